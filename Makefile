@@ -1,0 +1,93 @@
+# kiln — see README.md. Targets: deps, all (default), test, demo, bench, scopes, fuzz,
+# format, clean. `make SANITIZE=1 test` builds with ASan + UBSan into build/san.
+
+CC       ?= cc
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+BUILD    := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT      := -O1 -g
+else
+BUILD    := build
+SANFLAGS :=
+OPT      := -O2 -g
+endif
+
+PKGS     := libh2o-evloop jansson yaml-0.1 sqlite3 openssl libcurl
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers $(OPT) $(SANFLAGS) \
+            -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+LDFLAGS  += $(SANFLAGS)
+
+SRCS     := $(sort $(wildcard src/*/*.c))
+OBJS     := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
+LIBOBJS  := $(filter-out $(BUILD)/obj/cli/main.o,$(OBJS))
+UNITS    := $(sort $(wildcard tests/unit/test_*.c))
+UNITBINS := $(UNITS:tests/unit/%.c=$(BUILD)/tests/%)
+KILN     := $(BUILD)/kiln
+
+# Debian packages the project needs (the -dev ones to build, the rest to test/bench).
+DEBS     := build-essential pkg-config libh2o-evloop-dev libjansson-dev libyaml-dev libsqlite3-dev \
+            sqlite3 libssl-dev libcurl4-openssl-dev libcmocka-dev wrk nginx-light jq curl clang
+
+.PHONY: all deps test unit e2e demo bench scopes scopes-check fuzz format clean
+
+all: $(KILN)
+
+$(KILN): $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(OBJS:.o=.d)
+
+deps:
+	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v node >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "deps: Debian packages present"; fi
+	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	  npm ci --no-audit --no-fund; else echo "deps: node_modules up to date"; fi
+
+# ---- tests
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS) -lcmocka
+
+unit: $(UNITBINS)
+	@set -e; for t in $(UNITBINS); do echo "== $$t"; $$t; done
+
+e2e: $(KILN)
+	KILN_BIN=$(KILN) node --test --test-concurrency=1 tests/e2e/
+
+test: all scopes-check unit e2e
+
+# ---- the scope table and test schemas, generated from the Jira OpenAPI description
+
+scopes:
+	node tools/gen-spec.mjs
+
+scopes-check:
+	node tools/gen-spec.mjs --check
+
+# ---- run
+
+demo: deps all
+	./tools/demo.sh
+
+bench: all
+	./bench/run.sh
+
+fuzz:
+	./tests/fuzz/run.sh
+
+format:
+	clang-format -i $(SRCS) $(wildcard src/*/*.h) $(UNITS)
+
+clean:
+	rm -rf build

@@ -1,0 +1,22 @@
+/* buf: a growable byte buffer with a maximum fixed at creation (curl's dynbuf), so no
+ * input can make kiln allocate without bound. Memory comes from the heap and is owned by
+ * the buf; buf_free releases it. */
+#ifndef KILN_BUF_H
+#define KILN_BUF_H
+
+#include <stddef.h>
+
+typedef struct buf {
+    char *ptr;  /* NUL-terminated when len > 0 */
+    size_t len, cap, max;
+} buf_t;
+
+void buf_init(buf_t *b, size_t max);
+void buf_free(buf_t *b);
+void buf_reset(buf_t *b);
+/* Appends; returns 0, or -1 (buffer unchanged) when the result would exceed max. */
+int buf_add(buf_t *b, const void *p, size_t n);
+int buf_adds(buf_t *b, const char *s);
+int buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,38 @@
+/* Encodings and small crypto helpers: random bytes, base64/base64url, hex, UUID v4,
+ * SHA-256, constant-time comparison. All outputs are NUL-terminated. */
+#ifndef KILN_ENC_H
+#define KILN_ENC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Fills `out` with cryptographically secure random bytes (OpenSSL); aborts on failure. */
+void enc_random(void *out, size_t n);
+
+/* Writes 2n hex chars + NUL to out (size >= 2n+1). */
+void enc_hex(char *out, const void *in, size_t n);
+
+/* base64url without padding; out must hold enc_b64url_len(n)+1 bytes. */
+size_t enc_b64url_len(size_t n);
+void enc_b64url(char *out, const void *in, size_t n);
+
+/* Standard base64 decode (padding optional). Returns decoded length or -1 on invalid
+ * input or when the result would not fit in `cap`. */
+long enc_b64_decode(unsigned char *out, size_t cap, const char *in, size_t n);
+
+/* Random RFC 4122 version-4 UUID, 36 chars + NUL. */
+void enc_uuid4(char out[37]);
+/* 1 if s is a canonical lowercase-or-uppercase 36-char UUID. */
+int enc_is_uuid(const char *s, size_t n);
+
+/* SHA-256 of in. */
+void enc_sha256(unsigned char out[32], const void *in, size_t n);
+
+/* Constant-time equality of two equal-length byte strings (0 or 1). */
+int enc_ct_eq(const void *a, const void *b, size_t n);
+
+/* Percent-decodes in[0..n) into out (size >= n+1). Returns length or -1 on an invalid
+ * escape. Does not treat '+' specially (path semantics) unless plus_is_space. */
+long enc_pct_decode(char *out, const char *in, size_t n, int plus_is_space);
+
+#endif

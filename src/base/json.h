@@ -1,0 +1,35 @@
+/* JSON helpers over jansson: parsing with kiln's limits, and dumping into an arena.
+ * Objects returned by json_parse_limited are owned by the caller (json_decref); the
+ * _arena variants tie their lifetime to an arena instead. */
+#ifndef KILN_JSON_H
+#define KILN_JSON_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "base/arena.h"
+
+typedef struct json_err {
+    int code;            /* 0, or one of JERR_* */
+    const char *message; /* static text, safe to show to the client */
+    size_t position;     /* byte offset of the problem */
+} json_err_t;
+
+enum { JERR_OK = 0, JERR_SYNTAX = -1, JERR_DEPTH = -2, JERR_TOO_BIG = -3 };
+
+/* Parses `n` bytes of JSON (any value type) refusing nesting deeper than max_depth
+ * before jansson sees the input. Returns NULL and fills err on failure. */
+json_t *json_parse_limited(const char *s, size_t n, size_t max_depth, json_err_t *err);
+/* Same, with the result released when `a` is freed. */
+json_t *json_parse_arena(arena_t *a, const char *s, size_t n, size_t max_depth, json_err_t *err);
+/* Registers json_decref(j) on the arena and returns j. */
+json_t *json_own(arena_t *a, json_t *j);
+
+/* Serialises j compactly into arena memory; *len gets the length. Returns NULL if the
+ * result would exceed `max` bytes or the arena's cap. Does not consume j. */
+char *json_dump_arena(arena_t *a, const json_t *j, size_t max, size_t *len);
+
+/* Getters that return NULL/default when the member is missing or of another type. */
+const char *json_str(const json_t *o, const char *key);
+
+#endif

@@ -1,0 +1,64 @@
+/* The kiln command line: main.c dispatches from a table of commands; each command group
+ * lives in its own file. Commands that read or change a running kiln talk to its admin
+ * API (client.c); `serve` and `store check` work on the data dir directly. */
+#ifndef KILN_CLI_H
+#define KILN_CLI_H
+
+#include <jansson.h>
+
+/* One option of a command. A flag (has_arg 0) sets *flag to 1; an option with an
+ * argument stores it in *val. */
+typedef struct cli_opt {
+    const char *name; /* "--json" */
+    int has_arg;
+    const char **val;
+    int *flag;
+    const char *help;
+} cli_opt_t;
+
+typedef struct cli_cmd {
+    const char *group, *verb; /* verb NULL: the group is the command ("serve") */
+    int (*fn)(int argc, char **argv);
+    const char *args;  /* usage after the command name */
+    const char *about; /* one line */
+    const cli_opt_t *opts;
+} cli_cmd_t;
+
+/* Parses argv (after the command words) against opts; positional arguments go to pos.
+ * Prints a one-line error and returns -1 on an unknown option, a missing value or too
+ * many positionals; returns 1 after printing help for --help; else 0 with *npos set. */
+int cli_parse(const cli_cmd_t *cmd, int argc, char **argv, const char **pos, int maxpos, int *npos);
+void cli_usage(const cli_cmd_t *cmd);
+
+/* Connection to a running kiln: --url / KILN_URL, token from KILN_ADMIN_TOKEN or
+ * --data / KILN_DATA / ./.kiln. */
+typedef struct cli_conn {
+    const char *url, *data;
+} cli_conn_t;
+
+/* Calls the admin API. Returns the HTTP status (and *out, owned by the caller, may be
+ * NULL), or -1 with a one-line reason printed. */
+long client_call(const cli_conn_t *c, const char *method, const char *path, json_t *body, json_t **out);
+/* Prints the server's error message for a non-2xx status as one line; returns 1. */
+int client_fail(long status, json_t *resp);
+
+/* Prints j pretty to stdout. */
+void cli_print_json(json_t *j);
+
+#define CLI_CONN_OPTS(conn)                                                                   \
+    {"--url", 1, &(conn).url, NULL, "kiln's address (default $KILN_URL or http://127.0.0.1:8080)"}, \
+    {"--data", 1, &(conn).data, NULL, "data dir holding admin.token (default $KILN_DATA or ./.kiln)"}
+
+/* Commands and their option tables (defined beside each command). */
+extern const cli_opt_t serve_opts[], site_create_opts[], site_list_opts[], user_token_opts[], store_check_opts[];
+int cmd_serve(int argc, char **argv);
+int cmd_site_create(int argc, char **argv);
+int cmd_site_list(int argc, char **argv);
+int cmd_user_token(int argc, char **argv);
+int cmd_store_check(int argc, char **argv);
+
+extern const cli_cmd_t cli_commands[];
+extern const unsigned cli_commands_len;
+const cli_cmd_t *cli_find(const char *group, const char *verb);
+
+#endif

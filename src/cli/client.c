@@ -1,0 +1,83 @@
+/* The CLI's client for kiln's admin API (libcurl). */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/admin_token.h"
+#include "base/buf.h"
+#include "cli/cli.h"
+
+#define MAX_RESPONSE (16u * 1024 * 1024)
+
+static size_t on_data(char *p, size_t size, size_t n, void *ud)
+{
+    return buf_add(ud, p, size * n) == 0 ? size * n : 0;
+}
+
+void cli_print_json(json_t *j)
+{
+    char *s = json_dumps(j, JSON_INDENT(2) | JSON_ENCODE_ANY);
+    if (s)
+        printf("%s\n", s);
+    free(s);
+}
+
+int client_fail(long status, json_t *resp)
+{
+    const char *msg = json_string_value(json_object_get(resp, "message"));
+    fprintf(stderr, "kiln: server answered %ld: %s\n", status, msg ? msg : "(no message)");
+    json_decref(resp);
+    return 1;
+}
+
+long client_call(const cli_conn_t *c, const char *method, const char *path, json_t *body, json_t **out)
+{
+    const char *url = c->url ? c->url : getenv("KILN_URL") ? getenv("KILN_URL") : "http://127.0.0.1:8080";
+    const char *data = c->data ? c->data : getenv("KILN_DATA") ? getenv("KILN_DATA") : "./.kiln";
+    char token[TOKEN_MAX], err[512];
+    const char *env_token = getenv("KILN_ADMIN_TOKEN");
+    long status = -1;
+    *out = NULL;
+    if (env_token && *env_token) {
+        snprintf(token, sizeof token, "%s", env_token);
+    } else if (admin_token_load(data, token, err, sizeof err) != 0) {
+        fprintf(stderr, "kiln: %s (set KILN_ADMIN_TOKEN or --data)\n", err);
+        json_decref(body);
+        return -1;
+    }
+    char *payload = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    char full[2048], auth[128];
+    snprintf(full, sizeof full, "%s%s", url, path);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    buf_t resp;
+    buf_init(&resp, MAX_RESPONSE);
+    CURL *h = curl_easy_init();
+    struct curl_slist *hdrs = curl_slist_append(NULL, auth);
+    hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+    hdrs = curl_slist_append(hdrs, "Accept: application/json");
+    curl_easy_setopt(h, CURLOPT_URL, full);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 60L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (payload)
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, payload);
+    CURLcode rc = curl_easy_perform(h);
+    if (rc != CURLE_OK) {
+        fprintf(stderr, "kiln: cannot reach kiln at %s: %s\n", url, curl_easy_strerror(rc));
+    } else {
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+        if (resp.len)
+            *out = json_loadb(resp.ptr, resp.len, 0, NULL);
+    }
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(h);
+    free(payload);
+    buf_free(&resp);
+    return status;
+}

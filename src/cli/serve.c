@@ -1,0 +1,71 @@
+/* kiln serve, kiln store check: commands that work on the data dir itself. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "http/server.h"
+#include "store/store.h"
+
+static serve_opts_t so;
+static const char *threads_arg, *check_data;
+
+const cli_opt_t serve_opts[] = {
+    {"--data", 1, &so.data_dir, NULL, "data directory (default $KILN_DATA or ./.kiln)"},
+    {"--listen", 1, &so.listen, NULL, "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 picks one)"},
+    {"--threads", 1, &threads_arg, NULL, "event-loop threads (default: one per CPU)"},
+    {"--public-url", 1, &so.public_url, NULL, "base URL of self links (default http://HOST:PORT)"},
+    {0}};
+
+const cli_opt_t store_check_opts[] = {
+    {"--data", 1, &check_data, NULL, "data directory (default $KILN_DATA or ./.kiln)"}, {0}};
+
+static const char *default_data(const char *given)
+{
+    return given ? given : getenv("KILN_DATA") ? getenv("KILN_DATA") : "./.kiln";
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    int npos, rc = cli_parse(cli_find("serve", NULL), argc, argv, NULL, 0, &npos);
+    if (rc)
+        return rc < 0 ? 2 : 0;
+    so.data_dir = default_data(so.data_dir);
+    if (!so.listen)
+        so.listen = "127.0.0.1:8080";
+    if (threads_arg) {
+        char *end;
+        long n = strtol(threads_arg, &end, 10);
+        if (*threads_arg == '\0' || *end || n < 1 || n > 256) {
+            fprintf(stderr, "kiln: --threads must be between 1 and 256\n");
+            return 2;
+        }
+        so.threads = (int)n;
+    }
+    return http_serve(&so);
+}
+
+int cmd_store_check(int argc, char **argv)
+{
+    int npos, rc = cli_parse(cli_find("store", "check"), argc, argv, NULL, 0, &npos);
+    if (rc)
+        return rc < 0 ? 2 : 0;
+    char err[4096];
+    const char *dir = default_data(check_data);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/kiln.db", dir);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "kiln: no store at %s\n", path);
+        return 1;
+    }
+    fclose(f);
+    store_t *st = store_open(dir, err, sizeof err);
+    if (!st) {
+        fprintf(stderr, "kiln: %s\n", err);
+        return 1;
+    }
+    rc = store_check(st, err, sizeof err);
+    store_close(st);
+    printf("%s\n", err);
+    return rc == STORE_OK ? 0 : 1;
+}

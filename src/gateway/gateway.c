@@ -1,0 +1,108 @@
+#include "gateway/gateway.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "auth/scopes.h"
+#include "auth/token.h"
+#include "base/enc.h"
+#include "http/reply.h"
+#include "http/router.h"
+#include "product/routes.h"
+
+/* Answers for steps 2 and 3. The scope-check answer is the same bytes whether the
+ * cloudId is another tenant's, unknown, or not a cloudId at all: no oracle. */
+static void deny_auth(kreq_t *kr) { reply_failure(kr, 401, FAILURE_CLIENT_AUTH, "Unauthorized"); }
+static void deny_scope(kreq_t *kr)
+{
+    reply_failure(kr, 401, FAILURE_CLIENT_SCOPE_CHECK, "Unauthorized; scope does not match");
+}
+
+/* Token string of a Bearer credential, or of Basic base64(email:token) with the email
+ * returned in *email. */
+static int parse_authorization(kreq_t *kr, const char **token, size_t *tlen, const char **email)
+{
+    ssize_t i = h2o_find_header(&kr->req->headers, H2O_TOKEN_AUTHORIZATION, -1);
+    if (i < 0)
+        return -1;
+    h2o_iovec_t v = kr->req->headers.entries[i].value;
+    *email = NULL;
+    if (v.len > 7 && strncasecmp(v.base, "Bearer ", 7) == 0) {
+        *token = v.base + 7;
+        *tlen = v.len - 7;
+        return 0;
+    }
+    if (v.len > 6 && strncasecmp(v.base, "Basic ", 6) == 0) {
+        size_t n = v.len - 6;
+        if (n > 1024)
+            return -1;
+        unsigned char *dec = arena_alloc(kr->arena, n + 1);
+        long dl = dec ? enc_b64_decode(dec, n, v.base + 6, n) : -1;
+        if (dl <= 0)
+            return -1;
+        const char *colon = memchr(dec, ':', (size_t)dl);
+        if (!colon || colon == (const char *)dec)
+            return -1;
+        *email = arena_strndup(kr->arena, (const char *)dec, (size_t)(colon - (const char *)dec));
+        *token = colon + 1;
+        *tlen = (size_t)dl - (size_t)(colon + 1 - (const char *)dec);
+        return 0;
+    }
+    return -1;
+}
+
+int gateway_authenticate_user(kreq_t *kr, principal_t *out)
+{
+    const char *token, *email;
+    size_t tlen;
+    if (parse_authorization(kr, &token, &tlen, &email) != 0 || token_kind_of(token, tlen) != TOKEN_USER)
+        return -1;
+    unsigned char hash[32];
+    token_hash(token, tlen, hash);
+    int64_t site_id;
+    const char *account;
+    if (store_token_lookup(kr->store, kr->arena, hash, &site_id, &account) != STORE_OK)
+        return -1;
+    if (email) {
+        /* Basic: the email must be the token owner's, as Jira Cloud requires. */
+        user_rec_t u;
+        if (store_user_get(kr->store, kr->arena, site_id, account, &u) != STORE_OK ||
+            strcasecmp(u.email, email) != 0)
+            return -1;
+    }
+    *out = (principal_t){PRINCIPAL_USER, site_id, account, SCOPE_ALL};
+    return 0;
+}
+
+void gateway_jira(kreq_t *kr)
+{
+    /* seg: ex / jira / {cloudId} / rest / ... */
+    if (gateway_authenticate_user(kr, &kr->principal) != 0) {
+        deny_auth(kr);
+        return;
+    }
+    if (kr->nseg < 3 || store_site_by_id(kr->store, kr->arena, kr->principal.site_id, &kr->site) != STORE_OK) {
+        deny_scope(kr);
+        return;
+    }
+    const char *cloud = kr->seg[2];
+    size_t cl = strlen(cloud);
+    if (cl != strlen(kr->site.cloud_id) || !enc_ct_eq(cloud, kr->site.cloud_id, cl)) {
+        deny_scope(kr);
+        return;
+    }
+    kr->base = 3;
+    switch (router_match(&product_routes, kr)) {
+    case ROUTE_NOT_FOUND:
+        reply_error(kr, 404, 1, "No route matches this request: check the method and path.");
+        return;
+    case ROUTE_BAD_METHOD:
+        reply_error(kr, 405, 1, "Method Not Allowed");
+        return;
+    }
+    if (!scope_allows(kr->route->scopes, kr->principal.granted)) {
+        deny_scope(kr);
+        return;
+    }
+    kr->route->fn(kr);
+}

@@ -1,0 +1,35 @@
+/* The gateway: the one decision pipeline every request that touches tenant data passes,
+ * in order, so no handler can forget a step (DESIGN.md "The gateway"):
+ *
+ *   1. normalise the path        gateway_normalise (every plane)      400 / 414
+ *   2. authenticate              credential -> principal              401 FAILURE_CLIENT_AUTH
+ *   3. bind the tenant           path cloudId == credential's site    401 FAILURE_CLIENT_SCOPE_CHECK
+ *   4. check the installation    (apps: a later issue)
+ *   5. route and check scopes    route table + generated scope sets  404 / 405 / 401
+ *   6. rate limit                (a later issue)
+ *   7. dispatch                  handler(kr) with kr->site, kr->principal
+ *   8. record                    metrics now; audit log in a later issue
+ */
+#ifndef KILN_GATEWAY_H
+#define KILN_GATEWAY_H
+
+#include "http/request.h"
+
+/* Step 1 for every request: refuses dot segments, encoded dots, slashes and
+ * backslashes, control bytes, NUL, empty segments, over-long paths and bad escapes;
+ * otherwise fills kr->seg/nseg with decoded segments and kr->query. Returns 0, or -1
+ * after replying. */
+int gateway_normalise(kreq_t *kr);
+
+/* Pure form of step 1 for tests and fuzzing: validates raw path bytes (no query) and
+ * splits them into decoded segments in `a`. Returns 0, or the HTTP status to answer. */
+int gateway_split_path(arena_t *a, const char *path, size_t len, const char **seg, size_t *nseg);
+
+/* The product plane: /ex/jira/{cloudId}/rest/... through steps 2-8. */
+void gateway_jira(kreq_t *kr);
+
+/* Step 2 on its own: resolves the Authorization header to a user principal. Returns 0
+ * or -1 (no reply sent). Shared with any plane that accepts user credentials. */
+int gateway_authenticate_user(kreq_t *kr, principal_t *out);
+
+#endif

@@ -1,0 +1,33 @@
+#include "http/ops.h"
+
+#include "base/buf.h"
+#include "http/reply.h"
+#include "http/server.h"
+
+void ops_healthz(kreq_t *kr)
+{
+    static const char ok[] = "{\"status\":\"ok\"}";
+    reply_raw(kr, 200, "application/json", ok, sizeof ok - 1);
+}
+
+void ops_metrics(kreq_t *kr)
+{
+    http_server_t *srv = kr->thr->server;
+    metrics_t *all[256];
+    unsigned n = srv->nthreads < 256 ? srv->nthreads : 256;
+    for (unsigned i = 0; i < n; i++)
+        all[i] = srv->threads[i].metrics;
+    buf_t b;
+    buf_init(&b, 1024 * 1024);
+    /* Other threads' counters are read without locks: a scrape may see a count a moment
+     * old, never a torn one (aligned 64-bit loads). */
+    metrics_render(&b, all, n);
+    int64_t sites = 0;
+    if (store_site_count(kr->store, &sites) == STORE_OK)
+        buf_printf(&b, "# HELP kiln_sites Sites on this kiln.\n# TYPE kiln_sites gauge\nkiln_sites %lld\n",
+                   (long long)sites);
+    char *body = arena_strndup(kr->arena, b.ptr ? b.ptr : "", b.len);
+    size_t len = b.len;
+    buf_free(&b);
+    reply_raw(kr, 200, "text/plain; version=0.0.4", body, len);
+}

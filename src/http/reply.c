@@ -1,0 +1,73 @@
+#include "http/reply.h"
+
+#include <string.h>
+
+#include "base/json.h"
+#include "base/limits.h"
+#include "http/metrics.h"
+#include "http/server.h"
+
+static h2o_generator_t generator = {NULL, NULL};
+
+void reply_header(kreq_t *kr, const char *name, const char *value)
+{
+    h2o_add_header_by_str(&kr->req->pool, &kr->req->res.headers, name, strlen(name), 0, NULL, value,
+                          strlen(value));
+}
+
+void reply_raw(kreq_t *kr, int status, const char *content_type, const char *body, size_t len)
+{
+    h2o_req_t *req = kr->req;
+    req->res.status = status;
+    req->res.reason = http_reason(status);
+    req->res.content_length = len;
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type,
+                   strlen(content_type));
+    metrics_observe(kr->thr ? http_thread_metrics(kr->thr) : NULL, kr->metric_route, status,
+                    kr->start_ns);
+    h2o_start_response(req, &generator);
+    h2o_iovec_t buf = h2o_iovec_init(body, len);
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")))
+        h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
+    else
+        h2o_send(req, &buf, 1, H2O_SEND_STATE_FINAL);
+}
+
+void reply_json(kreq_t *kr, int status, const json_t *body)
+{
+    size_t len = 0;
+    char *s = json_dump_arena(kr->arena, body, KILN_MAX_RESPONSE, &len);
+    if (!s) {
+        static const char err[] = "{\"errorMessages\":[\"Response too large\"],\"errors\":{}}";
+        reply_raw(kr, 500, "application/json;charset=UTF-8", err, sizeof err - 1);
+        return;
+    }
+    reply_raw(kr, status, "application/json;charset=UTF-8", s, len);
+}
+
+void reply_json_new(kreq_t *kr, int status, json_t *body)
+{
+    if (!body)
+        kiln_oom(0);
+    reply_json(kr, status, body);
+    json_decref(body);
+}
+
+void reply_error(kreq_t *kr, int status, int jira, const char *msg)
+{
+    if (jira)
+        reply_json_new(kr, status, json_pack("{s:[s],s:{}}", "errorMessages", msg, "errors"));
+    else
+        reply_json_new(kr, status, json_pack("{s:i,s:s}", "code", status, "message", msg));
+}
+
+void reply_field_errors(kreq_t *kr, int status, json_t *errors)
+{
+    reply_json_new(kr, status, json_pack("{s:[],s:o}", "errorMessages", "errors", errors));
+}
+
+void reply_failure(kreq_t *kr, int status, const char *category, const char *msg)
+{
+    reply_header(kr, "x-failure-category", category);
+    reply_json_new(kr, status, json_pack("{s:i,s:s}", "code", status, "message", msg));
+}

@@ -1,0 +1,30 @@
+/* The one family of functions that answers a request. Each records the request in the
+ * metrics, sets Content-Type and Content-Length, and sends a body that lives in the
+ * request's arena. Exactly one reply_* call per request. */
+#ifndef KILN_REPLY_H
+#define KILN_REPLY_H
+
+#include <jansson.h>
+
+#include "http/request.h"
+
+/* Failure categories sent in x-failure-category, as Atlassian's gateway does. */
+#define FAILURE_CLIENT_AUTH "FAILURE_CLIENT_AUTH"
+#define FAILURE_CLIENT_SCOPE_CHECK "FAILURE_CLIENT_SCOPE_CHECK"
+
+/* Sends `body` (not consumed) as JSON. */
+void reply_json(kreq_t *kr, int status, const json_t *body);
+/* Sends `body` (consumed: decref'd). */
+void reply_json_new(kreq_t *kr, int status, json_t *body);
+/* Sends bytes that live at least as long as the request. */
+void reply_raw(kreq_t *kr, int status, const char *content_type, const char *body, size_t len);
+/* Jira error shape {"errorMessages":[msg],"errors":{}} when jira, else {"code","message"}. */
+void reply_error(kreq_t *kr, int status, int jira, const char *msg);
+/* Jira field errors {"errorMessages":[],"errors":{field: message}}; `errors` consumed. */
+void reply_field_errors(kreq_t *kr, int status, json_t *errors);
+/* Gateway refusal: {"code":status,"message":msg} with x-failure-category. */
+void reply_failure(kreq_t *kr, int status, const char *category, const char *msg);
+/* Adds a response header (name lowercase, both static or arena-owned). */
+void reply_header(kreq_t *kr, const char *name, const char *value);
+
+#endif

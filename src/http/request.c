@@ -1,0 +1,81 @@
+#include "http/request.h"
+
+#include <string.h>
+
+#include "base/enc.h"
+#include "base/json.h"
+#include "http/reply.h"
+
+/* Walks the query string; calls back with each decoded name=value pair. */
+static size_t query_scan(kreq_t *kr, const char *name, const char **out, size_t max, int *bad)
+{
+    size_t found = 0, nl = strlen(name), params = 0;
+    const char *p = kr->query, *end = kr->query + kr->query_len;
+    while (p && p < end && params++ < KILN_MAX_QUERY_PARAMS) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        const char *pe = amp ? amp : end;
+        const char *eq = memchr(p, '=', (size_t)(pe - p));
+        const char *ke = eq ? eq : pe;
+        char kbuf[64];
+        long kl = (size_t)(ke - p) < sizeof kbuf ? enc_pct_decode(kbuf, p, (size_t)(ke - p), 1) : -1;
+        if (kl == (long)nl && memcmp(kbuf, name, nl) == 0 && found < max) {
+            const char *v = eq ? eq + 1 : pe;
+            char *dec = arena_alloc(kr->arena, (size_t)(pe - v) + 1);
+            long dl = dec ? enc_pct_decode(dec, v, (size_t)(pe - v), 1) : -1;
+            if (dl < 0 || memchr(dec, '\0', (size_t)dl)) {
+                if (bad)
+                    *bad = 1;
+            } else {
+                out[found++] = dec;
+            }
+        }
+        p = amp ? amp + 1 : end;
+    }
+    return found;
+}
+
+const char *kreq_query(kreq_t *kr, const char *name, int *bad)
+{
+    const char *v = NULL;
+    return query_scan(kr, name, &v, 1, bad) ? v : NULL;
+}
+
+size_t kreq_query_all(kreq_t *kr, const char *name, const char **out, size_t max, int *bad)
+{
+    return query_scan(kr, name, out, max, bad);
+}
+
+const char *kreq_header(kreq_t *kr, const char *name)
+{
+    ssize_t i = h2o_find_header_by_str(&kr->req->headers, name, strlen(name), -1);
+    if (i < 0)
+        return NULL;
+    h2o_iovec_t v = kr->req->headers.entries[i].value;
+    return arena_strndup(kr->arena, v.base, v.len);
+}
+
+json_t *kreq_json_body(kreq_t *kr, int jira)
+{
+    const char *ct = kreq_header(kr, "content-type");
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
+        (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
+        reply_error(kr, 415, jira, "Unsupported Media Type: send Content-Type: application/json");
+        return NULL;
+    }
+    h2o_iovec_t body = kr->req->entity;
+    if (!body.base || body.len == 0) {
+        reply_error(kr, 400, jira, "Request body is empty; a JSON object is required.");
+        return NULL;
+    }
+    json_err_t err;
+    json_t *j = json_parse_arena(kr->arena, body.base, body.len, KILN_MAX_JSON_DEPTH, &err);
+    if (!j) {
+        reply_error(kr, 400, jira, err.code == JERR_DEPTH ? "JSON nested too deeply" : "Malformed JSON in request body");
+        return NULL;
+    }
+    if (!json_is_object(j)) {
+        reply_error(kr, 400, jira, "The request body must be a JSON object.");
+        return NULL;
+    }
+    return j;
+}

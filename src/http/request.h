@@ -1,0 +1,72 @@
+/* kreq: kiln's view of one HTTP request, from arrival to reply. It lives in the request's
+ * arena, which h2o frees with the request (so after the response has been written). */
+#ifndef KILN_REQUEST_H
+#define KILN_REQUEST_H
+
+#include <h2o.h>
+#include <jansson.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/limits.h"
+#include "store/store.h"
+
+struct route;
+struct http_thread;
+
+/* Who is calling, after authentication. */
+typedef struct principal {
+    int kind;               /* PRINCIPAL_* */
+    int64_t site_id;        /* the site the credential binds; 0 for admin */
+    const char *account_id; /* the acting user */
+    const char *granted;    /* space-separated scopes, or SCOPE_ALL */
+} principal_t;
+
+enum { PRINCIPAL_NONE, PRINCIPAL_USER, PRINCIPAL_ADMIN };
+
+typedef struct kreq {
+    h2o_req_t *req;
+    arena_t *arena;
+    struct http_thread *thr;
+    store_t *store;
+    uint64_t start_ns;
+
+    /* The path split into percent-decoded segments (gateway_normalise). */
+    const char *seg[KILN_MAX_SEGMENTS];
+    size_t nseg;
+    /* The raw query string (without '?'), or NULL. */
+    const char *query;
+    size_t query_len;
+
+    /* Routing: segments below the plane's prefix, the matched route and its {params}. */
+    size_t base;
+    const struct route *route;
+    const char *params[4];
+    unsigned metric_route;
+
+    /* Bound by the gateway; a handler never sees another site. */
+    principal_t principal;
+    site_rec_t site;
+    const char *public_url; /* e.g. http://127.0.0.1:8080, no trailing slash */
+} kreq_t;
+
+/* Method comparison helper. */
+static inline int kreq_method_is(const kreq_t *kr, const char *m)
+{
+    return h2o_memis(kr->req->method.base, kr->req->method.len, m, strlen(m));
+}
+
+/* Returns the first value of query parameter `name` (decoded, '+' as space), NULL if
+ * absent. Malformed escapes make the value NULL and set *bad if bad != NULL. */
+const char *kreq_query(kreq_t *kr, const char *name, int *bad);
+/* All values of a repeatable parameter; returns the count (at most max). */
+size_t kreq_query_all(kreq_t *kr, const char *name, const char **out, size_t max, int *bad);
+/* Value of request header `name` (lowercase), or NULL; NUL-terminated in the arena. */
+const char *kreq_header(kreq_t *kr, const char *name);
+
+/* Parses the request body as a JSON object within kiln's limits. On failure replies
+ * (415 wrong content type, 400 malformed or too deep or not an object, using the
+ * plane's error shape via `jira`) and returns NULL. */
+json_t *kreq_json_body(kreq_t *kr, int jira);
+
+#endif

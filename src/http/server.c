@@ -1,0 +1,318 @@
+#include "http/server.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "auth/admin_token.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "gateway/gateway.h"
+#include "http/ops.h"
+#include "http/reply.h"
+#include "platform/admin.h"
+#include "product/routes.h"
+
+#define DRAIN_MS 10000 /* longest we wait for in-flight requests at shutdown */
+
+static http_server_t *the_server; /* for the signal handler only */
+
+/* ---------------------------------------------------------------- planes */
+
+typedef void (*plane_fn)(kreq_t *);
+
+/* Planes by path prefix. `exact` planes match the whole path. */
+static const struct plane {
+    const char *prefix;
+    int exact;
+    plane_fn fn;
+    const char *metric;
+} planes[] = {
+    {"/ex/jira/", 0, gateway_jira, NULL},
+    {"/admin/v1/", 0, admin_handle, NULL},
+    {"/healthz", 1, ops_healthz, "ops GET /healthz"},
+    {"/metrics", 1, ops_metrics, "ops GET /metrics"},
+};
+static unsigned plane_metric[sizeof planes / sizeof planes[0]];
+
+static const struct {
+    int status;
+    const char *reason;
+} reasons[] = {
+    {200, "OK"},          {201, "Created"},           {204, "No Content"},
+    {400, "Bad Request"}, {401, "Unauthorized"},      {403, "Forbidden"},
+    {404, "Not Found"},   {405, "Method Not Allowed"}, {409, "Conflict"},
+    {413, "Payload Too Large"}, {414, "URI Too Long"}, {415, "Unsupported Media Type"},
+    {429, "Too Many Requests"}, {500, "Internal Server Error"}, {503, "Service Unavailable"},
+};
+
+const char *http_reason(int status)
+{
+    for (size_t i = 0; i < sizeof reasons / sizeof *reasons; i++)
+        if (reasons[i].status == status)
+            return reasons[i].reason;
+    return "Unknown";
+}
+
+static void on_dispose(void *p)
+{
+    kreq_t *kr = *(kreq_t **)p;
+    kr->thr->inflight--;
+    arena_free(kr->arena);
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    (void)self;
+    http_thread_t *t = (http_thread_t *)req->conn->ctx;
+    arena_t *a = arena_new(KILN_ARENA_CAP);
+    kreq_t *kr = arena_calloc(a, sizeof *kr);
+    kr->req = req;
+    kr->arena = a;
+    kr->thr = t;
+    kr->store = t->store;
+    kr->start_ns = clock_mono_ns();
+    kr->public_url = t->server->public_url;
+    t->inflight++;
+    kreq_t **slot = h2o_mem_alloc_shared(&req->pool, sizeof *slot, on_dispose);
+    *slot = kr;
+
+    if (gateway_normalise(kr) != 0)
+        return 0; /* replied */
+    h2o_iovec_t path = req->path;
+    size_t plen = req->query_at == SIZE_MAX ? path.len : req->query_at;
+    for (size_t i = 0; i < sizeof planes / sizeof *planes; i++) {
+        size_t n = strlen(planes[i].prefix);
+        int hit = planes[i].exact ? (plen == n && memcmp(path.base, planes[i].prefix, n) == 0)
+                                  : (plen >= n && memcmp(path.base, planes[i].prefix, n) == 0);
+        if (hit) {
+            if (planes[i].metric)
+                kr->metric_route = plane_metric[i];
+            planes[i].fn(kr);
+            return 0;
+        }
+    }
+    reply_error(kr, 404, 1, "Not Found");
+    return 0;
+}
+
+/* ---------------------------------------------------------------- listeners */
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+    if (err)
+        return;
+    http_thread_t *t = listener->data;
+    for (int i = 0; i < 64; i++) {
+        h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
+        if (!sock)
+            break;
+        h2o_accept(&t->accept_ctx, sock);
+    }
+}
+
+/* Splits HOST:PORT ([v6]:PORT allowed). */
+static int split_listen(const char *listen, char *host, size_t hl, char *port, size_t pl)
+{
+    const char *colon = strrchr(listen, ':');
+    if (!colon || colon == listen || !colon[1])
+        return -1;
+    const char *h = listen;
+    size_t n = (size_t)(colon - listen);
+    if (h[0] == '[' && n >= 2 && h[n - 1] == ']') {
+        h++;
+        n -= 2;
+    }
+    if (n >= hl || strlen(colon + 1) >= pl)
+        return -1;
+    memcpy(host, h, n);
+    host[n] = '\0';
+    strcpy(port, colon + 1);
+    for (const char *p = port; *p; p++)
+        if (*p < '0' || *p > '9')
+            return -1;
+    return atoi(port) <= 65535 ? 0 : -1;
+}
+
+static int open_listener(const struct addrinfo *ai, int *fd_out)
+{
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0)
+        return -1;
+    int on = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0 ||
+        bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    *fd_out = fd;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- threads */
+
+static void *thread_main(void *arg)
+{
+    http_thread_t *t = arg;
+    http_server_t *srv = t->server;
+    h2o_evloop_t *loop = h2o_evloop_create();
+    h2o_context_init(&t->ctx, loop, &srv->config);
+    t->accept_ctx.ctx = &t->ctx;
+    t->accept_ctx.hosts = srv->config.hosts;
+    t->listener = h2o_evloop_socket_create(loop, t->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
+    t->listener->data = t;
+    h2o_socket_read_start(t->listener, on_accept);
+
+    while (!srv->stopping)
+        h2o_evloop_run(loop, 200);
+
+    /* Stop accepting, then let in-flight requests finish. */
+    h2o_socket_read_stop(t->listener);
+    h2o_socket_close(t->listener);
+    h2o_context_request_shutdown(&t->ctx);
+    uint64_t deadline = clock_mono_ns() + (uint64_t)DRAIN_MS * 1000000u;
+    while (t->inflight > 0 && clock_mono_ns() < deadline)
+        h2o_evloop_run(loop, 50);
+    h2o_evloop_run(loop, 0);
+    if (t->inflight > 0)
+        log_msg(LOG_WARN, "shutdown: requests still in flight after drain", NULL);
+    return NULL;
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (the_server)
+        the_server->stopping = 1;
+}
+
+static int setup_routes(void)
+{
+    for (size_t i = 0; i < sizeof planes / sizeof *planes; i++)
+        if (planes[i].metric)
+            plane_metric[i] = metrics_route_id(planes[i].metric);
+    return product_routes_init() == 0 && admin_routes_init() == 0 ? 0 : -1;
+}
+
+int http_serve(const serve_opts_t *o)
+{
+    static http_server_t srv;
+    char err[512], host[256], port[16];
+    int rc = 1;
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV}, *ai = NULL;
+    store_t *main_store = NULL;
+
+    srv.data_dir = o->data_dir;
+    srv.nthreads = o->threads > 0 ? (unsigned)o->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+    if (srv.nthreads < 1)
+        srv.nthreads = 1;
+    if (srv.nthreads > 256)
+        srv.nthreads = 256;
+
+    if (split_listen(o->listen, host, sizeof host, port, sizeof port) != 0) {
+        log_msg(LOG_ERROR, "invalid --listen (want HOST:PORT)", "listen", o->listen, NULL);
+        return 2;
+    }
+    if (setup_routes() != 0)
+        return 1;
+    main_store = store_open(o->data_dir, err, sizeof err);
+    if (!main_store || store_migrate(main_store, err, sizeof err) != STORE_OK) {
+        log_msg(LOG_ERROR, "cannot open store", "error", err, NULL);
+        goto out;
+    }
+    if (admin_token_load_or_create(o->data_dir, srv.admin_token, err, sizeof err) != 0) {
+        log_msg(LOG_ERROR, "admin token", "error", err, NULL);
+        goto out;
+    }
+    int gai = getaddrinfo(host, port, &hints, &ai);
+    if (gai != 0) {
+        log_msg(LOG_ERROR, "cannot resolve listen address", "listen", o->listen, "error", gai_strerror(gai), NULL);
+        goto out;
+    }
+
+    h2o_config_init(&srv.config);
+    srv.config.max_request_entity_size = KILN_MAX_BODY;
+    srv.config.server_name = h2o_iovec_init(H2O_STRLIT("kiln"));
+    h2o_hostconf_t *hc = h2o_config_register_host(&srv.config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_pathconf_t *pc = h2o_config_register_path(hc, "/", 0);
+    h2o_create_handler(pc, sizeof(h2o_handler_t))->on_req = on_req;
+
+    srv.threads = xcalloc(srv.nthreads, sizeof *srv.threads);
+    for (unsigned i = 0; i < srv.nthreads; i++) {
+        http_thread_t *t = &srv.threads[i];
+        t->server = &srv;
+        t->listen_fd = -1;
+        t->metrics = metrics_new();
+        if (open_listener(ai, &t->listen_fd) != 0) {
+            log_msg(LOG_ERROR, "cannot listen", "listen", o->listen, "error", strerror(errno), NULL);
+            goto out;
+        }
+        if (i == 0) {
+            /* Port 0: every further thread binds the port the kernel chose. */
+            struct sockaddr_storage ss;
+            socklen_t sl = sizeof ss;
+            getsockname(t->listen_fd, (struct sockaddr *)&ss, &sl);
+            int p = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                                   : ((struct sockaddr_in *)&ss)->sin_port);
+            snprintf(port, sizeof port, "%d", p);
+            freeaddrinfo(ai);
+            ai = NULL;
+            if (getaddrinfo(host, port, &hints, &ai) != 0)
+                goto out;
+        }
+        t->store = store_open(o->data_dir, err, sizeof err);
+        if (!t->store) {
+            log_msg(LOG_ERROR, "cannot open store", "error", err, NULL);
+            goto out;
+        }
+    }
+    const char *fmt = strchr(host, ':') ? "http://[%s]:%s" : "http://%s:%s";
+    if (o->public_url) {
+        snprintf(srv.public_url, sizeof srv.public_url, "%s", o->public_url);
+        size_t n = strlen(srv.public_url);
+        while (n > 0 && srv.public_url[n - 1] == '/')
+            srv.public_url[--n] = '\0';
+    } else {
+        snprintf(srv.public_url, sizeof srv.public_url, fmt, host, port);
+    }
+
+    the_server = &srv;
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    char addr[300], nthreads[16];
+    snprintf(addr, sizeof addr, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, port);
+    snprintf(nthreads, sizeof nthreads, "%u", srv.nthreads);
+    for (unsigned i = 0; i < srv.nthreads; i++)
+        pthread_create(&srv.threads[i].tid, NULL, thread_main, &srv.threads[i]);
+    log_msg(LOG_INFO, "listening", "addr", addr, "threads", nthreads, "data", o->data_dir, "store", "sqlite",
+            "public_url", srv.public_url, NULL);
+    for (unsigned i = 0; i < srv.nthreads; i++)
+        pthread_join(srv.threads[i].tid, NULL);
+    log_msg(LOG_INFO, "stopped", NULL);
+    rc = 0;
+out:
+    if (ai)
+        freeaddrinfo(ai);
+    for (unsigned i = 0; srv.threads && i < srv.nthreads; i++) {
+        store_close(srv.threads[i].store);
+        metrics_free(srv.threads[i].metrics);
+        if (srv.threads[i].listen_fd >= 0 && rc != 0)
+            close(srv.threads[i].listen_fd);
+    }
+    free(srv.threads);
+    store_close(main_store);
+    return rc;
+}

@@ -1,0 +1,56 @@
+/* The HTTP server: h2o with the evloop backend, one event loop and one SO_REUSEPORT
+ * listener per thread, each thread with its own store handle and metrics table.
+ *
+ * Requests are dispatched by plane (a prefix table: /ex/jira/, /admin/v1/, /healthz,
+ * /metrics) after the gateway has normalised the path. Handlers run on the HTTP thread
+ * and must never block on a worker, a remote or the network. */
+#ifndef KILN_SERVER_H
+#define KILN_SERVER_H
+
+#include <h2o.h>
+#include <signal.h>
+
+#include "auth/token.h"
+#include "http/metrics.h"
+#include "store/store.h"
+
+typedef struct serve_opts {
+    const char *data_dir;   /* default ./.kiln */
+    const char *listen;     /* HOST:PORT, default 127.0.0.1:8080; port 0 picks one */
+    int threads;            /* default: one per online CPU */
+    const char *public_url; /* base of self links; default http://HOST:PORT */
+} serve_opts_t;
+
+struct http_server;
+
+typedef struct http_thread {
+    h2o_context_t ctx; /* first: h2o hands us &ctx, we cast back */
+    h2o_accept_ctx_t accept_ctx;
+    struct http_server *server;
+    h2o_socket_t *listener;
+    int listen_fd;
+    pthread_t tid;
+    store_t *store;
+    metrics_t *metrics;
+    uint64_t inflight; /* requests handed to a handler and not yet disposed */
+} http_thread_t;
+
+typedef struct http_server {
+    h2o_globalconf_t config;
+    http_thread_t *threads;
+    unsigned nthreads;
+    const char *data_dir;
+    char public_url[512];
+    char admin_token[TOKEN_MAX];
+    volatile sig_atomic_t stopping;
+} http_server_t;
+
+/* Runs the server until SIGTERM/SIGINT; returns the process exit code. */
+int http_serve(const serve_opts_t *opts);
+
+/* Reason phrase for a status code. */
+const char *http_reason(int status);
+
+static inline metrics_t *http_thread_metrics(http_thread_t *t) { return t->metrics; }
+
+#endif

@@ -1,0 +1,145 @@
+#include "platform/admin.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "auth/admin_token.h"
+#include "base/json.h"
+#include "http/reply.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "platform/site.h"
+
+static void sites_list(kreq_t *kr)
+{
+    site_rec_t *s;
+    size_t n;
+    if (store_site_list(kr->store, kr->arena, &s, &n) != STORE_OK) {
+        reply_error(kr, 500, 0, "Internal server error");
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, site_json(&s[i], kr->public_url));
+    reply_json_new(kr, 200, json_pack("{s:o}", "sites", arr));
+}
+
+static void sites_create(kreq_t *kr)
+{
+    json_t *body = kreq_json_body(kr, 0);
+    if (!body)
+        return;
+    const char *k;
+    json_t *v;
+    json_object_foreach(body, k, v)
+    {
+        if (strcmp(k, "name") != 0 && strcmp(k, "demo") != 0) {
+            reply_error(kr, 400, 0, "Unknown field; a site takes \"name\" and \"demo\".");
+            return;
+        }
+    }
+    const char *name = json_str(body, "name");
+    json_t *demo = json_object_get(body, "demo");
+    if (!name || !site_name_valid(name)) {
+        reply_error(kr, 400, 0, "name must match ^[a-z0-9][a-z0-9-]{0,62}$");
+        return;
+    }
+    if (demo && !json_is_boolean(demo)) {
+        reply_error(kr, 400, 0, "demo must be true or false");
+        return;
+    }
+    site_rec_t s;
+    int rc = site_create(kr->store, kr->arena, name, json_is_true(demo), &s);
+    if (rc == STORE_CONFLICT) {
+        reply_error(kr, 409, 0, "A site with that name already exists.");
+        return;
+    }
+    if (rc != STORE_OK) {
+        reply_error(kr, 500, 0, "Internal server error");
+        return;
+    }
+    reply_json_new(kr, 201, site_json(&s, kr->public_url));
+}
+
+/* Looks the {name} param up; replies 404 and returns -1 if absent. */
+static int load_site(kreq_t *kr, site_rec_t *s)
+{
+    if (!site_name_valid(kr->params[0]) || store_site_by_name(kr->store, kr->arena, kr->params[0], s) != STORE_OK) {
+        reply_error(kr, 404, 0, "No such site.");
+        return -1;
+    }
+    return 0;
+}
+
+static void sites_get(kreq_t *kr)
+{
+    site_rec_t s;
+    if (load_site(kr, &s) != 0)
+        return;
+    json_t *o = site_json(&s, kr->public_url);
+    json_object_set_new(o, "canary", json_string(s.canary));
+    reply_json_new(kr, 200, o);
+}
+
+static void tokens_create(kreq_t *kr)
+{
+    site_rec_t s;
+    if (load_site(kr, &s) != 0)
+        return;
+    const char *acct = NULL;
+    if (kr->req->entity.len > 0) {
+        json_t *body = kreq_json_body(kr, 0);
+        if (!body)
+            return;
+        json_t *a = json_object_get(body, "accountId");
+        if ((a && !json_is_string(a)) || json_object_size(body) > (a ? 1u : 0u)) {
+            reply_error(kr, 400, 0, "The body takes only \"accountId\" (a string).");
+            return;
+        }
+        acct = json_string_value(a);
+    }
+    char token[TOKEN_MAX];
+    const char *used;
+    int rc = site_user_token(kr->store, kr->arena, &s, acct, token, &used);
+    if (rc == STORE_NOTFOUND) {
+        reply_error(kr, 404, 0, "No such user on this site.");
+        return;
+    }
+    if (rc != STORE_OK) {
+        reply_error(kr, 500, 0, "Internal server error");
+        return;
+    }
+    reply_json_new(kr, 201, json_pack("{s:s,s:s,s:s}", "token", token, "accountId", used, "site", s.name));
+}
+
+static route_t routes[] = {
+    {"GET", "/sites", sites_list},
+    {"POST", "/sites", sites_create},
+    {"GET", "/sites/{name}", sites_get},
+    {"POST", "/sites/{name}/tokens", tokens_create},
+};
+static route_table_t admin_routes = {"admin", routes, sizeof routes / sizeof routes[0], 0};
+
+int admin_routes_init(void) { return router_init(&admin_routes); }
+
+void admin_handle(kreq_t *kr)
+{
+    ssize_t i = h2o_find_header(&kr->req->headers, H2O_TOKEN_AUTHORIZATION, -1);
+    h2o_iovec_t v = i >= 0 ? kr->req->headers.entries[i].value : h2o_iovec_init(NULL, 0);
+    if (v.len <= 7 || strncasecmp(v.base, "Bearer ", 7) != 0 ||
+        !admin_token_matches(kr->thr->server->admin_token, v.base + 7, v.len - 7)) {
+        reply_error(kr, 401, 0, "Unauthorized");
+        return;
+    }
+    kr->principal = (principal_t){.kind = PRINCIPAL_ADMIN};
+    kr->base = 2; /* admin / v1 */
+    switch (router_match(&admin_routes, kr)) {
+    case ROUTE_NOT_FOUND:
+        reply_error(kr, 404, 0, "Not Found");
+        return;
+    case ROUTE_BAD_METHOD:
+        reply_error(kr, 405, 0, "Method Not Allowed");
+        return;
+    }
+    kr->route->fn(kr);
+}

@@ -1,0 +1,94 @@
+#include "product/demo.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/clock.h"
+
+static const struct {
+    const char *name, *first, *tz;
+} people[] = {
+    {"Mia Krystof", "mia", "Australia/Sydney"},
+    {"Ravi Anand", "ravi", "Asia/Kolkata"},
+    {"Lena Vogel", "lena", "Europe/Berlin"},
+};
+
+static const struct {
+    const char *key, *name, *type, *about;
+} projects[] = {
+    {"WEB", "Website Relaunch", "software", "Rebuild of the public website and its release pipeline."},
+    {"MKT", "Marketing Campaigns", "business", "Planning and tracking of this quarter's campaigns."},
+    {"HELP", "Customer Help Desk", "service_desk", "Requests from customers, triaged by the support team."},
+};
+
+static const struct {
+    unsigned project;
+    const char *type, *summary;
+} issues[] = {
+    {0, "10003", "As a visitor I can search the documentation"},
+    {0, "10002", "Navigation menu overlaps the logo on small screens"},
+    {0, "10001", "Set up continuous deployment for the staging site"},
+    {1, "10001", "Draft the spring newsletter"},
+    {1, "10001", "Book the venue for the partner summit"},
+    {2, "10001", "Customer cannot reset their password"},
+    {2, "10002", "Invoice PDF shows the wrong currency"},
+};
+
+/* An ADF document with one paragraph. */
+static const char *adf(arena_t *a, const char *text)
+{
+    return arena_printf(a, "{\"type\":\"doc\",\"version\":1,\"content\":[{\"type\":\"paragraph\",\"content\":"
+                           "[{\"type\":\"text\",\"text\":\"%s\"}]}]}",
+                        text);
+}
+
+int demo_fill(store_t *st, arena_t *a, const site_rec_t *site, const char *(*new_id)(arena_t *))
+{
+    const char *ids[sizeof people / sizeof *people];
+    int rc = STORE_OK;
+    for (size_t i = 0; rc == STORE_OK && i < sizeof people / sizeof *people; i++) {
+        ids[i] = new_id(a);
+        user_rec_t u = {
+            .account_id = ids[i],
+            .email = arena_printf(a, "%s@%s.example.com", people[i].first, site->name),
+            .display_name = people[i].name,
+            .account_type = "atlassian",
+            .time_zone = people[i].tz,
+            .locale = "en_US",
+            .active = 1,
+        };
+        rc = store_user_insert(st, site->id, &u);
+    }
+    int64_t now = clock_now_ms();
+    int64_t pids[sizeof projects / sizeof *projects];
+    for (size_t i = 0; rc == STORE_OK && i < sizeof projects / sizeof *projects; i++) {
+        project_rec_t p = {
+            .key = projects[i].key,
+            .name = projects[i].name,
+            .description = arena_printf(a, "%s Reference: %s", projects[i].about, site->canary),
+            .type_key = projects[i].type,
+            .lead_account_id = i == 0 ? site->admin_account_id : ids[i % 3],
+            .assignee_type = "UNASSIGNED",
+            .url = "",
+            .created_ms = now,
+        };
+        rc = store_project_insert(st, site->id, &p);
+        pids[i] = p.id;
+    }
+    for (size_t i = 0; rc == STORE_OK && i < sizeof issues / sizeof *issues; i++) {
+        issue_rec_t is = {
+            .project_id = pids[issues[i].project],
+            .summary = issues[i].summary,
+            .description_json =
+                adf(a, arena_printf(a, "Details for %s. Reference: %s", projects[issues[i].project].name, site->canary)),
+            .issuetype_id = issues[i].type,
+            .status = i % 3 == 2 ? "Done" : "To Do",
+            .reporter_account_id = site->admin_account_id,
+            .assignee_account_id = ids[i % 3],
+            .created_ms = now,
+            .updated_ms = now,
+        };
+        rc = store_issue_insert(st, site->id, &is);
+    }
+    return rc;
+}

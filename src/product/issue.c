@@ -1,0 +1,185 @@
+/* Issues: create and get. */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "base/json.h"
+#include "http/reply.h"
+#include "product/render.h"
+#include "product/routes.h"
+
+static const char *const top_level[] = {"fields", "update", "transition", "historyMetadata", "properties"};
+
+static int known(const char *k, const char *const *set, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(k, set[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* {"accountId": "..."} naming a user of the site, or null. Returns 1 if valid. */
+static int user_field(kreq_t *kr, json_t *v, const char **out)
+{
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return 1;
+    const char *id = json_str(v, "accountId");
+    user_rec_t u;
+    if (!id || store_user_get(kr->store, kr->arena, kr->site.id, id, &u) != STORE_OK)
+        return 0;
+    *out = id;
+    return 1;
+}
+
+void issue_create(kreq_t *kr)
+{
+    json_t *body = kreq_json_body(kr, 1);
+    if (!body)
+        return;
+    json_t *errors = json_own(kr->arena, json_object());
+    const char *k;
+    json_t *v;
+    json_object_foreach(body, k, v)
+    {
+        if (!known(k, top_level, sizeof top_level / sizeof *top_level))
+            json_object_set_new(errors, k, json_string("Unrecognized field."));
+    }
+    json_t *fields = json_object_get(body, "fields");
+    json_t *update = json_object_get(body, "update");
+    if (update && !(json_is_object(update) && json_object_size(update) == 0))
+        json_object_set_new(errors, "update", json_string("kiln does not support update operations on create; use fields."));
+    if (!json_is_object(fields)) {
+        json_object_set_new(errors, "fields", json_string("fields must be an object."));
+        reply_field_errors(kr, 400, json_incref(errors));
+        return;
+    }
+    static const char *const field_names[] = {"project", "summary", "issuetype", "description", "assignee", "reporter"};
+    json_object_foreach(fields, k, v)
+    {
+        if (!known(k, field_names, sizeof field_names / sizeof *field_names)) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "Field '%.60s' cannot be set. It is not on the appropriate screen, or unknown.", k);
+            json_object_set_new(errors, k, json_string(msg));
+        }
+    }
+
+    project_rec_t p;
+    json_t *proj = json_object_get(fields, "project");
+    const char *pref = json_is_object(proj) ? (json_str(proj, "id") ? json_str(proj, "id") : json_str(proj, "key")) : NULL;
+    if (!pref || strlen(pref) > 64 || store_project_get(kr->store, kr->arena, kr->site.id, pref, &p) != STORE_OK)
+        json_object_set_new(errors, "project", json_string("Specify a valid project ID or key"));
+
+    json_t *sum = json_object_get(fields, "summary");
+    const char *summary = json_string_value(sum);
+    if (!summary || !*summary)
+        json_object_set_new(errors, "summary", json_string("You must specify a summary of the issue."));
+    else if (json_string_length(sum) > 255 || strchr(summary, '\n'))
+        json_object_set_new(errors, "summary", json_string("Summary must be less than 255 characters and a single line."));
+
+    json_t *it = json_object_get(fields, "issuetype");
+    const issue_type_t *type = json_is_object(it) ? issue_type_find(json_str(it, "id"), json_str(it, "name")) : NULL;
+    if (!type)
+        json_object_set_new(errors, "issuetype", json_string("Specify an issue type"));
+
+    json_t *desc = json_object_get(fields, "description");
+    const char *desc_json = NULL;
+    if (desc && !json_is_null(desc)) {
+        size_t len;
+        if (!json_is_object(desc) || !json_is_string(json_object_get(desc, "type")) ||
+            strcmp(json_str(desc, "type"), "doc") != 0 || !json_is_array(json_object_get(desc, "content")))
+            json_object_set_new(errors, "description",
+                                json_string("Operation value must be an Atlassian Document (see the Atlassian Document Format)"));
+        else if (!(desc_json = json_dump_arena(kr->arena, desc, 1024 * 1024, &len)))
+            json_object_set_new(errors, "description", json_string("The description is too large."));
+    }
+    const char *assignee, *reporter;
+    if (!user_field(kr, json_object_get(fields, "assignee"), &assignee))
+        json_object_set_new(errors, "assignee", json_string("Specify a valid value for assignee"));
+    if (!user_field(kr, json_object_get(fields, "reporter"), &reporter))
+        json_object_set_new(errors, "reporter", json_string("Specify a valid value for reporter"));
+    if (json_object_size(errors) > 0) {
+        reply_field_errors(kr, 400, json_incref(errors));
+        return;
+    }
+
+    int64_t now = clock_now_ms();
+    issue_rec_t i = {
+        .project_id = p.id,
+        .summary = summary,
+        .description_json = desc_json,
+        .issuetype_id = type->id,
+        .status = "To Do",
+        .reporter_account_id = reporter ? reporter : kr->principal.account_id,
+        .assignee_account_id = assignee,
+        .created_ms = now,
+        .updated_ms = now,
+    };
+    if (store_issue_insert(kr->store, kr->site.id, &i) != STORE_OK) {
+        reply_error(kr, 500, 1, "Internal server error");
+        return;
+    }
+    char self[1024], id[24], key[96];
+    snprintf(self, sizeof self, "%s/rest/api/3/issue/%lld", render_base(kr), (long long)i.id);
+    snprintf(id, sizeof id, "%lld", (long long)i.id);
+    snprintf(key, sizeof key, "%s-%lld", p.key, (long long)i.num);
+    reply_json_new(kr, 201, json_pack("{s:s,s:s,s:s}", "id", id, "key", key, "self", self));
+}
+
+static json_t *render_status(kreq_t *kr, const char *name)
+{
+    const char *base = render_base(kr);
+    int done = strcmp(name, "Done") == 0;
+    char self[1024], cat[1024];
+    snprintf(self, sizeof self, "%s/rest/api/3/status/%s", base, done ? "10002" : "10000");
+    snprintf(cat, sizeof cat, "%s/rest/api/3/statuscategory/%d", base, done ? 3 : 2);
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:{s:s,s:i,s:s,s:s,s:s}}", "self", self, "description", "", "iconUrl",
+                     arena_printf(kr->arena, "%s/images/icons/statuses/generic.png", base), "name", name, "id",
+                     done ? "10002" : "10000", "statusCategory", "self", cat, "id", done ? 3 : 2, "key",
+                     done ? "done" : "new", "colorName", done ? "green" : "blue-gray", "name", done ? "Done" : "To Do");
+}
+
+void issue_get(kreq_t *kr)
+{
+    issue_rec_t i;
+    const char *pkey;
+    int rc = store_issue_get(kr->store, kr->arena, kr->site.id, kr->params[0], &i, &pkey);
+    if (rc != STORE_OK) {
+        reply_error(kr, rc == STORE_NOTFOUND ? 404 : 500, 1,
+                    rc == STORE_NOTFOUND ? "Issue does not exist or you do not have permission to see it."
+                                         : "Internal server error");
+        return;
+    }
+    project_rec_t p;
+    char pid[24];
+    snprintf(pid, sizeof pid, "%lld", (long long)i.project_id);
+    if (store_project_get(kr->store, kr->arena, kr->site.id, pid, &p) != STORE_OK) {
+        reply_error(kr, 500, 1, "Internal server error");
+        return;
+    }
+    char self[1024], id[24], key[96], created[40], updated[40];
+    snprintf(self, sizeof self, "%s/rest/api/3/issue/%lld", render_base(kr), (long long)i.id);
+    snprintf(id, sizeof id, "%lld", (long long)i.id);
+    snprintf(key, sizeof key, "%s-%lld", pkey, (long long)i.num);
+    clock_iso8601(created, sizeof created, i.created_ms);
+    clock_iso8601(updated, sizeof updated, i.updated_ms);
+    json_t *desc = json_null();
+    if (i.description_json) {
+        json_err_t err;
+        json_t *d = json_parse_limited(i.description_json, strlen(i.description_json), 1024, &err);
+        if (d)
+            desc = d;
+    }
+    const issue_type_t *t = issue_type_find(i.issuetype_id, NULL);
+    json_t *fields = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:s,s:s,s:[],s:s}", "summary", i.summary,
+                               "description", desc, "project", render_project_ref(kr, &p), "issuetype",
+                               t ? render_issue_type(kr, t) : json_null(), "status", render_status(kr, i.status),
+                               "reporter", render_user_ref(kr, i.reporter_account_id), "creator",
+                               render_user_ref(kr, i.reporter_account_id), "assignee",
+                               render_user_ref(kr, i.assignee_account_id), "created", created, "updated", updated,
+                               "labels", "statuscategorychangedate", created);
+    reply_json_new(kr, 200,
+                   json_pack("{s:s,s:s,s:s,s:s,s:o}", "expand",
+                             "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations",
+                             "id", id, "self", self, "key", key, "fields", fields));
+}

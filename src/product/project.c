@@ -1,0 +1,249 @@
+/* Projects: search, get, create. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "base/json.h"
+#include "http/reply.h"
+#include "product/render.h"
+#include "product/routes.h"
+
+/* Parses a non-negative integer query parameter; -1 if present and invalid. */
+static int64_t int_param(kreq_t *kr, const char *name, int64_t dflt, int *bad)
+{
+    const char *v = kreq_query(kr, name, bad);
+    if (!v)
+        return dflt;
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || n < 0 || n > 1000000000) {
+        *bad = 1;
+        return dflt;
+    }
+    return n;
+}
+
+static const struct {
+    const char *name;
+    int order;
+} orders[] = {
+    {"key", PROJECT_ORDER_KEY},   {"+key", PROJECT_ORDER_KEY},   {"-key", PROJECT_ORDER_KEY_DESC},
+    {"name", PROJECT_ORDER_NAME}, {"+name", PROJECT_ORDER_NAME}, {"-name", PROJECT_ORDER_NAME_DESC},
+};
+
+/* A JSON array (in the arena) of the comma-separated or repeated values. */
+static const char *list_json(kreq_t *kr, const char **vals, size_t n, int split_commas)
+{
+    json_t *arr = json_own(kr->arena, json_array());
+    for (size_t i = 0; i < n; i++) {
+        for (const char *p = vals[i]; *p;) {
+            const char *e = split_commas ? strchr(p, ',') : NULL;
+            size_t len = e ? (size_t)(e - p) : strlen(p);
+            if (len)
+                json_array_append_new(arr, json_stringn(p, len));
+            p += len + (e != NULL);
+        }
+    }
+    size_t len;
+    return json_array_size(arr) ? json_dump_arena(kr->arena, arr, 65536, &len) : NULL;
+}
+
+void project_search(kreq_t *kr)
+{
+    int bad = 0;
+    project_filter_t f = {.order = PROJECT_ORDER_KEY};
+    f.start_at = int_param(kr, "startAt", 0, &bad);
+    f.max_results = int_param(kr, "maxResults", 50, &bad);
+    if (bad) {
+        reply_error(kr, 400, 1, "startAt and maxResults must be non-negative integers.");
+        return;
+    }
+    if (f.max_results > KILN_MAX_PAGE)
+        f.max_results = KILN_MAX_PAGE;
+    const char *order = kreq_query(kr, "orderBy", &bad);
+    if (order) {
+        size_t i = 0;
+        while (i < sizeof orders / sizeof *orders && strcmp(orders[i].name, order) != 0)
+            i++;
+        if (i == sizeof orders / sizeof *orders) {
+            reply_error(kr, 400, 1, "orderBy must be one of key, name, +key, -key, +name, -name.");
+            return;
+        }
+        f.order = orders[i].order;
+    }
+    const char *query = kreq_query(kr, "query", &bad);
+    if (query && *query) {
+        char *q = arena_strdup(kr->arena, query);
+        for (char *c = q; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+        f.query = q;
+    }
+    const char *keys[50], *types[8];
+    size_t nkeys = kreq_query_all(kr, "keys", keys, 50, &bad);
+    size_t ntypes = kreq_query_all(kr, "typeKey", types, 8, &bad);
+    f.keys_json = list_json(kr, keys, nkeys, 0);
+    f.types_json = list_json(kr, types, ntypes, 1);
+    unsigned expand = render_expand(kreq_query(kr, "expand", &bad));
+    if (bad) {
+        reply_error(kr, 400, 1, "Malformed query parameter.");
+        return;
+    }
+
+    project_rec_t *ps;
+    size_t n;
+    int64_t total;
+    if (store_project_search(kr->store, kr->arena, kr->site.id, &f, &ps, &n, &total) != STORE_OK) {
+        reply_error(kr, 500, 1, "Internal server error");
+        return;
+    }
+    const char *base = render_base(kr);
+    json_t *values = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(values, render_project(kr, &ps[i], expand));
+    int is_last = f.start_at + (int64_t)n >= total;
+    char self[1024];
+    snprintf(self, sizeof self, "%s/rest/api/3/project/search?startAt=%lld&maxResults=%lld", base,
+             (long long)f.start_at, (long long)f.max_results);
+    json_t *page = json_pack("{s:s,s:I,s:I,s:I,s:b,s:o}", "self", self, "maxResults", (json_int_t)f.max_results,
+                             "startAt", (json_int_t)f.start_at, "total", (json_int_t)total, "isLast", is_last,
+                             "values", values);
+    if (!is_last && f.max_results > 0) {
+        char next[1024];
+        snprintf(next, sizeof next, "%s/rest/api/3/project/search?startAt=%lld&maxResults=%lld", base,
+                 (long long)(f.start_at + f.max_results), (long long)f.max_results);
+        json_object_set_new(page, "nextPage", json_string(next));
+    }
+    reply_json_new(kr, 200, page);
+}
+
+void project_get(kreq_t *kr)
+{
+    project_rec_t p;
+    int bad = 0;
+    unsigned expand = render_expand(kreq_query(kr, "expand", &bad));
+    int rc = store_project_get(kr->store, kr->arena, kr->site.id, kr->params[0], &p);
+    if (rc == STORE_NOTFOUND) {
+        reply_error(kr, 404, 1, "No project could be found with key or id given.");
+        return;
+    }
+    if (rc != STORE_OK) {
+        reply_error(kr, 500, 1, "Internal server error");
+        return;
+    }
+    reply_json_new(kr, 200, render_project(kr, &p, expand | EXPAND_FULL));
+}
+
+/* ---- create ---- */
+
+static const char *const project_types[] = {"software", "business", "service_desk"};
+static const char *const assignee_types[] = {"PROJECT_LEAD", "UNASSIGNED"};
+
+/* CreateProjectDetails fields kiln accepts, and the ones it accepts but ignores (schemes
+ * kiln does not model). Anything else is refused, as Jira refuses unknown fields. */
+static const char *const accepted[] = {"key",         "name",        "description", "leadAccountId",
+                                       "lead",        "url",         "assigneeType", "projectTypeKey",
+                                       "projectTemplateKey", "avatarId", "categoryId", "permissionScheme",
+                                       "notificationScheme", "issueSecurityScheme", "workflowScheme",
+                                       "issueTypeScreenScheme", "issueTypeScheme", "fieldConfigurationScheme"};
+
+static int one_of(const char *s, const char *const *set, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++)
+        if (strcmp(s, set[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int valid_key(const char *k)
+{
+    size_t n = strlen(k);
+    if (n < 2 || n > 10 || !(k[0] >= 'A' && k[0] <= 'Z'))
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (!((k[i] >= 'A' && k[i] <= 'Z') || (k[i] >= '0' && k[i] <= '9')))
+            return 0;
+    return 1;
+}
+
+/* 1 if member `k` is absent or a string; sets *out. */
+static int opt_string(json_t *body, const char *k, const char **out)
+{
+    json_t *v = json_object_get(body, k);
+    *out = json_string_value(v);
+    return !v || json_is_string(v);
+}
+
+void project_create(kreq_t *kr)
+{
+    json_t *body = kreq_json_body(kr, 1);
+    if (!body)
+        return;
+    json_t *errors = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(body, k, v)
+    {
+        if (!one_of(k, accepted, sizeof accepted / sizeof *accepted))
+            json_object_set_new(errors, k, json_string("Unrecognized field; it is not part of CreateProjectDetails."));
+        else if (strcmp(k, "avatarId") == 0 || strcmp(k, "categoryId") == 0 || strstr(k, "Scheme"))
+            if (!json_is_integer(v))
+                json_object_set_new(errors, k, json_string("Must be an integer."));
+    }
+    const char *key = NULL, *name = NULL, *desc = NULL, *lead = NULL, *lead_old = NULL, *url = NULL, *atype = NULL,
+               *ptype = NULL, *tmpl = NULL;
+    if (!opt_string(body, "key", &key) || !key || !valid_key(key))
+        json_object_set_new(errors, "projectKey",
+                            json_string("Project keys must start with an uppercase letter, followed by one or more "
+                                        "uppercase alphanumeric characters, and be 2 to 10 characters long."));
+    if (!opt_string(body, "name", &name) || !name || !*name || strlen(name) > 80)
+        json_object_set_new(errors, "projectName", json_string("You must specify a valid project name of at most 80 characters."));
+    if (!opt_string(body, "description", &desc) || (desc && strlen(desc) > 65535))
+        json_object_set_new(errors, "description", json_string("The description must be a string of at most 65535 characters."));
+    if (!opt_string(body, "leadAccountId", &lead) || !opt_string(body, "lead", &lead_old))
+        json_object_set_new(errors, "projectLead", json_string("The project lead must be an account id."));
+    if (!opt_string(body, "url", &url) || (url && strlen(url) > 255))
+        json_object_set_new(errors, "projectUrl", json_string("The URL must be a string of at most 255 characters."));
+    if (!opt_string(body, "assigneeType", &atype) || (atype && !one_of(atype, assignee_types, 2)))
+        json_object_set_new(errors, "assigneeType", json_string("assigneeType must be PROJECT_LEAD or UNASSIGNED."));
+    if (!opt_string(body, "projectTypeKey", &ptype) || (ptype && !one_of(ptype, project_types, 3)))
+        json_object_set_new(errors, "projectTypeKey",
+                            json_string("projectTypeKey must be one of software, business, service_desk."));
+    if (!opt_string(body, "projectTemplateKey", &tmpl))
+        json_object_set_new(errors, "projectTemplateKey", json_string("Must be a string."));
+
+    if (!lead)
+        lead = lead_old ? lead_old : kr->principal.account_id;
+    user_rec_t u;
+    if (json_object_size(errors) == 0 && store_user_get(kr->store, kr->arena, kr->site.id, lead, &u) != STORE_OK)
+        json_object_set_new(errors, "projectLead", json_string("The project lead must be a user of this site."));
+    if (json_object_size(errors) > 0) {
+        reply_field_errors(kr, 400, errors);
+        return;
+    }
+    json_decref(errors);
+
+    project_rec_t p = {
+        .key = key,
+        .name = name,
+        .description = desc ? desc : "",
+        .type_key = ptype ? ptype : "software",
+        .lead_account_id = lead,
+        .assignee_type = atype ? atype : "UNASSIGNED",
+        .url = url ? url : "",
+        .created_ms = clock_now_ms(),
+    };
+    int rc = store_project_insert(kr->store, kr->site.id, &p);
+    if (rc == STORE_CONFLICT) {
+        reply_field_errors(kr, 409, json_pack("{s:s}", "projectKey", "A project with that project key already exists."));
+        return;
+    }
+    if (rc != STORE_OK) {
+        reply_error(kr, 500, 1, "Internal server error");
+        return;
+    }
+    char self[1024];
+    snprintf(self, sizeof self, "%s/rest/api/3/project/%lld", render_base(kr), (long long)p.id);
+    reply_json_new(kr, 201, json_pack("{s:s,s:I,s:s}", "self", self, "id", (json_int_t)p.id, "key", p.key));
+}

@@ -1,0 +1,62 @@
+/* Users: myself, users/search, user?accountId= */
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/reply.h"
+#include "product/render.h"
+#include "product/routes.h"
+
+void user_myself(kreq_t *kr)
+{
+    user_rec_t u;
+    if (store_user_get(kr->store, kr->arena, kr->site.id, kr->principal.account_id, &u) != STORE_OK) {
+        reply_error(kr, 401, 1, "The user of this credential no longer exists.");
+        return;
+    }
+    reply_json_new(kr, 200, render_user(kr, &u));
+}
+
+void user_search(kreq_t *kr)
+{
+    int bad = 0;
+    const char *s = kreq_query(kr, "startAt", &bad), *m = kreq_query(kr, "maxResults", &bad);
+    char *e1 = NULL, *e2 = NULL;
+    long long start = s ? strtoll(s, &e1, 10) : 0, max = m ? strtoll(m, &e2, 10) : 50;
+    if (bad || (s && (!*s || *e1 || start < 0)) || (m && (!*m || *e2 || max < 0))) {
+        reply_error(kr, 400, 1, "startAt and maxResults must be non-negative integers.");
+        return;
+    }
+    if (max > KILN_MAX_USER_PAGE)
+        max = KILN_MAX_USER_PAGE;
+    user_rec_t *us;
+    size_t n;
+    if (store_user_list(kr->store, kr->arena, kr->site.id, start, max, &us, &n) != STORE_OK) {
+        reply_error(kr, 500, 1, "Internal server error");
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, render_user(kr, &us[i]));
+    reply_json_new(kr, 200, arr);
+}
+
+void user_get(kreq_t *kr)
+{
+    int bad = 0;
+    const char *id = kreq_query(kr, "accountId", &bad);
+    if (bad || !id || !*id) {
+        reply_error(kr, 400, 1, "The accountId query parameter is required.");
+        return;
+    }
+    if (strlen(id) > 128) {
+        reply_error(kr, 404, 1, "User not found.");
+        return;
+    }
+    user_rec_t u;
+    int rc = store_user_get(kr->store, kr->arena, kr->site.id, id, &u);
+    if (rc != STORE_OK) {
+        reply_error(kr, rc == STORE_NOTFOUND ? 404 : 500, 1, rc == STORE_NOTFOUND ? "User not found." : "Internal server error");
+        return;
+    }
+    reply_json_new(kr, 200, render_user(kr, &u));
+}

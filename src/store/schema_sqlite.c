@@ -1,0 +1,68 @@
+/* SQLite schema, as an ordered list of migrations compiled into the binary. Migration i
+ * brings `PRAGMA user_version` from i to i+1. Append only: never edit a shipped entry.
+ *
+ * Every tenant table starts its primary key with site_id, so a site's rows are one
+ * contiguous range and every lookup is by (site_id, ...). */
+#include "store/schema.h"
+
+const char *const schema_sqlite[] = {
+    /* 1: sites, users, user API tokens, projects, issues */
+    "CREATE TABLE sites ("
+    "  id INTEGER PRIMARY KEY,"
+    "  cloud_id TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  admin_account_id TEXT NOT NULL,"
+    "  canary TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  next_project_id INTEGER NOT NULL DEFAULT 10000,"
+    "  next_issue_id INTEGER NOT NULL DEFAULT 10000);"
+    "CREATE TABLE users ("
+    "  site_id INTEGER NOT NULL REFERENCES sites(id),"
+    "  account_id TEXT NOT NULL,"
+    "  email TEXT NOT NULL,"
+    "  display_name TEXT NOT NULL,"
+    "  account_type TEXT NOT NULL,"
+    "  time_zone TEXT NOT NULL,"
+    "  locale TEXT NOT NULL,"
+    "  active INTEGER NOT NULL,"
+    "  PRIMARY KEY (site_id, account_id)) WITHOUT ROWID;"
+    "CREATE TABLE user_tokens ("
+    "  token_hash BLOB PRIMARY KEY,"
+    "  site_id INTEGER NOT NULL REFERENCES sites(id),"
+    "  account_id TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  revoked INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+    "CREATE TABLE projects ("
+    "  site_id INTEGER NOT NULL REFERENCES sites(id),"
+    "  id INTEGER NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  description TEXT NOT NULL,"
+    "  type_key TEXT NOT NULL,"
+    "  lead_account_id TEXT NOT NULL,"
+    "  assignee_type TEXT NOT NULL,"
+    "  url TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  next_issue_num INTEGER NOT NULL DEFAULT 1,"
+    "  PRIMARY KEY (site_id, id),"
+    "  UNIQUE (site_id, key)) WITHOUT ROWID;"
+    "CREATE INDEX projects_name ON projects(site_id, name);"
+    "CREATE TABLE issues ("
+    "  site_id INTEGER NOT NULL REFERENCES sites(id),"
+    "  id INTEGER NOT NULL,"
+    "  project_id INTEGER NOT NULL,"
+    "  num INTEGER NOT NULL,"
+    "  summary TEXT NOT NULL,"
+    "  description_json TEXT,"
+    "  issuetype_id TEXT NOT NULL,"
+    "  status TEXT NOT NULL,"
+    "  reporter_account_id TEXT NOT NULL,"
+    "  assignee_account_id TEXT,"
+    "  created_ms INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (site_id, id),"
+    "  UNIQUE (site_id, project_id, num),"
+    "  FOREIGN KEY (site_id, project_id) REFERENCES projects(site_id, id)) WITHOUT ROWID;",
+};
+
+const unsigned schema_sqlite_len = sizeof schema_sqlite / sizeof schema_sqlite[0];

@@ -1,0 +1,119 @@
+/* The store: every durable fact kiln keeps, behind one interface with pluggable
+ * backends (SQLite today, PostgreSQL for fleets later). Handlers call only the store_*
+ * functions below, never a backend directly.
+ *
+ * Threading: a store_t is a handle owned by one thread (each HTTP thread opens its own,
+ * with its own prepared statements). Handles of one data dir may be used concurrently.
+ *
+ * Ownership: strings in records returned by the store are allocated in the arena the
+ * caller passes and live as long as it. Records passed in are only read.
+ *
+ * Tenancy: every tenant-scoped function takes the site id as its first argument after
+ * the handle, and every query filters on it. There is no function that reads tenant
+ * rows across sites.
+ *
+ * Results: 0 on success, STORE_NOTFOUND, STORE_CONFLICT (uniqueness), STORE_ERROR. A
+ * write returns 0 only after it is durable (SQLite: WAL with synchronous=FULL). */
+#ifndef KILN_STORE_H
+#define KILN_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+
+enum { STORE_OK = 0, STORE_NOTFOUND = -1, STORE_CONFLICT = -2, STORE_ERROR = -3 };
+
+typedef struct store store_t;
+
+typedef struct site_rec {
+    int64_t id;
+    const char *cloud_id, *name, *admin_account_id, *canary;
+    int64_t created_ms;
+} site_rec_t;
+
+typedef struct user_rec {
+    const char *account_id, *email, *display_name, *account_type, *time_zone, *locale;
+    int active;
+} user_rec_t;
+
+typedef struct project_rec {
+    int64_t id;
+    const char *key, *name, *description, *type_key, *lead_account_id, *assignee_type, *url;
+    int64_t created_ms;
+    int64_t issue_count;          /* filled by reads */
+    int64_t last_issue_update_ms; /* filled by reads; 0 if none */
+} project_rec_t;
+
+typedef struct issue_rec {
+    int64_t id, project_id, num;
+    const char *summary, *description_json, *issuetype_id, *status, *reporter_account_id,
+        *assignee_account_id;
+    int64_t created_ms, updated_ms;
+} issue_rec_t;
+
+typedef struct project_filter {
+    const char *query;      /* lowercase substring of key or name, or NULL */
+    const char *keys_json;  /* JSON array of keys, or NULL */
+    const char *types_json; /* JSON array of projectTypeKeys, or NULL */
+    int order;              /* one of PROJECT_ORDER_* */
+    int64_t start_at, max_results;
+} project_filter_t;
+
+enum { PROJECT_ORDER_KEY, PROJECT_ORDER_KEY_DESC, PROJECT_ORDER_NAME, PROJECT_ORDER_NAME_DESC };
+
+typedef struct store_backend store_backend_t;
+
+struct store {
+    const store_backend_t *be;
+};
+
+/* Opens a handle on the data dir's store, creating the directory's database if needed.
+ * Returns NULL and writes a one-line reason into err. */
+store_t *store_open(const char *data_dir, char *err, size_t errlen);
+void store_close(store_t *st);
+/* Brings the schema to the version this binary expects (idempotent). */
+int store_migrate(store_t *st, char *err, size_t errlen);
+/* Runs the backend's integrity check; writes "ok" or the problems into out. */
+int store_check(store_t *st, char *out, size_t outlen);
+
+/* Transactions group writes that must land together (a site with its demo data). */
+int store_begin(store_t *st);
+int store_commit(store_t *st);
+void store_rollback(store_t *st);
+
+/* ---- sites ---- */
+int store_site_insert(store_t *st, site_rec_t *site); /* fills site->id */
+int store_site_by_name(store_t *st, arena_t *a, const char *name, site_rec_t *out);
+int store_site_by_id(store_t *st, arena_t *a, int64_t id, site_rec_t *out);
+/* Lists all sites (an operator's view, not a tenant's). *out is arena memory. */
+int store_site_list(store_t *st, arena_t *a, site_rec_t **out, size_t *n);
+int store_site_count(store_t *st, int64_t *n);
+
+/* ---- users and their API tokens ---- */
+int store_user_insert(store_t *st, int64_t site_id, const user_rec_t *u);
+int store_user_get(store_t *st, arena_t *a, int64_t site_id, const char *account_id, user_rec_t *out);
+int store_user_list(store_t *st, arena_t *a, int64_t site_id, int64_t start, int64_t max,
+                    user_rec_t **out, size_t *n);
+int store_token_insert(store_t *st, const unsigned char hash[32], int64_t site_id,
+                       const char *account_id);
+/* Looks a token up by its SHA-256; fills site id and account id (arena). */
+int store_token_lookup(store_t *st, arena_t *a, const unsigned char hash[32], int64_t *site_id,
+                       const char **account_id);
+
+/* ---- projects ---- */
+/* Assigns the next project id of the site; STORE_CONFLICT if the key is taken. */
+int store_project_insert(store_t *st, int64_t site_id, project_rec_t *p);
+/* By numeric id when id_or_key is all digits, else by key (case-sensitive, upper). */
+int store_project_get(store_t *st, arena_t *a, int64_t site_id, const char *id_or_key,
+                      project_rec_t *out);
+int store_project_search(store_t *st, arena_t *a, int64_t site_id, const project_filter_t *f,
+                         project_rec_t **out, size_t *n, int64_t *total);
+
+/* ---- issues ---- */
+/* Assigns the site-wide id and the project's next number. */
+int store_issue_insert(store_t *st, int64_t site_id, issue_rec_t *i);
+int store_issue_get(store_t *st, arena_t *a, int64_t site_id, const char *id_or_key,
+                    issue_rec_t *out, const char **project_key);
+
+#endif

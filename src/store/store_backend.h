@@ -1,0 +1,36 @@
+/* The contract a store backend implements; see store.h for each operation's meaning.
+ * store.c forwards every store_* call to the handle's backend. */
+#ifndef KILN_STORE_BACKEND_H
+#define KILN_STORE_BACKEND_H
+
+#include "store/store.h"
+
+struct store_backend {
+    const char *name;
+    void (*close)(store_t *);
+    int (*migrate)(store_t *, char *, size_t);
+    int (*check)(store_t *, char *, size_t);
+    int (*begin)(store_t *);
+    int (*commit)(store_t *);
+    void (*rollback)(store_t *);
+    int (*site_insert)(store_t *, site_rec_t *);
+    int (*site_by_name)(store_t *, arena_t *, const char *, site_rec_t *);
+    int (*site_by_id)(store_t *, arena_t *, int64_t, site_rec_t *);
+    int (*site_list)(store_t *, arena_t *, site_rec_t **, size_t *);
+    int (*site_count)(store_t *, int64_t *);
+    int (*user_insert)(store_t *, int64_t, const user_rec_t *);
+    int (*user_get)(store_t *, arena_t *, int64_t, const char *, user_rec_t *);
+    int (*user_list)(store_t *, arena_t *, int64_t, int64_t, int64_t, user_rec_t **, size_t *);
+    int (*token_insert)(store_t *, const unsigned char *, int64_t, const char *);
+    int (*token_lookup)(store_t *, arena_t *, const unsigned char *, int64_t *, const char **);
+    int (*project_insert)(store_t *, int64_t, project_rec_t *);
+    int (*project_get)(store_t *, arena_t *, int64_t, const char *, project_rec_t *);
+    int (*project_search)(store_t *, arena_t *, int64_t, const project_filter_t *,
+                          project_rec_t **, size_t *, int64_t *);
+    int (*issue_insert)(store_t *, int64_t, issue_rec_t *);
+    int (*issue_get)(store_t *, arena_t *, int64_t, const char *, issue_rec_t *, const char **);
+};
+
+store_t *store_sqlite_open(const char *data_dir, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,725 @@
+/* SQLite backend: one connection per handle (so per thread), WAL, synchronous=FULL so
+ * that a committed write survives kill -9 and power loss, a busy timeout for writers
+ * that meet, and every statement prepared once per handle from the table below. */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/arena.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "store/schema.h"
+#include "store/store_backend.h"
+
+enum q {
+    Q_BEGIN,
+    Q_COMMIT,
+    Q_ROLLBACK,
+    Q_SITE_INSERT,
+    Q_SITE_BY_NAME,
+    Q_SITE_BY_ID,
+    Q_SITE_LIST,
+    Q_SITE_COUNT,
+    Q_USER_INSERT,
+    Q_USER_GET,
+    Q_USER_LIST,
+    Q_TOKEN_INSERT,
+    Q_TOKEN_LOOKUP,
+    Q_NEXT_PROJECT_ID,
+    Q_PROJECT_INSERT,
+    Q_PROJECT_BY_ID,
+    Q_PROJECT_BY_KEY,
+    Q_PROJECT_SEARCH_KEY,
+    Q_PROJECT_SEARCH_KEY_DESC,
+    Q_PROJECT_SEARCH_NAME,
+    Q_PROJECT_SEARCH_NAME_DESC,
+    Q_PROJECT_COUNT,
+    Q_NEXT_ISSUE_ID,
+    Q_NEXT_ISSUE_NUM,
+    Q_ISSUE_INSERT,
+    Q_ISSUE_BY_ID,
+    Q_ISSUE_BY_KEY,
+    Q__COUNT
+};
+
+#define SITE_COLS "id, cloud_id, name, admin_account_id, canary, created_ms"
+#define USER_COLS "account_id, email, display_name, account_type, time_zone, locale, active"
+#define PROJECT_COLS                                                                          \
+    "p.id, p.key, p.name, p.description, p.type_key, p.lead_account_id, p.assignee_type, "    \
+    "p.url, p.created_ms, "                                                                   \
+    "(SELECT count(*) FROM issues i WHERE i.site_id = p.site_id AND i.project_id = p.id), "   \
+    "(SELECT max(updated_ms) FROM issues i WHERE i.site_id = p.site_id AND i.project_id = p.id)"
+#define PROJECT_WHERE                                                                         \
+    " FROM projects p WHERE p.site_id = ?1"                                                   \
+    " AND (?2 IS NULL OR instr(lower(p.key), ?2) > 0 OR instr(lower(p.name), ?2) > 0)"       \
+    " AND (?3 IS NULL OR p.key IN (SELECT value FROM json_each(?3)))"                         \
+    " AND (?4 IS NULL OR p.type_key IN (SELECT value FROM json_each(?4)))"
+#define PROJECT_SEARCH(order) "SELECT " PROJECT_COLS PROJECT_WHERE " ORDER BY " order " LIMIT ?5 OFFSET ?6"
+#define ISSUE_COLS                                                                            \
+    "i.id, i.project_id, i.num, i.summary, i.description_json, i.issuetype_id, i.status, "    \
+    "i.reporter_account_id, i.assignee_account_id, i.created_ms, i.updated_ms, p.key"
+
+static const char *const sql[Q__COUNT] = {
+    [Q_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_COMMIT] = "COMMIT",
+    [Q_ROLLBACK] = "ROLLBACK",
+    [Q_SITE_INSERT] = "INSERT INTO sites (cloud_id, name, admin_account_id, canary, created_ms) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [Q_SITE_BY_NAME] = "SELECT " SITE_COLS " FROM sites WHERE name = ?1",
+    [Q_SITE_BY_ID] = "SELECT " SITE_COLS " FROM sites WHERE id = ?1",
+    [Q_SITE_LIST] = "SELECT " SITE_COLS " FROM sites ORDER BY id",
+    [Q_SITE_COUNT] = "SELECT count(*) FROM sites",
+    [Q_USER_INSERT] = "INSERT INTO users (site_id, " USER_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [Q_USER_GET] = "SELECT " USER_COLS " FROM users WHERE site_id = ?1 AND account_id = ?2",
+    [Q_USER_LIST] = "SELECT " USER_COLS " FROM users WHERE site_id = ?1 "
+                    "ORDER BY display_name, account_id LIMIT ?3 OFFSET ?2",
+    [Q_TOKEN_INSERT] = "INSERT INTO user_tokens (token_hash, site_id, account_id, created_ms) "
+                       "VALUES (?1, ?2, ?3, ?4)",
+    [Q_TOKEN_LOOKUP] = "SELECT site_id, account_id FROM user_tokens "
+                       "WHERE token_hash = ?1 AND revoked = 0",
+    [Q_NEXT_PROJECT_ID] = "UPDATE sites SET next_project_id = next_project_id + 1 WHERE id = ?1 "
+                          "RETURNING next_project_id - 1",
+    [Q_PROJECT_INSERT] = "INSERT INTO projects (site_id, id, key, name, description, type_key, "
+                         "lead_account_id, assignee_type, url, created_ms) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [Q_PROJECT_BY_ID] = "SELECT " PROJECT_COLS " FROM projects p WHERE p.site_id = ?1 AND p.id = ?2",
+    [Q_PROJECT_BY_KEY] = "SELECT " PROJECT_COLS " FROM projects p WHERE p.site_id = ?1 AND p.key = ?2",
+    [Q_PROJECT_SEARCH_KEY] = PROJECT_SEARCH("p.key"),
+    [Q_PROJECT_SEARCH_KEY_DESC] = PROJECT_SEARCH("p.key DESC"),
+    [Q_PROJECT_SEARCH_NAME] = PROJECT_SEARCH("p.name, p.key"),
+    [Q_PROJECT_SEARCH_NAME_DESC] = PROJECT_SEARCH("p.name DESC, p.key DESC"),
+    [Q_PROJECT_COUNT] = "SELECT count(*)" PROJECT_WHERE,
+    [Q_NEXT_ISSUE_ID] = "UPDATE sites SET next_issue_id = next_issue_id + 1 WHERE id = ?1 "
+                        "RETURNING next_issue_id - 1",
+    [Q_NEXT_ISSUE_NUM] = "UPDATE projects SET next_issue_num = next_issue_num + 1 "
+                         "WHERE site_id = ?1 AND id = ?2 RETURNING next_issue_num - 1",
+    [Q_ISSUE_INSERT] = "INSERT INTO issues (site_id, id, project_id, num, summary, description_json, "
+                       "issuetype_id, status, reporter_account_id, assignee_account_id, created_ms, "
+                       "updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    [Q_ISSUE_BY_ID] = "SELECT " ISSUE_COLS " FROM issues i JOIN projects p "
+                      "ON p.site_id = i.site_id AND p.id = i.project_id "
+                      "WHERE i.site_id = ?1 AND i.id = ?2",
+    [Q_ISSUE_BY_KEY] = "SELECT " ISSUE_COLS " FROM issues i JOIN projects p "
+                       "ON p.site_id = i.site_id AND p.id = i.project_id "
+                       "WHERE i.site_id = ?1 AND p.key = ?2 AND i.num = ?3",
+};
+
+struct sqlite_store {
+    store_t base;
+    sqlite3 *db;
+    sqlite3_stmt *stmts[Q__COUNT];
+    int in_tx;
+};
+
+#define DB(st) (((struct sqlite_store *)(st))->db)
+
+/* Prepared once per handle; returned reset and with bindings cleared. */
+static sqlite3_stmt *stmt(store_t *st, enum q id)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    if (!s->stmts[id]) {
+        if (sqlite3_prepare_v3(s->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[id], NULL) !=
+            SQLITE_OK) {
+            /* The SQL is static: failing to prepare it is a bug or a schema mismatch. */
+            log_msg(LOG_ERROR, "store: prepare failed", "error", sqlite3_errmsg(s->db), "sql", sql[id], NULL);
+            abort();
+        }
+    }
+    return s->stmts[id];
+}
+
+static void done(sqlite3_stmt *q)
+{
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+}
+
+static int map_rc(store_t *st, int rc)
+{
+    if (rc == SQLITE_DONE || rc == SQLITE_OK || rc == SQLITE_ROW)
+        return STORE_OK;
+    if (rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT)
+        return STORE_CONFLICT;
+    log_msg(LOG_ERROR, "store: statement failed", "error", sqlite3_errmsg(DB(st)), NULL);
+    return STORE_ERROR;
+}
+
+/* Runs a statement that returns no rows (or ignores them). */
+static int exec_q(store_t *st, sqlite3_stmt *q)
+{
+    int rc = sqlite3_step(q);
+    int r = map_rc(st, rc);
+    done(q);
+    return r;
+}
+
+static const char *col_str(arena_t *a, sqlite3_stmt *q, int i)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    if (!t)
+        return NULL;
+    const char *s = arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(q, i));
+    if (!s)
+        kiln_oom((size_t)sqlite3_column_bytes(q, i));
+    return s;
+}
+
+static void bind_text(sqlite3_stmt *q, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(q, i, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, i);
+}
+
+/* ---- lifecycle ---- */
+
+static void sq_close(store_t *st)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    for (int i = 0; i < Q__COUNT; i++)
+        sqlite3_finalize(s->stmts[i]);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+static int sq_migrate(store_t *st, char *err, size_t errlen)
+{
+    sqlite3 *db = DB(st);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK)
+        goto fail;
+    int version = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+    sqlite3_finalize(q);
+    if (version < 0)
+        goto fail;
+    if ((unsigned)version > schema_sqlite_len) {
+        snprintf(err, errlen, "store schema version %d is newer than this binary (%u)", version,
+                 schema_sqlite_len);
+        return STORE_ERROR;
+    }
+    for (unsigned v = (unsigned)version; v < schema_sqlite_len; v++) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %u", v + 1);
+        if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+            goto fail;
+        if (sqlite3_exec(db, schema_sqlite[v], NULL, NULL, NULL) != SQLITE_OK ||
+            sqlite3_exec(db, pragma, NULL, NULL, NULL) != SQLITE_OK) {
+            snprintf(err, errlen, "migration %u failed: %s", v + 1, sqlite3_errmsg(db));
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            return STORE_ERROR;
+        }
+        if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+            goto fail;
+        log_msg(LOG_INFO, "store: migrated", "version", pragma + 21, NULL);
+    }
+    return STORE_OK;
+fail:
+    snprintf(err, errlen, "migration failed: %s", sqlite3_errmsg(db));
+    return STORE_ERROR;
+}
+
+static int sq_check(store_t *st, char *out, size_t outlen)
+{
+    sqlite3_stmt *q;
+    int rc = STORE_OK;
+    if (sqlite3_prepare_v2(DB(st), "PRAGMA integrity_check", -1, &q, NULL) != SQLITE_OK) {
+        snprintf(out, outlen, "%s", sqlite3_errmsg(DB(st)));
+        return STORE_ERROR;
+    }
+    size_t used = 0;
+    out[0] = '\0';
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *line = (const char *)sqlite3_column_text(q, 0);
+        if (strcmp(line, "ok") != 0)
+            rc = STORE_ERROR;
+        int n = snprintf(out + used, outlen - used, "%s%s", used ? "\n" : "", line);
+        if (n < 0 || (size_t)n >= outlen - used)
+            break;
+        used += (size_t)n;
+    }
+    sqlite3_finalize(q);
+    if (sqlite3_prepare_v2(DB(st), "PRAGMA foreign_key_check", -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW) {
+            rc = STORE_ERROR;
+            snprintf(out, outlen, "foreign key violation in table %s", sqlite3_column_text(q, 0));
+        }
+        sqlite3_finalize(q);
+    }
+    return rc;
+}
+
+static int sq_begin(store_t *st)
+{
+    int rc = exec_q(st, stmt(st, Q_BEGIN));
+    if (rc == STORE_OK)
+        ((struct sqlite_store *)st)->in_tx = 1;
+    return rc;
+}
+
+static int sq_commit(store_t *st)
+{
+    ((struct sqlite_store *)st)->in_tx = 0;
+    return exec_q(st, stmt(st, Q_COMMIT));
+}
+
+static void sq_rollback(store_t *st)
+{
+    ((struct sqlite_store *)st)->in_tx = 0;
+    exec_q(st, stmt(st, Q_ROLLBACK));
+}
+
+/* ---- sites ---- */
+
+static void read_site(arena_t *a, sqlite3_stmt *q, site_rec_t *s)
+{
+    s->id = sqlite3_column_int64(q, 0);
+    s->cloud_id = col_str(a, q, 1);
+    s->name = col_str(a, q, 2);
+    s->admin_account_id = col_str(a, q, 3);
+    s->canary = col_str(a, q, 4);
+    s->created_ms = sqlite3_column_int64(q, 5);
+}
+
+static int one_site(store_t *st, arena_t *a, sqlite3_stmt *q, site_rec_t *out)
+{
+    int rc = sqlite3_step(q);
+    int r = rc == SQLITE_ROW ? (read_site(a, q, out), STORE_OK)
+                             : rc == SQLITE_DONE ? STORE_NOTFOUND : map_rc(st, rc);
+    done(q);
+    return r;
+}
+
+static int sq_site_insert(store_t *st, site_rec_t *s)
+{
+    sqlite3_stmt *q = stmt(st, Q_SITE_INSERT);
+    bind_text(q, 1, s->cloud_id);
+    bind_text(q, 2, s->name);
+    bind_text(q, 3, s->admin_account_id);
+    bind_text(q, 4, s->canary);
+    sqlite3_bind_int64(q, 5, s->created_ms);
+    int rc = exec_q(st, q);
+    if (rc == STORE_OK)
+        s->id = sqlite3_last_insert_rowid(DB(st));
+    return rc;
+}
+
+static int sq_site_by_name(store_t *st, arena_t *a, const char *name, site_rec_t *out)
+{
+    sqlite3_stmt *q = stmt(st, Q_SITE_BY_NAME);
+    bind_text(q, 1, name);
+    return one_site(st, a, q, out);
+}
+
+static int sq_site_by_id(store_t *st, arena_t *a, int64_t id, site_rec_t *out)
+{
+    sqlite3_stmt *q = stmt(st, Q_SITE_BY_ID);
+    sqlite3_bind_int64(q, 1, id);
+    return one_site(st, a, q, out);
+}
+
+static int sq_site_list(store_t *st, arena_t *a, site_rec_t **out, size_t *n)
+{
+    sqlite3_stmt *q = stmt(st, Q_SITE_LIST);
+    size_t cap = 16, len = 0;
+    site_rec_t *v = arena_alloc(a, cap * sizeof *v);
+    int rc;
+    while (v && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (len == cap) {
+            site_rec_t *w = arena_alloc(a, 2 * cap * sizeof *w);
+            if (!w) {
+                v = NULL;
+                break;
+            }
+            memcpy(w, v, len * sizeof *v);
+            v = w;
+            cap *= 2;
+        }
+        read_site(a, q, &v[len++]);
+    }
+    done(q);
+    if (!v)
+        return STORE_ERROR;
+    *out = v;
+    *n = len;
+    return STORE_OK;
+}
+
+static int count_q(store_t *st, sqlite3_stmt *q, int64_t *n)
+{
+    int rc = sqlite3_step(q);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+    int r = rc == SQLITE_ROW ? STORE_OK : map_rc(st, rc);
+    done(q);
+    return r;
+}
+
+static int sq_site_count(store_t *st, int64_t *n) { return count_q(st, stmt(st, Q_SITE_COUNT), n); }
+
+/* ---- users and tokens ---- */
+
+static void read_user(arena_t *a, sqlite3_stmt *q, user_rec_t *u)
+{
+    u->account_id = col_str(a, q, 0);
+    u->email = col_str(a, q, 1);
+    u->display_name = col_str(a, q, 2);
+    u->account_type = col_str(a, q, 3);
+    u->time_zone = col_str(a, q, 4);
+    u->locale = col_str(a, q, 5);
+    u->active = sqlite3_column_int(q, 6);
+}
+
+static int sq_user_insert(store_t *st, int64_t site, const user_rec_t *u)
+{
+    sqlite3_stmt *q = stmt(st, Q_USER_INSERT);
+    sqlite3_bind_int64(q, 1, site);
+    bind_text(q, 2, u->account_id);
+    bind_text(q, 3, u->email);
+    bind_text(q, 4, u->display_name);
+    bind_text(q, 5, u->account_type);
+    bind_text(q, 6, u->time_zone);
+    bind_text(q, 7, u->locale);
+    sqlite3_bind_int(q, 8, u->active);
+    return exec_q(st, q);
+}
+
+static int sq_user_get(store_t *st, arena_t *a, int64_t site, const char *id, user_rec_t *out)
+{
+    sqlite3_stmt *q = stmt(st, Q_USER_GET);
+    sqlite3_bind_int64(q, 1, site);
+    bind_text(q, 2, id);
+    int rc = sqlite3_step(q);
+    int r = rc == SQLITE_ROW ? (read_user(a, q, out), STORE_OK)
+                             : rc == SQLITE_DONE ? STORE_NOTFOUND : map_rc(st, rc);
+    done(q);
+    return r;
+}
+
+static int sq_user_list(store_t *st, arena_t *a, int64_t site, int64_t start, int64_t max,
+                        user_rec_t **out, size_t *n)
+{
+    sqlite3_stmt *q = stmt(st, Q_USER_LIST);
+    sqlite3_bind_int64(q, 1, site);
+    sqlite3_bind_int64(q, 2, start);
+    sqlite3_bind_int64(q, 3, max);
+    user_rec_t *v = arena_calloc(a, (size_t)(max > 0 ? max : 1) * sizeof *v);
+    size_t len = 0;
+    int rc = SQLITE_DONE;
+    while (v && len < (size_t)max && (rc = sqlite3_step(q)) == SQLITE_ROW)
+        read_user(a, q, &v[len++]);
+    int r = v ? map_rc(st, rc == SQLITE_ROW ? SQLITE_DONE : rc) : STORE_ERROR;
+    done(q);
+    *out = v;
+    *n = len;
+    return r;
+}
+
+static int sq_token_insert(store_t *st, const unsigned char *hash, int64_t site, const char *acct)
+{
+    sqlite3_stmt *q = stmt(st, Q_TOKEN_INSERT);
+    sqlite3_bind_blob(q, 1, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, site);
+    bind_text(q, 3, acct);
+    sqlite3_bind_int64(q, 4, clock_now_ms());
+    return exec_q(st, q);
+}
+
+static int sq_token_lookup(store_t *st, arena_t *a, const unsigned char *hash, int64_t *site,
+                           const char **acct)
+{
+    sqlite3_stmt *q = stmt(st, Q_TOKEN_LOOKUP);
+    sqlite3_bind_blob(q, 1, hash, 32, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    int r = STORE_NOTFOUND;
+    if (rc == SQLITE_ROW) {
+        *site = sqlite3_column_int64(q, 0);
+        *acct = col_str(a, q, 1);
+        r = STORE_OK;
+    } else if (rc != SQLITE_DONE) {
+        r = map_rc(st, rc);
+    }
+    done(q);
+    return r;
+}
+
+/* ---- projects ---- */
+
+static void read_project(arena_t *a, sqlite3_stmt *q, project_rec_t *p)
+{
+    p->id = sqlite3_column_int64(q, 0);
+    p->key = col_str(a, q, 1);
+    p->name = col_str(a, q, 2);
+    p->description = col_str(a, q, 3);
+    p->type_key = col_str(a, q, 4);
+    p->lead_account_id = col_str(a, q, 5);
+    p->assignee_type = col_str(a, q, 6);
+    p->url = col_str(a, q, 7);
+    p->created_ms = sqlite3_column_int64(q, 8);
+    p->issue_count = sqlite3_column_int64(q, 9);
+    p->last_issue_update_ms = sqlite3_column_int64(q, 10);
+}
+
+/* Writes that need several statements run in a transaction of their own unless the
+ * caller already opened one. */
+static int tx_open(store_t *st, int *opened)
+{
+    *opened = 0;
+    if (((struct sqlite_store *)st)->in_tx)
+        return STORE_OK;
+    int rc = sq_begin(st);
+    *opened = rc == STORE_OK;
+    return rc;
+}
+
+static int tx_close(store_t *st, int opened, int rc)
+{
+    if (!opened)
+        return rc;
+    if (rc == STORE_OK)
+        return sq_commit(st);
+    sq_rollback(st);
+    return rc;
+}
+
+static int next_id(store_t *st, sqlite3_stmt *q, int64_t *id)
+{
+    int rc = sqlite3_step(q);
+    int r = rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : map_rc(st, rc);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(q, 0);
+    done(q);
+    return r;
+}
+
+static int sq_project_insert(store_t *st, int64_t site, project_rec_t *p)
+{
+    int opened, rc = tx_open(st, &opened);
+    if (rc != STORE_OK)
+        return rc;
+    sqlite3_stmt *q = stmt(st, Q_NEXT_PROJECT_ID);
+    sqlite3_bind_int64(q, 1, site);
+    rc = next_id(st, q, &p->id);
+    if (rc == STORE_OK) {
+        q = stmt(st, Q_PROJECT_INSERT);
+        sqlite3_bind_int64(q, 1, site);
+        sqlite3_bind_int64(q, 2, p->id);
+        bind_text(q, 3, p->key);
+        bind_text(q, 4, p->name);
+        bind_text(q, 5, p->description ? p->description : "");
+        bind_text(q, 6, p->type_key);
+        bind_text(q, 7, p->lead_account_id);
+        bind_text(q, 8, p->assignee_type ? p->assignee_type : "UNASSIGNED");
+        bind_text(q, 9, p->url ? p->url : "");
+        sqlite3_bind_int64(q, 10, p->created_ms);
+        rc = exec_q(st, q);
+    }
+    return tx_close(st, opened, rc);
+}
+
+static int all_digits(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+static int sq_project_get(store_t *st, arena_t *a, int64_t site, const char *k, project_rec_t *out)
+{
+    sqlite3_stmt *q;
+    if (all_digits(k)) {
+        if (strlen(k) > 18)
+            return STORE_NOTFOUND;
+        q = stmt(st, Q_PROJECT_BY_ID);
+        sqlite3_bind_int64(q, 2, strtoll(k, NULL, 10));
+    } else {
+        q = stmt(st, Q_PROJECT_BY_KEY);
+        bind_text(q, 2, k);
+    }
+    sqlite3_bind_int64(q, 1, site);
+    int rc = sqlite3_step(q);
+    int r = rc == SQLITE_ROW ? (read_project(a, q, out), STORE_OK)
+                             : rc == SQLITE_DONE ? STORE_NOTFOUND : map_rc(st, rc);
+    done(q);
+    return r;
+}
+
+static void bind_filter(sqlite3_stmt *q, int64_t site, const project_filter_t *f)
+{
+    sqlite3_bind_int64(q, 1, site);
+    bind_text(q, 2, f->query);
+    bind_text(q, 3, f->keys_json);
+    bind_text(q, 4, f->types_json);
+}
+
+static int sq_project_search(store_t *st, arena_t *a, int64_t site, const project_filter_t *f,
+                             project_rec_t **out, size_t *n, int64_t *total)
+{
+    static const enum q order_q[] = {
+        [PROJECT_ORDER_KEY] = Q_PROJECT_SEARCH_KEY,
+        [PROJECT_ORDER_KEY_DESC] = Q_PROJECT_SEARCH_KEY_DESC,
+        [PROJECT_ORDER_NAME] = Q_PROJECT_SEARCH_NAME,
+        [PROJECT_ORDER_NAME_DESC] = Q_PROJECT_SEARCH_NAME_DESC,
+    };
+    sqlite3_stmt *c = stmt(st, Q_PROJECT_COUNT);
+    bind_filter(c, site, f);
+    int rc = count_q(st, c, total);
+    if (rc != STORE_OK)
+        return rc;
+    sqlite3_stmt *q = stmt(st, order_q[f->order]);
+    bind_filter(q, site, f);
+    sqlite3_bind_int64(q, 5, f->max_results);
+    sqlite3_bind_int64(q, 6, f->start_at);
+    size_t cap = (size_t)(f->max_results > 0 ? f->max_results : 1);
+    project_rec_t *v = arena_calloc(a, cap * sizeof *v);
+    size_t len = 0;
+    int src = SQLITE_DONE;
+    while (v && len < cap && (src = sqlite3_step(q)) == SQLITE_ROW)
+        read_project(a, q, &v[len++]);
+    int r = v ? map_rc(st, src == SQLITE_ROW ? SQLITE_DONE : src) : STORE_ERROR;
+    done(q);
+    *out = v;
+    *n = len;
+    return r;
+}
+
+/* ---- issues ---- */
+
+static int sq_issue_insert(store_t *st, int64_t site, issue_rec_t *i)
+{
+    int opened, rc = tx_open(st, &opened);
+    if (rc != STORE_OK)
+        return rc;
+    sqlite3_stmt *q = stmt(st, Q_NEXT_ISSUE_ID);
+    sqlite3_bind_int64(q, 1, site);
+    rc = next_id(st, q, &i->id);
+    if (rc == STORE_OK) {
+        q = stmt(st, Q_NEXT_ISSUE_NUM);
+        sqlite3_bind_int64(q, 1, site);
+        sqlite3_bind_int64(q, 2, i->project_id);
+        rc = next_id(st, q, &i->num);
+    }
+    if (rc == STORE_OK) {
+        q = stmt(st, Q_ISSUE_INSERT);
+        sqlite3_bind_int64(q, 1, site);
+        sqlite3_bind_int64(q, 2, i->id);
+        sqlite3_bind_int64(q, 3, i->project_id);
+        sqlite3_bind_int64(q, 4, i->num);
+        bind_text(q, 5, i->summary);
+        bind_text(q, 6, i->description_json);
+        bind_text(q, 7, i->issuetype_id);
+        bind_text(q, 8, i->status);
+        bind_text(q, 9, i->reporter_account_id);
+        bind_text(q, 10, i->assignee_account_id);
+        sqlite3_bind_int64(q, 11, i->created_ms);
+        sqlite3_bind_int64(q, 12, i->updated_ms);
+        rc = exec_q(st, q);
+    }
+    return tx_close(st, opened, rc);
+}
+
+static int sq_issue_get(store_t *st, arena_t *a, int64_t site, const char *k, issue_rec_t *out,
+                        const char **pkey)
+{
+    sqlite3_stmt *q;
+    const char *dash = strrchr(k, '-');
+    if (all_digits(k)) {
+        if (strlen(k) > 18)
+            return STORE_NOTFOUND;
+        q = stmt(st, Q_ISSUE_BY_ID);
+        sqlite3_bind_int64(q, 2, strtoll(k, NULL, 10));
+    } else if (dash && dash != k && all_digits(dash + 1) && strlen(dash + 1) <= 18) {
+        q = stmt(st, Q_ISSUE_BY_KEY);
+        sqlite3_bind_text(q, 2, k, (int)(dash - k), SQLITE_TRANSIENT);
+        sqlite3_bind_int64(q, 3, strtoll(dash + 1, NULL, 10));
+    } else {
+        return STORE_NOTFOUND;
+    }
+    sqlite3_bind_int64(q, 1, site);
+    int rc = sqlite3_step(q);
+    int r = STORE_NOTFOUND;
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(q, 0);
+        out->project_id = sqlite3_column_int64(q, 1);
+        out->num = sqlite3_column_int64(q, 2);
+        out->summary = col_str(a, q, 3);
+        out->description_json = col_str(a, q, 4);
+        out->issuetype_id = col_str(a, q, 5);
+        out->status = col_str(a, q, 6);
+        out->reporter_account_id = col_str(a, q, 7);
+        out->assignee_account_id = col_str(a, q, 8);
+        out->created_ms = sqlite3_column_int64(q, 9);
+        out->updated_ms = sqlite3_column_int64(q, 10);
+        *pkey = col_str(a, q, 11);
+        r = STORE_OK;
+    } else if (rc != SQLITE_DONE) {
+        r = map_rc(st, rc);
+    }
+    done(q);
+    return r;
+}
+
+static const store_backend_t sqlite_backend = {
+    .name = "sqlite",
+    .close = sq_close,
+    .migrate = sq_migrate,
+    .check = sq_check,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .site_insert = sq_site_insert,
+    .site_by_name = sq_site_by_name,
+    .site_by_id = sq_site_by_id,
+    .site_list = sq_site_list,
+    .site_count = sq_site_count,
+    .user_insert = sq_user_insert,
+    .user_get = sq_user_get,
+    .user_list = sq_user_list,
+    .token_insert = sq_token_insert,
+    .token_lookup = sq_token_lookup,
+    .project_insert = sq_project_insert,
+    .project_get = sq_project_get,
+    .project_search = sq_project_search,
+    .issue_insert = sq_issue_insert,
+    .issue_get = sq_issue_get,
+};
+
+store_t *store_sqlite_open(const char *data_dir, char *err, size_t errlen)
+{
+    char path[4096];
+    if (mkdir(data_dir, 0700) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "cannot create data dir %s: %s", data_dir, strerror(errno));
+        return NULL;
+    }
+    snprintf(path, sizeof path, "%s/kiln.db", data_dir);
+    struct sqlite_store *s = xcalloc(1, sizeof *s);
+    s->base.be = &sqlite_backend;
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    static const char *const pragmas[] = {
+        "PRAGMA journal_mode = WAL",
+        "PRAGMA synchronous = FULL",
+        "PRAGMA foreign_keys = ON",
+        "PRAGMA temp_store = MEMORY",
+    };
+    for (size_t i = 0; i < sizeof pragmas / sizeof *pragmas; i++) {
+        if (sqlite3_exec(s->db, pragmas[i], NULL, NULL, NULL) != SQLITE_OK) {
+            snprintf(err, errlen, "cannot configure %s (%s): %s", path, pragmas[i], sqlite3_errmsg(s->db));
+            goto fail;
+        }
+    }
+    return &s->base;
+fail:
+    sqlite3_close(s->db);
+    free(s);
+    return NULL;
+}
