@@ -17,6 +17,18 @@ void buf_free(buf_t *b)
 
 void buf_reset(buf_t *b) { b->len = 0; if (b->ptr) b->ptr[0] = '\0'; }
 
+void buf_reserve(buf_t *b, size_t n)
+{
+    if (n > b->max + 1)
+        n = b->max + 1;
+    if (n > b->cap) {
+        b->ptr = xrealloc(b->ptr, n);
+        b->cap = n;
+        if (b->len == 0)
+            b->ptr[0] = '\0';
+    }
+}
+
 int buf_add(buf_t *b, const void *p, size_t n)
 {
     if (n > b->max - b->len)

@@ -14,6 +14,8 @@ typedef struct buf {
 void buf_init(buf_t *b, size_t max);
 void buf_free(buf_t *b);
 void buf_reset(buf_t *b);
+/* Grows capacity to at least n bytes (bounded by max) without changing the content. */
+void buf_reserve(buf_t *b, size_t n);
 /* Appends; returns 0, or -1 (buffer unchanged) when the result would exceed max. */
 int buf_add(buf_t *b, const void *p, size_t n);
 int buf_adds(buf_t *b, const char *s);

@@ -1,11 +1,13 @@
 #include "gateway/gateway.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "auth/scopes.h"
 #include "auth/token.h"
 #include "base/enc.h"
+#include "gateway/authcache.h"
 #include "http/reply.h"
 #include "http/router.h"
 #include "product/routes.h"
@@ -51,7 +53,7 @@ static int parse_authorization(kreq_t *kr, const char **token, size_t *tlen, con
     return -1;
 }
 
-int gateway_authenticate_user(kreq_t *kr, principal_t *out)
+int gateway_authenticate_user(kreq_t *kr, principal_t *out, site_rec_t *site)
 {
     const char *token, *email;
     size_t tlen;
@@ -59,38 +61,54 @@ int gateway_authenticate_user(kreq_t *kr, principal_t *out)
         return -1;
     unsigned char hash[32];
     token_hash(token, tlen, hash);
-    int64_t site_id;
-    const char *account;
-    if (store_token_lookup(kr->store, kr->arena, hash, &site_id, &account) != STORE_OK)
-        return -1;
-    if (email) {
-        /* Basic: the email must be the token owner's, as Jira Cloud requires. */
+    authcache_hit_t hit;
+    if (!authcache_get(kr->arena, hash, &hit)) {
         user_rec_t u;
-        if (store_user_get(kr->store, kr->arena, site_id, account, &u) != STORE_OK ||
-            strcasecmp(u.email, email) != 0)
+        int64_t site_id;
+        if (store_token_lookup(kr->store, kr->arena, hash, &site_id, &hit.account_id) != STORE_OK ||
+            store_user_get(kr->store, kr->arena, site_id, hit.account_id, &u) != STORE_OK || !u.active ||
+            store_site_by_id(kr->store, kr->arena, site_id, &hit.site) != STORE_OK)
             return -1;
+        hit.email = u.email;
+        authcache_put(hash, &hit);
     }
-    *out = (principal_t){PRINCIPAL_USER, site_id, account, SCOPE_ALL};
+    /* Basic: the email must be the token owner's, as Jira Cloud requires. */
+    if (email && strcasecmp(hit.email, email) != 0)
+        return -1;
+    *out = (principal_t){PRINCIPAL_USER, hit.site.id, hit.account_id, SCOPE_ALL};
+    *site = hit.site;
     return 0;
 }
 
+static void pipeline(kreq_t *kr);
+
 void gateway_jira(kreq_t *kr)
 {
+    /* Reads run in one snapshot: consistent, and one lock round instead of one per
+     * statement. Handlers here answer synchronously, so the transaction never outlives
+     * this call. */
+    int read_tx = (kreq_method_is(kr, "GET") || kreq_method_is(kr, "HEAD")) && store_begin_read(kr->store) == STORE_OK;
+    pipeline(kr);
+    if (read_tx)
+        store_commit(kr->store);
+}
+
+static void pipeline(kreq_t *kr)
+{
     /* seg: ex / jira / {cloudId} / rest / ... */
-    if (gateway_authenticate_user(kr, &kr->principal) != 0) {
+    site_rec_t bound;
+    if (gateway_authenticate_user(kr, &kr->principal, &bound) != 0) {
         deny_auth(kr);
         return;
     }
-    if (kr->nseg < 3 || store_site_by_id(kr->store, kr->arena, kr->principal.site_id, &kr->site) != STORE_OK) {
-        deny_scope(kr);
-        return;
-    }
-    const char *cloud = kr->seg[2];
+    const char *cloud = kr->nseg >= 3 ? kr->seg[2] : "";
     size_t cl = strlen(cloud);
-    if (cl != strlen(kr->site.cloud_id) || !enc_ct_eq(cloud, kr->site.cloud_id, cl)) {
+    if (cl != strlen(bound.cloud_id) || !enc_ct_eq(cloud, bound.cloud_id, cl)) {
         deny_scope(kr);
         return;
     }
+    /* The only place kr->site is set: from the credential, after the path agreed. */
+    kr->site = bound;
     kr->base = 3;
     switch (router_match(&product_routes, kr)) {
     case ROUTE_NOT_FOUND:

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/json.h"
 #include "base/limits.h"
 #include "http/metrics.h"
@@ -31,6 +32,33 @@ void reply_raw(kreq_t *kr, int status, const char *content_type, const char *bod
         h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
     else
         h2o_send(req, &buf, 1, H2O_SEND_STATE_FINAL);
+}
+
+static void free_buf(void *p)
+{
+    buf_free(p);
+}
+
+jsonw_t *reply_writer_new(kreq_t *kr)
+{
+    buf_t *b = arena_alloc(kr->arena, sizeof *b);
+    jsonw_t *w = arena_alloc(kr->arena, sizeof *w);
+    if (!b || !w)
+        kiln_oom(sizeof *b + sizeof *w);
+    buf_init(b, KILN_MAX_RESPONSE);
+    buf_reserve(b, 4096); /* most answers fit: no growth on the hot path */
+    arena_defer(kr->arena, free_buf, b);
+    jw_init(w, b);
+    return w;
+}
+
+void reply_writer(kreq_t *kr, int status, jsonw_t *w)
+{
+    if (w->err || w->depth != 0 || !w->b->ptr) {
+        reply_error(kr, 500, 1, "Response too large");
+        return;
+    }
+    reply_raw(kr, status, "application/json;charset=UTF-8", w->b->ptr, w->b->len);
 }
 
 void reply_json(kreq_t *kr, int status, const json_t *body)

@@ -6,11 +6,19 @@
 
 #include <jansson.h>
 
+#include "base/jsonw.h"
+
 #include "http/request.h"
 
 /* Failure categories sent in x-failure-category, as Atlassian's gateway does. */
 #define FAILURE_CLIENT_AUTH "FAILURE_CLIENT_AUTH"
 #define FAILURE_CLIENT_SCOPE_CHECK "FAILURE_CLIENT_SCOPE_CHECK"
+
+/* A JSON writer into a response buffer owned by the request (freed with its arena).
+ * Product handlers write their answer with it, then call reply_writer. */
+jsonw_t *reply_writer_new(kreq_t *kr);
+/* Sends what w holds as JSON; 500 if the writer hit an error (too large). */
+void reply_writer(kreq_t *kr, int status, jsonw_t *w);
 
 /* Sends `body` (not consumed) as JSON. */
 void reply_json(kreq_t *kr, int status, const json_t *body);

@@ -126,17 +126,29 @@ void issue_create(kreq_t *kr)
     reply_json_new(kr, 201, json_pack("{s:s,s:s,s:s}", "id", id, "key", key, "self", self));
 }
 
-static json_t *render_status(kreq_t *kr, const char *name)
+static void render_status(jsonw_t *w, kreq_t *kr, const char *name)
 {
     const char *base = render_base(kr);
     int done = strcmp(name, "Done") == 0;
-    char self[1024], cat[1024];
-    snprintf(self, sizeof self, "%s/rest/api/3/status/%s", base, done ? "10002" : "10000");
-    snprintf(cat, sizeof cat, "%s/rest/api/3/statuscategory/%d", base, done ? 3 : 2);
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:{s:s,s:i,s:s,s:s,s:s}}", "self", self, "description", "", "iconUrl",
-                     arena_printf(kr->arena, "%s/images/icons/statuses/generic.png", base), "name", name, "id",
-                     done ? "10002" : "10000", "statusCategory", "self", cat, "id", done ? 3 : 2, "key",
-                     done ? "done" : "new", "colorName", done ? "green" : "blue-gray", "name", done ? "Done" : "To Do");
+    char buf[1024];
+    jw_obj(w);
+    snprintf(buf, sizeof buf, "%s/rest/api/3/status/%s", base, done ? "10002" : "10000");
+    jw_kstr(w, "self", buf);
+    jw_kstr(w, "description", "");
+    snprintf(buf, sizeof buf, "%s/images/icons/statuses/generic.png", base);
+    jw_kstr(w, "iconUrl", buf);
+    jw_kstr(w, "name", name);
+    jw_kstr(w, "id", done ? "10002" : "10000");
+    jw_key(w, "statusCategory");
+    jw_obj(w);
+    snprintf(buf, sizeof buf, "%s/rest/api/3/statuscategory/%d", base, done ? 3 : 2);
+    jw_kstr(w, "self", buf);
+    jw_kint(w, "id", done ? 3 : 2);
+    jw_kstr(w, "key", done ? "done" : "new");
+    jw_kstr(w, "colorName", done ? "green" : "blue-gray");
+    jw_kstr(w, "name", done ? "Done" : "To Do");
+    jw_obj_end(w);
+    jw_obj_end(w);
 }
 
 void issue_get(kreq_t *kr)
@@ -151,35 +163,57 @@ void issue_get(kreq_t *kr)
         return;
     }
     project_rec_t p;
-    char pid[24];
-    snprintf(pid, sizeof pid, "%lld", (long long)i.project_id);
-    if (store_project_get(kr->store, kr->arena, kr->site.id, pid, &p) != STORE_OK) {
+    char buf[1024], created[40], updated[40];
+    snprintf(buf, sizeof buf, "%lld", (long long)i.project_id);
+    if (store_project_get(kr->store, kr->arena, kr->site.id, buf, &p) != STORE_OK) {
         reply_error(kr, 500, 1, "Internal server error");
         return;
     }
-    char self[1024], id[24], key[96], created[40], updated[40];
-    snprintf(self, sizeof self, "%s/rest/api/3/issue/%lld", render_base(kr), (long long)i.id);
-    snprintf(id, sizeof id, "%lld", (long long)i.id);
-    snprintf(key, sizeof key, "%s-%lld", pkey, (long long)i.num);
     clock_iso8601(created, sizeof created, i.created_ms);
     clock_iso8601(updated, sizeof updated, i.updated_ms);
-    json_t *desc = json_null();
-    if (i.description_json) {
-        json_err_t err;
-        json_t *d = json_parse_limited(i.description_json, strlen(i.description_json), 1024, &err);
-        if (d)
-            desc = d;
-    }
     const issue_type_t *t = issue_type_find(i.issuetype_id, NULL);
-    json_t *fields = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:s,s:s,s:[],s:s}", "summary", i.summary,
-                               "description", desc, "project", render_project_ref(kr, &p), "issuetype",
-                               t ? render_issue_type(kr, t) : json_null(), "status", render_status(kr, i.status),
-                               "reporter", render_user_ref(kr, i.reporter_account_id), "creator",
-                               render_user_ref(kr, i.reporter_account_id), "assignee",
-                               render_user_ref(kr, i.assignee_account_id), "created", created, "updated", updated,
-                               "labels", "statuscategorychangedate", created);
-    reply_json_new(kr, 200,
-                   json_pack("{s:s,s:s,s:s,s:s,s:o}", "expand",
-                             "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations",
-                             "id", id, "self", self, "key", key, "fields", fields));
+
+    jsonw_t *w = reply_writer_new(kr);
+    jw_obj(w);
+    jw_kstr(w, "expand", "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations");
+    snprintf(buf, sizeof buf, "%lld", (long long)i.id);
+    jw_kstr(w, "id", buf);
+    snprintf(buf, sizeof buf, "%s/rest/api/3/issue/%lld", render_base(kr), (long long)i.id);
+    jw_kstr(w, "self", buf);
+    snprintf(buf, sizeof buf, "%s-%lld", pkey, (long long)i.num);
+    jw_kstr(w, "key", buf);
+    jw_key(w, "fields");
+    jw_obj(w);
+    jw_kstr(w, "summary", i.summary);
+    jw_key(w, "description");
+    if (i.description_json) /* stored as the JSON the client sent, validated on the way in */
+        jw_raw(w, i.description_json, strlen(i.description_json));
+    else
+        jw_null(w);
+    jw_key(w, "project");
+    jw_obj(w);
+    render_project_members(w, kr, &p);
+    jw_obj_end(w);
+    jw_key(w, "issuetype");
+    if (t)
+        render_issue_type(w, kr, t);
+    else
+        jw_null(w);
+    jw_key(w, "status");
+    render_status(w, kr, i.status);
+    jw_key(w, "reporter");
+    render_user_ref(w, kr, i.reporter_account_id);
+    jw_key(w, "creator");
+    render_user_ref(w, kr, i.reporter_account_id);
+    jw_key(w, "assignee");
+    render_user_ref(w, kr, i.assignee_account_id);
+    jw_kstr(w, "created", created);
+    jw_kstr(w, "updated", updated);
+    jw_key(w, "labels");
+    jw_arr(w);
+    jw_arr_end(w);
+    jw_kstr(w, "statuscategorychangedate", created);
+    jw_obj_end(w);
+    jw_obj_end(w);
+    reply_writer(kr, 200, w);
 }

@@ -86,6 +86,7 @@ void project_search(kreq_t *kr)
     f.keys_json = list_json(kr, keys, nkeys, 0);
     f.types_json = list_json(kr, types, ntypes, 1);
     unsigned expand = render_expand(kreq_query(kr, "expand", &bad));
+    f.insight = (expand & EXPAND_INSIGHT) != 0;
     if (bad) {
         reply_error(kr, 400, 1, "Malformed query parameter.");
         return;
@@ -99,23 +100,29 @@ void project_search(kreq_t *kr)
         return;
     }
     const char *base = render_base(kr);
-    json_t *values = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(values, render_project(kr, &ps[i], expand));
     int is_last = f.start_at + (int64_t)n >= total;
-    char self[1024];
-    snprintf(self, sizeof self, "%s/rest/api/3/project/search?startAt=%lld&maxResults=%lld", base,
+    char url[1024];
+    jsonw_t *w = reply_writer_new(kr);
+    jw_obj(w);
+    snprintf(url, sizeof url, "%s/rest/api/3/project/search?startAt=%lld&maxResults=%lld", base,
              (long long)f.start_at, (long long)f.max_results);
-    json_t *page = json_pack("{s:s,s:I,s:I,s:I,s:b,s:o}", "self", self, "maxResults", (json_int_t)f.max_results,
-                             "startAt", (json_int_t)f.start_at, "total", (json_int_t)total, "isLast", is_last,
-                             "values", values);
+    jw_kstr(w, "self", url);
     if (!is_last && f.max_results > 0) {
-        char next[1024];
-        snprintf(next, sizeof next, "%s/rest/api/3/project/search?startAt=%lld&maxResults=%lld", base,
+        snprintf(url, sizeof url, "%s/rest/api/3/project/search?startAt=%lld&maxResults=%lld", base,
                  (long long)(f.start_at + f.max_results), (long long)f.max_results);
-        json_object_set_new(page, "nextPage", json_string(next));
+        jw_kstr(w, "nextPage", url);
     }
-    reply_json_new(kr, 200, page);
+    jw_kint(w, "maxResults", f.max_results);
+    jw_kint(w, "startAt", f.start_at);
+    jw_kint(w, "total", total);
+    jw_kbool(w, "isLast", is_last);
+    jw_key(w, "values");
+    jw_arr(w);
+    for (size_t i = 0; i < n; i++)
+        render_project(w, kr, &ps[i], expand);
+    jw_arr_end(w);
+    jw_obj_end(w);
+    reply_writer(kr, 200, w);
 }
 
 void project_get(kreq_t *kr)
@@ -132,7 +139,9 @@ void project_get(kreq_t *kr)
         reply_error(kr, 500, 1, "Internal server error");
         return;
     }
-    reply_json_new(kr, 200, render_project(kr, &p, expand | EXPAND_FULL));
+    jsonw_t *w = reply_writer_new(kr);
+    render_project(w, kr, &p, expand | EXPAND_FULL);
+    reply_writer(kr, 200, w);
 }
 
 /* ---- create ---- */

@@ -29,39 +29,47 @@ const char *render_base(kreq_t *kr)
     return arena_printf(kr->arena, "%s/ex/jira/%s", kr->public_url, kr->site.cloud_id);
 }
 
-static json_t *avatars(const char *fmt_base, const char *kind, const char *id)
+static void avatars(jsonw_t *w, const char *base, const char *kind, const char *id)
 {
     static const struct {
         const char *key, *size;
     } sizes[] = {{"48x48", "large"}, {"24x24", "small"}, {"16x16", "xsmall"}, {"32x32", "medium"}};
-    json_t *o = json_object();
+    char url[1024];
+    jw_key(w, "avatarUrls");
+    jw_obj(w);
     for (size_t i = 0; i < 4; i++) {
-        char url[1024];
-        snprintf(url, sizeof url, "%s/rest/api/3/universal_avatar/view/type/%s/avatar/%s?size=%s", fmt_base, kind,
-                 id, sizes[i].size);
-        json_object_set_new(o, sizes[i].key, json_string(url));
+        snprintf(url, sizeof url, "%s/rest/api/3/universal_avatar/view/type/%s/avatar/%s?size=%s", base, kind, id,
+                 sizes[i].size);
+        jw_kstr(w, sizes[i].key, url);
     }
-    return o;
+    jw_obj_end(w);
 }
 
-json_t *render_user(kreq_t *kr, const user_rec_t *u)
+void render_user(jsonw_t *w, kreq_t *kr, const user_rec_t *u)
 {
     const char *base = render_base(kr);
     char self[1024];
     snprintf(self, sizeof self, "%s/rest/api/3/user?accountId=%s", base, u->account_id);
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:b,s:s,s:s}", "self", self, "accountId", u->account_id,
-                          "accountType", u->account_type, "emailAddress", u->email, "avatarUrls",
-                          avatars(base, "user", "10122"), "displayName", u->display_name, "active", u->active,
-                          "timeZone", u->time_zone, "locale", u->locale);
-    return o;
+    jw_obj(w);
+    jw_kstr(w, "self", self);
+    jw_kstr(w, "accountId", u->account_id);
+    jw_kstr(w, "accountType", u->account_type);
+    jw_kstr(w, "emailAddress", u->email);
+    avatars(w, base, "user", "10122");
+    jw_kstr(w, "displayName", u->display_name);
+    jw_kbool(w, "active", u->active);
+    jw_kstr(w, "timeZone", u->time_zone);
+    jw_kstr(w, "locale", u->locale);
+    jw_obj_end(w);
 }
 
-json_t *render_user_ref(kreq_t *kr, const char *account_id)
+void render_user_ref(jsonw_t *w, kreq_t *kr, const char *account_id)
 {
     user_rec_t u;
     if (!account_id || store_user_get(kr->store, kr->arena, kr->site.id, account_id, &u) != STORE_OK)
-        return json_null();
-    return render_user(kr, &u);
+        jw_null(w);
+    else
+        render_user(w, kr, &u);
 }
 
 unsigned render_expand(const char *expand)
@@ -85,68 +93,88 @@ unsigned render_expand(const char *expand)
     return bits;
 }
 
-json_t *render_issue_type(kreq_t *kr, const issue_type_t *t)
+void render_issue_type(jsonw_t *w, kreq_t *kr, const issue_type_t *t)
 {
     const char *base = render_base(kr);
-    char self[1024], icon[1024];
-    snprintf(self, sizeof self, "%s/rest/api/3/issuetype/%s", base, t->id);
-    snprintf(icon, sizeof icon, "%s/rest/api/2/universal_avatar/view/type/issuetype/avatar/%s?size=medium", base,
-             t->id);
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:i,s:i}", "self", self, "id", t->id, "description", t->description,
-                     "iconUrl", icon, "name", t->name, "subtask", t->hierarchy_level < 0, "avatarId",
-                     10300 + atoi(t->id) % 100, "hierarchyLevel", t->hierarchy_level);
+    char buf[1024];
+    jw_obj(w);
+    snprintf(buf, sizeof buf, "%s/rest/api/3/issuetype/%s", base, t->id);
+    jw_kstr(w, "self", buf);
+    jw_kstr(w, "id", t->id);
+    jw_kstr(w, "description", t->description);
+    snprintf(buf, sizeof buf, "%s/rest/api/2/universal_avatar/view/type/issuetype/avatar/%s?size=medium", base, t->id);
+    jw_kstr(w, "iconUrl", buf);
+    jw_kstr(w, "name", t->name);
+    jw_kbool(w, "subtask", t->hierarchy_level < 0);
+    jw_kint(w, "avatarId", 10300 + atoi(t->id) % 100);
+    jw_kint(w, "hierarchyLevel", t->hierarchy_level);
+    jw_obj_end(w);
 }
 
-static const char *style_of(const project_rec_t *p)
-{
-    return strcmp(p->type_key, "software") == 0 ? "next-gen" : "classic";
-}
+static int simplified(const project_rec_t *p) { return strcmp(p->type_key, "software") == 0; }
 
-json_t *render_project_ref(kreq_t *kr, const project_rec_t *p)
+void render_project_members(jsonw_t *w, kreq_t *kr, const project_rec_t *p)
 {
     const char *base = render_base(kr);
     char self[1024], id[24];
     snprintf(self, sizeof self, "%s/rest/api/3/project/%lld", base, (long long)p->id);
     snprintf(id, sizeof id, "%lld", (long long)p->id);
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:o}", "self", self, "id", id, "key", p->key, "name", p->name,
-                     "projectTypeKey", p->type_key, "simplified", strcmp(style_of(p), "next-gen") == 0,
-                     "avatarUrls", avatars(base, "project", "10400"));
+    jw_kstr(w, "self", self);
+    jw_kstr(w, "id", id);
+    jw_kstr(w, "key", p->key);
+    jw_kstr(w, "name", p->name);
+    jw_kstr(w, "projectTypeKey", p->type_key);
+    jw_kbool(w, "simplified", simplified(p));
+    avatars(w, base, "project", "10400");
 }
 
-json_t *render_project(kreq_t *kr, const project_rec_t *p, unsigned expand)
+void render_project(jsonw_t *w, kreq_t *kr, const project_rec_t *p, unsigned expand)
 {
-    json_t *o = render_project_ref(kr, p);
-    json_object_set_new(o, "expand",
-                        json_string("description,lead,issueTypes,url,projectKeys,permissions,insight"));
-    json_object_set_new(o, "style", json_string(style_of(p)));
-    json_object_set_new(o, "isPrivate", json_false());
-    json_object_set_new(o, "properties", json_object());
+    jw_obj(w);
+    jw_kstr(w, "expand", "description,lead,issueTypes,url,projectKeys,permissions,insight");
+    render_project_members(w, kr, p);
+    jw_kstr(w, "style", simplified(p) ? "next-gen" : "classic");
+    jw_kbool(w, "isPrivate", 0);
+    jw_key(w, "properties");
+    jw_obj(w);
+    jw_obj_end(w);
     if (expand & (EXPAND_DESCRIPTION | EXPAND_FULL))
-        json_object_set_new(o, "description", json_string(p->description));
-    if (expand & (EXPAND_LEAD | EXPAND_FULL))
-        json_object_set_new(o, "lead", render_user_ref(kr, p->lead_account_id));
+        jw_kstr(w, "description", p->description);
+    if (expand & (EXPAND_LEAD | EXPAND_FULL)) {
+        jw_key(w, "lead");
+        render_user_ref(w, kr, p->lead_account_id);
+    }
     if (expand & (EXPAND_ISSUE_TYPES | EXPAND_FULL)) {
-        json_t *types = json_array();
+        jw_key(w, "issueTypes");
+        jw_arr(w);
         for (unsigned i = 0; i < issue_types_len; i++)
-            json_array_append_new(types, render_issue_type(kr, &issue_types[i]));
-        json_object_set_new(o, "issueTypes", types);
+            render_issue_type(w, kr, &issue_types[i]);
+        jw_arr_end(w);
     }
     if ((expand & (EXPAND_URL | EXPAND_FULL)) && p->url && *p->url)
-        json_object_set_new(o, "url", json_string(p->url));
+        jw_kstr(w, "url", p->url);
     if (expand & EXPAND_INSIGHT) {
-        json_t *in = json_pack("{s:I}", "totalIssueCount", (json_int_t)p->issue_count);
+        jw_key(w, "insight");
+        jw_obj(w);
+        jw_kint(w, "totalIssueCount", p->issue_count);
         if (p->last_issue_update_ms) {
             char ts[40];
             clock_iso8601(ts, sizeof ts, p->last_issue_update_ms);
-            json_object_set_new(in, "lastIssueUpdateTime", json_string(ts));
+            jw_kstr(w, "lastIssueUpdateTime", ts);
         }
-        json_object_set_new(o, "insight", in);
+        jw_obj_end(w);
     }
     if (expand & EXPAND_FULL) {
-        json_object_set_new(o, "assigneeType", json_string(p->assignee_type));
-        json_object_set_new(o, "components", json_array());
-        json_object_set_new(o, "versions", json_array());
-        json_object_set_new(o, "roles", json_object());
+        jw_kstr(w, "assigneeType", p->assignee_type);
+        jw_key(w, "components");
+        jw_arr(w);
+        jw_arr_end(w);
+        jw_key(w, "versions");
+        jw_arr(w);
+        jw_arr_end(w);
+        jw_key(w, "roles");
+        jw_obj(w);
+        jw_obj_end(w);
     }
-    return o;
+    jw_obj_end(w);
 }

@@ -1,19 +1,18 @@
-/* JSON shapes of the product, following the Jira Cloud OpenAPI description. Every
- * function returns a new reference owned by the caller. */
+/* JSON shapes of the product, following the Jira Cloud OpenAPI description, written
+ * straight into a response writer (base/jsonw.h). */
 #ifndef KILN_RENDER_H
 #define KILN_RENDER_H
 
-#include <jansson.h>
-
+#include "base/jsonw.h"
 #include "http/request.h"
 #include "store/store.h"
 
 /* {public}/ex/jira/{cloudId}, in the arena. */
 const char *render_base(kreq_t *kr);
 
-json_t *render_user(kreq_t *kr, const user_rec_t *u);
-/* A user by account id, or JSON null when the site has no such user. */
-json_t *render_user_ref(kreq_t *kr, const char *account_id);
+void render_user(jsonw_t *w, kreq_t *kr, const user_rec_t *u);
+/* A user by account id, or null when the site has no such user. */
+void render_user_ref(jsonw_t *w, kreq_t *kr, const char *account_id);
 
 enum {
     EXPAND_DESCRIPTION = 1,
@@ -25,9 +24,7 @@ enum {
 };
 /* Parses Jira's comma-separated expand list into EXPAND_* bits. */
 unsigned render_expand(const char *expand);
-json_t *render_project(kreq_t *kr, const project_rec_t *p, unsigned expand);
-/* The short project inside an issue's fields. */
-json_t *render_project_ref(kreq_t *kr, const project_rec_t *p);
+void render_project(jsonw_t *w, kreq_t *kr, const project_rec_t *p, unsigned expand);
 
 /* Issue types every site has. */
 typedef struct issue_type {
@@ -37,6 +34,9 @@ typedef struct issue_type {
 extern const issue_type_t issue_types[];
 extern const unsigned issue_types_len;
 const issue_type_t *issue_type_find(const char *id, const char *name);
-json_t *render_issue_type(kreq_t *kr, const issue_type_t *t);
+void render_issue_type(jsonw_t *w, kreq_t *kr, const issue_type_t *t);
+
+/* The members of a project reference (inside an open object). */
+void render_project_members(jsonw_t *w, kreq_t *kr, const project_rec_t *p);
 
 #endif

@@ -9,9 +9,22 @@ void server_info(kreq_t *kr)
 {
     char now[40];
     clock_iso8601(now, sizeof now, clock_now_ms());
-    reply_json_new(kr, 200,
-                   json_pack("{s:s,s:s,s:[i,i,i],s:s,s:i,s:s,s:s,s:s,s:s}", "baseUrl", render_base(kr), "version",
-                             "1001.0.0-SNAPSHOT", "versionNumbers", 1001, 0, 0, "deploymentType", "Cloud",
-                             "buildNumber", 100000, "buildDate", KILN_BUILD_DATE, "serverTime", now, "scmInfo",
-                             KILN_VERSION, "serverTitle", kr->site.name));
+    jsonw_t *w = reply_writer_new(kr);
+    jw_obj(w);
+    jw_kstr(w, "baseUrl", render_base(kr));
+    jw_kstr(w, "version", "1001.0.0-SNAPSHOT");
+    jw_key(w, "versionNumbers");
+    jw_arr(w);
+    jw_int(w, 1001);
+    jw_int(w, 0);
+    jw_int(w, 0);
+    jw_arr_end(w);
+    jw_kstr(w, "deploymentType", "Cloud");
+    jw_kint(w, "buildNumber", 100000);
+    jw_kstr(w, "buildDate", KILN_BUILD_DATE);
+    jw_kstr(w, "serverTime", now);
+    jw_kstr(w, "scmInfo", KILN_VERSION);
+    jw_kstr(w, "serverTitle", kr->site.name);
+    jw_obj_end(w);
+    reply_writer(kr, 200, w);
 }

@@ -13,7 +13,9 @@ void user_myself(kreq_t *kr)
         reply_error(kr, 401, 1, "The user of this credential no longer exists.");
         return;
     }
-    reply_json_new(kr, 200, render_user(kr, &u));
+    jsonw_t *w = reply_writer_new(kr);
+    render_user(w, kr, &u);
+    reply_writer(kr, 200, w);
 }
 
 void user_search(kreq_t *kr)
@@ -34,10 +36,12 @@ void user_search(kreq_t *kr)
         reply_error(kr, 500, 1, "Internal server error");
         return;
     }
-    json_t *arr = json_array();
+    jsonw_t *w = reply_writer_new(kr);
+    jw_arr(w);
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, render_user(kr, &us[i]));
-    reply_json_new(kr, 200, arr);
+        render_user(w, kr, &us[i]);
+    jw_arr_end(w);
+    reply_writer(kr, 200, w);
 }
 
 void user_get(kreq_t *kr)
@@ -58,5 +62,7 @@ void user_get(kreq_t *kr)
         reply_error(kr, rc == STORE_NOTFOUND ? 404 : 500, 1, rc == STORE_NOTFOUND ? "User not found." : "Internal server error");
         return;
     }
-    reply_json_new(kr, 200, render_user(kr, &u));
+    jsonw_t *w = reply_writer_new(kr);
+    render_user(w, kr, &u);
+    reply_writer(kr, 200, w);
 }

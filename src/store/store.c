@@ -18,6 +18,7 @@ void store_close(store_t *st)
 int store_migrate(store_t *st, char *err, size_t n) { return st->be->migrate(st, err, n); }
 int store_check(store_t *st, char *out, size_t n) { return st->be->check(st, out, n); }
 int store_begin(store_t *st) { return st->be->begin(st); }
+int store_begin_read(store_t *st) { return st->be->begin_read(st); }
 int store_commit(store_t *st) { return st->be->commit(st); }
 void store_rollback(store_t *st) { st->be->rollback(st); }
 

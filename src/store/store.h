@@ -58,6 +58,7 @@ typedef struct project_filter {
     const char *types_json; /* JSON array of projectTypeKeys, or NULL */
     int order;              /* one of PROJECT_ORDER_* */
     int64_t start_at, max_results;
+    int insight; /* 1: fill issue_count and last_issue_update_ms */
 } project_filter_t;
 
 enum { PROJECT_ORDER_KEY, PROJECT_ORDER_KEY_DESC, PROJECT_ORDER_NAME, PROJECT_ORDER_NAME_DESC };
@@ -79,6 +80,9 @@ int store_check(store_t *st, char *out, size_t outlen);
 
 /* Transactions group writes that must land together (a site with its demo data). */
 int store_begin(store_t *st);
+/* A read-only transaction: one consistent snapshot, and one lock round instead of one
+ * per statement. Ended by store_commit. */
+int store_begin_read(store_t *st);
 int store_commit(store_t *st);
 void store_rollback(store_t *st);
 

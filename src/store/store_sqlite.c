@@ -2,6 +2,7 @@
  * that a committed write survives kill -9 and power loss, a busy timeout for writers
  * that meet, and every statement prepared once per handle from the table below. */
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 
 enum q {
     Q_BEGIN,
+    Q_BEGIN_READ,
     Q_COMMIT,
     Q_ROLLBACK,
     Q_SITE_INSERT,
@@ -50,20 +52,26 @@ enum q {
 #define PROJECT_COLS                                                                          \
     "p.id, p.key, p.name, p.description, p.type_key, p.lead_account_id, p.assignee_type, "    \
     "p.url, p.created_ms, "                                                                   \
-    "(SELECT count(*) FROM issues i WHERE i.site_id = p.site_id AND i.project_id = p.id), "   \
-    "(SELECT max(updated_ms) FROM issues i WHERE i.site_id = p.site_id AND i.project_id = p.id)"
+    "CASE WHEN ?7 THEN (SELECT count(*) FROM issues i"                                        \
+    " WHERE i.site_id = p.site_id AND i.project_id = p.id) END, "                              \
+    "CASE WHEN ?7 THEN (SELECT max(updated_ms) FROM issues i"                                 \
+    " WHERE i.site_id = p.site_id AND i.project_id = p.id) END"
 #define PROJECT_WHERE                                                                         \
     " FROM projects p WHERE p.site_id = ?1"                                                   \
     " AND (?2 IS NULL OR instr(lower(p.key), ?2) > 0 OR instr(lower(p.name), ?2) > 0)"       \
     " AND (?3 IS NULL OR p.key IN (SELECT value FROM json_each(?3)))"                         \
     " AND (?4 IS NULL OR p.type_key IN (SELECT value FROM json_each(?4)))"
-#define PROJECT_SEARCH(order) "SELECT " PROJECT_COLS PROJECT_WHERE " ORDER BY " order " LIMIT ?5 OFFSET ?6"
+/* The page walks an index in order; the total is a separate count over the same filter
+ * (a window count(*) OVER () would force a temporary b-tree on every search). */
+#define PROJECT_SEARCH(order)                                                                 \
+    "SELECT " PROJECT_COLS PROJECT_WHERE " ORDER BY " order " LIMIT ?5 OFFSET ?6"
 #define ISSUE_COLS                                                                            \
     "i.id, i.project_id, i.num, i.summary, i.description_json, i.issuetype_id, i.status, "    \
     "i.reporter_account_id, i.assignee_account_id, i.created_ms, i.updated_ms, p.key"
 
 static const char *const sql[Q__COUNT] = {
     [Q_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_BEGIN_READ] = "BEGIN",
     [Q_COMMIT] = "COMMIT",
     [Q_ROLLBACK] = "ROLLBACK",
     [Q_SITE_INSERT] = "INSERT INTO sites (cloud_id, name, admin_account_id, canary, created_ms) "
@@ -255,6 +263,14 @@ static int sq_check(store_t *st, char *out, size_t outlen)
 static int sq_begin(store_t *st)
 {
     int rc = exec_q(st, stmt(st, Q_BEGIN));
+    if (rc == STORE_OK)
+        ((struct sqlite_store *)st)->in_tx = 1;
+    return rc;
+}
+
+static int sq_begin_read(store_t *st)
+{
+    int rc = exec_q(st, stmt(st, Q_BEGIN_READ));
     if (rc == STORE_OK)
         ((struct sqlite_store *)st)->in_tx = 1;
     return rc;
@@ -542,6 +558,7 @@ static int sq_project_get(store_t *st, arena_t *a, int64_t site, const char *k, 
         bind_text(q, 2, k);
     }
     sqlite3_bind_int64(q, 1, site);
+    sqlite3_bind_int(q, 7, 1);
     int rc = sqlite3_step(q);
     int r = rc == SQLITE_ROW ? (read_project(a, q, out), STORE_OK)
                              : rc == SQLITE_DONE ? STORE_NOTFOUND : map_rc(st, rc);
@@ -566,15 +583,11 @@ static int sq_project_search(store_t *st, arena_t *a, int64_t site, const projec
         [PROJECT_ORDER_NAME] = Q_PROJECT_SEARCH_NAME,
         [PROJECT_ORDER_NAME_DESC] = Q_PROJECT_SEARCH_NAME_DESC,
     };
-    sqlite3_stmt *c = stmt(st, Q_PROJECT_COUNT);
-    bind_filter(c, site, f);
-    int rc = count_q(st, c, total);
-    if (rc != STORE_OK)
-        return rc;
     sqlite3_stmt *q = stmt(st, order_q[f->order]);
     bind_filter(q, site, f);
     sqlite3_bind_int64(q, 5, f->max_results);
     sqlite3_bind_int64(q, 6, f->start_at);
+    sqlite3_bind_int(q, 7, f->insight);
     size_t cap = (size_t)(f->max_results > 0 ? f->max_results : 1);
     project_rec_t *v = arena_calloc(a, cap * sizeof *v);
     size_t len = 0;
@@ -585,7 +598,15 @@ static int sq_project_search(store_t *st, arena_t *a, int64_t site, const projec
     done(q);
     *out = v;
     *n = len;
-    return r;
+    if (r != STORE_OK)
+        return r;
+    if (f->max_results > 0 && (int64_t)len < f->max_results && (f->start_at == 0 || len > 0)) {
+        *total = f->start_at + (int64_t)len; /* the page ended before the cap: that was all */
+        return STORE_OK;
+    }
+    sqlite3_stmt *c = stmt(st, Q_PROJECT_COUNT);
+    bind_filter(c, site, f);
+    return count_q(st, c, total);
 }
 
 /* ---- issues ---- */
@@ -670,6 +691,7 @@ static const store_backend_t sqlite_backend = {
     .migrate = sq_migrate,
     .check = sq_check,
     .begin = sq_begin,
+    .begin_read = sq_begin_read,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .site_insert = sq_site_insert,
@@ -689,8 +711,19 @@ static const store_backend_t sqlite_backend = {
     .issue_get = sq_issue_get,
 };
 
+/* Process-wide settings, before the first connection: no global allocation statistics
+ * (a mutex every malloc would take across all threads). */
+static void global_init(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    sqlite3_initialize();
+}
+
 store_t *store_sqlite_open(const char *data_dir, char *err, size_t errlen)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, global_init);
     char path[4096];
     if (mkdir(data_dir, 0700) != 0 && errno != EEXIST) {
         snprintf(err, errlen, "cannot create data dir %s: %s", data_dir, strerror(errno));

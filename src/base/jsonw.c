@@ -1,0 +1,132 @@
+#include "base/jsonw.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void jw_init(jsonw_t *w, buf_t *b) { *w = (jsonw_t){.b = b}; }
+
+static void put(jsonw_t *w, const char *s, size_t n)
+{
+    if (!w->err && buf_add(w->b, s, n) != 0)
+        w->err = 1;
+}
+
+/* Before any value: a comma unless it is the first in its container or follows a key. */
+static void sep(jsonw_t *w)
+{
+    if (w->after_key) {
+        w->after_key = 0;
+        return;
+    }
+    if (w->depth > 0) {
+        if (w->has_items[w->depth - 1])
+            put(w, ",", 1);
+        w->has_items[w->depth - 1] = 1;
+    }
+}
+
+static void open_(jsonw_t *w, char c)
+{
+    sep(w);
+    if (w->depth == JSONW_MAX_DEPTH) {
+        w->err = 1;
+        return;
+    }
+    put(w, &c, 1);
+    w->has_items[w->depth++] = 0;
+}
+
+static void close_(jsonw_t *w, char c)
+{
+    if (w->depth == 0) {
+        w->err = 1;
+        return;
+    }
+    w->depth--;
+    put(w, &c, 1);
+}
+
+void jw_obj(jsonw_t *w) { open_(w, '{'); }
+void jw_obj_end(jsonw_t *w) { close_(w, '}'); }
+void jw_arr(jsonw_t *w) { open_(w, '['); }
+void jw_arr_end(jsonw_t *w) { close_(w, ']'); }
+
+static void escaped(jsonw_t *w, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    put(w, "\"", 1);
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        put(w, s + run, i - run);
+        run = i + 1;
+        char e[6] = {'\\', 0};
+        switch (c) {
+        case '"': e[1] = '"'; put(w, e, 2); break;
+        case '\\': e[1] = '\\'; put(w, e, 2); break;
+        case '\n': e[1] = 'n'; put(w, e, 2); break;
+        case '\r': e[1] = 'r'; put(w, e, 2); break;
+        case '\t': e[1] = 't'; put(w, e, 2); break;
+        default:
+            e[1] = 'u';
+            e[2] = '0';
+            e[3] = '0';
+            e[4] = hex[c >> 4];
+            e[5] = hex[c & 15];
+            put(w, e, 6);
+        }
+    }
+    put(w, s + run, n - run);
+    put(w, "\"", 1);
+}
+
+void jw_key(jsonw_t *w, const char *k)
+{
+    sep(w);
+    escaped(w, k, strlen(k));
+    put(w, ":", 1);
+    w->after_key = 1;
+}
+
+void jw_strn(jsonw_t *w, const char *s, size_t n)
+{
+    sep(w);
+    escaped(w, s, n);
+}
+
+void jw_str(jsonw_t *w, const char *s)
+{
+    if (!s) {
+        jw_null(w);
+        return;
+    }
+    jw_strn(w, s, strlen(s));
+}
+
+void jw_int(jsonw_t *w, int64_t v)
+{
+    char n[24];
+    int len = snprintf(n, sizeof n, "%lld", (long long)v);
+    sep(w);
+    put(w, n, (size_t)len);
+}
+
+void jw_bool(jsonw_t *w, int v)
+{
+    sep(w);
+    put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void jw_null(jsonw_t *w)
+{
+    sep(w);
+    put(w, "null", 4);
+}
+
+void jw_raw(jsonw_t *w, const char *json, size_t n)
+{
+    sep(w);
+    put(w, json, n);
+}
