@@ -55,6 +55,9 @@ deps:
 
 # ---- tests
 
+export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp
+export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
+
 $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS) -lcmocka

@@ -5,11 +5,19 @@
 
 void jw_init(jsonw_t *w, buf_t *b) { *w = (jsonw_t){.b = b}; }
 
-static void put(jsonw_t *w, const char *s, size_t n)
+static inline void put(jsonw_t *w, const char *s, size_t n)
 {
-    if (!w->err && buf_add(w->b, s, n) != 0)
+    buf_t *b = w->b;
+    if (b->len + n < b->cap) { /* fast path: room already reserved */
+        memcpy(b->ptr + b->len, s, n);
+        b->len += n;
+        b->ptr[b->len] = '\0';
+    } else if (!w->err && buf_add(b, s, n) != 0) {
         w->err = 1;
+    }
 }
+
+static inline void put1(jsonw_t *w, char c) { put(w, &c, 1); }
 
 /* Before any value: a comma unless it is the first in its container or follows a key. */
 static void sep(jsonw_t *w)
@@ -51,14 +59,16 @@ void jw_obj_end(jsonw_t *w) { close_(w, '}'); }
 void jw_arr(jsonw_t *w) { open_(w, '['); }
 void jw_arr_end(jsonw_t *w) { close_(w, ']'); }
 
-static void escaped(jsonw_t *w, const char *s, size_t n)
+/* Bytes that need escaping inside a JSON string. */
+static inline int needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+static void escaped_body(jsonw_t *w, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    put(w, "\"", 1);
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (!needs_escape(c))
             continue;
         put(w, s + run, i - run);
         run = i + 1;
@@ -79,7 +89,13 @@ static void escaped(jsonw_t *w, const char *s, size_t n)
         }
     }
     put(w, s + run, n - run);
-    put(w, "\"", 1);
+}
+
+static void escaped(jsonw_t *w, const char *s, size_t n)
+{
+    put1(w, '"');
+    escaped_body(w, s, n);
+    put1(w, '"');
 }
 
 void jw_key(jsonw_t *w, const char *k)
@@ -123,6 +139,15 @@ void jw_null(jsonw_t *w)
 {
     sep(w);
     put(w, "null", 4);
+}
+
+void jw_strcat(jsonw_t *w, const char *const *parts, size_t n)
+{
+    sep(w);
+    put1(w, '"');
+    for (size_t i = 0; i < n; i++)
+        escaped_body(w, parts[i], strlen(parts[i]));
+    put1(w, '"');
 }
 
 void jw_raw(jsonw_t *w, const char *json, size_t n)

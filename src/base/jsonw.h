@@ -35,6 +35,11 @@ void jw_strn(jsonw_t *w, const char *s, size_t n);
 void jw_int(jsonw_t *w, int64_t v);
 void jw_bool(jsonw_t *w, int v);
 void jw_null(jsonw_t *w);
+/* One string value made of the concatenation of parts (no printf on the hot path). */
+void jw_strcat(jsonw_t *w, const char *const *parts, size_t n);
+#define JW_STRCAT(w, ...)                                                                     \
+    jw_strcat((w), (const char *const[]){__VA_ARGS__},                                         \
+              sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
 /* A value that is already valid JSON (e.g. a stored document). */
 void jw_raw(jsonw_t *w, const char *json, size_t n);
 

@@ -48,6 +48,7 @@ typedef struct kreq {
     principal_t principal;
     site_rec_t site;
     const char *public_url; /* e.g. http://127.0.0.1:8080, no trailing slash */
+    const char *site_base;  /* public_url/ex/jira/cloudId, made on first use */
 } kreq_t;
 
 /* Method comparison helper. */

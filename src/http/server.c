@@ -185,6 +185,10 @@ static void *thread_main(void *arg)
     h2o_evloop_run(loop, 0);
     if (t->inflight > 0)
         log_msg(LOG_WARN, "shutdown: requests still in flight after drain", NULL);
+    /* The context and loop are not disposed: h2o 2.2 cannot close idle keep-alive
+     * connections for us, and disposing a context with live connections aborts. The
+     * process exits next; t->loop keeps them reachable until then. */
+    t->loop = loop;
     return NULL;
 }
 
@@ -312,7 +316,8 @@ out:
         if (srv.threads[i].listen_fd >= 0 && rc != 0)
             close(srv.threads[i].listen_fd);
     }
-    free(srv.threads);
+    if (rc != 0)
+        free(srv.threads); /* on success the threads' h2o contexts still point into it */
     store_close(main_store);
     return rc;
 }

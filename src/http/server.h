@@ -28,6 +28,7 @@ typedef struct http_thread {
     h2o_accept_ctx_t accept_ctx;
     struct http_server *server;
     h2o_socket_t *listener;
+    h2o_evloop_t *loop;
     int listen_fd;
     pthread_t tid;
     store_t *store;

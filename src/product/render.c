@@ -26,7 +26,9 @@ const issue_type_t *issue_type_find(const char *id, const char *name)
 
 const char *render_base(kreq_t *kr)
 {
-    return arena_printf(kr->arena, "%s/ex/jira/%s", kr->public_url, kr->site.cloud_id);
+    if (!kr->site_base)
+        kr->site_base = arena_printf(kr->arena, "%s/ex/jira/%s", kr->public_url, kr->site.cloud_id);
+    return kr->site_base;
 }
 
 static void avatars(jsonw_t *w, const char *base, const char *kind, const char *id)
@@ -34,13 +36,11 @@ static void avatars(jsonw_t *w, const char *base, const char *kind, const char *
     static const struct {
         const char *key, *size;
     } sizes[] = {{"48x48", "large"}, {"24x24", "small"}, {"16x16", "xsmall"}, {"32x32", "medium"}};
-    char url[1024];
     jw_key(w, "avatarUrls");
     jw_obj(w);
     for (size_t i = 0; i < 4; i++) {
-        snprintf(url, sizeof url, "%s/rest/api/3/universal_avatar/view/type/%s/avatar/%s?size=%s", base, kind, id,
-                 sizes[i].size);
-        jw_kstr(w, sizes[i].key, url);
+        jw_key(w, sizes[i].key);
+        JW_STRCAT(w, base, "/rest/api/3/universal_avatar/view/type/", kind, "/avatar/", id, "?size=", sizes[i].size);
     }
     jw_obj_end(w);
 }
@@ -48,10 +48,9 @@ static void avatars(jsonw_t *w, const char *base, const char *kind, const char *
 void render_user(jsonw_t *w, kreq_t *kr, const user_rec_t *u)
 {
     const char *base = render_base(kr);
-    char self[1024];
-    snprintf(self, sizeof self, "%s/rest/api/3/user?accountId=%s", base, u->account_id);
     jw_obj(w);
-    jw_kstr(w, "self", self);
+    jw_key(w, "self");
+    JW_STRCAT(w, base, "/rest/api/3/user?accountId=", u->account_id);
     jw_kstr(w, "accountId", u->account_id);
     jw_kstr(w, "accountType", u->account_type);
     jw_kstr(w, "emailAddress", u->email);
@@ -116,10 +115,10 @@ static int simplified(const project_rec_t *p) { return strcmp(p->type_key, "soft
 void render_project_members(jsonw_t *w, kreq_t *kr, const project_rec_t *p)
 {
     const char *base = render_base(kr);
-    char self[1024], id[24];
-    snprintf(self, sizeof self, "%s/rest/api/3/project/%lld", base, (long long)p->id);
+    char id[24];
     snprintf(id, sizeof id, "%lld", (long long)p->id);
-    jw_kstr(w, "self", self);
+    jw_key(w, "self");
+    JW_STRCAT(w, base, "/rest/api/3/project/", id);
     jw_kstr(w, "id", id);
     jw_kstr(w, "key", p->key);
     jw_kstr(w, "name", p->name);
