@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "base/arena.h"
@@ -128,11 +129,36 @@ int enc_is_uuid(const char *s, size_t n)
     return 1;
 }
 
+/* Fetched once: EVP_sha256() looks the implementation up (under a lock) on every use. */
+static EVP_MD *sha256_md;
+
+static void sha256_init(void) { sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL); }
+
 void enc_sha256(unsigned char out[32], const void *in, size_t n)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sha256_init);
     unsigned int len = 32;
-    if (EVP_Digest(in, n, out, &len, EVP_sha256(), NULL) != 1)
+    if (!sha256_md || EVP_Digest(in, n, out, &len, sha256_md, NULL) != 1)
         kiln_oom(n);
+}
+
+char *enc_i64(char out[24], int64_t v)
+{
+    char tmp[24];
+    size_t n = 0;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    size_t o = 0;
+    if (v < 0)
+        out[o++] = '-';
+    while (n)
+        out[o++] = tmp[--n];
+    out[o] = '\0';
+    return out;
 }
 
 int enc_ct_eq(const void *a, const void *b, size_t n) { return CRYPTO_memcmp(a, b, n) == 0; }

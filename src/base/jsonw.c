@@ -62,14 +62,30 @@ void jw_arr_end(jsonw_t *w) { close_(w, ']'); }
 /* Bytes that need escaping inside a JSON string. */
 static inline int needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
 
+/* Index of the first byte of s[i..n) that needs escaping, or n. Eight bytes at a time:
+ * most strings (URLs, ids, names) need none. */
+static size_t scan_plain(const char *s, size_t i, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+        uint64_t hit = ((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x);
+        if (hit & highs)
+            break;
+    }
+    while (i < n && !needs_escape((unsigned char)s[i]))
+        i++;
+    return i;
+}
+
 static void escaped_body(jsonw_t *w, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = scan_plain(s, 0, n); i < n; i = scan_plain(s, i + 1, n)) {
         unsigned char c = (unsigned char)s[i];
-        if (!needs_escape(c))
-            continue;
         put(w, s + run, i - run);
         run = i + 1;
         char e[6] = {'\\', 0};

@@ -172,8 +172,10 @@ static void *thread_main(void *arg)
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);
 
-    while (!srv->stopping)
-        h2o_evloop_run(loop, 200);
+    while (!srv->stopping) {
+        h2o_evloop_run(loop, 100);
+        store_idle(t->store);
+    }
 
     /* Stop accepting, then let in-flight requests finish. */
     h2o_socket_read_stop(t->listener);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/enc.h"
 #include "base/json.h"
 #include "http/reply.h"
 #include "product/render.h"
@@ -101,16 +102,17 @@ void project_search(kreq_t *kr)
     }
     const char *base = render_base(kr);
     int is_last = f.start_at + (int64_t)n >= total;
-    char url[1024];
+    char start[24], next[24], max[24];
+    enc_i64(start, f.start_at);
+    enc_i64(next, f.start_at + f.max_results);
+    enc_i64(max, f.max_results);
     jsonw_t *w = reply_writer_new(kr);
     jw_obj(w);
-    snprintf(url, sizeof url, "%s/rest/api/3/project/search?startAt=%lld&maxResults=%lld", base,
-             (long long)f.start_at, (long long)f.max_results);
-    jw_kstr(w, "self", url);
+    jw_key(w, "self");
+    JW_STRCAT(w, base, "/rest/api/3/project/search?startAt=", start, "&maxResults=", max);
     if (!is_last && f.max_results > 0) {
-        snprintf(url, sizeof url, "%s/rest/api/3/project/search?startAt=%lld&maxResults=%lld", base,
-                 (long long)(f.start_at + f.max_results), (long long)f.max_results);
-        jw_kstr(w, "nextPage", url);
+        jw_key(w, "nextPage");
+        JW_STRCAT(w, base, "/rest/api/3/project/search?startAt=", next, "&maxResults=", max);
     }
     jw_kint(w, "maxResults", f.max_results);
     jw_kint(w, "startAt", f.start_at);

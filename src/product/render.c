@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "base/clock.h"
+#include "base/enc.h"
 
 const issue_type_t issue_types[] = {
     {"10001", "Task", "A small, distinct piece of work.", 0},
@@ -26,8 +27,16 @@ const issue_type_t *issue_type_find(const char *id, const char *name)
 
 const char *render_base(kreq_t *kr)
 {
-    if (!kr->site_base)
-        kr->site_base = arena_printf(kr->arena, "%s/ex/jira/%s", kr->public_url, kr->site.cloud_id);
+    if (!kr->site_base) {
+        size_t a = strlen(kr->public_url), b = strlen(kr->site.cloud_id);
+        char *s = arena_alloc(kr->arena, a + 9 + b + 1);
+        if (!s)
+            kiln_oom(a + b);
+        memcpy(s, kr->public_url, a);
+        memcpy(s + a, "/ex/jira/", 9);
+        memcpy(s + a + 9, kr->site.cloud_id, b + 1);
+        kr->site_base = s;
+    }
     return kr->site_base;
 }
 
@@ -116,7 +125,7 @@ void render_project_members(jsonw_t *w, kreq_t *kr, const project_rec_t *p)
 {
     const char *base = render_base(kr);
     char id[24];
-    snprintf(id, sizeof id, "%lld", (long long)p->id);
+    enc_i64(id, p->id);
     jw_key(w, "self");
     JW_STRCAT(w, base, "/rest/api/3/project/", id);
     jw_kstr(w, "id", id);

@@ -19,6 +19,7 @@ int store_migrate(store_t *st, char *err, size_t n) { return st->be->migrate(st,
 int store_check(store_t *st, char *out, size_t n) { return st->be->check(st, out, n); }
 int store_begin(store_t *st) { return st->be->begin(st); }
 int store_begin_read(store_t *st) { return st->be->begin_read(st); }
+void store_idle(store_t *st) { st->be->idle(st); }
 int store_commit(store_t *st) { return st->be->commit(st); }
 void store_rollback(store_t *st) { st->be->rollback(st); }
 

@@ -80,9 +80,13 @@ int store_check(store_t *st, char *out, size_t outlen);
 
 /* Transactions group writes that must land together (a site with its demo data). */
 int store_begin(store_t *st);
-/* A read-only transaction: one consistent snapshot, and one lock round instead of one
- * per statement. Ended by store_commit. */
+/* A read-only transaction: one consistent snapshot that includes every write this
+ * process acknowledged before the call. Ended by store_commit (or store_rollback).
+ * Backends may keep the snapshot for the next read (SQLite: see store_sqlite.c). */
 int store_begin_read(store_t *st);
+/* Called by the handle's owner when it has nothing to do: releases what a backend keeps
+ * between requests once it is old. */
+void store_idle(store_t *st);
 int store_commit(store_t *st);
 void store_rollback(store_t *st);
 

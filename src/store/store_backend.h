@@ -12,6 +12,7 @@ struct store_backend {
     int (*check)(store_t *, char *, size_t);
     int (*begin)(store_t *);
     int (*begin_read)(store_t *);
+    void (*idle)(store_t *);
     int (*commit)(store_t *);
     void (*rollback)(store_t *);
     int (*site_insert)(store_t *, site_rec_t *);

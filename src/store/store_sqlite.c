@@ -61,10 +61,13 @@ enum q {
     " AND (?2 IS NULL OR instr(lower(p.key), ?2) > 0 OR instr(lower(p.name), ?2) > 0)"       \
     " AND (?3 IS NULL OR p.key IN (SELECT value FROM json_each(?3)))"                         \
     " AND (?4 IS NULL OR p.type_key IN (SELECT value FROM json_each(?4)))"
-/* The page walks an index in order; the total is a separate count over the same filter
- * (a window count(*) OVER () would force a temporary b-tree on every search). */
+/* The page walks an index in order; the total is an uncorrelated subquery over the same
+ * filter, which SQLite evaluates once per statement (a window count(*) OVER () would
+ * force a temporary b-tree on every search). */
+#define PROJECT_COUNT_SQL "SELECT count(*)" PROJECT_WHERE
 #define PROJECT_SEARCH(order)                                                                 \
-    "SELECT " PROJECT_COLS PROJECT_WHERE " ORDER BY " order " LIMIT ?5 OFFSET ?6"
+    "SELECT " PROJECT_COLS ", (" PROJECT_COUNT_SQL ")" PROJECT_WHERE " ORDER BY " order       \
+    " LIMIT ?5 OFFSET ?6"
 #define ISSUE_COLS                                                                            \
     "i.id, i.project_id, i.num, i.summary, i.description_json, i.issuetype_id, i.status, "    \
     "i.reporter_account_id, i.assignee_account_id, i.created_ms, i.updated_ms, p.key"
@@ -99,7 +102,7 @@ static const char *const sql[Q__COUNT] = {
     [Q_PROJECT_SEARCH_KEY_DESC] = PROJECT_SEARCH("p.key DESC"),
     [Q_PROJECT_SEARCH_NAME] = PROJECT_SEARCH("p.name, p.key"),
     [Q_PROJECT_SEARCH_NAME_DESC] = PROJECT_SEARCH("p.name DESC, p.key DESC"),
-    [Q_PROJECT_COUNT] = "SELECT count(*)" PROJECT_WHERE,
+    [Q_PROJECT_COUNT] = PROJECT_COUNT_SQL,
     [Q_NEXT_ISSUE_ID] = "UPDATE sites SET next_issue_id = next_issue_id + 1 WHERE id = ?1 "
                         "RETURNING next_issue_id - 1",
     [Q_NEXT_ISSUE_NUM] = "UPDATE projects SET next_issue_num = next_issue_num + 1 "
@@ -115,19 +118,55 @@ static const char *const sql[Q__COUNT] = {
                        "WHERE i.site_id = ?1 AND p.key = ?2 AND i.num = ?3",
 };
 
+/* Read snapshots are kept between requests (PARKED) and reused while no write has
+ * committed through this process since (write_gen unchanged) and for at most
+ * SNAP_REUSE_MS. Reuse saves the two fcntl(2) lock calls that every SQLite read
+ * transaction costs in WAL mode — on the hot path, half of kiln's system calls. Every
+ * write commits through sq_commit, which bumps write_gen before the write is
+ * acknowledged, so a client always reads its own writes; writers outside this process
+ * (none in normal operation) are seen within SNAP_REUSE_MS. A parked snapshot is
+ * released before any statement outside a read (stmt()) and when the thread goes idle
+ * (store_idle), so it never pins the WAL for long. */
+#define SNAP_REUSE_MS 100
+
+enum snap { SNAP_NONE, SNAP_ACTIVE, SNAP_PARKED };
+
+static _Atomic uint64_t write_gen;
+
 struct sqlite_store {
     store_t base;
     sqlite3 *db;
     sqlite3_stmt *stmts[Q__COUNT];
-    int in_tx;
+    int in_tx;      /* a write transaction is open */
+    enum snap snap; /* the read snapshot's state */
+    uint64_t snap_gen;
+    int64_t snap_ms;
 };
 
 #define DB(st) (((struct sqlite_store *)(st))->db)
 
-/* Prepared once per handle; returned reset and with bindings cleared. */
+static sqlite3_stmt *prepared(struct sqlite_store *s, enum q id);
+
+static void snap_release(struct sqlite_store *s)
+{
+    sqlite3_stmt *q = prepared(s, Q_COMMIT);
+    sqlite3_step(q);
+    sqlite3_reset(q);
+    s->snap = SNAP_NONE;
+}
+
+/* Prepared once per handle; returned reset and with bindings cleared. Any statement
+ * outside an active read ends a parked snapshot first, so it never sees stale data. */
 static sqlite3_stmt *stmt(store_t *st, enum q id)
 {
     struct sqlite_store *s = (struct sqlite_store *)st;
+    if (s->snap == SNAP_PARKED)
+        snap_release(s);
+    return prepared(s, id);
+}
+
+static sqlite3_stmt *prepared(struct sqlite_store *s, enum q id)
+{
     if (!s->stmts[id]) {
         if (sqlite3_prepare_v3(s->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[id], NULL) !=
             SQLITE_OK) {
@@ -188,6 +227,8 @@ static void bind_text(sqlite3_stmt *q, int i, const char *s)
 static void sq_close(store_t *st)
 {
     struct sqlite_store *s = (struct sqlite_store *)st;
+    if (s->snap != SNAP_NONE)
+        snap_release(s);
     for (int i = 0; i < Q__COUNT; i++)
         sqlite3_finalize(s->stmts[i]);
     sqlite3_close(s->db);
@@ -262,30 +303,77 @@ static int sq_check(store_t *st, char *out, size_t outlen)
 
 static int sq_begin(store_t *st)
 {
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    if (s->snap != SNAP_NONE)
+        snap_release(s);
     int rc = exec_q(st, stmt(st, Q_BEGIN));
     if (rc == STORE_OK)
-        ((struct sqlite_store *)st)->in_tx = 1;
+        s->in_tx = 1;
     return rc;
 }
 
 static int sq_begin_read(store_t *st)
 {
-    int rc = exec_q(st, stmt(st, Q_BEGIN_READ));
-    if (rc == STORE_OK)
-        ((struct sqlite_store *)st)->in_tx = 1;
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    if (s->in_tx || s->snap == SNAP_ACTIVE)
+        return STORE_ERROR; /* reads do not nest */
+    uint64_t gen = write_gen;
+    int64_t now = clock_now_ms();
+    if (s->snap == SNAP_PARKED && s->snap_gen == gen && now - s->snap_ms < SNAP_REUSE_MS) {
+        s->snap = SNAP_ACTIVE;
+        return STORE_OK;
+    }
+    int rc = exec_q(st, stmt(st, Q_BEGIN_READ)); /* stmt() released a parked one */
+    if (rc == STORE_OK) {
+        s->snap = SNAP_ACTIVE;
+        s->snap_gen = gen; /* read before BEGIN: a write in between only makes it look older */
+        s->snap_ms = now;
+    }
     return rc;
 }
 
 static int sq_commit(store_t *st)
 {
-    ((struct sqlite_store *)st)->in_tx = 0;
-    return exec_q(st, stmt(st, Q_COMMIT));
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    if (s->snap == SNAP_ACTIVE) {
+        s->snap = SNAP_PARKED;
+        return STORE_OK;
+    }
+    s->in_tx = 0;
+    int rc = exec_q(st, stmt(st, Q_COMMIT));
+    if (rc == STORE_OK)
+        write_gen++; /* before the caller acknowledges the write */
+    return rc;
 }
 
 static void sq_rollback(store_t *st)
 {
-    ((struct sqlite_store *)st)->in_tx = 0;
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    if (s->snap == SNAP_ACTIVE) {
+        s->snap = SNAP_PARKED;
+        return;
+    }
+    s->in_tx = 0;
     exec_q(st, stmt(st, Q_ROLLBACK));
+}
+
+static void sq_idle(store_t *st)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    if (s->snap == SNAP_PARKED && clock_now_ms() - s->snap_ms >= SNAP_REUSE_MS)
+        snap_release(s);
+}
+
+static int tx_open(store_t *st, int *opened);
+static int tx_close(store_t *st, int opened, int rc);
+
+/* A single-statement write, in a transaction of its own unless one is open. */
+static int write1(store_t *st, sqlite3_stmt *q)
+{
+    int opened, rc = tx_open(st, &opened);
+    if (rc == STORE_OK)
+        rc = exec_q(st, q);
+    return tx_close(st, opened, rc);
 }
 
 /* ---- sites ---- */
@@ -317,7 +405,7 @@ static int sq_site_insert(store_t *st, site_rec_t *s)
     bind_text(q, 3, s->admin_account_id);
     bind_text(q, 4, s->canary);
     sqlite3_bind_int64(q, 5, s->created_ms);
-    int rc = exec_q(st, q);
+    int rc = write1(st, q);
     if (rc == STORE_OK)
         s->id = sqlite3_last_insert_rowid(DB(st));
     return rc;
@@ -399,7 +487,7 @@ static int sq_user_insert(store_t *st, int64_t site, const user_rec_t *u)
     bind_text(q, 6, u->time_zone);
     bind_text(q, 7, u->locale);
     sqlite3_bind_int(q, 8, u->active);
-    return exec_q(st, q);
+    return write1(st, q);
 }
 
 static int sq_user_get(store_t *st, arena_t *a, int64_t site, const char *id, user_rec_t *out)
@@ -440,7 +528,7 @@ static int sq_token_insert(store_t *st, const unsigned char *hash, int64_t site,
     sqlite3_bind_int64(q, 2, site);
     bind_text(q, 3, acct);
     sqlite3_bind_int64(q, 4, clock_now_ms());
-    return exec_q(st, q);
+    return write1(st, q);
 }
 
 static int sq_token_lookup(store_t *st, arena_t *a, const unsigned char *hash, int64_t *site,
@@ -592,18 +680,17 @@ static int sq_project_search(store_t *st, arena_t *a, int64_t site, const projec
     project_rec_t *v = arena_calloc(a, cap * sizeof *v);
     size_t len = 0;
     int src = SQLITE_DONE;
-    while (v && len < cap && (src = sqlite3_step(q)) == SQLITE_ROW)
+    while (v && len < cap && (src = sqlite3_step(q)) == SQLITE_ROW) {
         read_project(a, q, &v[len++]);
+        *total = sqlite3_column_int64(q, 11);
+    }
     int r = v ? map_rc(st, src == SQLITE_ROW ? SQLITE_DONE : src) : STORE_ERROR;
     done(q);
     *out = v;
     *n = len;
-    if (r != STORE_OK)
+    if (r != STORE_OK || len > 0)
         return r;
-    if (f->max_results > 0 && (int64_t)len < f->max_results && (f->start_at == 0 || len > 0)) {
-        *total = f->start_at + (int64_t)len; /* the page ended before the cap: that was all */
-        return STORE_OK;
-    }
+    /* An empty page (no match, maxResults=0, or startAt past the end) still has a total. */
     sqlite3_stmt *c = stmt(st, Q_PROJECT_COUNT);
     bind_filter(c, site, f);
     return count_q(st, c, total);
@@ -692,6 +779,7 @@ static const store_backend_t sqlite_backend = {
     .check = sq_check,
     .begin = sq_begin,
     .begin_read = sq_begin_read,
+    .idle = sq_idle,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .site_insert = sq_site_insert,
