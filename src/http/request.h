@@ -30,6 +30,7 @@ typedef struct kreq {
     struct http_thread *thr;
     store_t *store;
     uint64_t start_ns;
+    struct conn_rec *conn; /* for shutdown tracking; may be NULL */
 
     /* The path split into percent-decoded segments (gateway_normalise). */
     const char *seg[KILN_MAX_SEGMENTS];

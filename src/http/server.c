@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "gateway/gateway.h"
+#include "http/conn.h"
 #include "http/ops.h"
 #include "http/reply.h"
 #include "platform/admin.h"
@@ -64,6 +65,7 @@ static void on_dispose(void *p)
 {
     kreq_t *kr = *(kreq_t **)p;
     kr->thr->inflight--;
+    conn_request_done(kr->conn);
     arena_free(kr->arena);
 }
 
@@ -79,6 +81,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     kr->store = t->store;
     kr->start_ns = clock_mono_ns();
     kr->public_url = t->server->public_url;
+    kr->conn = conn_of_request(req);
     t->inflight++;
     kreq_t **slot = h2o_mem_alloc_shared(&req->pool, sizeof *slot, on_dispose);
     *slot = kr;
@@ -113,7 +116,7 @@ static void on_accept(h2o_socket_t *listener, const char *err)
         h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
         if (!sock)
             break;
-        h2o_accept(&t->accept_ctx, sock);
+        conn_accept(t, sock);
     }
 }
 
@@ -168,6 +171,7 @@ static void *thread_main(void *arg)
     h2o_context_init(&t->ctx, loop, &srv->config);
     t->accept_ctx.ctx = &t->ctx;
     t->accept_ctx.hosts = srv->config.hosts;
+    h2o_linklist_init_anchor(&t->conns);
     t->listener = h2o_evloop_socket_create(loop, t->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);
@@ -182,11 +186,11 @@ static void *thread_main(void *arg)
     h2o_socket_close(t->listener);
     h2o_context_request_shutdown(&t->ctx);
     uint64_t deadline = clock_mono_ns() + (uint64_t)DRAIN_MS * 1000000u;
-    while (t->inflight > 0 && clock_mono_ns() < deadline)
+    while ((t->inflight > 0 || conn_any_partial(t)) && clock_mono_ns() < deadline)
         h2o_evloop_run(loop, 50);
     h2o_evloop_run(loop, 0);
-    if (t->inflight > 0)
-        log_msg(LOG_WARN, "shutdown: requests still in flight after drain", NULL);
+    if (t->inflight > 0 || conn_any_partial(t))
+        log_msg(LOG_WARN, "shutdown: requests still unfinished after the drain period", NULL);
     /* The context and loop are not disposed: h2o 2.2 cannot close idle keep-alive
      * connections for us, and disposing a context with live connections aborts. The
      * process exits next; t->loop keeps them reachable until then. */

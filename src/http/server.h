@@ -34,6 +34,7 @@ typedef struct http_thread {
     store_t *store;
     metrics_t *metrics;
     uint64_t inflight; /* requests handed to a handler and not yet disposed */
+    h2o_linklist_t conns; /* tracked connections (http/conn.h) */
 } http_thread_t;
 
 typedef struct http_server {

@@ -202,11 +202,11 @@ void issue_get(kreq_t *kr)
     jw_key(w, "status");
     render_status(w, kr, i.status);
     jw_key(w, "reporter");
-    render_user_ref(w, kr, i.reporter_account_id);
+    render_user_ref(w, kr, i.reporter_account_id, 1);
     jw_key(w, "creator");
-    render_user_ref(w, kr, i.reporter_account_id);
+    render_user_ref(w, kr, i.reporter_account_id, 1);
     jw_key(w, "assignee");
-    render_user_ref(w, kr, i.assignee_account_id);
+    render_user_ref(w, kr, i.assignee_account_id, 1);
     jw_kstr(w, "created", created);
     jw_kstr(w, "updated", updated);
     jw_key(w, "labels");

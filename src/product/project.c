@@ -51,6 +51,30 @@ static const char *list_json(kreq_t *kr, const char **vals, size_t n, int split_
     return json_array_size(arr) ? json_dump_arena(kr->arena, arr, 65536, &len) : NULL;
 }
 
+/* The request's query parameters other than startAt and maxResults, each followed by
+ * '&', as sent (still percent-encoded), so page links repeat the same search. */
+static const char *kept_params(kreq_t *kr)
+{
+    char *out = arena_alloc(kr->arena, kr->query_len + 1);
+    size_t o = 0;
+    const char *p = kr->query, *end = kr->query + kr->query_len;
+    while (p && p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        const char *pe = amp ? amp : end;
+        size_t n = (size_t)(pe - p);
+        int paging = (n >= 8 && memcmp(p, "startAt=", 8) == 0) || (n >= 11 && memcmp(p, "maxResults=", 11) == 0) ||
+                     (n == 7 && memcmp(p, "startAt", 7) == 0) || (n == 10 && memcmp(p, "maxResults", 10) == 0);
+        if (n && !paging) {
+            memcpy(out + o, p, n);
+            o += n;
+            out[o++] = '&';
+        }
+        p = amp ? amp + 1 : end;
+    }
+    out[o] = '\0';
+    return out;
+}
+
 void project_search(kreq_t *kr)
 {
     int bad = 0;
@@ -106,13 +130,14 @@ void project_search(kreq_t *kr)
     enc_i64(start, f.start_at);
     enc_i64(next, f.start_at + f.max_results);
     enc_i64(max, f.max_results);
+    const char *keep = kept_params(kr); /* filters and order carry over to nextPage */
     jsonw_t *w = reply_writer_new(kr);
     jw_obj(w);
     jw_key(w, "self");
-    JW_STRCAT(w, base, "/rest/api/3/project/search?startAt=", start, "&maxResults=", max);
+    JW_STRCAT(w, base, "/rest/api/3/project/search?", keep, "startAt=", start, "&maxResults=", max);
     if (!is_last && f.max_results > 0) {
         jw_key(w, "nextPage");
-        JW_STRCAT(w, base, "/rest/api/3/project/search?startAt=", next, "&maxResults=", max);
+        JW_STRCAT(w, base, "/rest/api/3/project/search?", keep, "startAt=", next, "&maxResults=", max);
     }
     jw_kint(w, "maxResults", f.max_results);
     jw_kint(w, "startAt", f.start_at);
@@ -167,6 +192,15 @@ static int one_of(const char *s, const char *const *set, size_t n)
     return 0;
 }
 
+/* Characters (code points) of a valid UTF-8 string; jansson validated the encoding. */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
 static int valid_key(const char *k)
 {
     size_t n = strlen(k);
@@ -208,7 +242,7 @@ void project_create(kreq_t *kr)
         json_object_set_new(errors, "projectKey",
                             json_string("Project keys must start with an uppercase letter, followed by one or more "
                                         "uppercase alphanumeric characters, and be 2 to 10 characters long."));
-    if (!opt_string(body, "name", &name) || !name || !*name || strlen(name) > 80)
+    if (!opt_string(body, "name", &name) || !name || !*name || utf8_chars(name) > 80)
         json_object_set_new(errors, "projectName", json_string("You must specify a valid project name of at most 80 characters."));
     if (!opt_string(body, "description", &desc) || (desc && strlen(desc) > 65535))
         json_object_set_new(errors, "description", json_string("The description must be a string of at most 65535 characters."));

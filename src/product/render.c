@@ -54,7 +54,7 @@ static void avatars(jsonw_t *w, const char *base, const char *kind, const char *
     jw_obj_end(w);
 }
 
-void render_user(jsonw_t *w, kreq_t *kr, const user_rec_t *u)
+void render_user(jsonw_t *w, kreq_t *kr, const user_rec_t *u, int details)
 {
     const char *base = render_base(kr);
     jw_obj(w);
@@ -67,17 +67,18 @@ void render_user(jsonw_t *w, kreq_t *kr, const user_rec_t *u)
     jw_kstr(w, "displayName", u->display_name);
     jw_kbool(w, "active", u->active);
     jw_kstr(w, "timeZone", u->time_zone);
-    jw_kstr(w, "locale", u->locale);
+    if (!details)
+        jw_kstr(w, "locale", u->locale);
     jw_obj_end(w);
 }
 
-void render_user_ref(jsonw_t *w, kreq_t *kr, const char *account_id)
+void render_user_ref(jsonw_t *w, kreq_t *kr, const char *account_id, int details)
 {
     user_rec_t u;
     if (!account_id || store_user_get(kr->store, kr->arena, kr->site.id, account_id, &u) != STORE_OK)
         jw_null(w);
     else
-        render_user(w, kr, &u);
+        render_user(w, kr, &u, details);
 }
 
 unsigned render_expand(const char *expand)
@@ -150,7 +151,7 @@ void render_project(jsonw_t *w, kreq_t *kr, const project_rec_t *p, unsigned exp
         jw_kstr(w, "description", p->description);
     if (expand & (EXPAND_LEAD | EXPAND_FULL)) {
         jw_key(w, "lead");
-        render_user_ref(w, kr, p->lead_account_id);
+        render_user_ref(w, kr, p->lead_account_id, 0);
     }
     if (expand & (EXPAND_ISSUE_TYPES | EXPAND_FULL)) {
         jw_key(w, "issueTypes");

@@ -10,9 +10,10 @@
 /* {public}/ex/jira/{cloudId}, in the arena. */
 const char *render_base(kreq_t *kr);
 
-void render_user(jsonw_t *w, kreq_t *kr, const user_rec_t *u);
+/* A User; `details` writes Jira's shorter UserDetails (inside issue fields: no locale). */
+void render_user(jsonw_t *w, kreq_t *kr, const user_rec_t *u, int details);
 /* A user by account id, or null when the site has no such user. */
-void render_user_ref(jsonw_t *w, kreq_t *kr, const char *account_id);
+void render_user_ref(jsonw_t *w, kreq_t *kr, const char *account_id, int details);
 
 enum {
     EXPAND_DESCRIPTION = 1,

@@ -14,7 +14,7 @@ void user_myself(kreq_t *kr)
         return;
     }
     jsonw_t *w = reply_writer_new(kr);
-    render_user(w, kr, &u);
+    render_user(w, kr, &u, 0);
     reply_writer(kr, 200, w);
 }
 
@@ -39,7 +39,7 @@ void user_search(kreq_t *kr)
     jsonw_t *w = reply_writer_new(kr);
     jw_arr(w);
     for (size_t i = 0; i < n; i++)
-        render_user(w, kr, &us[i]);
+        render_user(w, kr, &us[i], 0);
     jw_arr_end(w);
     reply_writer(kr, 200, w);
 }
@@ -63,6 +63,6 @@ void user_get(kreq_t *kr)
         return;
     }
     jsonw_t *w = reply_writer_new(kr);
-    render_user(w, kr, &u);
+    render_user(w, kr, &u, 0);
     reply_writer(kr, 200, w);
 }
