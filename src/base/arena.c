@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BLOCK_MIN 4096u
+#define BLOCK_MIN 16384u /* one request's kreq, query values and response fit in it */
+#define SPARES 16        /* arenas each thread keeps for reuse */
 
 struct block {
     struct block *next;
@@ -62,9 +63,14 @@ char *xstrdup(const char *s)
     return memcpy(xmalloc(n), s, n);
 }
 
+/* Freed arenas keep their first block and wait here for the thread's next request, so a
+ * request costs no malloc of its own in the common case. */
+static __thread arena_t *spare[SPARES];
+static __thread unsigned nspare;
+
 arena_t *arena_new(size_t cap)
 {
-    arena_t *a = xcalloc(1, sizeof *a);
+    arena_t *a = nspare ? spare[--nspare] : xcalloc(1, sizeof *a);
     a->cap = cap;
     return a;
 }
@@ -78,22 +84,48 @@ void arena_free(arena_t *a)
         a->defers = d->next;
         d->fn(d->arg); /* the record itself lives in a block, freed below */
     }
+    /* Keep the first (oldest, BLOCK_MIN-sized) block when the arena goes back to the
+     * spares; free the rest. */
+    struct block *keep = NULL;
     while (a->head) {
         struct block *b = a->head;
         a->head = b->next;
-        free(b);
+        if (!a->head && b->size == BLOCK_MIN && nspare < SPARES)
+            keep = b;
+        else
+            free(b);
     }
-    free(a);
+    if (!keep) {
+        free(a);
+        return;
+    }
+    keep->used = 0;
+    keep->next = NULL;
+    *a = (arena_t){.head = keep};
+    spare[nspare++] = a;
+}
+
+void arena_thread_exit(void)
+{
+    while (nspare) {
+        arena_t *a = spare[--nspare];
+        free(a->head);
+        free(a);
+    }
 }
 
 void *arena_alloc(arena_t *a, size_t n)
 {
+    if (n > a->cap - a->total)
+        return NULL; /* checked before rounding, which could wrap */
     n = (n + 15) & ~(size_t)15;
     if (n > a->cap - a->total)
         return NULL;
     struct block *b = a->head;
     if (!b || b->size - b->used < n) {
         size_t sz = b ? b->size * 2 : BLOCK_MIN;
+        if (b && b->size - b->used < 256 && n <= b->size / 2)
+            sz = b->size; /* just full: keep the size steady instead of doubling */
         if (sz < n)
             sz = n;
         if (sz > 1024 * 1024 && n <= 1024 * 1024)
@@ -118,6 +150,8 @@ void *arena_calloc(arena_t *a, size_t n)
 
 char *arena_strndup(arena_t *a, const char *s, size_t n)
 {
+    if (n == SIZE_MAX)
+        return NULL;
     char *p = arena_alloc(a, n + 1);
     if (!p)
         return NULL;

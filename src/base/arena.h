@@ -1,5 +1,6 @@
 /* Arena: a bump allocator that owns everything one request (or one CLI command)
- * allocates, and runs registered cleanups when it is destroyed.
+ * allocates, and runs registered cleanups when it is destroyed. Each thread keeps a few
+ * freed arenas (with their first block) for reuse; an arena may be freed on any thread.
  *
  * Allocation never returns NULL for sizes within the cap: small internal allocations
  * that fail abort through kiln_oom(). Growth beyond the arena's cap is a user-sized
@@ -28,6 +29,9 @@ char *arena_printf(arena_t *a, const char *fmt, ...) __attribute__((format(print
 
 /* Registers fn(arg) to run when the arena is freed (json_decref, sqlite3_reset, ...). */
 void arena_defer(arena_t *a, void (*fn)(void *), void *arg);
+
+/* Frees the arenas this thread keeps for reuse; call before a thread exits. */
+void arena_thread_exit(void);
 
 /* Bytes handed out so far. */
 size_t arena_used(const arena_t *a);

@@ -9,10 +9,30 @@
 
 void buf_init(buf_t *b, size_t max) { *b = (buf_t){.max = max}; }
 
+void buf_init_arena(buf_t *b, arena_t *a, size_t max) { *b = (buf_t){.max = max, .arena = a}; }
+
 void buf_free(buf_t *b)
 {
-    free(b->ptr);
-    *b = (buf_t){.max = b->max};
+    if (!b->arena)
+        free(b->ptr);
+    *b = (buf_t){.max = b->max, .arena = b->arena};
+}
+
+/* Sets the capacity to c (> len); 0 or -1 when the arena is out of room. */
+static int grow(buf_t *b, size_t c)
+{
+    if (!b->arena) {
+        b->ptr = xrealloc(b->ptr, c);
+    } else {
+        char *p = arena_alloc(b->arena, c);
+        if (!p)
+            return -1;
+        if (b->len)
+            memcpy(p, b->ptr, b->len + 1);
+        b->ptr = p;
+    }
+    b->cap = c;
+    return 0;
 }
 
 void buf_reset(buf_t *b) { b->len = 0; if (b->ptr) b->ptr[0] = '\0'; }
@@ -21,12 +41,8 @@ void buf_reserve(buf_t *b, size_t n)
 {
     if (n > b->max + 1)
         n = b->max + 1;
-    if (n > b->cap) {
-        b->ptr = xrealloc(b->ptr, n);
-        b->cap = n;
-        if (b->len == 0)
-            b->ptr[0] = '\0';
-    }
+    if (n > b->cap && grow(b, n) == 0 && b->len == 0)
+        b->ptr[0] = '\0';
 }
 
 int buf_add(buf_t *b, const void *p, size_t n)
@@ -39,8 +55,8 @@ int buf_add(buf_t *b, const void *p, size_t n)
             c *= 2;
         if (c > b->max + 1)
             c = b->max + 1;
-        b->ptr = xrealloc(b->ptr, c);
-        b->cap = c;
+        if (grow(b, c) != 0)
+            return -1;
     }
     memcpy(b->ptr + b->len, p, n);
     b->len += n;

@@ -6,12 +6,18 @@
 
 #include <stddef.h>
 
+struct arena;
+
 typedef struct buf {
-    char *ptr;  /* NUL-terminated when len > 0 */
+    char *ptr; /* NUL-terminated when len > 0 */
     size_t len, cap, max;
+    struct arena *arena; /* memory from this arena instead of the heap, or NULL */
 } buf_t;
 
 void buf_init(buf_t *b, size_t max);
+/* A buffer whose memory comes from arena `a` (it lives and dies with the arena;
+ * buf_free is a no-op). Growth copies into a larger piece of the arena. */
+void buf_init_arena(buf_t *b, struct arena *a, size_t max);
 void buf_free(buf_t *b);
 void buf_reset(buf_t *b);
 /* Grows capacity to at least n bytes (bounded by max) without changing the content. */

@@ -34,20 +34,14 @@ void reply_raw(kreq_t *kr, int status, const char *content_type, const char *bod
         h2o_send(req, &buf, 1, H2O_SEND_STATE_FINAL);
 }
 
-static void free_buf(void *p)
-{
-    buf_free(p);
-}
-
 jsonw_t *reply_writer_new(kreq_t *kr)
 {
     buf_t *b = arena_alloc(kr->arena, sizeof *b);
     jsonw_t *w = arena_alloc(kr->arena, sizeof *w);
     if (!b || !w)
         kiln_oom(sizeof *b + sizeof *w);
-    buf_init(b, KILN_MAX_RESPONSE);
+    buf_init_arena(b, kr->arena, KILN_MAX_RESPONSE);
     buf_reserve(b, 4096); /* most answers fit: no growth on the hot path */
-    arena_defer(kr->arena, free_buf, b);
     jw_init(w, b);
     return w;
 }

@@ -195,6 +195,7 @@ static void *thread_main(void *arg)
      * connections for us, and disposing a context with live connections aborts. The
      * process exits next; t->loop keeps them reachable until then. */
     t->loop = loop;
+    arena_thread_exit();
     return NULL;
 }
 

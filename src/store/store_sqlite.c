@@ -263,7 +263,7 @@ static int sq_migrate(store_t *st, char *err, size_t errlen)
         }
         if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
             goto fail;
-        log_msg(LOG_INFO, "store: migrated", "version", pragma + 21, NULL);
+        log_msg(LOG_INFO, "store: migrated", "version", pragma + 22, NULL);
     }
     return STORE_OK;
 fail:
@@ -505,6 +505,10 @@ static int sq_user_get(store_t *st, arena_t *a, int64_t site, const char *id, us
 static int sq_user_list(store_t *st, arena_t *a, int64_t site, int64_t start, int64_t max,
                         user_rec_t **out, size_t *n)
 {
+    if (start < 0)
+        start = 0;
+    if (max < 0)
+        max = 0;
     sqlite3_stmt *q = stmt(st, Q_USER_LIST);
     sqlite3_bind_int64(q, 1, site);
     sqlite3_bind_int64(q, 2, start);

@@ -1,0 +1,216 @@
+/* Unit tests for src/auth/scopes.h: lookups in the generated table, the table's order,
+ * and scope_allows semantics (all-of within a set, either set suffices, whole-word
+ * matching only). */
+#include "unit.h"
+
+#include "auth/scopes.h"
+
+static void test_find_known(void **state)
+{
+    (void)state;
+    const struct scope_op *op = scope_find("GET", "/rest/api/3/project/search");
+    assert_non_null(op);
+    assert_string_equal(op->method, "GET");
+    assert_string_equal(op->path, "/rest/api/3/project/search");
+    assert_non_null(op->classic);
+    assert_string_equal(op->classic, "read:jira-work");
+    assert_non_null(op->granular);
+    assert_true(unit_contains(op->granular, "read:project:jira"));
+
+    op = scope_find("GET", "/rest/api/3/serverInfo");
+    assert_non_null(op);
+    assert_non_null(op->classic);
+    assert_string_equal(op->classic, "");
+
+    op = scope_find("GET", "/rest/api/3/project/{projectIdOrKey}");
+    assert_non_null(op);
+    assert_string_equal(op->classic, "read:jira-work");
+
+    /* the same path with another method is another operation */
+    const struct scope_op *get = scope_find("GET", "/rest/api/3/project");
+    const struct scope_op *post = scope_find("POST", "/rest/api/3/project");
+    assert_non_null(get);
+    assert_non_null(post);
+    assert_ptr_not_equal(get, post);
+    assert_string_equal(post->method, "POST");
+    assert_string_equal(post->classic, "manage:jira-configuration");
+}
+
+static void test_find_every_product_route(void **state)
+{
+    (void)state;
+    static const char *const ops[][2] = {
+        {"GET", "/rest/api/3/project/search"}, {"GET", "/rest/api/3/project/{projectIdOrKey}"},
+        {"POST", "/rest/api/3/project"},       {"GET", "/rest/api/3/myself"},
+        {"GET", "/rest/api/3/users/search"},   {"GET", "/rest/api/3/user"},
+        {"POST", "/rest/api/3/issue"},         {"GET", "/rest/api/3/issue/{issueIdOrKey}"},
+        {"GET", "/rest/api/3/serverInfo"},
+    };
+    for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
+        const struct scope_op *op = scope_find(ops[i][0], ops[i][1]);
+        if (!op)
+            print_error("missing %s %s\n", ops[i][0], ops[i][1]);
+        assert_non_null(op);
+        assert_string_equal(op->method, ops[i][0]);
+        assert_string_equal(op->path, ops[i][1]);
+    }
+}
+
+static void test_find_unknown(void **state)
+{
+    (void)state;
+    assert_null(scope_find("GET", "/rest/api/3/nonexistent"));
+    assert_null(scope_find("BREW", "/rest/api/3/project/search"));
+    assert_null(scope_find("get", "/rest/api/3/project/search")); /* methods are exact */
+    assert_null(scope_find("GET", "/rest/api/3/project/search/"));
+    assert_null(scope_find("GET", "/rest/api/3/project/SEARCH"));
+    assert_null(scope_find("GET", "/rest/api/3/project/10000")); /* templates, not paths */
+    assert_null(scope_find("GET", ""));
+    assert_null(scope_find("", ""));
+    assert_null(scope_find("GET", "/"));
+    assert_null(scope_find("GET", "\xff\xff\xff"));
+}
+
+static void test_table_sorted_strictly(void **state)
+{
+    (void)state;
+    assert_true(scope_ops_len > 100);
+    for (size_t i = 0; i < scope_ops_len; i++) {
+        assert_non_null(scope_ops[i].method);
+        assert_non_null(scope_ops[i].path);
+        assert_int_equal(scope_ops[i].path[0], '/');
+        if (i == 0)
+            continue;
+        int c = strcmp(scope_ops[i - 1].path, scope_ops[i].path);
+        if (c == 0)
+            c = strcmp(scope_ops[i - 1].method, scope_ops[i].method);
+        if (c >= 0)
+            print_error("out of order at %zu: %s %s / %s %s\n", i, scope_ops[i - 1].method, scope_ops[i - 1].path,
+                        scope_ops[i].method, scope_ops[i].path);
+        assert_true(c < 0);
+    }
+}
+
+static void test_every_entry_found(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < scope_ops_len; i++)
+        assert_ptr_equal(scope_find(scope_ops[i].method, scope_ops[i].path), &scope_ops[i]);
+}
+
+static const struct scope_op both = {"GET", "/x", "read:jira-work write:jira-work", "read:project:jira read:user:jira"};
+
+static void test_classic_all_of(void **state)
+{
+    (void)state;
+    assert_true(scope_allows(&both, "read:jira-work write:jira-work"));
+    assert_true(scope_allows(&both, "write:jira-work read:jira-work")); /* order is free */
+    assert_true(scope_allows(&both, "offline_access read:jira-work manage:jira-project write:jira-work"));
+    assert_false(scope_allows(&both, "read:jira-work"));
+    assert_false(scope_allows(&both, "write:jira-work"));
+    assert_false(scope_allows(&both, ""));
+}
+
+static void test_granular_all_of(void **state)
+{
+    (void)state;
+    assert_true(scope_allows(&both, "read:project:jira read:user:jira"));
+    assert_true(scope_allows(&both, "read:user:jira read:project:jira read:issue:jira"));
+    assert_false(scope_allows(&both, "read:project:jira")); /* partial granular set */
+    assert_false(scope_allows(&both, "read:user:jira"));
+}
+
+static void test_sets_do_not_mix(void **state)
+{
+    (void)state;
+    /* one scope of each set satisfies neither */
+    assert_false(scope_allows(&both, "read:jira-work read:project:jira"));
+    assert_false(scope_allows(&both, "write:jira-work read:user:jira"));
+    /* either complete set suffices, the other may be missing entirely */
+    static const struct scope_op classic_only = {"GET", "/x", "read:jira-work", NULL};
+    static const struct scope_op granular_only = {"GET", "/x", NULL, "read:project:jira"};
+    assert_true(scope_allows(&classic_only, "read:jira-work"));
+    assert_false(scope_allows(&classic_only, "read:project:jira"));
+    assert_true(scope_allows(&granular_only, "read:project:jira"));
+    assert_false(scope_allows(&granular_only, "read:jira-work"));
+}
+
+static void test_empty_set_needs_nothing(void **state)
+{
+    (void)state;
+    static const struct scope_op open_op = {"GET", "/x", "", ""};
+    static const struct scope_op open_classic = {"GET", "/x", "", NULL};
+    assert_true(scope_allows(&open_op, ""));
+    assert_true(scope_allows(&open_op, "read:jira-work"));
+    assert_true(scope_allows(&open_classic, ""));
+    const struct scope_op *si = scope_find("GET", "/rest/api/3/serverInfo");
+    assert_non_null(si);
+    assert_true(scope_allows(si, ""));
+}
+
+static void test_null_sets_only_scope_all(void **state)
+{
+    (void)state;
+    static const struct scope_op none = {"GET", "/x", NULL, NULL};
+    assert_false(scope_allows(&none, ""));
+    assert_false(scope_allows(&none, "read:jira-work write:jira-work manage:jira-configuration"));
+    assert_false(scope_allows(&none, "* read:jira-work")); /* "*" only as the whole grant */
+    assert_false(scope_allows(&none, " *"));
+    assert_false(scope_allows(&none, "**"));
+    assert_true(scope_allows(&none, SCOPE_ALL));
+    assert_true(scope_allows(&both, SCOPE_ALL));
+}
+
+static void test_whole_words_only(void **state)
+{
+    (void)state;
+    static const struct scope_op rw = {"GET", "/x", "read:jira-work", NULL};
+    assert_false(scope_allows(&rw, "read:jira"));       /* prefix */
+    assert_false(scope_allows(&rw, "jira-work"));       /* suffix */
+    assert_false(scope_allows(&rw, "read:jira-workx")); /* longer */
+    assert_false(scope_allows(&rw, "xread:jira-work"));
+    assert_false(scope_allows(&rw, "read:jira-work-admin"));
+    assert_false(scope_allows(&rw, "READ:JIRA-WORK")); /* case matters */
+    assert_false(scope_allows(&rw, "read:jira -work"));
+    assert_false(scope_allows(&rw, "read:jira-wor k"));
+    assert_false(scope_allows(&rw, "read:jira read:jira-wor"));
+    assert_true(scope_allows(&rw, "read:jira read:jira-work"));
+    assert_true(scope_allows(&rw, "read:jira-workx read:jira-work"));
+    /* a granted list made of one substring of the whole needed set */
+    assert_false(scope_allows(&both, "read:jira-work write:jira"));
+}
+
+static void test_real_operations(void **state)
+{
+    (void)state;
+    const struct scope_op *search = scope_find("GET", "/rest/api/3/project/search");
+    const struct scope_op *create = scope_find("POST", "/rest/api/3/project");
+    assert_non_null(search);
+    assert_non_null(create);
+    assert_true(scope_allows(search, "read:jira-work"));
+    assert_false(scope_allows(search, "write:jira-work"));
+    assert_false(scope_allows(search, "read:jira"));
+    assert_false(scope_allows(create, "read:jira-work"));
+    assert_true(scope_allows(create, "manage:jira-configuration"));
+    assert_true(scope_allows(create, "write:project:jira read:project:jira"));
+    assert_false(scope_allows(create, "write:project:jira"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_find_known),
+        cmocka_unit_test(test_find_every_product_route),
+        cmocka_unit_test(test_find_unknown),
+        cmocka_unit_test(test_table_sorted_strictly),
+        cmocka_unit_test(test_every_entry_found),
+        cmocka_unit_test(test_classic_all_of),
+        cmocka_unit_test(test_granular_all_of),
+        cmocka_unit_test(test_sets_do_not_mix),
+        cmocka_unit_test(test_empty_set_needs_nothing),
+        cmocka_unit_test(test_null_sets_only_scope_all),
+        cmocka_unit_test(test_whole_words_only),
+        cmocka_unit_test(test_real_operations),
+    };
+    return cmocka_run_group_tests_name("scopes", tests, NULL, NULL);
+}
