@@ -1,0 +1,221 @@
+// Durability: "a write is answered only after it is durable". Concurrent project and issue
+// writers on two sites, SIGKILL mid-stream, restart on the same data dir: every write that
+// was answered 201 must be readable. Then `kiln store check` on the stopped data dir.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { cpSync, readdirSync, openSync, readSync, writeSync, closeSync, statSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  startKiln, expectStatus, describeRes, runCli, describeCli, sleep, trackTempDir,
+} from './lib/kiln.mjs';
+
+let k;
+const sites = {}; // letter -> {name, cloudId, token, issueType}
+const acked = { projects: [], issues: [], tokens: [] };
+const unexpected = [];
+let storeCheckedDir;
+
+before(async () => {
+  k = await startKiln({ threads: 4 });
+  for (const letter of ['A', 'B']) {
+    const s = await k.siteWithToken(`dur-${letter.toLowerCase()}`, false);
+    const p = await k.jira(s.cloudId, '/project', {
+      token: s.token, method: 'POST', body: { key: 'BASE', name: `Base ${letter}`, projectTypeKey: 'software' },
+    });
+    expectStatus(p, 201, 'setup BASE');
+    const g = await k.jira(s.cloudId, '/project/BASE', { token: s.token });
+    sites[letter] = { ...s, issueType: g.json.issueTypes[0], baseId: String(p.json.id) };
+    acked.tokens.push({ letter, token: s.token, accountId: s.accountId });
+  }
+});
+
+after(async () => {
+  await k?.close();
+  if (storeCheckedDir) rmSync(storeCheckedDir, { recursive: true, force: true });
+});
+
+async function writer(round, letter, loop, kind, state) {
+  const s = sites[letter];
+  for (let n = 0; !state.stop; n++) {
+    if (kind === 'project') {
+      const key = `R${round}${letter}${loop}${n}`;
+      const name = `Durable ${key} ${randomUUID()}`;
+      const r = await k.jira(s.cloudId, '/project', {
+        token: s.token, method: 'POST', allowError: true, timeout: 10000,
+        body: { key, name, projectTypeKey: 'business', description: `desc ${key}` },
+      });
+      if (r.error) return 'cut';
+      if (r.status === 201) acked.projects.push({ letter, key, name, id: String(r.json.id) });
+      else unexpected.push(describeRes(r, 400));
+    } else {
+      const summary = `durable r${round} ${letter} loop${loop} #${n} ${randomUUID()}`;
+      const r = await k.jira(s.cloudId, '/issue', {
+        token: s.token, method: 'POST', allowError: true, timeout: 10000,
+        body: { fields: { project: { key: 'BASE' }, summary, issuetype: { name: s.issueType.name } } },
+      });
+      if (r.error) return 'cut';
+      if (r.status === 201) acked.issues.push({ letter, key: r.json.key, id: String(r.json.id), summary });
+      else unexpected.push(describeRes(r, 400));
+    }
+  }
+}
+
+async function stormAndKill(round) {
+  const state = { stop: false };
+  const startAcks = acked.projects.length + acked.issues.length;
+  const loops = [];
+  for (const letter of ['A', 'B']) {
+    for (let l = 0; l < 3; l++) {
+      loops.push(writer(round, letter, l, 'project', state));
+      loops.push(writer(round, letter, l, 'issue', state));
+    }
+  }
+  const t0 = Date.now();
+  while (acked.projects.length + acked.issues.length - startAcks < 60 && Date.now() - t0 < 8000) await sleep(20);
+  await sleep(Math.floor(Math.random() * 50));
+  const r = await k.kill9();
+  state.stop = true;
+  assert.equal(r.signal, 'SIGKILL', `server was killed: ${JSON.stringify(r)}`);
+  const ends = await Promise.all(loops);
+  return { n: acked.projects.length + acked.issues.length - startAcks, cut: ends.filter((e) => e === 'cut').length };
+}
+
+async function verifyAll() {
+  const problems = [];
+  for (const p of acked.projects) {
+    const s = sites[p.letter];
+    const r = await k.jira(s.cloudId, `/project/${p.key}`, { token: s.token });
+    if (r.status !== 200 || r.json.name !== p.name || String(r.json.id) !== p.id) {
+      problems.push(`project ${p.letter}/${p.key} (id ${p.id}, name ${p.name}): ${describeRes(r, 300)}`);
+      continue;
+    }
+    const byId = await k.jira(s.cloudId, `/project/${p.id}`, { token: s.token });
+    if (byId.status !== 200 || byId.json.key !== p.key) problems.push(`project ${p.letter}/${p.id} by id: ${describeRes(byId, 300)}`);
+  }
+  for (const i of acked.issues) {
+    const s = sites[i.letter];
+    const r = await k.jira(s.cloudId, `/issue/${i.key}`, { token: s.token });
+    if (r.status !== 200 || r.json.fields?.summary !== i.summary || String(r.json.id) !== i.id) {
+      problems.push(`issue ${i.letter}/${i.key} (id ${i.id}, summary ${i.summary}): ${describeRes(r, 300)}`);
+      continue;
+    }
+    const byId = await k.jira(s.cloudId, `/issue/${i.id}`, { token: s.token });
+    if (byId.status !== 200 || byId.json.key !== i.key) problems.push(`issue ${i.letter}/${i.id} by id: ${describeRes(byId, 300)}`);
+  }
+  return problems;
+}
+
+function sqliteFiles(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && statSync(p).size >= 100) {
+        const fd = openSync(p, 'r');
+        const b = Buffer.alloc(16);
+        readSync(fd, b, 0, 16, 0);
+        closeSync(fd);
+        if (b.toString('latin1') === 'SQLite format 3\0') out.push(p);
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe('durability under SIGKILL', () => {
+  for (const round of [1, 2]) {
+    it(`round ${round}: concurrent writes, SIGKILL, restart: every acknowledged write is there`, async (t) => {
+      const before = { p: acked.projects.length, i: acked.issues.length };
+      const { n, cut } = await stormAndKill(round);
+      t.diagnostic(`round ${round}: ${acked.projects.length - before.p} projects and ${acked.issues.length - before.i} issues acknowledged before SIGKILL; ${cut} of 12 writers had a request cut off by it`);
+      assert.ok(n > 0, 'some writes were acknowledged before the kill');
+      assert.ok(acked.projects.length > before.p && acked.issues.length > before.i,
+        `both kinds acknowledged (projects ${acked.projects.length - before.p}, issues ${acked.issues.length - before.i})`);
+      await k.start();
+      const problems = await verifyAll();
+      assert.deepEqual(problems, [], `acknowledged writes missing after SIGKILL + restart (${problems.length} of ${acked.projects.length + acked.issues.length}):\n${problems.slice(0, 20).join('\n')}`);
+    });
+  }
+
+  it('no write was answered with anything but 201 while running', () => {
+    assert.deepEqual(unexpected, [], `non-201 answers to valid writes:\n${unexpected.slice(0, 10).join('\n')}`);
+  });
+
+  it('issue keys were never handed out twice', () => {
+    for (const letter of ['A', 'B']) {
+      const keys = acked.issues.filter((i) => i.letter === letter).map((i) => i.key);
+      const ids = acked.issues.filter((i) => i.letter === letter).map((i) => i.id);
+      assert.equal(new Set(keys).size, keys.length, `duplicate issue keys on ${letter}`);
+      assert.equal(new Set(ids).size, ids.length, `duplicate issue ids on ${letter}`);
+    }
+  });
+
+  it('sites, the admin token and acknowledged user tokens survive SIGKILL', async () => {
+    const list = await k.admin('/sites');
+    expectStatus(list, 200);
+    const names = list.json.sites.map((s) => s.name).sort();
+    assert.deepEqual(names, ['dur-a', 'dur-b']);
+    for (const t of acked.tokens) {
+      const s = sites[t.letter];
+      const me = await k.jira(s.cloudId, '/myself', { token: t.token });
+      expectStatus(me, 200, `token of ${t.letter} after restart`);
+      assert.equal(me.json.accountId, t.accountId);
+    }
+    for (const letter of ['A', 'B']) {
+      const s = sites[letter];
+      const r = await k.jira(s.cloudId, '/project/search?keys=BASE&expand=insight', { token: s.token });
+      expectStatus(r, 200);
+      const count = acked.issues.filter((i) => i.letter === letter).length;
+      assert.ok(r.json.values[0].insight.totalIssueCount >= count,
+        `BASE on ${letter} has ${r.json.values[0].insight.totalIssueCount} issues, ${count} were acknowledged`);
+    }
+  });
+
+  it('the server still takes writes after recovery', async () => {
+    const s = sites.A;
+    const r = await k.jira(s.cloudId, '/issue', {
+      token: s.token, method: 'POST',
+      body: { fields: { project: { key: 'BASE' }, summary: 'after recovery', issuetype: { name: s.issueType.name } } },
+    });
+    expectStatus(r, 201);
+    const g = await k.jira(s.cloudId, `/issue/${r.json.key}`, { token: s.token });
+    expectStatus(g, 200);
+    assert.equal(g.json.fields.summary, 'after recovery');
+  });
+
+  it('clean stop, then `kiln store check --data DIR` prints ok', async () => {
+    const st = await k.stop('SIGTERM');
+    assert.equal(st.code, 0, `exit on SIGTERM: ${JSON.stringify(st)}`);
+    const r = await runCli(['store', 'check', '--data', k.dataDir], { timeout: 60000 });
+    assert.equal(r.code, 0, describeCli(r));
+    assert.equal(r.stdout.trim(), 'ok', describeCli(r));
+  });
+
+  it('`kiln store check` reports a corrupted store with exit 1', async () => {
+    storeCheckedDir = trackTempDir(mkdtempSync(path.join(os.tmpdir(), 'kiln-e2e-corrupt-')));
+    cpSync(k.dataDir, storeCheckedDir, { recursive: true });
+    const dbs = sqliteFiles(storeCheckedDir);
+    assert.ok(dbs.length > 0, `a SQLite file in the data dir: ${readdirSync(storeCheckedDir)}`);
+    for (const db of dbs) {
+      const size = statSync(db).size;
+      const fd = openSync(db, 'r+');
+      const hdr = Buffer.alloc(100);
+      readSync(fd, hdr, 0, 100, 0);
+      const pageSize = hdr.readUInt16BE(16) === 1 ? 65536 : hdr.readUInt16BE(16);
+      const pages = Math.floor(size / pageSize);
+      // Scribble over the b-tree page headers of every page but the first.
+      const junk = Buffer.alloc(64, 0xa5);
+      for (let pg = 1; pg < pages; pg++) writeSync(fd, junk, 0, junk.length, pg * pageSize);
+      closeSync(fd);
+      assert.ok(pages > 1, `${db} has more than one page`);
+    }
+    const r = await runCli(['store', 'check', '--data', storeCheckedDir], { timeout: 60000 });
+    assert.equal(r.code, 1, `expected exit 1 for a corrupted store\n${describeCli(r)}`);
+    assert.notEqual(r.stdout.trim(), 'ok', describeCli(r));
+    assert.ok((r.stdout + r.stderr).trim().length > 0, 'problems are printed');
+  });
+});

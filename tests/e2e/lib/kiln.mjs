@@ -1,0 +1,566 @@
+// End-to-end test harness for kiln.
+//
+// startKiln() spawns `build/kiln serve` on 127.0.0.1 with an ephemeral port and a fresh
+// temp data dir, waits for /healthz and returns a handle:
+//
+//   { url, port, dataDir, adminToken, proc, stderrLines,
+//     api(path, opts), jira(cloudId, path, opts), admin(path, opts),
+//     createSite(name, demo), getSite(name), userToken(siteName, accountId),
+//     stop(signal), kill9(), restart(), close() }
+//
+// All traffic goes to 127.0.0.1 only. Every spawned process is tracked and SIGKILLed when
+// the test process exits, so a failing test never leaves a server behind.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { inspect } from 'node:util';
+import assert from 'node:assert/strict';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const KILN_BIN = process.env.KILN_BIN ? path.resolve(process.env.KILN_BIN) : path.join(ROOT, 'build', 'kiln');
+export const HOST = '127.0.0.1';
+
+const live = new Set();
+const tempDirs = new Set();
+function killAll() {
+  for (const p of live) {
+    try { p.kill('SIGKILL'); } catch { /* already gone */ }
+  }
+  if (!process.env.KILN_E2E_KEEP) {
+    for (const d of tempDirs) {
+      try { rmSync(d, { recursive: true, force: true, maxRetries: 3 }); } catch { /* ignore */ }
+    }
+  }
+}
+process.on('exit', killAll);
+
+/** Remove this directory when the test process exits, even on an interrupt. */
+export function trackTempDir(d) {
+  tempDirs.add(d);
+  return d;
+}
+for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+  process.once(sig, () => {
+    killAll();
+    process.exit(code);
+  });
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function waitExit(proc, ms) {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      resolve({ code: proc.exitCode, signal: proc.signalCode, timedOut: false });
+      return;
+    }
+    let timer = null;
+    const onExit = (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, signal, timedOut: false });
+    };
+    proc.once('exit', onExit);
+    if (ms != null) {
+      timer = setTimeout(() => {
+        proc.off('exit', onExit);
+        resolve({ code: null, signal: null, timedOut: true });
+      }, ms);
+    }
+  });
+}
+
+// ---------------------------------------------------------------- HTTP clients
+
+/**
+ * One HTTP request with node:http (no connection reuse). Never throws for HTTP statuses;
+ * network errors reject unless opts.allowError, in which case {error} is returned.
+ */
+export function httpRequest(port, reqPath, opts = {}) {
+  const { method = 'GET', token, basic, headers = {}, body, timeout = 20000, allowError = false } = opts;
+  const h = {};
+  if (token !== undefined && token !== null) h.authorization = `Bearer ${token}`;
+  if (basic) {
+    const cred = typeof basic === 'string' ? basic : `${basic.email}:${basic.token}`;
+    h.authorization = `Basic ${Buffer.from(cred).toString('base64')}`;
+  }
+  let payload;
+  if (body !== undefined) {
+    if (Buffer.isBuffer(body) || typeof body === 'string') payload = Buffer.from(body);
+    else {
+      payload = Buffer.from(JSON.stringify(body));
+      h['content-type'] = 'application/json';
+    }
+    h['content-length'] = String(payload.length);
+  }
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined || v === null) delete h[k.toLowerCase()];
+    else h[k.toLowerCase()] = v;
+  }
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: HOST, port, method, path: reqPath, headers: h, agent: false });
+    const fail = (err) => {
+      if (allowError) resolve({ error: err, status: 0, headers: {}, text: '', json: undefined, req: { method, path: reqPath } });
+      else reject(Object.assign(err, { message: `${method} ${reqPath}: ${err.message}` }));
+    };
+    req.setTimeout(timeout, () => req.destroy(new Error(`timeout after ${timeout} ms`)));
+    req.on('error', fail);
+    req.on('response', (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('error', fail);
+      res.on('end', () => {
+        const buf = Buffer.concat(chunks);
+        const text = buf.toString('utf8');
+        let json;
+        try { json = text.length ? JSON.parse(text) : undefined; } catch { json = undefined; }
+        resolve({
+          status: res.statusCode, headers: res.headers, text, json, body: buf,
+          ms: Date.now() - t0, req: { method, path: reqPath },
+        });
+      });
+    });
+    if (payload) req.end(payload);
+    else req.end();
+  });
+}
+
+/**
+ * Send exact bytes on a fresh TCP connection and parse the HTTP/1.x response.
+ * Resolves {status, statusLine, headers, text, raw} or {error, raw} (never rejects).
+ * opts.write(socket) may be given to stream the request yourself instead of `data`.
+ * opts.untilClose: read until the server closes (for pipelined requests).
+ */
+export function rawRequest(port, data, opts = {}) {
+  const { timeout = 15000 } = opts;
+  return new Promise((resolve) => {
+    const sock = net.connect({ host: HOST, port });
+    let buf = Buffer.alloc(0);
+    let done = false;
+    const finish = (extra) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      sock.destroy();
+      const parsed = parseHttpResponse(buf);
+      resolve({ ...parsed, ...(parsed ? {} : { status: 0 }), ...extra, raw: buf.toString('latin1') });
+    };
+    const timer = setTimeout(() => finish({ error: new Error(`timeout after ${timeout} ms`) }), timeout);
+    sock.on('connect', () => {
+      if (opts.write) opts.write(sock);
+      else sock.write(data);
+    });
+    sock.on('data', (c) => {
+      buf = Buffer.concat([buf, c]);
+      if (opts.untilClose) return;
+      const p = parseHttpResponse(buf);
+      if (p && p.complete) finish({});
+    });
+    sock.on('error', (err) => finish({ error: err }));
+    sock.on('close', () => finish({}));
+  });
+}
+
+export function parseHttpResponse(buf) {
+  const sep = buf.indexOf('\r\n\r\n');
+  if (sep < 0) return null;
+  const head = buf.subarray(0, sep).toString('latin1');
+  const lines = head.split('\r\n');
+  const statusLine = lines[0];
+  const m = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine);
+  if (!m) return null;
+  const headers = {};
+  for (const line of lines.slice(1)) {
+    const i = line.indexOf(':');
+    if (i < 0) continue;
+    const k = line.slice(0, i).trim().toLowerCase();
+    const v = line.slice(i + 1).trim();
+    headers[k] = headers[k] === undefined ? v : `${headers[k]}, ${v}`;
+  }
+  const rest = buf.subarray(sep + 4);
+  let complete = false;
+  let bodyBuf = rest;
+  let length = buf.length;
+  const status = Number(m[1]);
+  if (/chunked/i.test(headers['transfer-encoding'] ?? '')) {
+    const parts = [];
+    let off = 0;
+    for (;;) {
+      const eol = rest.indexOf('\r\n', off);
+      if (eol < 0) break;
+      const size = parseInt(rest.subarray(off, eol).toString('latin1'), 16);
+      if (Number.isNaN(size)) break;
+      if (size === 0) {
+        const end = rest.indexOf('\r\n\r\n', eol);
+        if (end >= 0) { complete = true; length = sep + 4 + end + 4; }
+        break;
+      }
+      if (eol + 2 + size + 2 > rest.length) break;
+      parts.push(rest.subarray(eol + 2, eol + 2 + size));
+      off = eol + 2 + size + 2;
+    }
+    bodyBuf = Buffer.concat(parts);
+  } else if (headers['content-length'] !== undefined) {
+    const n = Number(headers['content-length']);
+    complete = rest.length >= n;
+    bodyBuf = rest.subarray(0, n);
+    length = sep + 4 + Math.min(n, rest.length);
+  }
+  if (status === 204 || status === 304 || (status >= 100 && status < 200)) {
+    complete = true;
+    bodyBuf = Buffer.alloc(0);
+    length = sep + 4;
+  }
+  const text = bodyBuf.toString('utf8');
+  let json;
+  try { json = text.length ? JSON.parse(text) : undefined; } catch { json = undefined; }
+  return { status, statusLine, headers, text, json, complete, length };
+}
+
+/** Split a buffer holding several pipelined HTTP responses. */
+export function parseHttpResponses(buf) {
+  const out = [];
+  let rest = buf;
+  while (rest.length) {
+    const r = parseHttpResponse(rest);
+    if (!r || !r.complete) break;
+    out.push(r);
+    rest = rest.subarray(r.length);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- assertions
+
+export function describeRes(res, max = 1500) {
+  if (!res) return String(res);
+  const t = res.text ?? '';
+  const body = t.length > max ? `${t.slice(0, max)}… (${t.length} bytes)` : t;
+  const req = res.req ? `${res.req.method} ${res.req.path.length > 300 ? res.req.path.slice(0, 300) + '…' : res.req.path}` : '(raw request)';
+  const hdr = res.headers ? inspect(res.headers, { breakLength: Infinity }) : '';
+  return `${req}\n  -> ${res.status}${res.error ? ` (error: ${res.error.message})` : ''}\n  headers: ${hdr}\n  body: ${body}`;
+}
+
+export function expectStatus(res, expected, what = '') {
+  const ok = Array.isArray(expected) ? expected.includes(res.status) : res.status === expected;
+  if (!ok) {
+    assert.fail(`${what ? what + ': ' : ''}expected HTTP ${Array.isArray(expected) ? expected.join(' or ') : expected}, got ${res.status}\n${describeRes(res)}`);
+  }
+}
+
+export function expectJsonContentType(res) {
+  assert.match(res.headers['content-type'] ?? '', /^application\/json/i,
+    `content-type should be application/json\n${describeRes(res)}`);
+}
+
+/** Jira error shape {"errorMessages":[...],"errors":{...}} with at least one message. */
+export function expectJiraError(res, status, what = '') {
+  expectStatus(res, status, what);
+  expectJsonContentType(res);
+  const j = res.json;
+  assert.ok(j && typeof j === 'object' && !Array.isArray(j), `body should be a JSON object\n${describeRes(res)}`);
+  assert.ok(Array.isArray(j.errorMessages), `errorMessages should be an array\n${describeRes(res)}`);
+  assert.ok(j.errors && typeof j.errors === 'object' && !Array.isArray(j.errors), `errors should be an object\n${describeRes(res)}`);
+  for (const k of Object.keys(j)) {
+    assert.ok(['errorMessages', 'errors', 'status'].includes(k), `unexpected key ${k} in Jira error body\n${describeRes(res)}`);
+  }
+  for (const m of j.errorMessages) assert.equal(typeof m, 'string', `errorMessages entries must be strings\n${describeRes(res)}`);
+  for (const v of Object.values(j.errors)) assert.equal(typeof v, 'string', `errors values must be strings\n${describeRes(res)}`);
+  assert.ok(j.errorMessages.length + Object.keys(j.errors).length > 0, `Jira error should carry at least one message\n${describeRes(res)}`);
+  return j;
+}
+
+/** Jira error whose `errors` names one of the given fields. */
+export function expectFieldError(res, status, fields, what = '') {
+  const j = expectJiraError(res, status, what);
+  const fs = Array.isArray(fields) ? fields : [fields];
+  assert.ok(fs.some((f) => typeof j.errors[f] === 'string' && j.errors[f].length > 0),
+    `${what ? what + ': ' : ''}expected errors.${fs.join(' or errors.')} in\n${describeRes(res)}`);
+  return j;
+}
+
+export const UNAUTHORIZED_BODY = '{"code":401,"message":"Unauthorized"}';
+export const SCOPE_BODY = '{"code":401,"message":"Unauthorized; scope does not match"}';
+
+export function expectAuthFailure(res, what = '') {
+  const w = what ? `${what}: ` : '';
+  expectStatus(res, 401, what);
+  assert.equal(res.headers['x-failure-category'], 'FAILURE_CLIENT_AUTH', `${w}x-failure-category\n${describeRes(res)}`);
+  assert.equal(res.text, UNAUTHORIZED_BODY, `${w}body\n${describeRes(res)}`);
+}
+
+export function expectScopeFailure(res, what = '') {
+  const w = what ? `${what}: ` : '';
+  expectStatus(res, 401, what);
+  assert.equal(res.headers['x-failure-category'], 'FAILURE_CLIENT_SCOPE_CHECK', `${w}x-failure-category\n${describeRes(res)}`);
+  assert.equal(res.text, SCOPE_BODY, `${w}body\n${describeRes(res)}`);
+}
+
+// ---------------------------------------------------------------- misc helpers
+
+export const USER_TOKEN_RE = /^kiln_u_[A-Za-z0-9_-]{43}$/;
+export const ADMIN_TOKEN_RE = /^kiln_a_[A-Za-z0-9_-]{43}$/;
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function uniq(prefix = '') {
+  return `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Random project key matching ^[A-Z][A-Z0-9]{1,9}$ starting with `prefix`. */
+export function randomKey(prefix = 'K', len = 8) {
+  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  let k = prefix;
+  while (k.length < len) k += A[Math.floor(Math.random() * A.length)];
+  return k.slice(0, 10);
+}
+
+/** Collect every value of the given key anywhere in a JSON value. */
+export function collectKey(value, key, out = []) {
+  if (Array.isArray(value)) value.forEach((v) => collectKey(v, key, out));
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === key) out.push(v);
+      collectKey(v, key, out);
+    }
+  }
+  return out;
+}
+
+/** ADF document with one paragraph of text. */
+export function adf(text) {
+  return { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] };
+}
+
+export function runCli(args, opts = {}) {
+  const { env = {}, timeout = 20000, input, cwd } = opts;
+  const cleanEnv = { ...process.env };
+  for (const k of Object.keys(cleanEnv)) if (k.startsWith('KILN_')) delete cleanEnv[k];
+  return new Promise((resolve) => {
+    const p = spawn(KILN_BIN, args, { env: { ...cleanEnv, ...env }, stdio: ['pipe', 'pipe', 'pipe'], cwd });
+    live.add(p);
+    const out = [];
+    const err = [];
+    p.stdout.on('data', (c) => out.push(c));
+    p.stderr.on('data', (c) => err.push(c));
+    const timer = setTimeout(() => p.kill('SIGKILL'), timeout);
+    p.on('error', (e) => err.push(Buffer.from(String(e))));
+    p.on('close', (code, signal) => {
+      clearTimeout(timer);
+      live.delete(p);
+      resolve({
+        code, signal, args,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
+    });
+    if (input !== undefined) p.stdin.end(input);
+    else p.stdin.end();
+  });
+}
+
+export function describeCli(r) {
+  return `kiln ${r.args.join(' ')}\n  -> exit ${r.code}${r.signal ? ` (signal ${r.signal})` : ''}\n  stdout: ${JSON.stringify(r.stdout.slice(0, 2000))}\n  stderr: ${JSON.stringify(r.stderr.slice(0, 2000))}`;
+}
+
+// ---------------------------------------------------------------- the server
+
+export class Kiln {
+  constructor({ dataDir, threads, extraArgs = [], env = {} } = {}) {
+    this.dataDir = dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'kiln-e2e-'));
+    this.ownsDataDir = !dataDir;
+    if (this.ownsDataDir) tempDirs.add(this.dataDir);
+    this.threads = threads;
+    this.extraArgs = extraArgs;
+    this.env = env;
+    this.proc = null;
+    this.port = 0;
+    this.url = null;
+    this.adminToken = null;
+    this.stderrLines = [];
+    this.exitInfo = null;
+  }
+
+  async start({ port = 0, timeout = 15000 } = {}) {
+    // The binary may be mid-rebuild (make replaces it): give it a little while to appear.
+    for (let i = 0; i < 120 && !existsSync(KILN_BIN); i++) await sleep(500);
+    if (!existsSync(KILN_BIN)) throw new Error(`kiln binary not found at ${KILN_BIN} (run make)`);
+    const args = ['serve', '--data', this.dataDir, '--listen', `${HOST}:${port}`];
+    if (this.threads) args.push('--threads', String(this.threads));
+    args.push(...this.extraArgs);
+    const cleanEnv = { ...process.env };
+    for (const k of Object.keys(cleanEnv)) if (k.startsWith('KILN_') && k !== 'KILN_LOG_LEVEL') delete cleanEnv[k];
+    const proc = spawn(KILN_BIN, args, { env: { ...cleanEnv, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    live.add(proc);
+    this.proc = proc;
+    this.exitInfo = null;
+    const lines = [];
+    this.stderrLines = lines;
+    proc.on('exit', (code, signal) => {
+      live.delete(proc);
+      if (this.proc === proc) this.exitInfo = { code, signal };
+    });
+    proc.stdout.on('data', () => {});
+    let partial = '';
+    let onListening;
+    const listening = new Promise((resolve, reject) => {
+      onListening = resolve;
+      proc.on('error', reject);
+      proc.on('exit', (code, signal) => reject(new Error(
+        `kiln serve exited early (code ${code}, signal ${signal}); stderr:\n${lines.join('\n')}`)));
+      setTimeout(() => reject(new Error(`kiln serve did not log "listening" within ${timeout} ms; stderr:\n${lines.join('\n')}`)), timeout).unref();
+    });
+    proc.stderr.on('data', (c) => {
+      partial += c.toString('utf8');
+      let i;
+      while ((i = partial.indexOf('\n')) >= 0) {
+        const line = partial.slice(0, i);
+        partial = partial.slice(i + 1);
+        if (lines.length < 20000) lines.push(line);
+        try {
+          const j = JSON.parse(line);
+          if (j && j.msg === 'listening' && typeof j.addr === 'string') onListening(j.addr);
+        } catch { /* not JSON */ }
+      }
+    });
+    const addr = await listening;
+    const m = /:(\d+)$/.exec(addr);
+    if (!m) throw new Error(`cannot parse listening addr ${addr}`);
+    this.port = Number(m[1]);
+    this.url = `http://${HOST}:${this.port}`;
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const r = await httpRequest(this.port, '/healthz', { allowError: true, timeout: 2000 });
+      if (r.status === 200) break;
+      if (Date.now() > deadline) throw new Error(`/healthz not ready: ${describeRes(r)}`);
+      await sleep(50);
+    }
+    const tokenFile = path.join(this.dataDir, 'admin.token');
+    this.adminToken = readFileSync(tokenFile, 'utf8').trim();
+    return this;
+  }
+
+  get running() {
+    return !!this.proc && this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  /** Send `signal` and wait (up to `timeout` ms) for exit. Returns {code, signal, ms, timedOut}. */
+  async stop(signal = 'SIGTERM', { timeout = 15000 } = {}) {
+    const proc = this.proc;
+    if (!proc) return { code: null, signal: null, ms: 0, timedOut: false };
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      return { code: proc.exitCode, signal: proc.signalCode, ms: 0, timedOut: false };
+    }
+    const t0 = Date.now();
+    proc.kill(signal);
+    const r = await waitExit(proc, timeout);
+    if (r.timedOut) {
+      proc.kill('SIGKILL');
+      await waitExit(proc, 5000);
+    }
+    return { ...r, ms: Date.now() - t0 };
+  }
+
+  async kill9() {
+    return this.stop('SIGKILL');
+  }
+
+  /** Stop (SIGTERM) if running, then start again on the same data dir. */
+  async restart(opts = {}) {
+    if (this.running) {
+      const r = await this.stop('SIGTERM');
+      if (r.code !== 0) throw new Error(`kiln did not exit cleanly on SIGTERM before restart: ${inspect(r)}`);
+    }
+    return this.start(opts);
+  }
+
+  /** Stop the server and remove the temp data dir (for `after` hooks). */
+  async close() {
+    if (this.proc) {
+      const wasRunning = this.running;
+      const r = await this.stop('SIGTERM', { timeout: 10000 });
+      // Under `make SANITIZE=1 test` this is where ASan/UBSan/LSan findings surface.
+      const report = this.stderrLines.filter((l) => /AddressSanitizer|LeakSanitizer|runtime error:|UndefinedBehaviorSanitizer/.test(l));
+      if (report.length) throw new Error(`sanitizer report from kiln:\n${this.stderrLines.slice(-80).join('\n')}`);
+      if (wasRunning && (r.code !== 0 || r.timedOut)) {
+        throw new Error(`kiln did not exit cleanly on SIGTERM: ${inspect(r)}\n${this.stderrLines.slice(-40).join('\n')}`);
+      }
+    }
+    if (this.ownsDataDir && !process.env.KILN_E2E_KEEP) {
+      try { rmSync(this.dataDir, { recursive: true, force: true }); } catch { /* ignore */ }
+      tempDirs.delete(this.dataDir);
+    }
+  }
+
+  api(reqPath, opts = {}) {
+    return httpRequest(this.port, reqPath, opts);
+  }
+
+  /** Product API of a site: jira(cloudId, '/project/search', opts). */
+  jira(cloudId, p, opts = {}) {
+    return this.api(`/ex/jira/${cloudId}/rest/api/3${p}`, opts);
+  }
+
+  admin(p, opts = {}) {
+    return this.api(`/admin/v1${p}`, { token: this.adminToken, ...opts });
+  }
+
+  raw(data, opts) {
+    return rawRequest(this.port, data, opts);
+  }
+
+  async createSite(name, demo = false) {
+    const res = await this.admin('/sites', { method: 'POST', body: { name, demo: !!demo }, timeout: 60000 });
+    expectStatus(res, 201, `create site ${name}`);
+    return res.json;
+  }
+
+  async getSite(name) {
+    const res = await this.admin(`/sites/${encodeURIComponent(name)}`);
+    expectStatus(res, 200, `get site ${name}`);
+    return res.json;
+  }
+
+  async userToken(siteName, accountId) {
+    const body = accountId ? { accountId } : {};
+    const res = await this.admin(`/sites/${encodeURIComponent(siteName)}/tokens`, { method: 'POST', body });
+    expectStatus(res, 201, `token for ${siteName}/${accountId ?? '(admin)'}`);
+    return res.json;
+  }
+
+  /** Create a site and a token for its admin: {site, token, accountId, canary?}. */
+  async siteWithToken(name, demo = false) {
+    const site = await this.createSite(name, demo);
+    const tok = await this.userToken(name);
+    const out = { ...site, site, token: tok.token, accountId: tok.accountId };
+    if (demo) out.canary = (await this.getSite(name)).canary;
+    return out;
+  }
+}
+
+export async function startKiln(opts = {}) {
+  const k = new Kiln(opts);
+  try {
+    await k.start();
+  } catch (e) {
+    await k.close();
+    throw e;
+  }
+  return k;
+}
+
+/** Fetch every page of project/search for a site (small sites only). */
+export async function allProjects(k, cloudId, token, extra = '') {
+  const out = [];
+  for (let startAt = 0; ; startAt += 100) {
+    const r = await k.jira(cloudId, `/project/search?startAt=${startAt}&maxResults=100${extra}`, { token });
+    expectStatus(r, 200, 'project/search');
+    out.push(...r.json.values);
+    if (r.json.isLast || r.json.values.length === 0) break;
+  }
+  return out;
+}
