@@ -17,7 +17,7 @@ PKGS     := libh2o-evloop jansson yaml-0.1 sqlite3 openssl libcurl
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers $(OPT) $(SANFLAGS) \
             -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
-LDFLAGS  += $(SANFLAGS)
+LDFLAGS  += $(SANFLAGS) $(OPT)
 
 SRCS     := $(sort $(wildcard src/*/*.c))
 OBJS     := $(SRCS:src/%.c=$(BUILD)/obj/%.o)

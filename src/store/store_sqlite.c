@@ -12,6 +12,7 @@
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "store/qcache.h"
 #include "store/schema.h"
 #include "store/store_backend.h"
 
@@ -139,6 +140,7 @@ struct sqlite_store {
     sqlite3_stmt *stmts[Q__COUNT];
     int in_tx;      /* a write transaction is open */
     enum snap snap; /* the read snapshot's state */
+    qcache_t *qc;   /* project-search answers (store/qcache.h) */
     uint64_t snap_gen;
     int64_t snap_ms;
 };
@@ -229,6 +231,7 @@ static void sq_close(store_t *st)
     struct sqlite_store *s = (struct sqlite_store *)st;
     if (s->snap != SNAP_NONE)
         snap_release(s);
+    qcache_free(s->qc);
     for (int i = 0; i < Q__COUNT; i++)
         sqlite3_finalize(s->stmts[i]);
     sqlite3_close(s->db);
@@ -675,6 +678,13 @@ static int sq_project_search(store_t *st, arena_t *a, int64_t site, const projec
         [PROJECT_ORDER_NAME] = Q_PROJECT_SEARCH_NAME,
         [PROJECT_ORDER_NAME_DESC] = Q_PROJECT_SEARCH_NAME_DESC,
     };
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    /* The data we are about to read is at least as new as this generation: the active
+     * snapshot's (taken before its BEGIN), or now (the statement starts after this). */
+    uint64_t gen = s->snap == SNAP_ACTIVE ? s->snap_gen : write_gen;
+    int cacheable = !s->in_tx; /* never remember what a write transaction may roll back */
+    if (cacheable && qcache_get(&s->qc, a, write_gen, site, f, out, n, total))
+        return STORE_OK;
     sqlite3_stmt *q = stmt(st, order_q[f->order]);
     bind_filter(q, site, f);
     sqlite3_bind_int64(q, 5, f->max_results);
@@ -692,12 +702,15 @@ static int sq_project_search(store_t *st, arena_t *a, int64_t site, const projec
     done(q);
     *out = v;
     *n = len;
-    if (r != STORE_OK || len > 0)
-        return r;
-    /* An empty page (no match, maxResults=0, or startAt past the end) still has a total. */
-    sqlite3_stmt *c = stmt(st, Q_PROJECT_COUNT);
-    bind_filter(c, site, f);
-    return count_q(st, c, total);
+    if (r == STORE_OK && len == 0) {
+        /* An empty page (no match, maxResults=0, or startAt past the end) still has a total. */
+        sqlite3_stmt *c = stmt(st, Q_PROJECT_COUNT);
+        bind_filter(c, site, f);
+        r = count_q(st, c, total);
+    }
+    if (r == STORE_OK && cacheable)
+        qcache_put(&s->qc, gen, site, f, v, len, *total);
+    return r;
 }
 
 /* ---- issues ---- */

@@ -1090,6 +1090,100 @@ static void test_outside_writer_seen_after_idle(void **state)
     assert_int_equal(store_commit(f->st), STORE_OK);
 }
 
+/* ---- the project-search answer cache (store/qcache.h) ---- */
+
+static int64_t search_total(store_t *st, arena_t *a, int64_t site, int read_tx)
+{
+    project_filter_t flt = {.order = PROJECT_ORDER_KEY, .max_results = 10};
+    project_rec_t *v;
+    size_t n;
+    int64_t total = -1;
+    if (read_tx)
+        assert_int_equal(store_begin_read(st), STORE_OK);
+    assert_int_equal(store_project_search(st, a, site, &flt, &v, &n, &total), STORE_OK);
+    if (read_tx)
+        assert_int_equal(store_commit(st), STORE_OK);
+    assert_int_equal((int64_t)n, total);
+    return total;
+}
+
+/* A write through any handle is seen by the next search on every other handle. */
+static void test_qcache_write_on_other_handle(void **state)
+{
+    fx_t *f = *state;
+    store_t *other = open_migrated(f->dir);
+    add_project(f, f->A.id, "ONE", "One", "software");
+    for (int read_tx = 0; read_tx < 2; read_tx++) {
+        int64_t before = search_total(f->st, f->a, f->A.id, read_tx);
+        assert_int_equal(search_total(f->st, f->a, f->A.id, read_tx), before); /* served again */
+        project_rec_t p = proj(f, f->A.id, read_tx ? "TWO" : "THREE", read_tx ? "Two" : "Three", "business");
+        assert_int_equal(store_project_insert(other, f->A.id, &p), STORE_OK);
+        assert_int_equal(search_total(f->st, f->a, f->A.id, read_tx), before + 1);
+    }
+    store_close(other);
+}
+
+/* What a write transaction saw and then rolled back is never served later. */
+static void test_qcache_no_phantom_after_rollback(void **state)
+{
+    fx_t *f = *state;
+    add_project(f, f->A.id, "ONE", "One", "software");
+    assert_int_equal(search_total(f->st, f->a, f->A.id, 0), 1);
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    project_rec_t p = proj(f, f->A.id, "GHOST", "Ghost", "software");
+    assert_int_equal(store_project_insert(f->st, f->A.id, &p), STORE_OK);
+    assert_int_equal(search_total(f->st, f->a, f->A.id, 0), 2); /* visible inside the transaction */
+    store_rollback(f->st);
+    assert_int_equal(search_total(f->st, f->a, f->A.id, 0), 1);
+    assert_int_equal(search_total(f->st, f->a, f->A.id, 1), 1);
+}
+
+/* Identical searches on two sites never share an answer. */
+static void test_qcache_sites_apart(void **state)
+{
+    fx_t *f = *state;
+    add_project(f, f->A.id, "SAME", "Alpha's", "software");
+    add_project(f, f->B.id, "SAME", "Bravo's", "software");
+    add_project(f, f->B.id, "MORE", "Bravo's other", "software");
+    project_filter_t flt = {.order = PROJECT_ORDER_KEY, .max_results = 10, .keys_json = "[\"SAME\"]"};
+    for (int round = 0; round < 3; round++) {
+        project_rec_t *v;
+        size_t n;
+        int64_t total;
+        assert_int_equal(store_project_search(f->st, f->a, f->A.id, &flt, &v, &n, &total), STORE_OK);
+        assert_int_equal(n, 1);
+        assert_string_equal(v[0].name, "Alpha's");
+        assert_int_equal(store_project_search(f->st, f->a, f->B.id, &flt, &v, &n, &total), STORE_OK);
+        assert_int_equal(n, 1);
+        assert_string_equal(v[0].name, "Bravo's");
+    }
+    assert_int_equal(search_total(f->st, f->a, f->A.id, 0), 1);
+    assert_int_equal(search_total(f->st, f->a, f->B.id, 0), 2);
+}
+
+/* A writer outside the process is seen once an answer is older than the cache's bound. */
+static void test_qcache_outside_writer(void **state)
+{
+    fx_t *f = *state;
+    add_project(f, f->A.id, "ONE", "One", "software");
+    assert_int_equal(search_total(f->st, f->a, f->A.id, 0), 1);
+    char path[600];
+    snprintf(path, sizeof path, "%s/kiln.db", f->dir);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    char *sql = sqlite3_mprintf("INSERT INTO projects (site_id, id, key, name, description, type_key, "
+                                "lead_account_id, assignee_type, url, created_ms) VALUES "
+                                "(%lld, 99999, 'OUT', 'Outside', '', 'software', 'x', 'UNASSIGNED', '', 1)",
+                                (long long)f->A.id);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_free(sql);
+    sqlite3_close(db);
+    sleep_ms(150);
+    store_idle(f->st);
+    assert_int_equal(search_total(f->st, f->a, f->A.id, 0), 2);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1104,6 +1198,10 @@ int main(void)
         T(test_users),
         T(test_user_list),
         T(test_user_list_negative_max),
+        T(test_qcache_write_on_other_handle),
+        T(test_qcache_no_phantom_after_rollback),
+        T(test_qcache_sites_apart),
+        T(test_qcache_outside_writer),
         T(test_tokens),
         T(test_project_ids_and_keys),
         T(test_project_get),

@@ -1,0 +1,31 @@
+/* The project-search result cache: per store handle (so per thread, no locks), it keeps
+ * the answers of recent project searches, keyed by site and every search parameter, and
+ * serves a repeated search without a query.
+ *
+ * Entries carry a write generation supplied by the backend: a lower bound on the version
+ * of the data they were read from. An entry is served only while the backend's current
+ * generation is still equal (no write committed since) and for at most QCACHE_TTL_MS
+ * (so a writer outside the process is seen within that bound, as with the SQLite read
+ * snapshots). Searches asking for insight (issue counts) are not cached.
+ *
+ * Measured on `make bench`: a project search costs about 1.5 us in SQLite, a fifth of
+ * kiln's whole per-request CPU on that route. */
+#ifndef KILN_QCACHE_H
+#define KILN_QCACHE_H
+
+#include "store/store.h"
+
+#define QCACHE_TTL_MS 100
+#define QCACHE_ENTRIES 64
+
+typedef struct qcache qcache_t;
+
+void qcache_free(qcache_t *c);
+/* 1 on a hit valid at generation `now_gen`: *out (copied into `a`), *n, *total filled. */
+int qcache_get(qcache_t **c, arena_t *a, uint64_t now_gen, int64_t site, const project_filter_t *f,
+               project_rec_t **out, size_t *n, int64_t *total);
+/* Remembers an answer read from data at least as new as generation `gen`. */
+void qcache_put(qcache_t **c, uint64_t gen, int64_t site, const project_filter_t *f, const project_rec_t *recs,
+                size_t n, int64_t total);
+
+#endif
