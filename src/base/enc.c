@@ -163,7 +163,7 @@ char *enc_i64(char out[24], int64_t v)
 
 int enc_ct_eq(const void *a, const void *b, size_t n) { return CRYPTO_memcmp(a, b, n) == 0; }
 
-static int hexval(unsigned char c)
+int enc_hexval(unsigned char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -182,7 +182,7 @@ long enc_pct_decode(char *out, const char *in, size_t n, int plus_is_space)
         if (c == '%') {
             if (i + 2 >= n)
                 return -1;
-            int h = hexval((unsigned char)in[i + 1]), l = hexval((unsigned char)in[i + 2]);
+            int h = enc_hexval((unsigned char)in[i + 1]), l = enc_hexval((unsigned char)in[i + 2]);
             if (h < 0 || l < 0)
                 return -1;
             out[o++] = (char)(h << 4 | l);

@@ -34,6 +34,9 @@ char *enc_i64(char out[24], int64_t v);
 /* Constant-time equality of two equal-length byte strings (0 or 1). */
 int enc_ct_eq(const void *a, const void *b, size_t n);
 
+/* Value of a hex digit, or -1. */
+int enc_hexval(unsigned char c);
+
 /* Percent-decodes in[0..n) into out (size >= n+1). Returns length or -1 on an invalid
  * escape. Does not treat '+' specially (path semantics) unless plus_is_space. */
 long enc_pct_decode(char *out, const char *in, size_t n, int plus_is_space);

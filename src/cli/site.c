@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "platform/site.h"
 
 static cli_conn_t conn;
 static int demo, json_out;
@@ -83,8 +84,8 @@ int cmd_user_token(int argc, char **argv)
         fprintf(stderr, "kiln: user token needs --site NAME\n");
         return 2;
     }
-    if (strlen(site_name) > 63 || strchr(site_name, '/') || strchr(site_name, '%') || strchr(site_name, '?')) {
-        fprintf(stderr, "kiln: invalid site name '%s'\n", site_name);
+    if (!site_name_valid(site_name)) {
+        fprintf(stderr, "kiln: invalid site name (want ^[a-z0-9][a-z0-9-]{0,62}$)\n");
         return 2;
     }
     char path[256];

@@ -24,16 +24,13 @@ static void deny_scope(kreq_t *kr)
  * returned in *email. */
 static int parse_authorization(kreq_t *kr, const char **token, size_t *tlen, const char **email)
 {
+    *email = NULL;
+    if (kreq_bearer(kr, token, tlen) == 0)
+        return 0;
     ssize_t i = h2o_find_header(&kr->req->headers, H2O_TOKEN_AUTHORIZATION, -1);
     if (i < 0)
         return -1;
     h2o_iovec_t v = kr->req->headers.entries[i].value;
-    *email = NULL;
-    if (v.len > 7 && strncasecmp(v.base, "Bearer ", 7) == 0) {
-        *token = v.base + 7;
-        *tlen = v.len - 7;
-        return 0;
-    }
     if (v.len > 6 && strncasecmp(v.base, "Basic ", 6) == 0) {
         size_t n = v.len - 6;
         if (n > 1024)

@@ -7,14 +7,6 @@
 #include "gateway/gateway.h"
 #include "http/reply.h"
 
-static int hexv(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
 int gateway_split_path(arena_t *a, const char *p, size_t len, const char **seg, size_t *nseg)
 {
     if (len > KILN_MAX_PATH)
@@ -26,9 +18,11 @@ int gateway_split_path(arena_t *a, const char *p, size_t len, const char **seg, 
         if (c < 0x20 || c == 0x7f || c == '\\' || c == '#')
             return 400;
         if (c == '%') {
-            if (i + 2 >= len || hexv(p[i + 1]) < 0 || hexv(p[i + 2]) < 0)
+            int h = i + 2 < len ? enc_hexval((unsigned char)p[i + 1]) : -1;
+            int l = i + 2 < len ? enc_hexval((unsigned char)p[i + 2]) : -1;
+            if (h < 0 || l < 0)
                 return 400;
-            int v = hexv(p[i + 1]) << 4 | hexv(p[i + 2]);
+            int v = h << 4 | l;
             /* encoded dot, slash, backslash, NUL or control byte */
             if (v == '.' || v == '/' || v == '\\' || v < 0x20 || v == 0x7f)
                 return 400;

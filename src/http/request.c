@@ -1,6 +1,7 @@
 #include "http/request.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "base/enc.h"
 #include "base/json.h"
@@ -43,6 +44,19 @@ const char *kreq_query(kreq_t *kr, const char *name, int *bad)
 size_t kreq_query_all(kreq_t *kr, const char *name, const char **out, size_t max, int *bad)
 {
     return query_scan(kr, name, out, max, bad);
+}
+
+int kreq_bearer(kreq_t *kr, const char **cred, size_t *len)
+{
+    ssize_t i = h2o_find_header(&kr->req->headers, H2O_TOKEN_AUTHORIZATION, -1);
+    if (i < 0)
+        return -1;
+    h2o_iovec_t v = kr->req->headers.entries[i].value;
+    if (v.len <= 7 || strncasecmp(v.base, "Bearer ", 7) != 0)
+        return -1;
+    *cred = v.base + 7;
+    *len = v.len - 7;
+    return 0;
 }
 
 const char *kreq_header(kreq_t *kr, const char *name)

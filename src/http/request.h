@@ -63,6 +63,9 @@ static inline int kreq_method_is(const kreq_t *kr, const char *m)
 const char *kreq_query(kreq_t *kr, const char *name, int *bad);
 /* All values of a repeatable parameter; returns the count (at most max). */
 size_t kreq_query_all(kreq_t *kr, const char *name, const char **out, size_t max, int *bad);
+/* The credential of an `Authorization: Bearer <credential>` header, not copied; 0, or
+ * -1 if the header is absent or of another scheme. */
+int kreq_bearer(kreq_t *kr, const char **cred, size_t *len);
 /* Value of request header `name` (lowercase), or NULL; NUL-terminated in the arena. */
 const char *kreq_header(kreq_t *kr, const char *name);
 

@@ -124,10 +124,9 @@ int admin_routes_init(void) { return router_init(&admin_routes); }
 
 void admin_handle(kreq_t *kr)
 {
-    ssize_t i = h2o_find_header(&kr->req->headers, H2O_TOKEN_AUTHORIZATION, -1);
-    h2o_iovec_t v = i >= 0 ? kr->req->headers.entries[i].value : h2o_iovec_init(NULL, 0);
-    if (v.len <= 7 || strncasecmp(v.base, "Bearer ", 7) != 0 ||
-        !admin_token_matches(kr->thr->server->admin_token, v.base + 7, v.len - 7)) {
+    const char *cred;
+    size_t len;
+    if (kreq_bearer(kr, &cred, &len) != 0 || !admin_token_matches(kr->thr->server->admin_token, cred, len)) {
         reply_error(kr, 401, 0, "Unauthorized");
         return;
     }
