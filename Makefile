@@ -28,7 +28,7 @@ KILN     := $(BUILD)/kiln
 
 # Debian packages the project needs (the -dev ones to build, the rest to test/bench).
 DEBS     := build-essential pkg-config libh2o-evloop-dev libjansson-dev libyaml-dev libsqlite3-dev \
-            sqlite3 libssl-dev libcurl4-openssl-dev libcmocka-dev wrk nginx-light jq curl clang
+            sqlite3 libssl-dev libcurl4-openssl-dev libcmocka-dev wrk nginx-light jq curl clang libclang-rt-dev
 
 .PHONY: all deps test unit e2e demo bench scopes scopes-check fuzz format clean
 

@@ -1,6 +1,5 @@
 #include "gateway/gateway.h"
 
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
