@@ -4,6 +4,7 @@
 #define KILN_LIMITS_H
 
 #define KILN_MAX_BODY (5u * 1024 * 1024)    /* request entity, as Forge's 5 MB payload limit */
+#define KILN_MAX_HEADERS_BYTES (64u * 1024) /* all request header names + values; h2o caps the count at 100 */
 #define KILN_MAX_PATH 4096u                 /* raw path incl. query; longer answers 414 */
 #define KILN_MAX_SEGMENTS 32u               /* path segments */
 #define KILN_MAX_QUERY_PARAMS 64u           /* query parameters considered */

@@ -7,7 +7,7 @@
 #include "base/clock.h"
 
 /* Status codes we count separately; anything else is "other". */
-static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 409, 413, 414, 415, 429, 500, 503};
+static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 409, 413, 414, 415, 429, 431, 500, 503};
 #define NSTATUS (sizeof statuses / sizeof statuses[0] + 1)
 
 /* Latency bucket upper bounds, seconds. */

@@ -50,6 +50,7 @@ static const struct {
     {400, "Bad Request"}, {401, "Unauthorized"},      {403, "Forbidden"},
     {404, "Not Found"},   {405, "Method Not Allowed"}, {409, "Conflict"},
     {413, "Payload Too Large"}, {414, "URI Too Long"}, {415, "Unsupported Media Type"},
+    {431, "Request Header Fields Too Large"},
     {429, "Too Many Requests"}, {500, "Internal Server Error"}, {503, "Service Unavailable"},
 };
 
@@ -86,6 +87,13 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     kreq_t **slot = h2o_mem_alloc_shared(&req->pool, sizeof *slot, on_dispose);
     *slot = kr;
 
+    size_t hbytes = 0;
+    for (size_t i = 0; i < req->headers.size; i++)
+        hbytes += req->headers.entries[i].name->len + req->headers.entries[i].value.len;
+    if (hbytes > KILN_MAX_HEADERS_BYTES) {
+        reply_error(kr, 431, 1, "Request Header Fields Too Large");
+        return 0;
+    }
     if (gateway_normalise(kr) != 0)
         return 0; /* replied */
     h2o_iovec_t path = req->path;

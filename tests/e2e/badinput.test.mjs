@@ -328,6 +328,20 @@ describe('raw path tricks', () => {
     await healthy('many segments');
   });
 
+  it('header limits: more than 100 headers is 400, more than 64 KB of headers is 431, and a valid credential does not help', async () => {
+    const many = Array.from({ length: 150 }, (_, i) => `X-H${i}: v\r\n`).join('');
+    const r1 = await k.raw(`GET /ex/jira/${A.cloudId}/rest/api/3/myself HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${A.token}\r\n${many}Connection: close\r\n\r\n`, { timeout: 10000 });
+    assert.equal(r1.status, 400, describeRaw('150 headers', r1));
+    const big = `X-Big: ${'h'.repeat(70 * 1024)}\r\n`;
+    const r2 = await k.raw(`GET /ex/jira/${A.cloudId}/rest/api/3/myself HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${A.token}\r\n${big}Connection: close\r\n\r\n`, { timeout: 10000 });
+    assert.equal(r2.status, 431, describeRaw('70 KB of headers', r2));
+    assertNoLeak(r2.raw ?? '', 'oversized headers');
+    const ok = `X-Ok: ${'h'.repeat(32 * 1024)}\r\n`;
+    const r3 = await k.raw(`GET /ex/jira/${A.cloudId}/rest/api/3/myself HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${A.token}\r\n${ok}Connection: close\r\n\r\n`, { timeout: 10000 });
+    assert.equal(r3.status, 200, describeRaw('32 KB of headers (control)', r3));
+    await healthy('header limits');
+  });
+
   it('garbage request lines and huge headers get 4xx or a closed connection, not a crash', async () => {
     const inputs = [
       'GARBAGE\r\n\r\n',
