@@ -1,5 +1,6 @@
 #include "base/arena.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -68,6 +69,19 @@ char *xstrdup(const char *s)
 static __thread arena_t *spare[SPARES];
 static __thread unsigned nspare;
 
+/* Spares are freed when their thread exits (a key destructor), so no thread that uses
+ * arenas has to remember to. */
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+
+static void spare_destructor(void *unused)
+{
+    (void)unused;
+    arena_thread_exit();
+}
+
+static void spare_key_init(void) { pthread_key_create(&spare_key, spare_destructor); }
+
 arena_t *arena_new(size_t cap)
 {
     arena_t *a = nspare ? spare[--nspare] : xcalloc(1, sizeof *a);
@@ -102,6 +116,10 @@ void arena_free(arena_t *a)
     keep->used = 0;
     keep->next = NULL;
     *a = (arena_t){.head = keep};
+    if (nspare == 0) {
+        pthread_once(&spare_once, spare_key_init);
+        pthread_setspecific(spare_key, (void *)1); /* arms the destructor for this thread */
+    }
     spare[nspare++] = a;
 }
 

@@ -30,7 +30,7 @@ char *arena_printf(arena_t *a, const char *fmt, ...) __attribute__((format(print
 /* Registers fn(arg) to run when the arena is freed (json_decref, sqlite3_reset, ...). */
 void arena_defer(arena_t *a, void (*fn)(void *), void *arg);
 
-/* Frees the arenas this thread keeps for reuse; call before a thread exits. */
+/* Frees the arenas this thread keeps for reuse (also done automatically at thread exit). */
 void arena_thread_exit(void);
 
 /* Bytes handed out so far. */

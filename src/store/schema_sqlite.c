@@ -63,6 +63,62 @@ const char *const schema_sqlite[] = {
     "  PRIMARY KEY (site_id, id),"
     "  UNIQUE (site_id, project_id, num),"
     "  FOREIGN KEY (site_id, project_id) REFERENCES projects(site_id, id)) WITHOUT ROWID;",
+
+    /* 2: apps, environments, versions, installations, lifecycle events (docs/apps.md) */
+    "CREATE TABLE apps ("
+    "  id TEXT PRIMARY KEY,"          /* the UUID of ari:cloud:ecosystem::app/<uuid> */
+    "  name TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE environments ("
+    "  app_id TEXT NOT NULL REFERENCES apps(id),"
+    "  key TEXT NOT NULL,"            /* development, staging, production, or custom */
+    "  id TEXT NOT NULL UNIQUE,"      /* Forge's environment id (UUID) */
+    "  created_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (app_id, key)) WITHOUT ROWID;"
+    "CREATE TABLE versions ("
+    "  app_id TEXT NOT NULL,"
+    "  env_key TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"         /* 1, 2, ... per environment: deploy order */
+    "  major INTEGER NOT NULL,"
+    "  minor INTEGER NOT NULL,"
+    "  manifest_json TEXT NOT NULL,"
+    "  major_key TEXT NOT NULL,"      /* what Forge's major-version rules compare */
+    "  scopes_json TEXT NOT NULL,"    /* normalised permissions.scopes, what a site consents to */
+    "  egress_json TEXT NOT NULL,"    /* normalised permissions.external */
+    "  snapshot TEXT NOT NULL,"       /* directory of the immutable snapshot, relative to the data dir */
+    "  snapshot_bytes INTEGER NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (app_id, env_key, seq),"
+    "  UNIQUE (app_id, env_key, major, minor),"
+    "  FOREIGN KEY (app_id, env_key) REFERENCES environments(app_id, key)) WITHOUT ROWID;"
+    "CREATE TABLE installations ("
+    "  id TEXT PRIMARY KEY,"          /* installationId (UUID) */
+    "  site_id INTEGER NOT NULL REFERENCES sites(id),"
+    "  app_id TEXT NOT NULL,"
+    "  env_key TEXT NOT NULL,"
+    "  installer_account_id TEXT NOT NULL,"
+    "  bot_account_id TEXT NOT NULL,"
+    "  major INTEGER NOT NULL,"       /* the consented major */
+    "  scopes_json TEXT NOT NULL,"    /* consented scopes */
+    "  egress_json TEXT NOT NULL,"    /* consented egress */
+    "  removed INTEGER NOT NULL DEFAULT 0,"
+    "  created_ms INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL,"
+    "  removed_ms INTEGER,"
+    "  purge_after_ms INTEGER,"       /* removed installations' data is purged after this */
+    "  purged INTEGER NOT NULL DEFAULT 0,"
+    "  FOREIGN KEY (app_id, env_key) REFERENCES environments(app_id, key)) WITHOUT ROWID;"
+    "CREATE UNIQUE INDEX installations_active ON installations(site_id, app_id, env_key) WHERE removed = 0;"
+    "CREATE INDEX installations_app ON installations(app_id, env_key);"
+    "CREATE TABLE lifecycle_events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  installation_id TEXT NOT NULL REFERENCES installations(id),"
+    "  site_id INTEGER NOT NULL REFERENCES sites(id),"
+    "  event TEXT NOT NULL,"          /* avi:forge:installed:app, avi:forge:upgraded:app */
+    "  payload_json TEXT NOT NULL,"   /* Forge's event payload */
+    "  created_ms INTEGER NOT NULL,"
+    "  delivered_ms INTEGER);"        /* set by the runtime when delivered */
+    "CREATE INDEX lifecycle_pending ON lifecycle_events(delivered_ms, id);",
 };
 
 const unsigned schema_sqlite_len = sizeof schema_sqlite / sizeof schema_sqlite[0];

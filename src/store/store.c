@@ -84,3 +84,63 @@ int store_issue_get(store_t *st, arena_t *a, int64_t site, const char *k, issue_
 {
     return st->be->issue_get(st, a, site, k, out, pkey);
 }
+
+/* ---- apps ---- */
+
+int store_app_insert(store_t *st, const app_rec_t *app) { return st->be->app_insert(st, app); }
+int store_app_get(store_t *st, arena_t *a, const char *id, app_rec_t *out) { return st->be->app_get(st, a, id, out); }
+int store_env_insert(store_t *st, const env_rec_t *env) { return st->be->env_insert(st, env); }
+int store_env_get(store_t *st, arena_t *a, const char *app, const char *key, env_rec_t *out)
+{
+    return st->be->env_get(st, a, app, key, out);
+}
+int store_env_list(store_t *st, arena_t *a, const char *app, env_rec_t **out, size_t *n)
+{
+    return st->be->env_list(st, a, app, out, n);
+}
+int store_version_insert(store_t *st, version_rec_t *v) { return st->be->version_insert(st, v); }
+int store_version_latest(store_t *st, arena_t *a, const char *app, const char *env, int64_t major,
+                         version_rec_t *out)
+{
+    return st->be->version_latest(st, a, app, env, major, out);
+}
+int store_version_list(store_t *st, arena_t *a, const char *app, const char *env, version_rec_t **out, size_t *n)
+{
+    return st->be->version_list(st, a, app, env, out, n);
+}
+
+/* ---- installations ---- */
+
+int store_install_insert(store_t *st, const install_rec_t *in) { return st->be->install_insert(st, in); }
+int store_install_get(store_t *st, arena_t *a, const char *id, install_rec_t *out)
+{
+    return st->be->install_get(st, a, id, out);
+}
+int store_install_active(store_t *st, arena_t *a, int64_t site, const char *app, const char *env,
+                         install_rec_t *out)
+{
+    return st->be->install_active(st, a, site, app, env, out);
+}
+int store_install_list(store_t *st, arena_t *a, const char *app, install_rec_t **out, size_t *n)
+{
+    return st->be->install_list(st, a, app, out, n);
+}
+int store_install_set_major(store_t *st, const char *id, int64_t major, const char *scopes, const char *egress,
+                            int64_t now)
+{
+    return st->be->install_set_major(st, id, major, scopes, egress, now);
+}
+int store_install_remove(store_t *st, const char *id, int64_t now, int64_t purge_after)
+{
+    return st->be->install_remove(st, id, now, purge_after);
+}
+int store_install_purgeable(store_t *st, arena_t *a, int64_t now, install_rec_t **out, size_t *n)
+{
+    return st->be->install_purgeable(st, a, now, out, n);
+}
+int store_install_purge(store_t *st, const char *id) { return st->be->install_purge(st, id); }
+int store_lifecycle_insert(store_t *st, lifecycle_rec_t *ev) { return st->be->lifecycle_insert(st, ev); }
+int store_lifecycle_list(store_t *st, arena_t *a, const char *id, lifecycle_rec_t **out, size_t *n)
+{
+    return st->be->lifecycle_list(st, a, id, out, n);
+}

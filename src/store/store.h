@@ -52,6 +52,44 @@ typedef struct issue_rec {
     int64_t created_ms, updated_ms;
 } issue_rec_t;
 
+/* ---- apps (docs/apps.md) ---- */
+
+typedef struct app_rec {
+    const char *id; /* UUID: the app's ARI is ari:cloud:ecosystem::app/<id> */
+    const char *name;
+    int64_t created_ms;
+} app_rec_t;
+
+typedef struct env_rec {
+    const char *app_id, *key, *id; /* key: development|staging|production|custom; id: UUID */
+    int64_t created_ms;
+} env_rec_t;
+
+typedef struct version_rec {
+    const char *app_id, *env_key;
+    int64_t seq, major, minor;
+    const char *manifest_json, *major_key, *scopes_json, *egress_json, *snapshot;
+    int64_t snapshot_bytes, created_ms;
+} version_rec_t;
+
+typedef struct install_rec {
+    const char *id; /* installationId */
+    int64_t site_id;
+    const char *app_id, *env_key, *installer_account_id, *bot_account_id;
+    int64_t major; /* consented */
+    const char *scopes_json, *egress_json;
+    int removed, purged;
+    int64_t created_ms, updated_ms, removed_ms, purge_after_ms;
+} install_rec_t;
+
+typedef struct lifecycle_rec {
+    int64_t id;
+    const char *installation_id;
+    int64_t site_id;
+    const char *event, *payload_json;
+    int64_t created_ms, delivered_ms;
+} lifecycle_rec_t;
+
 typedef struct project_filter {
     const char *query;      /* lowercase substring of key or name, or NULL */
     const char *keys_json;  /* JSON array of keys, or NULL */
@@ -123,5 +161,40 @@ int store_project_search(store_t *st, arena_t *a, int64_t site_id, const project
 int store_issue_insert(store_t *st, int64_t site_id, issue_rec_t *i);
 int store_issue_get(store_t *st, arena_t *a, int64_t site_id, const char *id_or_key,
                     issue_rec_t *out, const char **project_key);
+
+/* ---- apps, environments, versions ---- */
+int store_app_insert(store_t *st, const app_rec_t *app); /* STORE_CONFLICT: id taken */
+int store_app_get(store_t *st, arena_t *a, const char *id, app_rec_t *out);
+int store_env_insert(store_t *st, const env_rec_t *env);
+int store_env_get(store_t *st, arena_t *a, const char *app_id, const char *key, env_rec_t *out);
+int store_env_list(store_t *st, arena_t *a, const char *app_id, env_rec_t **out, size_t *n);
+/* Assigns v->seq (next in the environment). Call inside a transaction that read the
+ * latest version, so concurrent deploys of one app serialize. */
+int store_version_insert(store_t *st, version_rec_t *v);
+/* The newest version of an environment (major < 0), or the newest of one major. */
+int store_version_latest(store_t *st, arena_t *a, const char *app_id, const char *env_key, int64_t major,
+                         version_rec_t *out);
+int store_version_list(store_t *st, arena_t *a, const char *app_id, const char *env_key, version_rec_t **out,
+                       size_t *n);
+
+/* ---- installations (tenant rows: every one names its site) ---- */
+/* STORE_CONFLICT if the site already has an active installation of (app, env). */
+int store_install_insert(store_t *st, const install_rec_t *in);
+int store_install_get(store_t *st, arena_t *a, const char *id, install_rec_t *out);
+/* The active installation of (app, env) on a site. */
+int store_install_active(store_t *st, arena_t *a, int64_t site_id, const char *app_id, const char *env_key,
+                         install_rec_t *out);
+/* Installations of an app (app_id NULL: all), newest first, removed ones included. */
+int store_install_list(store_t *st, arena_t *a, const char *app_id, install_rec_t **out, size_t *n);
+int store_install_set_major(store_t *st, const char *id, int64_t major, const char *scopes_json,
+                            const char *egress_json, int64_t now_ms);
+int store_install_remove(store_t *st, const char *id, int64_t now_ms, int64_t purge_after_ms);
+/* Removed installations whose retention ended by now_ms and are not purged yet. */
+int store_install_purgeable(store_t *st, arena_t *a, int64_t now_ms, install_rec_t **out, size_t *n);
+/* Deletes what the installation's app kept (app storage, later issues) and marks it purged. */
+int store_install_purge(store_t *st, const char *id);
+
+int store_lifecycle_insert(store_t *st, lifecycle_rec_t *ev); /* fills ev->id */
+int store_lifecycle_list(store_t *st, arena_t *a, const char *installation_id, lifecycle_rec_t **out, size_t *n);
 
 #endif

@@ -31,6 +31,24 @@ struct store_backend {
                           project_rec_t **, size_t *, int64_t *);
     int (*issue_insert)(store_t *, int64_t, issue_rec_t *);
     int (*issue_get)(store_t *, arena_t *, int64_t, const char *, issue_rec_t *, const char **);
+    int (*app_insert)(store_t *, const app_rec_t *);
+    int (*app_get)(store_t *, arena_t *, const char *, app_rec_t *);
+    int (*env_insert)(store_t *, const env_rec_t *);
+    int (*env_get)(store_t *, arena_t *, const char *, const char *, env_rec_t *);
+    int (*env_list)(store_t *, arena_t *, const char *, env_rec_t **, size_t *);
+    int (*version_insert)(store_t *, version_rec_t *);
+    int (*version_latest)(store_t *, arena_t *, const char *, const char *, int64_t, version_rec_t *);
+    int (*version_list)(store_t *, arena_t *, const char *, const char *, version_rec_t **, size_t *);
+    int (*install_insert)(store_t *, const install_rec_t *);
+    int (*install_get)(store_t *, arena_t *, const char *, install_rec_t *);
+    int (*install_active)(store_t *, arena_t *, int64_t, const char *, const char *, install_rec_t *);
+    int (*install_list)(store_t *, arena_t *, const char *, install_rec_t **, size_t *);
+    int (*install_set_major)(store_t *, const char *, int64_t, const char *, const char *, int64_t);
+    int (*install_remove)(store_t *, const char *, int64_t, int64_t);
+    int (*install_purgeable)(store_t *, arena_t *, int64_t, install_rec_t **, size_t *);
+    int (*install_purge)(store_t *, const char *);
+    int (*lifecycle_insert)(store_t *, lifecycle_rec_t *);
+    int (*lifecycle_list)(store_t *, arena_t *, const char *, lifecycle_rec_t **, size_t *);
 };
 
 store_t *store_sqlite_open(const char *data_dir, char *err, size_t errlen);

@@ -45,6 +45,27 @@ enum q {
     Q_ISSUE_INSERT,
     Q_ISSUE_BY_ID,
     Q_ISSUE_BY_KEY,
+    Q_APP_INSERT,
+    Q_APP_GET,
+    Q_ENV_INSERT,
+    Q_ENV_GET,
+    Q_ENV_LIST,
+    Q_VERSION_NEXT_SEQ,
+    Q_VERSION_INSERT,
+    Q_VERSION_LATEST,
+    Q_VERSION_LATEST_MAJOR,
+    Q_VERSION_LIST,
+    Q_INSTALL_INSERT,
+    Q_INSTALL_GET,
+    Q_INSTALL_ACTIVE,
+    Q_INSTALL_LIST,
+    Q_INSTALL_LIST_ALL,
+    Q_INSTALL_SET_MAJOR,
+    Q_INSTALL_REMOVE,
+    Q_INSTALL_PURGEABLE,
+    Q_INSTALL_PURGE,
+    Q_LIFECYCLE_INSERT,
+    Q_LIFECYCLE_LIST,
     Q__COUNT
 };
 
@@ -72,6 +93,16 @@ enum q {
 #define ISSUE_COLS                                                                            \
     "i.id, i.project_id, i.num, i.summary, i.description_json, i.issuetype_id, i.status, "    \
     "i.reporter_account_id, i.assignee_account_id, i.created_ms, i.updated_ms, p.key"
+
+#define APP_COLS "id, name, created_ms"
+#define ENV_COLS "app_id, key, id, created_ms"
+#define VERSION_COLS                                                                          \
+    "app_id, env_key, seq, major, minor, manifest_json, major_key, scopes_json, egress_json, snapshot, "        \
+    "snapshot_bytes, created_ms"
+#define INSTALL_COLS                                                                          \
+    "id, site_id, app_id, env_key, installer_account_id, bot_account_id, major, scopes_json, egress_json, "  \
+    "removed, purged, created_ms, updated_ms, removed_ms, purge_after_ms"
+#define LIFECYCLE_COLS "id, installation_id, site_id, event, payload_json, created_ms, delivered_ms"
 
 static const char *const sql[Q__COUNT] = {
     [Q_BEGIN] = "BEGIN IMMEDIATE",
@@ -117,6 +148,35 @@ static const char *const sql[Q__COUNT] = {
     [Q_ISSUE_BY_KEY] = "SELECT " ISSUE_COLS " FROM issues i JOIN projects p "
                        "ON p.site_id = i.site_id AND p.id = i.project_id "
                        "WHERE i.site_id = ?1 AND p.key = ?2 AND i.num = ?3",
+    [Q_APP_INSERT] = "INSERT INTO apps (" APP_COLS ") VALUES (?1, ?2, ?3)",
+    [Q_APP_GET] = "SELECT " APP_COLS " FROM apps WHERE id = ?1",
+    [Q_ENV_INSERT] = "INSERT INTO environments (" ENV_COLS ") VALUES (?1, ?2, ?3, ?4)",
+    [Q_ENV_GET] = "SELECT " ENV_COLS " FROM environments WHERE app_id = ?1 AND key = ?2",
+    [Q_ENV_LIST] = "SELECT " ENV_COLS " FROM environments WHERE app_id = ?1 ORDER BY created_ms, key",
+    [Q_VERSION_NEXT_SEQ] = "SELECT coalesce(max(seq), 0) + 1 FROM versions WHERE app_id = ?1 AND env_key = ?2",
+    [Q_VERSION_INSERT] = "INSERT INTO versions (" VERSION_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    [Q_VERSION_LATEST] = "SELECT " VERSION_COLS " FROM versions WHERE app_id = ?1 AND env_key = ?2 "
+                         "ORDER BY seq DESC LIMIT 1",
+    [Q_VERSION_LATEST_MAJOR] = "SELECT " VERSION_COLS " FROM versions WHERE app_id = ?1 AND env_key = ?2 "
+                               "AND major = ?3 ORDER BY seq DESC LIMIT 1",
+    [Q_VERSION_LIST] = "SELECT " VERSION_COLS " FROM versions WHERE app_id = ?1 AND env_key = ?2 ORDER BY seq",
+    [Q_INSTALL_INSERT] = "INSERT INTO installations (" INSTALL_COLS ") "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, 0, ?10, ?10, NULL, NULL)",
+    [Q_INSTALL_GET] = "SELECT " INSTALL_COLS " FROM installations WHERE id = ?1",
+    [Q_INSTALL_ACTIVE] = "SELECT " INSTALL_COLS " FROM installations "
+                         "WHERE site_id = ?1 AND app_id = ?2 AND env_key = ?3 AND removed = 0",
+    [Q_INSTALL_LIST] = "SELECT " INSTALL_COLS " FROM installations WHERE app_id = ?1 ORDER BY created_ms DESC, id",
+    [Q_INSTALL_LIST_ALL] = "SELECT " INSTALL_COLS " FROM installations ORDER BY created_ms DESC, id",
+    [Q_INSTALL_SET_MAJOR] = "UPDATE installations SET major = ?2, scopes_json = ?3, egress_json = ?4, "
+                            "updated_ms = ?5 WHERE id = ?1 AND removed = 0",
+    [Q_INSTALL_REMOVE] = "UPDATE installations SET removed = 1, removed_ms = ?2, purge_after_ms = ?3, "
+                         "updated_ms = ?2 WHERE id = ?1 AND removed = 0",
+    [Q_INSTALL_PURGEABLE] = "SELECT " INSTALL_COLS " FROM installations "
+                            "WHERE removed = 1 AND purged = 0 AND purge_after_ms <= ?1 ORDER BY purge_after_ms",
+    [Q_INSTALL_PURGE] = "UPDATE installations SET purged = 1 WHERE id = ?1 AND removed = 1",
+    [Q_LIFECYCLE_INSERT] = "INSERT INTO lifecycle_events (installation_id, site_id, event, payload_json, "
+                           "created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [Q_LIFECYCLE_LIST] = "SELECT " LIFECYCLE_COLS " FROM lifecycle_events WHERE installation_id = ?1 ORDER BY id",
 };
 
 /* Read snapshots are kept between requests (PARKED) and reused while no write has
@@ -428,31 +488,39 @@ static int sq_site_by_id(store_t *st, arena_t *a, int64_t id, site_rec_t *out)
     return one_site(st, a, q, out);
 }
 
-static int sq_site_list(store_t *st, arena_t *a, site_rec_t **out, size_t *n)
+/* Steps q to the end, reading each row with `read` into a growable arena array of
+ * `size`-byte records. */
+static int collect(store_t *st, arena_t *a, sqlite3_stmt *q, size_t size, void (*read)(arena_t *, sqlite3_stmt *, void *),
+                   void **out, size_t *n)
 {
-    sqlite3_stmt *q = stmt(st, Q_SITE_LIST);
     size_t cap = 16, len = 0;
-    site_rec_t *v = arena_alloc(a, cap * sizeof *v);
-    int rc;
+    char *v = arena_alloc(a, cap * size);
+    int rc = SQLITE_DONE;
     while (v && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         if (len == cap) {
-            site_rec_t *w = arena_alloc(a, 2 * cap * sizeof *w);
+            char *w = arena_alloc(a, 2 * cap * size);
             if (!w) {
                 v = NULL;
                 break;
             }
-            memcpy(w, v, len * sizeof *v);
+            memcpy(w, v, len * size);
             v = w;
             cap *= 2;
         }
-        read_site(a, q, &v[len++]);
+        read(a, q, v + len++ * size);
     }
+    int r = v ? map_rc(st, rc) : STORE_ERROR;
     done(q);
-    if (!v)
-        return STORE_ERROR;
     *out = v;
-    *n = len;
-    return STORE_OK;
+    *n = r == STORE_OK ? len : 0;
+    return r;
+}
+
+static void read_site_any(arena_t *a, sqlite3_stmt *q, void *p) { read_site(a, q, p); }
+
+static int sq_site_list(store_t *st, arena_t *a, site_rec_t **out, size_t *n)
+{
+    return collect(st, a, stmt(st, Q_SITE_LIST), sizeof **out, read_site_any, (void **)out, n);
 }
 
 static int count_q(store_t *st, sqlite3_stmt *q, int64_t *n)
@@ -789,6 +857,282 @@ static int sq_issue_get(store_t *st, arena_t *a, int64_t site, const char *k, is
     return r;
 }
 
+
+/* ---- apps, environments, versions ---- */
+
+static void read_app(arena_t *a, sqlite3_stmt *q, void *p)
+{
+    app_rec_t *r = p;
+    r->id = col_str(a, q, 0);
+    r->name = col_str(a, q, 1);
+    r->created_ms = sqlite3_column_int64(q, 2);
+}
+
+static void read_env(arena_t *a, sqlite3_stmt *q, void *p)
+{
+    env_rec_t *r = p;
+    r->app_id = col_str(a, q, 0);
+    r->key = col_str(a, q, 1);
+    r->id = col_str(a, q, 2);
+    r->created_ms = sqlite3_column_int64(q, 3);
+}
+
+static void read_version(arena_t *a, sqlite3_stmt *q, void *p)
+{
+    version_rec_t *r = p;
+    r->app_id = col_str(a, q, 0);
+    r->env_key = col_str(a, q, 1);
+    r->seq = sqlite3_column_int64(q, 2);
+    r->major = sqlite3_column_int64(q, 3);
+    r->minor = sqlite3_column_int64(q, 4);
+    r->manifest_json = col_str(a, q, 5);
+    r->major_key = col_str(a, q, 6);
+    r->scopes_json = col_str(a, q, 7);
+    r->egress_json = col_str(a, q, 8);
+    r->snapshot = col_str(a, q, 9);
+    r->snapshot_bytes = sqlite3_column_int64(q, 10);
+    r->created_ms = sqlite3_column_int64(q, 11);
+}
+
+static void read_install(arena_t *a, sqlite3_stmt *q, void *p)
+{
+    install_rec_t *r = p;
+    r->id = col_str(a, q, 0);
+    r->site_id = sqlite3_column_int64(q, 1);
+    r->app_id = col_str(a, q, 2);
+    r->env_key = col_str(a, q, 3);
+    r->installer_account_id = col_str(a, q, 4);
+    r->bot_account_id = col_str(a, q, 5);
+    r->major = sqlite3_column_int64(q, 6);
+    r->scopes_json = col_str(a, q, 7);
+    r->egress_json = col_str(a, q, 8);
+    r->removed = sqlite3_column_int(q, 9);
+    r->purged = sqlite3_column_int(q, 10);
+    r->created_ms = sqlite3_column_int64(q, 11);
+    r->updated_ms = sqlite3_column_int64(q, 12);
+    r->removed_ms = sqlite3_column_int64(q, 13);
+    r->purge_after_ms = sqlite3_column_int64(q, 14);
+}
+
+static void read_lifecycle(arena_t *a, sqlite3_stmt *q, void *p)
+{
+    lifecycle_rec_t *r = p;
+    r->id = sqlite3_column_int64(q, 0);
+    r->installation_id = col_str(a, q, 1);
+    r->site_id = sqlite3_column_int64(q, 2);
+    r->event = col_str(a, q, 3);
+    r->payload_json = col_str(a, q, 4);
+    r->created_ms = sqlite3_column_int64(q, 5);
+    r->delivered_ms = sqlite3_column_int64(q, 6);
+}
+
+/* One row into *out via `read`; STORE_NOTFOUND if none. */
+static int one(store_t *st, arena_t *a, sqlite3_stmt *q, void (*read)(arena_t *, sqlite3_stmt *, void *), void *out)
+{
+    int rc = sqlite3_step(q);
+    int r = rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : map_rc(st, rc);
+    if (rc == SQLITE_ROW)
+        read(a, q, out);
+    done(q);
+    return r;
+}
+
+/* A single-row write that must hit exactly one row (UPDATE ... WHERE id = ?). */
+static int write_one_row(store_t *st, sqlite3_stmt *q)
+{
+    int rc = write1(st, q);
+    return rc == STORE_OK && sqlite3_changes(DB(st)) == 0 ? STORE_NOTFOUND : rc;
+}
+
+static int sq_app_insert(store_t *st, const app_rec_t *r)
+{
+    sqlite3_stmt *q = stmt(st, Q_APP_INSERT);
+    bind_text(q, 1, r->id);
+    bind_text(q, 2, r->name);
+    sqlite3_bind_int64(q, 3, r->created_ms);
+    return write1(st, q);
+}
+
+static int sq_app_get(store_t *st, arena_t *a, const char *id, app_rec_t *out)
+{
+    sqlite3_stmt *q = stmt(st, Q_APP_GET);
+    bind_text(q, 1, id);
+    return one(st, a, q, read_app, out);
+}
+
+static int sq_env_insert(store_t *st, const env_rec_t *r)
+{
+    sqlite3_stmt *q = stmt(st, Q_ENV_INSERT);
+    bind_text(q, 1, r->app_id);
+    bind_text(q, 2, r->key);
+    bind_text(q, 3, r->id);
+    sqlite3_bind_int64(q, 4, r->created_ms);
+    return write1(st, q);
+}
+
+static int sq_env_get(store_t *st, arena_t *a, const char *app, const char *key, env_rec_t *out)
+{
+    sqlite3_stmt *q = stmt(st, Q_ENV_GET);
+    bind_text(q, 1, app);
+    bind_text(q, 2, key);
+    return one(st, a, q, read_env, out);
+}
+
+static int sq_env_list(store_t *st, arena_t *a, const char *app, env_rec_t **out, size_t *n)
+{
+    sqlite3_stmt *q = stmt(st, Q_ENV_LIST);
+    bind_text(q, 1, app);
+    return collect(st, a, q, sizeof **out, read_env, (void **)out, n);
+}
+
+static int sq_version_insert(store_t *st, version_rec_t *v)
+{
+    int opened, rc = tx_open(st, &opened);
+    if (rc != STORE_OK)
+        return rc;
+    sqlite3_stmt *q = stmt(st, Q_VERSION_NEXT_SEQ);
+    bind_text(q, 1, v->app_id);
+    bind_text(q, 2, v->env_key);
+    rc = next_id(st, q, &v->seq);
+    if (rc == STORE_OK) {
+        q = stmt(st, Q_VERSION_INSERT);
+        bind_text(q, 1, v->app_id);
+        bind_text(q, 2, v->env_key);
+        sqlite3_bind_int64(q, 3, v->seq);
+        sqlite3_bind_int64(q, 4, v->major);
+        sqlite3_bind_int64(q, 5, v->minor);
+        bind_text(q, 6, v->manifest_json);
+        bind_text(q, 7, v->major_key);
+        bind_text(q, 8, v->scopes_json);
+        bind_text(q, 9, v->egress_json);
+        bind_text(q, 10, v->snapshot);
+        sqlite3_bind_int64(q, 11, v->snapshot_bytes);
+        sqlite3_bind_int64(q, 12, v->created_ms);
+        rc = exec_q(st, q);
+    }
+    return tx_close(st, opened, rc);
+}
+
+static int sq_version_latest(store_t *st, arena_t *a, const char *app, const char *env, int64_t major,
+                             version_rec_t *out)
+{
+    sqlite3_stmt *q = stmt(st, major < 0 ? Q_VERSION_LATEST : Q_VERSION_LATEST_MAJOR);
+    bind_text(q, 1, app);
+    bind_text(q, 2, env);
+    if (major >= 0)
+        sqlite3_bind_int64(q, 3, major);
+    return one(st, a, q, read_version, out);
+}
+
+static int sq_version_list(store_t *st, arena_t *a, const char *app, const char *env, version_rec_t **out,
+                           size_t *n)
+{
+    sqlite3_stmt *q = stmt(st, Q_VERSION_LIST);
+    bind_text(q, 1, app);
+    bind_text(q, 2, env);
+    return collect(st, a, q, sizeof **out, read_version, (void **)out, n);
+}
+
+/* ---- installations ---- */
+
+static int sq_install_insert(store_t *st, const install_rec_t *r)
+{
+    sqlite3_stmt *q = stmt(st, Q_INSTALL_INSERT);
+    bind_text(q, 1, r->id);
+    sqlite3_bind_int64(q, 2, r->site_id);
+    bind_text(q, 3, r->app_id);
+    bind_text(q, 4, r->env_key);
+    bind_text(q, 5, r->installer_account_id);
+    bind_text(q, 6, r->bot_account_id);
+    sqlite3_bind_int64(q, 7, r->major);
+    bind_text(q, 8, r->scopes_json);
+    bind_text(q, 9, r->egress_json);
+    sqlite3_bind_int64(q, 10, r->created_ms);
+    return write1(st, q);
+}
+
+static int sq_install_get(store_t *st, arena_t *a, const char *id, install_rec_t *out)
+{
+    sqlite3_stmt *q = stmt(st, Q_INSTALL_GET);
+    bind_text(q, 1, id);
+    return one(st, a, q, read_install, out);
+}
+
+static int sq_install_active(store_t *st, arena_t *a, int64_t site, const char *app, const char *env,
+                             install_rec_t *out)
+{
+    sqlite3_stmt *q = stmt(st, Q_INSTALL_ACTIVE);
+    sqlite3_bind_int64(q, 1, site);
+    bind_text(q, 2, app);
+    bind_text(q, 3, env);
+    return one(st, a, q, read_install, out);
+}
+
+static int sq_install_list(store_t *st, arena_t *a, const char *app, install_rec_t **out, size_t *n)
+{
+    sqlite3_stmt *q = stmt(st, app ? Q_INSTALL_LIST : Q_INSTALL_LIST_ALL);
+    if (app)
+        bind_text(q, 1, app);
+    return collect(st, a, q, sizeof **out, read_install, (void **)out, n);
+}
+
+static int sq_install_set_major(store_t *st, const char *id, int64_t major, const char *scopes, const char *egress,
+                                int64_t now)
+{
+    sqlite3_stmt *q = stmt(st, Q_INSTALL_SET_MAJOR);
+    bind_text(q, 1, id);
+    sqlite3_bind_int64(q, 2, major);
+    bind_text(q, 3, scopes);
+    bind_text(q, 4, egress);
+    sqlite3_bind_int64(q, 5, now);
+    return write_one_row(st, q);
+}
+
+static int sq_install_remove(store_t *st, const char *id, int64_t now, int64_t purge_after)
+{
+    sqlite3_stmt *q = stmt(st, Q_INSTALL_REMOVE);
+    bind_text(q, 1, id);
+    sqlite3_bind_int64(q, 2, now);
+    sqlite3_bind_int64(q, 3, purge_after);
+    return write_one_row(st, q);
+}
+
+static int sq_install_purgeable(store_t *st, arena_t *a, int64_t now, install_rec_t **out, size_t *n)
+{
+    sqlite3_stmt *q = stmt(st, Q_INSTALL_PURGEABLE);
+    sqlite3_bind_int64(q, 1, now);
+    return collect(st, a, q, sizeof **out, read_install, (void **)out, n);
+}
+
+static int sq_install_purge(store_t *st, const char *id)
+{
+    /* App storage of the installation is deleted here too once it exists (KVS issue). */
+    sqlite3_stmt *q = stmt(st, Q_INSTALL_PURGE);
+    bind_text(q, 1, id);
+    return write_one_row(st, q);
+}
+
+static int sq_lifecycle_insert(store_t *st, lifecycle_rec_t *ev)
+{
+    sqlite3_stmt *q = stmt(st, Q_LIFECYCLE_INSERT);
+    bind_text(q, 1, ev->installation_id);
+    sqlite3_bind_int64(q, 2, ev->site_id);
+    bind_text(q, 3, ev->event);
+    bind_text(q, 4, ev->payload_json);
+    sqlite3_bind_int64(q, 5, ev->created_ms);
+    int rc = write1(st, q);
+    if (rc == STORE_OK)
+        ev->id = sqlite3_last_insert_rowid(DB(st));
+    return rc;
+}
+
+static int sq_lifecycle_list(store_t *st, arena_t *a, const char *id, lifecycle_rec_t **out, size_t *n)
+{
+    sqlite3_stmt *q = stmt(st, Q_LIFECYCLE_LIST);
+    bind_text(q, 1, id);
+    return collect(st, a, q, sizeof **out, read_lifecycle, (void **)out, n);
+}
+
 static const store_backend_t sqlite_backend = {
     .name = "sqlite",
     .close = sq_close,
@@ -814,6 +1158,24 @@ static const store_backend_t sqlite_backend = {
     .project_search = sq_project_search,
     .issue_insert = sq_issue_insert,
     .issue_get = sq_issue_get,
+    .app_insert = sq_app_insert,
+    .app_get = sq_app_get,
+    .env_insert = sq_env_insert,
+    .env_get = sq_env_get,
+    .env_list = sq_env_list,
+    .version_insert = sq_version_insert,
+    .version_latest = sq_version_latest,
+    .version_list = sq_version_list,
+    .install_insert = sq_install_insert,
+    .install_get = sq_install_get,
+    .install_active = sq_install_active,
+    .install_list = sq_install_list,
+    .install_set_major = sq_install_set_major,
+    .install_remove = sq_install_remove,
+    .install_purgeable = sq_install_purgeable,
+    .install_purge = sq_install_purge,
+    .lifecycle_insert = sq_lifecycle_insert,
+    .lifecycle_list = sq_lifecycle_list,
 };
 
 /* Process-wide settings, before the first connection: no global allocation statistics

@@ -1,0 +1,49 @@
+/* Installations: an app's environment installed on one site (docs/apps.md).
+ *
+ * Installing records the consent of the site (the newest major of the environment, its
+ * scopes and egress), creates the app's bot user on the site and a lifecycle record for
+ * avi:forge:installed:app. Minor versions reach every installation at once (the version
+ * an installation runs is the newest of its consented major); a new major waits until
+ * install_upgrade (consent). Uninstalling marks the installation removed at once (every
+ * credential bound to it dies with it) and schedules its data for purge after the
+ * retention period. Every function works inside one transaction: all or nothing. */
+#ifndef KILN_INSTALL_H
+#define KILN_INSTALL_H
+
+#include "store/store.h"
+
+/* Results, mapped to an HTTP status and a one-line message by install_result_*. */
+enum install_result {
+    INSTALL_OK = 0,
+    INSTALL_NO_APP,
+    INSTALL_NO_ENV,
+    INSTALL_NOT_DEPLOYED,
+    INSTALL_EXISTS,
+    INSTALL_NOT_INSTALLED,
+    INSTALL_NO_UPGRADE,
+    INSTALL_NO_ACCOUNT,
+    INSTALL_STORE_ERROR,
+};
+int install_result_status(enum install_result r);
+const char *install_result_message(enum install_result r);
+
+#define INSTALL_RETENTION_MS_DEFAULT (28LL * 24 * 3600 * 1000)
+
+/* Installs (app, env) on `site` as `account` (NULL: the site admin). Fills *out and *ver
+ * (the version the installation runs). */
+enum install_result install_create(store_t *st, arena_t *a, const site_rec_t *site, const char *app_id,
+                                   const char *env_key, const char *account, int64_t now_ms, install_rec_t *out,
+                                   version_rec_t *ver);
+/* Consents to the environment's newest major (INSTALL_NO_UPGRADE if already on it). */
+enum install_result install_upgrade(store_t *st, arena_t *a, const site_rec_t *site, const char *app_id,
+                                    const char *env_key, const char *account, int64_t now_ms, install_rec_t *out,
+                                    version_rec_t *ver);
+/* Marks the active installation removed; its data is purged after retention_ms. */
+enum install_result install_remove(store_t *st, arena_t *a, const site_rec_t *site, const char *app_id,
+                                   const char *env_key, int64_t now_ms, int64_t retention_ms, install_rec_t *out);
+/* Purges every removed installation whose retention ended by now_ms; *purged counts them. */
+int install_purge_due(store_t *st, arena_t *a, int64_t now_ms, size_t *purged);
+/* The version an installation runs: the newest of its consented major. */
+int install_version(store_t *st, arena_t *a, const install_rec_t *in, version_rec_t *out);
+
+#endif

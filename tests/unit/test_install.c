@@ -1,0 +1,339 @@
+/* Unit tests for apps, versions and installations (src/platform/app.h, install.h) on the
+ * SQLite store: Forge's version numbering, install on several sites, minors reaching
+ * every site, majors waiting for consent, uninstall/reinstall, purge after retention,
+ * lifecycle payloads, and the refusals. */
+#include "unit.h"
+
+#include <jansson.h>
+#include <pthread.h>
+
+#include "base/enc.h"
+#include "base/log.h"
+#include "platform/app.h"
+#include "platform/install.h"
+#include "platform/site.h"
+#include "store/store.h"
+
+typedef struct {
+    char *dir;
+    store_t *st;
+    arena_t *a;
+    site_rec_t A, B;
+    app_rec_t app;
+} fx_t;
+
+static int setup(void **state)
+{
+    log_min_level = LOG_WARN;
+    fx_t *f = xcalloc(1, sizeof *f);
+    char err[256];
+    f->dir = unit_tempdir();
+    f->a = arena_new(1u << 26);
+    f->st = store_open(f->dir, err, sizeof err);
+    assert_non_null(f->st);
+    assert_int_equal(store_migrate(f->st, err, sizeof err), STORE_OK);
+    assert_int_equal(site_create(f->st, f->a, "alpha", 0, &f->A), STORE_OK);
+    assert_int_equal(site_create(f->st, f->a, "bravo", 0, &f->B), STORE_OK);
+    assert_int_equal(app_register(f->st, f->a, "Report", &f->app), STORE_OK);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx_t *f = *state;
+    store_close(f->st);
+    arena_free(f->a);
+    unit_rmtree(f->dir);
+    free(f);
+    return 0;
+}
+
+static version_rec_t deploy(fx_t *f, const char *env, const char *major_key, const char *scopes)
+{
+    version_rec_t v = {
+        .app_id = f->app.id,
+        .env_key = env,
+        .manifest_json = "{}",
+        .major_key = major_key,
+        .scopes_json = scopes,
+        .egress_json = "{}",
+        .snapshot = "versions/x",
+        .snapshot_bytes = 10,
+    };
+    assert_int_equal(app_deploy_record(f->st, f->a, &v, 1000), STORE_OK);
+    return v;
+}
+
+static void test_register(void **state)
+{
+    fx_t *f = *state;
+    env_rec_t *envs;
+    size_t n;
+    assert_int_equal(store_env_list(f->st, f->a, f->app.id, &envs, &n), STORE_OK);
+    assert_int_equal(n, 3);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(enc_is_uuid(envs[i].id, strlen(envs[i].id)));
+        assert_true(app_env_key_valid(envs[i].key));
+    }
+    assert_true(enc_is_uuid(f->app.id, strlen(f->app.id)));
+    char *ari = arena_printf(f->a, "%s%s", APP_ARI_PREFIX, f->app.id);
+    assert_string_equal(app_id_from_ari(ari), f->app.id);
+    assert_null(app_id_from_ari("ari:cloud:ecosystem::app/not-a-uuid"));
+    assert_null(app_id_from_ari("ari:cloud:jira::site/00000000-0000-4000-8000-000000000000"));
+}
+
+static void test_env_create(void **state)
+{
+    fx_t *f = *state;
+    env_rec_t e;
+    assert_int_equal(app_env_create(f->st, f->a, f->app.id, "qa-1", &e), STORE_OK);
+    assert_int_equal(app_env_create(f->st, f->a, f->app.id, "qa-1", &e), STORE_CONFLICT);
+    assert_int_equal(app_env_create(f->st, f->a, f->app.id, "development", &e), STORE_CONFLICT);
+    assert_int_equal(app_env_create(f->st, f->a, "00000000-0000-4000-8000-000000000000", "qa", &e), STORE_NOTFOUND);
+    static const char *const bad[] = {"", "Dev", "1dev", "-x", "a b", "dev/../x", "abcdefghijklmnopqrstuvwxyz12345"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_false(app_env_key_valid(bad[i]));
+}
+
+static void test_version_numbering(void **state)
+{
+    fx_t *f = *state;
+    version_rec_t v = deploy(f, "development", "K1", "[\"read:jira-work\"]");
+    assert_int_equal(v.seq, 1);
+    assert_int_equal(v.major, 1);
+    assert_int_equal(v.minor, 0);
+    v = deploy(f, "development", "K1", "[\"read:jira-work\"]");
+    assert_int_equal(v.major, 1);
+    assert_int_equal(v.minor, 1);
+    v = deploy(f, "development", "K2", "[\"read:jira-work\",\"write:jira-work\"]");
+    assert_int_equal(v.major, 2);
+    assert_int_equal(v.minor, 0);
+    assert_int_equal(v.seq, 3);
+    /* other environments number on their own */
+    v = deploy(f, "production", "K2", "[]");
+    assert_int_equal(v.major, 1);
+    assert_int_equal(v.minor, 0);
+    version_rec_t bad = {.app_id = f->app.id, .env_key = "nope", .manifest_json = "{}", .major_key = "K",
+                         .scopes_json = "[]", .egress_json = "{}", .snapshot = "s"};
+    assert_int_equal(app_deploy_record(f->st, f->a, &bad, 1), STORE_NOTFOUND);
+}
+
+static void test_install_minor_and_major(void **state)
+{
+    fx_t *f = *state;
+    install_rec_t ia, ib;
+    version_rec_t ver;
+    assert_int_equal(install_create(f->st, f->a, &f->A, f->app.id, "development", NULL, 1, &ia, &ver),
+                     INSTALL_NOT_DEPLOYED);
+    deploy(f, "development", "K1", "[\"read:jira-work\"]");
+    assert_int_equal(install_create(f->st, f->a, &f->A, f->app.id, "development", NULL, 2, &ia, &ver), INSTALL_OK);
+    assert_int_equal(install_create(f->st, f->a, &f->B, f->app.id, "development", NULL, 2, &ib, &ver), INSTALL_OK);
+    assert_string_not_equal(ia.id, ib.id);
+    assert_string_equal(ia.installer_account_id, f->A.admin_account_id);
+    assert_int_equal(ia.major, 1);
+    /* the bot user exists on its own site only */
+    user_rec_t u;
+    assert_int_equal(store_user_get(f->st, f->a, f->A.id, ia.bot_account_id, &u), STORE_OK);
+    assert_string_equal(u.account_type, "app");
+    assert_string_equal(u.display_name, "Report");
+    assert_int_equal(store_user_get(f->st, f->a, f->B.id, ia.bot_account_id, &u), STORE_NOTFOUND);
+
+    /* a minor reaches both sites at once */
+    deploy(f, "development", "K1", "[\"read:jira-work\"]");
+    assert_int_equal(install_version(f->st, f->a, &ia, &ver), STORE_OK);
+    assert_int_equal(ver.major, 1);
+    assert_int_equal(ver.minor, 1);
+    assert_int_equal(install_version(f->st, f->a, &ib, &ver), STORE_OK);
+    assert_int_equal(ver.minor, 1);
+
+    /* a major waits for consent on each site */
+    deploy(f, "development", "K2", "[\"read:jira-work\",\"write:jira-work\"]");
+    assert_int_equal(install_version(f->st, f->a, &ia, &ver), STORE_OK);
+    assert_int_equal(ver.major, 1);
+    assert_int_equal(ver.minor, 1);
+    install_rec_t up;
+    assert_int_equal(install_upgrade(f->st, f->a, &f->A, f->app.id, "development", NULL, 3, &up, &ver), INSTALL_OK);
+    assert_int_equal(up.major, 2);
+    assert_string_equal(up.id, ia.id); /* upgrading keeps the installation */
+    assert_true(unit_contains(up.scopes_json, "write:jira-work"));
+    assert_int_equal(install_upgrade(f->st, f->a, &f->A, f->app.id, "development", NULL, 4, &up, &ver),
+                     INSTALL_NO_UPGRADE);
+    install_rec_t still;
+    assert_int_equal(store_install_active(f->st, f->a, f->B.id, f->app.id, "development", &still), STORE_OK);
+    assert_int_equal(still.major, 1);
+    assert_int_equal(install_version(f->st, f->a, &still, &ver), STORE_OK);
+    assert_int_equal(ver.major, 1);
+}
+
+static void test_refusals(void **state)
+{
+    fx_t *f = *state;
+    install_rec_t in;
+    version_rec_t ver;
+    deploy(f, "development", "K1", "[]");
+    assert_int_equal(install_create(f->st, f->a, &f->A, "00000000-0000-4000-8000-000000000000", "development", NULL,
+                                    1, &in, &ver),
+                     INSTALL_NO_APP);
+    assert_int_equal(install_create(f->st, f->a, &f->A, f->app.id, "nope", NULL, 1, &in, &ver), INSTALL_NO_ENV);
+    assert_int_equal(install_create(f->st, f->a, &f->A, f->app.id, "staging", NULL, 1, &in, &ver),
+                     INSTALL_NOT_DEPLOYED);
+    assert_int_equal(install_create(f->st, f->a, &f->A, f->app.id, "development", f->B.admin_account_id, 1, &in,
+                                    &ver),
+                     INSTALL_NO_ACCOUNT); /* another site's user cannot install here */
+    assert_int_equal(install_create(f->st, f->a, &f->A, f->app.id, "development", NULL, 1, &in, &ver), INSTALL_OK);
+    assert_int_equal(install_create(f->st, f->a, &f->A, f->app.id, "development", NULL, 1, &in, &ver),
+                     INSTALL_EXISTS);
+    assert_int_equal(install_upgrade(f->st, f->a, &f->B, f->app.id, "development", NULL, 1, &in, &ver),
+                     INSTALL_NOT_INSTALLED);
+    assert_int_equal(install_remove(f->st, f->a, &f->B, f->app.id, "development", 1, 10, &in), INSTALL_NOT_INSTALLED);
+    /* nothing changed by the refusals: one installation, one bot user more on A, none on B */
+    install_rec_t *all;
+    size_t n;
+    assert_int_equal(store_install_list(f->st, f->a, f->app.id, &all, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    for (int r = INSTALL_OK; r <= INSTALL_STORE_ERROR; r++) {
+        assert_true(install_result_status(r) >= 200);
+        assert_non_null(install_result_message(r));
+    }
+}
+
+static void test_uninstall_reinstall_purge(void **state)
+{
+    fx_t *f = *state;
+    install_rec_t first, removed, second;
+    version_rec_t ver;
+    deploy(f, "development", "K1", "[]");
+    assert_int_equal(install_create(f->st, f->a, &f->A, f->app.id, "development", NULL, 100, &first, &ver), INSTALL_OK);
+    const int64_t day = 24LL * 3600 * 1000;
+    assert_int_equal(install_remove(f->st, f->a, &f->A, f->app.id, "development", 200, 28 * day, &removed),
+                     INSTALL_OK);
+    assert_string_equal(removed.id, first.id);
+    install_rec_t got;
+    assert_int_equal(store_install_get(f->st, f->a, first.id, &got), STORE_OK);
+    assert_int_equal(got.removed, 1);
+    assert_int_equal(got.purge_after_ms, 200 + 28 * day);
+    assert_int_equal(store_install_active(f->st, f->a, f->A.id, f->app.id, "development", &got), STORE_NOTFOUND);
+
+    /* reinstall: a new installation id */
+    assert_int_equal(install_create(f->st, f->a, &f->A, f->app.id, "development", NULL, 300, &second, &ver),
+                     INSTALL_OK);
+    assert_string_not_equal(second.id, first.id);
+
+    /* purge: nothing before the retention ends, the removed one after, never the active one */
+    size_t purged = 99;
+    assert_int_equal(install_purge_due(f->st, f->a, 200 + 28 * day - 1, &purged), STORE_OK);
+    assert_int_equal(purged, 0);
+    assert_int_equal(install_purge_due(f->st, f->a, 200 + 28 * day, &purged), STORE_OK);
+    assert_int_equal(purged, 1);
+    assert_int_equal(store_install_get(f->st, f->a, first.id, &got), STORE_OK);
+    assert_int_equal(got.purged, 1);
+    assert_int_equal(store_install_get(f->st, f->a, second.id, &got), STORE_OK);
+    assert_int_equal(got.purged, 0);
+    assert_int_equal(install_purge_due(f->st, f->a, 400 * day, &purged), STORE_OK);
+    assert_int_equal(purged, 0);
+}
+
+static void test_lifecycle_payloads(void **state)
+{
+    fx_t *f = *state;
+    install_rec_t in;
+    version_rec_t ver;
+    deploy(f, "development", "K1", "[\"read:jira-work\"]");
+    assert_int_equal(install_create(f->st, f->a, &f->A, f->app.id, "development", NULL, 5, &in, &ver), INSTALL_OK);
+    deploy(f, "development", "K2", "[\"read:jira-work\",\"storage:app\"]");
+    assert_int_equal(install_upgrade(f->st, f->a, &f->A, f->app.id, "development", NULL, 6, &in, &ver), INSTALL_OK);
+    lifecycle_rec_t *ev;
+    size_t n;
+    assert_int_equal(store_lifecycle_list(f->st, f->a, in.id, &ev, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    env_rec_t env;
+    assert_int_equal(store_env_get(f->st, f->a, f->app.id, "development", &env), STORE_OK);
+
+    assert_string_equal(ev[0].event, "avi:forge:installed:app");
+    assert_int_equal(ev[0].site_id, f->A.id);
+    json_t *p = json_loads(ev[0].payload_json, 0, NULL);
+    assert_non_null(p);
+    assert_string_equal(json_string_value(json_object_get(p, "id")), in.id);
+    assert_string_equal(json_string_value(json_object_get(p, "installerAccountId")), f->A.admin_account_id);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(p, "app"), "version")), "1.0.0");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(p, "app"), "id")),
+                        arena_printf(f->a, "%s%s", APP_ARI_PREFIX, f->app.id));
+    assert_string_equal(json_string_value(json_object_get(json_object_get(p, "environment"), "id")), env.id);
+    json_decref(p);
+
+    assert_string_equal(ev[1].event, "avi:forge:upgraded:app");
+    p = json_loads(ev[1].payload_json, 0, NULL);
+    assert_non_null(p);
+    assert_string_equal(json_string_value(json_object_get(p, "upgraderAccountId")), f->A.admin_account_id);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(p, "app"), "version")), "2.0.0");
+    json_t *scopes = json_object_get(json_object_get(p, "permissions"), "scopes");
+    assert_int_equal(json_array_size(scopes), 2);
+    assert_string_equal(json_string_value(json_array_get(scopes, 1)), "storage:app");
+    json_decref(p);
+}
+
+/* Deploys from two connections at once serialize: every version gets its own sequence
+ * number and the numbering stays gapless. */
+struct deployer {
+    const char *dir, *app_id;
+    int n, failures;
+};
+
+static void *deploy_loop(void *arg)
+{
+    struct deployer *d = arg;
+    char err[256];
+    store_t *st = store_open(d->dir, err, sizeof err);
+    arena_t *a = arena_new(1u << 24);
+    for (int i = 0; i < d->n; i++) {
+        version_rec_t v = {.app_id = d->app_id, .env_key = "staging", .manifest_json = "{}", .major_key = "K",
+                           .scopes_json = "[]", .egress_json = "{}", .snapshot = "s"};
+        if (app_deploy_record(st, a, &v, i) != STORE_OK)
+            d->failures++;
+    }
+    arena_free(a);
+    store_close(st);
+    return NULL;
+}
+
+static void test_concurrent_deploys_serialize(void **state)
+{
+    fx_t *f = *state;
+    struct deployer d[3];
+    pthread_t t[3];
+    for (int i = 0; i < 3; i++) {
+        d[i] = (struct deployer){f->dir, f->app.id, 20, 0};
+        pthread_create(&t[i], NULL, deploy_loop, &d[i]);
+    }
+    for (int i = 0; i < 3; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(d[i].failures, 0);
+    }
+    version_rec_t *vs;
+    size_t n;
+    assert_int_equal(store_version_list(f->st, f->a, f->app.id, "staging", &vs, &n), STORE_OK);
+    assert_int_equal(n, 60);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(vs[i].seq, (int64_t)i + 1);
+        assert_int_equal(vs[i].major, 1);
+        assert_int_equal(vs[i].minor, (int64_t)i);
+    }
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_register),
+        T(test_env_create),
+        T(test_version_numbering),
+        T(test_install_minor_and_major),
+        T(test_refusals),
+        T(test_uninstall_reinstall_purge),
+        T(test_lifecycle_payloads),
+        T(test_concurrent_deploys_serialize),
+    };
+    return cmocka_run_group_tests_name("install", tests, NULL, NULL);
+}
