@@ -12,9 +12,10 @@
  * Errors name the file, the 1-based line and column from libyaml's marks, and the path in
  * the document, as one line:
  *     manifest.yml:14:9: modules.webtrigger[0].function: no function with key "fetch-projects"
- * Validation stops at the first error; the order of the checks is fixed (YAML structure,
- * then each section in document order, then cross references, then source files), so
- * the same input always gives the same error. */
+ * Validation stops at the first error. The order of the checks is fixed, so the same
+ * input always gives the same error: YAML structure and limits (in document order), then
+ * app, modules, remotes, permissions and resources (each in document order), then cross
+ * references, then source files. */
 #ifndef KILN_MANIFEST_H
 #define KILN_MANIFEST_H
 
@@ -46,9 +47,9 @@ enum manifest_code {
 };
 
 typedef struct manifest_err {
-    int code;      /* MANIFEST_OK or one of MANIFEST_E* */
-    char msg[512]; /* the full one-line message: "file:line:col: path: problem" (the path
-                      is left out for problems of the whole document); valid UTF-8 */
+    int code;           /* MANIFEST_OK or one of MANIFEST_E* */
+    char msg[512];      /* the full one-line message: "file:line:col: path: problem" (the path
+                           is left out for problems of the whole document); valid UTF-8 */
     unsigned line, col; /* 1-based position of the problem */
 } manifest_err_t;
 
@@ -97,8 +98,8 @@ typedef struct manifest_scheduled {
 
 typedef struct manifest_endpoint {
     const char *key;
-    const char *remote;     /* remote key (checked to exist) */
-    const char *route_path; /* route.path, or NULL */
+    const char *remote;        /* remote key (checked to exist) */
+    const char *route_path;    /* route.path, or NULL */
     int auth_app_system_token; /* auth.appSystemToken.enabled */
     int auth_app_user_token;   /* auth.appUserToken.enabled */
     unsigned line, col;
@@ -142,10 +143,10 @@ typedef struct manifest {
      * (`kiln register` writes it later). Zero the struct otherwise. */
     int allow_missing_id;
 
-    const char *app_id;       /* "ari:cloud:ecosystem::app/<uuid>", or NULL when allowed */
-    const char *runtime_name; /* app.runtime.name: nodejs20.x, nodejs22.x, nodejs24.x */
-    unsigned app_memory_mb;   /* app.runtime.memoryMB, 0 when absent */
-    const char *app_json;     /* the whole `app` mapping (licensing, features, ...) as JSON */
+    const char *app_id;                /* "ari:cloud:ecosystem::app/<uuid>", or NULL when allowed */
+    const char *runtime_name;          /* app.runtime.name: nodejs20.x, nodejs22.x, nodejs24.x */
+    unsigned app_memory_mb;            /* app.runtime.memoryMB, 0 when absent */
+    const char *app_json;              /* the whole `app` mapping (licensing, features, ...) as JSON */
     const char *storage_entities_json; /* app.storage.entities as JSON, or NULL */
 
     manifest_function_t *functions;
