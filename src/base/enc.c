@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <pthread.h>
 #include <string.h>
@@ -140,6 +141,13 @@ void enc_sha256(unsigned char out[32], const void *in, size_t n)
     pthread_once(&once, sha256_init);
     unsigned int len = 32;
     if (!sha256_md || EVP_Digest(in, n, out, &len, sha256_md, NULL) != 1)
+        kiln_oom(n);
+}
+
+void enc_hmac_sha256(unsigned char out[32], const void *key, size_t klen, const void *in, size_t n)
+{
+    unsigned int len = 32;
+    if (!HMAC(EVP_sha256(), key, (int)klen, in, n, out, &len))
         kiln_oom(n);
 }
 

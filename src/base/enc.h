@@ -28,6 +28,9 @@ int enc_is_uuid(const char *s, size_t n);
 /* SHA-256 of in. */
 void enc_sha256(unsigned char out[32], const void *in, size_t n);
 
+/* HMAC-SHA256 of in under key. */
+void enc_hmac_sha256(unsigned char out[32], const void *key, size_t klen, const void *in, size_t n);
+
 /* Decimal text of v in out; returns out. (No printf on the hot path.) */
 char *enc_i64(char out[24], int64_t v);
 

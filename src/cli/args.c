@@ -22,7 +22,7 @@ int cli_parse(const cli_cmd_t *c, int argc, char **argv, const char **pos, int m
             cli_usage(c);
             return 1;
         }
-        if (a[0] == '-' && a[1] == '-') {
+        if (a[0] == '-' && a[1] && !(a[1] >= '0' && a[1] <= '9')) {
             const char *eq = strchr(a, '=');
             size_t n = eq ? (size_t)(eq - a) : strlen(a);
             const cli_opt_t *o = c->opts;

@@ -39,6 +39,9 @@ typedef struct cli_conn {
 /* Calls the admin API. Returns the HTTP status (and *out, owned by the caller, may be
  * NULL), or -1 with a one-line reason printed. */
 long client_call(const cli_conn_t *c, const char *method, const char *path, json_t *body, json_t **out);
+/* The same with a raw body (data may be NULL). */
+long client_call_raw(const cli_conn_t *c, const char *method, const char *path, const void *data, size_t len,
+                     const char *content_type, json_t **out);
 /* Prints the server's error message for a non-2xx status as one line; returns 1. */
 int client_fail(long status, json_t *resp);
 
@@ -50,12 +53,23 @@ void cli_print_json(json_t *j);
     {"--data", 1, &(conn).data, NULL, "data dir holding admin.token (default $KILN_DATA or ./.kiln)"}
 
 /* Commands and their option tables (defined beside each command). */
-extern const cli_opt_t serve_opts[], site_create_opts[], site_list_opts[], user_token_opts[], store_check_opts[];
+extern const cli_opt_t serve_opts[], site_create_opts[], site_list_opts[], user_token_opts[], store_check_opts[],
+    register_opts[], deploy_opts[], env_create_opts[], distribute_opts[], install_opts[], uninstall_opts[],
+    purge_opts[];
 int cmd_serve(int argc, char **argv);
 int cmd_site_create(int argc, char **argv);
 int cmd_site_list(int argc, char **argv);
 int cmd_user_token(int argc, char **argv);
 int cmd_store_check(int argc, char **argv);
+int cmd_register(int argc, char **argv);
+int cmd_deploy(int argc, char **argv);
+int cmd_deploy_list(int npos, const char **pos);
+int cmd_environments_create(int argc, char **argv);
+int cmd_environments_list(int argc, char **argv);
+int cmd_distribute(int argc, char **argv);
+int cmd_install(int argc, char **argv);
+int cmd_uninstall(int argc, char **argv);
+int cmd_purge(int argc, char **argv);
 
 extern const cli_cmd_t cli_commands[];
 extern const unsigned cli_commands_len;

@@ -7,13 +7,15 @@
 #include "store/store.h"
 
 static serve_opts_t so;
-static const char *threads_arg, *check_data;
+static const char *threads_arg, *check_data, *snapshot_mb, *retention_days;
 
 const cli_opt_t serve_opts[] = {
     {"--data", 1, &so.data_dir, NULL, "data directory (default $KILN_DATA or ./.kiln)"},
     {"--listen", 1, &so.listen, NULL, "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 picks one)"},
     {"--threads", 1, &threads_arg, NULL, "event-loop threads (default: one per CPU)"},
     {"--public-url", 1, &so.public_url, NULL, "base URL of self links (default http://HOST:PORT)"},
+    {"--max-snapshot-mb", 1, &snapshot_mb, NULL, "largest app snapshot a deploy may upload (default 100)"},
+    {"--retention-days", 1, &retention_days, NULL, "keep an uninstalled app's data this long (default 28)"},
     {0}};
 
 const cli_opt_t store_check_opts[] = {
@@ -41,6 +43,24 @@ int cmd_serve(int argc, char **argv)
         }
         so.threads = (int)n;
     }
+    struct {
+        const char *arg, *name;
+        long max;
+        long *out;
+    } nums[] = {{snapshot_mb, "--max-snapshot-mb", 10240, NULL}, {retention_days, "--retention-days", 3650, NULL}};
+    long vals[2] = {0, 0};
+    for (int i = 0; i < 2; i++) {
+        if (!nums[i].arg)
+            continue;
+        char *end;
+        vals[i] = strtol(nums[i].arg, &end, 10);
+        if (!*nums[i].arg || *end || vals[i] < 1 || vals[i] > nums[i].max) {
+            fprintf(stderr, "kiln: %s must be between 1 and %ld\n", nums[i].name, nums[i].max);
+            return 2;
+        }
+    }
+    so.max_snapshot = (uint64_t)vals[0] * 1024 * 1024;
+    so.retention_ms = (int64_t)vals[1] * 24 * 3600 * 1000;
     return http_serve(&so);
 }
 

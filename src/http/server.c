@@ -12,15 +12,20 @@
 
 #include "auth/admin_token.h"
 #include "base/clock.h"
+#include "base/enc.h"
+#include "platform/install.h"
+#include "platform/snapshot.h"
 #include "base/log.h"
 #include "gateway/gateway.h"
 #include "http/conn.h"
 #include "http/ops.h"
 #include "http/reply.h"
 #include "platform/admin.h"
+#include "platform/admin_apps.h"
 #include "product/routes.h"
 
-#define DRAIN_MS 10000 /* longest we wait for in-flight requests at shutdown */
+#define DRAIN_MS 10000        /* longest we wait for in-flight requests at shutdown */
+#define PURGE_EVERY_MS 60000  /* how often thread 0 purges data past its retention */
 
 static http_server_t *the_server; /* for the signal handler only */
 
@@ -37,6 +42,7 @@ static const struct plane {
 } planes[] = {
     {"/ex/jira/", 0, gateway_jira, NULL},
     {"/admin/v1/", 0, admin_handle, NULL},
+    {"/install/", 0, install_consent, "install POST /install/{appId}"},
     {"/healthz", 1, ops_healthz, "ops GET /healthz"},
     {"/metrics", 1, ops_metrics, "ops GET /metrics"},
 };
@@ -184,9 +190,18 @@ static void *thread_main(void *arg)
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);
 
+    int64_t next_purge = clock_now_ms() + PURGE_EVERY_MS;
     while (!srv->stopping) {
         h2o_evloop_run(loop, 100);
         store_idle(t->store);
+        if (t == &srv->threads[0] && clock_now_ms() >= next_purge) {
+            /* Retention: data of apps uninstalled long enough ago goes (docs/apps.md). */
+            arena_t *a = arena_new(16u * 1024 * 1024);
+            size_t purged = 0;
+            install_purge_due(t->store, a, clock_now_ms(), &purged);
+            arena_free(a);
+            next_purge = clock_now_ms() + PURGE_EVERY_MS;
+        }
     }
 
     /* Stop accepting, then let in-flight requests finish. */
@@ -252,6 +267,10 @@ int http_serve(const serve_opts_t *o)
         log_msg(LOG_ERROR, "admin token", "error", err, NULL);
         goto out;
     }
+    static const char link_label[] = "kiln distribution links v1";
+    enc_hmac_sha256(srv.link_key, srv.admin_token, strlen(srv.admin_token), link_label, sizeof link_label - 1);
+    srv.max_snapshot = o->max_snapshot ? o->max_snapshot : SNAPSHOT_MAX_DEFAULT;
+    srv.retention_ms = o->retention_ms ? o->retention_ms : INSTALL_RETENTION_MS_DEFAULT;
     int gai = getaddrinfo(host, port, &hints, &ai);
     if (gai != 0) {
         log_msg(LOG_ERROR, "cannot resolve listen address", "listen", o->listen, "error", gai_strerror(gai), NULL);

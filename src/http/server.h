@@ -19,6 +19,8 @@ typedef struct serve_opts {
     const char *listen;     /* HOST:PORT, default 127.0.0.1:8080; port 0 picks one */
     int threads;            /* default: one per online CPU */
     const char *public_url; /* base of self links; default http://HOST:PORT */
+    uint64_t max_snapshot;  /* bytes of one app snapshot; 0: SNAPSHOT_MAX_DEFAULT */
+    int64_t retention_ms;   /* data of uninstalled apps kept this long; 0: 28 days */
 } serve_opts_t;
 
 struct http_server;
@@ -44,6 +46,9 @@ typedef struct http_server {
     const char *data_dir;
     char public_url[512];
     char admin_token[TOKEN_MAX];
+    unsigned char link_key[32]; /* signs distribution links; derived from the admin token */
+    uint64_t max_snapshot;
+    int64_t retention_ms;
     volatile sig_atomic_t stopping;
 } http_server_t;
 

@@ -8,6 +8,7 @@
 #include "http/reply.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "platform/admin_apps.h"
 #include "platform/site.h"
 
 static void sites_list(kreq_t *kr)
@@ -105,6 +106,10 @@ static void tokens_create(kreq_t *kr)
         reply_error(kr, 404, 0, "No such user on this site.");
         return;
     }
+    if (rc == STORE_CONFLICT) {
+        reply_error(kr, 400, 0, "App users act through their app and have no API tokens.");
+        return;
+    }
     if (rc != STORE_OK) {
         reply_error(kr, 500, 0, "Internal server error");
         return;
@@ -117,6 +122,18 @@ static route_t routes[] = {
     {"POST", "/sites", sites_create},
     {"GET", "/sites/{name}", sites_get},
     {"POST", "/sites/{name}/tokens", tokens_create},
+    {"POST", "/sites/{name}/installations", installs_create},
+    {"DELETE", "/sites/{name}/installations/{appId}/{environment}", installs_remove},
+    {"GET", "/installations", installs_list},
+    {"POST", "/apps", apps_register},
+    {"GET", "/apps/{appId}", apps_get},
+    {"POST", "/apps/{appId}/environments", apps_env_create},
+    {"GET", "/apps/{appId}/environments/{environment}/versions", versions_list},
+    {"POST", "/apps/{appId}/environments/{environment}/versions", versions_deploy},
+    {"GET", "/apps/{appId}/environments/{environment}/distribution", apps_distribution},
+    {"POST", "/uploads", uploads_create},
+    {"PUT", "/uploads/{uploadId}", uploads_append},
+    {"POST", "/maintenance/purge", maintenance_purge},
 };
 static route_table_t admin_routes = {"admin", routes, sizeof routes / sizeof routes[0], 0};
 

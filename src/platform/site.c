@@ -80,6 +80,8 @@ int site_user_token(store_t *st, arena_t *a, const site_rec_t *site, const char 
     int rc = store_user_get(st, a, site->id, acct, &u);
     if (rc != STORE_OK)
         return rc;
+    if (strcmp(u.account_type, "atlassian") != 0)
+        return STORE_CONFLICT; /* an app's bot user acts only through its app, never with a token */
     token_mint(TOKEN_USER, token);
     unsigned char hash[32];
     token_hash(token, strlen(token), hash);

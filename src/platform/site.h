@@ -16,7 +16,8 @@ int site_name_valid(const char *name);
 int site_create(store_t *st, arena_t *a, const char *name, int demo, site_rec_t *out);
 
 /* Mints a user API token for account_id (NULL: the site admin). The token is returned
- * once, in `token` (TOKEN_MAX bytes); only its hash is stored. */
+ * once, in `token` (TOKEN_MAX bytes); only its hash is stored. STORE_NOTFOUND for an
+ * unknown account, STORE_CONFLICT for an app's bot user (bots get no tokens). */
 int site_user_token(store_t *st, arena_t *a, const site_rec_t *site, const char *account_id,
                     char *token, const char **account_out);
 
