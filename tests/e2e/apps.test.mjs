@@ -1004,3 +1004,56 @@ describe('snapshot size limit (serve --max-snapshot-mb 1)', () => {
     expectStatus(c2, 413, 'one byte over the limit');
   });
 });
+
+describe('a crash mid-deploy leaves the previous version intact', () => {
+  let k;
+  before(async () => {
+    k = await startKiln();
+  });
+  after(async () => {
+    await k?.close();
+  });
+
+  it('SIGKILL while a deploy uploads: the store is intact, every recorded version has its snapshot, deploys go on', async () => {
+    // ~12 MB of incompressible bytes: the upload takes several 4 MiB chunks
+    const dir = basicApp('crash', { marker: 'crash-v1' });
+    writeFileSync(path.join(dir, 'blob.bin'), randomBytes(12 * 1024 * 1024));
+    await register(k, dir);
+    const v1 = await deploy(k, dir);
+    assert.equal(v1.version, '1.0.0');
+    const { uuid } = appIdOf(dir);
+
+    writeFileSync(path.join(dir, 'src/lib.js'), "export const MARKER = 'crash-v2';\nexport function answer() { return 1; }\n");
+    const pending = kiln(k, ['deploy', dir, '--json']);
+    // wait until the upload has started, then kill the server without warning
+    const uploads = path.join(k.dataDir, 'uploads');
+    for (let i = 0; i < 400; i++) {
+      const parts = existsSync(uploads) ? readdirSync(uploads).filter((f) => f.endsWith('.part')) : [];
+      if (parts.some((f) => statSync(path.join(uploads, f)).size > 0)) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await k.kill9();
+    const interrupted = await pending;
+    await k.start();
+
+    const list = await versions(k, dir);
+    if (process.env.KILN_E2E_DEBUG) console.log(`crash test: ${list.length} version(s) after the kill, deploy exit ${interrupted.code}`);
+    // either the deploy finished before the kill (then it is whole) or it never happened
+    assert.ok(list.length === 1 || list.length === 2, JSON.stringify(list));
+    assert.equal(list[0].version, '1.0.0');
+    if (list.length === 2) assert.equal(list[1].version, '1.1.0');
+    else assert.notEqual(interrupted.code, 0, `a deploy that is not recorded must not report success\n${describeCli(interrupted)}`);
+    const tars = snapshotTars(k, uuid);
+    assert.ok(tars.length >= list.length, `every version has its snapshot: ${tars}`);
+    for (const t of tars) assert.ok(tarList(t).includes('manifest.yml'), `${t} is a whole archive`);
+
+    await k.stop('SIGTERM');
+    const check = await runCli(['store', 'check', '--data', k.dataDir]);
+    assert.equal(check.code, 0, describeCli(check));
+    assert.equal(check.stdout.trim(), 'ok');
+    await k.start();
+
+    const next = await deploy(k, dir);
+    assert.equal(next.version, list.length === 2 ? '1.2.0' : '1.1.0');
+  });
+});
