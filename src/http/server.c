@@ -199,6 +199,7 @@ static void *thread_main(void *arg)
             arena_t *a = arena_new(16u * 1024 * 1024);
             size_t purged = 0;
             install_purge_due(t->store, a, clock_now_ms(), &purged);
+            snapshot_gc_uploads(srv->data_dir, clock_now_ms(), SNAPSHOT_UPLOAD_MAX_AGE_MS);
             arena_free(a);
             next_purge = clock_now_ms() + PURGE_EVERY_MS;
         }

@@ -2,6 +2,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -284,4 +285,25 @@ int snapshot_commit(arena_t *a, const char *data_dir, const char *upload_id, con
     }
     *relpath = rel;
     return 0;
+}
+
+size_t snapshot_gc_uploads(const char *data_dir, int64_t now_ms, int64_t max_age_ms)
+{
+    char dir[4200], path[4500];
+    snprintf(dir, sizeof dir, "%s/uploads", data_dir);
+    DIR *d = opendir(dir);
+    size_t removed = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n != 37 || strcmp(e->d_name + 32, ".part") != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat sb;
+        if (stat(path, &sb) == 0 && now_ms - (int64_t)sb.st_mtime * 1000 > max_age_ms && unlink(path) == 0)
+            removed++;
+    }
+    if (d)
+        closedir(d);
+    return removed;
 }

@@ -15,6 +15,8 @@
 
 #include "base/arena.h"
 
+#define SNAPSHOT_UPLOAD_MAX_AGE_MS (24LL * 3600 * 1000)
+
 #define SNAPSHOT_CHUNK (4u * 1024 * 1024)
 #define SNAPSHOT_MAX_DEFAULT (100ull * 1024 * 1024)
 #define SNAPSHOT_FUNCTIONS_DIR ".kiln/functions/" /* bundles: <file>.cjs per handler file */
@@ -41,5 +43,8 @@ int snapshot_verify(const char *data_dir, const char *upload_id, uint64_t max_by
  * path relative to the data dir into the arena. 0 or -1 with err. */
 int snapshot_commit(arena_t *a, const char *data_dir, const char *upload_id, const char *app_id, const char *env_key,
                     const char **relpath, char *err, size_t errlen);
+
+/* Removes uploads not touched for max_age_ms (abandoned deploys); returns how many. */
+size_t snapshot_gc_uploads(const char *data_dir, int64_t now_ms, int64_t max_age_ms);
 
 #endif

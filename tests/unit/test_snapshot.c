@@ -203,12 +203,26 @@ static void test_upload_chunks(void **state)
     assert_int_equal(sb.st_mode & 0777, 0600);
 }
 
+static void test_gc_uploads(void **state)
+{
+    fx_t *f = *state;
+    char path[600];
+    snprintf(path, sizeof path, "%s/uploads/%s.part", f->dir, f->id);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    int64_t mtime_ms = (int64_t)sb.st_mtime * 1000;
+    assert_int_equal(snapshot_gc_uploads(f->dir, mtime_ms + 1000, 60000), 0); /* fresh: kept */
+    assert_int_equal(access(path, F_OK), 0);
+    assert_int_equal(snapshot_gc_uploads(f->dir, mtime_ms + 120000, 60000), 1); /* abandoned: removed */
+    assert_int_not_equal(access(path, F_OK), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(test_good_archive), T(test_hostile_archives), T(test_size_limit), T(test_not_a_tar), T(test_upload_chunks),
+        T(test_good_archive), T(test_hostile_archives), T(test_size_limit), T(test_not_a_tar), T(test_upload_chunks), T(test_gc_uploads),
     };
     return cmocka_run_group_tests_name("snapshot", tests, NULL, NULL);
 }
