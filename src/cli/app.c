@@ -71,32 +71,36 @@ static char *read_file(const char *path, size_t max, size_t *len)
     return buf;
 }
 
-/* Reads and validates DIR/manifest.yml (files checked when check_files). 0 or exits 1. */
+static void free_app_dir(app_dir_t *d)
+{
+    free(d->text);
+    arena_free(d->a);
+    d->text = NULL;
+    d->a = NULL;
+}
+
+/* Reads and validates DIR/manifest.yml (files checked when check_files). 0, or -1 after
+ * printing why (and with nothing left to free). */
 static int load_app_dir(app_dir_t *d, const char *dir, int allow_missing_id, int check_files)
 {
     char path[4200];
-    d->dir = dir;
-    d->a = arena_new(64u * 1024 * 1024);
+    *d = (app_dir_t){.dir = dir, .a = arena_new(64u * 1024 * 1024)};
     snprintf(path, sizeof path, "%s/manifest.yml", dir);
     d->text = read_file(path, MANIFEST_MAX_BYTES, &d->len);
     if (!d->text) {
         fprintf(stderr, "kiln: cannot read %s: %s\n", path,
                 errno == EFBIG ? "not a regular file of at most 1 MiB" : strerror(errno));
+        free_app_dir(d);
         return -1;
     }
     manifest_err_t err;
     d->m = (manifest_t){.allow_missing_id = allow_missing_id};
     if (manifest_parse(d->a, "manifest.yml", d->text, d->len, check_files ? dir : NULL, &d->m, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
+        free_app_dir(d);
         return -1;
     }
     return 0;
-}
-
-static void free_app_dir(app_dir_t *d)
-{
-    free(d->text);
-    arena_free(d->a);
 }
 
 static const char *app_uuid(const app_dir_t *d)
