@@ -108,6 +108,25 @@ static const char *app_uuid(const app_dir_t *d)
     return d->m.app_id ? app_id_from_ari(d->m.app_id) : NULL;
 }
 
+/* Calls /admin/v1/apps/<the app in dir><suffix>; 0 with *resp set when the server
+ * answered `expect`, else the exit code after printing why. `body` is consumed. */
+static int call_app(const char *dir, const char *method, const char *suffix, json_t *body, long expect,
+                    json_t **resp)
+{
+    app_dir_t d;
+    if (load_app_dir(&d, dir, 0, 0) != 0) {
+        json_decref(body);
+        return 1;
+    }
+    char path[512];
+    snprintf(path, sizeof path, "/admin/v1/apps/%s%s", app_uuid(&d), suffix);
+    free_app_dir(&d);
+    long status = client_call(&conn, method, path, body, resp);
+    if (status != expect)
+        return status < 0 ? 1 : client_fail(status, *resp);
+    return 0;
+}
+
 /* ---- register ---- */
 
 /* Writes app.id into the manifest's text, keeping every other byte: replaces the value of
@@ -355,20 +374,16 @@ int cmd_deploy_list(int npos, const char **pos)
         return 2;
     }
     const char *env = env_opt ? env_opt : "development";
-    app_dir_t d;
     if (!app_env_key_valid(env)) {
         fprintf(stderr, "kiln: invalid environment '%s'\n", env);
         return 2;
     }
-    if (load_app_dir(&d, pick_dir(npos, pos), 0, 0) != 0)
-        return 1;
-    char path[512];
-    snprintf(path, sizeof path, "/admin/v1/apps/%s/environments/%s/versions", app_uuid(&d), env);
+    char suffix[128];
+    snprintf(suffix, sizeof suffix, "/environments/%s/versions", env);
     json_t *resp = NULL;
-    long status = client_call(&conn, "GET", path, NULL, &resp);
-    free_app_dir(&d);
-    if (status != 200)
-        return status < 0 ? 1 : client_fail(status, resp);
+    int rc = call_app(pick_dir(npos, pos), "GET", suffix, NULL, 200, &resp);
+    if (rc)
+        return rc;
     if (json_out) {
         cli_print_json(resp);
     } else {
@@ -400,16 +415,10 @@ int cmd_environments_create(int argc, char **argv)
         fprintf(stderr, "kiln: an environment name must match ^[a-z][a-z0-9-]{0,29}$\n");
         return 2;
     }
-    app_dir_t d;
-    if (load_app_dir(&d, pick_dir(npos - 1, pos + 1), 0, 0) != 0)
-        return 1;
-    char path[256];
-    snprintf(path, sizeof path, "/admin/v1/apps/%s/environments", app_uuid(&d));
     json_t *resp = NULL;
-    long status = client_call(&conn, "POST", path, json_pack("{s:s}", "key", pos[0]), &resp);
-    free_app_dir(&d);
-    if (status != 201)
-        return status < 0 ? 1 : client_fail(status, resp);
+    if ((rc = call_app(pick_dir(npos - 1, pos + 1), "POST", "/environments", json_pack("{s:s}", "key", pos[0]), 201,
+                       &resp)))
+        return rc;
     if (json_out)
         cli_print_json(resp);
     else
@@ -424,16 +433,9 @@ int cmd_environments_list(int argc, char **argv)
     int npos, rc = cli_parse(cli_find("environments", "list"), argc, argv, pos, 1, &npos);
     if (rc)
         return rc < 0 ? 2 : 0;
-    app_dir_t d;
-    if (load_app_dir(&d, pick_dir(npos, pos), 0, 0) != 0)
-        return 1;
-    char path[256];
-    snprintf(path, sizeof path, "/admin/v1/apps/%s", app_uuid(&d));
     json_t *resp = NULL;
-    long status = client_call(&conn, "GET", path, NULL, &resp);
-    free_app_dir(&d);
-    if (status != 200)
-        return status < 0 ? 1 : client_fail(status, resp);
+    if ((rc = call_app(pick_dir(npos, pos), "GET", "", NULL, 200, &resp)))
+        return rc;
     if (json_out) {
         cli_print_json(resp);
     } else {
@@ -461,16 +463,11 @@ int cmd_distribute(int argc, char **argv)
         fprintf(stderr, "kiln: invalid environment '%s'\n", env);
         return 2;
     }
-    app_dir_t d;
-    if (load_app_dir(&d, pick_dir(npos, pos), 0, 0) != 0)
-        return 1;
-    char path[256];
-    snprintf(path, sizeof path, "/admin/v1/apps/%s/environments/%s/distribution", app_uuid(&d), env);
+    char suffix[128];
+    snprintf(suffix, sizeof suffix, "/environments/%s/distribution", env);
     json_t *resp = NULL;
-    long status = client_call(&conn, "GET", path, NULL, &resp);
-    free_app_dir(&d);
-    if (status != 200)
-        return status < 0 ? 1 : client_fail(status, resp);
+    if ((rc = call_app(pick_dir(npos, pos), "GET", suffix, NULL, 200, &resp)))
+        return rc;
     if (json_out)
         cli_print_json(resp);
     else

@@ -94,6 +94,14 @@ static enum install_result check_account(store_t *st, arena_t *a, const site_rec
     return rc == STORE_OK ? INSTALL_OK : rc == STORE_NOTFOUND ? INSTALL_NO_ACCOUNT : INSTALL_STORE_ERROR;
 }
 
+/* What install and upgrade both load, inside their transaction. */
+static enum install_result load_all(store_t *st, arena_t *a, const site_rec_t *site, const char *app_id,
+                                    const char *env_key, const char **account, env_rec_t *env, version_rec_t *newest)
+{
+    enum install_result r = load_env(st, a, app_id, env_key, env, newest);
+    return r == INSTALL_OK ? check_account(st, a, site, account) : r;
+}
+
 enum install_result install_create(store_t *st, arena_t *a, const site_rec_t *site, const char *app_id,
                                    const char *env_key, const char *account, int64_t now, install_rec_t *out,
                                    version_rec_t *ver)
@@ -101,9 +109,7 @@ enum install_result install_create(store_t *st, arena_t *a, const site_rec_t *si
     if (store_begin(st) != STORE_OK)
         return INSTALL_STORE_ERROR;
     env_rec_t env;
-    enum install_result r = load_env(st, a, app_id, env_key, &env, ver);
-    if (r == INSTALL_OK)
-        r = check_account(st, a, site, &account);
+    enum install_result r = load_all(st, a, site, app_id, env_key, &account, &env, ver);
     if (r == INSTALL_OK) {
         install_rec_t existing;
         int rc = store_install_active(st, a, site->id, app_id, env_key, &existing);
@@ -156,9 +162,7 @@ enum install_result install_upgrade(store_t *st, arena_t *a, const site_rec_t *s
     if (store_begin(st) != STORE_OK)
         return INSTALL_STORE_ERROR;
     env_rec_t env;
-    enum install_result r = load_env(st, a, app_id, env_key, &env, ver);
-    if (r == INSTALL_OK)
-        r = check_account(st, a, site, &account);
+    enum install_result r = load_all(st, a, site, app_id, env_key, &account, &env, ver);
     if (r == INSTALL_OK) {
         int rc = store_install_active(st, a, site->id, app_id, env_key, out);
         r = rc == STORE_OK ? INSTALL_OK : rc == STORE_NOTFOUND ? INSTALL_NOT_INSTALLED : INSTALL_STORE_ERROR;
