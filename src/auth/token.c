@@ -10,6 +10,7 @@ static const struct {
 } kinds[] = {
     {TOKEN_USER, "kiln_u_"},
     {TOKEN_ADMIN, "kiln_a_"},
+    {TOKEN_INVOCATION, "kiln_i_"},
 };
 
 void token_mint(enum token_kind kind, char out[TOKEN_MAX])

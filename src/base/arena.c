@@ -82,6 +82,14 @@ static void spare_destructor(void *unused)
 
 static void spare_key_init(void) { pthread_key_create(&spare_key, spare_destructor); }
 
+char *xstrndup(const char *s, size_t n)
+{
+    char *p = xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
 arena_t *arena_new(size_t cap)
 {
     arena_t *a = nspare ? spare[--nspare] : xcalloc(1, sizeof *a);

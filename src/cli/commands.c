@@ -23,6 +23,8 @@ const cli_cmd_t cli_commands[] = {
     {"uninstall", NULL, cmd_uninstall, "--site NAME [-e ENV]", "uninstall the app from a site", uninstall_opts},
     {"distribute", NULL, cmd_distribute, "[DIR] [-e ENV]", "print a link site admins can install the app with",
      distribute_opts},
+    {"webtrigger", NULL, cmd_webtrigger, "MODULE_KEY --site NAME [-e ENV] [--json]",
+     "print the URL of a webtrigger of the installed app", webtrigger_opts},
     {"purge", NULL, cmd_purge, "[--now MS]", "purge data of apps uninstalled longer ago than the retention period",
      purge_opts},
     {"store", "check", cmd_store_check, "[--data DIR]", "check the store's integrity (server stopped or running)",

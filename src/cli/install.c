@@ -27,6 +27,7 @@ const cli_opt_t install_opts[] = {
     COMMON,
     {0}};
 const cli_opt_t uninstall_opts[] = {{"--site", 1, &site_opt, NULL, "site name (required)"}, COMMON, {0}};
+const cli_opt_t webtrigger_opts[] = {{"--site", 1, &site_opt, NULL, "site name (required)"}, COMMON, {0}};
 const cli_opt_t purge_opts[] = {
     {"--now", 1, &now_opt, NULL, "purge as if it were this time (milliseconds since the epoch); for tests"},
     {"--json", 0, NULL, &json_out, "print JSON"},
@@ -223,4 +224,43 @@ int cmd_purge(int argc, char **argv)
         printf("purged %lld installation(s)\n", json_integer_value(json_object_get(resp, "purged")));
     json_decref(resp);
     return 0;
+}
+
+int cmd_webtrigger(int argc, char **argv)
+{
+    const char *pos[1];
+    int npos, rc = cli_parse(cli_find("webtrigger", NULL), argc, argv, pos, 1, &npos);
+    if (rc)
+        return rc < 0 ? 2 : 0;
+    const char *env = env_opt ? env_opt : "development";
+    if (npos != 1 || !site_opt || !app_env_key_valid(env)) {
+        fprintf(stderr, "kiln: usage: kiln webtrigger MODULE_KEY --site NAME [-e ENV]\n");
+        return 2;
+    }
+    for (const char *c = pos[0]; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' || *c == '_')) {
+            fprintf(stderr, "kiln: a module key has only letters, digits, - and _\n");
+            return 2;
+        }
+    arena_t *a = arena_new(8u * 1024 * 1024);
+    const char *app = app_of_dir(a, app_dir_opt ? app_dir_opt : ".");
+    int result = 1;
+    if (app) {
+        char path[512];
+        snprintf(path, sizeof path, "/admin/v1/sites/%s/installations/%s/%s/webtriggers/%s", site_opt, app, env, pos[0]);
+        json_t *resp = NULL;
+        long status = client_call(&conn, "GET", path, NULL, &resp);
+        if (status != 200) {
+            result = status < 0 ? 1 : client_fail(status, resp);
+        } else {
+            if (json_out)
+                cli_print_json(resp);
+            else
+                printf("%s\n", json_string_value(json_object_get(resp, "url")));
+            json_decref(resp);
+            result = 0;
+        }
+    }
+    arena_free(a);
+    return result;
 }

@@ -28,6 +28,9 @@ int gateway_split_path(arena_t *a, const char *path, size_t len, const char **se
 /* The product plane: /ex/jira/{cloudId}/rest/... through steps 2-8. */
 void gateway_jira(kreq_t *kr);
 
+/* The function plane: /_proxy/{type}{path} with an invocation token (gateway/proxy.c). */
+void proxy_handle(kreq_t *kr);
+
 /* Step 2 on its own: resolves the Authorization header to a user principal and the site
  * its credential binds. Returns 0 or -1 (no reply sent). */
 int gateway_authenticate_user(kreq_t *kr, principal_t *out, site_rec_t *site);

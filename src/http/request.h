@@ -31,6 +31,8 @@ typedef struct kreq {
     store_t *store;
     uint64_t start_ns;
     struct conn_rec *conn; /* for shutdown tracking; may be NULL */
+    struct rt_job *job;    /* an invocation this request waits for (runtime/supervisor.h) */
+    void *job_ctx;         /* what the waiting handler needs when the job ends */
 
     /* The path split into percent-decoded segments (gateway_normalise). */
     const char *seg[KILN_MAX_SEGMENTS];

@@ -22,6 +22,8 @@
 #include "http/reply.h"
 #include "platform/admin.h"
 #include "platform/admin_apps.h"
+#include "platform/webtrigger.h"
+#include "runtime/supervisor.h"
 #include "product/routes.h"
 
 #define DRAIN_MS 10000        /* longest we wait for in-flight requests at shutdown */
@@ -43,6 +45,9 @@ static const struct plane {
     {"/ex/jira/", 0, gateway_jira, NULL},
     {"/admin/v1/", 0, admin_handle, NULL},
     {"/install/", 0, install_consent, "install POST /install/{appId}"},
+    {"/_proxy/", 0, proxy_handle, "proxy /_proxy/{type}/..."},
+    {"/x1/", 0, webtrigger_handle, "webtrigger /x1/{id}"},
+    {"/public/", 0, webtrigger_handle, "webtrigger /public/{id}"},
     {"/healthz", 1, ops_healthz, "ops GET /healthz"},
     {"/metrics", 1, ops_metrics, "ops GET /metrics"},
 };
@@ -72,6 +77,8 @@ static void on_dispose(void *p)
 {
     kreq_t *kr = *(kreq_t **)p;
     kr->thr->inflight--;
+    if (kr->job)
+        kr->job->owner = NULL; /* the client went away: the job's answer is dropped */
     conn_request_done(kr->conn);
     arena_free(kr->arena);
 }
@@ -186,6 +193,7 @@ static void *thread_main(void *arg)
     t->accept_ctx.ctx = &t->ctx;
     t->accept_ctx.hosts = srv->config.hosts;
     h2o_linklist_init_anchor(&t->conns);
+    h2o_multithread_register_receiver(t->ctx.queue, &t->rt_receiver, rt_on_messages);
     t->listener = h2o_evloop_socket_create(loop, t->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);
@@ -324,6 +332,11 @@ int http_serve(const serve_opts_t *o)
         snprintf(srv.public_url, sizeof srv.public_url, fmt, host, port);
     }
 
+    char proxy[600];
+    snprintf(proxy, sizeof proxy, strchr(host, ':') ? "http://[%s]:%s/_proxy" : "http://%s:%s/_proxy",
+             strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1" : strcmp(host, "::") == 0 ? "::1" : host, port);
+    if (rt_start(o->data_dir, proxy, err, sizeof err) != 0)
+        log_msg(LOG_WARN, "function runtime unavailable: webtriggers will answer 500", "error", err, NULL);
     the_server = &srv;
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
@@ -340,6 +353,7 @@ int http_serve(const serve_opts_t *o)
             "public_url", srv.public_url, NULL);
     for (unsigned i = 0; i < srv.nthreads; i++)
         pthread_join(srv.threads[i].tid, NULL);
+    rt_stop();
     log_msg(LOG_INFO, "stopped", NULL);
     rc = 0;
 out:

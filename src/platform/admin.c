@@ -10,6 +10,7 @@
 #include "http/server.h"
 #include "platform/admin_apps.h"
 #include "platform/site.h"
+#include "platform/webtrigger.h"
 
 static void sites_list(kreq_t *kr)
 {
@@ -125,6 +126,7 @@ static route_t routes[] = {
     {"POST", "/sites/{name}/installations", installs_create},
     {"DELETE", "/sites/{name}/installations/{appId}/{environment}", installs_remove},
     {"GET", "/installations", installs_list},
+    {"GET", "/sites/{name}/installations/{appId}/{environment}/webtriggers/{module}", webtrigger_url},
     {"POST", "/apps", apps_register},
     {"GET", "/apps/{appId}", apps_get},
     {"POST", "/apps/{appId}/environments", apps_env_create},

@@ -119,6 +119,14 @@ const char *const schema_sqlite[] = {
     "  created_ms INTEGER NOT NULL,"
     "  delivered_ms INTEGER);"        /* set by the runtime when delivered */
     "CREATE INDEX lifecycle_pending ON lifecycle_events(delivered_ms, id);",
+
+    /* 3: webtrigger URLs (one per installation x module; environment via the installation) */
+    "CREATE TABLE webtriggers ("
+    "  id TEXT PRIMARY KEY,"          /* 256-bit random, hex */
+    "  installation_id TEXT NOT NULL REFERENCES installations(id),"
+    "  module_key TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  UNIQUE (installation_id, module_key)) WITHOUT ROWID;",
 };
 
 const unsigned schema_sqlite_len = sizeof schema_sqlite / sizeof schema_sqlite[0];

@@ -144,3 +144,13 @@ int store_lifecycle_list(store_t *st, arena_t *a, const char *id, lifecycle_rec_
 {
     return st->be->lifecycle_list(st, a, id, out, n);
 }
+
+int store_webtrigger_ensure(store_t *st, arena_t *a, const char *inst, const char *module, const char *new_id,
+                            int64_t now, const char **id)
+{
+    return st->be->webtrigger_ensure(st, a, inst, module, new_id, now, id);
+}
+int store_webtrigger_get(store_t *st, arena_t *a, const char *id, const char **inst, const char **module)
+{
+    return st->be->webtrigger_get(st, a, id, inst, module);
+}

@@ -194,6 +194,14 @@ int store_install_purgeable(store_t *st, arena_t *a, int64_t now_ms, install_rec
 /* Deletes what the installation's app kept (app storage, later issues) and marks it purged. */
 int store_install_purge(store_t *st, const char *id);
 
+/* ---- webtriggers ---- */
+/* The trigger id of (installation, module), created with `new_id` if there is none yet. */
+int store_webtrigger_ensure(store_t *st, arena_t *a, const char *installation_id, const char *module_key,
+                            const char *new_id, int64_t now_ms, const char **id);
+/* The installation and module of a trigger id. */
+int store_webtrigger_get(store_t *st, arena_t *a, const char *id, const char **installation_id,
+                         const char **module_key);
+
 int store_lifecycle_insert(store_t *st, lifecycle_rec_t *ev); /* fills ev->id */
 int store_lifecycle_list(store_t *st, arena_t *a, const char *installation_id, lifecycle_rec_t **out, size_t *n);
 

@@ -47,6 +47,8 @@ struct store_backend {
     int (*install_remove)(store_t *, const char *, int64_t, int64_t);
     int (*install_purgeable)(store_t *, arena_t *, int64_t, install_rec_t **, size_t *);
     int (*install_purge)(store_t *, const char *);
+    int (*webtrigger_ensure)(store_t *, arena_t *, const char *, const char *, const char *, int64_t, const char **);
+    int (*webtrigger_get)(store_t *, arena_t *, const char *, const char **, const char **);
     int (*lifecycle_insert)(store_t *, lifecycle_rec_t *);
     int (*lifecycle_list)(store_t *, arena_t *, const char *, lifecycle_rec_t **, size_t *);
 };

@@ -64,6 +64,9 @@ enum q {
     Q_INSTALL_REMOVE,
     Q_INSTALL_PURGEABLE,
     Q_INSTALL_PURGE,
+    Q_WEBTRIGGER_INSERT,
+    Q_WEBTRIGGER_BY_MODULE,
+    Q_WEBTRIGGER_GET,
     Q_LIFECYCLE_INSERT,
     Q_LIFECYCLE_LIST,
     Q__COUNT
@@ -174,6 +177,10 @@ static const char *const sql[Q__COUNT] = {
     [Q_INSTALL_PURGEABLE] = "SELECT " INSTALL_COLS " FROM installations "
                             "WHERE removed = 1 AND purged = 0 AND purge_after_ms <= ?1 ORDER BY purge_after_ms",
     [Q_INSTALL_PURGE] = "UPDATE installations SET purged = 1 WHERE id = ?1 AND removed = 1",
+    [Q_WEBTRIGGER_INSERT] = "INSERT OR IGNORE INTO webtriggers (id, installation_id, module_key, created_ms) "
+                            "VALUES (?1, ?2, ?3, ?4)",
+    [Q_WEBTRIGGER_BY_MODULE] = "SELECT id FROM webtriggers WHERE installation_id = ?1 AND module_key = ?2",
+    [Q_WEBTRIGGER_GET] = "SELECT installation_id, module_key FROM webtriggers WHERE id = ?1",
     [Q_LIFECYCLE_INSERT] = "INSERT INTO lifecycle_events (installation_id, site_id, event, payload_json, "
                            "created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
     [Q_LIFECYCLE_LIST] = "SELECT " LIFECYCLE_COLS " FROM lifecycle_events WHERE installation_id = ?1 ORDER BY id",
@@ -1112,6 +1119,42 @@ static int sq_install_purge(store_t *st, const char *id)
     return write_one_row(st, q);
 }
 
+static int sq_webtrigger_ensure(store_t *st, arena_t *a, const char *inst, const char *module, const char *new_id,
+                                int64_t now, const char **id)
+{
+    int opened, rc = tx_open(st, &opened);
+    if (rc != STORE_OK)
+        return rc;
+    sqlite3_stmt *q = stmt(st, Q_WEBTRIGGER_INSERT); /* a no-op when the pair has its id already */
+    bind_text(q, 1, new_id);
+    bind_text(q, 2, inst);
+    bind_text(q, 3, module);
+    sqlite3_bind_int64(q, 4, now);
+    rc = exec_q(st, q);
+    if (rc == STORE_OK) {
+        q = stmt(st, Q_WEBTRIGGER_BY_MODULE);
+        bind_text(q, 1, inst);
+        bind_text(q, 2, module);
+        rc = sqlite3_step(q) == SQLITE_ROW ? (*id = col_str(a, q, 0), STORE_OK) : STORE_ERROR;
+        done(q);
+    }
+    return tx_close(st, opened, rc);
+}
+
+static int sq_webtrigger_get(store_t *st, arena_t *a, const char *id, const char **inst, const char **module)
+{
+    sqlite3_stmt *q = stmt(st, Q_WEBTRIGGER_GET);
+    bind_text(q, 1, id);
+    int rc = sqlite3_step(q);
+    int r = rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : map_rc(st, rc);
+    if (rc == SQLITE_ROW) {
+        *inst = col_str(a, q, 0);
+        *module = col_str(a, q, 1);
+    }
+    done(q);
+    return r;
+}
+
 static int sq_lifecycle_insert(store_t *st, lifecycle_rec_t *ev)
 {
     sqlite3_stmt *q = stmt(st, Q_LIFECYCLE_INSERT);
@@ -1174,6 +1217,8 @@ static const store_backend_t sqlite_backend = {
     .install_remove = sq_install_remove,
     .install_purgeable = sq_install_purgeable,
     .install_purge = sq_install_purge,
+    .webtrigger_ensure = sq_webtrigger_ensure,
+    .webtrigger_get = sq_webtrigger_get,
     .lifecycle_insert = sq_lifecycle_insert,
     .lifecycle_list = sq_lifecycle_list,
 };

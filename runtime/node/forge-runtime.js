@@ -1,0 +1,151 @@
+'use strict';
+// What the real @forge/* packages expect from the Forge runtime:
+//   global.__forge_runtime__  (read through @forge/api's __getRuntime())
+//   global.__forge_fetch__    (every product / platform request goes through it)
+// The field list, and which package reads which field, is in README.md in this folder.
+
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+/** Forge's default function timeout, used when kiln sends no deadline. */
+const DEFAULT_TIMEOUT_MS = 25_000;
+
+// ---- metrics: accepted and dropped -------------------------------------------------
+// @forge/api: metrics.counter(name, tags).incr(); metrics.timing(name, tags).measure()
+//   returns a timer whose stop(tags?) is called (api/fetch.js, api/runtime.js,
+//   api/permissions.js). @forge/storage: timing(...).measure().stop({success}) and
+//   counter(...).incr(). @forge/metrics: counter(name), gauge(name), timing(name).
+const noop = () => {};
+const NOOP_STOP = Object.freeze({ stop: noop });
+const NOOP_COUNTER = Object.freeze({ incr: noop, incrBy: noop, decr: noop, decrBy: noop });
+const NOOP_GAUGE = Object.freeze({ set: noop, incr: noop, incrBy: noop, decr: noop, decrBy: noop });
+const NOOP_TIMER = Object.freeze({ measure: () => NOOP_STOP, record: noop, time: noop });
+const NOOP_HISTOGRAM = Object.freeze({ record: noop, update: noop, observe: noop });
+const NOOP_METRICS = Object.freeze({
+  counter: () => NOOP_COUNTER,
+  gauge: () => NOOP_GAUGE,
+  timing: () => NOOP_TIMER,
+  timer: () => NOOP_TIMER,
+  histogram: () => NOOP_HISTOGRAM,
+  flush: async () => {},
+});
+
+const I18N_BUNDLE_FOLDER_NAME = '__LOCALES__'; // @forge/i18n's constant
+const appCodeDirs = new Map();
+/**
+ * @forge/api's i18n reads `${container.appCodeDir}/__LOCALES__/...`. Forge's appCodeDir
+ * is the folder holding the deployed bundle; use the bundle's folder, or the snapshot
+ * root (cwd) when only that one has a __LOCALES__ folder.
+ */
+function appCodeDirFor(bundle) {
+  let dir = appCodeDirs.get(bundle);
+  if (dir === undefined) {
+    const bundleDir = path.dirname(bundle);
+    dir = bundleDir;
+    if (!fs.existsSync(path.join(bundleDir, I18N_BUNDLE_FOLDER_NAME)) && fs.existsSync(I18N_BUNDLE_FOLDER_NAME)) {
+      dir = process.cwd();
+    }
+    appCodeDirs.set(bundle, dir);
+  }
+  return dir;
+}
+
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Builds global.__forge_runtime__ for one invocation from the invoke frame's `runtime`
+ * (plus the frame's id, bundle and context). Fields kiln sends that are not listed here
+ * (e.g. limits, featureFlags, realtime, rms) are passed through unchanged.
+ */
+function buildRuntime(frameRuntime, { id, bundle, context }) {
+  const rt = isObject(frameRuntime) ? frameRuntime : {};
+  const deadline = Number.isFinite(rt.deadline) ? rt.deadline : Date.now() + DEFAULT_TIMEOUT_MS;
+  const appContext = isObject(rt.appContext) ? { ...rt.appContext } : {};
+  if (appContext.invocationId === undefined) appContext.invocationId = id;
+  const proxy = isObject(rt.proxy) ? { ...rt.proxy } : {};
+  const tracing = isObject(rt.tracing)
+    ? { ...rt.tracing }
+    : { traceId: crypto.randomBytes(16).toString('hex'), spanId: crypto.randomBytes(8).toString('hex') };
+  let aaid = rt.aaid;
+  if (aaid === undefined && isObject(context) && typeof context.accountId === 'string') aaid = context.accountId;
+
+  return {
+    ...rt,
+    appContext,
+    proxy,
+    contextAri: rt.contextAri,
+    lambdaContext: { getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) },
+    metrics: NOOP_METRICS,
+    tracing,
+    container: { appCodeDir: appCodeDirFor(bundle) },
+    aaid,
+    externalAuth: Array.isArray(rt.externalAuth) ? rt.externalAuth : [],
+  };
+}
+
+// ---- __forge_fetch__ ----------------------------------------------------------------
+
+const nativeFetch = globalThis.fetch; // Node's undici fetch, even if app code replaces global.fetch
+const TYPE_RE = /^[A-Za-z0-9_.-]+$/;
+
+/** init.headers (a plain object, a Headers, or [name, value] pairs) as a Headers; undefined values dropped. */
+function toHeaders(input) {
+  if (input === undefined || input === null) return new Headers();
+  if (input instanceof Headers || Array.isArray(input) || typeof input[Symbol.iterator] === 'function') {
+    return new Headers(input);
+  }
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(input)) {
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value)) for (const v of value) headers.append(name, String(v));
+    else headers.set(name, String(value));
+  }
+  return headers;
+}
+
+const present = (v) => v !== undefined && v !== null && v !== '';
+
+/**
+ * global.__forge_fetch__(descriptor, path, init): a request through kiln's proxy to
+ * `${proxy.url}/${descriptor.type}${path}`. Returns the fetch Response itself.
+ */
+async function forgeFetch(descriptor, reqPath, init) {
+  const rt = global.__forge_runtime__;
+  const proxy = rt && rt.proxy;
+  if (!proxy || typeof proxy.url !== 'string' || !proxy.url) {
+    throw new Error('Forge runtime proxy is not configured (__forge_fetch__ called outside an invocation?)');
+  }
+  if (!isObject(descriptor) || typeof descriptor.type !== 'string' || !TYPE_RE.test(descriptor.type)) {
+    throw new Error(`__forge_fetch__: invalid request type ${JSON.stringify(descriptor && descriptor.type)}`);
+  }
+  if (typeof reqPath !== 'string' || !reqPath.startsWith('/')) {
+    throw new Error(`__forge_fetch__: the path must be a string starting with "/", got ${JSON.stringify(reqPath)}`);
+  }
+  const base = proxy.url.replace(/\/+$/, '');
+  const prefix = new URL(`${base}/${descriptor.type}/`);
+  const url = new URL(`${base}/${descriptor.type}${reqPath}`);
+  // Dot segments ("/../", "/%2e%2e/") must not climb out of the type's prefix.
+  if (url.origin !== prefix.origin || !`${url.pathname}/`.startsWith(prefix.pathname)) {
+    throw new Error(`__forge_fetch__: the path ${JSON.stringify(reqPath)} leaves /${descriptor.type}/`);
+  }
+
+  const opts = isObject(init) ? { ...init } : {};
+  const headers = toHeaders(opts.headers);
+  headers.set('Authorization', `Bearer ${proxy.token ?? ''}`);
+  if (present(descriptor.provider)) headers.set('X-Forge-Provider', String(descriptor.provider));
+  if (present(descriptor.remote)) headers.set('X-Forge-Remote', String(descriptor.remote));
+  if (present(descriptor.accountId)) headers.set('X-Forge-Account-Id', String(descriptor.accountId));
+  if (present(descriptor.contextAri)) headers.set('X-Forge-Context-Ari', String(descriptor.contextAri));
+  if (present(descriptor.service)) headers.set('X-Forge-Service', String(descriptor.service));
+  opts.headers = headers;
+
+  const body = opts.body;
+  const streaming =
+    body && (typeof body.getReader === 'function' || typeof body.pipe === 'function' || typeof body[Symbol.asyncIterator] === 'function');
+  if (streaming && opts.duplex === undefined) opts.duplex = 'half';
+
+  return nativeFetch(url.href, opts);
+}
+
+module.exports = { buildRuntime, forgeFetch, NOOP_METRICS, DEFAULT_TIMEOUT_MS };

@@ -1,0 +1,118 @@
+/* The gateway for /_proxy/{type}{path}: what a running function's @forge/api calls
+ * through global.__forge_fetch__ (runtime/node/worker.js). The same ordered steps as
+ * gateway_jira, with the tenant taken from the invocation token and never from the path:
+ *
+ *   normalise -> authenticate (a live invocation's token) -> bind the site of that
+ *   invocation -> installation still active -> product path only (else 401 scope check
+ *   with a hint) -> rate limit per installation -> route -> scopes the site consented to
+ *   (403 with granted and required) -> asApp/none as the app's bot user; asUser where
+ *   there is no user -> forge-proxy-error NEEDS_AUTHENTICATION_ERR -> dispatch. */
+#include <stdio.h>
+#include <string.h>
+
+#include "auth/scopes.h"
+#include "base/clock.h"
+#include "gateway/gateway.h"
+#include "gateway/ratelimit.h"
+#include "http/reply.h"
+#include "http/router.h"
+#include "product/routes.h"
+#include "runtime/invocation.h"
+
+#define PROXY_RATE_PER_MIN 6000 /* product calls per installation per minute */
+
+static void scope_mismatch(kreq_t *kr, const invocation_t *inv)
+{
+    reply_header(kr, "x-failure-category", FAILURE_CLIENT_SCOPE_CHECK);
+    const char *hint = arena_printf(kr->arena,
+                                    "This invocation is bound to site %s. Call product paths relative to it, "
+                                    "e.g. route`/rest/api/3/project/search`, not /ex/jira/{cloudId}/...",
+                                    inv->cloud_id);
+    reply_json_new(kr, 401, json_pack("{s:i,s:s,s:s}", "code", 401, "message", "Unauthorized; scope does not match",
+                                      "hint", hint));
+}
+
+static void rate_headers(kreq_t *kr, const ratelimit_result_t *r)
+{
+    reply_header(kr, "x-ratelimit-limit", arena_printf(kr->arena, "%u", r->limit));
+    reply_header(kr, "x-ratelimit-remaining", arena_printf(kr->arena, "%u", r->remaining));
+    reply_header(kr, "x-ratelimit-reset", arena_printf(kr->arena, "%lld", (long long)r->reset_s));
+}
+
+/* 403 in Jira's shape, saying what the installation has and what would allow the call. */
+static void missing_scope(kreq_t *kr, const struct scope_op *op, const char *granted)
+{
+    const char *msg = arena_printf(kr->arena,
+                                   "The app's installation does not have the scopes for this operation. Granted: [%s]. "
+                                   "Allowed with all of: [%s] or all of: [%s].",
+                                   granted, op->classic ? op->classic : "", op->granular ? op->granular : "");
+    reply_error(kr, 403, 1, msg);
+}
+
+static void pipeline(kreq_t *kr);
+
+void proxy_handle(kreq_t *kr)
+{
+    int read_tx = (kreq_method_is(kr, "GET") || kreq_method_is(kr, "HEAD")) && store_begin_read(kr->store) == STORE_OK;
+    pipeline(kr);
+    if (read_tx)
+        store_commit(kr->store);
+}
+
+static void pipeline(kreq_t *kr)
+{
+    const char *cred;
+    size_t len;
+    invocation_t inv;
+    if (kreq_bearer(kr, &cred, &len) != 0 || invocation_lookup(cred, len, kr->arena, &inv) != 0) {
+        reply_failure(kr, 401, FAILURE_CLIENT_AUTH, "Unauthorized");
+        return;
+    }
+    install_rec_t in;
+    if (store_install_get(kr->store, kr->arena, inv.installation_id, &in) != STORE_OK || in.removed ||
+        store_site_by_id(kr->store, kr->arena, inv.site_id, &kr->site) != STORE_OK) {
+        reply_failure(kr, 401, FAILURE_CLIENT_AUTH, "Unauthorized");
+        return;
+    }
+    /* seg: _proxy / {type} / ...: only Jira product paths below the bound site */
+    const char *type = kr->nseg > 1 ? kr->seg[1] : "";
+    const char *remote = kreq_header(kr, "x-forge-remote");
+    if (strcmp(type, "fpp") != 0 || (remote && *remote && strcmp(remote, "jira") != 0) || kr->nseg < 3 ||
+        strcmp(kr->seg[2], "rest") != 0) {
+        if (strcmp(type, "kvs") == 0) {
+            reply_error(kr, 501, 0, "App storage (KVS) is not available in this kiln yet.");
+            return;
+        }
+        scope_mismatch(kr, &inv);
+        return;
+    }
+    ratelimit_result_t rl = ratelimit_take(inv.installation_id, PROXY_RATE_PER_MIN, clock_now_ms());
+    rate_headers(kr, &rl);
+    if (!rl.allowed) {
+        reply_header(kr, "retry-after", arena_printf(kr->arena, "%lld", (long long)(rl.reset_s - clock_now_ms() / 1000)));
+        reply_failure(kr, 429, "FAILURE_CLIENT_RATE_LIMITED", "Too many requests");
+        return;
+    }
+    const char *provider = kreq_header(kr, "x-forge-provider");
+    if (provider && strcmp(provider, "user") == 0) {
+        /* webtriggers and triggers run without a user: @forge/api raises NeedsAuthenticationError */
+        reply_header(kr, "forge-proxy-error", "NEEDS_AUTHENTICATION_ERR");
+        reply_error(kr, 401, 0, "This invocation has no user to act as.");
+        return;
+    }
+    kr->base = 2;
+    switch (router_match(&product_routes, kr)) {
+    case ROUTE_NOT_FOUND:
+        reply_error(kr, 404, 1, "No route matches this request: check the method and path.");
+        return;
+    case ROUTE_BAD_METHOD:
+        reply_error(kr, 405, 1, "Method Not Allowed");
+        return;
+    }
+    if (!scope_allows(kr->route->scopes, inv.scopes)) {
+        missing_scope(kr, kr->route->scopes, inv.scopes);
+        return;
+    }
+    kr->principal = (principal_t){PRINCIPAL_USER, inv.site_id, arena_strdup(kr->arena, inv.bot_account_id), inv.scopes};
+    kr->route->fn(kr);
+}

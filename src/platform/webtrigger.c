@@ -1,0 +1,376 @@
+#include "platform/webtrigger.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/clock.h"
+#include "base/enc.h"
+#include "base/json.h"
+#include "base/jsonw.h"
+#include "gateway/ratelimit.h"
+#include "http/reply.h"
+#include "http/server.h"
+#include "platform/app.h"
+#include "platform/install.h"
+#include "platform/site.h"
+#include "runtime/supervisor.h"
+
+/* ------------------------------------------------------------------ the manifest */
+
+/* Finds modules.<type>[] item with `key` in a version's canonical manifest JSON. */
+static json_t *module(json_t *manifest, const char *type, const char *key)
+{
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(json_object_get(manifest, "modules"), type), i, m)
+    {
+        const char *k = json_str(m, "key");
+        if (k && strcmp(k, key) == 0)
+            return m;
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ building a job */
+
+static const char *env_type(const char *key)
+{
+    return strcmp(key, "production") == 0 ? "PRODUCTION" : strcmp(key, "staging") == 0 ? "STAGING" : "DEVELOPMENT";
+}
+
+/* The consented scopes as the space-separated set the gateway checks. */
+static char *scopes_string(const char *scopes_json)
+{
+    json_t *arr = json_loads(scopes_json, 0, NULL);
+    buf_t b;
+    buf_init(&b, 1 << 16);
+    size_t i;
+    json_t *s;
+    json_array_foreach(arr, i, s)
+    {
+        if (b.len)
+            buf_add(&b, " ", 1);
+        buf_adds(&b, json_string_value(s) ? json_string_value(s) : "");
+    }
+    json_decref(arr);
+    char *out = xstrdup(b.ptr ? b.ptr : "");
+    buf_free(&b);
+    return out;
+}
+
+static char *dump(json_t *j)
+{
+    char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(j);
+    return s;
+}
+
+/* The request as Forge's webtrigger payload: {method, path, userPath, headers,
+ * queryParameters, body}; header and parameter values are arrays, as on Forge. */
+static char *request_payload(kreq_t *kr, const char *user_path)
+{
+    h2o_req_t *req = kr->req;
+    json_t *headers = json_object(), *query = json_object();
+    for (size_t i = 0; i < req->headers.size; i++) {
+        h2o_header_t *h = &req->headers.entries[i];
+        char *name = arena_strndup(kr->arena, h->name->base, h->name->len);
+        for (char *c = name; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c - 'A' + 'a');
+        if (strcmp(name, "authorization") == 0 || strcmp(name, "cookie") == 0)
+            continue; /* credentials for kiln itself never reach the app */
+        json_t *arr = json_object_get(headers, name);
+        if (!arr)
+            json_object_set_new(headers, name, arr = json_array());
+        json_array_append_new(arr, json_stringn_nocheck(h->value.base, h->value.len));
+    }
+    const char *p = kr->query, *end = kr->query + kr->query_len;
+    while (p && p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p)), *pe = amp ? amp : end;
+        const char *eq = memchr(p, '=', (size_t)(pe - p)), *ke = eq ? eq : pe;
+        char *k = arena_alloc(kr->arena, (size_t)(ke - p) + 1), *v = arena_alloc(kr->arena, (size_t)(pe - (eq ? eq + 1 : pe)) + 1);
+        if (k && v && enc_pct_decode(k, p, (size_t)(ke - p), 1) >= 0 &&
+            enc_pct_decode(v, eq ? eq + 1 : pe, (size_t)(pe - (eq ? eq + 1 : pe)), 1) >= 0 && *k) {
+            json_t *arr = json_object_get(query, k);
+            if (!arr)
+                json_object_set_new(query, k, arr = json_array());
+            json_array_append_new(arr, json_string_nocheck(v));
+        }
+        p = amp ? amp + 1 : end;
+    }
+    size_t plen = req->query_at == SIZE_MAX ? req->path.len : req->query_at;
+    json_t *payload = json_pack("{s:s%,s:s%,s:s,s:o,s:o,s:s%}", "method", req->method.base, req->method.len, "path",
+                                req->path.base, plen, "userPath", user_path, "headers", headers, "queryParameters",
+                                query, "body", req->entity.base ? req->entity.base : "", req->entity.base ? req->entity.len : 0);
+    if (!payload) /* a body that is not UTF-8 text */
+        payload = json_pack("{s:s%,s:s%,s:s,s:o,s:o,s:s}", "method", req->method.base, req->method.len, "path",
+                            req->path.base, plen, "userPath", user_path, "headers", headers, "queryParameters", query,
+                            "body", "");
+    return dump(payload);
+}
+
+/* ------------------------------------------------------------------ answering */
+
+static void reply_plain(kreq_t *kr, int status, const char *msg)
+{
+    reply_json_new(kr, status, json_pack("{s:i,s:s}", "code", status, "message", msg));
+}
+
+/* The function's dynamic response {statusCode, headers, body, statusText}. */
+static void reply_dynamic(kreq_t *kr, json_t *v)
+{
+    json_t *sc = json_object_get(v, "statusCode"), *headers = json_object_get(v, "headers"),
+           *body = json_object_get(v, "body");
+    const char *why = NULL;
+    if (!json_is_object(v))
+        why = "the result is not an object";
+    else if (!json_is_integer(sc) || json_integer_value(sc) < 100 || json_integer_value(sc) > 599)
+        why = "statusCode must be an integer from 100 to 599";
+    else if (headers && !json_is_object(headers) && !json_is_null(headers))
+        why = "headers must be an object of arrays of strings";
+    else if (body && !json_is_string(body) && !json_is_null(body))
+        why = "body must be a string";
+    const char *k;
+    json_t *vals;
+    if (!why && json_is_object(headers)) {
+        json_object_foreach(headers, k, vals)
+        {
+            size_t i;
+            json_t *x;
+            if (!json_is_array(vals) || !*k || strpbrk(k, " \r\n:")) {
+                why = "headers must be an object of arrays of strings";
+                break;
+            }
+            json_array_foreach(vals, i, x) if (!json_is_string(x) || strpbrk(json_string_value(x), "\r\n")) why =
+                "headers must be an object of arrays of strings";
+        }
+    }
+    if (why) {
+        reply_plain(kr, 500, arena_printf(kr->arena, "The webtrigger function returned a malformed response: %s.", why));
+        return;
+    }
+    const char *ctype = "application/octet-stream";
+    json_object_foreach(headers, k, vals)
+    {
+        size_t i;
+        json_t *x;
+        json_array_foreach(vals, i, x)
+        {
+            const char *val = arena_strdup(kr->arena, json_string_value(x));
+            if (strcasecmp(k, "content-type") == 0)
+                ctype = val;
+            else if (strcasecmp(k, "content-length") != 0 && strcasecmp(k, "transfer-encoding") != 0 &&
+                     strcasecmp(k, "connection") != 0)
+                reply_header(kr, arena_strdup(kr->arena, k), val);
+        }
+    }
+    size_t blen = json_is_string(body) ? json_string_length(body) : 0;
+    char *b = arena_strndup(kr->arena, json_is_string(body) ? json_string_value(body) : "", blen);
+    reply_raw(kr, (int)json_integer_value(sc), arena_strdup(kr->arena, ctype), b, blen);
+}
+
+/* A static webtrigger: the function names one of the manifest's outputs. */
+static void reply_static(kreq_t *kr, json_t *wt, json_t *v)
+{
+    const char *key = json_str(v, "outputKey");
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(json_object_get(wt, "response"), "outputs"), i, o)
+    {
+        const char *k = json_str(o, "key");
+        if (key && k && strcmp(k, key) == 0) {
+            json_t *sc = json_object_get(o, "statusCode");
+            const char *ctype = json_str(o, "contentType") ? json_str(o, "contentType") : "application/json";
+            const char *body = json_str(o, "body") ? json_str(o, "body") : "";
+            reply_raw(kr, json_is_integer(sc) ? (int)json_integer_value(sc) : 200, arena_strdup(kr->arena, ctype),
+                      arena_strdup(kr->arena, body), strlen(body));
+            return;
+        }
+    }
+    reply_plain(kr, 500, "The webtrigger function returned no outputKey of the manifest's outputs.");
+}
+
+static void on_done(rt_job_t *job)
+{
+    kreq_t *kr = job->owner;
+    if (kr) {
+        kr->job = NULL;
+        json_t *wt = kr->job_ctx;
+        if (job->status == RT_OK) {
+            json_error_t je;
+            json_t *v = json_loads(job->result_json, JSON_DECODE_ANY, &je);
+            const char *type = json_str(json_object_get(wt, "response"), "type");
+            if (type && strcmp(type, "static") == 0 && json_object_get(json_object_get(wt, "response"), "outputs"))
+                reply_static(kr, wt, v);
+            else
+                reply_dynamic(kr, v);
+            json_decref(v);
+        } else {
+            static const struct {
+                int status;
+                const char *msg;
+            } faults[] = {
+                [RT_ERROR] = {500, "The webtrigger function failed."},
+                [RT_TIMEOUT] = {504, "The webtrigger function did not answer within its time limit."},
+                [RT_CRASH] = {500, "The webtrigger function's process failed."},
+                [RT_OVERLOAD] = {503, "Too many invocations at once; retry shortly."},
+                [RT_SETUP] = {500, "The app could not be started."},
+            };
+            if (job->status == RT_OVERLOAD)
+                reply_header(kr, "retry-after", "1");
+            reply_plain(kr, faults[job->status].status, faults[job->status].msg);
+        }
+    }
+    rt_job_free(job);
+}
+
+static void free_json(void *p) { json_decref(p); }
+
+void webtrigger_handle(kreq_t *kr)
+{
+    /* seg: x1|public / {id} / userPath... */
+    if (kr->nseg < 2 || strlen(kr->seg[1]) != 64) {
+        reply_plain(kr, 404, "No such webtrigger.");
+        return;
+    }
+    const char *inst_id, *module_key;
+    install_rec_t in;
+    site_rec_t site;
+    version_rec_t ver;
+    if (store_webtrigger_get(kr->store, kr->arena, kr->seg[1], &inst_id, &module_key) != STORE_OK ||
+        store_install_get(kr->store, kr->arena, inst_id, &in) != STORE_OK || in.removed ||
+        store_site_by_id(kr->store, kr->arena, in.site_id, &site) != STORE_OK ||
+        install_version(kr->store, kr->arena, &in, &ver) != STORE_OK) {
+        reply_plain(kr, 404, "No such webtrigger.");
+        return;
+    }
+    ratelimit_result_t rl = ratelimit_take(in.id, WEBTRIGGER_RATE_PER_MIN, clock_now_ms());
+    reply_header(kr, "x-ratelimit-limit", arena_printf(kr->arena, "%u", rl.limit));
+    reply_header(kr, "x-ratelimit-remaining", arena_printf(kr->arena, "%u", rl.remaining));
+    reply_header(kr, "x-ratelimit-reset", arena_printf(kr->arena, "%lld", (long long)rl.reset_s));
+    if (!rl.allowed) {
+        reply_header(kr, "retry-after", arena_printf(kr->arena, "%lld", (long long)(rl.reset_s - clock_now_ms() / 1000)));
+        reply_failure(kr, 429, "FAILURE_CLIENT_RATE_LIMITED", "Too many requests");
+        return;
+    }
+    json_t *manifest = json_own(kr->arena, json_loads(ver.manifest_json, 0, NULL));
+    json_t *wt = module(manifest, "webtrigger", module_key);
+    json_t *fn = wt && json_str(wt, "function") ? module(manifest, "function", json_str(wt, "function")) : NULL;
+    const char *handler = fn ? json_str(fn, "handler") : NULL;
+    const char *dot = handler ? strrchr(handler, '.') : NULL;
+    if (!dot) {
+        reply_plain(kr, 404, "This webtrigger has no function in the installed version.");
+        return;
+    }
+    env_rec_t env;
+    if (store_env_get(kr->store, kr->arena, in.app_id, in.env_key, &env) != STORE_OK) {
+        reply_plain(kr, 404, "No such webtrigger.");
+        return;
+    }
+    /* the user path: what follows the id in the raw path */
+    const char *raw = kr->req->path.base;
+    size_t plen = kr->req->query_at == SIZE_MAX ? kr->req->path.len : kr->req->query_at;
+    const char *after = memmem(raw, plen, kr->seg[1], 64);
+    const char *user_path = after ? arena_strndup(kr->arena, after + 64, plen - (size_t)(after + 64 - raw)) : "";
+
+    char inv_id[37];
+    enc_uuid4(inv_id);
+    int64_t now = clock_now_ms();
+    json_t *timeout = json_object_get(fn, "timeoutSeconds");
+    int64_t limit = json_is_integer(timeout) && json_integer_value(timeout) > 0 && json_integer_value(timeout) <= 55
+                        ? json_integer_value(timeout) * 1000
+                        : WEBTRIGGER_TIMEOUT_MS;
+    json_t *mem = json_object_get(json_object_get(fn, "runtime"), "memoryMB");
+
+    rt_job_t *job = rt_job_new();
+    job->snapshot = xstrdup(ver.snapshot);
+    job->file = xstrndup(handler, (size_t)(dot - handler));
+    job->export_name = xstrdup(dot + 1);
+    job->memory_mb = json_is_integer(mem) ? (unsigned)json_integer_value(mem) : 512;
+    job->deadline_ms = now + limit;
+    job->payload_json = request_payload(kr, user_path);
+    const char *install_ari = arena_printf(kr->arena, "ari:cloud:ecosystem::installation/%s", in.id);
+    job->context_json = dump(json_pack("{s:s,s:s,s:s,s:{s:s,s:[{s:s,s:s}]},s:s}", "installContext",
+                                       arena_printf(kr->arena, "ari:cloud:jira::site/%s", site.cloud_id), "moduleKey",
+                                       module_key, "installationId", in.id, "installation", "ari", install_ari,
+                                       "contexts", "cloudId", site.cloud_id, "apiBaseUrl",
+                                       arena_printf(kr->arena, "%s/ex/jira/%s", kr->public_url, site.cloud_id),
+                                       "environmentType", env_type(env.key)));
+    json_t *scopes = json_loads(in.scopes_json, 0, NULL);
+    job->app_context_json = dump(json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:{s:o,s:{}},s:{s:s,s:[{s:s}]}}", "appId", in.app_id, "appVersion",
+        arena_printf(kr->arena, "%lld.%lld.0", (long long)ver.major, (long long)ver.minor), "environmentId", env.id,
+        "environmentType", env_type(env.key), "invocationId", inv_id, "installationId", in.id, "moduleKey", module_key,
+        "permissions", "scopes", scopes ? scopes : json_array(), "external", "installation", "ari", install_ari,
+        "contexts", "cloudId", site.cloud_id));
+    job->env_json = xstrdup("{}");
+    if (!job->payload_json || !job->context_json || !job->app_context_json) {
+        rt_job_free(job);
+        reply_plain(kr, 400, "The request cannot be passed to the function.");
+        return;
+    }
+    strcpy(job->inv.id, inv_id);
+    snprintf(job->inv.installation_id, sizeof job->inv.installation_id, "%s", in.id);
+    snprintf(job->inv.app_id, sizeof job->inv.app_id, "%s", in.app_id);
+    snprintf(job->inv.env_key, sizeof job->inv.env_key, "%s", in.env_key);
+    snprintf(job->inv.cloud_id, sizeof job->inv.cloud_id, "%s", site.cloud_id);
+    snprintf(job->inv.bot_account_id, sizeof job->inv.bot_account_id, "%s", in.bot_account_id);
+    snprintf(job->inv.module_key, sizeof job->inv.module_key, "%s", module_key);
+    job->inv.site_id = site.id;
+    job->inv.scopes = scopes_string(in.scopes_json);
+    job->inv.deadline_ms = job->deadline_ms;
+    job->receiver = &kr->thr->rt_receiver;
+    job->owner = kr;
+    job->done = on_done;
+    kr->job = job;
+    kr->job_ctx = json_incref(wt);
+    arena_defer(kr->arena, free_json, wt); /* the module outlives `manifest` until the reply */
+    if (rt_submit(job) != 0) {
+        kr->job = NULL;
+        rt_job_free(job);
+        reply_header(kr, "retry-after", "1");
+        reply_plain(kr, 503, "Too many invocations are waiting; retry shortly.");
+    }
+    /* otherwise the response is sent by on_done, on this thread */
+}
+
+/* ------------------------------------------------------------------ admin */
+
+void webtrigger_url(kreq_t *kr)
+{
+    site_rec_t site;
+    install_rec_t in;
+    version_rec_t ver;
+    const char *app = app_id_from_ari(kr->params[1]);
+    if (!site_name_valid(kr->params[0]) || store_site_by_name(kr->store, kr->arena, kr->params[0], &site) != STORE_OK) {
+        reply_error(kr, 404, 0, "No such site.");
+        return;
+    }
+    if (!app || !app_env_key_valid(kr->params[2]) ||
+        store_install_active(kr->store, kr->arena, site.id, app, kr->params[2], &in) != STORE_OK ||
+        install_version(kr->store, kr->arena, &in, &ver) != STORE_OK) {
+        reply_error(kr, 404, 0, "The app is not installed on this site in this environment.");
+        return;
+    }
+    json_t *manifest = json_own(kr->arena, json_loads(ver.manifest_json, 0, NULL));
+    json_t *wt = module(manifest, "webtrigger", kr->params[3]);
+    if (!wt) {
+        reply_error(kr, 404, 0, "The installed version has no webtrigger module with that key.");
+        return;
+    }
+    unsigned char raw[32];
+    char id[65];
+    enc_random(raw, sizeof raw);
+    enc_hex(id, raw, sizeof raw);
+    const char *tid;
+    if (store_webtrigger_ensure(kr->store, kr->arena, in.id, kr->params[3], id, clock_now_ms(), &tid) != STORE_OK) {
+        reply_error(kr, 500, 0, "Internal server error");
+        return;
+    }
+    const char *fmt = json_str(wt, "urlFormat");
+    const char *url = arena_printf(kr->arena, "%s/%s/%s", kr->public_url, fmt && strcmp(fmt, "v2") == 0 ? "public" : "x1", tid);
+    reply_json_new(kr, 200, json_pack("{s:s,s:s,s:s,s:s}", "url", url, "module", kr->params[3], "installationId", in.id,
+                                      "site", site.name));
+}

@@ -1,0 +1,19 @@
+/* Webtriggers: one stable URL per installation x module (the environment comes with the
+ * installation), /x1/{id} (urlFormat v1) or /public/{id} (v2), with an optional user
+ * path after the id. A request becomes Forge's webtrigger payload, runs the module's
+ * function on a warm worker of the installation's version (runtime/supervisor.h) without
+ * holding the HTTP thread, and the function's result becomes the HTTP response. */
+#ifndef KILN_WEBTRIGGER_H
+#define KILN_WEBTRIGGER_H
+
+#include "http/request.h"
+
+#define WEBTRIGGER_TIMEOUT_MS 55000
+#define WEBTRIGGER_RATE_PER_MIN 1200 /* per installation */
+
+/* The public plane: /x1/... and /public/... */
+void webtrigger_handle(kreq_t *kr);
+/* Admin: GET /admin/v1/sites/{name}/installations/{appId}/{environment}/webtriggers/{module} */
+void webtrigger_url(kreq_t *kr);
+
+#endif

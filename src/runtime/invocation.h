@@ -1,0 +1,38 @@
+/* Live invocations and their tokens. An invocation token (`kiln_i_` + 256 random bits)
+ * is valid exactly while its invocation runs: it is registered when the invocation is
+ * handed to a worker and removed when it ends, so a token copied out of a finished
+ * invocation is dead at once. Only its SHA-256 is kept. The registry is shared by all
+ * threads (one mutex; lookups copy the record out). */
+#ifndef KILN_INVOCATION_H
+#define KILN_INVOCATION_H
+
+#include <stdint.h>
+
+#include "auth/token.h"
+#include "base/arena.h"
+
+/* What a running invocation may do: the gateway binds every proxy call to these. */
+typedef struct invocation {
+    char id[37];              /* invocationId (UUID) */
+    char installation_id[37];
+    char app_id[37];
+    char env_key[32];
+    char cloud_id[37];
+    int64_t site_id;
+    char bot_account_id[64];
+    char module_key[256];
+    char *scopes; /* space-separated consented scopes (heap, owned by the registry copy) */
+    int64_t deadline_ms;
+} invocation_t;
+
+/* Registers inv (copied) and writes its fresh token into token. 0 or -1 (full). */
+int invocation_begin(const invocation_t *inv, char token[TOKEN_MAX]);
+/* Ends the invocation with this id: its token stops working. */
+void invocation_end(const char *id);
+/* Looks a token up; on success copies the record (scopes into `a`) and returns 0. A
+ * token past its deadline is refused too. */
+int invocation_lookup(const char *token, size_t len, arena_t *a, invocation_t *out);
+/* Number of live invocations (metrics, tests). */
+unsigned invocation_count(void);
+
+#endif

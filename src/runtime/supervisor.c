@@ -1,0 +1,754 @@
+#include "runtime/supervisor.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/enc.h"
+#include "base/json.h"
+#include "base/jsonw.h"
+#include "base/log.h"
+
+extern char **environ;
+
+#define RT_POOLS_MAX 64
+#define RT_LOGS_MAX 1000 /* log lines kept per invocation */
+
+typedef struct pool pool_t;
+
+typedef struct worker {
+    pid_t pid;
+    int to_fd, from_fd, out_fd, err_fd;
+    pool_t *pool;
+    rt_job_t *job;
+    int ready;
+    int64_t idle_since_ms;
+    buf_t in, out, err; /* partial lines */
+    buf_t wbuf;         /* frame being written */
+    size_t woff;
+} worker_t;
+
+struct pool {
+    char *snapshot; /* key, with memory_mb */
+    unsigned memory_mb;
+    char *dir;      /* extracted snapshot */
+    worker_t *workers[RT_POOL_MAX];
+    unsigned n;
+};
+
+typedef struct qnode {
+    rt_job_t *job;
+    struct qnode *next;
+} qnode_t;
+
+static struct {
+    char *data_dir, *proxy_url, *worker_js, *node;
+    pthread_t tid;
+    int wake_fd, running;
+    pthread_mutex_t mu; /* guards the queue and `stopping` */
+    qnode_t *head, *tail;
+    unsigned queued;
+    int stopping;
+    /* runtime thread only */
+    pool_t pools[RT_POOLS_MAX];
+    unsigned npools;
+    worker_t *workers[RT_WORKERS_MAX];
+    unsigned nworkers;
+    qnode_t *waiting; /* jobs taken from the queue, not yet on a worker (runtime thread) */
+} R = {.mu = PTHREAD_MUTEX_INITIALIZER, .wake_fd = -1};
+
+/* ------------------------------------------------------------------ jobs */
+
+rt_job_t *rt_job_new(void) { return xcalloc(1, sizeof(rt_job_t)); }
+
+void rt_job_free(rt_job_t *j)
+{
+    if (!j)
+        return;
+    free(j->snapshot);
+    free(j->file);
+    free(j->export_name);
+    free(j->payload_json);
+    free(j->context_json);
+    free(j->app_context_json);
+    free(j->env_json);
+    free(j->inv.scopes);
+    free(j->result_json);
+    free(j->logs_json);
+    free(j);
+}
+
+int rt_submit(rt_job_t *job)
+{
+    pthread_mutex_lock(&R.mu);
+    int ok = R.running && !R.stopping && R.queued < RT_QUEUE_MAX;
+    if (ok) {
+        qnode_t *n = xcalloc(1, sizeof *n);
+        n->job = job;
+        if (R.tail)
+            R.tail->next = n;
+        else
+            R.head = n;
+        R.tail = n;
+        R.queued++;
+    }
+    pthread_mutex_unlock(&R.mu);
+    if (!ok)
+        return -1;
+    uint64_t one = 1;
+    if (write(R.wake_fd, &one, sizeof one) < 0) {
+        /* the counter is saturated: the thread is awake anyway */
+    }
+    return 0;
+}
+
+void rt_on_messages(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
+{
+    (void)receiver;
+    while (!h2o_linklist_is_empty(messages)) {
+        rt_job_t *job = (rt_job_t *)messages->next;
+        h2o_linklist_unlink(&job->msg.link);
+        job->done(job);
+    }
+}
+
+static char *error_json(const char *name, const char *message)
+{
+    json_t *e = json_pack("{s:s,s:s}", "name", name, "message", message);
+    char *s = json_dumps(e, JSON_COMPACT);
+    json_decref(e);
+    return s;
+}
+
+/* Hands the finished job back to its thread. Its token dies here. */
+static void finish(rt_job_t *job, enum rt_status st, char *result)
+{
+    invocation_end(job->inv.id);
+    job->status = st;
+    free(job->result_json);
+    job->result_json = result ? result : error_json("Error", "no result");
+    job->finished_ms = clock_now_ms();
+    h2o_multithread_send_message(job->receiver, &job->msg);
+}
+
+/* Logs of the running invocation, kept in a JSON array on the job. */
+static void add_log(rt_job_t *job, const char *level, const char *message, int64_t time)
+{
+    json_t *arr = job->logs_json ? json_loads(job->logs_json, 0, NULL) : json_array();
+    if (!arr)
+        arr = json_array();
+    if (json_array_size(arr) < RT_LOGS_MAX)
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:I}", "level", level, "message", message, "time", (json_int_t)time));
+    free(job->logs_json);
+    job->logs_json = json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+}
+
+/* ------------------------------------------------------------------ snapshots */
+
+static int mkdir_p(const char *path)
+{
+    char tmp[PATH_MAX * 2];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    }
+    return mkdir(tmp, 0700) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* Extracts the snapshot once into DATA/run/<app>/<env>/<name>/; returns the directory
+ * (heap) or NULL with err. */
+static char *extract(const char *snapshot, char *err, size_t errlen)
+{
+    char tar[PATH_MAX + 64], dir[PATH_MAX + 64], tmp[PATH_MAX + 128], marker[PATH_MAX + 96];
+    const char *rel = strncmp(snapshot, "snapshots/", 10) == 0 ? snapshot + 10 : snapshot;
+    size_t rl = strlen(rel);
+    if (rl < 5 || strcmp(rel + rl - 4, ".tar") != 0 || strstr(rel, "..")) {
+        snprintf(err, errlen, "bad snapshot path");
+        return NULL;
+    }
+    snprintf(tar, sizeof tar, "%s/%s", R.data_dir, snapshot);
+    snprintf(dir, sizeof dir, "%s/run/%.*s", R.data_dir, (int)(rl - 4), rel);
+    snprintf(marker, sizeof marker, "%s/.kiln-extracted", dir);
+    if (access(marker, F_OK) == 0)
+        return xstrdup(dir);
+    unsigned char rnd[8];
+    char hex[17];
+    enc_random(rnd, sizeof rnd);
+    enc_hex(hex, rnd, sizeof rnd);
+    snprintf(tmp, sizeof tmp, "%s.tmp-%s", dir, hex);
+    if (mkdir_p(tmp) != 0) {
+        snprintf(err, errlen, "cannot create the run directory: %s", strerror(errno));
+        return NULL;
+    }
+    struct archive *in = archive_read_new(), *out = archive_write_disk_new();
+    archive_read_support_format_tar(in);
+    archive_write_disk_set_options(out, ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                                            ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_PERM |
+                                            ARCHIVE_EXTRACT_TIME);
+    int rc = -1;
+    if (archive_read_open_filename(in, tar, 65536) == ARCHIVE_OK) {
+        struct archive_entry *e;
+        int r;
+        rc = 0;
+        while (rc == 0 && (r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
+            char full[PATH_MAX * 2 + 256];
+            const char *name = archive_entry_pathname(e);
+            if (strncmp(name, "./", 2) == 0)
+                name += 2;
+            snprintf(full, sizeof full, "%s/%s", tmp, name);
+            archive_entry_set_pathname(e, full);
+            archive_entry_set_perm(e, archive_entry_filetype(e) == AE_IFDIR ? 0700 : 0600 | (archive_entry_perm(e) & 0100));
+            if (archive_write_header(out, e) != ARCHIVE_OK) {
+                rc = -1;
+                break;
+            }
+            const void *buf;
+            size_t size;
+            la_int64_t off;
+            while ((r = archive_read_data_block(in, &buf, &size, &off)) == ARCHIVE_OK)
+                if (archive_write_data_block(out, buf, size, off) != ARCHIVE_OK) {
+                    rc = -1;
+                    break;
+                }
+            archive_write_finish_entry(out);
+        }
+        if (rc == 0 && r != ARCHIVE_EOF)
+            rc = -1;
+    }
+    if (rc != 0)
+        snprintf(err, errlen, "cannot extract the snapshot: %s",
+                 archive_error_string(out) ? archive_error_string(out) : archive_error_string(in) ? archive_error_string(in) : "unknown error");
+    archive_read_free(in);
+    archive_write_free(out);
+    if (rc != 0)
+        return NULL;
+    char tmarker[PATH_MAX * 2];
+    snprintf(tmarker, sizeof tmarker, "%s/.kiln-extracted", tmp);
+    int fd = open(tmarker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        close(fd);
+    if (rename(tmp, dir) != 0 && access(marker, F_OK) != 0) {
+        snprintf(err, errlen, "cannot place the snapshot: %s", strerror(errno));
+        return NULL;
+    }
+    return xstrdup(dir);
+}
+
+/* ------------------------------------------------------------------ workers */
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+static void worker_free(worker_t *w)
+{
+    close_fd(&w->to_fd);
+    close_fd(&w->from_fd);
+    close_fd(&w->out_fd);
+    close_fd(&w->err_fd);
+    buf_free(&w->in);
+    buf_free(&w->out);
+    buf_free(&w->err);
+    buf_free(&w->wbuf);
+    free(w);
+}
+
+/* Kills a worker and forgets it; its job (if any) ends with `st`. */
+static void worker_kill(worker_t *w, enum rt_status st, const char *why)
+{
+    if (w->pid > 0) {
+        kill(w->pid, SIGKILL);
+        waitpid(w->pid, NULL, 0);
+    }
+    if (w->job) {
+        finish(w->job, st, error_json(st == RT_TIMEOUT ? "TimeoutError" : "WorkerError", why));
+        w->job = NULL;
+    }
+    pool_t *p = w->pool;
+    for (unsigned i = 0; i < p->n; i++)
+        if (p->workers[i] == w) {
+            p->workers[i] = p->workers[--p->n];
+            break;
+        }
+    for (unsigned i = 0; i < R.nworkers; i++)
+        if (R.workers[i] == w) {
+            R.workers[i] = R.workers[--R.nworkers];
+            break;
+        }
+    worker_free(w);
+}
+
+static int set_nonblock(int fd) { return fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+static worker_t *worker_spawn(pool_t *p, char *err, size_t errlen)
+{
+    int to[2] = {-1, -1}, from[2] = {-1, -1}, out[2] = {-1, -1}, er[2] = {-1, -1};
+    if (pipe2(to, O_CLOEXEC) || pipe2(from, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(er, O_CLOEXEC)) {
+        snprintf(err, errlen, "cannot create pipes: %s", strerror(errno));
+        goto fail;
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, er[1], 2);
+    posix_spawn_file_actions_adddup2(&fa, to[0], 3);
+    posix_spawn_file_actions_adddup2(&fa, from[1], 4);
+    posix_spawn_file_actions_addchdir_np(&fa, p->dir);
+    char mem[64];
+    snprintf(mem, sizeof mem, "--max-old-space-size=%u", p->memory_mb);
+    char *argv[] = {R.node, mem, R.worker_js, NULL};
+    char *envp[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "NODE_ENV=production", "NODE_NO_WARNINGS=1", NULL};
+    pid_t pid;
+    int rc = posix_spawnp(&pid, R.node, &fa, NULL, argv, envp);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot start node (%s): %s", R.node, strerror(rc));
+        goto fail;
+    }
+    close(to[0]);
+    close(from[1]);
+    close(out[1]);
+    close(er[1]);
+    worker_t *w = xcalloc(1, sizeof *w);
+    w->pid = pid;
+    w->to_fd = to[1];
+    w->from_fd = from[0];
+    w->out_fd = out[0];
+    w->err_fd = er[0];
+    w->pool = p;
+    buf_init(&w->in, RT_MAX_FRAME);
+    buf_init(&w->out, 65536);
+    buf_init(&w->err, 65536);
+    buf_init(&w->wbuf, RT_MAX_FRAME);
+    set_nonblock(w->to_fd);
+    set_nonblock(w->from_fd);
+    set_nonblock(w->out_fd);
+    set_nonblock(w->err_fd);
+    p->workers[p->n++] = w;
+    R.workers[R.nworkers++] = w;
+    return w;
+fail:
+    for (int i = 0; i < 2; i++) {
+        close_fd(&to[i]);
+        close_fd(&from[i]);
+        close_fd(&out[i]);
+        close_fd(&er[i]);
+    }
+    return NULL;
+}
+
+/* Builds the invoke frame and starts writing it. */
+static void worker_start_job(worker_t *w, rt_job_t *job)
+{
+    char token[TOKEN_MAX];
+    job->started_ms = clock_now_ms();
+    if (invocation_begin(&job->inv, token) != 0) {
+        finish(job, RT_OVERLOAD, error_json("Error", "too many invocations at once"));
+        return;
+    }
+    char bundle[PATH_MAX * 2];
+    snprintf(bundle, sizeof bundle, "%s/.kiln/functions/%s.cjs", w->pool->dir, job->file);
+    buf_reset(&w->wbuf);
+    jsonw_t jw;
+    jw_init(&jw, &w->wbuf);
+    jw_obj(&jw);
+    jw_kstr(&jw, "type", "invoke");
+    jw_kstr(&jw, "id", job->inv.id);
+    jw_kstr(&jw, "bundle", bundle);
+    jw_kstr(&jw, "export", job->export_name);
+    jw_key(&jw, "payload");
+    jw_raw(&jw, job->payload_json, strlen(job->payload_json));
+    jw_key(&jw, "context");
+    jw_raw(&jw, job->context_json, strlen(job->context_json));
+    jw_key(&jw, "runtime");
+    jw_obj(&jw);
+    jw_key(&jw, "appContext");
+    jw_raw(&jw, job->app_context_json, strlen(job->app_context_json));
+    jw_key(&jw, "proxy");
+    jw_obj(&jw);
+    jw_kstr(&jw, "url", R.proxy_url);
+    jw_kstr(&jw, "token", token);
+    jw_obj_end(&jw);
+    jw_key(&jw, "contextAri");
+    JW_STRCAT(&jw, "ari:cloud:jira::site/", job->inv.cloud_id);
+    jw_kint(&jw, "deadline", job->deadline_ms);
+    jw_obj_end(&jw);
+    jw_key(&jw, "env");
+    jw_raw(&jw, job->env_json ? job->env_json : "{}", strlen(job->env_json ? job->env_json : "{}"));
+    jw_obj_end(&jw);
+    if (jw.err || buf_add(&w->wbuf, "\n", 1) != 0) {
+        finish(job, RT_ERROR, error_json("Error", "the invocation is too large (payload over 5 MB)"));
+        return;
+    }
+    w->woff = 0;
+    w->job = job;
+}
+
+/* Handles one complete line from fd 4. */
+static void worker_frame(worker_t *w, const char *line, size_t len)
+{
+    json_err_t jerr;
+    json_t *f = json_parse_limited(line, len, 128, &jerr);
+    const char *type = f ? json_str(f, "type") : NULL;
+    if (!type) {
+        json_decref(f);
+        worker_kill(w, RT_CRASH, "the function's worker sent a malformed message");
+        return;
+    }
+    if (strcmp(type, "ready") == 0) {
+        w->ready = 1;
+        w->idle_since_ms = clock_now_ms();
+    } else if (strcmp(type, "log") == 0 && w->job) {
+        const char *lvl = json_str(f, "level"), *msg = json_str(f, "message");
+        add_log(w->job, lvl ? lvl : "log", msg ? msg : "", json_integer_value(json_object_get(f, "time")));
+    } else if (strcmp(type, "result") == 0 && w->job) {
+        rt_job_t *job = w->job;
+        w->job = NULL;
+        w->idle_since_ms = clock_now_ms();
+        if (json_is_true(json_object_get(f, "ok")))
+            finish(job, RT_OK, json_dumps(json_object_get(f, "value"), JSON_COMPACT | JSON_ENCODE_ANY));
+        else
+            finish(job, RT_ERROR, json_dumps(json_object_get(f, "error"), JSON_COMPACT | JSON_ENCODE_ANY));
+    }
+    json_decref(f);
+}
+
+/* Reads what is available on fd; splits lines into `on_line`. -1 on EOF/error. */
+static int drain(worker_t *w, int fd, buf_t *b, void (*on_line)(worker_t *, const char *, size_t))
+{
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n == 0)
+            return -1;
+        if (n < 0)
+            return errno == EAGAIN || errno == EINTR ? 0 : -1;
+        if (buf_add(b, chunk, (size_t)n) != 0)
+            return -2; /* a line over the frame limit */
+        char *start = b->ptr, *nl;
+        while ((nl = memchr(start, '\n', b->len - (size_t)(start - b->ptr)))) {
+            on_line(w, start, (size_t)(nl - start));
+            if (!w->pool)
+                return -3; /* the worker was killed while handling the line */
+            start = nl + 1;
+        }
+        size_t rest = b->len - (size_t)(start - b->ptr);
+        memmove(b->ptr, start, rest);
+        b->len = rest;
+    }
+}
+
+static void out_line(worker_t *w, const char *line, size_t len)
+{
+    char *s = strndup(line, len);
+    if (w->job)
+        add_log(w->job, "info", s, clock_now_ms());
+    free(s);
+}
+
+static void err_line(worker_t *w, const char *line, size_t len)
+{
+    char *s = strndup(line, len);
+    if (w->job)
+        add_log(w->job, strstr(s, "heap out of memory") ? "fatal" : "error", s, clock_now_ms());
+    else
+        log_msg(LOG_DEBUG, "worker stderr", "line", s, NULL);
+    free(s);
+}
+
+/* ------------------------------------------------------------------ scheduling */
+
+static pool_t *pool_for(rt_job_t *job, char *err, size_t errlen)
+{
+    for (unsigned i = 0; i < R.npools; i++)
+        if (R.pools[i].memory_mb == job->memory_mb && strcmp(R.pools[i].snapshot, job->snapshot) == 0)
+            return &R.pools[i];
+    if (R.npools == RT_POOLS_MAX) {
+        /* reuse an empty pool slot */
+        for (unsigned i = 0; i < R.npools; i++) {
+            if (R.pools[i].n == 0) {
+                free(R.pools[i].snapshot);
+                free(R.pools[i].dir);
+                R.pools[i] = R.pools[--R.npools];
+                break;
+            }
+        }
+        if (R.npools == RT_POOLS_MAX) {
+            snprintf(err, errlen, "too many app versions running at once");
+            return NULL;
+        }
+    }
+    char *dir = extract(job->snapshot, err, errlen);
+    if (!dir)
+        return NULL;
+    pool_t *p = &R.pools[R.npools++];
+    *p = (pool_t){.snapshot = xstrdup(job->snapshot), .memory_mb = job->memory_mb, .dir = dir};
+    return p;
+}
+
+/* Tries to place a waiting job: 1 placed (or finished with an error), 0 must wait. */
+static int place(rt_job_t *job)
+{
+    char err[512];
+    if (clock_now_ms() > job->deadline_ms) {
+        finish(job, RT_TIMEOUT, error_json("TimeoutError", "the invocation waited for a worker past its deadline"));
+        return 1;
+    }
+    pool_t *p = pool_for(job, err, sizeof err);
+    if (!p) {
+        log_msg(LOG_ERROR, "runtime: cannot prepare the app version", "error", err, NULL);
+        finish(job, RT_SETUP, error_json("Error", "the app version could not be prepared to run"));
+        return 1;
+    }
+    for (unsigned i = 0; i < p->n; i++) {
+        worker_t *w = p->workers[i];
+        if (w->ready && !w->job) {
+            worker_start_job(w, job);
+            return 1;
+        }
+    }
+    /* room for another worker of this version? reap an idle one elsewhere if the total is full */
+    if (p->n < RT_POOL_MAX && R.nworkers >= RT_WORKERS_MAX) {
+        for (unsigned i = 0; i < R.nworkers; i++)
+            if (R.workers[i]->ready && !R.workers[i]->job && R.workers[i]->pool != p) {
+                worker_kill(R.workers[i], RT_CRASH, "reaped");
+                break;
+            }
+    }
+    unsigned starting = 0;
+    for (unsigned i = 0; i < p->n; i++)
+        starting += !p->workers[i]->ready;
+    if (p->n < RT_POOL_MAX && R.nworkers < RT_WORKERS_MAX && starting == 0) {
+        if (!worker_spawn(p, err, sizeof err)) {
+            log_msg(LOG_ERROR, "runtime: cannot start a worker", "error", err, NULL);
+            finish(job, RT_SETUP, error_json("Error", "the function's worker could not start"));
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void schedule(void)
+{
+    pthread_mutex_lock(&R.mu);
+    while (R.head) {
+        qnode_t *n = R.head;
+        R.head = n->next;
+        if (!R.head)
+            R.tail = NULL;
+        R.queued--;
+        n->next = NULL;
+        qnode_t **end = &R.waiting;
+        while (*end)
+            end = &(*end)->next;
+        *end = n;
+    }
+    pthread_mutex_unlock(&R.mu);
+    for (qnode_t **pp = &R.waiting; *pp;) {
+        qnode_t *n = *pp;
+        if (place(n->job)) {
+            *pp = n->next;
+            free(n);
+        } else {
+            pp = &n->next;
+        }
+    }
+}
+
+static void *rt_main(void *arg)
+{
+    (void)arg;
+    struct pollfd pfd[1 + RT_WORKERS_MAX * 4];
+    worker_t *owner[1 + RT_WORKERS_MAX * 4];
+    for (;;) {
+        pthread_mutex_lock(&R.mu);
+        int stopping = R.stopping;
+        pthread_mutex_unlock(&R.mu);
+        if (stopping)
+            break;
+        schedule();
+        int64_t now = clock_now_ms(), next = now + 1000;
+        unsigned n = 0;
+        pfd[n] = (struct pollfd){.fd = R.wake_fd, .events = POLLIN};
+        owner[n++] = NULL;
+        for (unsigned i = 0; i < R.nworkers; i++) {
+            worker_t *w = R.workers[i];
+            pfd[n] = (struct pollfd){.fd = w->from_fd, .events = POLLIN};
+            owner[n++] = w;
+            pfd[n] = (struct pollfd){.fd = w->out_fd, .events = POLLIN};
+            owner[n++] = w;
+            pfd[n] = (struct pollfd){.fd = w->err_fd, .events = POLLIN};
+            owner[n++] = w;
+            if (w->job && w->woff < w->wbuf.len) {
+                pfd[n] = (struct pollfd){.fd = w->to_fd, .events = POLLOUT};
+                owner[n++] = w;
+            }
+            if (w->job && w->job->deadline_ms < next)
+                next = w->job->deadline_ms;
+        }
+        for (qnode_t *q = R.waiting; q; q = q->next)
+            if (q->job->deadline_ms < next)
+                next = q->job->deadline_ms;
+        int timeout = next > now ? (int)(next - now) : 0;
+        if (poll(pfd, n, timeout) < 0 && errno != EINTR)
+            break;
+        if (pfd[0].revents & POLLIN) {
+            uint64_t v;
+            if (read(R.wake_fd, &v, sizeof v) < 0) {
+                /* nothing pending */
+            }
+        }
+        for (unsigned i = 1; i < n; i++) {
+            worker_t *w = owner[i];
+            int alive = 0;
+            for (unsigned j = 0; j < R.nworkers; j++)
+                alive |= R.workers[j] == w;
+            if (!alive || !pfd[i].revents)
+                continue;
+            int rc = 0;
+            if (pfd[i].fd == w->from_fd)
+                rc = drain(w, w->from_fd, &w->in, worker_frame);
+            else if (pfd[i].fd == w->out_fd)
+                rc = drain(w, w->out_fd, &w->out, out_line);
+            else if (pfd[i].fd == w->err_fd)
+                rc = drain(w, w->err_fd, &w->err, err_line);
+            else if (pfd[i].fd == w->to_fd && w->job) {
+                ssize_t k = write(w->to_fd, w->wbuf.ptr + w->woff, w->wbuf.len - w->woff);
+                if (k > 0)
+                    w->woff += (size_t)k;
+                else if (k < 0 && errno != EAGAIN && errno != EINTR)
+                    rc = -1;
+            }
+            if (rc == -3)
+                continue;
+            if (rc < 0) {
+                int oom = 0;
+                if (w->job && w->job->logs_json)
+                    oom = strstr(w->job->logs_json, "heap out of memory") != NULL;
+                worker_kill(w, RT_CRASH,
+                            oom ? "the function ran out of memory" : rc == -2 ? "the function's output is too large"
+                                                                             : "the function's process exited");
+            }
+        }
+        /* deadlines and idle workers */
+        now = clock_now_ms();
+        for (unsigned i = 0; i < R.nworkers;) {
+            worker_t *w = R.workers[i];
+            if (w->job && now > w->job->deadline_ms) {
+                worker_kill(w, RT_TIMEOUT, "the function did not answer within its time limit");
+                continue;
+            }
+            if (!w->job && w->ready && now - w->idle_since_ms > RT_IDLE_MS) {
+                worker_kill(w, RT_CRASH, "idle");
+                continue;
+            }
+            i++;
+        }
+    }
+    /* stop: every job still here ends; workers go */
+    while (R.nworkers)
+        worker_kill(R.workers[0], RT_CRASH, "kiln is shutting down");
+    pthread_mutex_lock(&R.mu);
+    qnode_t *q = R.head;
+    R.head = R.tail = NULL;
+    pthread_mutex_unlock(&R.mu);
+    for (qnode_t *l = R.waiting; l;) {
+        qnode_t *nx = l->next;
+        finish(l->job, RT_CRASH, error_json("Error", "kiln is shutting down"));
+        free(l);
+        l = nx;
+    }
+    R.waiting = NULL;
+    while (q) {
+        qnode_t *nx = q->next;
+        finish(q->job, RT_CRASH, error_json("Error", "kiln is shutting down"));
+        free(q);
+        q = nx;
+    }
+    return NULL;
+}
+
+/* runtime/node/worker.js: $KILN_RUNTIME_DIR, else found above the binary's directory. */
+static char *find_worker_js(void)
+{
+    const char *env = getenv("KILN_RUNTIME_DIR");
+    char path[PATH_MAX + 32];
+    if (env) {
+        snprintf(path, sizeof path, "%s/worker.js", env);
+        return access(path, R_OK) == 0 ? xstrdup(path) : NULL;
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    for (char *slash = strrchr(exe, '/'); slash; slash = strrchr(exe, '/')) {
+        *slash = '\0';
+        snprintf(path, sizeof path, "%s/runtime/node/worker.js", exe);
+        if (access(path, R_OK) == 0)
+            return xstrdup(path);
+    }
+    return NULL;
+}
+
+int rt_start(const char *data_dir, const char *proxy_url, char *err, size_t errlen)
+{
+    R.worker_js = find_worker_js();
+    if (!R.worker_js) {
+        snprintf(err, errlen, "runtime/node/worker.js not found (set KILN_RUNTIME_DIR)");
+        return -1;
+    }
+    R.node = xstrdup(getenv("KILN_NODE") ? getenv("KILN_NODE") : "node");
+    R.data_dir = xstrdup(data_dir);
+    R.proxy_url = xstrdup(proxy_url);
+    R.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    R.running = 1;
+    signal(SIGCHLD, SIG_DFL);
+    if (pthread_create(&R.tid, NULL, rt_main, NULL) != 0) {
+        snprintf(err, errlen, "cannot start the runtime thread");
+        R.running = 0;
+        return -1;
+    }
+    return 0;
+}
+
+void rt_stop(void)
+{
+    if (!R.running)
+        return;
+    pthread_mutex_lock(&R.mu);
+    R.stopping = 1;
+    pthread_mutex_unlock(&R.mu);
+    uint64_t one = 1;
+    if (write(R.wake_fd, &one, sizeof one) < 0) {
+        /* awake anyway */
+    }
+    pthread_join(R.tid, NULL);
+    R.running = 0;
+}

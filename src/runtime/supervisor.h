@@ -1,0 +1,69 @@
+/* The function runtime: Node.js worker processes running runtime/node/worker.js, pooled
+ * per app version, driven by one runtime thread. HTTP threads never wait on it: they
+ * submit a job and return; the runtime thread answers through the submitting thread's
+ * h2o message queue, and that thread finishes the HTTP response.
+ *
+ *   HTTP thread --rt_submit--> queue (bounded) --> runtime thread --fd 3--> worker
+ *   HTTP thread <--h2o message-- runtime thread <--fd 4-- worker (result, logs)
+ *
+ * A worker runs one invocation at a time and stays warm for the next one of its version.
+ * Pools are bounded (RT_POOL_MAX per version, RT_WORKERS_MAX in all); idle workers are
+ * reaped after RT_IDLE_MS. A job that is not answered by its deadline, whose worker
+ * exits or runs out of memory, gets RT_TIMEOUT or RT_CRASH and the worker is killed and
+ * replaced; other jobs carry on. Snapshots are extracted (libarchive, secure flags) into
+ * DATA/run/... on first use, by the runtime thread. */
+#ifndef KILN_SUPERVISOR_H
+#define KILN_SUPERVISOR_H
+
+#include <h2o.h>
+#include <stdint.h>
+
+#include "runtime/invocation.h"
+
+#define RT_QUEUE_MAX 256   /* jobs waiting for a worker; more answer 503 */
+#define RT_POOL_MAX 4      /* workers per app version */
+#define RT_WORKERS_MAX 32  /* workers in all */
+#define RT_IDLE_MS 60000   /* an idle worker lives this long */
+#define RT_MAX_FRAME (6u * 1024 * 1024)
+
+enum rt_status { RT_OK = 0, RT_ERROR, RT_TIMEOUT, RT_CRASH, RT_OVERLOAD, RT_SETUP };
+
+typedef struct rt_job rt_job_t;
+typedef void (*rt_done_cb)(rt_job_t *job);
+
+struct rt_job {
+    h2o_multithread_message_t msg; /* first: the message the submitting thread receives */
+    /* ---- in (heap strings, owned by the job) ---- */
+    char *snapshot;      /* tar path relative to the data dir */
+    char *file, *export_name;
+    char *payload_json, *context_json, *app_context_json, *env_json;
+    unsigned memory_mb;
+    int64_t deadline_ms;
+    invocation_t inv;    /* registered while the job runs; inv.scopes is heap, owned */
+    h2o_multithread_receiver_t *receiver;
+    /* ---- owner's (touched only on the submitting thread) ---- */
+    void *owner;
+    rt_done_cb done;
+    /* ---- out ---- */
+    enum rt_status status;
+    char *result_json;   /* RT_OK: the value; otherwise {"name","message"} */
+    char *logs_json;     /* array of {level, message, time} */
+    int64_t started_ms, finished_ms;
+};
+
+/* Starts the runtime thread. proxy_url is what workers call back (…/_proxy). */
+int rt_start(const char *data_dir, const char *proxy_url, char *err, size_t errlen);
+/* Stops it: kills workers, answers queued jobs with RT_CRASH. */
+void rt_stop(void);
+
+/* A new job with every field zeroed. */
+rt_job_t *rt_job_new(void);
+void rt_job_free(rt_job_t *job);
+/* Queues the job; the runtime thread answers through job->receiver (msg), where the
+ * receiving thread calls job->done. Returns 0, or -1 (queue full: nothing sent). */
+int rt_submit(rt_job_t *job);
+
+/* Receiver callback for HTTP threads: runs job->done for each finished job. */
+void rt_on_messages(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages);
+
+#endif
