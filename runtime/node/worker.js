@@ -18,8 +18,11 @@ const OUT_FD = 4;
 const MAX_LOG_CHARS = 256 * 1024;
 /** Longest error message sent in a result. */
 const MAX_ERROR_CHARS = 64 * 1024;
-/** Largest result value sent, in bytes of JSON (kiln's frames are at most ~6 MB). */
-const MAX_RESULT_BYTES = Number(process.env.KILN_WORKER_MAX_RESULT_BYTES) || 6 * 1024 * 1024 - 4096;
+/**
+ * Largest result value sent, in bytes of JSON. kiln's reader holds at most 6 MiB: a partial
+ * line plus one 64 KiB read, so a frame must stay below 6 MiB - 64 KiB.
+ */
+const MAX_RESULT_BYTES = Number(process.env.KILN_WORKER_MAX_RESULT_BYTES) || 6 * 1024 * 1024 - 128 * 1024;
 
 const stderrWrite = process.stderr.write.bind(process.stderr);
 function diag(text) {
@@ -127,8 +130,13 @@ function restoreEnv() {
 
 // ---- results -----------------------------------------------------------------------------
 
-class KilnError extends Error {}
-Object.defineProperty(KilnError.prototype, 'name', { value: 'Error' });
+/** An error of the worker's own (bad frame, missing export, ...): name "Error", no stack. */
+class KilnError extends Error {
+  constructor(message) {
+    super(message);
+    this.stack = undefined;
+  }
+}
 
 /** {name, message, stack?, ...} for anything thrown; never throws itself. */
 function describeError(err) {
@@ -168,12 +176,9 @@ function okFrame(id, value) {
     return errorFrame(id, e);
   }
   if (json === undefined) json = 'null'; // undefined, a function, a symbol
-  if (Buffer.byteLength(json, 'utf8') > MAX_RESULT_BYTES) {
-    const e = new KilnError(
-      `the function's return value is too large: ${Buffer.byteLength(json, 'utf8')} bytes of JSON (the limit is ${MAX_RESULT_BYTES})`,
-    );
-    e.stack = undefined;
-    return errorFrame(id, e);
+  const bytes = json.length > MAX_RESULT_BYTES / 3 ? Buffer.byteLength(json, 'utf8') : 0;
+  if (bytes > MAX_RESULT_BYTES) {
+    return errorFrame(id, new KilnError(`the function's return value is too large: ${bytes} bytes of JSON (the limit is ${MAX_RESULT_BYTES})`));
   }
   return `{"type":"result","id":${JSON.stringify(id)},"ok":true,"value":${json}}`;
 }
@@ -289,7 +294,7 @@ global.__forge_fetch__ = forgeFetch;
 
 try {
   readLines(IN_FD, onLine, (reason) => {
-    diag(`${reason}; exiting`);
+    if (!/^(end of input|input closed)$/.test(reason)) diag(`${reason}; exiting`);
     process.exit(0);
   });
 } catch (err) {

@@ -204,9 +204,12 @@ static char *extract(const char *snapshot, char *err, size_t errlen)
     }
     struct archive *in = archive_read_new(), *out = archive_write_disk_new();
     archive_read_support_format_tar(in);
+    /* Names are checked here to be relative and are then prefixed with the (absolute)
+     * target directory, so libarchive's own no-absolute-paths check cannot apply; it
+     * still refuses ".." and writing through symlinks. Deploy verified the archive too
+     * (snapshot_verify). */
     archive_write_disk_set_options(out, ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                                            ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_PERM |
-                                            ARCHIVE_EXTRACT_TIME);
+                                            ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME);
     int rc = -1;
     if (archive_read_open_filename(in, tar, 65536) == ARCHIVE_OK) {
         struct archive_entry *e;
@@ -215,6 +218,10 @@ static char *extract(const char *snapshot, char *err, size_t errlen)
         while (rc == 0 && (r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
             char full[PATH_MAX * 2 + 256];
             const char *name = archive_entry_pathname(e);
+            if (!name || name[0] == '/' || archive_entry_hardlink(e)) {
+                rc = -1;
+                break;
+            }
             if (strncmp(name, "./", 2) == 0)
                 name += 2;
             snprintf(full, sizeof full, "%s/%s", tmp, name);
@@ -342,7 +349,7 @@ static worker_t *worker_spawn(pool_t *p, char *err, size_t errlen)
     w->out_fd = out[0];
     w->err_fd = er[0];
     w->pool = p;
-    buf_init(&w->in, RT_MAX_FRAME);
+    buf_init(&w->in, RT_MAX_FRAME + 65536); /* a whole read can land on top of a frame just under the cap */
     buf_init(&w->out, 65536);
     buf_init(&w->err, 65536);
     buf_init(&w->wbuf, RT_MAX_FRAME);
@@ -424,6 +431,8 @@ static void worker_frame(worker_t *w, const char *line, size_t len)
     if (strcmp(type, "ready") == 0) {
         w->ready = 1;
         w->idle_since_ms = clock_now_ms();
+    } else if (w->job && json_str(f, "id") && strcmp(json_str(f, "id"), w->job->inv.id) != 0) {
+        /* a frame about another invocation (app code writing to fd 4): ignored */
     } else if (strcmp(type, "log") == 0 && w->job) {
         const char *lvl = json_str(f, "level"), *msg = json_str(f, "message");
         add_log(w->job, lvl ? lvl : "log", msg ? msg : "", json_integer_value(json_object_get(f, "time")));
