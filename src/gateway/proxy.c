@@ -17,6 +17,7 @@
 #include "http/reply.h"
 #include "http/router.h"
 #include "product/routes.h"
+#include "platform/webtrigger.h"
 #include "runtime/invocation.h"
 
 #define PROXY_RATE_PER_MIN 6000 /* product calls per installation per minute */
@@ -77,6 +78,10 @@ static void pipeline(kreq_t *kr)
     /* seg: _proxy / {type} / ...: only Jira product paths below the bound site */
     const char *type = kr->nseg > 1 ? kr->seg[1] : "";
     const char *remote = kreq_header(kr, "x-forge-remote");
+    if (strcmp(type, "fpp") == 0 && kr->nseg == 3 && strcmp(kr->seg[2], "graphql") == 0 && kreq_method_is(kr, "POST")) {
+        webtrigger_graphql(kr, &inv);
+        return;
+    }
     if (strcmp(type, "fpp") != 0 || (remote && *remote && strcmp(remote, "jira") != 0) || kr->nseg < 3 ||
         strcmp(kr->seg[2], "rest") != 0) {
         if (strcmp(type, "kvs") == 0) {

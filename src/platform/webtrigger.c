@@ -15,6 +15,7 @@
 #include "platform/app.h"
 #include "platform/install.h"
 #include "platform/site.h"
+#include "runtime/invocation.h"
 #include "runtime/supervisor.h"
 
 /* ------------------------------------------------------------------ the manifest */
@@ -373,4 +374,89 @@ void webtrigger_url(kreq_t *kr)
     const char *url = arena_printf(kr->arena, "%s/%s/%s", kr->public_url, fmt && strcmp(fmt, "v2") == 0 ? "public" : "x1", tid);
     reply_json_new(kr, 200, json_pack("{s:s,s:s,s:s,s:s}", "url", url, "module", kr->params[3], "installationId", in.id,
                                       "site", site.name));
+}
+
+/* ------------------------------------------------------------------ GraphQL (@forge/api) */
+
+static void gql_error(kreq_t *kr, const char *msg)
+{
+    reply_json_new(kr, 200, json_pack("{s:[{s:s}]}", "errors", "message", msg));
+}
+
+/* The URL of (installation, module) in the installation's current version, or NULL. */
+static const char *trigger_url(kreq_t *kr, const install_rec_t *in, const char *module_key, int create)
+{
+    version_rec_t ver;
+    if (install_version(kr->store, kr->arena, in, &ver) != STORE_OK)
+        return NULL;
+    json_t *manifest = json_own(kr->arena, json_loads(ver.manifest_json, 0, NULL));
+    json_t *wt = module(manifest, "webtrigger", module_key);
+    if (!wt)
+        return NULL;
+    unsigned char raw[32];
+    char id[65];
+    enc_random(raw, sizeof raw);
+    enc_hex(id, raw, sizeof raw);
+    const char *tid = NULL;
+    if (create && store_webtrigger_ensure(kr->store, kr->arena, in->id, module_key, id, clock_now_ms(), &tid) != STORE_OK)
+        return NULL;
+    const char *fmt = json_str(wt, "urlFormat");
+    return arena_printf(kr->arena, "%s/%s/%s", kr->public_url, fmt && strcmp(fmt, "v2") == 0 ? "public" : "x1", tid);
+}
+
+void webtrigger_graphql(kreq_t *kr, const invocation_t *inv)
+{
+    json_t *body = kreq_json_body(kr, 0);
+    if (!body)
+        return;
+    const char *query = json_str(body, "query");
+    json_t *vars = json_object_get(body, "variables");
+    install_rec_t in;
+    if (!query || store_install_get(kr->store, kr->arena, inv->installation_id, &in) != STORE_OK || in.removed) {
+        gql_error(kr, "Malformed GraphQL request.");
+        return;
+    }
+    /* the app may only ask about its own installation: app, environment and site must be the invocation's */
+    json_t *input = json_object_get(vars, "input");
+    json_t *who = input ? input : vars;
+    const char *app = json_str(who, "appId"), *context = json_str(who, "contextId");
+    const char *want_ctx = arena_printf(kr->arena, "ari:cloud:jira::site/%s", inv->cloud_id);
+    int own = (!app || strcmp(app, inv->app_id) == 0 || (app_id_from_ari(app) && strcmp(app_id_from_ari(app), inv->app_id) == 0)) &&
+              (!context || strcmp(context, want_ctx) == 0);
+    if (strstr(query, "forge_app_createWebTriggerUrl")) {
+        const char *key = json_str(input, "triggerKey");
+        const char *url = own && key ? trigger_url(kr, &in, key, 1) : NULL;
+        if (!url) {
+            gql_error(kr, own ? "No webtrigger module with that key in the installed version." : "Not this app's installation.");
+            return;
+        }
+        reply_json_new(kr, 200, json_pack("{s:{s:{s:s}}}", "data", "createWebTriggerUrl", "url", url));
+    } else if (strstr(query, "forge_app_deleteWebTriggerUrl")) {
+        const char *id = json_str(vars, "id");
+        int ok = id && store_webtrigger_delete(kr->store, id, in.id) == STORE_OK;
+        reply_json_new(kr, 200, json_pack("{s:{s:{s:b,s:s}}}", "data", "deleteWebTriggerUrl", "success", ok, "message",
+                                          ok ? "deleted" : "No such webtrigger URL for this installation."));
+    } else if (strstr(query, "forge_app_webTriggerUrlsByAppContext")) {
+        if (!own) {
+            gql_error(kr, "Not this app's installation.");
+            return;
+        }
+        const char **ids, **mods;
+        size_t n;
+        json_t *arr = json_array();
+        if (store_webtrigger_list(kr->store, kr->arena, in.id, &ids, &mods, &n) == STORE_OK) {
+            for (size_t i = 0; i < n; i++) {
+                const char *url = trigger_url(kr, &in, mods[i], 0);
+                if (url) {
+                    /* trigger_url without create has no id: rebuild with the stored one */
+                    const char *slash = strrchr(url, '/');
+                    url = arena_printf(kr->arena, "%.*s/%s", (int)(slash - url), url, ids[i]);
+                    json_array_append_new(arr, json_pack("{s:s,s:s}", "triggerKey", mods[i], "url", url));
+                }
+            }
+        }
+        reply_json_new(kr, 200, json_pack("{s:{s:o}}", "data", "webTriggerUrlsByAppContext", arr));
+    } else {
+        gql_error(kr, "Unknown operation: kiln answers the webtrigger operations of @forge/api.");
+    }
 }

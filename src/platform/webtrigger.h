@@ -16,4 +16,10 @@ void webtrigger_handle(kreq_t *kr);
 /* Admin: GET /admin/v1/sites/{name}/installations/{appId}/{environment}/webtriggers/{module} */
 void webtrigger_url(kreq_t *kr);
 
+struct invocation;
+/* The GraphQL operations @forge/api sends for webTrigger.getUrl, deleteUrl and queryUrls
+ * (POST /_proxy/fpp/graphql), answered for the invocation's own installation only.
+ * Operations are matched by name; anything else gets a GraphQL error body. */
+void webtrigger_graphql(kreq_t *kr, const struct invocation *inv);
+
 #endif

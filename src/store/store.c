@@ -154,3 +154,12 @@ int store_webtrigger_get(store_t *st, arena_t *a, const char *id, const char **i
 {
     return st->be->webtrigger_get(st, a, id, inst, module);
 }
+int store_webtrigger_delete(store_t *st, const char *id, const char *inst)
+{
+    return st->be->webtrigger_delete(st, id, inst);
+}
+int store_webtrigger_list(store_t *st, arena_t *a, const char *inst, const char ***ids, const char ***modules,
+                          size_t *n)
+{
+    return st->be->webtrigger_list(st, a, inst, ids, modules, n);
+}

@@ -202,6 +202,12 @@ int store_webtrigger_ensure(store_t *st, arena_t *a, const char *installation_id
 int store_webtrigger_get(store_t *st, arena_t *a, const char *id, const char **installation_id,
                          const char **module_key);
 
+/* Removes a trigger id of an installation; STORE_NOTFOUND if it has no such id. */
+int store_webtrigger_delete(store_t *st, const char *id, const char *installation_id);
+/* All trigger ids of an installation: parallel arrays in `a`. */
+int store_webtrigger_list(store_t *st, arena_t *a, const char *installation_id, const char ***ids,
+                          const char ***modules, size_t *n);
+
 int store_lifecycle_insert(store_t *st, lifecycle_rec_t *ev); /* fills ev->id */
 int store_lifecycle_list(store_t *st, arena_t *a, const char *installation_id, lifecycle_rec_t **out, size_t *n);
 

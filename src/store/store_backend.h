@@ -49,6 +49,8 @@ struct store_backend {
     int (*install_purge)(store_t *, const char *);
     int (*webtrigger_ensure)(store_t *, arena_t *, const char *, const char *, const char *, int64_t, const char **);
     int (*webtrigger_get)(store_t *, arena_t *, const char *, const char **, const char **);
+    int (*webtrigger_delete)(store_t *, const char *, const char *);
+    int (*webtrigger_list)(store_t *, arena_t *, const char *, const char ***, const char ***, size_t *);
     int (*lifecycle_insert)(store_t *, lifecycle_rec_t *);
     int (*lifecycle_list)(store_t *, arena_t *, const char *, lifecycle_rec_t **, size_t *);
 };

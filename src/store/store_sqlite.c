@@ -67,6 +67,8 @@ enum q {
     Q_WEBTRIGGER_INSERT,
     Q_WEBTRIGGER_BY_MODULE,
     Q_WEBTRIGGER_GET,
+    Q_WEBTRIGGER_DELETE,
+    Q_WEBTRIGGER_LIST,
     Q_LIFECYCLE_INSERT,
     Q_LIFECYCLE_LIST,
     Q__COUNT
@@ -181,6 +183,8 @@ static const char *const sql[Q__COUNT] = {
                             "VALUES (?1, ?2, ?3, ?4)",
     [Q_WEBTRIGGER_BY_MODULE] = "SELECT id FROM webtriggers WHERE installation_id = ?1 AND module_key = ?2",
     [Q_WEBTRIGGER_GET] = "SELECT installation_id, module_key FROM webtriggers WHERE id = ?1",
+    [Q_WEBTRIGGER_DELETE] = "DELETE FROM webtriggers WHERE id = ?1 AND installation_id = ?2",
+    [Q_WEBTRIGGER_LIST] = "SELECT id, module_key FROM webtriggers WHERE installation_id = ?1 ORDER BY module_key",
     [Q_LIFECYCLE_INSERT] = "INSERT INTO lifecycle_events (installation_id, site_id, event, payload_json, "
                            "created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
     [Q_LIFECYCLE_LIST] = "SELECT " LIFECYCLE_COLS " FROM lifecycle_events WHERE installation_id = ?1 ORDER BY id",
@@ -1155,6 +1159,41 @@ static int sq_webtrigger_get(store_t *st, arena_t *a, const char *id, const char
     return r;
 }
 
+static int sq_webtrigger_delete(store_t *st, const char *id, const char *inst)
+{
+    sqlite3_stmt *q = stmt(st, Q_WEBTRIGGER_DELETE);
+    bind_text(q, 1, id);
+    bind_text(q, 2, inst);
+    return write_one_row(st, q);
+}
+
+struct pair {
+    const char *a, *b;
+};
+
+static void read_pair(arena_t *a, sqlite3_stmt *q, void *p)
+{
+    struct pair *r = p;
+    r->a = col_str(a, q, 0);
+    r->b = col_str(a, q, 1);
+}
+
+static int sq_webtrigger_list(store_t *st, arena_t *a, const char *inst, const char ***ids, const char ***modules,
+                              size_t *n)
+{
+    sqlite3_stmt *q = stmt(st, Q_WEBTRIGGER_LIST);
+    bind_text(q, 1, inst);
+    struct pair *v;
+    int rc = collect(st, a, q, sizeof *v, read_pair, (void **)&v, n);
+    *ids = arena_alloc(a, (*n ? *n : 1) * sizeof **ids);
+    *modules = arena_alloc(a, (*n ? *n : 1) * sizeof **modules);
+    for (size_t i = 0; rc == STORE_OK && i < *n; i++) {
+        (*ids)[i] = v[i].a;
+        (*modules)[i] = v[i].b;
+    }
+    return rc;
+}
+
 static int sq_lifecycle_insert(store_t *st, lifecycle_rec_t *ev)
 {
     sqlite3_stmt *q = stmt(st, Q_LIFECYCLE_INSERT);
@@ -1219,6 +1258,8 @@ static const store_backend_t sqlite_backend = {
     .install_purge = sq_install_purge,
     .webtrigger_ensure = sq_webtrigger_ensure,
     .webtrigger_get = sq_webtrigger_get,
+    .webtrigger_delete = sq_webtrigger_delete,
+    .webtrigger_list = sq_webtrigger_list,
     .lifecycle_insert = sq_lifecycle_insert,
     .lifecycle_list = sq_lifecycle_list,
 };
