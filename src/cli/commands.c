@@ -25,6 +25,8 @@ const cli_cmd_t cli_commands[] = {
      distribute_opts},
     {"webtrigger", NULL, cmd_webtrigger, "MODULE_KEY --site NAME [-e ENV] [--json]",
      "print the URL of a webtrigger of the installed app", webtrigger_opts},
+    {"logs", NULL, cmd_logs, "[--site NAME] [-n N] [--follow] [--json]",
+     "show what functions wrote with console.* (and their faults)", logs_opts},
     {"purge", NULL, cmd_purge, "[--now MS]", "purge data of apps uninstalled longer ago than the retention period",
      purge_opts},
     {"store", "check", cmd_store_check, "[--data DIR]", "check the store's integrity (server stopped or running)",

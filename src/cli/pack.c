@@ -4,6 +4,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <ftw.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -46,10 +47,12 @@ static int bundle(const char *app_dir, const char *src, const char *out)
 
 static struct {
     struct archive *ar;
-    const char *root;
+    const char *root;     /* the tree being walked */
     size_t root_len;
+    const char *prefix;   /* its path inside the archive ("" for the app itself) */
+    char app_real[PATH_MAX];
     uint64_t total, max;
-    int failed;
+    int failed, depth;
 } W;
 
 static int add_file(const char *path, const char *name, const struct stat *sb)
@@ -102,21 +105,64 @@ static int add_file(const char *path, const char *name, const struct stat *sb)
     return rc;
 }
 
+static int walk(const char *path, const struct stat *sb, int flag, struct FTW *ftw);
+
+/* Archives the tree at `dir` under `prefix` (nested walks save and restore W). */
+static int add_tree(const char *dir, const char *prefix)
+{
+    if (++W.depth > 8) {
+        fprintf(stderr, "kiln: symlinks outside the app nest too deeply at %s\n", prefix);
+        return -1;
+    }
+    const char *root = W.root, *pfx = W.prefix;
+    size_t root_len = W.root_len;
+    W.root = dir;
+    W.root_len = strlen(dir);
+    W.prefix = prefix;
+    int rc = nftw(dir, walk, 32, FTW_PHYS | FTW_ACTIONRETVAL) != 0 || W.failed ? -1 : 0;
+    W.root = root;
+    W.root_len = root_len;
+    W.prefix = pfx;
+    W.depth--;
+    return rc;
+}
+
 static int walk(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
     (void)flag;
     const char *rel = path + W.root_len;
     while (*rel == '/')
         rel++;
-    if (!*rel)
+    char name[PATH_MAX];
+    snprintf(name, sizeof name, "%s%s%s", W.prefix, *W.prefix && *rel ? "/" : "", rel);
+    if (!*name)
         return 0;
     const char *base = path + ftw->base;
     /* version control and kiln's own build output are not part of an app */
-    if ((S_ISDIR(sb->st_mode) && strcmp(base, ".git") == 0) || (ftw->level == 1 && strcmp(base, ".kiln") == 0))
+    if ((S_ISDIR(sb->st_mode) && strcmp(base, ".git") == 0) ||
+        (!*W.prefix && ftw->level == 1 && strcmp(base, ".kiln") == 0))
         return FTW_SKIP_SUBTREE;
-    if (!S_ISREG(sb->st_mode) && !S_ISDIR(sb->st_mode) && !S_ISLNK(sb->st_mode))
-        return 0; /* sockets, fifos, devices: never part of an app */
-    if (add_file(path, rel, sb) != 0) {
+    if (S_ISLNK(sb->st_mode)) {
+        /* A link that stays inside the app is kept as a link; one that leaves it (a
+         * node_modules linked from elsewhere, a workspace package) is replaced by what it
+         * points to: the snapshot must stand alone. */
+        char real[PATH_MAX];
+        struct stat tsb;
+        if (realpath(path, real) && stat(real, &tsb) == 0) {
+            size_t al = strlen(W.app_real);
+            int inside = strncmp(real, W.app_real, al) == 0 && (real[al] == '/' || real[al] == '\0');
+            if (!inside) {
+                if (S_ISDIR(tsb.st_mode))
+                    return add_tree(real, name) == 0 ? FTW_CONTINUE : (W.failed = 1, FTW_STOP);
+                if (S_ISREG(tsb.st_mode))
+                    return add_file(real, name, &tsb) == 0 ? FTW_CONTINUE : (W.failed = 1, FTW_STOP);
+                return FTW_CONTINUE;
+            }
+        }
+    } else if (!S_ISREG(sb->st_mode) && !S_ISDIR(sb->st_mode)) {
+        return FTW_CONTINUE; /* sockets, fifos, devices: never part of an app */
+    }
+    if (add_file(path, name, sb) != 0) {
         W.failed = 1;
         return FTW_STOP;
     }
@@ -144,18 +190,22 @@ int pack_app(const char *app_dir, const manifest_t *m, const char *work_dir, con
     }
     /* 2. the archive */
     W.ar = archive_write_new();
-    W.root = app_dir;
-    W.root_len = strlen(app_dir);
     W.total = 0;
     W.max = max_bytes;
     W.failed = 0;
+    W.depth = 0;
+    if (!realpath(app_dir, W.app_real)) {
+        fprintf(stderr, "kiln: cannot resolve %s: %s\n", app_dir, strerror(errno));
+        archive_write_free(W.ar);
+        return -1;
+    }
     archive_write_set_format_pax_restricted(W.ar);
     if (archive_write_open_filename(W.ar, out_path) != ARCHIVE_OK) {
         fprintf(stderr, "kiln: cannot write %s: %s\n", out_path, archive_error_string(W.ar));
         archive_write_free(W.ar);
         return -1;
     }
-    int rc = nftw(app_dir, walk, 32, FTW_PHYS | FTW_ACTIONRETVAL) != 0 || W.failed ? -1 : 0;
+    int rc = add_tree(app_dir, "");
     for (size_t i = 0; rc == 0 && i < m->n_functions; i++) {
         char src[4400], name[4400];
         struct stat sb;

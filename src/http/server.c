@@ -23,11 +23,13 @@
 #include "platform/admin.h"
 #include "platform/admin_apps.h"
 #include "platform/webtrigger.h"
+#include "runtime/lifecycle.h"
 #include "runtime/supervisor.h"
 #include "product/routes.h"
 
 #define DRAIN_MS 10000        /* longest we wait for in-flight requests at shutdown */
 #define PURGE_EVERY_MS 60000  /* how often thread 0 purges data past its retention */
+#define LIFECYCLE_EVERY_MS 500 /* how often thread 0 looks for lifecycle events to deliver */
 
 static http_server_t *the_server; /* for the signal handler only */
 
@@ -198,10 +200,14 @@ static void *thread_main(void *arg)
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);
 
-    int64_t next_purge = clock_now_ms() + PURGE_EVERY_MS;
+    int64_t next_purge = clock_now_ms() + PURGE_EVERY_MS, next_events = 0;
     while (!srv->stopping) {
         h2o_evloop_run(loop, 100);
         store_idle(t->store);
+        if (t == &srv->threads[0] && clock_now_ms() >= next_events) {
+            lifecycle_tick(t); /* installed/upgraded events to the app's trigger modules */
+            next_events = clock_now_ms() + LIFECYCLE_EVERY_MS;
+        }
         if (t == &srv->threads[0] && clock_now_ms() >= next_purge) {
             /* Retention: data of apps uninstalled long enough ago goes (docs/apps.md). */
             arena_t *a = arena_new(16u * 1024 * 1024);

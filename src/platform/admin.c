@@ -126,6 +126,7 @@ static route_t routes[] = {
     {"POST", "/sites/{name}/installations", installs_create},
     {"DELETE", "/sites/{name}/installations/{appId}/{environment}", installs_remove},
     {"GET", "/installations", installs_list},
+    {"GET", "/logs", logs_list},
     {"GET", "/sites/{name}/installations/{appId}/{environment}/webtriggers/{module}", webtrigger_url},
     {"POST", "/apps", apps_register},
     {"GET", "/apps/{appId}", apps_get},

@@ -16,50 +16,8 @@
 #include "platform/install.h"
 #include "platform/site.h"
 #include "runtime/invocation.h"
+#include "runtime/invoke.h"
 #include "runtime/supervisor.h"
-
-/* ------------------------------------------------------------------ the manifest */
-
-/* Finds modules.<type>[] item with `key` in a version's canonical manifest JSON. */
-static json_t *module(json_t *manifest, const char *type, const char *key)
-{
-    size_t i;
-    json_t *m;
-    json_array_foreach(json_object_get(json_object_get(manifest, "modules"), type), i, m)
-    {
-        const char *k = json_str(m, "key");
-        if (k && strcmp(k, key) == 0)
-            return m;
-    }
-    return NULL;
-}
-
-/* ------------------------------------------------------------------ building a job */
-
-static const char *env_type(const char *key)
-{
-    return strcmp(key, "production") == 0 ? "PRODUCTION" : strcmp(key, "staging") == 0 ? "STAGING" : "DEVELOPMENT";
-}
-
-/* The consented scopes as the space-separated set the gateway checks. */
-static char *scopes_string(const char *scopes_json)
-{
-    json_t *arr = json_loads(scopes_json, 0, NULL);
-    buf_t b;
-    buf_init(&b, 1 << 16);
-    size_t i;
-    json_t *s;
-    json_array_foreach(arr, i, s)
-    {
-        if (b.len)
-            buf_add(&b, " ", 1);
-        buf_adds(&b, json_string_value(s) ? json_string_value(s) : "");
-    }
-    json_decref(arr);
-    char *out = xstrdup(b.ptr ? b.ptr : "");
-    buf_free(&b);
-    return out;
-}
 
 static char *dump(json_t *j)
 {
@@ -257,11 +215,9 @@ void webtrigger_handle(kreq_t *kr)
         return;
     }
     json_t *manifest = json_own(kr->arena, json_loads(ver.manifest_json, 0, NULL));
-    json_t *wt = module(manifest, "webtrigger", module_key);
-    json_t *fn = wt && json_str(wt, "function") ? module(manifest, "function", json_str(wt, "function")) : NULL;
-    const char *handler = fn ? json_str(fn, "handler") : NULL;
-    const char *dot = handler ? strrchr(handler, '.') : NULL;
-    if (!dot) {
+    json_t *wt = invoke_module(manifest, "webtrigger", module_key);
+    json_t *fn = wt && json_str(wt, "function") ? invoke_module(manifest, "function", json_str(wt, "function")) : NULL;
+    if (!fn) {
         reply_plain(kr, 404, "This webtrigger has no function in the installed version.");
         return;
     }
@@ -276,52 +232,12 @@ void webtrigger_handle(kreq_t *kr)
     const char *after = memmem(raw, plen, kr->seg[1], 64);
     const char *user_path = after ? arena_strndup(kr->arena, after + 64, plen - (size_t)(after + 64 - raw)) : "";
 
-    char inv_id[37];
-    enc_uuid4(inv_id);
-    int64_t now = clock_now_ms();
-    json_t *timeout = json_object_get(fn, "timeoutSeconds");
-    int64_t limit = json_is_integer(timeout) && json_integer_value(timeout) > 0 && json_integer_value(timeout) <= 55
-                        ? json_integer_value(timeout) * 1000
-                        : WEBTRIGGER_TIMEOUT_MS;
-    json_t *mem = json_object_get(json_object_get(fn, "runtime"), "memoryMB");
-
-    rt_job_t *job = rt_job_new();
-    job->snapshot = xstrdup(ver.snapshot);
-    job->file = xstrndup(handler, (size_t)(dot - handler));
-    job->export_name = xstrdup(dot + 1);
-    job->memory_mb = json_is_integer(mem) ? (unsigned)json_integer_value(mem) : 512;
-    job->deadline_ms = now + limit;
-    job->payload_json = request_payload(kr, user_path);
-    const char *install_ari = arena_printf(kr->arena, "ari:cloud:ecosystem::installation/%s", in.id);
-    job->context_json = dump(json_pack("{s:s,s:s,s:s,s:{s:s,s:[{s:s,s:s}]},s:s}", "installContext",
-                                       arena_printf(kr->arena, "ari:cloud:jira::site/%s", site.cloud_id), "moduleKey",
-                                       module_key, "installationId", in.id, "installation", "ari", install_ari,
-                                       "contexts", "cloudId", site.cloud_id, "apiBaseUrl",
-                                       arena_printf(kr->arena, "%s/ex/jira/%s", kr->public_url, site.cloud_id),
-                                       "environmentType", env_type(env.key)));
-    json_t *scopes = json_loads(in.scopes_json, 0, NULL);
-    job->app_context_json = dump(json_pack(
-        "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:{s:o,s:{}},s:{s:s,s:[{s:s}]}}", "appId", in.app_id, "appVersion",
-        arena_printf(kr->arena, "%lld.%lld.0", (long long)ver.major, (long long)ver.minor), "environmentId", env.id,
-        "environmentType", env_type(env.key), "invocationId", inv_id, "installationId", in.id, "moduleKey", module_key,
-        "permissions", "scopes", scopes ? scopes : json_array(), "external", "installation", "ari", install_ari,
-        "contexts", "cloudId", site.cloud_id));
-    job->env_json = xstrdup("{}");
-    if (!job->payload_json || !job->context_json || !job->app_context_json) {
-        rt_job_free(job);
+    rt_job_t *job = invoke_job(kr->arena, kr->public_url, &in, &site, &ver, &env, fn, module_key,
+                               WEBTRIGGER_TIMEOUT_MS, WEBTRIGGER_TIMEOUT_MS, request_payload(kr, user_path));
+    if (!job) {
         reply_plain(kr, 400, "The request cannot be passed to the function.");
         return;
     }
-    strcpy(job->inv.id, inv_id);
-    snprintf(job->inv.installation_id, sizeof job->inv.installation_id, "%s", in.id);
-    snprintf(job->inv.app_id, sizeof job->inv.app_id, "%s", in.app_id);
-    snprintf(job->inv.env_key, sizeof job->inv.env_key, "%s", in.env_key);
-    snprintf(job->inv.cloud_id, sizeof job->inv.cloud_id, "%s", site.cloud_id);
-    snprintf(job->inv.bot_account_id, sizeof job->inv.bot_account_id, "%s", in.bot_account_id);
-    snprintf(job->inv.module_key, sizeof job->inv.module_key, "%s", module_key);
-    job->inv.site_id = site.id;
-    job->inv.scopes = scopes_string(in.scopes_json);
-    job->inv.deadline_ms = job->deadline_ms;
     job->receiver = &kr->thr->rt_receiver;
     job->owner = kr;
     job->done = on_done;
@@ -356,7 +272,7 @@ void webtrigger_url(kreq_t *kr)
         return;
     }
     json_t *manifest = json_own(kr->arena, json_loads(ver.manifest_json, 0, NULL));
-    json_t *wt = module(manifest, "webtrigger", kr->params[3]);
+    json_t *wt = invoke_module(manifest, "webtrigger", kr->params[3]);
     if (!wt) {
         reply_error(kr, 404, 0, "The installed version has no webtrigger module with that key.");
         return;
@@ -390,7 +306,7 @@ static const char *trigger_url(kreq_t *kr, const install_rec_t *in, const char *
     if (install_version(kr->store, kr->arena, in, &ver) != STORE_OK)
         return NULL;
     json_t *manifest = json_own(kr->arena, json_loads(ver.manifest_json, 0, NULL));
-    json_t *wt = module(manifest, "webtrigger", module_key);
+    json_t *wt = invoke_module(manifest, "webtrigger", module_key);
     if (!wt)
         return NULL;
     unsigned char raw[32];

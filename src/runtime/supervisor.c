@@ -24,6 +24,7 @@
 #include "base/json.h"
 #include "base/jsonw.h"
 #include "base/log.h"
+#include "store/store.h"
 
 extern char **environ;
 
@@ -71,6 +72,7 @@ static struct {
     worker_t *workers[RT_WORKERS_MAX];
     unsigned nworkers;
     qnode_t *waiting; /* jobs taken from the queue, not yet on a worker (runtime thread) */
+    store_t *store;   /* the runtime thread's handle, for logs */
 } R = {.mu = PTHREAD_MUTEX_INITIALIZER, .wake_fd = -1};
 
 /* ------------------------------------------------------------------ jobs */
@@ -136,6 +138,35 @@ static char *error_json(const char *name, const char *message)
     return s;
 }
 
+/* Writes the invocation's captured console output to the store (kiln logs). Runs on
+ * the runtime thread, with its own handle on relaxed durability: logs are not
+ * acknowledged writes, and an fsync per invocation would cost every function call. */
+static void save_logs(const invocation_t *inv, const char *logs_json)
+{
+    if (!R.store || !logs_json)
+        return;
+    json_t *arr = json_loads(logs_json, 0, NULL);
+    size_t n = json_array_size(arr);
+    log_rec_t *recs = n ? xcalloc(n, sizeof *recs) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        json_t *l = json_array_get(arr, i);
+        recs[i] = (log_rec_t){
+            .site_id = inv->site_id,
+            .installation_id = inv->installation_id,
+            .app_id = inv->app_id,
+            .invocation_id = inv->id,
+            .module_key = inv->module_key,
+            .level = json_str(l, "level") ? json_str(l, "level") : "log",
+            .message = json_str(l, "message") ? json_str(l, "message") : "",
+            .time_ms = json_integer_value(json_object_get(l, "time")),
+        };
+    }
+    if (n && store_logs_insert(R.store, recs, n) != STORE_OK)
+        log_msg(LOG_WARN, "runtime: cannot save function logs", NULL);
+    free(recs);
+    json_decref(arr);
+}
+
 /* Hands the finished job back to its thread. Its token dies here. */
 static void finish(rt_job_t *job, enum rt_status st, char *result)
 {
@@ -144,7 +175,23 @@ static void finish(rt_job_t *job, enum rt_status st, char *result)
     free(job->result_json);
     job->result_json = result ? result : error_json("Error", "no result");
     job->finished_ms = clock_now_ms();
+    invocation_t inv = job->inv; /* the job belongs to its thread once sent */
+    char *logs = job->logs_json ? xstrdup(job->logs_json) : NULL;
+    if (st != RT_OK && st != RT_ERROR) {
+        /* faults the function did not report itself are logged for the developer too */
+        json_t *arr = logs ? json_loads(logs, 0, NULL) : json_array();
+        json_t *e = json_loads(job->result_json, 0, NULL);
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:I}", "level", "error", "message",
+                                             json_str(e, "message") ? json_str(e, "message") : "failed", "time",
+                                             (json_int_t)job->finished_ms));
+        json_decref(e);
+        free(logs);
+        logs = json_dumps(arr, JSON_COMPACT);
+        json_decref(arr);
+    }
     h2o_multithread_send_message(job->receiver, &job->msg);
+    save_logs(&inv, logs);
+    free(logs);
 }
 
 /* Logs of the running invocation, kept in a JSON array on the job. */
@@ -737,6 +784,9 @@ int rt_start(const char *data_dir, const char *proxy_url, char *err, size_t errl
     R.data_dir = xstrdup(data_dir);
     R.proxy_url = xstrdup(proxy_url);
     R.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    R.store = store_open(data_dir, err, errlen);
+    if (R.store)
+        store_relax_durability(R.store);
     R.running = 1;
     signal(SIGCHLD, SIG_DFL);
     if (pthread_create(&R.tid, NULL, rt_main, NULL) != 0) {
@@ -760,4 +810,6 @@ void rt_stop(void)
     }
     pthread_join(R.tid, NULL);
     R.running = 0;
+    store_close(R.store);
+    R.store = NULL;
 }

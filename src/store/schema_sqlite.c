@@ -127,6 +127,21 @@ const char *const schema_sqlite[] = {
     "  module_key TEXT NOT NULL,"
     "  created_ms INTEGER NOT NULL,"
     "  UNIQUE (installation_id, module_key)) WITHOUT ROWID;",
+
+    /* 4: function logs; lifecycle delivery attempts */
+    "CREATE TABLE function_logs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  site_id INTEGER NOT NULL,"
+    "  installation_id TEXT NOT NULL,"
+    "  app_id TEXT NOT NULL,"
+    "  invocation_id TEXT NOT NULL,"
+    "  module_key TEXT NOT NULL,"
+    "  level TEXT NOT NULL,"
+    "  message TEXT NOT NULL,"
+    "  time_ms INTEGER NOT NULL);"
+    "CREATE INDEX function_logs_site ON function_logs(site_id, id);"
+    "ALTER TABLE lifecycle_events ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE lifecycle_events ADD COLUMN next_attempt_ms INTEGER NOT NULL DEFAULT 0;",
 };
 
 const unsigned schema_sqlite_len = sizeof schema_sqlite / sizeof schema_sqlite[0];

@@ -163,3 +163,15 @@ int store_webtrigger_list(store_t *st, arena_t *a, const char *inst, const char 
 {
     return st->be->webtrigger_list(st, a, inst, ids, modules, n);
 }
+int store_logs_insert(store_t *st, const log_rec_t *r, size_t n) { return st->be->logs_insert(st, r, n); }
+int store_logs_list(store_t *st, arena_t *a, int64_t site, int64_t after, int64_t max, log_rec_t **out, size_t *n)
+{
+    return st->be->logs_list(st, a, site, after, max, out, n);
+}
+void store_relax_durability(store_t *st) { st->be->relax_durability(st); }
+int store_lifecycle_due(store_t *st, arena_t *a, int64_t now, lifecycle_rec_t **out, size_t *n)
+{
+    return st->be->lifecycle_due(st, a, now, out, n);
+}
+int store_lifecycle_delivered(store_t *st, int64_t id, int64_t now) { return st->be->lifecycle_delivered(st, id, now); }
+int store_lifecycle_retry(store_t *st, int64_t id, int64_t next) { return st->be->lifecycle_retry(st, id, next); }

@@ -88,6 +88,7 @@ typedef struct lifecycle_rec {
     int64_t site_id;
     const char *event, *payload_json;
     int64_t created_ms, delivered_ms;
+    int64_t attempts, next_attempt_ms;
 } lifecycle_rec_t;
 
 typedef struct project_filter {
@@ -207,6 +208,27 @@ int store_webtrigger_delete(store_t *st, const char *id, const char *installatio
 /* All trigger ids of an installation: parallel arrays in `a`. */
 int store_webtrigger_list(store_t *st, arena_t *a, const char *installation_id, const char ***ids,
                           const char ***modules, size_t *n);
+
+/* ---- function logs ---- */
+typedef struct log_rec {
+    int64_t id, site_id;
+    const char *installation_id, *app_id, *invocation_id, *module_key, *level, *message;
+    int64_t time_ms;
+} log_rec_t;
+
+/* Appends n log lines in one transaction. */
+int store_logs_insert(store_t *st, const log_rec_t *recs, size_t n);
+/* Log lines with id > after_id (site_id 0: every site), the newest `max` in id order. */
+int store_logs_list(store_t *st, arena_t *a, int64_t site_id, int64_t after_id, int64_t max, log_rec_t **out,
+                    size_t *n);
+/* Relaxes durability for this handle (synchronous=NORMAL): for log writers only. */
+void store_relax_durability(store_t *st);
+
+/* Lifecycle events not yet delivered whose next attempt is due by now_ms. */
+int store_lifecycle_due(store_t *st, arena_t *a, int64_t now_ms, lifecycle_rec_t **out, size_t *n);
+/* Marks an event delivered, or schedules its next attempt. */
+int store_lifecycle_delivered(store_t *st, int64_t id, int64_t now_ms);
+int store_lifecycle_retry(store_t *st, int64_t id, int64_t next_attempt_ms);
 
 int store_lifecycle_insert(store_t *st, lifecycle_rec_t *ev); /* fills ev->id */
 int store_lifecycle_list(store_t *st, arena_t *a, const char *installation_id, lifecycle_rec_t **out, size_t *n);

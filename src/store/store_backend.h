@@ -51,6 +51,12 @@ struct store_backend {
     int (*webtrigger_get)(store_t *, arena_t *, const char *, const char **, const char **);
     int (*webtrigger_delete)(store_t *, const char *, const char *);
     int (*webtrigger_list)(store_t *, arena_t *, const char *, const char ***, const char ***, size_t *);
+    int (*logs_insert)(store_t *, const log_rec_t *, size_t);
+    int (*logs_list)(store_t *, arena_t *, int64_t, int64_t, int64_t, log_rec_t **, size_t *);
+    void (*relax_durability)(store_t *);
+    int (*lifecycle_due)(store_t *, arena_t *, int64_t, lifecycle_rec_t **, size_t *);
+    int (*lifecycle_delivered)(store_t *, int64_t, int64_t);
+    int (*lifecycle_retry)(store_t *, int64_t, int64_t);
     int (*lifecycle_insert)(store_t *, lifecycle_rec_t *);
     int (*lifecycle_list)(store_t *, arena_t *, const char *, lifecycle_rec_t **, size_t *);
 };

@@ -69,6 +69,12 @@ enum q {
     Q_WEBTRIGGER_GET,
     Q_WEBTRIGGER_DELETE,
     Q_WEBTRIGGER_LIST,
+    Q_LOG_INSERT,
+    Q_LOG_LIST,
+    Q_LOG_LIST_SITE,
+    Q_LIFECYCLE_DUE,
+    Q_LIFECYCLE_DELIVERED,
+    Q_LIFECYCLE_RETRY,
     Q_LIFECYCLE_INSERT,
     Q_LIFECYCLE_LIST,
     Q__COUNT
@@ -107,7 +113,9 @@ enum q {
 #define INSTALL_COLS                                                                          \
     "id, site_id, app_id, env_key, installer_account_id, bot_account_id, major, scopes_json, egress_json, "  \
     "removed, purged, created_ms, updated_ms, removed_ms, purge_after_ms"
-#define LIFECYCLE_COLS "id, installation_id, site_id, event, payload_json, created_ms, delivered_ms"
+#define LIFECYCLE_COLS                                                                        \
+    "id, installation_id, site_id, event, payload_json, created_ms, delivered_ms, attempts, next_attempt_ms"
+#define LOG_COLS "id, site_id, installation_id, app_id, invocation_id, module_key, level, message, time_ms"
 
 static const char *const sql[Q__COUNT] = {
     [Q_BEGIN] = "BEGIN IMMEDIATE",
@@ -185,6 +193,16 @@ static const char *const sql[Q__COUNT] = {
     [Q_WEBTRIGGER_GET] = "SELECT installation_id, module_key FROM webtriggers WHERE id = ?1",
     [Q_WEBTRIGGER_DELETE] = "DELETE FROM webtriggers WHERE id = ?1 AND installation_id = ?2",
     [Q_WEBTRIGGER_LIST] = "SELECT id, module_key FROM webtriggers WHERE installation_id = ?1 ORDER BY module_key",
+    [Q_LOG_INSERT] = "INSERT INTO function_logs (site_id, installation_id, app_id, invocation_id, module_key, "
+                     "level, message, time_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [Q_LOG_LIST] = "SELECT * FROM (SELECT " LOG_COLS " FROM function_logs WHERE id > ?2 ORDER BY id DESC LIMIT ?3) "
+                   "ORDER BY id",
+    [Q_LOG_LIST_SITE] = "SELECT * FROM (SELECT " LOG_COLS " FROM function_logs WHERE site_id = ?1 AND id > ?2 "
+                        "ORDER BY id DESC LIMIT ?3) ORDER BY id",
+    [Q_LIFECYCLE_DUE] = "SELECT " LIFECYCLE_COLS " FROM lifecycle_events WHERE delivered_ms IS NULL "
+                        "AND next_attempt_ms <= ?1 ORDER BY id LIMIT 100",
+    [Q_LIFECYCLE_DELIVERED] = "UPDATE lifecycle_events SET delivered_ms = ?2, attempts = attempts + 1 WHERE id = ?1",
+    [Q_LIFECYCLE_RETRY] = "UPDATE lifecycle_events SET attempts = attempts + 1, next_attempt_ms = ?2 WHERE id = ?1",
     [Q_LIFECYCLE_INSERT] = "INSERT INTO lifecycle_events (installation_id, site_id, event, payload_json, "
                            "created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
     [Q_LIFECYCLE_LIST] = "SELECT " LIFECYCLE_COLS " FROM lifecycle_events WHERE installation_id = ?1 ORDER BY id",
@@ -935,6 +953,76 @@ static void read_lifecycle(arena_t *a, sqlite3_stmt *q, void *p)
     r->payload_json = col_str(a, q, 4);
     r->created_ms = sqlite3_column_int64(q, 5);
     r->delivered_ms = sqlite3_column_int64(q, 6);
+    r->attempts = sqlite3_column_int64(q, 7);
+    r->next_attempt_ms = sqlite3_column_int64(q, 8);
+}
+
+static int write_one_row(store_t *st, sqlite3_stmt *q);
+
+static void read_log(arena_t *a, sqlite3_stmt *q, void *p)
+{
+    log_rec_t *r = p;
+    r->id = sqlite3_column_int64(q, 0);
+    r->site_id = sqlite3_column_int64(q, 1);
+    r->installation_id = col_str(a, q, 2);
+    r->app_id = col_str(a, q, 3);
+    r->invocation_id = col_str(a, q, 4);
+    r->module_key = col_str(a, q, 5);
+    r->level = col_str(a, q, 6);
+    r->message = col_str(a, q, 7);
+    r->time_ms = sqlite3_column_int64(q, 8);
+}
+
+static int sq_logs_insert(store_t *st, const log_rec_t *r, size_t n)
+{
+    int opened, rc = tx_open(st, &opened);
+    for (size_t i = 0; rc == STORE_OK && i < n; i++) {
+        sqlite3_stmt *q = stmt(st, Q_LOG_INSERT);
+        sqlite3_bind_int64(q, 1, r[i].site_id);
+        bind_text(q, 2, r[i].installation_id);
+        bind_text(q, 3, r[i].app_id);
+        bind_text(q, 4, r[i].invocation_id);
+        bind_text(q, 5, r[i].module_key);
+        bind_text(q, 6, r[i].level);
+        bind_text(q, 7, r[i].message);
+        sqlite3_bind_int64(q, 8, r[i].time_ms);
+        rc = exec_q(st, q);
+    }
+    return tx_close(st, opened, rc);
+}
+
+static int sq_logs_list(store_t *st, arena_t *a, int64_t site, int64_t after, int64_t max, log_rec_t **out, size_t *n)
+{
+    sqlite3_stmt *q = stmt(st, site ? Q_LOG_LIST_SITE : Q_LOG_LIST);
+    sqlite3_bind_int64(q, 1, site);
+    sqlite3_bind_int64(q, 2, after);
+    sqlite3_bind_int64(q, 3, max);
+    return collect(st, a, q, sizeof **out, read_log, (void **)out, n);
+}
+
+static void sq_relax_durability(store_t *st) { sqlite3_exec(DB(st), "PRAGMA synchronous = NORMAL", NULL, NULL, NULL); }
+
+static int sq_lifecycle_due(store_t *st, arena_t *a, int64_t now, lifecycle_rec_t **out, size_t *n)
+{
+    sqlite3_stmt *q = stmt(st, Q_LIFECYCLE_DUE);
+    sqlite3_bind_int64(q, 1, now);
+    return collect(st, a, q, sizeof **out, read_lifecycle, (void **)out, n);
+}
+
+static int sq_lifecycle_delivered(store_t *st, int64_t id, int64_t now)
+{
+    sqlite3_stmt *q = stmt(st, Q_LIFECYCLE_DELIVERED);
+    sqlite3_bind_int64(q, 1, id);
+    sqlite3_bind_int64(q, 2, now);
+    return write_one_row(st, q);
+}
+
+static int sq_lifecycle_retry(store_t *st, int64_t id, int64_t next)
+{
+    sqlite3_stmt *q = stmt(st, Q_LIFECYCLE_RETRY);
+    sqlite3_bind_int64(q, 1, id);
+    sqlite3_bind_int64(q, 2, next);
+    return write_one_row(st, q);
 }
 
 /* One row into *out via `read`; STORE_NOTFOUND if none. */
@@ -1260,6 +1348,12 @@ static const store_backend_t sqlite_backend = {
     .webtrigger_get = sq_webtrigger_get,
     .webtrigger_delete = sq_webtrigger_delete,
     .webtrigger_list = sq_webtrigger_list,
+    .logs_insert = sq_logs_insert,
+    .logs_list = sq_logs_list,
+    .relax_durability = sq_relax_durability,
+    .lifecycle_due = sq_lifecycle_due,
+    .lifecycle_delivered = sq_lifecycle_delivered,
+    .lifecycle_retry = sq_lifecycle_retry,
     .lifecycle_insert = sq_lifecycle_insert,
     .lifecycle_list = sq_lifecycle_list,
 };

@@ -1,0 +1,127 @@
+#include "runtime/lifecycle.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "base/json.h"
+#include "base/log.h"
+#include "runtime/invoke.h"
+
+#define INFLIGHT_MAX 64
+
+/* One event being delivered: the functions still running and whether one failed. Only
+ * the ticking thread touches these. */
+static struct delivery {
+    int64_t event_id, attempts;
+    unsigned pending, failed;
+    store_t *store;
+} inflight[INFLIGHT_MAX];
+
+static struct delivery *find(int64_t id)
+{
+    for (unsigned i = 0; i < INFLIGHT_MAX; i++)
+        if (inflight[i].event_id == id)
+            return &inflight[i];
+    return NULL;
+}
+
+static void settle(struct delivery *d)
+{
+    int64_t now = clock_now_ms();
+    if (!d->failed) {
+        store_lifecycle_delivered(d->store, d->event_id, now);
+    } else if (d->attempts + 1 >= LIFECYCLE_ATTEMPTS) {
+        char id[24];
+        snprintf(id, sizeof id, "%lld", (long long)d->event_id);
+        log_msg(LOG_WARN, "lifecycle event given up after retries", "event", id, NULL);
+        store_lifecycle_delivered(d->store, d->event_id, now);
+    } else {
+        store_lifecycle_retry(d->store, d->event_id, now + (1000LL << d->attempts));
+    }
+    d->event_id = 0;
+}
+
+static void on_done(rt_job_t *job)
+{
+    struct delivery *d = job->owner;
+    if (job->status != RT_OK)
+        d->failed++;
+    if (--d->pending == 0)
+        settle(d);
+    rt_job_free(job);
+}
+
+/* The trigger functions subscribed to `event` in the installation's version. */
+static void deliver(http_thread_t *t, arena_t *a, const lifecycle_rec_t *ev)
+{
+    struct delivery *d = find(0);
+    if (!d)
+        return; /* enough in flight; the next tick takes it */
+    store_t *st = t->store;
+    install_rec_t in;
+    site_rec_t site;
+    version_rec_t ver;
+    env_rec_t env;
+    if (store_install_get(st, a, ev->installation_id, &in) != STORE_OK || in.removed ||
+        store_site_by_id(st, a, in.site_id, &site) != STORE_OK ||
+        store_version_latest(st, a, in.app_id, in.env_key, in.major, &ver) != STORE_OK ||
+        store_env_get(st, a, in.app_id, in.env_key, &env) != STORE_OK) {
+        store_lifecycle_delivered(st, ev->id, clock_now_ms()); /* nothing left to tell */
+        return;
+    }
+    *d = (struct delivery){.event_id = ev->id, .attempts = ev->attempts, .store = st};
+    json_t *manifest = json_own(a, json_loads(ver.manifest_json, 0, NULL));
+    json_err_t jerr;
+    json_t *payload = json_parse_arena(a, ev->payload_json, strlen(ev->payload_json), 64, &jerr);
+    size_t i;
+    json_t *trig;
+    json_array_foreach(json_object_get(json_object_get(manifest, "modules"), "trigger"), i, trig)
+    {
+        int subscribed = 0;
+        size_t j;
+        json_t *e;
+        json_array_foreach(json_object_get(trig, "events"), j, e)
+        {
+            const char *name = json_is_string(e) ? json_string_value(e) : json_str(e, "eventType");
+            subscribed |= name && strcmp(name, ev->event) == 0;
+        }
+        const char *fkey = json_str(trig, "function"), *key = json_str(trig, "key");
+        json_t *fn = subscribed && fkey ? invoke_module(manifest, "function", fkey) : NULL;
+        if (!fn || !key)
+            continue;
+        json_t *event = json_deep_copy(payload ? payload : json_object());
+        json_object_set_new(event, "eventType", json_string(ev->event));
+        char *body = json_dumps(event, JSON_COMPACT);
+        json_decref(event);
+        rt_job_t *job = invoke_job(a, t->server->public_url, &in, &site, &ver, &env, fn, key, LIFECYCLE_TIMEOUT_MS,
+                                   LIFECYCLE_TIMEOUT_MS, body);
+        if (!job) {
+            d->failed++;
+            continue;
+        }
+        job->receiver = &t->rt_receiver;
+        job->owner = d;
+        job->done = on_done;
+        if (rt_submit(job) != 0) {
+            rt_job_free(job);
+            d->failed++;
+            continue;
+        }
+        d->pending++;
+    }
+    if (d->pending == 0)
+        settle(d); /* nobody subscribed (delivered), or nothing could start (retry) */
+}
+
+void lifecycle_tick(http_thread_t *t)
+{
+    arena_t *a = arena_new(32u * 1024 * 1024);
+    lifecycle_rec_t *due;
+    size_t n;
+    if (store_lifecycle_due(t->store, a, clock_now_ms(), &due, &n) == STORE_OK)
+        for (size_t i = 0; i < n; i++)
+            if (!find(due[i].id))
+                deliver(t, a, &due[i]);
+    arena_free(a);
+}

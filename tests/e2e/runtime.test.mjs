@@ -1,0 +1,775 @@
+// The function runtime end to end: real Forge apps (the real @forge/api 8.x, bundled by
+// `kiln deploy`) installed on two demo sites, invoked through their webtrigger URLs on warm
+// Node workers. Covers tenant binding inside functions (own site only, /ex/jira refused,
+// consented scopes per installation, asUser, invocation tokens), the webtrigger payload and
+// response contract (dynamic and static, malformed results), faults (throw, hang, exit,
+// out of memory) and recovery, rate-limit headers, worker reuse and its consequences, and
+// concurrency across sites.
+//
+// Run: node --test tests/e2e/runtime.test.mjs   (needs build/kiln, esbuild and the root
+// node_modules with @forge/api; every server is a fresh `kiln serve` on 127.0.0.1)
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+import {
+  ROOT, startKiln, runCli, describeCli, describeRes, expectStatus, expectAuthFailure, trackTempDir, allProjects, sleep,
+} from './lib/kiln.mjs';
+
+const NODE_MODULES = path.join(ROOT, 'node_modules');
+const HEX64_PATH_RE = /^\/(x1|public)\/([0-9a-f]{64})$/;
+
+// ---------------------------------------------------------------- helpers (as in apps.test.mjs)
+
+function tempDir(prefix) {
+  return trackTempDir(mkdtempSync(path.join(os.tmpdir(), `kiln-rt-${prefix}-`)));
+}
+
+function writeFiles(dir, files) {
+  for (const [rel, content] of Object.entries(files)) {
+    const p = path.join(dir, rel);
+    mkdirSync(path.dirname(p), { recursive: true });
+    writeFileSync(p, content);
+  }
+}
+
+/** A fresh app directory holding `files`, with node_modules → the repository's node_modules. */
+function makeApp(name, files) {
+  const dir = path.join(tempDir('app'), name);
+  writeFiles(dir, files);
+  symlinkSync(NODE_MODULES, path.join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+function cliEnv(k) {
+  return { KILN_URL: k.url, KILN_DATA: k.dataDir };
+}
+
+function kiln(k, args, opts = {}) {
+  return runCli(args, { env: cliEnv(k), timeout: 60000, ...opts });
+}
+
+function ok(r) {
+  assert.equal(r.code, 0, `expected exit 0\n${describeCli(r)}`);
+  return r;
+}
+
+function parseJson(r) {
+  try {
+    return JSON.parse(r.stdout);
+  } catch (e) {
+    return assert.fail(`stdout is not JSON (${e.message})\n${describeCli(r)}`);
+  }
+}
+
+async function okJson(k, args, opts) {
+  return parseJson(ok(await kiln(k, args, opts)));
+}
+
+async function register(k, dir) {
+  return okJson(k, ['register', dir, '--json']);
+}
+
+async function deploy(k, dir) {
+  return okJson(k, ['deploy', dir, '--json']);
+}
+
+async function install(k, dir, site, extra = []) {
+  return okJson(k, ['install', '--site', site, '--confirm-scopes', '--json', ...extra], { cwd: dir });
+}
+
+/** `kiln webtrigger KEY --site SITE` in the app dir: {url, path, id, installationId}. */
+async function triggerUrl(k, dir, key, site) {
+  const plain = ok(await kiln(k, ['webtrigger', key, '--site', site], { cwd: dir })).stdout.trim();
+  const j = await okJson(k, ['webtrigger', key, '--site', site, '--json'], { cwd: dir });
+  assert.equal(j.url, plain, 'the plain and --json forms print the same URL');
+  const u = new URL(j.url);
+  assert.equal(u.origin, k.url, `the URL is on kiln's own address: ${j.url}`);
+  const m = HEX64_PATH_RE.exec(u.pathname);
+  assert.ok(m, `URL is {kiln}/x1|public/{64 hex}: ${j.url}`);
+  return { url: j.url, path: u.pathname, format: m[1], id: m[2], installationId: j.installationId };
+}
+
+function expectRateHeaders(res) {
+  for (const h of ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset']) {
+    assert.match(String(res.headers[h] ?? ''), /^\d+$/, `${h} on a webtrigger response\n${describeRes(res)}`);
+  }
+  assert.ok(Number(res.headers['x-ratelimit-remaining']) <= Number(res.headers['x-ratelimit-limit']), describeRes(res));
+}
+
+/** Calls a webtrigger (a path from triggerUrl plus an optional suffix); checks the rate-limit headers. */
+async function call(k, trig, suffix = '', opts = {}) {
+  const res = await k.api(`${trig.path}${suffix}`, { timeout: 30000, ...opts });
+  expectRateHeaders(res);
+  return res;
+}
+
+/** The JSON a dynamic function returned with statusCode 200. */
+async function callJson(k, trig, suffix = '', opts = {}) {
+  const res = await call(k, trig, suffix, opts);
+  expectStatus(res, 200, `webtrigger ${trig.path}${suffix}`);
+  assert.ok(res.json && typeof res.json === 'object', `a JSON body\n${describeRes(res)}`);
+  return res.json;
+}
+
+function expectFault(res, status, message, what) {
+  expectStatus(res, status, what);
+  assert.match(res.headers['content-type'] ?? '', /^application\/json/, `${what}: JSON\n${describeRes(res)}`);
+  assert.equal(res.json?.code, status, `${what}: code\n${describeRes(res)}`);
+  if (message instanceof RegExp) assert.match(res.json?.message ?? '', message, `${what}: message\n${describeRes(res)}`);
+  else assert.equal(res.json?.message, message, `${what}: message\n${describeRes(res)}`);
+}
+
+/** True once `pid` is gone (or a zombie nobody will run again). */
+function pidGone(pid) {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return e.code === 'ESRCH';
+  }
+  try {
+    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+async function waitPidGone(pid, ms = 3000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (pidGone(pid)) return true;
+    await sleep(25);
+  }
+  return pidGone(pid);
+}
+
+async function healthy(k) {
+  const r = await k.api('/healthz', { timeout: 2000 });
+  expectStatus(r, 200, 'kiln answers /healthz');
+  return r;
+}
+
+// ---------------------------------------------------------------- the apps
+
+function mainManifest() {
+  const dyn = (key, fn, extra = '') => `    - key: ${key}\n      function: ${fn}\n${extra}      response:\n        type: dynamic\n`;
+  return `modules:
+  webtrigger:
+${dyn('projects', 'projects-fn')}${dyn('echo', 'echo-fn')}${dyn('echo-v2', 'echo-fn', '      urlFormat: v2\n')}${dyn('malformed', 'malformed-fn')}${dyn('as-user', 'as-user-fn')}${dyn('token', 'token-fn')}${dyn('get-url', 'get-url-fn')}${dyn('state', 'state-fn')}${dyn('fault', 'fault-fn')}${dyn('oom', 'oom-fn')}    - key: static
+      function: static-fn
+      response:
+        type: static
+        outputs:
+          - key: created
+            statusCode: 201
+            contentType: text/plain
+            body: made it
+          - key: teapot
+            statusCode: 418
+            contentType: application/json
+            body: '{"short":"stout"}'
+  function:
+    - key: projects-fn
+      handler: index.projects
+    - key: echo-fn
+      handler: index.echo
+    - key: malformed-fn
+      handler: index.malformed
+    - key: as-user-fn
+      handler: index.asUser
+    - key: token-fn
+      handler: index.token
+    - key: get-url-fn
+      handler: index.getUrl
+    - key: state-fn
+      handler: index.state
+    - key: static-fn
+      handler: index.staticOutput
+    - key: fault-fn
+      handler: index.fault
+      timeoutSeconds: 3
+    - key: oom-fn
+      handler: index.fault
+      timeoutSeconds: 20
+      runtime:
+        memoryMB: 128
+app:
+  runtime:
+    name: nodejs20.x
+permissions:
+  scopes:
+    - read:jira-work
+    - read:jira-user
+`;
+}
+
+const MAIN_SRC = `import fs from 'node:fs';
+import api, { route, webTrigger, NeedsAuthenticationError } from '@forge/api';
+
+const json = (statusCode, payload) => ({
+  statusCode,
+  headers: { 'Content-Type': ['application/json'] },
+  body: JSON.stringify(payload),
+});
+const cloudIdOf = (context) => /::site\\/([^/]+)$/.exec(context?.installContext ?? '')?.[1] ?? null;
+const q = (request, name) => request?.queryParameters?.[name]?.[0];
+
+// Every project of the invocation's own site, with descriptions.
+async function ownProjects() {
+  const values = [];
+  for (let startAt = 0; ; startAt += 50) {
+    const res = await api.asApp().requestJira(route\`/rest/api/3/project/search?expand=description&startAt=\${startAt}&maxResults=50\`);
+    if (!res.ok) return { status: res.status, body: await res.text(), values };
+    const page = await res.json();
+    values.push(...page.values);
+    if (page.isLast || page.values.length === 0) return { status: res.status, values };
+  }
+}
+
+export const projects = async (request, context) => {
+  const own = await ownProjects();
+  const probes = [];
+  for (const cloudId of request.queryParameters?.probe ?? []) {
+    const res = await api.asApp().requestJira(route\`/ex/jira/\${cloudId}/rest/api/3/project/search\`);
+    probes.push({ cloudId, status: res.status, failureCategory: res.headers.get('x-failure-category'), body: await res.text() });
+  }
+  return json(200, { cloudId: cloudIdOf(context), own, probes });
+};
+
+export const echo = async (request, context) => json(200, { request, context, pid: process.pid });
+
+export const malformed = async (request) => {
+  switch (q(request, 'mode')) {
+    case 'string-status': return { statusCode: '200', headers: { 'Content-Type': ['text/plain'] }, body: 'x' };
+    case 'headers-not-arrays': return { statusCode: 200, headers: { 'Content-Type': 'text/plain' }, body: 'x' };
+    case 'number-body': return { statusCode: 200, headers: { 'Content-Type': ['text/plain'] }, body: 42 };
+    case 'status-out-of-range': return { statusCode: 600, body: 'x' };
+    case 'not-an-object': return 'just a string';
+    case 'well-formed':
+      return { statusCode: 202, statusText: 'Accepted', headers: { 'Content-Type': ['text/plain'], 'X-Two': ['a', 'b'] }, body: 'fine' };
+    default: return undefined;
+  }
+};
+
+export const staticOutput = async (request) => ({ outputKey: q(request, 'key') });
+
+export const asUser = async () => {
+  try {
+    const res = await api.asUser().requestJira(route\`/rest/api/3/project/search\`);
+    return json(200, { threw: false, status: res.status });
+  } catch (e) {
+    return json(200, { threw: true, name: e?.name, isNeedsAuth: e instanceof NeedsAuthenticationError, message: String(e?.message) });
+  }
+};
+
+let savedToken = null;
+export const token = async () => {
+  const { token: tok, url } = global.__forge_runtime__.proxy;
+  const previous = savedToken;
+  savedToken = tok;
+  const probe = async (t) => {
+    const res = await fetch(\`\${url}/fpp/rest/api/3/project/search\`, { headers: { Authorization: \`Bearer \${t}\` } });
+    return { status: res.status, failureCategory: res.headers.get('x-failure-category'), body: await res.text() };
+  };
+  return json(200, {
+    token: tok, url, pid: process.pid,
+    live: await probe(tok),
+    previous: previous && previous !== tok ? await probe(previous) : null,
+  });
+};
+
+export const getUrl = async (request) => {
+  try {
+    return json(200, { url: await webTrigger.getUrl(q(request, 'key')) });
+  } catch (e) {
+    return json(200, { error: String(e?.message ?? e) });
+  }
+};
+
+// Module-level state: a counter, and a cache filled from whichever site came first.
+let counter = 0;
+let cache = null;
+export const state = async (request, context) => {
+  counter += 1;
+  if (!cache || q(request, 'refresh')) {
+    const own = await ownProjects();
+    cache = { cloudId: cloudIdOf(context), descriptions: own.values.map((p) => p.description ?? '') };
+  }
+  return json(200, { pid: process.pid, counter, site: cloudIdOf(context), cache });
+};
+
+export const fault = async (request) => {
+  const pidFile = q(request, 'pidfile');
+  if (pidFile) fs.writeFileSync(pidFile, String(process.pid));
+  switch (q(request, 'mode')) {
+    case 'throw': throw new Error('boom on purpose');
+    case 'hang': return new Promise(() => {});
+    case 'exit': process.exit(1);
+    case 'oom': {
+      const hog = [];
+      for (;;) hog.push(new Array(1 << 20).fill(Math.random()));
+    }
+    default: return json(200, { ok: true, pid: process.pid });
+  }
+};
+`;
+
+function scopedManifest(scopes) {
+  return `modules:
+  webtrigger:
+    - key: search
+      function: search-fn
+      response:
+        type: dynamic
+  function:
+    - key: search-fn
+      handler: index.search
+app:
+  runtime:
+    name: nodejs20.x
+permissions:
+  scopes:
+${scopes.map((s) => `    - ${s}`).join('\n')}
+`;
+}
+
+const scopedSrc = (marker) => `import api, { route } from '@forge/api';
+export const search = async (request, context) => {
+  const res = await api.asApp().requestJira(route\`/rest/api/3/project/search\`);
+  return {
+    statusCode: 200,
+    headers: { 'Content-Type': ['application/json'] },
+    body: JSON.stringify({ marker: ${JSON.stringify(marker)}, installContext: context.installContext, status: res.status, body: await res.text() }),
+  };
+};
+`;
+
+/** Keep app.id (written by register) while replacing the rest of the manifest. */
+function rewriteManifest(dir, text) {
+  const p = path.join(dir, 'manifest.yml');
+  const id = YAML.parse(readFileSync(p, 'utf8')).app.id;
+  writeFileSync(p, text.replace('app:\n', `app:\n  id: ${id}\n`));
+}
+
+// ---------------------------------------------------------------- the tests
+
+describe('function runtime: webtriggers on warm workers, bound to one site', () => {
+  let k;
+  let A;
+  let B;
+  let C;
+  let dir;
+  const T = { A: {}, B: {} };
+
+  before(async () => {
+    assert.ok(existsSync(path.join(NODE_MODULES, '@forge', 'api', 'package.json')), `@forge/api in ${NODE_MODULES}`);
+    k = await startKiln();
+    const tag = randomBytes(3).toString('hex');
+    [A, B] = await Promise.all([k.siteWithToken(`rt-a-${tag}`, true), k.siteWithToken(`rt-b-${tag}`, true)]);
+    C = await k.siteWithToken(`rt-c-${tag}`, false);
+    for (const s of [A, B]) {
+      assert.equal(typeof s.canary, 'string', 'demo site has a canary');
+      assert.ok(s.cloudId, JSON.stringify(s.site));
+    }
+    dir = makeApp('runtime-app', { 'manifest.yml': mainManifest(), 'src/index.js': MAIN_SRC });
+    await register(k, dir);
+    const v = await deploy(k, dir);
+    assert.equal(v.version, '1.0.0', JSON.stringify(v));
+    for (const [name, s] of [['A', A], ['B', B]]) {
+      await install(k, dir, s.name);
+      for (const key of ['projects', 'echo', 'echo-v2', 'malformed', 'as-user', 'token', 'get-url', 'state', 'fault', 'oom', 'static']) {
+        T[name][key] = await triggerUrl(k, dir, key, s.name);
+      }
+    }
+  });
+
+  after(async () => {
+    await k?.close();
+  });
+
+  it('the CLI prints stable, distinct URLs: /x1/ by default, /public/ for urlFormat v2', async () => {
+    assert.equal(T.A.echo.format, 'x1');
+    assert.equal(T.A['echo-v2'].format, 'public');
+    assert.equal((await triggerUrl(k, dir, 'echo', A.name)).url, T.A.echo.url, 'the same URL again');
+    const all = [...Object.values(T.A), ...Object.values(T.B)].map((t) => t.id);
+    assert.equal(new Set(all).size, all.length, 'one id per (installation, module)');
+    assert.notEqual(T.A.echo.installationId, T.B.echo.installationId);
+    const r = await kiln(k, ['webtrigger', 'no-such-module', '--site', A.name], { cwd: dir });
+    assert.notEqual(r.code, 0, `an unknown module key fails\n${describeCli(r)}`);
+  });
+
+  it("each site's webtrigger sees only its own site's projects (canaries)", async () => {
+    for (const [me, other, t] of [[A, B, T.A], [B, A, T.B]]) {
+      const j = await callJson(k, t.projects);
+      assert.equal(j.cloudId, me.cloudId, 'installContext names the own site');
+      assert.equal(j.own.status, 200, JSON.stringify(j.own).slice(0, 500));
+      const text = JSON.stringify(j.own.values);
+      assert.ok(j.own.values.length > 0, 'a demo site has projects');
+      assert.ok(text.includes(me.canary), `${me.name}'s canary in its projects`);
+      assert.ok(!text.includes(other.canary), `${other.name}'s canary must not appear in ${me.name}'s invocation`);
+      // exactly the projects the site's own API lists
+      const expected = await allProjects(k, me.cloudId, me.token, '&expand=description');
+      assert.deepEqual(j.own.values.map((p) => p.id).sort(), expected.map((p) => p.id).sort(), 'same projects as the site API');
+      assert.deepEqual(j.own.values.map((p) => p.description).sort(), expected.map((p) => p.description).sort());
+    }
+  });
+
+  it('/ex/jira/{cloudId} from inside a function: 401 FAILURE_CLIENT_SCOPE_CHECK for both cloudIds, hint names the bound site', async () => {
+    for (const [me, t] of [[A, T.A], [B, T.B]]) {
+      const j = await callJson(k, t.projects, `?probe=${A.cloudId}&probe=${B.cloudId}`);
+      assert.equal(j.probes.length, 2, JSON.stringify(j.probes));
+      for (const p of j.probes) {
+        const what = `${me.name} probing ${p.cloudId}`;
+        assert.equal(p.status, 401, `${what}: ${JSON.stringify(p)}`);
+        assert.equal(p.failureCategory, 'FAILURE_CLIENT_SCOPE_CHECK', `${what}: ${JSON.stringify(p)}`);
+        const body = JSON.parse(p.body);
+        assert.equal(body.code, 401, p.body);
+        assert.equal(body.message, 'Unauthorized; scope does not match', p.body);
+        assert.equal(typeof body.hint, 'string', p.body);
+        assert.ok(body.hint.includes(me.cloudId), `${what}: the hint names the bound site ${me.cloudId}: ${p.body}`);
+        assert.ok(!p.body.includes(A.canary) && !p.body.includes(B.canary), `${what}: no data`);
+      }
+    }
+  });
+
+  it('the payload: method, path, userPath, queryParameters and headers as arrays, body; no Authorization or Cookie', async () => {
+    const t = T.A.echo;
+    const body = '{"hello":"wörld","n":1}';
+    const j = await callJson(k, t, '/some/path?q=1&q=2&empty=&sp=a%20b', {
+      method: 'POST',
+      body,
+      token: 'secret-bearer-value',
+      headers: { 'content-type': 'application/json', 'x-multi': ['one', 'two'], cookie: 'session=secret-cookie', 'x-single': 'v' },
+    });
+    const req = j.request;
+    assert.deepEqual(Object.keys(req).sort(), ['body', 'headers', 'method', 'path', 'queryParameters', 'userPath'], JSON.stringify(req));
+    assert.equal(req.method, 'POST');
+    assert.equal(req.path, `${t.path}/some/path`);
+    assert.equal(req.userPath, '/some/path');
+    assert.deepEqual(req.queryParameters, { q: ['1', '2'], empty: [''], sp: ['a b'] });
+    assert.equal(req.body, body);
+    assert.deepEqual(req.headers['x-multi'], ['one', 'two']);
+    assert.deepEqual(req.headers['x-single'], ['v']);
+    assert.deepEqual(req.headers['content-type'], ['application/json']);
+    for (const [name, vals] of Object.entries(req.headers)) {
+      assert.equal(name, name.toLowerCase(), `header names are lower case: ${name}`);
+      assert.ok(Array.isArray(vals) && vals.every((v) => typeof v === 'string'), `${name}: an array of strings`);
+    }
+    assert.equal(req.headers.authorization, undefined, 'Authorization is not passed to the app');
+    assert.equal(req.headers.cookie, undefined, 'Cookie is not passed to the app');
+    assert.ok(!JSON.stringify(j).includes('secret-bearer-value') && !JSON.stringify(j).includes('secret-cookie'), 'credentials nowhere');
+
+    // a plain GET on the trigger itself
+    const g = (await callJson(k, t)).request;
+    assert.equal(g.method, 'GET');
+    assert.equal(g.path, t.path);
+    assert.equal(g.userPath, '');
+    assert.deepEqual(g.queryParameters, {});
+    assert.equal(g.body, '');
+
+    // the v2 (/public/) URL runs the same function
+    const v2 = await callJson(k, T.A['echo-v2'], '/p?x=1');
+    assert.equal(v2.request.userPath, '/p');
+    assert.equal(v2.request.path, `${T.A['echo-v2'].path}/p`);
+    assert.equal(v2.context.moduleKey, 'echo-v2');
+  });
+
+  it('the context: installContext, moduleKey, installationId, installation.{ari, contexts}, environmentType', async () => {
+    for (const [me, t] of [[A, T.A], [B, T.B]]) {
+      const { context } = await callJson(k, t.echo);
+      assert.equal(context.installContext, `ari:cloud:jira::site/${me.cloudId}`);
+      assert.equal(context.moduleKey, 'echo');
+      assert.equal(context.installationId, t.echo.installationId, 'the installation the CLI named');
+      assert.equal(context.installation.ari, `ari:cloud:ecosystem::installation/${context.installationId}`);
+      assert.equal(context.installation.contexts.length, 1, JSON.stringify(context));
+      assert.equal(context.installation.contexts[0].cloudId, me.cloudId);
+      assert.ok(context.installation.contexts[0].apiBaseUrl.endsWith(`/ex/jira/${me.cloudId}`), JSON.stringify(context));
+      assert.equal(context.environmentType, 'DEVELOPMENT');
+    }
+  });
+
+  it('a well-formed dynamic result becomes the response (status, headers, body)', async () => {
+    const res = await call(k, T.A.malformed, '?mode=well-formed');
+    expectStatus(res, 202);
+    assert.equal(res.text, 'fine');
+    assert.match(res.headers['content-type'] ?? '', /^text\/plain/);
+    assert.equal(res.headers['x-two'], 'a, b', describeRes(res));
+  });
+
+  it('malformed results → 500 with a JSON body saying what was wrong', async () => {
+    const cases = [
+      ['string-status', /statusCode must be an integer from 100 to 599/],
+      ['status-out-of-range', /statusCode must be an integer from 100 to 599/],
+      ['headers-not-arrays', /headers must be an object of arrays of strings/],
+      ['number-body', /body must be a string/],
+      ['not-an-object', /not an object/],
+      ['undefined', /not an object/],
+    ];
+    for (const [mode, re] of cases) {
+      const res = await call(k, T.A.malformed, `?mode=${mode}`);
+      expectFault(res, 500, re, `malformed result ${mode}`);
+      assert.match(res.json.message, /malformed/i, describeRes(res));
+    }
+  });
+
+  it("static webtrigger: the function's outputKey picks the manifest output", async () => {
+    const c = await call(k, T.A.static, '?key=created');
+    expectStatus(c, 201);
+    assert.match(c.headers['content-type'] ?? '', /^text\/plain/);
+    assert.equal(c.text, 'made it');
+    const t = await call(k, T.B.static, '?key=teapot');
+    expectStatus(t, 418);
+    assert.match(t.headers['content-type'] ?? '', /^application\/json/);
+    assert.deepEqual(t.json, { short: 'stout' });
+    const none = await call(k, T.A.static, '?key=nope');
+    expectStatus(none, 500, 'an outputKey the manifest does not have');
+  });
+
+  it('asUser() in a webtrigger: NeedsAuthenticationError', async () => {
+    const j = await callJson(k, T.A['as-user']);
+    assert.equal(j.threw, true, JSON.stringify(j));
+    assert.equal(j.name, 'NeedsAuthenticationError', JSON.stringify(j));
+    assert.equal(j.isNeedsAuth, true, JSON.stringify(j));
+  });
+
+  it('the invocation token works only while the invocation runs', async () => {
+    const first = await callJson(k, T.A.token);
+    assert.match(first.token, /^kiln_i_/, JSON.stringify(first));
+    assert.equal(first.live.status, 200, `the token works during the invocation: ${JSON.stringify(first.live).slice(0, 300)}`);
+    assert.ok(first.live.body.includes(A.canary), 'and reads its own site');
+    const u = new URL(first.url);
+    assert.equal(u.hostname, '127.0.0.1', first.url);
+    // replayed by the test after the invocation ended
+    const replay = await k.api(`${u.pathname}/fpp/rest/api/3/project/search`, { token: first.token });
+    expectAuthFailure(replay, 'a token replayed after its invocation');
+    assert.ok(!replay.text.includes(A.canary));
+    // replayed by a later invocation from a module variable (same warm worker)
+    let later = null;
+    for (let i = 0; i < 8 && !later?.previous; i++) later = await callJson(k, T.A.token);
+    assert.ok(later.previous, `some later invocation ran on the worker holding an old token: ${JSON.stringify(later)}`);
+    assert.equal(later.previous.status, 401, JSON.stringify(later.previous));
+    assert.equal(later.previous.failureCategory, 'FAILURE_CLIENT_AUTH', JSON.stringify(later.previous));
+    assert.equal(later.live.status, 200);
+    // a made-up token
+    expectAuthFailure(await k.api('/_proxy/fpp/rest/api/3/project/search', { token: `kiln_i_${'A'.repeat(43)}` }), 'a made-up token');
+  });
+
+  it("webTrigger.getUrl(key) equals the CLI's URL for the app's own webtriggers", async () => {
+    for (const [me, t] of [[A, T.A], [B, T.B]]) {
+      assert.equal((await callJson(k, t['get-url'], '?key=echo')).url, t.echo.url, me.name);
+      assert.equal((await callJson(k, t['get-url'], '?key=echo-v2')).url, t['echo-v2'].url, me.name);
+      assert.equal((await callJson(k, t['get-url'], '?key=get-url')).url, t['get-url'].url, me.name);
+      const missing = await callJson(k, t['get-url'], '?key=no-such-trigger');
+      assert.ok(missing.error, `an unknown key fails: ${JSON.stringify(missing)}`);
+    }
+  });
+
+  it('rate-limit headers: the limit is stable and remaining counts down per installation', async () => {
+    const r1 = await call(k, T.A.echo);
+    const r2 = await call(k, T.A.echo);
+    assert.equal(r1.headers['x-ratelimit-limit'], r2.headers['x-ratelimit-limit']);
+    assert.ok(Number(r2.headers['x-ratelimit-remaining']) < Number(r1.headers['x-ratelimit-remaining']),
+      `remaining decreases: ${r1.headers['x-ratelimit-remaining']} then ${r2.headers['x-ratelimit-remaining']}`);
+    assert.ok(Number(r1.headers['x-ratelimit-reset']) > 0);
+    // faults carry them too
+    expectRateHeaders(await call(k, T.A.malformed, '?mode=number-body'));
+  });
+
+  it('workers are reused: module-level state persists across invocations', async () => {
+    const seen = [];
+    for (let i = 0; i < 6; i++) seen.push(await callJson(k, T.A.state));
+    const byPid = new Map();
+    for (const s of seen) byPid.set(s.pid, [...(byPid.get(s.pid) ?? []), s.counter]);
+    assert.ok([...byPid.values()].some((c) => c.length >= 2), `some worker served two invocations: ${JSON.stringify([...byPid])}`);
+    for (const [pid, counters] of byPid) {
+      for (let i = 1; i < counters.length; i++) {
+        assert.ok(counters[i] > counters[i - 1], `worker ${pid}: the counter only goes up: ${counters}`);
+      }
+    }
+    assert.ok(seen.some((s) => s.counter >= 2), 'a counter incremented across invocations');
+  });
+
+  it("the reuse is real across sites: a module-level cache filled on site A is visible to site B's invocation", async () => {
+    let leak = null;
+    for (let i = 0; i < 10 && !leak; i++) {
+      const a = await callJson(k, T.A.state, '?refresh=1');
+      assert.equal(a.cache.cloudId, A.cloudId);
+      const b = await callJson(k, T.B.state);
+      assert.equal(b.site, B.cloudId, 'the invocation itself is B');
+      if (b.pid === a.pid) leak = b;
+    }
+    assert.ok(leak, 'B ran on the worker that just served A');
+    assert.equal(leak.cache.cloudId, A.cloudId, "B's invocation sees A's cached entry");
+    assert.ok(JSON.stringify(leak.cache.descriptions).includes(A.canary), "…with A's data (the app's own cache, as on Forge)");
+  });
+
+  it('a throwing function → 500 "The webtrigger function failed."; the next request works', async () => {
+    const res = await call(k, T.A.fault, '?mode=throw');
+    expectFault(res, 500, 'The webtrigger function failed.', 'throw');
+    assert.equal(res.text, '{"code":500,"message":"The webtrigger function failed."}');
+    assert.ok(!res.text.includes('boom on purpose'), 'the error stays in the logs');
+    assert.ok(res.ms < 3000, `answered at once (${res.ms} ms)`);
+    assert.equal((await callJson(k, T.A.fault)).ok, true);
+  });
+
+  it('a function that never resolves → 504 after its timeoutSeconds; other sites carry on; the worker is replaced', async () => {
+    const pidFile = path.join(tempDir('pid'), 'hang.pid');
+    const t0 = Date.now();
+    const hanging = call(k, T.A.fault, `?mode=hang&pidfile=${encodeURIComponent(pidFile)}`);
+    await sleep(300);
+    // meanwhile: B's invocations and kiln itself answer
+    const during = await callJson(k, T.B.projects);
+    assert.equal(during.cloudId, B.cloudId);
+    assert.ok(JSON.stringify(during.own.values).includes(B.canary));
+    await healthy(k);
+    assert.ok(Date.now() - t0 < 2800, `B answered while A's invocation hung (${Date.now() - t0} ms)`);
+    const res = await hanging;
+    expectFault(res, 504, /time limit/, 'hang');
+    assert.ok(res.ms >= 2500 && res.ms < 6000, `504 after the 3 s limit, took ${res.ms} ms`);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    assert.ok(await waitPidGone(pid), `the hung worker ${pid} was killed`);
+    const next = await callJson(k, T.A.fault);
+    assert.equal(next.ok, true);
+    assert.notEqual(next.pid, pid);
+    await healthy(k);
+  });
+
+  it('process.exit(1) → 500 "process failed"; the next request works', async () => {
+    const pidFile = path.join(tempDir('pid'), 'exit.pid');
+    const res = await call(k, T.B.fault, `?mode=exit&pidfile=${encodeURIComponent(pidFile)}`);
+    expectFault(res, 500, /process failed/, 'exit');
+    assert.ok(res.ms < 3000, `answered at once (${res.ms} ms)`);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    assert.ok(await waitPidGone(pid), `the exited worker ${pid} is gone`);
+    const next = await callJson(k, T.B.fault);
+    assert.equal(next.ok, true);
+    assert.notEqual(next.pid, pid);
+    assert.equal((await callJson(k, T.A.projects)).cloudId, A.cloudId, 'the other site carries on');
+    await healthy(k);
+  });
+
+  it('allocating past runtime.memoryMB → 500; the next request works', async () => {
+    const pidFile = path.join(tempDir('pid'), 'oom.pid');
+    const done = call(k, T.A.oom, `?mode=oom&pidfile=${encodeURIComponent(pidFile)}`);
+    const res = await done;
+    expectFault(res, 500, /process failed/, 'out of memory');
+    assert.ok(res.ms < 20000, `answered within the function's limit (${res.ms} ms)`);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    assert.ok(await waitPidGone(pid), `the worker ${pid} that ran out of memory is gone`);
+    const next = await callJson(k, T.A.oom);
+    assert.equal(next.ok, true);
+    assert.notEqual(next.pid, pid);
+    assert.equal((await callJson(k, T.B.projects)).cloudId, B.cloudId, 'the other site carries on');
+    await healthy(k);
+  });
+
+  it('20 concurrent requests across both sites each get their own site', async () => {
+    const jobs = Array.from({ length: 20 }, (_, i) => (i % 2 ? ['B', B] : ['A', A]));
+    const results = await Promise.all(jobs.map(([n]) => call(k, T[n].projects)));
+    results.forEach((res, i) => {
+      const [, me] = jobs[i];
+      const other = me === A ? B : A;
+      expectStatus(res, 200, `concurrent #${i}`);
+      assert.equal(res.json.cloudId, me.cloudId, `concurrent #${i}`);
+      assert.equal(res.json.own.status, 200);
+      assert.ok(res.text.includes(me.canary), `concurrent #${i}: own canary`);
+      assert.ok(!res.text.includes(other.canary), `concurrent #${i}: never the other site's canary`);
+    });
+  });
+
+  it('unknown trigger ids → 404 at once', async () => {
+    for (const p of [`/x1/${randomBytes(32).toString('hex')}`, `/public/${randomBytes(32).toString('hex')}`, '/x1/abc',
+      `/x1/${randomBytes(32).toString('hex')}/deeper/path`]) {
+      const res = await k.api(p);
+      expectFault(res, 404, /./, `GET ${p}`);
+      assert.ok(res.ms < 1000, `${p}: ${res.ms} ms`);
+    }
+    // another site's id cannot be reached through /public/ ↔ /x1/ confusion either: same id, same installation
+    const swapped = T.A.echo.path.replace('/x1/', '/public/');
+    const res = await k.api(swapped);
+    if (res.status === 200) assert.equal(res.json.context.installContext, `ari:cloud:jira::site/${A.cloudId}`);
+  });
+
+  it("an uninstalled site's webtrigger → 404 at once", async () => {
+    await install(k, dir, C.name);
+    const t = await triggerUrl(k, dir, 'echo', C.name);
+    const j = await callJson(k, t);
+    assert.equal(j.context.installContext, `ari:cloud:jira::site/${C.cloudId}`);
+    ok(await kiln(k, ['uninstall', '--site', C.name], { cwd: dir }));
+    const res = await k.api(t.path);
+    expectFault(res, 404, /./, 'after uninstall');
+    assert.ok(res.ms < 1000, `at once (${res.ms} ms)`);
+    // the other installations are untouched
+    assert.equal((await callJson(k, T.A.echo)).context.installContext, `ari:cloud:jira::site/${A.cloudId}`);
+    assert.equal((await callJson(k, T.B.echo)).context.installContext, `ari:cloud:jira::site/${B.cloudId}`);
+  });
+});
+
+describe('function runtime: scopes follow each installation\'s consent', () => {
+  let k;
+  let A;
+  let B;
+  let dir;
+  const T = {};
+
+  before(async () => {
+    k = await startKiln();
+    const tag = randomBytes(3).toString('hex');
+    [A, B] = await Promise.all([k.siteWithToken(`sc-a-${tag}`, true), k.siteWithToken(`sc-b-${tag}`, true)]);
+    dir = makeApp('scoped-app', {
+      'manifest.yml': scopedManifest(['read:jira-work', 'read:jira-user']),
+      'src/index.js': scopedSrc('v1'),
+    });
+    await register(k, dir);
+    assert.equal((await deploy(k, dir)).version, '1.0.0');
+    for (const s of [A, B]) {
+      await install(k, dir, s.name);
+      T[s.name] = await triggerUrl(k, dir, 'search', s.name);
+    }
+  });
+
+  after(async () => {
+    await k?.close();
+  });
+
+  it('v1 with read:jira-work: project/search → 200 on both sites', async () => {
+    for (const s of [A, B]) {
+      const j = await callJson(k, T[s.name]);
+      assert.equal(j.marker, 'v1');
+      assert.equal(j.status, 200, j.body.slice(0, 300));
+      assert.ok(j.body.includes(s.canary) || JSON.parse(j.body).values.length > 0, 'own projects');
+    }
+  });
+
+  it('a new major without read:jira-work, upgraded on A only: A → 403 with Jira\'s body, B (old major) → 200', async () => {
+    rewriteManifest(dir, scopedManifest(['read:jira-user']));
+    writeFileSync(path.join(dir, 'src/index.js'), scopedSrc('v2'));
+    const v = await deploy(k, dir);
+    assert.equal(v.version, '2.0.0', `a scope change is a major: ${JSON.stringify(v)}`);
+    // before consent both still run 1.x
+    assert.equal((await callJson(k, T[A.name])).marker, 'v1', 'A runs the consented major until it upgrades');
+    await install(k, dir, A.name, ['--upgrade']);
+    assert.equal((await triggerUrl(k, dir, 'search', A.name)).url, T[A.name].url, 'the URL survives the upgrade');
+
+    const a = await callJson(k, T[A.name]);
+    assert.equal(a.marker, 'v2', 'A now runs 2.0.0');
+    assert.equal(a.status, 403, `A: ${a.body.slice(0, 500)}`);
+    const body = JSON.parse(a.body);
+    assert.ok(Array.isArray(body.errorMessages) && body.errorMessages.length > 0, a.body);
+    assert.ok(body.errors && typeof body.errors === 'object', a.body);
+    const msg = body.errorMessages.join(' ');
+    assert.match(msg, /read:jira-user/, `names the granted scopes: ${msg}`);
+    assert.match(msg, /read:jira-work/, `names the required scope: ${msg}`);
+    assert.ok(!a.body.includes(A.canary) && !a.body.includes(B.canary), 'no data');
+
+    const b = await callJson(k, T[B.name]);
+    assert.equal(b.marker, 'v1', 'B stays on 1.x');
+    assert.equal(b.status, 200, `B: ${b.body.slice(0, 300)}`);
+    assert.ok(b.body.includes(B.canary), "B's own projects");
+    assert.ok(!b.body.includes(A.canary));
+  });
+});
