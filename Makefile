@@ -51,8 +51,9 @@ deps:
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	else echo "deps: Debian packages present"; fi
-	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
-	  npm ci --no-audit --no-fund; else echo "deps: node_modules up to date"; fi
+	@for d in . examples/*/; do \
+	  if [ -f "$$d/package-lock.json" ] && { [ ! -d "$$d/node_modules" ] || [ "$$d/package-lock.json" -nt "$$d/node_modules/.package-lock.json" ]; }; then \
+	    echo "deps: npm ci in $$d"; (cd "$$d" && npm ci --no-audit --no-fund) || exit 1; fi; done; echo "deps: node packages up to date"
 
 # ---- tests
 

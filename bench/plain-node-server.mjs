@@ -134,6 +134,9 @@ server.listen(Number(opt.port), opt.host, () => {
   process.stdout.write(`listening ${a.address}:${a.port}\n`);
 });
 
-const stop = () => server.close(() => process.exit(0));
+const stop = () => {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+};
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

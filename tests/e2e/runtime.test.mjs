@@ -262,7 +262,10 @@ export const asUser = async () => {
     const res = await api.asUser().requestJira(route\`/rest/api/3/project/search\`);
     return json(200, { threw: false, status: res.status });
   } catch (e) {
-    return json(200, { threw: true, name: e?.name, isNeedsAuth: e instanceof NeedsAuthenticationError, message: String(e?.message) });
+    return json(200, {
+      threw: true, name: e?.name, status: e?.status,
+      isNeedsAuth: e instanceof NeedsAuthenticationError, message: String(e?.message),
+    });
   }
 };
 
@@ -272,7 +275,7 @@ export const token = async () => {
   const previous = savedToken;
   savedToken = tok;
   const probe = async (t) => {
-    const res = await fetch(\`\${url}/fpp/rest/api/3/project/search\`, { headers: { Authorization: \`Bearer \${t}\` } });
+    const res = await fetch(\`\${url}/fpp/rest/api/3/project/search?expand=description\`, { headers: { Authorization: \`Bearer \${t}\` } });
     return { status: res.status, failureCategory: res.headers.get('x-failure-category'), body: await res.text() };
   };
   return json(200, {
@@ -339,7 +342,7 @@ ${scopes.map((s) => `    - ${s}`).join('\n')}
 
 const scopedSrc = (marker) => `import api, { route } from '@forge/api';
 export const search = async (request, context) => {
-  const res = await api.asApp().requestJira(route\`/rest/api/3/project/search\`);
+  const res = await api.asApp().requestJira(route\`/rest/api/3/project/search?expand=description\`);
   return {
     statusCode: 200,
     headers: { 'Content-Type': ['application/json'] },
@@ -532,8 +535,10 @@ describe('function runtime: webtriggers on warm workers, bound to one site', () 
   it('asUser() in a webtrigger: NeedsAuthenticationError', async () => {
     const j = await callJson(k, T.A['as-user']);
     assert.equal(j.threw, true, JSON.stringify(j));
-    assert.equal(j.name, 'NeedsAuthenticationError', JSON.stringify(j));
+    // @forge/api's NeedsAuthenticationError sets name to the code NEEDS_AUTHENTICATION_ERR
     assert.equal(j.isNeedsAuth, true, JSON.stringify(j));
+    assert.equal(j.name, 'NEEDS_AUTHENTICATION_ERR', JSON.stringify(j));
+    assert.equal(j.status, 401, JSON.stringify(j));
   });
 
   it('the invocation token works only while the invocation runs', async () => {
@@ -741,7 +746,8 @@ describe('function runtime: scopes follow each installation\'s consent', () => {
       const j = await callJson(k, T[s.name]);
       assert.equal(j.marker, 'v1');
       assert.equal(j.status, 200, j.body.slice(0, 300));
-      assert.ok(j.body.includes(s.canary) || JSON.parse(j.body).values.length > 0, 'own projects');
+      assert.ok(j.body.includes(s.canary), 'own projects');
+      assert.ok(!j.body.includes((s === A ? B : A).canary), "never the other site's");
     }
   });
 
