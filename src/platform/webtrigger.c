@@ -217,6 +217,11 @@ void webtrigger_handle(kreq_t *kr)
     json_t *manifest = json_own(kr->arena, json_loads(ver.manifest_json, 0, NULL));
     json_t *wt = invoke_module(manifest, "webtrigger", module_key);
     json_t *fn = wt && json_str(wt, "function") ? invoke_module(manifest, "function", json_str(wt, "function")) : NULL;
+    const char *fmt = wt ? json_str(wt, "urlFormat") : NULL;
+    if (wt && strcmp(kr->seg[0], fmt && strcmp(fmt, "v2") == 0 ? "public" : "x1") != 0) {
+        reply_plain(kr, 404, "No such webtrigger."); /* a v1 id under /public/ or the reverse */
+        return;
+    }
     if (!fn) {
         reply_plain(kr, 404, "This webtrigger has no function in the installed version.");
         return;

@@ -147,6 +147,19 @@ async function waitPidGone(pid, ms = 3000) {
   return pidGone(pid);
 }
 
+/** The JSON a fault function wrote to `file` ({pid, token, url}), once it is there. */
+async function readPidFile(file, ms = 5000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      if (Date.now() > end) throw new Error(`the function did not write ${file}: ${e.message}`);
+      await sleep(20);
+    }
+  }
+}
+
 async function healthy(k) {
   const r = await k.api('/healthz', { timeout: 2000 });
   expectStatus(r, 200, 'kiln answers /healthz');
@@ -208,7 +221,7 @@ permissions:
 }
 
 const MAIN_SRC = `import fs from 'node:fs';
-import api, { route, webTrigger, NeedsAuthenticationError } from '@forge/api';
+import api, { route, assumeTrustedRoute, webTrigger, NeedsAuthenticationError } from '@forge/api';
 
 const json = (statusCode, payload) => ({
   statusCode,
@@ -236,6 +249,14 @@ export const projects = async (request, context) => {
   for (const cloudId of request.queryParameters?.probe ?? []) {
     const res = await api.asApp().requestJira(route\`/ex/jira/\${cloudId}/rest/api/3/project/search\`);
     probes.push({ cloudId, status: res.status, failureCategory: res.headers.get('x-failure-category'), body: await res.text() });
+  }
+  for (const p of request.queryParameters?.path ?? []) {
+    const res = await api.asApp().requestJira(assumeTrustedRoute(p));
+    probes.push({ path: p, status: res.status, failureCategory: res.headers.get('x-failure-category'), body: await res.text() });
+  }
+  if (q(request, 'confluence')) {
+    const res = await api.asApp().requestConfluence(route\`/wiki/rest/api/space\`);
+    probes.push({ product: 'confluence', status: res.status, failureCategory: res.headers.get('x-failure-category'), body: await res.text() });
   }
   return json(200, { cloudId: cloudIdOf(context), own, probes });
 };
@@ -307,7 +328,7 @@ export const state = async (request, context) => {
 
 export const fault = async (request) => {
   const pidFile = q(request, 'pidfile');
-  if (pidFile) fs.writeFileSync(pidFile, String(process.pid));
+  if (pidFile) fs.writeFileSync(pidFile, JSON.stringify({ pid: process.pid, ...global.__forge_runtime__.proxy }));
   switch (q(request, 'mode')) {
     case 'throw': throw new Error('boom on purpose');
     case 'hang': return new Promise(() => {});
@@ -315,6 +336,11 @@ export const fault = async (request) => {
     case 'oom': {
       const hog = [];
       for (;;) hog.push(new Array(1 << 20).fill(Math.random()));
+    }
+    case 'alloc': { // about 8 MB per step, kept alive until the function returns
+      const hog = [];
+      for (let i = 0; i < Number(q(request, 'steps')); i++) hog.push(new Array(1 << 20).fill(Math.random()));
+      return json(200, { ok: true, pid: process.pid, arrays: hog.length });
     }
     default: return json(200, { ok: true, pid: process.pid });
   }
@@ -341,12 +367,14 @@ ${scopes.map((s) => `    - ${s}`).join('\n')}
 }
 
 const scopedSrc = (marker) => `import api, { route } from '@forge/api';
+const seen = new Set(); // module-level: every site this worker has served
 export const search = async (request, context) => {
+  seen.add(context.installContext);
   const res = await api.asApp().requestJira(route\`/rest/api/3/project/search?expand=description\`);
   return {
     statusCode: 200,
     headers: { 'Content-Type': ['application/json'] },
-    body: JSON.stringify({ marker: ${JSON.stringify(marker)}, installContext: context.installContext, status: res.status, body: await res.text() }),
+    body: JSON.stringify({ marker: ${JSON.stringify(marker)}, seen: [...seen], installContext: context.installContext, status: res.status, body: await res.text() }),
   };
 };
 `;
@@ -436,6 +464,21 @@ describe('function runtime: webtriggers on warm workers, bound to one site', () 
         assert.ok(body.hint.includes(me.cloudId), `${what}: the hint names the bound site ${me.cloudId}: ${p.body}`);
         assert.ok(!p.body.includes(A.canary) && !p.body.includes(B.canary), `${what}: no data`);
       }
+    }
+  });
+
+  it('non-product paths and other products from inside a function: 401 FAILURE_CLIENT_SCOPE_CHECK', async () => {
+    const paths = ['/admin/v1/sites', '/healthz', '/wiki/rest/api/space', '/_proxy/fpp/rest/api/3/project/search', '/metrics'];
+    const j = await callJson(k, T.A.projects, `?${paths.map((p) => `path=${encodeURIComponent(p)}`).join('&')}&confluence=1`);
+    assert.equal(j.probes.length, paths.length + 1, JSON.stringify(j.probes));
+    for (const p of j.probes) {
+      const what = `A requesting ${p.path ?? p.product}`;
+      assert.equal(p.status, 401, `${what}: ${JSON.stringify(p)}`);
+      assert.equal(p.failureCategory, 'FAILURE_CLIENT_SCOPE_CHECK', `${what}: ${JSON.stringify(p)}`);
+      const body = JSON.parse(p.body);
+      assert.equal(body.message, 'Unauthorized; scope does not match', p.body);
+      assert.ok(body.hint.includes(A.cloudId), `${what}: the hint names the bound site: ${p.body}`);
+      assert.ok(!p.body.includes(A.canary) && !p.body.includes(B.canary) && !p.body.includes(k.adminToken), `${what}: no data`);
     }
   });
 
@@ -623,19 +666,24 @@ describe('function runtime: webtriggers on warm workers, bound to one site', () 
 
   it('a function that never resolves → 504 after its timeoutSeconds; other sites carry on; the worker is replaced', async () => {
     const pidFile = path.join(tempDir('pid'), 'hang.pid');
-    const t0 = Date.now();
+    let hangAnswered = false;
     const hanging = call(k, T.A.fault, `?mode=hang&pidfile=${encodeURIComponent(pidFile)}`);
-    await sleep(300);
+    hanging.then(() => { hangAnswered = true; }, () => { hangAnswered = true; });
+    const { pid, token, url } = await readPidFile(pidFile);
+    const proxyPath = `${new URL(url).pathname}/fpp/rest/api/3/project/search?expand=description`;
+    const live = await k.api(proxyPath, { token });
+    expectStatus(live, 200, "the hung invocation's token while it still runs");
+    assert.ok(live.text.includes(A.canary) && !live.text.includes(B.canary), "…reads A's projects only");
     // meanwhile: B's invocations and kiln itself answer
     const during = await callJson(k, T.B.projects);
     assert.equal(during.cloudId, B.cloudId);
     assert.ok(JSON.stringify(during.own.values).includes(B.canary));
     await healthy(k);
-    assert.ok(Date.now() - t0 < 2800, `B answered while A's invocation hung (${Date.now() - t0} ms)`);
+    assert.equal(hangAnswered, false, "B and /healthz answered while A's invocation was still hanging");
     const res = await hanging;
     expectFault(res, 504, /time limit/, 'hang');
     assert.ok(res.ms >= 2500 && res.ms < 6000, `504 after the 3 s limit, took ${res.ms} ms`);
-    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expectAuthFailure(await k.api(proxyPath, { token }), "the timed-out invocation's token");
     assert.ok(await waitPidGone(pid), `the hung worker ${pid} was killed`);
     const next = await callJson(k, T.A.fault);
     assert.equal(next.ok, true);
@@ -648,7 +696,8 @@ describe('function runtime: webtriggers on warm workers, bound to one site', () 
     const res = await call(k, T.B.fault, `?mode=exit&pidfile=${encodeURIComponent(pidFile)}`);
     expectFault(res, 500, /process failed/, 'exit');
     assert.ok(res.ms < 3000, `answered at once (${res.ms} ms)`);
-    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const { pid, token, url } = await readPidFile(pidFile);
+    expectAuthFailure(await k.api(`${new URL(url).pathname}/fpp/rest/api/3/project/search`, { token }), "the dead worker's token");
     assert.ok(await waitPidGone(pid), `the exited worker ${pid} is gone`);
     const next = await callJson(k, T.B.fault);
     assert.equal(next.ok, true);
@@ -657,13 +706,22 @@ describe('function runtime: webtriggers on warm workers, bound to one site', () 
     await healthy(k);
   });
 
+  it('runtime.memoryMB is the heap limit: 200 MB fits the default 512 MB function, not the 128 MB one', async () => {
+    const big = await callJson(k, T.B.fault, '?mode=alloc&steps=25');
+    assert.equal(big.arrays, 25, JSON.stringify(big));
+    const res = await call(k, T.B.oom, '?mode=alloc&steps=25');
+    expectFault(res, 500, /process failed/, '200 MB in a 128 MB function');
+    assert.equal((await callJson(k, T.B.oom, '?mode=alloc&steps=2')).arrays, 2, 'a small allocation fits, on a new worker');
+  });
+
   it('allocating past runtime.memoryMB → 500; the next request works', async () => {
     const pidFile = path.join(tempDir('pid'), 'oom.pid');
     const done = call(k, T.A.oom, `?mode=oom&pidfile=${encodeURIComponent(pidFile)}`);
     const res = await done;
     expectFault(res, 500, /process failed/, 'out of memory');
     assert.ok(res.ms < 20000, `answered within the function's limit (${res.ms} ms)`);
-    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const { pid, token, url } = await readPidFile(pidFile);
+    expectAuthFailure(await k.api(`${new URL(url).pathname}/fpp/rest/api/3/project/search`, { token }), "the dead worker's token");
     assert.ok(await waitPidGone(pid), `the worker ${pid} that ran out of memory is gone`);
     const next = await callJson(k, T.A.oom);
     assert.equal(next.ok, true);
@@ -687,16 +745,17 @@ describe('function runtime: webtriggers on warm workers, bound to one site', () 
   });
 
   it('unknown trigger ids → 404 at once', async () => {
-    for (const p of [`/x1/${randomBytes(32).toString('hex')}`, `/public/${randomBytes(32).toString('hex')}`, '/x1/abc',
-      `/x1/${randomBytes(32).toString('hex')}/deeper/path`]) {
+    const hex = () => randomBytes(32).toString('hex');
+    for (const p of [`/x1/${hex()}`, `/public/${hex()}`, '/x1/abc', `/x1/${'g'.repeat(64)}`, `/x1/${hex()}/deeper/path?q=1`,
+      `/x1/${T.A.echo.id.toUpperCase()}`, `/x1/${T.A.echo.id.slice(1)}`, `/x1/${T.A.echo.id}0`]) {
       const res = await k.api(p);
       expectFault(res, 404, /./, `GET ${p}`);
       assert.ok(res.ms < 1000, `${p}: ${res.ms} ms`);
     }
-    // another site's id cannot be reached through /public/ ↔ /x1/ confusion either: same id, same installation
-    const swapped = T.A.echo.path.replace('/x1/', '/public/');
-    const res = await k.api(swapped);
-    if (res.status === 200) assert.equal(res.json.context.installContext, `ari:cloud:jira::site/${A.cloudId}`);
+    for (const p of ['/x1/', '/x1', '/public']) {
+      const res = await k.api(p);
+      expectStatus(res, [400, 404], `GET ${p} (no id at all)`);
+    }
   });
 
   it("an uninstalled site's webtrigger → 404 at once", async () => {
@@ -777,5 +836,15 @@ describe('function runtime: scopes follow each installation\'s consent', () => {
     assert.equal(b.status, 200, `B: ${b.body.slice(0, 300)}`);
     assert.ok(b.body.includes(B.canary), "B's own projects");
     assert.ok(!b.body.includes(A.canary));
+  });
+
+  it('workers are pooled per version: the 2.0.0 workers only ever served A', async () => {
+    for (let i = 0; i < 4; i++) {
+      const [a, b] = await Promise.all([callJson(k, T[A.name]), callJson(k, T[B.name])]);
+      assert.equal(a.marker, 'v2');
+      assert.equal(b.marker, 'v1');
+      assert.deepEqual(a.seen, [`ari:cloud:jira::site/${A.cloudId}`], 'a 2.0.0 worker never ran B (B is on 1.x)');
+      assert.ok(b.seen.includes(`ari:cloud:jira::site/${B.cloudId}`));
+    }
   });
 });
