@@ -522,6 +522,14 @@ describe('function runtime: webtriggers on warm workers, bound to one site', () 
     assert.equal(v2.request.userPath, '/p');
     assert.equal(v2.request.path, `${T.A['echo-v2'].path}/p`);
     assert.equal(v2.context.moduleKey, 'echo-v2');
+
+    // an id answers only under its own urlFormat's prefix
+    const swapped = [[T.A['echo-v2'].path.replace('/public/', '/x1/'), 'v2 id under /x1/'],
+      [T.A.echo.path.replace('/x1/', '/public/'), 'v1 id under /public/']];
+    for (const [p, what] of swapped) {
+      const r = await k.api(p);
+      expectStatus(r, 404, what);
+    }
   });
 
   it('the context: installContext, moduleKey, installationId, installation.{ari, contexts}, environmentType', async () => {
