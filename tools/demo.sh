@@ -28,7 +28,7 @@ fi
 # the example app, deployed and installed on both demo sites (once)
 APP="$DATA/demo-app"
 if [ ! -f "$APP/manifest.yml" ]; then
-  mkdir -p "$APP" && cp -r examples/cross-site-webtrigger/. "$APP/"
+  mkdir -p "$APP" && cp -r examples/project-report/. "$APP/"
   ( cd "$APP" && "$KILN" register --name "Cross-site report" >/dev/null )
 fi
 ( cd "$APP" && "$KILN" deploy >/dev/null )
@@ -62,7 +62,7 @@ try:
   curl -s -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' \\
        -d '{"fields":{"project":{"key":"WEB"},"summary":"Hello from the demo","issuetype":{"name":"Task"}}}' \\
        "$URL/ex/jira/$a_cloud/rest/api/3/issue"
-  # the example Forge app (examples/cross-site-webtrigger, real @forge/api), installed on both sites:
+  # the example Forge app (examples/project-report, real @forge/api), installed on both sites:
   # each site's webtrigger reads only its own site's projects
   curl -s "$wa" | jq '{cloudId, projects: [.projects[].key]}'
   curl -s "$wb" | jq '{cloudId, projects: [.projects[].key]}'

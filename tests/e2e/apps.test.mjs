@@ -26,7 +26,7 @@ import {
 const requireCjs = createRequire(import.meta.url);
 const APP_ARI_RE = /^ari:cloud:ecosystem::app\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const DAY_MS = 24 * 60 * 60 * 1000;
-const EXAMPLE = path.join(ROOT, 'examples', 'cross-site-webtrigger');
+const EXAMPLE = path.join(ROOT, 'examples', 'project-report');
 
 // ---------------------------------------------------------------- helpers
 
@@ -549,13 +549,13 @@ describe('register, manifest errors and bundling', () => {
 
   it('register replaces an existing app.id line and keeps the rest byte for byte (the example app, CRLF too)', async () => {
     // The shipped example already carries an id: register must replace it.
-    const dir = path.join(tempDir('example'), 'cross-site-webtrigger');
+    const dir = path.join(tempDir('example'), 'project-report');
     cpSync(EXAMPLE, dir, { recursive: true, filter: (src) => !src.split(path.sep).includes('node_modules') });
     assert.ok(!existsSync(path.join(dir, 'node_modules')), 'copied without node_modules');
     const before = readFileSync(path.join(dir, 'manifest.yml'), 'utf8');
     const oldId = YAML.parse(before).app.id;
     const j = await register(k, dir);
-    assert.equal(j.name, 'cross-site-webtrigger', 'the default name is the directory name');
+    assert.equal(j.name, 'project-report', 'the default name is the directory name');
     assert.notEqual(j.ari, oldId);
     const after = readFileSync(path.join(dir, 'manifest.yml'), 'utf8');
     const bl = linesOf(before);
@@ -590,7 +590,7 @@ describe('register, manifest errors and bundling', () => {
   });
 
   it('the example app (copied without node_modules) fails to bundle, and deploys once @forge/api resolves', async () => {
-    const dir = path.join(tempDir('example'), 'cross-site-webtrigger');
+    const dir = path.join(tempDir('example'), 'project-report');
     cpSync(EXAMPLE, dir, { recursive: true, filter: (src) => !src.split(path.sep).includes('node_modules') });
     await register(k, dir);
     const { uuid, ari } = appIdOf(dir);

@@ -4,7 +4,7 @@
 //
 // Bundles with the real @forge/api (and @forge/kvs) are built with esbuild exactly as
 // `kiln deploy` does. They need the packages somewhere on disk; looked for in
-//   $KILN_FORGE_NODE_MODULES, ./node_modules, examples/cross-site-webtrigger/node_modules  (@forge/api)
+//   $KILN_FORGE_NODE_MODULES, ./node_modules, examples/project-report/node_modules  (@forge/api)
 //   $KILN_FORGE_KVS_NODE_MODULES, ./node_modules, examples/*/node_modules                  (@forge/kvs)
 // and those tests are skipped (saying why) when a package or esbuild is missing, e.g.
 //   npm i --prefix /tmp/kvs @forge/kvs && KILN_FORGE_KVS_NODE_MODULES=/tmp/kvs/node_modules node --test tests/e2e/worker.test.mjs
@@ -65,7 +65,7 @@ function exampleNodeModules() {
 }
 const FORGE_API_MODULES = findNodeModules('@forge/api', 'KILN_FORGE_NODE_MODULES', [
   path.join(ROOT, 'node_modules'),
-  path.join(ROOT, 'examples', 'cross-site-webtrigger', 'node_modules'),
+  path.join(ROOT, 'examples', 'project-report', 'node_modules'),
 ]);
 const FORGE_KVS_MODULES = findNodeModules('@forge/kvs', 'KILN_FORGE_KVS_NODE_MODULES', [
   path.join(ROOT, 'node_modules'),
