@@ -14,12 +14,14 @@
 #   BENCH_CONNS=16        wrk connections of the throughput runs (req/s, ratio)
 #   BENCH_LAT_CONNS=4     wrk connections of the latency runs (p50/p99 of RESULT);
 #                         0 = no latency runs (RESULT then takes BENCH_CONNS's p50)
-#   BENCH_WARMUP=2        seconds of the warm-up run for each server (>= 1 unless
-#                         BENCH_SITES is given: it sizes the site count)
+#   BENCH_WARMUP=2        seconds of each warm-up run (kiln at both connection
+#                         counts, node once); >= 1 unless BENCH_SITES is given
+#                         (kiln's warm-up req/s sizes the sites)
 #   BENCH_COLD=3          redeploys whose first request is timed (0 = none)
-#   BENCH_SITES=auto      installations the load is spread over (kiln rate-limits
-#                         each webtrigger installation to 1200 requests a minute);
-#                         auto = enough for the warm-up's req/s, with a margin
+#   BENCH_SITES=auto      sites (installations) each kiln run spreads its load over;
+#                         kiln allows 600 webtrigger round trips a minute per
+#                         installation, so every kiln run gets a fresh set; auto =
+#                         twice what the highest req/s seen so far needs
 #   BENCH_NODE_CLIENT=http  plain server's client: http (http.request + keep-alive
 #                         Agent) or fetch (global fetch)
 #   BENCH_KEEP=1          keep the temp dir (logs, wrk output) instead of deleting it
@@ -451,7 +453,7 @@ run_wrk() {
         [[ -z $requests || $requests == 0 ]] && log "$name: no completed requests"
         if [[ $name == kiln* ]]; then
             log_tail "$TMP/kiln.log"
-            [[ -n $non2xx ]] && log "if kiln answered 429 (rate limited), spread the load over more sites: BENCH_SITES=N (this run: ${NSITES:-?})"
+            [[ -n $non2xx ]] && log "if kiln answered 429 (rate limited), spread the load over more sites: BENCH_SITES=N (this run: $(wc -l <"$paths"))"
         else
             log_tail "$TMP/node.log"
         fi
@@ -469,46 +471,57 @@ run_wrk() {
     W_P99=$(to_ms "$p99") || die "bad latency '$p99' in wrk output"
 }
 
-bench_kiln() { run_wrk "kiln c$1" "$1" "$2" "$3" "$TMP/kiln-paths.txt" "$KILN_URL/"; }
+# bench_kiln CONNS DURATION OUTFILE: one kiln run, on a fresh set of sites.
+bench_kiln() {
+    ((KILN_SET_UNUSED == 1)) || new_kiln_sites "$2"
+    KILN_SET_UNUSED=0
+    run_wrk "kiln c$1" "$1" "$2" "$3" "$TMP/kiln-paths.txt" "$KILN_URL/"
+    RMAX=$(awk -v a="$RMAX" -v b="$W_RPS" 'BEGIN { print (b > a) ? b : a }')
+}
 bench_node() { run_wrk "node c$1" "$1" "$2" "$3" "$TMP/node-paths.txt" "http://127.0.0.1:$NODE_PORT/"; }
 
-# ---------------------------------------------------------------- sizing
+# ---------------------------------------------------------------- sites
 
-# kiln rate-limits webtriggers per installation (ROUND_TRIPS_PER_MIN round trips a
-# calendar minute), so the load is spread over many installations; both sides walk
-# the same sites round-robin. The sites of the rounds are sized from the warm-up.
+# kiln rate-limits webtriggers per installation: ROUND_TRIPS_PER_MIN round trips a
+# calendar minute. So every kiln run walks a fresh set of installations (sites),
+# round-robin, big enough for twice the highest req/s seen so far: each site then
+# gets at most half its budget, whatever minute the run falls in.
 
-# Most kiln seconds of the rounds in any 60 s: kiln and node runs of S seconds
-# alternate, so floor(60 / 2S) * S + min(S, 60 mod 2S), at most all of them.
-kiln_seconds_per_minute() {
-    local s=$SECONDS_PER_RUN total w
-    total=$((ROUNDS * s * (LAT_CONNS > 0 ? 2 : 1)))
-    # shellcheck disable=SC2017 # the floor is meant
-    w=$((60 / (2 * s) * s + (60 % (2 * s) < s ? 60 % (2 * s) : s)))
-    ((w > total)) && w=$total
-    echo "$w"
-}
-
-# size_sites RPS: sites for the rounds: each sees RPS*W/N round trips a minute,
-# kept under half the limit (the warm-up's req/s can understate the rounds').
-size_sites() {
-    awk -v r="$1" -v w="$(kiln_seconds_per_minute)" -v lim="$ROUND_TRIPS_PER_MIN" 'BEGIN {
-        n = r * w * 2 / lim; n = (n == int(n)) ? n : int(n) + 1
+# sites_for_run DURATION: the size of a run's set (BENCH_SITES, if given).
+sites_for_run() {
+    if [[ $SITES != auto ]]; then
+        echo "$SITES"
+        return
+    fi
+    awk -v r="$RMAX" -v d="$1" -v lim="$ROUND_TRIPS_PER_MIN" 'BEGIN {
+        n = r * d * 2 / lim; n = (n == int(n)) ? n : int(n) + 1
         if (n < 8) n = 8
         print n
     }'
 }
 
+# new_kiln_sites DURATION [SITESJSON]: a fresh set for the next kiln run in
+# $TMP/kiln-paths.txt (with SITESJSON, also their cloudIds and user tokens).
+new_kiln_sites() {
+    local n
+    n=$(sites_for_run "$1")
+    SET_NO=$((SET_NO + 1))
+    log "creating $n site(s) for the next kiln run"
+    make_sites "set$SET_NO" "$n" "$TMP/kiln-paths.txt" "${2:-}"
+    SET_SIZES+=("$n")
+    KILN_SET_UNUSED=1
+}
+
 # Warm-up of kiln (BENCH_CONNS, then BENCH_LAT_CONNS connections) on sites of its
 # own, whose budget is spent here and not in the rounds. Starts with 16 sites and
-# retries with 4 times as many (fresh ones) while kiln answers 429. Sets WARM_RPS
+# retries with 4 times as many (fresh ones) while kiln answers 429. Sets RMAX
 # (the higher req/s of the two runs).
 warm_up_kiln() {
     local nwarm=16 try conns rps
     for ((try = 1; ; try++)); do
         log "creating $nwarm warm-up site(s)"
         make_sites "warmup$try" "$nwarm" "$TMP/warm-paths.txt"
-        WARM_RPS=0
+        RMAX=0
         for conns in "$CONNS" "$LAT_CONNS"; do
             ((conns > 0)) || continue
             log "warm-up ${WARMUP}s: kiln, $conns connections"
@@ -516,7 +529,7 @@ warm_up_kiln() {
                 "$TMP/wrk-warmup-kiln-c$conns.txt" "$TMP/warm-paths.txt" "$KILN_URL/"
             ((W_NON2XX == 0)) || break
             rps=$W_RPS
-            WARM_RPS=$(awk -v a="$WARM_RPS" -v b="$rps" 'BEGIN { print (b > a) ? b : a }')
+            RMAX=$(awk -v a="$RMAX" -v b="$rps" 'BEGIN { print (b > a) ? b : a }')
         done
         ((W_NON2XX > 0)) || return 0
         ((try < 3)) || die "kiln's warm-up still saw non-2xx answers on $nwarm sites (see $TMP/wrk-warmup-kiln-*.txt)"
@@ -551,8 +564,8 @@ print_header() {
         printf '   load           wrk -t%s -c%s -d%ss --latency, %s round(s), %ss warm-up\n' \
             "$WRK_THREADS" "$CONNS" "$SECONDS_PER_RUN" "$ROUNDS" "$WARMUP"
     fi
-    printf '   sites          %s installations, walked round-robin by both sides (kiln: %s round trips/min each)\n' \
-        "$NSITES" "$ROUND_TRIPS_PER_MIN"
+    printf '   sites          %s demo sites with the app installed, walked round-robin; kiln gets a fresh set each run\n' "$NSITES"
+    printf '                  (it allows %s webtrigger round trips a minute per installation)\n' "$ROUND_TRIPS_PER_MIN"
     printf '   servers        kiln --threads %s (<= 4 Node workers per app version); plain Node: one process (%s)\n' \
         "$SERVER_THREADS" "$("$NODE" --version)"
     printf '   machine        nproc=%s, %s\n' "$(nproc)" "$(uname -sr)"
@@ -603,15 +616,11 @@ main() {
     write_lua
     setup_and_cold_start
 
-    WARM_RPS=""
+    RMAX=0 SET_NO=0 SET_SIZES=() KILN_SET_UNUSED=0
     ((WARMUP == 0)) || warm_up_kiln
-    if [[ $SITES == auto ]]; then
-        NSITES=$(size_sites "$WARM_RPS")
-    else
-        NSITES=$SITES
-    fi
-    log "creating $NSITES site(s) for the rounds"
-    make_sites bench "$NSITES" "$TMP/kiln-paths.txt" "$TMP/sites.json"
+    # The first set is also the plain Node server's, for all its runs.
+    new_kiln_sites "$SECONDS_PER_RUN" "$TMP/sites.json"
+    NSITES=${SET_SIZES[0]}
     local i
     for ((i = 0; i < NSITES; i++)); do printf '/site/%d\n' "$i"; done >"$TMP/node-paths.txt"
 
@@ -668,6 +677,7 @@ main() {
         lat_note="kiln p50 at $CONNS connections"
     fi
     echo
+    printf 'sites per kiln run: %s\n' "${SET_SIZES[*]}"
     printf 'ratio: median of the per-round kiln/node req/s at %s connections; p50: %s; cold start: median first request after %s redeploy(s)\n' \
         "$CONNS" "$lat_note" "$COLD"
     printf 'RESULT webtrigger kiln/node = %.2f (target >= %s); p50 = %.2f ms (target <= %s); cold start = %s ms (target <= %s)\n' \
