@@ -87,6 +87,7 @@ demo: deps all
 
 bench: all
 	./bench/run.sh
+	./bench/webtrigger.sh
 
 fuzz:
 	./tests/fuzz/run.sh

@@ -87,6 +87,51 @@ function buildRuntime(frameRuntime, { id, bundle, context }) {
 // ---- __forge_fetch__ ----------------------------------------------------------------
 
 const nativeFetch = globalThis.fetch; // Node's undici fetch, even if app code replaces global.fetch
+const http = require('node:http');
+// Calls to kiln's proxy go over plain http.request with a keep-alive agent: on loopback
+// it is several times cheaper per call than undici's fetch (measured with
+// bench/webtrigger.sh), and the answer is still a standard Response.
+const proxyAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const NULL_BODY = new Set([101, 204, 205, 304]);
+
+/** A body http.request can send as is, or undefined if only fetch can (streams, FormData, Blob). */
+function plainBody(body, headers) {
+  if (body === undefined || body === null) return { ok: true, data: null };
+  if (typeof body === 'string') return { ok: true, data: body };
+  if (body instanceof Uint8Array) return { ok: true, data: body };
+  if (body instanceof ArrayBuffer) return { ok: true, data: Buffer.from(body) };
+  if (body instanceof URLSearchParams) {
+    if (!headers.has('content-type')) headers.set('content-type', 'application/x-www-form-urlencoded;charset=UTF-8');
+    return { ok: true, data: body.toString() };
+  }
+  return { ok: false };
+}
+
+function proxyRequest(url, opts, headers, data) {
+  return new Promise((resolve, reject) => {
+    const h = {};
+    headers.forEach((v, k) => { h[k] = v; });
+    const method = (opts.method || 'GET').toUpperCase();
+    const req = http.request(url, { method, headers: h, agent: proxyAgent, signal: opts.signal || undefined }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const rh = new Headers();
+        for (let i = 0; i < res.rawHeaders.length; i += 2) rh.append(res.rawHeaders[i], res.rawHeaders[i + 1]);
+        const status = res.statusCode;
+        const body = NULL_BODY.has(status) || method === 'HEAD' ? null : Buffer.concat(chunks);
+        try {
+          resolve(new Response(body, { status, statusText: res.statusMessage || '', headers: rh }));
+        } catch (e) {
+          reject(e);
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end(data === null ? undefined : data);
+  });
+}
 const TYPE_RE = /^[A-Za-z0-9_.-]+$/;
 
 /** init.headers (a plain object, a Headers, or [name, value] pairs) as a Headers; undefined values dropped. */
@@ -145,6 +190,8 @@ async function forgeFetch(descriptor, reqPath, init) {
     body && (typeof body.getReader === 'function' || typeof body.pipe === 'function' || typeof body[Symbol.asyncIterator] === 'function');
   if (streaming && opts.duplex === undefined) opts.duplex = 'half';
 
+  const plain = !streaming && url.protocol === 'http:' ? plainBody(body, headers) : { ok: false };
+  if (plain.ok) return proxyRequest(url, opts, headers, plain.data);
   return nativeFetch(url.href, opts);
 }
 

@@ -7,7 +7,7 @@
 #include "store/store.h"
 
 static serve_opts_t so;
-static const char *threads_arg, *check_data, *snapshot_mb, *retention_days;
+static const char *threads_arg, *check_data, *snapshot_mb, *retention_days, *wt_rate, *px_rate;
 
 const cli_opt_t serve_opts[] = {
     {"--data", 1, &so.data_dir, NULL, "data directory (default $KILN_DATA or ./.kiln)"},
@@ -16,6 +16,8 @@ const cli_opt_t serve_opts[] = {
     {"--public-url", 1, &so.public_url, NULL, "base URL of self links (default http://HOST:PORT)"},
     {"--max-snapshot-mb", 1, &snapshot_mb, NULL, "largest app snapshot a deploy may upload (default 100)"},
     {"--retention-days", 1, &retention_days, NULL, "keep an uninstalled app's data this long (default 28)"},
+    {"--webtrigger-rate", 1, &wt_rate, NULL, "webtrigger requests per installation per minute (default 1200; 0: off)"},
+    {"--proxy-rate", 1, &px_rate, NULL, "product calls per installation per minute (default 6000; 0: off)"},
     {0}};
 
 const cli_opt_t store_check_opts[] = {
@@ -58,6 +60,19 @@ int cmd_serve(int argc, char **argv)
             fprintf(stderr, "kiln: %s must be between 1 and %ld\n", nums[i].name, nums[i].max);
             return 2;
         }
+    }
+    const char *rates[2] = {wt_rate, px_rate};
+    long *rate_out[2] = {&so.webtrigger_rate, &so.proxy_rate};
+    for (int i = 0; i < 2; i++) {
+        if (!rates[i])
+            continue;
+        char *end;
+        long v = strtol(rates[i], &end, 10);
+        if (!*rates[i] || *end || v < 0 || v > 100000000) {
+            fprintf(stderr, "kiln: rate limits are requests per minute, 0 to turn them off\n");
+            return 2;
+        }
+        *rate_out[i] = v ? v : -1;
     }
     so.max_snapshot = (uint64_t)vals[0] * 1024 * 1024;
     so.retention_ms = (int64_t)vals[1] * 24 * 3600 * 1000;

@@ -28,6 +28,8 @@ int gateway_split_path(arena_t *a, const char *path, size_t len, const char **se
 /* The product plane: /ex/jira/{cloudId}/rest/... through steps 2-8. */
 void gateway_jira(kreq_t *kr);
 
+#define PROXY_RATE_PER_MIN 6000 /* product calls per installation per minute (default) */
+
 /* The function plane: /_proxy/{type}{path} with an invocation token (gateway/proxy.c). */
 void proxy_handle(kreq_t *kr);
 

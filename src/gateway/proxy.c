@@ -16,11 +16,10 @@
 #include "gateway/ratelimit.h"
 #include "http/reply.h"
 #include "http/router.h"
+#include "http/server.h"
 #include "product/routes.h"
 #include "platform/webtrigger.h"
 #include "runtime/invocation.h"
-
-#define PROXY_RATE_PER_MIN 6000 /* product calls per installation per minute */
 
 static void scope_mismatch(kreq_t *kr, const invocation_t *inv)
 {
@@ -91,8 +90,12 @@ static void pipeline(kreq_t *kr)
         scope_mismatch(kr, &inv);
         return;
     }
-    ratelimit_result_t rl = ratelimit_take(inv.installation_id, PROXY_RATE_PER_MIN, clock_now_ms());
-    rate_headers(kr, &rl);
+    unsigned limit = kr->thr->server->proxy_rate;
+    ratelimit_result_t rl = {.allowed = 1};
+    if (limit) {
+        rl = ratelimit_take(arena_printf(kr->arena, "px:%s", inv.installation_id), limit, clock_now_ms());
+        rate_headers(kr, &rl);
+    }
     if (!rl.allowed) {
         reply_header(kr, "retry-after", arena_printf(kr->arena, "%lld", (long long)(rl.reset_s - clock_now_ms() / 1000)));
         reply_failure(kr, 429, "FAILURE_CLIENT_RATE_LIMITED", "Too many requests");

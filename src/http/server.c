@@ -286,6 +286,8 @@ int http_serve(const serve_opts_t *o)
     enc_hmac_sha256(srv.link_key, srv.admin_token, strlen(srv.admin_token), link_label, sizeof link_label - 1);
     srv.max_snapshot = o->max_snapshot ? o->max_snapshot : SNAPSHOT_MAX_DEFAULT;
     srv.retention_ms = o->retention_ms ? o->retention_ms : INSTALL_RETENTION_MS_DEFAULT;
+    srv.webtrigger_rate = o->webtrigger_rate < 0 ? 0 : o->webtrigger_rate ? (unsigned)o->webtrigger_rate : WEBTRIGGER_RATE_PER_MIN;
+    srv.proxy_rate = o->proxy_rate < 0 ? 0 : o->proxy_rate ? (unsigned)o->proxy_rate : PROXY_RATE_PER_MIN;
     int gai = getaddrinfo(host, port, &hints, &ai);
     if (gai != 0) {
         log_msg(LOG_ERROR, "cannot resolve listen address", "listen", o->listen, "error", gai_strerror(gai), NULL);

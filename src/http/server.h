@@ -21,6 +21,8 @@ typedef struct serve_opts {
     const char *public_url; /* base of self links; default http://HOST:PORT */
     uint64_t max_snapshot;  /* bytes of one app snapshot; 0: SNAPSHOT_MAX_DEFAULT */
     int64_t retention_ms;   /* data of uninstalled apps kept this long; 0: 28 days */
+    long webtrigger_rate;   /* webtrigger requests per installation per minute; 0 default, <0 off */
+    long proxy_rate;        /* product calls per installation per minute; 0 default, <0 off */
 } serve_opts_t;
 
 struct http_server;
@@ -50,6 +52,7 @@ typedef struct http_server {
     unsigned char link_key[32]; /* signs distribution links; derived from the admin token */
     uint64_t max_snapshot;
     int64_t retention_ms;
+    unsigned webtrigger_rate, proxy_rate; /* per installation per minute; 0: unlimited */
     volatile sig_atomic_t stopping;
 } http_server_t;
 

@@ -14,6 +14,7 @@
 #include "platform/manifest.h"
 #include "platform/site.h"
 #include "platform/snapshot.h"
+#include "runtime/supervisor.h"
 
 #define SRV(kr) ((kr)->thr->server)
 
@@ -255,6 +256,7 @@ void versions_deploy(kreq_t *kr)
         reply_error(kr, 500, 0, "Internal server error");
         return;
     }
+    rt_prepare(v.snapshot); /* unpack it now, not on the first invocation */
     json_t *out = version_json(kr, &v);
     json_object_set_new(out, "appId", json_string(m.app_id));
     json_object_set_new(out, "environment", json_string(env.key));

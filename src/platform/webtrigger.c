@@ -205,10 +205,14 @@ void webtrigger_handle(kreq_t *kr)
         reply_plain(kr, 404, "No such webtrigger.");
         return;
     }
-    ratelimit_result_t rl = ratelimit_take(in.id, WEBTRIGGER_RATE_PER_MIN, clock_now_ms());
-    reply_header(kr, "x-ratelimit-limit", arena_printf(kr->arena, "%u", rl.limit));
-    reply_header(kr, "x-ratelimit-remaining", arena_printf(kr->arena, "%u", rl.remaining));
-    reply_header(kr, "x-ratelimit-reset", arena_printf(kr->arena, "%lld", (long long)rl.reset_s));
+    unsigned limit = kr->thr->server->webtrigger_rate;
+    ratelimit_result_t rl = limit ? ratelimit_take(arena_printf(kr->arena, "wt:%s", in.id), limit, clock_now_ms())
+                                  : (ratelimit_result_t){.allowed = 1, .limit = 0, .remaining = 0, .reset_s = 0};
+    if (limit) {
+        reply_header(kr, "x-ratelimit-limit", arena_printf(kr->arena, "%u", rl.limit));
+        reply_header(kr, "x-ratelimit-remaining", arena_printf(kr->arena, "%u", rl.remaining));
+        reply_header(kr, "x-ratelimit-reset", arena_printf(kr->arena, "%lld", (long long)rl.reset_s));
+    }
     if (!rl.allowed) {
         reply_header(kr, "retry-after", arena_printf(kr->arena, "%lld", (long long)(rl.reset_s - clock_now_ms() / 1000)));
         reply_failure(kr, 429, "FAILURE_CLIENT_RATE_LIMITED", "Too many requests");

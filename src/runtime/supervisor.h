@@ -63,6 +63,10 @@ void rt_job_free(rt_job_t *job);
  * receiving thread calls job->done. Returns 0, or -1 (queue full: nothing sent). */
 int rt_submit(rt_job_t *job);
 
+/* Extracts a deployed version's snapshot in the background, so that its first
+ * invocation does not pay for it. Best effort; never blocks. */
+void rt_prepare(const char *snapshot);
+
 /* Receiver callback for HTTP threads: runs job->done for each finished job. */
 void rt_on_messages(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages);
 
