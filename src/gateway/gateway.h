@@ -4,12 +4,14 @@
  *   1. normalise the path        gateway_normalise (every plane)      400 / 414
  *   2. authenticate              credential -> principal              401 FAILURE_CLIENT_AUTH
  *   3. bind the tenant           path cloudId == credential's site    401 FAILURE_CLIENT_SCOPE_CHECK
- *   4. check the installation    (apps: a later issue)
- *   5. route and check scopes    route table + generated scope sets  404 / 405 / 401
- *   6. rate limit                (a later issue)
+ *   4. check the installation    proxy only: still active             401 FAILURE_CLIENT_AUTH
+ *   5. route and check scopes    route table + generated scope sets  404 / 405 / 401 (403 via proxy)
+ *   6. rate limit                proxy only: per installation         429 FAILURE_CLIENT_RATE_LIMITED
  *   7. dispatch                  handler(kr) with kr->site, kr->principal
- *   8. record                    metrics now; audit log in a later issue
- */
+ *   8. record                    metrics now; the audit log is issue 7's
+ *
+ * gateway_jira serves user tokens at /ex/jira/{cloudId}; proxy_handle (proxy.c) serves
+ * running functions at /_proxy/, binding the site from the invocation token. */
 #ifndef KILN_GATEWAY_H
 #define KILN_GATEWAY_H
 
