@@ -6,6 +6,7 @@
 #include "base/clock.h"
 #include "base/enc.h"
 #include "base/json.h"
+#include "base/log.h"
 #include "gateway/gateway.h"
 #include "http/reply.h"
 #include "http/server.h"
@@ -188,6 +189,18 @@ void uploads_append(kreq_t *kr)
     reply_json_new(kr, 200, json_pack("{s:I}", "size", (json_int_t)size));
 }
 
+static void deploy_prepared(rt_job_t *job)
+{
+    kreq_t *kr = job->owner;
+    if (kr) {
+        kr->job = NULL;
+        if (job->status != RT_OK)
+            log_msg(LOG_WARN, "deploy: the version is recorded but could not be unpacked yet", NULL);
+        reply_json(kr, 201, kr->job_ctx);
+    }
+    rt_job_free(job);
+}
+
 /* Deploy: parse the manifest, verify the uploaded snapshot against it, move the snapshot
  * into place, record the version. Each step refuses with a clear message and no change. */
 void versions_deploy(kreq_t *kr)
@@ -256,11 +269,25 @@ void versions_deploy(kreq_t *kr)
         reply_error(kr, 500, 0, "Internal server error");
         return;
     }
-    rt_prepare(v.snapshot); /* unpack it now, not on the first invocation */
     json_t *out = version_json(kr, &v);
     json_object_set_new(out, "appId", json_string(m.app_id));
     json_object_set_new(out, "environment", json_string(env.key));
-    reply_json_new(kr, 201, out);
+    /* The deploy answers once the runtime has unpacked the version, so its first
+     * invocation pays only for starting a worker; the HTTP thread does not wait. */
+    rt_job_t *job = rt_job_new();
+    job->snapshot = xstrdup(v.snapshot);
+    job->prepare_only = 1;
+    job->deadline_ms = clock_now_ms() + 120000;
+    job->receiver = &kr->thr->rt_receiver;
+    job->owner = kr;
+    job->done = deploy_prepared;
+    kr->job = job;
+    kr->job_ctx = json_own(kr->arena, out);
+    if (rt_submit(job) != 0) {
+        kr->job = NULL;
+        rt_job_free(job);
+        reply_json(kr, 201, out); /* recorded; it will be unpacked on first use */
+    }
 }
 
 void versions_list(kreq_t *kr)

@@ -55,7 +55,6 @@ struct pool {
 
 typedef struct qnode {
     rt_job_t *job;
-    char *prepare; /* or: a snapshot to extract ahead of its first invocation */
     struct qnode *next;
 } qnode_t;
 
@@ -119,27 +118,6 @@ int rt_submit(rt_job_t *job)
         /* the counter is saturated: the thread is awake anyway */
     }
     return 0;
-}
-
-void rt_prepare(const char *snapshot)
-{
-    pthread_mutex_lock(&R.mu);
-    int ok = R.running && !R.stopping && R.queued < RT_QUEUE_MAX;
-    if (ok) {
-        qnode_t *n = xcalloc(1, sizeof *n);
-        n->prepare = xstrdup(snapshot);
-        if (R.tail)
-            R.tail->next = n;
-        else
-            R.head = n;
-        R.tail = n;
-        R.queued++;
-    }
-    pthread_mutex_unlock(&R.mu);
-    uint64_t one = 1;
-    if (ok && write(R.wake_fd, &one, sizeof one) < 0) {
-        /* awake anyway */
-    }
 }
 
 void rt_on_messages(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
@@ -594,6 +572,14 @@ static pool_t *pool_for(rt_job_t *job, char *err, size_t errlen)
 static int place(rt_job_t *job)
 {
     char err[512];
+    if (job->prepare_only) {
+        char *dir = extract(job->snapshot, err, sizeof err);
+        if (!dir)
+            log_msg(LOG_ERROR, "runtime: cannot unpack a deployed version", "error", err, NULL);
+        free(dir);
+        finish(job, dir ? RT_OK : RT_SETUP, dir ? xstrdup("null") : error_json("Error", "the snapshot could not be unpacked"));
+        return 1;
+    }
     if (clock_now_ms() > job->deadline_ms) {
         finish(job, RT_TIMEOUT, error_json("TimeoutError", "the invocation waited for a worker past its deadline"));
         return 1;
@@ -650,17 +636,6 @@ static void schedule(void)
     pthread_mutex_unlock(&R.mu);
     for (qnode_t **pp = &R.waiting; *pp;) {
         qnode_t *n = *pp;
-        if (n->prepare) {
-            char err[512];
-            char *dir = extract(n->prepare, err, sizeof err);
-            if (!dir)
-                log_msg(LOG_WARN, "runtime: cannot prepare a deployed version", "error", err, NULL);
-            free(dir);
-            free(n->prepare);
-            *pp = n->next;
-            free(n);
-            continue;
-        }
         if (place(n->job)) {
             *pp = n->next;
             free(n);
@@ -702,7 +677,7 @@ static void *rt_main(void *arg)
                 next = w->job->deadline_ms;
         }
         for (qnode_t *q = R.waiting; q; q = q->next)
-            if (q->job && q->job->deadline_ms < next)
+            if (q->job->deadline_ms < next)
                 next = q->job->deadline_ms;
         int timeout = next > now ? (int)(next - now) : 0;
         if (poll(pfd, n, timeout) < 0 && errno != EINTR)
@@ -769,18 +744,14 @@ static void *rt_main(void *arg)
     pthread_mutex_unlock(&R.mu);
     for (qnode_t *l = R.waiting; l;) {
         qnode_t *nx = l->next;
-        if (l->job)
-            finish(l->job, RT_CRASH, error_json("Error", "kiln is shutting down"));
-        free(l->prepare);
+        finish(l->job, RT_CRASH, error_json("Error", "kiln is shutting down"));
         free(l);
         l = nx;
     }
     R.waiting = NULL;
     while (q) {
         qnode_t *nx = q->next;
-        if (q->job)
-            finish(q->job, RT_CRASH, error_json("Error", "kiln is shutting down"));
-        free(q->prepare);
+        finish(q->job, RT_CRASH, error_json("Error", "kiln is shutting down"));
         free(q);
         q = nx;
     }

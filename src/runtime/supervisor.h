@@ -39,6 +39,7 @@ struct rt_job {
     char *payload_json, *context_json, *app_context_json, *env_json;
     unsigned memory_mb;
     int64_t deadline_ms;
+    int prepare_only;    /* only unpack the snapshot (a deploy waiting until its version can run) */
     invocation_t inv;    /* registered while the job runs; inv.scopes is heap, owned */
     h2o_multithread_receiver_t *receiver;
     /* ---- owner's (touched only on the submitting thread) ---- */
@@ -63,9 +64,6 @@ void rt_job_free(rt_job_t *job);
  * receiving thread calls job->done. Returns 0, or -1 (queue full: nothing sent). */
 int rt_submit(rt_job_t *job);
 
-/* Extracts a deployed version's snapshot in the background, so that its first
- * invocation does not pay for it. Best effort; never blocks. */
-void rt_prepare(const char *snapshot);
 
 /* Receiver callback for HTTP threads: runs job->done for each finished job. */
 void rt_on_messages(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages);
