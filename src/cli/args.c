@@ -9,8 +9,8 @@ void cli_usage(const cli_cmd_t *c)
     printf("usage: kiln %s%s%s %s\n\n%s\n\noptions:\n", c->group, c->verb ? " " : "", c->verb ? c->verb : "", c->args,
            c->about);
     for (const cli_opt_t *o = c->opts; o && o->name; o++)
-        printf("  %-14s %s\n", o->name, o->help);
-    printf("  %-14s %s\n", "--help", "show this help");
+        printf("  %-18s %s\n", o->name, o->help);
+    printf("  %-18s %s\n", "--help", "show this help");
 }
 
 int cli_parse(const cli_cmd_t *c, int argc, char **argv, const char **pos, int maxpos, int *npos)

@@ -15,7 +15,7 @@ static void usage(FILE *f)
         char name[64];
         snprintf(name, sizeof name, "%s%s%s", cli_commands[i].group, cli_commands[i].verb ? " " : "",
                  cli_commands[i].verb ? cli_commands[i].verb : "");
-        fprintf(f, "  %-14s %s\n", name, cli_commands[i].about);
+        fprintf(f, "  %-20s %s\n", name, cli_commands[i].about);
     }
     fprintf(f, "\nenvironment: KILN_URL, KILN_DATA, KILN_ADMIN_TOKEN, KILN_LOG_LEVEL\n");
 }
