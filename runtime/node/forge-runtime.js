@@ -66,7 +66,7 @@ function buildRuntime(frameRuntime, { id, bundle, context }) {
   const proxy = isObject(rt.proxy) ? { ...rt.proxy } : {};
   const tracing = isObject(rt.tracing)
     ? { ...rt.tracing }
-    : { traceId: crypto.randomBytes(16).toString('hex'), spanId: crypto.randomBytes(8).toString('hex') };
+    : newTrace();
   let aaid = rt.aaid;
   if (aaid === undefined && isObject(context) && typeof context.accountId === 'string') aaid = context.accountId;
 
@@ -82,6 +82,12 @@ function buildRuntime(frameRuntime, { id, bundle, context }) {
     aaid,
     externalAuth: Array.isArray(rt.externalAuth) ? rt.externalAuth : [],
   };
+}
+
+/** b3 trace ids: random, not secret; randomUUID draws from a cached pool (no syscall each time). */
+function newTrace() {
+  const hex = crypto.randomUUID().replace(/-/g, '');
+  return { traceId: hex, spanId: crypto.randomUUID().replace(/-/g, '').slice(0, 16) };
 }
 
 // ---- __forge_fetch__ ----------------------------------------------------------------

@@ -110,22 +110,24 @@ console.groupEnd = function () {
 
 const baseEnv = { ...process.env };
 
+// Each invocation gets a fresh plain object as process.env: the base variables plus the
+// frame's. Replacing the object is much cheaper than editing the real environment
+// (every access of which crosses into C++), and nothing one invocation sets can reach
+// the next one, which may be another site's.
 function applyEnv(env) {
-  if (env === null || typeof env !== 'object') return;
-  for (const [name, value] of Object.entries(env)) {
-    if (!name || name.includes('=') || name.includes('\0')) continue;
-    if (value === undefined || value === null) continue;
-    process.env[name] = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const next = { ...baseEnv };
+  if (env !== null && typeof env === 'object') {
+    for (const [name, value] of Object.entries(env)) {
+      if (!name || name.includes('=') || name.includes('\0')) continue;
+      if (value === undefined || value === null) continue;
+      next[name] = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    }
   }
+  process.env = next;
 }
 
 function restoreEnv() {
-  for (const name of Object.keys(process.env)) {
-    if (!Object.prototype.hasOwnProperty.call(baseEnv, name)) delete process.env[name];
-  }
-  for (const [name, value] of Object.entries(baseEnv)) {
-    if (process.env[name] !== value) process.env[name] = value;
-  }
+  process.env = { ...baseEnv };
 }
 
 // ---- results -----------------------------------------------------------------------------
