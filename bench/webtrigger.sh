@@ -55,7 +55,7 @@ TARGET_COLD=150
 # 1200 webtrigger requests a calendar minute. The webtrigger request and the
 # function's /_proxy call are counted on the same per-installation counter, so one
 # round trip takes 2 of it: 600 round trips a minute per installation.
-ROUND_TRIPS_PER_MIN=600
+ROUND_TRIPS_PER_MIN=1200 # the default webtrigger limit; proxy calls are counted apart
 
 TMP=""
 KILN_PID=""

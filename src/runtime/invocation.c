@@ -59,11 +59,13 @@ static void remove_at(unsigned i)
     }
 }
 
-void invocation_end(const char *id)
+void invocation_end(const char *token)
 {
+    unsigned char hash[32];
+    token_hash(token, strlen(token), hash);
     pthread_mutex_lock(&mu);
-    for (unsigned i = 0; i < SLOTS; i++) {
-        if (slots[i].used && strcmp(slots[i].inv.id, id) == 0) {
+    for (unsigned i = home(hash); slots[i].used; i = (i + 1) % SLOTS) {
+        if (memcmp(slots[i].hash, hash, 32) == 0) {
             remove_at(i);
             break;
         }

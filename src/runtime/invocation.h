@@ -27,8 +27,9 @@ typedef struct invocation {
 
 /* Registers inv (copied) and writes its fresh token into token. 0 or -1 (full). */
 int invocation_begin(const invocation_t *inv, char token[TOKEN_MAX]);
-/* Ends the invocation with this id: its token stops working. */
-void invocation_end(const char *id);
+/* Ends the invocation whose token this is: the token stops working. Unknown tokens are
+ * ignored. */
+void invocation_end(const char *token);
 /* Looks a token up; on success copies the record (scopes into `a`) and returns 0. A
  * token past its deadline is refused too. */
 int invocation_lookup(const char *token, size_t len, arena_t *a, invocation_t *out);

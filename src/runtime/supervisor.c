@@ -92,7 +92,7 @@ void rt_job_free(rt_job_t *j)
     free(j->env_json);
     free(j->inv.scopes);
     free(j->result_json);
-    free(j->logs_json);
+    json_decref(j->logs);
     free(j);
 }
 
@@ -141,11 +141,10 @@ static char *error_json(const char *name, const char *message)
 /* Writes the invocation's captured console output to the store (kiln logs). Runs on
  * the runtime thread, with its own handle on relaxed durability: logs are not
  * acknowledged writes, and an fsync per invocation would cost every function call. */
-static void save_logs(const invocation_t *inv, const char *logs_json)
+static void save_logs(const invocation_t *inv, json_t *arr)
 {
-    if (!R.store || !logs_json)
+    if (!R.store || !arr)
         return;
-    json_t *arr = json_loads(logs_json, 0, NULL);
     size_t n = json_array_size(arr);
     log_rec_t *recs = n ? xcalloc(n, sizeof *recs) : NULL;
     for (size_t i = 0; i < n; i++) {
@@ -164,47 +163,45 @@ static void save_logs(const invocation_t *inv, const char *logs_json)
     if (n && store_logs_insert(R.store, recs, n) != STORE_OK)
         log_msg(LOG_WARN, "runtime: cannot save function logs", NULL);
     free(recs);
-    json_decref(arr);
-}
-
-/* Hands the finished job back to its thread. Its token dies here. */
-static void finish(rt_job_t *job, enum rt_status st, char *result)
-{
-    invocation_end(job->inv.id);
-    job->status = st;
-    free(job->result_json);
-    job->result_json = result ? result : error_json("Error", "no result");
-    job->finished_ms = clock_now_ms();
-    invocation_t inv = job->inv; /* the job belongs to its thread once sent */
-    char *logs = job->logs_json ? xstrdup(job->logs_json) : NULL;
-    if (st != RT_OK && st != RT_ERROR) {
-        /* faults the function did not report itself are logged for the developer too */
-        json_t *arr = logs ? json_loads(logs, 0, NULL) : json_array();
-        json_t *e = json_loads(job->result_json, 0, NULL);
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:I}", "level", "error", "message",
-                                             json_str(e, "message") ? json_str(e, "message") : "failed", "time",
-                                             (json_int_t)job->finished_ms));
-        json_decref(e);
-        free(logs);
-        logs = json_dumps(arr, JSON_COMPACT);
-        json_decref(arr);
-    }
-    h2o_multithread_send_message(job->receiver, &job->msg);
-    save_logs(&inv, logs);
-    free(logs);
 }
 
 /* Logs of the running invocation, kept in a JSON array on the job. */
 static void add_log(rt_job_t *job, const char *level, const char *message, int64_t time)
 {
-    json_t *arr = job->logs_json ? json_loads(job->logs_json, 0, NULL) : json_array();
-    if (!arr)
-        arr = json_array();
-    if (json_array_size(arr) < RT_LOGS_MAX)
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:I}", "level", level, "message", message, "time", (json_int_t)time));
-    free(job->logs_json);
-    job->logs_json = json_dumps(arr, JSON_COMPACT);
-    json_decref(arr);
+    if (!job->logs)
+        job->logs = json_array();
+    if (json_array_size(job->logs) < RT_LOGS_MAX)
+        json_array_append_new(job->logs,
+                              json_pack("{s:s,s:s,s:I}", "level", level, "message", message, "time", (json_int_t)time));
+}
+
+/* Hands the finished job back to its thread. Its token dies here. */
+static void finish(rt_job_t *job, enum rt_status st, char *result)
+{
+    if (job->token[0])
+        invocation_end(job->token);
+    job->token[0] = '\0';
+    job->status = st;
+    free(job->result_json);
+    job->result_json = result ? result : error_json("Error", "no result");
+    job->finished_ms = clock_now_ms();
+    if (st != RT_OK && job->inv.id[0]) {
+        /* what went wrong goes to the developer's logs, never to the caller */
+        json_t *e = json_loads(job->result_json, 0, NULL);
+        const char *name = json_str(e, "name"), *msg = json_str(e, "message");
+        char *line = NULL;
+        if (asprintf(&line, "%s: %s", name ? name : "Error", msg ? msg : "failed") < 0)
+            line = NULL;
+        add_log(job, "error", line ? line : "failed", job->finished_ms);
+        free(line);
+        json_decref(e);
+    }
+    invocation_t inv = job->inv; /* the job belongs to its thread once sent */
+    json_t *logs = job->logs;
+    job->logs = NULL;
+    h2o_multithread_send_message(job->receiver, &job->msg);
+    save_logs(&inv, logs);
+    json_decref(logs);
 }
 
 /* ------------------------------------------------------------------ snapshots */
@@ -420,9 +417,9 @@ fail:
 /* Builds the invoke frame and starts writing it. */
 static void worker_start_job(worker_t *w, rt_job_t *job)
 {
-    char token[TOKEN_MAX];
     job->started_ms = clock_now_ms();
-    if (invocation_begin(&job->inv, token) != 0) {
+    if (invocation_begin(&job->inv, job->token) != 0) {
+        job->token[0] = '\0';
         finish(job, RT_OVERLOAD, error_json("Error", "too many invocations at once"));
         return;
     }
@@ -447,7 +444,7 @@ static void worker_start_job(worker_t *w, rt_job_t *job)
     jw_key(&jw, "proxy");
     jw_obj(&jw);
     jw_kstr(&jw, "url", R.proxy_url);
-    jw_kstr(&jw, "token", token);
+    jw_kstr(&jw, "token", job->token);
     jw_obj_end(&jw);
     jw_key(&jw, "contextAri");
     JW_STRCAT(&jw, "ari:cloud:jira::site/", job->inv.cloud_id);
@@ -713,8 +710,11 @@ static void *rt_main(void *arg)
                 continue;
             if (rc < 0) {
                 int oom = 0;
-                if (w->job && w->job->logs_json)
-                    oom = strstr(w->job->logs_json, "heap out of memory") != NULL;
+                size_t li;
+                json_t *l;
+                if (w->job)
+                    json_array_foreach(w->job->logs, li, l) oom |= json_str(l, "message") &&
+                                                                  strstr(json_str(l, "message"), "heap out of memory");
                 worker_kill(w, RT_CRASH,
                             oom ? "the function ran out of memory" : rc == -2 ? "the function's output is too large"
                                                                              : "the function's process exited");

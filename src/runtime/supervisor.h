@@ -16,6 +16,7 @@
 #define KILN_SUPERVISOR_H
 
 #include <h2o.h>
+#include <jansson.h>
 #include <stdint.h>
 
 #include "runtime/invocation.h"
@@ -48,7 +49,8 @@ struct rt_job {
     /* ---- out ---- */
     enum rt_status status;
     char *result_json;   /* RT_OK: the value; otherwise {"name","message"} */
-    char *logs_json;     /* array of {level, message, time} */
+    json_t *logs;        /* runtime thread only: array of {level, message, time} */
+    char token[TOKEN_MAX]; /* runtime thread only: the invocation's token while it runs */
     int64_t started_ms, finished_ms;
 };
 

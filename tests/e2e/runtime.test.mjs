@@ -669,6 +669,20 @@ describe('function runtime: webtriggers on warm workers, bound to one site', () 
     assert.equal(res.text, '{"code":500,"message":"The webtrigger function failed."}');
     assert.ok(!res.text.includes('boom on purpose'), 'the error stays in the logs');
     assert.ok(res.ms < 3000, `answered at once (${res.ms} ms)`);
+    // ...and is there: kiln logs shows it under A, never under B
+    let lines = [];
+    for (let i = 0; i < 20 && !lines.some((l) => l.message.includes('boom on purpose')); i++) {
+      const r = await kiln(k, ['logs', '--site', A.name, '-n', '200', '--json']);
+      assert.equal(r.code, 0, describeCli(r));
+      lines = r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      if (!lines.some((l) => l.message.includes('boom on purpose'))) await sleep(50);
+    }
+    const boom = lines.find((l) => l.message.includes('boom on purpose'));
+    assert.ok(boom, `kiln logs --site ${A.name} shows the thrown error`);
+    assert.equal(boom.level, 'error');
+    assert.equal(boom.site, A.name);
+    const other = await kiln(k, ['logs', '--site', B.name, '-n', '1000', '--json']);
+    assert.ok(!other.stdout.includes('boom on purpose'), "B's logs do not show A's error");
     assert.equal((await callJson(k, T.A.fault)).ok, true);
   });
 
