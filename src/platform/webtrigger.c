@@ -187,7 +187,28 @@ static void on_done(rt_job_t *job)
 
 static void free_json(void *p) { json_decref(p); }
 
+static void prepare(kreq_t *kr);
+
 void webtrigger_handle(kreq_t *kr)
+{
+    /* The lookups run in one read snapshot (one lock round, not one per statement). It
+     * ends here, before the invocation is waited for: nothing holds it across the wait. */
+    int read_tx = store_begin_read(kr->store) == STORE_OK;
+    prepare(kr);
+    if (read_tx)
+        store_commit(kr->store);
+    if (kr->job && rt_submit(kr->job) != 0) {
+        rt_job_free(kr->job);
+        kr->job = NULL;
+        reply_header(kr, "retry-after", "1");
+        reply_plain(kr, 503, "Too many invocations are waiting; retry shortly.");
+    }
+    /* otherwise the response is sent by on_done, on this thread */
+}
+
+/* Finds the trigger's installation, version and function and builds the job into
+ * kr->job, or replies. */
+static void prepare(kreq_t *kr)
 {
     /* seg: x1|public / {id} / userPath... */
     if (kr->nseg < 2 || strlen(kr->seg[1]) != 64) {
@@ -253,13 +274,6 @@ void webtrigger_handle(kreq_t *kr)
     kr->job = job;
     kr->job_ctx = json_incref(wt);
     arena_defer(kr->arena, free_json, wt); /* the module outlives `manifest` until the reply */
-    if (rt_submit(job) != 0) {
-        kr->job = NULL;
-        rt_job_free(job);
-        reply_header(kr, "retry-after", "1");
-        reply_plain(kr, 503, "Too many invocations are waiting; retry shortly.");
-    }
-    /* otherwise the response is sent by on_done, on this thread */
 }
 
 /* ------------------------------------------------------------------ admin */
