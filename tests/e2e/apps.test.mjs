@@ -13,14 +13,14 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
-  cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync,
+  cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import {
-  ROOT, startKiln, runCli, describeCli, describeRes, expectStatus, trackTempDir, UUID_RE,
+  ROOT, startKiln, runCli, describeCli, describeRes, expectStatus, UUID_RE, tempDir, writeFiles,
+  kilnCli as kiln, expectCliOk as ok, cliJson as parseJson, cliOkJson as okJson, expectCliFailure as failsClearly,
 } from './lib/kiln.mjs';
 
 const requireCjs = createRequire(import.meta.url);
@@ -30,23 +30,11 @@ const EXAMPLE = path.join(ROOT, 'examples', 'project-report');
 
 // ---------------------------------------------------------------- helpers
 
-function tempDir(prefix) {
-  return trackTempDir(mkdtempSync(path.join(os.tmpdir(), `kiln-apps-${prefix}-`)));
-}
-
 /** A fresh app directory holding `files` ({relative path: content}). */
 function makeApp(name, files) {
   const dir = path.join(tempDir('app'), name);
   writeFiles(dir, files);
   return dir;
-}
-
-function writeFiles(dir, files) {
-  for (const [rel, content] of Object.entries(files)) {
-    const p = path.join(dir, rel);
-    mkdirSync(path.dirname(p), { recursive: true });
-    writeFileSync(p, content);
-  }
 }
 
 /** A small ESM app: src/index.js imports ./lib.js, so bundling really resolves something. */
@@ -85,42 +73,6 @@ function editManifest(dir, fn) {
 
 function addScope(dir, scope) {
   editManifest(dir, (t) => t.replace('  scopes:\n', `  scopes:\n    - ${scope}\n`));
-}
-
-function cliEnv(k) {
-  return { KILN_URL: k.url, KILN_DATA: k.dataDir };
-}
-
-function kiln(k, args, opts = {}) {
-  return runCli(args, { env: cliEnv(k), timeout: 60000, ...opts });
-}
-
-function ok(r) {
-  assert.equal(r.code, 0, `expected exit 0\n${describeCli(r)}`);
-  return r;
-}
-
-function parseJson(r) {
-  try {
-    return JSON.parse(r.stdout);
-  } catch (e) {
-    return assert.fail(`stdout is not JSON (${e.message})\n${describeCli(r)}`);
-  }
-}
-
-async function okJson(k, args, opts) {
-  return parseJson(ok(await kiln(k, args, opts)));
-}
-
-/** Non-zero exit (exactly `code` if given) with exactly one non-empty line on stderr. */
-function failsClearly(r, pattern, code) {
-  assert.ok(r.code !== 0 && r.code !== null, `expected a non-zero exit\n${describeCli(r)}`);
-  if (code !== undefined) assert.equal(r.code, code, `expected exit ${code}\n${describeCli(r)}`);
-  const lines = r.stderr.replace(/\n+$/, '').split('\n');
-  assert.equal(lines.length, 1, `expected exactly one line on stderr\n${describeCli(r)}`);
-  assert.ok(lines[0].trim().length > 0, `expected a reason on stderr\n${describeCli(r)}`);
-  if (pattern) assert.match(lines[0], pattern, describeCli(r));
-  return lines[0];
 }
 
 /** The app's uuid and ARI as written in DIR/manifest.yml. */

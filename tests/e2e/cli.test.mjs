@@ -7,6 +7,7 @@ import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import {
   startKiln, runCli, describeCli, expectStatus, trackTempDir, USER_TOKEN_RE, UUID_RE,
+  expectCliOk as ok, cliJson as parseJson, expectCliFailure as failsClearly,
 } from './lib/kiln.mjs';
 
 let k;
@@ -20,31 +21,6 @@ before(async () => {
 after(async () => {
   await k?.close();
 });
-
-function ok(r) {
-  assert.equal(r.code, 0, `expected exit 0\n${describeCli(r)}`);
-  return r;
-}
-
-function parseJson(r) {
-  try {
-    return JSON.parse(r.stdout);
-  } catch (e) {
-    assert.fail(`stdout is not JSON (${e.message})\n${describeCli(r)}`);
-  }
-}
-
-/** Non-zero exit (`code` if given: 2 usage errors, 1 everything else) with exactly one
- * non-empty line on stderr. */
-function failsClearly(r, pattern, code) {
-  assert.ok(r.code !== 0 && r.code !== null, `expected a non-zero exit\n${describeCli(r)}`);
-  if (code !== undefined) assert.equal(r.code, code, `expected exit ${code}\n${describeCli(r)}`);
-  const lines = r.stderr.replace(/\n+$/, '').split('\n');
-  assert.equal(lines.length, 1, `expected exactly one line on stderr\n${describeCli(r)}`);
-  assert.ok(lines[0].trim().length > 0, `expected a reason on stderr\n${describeCli(r)}`);
-  if (pattern) assert.match(lines[0], pattern, describeCli(r));
-  return lines[0];
-}
 
 async function closedPort() {
   const srv = net.createServer();

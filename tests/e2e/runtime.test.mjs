@@ -12,30 +12,18 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import {
-  ROOT, startKiln, runCli, describeCli, describeRes, expectStatus, expectAuthFailure, trackTempDir, allProjects, sleep,
+  ROOT, startKiln, describeCli, describeRes, expectStatus, expectAuthFailure, allProjects, sleep,
+  tempDir, writeFiles, kilnCli as kiln, expectCliOk as ok, cliOkJson as okJson,
 } from './lib/kiln.mjs';
 
 const NODE_MODULES = path.join(ROOT, 'node_modules');
 const HEX64_PATH_RE = /^\/(x1|public)\/([0-9a-f]{64})$/;
 
-// ---------------------------------------------------------------- helpers (as in apps.test.mjs)
-
-function tempDir(prefix) {
-  return trackTempDir(mkdtempSync(path.join(os.tmpdir(), `kiln-rt-${prefix}-`)));
-}
-
-function writeFiles(dir, files) {
-  for (const [rel, content] of Object.entries(files)) {
-    const p = path.join(dir, rel);
-    mkdirSync(path.dirname(p), { recursive: true });
-    writeFileSync(p, content);
-  }
-}
+// ---------------------------------------------------------------- helpers
 
 /** A fresh app directory holding `files`, with node_modules → the repository's node_modules. */
 function makeApp(name, files) {
@@ -43,31 +31,6 @@ function makeApp(name, files) {
   writeFiles(dir, files);
   symlinkSync(NODE_MODULES, path.join(dir, 'node_modules'), 'dir');
   return dir;
-}
-
-function cliEnv(k) {
-  return { KILN_URL: k.url, KILN_DATA: k.dataDir };
-}
-
-function kiln(k, args, opts = {}) {
-  return runCli(args, { env: cliEnv(k), timeout: 60000, ...opts });
-}
-
-function ok(r) {
-  assert.equal(r.code, 0, `expected exit 0\n${describeCli(r)}`);
-  return r;
-}
-
-function parseJson(r) {
-  try {
-    return JSON.parse(r.stdout);
-  } catch (e) {
-    return assert.fail(`stdout is not JSON (${e.message})\n${describeCli(r)}`);
-  }
-}
-
-async function okJson(k, args, opts) {
-  return parseJson(ok(await kiln(k, args, opts)));
 }
 
 async function register(k, dir) {

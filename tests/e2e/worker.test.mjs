@@ -88,6 +88,18 @@ function bundle(appDir, entry, outfile) {
 // ---- the fake kiln proxy -----------------------------------------------------------------
 
 /** Answers like kiln's /_proxy would; records every request. */
+/** A temp app of one src/index.mjs (`source`) over `nodeModules`, bundled as `kiln deploy`
+ * does, and a worker started in it: {worker, bundlePath}. */
+async function startBundledApp(tag, source, nodeModules) {
+  const app = tempDir(`kiln-worker-${tag}-`);
+  writeFiles(app, { 'src/index.mjs': source });
+  symlinkSync(nodeModules, path.join(app, 'node_modules'), 'dir');
+  const bundlePath = bundle(app, 'src/index.mjs', path.join(app, '.kiln', 'functions', 'index.cjs'));
+  const worker = startWorker({ cwd: app });
+  await worker.ready();
+  return { worker, bundlePath };
+}
+
 async function startProxy() {
   const requests = [];
   const server = http.createServer((req, res) => {
@@ -738,12 +750,7 @@ describe('kiln Node worker: the real @forge/api', () => {
 
   before(async () => {
     proxy = await startProxy();
-    const app = tempDir('kiln-worker-api-');
-    writeFiles(app, { 'src/index.mjs': API_APP });
-    symlinkSync(FORGE_API_MODULES, path.join(app, 'node_modules'), 'dir');
-    bundlePath = bundle(app, 'src/index.mjs', path.join(app, '.kiln', 'functions', 'index.cjs'));
-    worker = startWorker({ cwd: app });
-    await worker.ready();
+    ({ worker, bundlePath } = await startBundledApp('api', API_APP, FORGE_API_MODULES));
   });
   after(async () => {
     if (worker) await worker.close();
@@ -860,12 +867,7 @@ describe('kiln Node worker: the real @forge/kvs', () => {
   let bundlePath;
   before(async () => {
     proxy = await startProxy();
-    const app = tempDir('kiln-worker-kvs-');
-    writeFiles(app, { 'src/index.mjs': KVS_APP });
-    symlinkSync(FORGE_KVS_MODULES, path.join(app, 'node_modules'), 'dir');
-    bundlePath = bundle(app, 'src/index.mjs', path.join(app, '.kiln', 'functions', 'index.cjs'));
-    worker = startWorker({ cwd: app });
-    await worker.ready();
+    ({ worker, bundlePath } = await startBundledApp('kvs', KVS_APP, FORGE_KVS_MODULES));
   });
   after(async () => {
     if (worker) await worker.close();

@@ -12,7 +12,7 @@
 // the test process exits, so a failing test never leaves a server behind.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -365,6 +365,57 @@ export function runCli(args, opts = {}) {
 
 export function describeCli(r) {
   return `kiln ${r.args.join(' ')}\n  -> exit ${r.code}${r.signal ? ` (signal ${r.signal})` : ''}\n  stdout: ${JSON.stringify(r.stdout.slice(0, 2000))}\n  stderr: ${JSON.stringify(r.stderr.slice(0, 2000))}`;
+}
+
+/** `kiln ARGS` as a client of the running server `k` (KILN_URL/KILN_DATA from it). */
+export function kilnCli(k, args, opts = {}) {
+  return runCli(args, { env: { KILN_URL: k.url, KILN_DATA: k.dataDir }, timeout: 60000, ...opts });
+}
+
+/** Exit 0, or fail showing the command and its output. */
+export function expectCliOk(r) {
+  assert.equal(r.code, 0, `expected exit 0\n${describeCli(r)}`);
+  return r;
+}
+
+/** The command's stdout parsed as JSON, or fail showing the command and its output. */
+export function cliJson(r) {
+  try {
+    return JSON.parse(r.stdout);
+  } catch (e) {
+    return assert.fail(`stdout is not JSON (${e.message})\n${describeCli(r)}`);
+  }
+}
+
+/** `kiln ARGS` against `k` that must exit 0 with JSON on stdout: that JSON. */
+export async function cliOkJson(k, args, opts) {
+  return cliJson(expectCliOk(await kilnCli(k, args, opts)));
+}
+
+/** Non-zero exit (exactly `code` if given: 2 usage errors, 1 everything else) with exactly
+ * one non-empty line on stderr, matching `pattern` if given. Returns that line. */
+export function expectCliFailure(r, pattern, code) {
+  assert.ok(r.code !== 0 && r.code !== null, `expected a non-zero exit\n${describeCli(r)}`);
+  if (code !== undefined) assert.equal(r.code, code, `expected exit ${code}\n${describeCli(r)}`);
+  const lines = r.stderr.replace(/\n+$/, '').split('\n');
+  assert.equal(lines.length, 1, `expected exactly one line on stderr\n${describeCli(r)}`);
+  assert.ok(lines[0].trim().length > 0, `expected a reason on stderr\n${describeCli(r)}`);
+  if (pattern) assert.match(lines[0], pattern, describeCli(r));
+  return lines[0];
+}
+
+/** A fresh temp dir kiln-PREFIX-XXXXXX, removed when the test process exits. */
+export function tempDir(prefix) {
+  return trackTempDir(mkdtempSync(path.join(os.tmpdir(), `kiln-${prefix}-`)));
+}
+
+/** Write `files` ({relative path: content}) under `dir`, creating directories. */
+export function writeFiles(dir, files) {
+  for (const [rel, content] of Object.entries(files)) {
+    const p = path.join(dir, rel);
+    mkdirSync(path.dirname(p), { recursive: true });
+    writeFileSync(p, content);
+  }
 }
 
 // ---------------------------------------------------------------- the server
