@@ -4,6 +4,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <jansson.h>
 #include <limits.h>
 #include <poll.h>
@@ -58,6 +59,18 @@ typedef struct qnode {
     struct qnode *next;
 } qnode_t;
 
+/* A snapshot being extracted on a thread of its own, so the runtime thread keeps
+ * serving other versions meanwhile. The list is the runtime thread's; `done`, `dir` and
+ * `err` are written by the unpack thread under R.mu. */
+typedef struct unpack {
+    char *snapshot;
+    pthread_t tid;
+    int done;
+    char *dir; /* heap; NULL when it failed */
+    char err[256];
+    struct unpack *next;
+} unpack_t;
+
 static struct {
     char *data_dir, *proxy_url, *worker_js, *node;
     pthread_t tid;
@@ -72,6 +85,7 @@ static struct {
     worker_t *workers[RT_WORKERS_MAX];
     unsigned nworkers;
     qnode_t *waiting; /* jobs taken from the queue, not yet on a worker (runtime thread) */
+    unpack_t *unpacks; /* snapshots being extracted (runtime thread) */
     store_t *store;   /* the runtime thread's handle, for logs */
 } R = {.mu = PTHREAD_MUTEX_INITIALIZER, .wake_fd = -1};
 
@@ -96,6 +110,14 @@ void rt_job_free(rt_job_t *j)
     free(j);
 }
 
+static void wake(void)
+{
+    uint64_t one = 1;
+    if (write(R.wake_fd, &one, sizeof one) < 0) {
+        /* the counter is saturated: the thread is awake anyway */
+    }
+}
+
 int rt_submit(rt_job_t *job)
 {
     pthread_mutex_lock(&R.mu);
@@ -113,10 +135,7 @@ int rt_submit(rt_job_t *job)
     pthread_mutex_unlock(&R.mu);
     if (!ok)
         return -1;
-    uint64_t one = 1;
-    if (write(R.wake_fd, &one, sizeof one) < 0) {
-        /* the counter is saturated: the thread is awake anyway */
-    }
+    wake();
     return 0;
 }
 
@@ -221,6 +240,14 @@ static int mkdir_p(const char *path)
     return mkdir(tmp, 0700) == 0 || errno == EEXIST ? 0 : -1;
 }
 
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
 /* Extracts the snapshot once into DATA/run/<app>/<env>/<name>/; returns the directory
  * (heap) or NULL with err. */
 static char *extract(const char *snapshot, char *err, size_t errlen)
@@ -293,8 +320,10 @@ static char *extract(const char *snapshot, char *err, size_t errlen)
                  archive_error_string(out) ? archive_error_string(out) : archive_error_string(in) ? archive_error_string(in) : "unknown error");
     archive_read_free(in);
     archive_write_free(out);
-    if (rc != 0)
+    if (rc != 0) {
+        nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS); /* nothing half-extracted stays behind */
         return NULL;
+    }
     char tmarker[PATH_MAX * 2];
     snprintf(tmarker, sizeof tmarker, "%s/.kiln-extracted", tmp);
     int fd = open(tmarker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
@@ -305,6 +334,71 @@ static char *extract(const char *snapshot, char *err, size_t errlen)
         return NULL;
     }
     return xstrdup(dir);
+}
+
+static void *unpack_main(void *arg)
+{
+    unpack_t *u = arg;
+    char err[sizeof u->err];
+    char *dir = extract(u->snapshot, err, sizeof err);
+    pthread_mutex_lock(&R.mu);
+    u->dir = dir;
+    if (!dir)
+        snprintf(u->err, sizeof u->err, "%s", err);
+    u->done = 1;
+    pthread_mutex_unlock(&R.mu);
+    wake();
+    return NULL;
+}
+
+/* The extracted directory of a snapshot, without waiting for the disk: 1 and *dir (heap)
+ * when it is ready, 0 while a thread of its own extracts it (the runtime thread is woken
+ * when it ends), -1 with err when it failed. A failure is reported once; the next call
+ * tries again. */
+static int snapshot_dir(const char *snapshot, char **dir, char *err, size_t errlen)
+{
+    unpack_t **pp = &R.unpacks;
+    while (*pp && strcmp((*pp)->snapshot, snapshot) != 0)
+        pp = &(*pp)->next;
+    unpack_t *u = *pp;
+    if (!u) {
+        /* already on disk (an earlier run, another pool of this version): no thread */
+        char probe[PATH_MAX + 64];
+        const char *rel = strncmp(snapshot, "snapshots/", 10) == 0 ? snapshot + 10 : snapshot;
+        size_t rl = strlen(rel);
+        if (rl > 4 && !strstr(rel, "..")) {
+            snprintf(probe, sizeof probe, "%s/run/%.*s/.kiln-extracted", R.data_dir, (int)(rl - 4), rel);
+            if (access(probe, F_OK) == 0) {
+                *dir = extract(snapshot, err, errlen); /* the marker is there: returns at once */
+                return *dir ? 1 : -1;
+            }
+        }
+        u = xcalloc(1, sizeof *u);
+        u->snapshot = xstrdup(snapshot);
+        if (pthread_create(&u->tid, NULL, unpack_main, u) != 0) {
+            free(u->snapshot);
+            free(u);
+            snprintf(err, errlen, "cannot start a thread to unpack the snapshot");
+            return -1;
+        }
+        u->next = R.unpacks;
+        R.unpacks = u;
+        return 0;
+    }
+    pthread_mutex_lock(&R.mu);
+    int done = u->done;
+    pthread_mutex_unlock(&R.mu);
+    if (!done)
+        return 0;
+    pthread_join(u->tid, NULL);
+    *pp = u->next;
+    int rc = u->dir ? 1 : -1;
+    *dir = u->dir;
+    if (!u->dir)
+        snprintf(err, errlen, "%s", u->err);
+    free(u->snapshot);
+    free(u);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ workers */
@@ -459,6 +553,10 @@ static void worker_start_job(worker_t *w, rt_job_t *job)
     }
     w->woff = 0;
     w->job = job;
+    /* most frames fit the pipe: write now rather than after another poll round */
+    ssize_t k = write(w->to_fd, w->wbuf.ptr, w->wbuf.len);
+    if (k > 0)
+        w->woff = (size_t)k;
 }
 
 /* Handles one complete line from fd 4. */
@@ -537,11 +635,15 @@ static void err_line(worker_t *w, const char *line, size_t len)
 
 /* ------------------------------------------------------------------ scheduling */
 
-static pool_t *pool_for(rt_job_t *job, char *err, size_t errlen)
+/* The pool of the job's version: *out set and 1, 0 while its snapshot is being
+ * unpacked, -1 with err. */
+static int pool_for(rt_job_t *job, pool_t **out, char *err, size_t errlen)
 {
     for (unsigned i = 0; i < R.npools; i++)
-        if (R.pools[i].memory_mb == job->memory_mb && strcmp(R.pools[i].snapshot, job->snapshot) == 0)
-            return &R.pools[i];
+        if (R.pools[i].memory_mb == job->memory_mb && strcmp(R.pools[i].snapshot, job->snapshot) == 0) {
+            *out = &R.pools[i];
+            return 1;
+        }
     if (R.npools == RT_POOLS_MAX) {
         /* reuse an empty pool slot */
         for (unsigned i = 0; i < R.npools; i++) {
@@ -554,15 +656,17 @@ static pool_t *pool_for(rt_job_t *job, char *err, size_t errlen)
         }
         if (R.npools == RT_POOLS_MAX) {
             snprintf(err, errlen, "too many app versions running at once");
-            return NULL;
+            return -1;
         }
     }
-    char *dir = extract(job->snapshot, err, errlen);
-    if (!dir)
-        return NULL;
+    char *dir = NULL;
+    int rc = snapshot_dir(job->snapshot, &dir, err, errlen);
+    if (rc <= 0)
+        return rc;
     pool_t *p = &R.pools[R.npools++];
     *p = (pool_t){.snapshot = xstrdup(job->snapshot), .memory_mb = job->memory_mb, .dir = dir};
-    return p;
+    *out = p;
+    return 1;
 }
 
 /* Tries to place a waiting job: 1 placed (or finished with an error), 0 must wait. */
@@ -570,19 +674,25 @@ static int place(rt_job_t *job)
 {
     char err[512];
     if (job->prepare_only) {
-        char *dir = extract(job->snapshot, err, sizeof err);
-        if (!dir)
+        char *dir = NULL;
+        int rc = snapshot_dir(job->snapshot, &dir, err, sizeof err);
+        if (rc == 0)
+            return 0;
+        if (rc < 0)
             log_msg(LOG_ERROR, "runtime: cannot unpack a deployed version", "error", err, NULL);
         free(dir);
-        finish(job, dir ? RT_OK : RT_SETUP, dir ? xstrdup("null") : error_json("Error", "the snapshot could not be unpacked"));
+        finish(job, rc > 0 ? RT_OK : RT_SETUP, rc > 0 ? xstrdup("null") : error_json("Error", "the snapshot could not be unpacked"));
         return 1;
     }
     if (clock_now_ms() > job->deadline_ms) {
         finish(job, RT_TIMEOUT, error_json("TimeoutError", "the invocation waited for a worker past its deadline"));
         return 1;
     }
-    pool_t *p = pool_for(job, err, sizeof err);
-    if (!p) {
+    pool_t *p = NULL;
+    int prc = pool_for(job, &p, err, sizeof err);
+    if (prc == 0)
+        return 0; /* woken when the unpack ends */
+    if (prc < 0) {
         log_msg(LOG_ERROR, "runtime: cannot prepare the app version", "error", err, NULL);
         finish(job, RT_SETUP, error_json("Error", "the app version could not be prepared to run"));
         return 1;
@@ -734,6 +844,16 @@ static void *rt_main(void *arg)
             }
             i++;
         }
+    }
+    /* stop: unpacks finish (they write into this thread's list), every job still here
+     * ends, workers go */
+    while (R.unpacks) {
+        unpack_t *u = R.unpacks;
+        R.unpacks = u->next;
+        pthread_join(u->tid, NULL);
+        free(u->dir);
+        free(u->snapshot);
+        free(u);
     }
     /* stop: every job still here ends; workers go */
     while (R.nworkers)

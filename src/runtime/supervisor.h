@@ -11,7 +11,8 @@
  * reaped after RT_IDLE_MS. A job that is not answered by its deadline, whose worker
  * exits or runs out of memory, gets RT_TIMEOUT or RT_CRASH and the worker is killed and
  * replaced; other jobs carry on. Snapshots are extracted (libarchive, secure flags) into
- * DATA/run/... on first use, by the runtime thread. */
+ * DATA/run/... on first use, each on a thread of its own so the runtime thread keeps
+ * serving other versions meanwhile. */
 #ifndef KILN_SUPERVISOR_H
 #define KILN_SUPERVISOR_H
 
