@@ -94,6 +94,7 @@ function newTrace() {
 
 const nativeFetch = globalThis.fetch; // Node's undici fetch, even if app code replaces global.fetch
 const http = require('node:http');
+const { ProxyResponse } = require('./response');
 // Calls to kiln's proxy go over plain http.request with a keep-alive agent: on loopback
 // it is several times cheaper per call than undici's fetch (measured with
 // bench/webtrigger.sh), and the answer is still a standard Response.
@@ -128,7 +129,8 @@ function proxyRequest(url, opts, headers, data) {
         const status = res.statusCode;
         const body = NULL_BODY.has(status) || method === 'HEAD' ? null : Buffer.concat(chunks);
         try {
-          resolve(new Response(body, { status, statusText: res.statusMessage || '', headers: rh }));
+          const init = { status, statusText: res.statusMessage || '', headers: rh };
+          resolve(body === null ? new Response(null, init) : new ProxyResponse(body, init));
         } catch (e) {
           reject(e);
         }

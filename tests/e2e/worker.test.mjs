@@ -132,6 +132,11 @@ async function startProxy() {
         const { key } = JSON.parse(body);
         return key === 'greeting' ? json(200, { key, value: { hello: 'world' } }) : json(404, { code: 'KEY_NOT_FOUND', message: 'nope' });
       }
+      if (u.pathname === '/_proxy/raw/bytes') {
+        // the request body back as the response body, bytes as sent (BOMs, invalid UTF-8)
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'x-raw': 'yes' });
+        return res.end(Buffer.concat(chunks));
+      }
       if (u.pathname.startsWith('/_proxy/echo/')) {
         return json(200, { method: req.method, path: u.pathname + u.search, body });
       }
@@ -337,6 +342,51 @@ exports.fetchRaw = async ({ descriptor, path, init }) => {
     return { thrown: e.name, message: e.message };
   }
 };
+// What __forge_fetch__'s Response does, read every way an app may read it.
+exports.responseSemantics = async () => {
+  const get = (body) => global.__forge_fetch__({ type: 'raw' }, '/bytes', { method: 'POST', body });
+  const out = {};
+  const msg = async (f) => { try { await f(); return null; } catch (e) { return \`\${e.name}: \${e.message}\`; } };
+
+  const a = await get('{"a":1}');
+  out.isResponse = a instanceof Response;
+  out.meta = { status: a.status, ok: a.ok, statusText: a.statusText, raw: a.headers.get('x-raw'), type: a.headers.get('content-type'), bodyUsed: a.bodyUsed };
+  out.json = await a.json();
+  out.usedAfterJson = a.bodyUsed;
+  out.secondRead = await msg(() => a.text());
+  out.cloneAfterRead = await msg(() => a.clone());
+
+  const b = await get('\ufeff{"bom":true}');
+  const bc = b.clone();
+  out.bomJson = await b.json();
+  out.bomText = await bc.text();
+
+  const c = await get('bytes \u00e9');
+  out.arrayBuffer = Buffer.from(await c.arrayBuffer()).toString('hex');
+
+  const d = await get('blob body');
+  const blob = await d.blob();
+  out.blob = { type: blob.type, text: await blob.text() };
+  out.blobSecondRead = await msg(() => d.json());
+
+  const e = await get('streamed');
+  const reader = e.body.getReader();
+  const parts = [];
+  for (;;) { const { done, value } = await reader.read(); if (done) break; parts.push(Buffer.from(value)); }
+  out.stream = Buffer.concat(parts).toString();
+  out.usedAfterStream = e.bodyUsed;
+  out.textAfterStream = await msg(() => e.text());
+
+  const f = await get('cloned twice');
+  const f2 = f.clone();
+  out.clones = [await f.text(), await f2.text()];
+
+  const g = await get('not json');
+  out.badJson = await msg(() => g.json());
+  const h = await get('bytes');
+  out.bytes = Array.from(await h.bytes()).length;
+  return out;
+};
 exports.big = ({ bytes }) => 'y'.repeat(bytes);
 exports.length = (payload) => ({ length: payload.text.length, last: payload.text.slice(-3) });
 `;
@@ -496,6 +546,29 @@ describe('kiln Node worker: protocol', () => {
     const [req2] = proxy.take();
     assert.equal(req2.method, 'GET');
     for (const h of ['x-forge-provider', 'x-forge-remote', 'x-forge-account-id', 'x-forge-context-ari']) assert.ok(!(h in req2.headers), h);
+  });
+
+  it("__forge_fetch__'s Response reads as undici's does: once, BOM dropped, clone, blob, stream, arrayBuffer", async () => {
+    const { result } = await call('resp', 'responseSemantics');
+    assert.equal(result.ok, true, JSON.stringify(result));
+    const v = result.value;
+    assert.equal(v.isResponse, true, 'an instance of the global Response');
+    assert.deepEqual(v.meta, { status: 200, ok: true, statusText: 'OK', raw: 'yes', type: 'text/plain; charset=utf-8', bodyUsed: false });
+    assert.deepEqual(v.json, { a: 1 });
+    assert.equal(v.usedAfterJson, true);
+    assert.equal(v.secondRead, 'TypeError: Body is unusable: Body has already been read');
+    assert.equal(v.cloneAfterRead, 'TypeError: Response.clone: Body has already been consumed.');
+    assert.deepEqual(v.bomJson, { bom: true }, 'json() drops a leading BOM');
+    assert.equal(v.bomText, '{"bom":true}', 'text() of a clone drops it too');
+    assert.equal(v.arrayBuffer, Buffer.from('bytes \u00e9').toString('hex'));
+    assert.deepEqual(v.blob, { type: 'text/plain;charset=utf-8', text: 'blob body' });
+    assert.equal(v.blobSecondRead, 'TypeError: Body is unusable: Body has already been read');
+    assert.equal(v.stream, 'streamed');
+    assert.equal(v.usedAfterStream, true);
+    assert.equal(v.textAfterStream, 'TypeError: Body is unusable: Body has already been read');
+    assert.deepEqual(v.clones, ['cloned twice', 'cloned twice']);
+    assert.match(v.badJson, /^SyntaxError: /);
+    assert.equal(v.bytes, 5);
   });
 
   it('__forge_fetch__ refuses paths that do not start with "/" or climb out of the type', async () => {
