@@ -23,6 +23,10 @@
 #                         (--webtrigger-rate 0 --proxy-rate 0): the benchmark measures
 #                         the round trip, not the limiter. auto = size sets as if the
 #                         default limits were on (twice what the highest req/s needs)
+#   BENCH_TRIGGER=report  kiln's web trigger: report (the function makes the product
+#                         call) or noop (it answers at once: the floor of kiln's
+#                         invocation path, against the plain server still making
+#                         the call; bodies then differ and are not compared)
 #   BENCH_NODE_CLIENT=http  plain server's client: http (http.request + keep-alive
 #                         Agent) or fetch (global fetch)
 #   BENCH_KEEP=1          keep the temp dir (logs, wrk output) instead of deleting it
@@ -45,6 +49,7 @@ WARMUP=${BENCH_WARMUP:-2}
 COLD=${BENCH_COLD:-3}
 SITES=${BENCH_SITES:-1}
 NODE_CLIENT=${BENCH_NODE_CLIENT:-http}
+TRIGGER=${BENCH_TRIGGER:-report}
 KEEP=${BENCH_KEEP:-0}
 WRK_THREADS=2
 SERVER_THREADS=2
@@ -163,7 +168,7 @@ add_site() {
     out=$(kiln_cli "site create $name" site create "$name" --demo --json)
     cloud=$(jq -er '.cloudId' <<<"$out") || die "no cloudId in site create output: $out"
     kiln_cli "install --site $name" install --site "$name" --confirm-scopes >/dev/null
-    url=$(kiln_cli "webtrigger report --site $name" webtrigger report --site "$name")
+    url=$(kiln_cli "webtrigger $TRIGGER --site $name" webtrigger "$TRIGGER" --site "$name")
     [[ $url == "http://127.0.0.1:$KILN_PORT/"* ]] || die "unexpected webtrigger URL for $name: $url"
     printf '%s %s\n' "$url" "$cloud"
 }
@@ -302,6 +307,12 @@ check_bodies() {
         log_tail "$TMP/node.log"
         die "the plain Node server answered $status (want 200)"
     }
+    if [[ $TRIGGER == noop ]]; then
+        jq -e '.noop == true' "$TMP/body-kiln.json" >/dev/null 2>&1 || die "kiln's noop webtrigger body is not {\"noop\":true}"
+        jq -e .values "$TMP/body-node.json" >/dev/null 2>&1 || die "the plain Node server's body is not the project search JSON"
+        BODY_SIZE="$(wc -c <"$TMP/body-kiln.json" | tr -d ' ') (kiln, noop) / $(wc -c <"$TMP/body-node.json" | tr -d ' ') (node)"
+        return
+    fi
     jq -e .values "$TMP/body-kiln.json" >/dev/null 2>&1 || die "kiln's webtrigger body is not the project search JSON"
     cmp -s "$TMP/body-kiln.json" "$TMP/body-node.json" || die "the plain Node server's body differs from kiln's"
     BODY_SIZE=$(wc -c <"$TMP/body-kiln.json")
@@ -458,6 +469,7 @@ rerun_command() {
         "$ROUNDS" "$SECONDS_PER_RUN" "$CONNS" "$LAT_CONNS" "$WARMUP" "$COLD"
     [[ $SITES != auto ]] && printf ' BENCH_SITES=%s' "$SITES"
     [[ $NODE_CLIENT != http ]] && printf ' BENCH_NODE_CLIENT=%s' "$NODE_CLIENT"
+    [[ $TRIGGER != report ]] && printf ' BENCH_TRIGGER=%s' "$TRIGGER"
     [[ $KILN != "$ROOT/build/kiln" ]] && printf ' KILN=%q' "$KILN"
     [[ $NODE != node ]] && printf ' NODE=%q' "$NODE"
     printf ' bench/webtrigger.sh\n'
@@ -466,9 +478,17 @@ rerun_command() {
 print_header() {
     local i
     echo
-    echo "== kiln webtrigger benchmark: GET <webtrigger> -> Node worker -> requestJira(/rest/api/3/project/search?maxResults=1) -> kiln /_proxy"
+    if [[ $TRIGGER == noop ]]; then
+        echo "== kiln webtrigger benchmark (BENCH_TRIGGER=noop): GET <webtrigger> -> Node worker, which answers at once (no product call)"
+    else
+        echo "== kiln webtrigger benchmark: GET <webtrigger> -> Node worker -> requestJira(/rest/api/3/project/search?maxResults=1) -> kiln /_proxy"
+    fi
     printf '   vs             plain Node server: GET /ex/jira/{cloudId}/rest/api/3/project/search?maxResults=1 with a user token (%s, keep-alive)\n' "$NODE_CLIENT"
-    printf '   body size      %s bytes (both sides answer byte-identical JSON)\n' "$BODY_SIZE"
+    if [[ $TRIGGER == noop ]]; then
+        printf '   body size      %s bytes\n' "$BODY_SIZE"
+    else
+        printf '   body size      %s bytes (both sides answer byte-identical JSON)\n' "$BODY_SIZE"
+    fi
     printf '   app            %s\n' "$FIRST_DEPLOY_LINE"
     if ((LAT_CONNS > 0)); then
         printf '   load           wrk -t%s -c%s (throughput) and -c%s (latency) -d%ss --latency, %s round(s), %ss warm-up\n' \
@@ -513,6 +533,7 @@ main() {
         check_int BENCH_SITES "$SITES" 1
     fi
     [[ $NODE_CLIENT == http || $NODE_CLIENT == fetch ]] || die "BENCH_NODE_CLIENT must be http or fetch"
+    [[ $TRIGGER == report || $TRIGGER == noop ]] || die "BENCH_TRIGGER must be report or noop"
     need wrk curl jq awk sort sed "$NODE"
 
     TMP=$(mktemp -d "${TMPDIR:-/tmp}/kiln-bench-wt.XXXXXX")
@@ -593,6 +614,7 @@ main() {
     printf 'sites per kiln run: %s\n' "${SET_SIZES[*]}"
     printf 'ratio: median of the per-round kiln/node req/s at %s connections; p50: %s; cold start: median first request after %s redeploy(s)\n' \
         "$CONNS" "$lat_note" "$COLD"
+    [[ $TRIGGER == noop ]] && printf '(BENCH_TRIGGER=noop: kiln runs a function without the product call; not the target measurement)\n'
     printf 'RESULT webtrigger kiln/node = %.2f (target >= %s); p50 = %.2f ms (target <= %s); cold start = %s ms (target <= %s)\n' \
         "$mr" "$TARGET_RATIO" "$mp50" "$TARGET_P50" \
         "$(awk -v c="$COLD_MEDIAN" 'BEGIN { if (c == "NaN") print "n/a"; else printf "%.0f", c }')" "$TARGET_COLD"

@@ -140,6 +140,67 @@ function proxyRequest(url, opts, headers, data) {
     req.end(data === null ? undefined : data);
   });
 }
+// ---- calls carried on the worker's pipes ------------------------------------------------
+// When kiln's runtime says `proxy.pipe: true`, a call with a plain body goes to kiln as a
+// `fetch` frame on fd 4 and its answer comes back as a `response` frame on fd 3 (see
+// README.md): no loopback HTTP connection, no HTTP client. worker.js wires the frame
+// writer and the answers in (configurePipe, onResponseFrame).
+
+/** Largest body sent on the pipe (base64 must keep the frame under kiln's 6 MiB reader). */
+const PIPE_MAX_BODY = 3 * 1024 * 1024;
+const pipe = { send: null, invocationId: () => null, seq: 0, pending: new Map() };
+
+function configurePipe({ send, invocationId }) {
+  pipe.send = send;
+  pipe.invocationId = invocationId;
+}
+
+/** A `response` frame from kiln: settles the call with that seq (unknown ones: aborted calls). */
+function onResponseFrame(msg) {
+  const call = pipe.pending.get(msg.seq);
+  if (!call) return;
+  pipe.pending.delete(msg.seq);
+  if (call.signal) call.signal.removeEventListener('abort', call.onAbort);
+  try {
+    const status = msg.status;
+    const init = { status, statusText: http.STATUS_CODES[status] || '', headers: new Headers(msg.headers) };
+    const body = NULL_BODY.has(status) || call.method === 'HEAD' ? null : Buffer.from(typeof msg.body === 'string' ? msg.body : '', 'base64');
+    call.resolve(body === null ? new Response(null, init) : new ProxyResponse(body, init));
+  } catch (err) {
+    call.reject(err);
+  }
+}
+
+function pipeRequest(url, opts, headers, data) {
+  const signal = opts.signal || null;
+  if (signal && signal.aborted) return Promise.reject(signal.reason);
+  const seq = ++pipe.seq;
+  const method = (opts.method || 'GET').toUpperCase();
+  const pairs = [];
+  headers.forEach((v, k) => pairs.push([k, v]));
+  const frame = JSON.stringify({
+    type: 'fetch',
+    id: pipe.invocationId() ?? '',
+    seq,
+    method,
+    path: url.pathname + url.search,
+    headers: pairs,
+    body: data === null ? null : Buffer.from(data).toString('base64'),
+  });
+  return new Promise((resolve, reject) => {
+    const call = { resolve, reject, method, signal, onAbort: null };
+    if (signal) {
+      call.onAbort = () => {
+        pipe.pending.delete(seq);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', call.onAbort, { once: true });
+    }
+    pipe.pending.set(seq, call);
+    pipe.send(frame);
+  });
+}
+
 const TYPE_RE = /^[A-Za-z0-9_.-]+$/;
 
 /** init.headers (a plain object, a Headers, or [name, value] pairs) as a Headers; undefined values dropped. */
@@ -199,8 +260,12 @@ async function forgeFetch(descriptor, reqPath, init) {
   if (streaming && opts.duplex === undefined) opts.duplex = 'half';
 
   const plain = !streaming && url.protocol === 'http:' ? plainBody(body, headers) : { ok: false };
-  if (plain.ok) return proxyRequest(url, opts, headers, plain.data);
+  if (plain.ok) {
+    const size = plain.data === null ? 0 : typeof plain.data === 'string' ? Buffer.byteLength(plain.data) : plain.data.byteLength;
+    if (proxy.pipe === true && pipe.send && size <= PIPE_MAX_BODY) return pipeRequest(url, opts, headers, plain.data);
+    return proxyRequest(url, opts, headers, plain.data);
+  }
   return nativeFetch(url.href, opts);
 }
 
-module.exports = { buildRuntime, forgeFetch, NOOP_METRICS, DEFAULT_TIMEOUT_MS };
+module.exports = { buildRuntime, forgeFetch, configurePipe, onResponseFrame, NOOP_METRICS, DEFAULT_TIMEOUT_MS };

@@ -9,7 +9,7 @@ const path = require('node:path');
 const util = require('node:util');
 const { AsyncLocalStorage } = require('node:async_hooks');
 const { readLines, writeAllSync } = require('./frames');
-const { buildRuntime, forgeFetch } = require('./forge-runtime');
+const { buildRuntime, forgeFetch, configurePipe, onResponseFrame } = require('./forge-runtime');
 
 const IN_FD = 3;
 const OUT_FD = 4;
@@ -279,6 +279,12 @@ function onLine(line) {
     diag(`ignoring a frame that is not a JSON object: ${truncate(line, 200)}`);
     return;
   }
+  if (msg.type === 'response') {
+    // the answer to a product call carried on the pipe: settled at once, even mid-invocation
+    if (Number.isSafeInteger(msg.seq)) onResponseFrame(msg);
+    else diag('ignoring a response frame without an integer "seq"');
+    return;
+  }
   if (msg.type === 'invoke') {
     if (typeof msg.id !== 'string' || !msg.id) {
       diag(`ignoring an invoke frame without a string "id": ${truncate(line, 200)}`);
@@ -293,6 +299,9 @@ function onLine(line) {
 }
 
 global.__forge_fetch__ = forgeFetch;
+// A call belongs to the invocation whose async context made it (a late callback of a
+// finished invocation has none: kiln refuses it, as it refuses that invocation's token).
+configurePipe({ send: sendText, invocationId: () => owner()?.id ?? null });
 
 try {
   readLines(IN_FD, onLine, (reason) => {

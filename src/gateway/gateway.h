@@ -34,6 +34,11 @@ void gateway_jira(kreq_t *kr);
 
 /* The function plane: /_proxy/{type}{path} with an invocation token (gateway/proxy.c). */
 void proxy_handle(kreq_t *kr);
+/* The same pipeline for any transport (HTTP, or a worker's pipe through http/vreq.h),
+ * with the per-installation limit given (0: none). Step 1 must have run. With
+ * only_invocation set, step 2 also requires the token to be that invocation's (a worker's
+ * pipe carries only the calls of the invocation running on it). */
+void proxy_serve(kreq_t *kr, unsigned rate_per_min, const char *only_invocation);
 
 /* Step 2 on its own: resolves the Authorization header to a user principal and the site
  * its credential binds. Returns 0 or -1 (no reply sent). */

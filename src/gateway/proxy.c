@@ -49,22 +49,25 @@ static void missing_scope(kreq_t *kr, const struct scope_op *op, const char *gra
     reply_error(kr, 403, 1, msg);
 }
 
-static void pipeline(kreq_t *kr);
+static void pipeline(kreq_t *kr, unsigned rate_per_min, const char *only_invocation);
 
-void proxy_handle(kreq_t *kr)
+void proxy_handle(kreq_t *kr) { proxy_serve(kr, kr->thr->server->proxy_rate, NULL); }
+
+void proxy_serve(kreq_t *kr, unsigned rate_per_min, const char *only_invocation)
 {
     int read_tx = (kreq_method_is(kr, "GET") || kreq_method_is(kr, "HEAD")) && store_begin_read(kr->store) == STORE_OK;
-    pipeline(kr);
+    pipeline(kr, rate_per_min, only_invocation);
     if (read_tx)
         store_commit(kr->store);
 }
 
-static void pipeline(kreq_t *kr)
+static void pipeline(kreq_t *kr, unsigned rate_per_min, const char *only_invocation)
 {
     const char *cred;
     size_t len;
     invocation_t inv;
-    if (kreq_bearer(kr, &cred, &len) != 0 || invocation_lookup(cred, len, kr->arena, &inv) != 0) {
+    if (kreq_bearer(kr, &cred, &len) != 0 || invocation_lookup(cred, len, kr->arena, &inv) != 0 ||
+        (only_invocation && strcmp(inv.id, only_invocation) != 0)) {
         reply_failure(kr, 401, FAILURE_CLIENT_AUTH, "Unauthorized");
         return;
     }
@@ -90,7 +93,7 @@ static void pipeline(kreq_t *kr)
         scope_mismatch(kr, &inv);
         return;
     }
-    unsigned limit = kr->thr->server->proxy_rate;
+    unsigned limit = rate_per_min;
     ratelimit_result_t rl = {.allowed = 1};
     if (limit) {
         rl = ratelimit_take(arena_printf(kr->arena, "px:%s", inv.installation_id), limit, clock_now_ms());

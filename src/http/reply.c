@@ -7,6 +7,7 @@
 #include "base/limits.h"
 #include "http/metrics.h"
 #include "http/server.h"
+#include "http/vreq.h"
 
 static h2o_generator_t generator = {NULL, NULL};
 
@@ -26,6 +27,10 @@ void reply_raw(kreq_t *kr, int status, const char *content_type, const char *bod
                    strlen(content_type));
     metrics_observe(kr->thr ? http_thread_metrics(kr->thr) : NULL, kr->metric_route, status,
                     kr->start_ns);
+    if (kr->vreq) {
+        vreq_capture(kr, content_type, body, len);
+        return;
+    }
     h2o_start_response(req, &generator);
     h2o_iovec_t buf = h2o_iovec_init(body, len);
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")))

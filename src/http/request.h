@@ -32,6 +32,8 @@ typedef struct kreq {
     uint64_t start_ns;
     struct conn_rec *conn; /* for shutdown tracking; may be NULL */
     struct rt_job *job;    /* an invocation this request waits for (runtime/supervisor.h) */
+    struct vreq *vreq;     /* set when the request did not come over HTTP (http/vreq.h):
+                              its reply is captured there instead of sent */
     void *job_ctx;         /* what the waiting handler needs when the job ends */
 
     /* The path split into percent-decoded segments (gateway_normalise). */

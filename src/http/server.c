@@ -343,7 +343,7 @@ int http_serve(const serve_opts_t *o)
     char proxy[600];
     snprintf(proxy, sizeof proxy, strchr(host, ':') ? "http://[%s]:%s/_proxy" : "http://%s:%s/_proxy",
              strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1" : strcmp(host, "::") == 0 ? "::1" : host, port);
-    if (rt_start(o->data_dir, proxy, err, sizeof err) != 0)
+    if (rt_start(o->data_dir, proxy, srv.public_url, srv.proxy_rate, err, sizeof err) != 0)
         log_msg(LOG_WARN, "function runtime unavailable: webtriggers will answer 500", "error", err, NULL);
     the_server = &srv;
     struct sigaction sa = {.sa_handler = on_signal};

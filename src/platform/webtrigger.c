@@ -159,7 +159,7 @@ static void on_done(rt_job_t *job)
         json_t *wt = kr->job_ctx;
         if (job->status == RT_OK) {
             json_error_t je;
-            json_t *v = json_loads(job->result_json, JSON_DECODE_ANY, &je);
+            json_t *v = job->result ? json_incref(job->result) : json_loads(job->result_json, JSON_DECODE_ANY, &je);
             const char *type = json_str(json_object_get(wt, "response"), "type");
             if (type && strcmp(type, "static") == 0 && json_object_get(json_object_get(wt, "response"), "outputs"))
                 reply_static(kr, wt, v);
@@ -239,7 +239,7 @@ static void prepare(kreq_t *kr)
         reply_failure(kr, 429, "FAILURE_CLIENT_RATE_LIMITED", "Too many requests");
         return;
     }
-    json_t *manifest = json_own(kr->arena, json_loads(ver.manifest_json, 0, NULL));
+    json_t *manifest = invoke_manifest(kr->arena, &ver);
     json_t *wt = invoke_module(manifest, "webtrigger", module_key);
     json_t *fn = wt && json_str(wt, "function") ? invoke_module(manifest, "function", json_str(wt, "function")) : NULL;
     const char *fmt = wt ? json_str(wt, "urlFormat") : NULL;
@@ -294,7 +294,7 @@ void webtrigger_url(kreq_t *kr)
         reply_error(kr, 404, 0, "The app is not installed on this site in this environment.");
         return;
     }
-    json_t *manifest = json_own(kr->arena, json_loads(ver.manifest_json, 0, NULL));
+    json_t *manifest = invoke_manifest(kr->arena, &ver);
     json_t *wt = invoke_module(manifest, "webtrigger", kr->params[3]);
     if (!wt) {
         reply_error(kr, 404, 0, "The installed version has no webtrigger module with that key.");
@@ -328,7 +328,7 @@ static const char *trigger_url(kreq_t *kr, const install_rec_t *in, const char *
     version_rec_t ver;
     if (install_version(kr->store, kr->arena, in, &ver) != STORE_OK)
         return NULL;
-    json_t *manifest = json_own(kr->arena, json_loads(ver.manifest_json, 0, NULL));
+    json_t *manifest = invoke_manifest(kr->arena, &ver);
     json_t *wt = invoke_module(manifest, "webtrigger", module_key);
     if (!wt)
         return NULL;

@@ -1,5 +1,6 @@
 #include "runtime/invoke.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -7,6 +8,59 @@
 #include "base/clock.h"
 #include "base/enc.h"
 #include "base/json.h"
+
+/* ---- the per-thread cache of parsed manifests ---- */
+
+typedef struct manifest_cache {
+    struct {
+        char *app_id, *env_key;
+        int64_t seq;
+        json_t *manifest;
+    } e[INVOKE_MANIFESTS_CACHED];
+    unsigned next; /* round-robin victim */
+} manifest_cache_t;
+
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_free(void *p)
+{
+    manifest_cache_t *c = p;
+    for (unsigned i = 0; i < INVOKE_MANIFESTS_CACHED; i++) {
+        free(c->e[i].app_id);
+        free(c->e[i].env_key);
+        json_decref(c->e[i].manifest);
+    }
+    free(c);
+}
+
+static void cache_init(void) { pthread_key_create(&cache_key, cache_free); }
+
+json_t *invoke_manifest(arena_t *a, const version_rec_t *ver)
+{
+    pthread_once(&cache_once, cache_init);
+    manifest_cache_t *c = pthread_getspecific(cache_key);
+    if (!c) {
+        c = xcalloc(1, sizeof *c);
+        pthread_setspecific(cache_key, c);
+    }
+    for (unsigned i = 0; i < INVOKE_MANIFESTS_CACHED; i++)
+        if (c->e[i].manifest && c->e[i].seq == ver->seq && strcmp(c->e[i].app_id, ver->app_id) == 0 &&
+            strcmp(c->e[i].env_key, ver->env_key) == 0)
+            return json_own(a, json_incref(c->e[i].manifest));
+    json_t *m = json_loads(ver->manifest_json, 0, NULL);
+    if (!m)
+        return NULL;
+    unsigned v = c->next++ % INVOKE_MANIFESTS_CACHED;
+    free(c->e[v].app_id);
+    free(c->e[v].env_key);
+    json_decref(c->e[v].manifest);
+    c->e[v].app_id = xstrdup(ver->app_id);
+    c->e[v].env_key = xstrdup(ver->env_key);
+    c->e[v].seq = ver->seq;
+    c->e[v].manifest = m;
+    return json_own(a, json_incref(m));
+}
 
 json_t *invoke_module(json_t *manifest, const char *type, const char *key)
 {

@@ -9,6 +9,13 @@
 #include "runtime/supervisor.h"
 #include "store/store.h"
 
+/* The version's manifest (its canonical JSON) parsed, with a reference owned by `a`.
+ * Versions are immutable, so each thread keeps the last INVOKE_MANIFESTS_CACHED it parsed
+ * (keyed by app, environment and sequence): a trigger does not re-parse the manifest per
+ * request. NULL if the stored text does not parse. */
+#define INVOKE_MANIFESTS_CACHED 32
+json_t *invoke_manifest(arena_t *a, const version_rec_t *ver);
+
 /* modules.<type>[] item with `key` in a manifest's canonical JSON, or NULL (borrowed). */
 json_t *invoke_module(json_t *manifest, const char *type, const char *key);
 

@@ -71,7 +71,7 @@ static void deliver(http_thread_t *t, arena_t *a, const lifecycle_rec_t *ev)
         return;
     }
     *d = (struct delivery){.event_id = ev->id, .attempts = ev->attempts, .store = st};
-    json_t *manifest = json_own(a, json_loads(ver.manifest_json, 0, NULL));
+    json_t *manifest = invoke_manifest(a, &ver);
     json_err_t jerr;
     json_t *payload = json_parse_arena(a, ev->payload_json, strlen(ev->payload_json), 64, &jerr);
     size_t i;

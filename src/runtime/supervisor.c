@@ -25,6 +25,7 @@
 #include "base/json.h"
 #include "base/jsonw.h"
 #include "base/log.h"
+#include "runtime/proxycall.h"
 #include "store/store.h"
 
 extern char **environ;
@@ -87,6 +88,9 @@ static struct {
     qnode_t *waiting; /* jobs taken from the queue, not yet on a worker (runtime thread) */
     unpack_t *unpacks; /* snapshots being extracted (runtime thread) */
     store_t *store;   /* the runtime thread's handle, for logs */
+    store_t *pstore;  /* its handle for product calls carried on worker pipes (durable) */
+    char *public_url;
+    unsigned proxy_rate;
 } R = {.mu = PTHREAD_MUTEX_INITIALIZER, .wake_fd = -1};
 
 /* ------------------------------------------------------------------ jobs */
@@ -106,6 +110,7 @@ void rt_job_free(rt_job_t *j)
     free(j->env_json);
     free(j->inv.scopes);
     free(j->result_json);
+    json_decref(j->result);
     json_decref(j->logs);
     free(j);
 }
@@ -202,7 +207,7 @@ static void finish(rt_job_t *job, enum rt_status st, char *result)
     job->token[0] = '\0';
     job->status = st;
     free(job->result_json);
-    job->result_json = result ? result : error_json("Error", "no result");
+    job->result_json = result || (st == RT_OK && job->result) ? result : error_json("Error", "no result");
     job->finished_ms = clock_now_ms();
     if (st != RT_OK && job->inv.id[0]) {
         /* what went wrong goes to the developer's logs, never to the caller */
@@ -490,7 +495,7 @@ static worker_t *worker_spawn(pool_t *p, char *err, size_t errlen)
     buf_init(&w->in, RT_MAX_FRAME + 65536); /* a whole read can land on top of a frame just under the cap */
     buf_init(&w->out, 65536);
     buf_init(&w->err, 65536);
-    buf_init(&w->wbuf, RT_MAX_FRAME);
+    buf_init(&w->wbuf, RT_MAX_FRAME + PROXYCALL_MAX_RESPONSE_FRAME);
     set_nonblock(w->to_fd);
     set_nonblock(w->from_fd);
     set_nonblock(w->out_fd);
@@ -509,6 +514,18 @@ fail:
 }
 
 /* Builds the invoke frame and starts writing it. */
+/* Writes what the pipe takes now of the frames waiting for the worker; the poll loop
+ * writes the rest when fd 3 is writable. */
+static void worker_flush(worker_t *w)
+{
+    while (w->woff < w->wbuf.len) {
+        ssize_t k = write(w->to_fd, w->wbuf.ptr + w->woff, w->wbuf.len - w->woff);
+        if (k <= 0)
+            return; /* EAGAIN: later; an error: the worker's exit is seen on fd 4 */
+        w->woff += (size_t)k;
+    }
+}
+
 static void worker_start_job(worker_t *w, rt_job_t *job)
 {
     job->started_ms = clock_now_ms();
@@ -519,7 +536,11 @@ static void worker_start_job(worker_t *w, rt_job_t *job)
     }
     char bundle[PATH_MAX * 2];
     snprintf(bundle, sizeof bundle, "%s/.kiln/functions/%s.cjs", w->pool->dir, job->file);
-    buf_reset(&w->wbuf);
+    if (w->woff == w->wbuf.len) {
+        buf_reset(&w->wbuf);
+        w->woff = 0;
+    }
+    size_t start = w->wbuf.len; /* an answer to a late call of the last invocation may be ahead */
     jsonw_t jw;
     jw_init(&jw, &w->wbuf);
     jw_obj(&jw);
@@ -539,6 +560,7 @@ static void worker_start_job(worker_t *w, rt_job_t *job)
     jw_obj(&jw);
     jw_kstr(&jw, "url", R.proxy_url);
     jw_kstr(&jw, "token", job->token);
+    jw_kbool(&jw, "pipe", 1); /* __forge_fetch__ may carry calls on fd 4 (runtime/proxycall.h) */
     jw_obj_end(&jw);
     jw_key(&jw, "contextAri");
     JW_STRCAT(&jw, "ari:cloud:jira::site/", job->inv.cloud_id);
@@ -548,15 +570,12 @@ static void worker_start_job(worker_t *w, rt_job_t *job)
     jw_raw(&jw, job->env_json ? job->env_json : "{}", strlen(job->env_json ? job->env_json : "{}"));
     jw_obj_end(&jw);
     if (jw.err || buf_add(&w->wbuf, "\n", 1) != 0) {
+        w->wbuf.len = start;
         finish(job, RT_ERROR, error_json("Error", "the invocation is too large (payload over 5 MB)"));
         return;
     }
-    w->woff = 0;
     w->job = job;
-    /* most frames fit the pipe: write now rather than after another poll round */
-    ssize_t k = write(w->to_fd, w->wbuf.ptr, w->wbuf.len);
-    if (k > 0)
-        w->woff = (size_t)k;
+    worker_flush(w);
 }
 
 /* Handles one complete line from fd 4. */
@@ -570,7 +589,19 @@ static void worker_frame(worker_t *w, const char *line, size_t len)
         worker_kill(w, RT_CRASH, "the function's worker sent a malformed message");
         return;
     }
-    if (strcmp(type, "ready") == 0) {
+    if (strcmp(type, "fetch") == 0) {
+        /* a product call on the pipe: answered at once, in order, on fd 3 */
+        if (w->woff == w->wbuf.len) {
+            buf_reset(&w->wbuf);
+            w->woff = 0;
+        }
+        if (proxycall_serve(R.pstore, R.public_url, R.proxy_rate, w->job ? w->job->inv.id : NULL, f, &w->wbuf) != 0) {
+            json_decref(f);
+            worker_kill(w, RT_CRASH, "the function's worker sent a malformed message");
+            return;
+        }
+        worker_flush(w);
+    } else if (strcmp(type, "ready") == 0) {
         w->ready = 1;
         w->idle_since_ms = clock_now_ms();
     } else if (w->job && json_str(f, "id") && strcmp(json_str(f, "id"), w->job->inv.id) != 0) {
@@ -582,9 +613,15 @@ static void worker_frame(worker_t *w, const char *line, size_t len)
         rt_job_t *job = w->job;
         w->job = NULL;
         w->idle_since_ms = clock_now_ms();
-        if (json_is_true(json_object_get(f, "ok")))
-            finish(job, RT_OK, json_dumps(json_object_get(f, "value"), JSON_COMPACT | JSON_ENCODE_ANY));
-        else
+        if (json_is_true(json_object_get(f, "ok"))) {
+            /* the value moves to the job whole: detached from the frame, so nothing on this
+             * thread holds a reference once the job is sent */
+            json_t *v = json_incref(json_object_get(f, "value"));
+            json_object_del(f, "value");
+            json_decref(job->result);
+            job->result = v ? v : json_null();
+            finish(job, RT_OK, NULL);
+        } else
             finish(job, RT_ERROR, json_dumps(json_object_get(f, "error"), JSON_COMPACT | JSON_ENCODE_ANY));
     }
     json_decref(f);
@@ -776,7 +813,7 @@ static void *rt_main(void *arg)
             owner[n++] = w;
             pfd[n] = (struct pollfd){.fd = w->err_fd, .events = POLLIN};
             owner[n++] = w;
-            if (w->job && w->woff < w->wbuf.len) {
+            if (w->woff < w->wbuf.len) {
                 pfd[n] = (struct pollfd){.fd = w->to_fd, .events = POLLOUT};
                 owner[n++] = w;
             }
@@ -809,7 +846,7 @@ static void *rt_main(void *arg)
                 rc = drain(w, w->out_fd, &w->out, out_line);
             else if (pfd[i].fd == w->err_fd)
                 rc = drain(w, w->err_fd, &w->err, err_line);
-            else if (pfd[i].fd == w->to_fd && w->job) {
+            else if (pfd[i].fd == w->to_fd) {
                 ssize_t k = write(w->to_fd, w->wbuf.ptr + w->woff, w->wbuf.len - w->woff);
                 if (k > 0)
                     w->woff += (size_t)k;
@@ -901,7 +938,8 @@ static char *find_worker_js(void)
     return NULL;
 }
 
-int rt_start(const char *data_dir, const char *proxy_url, char *err, size_t errlen)
+int rt_start(const char *data_dir, const char *proxy_url, const char *public_url, unsigned proxy_rate, char *err,
+             size_t errlen)
 {
     R.worker_js = find_worker_js();
     if (!R.worker_js) {
@@ -912,9 +950,12 @@ int rt_start(const char *data_dir, const char *proxy_url, char *err, size_t errl
     R.data_dir = xstrdup(data_dir);
     R.proxy_url = xstrdup(proxy_url);
     R.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    R.public_url = xstrdup(public_url);
+    R.proxy_rate = proxy_rate;
     R.store = store_open(data_dir, err, errlen);
     if (R.store)
         store_relax_durability(R.store);
+    R.pstore = store_open(data_dir, err, errlen);
     R.running = 1;
     signal(SIGCHLD, SIG_DFL);
     if (pthread_create(&R.tid, NULL, rt_main, NULL) != 0) {
@@ -940,4 +981,6 @@ void rt_stop(void)
     R.running = 0;
     store_close(R.store);
     R.store = NULL;
+    store_close(R.pstore);
+    R.pstore = NULL;
 }

@@ -49,14 +49,20 @@ struct rt_job {
     rt_done_cb done;
     /* ---- out ---- */
     enum rt_status status;
-    char *result_json;   /* RT_OK: the value; otherwise {"name","message"} */
+    char *result_json;   /* RT_OK: the value as JSON text, or NULL when `result` holds it;
+                            otherwise {"name","message"} */
+    json_t *result;      /* RT_OK from a worker: the value itself (owned by the job, never
+                            shared with the runtime thread once sent) */
     json_t *logs;        /* runtime thread only: array of {level, message, time} */
     char token[TOKEN_MAX]; /* runtime thread only: the invocation's token while it runs */
     int64_t started_ms, finished_ms;
 };
 
-/* Starts the runtime thread. proxy_url is what workers call back (…/_proxy). */
-int rt_start(const char *data_dir, const char *proxy_url, char *err, size_t errlen);
+/* Starts the runtime thread. proxy_url is what workers call back over HTTP (…/_proxy);
+ * calls they carry on their pipes (runtime/proxycall.h) are served on the runtime thread
+ * with public_url for links and proxy_rate per installation and minute (0: no limit). */
+int rt_start(const char *data_dir, const char *proxy_url, const char *public_url, unsigned proxy_rate, char *err,
+             size_t errlen);
 /* Stops it: kills workers, answers queued jobs with RT_CRASH. */
 void rt_stop(void);
 

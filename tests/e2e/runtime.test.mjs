@@ -900,3 +900,123 @@ permissions:
     assert.ok(worst < Math.max(400, took / 4), `slowest webtrigger call during a ${took} ms deploy: ${worst} ms (${latencies.join(' ')})`);
   });
 });
+
+describe("function runtime: product calls on the worker's pipe", () => {
+  let k;
+  let A;
+  let B;
+  let dir;
+  let tmp;
+  const T = {};
+
+  before(async () => {
+    k = await startKiln();
+    const tag = randomBytes(3).toString('hex');
+    [A, B] = await Promise.all([k.siteWithToken(`rt-pipe-a-${tag}`, true), k.siteWithToken(`rt-pipe-b-${tag}`, true)]);
+    tmp = tempDir('pipe-files');
+    const manifest = `modules:
+  webtrigger:
+${['hold', 'steal', 'late', 'limits', 'own'].map((key) => `    - key: ${key}\n      function: ${key}-fn\n      response:\n        type: dynamic\n`).join('')}  function:
+${['hold', 'steal', 'late', 'limits', 'own'].map((key) => `    - key: ${key}-fn\n      handler: index.${key}\n      timeoutSeconds: 20\n`).join('')}app:
+  runtime:
+    name: nodejs20.x
+permissions:
+  scopes:
+    - read:jira-work
+`;
+    const src = `import fs from 'node:fs';
+import api, { route, assumeTrustedRoute } from '@forge/api';
+const json = (body) => ({ statusCode: 200, headers: { 'Content-Type': ['application/json'] }, body: JSON.stringify(body) });
+const q = (request, name) => request?.queryParameters?.[name]?.[0];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const projects = async () => {
+  const res = await api.asApp().requestJira(route\`/rest/api/3/project/search?expand=description\`);
+  return { status: res.status, failureCategory: res.headers.get('x-failure-category'), body: await res.text() };
+};
+// Keeps its invocation (and so its token) alive until told to stop, its token in a file.
+export const hold = async (request) => {
+  const file = q(request, 'file');
+  fs.writeFileSync(file, global.__forge_runtime__.proxy.token);
+  for (let i = 0; i < 300 && !fs.existsSync(file + '.done'); i++) await sleep(20);
+  return json({ held: true });
+};
+// Uses another invocation's live token for its own product call.
+export const steal = async (request) => {
+  const rt = global.__forge_runtime__;
+  const own = rt.proxy.token;
+  rt.proxy.token = fs.readFileSync(q(request, 'file'), 'utf8');
+  try { return json(await projects()); } finally { rt.proxy.token = own; }
+};
+// A call made by a timer after the invocation returned; its answer goes to a file (the
+// next invocation may run on another worker).
+export const late = async (request) => {
+  const file = q(request, 'file');
+  setTimeout(async () => { fs.writeFileSync(file, JSON.stringify(await projects())); }, 50);
+  return json({ started: true });
+};
+export const limits = async () => {
+  const long = await api.asApp().requestJira(assumeTrustedRoute('/rest/api/3/project/search?x=' + 'a'.repeat(5000)));
+  const heavy = await api.asApp().requestJira(route\`/rest/api/3/project/search\`, { headers: { 'x-heavy': 'h'.repeat(70000) } });
+  return json({ long: long.status, heavy: heavy.status });
+};
+export const own = async () => json(await projects());
+`;
+    dir = makeApp('pipe-app', { 'manifest.yml': manifest, 'src/index.js': src });
+    await register(k, dir);
+    await deploy(k, dir);
+    for (const s of [A, B]) {
+      await install(k, dir, s.name);
+      T[s.name] = {};
+      for (const key of ['hold', 'steal', 'late', 'limits', 'own']) T[s.name][key] = await triggerUrl(k, dir, key, s.name);
+    }
+  });
+
+  after(async () => {
+    await k?.close();
+  });
+
+  it("each site's calls on the pipe see its own projects", async () => {
+    for (const [me, other] of [[A, B], [B, A]]) {
+      const r = await callJson(k, T[me.name].own);
+      assert.equal(r.status, 200, JSON.stringify(r));
+      assert.ok(r.body.includes(me.canary), `${me.name} sees its own canary`);
+      assert.ok(!r.body.includes(other.canary), `${me.name} never sees ${other.name}'s canary`);
+    }
+  });
+
+  it("a live token of another site's invocation opens nothing through this worker's pipe", async () => {
+    const file = path.join(tmp, `token-${randomBytes(4).toString('hex')}`);
+    const held = call(k, T[B.name].hold, `?file=${encodeURIComponent(file)}`);
+    for (let i = 0; i < 250 && !existsSync(file); i++) await sleep(20);
+    assert.ok(existsSync(file), "site B's invocation wrote its token");
+    try {
+      const r = await callJson(k, T[A.name].steal, `?file=${encodeURIComponent(file)}`);
+      assert.equal(r.status, 401, `the stolen token is refused: ${JSON.stringify(r)}`);
+      assert.equal(r.failureCategory, 'FAILURE_CLIENT_AUTH');
+      assert.ok(!r.body.includes(B.canary) && !r.body.includes(A.canary), 'no project data in the refusal');
+    } finally {
+      writeFileSync(`${file}.done`, '');
+    }
+    expectStatus(await held, 200, 'the holding invocation ends normally');
+  });
+
+  it('a call made after its invocation ended is refused (401 FAILURE_CLIENT_AUTH)', async () => {
+    const file = path.join(tmp, `late-${randomBytes(4).toString('hex')}`);
+    const started = await callJson(k, T[A.name].late, `?file=${encodeURIComponent(file)}`);
+    assert.deepEqual(started, { started: true });
+    for (let i = 0; i < 100 && !existsSync(file); i++) await sleep(20);
+    assert.ok(existsSync(file), 'the late call finished');
+    await sleep(20); // written whole
+    const r = JSON.parse(readFileSync(file, 'utf8'));
+    assert.equal(r.status, 401, JSON.stringify(r));
+    assert.equal(r.failureCategory, 'FAILURE_CLIENT_AUTH');
+    assert.ok(!r.body.includes(A.canary));
+  });
+
+  it('limits on the pipe answer as on HTTP: a 5 KB path → 414, 70 KB of headers → 431', async () => {
+    const r = await callJson(k, T[A.name].limits);
+    assert.deepEqual(r, { long: 414, heavy: 431 });
+    const healthy = await callJson(k, T[A.name].own);
+    assert.equal(healthy.status, 200, 'the worker carries on');
+  });
+});

@@ -180,11 +180,12 @@ function startWorker({ cwd, env = process.env, nodeArgs = [] } = {}) {
         frame = { type: '<not json>', line, error: err.message };
       }
       frames.push(frame);
-      for (const w of [...waiters]) {
-        if (w.pred(frame)) {
-          waiters.splice(waiters.indexOf(w), 1);
-          clearTimeout(w.timer);
-          w.resolve(frame);
+      if (frame.type === 'fetch' && w.onFetch) w.onFetch(frame);
+      for (const waiter of [...waiters]) {
+        if (waiter.pred(frame)) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          clearTimeout(waiter.timer);
+          waiter.resolve(frame);
         }
       }
     }
@@ -200,6 +201,8 @@ function startWorker({ cwd, env = process.env, nodeArgs = [] } = {}) {
   const w = {
     proc,
     frames,
+    /** Called with each `fetch` frame (a product call carried on the pipe), when set. */
+    onFetch: null,
     exited,
     get stdout() {
       return stdout;
@@ -681,6 +684,123 @@ describe('kiln Node worker: protocol', () => {
 
   it('nothing was written to stdout through all of this', () => {
     assert.equal(worker.stdout, '');
+  });
+});
+
+// ---- product calls carried on the pipe (runtime.proxy.pipe) -----------------------------------
+
+const PIPE_BUNDLE = `'use strict';
+const call = (path, init) => global.__forge_fetch__({ type: 'fpp', provider: 'app', remote: 'jira' }, path, init);
+const read = async (res) => ({ status: res.status, statusText: res.statusText, type: res.headers.get('content-type'), extra: res.headers.get('x-extra'), body: await res.text() });
+exports.one = async ({ path, init }) => read(await call(path, init));
+exports.parallel = async () => Promise.all(['/a', '/b', '/c'].map(async (p) => (await call(p)).text()));
+exports.aborted = async () => {
+  const ac = new AbortController();
+  const p = call('/slow', { signal: ac.signal });
+  ac.abort();
+  try { await p; return 'resolved'; } catch (e) { return e.name; }
+};
+exports.late = async () => {
+  setTimeout(() => { call('/late').then((r) => { globalThis.lateStatus = r.status; }, (e) => { globalThis.lateStatus = e.message; }); }, 30);
+  return 'returned';
+};
+exports.lateStatus = async () => globalThis.lateStatus ?? null;
+exports.head = async () => { const r = await call('/h', { method: 'HEAD' }); return { status: r.status, body: r.body }; };
+`;
+
+describe('kiln Node worker: product calls on the pipe (runtime.proxy.pipe)', () => {
+  let proxy;
+  let worker;
+  let bundlePath;
+  const answers = new Map(); // path -> response frame fields; '/slow' is never answered
+  const invoke = (tag, exportName, payload = {}) => {
+    const id = nextId(tag);
+    return worker.invoke({ id, bundle: bundlePath, export: exportName, payload, context: {}, runtime: runtimeFor(proxy.url, id, { proxy: { url: proxy.url, token: TOKEN, pipe: true } }), env: {} });
+  };
+  const fetchFrames = () => worker.frames.filter((f) => f.type === 'fetch');
+
+  before(async () => {
+    proxy = await startProxy();
+    const snap = tempDir('kiln-worker-pipe-');
+    bundlePath = path.join(snap, '.kiln', 'functions', 'pipe.cjs');
+    writeFiles(snap, { '.kiln/functions/pipe.cjs': PIPE_BUNDLE });
+    worker = startWorker({ cwd: snap });
+    await worker.ready();
+    const pending = [];
+    worker.onFetch = (f) => {
+      const route = f.path.replace(/^\/_proxy\/fpp/, '').split('?')[0];
+      if (route === '/slow') return;
+      const a = answers.get(route) ?? { status: 200, headers: [['content-type', 'text/plain']], body: Buffer.from(`answer to ${route}`).toString('base64url') };
+      const frame = { type: 'response', seq: f.seq, ...a };
+      if (route === '/a' || route === '/b' || route === '/c') {
+        // the three parallel calls are answered in reverse order: matched by seq, not order
+        pending.push(frame);
+        if (pending.length === 3) for (const fr of pending.reverse()) worker.send(fr);
+        return;
+      }
+      worker.send(frame);
+    };
+  });
+  after(async () => {
+    if (worker) await worker.close();
+    if (proxy) await proxy.close();
+  });
+
+  it('a call goes out as a fetch frame (method, path, headers, base64 body) and its response frame is the Response', async () => {
+    answers.set('/rest/api/3/issue', { status: 201, headers: [['content-type', 'application/json'], ['x-extra', 'yes']], body: Buffer.from('{"id":"10001"}').toString('base64url') });
+    const before = fetchFrames().length;
+    const { result } = await invoke('pipe', 'one', { path: '/rest/api/3/issue?x=1', init: { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"fields":{"summary":"é"}}' } });
+    assert.equal(result.ok, true, JSON.stringify(result));
+    assert.deepEqual(result.value, { status: 201, statusText: 'Created', type: 'application/json', extra: 'yes', body: '{"id":"10001"}' });
+    const [f] = fetchFrames().slice(before);
+    assert.equal(f.id, result.id, "the frame names the invocation that made the call");
+    assert.equal(f.method, 'POST');
+    assert.equal(f.path, '/_proxy/fpp/rest/api/3/issue?x=1');
+    const headers = Object.fromEntries(f.headers);
+    assert.equal(headers.authorization, `Bearer ${TOKEN}`);
+    assert.equal(headers['x-forge-provider'], 'app');
+    assert.equal(headers['x-forge-remote'], 'jira');
+    assert.equal(headers['content-type'], 'application/json');
+    assert.equal(Buffer.from(f.body, 'base64').toString('utf8'), '{"fields":{"summary":"é"}}');
+    assert.equal(proxy.take().length, 0, 'nothing went over HTTP');
+  });
+
+  it('concurrent calls are matched to their answers by seq, whatever the order', async () => {
+    const { result } = await invoke('pipe', 'parallel');
+    assert.deepEqual(result.value, ['answer to /a', 'answer to /b', 'answer to /c']);
+  });
+
+  it('an aborted call rejects with AbortError at once; HEAD and 204 have no body', async () => {
+    const { result } = await invoke('pipe', 'aborted');
+    assert.equal(result.value, 'AbortError');
+    answers.set('/h', { status: 204, headers: [], body: '' });
+    const h = await invoke('pipe', 'head');
+    assert.deepEqual(h.result.value, { status: 204, body: null });
+  });
+
+  it("a late call of a finished invocation carries no invocation id (kiln refuses it)", async () => {
+    answers.set('/late', { status: 401, headers: [['content-type', 'application/json'], ['x-failure-category', 'FAILURE_CLIENT_AUTH']], body: Buffer.from('{"code":401,"message":"Unauthorized"}').toString('base64url') });
+    const before = fetchFrames().length;
+    const first = await invoke('pipe', 'late');
+    assert.equal(first.result.value, 'returned');
+    const f = await worker.waitFor((fr) => fr.type === 'fetch' && fr.path.endsWith('/late'), 'the late fetch frame');
+    assert.ok(fetchFrames().length > before);
+    assert.equal(f.id, '', 'no running invocation owns the late call');
+    await new Promise((r) => setTimeout(r, 50));
+    const second = await invoke('pipe', 'lateStatus');
+    assert.equal(second.result.value, 401);
+  });
+
+  it('a body over 3 MiB goes over HTTP instead (the frame would pass kiln\'s reader)', async () => {
+    proxy.take();
+    const before = fetchFrames().length;
+    const big = 'x'.repeat(3 * 1024 * 1024 + 1);
+    const { result } = await invoke('pipe', 'one', { path: '/rest/api/3/echo-big', init: { method: 'POST', body: big } });
+    assert.equal(result.ok, true, JSON.stringify(result).slice(0, 500));
+    assert.equal(fetchFrames().length, before, 'no fetch frame');
+    const reqs = proxy.take();
+    assert.equal(reqs.length, 1);
+    assert.equal(reqs[0].body.length, big.length);
   });
 });
 

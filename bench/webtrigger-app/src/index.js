@@ -16,3 +16,10 @@ export const report = async () => {
     body: JSON.stringify(json),
   };
 };
+
+// Web trigger `noop` (BENCH_TRIGGER=noop): answers at once, without a product call.
+export const noop = async () => ({
+  statusCode: 200,
+  headers: { 'Content-Type': ['application/json'], 'X-Bench-Build': [BUILD] },
+  body: '{"noop":true}',
+});

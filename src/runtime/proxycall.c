@@ -1,0 +1,161 @@
+#include "runtime/proxycall.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/enc.h"
+#include "base/json.h"
+#include "base/jsonw.h"
+#include "base/limits.h"
+#include "gateway/gateway.h"
+#include "http/reply.h"
+#include "http/vreq.h"
+
+#define MAX_HEADERS 100
+
+/* Appends the reply as a response frame (Content-Type first, then the headers the
+ * handler set). 0, or -1 with `out` as it was (the frame would pass its cap). */
+static int frame_of(const vreq_t *v, json_int_t seq, arena_t *a, buf_t *out)
+{
+    size_t start = out->len;
+    int status = v->replied ? v->status : 500;
+    const char *ctype = v->replied ? v->content_type : "application/json;charset=UTF-8";
+    const char *body = v->replied ? v->body : "{\"code\":500,\"message\":\"No answer\"}";
+    size_t blen = v->replied ? v->body_len : strlen(body);
+    char *b64 = arena_alloc(a, enc_b64url_len(blen) + 1);
+    if (!b64)
+        kiln_oom(blen);
+    enc_b64url(b64, body, blen);
+
+    jsonw_t jw;
+    jw_init(&jw, out);
+    jw_obj(&jw);
+    jw_kstr(&jw, "type", "response");
+    jw_kint(&jw, "seq", seq);
+    jw_kint(&jw, "status", status);
+    jw_key(&jw, "headers");
+    jw_arr(&jw);
+    jw_arr(&jw);
+    jw_str(&jw, "content-type");
+    jw_str(&jw, ctype);
+    jw_arr_end(&jw);
+    const h2o_headers_t *hs = &v->req.res.headers;
+    for (size_t i = 0; v->replied && i < hs->size; i++) {
+        jw_arr(&jw);
+        jw_strn(&jw, hs->entries[i].name->base, hs->entries[i].name->len);
+        jw_strn(&jw, hs->entries[i].value.base, hs->entries[i].value.len);
+        jw_arr_end(&jw);
+    }
+    jw_arr_end(&jw);
+    jw_kstr(&jw, "body", b64);
+    jw_obj_end(&jw);
+    if (jw.err || buf_add(out, "\n", 1) != 0) {
+        out->len = start;
+        if (out->ptr)
+            out->ptr[start] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+/* An answer made here, not by the pipeline (limits, a frame of another invocation). */
+static void answer(json_int_t seq, int status, const char *category, const char *message, arena_t *a, buf_t *out)
+{
+    vreq_t v;
+    memset(&v, 0, sizeof v);
+    h2o_mem_init_pool(&v.req.pool);
+    v.replied = 1;
+    v.status = status;
+    v.content_type = "application/json;charset=UTF-8";
+    if (category)
+        h2o_add_header_by_str(&v.req.pool, &v.req.res.headers, H2O_STRLIT("x-failure-category"), 0, NULL, category,
+                              strlen(category));
+    v.body = arena_printf(a, "{\"code\":%d,\"message\":\"%s\"}", status, message);
+    v.body_len = strlen(v.body);
+    frame_of(&v, seq, a, out); /* small: fits unless the writer's buffer is full */
+    h2o_mem_clear_pool(&v.req.pool);
+}
+
+int proxycall_serve(store_t *st, const char *public_url, unsigned rate_per_min, const char *running_id,
+                    const json_t *f, buf_t *out)
+{
+    json_t *jseq = json_object_get(f, "seq"), *jm = json_object_get(f, "method"), *jp = json_object_get(f, "path"),
+           *jh = json_object_get(f, "headers"), *jb = json_object_get(f, "body");
+    const char *id = json_str(f, "id");
+    if (!json_is_integer(jseq) || json_integer_value(jseq) < 0 || !json_is_string(jm) || !json_is_string(jp) ||
+        !json_is_array(jh) || (jb && !json_is_string(jb) && !json_is_null(jb)) || !id)
+        return -1;
+    json_int_t seq = json_integer_value(jseq);
+    arena_t *a = arena_new(KILN_ARENA_CAP);
+
+    /* only the invocation running on this worker may call, with its own live token */
+    if (!running_id || strcmp(id, running_id) != 0) {
+        answer(seq, 401, FAILURE_CLIENT_AUTH, "Unauthorized", a, out);
+        goto done;
+    }
+    const char *method = json_string_value(jm), *path = json_string_value(jp);
+    size_t mlen = json_string_length(jm), plen = json_string_length(jp);
+    if (mlen == 0 || mlen > 16 || strncmp(path, "/_proxy/", 8) != 0) {
+        answer(seq, 400, NULL, "Bad Request", a, out);
+        goto done;
+    }
+    if (plen > KILN_MAX_PATH) {
+        answer(seq, 414, NULL, "URI Too Long", a, out);
+        goto done;
+    }
+    size_t nh = json_array_size(jh), hbytes = 0;
+    if (nh > MAX_HEADERS) {
+        answer(seq, 400, NULL, "Too many headers", a, out);
+        goto done;
+    }
+    const char **names = arena_alloc(a, (nh + 1) * sizeof *names), **values = arena_alloc(a, (nh + 1) * sizeof *values);
+    for (size_t i = 0; i < nh; i++) {
+        json_t *pair = json_array_get(jh, i), *n = json_array_get(pair, 0), *val = json_array_get(pair, 1);
+        if (!json_is_array(pair) || json_array_size(pair) != 2 || !json_is_string(n) || !json_is_string(val) ||
+            json_string_length(n) == 0) {
+            answer(seq, 400, NULL, "Malformed header", a, out);
+            goto done;
+        }
+        char *lc = arena_strndup(a, json_string_value(n), json_string_length(n));
+        for (char *c = lc; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+        names[i] = lc;
+        values[i] = json_string_value(val);
+        hbytes += json_string_length(n) + json_string_length(val);
+    }
+    if (hbytes > KILN_MAX_HEADERS_BYTES) {
+        answer(seq, 431, NULL, "Request Header Fields Too Large", a, out);
+        goto done;
+    }
+    char *body = NULL;
+    long blen = 0;
+    if (json_is_string(jb) && json_string_length(jb) > 0) {
+        size_t cap = json_string_length(jb) / 4 * 3 + 3;
+        if (cap > KILN_MAX_BODY + 3) {
+            answer(seq, 413, NULL, "Payload Too Large", a, out);
+            goto done;
+        }
+        body = arena_alloc(a, cap + 1);
+        blen = body ? enc_b64_decode((unsigned char *)body, cap, json_string_value(jb), json_string_length(jb)) : -1;
+        if (blen < 0) {
+            answer(seq, 400, NULL, "Malformed body", a, out);
+            goto done;
+        }
+        if ((size_t)blen > KILN_MAX_BODY) {
+            answer(seq, 413, NULL, "Payload Too Large", a, out);
+            goto done;
+        }
+        body[blen] = '\0';
+    }
+    vreq_t v;
+    if (vreq_init(&v, a, st, public_url, method, mlen, path, plen, names, values, nh, body, (size_t)blen) == 0)
+        proxy_serve(&v.kr, rate_per_min, running_id);
+    if (frame_of(&v, seq, a, out) != 0) /* past the frame cap: say so rather than leave the call hanging */
+        answer(seq, 500, NULL, "Response too large", a, out);
+    vreq_dispose(&v);
+done:
+    arena_free(a);
+    return 0;
+}

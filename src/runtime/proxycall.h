@@ -1,0 +1,36 @@
+/* Product calls carried on a worker's own pipes instead of a loopback HTTP connection.
+ * `__forge_fetch__` in the worker (runtime/node/forge-runtime.js) writes a `fetch` frame
+ * on fd 4; the runtime thread serves it through the same /_proxy pipeline as HTTP
+ * (gateway/proxy.c, via a virtual request: http/vreq.h) and writes a `response` frame
+ * back on fd 3. The frames are in runtime/node/README.md:
+ *
+ *   worker -> kiln  {"type":"fetch","id":INV,"seq":N,"method":M,"path":"/_proxy/...",
+ *                    "headers":[[name,value],...],"body":BASE64?}
+ *   kiln -> worker  {"type":"response","seq":N,"status":S,"headers":[[name,value],...],
+ *                    "body":BASE64URL}
+ *
+ * The credential is still the invocation token in the Authorization header, checked as
+ * on HTTP; in addition both the frame's invocation and the token's must be the one
+ * running on that worker: a token taken from another (live) invocation, another site's
+ * included, opens nothing through this worker's pipe. Limits as on HTTP: 100 headers,
+ * 64 KB of them, the path 4096 bytes, the body 5 MB; each answers the HTTP status. */
+#ifndef KILN_PROXYCALL_H
+#define KILN_PROXYCALL_H
+
+#include <jansson.h>
+
+#include "base/buf.h"
+#include "store/store.h"
+
+/* Largest response frame: an 8 MB body in base64 plus headers. */
+#define PROXYCALL_MAX_RESPONSE_FRAME (12u * 1024 * 1024)
+
+/* Serves one fetch frame `f` from a worker whose running invocation is `running_id`
+ * (NULL when it runs none), appending the response frame (with its newline) to `out`.
+ * Returns 0, or -1 when the frame is not a fetch frame kiln's worker could have sent
+ * (no integer seq, wrong types): nothing appended, the caller treats the worker as
+ * broken. */
+int proxycall_serve(store_t *st, const char *public_url, unsigned rate_per_min, const char *running_id,
+                    const json_t *f, buf_t *out);
+
+#endif
