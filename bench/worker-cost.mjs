@@ -6,7 +6,11 @@
 // Node server in this process that answers every request with a canned project search,
 // so the figures are the worker's own cost, not kiln's. See bench/README.md.
 //
-//   node bench/worker-cost.mjs [--n 3000] [--warmup 1000] [--only NAME]
+//   node bench/worker-cost.mjs [--n 3000] [--warmup 1000] [--only NAME] [--pipe]
+//
+// --pipe: the runtime says `proxy.pipe: true`, as kiln does, so __forge_fetch__ carries
+// the calls of `fetch` and `report` as frames on the worker's pipes; this script answers
+// them (the same canned body) instead of the HTTP stand-in.
 //
 // Functions (bench/worker-cost-fn.cjs): noop (returns at once), http (one plain
 // http.request to the proxy from the function), fetch (__forge_fetch__ directly), and
@@ -26,9 +30,10 @@ const opt = (name, dflt) => {
 const N = Number(opt('n', 3000));
 const WARMUP = Number(opt('warmup', 1000));
 const ONLY = opt('only', null);
+const PIPE = args.includes('--pipe');
 const FUNCTIONS = ['noop', 'http', 'fetch', 'report'].filter((f) => !ONLY || f === ONLY);
 if (!Number.isInteger(N) || N < 1 || !Number.isInteger(WARMUP) || WARMUP < 0 || FUNCTIONS.length === 0) {
-  console.error('usage: node bench/worker-cost.mjs [--n N>=1] [--warmup N>=0] [--only noop|http|fetch|report]');
+  console.error('usage: node bench/worker-cost.mjs [--n N>=1] [--warmup N>=0] [--only noop|http|fetch|report] [--pipe]');
   process.exit(2);
 }
 if (!fs.existsSync(path.join(ROOT, 'node_modules', '@forge', 'api', 'package.json'))) {
@@ -40,6 +45,7 @@ const BODY = JSON.stringify({
   self: 'http://127.0.0.1/rest/api/3/project/search?maxResults=1', maxResults: 1, startAt: 0, total: 3, isLast: false,
   values: [{ id: '10000', key: 'P', name: 'Project', description: 'kiln-canary-0', self: 'http://127.0.0.1/rest/api/3/project/10000' }],
 });
+const BODY64 = Buffer.from(BODY).toString('base64url');
 const proxy = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => {
@@ -63,7 +69,7 @@ function frame(id, exportName) {
     context: { installContext: 'ari:cloud:jira::site/0', moduleKey: 'report', installationId: 'i', environmentType: 'DEVELOPMENT' },
     runtime: {
       appContext: { appId: 'a', appVersion: '1.0.0', environmentId: 'e', environmentType: 'DEVELOPMENT', invocationId: id, installationId: 'i', moduleKey: 'report' },
-      proxy: { url: proxyUrl, token: 'kiln_i_bench' },
+      proxy: { url: proxyUrl, token: 'kiln_i_bench', pipe: PIPE },
       contextAri: 'ari:cloud:jira::site/0',
       deadline: Date.now() + 55000,
     },
@@ -82,6 +88,11 @@ async function measure(exportName) {
     for (let i; (i = buf.indexOf('\n')) >= 0; ) {
       const f = JSON.parse(buf.slice(0, i));
       buf = buf.slice(i + 1);
+      if (f.type === 'fetch') {
+        const answer = { type: 'response', seq: f.seq, status: 200, headers: [['content-type', 'application/json']], body: BODY64 };
+        w.stdio[3].write(`${JSON.stringify(answer)}\n`);
+        continue;
+      }
       if ((f.type === 'result' || f.type === 'ready') && waiting) {
         const done = waiting;
         waiting = null;
@@ -108,7 +119,7 @@ async function measure(exportName) {
   return { wallUs, cpuUs };
 }
 
-console.log(`worker-cost: ${N} serial invocations per function after ${WARMUP} warm-up ones; node ${process.version}`);
+console.log(`worker-cost: ${N} serial invocations per function after ${WARMUP} warm-up ones; calls over ${PIPE ? 'the pipes' : 'HTTP'}; node ${process.version}`);
 for (const fn of FUNCTIONS) {
   const { wallUs, cpuUs } = await measure(fn);
   console.log(`${fn.padEnd(7)} wall ${wallUs.toFixed(0).padStart(5)} us/invocation   worker CPU ${cpuUs.toFixed(0).padStart(5)} us/invocation`);
