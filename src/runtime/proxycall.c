@@ -97,7 +97,7 @@ int proxycall_serve(store_t *st, const char *public_url, unsigned rate_per_min, 
     }
     const char *method = json_string_value(jm), *path = json_string_value(jp);
     size_t mlen = json_string_length(jm), plen = json_string_length(jp);
-    if (mlen == 0 || mlen > 16 || strncmp(path, "/_proxy/", 8) != 0) {
+    if (mlen == 0 || mlen > 16 || strncmp(path, PROXYCALL_PREFIX, strlen(PROXYCALL_PREFIX)) != 0) {
         answer(seq, 400, NULL, "Bad Request", a, out);
         goto done;
     }

@@ -22,6 +22,11 @@
 #include "base/buf.h"
 #include "store/store.h"
 
+/* Only product calls (and their GraphQL) are carried on the pipe: their handlers answer
+ * synchronously. Other types (app storage, whose writes are answered later by the group
+ * commit writer) go over HTTP; a frame for them is answered 400. */
+#define PROXYCALL_PREFIX "/_proxy/fpp/"
+
 /* Largest response frame: an 8 MB body in base64 plus headers. */
 #define PROXYCALL_MAX_RESPONSE_FRAME (12u * 1024 * 1024)
 

@@ -706,6 +706,7 @@ exports.late = async () => {
 };
 exports.lateStatus = async () => globalThis.lateStatus ?? null;
 exports.head = async () => { const r = await call('/h', { method: 'HEAD' }); return { status: r.status, body: r.body }; };
+exports.storage = async () => (await global.__forge_fetch__({ type: 'echo' }, '/api/v1/get', { method: 'POST', body: '{}' })).json();
 `;
 
 describe('kiln Node worker: product calls on the pipe (runtime.proxy.pipe)', () => {
@@ -789,6 +790,15 @@ describe('kiln Node worker: product calls on the pipe (runtime.proxy.pipe)', () 
     await new Promise((r) => setTimeout(r, 50));
     const second = await invoke('pipe', 'lateStatus');
     assert.equal(second.result.value, 401);
+  });
+
+  it('only product calls (type fpp) ride the pipe: other types, such as kvs, go over HTTP', async () => {
+    proxy.take();
+    const before = fetchFrames().length;
+    const { result } = await invoke('pipe', 'storage');
+    assert.deepEqual(result.value, { method: 'POST', path: '/_proxy/echo/api/v1/get', body: '{}' });
+    assert.equal(fetchFrames().length, before, 'no fetch frame');
+    assert.equal(proxy.take().length, 1, 'one HTTP request');
   });
 
   it('a body over 3 MiB goes over HTTP instead (the frame would pass kiln\'s reader)', async () => {
