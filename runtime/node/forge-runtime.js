@@ -148,8 +148,9 @@ function proxyRequest(url, opts, headers, data) {
 
 /** Largest body sent on the pipe (base64 must keep the frame under kiln's 6 MiB reader). */
 const PIPE_MAX_BODY = 3 * 1024 * 1024;
-/** The one request type kiln serves on the pipe: product calls and their GraphQL (`fpp`). */
+/** What kiln serves on the pipe: product REST calls and the web trigger GraphQL (type `fpp`). */
 const PIPE_TYPE = 'fpp';
+const PIPE_PATH_RE = /^\/(rest\/|graphql(\?|$))/;
 const pipe = { send: null, invocationId: () => null, seq: 0, pending: new Map() };
 
 function configurePipe({ send, invocationId }) {
@@ -264,7 +265,7 @@ async function forgeFetch(descriptor, reqPath, init) {
   const plain = !streaming && url.protocol === 'http:' ? plainBody(body, headers) : { ok: false };
   if (plain.ok) {
     const size = plain.data === null ? 0 : typeof plain.data === 'string' ? Buffer.byteLength(plain.data) : plain.data.byteLength;
-    if (proxy.pipe === true && pipe.send && descriptor.type === PIPE_TYPE && size <= PIPE_MAX_BODY) {
+    if (proxy.pipe === true && pipe.send && descriptor.type === PIPE_TYPE && PIPE_PATH_RE.test(reqPath) && size <= PIPE_MAX_BODY) {
       return pipeRequest(url, opts, headers, plain.data);
     }
     return proxyRequest(url, opts, headers, plain.data);

@@ -78,6 +78,15 @@ static void answer(json_int_t seq, int status, const char *category, const char 
     h2o_mem_clear_pool(&v.req.pool);
 }
 
+int proxycall_carried(const char *path, size_t len)
+{
+    static const char rest[] = "/_proxy/fpp/rest/", gql[] = "/_proxy/fpp/graphql";
+    if (len >= sizeof rest - 1 && memcmp(path, rest, sizeof rest - 1) == 0)
+        return 1;
+    return len >= sizeof gql - 1 && memcmp(path, gql, sizeof gql - 1) == 0 &&
+           (len == sizeof gql - 1 || path[sizeof gql - 1] == '?');
+}
+
 int proxycall_serve(store_t *st, const char *public_url, unsigned rate_per_min, const char *running_id,
                     const json_t *f, buf_t *out)
 {
@@ -97,7 +106,7 @@ int proxycall_serve(store_t *st, const char *public_url, unsigned rate_per_min, 
     }
     const char *method = json_string_value(jm), *path = json_string_value(jp);
     size_t mlen = json_string_length(jm), plen = json_string_length(jp);
-    if (mlen == 0 || mlen > 16 || strncmp(path, PROXYCALL_PREFIX, strlen(PROXYCALL_PREFIX)) != 0) {
+    if (mlen == 0 || mlen > 16 || !proxycall_carried(path, plen)) {
         answer(seq, 400, NULL, "Bad Request", a, out);
         goto done;
     }

@@ -22,10 +22,12 @@
 #include "base/buf.h"
 #include "store/store.h"
 
-/* Only product calls (and their GraphQL) are carried on the pipe: their handlers answer
- * synchronously. Other types (app storage, whose writes are answered later by the group
- * commit writer) go over HTTP; a frame for them is answered 400. */
-#define PROXYCALL_PREFIX "/_proxy/fpp/"
+/* Only product REST calls (/_proxy/fpp/rest/...) and the web trigger GraphQL
+ * (/_proxy/fpp/graphql) are carried on the pipe: their handlers answer synchronously on
+ * the calling thread. Everything else (app storage, whose writes are answered later by
+ * its group-commit writer; other platform paths) goes over HTTP, and a fetch frame for it
+ * is answered 400. Returns 1 when `path` is carried. */
+int proxycall_carried(const char *path, size_t len);
 
 /* Largest response frame: an 8 MB body in base64 plus headers. */
 #define PROXYCALL_MAX_RESPONSE_FRAME (12u * 1024 * 1024)

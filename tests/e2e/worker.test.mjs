@@ -693,20 +693,21 @@ const PIPE_BUNDLE = `'use strict';
 const call = (path, init) => global.__forge_fetch__({ type: 'fpp', provider: 'app', remote: 'jira' }, path, init);
 const read = async (res) => ({ status: res.status, statusText: res.statusText, type: res.headers.get('content-type'), extra: res.headers.get('x-extra'), body: await res.text() });
 exports.one = async ({ path, init }) => read(await call(path, init));
-exports.parallel = async () => Promise.all(['/a', '/b', '/c'].map(async (p) => (await call(p)).text()));
+exports.parallel = async () => Promise.all(['/rest/a', '/rest/b', '/rest/c'].map(async (p) => (await call(p)).text()));
 exports.aborted = async () => {
   const ac = new AbortController();
-  const p = call('/slow', { signal: ac.signal });
+  const p = call('/rest/slow', { signal: ac.signal });
   ac.abort();
   try { await p; return 'resolved'; } catch (e) { return e.name; }
 };
 exports.late = async () => {
-  setTimeout(() => { call('/late').then((r) => { globalThis.lateStatus = r.status; }, (e) => { globalThis.lateStatus = e.message; }); }, 30);
+  setTimeout(() => { call('/rest/late').then((r) => { globalThis.lateStatus = r.status; }, (e) => { globalThis.lateStatus = e.message; }); }, 30);
   return 'returned';
 };
 exports.lateStatus = async () => globalThis.lateStatus ?? null;
-exports.head = async () => { const r = await call('/h', { method: 'HEAD' }); return { status: r.status, body: r.body }; };
+exports.head = async () => { const r = await call('/rest/h', { method: 'HEAD' }); return { status: r.status, body: r.body }; };
 exports.storage = async () => (await global.__forge_fetch__({ type: 'echo' }, '/api/v1/get', { method: 'POST', body: '{}' })).json();
+exports.entities = async () => (await call('/forge/entities/graphql', { method: 'POST', body: '{}' })).status;
 `;
 
 describe('kiln Node worker: product calls on the pipe (runtime.proxy.pipe)', () => {
@@ -730,10 +731,10 @@ describe('kiln Node worker: product calls on the pipe (runtime.proxy.pipe)', () 
     const pending = [];
     worker.onFetch = (f) => {
       const route = f.path.replace(/^\/_proxy\/fpp/, '').split('?')[0];
-      if (route === '/slow') return;
+      if (route === '/rest/slow') return;
       const a = answers.get(route) ?? { status: 200, headers: [['content-type', 'text/plain']], body: Buffer.from(`answer to ${route}`).toString('base64url') };
       const frame = { type: 'response', seq: f.seq, ...a };
-      if (route === '/a' || route === '/b' || route === '/c') {
+      if (route === '/rest/a' || route === '/rest/b' || route === '/rest/c') {
         // the three parallel calls are answered in reverse order: matched by seq, not order
         pending.push(frame);
         if (pending.length === 3) for (const fr of pending.reverse()) worker.send(fr);
@@ -768,23 +769,23 @@ describe('kiln Node worker: product calls on the pipe (runtime.proxy.pipe)', () 
 
   it('concurrent calls are matched to their answers by seq, whatever the order', async () => {
     const { result } = await invoke('pipe', 'parallel');
-    assert.deepEqual(result.value, ['answer to /a', 'answer to /b', 'answer to /c']);
+    assert.deepEqual(result.value, ['answer to /rest/a', 'answer to /rest/b', 'answer to /rest/c']);
   });
 
   it('an aborted call rejects with AbortError at once; HEAD and 204 have no body', async () => {
     const { result } = await invoke('pipe', 'aborted');
     assert.equal(result.value, 'AbortError');
-    answers.set('/h', { status: 204, headers: [], body: '' });
+    answers.set('/rest/h', { status: 204, headers: [], body: '' });
     const h = await invoke('pipe', 'head');
     assert.deepEqual(h.result.value, { status: 204, body: null });
   });
 
   it("a late call of a finished invocation carries no invocation id (kiln refuses it)", async () => {
-    answers.set('/late', { status: 401, headers: [['content-type', 'application/json'], ['x-failure-category', 'FAILURE_CLIENT_AUTH']], body: Buffer.from('{"code":401,"message":"Unauthorized"}').toString('base64url') });
+    answers.set('/rest/late', { status: 401, headers: [['content-type', 'application/json'], ['x-failure-category', 'FAILURE_CLIENT_AUTH']], body: Buffer.from('{"code":401,"message":"Unauthorized"}').toString('base64url') });
     const before = fetchFrames().length;
     const first = await invoke('pipe', 'late');
     assert.equal(first.result.value, 'returned');
-    const f = await worker.waitFor((fr) => fr.type === 'fetch' && fr.path.endsWith('/late'), 'the late fetch frame');
+    const f = await worker.waitFor((fr) => fr.type === 'fetch' && fr.path.endsWith('/rest/late'), 'the late fetch frame');
     assert.ok(fetchFrames().length > before);
     assert.equal(f.id, '', 'no running invocation owns the late call');
     await new Promise((r) => setTimeout(r, 50));
@@ -792,13 +793,15 @@ describe('kiln Node worker: product calls on the pipe (runtime.proxy.pipe)', () 
     assert.equal(second.result.value, 401);
   });
 
-  it('only product calls (type fpp) ride the pipe: other types, such as kvs, go over HTTP', async () => {
+  it('only product REST calls and /graphql ride the pipe: other types (kvs) and paths go over HTTP', async () => {
     proxy.take();
     const before = fetchFrames().length;
     const { result } = await invoke('pipe', 'storage');
     assert.deepEqual(result.value, { method: 'POST', path: '/_proxy/echo/api/v1/get', body: '{}' });
+    const ent = await invoke('pipe', 'entities');
+    assert.equal(ent.result.value, 404, 'the stand-in proxy has no /forge/entities/graphql');
     assert.equal(fetchFrames().length, before, 'no fetch frame');
-    assert.equal(proxy.take().length, 1, 'one HTTP request');
+    assert.deepEqual(proxy.take().map((r) => r.url), ['/_proxy/echo/api/v1/get', '/_proxy/fpp/forge/entities/graphql']);
   });
 
   it('a body over 3 MiB goes over HTTP instead (the frame would pass kiln\'s reader)', async () => {
