@@ -55,7 +55,7 @@ void cli_print_json(json_t *j);
 /* Commands and their option tables (defined beside each command). */
 extern const cli_opt_t serve_opts[], site_create_opts[], site_list_opts[], user_token_opts[], store_check_opts[],
     register_opts[], deploy_opts[], env_create_opts[], distribute_opts[], install_opts[], uninstall_opts[],
-    purge_opts[], webtrigger_opts[], logs_opts[];
+    purge_opts[], webtrigger_opts[], logs_opts[], audit_opts[];
 int cmd_serve(int argc, char **argv);
 int cmd_site_create(int argc, char **argv);
 int cmd_site_list(int argc, char **argv);
@@ -72,6 +72,7 @@ int cmd_uninstall(int argc, char **argv);
 int cmd_purge(int argc, char **argv);
 int cmd_webtrigger(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 extern const cli_cmd_t cli_commands[];
 extern const unsigned cli_commands_len;

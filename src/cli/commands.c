@@ -6,7 +6,7 @@
 const cli_cmd_t cli_commands[] = {
     {"serve", NULL, cmd_serve,
      "[--data DIR] [--listen HOST:PORT] [--threads N] [--public-url URL] [--max-snapshot-mb N] [--retention-days N] "
-     "[--webtrigger-rate N] [--proxy-rate N]",
+     "[--webtrigger-rate N] [--proxy-rate N] [--audit-retention-days N]",
      "run the kiln server until SIGTERM or Ctrl-C", serve_opts},
     {"site", "create", cmd_site_create, "NAME [--demo] [--json]", "create a site (tenant)", site_create_opts},
     {"site", "list", cmd_site_list, "[--json]", "list sites", site_list_opts},
@@ -29,6 +29,8 @@ const cli_cmd_t cli_commands[] = {
      "print the URL of a webtrigger of the installed app", webtrigger_opts},
     {"logs", NULL, cmd_logs, "[--site NAME] [-n N] [--follow] [--json]",
      "show what functions wrote with console.* (and their faults)", logs_opts},
+    {"audit", NULL, cmd_audit, "[--site NAME] [--since T] [-n N] [--json]",
+     "show the audit log: gateway decisions, installs, tokens issued", audit_opts},
     {"purge", NULL, cmd_purge, "[--now MS]", "purge data of apps uninstalled longer ago than the retention period",
      purge_opts},
     {"store", "check", cmd_store_check, "[--data DIR]", "check the store's integrity (server stopped or running)",

@@ -7,7 +7,7 @@
 #include "store/store.h"
 
 static serve_opts_t so;
-static const char *threads_arg, *check_data, *snapshot_mb, *retention_days, *wt_rate, *px_rate;
+static const char *threads_arg, *check_data, *snapshot_mb, *retention_days, *wt_rate, *px_rate, *audit_days;
 
 const cli_opt_t serve_opts[] = {
     {"--data", 1, &so.data_dir, NULL, "data directory (default $KILN_DATA or ./.kiln)"},
@@ -18,6 +18,7 @@ const cli_opt_t serve_opts[] = {
     {"--retention-days", 1, &retention_days, NULL, "keep an uninstalled app's data this long (default 28)"},
     {"--webtrigger-rate", 1, &wt_rate, NULL, "webtrigger requests per installation per minute (default 1200; 0: off)"},
     {"--proxy-rate", 1, &px_rate, NULL, "product calls per installation per minute (default 6000; 0: off)"},
+    {"--audit-retention-days", 1, &audit_days, NULL, "keep audit events this long (default 90; 0: forever)"},
     {0}};
 
 const cli_opt_t store_check_opts[] = {
@@ -73,6 +74,16 @@ int cmd_serve(int argc, char **argv)
             return 2;
         }
         *rate_out[i] = v ? v : -1;
+    }
+    so.audit_retention_days = -1; /* the default */
+    if (audit_days) {
+        char *end;
+        long v = strtol(audit_days, &end, 10);
+        if (!*audit_days || *end || v < 0 || v > 36500) {
+            fprintf(stderr, "kiln: --audit-retention-days must be between 0 (forever) and 36500\n");
+            return 2;
+        }
+        so.audit_retention_days = v;
     }
     so.max_snapshot = (uint64_t)vals[0] * 1024 * 1024;
     so.retention_ms = (int64_t)vals[1] * 24 * 3600 * 1000;

@@ -6,6 +6,7 @@
 #include "auth/scopes.h"
 #include "auth/token.h"
 #include "base/enc.h"
+#include "gateway/audit.h"
 #include "gateway/authcache.h"
 #include "http/reply.h"
 #include "http/router.h"
@@ -87,6 +88,30 @@ void gateway_jira(kreq_t *kr)
     pipeline(kr);
     if (read_tx)
         store_commit(kr->store);
+    gateway_audit(kr, AUDIT_PLANE_JIRA);
+}
+
+void gateway_audit(kreq_t *kr, const char *plane)
+{
+    h2o_req_t *req = kr->req;
+    ssize_t ci = h2o_find_header_by_str(&req->res.headers, H2O_STRLIT("x-failure-category"), -1);
+    size_t plen = req->query_at == SIZE_MAX ? req->path.len : req->query_at;
+    audit_event_t ev = {
+        .site_id = kr->site.id ? kr->site.id : kr->caller.site_id ? kr->caller.site_id : kr->principal.site_id,
+        .kind = kr->dispatched ? AUDIT_ALLOW : AUDIT_DENY,
+        .plane = plane,
+        .actor = kr->principal.account_id,
+        .app_id = kr->caller.app_id,
+        .installation_id = kr->caller.installation_id,
+        .invocation_id = kr->caller.invocation_id,
+        .method = arena_strndup(kr->arena, req->method.base, req->method.len < 15 ? req->method.len : 15),
+        .path = arena_strndup(kr->arena, req->path.base, plen < 255 ? plen : 255),
+        .status = req->res.status,
+        .category = ci >= 0 ? arena_strndup(kr->arena, req->res.headers.entries[ci].value.base,
+                                            req->res.headers.entries[ci].value.len)
+                            : NULL,
+    };
+    audit_record(&ev);
 }
 
 static void pipeline(kreq_t *kr)
@@ -118,5 +143,6 @@ static void pipeline(kreq_t *kr)
         deny_scope(kr);
         return;
     }
+    kr->dispatched = 1;
     kr->route->fn(kr);
 }

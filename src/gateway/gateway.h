@@ -8,7 +8,7 @@
  *   5. route and check scopes    route table + generated scope sets  404 / 405 / 401 (403 via proxy)
  *   6. rate limit                proxy only: per installation         429 FAILURE_CLIENT_RATE_LIMITED
  *   7. dispatch                  handler(kr) with kr->site, kr->principal
- *   8. record                    metrics now; the audit log is issue 7's
+ *   8. record                    metrics, and the audit log (gateway_audit)
  *
  * gateway_jira serves user tokens at /ex/jira/{cloudId}; proxy_handle (proxy.c) serves
  * running functions at /_proxy/, binding the site from the invocation token. */
@@ -39,6 +39,12 @@ void proxy_handle(kreq_t *kr);
  * only_invocation set, step 2 also requires the token to be that invocation's (a worker's
  * pipe carries only the calls of the invocation running on it). */
 void proxy_serve(kreq_t *kr, unsigned rate_per_min, const char *only_invocation);
+
+/* Step 8: the decision just answered on `kr` into the audit log (gateway/audit.h):
+ * allowed when the request reached its handler, refused otherwise; status, failure
+ * category, the bound (or credential's) site, the actor and the calling invocation. A
+ * request answered later (asynchronously) is recorded when it is answered. */
+void gateway_audit(kreq_t *kr, const char *plane);
 
 /* Step 2 on its own: resolves the Authorization header to a user principal and the site
  * its credential binds. Returns 0 or -1 (no reply sent). */

@@ -12,6 +12,7 @@
 
 #include "auth/scopes.h"
 #include "base/clock.h"
+#include "gateway/audit.h"
 #include "gateway/gateway.h"
 #include "gateway/ratelimit.h"
 #include "http/reply.h"
@@ -59,6 +60,8 @@ void proxy_serve(kreq_t *kr, unsigned rate_per_min, const char *only_invocation)
     pipeline(kr, rate_per_min, only_invocation);
     if (read_tx)
         store_commit(kr->store);
+    if (kr->req->res.status) /* answered now (not by a writer thread later) */
+        gateway_audit(kr, AUDIT_PLANE_PROXY);
 }
 
 static void pipeline(kreq_t *kr, unsigned rate_per_min, const char *only_invocation)
@@ -71,6 +74,10 @@ static void pipeline(kreq_t *kr, unsigned rate_per_min, const char *only_invocat
         reply_failure(kr, 401, FAILURE_CLIENT_AUTH, "Unauthorized");
         return;
     }
+    kr->caller.app_id = arena_strdup(kr->arena, inv.app_id);
+    kr->caller.installation_id = arena_strdup(kr->arena, inv.installation_id);
+    kr->caller.invocation_id = arena_strdup(kr->arena, inv.id);
+    kr->principal.account_id = arena_strdup(kr->arena, inv.bot_account_id);
     install_rec_t in;
     if (store_install_get(kr->store, kr->arena, inv.installation_id, &in) != STORE_OK || in.removed ||
         store_site_by_id(kr->store, kr->arena, inv.site_id, &kr->site) != STORE_OK) {
@@ -81,6 +88,7 @@ static void pipeline(kreq_t *kr, unsigned rate_per_min, const char *only_invocat
     const char *type = kr->nseg > 1 ? kr->seg[1] : "";
     const char *remote = kreq_header(kr, "x-forge-remote");
     if (strcmp(type, "fpp") == 0 && kr->nseg == 3 && strcmp(kr->seg[2], "graphql") == 0 && kreq_method_is(kr, "POST")) {
+        kr->dispatched = 1;
         webtrigger_graphql(kr, &inv);
         return;
     }
@@ -125,5 +133,6 @@ static void pipeline(kreq_t *kr, unsigned rate_per_min, const char *only_invocat
         return;
     }
     kr->principal = (principal_t){PRINCIPAL_USER, inv.site_id, arena_strdup(kr->arena, inv.bot_account_id), inv.scopes};
+    kr->dispatched = 1;
     kr->route->fn(kr);
 }

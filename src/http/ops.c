@@ -1,6 +1,7 @@
 #include "http/ops.h"
 
 #include "base/buf.h"
+#include "gateway/audit.h"
 #include "http/reply.h"
 #include "http/server.h"
 
@@ -26,6 +27,10 @@ void ops_metrics(kreq_t *kr)
     if (store_site_count(kr->store, &sites) == STORE_OK)
         buf_printf(&b, "# HELP kiln_sites Sites on this kiln.\n# TYPE kiln_sites gauge\nkiln_sites %lld\n",
                    (long long)sites);
+    buf_printf(&b,
+               "# HELP kiln_audit_dropped_total Audit events dropped because the audit queue was full.\n"
+               "# TYPE kiln_audit_dropped_total counter\nkiln_audit_dropped_total %llu\n",
+               (unsigned long long)audit_dropped());
     char *body = arena_strndup(kr->arena, b.ptr ? b.ptr : "", b.len);
     size_t len = b.len;
     buf_free(&b);

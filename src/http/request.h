@@ -49,6 +49,14 @@ typedef struct kreq {
     const char *params[4];
     unsigned metric_route;
 
+    /* For the audit record (gateway/audit.h): whether the gateway let the request reach
+     * its handler, and the invocation it came from (proxy plane). */
+    int dispatched;
+    struct {
+        int64_t site_id; /* the site a webtrigger belongs to */
+        const char *app_id, *installation_id, *invocation_id;
+    } caller;
+
     /* Bound by the gateway; a handler never sees another site. */
     principal_t principal;
     site_rec_t site;

@@ -16,6 +16,7 @@
 #include "platform/install.h"
 #include "platform/snapshot.h"
 #include "base/log.h"
+#include "gateway/audit.h"
 #include "gateway/gateway.h"
 #include "http/conn.h"
 #include "http/ops.h"
@@ -343,6 +344,11 @@ int http_serve(const serve_opts_t *o)
     char proxy[600];
     snprintf(proxy, sizeof proxy, strchr(host, ':') ? "http://[%s]:%s/_proxy" : "http://%s:%s/_proxy",
              strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1" : strcmp(host, "::") == 0 ? "::1" : host, port);
+    unsigned audit_days = o->audit_retention_days < 0 ? AUDIT_RETENTION_DAYS_DEFAULT : (unsigned)o->audit_retention_days;
+    if (audit_start(o->data_dir, audit_days, err, sizeof err) != 0) {
+        log_msg(LOG_ERROR, "cannot start the audit log", "error", err, NULL);
+        goto out;
+    }
     if (rt_start(o->data_dir, proxy, srv.public_url, srv.proxy_rate, err, sizeof err) != 0)
         log_msg(LOG_WARN, "function runtime unavailable: webtriggers will answer 500", "error", err, NULL);
     the_server = &srv;
@@ -362,6 +368,7 @@ int http_serve(const serve_opts_t *o)
     for (unsigned i = 0; i < srv.nthreads; i++)
         pthread_join(srv.threads[i].tid, NULL);
     rt_stop();
+    audit_stop(); /* after the runtime: its last answers are recorded too */
     log_msg(LOG_INFO, "stopped", NULL);
     rc = 0;
 out:

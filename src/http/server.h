@@ -23,6 +23,7 @@ typedef struct serve_opts {
     int64_t retention_ms;   /* data of uninstalled apps kept this long; 0: 28 days */
     long webtrigger_rate;   /* webtrigger requests per installation per minute; 0 default, <0 off */
     long proxy_rate;        /* product calls per installation per minute; 0 default, <0 off */
+    long audit_retention_days; /* audit events kept this long; <0 default (90), 0 forever */
 } serve_opts_t;
 
 struct http_server;

@@ -4,6 +4,9 @@
 #include <strings.h>
 
 #include "auth/admin_token.h"
+#include "gateway/audit.h"
+#include "gateway/gateway.h"
+#include "platform/admin_audit.h"
 #include "base/json.h"
 #include "http/reply.h"
 #include "http/router.h"
@@ -115,6 +118,12 @@ static void tokens_create(kreq_t *kr)
         reply_error(kr, 500, 0, "Internal server error");
         return;
     }
+    audit_record(&(audit_event_t){.site_id = s.id,
+                                  .kind = AUDIT_TOKEN_ISSUE,
+                                  .plane = AUDIT_PLANE_ADMIN,
+                                  .actor = "admin",
+                                  .status = 201,
+                                  .detail = arena_printf(kr->arena, "user API token for %s", used)});
     reply_json_new(kr, 201, json_pack("{s:s,s:s,s:s}", "token", token, "accountId", used, "site", s.name));
 }
 
@@ -127,6 +136,7 @@ static route_t routes[] = {
     {"DELETE", "/sites/{name}/installations/{appId}/{environment}", installs_remove},
     {"GET", "/installations", installs_list},
     {"GET", "/logs", logs_list},
+    {"GET", "/audit", audit_list},
     {"GET", "/sites/{name}/installations/{appId}/{environment}/webtriggers/{module}", webtrigger_url},
     {"POST", "/apps", apps_register},
     {"GET", "/apps/{appId}", apps_get},
@@ -148,9 +158,10 @@ void admin_handle(kreq_t *kr)
     size_t len;
     if (kreq_bearer(kr, &cred, &len) != 0 || !admin_token_matches(kr->thr->server->admin_token, cred, len)) {
         reply_error(kr, 401, 0, "Unauthorized");
+        gateway_audit(kr, AUDIT_PLANE_ADMIN);
         return;
     }
-    kr->principal = (principal_t){.kind = PRINCIPAL_ADMIN};
+    kr->principal = (principal_t){.kind = PRINCIPAL_ADMIN, .account_id = "admin"};
     kr->base = 2; /* admin / v1 */
     switch (router_match(&admin_routes, kr)) {
     case ROUTE_NOT_FOUND:
@@ -160,5 +171,8 @@ void admin_handle(kreq_t *kr)
         reply_error(kr, 405, 0, "Method Not Allowed");
         return;
     }
+    kr->dispatched = 1;
     kr->route->fn(kr);
+    /* status 0: answered later (a deploy waiting for its unpack) */
+    gateway_audit(kr, AUDIT_PLANE_ADMIN);
 }

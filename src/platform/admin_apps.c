@@ -8,6 +8,7 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "gateway/gateway.h"
+#include "gateway/audit.h"
 #include "http/reply.h"
 #include "http/server.h"
 #include "platform/app.h"
@@ -341,13 +342,24 @@ static int load_site(kreq_t *kr, site_rec_t *s)
     return 0;
 }
 
+/* Answers an install, upgrade or uninstall; one that happened goes to the audit log. */
 static void reply_install(kreq_t *kr, enum install_result r, int status, const install_rec_t *in,
-                          const site_rec_t *site)
+                          const site_rec_t *site, const char *kind, const char *actor)
 {
-    if (r != INSTALL_OK)
+    if (r != INSTALL_OK) {
         reply_error(kr, install_result_status(r), 0, install_result_message(r));
-    else
-        reply_json_new(kr, status, install_json(kr, in, site));
+        return;
+    }
+    audit_record(&(audit_event_t){.site_id = site->id,
+                                  .kind = kind,
+                                  .plane = AUDIT_PLANE_ADMIN,
+                                  .actor = actor,
+                                  .app_id = in->app_id,
+                                  .installation_id = in->id,
+                                  .status = status,
+                                  .detail = arena_printf(kr->arena, "environment %s, major %lld", in->env_key,
+                                                         (long long)in->major)});
+    reply_json_new(kr, status, install_json(kr, in, site));
 }
 
 void installs_create(kreq_t *kr)
@@ -371,7 +383,8 @@ void installs_create(kreq_t *kr)
     enum install_result r =
         json_is_true(up) ? install_upgrade(kr->store, kr->arena, &site, app, env, json_string_value(acct), clock_now_ms(), &in, &v)
                          : install_create(kr->store, kr->arena, &site, app, env, json_string_value(acct), clock_now_ms(), &in, &v);
-    reply_install(kr, r, json_is_true(up) ? 200 : 201, &in, &site);
+    reply_install(kr, r, json_is_true(up) ? 200 : 201, &in, &site, json_is_true(up) ? AUDIT_UPGRADE : AUDIT_INSTALL,
+                  "admin");
 }
 
 void installs_remove(kreq_t *kr)
@@ -388,7 +401,7 @@ void installs_remove(kreq_t *kr)
     install_rec_t in;
     enum install_result r =
         install_remove(kr->store, kr->arena, &site, app, env, clock_now_ms(), SRV(kr)->retention_ms, &in);
-    reply_install(kr, r, 200, &in, &site);
+    reply_install(kr, r, 200, &in, &site, AUDIT_UNINSTALL, "admin");
 }
 
 void installs_list(kreq_t *kr)
@@ -496,7 +509,7 @@ void install_consent(kreq_t *kr)
     version_rec_t v;
     enum install_result r =
         install_create(kr->store, kr->arena, &site, app, env, who.account_id, clock_now_ms(), &in, &v);
-    reply_install(kr, r, 201, &in, &site);
+    reply_install(kr, r, 201, &in, &site, AUDIT_INSTALL, who.account_id);
 }
 
 /* ---- function logs ---- */

@@ -9,6 +9,8 @@
 #include "base/enc.h"
 #include "base/json.h"
 #include "base/jsonw.h"
+#include "gateway/audit.h"
+#include "gateway/gateway.h"
 #include "gateway/ratelimit.h"
 #include "http/reply.h"
 #include "http/server.h"
@@ -156,6 +158,7 @@ static void on_done(rt_job_t *job)
     kreq_t *kr = job->owner;
     if (kr) {
         kr->job = NULL;
+        kr->caller.invocation_id = arena_strdup(kr->arena, job->inv.id);
         json_t *wt = kr->job_ctx;
         if (job->status == RT_OK) {
             json_error_t je;
@@ -181,6 +184,7 @@ static void on_done(rt_job_t *job)
                 reply_header(kr, "retry-after", "1");
             reply_plain(kr, faults[job->status].status, faults[job->status].msg);
         }
+        gateway_audit(kr, AUDIT_PLANE_WEBTRIGGER);
     }
     rt_job_free(job);
 }
@@ -200,10 +204,12 @@ void webtrigger_handle(kreq_t *kr)
     if (kr->job && rt_submit(kr->job) != 0) {
         rt_job_free(kr->job);
         kr->job = NULL;
+        kr->dispatched = 0;
         reply_header(kr, "retry-after", "1");
         reply_plain(kr, 503, "Too many invocations are waiting; retry shortly.");
     }
-    /* otherwise the response is sent by on_done, on this thread */
+    if (!kr->job)
+        gateway_audit(kr, AUDIT_PLANE_WEBTRIGGER); /* answered here; else on_done records it */
 }
 
 /* Finds the trigger's installation, version and function and builds the job into
@@ -226,6 +232,9 @@ static void prepare(kreq_t *kr)
         reply_plain(kr, 404, "No such webtrigger.");
         return;
     }
+    kr->caller.site_id = in.site_id;
+    kr->caller.app_id = arena_strdup(kr->arena, in.app_id);
+    kr->caller.installation_id = arena_strdup(kr->arena, in.id);
     unsigned limit = kr->thr->server->webtrigger_rate;
     ratelimit_result_t rl = limit ? ratelimit_take(arena_printf(kr->arena, "wt:%s", in.id), limit, clock_now_ms())
                                   : (ratelimit_result_t){.allowed = 1, .limit = 0, .remaining = 0, .reset_s = 0};
@@ -272,6 +281,7 @@ static void prepare(kreq_t *kr)
     job->owner = kr;
     job->done = on_done;
     kr->job = job;
+    kr->dispatched = 1;
     kr->job_ctx = json_incref(wt);
     arena_defer(kr->arena, free_json, wt); /* the module outlives `manifest` until the reply */
 }

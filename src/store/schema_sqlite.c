@@ -142,6 +142,25 @@ const char *const schema_sqlite[] = {
     "CREATE INDEX function_logs_site ON function_logs(site_id, id);"
     "ALTER TABLE lifecycle_events ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE lifecycle_events ADD COLUMN next_attempt_ms INTEGER NOT NULL DEFAULT 0;",
+
+    /* 5: the audit log (gateway/audit.h): append-only; rows leave only by retention */
+    "CREATE TABLE audit_log ("
+    "  id INTEGER PRIMARY KEY,"
+    "  time_ms INTEGER NOT NULL,"
+    "  site_id INTEGER NOT NULL,"     /* 0: no site (a credential that bound none) */
+    "  kind TEXT NOT NULL,"           /* gateway.allow, gateway.deny, app.install, token.issue, ... */
+    "  plane TEXT NOT NULL,"          /* jira, proxy, webtrigger, admin */
+    "  actor TEXT NOT NULL,"
+    "  app_id TEXT NOT NULL,"
+    "  installation_id TEXT NOT NULL,"
+    "  invocation_id TEXT NOT NULL,"
+    "  method TEXT NOT NULL,"
+    "  path TEXT NOT NULL,"           /* without the query */
+    "  status INTEGER NOT NULL,"
+    "  category TEXT NOT NULL,"       /* x-failure-category */
+    "  detail TEXT NOT NULL);"
+    "CREATE INDEX audit_log_site ON audit_log(site_id, id);"
+    "CREATE INDEX audit_log_time ON audit_log(time_ms);",
 };
 
 const unsigned schema_sqlite_len = sizeof schema_sqlite / sizeof schema_sqlite[0];

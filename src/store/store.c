@@ -164,6 +164,13 @@ int store_webtrigger_list(store_t *st, arena_t *a, const char *inst, const char 
     return st->be->webtrigger_list(st, a, inst, ids, modules, n);
 }
 int store_logs_insert(store_t *st, const log_rec_t *r, size_t n) { return st->be->logs_insert(st, r, n); }
+int store_audit_insert(store_t *st, const audit_rec_t *r, size_t n) { return st->be->audit_insert(st, r, n); }
+int store_audit_list(store_t *st, arena_t *a, int64_t site, int64_t since, int64_t after, int64_t max,
+                     audit_rec_t **out, size_t *n)
+{
+    return st->be->audit_list(st, a, site, since, after, max, out, n);
+}
+int store_audit_purge(store_t *st, int64_t before, int64_t *deleted) { return st->be->audit_purge(st, before, deleted); }
 int store_logs_list(store_t *st, arena_t *a, int64_t site, int64_t after, int64_t max, log_rec_t **out, size_t *n)
 {
     return st->be->logs_list(st, a, site, after, max, out, n);

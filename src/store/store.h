@@ -221,6 +221,23 @@ int store_logs_insert(store_t *st, const log_rec_t *recs, size_t n);
 /* Log lines with id > after_id (site_id 0: every site), the newest `max` in id order. */
 int store_logs_list(store_t *st, arena_t *a, int64_t site_id, int64_t after_id, int64_t max, log_rec_t **out,
                     size_t *n);
+/* ---- the audit log (gateway/audit.h): append-only ---- */
+typedef struct audit_rec {
+    int64_t id, time_ms, site_id;
+    const char *kind, *plane, *actor, *app_id, *installation_id, *invocation_id, *method, *path, *category,
+        *detail;
+    int status;
+} audit_rec_t;
+
+/* Appends n events in one transaction. */
+int store_audit_insert(store_t *st, const audit_rec_t *recs, size_t n);
+/* Events with time_ms >= since_ms and id > after_id (site_id 0: every site), the newest
+ * `max` in id order. */
+int store_audit_list(store_t *st, arena_t *a, int64_t site_id, int64_t since_ms, int64_t after_id, int64_t max,
+                     audit_rec_t **out, size_t *n);
+/* Deletes events older than before_ms (retention); *deleted counts them. */
+int store_audit_purge(store_t *st, int64_t before_ms, int64_t *deleted);
+
 /* Relaxes durability for this handle (synchronous=NORMAL): for log writers only. */
 void store_relax_durability(store_t *st);
 

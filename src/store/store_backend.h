@@ -53,6 +53,9 @@ struct store_backend {
     int (*webtrigger_list)(store_t *, arena_t *, const char *, const char ***, const char ***, size_t *);
     int (*logs_insert)(store_t *, const log_rec_t *, size_t);
     int (*logs_list)(store_t *, arena_t *, int64_t, int64_t, int64_t, log_rec_t **, size_t *);
+    int (*audit_insert)(store_t *, const audit_rec_t *, size_t);
+    int (*audit_list)(store_t *, arena_t *, int64_t, int64_t, int64_t, int64_t, audit_rec_t **, size_t *);
+    int (*audit_purge)(store_t *, int64_t, int64_t *);
     void (*relax_durability)(store_t *);
     int (*lifecycle_due)(store_t *, arena_t *, int64_t, lifecycle_rec_t **, size_t *);
     int (*lifecycle_delivered)(store_t *, int64_t, int64_t);

@@ -72,6 +72,10 @@ enum q {
     Q_LOG_INSERT,
     Q_LOG_LIST,
     Q_LOG_LIST_SITE,
+    Q_AUDIT_INSERT,
+    Q_AUDIT_LIST,
+    Q_AUDIT_LIST_SITE,
+    Q_AUDIT_PURGE,
     Q_LIFECYCLE_DUE,
     Q_LIFECYCLE_DELIVERED,
     Q_LIFECYCLE_RETRY,
@@ -116,6 +120,9 @@ enum q {
 #define LIFECYCLE_COLS                                                                        \
     "id, installation_id, site_id, event, payload_json, created_ms, delivered_ms, attempts, next_attempt_ms"
 #define LOG_COLS "id, site_id, installation_id, app_id, invocation_id, module_key, level, message, time_ms"
+#define AUDIT_COLS                                                                                                    \
+    "id, time_ms, site_id, kind, plane, actor, app_id, installation_id, invocation_id, method, path, status, "       \
+    "category, detail"
 
 static const char *const sql[Q__COUNT] = {
     [Q_BEGIN] = "BEGIN IMMEDIATE",
@@ -199,6 +206,14 @@ static const char *const sql[Q__COUNT] = {
                    "ORDER BY id",
     [Q_LOG_LIST_SITE] = "SELECT * FROM (SELECT " LOG_COLS " FROM function_logs WHERE site_id = ?1 AND id > ?2 "
                         "ORDER BY id DESC LIMIT ?3) ORDER BY id",
+    [Q_AUDIT_INSERT] = "INSERT INTO audit_log (time_ms, site_id, kind, plane, actor, app_id, installation_id, "
+                       "invocation_id, method, path, status, category, detail) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [Q_AUDIT_LIST] = "SELECT * FROM (SELECT " AUDIT_COLS " FROM audit_log WHERE time_ms >= ?2 AND id > ?3 "
+                     "ORDER BY id DESC LIMIT ?4) ORDER BY id",
+    [Q_AUDIT_LIST_SITE] = "SELECT * FROM (SELECT " AUDIT_COLS " FROM audit_log WHERE site_id = ?1 AND time_ms >= ?2 "
+                          "AND id > ?3 ORDER BY id DESC LIMIT ?4) ORDER BY id",
+    [Q_AUDIT_PURGE] = "DELETE FROM audit_log WHERE time_ms < ?1",
     [Q_LIFECYCLE_DUE] = "SELECT " LIFECYCLE_COLS " FROM lifecycle_events WHERE delivered_ms IS NULL "
                         "AND next_attempt_ms <= ?1 ORDER BY id LIMIT 100",
     [Q_LIFECYCLE_DELIVERED] = "UPDATE lifecycle_events SET delivered_ms = ?2, attempts = attempts + 1 WHERE id = ?1",
@@ -1000,6 +1015,72 @@ static int sq_logs_list(store_t *st, arena_t *a, int64_t site, int64_t after, in
     return collect(st, a, q, sizeof **out, read_log, (void **)out, n);
 }
 
+static void read_audit(arena_t *a, sqlite3_stmt *q, void *p)
+{
+    audit_rec_t *r = p;
+    r->id = sqlite3_column_int64(q, 0);
+    r->time_ms = sqlite3_column_int64(q, 1);
+    r->site_id = sqlite3_column_int64(q, 2);
+    r->kind = col_str(a, q, 3);
+    r->plane = col_str(a, q, 4);
+    r->actor = col_str(a, q, 5);
+    r->app_id = col_str(a, q, 6);
+    r->installation_id = col_str(a, q, 7);
+    r->invocation_id = col_str(a, q, 8);
+    r->method = col_str(a, q, 9);
+    r->path = col_str(a, q, 10);
+    r->status = sqlite3_column_int(q, 11);
+    r->category = col_str(a, q, 12);
+    r->detail = col_str(a, q, 13);
+}
+
+static int sq_audit_insert(store_t *st, const audit_rec_t *r, size_t n)
+{
+    int opened, rc = tx_open(st, &opened);
+    for (size_t i = 0; rc == STORE_OK && i < n; i++) {
+        sqlite3_stmt *q = stmt(st, Q_AUDIT_INSERT);
+        sqlite3_bind_int64(q, 1, r[i].time_ms);
+        sqlite3_bind_int64(q, 2, r[i].site_id);
+        bind_text(q, 3, r[i].kind ? r[i].kind : "");
+        bind_text(q, 4, r[i].plane ? r[i].plane : "");
+        bind_text(q, 5, r[i].actor ? r[i].actor : "");
+        bind_text(q, 6, r[i].app_id ? r[i].app_id : "");
+        bind_text(q, 7, r[i].installation_id ? r[i].installation_id : "");
+        bind_text(q, 8, r[i].invocation_id ? r[i].invocation_id : "");
+        bind_text(q, 9, r[i].method ? r[i].method : "");
+        bind_text(q, 10, r[i].path ? r[i].path : "");
+        sqlite3_bind_int(q, 11, r[i].status);
+        bind_text(q, 12, r[i].category ? r[i].category : "");
+        bind_text(q, 13, r[i].detail ? r[i].detail : "");
+        rc = exec_q(st, q);
+    }
+    return tx_close(st, opened, rc);
+}
+
+static int sq_audit_list(store_t *st, arena_t *a, int64_t site, int64_t since, int64_t after, int64_t max,
+                         audit_rec_t **out, size_t *n)
+{
+    sqlite3_stmt *q = stmt(st, site ? Q_AUDIT_LIST_SITE : Q_AUDIT_LIST);
+    sqlite3_bind_int64(q, 1, site);
+    sqlite3_bind_int64(q, 2, since);
+    sqlite3_bind_int64(q, 3, after);
+    sqlite3_bind_int64(q, 4, max);
+    return collect(st, a, q, sizeof **out, read_audit, (void **)out, n);
+}
+
+static int sq_audit_purge(store_t *st, int64_t before, int64_t *deleted)
+{
+    int opened, rc = tx_open(st, &opened);
+    if (rc == STORE_OK) {
+        sqlite3_stmt *q = stmt(st, Q_AUDIT_PURGE);
+        sqlite3_bind_int64(q, 1, before);
+        rc = exec_q(st, q);
+        if (deleted)
+            *deleted = rc == STORE_OK ? sqlite3_changes(DB(st)) : 0;
+    }
+    return tx_close(st, opened, rc);
+}
+
 static void sq_relax_durability(store_t *st) { sqlite3_exec(DB(st), "PRAGMA synchronous = NORMAL", NULL, NULL, NULL); }
 
 static int sq_lifecycle_due(store_t *st, arena_t *a, int64_t now, lifecycle_rec_t **out, size_t *n)
@@ -1350,6 +1431,9 @@ static const store_backend_t sqlite_backend = {
     .webtrigger_list = sq_webtrigger_list,
     .logs_insert = sq_logs_insert,
     .logs_list = sq_logs_list,
+    .audit_insert = sq_audit_insert,
+    .audit_list = sq_audit_list,
+    .audit_purge = sq_audit_purge,
     .relax_durability = sq_relax_durability,
     .lifecycle_due = sq_lifecycle_due,
     .lifecycle_delivered = sq_lifecycle_delivered,

@@ -1,0 +1,71 @@
+/* The audit log: an append-only record of every gateway decision (allowed and refused,
+ * with the failure category), every install, upgrade and uninstall, every token issued
+ * and every key rotation (DESIGN.md, gateway step 8).
+ *
+ * Recording is off the hot path: audit_record copies the event into a bounded in-memory
+ * queue (one mutex, no allocation, no I/O) and returns; one writer thread flushes the
+ * queue into the store in batches (one transaction per batch, at most every
+ * AUDIT_FLUSH_MS or when AUDIT_BATCH events wait). When the queue is full an event is
+ * dropped and counted (audit_dropped, /metrics kiln_audit_dropped_total), never waited
+ * for: an HTTP thread never blocks on the audit log. Events are durable once flushed
+ * (at most AUDIT_FLUSH_MS after they happened, or lost with the process before that).
+ * The writer also deletes events older than the retention period, once an hour.
+ *
+ * What an event may hold: ids, the request's method and path (without its query), the
+ * status and failure category, a short detail written by kiln. Never a credential, a
+ * request or response body, or a secret. */
+#ifndef KILN_AUDIT_H
+#define KILN_AUDIT_H
+
+#include <stdint.h>
+
+#include "store/store.h"
+
+#define AUDIT_QUEUE_MAX 16384 /* events waiting for the writer */
+#define AUDIT_BATCH 1024      /* events per transaction */
+#define AUDIT_FLUSH_MS 200    /* the longest an event waits */
+#define AUDIT_RETENTION_DAYS_DEFAULT 90
+
+/* Event kinds. */
+#define AUDIT_ALLOW "gateway.allow"
+#define AUDIT_DENY "gateway.deny"
+#define AUDIT_INSTALL "app.install"
+#define AUDIT_UPGRADE "app.upgrade"
+#define AUDIT_UNINSTALL "app.uninstall"
+#define AUDIT_TOKEN_ISSUE "token.issue"
+#define AUDIT_KEY_ROTATE "key.rotate"
+
+/* Planes (where a gateway decision was made). */
+#define AUDIT_PLANE_JIRA "jira"         /* /ex/jira/{cloudId} with a user token */
+#define AUDIT_PLANE_PROXY "proxy"       /* /_proxy and the worker pipe, an invocation token */
+#define AUDIT_PLANE_WEBTRIGGER "webtrigger"
+#define AUDIT_PLANE_ADMIN "admin"
+
+/* One event as callers give it. Strings are copied (and cut to their field's size);
+ * NULL means empty. site_id 0: no site (a credential that bound none). */
+typedef struct audit_event {
+    int64_t time_ms; /* 0: now */
+    int64_t site_id;
+    const char *kind, *plane;
+    const char *actor; /* account id, "admin", or empty */
+    const char *app_id, *installation_id, *invocation_id;
+    const char *method, *path; /* path without its query */
+    int status;
+    const char *category; /* x-failure-category, or empty */
+    const char *detail;
+} audit_event_t;
+
+/* Starts the writer thread with its own store handle. retention_days 0: keep forever.
+ * Without a started writer, audit_record drops nothing and records nothing (tools, tests
+ * of other modules). 0, or -1 with err. */
+int audit_start(const char *data_dir, unsigned retention_days, char *err, size_t errlen);
+/* Flushes what is queued and stops the writer. */
+void audit_stop(void);
+
+/* Queues one event; never blocks on I/O. */
+void audit_record(const audit_event_t *ev);
+
+/* Events dropped because the queue was full, since start. */
+uint64_t audit_dropped(void);
+
+#endif
