@@ -78,6 +78,18 @@ static void answer(json_int_t seq, int status, const char *category, const char 
     h2o_mem_clear_pool(&v.req.pool);
 }
 
+/* An HTTP token (RFC 9110: method and header names): 1 or more tchars. */
+static int is_token(const char *s, size_t n)
+{
+    static const char extra[] = "!#$%&'*+-.^_`|~";
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && !memchr(extra, s[i], sizeof extra - 1))
+            return 0;
+    return 1;
+}
+
 int proxycall_carried(const char *path, size_t len)
 {
     static const char rest[] = "/_proxy/fpp/rest/", gql[] = "/_proxy/fpp/graphql";
@@ -106,7 +118,7 @@ int proxycall_serve(store_t *st, const char *public_url, unsigned rate_per_min, 
     }
     const char *method = json_string_value(jm), *path = json_string_value(jp);
     size_t mlen = json_string_length(jm), plen = json_string_length(jp);
-    if (mlen == 0 || mlen > 16 || !proxycall_carried(path, plen)) {
+    if (mlen == 0 || mlen > 16 || !is_token(method, mlen) || !proxycall_carried(path, plen)) {
         answer(seq, 400, NULL, "Bad Request", a, out);
         goto done;
     }
@@ -123,7 +135,8 @@ int proxycall_serve(store_t *st, const char *public_url, unsigned rate_per_min, 
     for (size_t i = 0; i < nh; i++) {
         json_t *pair = json_array_get(jh, i), *n = json_array_get(pair, 0), *val = json_array_get(pair, 1);
         if (!json_is_array(pair) || json_array_size(pair) != 2 || !json_is_string(n) || !json_is_string(val) ||
-            json_string_length(n) == 0) {
+            !is_token(json_string_value(n), json_string_length(n)) ||
+            strcspn(json_string_value(val), "\r\n") != json_string_length(val)) {
             answer(seq, 400, NULL, "Malformed header", a, out);
             goto done;
         }
