@@ -16,6 +16,7 @@
 #include "base/enc.h"
 #include "platform/install.h"
 #include "platform/kvs.h"
+#include "platform/kvs_writer.h"
 #include "platform/snapshot.h"
 #include "base/log.h"
 #include "gateway/gateway.h"
@@ -295,6 +296,10 @@ int http_serve(const serve_opts_t *o)
         log_msg(LOG_ERROR, "key store", "error", err, NULL);
         goto out;
     }
+    if (kvs_writer_start(o->data_dir, err, sizeof err) != 0) {
+        log_msg(LOG_ERROR, "app storage writer", "error", err, NULL);
+        goto out;
+    }
     static const char link_label[] = "kiln distribution links v1";
     enc_hmac_sha256(srv.link_key, srv.admin_token, strlen(srv.admin_token), link_label, sizeof link_label - 1);
     srv.max_snapshot = o->max_snapshot ? o->max_snapshot : SNAPSHOT_MAX_DEFAULT;
@@ -376,9 +381,11 @@ int http_serve(const serve_opts_t *o)
     for (unsigned i = 0; i < srv.nthreads; i++)
         pthread_join(srv.threads[i].tid, NULL);
     rt_stop();
+    kvs_writer_stop(); /* after the HTTP threads drained: in-flight writes were answered */
     log_msg(LOG_INFO, "stopped", NULL);
     rc = 0;
 out:
+    kvs_writer_stop();
     if (ai)
         freeaddrinfo(ai);
     for (unsigned i = 0; srv.threads && i < srv.nthreads; i++) {

@@ -46,6 +46,18 @@ typedef struct item {
     const char *err_msg;
 } item_t;
 
+/* ---------------------------------------------------------------- transactions */
+
+/* An operation's own transaction; in grouped mode (ctx->grouped) the caller's open
+ * transaction holds it and kvs_call wraps the operation in a savepoint instead. */
+static int tx_begin(call_t *c) { return c->ctx->grouped ? STORE_OK : store_begin(c->st); }
+static int tx_commit(call_t *c) { return c->ctx->grouped ? STORE_OK : store_commit(c->st); }
+static void tx_rollback(call_t *c)
+{
+    if (!c->ctx->grouped)
+        store_rollback(c->st);
+}
+
 /* ---------------------------------------------------------------- replies */
 
 static void reply_body(call_t *c, int status, buf_t *b)
@@ -501,7 +513,7 @@ static int do_set(call_t *c, json_t *body, int kind)
         return bad_request(c, "returnValue needs keyPolicy OVERRIDE");
     kvs_rec_t prev;
     int had = 0, rc = STORE_OK;
-    if (store_begin(c->st) != STORE_OK)
+    if (tx_begin(c) != STORE_OK)
         return store_error(c);
     if (fail_if_exists || ret) {
         rc = load(c, &it, &prev);
@@ -510,7 +522,7 @@ static int do_set(call_t *c, json_t *body, int kind)
             rc = STORE_OK;
     }
     if (rc == STORE_OK && had && fail_if_exists) {
-        store_rollback(c->st);
+        tx_rollback(c);
         return fail(c, 409, "KEY_ALREADY_EXISTS", "The key already exists and keyPolicy is FAIL_IF_EXISTS");
     }
     if (rc == STORE_OK)
@@ -519,9 +531,9 @@ static int do_set(call_t *c, json_t *body, int kind)
     if (rc == STORE_OK && ret && strcmp(ret, "LATEST") == 0)
         rc = load(c, &it, &now);
     if (rc == STORE_OK)
-        rc = store_commit(c->st);
+        rc = tx_commit(c);
     else
-        store_rollback(c->st);
+        tx_rollback(c);
     if (rc != STORE_OK)
         return store_error(c);
     const kvs_rec_t *show = !ret ? NULL : strcmp(ret, "LATEST") == 0 ? &now : had ? &prev : NULL;
@@ -1044,15 +1056,15 @@ static int op_batch_set(call_t *c, json_t *body)
     item_t *items = batch_items(c, body, 1, &n);
     if (!items)
         return -1;
-    if (store_begin(c->st) != STORE_OK)
+    if (tx_begin(c) != STORE_OK)
         return store_error(c);
     for (size_t i = 0; i < n; i++) {
         if (!items[i].err_code && save(c, &items[i]) != STORE_OK) {
-            store_rollback(c->st);
+            tx_rollback(c);
             return store_error(c);
         }
     }
-    if (store_commit(c->st) != STORE_OK)
+    if (tx_commit(c) != STORE_OK)
         return store_error(c);
     buf_t b;
     jsonw_t w;
@@ -1128,7 +1140,7 @@ static int op_batch_delete(call_t *c, json_t *body)
     item_t *items = batch_items(c, body, 0, &n);
     if (!items)
         return -1;
-    if (store_begin(c->st) != STORE_OK)
+    if (tx_begin(c) != STORE_OK)
         return store_error(c);
     for (size_t i = 0; i < n; i++) {
         if (items[i].err_code)
@@ -1138,11 +1150,11 @@ static int op_batch_delete(call_t *c, json_t *body)
             items[i].err_code = "KEY_NOT_FOUND";
             items[i].err_msg = "Key does not exist";
         } else if (rc != STORE_OK) {
-            store_rollback(c->st);
+            tx_rollback(c);
             return store_error(c);
         }
     }
-    if (store_commit(c->st) != STORE_OK)
+    if (tx_commit(c) != STORE_OK)
         return store_error(c);
     buf_t b;
     jsonw_t w;
@@ -1249,12 +1261,12 @@ static int op_transaction(call_t *c, json_t *body)
             part[n++] = p;
         }
     }
-    if (store_begin(c->st) != STORE_OK)
+    if (tx_begin(c) != STORE_OK)
         return store_error(c);
     for (size_t i = 0; i < n; i++) {
         int err;
         if (!conditions_hold(c, &items[i], conds[i], &err)) {
-            store_rollback(c->st);
+            tx_rollback(c);
             return err ? -1 : fail(c, 409, "CONDITION_CHECK_FAILED", "A condition of the transaction did not hold.");
         }
     }
@@ -1269,9 +1281,9 @@ static int op_transaction(call_t *c, json_t *body)
         }
     }
     if (rc == STORE_OK)
-        rc = store_commit(c->st);
+        rc = tx_commit(c);
     else
-        store_rollback(c->st);
+        tx_rollback(c);
     if (rc != STORE_OK)
         return store_error(c);
     reply_body(c, 204, NULL);
@@ -1382,7 +1394,17 @@ int kvs_call(store_t *st, arena_t *a, const kvs_ctx_t *ctx, const char *op, cons
         return 0;
     }
     c.body_len = len;
+    if (ctx->grouped && store_savepoint(st) != STORE_OK) {
+        store_error(&c);
+        return -1;
+    }
     o->fn(&c, j);
+    if (ctx->grouped) {
+        if (out->status >= 400)
+            store_savepoint_rollback(st); /* undo what a failed operation wrote, and only that */
+        else if (store_savepoint_release(st) != STORE_OK)
+            store_error(&c);
+    }
     return c.store_failed ? -1 : 0;
 }
 

@@ -40,6 +40,9 @@ typedef struct kvs_ctx {
                                   up from the installation when an entity is named */
     unsigned rate_per_min;     /* per installation; 0: no limit */
     int64_t now_ms;
+    int grouped; /* 1: the caller has a write transaction open and commits it (group
+                    commit, platform/kvs_writer.h); the operation runs in a savepoint
+                    that is undone if it fails, and is durable only after that commit */
 } kvs_ctx_t;
 
 typedef struct kvs_reply {

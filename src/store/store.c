@@ -22,6 +22,9 @@ int store_begin_read(store_t *st) { return st->be->begin_read(st); }
 void store_idle(store_t *st) { st->be->idle(st); }
 int store_commit(store_t *st) { return st->be->commit(st); }
 void store_rollback(store_t *st) { st->be->rollback(st); }
+int store_savepoint(store_t *st) { return st->be->savepoint(st); }
+int store_savepoint_release(store_t *st) { return st->be->savepoint_release(st); }
+void store_savepoint_rollback(store_t *st) { st->be->savepoint_rollback(st); }
 
 int store_site_insert(store_t *st, site_rec_t *s) { return st->be->site_insert(st, s); }
 int store_site_by_name(store_t *st, arena_t *a, const char *name, site_rec_t *out)

@@ -128,6 +128,12 @@ int store_begin_read(store_t *st);
 void store_idle(store_t *st);
 int store_commit(store_t *st);
 void store_rollback(store_t *st);
+/* A savepoint inside an open write transaction: one unit of work that can be undone
+ * alone (store_savepoint_rollback) while the transaction goes on. Released by
+ * store_savepoint_release; savepoints do not nest. */
+int store_savepoint(store_t *st);
+int store_savepoint_release(store_t *st);
+void store_savepoint_rollback(store_t *st);
 
 /* ---- sites ---- */
 int store_site_insert(store_t *st, site_rec_t *site); /* fills site->id */

@@ -15,6 +15,9 @@ struct store_backend {
     void (*idle)(store_t *);
     int (*commit)(store_t *);
     void (*rollback)(store_t *);
+    int (*savepoint)(store_t *);
+    int (*savepoint_release)(store_t *);
+    void (*savepoint_rollback)(store_t *);
     int (*site_insert)(store_t *, site_rec_t *);
     int (*site_by_name)(store_t *, arena_t *, const char *, site_rec_t *);
     int (*site_by_id)(store_t *, arena_t *, int64_t, site_rec_t *);

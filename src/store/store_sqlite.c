@@ -21,6 +21,9 @@ enum q {
     Q_BEGIN_READ,
     Q_COMMIT,
     Q_ROLLBACK,
+    Q_SAVEPOINT,
+    Q_RELEASE,
+    Q_ROLLBACK_TO,
     Q_SITE_INSERT,
     Q_SITE_BY_NAME,
     Q_SITE_BY_ID,
@@ -135,6 +138,9 @@ static const char *const sql[Q__COUNT] = {
     [Q_BEGIN_READ] = "BEGIN",
     [Q_COMMIT] = "COMMIT",
     [Q_ROLLBACK] = "ROLLBACK",
+    [Q_SAVEPOINT] = "SAVEPOINT unit",
+    [Q_RELEASE] = "RELEASE unit",
+    [Q_ROLLBACK_TO] = "ROLLBACK TO unit",
     [Q_SITE_INSERT] = "INSERT INTO sites (cloud_id, name, admin_account_id, canary, created_ms) "
                       "VALUES (?1, ?2, ?3, ?4, ?5)",
     [Q_SITE_BY_NAME] = "SELECT " SITE_COLS " FROM sites WHERE name = ?1",
@@ -486,6 +492,21 @@ static void sq_rollback(store_t *st)
     }
     s->in_tx = 0;
     exec_q(st, stmt(st, Q_ROLLBACK));
+}
+
+static int sq_savepoint(store_t *st)
+{
+    if (!((struct sqlite_store *)st)->in_tx)
+        return STORE_ERROR; /* only inside a write transaction */
+    return exec_q(st, stmt(st, Q_SAVEPOINT));
+}
+
+static int sq_savepoint_release(store_t *st) { return exec_q(st, stmt(st, Q_RELEASE)); }
+
+static void sq_savepoint_rollback(store_t *st)
+{
+    exec_q(st, stmt(st, Q_ROLLBACK_TO));
+    exec_q(st, stmt(st, Q_RELEASE));
 }
 
 static void sq_idle(store_t *st)
@@ -1545,6 +1566,9 @@ static const store_backend_t sqlite_backend = {
     .idle = sq_idle,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .savepoint = sq_savepoint,
+    .savepoint_release = sq_savepoint_release,
+    .savepoint_rollback = sq_savepoint_rollback,
     .site_insert = sq_site_insert,
     .site_by_name = sq_site_by_name,
     .site_by_id = sq_site_by_id,

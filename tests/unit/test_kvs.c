@@ -568,6 +568,44 @@ static void test_purge(void **state)
     assert_int_equal(raw_value(f, in.id, KVS_KIND_SECRET, "keep", raw, sizeof raw), -1);
 }
 
+/* Group commit (platform/kvs_writer.h): several operations in one write transaction,
+ * each in a savepoint; a failed one is undone alone, the others land with the commit. */
+static void test_grouped(void **state)
+{
+    fx_t *f = *state;
+    int st;
+    kvs_ctx_t g = f->A;
+    g.grouped = 1;
+    kvs_reply_t r;
+    const char *ok1 = "{\"key\":\"g1\",\"value\":1}";
+    const char *bad = "{\"set\":[{\"key\":\"g2\",\"value\":2},{\"key\":\"g3\",\"value\":3}],"
+                      "\"check\":[{\"key\":\"nobody\",\"entityName\":\"employee\",\"conditions\":{\"and\":"
+                      "[{\"property\":\"age\",\"condition\":\"EXISTS\",\"values\":[true]}]}}]}";
+    const char *ok2 = "{\"key\":\"g4\",\"value\":4}";
+    /* outside a write transaction a grouped call cannot open its savepoint */
+    assert_int_equal(kvs_call(f->st, f->a, &g, "set", ok1, strlen(ok1), &r), -1);
+    assert_int_equal(r.status, 500);
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    assert_int_equal(kvs_call(f->st, f->a, &g, "set", ok1, strlen(ok1), &r), 0);
+    assert_int_equal(r.status, 204);
+    assert_int_equal(kvs_call(f->st, f->a, &g, "transaction", bad, strlen(bad), &r), 0);
+    assert_int_equal(r.status, 409);
+    assert_int_equal(kvs_call(f->st, f->a, &g, "set", ok2, strlen(ok2), &r), 0);
+    assert_int_equal(r.status, 204);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    assert_string_equal(get_value(f, &f->A, "get", "g1"), "1");
+    assert_null(get_value(f, &f->A, "get", "g2"));
+    assert_null(get_value(f, &f->A, "get", "g3"));
+    assert_string_equal(get_value(f, &f->A, "get", "g4"), "4");
+    /* a group that is rolled back leaves nothing */
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    const char *ok3 = "{\"key\":\"g5\",\"value\":5}";
+    assert_int_equal(kvs_call(f->st, f->a, &g, "set", ok3, strlen(ok3), &r), 0);
+    store_rollback(f->st);
+    assert_null(get_value(f, &f->A, "get", "g5"));
+    (void)st;
+}
+
 static void test_key_rules(void **state)
 {
     (void)state;
@@ -597,6 +635,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_entities, setup, teardown),
         cmocka_unit_test_setup_teardown(test_secrets_at_rest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_grouped, setup, teardown),
         cmocka_unit_test(test_key_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
