@@ -770,7 +770,13 @@ static int op_query(call_t *c, json_t *body)
     if (parse_limit(c, body, &limit, "LIST_QUERY_LIMIT_EXCEEDED"))
         return -1;
     json_t *where = json_object_get(body, "where");
-    const char *after = json_str(body, "after"), *from = NULL, *to = NULL;
+    const char *after = NULL, *from = NULL, *to = NULL, *cs = json_str(body, "after");
+    if (cs) {
+        json_t *cur = cursor_read(c, cs);
+        if (!cur)
+            return bad_request(c, "The cursor is not valid.");
+        after = json_string_value(json_array_get(cur, 1));
+    }
     cond_t k = {.op = C__COUNT};
     if (where && !json_is_null(where)) {
         if (!json_is_array(where) || json_array_size(where) != 1)
@@ -805,14 +811,6 @@ static int op_query(call_t *c, json_t *body)
         default:
             break;
         }
-    }
-    if (after && json_str(body, "after")) {
-        json_t *cur = cursor_read(c, json_str(body, "after"));
-        if (!cur)
-            return bad_request(c, "The cursor is not valid.");
-        const char *ck = json_string_value(json_array_get(cur, 1));
-        if (after == json_str(body, "after") || strcmp(ck, after) > 0)
-            after = ck;
     }
     kvs_rec_t *rows;
     size_t n;

@@ -318,6 +318,18 @@ static void test_query(void **state)
     j = call(f, &f->A, "query",
              "{\"where\":[{\"property\":\"key\",\"condition\":\"BETWEEN\",\"values\":[\"item:03\",\"item:05\"]}]}", &st);
     assert_int_equal(json_array_size(json_object_get(j, "data")), 3);
+    /* a cursor together with a lower bound: the later of the two wins */
+    const char *gt = "\"where\":[{\"property\":\"key\",\"condition\":\"GREATER_THAN\",\"values\":[\"item:20\"]}]";
+    j = call(f, &f->A, "query", arena_printf(f->a, "{%s,\"limit\":2}", gt), &st);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "data"), 0), "key")),
+                        "item:21");
+    cursor = arena_strdup(f->a, json_string_value(json_object_get(j, "cursor")));
+    j = call(f, &f->A, "query", arena_printf(f->a, "{%s,\"limit\":2,\"after\":\"%s\"}", gt, cursor), &st);
+    json_t *d2 = json_object_get(j, "data");
+    assert_int_equal(json_array_size(d2), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(d2, 0), "key")), "item:23");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(d2, 1), "key")), "item:24");
+    assert_non_null(json_object_get(j, "cursor")); /* "other" sorts after every item: key */
     /* secrets are never listed */
     call(f, &f->A, "secret/set", "{\"key\":\"item:secret\",\"value\":1}", &st);
     j = call(f, &f->A, "query", "{\"limit\":100}", &st);
