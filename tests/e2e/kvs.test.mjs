@@ -15,7 +15,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   ROOT, startKiln, describeRes, expectStatus, sleep, runCli, describeCli,
@@ -507,6 +507,34 @@ describe('app storage through the real @forge/kvs', () => {
     await val(k, TA(), { op: 'delete', key: 'shared:1' });
     assert.equal(await val(k, TB(), { op: 'get', key: 'shared:1' }), 'app1@B');
     assert.equal(await val(k, T2, { op: 'get', key: 'shared:1' }), 'app2@A');
+  });
+
+  it('examples/project-report keeps its last report per site in app storage (real @forge/kvs from its own node_modules)', async () => {
+    const example = path.join(ROOT, 'examples', 'project-report');
+    assert.ok(existsSync(path.join(example, 'node_modules', '@forge', 'kvs', 'package.json')), 'make deps installed the example');
+    const dir = path.join(tempDir('example'), 'project-report');
+    cpSync(example, dir, { recursive: true, filter: (src) => !src.split(path.sep).includes('node_modules') });
+    symlinkSync(path.join(example, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    await okJson(k, ['register', dir, '--json']);
+    await okJson(k, ['deploy', dir, '--json']);
+    const url = {};
+    for (const s of [A, B]) {
+      await okJson(k, ['install', '--site', s.name, '--confirm-scopes', '--json'], { cwd: dir });
+      url[s.name] = new URL((await okJson(k, ['webtrigger', 'site-report', '--site', s.name, '--json'], { cwd: dir })).url).pathname;
+    }
+    const report = async (s) => {
+      const r = await k.api(url[s.name], { timeout: 60000 });
+      expectStatus(r, 200, `site-report on ${s.name}`);
+      return r.json;
+    };
+    const a1 = await report(A);
+    assert.equal(a1.previousReport, null, 'the first report of A has no predecessor');
+    const a2 = await report(A);
+    assert.equal(a2.previousReport?.generatedAt, a1.generatedAt, JSON.stringify(a2.previousReport));
+    const b1 = await report(B);
+    assert.equal(b1.previousReport, null, "B does not see A's last report under the same key");
+    const a3 = await report(A);
+    assert.equal(a3.previousReport?.generatedAt, a2.generatedAt);
   });
 
   it('the storage:app scope is required: 403 without it', async () => {
