@@ -194,8 +194,11 @@ static int create_key(store_t *st, arena_t *a, const char *purpose, int64_t now,
     pthread_mutex_unlock(&mu);
     int rc = have && aadlen && gcm_seal(m, aad, aadlen, key, sizeof key, wrapped) == 0 ? STORE_OK : STORE_ERROR;
     OPENSSL_cleanse(m, sizeof m);
-    *out = (key_rec_t){.id = id, .purpose = purpose, .wrapped = wrapped,
-                       .wrapped_len = NONCE_BYTES + KEY_BYTES + TAG_BYTES, .created_ms = now};
+    *out = (key_rec_t){.id = id,
+                       .purpose = purpose,
+                       .wrapped = wrapped,
+                       .wrapped_len = NONCE_BYTES + KEY_BYTES + TAG_BYTES,
+                       .created_ms = now};
     if (rc == STORE_OK)
         rc = store_key_insert(st, out);
     if (rc == STORE_OK)
@@ -268,9 +271,8 @@ int keys_open(store_t *st, arena_t *a, const void *aad, size_t aadlen, const uns
     size_t body = slen - MAGIC_LEN - ID_HEX;
     size_t plen = body - NONCE_BYTES - TAG_BYTES;
     char *p = arena_alloc(a, plen + 1);
-    int rc = p && gcm_open(key, aad, aadlen, sealed + MAGIC_LEN + ID_HEX, body, (unsigned char *)p) == 0
-                 ? STORE_OK
-                 : STORE_ERROR;
+    int rc = p && gcm_open(key, aad, aadlen, sealed + MAGIC_LEN + ID_HEX, body, (unsigned char *)p) == 0 ? STORE_OK
+                                                                                                         : STORE_ERROR;
     OPENSSL_cleanse(key, sizeof key);
     if (rc != STORE_OK)
         return rc;

@@ -16,7 +16,7 @@
 #include "gateway/ratelimit.h"
 #include "platform/install.h"
 
-#define BODY_PARSE_DEPTH 64  /* the request; values are then held to KVS_VALUE_MAX_DEPTH */
+#define BODY_PARSE_DEPTH 64 /* the request; values are then held to KVS_VALUE_MAX_DEPTH */
 #define REPLY_MAX (8u * 1024 * 1024)
 #define ENTITY_SCAN_PAGE 500 /* rows read per step of an entity query's scan */
 
@@ -38,8 +38,8 @@ typedef struct item {
     int kind;
     const char *entity; /* "" unless kind is entity */
     const char *key;
-    json_t *value;        /* set: the value */
-    const char *json;     /* set: its compact JSON */
+    json_t *value;    /* set: the value */
+    const char *json; /* set: its compact JSON */
     size_t json_len;
     int64_t expire_ms;    /* set: 0 or the TTL's end */
     const char *err_code; /* a per-item failure (batches) */
@@ -50,8 +50,14 @@ typedef struct item {
 
 /* An operation's own transaction; in grouped mode (ctx->grouped) the caller's open
  * transaction holds it and kvs_call wraps the operation in a savepoint instead. */
-static int tx_begin(call_t *c) { return c->ctx->grouped ? STORE_OK : store_begin(c->st); }
-static int tx_commit(call_t *c) { return c->ctx->grouped ? STORE_OK : store_commit(c->st); }
+static int tx_begin(call_t *c)
+{
+    return c->ctx->grouped ? STORE_OK : store_begin(c->st);
+}
+static int tx_commit(call_t *c)
+{
+    return c->ctx->grouped ? STORE_OK : store_commit(c->st);
+}
 static void tx_rollback(call_t *c)
 {
     if (!c->ctx->grouped)
@@ -81,7 +87,10 @@ static int fail(call_t *c, int status, const char *code, const char *msg)
     return -1;
 }
 
-static int bad_request(call_t *c, const char *msg) { return fail(c, 400, "BAD_REQUEST", msg); }
+static int bad_request(call_t *c, const char *msg)
+{
+    return fail(c, 400, "BAD_REQUEST", msg);
+}
 
 static int store_error(call_t *c)
 {
@@ -365,7 +374,8 @@ static int parse_item(call_t *c, const json_t *o, int kind_default, int need_val
         kvs_reply_t saved = *c->out;
         if (parse_ttl(c, json_object_get(o, "options"), &exp) != 0) {
             it->err_code = "INVALID_TTL";
-            it->err_msg = "ttl must be {value: a positive integer (at most one year), unit: SECONDS|MINUTES|HOURS|DAYS}";
+            it->err_msg =
+                "ttl must be {value: a positive integer (at most one year), unit: SECONDS|MINUTES|HOURS|DAYS}";
             *c->out = saved;
             return -1;
         }
@@ -411,8 +421,13 @@ static int load(call_t *c, const item_t *it, kvs_rec_t *r)
 
 static int save(call_t *c, const item_t *it)
 {
-    kvs_rec_t r = {.kind = it->kind, .entity = it->entity, .key = it->key, .value = it->json,
-                   .value_len = it->json_len, .created_ms = c->now, .updated_ms = c->now,
+    kvs_rec_t r = {.kind = it->kind,
+                   .entity = it->entity,
+                   .key = it->key,
+                   .value = it->json,
+                   .value_len = it->json_len,
+                   .created_ms = c->now,
+                   .updated_ms = c->now,
                    .expire_ms = it->expire_ms};
     if (it->kind == KVS_KIND_SECRET) {
         size_t aadlen, slen;
@@ -446,7 +461,7 @@ static unsigned meta_fields(const json_t *o, const char *options, const char *fi
     json_array_foreach(list, i, f)
     {
         const char *s = json_string_value(f);
-        m |= !s                                 ? 0
+        m |= !s                              ? 0
              : strcmp(s, "CREATED_AT") == 0  ? META_CREATED
              : strcmp(s, "UPDATED_AT") == 0  ? META_UPDATED
              : strcmp(s, "EXPIRE_TIME") == 0 ? META_EXPIRE
@@ -564,15 +579,42 @@ static int do_delete(call_t *c, json_t *body, int kind)
     return 0;
 }
 
-static int op_get(call_t *c, json_t *b) { return do_get(c, b, KVS_KIND_PLAIN); }
-static int op_set(call_t *c, json_t *b) { return do_set(c, b, KVS_KIND_PLAIN); }
-static int op_delete(call_t *c, json_t *b) { return do_delete(c, b, KVS_KIND_PLAIN); }
-static int op_secret_get(call_t *c, json_t *b) { return do_get(c, b, KVS_KIND_SECRET); }
-static int op_secret_set(call_t *c, json_t *b) { return do_set(c, b, KVS_KIND_SECRET); }
-static int op_secret_delete(call_t *c, json_t *b) { return do_delete(c, b, KVS_KIND_SECRET); }
-static int op_entity_get(call_t *c, json_t *b) { return do_get(c, b, KVS_KIND_ENTITY); }
-static int op_entity_set(call_t *c, json_t *b) { return do_set(c, b, KVS_KIND_ENTITY); }
-static int op_entity_delete(call_t *c, json_t *b) { return do_delete(c, b, KVS_KIND_ENTITY); }
+static int op_get(call_t *c, json_t *b)
+{
+    return do_get(c, b, KVS_KIND_PLAIN);
+}
+static int op_set(call_t *c, json_t *b)
+{
+    return do_set(c, b, KVS_KIND_PLAIN);
+}
+static int op_delete(call_t *c, json_t *b)
+{
+    return do_delete(c, b, KVS_KIND_PLAIN);
+}
+static int op_secret_get(call_t *c, json_t *b)
+{
+    return do_get(c, b, KVS_KIND_SECRET);
+}
+static int op_secret_set(call_t *c, json_t *b)
+{
+    return do_set(c, b, KVS_KIND_SECRET);
+}
+static int op_secret_delete(call_t *c, json_t *b)
+{
+    return do_delete(c, b, KVS_KIND_SECRET);
+}
+static int op_entity_get(call_t *c, json_t *b)
+{
+    return do_get(c, b, KVS_KIND_ENTITY);
+}
+static int op_entity_set(call_t *c, json_t *b)
+{
+    return do_set(c, b, KVS_KIND_ENTITY);
+}
+static int op_entity_delete(call_t *c, json_t *b)
+{
+    return do_delete(c, b, KVS_KIND_ENTITY);
+}
 
 /* ---------------------------------------------------------------- cursors */
 
@@ -641,11 +683,27 @@ static int cmp_values(const json_t *a, const json_t *b)
     return 0;
 }
 
-static const char *const conditions[] = {"BEGINS_WITH", "BETWEEN", "EQUAL_TO", "NOT_EQUAL_TO",
-                                         "GREATER_THAN", "GREATER_THAN_EQUAL_TO", "LESS_THAN",
-                                         "LESS_THAN_EQUAL_TO", "CONTAINS", "NOT_CONTAINS", "EXISTS", "NOT_EXISTS"};
-enum cond { C_BEGINS, C_BETWEEN, C_EQ, C_NE, C_GT, C_GE, C_LT, C_LE, C_CONTAINS, C_NOT_CONTAINS, C_EXISTS,
-            C_NOT_EXISTS, C__COUNT };
+static const char *const conditions[] = {"BEGINS_WITH",  "BETWEEN",
+                                         "EQUAL_TO",     "NOT_EQUAL_TO",
+                                         "GREATER_THAN", "GREATER_THAN_EQUAL_TO",
+                                         "LESS_THAN",    "LESS_THAN_EQUAL_TO",
+                                         "CONTAINS",     "NOT_CONTAINS",
+                                         "EXISTS",       "NOT_EXISTS"};
+enum cond {
+    C_BEGINS,
+    C_BETWEEN,
+    C_EQ,
+    C_NE,
+    C_GT,
+    C_GE,
+    C_LT,
+    C_LE,
+    C_CONTAINS,
+    C_NOT_CONTAINS,
+    C_EXISTS,
+    C_NOT_EXISTS,
+    C__COUNT
+};
 static const unsigned char cond_nvalues[C__COUNT] = {1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
 
 typedef struct cond_s {
@@ -694,21 +752,17 @@ static int cond_holds(const cond_t *k, const json_t *v)
     case C_BEGINS:
         return json_is_string(v) && json_is_string(k->v1) && json_string_length(v) >= json_string_length(k->v1) &&
                memcmp(json_string_value(v), json_string_value(k->v1), json_string_length(k->v1)) == 0;
-    case C_BETWEEN:
-        return type_rank(v) == type_rank(k->v1) && cmp_values(v, k->v1) >= 0 && cmp_values(v, k->v2) <= 0;
+    case C_BETWEEN: return type_rank(v) == type_rank(k->v1) && cmp_values(v, k->v1) >= 0 && cmp_values(v, k->v2) <= 0;
     case C_EQ:
-        return json_equal((json_t *)v, k->v1) || (type_rank(v) == 0 && type_rank(k->v1) == 0 && cmp_values(v, k->v1) == 0);
+        return json_equal((json_t *)v, k->v1) ||
+               (type_rank(v) == 0 && type_rank(k->v1) == 0 && cmp_values(v, k->v1) == 0);
     case C_NE:
         return !(json_equal((json_t *)v, k->v1) ||
                  (type_rank(v) == 0 && type_rank(k->v1) == 0 && cmp_values(v, k->v1) == 0));
-    case C_GT:
-        return type_rank(v) == type_rank(k->v1) && cmp_values(v, k->v1) > 0;
-    case C_GE:
-        return type_rank(v) == type_rank(k->v1) && cmp_values(v, k->v1) >= 0;
-    case C_LT:
-        return type_rank(v) == type_rank(k->v1) && cmp_values(v, k->v1) < 0;
-    case C_LE:
-        return type_rank(v) == type_rank(k->v1) && cmp_values(v, k->v1) <= 0;
+    case C_GT: return type_rank(v) == type_rank(k->v1) && cmp_values(v, k->v1) > 0;
+    case C_GE: return type_rank(v) == type_rank(k->v1) && cmp_values(v, k->v1) >= 0;
+    case C_LT: return type_rank(v) == type_rank(k->v1) && cmp_values(v, k->v1) < 0;
+    case C_LE: return type_rank(v) == type_rank(k->v1) && cmp_values(v, k->v1) <= 0;
     case C_CONTAINS:
     case C_NOT_CONTAINS: {
         int has = 0;
@@ -722,8 +776,7 @@ static int cond_holds(const cond_t *k, const json_t *v)
         }
         return k->op == C_CONTAINS ? has : !has;
     }
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -785,31 +838,24 @@ static int op_query(call_t *c, json_t *body)
         const char *prop = json_str(w0, "property");
         if (!prop || strcmp(prop, "key") != 0)
             return fail(c, 400, "QUERY_WHERE_FIELD_INVALID", "The specified field is not supported for filters.");
-        unsigned allowed = 1u << C_BEGINS | 1u << C_BETWEEN | 1u << C_EQ | 1u << C_GT | 1u << C_GE | 1u << C_LT |
-                           1u << C_LE;
+        unsigned allowed =
+            1u << C_BEGINS | 1u << C_BETWEEN | 1u << C_EQ | 1u << C_GT | 1u << C_GE | 1u << C_LT | 1u << C_LE;
         if (parse_cond(c, w0, allowed, 1, &k))
             return -1;
         if (!json_is_string(k.v1) || (k.v2 && !json_is_string(k.v2)))
             return fail(c, 400, "INVALID_FILTER_VALUES", "Key conditions compare with strings.");
         const char *v1 = json_string_value(k.v1);
         switch (k.op) {
-        case C_BEGINS:
-            from = v1, to = prefix_end(c, v1);
-            break;
+        case C_BEGINS: from = v1, to = prefix_end(c, v1); break;
         case C_BETWEEN:
         case C_EQ:
-        case C_GE:
-            from = v1;
-            break;
+        case C_GE: from = v1; break;
         case C_GT:
             if (!after || strcmp(v1, after) > 0)
                 after = v1;
             break;
-        case C_LT:
-            to = v1;
-            break;
-        default:
-            break;
+        case C_LT: to = v1; break;
+        default: break;
         }
     }
     kvs_rec_t *rows;
@@ -820,8 +866,8 @@ static int op_query(call_t *c, json_t *body)
     /* upper bounds that include their value are cut here: rows come in key order */
     for (size_t i = 0; i < n; i++) {
         json_t *kv = json_string(rows[i].key);
-        int keep = k.op == C__COUNT || k.op == C_BEGINS || k.op == C_GT || k.op == C_GE || k.op == C_LT ||
-                   cond_holds(&k, kv);
+        int keep =
+            k.op == C__COUNT || k.op == C_BEGINS || k.op == C_GT || k.op == C_GE || k.op == C_LT || cond_holds(&k, kv);
         json_decref(kv);
         if (!keep) {
             n = i;
@@ -904,11 +950,12 @@ static int op_entity_query(call_t *c, json_t *body)
     json_t *pvals = json_object_get(body, "partition");
     size_t np = json_array_size(pattrs);
     if (np != (json_is_array(pvals) ? json_array_size(pvals) : 0))
-        return fail(c, 400, "INVALID_PARTITION_VALUE", "Give one partition value per partition attribute of the index.");
+        return fail(c, 400, "INVALID_PARTITION_VALUE",
+                    "Give one partition value per partition attribute of the index.");
     cond_t rk = {.op = C__COUNT}, filt[32];
     json_t *rj = json_object_get(body, "range");
-    unsigned range_ops = 1u << C_BEGINS | 1u << C_BETWEEN | 1u << C_EQ | 1u << C_GT | 1u << C_GE | 1u << C_LT |
-                         1u << C_LE;
+    unsigned range_ops =
+        1u << C_BEGINS | 1u << C_BETWEEN | 1u << C_EQ | 1u << C_GT | 1u << C_GE | 1u << C_LT | 1u << C_LE;
     if (rj && !json_is_null(rj) && parse_cond(c, rj, range_ops, 0, &rk))
         return -1;
     json_t *fj = json_object_get(body, "filters"), *flist = NULL;
@@ -1331,11 +1378,12 @@ int kvs_call(store_t *st, arena_t *a, const kvs_ctx_t *ctx, const char *op, cons
              kvs_reply_t *out)
 {
     memset(out, 0, sizeof *out);
-    call_t c = {.st = st, .a = a, .ctx = ctx, .own = {ctx->site_id, ctx->installation_id}, .now = ctx->now_ms,
-                .out = out};
+    call_t c = {
+        .st = st, .a = a, .ctx = ctx, .own = {ctx->site_id, ctx->installation_id}, .now = ctx->now_ms, .out = out};
     if (ctx->rate_per_min) {
         ratelimit_result_t rl =
-            ratelimit_take(arena_printf(a, "kv:%s", ctx->installation_id) /* ratelimit keys hold 39 bytes */, ctx->rate_per_min, ctx->now_ms);
+            ratelimit_take(arena_printf(a, "kv:%s", ctx->installation_id) /* ratelimit keys hold 39 bytes */,
+                           ctx->rate_per_min, ctx->now_ms);
         out->rated = 1;
         out->limit = rl.limit;
         out->remaining = rl.remaining;

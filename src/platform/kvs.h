@@ -46,12 +46,12 @@ typedef struct kvs_ctx {
 } kvs_ctx_t;
 
 typedef struct kvs_reply {
-    int status;        /* 200, 204, 4xx, 5xx */
-    const char *body;  /* JSON, or NULL (204) */
+    int status;       /* 200, 204, 4xx, 5xx */
+    const char *body; /* JSON, or NULL (204) */
     size_t len;
-    int rated;         /* 1: the rate fields are set (send X-RateLimit-*) */
+    int rated; /* 1: the rate fields are set (send X-RateLimit-*) */
     unsigned limit, remaining;
-    int64_t reset_s;   /* epoch seconds */
+    int64_t reset_s;       /* epoch seconds */
     int64_t retry_after_s; /* with 429 */
 } kvs_reply_t;
 

@@ -21,9 +21,8 @@ static struct {
     store_t *st;
 } W = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
-static const char *const write_ops[] = {"set",          "delete",      "batch/set",     "batch/delete",
-                                        "transaction",  "secret/set",  "secret/delete", "entity/set",
-                                        "entity/delete"};
+static const char *const write_ops[] = {"set",        "delete",        "batch/set",  "batch/delete", "transaction",
+                                        "secret/set", "secret/delete", "entity/set", "entity/delete"};
 
 int kvs_op_writes(const char *op)
 {
@@ -35,8 +34,8 @@ int kvs_op_writes(const char *op)
 
 kvs_job_t *kvs_job_new(const kvs_ctx_t *ctx, const char *op, const char *body, size_t len)
 {
-    if (strlen(op) >= sizeof ((kvs_job_t *)0)->op ||
-        strlen(ctx->installation_id) >= sizeof ((kvs_job_t *)0)->installation_id)
+    if (strlen(op) >= sizeof((kvs_job_t *)0)->op ||
+        strlen(ctx->installation_id) >= sizeof((kvs_job_t *)0)->installation_id)
         return NULL;
     kvs_job_t *j = xcalloc(1, sizeof *j);
     j->ctx = *ctx;
@@ -85,7 +84,8 @@ int kvs_writer_submit(kvs_job_t *j)
 
 static void fail_all(kvs_job_t *list)
 {
-    static const char body[] = "{\"code\":\"INTERNAL_SERVER_ERROR\",\"message\":\"An internal server error has occurred\"}";
+    static const char body[] =
+        "{\"code\":\"INTERNAL_SERVER_ERROR\",\"message\":\"An internal server error has occurred\"}";
     for (kvs_job_t *j = list; j; j = j->next)
         j->reply = (kvs_reply_t){.status = 500, .body = body, .len = sizeof body - 1};
 }

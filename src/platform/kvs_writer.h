@@ -26,10 +26,10 @@ typedef struct kvs_job {
     kvs_ctx_t ctx;
     char installation_id[40];
     char op[32];
-    char *scopes;    /* heap copy of ctx.scopes */
-    char *body;      /* heap copy of the request body */
+    char *scopes; /* heap copy of ctx.scopes */
+    char *body;   /* heap copy of the request body */
     size_t len;
-    arena_t *arena;  /* the answer lives here */
+    arena_t *arena; /* the answer lives here */
     kvs_reply_t reply;
     struct kvs_job *next;
 } kvs_job_t;

@@ -14,12 +14,12 @@
 #include "platform/kvs.h"
 #include "store/store.h"
 
-static const char *const ops[] = {"get",          "set",         "delete",        "query",      "batch/get",
-                                  "batch/set",    "batch/delete", "transaction",  "secret/get", "secret/set",
-                                  "secret/delete", "entity/get",  "entity/set",   "entity/delete", "entity/query"};
+static const char *const ops[] = {"get",           "set",          "delete",      "query",         "batch/get",
+                                  "batch/set",     "batch/delete", "transaction", "secret/get",    "secret/set",
+                                  "secret/delete", "entity/get",   "entity/set",  "entity/delete", "entity/query"};
 
-#define ENTITIES                                                                                               \
-    "[{\"name\":\"employee\",\"attributes\":{\"name\":{\"type\":\"string\"},\"age\":{\"type\":\"integer\"}}," \
+#define ENTITIES                                                                                                       \
+    "[{\"name\":\"employee\",\"attributes\":{\"name\":{\"type\":\"string\"},\"age\":{\"type\":\"integer\"}},"          \
     "\"indexes\":[\"age\",{\"name\":\"by-name-age\",\"partition\":[\"name\"],\"range\":[\"age\"]}]}]"
 
 static store_t *st;
@@ -33,8 +33,11 @@ static void setup(void)
     if (!dir || !(st = store_open(dir, err, sizeof err)) || store_migrate(st, err, sizeof err) != STORE_OK ||
         keys_init(dir, err, sizeof err) != 0)
         abort();
-    mine = (kvs_ctx_t){.site_id = 1, .installation_id = "11111111-1111-4111-8111-111111111111",
-                       .scopes = "storage:app", .entities_json = ENTITIES, .now_ms = 1700000000000};
+    mine = (kvs_ctx_t){.site_id = 1,
+                       .installation_id = "11111111-1111-4111-8111-111111111111",
+                       .scopes = "storage:app",
+                       .entities_json = ENTITIES,
+                       .now_ms = 1700000000000};
     other = mine;
     other.site_id = 2;
     other.installation_id = "22222222-2222-4222-8222-222222222222";

@@ -17,9 +17,9 @@
 #include "platform/site.h"
 #include "store/store.h"
 
-#define ENTITIES                                                                                                  \
-    "[{\"name\":\"employee\",\"attributes\":{\"name\":{\"type\":\"string\"},\"age\":{\"type\":\"integer\"},"      \
-    "\"dept\":{\"type\":\"string\"}},\"indexes\":[\"age\",{\"name\":\"by-dept-age\",\"partition\":[\"dept\"],"    \
+#define ENTITIES                                                                                                       \
+    "[{\"name\":\"employee\",\"attributes\":{\"name\":{\"type\":\"string\"},\"age\":{\"type\":\"integer\"},"           \
+    "\"dept\":{\"type\":\"string\"}},\"indexes\":[\"age\",{\"name\":\"by-dept-age\",\"partition\":[\"dept\"],"         \
     "\"range\":[\"age\"]}]}]"
 
 typedef struct {
@@ -40,8 +40,11 @@ static int setup(void **state)
     assert_non_null(f->st);
     assert_int_equal(store_migrate(f->st, err, sizeof err), STORE_OK);
     assert_int_equal(keys_init(f->dir, err, sizeof err), 0);
-    f->A = (kvs_ctx_t){.site_id = 1, .installation_id = "11111111-1111-4111-8111-111111111111",
-                       .scopes = "read:jira-work storage:app", .entities_json = ENTITIES, .now_ms = 1700000000000};
+    f->A = (kvs_ctx_t){.site_id = 1,
+                       .installation_id = "11111111-1111-4111-8111-111111111111",
+                       .scopes = "read:jira-work storage:app",
+                       .entities_json = ENTITIES,
+                       .now_ms = 1700000000000};
     f->B = f->A;
     f->B.site_id = 2;
     f->B.installation_id = "22222222-2222-4222-8222-222222222222";
@@ -75,8 +78,7 @@ static json_t *call(fx_t *f, const kvs_ctx_t *ctx, const char *op, const char *b
     return json_own(f->a, j);
 }
 
-static void expect_code(fx_t *f, const kvs_ctx_t *ctx, const char *op, const char *body, int status,
-                        const char *code)
+static void expect_code(fx_t *f, const kvs_ctx_t *ctx, const char *op, const char *body, int status, const char *code)
 {
     int st;
     json_t *j = call(f, ctx, op, body, &st);
@@ -126,17 +128,17 @@ static void test_key_policy_and_return(void **state)
     expect_code(f, &f->A, "set", "{\"key\":\"k\",\"value\":2,\"options\":{\"keyPolicy\":\"FAIL_IF_EXISTS\"}}", 409,
                 "KEY_ALREADY_EXISTS");
     assert_string_equal(get_value(f, &f->A, "get", "k"), "1");
-    json_t *j = call(f, &f->A, "set",
-                     "{\"key\":\"k\",\"value\":2,\"options\":{\"keyPolicy\":\"OVERRIDE\",\"returnValue\":\"PREVIOUS\"}}",
-                     &st);
+    json_t *j =
+        call(f, &f->A, "set",
+             "{\"key\":\"k\",\"value\":2,\"options\":{\"keyPolicy\":\"OVERRIDE\",\"returnValue\":\"PREVIOUS\"}}", &st);
     assert_int_equal(st, 200);
     assert_int_equal(json_integer_value(json_object_get(j, "value")), 1);
     j = call(f, &f->A, "set",
              "{\"key\":\"k\",\"value\":3,\"options\":{\"keyPolicy\":\"OVERRIDE\",\"returnValue\":\"LATEST\"}}", &st);
     assert_int_equal(json_integer_value(json_object_get(j, "value")), 3);
-    assert_null(call(f, &f->A, "set",
-                     "{\"key\":\"new\",\"value\":3,\"options\":{\"keyPolicy\":\"OVERRIDE\",\"returnValue\":\"PREVIOUS\"}}",
-                     &st));
+    assert_null(call(
+        f, &f->A, "set",
+        "{\"key\":\"new\",\"value\":3,\"options\":{\"keyPolicy\":\"OVERRIDE\",\"returnValue\":\"PREVIOUS\"}}", &st));
     assert_int_equal(st, 204);
 }
 
@@ -310,13 +312,15 @@ static void test_query(void **state)
     }
     assert_int_equal(seen, 25);
     expect_code(f, &f->A, "query", "{\"limit\":101}", 400, "LIST_QUERY_LIMIT_EXCEEDED");
-    expect_code(f, &f->A, "query", "{\"where\":[{\"property\":\"value\",\"condition\":\"BEGINS_WITH\",\"values\":[\"a\"]}]}",
-                400, "QUERY_WHERE_FIELD_INVALID");
+    expect_code(f, &f->A, "query",
+                "{\"where\":[{\"property\":\"value\",\"condition\":\"BEGINS_WITH\",\"values\":[\"a\"]}]}", 400,
+                "QUERY_WHERE_FIELD_INVALID");
     expect_code(f, &f->A, "query", "{\"where\":[{\"property\":\"key\",\"condition\":\"CONTAINS\",\"values\":[\"a\"]}]}",
                 400, "INVALID_FILTER_CONDITION");
     expect_code(f, &f->A, "query", "{\"after\":\"zz\"}", 400, "BAD_REQUEST");
     j = call(f, &f->A, "query",
-             "{\"where\":[{\"property\":\"key\",\"condition\":\"BETWEEN\",\"values\":[\"item:03\",\"item:05\"]}]}", &st);
+             "{\"where\":[{\"property\":\"key\",\"condition\":\"BETWEEN\",\"values\":[\"item:03\",\"item:05\"]}]}",
+             &st);
     assert_int_equal(json_array_size(json_object_get(j, "data")), 3);
     /* a cursor together with a lower bound: the later of the two wins */
     const char *gt = "\"where\":[{\"property\":\"key\",\"condition\":\"GREATER_THAN\",\"values\":[\"item:20\"]}]";
@@ -370,9 +374,9 @@ static void test_transactions(void **state)
     fx_t *f = *state;
     int st;
     call(f, &f->A, "set", "{\"key\":\"gone\",\"value\":1}", &st);
-    assert_null(call(f, &f->A, "transaction",
-                     "{\"set\":[{\"key\":\"t1\",\"value\":1},{\"key\":\"t2\",\"value\":2}],\"delete\":[{\"key\":\"gone\"}]}",
-                     &st));
+    assert_null(call(
+        f, &f->A, "transaction",
+        "{\"set\":[{\"key\":\"t1\",\"value\":1},{\"key\":\"t2\",\"value\":2}],\"delete\":[{\"key\":\"gone\"}]}", &st));
     assert_int_equal(st, 204);
     assert_string_equal(get_value(f, &f->A, "get", "t2"), "2");
     assert_null(get_value(f, &f->A, "get", "gone"));
@@ -391,8 +395,9 @@ static void test_transactions(void **state)
     /* conditions on entities: a failed check rolls everything back */
     call(f, &f->A, "entity/set", "{\"entityName\":\"employee\",\"key\":\"e1\",\"value\":{\"name\":\"x\",\"age\":30}}",
          &st);
-    const char *tx = "{\"set\":[{\"key\":\"t4\",\"value\":1}],\"check\":[{\"key\":\"e1\",\"entityName\":\"employee\","
-                     "\"conditions\":{\"and\":[{\"property\":\"age\",\"condition\":\"GREATER_THAN\",\"values\":[%d]}]}}]}";
+    const char *tx =
+        "{\"set\":[{\"key\":\"t4\",\"value\":1}],\"check\":[{\"key\":\"e1\",\"entityName\":\"employee\","
+        "\"conditions\":{\"and\":[{\"property\":\"age\",\"condition\":\"GREATER_THAN\",\"values\":[%d]}]}}]}";
     expect_code(f, &f->A, "transaction", arena_printf(f->a, tx, 40), 409, "CONDITION_CHECK_FAILED");
     assert_null(get_value(f, &f->A, "get", "t4"));
     call(f, &f->A, "transaction", arena_printf(f->a, tx, 20), &st);
@@ -407,8 +412,11 @@ static void test_entities(void **state)
     static const struct {
         const char *key, *name, *dept;
         int age;
-    } people[] = {{"p1", "Ann", "eng", 30}, {"p2", "Bob", "eng", 25}, {"p3", "Cid", "ops", 41},
-                  {"p4", "Dee", "eng", 41}, {"p5", "Eve", "eng", 35}};
+    } people[] = {{"p1", "Ann", "eng", 30},
+                  {"p2", "Bob", "eng", 25},
+                  {"p3", "Cid", "ops", 41},
+                  {"p4", "Dee", "eng", 41},
+                  {"p5", "Eve", "eng", 35}};
     for (size_t i = 0; i < 5; i++)
         call(f, &f->A, "entity/set",
              arena_printf(f->a,
@@ -551,8 +559,13 @@ static void test_purge(void **state)
     app_rec_t app;
     assert_int_equal(site_create(f->st, f->a, "alpha", 0, &site), STORE_OK);
     assert_int_equal(app_register(f->st, f->a, "Report", &app), STORE_OK);
-    version_rec_t v = {.app_id = app.id, .env_key = "development", .manifest_json = "{}", .major_key = "K",
-                       .scopes_json = "[\"storage:app\"]", .egress_json = "{}", .snapshot = "versions/x",
+    version_rec_t v = {.app_id = app.id,
+                       .env_key = "development",
+                       .manifest_json = "{}",
+                       .major_key = "K",
+                       .scopes_json = "[\"storage:app\"]",
+                       .egress_json = "{}",
+                       .snapshot = "versions/x",
                        .snapshot_bytes = 1};
     assert_int_equal(app_deploy_record(f->st, f->a, &v, 1000), STORE_OK);
     install_rec_t in, in2;
@@ -624,7 +637,9 @@ static void test_key_rules(void **state)
     const char *msg;
     assert_null(kvs_key_error("a", 1, 0, &msg));
     assert_null(kvs_key_error("a b", 3, 0, &msg));
-    assert_null(kvs_key_error("a\xc2\xa0" "b", 4, 0, &msg)); /* U+00A0 is \s in JavaScript */
+    assert_null(kvs_key_error("a\xc2\xa0"
+                              "b",
+                              4, 0, &msg)); /* U+00A0 is \s in JavaScript */
     assert_string_equal(kvs_key_error(" \t", 2, 0, &msg), "INVALID_KEY");
     assert_string_equal(kvs_key_error("a\xff", 2, 0, &msg), "INVALID_KEY");
     assert_string_equal(kvs_key_error("a$", 2, 0, &msg), "INVALID_KEY");
