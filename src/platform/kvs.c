@@ -357,7 +357,9 @@ static int parse_item(call_t *c, const json_t *o, int kind_default, int need_val
         return -1;
     }
     it->key = json_string_value(k);
-    if (en || kind_default == KVS_KIND_ENTITY) {
+    /* entityName picks an entity in batches and transactions (and entity ops); a secret
+       stays a secret whatever the body says */
+    if ((en && kind_default == KVS_KIND_PLAIN) || kind_default == KVS_KIND_ENTITY) {
         it->kind = KVS_KIND_ENTITY;
         it->entity = en ? en : "";
         if (check_entity_name(c, it, it->entity))

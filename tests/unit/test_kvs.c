@@ -231,6 +231,11 @@ static void test_isolation(void **state)
     assert_string_equal(get_value(f, &f->A, "get", "other"), "\"A\"");
     assert_string_equal(get_value(f, &f->A, "secret/get", "other"), "\"s\"");
     assert_null(get_value(f, &f->B, "secret/get", "other"));
+    /* a secret named with an entityName is still a secret (sealed, not an entity) */
+    call(f, &f->A, "secret/set", "{\"key\":\"sx\",\"entityName\":\"employee\",\"value\":{\"age\":1}}", &st);
+    assert_int_equal(st, 204);
+    expect_code(f, &f->A, "entity/get", "{\"entityName\":\"employee\",\"key\":\"sx\"}", 404, "KEY_NOT_FOUND");
+    assert_string_equal(get_value(f, &f->A, "secret/get", "sx"), "{\"age\":1}");
 }
 
 static void test_scope_and_rate(void **state)
