@@ -15,7 +15,6 @@
 #include "base/clock.h"
 #include "base/enc.h"
 #include "platform/install.h"
-#include "platform/kvs.h"
 #include "platform/kvs_writer.h"
 #include "platform/snapshot.h"
 #include "base/log.h"
@@ -33,8 +32,6 @@
 #define DRAIN_MS 10000        /* longest we wait for in-flight requests at shutdown */
 #define PURGE_EVERY_MS 60000  /* how often thread 0 purges data past its retention */
 #define LIFECYCLE_EVERY_MS 500 /* how often thread 0 looks for lifecycle events to deliver */
-#define KVS_EXPIRE_EVERY_MS 1000 /* how often thread 0 removes expired app storage values */
-#define KVS_EXPIRE_BATCH 1000    /* at most this many per sweep (one short transaction) */
 
 static http_server_t *the_server; /* for the signal handler only */
 
@@ -205,18 +202,13 @@ static void *thread_main(void *arg)
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);
 
-    int64_t next_purge = clock_now_ms() + PURGE_EVERY_MS, next_events = 0, next_expire = 0;
+    int64_t next_purge = clock_now_ms() + PURGE_EVERY_MS, next_events = 0;
     while (!srv->stopping) {
         h2o_evloop_run(loop, 100);
         store_idle(t->store);
         if (t == &srv->threads[0] && clock_now_ms() >= next_events) {
             lifecycle_tick(t); /* installed/upgraded events to the app's trigger modules */
             next_events = clock_now_ms() + LIFECYCLE_EVERY_MS;
-        }
-        if (t == &srv->threads[0] && clock_now_ms() >= next_expire) {
-            /* TTL: expired values are never returned; this removes them (docs/kvs.md). */
-            kvs_expire(t->store, clock_now_ms(), KVS_EXPIRE_BATCH);
-            next_expire = clock_now_ms() + KVS_EXPIRE_EVERY_MS;
         }
         if (t == &srv->threads[0] && clock_now_ms() >= next_purge) {
             /* Retention: data of apps uninstalled long enough ago goes (docs/apps.md). */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/clock.h"
 #include "base/log.h"
@@ -114,16 +115,38 @@ static void run_group(kvs_job_t *list)
     }
 }
 
+/* TTL: expired values are never returned; this removes them (docs/kvs.md). It runs here,
+ * not on an HTTP thread, so that no HTTP thread ever waits for the write lock the writer
+ * holds. */
+static void sweep(int64_t *next)
+{
+    int64_t now = clock_now_ms();
+    if (now < *next)
+        return;
+    kvs_expire(W.st, now, KVS_EXPIRE_BATCH);
+    *next = clock_now_ms() + KVS_EXPIRE_EVERY_MS;
+}
+
 static void *writer_main(void *arg)
 {
     (void)arg;
+    int64_t next_sweep = 0;
     for (;;) {
         pthread_mutex_lock(&W.mu);
-        while (!W.head && !W.stopping)
-            pthread_cond_wait(&W.cv, &W.mu);
+        while (!W.head && !W.stopping) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += KVS_EXPIRE_EVERY_MS / 1000;
+            if (pthread_cond_timedwait(&W.cv, &W.mu, &until) != 0)
+                break; /* timed out: time to sweep */
+        }
         if (!W.head) {
+            int stop = W.stopping;
             pthread_mutex_unlock(&W.mu);
-            break;
+            if (stop)
+                break;
+            sweep(&next_sweep);
+            continue;
         }
         kvs_job_t *list = W.head, *last = list;
         unsigned n = 1;
@@ -138,6 +161,7 @@ static void *writer_main(void *arg)
         W.queued -= n;
         pthread_mutex_unlock(&W.mu);
         run_group(list);
+        sweep(&next_sweep);
         store_idle(W.st);
     }
     arena_thread_exit();

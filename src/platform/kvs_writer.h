@@ -4,7 +4,8 @@
  * (kvs_ctx_t.grouped), commits once (one fsync for the whole group) and only then hands
  * each answer back to the HTTP thread that submitted it, through h2o's message queue (the
  * runtime's receiver: the job embeds an rt_job_t). HTTP threads never wait: they submit
- * and return. Measured in bench/kvs.sh.
+ * and return. Measured in bench/kvs.sh. The writer also removes expired values (every
+ * KVS_EXPIRE_EVERY_MS), so that no HTTP thread takes the write lock for app storage.
  *
  * Ownership: a job is made by the submitting thread (kvs_job_new), lives on the heap,
  * goes to the writer and back, and is freed by the submitting thread in its done
@@ -19,6 +20,8 @@
 
 #define KVS_WRITER_QUEUE_MAX 8192 /* jobs waiting; more answer 503 */
 #define KVS_WRITER_GROUP_MAX 512  /* jobs in one transaction */
+#define KVS_EXPIRE_EVERY_MS 1000  /* how often the writer removes expired values */
+#define KVS_EXPIRE_BATCH 1000     /* at most this many per sweep (one short transaction) */
 
 typedef struct kvs_job {
     rt_job_t rt; /* first: rt_on_messages hands it back and calls rt.done; rt.owner is the
