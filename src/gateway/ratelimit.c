@@ -1,13 +1,17 @@
 #include "gateway/ratelimit.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #define SLOTS 8192
 #define WINDOW_MS 60000
 
+/* A key is matched by its 64-bit hash and its first 95 bytes: any length works (two keys
+ * would have to agree on both to share a count). */
 struct slot {
-    char key[40];
+    uint64_t h;
+    char key[96];
     int64_t window; /* window start, ms */
     unsigned count;
 };
@@ -15,31 +19,38 @@ struct slot {
 static struct slot slots[SLOTS];
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 
-static unsigned hash(const char *s)
+static uint64_t hash(const char *s)
 {
-    unsigned h = 2166136261u;
+    uint64_t h = 14695981039346656037ull;
     for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
     return h;
+}
+
+static int same(const struct slot *c, uint64_t h, const char *key)
+{
+    return c->h == h && strncmp(c->key, key, sizeof c->key - 1) == 0;
 }
 
 ratelimit_result_t ratelimit_take(const char *key, unsigned limit, int64_t now)
 {
     int64_t window = now - now % WINDOW_MS;
     ratelimit_result_t r = {.limit = limit, .reset_s = (window + WINDOW_MS) / 1000};
+    uint64_t h = hash(key);
     pthread_mutex_lock(&mu);
-    unsigned i = hash(key) % SLOTS;
+    unsigned i = (unsigned)(h % SLOTS);
     struct slot *s = NULL;
     for (unsigned probe = 0; probe < 16; probe++, i = (i + 1) % SLOTS) {
         struct slot *c = &slots[i];
-        if (strncmp(c->key, key, sizeof c->key) == 0 || c->key[0] == '\0' || c->window < window) {
+        if (same(c, h, key) || c->key[0] == '\0' || c->window < window) {
             s = c; /* ours, empty, or a stale window another key can take */
             break;
         }
     }
     if (!s)
-        s = &slots[hash(key) % SLOTS]; /* a crowded neighbourhood: share the slot, erring on the strict side */
-    if (strncmp(s->key, key, sizeof s->key) != 0 || s->window != window) {
+        s = &slots[h % SLOTS]; /* a crowded neighbourhood: share the slot, erring on the strict side */
+    if (!same(s, h, key) || s->window != window) {
+        s->h = h;
         strncpy(s->key, key, sizeof s->key - 1);
         s->key[sizeof s->key - 1] = '\0';
         s->window = window;

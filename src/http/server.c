@@ -11,9 +11,11 @@
 #include <unistd.h>
 
 #include "auth/admin_token.h"
+#include "auth/keys.h"
 #include "base/clock.h"
 #include "base/enc.h"
 #include "platform/install.h"
+#include "platform/kvs_writer.h"
 #include "platform/snapshot.h"
 #include "base/log.h"
 #include "gateway/audit.h"
@@ -283,12 +285,21 @@ int http_serve(const serve_opts_t *o)
         log_msg(LOG_ERROR, "admin token", "error", err, NULL);
         goto out;
     }
+    if (keys_init(o->data_dir, err, sizeof err) != 0) {
+        log_msg(LOG_ERROR, "key store", "error", err, NULL);
+        goto out;
+    }
+    if (kvs_writer_start(o->data_dir, err, sizeof err) != 0) {
+        log_msg(LOG_ERROR, "app storage writer", "error", err, NULL);
+        goto out;
+    }
     static const char link_label[] = "kiln distribution links v1";
     enc_hmac_sha256(srv.link_key, srv.admin_token, strlen(srv.admin_token), link_label, sizeof link_label - 1);
     srv.max_snapshot = o->max_snapshot ? o->max_snapshot : SNAPSHOT_MAX_DEFAULT;
     srv.retention_ms = o->retention_ms ? o->retention_ms : INSTALL_RETENTION_MS_DEFAULT;
     srv.webtrigger_rate = o->webtrigger_rate < 0 ? 0 : o->webtrigger_rate ? (unsigned)o->webtrigger_rate : WEBTRIGGER_RATE_PER_MIN;
     srv.proxy_rate = o->proxy_rate < 0 ? 0 : o->proxy_rate ? (unsigned)o->proxy_rate : PROXY_RATE_PER_MIN;
+    srv.kvs_rate = o->kvs_rate < 0 ? 0 : o->kvs_rate ? (unsigned)o->kvs_rate : KVS_RATE_PER_MIN;
     int gai = getaddrinfo(host, port, &hints, &ai);
     if (gai != 0) {
         log_msg(LOG_ERROR, "cannot resolve listen address", "listen", o->listen, "error", gai_strerror(gai), NULL);
@@ -368,10 +379,13 @@ int http_serve(const serve_opts_t *o)
     for (unsigned i = 0; i < srv.nthreads; i++)
         pthread_join(srv.threads[i].tid, NULL);
     rt_stop();
+    kvs_writer_stop(); /* after the HTTP threads drained: in-flight writes were answered */
     audit_stop(); /* after the runtime: its last answers are recorded too */
     log_msg(LOG_INFO, "stopped", NULL);
     rc = 0;
 out:
+    kvs_writer_stop();
+    audit_stop();
     if (ai)
         freeaddrinfo(ai);
     for (unsigned i = 0; srv.threads && i < srv.nthreads; i++) {

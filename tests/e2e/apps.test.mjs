@@ -541,7 +541,7 @@ describe('register, manifest errors and bundling', () => {
     expectStatus(await k.admin(`/apps/${b.id}`), 200);
   });
 
-  it('the example app (copied without node_modules) fails to bundle, and deploys once @forge/api resolves', async () => {
+  it('the example app (copied without node_modules) fails to bundle, and deploys once @forge/api and @forge/kvs resolve', async () => {
     const dir = path.join(tempDir('example'), 'project-report');
     cpSync(EXAMPLE, dir, { recursive: true, filter: (src) => !src.split(path.sep).includes('node_modules') });
     await register(k, dir);
@@ -552,8 +552,15 @@ describe('register, manifest errors and bundling', () => {
     assert.deepEqual(await versions(k, dir), []);
     assert.deepEqual(snapshotTars(k, uuid), []);
 
-    // A tiny local @forge/api in node_modules: bundling resolves it and node_modules is packed.
+    // A tiny local @forge/api and @forge/kvs (in memory) in node_modules: bundling resolves
+    // them and node_modules is packed.
     writeFiles(dir, {
+      'node_modules/@forge/kvs/package.json': '{"name":"@forge/kvs","version":"0.0.0-e2e","main":"index.js"}\n',
+      'node_modules/@forge/kvs/index.js': [
+        'const m = new Map();',
+        'exports.kvs = { get: async (k) => m.get(k), set: async (k, v) => { m.set(k, v); } };',
+        '',
+      ].join('\n'),
       'node_modules/@forge/api/package.json': '{"name":"@forge/api","version":"0.0.0-e2e","main":"index.js"}\n',
       'node_modules/@forge/api/index.js': [
         'exports.__esModule = true;',
@@ -577,6 +584,9 @@ describe('register, manifest errors and bundling', () => {
     assert.equal(body.cloudId, cloudId);
     assert.equal(body.projects[0].key, 'E2E');
     assert.equal(body.projects[0].name, '/rest/api/3/project/search');
+    assert.equal(body.previousReport, null, 'the first report has no predecessor');
+    const again = JSON.parse((await mod.report({ queryParameters: {} }, { installContext: `ari:cloud:jira::site/${cloudId}` })).body);
+    assert.deepEqual(again.previousReport, { generatedAt: body.generatedAt, total: 1, keys: ['E2E'] }, 'the last report comes from app storage');
   });
 
   it('a TypeScript handler (src/index.ts) is bundled and runs', async () => {

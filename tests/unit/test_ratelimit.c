@@ -39,11 +39,33 @@ static void test_many_keys(void **state)
     }
 }
 
+/* Keys of any length count (a 40-byte-or-longer key used to be cut and never match again,
+ * so its count restarted on every call), and long keys differing only past 95 bytes are
+ * still counted apart. */
+static void test_long_keys(void **state)
+{
+    (void)state;
+    int64_t t = 1700000180000;
+    const char *lens[] = {"kvs:0123456789abcdef0123456789abcdef0123", /* 40 bytes */
+                          "kvs:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+                          "0123456789abcdef-a",
+                          "kvs:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+                          "0123456789abcdef-b"};
+    for (size_t k = 0; k < 3; k++) {
+        for (int i = 0; i < 3; i++)
+            assert_true(ratelimit_take(lens[k], 3, t).allowed);
+        ratelimit_result_t r = ratelimit_take(lens[k], 3, t);
+        assert_false(r.allowed);
+        assert_int_equal(r.remaining, 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_window),
         cmocka_unit_test(test_many_keys),
+        cmocka_unit_test(test_long_keys),
     };
     return cmocka_run_group_tests_name("ratelimit", tests, NULL, NULL);
 }

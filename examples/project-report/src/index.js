@@ -1,4 +1,5 @@
 import api, { route } from '@forge/api';
+import { kvs } from '@forge/kvs';
 
 const JSON_HEADERS = { 'Content-Type': ['application/json'] };
 
@@ -8,6 +9,10 @@ const cloudIdOf = (installContext) => {
   const match = /::site\/([^/]+)$/.exec(installContext ?? '');
   return match ? match[1] : null;
 };
+
+// App storage is per installation, so per site: this key holds the last report of the
+// site this invocation is bound to, and no other site's.
+const LAST_REPORT = 'report:last';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -37,6 +42,10 @@ const probeOtherSite = async (cloudId) => {
  *
  * Lists the projects of the site this installation belongs to. There is no
  * site parameter: requestJira always talks to the installation's own site.
+ *
+ * It keeps a summary of the last report in app storage (@forge/kvs) and returns
+ * the previous one as `previousReport` (null the first time), so each site's
+ * report says what changed since it was last asked for.
  *
  * Query parameters (both optional):
  *   query=TEXT          only projects whose key or name contains TEXT
@@ -87,6 +96,14 @@ export const report = async (request, context) => {
     projects,
     generatedAt: new Date().toISOString(),
   };
+  // The previous summary, then this one (with a TTL, so a site nobody asks stops
+  // keeping state after 30 days).
+  result.previousReport = (await kvs.get(LAST_REPORT)) ?? null;
+  await kvs.set(
+    LAST_REPORT,
+    { generatedAt: result.generatedAt, total: result.total, keys: projects.map((p) => p.key) },
+    { ttl: { value: 30, unit: 'DAYS' } },
+  );
   if (probeCloudId) {
     result.crossSiteProbe = await probeOtherSite(probeCloudId);
   }
