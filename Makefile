@@ -88,6 +88,7 @@ demo: deps all
 bench: all
 	./bench/run.sh
 	./bench/webtrigger.sh
+	./bench/kvs.sh
 
 fuzz:
 	./tests/fuzz/run.sh

@@ -7,7 +7,7 @@
 #include "store/store.h"
 
 static serve_opts_t so;
-static const char *threads_arg, *check_data, *snapshot_mb, *retention_days, *wt_rate, *px_rate;
+static const char *threads_arg, *check_data, *snapshot_mb, *retention_days, *wt_rate, *px_rate, *kv_rate;
 
 const cli_opt_t serve_opts[] = {
     {"--data", 1, &so.data_dir, NULL, "data directory (default $KILN_DATA or ./.kiln)"},
@@ -18,6 +18,7 @@ const cli_opt_t serve_opts[] = {
     {"--retention-days", 1, &retention_days, NULL, "keep an uninstalled app's data this long (default 28)"},
     {"--webtrigger-rate", 1, &wt_rate, NULL, "webtrigger requests per installation per minute (default 1200; 0: off)"},
     {"--proxy-rate", 1, &px_rate, NULL, "product calls per installation per minute (default 6000; 0: off)"},
+    {"--kvs-rate", 1, &kv_rate, NULL, "app storage calls per installation per minute (default 60000; 0: off)"},
     {0}};
 
 const cli_opt_t store_check_opts[] = {
@@ -61,9 +62,9 @@ int cmd_serve(int argc, char **argv)
             return 2;
         }
     }
-    const char *rates[2] = {wt_rate, px_rate};
-    long *rate_out[2] = {&so.webtrigger_rate, &so.proxy_rate};
-    for (int i = 0; i < 2; i++) {
+    const char *rates[3] = {wt_rate, px_rate, kv_rate};
+    long *rate_out[3] = {&so.webtrigger_rate, &so.proxy_rate, &so.kvs_rate};
+    for (int i = 0; i < 3; i++) {
         if (!rates[i])
             continue;
         char *end;

@@ -13,6 +13,7 @@
 #include "auth/scopes.h"
 #include "base/clock.h"
 #include "gateway/gateway.h"
+#include "gateway/proxy_kvs.h"
 #include "gateway/ratelimit.h"
 #include "http/reply.h"
 #include "http/router.h"
@@ -87,7 +88,7 @@ static void pipeline(kreq_t *kr, unsigned rate_per_min, const char *only_invocat
     if (strcmp(type, "fpp") != 0 || (remote && *remote && strcmp(remote, "jira") != 0) || kr->nseg < 3 ||
         strcmp(kr->seg[2], "rest") != 0) {
         if (strcmp(type, "kvs") == 0) {
-            reply_error(kr, 501, 0, "App storage (KVS) is not available in this kiln yet.");
+            proxy_kvs(kr, &inv); /* app storage: gateway/proxy_kvs.c */
             return;
         }
         scope_mismatch(kr, &inv);

@@ -11,9 +11,12 @@
 #include <unistd.h>
 
 #include "auth/admin_token.h"
+#include "auth/keys.h"
 #include "base/clock.h"
 #include "base/enc.h"
 #include "platform/install.h"
+#include "platform/kvs.h"
+#include "platform/kvs_writer.h"
 #include "platform/snapshot.h"
 #include "base/log.h"
 #include "gateway/gateway.h"
@@ -30,6 +33,8 @@
 #define DRAIN_MS 10000        /* longest we wait for in-flight requests at shutdown */
 #define PURGE_EVERY_MS 60000  /* how often thread 0 purges data past its retention */
 #define LIFECYCLE_EVERY_MS 500 /* how often thread 0 looks for lifecycle events to deliver */
+#define KVS_EXPIRE_EVERY_MS 1000 /* how often thread 0 removes expired app storage values */
+#define KVS_EXPIRE_BATCH 1000    /* at most this many per sweep (one short transaction) */
 
 static http_server_t *the_server; /* for the signal handler only */
 
@@ -200,13 +205,18 @@ static void *thread_main(void *arg)
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);
 
-    int64_t next_purge = clock_now_ms() + PURGE_EVERY_MS, next_events = 0;
+    int64_t next_purge = clock_now_ms() + PURGE_EVERY_MS, next_events = 0, next_expire = 0;
     while (!srv->stopping) {
         h2o_evloop_run(loop, 100);
         store_idle(t->store);
         if (t == &srv->threads[0] && clock_now_ms() >= next_events) {
             lifecycle_tick(t); /* installed/upgraded events to the app's trigger modules */
             next_events = clock_now_ms() + LIFECYCLE_EVERY_MS;
+        }
+        if (t == &srv->threads[0] && clock_now_ms() >= next_expire) {
+            /* TTL: expired values are never returned; this removes them (docs/kvs.md). */
+            kvs_expire(t->store, clock_now_ms(), KVS_EXPIRE_BATCH);
+            next_expire = clock_now_ms() + KVS_EXPIRE_EVERY_MS;
         }
         if (t == &srv->threads[0] && clock_now_ms() >= next_purge) {
             /* Retention: data of apps uninstalled long enough ago goes (docs/apps.md). */
@@ -282,12 +292,21 @@ int http_serve(const serve_opts_t *o)
         log_msg(LOG_ERROR, "admin token", "error", err, NULL);
         goto out;
     }
+    if (keys_init(o->data_dir, err, sizeof err) != 0) {
+        log_msg(LOG_ERROR, "key store", "error", err, NULL);
+        goto out;
+    }
+    if (kvs_writer_start(o->data_dir, err, sizeof err) != 0) {
+        log_msg(LOG_ERROR, "app storage writer", "error", err, NULL);
+        goto out;
+    }
     static const char link_label[] = "kiln distribution links v1";
     enc_hmac_sha256(srv.link_key, srv.admin_token, strlen(srv.admin_token), link_label, sizeof link_label - 1);
     srv.max_snapshot = o->max_snapshot ? o->max_snapshot : SNAPSHOT_MAX_DEFAULT;
     srv.retention_ms = o->retention_ms ? o->retention_ms : INSTALL_RETENTION_MS_DEFAULT;
     srv.webtrigger_rate = o->webtrigger_rate < 0 ? 0 : o->webtrigger_rate ? (unsigned)o->webtrigger_rate : WEBTRIGGER_RATE_PER_MIN;
     srv.proxy_rate = o->proxy_rate < 0 ? 0 : o->proxy_rate ? (unsigned)o->proxy_rate : PROXY_RATE_PER_MIN;
+    srv.kvs_rate = o->kvs_rate < 0 ? 0 : o->kvs_rate ? (unsigned)o->kvs_rate : KVS_RATE_PER_MIN;
     int gai = getaddrinfo(host, port, &hints, &ai);
     if (gai != 0) {
         log_msg(LOG_ERROR, "cannot resolve listen address", "listen", o->listen, "error", gai_strerror(gai), NULL);
@@ -362,9 +381,11 @@ int http_serve(const serve_opts_t *o)
     for (unsigned i = 0; i < srv.nthreads; i++)
         pthread_join(srv.threads[i].tid, NULL);
     rt_stop();
+    kvs_writer_stop(); /* after the HTTP threads drained: in-flight writes were answered */
     log_msg(LOG_INFO, "stopped", NULL);
     rc = 0;
 out:
+    kvs_writer_stop();
     if (ai)
         freeaddrinfo(ai);
     for (unsigned i = 0; srv.threads && i < srv.nthreads; i++) {

@@ -23,6 +23,7 @@ typedef struct serve_opts {
     int64_t retention_ms;   /* data of uninstalled apps kept this long; 0: 28 days */
     long webtrigger_rate;   /* webtrigger requests per installation per minute; 0 default, <0 off */
     long proxy_rate;        /* product calls per installation per minute; 0 default, <0 off */
+    long kvs_rate;          /* app storage calls per installation per minute; 0 default, <0 off */
 } serve_opts_t;
 
 struct http_server;
@@ -52,7 +53,7 @@ typedef struct http_server {
     unsigned char link_key[32]; /* signs distribution links; derived from the admin token */
     uint64_t max_snapshot;
     int64_t retention_ms;
-    unsigned webtrigger_rate, proxy_rate; /* per installation per minute; 0: unlimited */
+    unsigned webtrigger_rate, proxy_rate, kvs_rate; /* per installation per minute; 0: unlimited */
     volatile sig_atomic_t stopping;
 } http_server_t;
 

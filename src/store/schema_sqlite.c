@@ -142,6 +142,27 @@ const char *const schema_sqlite[] = {
     "CREATE INDEX function_logs_site ON function_logs(site_id, id);"
     "ALTER TABLE lifecycle_events ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE lifecycle_events ADD COLUMN next_attempt_ms INTEGER NOT NULL DEFAULT 0;",
+
+    /* 5: app storage (docs/kvs.md) and the key store (auth/keys.h) */
+    "CREATE TABLE kvs ("
+    "  site_id INTEGER NOT NULL,"
+    "  installation_id TEXT NOT NULL,"
+    "  kind INTEGER NOT NULL,"        /* 0 key-value, 1 secret, 2 custom entity */
+    "  entity TEXT NOT NULL,"         /* the entity name for kind 2, else '' */
+    "  key TEXT NOT NULL,"
+    "  value BLOB NOT NULL,"          /* JSON text; for secrets the sealed bytes (auth/keys.h) */
+    "  created_ms INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL,"
+    "  expire_ms INTEGER,"            /* NULL: no TTL */
+    "  PRIMARY KEY (site_id, installation_id, kind, entity, key)) WITHOUT ROWID;"
+    "CREATE INDEX kvs_expiry ON kvs(expire_ms) WHERE expire_ms IS NOT NULL;"
+    "CREATE TABLE keys ("
+    "  id TEXT PRIMARY KEY,"          /* 128-bit random, hex */
+    "  purpose TEXT NOT NULL,"
+    "  wrapped BLOB NOT NULL,"        /* nonce | AES-256-GCM(master key, data key) | tag */
+    "  created_ms INTEGER NOT NULL,"
+    "  retired_ms INTEGER) WITHOUT ROWID;"
+    "CREATE INDEX keys_current ON keys(purpose, created_ms) WHERE retired_ms IS NULL;",
 };
 
 const unsigned schema_sqlite_len = sizeof schema_sqlite / sizeof schema_sqlite[0];

@@ -22,6 +22,9 @@ int store_begin_read(store_t *st) { return st->be->begin_read(st); }
 void store_idle(store_t *st) { st->be->idle(st); }
 int store_commit(store_t *st) { return st->be->commit(st); }
 void store_rollback(store_t *st) { st->be->rollback(st); }
+int store_savepoint(store_t *st) { return st->be->savepoint(st); }
+int store_savepoint_release(store_t *st) { return st->be->savepoint_release(st); }
+void store_savepoint_rollback(store_t *st) { st->be->savepoint_rollback(st); }
 
 int store_site_insert(store_t *st, site_rec_t *s) { return st->be->site_insert(st, s); }
 int store_site_by_name(store_t *st, arena_t *a, const char *name, site_rec_t *out)
@@ -175,3 +178,33 @@ int store_lifecycle_due(store_t *st, arena_t *a, int64_t now, lifecycle_rec_t **
 }
 int store_lifecycle_delivered(store_t *st, int64_t id, int64_t now) { return st->be->lifecycle_delivered(st, id, now); }
 int store_lifecycle_retry(store_t *st, int64_t id, int64_t next) { return st->be->lifecycle_retry(st, id, next); }
+
+int store_kvs_get(store_t *st, arena_t *a, const kvs_owner_t *o, int kind, const char *entity, const char *key,
+                  int64_t now, kvs_rec_t *out)
+{
+    return st->be->kvs_get(st, a, o, kind, entity, key, now, out);
+}
+int store_kvs_put(store_t *st, const kvs_owner_t *o, const kvs_rec_t *r, int64_t now)
+{
+    return st->be->kvs_put(st, o, r, now);
+}
+int store_kvs_delete(store_t *st, const kvs_owner_t *o, int kind, const char *entity, const char *key, int64_t now)
+{
+    return st->be->kvs_delete(st, o, kind, entity, key, now);
+}
+int store_kvs_list(store_t *st, arena_t *a, const kvs_owner_t *o, int kind, const char *entity, const char *from,
+                   const char *to, const char *after, int64_t max, int64_t now, kvs_rec_t **out, size_t *n)
+{
+    return st->be->kvs_list(st, a, o, kind, entity, from, to, after, max, now, out, n);
+}
+int store_kvs_expire(store_t *st, int64_t now, int64_t max, int64_t *removed)
+{
+    return st->be->kvs_expire(st, now, max, removed);
+}
+int store_key_insert(store_t *st, const key_rec_t *k) { return st->be->key_insert(st, k); }
+int store_key_get(store_t *st, arena_t *a, const char *id, key_rec_t *out) { return st->be->key_get(st, a, id, out); }
+int store_key_current(store_t *st, arena_t *a, const char *purpose, key_rec_t *out)
+{
+    return st->be->key_current(st, a, purpose, out);
+}
+int store_key_retire(store_t *st, const char *purpose, int64_t now) { return st->be->key_retire(st, purpose, now); }

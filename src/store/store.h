@@ -128,6 +128,12 @@ int store_begin_read(store_t *st);
 void store_idle(store_t *st);
 int store_commit(store_t *st);
 void store_rollback(store_t *st);
+/* A savepoint inside an open write transaction: one unit of work that can be undone
+ * alone (store_savepoint_rollback) while the transaction goes on. Released by
+ * store_savepoint_release; savepoints do not nest. */
+int store_savepoint(store_t *st);
+int store_savepoint_release(store_t *st);
+void store_savepoint_rollback(store_t *st);
 
 /* ---- sites ---- */
 int store_site_insert(store_t *st, site_rec_t *site); /* fills site->id */
@@ -192,7 +198,7 @@ int store_install_set_major(store_t *st, const char *id, int64_t major, const ch
 int store_install_remove(store_t *st, const char *id, int64_t now_ms, int64_t purge_after_ms);
 /* Removed installations whose retention ended by now_ms and are not purged yet. */
 int store_install_purgeable(store_t *st, arena_t *a, int64_t now_ms, install_rec_t **out, size_t *n);
-/* Deletes what the installation's app kept (app storage, later issues) and marks it purged. */
+/* Deletes what the installation's app kept (its app storage rows) and marks it purged. */
 int store_install_purge(store_t *st, const char *id);
 
 /* ---- webtriggers ---- */
@@ -232,5 +238,56 @@ int store_lifecycle_retry(store_t *st, int64_t id, int64_t next_attempt_ms);
 
 int store_lifecycle_insert(store_t *st, lifecycle_rec_t *ev); /* fills ev->id */
 int store_lifecycle_list(store_t *st, arena_t *a, const char *installation_id, lifecycle_rec_t **out, size_t *n);
+
+/* ---- app storage (platform/kvs.h, docs/kvs.md) ----
+ * Every row belongs to one (site, installation): both lead the primary key and every
+ * function takes them; there is no function that reads rows across installations.
+ * Expired rows (expire_ms <= now_ms) are never returned and count as absent. */
+enum { KVS_KIND_PLAIN = 0, KVS_KIND_SECRET = 1, KVS_KIND_ENTITY = 2 };
+
+typedef struct kvs_rec {
+    int kind;           /* KVS_KIND_* */
+    const char *entity; /* entity name for KVS_KIND_ENTITY, else "" */
+    const char *key;
+    const char *value;  /* JSON text, or sealed bytes for secrets */
+    size_t value_len;
+    int64_t created_ms, updated_ms;
+    int64_t expire_ms; /* 0: none */
+} kvs_rec_t;
+
+typedef struct kvs_owner {
+    int64_t site_id;
+    const char *installation_id;
+} kvs_owner_t;
+
+/* The live row of (kind, entity, key); STORE_NOTFOUND if absent or expired. */
+int store_kvs_get(store_t *st, arena_t *a, const kvs_owner_t *o, int kind, const char *entity, const char *key,
+                  int64_t now_ms, kvs_rec_t *out);
+/* Writes r (created_ms is kept from a live row with the same key, else r->created_ms). */
+int store_kvs_put(store_t *st, const kvs_owner_t *o, const kvs_rec_t *r, int64_t now_ms);
+/* Deletes the live row; STORE_NOTFOUND if there was none (an expired one is removed too). */
+int store_kvs_delete(store_t *st, const kvs_owner_t *o, int kind, const char *entity, const char *key,
+                     int64_t now_ms);
+/* Live rows of (kind, entity) in key order with from <= key < to (either NULL: open) and
+ * key > after (NULL: from the start); at most max. */
+int store_kvs_list(store_t *st, arena_t *a, const kvs_owner_t *o, int kind, const char *entity, const char *from,
+                   const char *to, const char *after, int64_t max, int64_t now_ms, kvs_rec_t **out, size_t *n);
+/* Removes up to max expired rows of any installation; *removed counts them. */
+int store_kvs_expire(store_t *st, int64_t now_ms, int64_t max, int64_t *removed);
+
+/* ---- the key store (auth/keys.h) ---- */
+typedef struct key_rec {
+    const char *id, *purpose;
+    const unsigned char *wrapped;
+    size_t wrapped_len;
+    int64_t created_ms, retired_ms;
+} key_rec_t;
+
+int store_key_insert(store_t *st, const key_rec_t *k);
+int store_key_get(store_t *st, arena_t *a, const char *id, key_rec_t *out);
+/* The newest unretired key of a purpose; STORE_NOTFOUND if there is none. */
+int store_key_current(store_t *st, arena_t *a, const char *purpose, key_rec_t *out);
+/* Retires every unretired key of a purpose (they still open what they sealed). */
+int store_key_retire(store_t *st, const char *purpose, int64_t now_ms);
 
 #endif

@@ -15,6 +15,9 @@ struct store_backend {
     void (*idle)(store_t *);
     int (*commit)(store_t *);
     void (*rollback)(store_t *);
+    int (*savepoint)(store_t *);
+    int (*savepoint_release)(store_t *);
+    void (*savepoint_rollback)(store_t *);
     int (*site_insert)(store_t *, site_rec_t *);
     int (*site_by_name)(store_t *, arena_t *, const char *, site_rec_t *);
     int (*site_by_id)(store_t *, arena_t *, int64_t, site_rec_t *);
@@ -59,6 +62,16 @@ struct store_backend {
     int (*lifecycle_retry)(store_t *, int64_t, int64_t);
     int (*lifecycle_insert)(store_t *, lifecycle_rec_t *);
     int (*lifecycle_list)(store_t *, arena_t *, const char *, lifecycle_rec_t **, size_t *);
+    int (*kvs_get)(store_t *, arena_t *, const kvs_owner_t *, int, const char *, const char *, int64_t, kvs_rec_t *);
+    int (*kvs_put)(store_t *, const kvs_owner_t *, const kvs_rec_t *, int64_t);
+    int (*kvs_delete)(store_t *, const kvs_owner_t *, int, const char *, const char *, int64_t);
+    int (*kvs_list)(store_t *, arena_t *, const kvs_owner_t *, int, const char *, const char *, const char *,
+                    const char *, int64_t, int64_t, kvs_rec_t **, size_t *);
+    int (*kvs_expire)(store_t *, int64_t, int64_t, int64_t *);
+    int (*key_insert)(store_t *, const key_rec_t *);
+    int (*key_get)(store_t *, arena_t *, const char *, key_rec_t *);
+    int (*key_current)(store_t *, arena_t *, const char *, key_rec_t *);
+    int (*key_retire)(store_t *, const char *, int64_t);
 };
 
 store_t *store_sqlite_open(const char *data_dir, char *err, size_t errlen);

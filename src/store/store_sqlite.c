@@ -21,6 +21,9 @@ enum q {
     Q_BEGIN_READ,
     Q_COMMIT,
     Q_ROLLBACK,
+    Q_SAVEPOINT,
+    Q_RELEASE,
+    Q_ROLLBACK_TO,
     Q_SITE_INSERT,
     Q_SITE_BY_NAME,
     Q_SITE_BY_ID,
@@ -77,6 +80,17 @@ enum q {
     Q_LIFECYCLE_RETRY,
     Q_LIFECYCLE_INSERT,
     Q_LIFECYCLE_LIST,
+    Q_KVS_GET,
+    Q_KVS_PUT,
+    Q_KVS_LIVE,
+    Q_KVS_DELETE,
+    Q_KVS_LIST,
+    Q_KVS_EXPIRE,
+    Q_KVS_PURGE,
+    Q_KEY_INSERT,
+    Q_KEY_GET,
+    Q_KEY_CURRENT,
+    Q_KEY_RETIRE,
     Q__COUNT
 };
 
@@ -115,6 +129,8 @@ enum q {
     "removed, purged, created_ms, updated_ms, removed_ms, purge_after_ms"
 #define LIFECYCLE_COLS                                                                        \
     "id, installation_id, site_id, event, payload_json, created_ms, delivered_ms, attempts, next_attempt_ms"
+#define KVS_COLS "kind, entity, key, value, created_ms, updated_ms, expire_ms"
+#define KEY_COLS "id, purpose, wrapped, created_ms, retired_ms"
 #define LOG_COLS "id, site_id, installation_id, app_id, invocation_id, module_key, level, message, time_ms"
 
 static const char *const sql[Q__COUNT] = {
@@ -122,6 +138,9 @@ static const char *const sql[Q__COUNT] = {
     [Q_BEGIN_READ] = "BEGIN",
     [Q_COMMIT] = "COMMIT",
     [Q_ROLLBACK] = "ROLLBACK",
+    [Q_SAVEPOINT] = "SAVEPOINT unit",
+    [Q_RELEASE] = "RELEASE unit",
+    [Q_ROLLBACK_TO] = "ROLLBACK TO unit",
     [Q_SITE_INSERT] = "INSERT INTO sites (cloud_id, name, admin_account_id, canary, created_ms) "
                       "VALUES (?1, ?2, ?3, ?4, ?5)",
     [Q_SITE_BY_NAME] = "SELECT " SITE_COLS " FROM sites WHERE name = ?1",
@@ -206,6 +225,32 @@ static const char *const sql[Q__COUNT] = {
     [Q_LIFECYCLE_INSERT] = "INSERT INTO lifecycle_events (installation_id, site_id, event, payload_json, "
                            "created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
     [Q_LIFECYCLE_LIST] = "SELECT " LIFECYCLE_COLS " FROM lifecycle_events WHERE installation_id = ?1 ORDER BY id",
+    /* app storage: (site_id, installation_id) lead every statement's key (docs/kvs.md) */
+    [Q_KVS_GET] = "SELECT " KVS_COLS " FROM kvs WHERE site_id = ?1 AND installation_id = ?2 AND kind = ?3 "
+                  "AND entity = ?4 AND key = ?5 AND (expire_ms IS NULL OR expire_ms > ?6)",
+    [Q_KVS_PUT] = "INSERT INTO kvs (site_id, installation_id, kind, entity, key, value, created_ms, updated_ms, "
+                  "expire_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+                  "ON CONFLICT (site_id, installation_id, kind, entity, key) DO UPDATE SET value = excluded.value, "
+                  "created_ms = CASE WHEN kvs.expire_ms IS NULL OR kvs.expire_ms > ?10 THEN kvs.created_ms "
+                  "ELSE excluded.created_ms END, updated_ms = excluded.updated_ms, expire_ms = excluded.expire_ms",
+    /* (not DELETE ... RETURNING: SQLite 3.40 returns wrong column values from it on a
+       WITHOUT ROWID table) */
+    [Q_KVS_LIVE] = "SELECT expire_ms IS NULL OR expire_ms > ?6 FROM kvs WHERE site_id = ?1 AND installation_id = ?2 "
+                   "AND kind = ?3 AND entity = ?4 AND key = ?5",
+    [Q_KVS_DELETE] = "DELETE FROM kvs WHERE site_id = ?1 AND installation_id = ?2 AND kind = ?3 AND entity = ?4 "
+                     "AND key = ?5",
+    [Q_KVS_LIST] = "SELECT " KVS_COLS " FROM kvs WHERE site_id = ?1 AND installation_id = ?2 AND kind = ?3 "
+                   "AND entity = ?4 AND (?5 IS NULL OR key >= ?5) AND (?6 IS NULL OR key < ?6) "
+                   "AND (?7 IS NULL OR key > ?7) AND (expire_ms IS NULL OR expire_ms > ?8) ORDER BY key LIMIT ?9",
+    [Q_KVS_EXPIRE] = "DELETE FROM kvs WHERE (site_id, installation_id, kind, entity, key) IN "
+                     "(SELECT site_id, installation_id, kind, entity, key FROM kvs "
+                     "WHERE expire_ms IS NOT NULL AND expire_ms <= ?1 LIMIT ?2)",
+    [Q_KVS_PURGE] = "DELETE FROM kvs WHERE site_id = ?1 AND installation_id = ?2",
+    [Q_KEY_INSERT] = "INSERT INTO keys (id, purpose, wrapped, created_ms) VALUES (?1, ?2, ?3, ?4)",
+    [Q_KEY_GET] = "SELECT " KEY_COLS " FROM keys WHERE id = ?1",
+    [Q_KEY_CURRENT] = "SELECT " KEY_COLS " FROM keys WHERE purpose = ?1 AND retired_ms IS NULL "
+                      "ORDER BY created_ms DESC, id LIMIT 1",
+    [Q_KEY_RETIRE] = "UPDATE keys SET retired_ms = ?2 WHERE purpose = ?1 AND retired_ms IS NULL",
 };
 
 /* Read snapshots are kept between requests (PARKED) and reused while no write has
@@ -447,6 +492,21 @@ static void sq_rollback(store_t *st)
     }
     s->in_tx = 0;
     exec_q(st, stmt(st, Q_ROLLBACK));
+}
+
+static int sq_savepoint(store_t *st)
+{
+    if (!((struct sqlite_store *)st)->in_tx)
+        return STORE_ERROR; /* only inside a write transaction */
+    return exec_q(st, stmt(st, Q_SAVEPOINT));
+}
+
+static int sq_savepoint_release(store_t *st) { return exec_q(st, stmt(st, Q_RELEASE)); }
+
+static void sq_savepoint_rollback(store_t *st)
+{
+    exec_q(st, stmt(st, Q_ROLLBACK_TO));
+    exec_q(st, stmt(st, Q_RELEASE));
 }
 
 static void sq_idle(store_t *st)
@@ -1203,12 +1263,205 @@ static int sq_install_purgeable(store_t *st, arena_t *a, int64_t now, install_re
     return collect(st, a, q, sizeof **out, read_install, (void **)out, n);
 }
 
+static int sq_install_get(store_t *st, arena_t *a, const char *id, install_rec_t *out);
+
+/* The installation's app storage goes in the same transaction that marks it purged. */
 static int sq_install_purge(store_t *st, const char *id)
 {
-    /* App storage of the installation is deleted here too once it exists (KVS issue). */
-    sqlite3_stmt *q = stmt(st, Q_INSTALL_PURGE);
+    arena_t *a = arena_new(64 * 1024);
+    install_rec_t in;
+    int opened, rc = tx_open(st, &opened);
+    if (rc == STORE_OK)
+        rc = sq_install_get(st, a, id, &in);
+    if (rc == STORE_OK) {
+        sqlite3_stmt *q = stmt(st, Q_KVS_PURGE);
+        sqlite3_bind_int64(q, 1, in.site_id);
+        bind_text(q, 2, id);
+        rc = exec_q(st, q);
+    }
+    if (rc == STORE_OK) {
+        sqlite3_stmt *q = stmt(st, Q_INSTALL_PURGE);
+        bind_text(q, 1, id);
+        rc = exec_q(st, q);
+        if (rc == STORE_OK && sqlite3_changes(DB(st)) == 0)
+            rc = STORE_NOTFOUND;
+    }
+    arena_free(a);
+    return tx_close(st, opened, rc);
+}
+
+/* ---- app storage ---- */
+
+static void bind_owner(sqlite3_stmt *q, const kvs_owner_t *o)
+{
+    sqlite3_bind_int64(q, 1, o->site_id);
+    bind_text(q, 2, o->installation_id);
+}
+
+static void read_kvs(arena_t *a, sqlite3_stmt *q, void *p)
+{
+    kvs_rec_t *r = p;
+    r->kind = sqlite3_column_int(q, 0);
+    r->entity = col_str(a, q, 1);
+    r->key = col_str(a, q, 2);
+    r->value_len = (size_t)sqlite3_column_bytes(q, 3);
+    const void *v = sqlite3_column_blob(q, 3);
+    char *c = arena_alloc(a, r->value_len + 1);
+    if (!c)
+        kiln_oom(r->value_len);
+    if (r->value_len)
+        memcpy(c, v, r->value_len);
+    c[r->value_len] = '\0';
+    r->value = c;
+    r->created_ms = sqlite3_column_int64(q, 4);
+    r->updated_ms = sqlite3_column_int64(q, 5);
+    r->expire_ms = sqlite3_column_type(q, 6) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 6);
+}
+
+static int sq_kvs_get(store_t *st, arena_t *a, const kvs_owner_t *o, int kind, const char *entity, const char *key,
+                      int64_t now, kvs_rec_t *out)
+{
+    sqlite3_stmt *q = stmt(st, Q_KVS_GET);
+    bind_owner(q, o);
+    sqlite3_bind_int(q, 3, kind);
+    bind_text(q, 4, entity ? entity : "");
+    bind_text(q, 5, key);
+    sqlite3_bind_int64(q, 6, now);
+    int rc = sqlite3_step(q);
+    int r = rc == SQLITE_ROW ? (read_kvs(a, q, out), STORE_OK) : rc == SQLITE_DONE ? STORE_NOTFOUND : map_rc(st, rc);
+    done(q);
+    return r;
+}
+
+static int sq_kvs_put(store_t *st, const kvs_owner_t *o, const kvs_rec_t *r, int64_t now)
+{
+    sqlite3_stmt *q = stmt(st, Q_KVS_PUT);
+    bind_owner(q, o);
+    sqlite3_bind_int(q, 3, r->kind);
+    bind_text(q, 4, r->entity ? r->entity : "");
+    bind_text(q, 5, r->key);
+    sqlite3_bind_blob(q, 6, r->value, (int)r->value_len, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 7, r->created_ms);
+    sqlite3_bind_int64(q, 8, r->updated_ms);
+    if (r->expire_ms)
+        sqlite3_bind_int64(q, 9, r->expire_ms);
+    else
+        sqlite3_bind_null(q, 9);
+    sqlite3_bind_int64(q, 10, now);
+    return write1(st, q);
+}
+
+static int sq_kvs_delete(store_t *st, const kvs_owner_t *o, int kind, const char *entity, const char *key,
+                         int64_t now)
+{
+    int opened, rc = tx_open(st, &opened);
+    if (rc != STORE_OK)
+        return rc;
+    sqlite3_stmt *q = stmt(st, Q_KVS_LIVE);
+    bind_owner(q, o);
+    sqlite3_bind_int(q, 3, kind);
+    bind_text(q, 4, entity ? entity : "");
+    bind_text(q, 5, key);
+    sqlite3_bind_int64(q, 6, now);
+    int s = sqlite3_step(q);
+    rc = s == SQLITE_ROW ? (sqlite3_column_int(q, 0) ? STORE_OK : STORE_NOTFOUND)
+                         : s == SQLITE_DONE ? STORE_NOTFOUND : map_rc(st, s);
+    done(q);
+    if (s == SQLITE_ROW) { /* live or expired: it goes */
+        q = stmt(st, Q_KVS_DELETE);
+        bind_owner(q, o);
+        sqlite3_bind_int(q, 3, kind);
+        bind_text(q, 4, entity ? entity : "");
+        bind_text(q, 5, key);
+        int d = exec_q(st, q);
+        if (d != STORE_OK)
+            rc = d;
+    }
+    /* a missing key is an answer, not a failure: the (empty) transaction still commits */
+    int trc = tx_close(st, opened, rc == STORE_NOTFOUND ? STORE_OK : rc);
+    return trc != STORE_OK ? trc : rc;
+}
+
+static int sq_kvs_list(store_t *st, arena_t *a, const kvs_owner_t *o, int kind, const char *entity, const char *from,
+                       const char *to, const char *after, int64_t max, int64_t now, kvs_rec_t **out, size_t *n)
+{
+    sqlite3_stmt *q = stmt(st, Q_KVS_LIST);
+    bind_owner(q, o);
+    sqlite3_bind_int(q, 3, kind);
+    bind_text(q, 4, entity ? entity : "");
+    bind_text(q, 5, from);
+    bind_text(q, 6, to);
+    bind_text(q, 7, after);
+    sqlite3_bind_int64(q, 8, now);
+    sqlite3_bind_int64(q, 9, max);
+    return collect(st, a, q, sizeof **out, read_kvs, (void **)out, n);
+}
+
+static int sq_kvs_expire(store_t *st, int64_t now, int64_t max, int64_t *removed)
+{
+    sqlite3_stmt *q = stmt(st, Q_KVS_EXPIRE);
+    sqlite3_bind_int64(q, 1, now);
+    sqlite3_bind_int64(q, 2, max);
+    int rc = write1(st, q);
+    *removed = rc == STORE_OK ? sqlite3_changes(DB(st)) : 0;
+    return rc;
+}
+
+/* ---- the key store ---- */
+
+static void read_key(arena_t *a, sqlite3_stmt *q, key_rec_t *k)
+{
+    k->id = col_str(a, q, 0);
+    k->purpose = col_str(a, q, 1);
+    k->wrapped_len = (size_t)sqlite3_column_bytes(q, 2);
+    unsigned char *w = arena_alloc(a, k->wrapped_len + 1);
+    if (!w)
+        kiln_oom(k->wrapped_len);
+    if (k->wrapped_len)
+        memcpy(w, sqlite3_column_blob(q, 2), k->wrapped_len);
+    k->wrapped = w;
+    k->created_ms = sqlite3_column_int64(q, 3);
+    k->retired_ms = sqlite3_column_type(q, 4) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 4);
+}
+
+static int one_key(store_t *st, arena_t *a, sqlite3_stmt *q, key_rec_t *out)
+{
+    int rc = sqlite3_step(q);
+    int r = rc == SQLITE_ROW ? (read_key(a, q, out), STORE_OK) : rc == SQLITE_DONE ? STORE_NOTFOUND : map_rc(st, rc);
+    done(q);
+    return r;
+}
+
+static int sq_key_insert(store_t *st, const key_rec_t *k)
+{
+    sqlite3_stmt *q = stmt(st, Q_KEY_INSERT);
+    bind_text(q, 1, k->id);
+    bind_text(q, 2, k->purpose);
+    sqlite3_bind_blob(q, 3, k->wrapped, (int)k->wrapped_len, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 4, k->created_ms);
+    return write1(st, q);
+}
+
+static int sq_key_get(store_t *st, arena_t *a, const char *id, key_rec_t *out)
+{
+    sqlite3_stmt *q = stmt(st, Q_KEY_GET);
     bind_text(q, 1, id);
-    return write_one_row(st, q);
+    return one_key(st, a, q, out);
+}
+
+static int sq_key_current(store_t *st, arena_t *a, const char *purpose, key_rec_t *out)
+{
+    sqlite3_stmt *q = stmt(st, Q_KEY_CURRENT);
+    bind_text(q, 1, purpose);
+    return one_key(st, a, q, out);
+}
+
+static int sq_key_retire(store_t *st, const char *purpose, int64_t now)
+{
+    sqlite3_stmt *q = stmt(st, Q_KEY_RETIRE);
+    bind_text(q, 1, purpose);
+    sqlite3_bind_int64(q, 2, now);
+    return write1(st, q);
 }
 
 static int sq_webtrigger_ensure(store_t *st, arena_t *a, const char *inst, const char *module, const char *new_id,
@@ -1313,6 +1566,9 @@ static const store_backend_t sqlite_backend = {
     .idle = sq_idle,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .savepoint = sq_savepoint,
+    .savepoint_release = sq_savepoint_release,
+    .savepoint_rollback = sq_savepoint_rollback,
     .site_insert = sq_site_insert,
     .site_by_name = sq_site_by_name,
     .site_by_id = sq_site_by_id,
@@ -1356,6 +1612,15 @@ static const store_backend_t sqlite_backend = {
     .lifecycle_retry = sq_lifecycle_retry,
     .lifecycle_insert = sq_lifecycle_insert,
     .lifecycle_list = sq_lifecycle_list,
+    .kvs_get = sq_kvs_get,
+    .kvs_put = sq_kvs_put,
+    .kvs_delete = sq_kvs_delete,
+    .kvs_list = sq_kvs_list,
+    .kvs_expire = sq_kvs_expire,
+    .key_insert = sq_key_insert,
+    .key_get = sq_key_get,
+    .key_current = sq_key_current,
+    .key_retire = sq_key_retire,
 };
 
 /* Process-wide settings, before the first connection: no global allocation statistics

@@ -1,0 +1,87 @@
+#include "gateway/proxy_kvs.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "http/reply.h"
+#include "http/server.h"
+#include "platform/kvs.h"
+#include "platform/kvs_writer.h"
+
+/* Writes an answer; copy: the body lives elsewhere (a writer job) and is copied into the
+ * request's arena. */
+static void answer(kreq_t *kr, const kvs_reply_t *r, int copy)
+{
+    if (r->rated) {
+        reply_header(kr, "x-ratelimit-limit", arena_printf(kr->arena, "%u", r->limit));
+        reply_header(kr, "x-ratelimit-remaining", arena_printf(kr->arena, "%u", r->remaining));
+        reply_header(kr, "x-ratelimit-reset", arena_printf(kr->arena, "%lld", (long long)r->reset_s));
+    }
+    if (r->status == 429) {
+        reply_header(kr, "retry-after", arena_printf(kr->arena, "%lld", (long long)r->retry_after_s));
+        reply_header(kr, "x-failure-category", "FAILURE_CLIENT_RATE_LIMITED");
+    }
+    const char *body = r->body ? r->body : "";
+    size_t len = r->body ? r->len : 0;
+    if (copy && len && !(body = arena_strndup(kr->arena, body, len))) {
+        reply_error(kr, 500, 0, "The answer is too large.");
+        return;
+    }
+    reply_raw(kr, r->status, "application/json", body, len);
+}
+
+/* A write came back from the writer thread, committed (or failed). */
+static void on_written(rt_job_t *rj)
+{
+    kvs_job_t *j = (kvs_job_t *)rj;
+    kreq_t *kr = rj->owner;
+    if (kr) { /* NULL: the client went away meanwhile */
+        kr->job = NULL;
+        answer(kr, &j->reply, 1);
+    }
+    kvs_job_free(j);
+}
+
+static const char not_found[] = "{\"code\":\"NOT_FOUND\",\"message\":\"No such app storage operation.\"}";
+
+void proxy_kvs(kreq_t *kr, const invocation_t *inv)
+{
+    /* seg: _proxy / kvs / api / v1 / op [/ op] */
+    if (kr->nseg < 5 || kr->nseg > 6 || strcmp(kr->seg[2], "api") != 0 || strcmp(kr->seg[3], "v1") != 0) {
+        reply_raw(kr, 404, "application/json", not_found, sizeof not_found - 1);
+        return;
+    }
+    if (!kreq_method_is(kr, "POST")) {
+        reply_error(kr, 405, 0, "Method Not Allowed");
+        return;
+    }
+    const char *op = kr->nseg == 5 ? kr->seg[4] : arena_printf(kr->arena, "%s/%s", kr->seg[4], kr->seg[5]);
+    kvs_ctx_t ctx = {.site_id = inv->site_id,
+                     .installation_id = inv->installation_id,
+                     .scopes = inv->scopes,
+                     .rate_per_min = kr->thr->server->kvs_rate,
+                     .now_ms = clock_now_ms()};
+    if (kvs_op_writes(op) && kvs_writer_running()) {
+        /* group commit: the writer thread answers through on_written, on this thread */
+        kvs_job_t *j = kvs_job_new(&ctx, op, kr->req->entity.base, kr->req->entity.len);
+        if (!j) {
+            reply_raw(kr, 404, "application/json", not_found, sizeof not_found - 1);
+            return;
+        }
+        j->rt.receiver = &kr->thr->rt_receiver;
+        j->rt.owner = kr;
+        j->rt.done = on_written;
+        kr->job = &j->rt;
+        if (kvs_writer_submit(j) != 0) {
+            kr->job = NULL;
+            kvs_job_free(j);
+            reply_header(kr, "retry-after", "1");
+            reply_error(kr, 503, 0, "Too many app storage writes are waiting; retry shortly.");
+        }
+        return;
+    }
+    kvs_reply_t r;
+    kvs_call(kr->store, kr->arena, &ctx, op, kr->req->entity.base, kr->req->entity.len, &r);
+    answer(kr, &r, 0);
+}

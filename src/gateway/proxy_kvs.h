@@ -1,0 +1,13 @@
+/* /_proxy/kvs/api/v1/{op}: app storage for a running function (@forge/kvs through
+ * __forge_fetch__). The proxy gateway has authenticated the invocation token and checked
+ * that its installation is active; this binds the installation from the token and hands
+ * the body to kvs_call (platform/kvs.h), which checks the scope and the rate. */
+#ifndef KILN_PROXY_KVS_H
+#define KILN_PROXY_KVS_H
+
+#include "http/request.h"
+#include "runtime/invocation.h"
+
+void proxy_kvs(kreq_t *kr, const invocation_t *inv);
+
+#endif
