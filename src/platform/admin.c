@@ -10,6 +10,7 @@
 #include "http/server.h"
 #include "platform/admin_apps.h"
 #include "platform/site.h"
+#include "platform/variables.h"
 #include "platform/webtrigger.h"
 
 static void sites_list(kreq_t *kr)
@@ -134,6 +135,9 @@ static route_t routes[] = {
     {"GET", "/apps/{appId}/environments/{environment}/versions", versions_list},
     {"POST", "/apps/{appId}/environments/{environment}/versions", versions_deploy},
     {"GET", "/apps/{appId}/environments/{environment}/distribution", apps_distribution},
+    {"GET", "/apps/{appId}/environments/{environment}/variables", variables_list},
+    {"PUT", "/apps/{appId}/environments/{environment}/variables/{key}", variables_set},
+    {"DELETE", "/apps/{appId}/environments/{environment}/variables/{key}", variables_unset},
     {"POST", "/uploads", uploads_create},
     {"PUT", "/uploads/{uploadId}", uploads_append},
     {"POST", "/maintenance/purge", maintenance_purge},
