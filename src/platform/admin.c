@@ -9,6 +9,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "platform/admin_apps.h"
+#include "platform/direct.h"
 #include "platform/site.h"
 #include "platform/variables.h"
 #include "platform/webtrigger.h"
@@ -129,6 +130,7 @@ static route_t routes[] = {
     {"GET", "/installations", installs_list},
     {"GET", "/logs", logs_list},
     {"GET", "/sites/{name}/installations/{appId}/{environment}/webtriggers/{module}", webtrigger_url},
+    {"POST", "/sites/{name}/installations/{appId}/{environment}/functions/{function}", direct_invoke},
     {"POST", "/apps", apps_register},
     {"GET", "/apps/{appId}", apps_get},
     {"POST", "/apps/{appId}/environments", apps_env_create},

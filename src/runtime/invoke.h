@@ -1,6 +1,7 @@
 /* Building invocations: what a function of an installed app needs to run for one site
  * (its bundle, Forge's appContext and context, the live-invocation record its token will
- * carry). Shared by every trigger of functions: webtriggers, lifecycle events. */
+ * carry). Shared by every trigger of functions: webtriggers, lifecycle events, direct
+ * invocation (platform/direct.h). */
 #ifndef KILN_INVOKE_H
 #define KILN_INVOKE_H
 
