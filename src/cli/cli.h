@@ -37,6 +37,9 @@ typedef struct cli_conn {
     const char *url, *data;
 } cli_conn_t;
 
+/* How long one admin API call may take, in seconds (default 120). */
+extern long client_timeout_s;
+
 /* Calls the admin API. Returns the HTTP status (and *out, owned by the caller, may be
  * NULL), or -1 with a one-line reason printed. */
 long client_call(const cli_conn_t *c, const char *method, const char *path, json_t *body, json_t **out);

@@ -7,6 +7,7 @@
 #include "base/limits.h"
 #include "cli/cli.h"
 #include "platform/app.h"
+#include "platform/direct.h"
 
 static cli_conn_t conn;
 static int json_out;
@@ -89,6 +90,7 @@ int cmd_invoke(int argc, char **argv)
     char path[1024];
     snprintf(path, sizeof path, "/admin/v1/sites/%s/installations/%s/%s/functions/%s", site_opt, app, env, pos[0]);
     json_t *resp = NULL;
+    client_timeout_s = DIRECT_MAX_TIMEOUT_MS / 1000 + 60; /* the server answers by the function's time limit */
     long status = client_call(&conn, "POST", path, body, &resp);
     if (status != 200) {
         result = status < 0 ? 1 : client_fail(status, resp);
