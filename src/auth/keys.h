@@ -1,4 +1,5 @@
-/* The key store: data keys that encrypt secrets at rest (KVS secrets today).
+/* The key store: data keys that encrypt secrets at rest (KVS secrets, encrypted
+ * environment variables: platform/variables.h).
  *
  * A master key (256 random bits) lives in DATA/master.key, mode 0600, created with
  * O_EXCL at first start (like the admin token). Data keys live in the store's `keys`

@@ -16,8 +16,15 @@ void cli_usage(const cli_cmd_t *c)
 int cli_parse(const cli_cmd_t *c, int argc, char **argv, const char **pos, int maxpos, int *npos)
 {
     *npos = 0;
+    int rest = 0; /* after "--": positionals only */
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
+        if (!rest && strcmp(a, "--") == 0) {
+            rest = 1;
+            continue;
+        }
+        if (rest)
+            goto positional;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             cli_usage(c);
             return 1;
@@ -51,6 +58,7 @@ int cli_parse(const cli_cmd_t *c, int argc, char **argv, const char **pos, int m
             }
             continue;
         }
+    positional:
         if (*npos >= maxpos) {
             fprintf(stderr, "kiln: unexpected argument '%s'\n", a);
             return -1;

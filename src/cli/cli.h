@@ -24,7 +24,8 @@ typedef struct cli_cmd {
     const cli_opt_t *opts;
 } cli_cmd_t;
 
-/* Parses argv (after the command words) against opts; positional arguments go to pos.
+/* Parses argv (after the command words) against opts; positional arguments go to pos
+ * (every argument after "--" is positional, even one that starts with '-').
  * Prints a one-line error and returns -1 on an unknown option, a missing value or too
  * many positionals; returns 1 after printing help for --help; else 0 with *npos set. */
 int cli_parse(const cli_cmd_t *cmd, int argc, char **argv, const char **pos, int maxpos, int *npos);
@@ -36,6 +37,9 @@ typedef struct cli_conn {
     const char *url, *data;
 } cli_conn_t;
 
+/* How long one admin API call may take, in seconds (default 120). */
+extern long client_timeout_s;
+
 /* Calls the admin API. Returns the HTTP status (and *out, owned by the caller, may be
  * NULL), or -1 with a one-line reason printed. */
 long client_call(const cli_conn_t *c, const char *method, const char *path, json_t *body, json_t **out);
@@ -44,6 +48,10 @@ long client_call_raw(const cli_conn_t *c, const char *method, const char *path, 
                      const char *content_type, json_t **out);
 /* Prints the server's error message for a non-2xx status as one line; returns 1. */
 int client_fail(long status, json_t *resp);
+
+/* The app id (UUID) of DIR/manifest.yml, with `a` holding it; NULL after printing why. */
+struct arena;
+const char *cli_app_of_dir(struct arena *a, const char *dir);
 
 /* Prints j pretty to stdout. */
 void cli_print_json(json_t *j);
@@ -55,7 +63,8 @@ void cli_print_json(json_t *j);
 /* Commands and their option tables (defined beside each command). */
 extern const cli_opt_t serve_opts[], site_create_opts[], site_list_opts[], user_token_opts[], store_check_opts[],
     register_opts[], deploy_opts[], env_create_opts[], distribute_opts[], install_opts[], uninstall_opts[],
-    purge_opts[], webtrigger_opts[], logs_opts[], audit_opts[];
+    purge_opts[], webtrigger_opts[], logs_opts[], audit_opts[], variables_set_opts[], variables_list_opts[],
+    variables_unset_opts[], invoke_opts[];
 int cmd_serve(int argc, char **argv);
 int cmd_site_create(int argc, char **argv);
 int cmd_site_list(int argc, char **argv);
@@ -73,6 +82,10 @@ int cmd_purge(int argc, char **argv);
 int cmd_webtrigger(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_invoke(int argc, char **argv);
+int cmd_variables_set(int argc, char **argv);
+int cmd_variables_list(int argc, char **argv);
+int cmd_variables_unset(int argc, char **argv);
 
 extern const cli_cmd_t cli_commands[];
 extern const unsigned cli_commands_len;

@@ -15,6 +15,8 @@ static size_t on_data(char *p, size_t size, size_t n, void *ud)
     return buf_add(ud, p, size * n) == 0 ? size * n : 0;
 }
 
+long client_timeout_s = 120;
+
 void cli_print_json(json_t *j)
 {
     char *s = json_dumps(j, JSON_INDENT(2) | JSON_ENCODE_ANY);
@@ -62,7 +64,7 @@ long client_call_raw(const cli_conn_t *c, const char *method, const char *path, 
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, 120L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, client_timeout_s);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     if (data) {

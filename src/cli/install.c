@@ -45,28 +45,6 @@ const cli_opt_t purge_opts[] = {
     CLI_CONN_OPTS(conn),
     {0}};
 
-/* The app id from DIR/manifest.yml. NULL after printing why. */
-static const char *app_of_dir(arena_t *a, const char *dir)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/manifest.yml", dir);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "kiln: cannot read %s (run in the app directory or pass --app DIR)\n", path);
-        return NULL;
-    }
-    char *text = arena_alloc(a, MANIFEST_MAX_BYTES + 1);
-    size_t n = fread(text, 1, MANIFEST_MAX_BYTES + 1, f);
-    fclose(f);
-    manifest_t m = {0};
-    manifest_err_t err;
-    if (manifest_parse(a, "manifest.yml", text, n, NULL, &m, &err) != 0) {
-        fprintf(stderr, "%s\n", err.msg);
-        return NULL;
-    }
-    return app_id_from_ari(m.app_id);
-}
-
 static void print_install(json_t *in)
 {
     printf("%-12s %-20s %-10s %-8s %s\n", json_string_value(json_object_get(in, "site")),
@@ -115,7 +93,7 @@ int cmd_install(int argc, char **argv)
     json_t *resp = NULL;
     if (npos == 1 && strcmp(pos[0], "list") == 0) {
         const char *app = access(app_dir_opt ? app_dir_opt : "manifest.yml", F_OK) == 0
-                              ? app_of_dir(a, app_dir_opt ? app_dir_opt : ".")
+                              ? cli_app_of_dir(a, app_dir_opt ? app_dir_opt : ".")
                               : NULL;
         char path[256];
         snprintf(path, sizeof path, "/admin/v1/installations%s%s", app ? "?appId=" : "", app ? app : "");
@@ -146,7 +124,7 @@ int cmd_install(int argc, char **argv)
         result = 2;
         goto out;
     }
-    const char *app = app_of_dir(a, app_dir_opt ? app_dir_opt : ".");
+    const char *app = cli_app_of_dir(a, app_dir_opt ? app_dir_opt : ".");
     if (!app)
         goto out;
     if (consent(app, env) != 0) {
@@ -187,7 +165,7 @@ int cmd_uninstall(int argc, char **argv)
         return 2;
     }
     arena_t *a = arena_new(8u * 1024 * 1024);
-    const char *app = app_of_dir(a, app_dir_opt ? app_dir_opt : ".");
+    const char *app = cli_app_of_dir(a, app_dir_opt ? app_dir_opt : ".");
     int result = 1;
     if (app) {
         char path[256];
@@ -254,7 +232,7 @@ int cmd_webtrigger(int argc, char **argv)
             return 2;
         }
     arena_t *a = arena_new(8u * 1024 * 1024);
-    const char *app = app_of_dir(a, app_dir_opt ? app_dir_opt : ".");
+    const char *app = cli_app_of_dir(a, app_dir_opt ? app_dir_opt : ".");
     int result = 1;
     if (app) {
         char path[512];

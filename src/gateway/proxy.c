@@ -15,6 +15,7 @@
 #include "gateway/audit.h"
 #include "gateway/gateway.h"
 #include "gateway/proxy_kvs.h"
+#include "gateway/proxy_storage.h"
 #include "gateway/ratelimit.h"
 #include "http/reply.h"
 #include "http/router.h"
@@ -88,6 +89,12 @@ static void pipeline(kreq_t *kr, unsigned rate_per_min, const char *only_invocat
     /* seg: _proxy / {type} / ...: only Jira product paths below the bound site */
     const char *type = kr->nseg > 1 ? kr->seg[1] : "";
     const char *remote = kreq_header(kr, "x-forge-remote");
+    if (!only_invocation && strcmp(type, "fpp") == 0 && kr->nseg == 5 && strcmp(kr->seg[2], "forge") == 0 &&
+        strcmp(kr->seg[3], "entities") == 0 && strcmp(kr->seg[4], "graphql") == 0 && kreq_method_is(kr, "POST")) {
+        kr->dispatched = 1;
+        proxy_storage(kr, &inv); /* the legacy storage API, over HTTP only: gateway/proxy_storage.c */
+        return;
+    }
     if (strcmp(type, "fpp") == 0 && kr->nseg == 3 && strcmp(kr->seg[2], "graphql") == 0 && kreq_method_is(kr, "POST")) {
         kr->dispatched = 1;
         webtrigger_graphql(kr, &inv);
@@ -96,6 +103,7 @@ static void pipeline(kreq_t *kr, unsigned rate_per_min, const char *only_invocat
     if (strcmp(type, "fpp") != 0 || (remote && *remote && strcmp(remote, "jira") != 0) || kr->nseg < 3 ||
         strcmp(kr->seg[2], "rest") != 0) {
         if (strcmp(type, "kvs") == 0) {
+            kr->dispatched = 1;
             proxy_kvs(kr, &inv); /* app storage: gateway/proxy_kvs.c */
             return;
         }

@@ -12,7 +12,9 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "platform/admin_apps.h"
+#include "platform/direct.h"
 #include "platform/site.h"
+#include "platform/variables.h"
 #include "platform/webtrigger.h"
 
 static void sites_list(kreq_t *kr)
@@ -138,12 +140,16 @@ static route_t routes[] = {
     {"GET", "/logs", logs_list},
     {"GET", "/audit", audit_list},
     {"GET", "/sites/{name}/installations/{appId}/{environment}/webtriggers/{module}", webtrigger_url},
+    {"POST", "/sites/{name}/installations/{appId}/{environment}/functions/{function}", direct_invoke},
     {"POST", "/apps", apps_register},
     {"GET", "/apps/{appId}", apps_get},
     {"POST", "/apps/{appId}/environments", apps_env_create},
     {"GET", "/apps/{appId}/environments/{environment}/versions", versions_list},
     {"POST", "/apps/{appId}/environments/{environment}/versions", versions_deploy},
     {"GET", "/apps/{appId}/environments/{environment}/distribution", apps_distribution},
+    {"GET", "/apps/{appId}/environments/{environment}/variables", variables_list},
+    {"PUT", "/apps/{appId}/environments/{environment}/variables/{key}", variables_set},
+    {"DELETE", "/apps/{appId}/environments/{environment}/variables/{key}", variables_unset},
     {"POST", "/uploads", uploads_create},
     {"PUT", "/uploads/{uploadId}", uploads_append},
     {"POST", "/maintenance/purge", maintenance_purge},

@@ -621,20 +621,27 @@ static int op_entity_delete(call_t *c, json_t *b)
 /* ---------------------------------------------------------------- cursors */
 
 /* Cursors are opaque to apps: hex of a small JSON array [sortValue, key]. */
-static const char *cursor_make(call_t *c, const json_t *sort_value, const char *key)
+static const char *cursor_in(arena_t *a, const json_t *sort_value, const char *key)
 {
     json_t *arr = json_pack("[Os]", sort_value ? (json_t *)sort_value : json_null(), key);
     size_t n;
-    char *s = arr ? json_dump_arena(c->a, arr, 8192, &n) : NULL;
+    char *s = arr ? json_dump_arena(a, arr, 8192, &n) : NULL;
     json_decref(arr);
     if (!s)
         return NULL;
-    char *hex = arena_alloc(c->a, 2 * n + 1);
+    char *hex = arena_alloc(a, 2 * n + 1);
     if (!hex)
         kiln_oom(2 * n + 1);
     enc_hex(hex, s, n);
     return hex;
 }
+
+static const char *cursor_make(call_t *c, const json_t *sort_value, const char *key)
+{
+    return cursor_in(c->a, sort_value, key);
+}
+
+const char *kvs_cursor_after(arena_t *a, const char *key) { return cursor_in(a, NULL, key); }
 
 /* The [sortValue, key] of a cursor; NULL if it is not one of ours. */
 static json_t *cursor_read(call_t *c, const char *cur)

@@ -63,6 +63,10 @@ typedef struct kvs_reply {
 int kvs_call(store_t *st, arena_t *a, const kvs_ctx_t *ctx, const char *op, const char *body, size_t len,
              kvs_reply_t *out);
 
+/* The cursor a key-value `query` continues from to list the keys after `key` (what the
+ * query itself returns after its last row), in `a`; NULL if key is too long. */
+const char *kvs_cursor_after(arena_t *a, const char *key);
+
 /* Removes up to `max` expired values of every installation (the background sweep);
  * returns how many went, or -1. */
 int64_t kvs_expire(store_t *st, int64_t now_ms, int64_t max);

@@ -271,7 +271,7 @@ static void prepare(kreq_t *kr)
     const char *after = memmem(raw, plen, kr->seg[1], 64);
     const char *user_path = after ? arena_strndup(kr->arena, after + 64, plen - (size_t)(after + 64 - raw)) : "";
 
-    rt_job_t *job = invoke_job(kr->arena, kr->public_url, &in, &site, &ver, &env, fn, module_key,
+    rt_job_t *job = invoke_job(kr->store, kr->arena, kr->public_url, &in, &site, &ver, &env, fn, module_key,
                                WEBTRIGGER_TIMEOUT_MS, WEBTRIGGER_TIMEOUT_MS, request_payload(kr, user_path));
     if (!job) {
         reply_plain(kr, 400, "The request cannot be passed to the function.");

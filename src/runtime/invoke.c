@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "base/enc.h"
 #include "base/json.h"
+#include "platform/variables.h"
 
 /* ---- the per-thread cache of parsed manifests ---- */
 
@@ -107,7 +108,7 @@ static char *dump(json_t *j)
     return s;
 }
 
-rt_job_t *invoke_job(arena_t *a, const char *public_url, const install_rec_t *in, const site_rec_t *site,
+rt_job_t *invoke_job(store_t *st, arena_t *a, const char *public_url, const install_rec_t *in, const site_rec_t *site,
                      const version_rec_t *ver, const env_rec_t *env, json_t *fn, const char *module_key,
                      int64_t default_timeout_ms, int64_t max_timeout_ms, char *payload_json)
 {
@@ -149,8 +150,8 @@ rt_job_t *invoke_job(arena_t *a, const char *public_url, const install_rec_t *in
         "environmentType", env_type(env->key), "invocationId", inv_id, "installationId", in->id, "moduleKey",
         module_key, "permissions", "scopes", scopes ? scopes : json_array(), "external", "installation", "ari",
         install_ari, "contexts", "cloudId", site->cloud_id));
-    job->env_json = xstrdup("{}");
-    if (!job->context_json || !job->app_context_json) {
+    job->env_json = variables_env_json(st, a, in->app_id, env->key);
+    if (!job->context_json || !job->app_context_json || !job->env_json) {
         rt_job_free(job);
         return NULL;
     }

@@ -1,6 +1,7 @@
 /* Building invocations: what a function of an installed app needs to run for one site
  * (its bundle, Forge's appContext and context, the live-invocation record its token will
- * carry). Shared by every trigger of functions: webtriggers, lifecycle events. */
+ * carry). Shared by every trigger of functions: webtriggers, lifecycle events, direct
+ * invocation (platform/direct.h). */
 #ifndef KILN_INVOKE_H
 #define KILN_INVOKE_H
 
@@ -21,9 +22,11 @@ json_t *invoke_module(json_t *manifest, const char *type, const char *key);
 
 /* A job running function module `fn` of installation `in` on `site`, for module
  * `module_key`, with `payload_json` (consumed). The time limit is the function's
- * timeoutSeconds when set (at most max_timeout_ms), else default_timeout_ms. NULL if the
- * function's handler is not `file.export`. The caller sets receiver, owner and done. */
-rt_job_t *invoke_job(arena_t *a, const char *public_url, const install_rec_t *in, const site_rec_t *site,
+ * timeoutSeconds when set (at most max_timeout_ms), else default_timeout_ms. The
+ * environment's variables (platform/variables.h), read through `st` as they are now,
+ * become the invocation's process.env additions. NULL if the function's handler is not
+ * `file.export` or the variables cannot be read. The caller sets receiver, owner and done. */
+rt_job_t *invoke_job(store_t *st, arena_t *a, const char *public_url, const install_rec_t *in, const site_rec_t *site,
                      const version_rec_t *ver, const env_rec_t *env, json_t *fn, const char *module_key,
                      int64_t default_timeout_ms, int64_t max_timeout_ms, char *payload_json);
 

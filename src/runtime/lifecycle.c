@@ -94,7 +94,7 @@ static void deliver(http_thread_t *t, arena_t *a, const lifecycle_rec_t *ev)
         json_object_set_new(event, "eventType", json_string(ev->event));
         char *body = json_dumps(event, JSON_COMPACT);
         json_decref(event);
-        rt_job_t *job = invoke_job(a, t->server->public_url, &in, &site, &ver, &env, fn, key, LIFECYCLE_TIMEOUT_MS,
+        rt_job_t *job = invoke_job(st, a, t->server->public_url, &in, &site, &ver, &env, fn, key, LIFECYCLE_TIMEOUT_MS,
                                    LIFECYCLE_TIMEOUT_MS, body);
         if (!job) {
             d->failed++;

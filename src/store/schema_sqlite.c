@@ -182,6 +182,18 @@ const char *const schema_sqlite[] = {
     "  detail TEXT NOT NULL);"
     "CREATE INDEX audit_log_site ON audit_log(site_id, id);"
     "CREATE INDEX audit_log_time ON audit_log(time_ms);",
+
+    /* 7: environment variables of an app environment (platform/variables.h) */
+    "CREATE TABLE variables ("
+    "  app_id TEXT NOT NULL,"
+    "  env_key TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  encrypted INTEGER NOT NULL,"   /* 1: value holds sealed bytes (auth/keys.h) */
+    "  value BLOB NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (app_id, env_key, key),"
+    "  FOREIGN KEY (app_id, env_key) REFERENCES environments(app_id, key)) WITHOUT ROWID;",
 };
 
 const unsigned schema_sqlite_len = sizeof schema_sqlite / sizeof schema_sqlite[0];

@@ -208,6 +208,18 @@ int store_kvs_expire(store_t *st, int64_t now, int64_t max, int64_t *removed)
 {
     return st->be->kvs_expire(st, now, max, removed);
 }
+int store_var_put(store_t *st, const char *app, const char *env, const var_rec_t *v)
+{
+    return st->be->var_put(st, app, env, v);
+}
+int store_var_delete(store_t *st, const char *app, const char *env, const char *key)
+{
+    return st->be->var_delete(st, app, env, key);
+}
+int store_var_list(store_t *st, arena_t *a, const char *app, const char *env, var_rec_t **out, size_t *n)
+{
+    return st->be->var_list(st, a, app, env, out, n);
+}
 int store_key_insert(store_t *st, const key_rec_t *k) { return st->be->key_insert(st, k); }
 int store_key_get(store_t *st, arena_t *a, const char *id, key_rec_t *out) { return st->be->key_get(st, a, id, out); }
 int store_key_current(store_t *st, arena_t *a, const char *purpose, key_rec_t *out)

@@ -292,6 +292,23 @@ int store_kvs_list(store_t *st, arena_t *a, const kvs_owner_t *o, int kind, cons
 /* Removes up to max expired rows of any installation; *removed counts them. */
 int store_kvs_expire(store_t *st, int64_t now_ms, int64_t max, int64_t *removed);
 
+/* ---- environment variables (platform/variables.h) ----
+ * Per (app, environment), not per site: every installation of the environment sees them. */
+typedef struct var_rec {
+    const char *key;
+    int encrypted;     /* 1: value holds sealed bytes (auth/keys.h), never plaintext */
+    const char *value; /* NUL-terminated in records the store returns */
+    size_t value_len;
+    int64_t created_ms, updated_ms;
+} var_rec_t;
+
+/* Creates or replaces the variable (created_ms is kept from an existing row). */
+int store_var_put(store_t *st, const char *app_id, const char *env_key, const var_rec_t *v);
+/* Removes it; STORE_NOTFOUND if the environment has no such variable. */
+int store_var_delete(store_t *st, const char *app_id, const char *env_key, const char *key);
+/* Every variable of the environment, in key order. */
+int store_var_list(store_t *st, arena_t *a, const char *app_id, const char *env_key, var_rec_t **out, size_t *n);
+
 /* ---- the key store (auth/keys.h) ---- */
 typedef struct key_rec {
     const char *id, *purpose;

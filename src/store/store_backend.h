@@ -71,6 +71,9 @@ struct store_backend {
     int (*kvs_list)(store_t *, arena_t *, const kvs_owner_t *, int, const char *, const char *, const char *,
                     const char *, int64_t, int64_t, kvs_rec_t **, size_t *);
     int (*kvs_expire)(store_t *, int64_t, int64_t, int64_t *);
+    int (*var_put)(store_t *, const char *, const char *, const var_rec_t *);
+    int (*var_delete)(store_t *, const char *, const char *, const char *);
+    int (*var_list)(store_t *, arena_t *, const char *, const char *, var_rec_t **, size_t *);
     int (*key_insert)(store_t *, const key_rec_t *);
     int (*key_get)(store_t *, arena_t *, const char *, key_rec_t *);
     int (*key_current)(store_t *, arena_t *, const char *, key_rec_t *);

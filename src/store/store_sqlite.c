@@ -91,6 +91,9 @@ enum q {
     Q_KVS_LIST,
     Q_KVS_EXPIRE,
     Q_KVS_PURGE,
+    Q_VAR_PUT,
+    Q_VAR_DELETE,
+    Q_VAR_LIST,
     Q_KEY_INSERT,
     Q_KEY_GET,
     Q_KEY_CURRENT,
@@ -261,6 +264,12 @@ static const char *const sql[Q__COUNT] = {
                      "(SELECT site_id, installation_id, kind, entity, key FROM kvs "
                      "WHERE expire_ms IS NOT NULL AND expire_ms <= ?1 LIMIT ?2)",
     [Q_KVS_PURGE] = "DELETE FROM kvs WHERE site_id = ?1 AND installation_id = ?2",
+    [Q_VAR_PUT] = "INSERT INTO variables (app_id, env_key, key, encrypted, value, created_ms, updated_ms) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (app_id, env_key, key) DO UPDATE SET "
+                  "encrypted = excluded.encrypted, value = excluded.value, updated_ms = excluded.updated_ms",
+    [Q_VAR_DELETE] = "DELETE FROM variables WHERE app_id = ?1 AND env_key = ?2 AND key = ?3",
+    [Q_VAR_LIST] = "SELECT key, encrypted, value, created_ms, updated_ms FROM variables "
+                   "WHERE app_id = ?1 AND env_key = ?2 ORDER BY key",
     [Q_KEY_INSERT] = "INSERT INTO keys (id, purpose, wrapped, created_ms) VALUES (?1, ?2, ?3, ?4)",
     [Q_KEY_GET] = "SELECT " KEY_COLS " FROM keys WHERE id = ?1",
     [Q_KEY_CURRENT] = "SELECT " KEY_COLS " FROM keys WHERE purpose = ?1 AND retired_ms IS NULL "
@@ -1488,6 +1497,55 @@ static int sq_kvs_expire(store_t *st, int64_t now, int64_t max, int64_t *removed
     return rc;
 }
 
+/* ---- environment variables ---- */
+
+static int sq_var_put(store_t *st, const char *app, const char *env, const var_rec_t *v)
+{
+    sqlite3_stmt *q = stmt(st, Q_VAR_PUT);
+    bind_text(q, 1, app);
+    bind_text(q, 2, env);
+    bind_text(q, 3, v->key);
+    sqlite3_bind_int(q, 4, v->encrypted ? 1 : 0);
+    sqlite3_bind_blob(q, 5, v->value_len ? v->value : "", (int)v->value_len, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 6, v->updated_ms);
+    return write1(st, q);
+}
+
+static int sq_var_delete(store_t *st, const char *app, const char *env, const char *key)
+{
+    sqlite3_stmt *q = stmt(st, Q_VAR_DELETE);
+    bind_text(q, 1, app);
+    bind_text(q, 2, env);
+    bind_text(q, 3, key);
+    return write_one_row(st, q);
+}
+
+static void read_var(arena_t *a, sqlite3_stmt *q, void *p)
+{
+    var_rec_t *v = p;
+    v->key = col_str(a, q, 0);
+    v->encrypted = sqlite3_column_int(q, 1);
+    v->value_len = (size_t)sqlite3_column_bytes(q, 2);
+    const void *b = sqlite3_column_blob(q, 2);
+    char *c = arena_alloc(a, v->value_len + 1);
+    if (!c)
+        kiln_oom(v->value_len);
+    if (v->value_len)
+        memcpy(c, b, v->value_len);
+    c[v->value_len] = '\0';
+    v->value = c;
+    v->created_ms = sqlite3_column_int64(q, 3);
+    v->updated_ms = sqlite3_column_int64(q, 4);
+}
+
+static int sq_var_list(store_t *st, arena_t *a, const char *app, const char *env, var_rec_t **out, size_t *n)
+{
+    sqlite3_stmt *q = stmt(st, Q_VAR_LIST);
+    bind_text(q, 1, app);
+    bind_text(q, 2, env);
+    return collect(st, a, q, sizeof **out, read_var, (void **)out, n);
+}
+
 /* ---- the key store ---- */
 
 static void read_key(arena_t *a, sqlite3_stmt *q, key_rec_t *k)
@@ -1701,6 +1759,9 @@ static const store_backend_t sqlite_backend = {
     .kvs_delete = sq_kvs_delete,
     .kvs_list = sq_kvs_list,
     .kvs_expire = sq_kvs_expire,
+    .var_put = sq_var_put,
+    .var_delete = sq_var_delete,
+    .var_list = sq_var_list,
     .key_insert = sq_key_insert,
     .key_get = sq_key_get,
     .key_current = sq_key_current,

@@ -31,9 +31,16 @@ app:
 permissions:
   scopes:
     - read:jira-work
+    - storage:app
 `;
 const SRC = `import api, { route } from '@forge/api';
+import { kvs } from '@forge/kvs';
 export const probe = async (request) => {
+  if (request.queryParameters?.kvs) {
+    await kvs.set('audited-key', { secret: 'never-in-the-audit-log' });
+    const got = await kvs.get('audited-key');
+    return { statusCode: 200, headers: {}, body: JSON.stringify({ got }) };
+  }
   const own = await api.asApp().requestJira(route\`/rest/api/3/project/search\`);
   const other = request.queryParameters?.other?.[0];
   let foreign = null;
@@ -127,6 +134,22 @@ describe('audit log', () => {
       assert.match(c.actor, /\S/, 'the app bot user acted');
     }
     expectStatus(await k.api('/x1/' + 'ab'.repeat(32)), 404, 'unknown trigger');
+  });
+
+  it("a function's app storage calls: the read and the group-committed write, tied to the invocation; no value", async () => {
+    const res = await k.api(`${trig}?kvs=1`, { timeout: 30000 });
+    expectStatus(res, 200, 'webtrigger with app storage');
+    assert.deepEqual(res.json, { got: { secret: 'never-in-the-audit-log' } });
+    const ev = await eventsUntil(k, { site: A.name }, (e) => e.some((x) => x.path === '/_proxy/kvs/api/v1/set') && e.some((x) => x.path === '/_proxy/kvs/api/v1/get'), 'the storage calls');
+    const set = ev.find((x) => x.path === '/_proxy/kvs/api/v1/set');
+    const get = ev.find((x) => x.path === '/_proxy/kvs/api/v1/get');
+    for (const c of [set, get]) {
+      assert.equal(c.kind, 'gateway.allow', JSON.stringify(c));
+      assert.equal(c.plane, 'proxy');
+      assert.ok(c.status >= 200 && c.status < 300, JSON.stringify(c));
+    }
+    assert.equal(set.invocationId, get.invocationId);
+    assert.ok(!JSON.stringify(ev).includes('never-in-the-audit-log'), 'no stored value in the audit log');
   });
 
   it('installs, uninstalls and tokens issued are recorded; admin refusals too', async () => {

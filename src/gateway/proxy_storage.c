@@ -1,0 +1,77 @@
+#include "gateway/proxy_storage.h"
+
+#include <string.h>
+
+#include "base/clock.h"
+#include "gateway/audit.h"
+#include "gateway/gateway.h"
+#include "http/reply.h"
+#include "http/server.h"
+#include "platform/kvs.h"
+#include "platform/kvs_writer.h"
+#include "platform/storage_gql.h"
+
+static void answer(kreq_t *kr, const storage_gql_call_t *call, const kvs_reply_t *r)
+{
+    if (r->rated) {
+        reply_header(kr, "x-ratelimit-limit", arena_printf(kr->arena, "%u", r->limit));
+        reply_header(kr, "x-ratelimit-remaining", arena_printf(kr->arena, "%u", r->remaining));
+        reply_header(kr, "x-ratelimit-reset", arena_printf(kr->arena, "%lld", (long long)r->reset_s));
+    }
+    size_t len;
+    const char *body = storage_gql_answer(kr->arena, call, r, &len);
+    reply_raw(kr, 200, "application/json", body, len);
+}
+
+/* A write came back from the writer thread, committed (or failed). */
+static void on_written(rt_job_t *rj)
+{
+    kvs_job_t *j = (kvs_job_t *)rj;
+    kreq_t *kr = rj->owner;
+    if (kr) { /* NULL: the client went away meanwhile */
+        kr->job = NULL;
+        answer(kr, kr->job_ctx, &j->reply);
+        gateway_audit(kr, AUDIT_PLANE_PROXY); /* proxy_serve left the answered-later write to us */
+    }
+    kvs_job_free(j);
+}
+
+void proxy_storage(kreq_t *kr, const invocation_t *inv)
+{
+    storage_gql_call_t *call = arena_alloc(kr->arena, sizeof *call);
+    const char *err;
+    int status;
+    if (!call || storage_gql_parse(kr->arena, kr->req->entity.base, kr->req->entity.len, call, &err, &status) != 0) {
+        reply_raw(kr, call ? status : 500, "application/json", call ? err : "{\"errors\":[{\"message\":\"out of memory\"}]}",
+                  strlen(call ? err : "{\"errors\":[{\"message\":\"out of memory\"}]}"));
+        return;
+    }
+    kvs_ctx_t ctx = {.site_id = inv->site_id,
+                     .installation_id = inv->installation_id,
+                     .scopes = inv->scopes,
+                     .rate_per_min = kr->thr->server->kvs_rate,
+                     .now_ms = clock_now_ms()};
+    if (kvs_op_writes(call->kvs_op) && kvs_writer_running()) {
+        /* group commit: the writer thread answers through on_written, on this thread */
+        kvs_job_t *j = kvs_job_new(&ctx, call->kvs_op, call->body, call->len);
+        if (!j) {
+            reply_error(kr, 500, 0, "Internal server error");
+            return;
+        }
+        j->rt.receiver = &kr->thr->rt_receiver;
+        j->rt.owner = kr;
+        j->rt.done = on_written;
+        kr->job = &j->rt;
+        kr->job_ctx = call;
+        if (kvs_writer_submit(j) != 0) {
+            kr->job = NULL;
+            kvs_job_free(j);
+            reply_header(kr, "retry-after", "1");
+            reply_error(kr, 503, 0, "Too many app storage writes are waiting; retry shortly.");
+        }
+        return;
+    }
+    kvs_reply_t r;
+    kvs_call(kr->store, kr->arena, &ctx, call->kvs_op, call->body, call->len, &r);
+    answer(kr, call, &r);
+}

@@ -1,0 +1,190 @@
+#include "platform/direct.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#include "base/json.h"
+#include "http/reply.h"
+#include "http/server.h"
+#include "platform/app.h"
+#include "platform/install.h"
+#include "platform/site.h"
+#include "runtime/invoke.h"
+#include "runtime/supervisor.h"
+
+/* What on_done needs: the answer's fixed members. */
+typedef struct direct_ctx {
+    const char *function, *site, *invocation_id;
+} direct_ctx_t;
+
+static json_t *answer(const direct_ctx_t *c, int ok)
+{
+    return json_pack("{s:b,s:s,s:s,s:s}", "ok", ok, "function", c->function, "site", c->site, "invocationId",
+                     c->invocation_id);
+}
+
+static void on_done(rt_job_t *job)
+{
+    kreq_t *kr = job->owner;
+    if (kr) {
+        kr->job = NULL;
+        const direct_ctx_t *c = kr->job_ctx;
+        json_error_t je;
+        if (job->status == RT_OK || job->status == RT_ERROR) {
+            json_t *v = job->status == RT_OK && job->result
+                            ? json_incref(job->result)
+                            : json_loads(job->result_json ? job->result_json : "null", JSON_DECODE_ANY, &je);
+            json_t *o = answer(c, job->status == RT_OK);
+            if (job->status == RT_OK) {
+                json_object_set_new(o, "value", v ? v : json_null());
+            } else {
+                const char *name = json_str(v, "name"), *msg = json_str(v, "message");
+                json_object_set_new(o, "error", json_pack("{s:s,s:s}", "name", name ? name : "Error", "message",
+                                                          msg ? msg : "The function failed."));
+                json_decref(v);
+            }
+            reply_json_new(kr, 200, o);
+        } else {
+            static const struct {
+                int status;
+                const char *msg;
+            } faults[] = {
+                [RT_TIMEOUT] = {504, "The function did not answer within its time limit."},
+                [RT_CRASH] = {500, "The function's process failed."},
+                [RT_OVERLOAD] = {503, "Too many invocations at once; retry shortly."},
+                [RT_SETUP] = {500, "The app could not be started."},
+            };
+            if (job->status == RT_OVERLOAD)
+                reply_header(kr, "retry-after", "1");
+            reply_error(kr, faults[job->status].status, 0, faults[job->status].msg);
+        }
+    }
+    rt_job_free(job);
+}
+
+/* The module whose resolver is function `key`, or NULL. */
+static json_t *resolver_module(json_t *manifest, const char *key, const char **type)
+{
+    const char *t;
+    json_t *list;
+    json_object_foreach(json_object_get(manifest, "modules"), t, list)
+    {
+        size_t i;
+        json_t *m;
+        json_array_foreach(list, i, m)
+        {
+            const char *fn = json_str(json_object_get(m, "resolver"), "function");
+            if (fn && strcmp(fn, key) == 0) {
+                *type = t;
+                return m;
+            }
+        }
+    }
+    return NULL;
+}
+
+static const char *env_type(const char *key)
+{
+    return strcmp(key, "production") == 0 ? "PRODUCTION" : strcmp(key, "staging") == 0 ? "STAGING" : "DEVELOPMENT";
+}
+
+/* Builds the job into kr->job, or replies. */
+static void prepare(kreq_t *kr)
+{
+    json_t *body = kr->req->entity.len ? kreq_json_body(kr, 0) : json_own(kr->arena, json_object());
+    if (!body)
+        return;
+    const char *k;
+    json_t *x;
+    json_object_foreach(body, k, x)
+    {
+        if (strcmp(k, "payload") != 0 && strcmp(k, "call") != 0) {
+            reply_error(kr, 400, 0, "The body takes only \"payload\" (any JSON) and \"call\" (a resolver definition name).");
+            return;
+        }
+    }
+    json_t *payload = json_object_get(body, "payload"), *call = json_object_get(body, "call");
+    if (call && (!json_is_string(call) || json_string_length(call) == 0 || json_string_length(call) > 255)) {
+        reply_error(kr, 400, 0, "\"call\" must be the name of a resolver definition (1 to 255 characters).");
+        return;
+    }
+    site_rec_t site;
+    install_rec_t in;
+    version_rec_t ver;
+    env_rec_t env;
+    const char *app = app_id_from_ari(kr->params[1]);
+    if (!site_name_valid(kr->params[0]) || store_site_by_name(kr->store, kr->arena, kr->params[0], &site) != STORE_OK) {
+        reply_error(kr, 404, 0, "No such site.");
+        return;
+    }
+    if (!app || !app_env_key_valid(kr->params[2]) ||
+        store_install_active(kr->store, kr->arena, site.id, app, kr->params[2], &in) != STORE_OK ||
+        install_version(kr->store, kr->arena, &in, &ver) != STORE_OK ||
+        store_env_get(kr->store, kr->arena, in.app_id, in.env_key, &env) != STORE_OK) {
+        reply_error(kr, 404, 0, "The app is not installed on this site in this environment.");
+        return;
+    }
+    const char *key = kr->params[3];
+    json_t *manifest = invoke_manifest(kr->arena, &ver);
+    json_t *fn = invoke_module(manifest, "function", key);
+    if (!fn) {
+        reply_error(kr, 404, 0, "The installed version has no function module with that key.");
+        return;
+    }
+    const char *ui_type = NULL;
+    json_t *ui = resolver_module(manifest, key, &ui_type);
+    if (ui && !call) {
+        reply_error(kr, 400, 0,
+                    arena_printf(kr->arena,
+                                 "Function %.255s is the resolver of module %.255s: name the resolver definition to "
+                                 "call (kiln invoke --call NAME).",
+                                 key, json_str(ui, "key") ? json_str(ui, "key") : "?"));
+        return;
+    }
+    if (!ui && call) {
+        reply_error(kr, 400, 0, "\"call\" is for resolver functions; no module of the manifest uses this one as its resolver.");
+        return;
+    }
+    const char *module_key = ui && json_str(ui, "key") ? json_str(ui, "key") : key;
+    json_t *p;
+    if (ui) /* what @forge/bridge's invoke(name, payload) delivers to a resolver on Forge */
+        p = json_pack("{s:{s:O,s:O},s:{s:s,s:s,s:s,s:s,s:s,s:{s:s}}}", "call", "functionKey", call, "payload",
+                      payload ? payload : json_object(), "context", "cloudId", site.cloud_id, "siteUrl",
+                      arena_printf(kr->arena, "%s/ex/jira/%s", kr->public_url, site.cloud_id), "moduleKey", module_key,
+                      "environmentId", env.id, "environmentType", env_type(env.key), "extension", "type", ui_type);
+    else
+        p = payload ? json_incref(payload) : json_object();
+    char *payload_json = p ? json_dumps(p, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    json_decref(p);
+    rt_job_t *job = payload_json ? invoke_job(kr->store, kr->arena, kr->public_url, &in, &site, &ver, &env, fn,
+                                              module_key, DIRECT_TIMEOUT_MS, DIRECT_MAX_TIMEOUT_MS, payload_json)
+                                 : NULL;
+    if (!job) {
+        reply_error(kr, 400, 0, "The function cannot be invoked (its handler is not file.export).");
+        return;
+    }
+    direct_ctx_t *c = arena_alloc(kr->arena, sizeof *c);
+    c->function = key;
+    c->site = site.name;
+    c->invocation_id = arena_strdup(kr->arena, job->inv.id);
+    job->receiver = &kr->thr->rt_receiver;
+    job->owner = kr;
+    job->done = on_done;
+    kr->job = job;
+    kr->job_ctx = c;
+}
+
+void direct_invoke(kreq_t *kr)
+{
+    int read_tx = store_begin_read(kr->store) == STORE_OK;
+    prepare(kr);
+    if (read_tx)
+        store_commit(kr->store);
+    if (kr->job && rt_submit(kr->job) != 0) {
+        rt_job_free(kr->job);
+        kr->job = NULL;
+        reply_header(kr, "retry-after", "1");
+        reply_error(kr, 503, 0, "Too many invocations are waiting; retry shortly.");
+    }
+    /* otherwise on_done answers, on this thread */
+}
