@@ -224,37 +224,52 @@ function toHeaders(input) {
 const present = (v) => v !== undefined && v !== null && v !== '';
 
 /**
- * global.__forge_fetch__(descriptor, path, init): a request through kiln's proxy to
- * `${proxy.url}/${descriptor.type}${path}`. Returns the fetch Response itself.
+ * Where a call of `descriptor` to `reqPath` goes: `${proxy.url}/${descriptor.type}${reqPath}`
+ * as a URL, with the invocation's proxy token. Throws an Error (named after `caller`) when
+ * no proxy is configured, the type is not [A-Za-z0-9_.-]+, the path does not start with
+ * "/", or its dot segments would climb out of /${type}/.
  */
-async function forgeFetch(descriptor, reqPath, init) {
+function proxyTarget(caller, descriptor, reqPath) {
   const rt = global.__forge_runtime__;
   const proxy = rt && rt.proxy;
   if (!proxy || typeof proxy.url !== 'string' || !proxy.url) {
-    throw new Error('Forge runtime proxy is not configured (__forge_fetch__ called outside an invocation?)');
+    throw new Error(`Forge runtime proxy is not configured (${caller} called outside an invocation?)`);
   }
   if (!isObject(descriptor) || typeof descriptor.type !== 'string' || !TYPE_RE.test(descriptor.type)) {
-    throw new Error(`__forge_fetch__: invalid request type ${JSON.stringify(descriptor && descriptor.type)}`);
+    throw new Error(`${caller}: invalid request type ${JSON.stringify(descriptor && descriptor.type)}`);
   }
   if (typeof reqPath !== 'string' || !reqPath.startsWith('/')) {
-    throw new Error(`__forge_fetch__: the path must be a string starting with "/", got ${JSON.stringify(reqPath)}`);
+    throw new Error(`${caller}: the path must be a string starting with "/", got ${JSON.stringify(reqPath)}`);
   }
   const base = proxy.url.replace(/\/+$/, '');
   const prefix = new URL(`${base}/${descriptor.type}/`);
   const url = new URL(`${base}/${descriptor.type}${reqPath}`);
   // Dot segments ("/../", "/%2e%2e/") must not climb out of the type's prefix.
   if (url.origin !== prefix.origin || !`${url.pathname}/`.startsWith(prefix.pathname)) {
-    throw new Error(`__forge_fetch__: the path ${JSON.stringify(reqPath)} leaves /${descriptor.type}/`);
+    throw new Error(`${caller}: the path ${JSON.stringify(reqPath)} leaves /${descriptor.type}/`);
   }
+  return { url, token: proxy.token ?? '', proxy };
+}
 
-  const opts = isObject(init) ? { ...init } : {};
-  const headers = toHeaders(opts.headers);
-  headers.set('Authorization', `Bearer ${proxy.token ?? ''}`);
+/** The proxy's headers for `descriptor` on a Headers, overriding any the app set. */
+function setProxyHeaders(headers, descriptor, token) {
+  headers.set('Authorization', `Bearer ${token}`);
   if (present(descriptor.provider)) headers.set('X-Forge-Provider', String(descriptor.provider));
   if (present(descriptor.remote)) headers.set('X-Forge-Remote', String(descriptor.remote));
   if (present(descriptor.accountId)) headers.set('X-Forge-Account-Id', String(descriptor.accountId));
   if (present(descriptor.contextAri)) headers.set('X-Forge-Context-Ari', String(descriptor.contextAri));
   if (present(descriptor.service)) headers.set('X-Forge-Service', String(descriptor.service));
+}
+
+/**
+ * global.__forge_fetch__(descriptor, path, init): a request through kiln's proxy to
+ * `${proxy.url}/${descriptor.type}${path}`. Returns the fetch Response itself.
+ */
+async function forgeFetch(descriptor, reqPath, init) {
+  const { url, token, proxy } = proxyTarget('__forge_fetch__', descriptor, reqPath);
+  const opts = isObject(init) ? { ...init } : {};
+  const headers = toHeaders(opts.headers);
+  setProxyHeaders(headers, descriptor, token);
   opts.headers = headers;
 
   const body = opts.body;
@@ -273,4 +288,6 @@ async function forgeFetch(descriptor, reqPath, init) {
   return nativeFetch(url.href, opts);
 }
 
-module.exports = { buildRuntime, forgeFetch, configurePipe, onResponseFrame, NOOP_METRICS, DEFAULT_TIMEOUT_MS };
+module.exports = {
+  buildRuntime, forgeFetch, proxyTarget, setProxyHeaders, proxyAgent, configurePipe, onResponseFrame, NOOP_METRICS, DEFAULT_TIMEOUT_MS,
+};

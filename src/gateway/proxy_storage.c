@@ -36,6 +36,13 @@ static void on_written(rt_job_t *rj)
     kvs_job_free(j);
 }
 
+/* Is ari the context the worker was given for this invocation (runtime/supervisor.c)? */
+static int context_is(const char *ari, const char *cloud_id)
+{
+    static const char prefix[] = "ari:cloud:jira::site/";
+    return strncmp(ari, prefix, sizeof prefix - 1) == 0 && strcmp(ari + sizeof prefix - 1, cloud_id) == 0;
+}
+
 void proxy_storage(kreq_t *kr, const invocation_t *inv)
 {
     storage_gql_call_t *call = arena_alloc(kr->arena, sizeof *call);
@@ -44,6 +51,12 @@ void proxy_storage(kreq_t *kr, const invocation_t *inv)
     if (!call || storage_gql_parse(kr->arena, kr->req->entity.base, kr->req->entity.len, call, &err, &status) != 0) {
         reply_raw(kr, call ? status : 500, "application/json", call ? err : "{\"errors\":[{\"message\":\"out of memory\"}]}",
                   strlen(call ? err : "{\"errors\":[{\"message\":\"out of memory\"}]}"));
+        return;
+    }
+    if (call->context_ari && !context_is(call->context_ari, inv->cloud_id)) {
+        static const char refused[] = "{\"errors\":[{\"message\":\"contextAri is not this installation's context.\","
+                                      "\"extensions\":{\"errorType\":\"FORBIDDEN\",\"statusCode\":403}}]}";
+        reply_raw(kr, 200, "application/json", refused, sizeof refused - 1);
         return;
     }
     kvs_ctx_t ctx = {.site_id = inv->site_id,

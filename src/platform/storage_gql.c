@@ -169,6 +169,19 @@ int storage_gql_parse(arena_t *a, const char *json, size_t len, storage_gql_call
         *err = gql_error(a, "Variable \"$input\" of the mutation must be an object.");
         return -1;
     }
+    /* @forge/storage 1.5 (@forge/api 3.x) names the installation's context in every
+     * operation; later versions leave it to the platform. Taken out here, checked by the
+     * caller against the invocation's own context. */
+    json_t *ctx = json_object_get(in, "contextAri");
+    const char *context_ari = NULL;
+    if (ctx) {
+        if (!json_is_string(ctx)) {
+            *err = gql_error(a, "Variable \"contextAri\" must be a string.");
+            return -1;
+        }
+        context_ari = arena_strdup(a, json_string_value(ctx));
+        json_object_del(in, "contextAri");
+    }
     json_t *key = json_object_get(in, "key"), *entity = json_object_get(in, "entityName");
     json_t *body = json_object();
     json_own(a, body);
@@ -176,6 +189,7 @@ int storage_gql_parse(arena_t *a, const char *json, size_t len, storage_gql_call
     const char *bad = NULL;
     memset(out, 0, sizeof *out);
     out->kind = o->kind;
+    out->context_ari = context_ari;
     switch (o->kind) {
     case SGQL_GET:
     case SGQL_SET:

@@ -38,6 +38,8 @@ typedef struct storage_gql_call {
     const char *body;    /* the kvs request body (JSON) */
     size_t len;
     const char *key, *entity; /* echoed in answers (entity NULL for key-value operations) */
+    const char *context_ari;  /* the `contextAri` variable of @forge/storage 1.5, or NULL; the
+                               * caller must refuse one that is not the invocation's context */
 } storage_gql_call_t;
 
 /* Recognises the request {query, variables, operationName?} (JSON text of len bytes).

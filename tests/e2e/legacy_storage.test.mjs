@@ -117,6 +117,7 @@ const U = '__undefined__';
 
 describe('legacy storage API (@forge/api 5.x storage) over /forge/entities/graphql', () => {
   let k, A, B, T = {};
+  const cloud = {};
   const tag = randomBytes(3).toString('hex');
 
   async function steps(site, list) {
@@ -142,8 +143,8 @@ describe('legacy storage API (@forge/api 5.x storage) over /forge/entities/graph
     k = await startKiln();
     A = `ls-a-${tag}`;
     B = `ls-b-${tag}`;
-    await k.createSite(A);
-    await k.createSite(B);
+    cloud[A] = (await k.createSite(A)).cloudId;
+    cloud[B] = (await k.createSite(B)).cloudId;
     const dir = path.join(tempDir('lsapp'), 'legacy-driver');
     writeFiles(dir, { 'manifest.yml': MANIFEST, 'src/index.js': SRC });
     symlinkSync(NODE_MODULES, path.join(dir, 'node_modules'), 'dir');
@@ -270,6 +271,20 @@ describe('legacy storage API (@forge/api 5.x storage) over /forge/entities/graph
     const aPage = await val(A, { op: 'query', prefix: 'q:', limit: 3 });
     const bPage = await val(B, { op: 'query', prefix: 'q:', cursor: aPage.nextCursor });
     assert.deepEqual(bPage.results, []);
+  });
+
+  it("contextAri (sent by @forge/storage 1.5, @forge/api 3.x): the invocation's own is served, another site's refused", async () => {
+    const doc = 'query forge_app_getApplicationStorageEntity($contextAri: ID!, $key: ID!, $encrypted: Boolean!) { appStoredEntity(contextAri: $contextAri, key: $key, encrypted: $encrypted) { key value } }';
+    const ask = (site, ari) => val(site, { op: 'raw', body: { query: doc, variables: { contextAri: ari, key: 'shared', encrypted: false } } });
+    const own = await ask(A, `ari:cloud:jira::site/${cloud[A]}`);
+    assert.deepEqual(JSON.parse(own.body), { data: { appStoredEntity: { key: 'shared', value: { from: 'legacy' } } } });
+    for (const ari of [`ari:cloud:jira::site/${cloud[B]}`, 'ari:cloud:jira::site/', `ari:cloud:confluence::site/${cloud[A]}`, `ari:cloud:jira::site/${cloud[A]}x`]) {
+      const other = await ask(A, ari);
+      assert.equal(other.status, 200);
+      const body = JSON.parse(other.body);
+      assert.equal(body.data, undefined, `${ari}: ${other.body}`);
+      assert.equal(body.errors[0].extensions.errorType, 'FORBIDDEN', other.body);
+    }
   });
 
   it('malformed and unknown GraphQL: GraphQL error bodies, never a crash', async () => {

@@ -1053,6 +1053,91 @@ describe('kiln Node worker: the real @forge/api', () => {
   });
 });
 
+// ---- @forge/api 4.x: node-fetch and the FORGE_PRODUCT_REQUEST agent (runtime/node/magic-agent.js) ----
+
+const API4_MODULES = findNodeModules('@forge/api', 'KILN_FORGE_API4_NODE_MODULES', [
+  path.join(ROOT, 'tests', 'fixtures', 'apps', 'api-v4', 'node_modules'),
+]);
+
+const API4_APP = `
+import api, { route, webTrigger } from '@forge/api';
+import https from 'node:https';
+export async function projects() {
+  const r = await api.asApp().requestJira(route\`/rest/api/3/project/search?maxResults=5\`);
+  return { status: r.status, body: await r.json() };
+}
+export async function trigger() {
+  return webTrigger.getUrl('my-trigger');
+}
+export async function externalAuth() {
+  try {
+    https.request({ hostname: 'remote', path: '/x', agent: 'EXTERNAL_AUTH_REQUEST' });
+    return 'sent';
+  } catch (e) {
+    return e.message;
+  }
+}
+export async function plainRequest() {
+  try {
+    https.request({ hostname: 'jira', path: '/x', agent: 'SOMETHING_ELSE' });
+    return 'sent';
+  } catch (e) {
+    return e.code;
+  }
+}
+`;
+
+describe('kiln Node worker: @forge/api 4.x (node-fetch with the FORGE_PRODUCT_REQUEST agent)', () => {
+  it('has @forge/api 4.x (tests/fixtures/apps/api-v4, make deps) and esbuild', () => {
+    assert.ok(API4_MODULES, 'tests/fixtures/apps/api-v4/node_modules not found: run make deps');
+    assert.ok(HAVE_ESBUILD, 'esbuild not found: run make deps');
+  });
+  let proxy;
+  let worker;
+  let bundlePath;
+  const call = (exportName) => {
+    const id = nextId(exportName);
+    return worker.invoke({ id, bundle: bundlePath, export: exportName, payload: {}, context: {}, runtime: runtimeFor(proxy.url, id), env: {} });
+  };
+
+  before(async () => {
+    proxy = await startProxy();
+    ({ worker, bundlePath } = await startBundledApp('api4', API4_APP, API4_MODULES));
+  });
+  after(async () => {
+    if (worker) await worker.close();
+    if (proxy) await proxy.close();
+  });
+
+  it('asApp().requestJira → GET /_proxy/fpp/rest/api/3/project/search with the bearer token, provider app, remote jira', async () => {
+    proxy.take();
+    const { result } = await call('projects');
+    assert.deepEqual(result, { type: 'result', id: result.id, ok: true, value: { status: 200, body: { total: 1, values: [{ key: 'KILN', name: 'Kiln' }] } } });
+    const [req] = proxy.take();
+    assert.equal(req.method, 'GET');
+    assert.equal(req.url, '/_proxy/fpp/rest/api/3/project/search?maxResults=5');
+    assert.equal(req.headers.authorization, `Bearer ${TOKEN}`, "the app's `Forge app` authorization is replaced");
+    assert.equal(req.headers['x-forge-provider'], 'app');
+    assert.equal(req.headers['x-forge-remote'], 'jira');
+    assert.notEqual(req.headers.host, 'jira');
+  });
+
+  it('webTrigger.getUrl → POST /_proxy/fpp/graphql as app on stargate', async () => {
+    proxy.take();
+    const { result } = await call('trigger');
+    assert.deepEqual([result.ok, result.value], [true, 'https://kiln.example/x1/abc'], JSON.stringify(result));
+    const [req] = proxy.take();
+    assert.deepEqual([req.method, req.url, req.headers['x-forge-provider'], req.headers['x-forge-remote']], ['POST', '/_proxy/fpp/graphql', 'app', 'stargate']);
+    assert.equal(JSON.parse(req.body).variables.input.contextId, CONTEXT_ARI);
+  });
+
+  it('EXTERNAL_AUTH_REQUEST is refused with a clear error; other requests are left to Node', async () => {
+    assert.match((await call('externalAuth')).result.value, /external auth .* not available on kiln/);
+    assert.equal((await call('plainRequest')).result.value, 'ERR_INVALID_ARG_TYPE');
+    assert.deepEqual(proxy.take(), []);
+  });
+});
+
 // ---- the real @forge/kvs ---------------------------------------------------------------------
 
 const KVS_APP = `

@@ -31,6 +31,17 @@ static void test_operations(void **state)
     assert_int_equal(parse(a, "{\"query\":\"mutation forge_app_deleteApplicationStorageCustomEntity { appStorageCustomEntity { deleteAppStoredCustomEntity(input: $input) { success } } }\",\"variables\":{\"input\":{\"entityName\":\"note\",\"key\":\"n\"}}}", &c, &err), 0);
     assert_string_equal(c.kvs_op, "entity/delete");
     assert_string_equal(c.entity, "note");
+    assert_null(c.context_ari);
+    /* @forge/storage 1.5 (@forge/api 3.x) sends the context ARI, in $input for mutations */
+    assert_int_equal(parse(a, "{\"query\":\"query forge_app_getApplicationStorageEntity($contextAri: ID!, $key: ID!) { appStoredEntity(contextAri: $contextAri, key: $key) { key value } }\",\"variables\":{\"contextAri\":\"ari:cloud:jira::site/c1\",\"key\":\"k1\",\"encrypted\":false}}", &c, &err), 0);
+    assert_string_equal(c.context_ari, "ari:cloud:jira::site/c1");
+    assert_string_equal(c.body, "{\"key\":\"k1\"}");
+    assert_int_equal(parse(a, "{\"query\":\"mutation forge_app_setApplicationStorageEntity { appStorage { setAppStoredEntity(input: $input) { success } } }\",\"variables\":{\"input\":{\"contextAri\":\"ari:cloud:jira::site/c2\",\"key\":\"k\",\"value\":1,\"encrypted\":true}}}", &c, &err), 0);
+    assert_string_equal(c.context_ari, "ari:cloud:jira::site/c2");
+    assert_string_equal(c.kvs_op, "secret/set");
+    assert_string_equal(c.body, "{\"key\":\"k\",\"value\":1}");
+    assert_int_equal(parse(a, "{\"query\":\"query forge_app_getApplicationStorageEntity { appStoredEntity { value } }\",\"variables\":{\"contextAri\":7,\"key\":\"k\"}}", &c, &err), -1);
+    assert_non_null(strstr(err, "contextAri"));
     arena_free(a);
 }
 
