@@ -97,6 +97,9 @@ int cmd_audit(int argc, char **argv)
                site && *site ? site : "-", (long long)json_integer_value(json_object_get(e, "status")),
                json_string_value(json_object_get(e, "method")), path_s && *path_s ? " " : "", path_s ? path_s : "",
                cat && *cat ? " " : "", cat ? cat : "");
+        long long count = (long long)json_integer_value(json_object_get(e, "count"));
+        if (count > 1)
+            printf("    x%lld identical, the last at %s\n", count, json_string_value(json_object_get(e, "lastTime")));
         if (detail && *detail)
             printf("    %s\n", detail);
     }

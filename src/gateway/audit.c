@@ -75,6 +75,8 @@ uint64_t audit_dropped(void) { return atomic_load(&A.dropped); }
 static void rec_of(const slot_t *s, audit_rec_t *r)
 {
     *r = (audit_rec_t){.time_ms = s->time_ms,
+                       .last_ms = s->time_ms,
+                       .count = 1,
                        .site_id = s->site_id,
                        .status = s->status,
                        .kind = s->kind,
@@ -89,11 +91,77 @@ static void rec_of(const slot_t *s, audit_rec_t *r)
                        .detail = s->detail};
 }
 
+/* ---- coalescing: identical allowed decisions of one batch become one row ---- */
+
+#define COALESCE_SLOTS (AUDIT_BATCH * 2)
+
+static uint64_t fnv(uint64_t h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return (h ^ 0xff) * 1099511628211ull; /* field separator */
+}
+
+/* Everything of an event but its time. */
+static uint64_t key_hash(const slot_t *e)
+{
+    uint64_t h = 14695981039346656037ull ^ (uint64_t)e->site_id ^ ((uint64_t)e->status << 32);
+    const char *f[] = {e->kind,   e->plane, e->actor,    e->app_id,   e->installation_id, e->invocation_id,
+                       e->method, e->path,  e->category, e->detail};
+    for (size_t i = 0; i < sizeof f / sizeof *f; i++)
+        h = fnv(h, f[i]);
+    return h;
+}
+
+static int same_key(const slot_t *a, const slot_t *b)
+{
+    return a->site_id == b->site_id && a->status == b->status && !strcmp(a->kind, b->kind) &&
+           !strcmp(a->plane, b->plane) && !strcmp(a->actor, b->actor) && !strcmp(a->app_id, b->app_id) &&
+           !strcmp(a->installation_id, b->installation_id) && !strcmp(a->invocation_id, b->invocation_id) &&
+           !strcmp(a->method, b->method) && !strcmp(a->path, b->path) && !strcmp(a->category, b->category) &&
+           !strcmp(a->detail, b->detail);
+}
+
+/* Fills recs from the batch, folding each allowed decision into an earlier identical one
+ * (same site, actor, app, installation, invocation, method, path, status): one row with
+ * its count and first and last time. Refusals and every other kind stay one row each.
+ * Returns the number of rows. */
+static size_t coalesce(const slot_t *batch, size_t n, audit_rec_t *recs, int *table)
+{
+    for (size_t i = 0; i < COALESCE_SLOTS; i++)
+        table[i] = -1;
+    size_t rows = 0;
+    for (size_t i = 0; i < n; i++) {
+        const slot_t *e = &batch[i];
+        if (strcmp(e->kind, AUDIT_ALLOW) == 0) {
+            uint64_t h = key_hash(e);
+            size_t j = h % COALESCE_SLOTS;
+            for (; table[j] >= 0; j = (j + 1) % COALESCE_SLOTS) {
+                audit_rec_t *r = &recs[table[j]];
+                if (same_key(&batch[r->id], e)) { /* r->id: the batch index of its first event, for now */
+                    r->count++;
+                    if (e->time_ms > r->last_ms)
+                        r->last_ms = e->time_ms;
+                    break;
+                }
+            }
+            if (table[j] >= 0)
+                continue;
+            table[j] = (int)rows;
+        }
+        rec_of(e, &recs[rows]);
+        recs[rows].id = (int64_t)i;
+        rows++;
+    }
+    return rows;
+}
+
 static void *writer_main(void *arg)
 {
     (void)arg;
     slot_t *batch = calloc(AUDIT_BATCH, sizeof *batch);
     audit_rec_t *recs = calloc(AUDIT_BATCH, sizeof *recs);
+    int *table = calloc(COALESCE_SLOTS, sizeof *table);
     int64_t next_purge = clock_now_ms() + 60 * 1000;
     pthread_mutex_lock(&A.mu);
     for (;;) {
@@ -115,9 +183,8 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&A.mu);
 
         if (n) {
-            for (size_t i = 0; i < n; i++)
-                rec_of(&batch[i], &recs[i]);
-            if (store_audit_insert(A.store, recs, n) != STORE_OK) {
+            size_t rows = coalesce(batch, n, recs, table);
+            if (store_audit_insert(A.store, recs, rows) != STORE_OK) {
                 char num[24];
                 snprintf(num, sizeof num, "%zu", n);
                 log_msg(LOG_ERROR, "audit: cannot write events; they are lost", "events", num, NULL);
@@ -136,6 +203,7 @@ static void *writer_main(void *arg)
     pthread_mutex_unlock(&A.mu);
     free(batch);
     free(recs);
+    free(table);
     return NULL;
 }
 

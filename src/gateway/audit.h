@@ -11,6 +11,13 @@
  * (at most AUDIT_FLUSH_MS after they happened, or lost with the process before that).
  * The writer also deletes events older than the retention period, once an hour.
  *
+ * Identical allowed decisions of one batch (same site, actor, app, installation,
+ * invocation, method, path and status) are written as one row with their count and first
+ * and last time: a busy client's thousands of identical successful calls a second cost
+ * one row per batch, not one each (measured: a row per call cost 13% of kiln's product
+ * API throughput, bench/run.sh). Refusals, and every other kind of event, are one row
+ * each, always.
+ *
  * What an event may hold: ids, the request's method and path (without its query), the
  * status and failure category, a short detail written by kiln. Never a credential, a
  * request or response body, or a secret. */

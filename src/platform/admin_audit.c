@@ -55,11 +55,13 @@ void audit_list(kreq_t *kr)
         const char *name = site.id ? site.name
                            : ev[i].site_id && store_site_by_id(kr->store, kr->arena, ev[i].site_id, &s) == STORE_OK ? s.name
                                                                                                                  : "";
-        char *when = arena_alloc(kr->arena, 40);
+        char *when = arena_alloc(kr->arena, 40), *last = arena_alloc(kr->arena, 40);
         clock_iso8601(when, 40, ev[i].time_ms);
+        clock_iso8601(last, 40, ev[i].last_ms);
         json_array_append_new(
-            arr, json_pack("{s:I,s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s}", "id", (json_int_t)ev[i].id,
-                           "time", when, "timeMs", (json_int_t)ev[i].time_ms, "site", name, "kind", ev[i].kind, "plane",
+            arr, json_pack("{s:I,s:s,s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s}", "id",
+                           (json_int_t)ev[i].id, "time", when, "timeMs", (json_int_t)ev[i].time_ms, "count",
+                           (json_int_t)ev[i].count, "lastTime", last, "site", name, "kind", ev[i].kind, "plane",
                            ev[i].plane, "actor", ev[i].actor, "appId",
                            *ev[i].app_id ? arena_printf(kr->arena, "%s%s", APP_ARI_PREFIX, ev[i].app_id) : "",
                            "installationId", ev[i].installation_id, "invocationId", ev[i].invocation_id, "method",

@@ -179,7 +179,9 @@ const char *const schema_sqlite[] = {
     "  path TEXT NOT NULL,"           /* without the query */
     "  status INTEGER NOT NULL,"
     "  category TEXT NOT NULL,"       /* x-failure-category */
-    "  detail TEXT NOT NULL);"
+    "  detail TEXT NOT NULL,"
+    "  count INTEGER NOT NULL,"       /* identical allowed decisions folded into this row */
+    "  last_ms INTEGER NOT NULL);"    /* the last of them (time_ms: the first) */
     "CREATE INDEX audit_log_site ON audit_log(site_id, id);"
     "CREATE INDEX audit_log_time ON audit_log(time_ms);",
 

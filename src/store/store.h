@@ -229,7 +229,8 @@ int store_logs_list(store_t *st, arena_t *a, int64_t site_id, int64_t after_id, 
                     size_t *n);
 /* ---- the audit log (gateway/audit.h): append-only ---- */
 typedef struct audit_rec {
-    int64_t id, time_ms, site_id;
+    int64_t id, time_ms, last_ms, site_id;
+    int64_t count; /* identical allowed decisions folded into this row (gateway/audit.h); 1 otherwise */
     const char *kind, *plane, *actor, *app_id, *installation_id, *invocation_id, *method, *path, *category,
         *detail;
     int status;

@@ -141,7 +141,7 @@ enum q {
 #define LOG_COLS "id, site_id, installation_id, app_id, invocation_id, module_key, level, message, time_ms"
 #define AUDIT_COLS                                                                                                    \
     "id, time_ms, site_id, kind, plane, actor, app_id, installation_id, invocation_id, method, path, status, "       \
-    "category, detail"
+    "category, detail, count, last_ms"
 
 static const char *const sql[Q__COUNT] = {
     [Q_BEGIN] = "BEGIN IMMEDIATE",
@@ -229,8 +229,8 @@ static const char *const sql[Q__COUNT] = {
     [Q_LOG_LIST_SITE] = "SELECT * FROM (SELECT " LOG_COLS " FROM function_logs WHERE site_id = ?1 AND id > ?2 "
                         "ORDER BY id DESC LIMIT ?3) ORDER BY id",
     [Q_AUDIT_INSERT] = "INSERT INTO audit_log (time_ms, site_id, kind, plane, actor, app_id, installation_id, "
-                       "invocation_id, method, path, status, category, detail) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                       "invocation_id, method, path, status, category, detail, count, last_ms) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     [Q_AUDIT_LIST] = "SELECT * FROM (SELECT " AUDIT_COLS " FROM audit_log WHERE time_ms >= ?2 AND id > ?3 "
                      "ORDER BY id DESC LIMIT ?4) ORDER BY id",
     [Q_AUDIT_LIST_SITE] = "SELECT * FROM (SELECT " AUDIT_COLS " FROM audit_log WHERE site_id = ?1 AND time_ms >= ?2 "
@@ -1101,6 +1101,8 @@ static void read_audit(arena_t *a, sqlite3_stmt *q, void *p)
     r->status = sqlite3_column_int(q, 11);
     r->category = col_str(a, q, 12);
     r->detail = col_str(a, q, 13);
+    r->count = sqlite3_column_int64(q, 14);
+    r->last_ms = sqlite3_column_int64(q, 15);
 }
 
 static int sq_audit_insert(store_t *st, const audit_rec_t *r, size_t n)
@@ -1121,6 +1123,8 @@ static int sq_audit_insert(store_t *st, const audit_rec_t *r, size_t n)
         sqlite3_bind_int(q, 11, r[i].status);
         bind_text(q, 12, r[i].category ? r[i].category : "");
         bind_text(q, 13, r[i].detail ? r[i].detail : "");
+        sqlite3_bind_int64(q, 14, r[i].count > 0 ? r[i].count : 1);
+        sqlite3_bind_int64(q, 15, r[i].last_ms > r[i].time_ms ? r[i].last_ms : r[i].time_ms);
         rc = exec_q(st, q);
     }
     return tx_close(st, opened, rc);
