@@ -131,9 +131,17 @@ static size_t coalesce(const slot_t *batch, size_t n, audit_rec_t *recs, int *ta
     for (size_t i = 0; i < COALESCE_SLOTS; i++)
         table[i] = -1;
     size_t rows = 0;
+    int last_allow = -1; /* the row of the last allowed event: runs of identical ones skip the hash */
     for (size_t i = 0; i < n; i++) {
         const slot_t *e = &batch[i];
         if (strcmp(e->kind, AUDIT_ALLOW) == 0) {
+            if (last_allow >= 0 && same_key(&batch[recs[last_allow].id], e)) {
+                audit_rec_t *r = &recs[last_allow];
+                r->count++;
+                if (e->time_ms > r->last_ms)
+                    r->last_ms = e->time_ms;
+                continue;
+            }
             uint64_t h = key_hash(e);
             size_t j = h % COALESCE_SLOTS;
             for (; table[j] >= 0; j = (j + 1) % COALESCE_SLOTS) {
@@ -145,9 +153,12 @@ static size_t coalesce(const slot_t *batch, size_t n, audit_rec_t *recs, int *ta
                     break;
                 }
             }
-            if (table[j] >= 0)
+            if (table[j] >= 0) {
+                last_allow = table[j];
                 continue;
+            }
             table[j] = (int)rows;
+            last_allow = (int)rows;
         }
         rec_of(e, &recs[rows]);
         recs[rows].id = (int64_t)i;
