@@ -32,13 +32,19 @@ static const struct op *op_of(storage_gql_kind_t k)
     return &ops[0];
 }
 
+/* {"errors":[{message, extensions: {errorType, statusCode}}]}: @forge/storage reads
+ * errors[0].extensions.errorType of every error (all versions), so an error without
+ * extensions would surface in the app as a TypeError instead of its APIError. */
 static const char *gql_error(arena_t *a, const char *msg)
 {
-    json_t *e = json_pack("{s:[{s:s}]}", "errors", "message", msg);
+    json_t *e = json_pack("{s:[{s:s,s:{s:s,s:i}}]}", "errors", "message", msg, "extensions", "errorType",
+                          "BAD_REQUEST", "statusCode", 400);
     size_t n;
     char *s = json_dump_arena(a, e, 4096, &n);
     json_decref(e);
-    return s ? s : "{\"errors\":[{\"message\":\"Malformed GraphQL request.\"}]}";
+    return s ? s
+             : "{\"errors\":[{\"message\":\"Malformed GraphQL request.\",\"extensions\":{\"errorType\":"
+               "\"BAD_REQUEST\",\"statusCode\":400}}]}";
 }
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ','; }

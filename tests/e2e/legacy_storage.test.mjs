@@ -316,6 +316,8 @@ describe('legacy storage API (@forge/api 5.x storage) over /forge/entities/graph
       assert.equal(x.value.status, cases[i][1], `case ${i}: ${x.value.body}`);
       const body = JSON.parse(x.value.body);
       assert.ok(Array.isArray(body.errors) && typeof body.errors[0].message === 'string', `case ${i}: ${x.value.body}`);
+      // @forge/storage reads errors[0].extensions.errorType of any error
+      assert.equal(typeof body.errors[0].extensions?.errorType, 'string', `case ${i}: ${x.value.body}`);
     });
     // a well-formed document with a comment and extra whitespace is answered
     const ok = await val(A, { op: 'raw', body: q('# read\n  query   forge_app_getApplicationStorageEntity($key: ID!, $encrypted: Boolean!) { appStoredEntity(key: $key, encrypted: $encrypted) { key value } }', { key: 'shared', encrypted: false }) });

@@ -98,6 +98,8 @@ static void test_hostile(void **state)
         assert_non_null(err);
         json_t *j = json_loads(err, 0, NULL);
         assert_true(json_is_string(json_object_get(json_array_get(json_object_get(j, "errors"), 0), "message")));
+        assert_true(json_is_string(
+            json_object_get(json_object_get(json_array_get(json_object_get(j, "errors"), 0), "extensions"), "errorType")));
         json_decref(j);
     }
     /* a document over the limit */
