@@ -956,6 +956,8 @@ int rt_start(const char *data_dir, const char *proxy_url, const char *public_url
     if (R.store)
         store_relax_durability(R.store);
     R.pstore = store_open(data_dir, err, errlen);
+    if (!R.pstore) /* product calls on the pipes need it: no runtime rather than a crash later */
+        return -1;
     R.running = 1;
     signal(SIGCHLD, SIG_DFL);
     if (pthread_create(&R.tid, NULL, rt_main, NULL) != 0) {
