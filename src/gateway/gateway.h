@@ -31,6 +31,8 @@ int gateway_split_path(arena_t *a, const char *path, size_t len, const char **se
 void gateway_jira(kreq_t *kr);
 
 #define PROXY_RATE_PER_MIN 6000 /* product calls per installation per minute (default) */
+/* The /metrics route name of the function plane, whichever transport carried the call. */
+#define PROXY_METRIC_ROUTE "proxy /_proxy/{type}/..."
 
 /* The function plane: /_proxy/{type}{path} with an invocation token (gateway/proxy.c). */
 void proxy_handle(kreq_t *kr);

@@ -4,6 +4,7 @@
 #include "gateway/audit.h"
 #include "http/reply.h"
 #include "http/server.h"
+#include "runtime/supervisor.h"
 
 void ops_healthz(kreq_t *kr)
 {
@@ -14,10 +15,12 @@ void ops_healthz(kreq_t *kr)
 void ops_metrics(kreq_t *kr)
 {
     http_server_t *srv = kr->thr->server;
-    metrics_t *all[256];
+    metrics_t *all[257];
     unsigned n = srv->nthreads < 256 ? srv->nthreads : 256;
     for (unsigned i = 0; i < n; i++)
         all[i] = srv->threads[i].metrics;
+    if (rt_metrics()) /* product calls carried on worker pipes, counted by the runtime thread */
+        all[n++] = rt_metrics();
     buf_t b;
     buf_init(&b, 1024 * 1024);
     /* Other threads' counters are read without locks: a scrape may see a count a moment

@@ -25,8 +25,8 @@ void reply_raw(kreq_t *kr, int status, const char *content_type, const char *bod
     req->res.content_length = len;
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type,
                    strlen(content_type));
-    metrics_observe(kr->thr ? http_thread_metrics(kr->thr) : NULL, kr->metric_route, status,
-                    kr->start_ns);
+    metrics_observe(kr->thr ? http_thread_metrics(kr->thr) : kr->vreq ? kr->vreq->metrics : NULL, kr->metric_route,
+                    status, kr->start_ns);
     if (kr->vreq) {
         vreq_capture(kr, content_type, body, len);
         return;

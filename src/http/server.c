@@ -50,7 +50,7 @@ static const struct plane {
     {"/ex/jira/", 0, gateway_jira, NULL},
     {"/admin/v1/", 0, admin_handle, NULL},
     {"/install/", 0, install_consent, "install POST /install/{appId}"},
-    {"/_proxy/", 0, proxy_handle, "proxy /_proxy/{type}/..."},
+    {"/_proxy/", 0, proxy_handle, PROXY_METRIC_ROUTE},
     {"/x1/", 0, webtrigger_handle, "webtrigger /x1/{id}"},
     {"/public/", 0, webtrigger_handle, "webtrigger /public/{id}"},
     {"/healthz", 1, ops_healthz, "ops GET /healthz"},

@@ -3,11 +3,10 @@
 #include <string.h>
 
 #include "base/clock.h"
-#include "gateway/gateway.h"
 
-int vreq_init(vreq_t *v, arena_t *a, store_t *st, const char *public_url, const char *method, size_t mlen,
-              const char *path, size_t plen, const char *const *names, const char *const *values, size_t nh,
-              const char *body, size_t blen)
+void vreq_init(vreq_t *v, arena_t *a, store_t *st, const char *public_url, const char *method, size_t mlen,
+               const char *path, size_t plen, const char *const *names, const char *const *values, size_t nh,
+               const char *body, size_t blen)
 {
     memset(v, 0, sizeof *v);
     h2o_req_t *req = &v->req;
@@ -28,7 +27,6 @@ int vreq_init(vreq_t *v, arena_t *a, store_t *st, const char *public_url, const 
     kr->start_ns = clock_mono_ns();
     kr->public_url = public_url;
     kr->vreq = v;
-    return gateway_normalise(kr);
 }
 
 void vreq_dispose(vreq_t *v) { h2o_mem_clear_pool(&v->req.pool); }

@@ -4,7 +4,8 @@
  * headers, entity) with no connection; its reply is captured here instead of sent, so
  * every reply_* function works unchanged.
  *
- * Usage: vreq_init, then handler(&v.kr) (which replies exactly once, as on HTTP), then
+ * Usage: vreq_init, gateway_normalise(&v.kr), then handler(&v.kr) (which replies exactly
+ * once, as on HTTP), then
  * read v.status / v.headers / v.body, then vreq_dispose. Everything lives in v's pool and
  * the arena given; nothing is shared between threads. */
 #ifndef KILN_VREQ_H
@@ -14,9 +15,12 @@
 
 #include "http/request.h"
 
+struct metrics;
+
 typedef struct vreq {
     h2o_req_t req;
     kreq_t kr;
+    struct metrics *metrics; /* where reply_raw counts the reply (NULL: not counted); single writer */
     int replied;
     int status;
     const char *content_type;
@@ -25,11 +29,12 @@ typedef struct vreq {
 } vreq_t;
 
 /* Sets up the request: `path` is the raw path with its query (as on the request line);
- * `names`/`values` are nh header pairs (names lowercase); `body` may be NULL. Runs step 1
- * of the gateway (gateway_normalise): returns 0, or -1 when it already replied (400/414). */
-int vreq_init(vreq_t *v, arena_t *a, store_t *st, const char *public_url, const char *method, size_t mlen,
-              const char *path, size_t plen, const char *const *names, const char *const *values, size_t nh,
-              const char *body, size_t blen);
+ * `names`/`values` are nh header pairs (names lowercase); `body` may be NULL. The caller
+ * then sets v->metrics and v->kr.metric_route if it counts replies, and runs step 1 of the
+ * gateway (gateway_normalise) before any handler, as on_req does for HTTP. */
+void vreq_init(vreq_t *v, arena_t *a, store_t *st, const char *public_url, const char *method, size_t mlen,
+               const char *path, size_t plen, const char *const *names, const char *const *values, size_t nh,
+               const char *body, size_t blen);
 
 /* The reply's headers other than Content-Type: v->req.res.headers (h2o_headers_t). */
 

@@ -5,15 +5,26 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/clock.h"
 #include "base/enc.h"
 #include "base/json.h"
 #include "base/jsonw.h"
 #include "base/limits.h"
 #include "gateway/gateway.h"
+#include "http/metrics.h"
 #include "http/reply.h"
 #include "http/vreq.h"
 
 #define MAX_HEADERS 100
+
+static struct metrics *counted;
+static unsigned metric_route;
+
+void proxycall_init(struct metrics *m)
+{
+    counted = m;
+    metric_route = metrics_route_id(PROXY_METRIC_ROUTE);
+}
 
 /* Appends the reply as a response frame (Content-Type first, then the headers the
  * handler set). 0, or -1 with `out` as it was (the frame would pass its cap). */
@@ -74,6 +85,7 @@ static void answer(json_int_t seq, int status, const char *category, const char 
                               strlen(category));
     v.body = arena_printf(a, "{\"code\":%d,\"message\":\"%s\"}", status, message);
     v.body_len = strlen(v.body);
+    metrics_observe(counted, metric_route, status, clock_mono_ns()); /* as HTTP counts its early refusals */
     frame_of(&v, seq, a, out); /* small: fits unless the writer's buffer is full */
     h2o_mem_clear_pool(&v.req.pool);
 }
@@ -172,7 +184,10 @@ int proxycall_serve(store_t *st, const char *public_url, unsigned rate_per_min, 
         body[blen] = '\0';
     }
     vreq_t v;
-    if (vreq_init(&v, a, st, public_url, method, mlen, path, plen, names, values, nh, body, (size_t)blen) == 0)
+    vreq_init(&v, a, st, public_url, method, mlen, path, plen, names, values, nh, body, (size_t)blen);
+    v.metrics = counted;
+    v.kr.metric_route = metric_route;
+    if (gateway_normalise(&v.kr) == 0) /* else it replied 400/414 */
         proxy_serve(&v.kr, rate_per_min, running_id);
     if (frame_of(&v, seq, a, out) != 0) /* past the frame cap: say so rather than leave the call hanging */
         answer(seq, 500, NULL, "Response too large", a, out);

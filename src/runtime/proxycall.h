@@ -22,6 +22,8 @@
 #include "base/buf.h"
 #include "store/store.h"
 
+struct metrics;
+
 /* Only product REST calls (/_proxy/fpp/rest/...) and the web trigger GraphQL
  * (/_proxy/fpp/graphql) are carried on the pipe: their handlers answer synchronously on
  * the calling thread. Everything else (app storage, whose writes are answered later by
@@ -31,6 +33,11 @@ int proxycall_carried(const char *path, size_t len);
 
 /* Largest response frame: an 8 MB body in base64 plus headers. */
 #define PROXYCALL_MAX_RESPONSE_FRAME (12u * 1024 * 1024)
+
+/* Counts the replies of calls carried on pipes in `m` (owned by the caller; written only
+ * by the thread that calls proxycall_serve) under the proxy plane's /metrics route.
+ * Call once at start-up, before HTTP threads start (route ids are registered then). */
+void proxycall_init(struct metrics *m);
 
 /* Serves one fetch frame `f` from a worker whose running invocation is `running_id`
  * (NULL when it runs none), appending the response frame (with its newline) to `out`.

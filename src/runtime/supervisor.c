@@ -25,6 +25,7 @@
 #include "base/json.h"
 #include "base/jsonw.h"
 #include "base/log.h"
+#include "http/metrics.h"
 #include "runtime/proxycall.h"
 #include "store/store.h"
 
@@ -89,6 +90,7 @@ static struct {
     unpack_t *unpacks; /* snapshots being extracted (runtime thread) */
     store_t *store;   /* the runtime thread's handle, for logs */
     store_t *pstore;  /* its handle for product calls carried on worker pipes (durable) */
+    metrics_t *metrics; /* their replies, for /metrics (written by the runtime thread only) */
     char *public_url;
     unsigned proxy_rate;
 } R = {.mu = PTHREAD_MUTEX_INITIALIZER, .wake_fd = -1};
@@ -958,6 +960,8 @@ int rt_start(const char *data_dir, const char *proxy_url, const char *public_url
     R.pstore = store_open(data_dir, err, errlen);
     if (!R.pstore) /* product calls on the pipes need it: no runtime rather than a crash later */
         return -1;
+    R.metrics = metrics_new();
+    proxycall_init(R.metrics);
     R.running = 1;
     signal(SIGCHLD, SIG_DFL);
     if (pthread_create(&R.tid, NULL, rt_main, NULL) != 0) {
@@ -967,6 +971,8 @@ int rt_start(const char *data_dir, const char *proxy_url, const char *public_url
     }
     return 0;
 }
+
+metrics_t *rt_metrics(void) { return R.metrics; }
 
 void rt_stop(void)
 {

@@ -22,6 +22,8 @@
 
 #include "runtime/invocation.h"
 
+struct metrics;
+
 #define RT_QUEUE_MAX 256   /* jobs waiting for a worker; more answer 503 */
 #define RT_POOL_MAX 4      /* workers per app version */
 #define RT_WORKERS_MAX 32  /* workers in all */
@@ -65,6 +67,9 @@ int rt_start(const char *data_dir, const char *proxy_url, const char *public_url
              size_t errlen);
 /* Stops it: kills workers, answers queued jobs with RT_CRASH. */
 void rt_stop(void);
+/* The counts of product calls served on worker pipes (NULL before rt_start), for
+ * /metrics to sum with the HTTP threads' tables. Kept after rt_stop: the process ends. */
+struct metrics *rt_metrics(void);
 
 /* A new job with every field zeroed. */
 rt_job_t *rt_job_new(void);

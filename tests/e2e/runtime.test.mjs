@@ -1013,6 +1013,23 @@ export const own = async () => json(await projects());
     assert.ok(!r.body.includes(A.canary));
   });
 
+  it('calls carried on the pipe are counted in /metrics, as the same calls over HTTP are', async () => {
+    // routed calls count under their product route; those refused before routing, under the plane's
+    const count = async (route, status) => {
+      const m = await k.api('/metrics');
+      expectStatus(m, 200, '/metrics');
+      const line = m.body.toString().split('\n').find((l) => l.startsWith(`kiln_http_requests_total{route="${route}",status="${status}"}`));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    const search = 'jira GET /rest/api/3/project/search';
+    const plane = 'proxy /_proxy/{type}/...';
+    const [ok0, limits0] = [await count(search, 200), await count(plane, 414)];
+    for (let i = 0; i < 3; i++) assert.equal((await callJson(k, T[A.name].own)).status, 200);
+    assert.deepEqual(await callJson(k, T[A.name].limits), { long: 414, heavy: 431 });
+    assert.equal((await count(search, 200)) - ok0, 3, 'each own-site call, once');
+    assert.equal((await count(plane, 414)) - limits0, 1, 'the over-long path, refused before routing');
+  });
+
   it('limits on the pipe answer as on HTTP: a 5 KB path → 414, 70 KB of headers → 431', async () => {
     const r = await callJson(k, T[A.name].limits);
     assert.deepEqual(r, { long: 414, heavy: 431 });
