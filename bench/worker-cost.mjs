@@ -8,6 +8,9 @@
 //
 //   node bench/worker-cost.mjs [--n 3000] [--warmup 1000] [--only NAME] [--pipe]
 //
+// WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" passes node options to the worker
+// (space-separated), e.g. to profile it.
+//
 // --pipe: the runtime says `proxy.pipe: true`, as kiln does, so __forge_fetch__ carries
 // the calls of `fetch` and `report` as frames on the worker's pipes; this script answers
 // them (the same canned body) instead of the HTTP stand-in.
@@ -78,7 +81,7 @@ function frame(id, exportName) {
 }
 
 async function measure(exportName) {
-  const w = spawn(process.execPath, [path.join(ROOT, 'runtime', 'node', 'worker.js')], {
+  const w = spawn(process.execPath, [...(process.env.WORKER_NODE_ARGS ? process.env.WORKER_NODE_ARGS.split(' ') : []), path.join(ROOT, 'runtime', 'node', 'worker.js')], {
     stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'pipe'],
   });
   let buf = '';
