@@ -2,7 +2,9 @@
 
 #include <string.h>
 
+#include "auth/signkeys.h"
 #include "base/buf.h"
+#include "base/clock.h"
 #include "gateway/audit.h"
 #include "http/reply.h"
 #include "http/server.h"
@@ -13,6 +15,23 @@ void ops_healthz(kreq_t *kr)
 {
     static const char ok[] = "{\"status\":\"ok\"}";
     reply_raw(kr, 200, "application/json", ok, sizeof ok - 1);
+}
+
+void ops_jwks(kreq_t *kr)
+{
+    char *body;
+    size_t len;
+    if (!kreq_method_is(kr, "GET") && !kreq_method_is(kr, "HEAD")) {
+        reply_error(kr, 405, 0, "Method Not Allowed");
+        return;
+    }
+    if (signkeys_jwks(kr->store, kr->arena, clock_now_ms(), &body, &len) != 0) {
+        reply_error(kr, 503, 0, "The signing keys are not available.");
+        return;
+    }
+    /* Short: a verifier that meets an unknown kid refetches anyway (jose's remote JWK set). */
+    reply_header(kr, "cache-control", "public, max-age=60");
+    reply_raw(kr, 200, "application/json", body, len);
 }
 
 void ops_metrics(kreq_t *kr)

@@ -12,6 +12,7 @@
 
 #include "auth/admin_token.h"
 #include "auth/keys.h"
+#include "auth/signkeys.h"
 #include "base/clock.h"
 #include "base/enc.h"
 #include "platform/install.h"
@@ -56,6 +57,7 @@ static const struct plane {
     {"/public/", 0, webtrigger_handle, "webtrigger /public/{id}"},
     {"/healthz", 1, ops_healthz, "ops GET /healthz"},
     {"/metrics", 1, ops_metrics, "ops GET /metrics"},
+    {"/.well-known/jwks.json", 1, ops_jwks, "ops GET /.well-known/jwks.json"},
 };
 static unsigned plane_metric[sizeof planes / sizeof planes[0]];
 
@@ -295,6 +297,10 @@ int http_serve(const serve_opts_t *o)
     }
     if (keys_init(o->data_dir, err, sizeof err) != 0) {
         log_msg(LOG_ERROR, "key store", "error", err, NULL);
+        goto out;
+    }
+    if (signkeys_ensure(main_store, clock_now_ms(), err, sizeof err) != 0) {
+        log_msg(LOG_ERROR, "invocation token signing key", "error", err, NULL);
         goto out;
     }
     if (outbound_start(err, sizeof err) != 0) {
