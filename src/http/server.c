@@ -22,6 +22,7 @@
 #include "base/log.h"
 #include "gateway/audit.h"
 #include "gateway/gateway.h"
+#include "gateway/proxy_kvs.h"
 #include "http/conn.h"
 #include "http/ops.h"
 #include "http/reply.h"
@@ -53,6 +54,7 @@ static const struct plane {
     {"/admin/v1/", 0, admin_handle, NULL},
     {"/install/", 0, install_consent, "install POST /install/{appId}"},
     {"/_proxy/", 0, proxy_handle, PROXY_METRIC_ROUTE},
+    {"/forge/storage/", 0, storage_kvs_handle, "storage POST /forge/storage/kvs/v1/{op}"},
     {"/x1/", 0, webtrigger_handle, "webtrigger /x1/{id}"},
     {"/public/", 0, webtrigger_handle, "webtrigger /public/{id}"},
     {"/healthz", 1, ops_healthz, "ops GET /healthz"},
@@ -87,8 +89,8 @@ static void on_dispose(void *p)
     kr->thr->inflight--;
     if (kr->job)
         kr->job->owner = NULL; /* the client went away: the job's answer is dropped */
-    if (kr->out)
-        kr->out->owner = NULL; /* likewise an outbound call's */
+    if (kr->waiting_owner)
+        *kr->waiting_owner = NULL; /* likewise an outbound or remote call's */
     conn_request_done(kr->conn);
     arena_free(kr->arena);
 }

@@ -24,6 +24,7 @@ static struct {
 /* Requests handed to libcurl and not finished (outbound thread only). */
 static struct {
     outbound_req_t *active;
+    outbound_req_t *delayed; /* waiting for their not_before_ms */
 } A;
 
 static struct {
@@ -382,6 +383,14 @@ static void *thread_main(void *arg)
                 snprintf(r->error, sizeof r->error, "kiln is stopping");
                 finish(r, CURLE_OK);
             }
+            for (outbound_req_t *r = A.delayed, *next; r; r = next) {
+                next = r->next;
+                r->elapsed_ms = clock_now_ms();
+                r->err = OUTBOUND_ESHUTDOWN;
+                snprintf(r->error, sizeof r->error, "kiln is stopping");
+                finish(r, CURLE_OK);
+            }
+            A.delayed = NULL;
             while (A.active) {
                 outbound_req_t *r = A.active;
                 r->err = OUTBOUND_ESHUTDOWN;
@@ -390,10 +399,28 @@ static void *thread_main(void *arg)
             }
             break;
         }
+        int64_t now = clock_now_ms(), wake_at = now + 1000;
         for (outbound_req_t *r = list, *next; r; r = next) {
             next = r->next;
             r->next = NULL;
-            start(r);
+            if (r->not_before_ms > now) {
+                r->next = A.delayed;
+                A.delayed = r;
+            } else {
+                start(r);
+            }
+        }
+        for (outbound_req_t **pp = &A.delayed; *pp;) {
+            outbound_req_t *r = *pp;
+            if (r->not_before_ms <= now) {
+                *pp = r->next;
+                r->next = NULL;
+                start(r);
+            } else {
+                if (r->not_before_ms < wake_at)
+                    wake_at = r->not_before_ms;
+                pp = &r->next;
+            }
         }
         int still = 0;
         curl_multi_perform(O.multi, &still);
@@ -406,7 +433,8 @@ static void *thread_main(void *arg)
             curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
             finish(r, m->data.result);
         }
-        curl_multi_poll(O.multi, NULL, 0, 1000, NULL);
+        long wait = (long)(wake_at - clock_now_ms());
+        curl_multi_poll(O.multi, NULL, 0, wait < 1 ? 1 : wait > 1000 ? 1000 : (int)wait, NULL);
     }
     return NULL;
 }

@@ -29,7 +29,8 @@
  * the setters (which copy), and owns it again once `done` runs; it frees it with
  * outbound_req_free. Between submit and done only the outbound thread touches it, except
  * `owner`, which belongs to the submitting thread throughout (a request that went away
- * sets it to NULL so that done drops the answer). */
+ * sets it to NULL so that done drops the answer: an HTTP handler points
+ * kreq.waiting_owner at it, http/request.h). */
 #ifndef KILN_OUTBOUND_H
 #define KILN_OUTBOUND_H
 
@@ -82,6 +83,8 @@ struct outbound_req {
     size_t max_response;           /* body cap; 0: OUTBOUND_RESPONSE_DEFAULT */
     char *resolve;                 /* optional "host:port:address" pin (libcurl CURLOPT_RESOLVE),
                                       so a caller that vetted an address connects to exactly it */
+    int64_t not_before_ms;         /* wall-clock ms before which it is not sent (retry backoff);
+                                      0: at once. Its deadlines start when it is sent. */
     h2o_multithread_receiver_t *receiver; /* NULL: done runs on the outbound thread */
     outbound_done_cb done;
     /* ---- the submitter's ---- */
