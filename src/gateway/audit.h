@@ -41,6 +41,7 @@
 #define AUDIT_UNINSTALL "app.uninstall"
 #define AUDIT_TOKEN_ISSUE "token.issue"
 #define AUDIT_KEY_ROTATE "key.rotate"
+#define AUDIT_REMOTE_CALL "remote.call" /* kiln called an app's remote backend (platform/remote.h) */
 
 /* Planes (where a gateway decision was made). */
 #define AUDIT_PLANE_JIRA "jira"         /* /ex/jira/{cloudId} with a user token */

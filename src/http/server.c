@@ -72,7 +72,8 @@ static const struct {
     {404, "Not Found"},   {405, "Method Not Allowed"}, {409, "Conflict"},
     {413, "Payload Too Large"}, {414, "URI Too Long"}, {415, "Unsupported Media Type"},
     {431, "Request Header Fields Too Large"},
-    {429, "Too Many Requests"}, {500, "Internal Server Error"}, {503, "Service Unavailable"},
+    {429, "Too Many Requests"}, {500, "Internal Server Error"}, {502, "Bad Gateway"}, {503, "Service Unavailable"},
+    {504, "Gateway Timeout"},
 };
 
 const char *http_reason(int status)
