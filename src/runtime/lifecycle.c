@@ -23,11 +23,15 @@ static void settle(struct delivery *d);
 
 /* A remote endpoint's delivery ended (platform/remote.h retried it up to 4 times). A
  * remote that still failed is not a reason to deliver the event again: it had its
- * retries (Forge's contract); only failed functions make the event be retried. */
+ * retries (Forge's contract); only failed functions (or a delivery cut short because
+ * kiln is stopping) make the event be retried. */
 static void on_remote_done(remote_call_t *c)
 {
     struct delivery *d = c->owner;
-    if (!c->ok) {
+    if (c->err == OUTBOUND_ESHUTDOWN) {
+        if (d) /* kiln is stopping mid-delivery: the event stays due for the next start */
+            d->failed++;
+    } else if (!c->ok) {
         char st[16];
         snprintf(st, sizeof st, "%d", c->status);
         log_msg(LOG_WARN, "lifecycle event not accepted by the remote after retries", "remote", c->dest, "status", st,

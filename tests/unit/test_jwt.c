@@ -19,6 +19,9 @@
 #include "base/enc.h"
 #include "base/json.h"
 #include "base/log.h"
+#include "platform/app.h"
+#include "platform/install.h"
+#include "platform/site.h"
 #include "store/store.h"
 
 typedef struct {
@@ -303,6 +306,61 @@ static void test_system_tokens(void **state)
     systoken_forget(in.id);
 }
 
+/* With real installations on two sites: a token binds its own installation and site,
+ * expires at its time, and dies with an uninstall (also from the in-memory cache). */
+static void test_system_token_bindings(void **state)
+{
+    fx_t *f = *state;
+    site_rec_t A, B;
+    app_rec_t app;
+    assert_int_equal(site_create(f->st, f->a, "alpha", 0, &A), STORE_OK);
+    assert_int_equal(site_create(f->st, f->a, "bravo", 0, &B), STORE_OK);
+    assert_int_equal(app_register(f->st, f->a, "Remote", &app), STORE_OK);
+    version_rec_t v = {.app_id = app.id, .env_key = "development", .manifest_json = "{}", .major_key = "{}",
+                       .scopes_json = "[\"read:jira-work\",\"storage:app\"]", .egress_json = "{}",
+                       .snapshot = "versions/x", .snapshot_bytes = 1};
+    assert_int_equal(app_deploy_record(f->st, f->a, &v, 1000), STORE_OK);
+    install_rec_t ia, ib;
+    version_rec_t ver;
+    int64_t now = clock_now_ms();
+    assert_int_equal(install_create(f->st, f->a, &A, app.id, "development", NULL, now, &ia, &ver), INSTALL_OK);
+    assert_int_equal(install_create(f->st, f->a, &B, app.id, "development", NULL, now, &ib, &ver), INSTALL_OK);
+    char ta[TOKEN_MAX], tb[TOKEN_MAX];
+    int64_t ea, eb;
+    assert_int_equal(systoken_for(f->st, &ia, now, ta, &ea), STORE_OK);
+    assert_int_equal(systoken_for(f->st, &ib, now, tb, &eb), STORE_OK);
+    assert_string_not_equal(ta, tb);
+    systoken_binding_t b;
+    assert_int_equal(systoken_verify(f->st, f->a, ta, strlen(ta), now, &b), 0);
+    assert_string_equal(b.install.id, ia.id);
+    assert_string_equal(b.site.cloud_id, A.cloud_id);
+    assert_string_equal(b.scopes, "read:jira-work storage:app");
+    assert_int_equal(systoken_verify(f->st, f->a, tb, strlen(tb), now, &b), 0);
+    assert_string_equal(b.site.cloud_id, B.cloud_id);
+    /* expiry: valid a moment before, dead at and after it */
+    assert_int_equal(systoken_verify(f->st, f->a, ta, strlen(ta), ea - 1, &b), 0);
+    assert_int_equal(systoken_verify(f->st, f->a, ta, strlen(ta), ea, &b), -1);
+    assert_int_equal(systoken_verify(f->st, f->a, ta, strlen(ta), ea + 3600000, &b), -1);
+    /* one character changed */
+    char bad[TOKEN_MAX];
+    memcpy(bad, ta, TOKEN_MAX);
+    bad[10] = bad[10] == 'A' ? 'B' : 'A';
+    assert_int_equal(systoken_verify(f->st, f->a, bad, strlen(bad), now, &b), -1);
+    /* uninstall on B: B's token is dead at once, A's lives; B's reinstall gets a new one */
+    install_rec_t gone;
+    assert_int_equal(install_remove(f->st, f->a, &B, app.id, "development", now, 1000, &gone), INSTALL_OK);
+    assert_int_equal(systoken_verify(f->st, f->a, tb, strlen(tb), now, &b), -1);
+    assert_int_equal(systoken_verify(f->st, f->a, ta, strlen(ta), now, &b), 0);
+    install_rec_t ib2;
+    assert_int_equal(install_create(f->st, f->a, &B, app.id, "development", NULL, now, &ib2, &ver), INSTALL_OK);
+    char tb2[TOKEN_MAX];
+    assert_int_equal(systoken_for(f->st, &ib2, now, tb2, &eb), STORE_OK);
+    assert_string_not_equal(tb2, tb);
+    assert_int_equal(systoken_verify(f->st, f->a, tb, strlen(tb), now, &b), -1);
+    assert_int_equal(systoken_verify(f->st, f->a, tb2, strlen(tb2), now, &b), 0);
+    assert_string_equal(b.install.id, ib2.id);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -311,6 +369,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rotation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_master_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_system_tokens, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_system_token_bindings, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
