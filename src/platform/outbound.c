@@ -479,8 +479,10 @@ void outbound_stop(void)
         return;
     curl_multi_wakeup(O.multi);
     pthread_join(O.tid, NULL);
+    pthread_mutex_lock(&O.mu);
     curl_multi_cleanup(O.multi);
     O.multi = NULL;
+    pthread_mutex_unlock(&O.mu);
 }
 
 int outbound_running(void)
@@ -508,6 +510,8 @@ int outbound_submit(outbound_req_t *r)
             O.head = r;
         O.tail = r;
         O.inflight++;
+        /* under the lock: outbound_stop cleans the multi handle up only under it */
+        curl_multi_wakeup(O.multi);
     }
     pthread_mutex_unlock(&O.mu);
     if (!ok) {
@@ -515,7 +519,6 @@ int outbound_submit(outbound_req_t *r)
         return -1;
     }
     S.requests++;
-    curl_multi_wakeup(O.multi);
     return 0;
 }
 
