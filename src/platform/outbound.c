@@ -454,6 +454,9 @@ int outbound_start(char *err, size_t errlen)
     }
     O.multi = curl_multi_init();
     curl_multi_setopt(O.multi, CURLMOPT_MAXCONNECTS, (long)OUTBOUND_CONNS_MAX);
+    /* More calls to one host than this wait inside libcurl for a connection (their
+     * deadlines run meanwhile) instead of opening one connection each. */
+    curl_multi_setopt(O.multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)OUTBOUND_HOST_CONNS_MAX);
     O.stopping = 0;
     O.inflight = 0;
     if (pthread_create(&O.tid, NULL, thread_main, NULL) != 0) {
