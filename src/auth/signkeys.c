@@ -88,7 +88,8 @@ static int create_key(store_t *st, int64_t now, char kid[SIGNKEYS_KID_LEN + 1])
     OPENSSL_cleanse(der, (size_t)dlen);
     OPENSSL_free(der);
     if (rc == 0) {
-        key_rec_t r = {.id = kid, .purpose = SIGNKEYS_PURPOSE, .wrapped = wrapped, .wrapped_len = wlen, .created_ms = now};
+        key_rec_t r = {
+            .id = kid, .purpose = SIGNKEYS_PURPOSE, .wrapped = wrapped, .wrapped_len = wlen, .created_ms = now};
         rc = store_key_insert(st, &r) == STORE_OK ? 0 : -1;
     }
     arena_free(a);

@@ -52,10 +52,8 @@ int systoken_for(store_t *st, const install_rec_t *in, int64_t now, char token[T
     token_mint(TOKEN_SYSTEM, fresh);
     unsigned char hash[32];
     token_hash(fresh, strlen(fresh), hash);
-    systoken_rec_t r = {.installation_id = in->id,
-                        .site_id = in->site_id,
-                        .created_ms = now,
-                        .expires_ms = now + SYSTOKEN_LIFETIME_MS};
+    systoken_rec_t r = {
+        .installation_id = in->id, .site_id = in->site_id, .created_ms = now, .expires_ms = now + SYSTOKEN_LIFETIME_MS};
     int rc = store_systoken_insert(st, hash, &r);
     if (rc != STORE_OK) {
         OPENSSL_cleanse(fresh, sizeof fresh);

@@ -15,9 +15,9 @@
 #define FRC_PREFIX "/_proxy/frc"
 
 /* Response headers of the remote that are not passed on (hop-by-hop, or set by kiln). */
-static const char *const dropped[] = {"connection", "keep-alive", "transfer-encoding", "content-length",
-                                      "content-type", "upgrade", "trailer", "te", "proxy-authenticate",
-                                      "set-cookie", "server", "date"};
+static const char *const dropped[] = {
+    "connection", "keep-alive", "transfer-encoding",  "content-length", "content-type", "upgrade",
+    "trailer",    "te",         "proxy-authenticate", "set-cookie",     "server",       "date"};
 
 static void invalid_remote(kreq_t *kr)
 {
@@ -63,8 +63,7 @@ static void on_answer(remote_call_t *c)
         }
         const char *ct = outbound_resp_header(r, "content-type");
         char *body = r->resp_body.len ? arena_strndup(kr->arena, r->resp_body.ptr, r->resp_body.len) : "";
-        reply_raw(kr, c->status, arena_strdup(kr->arena, ct ? ct : "application/octet-stream"), body,
-                  r->resp_body.len);
+        reply_raw(kr, c->status, arena_strdup(kr->arena, ct ? ct : "application/octet-stream"), body, r->resp_body.len);
     }
     gateway_audit(kr, AUDIT_PLANE_PROXY); /* proxy_serve left the answered-later call to us */
     remote_call_free(c);
@@ -102,8 +101,8 @@ void proxy_remote(kreq_t *kr, const invocation_t *inv)
     const char *path = p.len > pl ? arena_strndup(kr->arena, p.base + pl, p.len - pl) : NULL;
     remote_who_t w = {&in, &kr->site, &ver, &env, "core:function", inv->module_key, NULL, kr->public_url};
     char err[160];
-    remote_call_t *c = path ? remote_call_new(kr->store, &w, &rd, path, arena_strndup(kr->arena, kr->req->method.base,
-                                                                                        kr->req->method.len),
+    remote_call_t *c = path ? remote_call_new(kr->store, &w, &rd, path,
+                                              arena_strndup(kr->arena, kr->req->method.base, kr->req->method.len),
                                               kr->req->entity.base, kr->req->entity.len, 0, err, sizeof err)
                             : NULL;
     if (!c) {

@@ -137,7 +137,8 @@ const char *outbound_err_name(int err)
 
 void outbound_get_stats(outbound_stats_t *o)
 {
-    *o = (outbound_stats_t){S.requests, S.completed, S.reused, S.timeouts, S.errors, S.too_big, S.refused, S.bytes_out, S.bytes_in};
+    *o = (outbound_stats_t){S.requests, S.completed, S.reused,    S.timeouts, S.errors,
+                            S.too_big,  S.refused,   S.bytes_out, S.bytes_in};
 }
 
 /* ------------------------------------------------------------------ curl callbacks */
@@ -226,21 +227,15 @@ static void complete(outbound_req_t *r)
 static int map_curl(CURLcode c)
 {
     switch (c) {
-    case CURLE_OK:
-        return OUTBOUND_OK;
-    case CURLE_OPERATION_TIMEDOUT:
-        return OUTBOUND_ETIMEOUT;
+    case CURLE_OK: return OUTBOUND_OK;
+    case CURLE_OPERATION_TIMEDOUT: return OUTBOUND_ETIMEOUT;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_CONNECT:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-        return OUTBOUND_ECONNECT;
-    case CURLE_FILESIZE_EXCEEDED:
-        return OUTBOUND_ETOOBIG;
+    case CURLE_COULDNT_RESOLVE_PROXY: return OUTBOUND_ECONNECT;
+    case CURLE_FILESIZE_EXCEEDED: return OUTBOUND_ETOOBIG;
     case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-        return OUTBOUND_EINVAL;
-    default:
-        return OUTBOUND_EPROTO;
+    case CURLE_UNSUPPORTED_PROTOCOL: return OUTBOUND_EINVAL;
+    default: return OUTBOUND_EPROTO;
     }
 }
 

@@ -41,16 +41,16 @@
 
 #include "base/buf.h"
 
-#define OUTBOUND_QUEUE_MAX 1024                  /* submitted and not yet done; more: -1 */
-#define OUTBOUND_CONNS_MAX 64                    /* idle connections kept for reuse */
-#define OUTBOUND_HOST_CONNS_MAX 32               /* connections open to one host:port at once */
-#define OUTBOUND_HEADERS_MAX (64u * 1024)        /* response header bytes */
-#define OUTBOUND_REQ_HEADERS_MAX 32              /* request headers a caller may set */
-#define OUTBOUND_BODY_MAX (8u * 1024 * 1024)     /* request body bytes */
+#define OUTBOUND_QUEUE_MAX 1024                      /* submitted and not yet done; more: -1 */
+#define OUTBOUND_CONNS_MAX 64                        /* idle connections kept for reuse */
+#define OUTBOUND_HOST_CONNS_MAX 32                   /* connections open to one host:port at once */
+#define OUTBOUND_HEADERS_MAX (64u * 1024)            /* response header bytes */
+#define OUTBOUND_REQ_HEADERS_MAX 32                  /* request headers a caller may set */
+#define OUTBOUND_BODY_MAX (8u * 1024 * 1024)         /* request body bytes */
 #define OUTBOUND_RESPONSE_DEFAULT (5u * 1024 * 1024) /* max_response when 0 */
 #define OUTBOUND_RESPONSE_MAX (64u * 1024 * 1024)    /* the largest max_response accepted */
-#define OUTBOUND_TIMEOUT_DEFAULT_MS 25000        /* timeout_ms when 0 */
-#define OUTBOUND_CONNECT_DEFAULT_MS 5000         /* connect_timeout_ms when 0 */
+#define OUTBOUND_TIMEOUT_DEFAULT_MS 25000            /* timeout_ms when 0 */
+#define OUTBOUND_CONNECT_DEFAULT_MS 5000             /* connect_timeout_ms when 0 */
 #define OUTBOUND_URL_MAX 8192
 
 /* Results: 0, or one negative code. A 4xx/5xx/3xx reply is OUTBOUND_OK with its status. */
@@ -74,32 +74,32 @@ typedef struct outbound_header {
 struct outbound_req {
     h2o_multithread_message_t msg; /* first: what the receiving thread gets */
     /* ---- in (set with the setters below; owned by the request) ---- */
-    char method[16];               /* "GET", "POST", ...; default GET */
+    char method[16]; /* "GET", "POST", ...; default GET */
     char *url;
     char *headers[OUTBOUND_REQ_HEADERS_MAX]; /* "Name: value" lines */
     unsigned nheaders;
-    char *body;                    /* sent as is; NULL for none */
+    char *body; /* sent as is; NULL for none */
     size_t body_len;
-    unsigned timeout_ms;           /* whole request; 0: OUTBOUND_TIMEOUT_DEFAULT_MS */
-    unsigned connect_timeout_ms;   /* 0: OUTBOUND_CONNECT_DEFAULT_MS (never above timeout_ms) */
-    size_t max_response;           /* body cap; 0: OUTBOUND_RESPONSE_DEFAULT */
-    char *resolve;                 /* optional "host:port:address" pin (libcurl CURLOPT_RESOLVE),
-                                      so a caller that vetted an address connects to exactly it */
-    int64_t not_before_ms;         /* wall-clock ms before which it is not sent (retry backoff);
-                                      0: at once. Its deadlines start when it is sent. */
+    unsigned timeout_ms;                  /* whole request; 0: OUTBOUND_TIMEOUT_DEFAULT_MS */
+    unsigned connect_timeout_ms;          /* 0: OUTBOUND_CONNECT_DEFAULT_MS (never above timeout_ms) */
+    size_t max_response;                  /* body cap; 0: OUTBOUND_RESPONSE_DEFAULT */
+    char *resolve;                        /* optional "host:port:address" pin (libcurl CURLOPT_RESOLVE),
+                                             so a caller that vetted an address connects to exactly it */
+    int64_t not_before_ms;                /* wall-clock ms before which it is not sent (retry backoff);
+                                             0: at once. Its deadlines start when it is sent. */
     h2o_multithread_receiver_t *receiver; /* NULL: done runs on the outbound thread */
     outbound_done_cb done;
     /* ---- the submitter's ---- */
     void *owner;
     void *data;
     /* ---- out (valid in done) ---- */
-    int err;                       /* enum outbound_err */
-    int status;                    /* HTTP status of the final response, 0 if none */
+    int err;    /* enum outbound_err */
+    int status; /* HTTP status of the final response, 0 if none */
     outbound_header_t *resp_headers;
     unsigned nresp_headers;
-    buf_t resp_body;               /* NUL-terminated when len > 0 */
-    char error[256];               /* libcurl's message for err != 0 (no secrets: never the URL's query) */
-    int reused;                    /* 1 if the call went over a connection kept from an earlier one */
+    buf_t resp_body; /* NUL-terminated when len > 0 */
+    char error[256]; /* libcurl's message for err != 0 (no secrets: never the URL's query) */
+    int reused;      /* 1 if the call went over a connection kept from an earlier one */
     int64_t elapsed_ms;
     /* ---- outbound thread only ---- */
     void *easy;

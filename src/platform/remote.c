@@ -62,9 +62,9 @@ int remote_lookup(json_t *manifest, const char *key, remote_def_t *out)
                               .user_token = enabled(auth, "appUserToken")};
         size_t j;
         json_t *op;
-        json_array_foreach(json_object_get(r, "operations"), j, op) if (json_is_string(op) &&
-                                                                        strcmp(json_string_value(op), "compute") == 0)
-            out->compute = 1;
+        json_array_foreach(json_object_get(r, "operations"), j,
+                           op) if (json_is_string(op) && strcmp(json_string_value(op), "compute") == 0) out->compute =
+            1;
         return 0;
     }
     return -1;
@@ -106,13 +106,13 @@ json_t *remote_fit_claims(const remote_who_t *w)
     snprintf(site_ari, sizeof site_ari, "ari:cloud:jira::site/%s", w->site->cloud_id);
     snprintf(version, sizeof version, "%lld", (long long)w->ver->major);
     snprintf(app_version, sizeof app_version, "%lld.%lld.0", (long long)w->ver->major, (long long)w->ver->minor);
-    json_t *c = json_pack(
-        "{s:s,s:s,s:{s:s,s:s,s:s,s:s,s:s,s:{s:s,s:s},s:{s:s,s:s},s:{s:s,s:[{s:s,s:s,s:s}]}},s:{s:s,s:s}}", "iss",
-        REMOTE_FIT_ISSUER, "aud", app_ari, "app", "id", app_ari, "version", version, "appVersion", app_version,
-        "installationId", inst_ari, "apiBaseUrl", api, "environment", "type", env_type(w->env->key), "id", env_ari,
-        "module", "type", w->module_type, "key", w->module_key, "installation", "id", inst_ari, "contexts", "cloudId",
-        w->site->cloud_id, "apiBaseUrl", api, "name", site_ari, "context", "cloudId", w->site->cloud_id, "moduleKey",
-        w->module_key);
+    json_t *c =
+        json_pack("{s:s,s:s,s:{s:s,s:s,s:s,s:s,s:s,s:{s:s,s:s},s:{s:s,s:s},s:{s:s,s:[{s:s,s:s,s:s}]}},s:{s:s,s:s}}",
+                  "iss", REMOTE_FIT_ISSUER, "aud", app_ari, "app", "id", app_ari, "version", version, "appVersion",
+                  app_version, "installationId", inst_ari, "apiBaseUrl", api, "environment", "type",
+                  env_type(w->env->key), "id", env_ari, "module", "type", w->module_type, "key", w->module_key,
+                  "installation", "id", inst_ari, "contexts", "cloudId", w->site->cloud_id, "apiBaseUrl", api, "name",
+                  site_ari, "context", "cloudId", w->site->cloud_id, "moduleKey", w->module_key);
     if (c && w->principal)
         json_object_set_new(c, "principal", json_string(w->principal));
     return c;
@@ -187,9 +187,9 @@ char *remote_url(const char *base, const char *path)
 /* ---------------------------------------------------------------- calls */
 
 static const char *const reserved_headers[] = {
-    "authorization", "x-forge-oauth-system", "x-forge-oauth-user", "x-b3-traceid", "x-b3-spanid", "host",
-    "content-length", "transfer-encoding", "connection", "expect", "upgrade", "te", "trailer", "proxy-authorization",
-    "keep-alive", "cookie"};
+    "authorization",  "x-forge-oauth-system", "x-forge-oauth-user", "x-b3-traceid", "x-b3-spanid", "host",
+    "content-length", "transfer-encoding",    "connection",         "expect",       "upgrade",     "te",
+    "trailer",        "proxy-authorization",  "keep-alive",         "cookie"};
 
 int remote_call_add_header(remote_call_t *c, const char *name, const char *value)
 {
@@ -353,10 +353,10 @@ static void on_attempt(outbound_req_t *r)
     c->status = r->status;
     c->err = r->err;
     c->ok = r->err == OUTBOUND_OK && r->status >= 200 && r->status < 300;
-    c->failure = c->ok                          ? NULL
-                 : r->err != OUTBOUND_OK        ? outbound_err_name(r->err)
+    c->failure = c->ok                                 ? NULL
+                 : r->err != OUTBOUND_OK               ? outbound_err_name(r->err)
                  : r->status >= 300 && r->status < 400 ? "redirect"
-                                                : "status";
+                                                       : "status";
     c->retry_reason = r->err == OUTBOUND_ETIMEOUT ? "TIMEOUT_ERROR"
                       : r->status == 401          ? "INVALID_FORGE_INVOCATION_TOKEN"
                                                   : "INVALID_REMOTE_INVOCATION_ERROR";

@@ -36,14 +36,14 @@
 #include "store/store.h"
 
 #define REMOTE_FIT_ISSUER "forge/invocation-token"
-#define REMOTE_FIT_LIFETIME_S 60          /* exp - iat of a FIT */
-#define REMOTE_EVENT_TIMEOUT_MS 5000      /* events: per attempt */
-#define REMOTE_EVENT_ATTEMPTS 5           /* events: the first try and 4 retries */
-#define REMOTE_EVENT_BACKOFF_MS 1000      /* events: 1 s, then doubled */
-#define REMOTE_CALL_TIMEOUT_MS 25000      /* invokeRemote: one try */
+#define REMOTE_FIT_LIFETIME_S 60     /* exp - iat of a FIT */
+#define REMOTE_EVENT_TIMEOUT_MS 5000 /* events: per attempt */
+#define REMOTE_EVENT_ATTEMPTS 5      /* events: the first try and 4 retries */
+#define REMOTE_EVENT_BACKOFF_MS 1000 /* events: 1 s, then doubled */
+#define REMOTE_CALL_TIMEOUT_MS 25000 /* invokeRemote: one try */
 #define REMOTE_CONNECT_TIMEOUT_MS 5000
 #define REMOTE_RESPONSE_MAX (5u * 1024 * 1024)
-#define REMOTE_HEADERS_MAX 20             /* headers an app may add to an invokeRemote call */
+#define REMOTE_HEADERS_MAX 20 /* headers an app may add to an invokeRemote call */
 
 /* A declared remote (manifest `remotes[]`), with the auth of the endpoint that targets it
  * merged in. Strings borrowed from the manifest JSON. */
@@ -76,8 +76,8 @@ typedef struct remote_who {
     const env_rec_t *env;
     const char *module_type; /* "core:endpoint" (events), "core:function" (invokeRemote) */
     const char *module_key;
-    const char *principal;   /* the user's accountId, or NULL where there is no user */
-    const char *public_url;  /* kiln's, for apiBaseUrl */
+    const char *principal;  /* the user's accountId, or NULL where there is no user */
+    const char *public_url; /* kiln's, for apiBaseUrl */
 } remote_who_t;
 
 /* The FIT claims without their times and id (remote_fit_sign adds iat, nbf, exp, jti):
@@ -99,12 +99,12 @@ struct remote_call {
     void *owner; /* the submitting thread's; a request that went away sets it to NULL */
     void *data;
     /* ---- out (valid in done) ---- */
-    int ok;               /* 1: a 2xx answer */
-    int status;           /* the last attempt's HTTP status, 0 if none */
-    int err;              /* the last attempt's outbound_err */
+    int ok;     /* 1: a 2xx answer */
+    int status; /* the last attempt's HTTP status, 0 if none */
+    int err;    /* the last attempt's outbound_err */
     int attempts;
-    const char *failure;  /* NULL when ok; else "timeout", "connect", "redirect", "status", "too_big", ... */
-    outbound_req_t *req;  /* the last attempt (its response headers and body) */
+    const char *failure; /* NULL when ok; else "timeout", "connect", "redirect", "status", "too_big", ... */
+    outbound_req_t *req; /* the last attempt (its response headers and body) */
     /* ---- private ---- */
     store_t *store;
     char *url, *body;

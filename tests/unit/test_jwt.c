@@ -141,7 +141,7 @@ static void test_sign_verify(void **state)
     assert_string_equal(json_string_value(json_object_get(k0, "alg")), "RS256");
     assert_string_equal(json_string_value(json_object_get(k0, "e")), "AQAB");
     assert_int_equal(strlen(json_string_value(json_object_get(k0, "n"))), 342); /* 2048 bits */
-    assert_null(json_object_get(k0, "d")); /* never the private part */
+    assert_null(json_object_get(k0, "d"));                                      /* never the private part */
     assert_null(json_object_get(k0, "p"));
     json_decref(doc);
 }
@@ -186,10 +186,11 @@ static void test_forgeries(void **state)
     const char *nokid = b64(f, "{\"alg\":\"RS256\"}");
     assert_int_equal(verify(f, arena_printf(f->a, "%s.%s.%s", nokid, payload, d2 + 1), now, aud), JWT_EKID);
     /* a changed payload (another installation) under the real signature */
-    const char *evil = b64(f, arena_printf(f->a,
-                                           "{\"iss\":\"forge/invocation-token\",\"aud\":\"%s\",\"iat\":%lld,\"exp\":%lld,"
-                                           "\"app\":{\"installationId\":\"inst-2\"}}",
-                                           aud, (long long)now, (long long)now + 60));
+    const char *evil =
+        b64(f, arena_printf(f->a,
+                            "{\"iss\":\"forge/invocation-token\",\"aud\":\"%s\",\"iat\":%lld,\"exp\":%lld,"
+                            "\"app\":{\"installationId\":\"inst-2\"}}",
+                            aud, (long long)now, (long long)now + 60));
     const char *hdr = arena_strndup(f->a, tok, (size_t)(d1 - tok));
     assert_int_equal(verify(f, arena_printf(f->a, "%s.%s.%s", hdr, evil, d2 + 1), now, aud), JWT_ESIGNATURE);
     /* a flipped signature byte; a truncated one */
@@ -316,9 +317,14 @@ static void test_system_token_bindings(void **state)
     assert_int_equal(site_create(f->st, f->a, "alpha", 0, &A), STORE_OK);
     assert_int_equal(site_create(f->st, f->a, "bravo", 0, &B), STORE_OK);
     assert_int_equal(app_register(f->st, f->a, "Remote", &app), STORE_OK);
-    version_rec_t v = {.app_id = app.id, .env_key = "development", .manifest_json = "{}", .major_key = "{}",
-                       .scopes_json = "[\"read:jira-work\",\"storage:app\"]", .egress_json = "{}",
-                       .snapshot = "versions/x", .snapshot_bytes = 1};
+    version_rec_t v = {.app_id = app.id,
+                       .env_key = "development",
+                       .manifest_json = "{}",
+                       .major_key = "{}",
+                       .scopes_json = "[\"read:jira-work\",\"storage:app\"]",
+                       .egress_json = "{}",
+                       .snapshot = "versions/x",
+                       .snapshot_bytes = 1};
     assert_int_equal(app_deploy_record(f->st, f->a, &v, 1000), STORE_OK);
     install_rec_t ia, ib;
     version_rec_t ver;

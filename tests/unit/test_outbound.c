@@ -10,9 +10,9 @@
 #include <fcntl.h>
 #include <h2o.h>
 #include <jansson.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <netinet/in.h>
 #include <sys/wait.h>
 
 #include "base/clock.h"
@@ -293,8 +293,14 @@ static void test_bad_inputs(void **state)
 {
     (void)state;
     outbound_req_t *r = outbound_req_new();
-    static const char *const bad_urls[] = {"", "file:///etc/passwd", "ftp://x/", "gopher://x", "http://a b/",
-                                           "http://x/\r\nHost: y", "javascript:alert(1)", "//x/"};
+    static const char *const bad_urls[] = {"",
+                                           "file:///etc/passwd",
+                                           "ftp://x/",
+                                           "gopher://x",
+                                           "http://a b/",
+                                           "http://x/\r\nHost: y",
+                                           "javascript:alert(1)",
+                                           "//x/"};
     for (size_t i = 0; i < sizeof bad_urls / sizeof *bad_urls; i++)
         assert_int_equal(outbound_set_url(r, bad_urls[i]), -1);
     char *huge = xmalloc(OUTBOUND_URL_MAX + 20);
@@ -368,7 +374,7 @@ static void test_receiver_no_head_of_line(void **state)
     h2o_multithread_unregister_receiver(q, &rcv);
     h2o_multithread_destroy_queue(q);
     h2o_evloop_run(loop, 0); /* lets the queue's socket close */
-    free(q); /* h2o 2.2's evloop backend does not free the queue itself */
+    free(q);                 /* h2o 2.2's evloop backend does not free the queue itself */
     h2o_evloop_destroy(loop);
 }
 
@@ -452,18 +458,12 @@ static void test_stop(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ok),
-        cmocka_unit_test(test_echo_post),
-        cmocka_unit_test(test_5xx_and_3xx),
-        cmocka_unit_test(test_deadlines),
-        cmocka_unit_test(test_not_before),
-        cmocka_unit_test(test_connect_failure),
-        cmocka_unit_test(test_caps),
-        cmocka_unit_test(test_reuse),
-        cmocka_unit_test(test_bad_inputs),
-        cmocka_unit_test(test_receiver_no_head_of_line),
-        cmocka_unit_test(test_concurrency),
-        cmocka_unit_test(test_stop),
+        cmocka_unit_test(test_ok),          cmocka_unit_test(test_echo_post),
+        cmocka_unit_test(test_5xx_and_3xx), cmocka_unit_test(test_deadlines),
+        cmocka_unit_test(test_not_before),  cmocka_unit_test(test_connect_failure),
+        cmocka_unit_test(test_caps),        cmocka_unit_test(test_reuse),
+        cmocka_unit_test(test_bad_inputs),  cmocka_unit_test(test_receiver_no_head_of_line),
+        cmocka_unit_test(test_concurrency), cmocka_unit_test(test_stop),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -20,8 +20,8 @@ static void test_remote_url(void **state)
         {"https://r.example.com/", "/events", "https://r.example.com/events"},
         {"https://r.example.com/api/v1", "/tasks?team=a&x=%20", "https://r.example.com/api/v1/tasks?team=a&x=%20"},
         {"http://127.0.0.1:8123/base", "/", "http://127.0.0.1:8123/base/"},
-        {"https://r.example.com", "//evil.example/x", NULL},   /* protocol-relative */
-        {"https://r.example.com", "evil", NULL},               /* not absolute */
+        {"https://r.example.com", "//evil.example/x", NULL}, /* protocol-relative */
+        {"https://r.example.com", "evil", NULL},             /* not absolute */
         {"https://r.example.com", "", NULL},
         {"https://r.example.com", "/a b", NULL},
         {"https://r.example.com", "/a\\b", NULL},
@@ -63,17 +63,18 @@ static void test_remote_url(void **state)
 static void test_manifest(void **state)
 {
     (void)state;
-    json_t *m = json_loads(
-        "{\"modules\":{\"endpoint\":["
-        "{\"key\":\"ev\",\"remote\":\"backend\",\"route\":{\"path\":\"/events\"},\"auth\":{\"appSystemToken\":{\"enabled\":true}}},"
-        "{\"key\":\"plain\",\"remote\":\"other\"},"
-        "{\"key\":\"dangling\",\"remote\":\"nope\"}]},"
-        "\"remotes\":["
-        "{\"key\":\"backend\",\"baseUrl\":\"https://b.example\",\"operations\":[\"storage\"]},"
-        "{\"key\":\"other\",\"baseUrl\":{\"default\":\"https://o.example\",\"EU\":\"https://eu.o.example\"},"
-        "\"operations\":[\"compute\"],\"auth\":{\"appUserToken\":{\"enabled\":true}}},"
-        "{\"key\":\"nobase\",\"operations\":[\"compute\"]}]}",
-        0, NULL);
+    json_t *m =
+        json_loads("{\"modules\":{\"endpoint\":["
+                   "{\"key\":\"ev\",\"remote\":\"backend\",\"route\":{\"path\":\"/"
+                   "events\"},\"auth\":{\"appSystemToken\":{\"enabled\":true}}},"
+                   "{\"key\":\"plain\",\"remote\":\"other\"},"
+                   "{\"key\":\"dangling\",\"remote\":\"nope\"}]},"
+                   "\"remotes\":["
+                   "{\"key\":\"backend\",\"baseUrl\":\"https://b.example\",\"operations\":[\"storage\"]},"
+                   "{\"key\":\"other\",\"baseUrl\":{\"default\":\"https://o.example\",\"EU\":\"https://eu.o.example\"},"
+                   "\"operations\":[\"compute\"],\"auth\":{\"appUserToken\":{\"enabled\":true}}},"
+                   "{\"key\":\"nobase\",\"operations\":[\"compute\"]}]}",
+                   0, NULL);
     assert_non_null(m);
     remote_def_t r;
     const char *route;
@@ -114,7 +115,8 @@ static void test_claims(void **state)
     assert_string_equal(json_str(app, "appVersion"), "2.5.0");
     assert_string_equal(json_str(app, "installationId"),
                         "ari:cloud:ecosystem::installation/11111111-2222-4333-8444-555555555555");
-    assert_string_equal(json_str(app, "apiBaseUrl"), "https://kiln.example/ex/jira/99999999-8888-4777-8666-555555555555");
+    assert_string_equal(json_str(app, "apiBaseUrl"),
+                        "https://kiln.example/ex/jira/99999999-8888-4777-8666-555555555555");
     assert_string_equal(json_str(json_object_get(app, "environment"), "type"), "PRODUCTION");
     assert_string_equal(json_str(json_object_get(app, "module"), "type"), "core:endpoint");
     json_t *ctxs = json_object_get(json_object_get(app, "installation"), "contexts");
@@ -133,9 +135,9 @@ static void test_headers(void **state)
 {
     (void)state;
     remote_call_t *c = xcalloc(1, sizeof *c);
-    static const char *const ignored[] = {"Authorization", "x-forge-oauth-system", "X-Forge-Oauth-User",
-                                          "x-b3-traceid", "Host", "Content-Length", "Transfer-Encoding",
-                                          "connection", "Cookie", "X-Forge-Anything", "proxy-authorization"};
+    static const char *const ignored[] = {"Authorization", "x-forge-oauth-system", "X-Forge-Oauth-User", "x-b3-traceid",
+                                          "Host",          "Content-Length",       "Transfer-Encoding",  "connection",
+                                          "Cookie",        "X-Forge-Anything",     "proxy-authorization"};
     for (size_t i = 0; i < sizeof ignored / sizeof *ignored; i++)
         assert_int_equal(remote_call_add_header(c, ignored[i], "x"), 0);
     assert_int_equal(c->nheaders, 0); /* ignored, not added */
