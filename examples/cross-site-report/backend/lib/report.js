@@ -156,7 +156,9 @@ export function reportText(report) {
         lines.push(`  ${s.cloudId}  FAILED: ${printable(s.error)}${s.failureCategory ? ` (${printable(s.failureCategory)})` : ''}`);
         continue;
       }
-      lines.push(`  ${s.cloudId}  ${s.total} project${s.total === 1 ? '' : 's'}${s.truncated ? ' (first pages only)' : ''}`);
+      const who = s.installerAccountId ? `, installed by ${printable(s.installerAccountId)}` : '';
+      const inst = s.installationId && !s.installerAccountId ? `, installation ${printable(s.installationId)}` : '';
+      lines.push(`  ${s.cloudId}  ${s.total} project${s.total === 1 ? '' : 's'}${s.truncated ? ' (first pages only)' : ''}${who}${inst}`);
       for (const p of s.projects) lines.push(`    ${printable(p.key).padEnd(10)} ${clip(printable(p.name), 60)}`);
     }
   };
