@@ -258,6 +258,16 @@ describe('cross-site-report, way 1: per-site web triggers with HMAC', () => {
     assert.equal(siteA.ok, true);
     assert.ok(JSON.stringify(siteA).includes(A.canary));
   });
+  it('a site that uninstalled the app fails in the report on its own; the other site is still reported', async () => {
+    expectCliOk(await kilnCli(k, ['uninstall', '--site', B.name], { cwd: dir }));
+    const r = await report(backend, 'webtrigger');
+    const byCloud = Object.fromEntries(r.webtriggers.sites.map((s) => [s.cloudId, s]));
+    checkSection(byCloud[A.cloudId], A, B, await ownProjects(k, A));
+    assert.equal(byCloud[B.cloudId].ok, false, JSON.stringify(byCloud[B.cloudId]));
+    assert.ok(byCloud[B.cloudId].status >= 400, JSON.stringify(byCloud[B.cloudId]));
+    assert.ok(!JSON.stringify(byCloud[B.cloudId]).includes(B.canary));
+    assert.deepEqual(r.summary, { sites: 2, answered: 1, failed: 1 });
+  });
 });
 
 describe('cross-site-report, way 2: Forge Remote (FIT + app system tokens)', () => {

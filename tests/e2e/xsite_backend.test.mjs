@@ -22,6 +22,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { randomBytes, randomUUID, createHmac } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
+import { spawnSync } from 'node:child_process';
 
 import { ROOT, httpRequest } from './lib/kiln.mjs';
 
@@ -334,5 +335,20 @@ describe('cross-site-report: the shared-secret HMAC', () => {
     assert.equal((await httpRequest(port, '/forge/lifecycle', { method: 'POST', body: {} })).status, 503);
     assert.equal((await httpRequest(port, '/report?way=sideways')).status, 400);
     assert.equal((await httpRequest(port, '/report?format=xml')).status, 400);
+  });
+});
+
+describe('cross-site-report backend: configuration errors', () => {
+  const run = (env) => spawnSync(process.execPath, [path.join(BACKEND, 'server.js')], {
+    env: { PATH: process.env.PATH, XSITE_LISTEN: '127.0.0.1:0', ...env }, encoding: 'utf8', timeout: 10000,
+  });
+  it('a short secret, a bad listen address, a bad app id or a bad platform URL: exit 2 with one line that does not echo the secret', () => {
+    for (const env of [{ XSITE_HMAC_SECRET: 'short-secret-value' }, { XSITE_LISTEN: 'nonsense' }, { XSITE_APP_ID: 'not-an-app' },
+      { XSITE_KILN_URL: 'not a url' }, { XSITE_HMAC_SECRET_FILE: '/nonexistent/secret' }]) {
+      const r = run(env);
+      assert.equal(r.status, 2, `${JSON.stringify(env)}: exit ${r.status}\n${r.stderr}`);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.ok(!r.stderr.includes('short-secret-value'), r.stderr);
+    }
   });
 });

@@ -27,7 +27,7 @@ import { readFileSync } from 'node:fs';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
-import { FitError, createFitVerifier } from './lib/fit.js';
+import { FitError, appAri, createFitVerifier } from './lib/fit.js';
 import { buildReport, reportText } from './lib/report.js';
 import { MAX_SKEW_SECONDS, MIN_SECRET_BYTES, verify as verifySignature } from './lib/signature.js';
 import { NonceCache, State } from './lib/state.js';
@@ -124,7 +124,7 @@ export function configFromEnv(env = process.env) {
     port: Number(m[2]),
     kilnOrigin: kilnUrl.origin,
     jwksUrl: env.XSITE_JWKS_URL || new URL('/.well-known/jwks.json', kilnUrl).href,
-    appId: env.XSITE_APP_ID || null,
+    appId: env.XSITE_APP_ID ? appAri(env.XSITE_APP_ID) : null,
     secret,
     stateFile: env.XSITE_STATE || null,
     reportToken: env.XSITE_REPORT_TOKEN || null,
@@ -288,14 +288,14 @@ export function createBackend(config, { jwks, log = (m) => process.stderr.write(
 }
 
 async function main() {
-  let config;
+  let config, server;
   try {
     config = configFromEnv();
+    ({ server } = createBackend(config));
   } catch (e) {
     process.stderr.write(`cross-site-report backend: ${e.message}\n`);
     process.exit(2);
   }
-  const { server } = createBackend(config);
   server.on('error', (e) => {
     process.stderr.write(`cross-site-report backend: cannot listen on ${config.host}:${config.port}: ${e.message}\n`);
     process.exit(1);
