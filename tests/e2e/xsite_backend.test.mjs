@@ -338,6 +338,41 @@ describe('cross-site-report: the shared-secret HMAC', () => {
   });
 });
 
+describe('cross-site-report backend: the report', () => {
+  let backend, port;
+  before(async () => {
+    ({ server: backend } = createBackend(
+      { host: '127.0.0.1', port: 0, kilnOrigin: PLATFORM, jwksUrl: `${PLATFORM}/.well-known/jwks.json`, appId: null, secret: SECRET, stateFile: null, reportToken: 'report-token-0123456789' },
+      { log: () => {} },
+    ));
+    port = await listen(backend);
+  });
+  after(() => backend?.close());
+
+  it('with XSITE_REPORT_TOKEN, /report needs it as a bearer token', async () => {
+    for (const authorization of [undefined, 'Bearer wrong', 'Bearer report-token-012345678', 'Basic cmVwb3J0LXRva2Vu']) {
+      const r = await httpRequest(port, '/report', { headers: { authorization } });
+      assert.equal(r.status, 401, `${authorization}: ${r.text}`);
+    }
+    const ok = await httpRequest(port, '/report', { token: 'report-token-0123456789' });
+    assert.equal(ok.status, 200, ok.text);
+    assert.deepEqual(ok.json.summary, { sites: 0, answered: 0, failed: 0 });
+    const text = await httpRequest(port, '/report', { token: 'report-token-0123456789', headers: { accept: 'text/plain' } });
+    assert.match(text.text, /^Cross-site project report/);
+  });
+
+  it('the text form keeps control characters in site data off the terminal', async () => {
+    const { reportText } = await import(pathToFileURL(path.join(BACKEND, 'lib', 'report.js')).href);
+    const t = reportText({
+      generatedAt: 'now',
+      webtriggers: { sites: [{ cloudId: SITE_A, ok: true, total: 1, installerAccountId: 'acc\u001b[2J', projects: [{ key: 'K\u001b]0;x\u0007', name: 'N\r\nFAKE LINE' }] }] },
+      summary: { sites: 1, answered: 1, failed: 0 },
+    });
+    assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(t), JSON.stringify(t));
+    assert.ok(!t.includes('\nFAKE LINE'), t);
+  });
+});
+
 describe('cross-site-report backend: configuration errors', () => {
   const run = (env) => spawnSync(process.execPath, [path.join(BACKEND, 'server.js')], {
     env: { PATH: process.env.PATH, XSITE_LISTEN: '127.0.0.1:0', ...env }, encoding: 'utf8', timeout: 10000,
