@@ -12,14 +12,17 @@
 
 #include "auth/admin_token.h"
 #include "auth/keys.h"
+#include "auth/signkeys.h"
 #include "base/clock.h"
 #include "base/enc.h"
 #include "platform/install.h"
+#include "platform/outbound.h"
 #include "platform/kvs_writer.h"
 #include "platform/snapshot.h"
 #include "base/log.h"
 #include "gateway/audit.h"
 #include "gateway/gateway.h"
+#include "gateway/proxy_kvs.h"
 #include "http/conn.h"
 #include "http/ops.h"
 #include "http/reply.h"
@@ -51,10 +54,12 @@ static const struct plane {
     {"/admin/v1/", 0, admin_handle, NULL},
     {"/install/", 0, install_consent, "install POST /install/{appId}"},
     {"/_proxy/", 0, proxy_handle, PROXY_METRIC_ROUTE},
+    {"/forge/storage/", 0, storage_kvs_handle, "storage POST /forge/storage/kvs/v1/{op}"},
     {"/x1/", 0, webtrigger_handle, "webtrigger /x1/{id}"},
     {"/public/", 0, webtrigger_handle, "webtrigger /public/{id}"},
     {"/healthz", 1, ops_healthz, "ops GET /healthz"},
     {"/metrics", 1, ops_metrics, "ops GET /metrics"},
+    {"/.well-known/jwks.json", 1, ops_jwks, "ops GET /.well-known/jwks.json"},
 };
 static unsigned plane_metric[sizeof planes / sizeof planes[0]];
 
@@ -67,7 +72,8 @@ static const struct {
     {404, "Not Found"},   {405, "Method Not Allowed"}, {409, "Conflict"},
     {413, "Payload Too Large"}, {414, "URI Too Long"}, {415, "Unsupported Media Type"},
     {431, "Request Header Fields Too Large"},
-    {429, "Too Many Requests"}, {500, "Internal Server Error"}, {503, "Service Unavailable"},
+    {429, "Too Many Requests"}, {500, "Internal Server Error"}, {502, "Bad Gateway"}, {503, "Service Unavailable"},
+    {504, "Gateway Timeout"},
 };
 
 const char *http_reason(int status)
@@ -84,6 +90,8 @@ static void on_dispose(void *p)
     kr->thr->inflight--;
     if (kr->job)
         kr->job->owner = NULL; /* the client went away: the job's answer is dropped */
+    if (kr->waiting_owner)
+        *kr->waiting_owner = NULL; /* likewise an outbound or remote call's */
     conn_request_done(kr->conn);
     arena_free(kr->arena);
 }
@@ -199,6 +207,7 @@ static void *thread_main(void *arg)
     t->accept_ctx.hosts = srv->config.hosts;
     h2o_linklist_init_anchor(&t->conns);
     h2o_multithread_register_receiver(t->ctx.queue, &t->rt_receiver, rt_on_messages);
+    h2o_multithread_register_receiver(t->ctx.queue, &t->out_receiver, outbound_on_messages);
     t->listener = h2o_evloop_socket_create(loop, t->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);
@@ -222,6 +231,10 @@ static void *thread_main(void *arg)
         }
     }
 
+    /* Outbound calls still running end now (OUTBOUND_ESHUTDOWN), so that the requests
+     * waiting for them are answered within the drain period. */
+    if (t == &srv->threads[0])
+        outbound_stop();
     /* Stop accepting, then let in-flight requests finish. */
     h2o_socket_read_stop(t->listener);
     h2o_socket_close(t->listener);
@@ -287,6 +300,14 @@ int http_serve(const serve_opts_t *o)
     }
     if (keys_init(o->data_dir, err, sizeof err) != 0) {
         log_msg(LOG_ERROR, "key store", "error", err, NULL);
+        goto out;
+    }
+    if (signkeys_ensure(main_store, clock_now_ms(), err, sizeof err) != 0) {
+        log_msg(LOG_ERROR, "invocation token signing key", "error", err, NULL);
+        goto out;
+    }
+    if (outbound_start(err, sizeof err) != 0) {
+        log_msg(LOG_ERROR, "outbound HTTP client", "error", err, NULL);
         goto out;
     }
     if (kvs_writer_start(o->data_dir, err, sizeof err) != 0) {
@@ -379,11 +400,13 @@ int http_serve(const serve_opts_t *o)
     for (unsigned i = 0; i < srv.nthreads; i++)
         pthread_join(srv.threads[i].tid, NULL);
     rt_stop();
+    outbound_stop(); /* normally stopped already by thread 0 */
     kvs_writer_stop(); /* after the HTTP threads drained: in-flight writes were answered */
     audit_stop(); /* after the runtime: its last answers are recorded too */
     log_msg(LOG_INFO, "stopped", NULL);
     rc = 0;
 out:
+    outbound_stop();
     kvs_writer_stop();
     audit_stop();
     if (ai)
