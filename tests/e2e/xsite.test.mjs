@@ -11,8 +11,9 @@
 // Way 2, Forge Remote: the same install events reach the backend's endpoint with a FIT
 // that the backend verifies against kiln's real /.well-known/jwks.json, and an app system
 // token per installation; the report via system tokens holds both sites; site A's token on
-// site B's cloudId gets 401 FAILURE_CLIENT_SCOPE_CHECK. Skipped (saying so) while kiln
-// has no JWKS endpoint (remote support not merged).
+// site B's cloudId (or an unknown one) gets 401 FAILURE_CLIENT_SCOPE_CHECK; each token
+// reads only its own installation's app storage; an uninstalled installation's token is
+// dead; after `kiln keys rotate` a reinstall still reaches the backend (new kid).
 //
 // Needs build/kiln, esbuild, and `make deps` (the example's and its backend's node_modules).
 // Run: KILN_BIN=build/kiln node --test tests/e2e/xsite.test.mjs
@@ -26,7 +27,8 @@ import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 
 import {
-  ROOT, startKiln, kilnCli, cliOkJson, expectCliOk, tempDir, sleep, httpRequest, expectScopeFailure, describeRes,
+  ROOT, startKiln, kilnCli, cliOkJson, expectCliOk, tempDir, sleep, httpRequest, expectScopeFailure, expectAuthFailure,
+  describeRes,
 } from './lib/kiln.mjs';
 
 const EXAMPLE = path.join(ROOT, 'examples', 'cross-site-report');
@@ -271,25 +273,21 @@ describe('cross-site-report, way 1: per-site web triggers with HMAC', () => {
 });
 
 describe('cross-site-report, way 2: Forge Remote (FIT + app system tokens)', () => {
-  let k, A, B, backend, dir, appId, stateFile, skip = null;
+  let k, A, B, backend, dir, appId, stateFile, secret;
 
   before(async () => {
     k = await startKiln();
-    const jwks = await k.api('/.well-known/jwks.json');
-    if (jwks.status !== 200 || !Array.isArray(jwks.json?.keys)) {
-      skip = `kiln has no /.well-known/jwks.json yet (HTTP ${jwks.status}): remote support is not in this build`;
-      return;
-    }
     A = await k.siteWithToken('remote-acme', true);
     B = await k.siteWithToken('remote-globex', true);
     dir = appCopy();
     appId = (await cliOkJson(k, ['register', dir, '--json'])).ari;
     // The backend is started after register: the FIT audience is this app's ARI.
     stateFile = path.join(tempDir('xsite-state'), 'state.json');
-    backend = await startBackend({
-      XSITE_KILN_URL: k.url, XSITE_APP_ID: appId, XSITE_HMAC_SECRET: randomBytes(32).toString('hex'), XSITE_STATE: stateFile,
-    });
+    secret = randomBytes(32).toString('hex');
+    backend = await startBackend({ XSITE_KILN_URL: k.url, XSITE_APP_ID: appId, XSITE_HMAC_SECRET: secret, XSITE_STATE: stateFile });
     pointAt(dir, backend.url);
+    expectCliOk(await kilnCli(k, ['variables', 'set', 'XSITE_BACKEND_URL', backend.url], { cwd: dir }));
+    expectCliOk(await kilnCli(k, ['variables', 'set', '--encrypt', 'XSITE_HMAC_SECRET'], { cwd: dir, input: secret }));
     await cliOkJson(k, ['deploy', dir, '--json']);
     for (const s of [A, B]) await cliOkJson(k, ['install', '--site', s.name, '--confirm-scopes', '--json'], { cwd: dir });
   });
@@ -299,8 +297,7 @@ describe('cross-site-report, way 2: Forge Remote (FIT + app system tokens)', () 
     await k?.close();
   });
 
-  it('lifecycle events reach the backend with a FIT it verifies against kiln\'s JWKS; the report via system tokens holds both sites', async (t) => {
-    if (skip) return t.skip(skip);
+  it('lifecycle events reach the backend with a FIT it verifies against kiln\'s JWKS; the report via system tokens holds both sites', async () => {
     const r = await waitFor('two installations with tokens', async () => {
       const j = await report(backend, 'remote');
       return { done: j.remote.sites.length === 2 && j.remote.sites.every((s) => s.ok), value: j };
@@ -311,11 +308,11 @@ describe('cross-site-report, way 2: Forge Remote (FIT + app system tokens)', () 
     assert.ok(backend.stderr.join('').includes('token kept'), backend.stderr.join(''));
   });
 
-  it('site A\'s system token on site B\'s cloudId: 401 FAILURE_CLIENT_SCOPE_CHECK', async (t) => {
-    if (skip) return t.skip(skip);
-    // The backend keeps each installation's token in its state file (mode 0600).
-    const { installations } = JSON.parse(readFileSync(stateFile, 'utf8'));
-    const tokenOf = (s) => installations.find((i) => i.cloudId === s.cloudId)?.systemToken;
+  // The backend keeps each installation's token in its state file (mode 0600).
+  const installationsOf = () => JSON.parse(readFileSync(stateFile, 'utf8')).installations;
+  const tokenOf = (s) => installationsOf().find((i) => i.cloudId === s.cloudId)?.systemToken;
+
+  it('site A\'s system token on site B\'s cloudId: 401 FAILURE_CLIENT_SCOPE_CHECK', async () => {
     const ta = tokenOf(A);
     const tb = tokenOf(B);
     assert.ok(ta && tb && ta !== tb, 'one token per installation');
@@ -326,5 +323,58 @@ describe('cross-site-report, way 2: Forge Remote (FIT + app system tokens)', () 
       expectScopeFailure(await k.jira(cloudId, '/project/search', { token }), what);
       expectScopeFailure(await k.jira(cloudId, '/myself', { token }), `${what} (/myself)`);
     }
+  });
+
+  it('each system token opens only its own installation\'s app storage (the web triggers\' nonces)', async () => {
+    // Each site's web trigger claims its nonce in its own app storage (way 1, both ways
+    // are on here). Read them back through the storage API with each site's token.
+    const nonces = {};
+    for (const s of [A, B]) {
+      const url = new URL(expectCliOk(await kilnCli(k, ['webtrigger', 'site-projects', '--site', s.name], { cwd: dir })).stdout.trim());
+      const h = sig.signedHeaders(secret, { method: 'GET', path: url.pathname, body: '' });
+      const r = await httpRequest(Number(url.port), url.pathname, { headers: h });
+      assert.equal(r.status, 200, describeRes(r));
+      nonces[s.name] = h['x-xsite-nonce'];
+    }
+    const kvs = (token, op, body) => k.api(`/forge/storage/kvs/v1/${op}`, { method: 'POST', token, body });
+    for (const [s, o] of [[A, B], [B, A]]) {
+      const token = tokenOf(s);
+      const own = await kvs(token, 'get', { key: `xsite-nonce:${nonces[s.name]}` });
+      assert.equal(own.status, 200, describeRes(own));
+      const other = await kvs(token, 'get', { key: `xsite-nonce:${nonces[o.name]}` });
+      assert.equal(other.status, 404, `${s.name}'s token must not see ${o.name}'s key: ${describeRes(other)}`);
+      const q = await kvs(token, 'query', { where: [{ property: 'key', condition: 'BEGINS_WITH', values: ['xsite-nonce:'] }], limit: 100 });
+      assert.equal(q.status, 200, describeRes(q));
+      const keys = q.json.data.map((d) => d.key);
+      assert.ok(keys.includes(`xsite-nonce:${nonces[s.name]}`) && !keys.includes(`xsite-nonce:${nonces[o.name]}`), JSON.stringify(keys));
+    }
+  });
+
+  it('an uninstalled installation\'s token is dead; after a key rotation, a reinstall reaches the backend under the new kid', async () => {
+    const before = installationsOf().find((i) => i.cloudId === B.cloudId);
+    expectCliOk(await kilnCli(k, ['uninstall', '--site', B.name], { cwd: dir }));
+    expectAuthFailure(await k.jira(B.cloudId, '/project/search', { token: before.systemToken }), "B's token after uninstall");
+    const r = await report(backend, 'remote');
+    const b = r.remote.sites.find((s) => s.cloudId === B.cloudId);
+    assert.equal(b.ok, false, JSON.stringify(b));
+    assert.equal(b.status, 401);
+    assert.equal(r.remote.sites.find((s) => s.cloudId === A.cloudId).ok, true, 'A is unaffected');
+
+    const kidsBefore = (await k.api('/.well-known/jwks.json')).json.keys.map((x) => x.kid);
+    expectCliOk(await kilnCli(k, ['keys', 'rotate']));
+    const kidsAfter = (await k.api('/.well-known/jwks.json')).json.keys.map((x) => x.kid);
+    assert.ok(kidsAfter.some((kid) => !kidsBefore.includes(kid)), `a new kid is published: ${kidsBefore} -> ${kidsAfter}`);
+
+    await cliOkJson(k, ['install', '--site', B.name, '--confirm-scopes', '--json'], { cwd: dir });
+    const again = await waitFor('the reinstalled B with a fresh token', async () => {
+      const j = await report(backend, 'remote');
+      const s = j.remote.sites.find((x) => x.cloudId === B.cloudId);
+      return { done: !!s && s.ok && s.installationId !== before.installationId, value: j };
+    });
+    const byCloud = Object.fromEntries(again.remote.sites.map((s) => [s.cloudId, s]));
+    checkSection(byCloud[B.cloudId], B, A, await ownProjects(k, B));
+    checkSection(byCloud[A.cloudId], A, B, await ownProjects(k, A));
+    assert.notEqual(tokenOf(B), before.systemToken);
+    assert.equal(again.remote.sites.length, 2, 'the dead installation was replaced, not kept beside the new one');
   });
 });

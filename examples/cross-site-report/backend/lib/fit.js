@@ -64,7 +64,7 @@ function cloudIdOf(payload) {
  * payload} or rejects with a FitError.
  *
  * options: {jwksUrl} (fetched with jose's createRemoteJWKSet: cached, refetched on an
- * unknown kid at most every 30 s) or {jwks} (a jose key set function, for tests), and
+ * unknown kid at most every 5 s) or {jwks} (a jose key set function, for tests), and
  * {appId} (ARI or uuid).
  */
 export function createFitVerifier({ jwksUrl, jwks, appId, now }) {
@@ -73,7 +73,10 @@ export function createFitVerifier({ jwksUrl, jwks, appId, now }) {
     jwks ??
     createRemoteJWKSet(new URL(jwksUrl), {
       timeoutDuration: 5000,
-      cooldownDuration: 30_000,
+      // An unknown kid refetches the key set at most this often. Under kiln's event
+      // retries (after 1, 2, 4 and 8 s) a FIT signed by a key rotated in just now is
+      // accepted by a later attempt.
+      cooldownDuration: 5_000,
       cacheMaxAge: 10 * 60_000,
     });
   return async function verify(authorization) {
