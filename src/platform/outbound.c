@@ -454,6 +454,9 @@ int outbound_start(char *err, size_t errlen)
     }
     O.multi = curl_multi_init();
     curl_multi_setopt(O.multi, CURLMOPT_MAXCONNECTS, (long)OUTBOUND_CONNS_MAX);
+    /* More calls to one host than this wait inside libcurl for a connection (their
+     * deadlines run meanwhile) instead of opening one connection each. */
+    curl_multi_setopt(O.multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)OUTBOUND_HOST_CONNS_MAX);
     O.stopping = 0;
     O.inflight = 0;
     if (pthread_create(&O.tid, NULL, thread_main, NULL) != 0) {
@@ -479,8 +482,10 @@ void outbound_stop(void)
         return;
     curl_multi_wakeup(O.multi);
     pthread_join(O.tid, NULL);
+    pthread_mutex_lock(&O.mu);
     curl_multi_cleanup(O.multi);
     O.multi = NULL;
+    pthread_mutex_unlock(&O.mu);
 }
 
 int outbound_running(void)
@@ -508,6 +513,8 @@ int outbound_submit(outbound_req_t *r)
             O.head = r;
         O.tail = r;
         O.inflight++;
+        /* under the lock: outbound_stop cleans the multi handle up only under it */
+        curl_multi_wakeup(O.multi);
     }
     pthread_mutex_unlock(&O.mu);
     if (!ok) {
@@ -515,7 +522,6 @@ int outbound_submit(outbound_req_t *r)
         return -1;
     }
     S.requests++;
-    curl_multi_wakeup(O.multi);
     return 0;
 }
 

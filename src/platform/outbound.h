@@ -9,7 +9,8 @@
  *
  * - Connections are reused: the multi handle keeps a cache of OUTBOUND_CONNS_MAX idle
  *   connections (per host and port), so consecutive calls to one remote share a TCP (and
- *   TLS) connection.
+ *   TLS) connection; at most OUTBOUND_HOST_CONNS_MAX are open to one host at once, and
+ *   further calls wait for one of them (within their deadline).
  * - Every request has a total deadline and a connect deadline (milliseconds); a remote
  *   that hangs, or trickles bytes, is cut at the deadline with OUTBOUND_ETIMEOUT.
  * - The response is capped: a body larger than max_response (or headers larger than
@@ -42,6 +43,7 @@
 
 #define OUTBOUND_QUEUE_MAX 1024                  /* submitted and not yet done; more: -1 */
 #define OUTBOUND_CONNS_MAX 64                    /* idle connections kept for reuse */
+#define OUTBOUND_HOST_CONNS_MAX 32               /* connections open to one host:port at once */
 #define OUTBOUND_HEADERS_MAX (64u * 1024)        /* response header bytes */
 #define OUTBOUND_REQ_HEADERS_MAX 32              /* request headers a caller may set */
 #define OUTBOUND_BODY_MAX (8u * 1024 * 1024)     /* request body bytes */

@@ -140,9 +140,7 @@ char *remote_fit_sign(store_t *st, arena_t *a, json_t *claims, int64_t now_ms)
 
 /* ---------------------------------------------------------------- URLs */
 
-/* 1 if the two URLs have the same scheme, host and port (libcurl's parser, the one that
- * will fetch it). */
-static int same_origin(const char *a, const char *b)
+int remote_same_origin(const char *a, const char *b)
 {
     CURLU *ua = curl_url(), *ub = curl_url();
     int same = 0;
@@ -163,9 +161,7 @@ static int same_origin(const char *a, const char *b)
     return same;
 }
 
-/* baseUrl + path, or NULL when the path is not a plain absolute path or the result would
- * leave the baseUrl's origin. Heap. */
-static char *join_url(const char *base, const char *path)
+char *remote_url(const char *base, const char *path)
 {
     if (!path || path[0] != '/' || path[1] == '/' || strlen(path) > 4096)
         return NULL;
@@ -181,7 +177,7 @@ static char *join_url(const char *base, const char *path)
     char *url = NULL;
     if (asprintf(&url, "%.*s%s", (int)bl, base, path) < 0)
         abort();
-    if (!same_origin(base, url)) {
+    if (!remote_same_origin(base, url)) {
         free(url);
         return NULL;
     }
@@ -233,7 +229,7 @@ void remote_call_free(remote_call_t *c)
 remote_call_t *remote_call_new(store_t *st, const remote_who_t *w, const remote_def_t *r, const char *path,
                                const char *method, const void *body, size_t len, int event, char *err, size_t errlen)
 {
-    char *url = join_url(r->base_url, path);
+    char *url = remote_url(r->base_url, path);
     if (!url) {
         snprintf(err, errlen, "the path must be an absolute path below the remote's baseUrl");
         return NULL;

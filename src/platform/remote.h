@@ -59,6 +59,15 @@ int remote_lookup(json_t *manifest, const char *key, remote_def_t *out);
  * none). 0 or -1. */
 int remote_endpoint(json_t *manifest, const char *endpoint_key, remote_def_t *out, const char **route_path);
 
+/* baseUrl + path (heap), or NULL when the path is not a plain absolute path ("/...", no
+ * "//" start, spaces, backslashes, '#' or control bytes, at most 4096 bytes), the base is
+ * not http(s) or has a query or fragment, or the result would have another scheme, host,
+ * port or user than the base. */
+char *remote_url(const char *base, const char *path);
+/* 1 if the two URLs have the same scheme, host, port and user, as libcurl (which fetches
+ * them) parses them. */
+int remote_same_origin(const char *a, const char *b);
+
 /* Who is calling: the installation and invocation a FIT describes. */
 typedef struct remote_who {
     const install_rec_t *in;

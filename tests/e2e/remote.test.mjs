@@ -241,11 +241,18 @@ describe('Forge Remote', () => {
     assert.equal(other.text, unknown.text);
     assert.equal(other.text, SCOPE_BODY);
     expectScopeFailure(await k.jira(S.C.cloudId, '/project/search', { token: ta }), 'A token on C (app not installed there)');
-    // every product route tried with A's token on B
-    for (const p of ['/project/search', '/myself', '/serverInfo', '/users/search', '/issue/X-1', '/project/X']) {
-      const x = await k.jira(S.B.cloudId, p, { token: ta });
-      expectScopeFailure(x, `A token on B ${p}`);
+    // every product route tried with A's token on B (and on A, to show the route exists)
+    const routes = [['GET', '/project/search'], ['GET', '/myself'], ['GET', '/serverInfo'], ['GET', '/users/search'],
+      ['GET', '/issue/X-1'], ['GET', '/project/X'], ['GET', `/user?accountId=${S.B.cloudId}`],
+      ['POST', '/project', { key: 'EVIL', name: 'evil', projectTypeKey: 'software' }],
+      ['POST', '/issue', { fields: { project: { key: 'X' }, summary: 'evil', issuetype: { name: 'Task' } } }]];
+    for (const [method, p, body] of routes) {
+      const x = await k.jira(S.B.cloudId, p, { method, token: ta, body });
+      expectScopeFailure(x, `A token on B ${method} ${p}`);
     }
+    // other planes do not take it: the function proxy, the admin API
+    expectAuthFailure(await k.api('/_proxy/fpp/rest/api/3/project/search', { token: ta }), 'system token on /_proxy');
+    expectStatus(await k.admin('/sites', { token: ta }), 401, 'system token on /admin');
     // a scope the installation did not consent to (write:jira-work): 401 scope check
     r = await k.jira(S.A.cloudId, '/issue', { method: 'POST', token: ta, body: { fields: { summary: 'x' } } });
     expectScopeFailure(r, 'missing scope');

@@ -367,6 +367,8 @@ static void test_receiver_no_head_of_line(void **state)
         outbound_req_free(rs[i]);
     h2o_multithread_unregister_receiver(q, &rcv);
     h2o_multithread_destroy_queue(q);
+    h2o_evloop_run(loop, 0); /* lets the queue's socket close */
+    free(q); /* h2o 2.2's evloop backend does not free the queue itself */
     h2o_evloop_destroy(loop);
 }
 
