@@ -260,6 +260,28 @@ describe('cross-site-report, way 1: per-site web triggers with HMAC', () => {
     assert.equal(siteA.ok, true);
     assert.ok(JSON.stringify(siteA).includes(A.canary));
   });
+  it('a registration that pairs site A\'s cloudId with site B\'s web trigger never files B\'s data under A', async () => {
+    // Even signed with the real secret (a bug in the app, a leaked secret): the web trigger
+    // says which site it answered for, and the backend checks it against the registration.
+    const signedRegister = (cloudId, webtriggerUrl) => {
+      const body = JSON.stringify({ cloudId, webtriggerUrl, installerAccountId: 'x' });
+      return httpRequest(backend.port, '/register', {
+        method: 'POST', body,
+        headers: { 'content-type': 'application/json', ...sig.signedHeaders(secret, { method: 'POST', path: '/register', body }) },
+      });
+    };
+    assert.equal((await signedRegister(A.cloudId, urls[B.name])).status, 200);
+    const r = await report(backend, 'webtrigger');
+    const a = r.webtriggers.sites.find((s) => s.cloudId === A.cloudId);
+    assert.equal(a.ok, false, JSON.stringify(a));
+    assert.match(a.error, /another site/);
+    assert.ok(!JSON.stringify(a).includes(B.canary), 'none of B\'s data under A');
+    // put A's own registration back
+    assert.equal((await signedRegister(A.cloudId, urls[A.name])).status, 200);
+    const again = await report(backend, 'webtrigger');
+    checkSection(again.webtriggers.sites.find((s) => s.cloudId === A.cloudId), A, B, await ownProjects(k, A));
+  });
+
   it('a site that uninstalled the app fails in the report on its own; the other site is still reported', async () => {
     expectCliOk(await kilnCli(k, ['uninstall', '--site', B.name], { cwd: dir }));
     const r = await report(backend, 'webtrigger');
