@@ -51,7 +51,7 @@ deps:
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	else echo "deps: Debian packages present"; fi
-	@for d in . examples/*/ tests/fixtures/apps/*/; do \
+	@for d in . examples/*/ examples/*/backend/ tests/fixtures/apps/*/; do \
 	  if [ -f "$$d/package-lock.json" ] && { [ ! -d "$$d/node_modules" ] || [ "$$d/package-lock.json" -nt "$$d/node_modules/.package-lock.json" ]; }; then \
 	    echo "deps: npm ci in $$d"; (cd "$$d" && npm ci --no-audit --no-fund) || exit 1; fi; done; echo "deps: node packages up to date"
 

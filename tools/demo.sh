@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # make demo: runs kiln on its embedded SQLite store in ./.kiln (or $KILN_DATA), creates
-# two demo sites if there are none, prints what to try, and runs until Ctrl-C.
+# two demo sites if there are none, installs the example apps on both (project-report, and
+# cross-site-report with its backend on $XSITE_LISTEN, default 127.0.0.1:8090), prints what
+# to try, and runs until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,9 +12,17 @@ URL="http://$LISTEN"
 KILN=$PWD/build/kiln
 export KILN_URL="$URL" KILN_DATA="$DATA"
 
+XSITE_LISTEN=${XSITE_LISTEN:-127.0.0.1:8090}
+XSITE_URL="http://$XSITE_LISTEN"
+
 "$KILN" serve --data "$DATA" --listen "$LISTEN" &
 pid=$!
-trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; exit 0' INT TERM
+bpid=
+stop() {
+  [ -n "$bpid" ] && kill -TERM "$bpid" 2>/dev/null && wait "$bpid" 2>/dev/null
+  kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; exit 0
+}
+trap stop INT TERM
 
 for _ in $(seq 1 50); do
   curl -sf "$URL/healthz" >/dev/null 2>&1 && break
@@ -34,6 +44,38 @@ fi
 ( cd "$APP" && "$KILN" deploy >/dev/null )
 for s in $("$KILN" site list --json | jq -r '.sites[].name'); do
   ( cd "$APP" && "$KILN" install --site "$s" --confirm-scopes >/dev/null 2>&1 || true )
+done
+
+# examples/cross-site-report: the same report over both sites, in the two ways kiln
+# supports, with the example's backend (a Node server) running beside kiln.
+XAPP="$DATA/xsite-app"
+if [ ! -f "$XAPP/manifest.yml" ]; then
+  mkdir -p "$XAPP"
+  cp -r examples/cross-site-report/{manifest.yml,package.json,package-lock.json,src,node_modules} "$XAPP/"
+  sed -i "s#http://127.0.0.1:8090#$XSITE_URL#g" "$XAPP/manifest.yml"
+  ( cd "$XAPP" && "$KILN" register --name "Cross-site report (web triggers and remote)" >/dev/null )
+fi
+SECRET_FILE="$DATA/xsite-hmac.secret"
+[ -s "$SECRET_FILE" ] || ( umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$SECRET_FILE" )
+( cd "$XAPP" && "$KILN" variables set XSITE_BACKEND_URL "$XSITE_URL" >/dev/null \
+    && "$KILN" variables set --encrypt XSITE_HMAC_SECRET <"$SECRET_FILE" >/dev/null )
+XAPP_ID=$(sed -n 's/^ *id: *\(ari:cloud:ecosystem::app\/[0-9a-f-]*\).*/\1/p' "$XAPP/manifest.yml" | head -1)
+XSITE_LISTEN="$XSITE_LISTEN" XSITE_KILN_URL="$URL" XSITE_APP_ID="$XAPP_ID" XSITE_HMAC_SECRET_FILE="$SECRET_FILE" \
+  XSITE_STATE="$DATA/xsite-backend.json" node examples/cross-site-report/backend/server.js >/dev/null 2>>"$DATA/xsite-backend.log" &
+bpid=$!
+for _ in $(seq 1 50); do
+  curl -sf "$XSITE_URL/healthz" >/dev/null 2>&1 && break
+  if ! kill -0 $bpid 2>/dev/null; then echo "the cross-site-report backend failed to start (is $XSITE_LISTEN in use? set XSITE_LISTEN)" >&2; stop; fi
+  sleep 0.1
+done
+( cd "$XAPP" && "$KILN" deploy >/dev/null )
+for s in $("$KILN" site list --json | jq -r '.sites[].name'); do
+  ( cd "$XAPP" && "$KILN" install --site "$s" --confirm-scopes >/dev/null 2>&1 || true )
+done
+# the install events register each site with the backend within a second or two
+for _ in $(seq 1 40); do
+  [ "$(curl -sf "$XSITE_URL/report?way=webtrigger" | jq '.webtriggers.sites | length' 2>/dev/null || echo 0)" -ge 2 ] && break
+  sleep 0.25
 done
 
 sites=$("$KILN" site list --json)
@@ -73,6 +115,16 @@ try:
   # metrics
   curl -s $URL/metrics | head -20
 
-Ctrl-C stops kiln.
+  # examples/cross-site-report: one report over every site that installed the app, built by
+  # its backend ($XSITE_URL) from each site's own web trigger (way 1, HMAC-signed calls)
+  # and from each installation's app system token (way 2, Forge Remote)
+  XSITE_BACKEND_URL=$XSITE_URL node examples/cross-site-report/backend/report.js
+  curl -s $XSITE_URL/report | jq '.summary'
+  # what the backend did (registrations, lifecycle events, tokens kept)
+  cat $DATA/xsite-backend.log
+
+Ctrl-C stops kiln and the backend.
 MSG
+echo "the cross-site report now:"
+XSITE_BACKEND_URL="$XSITE_URL" node examples/cross-site-report/backend/report.js || true
 wait $pid
