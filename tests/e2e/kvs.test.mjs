@@ -226,7 +226,7 @@ async function expectCode(k, t, step, status, code) {
 const U = '__undefined__';
 
 function sqlite(dataDir, sql) {
-  return execFileSync('sqlite3', [path.join(dataDir, 'kiln.db'), sql], { encoding: 'utf8' }).trim();
+  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(dataDir, 'kiln.db'), sql], { encoding: 'utf8' }).trim();
 }
 
 /** Starts the hold function; resolves with {token, url, release()} once it has written its token. */

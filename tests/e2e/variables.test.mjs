@@ -78,7 +78,7 @@ function dbBytes(dataDir) {
 }
 
 function sqlite(dataDir, sql) {
-  return execFileSync('sqlite3', [path.join(dataDir, 'kiln.db'), sql], { encoding: 'utf8' }).trim();
+  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(dataDir, 'kiln.db'), sql], { encoding: 'utf8' }).trim();
 }
 
 describe('environment variables (kiln variables)', () => {
