@@ -1,9 +1,12 @@
 #include "http/ops.h"
 
+#include <string.h>
+
 #include "base/buf.h"
 #include "gateway/audit.h"
 #include "http/reply.h"
 #include "http/server.h"
+#include "platform/outbound.h"
 #include "runtime/supervisor.h"
 
 void ops_healthz(kreq_t *kr)
@@ -34,6 +37,27 @@ void ops_metrics(kreq_t *kr)
                "# HELP kiln_audit_dropped_total Audit events dropped because the audit queue was full.\n"
                "# TYPE kiln_audit_dropped_total counter\nkiln_audit_dropped_total %llu\n",
                (unsigned long long)audit_dropped());
+    outbound_stats_t os;
+    outbound_get_stats(&os);
+    static const char *const outbound_help[] = {
+        "kiln_outbound_requests_total Outbound HTTP calls submitted (remotes, egress).",
+        "kiln_outbound_completed_total Outbound HTTP calls answered (any result).",
+        "kiln_outbound_reused_total Outbound HTTP calls carried on a kept connection.",
+        "kiln_outbound_timeouts_total Outbound HTTP calls cut at their deadline.",
+        "kiln_outbound_errors_total Outbound HTTP calls that failed to connect or broke off.",
+        "kiln_outbound_too_big_total Outbound HTTP calls whose answer was over its cap.",
+        "kiln_outbound_refused_total Outbound HTTP calls refused because the queue was full.",
+        "kiln_outbound_sent_bytes_total Request body bytes sent by the outbound client.",
+        "kiln_outbound_received_bytes_total Response body bytes received by the outbound client.",
+    };
+    const uint64_t outbound_val[] = {os.requests, os.completed, os.reused,   os.timeouts, os.errors,
+                                     os.too_big,  os.refused,   os.bytes_out, os.bytes_in};
+    for (size_t i = 0; i < sizeof outbound_val / sizeof *outbound_val; i++) {
+        const char *sp = strchr(outbound_help[i], ' ');
+        int nl = (int)(sp - outbound_help[i]);
+        buf_printf(&b, "# HELP %s\n# TYPE %.*s counter\n%.*s %llu\n", outbound_help[i], nl, outbound_help[i], nl,
+                   outbound_help[i], (unsigned long long)outbound_val[i]);
+    }
     char *body = arena_strndup(kr->arena, b.ptr ? b.ptr : "", b.len);
     size_t len = b.len;
     buf_free(&b);

@@ -19,6 +19,7 @@
 #include "base/clock.h"
 #include "base/enc.h"
 #include "platform/install.h"
+#include "platform/outbound.h"
 #include "platform/kvs_writer.h"
 #include "platform/snapshot.h"
 #include "base/log.h"
@@ -89,6 +90,8 @@ static void on_dispose(void *p)
     kr->thr->inflight--;
     if (kr->job)
         kr->job->owner = NULL; /* the client went away: the job's answer is dropped */
+    if (kr->out)
+        kr->out->owner = NULL; /* likewise an outbound call's */
     conn_request_done(kr->conn);
     arena_free(kr->arena);
 }
@@ -219,6 +222,7 @@ static void *thread_main(void *arg)
     t->accept_ctx.hosts = srv->config.hosts;
     h2o_linklist_init_anchor(&t->conns);
     h2o_multithread_register_receiver(t->ctx.queue, &t->rt_receiver, rt_on_messages);
+    h2o_multithread_register_receiver(t->ctx.queue, &t->out_receiver, outbound_on_messages);
     t->listener = h2o_evloop_socket_create(loop, t->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);
@@ -247,6 +251,10 @@ static void *thread_main(void *arg)
         }
     }
 
+    /* Outbound calls still running end now (OUTBOUND_ESHUTDOWN), so that the requests
+     * waiting for them are answered within the drain period. */
+    if (t == &srv->threads[0])
+        outbound_stop();
     /* Stop accepting, then let in-flight requests finish. */
     h2o_socket_read_stop(t->listener);
     h2o_socket_close(t->listener);
@@ -380,6 +388,10 @@ int http_serve(const serve_opts_t *o)
         log_msg(LOG_ERROR, "key store", "error", err, NULL);
         goto out;
     }
+    if (outbound_start(err, sizeof err) != 0) {
+        log_msg(LOG_ERROR, "outbound HTTP client", "error", err, NULL);
+        goto out;
+    }
     if (kvs_writer_start(o->data_dir, err, sizeof err) != 0) {
         log_msg(LOG_ERROR, "app storage writer", "error", err, NULL);
         goto out;
@@ -478,11 +490,13 @@ int http_serve(const serve_opts_t *o)
     for (unsigned i = 0; i < srv.nthreads; i++)
         pthread_join(srv.threads[i].tid, NULL);
     rt_stop();
+    outbound_stop(); /* normally stopped already by thread 0 */
     kvs_writer_stop(); /* after the HTTP threads drained: in-flight writes were answered */
     audit_stop(); /* after the runtime: its last answers are recorded too */
     log_msg(LOG_INFO, "stopped", NULL);
     rc = 0;
 out:
+    outbound_stop();
     kvs_writer_stop();
     audit_stop();
     if (ai)
