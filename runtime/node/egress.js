@@ -78,6 +78,20 @@ function egressEndpoint() {
   return { url: new URL(`${proxy.url.replace(/\/+$/, '')}/egress`), token: proxy.token ?? '' };
 }
 
+/** The URL when `target` is on kiln's /_proxy plane (runtime proxy.url), else null. */
+function platformTarget(target) {
+  const rt = global.__forge_runtime__;
+  const base = rt && rt.proxy && typeof rt.proxy.url === 'string' ? rt.proxy.url.replace(/\/+$/, '') : null;
+  if (!base) return null;
+  try {
+    const u = new URL(target);
+    const b = new URL(`${base}/`);
+    return u.origin === b.origin && u.pathname.startsWith(b.pathname) ? u : null;
+  } catch {
+    return null;
+  }
+}
+
 function noteRefusal(res, target) {
   if (res.headers['x-kiln-egress'] !== 'refused') return;
   const why = res.headers['forge-proxy-error'] === 'REQUEST_EGRESS_RATE_LIMIT_ERR'
@@ -91,6 +105,14 @@ function noteRefusal(res, target) {
  * ClientRequest, so callers write the body and read the answer as usual.
  */
 function egressRequest(target, method, headers, extra, cb) {
+  const platform = platformTarget(target);
+  if (platform) {
+    // kiln's own /_proxy plane (what __forge_fetch__ calls): the platform, not egress
+    const opts = { method: method || 'GET', headers: { ...(headers || {}) }, agent: proxyAgent };
+    if (extra.signal) opts.signal = extra.signal;
+    if (extra.timeout !== undefined) opts.timeout = extra.timeout;
+    return httpRequest(platform, opts, cb);
+  }
   const { url, token } = egressEndpoint();
   const h = {};
   for (const [k, v] of Object.entries(headers || {})) {
@@ -134,6 +156,13 @@ function wrapRequest(mod, defaultProtocol, previous) {
     const options = args.find((a, i) => i < 2 && a !== null && typeof a === 'object' && !(a instanceof URL)) || {};
     if (options.agent === 'FORGE_PRODUCT_REQUEST' || options.agent === 'EXTERNAL_AUTH_REQUEST') {
       return previous.apply(this, args); // @forge/api 3.x/4.x product calls (magic-agent.js)
+    }
+    const agent = options.agent;
+    if (agent !== undefined && agent !== null && agent !== false && typeof agent.addRequest !== 'function') {
+      // Node's own argument check, kept: the app's agent is otherwise not used (kiln sends)
+      const err = new TypeError(`The "options.agent" property must be one of Agent-like Object, undefined, or false. Received ${typeof agent}`);
+      err.code = 'ERR_INVALID_ARG_TYPE';
+      throw err;
     }
     const { target } = targetOf(defaultProtocol, args);
     const headers = { ...(options.headers || {}) };
