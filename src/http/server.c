@@ -286,6 +286,8 @@ static void on_signal(int sig)
 
 /* ---------------------------------------------------------------- egress */
 
+static char unix_path[PATH_MAX]; /* the workers' socket, removed at a clean stop */
+
 /* The workers' Unix socket, DATA/proxy.sock (absolute: workers run elsewhere), listening
  * with mode 0600. Returns the fd, or -1 with `why` (the path does not fit sun_path, ...). */
 static int open_unix_listener(const char *data_dir, char *path, size_t pathlen, const char **why)
@@ -334,15 +336,18 @@ static int setup_egress(const serve_opts_t *o, int *unix_fd)
             kind = NETNS_NONE;
     }
     if (want_ns && kind == NETNS_NONE) {
-        fprintf(stderr, "kiln: --egress-mode namespace: %s\n", why ? why : "unavailable");
+        log_msg(LOG_ERROR, "--egress-mode namespace is not available here", "reason", why ? why : "unavailable", NULL);
         return -1;
     }
+    if (*unix_fd >= 0)
+        snprintf(unix_path, sizeof unix_path, "%s", path);
     rt_set_egress(*unix_fd >= 0 ? path : NULL, kind);
+    /* which mode is active, at start (docs/egress.md) */
     if (kind != NETNS_NONE)
-        fprintf(stderr, "egress: namespace (%s; workers reach only %s)\n", kind == NETNS_ROOT ? "root" : "user namespace", path);
+        log_msg(LOG_INFO, "egress: namespace", "namespace", kind == NETNS_ROOT ? "network" : "user+network", "socket",
+                path, NULL);
     else
-        fprintf(stderr, "egress: in-process%s%s%s\n", auto_ns && why ? " (" : "", auto_ns && why ? why : "",
-                auto_ns && why ? ")" : "");
+        log_msg(LOG_INFO, "egress: in-process", "reason", auto_ns && why ? why : "--egress-mode in-process", NULL);
     return 0;
 }
 
@@ -490,6 +495,8 @@ int http_serve(const serve_opts_t *o)
     for (unsigned i = 0; i < srv.nthreads; i++)
         pthread_join(srv.threads[i].tid, NULL);
     rt_stop();
+    if (unix_path[0])
+        unlink(unix_path); /* the workers are gone */
     outbound_stop(); /* normally stopped already by thread 0 */
     kvs_writer_stop(); /* after the HTTP threads drained: in-flight writes were answered */
     audit_stop(); /* after the runtime: its last answers are recorded too */

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,10 +49,24 @@ static int map_self(const char *path, unsigned long id)
     return write_file(path, line, n + 3);
 }
 
+/* Empties the capability bounding set, so the program exec'd next has no capabilities
+ * even as uid 0: a root worker could otherwise setns(2) / nsenter(1) back into the host's
+ * network namespace. */
+static void drop_capabilities(void)
+{
+    for (int cap = 0; cap < 64; cap++)
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
+            break; /* EINVAL past the last capability the kernel knows */
+}
+
 static int enter(enum netns_kind kind)
 {
-    if (kind == NETNS_ROOT)
-        return unshare(CLONE_NEWNET);
+    if (kind == NETNS_ROOT) {
+        if (unshare(CLONE_NEWNET) != 0)
+            return -1;
+        drop_capabilities();
+        return 0;
+    }
     if (kind == NETNS_USER) {
         unsigned long uid = (unsigned long)getuid(), gid = (unsigned long)getgid();
         if (unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0)
@@ -60,6 +75,7 @@ static int enter(enum netns_kind kind)
         if (write_file("/proc/self/setgroups", "deny", 4) == 0)
             map_self("/proc/self/gid_map", gid);
         map_self("/proc/self/uid_map", uid);
+        drop_capabilities();
         return 0;
     }
     return 0;

@@ -9,7 +9,11 @@
  *
  * Making a network namespace needs CAP_SYS_ADMIN (root, NETNS_ROOT) or an unprivileged
  * user namespace to make it in (NETNS_USER: the worker maps its own uid and gid, so its
- * files keep their owner). netns_probe tries both once, in a child, at start. */
+ * files keep their owner). netns_probe tries both once, in a child, at start.
+ *
+ * Either way the worker's capability bounding set is emptied before exec, so even a
+ * worker running as root has no capabilities: it cannot setns(2)/nsenter(1) back into
+ * the host's network namespace. */
 #ifndef KILN_NETNS_H
 #define KILN_NETNS_H
 

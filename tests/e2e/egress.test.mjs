@@ -104,9 +104,11 @@ for (const mode of ['namespace', 'in-process']) {
     });
 
     it(`kiln serve says which mode is active: egress: ${mode}`, () => {
-      const line = k.stderrLines.find((l) => l.startsWith('egress: '));
+      const lines = k.stderrLines.map((l) => { try { return JSON.parse(l); } catch { return {}; } });
+      const line = lines.find((l) => typeof l.msg === 'string' && l.msg.startsWith('egress: '));
       assert.ok(line, `an "egress:" line on stderr:\n${k.stderrLines.slice(0, 10).join('\n')}`);
-      assert.ok(line.startsWith(`egress: ${mode}`), line);
+      assert.equal(line.msg, `egress: ${mode}`);
+      assert.ok(k.stderrLines.indexOf(JSON.stringify(line)) <= k.stderrLines.findIndex((l) => l.includes('"listening"')), 'before "listening"');
     });
 
     it('product calls still reach kiln (over its Unix socket in namespace mode)', async () => {
@@ -218,6 +220,10 @@ for (const mode of ['namespace', 'in-process']) {
         assert.match(toKiln.child, /^error /, JSON.stringify(toKiln));
         const out = await probe(A, { action: 'child', host: '1.1.1.1', port: 80 });
         assert.match(out.child, /^error /, JSON.stringify(out));
+        // back into the host's namespace (kiln runs as root in CI): no capabilities, no way
+        const esc = await probe(A, { action: 'nsenter', host: '127.0.0.1', port: DENIED.port });
+        assert.notEqual(esc.child, 'connected', JSON.stringify(esc));
+        assert.ok(esc.error || /^error /.test(esc.child), JSON.stringify(esc));
         assert.equal(DENIED.conns, conns, 'the undeclared server got no connection');
       });
     } else {
