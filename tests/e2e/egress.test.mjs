@@ -199,6 +199,12 @@ for (const mode of ['namespace', 'in-process']) {
       const hits = ALLOWED.hits;
       const up = await probe(A, { action: 'fetch', url: `${ALLOWED.origin}/post`, method: 'POST', bodySize: 6 * 1024 * 1024 });
       assert.ok(up.error, JSON.stringify(up).slice(0, 300));
+      // a URL over 8 KiB, more headers than kiln relays
+      const long = await probe(A, { action: 'fetch', url: `${ALLOWED.origin}/${'a'.repeat(9000)}` });
+      assert.equal(long.status, 403, JSON.stringify(long).slice(0, 300));
+      const headers = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`x-h${i}`, 'v']));
+      const many = await probe(A, { action: 'fetch', url: `${ALLOWED.origin}/headers`, headers });
+      assert.equal(many.status, 431, JSON.stringify(many).slice(0, 300));
       assert.equal(ALLOWED.hits, hits, 'nothing was sent');
     });
 
