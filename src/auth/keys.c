@@ -124,6 +124,44 @@ void keys_reset(void)
     pthread_mutex_unlock(&mu);
 }
 
+int keys_master_wrap(arena_t *a, const void *aad, size_t aadlen, const void *plain, size_t plen, unsigned char **out,
+                     size_t *outlen)
+{
+    unsigned char m[KEY_BYTES];
+    unsigned char *o = arena_alloc(a, plen + NONCE_BYTES + TAG_BYTES);
+    pthread_mutex_lock(&mu);
+    int have = have_master;
+    memcpy(m, master, sizeof m);
+    pthread_mutex_unlock(&mu);
+    int rc = have && o && gcm_seal(m, aad, aadlen, plain, plen, o) == 0 ? 0 : -1;
+    OPENSSL_cleanse(m, sizeof m);
+    *out = o;
+    *outlen = plen + NONCE_BYTES + TAG_BYTES;
+    return rc;
+}
+
+int keys_master_unwrap(arena_t *a, const void *aad, size_t aadlen, const unsigned char *in, size_t n,
+                       unsigned char **out, size_t *outlen)
+{
+    if (n < NONCE_BYTES + TAG_BYTES)
+        return -1;
+    unsigned char m[KEY_BYTES];
+    size_t plen = n - NONCE_BYTES - TAG_BYTES;
+    unsigned char *o = arena_alloc(a, plen + 1);
+    pthread_mutex_lock(&mu);
+    int have = have_master;
+    memcpy(m, master, sizeof m);
+    pthread_mutex_unlock(&mu);
+    int rc = have && o && gcm_open(m, aad, aadlen, in, n, o) == 0 ? 0 : -1;
+    OPENSSL_cleanse(m, sizeof m);
+    if (rc == 0) {
+        o[plen] = '\0';
+        *out = o;
+        *outlen = plen;
+    }
+    return rc;
+}
+
 /* ---------------------------------------------------------------- data keys */
 
 /* AAD of a wrapped data key: its id and purpose. */

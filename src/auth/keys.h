@@ -40,6 +40,16 @@ int keys_seal(store_t *st, arena_t *a, const char *purpose, const void *aad, siz
  * NUL-terminated) gets the plaintext. 0, STORE_ERROR (tampered, wrong AAD, unknown key). */
 int keys_open(store_t *st, arena_t *a, const void *aad, size_t aadlen, const unsigned char *sealed, size_t slen,
               char **out, size_t *outlen);
+/* Key material of other kinds kept in the store (the RSA keys that sign invocation JWTs,
+ * auth/signkeys.h) wrapped by the master key: *out (arena) gets nonce | AES-256-GCM |
+ * tag, bound to `aad`. 0, or -1 (no master key). */
+int keys_master_wrap(arena_t *a, const void *aad, size_t aadlen, const void *plain, size_t plen, unsigned char **out,
+                     size_t *outlen);
+/* The reverse; *out (arena, NUL-terminated) gets the plaintext. 0, or -1 (tampered, wrong
+ * AAD, other master key). */
+int keys_master_unwrap(arena_t *a, const void *aad, size_t aadlen, const unsigned char *in, size_t n,
+                       unsigned char **out, size_t *outlen);
+
 /* Retires the purpose's current key and creates a new one; *id (arena) gets its id. */
 int keys_rotate(store_t *st, arena_t *a, const char *purpose, int64_t now_ms, const char **id);
 

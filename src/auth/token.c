@@ -11,6 +11,7 @@ static const struct {
     {TOKEN_USER, "kiln_u_"},
     {TOKEN_ADMIN, "kiln_a_"},
     {TOKEN_INVOCATION, "kiln_i_"},
+    {TOKEN_SYSTEM, "kiln_s_"},
 };
 
 void token_mint(enum token_kind kind, char out[TOKEN_MAX])

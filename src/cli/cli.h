@@ -64,7 +64,7 @@ void cli_print_json(json_t *j);
 extern const cli_opt_t serve_opts[], site_create_opts[], site_list_opts[], user_token_opts[], store_check_opts[],
     register_opts[], deploy_opts[], env_create_opts[], distribute_opts[], install_opts[], uninstall_opts[],
     purge_opts[], webtrigger_opts[], logs_opts[], audit_opts[], variables_set_opts[], variables_list_opts[],
-    variables_unset_opts[], invoke_opts[];
+    variables_unset_opts[], invoke_opts[], keys_rotate_opts[];
 int cmd_serve(int argc, char **argv);
 int cmd_site_create(int argc, char **argv);
 int cmd_site_list(int argc, char **argv);
@@ -86,6 +86,7 @@ int cmd_invoke(int argc, char **argv);
 int cmd_variables_set(int argc, char **argv);
 int cmd_variables_list(int argc, char **argv);
 int cmd_variables_unset(int argc, char **argv);
+int cmd_keys_rotate(int argc, char **argv);
 
 extern const cli_cmd_t cli_commands[];
 extern const unsigned cli_commands_len;

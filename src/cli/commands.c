@@ -43,6 +43,9 @@ const cli_cmd_t cli_commands[] = {
      "show the audit log: gateway decisions, installs, tokens issued", audit_opts},
     {"purge", NULL, cmd_purge, "[--now MS]", "purge data of apps uninstalled longer ago than the retention period",
      purge_opts},
+    {"keys", "rotate", cmd_keys_rotate, "[--json]",
+     "rotate the key that signs invocation JWTs for remotes (the old one stays published until its tokens expire)",
+     keys_rotate_opts},
     {"store", "check", cmd_store_check, "[--data DIR]", "check the store's integrity (server stopped or running)",
      store_check_opts},
 };

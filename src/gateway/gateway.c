@@ -4,6 +4,10 @@
 #include <strings.h>
 
 #include "auth/scopes.h"
+#include "auth/systoken.h"
+#include "base/clock.h"
+#include "gateway/ratelimit.h"
+#include "http/server.h"
 #include "auth/token.h"
 #include "base/enc.h"
 #include "gateway/audit.h"
@@ -114,11 +118,31 @@ void gateway_audit(kreq_t *kr, const char *plane)
     audit_record(&ev);
 }
 
+/* Step 2 for an app system token (auth/systoken.h): the installation's bot user with
+ * the scopes its site consented to, bound to that site. 0, 1 (not a system token), -1
+ * (a system token that is not valid). */
+static int authenticate_system(kreq_t *kr, site_rec_t *bound)
+{
+    const char *tok;
+    size_t len;
+    if (kreq_bearer(kr, &tok, &len) != 0 || token_kind_of(tok, len) != TOKEN_SYSTEM)
+        return 1;
+    systoken_binding_t b;
+    if (systoken_verify(kr->store, kr->arena, tok, len, clock_now_ms(), &b) != 0)
+        return -1;
+    kr->principal = (principal_t){PRINCIPAL_USER, b.site.id, b.install.bot_account_id, b.scopes};
+    kr->caller.app_id = b.install.app_id;
+    kr->caller.installation_id = b.install.id;
+    *bound = b.site;
+    return 0;
+}
+
 static void pipeline(kreq_t *kr)
 {
     /* seg: ex / jira / {cloudId} / rest / ... */
     site_rec_t bound;
-    if (gateway_authenticate_user(kr, &kr->principal, &bound) != 0) {
+    int sys = authenticate_system(kr, &bound);
+    if (sys < 0 || (sys > 0 && gateway_authenticate_user(kr, &kr->principal, &bound) != 0)) {
         deny_auth(kr);
         return;
     }
@@ -130,6 +154,19 @@ static void pipeline(kreq_t *kr)
     }
     /* The only place kr->site is set: from the credential, after the path agreed. */
     kr->site = bound;
+    if (sys == 0 && kr->thr && kr->thr->server->proxy_rate) {
+        /* step 6 for system tokens: the installation's limit, as for its functions */
+        ratelimit_result_t rl = ratelimit_take(arena_printf(kr->arena, "sy:%s", kr->caller.installation_id),
+                                               kr->thr->server->proxy_rate, clock_now_ms());
+        reply_header(kr, "x-ratelimit-limit", arena_printf(kr->arena, "%u", rl.limit));
+        reply_header(kr, "x-ratelimit-remaining", arena_printf(kr->arena, "%u", rl.remaining));
+        reply_header(kr, "x-ratelimit-reset", arena_printf(kr->arena, "%lld", (long long)rl.reset_s));
+        if (!rl.allowed) {
+            reply_header(kr, "retry-after", arena_printf(kr->arena, "%lld", (long long)(rl.reset_s - clock_now_ms() / 1000)));
+            reply_failure(kr, 429, "FAILURE_CLIENT_RATE_LIMITED", "Too many requests");
+            return;
+        }
+    }
     kr->base = 3;
     switch (router_match(&product_routes, kr)) {
     case ROUTE_NOT_FOUND:

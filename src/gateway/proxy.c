@@ -16,6 +16,7 @@
 #include "gateway/gateway.h"
 #include "gateway/proxy_egress.h"
 #include "gateway/proxy_kvs.h"
+#include "gateway/proxy_remote.h"
 #include "gateway/proxy_storage.h"
 #include "gateway/ratelimit.h"
 #include "http/reply.h"
@@ -66,7 +67,10 @@ void proxy_handle(kreq_t *kr)
 
 void proxy_serve(kreq_t *kr, unsigned rate_per_min, const char *only_invocation)
 {
-    int read_tx = (kreq_method_is(kr, "GET") || kreq_method_is(kr, "HEAD")) && store_begin_read(kr->store) == STORE_OK;
+    /* a remote call may write (its installation's system token), so it runs outside the snapshot */
+    int frc = kr->nseg > 1 && strcmp(kr->seg[1], "frc") == 0;
+    int read_tx = !frc && (kreq_method_is(kr, "GET") || kreq_method_is(kr, "HEAD")) &&
+                  store_begin_read(kr->store) == STORE_OK;
     pipeline(kr, rate_per_min, only_invocation);
     if (read_tx)
         store_commit(kr->store);
@@ -113,6 +117,10 @@ static void pipeline(kreq_t *kr, unsigned rate_per_min, const char *only_invocat
         if (strcmp(type, "kvs") == 0) {
             kr->dispatched = 1;
             proxy_kvs(kr, &inv); /* app storage: gateway/proxy_kvs.c */
+            return;
+        }
+        if (strcmp(type, "frc") == 0 && !only_invocation) {
+            proxy_remote(kr, &inv); /* invokeRemote: gateway/proxy_remote.c */
             return;
         }
         scope_mismatch(kr, &inv);

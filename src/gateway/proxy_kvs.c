@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/systoken.h"
 #include "base/clock.h"
 #include "gateway/audit.h"
 #include "gateway/gateway.h"
@@ -41,28 +42,27 @@ static void on_written(rt_job_t *rj)
     if (kr) { /* NULL: the client went away meanwhile */
         kr->job = NULL;
         answer(kr, &j->reply, 1);
-        gateway_audit(kr, AUDIT_PLANE_PROXY); /* proxy_serve left the answered-later write to us */
+        gateway_audit(kr, kr->job_ctx ? (const char *)kr->job_ctx : AUDIT_PLANE_PROXY); /* the plane left the
+                                                                                      answered-later write to us */
     }
     kvs_job_free(j);
 }
 
 static const char not_found[] = "{\"code\":\"NOT_FOUND\",\"message\":\"No such app storage operation.\"}";
 
-void proxy_kvs(kreq_t *kr, const invocation_t *inv)
+/* One operation for the installation bound by the caller's credential. `plane` names
+ * the audit plane of an answer that comes later (a write). */
+static void serve_op(kreq_t *kr, const char *op, int64_t site_id, const char *installation_id, const char *scopes,
+                     const char *plane)
 {
-    /* seg: _proxy / kvs / api / v1 / op [/ op] */
-    if (kr->nseg < 5 || kr->nseg > 6 || strcmp(kr->seg[2], "api") != 0 || strcmp(kr->seg[3], "v1") != 0) {
-        reply_raw(kr, 404, "application/json", not_found, sizeof not_found - 1);
-        return;
-    }
     if (!kreq_method_is(kr, "POST")) {
         reply_error(kr, 405, 0, "Method Not Allowed");
         return;
     }
-    const char *op = kr->nseg == 5 ? kr->seg[4] : arena_printf(kr->arena, "%s/%s", kr->seg[4], kr->seg[5]);
-    kvs_ctx_t ctx = {.site_id = inv->site_id,
-                     .installation_id = inv->installation_id,
-                     .scopes = inv->scopes,
+    kr->job_ctx = (void *)plane;
+    kvs_ctx_t ctx = {.site_id = site_id,
+                     .installation_id = installation_id,
+                     .scopes = scopes,
                      .rate_per_min = kr->thr->server->kvs_rate,
                      .now_ms = clock_now_ms()};
     if (kvs_op_writes(op) && kvs_writer_running()) {
@@ -87,4 +87,49 @@ void proxy_kvs(kreq_t *kr, const invocation_t *inv)
     kvs_reply_t r;
     kvs_call(kr->store, kr->arena, &ctx, op, kr->req->entity.base, kr->req->entity.len, &r);
     answer(kr, &r, 0);
+}
+
+void proxy_kvs(kreq_t *kr, const invocation_t *inv)
+{
+    /* seg: _proxy / kvs / api / v1 / op [/ op] */
+    if (kr->nseg < 5 || kr->nseg > 6 || strcmp(kr->seg[2], "api") != 0 || strcmp(kr->seg[3], "v1") != 0) {
+        reply_raw(kr, 404, "application/json", not_found, sizeof not_found - 1);
+        return;
+    }
+    const char *op = kr->nseg == 5 ? kr->seg[4] : arena_printf(kr->arena, "%s/%s", kr->seg[4], kr->seg[5]);
+    serve_op(kr, op, inv->site_id, inv->installation_id, inv->scopes, AUDIT_PLANE_PROXY);
+}
+
+static void storage_pipeline(kreq_t *kr)
+{
+    /* seg: forge / storage / kvs / v1 / op [/ op] */
+    const char *cred;
+    size_t len;
+    systoken_binding_t b;
+    if (kreq_bearer(kr, &cred, &len) != 0 ||
+        systoken_verify(kr->store, kr->arena, cred, len, clock_now_ms(), &b) != 0) {
+        static const char unauth[] = "{\"code\":\"UNAUTHENTICATED\",\"message\":\"Unauthorized\"}";
+        reply_header(kr, "x-failure-category", FAILURE_CLIENT_AUTH);
+        reply_raw(kr, 401, "application/json", unauth, sizeof unauth - 1);
+        return;
+    }
+    /* The installation (and so the storage partition) comes from the token, never the request. */
+    kr->caller.app_id = b.install.app_id;
+    kr->caller.installation_id = b.install.id;
+    kr->principal = (principal_t){PRINCIPAL_USER, b.site.id, b.install.bot_account_id, b.scopes};
+    kr->site = b.site;
+    if (kr->nseg < 5 || kr->nseg > 6 || strcmp(kr->seg[2], "kvs") != 0 || strcmp(kr->seg[3], "v1") != 0) {
+        reply_raw(kr, 404, "application/json", not_found, sizeof not_found - 1);
+        return;
+    }
+    const char *op = kr->nseg == 5 ? kr->seg[4] : arena_printf(kr->arena, "%s/%s", kr->seg[4], kr->seg[5]);
+    kr->dispatched = 1;
+    serve_op(kr, op, b.site.id, b.install.id, b.scopes, AUDIT_PLANE_STORAGE);
+}
+
+void storage_kvs_handle(kreq_t *kr)
+{
+    storage_pipeline(kr);
+    if (kr->req->res.status) /* answered now (not by the writer thread later) */
+        gateway_audit(kr, AUDIT_PLANE_STORAGE);
 }

@@ -10,4 +10,9 @@
 
 void proxy_kvs(kreq_t *kr, const invocation_t *inv);
 
+/* /forge/storage/kvs/v1/{op}: the same operations for a remote backend, with an app
+ * system token (auth/systoken.h) that binds the installation; 401 FAILURE_CLIENT_AUTH
+ * for anything else. The plane of server.c. */
+void storage_kvs_handle(kreq_t *kr);
+
 #endif

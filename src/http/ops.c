@@ -2,18 +2,38 @@
 
 #include <string.h>
 
+#include "auth/signkeys.h"
 #include "base/buf.h"
+#include "base/clock.h"
 #include "gateway/audit.h"
 #include "platform/egress.h"
 #include "http/reply.h"
 #include "http/server.h"
 #include "platform/outbound.h"
+#include "platform/remote.h"
 #include "runtime/supervisor.h"
 
 void ops_healthz(kreq_t *kr)
 {
     static const char ok[] = "{\"status\":\"ok\"}";
     reply_raw(kr, 200, "application/json", ok, sizeof ok - 1);
+}
+
+void ops_jwks(kreq_t *kr)
+{
+    char *body;
+    size_t len;
+    if (!kreq_method_is(kr, "GET") && !kreq_method_is(kr, "HEAD")) {
+        reply_error(kr, 405, 0, "Method Not Allowed");
+        return;
+    }
+    if (signkeys_jwks(kr->store, kr->arena, clock_now_ms(), &body, &len) != 0) {
+        reply_error(kr, 503, 0, "The signing keys are not available.");
+        return;
+    }
+    /* Short: a verifier that meets an unknown kid refetches anyway (jose's remote JWK set). */
+    reply_header(kr, "cache-control", "public, max-age=60");
+    reply_raw(kr, 200, "application/json", body, len);
 }
 
 void ops_metrics(kreq_t *kr)
@@ -50,9 +70,18 @@ void ops_metrics(kreq_t *kr)
         "kiln_outbound_refused_total Outbound HTTP calls refused because the queue was full.",
         "kiln_outbound_sent_bytes_total Request body bytes sent by the outbound client.",
         "kiln_outbound_received_bytes_total Response body bytes received by the outbound client.",
+        "kiln_remote_calls_total Calls to apps' remote backends (events and invokeRemote).",
+        "kiln_remote_calls_ok_total Remote calls answered 2xx.",
+        "kiln_remote_calls_failed_total Remote calls that failed after their retries (non-2xx, 3xx, timeout, unreachable).",
+        "kiln_remote_retries_total Retried attempts of remote event deliveries.",
+        "kiln_remote_transfers_total Requests kiln sent to remote backends (every attempt).",
+        "kiln_remote_transfer_bytes_total Request body bytes kiln sent to remote backends.",
     };
-    const uint64_t outbound_val[] = {os.requests, os.completed, os.reused,   os.timeouts, os.errors,
-                                     os.too_big,  os.refused,   os.bytes_out, os.bytes_in};
+    remote_stats_t rs;
+    remote_get_stats(&rs);
+    const uint64_t outbound_val[] = {os.requests, os.completed,    os.reused,   os.timeouts,  os.errors,
+                                     os.too_big,  os.refused,      os.bytes_out, os.bytes_in, rs.calls,
+                                     rs.ok,       rs.failed,       rs.retries,  rs.transfers, rs.transfer_bytes};
     for (size_t i = 0; i < sizeof outbound_val / sizeof *outbound_val; i++) {
         const char *sp = strchr(outbound_help[i], ' ');
         int nl = (int)(sp - outbound_help[i]);

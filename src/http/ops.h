@@ -7,5 +7,7 @@
 
 void ops_healthz(kreq_t *kr);
 void ops_metrics(kreq_t *kr);
+/* GET /.well-known/jwks.json: the public keys that verify invocation JWTs (auth/signkeys.h). */
+void ops_jwks(kreq_t *kr);
 
 #endif

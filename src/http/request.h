@@ -34,8 +34,9 @@ typedef struct kreq {
     struct rt_job *job;    /* an invocation this request waits for (runtime/supervisor.h) */
     struct vreq *vreq;     /* set when the request did not come over HTTP (http/vreq.h):
                               its reply is captured there instead of sent */
-    struct outbound_req *out; /* an outbound call this request waits for (platform/outbound.h);
-                                 its owner is cleared if the client goes away */
+    void **waiting_owner;  /* the `owner` slot of an outbound or remote call this request
+                              waits for (platform/outbound.h, platform/remote.h): set to
+                              NULL if the client goes away, so the answer is dropped */
     void *job_ctx;         /* what the waiting handler needs when the job ends */
 
     /* The path split into percent-decoded segments (gateway_normalise). */

@@ -16,6 +16,7 @@
 
 #include "auth/admin_token.h"
 #include "auth/keys.h"
+#include "auth/signkeys.h"
 #include "base/clock.h"
 #include "base/enc.h"
 #include "platform/install.h"
@@ -25,6 +26,7 @@
 #include "base/log.h"
 #include "gateway/audit.h"
 #include "gateway/gateway.h"
+#include "gateway/proxy_kvs.h"
 #include "http/conn.h"
 #include "http/ops.h"
 #include "http/reply.h"
@@ -57,10 +59,12 @@ static const struct plane {
     {"/admin/v1/", 0, admin_handle, NULL},
     {"/install/", 0, install_consent, "install POST /install/{appId}"},
     {"/_proxy/", 0, proxy_handle, PROXY_METRIC_ROUTE},
+    {"/forge/storage/", 0, storage_kvs_handle, "storage POST /forge/storage/kvs/v1/{op}"},
     {"/x1/", 0, webtrigger_handle, "webtrigger /x1/{id}"},
     {"/public/", 0, webtrigger_handle, "webtrigger /public/{id}"},
     {"/healthz", 1, ops_healthz, "ops GET /healthz"},
     {"/metrics", 1, ops_metrics, "ops GET /metrics"},
+    {"/.well-known/jwks.json", 1, ops_jwks, "ops GET /.well-known/jwks.json"},
 };
 static unsigned plane_metric[sizeof planes / sizeof planes[0]];
 
@@ -73,7 +77,8 @@ static const struct {
     {404, "Not Found"},   {405, "Method Not Allowed"}, {409, "Conflict"},
     {413, "Payload Too Large"}, {414, "URI Too Long"}, {415, "Unsupported Media Type"},
     {431, "Request Header Fields Too Large"},
-    {429, "Too Many Requests"}, {500, "Internal Server Error"}, {503, "Service Unavailable"},
+    {429, "Too Many Requests"}, {500, "Internal Server Error"}, {502, "Bad Gateway"}, {503, "Service Unavailable"},
+    {504, "Gateway Timeout"},
 };
 
 const char *http_reason(int status)
@@ -90,8 +95,8 @@ static void on_dispose(void *p)
     kr->thr->inflight--;
     if (kr->job)
         kr->job->owner = NULL; /* the client went away: the job's answer is dropped */
-    if (kr->out)
-        kr->out->owner = NULL; /* likewise an outbound call's */
+    if (kr->waiting_owner)
+        *kr->waiting_owner = NULL; /* likewise an outbound or remote call's */
     conn_request_done(kr->conn);
     arena_free(kr->arena);
 }
@@ -391,6 +396,10 @@ int http_serve(const serve_opts_t *o)
     }
     if (keys_init(o->data_dir, err, sizeof err) != 0) {
         log_msg(LOG_ERROR, "key store", "error", err, NULL);
+        goto out;
+    }
+    if (signkeys_ensure(main_store, clock_now_ms(), err, sizeof err) != 0) {
+        log_msg(LOG_ERROR, "invocation token signing key", "error", err, NULL);
         goto out;
     }
     if (outbound_start(err, sizeof err) != 0) {

@@ -4,6 +4,8 @@
 #include <strings.h>
 
 #include "auth/admin_token.h"
+#include "auth/signkeys.h"
+#include "base/clock.h"
 #include "gateway/audit.h"
 #include "gateway/gateway.h"
 #include "platform/admin_audit.h"
@@ -129,7 +131,36 @@ static void tokens_create(kreq_t *kr)
     reply_json_new(kr, 201, json_pack("{s:s,s:s,s:s}", "token", token, "accountId", used, "site", s.name));
 }
 
+/* POST /admin/v1/keys/rotate: a new key signs invocation JWTs from now on; the retired
+ * one stays in the JWKS until the tokens it signed have expired (auth/signkeys.h). */
+static void keys_rotate(kreq_t *kr)
+{
+    if (kr->req->entity.len > 0) {
+        reply_error(kr, 400, 0, "This request takes no body.");
+        return;
+    }
+    char kid[SIGNKEYS_KID_LEN + 1], old[SIGNKEYS_KID_LEN + 1];
+    int64_t now = clock_now_ms();
+    if (signkeys_rotate(kr->store, now, kid, old) != 0) {
+        reply_error(kr, 500, 0, "Internal server error");
+        return;
+    }
+    audit_record(&(audit_event_t){.kind = AUDIT_KEY_ROTATE,
+                                  .plane = AUDIT_PLANE_ADMIN,
+                                  .actor = "admin",
+                                  .status = 200,
+                                  .detail = arena_printf(kr->arena, "invocation token signing key %s replaces %s", kid,
+                                                         old[0] ? old : "none")});
+    json_t *o = json_pack("{s:s,s:s}", "purpose", "invocation-token", "kid", kid);
+    if (old[0]) {
+        json_object_set_new(o, "retiredKid", json_string(old));
+        json_object_set_new(o, "retiredPublishedUntil", json_integer(now + SIGNKEYS_RETIRED_PUBLISH_MS));
+    }
+    reply_json_new(kr, 200, o);
+}
+
 static route_t routes[] = {
+    {"POST", "/keys/rotate", keys_rotate},
     {"GET", "/sites", sites_list},
     {"POST", "/sites", sites_create},
     {"GET", "/sites/{name}", sites_get},

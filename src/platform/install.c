@@ -1,5 +1,7 @@
 #include "platform/install.h"
 
+#include "auth/systoken.h"
+
 #include <jansson.h>
 #include <string.h>
 
@@ -192,12 +194,17 @@ enum install_result install_remove(store_t *st, arena_t *a, const site_rec_t *si
     enum install_result r = rc == STORE_OK ? INSTALL_OK : rc == STORE_NOTFOUND ? INSTALL_NOT_INSTALLED : INSTALL_STORE_ERROR;
     if (r == INSTALL_OK) {
         rc = store_install_remove(st, out->id, now, now + retention_ms);
+        if (rc == STORE_OK) /* its app system tokens die with it (auth/systoken.h) */
+            rc = store_systoken_delete_installation(st, out->id);
         out->removed = 1;
         out->removed_ms = now;
         out->purge_after_ms = now + retention_ms;
         r = rc == STORE_OK ? INSTALL_OK : INSTALL_STORE_ERROR;
     }
-    return finish(st, r);
+    r = finish(st, r);
+    if (r == INSTALL_OK)
+        systoken_forget(out->id);
+    return r;
 }
 
 int install_purge_due(store_t *st, arena_t *a, int64_t now, size_t *purged)

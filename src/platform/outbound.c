@@ -24,6 +24,7 @@ static struct {
 /* Requests handed to libcurl and not finished (outbound thread only). */
 static struct {
     outbound_req_t *active;
+    outbound_req_t *delayed; /* waiting for their not_before_ms */
 } A;
 
 static struct {
@@ -382,6 +383,14 @@ static void *thread_main(void *arg)
                 snprintf(r->error, sizeof r->error, "kiln is stopping");
                 finish(r, CURLE_OK);
             }
+            for (outbound_req_t *r = A.delayed, *next; r; r = next) {
+                next = r->next;
+                r->elapsed_ms = clock_now_ms();
+                r->err = OUTBOUND_ESHUTDOWN;
+                snprintf(r->error, sizeof r->error, "kiln is stopping");
+                finish(r, CURLE_OK);
+            }
+            A.delayed = NULL;
             while (A.active) {
                 outbound_req_t *r = A.active;
                 r->err = OUTBOUND_ESHUTDOWN;
@@ -390,10 +399,28 @@ static void *thread_main(void *arg)
             }
             break;
         }
+        int64_t now = clock_now_ms(), wake_at = now + 1000;
         for (outbound_req_t *r = list, *next; r; r = next) {
             next = r->next;
             r->next = NULL;
-            start(r);
+            if (r->not_before_ms > now) {
+                r->next = A.delayed;
+                A.delayed = r;
+            } else {
+                start(r);
+            }
+        }
+        for (outbound_req_t **pp = &A.delayed; *pp;) {
+            outbound_req_t *r = *pp;
+            if (r->not_before_ms <= now) {
+                *pp = r->next;
+                r->next = NULL;
+                start(r);
+            } else {
+                if (r->not_before_ms < wake_at)
+                    wake_at = r->not_before_ms;
+                pp = &r->next;
+            }
         }
         int still = 0;
         curl_multi_perform(O.multi, &still);
@@ -406,7 +433,8 @@ static void *thread_main(void *arg)
             curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
             finish(r, m->data.result);
         }
-        curl_multi_poll(O.multi, NULL, 0, 1000, NULL);
+        long wait = (long)(wake_at - clock_now_ms());
+        curl_multi_poll(O.multi, NULL, 0, wait < 1 ? 1 : wait > 1000 ? 1000 : (int)wait, NULL);
     }
     return NULL;
 }
@@ -426,6 +454,9 @@ int outbound_start(char *err, size_t errlen)
     }
     O.multi = curl_multi_init();
     curl_multi_setopt(O.multi, CURLMOPT_MAXCONNECTS, (long)OUTBOUND_CONNS_MAX);
+    /* More calls to one host than this wait inside libcurl for a connection (their
+     * deadlines run meanwhile) instead of opening one connection each. */
+    curl_multi_setopt(O.multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)OUTBOUND_HOST_CONNS_MAX);
     O.stopping = 0;
     O.inflight = 0;
     if (pthread_create(&O.tid, NULL, thread_main, NULL) != 0) {
@@ -451,8 +482,10 @@ void outbound_stop(void)
         return;
     curl_multi_wakeup(O.multi);
     pthread_join(O.tid, NULL);
+    pthread_mutex_lock(&O.mu);
     curl_multi_cleanup(O.multi);
     O.multi = NULL;
+    pthread_mutex_unlock(&O.mu);
 }
 
 int outbound_running(void)
@@ -480,6 +513,8 @@ int outbound_submit(outbound_req_t *r)
             O.head = r;
         O.tail = r;
         O.inflight++;
+        /* under the lock: outbound_stop cleans the multi handle up only under it */
+        curl_multi_wakeup(O.multi);
     }
     pthread_mutex_unlock(&O.mu);
     if (!ok) {
@@ -487,7 +522,6 @@ int outbound_submit(outbound_req_t *r)
         return -1;
     }
     S.requests++;
-    curl_multi_wakeup(O.multi);
     return 0;
 }
 

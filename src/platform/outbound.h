@@ -9,7 +9,8 @@
  *
  * - Connections are reused: the multi handle keeps a cache of OUTBOUND_CONNS_MAX idle
  *   connections (per host and port), so consecutive calls to one remote share a TCP (and
- *   TLS) connection.
+ *   TLS) connection; at most OUTBOUND_HOST_CONNS_MAX are open to one host at once, and
+ *   further calls wait for one of them (within their deadline).
  * - Every request has a total deadline and a connect deadline (milliseconds); a remote
  *   that hangs, or trickles bytes, is cut at the deadline with OUTBOUND_ETIMEOUT.
  * - The response is capped: a body larger than max_response (or headers larger than
@@ -29,7 +30,8 @@
  * the setters (which copy), and owns it again once `done` runs; it frees it with
  * outbound_req_free. Between submit and done only the outbound thread touches it, except
  * `owner`, which belongs to the submitting thread throughout (a request that went away
- * sets it to NULL so that done drops the answer). */
+ * sets it to NULL so that done drops the answer: an HTTP handler points
+ * kreq.waiting_owner at it, http/request.h). */
 #ifndef KILN_OUTBOUND_H
 #define KILN_OUTBOUND_H
 
@@ -41,6 +43,7 @@
 
 #define OUTBOUND_QUEUE_MAX 1024                  /* submitted and not yet done; more: -1 */
 #define OUTBOUND_CONNS_MAX 64                    /* idle connections kept for reuse */
+#define OUTBOUND_HOST_CONNS_MAX 32               /* connections open to one host:port at once */
 #define OUTBOUND_HEADERS_MAX (64u * 1024)        /* response header bytes */
 #define OUTBOUND_REQ_HEADERS_MAX 32              /* request headers a caller may set */
 #define OUTBOUND_BODY_MAX (8u * 1024 * 1024)     /* request body bytes */
@@ -82,6 +85,8 @@ struct outbound_req {
     size_t max_response;           /* body cap; 0: OUTBOUND_RESPONSE_DEFAULT */
     char *resolve;                 /* optional "host:port:address" pin (libcurl CURLOPT_RESOLVE),
                                       so a caller that vetted an address connects to exactly it */
+    int64_t not_before_ms;         /* wall-clock ms before which it is not sent (retry backoff);
+                                      0: at once. Its deadlines start when it is sent. */
     h2o_multithread_receiver_t *receiver; /* NULL: done runs on the outbound thread */
     outbound_done_cb done;
     /* ---- the submitter's ---- */

@@ -6,6 +6,7 @@
 #include "base/clock.h"
 #include "base/json.h"
 #include "base/log.h"
+#include "platform/remote.h"
 #include "runtime/invoke.h"
 
 #define INFLIGHT_MAX 64
@@ -17,6 +18,56 @@ static struct delivery {
     unsigned pending, failed;
     store_t *store;
 } inflight[INFLIGHT_MAX];
+
+static void settle(struct delivery *d);
+
+/* A remote endpoint's delivery ended (platform/remote.h retried it up to 4 times). A
+ * remote that still failed is not a reason to deliver the event again: it had its
+ * retries (Forge's contract); only failed functions (or a delivery cut short because
+ * kiln is stopping) make the event be retried. */
+static void on_remote_done(remote_call_t *c)
+{
+    struct delivery *d = c->owner;
+    if (c->err == OUTBOUND_ESHUTDOWN) {
+        if (d) /* kiln is stopping mid-delivery: the event stays due for the next start */
+            d->failed++;
+    } else if (!c->ok) {
+        char st[16];
+        snprintf(st, sizeof st, "%d", c->status);
+        log_msg(LOG_WARN, "lifecycle event not accepted by the remote after retries", "remote", c->dest, "status", st,
+                "failure", c->failure ? c->failure : "", NULL);
+    }
+    if (d && --d->pending == 0)
+        settle(d);
+    remote_call_free(c);
+}
+
+/* Starts the delivery of `event` (JSON text) to endpoint `ekey`; 0 or -1. */
+static int deliver_remote(http_thread_t *t, json_t *manifest, const install_rec_t *in, const site_rec_t *site,
+                          const version_rec_t *ver, const env_rec_t *env, const char *ekey, const char *body,
+                          struct delivery *d)
+{
+    remote_def_t rd;
+    const char *route;
+    if (remote_endpoint(manifest, ekey, &rd, &route) != 0)
+        return -1;
+    remote_who_t w = {in, site, ver, env, "core:endpoint", ekey, NULL, t->server->public_url};
+    char err[128];
+    remote_call_t *c = remote_call_new(t->store, &w, &rd, route[0] ? route : "/", NULL, body, strlen(body), 1, err,
+                                       sizeof err);
+    if (!c) {
+        log_msg(LOG_WARN, "lifecycle event cannot go to the remote", "endpoint", ekey, "error", err, NULL);
+        return -1;
+    }
+    c->receiver = &t->out_receiver;
+    c->owner = d;
+    c->done = on_remote_done;
+    if (remote_call_start(c) != 0) {
+        remote_call_free(c);
+        return -1;
+    }
+    return 0;
+}
 
 static struct delivery *find(int64_t id)
 {
@@ -86,14 +137,22 @@ static void deliver(http_thread_t *t, arena_t *a, const lifecycle_rec_t *ev)
             const char *name = json_is_string(e) ? json_string_value(e) : json_str(e, "eventType");
             subscribed |= name && strcmp(name, ev->event) == 0;
         }
-        const char *fkey = json_str(trig, "function"), *key = json_str(trig, "key");
+        const char *fkey = json_str(trig, "function"), *ekey = json_str(trig, "endpoint"), *key = json_str(trig, "key");
         json_t *fn = subscribed && fkey ? invoke_module(manifest, "function", fkey) : NULL;
-        if (!fn || !key)
+        if ((!fn && !(subscribed && ekey)) || !key)
             continue;
         json_t *event = json_deep_copy(payload ? payload : json_object());
         json_object_set_new(event, "eventType", json_string(ev->event));
         char *body = json_dumps(event, JSON_COMPACT);
         json_decref(event);
+        if (!fn) { /* a trigger that targets a remote endpoint */
+            if (!body || deliver_remote(t, manifest, &in, &site, &ver, &env, ekey, body, d) != 0)
+                d->failed++;
+            else
+                d->pending++;
+            free(body);
+            continue;
+        }
         rt_job_t *job = invoke_job(st, a, t->server->public_url, &in, &site, &ver, &env, fn, key, LIFECYCLE_TIMEOUT_MS,
                                    LIFECYCLE_TIMEOUT_MS, body);
         if (!job) {

@@ -196,6 +196,16 @@ const char *const schema_sqlite[] = {
     "  updated_ms INTEGER NOT NULL,"
     "  PRIMARY KEY (app_id, env_key, key),"
     "  FOREIGN KEY (app_id, env_key) REFERENCES environments(app_id, key)) WITHOUT ROWID;",
+
+    /* 8: app system tokens for remotes (auth/systoken.h): SHA-256 only, gone at uninstall */
+    "CREATE TABLE system_tokens ("
+    "  token_hash BLOB PRIMARY KEY,"
+    "  installation_id TEXT NOT NULL,"
+    "  site_id INTEGER NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  expires_ms INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX system_tokens_installation ON system_tokens(installation_id);"
+    "CREATE INDEX system_tokens_expiry ON system_tokens(expires_ms);",
 };
 
 const unsigned schema_sqlite_len = sizeof schema_sqlite / sizeof schema_sqlite[0];

@@ -227,3 +227,20 @@ int store_key_current(store_t *st, arena_t *a, const char *purpose, key_rec_t *o
     return st->be->key_current(st, a, purpose, out);
 }
 int store_key_retire(store_t *st, const char *purpose, int64_t now) { return st->be->key_retire(st, purpose, now); }
+int store_key_list(store_t *st, arena_t *a, const char *purpose, size_t max, key_rec_t **out, size_t *n)
+{
+    return st->be->key_list(st, a, purpose, max, out, n);
+}
+int store_systoken_insert(store_t *st, const unsigned char hash[32], const systoken_rec_t *r)
+{
+    return st->be->systoken_insert(st, hash, r);
+}
+int store_systoken_lookup(store_t *st, arena_t *a, const unsigned char hash[32], systoken_rec_t *out)
+{
+    return st->be->systoken_lookup(st, a, hash, out);
+}
+int store_systoken_delete_installation(store_t *st, const char *id)
+{
+    return st->be->systoken_delete_installation(st, id);
+}
+int store_systoken_delete_expired(store_t *st, int64_t now) { return st->be->systoken_delete_expired(st, now); }

@@ -78,6 +78,11 @@ struct store_backend {
     int (*key_get)(store_t *, arena_t *, const char *, key_rec_t *);
     int (*key_current)(store_t *, arena_t *, const char *, key_rec_t *);
     int (*key_retire)(store_t *, const char *, int64_t);
+    int (*key_list)(store_t *, arena_t *, const char *, size_t, key_rec_t **, size_t *);
+    int (*systoken_insert)(store_t *, const unsigned char *, const systoken_rec_t *);
+    int (*systoken_lookup)(store_t *, arena_t *, const unsigned char *, systoken_rec_t *);
+    int (*systoken_delete_installation)(store_t *, const char *);
+    int (*systoken_delete_expired)(store_t *, int64_t);
 };
 
 store_t *store_sqlite_open(const char *data_dir, char *err, size_t errlen);

@@ -98,6 +98,11 @@ enum q {
     Q_KEY_GET,
     Q_KEY_CURRENT,
     Q_KEY_RETIRE,
+    Q_KEY_LIST,
+    Q_SYSTOKEN_INSERT,
+    Q_SYSTOKEN_LOOKUP,
+    Q_SYSTOKEN_DELETE_INSTALL,
+    Q_SYSTOKEN_DELETE_EXPIRED,
     Q__COUNT
 };
 
@@ -275,6 +280,13 @@ static const char *const sql[Q__COUNT] = {
     [Q_KEY_CURRENT] = "SELECT " KEY_COLS " FROM keys WHERE purpose = ?1 AND retired_ms IS NULL "
                       "ORDER BY created_ms DESC, id LIMIT 1",
     [Q_KEY_RETIRE] = "UPDATE keys SET retired_ms = ?2 WHERE purpose = ?1 AND retired_ms IS NULL",
+    [Q_KEY_LIST] = "SELECT " KEY_COLS " FROM keys WHERE purpose = ?1 ORDER BY created_ms DESC, id LIMIT ?2",
+    [Q_SYSTOKEN_INSERT] = "INSERT INTO system_tokens (token_hash, installation_id, site_id, created_ms, expires_ms) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [Q_SYSTOKEN_LOOKUP] = "SELECT installation_id, site_id, created_ms, expires_ms FROM system_tokens "
+                          "WHERE token_hash = ?1",
+    [Q_SYSTOKEN_DELETE_INSTALL] = "DELETE FROM system_tokens WHERE installation_id = ?1",
+    [Q_SYSTOKEN_DELETE_EXPIRED] = "DELETE FROM system_tokens WHERE expires_ms < ?1",
 };
 
 /* Read snapshots are kept between requests (PARKED) and reused while no write has
@@ -1607,6 +1619,60 @@ static int sq_key_retire(store_t *st, const char *purpose, int64_t now)
     return write1(st, q);
 }
 
+static void read_key_item(arena_t *a, sqlite3_stmt *q, void *p) { read_key(a, q, p); }
+
+static int sq_key_list(store_t *st, arena_t *a, const char *purpose, size_t max, key_rec_t **out, size_t *n)
+{
+    sqlite3_stmt *q = stmt(st, Q_KEY_LIST);
+    bind_text(q, 1, purpose);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)max);
+    return collect(st, a, q, sizeof **out, read_key_item, (void **)out, n);
+}
+
+static int sq_systoken_insert(store_t *st, const unsigned char *hash, const systoken_rec_t *r)
+{
+    sqlite3_stmt *q = stmt(st, Q_SYSTOKEN_INSERT);
+    sqlite3_bind_blob(q, 1, hash, 32, SQLITE_STATIC);
+    bind_text(q, 2, r->installation_id);
+    sqlite3_bind_int64(q, 3, r->site_id);
+    sqlite3_bind_int64(q, 4, r->created_ms);
+    sqlite3_bind_int64(q, 5, r->expires_ms);
+    return write1(st, q);
+}
+
+static int sq_systoken_lookup(store_t *st, arena_t *a, const unsigned char *hash, systoken_rec_t *out)
+{
+    sqlite3_stmt *q = stmt(st, Q_SYSTOKEN_LOOKUP);
+    sqlite3_bind_blob(q, 1, hash, 32, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    int r = STORE_NOTFOUND;
+    if (rc == SQLITE_ROW) {
+        out->installation_id = col_str(a, q, 0);
+        out->site_id = sqlite3_column_int64(q, 1);
+        out->created_ms = sqlite3_column_int64(q, 2);
+        out->expires_ms = sqlite3_column_int64(q, 3);
+        r = STORE_OK;
+    } else if (rc != SQLITE_DONE) {
+        r = map_rc(st, rc);
+    }
+    done(q);
+    return r;
+}
+
+static int sq_systoken_delete_installation(store_t *st, const char *id)
+{
+    sqlite3_stmt *q = stmt(st, Q_SYSTOKEN_DELETE_INSTALL);
+    bind_text(q, 1, id);
+    return write1(st, q);
+}
+
+static int sq_systoken_delete_expired(store_t *st, int64_t now)
+{
+    sqlite3_stmt *q = stmt(st, Q_SYSTOKEN_DELETE_EXPIRED);
+    sqlite3_bind_int64(q, 1, now);
+    return write1(st, q);
+}
+
 static int sq_webtrigger_ensure(store_t *st, arena_t *a, const char *inst, const char *module, const char *new_id,
                                 int64_t now, const char **id)
 {
@@ -1770,6 +1836,11 @@ static const store_backend_t sqlite_backend = {
     .key_get = sq_key_get,
     .key_current = sq_key_current,
     .key_retire = sq_key_retire,
+    .key_list = sq_key_list,
+    .systoken_insert = sq_systoken_insert,
+    .systoken_lookup = sq_systoken_lookup,
+    .systoken_delete_installation = sq_systoken_delete_installation,
+    .systoken_delete_expired = sq_systoken_delete_expired,
 };
 
 /* Process-wide settings, before the first connection: no global allocation statistics

@@ -81,6 +81,13 @@ static outbound_req_t *req(const char *path)
     return r;
 }
 
+static int64_t delay_done_at;
+static void many_cb_delay(outbound_req_t *r)
+{
+    (void)r;
+    __atomic_store_n(&delay_done_at, clock_now_ms(), __ATOMIC_SEQ_CST);
+}
+
 static void test_ok(void **state)
 {
     (void)state;
@@ -181,6 +188,27 @@ static void test_deadlines(void **state)
     assert_int_equal(outbound_call_sync(r), OUTBOUND_OK);
     assert_string_equal(r->resp_body.ptr, "slow");
     outbound_req_free(r);
+}
+
+/* not_before_ms holds a request back (retry backoff) without holding up others. */
+static void test_not_before(void **state)
+{
+    (void)state;
+    outbound_req_t *late = req("/ok"), *now = req("/ok");
+    int64_t t0 = clock_now_ms();
+    late->not_before_ms = t0 + 600;
+    late->done = many_cb_delay;
+    assert_int_equal(outbound_submit(late), 0);
+    int64_t t1 = clock_now_ms();
+    assert_int_equal(outbound_call_sync(now), OUTBOUND_OK);
+    assert_true(clock_now_ms() - t1 < 400); /* not queued behind the delayed one */
+    while (!__atomic_load_n(&delay_done_at, __ATOMIC_SEQ_CST) && clock_now_ms() - t0 < 5000)
+        usleep(10000);
+    int64_t at = __atomic_load_n(&delay_done_at, __ATOMIC_SEQ_CST);
+    assert_true(at - t0 >= 600 && at - t0 < 2000);
+    assert_int_equal(late->status, 200);
+    outbound_req_free(late);
+    outbound_req_free(now);
 }
 
 static void test_connect_failure(void **state)
@@ -339,6 +367,8 @@ static void test_receiver_no_head_of_line(void **state)
         outbound_req_free(rs[i]);
     h2o_multithread_unregister_receiver(q, &rcv);
     h2o_multithread_destroy_queue(q);
+    h2o_evloop_run(loop, 0); /* lets the queue's socket close */
+    free(q); /* h2o 2.2's evloop backend does not free the queue itself */
     h2o_evloop_destroy(loop);
 }
 
@@ -426,6 +456,7 @@ int main(void)
         cmocka_unit_test(test_echo_post),
         cmocka_unit_test(test_5xx_and_3xx),
         cmocka_unit_test(test_deadlines),
+        cmocka_unit_test(test_not_before),
         cmocka_unit_test(test_connect_failure),
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_reuse),
