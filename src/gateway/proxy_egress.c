@@ -81,7 +81,7 @@ static void on_done(outbound_req_t *req)
         return;
     }
     kreq_t *kr = c->kr;
-    kr->out = NULL;
+    kr->waiting_owner = NULL;
     if (req->err != OUTBOUND_OK) {
         egress_count("failed");
         int status = req->err == OUTBOUND_ETIMEOUT ? 504 : 502;
@@ -213,7 +213,7 @@ void proxy_egress(kreq_t *kr)
         audit(kr, &inv, method, origin, 503, NULL, "outbound queue full");
         return;
     }
-    kr->out = req;
+    kr->waiting_owner = &req->owner; /* cleared if the function's request goes away */
     /* 6. the transfer point: these bytes leave kiln now (the request's own copy of the body
      * stays valid until it is answered) */
     egress_note_transfer(&inv, target, body.base, body.len);
