@@ -99,6 +99,23 @@ const { ProxyResponse } = require('./response');
 // it is several times cheaper per call than undici's fetch (measured with
 // bench/webtrigger.sh), and the answer is still a standard Response.
 const proxyAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+// Captured before the worker's egress interception (egress.js) wraps http.request and
+// net: kiln's own calls go straight to kiln.
+const httpRequest = http.request;
+const netConnect = require('node:net').createConnection;
+/** kiln's Unix socket when the runtime names one (namespace mode: the worker's only way out). */
+function proxySocket() {
+  const rt = global.__forge_runtime__;
+  const sock = rt && rt.proxy && rt.proxy.socket;
+  return typeof sock === 'string' && sock ? sock : null;
+}
+// With `proxy.socket`, every connection of the proxy agent goes to that socket, whatever
+// host the URL names (the URL still gives the path).
+proxyAgent.createConnection = function createConnection(options, cb) {
+  const sock = proxySocket();
+  if (sock) return netConnect({ path: sock }, cb);
+  return http.Agent.prototype.createConnection.call(this, options, cb);
+};
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
 /** A body http.request can send as is, or undefined if only fetch can (streams, FormData, Blob). */
@@ -119,7 +136,7 @@ function proxyRequest(url, opts, headers, data) {
     const h = {};
     headers.forEach((v, k) => { h[k] = v; });
     const method = (opts.method || 'GET').toUpperCase();
-    const req = http.request(url, { method, headers: h, agent: proxyAgent, signal: opts.signal || undefined }, (res) => {
+    const req = httpRequest(url, { method, headers: h, agent: proxyAgent, signal: opts.signal || undefined }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('error', reject);
@@ -285,9 +302,41 @@ async function forgeFetch(descriptor, reqPath, init) {
     }
     return proxyRequest(url, opts, headers, plain.data);
   }
+  if (proxySocket()) return proxyRequest(url, opts, headers, await wholeBody(body, headers));
   return nativeFetch(url.href, opts);
 }
 
+/** Largest streamed/FormData/Blob body read whole for the Unix socket (kiln's own body limit). */
+const WHOLE_BODY_MAX = 64 * 1024 * 1024;
+
+/**
+ * A body that only fetch could send (a stream, FormData, Blob, an async iterable), read
+ * whole: over kiln's Unix socket there is no undici, only http.request. Sets the
+ * content-type fetch would (multipart boundary, blob type) when the app set none.
+ */
+async function wholeBody(body, headers) {
+  let buf;
+  if (typeof body[Symbol.asyncIterator] === 'function' && typeof body.getReader !== 'function') {
+    const chunks = [];
+    let n = 0;
+    for await (const c of body) {
+      const b = typeof c === 'string' ? Buffer.from(c) : Buffer.from(c.buffer ? new Uint8Array(c.buffer, c.byteOffset, c.byteLength) : c);
+      n += b.length;
+      if (n > WHOLE_BODY_MAX) throw new Error(`__forge_fetch__: the request body is larger than ${WHOLE_BODY_MAX} bytes`);
+      chunks.push(b);
+    }
+    buf = Buffer.concat(chunks);
+  } else {
+    const r = new Response(body);
+    const type = r.headers.get('content-type');
+    if (type && !headers.has('content-type')) headers.set('content-type', type);
+    buf = Buffer.from(await r.arrayBuffer());
+    if (buf.length > WHOLE_BODY_MAX) throw new Error(`__forge_fetch__: the request body is larger than ${WHOLE_BODY_MAX} bytes`);
+  }
+  return buf;
+}
+
 module.exports = {
-  buildRuntime, forgeFetch, proxyTarget, setProxyHeaders, proxyAgent, configurePipe, onResponseFrame, NOOP_METRICS, DEFAULT_TIMEOUT_MS,
+  buildRuntime, forgeFetch, proxyTarget, setProxyHeaders, proxyAgent, proxySocket, httpRequest, nativeFetch, NULL_BODY,
+  configurePipe, onResponseFrame, NOOP_METRICS, DEFAULT_TIMEOUT_MS,
 };

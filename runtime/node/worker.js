@@ -301,6 +301,9 @@ function onLine(line) {
 global.__forge_fetch__ = forgeFetch;
 // @forge/api 3.x/4.x send product calls with node-fetch and agent 'FORGE_PRODUCT_REQUEST'.
 require('./magic-agent').install();
+// Outbound network access goes through kiln's egress endpoint (egress.js, docs/egress.md);
+// refusals are noted in the invocation's log.
+require('./egress').install(emitLog);
 // A call belongs to the invocation whose async context made it (a late callback of a
 // finished invocation has none: kiln refuses it, as it refuses that invocation's token).
 configurePipe({ send: sendText, invocationId: () => owner()?.id ?? null });

@@ -6,7 +6,8 @@
 const cli_cmd_t cli_commands[] = {
     {"serve", NULL, cmd_serve,
      "[--data DIR] [--listen HOST:PORT] [--threads N] [--public-url URL] [--max-snapshot-mb N] [--retention-days N] "
-     "[--webtrigger-rate N] [--proxy-rate N] [--kvs-rate N] [--audit-retention-days N]",
+     "[--webtrigger-rate N] [--proxy-rate N] [--kvs-rate N] [--audit-retention-days N] "
+     "[--egress-mode auto|namespace|in-process]",
      "run the kiln server until SIGTERM or Ctrl-C", serve_opts},
     {"site", "create", cmd_site_create, "NAME [--demo] [--json]", "create a site (tenant)", site_create_opts},
     {"site", "list", cmd_site_list, "[--json]", "list sites", site_list_opts},

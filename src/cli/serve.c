@@ -1,6 +1,7 @@
 /* kiln serve, kiln store check: commands that work on the data dir itself. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "http/server.h"
@@ -20,6 +21,8 @@ const cli_opt_t serve_opts[] = {
     {"--proxy-rate", 1, &px_rate, NULL, "product calls per installation per minute (default 6000; 0: off)"},
     {"--kvs-rate", 1, &kv_rate, NULL, "app storage calls per installation per minute (default 60000; 0: off)"},
     {"--audit-retention-days", 1, &audit_days, NULL, "keep audit events this long (default 90; 0: forever)"},
+    {"--egress-mode", 1, &so.egress_mode, NULL,
+     "auto (default), namespace or in-process: how functions' outbound network access is confined (docs/egress.md)"},
     {0}};
 
 const cli_opt_t store_check_opts[] = {
@@ -85,6 +88,11 @@ int cmd_serve(int argc, char **argv)
             return 2;
         }
         so.audit_retention_days = v;
+    }
+    if (so.egress_mode && strcmp(so.egress_mode, "auto") != 0 && strcmp(so.egress_mode, "namespace") != 0 &&
+        strcmp(so.egress_mode, "in-process") != 0) {
+        fprintf(stderr, "kiln: --egress-mode is auto, namespace or in-process\n");
+        return 2;
     }
     so.max_snapshot = (uint64_t)vals[0] * 1024 * 1024;
     so.retention_ms = (int64_t)vals[1] * 24 * 3600 * 1000;

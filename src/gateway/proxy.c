@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "gateway/audit.h"
 #include "gateway/gateway.h"
+#include "gateway/proxy_egress.h"
 #include "gateway/proxy_kvs.h"
 #include "gateway/proxy_remote.h"
 #include "gateway/proxy_storage.h"
@@ -55,7 +56,14 @@ static void missing_scope(kreq_t *kr, const struct scope_op *op, const char *gra
 
 static void pipeline(kreq_t *kr, unsigned rate_per_min, const char *only_invocation);
 
-void proxy_handle(kreq_t *kr) { proxy_serve(kr, kr->thr->server->proxy_rate, NULL); }
+void proxy_handle(kreq_t *kr)
+{
+    if (kr->nseg == 2 && strcmp(kr->seg[1], "egress") == 0) {
+        proxy_egress(kr); /* outbound requests of functions: gateway/proxy_egress.c */
+        return;
+    }
+    proxy_serve(kr, kr->thr->server->proxy_rate, NULL);
+}
 
 void proxy_serve(kreq_t *kr, unsigned rate_per_min, const char *only_invocation)
 {

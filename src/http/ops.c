@@ -6,6 +6,7 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "gateway/audit.h"
+#include "platform/egress.h"
 #include "http/reply.h"
 #include "http/server.h"
 #include "platform/outbound.h"
@@ -87,6 +88,21 @@ void ops_metrics(kreq_t *kr)
         buf_printf(&b, "# HELP %s\n# TYPE %.*s counter\n%.*s %llu\n", outbound_help[i], nl, outbound_help[i], nl,
                    outbound_help[i], (unsigned long long)outbound_val[i]);
     }
+    egress_stats_t es;
+    egress_get_stats(&es);
+    buf_printf(&b,
+               "# HELP kiln_egress_requests_total Outbound requests of functions, by outcome (docs/egress.md).\n"
+               "# TYPE kiln_egress_requests_total counter\n"
+               "kiln_egress_requests_total{outcome=\"sent\"} %llu\n"
+               "kiln_egress_requests_total{outcome=\"refused\"} %llu\n"
+               "kiln_egress_requests_total{outcome=\"rate_limited\"} %llu\n"
+               "kiln_egress_requests_total{outcome=\"failed\"} %llu\n"
+               "# HELP kiln_egress_bytes_total Bytes of function egress: request bodies sent, response bodies received.\n"
+               "# TYPE kiln_egress_bytes_total counter\n"
+               "kiln_egress_bytes_total{direction=\"out\"} %llu\n"
+               "kiln_egress_bytes_total{direction=\"in\"} %llu\n",
+               (unsigned long long)es.allowed, (unsigned long long)es.refused, (unsigned long long)es.rate_limited,
+               (unsigned long long)es.failed, (unsigned long long)es.bytes_out, (unsigned long long)es.bytes_in);
     char *body = arena_strndup(kr->arena, b.ptr ? b.ptr : "", b.len);
     size_t len = b.len;
     buf_free(&b);

@@ -1,13 +1,17 @@
 #include "http/server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "auth/admin_token.h"
@@ -30,6 +34,7 @@
 #include "platform/admin_apps.h"
 #include "platform/webtrigger.h"
 #include "runtime/lifecycle.h"
+#include "runtime/netns.h"
 #include "runtime/supervisor.h"
 #include "product/routes.h"
 
@@ -96,6 +101,16 @@ static void on_dispose(void *p)
     arena_free(kr->arena);
 }
 
+/* Whether the request came over the workers' Unix socket. */
+static int from_unix_socket(h2o_req_t *req)
+{
+    struct sockaddr_storage ss;
+    if (!req->conn->callbacks->get_sockname)
+        return 0;
+    socklen_t n = req->conn->callbacks->get_sockname(req->conn, (struct sockaddr *)&ss);
+    return n > 0 && ss.ss_family == AF_UNIX;
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     (void)self;
@@ -124,6 +139,11 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0; /* replied */
     h2o_iovec_t path = req->path;
     size_t plen = req->query_at == SIZE_MAX ? path.len : req->query_at;
+    if (from_unix_socket(req) && !(plen >= 8 && memcmp(path.base, "/_proxy/", 8) == 0)) {
+        /* workers' socket: the function plane only (docs/egress.md) */
+        reply_error(kr, 404, 1, "Not Found");
+        return 0;
+    }
     for (size_t i = 0; i < sizeof planes / sizeof *planes; i++) {
         size_t n = strlen(planes[i].prefix);
         int hit = planes[i].exact ? (plen == n && memcmp(path.base, planes[i].prefix, n) == 0)
@@ -211,6 +231,11 @@ static void *thread_main(void *arg)
     t->listener = h2o_evloop_socket_create(loop, t->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);
+    if (t->unix_fd >= 0) {
+        t->unix_listener = h2o_evloop_socket_create(loop, t->unix_fd, H2O_SOCKET_FLAG_DONT_READ);
+        t->unix_listener->data = t;
+        h2o_socket_read_start(t->unix_listener, on_accept);
+    }
 
     int64_t next_purge = clock_now_ms() + PURGE_EVERY_MS, next_events = 0;
     while (!srv->stopping) {
@@ -238,6 +263,10 @@ static void *thread_main(void *arg)
     /* Stop accepting, then let in-flight requests finish. */
     h2o_socket_read_stop(t->listener);
     h2o_socket_close(t->listener);
+    if (t->unix_listener) {
+        h2o_socket_read_stop(t->unix_listener);
+        h2o_socket_close(t->unix_listener);
+    }
     h2o_context_request_shutdown(&t->ctx);
     uint64_t deadline = clock_mono_ns() + (uint64_t)DRAIN_MS * 1000000u;
     while ((t->inflight > 0 || conn_any_partial(t)) && clock_mono_ns() < deadline)
@@ -258,6 +287,73 @@ static void on_signal(int sig)
     (void)sig;
     if (the_server)
         the_server->stopping = 1;
+}
+
+/* ---------------------------------------------------------------- egress */
+
+static char unix_path[PATH_MAX]; /* the workers' socket, removed at a clean stop */
+
+/* The workers' Unix socket, DATA/proxy.sock (absolute: workers run elsewhere), listening
+ * with mode 0600. Returns the fd, or -1 with `why` (the path does not fit sun_path, ...). */
+static int open_unix_listener(const char *data_dir, char *path, size_t pathlen, const char **why)
+{
+    char dir[PATH_MAX];
+    if (!realpath(data_dir, dir)) {
+        *why = "the data dir has no absolute path";
+        return -1;
+    }
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if ((size_t)snprintf(path, pathlen, "%s/proxy.sock", dir) >= pathlen || strlen(path) >= sizeof sa.sun_path) {
+        *why = "the data dir's path is too long for a Unix socket";
+        return -1;
+    }
+    strcpy(sa.sun_path, path);
+    unlink(path); /* a stale socket of an earlier run */
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    mode_t old = umask(077);
+    int ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+    umask(old);
+    if (!ok || chmod(path, 0600) != 0 || listen(fd, SOMAXCONN) != 0) {
+        *why = "cannot listen on the Unix socket";
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Chooses the egress mode (--egress-mode), opens the workers' socket and tells the
+ * runtime. Prints `egress: namespace` or `egress: in-process` on stderr. 0, or -1 when a
+ * forced namespace mode is not available here. */
+static int setup_egress(const serve_opts_t *o, int *unix_fd)
+{
+    const char *mode = o->egress_mode ? o->egress_mode : "auto";
+    int want_ns = strcmp(mode, "namespace") == 0, auto_ns = strcmp(mode, "auto") == 0;
+    char path[PATH_MAX];
+    const char *why = NULL;
+    *unix_fd = open_unix_listener(o->data_dir, path, sizeof path, &why);
+    enum netns_kind kind = NETNS_NONE;
+    if (want_ns || auto_ns) {
+        kind = netns_probe();
+        if (kind == NETNS_NONE)
+            why = "network namespaces are not available (needs CAP_SYS_ADMIN or unprivileged user namespaces)";
+        if (*unix_fd < 0)
+            kind = NETNS_NONE;
+    }
+    if (want_ns && kind == NETNS_NONE) {
+        log_msg(LOG_ERROR, "--egress-mode namespace is not available here", "reason", why ? why : "unavailable", NULL);
+        return -1;
+    }
+    if (*unix_fd >= 0)
+        snprintf(unix_path, sizeof unix_path, "%s", path);
+    rt_set_egress(*unix_fd >= 0 ? path : NULL, kind);
+    /* which mode is active, at start (docs/egress.md) */
+    if (kind != NETNS_NONE)
+        log_msg(LOG_INFO, "egress: namespace", "namespace", kind == NETNS_ROOT ? "network" : "user+network", "socket",
+                path, NULL);
+    else
+        log_msg(LOG_INFO, "egress: in-process", "reason", auto_ns && why ? why : "--egress-mode in-process", NULL);
+    return 0;
 }
 
 static int setup_routes(void)
@@ -339,6 +435,7 @@ int http_serve(const serve_opts_t *o)
         http_thread_t *t = &srv.threads[i];
         t->server = &srv;
         t->listen_fd = -1;
+        t->unix_fd = -1;
         t->metrics = metrics_new();
         if (open_listener(ai, &t->listen_fd) != 0) {
             log_msg(LOG_ERROR, "cannot listen", "listen", o->listen, "error", strerror(errno), NULL);
@@ -381,6 +478,13 @@ int http_serve(const serve_opts_t *o)
         log_msg(LOG_ERROR, "cannot start the audit log", "error", err, NULL);
         goto out;
     }
+    int unix_fd = -1;
+    if (setup_egress(o, &unix_fd) != 0) {
+        rc = 2;
+        goto out;
+    }
+    for (unsigned i = 0; i < srv.nthreads; i++)
+        srv.threads[i].unix_fd = unix_fd < 0 ? -1 : i == 0 ? unix_fd : fcntl(unix_fd, F_DUPFD_CLOEXEC, 3);
     if (rt_start(o->data_dir, proxy, srv.public_url, srv.proxy_rate, err, sizeof err) != 0)
         log_msg(LOG_WARN, "function runtime unavailable: webtriggers will answer 500", "error", err, NULL);
     the_server = &srv;
@@ -400,6 +504,8 @@ int http_serve(const serve_opts_t *o)
     for (unsigned i = 0; i < srv.nthreads; i++)
         pthread_join(srv.threads[i].tid, NULL);
     rt_stop();
+    if (unix_path[0])
+        unlink(unix_path); /* the workers are gone */
     outbound_stop(); /* normally stopped already by thread 0 */
     kvs_writer_stop(); /* after the HTTP threads drained: in-flight writes were answered */
     audit_stop(); /* after the runtime: its last answers are recorded too */

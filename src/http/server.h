@@ -25,6 +25,7 @@ typedef struct serve_opts {
     long proxy_rate;        /* product calls per installation per minute; 0 default, <0 off */
     long kvs_rate;          /* app storage calls per installation per minute; 0 default, <0 off */
     long audit_retention_days; /* audit events kept this long; <0 default (90), 0 forever */
+    const char *egress_mode; /* "auto" (default), "namespace" or "in-process" (docs/egress.md) */
 } serve_opts_t;
 
 struct http_server;
@@ -36,6 +37,8 @@ typedef struct http_thread {
     h2o_socket_t *listener;
     h2o_evloop_t *loop;
     int listen_fd;
+    h2o_socket_t *unix_listener; /* workers' Unix socket (DATA/proxy.sock), or NULL */
+    int unix_fd;                 /* this thread's descriptor of it, or -1 */
     pthread_t tid;
     store_t *store;
     metrics_t *metrics;

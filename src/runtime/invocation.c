@@ -36,6 +36,7 @@ int invocation_begin(const invocation_t *inv, char token[TOKEN_MAX])
         memcpy(slots[i].hash, hash, 32);
         slots[i].inv = *inv;
         slots[i].inv.scopes = xstrdup(inv->scopes ? inv->scopes : "");
+        slots[i].inv.egress = xstrdup(inv->egress ? inv->egress : "");
         live++;
         rc = 0;
     }
@@ -47,6 +48,7 @@ int invocation_begin(const invocation_t *inv, char token[TOKEN_MAX])
 static void remove_at(unsigned i)
 {
     free(slots[i].inv.scopes);
+    free(slots[i].inv.egress);
     slots[i].used = 0;
     live--;
     for (unsigned j = (i + 1) % SLOTS; slots[j].used; j = (j + 1) % SLOTS) {
@@ -87,6 +89,7 @@ int invocation_lookup(const char *token, size_t len, arena_t *a, invocation_t *o
             if (now <= slots[i].inv.deadline_ms) {
                 *out = slots[i].inv;
                 out->scopes = arena_strdup(a, slots[i].inv.scopes);
+                out->egress = arena_strdup(a, slots[i].inv.egress);
                 rc = 0;
             }
             break;

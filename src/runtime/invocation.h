@@ -22,6 +22,8 @@ typedef struct invocation {
     char bot_account_id[64];
     char module_key[256];
     char *scopes; /* space-separated consented scopes (heap, owned by the registry copy) */
+    char *egress; /* the version's egress allowlist, newline-separated (platform/egress.h);
+                     heap, owned like scopes; NULL is "" */
     int64_t deadline_ms;
 } invocation_t;
 

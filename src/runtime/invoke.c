@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "base/enc.h"
 #include "base/json.h"
+#include "platform/egress.h"
 #include "platform/variables.h"
 
 /* ---- the per-thread cache of parsed manifests ---- */
@@ -164,6 +165,8 @@ rt_job_t *invoke_job(store_t *st, arena_t *a, const char *public_url, const inst
     snprintf(job->inv.module_key, sizeof job->inv.module_key, "%s", module_key);
     job->inv.site_id = site->id;
     job->inv.scopes = scopes_string(in->scopes_json);
+    json_t *manifest = invoke_manifest(a, ver); /* cached per thread; owned by the arena */
+    job->inv.egress = manifest ? egress_allowlist_from_manifest(manifest) : xstrdup("");
     job->inv.deadline_ms = job->deadline_ms;
     return job;
 }

@@ -26,6 +26,7 @@
 #include "base/jsonw.h"
 #include "base/log.h"
 #include "http/metrics.h"
+#include "runtime/netns.h"
 #include "runtime/proxycall.h"
 #include "store/store.h"
 
@@ -93,6 +94,8 @@ static struct {
     metrics_t *metrics; /* their replies, for /metrics (written by the runtime thread only) */
     char *public_url;
     unsigned proxy_rate;
+    char *proxy_socket; /* kiln's Unix socket for workers, or NULL (rt_set_egress) */
+    int netns;          /* enum netns_kind workers start in */
 } R = {.mu = PTHREAD_MUTEX_INITIALIZER, .wake_fd = -1};
 
 /* ------------------------------------------------------------------ jobs */
@@ -111,6 +114,7 @@ void rt_job_free(rt_job_t *j)
     free(j->app_context_json);
     free(j->env_json);
     free(j->inv.scopes);
+    free(j->inv.egress);
     free(j->result_json);
     json_decref(j->result);
     json_decref(j->logs);
@@ -477,7 +481,14 @@ static worker_t *worker_spawn(pool_t *p, char *err, size_t errlen)
     char *argv[] = {R.node, mem, R.worker_js, NULL};
     char *envp[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "NODE_ENV=production", "NODE_NO_WARNINGS=1", NULL};
     pid_t pid;
-    int rc = posix_spawnp(&pid, R.node, &fa, NULL, argv, envp);
+    int rc;
+    if (R.netns != NETNS_NONE) {
+        /* egress: the worker's own network namespace (runtime/netns.h) */
+        int fds[5] = {-1, out[1], er[1], to[0], from[1]};
+        rc = netns_spawn(R.node, argv, envp, p->dir, fds, 5, (enum netns_kind)R.netns, &pid);
+    } else {
+        rc = posix_spawnp(&pid, R.node, &fa, NULL, argv, envp);
+    }
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) {
         snprintf(err, errlen, "cannot start node (%s): %s", R.node, strerror(rc));
@@ -563,6 +574,8 @@ static void worker_start_job(worker_t *w, rt_job_t *job)
     jw_kstr(&jw, "url", R.proxy_url);
     jw_kstr(&jw, "token", job->token);
     jw_kbool(&jw, "pipe", 1); /* __forge_fetch__ may carry calls on fd 4 (runtime/proxycall.h) */
+    if (R.proxy_socket)
+        jw_kstr(&jw, "socket", R.proxy_socket); /* HTTP to kiln goes over this Unix socket */
     jw_obj_end(&jw);
     jw_key(&jw, "contextAri");
     JW_STRCAT(&jw, "ari:cloud:jira::site/", job->inv.cloud_id);
@@ -938,6 +951,13 @@ static char *find_worker_js(void)
             return xstrdup(path);
     }
     return NULL;
+}
+
+void rt_set_egress(const char *proxy_socket, int netns)
+{
+    free(R.proxy_socket);
+    R.proxy_socket = proxy_socket ? xstrdup(proxy_socket) : NULL;
+    R.netns = netns;
 }
 
 int rt_start(const char *data_dir, const char *proxy_url, const char *public_url, unsigned proxy_rate, char *err,

@@ -65,6 +65,10 @@ struct rt_job {
  * with public_url for links and proxy_rate per installation and minute (0: no limit). */
 int rt_start(const char *data_dir, const char *proxy_url, const char *public_url, unsigned proxy_rate, char *err,
              size_t errlen);
+/* Egress (docs/egress.md), before rt_start: workers reach kiln over the Unix socket at
+ * `proxy_socket` (an absolute path; NULL: over proxy_url) and start in a network
+ * namespace of kind `netns` (runtime/netns.h; NETNS_NONE: none). */
+void rt_set_egress(const char *proxy_socket, int netns);
 /* Stops it: kills workers, answers queued jobs with RT_CRASH. */
 void rt_stop(void);
 /* The counts of product calls served on worker pipes (NULL before rt_start), for
