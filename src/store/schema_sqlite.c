@@ -196,6 +196,24 @@ const char *const schema_sqlite[] = {
     "  updated_ms INTEGER NOT NULL,"
     "  PRIMARY KEY (app_id, env_key, key),"
     "  FOREIGN KEY (app_id, env_key) REFERENCES environments(app_id, key)) WITHOUT ROWID;",
+
+    /* 8: the data-flow ledger (gateway/ledger.h): append-only, rows leave only by retention;
+       an environment's worker isolation (docs/runtime.md) */
+    "CREATE TABLE ledger ("
+    "  id INTEGER PRIMARY KEY,"
+    "  time_ms INTEGER NOT NULL,"
+    "  site_id INTEGER NOT NULL,"       /* whose data left: the source site */
+    "  dest_site_id INTEGER NOT NULL,"  /* the kiln site it went to; 0: none (a client, a host) */
+    "  kind TEXT NOT NULL,"             /* webtrigger.response, invoke.result, egress, remote, ... */
+    "  app_id TEXT NOT NULL,"
+    "  installation_id TEXT NOT NULL,"  /* of the invocation that carried the data */
+    "  invocation_id TEXT NOT NULL,"
+    "  destination TEXT NOT NULL,"      /* a URL without its query, or a short description */
+    "  bytes INTEGER NOT NULL);"
+    "CREATE INDEX ledger_site ON ledger(site_id, id);"
+    "CREATE INDEX ledger_dest ON ledger(dest_site_id, id);"
+    "CREATE INDEX ledger_time ON ledger(time_ms);"
+    "ALTER TABLE environments ADD COLUMN isolation TEXT NOT NULL DEFAULT 'version';",
 };
 
 const unsigned schema_sqlite_len = sizeof schema_sqlite / sizeof schema_sqlite[0];
