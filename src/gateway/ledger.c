@@ -10,6 +10,7 @@
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "gateway/leak.h"
 #include "store/store.h"
 
 enum slot_type { SLOT_TRANSFER, SLOT_INBOUND, SLOT_LOG };
@@ -225,7 +226,7 @@ static void *writer_main(void *arg)
     slot_t *batch = xcalloc(LEDGER_BATCH, sizeof *batch);
     ledger_rec_t *recs = xcalloc(LEDGER_BATCH, sizeof *recs);
     log_rec_t *logs = xcalloc(LEDGER_BATCH, sizeof *logs);
-    int64_t next_purge = clock_now_ms() + 60 * 1000;
+    int64_t next_purge = clock_now_ms() + 60 * 1000, next_sites = 0, last_sites = -1;
     pthread_mutex_lock(&G.mu);
     for (;;) {
         if (G.count == 0 && G.stopping)
@@ -247,7 +248,18 @@ static void *writer_main(void *arg)
 
         if (n)
             write_batch(batch, n, recs, logs);
-        int64_t now = clock_now_ms();
+        int64_t now = clock_now_ms(), sites = 0;
+        if (now >= next_sites) {
+            /* sites created elsewhere (another process or node on the same store): their
+             * canaries join the matcher within a second */
+            next_sites = now + 1000;
+            char err[256];
+            if (store_site_count(G.store, &sites) == STORE_OK && sites != last_sites) {
+                if (last_sites >= 0 && leak_reload(G.store, err, sizeof err) != 0)
+                    log_msg(LOG_WARN, "leak detection: cannot rebuild the canary database", "error", err, NULL);
+                last_sites = sites;
+            }
+        }
         if (G.retention_ms && now >= next_purge) {
             int64_t gone = 0;
             if (store_ledger_purge(G.store, now - G.retention_ms, &gone) != STORE_OK)

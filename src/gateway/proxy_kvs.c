@@ -6,6 +6,7 @@
 #include "base/clock.h"
 #include "gateway/audit.h"
 #include "gateway/gateway.h"
+#include "gateway/leak.h"
 #include "http/reply.h"
 #include "http/server.h"
 #include "platform/kvs.h"
@@ -65,6 +66,8 @@ void proxy_kvs(kreq_t *kr, const invocation_t *inv)
                      .scopes = inv->scopes,
                      .rate_per_min = kr->thr->server->kvs_rate,
                      .now_ms = clock_now_ms()};
+    if (kvs_op_writes(op)) /* bytes leaving the invocation into its storage: another site's canary is a leak */
+        leak_scan(inv, LEAK_SRC_KVS, "app storage", kr->req->entity.base, kr->req->entity.len);
     if (kvs_op_writes(op) && kvs_writer_running()) {
         /* group commit: the writer thread answers through on_written, on this thread */
         kvs_job_t *j = kvs_job_new(&ctx, op, kr->req->entity.base, kr->req->entity.len);

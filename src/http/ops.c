@@ -2,6 +2,7 @@
 
 #include "base/buf.h"
 #include "gateway/audit.h"
+#include "gateway/ledger.h"
 #include "http/reply.h"
 #include "http/server.h"
 #include "runtime/supervisor.h"
@@ -34,6 +35,10 @@ void ops_metrics(kreq_t *kr)
                "# HELP kiln_audit_dropped_total Audit events dropped because the audit queue was full.\n"
                "# TYPE kiln_audit_dropped_total counter\nkiln_audit_dropped_total %llu\n",
                (unsigned long long)audit_dropped());
+    buf_printf(&b,
+               "# HELP kiln_ledger_dropped_total Ledger records and leak warnings dropped because the ledger queue "
+               "was full.\n# TYPE kiln_ledger_dropped_total counter\nkiln_ledger_dropped_total %llu\n",
+               (unsigned long long)ledger_dropped());
     char *body = arena_strndup(kr->arena, b.ptr ? b.ptr : "", b.len);
     size_t len = b.len;
     buf_free(&b);

@@ -19,6 +19,8 @@
 #include "platform/snapshot.h"
 #include "base/log.h"
 #include "gateway/audit.h"
+#include "gateway/leak.h"
+#include "gateway/ledger.h"
 #include "gateway/gateway.h"
 #include "http/conn.h"
 #include "http/ops.h"
@@ -360,6 +362,21 @@ int http_serve(const serve_opts_t *o)
         log_msg(LOG_ERROR, "cannot start the audit log", "error", err, NULL);
         goto out;
     }
+    unsigned ledger_days = o->ledger_retention_days < 0 ? LEDGER_RETENTION_DAYS_DEFAULT : (unsigned)o->ledger_retention_days;
+    if (ledger_start(o->data_dir, srv.public_url, !o->ledger_off, ledger_days, err, sizeof err) != 0) {
+        log_msg(LOG_ERROR, "cannot start the data-flow ledger", "error", err, NULL);
+        goto out;
+    }
+    leak_set_mode(o->leak_mode ? (enum leak_mode)(o->leak_mode - 1) : LEAK_DEVELOPMENT);
+    if (leak_reload(main_store, err, sizeof err) != 0) {
+        log_msg(LOG_WARN, "leak detection unavailable", "error", err, NULL);
+        leak_set_mode(LEAK_OFF);
+    }
+    {
+        static const char *const modes[] = {"off", "development environments", "every environment"};
+        log_msg(LOG_INFO, "data-flow ledger and leak detection", "ledger", o->ledger_off ? "off" : "on", "leak_scan",
+                modes[leak_mode()], NULL);
+    }
     if (rt_start(o->data_dir, proxy, srv.public_url, srv.proxy_rate, err, sizeof err) != 0)
         log_msg(LOG_WARN, "function runtime unavailable: webtriggers will answer 500", "error", err, NULL);
     the_server = &srv;
@@ -380,12 +397,15 @@ int http_serve(const serve_opts_t *o)
         pthread_join(srv.threads[i].tid, NULL);
     rt_stop();
     kvs_writer_stop(); /* after the HTTP threads drained: in-flight writes were answered */
+    ledger_stop();
     audit_stop(); /* after the runtime: its last answers are recorded too */
     log_msg(LOG_INFO, "stopped", NULL);
     rc = 0;
 out:
     kvs_writer_stop();
+    ledger_stop();
     audit_stop();
+    leak_unload();
     if (ai)
         freeaddrinfo(ai);
     for (unsigned i = 0; srv.threads && i < srv.nthreads; i++) {
