@@ -1,5 +1,6 @@
 #include "platform/admin_ledger.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 
@@ -18,8 +19,9 @@ static int int_param(kreq_t *kr, const char *name, long long min, long long *v)
     if (!q)
         return 0;
     char *end;
+    errno = 0;
     long long x = strtoll(q, &end, 10);
-    if (!*q || *end || x < min)
+    if (!*q || *end || x < min || errno == ERANGE)
         return -1;
     *v = x;
     return 0;
