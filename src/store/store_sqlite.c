@@ -248,9 +248,14 @@ static const char *const sql[Q__COUNT] = {
     [Q_LEDGER_LIST] = "SELECT * FROM (SELECT " LEDGER_COLS " FROM ledger WHERE time_ms >= ?2 AND id > ?3 "
                       "ORDER BY id DESC LIMIT ?4) ORDER BY id",
     /* a site's view: its data going out, and other sites' data coming in; nothing else */
-    [Q_LEDGER_LIST_SITE] = "SELECT * FROM (SELECT " LEDGER_COLS " FROM ledger WHERE (site_id = ?1 OR dest_site_id = ?1) "
-                           "AND time_ms >= ?2 AND id > ?3 ORDER BY id DESC LIMIT ?4) ORDER BY id",
-    [Q_LEDGER_PURGE] = "DELETE FROM ledger WHERE time_ms < ?1",
+    [Q_LEDGER_LIST_SITE] = "SELECT * FROM (SELECT " LEDGER_COLS " FROM ledger WHERE site_id = ?1 AND time_ms >= ?2 "
+                           "AND id > ?3 UNION ALL SELECT " LEDGER_COLS " FROM ledger WHERE dest_site_id = ?1 "
+                           "AND dest_site_id != 0 AND site_id != ?1 AND time_ms >= ?2 AND id > ?3 "
+                           "ORDER BY id DESC LIMIT ?4) ORDER BY id",
+    /* rows are written in time order (one writer, batches in queue order), so everything
+       below the first id at or past the cutoff is older: no index on time_ms needed */
+    [Q_LEDGER_PURGE] = "DELETE FROM ledger WHERE id < COALESCE((SELECT id FROM ledger WHERE time_ms >= ?1 ORDER BY id "
+                       "LIMIT 1), (SELECT MAX(id) + 1 FROM ledger), 0)",
     [Q_ENV_SET_ISOLATION] = "UPDATE environments SET isolation = ?3 WHERE app_id = ?1 AND key = ?2",
     [Q_LIFECYCLE_DUE] = "SELECT " LIFECYCLE_COLS " FROM lifecycle_events WHERE delivered_ms IS NULL "
                         "AND next_attempt_ms <= ?1 ORDER BY id LIMIT 100",
