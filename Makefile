@@ -89,6 +89,7 @@ bench: all
 	./bench/run.sh
 	./bench/webtrigger.sh
 	./bench/kvs.sh
+	./bench/ledger.sh
 
 fuzz:
 	./tests/fuzz/run.sh
