@@ -477,10 +477,10 @@ int cmd_environments_list(int argc, char **argv)
         json_array_foreach(json_object_get(resp, "environments"), i, e)
         {
             json_t *latest = json_object_get(e, "latest");
-            printf("%-20s %-16s isolation: %s\n", json_string_value(json_object_get(e, "key")),
+            const char *iso_s = json_string_value(json_object_get(e, "isolation"));
+            printf("%-20s %s%s\n", json_string_value(json_object_get(e, "key")),
                    json_is_object(latest) ? json_string_value(json_object_get(latest, "version")) : "(not deployed)",
-                   json_string_value(json_object_get(e, "isolation")) ? json_string_value(json_object_get(e, "isolation"))
-                                                                      : "version");
+                   iso_s && strcmp(iso_s, "installation") == 0 ? "  (isolation: installation)" : "");
         }
     }
     json_decref(resp);

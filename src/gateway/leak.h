@@ -41,6 +41,7 @@ enum leak_mode { LEAK_OFF = 0, LEAK_DEVELOPMENT, LEAK_ALL };
 #define LEAK_SRC_INVOKE "invoke.result"
 #define LEAK_SRC_KVS "kvs.write"
 #define LEAK_SRC_STORAGE "storage.write" /* the legacy storage API */
+#define LEAK_SRC_PRODUCT "product.write" /* a request body to the site's product API (requestJira) */
 #define LEAK_SRC_EGRESS "egress"
 #define LEAK_SRC_REMOTE "remote"
 

@@ -124,15 +124,17 @@ describe('data-flow ledger and tenant-leak detection', () => {
     assert.ok(!cliA.stdout.includes(LEAK), "not in A's function logs: the warning belongs to B's invocation");
   });
 
-  it("the same cache written to B's app storage is flagged as a KVS write", async () => {
+  it("the same cache written to B's app storage and into an issue of B's Jira is flagged as those writes", async () => {
     let b = null;
     for (let i = 0; i < 10; i++) {
       await call(A, 'projects');
-      b = await call(B, 'projects', '?store=1');
+      b = await call(B, 'projects', '?store=1&issue=1');
       if (b.cache.cloudId === A.cloudId) break;
     }
     assert.equal(b.cache.cloudId, A.cloudId);
+    assert.equal(b.issue, 201, 'the issue was created on B');
     await until(k, 'audit', { site: B.name }, (l) => l.some((e) => e.kind === LEAK && e.invocationId === b.invocationId && /kvs\.write/.test(e.detail)), 'the KVS write event');
+    await until(k, 'audit', { site: B.name }, (l) => l.some((e) => e.kind === LEAK && e.invocationId === b.invocationId && /product\.write/.test(e.detail)), 'the product write event');
   });
 
   it("a declared transfer A -> B through B's webtrigger is in the ledger as A -> B, and is not flagged", async () => {
