@@ -164,6 +164,19 @@ run() {
     CPU_US=$(awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
 }
 
+# micro: bench/ledger_micro.c against kiln's objects (build/obj): the per-request pieces
+# alone, where a shared machine's noise does not reach.
+micro() {
+    local pkgs="libh2o-evloop jansson yaml-0.1 sqlite3 openssl libcurl libarchive libhs" objs
+    objs=$(find "$ROOT/build/obj" -name '*.o' ! -path '*/cli/main.o' | sort)
+    # shellcheck disable=SC2046,SC2086 # word splitting of pkg-config's flags and the object list
+    cc -O2 -std=gnu11 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -I"$ROOT/src" $(pkg-config --cflags $pkgs) \
+        -o "$TMP/ledger_micro" "$ROOT/bench/ledger_micro.c" $objs $(pkg-config --libs $pkgs) -lpthread ||
+        die "cannot build bench/ledger_micro.c"
+    mkdir -p "$TMP/micro"
+    printf 'alone (bench/ledger_micro.c): %s\n' "$("$TMP/ledger_micro" "$TMP/micro" "$((SITES + CANARIES))" 2048)"
+}
+
 main() {
     check_int BENCH_ROUNDS "$ROUNDS" 1
     check_int BENCH_SECONDS "$SECONDS_PER_RUN" 1
@@ -228,6 +241,7 @@ main() {
         "$(median "${ratios[@]}")" "$(median "${cons[@]}")" "$(median "${coffs[@]}")" "$(median "${cratios[@]}")"
     printf 'ratio: on/off req/s; CPU ratio: off/on CPU per request (kiln and its workers), the throughput the CPU cost alone allows\n'
     printf 'ledger records written by "on" during the rounds: %s (dropped: %s)\n' "$((last_id - first_id))" "${dropped:-?}"
+    micro
     printf 'RESULT ledger+scan on/off = %.3f req/s, %.3f by CPU per request (target >= %s)\n' "$(median "${ratios[@]}")" \
         "$(median "${cratios[@]}")" "$TARGET"
 }

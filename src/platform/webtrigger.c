@@ -98,9 +98,10 @@ static const char *client_of(kreq_t *kr)
  * for other sites' canaries. */
 static void note_out(kreq_t *kr, const invocation_t *inv, const char *body, size_t len)
 {
-    if (!ledger_enabled() && !leak_applies(inv->env_key))
+    int ledger_on = ledger_enabled();
+    if (!ledger_on && !leak_applies(inv->env_key))
         return;
-    const char *dest = client_of(kr);
+    const char *dest = ledger_on ? client_of(kr) : "client"; /* the address only for the ledger */
     ledger_record(inv, LEDGER_WEBTRIGGER_RESPONSE, dest, len);
     leak_scan(inv, LEAK_SRC_WEBTRIGGER, dest, body, len);
 }
