@@ -85,9 +85,14 @@ int main(int argc, char **argv)
 
     ledger_rec_t r[LEDGER_BATCH];
     for (int i = 0; i < LEDGER_BATCH; i++)
-        r[i] = (ledger_rec_t){.time_ms = 1, .site_id = 1 + i % 4, .kind = "webtrigger.response", .app_id = inv.app_id,
-                              .installation_id = inv.installation_id, .invocation_id = inv.id,
-                              .destination = "client 127.0.0.1", .bytes = 700};
+        r[i] = (ledger_rec_t){.time_ms = 1,
+                              .site_id = 1 + i % 4,
+                              .kind = "webtrigger.response",
+                              .app_id = inv.app_id,
+                              .installation_id = inv.installation_id,
+                              .invocation_id = inv.id,
+                              .destination = "client 127.0.0.1",
+                              .bytes = 700};
     int batches = 100;
     t0 = now_us();
     for (int k = 0; k < batches; k++)

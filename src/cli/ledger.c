@@ -70,7 +70,10 @@ int cmd_ledger(int argc, char **argv)
         int in = dir && strcmp(dir, "in") == 0;
         printf("%s %-3s %-19s %s %s%s%s %8lld bytes  invocation %s\n", json_string_value(json_object_get(r, "time")),
                in ? "in" : "out", json_string_value(json_object_get(r, "kind")), in ? "<-" : "->",
-               in ? (src && *src ? src : "?") : (dsite && *dsite ? dsite : dest && *dest ? dest : "-"),
+               in ? (src && *src ? src : "?")
+                  : (dsite && *dsite ? dsite
+                     : dest && *dest ? dest
+                                     : "-"),
                !in && dsite && *dsite && dest && *dest ? " via " : "", !in && dsite && *dsite && dest ? dest : "",
                (long long)json_integer_value(json_object_get(r, "bytes")),
                json_string_value(json_object_get(r, "invocationId")));

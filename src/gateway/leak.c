@@ -14,7 +14,7 @@
 /* One compiled database and what its pattern ids mean. */
 typedef struct leak_db {
     hs_database_t *db;
-    int64_t *site_of; /* pattern id -> site id */
+    int64_t *site_of;    /* pattern id -> site id */
     char (*name_of)[64]; /* pattern id -> site name ("" when not known) */
     size_t n;
     unsigned gen; /* bumped per load: threads grow their scratch once per generation */
@@ -43,20 +43,27 @@ static void scratch_free(void *p)
     }
 }
 
-static void once_init(void) { pthread_key_create(&L.scratch_key, scratch_free); }
+static void once_init(void)
+{
+    pthread_key_create(&L.scratch_key, scratch_free);
+}
 
-void leak_set_mode(enum leak_mode mode) { atomic_store(&L.mode, (int)mode); }
-enum leak_mode leak_mode(void) { return (enum leak_mode)atomic_load(&L.mode); }
+void leak_set_mode(enum leak_mode mode)
+{
+    atomic_store(&L.mode, (int)mode);
+}
+enum leak_mode leak_mode(void)
+{
+    return (enum leak_mode)atomic_load(&L.mode);
+}
 
 int leak_applies(const char *env_key)
 {
     switch (leak_mode()) {
-    case LEAK_ALL:
-        return 1;
+    case LEAK_ALL: return 1;
     case LEAK_DEVELOPMENT: /* Forge's DEVELOPMENT type: development and custom environments */
         return env_key && strcmp(env_key, "production") != 0 && strcmp(env_key, "staging") != 0;
-    default:
-        return 0;
+    default: return 0;
     }
 }
 

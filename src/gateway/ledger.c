@@ -138,7 +138,10 @@ void ledger_log(const invocation_t *inv, const char *level, const char *message)
     commit();
 }
 
-uint64_t ledger_dropped(void) { return atomic_load(&G.dropped); }
+uint64_t ledger_dropped(void)
+{
+    return atomic_load(&G.dropped);
+}
 
 /* ---- the writer ---- */
 

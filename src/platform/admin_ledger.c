@@ -53,7 +53,8 @@ void ledger_list(kreq_t *kr)
 {
     long long n = 100, since = 0, after = 0;
     if (int_param(kr, "n", 1, &n) || int_param(kr, "since", 0, &since) || int_param(kr, "after", 0, &after)) {
-        reply_error(kr, 400, 0, "n must be a positive integer, since a time in epoch milliseconds and after a record id.");
+        reply_error(kr, 400, 0,
+                    "n must be a positive integer, since a time in epoch milliseconds and after a record id.");
         return;
     }
     if (n > 1000)
@@ -84,8 +85,8 @@ void ledger_list(kreq_t *kr)
                            site_name_of(kr, &names, r[i].site_id), "destinationSite",
                            site_name_of(kr, &names, r[i].dest_site_id), "kind", r[i].kind, "appId",
                            *r[i].app_id ? arena_printf(kr->arena, "%s%s", APP_ARI_PREFIX, r[i].app_id) : "",
-                           "installationId", r[i].installation_id, "invocationId", r[i].invocation_id,
-                           "destination", r[i].destination, "bytes", (json_int_t)r[i].bytes));
+                           "installationId", r[i].installation_id, "invocationId", r[i].invocation_id, "destination",
+                           r[i].destination, "bytes", (json_int_t)r[i].bytes));
     }
     reply_json_new(kr, 200, json_pack("{s:o}", "records", arr));
 }

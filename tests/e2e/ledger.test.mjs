@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import {
-  ROOT, startKiln, expectStatus, sleep, tempDir,
+  ROOT, startKiln, expectStatus, sleep, tempDir, runCli,
   kilnCli as kiln, expectCliOk as ok, cliOkJson as okJson, expectCliFailure as failsClearly,
 } from './lib/kiln.mjs';
 
@@ -224,6 +224,12 @@ describe('data-flow ledger and tenant-leak detection', () => {
     failsClearly(await kiln(k, ['ledger', '--site', A.name, '-n', '0']), /-n/, 2);
     failsClearly(await kiln(k, ['ledger', '--site', A.name, '-n', '1001']), /-n/, 2);
     failsClearly(await kiln(k, ['ledger', '--site', 'no-such-site']), undefined, 1);
+
+    // kiln serve's switches (refused before anything starts)
+    for (const args of [['--ledger', 'maybe'], ['--leak-scan', 'sometimes'], ['--leak-scan', ''], ['--ledger-retention-days', '-1'],
+      ['--ledger-retention-days', '36501'], ['--ledger-retention-days', '7x']]) {
+      failsClearly(await runCli(['serve', '--data', tempDir('ledger-serve'), '--listen', '127.0.0.1:0', ...args]), undefined, 2);
+    }
 
     // the isolation setting
     const app = (await okJson(k, ['environments', 'list', dir, '--json'])).id;

@@ -20,8 +20,8 @@ static void make_sites(size_t n)
     for (size_t i = 0; i < n; i++) {
         ids[i] = (int64_t)i + 1;
         /* kiln's shape: kiln-canary- and 32 hex digits */
-        snprintf(canaries[i], sizeof canaries[i], "kiln-canary-%08zx%08zx%08zx%08zx", i * 2654435761u % 0xffffffffu,
-                 i, i ^ 0x5a5a5a5au, (i * 40503u) & 0xffffffffu);
+        snprintf(canaries[i], sizeof canaries[i], "kiln-canary-%08zx%08zx%08zx%08zx", i * 2654435761u % 0xffffffffu, i,
+                 i ^ 0x5a5a5a5au, (i * 40503u) & 0xffffffffu);
         cptr[i] = canaries[i];
     }
 }
@@ -60,7 +60,8 @@ static void test_many_sites_edges(void **state)
     assert_int_equal(h.site_id[0], ids[1234]);
     /* at the start and at the end of a larger buffer, and the middle */
     char buf[1024];
-    int n = snprintf(buf, sizeof buf, "%s some text {\"d\":\"%s\"} more %s", canaries[0], canaries[999], canaries[NSITES - 1]);
+    int n = snprintf(buf, sizeof buf, "%s some text {\"d\":\"%s\"} more %s", canaries[0], canaries[999],
+                     canaries[NSITES - 1]);
     assert_int_equal(leak_find(buf, (size_t)n, 0, NULL, 0, &h), 3);
     assert_true(has(&h, ids[0]));
     assert_true(has(&h, ids[999]));
@@ -189,9 +190,12 @@ static void test_mode(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_many_sites_edges),      cmocka_unit_test(test_no_false_positive_on_prefix),
-        cmocka_unit_test(test_own_and_declared_skipped), cmocka_unit_test(test_more_than_max_counted),
-        cmocka_unit_test(test_reload_grows),          cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_many_sites_edges),
+        cmocka_unit_test(test_no_false_positive_on_prefix),
+        cmocka_unit_test(test_own_and_declared_skipped),
+        cmocka_unit_test(test_more_than_max_counted),
+        cmocka_unit_test(test_reload_grows),
+        cmocka_unit_test(test_threads),
         cmocka_unit_test(test_mode),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -40,8 +40,14 @@ static int setup(void **state)
     assert_int_equal(site_create(f->st, f->a, "charlie", 0, &f->C), STORE_OK);
     app_rec_t app;
     assert_int_equal(app_register(f->st, f->a, "Flows", &app), STORE_OK);
-    version_rec_t v = {.app_id = app.id, .env_key = "development", .manifest_json = "{}", .major_key = "K",
-                       .scopes_json = "[]", .egress_json = "{}", .snapshot = "versions/x", .snapshot_bytes = 1};
+    version_rec_t v = {.app_id = app.id,
+                       .env_key = "development",
+                       .manifest_json = "{}",
+                       .major_key = "K",
+                       .scopes_json = "[]",
+                       .egress_json = "{}",
+                       .snapshot = "versions/x",
+                       .snapshot_bytes = 1};
     assert_int_equal(app_deploy_record(f->st, f->a, &v, 1000), STORE_OK);
     assert_int_equal(install_create(f->st, f->a, &f->A, app.id, "development", NULL, 2, &f->ia, &v), INSTALL_OK);
     assert_int_equal(install_create(f->st, f->a, &f->B, app.id, "development", NULL, 2, &f->ib, &v), INSTALL_OK);
@@ -100,9 +106,13 @@ static void test_writer_and_views(void **state)
     /* the same id on another host: no site */
     ledger_record(&a1, LEDGER_EGRESS, arena_printf(f->a, "http://elsewhere.test/x1/%s", f->trig_b), 10);
     /* an unknown trigger id on kiln's URL, a malformed one, and a prefix of the public URL */
-    ledger_record(&a1, LEDGER_EGRESS, PUBLIC "/public/" "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc", 11);
+    ledger_record(&a1, LEDGER_EGRESS,
+                  PUBLIC "/public/"
+                         "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc",
+                  11);
     ledger_record(&a1, LEDGER_EGRESS, PUBLIC "/x1/b0b0", 12);
-    ledger_record(&a1, LEDGER_EGRESS, "http://kiln.test:80801/x1/b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0", 13);
+    ledger_record(&a1, LEDGER_EGRESS,
+                  "http://kiln.test:80801/x1/b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0", 13);
     ledger_record(&a1, LEDGER_WEBTRIGGER_RESPONSE, "client 10.0.0.1", 99);
     /* B's answer, and data of C found coming into B's invocation */
     ledger_record(&b1, LEDGER_WEBTRIGGER_RESPONSE, "client 127.0.0.1", 77);
@@ -133,7 +143,7 @@ static void test_writer_and_views(void **state)
         assert_int_equal(all[i].dest_site_id, 0);
     const ledger_rec_t *in = by_inv(all, n, b1.id, LEDGER_WEBTRIGGER_REQUEST);
     assert_non_null(in);
-    assert_int_equal(in->site_id, f->C.id); /* C's data ... */
+    assert_int_equal(in->site_id, f->C.id);      /* C's data ... */
     assert_int_equal(in->dest_site_id, f->B.id); /* ... came into B */
     const ledger_rec_t *rem = by_inv(all, n, b1.id, LEDGER_REMOTE);
     assert_non_null(rem);
