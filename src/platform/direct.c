@@ -49,6 +49,9 @@ static void on_done(rt_job_t *job)
                 }
                 json_object_set_new(o, "value", v ? v : json_null());
             } else {
+                if (job->result_json) /* the error's text leaves too */
+                    leak_scan(&job->inv, LEAK_SRC_INVOKE, "admin API (kiln invoke)", job->result_json,
+                              strlen(job->result_json));
                 const char *name = json_str(v, "name"), *msg = json_str(v, "message");
                 json_object_set_new(o, "error", json_pack("{s:s,s:s}", "name", name ? name : "Error", "message",
                                                           msg ? msg : "The function failed."));

@@ -137,6 +137,26 @@ describe('data-flow ledger and tenant-leak detection', () => {
     await until(k, 'audit', { site: B.name }, (l) => l.some((e) => e.kind === LEAK && e.invocationId === b.invocationId && /product\.write/.test(e.detail)), 'the product write event');
   });
 
+  it("a direct invocation (kiln invoke) handing A's cache to B is flagged, and is in B's ledger as invoke.result", async () => {
+    let r = null;
+    let v = null;
+    for (let i = 0; i < 10; i++) {
+      await call(A, 'projects');
+      r = await okJson(k, ['invoke', 'projects-fn', '--site', B.name, '--payload', '{}', '--json'], { cwd: dir });
+      v = JSON.parse(r.value.body); // the handler returns a webtrigger-shaped result
+      if (v.cache.cloudId === A.cloudId) break;
+    }
+    assert.equal(r.ok, true);
+    assert.equal(v.site, B.cloudId);
+    assert.equal(v.cache.cloudId, A.cloudId, "the worker still holds A's cache");
+    await until(k, 'audit', { site: B.name }, (l) => l.some((e) => e.kind === LEAK && e.invocationId === r.invocationId && /invoke\.result/.test(e.detail)), 'the invoke.result event');
+    const led = await until(k, 'ledger', { site: B.name }, (l) => l.some((x) => x.invocationId === r.invocationId), 'the record');
+    const rec = led.find((x) => x.invocationId === r.invocationId);
+    assert.equal(rec.kind, 'invoke.result');
+    assert.equal(rec.destination, 'admin API (kiln invoke)');
+    assert.ok(rec.bytes > 100);
+  });
+
   it("a declared transfer A -> B through B's webtrigger is in the ledger as A -> B, and is not flagged", async () => {
     const r = await call(A, 'forward', `?to=${encodeURIComponent(url[B.name].receive)}`);
     assert.equal(r.status, 200, JSON.stringify(r).slice(0, 400));
