@@ -30,6 +30,11 @@ const cli_opt_t register_opts[] = {{"--name", 1, &name_opt, NULL, "the app's nam
                                    APP_OPTS, {0}};
 const cli_opt_t deploy_opts[] = {ENV_OPT, APP_OPTS, {0}};
 const cli_opt_t env_create_opts[] = {APP_OPTS, {0}};
+static const char *isolation_opt;
+const cli_opt_t env_set_opts[] = {
+    {"--isolation", 1, &isolation_opt, NULL, "installation (workers never serve two installations) or version"},
+    APP_OPTS,
+    {0}};
 const cli_opt_t distribute_opts[] = {ENV_OPT, APP_OPTS, {0}};
 
 /* ---- the app directory ---- */
@@ -427,6 +432,34 @@ int cmd_environments_create(int argc, char **argv)
     return 0;
 }
 
+int cmd_environments_set(int argc, char **argv)
+{
+    const char *pos[2];
+    int npos, rc = cli_parse(cli_find("environments", "set"), argc, argv, pos, 2, &npos);
+    if (rc)
+        return rc < 0 ? 2 : 0;
+    if (npos < 1 || !app_env_key_valid(pos[0])) {
+        fprintf(stderr, "kiln: environments set needs an environment NAME (^[a-z][a-z0-9-]{0,29}$)\n");
+        return 2;
+    }
+    if (!isolation_opt || (strcmp(isolation_opt, "installation") != 0 && strcmp(isolation_opt, "version") != 0)) {
+        fprintf(stderr, "kiln: --isolation takes installation or version\n");
+        return 2;
+    }
+    char suffix[64];
+    snprintf(suffix, sizeof suffix, "/environments/%s", pos[0]);
+    json_t *resp = NULL;
+    if ((rc = call_app(pick_dir(npos - 1, pos + 1), "PATCH", suffix, json_pack("{s:s}", "isolation", isolation_opt), 200,
+                       &resp)))
+        return rc;
+    if (json_out)
+        cli_print_json(resp);
+    else
+        printf("Environment %s: isolation %s\n", pos[0], isolation_opt);
+    json_decref(resp);
+    return 0;
+}
+
 int cmd_environments_list(int argc, char **argv)
 {
     const char *pos[1];
@@ -444,8 +477,10 @@ int cmd_environments_list(int argc, char **argv)
         json_array_foreach(json_object_get(resp, "environments"), i, e)
         {
             json_t *latest = json_object_get(e, "latest");
-            printf("%-20s %s\n", json_string_value(json_object_get(e, "key")),
-                   json_is_object(latest) ? json_string_value(json_object_get(latest, "version")) : "(not deployed)");
+            const char *iso_s = json_string_value(json_object_get(e, "isolation"));
+            printf("%-20s %s%s\n", json_string_value(json_object_get(e, "key")),
+                   json_is_object(latest) ? json_string_value(json_object_get(latest, "version")) : "(not deployed)",
+                   iso_s && strcmp(iso_s, "installation") == 0 ? "  (isolation: installation)" : "");
         }
     }
     json_decref(resp);

@@ -21,8 +21,7 @@ const cli_opt_t audit_opts[] = {
     CLI_CONN_OPTS(conn),
     {0}};
 
-/* Epoch milliseconds of --since, or -1 if it is none of the accepted forms. */
-static long long parse_since(const char *s, long long now_ms)
+long long cli_parse_since(const char *s, long long now_ms)
 {
     char *end;
     long long v = strtoll(s, &end, 10);
@@ -66,7 +65,7 @@ int cmd_audit(int argc, char **argv)
         return 2;
     }
     long long since = 0;
-    if (since_opt && (since = parse_since(since_opt, clock_now_ms())) < 0) {
+    if (since_opt && (since = cli_parse_since(since_opt, clock_now_ms())) < 0) {
         fprintf(stderr, "kiln: --since takes a duration (30s, 15m, 2h, 7d), an ISO date or date-time in UTC "
                         "(2026-11-28, 2026-11-28T09:00:00Z) or epoch milliseconds\n");
         return 2;

@@ -64,7 +64,7 @@ void cli_print_json(json_t *j);
 extern const cli_opt_t serve_opts[], site_create_opts[], site_list_opts[], user_token_opts[], store_check_opts[],
     register_opts[], deploy_opts[], env_create_opts[], distribute_opts[], install_opts[], uninstall_opts[],
     purge_opts[], webtrigger_opts[], logs_opts[], audit_opts[], variables_set_opts[], variables_list_opts[],
-    variables_unset_opts[], invoke_opts[], keys_rotate_opts[];
+    variables_unset_opts[], invoke_opts[], keys_rotate_opts[], ledger_opts[], env_set_opts[];
 int cmd_serve(int argc, char **argv);
 int cmd_site_create(int argc, char **argv);
 int cmd_site_list(int argc, char **argv);
@@ -82,6 +82,11 @@ int cmd_purge(int argc, char **argv);
 int cmd_webtrigger(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_ledger(int argc, char **argv);
+int cmd_environments_set(int argc, char **argv);
+/* Epoch milliseconds of a --since value (30s, 15m, 2h, 7d ago; an ISO date or date-time in
+ * UTC; epoch milliseconds), or -1 if it is none of these. */
+long long cli_parse_since(const char *s, long long now_ms);
 int cmd_invoke(int argc, char **argv);
 int cmd_variables_set(int argc, char **argv);
 int cmd_variables_list(int argc, char **argv);

@@ -7,7 +7,8 @@ const cli_cmd_t cli_commands[] = {
     {"serve", NULL, cmd_serve,
      "[--data DIR] [--listen HOST:PORT] [--threads N] [--public-url URL] [--max-snapshot-mb N] [--retention-days N] "
      "[--webtrigger-rate N] [--proxy-rate N] [--kvs-rate N] [--audit-retention-days N] "
-     "[--egress-mode auto|namespace|in-process]",
+     "[--egress-mode auto|namespace|in-process] [--ledger on|off] [--ledger-retention-days N] "
+     "[--leak-scan off|development|all]",
      "run the kiln server until SIGTERM or Ctrl-C", serve_opts},
     {"site", "create", cmd_site_create, "NAME [--demo] [--json]", "create a site (tenant)", site_create_opts},
     {"site", "list", cmd_site_list, "[--json]", "list sites", site_list_opts},
@@ -20,6 +21,8 @@ const cli_cmd_t cli_commands[] = {
     {"environments", "create", cmd_environments_create, "NAME [DIR]", "create a custom environment",
      env_create_opts},
     {"environments", "list", cmd_environments_list, "[DIR]", "list the app's environments", env_create_opts},
+    {"environments", "set", cmd_environments_set, "NAME --isolation installation|version [DIR]",
+     "set an environment's worker isolation (installation: a worker never serves two installations)", env_set_opts},
     {"install", NULL, cmd_install,
      "--site NAME [-e ENV] [--upgrade] [--confirm-scopes] [--account ID] [--json]  |  install list",
      "install the app on a site, or consent to its new major version (--upgrade)", install_opts},
@@ -41,6 +44,8 @@ const cli_cmd_t cli_commands[] = {
      "show what functions wrote with console.* (and their faults)", logs_opts},
     {"audit", NULL, cmd_audit, "[--site NAME] [--since T] [-n N] [--json]",
      "show the audit log: gateway decisions, installs, tokens issued", audit_opts},
+    {"ledger", NULL, cmd_ledger, "--site NAME [--since T] [-n N] [--json]",
+     "show where a site's data went and which other sites' data came in (the data-flow ledger)", ledger_opts},
     {"purge", NULL, cmd_purge, "[--now MS]", "purge data of apps uninstalled longer ago than the retention period",
      purge_opts},
     {"keys", "rotate", cmd_keys_rotate, "[--json]",

@@ -8,7 +8,8 @@
 #include "store/store.h"
 
 static serve_opts_t so;
-static const char *threads_arg, *check_data, *snapshot_mb, *retention_days, *wt_rate, *px_rate, *kv_rate, *audit_days;
+static const char *threads_arg, *check_data, *snapshot_mb, *retention_days, *wt_rate, *px_rate, *kv_rate, *audit_days,
+    *ledger_days, *ledger_arg, *leak_arg;
 
 const cli_opt_t serve_opts[] = {
     {"--data", 1, &so.data_dir, NULL, "data directory (default $KILN_DATA or ./.kiln)"},
@@ -23,6 +24,10 @@ const cli_opt_t serve_opts[] = {
     {"--audit-retention-days", 1, &audit_days, NULL, "keep audit events this long (default 90; 0: forever)"},
     {"--egress-mode", 1, &so.egress_mode, NULL,
      "auto (default), namespace or in-process: how functions' outbound network access is confined (docs/egress.md)"},
+    {"--ledger", 1, &ledger_arg, NULL, "on|off: record every transfer out of an invocation (default on)"},
+    {"--ledger-retention-days", 1, &ledger_days, NULL, "keep ledger records this long (default 90; 0: forever)"},
+    {"--leak-scan", 1, &leak_arg, NULL,
+     "off|development|all: scan bytes leaving invocations for other sites' canaries (default development)"},
     {0}};
 
 const cli_opt_t store_check_opts[] = {
@@ -92,6 +97,29 @@ int cmd_serve(int argc, char **argv)
     if (so.egress_mode && strcmp(so.egress_mode, "auto") != 0 && strcmp(so.egress_mode, "namespace") != 0 &&
         strcmp(so.egress_mode, "in-process") != 0) {
         fprintf(stderr, "kiln: --egress-mode is auto, namespace or in-process\n");
+        return 2;
+    }
+    so.ledger_retention_days = -1;
+    if (ledger_days) {
+        char *end;
+        long v = strtol(ledger_days, &end, 10);
+        if (!*ledger_days || *end || v < 0 || v > 36500) {
+            fprintf(stderr, "kiln: --ledger-retention-days must be between 0 (forever) and 36500\n");
+            return 2;
+        }
+        so.ledger_retention_days = v;
+    }
+    if (ledger_arg && strcmp(ledger_arg, "on") != 0 && strcmp(ledger_arg, "off") != 0) {
+        fprintf(stderr, "kiln: --ledger takes on or off\n");
+        return 2;
+    }
+    so.ledger_off = ledger_arg && strcmp(ledger_arg, "off") == 0;
+    static const char *const modes[] = {"off", "development", "all"}; /* enum leak_mode order */
+    for (int i = 0; leak_arg && i < 3; i++)
+        if (strcmp(leak_arg, modes[i]) == 0)
+            so.leak_mode = i + 1;
+    if (leak_arg && !so.leak_mode) {
+        fprintf(stderr, "kiln: --leak-scan takes off, development or all\n");
         return 2;
     }
     so.max_snapshot = (uint64_t)vals[0] * 1024 * 1024;

@@ -14,7 +14,7 @@
 typedef struct slot {
     int64_t time_ms, site_id;
     int status;
-    char kind[24], plane[16], actor[72], app_id[40], installation_id[40], invocation_id[40];
+    char kind[32], plane[16], actor[72], app_id[40], installation_id[40], invocation_id[40];
     char method[16], path[256], category[40], detail[256];
 } slot_t;
 

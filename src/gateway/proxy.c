@@ -15,6 +15,7 @@
 #include "gateway/audit.h"
 #include "gateway/gateway.h"
 #include "gateway/proxy_egress.h"
+#include "gateway/leak.h"
 #include "gateway/proxy_kvs.h"
 #include "gateway/proxy_remote.h"
 #include "gateway/proxy_storage.h"
@@ -158,6 +159,8 @@ static void pipeline(kreq_t *kr, unsigned rate_per_min, const char *only_invocat
         return;
     }
     kr->principal = (principal_t){PRINCIPAL_USER, inv.site_id, arena_strdup(kr->arena, inv.bot_account_id), inv.scopes};
+    if (kr->req->entity.len) /* a write into the site's product: another site's canary in it is a leak */
+        leak_scan(&inv, LEAK_SRC_PRODUCT, "the site's product API", kr->req->entity.base, kr->req->entity.len);
     kr->dispatched = 1;
     kr->route->fn(kr);
 }

@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "gateway/audit.h"
 #include "gateway/gateway.h"
+#include "gateway/leak.h"
 #include "http/reply.h"
 #include "http/server.h"
 #include "platform/kvs.h"
@@ -51,9 +52,10 @@ static void on_written(rt_job_t *rj)
 static const char not_found[] = "{\"code\":\"NOT_FOUND\",\"message\":\"No such app storage operation.\"}";
 
 /* One operation for the installation bound by the caller's credential. `plane` names
- * the audit plane of an answer that comes later (a write). */
+ * the audit plane of an answer that comes later (a write); `inv` is the calling
+ * invocation (NULL for a remote's system token: no invocation's bytes to scan). */
 static void serve_op(kreq_t *kr, const char *op, int64_t site_id, const char *installation_id, const char *scopes,
-                     const char *plane)
+                     const char *plane, const invocation_t *inv)
 {
     if (!kreq_method_is(kr, "POST")) {
         reply_error(kr, 405, 0, "Method Not Allowed");
@@ -65,6 +67,8 @@ static void serve_op(kreq_t *kr, const char *op, int64_t site_id, const char *in
                      .scopes = scopes,
                      .rate_per_min = kr->thr->server->kvs_rate,
                      .now_ms = clock_now_ms()};
+    if (inv && kvs_op_writes(op)) /* bytes leaving the invocation into its storage: another site's canary is a leak */
+        leak_scan(inv, LEAK_SRC_KVS, "app storage", kr->req->entity.base, kr->req->entity.len);
     if (kvs_op_writes(op) && kvs_writer_running()) {
         /* group commit: the writer thread answers through on_written, on this thread */
         kvs_job_t *j = kvs_job_new(&ctx, op, kr->req->entity.base, kr->req->entity.len);
@@ -97,7 +101,7 @@ void proxy_kvs(kreq_t *kr, const invocation_t *inv)
         return;
     }
     const char *op = kr->nseg == 5 ? kr->seg[4] : arena_printf(kr->arena, "%s/%s", kr->seg[4], kr->seg[5]);
-    serve_op(kr, op, inv->site_id, inv->installation_id, inv->scopes, AUDIT_PLANE_PROXY);
+    serve_op(kr, op, inv->site_id, inv->installation_id, inv->scopes, AUDIT_PLANE_PROXY, inv);
 }
 
 static void storage_pipeline(kreq_t *kr)
@@ -124,7 +128,7 @@ static void storage_pipeline(kreq_t *kr)
     }
     const char *op = kr->nseg == 5 ? kr->seg[4] : arena_printf(kr->arena, "%s/%s", kr->seg[4], kr->seg[5]);
     kr->dispatched = 1;
-    serve_op(kr, op, b.site.id, b.install.id, b.scopes, AUDIT_PLANE_STORAGE);
+    serve_op(kr, op, b.site.id, b.install.id, b.scopes, AUDIT_PLANE_STORAGE, NULL);
 }
 
 void storage_kvs_handle(kreq_t *kr)

@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "gateway/audit.h"
 #include "gateway/gateway.h"
+#include "gateway/leak.h"
 #include "http/reply.h"
 #include "http/server.h"
 #include "platform/remote.h"
@@ -120,6 +121,10 @@ void proxy_remote(kreq_t *kr, const invocation_t *inv)
             return;
         }
     }
+    snprintf(c->invocation_id, sizeof c->invocation_id, "%s", inv->id);
+    /* the body leaves the invocation for the remote: another site's canary in it is a leak
+     * (the ledger records the transfer itself with each attempt: remote_note_transfer) */
+    leak_scan(inv, LEAK_SRC_REMOTE, c->url, kr->req->entity.base, kr->req->entity.len);
     c->receiver = &kr->thr->out_receiver;
     c->owner = kr;
     c->done = on_answer;

@@ -5,6 +5,7 @@
 #include "base/clock.h"
 #include "gateway/audit.h"
 #include "gateway/gateway.h"
+#include "gateway/leak.h"
 #include "http/reply.h"
 #include "http/server.h"
 #include "platform/kvs.h"
@@ -64,6 +65,8 @@ void proxy_storage(kreq_t *kr, const invocation_t *inv)
                      .scopes = inv->scopes,
                      .rate_per_min = kr->thr->server->kvs_rate,
                      .now_ms = clock_now_ms()};
+    if (kvs_op_writes(call->kvs_op))
+        leak_scan(inv, LEAK_SRC_STORAGE, "app storage", call->body, call->len);
     if (kvs_op_writes(call->kvs_op) && kvs_writer_running()) {
         /* group commit: the writer thread answers through on_written, on this thread */
         kvs_job_t *j = kvs_job_new(&ctx, call->kvs_op, call->body, call->len);

@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "gateway/audit.h"
 #include "platform/egress.h"
+#include "gateway/ledger.h"
 #include "http/reply.h"
 #include "http/server.h"
 #include "platform/outbound.h"
@@ -103,6 +104,10 @@ void ops_metrics(kreq_t *kr)
                "kiln_egress_bytes_total{direction=\"in\"} %llu\n",
                (unsigned long long)es.allowed, (unsigned long long)es.refused, (unsigned long long)es.rate_limited,
                (unsigned long long)es.failed, (unsigned long long)es.bytes_out, (unsigned long long)es.bytes_in);
+    buf_printf(&b,
+               "# HELP kiln_ledger_dropped_total Ledger records and leak warnings dropped because the ledger queue "
+               "was full.\n# TYPE kiln_ledger_dropped_total counter\nkiln_ledger_dropped_total %llu\n",
+               (unsigned long long)ledger_dropped());
     char *body = arena_strndup(kr->arena, b.ptr ? b.ptr : "", b.len);
     size_t len = b.len;
     buf_free(&b);

@@ -25,6 +25,8 @@
 #include "platform/snapshot.h"
 #include "base/log.h"
 #include "gateway/audit.h"
+#include "gateway/leak.h"
+#include "gateway/ledger.h"
 #include "gateway/gateway.h"
 #include "gateway/proxy_kvs.h"
 #include "http/conn.h"
@@ -485,6 +487,21 @@ int http_serve(const serve_opts_t *o)
     }
     for (unsigned i = 0; i < srv.nthreads; i++)
         srv.threads[i].unix_fd = unix_fd < 0 ? -1 : i == 0 ? unix_fd : fcntl(unix_fd, F_DUPFD_CLOEXEC, 3);
+    unsigned ledger_days = o->ledger_retention_days < 0 ? LEDGER_RETENTION_DAYS_DEFAULT : (unsigned)o->ledger_retention_days;
+    if (ledger_start(o->data_dir, srv.public_url, !o->ledger_off, ledger_days, err, sizeof err) != 0) {
+        log_msg(LOG_ERROR, "cannot start the data-flow ledger", "error", err, NULL);
+        goto out;
+    }
+    leak_set_mode(o->leak_mode ? (enum leak_mode)(o->leak_mode - 1) : LEAK_DEVELOPMENT);
+    if (leak_reload(main_store, err, sizeof err) != 0) {
+        log_msg(LOG_WARN, "leak detection unavailable", "error", err, NULL);
+        leak_set_mode(LEAK_OFF);
+    }
+    {
+        static const char *const modes[] = {"off", "development environments", "every environment"};
+        log_msg(LOG_INFO, "data-flow ledger and leak detection", "ledger", o->ledger_off ? "off" : "on", "leak_scan",
+                modes[leak_mode()], NULL);
+    }
     if (rt_start(o->data_dir, proxy, srv.public_url, srv.proxy_rate, err, sizeof err) != 0)
         log_msg(LOG_WARN, "function runtime unavailable: webtriggers will answer 500", "error", err, NULL);
     the_server = &srv;
@@ -508,13 +525,16 @@ int http_serve(const serve_opts_t *o)
         unlink(unix_path); /* the workers are gone */
     outbound_stop(); /* normally stopped already by thread 0 */
     kvs_writer_stop(); /* after the HTTP threads drained: in-flight writes were answered */
+    ledger_stop();
     audit_stop(); /* after the runtime: its last answers are recorded too */
     log_msg(LOG_INFO, "stopped", NULL);
     rc = 0;
 out:
     outbound_stop();
     kvs_writer_stop();
+    ledger_stop();
     audit_stop();
+    leak_unload();
     if (ai)
         freeaddrinfo(ai);
     for (unsigned i = 0; srv.threads && i < srv.nthreads; i++) {

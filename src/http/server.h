@@ -26,6 +26,9 @@ typedef struct serve_opts {
     long kvs_rate;          /* app storage calls per installation per minute; 0 default, <0 off */
     long audit_retention_days; /* audit events kept this long; <0 default (90), 0 forever */
     const char *egress_mode; /* "auto" (default), "namespace" or "in-process" (docs/egress.md) */
+    long ledger_retention_days; /* ledger records kept this long; <0 default (90), 0 forever */
+    int ledger_off;             /* --ledger off: no data-flow records (gateway/ledger.h) */
+    int leak_mode;              /* enum leak_mode + 1; 0: the default (development environments) */
 } serve_opts_t;
 
 struct http_server;

@@ -6,9 +6,12 @@
 #include "auth/admin_token.h"
 #include "auth/signkeys.h"
 #include "base/clock.h"
+#include "base/log.h"
 #include "gateway/audit.h"
+#include "gateway/leak.h"
 #include "gateway/gateway.h"
 #include "platform/admin_audit.h"
+#include "platform/admin_ledger.h"
 #include "base/json.h"
 #include "http/reply.h"
 #include "http/router.h"
@@ -67,6 +70,9 @@ static void sites_create(kreq_t *kr)
         reply_error(kr, 500, 0, "Internal server error");
         return;
     }
+    char err[256];
+    if (leak_reload(kr->store, err, sizeof err) != 0) /* the new site's canary joins the matcher */
+        log_msg(LOG_WARN, "leak detection: cannot rebuild the canary database", "error", err, NULL);
     reply_json_new(kr, 201, site_json(&s, kr->public_url));
 }
 
@@ -170,11 +176,13 @@ static route_t routes[] = {
     {"GET", "/installations", installs_list},
     {"GET", "/logs", logs_list},
     {"GET", "/audit", audit_list},
+    {"GET", "/ledger", ledger_list},
     {"GET", "/sites/{name}/installations/{appId}/{environment}/webtriggers/{module}", webtrigger_url},
     {"POST", "/sites/{name}/installations/{appId}/{environment}/functions/{function}", direct_invoke},
     {"POST", "/apps", apps_register},
     {"GET", "/apps/{appId}", apps_get},
     {"POST", "/apps/{appId}/environments", apps_env_create},
+    {"PATCH", "/apps/{appId}/environments/{environment}", apps_env_update},
     {"GET", "/apps/{appId}/environments/{environment}/versions", versions_list},
     {"POST", "/apps/{appId}/environments/{environment}/versions", versions_deploy},
     {"GET", "/apps/{appId}/environments/{environment}/distribution", apps_distribution},

@@ -117,7 +117,8 @@ void apps_get(kreq_t *kr)
     for (size_t i = 0; i < n; i++) {
         version_rec_t v;
         int rc = store_version_latest(kr->store, kr->arena, app.id, envs[i].key, -1, &v);
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:o}", "key", envs[i].key, "id", envs[i].id, "latest",
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:o}", "key", envs[i].key, "id", envs[i].id, "isolation",
+                                             envs[i].isolation ? envs[i].isolation : "version", "latest",
                                              rc == STORE_OK ? version_json(kr, &v) : json_null()));
     }
     int status = kreq_method_is(kr, "POST") ? 201 : 200;
@@ -149,6 +150,39 @@ void apps_env_create(kreq_t *kr)
         return;
     }
     reply_json_new(kr, 201, json_pack("{s:s,s:s}", "key", env.key, "id", env.id));
+}
+
+void apps_env_update(kreq_t *kr)
+{
+    static const char *const allowed[] = {"isolation", NULL};
+    app_rec_t app;
+    if (load_app(kr, 0, &app) != 0)
+        return;
+    json_t *body = kreq_json_body(kr, 0);
+    if (!body || only(kr, body, allowed) != 0)
+        return;
+    const char *iso_s = json_str(body, "isolation");
+    if (!iso_s || (strcmp(iso_s, "installation") != 0 && strcmp(iso_s, "version") != 0)) {
+        reply_error(kr, 400, 0, "isolation must be \"installation\" or \"version\".");
+        return;
+    }
+    if (!app_env_key_valid(kr->params[1])) {
+        reply_error(kr, 404, 0, "The app has no such environment.");
+        return;
+    }
+    int rc = store_env_set_isolation(kr->store, app.id, kr->params[1], iso_s);
+    if (rc != STORE_OK) {
+        reply_error(kr, rc == STORE_NOTFOUND ? 404 : 500, 0,
+                    rc == STORE_NOTFOUND ? "The app has no such environment." : "Internal server error");
+        return;
+    }
+    audit_record(&(audit_event_t){.kind = "app.environment",
+                                  .plane = AUDIT_PLANE_ADMIN,
+                                  .actor = "admin",
+                                  .app_id = app.id,
+                                  .status = 200,
+                                  .detail = arena_printf(kr->arena, "environment %s: isolation %s", kr->params[1], iso_s)});
+    reply_json_new(kr, 200, json_pack("{s:s,s:s}", "key", kr->params[1], "isolation", iso_s));
 }
 
 /* ---- uploads and deploys ---- */

@@ -9,6 +9,9 @@
 void apps_register(kreq_t *kr);
 void apps_get(kreq_t *kr);
 void apps_env_create(kreq_t *kr);
+/* PATCH /apps/{appId}/environments/{environment} {"isolation": "installation"|"version"}:
+ * whether the environment's workers may serve several installations (docs/runtime.md). */
+void apps_env_update(kreq_t *kr);
 void uploads_create(kreq_t *kr);
 void uploads_append(kreq_t *kr);
 void versions_deploy(kreq_t *kr);

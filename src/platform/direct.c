@@ -1,9 +1,12 @@
 #include "platform/direct.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/json.h"
+#include "gateway/leak.h"
+#include "gateway/ledger.h"
 #include "http/reply.h"
 #include "http/server.h"
 #include "platform/app.h"
@@ -36,8 +39,19 @@ static void on_done(rt_job_t *job)
                             : json_loads(job->result_json ? job->result_json : "null", JSON_DECODE_ANY, &je);
             json_t *o = answer(c, job->status == RT_OK);
             if (job->status == RT_OK) {
+                if (ledger_enabled() || leak_applies(job->inv.env_key)) {
+                    /* the value leaves the invocation towards the admin API's caller */
+                    char *text = json_dumps(v ? v : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
+                    size_t len = text ? strlen(text) : 0;
+                    ledger_record(&job->inv, LEDGER_INVOKE_RESULT, "admin API (kiln invoke)", len);
+                    leak_scan(&job->inv, LEAK_SRC_INVOKE, "admin API (kiln invoke)", text, len);
+                    free(text);
+                }
                 json_object_set_new(o, "value", v ? v : json_null());
             } else {
+                if (job->result_json) /* the error's text leaves too */
+                    leak_scan(&job->inv, LEAK_SRC_INVOKE, "admin API (kiln invoke)", job->result_json,
+                              strlen(job->result_json));
                 const char *name = json_str(v, "name"), *msg = json_str(v, "message");
                 json_object_set_new(o, "error", json_pack("{s:s,s:s}", "name", name ? name : "Error", "message",
                                                           msg ? msg : "The function failed."));
@@ -163,6 +177,7 @@ static void prepare(kreq_t *kr)
         reply_error(kr, 400, 0, "The function cannot be invoked (its handler is not file.export).");
         return;
     }
+    leak_scan_inbound(&job->inv, LEDGER_INVOKE_PAYLOAD, job->payload_json, strlen(job->payload_json));
     direct_ctx_t *c = arena_alloc(kr->arena, sizeof *c);
     c->function = key;
     c->site = site.name;

@@ -8,6 +8,8 @@
 
 #include "base/buf.h"
 #include "base/json.h"
+#include "gateway/leak.h"
+#include "gateway/ledger.h"
 #include "runtime/invocation.h"
 
 /* ------------------------------------------------------------------ URLs */
@@ -258,13 +260,13 @@ static _Atomic uint64_t n_allowed, n_refused, n_rate, n_failed, n_bytes_out, n_b
 
 void egress_note_transfer(const invocation_t *inv, const char *dest_url, const void *body, size_t len)
 {
-    (void)inv;
-    (void)dest_url;
-    (void)body;
-    /* The ledger (destination, bytes, invocation, site) and the canary scan of `body`
-     * attach here: this is the only place egress bytes leave kiln. */
+    /* the only place egress bytes leave kiln: counted, recorded in the data-flow ledger
+     * (a URL of another site's webtrigger names that site), and scanned for other sites'
+     * canaries */
     atomic_fetch_add_explicit(&n_allowed, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&n_bytes_out, len, memory_order_relaxed);
+    ledger_record(inv, LEDGER_EGRESS, dest_url, len);
+    leak_scan(inv, LEAK_SRC_EGRESS, dest_url, body, len);
 }
 
 void egress_count(const char *outcome)

@@ -16,6 +16,8 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "gateway/audit.h"
+#include "gateway/ledger.h"
+#include "runtime/invocation.h"
 
 static struct {
     _Atomic uint64_t calls, ok, failed, retries, transfers, transfer_bytes;
@@ -26,13 +28,17 @@ void remote_get_stats(remote_stats_t *o)
     *o = (remote_stats_t){S.calls, S.ok, S.failed, S.retries, S.transfers, S.transfer_bytes};
 }
 
-void remote_note_transfer(int64_t site_id, const char *installation_id, const char *dest, size_t bytes)
+void remote_note_transfer(const remote_call_t *c, size_t bytes)
 {
-    (void)site_id;
-    (void)installation_id;
-    (void)dest;
     S.transfers++;
     S.transfer_bytes += bytes;
+    invocation_t inv = {.site_id = c->site_id};
+    snprintf(inv.id, sizeof inv.id, "%s", c->invocation_id);
+    snprintf(inv.installation_id, sizeof inv.installation_id, "%.36s", c->installation_id); /* UUIDs */
+    snprintf(inv.app_id, sizeof inv.app_id, "%.36s", c->app_id);
+    snprintf(inv.env_key, sizeof inv.env_key, "%s", c->env_key);
+    snprintf(inv.module_key, sizeof inv.module_key, "%s", c->dest);
+    ledger_record(&inv, LEDGER_REMOTE, c->url, bytes);
 }
 
 /* ---------------------------------------------------------------- manifest */
@@ -244,6 +250,7 @@ remote_call_t *remote_call_new(store_t *st, const remote_who_t *w, const remote_
     snprintf(c->installation_id, sizeof c->installation_id, "%s", w->in->id);
     snprintf(c->app_id, sizeof c->app_id, "%s", w->in->app_id);
     snprintf(c->dest, sizeof c->dest, "%s", r->key);
+    snprintf(c->env_key, sizeof c->env_key, "%s", w->env->key);
     c->site_id = w->site->id;
     if (event) {
         json_err_t je;
@@ -331,7 +338,7 @@ static int submit(remote_call_t *c, int64_t delay_ms)
     c->attempts++;
     if (c->attempts > 1)
         S.retries++;
-    remote_note_transfer(c->site_id, c->installation_id, c->dest, bytes);
+    remote_note_transfer(c, bytes);
     rc = 0;
 out:
     outbound_req_free(r);

@@ -117,6 +117,7 @@ struct remote_call {
     unsigned timeout_ms;
     int max_attempts;
     char installation_id[40], app_id[40], dest[64];
+    char env_key[32], invocation_id[37]; /* the calling invocation's (invokeRemote; "" for events) */
     int64_t site_id;
     const char *retry_reason;
 };
@@ -137,8 +138,10 @@ void remote_call_free(remote_call_t *c);
  * implicitly: the call's outbound requests use c->receiver and this as done. */
 
 /* The one place where kiln notes bytes it sends to a remote backend (every attempt of
- * every call): for now a count in /metrics; the data-flow ledger hooks in here. */
-void remote_note_transfer(int64_t site_id, const char *installation_id, const char *dest, size_t bytes);
+ * every call): counted in /metrics and recorded in the data-flow ledger (gateway/ledger.h)
+ * as a transfer of the call's site and installation to its URL, under the invocation
+ * that made it (invokeRemote) or none (a lifecycle event). */
+void remote_note_transfer(const remote_call_t *c, size_t bytes);
 
 typedef struct remote_stats {
     uint64_t calls, ok, failed, retries, transfers, transfer_bytes;

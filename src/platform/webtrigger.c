@@ -1,6 +1,7 @@
 #include "platform/webtrigger.h"
 
 #include <jansson.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -11,6 +12,8 @@
 #include "base/jsonw.h"
 #include "gateway/audit.h"
 #include "gateway/gateway.h"
+#include "gateway/leak.h"
+#include "gateway/ledger.h"
 #include "gateway/ratelimit.h"
 #include "http/reply.h"
 #include "http/server.h"
@@ -79,8 +82,32 @@ static void reply_plain(kreq_t *kr, int status, const char *msg)
     reply_json_new(kr, status, json_pack("{s:i,s:s}", "code", status, "message", msg));
 }
 
+/* Where a webtrigger's answer goes, for the ledger: "client" and the peer's address. */
+static const char *client_of(kreq_t *kr)
+{
+    struct sockaddr_storage ss;
+    h2o_conn_t *c = kr->req->conn;
+    socklen_t len = c && c->callbacks && c->callbacks->get_peername ? c->callbacks->get_peername(c, (void *)&ss) : 0;
+    char host[NI_MAXHOST];
+    if (len == 0 || h2o_socket_getnumerichost((void *)&ss, len, host) == SIZE_MAX)
+        return "client";
+    return arena_printf(kr->arena, "client %s", host);
+}
+
+/* The bytes of a webtrigger's answer leave the invocation: into the ledger, and scanned
+ * for other sites' canaries. */
+static void note_out(kreq_t *kr, const invocation_t *inv, const char *body, size_t len)
+{
+    int ledger_on = ledger_enabled();
+    if (!ledger_on && !leak_applies(inv->env_key))
+        return;
+    const char *dest = ledger_on ? client_of(kr) : "client"; /* the address only for the ledger */
+    ledger_record(inv, LEDGER_WEBTRIGGER_RESPONSE, dest, len);
+    leak_scan(inv, LEAK_SRC_WEBTRIGGER, dest, body, len);
+}
+
 /* The function's dynamic response {statusCode, headers, body, statusText}. */
-static void reply_dynamic(kreq_t *kr, json_t *v)
+static void reply_dynamic(kreq_t *kr, json_t *v, const invocation_t *inv)
 {
     json_t *sc = json_object_get(v, "statusCode"), *headers = json_object_get(v, "headers"),
            *body = json_object_get(v, "body");
@@ -129,11 +156,12 @@ static void reply_dynamic(kreq_t *kr, json_t *v)
     }
     size_t blen = json_is_string(body) ? json_string_length(body) : 0;
     char *b = arena_strndup(kr->arena, json_is_string(body) ? json_string_value(body) : "", blen);
+    note_out(kr, inv, b, blen);
     reply_raw(kr, (int)json_integer_value(sc), arena_strdup(kr->arena, ctype), b, blen);
 }
 
 /* A static webtrigger: the function names one of the manifest's outputs. */
-static void reply_static(kreq_t *kr, json_t *wt, json_t *v)
+static void reply_static(kreq_t *kr, json_t *wt, json_t *v, const invocation_t *inv)
 {
     const char *key = json_str(v, "outputKey");
     size_t i;
@@ -147,6 +175,7 @@ static void reply_static(kreq_t *kr, json_t *wt, json_t *v)
             const char *body = json_str(o, "body") ? json_str(o, "body") : "";
             reply_raw(kr, json_is_integer(sc) ? (int)json_integer_value(sc) : 200, arena_strdup(kr->arena, ctype),
                       arena_strdup(kr->arena, body), strlen(body));
+            note_out(kr, inv, body, strlen(body)); /* the manifest's text, but it leaves all the same */
             return;
         }
     }
@@ -165,9 +194,9 @@ static void on_done(rt_job_t *job)
             json_t *v = job->result ? json_incref(job->result) : json_loads(job->result_json, JSON_DECODE_ANY, &je);
             const char *type = json_str(json_object_get(wt, "response"), "type");
             if (type && strcmp(type, "static") == 0 && json_object_get(json_object_get(wt, "response"), "outputs"))
-                reply_static(kr, wt, v);
+                reply_static(kr, wt, v, &job->inv);
             else
-                reply_dynamic(kr, v);
+                reply_dynamic(kr, v, &job->inv);
             json_decref(v);
         } else {
             static const struct {
@@ -277,6 +306,8 @@ static void prepare(kreq_t *kr)
         reply_plain(kr, 400, "The request cannot be passed to the function.");
         return;
     }
+    /* another site's canary in the request: a declared transfer into this invocation */
+    leak_scan_inbound(&job->inv, LEDGER_WEBTRIGGER_REQUEST, job->payload_json, strlen(job->payload_json));
     job->receiver = &kr->thr->rt_receiver;
     job->owner = kr;
     job->done = on_done;

@@ -11,6 +11,8 @@
 #include "auth/token.h"
 #include "base/arena.h"
 
+#define INV_INBOUND_MAX 16
+
 /* What a running invocation may do: the gateway binds every proxy call to these. */
 typedef struct invocation {
     char id[37];              /* invocationId (UUID) */
@@ -25,6 +27,10 @@ typedef struct invocation {
     char *egress; /* the version's egress allowlist, newline-separated (platform/egress.h);
                      heap, owned like scopes; NULL is "" */
     int64_t deadline_ms;
+    /* Sites whose canaries came in with the invocation's payload (gateway/leak.h): a
+     * declared transfer into it, not flagged when that data leaves again. */
+    int64_t inbound_sites[INV_INBOUND_MAX];
+    unsigned n_inbound;
 } invocation_t;
 
 /* Registers inv (copied) and writes its fresh token into token. 0 or -1 (full). */

@@ -130,6 +130,8 @@ rt_job_t *invoke_job(store_t *st, arena_t *a, const char *public_url, const inst
 
     rt_job_t *job = rt_job_new();
     job->snapshot = xstrdup(ver->snapshot);
+    if (env->isolation && strcmp(env->isolation, "installation") == 0)
+        job->isolate = xstrdup(in->id); /* its own workers: never shared with another installation */
     job->file = xstrndup(handler, (size_t)(dot - handler));
     job->export_name = xstrdup(dot + 1);
     job->memory_mb = json_is_integer(mem) && json_integer_value(mem) >= 128 && json_integer_value(mem) <= 4096

@@ -50,7 +50,8 @@ typedef struct worker {
 } worker_t;
 
 struct pool {
-    char *snapshot; /* key, with memory_mb */
+    char *snapshot; /* key, with memory_mb and isolate */
+    char *isolate;  /* the installation of an isolated pool, or NULL (shared by installations) */
     unsigned memory_mb;
     char *dir;      /* extracted snapshot */
     worker_t *workers[RT_POOL_MAX];
@@ -107,6 +108,7 @@ void rt_job_free(rt_job_t *j)
     if (!j)
         return;
     free(j->snapshot);
+    free(j->isolate);
     free(j->file);
     free(j->export_name);
     free(j->payload_json);
@@ -692,7 +694,8 @@ static void err_line(worker_t *w, const char *line, size_t len)
 static int pool_for(rt_job_t *job, pool_t **out, char *err, size_t errlen)
 {
     for (unsigned i = 0; i < R.npools; i++)
-        if (R.pools[i].memory_mb == job->memory_mb && strcmp(R.pools[i].snapshot, job->snapshot) == 0) {
+        if (R.pools[i].memory_mb == job->memory_mb && strcmp(R.pools[i].snapshot, job->snapshot) == 0 &&
+            !R.pools[i].isolate == !job->isolate && (!job->isolate || strcmp(R.pools[i].isolate, job->isolate) == 0)) {
             *out = &R.pools[i];
             return 1;
         }
@@ -701,6 +704,7 @@ static int pool_for(rt_job_t *job, pool_t **out, char *err, size_t errlen)
         for (unsigned i = 0; i < R.npools; i++) {
             if (R.pools[i].n == 0) {
                 free(R.pools[i].snapshot);
+                free(R.pools[i].isolate);
                 free(R.pools[i].dir);
                 R.pools[i] = R.pools[--R.npools];
                 break;
@@ -716,7 +720,10 @@ static int pool_for(rt_job_t *job, pool_t **out, char *err, size_t errlen)
     if (rc <= 0)
         return rc;
     pool_t *p = &R.pools[R.npools++];
-    *p = (pool_t){.snapshot = xstrdup(job->snapshot), .memory_mb = job->memory_mb, .dir = dir};
+    *p = (pool_t){.snapshot = xstrdup(job->snapshot),
+                  .isolate = job->isolate ? xstrdup(job->isolate) : NULL,
+                  .memory_mb = job->memory_mb,
+                  .dir = dir};
     *out = p;
     return 1;
 }

@@ -7,7 +7,8 @@
  *   HTTP thread <--h2o message-- runtime thread <--fd 4-- worker (result, logs)
  *
  * A worker runs one invocation at a time and stays warm for the next one of its version.
- * Pools are bounded (RT_POOL_MAX per version, RT_WORKERS_MAX in all); idle workers are
+ * With `isolation: installation` (docs/runtime.md) the pool is per version and
+ * installation: a worker never serves two installations. Pools are bounded (RT_POOL_MAX per version, RT_WORKERS_MAX in all); idle workers are
  * reaped after RT_IDLE_MS. A job that is not answered by its deadline, whose worker
  * exits or runs out of memory, gets RT_TIMEOUT or RT_CRASH and the worker is killed and
  * replaced; other jobs carry on. Snapshots are extracted (libarchive, secure flags) into
@@ -42,6 +43,9 @@ struct rt_job {
     char *file, *export_name;
     char *payload_json, *context_json, *app_context_json, *env_json;
     unsigned memory_mb;
+    char *isolate;       /* NULL: workers of the version serve every installation; else the
+                            installation id: this job runs only on workers of its own pool
+                            (an environment with `isolation: installation`) */
     int64_t deadline_ms;
     int prepare_only;    /* only unpack the snapshot (a deploy waiting until its version can run) */
     invocation_t inv;    /* registered while the job runs; inv.scopes is heap, owned */

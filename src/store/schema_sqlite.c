@@ -206,6 +206,24 @@ const char *const schema_sqlite[] = {
     "  expires_ms INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX system_tokens_installation ON system_tokens(installation_id);"
     "CREATE INDEX system_tokens_expiry ON system_tokens(expires_ms);",
+    /* 9: the data-flow ledger (gateway/ledger.h): append-only, rows leave only by retention;
+       an environment's worker isolation (docs/runtime.md) */
+    "CREATE TABLE ledger ("
+    "  id INTEGER PRIMARY KEY,"
+    "  time_ms INTEGER NOT NULL,"
+    "  site_id INTEGER NOT NULL,"       /* whose data left: the source site */
+    "  dest_site_id INTEGER NOT NULL,"  /* the kiln site it went to; 0: none (a client, a host) */
+    "  kind TEXT NOT NULL,"             /* webtrigger.response, invoke.result, egress, remote, ... */
+    "  app_id TEXT NOT NULL,"
+    "  installation_id TEXT NOT NULL,"  /* of the invocation that carried the data */
+    "  invocation_id TEXT NOT NULL,"
+    "  destination TEXT NOT NULL,"      /* a URL without its query, or a short description */
+    "  bytes INTEGER NOT NULL);"
+    "CREATE INDEX ledger_site ON ledger(site_id, id);"
+    /* flows into a site are few: a partial index; ids grow with time, so retention needs no
+       time index (store_sqlite.c Q_LEDGER_PURGE) */
+    "CREATE INDEX ledger_dest ON ledger(dest_site_id, id) WHERE dest_site_id != 0;"
+    "ALTER TABLE environments ADD COLUMN isolation TEXT NOT NULL DEFAULT 'version';",
 };
 
 const unsigned schema_sqlite_len = sizeof schema_sqlite / sizeof schema_sqlite[0];

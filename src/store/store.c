@@ -93,6 +93,10 @@ int store_issue_get(store_t *st, arena_t *a, int64_t site, const char *k, issue_
 int store_app_insert(store_t *st, const app_rec_t *app) { return st->be->app_insert(st, app); }
 int store_app_get(store_t *st, arena_t *a, const char *id, app_rec_t *out) { return st->be->app_get(st, a, id, out); }
 int store_env_insert(store_t *st, const env_rec_t *env) { return st->be->env_insert(st, env); }
+int store_env_set_isolation(store_t *st, const char *app_id, const char *key, const char *isolation)
+{
+    return st->be->env_set_isolation(st, app_id, key, isolation);
+}
 int store_env_get(store_t *st, arena_t *a, const char *app, const char *key, env_rec_t *out)
 {
     return st->be->env_get(st, a, app, key, out);
@@ -174,6 +178,13 @@ int store_audit_list(store_t *st, arena_t *a, int64_t site, int64_t since, int64
     return st->be->audit_list(st, a, site, since, after, max, out, n);
 }
 int store_audit_purge(store_t *st, int64_t before, int64_t *deleted) { return st->be->audit_purge(st, before, deleted); }
+int store_ledger_insert(store_t *st, const ledger_rec_t *r, size_t n) { return st->be->ledger_insert(st, r, n); }
+int store_ledger_list(store_t *st, arena_t *a, int64_t site, int64_t since, int64_t after, int64_t max,
+                      ledger_rec_t **out, size_t *n)
+{
+    return st->be->ledger_list(st, a, site, since, after, max, out, n);
+}
+int store_ledger_purge(store_t *st, int64_t before, int64_t *deleted) { return st->be->ledger_purge(st, before, deleted); }
 int store_logs_list(store_t *st, arena_t *a, int64_t site, int64_t after, int64_t max, log_rec_t **out, size_t *n)
 {
     return st->be->logs_list(st, a, site, after, max, out, n);

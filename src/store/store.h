@@ -62,6 +62,7 @@ typedef struct app_rec {
 
 typedef struct env_rec {
     const char *app_id, *key, *id; /* key: development|staging|production|custom; id: UUID */
+    const char *isolation;         /* workers shared per "version" (default) or per "installation" */
     int64_t created_ms;
 } env_rec_t;
 
@@ -174,6 +175,9 @@ int store_app_insert(store_t *st, const app_rec_t *app); /* STORE_CONFLICT: id t
 int store_app_get(store_t *st, arena_t *a, const char *id, app_rec_t *out);
 int store_env_insert(store_t *st, const env_rec_t *env);
 int store_env_get(store_t *st, arena_t *a, const char *app_id, const char *key, env_rec_t *out);
+/* Sets the environment's worker isolation ("version" or "installation"); STORE_NOTFOUND
+ * for an unknown environment. */
+int store_env_set_isolation(store_t *st, const char *app_id, const char *key, const char *isolation);
 int store_env_list(store_t *st, arena_t *a, const char *app_id, env_rec_t **out, size_t *n);
 /* Assigns v->seq (next in the environment). Call inside a transaction that read the
  * latest version, so concurrent deploys of one app serialize. */
@@ -244,6 +248,24 @@ int store_audit_list(store_t *st, arena_t *a, int64_t site_id, int64_t since_ms,
                      audit_rec_t **out, size_t *n);
 /* Deletes events older than before_ms (retention); *deleted counts them. */
 int store_audit_purge(store_t *st, int64_t before_ms, int64_t *deleted);
+
+/* ---- the data-flow ledger (gateway/ledger.h): append-only ---- */
+typedef struct ledger_rec {
+    int64_t id, time_ms;
+    int64_t site_id;      /* whose data left (the source site S) */
+    int64_t dest_site_id; /* the site it went to (T), 0 when not another kiln site */
+    int64_t bytes;
+    const char *kind, *app_id, *installation_id, *invocation_id, *destination;
+} ledger_rec_t;
+
+/* Appends n records in one transaction. */
+int store_ledger_insert(store_t *st, const ledger_rec_t *recs, size_t n);
+/* Records with time_ms >= since_ms and id > after_id whose source or destination site is
+ * site_id (0: every record), the newest `max` in id order. */
+int store_ledger_list(store_t *st, arena_t *a, int64_t site_id, int64_t since_ms, int64_t after_id, int64_t max,
+                      ledger_rec_t **out, size_t *n);
+/* Deletes records older than before_ms (retention). */
+int store_ledger_purge(store_t *st, int64_t before_ms, int64_t *deleted);
 
 /* Relaxes durability for this handle (synchronous=NORMAL): for log writers only. */
 void store_relax_durability(store_t *st);

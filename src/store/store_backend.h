@@ -59,6 +59,10 @@ struct store_backend {
     int (*audit_insert)(store_t *, const audit_rec_t *, size_t);
     int (*audit_list)(store_t *, arena_t *, int64_t, int64_t, int64_t, int64_t, audit_rec_t **, size_t *);
     int (*audit_purge)(store_t *, int64_t, int64_t *);
+    int (*ledger_insert)(store_t *, const ledger_rec_t *, size_t);
+    int (*ledger_list)(store_t *, arena_t *, int64_t, int64_t, int64_t, int64_t, ledger_rec_t **, size_t *);
+    int (*ledger_purge)(store_t *, int64_t, int64_t *);
+    int (*env_set_isolation)(store_t *, const char *, const char *, const char *);
     void (*relax_durability)(store_t *);
     int (*lifecycle_due)(store_t *, arena_t *, int64_t, lifecycle_rec_t **, size_t *);
     int (*lifecycle_delivered)(store_t *, int64_t, int64_t);

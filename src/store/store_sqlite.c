@@ -79,6 +79,11 @@ enum q {
     Q_AUDIT_LIST,
     Q_AUDIT_LIST_SITE,
     Q_AUDIT_PURGE,
+    Q_LEDGER_INSERT,
+    Q_LEDGER_LIST,
+    Q_LEDGER_LIST_SITE,
+    Q_LEDGER_PURGE,
+    Q_ENV_SET_ISOLATION,
     Q_LIFECYCLE_DUE,
     Q_LIFECYCLE_DELIVERED,
     Q_LIFECYCLE_RETRY,
@@ -133,6 +138,8 @@ enum q {
 
 #define APP_COLS "id, name, created_ms"
 #define ENV_COLS "app_id, key, id, created_ms"
+#define ENV_READ_COLS ENV_COLS ", isolation"
+#define LEDGER_COLS "id, time_ms, site_id, dest_site_id, kind, app_id, installation_id, invocation_id, destination, bytes"
 #define VERSION_COLS                                                                          \
     "app_id, env_key, seq, major, minor, manifest_json, major_key, scopes_json, egress_json, snapshot, "        \
     "snapshot_bytes, created_ms"
@@ -198,8 +205,8 @@ static const char *const sql[Q__COUNT] = {
     [Q_APP_INSERT] = "INSERT INTO apps (" APP_COLS ") VALUES (?1, ?2, ?3)",
     [Q_APP_GET] = "SELECT " APP_COLS " FROM apps WHERE id = ?1",
     [Q_ENV_INSERT] = "INSERT INTO environments (" ENV_COLS ") VALUES (?1, ?2, ?3, ?4)",
-    [Q_ENV_GET] = "SELECT " ENV_COLS " FROM environments WHERE app_id = ?1 AND key = ?2",
-    [Q_ENV_LIST] = "SELECT " ENV_COLS " FROM environments WHERE app_id = ?1 ORDER BY created_ms, key",
+    [Q_ENV_GET] = "SELECT " ENV_READ_COLS " FROM environments WHERE app_id = ?1 AND key = ?2",
+    [Q_ENV_LIST] = "SELECT " ENV_READ_COLS " FROM environments WHERE app_id = ?1 ORDER BY created_ms, key",
     [Q_VERSION_NEXT_SEQ] = "SELECT coalesce(max(seq), 0) + 1 FROM versions WHERE app_id = ?1 AND env_key = ?2",
     [Q_VERSION_INSERT] = "INSERT INTO versions (" VERSION_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     [Q_VERSION_LATEST] = "SELECT " VERSION_COLS " FROM versions WHERE app_id = ?1 AND env_key = ?2 "
@@ -241,6 +248,20 @@ static const char *const sql[Q__COUNT] = {
     [Q_AUDIT_LIST_SITE] = "SELECT * FROM (SELECT " AUDIT_COLS " FROM audit_log WHERE site_id = ?1 AND time_ms >= ?2 "
                           "AND id > ?3 ORDER BY id DESC LIMIT ?4) ORDER BY id",
     [Q_AUDIT_PURGE] = "DELETE FROM audit_log WHERE time_ms < ?1",
+    [Q_LEDGER_INSERT] = "INSERT INTO ledger (time_ms, site_id, dest_site_id, kind, app_id, installation_id, "
+                        "invocation_id, destination, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [Q_LEDGER_LIST] = "SELECT * FROM (SELECT " LEDGER_COLS " FROM ledger WHERE time_ms >= ?2 AND id > ?3 "
+                      "ORDER BY id DESC LIMIT ?4) ORDER BY id",
+    /* a site's view: its data going out, and other sites' data coming in; nothing else */
+    [Q_LEDGER_LIST_SITE] = "SELECT * FROM (SELECT " LEDGER_COLS " FROM ledger WHERE site_id = ?1 AND time_ms >= ?2 "
+                           "AND id > ?3 UNION ALL SELECT " LEDGER_COLS " FROM ledger WHERE dest_site_id = ?1 "
+                           "AND dest_site_id != 0 AND site_id != ?1 AND time_ms >= ?2 AND id > ?3 "
+                           "ORDER BY id DESC LIMIT ?4) ORDER BY id",
+    /* rows are written in time order (one writer, batches in queue order), so everything
+       below the first id at or past the cutoff is older: no index on time_ms needed */
+    [Q_LEDGER_PURGE] = "DELETE FROM ledger WHERE id < COALESCE((SELECT id FROM ledger WHERE time_ms >= ?1 ORDER BY id "
+                       "LIMIT 1), (SELECT MAX(id) + 1 FROM ledger), 0)",
+    [Q_ENV_SET_ISOLATION] = "UPDATE environments SET isolation = ?3 WHERE app_id = ?1 AND key = ?2",
     [Q_LIFECYCLE_DUE] = "SELECT " LIFECYCLE_COLS " FROM lifecycle_events WHERE delivered_ms IS NULL "
                         "AND next_attempt_ms <= ?1 ORDER BY id LIMIT 100",
     [Q_LIFECYCLE_DELIVERED] = "UPDATE lifecycle_events SET delivered_ms = ?2, attempts = attempts + 1 WHERE id = ?1",
@@ -1000,6 +1021,17 @@ static void read_env(arena_t *a, sqlite3_stmt *q, void *p)
     r->key = col_str(a, q, 1);
     r->id = col_str(a, q, 2);
     r->created_ms = sqlite3_column_int64(q, 3);
+    r->isolation = col_str(a, q, 4);
+}
+
+static int sq_env_set_isolation(store_t *st, const char *app, const char *key, const char *isolation)
+{
+    sqlite3_stmt *q = stmt(st, Q_ENV_SET_ISOLATION);
+    bind_text(q, 1, app);
+    bind_text(q, 2, key);
+    bind_text(q, 3, isolation);
+    int rc = write1(st, q);
+    return rc == STORE_OK && sqlite3_changes(DB(st)) == 0 ? STORE_NOTFOUND : rc;
 }
 
 static void read_version(arena_t *a, sqlite3_stmt *q, void *p)
@@ -1158,6 +1190,64 @@ static int sq_audit_purge(store_t *st, int64_t before, int64_t *deleted)
     int opened, rc = tx_open(st, &opened);
     if (rc == STORE_OK) {
         sqlite3_stmt *q = stmt(st, Q_AUDIT_PURGE);
+        sqlite3_bind_int64(q, 1, before);
+        rc = exec_q(st, q);
+        if (deleted)
+            *deleted = rc == STORE_OK ? sqlite3_changes(DB(st)) : 0;
+    }
+    return tx_close(st, opened, rc);
+}
+
+static void read_ledger(arena_t *a, sqlite3_stmt *q, void *p)
+{
+    ledger_rec_t *r = p;
+    r->id = sqlite3_column_int64(q, 0);
+    r->time_ms = sqlite3_column_int64(q, 1);
+    r->site_id = sqlite3_column_int64(q, 2);
+    r->dest_site_id = sqlite3_column_int64(q, 3);
+    r->kind = col_str(a, q, 4);
+    r->app_id = col_str(a, q, 5);
+    r->installation_id = col_str(a, q, 6);
+    r->invocation_id = col_str(a, q, 7);
+    r->destination = col_str(a, q, 8);
+    r->bytes = sqlite3_column_int64(q, 9);
+}
+
+static int sq_ledger_insert(store_t *st, const ledger_rec_t *r, size_t n)
+{
+    int opened, rc = tx_open(st, &opened);
+    for (size_t i = 0; rc == STORE_OK && i < n; i++) {
+        sqlite3_stmt *q = stmt(st, Q_LEDGER_INSERT);
+        sqlite3_bind_int64(q, 1, r[i].time_ms);
+        sqlite3_bind_int64(q, 2, r[i].site_id);
+        sqlite3_bind_int64(q, 3, r[i].dest_site_id);
+        bind_text(q, 4, r[i].kind ? r[i].kind : "");
+        bind_text(q, 5, r[i].app_id ? r[i].app_id : "");
+        bind_text(q, 6, r[i].installation_id ? r[i].installation_id : "");
+        bind_text(q, 7, r[i].invocation_id ? r[i].invocation_id : "");
+        bind_text(q, 8, r[i].destination ? r[i].destination : "");
+        sqlite3_bind_int64(q, 9, r[i].bytes);
+        rc = exec_q(st, q);
+    }
+    return tx_close(st, opened, rc);
+}
+
+static int sq_ledger_list(store_t *st, arena_t *a, int64_t site, int64_t since, int64_t after, int64_t max,
+                          ledger_rec_t **out, size_t *n)
+{
+    sqlite3_stmt *q = stmt(st, site ? Q_LEDGER_LIST_SITE : Q_LEDGER_LIST);
+    sqlite3_bind_int64(q, 1, site);
+    sqlite3_bind_int64(q, 2, since);
+    sqlite3_bind_int64(q, 3, after);
+    sqlite3_bind_int64(q, 4, max);
+    return collect(st, a, q, sizeof **out, read_ledger, (void **)out, n);
+}
+
+static int sq_ledger_purge(store_t *st, int64_t before, int64_t *deleted)
+{
+    int opened, rc = tx_open(st, &opened);
+    if (rc == STORE_OK) {
+        sqlite3_stmt *q = stmt(st, Q_LEDGER_PURGE);
         sqlite3_bind_int64(q, 1, before);
         rc = exec_q(st, q);
         if (deleted)
@@ -1818,6 +1908,10 @@ static const store_backend_t sqlite_backend = {
     .audit_insert = sq_audit_insert,
     .audit_list = sq_audit_list,
     .audit_purge = sq_audit_purge,
+    .ledger_insert = sq_ledger_insert,
+    .ledger_list = sq_ledger_list,
+    .ledger_purge = sq_ledger_purge,
+    .env_set_isolation = sq_env_set_isolation,
     .relax_durability = sq_relax_durability,
     .lifecycle_due = sq_lifecycle_due,
     .lifecycle_delivered = sq_lifecycle_delivered,

@@ -429,6 +429,32 @@ describe('Forge Remote', () => {
       .some((e) => e.kind === 'remote.call' && e.plane === 'remote'), 5000, 'remote calls audited');
   });
 
+  it("records what went to remotes in each site's data-flow ledger (events and invokeRemote), never in another site's", async () => {
+    const view = async (site) => {
+      const r = await kiln(k, ['ledger', '--site', site, '-n', '1000', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    };
+    let a = [];
+    for (let i = 0; i < 50 && !(a.some((x) => x.kind === 'remote' && x.invocationId) && a.some((x) => x.kind === 'remote' && !x.invocationId)); i++) {
+      a = await view(S.A.name);
+      if (i) await new Promise((r) => setTimeout(r, 100));
+    }
+    const calls = a.filter((x) => x.kind === 'remote');
+    assert.ok(calls.some((x) => x.invocationId && x.destination.startsWith(`${remote.url}/base/echo`)), `invokeRemote under its invocation: ${JSON.stringify(calls.slice(0, 3))}`);
+    assert.ok(calls.some((x) => !x.invocationId), 'lifecycle events (no invocation)');
+    for (const x of calls) {
+      assert.equal(x.site, S.A.name);
+      assert.equal(x.direction, 'out');
+      assert.ok(!x.destination.includes('?'), 'no query kept');
+    }
+    const b = (await view(S.B.name)).filter((x) => x.kind === 'remote');
+    assert.ok(b.length > 0, "B's own remote calls are in B's view");
+    assert.ok(b.every((x) => x.site === S.B.name), "B's view holds only B's remote records");
+    const ids = new Set(calls.map((x) => x.invocationId).filter(Boolean));
+    assert.ok(!b.some((x) => ids.has(x.invocationId)), "none of A's invocations in B's view");
+  });
+
   it('counts what went to remotes in /metrics', async () => {
     const m = (await k.api('/metrics')).text;
     const v = (name) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(m)?.[1]);
