@@ -112,6 +112,10 @@ try:
   curl -s "$wa?probeCloudId=$b_cloud" | jq .crossSiteProbe
   # what the functions logged
   KILN_URL=$URL KILN_DATA=$DATA $KILN logs -n 20
+  # where acme's data went (webtrigger answers, egress, remote calls; cross-site flows named)
+  KILN_URL=$URL KILN_DATA=$DATA $KILN ledger --site acme -n 20
+  # every gateway decision on acme, allowed and refused
+  KILN_URL=$URL KILN_DATA=$DATA $KILN audit --site acme -n 20
   # metrics
   curl -s $URL/metrics | head -20
 

@@ -66,6 +66,7 @@ int cmd_ledger(int argc, char **argv)
         const char *src = json_string_value(json_object_get(r, "site"));
         const char *dsite = json_string_value(json_object_get(r, "destinationSite"));
         const char *dest = json_string_value(json_object_get(r, "destination"));
+        const char *inv = json_string_value(json_object_get(r, "invocationId"));
         /* out: "-> T (destination)"; in: "<- S" */
         int in = dir && strcmp(dir, "in") == 0;
         printf("%s %-3s %-19s %s %s%s%s %8lld bytes  invocation %s\n", json_string_value(json_object_get(r, "time")),
@@ -76,7 +77,7 @@ int cmd_ledger(int argc, char **argv)
                                      : "-"),
                !in && dsite && *dsite && dest && *dest ? " via " : "", !in && dsite && *dsite && dest ? dest : "",
                (long long)json_integer_value(json_object_get(r, "bytes")),
-               json_string_value(json_object_get(r, "invocationId")));
+               inv && *inv ? inv : "- (sent by kiln: a lifecycle event)");
     }
     json_decref(resp);
     return 0;
