@@ -395,14 +395,49 @@ run_wrk() {
     W_P99=$(to_ms "$p99") || die "bad latency '$p99' in wrk output"
 }
 
+# server_cpu_ticks: CPU time (user + system, in clock ticks) used so far by every
+# server-side process: kiln, its Node workers and the plain Node server. wrk's own is
+# not counted. A worker that exits during a run takes its share with it (none do in a
+# steady run).
+server_cpu_ticks() {
+    local pids pid total=0 t
+    pids="$KILN_PID $NODE_PID $(pgrep -P "$KILN_PID" 2>/dev/null | tr '\n' ' ')"
+    for pid in $pids; do
+        [[ -r /proc/$pid/stat ]] || continue
+        # fields after the command name: utime and stime are the 12th and 13th
+        t=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 }') || continue
+        total=$((total + ${t:-0}))
+    done
+    echo "$total"
+}
+
+# cpu_per_request TICKS0 OUTFILE: server CPU microseconds per completed request of the
+# wrk run in OUTFILE since TICKS0 (sets W_CPU_US). The plain server's figure includes
+# kiln serving its product call, as kiln's includes its workers: each side's whole cost.
+cpu_per_request() {
+    local t1 requests
+    t1=$(server_cpu_ticks)
+    requests=$(awk '/ requests in / { print $1; exit }' "$2")
+    W_CPU_US=$(awk -v a="$1" -v b="$t1" -v n="$requests" -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { if (n > 0) printf "%.0f", (b - a) * 1000000 / hz / n; else print "NaN" }')
+}
+
 # bench_kiln CONNS DURATION OUTFILE: one kiln run, on a fresh set of sites.
 bench_kiln() {
     ((KILN_SET_UNUSED == 1)) || new_kiln_sites "$2"
     KILN_SET_UNUSED=0
+    local t0
+    t0=$(server_cpu_ticks)
     run_wrk "kiln c$1" "$1" "$2" "$3" "$TMP/kiln-paths.txt" "$KILN_URL/"
+    cpu_per_request "$t0" "$3"
     RMAX=$(awk -v a="$RMAX" -v b="$W_RPS" 'BEGIN { print (b > a) ? b : a }')
 }
-bench_node() { run_wrk "node c$1" "$1" "$2" "$3" "$TMP/node-paths.txt" "http://127.0.0.1:$NODE_PORT/"; }
+bench_node() {
+    local t0
+    t0=$(server_cpu_ticks)
+    run_wrk "node c$1" "$1" "$2" "$3" "$TMP/node-paths.txt" "http://127.0.0.1:$NODE_PORT/"
+    cpu_per_request "$t0" "$3"
+}
 
 # ---------------------------------------------------------------- sites
 
@@ -567,20 +602,21 @@ main() {
 
     print_header
 
-    local -a k_rps=() k_p50=() k_p99=() n_rps=() n_p50=() n_p99=() ratios=()
+    local -a k_rps=() k_p50=() k_p99=() n_rps=() n_p50=() n_p99=() ratios=() k_cpu=() n_cpu=() cpu_ratios=()
     local -a kl_rps=() kl_p50=() kl_p99=() nl_rps=() nl_p50=() nl_p99=()
     local r ratio
-    printf '%-6s %5s %12s %12s %7s   %-21s %-21s\n' round conns "kiln req/s" "node req/s" ratio \
-        "kiln p50/p99 ms" "node p50/p99 ms"
+    printf '%-6s %5s %12s %12s %7s   %-21s %-21s %s\n' round conns "kiln req/s" "node req/s" ratio \
+        "kiln p50/p99 ms" "node p50/p99 ms" "server CPU us/req kiln / node"
     for ((r = 1; r <= ROUNDS; r++)); do
         bench_kiln "$CONNS" "$SECONDS_PER_RUN" "$TMP/wrk-kiln-c$CONNS-$r.txt"
-        k_rps+=("$W_RPS") k_p50+=("$W_P50") k_p99+=("$W_P99")
+        k_rps+=("$W_RPS") k_p50+=("$W_P50") k_p99+=("$W_P99") k_cpu+=("$W_CPU_US")
         bench_node "$CONNS" "$SECONDS_PER_RUN" "$TMP/wrk-node-c$CONNS-$r.txt"
-        n_rps+=("$W_RPS") n_p50+=("$W_P50") n_p99+=("$W_P99")
+        n_rps+=("$W_RPS") n_p50+=("$W_P50") n_p99+=("$W_P99") n_cpu+=("$W_CPU_US")
         ratio=$(div "${k_rps[-1]}" "$W_RPS")
         ratios+=("$ratio")
-        printf '%-6s %5s %12.0f %12.0f %7.2f   %-21s %-21s\n' "$r" "$CONNS" "${k_rps[-1]}" "$W_RPS" "$ratio" \
-            "${k_p50[-1]} / ${k_p99[-1]}" "$W_P50 / $W_P99"
+        cpu_ratios+=("$(div "${n_cpu[-1]}" "${k_cpu[-1]}")")
+        printf '%-6s %5s %12.0f %12.0f %7.2f   %-21s %-21s %s / %s\n' "$r" "$CONNS" "${k_rps[-1]}" "$W_RPS" "$ratio" \
+            "${k_p50[-1]} / ${k_p99[-1]}" "$W_P50 / $W_P99" "${k_cpu[-1]}" "${n_cpu[-1]}"
         ((LAT_CONNS > 0)) || continue
         bench_kiln "$LAT_CONNS" "$SECONDS_PER_RUN" "$TMP/wrk-kiln-c$LAT_CONNS-$r.txt"
         kl_rps+=("$W_RPS") kl_p50+=("$W_P50") kl_p99+=("$W_P99")
@@ -593,10 +629,10 @@ main() {
     local mr mp50 lat_note
     mr=$(median "${ratios[@]}")
     echo
-    printf '%-6s %5s %12.0f %12.0f %7.2f   %-21s %-21s\n' median "$CONNS" "$(median "${k_rps[@]}")" \
+    printf '%-6s %5s %12.0f %12.0f %7.2f   %-21s %-21s %s / %s\n' median "$CONNS" "$(median "${k_rps[@]}")" \
         "$(median "${n_rps[@]}")" "$mr" \
         "$(median "${k_p50[@]}") / $(median "${k_p99[@]}")" \
-        "$(median "${n_p50[@]}") / $(median "${n_p99[@]}")"
+        "$(median "${n_p50[@]}") / $(median "${n_p99[@]}")" "$(median "${k_cpu[@]}")" "$(median "${n_cpu[@]}")"
     if ((LAT_CONNS > 0)); then
         local lr=()
         for ((r = 0; r < ROUNDS; r++)); do lr+=("$(div "${kl_rps[r]}" "${nl_rps[r]}")"); done
@@ -618,6 +654,8 @@ main() {
     printf 'RESULT webtrigger kiln/node = %.2f (target >= %s); p50 = %.2f ms (target <= %s); cold start = %s ms (target <= %s)\n' \
         "$mr" "$TARGET_RATIO" "$mp50" "$TARGET_P50" \
         "$(awk -v c="$COLD_MEDIAN" 'BEGIN { if (c == "NaN") print "n/a"; else printf "%.0f", c }')" "$TARGET_COLD"
+    printf 'CPU webtrigger node/kiln server CPU per request = %.2f (median of rounds at %s connections; the efficiency ratio, less sensitive to a busy machine than req/s)\n' \
+        "$(median "${cpu_ratios[@]}")" "$CONNS"
     printf 'rerun: %s\n' "$(rerun_command)"
 }
 

@@ -78,7 +78,7 @@ function frame(id, exportName) {
 }
 
 async function measure(exportName) {
-  const w = spawn(process.execPath, [path.join(ROOT, 'runtime', 'node', 'worker.js')], {
+  const w = spawn(process.execPath, [...(process.env.WORKER_NODE_ARGS ? process.env.WORKER_NODE_ARGS.split(' ') : []), path.join(ROOT, 'runtime', 'node', 'worker.js')], {
     stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'pipe'],
   });
   let buf = '';

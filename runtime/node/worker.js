@@ -303,7 +303,7 @@ global.__forge_fetch__ = forgeFetch;
 require('./magic-agent').install();
 // A call belongs to the invocation whose async context made it (a late callback of a
 // finished invocation has none: kiln refuses it, as it refuses that invocation's token).
-configurePipe({ send: sendText, invocationId: () => owner()?.id ?? null });
+configurePipe({ send: sendText, invocationId: () => owner()?.id ?? null, idle: () => current === null });
 
 try {
   readLines(IN_FD, onLine, (reason) => {
