@@ -141,6 +141,7 @@ typedef struct rt_home {
     store_t *st;
     struct metrics *metrics;
 } rt_home_t;
+static __thread rt_home_t home_of_thread;
 static __thread rt_home_t *home;
 
 /* How invocations were driven (relaxed atomics; /metrics): see rt_counters_t. */
@@ -831,8 +832,8 @@ static int err_line(worker_t *w, const char *line, size_t len)
 
 void rt_bind_thread(h2o_loop_t *loop, h2o_multithread_receiver_t *receiver, store_t *st, struct metrics *m)
 {
-    home = xcalloc(1, sizeof *home);
-    *home = (rt_home_t){.loop = loop, .receiver = receiver, .st = st, .metrics = m};
+    home_of_thread = (rt_home_t){.loop = loop, .receiver = receiver, .st = st, .metrics = m};
+    home = &home_of_thread;
 }
 
 /* The next job of p's backlog (R.mu held): the oldest submitted on `receiver`'s thread
