@@ -168,11 +168,18 @@ const PIPE_MAX_BODY = 3 * 1024 * 1024;
 /** What kiln serves on the pipe: product REST calls and the web trigger GraphQL (type `fpp`). */
 const PIPE_TYPE = 'fpp';
 const PIPE_PATH_RE = /^\/(rest\/|graphql(\?|$))/;
-const pipe = { send: null, invocationId: () => null, seq: 0, pending: new Map() };
+const pipe = { send: null, invocationId: () => null, idle: () => false, seq: 0, pending: new Map() };
 
-function configurePipe({ send, invocationId }) {
+/**
+ * send(text) writes a frame; invocationId() is the invocation a call belongs to (null for a
+ * late callback of a finished one); idle() says no invocation runs on the worker now. An
+ * idle worker's pipe is not read by kiln until its next invocation, so a late call made
+ * while idle goes over HTTP instead, where kiln refuses its dead token at once.
+ */
+function configurePipe({ send, invocationId, idle }) {
   pipe.send = send;
   pipe.invocationId = invocationId;
+  if (idle) pipe.idle = idle;
 }
 
 /** A `response` frame from kiln: settles the call with that seq (unknown ones: aborted calls). */
@@ -297,7 +304,8 @@ async function forgeFetch(descriptor, reqPath, init) {
   const plain = !streaming && url.protocol === 'http:' ? plainBody(body, headers) : { ok: false };
   if (plain.ok) {
     const size = plain.data === null ? 0 : typeof plain.data === 'string' ? Buffer.byteLength(plain.data) : plain.data.byteLength;
-    if (proxy.pipe === true && pipe.send && descriptor.type === PIPE_TYPE && PIPE_PATH_RE.test(reqPath) && size <= PIPE_MAX_BODY) {
+    if (proxy.pipe === true && pipe.send && descriptor.type === PIPE_TYPE && PIPE_PATH_RE.test(reqPath) && size <= PIPE_MAX_BODY &&
+        !pipe.idle()) {
       return pipeRequest(url, opts, headers, plain.data);
     }
     return proxyRequest(url, opts, headers, plain.data);

@@ -306,7 +306,7 @@ require('./magic-agent').install();
 require('./egress').install(emitLog);
 // A call belongs to the invocation whose async context made it (a late callback of a
 // finished invocation has none: kiln refuses it, as it refuses that invocation's token).
-configurePipe({ send: sendText, invocationId: () => owner()?.id ?? null });
+configurePipe({ send: sendText, invocationId: () => owner()?.id ?? null, idle: () => current === null });
 
 try {
   readLines(IN_FD, onLine, (reason) => {

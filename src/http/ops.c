@@ -108,6 +108,19 @@ void ops_metrics(kreq_t *kr)
                "# HELP kiln_ledger_dropped_total Ledger records and leak warnings dropped because the ledger queue "
                "was full.\n# TYPE kiln_ledger_dropped_total counter\nkiln_ledger_dropped_total %llu\n",
                (unsigned long long)ledger_dropped());
+    rt_counters_t rc;
+    rt_counters(&rc);
+    buf_printf(&b,
+               "# HELP kiln_invocations_started_total Invocations handed to a worker, by the thread that drove them.\n"
+               "# TYPE kiln_invocations_started_total counter\n"
+               "kiln_invocations_started_total{driver=\"http_thread\"} %llu\n"
+               "kiln_invocations_started_total{driver=\"runtime_thread\"} %llu\n"
+               "# HELP kiln_invocations_backlogged_total Invocations that waited for a busy worker of their full pool.\n"
+               "# TYPE kiln_invocations_backlogged_total counter\nkiln_invocations_backlogged_total %llu\n"
+               "# HELP kiln_invocations_demoted_total Running invocations an HTTP thread handed to the runtime thread.\n"
+               "# TYPE kiln_invocations_demoted_total counter\nkiln_invocations_demoted_total %llu\n",
+               (unsigned long long)rc.on_http_thread, (unsigned long long)rc.on_runtime_thread,
+               (unsigned long long)rc.backlogged, (unsigned long long)rc.demoted);
     char *body = arena_strndup(kr->arena, b.ptr ? b.ptr : "", b.len);
     size_t len = b.len;
     buf_free(&b);

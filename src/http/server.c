@@ -230,6 +230,7 @@ static void *thread_main(void *arg)
     h2o_linklist_init_anchor(&t->conns);
     h2o_multithread_register_receiver(t->ctx.queue, &t->rt_receiver, rt_on_messages);
     h2o_multithread_register_receiver(t->ctx.queue, &t->out_receiver, outbound_on_messages);
+    rt_bind_thread(loop, &t->rt_receiver, t->store, t->metrics); /* warm workers are driven from this loop */
     t->listener = h2o_evloop_socket_create(loop, t->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);

@@ -17,14 +17,9 @@
 
 #define MAX_HEADERS 100
 
-static struct metrics *counted;
 static unsigned metric_route;
 
-void proxycall_init(struct metrics *m)
-{
-    counted = m;
-    metric_route = metrics_route_id(PROXY_METRIC_ROUTE);
-}
+void proxycall_init(void) { metric_route = metrics_route_id(PROXY_METRIC_ROUTE); }
 
 /* Appends the reply as a response frame (Content-Type first, then the headers the
  * handler set). 0, or -1 with `out` as it was (the frame would pass its cap). */
@@ -72,7 +67,8 @@ static int frame_of(const vreq_t *v, json_int_t seq, arena_t *a, buf_t *out)
 }
 
 /* An answer made here, not by the pipeline (limits, a frame of another invocation). */
-static void answer(json_int_t seq, int status, const char *category, const char *message, arena_t *a, buf_t *out)
+static void answer(struct metrics *counted, json_int_t seq, int status, const char *category, const char *message, arena_t *a,
+                   buf_t *out)
 {
     vreq_t v;
     memset(&v, 0, sizeof v);
@@ -111,8 +107,8 @@ int proxycall_carried(const char *path, size_t len)
            (len == sizeof gql - 1 || path[sizeof gql - 1] == '?');
 }
 
-int proxycall_serve(store_t *st, const char *public_url, unsigned rate_per_min, const char *running_id,
-                    const json_t *f, buf_t *out)
+int proxycall_serve(store_t *st, struct metrics *m, const char *public_url, unsigned rate_per_min,
+                    const char *running_id, const json_t *f, buf_t *out)
 {
     json_t *jseq = json_object_get(f, "seq"), *jm = json_object_get(f, "method"), *jp = json_object_get(f, "path"),
            *jh = json_object_get(f, "headers"), *jb = json_object_get(f, "body");
@@ -125,22 +121,22 @@ int proxycall_serve(store_t *st, const char *public_url, unsigned rate_per_min, 
 
     /* only the invocation running on this worker may call, with its own live token */
     if (!running_id || strcmp(id, running_id) != 0) {
-        answer(seq, 401, FAILURE_CLIENT_AUTH, "Unauthorized", a, out);
+        answer(m, seq, 401, FAILURE_CLIENT_AUTH, "Unauthorized", a, out);
         goto done;
     }
     const char *method = json_string_value(jm), *path = json_string_value(jp);
     size_t mlen = json_string_length(jm), plen = json_string_length(jp);
     if (mlen == 0 || mlen > 16 || !is_token(method, mlen) || !proxycall_carried(path, plen)) {
-        answer(seq, 400, NULL, "Bad Request", a, out);
+        answer(m, seq, 400, NULL, "Bad Request", a, out);
         goto done;
     }
     if (plen > KILN_MAX_PATH) {
-        answer(seq, 414, NULL, "URI Too Long", a, out);
+        answer(m, seq, 414, NULL, "URI Too Long", a, out);
         goto done;
     }
     size_t nh = json_array_size(jh), hbytes = 0;
     if (nh > MAX_HEADERS) {
-        answer(seq, 400, NULL, "Too many headers", a, out);
+        answer(m, seq, 400, NULL, "Too many headers", a, out);
         goto done;
     }
     const char **names = arena_alloc(a, (nh + 1) * sizeof *names), **values = arena_alloc(a, (nh + 1) * sizeof *values);
@@ -149,7 +145,7 @@ int proxycall_serve(store_t *st, const char *public_url, unsigned rate_per_min, 
         if (!json_is_array(pair) || json_array_size(pair) != 2 || !json_is_string(n) || !json_is_string(val) ||
             !is_token(json_string_value(n), json_string_length(n)) ||
             strcspn(json_string_value(val), "\r\n") != json_string_length(val)) {
-            answer(seq, 400, NULL, "Malformed header", a, out);
+            answer(m, seq, 400, NULL, "Malformed header", a, out);
             goto done;
         }
         char *lc = arena_strndup(a, json_string_value(n), json_string_length(n));
@@ -160,7 +156,7 @@ int proxycall_serve(store_t *st, const char *public_url, unsigned rate_per_min, 
         hbytes += json_string_length(n) + json_string_length(val);
     }
     if (hbytes > KILN_MAX_HEADERS_BYTES) {
-        answer(seq, 431, NULL, "Request Header Fields Too Large", a, out);
+        answer(m, seq, 431, NULL, "Request Header Fields Too Large", a, out);
         goto done;
     }
     char *body = NULL;
@@ -168,29 +164,29 @@ int proxycall_serve(store_t *st, const char *public_url, unsigned rate_per_min, 
     if (json_is_string(jb) && json_string_length(jb) > 0) {
         size_t cap = json_string_length(jb) / 4 * 3 + 3;
         if (cap > KILN_MAX_BODY + 3) {
-            answer(seq, 413, NULL, "Payload Too Large", a, out);
+            answer(m, seq, 413, NULL, "Payload Too Large", a, out);
             goto done;
         }
         body = arena_alloc(a, cap + 1);
         blen = body ? enc_b64_decode((unsigned char *)body, cap, json_string_value(jb), json_string_length(jb)) : -1;
         if (blen < 0) {
-            answer(seq, 400, NULL, "Malformed body", a, out);
+            answer(m, seq, 400, NULL, "Malformed body", a, out);
             goto done;
         }
         if ((size_t)blen > KILN_MAX_BODY) {
-            answer(seq, 413, NULL, "Payload Too Large", a, out);
+            answer(m, seq, 413, NULL, "Payload Too Large", a, out);
             goto done;
         }
         body[blen] = '\0';
     }
     vreq_t v;
     vreq_init(&v, a, st, public_url, method, mlen, path, plen, names, values, nh, body, (size_t)blen);
-    v.metrics = counted;
+    v.metrics = m;
     v.kr.metric_route = metric_route;
     if (gateway_normalise(&v.kr) == 0) /* else it replied 400/414 */
         proxy_serve(&v.kr, rate_per_min, running_id);
     if (frame_of(&v, seq, a, out) != 0) /* past the frame cap: say so rather than leave the call hanging */
-        answer(seq, 500, NULL, "Response too large", a, out);
+        answer(m, seq, 500, NULL, "Response too large", a, out);
     vreq_dispose(&v);
 done:
     arena_free(a);

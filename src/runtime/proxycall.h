@@ -34,17 +34,19 @@ int proxycall_carried(const char *path, size_t len);
 /* Largest response frame: an 8 MB body in base64 plus headers. */
 #define PROXYCALL_MAX_RESPONSE_FRAME (12u * 1024 * 1024)
 
-/* Counts the replies of calls carried on pipes in `m` (owned by the caller; written only
- * by the thread that calls proxycall_serve) under the proxy plane's /metrics route.
- * Call once at start-up, before HTTP threads start (route ids are registered then). */
-void proxycall_init(struct metrics *m);
+/* Registers the proxy plane's /metrics route, under which the replies of calls carried
+ * on pipes are counted. Call once at start-up, before HTTP threads start (route ids are
+ * registered then). */
+void proxycall_init(void);
 
 /* Serves one fetch frame `f` from a worker whose running invocation is `running_id`
  * (NULL when it runs none), appending the response frame (with its newline) to `out`.
+ * The reply is counted in `m` (the calling thread's table: a single writer), through
+ * `st` (the calling thread's store handle).
  * Returns 0, or -1 when the frame is not a fetch frame kiln's worker could have sent
  * (no integer seq, wrong types): nothing appended, the caller treats the worker as
  * broken. */
-int proxycall_serve(store_t *st, const char *public_url, unsigned rate_per_min, const char *running_id,
-                    const json_t *f, buf_t *out);
+int proxycall_serve(store_t *st, struct metrics *m, const char *public_url, unsigned rate_per_min,
+                    const char *running_id, const json_t *f, buf_t *out);
 
 #endif

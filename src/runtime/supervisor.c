@@ -34,8 +34,20 @@ extern char **environ;
 
 #define RT_POOLS_MAX 64
 #define RT_LOGS_MAX 1000 /* log lines kept per invocation */
+#define RT_PIPE_BYTES (1024 * 1024) /* pipe capacity asked for (F_SETPIPE_SZ) */
 
 typedef struct pool pool_t;
+
+/* Who drives a worker (R.mu guards the state; the driver alone touches the rest):
+ *   OWNED     the runtime thread: starting, running a job it placed, or about to be
+ *             released; only OWNED workers are in its poll set.
+ *   RELEASED  idle and warm; nobody reads its pipes. An HTTP thread may take it (LENT),
+ *             the runtime thread may take it back (to place a queued job, or to reap it).
+ *   LENT      an HTTP thread runs one invocation on it in its own event loop (rt_submit's
+ *             fast path): the invoke frame, the product calls on the pipe, the result.
+ *   DEMOTED   the HTTP thread gave it back mid-way (the worker exited or misbehaved, a
+ *             frame did not fit the pipe): the runtime thread takes it over, job and all. */
+enum wstate { W_OWNED = 0, W_RELEASED, W_LENT, W_DEMOTED };
 
 typedef struct worker {
     pid_t pid;
@@ -47,7 +59,24 @@ typedef struct worker {
     buf_t in, out, err; /* partial lines */
     buf_t wbuf;         /* frame being written */
     size_t woff;
+    /* ---- lending (R.mu) ---- */
+    enum wstate state;
+    int64_t lend_deadline_ms; /* LENT: the job's deadline, enforced by the runtime thread */
+    int timed_out;            /* LENT: killed by the runtime thread at the deadline */
+    const char *kill_why;     /* DEMOTED: kill it with this reason (a static string) */
+    /* ---- the lending HTTP thread's ---- */
+    h2o_socket_t *rsock; /* fd 4 in that thread's loop */
 } worker_t;
+
+typedef struct qnode {
+    rt_job_t *job;
+    int64_t since_ms; /* backlog: when it was queued */
+    struct qnode *next;
+} qnode_t;
+
+/* A backlog's oldest job goes first; a job of the finishing thread's own (answered without
+ * a hop) may pass it while the oldest has waited less than this. */
+#define RT_BACKLOG_PREFER_MS 2
 
 struct pool {
     char *snapshot; /* key, with memory_mb and isolate */
@@ -56,12 +85,10 @@ struct pool {
     char *dir;      /* extracted snapshot */
     worker_t *workers[RT_POOL_MAX];
     unsigned n;
+    /* R.mu: jobs of this version that wait for one of its workers, the pool being full;
+     * whoever drives a worker of it next (an HTTP thread or the runtime thread) runs them */
+    qnode_t *backlog;
 };
-
-typedef struct qnode {
-    rt_job_t *job;
-    struct qnode *next;
-} qnode_t;
 
 /* A snapshot being extracted on a thread of its own, so the runtime thread keeps
  * serving other versions meanwhile. The list is the runtime thread's; `done`, `dir` and
@@ -97,7 +124,49 @@ static struct {
     unsigned proxy_rate;
     char *proxy_socket; /* kiln's Unix socket for workers, or NULL (rt_set_egress) */
     int netns;          /* enum netns_kind workers start in */
+    /* R.mu */
+    unsigned nwaiting;          /* jobs in R.waiting: a returned worker wakes the runtime for them */
+    unsigned nbacklog;          /* jobs in pools' backlogs (with `queued`, at most RT_QUEUE_MAX) */
+    int64_t planned_wake_ms;    /* when the runtime thread's poll ends at the latest */
+    struct logq *logq;          /* logs of lent invocations, saved by the runtime thread */
 } R = {.mu = PTHREAD_MUTEX_INITIALIZER, .wake_fd = -1};
+
+/* An invocation's console output, saved by the runtime thread (its store handle). */
+typedef struct logq {
+    invocation_t inv;
+    json_t *logs;
+    struct logq *next;
+} logq_t;
+
+/* The HTTP thread this is, when rt_bind_thread was called on it (NULL elsewhere). */
+typedef struct rt_home {
+    h2o_loop_t *loop;
+    h2o_multithread_receiver_t *receiver; /* where this thread's jobs are answered */
+    store_t *st;
+    struct metrics *metrics;
+} rt_home_t;
+static __thread rt_home_t home_of_thread;
+static __thread rt_home_t *home;
+
+/* Whether `job` runs in pool p: its version (snapshot), memory limit, and, for an
+ * environment with isolation: installation, its installation. */
+static int pool_matches(const pool_t *p, const rt_job_t *job)
+{
+    return p->memory_mb == job->memory_mb && strcmp(p->snapshot, job->snapshot) == 0 && !p->isolate == !job->isolate &&
+           (!job->isolate || strcmp(p->isolate, job->isolate) == 0);
+}
+
+/* How invocations were driven (relaxed atomics; /metrics): see rt_counters_t. */
+static rt_counters_t counters;
+#define COUNT(field) __atomic_add_fetch(&counters.field, 1, __ATOMIC_RELAXED)
+
+void rt_counters(rt_counters_t *out)
+{
+    out->on_http_thread = __atomic_load_n(&counters.on_http_thread, __ATOMIC_RELAXED);
+    out->on_runtime_thread = __atomic_load_n(&counters.on_runtime_thread, __ATOMIC_RELAXED);
+    out->backlogged = __atomic_load_n(&counters.backlogged, __ATOMIC_RELAXED);
+    out->demoted = __atomic_load_n(&counters.demoted, __ATOMIC_RELAXED);
+}
 
 /* ------------------------------------------------------------------ jobs */
 
@@ -131,10 +200,17 @@ static void wake(void)
     }
 }
 
+static int lend(rt_job_t *job);
+
 int rt_submit(rt_job_t *job)
 {
+    if (home && !job->prepare_only) {
+        int rc = lend(job);
+        if (rc != 0)
+            return rc > 0 ? 0 : -1; /* runs on a warm worker in this loop, waits in its pool's backlog, or full */
+    }
     pthread_mutex_lock(&R.mu);
-    int ok = R.running && !R.stopping && R.queued < RT_QUEUE_MAX;
+    int ok = R.running && !R.stopping && R.queued + R.nbacklog < RT_QUEUE_MAX;
     if (ok) {
         qnode_t *n = xcalloc(1, sizeof *n);
         n->job = job;
@@ -207,8 +283,51 @@ static void add_log(rt_job_t *job, const char *level, const char *message, int64
                               json_pack("{s:s,s:s,s:I}", "level", level, "message", message, "time", (json_int_t)time));
 }
 
-/* Hands the finished job back to its thread. Its token dies here. */
-static void finish(rt_job_t *job, enum rt_status st, char *result)
+/* Saves an invocation's logs on the runtime thread; an HTTP thread queues them for it
+ * (its store handle is for acknowledged writes). Takes `logs`. */
+static void keep_logs(const invocation_t *inv, json_t *logs)
+{
+    if (!logs || json_array_size(logs) == 0) {
+        json_decref(logs);
+        return;
+    }
+    if (!home) {
+        save_logs(inv, logs);
+        json_decref(logs);
+        return;
+    }
+    logq_t *q = xcalloc(1, sizeof *q);
+    q->inv = *inv;
+    q->inv.scopes = NULL;
+    q->logs = logs;
+    pthread_mutex_lock(&R.mu);
+    logq_t **end = &R.logq;
+    while (*end)
+        end = &(*end)->next;
+    *end = q;
+    pthread_mutex_unlock(&R.mu);
+    wake();
+}
+
+/* The queued logs of lent invocations, saved (runtime thread). */
+static void save_queued_logs(void)
+{
+    pthread_mutex_lock(&R.mu);
+    logq_t *q = R.logq;
+    R.logq = NULL;
+    pthread_mutex_unlock(&R.mu);
+    while (q) {
+        logq_t *next = q->next;
+        save_logs(&q->inv, q->logs);
+        json_decref(q->logs);
+        free(q);
+        q = next;
+    }
+}
+
+/* Hands the finished job back to its thread: through its message queue, or, on that very
+ * thread (a lent worker's result), by calling job->done at once. Its token dies here. */
+static void finish_to(rt_job_t *job, enum rt_status st, char *result, int direct)
 {
     if (job->token[0])
         invocation_end(job->token);
@@ -229,12 +348,17 @@ static void finish(rt_job_t *job, enum rt_status st, char *result)
         json_decref(e);
     }
     invocation_t inv = job->inv; /* the job belongs to its thread once sent */
+    inv.scopes = NULL;
     json_t *logs = job->logs;
     job->logs = NULL;
-    h2o_multithread_send_message(job->receiver, &job->msg);
-    save_logs(&inv, logs);
-    json_decref(logs);
+    if (direct)
+        job->done(job);
+    else
+        h2o_multithread_send_message(job->receiver, &job->msg);
+    keep_logs(&inv, logs);
 }
+
+static void finish(rt_job_t *job, enum rt_status st, char *result) { finish_to(job, st, result, 0); }
 
 /* ------------------------------------------------------------------ snapshots */
 
@@ -448,6 +572,7 @@ static void worker_kill(worker_t *w, enum rt_status st, const char *why)
         w->job = NULL;
     }
     pool_t *p = w->pool;
+    pthread_mutex_lock(&R.mu); /* HTTP threads look for released workers in these */
     for (unsigned i = 0; i < p->n; i++)
         if (p->workers[i] == w) {
             p->workers[i] = p->workers[--p->n];
@@ -458,6 +583,7 @@ static void worker_kill(worker_t *w, enum rt_status st, const char *why)
             R.workers[i] = R.workers[--R.nworkers];
             break;
         }
+    pthread_mutex_unlock(&R.mu);
     worker_free(w);
 }
 
@@ -515,8 +641,16 @@ static worker_t *worker_spawn(pool_t *p, char *err, size_t errlen)
     set_nonblock(w->from_fd);
     set_nonblock(w->out_fd);
     set_nonblock(w->err_fd);
+    /* room for big frames and bursts of raw output: a lent worker's stdout and stderr
+     * are read only when its invocation ends (best effort: the default stays otherwise) */
+    (void)fcntl(w->to_fd, F_SETPIPE_SZ, RT_PIPE_BYTES);
+    (void)fcntl(w->out_fd, F_SETPIPE_SZ, RT_PIPE_BYTES);
+    (void)fcntl(w->err_fd, F_SETPIPE_SZ, RT_PIPE_BYTES);
+    w->state = W_OWNED;
+    pthread_mutex_lock(&R.mu);
     p->workers[p->n++] = w;
     R.workers[R.nworkers++] = w;
+    pthread_mutex_unlock(&R.mu);
     return w;
 fail:
     for (int i = 0; i < 2; i++) {
@@ -592,11 +726,26 @@ static void worker_start_job(worker_t *w, rt_job_t *job)
         return;
     }
     w->job = job;
+    if (home)
+        COUNT(on_http_thread);
+    else
+        COUNT(on_runtime_thread);
     worker_flush(w);
 }
 
-/* Handles one complete line from fd 4. */
-static void worker_frame(worker_t *w, const char *line, size_t len)
+/* The value of an ok result frame, detached from it: the job owns it whole, so nothing
+ * on this thread holds a reference once the job is sent. */
+static void take_result(rt_job_t *job, json_t *f)
+{
+    json_t *v = json_incref(json_object_get(f, "value"));
+    json_object_del(f, "value");
+    json_decref(job->result);
+    job->result = v ? v : json_null();
+}
+
+/* Handles one complete line from fd 4 (runtime thread). Returns -1 when the worker was
+ * killed (w is gone), else 0. */
+static int worker_frame(worker_t *w, const char *line, size_t len)
 {
     json_err_t jerr;
     json_t *f = json_parse_limited(line, len, 128, &jerr);
@@ -604,7 +753,7 @@ static void worker_frame(worker_t *w, const char *line, size_t len)
     if (!type) {
         json_decref(f);
         worker_kill(w, RT_CRASH, "the function's worker sent a malformed message");
-        return;
+        return -1;
     }
     if (strcmp(type, "fetch") == 0) {
         /* a product call on the pipe: answered at once, in order, on fd 3 */
@@ -612,10 +761,11 @@ static void worker_frame(worker_t *w, const char *line, size_t len)
             buf_reset(&w->wbuf);
             w->woff = 0;
         }
-        if (proxycall_serve(R.pstore, R.public_url, R.proxy_rate, w->job ? w->job->inv.id : NULL, f, &w->wbuf) != 0) {
+        if (proxycall_serve(R.pstore, R.metrics, R.public_url, R.proxy_rate, w->job ? w->job->inv.id : NULL, f,
+                            &w->wbuf) != 0) {
             json_decref(f);
             worker_kill(w, RT_CRASH, "the function's worker sent a malformed message");
-            return;
+            return -1;
         }
         worker_flush(w);
     } else if (strcmp(type, "ready") == 0) {
@@ -631,21 +781,34 @@ static void worker_frame(worker_t *w, const char *line, size_t len)
         w->job = NULL;
         w->idle_since_ms = clock_now_ms();
         if (json_is_true(json_object_get(f, "ok"))) {
-            /* the value moves to the job whole: detached from the frame, so nothing on this
-             * thread holds a reference once the job is sent */
-            json_t *v = json_incref(json_object_get(f, "value"));
-            json_object_del(f, "value");
-            json_decref(job->result);
-            job->result = v ? v : json_null();
+            take_result(job, f);
             finish(job, RT_OK, NULL);
         } else
             finish(job, RT_ERROR, json_dumps(json_object_get(f, "error"), JSON_COMPACT | JSON_ENCODE_ANY));
     }
     json_decref(f);
+    return 0;
 }
 
-/* Reads what is available on fd; splits lines into `on_line`. -1 on EOF/error. */
-static int drain(worker_t *w, int fd, buf_t *b, void (*on_line)(worker_t *, const char *, size_t))
+/* Handles the complete lines in b (they are consumed). -1 when the worker was killed. */
+static int lines(worker_t *w, buf_t *b, int (*on_line)(worker_t *, const char *, size_t))
+{
+    char *start = b->ptr, *nl;
+    while (b->len && (nl = memchr(start, '\n', b->len - (size_t)(start - b->ptr)))) {
+        if (on_line(w, start, (size_t)(nl - start)) < 0)
+            return -1;
+        start = nl + 1;
+    }
+    size_t rest = b->len - (size_t)(start - b->ptr);
+    if (rest && start != b->ptr)
+        memmove(b->ptr, start, rest);
+    b->len = rest;
+    return 0;
+}
+
+/* Reads what is available on fd; splits lines into `on_line`. -1 on EOF/error, -2 on a
+ * line over the frame limit, -3 when the worker was killed while handling a line. */
+static int drain(worker_t *w, int fd, buf_t *b, int (*on_line)(worker_t *, const char *, size_t))
 {
     char chunk[65536];
     for (;;) {
@@ -656,28 +819,21 @@ static int drain(worker_t *w, int fd, buf_t *b, void (*on_line)(worker_t *, cons
             return errno == EAGAIN || errno == EINTR ? 0 : -1;
         if (buf_add(b, chunk, (size_t)n) != 0)
             return -2; /* a line over the frame limit */
-        char *start = b->ptr, *nl;
-        while ((nl = memchr(start, '\n', b->len - (size_t)(start - b->ptr)))) {
-            on_line(w, start, (size_t)(nl - start));
-            if (!w->pool)
-                return -3; /* the worker was killed while handling the line */
-            start = nl + 1;
-        }
-        size_t rest = b->len - (size_t)(start - b->ptr);
-        memmove(b->ptr, start, rest);
-        b->len = rest;
+        if (lines(w, b, on_line) < 0)
+            return -3; /* the worker was killed while handling a line */
     }
 }
 
-static void out_line(worker_t *w, const char *line, size_t len)
+static int out_line(worker_t *w, const char *line, size_t len)
 {
     char *s = strndup(line, len);
     if (w->job)
         add_log(w->job, "info", s, clock_now_ms());
     free(s);
+    return 0;
 }
 
-static void err_line(worker_t *w, const char *line, size_t len)
+static int err_line(worker_t *w, const char *line, size_t len)
 {
     char *s = strndup(line, len);
     if (w->job)
@@ -685,6 +841,266 @@ static void err_line(worker_t *w, const char *line, size_t len)
     else
         log_msg(LOG_DEBUG, "worker stderr", "line", s, NULL);
     free(s);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ lending
+ * rt_submit's fast path: an HTTP thread takes a warm, released worker of the job's
+ * version and runs the invocation in its own event loop — the invoke frame, the product
+ * calls the function carries on its pipe (served through the same /_proxy pipeline, with
+ * this thread's store handle and metrics), the result — with no hop through the runtime
+ * thread either way. Anything out of the ordinary (the worker exits or is killed at its
+ * deadline, a malformed frame, a frame the pipe does not take at once) demotes the worker
+ * to the runtime thread, which carries on from there exactly as for its own jobs. */
+
+void rt_bind_thread(h2o_loop_t *loop, h2o_multithread_receiver_t *receiver, store_t *st, struct metrics *m)
+{
+    home_of_thread = (rt_home_t){.loop = loop, .receiver = receiver, .st = st, .metrics = m};
+    home = &home_of_thread;
+}
+
+/* The next job of p's backlog (R.mu held): the oldest submitted on `receiver`'s thread
+ * (answered there without a hop), else the oldest. NULL when there is none. */
+static rt_job_t *backlog_take(pool_t *p, h2o_multithread_receiver_t *receiver)
+{
+    qnode_t **pick = p->backlog ? &p->backlog : NULL;
+    int64_t now = clock_now_ms();
+    for (qnode_t **pp = &p->backlog; receiver && *pp && now - p->backlog->since_ms < RT_BACKLOG_PREFER_MS; pp = &(*pp)->next)
+        if ((*pp)->job->receiver == receiver) {
+            pick = pp;
+            break;
+        }
+    if (!pick)
+        return NULL;
+    qnode_t *n = *pick;
+    *pick = n->next;
+    rt_job_t *job = n->job;
+    free(n);
+    R.nbacklog--;
+    return job;
+}
+
+/* Reads what fd has now; each complete line goes to on_line (job logs), a partial one is
+ * kept in b. For stdout/stderr of a worker this thread drives. */
+static void drain_now(worker_t *w, int fd, buf_t *b, int (*on_line)(worker_t *, const char *, size_t))
+{
+    char chunk[65536];
+    ssize_t n;
+    while ((n = read(fd, chunk, sizeof chunk)) > 0) {
+        if (buf_add(b, chunk, (size_t)n) != 0) {
+            buf_reset(b); /* a line over the limit: dropped */
+            continue;
+        }
+        lines(w, b, on_line);
+    }
+}
+
+/* Ends this thread's hold on fd 4: bytes not handled yet (from `consumed` on) go to w->in
+ * for the next reader. */
+static void detach(worker_t *w, size_t consumed)
+{
+    h2o_socket_t *sock = w->rsock;
+    h2o_buffer_t *in = sock->input;
+    if (in->size > consumed && buf_add(&w->in, in->bytes + consumed, in->size - consumed) != 0)
+        w->kill_why = "the function's output is too large";
+    h2o_socket_read_stop(sock);
+    h2o_socket_export_t info;
+    if (h2o_socket_export(sock, &info) == 0)
+        h2o_buffer_dispose(&info.input); /* the descriptor stays open: it is w->from_fd */
+    w->rsock = NULL;
+}
+
+/* Gives w to the runtime thread, with its job if it has one (`why`: kill it). */
+static void demote(worker_t *w, size_t consumed, const char *why)
+{
+    if (w->rsock)
+        detach(w, consumed);
+    pthread_mutex_lock(&R.mu);
+    if (why && !w->kill_why)
+        w->kill_why = why;
+    w->state = W_DEMOTED;
+    if (w->job)
+        COUNT(demoted);
+    pthread_mutex_unlock(&R.mu);
+    wake();
+}
+
+/* The invocation on a lent worker ended well: its output is collected, the worker is
+ * released for the next one, the job is answered here. */
+static int lent_result(worker_t *w, size_t consumed, json_t *f)
+{
+    rt_job_t *job = w->job;
+    drain_now(w, w->out_fd, &w->out, out_line);
+    drain_now(w, w->err_fd, &w->err, err_line);
+    w->job = NULL;
+    w->idle_since_ms = clock_now_ms();
+    if (json_is_true(json_object_get(f, "ok"))) {
+        take_result(job, f);
+        finish_to(job, RT_OK, NULL, job->receiver == home->receiver);
+    } else {
+        finish_to(job, RT_ERROR, json_dumps(json_object_get(f, "error"), JSON_COMPACT | JSON_ENCODE_ANY),
+                  job->receiver == home->receiver);
+    }
+    /* the next job of this version that waits, if any, runs here at once */
+    for (;;) {
+        pthread_mutex_lock(&R.mu);
+        /* not on a worker the runtime thread just killed at the last job's deadline */
+        rt_job_t *next = w->kill_why || w->timed_out ? NULL : backlog_take(w->pool, home->receiver);
+        if (next)
+            w->lend_deadline_ms = next->deadline_ms;
+        pthread_mutex_unlock(&R.mu);
+        if (!next)
+            break;
+        worker_start_job(w, next);
+        if (!w->job)
+            continue; /* answered at once (too many invocations): the next one */
+        if (w->woff < w->wbuf.len) {
+            demote(w, consumed, NULL); /* the runtime thread writes the rest of the frame */
+            return 1;
+        }
+        return 0; /* go on reading: this job's frames follow */
+    }
+    detach(w, consumed);
+    pthread_mutex_lock(&R.mu);
+    /* late frames to handle, bytes to write, or killed at the deadline: the runtime's */
+    int give_back = w->in.len || w->woff < w->wbuf.len || w->kill_why || w->timed_out;
+    w->state = give_back ? W_DEMOTED : W_RELEASED;
+    int waiting = R.nwaiting > 0;
+    pthread_mutex_unlock(&R.mu);
+    if (give_back || waiting)
+        wake();
+    return 1;
+}
+
+/* One frame from a lent worker: 0 go on, 1 this thread no longer holds the worker. */
+static int lent_frame(worker_t *w, const char *line, size_t len, size_t consumed)
+{
+    json_err_t jerr;
+    json_t *f = json_parse_limited(line, len, 128, &jerr);
+    const char *type = f ? json_str(f, "type") : NULL;
+    int rc = 0;
+    if (!type) {
+        demote(w, consumed, "the function's worker sent a malformed message");
+        rc = 1;
+    } else if (strcmp(type, "fetch") == 0) {
+        if (w->woff == w->wbuf.len) {
+            buf_reset(&w->wbuf);
+            w->woff = 0;
+        }
+        if (proxycall_serve(home->st, home->metrics, R.public_url, R.proxy_rate, w->job->inv.id, f, &w->wbuf) != 0) {
+            demote(w, consumed, "the function's worker sent a malformed message");
+            rc = 1;
+        } else {
+            worker_flush(w);
+            if (w->woff < w->wbuf.len) { /* the pipe is full: the runtime thread writes the rest */
+                demote(w, consumed, NULL);
+                rc = 1;
+            }
+        }
+    } else if (strcmp(type, "result") == 0 && json_str(f, "id") && strcmp(json_str(f, "id"), w->job->inv.id) == 0) {
+        rc = lent_result(w, consumed, f);
+    } else if (strcmp(type, "log") == 0 && json_str(f, "id") && strcmp(json_str(f, "id"), w->job->inv.id) == 0) {
+        const char *lvl = json_str(f, "level"), *msg = json_str(f, "message");
+        add_log(w->job, lvl ? lvl : "log", msg ? msg : "", json_integer_value(json_object_get(f, "time")));
+    }
+    /* "ready" again, or a frame about another invocation (app code writing to fd 4): ignored */
+    json_decref(f);
+    return rc;
+}
+
+static void on_lent_read(h2o_socket_t *sock, const char *err)
+{
+    worker_t *w = sock->data;
+    h2o_buffer_t *in = sock->input;
+    size_t off = 0;
+    for (;;) {
+        char *nl = memchr(in->bytes + off, '\n', in->size - off);
+        if (!nl)
+            break;
+        size_t len = (size_t)(nl - (in->bytes + off));
+        if (lent_frame(w, in->bytes + off, len, off + len + 1))
+            return; /* released or demoted: the rest went to w->in */
+        off += len + 1;
+    }
+    if (err) { /* the worker exited (or was killed at its deadline): the runtime thread says why */
+        demote(w, off, NULL);
+        return;
+    }
+    h2o_buffer_consume(&sock->input, off);
+    if (sock->input->size > RT_MAX_FRAME)
+        demote(w, 0, "the function's output is too large");
+}
+
+/* rt_submit's fast path: 1 when the job runs on a lent worker (or was answered) or waits
+ * in its full pool's backlog, -1 when that backlog is full too, 0 when the runtime thread
+ * must see to it (no worker of its version yet, or room for another). */
+static int lend(rt_job_t *job)
+{
+    worker_t *w = NULL;
+    pool_t *pool = NULL;
+    int early = 0;
+    pthread_mutex_lock(&R.mu);
+    for (unsigned i = 0; R.running && !R.stopping && i < R.npools && !pool; i++) {
+        pool_t *p = &R.pools[i];
+        if (p->n == 0 || !pool_matches(p, job))
+            continue;
+        pool = p;
+        for (unsigned k = 0; k < p->n && !w; k++)
+            if (p->workers[k]->state == W_RELEASED)
+                w = p->workers[k];
+    }
+    if (!w && pool && pool->n >= RT_POOL_MAX) {
+        /* every worker of the version is busy and there is no room for another: the next
+         * one to finish runs it */
+        int full = R.queued + R.nbacklog >= RT_QUEUE_MAX;
+        if (!full) {
+            qnode_t *q = xcalloc(1, sizeof *q), **end = &pool->backlog;
+            q->job = job;
+            q->since_ms = clock_now_ms();
+            while (*end)
+                end = &(*end)->next;
+            *end = q;
+            R.nbacklog++;
+            COUNT(backlogged);
+            early = job->deadline_ms < R.planned_wake_ms;
+        }
+        pthread_mutex_unlock(&R.mu);
+        if (early)
+            wake();
+        return full ? -1 : 1;
+    }
+    if (w) {
+        w->state = W_LENT;
+        w->timed_out = 0;
+        w->lend_deadline_ms = job->deadline_ms;
+        early = job->deadline_ms < R.planned_wake_ms; /* the runtime thread enforces it */
+    }
+    pthread_mutex_unlock(&R.mu);
+    if (!w)
+        return 0;
+    if (early)
+        wake();
+    siginfo_t si = {0};
+    if (waitid(P_PID, w->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == w->pid) {
+        demote(w, 0, "the function's process exited"); /* a late timer of its last invocation ended it */
+        return lend(job);
+    }
+    /* what a finished invocation's leftover callbacks printed is nobody's: dropped */
+    drain_now(w, w->out_fd, &w->out, out_line);
+    drain_now(w, w->err_fd, &w->err, err_line);
+    worker_start_job(w, job);
+    if (!w->job) { /* answered already (too many invocations, too large): free again */
+        pthread_mutex_lock(&R.mu);
+        w->state = W_RELEASED;
+        pthread_mutex_unlock(&R.mu);
+    } else if (w->woff < w->wbuf.len) {
+        demote(w, 0, NULL); /* the runtime thread writes the rest of the frame */
+    } else {
+        w->rsock = h2o_evloop_socket_create(home->loop, w->from_fd, 0);
+        w->rsock->data = w;
+        h2o_socket_read_start(w->rsock, on_lent_read);
+    }
+    return 1;
 }
 
 /* ------------------------------------------------------------------ scheduling */
@@ -694,38 +1110,49 @@ static void err_line(worker_t *w, const char *line, size_t len)
 static int pool_for(rt_job_t *job, pool_t **out, char *err, size_t errlen)
 {
     for (unsigned i = 0; i < R.npools; i++)
-        if (R.pools[i].memory_mb == job->memory_mb && strcmp(R.pools[i].snapshot, job->snapshot) == 0 &&
-            !R.pools[i].isolate == !job->isolate && (!job->isolate || strcmp(R.pools[i].isolate, job->isolate) == 0)) {
+        if (pool_matches(&R.pools[i], job)) {
             *out = &R.pools[i];
             return 1;
         }
-    if (R.npools == RT_POOLS_MAX) {
-        /* reuse an empty pool slot */
-        for (unsigned i = 0; i < R.npools; i++) {
-            if (R.pools[i].n == 0) {
-                free(R.pools[i].snapshot);
-                free(R.pools[i].isolate);
-                free(R.pools[i].dir);
-                R.pools[i] = R.pools[--R.npools];
-                break;
-            }
-        }
-        if (R.npools == RT_POOLS_MAX) {
-            snprintf(err, errlen, "too many app versions running at once");
-            return -1;
-        }
+    int slot = R.npools < RT_POOLS_MAX ? (int)R.npools : -1;
+    for (unsigned i = 0; slot < 0 && i < R.npools; i++)
+        if (R.pools[i].n == 0 && !R.pools[i].backlog)
+            slot = (int)i; /* an empty pool's slot is reused in place: workers point at theirs */
+    if (slot < 0) {
+        snprintf(err, errlen, "too many app versions running at once");
+        return -1;
     }
     char *dir = NULL;
     int rc = snapshot_dir(job->snapshot, &dir, err, errlen);
     if (rc <= 0)
         return rc;
-    pool_t *p = &R.pools[R.npools++];
+    pthread_mutex_lock(&R.mu);
+    pool_t *p = &R.pools[slot];
+    if ((unsigned)slot < R.npools) {
+        free(p->snapshot);
+        free(p->isolate);
+        free(p->dir);
+    } else {
+        R.npools++;
+    }
     *p = (pool_t){.snapshot = xstrdup(job->snapshot),
                   .isolate = job->isolate ? xstrdup(job->isolate) : NULL,
                   .memory_mb = job->memory_mb,
                   .dir = dir};
+    pthread_mutex_unlock(&R.mu);
     *out = p;
     return 1;
+}
+
+/* Whether the runtime thread drives w now: OWNED, or RELEASED and taken back. */
+static int claim(worker_t *w)
+{
+    pthread_mutex_lock(&R.mu);
+    if (w->state == W_RELEASED)
+        w->state = W_OWNED;
+    int mine = w->state == W_OWNED;
+    pthread_mutex_unlock(&R.mu);
+    return mine;
 }
 
 /* Tries to place a waiting job: 1 placed (or finished with an error), 0 must wait. */
@@ -758,7 +1185,7 @@ static int place(rt_job_t *job)
     }
     for (unsigned i = 0; i < p->n; i++) {
         worker_t *w = p->workers[i];
-        if (w->ready && !w->job) {
+        if (w->ready && claim(w) && !w->job) {
             worker_start_job(w, job);
             return 1;
         }
@@ -766,7 +1193,7 @@ static int place(rt_job_t *job)
     /* room for another worker of this version? reap an idle one elsewhere if the total is full */
     if (p->n < RT_POOL_MAX && R.nworkers >= RT_WORKERS_MAX) {
         for (unsigned i = 0; i < R.nworkers; i++)
-            if (R.workers[i]->ready && !R.workers[i]->job && R.workers[i]->pool != p) {
+            if (R.workers[i]->ready && R.workers[i]->pool != p && claim(R.workers[i]) && !R.workers[i]->job) {
                 worker_kill(R.workers[i], RT_CRASH, "reaped");
                 break;
             }
@@ -800,6 +1227,7 @@ static void schedule(void)
         *end = n;
     }
     pthread_mutex_unlock(&R.mu);
+    unsigned waiting = 0;
     for (qnode_t **pp = &R.waiting; *pp;) {
         qnode_t *n = *pp;
         if (place(n->job)) {
@@ -807,8 +1235,112 @@ static void schedule(void)
             free(n);
         } else {
             pp = &n->next;
+            waiting++;
         }
     }
+    pthread_mutex_lock(&R.mu);
+    R.nwaiting = waiting;
+    pthread_mutex_unlock(&R.mu);
+}
+
+/* Workers HTTP threads gave back (runtime thread): killed when they must be, else driven
+ * from here on (frames they left unhandled first). */
+static void take_over(void)
+{
+    worker_t *back[RT_WORKERS_MAX];
+    unsigned n = 0;
+    pthread_mutex_lock(&R.mu);
+    for (unsigned i = 0; i < R.nworkers; i++)
+        if (R.workers[i]->state == W_DEMOTED) {
+            R.workers[i]->state = W_OWNED;
+            back[n++] = R.workers[i];
+        }
+    pthread_mutex_unlock(&R.mu);
+    for (unsigned i = 0; i < n; i++) {
+        worker_t *w = back[i];
+        if (w->timed_out)
+            worker_kill(w, RT_TIMEOUT, "the function did not answer within its time limit");
+        else if (w->kill_why)
+            worker_kill(w, RT_CRASH, w->kill_why);
+        else if (lines(w, &w->in, worker_frame) == 0)
+            worker_flush(w);
+    }
+}
+
+/* Idle workers the runtime thread drives become free for HTTP threads to borrow; lent
+ * ones past their deadline are killed (their thread then gives them back); released ones
+ * idle too long are reaped. Returns the earliest deadline of a lent worker, or `next`. */
+static int64_t release_and_watch(int64_t now, int64_t next)
+{
+    worker_t *reap[RT_WORKERS_MAX], *run_on[RT_WORKERS_MAX];
+    rt_job_t *run[RT_WORKERS_MAX];
+    unsigned nreap = 0, nrun = 0;
+    qnode_t *late = NULL, *requeue = NULL;
+    pthread_mutex_lock(&R.mu);
+    /* backlogs: jobs past their deadline end; a pool with room again (a worker died) hands
+     * its backlog to the runtime thread, which starts workers for it */
+    for (unsigned i = 0; i < R.npools; i++) {
+        pool_t *p = &R.pools[i];
+        for (qnode_t **pp = &p->backlog; *pp;) {
+            qnode_t *q = *pp;
+            if (now > q->job->deadline_ms || p->n < RT_POOL_MAX) {
+                *pp = q->next;
+                R.nbacklog--;
+                qnode_t **to = now > q->job->deadline_ms ? &late : &requeue;
+                q->next = *to;
+                *to = q;
+            } else {
+                if (q->job->deadline_ms < next)
+                    next = q->job->deadline_ms;
+                pp = &q->next;
+            }
+        }
+    }
+    for (unsigned i = 0; i < R.nworkers; i++) {
+        worker_t *w = R.workers[i];
+        int idle = w->state == W_OWNED && w->ready && !w->job && w->woff == w->wbuf.len && w->in.len == 0 &&
+                   !w->kill_why;
+        rt_job_t *job = idle ? backlog_take(w->pool, NULL) : NULL;
+        if (job) {
+            run_on[nrun] = w;
+            run[nrun++] = job;
+        } else if (idle) {
+            w->state = W_RELEASED;
+        } else if (w->state == W_RELEASED && now - w->idle_since_ms > RT_IDLE_MS) {
+            w->state = W_OWNED;
+            reap[nreap++] = w;
+        } else if (w->state == W_LENT && !w->timed_out) {
+            if (now > w->lend_deadline_ms) {
+                w->timed_out = 1;
+                kill(w->pid, SIGKILL); /* the lending thread sees fd 4 close and gives it back */
+            } else if (w->lend_deadline_ms < next) {
+                next = w->lend_deadline_ms;
+            }
+        }
+    }
+    R.planned_wake_ms = next;
+    pthread_mutex_unlock(&R.mu);
+    for (unsigned i = 0; i < nreap; i++)
+        worker_kill(reap[i], RT_CRASH, "idle");
+    for (unsigned i = 0; i < nrun; i++)
+        worker_start_job(run_on[i], run[i]);
+    while (late) {
+        qnode_t *q = late;
+        late = q->next;
+        finish(q->job, RT_TIMEOUT, error_json("TimeoutError", "the invocation waited for a worker past its deadline"));
+        free(q);
+    }
+    if (requeue)
+        next = now; /* placed on the next turn, at once */
+    while (requeue) {
+        qnode_t *q = requeue, **end = &R.waiting;
+        requeue = q->next;
+        q->next = NULL;
+        while (*end)
+            end = &(*end)->next;
+        *end = q;
+    }
+    return next;
 }
 
 static void *rt_main(void *arg)
@@ -822,13 +1354,20 @@ static void *rt_main(void *arg)
         pthread_mutex_unlock(&R.mu);
         if (stopping)
             break;
+        take_over();
         schedule();
-        int64_t now = clock_now_ms(), next = now + 1000;
+        save_queued_logs();
+        int64_t now = clock_now_ms(), next = release_and_watch(now, now + 1000);
         unsigned n = 0;
         pfd[n] = (struct pollfd){.fd = R.wake_fd, .events = POLLIN};
         owner[n++] = NULL;
         for (unsigned i = 0; i < R.nworkers; i++) {
             worker_t *w = R.workers[i];
+            pthread_mutex_lock(&R.mu);
+            int mine = w->state == W_OWNED;
+            pthread_mutex_unlock(&R.mu);
+            if (!mine)
+                continue; /* released or lent: HTTP threads' */
             pfd[n] = (struct pollfd){.fd = w->from_fd, .events = POLLIN};
             owner[n++] = w;
             pfd[n] = (struct pollfd){.fd = w->out_fd, .events = POLLIN};
@@ -860,6 +1399,11 @@ static void *rt_main(void *arg)
             for (unsigned j = 0; j < R.nworkers; j++)
                 alive |= R.workers[j] == w;
             if (!alive || !pfd[i].revents)
+                continue;
+            pthread_mutex_lock(&R.mu);
+            int mine = w->state == W_OWNED; /* it polled while owned; nobody else took it since */
+            pthread_mutex_unlock(&R.mu);
+            if (!mine)
                 continue;
             int rc = 0;
             if (pfd[i].fd == w->from_fd)
@@ -893,6 +1437,13 @@ static void *rt_main(void *arg)
         now = clock_now_ms();
         for (unsigned i = 0; i < R.nworkers;) {
             worker_t *w = R.workers[i];
+            pthread_mutex_lock(&R.mu);
+            int mine = w->state == W_OWNED;
+            pthread_mutex_unlock(&R.mu);
+            if (!mine) {
+                i++;
+                continue;
+            }
             if (w->job && now > w->job->deadline_ms) {
                 worker_kill(w, RT_TIMEOUT, "the function did not answer within its time limit");
                 continue;
@@ -928,6 +1479,18 @@ static void *rt_main(void *arg)
         l = nx;
     }
     R.waiting = NULL;
+    for (unsigned i = 0; i < R.npools; i++) {
+        pthread_mutex_lock(&R.mu);
+        qnode_t *b = R.pools[i].backlog;
+        R.pools[i].backlog = NULL;
+        pthread_mutex_unlock(&R.mu);
+        while (b) {
+            qnode_t *nx = b->next;
+            finish(b->job, RT_CRASH, error_json("Error", "kiln is shutting down"));
+            free(b);
+            b = nx;
+        }
+    }
     while (q) {
         qnode_t *nx = q->next;
         finish(q->job, RT_CRASH, error_json("Error", "kiln is shutting down"));
@@ -988,7 +1551,7 @@ int rt_start(const char *data_dir, const char *proxy_url, const char *public_url
     if (!R.pstore) /* product calls on the pipes need it: no runtime rather than a crash later */
         return -1;
     R.metrics = metrics_new();
-    proxycall_init(R.metrics);
+    proxycall_init();
     R.running = 1;
     signal(SIGCHLD, SIG_DFL);
     if (pthread_create(&R.tid, NULL, rt_main, NULL) != 0) {
@@ -1003,6 +1566,7 @@ metrics_t *rt_metrics(void) { return R.metrics; }
 
 void rt_stop(void)
 {
+
     if (!R.running)
         return;
     pthread_mutex_lock(&R.mu);

@@ -6,6 +6,9 @@
  *   HTTP thread --rt_submit--> queue (bounded) --> runtime thread --fd 3--> worker
  *   HTTP thread <--h2o message-- runtime thread <--fd 4-- worker (result, logs)
  *
+ * A warm worker's next invocation is usually driven by the HTTP thread that received it,
+ * in its own loop (rt_bind_thread), without the two hops above.
+ *
  * A worker runs one invocation at a time and stays warm for the next one of its version.
  * With `isolation: installation` (docs/runtime.md) the pool is per version and
  * installation: a worker never serves two installations. Pools are bounded (RT_POOL_MAX per version, RT_WORKERS_MAX in all); idle workers are
@@ -22,6 +25,7 @@
 #include <stdint.h>
 
 #include "runtime/invocation.h"
+#include "store/store.h"
 
 struct metrics;
 
@@ -86,6 +90,27 @@ void rt_job_free(rt_job_t *job);
  * receiving thread calls job->done. Returns 0, or -1 (queue full: nothing sent). */
 int rt_submit(rt_job_t *job);
 
+
+/* Makes the calling thread (an HTTP thread, before its loop runs) able to drive warm
+ * workers itself: rt_submit from it then runs a job on a released worker of the job's
+ * version in `loop` — the invoke frame, the product calls carried on the worker's pipe
+ * (through `st` and counted in `m`), the result, and job->done called from the loop —
+ * with no hop through the runtime thread. Without a free warm worker, or when anything
+ * goes wrong on the way (the worker exits, is killed at the deadline, sends a malformed
+ * frame, a frame does not fit the pipe at once), the runtime thread takes over as for
+ * jobs it placed itself. When every worker of the version is busy and its pool is full,
+ * the job waits in the pool's backlog and whoever finishes on one of them next runs it
+ * (answering it on `receiver`'s thread: at once when that is the same thread). */
+void rt_bind_thread(h2o_loop_t *loop, h2o_multithread_receiver_t *receiver, store_t *st, struct metrics *m);
+
+/* Invocations handed to workers so far, by who drove them, for /metrics. */
+typedef struct rt_counters {
+    uint64_t on_http_thread;    /* started by the HTTP thread that received them */
+    uint64_t on_runtime_thread; /* started by the runtime thread (cold, or no warm worker free) */
+    uint64_t backlogged;        /* waited in a full pool's backlog first */
+    uint64_t demoted;           /* handed to the runtime thread while running (fault, big frame) */
+} rt_counters_t;
+void rt_counters(rt_counters_t *out);
 
 /* Receiver callback for HTTP threads: runs job->done for each finished job. */
 void rt_on_messages(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages);

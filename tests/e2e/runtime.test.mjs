@@ -729,6 +729,58 @@ describe('function runtime: webtriggers on warm workers, bound to one site', () 
     });
   });
 
+  it('warm workers are driven by the HTTP thread that took the request; a full pool queues the rest (backlog) and faults still answer', async () => {
+    const counters = async () => {
+      const m = await k.api('/metrics');
+      expectStatus(m, 200, '/metrics');
+      const get = (name) => {
+        const line = m.body.toString().split('\n').find((l) => l.startsWith(`${name} `));
+        assert.ok(line, `${name} in /metrics`);
+        return Number(line.split(' ').pop());
+      };
+      return {
+        http: get('kiln_invocations_started_total{driver="http_thread"}'),
+        runtime: get('kiln_invocations_started_total{driver="runtime_thread"}'),
+        backlogged: get('kiln_invocations_backlogged_total'),
+        demoted: get('kiln_invocations_demoted_total'),
+      };
+    };
+    await callJson(k, T.A.projects); // warm
+    const c0 = await counters();
+    for (let i = 0; i < 8; i++) assert.equal((await callJson(k, T.A.projects)).cloudId, A.cloudId);
+    const c1 = await counters();
+    assert.equal(c1.http - c0.http, 8, `each sequential request on a warm worker was driven by its HTTP thread: ${JSON.stringify([c0, c1])}`);
+    assert.equal(c1.runtime, c0.runtime, 'none went through the runtime thread');
+    // more at once than a version's pool has workers (4): while the pool grows to its
+    // bound the runtime thread takes the overflow and starts workers (one at a time); once
+    // it is full, the rest wait in the pool's backlog for the next worker to finish
+    let c2 = c1;
+    for (let round = 0; round < 20 && c2.backlogged === c1.backlogged; round++) {
+      const before = await counters();
+      const jobs = Array.from({ length: 40 }, (_, i) => (i % 2 ? B : A));
+      const results = await Promise.all(jobs.map((s) => call(k, T[s === A ? 'A' : 'B'].projects)));
+      results.forEach((res, i) => {
+        const me = jobs[i];
+        const other = me === A ? B : A;
+        expectStatus(res, 200, `burst ${round} #${i}`);
+        assert.equal(res.json.cloudId, me.cloudId, `burst ${round} #${i}`);
+        assert.ok(res.text.includes(me.canary) && !res.text.includes(other.canary), `burst ${round} #${i}: own canary only`);
+      });
+      c2 = await counters();
+      assert.equal(c2.http + c2.runtime - before.http - before.runtime, 40, 'each started once');
+      await sleep(300);
+    }
+    assert.ok(c2.backlogged > c1.backlogged, `once the pool was full, some waited in the backlog: ${JSON.stringify([c1, c2])}`);
+    // a warm worker that exits mid-invocation is handed to the runtime thread, which answers
+    await callJson(k, T.A.fault);
+    const pidFile = path.join(tempDir('pid'), 'lent-exit.pid');
+    const res = await call(k, T.A.fault, `?mode=exit&pidfile=${encodeURIComponent(pidFile)}`);
+    expectFault(res, 500, /process failed/, 'exit on a lent worker');
+    const c3 = await counters();
+    assert.ok(c3.demoted > c2.demoted, `the exit was handed over: ${JSON.stringify([c2, c3])}`);
+    assert.equal((await callJson(k, T.A.fault)).ok, true, 'the next request works');
+  });
+
   it('unknown trigger ids → 404 at once', async () => {
     const hex = () => randomBytes(32).toString('hex');
     for (const p of [`/x1/${hex()}`, `/public/${hex()}`, '/x1/abc', `/x1/${'g'.repeat(64)}`, `/x1/${hex()}/deeper/path?q=1`,

@@ -121,6 +121,10 @@ async function startProxy() {
       if (u.pathname === '/_proxy/fpp/rest/api/3/project/search') {
         return json(200, { total: 1, values: [{ key: 'KILN', name: 'Kiln' }] });
       }
+      if (u.pathname === '/_proxy/fpp/rest/late') {
+        // what kiln answers a token whose invocation has ended
+        return json(401, { code: 401, message: 'Unauthorized' }, { 'x-failure-category': 'FAILURE_CLIENT_AUTH' });
+      }
       if (u.pathname === '/_proxy/fpp/rest/api/3/broken') {
         return json(502, { message: 'upstream' }, { 'forge-proxy-error': 'PROXY_UPSTREAM_ERR' });
       }
@@ -701,10 +705,12 @@ exports.aborted = async () => {
   try { await p; return 'resolved'; } catch (e) { return e.name; }
 };
 exports.late = async () => {
+  globalThis.lateStatus = null;
   setTimeout(() => { call('/rest/late').then((r) => { globalThis.lateStatus = r.status; }, (e) => { globalThis.lateStatus = e.message; }); }, 30);
   return 'returned';
 };
 exports.lateStatus = async () => globalThis.lateStatus ?? null;
+exports.slow = async () => { await new Promise((r) => setTimeout(r, 300)); return 'slow done'; };
 exports.head = async () => { const r = await call('/rest/h', { method: 'HEAD' }); return { status: r.status, body: r.body }; };
 exports.storage = async () => (await global.__forge_fetch__({ type: 'echo' }, '/api/v1/get', { method: 'POST', body: '{}' })).json();
 exports.entities = async () => (await call('/forge/entities/graphql', { method: 'POST', body: '{}' })).status;
@@ -780,14 +786,32 @@ describe('kiln Node worker: product calls on the pipe (runtime.proxy.pipe)', () 
     assert.deepEqual(h.result.value, { status: 204, body: null });
   });
 
-  it("a late call of a finished invocation carries no invocation id (kiln refuses it)", async () => {
+  it("a late call made while the worker is idle goes over HTTP, where its dead token is refused", async () => {
+    // kiln reads an idle worker's fd 4 only when it hands it the next invocation
+    proxy.take();
+    const before = fetchFrames().length;
+    const first = await invoke('pipe', 'late');
+    assert.equal(first.result.value, 'returned');
+    for (let i = 0; i < 100 && !proxy.requests.some((r) => r.url === '/_proxy/fpp/rest/late'); i++) await new Promise((r) => setTimeout(r, 10));
+    const sent = proxy.take().filter((r) => r.url === '/_proxy/fpp/rest/late');
+    assert.equal(sent.length, 1, 'the late call went over HTTP');
+    assert.equal(sent[0].headers.authorization, `Bearer ${TOKEN}`, 'with the ended invocation\'s token');
+    assert.equal(fetchFrames().length, before, 'no fetch frame');
+    await new Promise((r) => setTimeout(r, 50));
+    const second = await invoke('pipe', 'lateStatus');
+    assert.equal(second.result.value, 401);
+  });
+
+  it("a late call made while another invocation runs carries no invocation id on the pipe (kiln refuses it)", async () => {
     answers.set('/rest/late', { status: 401, headers: [['content-type', 'application/json'], ['x-failure-category', 'FAILURE_CLIENT_AUTH']], body: Buffer.from('{"code":401,"message":"Unauthorized"}').toString('base64url') });
     const before = fetchFrames().length;
     const first = await invoke('pipe', 'late');
     assert.equal(first.result.value, 'returned');
+    const running = invoke('pipe', 'slow'); // the late call (30 ms on) falls inside it
     const f = await worker.waitFor((fr) => fr.type === 'fetch' && fr.path.endsWith('/rest/late'), 'the late fetch frame');
     assert.ok(fetchFrames().length > before);
-    assert.equal(f.id, '', 'no running invocation owns the late call');
+    assert.equal(f.id, '', 'the running invocation does not own the late call');
+    assert.equal((await running).result.value, 'slow done');
     await new Promise((r) => setTimeout(r, 50));
     const second = await invoke('pipe', 'lateStatus');
     assert.equal(second.result.value, 401);

@@ -55,7 +55,7 @@ static json_t *serve(fx_t *f, const char *running, const char *frame_json)
     json_t *fr = json_loads(frame_json, JSON_ALLOW_NUL, &je);
     assert_non_null(fr);
     buf_reset(&f->out);
-    int rc = proxycall_serve(f->st, "http://127.0.0.1:1", 0, running, fr, &f->out);
+    int rc = proxycall_serve(f->st, NULL, "http://127.0.0.1:1", 0, running, fr, &f->out);
     json_decref(fr);
     if (rc != 0) {
         assert_int_equal(f->out.len, 0);
