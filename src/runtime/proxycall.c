@@ -186,7 +186,7 @@ int proxycall_serve(store_t *st, struct metrics *m, const char *public_url, unsi
     if (gateway_normalise(&v.kr) == 0) /* else it replied 400/414 */
         proxy_serve(&v.kr, rate_per_min, running_id);
     if (frame_of(&v, seq, a, out) != 0) /* past the frame cap: say so rather than leave the call hanging */
-        answer(m, seq, 500, NULL, "Response too large", a, out);
+        answer(NULL, seq, 500, NULL, "Response too large", a, out); /* the handler's reply was counted already */
     vreq_dispose(&v);
 done:
     arena_free(a);

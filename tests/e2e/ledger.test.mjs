@@ -105,7 +105,8 @@ describe('data-flow ledger and tenant-leak detection', () => {
     const e = ev.find((x) => x.kind === LEAK && x.invocationId === b.invocationId);
     assert.equal(e.site, B.name, 'recorded under the destination site');
     assert.equal(e.category, LEAK);
-    assert.equal(e.appId.endsWith(e.appId.split('/').pop()), true);
+    const appUuid = /app\/([0-9a-f-]{36})/.exec(readFileSync(path.join(dir, 'manifest.yml'), 'utf8'))[1];
+    assert.ok(e.appId && e.appId.endsWith(appUuid), `the event names the app: ${e.appId} vs ${appUuid}`);
     assert.match(e.detail, new RegExp(`source site ${A.name}, destination site ${B.name}: webtrigger\\.response`));
     assert.ok(!e.detail.includes(A.canary), 'the canary itself is not written into the audit log');
     // A's admin sees it too: it is A's data
