@@ -20,6 +20,10 @@ void enc_b64url(char *out, const void *in, size_t n);
  * input or when the result would not fit in `cap`. */
 long enc_b64_decode(unsigned char *out, size_t cap, const char *in, size_t n);
 
+/* 1 if the n bytes are well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates,
+ * nothing past U+10FFFF), as jansson requires of every string. */
+int enc_utf8_valid(const char *s, size_t n);
+
 /* Random RFC 4122 version-4 UUID, 36 chars + NUL. */
 void enc_uuid4(char out[37]);
 /* 1 if s is a canonical lowercase-or-uppercase 36-char UUID. */

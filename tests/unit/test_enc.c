@@ -2,6 +2,9 @@
  * constant-time equality, percent-decoding. */
 #include "unit.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "base/enc.h"
 
 static void b64url_is(const char *in, size_t n, const char *want)
@@ -256,6 +259,64 @@ static void test_pct_decode_invalid(void **state)
     pct_fails("%41", 1);
 }
 
+static void test_random_pool(void **state)
+{
+    (void)state;
+    /* sizes on both sides of the pooled limit, across many pool refills: never a repeat */
+    enum { N = 400 };
+    static unsigned char seen[N][16];
+    for (int i = 0; i < N; i++) {
+        unsigned char big[100];
+        enc_random(seen[i], 16);
+        enc_random(big, 1 + (size_t)i % 100); /* odd sizes shift the pool's offset */
+        for (int k = 0; k < i; k++)
+            assert_memory_not_equal(seen[i], seen[k], 16);
+    }
+    /* a forked child draws other bytes than its parent from the same point */
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    unsigned char mine[32], theirs[32];
+    if (pid == 0) {
+        enc_random(mine, sizeof mine);
+        _exit(write(fds[1], mine, sizeof mine) == (ssize_t)sizeof mine ? 0 : 1);
+    }
+    enc_random(mine, sizeof mine);
+    assert_int_equal(read(fds[0], theirs, sizeof theirs), (ssize_t)sizeof theirs);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_memory_not_equal(mine, theirs, sizeof mine);
+    close(fds[0]);
+    close(fds[1]);
+}
+
+static void test_utf8_valid(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        int ok;
+    } cases[] = {
+        {"", 1}, {"plain ascii", 1}, {"caf\xc3\xa9", 1}, {"\xe2\x82\xac", 1}, {"\xf0\x9f\x98\x80", 1},
+        {"\xed\x9f\xbf", 1},         /* U+D7FF, just below the surrogates */
+        {"\xee\x80\x80", 1},         /* U+E000, just above */
+        {"\xf4\x8f\xbf\xbf", 1},     /* U+10FFFF */
+        {"\xc0\x80", 0},             /* overlong NUL */
+        {"\xc1\xbf", 0},             /* overlong */
+        {"\xe0\x9f\xbf", 0},         /* overlong 3-byte */
+        {"\xf0\x8f\xbf\xbf", 0},     /* overlong 4-byte */
+        {"\xed\xa0\x80", 0},         /* U+D800 */
+        {"\xed\xbf\xbf", 0},         /* U+DFFF */
+        {"\xf4\x90\x80\x80", 0},     /* U+110000 */
+        {"\xf5\x80\x80\x80", 0}, {"\xff", 0}, {"\x80", 0}, {"a\xc3", 0}, {"\xe2\x82", 0}, {"\xc3\x28", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        assert_int_equal(enc_utf8_valid(cases[i].s, strlen(cases[i].s)), cases[i].ok);
+    assert_int_equal(enc_utf8_valid("a\0b", 3), 1); /* NUL is a character */
+    assert_int_equal(enc_utf8_valid("\xc3\xa9", 1), 0); /* the length is respected */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +333,8 @@ int main(void)
         cmocka_unit_test(test_pct_decode_valid),
         cmocka_unit_test(test_pct_decode_plus),
         cmocka_unit_test(test_pct_decode_invalid),
+        cmocka_unit_test(test_random_pool),
+        cmocka_unit_test(test_utf8_valid),
     };
     return cmocka_run_group_tests_name("enc", tests, NULL, NULL);
 }
