@@ -13,7 +13,7 @@ SANFLAGS :=
 OPT      := -O2 -g
 endif
 
-PKGS     := libh2o-evloop jansson yaml-0.1 sqlite3 openssl libcurl libarchive libhs
+PKGS     := libh2o-evloop jansson yajl yaml-0.1 sqlite3 openssl libcurl libarchive libhs
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers $(OPT) $(SANFLAGS) \
             -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
@@ -27,7 +27,7 @@ UNITBINS := $(UNITS:tests/unit/%.c=$(BUILD)/tests/%)
 KILN     := $(BUILD)/kiln
 
 # Debian packages the project needs (the -dev ones to build, the rest to test/bench).
-DEBS     := build-essential pkg-config libh2o-evloop-dev libjansson-dev libyaml-dev libsqlite3-dev \
+DEBS     := build-essential pkg-config libh2o-evloop-dev libjansson-dev libyajl-dev libyaml-dev libsqlite3-dev \
             sqlite3 libssl-dev libcurl4-openssl-dev libcmocka-dev libarchive-dev libhyperscan-dev esbuild wrk nginx-light jq curl \
             clang libclang-rt-dev
 

