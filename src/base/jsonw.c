@@ -1,5 +1,7 @@
 #include "base/jsonw.h"
 
+#include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -164,6 +166,65 @@ void jw_strcat(jsonw_t *w, const char *const *parts, size_t n)
     for (size_t i = 0; i < n; i++)
         escaped_body(w, parts[i], strlen(parts[i]));
     put1(w, '"');
+}
+
+void jw_real(jsonw_t *w, double v)
+{
+    if (!isfinite(v)) {
+        w->err = 1;
+        return;
+    }
+    char n[40];
+    int len = snprintf(n, sizeof n, "%.17g", v);
+    char *e = strchr(n, 'e');
+    if (e) { /* 1e+21 -> 1e21, 1e-05 -> 1e-5 */
+        char *d = e + 1, *src = e + 1;
+        if (*src == '+')
+            src++;
+        else if (*src == '-')
+            *d++ = *src++;
+        while (*src == '0' && src[1])
+            src++;
+        memmove(d, src, strlen(src) + 1);
+        len = (int)strlen(n);
+    } else if (!strchr(n, '.')) {
+        memcpy(n + len, ".0", 3);
+        len += 2;
+    }
+    sep(w);
+    put(w, n, (size_t)len);
+}
+
+void jw_json(jsonw_t *w, const json_t *j)
+{
+    const char *k;
+    size_t klen, i;
+    json_t *v;
+    switch (j ? json_typeof(j) : JSON_NULL) {
+    case JSON_OBJECT:
+        jw_obj(w);
+        json_object_keylen_foreach((json_t *)j, k, klen, v)
+        {
+            sep(w);
+            escaped(w, k, klen);
+            put1(w, ':');
+            w->after_key = 1;
+            jw_json(w, v);
+        }
+        jw_obj_end(w);
+        break;
+    case JSON_ARRAY:
+        jw_arr(w);
+        json_array_foreach(j, i, v) jw_json(w, v);
+        jw_arr_end(w);
+        break;
+    case JSON_STRING: jw_strn(w, json_string_value(j), json_string_length(j)); break;
+    case JSON_INTEGER: jw_int(w, json_integer_value(j)); break;
+    case JSON_REAL: jw_real(w, json_real_value(j)); break;
+    case JSON_TRUE: jw_bool(w, 1); break;
+    case JSON_FALSE: jw_bool(w, 0); break;
+    default: jw_null(w); break;
+    }
 }
 
 void jw_raw(jsonw_t *w, const char *json, size_t n)

@@ -40,6 +40,12 @@ void jw_strcat(jsonw_t *w, const char *const *parts, size_t n);
 #define JW_STRCAT(w, ...)                                                                     \
     jw_strcat((w), (const char *const[]){__VA_ARGS__},                                         \
               sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+/* A real as jansson writes it ("%.17g", ".0" appended to integral values, exponents
+ * without '+' or leading zeros); NaN and infinities (not JSON) set err. */
+void jw_real(jsonw_t *w, double v);
+/* A jansson value, written whole (objects in their insertion order, as json_dumps). */
+struct json_t;
+void jw_json(jsonw_t *w, const struct json_t *j);
 /* A value that is already valid JSON (e.g. a stored document). */
 void jw_raw(jsonw_t *w, const char *json, size_t n);
 

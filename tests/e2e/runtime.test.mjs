@@ -16,7 +16,7 @@ import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import {
-  ROOT, startKiln, describeCli, describeRes, expectStatus, expectAuthFailure, allProjects, sleep,
+  ROOT, startKiln, describeCli, describeRes, expectStatus, rawRequest, expectAuthFailure, allProjects, sleep,
   tempDir, writeFiles, kilnCli as kiln, expectCliOk as ok, cliOkJson as okJson,
 } from './lib/kiln.mjs';
 
@@ -493,6 +493,33 @@ describe('function runtime: webtriggers on warm workers, bound to one site', () 
       const r = await k.api(p);
       expectStatus(r, 404, what);
     }
+  });
+
+  it('a request JSON cannot carry (bytes that are not UTF-8) gets 400; a body that is not UTF-8 text arrives as ""', async () => {
+    const t = T.A.echo;
+    const raw = (target, headers = '', body = Buffer.alloc(0)) =>
+      rawRequest(k.port, Buffer.concat([
+        Buffer.from(`POST ${target} HTTP/1.1\r\nHost: x\r\n${headers}Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`, 'latin1'),
+        body]));
+    const refused = [
+      [`${t.path}?%ff=1`, '', 'a parameter name'], // kiln once freed this name's array and then wrote to it
+      [`${t.path}?a=%ff%fe`, '', 'a parameter value'],
+      [`${t.path}?a=%c0%80`, '', 'an overlong parameter value'],
+      [`${t.path}/\xff`, '', 'a raw byte in the user path'], // percent-encoded ones are passed as they came
+      [t.path, 'X-Bin: \xff\xfe\r\n', 'a header value'],
+    ];
+    for (const [target, headers, what] of refused) {
+      const res = await raw(target, headers);
+      expectFault(res, 400, 'The request cannot be passed to the function.', what);
+    }
+    const res = await raw(`${t.path}?ok=%c3%a9`, 'X-Ok: caf\xc3\xa9\r\n', Buffer.from([0x7b, 0xff, 0x7d]));
+    expectStatus(res, 200, 'valid UTF-8 around a binary body');
+    const req = res.json.request;
+    assert.deepEqual(req.queryParameters, { ok: ['é'] });
+    assert.deepEqual(req.headers['x-ok'], ['café']);
+    assert.equal(req.body, '');
+    // kiln still serves the next request normally
+    assert.equal((await callJson(k, t, '?again=1')).request.queryParameters.again[0], '1');
   });
 
   it('the context: installContext, moduleKey, installationId, installation.{ari, contexts}, environmentType', async () => {

@@ -4,6 +4,7 @@
 #include "unit.h"
 
 #include <jansson.h>
+#include <math.h>
 
 #include "base/arena.h"
 #include "base/jsonw.h"
@@ -462,6 +463,61 @@ static void test_matches_without_reserve(void **state)
     buf_free(&b2);
 }
 
+static void test_real_and_json(void **state)
+{
+    (void)state;
+    static const struct {
+        double v;
+        const char *want;
+    } reals[] = {{1.5, "1.5"}, {100.0, "100.0"}, {-0.0, "-0.0"}, {1e21, "1e21"}, {1e-5, NULL},
+                 {0.1, NULL}, {-2.5e-300, NULL}, {123456789.125, NULL}}; /* NULL: only compared with jansson */
+    for (size_t i = 0; i < sizeof reals / sizeof *reals; i++) {
+        buf_t b;
+        buf_init(&b, 1024);
+        jsonw_t w;
+        jw_init(&w, &b);
+        jw_real(&w, reals[i].v);
+        assert_false(w.err);
+        if (reals[i].want)
+            assert_string_equal(b.ptr, reals[i].want);
+        /* as jansson writes it */
+        json_t *r = json_real(reals[i].v);
+        char *j = json_dumps(r, JSON_ENCODE_ANY);
+        assert_string_equal(b.ptr, j);
+        free(j);
+        json_decref(r);
+        buf_free(&b);
+    }
+    buf_t b;
+    buf_init(&b, 1024);
+    jsonw_t w;
+    jw_init(&w, &b);
+    jw_real(&w, NAN);
+    assert_true(w.err);
+    buf_free(&b);
+
+    /* a whole tree, insertion order kept, keys with NUL and escapes; the same text jansson writes */
+    json_t *t = json_pack("{s:[i,f,b,n,s],s:{s:s}}", "a", -7, 2.25, 1, "x\"y", "z", "k", "v");
+    json_object_setn_new(t, "n\0ul", 4, json_string("\u00e9"));
+    buf_init(&b, 1024);
+    jw_init(&w, &b);
+    jw_obj(&w);
+    jw_key(&w, "t");
+    jw_json(&w, t);
+    jw_key(&w, "null");
+    jw_json(&w, NULL);
+    jw_obj_end(&w);
+    assert_false(w.err);
+    char *want = json_dumps(t, JSON_COMPACT);
+    char *got = strndup(b.ptr + 5, b.len - 5 - strlen(",\"null\":null}"));
+    assert_string_equal(got, want);
+    assert_string_equal(b.ptr + b.len - strlen(",\"null\":null}"), ",\"null\":null}");
+    free(want);
+    free(got);
+    json_decref(t);
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -481,6 +537,7 @@ int main(void)
         cmocka_unit_test(test_cap_exact_with_reserve),
         cmocka_unit_test(test_cap_escape_growth),
         cmocka_unit_test(test_matches_without_reserve),
+        cmocka_unit_test(test_real_and_json),
     };
     return cmocka_run_group_tests_name("jsonw", tests, NULL, NULL);
 }
