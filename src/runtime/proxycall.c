@@ -49,6 +49,8 @@ static int frame_of(const vreq_t *v, json_int_t seq, arena_t *a, buf_t *out)
     jw_arr_end(&jw);
     const h2o_headers_t *hs = &v->req.res.headers;
     for (size_t i = 0; v->replied && i < hs->size; i++) {
+        if (h2o_lcstris(hs->entries[i].name->base, hs->entries[i].name->len, H2O_STRLIT("content-type")))
+            continue; /* reply_raw set it there too: it is the first pair already */
         jw_arr(&jw);
         jw_strn(&jw, hs->entries[i].name->base, hs->entries[i].name->len);
         jw_strn(&jw, hs->entries[i].value.base, hs->entries[i].value.len);

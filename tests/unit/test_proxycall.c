@@ -69,6 +69,15 @@ static json_t *serve(fx_t *f, const char *running, const char *frame_json)
     return resp;
 }
 
+/* How many header pairs are named `name`. */
+static size_t header_count(json_t *r, const char *name)
+{
+    size_t i, n = 0;
+    json_t *p;
+    json_array_foreach(json_object_get(r, "headers"), i, p) n += strcmp(json_string_value(json_array_get(p, 0)), name) == 0;
+    return n;
+}
+
 static int status_of(json_t *r) { return (int)json_integer_value(json_object_get(r, "status")); }
 
 static const char *header_of(json_t *r, const char *name)
@@ -234,6 +243,8 @@ static void test_only_the_running_invocation_with_its_own_token(void **state)
     /* A's invocation runs here with its own token: A's projects, never B's */
     json_t *r = search(f, "inv-a", "inv-a", t.ta);
     assert_int_equal(status_of(r), 200);
+    assert_int_equal(header_count(r, "content-type"), 1); /* not once more from the reply's own headers */
+    assert_string_equal(header_of(r, "content-type"), "application/json;charset=UTF-8");
     char *body = body_of(r);
     assert_true(unit_contains(body, t.A.canary));
     assert_false(unit_contains(body, t.B.canary));
