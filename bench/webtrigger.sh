@@ -27,6 +27,10 @@
 #                         call) or noop (it answers at once: the floor of kiln's
 #                         invocation path, against the plain server still making
 #                         the call; bodies then differ and are not compared)
+#   BENCH_WORKER=real     kiln's workers: real (runtime/node/worker.js with @forge/api)
+#                         or minimal (bench/minimal-worker.cjs: the same frames and the
+#                         same product call with no Forge runtime at all: the floor of
+#                         kiln's side plus the frame exchanges; implies BENCH_COLD=0)
 #   BENCH_NODE_CLIENT=http  plain server's client: http (http.request + keep-alive
 #                         Agent) or fetch (global fetch)
 #   BENCH_KEEP=1          keep the temp dir (logs, wrk output) instead of deleting it
@@ -50,6 +54,7 @@ COLD=${BENCH_COLD:-3}
 SITES=${BENCH_SITES:-1}
 NODE_CLIENT=${BENCH_NODE_CLIENT:-http}
 TRIGGER=${BENCH_TRIGGER:-report}
+WORKER=${BENCH_WORKER:-real}
 KEEP=${BENCH_KEEP:-0}
 WRK_THREADS=2
 SERVER_THREADS=2
@@ -124,6 +129,11 @@ start_kiln() {
     [[ -x $KILN ]] || die "$KILN not found or not executable (run 'make' first)"
     mkdir -p "$TMP/kiln"
     log "starting kiln on 127.0.0.1:$KILN_PORT"
+    if [[ $WORKER == minimal ]]; then # kiln starts "$KILN_NODE worker.js": run the stand-in instead
+        printf '#!/bin/sh\nexec %q %q\n' "$(command -v "$NODE")" "$ROOT/bench/minimal-worker.cjs" >"$TMP/minimal-node"
+        chmod +x "$TMP/minimal-node"
+        export KILN_NODE="$TMP/minimal-node"
+    fi
     "$KILN" serve --data "$TMP/kiln" --listen "127.0.0.1:$KILN_PORT" \
         --threads "$SERVER_THREADS" --webtrigger-rate 0 --proxy-rate 0 >"$TMP/kiln.out" 2>"$TMP/kiln.log" &
     KILN_PID=$!
@@ -505,6 +515,7 @@ rerun_command() {
     [[ $SITES != auto ]] && printf ' BENCH_SITES=%s' "$SITES"
     [[ $NODE_CLIENT != http ]] && printf ' BENCH_NODE_CLIENT=%s' "$NODE_CLIENT"
     [[ $TRIGGER != report ]] && printf ' BENCH_TRIGGER=%s' "$TRIGGER"
+    [[ $WORKER != real ]] && printf ' BENCH_WORKER=%s' "$WORKER"
     [[ $KILN != "$ROOT/build/kiln" ]] && printf ' KILN=%q' "$KILN"
     [[ $NODE != node ]] && printf ' NODE=%q' "$NODE"
     printf ' bench/webtrigger.sh\n'
@@ -513,7 +524,9 @@ rerun_command() {
 print_header() {
     local i
     echo
-    if [[ $TRIGGER == noop ]]; then
+    if [[ $WORKER == minimal ]]; then
+        echo "== kiln webtrigger benchmark (BENCH_WORKER=minimal): GET <webtrigger> -> bench/minimal-worker.cjs (frames only, no Forge runtime) -> kiln /_proxy"
+    elif [[ $TRIGGER == noop ]]; then
         echo "== kiln webtrigger benchmark (BENCH_TRIGGER=noop): GET <webtrigger> -> Node worker, which answers at once (no product call)"
     else
         echo "== kiln webtrigger benchmark: GET <webtrigger> -> Node worker -> requestJira(/rest/api/3/project/search?maxResults=1) -> kiln /_proxy"
@@ -569,6 +582,9 @@ main() {
     fi
     [[ $NODE_CLIENT == http || $NODE_CLIENT == fetch ]] || die "BENCH_NODE_CLIENT must be http or fetch"
     [[ $TRIGGER == report || $TRIGGER == noop ]] || die "BENCH_TRIGGER must be report or noop"
+    [[ $WORKER == real || $WORKER == minimal ]] || die "BENCH_WORKER must be real or minimal"
+    [[ $WORKER == real || $TRIGGER == report ]] || die "BENCH_WORKER=minimal makes the report's call: BENCH_TRIGGER must be report"
+    [[ $WORKER == real ]] || COLD=0 # the stand-in loads no bundle: redeploys would measure nothing
     need wrk curl jq awk sort sed "$NODE"
 
     TMP=$(mktemp -d "${TMPDIR:-/tmp}/kiln-bench-wt.XXXXXX")
@@ -651,6 +667,7 @@ main() {
     printf 'ratio: median of the per-round kiln/node req/s at %s connections; p50: %s; cold start: median first request after %s redeploy(s)\n' \
         "$CONNS" "$lat_note" "$COLD"
     [[ $TRIGGER == noop ]] && printf '(BENCH_TRIGGER=noop: kiln runs a function without the product call; not the target measurement)\n'
+    [[ $WORKER == minimal ]] && printf '(BENCH_WORKER=minimal: frames only, no Forge runtime: the floor of a round trip, not the target measurement)\n'
     printf 'RESULT webtrigger kiln/node = %.2f (target >= %s); p50 = %.2f ms (target <= %s); cold start = %s ms (target <= %s)\n' \
         "$mr" "$TARGET_RATIO" "$mp50" "$TARGET_P50" \
         "$(awk -v c="$COLD_MEDIAN" 'BEGIN { if (c == "NaN") print "n/a"; else printf "%.0f", c }')" "$TARGET_COLD"
