@@ -191,7 +191,9 @@ function onResponseFrame(msg) {
   try {
     const status = msg.status;
     const init = { status, statusText: http.STATUS_CODES[status] || '', headers: new Headers(msg.headers) };
-    const body = NULL_BODY.has(status) || call.method === 'HEAD' ? null : Buffer.from(typeof msg.body === 'string' ? msg.body : '', 'base64');
+    // `text`: the body as a string (kiln sends UTF-8 text so); `body`: bytes in base64url
+    const body = NULL_BODY.has(status) || call.method === 'HEAD' ? null
+      : typeof msg.text === 'string' ? msg.text : Buffer.from(typeof msg.body === 'string' ? msg.body : '', 'base64');
     call.resolve(body === null ? new Response(null, init) : new ProxyResponse(body, init));
   } catch (err) {
     call.reject(err);

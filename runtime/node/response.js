@@ -1,6 +1,8 @@
 'use strict';
 // ProxyResponse: the standard Response that __forge_fetch__ returns for a proxy answer
-// already read whole into a Buffer. It is a real Response (instanceof, status, headers,
+// already read whole: a Buffer, or a string when kiln sent the body as UTF-8 text (then
+// text() and json() skip decoding altogether; the bytes, when asked for, are the string's
+// UTF-8, which is what kiln read). It is a real Response (instanceof, status, headers,
 // ok, statusText, body, clone, ...), but text(), json() and arrayBuffer() read the
 // Buffer directly instead of going through a web stream: undici builds a ReadableStream
 // for every Response with a body, and reading it back costs ~15x the JSON.parse itself
@@ -15,16 +17,18 @@
 const UNUSABLE = 'Body is unusable: Body has already been read';
 
 function decode(buf) {
-  const s = buf.toString('utf8');
+  const s = typeof buf === 'string' ? buf : buf.toString('utf8');
   return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
 }
 
+const bytesOf = (b) => (typeof b === 'string' ? Buffer.from(b, 'utf8') : b);
+
 class ProxyResponse extends Response {
-  #buf; // Buffer, until read or handed to #real
+  #buf; // Buffer or string, until read or handed to #real
   #used = false;
   #real = null; // a stream-backed Response with the same body, once one was needed
 
-  /** buf: a Buffer (never null: null bodies use a plain Response). */
+  /** buf: a Buffer or a string (never null: null bodies use a plain Response). */
   constructor(buf, init) {
     super(null, init);
     this.#buf = buf;
@@ -33,7 +37,7 @@ class ProxyResponse extends Response {
   /** The stream-backed twin, made on first need; the Buffer is handed over to it. */
   #materialize() {
     if (!this.#real) {
-      this.#real = new Response(this.#used ? null : this.#buf, { status: this.status, statusText: this.statusText, headers: this.headers });
+      this.#real = new Response(this.#used ? null : bytesOf(this.#buf), { status: this.status, statusText: this.statusText, headers: this.headers });
       this.#buf = null;
     }
     return this.#real;
@@ -68,7 +72,7 @@ class ProxyResponse extends Response {
 
   async arrayBuffer() {
     if (this.#real) return this.#real.arrayBuffer();
-    const b = this.#take();
+    const b = bytesOf(this.#take());
     return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
   }
 

@@ -22,18 +22,25 @@ static unsigned metric_route;
 void proxycall_init(void) { metric_route = metrics_route_id(PROXY_METRIC_ROUTE); }
 
 /* Appends the reply as a response frame (Content-Type first, then the headers the
- * handler set). 0, or -1 with `out` as it was (the frame would pass its cap). */
-static int frame_of(const vreq_t *v, json_int_t seq, arena_t *a, buf_t *out)
+ * handler set). The body goes as `text` (a JSON string) when it is UTF-8 text, as all
+ * product answers are: the worker then skips a base64 decode and a UTF-8 decode (about
+ * half of what reading a 2 KB answer cost it); otherwise, or when the escaped text would
+ * pass the frame's cap, as `body`, base64url. 0, or -1 with `out` as it was (the frame
+ * would pass its cap either way). */
+static int frame_as(const vreq_t *v, json_int_t seq, arena_t *a, buf_t *out, int as_text)
 {
     size_t start = out->len;
     int status = v->replied ? v->status : 500;
     const char *ctype = v->replied ? v->content_type : "application/json;charset=UTF-8";
     const char *body = v->replied ? v->body : "{\"code\":500,\"message\":\"No answer\"}";
     size_t blen = v->replied ? v->body_len : strlen(body);
-    char *b64 = arena_alloc(a, enc_b64url_len(blen) + 1);
-    if (!b64)
-        kiln_oom(blen);
-    enc_b64url(b64, body, blen);
+    char *b64 = NULL;
+    if (!as_text) {
+        b64 = arena_alloc(a, enc_b64url_len(blen) + 1);
+        if (!b64)
+            kiln_oom(blen);
+        enc_b64url(b64, body, blen);
+    }
 
     jsonw_t jw;
     jw_init(&jw, out);
@@ -57,7 +64,12 @@ static int frame_of(const vreq_t *v, json_int_t seq, arena_t *a, buf_t *out)
         jw_arr_end(&jw);
     }
     jw_arr_end(&jw);
-    jw_kstr(&jw, "body", b64);
+    if (as_text) {
+        jw_key(&jw, "text");
+        jw_strn(&jw, body ? body : "", body ? blen : 0);
+    } else {
+        jw_kstr(&jw, "body", b64);
+    }
     jw_obj_end(&jw);
     if (jw.err || buf_add(out, "\n", 1) != 0) {
         out->len = start;
@@ -66,6 +78,15 @@ static int frame_of(const vreq_t *v, json_int_t seq, arena_t *a, buf_t *out)
         return -1;
     }
     return 0;
+}
+
+int proxycall_response_frame(const vreq_t *v, json_int_t seq, arena_t *a, buf_t *out)
+{
+    const char *body = v->replied ? v->body : "";
+    size_t blen = v->replied ? v->body_len : 0;
+    if ((blen == 0 || enc_utf8_valid(body, blen)) && frame_as(v, seq, a, out, 1) == 0)
+        return 0;
+    return frame_as(v, seq, a, out, 0);
 }
 
 /* An answer made here, not by the pipeline (limits, a frame of another invocation). */
@@ -84,7 +105,7 @@ static void answer(struct metrics *counted, json_int_t seq, int status, const ch
     v.body = arena_printf(a, "{\"code\":%d,\"message\":\"%s\"}", status, message);
     v.body_len = strlen(v.body);
     metrics_observe(counted, metric_route, status, clock_mono_ns()); /* as HTTP counts its early refusals */
-    frame_of(&v, seq, a, out); /* small: fits unless the writer's buffer is full */
+    proxycall_response_frame(&v, seq, a, out); /* small: fits unless the writer's buffer is full */
     h2o_mem_clear_pool(&v.req.pool);
 }
 
@@ -187,7 +208,7 @@ int proxycall_serve(store_t *st, struct metrics *m, const char *public_url, unsi
     v.kr.metric_route = metric_route;
     if (gateway_normalise(&v.kr) == 0) /* else it replied 400/414 */
         proxy_serve(&v.kr, rate_per_min, running_id);
-    if (frame_of(&v, seq, a, out) != 0) /* past the frame cap: say so rather than leave the call hanging */
+    if (proxycall_response_frame(&v, seq, a, out) != 0) /* past the frame cap: say so rather than leave the call hanging */
         answer(NULL, seq, 500, NULL, "Response too large", a, out); /* the handler's reply was counted already */
     vreq_dispose(&v);
 done:

@@ -7,7 +7,7 @@
  *   worker -> kiln  {"type":"fetch","id":INV,"seq":N,"method":M,"path":"/_proxy/...",
  *                    "headers":[[name,value],...],"body":BASE64?}
  *   kiln -> worker  {"type":"response","seq":N,"status":S,"headers":[[name,value],...],
- *                    "body":BASE64URL}
+ *                    "text":STRING}   (or "body":BASE64URL when it is not UTF-8 text)
  *
  * The credential is still the invocation token in the Authorization header, checked as
  * on HTTP; in addition both the frame's invocation and the token's must be the one
@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "base/arena.h"
 #include "base/buf.h"
 #include "store/store.h"
 
@@ -30,6 +31,14 @@ struct metrics;
  * its group-commit writer; other platform paths) goes over HTTP, and a fetch frame for it
  * is answered 400. Returns 1 when `path` is carried. */
 int proxycall_carried(const char *path, size_t len);
+
+struct vreq;
+
+/* Appends the reply held by `v` as a response frame for call `seq` (with its newline) to
+ * `out`: Content-Type first, then the handler's other headers; a body that is UTF-8 text
+ * as `text`, any other (or text whose escaping would pass out's cap) as base64url `body`.
+ * 0, or -1 with `out` unchanged when even base64 would pass the cap. */
+int proxycall_response_frame(const struct vreq *v, json_int_t seq, arena_t *a, buf_t *out);
 
 /* Largest response frame: an 8 MB body in base64 plus headers. */
 #define PROXYCALL_MAX_RESPONSE_FRAME (12u * 1024 * 1024)

@@ -714,6 +714,24 @@ exports.slow = async () => { await new Promise((r) => setTimeout(r, 300)); retur
 exports.head = async () => { const r = await call('/rest/h', { method: 'HEAD' }); return { status: r.status, body: r.body }; };
 exports.storage = async () => (await global.__forge_fetch__({ type: 'echo' }, '/api/v1/get', { method: 'POST', body: '{}' })).json();
 exports.entities = async () => (await call('/forge/entities/graphql', { method: 'POST', body: '{}' })).status;
+// An answer kiln sent as \`text\` (a string), read every way an app may read it.
+exports.textReads = async () => {
+  const out = {};
+  const j = await call('/rest/t/json');
+  out.type = j.headers.get('content-type');
+  out.json = await j.json();
+  try { await j.text(); out.second = 'read twice'; } catch (e) { out.second = e.message; }
+  const t = await call('/rest/t/bom');
+  const tc = t.clone();
+  out.bomText = await t.text();
+  out.bomJson = await tc.json();
+  out.bytes = Buffer.from(await (await call('/rest/t/bytes')).arrayBuffer()).toString('hex');
+  const parts = [];
+  for await (const c of (await call('/rest/t/stream')).body) parts.push(Buffer.from(c));
+  out.stream = Buffer.concat(parts).toString('utf8');
+  out.blob = await (await (await call('/rest/t/blob')).blob()).text();
+  return out;
+};
 `;
 
 describe('kiln Node worker: product calls on the pipe (runtime.proxy.pipe)', () => {
@@ -771,6 +789,27 @@ describe('kiln Node worker: product calls on the pipe (runtime.proxy.pipe)', () 
     assert.equal(headers['content-type'], 'application/json');
     assert.equal(Buffer.from(f.body, 'base64').toString('utf8'), '{"fields":{"summary":"é"}}');
     assert.equal(proxy.take().length, 0, 'nothing went over HTTP');
+  });
+
+  it('an answer sent as text (a string, as kiln sends UTF-8 bodies) reads as the bytes would: json, text without BOM, bytes, stream, blob, once', async () => {
+    const text = (t) => ({ status: 200, headers: [['content-type', 'application/json;charset=UTF-8']], text: t });
+    answers.set('/rest/t/json', text('{"\u00e9":[1,"x"]}'));
+    answers.set('/rest/t/bom', text('\ufeff{"bom":true}'));
+    answers.set('/rest/t/bytes', text('bytes \u00e9\u{1f600}'));
+    answers.set('/rest/t/stream', text('streamed \u00e9'));
+    answers.set('/rest/t/blob', text('blob \u00e9'));
+    const { result } = await invoke('pipe', 'textReads');
+    assert.equal(result.ok, true, JSON.stringify(result));
+    assert.deepEqual(result.value, {
+      type: 'application/json;charset=UTF-8',
+      json: { '\u00e9': [1, 'x'] },
+      second: 'Body is unusable: Body has already been read',
+      bomText: '{"bom":true}',
+      bomJson: { bom: true },
+      bytes: Buffer.from('bytes \u00e9\u{1f600}', 'utf8').toString('hex'),
+      stream: 'streamed \u00e9',
+      blob: 'blob \u00e9',
+    });
   });
 
   it('concurrent calls are matched to their answers by seq, whatever the order', async () => {

@@ -12,6 +12,7 @@
 #include "platform/app.h"
 #include "platform/install.h"
 #include "platform/site.h"
+#include "http/vreq.h"
 #include "product/routes.h"
 #include "runtime/invocation.h"
 #include "runtime/proxycall.h"
@@ -205,9 +206,12 @@ static void two_sites(fx_t *f, arena_t *a, two_t *t)
     }
 }
 
-/* The body of a response frame, decoded. */
+/* The body of a response frame, decoded: `text` as it is, `body` from base64url. */
 static char *body_of(json_t *r)
 {
+    json_t *text = json_object_get(r, "text");
+    if (text)
+        return xstrndup(json_string_value(text), json_string_length(text));
     const char *b64 = json_string_value(json_object_get(r, "body"));
     size_t n = strlen(b64);
     char *out = xcalloc(1, n + 1);
@@ -271,9 +275,62 @@ static void test_only_the_running_invocation_with_its_own_token(void **state)
     arena_free(a);
 }
 
+/* Text bodies travel as `text`; bytes that are not UTF-8, and text whose escaping would
+ * pass the frame's cap, as base64url `body`; past the cap either way, nothing. */
+static void test_response_frame_encodings(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *body;
+        size_t len, cap;
+        const char *field; /* NULL: refused */
+    } cases[] = {
+        {"{\"caf\xc3\xa9\":\"\\n\"}", 14, 4096, "text"},
+        {"", 0, 4096, "text"},
+        {"\xff\xfe\x00binary", 9, 4096, "body"},
+        {"\xed\xa0\x80", 3, 4096, "body"}, /* an encoded surrogate is not UTF-8 */
+        {"\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17", 20, 200, "body"},
+        {"\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17", 20, 60, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        vreq_t v;
+        memset(&v, 0, sizeof v);
+        h2o_mem_init_pool(&v.req.pool);
+        v.replied = 1;
+        v.status = 200;
+        v.content_type = "application/octet-stream";
+        v.body = cases[i].body;
+        v.body_len = cases[i].len;
+        arena_t *a = arena_new(1u << 20);
+        buf_t out;
+        buf_init(&out, cases[i].cap);
+        buf_add(&out, "x", 1); /* whatever was ahead stays */
+        int rc = proxycall_response_frame(&v, 9, a, &out);
+        if (!cases[i].field) {
+            assert_int_equal(rc, -1);
+            assert_int_equal(out.len, 1);
+        } else {
+            assert_int_equal(rc, 0);
+            json_error_t je;
+            json_t *r = json_loadb(out.ptr + 1, out.len - 2, JSON_ALLOW_NUL, &je);
+            assert_non_null(r);
+            assert_non_null(json_object_get(r, cases[i].field));
+            assert_null(json_object_get(r, strcmp(cases[i].field, "text") == 0 ? "body" : "text"));
+            char *got = body_of(r);
+            assert_memory_equal(got, cases[i].body, cases[i].len);
+            free(got);
+            json_decref(r);
+        }
+        buf_free(&out);
+        arena_free(a);
+        h2o_mem_clear_pool(&v.req.pool);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_response_frame_encodings),
         cmocka_unit_test_setup_teardown(test_not_kilns_frames_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limits_and_malformed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_only_the_running_invocation_with_its_own_token, setup, teardown),
