@@ -716,6 +716,17 @@ static void worker_start_job(worker_t *w, rt_job_t *job)
     jw_key(&jw, "contextAri");
     JW_STRCAT(&jw, "ari:cloud:jira::site/", job->inv.cloud_id);
     jw_kint(&jw, "deadline", job->deadline_ms);
+    unsigned char trace[24]; /* b3 ids: 16 bytes of trace, 8 of span (cheaper here than in the worker) */
+    char trace_hex[2 * sizeof trace + 1];
+    enc_random(trace, sizeof trace);
+    enc_hex(trace_hex, trace, sizeof trace);
+    jw_key(&jw, "tracing");
+    jw_obj(&jw);
+    jw_key(&jw, "traceId");
+    jw_strn(&jw, trace_hex, 32);
+    jw_key(&jw, "spanId");
+    jw_strn(&jw, trace_hex + 32, 16);
+    jw_obj_end(&jw);
     jw_obj_end(&jw);
     jw_key(&jw, "env");
     jw_raw(&jw, job->env_json ? job->env_json : "{}", strlen(job->env_json ? job->env_json : "{}"));

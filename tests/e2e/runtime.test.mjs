@@ -224,7 +224,7 @@ export const projects = async (request, context) => {
   return json(200, { cloudId: cloudIdOf(context), own, probes });
 };
 
-export const echo = async (request, context) => json(200, { request, context, pid: process.pid });
+export const echo = async (request, context) => json(200, { request, context, pid: process.pid, tracing: global.__forge_runtime__.tracing });
 
 export const malformed = async (request) => {
   switch (q(request, 'mode')) {
@@ -533,6 +533,15 @@ describe('function runtime: webtriggers on warm workers, bound to one site', () 
       assert.equal(context.installation.contexts[0].cloudId, me.cloudId);
       assert.ok(context.installation.contexts[0].apiBaseUrl.endsWith(`/ex/jira/${me.cloudId}`), JSON.stringify(context));
       assert.equal(context.environmentType, 'DEVELOPMENT');
+    }
+    // b3 trace ids come with each invocation: well formed, never the same twice
+    const seen = new Set();
+    for (let i = 0; i < 5; i++) {
+      const { tracing } = await callJson(k, T.A.echo);
+      assert.match(tracing?.traceId ?? '', /^[0-9a-f]{32}$/, JSON.stringify(tracing));
+      assert.match(tracing.spanId, /^[0-9a-f]{16}$/);
+      assert.ok(!seen.has(tracing.traceId), 'a fresh trace id per invocation');
+      seen.add(tracing.traceId);
     }
   });
 
