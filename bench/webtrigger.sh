@@ -442,11 +442,21 @@ bench_kiln() {
     cpu_per_request "$t0" "$3"
     RMAX=$(awk -v a="$RMAX" -v b="$W_RPS" 'BEGIN { print (b > a) ? b : a }')
 }
+# pid_ticks PID: user + system clock ticks of one process so far.
+pid_ticks() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'; }
+
+# bench_node CONNS DURATION OUTFILE: one run of the plain server; also sets W_NODE_CORE,
+# the share of one core its own process used (it is one event loop: at 100% it cannot
+# go faster, whatever the machine's other cores do).
 bench_node() {
-    local t0
+    local t0 n0 n1 s0 s1
     t0=$(server_cpu_ticks)
+    n0=$(pid_ticks "$NODE_PID") s0=$(now_ms)
     run_wrk "node c$1" "$1" "$2" "$3" "$TMP/node-paths.txt" "http://127.0.0.1:$NODE_PORT/"
+    n1=$(pid_ticks "$NODE_PID") s1=$(now_ms)
     cpu_per_request "$t0" "$3"
+    W_NODE_CORE=$(awk -v a="$n0" -v b="$n1" -v ms=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { if (ms > 0) printf "%.0f", (b - a) / hz * 100000 / ms; else print "NaN" }')
 }
 
 # ---------------------------------------------------------------- sites
@@ -618,7 +628,7 @@ main() {
 
     print_header
 
-    local -a k_rps=() k_p50=() k_p99=() n_rps=() n_p50=() n_p99=() ratios=() k_cpu=() n_cpu=() cpu_ratios=()
+    local -a k_rps=() k_p50=() k_p99=() n_rps=() n_p50=() n_p99=() ratios=() k_cpu=() n_cpu=() cpu_ratios=() n_core=()
     local -a kl_rps=() kl_p50=() kl_p99=() nl_rps=() nl_p50=() nl_p99=()
     local r ratio
     printf '%-6s %5s %12s %12s %7s   %-21s %-21s %s\n' round conns "kiln req/s" "node req/s" ratio \
@@ -627,7 +637,7 @@ main() {
         bench_kiln "$CONNS" "$SECONDS_PER_RUN" "$TMP/wrk-kiln-c$CONNS-$r.txt"
         k_rps+=("$W_RPS") k_p50+=("$W_P50") k_p99+=("$W_P99") k_cpu+=("$W_CPU_US")
         bench_node "$CONNS" "$SECONDS_PER_RUN" "$TMP/wrk-node-c$CONNS-$r.txt"
-        n_rps+=("$W_RPS") n_p50+=("$W_P50") n_p99+=("$W_P99") n_cpu+=("$W_CPU_US")
+        n_rps+=("$W_RPS") n_p50+=("$W_P50") n_p99+=("$W_P99") n_cpu+=("$W_CPU_US") n_core+=("$W_NODE_CORE")
         ratio=$(div "${k_rps[-1]}" "$W_RPS")
         ratios+=("$ratio")
         cpu_ratios+=("$(div "${n_cpu[-1]}" "${k_cpu[-1]}")")
@@ -673,6 +683,8 @@ main() {
         "$(awk -v c="$COLD_MEDIAN" 'BEGIN { if (c == "NaN") print "n/a"; else printf "%.0f", c }')" "$TARGET_COLD"
     printf 'CPU webtrigger node/kiln server CPU per request = %.2f (median of rounds at %s connections; the efficiency ratio, less sensitive to a busy machine than req/s)\n' \
         "$(median "${cpu_ratios[@]}")" "$CONNS"
+    printf 'plain Node process: %s%% of one core at %s connections (median; one event loop: near 100%% it is bound to one core however many the machine has; kiln'"'"'s workers are not)\n' \
+        "$(median "${n_core[@]}")" "$CONNS"
     printf 'rerun: %s\n' "$(rerun_command)"
 }
 
