@@ -25,7 +25,8 @@ readLines(3, (line) => {
       body: null,
     });
   } else if (msg.type === 'response' && msg.seq === seq && current) {
-    const body = JSON.stringify(JSON.parse(Buffer.from(msg.body, 'base64').toString('utf8')));
+    const text = typeof msg.text === 'string' ? msg.text : Buffer.from(msg.body, 'base64').toString('utf8');
+    const body = JSON.stringify(JSON.parse(text));
     send({ type: 'result', id: current, ok: true,
       value: { statusCode: msg.status, headers: { 'Content-Type': ['application/json'], 'X-Bench-Build': [BUILD] }, body } });
     current = null;
