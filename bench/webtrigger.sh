@@ -683,7 +683,7 @@ main() {
         "$(awk -v c="$COLD_MEDIAN" 'BEGIN { if (c == "NaN") print "n/a"; else printf "%.0f", c }')" "$TARGET_COLD"
     printf 'CPU webtrigger node/kiln server CPU per request = %.2f (median of rounds at %s connections; the efficiency ratio, less sensitive to a busy machine than req/s)\n' \
         "$(median "${cpu_ratios[@]}")" "$CONNS"
-    printf 'plain Node process: %s%% of one core at %s connections (median; one event loop: near 100%% it is bound to one core however many the machine has; kiln'"'"'s workers are not)\n' \
+    printf 'plain Node process: %.0f%% of one core at %s connections (median; one event loop: near 100%% it is bound to one core however many the machine has; kiln'"'"'s workers are not)\n' \
         "$(median "${n_core[@]}")" "$CONNS"
     printf 'rerun: %s\n' "$(rerun_command)"
 }
