@@ -190,23 +190,29 @@ function onResponseFrame(msg) {
   if (call.signal) call.signal.removeEventListener('abort', call.onAbort);
   try {
     const status = msg.status;
-    const init = { status, statusText: http.STATUS_CODES[status] || '', headers: new Headers(msg.headers) };
+    const statusText = http.STATUS_CODES[status] || '';
     // `text`: the body as a string (kiln sends UTF-8 text so); `body`: bytes in base64url
     const body = NULL_BODY.has(status) || call.method === 'HEAD' ? null
       : typeof msg.text === 'string' ? msg.text : Buffer.from(typeof msg.body === 'string' ? msg.body : '', 'base64');
-    call.resolve(body === null ? new Response(null, init) : new ProxyResponse(body, init));
+    // A ProxyResponse takes the pairs straight into its own Headers (one fill, not two)
+    call.resolve(body === null ? new Response(null, { status, statusText, headers: new Headers(msg.headers) })
+      : new ProxyResponse(body, { status, statusText }, msg.headers));
   } catch (err) {
     call.reject(err);
   }
 }
 
 function pipeRequest(url, opts, headers, data) {
-  const signal = opts.signal || null;
-  if (signal && signal.aborted) return Promise.reject(signal.reason);
-  const seq = ++pipe.seq;
-  const method = (opts.method || 'GET').toUpperCase();
   const pairs = [];
   headers.forEach((v, k) => pairs.push([k, v]));
+  return pipeSend(url, opts.method || 'GET', pairs, data, opts.signal || null);
+}
+
+/** Writes the fetch frame; resolves with the Response its answer becomes. */
+function pipeSend(url, methodName, pairs, data, signal) {
+  if (signal && signal.aborted) return Promise.reject(signal.reason);
+  const seq = ++pipe.seq;
+  const method = methodName.toUpperCase();
   const frame = JSON.stringify({
     type: 'fetch',
     id: pipe.invocationId() ?? '',
@@ -277,6 +283,32 @@ function proxyTarget(caller, descriptor, reqPath) {
   return { url, token: proxy.token ?? '', proxy };
 }
 
+/** An init with nothing but (at most) a method that sends no body: GET or HEAD. */
+function bare(init) {
+  for (const k of Object.keys(init)) if (k !== 'method' && init[k] !== undefined) return false;
+  const m = init.method;
+  return m === undefined || m === 'GET' || m === 'get' || m === 'HEAD' || m === 'head';
+}
+
+/** A value Headers keeps as it is (no CR, LF or NUL, no surrounding whitespace); other values take the Headers path. */
+const PLAIN_VALUE_RE = /^(?:[^\0\r\n\t ](?:[^\0\r\n]*[^\0\r\n\t ])?)?$/;
+
+/**
+ * setProxyHeaders' headers as [name, value] pairs in Headers' order (sorted by name), or
+ * null when a value would need Headers' normalisation or validation (then the caller
+ * takes the Headers path, which trims it or throws as it always did).
+ */
+function proxyHeaderPairs(descriptor, token) {
+  const pairs = [['authorization', `Bearer ${token}`]];
+  if (present(descriptor.accountId)) pairs.push(['x-forge-account-id', String(descriptor.accountId)]);
+  if (present(descriptor.contextAri)) pairs.push(['x-forge-context-ari', String(descriptor.contextAri)]);
+  if (present(descriptor.provider)) pairs.push(['x-forge-provider', String(descriptor.provider)]);
+  if (present(descriptor.remote)) pairs.push(['x-forge-remote', String(descriptor.remote)]);
+  if (present(descriptor.service)) pairs.push(['x-forge-service', String(descriptor.service)]);
+  for (const [, v] of pairs) if (!PLAIN_VALUE_RE.test(v)) return null;
+  return pairs;
+}
+
 /** The proxy's headers for `descriptor` on a Headers, overriding any the app set. */
 function setProxyHeaders(headers, descriptor, token) {
   headers.set('Authorization', `Bearer ${token}`);
@@ -293,6 +325,14 @@ function setProxyHeaders(headers, descriptor, token) {
  */
 async function forgeFetch(descriptor, reqPath, init) {
   const { url, token, proxy } = proxyTarget('__forge_fetch__', descriptor, reqPath);
+  // The common product call (a GET of requestJira & co.: no headers, no body, no signal)
+  // goes on the pipe with its header pairs written directly: exactly what the Headers
+  // below would give (the proxy's headers, sorted by name), without building one.
+  if ((init === undefined || init === null || (isObject(init) && bare(init))) && proxy.pipe === true && pipe.send &&
+      descriptor.type === PIPE_TYPE && PIPE_PATH_RE.test(reqPath) && url.protocol === 'http:' && !pipe.idle()) {
+    const pairs = proxyHeaderPairs(descriptor, token);
+    if (pairs) return pipeSend(url, (isObject(init) && init.method) || 'GET', pairs, null, null);
+  }
   const opts = isObject(init) ? { ...init } : {};
   const headers = toHeaders(opts.headers);
   setProxyHeaders(headers, descriptor, token);

@@ -28,9 +28,21 @@ class ProxyResponse extends Response {
   #used = false;
   #real = null; // a stream-backed Response with the same body, once one was needed
 
-  /** buf: a Buffer or a string (never null: null bodies use a plain Response). */
-  constructor(buf, init) {
+  /**
+   * buf: a Buffer or a string (never null: null bodies use a plain Response). pairs, when
+   * given, are [name, value] headers appended to the response's own Headers, as
+   * init.headers would be (same guard, same checks) without building a Headers first.
+   */
+  constructor(buf, init, pairs) {
     super(null, init);
+    if (pairs !== undefined) {
+      if (!Array.isArray(pairs)) throw new TypeError('ProxyResponse: headers must be [name, value] pairs');
+      const h = this.headers;
+      for (const p of pairs) {
+        if (!Array.isArray(p) || p.length !== 2) throw new TypeError('ProxyResponse: headers must be [name, value] pairs');
+        h.append(p[0], p[1]);
+      }
+    }
     this.#buf = buf;
   }
 

@@ -714,6 +714,20 @@ exports.slow = async () => { await new Promise((r) => setTimeout(r, 300)); retur
 exports.head = async () => { const r = await call('/rest/h', { method: 'HEAD' }); return { status: r.status, body: r.body }; };
 exports.storage = async () => (await global.__forge_fetch__({ type: 'echo' }, '/api/v1/get', { method: 'POST', body: '{}' })).json();
 exports.entities = async () => (await call('/forge/entities/graphql', { method: 'POST', body: '{}' })).status;
+// The same call made every way __forge_fetch__ may get it: no init, a bare GET init, an
+// init with (empty) headers, and descriptors with more proxy headers, one needing a trim.
+exports.headerWays = async () => {
+  const f = (d, init) => global.__forge_fetch__({ type: 'fpp', ...d }, '/rest/hdr', init);
+  const jira = { provider: 'app', remote: 'jira' };
+  const user = { provider: 'user', remote: 'jira', accountId: 'acc-1', contextAri: 'ari:cloud:jira::site/x' };
+  const out = [];
+  for (const [d, init] of [[jira, undefined], [jira, { method: 'get' }], [jira, { headers: {} }], [jira, { method: 'GET', headers: new Headers() }],
+    [user, undefined], [user, { headers: {} }], [{ ...jira, accountId: ' padded ' }, undefined], [{ ...jira, accountId: ' padded ' }, { headers: {} }]]) {
+    const r = await f(d, init);
+    out.push({ status: r.status, multi: r.headers.get('x-multi'), type: r.headers.get('content-type'), body: await r.text() });
+  }
+  return out;
+};
 // An answer kiln sent as \`text\` (a string), read every way an app may read it.
 exports.textReads = async () => {
   const out = {};
@@ -810,6 +824,30 @@ describe('kiln Node worker: product calls on the pipe (runtime.proxy.pipe)', () 
       stream: 'streamed \u00e9',
       blob: 'blob \u00e9',
     });
+  });
+
+  it('a call without headers of its own sends exactly the header pairs the Headers path sends; answers keep repeated headers', async () => {
+    answers.set('/rest/hdr', { status: 200, headers: [['content-type', 'text/plain'], ['x-multi', 'a'], ['X-Multi', 'b']], text: 'ok' });
+    const before = fetchFrames().length;
+    const { result } = await invoke('pipe', 'headerWays');
+    assert.equal(result.ok, true, JSON.stringify(result));
+    for (const r of result.value) assert.deepEqual(r, { status: 200, multi: 'a, b', type: 'text/plain', body: 'ok' });
+    const frames = fetchFrames().slice(before);
+    assert.equal(frames.length, 8);
+    const app = [['authorization', `Bearer ${TOKEN}`], ['x-forge-provider', 'app'], ['x-forge-remote', 'jira']];
+    for (const i of [0, 1, 2, 3]) {
+      assert.deepEqual(frames[i].headers, app, `call ${i}`);
+      assert.equal(frames[i].method, 'GET');
+      assert.equal(frames[i].body, null);
+    }
+    const user = [['authorization', `Bearer ${TOKEN}`], ['x-forge-account-id', 'acc-1'], ['x-forge-context-ari', 'ari:cloud:jira::site/x'],
+      ['x-forge-provider', 'user'], ['x-forge-remote', 'jira']];
+    assert.deepEqual(frames[4].headers, user);
+    assert.deepEqual(frames[5].headers, user);
+    // a value Headers would trim goes the Headers way, whichever way the call came
+    const padded = [['authorization', `Bearer ${TOKEN}`], ['x-forge-account-id', 'padded'], ['x-forge-provider', 'app'], ['x-forge-remote', 'jira']];
+    assert.deepEqual(frames[6].headers, padded);
+    assert.deepEqual(frames[7].headers, padded);
   });
 
   it('concurrent calls are matched to their answers by seq, whatever the order', async () => {
