@@ -290,8 +290,12 @@ function bare(init) {
   return m === undefined || m === 'GET' || m === 'get' || m === 'HEAD' || m === 'head';
 }
 
-/** A value Headers keeps as it is (no CR, LF or NUL, no surrounding whitespace); other values take the Headers path. */
-const PLAIN_VALUE_RE = /^(?:[^\0\r\n\t ](?:[^\0\r\n]*[^\0\r\n\t ])?)?$/;
+/**
+ * A value Headers keeps exactly as it is: printable ASCII, no surrounding spaces. Anything
+ * else (whitespace to trim, CR/LF/NUL, characters past U+00FF that its ByteString check
+ * refuses) takes the Headers path, which trims or throws as it always did.
+ */
+const PLAIN_VALUE_RE = /^(?:[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?)?$/;
 
 /**
  * setProxyHeaders' headers as [name, value] pairs in Headers' order (sorted by name), or

@@ -726,7 +726,14 @@ exports.headerWays = async () => {
     const r = await f(d, init);
     out.push({ status: r.status, multi: r.headers.get('x-multi'), type: r.headers.get('content-type'), body: await r.text() });
   }
-  return out;
+  // a value Headers refuses (a character past U+00FF, a line break) is refused either way
+  const refused = [];
+  for (const init of [undefined, { headers: {} }]) {
+    for (const accountId of ['\\u{1f600}', 'a\\nb']) {
+      try { await f({ ...jira, accountId }, init); refused.push('sent'); } catch (e) { refused.push(e.name); }
+    }
+  }
+  return { out, refused };
 };
 // An answer kiln sent as \`text\` (a string), read every way an app may read it.
 exports.textReads = async () => {
@@ -831,7 +838,8 @@ describe('kiln Node worker: product calls on the pipe (runtime.proxy.pipe)', () 
     const before = fetchFrames().length;
     const { result } = await invoke('pipe', 'headerWays');
     assert.equal(result.ok, true, JSON.stringify(result));
-    for (const r of result.value) assert.deepEqual(r, { status: 200, multi: 'a, b', type: 'text/plain', body: 'ok' });
+    for (const r of result.value.out) assert.deepEqual(r, { status: 200, multi: 'a, b', type: 'text/plain', body: 'ok' });
+    assert.deepEqual(result.value.refused, ['TypeError', 'TypeError', 'TypeError', 'TypeError']);
     const frames = fetchFrames().slice(before);
     assert.equal(frames.length, 8);
     const app = [['authorization', `Bearer ${TOKEN}`], ['x-forge-provider', 'app'], ['x-forge-remote', 'jira']];
