@@ -283,11 +283,17 @@ function proxyTarget(caller, descriptor, reqPath) {
   return { url, token: proxy.token ?? '', proxy };
 }
 
-/** An init with nothing but (at most) a method that sends no body: GET or HEAD. */
-function bare(init) {
-  for (const k of Object.keys(init)) if (k !== 'method' && init[k] !== undefined) return false;
-  const m = init.method;
-  return m === undefined || m === 'GET' || m === 'get' || m === 'HEAD' || m === 'head';
+/**
+ * The method of an init that holds nothing else (own properties, as the `{...init}` of the
+ * Headers path reads them) and sends no body: 'GET' or 'HEAD'; null for any other init.
+ */
+function bareMethod(init) {
+  if (init === undefined || init === null) return 'GET';
+  if (!isObject(init)) return null;
+  for (const k of Object.keys(init)) if (k !== 'method' && init[k] !== undefined) return null;
+  const m = Object.prototype.hasOwnProperty.call(init, 'method') ? init.method : undefined;
+  if (m === undefined || m === 'GET' || m === 'get') return 'GET';
+  return m === 'HEAD' || m === 'head' ? 'HEAD' : null;
 }
 
 /**
@@ -332,10 +338,11 @@ async function forgeFetch(descriptor, reqPath, init) {
   // The common product call (a GET of requestJira & co.: no headers, no body, no signal)
   // goes on the pipe with its header pairs written directly: exactly what the Headers
   // below would give (the proxy's headers, sorted by name), without building one.
-  if ((init === undefined || init === null || (isObject(init) && bare(init))) && proxy.pipe === true && pipe.send &&
-      descriptor.type === PIPE_TYPE && PIPE_PATH_RE.test(reqPath) && url.protocol === 'http:' && !pipe.idle()) {
+  const bare = bareMethod(init);
+  if (bare && proxy.pipe === true && pipe.send && descriptor.type === PIPE_TYPE && PIPE_PATH_RE.test(reqPath) &&
+      url.protocol === 'http:' && !pipe.idle()) {
     const pairs = proxyHeaderPairs(descriptor, token);
-    if (pairs) return pipeSend(url, (isObject(init) && init.method) || 'GET', pairs, null, null);
+    if (pairs) return pipeSend(url, bare, pairs, null, null);
   }
   const opts = isObject(init) ? { ...init } : {};
   const headers = toHeaders(opts.headers);
