@@ -303,6 +303,15 @@ function bareMethod(init) {
  */
 const PLAIN_VALUE_RE = /^(?:[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?)?$/;
 
+/** The descriptor fields the proxy gets as headers, by header name (sorted, as Headers iterates). */
+const PROXY_HEADERS = [
+  ['x-forge-account-id', 'accountId'],
+  ['x-forge-context-ari', 'contextAri'],
+  ['x-forge-provider', 'provider'],
+  ['x-forge-remote', 'remote'],
+  ['x-forge-service', 'service'],
+];
+
 /**
  * setProxyHeaders' headers as [name, value] pairs in Headers' order (sorted by name), or
  * null when a value would need Headers' normalisation or validation (then the caller
@@ -310,11 +319,7 @@ const PLAIN_VALUE_RE = /^(?:[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?)?$/;
  */
 function proxyHeaderPairs(descriptor, token) {
   const pairs = [['authorization', `Bearer ${token}`]];
-  if (present(descriptor.accountId)) pairs.push(['x-forge-account-id', String(descriptor.accountId)]);
-  if (present(descriptor.contextAri)) pairs.push(['x-forge-context-ari', String(descriptor.contextAri)]);
-  if (present(descriptor.provider)) pairs.push(['x-forge-provider', String(descriptor.provider)]);
-  if (present(descriptor.remote)) pairs.push(['x-forge-remote', String(descriptor.remote)]);
-  if (present(descriptor.service)) pairs.push(['x-forge-service', String(descriptor.service)]);
+  for (const [name, field] of PROXY_HEADERS) if (present(descriptor[field])) pairs.push([name, String(descriptor[field])]);
   for (const [, v] of pairs) if (!PLAIN_VALUE_RE.test(v)) return null;
   return pairs;
 }
@@ -322,11 +327,7 @@ function proxyHeaderPairs(descriptor, token) {
 /** The proxy's headers for `descriptor` on a Headers, overriding any the app set. */
 function setProxyHeaders(headers, descriptor, token) {
   headers.set('Authorization', `Bearer ${token}`);
-  if (present(descriptor.provider)) headers.set('X-Forge-Provider', String(descriptor.provider));
-  if (present(descriptor.remote)) headers.set('X-Forge-Remote', String(descriptor.remote));
-  if (present(descriptor.accountId)) headers.set('X-Forge-Account-Id', String(descriptor.accountId));
-  if (present(descriptor.contextAri)) headers.set('X-Forge-Context-Ari', String(descriptor.contextAri));
-  if (present(descriptor.service)) headers.set('X-Forge-Service', String(descriptor.service));
+  for (const [name, field] of PROXY_HEADERS) if (present(descriptor[field])) headers.set(name, String(descriptor[field]));
 }
 
 /**

@@ -21,7 +21,7 @@ enum { JERR_OK = 0, JERR_SYNTAX = -1, JERR_DEPTH = -2, JERR_TOO_BIG = -3 };
  * than max_depth (JERR_DEPTH, position: the bracket that went too deep) and everything
  * jansson's own reader refuses (JERR_SYNTAX): duplicate keys, NUL in keys, invalid
  * UTF-8, unpaired surrogate escapes, out-of-range numbers, anything after the value but
- * whitespace. NUL is allowed in string values. The lexer is yajl's (5x faster than
+ * whitespace. NUL is allowed in string values. The lexer is yajl's (3.5x faster than
  * jansson's); tests/fuzz/fuzz_json.c holds the two readers to the same answers.
  * Returns NULL and fills err on failure. */
 json_t *json_parse_limited(const char *s, size_t n, size_t max_depth, json_err_t *err);
