@@ -13,7 +13,7 @@ SANFLAGS :=
 OPT      := -O2 -g
 endif
 
-PKGS     := libh2o-evloop jansson yajl yaml-0.1 sqlite3 openssl libcurl libarchive libhs
+PKGS     := libh2o-evloop jansson yajl yaml-0.1 sqlite3 openssl libcurl libarchive libhs libseccomp
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers $(OPT) $(SANFLAGS) \
             -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
@@ -29,7 +29,7 @@ KILN     := $(BUILD)/kiln
 # Debian packages the project needs (the -dev ones to build, the rest to test/bench).
 DEBS     := build-essential pkg-config libh2o-evloop-dev libjansson-dev libyajl-dev libyaml-dev libsqlite3-dev \
             sqlite3 libssl-dev libcurl4-openssl-dev libcmocka-dev libarchive-dev libhyperscan-dev esbuild wrk nginx-light jq curl \
-            clang libclang-rt-dev
+            clang libclang-rt-dev bubblewrap libseccomp-dev util-linux
 
 .PHONY: all deps test unit e2e demo bench scopes scopes-check fuzz format clean
 
@@ -60,15 +60,22 @@ deps:
 export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
+# sandbox_probe runs inside workers' boxes (test_sandbox, tests/e2e/sandbox.test.mjs): a
+# plain program, no sanitizer runtime
+PROBE    := $(BUILD)/tests/sandbox_probe
+$(PROBE): tests/unit/sandbox_probe.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O1 -g -o $@ $<
+
 $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS) -lcmocka
 
-unit: $(UNITBINS)
+unit: $(UNITBINS) $(PROBE)
 	@set -e; for t in $(UNITBINS); do echo "== $$t"; $$t; done
 
-e2e: $(KILN)
-	KILN_BIN=$(KILN) node --test --test-concurrency=1 tests/e2e/
+e2e: $(KILN) $(PROBE)
+	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) node --test --test-concurrency=1 tests/e2e/
 
 test: all scopes-check unit e2e
 

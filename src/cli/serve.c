@@ -9,7 +9,8 @@
 
 static serve_opts_t so;
 static const char *threads_arg, *check_data, *snapshot_mb, *retention_days, *wt_rate, *px_rate, *kv_rate, *audit_days,
-    *ledger_days, *ledger_arg, *leak_arg;
+    *ledger_days, *ledger_arg, *leak_arg, *sandbox_uids;
+static int unsafe_no_sandbox;
 
 const cli_opt_t serve_opts[] = {
     {"--data", 1, &so.data_dir, NULL, "data directory (default $KILN_DATA or ./.kiln)"},
@@ -28,6 +29,11 @@ const cli_opt_t serve_opts[] = {
     {"--ledger-retention-days", 1, &ledger_days, NULL, "keep ledger records this long (default 90; 0: forever)"},
     {"--leak-scan", 1, &leak_arg, NULL,
      "off|development|all: scan bytes leaving invocations for other sites' canaries (default development)"},
+    {"--sandbox-uids", 1, &sandbox_uids, NULL,
+     "FIRST-LAST: uids for sandboxed workers when kiln runs as root, one per pool; no host account may use them "
+     "(default 2000000000-2000000063)"},
+    {"--unsafe-no-sandbox", 0, NULL, &unsafe_no_sandbox,
+     "run functions of every environment without the sandbox (they can read kiln's data dir; docs/security.md)"},
     {0}};
 
 const cli_opt_t store_check_opts[] = {
@@ -122,6 +128,23 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "kiln: --leak-scan takes off, development or all\n");
         return 2;
     }
+    if (sandbox_uids) {
+        char *end = NULL;
+        unsigned long first = strtoul(sandbox_uids, &end, 10), last = 0;
+        int ok = end != sandbox_uids && *end == '-' && sandbox_uids[0] >= '0' && sandbox_uids[0] <= '9';
+        if (ok) {
+            const char *l = end + 1;
+            last = strtoul(l, &end, 10);
+            ok = *l >= '0' && *l <= '9' && !*end && first > 0 && last >= first + 63 && last < 4294967295ul;
+        }
+        if (!ok) {
+            fprintf(stderr, "kiln: --sandbox-uids is FIRST-LAST, at least 64 uids above 0 (e.g. 2000000000-2000000063)\n");
+            return 2;
+        }
+        so.sandbox_uid_first = (unsigned)first;
+        so.sandbox_uid_count = (unsigned)(last - first + 1);
+    }
+    so.unsafe_no_sandbox = unsafe_no_sandbox;
     so.max_snapshot = (uint64_t)vals[0] * 1024 * 1024;
     so.retention_ms = (int64_t)vals[1] * 24 * 3600 * 1000;
     return http_serve(&so);

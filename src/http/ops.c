@@ -12,12 +12,21 @@
 #include "http/server.h"
 #include "platform/outbound.h"
 #include "platform/remote.h"
+#include "runtime/sandbox.h"
 #include "runtime/supervisor.h"
+
+/* "sandbox" (workers are boxed), "unavailable" (the machine cannot build the box:
+ * development apps run unboxed, others are refused) or "off" (--unsafe-no-sandbox). */
+static const char *isolation_level(void)
+{
+    const sandbox_status_t *st = sandbox_status();
+    return st->on ? "sandbox" : st->unsafe ? "off" : "unavailable";
+}
 
 void ops_healthz(kreq_t *kr)
 {
-    static const char ok[] = "{\"status\":\"ok\"}";
-    reply_raw(kr, 200, "application/json", ok, sizeof ok - 1);
+    const char *body = arena_printf(kr->arena, "{\"status\":\"ok\",\"isolation\":\"%s\"}", isolation_level());
+    reply_raw(kr, 200, "application/json", body, strlen(body));
 }
 
 void ops_jwks(kreq_t *kr)
@@ -121,6 +130,12 @@ void ops_metrics(kreq_t *kr)
                "# TYPE kiln_invocations_demoted_total counter\nkiln_invocations_demoted_total %llu\n",
                (unsigned long long)rc.on_http_thread, (unsigned long long)rc.on_runtime_thread,
                (unsigned long long)rc.backlogged, (unsigned long long)rc.demoted);
+    const sandbox_status_t *sb = sandbox_status();
+    buf_printf(&b,
+               "# HELP kiln_isolation_info How function workers are isolated (docs/security.md): level sandbox, "
+               "unavailable or off.\n# TYPE kiln_isolation_info gauge\n"
+               "kiln_isolation_info{level=\"%s\",netns=\"%d\",seccomp=\"%d\",cgroups=\"%.2s\"} 1\n",
+               isolation_level(), sb->on && sb->netns, sb->seccomp_rules > 0, strncmp(sb->cgroups, "none", 4) == 0 ? "no" : sb->cgroups);
     char *body = arena_strndup(kr->arena, b.ptr ? b.ptr : "", b.len);
     size_t len = b.len;
     buf_free(&b);

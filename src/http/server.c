@@ -18,6 +18,7 @@
 #include "auth/keys.h"
 #include "auth/signkeys.h"
 #include "base/clock.h"
+#include "base/datadir.h"
 #include "base/enc.h"
 #include "platform/install.h"
 #include "platform/outbound.h"
@@ -36,7 +37,7 @@
 #include "platform/admin_apps.h"
 #include "platform/webtrigger.h"
 #include "runtime/lifecycle.h"
-#include "runtime/netns.h"
+#include "runtime/sandbox.h"
 #include "runtime/supervisor.h"
 #include "product/routes.h"
 
@@ -292,12 +293,14 @@ static void on_signal(int sig)
         the_server->stopping = 1;
 }
 
-/* ---------------------------------------------------------------- egress */
+/* ---------------------------------------------------------------- sandbox and egress */
 
 static char unix_path[PATH_MAX]; /* the workers' socket, removed at a clean stop */
 
-/* The workers' Unix socket, DATA/proxy.sock (absolute: workers run elsewhere), listening
- * with mode 0600. Returns the fd, or -1 with `why` (the path does not fit sun_path, ...). */
+/* The workers' Unix socket, DATA/proxy.sock (absolute: workers run elsewhere). Its mode is
+ * 0666 so that a sandboxed worker's uid may connect; the data dir (0700) keeps everyone
+ * else of the host away from it, and a box shows the socket alone. Returns the fd, or -1
+ * with `why` (the path does not fit sun_path, ...). */
 static int open_unix_listener(const char *data_dir, char *path, size_t pathlen, const char **why)
 {
     char dir[PATH_MAX];
@@ -316,7 +319,7 @@ static int open_unix_listener(const char *data_dir, char *path, size_t pathlen, 
     mode_t old = umask(077);
     int ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
     umask(old);
-    if (!ok || chmod(path, 0600) != 0 || listen(fd, SOMAXCONN) != 0) {
+    if (!ok || chmod(path, 0666) != 0 || listen(fd, SOMAXCONN) != 0) {
         *why = "cannot listen on the Unix socket";
         if (fd >= 0)
             close(fd);
@@ -325,37 +328,62 @@ static int open_unix_listener(const char *data_dir, char *path, size_t pathlen, 
     return fd;
 }
 
-/* Chooses the egress mode (--egress-mode), opens the workers' socket and tells the
- * runtime. Prints `egress: namespace` or `egress: in-process` on stderr. 0, or -1 when a
- * forced namespace mode is not available here. */
-static int setup_egress(const serve_opts_t *o, int *unix_fd)
+/* Opens the workers' socket, builds the sandbox (runtime/sandbox.h) and chooses the egress
+ * mode (--egress-mode). Prints what the box is made of, or exactly what is missing, and
+ * `egress: namespace` or `egress: in-process`. 0; 2 when kiln must not start (a forced
+ * namespace mode without the sandbox, a bad uid range). */
+static int setup_sandbox(const serve_opts_t *o, int *unix_fd)
 {
     const char *mode = o->egress_mode ? o->egress_mode : "auto";
-    int want_ns = strcmp(mode, "namespace") == 0, auto_ns = strcmp(mode, "auto") == 0;
-    char path[PATH_MAX];
+    int want_ns = strcmp(mode, "namespace") == 0;
+    char path[PATH_MAX], err[512];
     const char *why = NULL;
     *unix_fd = open_unix_listener(o->data_dir, path, sizeof path, &why);
-    enum netns_kind kind = NETNS_NONE;
-    if (want_ns || auto_ns) {
-        kind = netns_probe();
-        if (kind == NETNS_NONE)
-            why = "network namespaces are not available (needs CAP_SYS_ADMIN or unprivileged user namespaces)";
-        if (*unix_fd < 0)
-            kind = NETNS_NONE;
-    }
-    if (want_ns && kind == NETNS_NONE) {
-        log_msg(LOG_ERROR, "--egress-mode namespace is not available here", "reason", why ? why : "unavailable", NULL);
-        return -1;
-    }
     if (*unix_fd >= 0)
         snprintf(unix_path, sizeof unix_path, "%s", path);
-    rt_set_egress(*unix_fd >= 0 ? path : NULL, kind);
-    /* which mode is active, at start (docs/egress.md) */
-    if (kind != NETNS_NONE)
-        log_msg(LOG_INFO, "egress: namespace", "namespace", kind == NETNS_ROOT ? "network" : "user+network", "socket",
-                path, NULL);
+    rt_sandbox_opts_t so = {.data_dir = o->data_dir,
+                            .proxy_socket = *unix_fd >= 0 ? path : NULL,
+                            .share_net = strcmp(mode, "in-process") == 0 || *unix_fd < 0,
+                            .unsafe_no_sandbox = o->unsafe_no_sandbox,
+                            .uid_first = o->sandbox_uid_first,
+                            .uid_count = o->sandbox_uid_count};
+    int rc = rt_sandbox_init(&so, err, sizeof err);
+    if (rc == -1) {
+        log_msg(LOG_ERROR, "sandbox", "error", err, NULL);
+        return 2;
+    }
+    if (rc == -2)
+        return 0; /* no worker script: rt_start says so, functions answer 500 */
+    const sandbox_status_t *st = sandbox_status();
+    char line[1024];
+    sandbox_describe(line, sizeof line);
+    if (st->on) {
+        char ms[24];
+        snprintf(ms, sizeof ms, "%lld", (long long)st->probe_ms);
+        log_msg(LOG_INFO, "sandbox: on", "box", line, "probe_ms", ms, NULL);
+    } else if (st->unsafe) {
+        log_msg(LOG_WARN, "sandbox: OFF (--unsafe-no-sandbox): functions of every environment run unboxed, as "
+                          "kiln's uid, able to read kiln's data dir",
+                NULL);
+    } else {
+        log_msg(LOG_WARN, "sandbox: UNAVAILABLE: development apps run unboxed; staging and production apps are "
+                          "refused (start with --unsafe-no-sandbox to run them anyway)",
+                "missing", st->missing, NULL);
+    }
+    int ns = st->on && st->netns;
+    if (want_ns && !ns) {
+        log_msg(LOG_ERROR, "--egress-mode namespace is not available here", "reason",
+                *unix_fd < 0 ? (why ? why : "no Unix socket") : st->on ? "unavailable" : "the sandbox is not on", NULL);
+        return 2;
+    }
+    if (ns)
+        log_msg(LOG_INFO, "egress: namespace", "namespace", "network (the sandbox's)", "socket", path, NULL);
     else
-        log_msg(LOG_INFO, "egress: in-process", "reason", auto_ns && why ? why : "--egress-mode in-process", NULL);
+        log_msg(LOG_INFO, "egress: in-process", "reason",
+                strcmp(mode, "in-process") == 0 ? "--egress-mode in-process"
+                : *unix_fd < 0                  ? (why ? why : "no Unix socket")
+                                                : "the sandbox is not on",
+                NULL);
     return 0;
 }
 
@@ -388,6 +416,10 @@ int http_serve(const serve_opts_t *o)
     }
     if (setup_routes() != 0)
         return 1;
+    if (datadir_secure(o->data_dir, err, sizeof err) != 0) {
+        log_msg(LOG_ERROR, "data dir", "error", err, NULL);
+        return 2;
+    }
     main_store = store_open(o->data_dir, err, sizeof err);
     if (!main_store || store_migrate(main_store, err, sizeof err) != STORE_OK) {
         log_msg(LOG_ERROR, "cannot open store", "error", err, NULL);
@@ -482,7 +514,7 @@ int http_serve(const serve_opts_t *o)
         goto out;
     }
     int unix_fd = -1;
-    if (setup_egress(o, &unix_fd) != 0) {
+    if (setup_sandbox(o, &unix_fd) != 0) {
         rc = 2;
         goto out;
     }

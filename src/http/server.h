@@ -29,6 +29,8 @@ typedef struct serve_opts {
     long ledger_retention_days; /* ledger records kept this long; <0 default (90), 0 forever */
     int ledger_off;             /* --ledger off: no data-flow records (gateway/ledger.h) */
     int leak_mode;              /* enum leak_mode + 1; 0: the default (development environments) */
+    int unsafe_no_sandbox;      /* --unsafe-no-sandbox: functions of every environment run unboxed */
+    unsigned sandbox_uid_first, sandbox_uid_count; /* --sandbox-uids FIRST-LAST; 0: the default */
 } serve_opts_t;
 
 struct http_server;

@@ -1,7 +1,5 @@
 #include "platform/snapshot.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/enc.h"
+#include "runtime/unpack.h"
 
 int snapshot_upload_id_valid(const char *id)
 {
@@ -114,43 +113,6 @@ int snapshot_upload_append(const char *data_dir, const char *id, uint64_t offset
     return status;
 }
 
-/* A relative path that cannot leave the snapshot's root. */
-static int safe_rel_path(const char *p)
-{
-    if (!*p || p[0] == '/' || strchr(p, '\\'))
-        return 0;
-    for (const char *s = p; *s;) {
-        const char *e = strchr(s, '/');
-        size_t n = e ? (size_t)(e - s) : strlen(s);
-        if (n == 2 && s[0] == '.' && s[1] == '.')
-            return 0;
-        s += n + (e != NULL);
-    }
-    return 1;
-}
-
-/* A symlink target that, resolved from the link's directory, stays inside the root. */
-static int safe_link(const char *link_path, const char *target)
-{
-    if (!*target || target[0] == '/' || strchr(target, '\\'))
-        return 0;
-    int depth = 0;
-    for (const char *s = link_path; *s; s++)
-        depth += *s == '/'; /* directories above the link */
-    for (const char *s = target; *s;) {
-        const char *e = strchr(s, '/');
-        size_t n = e ? (size_t)(e - s) : strlen(s);
-        if (n == 2 && s[0] == '.' && s[1] == '.') {
-            if (--depth < 0)
-                return 0;
-        } else if (n > 0 && !(n == 1 && s[0] == '.')) {
-            depth++;
-        }
-        s += n + (e != NULL);
-    }
-    return 1;
-}
-
 int snapshot_verify(const char *data_dir, const char *upload_id, uint64_t max_bytes, const char *manifest,
                     size_t manifest_len, const char *const *required, size_t n_required, uint64_t *bytes_out,
                     char *err, size_t errlen)
@@ -161,97 +123,12 @@ int snapshot_verify(const char *data_dir, const char *upload_id, uint64_t max_by
         return -1;
     }
     upload_path(path, sizeof path, data_dir, upload_id);
-    struct archive *ar = archive_read_new();
-    archive_read_support_format_tar(ar);
-    archive_read_support_filter_none(ar);
-    archive_read_support_filter_gzip(ar);
-    int rc = -1, found_manifest = 0;
-    size_t found = 0;
-    uint64_t total = 0;
-    unsigned char *seen = calloc(n_required ? n_required : 1, 1);
-    if (!seen || archive_read_open_filename(ar, path, 65536) != ARCHIVE_OK) {
-        snprintf(err, errlen, "The upload is not a tar archive.");
-        goto out;
-    }
-    struct archive_entry *e;
-    int r;
-    while ((r = archive_read_next_header(ar, &e)) == ARCHIVE_OK) {
-        const char *name = archive_entry_pathname(e);
-        if (!name) {
-            snprintf(err, errlen, "The snapshot has an entry without a name.");
-            goto out;
-        }
-        if (strncmp(name, "./", 2) == 0)
-            name += 2;
-        if (!*name)
-            continue; /* the root itself */
-        if (!safe_rel_path(name)) {
-            snprintf(err, errlen, "The snapshot has an unsafe path: %.200s", name);
-            goto out;
-        }
-        mode_t type = archive_entry_filetype(e);
-        if (archive_entry_hardlink(e)) {
-            snprintf(err, errlen, "The snapshot has a hard link: %.200s", name);
-            goto out;
-        }
-        if (type == AE_IFLNK) {
-            const char *target = archive_entry_symlink(e);
-            if (!target || !safe_link(name, target)) {
-                snprintf(err, errlen, "The snapshot has a symlink that leaves it: %.200s", name);
-                goto out;
-            }
-        } else if (type != AE_IFREG && type != AE_IFDIR) {
-            snprintf(err, errlen, "The snapshot has an entry that is not a file, directory or symlink: %.200s", name);
-            goto out;
-        }
-        int64_t size = archive_entry_size(e);
-        if (size < 0 || (total += (uint64_t)size) > max_bytes) {
-            snprintf(err, errlen, "The snapshot is larger than the limit of %llu bytes.", (unsigned long long)max_bytes);
-            goto out;
-        }
-        if (type == AE_IFREG && strcmp(name, "manifest.yml") == 0) {
-            if ((uint64_t)size != manifest_len) {
-                snprintf(err, errlen, "The snapshot's manifest.yml is not the manifest being deployed.");
-                goto out;
-            }
-            char *buf = malloc(manifest_len + 1);
-            la_ssize_t got = buf ? archive_read_data(ar, buf, manifest_len + 1) : -1;
-            int same = got == (la_ssize_t)manifest_len && memcmp(buf, manifest, manifest_len) == 0;
-            free(buf);
-            if (!same) {
-                snprintf(err, errlen, "The snapshot's manifest.yml is not the manifest being deployed.");
-                goto out;
-            }
-            found_manifest = 1;
-        }
-        for (size_t i = 0; i < n_required; i++) {
-            if (!seen[i] && type == AE_IFREG && strcmp(name, required[i]) == 0) {
-                seen[i] = 1;
-                found++;
-            }
-        }
-    }
-    if (r != ARCHIVE_EOF) {
-        snprintf(err, errlen, "The snapshot is not a valid tar archive: %.200s", archive_error_string(ar));
-        goto out;
-    }
-    if (!found_manifest) {
-        snprintf(err, errlen, "The snapshot has no manifest.yml.");
-        goto out;
-    }
-    for (size_t i = 0; found < n_required && i < n_required; i++) {
-        if (!seen[i]) {
-            snprintf(err, errlen, "The snapshot lacks %.200s (deploy with the kiln CLI, which bundles each function).",
-                     required[i]);
-            goto out;
-        }
-    }
-    *bytes_out = total;
-    rc = 0;
-out:
-    free(seen);
-    archive_read_free(ar);
-    return rc;
+    unpack_rules_t rules = {.max_bytes = max_bytes,
+                            .manifest = manifest,
+                            .manifest_len = manifest_len,
+                            .required = required,
+                            .n_required = n_required};
+    return unpack_verify(path, &rules, bytes_out, err, errlen);
 }
 
 int snapshot_commit(arena_t *a, const char *data_dir, const char *upload_id, const char *app_id, const char *env_key,

@@ -31,10 +31,10 @@ int snapshot_upload_create(const char *data_dir, char id[33], char *err, size_t 
 int snapshot_upload_append(const char *data_dir, const char *id, uint64_t offset, const void *buf, size_t len,
                            uint64_t max_bytes, uint64_t *size_out, char *err, size_t errlen);
 
-/* Checks an uploaded tar: only regular files, directories and symlinks that stay inside;
- * no absolute paths, no "..", no NUL or backslash; total size of the contents at most
- * max_bytes; it holds manifest.yml whose bytes equal `manifest` and every path in
- * `required`. 0, or -1 with a one-line reason in err. */
+/* Checks an uploaded snapshot with the reader that extracts it (runtime/unpack.h: tar,
+ * plain or gzip; files, directories and symlinks that resolve inside); total size of the
+ * contents at most max_bytes; it holds manifest.yml whose bytes equal `manifest` and every
+ * path in `required`. 0, or -1 with a one-line reason in err. */
 int snapshot_verify(const char *data_dir, const char *upload_id, uint64_t max_bytes, const char *manifest,
                     size_t manifest_len, const char *const *required, size_t n_required, uint64_t *bytes_out,
                     char *err, size_t errlen);

@@ -1,7 +1,5 @@
 #include "runtime/supervisor.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -10,7 +8,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +23,9 @@
 #include "base/jsonw.h"
 #include "base/log.h"
 #include "http/metrics.h"
-#include "runtime/netns.h"
 #include "runtime/proxycall.h"
+#include "runtime/sandbox.h"
+#include "runtime/unpack.h"
 #include "store/store.h"
 
 extern char **environ;
@@ -35,6 +33,9 @@ extern char **environ;
 #define RT_POOLS_MAX 64
 #define RT_LOGS_MAX 1000 /* log lines kept per invocation */
 #define RT_PIPE_BYTES (1024 * 1024) /* pipe capacity asked for (F_SETPIPE_SZ) */
+#define RT_UNPACK_MAX_BYTES (10240ull << 20) /* deploy checked the configured limit already */
+#define RT_MAX_AGE_MS (30 * 60 * 1000)      /* an idle worker older than this is retired */
+#define RT_ZOMBIES_MAX 64                    /* cgroups of dead workers the kernel still tears down */
 
 typedef struct pool pool_t;
 
@@ -50,7 +51,9 @@ typedef struct pool pool_t;
 enum wstate { W_OWNED = 0, W_RELEASED, W_LENT, W_DEMOTED };
 
 typedef struct worker {
-    pid_t pid;
+    pid_t pid;          /* box.pid */
+    sandbox_proc_t box; /* its sandbox (runtime/sandbox.h) */
+    int64_t born_ms;
     int to_fd, from_fd, out_fd, err_fd;
     pool_t *pool;
     rt_job_t *job;
@@ -103,7 +106,7 @@ typedef struct unpack {
 } unpack_t;
 
 static struct {
-    char *data_dir, *proxy_url, *worker_js, *node;
+    char *data_dir, *proxy_url, *node;
     pthread_t tid;
     int wake_fd, running;
     pthread_mutex_t mu; /* guards the queue and `stopping` */
@@ -122,8 +125,9 @@ static struct {
     metrics_t *metrics; /* their replies, for /metrics (written by the runtime thread only) */
     char *public_url;
     unsigned proxy_rate;
-    char *proxy_socket; /* kiln's Unix socket for workers, or NULL (rt_set_egress) */
-    int netns;          /* enum netns_kind workers start in */
+    unsigned next_worker_id; /* names workers' cgroups */
+    sandbox_proc_t zombies[RT_ZOMBIES_MAX]; /* boxes whose cgroup could not be removed yet */
+    unsigned nzombies;
     /* R.mu */
     unsigned nwaiting;          /* jobs in R.waiting: a returned worker wakes the runtime for them */
     unsigned nbacklog;          /* jobs in pools' backlogs (with `queued`, at most RT_QUEUE_MAX) */
@@ -362,114 +366,28 @@ static void finish(rt_job_t *job, enum rt_status st, char *result) { finish_to(j
 
 /* ------------------------------------------------------------------ snapshots */
 
-static int mkdir_p(const char *path)
+/* DATA/unpacked/<app>/<env>/<name> for snapshots/<app>/<env>/<name>.tar, or -1. */
+static int unpacked_path(const char *snapshot, char *out, size_t outlen)
 {
-    char tmp[PATH_MAX * 2];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    }
-    return mkdir(tmp, 0700) == 0 || errno == EEXIST ? 0 : -1;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
-}
-
-/* Extracts the snapshot once into DATA/run/<app>/<env>/<name>/; returns the directory
- * (heap) or NULL with err. */
-static char *extract(const char *snapshot, char *err, size_t errlen)
-{
-    char tar[PATH_MAX + 64], dir[PATH_MAX + 64], tmp[PATH_MAX + 128], marker[PATH_MAX + 96];
     const char *rel = strncmp(snapshot, "snapshots/", 10) == 0 ? snapshot + 10 : snapshot;
     size_t rl = strlen(rel);
-    if (rl < 5 || strcmp(rel + rl - 4, ".tar") != 0 || strstr(rel, "..")) {
+    if (rl < 5 || strcmp(rel + rl - 4, ".tar") != 0 || strstr(rel, "..") || rel[0] == '/')
+        return -1;
+    return (size_t)snprintf(out, outlen, "%s/unpacked/%.*s", R.data_dir, (int)(rl - 4), rel) < outlen ? 0 : -1;
+}
+
+/* Extracts the snapshot once (runtime/unpack.h); returns the directory (heap) or NULL
+ * with err. */
+static char *extract(const char *snapshot, char *err, size_t errlen)
+{
+    char tar[PATH_MAX + 64], dir[PATH_MAX + 64];
+    if (unpacked_path(snapshot, dir, sizeof dir) != 0) {
         snprintf(err, errlen, "bad snapshot path");
         return NULL;
     }
     snprintf(tar, sizeof tar, "%s/%s", R.data_dir, snapshot);
-    snprintf(dir, sizeof dir, "%s/run/%.*s", R.data_dir, (int)(rl - 4), rel);
-    snprintf(marker, sizeof marker, "%s/.kiln-extracted", dir);
-    if (access(marker, F_OK) == 0)
-        return xstrdup(dir);
-    unsigned char rnd[8];
-    char hex[17];
-    enc_random(rnd, sizeof rnd);
-    enc_hex(hex, rnd, sizeof rnd);
-    snprintf(tmp, sizeof tmp, "%s.tmp-%s", dir, hex);
-    if (mkdir_p(tmp) != 0) {
-        snprintf(err, errlen, "cannot create the run directory: %s", strerror(errno));
+    if (unpack_extract(tar, dir, RT_UNPACK_MAX_BYTES, err, errlen) < 0)
         return NULL;
-    }
-    struct archive *in = archive_read_new(), *out = archive_write_disk_new();
-    archive_read_support_format_tar(in);
-    /* Names are checked here to be relative and are then prefixed with the (absolute)
-     * target directory, so libarchive's own no-absolute-paths check cannot apply; it
-     * still refuses ".." and writing through symlinks. Deploy verified the archive too
-     * (snapshot_verify). */
-    archive_write_disk_set_options(out, ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                                            ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME);
-    int rc = -1;
-    if (archive_read_open_filename(in, tar, 65536) == ARCHIVE_OK) {
-        struct archive_entry *e;
-        int r;
-        rc = 0;
-        while (rc == 0 && (r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
-            char full[PATH_MAX * 2 + 256];
-            const char *name = archive_entry_pathname(e);
-            if (!name || name[0] == '/' || archive_entry_hardlink(e)) {
-                rc = -1;
-                break;
-            }
-            if (strncmp(name, "./", 2) == 0)
-                name += 2;
-            snprintf(full, sizeof full, "%s/%s", tmp, name);
-            archive_entry_set_pathname(e, full);
-            archive_entry_set_perm(e, archive_entry_filetype(e) == AE_IFDIR ? 0700 : 0600 | (archive_entry_perm(e) & 0100));
-            if (archive_write_header(out, e) != ARCHIVE_OK) {
-                rc = -1;
-                break;
-            }
-            const void *buf;
-            size_t size;
-            la_int64_t off;
-            while ((r = archive_read_data_block(in, &buf, &size, &off)) == ARCHIVE_OK)
-                if (archive_write_data_block(out, buf, size, off) != ARCHIVE_OK) {
-                    rc = -1;
-                    break;
-                }
-            archive_write_finish_entry(out);
-        }
-        if (rc == 0 && r != ARCHIVE_EOF)
-            rc = -1;
-    }
-    if (rc != 0)
-        snprintf(err, errlen, "cannot extract the snapshot: %s",
-                 archive_error_string(out) ? archive_error_string(out) : archive_error_string(in) ? archive_error_string(in) : "unknown error");
-    archive_read_free(in);
-    archive_write_free(out);
-    if (rc != 0) {
-        nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS); /* nothing half-extracted stays behind */
-        return NULL;
-    }
-    char tmarker[PATH_MAX * 2];
-    snprintf(tmarker, sizeof tmarker, "%s/.kiln-extracted", tmp);
-    int fd = open(tmarker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    if (fd >= 0)
-        close(fd);
-    if (rename(tmp, dir) != 0 && access(marker, F_OK) != 0) {
-        snprintf(err, errlen, "cannot place the snapshot: %s", strerror(errno));
-        return NULL;
-    }
     return xstrdup(dir);
 }
 
@@ -501,14 +419,9 @@ static int snapshot_dir(const char *snapshot, char **dir, char *err, size_t errl
     if (!u) {
         /* already on disk (an earlier run, another pool of this version): no thread */
         char probe[PATH_MAX + 64];
-        const char *rel = strncmp(snapshot, "snapshots/", 10) == 0 ? snapshot + 10 : snapshot;
-        size_t rl = strlen(rel);
-        if (rl > 4 && !strstr(rel, "..")) {
-            snprintf(probe, sizeof probe, "%s/run/%.*s/.kiln-extracted", R.data_dir, (int)(rl - 4), rel);
-            if (access(probe, F_OK) == 0) {
-                *dir = extract(snapshot, err, errlen); /* the marker is there: returns at once */
-                return *dir ? 1 : -1;
-            }
+        if (unpacked_path(snapshot, probe, sizeof probe) == 0 && access(probe, F_OK) == 0) {
+            *dir = xstrdup(probe);
+            return 1;
         }
         u = xcalloc(1, sizeof *u);
         u->snapshot = xstrdup(snapshot);
@@ -560,12 +473,41 @@ static void worker_free(worker_t *w)
     free(w);
 }
 
+/* Removes the cgroups of dead workers that the kernel has finished tearing down. */
+static void reap_zombies(void)
+{
+    for (unsigned i = 0; i < R.nzombies;)
+        if (sandbox_release(&R.zombies[i]) == 0)
+            R.zombies[i] = R.zombies[--R.nzombies];
+        else
+            i++;
+}
+
+/* Why a worker's process ended, for its invocation's error: out of memory (the box's
+ * cgroup saw an OOM kill, or V8 said so), else `other`. */
+static const char *exit_reason(worker_t *w, const char *other)
+{
+    int oom = sandbox_oom_killed(&w->box);
+    size_t li;
+    json_t *l;
+    if (!oom && w->job)
+        json_array_foreach(w->job->logs, li, l) oom |=
+            json_str(l, "message") && strstr(json_str(l, "message"), "heap out of memory") != NULL;
+    return oom ? "the function ran out of memory" : other;
+}
+
 /* Kills a worker and forgets it; its job (if any) ends with `st`. */
 static void worker_kill(worker_t *w, enum rt_status st, const char *why)
 {
     if (w->pid > 0) {
-        kill(w->pid, SIGKILL);
+        kill(w->pid, SIGKILL); /* bwrap: its death ends every process of the box */
         waitpid(w->pid, NULL, 0);
+    }
+    if (sandbox_release(&w->box) != 0) {
+        if (R.nzombies < RT_ZOMBIES_MAX)
+            R.zombies[R.nzombies++] = w->box;
+        else
+            log_msg(LOG_WARN, "runtime: a dead worker's cgroup stays behind", NULL);
     }
     if (w->job) {
         finish(w->job, st, error_json(st == RT_TIMEOUT ? "TimeoutError" : "WorkerError", why));
@@ -596,38 +538,37 @@ static worker_t *worker_spawn(pool_t *p, char *err, size_t errlen)
         snprintf(err, errlen, "cannot create pipes: %s", strerror(errno));
         goto fail;
     }
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, er[1], 2);
-    posix_spawn_file_actions_adddup2(&fa, to[0], 3);
-    posix_spawn_file_actions_adddup2(&fa, from[1], 4);
-    posix_spawn_file_actions_addchdir_np(&fa, p->dir);
-    char mem[64];
+    char mem[64], worker_js[PATH_MAX + 16];
+    sandbox_view_t view;
+    sandbox_view(p->dir, &view);
     snprintf(mem, sizeof mem, "--max-old-space-size=%u", p->memory_mb);
-    char *argv[] = {R.node, mem, R.worker_js, NULL};
-    char *envp[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "NODE_ENV=production", "NODE_NO_WARNINGS=1", NULL};
-    pid_t pid;
-    int rc;
-    if (R.netns != NETNS_NONE) {
-        /* egress: the worker's own network namespace (runtime/netns.h) */
-        int fds[5] = {-1, out[1], er[1], to[0], from[1]};
-        rc = netns_spawn(R.node, argv, envp, p->dir, fds, 5, (enum netns_kind)R.netns, &pid);
-    } else {
-        rc = posix_spawnp(&pid, R.node, &fa, NULL, argv, envp);
-    }
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) {
-        snprintf(err, errlen, "cannot start node (%s): %s", R.node, strerror(rc));
+    snprintf(worker_js, sizeof worker_js, "%s/worker.js", view.runtime_dir);
+    char *argv[] = {R.node, mem, worker_js, NULL};
+    char *envp[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "NODE_ENV=production", "NODE_NO_WARNINGS=1", "HOME=/tmp", NULL};
+    int fds[5] = {-1, out[1], er[1], to[0], from[1]};
+    sandbox_spawn_t spec = {.app_dir = p->dir,
+                            .slot = (unsigned)(p - R.pools),
+                            .id = ++R.next_worker_id,
+                            .memory_mb = p->memory_mb,
+                            .argv = argv,
+                            .envp = envp,
+                            .fds = fds,
+                            .nfds = 5};
+    sandbox_proc_t box;
+    char why[256];
+    if (sandbox_spawn(&spec, &box, why, sizeof why) != 0) {
+        snprintf(err, errlen, "cannot start the worker: %s", why);
         goto fail;
     }
+    pid_t pid = box.pid;
     close(to[0]);
     close(from[1]);
     close(out[1]);
     close(er[1]);
     worker_t *w = xcalloc(1, sizeof *w);
     w->pid = pid;
+    w->box = box;
+    w->born_ms = clock_now_ms();
     w->to_fd = to[1];
     w->from_fd = from[0];
     w->out_fd = out[0];
@@ -684,7 +625,9 @@ static void worker_start_job(worker_t *w, rt_job_t *job)
         return;
     }
     char bundle[PATH_MAX * 2];
-    snprintf(bundle, sizeof bundle, "%s/.kiln/functions/%s.cjs", w->pool->dir, job->file);
+    sandbox_view_t view;
+    sandbox_view(w->pool->dir, &view);
+    snprintf(bundle, sizeof bundle, "%s/.kiln/functions/%s.cjs", view.app_dir, job->file);
     if (w->woff == w->wbuf.len) {
         buf_reset(&w->wbuf);
         w->woff = 0;
@@ -710,8 +653,8 @@ static void worker_start_job(worker_t *w, rt_job_t *job)
     jw_kstr(&jw, "url", R.proxy_url);
     jw_kstr(&jw, "token", job->token);
     jw_kbool(&jw, "pipe", 1); /* __forge_fetch__ may carry calls on fd 4 (runtime/proxycall.h) */
-    if (R.proxy_socket)
-        jw_kstr(&jw, "socket", R.proxy_socket); /* HTTP to kiln goes over this Unix socket */
+    if (view.proxy_socket)
+        jw_kstr(&jw, "socket", view.proxy_socket); /* HTTP to kiln goes over this Unix socket */
     jw_obj_end(&jw);
     jw_key(&jw, "contextAri");
     JW_STRCAT(&jw, "ari:cloud:jira::site/", job->inv.cloud_id);
@@ -1185,6 +1128,14 @@ static int place(rt_job_t *job)
         finish(job, RT_TIMEOUT, error_json("TimeoutError", "the invocation waited for a worker past its deadline"));
         return 1;
     }
+    if (!sandbox_allows(job->inv.env_key)) {
+        /* no silent weak mode: only development apps run unboxed (docs/security.md) */
+        finish(job, RT_SETUP,
+               error_json("SandboxUnavailable", "kiln cannot build the sandbox on this machine, and apps of the "
+                                                "staging and production environments run only in it (see kiln "
+                                                "serve's start log, or start it with --unsafe-no-sandbox)"));
+        return 1;
+    }
     pool_t *p = NULL;
     int prc = pool_for(job, &p, err, sizeof err);
     if (prc == 0)
@@ -1317,7 +1268,7 @@ static int64_t release_and_watch(int64_t now, int64_t next)
             run[nrun++] = job;
         } else if (idle) {
             w->state = W_RELEASED;
-        } else if (w->state == W_RELEASED && now - w->idle_since_ms > RT_IDLE_MS) {
+        } else if (w->state == W_RELEASED && (now - w->idle_since_ms > RT_IDLE_MS || now - w->born_ms > RT_MAX_AGE_MS)) {
             w->state = W_OWNED;
             reap[nreap++] = w;
         } else if (w->state == W_LENT && !w->timed_out) {
@@ -1366,6 +1317,8 @@ static void *rt_main(void *arg)
         if (stopping)
             break;
         take_over();
+        if (R.nzombies)
+            reap_zombies();
         schedule();
         save_queued_logs();
         int64_t now = clock_now_ms(), next = release_and_watch(now, now + 1000);
@@ -1432,17 +1385,10 @@ static void *rt_main(void *arg)
             }
             if (rc == -3)
                 continue;
-            if (rc < 0) {
-                int oom = 0;
-                size_t li;
-                json_t *l;
-                if (w->job)
-                    json_array_foreach(w->job->logs, li, l) oom |= json_str(l, "message") &&
-                                                                  strstr(json_str(l, "message"), "heap out of memory");
+            if (rc < 0)
                 worker_kill(w, RT_CRASH,
-                            oom ? "the function ran out of memory" : rc == -2 ? "the function's output is too large"
-                                                                             : "the function's process exited");
-            }
+                            exit_reason(w, rc == -2 ? "the function's output is too large"
+                                                    : "the function's process exited"));
         }
         /* deadlines and idle workers */
         now = clock_now_ms();
@@ -1459,7 +1405,7 @@ static void *rt_main(void *arg)
                 worker_kill(w, RT_TIMEOUT, "the function did not answer within its time limit");
                 continue;
             }
-            if (!w->job && w->ready && now - w->idle_since_ms > RT_IDLE_MS) {
+            if (!w->job && w->ready && (now - w->idle_since_ms > RT_IDLE_MS || now - w->born_ms > RT_MAX_AGE_MS)) {
                 worker_kill(w, RT_CRASH, "idle");
                 continue;
             }
@@ -1511,46 +1457,77 @@ static void *rt_main(void *arg)
     return NULL;
 }
 
-/* runtime/node/worker.js: $KILN_RUNTIME_DIR, else found above the binary's directory. */
-static char *find_worker_js(void)
+static int rm_old(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+/* runtime/node (the directory of worker.js): $KILN_RUNTIME_DIR, else found above the
+ * binary's directory. 0 or -1. */
+static int find_runtime_dir(char *out, size_t outlen)
 {
     const char *env = getenv("KILN_RUNTIME_DIR");
     char path[PATH_MAX + 32];
     if (env) {
         snprintf(path, sizeof path, "%s/worker.js", env);
-        return access(path, R_OK) == 0 ? xstrdup(path) : NULL;
+        return access(path, R_OK) == 0 && realpath(env, out) && strlen(out) < outlen ? 0 : -1;
     }
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0)
-        return NULL;
+        return -1;
     exe[n] = '\0';
     for (char *slash = strrchr(exe, '/'); slash; slash = strrchr(exe, '/')) {
         *slash = '\0';
         snprintf(path, sizeof path, "%s/runtime/node/worker.js", exe);
-        if (access(path, R_OK) == 0)
-            return xstrdup(path);
+        if (access(path, R_OK) == 0) {
+            snprintf(path, sizeof path, "%s/runtime/node", exe);
+            return realpath(path, out) && strlen(out) < outlen ? 0 : -1;
+        }
     }
-    return NULL;
+    return -1;
 }
 
-void rt_set_egress(const char *proxy_socket, int netns)
+int rt_sandbox_init(const rt_sandbox_opts_t *o, char *err, size_t errlen)
 {
-    free(R.proxy_socket);
-    R.proxy_socket = proxy_socket ? xstrdup(proxy_socket) : NULL;
-    R.netns = netns;
+    char rtdir[PATH_MAX], data[PATH_MAX];
+    if (find_runtime_dir(rtdir, sizeof rtdir) != 0) {
+        snprintf(err, errlen, "runtime/node/worker.js not found (set KILN_RUNTIME_DIR)");
+        return -2;
+    }
+    if (!realpath(o->data_dir, data)) {
+        snprintf(err, errlen, "the data dir has no absolute path");
+        return -1;
+    }
+    sandbox_config_t cfg = {.data_dir = data,
+                            .runtime_dir = rtdir,
+                            .node = getenv("KILN_NODE") ? getenv("KILN_NODE") : "node",
+                            .proxy_socket = o->proxy_socket,
+                            .share_net = o->share_net,
+                            .unsafe_off = o->unsafe_no_sandbox,
+                            .uid_first = o->uid_first,
+                            .uid_count = o->uid_count};
+    return sandbox_init(&cfg, err, errlen);
 }
 
 int rt_start(const char *data_dir, const char *proxy_url, const char *public_url, unsigned proxy_rate, char *err,
              size_t errlen)
 {
-    R.worker_js = find_worker_js();
-    if (!R.worker_js) {
+    if (!sandbox_node()) {
         snprintf(err, errlen, "runtime/node/worker.js not found (set KILN_RUNTIME_DIR)");
         return -1;
     }
-    R.node = xstrdup(getenv("KILN_NODE") ? getenv("KILN_NODE") : "node");
+    R.node = xstrdup(sandbox_node());
     R.data_dir = xstrdup(data_dir);
+    /* DATA/run: where kiln before the sandbox unpacked versions, private to kiln's uid so a
+     * sandboxed worker could not read them; DATA/unpacked replaces it */
+    char old[PATH_MAX + 8];
+    snprintf(old, sizeof old, "%s/run", data_dir);
+    if (access(old, F_OK) == 0)
+        nftw(old, rm_old, 16, FTW_DEPTH | FTW_PHYS);
     R.proxy_url = xstrdup(proxy_url);
     R.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     R.public_url = xstrdup(public_url);
@@ -1577,7 +1554,6 @@ metrics_t *rt_metrics(void) { return R.metrics; }
 
 void rt_stop(void)
 {
-
     if (!R.running)
         return;
     pthread_mutex_lock(&R.mu);
@@ -1589,6 +1565,13 @@ void rt_stop(void)
     }
     pthread_join(R.tid, NULL);
     R.running = 0;
+    /* the kernel tears the last boxes down in a moment: their cgroups go, then kiln's */
+    for (int i = 0; R.nzombies && i < 50; i++) {
+        reap_zombies();
+        if (R.nzombies)
+            usleep(20000);
+    }
+    sandbox_shutdown();
     store_close(R.store);
     R.store = NULL;
     store_close(R.pstore);

@@ -73,10 +73,18 @@ struct rt_job {
  * with public_url for links and proxy_rate per installation and minute (0: no limit). */
 int rt_start(const char *data_dir, const char *proxy_url, const char *public_url, unsigned proxy_rate, char *err,
              size_t errlen);
-/* Egress (docs/egress.md), before rt_start: workers reach kiln over the Unix socket at
- * `proxy_socket` (an absolute path; NULL: over proxy_url) and start in a network
- * namespace of kind `netns` (runtime/netns.h; NETNS_NONE: none). */
-void rt_set_egress(const char *proxy_socket, int netns);
+/* The box workers run in (runtime/sandbox.h), set up before rt_start. */
+typedef struct rt_sandbox_opts {
+    const char *data_dir;
+    const char *proxy_socket;   /* kiln's Unix socket for workers (absolute), or NULL */
+    int share_net;              /* --egress-mode in-process: workers keep the host's network */
+    int unsafe_no_sandbox;      /* --unsafe-no-sandbox */
+    unsigned uid_first, uid_count; /* --sandbox-uids (0: the default range) */
+} rt_sandbox_opts_t;
+/* Finds runtime/node and Node and builds the sandbox (sandbox_status() tells how it
+ * went). 0; -1 with err for a setting kiln must not start with; -2 with err when the
+ * worker script is missing (functions cannot run at all). */
+int rt_sandbox_init(const rt_sandbox_opts_t *o, char *err, size_t errlen);
 /* Stops it: kills workers, answers queued jobs with RT_CRASH. */
 void rt_stop(void);
 /* The counts of product calls served on worker pipes (NULL before rt_start), for

@@ -16,25 +16,17 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, startKiln, expectStatus, tempDir, cliOkJson as okJson, kilnCli, expectCliOk, httpRequest } from './lib/kiln.mjs';
+import { NO_SANDBOX_HERE, machineCanSandbox } from './lib/sandbox.mjs';
 
 const FIXTURE = path.join(ROOT, 'tests', 'fixtures', 'apps', 'egress-probe');
 
-function namespacesAvailable() {
-  try {
-    execFileSync('unshare', ['-n', 'true'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    try {
-      execFileSync('unshare', ['-rn', 'true'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  }
+
+/** The listening TCP ports in the text of a /proc/net/tcp. */
+function listeningPorts(text) {
+  return text.split('\n').slice(1).map((l) => l.trim().split(/\s+/)).filter((f) => f[3] === '0A').map((f) => parseInt(f[1].split(':')[1], 16));
 }
 
 /** A loopback server that counts connections and requests; `routes` answer by path. */
@@ -61,7 +53,7 @@ async function server(routes = {}) {
 }
 
 for (const mode of ['namespace', 'in-process']) {
-  describe(`egress, --egress-mode ${mode}`, { skip: mode === 'namespace' && !namespacesAvailable() ? 'network namespaces are not available here' : false }, () => {
+  describe(`egress, --egress-mode ${mode}`, { skip: mode === 'namespace' && !machineCanSandbox() ? NO_SANDBOX_HERE : false }, () => {
     let k, A, B, ALLOWED, DENIED, dir;
     const T = {};
     const tag = randomBytes(3).toString('hex');
@@ -218,6 +210,17 @@ for (const mode of ['namespace', 'in-process']) {
     });
 
     if (mode === 'namespace') {
+      it('the worker\'s network is its own: no interface but its loopback, none of the host\'s listening sockets', async () => {
+        const n = await probe(A, { action: 'netinfo' });
+        assert.deepEqual(n.ifaces, ['lo'], JSON.stringify(n));
+        // the control: on the host, these ports are listening
+        const hostListening = listeningPorts(readFileSync('/proc/net/tcp', 'utf8'));
+        for (const port of [k.port, DENIED.port, ALLOWED.port]) {
+          assert.ok(hostListening.includes(port), `port ${port} listens on the host`);
+          assert.ok(!n.listening.includes(port), `port ${port} is not in the worker's namespace: ${JSON.stringify(n.listening)}`);
+        }
+      });
+
       it('undoing the in-process patches gains nothing: a fresh process cannot reach the host loopback or kiln over TCP', async () => {
         const conns = DENIED.conns;
         const r = await probe(A, { action: 'child', host: '127.0.0.1', port: DENIED.port });

@@ -21,8 +21,12 @@ import {
   ROOT, startKiln, describeRes, expectStatus, sleep, runCli, describeCli,
   tempDir, writeFiles, kilnCli as kiln, expectCliOk as ok, cliOkJson as okJson,
 } from './lib/kiln.mjs';
+import { startTap, tapPrelude } from './lib/tap.mjs';
 
 const NODE_MODULES = path.join(ROOT, 'node_modules');
+// the hold function reports its live token here (lib/tap.mjs): a function sees no file of the host
+const tap = await startTap();
+after(() => tap.close());
 
 // ---------------------------------------------------------------- the app
 
@@ -69,14 +73,17 @@ app:
 ${ent}permissions:
   scopes:
 ${scopes.map((s) => `    - ${s}`).join('\n')}
+  external:
+    fetch:
+      backend:
+        - ${tap.origin}
 `;
 }
 
 // The driver: runs a list of steps with the real @forge/kvs and reports each result or
 // error ({name, code, message, status}), in order.
-const SRC = `import fs from 'node:fs';
-import { kvs, WhereConditions, FilterConditions, Filter } from '@forge/kvs';
-
+const SRC = `import { kvs, WhereConditions, FilterConditions, Filter } from '@forge/kvs';
+${tapPrelude}
 const json = (statusCode, payload) => ({
   statusCode,
   headers: { 'Content-Type': ['application/json'] },
@@ -154,13 +161,13 @@ export async function run(request) {
   return json(200, out);
 }
 
-// Hands its live invocation token to the caller (a file), then stays alive until told.
+// Hands its live invocation token to the caller (the test's tap), then stays alive until
+// told, or for ms.
 export async function hold(request) {
-  const file = request.queryParameters.file[0];
-  fs.writeFileSync(file + '.tmp', JSON.stringify(global.__forge_runtime__.proxy));
-  fs.renameSync(file + '.tmp', file);
-  const end = Date.now() + Number(request.queryParameters.ms?.[0] ?? 20000);
-  while (Date.now() < end && !fs.existsSync(file + '.done')) await new Promise((r) => setTimeout(r, 25));
+  const tap = request.queryParameters.tap[0], key = request.queryParameters.key[0];
+  await report(tap, key, global.__forge_runtime__.proxy);
+  const ms = Number(request.queryParameters.ms?.[0] ?? 20000);
+  await Promise.race([holdOn(tap, key), new Promise((r) => setTimeout(r, ms))]);
   return json(200, { held: true });
 }
 `;
@@ -231,19 +238,13 @@ function sqlite(dataDir, sql) {
 
 /** Starts the hold function; resolves with {token, url, release()} once it has written its token. */
 async function holdToken(k, t, ms = 20000) {
-  const file = path.join(tempDir('hold'), 'token.json');
-  const call = k.api(`${t.hold}?file=${encodeURIComponent(file)}&ms=${ms}`, { timeout: ms + 10000 }).catch((e) => ({ error: e }));
-  const end = Date.now() + 15000;
-  for (;;) {
-    if (existsSync(file)) break;
-    if (Date.now() > end) throw new Error('the hold function did not write its token');
-    await sleep(20);
-  }
-  const { token, url } = JSON.parse(readFileSync(file, 'utf8'));
+  const key = `hold-${randomBytes(4).toString('hex')}`;
+  const call = k.api(`${t.hold}?tap=${encodeURIComponent(tap.origin)}&key=${key}&ms=${ms}`, { timeout: ms + 10000 }).catch((e) => ({ error: e }));
+  const { token, url } = await tap.wait(key);
   return {
     token, url, call,
     release: async () => {
-      writeFileSync(file + '.done', '');
+      tap.release(key);
       return call;
     },
   };

@@ -91,11 +91,11 @@ describe('data-flow ledger and tenant-leak detection', () => {
   it("site A's cache served to site B from a reused worker is flagged: audit event for both sites, warning in B's logs", async () => {
     let a = null;
     let b = null;
-    for (let i = 0; i < 10 && !(b && b.pid === a.pid); i++) {
+    for (let i = 0; i < 10 && !(b && b.worker === a.worker); i++) {
       a = await call(A, 'projects');
       b = await call(B, 'projects');
     }
-    assert.equal(b.pid, a.pid, 'B ran on the worker that served A (the worker is reused)');
+    assert.equal(b.worker, a.worker, 'B ran on the worker that served A (the worker is reused)');
     assert.ok(b.served > 1, 'module state survived from an earlier invocation');
     assert.equal(b.site, B.cloudId, "B's invocation is bound to B");
     assert.equal(b.cache.cloudId, A.cloudId, "and yet it answers with A's cached projects");
@@ -239,12 +239,12 @@ describe('data-flow ledger and tenant-leak detection', () => {
   it("site A's cached data sent out by site B's invocation through egress is flagged (source: egress)", async () => {
     let a = null;
     let fwd = null;
-    for (let i = 0; i < 10 && !(fwd && fwd.pid === a.pid); i++) {
+    for (let i = 0; i < 10 && !(fwd && fwd.worker === a.worker); i++) {
       a = await call(A, 'projects'); // this worker's cache is A's
       const res = await call(B, 'forward', `?cached=1&to=${encodeURIComponent(url[C.name].receive)}`);
       assert.equal(res.status, 200, JSON.stringify(res).slice(0, 300));
       const again = await call(B, 'projects'); // which worker ran B's forward: the one whose cache is A's?
-      fwd = { ...res, pid: again.pid, cacheSite: again.cache.cloudId };
+      fwd = { ...res, worker: again.worker, cacheSite: again.cache.cloudId };
     }
     assert.equal(fwd.cacheSite, A.cloudId, "B's worker holds A's cache");
     const ev = await until(k, 'audit', { site: B.name }, (l) => l.some((e) => e.kind === LEAK && e.invocationId === fwd.invocationId && /: egress/.test(e.detail)), "B's egress leak event");
@@ -305,15 +305,15 @@ describe('data-flow ledger and tenant-leak detection', () => {
 
     const a = await call(A, 'projects');
     const b = await call(B, 'projects');
-    assert.notEqual(b.pid, a.pid, 'B never runs on the worker that served A');
+    assert.notEqual(b.worker, a.worker, 'B never runs on the worker that served A');
     assert.equal(a.cache.cloudId, A.cloudId);
     assert.equal(b.cache.cloudId, B.cloudId, "B's cache holds B's own projects");
     assert.ok(!JSON.stringify(b).includes(A.canary), "nothing of A's in B's answer");
     const b2 = await call(B, 'projects');
-    assert.equal(b2.pid, b.pid, "B's worker is kept warm for B");
+    assert.equal(b2.worker, b.worker, "B's worker is kept warm for B");
     assert.ok(b2.served > 1);
     const a2 = await call(A, 'projects');
-    assert.equal(a2.pid, a.pid, "and A's for A");
+    assert.equal(a2.worker, a.worker, "and A's for A");
 
     await until(k, 'ledger', { site: B.name }, (l) => l.some((x) => x.invocationId === b2.invocationId), "B's answer in the ledger");
     await sleep(600);

@@ -110,11 +110,14 @@ function tryConnect(port, timeout = 3000) {
 }
 
 describe('monitoring', () => {
-  it('/healthz answers 200 {"status":"ok"} without a credential', async () => {
+  it('/healthz answers 200 {"status":"ok","isolation":...} without a credential', async () => {
     const r = await k.api('/healthz');
     expectStatus(r, 200);
     expectJsonContentType(r);
-    assert.deepEqual(r.json, { status: 'ok' });
+    /* the isolation level in full is tested in sandbox.test.mjs */
+    assert.deepEqual(Object.keys(r.json), ['status', 'isolation']);
+    assert.equal(r.json.status, 'ok');
+    assert.ok(['sandbox', 'unavailable', 'off'].includes(r.json.isolation), JSON.stringify(r.json));
     const withJunk = await k.api('/healthz', { headers: { authorization: 'Bearer junk' } });
     expectStatus(withJunk, 200, 'healthz ignores credentials');
   });

@@ -143,6 +143,38 @@ static void test_hostile_archives(void **state)
     REFUSED("not the manifest being deployed", {E_FILE, "manifest.yml", "app:\n  id: y\n"},
             {E_FILE, ".kiln/functions/index.cjs", "x"});
     REFUSED("lacks .kiln/functions/index.cjs", {E_FILE, "manifest.yml", manifest});
+    /* symlinks are resolved against the root through the archive's other links: each
+     * link of these stays inside on its own, the chain does not */
+    REFUSED("symlink that leaves", GOOD, {E_LINK, "a", "."}, {E_LINK, "x", "a/.."});
+    REFUSED("symlink that leaves", GOOD, {E_DIR, "d/", NULL}, {E_LINK, "d/up", ".."}, {E_LINK, "y", "d/up/.."});
+    REFUSED("symlink that leaves", GOOD, {E_LINK, "p", "q"}, {E_LINK, "q", "p"}); /* a loop */
+    REFUSED("symlink that leaves", GOOD, {E_DIR, "s/", NULL}, {E_LINK, "s/l", "../r"}, {E_LINK, "r", "/etc"});
+    REFUSED("entry below a symlink", GOOD, {E_LINK, "l", "src"}, {E_DIR, "src/", NULL}, {E_FILE, "l/f", "x"});
+    REFUSED("entry below a file", GOOD, {E_FILE, "f", "x"}, {E_FILE, "f/g", "x"});
+    REFUSED("twice", GOOD, {E_FILE, "src/a", "x"}, {E_LINK, "src/a", "../etc"});
+    REFUSED("unsafe path", GOOD, {E_FILE, "src/./a", "x"});
+    REFUSED("unsafe path", GOOD, {E_FILE, "src//a", "x"});
+}
+
+/* Links that stay inside, however they get there, are kept. */
+static void test_link_chains_inside(void **state)
+{
+    fx_t *f = *state;
+    const struct ent ok[] = {
+        GOOD,
+        {E_DIR, "a/", NULL},
+        {E_DIR, "a/b/", NULL},
+        {E_FILE, "a/b/f", "x"},
+        {E_LINK, "a/up", ".."},          /* the root itself */
+        {E_LINK, "via", "a/up/a/b/f"},   /* through a link to the root */
+        {E_LINK, "l1", "l2"},            /* a link to a link to a file */
+        {E_LINK, "l2", "a/b/f"},
+        {E_LINK, "a/b/dangling", "../nothing"}, /* dangling, but inside */
+    };
+    write_tar(f, ok, sizeof ok / sizeof *ok);
+    char err[512] = "";
+    if (verify(f, err, sizeof err) != 0)
+        fail_msg("refused: %s", err);
 }
 
 static void test_size_limit(void **state)
@@ -222,7 +254,7 @@ static void test_gc_uploads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(test_good_archive), T(test_hostile_archives), T(test_size_limit), T(test_not_a_tar), T(test_upload_chunks), T(test_gc_uploads),
+        T(test_good_archive), T(test_hostile_archives), T(test_link_chains_inside), T(test_size_limit), T(test_not_a_tar), T(test_upload_chunks), T(test_gc_uploads),
     };
     return cmocka_run_group_tests_name("snapshot", tests, NULL, NULL);
 }
