@@ -879,8 +879,10 @@ static void demote(worker_t *w, size_t consumed, const char *why)
     wake();
 }
 
-/* The invocation on a lent worker ended well: its output is collected, the worker is
- * released for the next one, the job is answered here. */
+/* The invocation on a lent worker ended well: its output is collected, its token dies,
+ * the worker goes on to the next job of its backlog or is released, and only then is the
+ * job answered here, so that the answer's client, calling again at once, finds the worker
+ * free (another HTTP thread may take its next request). */
 static int lent_result(worker_t *w, size_t consumed, json_t *f)
 {
     rt_job_t *job = w->job;
@@ -888,13 +890,18 @@ static int lent_result(worker_t *w, size_t consumed, json_t *f)
     drain_now(w, w->err_fd, &w->err, err_line);
     w->job = NULL;
     w->idle_since_ms = clock_now_ms();
-    if (json_is_true(json_object_get(f, "ok"))) {
+    if (job->token[0])
+        invocation_end(job->token); /* dead before the worker can serve anyone else */
+    job->token[0] = '\0';
+    enum rt_status st = RT_OK;
+    char *result = NULL;
+    if (json_is_true(json_object_get(f, "ok")))
         take_result(job, f);
-        finish_to(job, RT_OK, NULL, job->receiver == home->receiver);
-    } else {
-        finish_to(job, RT_ERROR, json_dumps(json_object_get(f, "error"), JSON_COMPACT | JSON_ENCODE_ANY),
-                  job->receiver == home->receiver);
+    else {
+        st = RT_ERROR;
+        result = json_dumps(json_object_get(f, "error"), JSON_COMPACT | JSON_ENCODE_ANY);
     }
+    int direct = job->receiver == home->receiver, rc = 1;
     /* the next job of this version that waits, if any, runs here at once */
     for (;;) {
         pthread_mutex_lock(&R.mu);
@@ -908,11 +915,11 @@ static int lent_result(worker_t *w, size_t consumed, json_t *f)
         worker_start_job(w, next);
         if (!w->job)
             continue; /* answered at once (too many invocations): the next one */
-        if (w->woff < w->wbuf.len) {
+        if (w->woff < w->wbuf.len)
             demote(w, consumed, NULL); /* the runtime thread writes the rest of the frame */
-            return 1;
-        }
-        return 0; /* go on reading: this job's frames follow */
+        else
+            rc = 0; /* go on reading: this job's frames follow */
+        goto answer;
     }
     detach(w, consumed);
     pthread_mutex_lock(&R.mu);
@@ -923,7 +930,9 @@ static int lent_result(worker_t *w, size_t consumed, json_t *f)
     pthread_mutex_unlock(&R.mu);
     if (give_back || waiting)
         wake();
-    return 1;
+answer:
+    finish_to(job, st, result, direct);
+    return rc;
 }
 
 /* One frame from a lent worker: 0 go on, 1 this thread no longer holds the worker. */
