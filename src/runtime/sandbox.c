@@ -114,6 +114,27 @@ static void plan_top(void)
     }
 }
 
+/* The installation tree of a Node outside /usr (e.g. /opt/node for /opt/node/bin/node,
+ * as nvm or the official tarballs lay it out), shown read-only in the box: PREFIX/bin/node*
+ * with PREFIX/lib/node_modules beside it, and PREFIX not a top-level directory of the host
+ * (/tmp, /home, ...) nor holding the data dir. 0 with the prefix, or -1: no tree the box
+ * may show. */
+static int node_tree(const char *node, char *out, size_t outlen)
+{
+    char p[PATH_MAX], probe[PATH_MAX + 32];
+    snprintf(p, sizeof p, "%s", node);
+    char *slash = strrchr(p, '/');
+    if (!slash || slash - p < 4 || strncmp(slash - 4, "/bin", 4) != 0)
+        return -1;
+    slash[-4] = '\0'; /* PREFIX */
+    snprintf(probe, sizeof probe, "%s/lib/node_modules", p);
+    if (!p[0] || !strchr(p + 1, '/') || access(probe, F_OK) != 0 || under(S.data_dir, p) ||
+        strcmp(S.data_dir, p) == 0 || strlen(p) >= outlen)
+        return -1;
+    strcpy(out, p);
+    return 0;
+}
+
 /* Refuses a uid range that an account or group of the host uses: the worker would own
  * its files. */
 static int range_unused(unsigned first, unsigned count, char *err, size_t errlen)
@@ -608,17 +629,10 @@ int sandbox_init(const sandbox_config_t *cfg, char *err, size_t errlen)
         MISSING("bubblewrap (%s) not found: install Debian's bubblewrap", bw);
     if (node[0] != '/')
         MISSING("node (%s) not found", cfg->node);
-    else if (!under(node, "/usr")) {
-        /* Node's own tree (e.g. /opt/node/bin/node: /opt/node) is shown read-only */
-        snprintf(S.node_prefix, sizeof S.node_prefix, "%s", node);
-        for (int up = 0; up < 2; up++) {
-            char *slash = strrchr(S.node_prefix, '/');
-            if (slash && slash != S.node_prefix)
-                *slash = '\0';
-        }
-        if (strcmp(S.node_prefix, "/") == 0 || strcmp(S.node_prefix, "/bin") == 0)
-            S.node_prefix[0] = '\0';
-    }
+    else if (!under(node, "/usr") && node_tree(node, S.node_prefix, sizeof S.node_prefix) != 0)
+        MISSING("node (%.200s) is outside /usr and not in a Node installation (PREFIX/bin/node with "
+                "PREFIX/lib/node_modules) that the box could show read-only",
+                node);
     if (S.root && resolve_exe("/usr/bin/setpriv", S.setpriv, sizeof S.setpriv) != 0 &&
         resolve_exe("/bin/setpriv", S.setpriv, sizeof S.setpriv) != 0)
         MISSING("setpriv (util-linux) not found in /usr/bin or /bin");

@@ -363,6 +363,21 @@ static void test_unavailable(void **state)
     assert_int_equal(sandbox_allows("production"), 1);
     sandbox_describe(line, sizeof line);
     assert_true(unit_contains(line, "--unsafe-no-sandbox"));
+    /* a "node" outside /usr and outside any Node installation: the box would have to show
+     * its directory (here the test's temp dir, beside the data dir) */
+    char fake[PATH_MAX + 32], cmd[PATH_MAX * 2 + 64];
+    snprintf(fake, sizeof fake, "%s/bin/node", app_dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s/bin' && cp /bin/true '%s'", app_dir, fake);
+    assert_int_equal(system(cmd), 0);
+    cfg.unsafe_off = 0;
+    cfg.bwrap = NULL;
+    cfg.node = fake;
+    assert_int_equal(sandbox_init(&cfg, err, sizeof err), 0);
+    assert_int_equal(sandbox_status()->on, 0);
+    assert_true(unit_contains(sandbox_status()->missing, "is outside /usr and not in a Node installation"));
+    snprintf(cmd, sizeof cmd, "rm -r '%s/bin'", app_dir);
+    assert_int_equal(system(cmd), 0);
+    cfg.node = "node";
     /* back to the real thing for the tests after this one */
     cfg.unsafe_off = 0;
     cfg.bwrap = NULL;
