@@ -435,7 +435,7 @@ describe('app storage through the real @forge/kvs', () => {
       if (existsSync(p)) assert.ok(!readFileSync(p).includes(Buffer.from(plain)), `${f} does not hold the plaintext`);
     }
     // nor do kiln's logs or the function logs
-    assert.ok(!k.stderrLines.join('\n').includes(plain), 'not in kiln\'s log');
+    assert.ok(!k.allStderrLines().join('\n').includes(plain), 'not in kiln\'s log');
     const logs = await kiln(k, ['logs', '--site', A.name, '-n', '1000', '--json']);
     assert.ok(!logs.stdout.includes(plain), 'not in the function logs');
     // a ciphertext moved to another installation does not open there
