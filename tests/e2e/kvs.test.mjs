@@ -343,7 +343,14 @@ describe('app storage through the real @forge/kvs', () => {
     assert.deepEqual(seen, items.map((x) => x.key), 'every key once, in order');
     assert.deepEqual(await val(k, TA(), { op: 'query', where: ['beginsWith', 'q:1'], one: true }), { key: 'q:10', value: 10 });
     await expectCode(k, TA(), { op: 'query', limit: 101 }, 400, 'LIST_QUERY_LIMIT_EXCEEDED');
-    assert.equal((await val(k, TA(), { op: 'query', limit: 100 })).results.length <= 100, true);
+    // limit 100 over 110 matching keys: exactly 100, then the other 10
+    const many = Array.from({ length: 110 }, (_, i) => ({ key: `l:${String(i).padStart(3, '0')}`, value: i }));
+    for (let i = 0; i < many.length; i += 20) assert.deepEqual((await val(k, TA(), { op: 'batchSet', items: many.slice(i, i + 20) })).failedKeys, []);
+    const p100 = await val(k, TA(), { op: 'query', where: ['beginsWith', 'l:'], limit: 100 });
+    assert.deepEqual(p100.results.map((x) => x.key), many.slice(0, 100).map((x) => x.key), 'limit 100: the first 100');
+    assert.ok(p100.nextCursor, 'and a cursor to the rest');
+    const rest = await val(k, TA(), { op: 'query', where: ['beginsWith', 'l:'], limit: 100, cursor: p100.nextCursor });
+    assert.deepEqual(rest.results.map((x) => x.key), many.slice(100).map((x) => x.key), 'the last 10');
     await val(k, TA(), { op: 'set', key: 'qt:1', value: 1, options: { ttl: { value: 1, unit: 'DAYS' } } });
     const m = await val(k, TA(), { op: 'query', where: ['beginsWith', 'qt:'], options: { metadataFields: ['EXPIRE_TIME'] } });
     assert.ok(Date.parse(m.results[0].expireTime) > Date.now(), JSON.stringify(m));
@@ -580,11 +587,16 @@ describe('app storage through the real @forge/kvs', () => {
     assert.equal(await val(k, second, { op: 'get', key: 'life' }), U, 'the reinstall starts empty');
     assert.equal(await val(k, second, { op: 'getSecret', key: 'life' }), U);
     assert.equal(rows(first.installationId), '2', 'kept during the retention period');
-    const purgeAfter = Date.parse(un.purgeAfter ?? '') || Date.now() + 29 * 86400000;
-    await okJson(k, ['purge', '--now', String(purgeAfter - 1000), '--json']);
+    // the uninstall says when: removedAt plus the retention period (28 days by default)
+    assert.equal(un.state, 'removed', JSON.stringify(un));
+    assert.equal(typeof un.purgeAfter, 'string', `uninstall --json names purgeAfter: ${JSON.stringify(un)}`);
+    const purgeAfter = Date.parse(un.purgeAfter);
+    assert.equal(purgeAfter - Date.parse(un.removedAt), 28 * 86400000, JSON.stringify(un));
+    const early = await okJson(k, ['purge', '--now', String(purgeAfter - 1000), '--json']);
+    assert.equal(early.purged, 0, `nothing to purge a second early: ${JSON.stringify(early)}`);
     assert.equal(rows(first.installationId), '2');
     const p = await okJson(k, ['purge', '--now', String(purgeAfter + 1000), '--json']);
-    assert.ok(p.purged >= 1, JSON.stringify(p));
+    assert.equal(p.purged, 1, `the one removed installation: ${JSON.stringify(p)}`);
     assert.equal(rows(first.installationId), '0', 'purged');
     await val(k, second, { op: 'set', key: 'life', value: 3 });
     assert.equal(rows(second.installationId), '1', 'the active installation keeps its data');
