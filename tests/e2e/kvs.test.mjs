@@ -242,9 +242,14 @@ async function holdToken(k, t, ms = 20000) {
   const { token, url } = JSON.parse(readFileSync(file, 'utf8'));
   return {
     token, url, call,
+    /** Lets the invocation finish; it must answer as the hold function does. */
     release: async () => {
       writeFileSync(file + '.done', '');
-      return call;
+      const r = await call;
+      assert.equal(r.error, undefined, `the hold invocation: ${r.error?.message}`);
+      expectStatus(r, 200, 'the hold invocation');
+      assert.deepEqual(r.json, { held: true });
+      return r;
     },
   };
 }
@@ -566,7 +571,6 @@ describe('app storage through the real @forge/kvs', () => {
     assert.equal(JSON.parse(r[2].value.body).code, 'BAD_REQUEST');
     const h = await holdToken(k, TA(), 5000);
     await h.release();
-    await h.call;
     const dead = await k.api('/_proxy/kvs/api/v1/get', { method: 'POST', token: h.token, body: { key: 'same' } });
     expectStatus(dead, 401, 'a finished invocation\'s token');
   });

@@ -369,7 +369,7 @@ describe('Forge Remote', () => {
     await sleep(2500);
     assert.equal(remote.events(S.C.cloudId).length, 3, 'no attempt after the accepted one');
     const bodies = evs.map((e) => JSON.parse(e.body));
-    assert.deepEqual(bodies.map((b) => b.retryContext?.retryCount ?? 0), [0, 1, 2]);
+    assert.deepEqual(bodies.map((b) => b.retryContext?.retryCount), [undefined, 1, 2], 'no retryContext on the first attempt, then 1, 2');
     assert.equal(bodies[1].retryContext.retryReason, 'INVALID_REMOTE_INVOCATION_ERROR');
     assert.equal(bodies[1].retryContext.retryData, null);
     assert.equal(new Set(evs.map((e) => e.claims.jti)).size, 3, 'a fresh FIT per attempt');
