@@ -464,7 +464,8 @@ describe('app storage through the real @forge/kvs', () => {
 
   it('custom entities: get/set/delete, partition + range + filters + sort + cursor, declared types', async () => {
     const people = [['p1', 'Ann', 'eng', 30], ['p2', 'Bob', 'eng', 25], ['p3', 'Cid', 'ops', 41], ['p4', 'Dee', 'eng', 41], ['p5', 'Eve', 'eng', 35]];
-    await steps(k, TA(), people.map(([key, name, dept, age]) => ({ op: 'eset', entity: 'employee', key, value: { name, dept, age } })));
+    const put = await steps(k, TA(), people.map(([key, name, dept, age]) => ({ op: 'eset', entity: 'employee', key, value: { name, dept, age } })));
+    assert.deepEqual(put.filter((x) => !x.ok), [], 'every employee stored');
     assert.deepEqual(await val(k, TA(), { op: 'eget', entity: 'employee', key: 'p3' }), { name: 'Cid', dept: 'ops', age: 41 });
     const q = { op: 'equery', entity: 'employee', index: 'by-dept-age', partition: ['eng'], range: ['greaterThanEqualTo', 30], sort: 'DESC', limit: 2 };
     const p1 = await val(k, TA(), q);
@@ -581,7 +582,8 @@ describe('app storage through the real @forge/kvs', () => {
     await okJson(k, ['deploy', dir, '--json']);
     await okJson(k, ['install', '--site', B.name, '--confirm-scopes', '--json'], { cwd: dir });
     const first = await triggersOf(k, dir, B.name);
-    await steps(k, first, [{ op: 'set', key: 'life', value: 1 }, { op: 'setSecret', key: 'life', value: 2 }]);
+    const put = await steps(k, first, [{ op: 'set', key: 'life', value: 1 }, { op: 'setSecret', key: 'life', value: 2 }]);
+    assert.deepEqual(put.filter((x) => !x.ok), [], 'both stored');
     const rows = (id) => sqlite(k.dataDir, `SELECT count(*) FROM kvs WHERE installation_id = '${id}'`);
     assert.equal(rows(first.installationId), '2');
     const un = await okJson(k, ['uninstall', '--site', B.name, '--json'], { cwd: dir });
