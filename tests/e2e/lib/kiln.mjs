@@ -675,7 +675,10 @@ export class Kiln {
     if (this.running) await this.stop('SIGTERM', { timeout: 10000 });
     for (const run of this.runs) {
       // all of stderr, including what LeakSanitizer prints at exit, before judging
-      const drained = await Promise.race([run.closed.then(() => true), sleep(10000).then(() => false)]);
+      let timer;
+      const drained = await Promise.race([run.closed.then(() => true),
+        new Promise((resolve) => { timer = setTimeout(resolve, 10000, false); })]);
+      clearTimeout(timer); // else the pending timer holds the test process for 10 s
       if (!drained) {
         problems.push(`run #${run.n} (pid ${run.pid}): stderr still open 10 s after exit`);
         run.proc.stderr.destroy();
