@@ -5,7 +5,9 @@
  *
  *   kvs_sqlite DIR THREADS SECONDS KEYS VALUE_BYTES
  *
- * Prints two lines: "get OPS P99_MS" and "set OPS P99_MS". */
+ * Prints two lines: "get OPS P99_MS" and "set OPS P99_MS". Only statements that succeeded
+ * count (a get must find its row: every key is present); any failed statement is printed
+ * and the program exits 1 after the phase, so a broken run never passes for a number. */
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
@@ -41,6 +43,22 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* A statement that must succeed while setting up: print and exit otherwise. */
+static void must(sqlite3 *db, int rc, int want, const char *what)
+{
+    if (rc != want) {
+        fprintf(stderr, "kvs_sqlite: %s: %s (%d)\n", what, sqlite3_errmsg(db), rc);
+        exit(1);
+    }
+}
+
+static int wal_cb(void *ok, int n, char **v, char **names)
+{
+    (void)names;
+    *(int *)ok = n == 1 && v[0] && strcmp(v[0], "wal") == 0;
+    return 0;
+}
+
 static sqlite3 *open_db(void)
 {
     char path[4096];
@@ -52,15 +70,22 @@ static sqlite3 *open_db(void)
         exit(1);
     }
     sqlite3_busy_timeout(db, 5000);
-    sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;", NULL,
-                 NULL, NULL);
+    int wal = 0;
+    must(db, sqlite3_exec(db, "PRAGMA journal_mode = WAL", wal_cb, &wal, NULL), SQLITE_OK, "journal_mode");
+    if (!wal) {
+        fprintf(stderr, "kvs_sqlite: %s/kvs-bench.db is not in WAL mode\n", dir);
+        exit(1);
+    }
+    must(db, sqlite3_exec(db, "PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;", NULL, NULL, NULL), SQLITE_OK,
+         "pragmas");
     return db;
 }
 
 typedef struct {
     int set;
     unsigned seed;
-    long ops;
+    long ops;    /* statements that succeeded */
+    long errors; /* statements that failed (printed) */
     double *lat;
     long cap;
 } job_t;
@@ -70,10 +95,12 @@ static void *run(void *arg)
     job_t *j = arg;
     sqlite3 *db = open_db();
     sqlite3_stmt *get, *put, *begin, *commit;
-    sqlite3_prepare_v3(db, GET_SQL, -1, SQLITE_PREPARE_PERSISTENT, &get, NULL);
-    sqlite3_prepare_v3(db, PUT_SQL, -1, SQLITE_PREPARE_PERSISTENT, &put, NULL);
-    sqlite3_prepare_v3(db, "BEGIN IMMEDIATE", -1, SQLITE_PREPARE_PERSISTENT, &begin, NULL);
-    sqlite3_prepare_v3(db, "COMMIT", -1, SQLITE_PREPARE_PERSISTENT, &commit, NULL);
+    must(db, sqlite3_prepare_v3(db, GET_SQL, -1, SQLITE_PREPARE_PERSISTENT, &get, NULL), SQLITE_OK, "prepare get");
+    must(db, sqlite3_prepare_v3(db, PUT_SQL, -1, SQLITE_PREPARE_PERSISTENT, &put, NULL), SQLITE_OK, "prepare put");
+    must(db, sqlite3_prepare_v3(db, "BEGIN IMMEDIATE", -1, SQLITE_PREPARE_PERSISTENT, &begin, NULL), SQLITE_OK,
+         "prepare begin");
+    must(db, sqlite3_prepare_v3(db, "COMMIT", -1, SQLITE_PREPARE_PERSISTENT, &commit, NULL), SQLITE_OK,
+         "prepare commit");
     double end = now_s() + seconds;
     char key[32];
     char *v = malloc((size_t)vbytes);
@@ -83,8 +110,13 @@ static void *run(void *arg)
         if (t0 >= end)
             break;
         snprintf(key, sizeof key, "k%d", (int)(rand_r(&j->seed) % (unsigned)nkeys));
+        const char *failed = NULL;
+        char why[200] = "";
+        int rc = SQLITE_OK;
+#define FAILED(what) (failed = (what), snprintf(why, sizeof why, "%s", sqlite3_errmsg(db)))
         if (j->set) {
-            sqlite3_step(begin);
+            if ((rc = sqlite3_step(begin)) != SQLITE_DONE)
+                FAILED("begin");
             sqlite3_reset(begin);
             sqlite3_bind_int64(put, 1, 1);
             sqlite3_bind_text(put, 2, inst, -1, SQLITE_STATIC);
@@ -100,12 +132,14 @@ static void *run(void *arg)
             sqlite3_bind_int64(put, 8, (int64_t)(t0 * 1000));
             sqlite3_bind_null(put, 9);
             sqlite3_bind_int64(put, 10, 1);
-            if (sqlite3_step(put) != SQLITE_DONE)
-                fprintf(stderr, "put: %s\n", sqlite3_errmsg(db));
+            if (!failed && (rc = sqlite3_step(put)) != SQLITE_DONE)
+                FAILED("put");
             sqlite3_reset(put);
-            if (sqlite3_step(commit) != SQLITE_DONE)
-                fprintf(stderr, "commit: %s\n", sqlite3_errmsg(db));
+            if (!failed && (rc = sqlite3_step(commit)) != SQLITE_DONE)
+                FAILED("commit");
             sqlite3_reset(commit);
+            if (failed && !sqlite3_get_autocommit(db))
+                sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         } else {
             sqlite3_bind_int64(get, 1, 1);
             sqlite3_bind_text(get, 2, inst, -1, SQLITE_STATIC);
@@ -113,12 +147,22 @@ static void *run(void *arg)
             sqlite3_bind_text(get, 4, "", -1, SQLITE_STATIC);
             sqlite3_bind_text(get, 5, key, -1, SQLITE_TRANSIENT);
             sqlite3_bind_int64(get, 6, 1);
-            if (sqlite3_step(get) == SQLITE_ROW)
-                (void)sqlite3_column_blob(get, 3);
+            if ((rc = sqlite3_step(get)) == SQLITE_ROW) {
+                if (sqlite3_column_bytes(get, 3) != vbytes || !sqlite3_column_blob(get, 3))
+                    FAILED("get (wrong value size)");
+            } else {
+                FAILED(rc == SQLITE_DONE ? "get (no row: every key is present)" : "get");
+            }
             sqlite3_reset(get);
+        }
+        if (failed) {
+            if (j->errors++ < 10)
+                fprintf(stderr, "kvs_sqlite: %s %s: %s (%s)\n", failed, key, why, sqlite3_errstr(rc));
+            continue;
         }
         j->lat[j->ops++] = (now_s() - t0) * 1000.0;
     }
+#undef FAILED
     free(v);
     sqlite3_finalize(get);
     sqlite3_finalize(put);
@@ -134,7 +178,8 @@ static int cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static void phase(int set, int threads)
+/* One timed phase; returns the number of failed statements (0 for a valid result). */
+static long phase(int set, int threads)
 {
     job_t *jobs = calloc((size_t)threads, sizeof *jobs);
     pthread_t *tid = calloc((size_t)threads, sizeof *tid);
@@ -149,9 +194,11 @@ static void phase(int set, int threads)
     for (int i = 0; i < threads; i++)
         pthread_join(tid[i], NULL);
     double el = now_s() - t0;
-    long total = 0;
-    for (int i = 0; i < threads; i++)
+    long total = 0, errors = 0;
+    for (int i = 0; i < threads; i++) {
         total += jobs[i].ops;
+        errors += jobs[i].errors;
+    }
     double *all = malloc((size_t)(total ? total : 1) * sizeof(double));
     long n = 0;
     for (int i = 0; i < threads; i++) {
@@ -160,10 +207,15 @@ static void phase(int set, int threads)
         free(jobs[i].lat);
     }
     qsort(all, (size_t)n, sizeof *all, cmp);
-    printf("%s %.0f %.3f\n", set ? "set" : "get", (double)total / el, n ? all[(long)(0.99 * (double)(n - 1))] : 0.0);
+    if (errors || total == 0)
+        fprintf(stderr, "kvs_sqlite: %s: %ld statements failed, %ld succeeded: no result\n", set ? "set" : "get",
+                errors, total);
+    else
+        printf("%s %.0f %.3f\n", set ? "set" : "get", (double)total / el, all[(long)(0.99 * (double)(n - 1))]);
     free(all);
     free(jobs);
     free(tid);
+    return errors || total == 0;
 }
 
 int main(int argc, char **argv)
@@ -186,14 +238,11 @@ int main(int argc, char **argv)
     value[0] = '"';
     value[vbytes - 1] = '"';
     sqlite3 *db = open_db();
-    if (sqlite3_exec(db, SCHEMA, NULL, NULL, NULL) != SQLITE_OK) {
-        fprintf(stderr, "schema: %s\n", sqlite3_errmsg(db));
-        return 1;
-    }
+    must(db, sqlite3_exec(db, SCHEMA, NULL, NULL, NULL), SQLITE_OK, "schema");
     /* every key present, as in the kiln run */
-    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    must(db, sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK, "begin");
     sqlite3_stmt *put;
-    sqlite3_prepare_v2(db, PUT_SQL, -1, &put, NULL);
+    must(db, sqlite3_prepare_v2(db, PUT_SQL, -1, &put, NULL), SQLITE_OK, "prepare put");
     for (int i = 0; i < nkeys; i++) {
         char key[32];
         snprintf(key, sizeof key, "k%d", i);
@@ -207,13 +256,13 @@ int main(int argc, char **argv)
         sqlite3_bind_int64(put, 8, 1);
         sqlite3_bind_null(put, 9);
         sqlite3_bind_int64(put, 10, 1);
-        sqlite3_step(put);
+        must(db, sqlite3_step(put), SQLITE_DONE, "preload put");
         sqlite3_reset(put);
     }
     sqlite3_finalize(put);
-    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    must(db, sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK, "commit");
     sqlite3_close(db);
-    phase(0, threads);
-    phase(1, threads);
-    return 0;
+    long bad = phase(0, threads);
+    bad += phase(1, threads);
+    return bad ? 1 : 0;
 }

@@ -82,6 +82,7 @@ sites=$("$KILN" site list --json)
 a_name=$(jq -r '.sites[0].name' <<<"$sites"); a_cloud=$(jq -r '.sites[0].cloudId' <<<"$sites")
 b_name=$(jq -r '.sites[1].name // .sites[0].name' <<<"$sites"); b_cloud=$(jq -r '.sites[1].cloudId // .sites[0].cloudId' <<<"$sites")
 token=$("$KILN" user token --site "$a_name")
+a_web=$(curl -s -H "Authorization: Bearer $token" "$URL/ex/jira/$a_cloud/rest/api/3/project/search?typeKey=software" | jq -r '.values[0].key')
 wa=$(cd "$APP" && "$KILN" webtrigger site-report --site "$a_name")
 wb=$(cd "$APP" && "$KILN" webtrigger site-report --site "$b_name")
 
@@ -102,7 +103,7 @@ try:
   curl -si -H "Authorization: Bearer \$TOKEN" "$URL/ex/jira/$b_cloud/rest/api/3/project/search"
   # create an issue on $a_name
   curl -s -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' \\
-       -d '{"fields":{"project":{"key":"WEB"},"summary":"Hello from the demo","issuetype":{"name":"Task"}}}' \\
+       -d '{"fields":{"project":{"key":"$a_web"},"summary":"Hello from the demo","issuetype":{"name":"Task"}}}' \\
        "$URL/ex/jira/$a_cloud/rest/api/3/issue"
   # the example Forge app (examples/project-report, real @forge/api), installed on both sites:
   # each site's webtrigger reads only its own site's projects

@@ -55,7 +55,7 @@ int site_create(store_t *st, arena_t *a, const char *name, int demo, site_rec_t 
         user_rec_t admin = {
             .account_id = out->admin_account_id,
             .email = arena_printf(a, "admin@%s.example.com", name),
-            .display_name = "Site Admin",
+            .display_name = arena_printf(a, "Site Admin (%s)", name),
             .account_type = "atlassian",
             .time_zone = "Etc/UTC",
             .locale = "en_US",

@@ -1,5 +1,6 @@
 #include "product/demo.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,6 +35,24 @@ static const struct {
     {2, "10002", "Invoice PDF shows the wrong currency"},
 };
 
+/* The site's tag: the first character of its name and its store id in base 36, upper
+ * case ("A1" for acme, the first site). Store ids are unique, so no two sites share a tag,
+ * and every key made from one is unique to its site. */
+static const char *site_tag(arena_t *a, const site_rec_t *site)
+{
+    char digits[16];
+    size_t n = 0;
+    for (uint64_t v = (uint64_t)site->id; n == 0 || v; v /= 36)
+        digits[n++] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[v % 36];
+    char *t = arena_alloc(a, n + 2);
+    char c = site->name[0];
+    t[0] = c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+    for (size_t i = 0; i < n; i++)
+        t[1 + i] = digits[n - 1 - i];
+    t[n + 1] = '\0';
+    return t;
+}
+
 /* An ADF document with one paragraph. */
 static const char *adf(arena_t *a, const char *text)
 {
@@ -45,13 +64,22 @@ static const char *adf(arena_t *a, const char *text)
 int demo_fill(store_t *st, arena_t *a, const site_rec_t *site, const char *(*new_id)(arena_t *))
 {
     const char *ids[sizeof people / sizeof *people];
-    int rc = STORE_OK;
+    const char *tag = site_tag(a, site);
+    const char *keys[sizeof projects / sizeof *projects];
+    for (size_t i = 0; i < sizeof projects / sizeof *projects; i++) {
+        keys[i] = arena_printf(a, "%s%s", projects[i].key, tag);
+        if (strlen(keys[i]) > DEMO_KEY_MAX)
+            return STORE_ERROR; /* a store id past 36^5: no Jira key can carry it */
+    }
+    if (site->id <= 0 || site->id > (INT64_MAX - DEMO_FIRST_ID) / DEMO_ID_STRIDE)
+        return STORE_ERROR;
+    int rc = store_site_seed_ids(st, site->id, DEMO_FIRST_ID + site->id * DEMO_ID_STRIDE);
     for (size_t i = 0; rc == STORE_OK && i < sizeof people / sizeof *people; i++) {
         ids[i] = new_id(a);
         user_rec_t u = {
             .account_id = ids[i],
             .email = arena_printf(a, "%s@%s.example.com", people[i].first, site->name),
-            .display_name = people[i].name,
+            .display_name = arena_printf(a, "%s (%s)", people[i].name, site->name),
             .account_type = "atlassian",
             .time_zone = people[i].tz,
             .locale = "en_US",
@@ -63,8 +91,8 @@ int demo_fill(store_t *st, arena_t *a, const site_rec_t *site, const char *(*new
     int64_t pids[sizeof projects / sizeof *projects];
     for (size_t i = 0; rc == STORE_OK && i < sizeof projects / sizeof *projects; i++) {
         project_rec_t p = {
-            .key = projects[i].key,
-            .name = projects[i].name,
+            .key = keys[i],
+            .name = arena_printf(a, "%s (%s)", projects[i].name, site->name),
             .description = arena_printf(a, "%s Reference: %s", projects[i].about, site->canary),
             .type_key = projects[i].type,
             .lead_account_id = i == 0 ? site->admin_account_id : ids[i % 3],

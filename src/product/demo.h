@@ -1,10 +1,19 @@
 /* Demo content for a new site: users, projects of each type, issues. Every project
  * description and every issue carries the site's canary, so any realistic copy of the
- * site's data carries it too (leak detection relies on that). */
+ * site's data carries it too (leak detection relies on that).
+ *
+ * No two demo sites share a value a test could compare: project keys end in the site's
+ * tag (the first character of its name and its store id in base 36: WEBA1, MKTA1, HELPA1 on
+ * acme, the first site), so issue keys differ too; project and user names carry the site's
+ * name; emails its domain; account ids are random; project and issue ids come from the
+ * site's own range, DEMO_FIRST_ID + id * DEMO_ID_STRIDE upwards (20000 for the first site,
+ * 30000 for the second), where a site without demo content starts at 10000 as on Jira. */
 #ifndef KILN_DEMO_H
 #define KILN_DEMO_H
 
 #include "store/store.h"
+
+enum { DEMO_FIRST_ID = 10000, DEMO_ID_STRIDE = 10000, DEMO_KEY_MAX = 10 };
 
 /* Writes the demo rows for `site` (inside the caller's transaction). new_id mints
  * account ids. */

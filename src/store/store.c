@@ -40,6 +40,7 @@ int store_site_list(store_t *st, arena_t *a, site_rec_t **out, size_t *n)
     return st->be->site_list(st, a, out, n);
 }
 int store_site_count(store_t *st, int64_t *n) { return st->be->site_count(st, n); }
+int store_site_seed_ids(store_t *st, int64_t site, int64_t first) { return st->be->site_seed_ids(st, site, first); }
 
 int store_user_insert(store_t *st, int64_t site, const user_rec_t *u)
 {

@@ -143,6 +143,10 @@ int store_site_by_id(store_t *st, arena_t *a, int64_t id, site_rec_t *out);
 /* Lists all sites (an operator's view, not a tenant's). *out is arena memory. */
 int store_site_list(store_t *st, arena_t *a, site_rec_t **out, size_t *n);
 int store_site_count(store_t *st, int64_t *n);
+/* Moves the site's project and issue id sequences forward to `first` (never back): the
+ * next project and the next issue get id >= first. A demo site takes its own range this
+ * way (product/demo.h). STORE_NOTFOUND if there is no such site. */
+int store_site_seed_ids(store_t *st, int64_t site_id, int64_t first);
 
 /* ---- users and their API tokens ---- */
 int store_user_insert(store_t *st, int64_t site_id, const user_rec_t *u);

@@ -23,6 +23,7 @@ struct store_backend {
     int (*site_by_id)(store_t *, arena_t *, int64_t, site_rec_t *);
     int (*site_list)(store_t *, arena_t *, site_rec_t **, size_t *);
     int (*site_count)(store_t *, int64_t *);
+    int (*site_seed_ids)(store_t *, int64_t, int64_t);
     int (*user_insert)(store_t *, int64_t, const user_rec_t *);
     int (*user_get)(store_t *, arena_t *, int64_t, const char *, user_rec_t *);
     int (*user_list)(store_t *, arena_t *, int64_t, int64_t, int64_t, user_rec_t **, size_t *);

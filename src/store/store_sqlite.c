@@ -29,6 +29,7 @@ enum q {
     Q_SITE_BY_ID,
     Q_SITE_LIST,
     Q_SITE_COUNT,
+    Q_SITE_SEED_IDS,
     Q_USER_INSERT,
     Q_USER_GET,
     Q_USER_LIST,
@@ -169,6 +170,8 @@ static const char *const sql[Q__COUNT] = {
     [Q_SITE_BY_ID] = "SELECT " SITE_COLS " FROM sites WHERE id = ?1",
     [Q_SITE_LIST] = "SELECT " SITE_COLS " FROM sites ORDER BY id",
     [Q_SITE_COUNT] = "SELECT count(*) FROM sites",
+    [Q_SITE_SEED_IDS] = "UPDATE sites SET next_project_id = max(next_project_id, ?2), "
+                        "next_issue_id = max(next_issue_id, ?2) WHERE id = ?1",
     [Q_USER_INSERT] = "INSERT INTO users (site_id, " USER_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [Q_USER_GET] = "SELECT " USER_COLS " FROM users WHERE site_id = ?1 AND account_id = ?2",
     [Q_USER_LIST] = "SELECT " USER_COLS " FROM users WHERE site_id = ?1 "
@@ -679,6 +682,17 @@ static int count_q(store_t *st, sqlite3_stmt *q, int64_t *n)
 }
 
 static int sq_site_count(store_t *st, int64_t *n) { return count_q(st, stmt(st, Q_SITE_COUNT), n); }
+
+static int sq_site_seed_ids(store_t *st, int64_t site, int64_t first)
+{
+    sqlite3_stmt *q = stmt(st, Q_SITE_SEED_IDS);
+    sqlite3_bind_int64(q, 1, site);
+    sqlite3_bind_int64(q, 2, first);
+    int rc = write1(st, q);
+    if (rc == STORE_OK && sqlite3_changes(DB(st)) != 1)
+        rc = STORE_NOTFOUND;
+    return rc;
+}
 
 /* ---- users and tokens ---- */
 
@@ -1873,6 +1887,7 @@ static const store_backend_t sqlite_backend = {
     .site_by_id = sq_site_by_id,
     .site_list = sq_site_list,
     .site_count = sq_site_count,
+    .site_seed_ids = sq_site_seed_ids,
     .user_insert = sq_user_insert,
     .user_get = sq_user_get,
     .user_list = sq_user_list,

@@ -977,36 +977,65 @@ describe('a crash mid-deploy leaves the previous version intact', () => {
   });
 
   it('SIGKILL while a deploy uploads: the store is intact, every recorded version has its snapshot, deploys go on', async () => {
-    // ~12 MB of incompressible bytes: the upload takes several 4 MiB chunks
+    // ~12 MB of incompressible bytes: the upload takes several 4 MiB chunks (PUTs)
+    const BLOB = 12 * 1024 * 1024;
     const dir = basicApp('crash', { marker: 'crash-v1' });
-    writeFileSync(path.join(dir, 'blob.bin'), randomBytes(12 * 1024 * 1024));
+    writeFileSync(path.join(dir, 'blob.bin'), randomBytes(BLOB));
     await register(k, dir);
     const v1 = await deploy(k, dir);
     assert.equal(v1.version, '1.0.0');
     const { uuid } = appIdOf(dir);
 
-    writeFileSync(path.join(dir, 'src/lib.js'), "export const MARKER = 'crash-v2';\nexport function answer() { return 1; }\n");
-    const pending = kiln(k, ['deploy', dir, '--json']);
-    // wait until the upload has started, then kill the server without warning
+    // Catch the server mid-upload: as soon as an upload's .part file has bytes, stop the
+    // server (SIGSTOP) so nothing moves, and check that the upload is partial (fewer bytes
+    // than the blob alone). Caught too late (the upload already whole), let it go on and
+    // try again with a new version; the test fails if it never catches one.
     const uploads = path.join(k.dataDir, 'uploads');
-    for (let i = 0; i < 400; i++) {
-      const parts = existsSync(uploads) ? readdirSync(uploads).filter((f) => f.endsWith('.part')) : [];
-      if (parts.some((f) => statSync(path.join(uploads, f)).size > 0)) break;
-      await new Promise((r) => setTimeout(r, 5));
+    const partial = () => (existsSync(uploads) ? readdirSync(uploads).filter((f) => f.endsWith('.part')) : [])
+      .map((f) => ({ f, size: statSync(path.join(uploads, f), { throwIfNoEntry: false })?.size ?? 0 }))
+      .filter((x) => x.size > 0);
+    let expected = ['1.0.0'];
+    let caught = null;
+    let interrupted = null;
+    for (let attempt = 1; attempt <= 5 && !caught; attempt++) {
+      writeFileSync(path.join(dir, 'src/lib.js'), `export const MARKER = 'crash-v${attempt + 1}';\nexport function answer() { return 1; }\n`);
+      const pending = kiln(k, ['deploy', dir, '--json']);
+      let done = null;
+      pending.then((r) => { done = r; });
+      let seen = [];
+      while (!done && seen.length === 0) {
+        seen = partial();
+        if (seen.length === 0) await new Promise((r) => setImmediate(r));
+      }
+      if (done) {
+        // finished before a chunk was seen: a whole new version
+        const v = JSON.parse(ok(done).stdout);
+        expected.push(v.version);
+        continue;
+      }
+      k.run.kill('SIGSTOP');
+      const frozen = partial();
+      if (frozen.length === 1 && frozen[0].size < BLOB) {
+        caught = frozen[0];
+        await k.kill9();
+        interrupted = await pending;
+      } else {
+        k.run.kill('SIGCONT');
+        const r = await pending;
+        expected.push(JSON.parse(ok(r).stdout).version);
+      }
     }
-    await k.kill9();
-    const interrupted = await pending;
+    assert.ok(caught, `the server was stopped mid-upload in one of 5 deploys (versions: ${expected})`);
+    if (process.env.KILN_E2E_DEBUG) console.log(`crash test: killed with ${caught.size} of >= ${BLOB} bytes uploaded (${caught.f})`);
+    // the deploy was cut off: it reports failure, and no version came of it
+    assert.notEqual(interrupted.code, 0, `a deploy cut off mid-upload must not report success\n${describeCli(interrupted)}`);
+    assert.ok(interrupted.stderr.trim().length > 0, `and says why\n${describeCli(interrupted)}`);
     await k.start();
 
     const list = await versions(k, dir);
-    if (process.env.KILN_E2E_DEBUG) console.log(`crash test: ${list.length} version(s) after the kill, deploy exit ${interrupted.code}`);
-    // either the deploy finished before the kill (then it is whole) or it never happened
-    assert.ok(list.length === 1 || list.length === 2, JSON.stringify(list));
-    assert.equal(list[0].version, '1.0.0');
-    if (list.length === 2) assert.equal(list[1].version, '1.1.0');
-    else assert.notEqual(interrupted.code, 0, `a deploy that is not recorded must not report success\n${describeCli(interrupted)}`);
+    assert.deepEqual(list.map((v) => v.version), expected, 'the versions deployed before the kill, and no other');
     const tars = snapshotTars(k, uuid);
-    assert.ok(tars.length >= list.length, `every version has its snapshot: ${tars}`);
+    assert.equal(tars.length, expected.length, `one snapshot per recorded version: ${tars}`);
     for (const t of tars) assert.ok(tarList(t).includes('manifest.yml'), `${t} is a whole archive`);
 
     await k.stop('SIGTERM');
@@ -1016,6 +1045,6 @@ describe('a crash mid-deploy leaves the previous version intact', () => {
     await k.start();
 
     const next = await deploy(k, dir);
-    assert.equal(next.version, list.length === 2 ? '1.2.0' : '1.1.0');
+    assert.equal(next.version, `1.${expected.length}.0`, 'the next deploy takes the next minor');
   });
 });

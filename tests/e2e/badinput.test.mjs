@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startKiln, expectStatus, expectJiraError, describeRes, randomKey,
+  startKiln, expectStatus, expectJiraError, expectFieldError, describeRes, randomKey,
 } from './lib/kiln.mjs';
 
 let k;
@@ -181,18 +181,33 @@ describe('request bodies', () => {
   });
 
   it('double-encoded dots are just characters: never 200 with data', async () => {
-    for (const token of [A.token, B.token]) {
-      const p = `/ex/jira/${A.cloudId}/rest/api/3/%252e%252e/3/project/search`;
-      const r = await rawGet(p, token);
-      assert.ok(r.status >= 400 && r.status < 500, describeRaw(p, r));
-      assertNoLeak(r.raw ?? '', p);
-    }
+    const p = `/ex/jira/${A.cloudId}/rest/api/3/%252e%252e/3/project/search`;
+    // A's own token: a segment named "%2e%2e", no such route
+    const own = await rawGet(p, A.token);
+    assert.equal(own.status, 404, describeRaw(p, own));
+    assert.deepEqual(own.json, { errorMessages: ['No route matches this request: check the method and path.'], errors: {} }, describeRaw(p, own));
+    assertNoLeak(own.raw ?? '', p);
+    // B's token on A's cloudId: the tenant check, as for any path
+    const other = await rawGet(p, B.token);
+    assert.equal(other.status, 401, describeRaw(p, other));
+    assert.equal(other.headers['x-failure-category'], 'FAILURE_CLIENT_SCOPE_CHECK', describeRaw(p, other));
+    assertNoLeak(other.raw ?? '', p);
   });
 
   it('a 4 MB body is not refused for its size', async () => {
-    const body = JSON.stringify({ key: 'BIG', name: 'big', projectTypeKey: 'software', description: 'd'.repeat(4 * 1024 * 1024) });
-    const r = await postProject(body);
-    assert.ok(r.status !== 413 && r.status < 500, `4 MB body: ${describeRes(r, 300)}`);
+    // valid JSON padded with whitespace to 4 MB: read whole, parsed, the project created
+    const padded = JSON.stringify({ key: 'BIG', name: 'big', projectTypeKey: 'software', description: 'd'.repeat(65535) }) + ' '.repeat(4 * 1024 * 1024);
+    const r = await postProject(padded);
+    expectStatus(r, 201, `4 MB body (padded, valid): ${describeRes(r, 300)}`);
+    const g = await k.jira(A.cloudId, '/project/BIG?expand=description', { token: A.token });
+    expectStatus(g, 200, 'the 4 MB body\'s project');
+    assert.equal(g.json.description, 'd'.repeat(65535));
+    // a 4 MB description: read whole and judged on the field (Jira's limit), not on the size
+    const big = JSON.stringify({ key: 'BIGD', name: 'big', projectTypeKey: 'software', description: 'd'.repeat(4 * 1024 * 1024) });
+    const d = await postProject(big);
+    const j = expectFieldError(d, 400, ['description'], '4 MB description');
+    assert.deepEqual(j, { errorMessages: [], errors: { description: 'The description must be a string of at most 65535 characters.' } });
+    expectJiraError(await k.jira(A.cloudId, '/project/BIGD', { token: A.token }), 404, 'nothing created');
   });
 });
 
@@ -225,15 +240,24 @@ describe('routing', () => {
     }
   });
 
-  it('odd query strings never cause a 5xx', async () => {
-    for (const q of [
-      '?startAt=-1', '?maxResults=-5', '?maxResults=abc', '?startAt=99999999999999999999', '?orderBy=bogus',
-      '?expand=everything', '?keys=', '?typeKey=nonsense', '?query=%ZZ', '?startAt=1&startAt=2',
-      `?${Array.from({ length: 200 }, (_, i) => `p${i}=${i}`).join('&')}`,
+  it('odd query strings never cause a 5xx: each gets its exact answer', async () => {
+    const paging = 'startAt and maxResults must be non-negative integers.';
+    const all = (await k.jira(A.cloudId, '/project/search', { token: A.token })).json.total;
+    for (const [q, status, what] of [
+      ['?startAt=-1', 400, paging], ['?maxResults=-5', 400, paging], ['?maxResults=abc', 400, paging],
+      ['?startAt=99999999999999999999', 400, paging],
+      ['?orderBy=bogus', 400, 'orderBy must be one of key, name, +key, -key, +name, -name.'],
+      ['?query=%ZZ', 400, 'Malformed query parameter.'],
+      // ignored or empty filters: the whole list; a type no project has: none
+      ['?expand=everything', 200, all], ['?keys=', 200, all], ['?typeKey=nonsense', 200, 0],
+      ['?startAt=1&startAt=2', 200, all], // the first value counts (startAt 1)
+      [`?${Array.from({ length: 200 }, (_, i) => `p${i}=${i}`).join('&')}`, 200, all],
     ]) {
       const r = await k.jira(A.cloudId, `/project/search${q}`, { token: A.token });
-      assert.ok(r.status < 500, `${q}: ${describeRes(r)}`);
-      if (r.status >= 400) expectJiraError(r, r.status, q);
+      expectStatus(r, status, q.slice(0, 60));
+      if (status === 400) assert.deepEqual(expectJiraError(r, 400, q), { errorMessages: [what], errors: {} }, q);
+      else assert.equal(r.json.total, what, `${q.slice(0, 60)}: total\n${describeRes(r, 300)}`);
+      if (q === '?startAt=1&startAt=2') assert.equal(r.json.startAt, 1, describeRes(r, 300));
     }
     await healthy('odd queries');
   });

@@ -101,13 +101,34 @@ async function one(s) {
 
 export async function run(request) {
   const out = [];
-  for (const s of JSON.parse(request.body)) {
-    try {
-      const v = await one(s);
-      out.push({ ok: true, value: v === undefined ? '__undefined__' : v });
-    } catch (e) {
-      out.push({ ok: false, error: { name: e.name, message: e.message, code: e.code } });
+  // what the platform answered, under @forge/storage's APIError (which keeps the message
+  // only): the GraphQL errors of the step's last storage answer, codes included
+  // (top-level for queries, in the mutation's payload for writes)
+  const errorsIn = (j) => {
+    if (!j || typeof j !== 'object') return null;
+    if (Array.isArray(j.errors) && j.errors.length) return j.errors;
+    for (const v of Object.values(j)) { const e = errorsIn(v); if (e) return e; }
+    return null;
+  };
+  const real = global.__forge_fetch__;
+  let graphql = null;
+  global.__forge_fetch__ = async (...args) => {
+    const res = await real(...args);
+    try { graphql = errorsIn(await res.clone().json()); } catch { graphql = 'not JSON'; }
+    return res;
+  };
+  try {
+    for (const s of JSON.parse(request.body)) {
+      graphql = null;
+      try {
+        const v = await one(s);
+        out.push({ ok: true, value: v === undefined ? '__undefined__' : v });
+      } catch (e) {
+        out.push({ ok: false, error: { name: e.name, message: e.message, code: e.code, graphql } });
+      }
     }
+  } finally {
+    global.__forge_fetch__ = real;
   }
   return { statusCode: 200, headers: { 'Content-Type': ['application/json'] }, body: JSON.stringify(out) };
 }
@@ -134,6 +155,14 @@ describe('legacy storage API (@forge/api 5.x storage) over /forge/entities/graph
     const [r] = await steps(site, [step]);
     assert.ok(!r.ok, `${JSON.stringify(step).slice(0, 200)} should fail, got ${String(JSON.stringify(r.value)).slice(0, 200)}`);
     return r.error;
+  }
+  /** The app's APIError carries `message`; the platform answered exactly that with
+   * Forge's errorType and status 400 in its GraphQL errors. */
+  function storageError(e, errorType, message) {
+    assert.equal(e.name, 'Error', JSON.stringify(e));
+    if (typeof message === 'string') assert.equal(e.message, message);
+    else assert.match(e.message, message);
+    assert.deepEqual(e.graphql, [{ message: e.message, extensions: { errorType, statusCode: 400 } }], JSON.stringify(e));
   }
 
   before(async () => {
@@ -212,24 +241,20 @@ describe('legacy storage API (@forge/api 5.x storage) over /forge/entities/graph
     assert.equal(first.results.length, 10, 'default limit 10');
     assert.deepEqual(await val(A, { op: 'query', prefix: 'q:1', one: true }), { key: 'q:10', value: 10 });
     assert.equal(await val(A, { op: 'query', prefix: 'nothing-here', one: true }), U);
-    const e = await err(A, { op: 'query', prefix: 'q:', limit: 101 });
-    assert.match(e.message, /limit/i, JSON.stringify(e));
-    const bad = await err(A, { op: 'query', prefix: 'q:', cursor: 'not-a-cursor' });
-    assert.match(bad.message, /cursor/i, JSON.stringify(bad));
+    storageError(await err(A, { op: 'query', prefix: 'q:', limit: 101 }), 'LIST_QUERY_LIMIT_EXCEEDED', 'The limit of a query must be between 1 and 100.');
+    storageError(await err(A, { op: 'query', prefix: 'q:', cursor: 'not-a-cursor' }), 'BAD_REQUEST', 'The cursor is not valid.');
   });
 
   it("Forge's limits and error codes come through as the storage API's errors", async () => {
-    const tooLong = await err(A, { op: 'set', key: 'k'.repeat(501), value: 1 });
-    assert.match(tooLong.message, /key/i, JSON.stringify(tooLong));
-    const badKey = await err(A, { op: 'set', key: 'bad/key', value: 1 });
-    assert.match(badKey.message, /key/i, JSON.stringify(badKey));
-    const big = await err(A, { op: 'set', key: 'big', value: 'x'.repeat(241 * 1024) });
-    assert.ok(big.message.length > 0, JSON.stringify(big));
+    storageError(await err(A, { op: 'set', key: 'k'.repeat(501), value: 1 }), 'KEY_TOO_LONG', 'The provided key has exceeded the maximum 500 characters.');
+    storageError(await err(A, { op: 'set', key: 'bad/key', value: 1 }), 'INVALID_KEY', /^The provided key does not match the regex: /);
+    storageError(await err(A, { op: 'set', key: 'big', value: 'x'.repeat(241 * 1024) }), 'MAX_SIZE', 'The provided value has exceeded the maximum size limit (240 KiB of JSON).');
     assert.equal(await val(A, { op: 'get', key: 'big' }), U, 'nothing was written');
-    const ent = await err(A, { op: 'eset', entity: 'note', key: 'n2', value: { folder: 'x', rank: 'high' } });
-    assert.match(ent.message, /rank|integer|value/i, JSON.stringify(ent));
-    const noEntity = await err(A, { op: 'eset', entity: 'undeclared', key: 'n', value: {} });
-    assert.ok(noEntity.message.length > 0, JSON.stringify(noEntity));
+    storageError(await err(A, { op: 'eset', entity: 'note', key: 'n2', value: { folder: 'x', rank: 'high' } }), 'INVALID_ENTITY_VALUE',
+      'Entity values must match the types of the attributes declared in the manifest.');
+    assert.equal(await val(A, { op: 'eget', entity: 'note', key: 'n2' }), U, 'nothing was written');
+    storageError(await err(A, { op: 'eset', entity: 'undeclared', key: 'n', value: {} }), 'INVALID_ENTITY_TYPE',
+      "The entity is not declared in the manifest's app.storage.entities.");
   });
 
   it('custom entities: get/set/delete and index queries with partition, range, filters, sort and cursors', async () => {

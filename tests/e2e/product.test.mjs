@@ -716,16 +716,21 @@ describe('issues', () => {
     const values = await allProjects(k, demo.cloudId, demo.token, '&expand=insight');
     let found = 0;
     for (const v of values) {
-      const n = v.insight?.totalIssueCount ?? 0;
+      const n = v.insight?.totalIssueCount;
+      assert.equal(typeof n, 'number', `insight.totalIssueCount of ${v.key}`);
+      // KEY-1 .. KEY-n are the project's issues (numbered from 1, none deleted); past n, none
       for (let i = 1; i <= n + 3; i++) {
         const r = await k.jira(demo.cloudId, `/issue/${v.key}-${i}`, { token: demo.token });
-        if (r.status === 404) continue;
-        expectStatus(r, 200);
+        if (i > n) {
+          expectJiraError(r, 404, `${v.key}-${i} past the project's ${n} issues`);
+          continue;
+        }
+        expectStatus(r, 200, `${v.key}-${i}`);
         found++;
         const text = JSON.stringify([r.json.fields.summary, r.json.fields.description]);
         assert.ok(text.includes(demo.canary), `issue ${v.key}-${i} mentions the canary: ${describeRes(r)}`);
       }
     }
-    assert.ok(found > 0, 'demo site has issues reachable as KEY-N');
+    assert.equal(found, 7, 'the demo content has 7 issues, each reachable as KEY-N');
   });
 });

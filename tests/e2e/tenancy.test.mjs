@@ -51,11 +51,29 @@ async function crawl(site, token) {
   const us = await get('/users/search?maxResults=1000');
   expectStatus(us, 200);
   const users = us.json.map((u) => u.accountId);
+  const people = us.json.map((u) => ({ accountId: u.accountId, emailAddress: u.emailAddress, displayName: u.displayName }));
   for (const id of users) expectStatus(await get(`/user?accountId=${encodeURIComponent(id)}`), 200);
   const me = await get('/myself');
   expectStatus(me, 200);
   expectStatus(await get('/serverInfo'), 200);
-  return { responses, projects, issues, users, email: me.json.emailAddress };
+  return { responses, projects, issues, users, people, email: me.json.emailAddress };
+}
+
+/**
+ * What identifies a site's data in an answer: its canary and, JSON-quoted, its project keys,
+ * ids and names, its issue keys and ids, its users' account ids, emails and display names.
+ * Demo sites share none of these (src/product/demo.h; the setup test checks it), so one of
+ * another site's marks in an answer is that site's data, whatever the route and whether or
+ * not the route carries descriptions (and so the canary).
+ */
+function marks(site, d) {
+  const q = (v) => JSON.stringify(String(v));
+  return [
+    site.canary,
+    ...d.projects.flatMap((p) => [q(p.key), q(p.id), q(p.name)]),
+    ...d.issues.flatMap((i) => [q(i.key), q(i.id)]),
+    ...d.people.flatMap((u) => [q(u.accountId), q(u.emailAddress), q(u.displayName)]),
+  ];
 }
 
 before(async () => {
@@ -74,6 +92,17 @@ const notContains = (res, needle, what) => {
   assert.ok(!res.text.includes(needle), `${what}: response leaks ${needle}\n${describeRes(res)}`);
 };
 
+/** None of the other site's marks in the answer. */
+const noneOf = (res, site, d, what) => {
+  for (const m of marks(site, d)) notContains(res, m, `${what} (${site.name}'s data)`);
+};
+
+/** Every one of `needles` in the answer (the site's own data is there). */
+const allOf = (res, needles, what) => {
+  for (const n of needles) assert.ok(res.text.includes(n), `${what}: own ${n} missing\n${describeRes(res)}`);
+};
+const quoted = (xs) => xs.map((x) => JSON.stringify(String(x)));
+
 describe('tenant isolation', () => {
   it('setup: two distinct demo sites with distinct canaries', () => {
     assert.notEqual(A.cloudId, B.cloudId);
@@ -84,6 +113,22 @@ describe('tenant isolation', () => {
     assert.ok(dataA.projects.length >= 3 && dataB.projects.length >= 3);
     assert.ok(dataA.issues.length > 0 && dataB.issues.length > 0, 'demo sites have issues');
     assert.ok(dataA.users.length >= 2 && dataB.users.length >= 2);
+  });
+
+  it('setup: the two demo sites share no key, id, name, email or account (so a leak cannot pass for own data)', () => {
+    const ma = marks(A, dataA);
+    const mb = new Set(marks(B, dataB));
+    const shared = ma.filter((m) => mb.has(m));
+    assert.deepEqual(shared, [], 'values found on both demo sites');
+    // and the ones a leak check would look for are really there, per kind
+    for (const [site, d] of [[A, dataA], [B, dataB]]) {
+      assert.ok(d.projects.length >= 3 && d.projects.every((p) => /^[A-Z][A-Z0-9]{1,9}$/.test(p.key) && /^\d+$/.test(p.id) && p.name),
+        `${site.name} projects ${JSON.stringify(d.projects.map((p) => [p.key, p.id, p.name]))}`);
+      assert.ok(d.issues.length >= 3 && d.issues.every((i) => i.key.startsWith(`${i.project}-`)), `${site.name} issues`);
+      assert.ok(d.people.length >= 3 && d.people.every((u) => u.accountId && u.emailAddress && u.displayName), `${site.name} users`);
+    }
+    // no prefix of one is another (WEBA1 in WEBA11): a substring check would then match
+    for (const x of dataA.projects) for (const y of dataB.projects) assert.ok(!x.key.startsWith(y.key) && !y.key.startsWith(x.key), `${x.key} / ${y.key}`);
   });
 
   it('A\'s token on B\'s cloudId: 401 FAILURE_CLIENT_SCOPE_CHECK, exact body, for every route', async () => {
@@ -217,21 +262,18 @@ describe('tenant isolation', () => {
   });
 
   it('A\'s token never reads B\'s projects by id or key', async () => {
-    const aIds = new Set(dataA.projects.map((p) => p.id));
-    const aKeys = new Set(dataA.projects.map((p) => p.key));
+    // no id or key of B exists on A (setup test), so each is a plain 404
     for (const bp of dataB.projects) {
       for (const ref of [bp.id, bp.key]) {
         const r = await k.jira(A.cloudId, `/project/${ref}`, { token: A.token });
-        notContains(r, B.canary, `A reading B project ${ref}`);
-        if (r.status === 200) {
-          // Only possible when the id/key also exists on A: then it must be A's own project.
-          assert.ok(aIds.has(r.json.id) && (ref === bp.id ? aIds.has(ref) : aKeys.has(ref)),
-            `A read a project that is not A's: ${describeRes(r)}`);
-          assert.ok(r.text.includes(A.canary), `project ${ref} on A must be A's (A canary)`);
-        } else {
-          expectJiraError(r, 404, `B project ${ref} on A`);
-        }
+        expectJiraError(r, 404, `B project ${ref} on A`);
+        noneOf(r, B, dataB, `A reading B project ${ref}`);
       }
+    }
+    for (const ap of dataA.projects) { // control: the same route answers for A's own
+      const r = await k.jira(A.cloudId, `/project/${ap.key}`, { token: A.token });
+      expectStatus(r, 200, `A project ${ap.key}`);
+      allOf(r, quoted([ap.key, ap.id, ap.name]), `A project ${ap.key}`);
     }
   });
 
@@ -239,14 +281,14 @@ describe('tenant isolation', () => {
     for (const bi of dataB.issues) {
       for (const ref of [bi.id, bi.key]) {
         const r = await k.jira(A.cloudId, `/issue/${ref}`, { token: A.token });
-        notContains(r, B.canary, `A reading B issue ${ref}`);
-        if (r.status === 200) {
-          assert.ok(dataA.issues.some((ai) => ai.id === String(r.json.id) && ai.key === r.json.key),
-            `A read an issue that is not A's: ${describeRes(r)}`);
-        } else {
-          expectJiraError(r, 404, `B issue ${ref} on A`);
-        }
+        expectJiraError(r, 404, `B issue ${ref} on A`);
+        noneOf(r, B, dataB, `A reading B issue ${ref}`);
       }
+    }
+    for (const ai of dataA.issues) {
+      const r = await k.jira(A.cloudId, `/issue/${ai.key}`, { token: A.token });
+      expectStatus(r, 200, `A issue ${ai.key}`);
+      allOf(r, [A.canary, ...quoted([ai.key, ai.id])], `A issue ${ai.key}`);
     }
   });
 
@@ -264,9 +306,10 @@ describe('tenant isolation', () => {
     const gb = await k.jira(B.cloudId, '/project/TWIN', { token: B.token });
     assert.equal(ga.json.name, 'Twin of A');
     assert.equal(gb.json.name, 'Twin of B');
+    assert.notEqual(ta.id, tb.id, 'each site numbers its projects in its own range');
     const byBid = await k.jira(A.cloudId, `/project/${tb.id}`, { token: A.token });
-    if (byBid.status === 200) assert.notEqual(byBid.json.name, 'Twin of B', describeRes(byBid));
-    else expectJiraError(byBid, 404);
+    expectJiraError(byBid, 404, 'B\'s TWIN by id on A');
+    notContains(byBid, 'Twin of B', 'B\'s TWIN by id on A');
     assert.ok(ta.self.startsWith(A.url) && tb.self.startsWith(B.url));
 
     const typeB = gb.json.issueTypes[0];
@@ -276,10 +319,11 @@ describe('tenant isolation', () => {
       body: { fields: { project: { key: 'TWIN' }, summary: secret, issuetype: { name: typeB.name } } },
     });
     expectStatus(ib, 201);
+    // TWIN-1 is on A too (A has no issue there: 404); B's issue id is in B's range only
     for (const ref of [ib.json.key, ib.json.id]) {
       const r = await k.jira(A.cloudId, `/issue/${ref}`, { token: A.token });
+      expectJiraError(r, 404, `A reading B's TWIN issue ${ref}`);
       notContains(r, secret, `A reading B's TWIN issue ${ref}`);
-      if (r.status !== 200) expectJiraError(r, 404);
     }
     const sa = await k.jira(A.cloudId, '/project/search?keys=TWIN&expand=insight', { token: A.token });
     assert.equal(sa.json.values[0].insight?.totalIssueCount, 0, 'B\'s issue is not counted on A');
@@ -287,15 +331,24 @@ describe('tenant isolation', () => {
 
   it('users: users/search on A never returns B\'s accounts; user?accountId=<B user> on A is 404', async () => {
     const bUsers = new Set(dataB.users);
-    for (const q of ['', '?maxResults=1000', '?startAt=0&maxResults=1']) {
+    for (const q of ['', '?maxResults=1000', '?startAt=0&maxResults=1', '?startAt=1&maxResults=2']) {
       const r = await k.jira(A.cloudId, `/users/search${q}`, { token: A.token });
       expectStatus(r, 200);
-      for (const u of r.json) assert.ok(!bUsers.has(u.accountId), `B account ${u.accountId} listed on A`);
-      notContains(r, B.canary, 'users/search');
+      assert.ok(r.json.length > 0, `users/search${q} lists someone`);
+      for (const u of r.json) {
+        assert.ok(!bUsers.has(u.accountId), `B account ${u.accountId} listed on A`);
+        assert.ok(dataA.people.some((x) => x.accountId === u.accountId && x.emailAddress === u.emailAddress && x.displayName === u.displayName),
+          `users/search${q} on A lists ${JSON.stringify(u)}, not one of A's users`);
+      }
+      noneOf(r, B, dataB, `users/search${q}`);
     }
+    const all = await k.jira(A.cloudId, '/users/search?maxResults=1000', { token: A.token });
+    assert.deepEqual(all.json.map((u) => u.accountId).sort(), [...dataA.users].sort(), 'A lists exactly its own users');
+    allOf(all, quoted(dataA.people.flatMap((u) => [u.accountId, u.emailAddress, u.displayName])), 'users/search on A');
     for (const id of dataB.users) {
       const r = await k.jira(A.cloudId, `/user?accountId=${encodeURIComponent(id)}`, { token: A.token });
       expectJiraError(r, 404, `B user ${id} on A`);
+      noneOf(r, B, dataB, `B user ${id} on A`);
     }
   });
 
@@ -315,12 +368,18 @@ describe('tenant isolation', () => {
     });
     expectFieldError(i1, 400, ['project'], 'issue in B-only project key via A');
     const aIds = new Set(dataA.projects.map((p) => p.id));
-    if (!aIds.has(String(only.json.id))) {
-      const i2 = await k.jira(A.cloudId, '/issue', {
+    assert.ok(!aIds.has(String(only.json.id)), `B's new project id ${only.json.id} is not one of A's`);
+    const i2 = await k.jira(A.cloudId, '/issue', {
+      token: A.token, method: 'POST',
+      body: { fields: { project: { id: String(only.json.id) }, summary: 'sneaky', issuetype: { name: typeA.name } } },
+    });
+    expectFieldError(i2, 400, ['project'], 'issue in B-only project id via A');
+    for (const bp of dataB.projects) {
+      const i4 = await k.jira(A.cloudId, '/issue', {
         token: A.token, method: 'POST',
-        body: { fields: { project: { id: String(only.json.id) }, summary: 'sneaky', issuetype: { name: typeA.name } } },
+        body: { fields: { project: { id: bp.id }, summary: 'sneaky', issuetype: { name: typeA.name } } },
       });
-      expectFieldError(i2, 400, ['project'], 'issue in B-only project id via A');
+      expectFieldError(i4, 400, ['project'], `issue in B's demo project id ${bp.id} via A`);
     }
     for (const field of ['assignee', 'reporter']) {
       const i3 = await k.jira(A.cloudId, '/issue', {
@@ -343,15 +402,39 @@ describe('tenant isolation', () => {
         `/project/search?orderBy=${e}`, `/project/${e}`, `/issue/${e}`, `/issue/TWIN-1${e}`, `/user?accountId=${e}`,
         `/users/search?startAt=${e}`);
     }
-    const bKeys = new Set(dataB.projects.map((p) => p.key));
+    // Without expand a project/search answer carries no canary: B's keys, ids, names and
+    // people are what would show a dropped site filter, and none of them exists on A.
+    const aKeys = new Set(dataA.projects.map((x) => x.key));
     for (const p of probes) {
       const r = await k.jira(A.cloudId, p, { token: A.token });
       assert.ok(r.status < 500, `${p}: ${describeRes(r)}`);
-      notContains(r, B.canary, p);
+      noneOf(r, B, dataB, p);
       if (r.status === 200 && Array.isArray(r.json?.values)) {
-        const aKeys = new Set(dataA.projects.map((x) => x.key));
-        for (const v of r.json.values) assert.ok(!bKeys.has(v.key) || aKeys.has(v.key), `${p} listed B's project ${v.key}`);
+        for (const v of r.json.values) assert.ok(aKeys.has(v.key), `${p} listed ${v.key}, not one of A's projects`);
       }
+      if (r.status === 200 && Array.isArray(r.json)) {
+        for (const u of r.json) assert.ok(dataA.users.includes(u.accountId), `${p} listed ${u.accountId}, not one of A's users`);
+      }
+    }
+    // Searches that match on both sites: each filter path (none, query, keys, typeKey,
+    // orderBy, users paging) answers with exactly A's own rows, so a path that dropped the
+    // site filter would show B's. "e" is in every demo project's name on both sites.
+    const ownProjects = (ps) => ps.flatMap((x) => [x.key, x.id, x.name]);
+    const soft = dataA.projects.filter((x) => x.projectTypeKey === 'software');
+    assert.ok(soft.length > 0, 'a software project on A');
+    const searches = [
+      ['/project/search', ownProjects(dataA.projects)],
+      ['/project/search?query=e', ownProjects(dataA.projects)],
+      ['/project/search?orderBy=-key', ownProjects(dataA.projects)],
+      [`/project/search?${dataB.projects.map((x) => `keys=${x.key}`).join('&')}&keys=${dataA.projects[0].key}`, ownProjects([dataA.projects[0]])],
+      ['/project/search?typeKey=software', ownProjects(soft)],
+      ['/users/search?startAt=0&maxResults=1000', dataA.people.map((u) => u.accountId)],
+    ];
+    for (const [p, own] of searches) {
+      const r = await k.jira(A.cloudId, p, { token: A.token });
+      expectStatus(r, 200, p);
+      noneOf(r, B, dataB, p);
+      allOf(r, quoted(own), p);
     }
   });
 
@@ -385,17 +468,21 @@ describe('tenant isolation', () => {
 
   it('100 concurrent interleaved requests of A and B each see only their own site', async () => {
     const jobs = [];
+    const data = new Map([[A, dataA], [B, dataB]]);
     for (let i = 0; i < 100; i++) {
       const [me, other] = i % 2 ? [A, B] : [B, A];
-      const p = ['/project/search?expand=description', '/myself', '/users/search'][i % 3];
+      const p = ['/project/search?expand=description', '/myself', '/users/search', '/project/search'][i % 4];
       jobs.push(k.jira(me.cloudId, p, { token: me.token }).then((r) => ({ r, me, other, p })));
     }
     for (const { r, me, other, p } of await Promise.all(jobs)) {
+      const mine = data.get(me);
       expectStatus(r, 200, `${me.name} ${p}`);
-      notContains(r, other.canary, `${me.name} ${p}`);
+      noneOf(r, other, data.get(other), `${me.name} ${p}`);
       assert.ok(!r.text.includes(other.cloudId), `${me.name} ${p} mentions ${other.name}'s cloudId`);
       if (p === '/myself') assert.equal(r.json.accountId, me.accountId);
-      if (p.startsWith('/project')) assert.ok(r.text.includes(me.canary));
+      if (p === '/users/search') allOf(r, quoted(mine.users), `${me.name} ${p}`);
+      if (p.startsWith('/project')) allOf(r, quoted(mine.projects.flatMap((x) => [x.key, x.id, x.name])), `${me.name} ${p}`);
+      if (p.includes('expand=description')) assert.ok(r.text.includes(me.canary));
     }
   });
 
@@ -423,8 +510,8 @@ describe('tenant isolation', () => {
   it('canaries never cross: a full crawl of each site shows only its own', async () => {
     const a = await crawl(A, A.token);
     const b = await crawl(B, B.token);
-    for (const r of b.responses) notContains(r, A.canary, `B crawl ${r.req.path}`);
-    for (const r of a.responses) notContains(r, B.canary, `A crawl ${r.req.path}`);
+    for (const r of b.responses) noneOf(r, A, dataA, `B crawl ${r.req.path}`);
+    for (const r of a.responses) noneOf(r, B, dataB, `A crawl ${r.req.path}`);
     assert.ok(a.responses.some((r) => r.text.includes(A.canary)), 'A\'s own canary is visible on A');
     assert.ok(b.responses.some((r) => r.text.includes(B.canary)), 'B\'s own canary is visible on B');
     for (const [site, c] of [[A, a], [B, b]]) {

@@ -1,8 +1,15 @@
 /* Unit tests for src/base/arena.h: alignment, cap enforcement, string helpers, deferred
- * cleanups in reverse order, large allocations. */
+ * cleanups in reverse order (and the heap they free, counted by the allocator), large
+ * allocations. */
 #include "unit.h"
 
 #include <pthread.h>
+#if defined(__SANITIZE_ADDRESS__)
+/* libasan's (sanitizer/allocator_interface.h, which gcc does not install) */
+size_t __sanitizer_get_current_allocated_bytes(void);
+#else
+#include <malloc.h>
+#endif
 
 #include "base/arena.h"
 
@@ -197,17 +204,59 @@ static void test_defer_runs_even_at_cap(void **state)
     assert_int_equal(order[1], 7);
 }
 
+/* Heap bytes in use now: the allocator's own count (glibc's, or ASan's when it replaces
+ * malloc), so a test can see memory come back without LeakSanitizer. */
+static size_t heap_in_use(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return __sanitizer_get_current_allocated_bytes();
+#else
+    return mallinfo2().uordblks;
+#endif
+}
+
+static int nfreed;
+static void *freed;
+
 static void free_it(void *p)
 {
+    nfreed++;
+    freed = p;
     free(p);
 }
 
 static void test_defer_frees_heap(void **state)
 {
     (void)state;
+    /* 64 KiB: past glibc's per-thread cache of small chunks (which still counts them as in
+     * use), below its mmap threshold */
+    enum { N = 64 * 1024 };
+    arena_thread_exit(); /* no spare arena: this one is allocated, and freed, in full */
+    nfreed = 0;
+    size_t h0 = heap_in_use();
     arena_t *a = arena_new(1u << 12);
-    arena_defer(a, free_it, xmalloc(1000)); /* LeakSanitizer checks that it ran */
+    void *p = xmalloc(N);
+    memset(p, 1, N);
+    arena_defer(a, free_it, p);
+    size_t h1 = heap_in_use();
+    if (h1 < h0 + N)
+        print_error("heap in use %zu -> %zu: the %d bytes are not counted\n", h0, h1, N);
+    assert_true(h1 >= h0 + N);
+    assert_int_equal(nfreed, 0); /* not before the arena goes */
     arena_free(a);
+    assert_int_equal(nfreed, 1); /* once, with the pointer it was given */
+    assert_ptr_equal(freed, p);
+    size_t h2 = heap_in_use();
+    if (h2 > h1 - N)
+        print_error("heap in use %zu -> %zu after arena_free: the deferred free did not return %d bytes\n", h1, h2, N);
+    assert_true(h2 <= h1 - N);
+    arena_thread_exit(); /* the arena kept for reuse, and its 16 KiB first block */
+    size_t h3 = heap_in_use();
+    /* back where it started, but for the arena's small header, which glibc may keep in its
+     * per-thread cache (counted as in use); the block itself is gone */
+    if (h3 >= h0 + 1024)
+        print_error("heap in use %zu before, %zu after: the arena left %zu bytes\n", h0, h3, h3 - h0);
+    assert_true(h3 < h0 + 1024);
 }
 
 static void test_free_null(void **state)

@@ -192,6 +192,71 @@ static void test_two_sites_differ(void **state)
     }
 }
 
+/* Demo sites share no value a test could compare (product/demo.h): with 40 sites whose
+ * names all start with the same letter, every project key, project name, project id, issue
+ * key, issue id, account id, email and display name is found on one site only; keys are
+ * Jira keys; a site without demo content still numbers from 10000. */
+static void test_demo_sites_share_nothing(void **state)
+{
+    fx_t *f = *state;
+    enum { NSITES = 40 };
+    const char **seen = xcalloc(NSITES * 64, sizeof *seen);
+    size_t nseen = 0;
+    for (int si = 0; si < NSITES; si++) {
+        site_rec_t s;
+        char name[16];
+        snprintf(name, sizeof name, "s%d", si);
+        assert_int_equal(site_create(f->st, f->a, name, 1, &s), STORE_OK);
+        project_rec_t *v = NULL;
+        size_t n = 0;
+        int64_t total = 0;
+        project_filter_t flt = {.max_results = 100, .insight = 1};
+        assert_int_equal(store_project_search(f->st, f->a, s.id, &flt, &v, &n, &total), STORE_OK);
+        assert_int_equal(n, 3);
+        for (size_t i = 0; i < n; i++) {
+            size_t kl = strlen(v[i].key);
+            assert_true(kl >= 2 && kl <= 10 && v[i].key[0] >= 'A' && v[i].key[0] <= 'Z');
+            for (size_t c = 0; c < kl; c++)
+                assert_true((v[i].key[c] >= 'A' && v[i].key[c] <= 'Z') || (v[i].key[c] >= '0' && v[i].key[c] <= '9'));
+            assert_true(v[i].id >= 10000 + s.id * 10000); /* the site's own range */
+            seen[nseen++] = v[i].key;
+            seen[nseen++] = v[i].name;
+            seen[nseen++] = arena_printf(f->a, "%lld", (long long)v[i].id);
+            for (int64_t k = 1; k <= v[i].issue_count; k++) {
+                issue_rec_t is;
+                const char *pkey;
+                const char *key = arena_printf(f->a, "%s-%lld", v[i].key, (long long)k);
+                assert_int_equal(store_issue_get(f->st, f->a, s.id, key, &is, &pkey), STORE_OK);
+                seen[nseen++] = key;
+                seen[nseen++] = arena_printf(f->a, "issue %lld", (long long)is.id);
+            }
+        }
+        user_rec_t *users = NULL;
+        size_t nu = 0;
+        assert_int_equal(store_user_list(f->st, f->a, s.id, 0, 100, &users, &nu), STORE_OK);
+        assert_int_equal(nu, 4);
+        for (size_t i = 0; i < nu; i++) {
+            seen[nseen++] = users[i].account_id;
+            seen[nseen++] = users[i].email;
+            seen[nseen++] = users[i].display_name;
+        }
+        assert_true(nseen < (size_t)(si + 1) * 64);
+    }
+    for (size_t i = 0; i < nseen; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(seen[i], seen[j]) == 0) {
+                print_error("\"%s\" is on two demo sites (or twice on one)\n", seen[i]);
+                fail();
+            }
+    free(seen);
+    /* a site without demo content numbers its projects from 10000, as on Jira */
+    site_rec_t bare;
+    assert_int_equal(site_create(f->st, f->a, "bare", 0, &bare), STORE_OK);
+    project_rec_t p = {.key = "BARE", .name = "Bare", .type_key = "software", .lead_account_id = bare.admin_account_id};
+    assert_int_equal(store_project_insert(f->st, bare.id, &p), STORE_OK);
+    assert_int_equal(p.id, 10000);
+}
+
 static void test_create_conflict(void **state)
 {
     fx_t *f = *state;
@@ -300,6 +365,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_create_demo, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_without_demo, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_sites_differ, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_demo_sites_share_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_user_token, setup, teardown),
         cmocka_unit_test_setup_teardown(test_user_token_unknown_account, setup, teardown),

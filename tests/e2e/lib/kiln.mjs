@@ -3,16 +3,22 @@
 // startKiln() spawns `build/kiln serve` on 127.0.0.1 with an ephemeral port and a fresh
 // temp data dir, waits for /healthz and returns a handle:
 //
-//   { url, port, dataDir, adminToken, proc, stderrLines,
+//   { url, port, dataDir, adminToken, proc, runs, stderrLines, allStderrLines(),
 //     api(path, opts), jira(cloudId, path, opts), admin(path, opts),
 //     createSite(name, demo), getSite(name), userToken(siteName, accountId),
-//     stop(signal), kill9(), restart(), close() }
+//     stop(signal), kill9(), start(), restart(), expectExit(status), close() }
+//
+// Every run of `kiln serve` (start, restart) is kept: its whole stderr is written to a file
+// and scanned for sanitizer reports as it arrives, and its exit status is recorded. close()
+// fails the test for a sanitizer report in any run, a server that died on its own (signal
+// or non-zero status) and a graceful stop that did not exit 0 — unless the test declared
+// the ending with expectExit(). docs/testing.md.
 //
 // All traffic goes to 127.0.0.1 only. Every spawned process is tracked and SIGKILLed when
 // the test process exits, so a failing test never leaves a server behind.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, existsSync, writeFileSync, writeSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -52,6 +58,14 @@ for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) 
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The lines of a text file (none if it is missing); a last line without "\n" counts. */
+function readLines(file) {
+  let t;
+  try { t = readFileSync(file, 'utf8'); } catch { return []; }
+  if (t.endsWith('\n')) t = t.slice(0, -1);
+  return t === '' ? [] : t.split('\n');
+}
 
 function waitExit(proc, ms) {
   return new Promise((resolve) => {
@@ -420,11 +434,110 @@ export function writeFiles(dir, files) {
 
 // ---------------------------------------------------------------- the server
 
+/** What marks a sanitizer finding on stderr (ASan, LSan, UBSan). */
+export const SANITIZER_RE = /AddressSanitizer|LeakSanitizer|runtime error:|UndefinedBehaviorSanitizer/;
+const TAIL_LINES = 200; // of each run's stderr, kept in memory for messages
+const REPORT_LINES = 400; // of a run's first sanitizer report, kept for the message
+
+/**
+ * One `kiln serve` process: its stderr goes to a file (read back by Kiln#stderrLines) and is
+ * scanned line by line as it arrives, for sanitizer reports and the "listening" line, so
+ * nothing is missed however long the run and memory stays bounded (a tail for messages).
+ * Records how the process ended and which signals the harness sent it.
+ */
+class ServeRun {
+  constructor(n, proc, logPath, onLine) {
+    this.n = n;
+    this.proc = proc;
+    this.pid = proc.pid;
+    this.logPath = logPath;
+    this.fd = openSync(logPath, 'a');
+    this.lines = 0;
+    this.tail = [];
+    this.report = []; // the first sanitizer report: its first line and what follows
+    this.hits = 0; // lines that look like a sanitizer finding
+    this.sent = []; // signals sent by the harness, in order
+    this.escalated = false; // a graceful stop timed out and was ended with SIGKILL
+    this.expected = null; // {code?, signal?}: the test expects the process to end this way
+    this.exit = null; // {code, signal}
+    let partial = '';
+    const line = (l) => {
+      this.lines++;
+      this.tail.push(l);
+      if (this.tail.length > TAIL_LINES) this.tail.shift();
+      const hit = SANITIZER_RE.test(l);
+      if (hit) this.hits++;
+      if ((hit || this.report.length > 0) && this.report.length < REPORT_LINES) this.report.push(l);
+      onLine(l);
+    };
+    proc.stderr.on('data', (c) => {
+      writeSync(this.fd, c);
+      partial += c.toString('utf8');
+      let i;
+      while ((i = partial.indexOf('\n')) >= 0) {
+        line(partial.slice(0, i));
+        partial = partial.slice(i + 1);
+      }
+    });
+    this.closed = new Promise((resolve) => {
+      proc.stderr.on('close', () => {
+        if (partial) line(partial);
+        partial = '';
+        closeSync(this.fd);
+        this.fd = null;
+        resolve();
+      });
+    });
+    proc.on('exit', (code, signal) => { this.exit = { code, signal }; });
+  }
+
+  get alive() {
+    return this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  kill(signal) {
+    this.sent.push(signal);
+    this.proc.kill(signal);
+  }
+
+  describe() {
+    const e = this.exit ? `code ${this.exit.code}, signal ${this.exit.signal}` : 'still running';
+    const by = this.sent.length ? `after the harness sent ${this.sent.join(', ')}` : 'on its own (the harness sent no signal)';
+    return `kiln serve run #${this.n} (pid ${this.pid}) ended ${by}: ${e}`;
+  }
+
+  /** What is wrong with how this run went, or null. Call after `closed`. */
+  problem() {
+    const out = [];
+    if (this.hits) {
+      out.push(`sanitizer report in the stderr of run #${this.n} (${this.hits} line(s) match ${SANITIZER_RE}):\n${this.report.join('\n')}`);
+    }
+    const e = this.exit;
+    const matches = (x) => x && e && Object.entries(x).every(([k, v]) => e[k] === v);
+    if (!e) out.push(`run #${this.n} (pid ${this.pid}) did not exit`);
+    else if (matches(this.expected)) { /* the test said so */ }
+    else if (this.sent.length === 0) {
+      if (e.signal !== null || e.code !== 0) out.push(`${this.describe()}: the server died`);
+    } else if (this.sent.includes('SIGKILL')) {
+      // killed: no exit status to judge, no leak check at exit; its stderr was scanned above
+      if (this.escalated) out.push(`${this.describe()}: it did not exit on ${this.sent[0]} in time`);
+    } else if (e.signal !== null || e.code !== 0) {
+      out.push(`${this.describe()}: a graceful stop must exit 0`);
+    }
+    if (this.expected && !matches(this.expected)) {
+      out.push(`run #${this.n}: the test expected it to end with ${inspect(this.expected)}, got ${inspect(e)}`);
+    }
+    if (!out.length) return null;
+    return `${out.join('\n')}\n--- last ${this.tail.length} of ${this.lines} stderr lines of run #${this.n} (all of them: ${this.logPath})\n${this.tail.join('\n')}`;
+  }
+}
+
 export class Kiln {
   constructor({ dataDir, threads, extraArgs = [], env = {} } = {}) {
     this.dataDir = dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'kiln-e2e-'));
     this.ownsDataDir = !dataDir;
     if (this.ownsDataDir) tempDirs.add(this.dataDir);
+    this.logDir = tempDir('stderr');
     this.threads = threads;
     this.extraArgs = extraArgs;
     this.env = env;
@@ -432,14 +545,43 @@ export class Kiln {
     this.port = 0;
     this.url = null;
     this.adminToken = null;
-    this.stderrLines = [];
-    this.exitInfo = null;
+    this.runs = []; // every `kiln serve` this Kiln started, in order (ServeRun)
+  }
+
+  /** The current (last) run. */
+  get run() {
+    return this.runs[this.runs.length - 1] ?? null;
+  }
+
+  /** How the current run ended ({code, signal}), or null while it runs. */
+  get exitInfo() {
+    return this.run?.exit ?? null;
+  }
+
+  /** Every stderr line of the current run so far (read back from its file). */
+  get stderrLines() {
+    return this.run ? readLines(this.run.logPath) : [];
+  }
+
+  /** Every stderr line of every run so far, in order (for "never in the log" checks). */
+  allStderrLines() {
+    return this.runs.flatMap((r) => readLines(r.logPath));
+  }
+
+  /**
+   * The current run is expected to end on its own, or on a stop, with this status
+   * ({code} and/or {signal}); close() then accepts it (and fails if it ends otherwise).
+   */
+  expectExit(status) {
+    assert.ok(this.run, 'expectExit: no run');
+    this.run.expected = status;
   }
 
   async start({ port = 0, timeout = 15000 } = {}) {
     // The binary may be mid-rebuild (make replaces it): give it a little while to appear.
     for (let i = 0; i < 120 && !existsSync(KILN_BIN); i++) await sleep(500);
     if (!existsSync(KILN_BIN)) throw new Error(`kiln binary not found at ${KILN_BIN} (run make)`);
+    if (this.run && this.run.alive) throw new Error(`start: run #${this.run.n} (pid ${this.run.pid}) is still running`);
     const args = ['serve', '--data', this.dataDir, '--listen', `${HOST}:${port}`];
     if (this.threads) args.push('--threads', String(this.threads));
     args.push(...this.extraArgs);
@@ -447,36 +589,25 @@ export class Kiln {
     for (const k of Object.keys(cleanEnv)) if (k.startsWith('KILN_') && k !== 'KILN_LOG_LEVEL') delete cleanEnv[k];
     const proc = spawn(KILN_BIN, args, { env: { ...cleanEnv, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(proc);
-    this.proc = proc;
-    this.exitInfo = null;
-    const lines = [];
-    this.stderrLines = lines;
-    proc.on('exit', (code, signal) => {
-      live.delete(proc);
-      if (this.proc === proc) this.exitInfo = { code, signal };
-    });
+    proc.on('exit', () => live.delete(proc));
     proc.stdout.on('data', () => {});
-    let partial = '';
     let onListening;
+    const n = this.runs.length + 1;
+    const run = new ServeRun(n, proc, path.join(this.logDir, `run-${n}.stderr`), (line) => {
+      if (!line.includes('"listening"')) return;
+      try {
+        const j = JSON.parse(line);
+        if (j && j.msg === 'listening' && typeof j.addr === 'string') onListening(j.addr);
+      } catch { /* not JSON */ }
+    });
+    this.runs.push(run);
+    this.proc = proc;
     const listening = new Promise((resolve, reject) => {
       onListening = resolve;
       proc.on('error', reject);
       proc.on('exit', (code, signal) => reject(new Error(
-        `kiln serve exited early (code ${code}, signal ${signal}); stderr:\n${lines.join('\n')}`)));
-      setTimeout(() => reject(new Error(`kiln serve did not log "listening" within ${timeout} ms; stderr:\n${lines.join('\n')}`)), timeout).unref();
-    });
-    proc.stderr.on('data', (c) => {
-      partial += c.toString('utf8');
-      let i;
-      while ((i = partial.indexOf('\n')) >= 0) {
-        const line = partial.slice(0, i);
-        partial = partial.slice(i + 1);
-        if (lines.length < 20000) lines.push(line);
-        try {
-          const j = JSON.parse(line);
-          if (j && j.msg === 'listening' && typeof j.addr === 'string') onListening(j.addr);
-        } catch { /* not JSON */ }
-      }
+        `kiln serve exited early (code ${code}, signal ${signal}); stderr:\n${run.tail.join('\n')}`)));
+      setTimeout(() => reject(new Error(`kiln serve did not log "listening" within ${timeout} ms; stderr:\n${run.tail.join('\n')}`)), timeout).unref();
     });
     const addr = await listening;
     const m = /:(\d+)$/.exec(addr);
@@ -496,21 +627,23 @@ export class Kiln {
   }
 
   get running() {
-    return !!this.proc && this.proc.exitCode === null && this.proc.signalCode === null;
+    return !!this.run && this.run.alive;
   }
 
   /** Send `signal` and wait (up to `timeout` ms) for exit. Returns {code, signal, ms, timedOut}. */
   async stop(signal = 'SIGTERM', { timeout = 15000 } = {}) {
-    const proc = this.proc;
-    if (!proc) return { code: null, signal: null, ms: 0, timedOut: false };
-    if (proc.exitCode !== null || proc.signalCode !== null) {
+    const run = this.run;
+    if (!run) return { code: null, signal: null, ms: 0, timedOut: false };
+    const proc = run.proc;
+    if (!run.alive) {
       return { code: proc.exitCode, signal: proc.signalCode, ms: 0, timedOut: false };
     }
     const t0 = Date.now();
-    proc.kill(signal);
+    run.kill(signal);
     const r = await waitExit(proc, timeout);
     if (r.timedOut) {
-      proc.kill('SIGKILL');
+      run.escalated = signal !== 'SIGKILL';
+      run.kill('SIGKILL');
       await waitExit(proc, 5000);
     }
     return { ...r, ms: Date.now() - t0 };
@@ -529,21 +662,41 @@ export class Kiln {
     return this.start(opts);
   }
 
-  /** Stop the server and remove the temp data dir (for `after` hooks). */
+  /**
+   * Stop the server (SIGTERM) and remove the temp data dir (for `after` hooks). Throws if
+   * any run of this Kiln went wrong: a sanitizer report anywhere in its stderr (under
+   * `make SANITIZE=1 test` this is where ASan/UBSan/LSan findings surface; a run ended with
+   * SIGKILL gets no leak check at exit, but what it printed before is scanned), a server
+   * that exited on its own with a signal or a non-zero status, or one that did not exit 0 on
+   * SIGTERM/SIGINT (in time) — unless the test said so with expectExit().
+   */
   async close() {
-    if (this.proc) {
-      const wasRunning = this.running;
-      const r = await this.stop('SIGTERM', { timeout: 10000 });
-      // Under `make SANITIZE=1 test` this is where ASan/UBSan/LSan findings surface.
-      const report = this.stderrLines.filter((l) => /AddressSanitizer|LeakSanitizer|runtime error:|UndefinedBehaviorSanitizer/.test(l));
-      if (report.length) throw new Error(`sanitizer report from kiln:\n${this.stderrLines.slice(-80).join('\n')}`);
-      if (wasRunning && (r.code !== 0 || r.timedOut)) {
-        throw new Error(`kiln did not exit cleanly on SIGTERM: ${inspect(r)}\n${this.stderrLines.slice(-40).join('\n')}`);
+    const problems = [];
+    if (this.running) await this.stop('SIGTERM', { timeout: 10000 });
+    for (const run of this.runs) {
+      // all of stderr, including what LeakSanitizer prints at exit, before judging
+      let timer;
+      const drained = await Promise.race([run.closed.then(() => true),
+        new Promise((resolve) => { timer = setTimeout(resolve, 10000, false); })]);
+      clearTimeout(timer); // else the pending timer holds the test process for 10 s
+      if (!drained) {
+        problems.push(`run #${run.n} (pid ${run.pid}): stderr still open 10 s after exit`);
+        run.proc.stderr.destroy();
       }
+      const p = run.problem();
+      if (p) problems.push(p);
     }
     if (this.ownsDataDir && !process.env.KILN_E2E_KEEP) {
       try { rmSync(this.dataDir, { recursive: true, force: true }); } catch { /* ignore */ }
       tempDirs.delete(this.dataDir);
+    }
+    if (problems.length) {
+      tempDirs.delete(this.logDir); // keep the logs for a look
+      throw new Error(`kiln (data ${this.dataDir}):\n${problems.join('\n\n')}`);
+    }
+    if (!process.env.KILN_E2E_KEEP) {
+      try { rmSync(this.logDir, { recursive: true, force: true }); } catch { /* ignore */ }
+      tempDirs.delete(this.logDir);
     }
   }
 
@@ -598,7 +751,7 @@ export async function startKiln(opts = {}) {
   try {
     await k.start();
   } catch (e) {
-    await k.close();
+    await k.close().catch((c) => { e.message += `\n(and on close: ${c.message})`; });
     throw e;
   }
   return k;
