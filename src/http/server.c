@@ -2,13 +2,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <limits.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -19,29 +19,29 @@
 #include "auth/signkeys.h"
 #include "base/clock.h"
 #include "base/enc.h"
-#include "platform/install.h"
-#include "platform/outbound.h"
-#include "platform/kvs_writer.h"
-#include "platform/snapshot.h"
 #include "base/log.h"
 #include "gateway/audit.h"
+#include "gateway/gateway.h"
 #include "gateway/leak.h"
 #include "gateway/ledger.h"
-#include "gateway/gateway.h"
 #include "gateway/proxy_kvs.h"
 #include "http/conn.h"
 #include "http/ops.h"
 #include "http/reply.h"
 #include "platform/admin.h"
 #include "platform/admin_apps.h"
+#include "platform/install.h"
+#include "platform/kvs_writer.h"
+#include "platform/outbound.h"
+#include "platform/snapshot.h"
 #include "platform/webtrigger.h"
+#include "product/routes.h"
 #include "runtime/lifecycle.h"
 #include "runtime/netns.h"
 #include "runtime/supervisor.h"
-#include "product/routes.h"
 
-#define DRAIN_MS 10000        /* longest we wait for in-flight requests at shutdown */
-#define PURGE_EVERY_MS 60000  /* how often thread 0 purges data past its retention */
+#define DRAIN_MS 10000         /* longest we wait for in-flight requests at shutdown */
+#define PURGE_EVERY_MS 60000   /* how often thread 0 purges data past its retention */
 #define LIFECYCLE_EVERY_MS 500 /* how often thread 0 looks for lifecycle events to deliver */
 
 static http_server_t *the_server; /* for the signal handler only */
@@ -74,12 +74,23 @@ static const struct {
     int status;
     const char *reason;
 } reasons[] = {
-    {200, "OK"},          {201, "Created"},           {204, "No Content"},
-    {400, "Bad Request"}, {401, "Unauthorized"},      {403, "Forbidden"},
-    {404, "Not Found"},   {405, "Method Not Allowed"}, {409, "Conflict"},
-    {413, "Payload Too Large"}, {414, "URI Too Long"}, {415, "Unsupported Media Type"},
+    {200, "OK"},
+    {201, "Created"},
+    {204, "No Content"},
+    {400, "Bad Request"},
+    {401, "Unauthorized"},
+    {403, "Forbidden"},
+    {404, "Not Found"},
+    {405, "Method Not Allowed"},
+    {409, "Conflict"},
+    {413, "Payload Too Large"},
+    {414, "URI Too Long"},
+    {415, "Unsupported Media Type"},
     {431, "Request Header Fields Too Large"},
-    {429, "Too Many Requests"}, {500, "Internal Server Error"}, {502, "Bad Gateway"}, {503, "Service Unavailable"},
+    {429, "Too Many Requests"},
+    {500, "Internal Server Error"},
+    {502, "Bad Gateway"},
+    {503, "Service Unavailable"},
     {504, "Gateway Timeout"},
 };
 
@@ -206,8 +217,8 @@ static int open_listener(const struct addrinfo *ai, int *fd_out)
         return -1;
     int on = 1;
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0 ||
-        bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
+        listen(fd, SOMAXCONN) != 0) {
         int e = errno;
         close(fd);
         errno = e;
@@ -417,7 +428,9 @@ int http_serve(const serve_opts_t *o)
     enc_hmac_sha256(srv.link_key, srv.admin_token, strlen(srv.admin_token), link_label, sizeof link_label - 1);
     srv.max_snapshot = o->max_snapshot ? o->max_snapshot : SNAPSHOT_MAX_DEFAULT;
     srv.retention_ms = o->retention_ms ? o->retention_ms : INSTALL_RETENTION_MS_DEFAULT;
-    srv.webtrigger_rate = o->webtrigger_rate < 0 ? 0 : o->webtrigger_rate ? (unsigned)o->webtrigger_rate : WEBTRIGGER_RATE_PER_MIN;
+    srv.webtrigger_rate = o->webtrigger_rate < 0 ? 0
+                          : o->webtrigger_rate   ? (unsigned)o->webtrigger_rate
+                                                 : WEBTRIGGER_RATE_PER_MIN;
     srv.proxy_rate = o->proxy_rate < 0 ? 0 : o->proxy_rate ? (unsigned)o->proxy_rate : PROXY_RATE_PER_MIN;
     srv.kvs_rate = o->kvs_rate < 0 ? 0 : o->kvs_rate ? (unsigned)o->kvs_rate : KVS_RATE_PER_MIN;
     int gai = getaddrinfo(host, port, &hints, &ai);
@@ -475,8 +488,12 @@ int http_serve(const serve_opts_t *o)
 
     char proxy[600];
     snprintf(proxy, sizeof proxy, strchr(host, ':') ? "http://[%s]:%s/_proxy" : "http://%s:%s/_proxy",
-             strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1" : strcmp(host, "::") == 0 ? "::1" : host, port);
-    unsigned audit_days = o->audit_retention_days < 0 ? AUDIT_RETENTION_DAYS_DEFAULT : (unsigned)o->audit_retention_days;
+             strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1"
+             : strcmp(host, "::") == 0    ? "::1"
+                                          : host,
+             port);
+    unsigned audit_days =
+        o->audit_retention_days < 0 ? AUDIT_RETENTION_DAYS_DEFAULT : (unsigned)o->audit_retention_days;
     if (audit_start(o->data_dir, audit_days, err, sizeof err) != 0) {
         log_msg(LOG_ERROR, "cannot start the audit log", "error", err, NULL);
         goto out;
@@ -488,7 +505,8 @@ int http_serve(const serve_opts_t *o)
     }
     for (unsigned i = 0; i < srv.nthreads; i++)
         srv.threads[i].unix_fd = unix_fd < 0 ? -1 : i == 0 ? unix_fd : fcntl(unix_fd, F_DUPFD_CLOEXEC, 3);
-    unsigned ledger_days = o->ledger_retention_days < 0 ? LEDGER_RETENTION_DAYS_DEFAULT : (unsigned)o->ledger_retention_days;
+    unsigned ledger_days =
+        o->ledger_retention_days < 0 ? LEDGER_RETENTION_DAYS_DEFAULT : (unsigned)o->ledger_retention_days;
     if (ledger_start(o->data_dir, srv.public_url, !o->ledger_off, ledger_days, err, sizeof err) != 0) {
         log_msg(LOG_ERROR, "cannot start the data-flow ledger", "error", err, NULL);
         goto out;
@@ -524,8 +542,8 @@ int http_serve(const serve_opts_t *o)
     rt_stop();
     if (unix_path[0])
         unlink(unix_path); /* the workers are gone */
-    outbound_stop(); /* normally stopped already by thread 0 */
-    kvs_writer_stop(); /* after the HTTP threads drained: in-flight writes were answered */
+    outbound_stop();       /* normally stopped already by thread 0 */
+    kvs_writer_stop();     /* after the HTTP threads drained: in-flight writes were answered */
     ledger_stop();
     audit_stop(); /* after the runtime: its last answers are recorded too */
     log_msg(LOG_INFO, "stopped", NULL);
