@@ -442,6 +442,12 @@ int http_serve(const serve_opts_t *o)
     h2o_config_init(&srv.config);
     srv.config.max_request_entity_size = KILN_MAX_BODY;
     srv.config.server_name = h2o_iovec_init(H2O_STRLIT("kiln"));
+    /* HTTP/1.1 only. h2o 2.2.5 would otherwise speak cleartext HTTP/2 (h2c) both ways it
+     * knows, `Upgrade: h2c` and the prior-knowledge preface `PRI * HTTP/2.0`, and its
+     * HTTP/2 has no defence against rapid reset (CVE-2023-44487); kiln's connection
+     * tracking (http/conn.h) is HTTP/1 only as well. With this off,
+     * the upgrade header is ignored and the preface is answered 400 (docs/security.md). */
+    srv.config.http1.upgrade_to_http2 = 0;
     h2o_hostconf_t *hc = h2o_config_register_host(&srv.config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *pc = h2o_config_register_path(hc, "/", 0);
     h2o_create_handler(pc, sizeof(h2o_handler_t))->on_req = on_req;
