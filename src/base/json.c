@@ -62,7 +62,10 @@ typedef struct builder {
 
 /* The top-level value is complete: note where. yajl lets an unfinished token after it
  * pass (`"a""` parses as "a"), so the caller checks that only whitespace follows. */
-static void root_done(builder_t *b) { b->end = b->finishing ? b->n : yajl_get_bytes_consumed(b->h); }
+static void root_done(builder_t *b)
+{
+    b->end = b->finishing ? b->n : yajl_get_bytes_consumed(b->h);
+}
 
 static int add(builder_t *b, json_t *v)
 {
@@ -121,8 +124,14 @@ static int on_close(void *ctx)
         root_done(b);
     return 1;
 }
-static int on_null(void *ctx) { return add(ctx, json_null()); }
-static int on_bool(void *ctx, int v) { return add(ctx, json_boolean(v)); }
+static int on_null(void *ctx)
+{
+    return add(ctx, json_null());
+}
+static int on_bool(void *ctx, int v)
+{
+    return add(ctx, json_boolean(v));
+}
 /* Numbers arrive as yajl validated them (JSON syntax) and are converted as jansson does:
  * strtoll for integers (yajl's own conversion refuses INT64_MIN), strtod for the rest;
  * out of range is refused. */
@@ -146,9 +155,18 @@ static int on_number(void *ctx, const char *s, size_t n)
         free(t);
     return add(ctx, v);
 }
-static int on_string(void *ctx, const unsigned char *s, size_t n) { return add(ctx, json_stringn((const char *)s, n)); }
-static int on_map(void *ctx) { return open_container(ctx, json_object()); }
-static int on_array(void *ctx) { return open_container(ctx, json_array()); }
+static int on_string(void *ctx, const unsigned char *s, size_t n)
+{
+    return add(ctx, json_stringn((const char *)s, n));
+}
+static int on_map(void *ctx)
+{
+    return open_container(ctx, json_object());
+}
+static int on_array(void *ctx)
+{
+    return open_container(ctx, json_array());
+}
 static int on_key(void *ctx, const unsigned char *s, size_t n)
 {
     builder_t *b = ctx;
@@ -240,7 +258,10 @@ json_t *json_parse_limited(const char *s, size_t n, size_t max_depth, json_err_t
     return b.root;
 }
 
-static void decref(void *p) { json_decref(p); }
+static void decref(void *p)
+{
+    json_decref(p);
+}
 
 json_t *json_own(arena_t *a, json_t *j)
 {

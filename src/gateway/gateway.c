@@ -5,20 +5,23 @@
 
 #include "auth/scopes.h"
 #include "auth/systoken.h"
-#include "base/clock.h"
-#include "gateway/ratelimit.h"
-#include "http/server.h"
 #include "auth/token.h"
+#include "base/clock.h"
 #include "base/enc.h"
 #include "gateway/audit.h"
 #include "gateway/authcache.h"
+#include "gateway/ratelimit.h"
 #include "http/reply.h"
 #include "http/router.h"
+#include "http/server.h"
 #include "product/routes.h"
 
 /* Answers for steps 2 and 3. The scope-check answer is the same bytes whether the
  * cloudId is another tenant's, unknown, or not a cloudId at all: no oracle. */
-static void deny_auth(kreq_t *kr) { reply_failure(kr, 401, FAILURE_CLIENT_AUTH, "Unauthorized"); }
+static void deny_auth(kreq_t *kr)
+{
+    reply_failure(kr, 401, FAILURE_CLIENT_AUTH, "Unauthorized");
+}
 static void deny_scope(kreq_t *kr)
 {
     reply_failure(kr, 401, FAILURE_CLIENT_SCOPE_CHECK, "Unauthorized; scope does not match");
@@ -101,7 +104,9 @@ void gateway_audit(kreq_t *kr, const char *plane)
     ssize_t ci = h2o_find_header_by_str(&req->res.headers, H2O_STRLIT("x-failure-category"), -1);
     size_t plen = req->query_at == SIZE_MAX ? req->path.len : req->query_at;
     audit_event_t ev = {
-        .site_id = kr->site.id ? kr->site.id : kr->caller.site_id ? kr->caller.site_id : kr->principal.site_id,
+        .site_id = kr->site.id          ? kr->site.id
+                   : kr->caller.site_id ? kr->caller.site_id
+                                        : kr->principal.site_id,
         .kind = kr->dispatched ? AUDIT_ALLOW : AUDIT_DENY,
         .plane = plane,
         .actor = kr->principal.account_id,
@@ -162,19 +167,16 @@ static void pipeline(kreq_t *kr)
         reply_header(kr, "x-ratelimit-remaining", arena_printf(kr->arena, "%u", rl.remaining));
         reply_header(kr, "x-ratelimit-reset", arena_printf(kr->arena, "%lld", (long long)rl.reset_s));
         if (!rl.allowed) {
-            reply_header(kr, "retry-after", arena_printf(kr->arena, "%lld", (long long)(rl.reset_s - clock_now_ms() / 1000)));
+            reply_header(kr, "retry-after",
+                         arena_printf(kr->arena, "%lld", (long long)(rl.reset_s - clock_now_ms() / 1000)));
             reply_failure(kr, 429, "FAILURE_CLIENT_RATE_LIMITED", "Too many requests");
             return;
         }
     }
     kr->base = 3;
     switch (router_match(&product_routes, kr)) {
-    case ROUTE_NOT_FOUND:
-        reply_error(kr, 404, 1, "No route matches this request: check the method and path.");
-        return;
-    case ROUTE_BAD_METHOD:
-        reply_error(kr, 405, 1, "Method Not Allowed");
-        return;
+    case ROUTE_NOT_FOUND: reply_error(kr, 404, 1, "No route matches this request: check the method and path."); return;
+    case ROUTE_BAD_METHOD: reply_error(kr, 405, 1, "Method Not Allowed"); return;
     }
     if (!scope_allows(kr->route->scopes, kr->principal.granted)) {
         deny_scope(kr);
