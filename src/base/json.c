@@ -298,3 +298,9 @@ const char *json_str(const json_t *o, const char *key)
 {
     return json_string_value(json_object_get(o, key));
 }
+
+int json_str_is(const json_t *v, const char *want)
+{
+    size_t n = strlen(want);
+    return json_is_string(v) && json_string_length(v) == n && memcmp(json_string_value(v), want, n) == 0;
+}

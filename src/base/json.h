@@ -37,4 +37,8 @@ char *json_dump_arena(arena_t *a, const json_t *j, size_t max, size_t *len);
 /* Getters that return NULL/default when the member is missing or of another type. */
 const char *json_str(const json_t *o, const char *key);
 
+/* 1 if v is a string equal to `want` byte for byte and in length: a NUL inside v (which a
+ * C-string comparison would stop at) never matches. For credentials and identifiers. */
+int json_str_is(const json_t *v, const char *want);
+
 #endif

@@ -28,10 +28,12 @@ static void deny_scope(kreq_t *kr)
 }
 
 /* Token string of a Bearer credential, or of Basic base64(email:token) with the email
- * returned in *email. */
-static int parse_authorization(kreq_t *kr, const char **token, size_t *tlen, const char **email)
+ * returned in *email, *elen (not NUL-terminated: the decoded bytes may hold a NUL, and
+ * the email is compared with its exact length). */
+static int parse_authorization(kreq_t *kr, const char **token, size_t *tlen, const char **email, size_t *elen)
 {
     *email = NULL;
+    *elen = 0;
     if (kreq_bearer(kr, token, tlen) == 0)
         return 0;
     ssize_t i = h2o_find_header(&kr->req->headers, H2O_TOKEN_AUTHORIZATION, -1);
@@ -49,7 +51,8 @@ static int parse_authorization(kreq_t *kr, const char **token, size_t *tlen, con
         const char *colon = memchr(dec, ':', (size_t)dl);
         if (!colon || colon == (const char *)dec)
             return -1;
-        *email = arena_strndup(kr->arena, (const char *)dec, (size_t)(colon - (const char *)dec));
+        *email = (const char *)dec;
+        *elen = (size_t)(colon - (const char *)dec);
         *token = colon + 1;
         *tlen = (size_t)dl - (size_t)(colon + 1 - (const char *)dec);
         return 0;
@@ -60,8 +63,8 @@ static int parse_authorization(kreq_t *kr, const char **token, size_t *tlen, con
 int gateway_authenticate_user(kreq_t *kr, principal_t *out, site_rec_t *site)
 {
     const char *token, *email;
-    size_t tlen;
-    if (parse_authorization(kr, &token, &tlen, &email) != 0 || token_kind_of(token, tlen) != TOKEN_USER)
+    size_t tlen, elen;
+    if (parse_authorization(kr, &token, &tlen, &email, &elen) != 0 || token_kind_of(token, tlen) != TOKEN_USER)
         return -1;
     unsigned char hash[32];
     token_hash(token, tlen, hash);
@@ -76,8 +79,9 @@ int gateway_authenticate_user(kreq_t *kr, principal_t *out, site_rec_t *site)
         hit.email = u.email;
         authcache_put(hash, &hit);
     }
-    /* Basic: the email must be the token owner's, as Jira Cloud requires. */
-    if (email && strcasecmp(hit.email, email) != 0)
+    /* Basic: the email must be the token owner's, as Jira Cloud requires: the whole of it
+     * (same length, ASCII case aside), so a NUL or anything else after it never matches. */
+    if (email && (elen != strlen(hit.email) || strncasecmp(hit.email, email, elen) != 0))
         return -1;
     *out = (principal_t){PRINCIPAL_USER, hit.site.id, hit.account_id, SCOPE_ALL};
     *site = hit.site;

@@ -125,10 +125,11 @@ void proxy_egress(kreq_t *kr)
     const char *method =
         arena_strndup(kr->arena, kr->req->method.base, kr->req->method.len < 15 ? kr->req->method.len : 15);
     /* 1. authenticate */
-    const char *auth = kreq_header(kr, "forge-proxy-authorization");
-    invocation_t inv;
-    if (!auth || strncmp(auth, "Bearer ", 7) != 0 ||
-        invocation_lookup(auth + 7, strlen(auth + 7), kr->arena, &inv) != 0) {
+    ssize_t ai = h2o_find_header_by_str(&kr->req->headers, H2O_STRLIT("forge-proxy-authorization"), -1);
+    h2o_iovec_t auth = ai >= 0 ? kr->req->headers.entries[ai].value : h2o_iovec_init(NULL, 0);
+    invocation_t inv; /* the token is taken with its exact length, never up to a NUL */
+    if (auth.len <= 7 || memcmp(auth.base, "Bearer ", 7) != 0 ||
+        invocation_lookup(auth.base + 7, auth.len - 7, kr->arena, &inv) != 0) {
         reply_failure(kr, 401, FAILURE_CLIENT_AUTH, "Unauthorized");
         audit(kr, NULL, method, NULL, 401, FAILURE_CLIENT_AUTH, NULL);
         return;
