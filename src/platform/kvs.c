@@ -641,7 +641,10 @@ static const char *cursor_make(call_t *c, const json_t *sort_value, const char *
     return cursor_in(c->a, sort_value, key);
 }
 
-const char *kvs_cursor_after(arena_t *a, const char *key) { return cursor_in(a, NULL, key); }
+const char *kvs_cursor_after(arena_t *a, const char *key)
+{
+    return cursor_in(a, NULL, key);
+}
 
 /* The [sortValue, key] of a cursor; NULL if it is not one of ours. */
 static json_t *cursor_read(call_t *c, const char *cur)
