@@ -180,8 +180,7 @@ static void test_forgeries(void **state)
     /* an alg or typ that is RS256 / JWT only up to a NUL is not (compared whole) */
     const char *nul_alg = b64(f, arena_printf(f->a, "{\"alg\":\"RS256\\u0000x\",\"kid\":\"%s\"}", kid));
     assert_int_equal(verify(f, arena_printf(f->a, "%s.%s.%s", nul_alg, payload, d2 + 1), now, aud), JWT_EALG);
-    const char *nul_typ =
-        b64(f, arena_printf(f->a, "{\"alg\":\"RS256\",\"typ\":\"JWT\\u0000\",\"kid\":\"%s\"}", kid));
+    const char *nul_typ = b64(f, arena_printf(f->a, "{\"alg\":\"RS256\",\"typ\":\"JWT\\u0000\",\"kid\":\"%s\"}", kid));
     assert_int_equal(verify(f, arena_printf(f->a, "%s.%s.%s", nul_typ, payload, d2 + 1), now, aud), JWT_EALG);
     /* a kid that names a published key only up to a NUL names nothing */
     const char *nul_kid = b64(f, arena_printf(f->a, "{\"alg\":\"RS256\",\"kid\":\"%s\\u0000junk\"}", kid));
@@ -251,8 +250,8 @@ static void test_nul_claims(void **state)
         assert_non_null(tok);
         assert_int_equal(verify(f, tok, now, "ari:cloud:ecosystem::app/one"), cases[i].want);
         /* the same in the array form of aud */
-        json_object_set_new(c, "aud", json_pack("[s,s%]", "ari:cloud:ecosystem::app/zzz", cases[i].aud,
-                                                 cases[i].aud_len));
+        json_object_set_new(c, "aud",
+                            json_pack("[s,s%]", "ari:cloud:ecosystem::app/zzz", cases[i].aud, cases[i].aud_len));
         tok = jwt_sign_rs256(f->a, k, kid, c);
         assert_int_equal(verify(f, tok, now, "ari:cloud:ecosystem::app/one"), cases[i].want);
         json_decref(c);
