@@ -83,12 +83,23 @@ int gateway_authenticate_user(kreq_t *kr, principal_t *out, site_rec_t *site)
      * (same length, ASCII case aside), so a NUL or anything else after it never matches. */
     if (email && (elen != strlen(hit.email) || strncasecmp(hit.email, email, elen) != 0))
         return -1;
-    *out = (principal_t){PRINCIPAL_USER, hit.site.id, hit.account_id, SCOPE_ALL};
+    *out = (principal_t){PRINCIPAL_USER, hit.site.id, hit.account_id, NULL};
     *site = hit.site;
     return 0;
 }
 
 static void pipeline(kreq_t *kr);
+
+/* Step 5: an app is limited to the scopes its site consented to; a user's API token is
+ * not scoped (Jira applies the user's permissions); anything else is refused. */
+static int scopes_allow(const principal_t *p, const struct scope_op *op)
+{
+    switch (p->kind) {
+    case PRINCIPAL_USER: return 1;
+    case PRINCIPAL_APP: return scope_allows(op, p->granted);
+    default: return 0;
+    }
+}
 
 void gateway_jira(kreq_t *kr)
 {
@@ -139,7 +150,7 @@ static int authenticate_system(kreq_t *kr, site_rec_t *bound)
     systoken_binding_t b;
     if (systoken_verify(kr->store, kr->arena, tok, len, clock_now_ms(), &b) != 0)
         return -1;
-    kr->principal = (principal_t){PRINCIPAL_USER, b.site.id, b.install.bot_account_id, b.scopes};
+    kr->principal = (principal_t){PRINCIPAL_APP, b.site.id, b.install.bot_account_id, b.scopes};
     kr->caller.app_id = b.install.app_id;
     kr->caller.installation_id = b.install.id;
     *bound = b.site;
@@ -182,7 +193,7 @@ static void pipeline(kreq_t *kr)
     case ROUTE_NOT_FOUND: reply_error(kr, 404, 1, "No route matches this request: check the method and path."); return;
     case ROUTE_BAD_METHOD: reply_error(kr, 405, 1, "Method Not Allowed"); return;
     }
-    if (!scope_allows(kr->route->scopes, kr->principal.granted)) {
+    if (!scopes_allow(&kr->principal, kr->route->scopes)) {
         deny_scope(kr);
         return;
     }

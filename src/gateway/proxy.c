@@ -156,7 +156,7 @@ static void pipeline(kreq_t *kr, unsigned rate_per_min, const char *only_invocat
         missing_scope(kr, kr->route->scopes, inv.scopes);
         return;
     }
-    kr->principal = (principal_t){PRINCIPAL_USER, inv.site_id, arena_strdup(kr->arena, inv.bot_account_id), inv.scopes};
+    kr->principal = (principal_t){PRINCIPAL_APP, inv.site_id, arena_strdup(kr->arena, inv.bot_account_id), inv.scopes};
     if (kr->req->entity.len) /* a write into the site's product: another site's canary in it is a leak */
         leak_scan(&inv, LEAK_SRC_PRODUCT, "the site's product API", kr->req->entity.base, kr->req->entity.len);
     kr->dispatched = 1;

@@ -18,11 +18,14 @@ struct http_thread;
 typedef struct principal {
     int kind;               /* PRINCIPAL_* */
     int64_t site_id;        /* the site the credential binds; 0 for admin */
-    const char *account_id; /* the acting user */
-    const char *granted;    /* space-separated scopes, or SCOPE_ALL */
+    const char *account_id; /* the acting user (an app's bot user for PRINCIPAL_APP) */
+    const char *granted;    /* PRINCIPAL_APP: the consented scopes, space-separated */
 } principal_t;
 
-enum { PRINCIPAL_NONE, PRINCIPAL_USER, PRINCIPAL_ADMIN };
+/* PRINCIPAL_USER: a site user by API token, who acts with the user's own permissions and
+ * is not limited by OAuth scopes (as in Jira Cloud); PRINCIPAL_APP: an installation's bot
+ * user (invocation or app system token), limited to `granted`. */
+enum { PRINCIPAL_NONE, PRINCIPAL_USER, PRINCIPAL_APP, PRINCIPAL_ADMIN };
 
 typedef struct kreq {
     h2o_req_t *req;

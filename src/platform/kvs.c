@@ -1379,7 +1379,7 @@ static int scope_granted(const char *scopes)
             p++;
         const char *e = strchr(p, ' ');
         size_t len = e ? (size_t)(e - p) : strlen(p);
-        if ((len == n && memcmp(p, KVS_SCOPE, n) == 0) || (len == 1 && *p == '*'))
+        if (len == n && memcmp(p, KVS_SCOPE, n) == 0)
             return 1;
         p += len;
     }
