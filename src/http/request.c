@@ -71,8 +71,7 @@ const char *kreq_header(kreq_t *kr, const char *name)
 json_t *kreq_json_body(kreq_t *kr, int jira)
 {
     const char *ct = kreq_header(kr, "content-type");
-    if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
-        (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0 || (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
         reply_error(kr, 415, jira, "Unsupported Media Type: send Content-Type: application/json");
         return NULL;
     }
@@ -84,7 +83,8 @@ json_t *kreq_json_body(kreq_t *kr, int jira)
     json_err_t err;
     json_t *j = json_parse_arena(kr->arena, body.base, body.len, KILN_MAX_JSON_DEPTH, &err);
     if (!j) {
-        reply_error(kr, 400, jira, err.code == JERR_DEPTH ? "JSON nested too deeply" : "Malformed JSON in request body");
+        reply_error(kr, 400, jira,
+                    err.code == JERR_DEPTH ? "JSON nested too deeply" : "Malformed JSON in request body");
         return NULL;
     }
     if (!json_is_object(j)) {

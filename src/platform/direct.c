@@ -53,8 +53,9 @@ static void on_done(rt_job_t *job)
                     leak_scan(&job->inv, LEAK_SRC_INVOKE, "admin API (kiln invoke)", job->result_json,
                               strlen(job->result_json));
                 const char *name = json_str(v, "name"), *msg = json_str(v, "message");
-                json_object_set_new(o, "error", json_pack("{s:s,s:s}", "name", name ? name : "Error", "message",
-                                                          msg ? msg : "The function failed."));
+                json_object_set_new(o, "error",
+                                    json_pack("{s:s,s:s}", "name", name ? name : "Error", "message",
+                                              msg ? msg : "The function failed."));
                 json_decref(v);
             }
             reply_json_new(kr, 200, o);
@@ -113,7 +114,8 @@ static void prepare(kreq_t *kr)
     json_object_foreach(body, k, x)
     {
         if (strcmp(k, "payload") != 0 && strcmp(k, "call") != 0) {
-            reply_error(kr, 400, 0, "The body takes only \"payload\" (any JSON) and \"call\" (a resolver definition name).");
+            reply_error(kr, 400, 0,
+                        "The body takes only \"payload\" (any JSON) and \"call\" (a resolver definition name).");
             return;
         }
     }
@@ -156,7 +158,8 @@ static void prepare(kreq_t *kr)
         return;
     }
     if (!ui && call) {
-        reply_error(kr, 400, 0, "\"call\" is for resolver functions; no module of the manifest uses this one as its resolver.");
+        reply_error(kr, 400, 0,
+                    "\"call\" is for resolver functions; no module of the manifest uses this one as its resolver.");
         return;
     }
     const char *module_key = ui && json_str(ui, "key") ? json_str(ui, "key") : key;
