@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yajl/yajl_parse.h>
@@ -303,4 +304,53 @@ int json_str_is(const json_t *v, const char *want)
 {
     size_t n = strlen(want);
     return json_is_string(v) && json_string_length(v) == n && memcmp(json_string_value(v), want, n) == 0;
+}
+
+static int kept(const char *key, const char *const *keep)
+{
+    for (; keep && *keep; keep++)
+        if (strcmp(key, *keep) == 0)
+            return 1;
+    return 0;
+}
+
+/* Depth-first; path[0..len) is the path of v. */
+static int nul_walk(const json_t *v, const char *const *keep, char *path, size_t cap, size_t len)
+{
+    if (json_is_string(v))
+        return memchr(json_string_value(v), '\0', json_string_length(v)) != NULL;
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *m;
+        json_object_foreach((json_t *)v, k, m)
+        {
+            if (kept(k, keep))
+                continue;
+            int w = snprintf(path + len, cap - len, "%s%s", len ? "." : "", k);
+            if (nul_walk(m, keep, path, cap, w < 0 ? len : len + (size_t)w >= cap ? cap - 1 : len + (size_t)w))
+                return 1;
+            path[len] = '\0';
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *m;
+        json_array_foreach(v, i, m)
+        {
+            int w = snprintf(path + len, cap - len, "[%zu]", i);
+            if (nul_walk(m, keep, path, cap, w < 0 ? len : len + (size_t)w >= cap ? cap - 1 : len + (size_t)w))
+                return 1;
+            path[len] = '\0';
+        }
+    }
+    return 0;
+}
+
+int json_nul_field(const json_t *j, const char *text, size_t n, const char *const *keep, char *path, size_t cap)
+{
+    if (cap == 0)
+        return 0;
+    path[0] = '\0';
+    if (text && !memmem(text, n, "\\u0000", 6))
+        return 0;
+    return nul_walk(j, keep, path, cap, 0);
 }

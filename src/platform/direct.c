@@ -106,7 +106,8 @@ static const char *env_type(const char *key)
 /* Builds the job into kr->job, or replies. */
 static void prepare(kreq_t *kr)
 {
-    json_t *body = kr->req->entity.len ? kreq_json_body(kr, 0) : json_own(kr->arena, json_object());
+    static const char *const keep[] = {"payload", NULL}; /* passed on as JSON: may hold NUL */
+    json_t *body = kr->req->entity.len ? kreq_json_body_keep(kr, 0, keep) : json_own(kr->arena, json_object());
     if (!body)
         return;
     const char *k;

@@ -409,6 +409,10 @@ static int on_node(mp_t *p, frame_t *stack, size_t *depth, const yaml_event_t *e
         return fail(p, MANIFEST_ESYNTAX, n, "tags are not supported");
     if (slen > MANIFEST_MAX_STRING)
         return fail(p, MANIFEST_ELIMIT, n, "string is %zu bytes; the limit is %u", slen, MANIFEST_MAX_STRING);
+    /* A "\0" escape: every value of a manifest ends up read as a C string somewhere (here,
+     * or from its canonical JSON by the runtime), which would cut it. Keys included. */
+    if (n->kind == N_SCALAR && memchr(n->s, '\0', n->len))
+        return fail(p, MANIFEST_ESCHEMA, n, "contains a NUL byte");
     if (n->kind != N_SCALAR) {
         if (*depth >= MANIFEST_MAX_DEPTH)
             return fail(p, MANIFEST_ELIMIT, n, "nesting deeper than %u levels", MANIFEST_MAX_DEPTH);

@@ -148,6 +148,15 @@ int storage_gql_parse(arena_t *a, const char *json, size_t len, storage_gql_call
         *err = gql_error(a, "The body must be a JSON object {query, variables}.");
         return -1;
     }
+    /* variables are read as C strings (key, entityName, contextAri, conditions); values are
+     * passed on as JSON and may hold NUL (app storage checks the rest: platform/kvs.c) */
+    static const char *const values[] = {"value", NULL};
+    char path[128];
+    if (json_nul_field(req, json, len, values, path, sizeof path)) {
+        *status = 400;
+        *err = gql_error(a, arena_printf(a, "\"%s\" must not contain a NUL character.", path));
+        return -1;
+    }
     json_t *q = json_object_get(req, "query"), *vars = json_object_get(req, "variables"),
            *opname = json_object_get(req, "operationName");
     static const char *const top[] = {"query", "variables", "operationName", NULL};

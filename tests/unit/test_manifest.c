@@ -588,12 +588,12 @@ static void test_scalar_typing(void **state)
                   "  t: true\n  F: False\n  n: ~\n  n2: null\n  empty:\n"
                   "  s: '42'\n  s2: \"true\"\n  inf: .inf\n  ver: 2.4.0\n  yes: yes\n  tagged: !!str 12\n"
                   "  bang: ! 12\n  folded: >\n    a\n    b\n  literal: |\n    a\n    b\n"
-                  "  esc: \"tab\\tnul\\0end\"\n");
+                  "  esc: \"tab\\tquote\\\"end\"\n");
     const char *want =
         "\"extra\":{\"i\":42,\"neg\":-7,\"hex\":31,\"oct\":15,\"f\":1.5,\"e\":1000.0,"
         "\"big\":1.2345678901234569e23,\"t\":true,\"F\":false,\"n\":null,\"n2\":null,\"empty\":null,"
         "\"s\":\"42\",\"s2\":\"true\",\"inf\":\".inf\",\"ver\":\"2.4.0\",\"yes\":\"yes\",\"tagged\":\"12\","
-        "\"bang\":\"12\",\"folded\":\"a b\\n\",\"literal\":\"a\\nb\\n\",\"esc\":\"tab\\tnul\\u0000end\"}";
+        "\"bang\":\"12\",\"folded\":\"a b\\n\",\"literal\":\"a\\nb\\n\",\"esc\":\"tab\\tquote\\\"end\"}";
     if (!unit_contains(m.canonical_json, want))
         fail_msg("canonical JSON:\n%s\nwants:\n%s", m.canonical_json, want);
 }
@@ -680,6 +680,14 @@ static const ecase_t schema_cases[] = {
      "manifest.yml:8:16: modules.function[0].handler: must not be empty"},
     {APP "modules:\n  function:\n    - key: main\n      handler: \"index.r\\0n\"\n", MANIFEST_ESCHEMA,
      "manifest.yml:8:16: modules.function[0].handler: contains a NUL byte"},
+    /* a NUL is refused anywhere: values kiln keeps only as JSON are read as C strings
+     * later (a resolver's function, by the runtime), and keys too */
+    {APP FN "extra:\n  esc: \"a\\0b\"\n", MANIFEST_ESCHEMA, "manifest.yml:10:8: extra.esc: contains a NUL byte"},
+    {APP FN "modules2:\n  \"jira:issue\\0Panel\": []\n", MANIFEST_ESCHEMA,
+     "manifest.yml:10:3: modules2: contains a NUL byte"},
+    {APP "modules:\n  function:\n    - key: main\n      handler: index.run\n  jira:issuePanel:\n    - key: p\n"
+         "      resolver: {function: \"main\\0x\"}\n",
+     MANIFEST_ESCHEMA, "manifest.yml:11:28: modules.jira:issuePanel[0].resolver.function: contains a NUL byte"},
     {APP "modules:\n  function:\n    - key: main\n      handler: index\n", MANIFEST_ESCHEMA,
      "manifest.yml:8:16: modules.function[0].handler: handler \"index\" must be <file>.<function> (for example "
      "index.run)"},

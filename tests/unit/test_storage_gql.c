@@ -79,6 +79,34 @@ static void test_operations(void **state)
                            &c, &err),
                      -1);
     assert_non_null(strstr(err, "contextAri"));
+    /* a NUL: refused in anything read as text (key, context, entity), kept in values */
+    assert_int_equal(parse(a,
+                           "{\"query\":\"mutation forge_app_setApplicationStorageEntity { appStorage { "
+                           "setAppStoredEntity(input: $input) { success } } "
+                           "}\",\"variables\":{\"input\":{\"key\":\"k\",\"value\":\"a\\u0000b\",\"encrypted\":false}}}",
+                           &c, &err),
+                     0);
+    assert_string_equal(c.body, "{\"key\":\"k\",\"value\":\"a\\u0000b\"}");
+    static const char *const nul[][2] = {
+        {"{\"query\":\"query forge_app_getApplicationStorageEntity { appStoredEntity { value } "
+         "}\",\"variables\":{\"key\":\"k\\u0000x\"}}",
+         "variables.key"},
+        {"{\"query\":\"query forge_app_getApplicationStorageEntity { appStoredEntity { value } "
+         "}\",\"variables\":{\"contextAri\":\"ari:cloud:jira::site/c1\\u0000c2\",\"key\":\"k\"}}",
+         "variables.contextAri"},
+        {"{\"query\":\"mutation forge_app_deleteApplicationStorageCustomEntity { appStorageCustomEntity { "
+         "deleteAppStoredCustomEntity(input: $input) { success } } "
+         "}\",\"variables\":{\"input\":{\"entityName\":\"note\\u0000\",\"key\":\"n\"}}}",
+         "variables.input.entityName"},
+    };
+    for (size_t i = 0; i < sizeof nul / sizeof *nul; i++) {
+        err = NULL;
+        assert_int_equal(parse(a, nul[i][0], &c, &err), -1);
+        if (!strstr(err, nul[i][1]) || !strstr(err, "NUL"))
+            print_error("%s\n", err);
+        assert_non_null(strstr(err, nul[i][1]));
+        assert_non_null(strstr(err, "NUL"));
+    }
     arena_free(a);
 }
 
