@@ -6,10 +6,10 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "gateway/audit.h"
-#include "platform/egress.h"
 #include "gateway/ledger.h"
 #include "http/reply.h"
 #include "http/server.h"
+#include "platform/egress.h"
 #include "platform/outbound.h"
 #include "platform/remote.h"
 #include "runtime/supervisor.h"
@@ -73,16 +73,17 @@ void ops_metrics(kreq_t *kr)
         "kiln_outbound_received_bytes_total Response body bytes received by the outbound client.",
         "kiln_remote_calls_total Calls to apps' remote backends (events and invokeRemote).",
         "kiln_remote_calls_ok_total Remote calls answered 2xx.",
-        "kiln_remote_calls_failed_total Remote calls that failed after their retries (non-2xx, 3xx, timeout, unreachable).",
+        "kiln_remote_calls_failed_total Remote calls that failed after their retries (non-2xx, 3xx, timeout, "
+        "unreachable).",
         "kiln_remote_retries_total Retried attempts of remote event deliveries.",
         "kiln_remote_transfers_total Requests kiln sent to remote backends (every attempt).",
         "kiln_remote_transfer_bytes_total Request body bytes kiln sent to remote backends.",
     };
     remote_stats_t rs;
     remote_get_stats(&rs);
-    const uint64_t outbound_val[] = {os.requests, os.completed,    os.reused,   os.timeouts,  os.errors,
-                                     os.too_big,  os.refused,      os.bytes_out, os.bytes_in, rs.calls,
-                                     rs.ok,       rs.failed,       rs.retries,  rs.transfers, rs.transfer_bytes};
+    const uint64_t outbound_val[] = {os.requests, os.completed, os.reused,    os.timeouts,  os.errors,
+                                     os.too_big,  os.refused,   os.bytes_out, os.bytes_in,  rs.calls,
+                                     rs.ok,       rs.failed,    rs.retries,   rs.transfers, rs.transfer_bytes};
     for (size_t i = 0; i < sizeof outbound_val / sizeof *outbound_val; i++) {
         const char *sp = strchr(outbound_help[i], ' ');
         int nl = (int)(sp - outbound_help[i]);
@@ -91,36 +92,38 @@ void ops_metrics(kreq_t *kr)
     }
     egress_stats_t es;
     egress_get_stats(&es);
-    buf_printf(&b,
-               "# HELP kiln_egress_requests_total Outbound requests of functions, by outcome (docs/egress.md).\n"
-               "# TYPE kiln_egress_requests_total counter\n"
-               "kiln_egress_requests_total{outcome=\"sent\"} %llu\n"
-               "kiln_egress_requests_total{outcome=\"refused\"} %llu\n"
-               "kiln_egress_requests_total{outcome=\"rate_limited\"} %llu\n"
-               "kiln_egress_requests_total{outcome=\"failed\"} %llu\n"
-               "# HELP kiln_egress_bytes_total Bytes of function egress: request bodies sent, response bodies received.\n"
-               "# TYPE kiln_egress_bytes_total counter\n"
-               "kiln_egress_bytes_total{direction=\"out\"} %llu\n"
-               "kiln_egress_bytes_total{direction=\"in\"} %llu\n",
-               (unsigned long long)es.allowed, (unsigned long long)es.refused, (unsigned long long)es.rate_limited,
-               (unsigned long long)es.failed, (unsigned long long)es.bytes_out, (unsigned long long)es.bytes_in);
+    buf_printf(
+        &b,
+        "# HELP kiln_egress_requests_total Outbound requests of functions, by outcome (docs/egress.md).\n"
+        "# TYPE kiln_egress_requests_total counter\n"
+        "kiln_egress_requests_total{outcome=\"sent\"} %llu\n"
+        "kiln_egress_requests_total{outcome=\"refused\"} %llu\n"
+        "kiln_egress_requests_total{outcome=\"rate_limited\"} %llu\n"
+        "kiln_egress_requests_total{outcome=\"failed\"} %llu\n"
+        "# HELP kiln_egress_bytes_total Bytes of function egress: request bodies sent, response bodies received.\n"
+        "# TYPE kiln_egress_bytes_total counter\n"
+        "kiln_egress_bytes_total{direction=\"out\"} %llu\n"
+        "kiln_egress_bytes_total{direction=\"in\"} %llu\n",
+        (unsigned long long)es.allowed, (unsigned long long)es.refused, (unsigned long long)es.rate_limited,
+        (unsigned long long)es.failed, (unsigned long long)es.bytes_out, (unsigned long long)es.bytes_in);
     buf_printf(&b,
                "# HELP kiln_ledger_dropped_total Ledger records and leak warnings dropped because the ledger queue "
                "was full.\n# TYPE kiln_ledger_dropped_total counter\nkiln_ledger_dropped_total %llu\n",
                (unsigned long long)ledger_dropped());
     rt_counters_t rc;
     rt_counters(&rc);
-    buf_printf(&b,
-               "# HELP kiln_invocations_started_total Invocations handed to a worker, by the thread that drove them.\n"
-               "# TYPE kiln_invocations_started_total counter\n"
-               "kiln_invocations_started_total{driver=\"http_thread\"} %llu\n"
-               "kiln_invocations_started_total{driver=\"runtime_thread\"} %llu\n"
-               "# HELP kiln_invocations_backlogged_total Invocations that waited for a busy worker of their full pool.\n"
-               "# TYPE kiln_invocations_backlogged_total counter\nkiln_invocations_backlogged_total %llu\n"
-               "# HELP kiln_invocations_demoted_total Running invocations an HTTP thread handed to the runtime thread.\n"
-               "# TYPE kiln_invocations_demoted_total counter\nkiln_invocations_demoted_total %llu\n",
-               (unsigned long long)rc.on_http_thread, (unsigned long long)rc.on_runtime_thread,
-               (unsigned long long)rc.backlogged, (unsigned long long)rc.demoted);
+    buf_printf(
+        &b,
+        "# HELP kiln_invocations_started_total Invocations handed to a worker, by the thread that drove them.\n"
+        "# TYPE kiln_invocations_started_total counter\n"
+        "kiln_invocations_started_total{driver=\"http_thread\"} %llu\n"
+        "kiln_invocations_started_total{driver=\"runtime_thread\"} %llu\n"
+        "# HELP kiln_invocations_backlogged_total Invocations that waited for a busy worker of their full pool.\n"
+        "# TYPE kiln_invocations_backlogged_total counter\nkiln_invocations_backlogged_total %llu\n"
+        "# HELP kiln_invocations_demoted_total Running invocations an HTTP thread handed to the runtime thread.\n"
+        "# TYPE kiln_invocations_demoted_total counter\nkiln_invocations_demoted_total %llu\n",
+        (unsigned long long)rc.on_http_thread, (unsigned long long)rc.on_runtime_thread,
+        (unsigned long long)rc.backlogged, (unsigned long long)rc.demoted);
     char *body = arena_strndup(kr->arena, b.ptr ? b.ptr : "", b.len);
     size_t len = b.len;
     buf_free(&b);

@@ -15,17 +15,17 @@
 #include "store/store.h"
 
 typedef struct serve_opts {
-    const char *data_dir;   /* default ./.kiln */
-    const char *listen;     /* HOST:PORT, default 127.0.0.1:8080; port 0 picks one */
-    int threads;            /* default: one per online CPU */
-    const char *public_url; /* base of self links; default http://HOST:PORT */
-    uint64_t max_snapshot;  /* bytes of one app snapshot; 0: SNAPSHOT_MAX_DEFAULT */
-    int64_t retention_ms;   /* data of uninstalled apps kept this long; 0: 28 days */
-    long webtrigger_rate;   /* webtrigger requests per installation per minute; 0 default, <0 off */
-    long proxy_rate;        /* product calls per installation per minute; 0 default, <0 off */
-    long kvs_rate;          /* app storage calls per installation per minute; 0 default, <0 off */
-    long audit_retention_days; /* audit events kept this long; <0 default (90), 0 forever */
-    const char *egress_mode; /* "auto" (default), "namespace" or "in-process" (docs/egress.md) */
+    const char *data_dir;       /* default ./.kiln */
+    const char *listen;         /* HOST:PORT, default 127.0.0.1:8080; port 0 picks one */
+    int threads;                /* default: one per online CPU */
+    const char *public_url;     /* base of self links; default http://HOST:PORT */
+    uint64_t max_snapshot;      /* bytes of one app snapshot; 0: SNAPSHOT_MAX_DEFAULT */
+    int64_t retention_ms;       /* data of uninstalled apps kept this long; 0: 28 days */
+    long webtrigger_rate;       /* webtrigger requests per installation per minute; 0 default, <0 off */
+    long proxy_rate;            /* product calls per installation per minute; 0 default, <0 off */
+    long kvs_rate;              /* app storage calls per installation per minute; 0 default, <0 off */
+    long audit_retention_days;  /* audit events kept this long; <0 default (90), 0 forever */
+    const char *egress_mode;    /* "auto" (default), "namespace" or "in-process" (docs/egress.md) */
     long ledger_retention_days; /* ledger records kept this long; <0 default (90), 0 forever */
     int ledger_off;             /* --ledger off: no data-flow records (gateway/ledger.h) */
     int leak_mode;              /* enum leak_mode + 1; 0: the default (development environments) */
@@ -45,9 +45,9 @@ typedef struct http_thread {
     pthread_t tid;
     store_t *store;
     metrics_t *metrics;
-    uint64_t inflight; /* requests handed to a handler and not yet disposed */
-    h2o_linklist_t conns; /* tracked connections (http/conn.h) */
-    h2o_multithread_receiver_t rt_receiver; /* finished invocations (runtime/supervisor.h) */
+    uint64_t inflight;                       /* requests handed to a handler and not yet disposed */
+    h2o_linklist_t conns;                    /* tracked connections (http/conn.h) */
+    h2o_multithread_receiver_t rt_receiver;  /* finished invocations (runtime/supervisor.h) */
     h2o_multithread_receiver_t out_receiver; /* finished outbound calls (platform/outbound.h) */
 } http_thread_t;
 
@@ -71,6 +71,9 @@ int http_serve(const serve_opts_t *opts);
 /* Reason phrase for a status code. */
 const char *http_reason(int status);
 
-static inline metrics_t *http_thread_metrics(http_thread_t *t) { return t->metrics; }
+static inline metrics_t *http_thread_metrics(http_thread_t *t)
+{
+    return t->metrics;
+}
 
 #endif
