@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "gateway/audit.h"
 #include "gateway/ledger.h"
+#include "http/bodygate.h"
 #include "http/reply.h"
 #include "http/server.h"
 #include "platform/egress.h"
@@ -124,6 +125,28 @@ void ops_metrics(kreq_t *kr)
         "# TYPE kiln_invocations_demoted_total counter\nkiln_invocations_demoted_total %llu\n",
         (unsigned long long)rc.on_http_thread, (unsigned long long)rc.on_runtime_thread,
         (unsigned long long)rc.backlogged, (unsigned long long)rc.demoted);
+    bodygate_stats_t bs;
+    bodygate_get_stats(&bs);
+    buf_printf(&b,
+               "# HELP kiln_request_buffer_bytes Bytes of unfinished requests counted against the buffer limits "
+               "(reserved for admitted bodies, or buffered if more).\n"
+               "# TYPE kiln_request_buffer_bytes gauge\nkiln_request_buffer_bytes %llu\n"
+               "# HELP kiln_request_buffer_workers_bytes The part of kiln_request_buffer_bytes held by workers' "
+               "connections.\n"
+               "# TYPE kiln_request_buffer_workers_bytes gauge\nkiln_request_buffer_workers_bytes %llu\n"
+               "# HELP kiln_request_buffer_limit_bytes The buffer limits: in all, per client address, for workers.\n"
+               "# TYPE kiln_request_buffer_limit_bytes gauge\n"
+               "kiln_request_buffer_limit_bytes{scope=\"global\"} %llu\n"
+               "kiln_request_buffer_limit_bytes{scope=\"client\"} %llu\n"
+               "kiln_request_buffer_limit_bytes{scope=\"workers\"} %llu\n"
+               "# HELP kiln_request_refusals_total Requests refused by the body gate before their body was read, "
+               "by reason (docs/security.md).\n"
+               "# TYPE kiln_request_refusals_total counter\n",
+               (unsigned long long)bs.buffered, (unsigned long long)bs.workers_charged, (unsigned long long)bs.limit,
+               (unsigned long long)bs.per_client, (unsigned long long)bs.workers);
+    for (int i = 0; i < BODYGATE__REASONS; i++)
+        buf_printf(&b, "kiln_request_refusals_total{reason=\"%s\"} %llu\n", bodygate_reason_names[i],
+                   (unsigned long long)bs.refused[i]);
     char *body = arena_strndup(kr->arena, b.ptr ? b.ptr : "", b.len);
     size_t len = b.len;
     buf_free(&b);

@@ -15,20 +15,22 @@
 #include "store/store.h"
 
 typedef struct serve_opts {
-    const char *data_dir;       /* default ./.kiln */
-    const char *listen;         /* HOST:PORT, default 127.0.0.1:8080; port 0 picks one */
-    int threads;                /* default: one per online CPU */
-    const char *public_url;     /* base of self links; default http://HOST:PORT */
-    uint64_t max_snapshot;      /* bytes of one app snapshot; 0: SNAPSHOT_MAX_DEFAULT */
-    int64_t retention_ms;       /* data of uninstalled apps kept this long; 0: 28 days */
-    long webtrigger_rate;       /* webtrigger requests per installation per minute; 0 default, <0 off */
-    long proxy_rate;            /* product calls per installation per minute; 0 default, <0 off */
-    long kvs_rate;              /* app storage calls per installation per minute; 0 default, <0 off */
-    long audit_retention_days;  /* audit events kept this long; <0 default (90), 0 forever */
-    const char *egress_mode;    /* "auto" (default), "namespace" or "in-process" (docs/egress.md) */
-    long ledger_retention_days; /* ledger records kept this long; <0 default (90), 0 forever */
-    int ledger_off;             /* --ledger off: no data-flow records (gateway/ledger.h) */
-    int leak_mode;              /* enum leak_mode + 1; 0: the default (development environments) */
+    const char *data_dir;           /* default ./.kiln */
+    const char *listen;             /* HOST:PORT, default 127.0.0.1:8080; port 0 picks one */
+    int threads;                    /* default: one per online CPU */
+    const char *public_url;         /* base of self links; default http://HOST:PORT */
+    uint64_t max_snapshot;          /* bytes of one app snapshot; 0: SNAPSHOT_MAX_DEFAULT */
+    int64_t retention_ms;           /* data of uninstalled apps kept this long; 0: 28 days */
+    long webtrigger_rate;           /* webtrigger requests per installation per minute; 0 default, <0 off */
+    long proxy_rate;                /* product calls per installation per minute; 0 default, <0 off */
+    long kvs_rate;                  /* app storage calls per installation per minute; 0 default, <0 off */
+    long audit_retention_days;      /* audit events kept this long; <0 default (90), 0 forever */
+    const char *egress_mode;        /* "auto" (default), "namespace" or "in-process" (docs/egress.md) */
+    long ledger_retention_days;     /* ledger records kept this long; <0 default (90), 0 forever */
+    int ledger_off;                 /* --ledger off: no data-flow records (gateway/ledger.h) */
+    int leak_mode;                  /* enum leak_mode + 1; 0: the default (development environments) */
+    size_t max_buffered;            /* bytes of unfinished requests buffered in all; 0: 256 MiB (http/bodygate.h) */
+    size_t max_buffered_per_client; /* the same per client address; 0: a quarter of max_buffered */
 } serve_opts_t;
 
 struct http_server;
@@ -38,7 +40,7 @@ typedef struct http_thread {
     h2o_accept_ctx_t accept_ctx;
     struct http_server *server;
     h2o_socket_t *listener;
-    h2o_evloop_t *loop;
+    h2o_evloop_t *loop; /* made before the thread starts; never disposed (see thread_main) */
     int listen_fd;
     h2o_socket_t *unix_listener; /* workers' Unix socket (DATA/proxy.sock), or NULL */
     int unix_fd;                 /* this thread's descriptor of it, or -1 */
