@@ -35,10 +35,11 @@ DEBS     := build-essential pkg-config libh2o-evloop-dev libjansson-dev libyajl-
 
 all: $(KILN)
 
-# kiln's h2o_socket_read_start must be the one libh2o binds its own calls to: the request
-# body gate (src/http/bodygate.h). `kiln serve` checks at start that it is.
+# kiln's h2o_socket_read_start and h2o_socket_close must be the ones libh2o binds its own
+# calls to: the request body gate (src/http/bodygate.h). `kiln serve` checks at start.
 $(KILN): $(OBJS)
-	$(CC) $(LDFLAGS) -Wl,--export-dynamic-symbol=h2o_socket_read_start -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -Wl,--export-dynamic-symbol=h2o_socket_read_start -Wl,--export-dynamic-symbol=h2o_socket_close \
+	    -o $@ $^ $(LDLIBS)
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)

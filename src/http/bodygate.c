@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "base/arena.h"
 
@@ -34,6 +35,7 @@ enum {
     ST_PASS,     /* the head is decided; h2o dispatches it (or refuses it itself) */
     ST_WAIT,     /* a complete head that does not fit yet: reading stopped, retried on a timer */
     ST_REFUSING, /* a fixed answer is being written; the connection closes next */
+    ST_LINGER,   /* answered and h2o is done with it: reading and dropping what the client still sends */
 };
 
 /* ================================================================ budgets */
@@ -255,7 +257,19 @@ static void drop_body(bodygate_head_t *h)
 /* ================================================================ the gate */
 
 static void (*real_read_start)(h2o_socket_t *, h2o_socket_cb);
-static uint64_t hook_calls; /* __atomic: every call of the hook */
+static void (*real_close)(h2o_socket_t *);
+static uint64_t hook_calls, close_calls; /* __atomic: every call of each hook */
+
+/* The next definition of `name` after kiln's (libh2o's), or abort: kiln cannot work. */
+static void *next_fn(const char *name)
+{
+    void *f = dlsym(RTLD_NEXT, name);
+    if (!f) {
+        fprintf(stderr, "kiln: %s not found in libh2o\n", name);
+        abort();
+    }
+    return f;
+}
 
 static void gate_on_read(h2o_socket_t *sock, const char *err);
 
@@ -305,6 +319,7 @@ static void refuse_now(bodygate_conn_t *g, h2o_socket_t *sock, enum bodygate_rea
 {
     pthread_once(&A.once, make_answers);
     g->state = ST_REFUSING;
+    g->linger = 1;
     refused(why);
     h2o_socket_read_stop(sock);
     h2o_iovec_t a = why == BODYGATE_R_HEAD_TOO_LARGE ? h2o_iovec_init(A.head_too_large, A.head_too_large_len)
@@ -378,6 +393,7 @@ static int inspect(bodygate_conn_t *g, h2o_socket_t *sock, int may_wait)
     if (v != BODYGATE_PASS) {
         drop_body(&h);
         g->verdict = (unsigned char)v;
+        g->linger = 1; /* the client may be sending the body still: do not reset it */
         refused(why);
     }
     return 0;
@@ -442,13 +458,8 @@ static void gate_on_read(h2o_socket_t *sock, const char *err)
 void h2o_socket_read_start(h2o_socket_t *sock, h2o_socket_cb cb)
 {
     __atomic_add_fetch(&hook_calls, 1, __ATOMIC_RELAXED);
-    if (!real_read_start) {
-        real_read_start = (void (*)(h2o_socket_t *, h2o_socket_cb))dlsym(RTLD_NEXT, "h2o_socket_read_start");
-        if (!real_read_start) {
-            fprintf(stderr, "kiln: h2o_socket_read_start not found in libh2o\n");
-            abort();
-        }
-    }
+    if (!real_read_start)
+        real_read_start = (void (*)(h2o_socket_t *, h2o_socket_cb))next_fn("h2o_socket_read_start");
     bodygate_conn_t *g = cb == gate_on_read ? NULL : conn_gate(sock);
     if (!g) {
         real_read_start(sock, cb);
@@ -468,23 +479,89 @@ void h2o_socket_read_start(h2o_socket_t *sock, h2o_socket_cb cb)
     }
 }
 
+/* ---- lingering close ----
+ * A refused request is answered while its client may still be sending the body it
+ * declared. Closing the socket with that data unread makes the kernel send a reset,
+ * and many clients (Node's http and fetch among them) then report ECONNRESET instead
+ * of the answer. So when h2o closes such a connection after the answer, kiln takes the
+ * socket over: it shuts down the sending side (the client sees the end of the answer),
+ * reads and drops whatever still comes for up to BODYGATE_LINGER_MS or
+ * BODYGATE_LINGER_MAX_BYTES, and then closes. Nothing of it is kept or counted. */
+
+static __thread h2o_timeout_t linger_timer;
+static __thread h2o_loop_t *linger_loop;
+
+static void linger_end(bodygate_conn_t *g, h2o_socket_t *sock)
+{
+    if (h2o_timeout_is_linked(&g->wait))
+        h2o_timeout_unlink(&g->wait);
+    real_close(sock); /* on_close (http/conn.c) frees g */
+}
+
+static void on_linger_read(h2o_socket_t *sock, const char *err)
+{
+    bodygate_conn_t *g = conn_gate(sock);
+    g->lingered += sock->input->size;
+    h2o_buffer_consume(&sock->input, sock->input->size);
+    if (err || g->lingered > BODYGATE_LINGER_MAX_BYTES)
+        linger_end(g, sock);
+}
+
+static void on_linger_over(h2o_timeout_entry_t *entry)
+{
+    bodygate_conn_t *g = H2O_STRUCT_FROM_MEMBER(bodygate_conn_t, wait, entry);
+    linger_end(g, g->sock);
+}
+
+/* libh2o calls this through its PLT to close a socket. */
+void h2o_socket_close(h2o_socket_t *sock)
+{
+    __atomic_add_fetch(&close_calls, 1, __ATOMIC_RELAXED);
+    if (!real_close)
+        real_close = (void (*)(h2o_socket_t *))next_fn("h2o_socket_close");
+    bodygate_conn_t *g = conn_gate(sock);
+    if (!g || !g->linger || g->state == ST_LINGER || sock->_cb.write || sock->ssl) {
+        real_close(sock);
+        return;
+    }
+    /* h2o has answered and frees its connection next: the socket is kiln's now */
+    g->state = ST_LINGER;
+    g->sock = sock;
+    sock->data = NULL;
+    shutdown(h2o_socket_get_fd(sock), SHUT_WR);
+    h2o_buffer_consume(&sock->input, sock->input->size);
+    charge(g, 0, 0);
+    g->reserved = 0;
+    if (!real_read_start)
+        real_read_start = (void (*)(h2o_socket_t *, h2o_socket_cb))next_fn("h2o_socket_read_start");
+    real_read_start(sock, on_linger_read);
+    h2o_loop_t *loop = h2o_socket_get_loop(sock);
+    if (linger_loop != loop) {
+        h2o_timeout_init(loop, &linger_timer, BODYGATE_LINGER_MS);
+        linger_loop = loop;
+    }
+    g->wait.cb = on_linger_over;
+    h2o_timeout_link(loop, &linger_timer, &g->wait);
+}
+
 int bodygate_selftest(h2o_loop_t *loop, const char **why)
 {
     *why = NULL;
-    if (!dlsym(RTLD_NEXT, "h2o_socket_read_start")) {
-        *why = "h2o_socket_read_start is not in libh2o-evloop";
+    if (!dlsym(RTLD_NEXT, "h2o_socket_read_start") || !dlsym(RTLD_NEXT, "h2o_socket_close")) {
+        *why = "h2o_socket_read_start or h2o_socket_close is not in libh2o-evloop";
         return -1;
     }
-    /* creating a queue arms a read callback from inside libh2o */
-    uint64_t before = __atomic_load_n(&hook_calls, __ATOMIC_RELAXED);
+    /* creating a queue arms a read callback from inside libh2o; destroying it closes one */
+    uint64_t before = __atomic_load_n(&hook_calls, __ATOMIC_RELAXED),
+             closes = __atomic_load_n(&close_calls, __ATOMIC_RELAXED);
     h2o_multithread_queue_t *q = h2o_multithread_create_queue(loop);
     uint64_t after = __atomic_load_n(&hook_calls, __ATOMIC_RELAXED);
     h2o_multithread_destroy_queue(q);
     free(q); /* h2o 2.2's destroy leaves the struct to the caller (evloop build) */
-    if (after == before) {
-        *why = "libh2o's own calls to h2o_socket_read_start do not reach kiln's hook (the kiln binary must export "
-               "the symbol, and libh2o must call it through its PLT), so request bodies would be buffered without "
-               "limit";
+    if (after == before || __atomic_load_n(&close_calls, __ATOMIC_RELAXED) == closes) {
+        *why = "libh2o's own calls to h2o_socket_read_start and h2o_socket_close do not reach kiln's hooks (the "
+               "kiln binary must export them, and libh2o must call them through its PLT), so request bodies would be "
+               "buffered without limit";
         return -1;
     }
     return 0;

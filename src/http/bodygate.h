@@ -12,6 +12,7 @@
  * --export-dynamic-symbol), so the dynamic linker binds libh2o's own calls to it; it
  * calls the real one (dlsym RTLD_NEXT) with a gate in front of h2o's callback for the
  * sockets kiln tracks (http/conn.h), and passes every other socket through untouched.
+ * h2o_socket_close is interposed the same way, for the lingering close below.
  * bodygate_selftest proves at start that libh2o's calls arrive here; kiln refuses to
  * serve if they do not (a future h2o built with -Bsymbolic or hidden visibility).
  * Alternatives weighed: patching or vendoring h2o (a fork to maintain), a proxy in
@@ -51,6 +52,12 @@
  * - A partial head that grows past BODYGATE_HEAD_MAX, or cannot be counted within the
  *   budgets, is answered at once (431, or 503 with Retry-After) by writing a fixed answer
  *   on the socket, after which the connection is closed.
+ * - A connection whose head was refused is not simply closed after its answer: its
+ *   client may still be sending the body, and closing a socket with unread data makes
+ *   the kernel reset it, which many clients (Node's http and fetch) report instead of
+ *   the answer. When h2o closes it, kiln shuts down the sending side and reads and
+ *   drops what still comes, for at most BODYGATE_LINGER_MS or BODYGATE_LINGER_MAX_BYTES,
+ *   before closing (a lingering close, as nginx's lingering_close).
  * - Everything a connection holds is given back when h2o starts its next request, and
  *   when the connection closes for whatever reason (answered, timed out, reset).
  *
@@ -83,6 +90,9 @@
 /* A complete head that does not fit waits this long, this many times, before its 503. */
 #define BODYGATE_WAIT_MS 50
 #define BODYGATE_WAIT_TRIES 10
+/* After answering a refused head, what kiln still reads and drops before it closes. */
+#define BODYGATE_LINGER_MS 2000
+#define BODYGATE_LINGER_MAX_BYTES ((size_t)8 * 1024 * 1024)
 
 /* What on_req must do with the request (bodygate_take). */
 enum bodygate_verdict {
@@ -120,13 +130,15 @@ struct bodygate_client;
 typedef struct bodygate_conn {
     struct bodygate_client *client; /* its budget (shared by the client's connections) */
     h2o_socket_cb orig_cb;          /* h2o's read callback, behind the gate */
-    h2o_socket_t *sock;             /* while parked (a head waiting for room) */
-    h2o_timeout_entry_t wait;       /* the retry of a parked head */
+    h2o_socket_t *sock;             /* while parked or lingering */
+    h2o_timeout_entry_t wait;       /* the retry of a parked head, or the end of lingering */
+    size_t lingered;                /* bytes read and dropped after the answer */
     size_t charged;                 /* bytes counted against the budgets */
     size_t reserved;                /* head + declared body of the request being read */
     unsigned char state;            /* internal: waiting for a head, reading a body, ... */
     unsigned char verdict;          /* enum bodygate_verdict for on_req */
     unsigned char waits;            /* retries of the current head */
+    unsigned char linger;           /* refused: drain the socket before closing it */
     unsigned char unix_peer;
 } bodygate_conn_t;
 

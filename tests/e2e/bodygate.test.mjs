@@ -127,6 +127,25 @@ describe('early refusal: the body is never read', () => {
     });
   }
 
+  it('a client that streams the body anyway (Node http, fetch) gets the answer, not a connection reset', async () => {
+    const body = Buffer.alloc(4 * MiB, 0x61);
+    const seen = [];
+    for (let i = 0; i < 5; i++) {
+      for (const p of ['/nope/upload', `/ex/jira/${cloud}/rest/api/3/project`]) {
+        const r = await k.api(p, { method: 'POST', body, headers: { 'content-type': 'application/json' }, allowError: true });
+        seen.push(r.error ? r.error.code ?? r.error.message : r.status);
+        try {
+          const f = await fetch(`${k.url}${p}`, { method: 'POST', body });
+          seen.push(f.status);
+          await f.text();
+        } catch (e) {
+          seen.push(e.cause?.code ?? e.message);
+        }
+      }
+    }
+    assert.deepEqual(seen, Array(5).fill([404, 404, 401, 401]).flat(), `answers: ${seen.join(' ')}`);
+  });
+
   it('with a credential the body is read as usual (no answer before it arrives)', async () => {
     const c = await connect(head(`/ex/jira/${cloud}/rest/api/3/project`, 1000, 'Authorization: Bearer kiln_u_nope\r\n'));
     await sleep(700);
