@@ -417,8 +417,11 @@ static void on_wait_over(h2o_timeout_entry_t *entry)
     h2o_socket_t *sock = g->sock;
     g->state = ST_HEAD;
     real_read_start(sock, gate_on_read);
-    if (inspect(g, sock, 1) != 0)
+    if (inspect(g, sock, 1) != 0) {
+        if (g->state == ST_WAIT)
+            account(g, sock);
         return; /* parked again, or refused */
+    }
     account(g, sock);
     g->orig_cb(sock, NULL); /* h2o parses what is buffered, as if it had just arrived */
 }
@@ -447,8 +450,11 @@ static void gate_on_read(h2o_socket_t *sock, const char *err)
     if (!err) {
         if (g->state == ST_REFUSING)
             return; /* unreachable: reading stopped */
-        if (g->state == ST_HEAD && inspect(g, sock, 1) != 0)
+        if (g->state == ST_HEAD && inspect(g, sock, 1) != 0) {
+            if (g->state == ST_WAIT)
+                account(g, sock); /* what it has buffered while it waits is counted */
             return;
+        }
         account(g, sock);
     }
     cb(sock, err); /* may close the socket and free g: nothing after this */
@@ -529,7 +535,8 @@ void h2o_socket_close(h2o_socket_t *sock)
     g->sock = sock;
     sock->data = NULL;
     shutdown(h2o_socket_get_fd(sock), SHUT_WR);
-    h2o_buffer_consume(&sock->input, sock->input->size);
+    h2o_buffer_dispose(&sock->input); /* what it held (a body, maybe) is freed now, not in 2 s */
+    h2o_buffer_init(&sock->input, &h2o_socket_buffer_prototype);
     charge(g, 0, 0);
     g->reserved = 0;
     if (!real_read_start)
