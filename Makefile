@@ -35,8 +35,11 @@ DEBS     := build-essential pkg-config libh2o-evloop-dev libjansson-dev libyajl-
 
 all: $(KILN)
 
+# kiln's h2o_socket_read_start and h2o_socket_close must be the ones libh2o binds its own
+# calls to: the request body gate (src/http/bodygate.h). `kiln serve` checks at start.
 $(KILN): $(OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -Wl,--export-dynamic-symbol=h2o_socket_read_start -Wl,--export-dynamic-symbol=h2o_socket_close \
+	    -o $@ $^ $(LDLIBS)
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -70,6 +73,9 @@ $(PROBE): tests/unit/sandbox_probe.c
 $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS) -lcmocka
+
+# test_bodygate checks that kiln notices when libh2o does not call its hook (bodygate.h)
+$(BUILD)/tests/test_bodygate: LDFLAGS += -Wl,--version-script=tests/unit/bodygate_hidden.map
 
 unit: $(UNITBINS) $(PROBE)
 	@set -e; for t in $(UNITBINS); do echo "== $$t"; $$t; done

@@ -111,13 +111,15 @@ static json_t *decode_part(arena_t *a, const char *s, size_t n)
     return json_is_object(j) ? j : NULL;
 }
 
+/* Every string claim and header is compared whole (json_str_is): "RS256\u0000x" is not
+ * RS256, and a kid, issuer or audience with a NUL in it names nothing. */
 static int aud_matches(const json_t *aud, const char *want)
 {
     if (json_is_string(aud))
-        return strcmp(json_string_value(aud), want) == 0;
+        return json_str_is(aud, want);
     size_t i;
     json_t *v;
-    json_array_foreach(aud, i, v) if (json_is_string(v) && strcmp(json_string_value(v), want) == 0) return 1;
+    json_array_foreach(aud, i, v) if (json_str_is(v, want)) return 1;
     return 0;
 }
 
@@ -135,13 +137,15 @@ int jwt_verify_rs256(arena_t *a, const char *token, size_t len, jwt_key_lookup l
     if (!hdr)
         return JWT_EFORMAT;
     /* the algorithm is pinned before anything else is looked at */
-    const char *alg = json_str(hdr, "alg"), *typ = json_str(hdr, "typ");
-    if (!alg || strcmp(alg, "RS256") != 0 || (json_object_get(hdr, "typ") && (!typ || strcmp(typ, "JWT") != 0)) ||
+    json_t *typ = json_object_get(hdr, "typ");
+    if (!json_str_is(json_object_get(hdr, "alg"), "RS256") || (typ && !json_str_is(typ, "JWT")) ||
         json_object_get(hdr, "crit") || json_object_get(hdr, "jku") || json_object_get(hdr, "jwk") ||
         json_object_get(hdr, "x5u"))
         return JWT_EALG;
-    const char *kid = json_str(hdr, "kid");
-    EVP_PKEY *key = kid && strlen(kid) <= JWT_MAX_KID ? lookup(ud, kid) : NULL;
+    json_t *kj = json_object_get(hdr, "kid");
+    const char *kid = json_string_value(kj);
+    size_t kl = json_string_length(kj);
+    EVP_PKEY *key = kid && kl <= JWT_MAX_KID && strlen(kid) == kl ? lookup(ud, kid) : NULL;
     if (!key)
         return JWT_EKID;
     if (sl == 0 || sl > 1400)
@@ -166,7 +170,7 @@ int jwt_verify_rs256(arena_t *a, const char *token, size_t len, jwt_key_lookup l
     if ((nbf && (!json_is_integer(nbf) || json_integer_value(nbf) > want->now_s + want->leeway_s)) ||
         (iat && (!json_is_integer(iat) || json_integer_value(iat) > want->now_s + want->leeway_s)))
         return JWT_ENOTYET;
-    if (want->issuer && (!json_str(c, "iss") || strcmp(json_str(c, "iss"), want->issuer) != 0))
+    if (want->issuer && !json_str_is(json_object_get(c, "iss"), want->issuer))
         return JWT_EISSUER;
     if (want->audience && !aud_matches(json_object_get(c, "aud"), want->audience))
         return JWT_EAUDIENCE;

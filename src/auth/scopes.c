@@ -2,6 +2,20 @@
 
 #include <string.h>
 
+/* Forge's own scopes that kiln accepts in permissions.scopes. Forge documents more (the
+ * list in @forge/manifest's out/scopes/shipyard-scopes.json); the others belong to
+ * products and services kiln does not host (Confluence, Bitbucket, Compass, Teams, Rovo,
+ * the account and personal-data APIs, ...) and are refused at deploy. */
+const struct scope_platform scope_platform[] = {
+    {"read:app-global-channel:realtime",
+     "accepted and ignored: kiln has no Forge Realtime, so the channel it would open does not exist"},
+    {"read:app-system-token", "served: remotes get an app system token (docs/remote.md)"},
+    {"read:app-user-token", "accepted and ignored: kiln runs no invocation on behalf of a user, so no user token "
+                            "is ever issued"},
+    {"storage:app", "served: app storage (KVS, secrets, custom entities, the legacy storage API; docs/kvs.md)"},
+};
+const size_t scope_platform_len = sizeof scope_platform / sizeof scope_platform[0];
+
 static int cmp(const char *method, const char *path, const struct scope_op *op)
 {
     int c = strcmp(path, op->path);
@@ -53,7 +67,40 @@ static int covers(const char *granted, const char *need)
 
 int scope_allows(const struct scope_op *op, const char *granted)
 {
-    if (strcmp(granted, SCOPE_ALL) == 0)
-        return 1;
+    if (!granted)
+        return 0;
     return covers(granted, op->classic) || covers(granted, op->granular);
+}
+
+/* strcmp order of the NUL-terminated `name` against the counted s[0..n). */
+static int cmp_counted(const char *name, const char *s, size_t n)
+{
+    size_t nl = strlen(name);
+    int c = memcmp(name, s, nl < n ? nl : n);
+    return c ? c : nl < n ? -1 : nl > n ? 1 : 0;
+}
+
+/* Binary search of s[0..n) in `count` names `stride` bytes apart (the name pointer first). */
+static int in_sorted(const void *base, size_t count, size_t stride, const char *s, size_t n)
+{
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp_counted(*(const char *const *)((const char *)base + mid * stride), s, n);
+        if (c == 0)
+            return 1;
+        if (c > 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return 0;
+}
+
+int scope_known(const char *s, size_t n)
+{
+    if (n == 0 || memchr(s, '\0', n))
+        return 0;
+    return in_sorted(scope_jira_names, scope_jira_names_len, sizeof *scope_jira_names, s, n) ||
+           in_sorted(scope_platform, scope_platform_len, sizeof *scope_platform, s, n);
 }

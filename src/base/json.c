@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yajl/yajl_parse.h>
@@ -62,7 +63,10 @@ typedef struct builder {
 
 /* The top-level value is complete: note where. yajl lets an unfinished token after it
  * pass (`"a""` parses as "a"), so the caller checks that only whitespace follows. */
-static void root_done(builder_t *b) { b->end = b->finishing ? b->n : yajl_get_bytes_consumed(b->h); }
+static void root_done(builder_t *b)
+{
+    b->end = b->finishing ? b->n : yajl_get_bytes_consumed(b->h);
+}
 
 static int add(builder_t *b, json_t *v)
 {
@@ -121,8 +125,14 @@ static int on_close(void *ctx)
         root_done(b);
     return 1;
 }
-static int on_null(void *ctx) { return add(ctx, json_null()); }
-static int on_bool(void *ctx, int v) { return add(ctx, json_boolean(v)); }
+static int on_null(void *ctx)
+{
+    return add(ctx, json_null());
+}
+static int on_bool(void *ctx, int v)
+{
+    return add(ctx, json_boolean(v));
+}
 /* Numbers arrive as yajl validated them (JSON syntax) and are converted as jansson does:
  * strtoll for integers (yajl's own conversion refuses INT64_MIN), strtod for the rest;
  * out of range is refused. */
@@ -146,9 +156,18 @@ static int on_number(void *ctx, const char *s, size_t n)
         free(t);
     return add(ctx, v);
 }
-static int on_string(void *ctx, const unsigned char *s, size_t n) { return add(ctx, json_stringn((const char *)s, n)); }
-static int on_map(void *ctx) { return open_container(ctx, json_object()); }
-static int on_array(void *ctx) { return open_container(ctx, json_array()); }
+static int on_string(void *ctx, const unsigned char *s, size_t n)
+{
+    return add(ctx, json_stringn((const char *)s, n));
+}
+static int on_map(void *ctx)
+{
+    return open_container(ctx, json_object());
+}
+static int on_array(void *ctx)
+{
+    return open_container(ctx, json_array());
+}
 static int on_key(void *ctx, const unsigned char *s, size_t n)
 {
     builder_t *b = ctx;
@@ -240,7 +259,10 @@ json_t *json_parse_limited(const char *s, size_t n, size_t max_depth, json_err_t
     return b.root;
 }
 
-static void decref(void *p) { json_decref(p); }
+static void decref(void *p)
+{
+    json_decref(p);
+}
 
 json_t *json_own(arena_t *a, json_t *j)
 {
@@ -276,4 +298,59 @@ char *json_dump_arena(arena_t *a, const json_t *j, size_t max, size_t *len)
 const char *json_str(const json_t *o, const char *key)
 {
     return json_string_value(json_object_get(o, key));
+}
+
+int json_str_is(const json_t *v, const char *want)
+{
+    size_t n = strlen(want);
+    return json_is_string(v) && json_string_length(v) == n && memcmp(json_string_value(v), want, n) == 0;
+}
+
+static int kept(const char *key, const char *const *keep)
+{
+    for (; keep && *keep; keep++)
+        if (strcmp(key, *keep) == 0)
+            return 1;
+    return 0;
+}
+
+/* Depth-first; path[0..len) is the path of v. */
+static int nul_walk(const json_t *v, const char *const *keep, char *path, size_t cap, size_t len)
+{
+    if (json_is_string(v))
+        return memchr(json_string_value(v), '\0', json_string_length(v)) != NULL;
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *m;
+        json_object_foreach((json_t *)v, k, m)
+        {
+            if (kept(k, keep))
+                continue;
+            int w = snprintf(path + len, cap - len, "%s%s", len ? "." : "", k);
+            if (nul_walk(m, keep, path, cap, w < 0 ? len : len + (size_t)w >= cap ? cap - 1 : len + (size_t)w))
+                return 1;
+            path[len] = '\0';
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *m;
+        json_array_foreach(v, i, m)
+        {
+            int w = snprintf(path + len, cap - len, "[%zu]", i);
+            if (nul_walk(m, keep, path, cap, w < 0 ? len : len + (size_t)w >= cap ? cap - 1 : len + (size_t)w))
+                return 1;
+            path[len] = '\0';
+        }
+    }
+    return 0;
+}
+
+int json_nul_field(const json_t *j, const char *text, size_t n, const char *const *keep, char *path, size_t cap)
+{
+    if (cap == 0)
+        return 0;
+    path[0] = '\0';
+    if (text && !memmem(text, n, "\\u0000", 6))
+        return 0;
+    return nul_walk(j, keep, path, cap, 0);
 }

@@ -37,4 +37,19 @@ char *json_dump_arena(arena_t *a, const json_t *j, size_t max, size_t *len);
 /* Getters that return NULL/default when the member is missing or of another type. */
 const char *json_str(const json_t *o, const char *key);
 
+/* The first string in `j` that holds a NUL byte, which a C-string consumer would cut
+ * there ("a\u0000b" read as "a"): members and array items at any depth, skipping the
+ * values of members named in `keep` (NULL-terminated, matched at any depth; NULL: none),
+ * since JSON that stays JSON may hold NUL. `text`, when not NULL, is the n bytes j was
+ * parsed from by json_parse_*: a string can hold NUL only through a \u0000 escape (the
+ * parser refuses raw control bytes), so without one the tree is not walked. Returns 1
+ * and writes the string's path into `path` ("fields.summary", "items[2].key": member
+ * names as the client sent them, cut to fit `cap`), else 0 and "". Keys never hold NUL
+ * (the parser refuses them). */
+int json_nul_field(const json_t *j, const char *text, size_t n, const char *const *keep, char *path, size_t cap);
+
+/* 1 if v is a string equal to `want` byte for byte and in length: a NUL inside v (which a
+ * C-string comparison would stop at) never matches. For credentials and identifiers. */
+int json_str_is(const json_t *v, const char *want);
+
 #endif

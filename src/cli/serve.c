@@ -9,7 +9,7 @@
 
 static serve_opts_t so;
 static const char *threads_arg, *check_data, *snapshot_mb, *retention_days, *wt_rate, *px_rate, *kv_rate, *audit_days,
-    *ledger_days, *ledger_arg, *leak_arg, *sandbox_uids;
+    *ledger_days, *ledger_arg, *leak_arg, *buffered_mb, *client_mb, *sandbox_uids;
 static int unsafe_no_sandbox;
 
 const cli_opt_t serve_opts[] = {
@@ -29,6 +29,10 @@ const cli_opt_t serve_opts[] = {
     {"--ledger-retention-days", 1, &ledger_days, NULL, "keep ledger records this long (default 90; 0: forever)"},
     {"--leak-scan", 1, &leak_arg, NULL,
      "off|development|all: scan bytes leaving invocations for other sites' canaries (default development)"},
+    {"--max-buffered-mb", 1, &buffered_mb, NULL,
+     "MiB of unfinished requests kiln buffers in all, over every connection (default 256); more: 503"},
+    {"--max-buffered-per-client-mb", 1, &client_mb, NULL,
+     "MiB one client address may have buffered (default a quarter of --max-buffered-mb, at least one 5 MB request)"},
     {"--sandbox-uids", 1, &sandbox_uids, NULL,
      "FIRST-LAST: uids for sandboxed workers when kiln runs as root, one per pool; no host account may use them "
      "(default 2000000000-2000000063)"},
@@ -127,6 +131,20 @@ int cmd_serve(int argc, char **argv)
     if (leak_arg && !so.leak_mode) {
         fprintf(stderr, "kiln: --leak-scan takes off, development or all\n");
         return 2;
+    }
+    const char *mbs[2] = {buffered_mb, client_mb};
+    size_t *mb_out[2] = {&so.max_buffered, &so.max_buffered_per_client};
+    for (int i = 0; i < 2; i++) {
+        if (!mbs[i])
+            continue;
+        char *end;
+        long v = strtol(mbs[i], &end, 10);
+        if (!*mbs[i] || *end || v < 1 || v > 1048576) {
+            fprintf(stderr, "kiln: %s must be between 1 and 1048576 (MiB)\n",
+                    i ? "--max-buffered-per-client-mb" : "--max-buffered-mb");
+            return 2;
+        }
+        *mb_out[i] = (size_t)v * 1024 * 1024;
     }
     if (sandbox_uids) {
         char *end = NULL;

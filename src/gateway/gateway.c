@@ -5,30 +5,35 @@
 
 #include "auth/scopes.h"
 #include "auth/systoken.h"
-#include "base/clock.h"
-#include "gateway/ratelimit.h"
-#include "http/server.h"
 #include "auth/token.h"
+#include "base/clock.h"
 #include "base/enc.h"
 #include "gateway/audit.h"
 #include "gateway/authcache.h"
+#include "gateway/ratelimit.h"
 #include "http/reply.h"
 #include "http/router.h"
+#include "http/server.h"
 #include "product/routes.h"
 
 /* Answers for steps 2 and 3. The scope-check answer is the same bytes whether the
  * cloudId is another tenant's, unknown, or not a cloudId at all: no oracle. */
-static void deny_auth(kreq_t *kr) { reply_failure(kr, 401, FAILURE_CLIENT_AUTH, "Unauthorized"); }
+static void deny_auth(kreq_t *kr)
+{
+    reply_failure(kr, 401, FAILURE_CLIENT_AUTH, "Unauthorized");
+}
 static void deny_scope(kreq_t *kr)
 {
     reply_failure(kr, 401, FAILURE_CLIENT_SCOPE_CHECK, "Unauthorized; scope does not match");
 }
 
 /* Token string of a Bearer credential, or of Basic base64(email:token) with the email
- * returned in *email. */
-static int parse_authorization(kreq_t *kr, const char **token, size_t *tlen, const char **email)
+ * returned in *email, *elen (not NUL-terminated: the decoded bytes may hold a NUL, and
+ * the email is compared with its exact length). */
+static int parse_authorization(kreq_t *kr, const char **token, size_t *tlen, const char **email, size_t *elen)
 {
     *email = NULL;
+    *elen = 0;
     if (kreq_bearer(kr, token, tlen) == 0)
         return 0;
     ssize_t i = h2o_find_header(&kr->req->headers, H2O_TOKEN_AUTHORIZATION, -1);
@@ -46,7 +51,8 @@ static int parse_authorization(kreq_t *kr, const char **token, size_t *tlen, con
         const char *colon = memchr(dec, ':', (size_t)dl);
         if (!colon || colon == (const char *)dec)
             return -1;
-        *email = arena_strndup(kr->arena, (const char *)dec, (size_t)(colon - (const char *)dec));
+        *email = (const char *)dec;
+        *elen = (size_t)(colon - (const char *)dec);
         *token = colon + 1;
         *tlen = (size_t)dl - (size_t)(colon + 1 - (const char *)dec);
         return 0;
@@ -57,8 +63,8 @@ static int parse_authorization(kreq_t *kr, const char **token, size_t *tlen, con
 int gateway_authenticate_user(kreq_t *kr, principal_t *out, site_rec_t *site)
 {
     const char *token, *email;
-    size_t tlen;
-    if (parse_authorization(kr, &token, &tlen, &email) != 0 || token_kind_of(token, tlen) != TOKEN_USER)
+    size_t tlen, elen;
+    if (parse_authorization(kr, &token, &tlen, &email, &elen) != 0 || token_kind_of(token, tlen) != TOKEN_USER)
         return -1;
     unsigned char hash[32];
     token_hash(token, tlen, hash);
@@ -73,15 +79,27 @@ int gateway_authenticate_user(kreq_t *kr, principal_t *out, site_rec_t *site)
         hit.email = u.email;
         authcache_put(hash, &hit);
     }
-    /* Basic: the email must be the token owner's, as Jira Cloud requires. */
-    if (email && strcasecmp(hit.email, email) != 0)
+    /* Basic: the email must be the token owner's, as Jira Cloud requires: the whole of it
+     * (same length, ASCII case aside), so a NUL or anything else after it never matches. */
+    if (email && (elen != strlen(hit.email) || strncasecmp(hit.email, email, elen) != 0))
         return -1;
-    *out = (principal_t){PRINCIPAL_USER, hit.site.id, hit.account_id, SCOPE_ALL};
+    *out = (principal_t){PRINCIPAL_USER, hit.site.id, hit.account_id, NULL};
     *site = hit.site;
     return 0;
 }
 
 static void pipeline(kreq_t *kr);
+
+/* Step 5: an app is limited to the scopes its site consented to; a user's API token is
+ * not scoped (Jira applies the user's permissions); anything else is refused. */
+static int scopes_allow(const principal_t *p, const struct scope_op *op)
+{
+    switch (p->kind) {
+    case PRINCIPAL_USER: return 1;
+    case PRINCIPAL_APP: return scope_allows(op, p->granted);
+    default: return 0;
+    }
+}
 
 void gateway_jira(kreq_t *kr)
 {
@@ -101,7 +119,9 @@ void gateway_audit(kreq_t *kr, const char *plane)
     ssize_t ci = h2o_find_header_by_str(&req->res.headers, H2O_STRLIT("x-failure-category"), -1);
     size_t plen = req->query_at == SIZE_MAX ? req->path.len : req->query_at;
     audit_event_t ev = {
-        .site_id = kr->site.id ? kr->site.id : kr->caller.site_id ? kr->caller.site_id : kr->principal.site_id,
+        .site_id = kr->site.id          ? kr->site.id
+                   : kr->caller.site_id ? kr->caller.site_id
+                                        : kr->principal.site_id,
         .kind = kr->dispatched ? AUDIT_ALLOW : AUDIT_DENY,
         .plane = plane,
         .actor = kr->principal.account_id,
@@ -130,7 +150,7 @@ static int authenticate_system(kreq_t *kr, site_rec_t *bound)
     systoken_binding_t b;
     if (systoken_verify(kr->store, kr->arena, tok, len, clock_now_ms(), &b) != 0)
         return -1;
-    kr->principal = (principal_t){PRINCIPAL_USER, b.site.id, b.install.bot_account_id, b.scopes};
+    kr->principal = (principal_t){PRINCIPAL_APP, b.site.id, b.install.bot_account_id, b.scopes};
     kr->caller.app_id = b.install.app_id;
     kr->caller.installation_id = b.install.id;
     *bound = b.site;
@@ -162,21 +182,18 @@ static void pipeline(kreq_t *kr)
         reply_header(kr, "x-ratelimit-remaining", arena_printf(kr->arena, "%u", rl.remaining));
         reply_header(kr, "x-ratelimit-reset", arena_printf(kr->arena, "%lld", (long long)rl.reset_s));
         if (!rl.allowed) {
-            reply_header(kr, "retry-after", arena_printf(kr->arena, "%lld", (long long)(rl.reset_s - clock_now_ms() / 1000)));
+            reply_header(kr, "retry-after",
+                         arena_printf(kr->arena, "%lld", (long long)(rl.reset_s - clock_now_ms() / 1000)));
             reply_failure(kr, 429, "FAILURE_CLIENT_RATE_LIMITED", "Too many requests");
             return;
         }
     }
     kr->base = 3;
     switch (router_match(&product_routes, kr)) {
-    case ROUTE_NOT_FOUND:
-        reply_error(kr, 404, 1, "No route matches this request: check the method and path.");
-        return;
-    case ROUTE_BAD_METHOD:
-        reply_error(kr, 405, 1, "Method Not Allowed");
-        return;
+    case ROUTE_NOT_FOUND: reply_error(kr, 404, 1, "No route matches this request: check the method and path."); return;
+    case ROUTE_BAD_METHOD: reply_error(kr, 405, 1, "Method Not Allowed"); return;
     }
-    if (!scope_allows(kr->route->scopes, kr->principal.granted)) {
+    if (!scopes_allow(&kr->principal, kr->route->scopes)) {
         deny_scope(kr);
         return;
     }

@@ -14,8 +14,8 @@
 #include "base/clock.h"
 #include "gateway/audit.h"
 #include "gateway/gateway.h"
-#include "gateway/proxy_egress.h"
 #include "gateway/leak.h"
+#include "gateway/proxy_egress.h"
 #include "gateway/proxy_kvs.h"
 #include "gateway/proxy_remote.h"
 #include "gateway/proxy_storage.h"
@@ -23,8 +23,8 @@
 #include "http/reply.h"
 #include "http/router.h"
 #include "http/server.h"
-#include "product/routes.h"
 #include "platform/webtrigger.h"
+#include "product/routes.h"
 #include "runtime/invocation.h"
 
 static void scope_mismatch(kreq_t *kr, const invocation_t *inv)
@@ -34,8 +34,9 @@ static void scope_mismatch(kreq_t *kr, const invocation_t *inv)
                                     "This invocation is bound to site %s. Call product paths relative to it, "
                                     "e.g. route`/rest/api/3/project/search`, not /ex/jira/{cloudId}/...",
                                     inv->cloud_id);
-    reply_json_new(kr, 401, json_pack("{s:i,s:s,s:s}", "code", 401, "message", "Unauthorized; scope does not match",
-                                      "hint", hint));
+    reply_json_new(
+        kr, 401,
+        json_pack("{s:i,s:s,s:s}", "code", 401, "message", "Unauthorized; scope does not match", "hint", hint));
 }
 
 static void rate_headers(kreq_t *kr, const ratelimit_result_t *r)
@@ -70,8 +71,8 @@ void proxy_serve(kreq_t *kr, unsigned rate_per_min, const char *only_invocation)
 {
     /* a remote call may write (its installation's system token), so it runs outside the snapshot */
     int frc = kr->nseg > 1 && strcmp(kr->seg[1], "frc") == 0;
-    int read_tx = !frc && (kreq_method_is(kr, "GET") || kreq_method_is(kr, "HEAD")) &&
-                  store_begin_read(kr->store) == STORE_OK;
+    int read_tx =
+        !frc && (kreq_method_is(kr, "GET") || kreq_method_is(kr, "HEAD")) && store_begin_read(kr->store) == STORE_OK;
     pipeline(kr, rate_per_min, only_invocation);
     if (read_tx)
         store_commit(kr->store);
@@ -134,7 +135,8 @@ static void pipeline(kreq_t *kr, unsigned rate_per_min, const char *only_invocat
         rate_headers(kr, &rl);
     }
     if (!rl.allowed) {
-        reply_header(kr, "retry-after", arena_printf(kr->arena, "%lld", (long long)(rl.reset_s - clock_now_ms() / 1000)));
+        reply_header(kr, "retry-after",
+                     arena_printf(kr->arena, "%lld", (long long)(rl.reset_s - clock_now_ms() / 1000)));
         reply_failure(kr, 429, "FAILURE_CLIENT_RATE_LIMITED", "Too many requests");
         return;
     }
@@ -147,18 +149,14 @@ static void pipeline(kreq_t *kr, unsigned rate_per_min, const char *only_invocat
     }
     kr->base = 2;
     switch (router_match(&product_routes, kr)) {
-    case ROUTE_NOT_FOUND:
-        reply_error(kr, 404, 1, "No route matches this request: check the method and path.");
-        return;
-    case ROUTE_BAD_METHOD:
-        reply_error(kr, 405, 1, "Method Not Allowed");
-        return;
+    case ROUTE_NOT_FOUND: reply_error(kr, 404, 1, "No route matches this request: check the method and path."); return;
+    case ROUTE_BAD_METHOD: reply_error(kr, 405, 1, "Method Not Allowed"); return;
     }
     if (!scope_allows(kr->route->scopes, inv.scopes)) {
         missing_scope(kr, kr->route->scopes, inv.scopes);
         return;
     }
-    kr->principal = (principal_t){PRINCIPAL_USER, inv.site_id, arena_strdup(kr->arena, inv.bot_account_id), inv.scopes};
+    kr->principal = (principal_t){PRINCIPAL_APP, inv.site_id, arena_strdup(kr->arena, inv.bot_account_id), inv.scopes};
     if (kr->req->entity.len) /* a write into the site's product: another site's canary in it is a leak */
         leak_scan(&inv, LEAK_SRC_PRODUCT, "the site's product API", kr->req->entity.base, kr->req->entity.len);
     kr->dispatched = 1;

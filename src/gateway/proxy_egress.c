@@ -15,13 +15,14 @@
 
 /* Request headers that are kiln's or the hop's, never the remote's. */
 static const char *const drop_request[] = {
-    "host", "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "upgrade", "content-length",
-    "expect", "forge-proxy-authorization", "forge-proxy-target", "trailer", "http2-settings",
+    "host",           "connection",     "keep-alive", "proxy-connection",          "transfer-encoding",  "te",
+    "upgrade",        "content-length", "expect",     "forge-proxy-authorization", "forge-proxy-target", "trailer",
+    "http2-settings",
 };
 /* Response headers that are the hop's, or that only kiln may set. */
 static const char *const drop_response[] = {
-    "connection", "keep-alive", "transfer-encoding", "content-length", "content-type", "trailer", "upgrade",
-    "forge-proxy-error", "x-kiln-egress", "server", "date",
+    "connection", "keep-alive",        "transfer-encoding", "content-length", "content-type", "trailer",
+    "upgrade",    "forge-proxy-error", "x-kiln-egress",     "server",         "date",
 };
 
 static int in(const char *const *list, size_t n, const char *name, size_t len)
@@ -121,11 +122,14 @@ static void on_done(outbound_req_t *req)
 
 void proxy_egress(kreq_t *kr)
 {
-    const char *method = arena_strndup(kr->arena, kr->req->method.base, kr->req->method.len < 15 ? kr->req->method.len : 15);
+    const char *method =
+        arena_strndup(kr->arena, kr->req->method.base, kr->req->method.len < 15 ? kr->req->method.len : 15);
     /* 1. authenticate */
-    const char *auth = kreq_header(kr, "forge-proxy-authorization");
-    invocation_t inv;
-    if (!auth || strncmp(auth, "Bearer ", 7) != 0 || invocation_lookup(auth + 7, strlen(auth + 7), kr->arena, &inv) != 0) {
+    ssize_t ai = h2o_find_header_by_str(&kr->req->headers, H2O_STRLIT("forge-proxy-authorization"), -1);
+    h2o_iovec_t auth = ai >= 0 ? kr->req->headers.entries[ai].value : h2o_iovec_init(NULL, 0);
+    invocation_t inv; /* the token is taken with its exact length, never up to a NUL */
+    if (auth.len <= 7 || memcmp(auth.base, "Bearer ", 7) != 0 ||
+        invocation_lookup(auth.base + 7, auth.len - 7, kr->arena, &inv) != 0) {
         reply_failure(kr, 401, FAILURE_CLIENT_AUTH, "Unauthorized");
         audit(kr, NULL, method, NULL, 401, FAILURE_CLIENT_AUTH, NULL);
         return;
@@ -156,10 +160,12 @@ void proxy_egress(kreq_t *kr)
         return;
     }
     /* 4. the rate limit: per invocation and minute */
-    ratelimit_result_t rl = ratelimit_take(arena_printf(kr->arena, "eg:%s", inv.id), EGRESS_RATE_PER_MIN, clock_now_ms());
+    ratelimit_result_t rl =
+        ratelimit_take(arena_printf(kr->arena, "eg:%s", inv.id), EGRESS_RATE_PER_MIN, clock_now_ms());
     if (!rl.allowed) {
         egress_count("rate_limited");
-        reply_header(kr, "retry-after", arena_printf(kr->arena, "%lld", (long long)(rl.reset_s - clock_now_ms() / 1000)));
+        reply_header(kr, "retry-after",
+                     arena_printf(kr->arena, "%lld", (long long)(rl.reset_s - clock_now_ms() / 1000)));
         reply_header(kr, "x-ratelimit-limit", arena_printf(kr->arena, "%u", rl.limit));
         reply_header(kr, "x-ratelimit-remaining", "0");
         refuse(kr, 429, EGRESS_ERR_RATE, "FAILURE_CLIENT_RATE_LIMITED",

@@ -120,7 +120,7 @@ static void storage_pipeline(kreq_t *kr)
     /* The installation (and so the storage partition) comes from the token, never the request. */
     kr->caller.app_id = b.install.app_id;
     kr->caller.installation_id = b.install.id;
-    kr->principal = (principal_t){PRINCIPAL_USER, b.site.id, b.install.bot_account_id, b.scopes};
+    kr->principal = (principal_t){PRINCIPAL_APP, b.site.id, b.install.bot_account_id, b.scopes};
     kr->site = b.site;
     if (kr->nseg < 5 || kr->nseg > 6 || strcmp(kr->seg[2], "kvs") != 0 || strcmp(kr->seg[3], "v1") != 0) {
         reply_raw(kr, 404, "application/json", not_found, sizeof not_found - 1);

@@ -50,7 +50,8 @@ void proxy_storage(kreq_t *kr, const invocation_t *inv)
     const char *err;
     int status;
     if (!call || storage_gql_parse(kr->arena, kr->req->entity.base, kr->req->entity.len, call, &err, &status) != 0) {
-        reply_raw(kr, call ? status : 500, "application/json", call ? err : "{\"errors\":[{\"message\":\"out of memory\"}]}",
+        reply_raw(kr, call ? status : 500, "application/json",
+                  call ? err : "{\"errors\":[{\"message\":\"out of memory\"}]}",
                   strlen(call ? err : "{\"errors\":[{\"message\":\"out of memory\"}]}"));
         return;
     }

@@ -3,13 +3,15 @@
 #include <stdlib.h>
 
 #include "base/arena.h"
+#include "base/log.h"
 #include "http/server.h"
 
 struct conn_rec {
-    h2o_linklist_t link; /* in the thread's list */
-    h2o_socket_t *sock;  /* NULL once closed */
-    size_t idle_at;      /* sock->bytes_read when the last response completed */
-    unsigned refs;       /* the socket + requests in flight */
+    h2o_linklist_t link;  /* in the thread's list */
+    h2o_socket_t *sock;   /* NULL once closed */
+    size_t idle_at;       /* sock->bytes_read when the last response completed */
+    unsigned refs;        /* the socket + requests in flight */
+    bodygate_conn_t gate; /* what the connection may buffer (http/bodygate.h) */
 };
 
 /* The prefix of h2o 2.2's HTTP/1 connection that we rely on (verified per accept). */
@@ -27,26 +29,44 @@ static void unref(conn_rec_t *c)
 static void on_close(void *data)
 {
     conn_rec_t *c = data;
+    bodygate_conn_close(&c->gate); /* everything it held is given back */
     h2o_linklist_unlink(&c->link);
     c->sock = NULL;
     unref(c);
 }
 
-void conn_accept(struct http_thread *t, h2o_socket_t *sock)
+bodygate_conn_t *conn_gate(h2o_socket_t *sock)
 {
-    h2o_accept(&t->accept_ctx, sock);
-    /* h2o_accept may have closed the socket already (it then returns with the socket
-     * freed); only an HTTP/1 connection that points back at this socket is tracked. */
-    struct http1_conn_prefix *conn = sock->data;
-    if (!conn || conn->super.ctx != &t->ctx || conn->sock != sock || sock->on_close.cb)
-        return;
+    return sock->on_close.cb == on_close ? &((conn_rec_t *)sock->on_close.data)->gate : NULL;
+}
+
+bodygate_conn_t *conn_gate_of(conn_rec_t *c)
+{
+    return &c->gate;
+}
+
+void conn_accept(struct http_thread *t, h2o_socket_t *sock, int unix_peer)
+{
+    /* Tracked before h2o sees it: h2o_accept arms the first read, and the gate must be in
+     * front of it. h2o_accept may close the socket already (on_close runs then); our own
+     * reference keeps the record until we have looked. */
     conn_rec_t *c = xcalloc(1, sizeof *c);
     c->sock = sock;
-    c->refs = 1;
+    c->refs = 2;
     c->idle_at = sock->bytes_read;
+    bodygate_conn_open(&c->gate, sock, unix_peer);
     h2o_linklist_insert(&t->conns, &c->link);
     sock->on_close.cb = on_close;
     sock->on_close.data = c;
+    h2o_accept(&t->accept_ctx, sock);
+    if (c->sock) {
+        struct http1_conn_prefix *conn = sock->data;
+        if (!conn || conn->super.ctx != &t->ctx || conn->sock != sock) {
+            log_msg(LOG_ERROR, "h2o's HTTP/1 connection is not laid out as kiln expects; stopping", NULL);
+            abort();
+        }
+    }
+    unref(c);
 }
 
 conn_rec_t *conn_of_request(h2o_req_t *req)
@@ -63,8 +83,10 @@ void conn_request_done(conn_rec_t *c)
 {
     if (!c)
         return;
-    if (c->sock)
+    if (c->sock) {
         c->idle_at = c->sock->bytes_read;
+        bodygate_request_done(&c->gate);
+    }
     unref(c);
 }
 

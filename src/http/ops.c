@@ -6,10 +6,11 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "gateway/audit.h"
-#include "platform/egress.h"
 #include "gateway/ledger.h"
+#include "http/bodygate.h"
 #include "http/reply.h"
 #include "http/server.h"
+#include "platform/egress.h"
 #include "platform/outbound.h"
 #include "platform/remote.h"
 #include "runtime/sandbox.h"
@@ -82,16 +83,17 @@ void ops_metrics(kreq_t *kr)
         "kiln_outbound_received_bytes_total Response body bytes received by the outbound client.",
         "kiln_remote_calls_total Calls to apps' remote backends (events and invokeRemote).",
         "kiln_remote_calls_ok_total Remote calls answered 2xx.",
-        "kiln_remote_calls_failed_total Remote calls that failed after their retries (non-2xx, 3xx, timeout, unreachable).",
+        "kiln_remote_calls_failed_total Remote calls that failed after their retries (non-2xx, 3xx, timeout, "
+        "unreachable).",
         "kiln_remote_retries_total Retried attempts of remote event deliveries.",
         "kiln_remote_transfers_total Requests kiln sent to remote backends (every attempt).",
         "kiln_remote_transfer_bytes_total Request body bytes kiln sent to remote backends.",
     };
     remote_stats_t rs;
     remote_get_stats(&rs);
-    const uint64_t outbound_val[] = {os.requests, os.completed,    os.reused,   os.timeouts,  os.errors,
-                                     os.too_big,  os.refused,      os.bytes_out, os.bytes_in, rs.calls,
-                                     rs.ok,       rs.failed,       rs.retries,  rs.transfers, rs.transfer_bytes};
+    const uint64_t outbound_val[] = {os.requests, os.completed, os.reused,    os.timeouts,  os.errors,
+                                     os.too_big,  os.refused,   os.bytes_out, os.bytes_in,  rs.calls,
+                                     rs.ok,       rs.failed,    rs.retries,   rs.transfers, rs.transfer_bytes};
     for (size_t i = 0; i < sizeof outbound_val / sizeof *outbound_val; i++) {
         const char *sp = strchr(outbound_help[i], ' ');
         int nl = (int)(sp - outbound_help[i]);
@@ -100,36 +102,60 @@ void ops_metrics(kreq_t *kr)
     }
     egress_stats_t es;
     egress_get_stats(&es);
-    buf_printf(&b,
-               "# HELP kiln_egress_requests_total Outbound requests of functions, by outcome (docs/egress.md).\n"
-               "# TYPE kiln_egress_requests_total counter\n"
-               "kiln_egress_requests_total{outcome=\"sent\"} %llu\n"
-               "kiln_egress_requests_total{outcome=\"refused\"} %llu\n"
-               "kiln_egress_requests_total{outcome=\"rate_limited\"} %llu\n"
-               "kiln_egress_requests_total{outcome=\"failed\"} %llu\n"
-               "# HELP kiln_egress_bytes_total Bytes of function egress: request bodies sent, response bodies received.\n"
-               "# TYPE kiln_egress_bytes_total counter\n"
-               "kiln_egress_bytes_total{direction=\"out\"} %llu\n"
-               "kiln_egress_bytes_total{direction=\"in\"} %llu\n",
-               (unsigned long long)es.allowed, (unsigned long long)es.refused, (unsigned long long)es.rate_limited,
-               (unsigned long long)es.failed, (unsigned long long)es.bytes_out, (unsigned long long)es.bytes_in);
+    buf_printf(
+        &b,
+        "# HELP kiln_egress_requests_total Outbound requests of functions, by outcome (docs/egress.md).\n"
+        "# TYPE kiln_egress_requests_total counter\n"
+        "kiln_egress_requests_total{outcome=\"sent\"} %llu\n"
+        "kiln_egress_requests_total{outcome=\"refused\"} %llu\n"
+        "kiln_egress_requests_total{outcome=\"rate_limited\"} %llu\n"
+        "kiln_egress_requests_total{outcome=\"failed\"} %llu\n"
+        "# HELP kiln_egress_bytes_total Bytes of function egress: request bodies sent, response bodies received.\n"
+        "# TYPE kiln_egress_bytes_total counter\n"
+        "kiln_egress_bytes_total{direction=\"out\"} %llu\n"
+        "kiln_egress_bytes_total{direction=\"in\"} %llu\n",
+        (unsigned long long)es.allowed, (unsigned long long)es.refused, (unsigned long long)es.rate_limited,
+        (unsigned long long)es.failed, (unsigned long long)es.bytes_out, (unsigned long long)es.bytes_in);
     buf_printf(&b,
                "# HELP kiln_ledger_dropped_total Ledger records and leak warnings dropped because the ledger queue "
                "was full.\n# TYPE kiln_ledger_dropped_total counter\nkiln_ledger_dropped_total %llu\n",
                (unsigned long long)ledger_dropped());
     rt_counters_t rc;
     rt_counters(&rc);
+    buf_printf(
+        &b,
+        "# HELP kiln_invocations_started_total Invocations handed to a worker, by the thread that drove them.\n"
+        "# TYPE kiln_invocations_started_total counter\n"
+        "kiln_invocations_started_total{driver=\"http_thread\"} %llu\n"
+        "kiln_invocations_started_total{driver=\"runtime_thread\"} %llu\n"
+        "# HELP kiln_invocations_backlogged_total Invocations that waited for a busy worker of their full pool.\n"
+        "# TYPE kiln_invocations_backlogged_total counter\nkiln_invocations_backlogged_total %llu\n"
+        "# HELP kiln_invocations_demoted_total Running invocations an HTTP thread handed to the runtime thread.\n"
+        "# TYPE kiln_invocations_demoted_total counter\nkiln_invocations_demoted_total %llu\n",
+        (unsigned long long)rc.on_http_thread, (unsigned long long)rc.on_runtime_thread,
+        (unsigned long long)rc.backlogged, (unsigned long long)rc.demoted);
+    bodygate_stats_t bs;
+    bodygate_get_stats(&bs);
     buf_printf(&b,
-               "# HELP kiln_invocations_started_total Invocations handed to a worker, by the thread that drove them.\n"
-               "# TYPE kiln_invocations_started_total counter\n"
-               "kiln_invocations_started_total{driver=\"http_thread\"} %llu\n"
-               "kiln_invocations_started_total{driver=\"runtime_thread\"} %llu\n"
-               "# HELP kiln_invocations_backlogged_total Invocations that waited for a busy worker of their full pool.\n"
-               "# TYPE kiln_invocations_backlogged_total counter\nkiln_invocations_backlogged_total %llu\n"
-               "# HELP kiln_invocations_demoted_total Running invocations an HTTP thread handed to the runtime thread.\n"
-               "# TYPE kiln_invocations_demoted_total counter\nkiln_invocations_demoted_total %llu\n",
-               (unsigned long long)rc.on_http_thread, (unsigned long long)rc.on_runtime_thread,
-               (unsigned long long)rc.backlogged, (unsigned long long)rc.demoted);
+               "# HELP kiln_request_buffer_bytes Bytes of unfinished requests counted against the buffer limits "
+               "(reserved for admitted bodies, or buffered if more).\n"
+               "# TYPE kiln_request_buffer_bytes gauge\nkiln_request_buffer_bytes %llu\n"
+               "# HELP kiln_request_buffer_workers_bytes The part of kiln_request_buffer_bytes held by workers' "
+               "connections.\n"
+               "# TYPE kiln_request_buffer_workers_bytes gauge\nkiln_request_buffer_workers_bytes %llu\n"
+               "# HELP kiln_request_buffer_limit_bytes The buffer limits: in all, per client address, for workers.\n"
+               "# TYPE kiln_request_buffer_limit_bytes gauge\n"
+               "kiln_request_buffer_limit_bytes{scope=\"global\"} %llu\n"
+               "kiln_request_buffer_limit_bytes{scope=\"client\"} %llu\n"
+               "kiln_request_buffer_limit_bytes{scope=\"workers\"} %llu\n"
+               "# HELP kiln_request_refusals_total Requests refused by the body gate before their body was read, "
+               "by reason (docs/security.md).\n"
+               "# TYPE kiln_request_refusals_total counter\n",
+               (unsigned long long)bs.buffered, (unsigned long long)bs.workers_charged, (unsigned long long)bs.limit,
+               (unsigned long long)bs.per_client, (unsigned long long)bs.workers);
+    for (int i = 0; i < BODYGATE__REASONS; i++)
+        buf_printf(&b, "kiln_request_refusals_total{reason=\"%s\"} %llu\n", bodygate_reason_names[i],
+                   (unsigned long long)bs.refused[i]);
     const sandbox_status_t *sb = sandbox_status();
     buf_printf(&b,
                "# HELP kiln_isolation_info How function workers are isolated (docs/security.md): level sandbox, "

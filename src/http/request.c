@@ -68,11 +68,30 @@ const char *kreq_header(kreq_t *kr, const char *name)
     return arena_strndup(kr->arena, v.base, v.len);
 }
 
+/* 400 for a body string with a NUL in it, at `path` (json_nul_field). Jira's errors key
+ * on field ids: the member under "fields" (issue bodies) or the top-level member. */
+static void refuse_nul(kreq_t *kr, int jira, const char *path)
+{
+    static const char msg[] = "The value must not contain a NUL character (\\u0000).";
+    if (!jira) {
+        reply_error(kr, 400, 0,
+                    arena_printf(kr->arena, "The field \"%s\" must not contain a NUL character (\\u0000).", path));
+        return;
+    }
+    const char *f = strncmp(path, "fields.", 7) == 0 ? path + 7 : path;
+    size_t n = strcspn(f, ".[");
+    reply_field_errors(kr, 400, json_pack("{s:s}", n ? arena_strndup(kr->arena, f, n) : "body", msg));
+}
+
 json_t *kreq_json_body(kreq_t *kr, int jira)
 {
+    return kreq_json_body_keep(kr, jira, NULL);
+}
+
+json_t *kreq_json_body_keep(kreq_t *kr, int jira, const char *const *keep)
+{
     const char *ct = kreq_header(kr, "content-type");
-    if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
-        (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0 || (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
         reply_error(kr, 415, jira, "Unsupported Media Type: send Content-Type: application/json");
         return NULL;
     }
@@ -84,11 +103,17 @@ json_t *kreq_json_body(kreq_t *kr, int jira)
     json_err_t err;
     json_t *j = json_parse_arena(kr->arena, body.base, body.len, KILN_MAX_JSON_DEPTH, &err);
     if (!j) {
-        reply_error(kr, 400, jira, err.code == JERR_DEPTH ? "JSON nested too deeply" : "Malformed JSON in request body");
+        reply_error(kr, 400, jira,
+                    err.code == JERR_DEPTH ? "JSON nested too deeply" : "Malformed JSON in request body");
         return NULL;
     }
     if (!json_is_object(j)) {
         reply_error(kr, 400, jira, "The request body must be a JSON object.");
+        return NULL;
+    }
+    char path[128];
+    if (json_nul_field(j, body.base, body.len, keep, path, sizeof path)) {
+        refuse_nul(kr, jira, path);
         return NULL;
     }
     return j;

@@ -18,11 +18,14 @@ struct http_thread;
 typedef struct principal {
     int kind;               /* PRINCIPAL_* */
     int64_t site_id;        /* the site the credential binds; 0 for admin */
-    const char *account_id; /* the acting user */
-    const char *granted;    /* space-separated scopes, or SCOPE_ALL */
+    const char *account_id; /* the acting user (an app's bot user for PRINCIPAL_APP) */
+    const char *granted;    /* PRINCIPAL_APP: the consented scopes, space-separated */
 } principal_t;
 
-enum { PRINCIPAL_NONE, PRINCIPAL_USER, PRINCIPAL_ADMIN };
+/* PRINCIPAL_USER: a site user by API token, who acts with the user's own permissions and
+ * is not limited by OAuth scopes (as in Jira Cloud); PRINCIPAL_APP: an installation's bot
+ * user (invocation or app system token), limited to `granted`. */
+enum { PRINCIPAL_NONE, PRINCIPAL_USER, PRINCIPAL_APP, PRINCIPAL_ADMIN };
 
 typedef struct kreq {
     h2o_req_t *req;
@@ -86,7 +89,18 @@ const char *kreq_header(kreq_t *kr, const char *name);
 
 /* Parses the request body as a JSON object within kiln's limits. On failure replies
  * (415 wrong content type, 400 malformed or too deep or not an object, using the
- * plane's error shape via `jira`) and returns NULL. */
+ * plane's error shape via `jira`) and returns NULL.
+ *
+ * A string anywhere in the body that holds a NUL byte ("a\u0000b") is refused with 400
+ * naming the field, because handlers read strings as C strings and would store "a": in
+ * Jira's shape {"errorMessages":[],"errors":{"<field>":"..."}} (the field is the member
+ * under "fields" for issue-style bodies, else the top-level member), otherwise
+ * {"code":400,"message":"The field \"<path>\" ..."}. This is the one place request
+ * bodies are checked; see json_nul_field. */
 json_t *kreq_json_body(kreq_t *kr, int jira);
+/* The same, except that the values of members named in `keep` (NULL-terminated, any
+ * depth) may hold NUL: data the handler keeps as JSON and never reads as a C string
+ * (a function's payload). */
+json_t *kreq_json_body_keep(kreq_t *kr, int jira, const char *const *keep);
 
 #endif

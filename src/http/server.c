@@ -2,13 +2,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <limits.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -20,29 +20,30 @@
 #include "base/clock.h"
 #include "base/datadir.h"
 #include "base/enc.h"
-#include "platform/install.h"
-#include "platform/outbound.h"
-#include "platform/kvs_writer.h"
-#include "platform/snapshot.h"
 #include "base/log.h"
 #include "gateway/audit.h"
+#include "gateway/gateway.h"
 #include "gateway/leak.h"
 #include "gateway/ledger.h"
-#include "gateway/gateway.h"
 #include "gateway/proxy_kvs.h"
+#include "http/bodygate.h"
 #include "http/conn.h"
 #include "http/ops.h"
 #include "http/reply.h"
 #include "platform/admin.h"
 #include "platform/admin_apps.h"
+#include "platform/install.h"
+#include "platform/kvs_writer.h"
+#include "platform/outbound.h"
+#include "platform/snapshot.h"
 #include "platform/webtrigger.h"
+#include "product/routes.h"
 #include "runtime/lifecycle.h"
 #include "runtime/sandbox.h"
 #include "runtime/supervisor.h"
-#include "product/routes.h"
 
-#define DRAIN_MS 10000        /* longest we wait for in-flight requests at shutdown */
-#define PURGE_EVERY_MS 60000  /* how often thread 0 purges data past its retention */
+#define DRAIN_MS 10000         /* longest we wait for in-flight requests at shutdown */
+#define PURGE_EVERY_MS 60000   /* how often thread 0 purges data past its retention */
 #define LIFECYCLE_EVERY_MS 500 /* how often thread 0 looks for lifecycle events to deliver */
 
 static http_server_t *the_server; /* for the signal handler only */
@@ -51,23 +52,27 @@ static http_server_t *the_server; /* for the signal handler only */
 
 typedef void (*plane_fn)(kreq_t *);
 
-/* Planes by path prefix. `exact` planes match the whole path. */
+/* Planes by path prefix. `exact` planes match the whole path. `credential`: the plane
+ * answers nothing but 401 without an Authorization (or, for the function plane's egress,
+ * Forge-Proxy-Authorization) header, so a body sent without one is refused as soon as
+ * its head has arrived, before any of it is read (http/bodygate.h). */
 static const struct plane {
     const char *prefix;
     int exact;
+    int credential;
     plane_fn fn;
     const char *metric;
 } planes[] = {
-    {"/ex/jira/", 0, gateway_jira, NULL},
-    {"/admin/v1/", 0, admin_handle, NULL},
-    {"/install/", 0, install_consent, "install POST /install/{appId}"},
-    {"/_proxy/", 0, proxy_handle, PROXY_METRIC_ROUTE},
-    {"/forge/storage/", 0, storage_kvs_handle, "storage POST /forge/storage/kvs/v1/{op}"},
-    {"/x1/", 0, webtrigger_handle, "webtrigger /x1/{id}"},
-    {"/public/", 0, webtrigger_handle, "webtrigger /public/{id}"},
-    {"/healthz", 1, ops_healthz, "ops GET /healthz"},
-    {"/metrics", 1, ops_metrics, "ops GET /metrics"},
-    {"/.well-known/jwks.json", 1, ops_jwks, "ops GET /.well-known/jwks.json"},
+    {"/ex/jira/", 0, 1, gateway_jira, NULL},
+    {"/admin/v1/", 0, 1, admin_handle, NULL},
+    {"/install/", 0, 1, install_consent, "install POST /install/{appId}"},
+    {"/_proxy/", 0, 1, proxy_handle, PROXY_METRIC_ROUTE},
+    {"/forge/storage/", 0, 1, storage_kvs_handle, "storage POST /forge/storage/kvs/v1/{op}"},
+    {"/x1/", 0, 0, webtrigger_handle, "webtrigger /x1/{id}"},
+    {"/public/", 0, 0, webtrigger_handle, "webtrigger /public/{id}"},
+    {"/healthz", 1, 0, ops_healthz, "ops GET /healthz"},
+    {"/metrics", 1, 0, ops_metrics, "ops GET /metrics"},
+    {"/.well-known/jwks.json", 1, 0, ops_jwks, "ops GET /.well-known/jwks.json"},
 };
 static unsigned plane_metric[sizeof planes / sizeof planes[0]];
 
@@ -75,12 +80,23 @@ static const struct {
     int status;
     const char *reason;
 } reasons[] = {
-    {200, "OK"},          {201, "Created"},           {204, "No Content"},
-    {400, "Bad Request"}, {401, "Unauthorized"},      {403, "Forbidden"},
-    {404, "Not Found"},   {405, "Method Not Allowed"}, {409, "Conflict"},
-    {413, "Payload Too Large"}, {414, "URI Too Long"}, {415, "Unsupported Media Type"},
+    {200, "OK"},
+    {201, "Created"},
+    {204, "No Content"},
+    {400, "Bad Request"},
+    {401, "Unauthorized"},
+    {403, "Forbidden"},
+    {404, "Not Found"},
+    {405, "Method Not Allowed"},
+    {409, "Conflict"},
+    {413, "Payload Too Large"},
+    {414, "URI Too Long"},
+    {415, "Unsupported Media Type"},
     {431, "Request Header Fields Too Large"},
-    {429, "Too Many Requests"}, {500, "Internal Server Error"}, {502, "Bad Gateway"}, {503, "Service Unavailable"},
+    {429, "Too Many Requests"},
+    {500, "Internal Server Error"},
+    {502, "Bad Gateway"},
+    {503, "Service Unavailable"},
     {504, "Gateway Timeout"},
 };
 
@@ -114,6 +130,54 @@ static int from_unix_socket(h2o_req_t *req)
     return n > 0 && ss.ss_family == AF_UNIX;
 }
 
+/* The plane serving path[0..len) (without the query), or -1. The workers' Unix socket
+ * reaches the function plane only (docs/egress.md). */
+static int plane_of(const char *path, size_t len, int unix_peer)
+{
+    if (unix_peer && !(len >= 8 && memcmp(path, "/_proxy/", 8) == 0))
+        return -1;
+    for (size_t i = 0; i < sizeof planes / sizeof *planes; i++) {
+        size_t n = strlen(planes[i].prefix);
+        if (planes[i].exact ? (len == n && memcmp(path, planes[i].prefix, n) == 0)
+                            : (len >= n && memcmp(path, planes[i].prefix, n) == 0))
+            return (int)i;
+    }
+    return -1;
+}
+
+/* For the body gate: how the plane of a raw request target treats a body. */
+static enum bodygate_plane head_plane(const char *path, size_t len, int unix_peer)
+{
+    int i = plane_of(path, len, unix_peer);
+    return i < 0 ? BODYGATE_PLANE_UNKNOWN : planes[i].credential ? BODYGATE_PLANE_CREDENTIAL : BODYGATE_PLANE_OPEN;
+}
+
+/* The body gate refused the request's head (http/bodygate.h): answers, or lets the plane
+ * answer a request whose body was not read; either way the connection closes after it.
+ * 1 if answered here. */
+static int gate_verdict(kreq_t *kr)
+{
+    enum bodygate_verdict v = kr->conn ? bodygate_take(conn_gate_of(kr->conn)) : BODYGATE_PASS;
+    if (v == BODYGATE_PASS)
+        return 0;
+    kr->req->http1_is_persistent = 0; /* what follows the head is never read */
+    switch (v) {
+    case BODYGATE_FRAMING:
+        reply_error(kr, 400, 0,
+                    "Bad Request: the body's length is ambiguous (Content-Length with Transfer-Encoding, several "
+                    "Content-Length headers, or a Transfer-Encoding other than chunked).");
+        return 1;
+    case BODYGATE_TOO_LARGE:
+        reply_error(kr, 413, 0, "Payload Too Large: the body cannot fit kiln's buffer limits.");
+        return 1;
+    case BODYGATE_BUSY:
+        reply_header(kr, "retry-after", H2O_TO_STR(BODYGATE_RETRY_AFTER_S));
+        reply_error(kr, 503, 0, "Service Unavailable: too many request bytes are buffered; retry later.");
+        return 1;
+    default: return 0; /* BODYGATE_EARLY: the plane answers (401, 404) without a body */
+    }
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     (void)self;
@@ -130,6 +194,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     t->inflight++;
     kreq_t **slot = h2o_mem_alloc_shared(&req->pool, sizeof *slot, on_dispose);
     *slot = kr;
+    if (gate_verdict(kr))
+        return 0; /* replied, before any plane */
 
     size_t hbytes = 0;
     for (size_t i = 0; i < req->headers.size; i++)
@@ -142,23 +208,14 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0; /* replied */
     h2o_iovec_t path = req->path;
     size_t plen = req->query_at == SIZE_MAX ? path.len : req->query_at;
-    if (from_unix_socket(req) && !(plen >= 8 && memcmp(path.base, "/_proxy/", 8) == 0)) {
-        /* workers' socket: the function plane only (docs/egress.md) */
+    int i = plane_of(path.base, plen, from_unix_socket(req));
+    if (i < 0) {
         reply_error(kr, 404, 1, "Not Found");
         return 0;
     }
-    for (size_t i = 0; i < sizeof planes / sizeof *planes; i++) {
-        size_t n = strlen(planes[i].prefix);
-        int hit = planes[i].exact ? (plen == n && memcmp(path.base, planes[i].prefix, n) == 0)
-                                  : (plen >= n && memcmp(path.base, planes[i].prefix, n) == 0);
-        if (hit) {
-            if (planes[i].metric)
-                kr->metric_route = plane_metric[i];
-            planes[i].fn(kr);
-            return 0;
-        }
-    }
-    reply_error(kr, 404, 1, "Not Found");
+    if (planes[i].metric)
+        kr->metric_route = plane_metric[i];
+    planes[i].fn(kr);
     return 0;
 }
 
@@ -173,7 +230,7 @@ static void on_accept(h2o_socket_t *listener, const char *err)
         h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
         if (!sock)
             break;
-        conn_accept(t, sock);
+        conn_accept(t, sock, listener == t->unix_listener);
     }
 }
 
@@ -207,8 +264,8 @@ static int open_listener(const struct addrinfo *ai, int *fd_out)
         return -1;
     int on = 1;
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0 ||
-        bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
+        listen(fd, SOMAXCONN) != 0) {
         int e = errno;
         close(fd);
         errno = e;
@@ -224,7 +281,7 @@ static void *thread_main(void *arg)
 {
     http_thread_t *t = arg;
     http_server_t *srv = t->server;
-    h2o_evloop_t *loop = h2o_evloop_create();
+    h2o_evloop_t *loop = t->loop; /* made by http_serve (thread 0's ran the body gate's self-test) */
     h2o_context_init(&t->ctx, loop, &srv->config);
     t->accept_ctx.ctx = &t->ctx;
     t->accept_ctx.hosts = srv->config.hosts;
@@ -281,7 +338,6 @@ static void *thread_main(void *arg)
     /* The context and loop are not disposed: h2o 2.2 cannot close idle keep-alive
      * connections for us, and disposing a context with live connections aborts. The
      * process exits next; t->loop keeps them reachable until then. */
-    t->loop = loop;
     arena_thread_exit();
     return NULL;
 }
@@ -449,7 +505,9 @@ int http_serve(const serve_opts_t *o)
     enc_hmac_sha256(srv.link_key, srv.admin_token, strlen(srv.admin_token), link_label, sizeof link_label - 1);
     srv.max_snapshot = o->max_snapshot ? o->max_snapshot : SNAPSHOT_MAX_DEFAULT;
     srv.retention_ms = o->retention_ms ? o->retention_ms : INSTALL_RETENTION_MS_DEFAULT;
-    srv.webtrigger_rate = o->webtrigger_rate < 0 ? 0 : o->webtrigger_rate ? (unsigned)o->webtrigger_rate : WEBTRIGGER_RATE_PER_MIN;
+    srv.webtrigger_rate = o->webtrigger_rate < 0 ? 0
+                          : o->webtrigger_rate   ? (unsigned)o->webtrigger_rate
+                                                 : WEBTRIGGER_RATE_PER_MIN;
     srv.proxy_rate = o->proxy_rate < 0 ? 0 : o->proxy_rate ? (unsigned)o->proxy_rate : PROXY_RATE_PER_MIN;
     srv.kvs_rate = o->kvs_rate < 0 ? 0 : o->kvs_rate ? (unsigned)o->kvs_rate : KVS_RATE_PER_MIN;
     int gai = getaddrinfo(host, port, &hints, &ai);
@@ -461,6 +519,12 @@ int http_serve(const serve_opts_t *o)
     h2o_config_init(&srv.config);
     srv.config.max_request_entity_size = KILN_MAX_BODY;
     srv.config.server_name = h2o_iovec_init(H2O_STRLIT("kiln"));
+    /* HTTP/1.1 only. h2o 2.2.5 would otherwise speak cleartext HTTP/2 (h2c) both ways it
+     * knows, `Upgrade: h2c` and the prior-knowledge preface `PRI * HTTP/2.0`, and its
+     * HTTP/2 has no defence against rapid reset (CVE-2023-44487); kiln's connection
+     * tracking (http/conn.h) is HTTP/1 only as well. With this off,
+     * the upgrade header is ignored and the preface is answered 400 (docs/security.md). */
+    srv.config.http1.upgrade_to_http2 = 0;
     h2o_hostconf_t *hc = h2o_config_register_host(&srv.config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *pc = h2o_config_register_path(hc, "/", 0);
     h2o_create_handler(pc, sizeof(h2o_handler_t))->on_req = on_req;
@@ -507,8 +571,12 @@ int http_serve(const serve_opts_t *o)
 
     char proxy[600];
     snprintf(proxy, sizeof proxy, strchr(host, ':') ? "http://[%s]:%s/_proxy" : "http://%s:%s/_proxy",
-             strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1" : strcmp(host, "::") == 0 ? "::1" : host, port);
-    unsigned audit_days = o->audit_retention_days < 0 ? AUDIT_RETENTION_DAYS_DEFAULT : (unsigned)o->audit_retention_days;
+             strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1"
+             : strcmp(host, "::") == 0    ? "::1"
+                                          : host,
+             port);
+    unsigned audit_days =
+        o->audit_retention_days < 0 ? AUDIT_RETENTION_DAYS_DEFAULT : (unsigned)o->audit_retention_days;
     if (audit_start(o->data_dir, audit_days, err, sizeof err) != 0) {
         log_msg(LOG_ERROR, "cannot start the audit log", "error", err, NULL);
         goto out;
@@ -520,7 +588,8 @@ int http_serve(const serve_opts_t *o)
     }
     for (unsigned i = 0; i < srv.nthreads; i++)
         srv.threads[i].unix_fd = unix_fd < 0 ? -1 : i == 0 ? unix_fd : fcntl(unix_fd, F_DUPFD_CLOEXEC, 3);
-    unsigned ledger_days = o->ledger_retention_days < 0 ? LEDGER_RETENTION_DAYS_DEFAULT : (unsigned)o->ledger_retention_days;
+    unsigned ledger_days =
+        o->ledger_retention_days < 0 ? LEDGER_RETENTION_DAYS_DEFAULT : (unsigned)o->ledger_retention_days;
     if (ledger_start(o->data_dir, srv.public_url, !o->ledger_off, ledger_days, err, sizeof err) != 0) {
         log_msg(LOG_ERROR, "cannot start the data-flow ledger", "error", err, NULL);
         goto out;
@@ -544,6 +613,24 @@ int http_serve(const serve_opts_t *o)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* The request-body gate (http/bodygate.h): its budgets, and proof that libh2o's reads
+     * go through it; without that, kiln does not serve. */
+    bodygate_configure(o->max_buffered, o->max_buffered_per_client, 0, head_plane);
+    for (unsigned i = 0; i < srv.nthreads; i++)
+        srv.threads[i].loop = h2o_evloop_create();
+    const char *why = NULL;
+    if (bodygate_selftest(srv.threads[0].loop, &why) != 0) {
+        log_msg(LOG_ERROR, "the request-body gate is not in effect; not serving", "reason", why, NULL);
+        goto out;
+    }
+    bodygate_stats_t bs;
+    bodygate_get_stats(&bs);
+    char lim[3][24];
+    snprintf(lim[0], sizeof lim[0], "%llu", (unsigned long long)bs.limit);
+    snprintf(lim[1], sizeof lim[1], "%llu", (unsigned long long)bs.per_client);
+    snprintf(lim[2], sizeof lim[2], "%llu", (unsigned long long)bs.workers);
+    log_msg(LOG_INFO, "request buffer limits", "global", lim[0], "per_client", lim[1], "workers", lim[2], NULL);
+
     char addr[300], nthreads[16];
     snprintf(addr, sizeof addr, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, port);
     snprintf(nthreads, sizeof nthreads, "%u", srv.nthreads);
@@ -556,8 +643,8 @@ int http_serve(const serve_opts_t *o)
     rt_stop();
     if (unix_path[0])
         unlink(unix_path); /* the workers are gone */
-    outbound_stop(); /* normally stopped already by thread 0 */
-    kvs_writer_stop(); /* after the HTTP threads drained: in-flight writes were answered */
+    outbound_stop();       /* normally stopped already by thread 0 */
+    kvs_writer_stop();     /* after the HTTP threads drained: in-flight writes were answered */
     ledger_stop();
     audit_stop(); /* after the runtime: its last answers are recorded too */
     log_msg(LOG_INFO, "stopped", NULL);

@@ -15,21 +15,23 @@
 #include "store/store.h"
 
 typedef struct serve_opts {
-    const char *data_dir;   /* default ./.kiln */
-    const char *listen;     /* HOST:PORT, default 127.0.0.1:8080; port 0 picks one */
-    int threads;            /* default: one per online CPU */
-    const char *public_url; /* base of self links; default http://HOST:PORT */
-    uint64_t max_snapshot;  /* bytes of one app snapshot; 0: SNAPSHOT_MAX_DEFAULT */
-    int64_t retention_ms;   /* data of uninstalled apps kept this long; 0: 28 days */
-    long webtrigger_rate;   /* webtrigger requests per installation per minute; 0 default, <0 off */
-    long proxy_rate;        /* product calls per installation per minute; 0 default, <0 off */
-    long kvs_rate;          /* app storage calls per installation per minute; 0 default, <0 off */
-    long audit_retention_days; /* audit events kept this long; <0 default (90), 0 forever */
-    const char *egress_mode; /* "auto" (default), "namespace" or "in-process" (docs/egress.md) */
-    long ledger_retention_days; /* ledger records kept this long; <0 default (90), 0 forever */
-    int ledger_off;             /* --ledger off: no data-flow records (gateway/ledger.h) */
-    int leak_mode;              /* enum leak_mode + 1; 0: the default (development environments) */
-    int unsafe_no_sandbox;      /* --unsafe-no-sandbox: functions of every environment run unboxed */
+    const char *data_dir;           /* default ./.kiln */
+    const char *listen;             /* HOST:PORT, default 127.0.0.1:8080; port 0 picks one */
+    int threads;                    /* default: one per online CPU */
+    const char *public_url;         /* base of self links; default http://HOST:PORT */
+    uint64_t max_snapshot;          /* bytes of one app snapshot; 0: SNAPSHOT_MAX_DEFAULT */
+    int64_t retention_ms;           /* data of uninstalled apps kept this long; 0: 28 days */
+    long webtrigger_rate;           /* webtrigger requests per installation per minute; 0 default, <0 off */
+    long proxy_rate;                /* product calls per installation per minute; 0 default, <0 off */
+    long kvs_rate;                  /* app storage calls per installation per minute; 0 default, <0 off */
+    long audit_retention_days;      /* audit events kept this long; <0 default (90), 0 forever */
+    const char *egress_mode;        /* "auto" (default), "namespace" or "in-process" (docs/egress.md) */
+    long ledger_retention_days;     /* ledger records kept this long; <0 default (90), 0 forever */
+    int ledger_off;                 /* --ledger off: no data-flow records (gateway/ledger.h) */
+    int leak_mode;                  /* enum leak_mode + 1; 0: the default (development environments) */
+    size_t max_buffered;            /* bytes of unfinished requests buffered in all; 0: 256 MiB (http/bodygate.h) */
+    size_t max_buffered_per_client; /* the same per client address; 0: a quarter of max_buffered */
+    int unsafe_no_sandbox;          /* --unsafe-no-sandbox: functions of every environment run unboxed */
     unsigned sandbox_uid_first, sandbox_uid_count; /* --sandbox-uids FIRST-LAST; 0: the default */
 } serve_opts_t;
 
@@ -40,16 +42,16 @@ typedef struct http_thread {
     h2o_accept_ctx_t accept_ctx;
     struct http_server *server;
     h2o_socket_t *listener;
-    h2o_evloop_t *loop;
+    h2o_evloop_t *loop; /* made before the thread starts; never disposed (see thread_main) */
     int listen_fd;
     h2o_socket_t *unix_listener; /* workers' Unix socket (DATA/proxy.sock), or NULL */
     int unix_fd;                 /* this thread's descriptor of it, or -1 */
     pthread_t tid;
     store_t *store;
     metrics_t *metrics;
-    uint64_t inflight; /* requests handed to a handler and not yet disposed */
-    h2o_linklist_t conns; /* tracked connections (http/conn.h) */
-    h2o_multithread_receiver_t rt_receiver; /* finished invocations (runtime/supervisor.h) */
+    uint64_t inflight;                       /* requests handed to a handler and not yet disposed */
+    h2o_linklist_t conns;                    /* tracked connections (http/conn.h) */
+    h2o_multithread_receiver_t rt_receiver;  /* finished invocations (runtime/supervisor.h) */
     h2o_multithread_receiver_t out_receiver; /* finished outbound calls (platform/outbound.h) */
 } http_thread_t;
 
@@ -73,6 +75,9 @@ int http_serve(const serve_opts_t *opts);
 /* Reason phrase for a status code. */
 const char *http_reason(int status);
 
-static inline metrics_t *http_thread_metrics(http_thread_t *t) { return t->metrics; }
+static inline metrics_t *http_thread_metrics(http_thread_t *t)
+{
+    return t->metrics;
+}
 
 #endif

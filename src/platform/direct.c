@@ -53,8 +53,9 @@ static void on_done(rt_job_t *job)
                     leak_scan(&job->inv, LEAK_SRC_INVOKE, "admin API (kiln invoke)", job->result_json,
                               strlen(job->result_json));
                 const char *name = json_str(v, "name"), *msg = json_str(v, "message");
-                json_object_set_new(o, "error", json_pack("{s:s,s:s}", "name", name ? name : "Error", "message",
-                                                          msg ? msg : "The function failed."));
+                json_object_set_new(o, "error",
+                                    json_pack("{s:s,s:s}", "name", name ? name : "Error", "message",
+                                              msg ? msg : "The function failed."));
                 json_decref(v);
             }
             reply_json_new(kr, 200, o);
@@ -105,7 +106,8 @@ static const char *env_type(const char *key)
 /* Builds the job into kr->job, or replies. */
 static void prepare(kreq_t *kr)
 {
-    json_t *body = kr->req->entity.len ? kreq_json_body(kr, 0) : json_own(kr->arena, json_object());
+    static const char *const keep[] = {"payload", NULL}; /* passed on as JSON: may hold NUL */
+    json_t *body = kr->req->entity.len ? kreq_json_body_keep(kr, 0, keep) : json_own(kr->arena, json_object());
     if (!body)
         return;
     const char *k;
@@ -113,7 +115,8 @@ static void prepare(kreq_t *kr)
     json_object_foreach(body, k, x)
     {
         if (strcmp(k, "payload") != 0 && strcmp(k, "call") != 0) {
-            reply_error(kr, 400, 0, "The body takes only \"payload\" (any JSON) and \"call\" (a resolver definition name).");
+            reply_error(kr, 400, 0,
+                        "The body takes only \"payload\" (any JSON) and \"call\" (a resolver definition name).");
             return;
         }
     }
@@ -156,7 +159,8 @@ static void prepare(kreq_t *kr)
         return;
     }
     if (!ui && call) {
-        reply_error(kr, 400, 0, "\"call\" is for resolver functions; no module of the manifest uses this one as its resolver.");
+        reply_error(kr, 400, 0,
+                    "\"call\" is for resolver functions; no module of the manifest uses this one as its resolver.");
         return;
     }
     const char *module_key = ui && json_str(ui, "key") ? json_str(ui, "key") : key;

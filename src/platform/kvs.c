@@ -641,7 +641,10 @@ static const char *cursor_make(call_t *c, const json_t *sort_value, const char *
     return cursor_in(c->a, sort_value, key);
 }
 
-const char *kvs_cursor_after(arena_t *a, const char *key) { return cursor_in(a, NULL, key); }
+const char *kvs_cursor_after(arena_t *a, const char *key)
+{
+    return cursor_in(a, NULL, key);
+}
 
 /* The [sortValue, key] of a cursor; NULL if it is not one of ours. */
 static json_t *cursor_read(call_t *c, const char *cur)
@@ -660,7 +663,9 @@ static json_t *cursor_read(call_t *c, const char *cur)
     }
     json_err_t e;
     json_t *j = json_parse_arena(c->a, raw, n / 2, 4, &e);
-    if (!json_is_array(j) || json_array_size(j) != 2 || !json_is_string(json_array_get(j, 1)))
+    json_t *key = json_array_get(j, 1);
+    if (!json_is_array(j) || json_array_size(j) != 2 || !json_is_string(key) ||
+        memchr(json_string_value(key), '\0', json_string_length(key)))
         return NULL;
     return j;
 }
@@ -853,6 +858,9 @@ static int op_query(call_t *c, json_t *body)
             return -1;
         if (!json_is_string(k.v1) || (k.v2 && !json_is_string(k.v2)))
             return fail(c, 400, "INVALID_FILTER_VALUES", "Key conditions compare with strings.");
+        if (memchr(json_string_value(k.v1), '\0', json_string_length(k.v1)) ||
+            (k.v2 && memchr(json_string_value(k.v2), '\0', json_string_length(k.v2))))
+            return fail(c, 400, "INVALID_FILTER_VALUES", "Key conditions must not contain a NUL character.");
         const char *v1 = json_string_value(k.v1);
         switch (k.op) {
         case C_BEGINS: from = v1, to = prefix_end(c, v1); break;
@@ -1376,7 +1384,7 @@ static int scope_granted(const char *scopes)
             p++;
         const char *e = strchr(p, ' ');
         size_t len = e ? (size_t)(e - p) : strlen(p);
-        if ((len == n && memcmp(p, KVS_SCOPE, n) == 0) || (len == 1 && *p == '*'))
+        if (len == n && memcmp(p, KVS_SCOPE, n) == 0)
             return 1;
         p += len;
     }
@@ -1446,6 +1454,16 @@ int kvs_call(store_t *st, arena_t *a, const kvs_ctx_t *ctx, const char *op, cons
     if (o->array_body ? !json_is_array(j) : !json_is_object(j)) {
         bad_request(&c, o->array_body ? "Provided request body is invalid: an array of items"
                                       : "Provided request body is invalid: a JSON object");
+        return 0;
+    }
+    /* Keys, entity and index names, conditions, cursors are read as C strings: a NUL in
+     * one would cut it. Values stay JSON and round-trip byte for byte, NUL included;
+     * condition values are compared with their lengths (a key condition is checked in
+     * op_query, since keys never hold NUL). */
+    static const char *const values[] = {"value", "values", "partition", NULL};
+    char path[128];
+    if (json_nul_field(j, body, len, values, path, sizeof path)) {
+        bad_request(&c, arena_printf(a, "Provided request body is invalid: %s must not contain a NUL character", path));
         return 0;
     }
     c.body_len = len;

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "auth/scopes.h"
 #include "base/buf.h"
 
 #define MAX_JSON (16u * 1024 * 1024) /* one JSON rendering of (part of) the manifest */
@@ -408,6 +409,10 @@ static int on_node(mp_t *p, frame_t *stack, size_t *depth, const yaml_event_t *e
         return fail(p, MANIFEST_ESYNTAX, n, "tags are not supported");
     if (slen > MANIFEST_MAX_STRING)
         return fail(p, MANIFEST_ELIMIT, n, "string is %zu bytes; the limit is %u", slen, MANIFEST_MAX_STRING);
+    /* A "\0" escape: every value of a manifest ends up read as a C string somewhere (here,
+     * or from its canonical JSON by the runtime), which would cut it. Keys included. */
+    if (n->kind == N_SCALAR && memchr(n->s, '\0', n->len))
+        return fail(p, MANIFEST_ESCHEMA, n, "contains a NUL byte");
     if (n->kind != N_SCALAR) {
         if (*depth >= MANIFEST_MAX_DEPTH)
             return fail(p, MANIFEST_ELIMIT, n, "nesting deeper than %u levels", MANIFEST_MAX_DEPTH);
@@ -1120,10 +1125,20 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int add_scope(mp_t *p, const node_t *n, const char *s, size_t *k)
+/* The scope's text s, held by node `at` (a list item, the value of `key:`, or the key of
+ * the map form): errors point at it, with the path of `where` (at's own, or for a key the
+ * entry it names). */
+static int add_scope(mp_t *p, const node_t *where, const node_t *at, const char *s, size_t *k)
 {
     if (!no_ws(s))
-        return fail(p, MANIFEST_ESCHEMA, n, "scope \"%.*s\" must not contain spaces or control characters", qlen(s), s);
+        return fail_at(p, MANIFEST_ESCHEMA, at->line, at->col, where,
+                       "scope \"%.*s\" must not contain spaces or control characters", qlen(s), s);
+    if (!scope_known(s, strlen(s)))
+        return fail_at(p, MANIFEST_ESCHEMA, at->line, at->col, where,
+                       "unknown scope \"%.*s\": kiln knows the Jira platform scopes (classic and granular) and "
+                       "Forge's storage:app, read:app-system-token, read:app-user-token and "
+                       "read:app-global-channel:realtime; a scope is a name, never a wildcard (docs/apps.md)",
+                       qlen(s), s);
     p->m->scopes[(*k)++] = s;
     return 0;
 }
@@ -1142,6 +1157,7 @@ static int parse_scopes(mp_t *p, const node_t *sc)
     EACH(c, sc)
     {
         const char *s;
+        const node_t *at = c; /* where the scope's text is */
         if (sc->kind == N_MAP) {
             node_t *imp;
             if (!c->key->s[0] || memchr(c->key->s, '\0', c->key->len))
@@ -1152,13 +1168,16 @@ static int parse_scopes(mp_t *p, const node_t *sc)
             if ((imp = get(c, "allowImpersonation")) && want_bool(p, imp, &b))
                 return -1;
             s = c->key->s;
+            at = c->key;
         } else if (c->kind == N_MAP) {
-            if (req_str(p, c, "key", &s, NULL))
+            node_t *kv;
+            if (req_str(p, c, "key", &s, &kv))
                 return -1;
+            at = kv;
         } else if (want_str(p, c, &s)) {
             return -1;
         }
-        if (add_scope(p, c, s, &k))
+        if (add_scope(p, sc->kind == N_MAP ? c : at, at, s, &k))
             return -1;
     }
     qsort(m->scopes, k, sizeof *m->scopes, cmp_str);

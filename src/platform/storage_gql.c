@@ -37,8 +37,8 @@ static const struct op *op_of(storage_gql_kind_t k)
  * extensions would surface in the app as a TypeError instead of its APIError. */
 static const char *gql_error(arena_t *a, const char *msg)
 {
-    json_t *e = json_pack("{s:[{s:s,s:{s:s,s:i}}]}", "errors", "message", msg, "extensions", "errorType",
-                          "BAD_REQUEST", "statusCode", 400);
+    json_t *e = json_pack("{s:[{s:s,s:{s:s,s:i}}]}", "errors", "message", msg, "extensions", "errorType", "BAD_REQUEST",
+                          "statusCode", 400);
     size_t n;
     char *s = json_dump_arena(a, e, 4096, &n);
     json_decref(e);
@@ -47,7 +47,10 @@ static const char *gql_error(arena_t *a, const char *msg)
                "\"BAD_REQUEST\",\"statusCode\":400}}]}";
 }
 
-static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ','; }
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',';
+}
 static int is_name(char c, int first)
 {
     return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (!first && c >= '0' && c <= '9');
@@ -93,7 +96,8 @@ static const struct op *document_op(const char *doc, size_t n, const char **why)
         if (strlen(o->name) != nl || memcmp(o->name, name, nl) != 0)
             continue;
         if ((o->ns != NULL) != mutation) {
-            *why = mutation ? "This operation is a query, not a mutation." : "This operation is a mutation, not a query.";
+            *why =
+                mutation ? "This operation is a query, not a mutation." : "This operation is a mutation, not a query.";
             return NULL;
         }
         /* its root field (and namespace) must be selected: shape, not just a name */
@@ -134,8 +138,7 @@ static int flag(const json_t *o, const char *name, int *out)
     return 0;
 }
 
-int storage_gql_parse(arena_t *a, const char *json, size_t len, storage_gql_call_t *out, const char **err,
-                      int *status)
+int storage_gql_parse(arena_t *a, const char *json, size_t len, storage_gql_call_t *out, const char **err, int *status)
 {
     *status = 200;
     json_err_t je;
@@ -143,6 +146,15 @@ int storage_gql_parse(arena_t *a, const char *json, size_t len, storage_gql_call
     if (!json_is_object(req)) {
         *status = 400;
         *err = gql_error(a, "The body must be a JSON object {query, variables}.");
+        return -1;
+    }
+    /* variables are read as C strings (key, entityName, contextAri, conditions); values are
+     * passed on as JSON and may hold NUL (app storage checks the rest: platform/kvs.c) */
+    static const char *const values[] = {"value", NULL};
+    char path[128];
+    if (json_nul_field(req, json, len, values, path, sizeof path)) {
+        *status = 400;
+        *err = gql_error(a, arena_printf(a, "\"%s\" must not contain a NUL character.", path));
         return -1;
     }
     json_t *q = json_object_get(req, "query"), *vars = json_object_get(req, "variables"),
@@ -200,7 +212,8 @@ int storage_gql_parse(arena_t *a, const char *json, size_t len, storage_gql_call
     case SGQL_GET:
     case SGQL_SET:
     case SGQL_DELETE: {
-        static const char *const get_vars[] = {"key", "encrypted", NULL}, *const set_vars[] = {"key", "value", "encrypted", NULL};
+        static const char *const get_vars[] = {"key", "encrypted", NULL}, *const set_vars[] = {"key", "value",
+                                                                                               "encrypted", NULL};
         if (!has_only(in, o->kind == SGQL_SET ? set_vars : get_vars) || flag(in, "encrypted", &enc) != 0)
             bad = "Unknown or mistyped variables for this operation.";
         else if (!json_is_string(key))
@@ -208,8 +221,8 @@ int storage_gql_parse(arena_t *a, const char *json, size_t len, storage_gql_call
         else if (o->kind == SGQL_SET && !json_object_get(in, "value"))
             bad = "Variable \"value\" is required.";
         static const char *const plain_ops[] = {[SGQL_GET] = "get", [SGQL_SET] = "set", [SGQL_DELETE] = "delete"};
-        static const char *const secret_ops[] = {[SGQL_GET] = "secret/get", [SGQL_SET] = "secret/set",
-                                                 [SGQL_DELETE] = "secret/delete"};
+        static const char *const secret_ops[] = {
+            [SGQL_GET] = "secret/get", [SGQL_SET] = "secret/set", [SGQL_DELETE] = "secret/delete"};
         out->kvs_op = enc ? secret_ops[o->kind] : plain_ops[o->kind];
         if (!bad) {
             json_object_set(body, "key", key);
@@ -237,7 +250,8 @@ int storage_gql_parse(arena_t *a, const char *json, size_t len, storage_gql_call
         if (w) {
             const char *field = json_str(w, "field"), *cond = json_str(w, "condition");
             static const char *const wvars[] = {"field", "condition", "value", NULL};
-            if (!json_is_object(w) || !has_only(w, wvars) || !field || !cond || !json_is_string(json_object_get(w, "value"))) {
+            if (!json_is_object(w) || !has_only(w, wvars) || !field || !cond ||
+                !json_is_string(json_object_get(w, "value"))) {
                 bad = "A where condition is {field, condition, value} with a string value.";
                 break;
             }
@@ -256,9 +270,10 @@ int storage_gql_parse(arena_t *a, const char *json, size_t len, storage_gql_call
     case SGQL_ENTITY_GET:
     case SGQL_ENTITY_SET:
     case SGQL_ENTITY_DELETE: {
-        static const char *const ekey[] = {"entityName", "key", NULL}, *const eset[] = {"entityName", "key", "value", NULL};
-        static const char *const e_ops[] = {[SGQL_ENTITY_GET] = "entity/get", [SGQL_ENTITY_SET] = "entity/set",
-                                            [SGQL_ENTITY_DELETE] = "entity/delete"};
+        static const char *const ekey[] = {"entityName", "key", NULL}, *const eset[] = {"entityName", "key", "value",
+                                                                                        NULL};
+        static const char *const e_ops[] = {
+            [SGQL_ENTITY_GET] = "entity/get", [SGQL_ENTITY_SET] = "entity/set", [SGQL_ENTITY_DELETE] = "entity/delete"};
         out->kvs_op = e_ops[o->kind];
         if (!has_only(in, o->kind == SGQL_ENTITY_SET ? eset : ekey))
             bad = "Unknown variables for this operation.";
@@ -275,8 +290,8 @@ int storage_gql_parse(arena_t *a, const char *json, size_t len, storage_gql_call
         break;
     }
     case SGQL_ENTITY_QUERY: {
-        static const char *const qvars[] = {"entityName", "indexName", "range", "filters", "sort",
-                                            "limit", "cursor", "partition", NULL};
+        static const char *const qvars[] = {"entityName", "indexName", "range",     "filters", "sort",
+                                            "limit",      "cursor",    "partition", NULL};
         out->kvs_op = "entity/query";
         if (!has_only(in, qvars) || !json_is_string(entity) || !json_is_string(json_object_get(in, "indexName"))) {
             bad = "Variables \"entityName\" and \"indexName\" (strings) are required; others are range, filters, sort, "
@@ -354,10 +369,10 @@ const char *storage_gql_answer(arena_t *a, const storage_gql_call_t *c, const kv
             {
                 const char *k = json_str(item, "key");
                 const char *cur = k ? kvs_cursor_after(a, k) : NULL;
-                json_array_append_new(edges, json_pack("{s:{s:O,s:s},s:s?}", "node", "value",
-                                                       json_object_get(item, "value") ? json_object_get(item, "value")
-                                                                                      : json_null(),
-                                                       "key", k ? k : "", "cursor", cur));
+                json_array_append_new(
+                    edges, json_pack("{s:{s:O,s:s},s:s?}", "node", "value",
+                                     json_object_get(item, "value") ? json_object_get(item, "value") : json_null(),
+                                     "key", k ? k : "", "cursor", cur));
             }
             data = json_pack("{s:{s:o}}", o->field, "edges", edges);
         }
@@ -368,11 +383,11 @@ const char *storage_gql_answer(arena_t *a, const storage_gql_call_t *c, const kv
             size_t i;
             json_array_foreach(json_object_get(rb, "data"), i, item)
             {
-                json_array_append_new(edges, json_pack("{s:{s:s,s:O},s:n}", "node", "key",
-                                                       json_str(item, "key") ? json_str(item, "key") : "", "value",
-                                                       json_object_get(item, "value") ? json_object_get(item, "value")
-                                                                                      : json_null(),
-                                                       "cursor"));
+                json_array_append_new(
+                    edges,
+                    json_pack("{s:{s:s,s:O},s:n}", "node", "key", json_str(item, "key") ? json_str(item, "key") : "",
+                              "value", json_object_get(item, "value") ? json_object_get(item, "value") : json_null(),
+                              "cursor"));
             }
             const char *cur = json_str(rb, "cursor");
             data = json_pack("{s:{s:o,s:{s:b,s:b},s:I,s:s?}}", o->field, "edges", edges, "pageInfo", "hasNextPage",

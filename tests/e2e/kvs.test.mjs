@@ -435,6 +435,40 @@ describe('app storage through the real @forge/kvs', () => {
     assert.deepEqual(await val(k, TA(), { op: 'get', key: 'depth:ok' }), nest(31));
   });
 
+  it('NUL: values holding NUL round-trip byte for byte; a key, entity name or key condition holding one is refused', async () => {
+    const nested = { s: 'a\u0000b', list: ['\u0000', 'x\u0000'] };
+    const r = await steps(k, TA(), [
+      { op: 'set', key: 'nul:v', value: 'x\u0000y' }, { op: 'get', key: 'nul:v' },
+      { op: 'set', key: 'nul:o', value: nested }, { op: 'get', key: 'nul:o' },
+      { op: 'eset', entity: 'employee', key: 'nul:e', value: { name: 'Ann\u0000Lee', age: 7, dept: 'd\u0000x' } },
+      { op: 'equery', entity: 'employee', index: 'by-dept-age', partition: ['d\u0000x'] },
+      { op: 'equery', entity: 'employee', index: 'by-dept-age', partition: ['d'] },
+    ]);
+    for (const x of r) assert.ok(x.ok, JSON.stringify(r));
+    assert.equal(r[1].value, 'x\u0000y', 'a string value with a NUL comes back whole');
+    assert.deepEqual(r[3].value, nested);
+    assert.deepEqual(r[5].value.results.map((e) => [e.key, e.value.name]), [['nul:e', 'Ann\u0000Lee']],
+      'a partition value with a NUL matches exactly that value');
+    assert.deepEqual(r[6].value.results, [], 'and not the value cut at the NUL');
+    // raw bodies, as a client that skips @forge/kvs would send them
+    const raw = (p, body) => ({ op: 'raw', path: p, body });
+    const bad = await steps(k, TA(), [
+      raw('/api/v1/set', '{"key":"nul:k\\u0000x","value":1}'),
+      raw('/api/v1/get', '{"key":"nul:v\\u0000"}'),
+      raw('/api/v1/entity/get', '{"entityName":"employee\\u0000x","key":"nul:e"}'),
+      raw('/api/v1/entity/query', '{"entityName":"employee","indexName":"by-dept-age\\u0000","partition":["d\\u0000x"]}'),
+      raw('/api/v1/query', '{"where":[{"property":"key","condition":"BEGINS_WITH","values":["nul:\\u0000"]}]}'),
+      raw('/api/v1/batch/set', '[{"key":"nul:b","entityName":"employee\\u0000","value":{"age":1}}]'),
+    ]);
+    for (const [i, x] of bad.entries()) {
+      assert.ok(x.ok, JSON.stringify(x));
+      assert.equal(x.value.status, 400, `raw ${i}: ${JSON.stringify(x.value)}`);
+      assert.match(JSON.parse(x.value.body).message, /NUL|regex/, `raw ${i}: ${x.value.body}`);
+    }
+    assert.equal(await val(k, TA(), { op: 'get', key: 'nul:k' }), U, 'nothing was stored under the cut key');
+    assert.equal(await val(k, TA(), { op: 'get', key: 'nul:b' }), U);
+  });
+
   it('secrets: readable only through getSecret, stored encrypted, bound to their installation', async () => {
     const plain = `s3cret-${randomBytes(6).toString('hex')}`;
     await val(k, TA(), { op: 'setSecret', key: 'api-token', value: plain });

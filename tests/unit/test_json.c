@@ -377,6 +377,68 @@ static void test_dump_arena_large_and_arena_cap(void **state)
     json_decref(arr);
 }
 
+/* Which string of a document holds NUL, and where. */
+static const char *nul_at(const char *doc, const char *const *keep, int use_text)
+{
+    static char path[64];
+    json_err_t e;
+    json_t *j = json_parse_limited(doc, strlen(doc), 64, &e);
+    if (!j)
+        fail_msg("does not parse: %s", doc);
+    int found = json_nul_field(j, use_text ? doc : NULL, strlen(doc), keep, path, sizeof path);
+    json_decref(j);
+    if (!found)
+        assert_string_equal(path, "");
+    return found ? path : NULL;
+}
+
+static void test_nul_field(void **state)
+{
+    (void)state;
+    /* the strings that would be cut, named by their path */
+    assert_string_equal(nul_at("{\"summary\":\"a\\u0000b\"}", NULL, 1), "summary");
+    assert_string_equal(nul_at("{\"fields\":{\"summary\":\"ok\",\"x\":\"\\u0000\"}}", NULL, 1), "fields.x");
+    assert_string_equal(nul_at("{\"a\":[1,\"ok\",{\"b\":[\"\\u0000\"]}]}", NULL, 1), "a[2].b[0]");
+    assert_string_equal(nul_at("[\"x\",\"y\\u0000\"]", NULL, 1), "[1]");
+    assert_string_equal(nul_at("\"\\u0000\"", NULL, 1), "");
+    /* none: no NUL, an escaped backslash before u0000, NUL only in kept members */
+    assert_null(nul_at("{\"summary\":\"a b\",\"n\":0,\"t\":true,\"z\":null}", NULL, 1));
+    assert_null(nul_at("{\"summary\":\"a\\\\u0000b\"}", NULL, 1));
+    assert_null(nul_at("{\"summary\":\"a\\\\u0000b\"}", NULL, 0));
+    static const char *const keep[] = {"value", "values", NULL};
+    assert_null(nul_at("{\"key\":\"k\",\"value\":{\"deep\":[\"\\u0000\"]}}", keep, 1));
+    assert_null(nul_at("{\"items\":[{\"key\":\"k\",\"value\":\"\\u0000\"}],\"values\":[\"\\u0000\"]}", keep, 1));
+    assert_string_equal(nul_at("{\"items\":[{\"key\":\"k\\u0000\",\"value\":\"\\u0000\"}]}", keep, 1), "items[0].key");
+    /* the walk finds it without the text too */
+    assert_string_equal(nul_at("{\"a\":{\"b\":\"\\u0000\"}}", NULL, 0), "a.b");
+    /* a long path is cut to fit, still NUL-terminated */
+    char doc[400];
+    snprintf(doc, sizeof doc, "{\"%s\":{\"%s\":\"\\u0000\"}}", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+             "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+    const char *cut = nul_at(doc, NULL, 1);
+    assert_non_null(cut);
+    assert_int_equal(strlen(cut), 63);
+}
+
+static void test_str_is(void **state)
+{
+    (void)state;
+    json_t *a = json_string("RS256"), *b = json_stringn("RS256\0x", 7), *c = json_stringn("RS256\0", 6),
+           *d = json_string("RS25"), *n = json_integer(1);
+    assert_true(json_str_is(a, "RS256"));
+    assert_false(json_str_is(b, "RS256"));
+    assert_false(json_str_is(c, "RS256"));
+    assert_false(json_str_is(d, "RS256"));
+    assert_false(json_str_is(n, "1"));
+    assert_false(json_str_is(NULL, "RS256"));
+    assert_false(json_str_is(a, "RS2566"));
+    json_decref(a);
+    json_decref(b);
+    json_decref(c);
+    json_decref(d);
+    json_decref(n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -393,6 +455,8 @@ int main(void)
         cmocka_unit_test(test_parse_arena_owned),
         cmocka_unit_test(test_dump_arena),
         cmocka_unit_test(test_dump_arena_large_and_arena_cap),
+        cmocka_unit_test(test_nul_field),
+        cmocka_unit_test(test_str_is),
     };
     return cmocka_run_group_tests_name("json", tests, NULL, NULL);
 }

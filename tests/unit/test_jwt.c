@@ -177,6 +177,14 @@ static void test_forgeries(void **state)
         const char *h = b64(f, arena_printf(f->a, "{\"alg\":\"%s\",\"kid\":\"%s\"}", algs[i], kid));
         assert_int_equal(verify(f, arena_printf(f->a, "%s.%s.%s", h, payload, d2 + 1), now, aud), JWT_EALG);
     }
+    /* an alg or typ that is RS256 / JWT only up to a NUL is not (compared whole) */
+    const char *nul_alg = b64(f, arena_printf(f->a, "{\"alg\":\"RS256\\u0000x\",\"kid\":\"%s\"}", kid));
+    assert_int_equal(verify(f, arena_printf(f->a, "%s.%s.%s", nul_alg, payload, d2 + 1), now, aud), JWT_EALG);
+    const char *nul_typ = b64(f, arena_printf(f->a, "{\"alg\":\"RS256\",\"typ\":\"JWT\\u0000\",\"kid\":\"%s\"}", kid));
+    assert_int_equal(verify(f, arena_printf(f->a, "%s.%s.%s", nul_typ, payload, d2 + 1), now, aud), JWT_EALG);
+    /* a kid that names a published key only up to a NUL names nothing */
+    const char *nul_kid = b64(f, arena_printf(f->a, "{\"alg\":\"RS256\",\"kid\":\"%s\\u0000junk\"}", kid));
+    assert_int_equal(verify(f, arena_printf(f->a, "%s.%s.%s", nul_kid, payload, d2 + 1), now, aud), JWT_EKID);
     /* embedded keys / key URLs are refused, not followed */
     const char *jku = b64(f, arena_printf(f->a, "{\"alg\":\"RS256\",\"kid\":\"%s\",\"jku\":\"http://evil/\"}", kid));
     assert_int_equal(verify(f, arena_printf(f->a, "%s.%s.%s", jku, payload, d2 + 1), now, aud), JWT_EALG);
@@ -214,6 +222,41 @@ static void test_forgeries(void **state)
     assert_int_equal(verify(f, arena_printf(f->a, "%s.%s.%s", b64(f, "[1]"), payload, d2 + 1), now, aud), JWT_EFORMAT);
     assert_int_equal(verify(f, arena_printf(f->a, "%s.%s.%s", hdr, b64(f, "not json"), d2 + 1), now, aud),
                      JWT_ESIGNATURE);
+}
+
+/* Properly signed tokens whose iss or aud equals the expected one only up to a NUL. */
+static void test_nul_claims(void **state)
+{
+    fx_t *f = *state;
+    int64_t now = clock_now_ms() / 1000;
+    char kid[SIGNKEYS_KID_LEN + 1];
+    EVP_PKEY *k = NULL;
+    assert_int_equal(signkeys_current(f->st, now * 1000, &k, kid), 0);
+    static const struct {
+        const char *iss, *aud;
+        size_t iss_len, aud_len;
+        int want;
+    } cases[] = {
+        {"forge/invocation-token", "ari:cloud:ecosystem::app/one", 22, 28, JWT_OK},
+        {"forge/invocation-token\0x", "ari:cloud:ecosystem::app/one", 24, 28, JWT_EISSUER},
+        {"forge/invocation-token\0", "ari:cloud:ecosystem::app/one", 23, 28, JWT_EISSUER},
+        {"forge/invocation-token", "ari:cloud:ecosystem::app/one\0/two", 22, 32, JWT_EAUDIENCE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        json_t *c = claims(now, now + 60);
+        json_object_set_new(c, "iss", json_stringn(cases[i].iss, cases[i].iss_len));
+        json_object_set_new(c, "aud", json_stringn(cases[i].aud, cases[i].aud_len));
+        char *tok = jwt_sign_rs256(f->a, k, kid, c);
+        assert_non_null(tok);
+        assert_int_equal(verify(f, tok, now, "ari:cloud:ecosystem::app/one"), cases[i].want);
+        /* the same in the array form of aud */
+        json_object_set_new(c, "aud",
+                            json_pack("[s,s%]", "ari:cloud:ecosystem::app/zzz", cases[i].aud, cases[i].aud_len));
+        tok = jwt_sign_rs256(f->a, k, kid, c);
+        assert_int_equal(verify(f, tok, now, "ari:cloud:ecosystem::app/one"), cases[i].want);
+        json_decref(c);
+    }
+    EVP_PKEY_free(k);
 }
 
 static void test_rotation(void **state)
@@ -372,6 +415,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_sign_verify, setup, teardown),
         cmocka_unit_test_setup_teardown(test_forgeries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nul_claims, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rotation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_master_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_system_tokens, setup, teardown),

@@ -244,6 +244,12 @@ static void test_scope_and_rate(void **state)
     kvs_ctx_t c = f->A;
     c.scopes = "read:jira-work";
     expect_code(f, &c, "get", "{\"key\":\"x\"}", 403, "FORBIDDEN");
+    /* no scope string stands for others: "*" (or a look-alike) is not storage:app */
+    static const char *const not_storage[] = {"*", "read:jira-work *", "storage:*", "storage:app:x", "storage:ap"};
+    for (size_t i = 0; i < sizeof not_storage / sizeof *not_storage; i++) {
+        c.scopes = not_storage[i];
+        expect_code(f, &c, "get", "{\"key\":\"x\"}", 403, "FORBIDDEN");
+    }
     c = f->A;
     c.installation_id = "44444444-4444-4444-8444-444444444444";
     c.rate_per_min = 3;

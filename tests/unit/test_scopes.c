@@ -1,6 +1,6 @@
 /* Unit tests for src/auth/scopes.h: lookups in the generated table, the table's order,
- * and scope_allows semantics (all-of within a set, either set suffices, whole-word
- * matching only). */
+ * scope_allows semantics (all-of within a set, either set suffices, whole-word matching
+ * only, no wildcard of any kind) and the set of scope names kiln knows. */
 #include "unit.h"
 
 #include "auth/scopes.h"
@@ -148,17 +148,105 @@ static void test_empty_set_needs_nothing(void **state)
     assert_true(scope_allows(si, ""));
 }
 
-static void test_null_sets_only_scope_all(void **state)
+static void test_no_wildcards(void **state)
 {
     (void)state;
+    /* no scope string stands for others: an op with no set is allowed to nobody */
     static const struct scope_op none = {"GET", "/x", NULL, NULL};
+    static const char *const wild[] = {"*", "* read:jira-work", " *", "**", "read:*", "*:jira", "read:jira-*"};
+    for (size_t i = 0; i < sizeof wild / sizeof *wild; i++) {
+        assert_false(scope_allows(&none, wild[i]));
+        assert_false(scope_allows(&both, wild[i]));
+    }
     assert_false(scope_allows(&none, ""));
     assert_false(scope_allows(&none, "read:jira-work write:jira-work manage:jira-configuration"));
-    assert_false(scope_allows(&none, "* read:jira-work")); /* "*" only as the whole grant */
-    assert_false(scope_allows(&none, " *"));
-    assert_false(scope_allows(&none, "**"));
-    assert_true(scope_allows(&none, SCOPE_ALL));
-    assert_true(scope_allows(&both, SCOPE_ALL));
+    assert_false(scope_allows(&both, NULL)); /* no grant at all */
+    const struct scope_op *search = scope_find("GET", "/rest/api/3/project/search");
+    assert_false(scope_allows(search, "*"));
+}
+
+static void test_known_names(void **state)
+{
+    (void)state;
+    /* the generated list: classic and granular Jira scopes */
+    assert_true(scope_jira_names_len > 150);
+    for (size_t i = 1; i < scope_jira_names_len; i++)
+        assert_true(strcmp(scope_jira_names[i - 1], scope_jira_names[i]) < 0);
+    for (size_t i = 1; i < scope_platform_len; i++)
+        assert_true(strcmp(scope_platform[i - 1].name, scope_platform[i].name) < 0);
+    static const char *const known[] = {"read:jira-work",
+                                        "write:jira-work",
+                                        "read:jira-user",
+                                        "manage:jira-configuration",
+                                        "manage:jira-project",
+                                        "manage:jira-webhook",
+                                        "read:project:jira",
+                                        "write:issue:jira",
+                                        "read:epic:jira-software",
+                                        "storage:app",
+                                        "read:app-system-token",
+                                        "read:app-user-token",
+                                        "read:app-global-channel:realtime"};
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
+        if (!scope_known(known[i], strlen(known[i])))
+            print_error("not known: %s\n", known[i]);
+        assert_true(scope_known(known[i], strlen(known[i])));
+    }
+    /* every name of every operation's sets is known */
+    for (size_t i = 0; i < scope_ops_len; i++) {
+        const char *sets[] = {scope_ops[i].classic, scope_ops[i].granular};
+        for (int k = 0; k < 2; k++)
+            for (const char *p = sets[k]; p && *p;) {
+                size_t n = strcspn(p, " ");
+                assert_true(scope_known(p, n));
+                p += n + (p[n] == ' ');
+            }
+    }
+    for (size_t i = 0; i < scope_jira_names_len; i++)
+        assert_true(scope_known(scope_jira_names[i], strlen(scope_jira_names[i])));
+    for (size_t i = 0; i < scope_platform_len; i++)
+        assert_true(scope_known(scope_platform[i].name, strlen(scope_platform[i].name)));
+}
+
+static void test_unknown_names(void **state)
+{
+    (void)state;
+    static const char *const unknown[] = {"*",
+                                          "**",
+                                          "read:*",
+                                          "*:jira",
+                                          "read:jira-*",
+                                          "",
+                                          " ",
+                                          "read:jira-work ",
+                                          " read:jira-work",
+                                          "READ:JIRA-WORK",
+                                          "read:jira-wor",
+                                          "read:jira-workx",
+                                          "read:jira",
+                                          "storage",
+                                          "storage:ap",
+                                          "storage:app:x",
+                                          "read:page:confluence",
+                                          "read:confluence-content.summary",
+                                          "write:repository:bitbucket",
+                                          "read:me",
+                                          "read:account",
+                                          "report:personal-data",
+                                          "offline_access",
+                                          "read:jira-work,write:jira-work",
+                                          "read:jira-work write:jira-work"};
+    for (size_t i = 0; i < sizeof unknown / sizeof *unknown; i++) {
+        if (scope_known(unknown[i], strlen(unknown[i])))
+            print_error("known: \"%s\"\n", unknown[i]);
+        assert_false(scope_known(unknown[i], strlen(unknown[i])));
+    }
+    /* counted: a NUL inside, or a name cut short, is not the name */
+    assert_false(scope_known("storage:app\0x", 13));
+    assert_false(scope_known("storage:app\0", 12));
+    assert_false(scope_known("storage:app", 10));
+    assert_true(scope_known("storage:appX", 11));
+    assert_false(scope_known("read:jira-work", 0));
 }
 
 static void test_whole_words_only(void **state)
@@ -208,7 +296,9 @@ int main(void)
         cmocka_unit_test(test_granular_all_of),
         cmocka_unit_test(test_sets_do_not_mix),
         cmocka_unit_test(test_empty_set_needs_nothing),
-        cmocka_unit_test(test_null_sets_only_scope_all),
+        cmocka_unit_test(test_no_wildcards),
+        cmocka_unit_test(test_known_names),
+        cmocka_unit_test(test_unknown_names),
         cmocka_unit_test(test_whole_words_only),
         cmocka_unit_test(test_real_operations),
     };
