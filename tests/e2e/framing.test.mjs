@@ -62,7 +62,7 @@ describe('HTTP/2 cleartext is off', () => {
     // (h2o 2.2 keeps a connection alive only when `Connection` names keep-alive: one answer)
     assert.equal(x.responses.length, 1, `one HTTP/1.1 answer: ${show(x)}`);
     assert.equal(x.responses[0].status, 200, show(x));
-    assert.deepEqual(x.responses[0].json, { status: 'ok' });
+    assert.equal(x.responses[0].json.status, 'ok', show(x)); // the /healthz answer itself
     assert.equal(x.buf.length, x.responses[0].length, `nothing after the answer (no HTTP/2 frames): ${show(x)}`);
   });
 });
