@@ -11,7 +11,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -367,5 +367,34 @@ describe('no silent weak mode: where the box cannot be built, kiln says so and r
       { env: { ...process.env, KILN_BWRAP: '/nonexistent/bwrap' }, encoding: 'utf8', timeout: 20000 });
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /--egress-mode namespace is not available here/);
+  });
+});
+
+describe("the data dir is kiln's alone: 0700, its files 0600, never another uid's", () => {
+  it('a data dir made open (0755, a 0644 file) is closed at start; what kiln makes is 0600', async () => {
+    const d = tempDir('sandbox-datadir');
+    chmodSync(d, 0o755);
+    writeFileSync(path.join(d, 'notes.txt'), 'left by an operator');
+    chmodSync(path.join(d, 'notes.txt'), 0o644);
+    const k = await startKiln({ dataDir: d });
+    try {
+      await k.createSite(`dd-${randomBytes(3).toString('hex')}`, true);
+      const mode = (p) => statSync(path.join(d, p)).mode & 0o777;
+      assert.equal(mode('.'), 0o700);
+      assert.equal(mode('notes.txt'), 0o600);
+      for (const f of ['kiln.db', 'admin.token', 'master.key']) assert.equal(mode(f), 0o600, f);
+      assert.equal(mode('proxy.sock'), 0o666, 'the workers\' socket: reachable by the sandbox uids, inside the 0700 dir');
+    } finally {
+      await k.close();
+    }
+  });
+
+  it('a data dir that another uid owns is refused at start', { skip: IS_ROOT ? false : 'only root can give a directory to another uid' }, () => {
+    const d = tempDir('sandbox-datadir-other');
+    chownSync(d, 12345, 12345);
+    const r = spawnSync(process.env.KILN_BIN ?? path.join(ROOT, 'build', 'kiln'), ['serve', '--data', d, '--listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 20000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /belongs to uid 12345, not to kiln's uid 0/);
+    assert.ok(!existsSync(path.join(d, 'kiln.db')), 'nothing was written into it');
   });
 });
