@@ -119,6 +119,10 @@ describe('the sandbox: hostile function code stays in its box', { skip: CAN ? fa
     unixSrv = await countingServer(unixPath);
     abstractSrv = await countingServer(`\0${abstractName}`);
     k = await startKiln();
+    // nothing hostile runs unless the box is on: unboxed, as root, these attempts would
+    // hit the machine itself (kill(-1), a fork bomb)
+    const h = await k.api('/healthz');
+    if (h.json?.isolation !== 'sandbox') throw new Error(`the sandbox is not on (${JSON.stringify(h.json)}): the escape attempts are not run`);
     await k.createSite(`acme-${tag}`, true);
     await k.createSite(`globex-${tag}`, true);
     victim = await deployProbe(`victim-${tag}`, `acme-${tag}`, { variables: { CANARY_SECRET: `canary-${tag}-secret` } });
