@@ -12,8 +12,8 @@
 #include <time.h>
 
 #include "base/log.h"
-#include "gateway/leak.h"
-#include "gateway/ledger.h"
+#include "journal/leak.h"
+#include "journal/ledger.h"
 #include "store/store.h"
 
 static double now_us(void)

@@ -1,4 +1,4 @@
-/* kiln audit: the audit log (gateway/audit.h) through the admin API. */
+/* kiln audit: the audit log (journal/audit.h) through the admin API. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>

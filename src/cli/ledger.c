@@ -1,4 +1,4 @@
-/* kiln ledger: the data-flow ledger of one site (gateway/ledger.h) through the admin API:
+/* kiln ledger: the data-flow ledger of one site (journal/ledger.h) through the admin API:
  * where the site's data went, and which other sites' data came in. */
 #include <jansson.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
 #include "auth/token.h"
 #include "base/clock.h"
 #include "base/enc.h"
-#include "gateway/audit.h"
+#include "journal/audit.h"
 #include "gateway/authcache.h"
 #include "gateway/ratelimit.h"
 #include "http/reply.h"

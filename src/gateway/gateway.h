@@ -42,7 +42,7 @@ void proxy_handle(kreq_t *kr);
  * pipe carries only the calls of the invocation running on it). */
 void proxy_serve(kreq_t *kr, unsigned rate_per_min, const char *only_invocation);
 
-/* Step 8: the decision just answered on `kr` into the audit log (gateway/audit.h):
+/* Step 8: the decision just answered on `kr` into the audit log (journal/audit.h):
  * allowed when the request reached its handler, refused otherwise; status, failure
  * category, the bound (or credential's) site, the actor and the calling invocation. A
  * request answered later (asynchronously) is recorded when it is answered. */

@@ -12,20 +12,20 @@
 
 #include "auth/scopes.h"
 #include "base/clock.h"
-#include "gateway/audit.h"
+#include "journal/audit.h"
 #include "gateway/gateway.h"
-#include "gateway/leak.h"
-#include "gateway/proxy_egress.h"
-#include "gateway/proxy_kvs.h"
-#include "gateway/proxy_remote.h"
-#include "gateway/proxy_storage.h"
+#include "journal/leak.h"
+#include "platform/proxy_egress.h"
+#include "platform/proxy_kvs.h"
+#include "platform/proxy_remote.h"
+#include "platform/proxy_storage.h"
 #include "gateway/ratelimit.h"
 #include "http/reply.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "platform/webtrigger.h"
 #include "product/routes.h"
-#include "runtime/invocation.h"
+#include "auth/invocation.h"
 
 static void scope_mismatch(kreq_t *kr, const invocation_t *inv)
 {
@@ -61,7 +61,7 @@ static void pipeline(kreq_t *kr, unsigned rate_per_min, const char *only_invocat
 void proxy_handle(kreq_t *kr)
 {
     if (kr->nseg == 2 && strcmp(kr->seg[1], "egress") == 0) {
-        proxy_egress(kr); /* outbound requests of functions: gateway/proxy_egress.c */
+        proxy_egress(kr); /* outbound requests of functions: platform/proxy_egress.c */
         return;
     }
     proxy_serve(kr, kr->thr->server->proxy_rate, NULL);
@@ -106,7 +106,7 @@ static void pipeline(kreq_t *kr, unsigned rate_per_min, const char *only_invocat
     if (!only_invocation && strcmp(type, "fpp") == 0 && kr->nseg == 5 && strcmp(kr->seg[2], "forge") == 0 &&
         strcmp(kr->seg[3], "entities") == 0 && strcmp(kr->seg[4], "graphql") == 0 && kreq_method_is(kr, "POST")) {
         kr->dispatched = 1;
-        proxy_storage(kr, &inv); /* the legacy storage API, over HTTP only: gateway/proxy_storage.c */
+        proxy_storage(kr, &inv); /* the legacy storage API, over HTTP only: platform/proxy_storage.c */
         return;
     }
     if (strcmp(type, "fpp") == 0 && kr->nseg == 3 && strcmp(kr->seg[2], "graphql") == 0 && kreq_method_is(kr, "POST")) {
@@ -118,11 +118,11 @@ static void pipeline(kreq_t *kr, unsigned rate_per_min, const char *only_invocat
         strcmp(kr->seg[2], "rest") != 0) {
         if (strcmp(type, "kvs") == 0) {
             kr->dispatched = 1;
-            proxy_kvs(kr, &inv); /* app storage: gateway/proxy_kvs.c */
+            proxy_kvs(kr, &inv); /* app storage: platform/proxy_kvs.c */
             return;
         }
         if (strcmp(type, "frc") == 0 && !only_invocation) {
-            proxy_remote(kr, &inv); /* invokeRemote: gateway/proxy_remote.c */
+            proxy_remote(kr, &inv); /* invokeRemote: platform/proxy_remote.c */
             return;
         }
         scope_mismatch(kr, &inv);

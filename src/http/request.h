@@ -55,7 +55,7 @@ typedef struct kreq {
     const char *params[4];
     unsigned metric_route;
 
-    /* For the audit record (gateway/audit.h): whether the gateway let the request reach
+    /* For the audit record (journal/audit.h): whether the gateway let the request reach
      * its handler, and the invocation it came from (proxy plane). */
     int dispatched;
     struct {

@@ -27,7 +27,7 @@ typedef struct serve_opts {
     long audit_retention_days;      /* audit events kept this long; <0 default (90), 0 forever */
     const char *egress_mode;        /* "auto" (default), "namespace" or "in-process" (docs/egress.md) */
     long ledger_retention_days;     /* ledger records kept this long; <0 default (90), 0 forever */
-    int ledger_off;                 /* --ledger off: no data-flow records (gateway/ledger.h) */
+    int ledger_off;                 /* --ledger off: no data-flow records (journal/ledger.h) */
     int leak_mode;                  /* enum leak_mode + 1; 0: the default (development environments) */
     size_t max_buffered;            /* bytes of unfinished requests buffered in all; 0: 256 MiB (http/bodygate.h) */
     size_t max_buffered_per_client; /* the same per client address; 0: a quarter of max_buffered */

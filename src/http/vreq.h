@@ -1,5 +1,5 @@
 /* Virtual requests: a request that did not arrive over HTTP — a function's product call
- * carried on its worker's pipe (runtime/proxycall.h) — served by the very handlers and
+ * carried on its worker's pipe (platform/proxycall.h) — served by the very handlers and
  * gateway steps HTTP requests go through. The request is a real h2o_req_t (method, path,
  * headers, entity) with no connection; its reply is captured here instead of sent, so
  * every reply_* function works unchanged.

@@ -8,7 +8,7 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "gateway/gateway.h"
-#include "gateway/audit.h"
+#include "journal/audit.h"
 #include "http/reply.h"
 #include "http/server.h"
 #include "platform/app.h"

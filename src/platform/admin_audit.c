@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "base/clock.h"
-#include "gateway/audit.h"
+#include "journal/audit.h"
 #include "http/reply.h"
 #include "platform/app.h"
 #include "platform/site.h"

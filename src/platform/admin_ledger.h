@@ -1,4 +1,4 @@
-/* The data-flow ledger on the admin plane: GET /admin/v1/ledger (gateway/ledger.h). */
+/* The data-flow ledger on the admin plane: GET /admin/v1/ledger (journal/ledger.h). */
 #ifndef KILN_ADMIN_LEDGER_H
 #define KILN_ADMIN_LEDGER_H
 

@@ -5,14 +5,14 @@
 #include <string.h>
 
 #include "base/json.h"
-#include "gateway/leak.h"
-#include "gateway/ledger.h"
+#include "journal/leak.h"
+#include "journal/ledger.h"
 #include "http/reply.h"
 #include "http/server.h"
 #include "platform/app.h"
 #include "platform/install.h"
 #include "platform/site.h"
-#include "runtime/invoke.h"
+#include "platform/invoke.h"
 #include "runtime/supervisor.h"
 
 /* What on_done needs: the answer's fixed members. */

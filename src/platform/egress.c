@@ -8,9 +8,9 @@
 
 #include "base/buf.h"
 #include "base/json.h"
-#include "gateway/leak.h"
-#include "gateway/ledger.h"
-#include "runtime/invocation.h"
+#include "journal/leak.h"
+#include "journal/ledger.h"
+#include "auth/invocation.h"
 
 /* ------------------------------------------------------------------ URLs */
 

@@ -66,8 +66,8 @@ struct invocation;
 /* Called exactly once per egress request, at the single place where its bytes leave kiln
  * (just before the request is handed to the outbound client): `body`/`len` are the bytes
  * sent to `dest_url` on behalf of invocation `inv`. Counts requests and bytes for /metrics,
- * records the transfer in the data-flow ledger (gateway/ledger.h) and scans `body` for
- * other sites' canaries (gateway/leak.h). Any thread; never blocks on I/O. */
+ * records the transfer in the data-flow ledger (journal/ledger.h) and scans `body` for
+ * other sites' canaries (journal/leak.h). Any thread; never blocks on I/O. */
 void egress_note_transfer(const struct invocation *inv, const char *dest_url, const void *body, size_t len);
 
 /* Counters since start, for /metrics. */

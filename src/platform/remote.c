@@ -15,9 +15,9 @@
 #include "base/enc.h"
 #include "base/json.h"
 #include "base/log.h"
-#include "gateway/audit.h"
-#include "gateway/ledger.h"
-#include "runtime/invocation.h"
+#include "journal/audit.h"
+#include "journal/ledger.h"
+#include "auth/invocation.h"
 
 static struct {
     _Atomic uint64_t calls, ok, failed, retries, transfers, transfer_bytes;

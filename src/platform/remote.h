@@ -138,7 +138,7 @@ void remote_call_free(remote_call_t *c);
  * implicitly: the call's outbound requests use c->receiver and this as done. */
 
 /* The one place where kiln notes bytes it sends to a remote backend (every attempt of
- * every call): counted in /metrics and recorded in the data-flow ledger (gateway/ledger.h)
+ * every call): counted in /metrics and recorded in the data-flow ledger (journal/ledger.h)
  * as a transfer of the call's site and installation to its URL, under the invocation
  * that made it (invokeRemote) or none (a lifecycle event). */
 void remote_note_transfer(const remote_call_t *c, size_t bytes);

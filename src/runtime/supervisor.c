@@ -23,7 +23,7 @@
 #include "base/jsonw.h"
 #include "base/log.h"
 #include "http/metrics.h"
-#include "runtime/proxycall.h"
+#include "platform/proxycall.h"
 #include "runtime/sandbox.h"
 #include "runtime/unpack.h"
 #include "store/store.h"
@@ -652,7 +652,7 @@ static void worker_start_job(worker_t *w, rt_job_t *job)
     jw_obj(&jw);
     jw_kstr(&jw, "url", R.proxy_url);
     jw_kstr(&jw, "token", job->token);
-    jw_kbool(&jw, "pipe", 1); /* __forge_fetch__ may carry calls on fd 4 (runtime/proxycall.h) */
+    jw_kbool(&jw, "pipe", 1); /* __forge_fetch__ may carry calls on fd 4 (platform/proxycall.h) */
     if (view.proxy_socket)
         jw_kstr(&jw, "socket", view.proxy_socket); /* HTTP to kiln goes over this Unix socket */
     jw_obj_end(&jw);

@@ -24,7 +24,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "runtime/invocation.h"
+#include "auth/invocation.h"
 #include "store/store.h"
 
 struct metrics;
@@ -69,7 +69,7 @@ struct rt_job {
 };
 
 /* Starts the runtime thread. proxy_url is what workers call back over HTTP (…/_proxy);
- * calls they carry on their pipes (runtime/proxycall.h) are served on the runtime thread
+ * calls they carry on their pipes (platform/proxycall.h) are served on the runtime thread
  * with public_url for links and proxy_rate per installation and minute (0: no limit). */
 int rt_start(const char *data_dir, const char *proxy_url, const char *public_url, unsigned proxy_rate, char *err,
              size_t errlen);

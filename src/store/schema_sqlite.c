@@ -164,7 +164,7 @@ const char *const schema_sqlite[] = {
     "  retired_ms INTEGER) WITHOUT ROWID;"
     "CREATE INDEX keys_current ON keys(purpose, created_ms) WHERE retired_ms IS NULL;",
 
-    /* 6: the audit log (gateway/audit.h): append-only; rows leave only by retention */
+    /* 6: the audit log (journal/audit.h): append-only; rows leave only by retention */
     "CREATE TABLE audit_log ("
     "  id INTEGER PRIMARY KEY,"
     "  time_ms INTEGER NOT NULL,"
@@ -206,7 +206,7 @@ const char *const schema_sqlite[] = {
     "  expires_ms INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX system_tokens_installation ON system_tokens(installation_id);"
     "CREATE INDEX system_tokens_expiry ON system_tokens(expires_ms);",
-    /* 9: the data-flow ledger (gateway/ledger.h): append-only, rows leave only by retention;
+    /* 9: the data-flow ledger (journal/ledger.h): append-only, rows leave only by retention;
        an environment's worker isolation (docs/runtime.md) */
     "CREATE TABLE ledger ("
     "  id INTEGER PRIMARY KEY,"

@@ -235,10 +235,10 @@ int store_logs_insert(store_t *st, const log_rec_t *recs, size_t n);
 /* Log lines with id > after_id (site_id 0: every site), the newest `max` in id order. */
 int store_logs_list(store_t *st, arena_t *a, int64_t site_id, int64_t after_id, int64_t max, log_rec_t **out,
                     size_t *n);
-/* ---- the audit log (gateway/audit.h): append-only ---- */
+/* ---- the audit log (journal/audit.h): append-only ---- */
 typedef struct audit_rec {
     int64_t id, time_ms, last_ms, site_id;
-    int64_t count; /* identical allowed decisions folded into this row (gateway/audit.h); 1 otherwise */
+    int64_t count; /* identical allowed decisions folded into this row (journal/audit.h); 1 otherwise */
     const char *kind, *plane, *actor, *app_id, *installation_id, *invocation_id, *method, *path, *category,
         *detail;
     int status;
@@ -253,7 +253,7 @@ int store_audit_list(store_t *st, arena_t *a, int64_t site_id, int64_t since_ms,
 /* Deletes events older than before_ms (retention); *deleted counts them. */
 int store_audit_purge(store_t *st, int64_t before_ms, int64_t *deleted);
 
-/* ---- the data-flow ledger (gateway/ledger.h): append-only ---- */
+/* ---- the data-flow ledger (journal/ledger.h): append-only ---- */
 typedef struct ledger_rec {
     int64_t id, time_ms;
     int64_t site_id;      /* whose data left (the source site S) */

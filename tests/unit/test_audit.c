@@ -1,4 +1,4 @@
-/* Unit tests for the audit log (src/gateway/audit.c and the store's audit_log): events
+/* Unit tests for the audit log (src/journal/audit.c and the store's audit_log): events
  * recorded are written by the writer thread in order with every field (cut to size,
  * never more), identical allowed decisions folded into one row (refusals never), per-site listing, time and id filters, the newest-n window, retention,
  * a full queue dropping (and counting) instead of blocking, and nothing recorded when
@@ -7,7 +7,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
-#include "gateway/audit.h"
+#include "journal/audit.h"
 #include "store/store.h"
 
 typedef struct {

@@ -1,10 +1,10 @@
-/* Unit tests for the live-invocation registry (src/runtime/invocation.h): a token works
+/* Unit tests for the live-invocation registry (src/auth/invocation.h): a token works
  * exactly while its invocation runs, is bound to its own record, stops at its deadline,
  * and removals keep every other live token findable (open addressing). */
 #include "unit.h"
 
 #include "base/clock.h"
-#include "runtime/invocation.h"
+#include "auth/invocation.h"
 
 static invocation_t inv(const char *id, int64_t site, int64_t deadline)
 {

@@ -1,4 +1,4 @@
-/* Unit tests for the canary matcher (src/gateway/leak.h): many sites in one database,
+/* Unit tests for the canary matcher (src/journal/leak.h): many sites in one database,
  * canaries at the very start and end of a buffer, each site reported once, the caller's
  * own site and its declared inbound sites skipped, no false positive on a prefix (a
  * canary cut short by one character, or one digit different), a rebuild with more sites
@@ -7,7 +7,7 @@
 
 #include <pthread.h>
 
-#include "gateway/leak.h"
+#include "journal/leak.h"
 
 #define NSITES 2000
 

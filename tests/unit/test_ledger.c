@@ -1,4 +1,4 @@
-/* Unit tests for the data-flow ledger (src/gateway/ledger.h) on the SQLite store: the
+/* Unit tests for the data-flow ledger (src/journal/ledger.h) on the SQLite store: the
  * writer resolves a destination on kiln's public URL to the site whose webtrigger it is
  * (a cross-site flow S -> T), keeps no query, records inbound flows with the source site
  * from the canary; a site's view holds its flows out and the flows into it, never another
@@ -8,7 +8,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
-#include "gateway/ledger.h"
+#include "journal/ledger.h"
 #include "platform/app.h"
 #include "platform/install.h"
 #include "platform/site.h"

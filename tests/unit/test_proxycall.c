@@ -1,4 +1,4 @@
-/* Unit tests for product calls carried on a worker's pipe (src/runtime/proxycall.c):
+/* Unit tests for product calls carried on a worker's pipe (src/platform/proxycall.c):
  * every malformed or hostile fetch frame gets a response frame with the HTTP status the
  * HTTP path would give (or the frame is refused as not kiln's), and a call is served
  * only for the invocation running on the worker, with that invocation's own live token. */
@@ -14,8 +14,8 @@
 #include "platform/site.h"
 #include "http/vreq.h"
 #include "product/routes.h"
-#include "runtime/invocation.h"
-#include "runtime/proxycall.h"
+#include "auth/invocation.h"
+#include "platform/proxycall.h"
 #include "store/store.h"
 
 typedef struct {

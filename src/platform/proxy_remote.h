@@ -12,7 +12,7 @@
 #define KILN_PROXY_REMOTE_H
 
 #include "http/request.h"
-#include "runtime/invocation.h"
+#include "auth/invocation.h"
 
 void proxy_remote(kreq_t *kr, const invocation_t *inv);
 

@@ -1,11 +1,11 @@
-#include "gateway/proxy_storage.h"
+#include "platform/proxy_storage.h"
 
 #include <string.h>
 
 #include "base/clock.h"
-#include "gateway/audit.h"
+#include "journal/audit.h"
 #include "gateway/gateway.h"
-#include "gateway/leak.h"
+#include "journal/leak.h"
 #include "http/reply.h"
 #include "http/server.h"
 #include "platform/kvs.h"

@@ -28,7 +28,7 @@ json_t *invoke_module(json_t *manifest, const char *type, const char *key);
  * installation` (env->isolation) gets job->isolate = the installation: its workers serve
  * no other installation (runtime/supervisor.h). NULL if the function's handler is not
  * `file.export` or the variables cannot be read. The caller sets receiver, owner and done;
- * scanning the payload for other sites' canaries (gateway/leak.h leak_scan_inbound) is the
+ * scanning the payload for other sites' canaries (journal/leak.h leak_scan_inbound) is the
  * caller's, which knows what kind of payload it is. */
 rt_job_t *invoke_job(store_t *st, arena_t *a, const char *public_url, const install_rec_t *in, const site_rec_t *site,
                      const version_rec_t *ver, const env_rec_t *env, json_t *fn, const char *module_key,

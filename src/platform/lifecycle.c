@@ -1,4 +1,4 @@
-#include "runtime/lifecycle.h"
+#include "platform/lifecycle.h"
 
 #include <jansson.h>
 #include <string.h>
@@ -7,7 +7,7 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "platform/remote.h"
-#include "runtime/invoke.h"
+#include "platform/invoke.h"
 
 #define INFLIGHT_MAX 64
 

@@ -4,15 +4,15 @@
  * bytes and invocation id. When the destination is another kiln site's webtrigger (a URL
  * on kiln's public URL, /x1/{id} or /public/{id}), the record also names that site T: a
  * cross-site flow S -> T. Inbound cross-site flows seen at a webtrigger (the request of
- * site T's webtrigger carries site S's canary, gateway/leak.h) are recorded as S -> T too.
+ * site T's webtrigger carries site S's canary, journal/leak.h) are recorded as S -> T too.
  *
- * Recording is off the hot path, as the audit log's (gateway/audit.h): ledger_record
+ * Recording is off the hot path, as the audit log's (journal/audit.h): ledger_record
  * copies the record into a bounded queue (one mutex, no allocation, no I/O); one writer
  * thread resolves destinations to sites and writes batches (one transaction each, at most
  * every LEDGER_FLUSH_MS or when LEDGER_BATCH records wait). A full queue drops and counts
  * (ledger_dropped, /metrics kiln_ledger_dropped_total). The writer deletes records past
  * the retention period once an hour. The same thread writes the log lines other modules
- * queue with ledger_log (the leak warnings of gateway/leak.c), so an HTTP thread never
+ * queue with ledger_log (the leak warnings of journal/leak.c), so an HTTP thread never
  * writes a function's log itself.
  *
  * A site's view (store_ledger_list) is the records whose source is the site (where its
@@ -26,7 +26,7 @@
 
 #include <stdint.h>
 
-#include "runtime/invocation.h"
+#include "auth/invocation.h"
 
 #define LEDGER_QUEUE_MAX 16384
 #define LEDGER_BATCH 1024

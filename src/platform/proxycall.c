@@ -1,4 +1,4 @@
-#include "runtime/proxycall.h"
+#include "platform/proxycall.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 #define KILN_PROXY_KVS_H
 
 #include "http/request.h"
-#include "runtime/invocation.h"
+#include "auth/invocation.h"
 
 void proxy_kvs(kreq_t *kr, const invocation_t *inv);
 

@@ -27,7 +27,7 @@ typedef struct invocation {
     char *egress; /* the version's egress allowlist, newline-separated (platform/egress.h);
                      heap, owned like scopes; NULL is "" */
     int64_t deadline_ms;
-    /* Sites whose canaries came in with the invocation's payload (gateway/leak.h): a
+    /* Sites whose canaries came in with the invocation's payload (journal/leak.h): a
      * declared transfer into it, not flagged when that data leaves again. */
     int64_t inbound_sites[INV_INBOUND_MAX];
     unsigned n_inbound;

@@ -1,17 +1,17 @@
-#include "gateway/proxy_egress.h"
+#include "platform/proxy_egress.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "base/clock.h"
-#include "gateway/audit.h"
+#include "journal/audit.h"
 #include "gateway/ratelimit.h"
 #include "http/reply.h"
 #include "http/server.h"
 #include "platform/egress.h"
 #include "platform/outbound.h"
-#include "runtime/invocation.h"
+#include "auth/invocation.h"
 
 /* Request headers that are kiln's or the hop's, never the remote's. */
 static const char *const drop_request[] = {

@@ -1,4 +1,4 @@
-#include "runtime/invoke.h"
+#include "platform/invoke.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-#include "gateway/ledger.h"
+#include "journal/ledger.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -10,7 +10,7 @@
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/log.h"
-#include "gateway/leak.h"
+#include "journal/leak.h"
 #include "store/store.h"
 
 enum slot_type { SLOT_TRANSFER, SLOT_INBOUND, SLOT_LOG };

@@ -3,14 +3,14 @@
  * site S are scanned, in one pass, for the canaries of every OTHER site with a
  * multi-pattern matcher (Hyperscan, block mode, literal patterns, one match per site and
  * scan). A hit means data of site T is on its way out of an invocation of S: kiln records
- * a CROSS_TENANT_LEAK_SUSPECTED audit event (gateway/audit.h) and writes a warning line
+ * a CROSS_TENANT_LEAK_SUSPECTED audit event (journal/audit.h) and writes a warning line
  * into the invocation's logs (`kiln logs`).
  *
  * Declared transfers are not leaks: canaries that came INTO the invocation with its own
  * payload (a webtrigger request body carrying site A's data, a direct invocation's
  * payload) are scanned when the invocation is built (leak_scan_inbound) and remembered on
  * the invocation (invocation_t.inbound_sites); they are not flagged when they leave again,
- * and the flow is recorded in the data-flow ledger (gateway/ledger.h) instead.
+ * and the flow is recorded in the data-flow ledger (journal/ledger.h) instead.
  *
  * Which invocations are scanned: by default those of development environments (Forge's
  * DEVELOPMENT type: `development` and custom environments), as the issue asks; `kiln serve
@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "runtime/invocation.h"
+#include "auth/invocation.h"
 #include "store/store.h"
 
 enum leak_mode { LEAK_OFF = 0, LEAK_DEVELOPMENT, LEAK_ALL };

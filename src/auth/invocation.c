@@ -1,4 +1,4 @@
-#include "runtime/invocation.h"
+#include "auth/invocation.h"
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -1,13 +1,13 @@
-#include "gateway/proxy_kvs.h"
+#include "platform/proxy_kvs.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "auth/systoken.h"
 #include "base/clock.h"
-#include "gateway/audit.h"
+#include "journal/audit.h"
 #include "gateway/gateway.h"
-#include "gateway/leak.h"
+#include "journal/leak.h"
 #include "http/reply.h"
 #include "http/server.h"
 #include "platform/kvs.h"

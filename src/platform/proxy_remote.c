@@ -1,17 +1,17 @@
-#include "gateway/proxy_remote.h"
+#include "platform/proxy_remote.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "base/clock.h"
-#include "gateway/audit.h"
+#include "journal/audit.h"
 #include "gateway/gateway.h"
-#include "gateway/leak.h"
+#include "journal/leak.h"
 #include "http/reply.h"
 #include "http/server.h"
 #include "platform/remote.h"
-#include "runtime/invoke.h"
+#include "platform/invoke.h"
 
 #define FRC_PREFIX "/_proxy/frc"
 

@@ -1,4 +1,4 @@
-#include "gateway/leak.h"
+#include "journal/leak.h"
 
 #include <hs.h>
 #include <pthread.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "base/arena.h"
-#include "gateway/audit.h"
-#include "gateway/ledger.h"
+#include "journal/audit.h"
+#include "journal/ledger.h"
 
 /* One compiled database and what its pattern ids mean. */
 typedef struct leak_db {

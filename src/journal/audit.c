@@ -1,4 +1,4 @@
-#include "gateway/audit.h"
+#include "journal/audit.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -9,7 +9,7 @@
 #define KILN_PROXY_STORAGE_H
 
 #include "http/request.h"
-#include "runtime/invocation.h"
+#include "auth/invocation.h"
 
 void proxy_storage(kreq_t *kr, const invocation_t *inv);
 
