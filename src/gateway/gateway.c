@@ -1,5 +1,6 @@
 #include "gateway/gateway.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -120,14 +121,14 @@ void gateway_audit(kreq_t *kr, const char *plane)
     size_t plen = req->query_at == SIZE_MAX ? req->path.len : req->query_at;
     audit_event_t ev = {
         .site_id = kr->site.id          ? kr->site.id
-                   : kr->caller.site_id ? kr->caller.site_id
+                   : gateway_who(kr)->site_id ? gateway_who(kr)->site_id
                                         : kr->principal.site_id,
-        .kind = kr->dispatched ? AUDIT_ALLOW : AUDIT_DENY,
+        .kind = gateway_who(kr)->dispatched ? AUDIT_ALLOW : AUDIT_DENY,
         .plane = plane,
         .actor = kr->principal.account_id,
-        .app_id = kr->caller.app_id,
-        .installation_id = kr->caller.installation_id,
-        .invocation_id = kr->caller.invocation_id,
+        .app_id = gateway_who(kr)->app_id,
+        .installation_id = gateway_who(kr)->installation_id,
+        .invocation_id = gateway_who(kr)->invocation_id,
         .method = arena_strndup(kr->arena, req->method.base, req->method.len < 15 ? req->method.len : 15),
         .path = arena_strndup(kr->arena, req->path.base, plen < 255 ? plen : 255),
         .status = req->res.status,
@@ -151,8 +152,8 @@ static int authenticate_system(kreq_t *kr, site_rec_t *bound)
     if (systoken_verify(kr->store, kr->arena, tok, len, clock_now_ms(), &b) != 0)
         return -1;
     kr->principal = (principal_t){PRINCIPAL_APP, b.site.id, b.install.bot_account_id, b.scopes};
-    kr->caller.app_id = b.install.app_id;
-    kr->caller.installation_id = b.install.id;
+    gateway_who(kr)->app_id = b.install.app_id;
+    gateway_who(kr)->installation_id = b.install.id;
     *bound = b.site;
     return 0;
 }
@@ -176,7 +177,7 @@ static void pipeline(kreq_t *kr)
     kr->site = bound;
     if (sys == 0 && kr->thr && kr->thr->server->proxy_rate) {
         /* step 6 for system tokens: the installation's limit, as for its functions */
-        ratelimit_result_t rl = ratelimit_take(arena_printf(kr->arena, "sy:%s", kr->caller.installation_id),
+        ratelimit_result_t rl = ratelimit_take(arena_printf(kr->arena, "sy:%s", gateway_who(kr)->installation_id),
                                                kr->thr->server->proxy_rate, clock_now_ms());
         reply_header(kr, "x-ratelimit-limit", arena_printf(kr->arena, "%u", rl.limit));
         reply_header(kr, "x-ratelimit-remaining", arena_printf(kr->arena, "%u", rl.remaining));
@@ -197,6 +198,20 @@ static void pipeline(kreq_t *kr)
         deny_scope(kr);
         return;
     }
-    kr->dispatched = 1;
+    gateway_who(kr)->dispatched = 1;
     kr->route->fn(kr);
+}
+
+/* ---------------------------------------------------------------- who */
+
+static int who_slot = -1;
+static pthread_once_t who_once = PTHREAD_ONCE_INIT;
+static void who_take_slot(void) { who_slot = kreq_ctx_index(); }
+
+gateway_who_t *gateway_who(kreq_t *kr)
+{
+    pthread_once(&who_once, who_take_slot);
+    if (!kr->ctx[who_slot])
+        kr->ctx[who_slot] = arena_calloc(kr->arena, sizeof(gateway_who_t));
+    return kr->ctx[who_slot];
 }

@@ -42,6 +42,17 @@ void proxy_handle(kreq_t *kr);
  * pipe carries only the calls of the invocation running on it). */
 void proxy_serve(kreq_t *kr, unsigned rate_per_min, const char *only_invocation);
 
+/* Who a request acts for, for its audit record (journal/audit.h): the site a webtrigger
+ * or invocation belongs to, its app, installation and invocation, and whether the gateway
+ * let the request reach its handler. Kept in the request (kreq_t.ctx), zeroed at first use;
+ * set by the gateway and by the planes that authenticate their own way. */
+typedef struct gateway_who {
+    int64_t site_id;
+    const char *app_id, *installation_id, *invocation_id;
+    int dispatched;
+} gateway_who_t;
+gateway_who_t *gateway_who(kreq_t *kr);
+
 /* Step 8: the decision just answered on `kr` into the audit log (journal/audit.h):
  * allowed when the request reached its handler, refused otherwise; status, failure
  * category, the bound (or credential's) site, the actor and the calling invocation. A

@@ -90,9 +90,9 @@ static void pipeline(kreq_t *kr, unsigned rate_per_min, const char *only_invocat
         reply_failure(kr, 401, FAILURE_CLIENT_AUTH, "Unauthorized");
         return;
     }
-    kr->caller.app_id = arena_strdup(kr->arena, inv.app_id);
-    kr->caller.installation_id = arena_strdup(kr->arena, inv.installation_id);
-    kr->caller.invocation_id = arena_strdup(kr->arena, inv.id);
+    gateway_who(kr)->app_id = arena_strdup(kr->arena, inv.app_id);
+    gateway_who(kr)->installation_id = arena_strdup(kr->arena, inv.installation_id);
+    gateway_who(kr)->invocation_id = arena_strdup(kr->arena, inv.id);
     kr->principal.account_id = arena_strdup(kr->arena, inv.bot_account_id);
     install_rec_t in;
     if (store_install_get(kr->store, kr->arena, inv.installation_id, &in) != STORE_OK || in.removed ||
@@ -105,19 +105,19 @@ static void pipeline(kreq_t *kr, unsigned rate_per_min, const char *only_invocat
     const char *remote = kreq_header(kr, "x-forge-remote");
     if (!only_invocation && strcmp(type, "fpp") == 0 && kr->nseg == 5 && strcmp(kr->seg[2], "forge") == 0 &&
         strcmp(kr->seg[3], "entities") == 0 && strcmp(kr->seg[4], "graphql") == 0 && kreq_method_is(kr, "POST")) {
-        kr->dispatched = 1;
+        gateway_who(kr)->dispatched = 1;
         proxy_storage(kr, &inv); /* the legacy storage API, over HTTP only: platform/proxy_storage.c */
         return;
     }
     if (strcmp(type, "fpp") == 0 && kr->nseg == 3 && strcmp(kr->seg[2], "graphql") == 0 && kreq_method_is(kr, "POST")) {
-        kr->dispatched = 1;
+        gateway_who(kr)->dispatched = 1;
         webtrigger_graphql(kr, &inv);
         return;
     }
     if (strcmp(type, "fpp") != 0 || (remote && *remote && strcmp(remote, "jira") != 0) || kr->nseg < 3 ||
         strcmp(kr->seg[2], "rest") != 0) {
         if (strcmp(type, "kvs") == 0) {
-            kr->dispatched = 1;
+            gateway_who(kr)->dispatched = 1;
             proxy_kvs(kr, &inv); /* app storage: platform/proxy_kvs.c */
             return;
         }
@@ -159,6 +159,6 @@ static void pipeline(kreq_t *kr, unsigned rate_per_min, const char *only_invocat
     kr->principal = (principal_t){PRINCIPAL_APP, inv.site_id, arena_strdup(kr->arena, inv.bot_account_id), inv.scopes};
     if (kr->req->entity.len) /* a write into the site's product: another site's canary in it is a leak */
         leak_scan(&inv, LEAK_SRC_PRODUCT, "the site's product API", kr->req->entity.base, kr->req->entity.len);
-    kr->dispatched = 1;
+    gateway_who(kr)->dispatched = 1;
     kr->route->fn(kr);
 }

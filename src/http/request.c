@@ -1,10 +1,12 @@
 #include "http/request.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "base/enc.h"
 #include "base/json.h"
+#include "base/log.h"
 #include "http/reply.h"
 
 /* Walks the query string; calls back with each decoded name=value pair. */
@@ -117,4 +119,15 @@ json_t *kreq_json_body_keep(kreq_t *kr, int jira, const char *const *keep)
         return NULL;
     }
     return j;
+}
+
+int kreq_ctx_index(void)
+{
+    static int next;
+    int i = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED);
+    if (i >= KREQ_CTX_MAX) {
+        log_msg(LOG_ERROR, "kreq: more modules want request state than KREQ_CTX_MAX", NULL);
+        abort();
+    }
+    return i;
 }

@@ -8,11 +8,14 @@
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "base/completion.h"
 #include "base/limits.h"
 #include "store/store.h"
 
 struct route;
 struct http_thread;
+
+#define KREQ_CTX_MAX 4
 
 /* Who is calling, after authentication. */
 typedef struct principal {
@@ -34,13 +37,13 @@ typedef struct kreq {
     store_t *store;
     uint64_t start_ns;
     struct conn_rec *conn; /* for shutdown tracking; may be NULL */
-    struct rt_job *job;    /* an invocation this request waits for (runtime/supervisor.h) */
     struct vreq *vreq;     /* set when the request did not come over HTTP (http/vreq.h):
                               its reply is captured there instead of sent */
-    void **waiting_owner;  /* the `owner` slot of an outbound or remote call this request
-                              waits for (platform/outbound.h, platform/remote.h): set to
-                              NULL if the client goes away, so the answer is dropped */
-    void *job_ctx;         /* what the waiting handler needs when the job ends */
+    completion_t *waiting; /* the work this request waits for (base/completion.h): its owner
+                              is set to NULL if the client goes away, so its answer is dropped */
+    void *ctx[KREQ_CTX_MAX]; /* per-module state, by an index each module takes once
+                                (kreq_ctx_index), as nginx's r->ctx[module.ctx_index]: the
+                                request knows nothing of the layers above it */
 
     /* The path split into percent-decoded segments (gateway_normalise). */
     const char *seg[KILN_MAX_SEGMENTS];
@@ -55,20 +58,16 @@ typedef struct kreq {
     const char *params[4];
     unsigned metric_route;
 
-    /* For the audit record (journal/audit.h): whether the gateway let the request reach
-     * its handler, and the invocation it came from (proxy plane). */
-    int dispatched;
-    struct {
-        int64_t site_id; /* the site a webtrigger belongs to */
-        const char *app_id, *installation_id, *invocation_id;
-    } caller;
-
     /* Bound by the gateway; a handler never sees another site. */
     principal_t principal;
     site_rec_t site;
     const char *public_url; /* e.g. http://127.0.0.1:8080, no trailing slash */
     const char *site_base;  /* public_url/ex/jira/cloudId, made on first use */
 } kreq_t;
+
+/* A slot of kreq_t.ctx for the calling module, taken once per process (thread-safe);
+ * aborts past KREQ_CTX_MAX modules. */
+int kreq_ctx_index(void);
 
 /* Method comparison helper. */
 static inline int kreq_method_is(const kreq_t *kr, const char *m)

@@ -112,10 +112,8 @@ static void on_dispose(void *p)
 {
     kreq_t *kr = *(kreq_t **)p;
     kr->thr->inflight--;
-    if (kr->job)
-        kr->job->owner = NULL; /* the client went away: the job's answer is dropped */
-    if (kr->waiting_owner)
-        *kr->waiting_owner = NULL; /* likewise an outbound or remote call's */
+    if (kr->waiting)
+        kr->waiting->owner = NULL; /* the client went away: the answer is dropped */
     conn_request_done(kr->conn);
     arena_free(kr->arena);
 }
@@ -286,9 +284,8 @@ static void *thread_main(void *arg)
     t->accept_ctx.ctx = &t->ctx;
     t->accept_ctx.hosts = srv->config.hosts;
     h2o_linklist_init_anchor(&t->conns);
-    h2o_multithread_register_receiver(t->ctx.queue, &t->rt_receiver, rt_on_messages);
-    h2o_multithread_register_receiver(t->ctx.queue, &t->out_receiver, outbound_on_messages);
-    rt_bind_thread(loop, &t->rt_receiver, t->store, t->metrics); /* warm workers are driven from this loop */
+    h2o_multithread_register_receiver(t->ctx.queue, &t->completions, completion_on_messages);
+    rt_bind_thread(loop, &t->completions, t->store, t->metrics); /* warm workers are driven from this loop */
     t->listener = h2o_evloop_socket_create(loop, t->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);

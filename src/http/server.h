@@ -51,8 +51,8 @@ typedef struct http_thread {
     metrics_t *metrics;
     uint64_t inflight;                       /* requests handed to a handler and not yet disposed */
     h2o_linklist_t conns;                    /* tracked connections (http/conn.h) */
-    h2o_multithread_receiver_t rt_receiver;  /* finished invocations (runtime/supervisor.h) */
-    h2o_multithread_receiver_t out_receiver; /* finished outbound calls (platform/outbound.h) */
+    h2o_multithread_receiver_t completions; /* work other threads did for this one's requests
+                                               (base/completion.h) */
 } http_thread_t;
 
 typedef struct http_server {

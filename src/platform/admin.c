@@ -216,7 +216,7 @@ void admin_handle(kreq_t *kr)
         reply_error(kr, 405, 0, "Method Not Allowed");
         return;
     }
-    kr->dispatched = 1;
+    gateway_who(kr)->dispatched = 1;
     kr->route->fn(kr);
     /* status 0: answered later (a deploy waiting for its unpack) */
     gateway_audit(kr, AUDIT_PLANE_ADMIN);

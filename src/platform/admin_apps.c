@@ -1,4 +1,5 @@
 #include "platform/admin_apps.h"
+#include "platform/plane.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -224,14 +225,15 @@ void uploads_append(kreq_t *kr)
     reply_json_new(kr, 200, json_pack("{s:I}", "size", (json_int_t)size));
 }
 
-static void deploy_prepared(rt_job_t *job)
+static void deploy_prepared(completion_t *done)
 {
-    kreq_t *kr = job->owner;
+    rt_job_t *job = (rt_job_t *)done;
+    kreq_t *kr = job->c.owner;
     if (kr) {
-        kr->job = NULL;
+        kr->waiting = NULL;
         if (job->status != RT_OK)
             log_msg(LOG_WARN, "deploy: the version is recorded but could not be unpacked yet", NULL);
-        reply_json(kr, 201, kr->job_ctx);
+        reply_json(kr, 201, plane_kept(kr));
     }
     rt_job_free(job);
 }
@@ -313,13 +315,13 @@ void versions_deploy(kreq_t *kr)
     job->snapshot = xstrdup(v.snapshot);
     job->prepare_only = 1;
     job->deadline_ms = clock_now_ms() + 120000;
-    job->receiver = &kr->thr->rt_receiver;
-    job->owner = kr;
-    job->done = deploy_prepared;
-    kr->job = job;
-    kr->job_ctx = json_own(kr->arena, out);
+    job->c.receiver = &kr->thr->completions;
+    job->c.owner = kr;
+    job->c.done = deploy_prepared;
+    kr->waiting = &job->c;
+    plane_keep(kr, json_own(kr->arena, out));
     if (rt_submit(job) != 0) {
-        kr->job = NULL;
+        kr->waiting = NULL;
         rt_job_free(job);
         reply_json(kr, 201, out); /* recorded; it will be unpacked on first use */
     }

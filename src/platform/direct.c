@@ -1,4 +1,5 @@
 #include "platform/direct.h"
+#include "platform/plane.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -26,12 +27,13 @@ static json_t *answer(const direct_ctx_t *c, int ok)
                      c->invocation_id);
 }
 
-static void on_done(rt_job_t *job)
+static void on_done(completion_t *done)
 {
-    kreq_t *kr = job->owner;
+    rt_job_t *job = (rt_job_t *)done;
+    kreq_t *kr = job->c.owner;
     if (kr) {
-        kr->job = NULL;
-        const direct_ctx_t *c = kr->job_ctx;
+        kr->waiting = NULL;
+        const direct_ctx_t *c = plane_kept(kr);
         json_error_t je;
         if (job->status == RT_OK || job->status == RT_ERROR) {
             json_t *v = job->status == RT_OK && job->result
@@ -103,7 +105,7 @@ static const char *env_type(const char *key)
     return strcmp(key, "production") == 0 ? "PRODUCTION" : strcmp(key, "staging") == 0 ? "STAGING" : "DEVELOPMENT";
 }
 
-/* Builds the job into kr->job, or replies. */
+/* Builds the job into kr->waiting (its completion), or replies. */
 static void prepare(kreq_t *kr)
 {
     static const char *const keep[] = {"payload", NULL}; /* passed on as JSON: may hold NUL */
@@ -186,11 +188,11 @@ static void prepare(kreq_t *kr)
     c->function = key;
     c->site = site.name;
     c->invocation_id = arena_strdup(kr->arena, job->inv.id);
-    job->receiver = &kr->thr->rt_receiver;
-    job->owner = kr;
-    job->done = on_done;
-    kr->job = job;
-    kr->job_ctx = c;
+    job->c.receiver = &kr->thr->completions;
+    job->c.owner = kr;
+    job->c.done = on_done;
+    kr->waiting = &job->c;
+    plane_keep(kr, c);
 }
 
 void direct_invoke(kreq_t *kr)
@@ -199,9 +201,10 @@ void direct_invoke(kreq_t *kr)
     prepare(kr);
     if (read_tx)
         store_commit(kr->store);
-    if (kr->job && rt_submit(kr->job) != 0) {
-        rt_job_free(kr->job);
-        kr->job = NULL;
+    rt_job_t *job = (rt_job_t *)kr->waiting; /* prepare's, or NULL when it replied */
+    if (job && rt_submit(job) != 0) {
+        rt_job_free(job);
+        kr->waiting = NULL;
         reply_header(kr, "retry-after", "1");
         reply_error(kr, 503, 0, "Too many invocations are waiting; retry shortly.");
     }

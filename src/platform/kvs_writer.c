@@ -110,7 +110,7 @@ static void run_group(kvs_job_t *list)
     }
     while (list) {
         kvs_job_t *next = list->next;
-        h2o_multithread_send_message(list->rt.receiver, &list->rt.msg);
+        completion_send(&list->c);
         list = next;
     }
 }

@@ -16,7 +16,7 @@
 #include <stddef.h>
 
 #include "platform/kvs.h"
-#include "runtime/supervisor.h"
+#include "base/completion.h"
 
 #define KVS_WRITER_QUEUE_MAX 8192 /* jobs waiting; more answer 503 */
 #define KVS_WRITER_GROUP_MAX 512  /* jobs in one transaction */
@@ -24,8 +24,8 @@
 #define KVS_EXPIRE_BATCH 1000     /* at most this many per sweep (one short transaction) */
 
 typedef struct kvs_job {
-    rt_job_t rt; /* first: rt_on_messages hands it back and calls rt.done; rt.owner is the
-                    request (cleared by the server if the client goes away) */
+    completion_t c; /* first (base/completion.h): answered on c.receiver's thread; c.owner is
+                       the request (cleared by the server if the client goes away) */
     kvs_ctx_t ctx;
     char installation_id[40];
     char op[32];
@@ -49,7 +49,7 @@ int kvs_op_writes(const char *op);
 /* A job for op with a copy of ctx (its strings copied) and of the body. */
 kvs_job_t *kvs_job_new(const kvs_ctx_t *ctx, const char *op, const char *body, size_t len);
 void kvs_job_free(kvs_job_t *job);
-/* Queues it; the answer comes back through job->rt.receiver. -1: the queue is full (the
+/* Queues it; the answer comes back through job->c. -1: the queue is full (the
  * job stays the caller's). */
 int kvs_writer_submit(kvs_job_t *job);
 

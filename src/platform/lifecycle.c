@@ -25,9 +25,10 @@ static void settle(struct delivery *d);
  * remote that still failed is not a reason to deliver the event again: it had its
  * retries (Forge's contract); only failed functions (or a delivery cut short because
  * kiln is stopping) make the event be retried. */
-static void on_remote_done(remote_call_t *c)
+static void on_remote_done(completion_t *done)
 {
-    struct delivery *d = c->owner;
+    remote_call_t *c = (remote_call_t *)done;
+    struct delivery *d = c->answer.owner;
     if (c->err == OUTBOUND_ESHUTDOWN) {
         if (d) /* kiln is stopping mid-delivery: the event stays due for the next start */
             d->failed++;
@@ -59,9 +60,9 @@ static int deliver_remote(http_thread_t *t, json_t *manifest, const install_rec_
         log_msg(LOG_WARN, "lifecycle event cannot go to the remote", "endpoint", ekey, "error", err, NULL);
         return -1;
     }
-    c->receiver = &t->out_receiver;
-    c->owner = d;
-    c->done = on_remote_done;
+    c->answer.receiver = &t->completions;
+    c->answer.owner = d;
+    c->answer.done = on_remote_done;
     if (remote_call_start(c) != 0) {
         remote_call_free(c);
         return -1;
@@ -93,9 +94,10 @@ static void settle(struct delivery *d)
     d->event_id = 0;
 }
 
-static void on_done(rt_job_t *job)
+static void on_done(completion_t *done)
 {
-    struct delivery *d = job->owner;
+    rt_job_t *job = (rt_job_t *)done;
+    struct delivery *d = job->c.owner;
     if (job->status != RT_OK)
         d->failed++;
     if (--d->pending == 0)
@@ -159,9 +161,9 @@ static void deliver(http_thread_t *t, arena_t *a, const lifecycle_rec_t *ev)
             d->failed++;
             continue;
         }
-        job->receiver = &t->rt_receiver;
-        job->owner = d;
-        job->done = on_done;
+        job->c.receiver = &t->completions;
+        job->c.owner = d;
+        job->c.done = on_done;
         if (rt_submit(job) != 0) {
             rt_job_free(job);
             d->failed++;

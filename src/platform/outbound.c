@@ -218,10 +218,7 @@ static void complete(outbound_req_t *r)
     pthread_mutex_lock(&O.mu);
     O.inflight--;
     pthread_mutex_unlock(&O.mu);
-    if (r->receiver)
-        h2o_multithread_send_message(r->receiver, &r->msg);
-    else
-        r->done(r);
+    completion_send(&r->c);
 }
 
 static int map_curl(CURLcode c)
@@ -493,7 +490,7 @@ int outbound_running(void)
 
 int outbound_submit(outbound_req_t *r)
 {
-    if (!r->done && !r->receiver)
+    if (!r->c.done)
         return -1;
     pthread_mutex_lock(&O.mu);
     int ok = O.running && !O.stopping && O.inflight < OUTBOUND_QUEUE_MAX;
@@ -520,16 +517,6 @@ int outbound_submit(outbound_req_t *r)
     return 0;
 }
 
-void outbound_on_messages(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
-{
-    (void)receiver;
-    while (!h2o_linklist_is_empty(messages)) {
-        outbound_req_t *r = (outbound_req_t *)messages->next;
-        h2o_linklist_unlink(&r->msg.link);
-        r->done(r);
-    }
-}
-
 /* ------------------------------------------------------------------ sync */
 
 typedef struct {
@@ -538,9 +525,9 @@ typedef struct {
     int done;
 } waiter_t;
 
-static void sync_done(outbound_req_t *r)
+static void sync_done(completion_t *c)
 {
-    waiter_t *w = r->owner;
+    waiter_t *w = c->owner;
     pthread_mutex_lock(&w->mu);
     w->done = 1;
     pthread_cond_signal(&w->cv);
@@ -550,9 +537,9 @@ static void sync_done(outbound_req_t *r)
 int outbound_call_sync(outbound_req_t *r)
 {
     waiter_t w = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
-    r->receiver = NULL;
-    r->done = sync_done;
-    r->owner = &w;
+    r->c.receiver = NULL;
+    r->c.done = sync_done;
+    r->c.owner = &w;
     if (outbound_submit(r) != 0) {
         r->err = OUTBOUND_ESHUTDOWN;
         snprintf(r->error, sizeof r->error, "the outbound client is not running or is full");
@@ -562,6 +549,6 @@ int outbound_call_sync(outbound_req_t *r)
     while (!w.done)
         pthread_cond_wait(&w.cv, &w.mu);
     pthread_mutex_unlock(&w.mu);
-    r->owner = NULL;
+    r->c.owner = NULL;
     return r->err;
 }

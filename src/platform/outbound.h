@@ -40,6 +40,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "base/completion.h"
 
 #define OUTBOUND_QUEUE_MAX 1024                      /* submitted and not yet done; more: -1 */
 #define OUTBOUND_CONNS_MAX 64                        /* idle connections kept for reuse */
@@ -65,14 +66,14 @@ enum outbound_err {
 };
 
 typedef struct outbound_req outbound_req_t;
-typedef void (*outbound_done_cb)(outbound_req_t *req);
 
 typedef struct outbound_header {
     char *name, *value; /* heap, owned by the request; names as received (compare case-insensitively) */
 } outbound_header_t;
 
 struct outbound_req {
-    h2o_multithread_message_t msg; /* first: what the receiving thread gets */
+    completion_t c; /* first (base/completion.h): c.done gets the request; c.receiver NULL:
+                       done runs on the outbound thread; c.owner is the submitter's */
     /* ---- in (set with the setters below; owned by the request) ---- */
     char method[16]; /* "GET", "POST", ...; default GET */
     char *url;
@@ -87,10 +88,7 @@ struct outbound_req {
                                              so a caller that vetted an address connects to exactly it */
     int64_t not_before_ms;                /* wall-clock ms before which it is not sent (retry backoff);
                                              0: at once. Its deadlines start when it is sent. */
-    h2o_multithread_receiver_t *receiver; /* NULL: done runs on the outbound thread */
-    outbound_done_cb done;
     /* ---- the submitter's ---- */
-    void *owner;
     void *data;
     /* ---- out (valid in done) ---- */
     int err;    /* enum outbound_err */
@@ -135,8 +133,6 @@ int outbound_submit(outbound_req_t *req);
  * internally and overwritten. */
 int outbound_call_sync(outbound_req_t *req);
 
-/* Receiver callback for threads with an h2o loop: runs req->done for each message. */
-void outbound_on_messages(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages);
 
 /* The first response header called `name` (case-insensitive), or NULL. */
 const char *outbound_resp_header(const outbound_req_t *req, const char *name);

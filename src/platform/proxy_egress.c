@@ -1,3 +1,4 @@
+#include "gateway/gateway.h"
 #include "platform/proxy_egress.h"
 
 #include <stdio.h>
@@ -74,15 +75,16 @@ static void refuse(kreq_t *kr, int status, const char *forge_error, const char *
     reply_failure(kr, status, category, msg);
 }
 
-static void on_done(outbound_req_t *req)
+static void on_done(completion_t *done)
 {
-    egress_call_t *c = req->owner ? req->data : NULL;
+    outbound_req_t *req = (outbound_req_t *)done;
+    egress_call_t *c = req->c.owner ? req->data : NULL;
     if (!c) {
         outbound_req_free(req); /* the function's request went away */
         return;
     }
     kreq_t *kr = c->kr;
-    kr->waiting_owner = NULL;
+    kr->waiting = NULL;
     if (req->err != OUTBOUND_OK) {
         egress_count("failed");
         int status = req->err == OUTBOUND_ETIMEOUT ? 504 : 502;
@@ -134,9 +136,9 @@ void proxy_egress(kreq_t *kr)
         audit(kr, NULL, method, NULL, 401, FAILURE_CLIENT_AUTH, NULL);
         return;
     }
-    kr->caller.app_id = inv.app_id;
-    kr->caller.installation_id = inv.installation_id;
-    kr->caller.invocation_id = inv.id;
+    gateway_who(kr)->app_id = inv.app_id;
+    gateway_who(kr)->installation_id = inv.installation_id;
+    gateway_who(kr)->invocation_id = inv.id;
     /* 2, 3. the target and the allowlist */
     const char *target = kreq_header(kr, "forge-proxy-target");
     egress_url_t u;
@@ -206,9 +208,9 @@ void proxy_egress(kreq_t *kr)
     c->origin = origin;
     c->method = method;
     c->inv = inv;
-    req->receiver = &kr->thr->out_receiver;
-    req->done = on_done;
-    req->owner = kr;
+    req->c.receiver = &kr->thr->completions;
+    req->c.done = on_done;
+    req->c.owner = kr;
     req->data = c;
     if (outbound_submit(req) != 0) {
         outbound_req_free(req);
@@ -219,7 +221,7 @@ void proxy_egress(kreq_t *kr)
         audit(kr, &inv, method, origin, 503, NULL, "outbound queue full");
         return;
     }
-    kr->waiting_owner = &req->owner; /* cleared if the function's request goes away */
+    kr->waiting = &req->c; /* its owner is cleared if the function's request goes away */
     /* 6. the transfer point: these bytes leave kiln now (the request's own copy of the body
      * stays valid until it is answered) */
     egress_note_transfer(&inv, target, body.base, body.len);

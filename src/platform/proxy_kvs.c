@@ -1,4 +1,5 @@
 #include "platform/proxy_kvs.h"
+#include "platform/plane.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -36,14 +37,14 @@ static void answer(kreq_t *kr, const kvs_reply_t *r, int copy)
 }
 
 /* A write came back from the writer thread, committed (or failed). */
-static void on_written(rt_job_t *rj)
+static void on_written(completion_t *c)
 {
-    kvs_job_t *j = (kvs_job_t *)rj;
-    kreq_t *kr = rj->owner;
+    kvs_job_t *j = (kvs_job_t *)c;
+    kreq_t *kr = c->owner;
     if (kr) { /* NULL: the client went away meanwhile */
-        kr->job = NULL;
+        kr->waiting = NULL;
         answer(kr, &j->reply, 1);
-        gateway_audit(kr, kr->job_ctx ? (const char *)kr->job_ctx : AUDIT_PLANE_PROXY); /* the plane left the
+        gateway_audit(kr, plane_kept(kr) ? (const char *)plane_kept(kr) : AUDIT_PLANE_PROXY); /* the plane left the
                                                                                       answered-later write to us */
     }
     kvs_job_free(j);
@@ -61,7 +62,7 @@ static void serve_op(kreq_t *kr, const char *op, int64_t site_id, const char *in
         reply_error(kr, 405, 0, "Method Not Allowed");
         return;
     }
-    kr->job_ctx = (void *)plane;
+    plane_keep(kr, (void *)plane);
     kvs_ctx_t ctx = {.site_id = site_id,
                      .installation_id = installation_id,
                      .scopes = scopes,
@@ -76,12 +77,12 @@ static void serve_op(kreq_t *kr, const char *op, int64_t site_id, const char *in
             reply_raw(kr, 404, "application/json", not_found, sizeof not_found - 1);
             return;
         }
-        j->rt.receiver = &kr->thr->rt_receiver;
-        j->rt.owner = kr;
-        j->rt.done = on_written;
-        kr->job = &j->rt;
+        j->c.receiver = &kr->thr->completions;
+        j->c.owner = kr;
+        j->c.done = on_written;
+        kr->waiting = &j->c;
         if (kvs_writer_submit(j) != 0) {
-            kr->job = NULL;
+            kr->waiting = NULL;
             kvs_job_free(j);
             reply_header(kr, "retry-after", "1");
             reply_error(kr, 503, 0, "Too many app storage writes are waiting; retry shortly.");
@@ -118,8 +119,8 @@ static void storage_pipeline(kreq_t *kr)
         return;
     }
     /* The installation (and so the storage partition) comes from the token, never the request. */
-    kr->caller.app_id = b.install.app_id;
-    kr->caller.installation_id = b.install.id;
+    gateway_who(kr)->app_id = b.install.app_id;
+    gateway_who(kr)->installation_id = b.install.id;
     kr->principal = (principal_t){PRINCIPAL_APP, b.site.id, b.install.bot_account_id, b.scopes};
     kr->site = b.site;
     if (kr->nseg < 5 || kr->nseg > 6 || strcmp(kr->seg[2], "kvs") != 0 || strcmp(kr->seg[3], "v1") != 0) {
@@ -127,7 +128,7 @@ static void storage_pipeline(kreq_t *kr)
         return;
     }
     const char *op = kr->nseg == 5 ? kr->seg[4] : arena_printf(kr->arena, "%s/%s", kr->seg[4], kr->seg[5]);
-    kr->dispatched = 1;
+    gateway_who(kr)->dispatched = 1;
     serve_op(kr, op, b.site.id, b.install.id, b.scopes, AUDIT_PLANE_STORAGE, NULL);
 }
 

@@ -32,14 +32,15 @@ static void gateway_error(kreq_t *kr, int status, const char *code, const char *
 }
 
 /* The remote answered (or could not be reached): finish the request, on its thread. */
-static void on_answer(remote_call_t *c)
+static void on_answer(completion_t *done)
 {
-    kreq_t *kr = c->owner;
+    remote_call_t *c = (remote_call_t *)done;
+    kreq_t *kr = c->answer.owner;
     if (!kr) { /* the function went away meanwhile */
         remote_call_free(c);
         return;
     }
-    kr->waiting_owner = NULL;
+    kr->waiting = NULL;
     outbound_req_t *r = c->req;
     if (c->err == OUTBOUND_ETIMEOUT) {
         gateway_error(kr, 504, "REMOTE_TIMEOUT", "The remote did not answer within 25 seconds.");
@@ -125,13 +126,13 @@ void proxy_remote(kreq_t *kr, const invocation_t *inv)
     /* the body leaves the invocation for the remote: another site's canary in it is a leak
      * (the ledger records the transfer itself with each attempt: remote_note_transfer) */
     leak_scan(inv, LEAK_SRC_REMOTE, c->url, kr->req->entity.base, kr->req->entity.len);
-    c->receiver = &kr->thr->out_receiver;
-    c->owner = kr;
-    c->done = on_answer;
-    kr->waiting_owner = &c->owner;
-    kr->dispatched = 1;
+    c->answer.receiver = &kr->thr->completions;
+    c->answer.owner = kr;
+    c->answer.done = on_answer;
+    kr->waiting = &c->answer;
+    gateway_who(kr)->dispatched = 1;
     if (remote_call_start(c) != 0) {
-        kr->waiting_owner = NULL;
+        kr->waiting = NULL;
         remote_call_free(c);
         reply_header(kr, "retry-after", "1");
         reply_error(kr, 503, 0, "Too many outbound calls are waiting; retry shortly.");

@@ -1,4 +1,5 @@
 #include "platform/proxy_storage.h"
+#include "platform/plane.h"
 
 #include <string.h>
 
@@ -25,13 +26,13 @@ static void answer(kreq_t *kr, const storage_gql_call_t *call, const kvs_reply_t
 }
 
 /* A write came back from the writer thread, committed (or failed). */
-static void on_written(rt_job_t *rj)
+static void on_written(completion_t *c)
 {
-    kvs_job_t *j = (kvs_job_t *)rj;
-    kreq_t *kr = rj->owner;
+    kvs_job_t *j = (kvs_job_t *)c;
+    kreq_t *kr = c->owner;
     if (kr) { /* NULL: the client went away meanwhile */
-        kr->job = NULL;
-        answer(kr, kr->job_ctx, &j->reply);
+        kr->waiting = NULL;
+        answer(kr, plane_kept(kr), &j->reply);
         gateway_audit(kr, AUDIT_PLANE_PROXY); /* proxy_serve left the answered-later write to us */
     }
     kvs_job_free(j);
@@ -75,13 +76,13 @@ void proxy_storage(kreq_t *kr, const invocation_t *inv)
             reply_error(kr, 500, 0, "Internal server error");
             return;
         }
-        j->rt.receiver = &kr->thr->rt_receiver;
-        j->rt.owner = kr;
-        j->rt.done = on_written;
-        kr->job = &j->rt;
-        kr->job_ctx = call;
+        j->c.receiver = &kr->thr->completions;
+        j->c.owner = kr;
+        j->c.done = on_written;
+        kr->waiting = &j->c;
+        plane_keep(kr, call);
         if (kvs_writer_submit(j) != 0) {
-            kr->job = NULL;
+            kr->waiting = NULL;
             kvs_job_free(j);
             reply_header(kr, "retry-after", "1");
             reply_error(kr, 503, 0, "Too many app storage writes are waiting; retry shortly.");

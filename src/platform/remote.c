@@ -280,7 +280,7 @@ remote_call_t *remote_call_new(store_t *st, const remote_who_t *w, const remote_
     return c;
 }
 
-static void on_attempt(outbound_req_t *r);
+static void on_attempt(completion_t *oc);
 
 /* Builds and submits the next attempt. 0 or -1. */
 static int submit(remote_call_t *c, int64_t delay_ms)
@@ -326,8 +326,8 @@ static int submit(remote_call_t *c, int64_t delay_ms)
     r->connect_timeout_ms = REMOTE_CONNECT_TIMEOUT_MS < c->timeout_ms ? REMOTE_CONNECT_TIMEOUT_MS : c->timeout_ms;
     r->max_response = REMOTE_RESPONSE_MAX;
     r->not_before_ms = delay_ms ? now + delay_ms : 0;
-    r->receiver = c->receiver;
-    r->done = on_attempt;
+    r->c.receiver = c->answer.receiver;
+    r->c.done = on_attempt;
     r->data = c;
     size_t bytes = r->body_len;
     if (outbound_submit(r) != 0)
@@ -348,14 +348,15 @@ out:
 
 int remote_call_start(remote_call_t *c)
 {
-    if (!c->receiver || !c->done)
+    if (!c->answer.receiver || !c->answer.done)
         return -1;
     S.calls++;
     return submit(c, 0);
 }
 
-static void on_attempt(outbound_req_t *r)
+static void on_attempt(completion_t *oc)
 {
+    outbound_req_t *r = (outbound_req_t *)oc;
     remote_call_t *c = r->data;
     c->status = r->status;
     c->err = r->err;
@@ -367,7 +368,7 @@ static void on_attempt(outbound_req_t *r)
     c->retry_reason = r->err == OUTBOUND_ETIMEOUT ? "TIMEOUT_ERROR"
                       : r->status == 401          ? "INVALID_FORGE_INVOCATION_TOKEN"
                                                   : "INVALID_REMOTE_INVOCATION_ERROR";
-    if (!c->ok && c->attempts < c->max_attempts && r->err != OUTBOUND_ESHUTDOWN && c->owner) {
+    if (!c->ok && c->attempts < c->max_attempts && r->err != OUTBOUND_ESHUTDOWN && c->answer.owner) {
         int64_t delay = (int64_t)REMOTE_EVENT_BACKOFF_MS << (c->attempts - 1);
         if (submit(c, delay) == 0)
             return; /* the next attempt answers */
@@ -392,5 +393,5 @@ static void on_attempt(outbound_req_t *r)
                                   .path = pbuf,
                                   .status = c->status,
                                   .detail = detail});
-    c->done(c);
+    c->answer.done(&c->answer);
 }

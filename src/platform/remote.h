@@ -90,13 +90,13 @@ json_t *remote_fit_claims(const remote_who_t *w);
 char *remote_fit_sign(store_t *st, arena_t *a, json_t *claims, int64_t now_ms);
 
 typedef struct remote_call remote_call_t;
-typedef void (*remote_done_cb)(remote_call_t *c);
 
 struct remote_call {
     /* ---- set by the caller after remote_call_new ---- */
-    h2o_multithread_receiver_t *receiver; /* the submitting thread's out_receiver */
-    remote_done_cb done;
-    void *owner; /* the submitting thread's; a request that went away sets it to NULL */
+    completion_t answer; /* first (base/completion.h): answer.done gets the call on answer.receiver's
+                          thread (the submitting one's); answer.owner: a request that went
+                          away sets it to NULL. The call itself is never sent: its
+                          attempts' outbound requests are, to the same receiver */
     void *data;
     /* ---- out (valid in done) ---- */
     int ok;     /* 1: a 2xx answer */

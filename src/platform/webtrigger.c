@@ -1,4 +1,5 @@
 #include "platform/webtrigger.h"
+#include "platform/plane.h"
 
 #include <jansson.h>
 #include <netdb.h>
@@ -206,13 +207,14 @@ static void reply_static(kreq_t *kr, json_t *wt, json_t *v, const invocation_t *
     reply_plain(kr, 500, "The webtrigger function returned no outputKey of the manifest's outputs.");
 }
 
-static void on_done(rt_job_t *job)
+static void on_done(completion_t *done)
 {
-    kreq_t *kr = job->owner;
+    rt_job_t *job = (rt_job_t *)done;
+    kreq_t *kr = job->c.owner;
     if (kr) {
-        kr->job = NULL;
-        kr->caller.invocation_id = arena_strdup(kr->arena, job->inv.id);
-        json_t *wt = kr->job_ctx;
+        kr->waiting = NULL;
+        gateway_who(kr)->invocation_id = arena_strdup(kr->arena, job->inv.id);
+        json_t *wt = plane_kept(kr);
         if (job->status == RT_OK) {
             json_error_t je;
             json_t *v = job->result ? json_incref(job->result) : json_loads(job->result_json, JSON_DECODE_ANY, &je);
@@ -254,19 +256,20 @@ void webtrigger_handle(kreq_t *kr)
     prepare(kr);
     if (read_tx)
         store_commit(kr->store);
-    if (kr->job && rt_submit(kr->job) != 0) {
-        rt_job_free(kr->job);
-        kr->job = NULL;
-        kr->dispatched = 0;
+    rt_job_t *job = (rt_job_t *)kr->waiting; /* prepare's, or NULL when it replied */
+    if (job && rt_submit(job) != 0) {
+        rt_job_free(job);
+        kr->waiting = NULL;
+        gateway_who(kr)->dispatched = 0;
         reply_header(kr, "retry-after", "1");
         reply_plain(kr, 503, "Too many invocations are waiting; retry shortly.");
     }
-    if (!kr->job)
+    if (!kr->waiting)
         gateway_audit(kr, AUDIT_PLANE_WEBTRIGGER); /* answered here; else on_done records it */
 }
 
 /* Finds the trigger's installation, version and function and builds the job into
- * kr->job, or replies. */
+ * kr->waiting (base/completion.h: the job's completion), or replies. */
 static void prepare(kreq_t *kr)
 {
     /* seg: x1|public / {id} / userPath... */
@@ -285,9 +288,9 @@ static void prepare(kreq_t *kr)
         reply_plain(kr, 404, "No such webtrigger.");
         return;
     }
-    kr->caller.site_id = in.site_id;
-    kr->caller.app_id = arena_strdup(kr->arena, in.app_id);
-    kr->caller.installation_id = arena_strdup(kr->arena, in.id);
+    gateway_who(kr)->site_id = in.site_id;
+    gateway_who(kr)->app_id = arena_strdup(kr->arena, in.app_id);
+    gateway_who(kr)->installation_id = arena_strdup(kr->arena, in.id);
     unsigned limit = kr->thr->server->webtrigger_rate;
     ratelimit_result_t rl = limit ? ratelimit_take(arena_printf(kr->arena, "wt:%s", in.id), limit, clock_now_ms())
                                   : (ratelimit_result_t){.allowed = 1, .limit = 0, .remaining = 0, .reset_s = 0};
@@ -332,12 +335,12 @@ static void prepare(kreq_t *kr)
     }
     /* another site's canary in the request: a declared transfer into this invocation */
     leak_scan_inbound(&job->inv, LEDGER_WEBTRIGGER_REQUEST, job->payload_json, strlen(job->payload_json));
-    job->receiver = &kr->thr->rt_receiver;
-    job->owner = kr;
-    job->done = on_done;
-    kr->job = job;
-    kr->dispatched = 1;
-    kr->job_ctx = json_incref(wt);
+    job->c.receiver = &kr->thr->completions;
+    job->c.owner = kr;
+    job->c.done = on_done;
+    kr->waiting = &job->c;
+    gateway_who(kr)->dispatched = 1;
+    plane_keep(kr, json_incref(wt));
     arena_defer(kr->arena, free_json, wt); /* the module outlives `manifest` until the reply */
 }
 

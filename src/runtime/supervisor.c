@@ -232,16 +232,6 @@ int rt_submit(rt_job_t *job)
     return 0;
 }
 
-void rt_on_messages(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
-{
-    (void)receiver;
-    while (!h2o_linklist_is_empty(messages)) {
-        rt_job_t *job = (rt_job_t *)messages->next;
-        h2o_linklist_unlink(&job->msg.link);
-        job->done(job);
-    }
-}
-
 static char *error_json(const char *name, const char *message)
 {
     json_t *e = json_pack("{s:s,s:s}", "name", name, "message", message);
@@ -356,9 +346,9 @@ static void finish_to(rt_job_t *job, enum rt_status st, char *result, int direct
     json_t *logs = job->logs;
     job->logs = NULL;
     if (direct)
-        job->done(job);
+        job->c.done(&job->c);
     else
-        h2o_multithread_send_message(job->receiver, &job->msg);
+        completion_send(&job->c);
     keep_logs(&inv, logs);
 }
 
@@ -820,7 +810,7 @@ static rt_job_t *backlog_take(pool_t *p, h2o_multithread_receiver_t *receiver)
     qnode_t **pick = p->backlog ? &p->backlog : NULL;
     int64_t now = clock_now_ms();
     for (qnode_t **pp = &p->backlog; receiver && *pp && now - p->backlog->since_ms < RT_BACKLOG_PREFER_MS; pp = &(*pp)->next)
-        if ((*pp)->job->receiver == receiver) {
+        if ((*pp)->job->c.receiver == receiver) {
             pick = pp;
             break;
         }
@@ -901,7 +891,7 @@ static int lent_result(worker_t *w, size_t consumed, json_t *f)
         st = RT_ERROR;
         result = json_dumps(json_object_get(f, "error"), JSON_COMPACT | JSON_ENCODE_ANY);
     }
-    int direct = job->receiver == home->receiver, rc = 1;
+    int direct = job->c.receiver == home->receiver, rc = 1;
     /* the next job of this version that waits, if any, runs here at once */
     for (;;) {
         pthread_mutex_lock(&R.mu);

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "auth/invocation.h"
+#include "base/completion.h"
 #include "store/store.h"
 
 struct metrics;
@@ -38,10 +39,10 @@ struct metrics;
 enum rt_status { RT_OK = 0, RT_ERROR, RT_TIMEOUT, RT_CRASH, RT_OVERLOAD, RT_SETUP };
 
 typedef struct rt_job rt_job_t;
-typedef void (*rt_done_cb)(rt_job_t *job);
 
 struct rt_job {
-    h2o_multithread_message_t msg; /* first: the message the submitting thread receives */
+    completion_t c; /* first: answered on the submitting thread (base/completion.h); its
+                       done gets the job, owner is touched only by the submitting thread */
     /* ---- in (heap strings, owned by the job) ---- */
     char *snapshot;      /* tar path relative to the data dir */
     char *file, *export_name;
@@ -53,10 +54,6 @@ struct rt_job {
     int64_t deadline_ms;
     int prepare_only;    /* only unpack the snapshot (a deploy waiting until its version can run) */
     invocation_t inv;    /* registered while the job runs; inv.scopes is heap, owned */
-    h2o_multithread_receiver_t *receiver;
-    /* ---- owner's (touched only on the submitting thread) ---- */
-    void *owner;
-    rt_done_cb done;
     /* ---- out ---- */
     enum rt_status status;
     char *result_json;   /* RT_OK: the value as JSON text, or NULL when `result` holds it;
@@ -94,15 +91,14 @@ struct metrics *rt_metrics(void);
 /* A new job with every field zeroed. */
 rt_job_t *rt_job_new(void);
 void rt_job_free(rt_job_t *job);
-/* Queues the job; the runtime thread answers through job->receiver (msg), where the
- * receiving thread calls job->done. Returns 0, or -1 (queue full: nothing sent). */
+/* Queues the job; it is answered through job->c (base/completion.h). Returns 0, or -1 (queue full: nothing sent). */
 int rt_submit(rt_job_t *job);
 
 
 /* Makes the calling thread (an HTTP thread, before its loop runs) able to drive warm
  * workers itself: rt_submit from it then runs a job on a released worker of the job's
  * version in `loop` — the invoke frame, the product calls carried on the worker's pipe
- * (through `st` and counted in `m`), the result, and job->done called from the loop —
+ * (through `st` and counted in `m`), the result, and job->c.done called from the loop —
  * with no hop through the runtime thread. Without a free warm worker, or when anything
  * goes wrong on the way (the worker exits, is killed at the deadline, sends a malformed
  * frame, a frame does not fit the pipe at once), the runtime thread takes over as for
@@ -120,7 +116,5 @@ typedef struct rt_counters {
 } rt_counters_t;
 void rt_counters(rt_counters_t *out);
 
-/* Receiver callback for HTTP threads: runs job->done for each finished job. */
-void rt_on_messages(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages);
 
 #endif

@@ -82,9 +82,9 @@ static outbound_req_t *req(const char *path)
 }
 
 static int64_t delay_done_at;
-static void many_cb_delay(outbound_req_t *r)
+static void many_cb_delay(completion_t *c)
 {
-    (void)r;
+    (void)c;
     __atomic_store_n(&delay_done_at, clock_now_ms(), __ATOMIC_SEQ_CST);
 }
 
@@ -197,7 +197,7 @@ static void test_not_before(void **state)
     outbound_req_t *late = req("/ok"), *now = req("/ok");
     int64_t t0 = clock_now_ms();
     late->not_before_ms = t0 + 600;
-    late->done = many_cb_delay;
+    late->c.done = many_cb_delay;
     assert_int_equal(outbound_submit(late), 0);
     int64_t t1 = clock_now_ms();
     assert_int_equal(outbound_call_sync(now), OUTBOUND_OK);
@@ -334,10 +334,11 @@ static void test_bad_inputs(void **state)
 static int async_done_count;
 static char async_order[8];
 
-static void async_done(outbound_req_t *r)
+static void async_done(completion_t *c)
 {
+    outbound_req_t *r = (outbound_req_t *)c;
     async_order[async_done_count++] = (char)(intptr_t)r->data;
-    assert_ptr_equal(r->owner, &async_done_count);
+    assert_ptr_equal(r->c.owner, &async_done_count);
 }
 
 static void test_receiver_no_head_of_line(void **state)
@@ -346,13 +347,13 @@ static void test_receiver_no_head_of_line(void **state)
     h2o_evloop_t *loop = h2o_evloop_create();
     h2o_multithread_queue_t *q = h2o_multithread_create_queue(loop);
     h2o_multithread_receiver_t rcv;
-    h2o_multithread_register_receiver(q, &rcv, outbound_on_messages);
+    h2o_multithread_register_receiver(q, &rcv, completion_on_messages);
     outbound_req_t *rs[3] = {req("/hang"), req("/slow?ms=100"), req("/ok")};
     rs[0]->timeout_ms = 1500;
     for (int i = 0; i < 3; i++) {
-        rs[i]->receiver = &rcv;
-        rs[i]->done = async_done;
-        rs[i]->owner = &async_done_count;
+        rs[i]->c.receiver = &rcv;
+        rs[i]->c.done = async_done;
+        rs[i]->c.owner = &async_done_count;
         rs[i]->data = (void *)(intptr_t)('a' + i);
         assert_int_equal(outbound_submit(rs[i]), 0);
     }
@@ -381,9 +382,9 @@ static void test_receiver_no_head_of_line(void **state)
 /* Many calls at once are carried concurrently (not one after the other). */
 static int many_done;
 static pthread_mutex_t many_mu = PTHREAD_MUTEX_INITIALIZER;
-static void many_cb(outbound_req_t *r)
+static void many_cb(completion_t *c)
 {
-    (void)r;
+    (void)c;
     pthread_mutex_lock(&many_mu);
     many_done++;
     pthread_mutex_unlock(&many_mu);
@@ -397,7 +398,7 @@ static void test_concurrency(void **state)
     int64_t t0 = clock_now_ms();
     for (int i = 0; i < N; i++) {
         rs[i] = req("/slow?ms=300");
-        rs[i]->done = many_cb;
+        rs[i]->c.done = many_cb;
         assert_int_equal(outbound_submit(rs[i]), 0);
     }
     for (;;) {
@@ -418,9 +419,9 @@ static void test_concurrency(void **state)
 
 /* Stopping answers what is in flight with OUTBOUND_ESHUTDOWN; runs last. */
 static int stop_done;
-static void stop_cb(outbound_req_t *r)
+static void stop_cb(completion_t *c)
 {
-    (void)r;
+    (void)c;
     __atomic_add_fetch(&stop_done, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -431,7 +432,7 @@ static void test_stop(void **state)
     for (int i = 0; i < 3; i++) {
         rs[i] = req("/hang");
         rs[i]->timeout_ms = 20000;
-        rs[i]->done = stop_cb;
+        rs[i]->c.done = stop_cb;
         assert_int_equal(outbound_submit(rs[i]), 0);
     }
     usleep(200000);
@@ -444,7 +445,7 @@ static void test_stop(void **state)
         outbound_req_free(rs[i]);
     }
     outbound_req_t *r = req("/ok");
-    r->done = stop_cb;
+    r->c.done = stop_cb;
     assert_int_equal(outbound_submit(r), -1); /* stopped: refused */
     outbound_req_free(r);
     /* and it can start again */
