@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "http/server.h"
+#include "app/serve.h"
 #include "store/store.h"
 
 static serve_opts_t so;
@@ -165,7 +165,7 @@ int cmd_serve(int argc, char **argv)
     so.unsafe_no_sandbox = unsafe_no_sandbox;
     so.max_snapshot = (uint64_t)vals[0] * 1024 * 1024;
     so.retention_ms = (int64_t)vals[1] * 24 * 3600 * 1000;
-    return http_serve(&so);
+    return app_serve(&so);
 }
 
 int cmd_store_check(int argc, char **argv)

@@ -14,8 +14,21 @@
 #include "gateway/ratelimit.h"
 #include "http/reply.h"
 #include "http/router.h"
-#include "http/server.h"
-#include "product/routes.h"
+
+static struct {
+    const route_table_t *routes; /* the product's (gateway_configure) */
+    unsigned rate;               /* product calls per installation and minute; 0: none */
+} G;
+
+void gateway_configure(const route_table_t *routes, unsigned rate_per_min)
+{
+    G.routes = routes;
+    G.rate = rate_per_min;
+}
+
+const route_table_t *gateway_routes(void) { return G.routes; }
+
+void gateway_bind_site(kreq_t *kr, const site_rec_t *site) { kr->site = *site; }
 
 /* Answers for steps 2 and 3. The scope-check answer is the same bytes whether the
  * cloudId is another tenant's, unknown, or not a cloudId at all: no oracle. */
@@ -173,12 +186,11 @@ static void pipeline(kreq_t *kr)
         deny_scope(kr);
         return;
     }
-    /* The only place kr->site is set: from the credential, after the path agreed. */
-    kr->site = bound;
-    if (sys == 0 && kr->thr && kr->thr->server->proxy_rate) {
+    gateway_bind_site(kr, &bound); /* from the credential, after the path agreed */
+    if (sys == 0 && G.rate) {
         /* step 6 for system tokens: the installation's limit, as for its functions */
         ratelimit_result_t rl = ratelimit_take(arena_printf(kr->arena, "sy:%s", gateway_who(kr)->installation_id),
-                                               kr->thr->server->proxy_rate, clock_now_ms());
+                                               G.rate, clock_now_ms());
         reply_header(kr, "x-ratelimit-limit", arena_printf(kr->arena, "%u", rl.limit));
         reply_header(kr, "x-ratelimit-remaining", arena_printf(kr->arena, "%u", rl.remaining));
         reply_header(kr, "x-ratelimit-reset", arena_printf(kr->arena, "%lld", (long long)rl.reset_s));
@@ -190,7 +202,7 @@ static void pipeline(kreq_t *kr)
         }
     }
     kr->base = 3;
-    switch (router_match(&product_routes, kr)) {
+    switch (router_match(G.routes, kr)) {
     case ROUTE_NOT_FOUND: reply_error(kr, 404, 1, "No route matches this request: check the method and path."); return;
     case ROUTE_BAD_METHOD: reply_error(kr, 405, 1, "Method Not Allowed"); return;
     }
@@ -214,4 +226,23 @@ gateway_who_t *gateway_who(kreq_t *kr)
     if (!kr->ctx[who_slot])
         kr->ctx[who_slot] = arena_calloc(kr->arena, sizeof(gateway_who_t));
     return kr->ctx[who_slot];
+}
+
+int gateway_system_token(kreq_t *kr, const char *unauthorized_body)
+{
+    const char *cred;
+    size_t len;
+    systoken_binding_t b;
+    if (kreq_bearer(kr, &cred, &len) != 0 ||
+        systoken_verify(kr->store, kr->arena, cred, len, clock_now_ms(), &b) != 0) {
+        reply_header(kr, "x-failure-category", FAILURE_CLIENT_AUTH);
+        reply_raw(kr, 401, "application/json", unauthorized_body, strlen(unauthorized_body));
+        return -1;
+    }
+    /* the installation (and so its storage) comes from the token, never the request */
+    gateway_who(kr)->app_id = b.install.app_id;
+    gateway_who(kr)->installation_id = b.install.id;
+    kr->principal = (principal_t){PRINCIPAL_APP, b.site.id, b.install.bot_account_id, b.scopes};
+    gateway_bind_site(kr, &b.site);
+    return 0;
 }

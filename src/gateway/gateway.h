@@ -10,8 +10,9 @@
  *   7. dispatch                  handler(kr) with kr->site, kr->principal
  *   8. record                    metrics, and the audit log (gateway_audit)
  *
- * gateway_jira serves user tokens at /ex/jira/{cloudId}; proxy_handle (proxy.c) serves
- * running functions at /_proxy/, binding the site from the invocation token. */
+ * gateway_jira serves user and system tokens at /ex/jira/{cloudId}; gateway_invocation
+ * and its companions (function.c) serve running functions, binding the site from the
+ * invocation token, for the /_proxy plane of platform/proxy.c. */
 #ifndef KILN_GATEWAY_H
 #define KILN_GATEWAY_H
 
@@ -27,20 +28,40 @@ int gateway_normalise(kreq_t *kr);
  * splits them into decoded segments in `a`. Returns 0, or the HTTP status to answer. */
 int gateway_split_path(arena_t *a, const char *path, size_t len, const char **seg, size_t *nseg);
 
+struct route_table;
+struct invocation;
+
+/* What the gateway is given from above at start, before any request: the product's routes
+ * (steps 5 and 7 route through them; the gateway knows no product) and the product calls
+ * an installation may make per minute through system tokens and functions (0: no limit). */
+void gateway_configure(const struct route_table *routes, unsigned rate_per_min);
+const struct route_table *gateway_routes(void);
+
+/* Step 3's one setter: kr->site becomes the site the request's credential binds. Nothing
+ * else writes kr->site, so no handler can be given another site than the bound one. */
+void gateway_bind_site(kreq_t *kr, const site_rec_t *site);
+
 /* The product plane: /ex/jira/{cloudId}/rest/... through steps 2-8. */
 void gateway_jira(kreq_t *kr);
 
-#define PROXY_RATE_PER_MIN 6000 /* product calls per installation per minute (default) */
-/* The /metrics route name of the function plane, whichever transport carried the call. */
-#define PROXY_METRIC_ROUTE "proxy /_proxy/{type}/..."
+/* The app system token of an installation's remote (auth/systoken.h) at the app storage
+ * plane (/forge/storage/...): steps 2-3, the principal the installation's bot user with
+ * its consented scopes. 0, or -1 after replying 401 with `unauthorized_body` (JSON). */
+int gateway_system_token(kreq_t *kr, const char *unauthorized_body);
 
-/* The function plane: /_proxy/{type}{path} with an invocation token (gateway/proxy.c). */
-void proxy_handle(kreq_t *kr);
-/* The same pipeline for any transport (HTTP, or a worker's pipe through http/vreq.h),
- * with the per-installation limit given (0: none). Step 1 must have run. With
- * only_invocation set, step 2 also requires the token to be that invocation's (a worker's
- * pipe carries only the calls of the invocation running on it). */
-void proxy_serve(kreq_t *kr, unsigned rate_per_min, const char *only_invocation);
+/* The function plane's steps 2-4 (gateway/function.c): the request's Authorization is the
+ * token of a running invocation (with only_invocation set, of that invocation: a worker's
+ * pipe carries only the calls of the one running on it); its site bound; its installation
+ * still active. 0 with *inv (scopes in kr's arena), or -1 after replying 401
+ * FAILURE_CLIENT_AUTH. */
+int gateway_invocation(kreq_t *kr, const char *only_invocation, struct invocation *inv);
+/* A function reached for something that is not a product path of its site (another
+ * site's /ex/jira/{cloudId}, another product): 401 FAILURE_CLIENT_SCOPE_CHECK, with a hint
+ * naming the bound site and the path to call instead. */
+void gateway_scope_hint(kreq_t *kr, const struct invocation *inv);
+/* A function's product call (/_proxy/fpp/rest/...), after gateway_invocation: steps 5-7
+ * with the per-installation limit (0: none). */
+void gateway_invocation_product(kreq_t *kr, const struct invocation *inv, unsigned rate_per_min);
 
 /* Who a request acts for, for its audit record (journal/audit.h): the site a webtrigger
  * or invocation belongs to, its app, installation and invocation, and whether the gateway

@@ -9,6 +9,39 @@
 #include "http/server.h"
 #include "http/vreq.h"
 
+static const struct {
+    int status;
+    const char *reason;
+} reasons[] = {
+    {200, "OK"},
+    {201, "Created"},
+    {204, "No Content"},
+    {400, "Bad Request"},
+    {401, "Unauthorized"},
+    {403, "Forbidden"},
+    {404, "Not Found"},
+    {405, "Method Not Allowed"},
+    {409, "Conflict"},
+    {413, "Payload Too Large"},
+    {414, "URI Too Long"},
+    {415, "Unsupported Media Type"},
+    {431, "Request Header Fields Too Large"},
+    {429, "Too Many Requests"},
+    {500, "Internal Server Error"},
+    {502, "Bad Gateway"},
+    {503, "Service Unavailable"},
+    {504, "Gateway Timeout"},
+};
+
+static const char *reason_of(int status)
+{
+    for (size_t i = 0; i < sizeof reasons / sizeof *reasons; i++)
+        if (reasons[i].status == status)
+            return reasons[i].reason;
+    return "Unknown";
+}
+
+
 static h2o_generator_t generator = {NULL, NULL};
 
 void reply_header(kreq_t *kr, const char *name, const char *value)
@@ -21,7 +54,7 @@ void reply_raw(kreq_t *kr, int status, const char *content_type, const char *bod
 {
     h2o_req_t *req = kr->req;
     req->res.status = status;
-    req->res.reason = http_reason(status);
+    req->res.reason = reason_of(status);
     req->res.content_length = len;
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type,
                    strlen(content_type));

@@ -1,79 +1,103 @@
 /* The HTTP server: h2o with the evloop backend, one event loop and one SO_REUSEPORT
  * listener per thread, each thread with its own store handle and metrics table.
  *
- * Requests are dispatched by plane (a prefix table: /ex/jira/, /admin/v1/, /healthz,
- * /metrics) after the gateway has normalised the path. Handlers run on the HTTP thread
- * and must never block on a worker, a remote or the network. */
+ * It knows no plane: the program (app/) gives it a table of planes by path prefix, a hook
+ * that runs on every request before its plane (the gateway's path normalisation), hooks
+ * for each thread (set up, periodic work, stopping), and optionally a listening Unix socket
+ * whose peers (kiln's workers) reach only the planes under one prefix. Handlers run on the
+ * HTTP thread and must never block on a worker, a remote or the network: work done
+ * elsewhere is answered through the thread's completions receiver (base/completion.h).
+ *
+ *   http_open   resolves HOST:PORT, binds a listener and opens a store handle per thread
+ *   http_run    serves until http_stop, then stops accepting and drains in-flight requests
+ *   http_close  closes what http_open opened */
 #ifndef KILN_SERVER_H
 #define KILN_SERVER_H
 
 #include <h2o.h>
 #include <signal.h>
 
-#include "auth/token.h"
 #include "http/metrics.h"
+#include "http/request.h"
 #include "store/store.h"
 
-typedef struct serve_opts {
-    const char *data_dir;           /* default ./.kiln */
-    const char *listen;             /* HOST:PORT, default 127.0.0.1:8080; port 0 picks one */
-    int threads;                    /* default: one per online CPU */
-    const char *public_url;         /* base of self links; default http://HOST:PORT */
-    uint64_t max_snapshot;          /* bytes of one app snapshot; 0: SNAPSHOT_MAX_DEFAULT */
-    int64_t retention_ms;           /* data of uninstalled apps kept this long; 0: 28 days */
-    long webtrigger_rate;           /* webtrigger requests per installation per minute; 0 default, <0 off */
-    long proxy_rate;                /* product calls per installation per minute; 0 default, <0 off */
-    long kvs_rate;                  /* app storage calls per installation per minute; 0 default, <0 off */
-    long audit_retention_days;      /* audit events kept this long; <0 default (90), 0 forever */
-    const char *egress_mode;        /* "auto" (default), "namespace" or "in-process" (docs/egress.md) */
-    long ledger_retention_days;     /* ledger records kept this long; <0 default (90), 0 forever */
-    int ledger_off;                 /* --ledger off: no data-flow records (journal/ledger.h) */
-    int leak_mode;                  /* enum leak_mode + 1; 0: the default (development environments) */
-    size_t max_buffered;            /* bytes of unfinished requests buffered in all; 0: 256 MiB (http/bodygate.h) */
-    size_t max_buffered_per_client; /* the same per client address; 0: a quarter of max_buffered */
-    int unsafe_no_sandbox;          /* --unsafe-no-sandbox: functions of every environment run unboxed */
-    unsigned sandbox_uid_first, sandbox_uid_count; /* --sandbox-uids FIRST-LAST; 0: the default */
-} serve_opts_t;
-
 struct http_server;
+struct http_thread;
+
+/* A plane: the handler of every path under `prefix` (the whole path when `exact`).
+ * `credential`: it answers nothing but 401 without a credential header, so a body sent
+ * without one is refused as soon as its head has arrived (http/bodygate.h). `metric`: the
+ * route name its requests are counted under in /metrics (NULL: the handler says). */
+typedef struct http_plane {
+    const char *prefix;
+    int exact, credential;
+    void (*fn)(kreq_t *kr);
+    const char *metric;
+} http_plane_t;
+
+typedef struct http_config {
+    const char *listen;     /* HOST:PORT ([v6]:PORT); port 0 picks one, for every thread */
+    unsigned threads;       /* event-loop threads, 1..256 */
+    const char *public_url; /* base of self links; NULL: http://HOST:PORT */
+    const char *data_dir;   /* each thread opens a store handle on it */
+    const http_plane_t *planes;
+    size_t nplanes;
+    int unix_fd;                                  /* a listening Unix socket, or -1; http_close closes it */
+    const char *unix_prefix;                      /* the only planes its peers reach (e.g. "/_proxy/") */
+    size_t max_buffered, max_buffered_per_client; /* http/bodygate.h; 0: its defaults */
+    /* Hooks from above, all optional, each with `arg`: */
+    int (*prepare)(kreq_t *kr);                                     /* before the plane: 0, or -1 after replying */
+    void (*thread_init)(struct http_thread *t, void *arg);          /* on the thread, before its loop runs */
+    void (*tick)(struct http_thread *t, int64_t now_ms, void *arg); /* each turn of its loop (~100 ms) */
+    void (*thread_stopping)(struct http_thread *t, void *arg);      /* once stopping, before it drains */
+    void *arg;
+} http_config_t;
 
 typedef struct http_thread {
     h2o_context_t ctx; /* first: h2o hands us &ctx, we cast back */
     h2o_accept_ctx_t accept_ctx;
     struct http_server *server;
+    unsigned index; /* 0 .. nthreads-1 */
     h2o_socket_t *listener;
-    h2o_evloop_t *loop; /* made before the thread starts; never disposed (see thread_main) */
+    h2o_evloop_t *loop;
     int listen_fd;
-    h2o_socket_t *unix_listener; /* workers' Unix socket (DATA/proxy.sock), or NULL */
+    h2o_socket_t *unix_listener; /* the Unix socket's, or NULL */
     int unix_fd;                 /* this thread's descriptor of it, or -1 */
     pthread_t tid;
     store_t *store;
     metrics_t *metrics;
-    uint64_t inflight;                       /* requests handed to a handler and not yet disposed */
-    h2o_linklist_t conns;                    /* tracked connections (http/conn.h) */
+    uint64_t inflight;                      /* requests handed to a handler and not yet disposed */
+    h2o_linklist_t conns;                   /* tracked connections (http/conn.h) */
     h2o_multithread_receiver_t completions; /* work other threads did for this one's requests
                                                (base/completion.h) */
 } http_thread_t;
 
 typedef struct http_server {
     h2o_globalconf_t config;
+    http_config_t cfg;
     http_thread_t *threads;
     unsigned nthreads;
-    const char *data_dir;
+    unsigned plane_metric[32]; /* route ids of planes' metric names */
+    char host[256], port[16];  /* what the listeners are bound to (the chosen port) */
     char public_url[512];
-    char admin_token[TOKEN_MAX];
-    unsigned char link_key[32]; /* signs distribution links; derived from the admin token */
-    uint64_t max_snapshot;
-    int64_t retention_ms;
-    unsigned webtrigger_rate, proxy_rate, kvs_rate; /* per installation per minute; 0: unlimited */
     volatile sig_atomic_t stopping;
 } http_server_t;
 
-/* Runs the server until SIGTERM/SIGINT; returns the process exit code. */
-int http_serve(const serve_opts_t *opts);
+#define HTTP_PLANES_MAX 32
 
-/* Reason phrase for a status code. */
-const char *http_reason(int status);
+/* Opens the listeners and stores per cfg (copied; its tables must outlive the server).
+ * 0, or -1 with err (nothing left open). */
+int http_open(http_server_t *srv, const http_config_t *cfg, char *err, size_t errlen);
+/* Proves the request-body gate works (http/bodygate.h), starts the threads and serves
+ * until http_stop; then each thread stops accepting and drains its in-flight requests
+ * (at most HTTP_DRAIN_MS). 0, or -1 with err when it could not start serving. */
+int http_run(http_server_t *srv, char *err, size_t errlen);
+/* Asks http_run to return (async-signal-safe). */
+void http_stop(http_server_t *srv);
+/* After http_run (or instead of it): closes listeners and store handles. */
+void http_close(http_server_t *srv);
+
+#define HTTP_DRAIN_MS 10000 /* longest a thread waits for in-flight requests at stop */
 
 static inline metrics_t *http_thread_metrics(http_thread_t *t)
 {

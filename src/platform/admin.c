@@ -1,4 +1,5 @@
 #include "platform/admin.h"
+#include "platform/config.h"
 
 #include <string.h>
 #include <strings.h>
@@ -201,7 +202,7 @@ void admin_handle(kreq_t *kr)
 {
     const char *cred;
     size_t len;
-    if (kreq_bearer(kr, &cred, &len) != 0 || !admin_token_matches(kr->thr->server->admin_token, cred, len)) {
+    if (kreq_bearer(kr, &cred, &len) != 0 || !admin_token_matches(platform_config()->admin_token, cred, len)) {
         reply_error(kr, 401, 0, "Unauthorized");
         gateway_audit(kr, AUDIT_PLANE_ADMIN);
         return;

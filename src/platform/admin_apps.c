@@ -1,4 +1,5 @@
 #include "platform/admin_apps.h"
+#include "platform/config.h"
 #include "platform/plane.h"
 
 #include <stdlib.h>
@@ -19,7 +20,6 @@
 #include "platform/snapshot.h"
 #include "runtime/supervisor.h"
 
-#define SRV(kr) ((kr)->thr->server)
 
 static const char *version_str(kreq_t *kr, const version_rec_t *v)
 {
@@ -191,12 +191,12 @@ void apps_env_update(kreq_t *kr)
 void uploads_create(kreq_t *kr)
 {
     char id[33], err[256];
-    if (snapshot_upload_create(SRV(kr)->data_dir, id, err, sizeof err) != 0) {
+    if (snapshot_upload_create(platform_config()->data_dir, id, err, sizeof err) != 0) {
         reply_error(kr, 500, 0, err);
         return;
     }
     reply_json_new(kr, 201, json_pack("{s:s,s:I,s:I}", "uploadId", id, "chunkBytes", (json_int_t)SNAPSHOT_CHUNK,
-                                      "maxBytes", (json_int_t)SRV(kr)->max_snapshot));
+                                      "maxBytes", (json_int_t)platform_config()->max_snapshot));
 }
 
 void uploads_append(kreq_t *kr)
@@ -216,8 +216,8 @@ void uploads_append(kreq_t *kr)
     }
     char err[256];
     uint64_t size = 0;
-    int status = snapshot_upload_append(SRV(kr)->data_dir, kr->params[0], offset, body.base, body.len,
-                                        SRV(kr)->max_snapshot, &size, err, sizeof err);
+    int status = snapshot_upload_append(platform_config()->data_dir, kr->params[0], offset, body.base, body.len,
+                                        platform_config()->max_snapshot, &size, err, sizeof err);
     if (status) {
         reply_error(kr, status, 0, err);
         return;
@@ -280,7 +280,7 @@ void versions_deploy(kreq_t *kr)
     }
     char err[512];
     uint64_t bytes = 0;
-    if (snapshot_verify(SRV(kr)->data_dir, upload, SRV(kr)->max_snapshot, json_string_value(mj),
+    if (snapshot_verify(platform_config()->data_dir, upload, platform_config()->max_snapshot, json_string_value(mj),
                         json_string_length(mj), required, nreq, &bytes, err, sizeof err) != 0) {
         reply_error(kr, 400, 0, err);
         return;
@@ -298,7 +298,7 @@ void versions_deploy(kreq_t *kr)
         .egress_json = m.external_json ? m.external_json : "{}",
         .snapshot_bytes = (int64_t)bytes,
     };
-    if (snapshot_commit(kr->arena, SRV(kr)->data_dir, upload, app.id, env.key, &v.snapshot, err, sizeof err) != 0) {
+    if (snapshot_commit(kr->arena, platform_config()->data_dir, upload, app.id, env.key, &v.snapshot, err, sizeof err) != 0) {
         reply_error(kr, 500, 0, err);
         return;
     }
@@ -436,7 +436,7 @@ void installs_remove(kreq_t *kr)
     }
     install_rec_t in;
     enum install_result r =
-        install_remove(kr->store, kr->arena, &site, app, env, clock_now_ms(), SRV(kr)->retention_ms, &in);
+        install_remove(kr->store, kr->arena, &site, app, env, clock_now_ms(), platform_config()->retention_ms, &in);
     reply_install(kr, r, 200, &in, &site, AUDIT_UNINSTALL, "admin");
 }
 
@@ -506,7 +506,7 @@ void apps_distribution(kreq_t *kr)
     if (load_app(kr, 0, &app) != 0 || load_env(kr, &app, kr->params[1], &env) != 0)
         return;
     char sig[65];
-    apps_link_signature(SRV(kr)->link_key, app.id, env.key, sig);
+    apps_link_signature(platform_config()->link_key, app.id, env.key, sig);
     reply_json_new(kr, 200, json_pack("{s:s,s:s,s:s}", "url",
                                       arena_printf(kr->arena, "%s/install/%s?env=%s&signature=%s", kr->public_url,
                                                    app.id, env.key, sig),
@@ -527,7 +527,7 @@ void install_consent(kreq_t *kr)
     const char *app = app_id_from_ari(kr->seg[1]);
     char want[65];
     if (bad || !env || !sig || !app || !app_env_key_valid(env) || strlen(sig) != 64 ||
-        (apps_link_signature(SRV(kr)->link_key, app, env, want), !enc_ct_eq(want, sig, 64))) {
+        (apps_link_signature(platform_config()->link_key, app, env, want), !enc_ct_eq(want, sig, 64))) {
         reply_error(kr, 403, 0, "This installation link is not valid.");
         return;
     }

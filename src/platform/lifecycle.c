@@ -1,4 +1,5 @@
 #include "platform/lifecycle.h"
+#include "platform/config.h"
 
 #include <jansson.h>
 #include <string.h>
@@ -52,7 +53,7 @@ static int deliver_remote(http_thread_t *t, json_t *manifest, const install_rec_
     const char *route;
     if (remote_endpoint(manifest, ekey, &rd, &route) != 0)
         return -1;
-    remote_who_t w = {in, site, ver, env, "core:endpoint", ekey, NULL, t->server->public_url};
+    remote_who_t w = {in, site, ver, env, "core:endpoint", ekey, NULL, platform_config()->public_url};
     char err[128];
     remote_call_t *c = remote_call_new(t->store, &w, &rd, route[0] ? route : "/", NULL, body, strlen(body), 1, err,
                                        sizeof err);
@@ -155,7 +156,7 @@ static void deliver(http_thread_t *t, arena_t *a, const lifecycle_rec_t *ev)
             free(body);
             continue;
         }
-        rt_job_t *job = invoke_job(st, a, t->server->public_url, &in, &site, &ver, &env, fn, key, LIFECYCLE_TIMEOUT_MS,
+        rt_job_t *job = invoke_job(st, a, platform_config()->public_url, &in, &site, &ver, &env, fn, key, LIFECYCLE_TIMEOUT_MS,
                                    LIFECYCLE_TIMEOUT_MS, body);
         if (!job) {
             d->failed++;

@@ -1,4 +1,5 @@
 #include "platform/proxy_kvs.h"
+#include "platform/config.h"
 #include "platform/plane.h"
 
 #include <stdio.h>
@@ -66,7 +67,7 @@ static void serve_op(kreq_t *kr, const char *op, int64_t site_id, const char *in
     kvs_ctx_t ctx = {.site_id = site_id,
                      .installation_id = installation_id,
                      .scopes = scopes,
-                     .rate_per_min = kr->thr->server->kvs_rate,
+                     .rate_per_min = platform_config()->kvs_rate,
                      .now_ms = clock_now_ms()};
     if (inv && kvs_op_writes(op)) /* bytes leaving the invocation into its storage: another site's canary is a leak */
         leak_scan(inv, LEAK_SRC_KVS, "app storage", kr->req->entity.base, kr->req->entity.len);
@@ -108,28 +109,16 @@ void proxy_kvs(kreq_t *kr, const invocation_t *inv)
 static void storage_pipeline(kreq_t *kr)
 {
     /* seg: forge / storage / kvs / v1 / op [/ op] */
-    const char *cred;
-    size_t len;
-    systoken_binding_t b;
-    if (kreq_bearer(kr, &cred, &len) != 0 ||
-        systoken_verify(kr->store, kr->arena, cred, len, clock_now_ms(), &b) != 0) {
-        static const char unauth[] = "{\"code\":\"UNAUTHENTICATED\",\"message\":\"Unauthorized\"}";
-        reply_header(kr, "x-failure-category", FAILURE_CLIENT_AUTH);
-        reply_raw(kr, 401, "application/json", unauth, sizeof unauth - 1);
+    static const char unauth[] = "{\"code\":\"UNAUTHENTICATED\",\"message\":\"Unauthorized\"}";
+    if (gateway_system_token(kr, unauth) != 0)
         return;
-    }
-    /* The installation (and so the storage partition) comes from the token, never the request. */
-    gateway_who(kr)->app_id = b.install.app_id;
-    gateway_who(kr)->installation_id = b.install.id;
-    kr->principal = (principal_t){PRINCIPAL_APP, b.site.id, b.install.bot_account_id, b.scopes};
-    kr->site = b.site;
     if (kr->nseg < 5 || kr->nseg > 6 || strcmp(kr->seg[2], "kvs") != 0 || strcmp(kr->seg[3], "v1") != 0) {
         reply_raw(kr, 404, "application/json", not_found, sizeof not_found - 1);
         return;
     }
     const char *op = kr->nseg == 5 ? kr->seg[4] : arena_printf(kr->arena, "%s/%s", kr->seg[4], kr->seg[5]);
     gateway_who(kr)->dispatched = 1;
-    serve_op(kr, op, b.site.id, b.install.id, b.scopes, AUDIT_PLANE_STORAGE, NULL);
+    serve_op(kr, op, kr->site.id, gateway_who(kr)->installation_id, kr->principal.granted, AUDIT_PLANE_STORAGE, NULL);
 }
 
 void storage_kvs_handle(kreq_t *kr)

@@ -1,4 +1,5 @@
 #include "platform/proxy_storage.h"
+#include "platform/config.h"
 #include "platform/plane.h"
 
 #include <string.h>
@@ -65,7 +66,7 @@ void proxy_storage(kreq_t *kr, const invocation_t *inv)
     kvs_ctx_t ctx = {.site_id = inv->site_id,
                      .installation_id = inv->installation_id,
                      .scopes = inv->scopes,
-                     .rate_per_min = kr->thr->server->kvs_rate,
+                     .rate_per_min = platform_config()->kvs_rate,
                      .now_ms = clock_now_ms()};
     if (kvs_op_writes(call->kvs_op))
         leak_scan(inv, LEAK_SRC_STORAGE, "app storage", call->body, call->len);

@@ -1,3 +1,4 @@
+#include "platform/proxy.h"
 #include "platform/proxycall.h"
 
 #include <ctype.h>
@@ -215,3 +216,27 @@ done:
     arena_free(a);
     return 0;
 }
+
+/* ------------------------------------------------------------------ the runtime's handler */
+
+static proxycall_ctx_t *runtime_ctx;
+
+int proxycall_fetch(void *ctx, const char *running_id, const json_t *frame, buf_t *out)
+{
+    proxycall_ctx_t *c = ctx;
+    return proxycall_serve(c->st, c->m, c->public_url, c->rate_per_min, running_id, frame, out);
+}
+
+proxycall_ctx_t *proxycall_runtime_ctx(const char *data_dir, const char *public_url, unsigned rate_per_min, char *err,
+                                       size_t errlen)
+{
+    store_t *st = store_open(data_dir, err, errlen);
+    if (!st)
+        return NULL;
+    proxycall_ctx_t *c = xcalloc(1, sizeof *c);
+    *c = (proxycall_ctx_t){.st = st, .m = metrics_new(), .public_url = xstrdup(public_url), .rate_per_min = rate_per_min};
+    runtime_ctx = c;
+    return c;
+}
+
+struct metrics *proxycall_metrics(void) { return runtime_ctx ? runtime_ctx->m : NULL; }

@@ -21,6 +21,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "runtime/supervisor.h"
 #include "store/store.h"
 
 struct metrics;
@@ -40,8 +41,8 @@ struct vreq;
  * 0, or -1 with `out` unchanged when even base64 would pass the cap. */
 int proxycall_response_frame(const struct vreq *v, json_int_t seq, arena_t *a, buf_t *out);
 
-/* Largest response frame: an 8 MB body in base64 plus headers. */
-#define PROXYCALL_MAX_RESPONSE_FRAME (12u * 1024 * 1024)
+/* Largest response frame: the runtime's cap (an 8 MB body in base64 plus headers). */
+#define PROXYCALL_MAX_RESPONSE_FRAME RT_MAX_RESPONSE_FRAME
 
 /* Registers the proxy plane's /metrics route, under which the replies of calls carried
  * on pipes are counted. Call once at start-up, before HTTP threads start (route ids are
@@ -57,5 +58,25 @@ void proxycall_init(void);
  * broken. */
 int proxycall_serve(store_t *st, struct metrics *m, const char *public_url, unsigned rate_per_min,
                     const char *running_id, const json_t *f, buf_t *out);
+
+/* What a thread serves pipe calls with: its store handle, its metrics table (a single
+ * writer) and the settings of the /_proxy plane. */
+typedef struct proxycall_ctx {
+    store_t *st;
+    struct metrics *m;
+    const char *public_url;
+    unsigned rate_per_min; /* product calls per installation and minute; 0: no limit */
+} proxycall_ctx_t;
+
+/* proxycall_serve as the runtime's fetch handler (rt_fetch_fn) with a proxycall_ctx_t. */
+int proxycall_fetch(void *ctx, const char *running_id, const json_t *frame, buf_t *out);
+
+/* The runtime thread's context: its own store handle on the data dir (durable writes) and
+ * metrics table; NULL with err. Made once, at start; lives as long as the process. */
+proxycall_ctx_t *proxycall_runtime_ctx(const char *data_dir, const char *public_url, unsigned rate_per_min, char *err,
+                                       size_t errlen);
+/* The runtime thread's metrics table (NULL before proxycall_runtime_ctx), for /metrics to
+ * sum with the HTTP threads' tables. */
+struct metrics *proxycall_metrics(void);
 
 #endif

@@ -1,4 +1,5 @@
 #include "platform/webtrigger.h"
+#include "platform/config.h"
 #include "platform/plane.h"
 
 #include <jansson.h>
@@ -291,7 +292,7 @@ static void prepare(kreq_t *kr)
     gateway_who(kr)->site_id = in.site_id;
     gateway_who(kr)->app_id = arena_strdup(kr->arena, in.app_id);
     gateway_who(kr)->installation_id = arena_strdup(kr->arena, in.id);
-    unsigned limit = kr->thr->server->webtrigger_rate;
+    unsigned limit = platform_config()->webtrigger_rate;
     ratelimit_result_t rl = limit ? ratelimit_take(arena_printf(kr->arena, "wt:%s", in.id), limit, clock_now_ms())
                                   : (ratelimit_result_t){.allowed = 1, .limit = 0, .remaining = 0, .reset_s = 0};
     if (limit) {

@@ -22,8 +22,6 @@
 #include "base/json.h"
 #include "base/jsonw.h"
 #include "base/log.h"
-#include "http/metrics.h"
-#include "platform/proxycall.h"
 #include "runtime/sandbox.h"
 #include "runtime/unpack.h"
 #include "store/store.h"
@@ -121,10 +119,8 @@ static struct {
     qnode_t *waiting; /* jobs taken from the queue, not yet on a worker (runtime thread) */
     unpack_t *unpacks; /* snapshots being extracted (runtime thread) */
     store_t *store;   /* the runtime thread's handle, for logs */
-    store_t *pstore;  /* its handle for product calls carried on worker pipes (durable) */
-    metrics_t *metrics; /* their replies, for /metrics (written by the runtime thread only) */
-    char *public_url;
-    unsigned proxy_rate;
+    rt_fetch_fn fetch; /* serves the calls workers carry on their pipes (rt_start) */
+    void *fetch_ctx;   /* the runtime thread's context for it */
     unsigned next_worker_id; /* names workers' cgroups */
     sandbox_proc_t zombies[RT_ZOMBIES_MAX]; /* boxes whose cgroup could not be removed yet */
     unsigned nzombies;
@@ -146,8 +142,7 @@ typedef struct logq {
 typedef struct rt_home {
     h2o_loop_t *loop;
     h2o_multithread_receiver_t *receiver; /* where this thread's jobs are answered */
-    store_t *st;
-    struct metrics *metrics;
+    void *fetch_ctx; /* this thread's context for R.fetch */
 } rt_home_t;
 static __thread rt_home_t home_of_thread;
 static __thread rt_home_t *home;
@@ -567,7 +562,7 @@ static worker_t *worker_spawn(pool_t *p, char *err, size_t errlen)
     buf_init(&w->in, RT_MAX_FRAME + 65536); /* a whole read can land on top of a frame just under the cap */
     buf_init(&w->out, 65536);
     buf_init(&w->err, 65536);
-    buf_init(&w->wbuf, RT_MAX_FRAME + PROXYCALL_MAX_RESPONSE_FRAME);
+    buf_init(&w->wbuf, RT_MAX_FRAME + RT_MAX_RESPONSE_FRAME);
     set_nonblock(w->to_fd);
     set_nonblock(w->from_fd);
     set_nonblock(w->out_fd);
@@ -642,7 +637,7 @@ static void worker_start_job(worker_t *w, rt_job_t *job)
     jw_obj(&jw);
     jw_kstr(&jw, "url", R.proxy_url);
     jw_kstr(&jw, "token", job->token);
-    jw_kbool(&jw, "pipe", 1); /* __forge_fetch__ may carry calls on fd 4 (platform/proxycall.h) */
+    jw_kbool(&jw, "pipe", 1); /* __forge_fetch__ may carry calls on fd 4 (rt_fetch_fn) */
     if (view.proxy_socket)
         jw_kstr(&jw, "socket", view.proxy_socket); /* HTTP to kiln goes over this Unix socket */
     jw_obj_end(&jw);
@@ -705,8 +700,7 @@ static int worker_frame(worker_t *w, const char *line, size_t len)
             buf_reset(&w->wbuf);
             w->woff = 0;
         }
-        if (proxycall_serve(R.pstore, R.metrics, R.public_url, R.proxy_rate, w->job ? w->job->inv.id : NULL, f,
-                            &w->wbuf) != 0) {
+        if (R.fetch(R.fetch_ctx, w->job ? w->job->inv.id : NULL, f, &w->wbuf) != 0) {
             json_decref(f);
             worker_kill(w, RT_CRASH, "the function's worker sent a malformed message");
             return -1;
@@ -797,9 +791,9 @@ static int err_line(worker_t *w, const char *line, size_t len)
  * deadline, a malformed frame, a frame the pipe does not take at once) demotes the worker
  * to the runtime thread, which carries on from there exactly as for its own jobs. */
 
-void rt_bind_thread(h2o_loop_t *loop, h2o_multithread_receiver_t *receiver, store_t *st, struct metrics *m)
+void rt_bind_thread(h2o_loop_t *loop, h2o_multithread_receiver_t *receiver, void *fetch_ctx)
 {
-    home_of_thread = (rt_home_t){.loop = loop, .receiver = receiver, .st = st, .metrics = m};
+    home_of_thread = (rt_home_t){.loop = loop, .receiver = receiver, .fetch_ctx = fetch_ctx};
     home = &home_of_thread;
 }
 
@@ -940,7 +934,7 @@ static int lent_frame(worker_t *w, const char *line, size_t len, size_t consumed
             buf_reset(&w->wbuf);
             w->woff = 0;
         }
-        if (proxycall_serve(home->st, home->metrics, R.public_url, R.proxy_rate, w->job->inv.id, f, &w->wbuf) != 0) {
+        if (R.fetch(home->fetch_ctx, w->job->inv.id, f, &w->wbuf) != 0) {
             demote(w, consumed, "the function's worker sent a malformed message");
             rc = 1;
         } else {
@@ -1512,7 +1506,7 @@ int rt_sandbox_init(const rt_sandbox_opts_t *o, char *err, size_t errlen)
     return sandbox_init(&cfg, err, errlen);
 }
 
-int rt_start(const char *data_dir, const char *proxy_url, const char *public_url, unsigned proxy_rate, char *err,
+int rt_start(const char *data_dir, const char *proxy_url, rt_fetch_fn fetch, void *runtime_ctx, char *err,
              size_t errlen)
 {
     if (!sandbox_node()) {
@@ -1529,16 +1523,11 @@ int rt_start(const char *data_dir, const char *proxy_url, const char *public_url
         nftw(old, rm_old, 16, FTW_DEPTH | FTW_PHYS);
     R.proxy_url = xstrdup(proxy_url);
     R.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    R.public_url = xstrdup(public_url);
-    R.proxy_rate = proxy_rate;
+    R.fetch = fetch;
+    R.fetch_ctx = runtime_ctx;
     R.store = store_open(data_dir, err, errlen);
     if (R.store)
         store_relax_durability(R.store);
-    R.pstore = store_open(data_dir, err, errlen);
-    if (!R.pstore) /* product calls on the pipes need it: no runtime rather than a crash later */
-        return -1;
-    R.metrics = metrics_new();
-    proxycall_init();
     R.running = 1;
     signal(SIGCHLD, SIG_DFL);
     if (pthread_create(&R.tid, NULL, rt_main, NULL) != 0) {
@@ -1549,7 +1538,6 @@ int rt_start(const char *data_dir, const char *proxy_url, const char *public_url
     return 0;
 }
 
-metrics_t *rt_metrics(void) { return R.metrics; }
 
 void rt_stop(void)
 {
@@ -1573,6 +1561,4 @@ void rt_stop(void)
     sandbox_shutdown();
     store_close(R.store);
     R.store = NULL;
-    store_close(R.pstore);
-    R.pstore = NULL;
 }

@@ -26,9 +26,8 @@
 
 #include "auth/invocation.h"
 #include "base/completion.h"
-#include "store/store.h"
+#include "base/buf.h"
 
-struct metrics;
 
 #define RT_QUEUE_MAX 256   /* jobs waiting for a worker; more answer 503 */
 #define RT_POOL_MAX 4      /* workers per app version */
@@ -65,10 +64,22 @@ struct rt_job {
     int64_t started_ms, finished_ms;
 };
 
+/* Largest frame kiln answers a worker's call with (a response frame: an 8 MB body in
+ * base64 plus headers); the fetch handler keeps within it. */
+#define RT_MAX_RESPONSE_FRAME (12u * 1024 * 1024)
+
+/* What serves a `fetch` frame (a product call a function carries on its pipe instead of
+ * HTTP), registered from above at rt_start (platform/proxycall.h): `ctx` is the calling
+ * thread's (rt_bind_thread's, or rt_start's for the runtime thread), `running_id` the
+ * worker's running invocation (NULL: none). It appends one response frame, with its
+ * newline, to `out`. 0, or -1 for a frame kiln's worker could not have sent: nothing
+ * appended, and the worker is killed. */
+typedef int (*rt_fetch_fn)(void *ctx, const char *running_id, const json_t *frame, buf_t *out);
+
 /* Starts the runtime thread. proxy_url is what workers call back over HTTP (…/_proxy);
- * calls they carry on their pipes (platform/proxycall.h) are served on the runtime thread
- * with public_url for links and proxy_rate per installation and minute (0: no limit). */
-int rt_start(const char *data_dir, const char *proxy_url, const char *public_url, unsigned proxy_rate, char *err,
+ * the calls they carry on their pipes go to `fetch`, on the runtime thread with
+ * `runtime_ctx`. */
+int rt_start(const char *data_dir, const char *proxy_url, rt_fetch_fn fetch, void *runtime_ctx, char *err,
              size_t errlen);
 /* The box workers run in (runtime/sandbox.h), set up before rt_start. */
 typedef struct rt_sandbox_opts {
@@ -84,9 +95,6 @@ typedef struct rt_sandbox_opts {
 int rt_sandbox_init(const rt_sandbox_opts_t *o, char *err, size_t errlen);
 /* Stops it: kills workers, answers queued jobs with RT_CRASH. */
 void rt_stop(void);
-/* The counts of product calls served on worker pipes (NULL before rt_start), for
- * /metrics to sum with the HTTP threads' tables. Kept after rt_stop: the process ends. */
-struct metrics *rt_metrics(void);
 
 /* A new job with every field zeroed. */
 rt_job_t *rt_job_new(void);
@@ -98,14 +106,14 @@ int rt_submit(rt_job_t *job);
 /* Makes the calling thread (an HTTP thread, before its loop runs) able to drive warm
  * workers itself: rt_submit from it then runs a job on a released worker of the job's
  * version in `loop` — the invoke frame, the product calls carried on the worker's pipe
- * (through `st` and counted in `m`), the result, and job->c.done called from the loop —
+ * (through the fetch handler, with `fetch_ctx`), the result, and job->c.done called from the loop —
  * with no hop through the runtime thread. Without a free warm worker, or when anything
  * goes wrong on the way (the worker exits, is killed at the deadline, sends a malformed
  * frame, a frame does not fit the pipe at once), the runtime thread takes over as for
  * jobs it placed itself. When every worker of the version is busy and its pool is full,
  * the job waits in the pool's backlog and whoever finishes on one of them next runs it
  * (answering it on `receiver`'s thread: at once when that is the same thread). */
-void rt_bind_thread(h2o_loop_t *loop, h2o_multithread_receiver_t *receiver, store_t *st, struct metrics *m);
+void rt_bind_thread(h2o_loop_t *loop, h2o_multithread_receiver_t *receiver, void *fetch_ctx);
 
 /* Invocations handed to workers so far, by who drove them, for /metrics. */
 typedef struct rt_counters {

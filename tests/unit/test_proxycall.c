@@ -13,6 +13,7 @@
 #include "platform/install.h"
 #include "platform/site.h"
 #include "http/vreq.h"
+#include "gateway/gateway.h"
 #include "product/routes.h"
 #include "auth/invocation.h"
 #include "platform/proxycall.h"
@@ -241,6 +242,7 @@ static void test_only_the_running_invocation_with_its_own_token(void **state)
     fx_t *f = *state;
     arena_t *a = arena_new(1u << 26);
     assert_int_equal(product_routes_init(), 0);
+    gateway_configure(&product_routes, 0); /* the routes the gateway dispatches to: from above, as kiln serve does */
     two_t t;
     two_sites(f, a, &t);
 

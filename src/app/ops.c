@@ -1,17 +1,18 @@
-#include "http/ops.h"
+#include "app/ops.h"
 
 #include <string.h>
 
 #include "auth/signkeys.h"
 #include "base/buf.h"
 #include "base/clock.h"
-#include "journal/audit.h"
-#include "journal/ledger.h"
 #include "http/bodygate.h"
 #include "http/reply.h"
 #include "http/server.h"
+#include "journal/audit.h"
+#include "journal/ledger.h"
 #include "platform/egress.h"
 #include "platform/outbound.h"
+#include "platform/proxycall.h"
 #include "platform/remote.h"
 #include "runtime/sandbox.h"
 #include "runtime/supervisor.h"
@@ -47,28 +48,42 @@ void ops_jwks(kreq_t *kr)
     reply_raw(kr, 200, "application/json", body, len);
 }
 
-void ops_metrics(kreq_t *kr)
+/* ---------------------------------------------------------------- /metrics: one provider per service */
+
+static void requests(buf_t *b, kreq_t *kr)
 {
+    /* Other threads' counters are read without locks: a scrape may see a count a moment
+     * old, never a torn one (aligned 64-bit loads). */
     http_server_t *srv = kr->thr->server;
     metrics_t *all[257];
     unsigned n = srv->nthreads < 256 ? srv->nthreads : 256;
     for (unsigned i = 0; i < n; i++)
         all[i] = srv->threads[i].metrics;
-    if (rt_metrics()) /* product calls carried on worker pipes, counted by the runtime thread */
-        all[n++] = rt_metrics();
-    buf_t b;
-    buf_init(&b, 1024 * 1024);
-    /* Other threads' counters are read without locks: a scrape may see a count a moment
-     * old, never a torn one (aligned 64-bit loads). */
-    metrics_render(&b, all, n);
-    int64_t sites = 0;
-    if (store_site_count(kr->store, &sites) == STORE_OK)
-        buf_printf(&b, "# HELP kiln_sites Sites on this kiln.\n# TYPE kiln_sites gauge\nkiln_sites %lld\n",
-                   (long long)sites);
-    buf_printf(&b,
+    if (proxycall_metrics()) /* product calls carried on worker pipes, counted by the runtime thread */
+        all[n++] = proxycall_metrics();
+    metrics_render(b, all, n);
+}
+
+static void sites(buf_t *b, kreq_t *kr)
+{
+    int64_t n = 0;
+    if (store_site_count(kr->store, &n) == STORE_OK)
+        buf_printf(b, "# HELP kiln_sites Sites on this kiln.\n# TYPE kiln_sites gauge\nkiln_sites %lld\n",
+                   (long long)n);
+}
+
+static void audit_stats(buf_t *b, kreq_t *kr)
+{
+    (void)kr;
+    buf_printf(b,
                "# HELP kiln_audit_dropped_total Audit events dropped because the audit queue was full.\n"
                "# TYPE kiln_audit_dropped_total counter\nkiln_audit_dropped_total %llu\n",
                (unsigned long long)audit_dropped());
+}
+
+static void outbound_stats(buf_t *b, kreq_t *kr)
+{
+    (void)kr;
     outbound_stats_t os;
     outbound_get_stats(&os);
     static const char *const outbound_help[] = {
@@ -97,13 +112,18 @@ void ops_metrics(kreq_t *kr)
     for (size_t i = 0; i < sizeof outbound_val / sizeof *outbound_val; i++) {
         const char *sp = strchr(outbound_help[i], ' ');
         int nl = (int)(sp - outbound_help[i]);
-        buf_printf(&b, "# HELP %s\n# TYPE %.*s counter\n%.*s %llu\n", outbound_help[i], nl, outbound_help[i], nl,
+        buf_printf(b, "# HELP %s\n# TYPE %.*s counter\n%.*s %llu\n", outbound_help[i], nl, outbound_help[i], nl,
                    outbound_help[i], (unsigned long long)outbound_val[i]);
     }
+}
+
+static void egress_stats(buf_t *b, kreq_t *kr)
+{
+    (void)kr;
     egress_stats_t es;
     egress_get_stats(&es);
     buf_printf(
-        &b,
+        b,
         "# HELP kiln_egress_requests_total Outbound requests of functions, by outcome (docs/egress.md).\n"
         "# TYPE kiln_egress_requests_total counter\n"
         "kiln_egress_requests_total{outcome=\"sent\"} %llu\n"
@@ -116,14 +136,24 @@ void ops_metrics(kreq_t *kr)
         "kiln_egress_bytes_total{direction=\"in\"} %llu\n",
         (unsigned long long)es.allowed, (unsigned long long)es.refused, (unsigned long long)es.rate_limited,
         (unsigned long long)es.failed, (unsigned long long)es.bytes_out, (unsigned long long)es.bytes_in);
-    buf_printf(&b,
+}
+
+static void ledger_stats(buf_t *b, kreq_t *kr)
+{
+    (void)kr;
+    buf_printf(b,
                "# HELP kiln_ledger_dropped_total Ledger records and leak warnings dropped because the ledger queue "
                "was full.\n# TYPE kiln_ledger_dropped_total counter\nkiln_ledger_dropped_total %llu\n",
                (unsigned long long)ledger_dropped());
+}
+
+static void invocation_stats(buf_t *b, kreq_t *kr)
+{
+    (void)kr;
     rt_counters_t rc;
     rt_counters(&rc);
     buf_printf(
-        &b,
+        b,
         "# HELP kiln_invocations_started_total Invocations handed to a worker, by the thread that drove them.\n"
         "# TYPE kiln_invocations_started_total counter\n"
         "kiln_invocations_started_total{driver=\"http_thread\"} %llu\n"
@@ -134,9 +164,14 @@ void ops_metrics(kreq_t *kr)
         "# TYPE kiln_invocations_demoted_total counter\nkiln_invocations_demoted_total %llu\n",
         (unsigned long long)rc.on_http_thread, (unsigned long long)rc.on_runtime_thread,
         (unsigned long long)rc.backlogged, (unsigned long long)rc.demoted);
+}
+
+static void bodygate_stats(buf_t *b, kreq_t *kr)
+{
+    (void)kr;
     bodygate_stats_t bs;
     bodygate_get_stats(&bs);
-    buf_printf(&b,
+    buf_printf(b,
                "# HELP kiln_request_buffer_bytes Bytes of unfinished requests counted against the buffer limits "
                "(reserved for admitted bodies, or buffered if more).\n"
                "# TYPE kiln_request_buffer_bytes gauge\nkiln_request_buffer_bytes %llu\n"
@@ -154,14 +189,34 @@ void ops_metrics(kreq_t *kr)
                (unsigned long long)bs.buffered, (unsigned long long)bs.workers_charged, (unsigned long long)bs.limit,
                (unsigned long long)bs.per_client, (unsigned long long)bs.workers);
     for (int i = 0; i < BODYGATE__REASONS; i++)
-        buf_printf(&b, "kiln_request_refusals_total{reason=\"%s\"} %llu\n", bodygate_reason_names[i],
+        buf_printf(b, "kiln_request_refusals_total{reason=\"%s\"} %llu\n", bodygate_reason_names[i],
                    (unsigned long long)bs.refused[i]);
+}
+
+static void isolation(buf_t *b, kreq_t *kr)
+{
+    (void)kr;
     const sandbox_status_t *sb = sandbox_status();
-    buf_printf(&b,
+    buf_printf(b,
                "# HELP kiln_isolation_info How function workers are isolated (docs/security.md): level sandbox, "
                "unavailable or off.\n# TYPE kiln_isolation_info gauge\n"
                "kiln_isolation_info{level=\"%s\",netns=\"%d\",seccomp=\"%d\",cgroups=\"%.2s\"} 1\n",
-               isolation_level(), sb->on && sb->netns, sb->seccomp_rules > 0, strncmp(sb->cgroups, "none", 4) == 0 ? "no" : sb->cgroups);
+               isolation_level(), sb->on && sb->netns, sb->seccomp_rules > 0,
+               strncmp(sb->cgroups, "none", 4) == 0 ? "no" : sb->cgroups);
+}
+
+/* What /metrics shows, in order: the app is the one place that knows every service. */
+static void (*const providers[])(buf_t *b, kreq_t *kr) = {
+    requests,         sites,          audit_stats, outbound_stats, egress_stats, ledger_stats,
+    invocation_stats, bodygate_stats, isolation,
+};
+
+void ops_metrics(kreq_t *kr)
+{
+    buf_t b;
+    buf_init(&b, 1024 * 1024);
+    for (size_t i = 0; i < sizeof providers / sizeof *providers; i++)
+        providers[i](&b, kr);
     char *body = arena_strndup(kr->arena, b.ptr ? b.ptr : "", b.len);
     size_t len = b.len;
     buf_free(&b);

@@ -1,0 +1,414 @@
+#include "app/serve.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "app/planes.h"
+#include "app/ticks.h"
+#include "auth/admin_token.h"
+#include "auth/keys.h"
+#include "auth/signkeys.h"
+#include "base/clock.h"
+#include "base/datadir.h"
+#include "base/enc.h"
+#include "base/log.h"
+#include "gateway/gateway.h"
+#include "http/server.h"
+#include "journal/audit.h"
+#include "journal/leak.h"
+#include "journal/ledger.h"
+#include "platform/admin.h"
+#include "platform/config.h"
+#include "platform/install.h"
+#include "platform/kvs.h"
+#include "platform/kvs_writer.h"
+#include "platform/outbound.h"
+#include "platform/proxy.h"
+#include "platform/proxycall.h"
+#include "platform/snapshot.h"
+#include "platform/webtrigger.h"
+#include "product/routes.h"
+#include "runtime/sandbox.h"
+#include "runtime/supervisor.h"
+
+/* What the running program holds; services fill it in order. */
+typedef struct app {
+    const serve_opts_t *o;
+    store_t *store; /* the main handle: migrations, signing keys, canaries */
+    http_server_t http;
+    platform_config_t pc;
+    int unix_fd;              /* the workers' socket, until http_open takes it */
+    char unix_path[PATH_MAX]; /* "" when there is none */
+    const char *unix_why;     /* why there is none */
+    char proxy_url[600];      /* what workers call back over HTTP (…/_proxy) */
+    int exit_code;            /* a failed start's: 1, or 2 for a setting kiln must not start with */
+} app_t;
+
+static app_t *running; /* for the signal handler */
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (running)
+        http_stop(&running->http);
+}
+
+/* ---------------------------------------------------------------- the services */
+
+static int start_datadir(app_t *a, char *err, size_t errlen)
+{
+    if (datadir_secure(a->o->data_dir, err, errlen) == 0)
+        return 0;
+    a->exit_code = 2;
+    return -1;
+}
+
+static int start_store(app_t *a, char *err, size_t errlen)
+{
+    a->store = store_open(a->o->data_dir, err, errlen);
+    return a->store && store_migrate(a->store, err, errlen) == STORE_OK ? 0 : -1;
+}
+static void stop_store(app_t *a)
+{
+    store_close(a->store);
+}
+
+static int start_admin_token(app_t *a, char *err, size_t errlen)
+{
+    if (admin_token_load_or_create(a->o->data_dir, a->pc.admin_token, err, errlen) != 0)
+        return -1;
+    static const char link_label[] = "kiln distribution links v1";
+    enc_hmac_sha256(a->pc.link_key, a->pc.admin_token, strlen(a->pc.admin_token), link_label, sizeof link_label - 1);
+    return 0;
+}
+
+static int start_keys(app_t *a, char *err, size_t errlen)
+{
+    return keys_init(a->o->data_dir, err, errlen);
+}
+
+static int start_signkeys(app_t *a, char *err, size_t errlen)
+{
+    return signkeys_ensure(a->store, clock_now_ms(), err, errlen);
+}
+
+/* Route tables and their /metrics route ids: before any HTTP thread runs. */
+static int start_routes(app_t *a, char *err, size_t errlen)
+{
+    (void)a;
+    proxycall_init(); /* the route its pipe calls are counted under */
+    if (product_routes_init() == 0 && admin_routes_init() == 0)
+        return 0;
+    snprintf(err, errlen, "a route table is malformed");
+    return -1;
+}
+
+static int start_outbound(app_t *a, char *err, size_t errlen)
+{
+    (void)a;
+    return outbound_start(err, errlen);
+}
+/* thread 0 stops it first while draining (app/ticks.h); this is for the other ways out */
+static void stop_outbound(app_t *a)
+{
+    (void)a;
+    if (outbound_running())
+        outbound_stop();
+}
+
+static int start_kvs_writer(app_t *a, char *err, size_t errlen)
+{
+    return kvs_writer_start(a->o->data_dir, err, errlen);
+}
+/* after the HTTP threads drained: in-flight writes were answered */
+static void stop_kvs_writer(app_t *a)
+{
+    (void)a;
+    kvs_writer_stop();
+}
+
+/* The workers' Unix socket, DATA/proxy.sock (absolute: workers run elsewhere). Its mode is
+ * 0666 so that a sandboxed worker's uid may connect; the data dir (0700) keeps everyone
+ * else of the host away from it, and a box shows the socket alone. Returns the fd, or -1
+ * with `why` (the path does not fit sun_path, ...). */
+static int open_unix_listener(const char *data_dir, char *path, size_t pathlen, const char **why)
+{
+    char dir[PATH_MAX];
+    if (!realpath(data_dir, dir)) {
+        *why = "the data dir has no absolute path";
+        return -1;
+    }
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if ((size_t)snprintf(path, pathlen, "%s/proxy.sock", dir) >= pathlen || strlen(path) >= sizeof sa.sun_path) {
+        *why = "the data dir's path is too long for a Unix socket";
+        return -1;
+    }
+    strcpy(sa.sun_path, path);
+    unlink(path); /* a stale socket of an earlier run */
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    mode_t old = umask(077);
+    int ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+    umask(old);
+    if (!ok || chmod(path, 0666) != 0 || listen(fd, SOMAXCONN) != 0) {
+        *why = "cannot listen on the Unix socket";
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* The workers' socket, DATA/proxy.sock: optional (without it workers reach kiln over TCP,
+ * and egress is in-process). */
+static int start_workers_socket(app_t *a, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    a->unix_fd = open_unix_listener(a->o->data_dir, a->unix_path, sizeof a->unix_path, &a->unix_why);
+    if (a->unix_fd < 0)
+        a->unix_path[0] = '\0';
+    return 0;
+}
+static void stop_workers_socket(app_t *a)
+{
+    if (a->unix_path[0])
+        unlink(a->unix_path); /* the workers are gone */
+}
+
+static int start_http(app_t *a, char *err, size_t errlen)
+{
+    const serve_opts_t *o = a->o;
+    http_config_t cfg = {
+        .listen = o->listen,
+        .threads = o->threads > 0 ? (unsigned)o->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN),
+        .public_url = o->public_url,
+        .data_dir = o->data_dir,
+        .planes = app_planes,
+        .nplanes = app_nplanes,
+        .unix_fd = a->unix_fd,
+        .unix_prefix = APP_WORKER_PREFIX,
+        .max_buffered = o->max_buffered,
+        .max_buffered_per_client = o->max_buffered_per_client,
+        .prepare = gateway_normalise,
+        .thread_init = ticks_thread_init,
+        .tick = ticks_tick,
+        .thread_stopping = ticks_thread_stopping,
+    };
+    a->unix_fd = -1; /* http's now, even when it fails */
+    if (http_open(&a->http, &cfg, err, errlen) != 0) {
+        if (strstr(err, "invalid listen address"))
+            a->exit_code = 2;
+        return -1;
+    }
+    const http_server_t *h = &a->http;
+    snprintf(a->proxy_url, sizeof a->proxy_url, strchr(h->host, ':') ? "http://[%s]:%s/_proxy" : "http://%s:%s/_proxy",
+             strcmp(h->host, "0.0.0.0") == 0 ? "127.0.0.1"
+             : strcmp(h->host, "::") == 0    ? "::1"
+                                             : h->host,
+             h->port);
+    /* the platform's settings, now that the public URL is known */
+    a->pc.data_dir = o->data_dir;
+    a->pc.public_url = h->public_url;
+    a->pc.max_snapshot = o->max_snapshot ? o->max_snapshot : SNAPSHOT_MAX_DEFAULT;
+    a->pc.retention_ms = o->retention_ms ? o->retention_ms : INSTALL_RETENTION_MS_DEFAULT;
+    a->pc.webtrigger_rate = o->webtrigger_rate < 0 ? 0
+                            : o->webtrigger_rate   ? (unsigned)o->webtrigger_rate
+                                                   : WEBTRIGGER_RATE_PER_MIN;
+    a->pc.proxy_rate = o->proxy_rate < 0 ? 0 : o->proxy_rate ? (unsigned)o->proxy_rate : PROXY_RATE_PER_MIN;
+    a->pc.kvs_rate = o->kvs_rate < 0 ? 0 : o->kvs_rate ? (unsigned)o->kvs_rate : KVS_RATE_PER_MIN;
+    platform_configure(&a->pc);
+    gateway_configure(&product_routes, a->pc.proxy_rate);
+    proxy_configure(a->pc.proxy_rate);
+    return 0;
+}
+static void stop_http(app_t *a)
+{
+    http_close(&a->http);
+}
+
+static int start_audit(app_t *a, char *err, size_t errlen)
+{
+    long d = a->o->audit_retention_days;
+    return audit_start(a->o->data_dir, d < 0 ? AUDIT_RETENTION_DAYS_DEFAULT : (unsigned)d, err, errlen);
+}
+/* after the runtime: its last answers are recorded too */
+static void stop_audit(app_t *a)
+{
+    (void)a;
+    audit_stop();
+}
+
+/* Builds the sandbox (runtime/sandbox.h) and chooses the egress mode (--egress-mode). Prints what the box is made of,
+ * or exactly what is missing, and `egress: namespace` or `egress: in-process`. 0, or -1 with exit code 2: kiln must not
+ * start (a forced namespace mode without the sandbox, a bad uid range). */
+static int start_sandbox(app_t *a, char *err, size_t errlen)
+{
+    const serve_opts_t *o = a->o;
+    const char *mode = o->egress_mode ? o->egress_mode : "auto";
+    int want_ns = strcmp(mode, "namespace") == 0;
+    const char *path = a->unix_path, *why = a->unix_why;
+    rt_sandbox_opts_t so = {.data_dir = o->data_dir,
+                            .proxy_socket = path[0] ? path : NULL,
+                            .share_net = strcmp(mode, "in-process") == 0 || !path[0],
+                            .unsafe_no_sandbox = o->unsafe_no_sandbox,
+                            .uid_first = o->sandbox_uid_first,
+                            .uid_count = o->sandbox_uid_count};
+    int rc = rt_sandbox_init(&so, err, errlen);
+    if (rc == -1) {
+        a->exit_code = 2;
+        return -1;
+    }
+    if (rc == -2)
+        return 0; /* no worker script: rt_start says so, functions answer 500 */
+    const sandbox_status_t *st = sandbox_status();
+    char line[1024];
+    sandbox_describe(line, sizeof line);
+    if (st->on) {
+        char ms[24];
+        snprintf(ms, sizeof ms, "%lld", (long long)st->probe_ms);
+        log_msg(LOG_INFO, "sandbox: on", "box", line, "probe_ms", ms, NULL);
+    } else if (st->unsafe) {
+        log_msg(LOG_WARN,
+                "sandbox: OFF (--unsafe-no-sandbox): functions of every environment run unboxed, as "
+                "kiln's uid, able to read kiln's data dir",
+                NULL);
+    } else {
+        log_msg(LOG_WARN,
+                "sandbox: UNAVAILABLE: development apps run unboxed; staging and production apps are "
+                "refused (start with --unsafe-no-sandbox to run them anyway)",
+                "missing", st->missing, NULL);
+    }
+    int ns = st->on && st->netns;
+    if (want_ns && !ns) {
+        log_msg(LOG_ERROR, "--egress-mode namespace is not available here", "reason",
+                !path[0] ? (why ? why : "no Unix socket")
+                : st->on ? "unavailable"
+                         : "the sandbox is not on",
+                NULL);
+        snprintf(err, errlen, "--egress-mode namespace needs the sandbox");
+        a->exit_code = 2;
+        return -1;
+    }
+    if (ns)
+        log_msg(LOG_INFO, "egress: namespace", "namespace", "network (the sandbox's)", "socket", path, NULL);
+    else
+        log_msg(LOG_INFO, "egress: in-process", "reason",
+                strcmp(mode, "in-process") == 0 ? "--egress-mode in-process"
+                : !path[0]                      ? (why ? why : "no Unix socket")
+                                                : "the sandbox is not on",
+                NULL);
+    return 0;
+}
+
+static int start_ledger(app_t *a, char *err, size_t errlen)
+{
+    long d = a->o->ledger_retention_days;
+    return ledger_start(a->o->data_dir, a->http.public_url, !a->o->ledger_off,
+                        d < 0 ? LEDGER_RETENTION_DAYS_DEFAULT : (unsigned)d, err, errlen);
+}
+static void stop_ledger(app_t *a)
+{
+    (void)a;
+    ledger_stop();
+}
+
+static int start_leak_scan(app_t *a, char *err, size_t errlen)
+{
+    const serve_opts_t *o = a->o;
+    leak_set_mode(o->leak_mode ? (enum leak_mode)(o->leak_mode - 1) : LEAK_DEVELOPMENT);
+    if (leak_reload(a->store, err, errlen) != 0) {
+        log_msg(LOG_WARN, "leak detection unavailable", "error", err, NULL);
+        leak_set_mode(LEAK_OFF);
+    }
+    static const char *const modes[] = {"off", "development environments", "every environment"};
+    log_msg(LOG_INFO, "data-flow ledger and leak detection", "ledger", o->ledger_off ? "off" : "on", "leak_scan",
+            modes[leak_mode()], NULL);
+    return 0;
+}
+static void stop_leak_scan(app_t *a)
+{
+    (void)a;
+    leak_unload();
+}
+
+/* Not fatal: without it kiln serves everything but functions (they answer 500). */
+static int start_runtime(app_t *a, char *err, size_t errlen)
+{
+    proxycall_ctx_t *ctx = proxycall_runtime_ctx(a->o->data_dir, a->http.public_url, a->pc.proxy_rate, err, errlen);
+    if (!ctx || rt_start(a->o->data_dir, a->proxy_url, proxycall_fetch, ctx, err, errlen) != 0)
+        log_msg(LOG_WARN, "function runtime unavailable: webtriggers will answer 500", "error", err, NULL);
+    return 0;
+}
+static void stop_runtime(app_t *a)
+{
+    (void)a;
+    rt_stop();
+}
+
+/* Started in this order; those started are stopped in the reverse order, each once. */
+static const struct service {
+    const char *name;
+    int (*start)(app_t *a, char *err, size_t errlen);
+    void (*stop)(app_t *a);
+} services[] = {
+    {"data dir", start_datadir, NULL},
+    {"store", start_store, stop_store},
+    {"admin token", start_admin_token, NULL},
+    {"key store", start_keys, NULL},
+    {"invocation token signing key", start_signkeys, NULL},
+    {"routes", start_routes, NULL},
+    {"outbound HTTP client", start_outbound, stop_outbound},
+    {"app storage writer", start_kvs_writer, stop_kvs_writer},
+    {"workers' socket", start_workers_socket, stop_workers_socket},
+    {"HTTP listeners", start_http, stop_http},
+    {"audit log", start_audit, stop_audit},
+    {"sandbox", start_sandbox, NULL},
+    {"data-flow ledger", start_ledger, stop_ledger},
+    {"leak detection", start_leak_scan, stop_leak_scan},
+    {"function runtime", start_runtime, stop_runtime},
+};
+
+int app_serve(const serve_opts_t *o)
+{
+    static app_t a;
+    a = (app_t){.o = o, .unix_fd = -1, .exit_code = 1};
+    char err[512] = "";
+    size_t started = 0;
+    int rc = 0;
+    for (; started < sizeof services / sizeof *services; started++) {
+        err[0] = '\0';
+        if (services[started].start(&a, err, sizeof err) != 0) {
+            log_msg(LOG_ERROR, services[started].name, "error", err[0] ? err : "cannot start", NULL);
+            rc = a.exit_code;
+            break;
+        }
+    }
+    if (rc == 0) {
+        running = &a;
+        struct sigaction sa = {.sa_handler = on_signal};
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+        signal(SIGPIPE, SIG_IGN);
+        if (http_run(&a.http, err, sizeof err) != 0) {
+            log_msg(LOG_ERROR, "not serving", "reason", err, NULL);
+            rc = 1;
+        }
+    }
+    while (started-- > 0)
+        if (services[started].stop)
+            services[started].stop(&a);
+    if (a.unix_fd >= 0) /* opened, never handed to http */
+        close(a.unix_fd);
+    if (rc == 0)
+        log_msg(LOG_INFO, "stopped", NULL);
+    return rc;
+}

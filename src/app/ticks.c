@@ -1,0 +1,73 @@
+#include "app/ticks.h"
+
+#include "base/arena.h"
+#include "platform/config.h"
+#include "platform/install.h"
+#include "platform/lifecycle.h"
+#include "platform/outbound.h"
+#include "platform/proxycall.h"
+#include "platform/snapshot.h"
+#include "runtime/supervisor.h"
+
+void ticks_thread_init(http_thread_t *t, void *arg)
+{
+    (void)arg;
+    /* warm workers are driven from this loop; their pipe calls served with this thread's
+     * store handle and metrics (lives as long as the process) */
+    const platform_config_t *pc = platform_config();
+    proxycall_ctx_t *ctx = xcalloc(1, sizeof *ctx);
+    *ctx = (proxycall_ctx_t){
+        .st = t->store, .m = t->metrics, .public_url = pc->public_url, .rate_per_min = pc->proxy_rate};
+    rt_bind_thread(t->loop, &t->completions, ctx);
+}
+
+/* Periodic work: thread 0's, each at its own interval. */
+static void lifecycle(http_thread_t *t, int64_t now)
+{
+    (void)now;
+    lifecycle_tick(t); /* installed/upgraded events to the apps' trigger modules and remotes */
+}
+
+static void purge(http_thread_t *t, int64_t now)
+{
+    /* retention: data of apps uninstalled long enough ago goes (docs/apps.md) */
+    arena_t *a = arena_new(16u * 1024 * 1024);
+    size_t purged = 0;
+    install_purge_due(t->store, a, now, &purged);
+    snapshot_gc_uploads(platform_config()->data_dir, now, SNAPSHOT_UPLOAD_MAX_AGE_MS);
+    arena_free(a);
+}
+
+/* Thread 0's periodic work: each runs `first_ms` after the first turn, then every
+ * `every_ms` (touched by thread 0 only). */
+static struct tick {
+    void (*fn)(http_thread_t *t, int64_t now);
+    int64_t first_ms, every_ms, next_ms;
+} ticks[] = {
+    {lifecycle, 0, TICK_LIFECYCLE_MS, -1},
+    {purge, TICK_PURGE_MS, TICK_PURGE_MS, -1},
+};
+
+void ticks_tick(http_thread_t *t, int64_t now_ms, void *arg)
+{
+    (void)arg;
+    if (t->index != 0)
+        return;
+    for (size_t i = 0; i < sizeof ticks / sizeof *ticks; i++) {
+        if (ticks[i].next_ms < 0)
+            ticks[i].next_ms = now_ms + ticks[i].first_ms;
+        if (now_ms >= ticks[i].next_ms) {
+            ticks[i].fn(t, now_ms);
+            ticks[i].next_ms = now_ms + ticks[i].every_ms;
+        }
+    }
+}
+
+void ticks_thread_stopping(http_thread_t *t, void *arg)
+{
+    (void)arg;
+    /* outbound calls still running end now (OUTBOUND_ESHUTDOWN), so that the requests
+     * waiting for them are answered within the drain period */
+    if (t->index == 0)
+        outbound_stop();
+}
