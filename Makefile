@@ -114,7 +114,7 @@ bench: all
 	./bench/ledger.sh
 
 fuzz:
-	./tests/fuzz/run.sh
+	KILN_PKGS="$(PKGS)" ./tests/fuzz/run.sh
 
 format:
 	clang-format -i $(SRCS) $(wildcard src/*/*.h) $(UNITS)
