@@ -82,12 +82,13 @@ unit: $(UNITBINS) $(PROBE)
 
 # A hang fails the run instead of stalling it. Node 20 applies --test-timeout to each test
 # file's process as a whole (and to each test in it): the slowest files take about 70 s on
-# 2 shared cores (remote.test.mjs: its 25 s hang and event retries are real waits), about
-# 80 s under ASan (runtime.test.mjs, remote.test.mjs). Seconds; docs/testing.md.
+# 2 idle cores (remote.test.mjs: its 25 s hang and event retries are real waits), about
+# 80 s under ASan, and past 120 s when the machine is busy with other work (runtime.test.mjs
+# was cut at 120 s once so): the limit leaves room for that. Seconds; docs/testing.md.
 ifeq ($(SANITIZE),1)
-E2E_TIMEOUT ?= 180
+E2E_TIMEOUT ?= 420
 else
-E2E_TIMEOUT ?= 120
+E2E_TIMEOUT ?= 300
 endif
 e2e: $(KILN) $(PROBE)
 	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) node --test --test-concurrency=1 --test-timeout=$$(( $(E2E_TIMEOUT) * 1000 )) tests/e2e/
@@ -114,7 +115,7 @@ bench: all
 	./bench/ledger.sh
 
 fuzz:
-	./tests/fuzz/run.sh
+	KILN_PKGS="$(PKGS)" ./tests/fuzz/run.sh
 
 format:
 	clang-format -i $(SRCS) $(wildcard src/*/*.h) $(UNITS)

@@ -6,7 +6,8 @@ cd "$(dirname "$0")/../.."
 SECS=${FUZZ_SECONDS:-10}
 OUT=build/fuzz
 mkdir -p "$OUT"
-PKGS="libh2o-evloop jansson yajl yaml-0.1 sqlite3 openssl libcurl libarchive libhs"
+# the libraries kiln links (the Makefile's PKGS, passed by `make fuzz`: one list)
+PKGS=${KILN_PKGS:?run it as make fuzz, which passes KILN_PKGS}
 CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Isrc $(pkg-config --cflags $PKGS)"
 LIBS="$(pkg-config --libs $PKGS) -lpthread"
 srcs=$(ls src/*/*.c | grep -v src/cli/main.c)
