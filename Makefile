@@ -21,7 +21,6 @@ LDFLAGS  += $(SANFLAGS) $(OPT)
 
 SRCS     := $(sort $(wildcard src/*/*.c))
 OBJS     := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
-LIBOBJS  := $(filter-out $(BUILD)/obj/cli/main.o,$(OBJS))
 UNITS    := $(sort $(wildcard tests/unit/test_*.c))
 UNITBINS := $(UNITS:tests/unit/%.c=$(BUILD)/tests/%)
 KILN     := $(BUILD)/kiln
@@ -31,15 +30,30 @@ DEBS     := build-essential pkg-config libh2o-evloop-dev libjansson-dev libyajl-
             sqlite3 libssl-dev libcurl4-openssl-dev libcmocka-dev libarchive-dev libhyperscan-dev esbuild wrk nginx-light jq curl \
             clang libclang-rt-dev bubblewrap libseccomp-dev util-linux
 
-.PHONY: all deps test unit e2e demo bench scopes scopes-check fuzz format clean
+.PHONY: all deps test unit e2e demo bench scopes scopes-check layers-check fuzz format clean
 
 all: $(KILN)
 
+# One static archive per layer (docs/architecture.md), linked highest rank first in one
+# pass (no --start-group): a call from a layer to one above it does not link.
+# tools/check-layers holds the ranks; LINK_ORDER is its order of the layers below cli.
+LAYERS     := $(filter-out cli,$(notdir $(wildcard src/*)))
+LINK_ORDER := $(shell node tools/check-layers --below app 2>/dev/null)
+lib_of      = $(BUILD)/lib/lib$(1).a
+define LAYER_LIB
+$(call lib_of,$(1)): $(filter $(BUILD)/obj/$(1)/%,$(OBJS))
+	@mkdir -p $$(dir $$@)
+	@rm -f $$@
+	$$(AR) rcs $$@ $$^
+endef
+$(foreach l,$(LAYERS),$(eval $(call LAYER_LIB,$(l))))
+KILN_LIBS  := $(foreach l,$(LINK_ORDER),$(call lib_of,$(l)))
+
 # kiln's h2o_socket_read_start and h2o_socket_close must be the ones libh2o binds its own
 # calls to: the request body gate (src/http/bodygate.h). `kiln serve` checks at start.
-$(KILN): $(OBJS)
+$(KILN): $(filter $(BUILD)/obj/cli/%,$(OBJS)) $(KILN_LIBS)
 	$(CC) $(LDFLAGS) -Wl,--export-dynamic-symbol=h2o_socket_read_start -Wl,--export-dynamic-symbol=h2o_socket_close \
-	    -o $@ $^ $(LDLIBS)
+	    -o $@ $(filter %.o,$^) $(KILN_LIBS) $(LDLIBS)
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -70,9 +84,16 @@ $(PROBE): tests/unit/sandbox_probe.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -O1 -g -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS)
+# A unit test links only its layer (the highest its includes name) and those below it:
+# tools/check-layers writes which, per test, into layers.mk.
+$(BUILD)/tests/layers.mk: $(UNITS) tools/check-layers
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS) -lcmocka
+	node tools/check-layers --make-tests '$$(BUILD)' $(UNITS) >$@
+-include $(BUILD)/tests/layers.mk
+
+$(BUILD)/tests/%: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(TEST_LIBS) $(LDFLAGS) $(LDLIBS) -lcmocka
 
 # test_bodygate checks that kiln notices when libh2o does not call its hook (bodygate.h)
 $(BUILD)/tests/test_bodygate: LDFLAGS += -Wl,--version-script=tests/unit/bodygate_hidden.map
@@ -93,7 +114,12 @@ endif
 e2e: $(KILN) $(PROBE)
 	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) node --test --test-concurrency=1 --test-timeout=$$(( $(E2E_TIMEOUT) * 1000 )) tests/e2e/
 
-test: all scopes-check unit e2e
+test: all scopes-check layers-check unit e2e
+
+# Every include goes downward (docs/architecture.md); the checker's own tests first.
+layers-check:
+	node --test tests/tools/
+	node tools/check-layers
 
 # ---- the scope table and test schemas, generated from the Jira OpenAPI description
 
