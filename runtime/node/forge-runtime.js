@@ -368,8 +368,10 @@ async function forgeFetch(descriptor, reqPath, init) {
   return nativeFetch(url.href, opts);
 }
 
-/** Largest streamed/FormData/Blob body read whole for the Unix socket (kiln's own body limit). */
-const WHOLE_BODY_MAX = 64 * 1024 * 1024;
+/** Largest streamed/FormData/Blob body read whole for the Unix socket: kiln's own limit
+ * on a request body (KILN_MAX_BODY, src/base/limits.h; worker.test.mjs checks they agree).
+ * A bigger one is refused here, before it is read into memory and sent to a 413. */
+const WHOLE_BODY_MAX = 5 * 1024 * 1024;
 
 /**
  * A body that only fetch could send (a stream, FormData, Blob, an async iterable), read

@@ -69,10 +69,14 @@ function owner() {
 // Every console.* call made during an invocation becomes a log frame; outside one (and
 // for late callbacks of a finished one) the text goes to stderr. Nothing goes to stdout.
 
-let groupIndent = '';
+// console.group's indent belongs to the invocation that opened the group (inv.indent) and
+// ends with it: a group one invocation leaves open never indents the next one's lines,
+// which may be another site's. Outside an invocation, lines to stderr have their own.
+let idleIndent = '';
 function emitLog(level, message) {
-  if (groupIndent) message = message.replace(/^/gm, groupIndent);
   const inv = owner();
+  const indent = inv ? inv.indent : idleIndent;
+  if (indent) message = message.replace(/^/gm, indent);
   if (inv) {
     send({ type: 'log', id: inv.id, level, message: truncate(message, MAX_LOG_CHARS), time: Date.now() });
   } else {
@@ -99,11 +103,15 @@ console.dirxml = function (...args) {
 };
 console.group = function (...label) {
   if (label.length) this.log(...label);
-  groupIndent += '  ';
+  const inv = owner();
+  if (inv) inv.indent += '  ';
+  else idleIndent += '  ';
 };
 console.groupCollapsed = console.group;
 console.groupEnd = function () {
-  groupIndent = groupIndent.slice(0, -2);
+  const inv = owner();
+  if (inv) inv.indent = inv.indent.slice(0, -2);
+  else idleIndent = idleIndent.slice(0, -2);
 };
 
 // ---- process.env per invocation ----------------------------------------------------------
@@ -208,7 +216,7 @@ const afterMacrotask = () => new Promise((resolve) => setImmediate(resolve));
 /** Runs one invoke frame; resolves once its result frame is written. */
 function runInvocation(msg) {
   return new Promise((done) => {
-    const inv = { id: msg.id, ended: false, end: null };
+    const inv = { id: msg.id, ended: false, end: null, indent: '' };
     inv.end = (frameText) => {
       if (inv.ended) return;
       inv.ended = true;

@@ -100,7 +100,8 @@ async function startBundledApp(tag, source, nodeModules) {
   return { worker, bundlePath };
 }
 
-async function startProxy() {
+/** `socket`: listen on that Unix socket (as kiln's /run/kiln/proxy.sock in the box) instead of TCP. */
+async function startProxy({ socket } = {}) {
   const requests = [];
   const server = http.createServer((req, res) => {
     const chunks = [];
@@ -147,10 +148,11 @@ async function startProxy() {
       return json(404, { message: `no route ${req.method} ${req.url}` });
     });
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
+  if (socket) await new Promise((resolve) => server.listen(socket, resolve));
+  else await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${port}/_proxy`,
+    url: socket ? 'http://kiln.invalid/_proxy' : `http://127.0.0.1:${server.address().port}/_proxy`,
+    socket,
     requests,
     take() {
       return requests.splice(0, requests.length);
@@ -395,6 +397,26 @@ exports.responseSemantics = async () => {
   return out;
 };
 exports.big = ({ bytes }) => 'y'.repeat(bytes);
+exports.openGroup = () => { console.group('left open'); console.log('inside'); return 'grouped'; };
+exports.plainLog = () => { console.log('top level'); return 'logged'; };
+// A streamed request body of \`bytes\` bytes (1 MiB chunks), as only fetch could send it.
+exports.streamBody = async ({ bytes }) => {
+  let left = bytes;
+  const body = new ReadableStream({
+    pull(c) {
+      if (left === 0) return c.close();
+      const n = Math.min(left, 1 << 20);
+      left -= n;
+      c.enqueue(new Uint8Array(n).fill(0x61));
+    },
+  });
+  try {
+    const res = await global.__forge_fetch__({ type: 'echo' }, '/stream', { method: 'POST', body, duplex: 'half' });
+    return { status: res.status, length: (await res.json()).body.length };
+  } catch (e) {
+    return { thrown: e.name, message: e.message };
+  }
+};
 exports.length = (payload) => ({ length: payload.text.length, last: payload.text.slice(-3) });
 `;
 
@@ -672,6 +694,39 @@ describe('kiln Node worker: protocol', () => {
     const tooBig = await call('big', 'big', { payload: { bytes: 7 * 1024 * 1024 } });
     assert.equal(tooBig.result.ok, false);
     assert.match(tooBig.result.error.message, /return value is too large/);
+  });
+
+  it("a console.group left open ends with its invocation: the next one's lines are not indented", async () => {
+    const open = await call('group', 'openGroup');
+    // (the bundle's module-scope line comes first when this is the worker's first invocation)
+    assert.deepEqual(open.logs.map((l) => l.message).slice(-2), ['left open', '  inside']);
+    const next = await call('group', 'plainLog');
+    assert.equal(next.result.value, 'logged');
+    assert.deepEqual(next.logs.map((l) => l.message), ['top level']);
+  });
+
+  it("a streamed body over the box's socket is read whole up to kiln's body limit (base/limits.h), and refused past it before anything is sent", async () => {
+    const limits = readFileSync(path.join(ROOT, 'src', 'base', 'limits.h'), 'utf8');
+    const m = /#define KILN_MAX_BODY \((\d+)u \* 1024 \* 1024\)/.exec(limits);
+    assert.ok(m, 'KILN_MAX_BODY in src/base/limits.h');
+    const max = Number(m[1]) * 1024 * 1024;
+    const sockProxy = await startProxy({ socket: path.join(tempDir('kiln-worker-sock-'), 'proxy.sock') });
+    try {
+      const viaSocket = (id) => ({ ...runtimeFor(sockProxy.url, id), proxy: { url: sockProxy.url, token: TOKEN, socket: sockProxy.socket } });
+      const send = (bytes) => {
+        const id = nextId('stream');
+        return worker.invoke({ id, bundle: bundlePath, export: 'streamBody', payload: { bytes }, context: {}, runtime: viaSocket(id), env: {} });
+      };
+      const at = await send(max);
+      assert.deepEqual(at.result.value, { status: 200, length: max }, JSON.stringify(at.result).slice(0, 300));
+      assert.equal(sockProxy.take().length, 1);
+      const over = await send(max + 1);
+      assert.equal(over.result.value.thrown, 'Error', JSON.stringify(over.result).slice(0, 300));
+      assert.equal(over.result.value.message, `__forge_fetch__: the request body is larger than ${max} bytes`);
+      assert.equal(sockProxy.take().length, 0, 'nothing reached kiln');
+    } finally {
+      await sockProxy.close();
+    }
   });
 
   it('ignores junk lines and unknown frame types, then serves the next invoke', async () => {
