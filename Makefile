@@ -35,8 +35,11 @@ DEBS     := build-essential pkg-config libh2o-evloop-dev libjansson-dev libyajl-
 all: $(KILN)
 
 # One static archive per layer (docs/architecture.md), linked highest rank first in one
-# pass (no --start-group): a call from a layer to one above it does not link.
-# tools/check-layers holds the ranks; LINK_ORDER is its order of the layers below cli.
+# pass (no --start-group). tools/check-layers holds the ranks; LINK_ORDER is its order of
+# the layers below cli. Before kiln links, check-layers --symbols reads the archives with
+# nm and fails the build on an object that needs a symbol only a layer of higher or equal
+# rank defines (a hand-written prototype needs no include; one pass alone would still
+# resolve it when the higher object was pulled in for another reason).
 LAYERS     := $(filter-out cli,$(notdir $(wildcard src/*)))
 LINK_ORDER := $(shell node tools/check-layers --below app 2>/dev/null)
 lib_of      = $(BUILD)/lib/lib$(1).a
@@ -48,10 +51,14 @@ $(call lib_of,$(1)): $(filter $(BUILD)/obj/$(1)/%,$(OBJS))
 endef
 $(foreach l,$(LAYERS),$(eval $(call LAYER_LIB,$(l))))
 KILN_LIBS  := $(foreach l,$(LINK_ORDER),$(call lib_of,$(l)))
+LAYERS_OK  := $(BUILD)/lib/layers.ok
+$(LAYERS_OK): $(KILN_LIBS) tools/check-layers
+	node tools/check-layers --symbols $(BUILD)/lib
+	@touch $@
 
 # kiln's h2o_socket_read_start and h2o_socket_close must be the ones libh2o binds its own
 # calls to: the request body gate (src/http/bodygate.h). `kiln serve` checks at start.
-$(KILN): $(filter $(BUILD)/obj/cli/%,$(OBJS)) $(KILN_LIBS)
+$(KILN): $(filter $(BUILD)/obj/cli/%,$(OBJS)) $(KILN_LIBS) $(LAYERS_OK)
 	$(CC) $(LDFLAGS) -Wl,--export-dynamic-symbol=h2o_socket_read_start -Wl,--export-dynamic-symbol=h2o_socket_close \
 	    -o $@ $(filter %.o,$^) $(KILN_LIBS) $(LDLIBS)
 
@@ -83,6 +90,18 @@ PROBE    := $(BUILD)/tests/sandbox_probe
 $(PROBE): tests/unit/sandbox_probe.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -O1 -g -o $@ $<
+
+# nullfmt.so: preloaded into every kiln the e2e tests start, a NULL given to printf's %s
+# aborts kiln (tests/unit/nullfmt.c). Not under ASan, whose runtime must load first.
+NULLFMT  := $(BUILD)/tests/nullfmt.so
+$(NULLFMT): tests/unit/nullfmt.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O1 -g -shared -fPIC -o $@ $<
+ifeq ($(SANITIZE),1)
+E2E_PRELOAD :=
+else
+E2E_PRELOAD := $(NULLFMT)
+endif
 
 # A unit test links only its layer (the highest its includes name) and those below it:
 # tools/check-layers writes which, per test, into layers.mk.
