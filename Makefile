@@ -130,8 +130,8 @@ E2E_TIMEOUT ?= 420
 else
 E2E_TIMEOUT ?= 300
 endif
-e2e: $(KILN) $(PROBE)
-	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) node --test --test-concurrency=1 --test-timeout=$$(( $(E2E_TIMEOUT) * 1000 )) tests/e2e/
+e2e: $(KILN) $(PROBE) $(E2E_PRELOAD)
+	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node --test --test-concurrency=1 --test-timeout=$$(( $(E2E_TIMEOUT) * 1000 )) tests/e2e/
 
 test: all scopes-check layers-check unit e2e
 

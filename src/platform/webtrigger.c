@@ -345,6 +345,25 @@ static void prepare(kreq_t *kr)
     arena_defer(kr->arena, free_json, wt); /* the module outlives `manifest` until the reply */
 }
 
+/* ------------------------------------------------------------------ trigger ids and URLs */
+
+/* The trigger id of (installation, module): the one it has, or a new random one. */
+static int trigger_id(kreq_t *kr, const char *installation_id, const char *module_key, const char **tid)
+{
+    unsigned char raw[32];
+    char id[65];
+    enc_random(raw, sizeof raw);
+    enc_hex(id, raw, sizeof raw);
+    return store_webtrigger_ensure(kr->store, kr->arena, installation_id, module_key, id, clock_now_ms(), tid);
+}
+
+/* The public URL of trigger id `tid` of webtrigger module `wt` (its urlFormat: v2 is /public/). */
+static const char *trigger_url(kreq_t *kr, json_t *wt, const char *tid)
+{
+    const char *fmt = json_str(wt, "urlFormat");
+    return arena_printf(kr->arena, "%s/%s/%s", kr->public_url, fmt && strcmp(fmt, "v2") == 0 ? "public" : "x1", tid);
+}
+
 /* ------------------------------------------------------------------ admin */
 
 void webtrigger_url(kreq_t *kr)
@@ -363,25 +382,18 @@ void webtrigger_url(kreq_t *kr)
         reply_error(kr, 404, 0, "The app is not installed on this site in this environment.");
         return;
     }
-    json_t *manifest = invoke_manifest(kr->arena, &ver);
-    json_t *wt = invoke_module(manifest, "webtrigger", kr->params[3]);
+    json_t *wt = invoke_module(invoke_manifest(kr->arena, &ver), "webtrigger", kr->params[3]);
     if (!wt) {
         reply_error(kr, 404, 0, "The installed version has no webtrigger module with that key.");
         return;
     }
-    unsigned char raw[32];
-    char id[65];
-    enc_random(raw, sizeof raw);
-    enc_hex(id, raw, sizeof raw);
     const char *tid;
-    if (store_webtrigger_ensure(kr->store, kr->arena, in.id, kr->params[3], id, clock_now_ms(), &tid) != STORE_OK) {
+    if (trigger_id(kr, in.id, kr->params[3], &tid) != STORE_OK) {
         reply_error(kr, 500, 0, "Internal server error");
         return;
     }
-    const char *fmt = json_str(wt, "urlFormat");
-    const char *url = arena_printf(kr->arena, "%s/%s/%s", kr->public_url, fmt && strcmp(fmt, "v2") == 0 ? "public" : "x1", tid);
-    reply_json_new(kr, 200, json_pack("{s:s,s:s,s:s,s:s}", "url", url, "module", kr->params[3], "installationId", in.id,
-                                      "site", site.name));
+    reply_json_new(kr, 200, json_pack("{s:s,s:s,s:s,s:s}", "url", trigger_url(kr, wt, tid), "module", kr->params[3],
+                                      "installationId", in.id, "site", site.name));
 }
 
 /* ------------------------------------------------------------------ GraphQL (@forge/api) */
@@ -391,25 +403,13 @@ static void gql_error(kreq_t *kr, const char *msg)
     reply_json_new(kr, 200, json_pack("{s:[{s:s}]}", "errors", "message", msg));
 }
 
-/* The URL of (installation, module) in the installation's current version, or NULL. */
-static const char *trigger_url(kreq_t *kr, const install_rec_t *in, const char *module_key, int create)
+/* The webtrigger module `module_key` of the installation's current version, or NULL. */
+static json_t *trigger_module(kreq_t *kr, const install_rec_t *in, const char *module_key)
 {
     version_rec_t ver;
     if (install_version(kr->store, kr->arena, in, &ver) != STORE_OK)
         return NULL;
-    json_t *manifest = invoke_manifest(kr->arena, &ver);
-    json_t *wt = invoke_module(manifest, "webtrigger", module_key);
-    if (!wt)
-        return NULL;
-    unsigned char raw[32];
-    char id[65];
-    enc_random(raw, sizeof raw);
-    enc_hex(id, raw, sizeof raw);
-    const char *tid = NULL;
-    if (create && store_webtrigger_ensure(kr->store, kr->arena, in->id, module_key, id, clock_now_ms(), &tid) != STORE_OK)
-        return NULL;
-    const char *fmt = json_str(wt, "urlFormat");
-    return arena_printf(kr->arena, "%s/%s/%s", kr->public_url, fmt && strcmp(fmt, "v2") == 0 ? "public" : "x1", tid);
+    return invoke_module(invoke_manifest(kr->arena, &ver), "webtrigger", module_key);
 }
 
 void webtrigger_graphql(kreq_t *kr, const invocation_t *inv)
@@ -432,8 +432,9 @@ void webtrigger_graphql(kreq_t *kr, const invocation_t *inv)
     int own = (!app || strcmp(app, inv->app_id) == 0 || (app_id_from_ari(app) && strcmp(app_id_from_ari(app), inv->app_id) == 0)) &&
               (!context || strcmp(context, want_ctx) == 0);
     if (strstr(query, "forge_app_createWebTriggerUrl")) {
-        const char *key = json_str(input, "triggerKey");
-        const char *url = own && key ? trigger_url(kr, &in, key, 1) : NULL;
+        const char *key = json_str(input, "triggerKey"), *tid;
+        json_t *wt = own && key ? trigger_module(kr, &in, key) : NULL;
+        const char *url = wt && trigger_id(kr, in.id, key, &tid) == STORE_OK ? trigger_url(kr, wt, tid) : NULL;
         if (!url) {
             gql_error(kr, own ? "No webtrigger module with that key in the installed version." : "Not this app's installation.");
             return;
@@ -454,13 +455,9 @@ void webtrigger_graphql(kreq_t *kr, const invocation_t *inv)
         json_t *arr = json_array();
         if (store_webtrigger_list(kr->store, kr->arena, in.id, &ids, &mods, &n) == STORE_OK) {
             for (size_t i = 0; i < n; i++) {
-                const char *url = trigger_url(kr, &in, mods[i], 0);
-                if (url) {
-                    /* trigger_url without create has no id: rebuild with the stored one */
-                    const char *slash = strrchr(url, '/');
-                    url = arena_printf(kr->arena, "%.*s/%s", (int)(slash - url), url, ids[i]);
-                    json_array_append_new(arr, json_pack("{s:s,s:s}", "triggerKey", mods[i], "url", url));
-                }
+                json_t *wt = trigger_module(kr, &in, mods[i]); /* NULL: not in the current version */
+                if (wt)
+                    json_array_append_new(arr, json_pack("{s:s,s:s}", "triggerKey", mods[i], "url", trigger_url(kr, wt, ids[i])));
             }
         }
         reply_json_new(kr, 200, json_pack("{s:{s:o}}", "data", "webTriggerUrlsByAppContext", arr));

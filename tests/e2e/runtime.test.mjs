@@ -241,6 +241,8 @@ export const token = async () => {
 
 export const getUrl = async (request) => {
   try {
+    if (q(request, 'op') === 'query') return json(200, { urls: await webTrigger.queryUrls(q(request, 'key') || undefined) });
+    if (q(request, 'op') === 'delete') return json(200, { deleted: (await webTrigger.deleteUrl(q(request, 'url'))) ?? true });
     return json(200, { url: await webTrigger.getUrl(q(request, 'key')) });
   } catch (e) {
     return json(200, { error: String(e?.message ?? e) });
@@ -593,6 +595,24 @@ describe('function runtime: webtriggers on warm workers, bound to one site', () 
       const missing = await callJson(k, t['get-url'], '?key=no-such-trigger');
       assert.ok(missing.error, `an unknown key fails: ${JSON.stringify(missing)}`);
     }
+  });
+
+  it("webTrigger.queryUrls lists the installation's own URLs, as the CLI prints them; deleteUrl takes only its own", async () => {
+    const sorted = (l) => [...l].sort((x, y) => x.moduleKey.localeCompare(y.moduleKey));
+    for (const [me, t] of [[A, T.A], [B, T.B]]) {
+      const all = await callJson(k, t['get-url'], '?op=query');
+      assert.ok(Array.isArray(all.urls), `${me.name}: ${JSON.stringify(all)}`);
+      const keys = ['projects', 'echo', 'echo-v2', 'malformed', 'as-user', 'token', 'get-url', 'state', 'fault', 'oom', 'static'];
+      assert.deepEqual(sorted(all.urls), sorted(keys.map((key) => ({ moduleKey: key, url: t[key].url }))), me.name);
+      const one = await callJson(k, t['get-url'], '?op=query&key=echo-v2');
+      assert.deepEqual(one.urls, [{ moduleKey: 'echo-v2', url: t['echo-v2'].url }], me.name);
+    }
+    // the other site's URL is not this installation's to delete; both keep working
+    const other = await callJson(k, T.A['get-url'], `?op=delete&url=${encodeURIComponent(T.B.echo.url)}`);
+    assert.match(other.error ?? '', /Failed to delete web trigger URL: No such webtrigger URL for this installation/, JSON.stringify(other));
+    assert.equal((await call(k, T.B.echo)).status, 200);
+    const listed = await callJson(k, T.B['get-url'], '?op=query&key=echo');
+    assert.deepEqual(listed.urls, [{ moduleKey: 'echo', url: T.B.echo.url }]);
   });
 
   it('rate-limit headers: the limit is stable and remaining counts down per installation', async () => {
