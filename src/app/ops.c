@@ -9,6 +9,7 @@
 #include "http/reply.h"
 #include "http/server.h"
 #include "journal/audit.h"
+#include "journal/fnlog.h"
 #include "journal/ledger.h"
 #include "platform/egress.h"
 #include "platform/outbound.h"
@@ -72,13 +73,22 @@ static void sites(buf_t *b, kreq_t *kr)
                    (long long)n);
 }
 
-static void audit_stats(buf_t *b, kreq_t *kr)
+/* What each journal (journal/journal.h) dropped because its queue was full. */
+static void journal_stats(buf_t *b, kreq_t *kr)
 {
     (void)kr;
-    buf_printf(b,
-               "# HELP kiln_audit_dropped_total Audit events dropped because the audit queue was full.\n"
-               "# TYPE kiln_audit_dropped_total counter\nkiln_audit_dropped_total %llu\n",
-               (unsigned long long)audit_dropped());
+    static const struct {
+        const char *name, *help;
+        uint64_t (*dropped)(void);
+    } journals[] = {
+        {"kiln_audit_dropped_total", "Audit events dropped because the audit queue was full.", audit_dropped},
+        {"kiln_ledger_dropped_total", "Ledger records dropped because the ledger queue was full.", ledger_dropped},
+        {"kiln_fnlog_dropped_total", "Invocations whose function log lines were dropped because the queue was full.",
+         fnlog_dropped},
+    };
+    for (size_t i = 0; i < sizeof journals / sizeof *journals; i++)
+        buf_printf(b, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", journals[i].name, journals[i].help,
+                   journals[i].name, journals[i].name, (unsigned long long)journals[i].dropped());
 }
 
 static void outbound_stats(buf_t *b, kreq_t *kr)
@@ -136,15 +146,6 @@ static void egress_stats(buf_t *b, kreq_t *kr)
         "kiln_egress_bytes_total{direction=\"in\"} %llu\n",
         (unsigned long long)es.allowed, (unsigned long long)es.refused, (unsigned long long)es.rate_limited,
         (unsigned long long)es.failed, (unsigned long long)es.bytes_out, (unsigned long long)es.bytes_in);
-}
-
-static void ledger_stats(buf_t *b, kreq_t *kr)
-{
-    (void)kr;
-    buf_printf(b,
-               "# HELP kiln_ledger_dropped_total Ledger records and leak warnings dropped because the ledger queue "
-               "was full.\n# TYPE kiln_ledger_dropped_total counter\nkiln_ledger_dropped_total %llu\n",
-               (unsigned long long)ledger_dropped());
 }
 
 static void invocation_stats(buf_t *b, kreq_t *kr)
@@ -207,7 +208,7 @@ static void isolation(buf_t *b, kreq_t *kr)
 
 /* What /metrics shows, in order: the app is the one place that knows every service. */
 static void (*const providers[])(buf_t *b, kreq_t *kr) = {
-    requests,         sites,          audit_stats, outbound_stats, egress_stats, ledger_stats,
+    requests,         sites,          journal_stats, outbound_stats, egress_stats,
     invocation_stats, bodygate_stats, isolation,
 };
 

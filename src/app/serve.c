@@ -23,6 +23,7 @@
 #include "gateway/gateway.h"
 #include "http/server.h"
 #include "journal/audit.h"
+#include "journal/fnlog.h"
 #include "journal/leak.h"
 #include "journal/ledger.h"
 #include "platform/admin.h"
@@ -320,6 +321,14 @@ static void stop_ledger(app_t *a)
     ledger_stop();
 }
 
+static int start_fnlog(app_t *a, char *err, size_t errlen) { return fnlog_start(a->o->data_dir, err, errlen); }
+/* after the runtime and the leak scan: their last lines are written too */
+static void stop_fnlog(app_t *a)
+{
+    (void)a;
+    fnlog_stop();
+}
+
 static int start_leak_scan(app_t *a, char *err, size_t errlen)
 {
     const serve_opts_t *o = a->o;
@@ -372,6 +381,7 @@ static const struct service {
     {"audit log", start_audit, stop_audit},
     {"sandbox", start_sandbox, NULL},
     {"data-flow ledger", start_ledger, stop_ledger},
+    {"function logs", start_fnlog, stop_fnlog},
     {"leak detection", start_leak_scan, stop_leak_scan},
     {"function runtime", start_runtime, stop_runtime},
 };

@@ -214,6 +214,28 @@ void enc_hmac_sha256(unsigned char out[32], const void *key, size_t klen, const 
         kiln_oom(n);
 }
 
+int enc_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+    int neg = *s == '-';
+    const char *p = s + neg;
+    if (!*p)
+        return -1;
+    uint64_t u = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        unsigned d = (unsigned)(*p - '0');
+        if (u > (limit - d) / 10)
+            return -1;
+        u = u * 10 + d;
+    }
+    int64_t v = neg ? (u == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)u) : (int64_t)u;
+    if (v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 char *enc_i64(char out[24], int64_t v)
 {
     char tmp[24];

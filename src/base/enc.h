@@ -37,6 +37,10 @@ void enc_hmac_sha256(unsigned char out[32], const void *key, size_t klen, const 
 
 /* Decimal text of v in out; returns out. (No printf on the hot path.) */
 char *enc_i64(char out[24], int64_t v);
+/* The integer that decimal text `s` spells, if it lies in [min, max]: 0 and *out set,
+ * else -1 (empty, a sign other than one leading '-', anything but digits, spaces
+ * included, or out of range, overflow included); *out is then left alone. */
+int enc_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
 
 /* Constant-time equality of two equal-length byte strings (0 or 1). */
 int enc_ct_eq(const void *a, const void *b, size_t n);

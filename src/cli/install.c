@@ -30,15 +30,6 @@ const cli_opt_t install_opts[] = {
     {0}};
 const cli_opt_t uninstall_opts[] = {{"--site", 1, &site_opt, NULL, "site name (required)"}, COMMON, {0}};
 const cli_opt_t webtrigger_opts[] = {{"--site", 1, &site_opt, NULL, "site name (required)"}, COMMON, {0}};
-static const char *n_opt;
-static int follow;
-const cli_opt_t logs_opts[] = {
-    {"--site", 1, &site_opt, NULL, "only this site's invocations"},
-    {"-n", 1, &n_opt, NULL, "how many of the newest lines (default 100)"},
-    {"--follow", 0, NULL, &follow, "keep printing new lines until interrupted"},
-    {"--json", 0, NULL, &json_out, "print JSON (one object per line with --follow)"},
-    CLI_CONN_OPTS(conn),
-    {0}};
 const cli_opt_t purge_opts[] = {
     {"--now", 1, &now_opt, NULL, "purge as if it were this time (milliseconds since the epoch); for tests"},
     {"--json", 0, NULL, &json_out, "print JSON"},
@@ -254,61 +245,3 @@ int cmd_webtrigger(int argc, char **argv)
     return result;
 }
 
-static volatile sig_atomic_t interrupted;
-static void on_int(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
-
-int cmd_logs(int argc, char **argv)
-{
-    int npos, rc = cli_parse(cli_find("logs", NULL), argc, argv, NULL, 0, &npos);
-    if (rc)
-        return rc < 0 ? 2 : 0;
-    char *end = NULL;
-    long n = n_opt ? strtol(n_opt, &end, 10) : 100;
-    if (n_opt && (!*n_opt || *end || n < 1 || n > 1000)) {
-        fprintf(stderr, "kiln: -n takes 1 to 1000\n");
-        return 2;
-    }
-    if (site_opt && !site_name_valid(site_opt)) {
-        fprintf(stderr, "kiln: invalid site name\n");
-        return 2;
-    }
-    long long after = 0;
-    signal(SIGINT, on_int);
-    for (int first = 1; !interrupted; first = 0) {
-        char path[256];
-        snprintf(path, sizeof path, "/admin/v1/logs?n=%ld&after=%lld%s%s", first ? n : 1000L, after,
-                 site_opt ? "&site=" : "", site_opt ? site_opt : "");
-        json_t *resp = NULL;
-        long status = client_call(&conn, "GET", path, NULL, &resp);
-        if (status != 200)
-            return status < 0 ? 1 : client_fail(status, resp);
-        size_t i;
-        json_t *l;
-        json_array_foreach(json_object_get(resp, "logs"), i, l)
-        {
-            if (json_out) {
-                char *s = json_dumps(l, JSON_COMPACT);
-                printf("%s\n", s);
-                free(s);
-            } else {
-                printf("%s %-5s [%s %s %.8s] %s\n", json_string_value(json_object_get(l, "time")),
-                       json_string_value(json_object_get(l, "level")), json_string_value(json_object_get(l, "site")),
-                       json_string_value(json_object_get(l, "module")),
-                       json_string_value(json_object_get(l, "invocationId")),
-                       json_string_value(json_object_get(l, "message")));
-            }
-            after = json_integer_value(json_object_get(l, "id"));
-        }
-        fflush(stdout);
-        json_decref(resp);
-        if (!follow)
-            break;
-        for (int t = 0; t < 10 && !interrupted; t++)
-            usleep(100000);
-    }
-    return 0;
-}

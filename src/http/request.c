@@ -43,6 +43,15 @@ const char *kreq_query(kreq_t *kr, const char *name, int *bad)
     return query_scan(kr, name, &v, 1, bad) ? v : NULL;
 }
 
+int kreq_query_int(kreq_t *kr, const char *name, int64_t min, int64_t max, int64_t *v)
+{
+    int bad = 0;
+    const char *q = kreq_query(kr, name, &bad);
+    if (bad)
+        return -1;
+    return q ? enc_parse_i64(q, min, max, v) : 0;
+}
+
 size_t kreq_query_all(kreq_t *kr, const char *name, const char **out, size_t max, int *bad)
 {
     return query_scan(kr, name, out, max, bad);

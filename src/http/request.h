@@ -78,6 +78,10 @@ static inline int kreq_method_is(const kreq_t *kr, const char *m)
 /* Returns the first value of query parameter `name` (decoded, '+' as space), NULL if
  * absent. Malformed escapes make the value NULL and set *bad if bad != NULL. */
 const char *kreq_query(kreq_t *kr, const char *name, int *bad);
+/* Integer query parameter `name` in [min, max] (enc_parse_i64): 0 with *v set, or left
+ * at the caller's default when the parameter is absent; -1 when it is malformed
+ * (a bad escape, empty, not a decimal integer, out of range). */
+int kreq_query_int(kreq_t *kr, const char *name, int64_t min, int64_t max, int64_t *v);
 /* All values of a repeatable parameter; returns the count (at most max). */
 size_t kreq_query_all(kreq_t *kr, const char *name, const char **out, size_t max, int *bad);
 /* The credential of an `Authorization: Bearer <credential>` header, not copied; 0, or

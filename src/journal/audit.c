@@ -1,14 +1,12 @@
 #include "journal/audit.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "journal/journal.h"
 
 /* A queued event: fixed-size fields, so queueing is a copy and nothing else. */
 typedef struct slot {
@@ -18,59 +16,32 @@ typedef struct slot {
     char method[16], path[256], category[40], detail[256];
 } slot_t;
 
-static struct {
-    pthread_mutex_t mu;
-    pthread_cond_t wake;
-    pthread_t tid;
-    int running, stopping;
-    slot_t *ring; /* AUDIT_QUEUE_MAX slots */
-    size_t head, count;
-    atomic_uint_fast64_t dropped;
-    store_t *store;
-    int64_t retention_ms;
-} A = {.mu = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
-
-static void put(char *dst, size_t cap, const char *src)
-{
-    size_t n = src ? strnlen(src, cap - 1) : 0;
-    if (n)
-        memcpy(dst, src, n);
-    dst[n] = '\0';
-}
+static journal_t J = JOURNAL_INIT;
 
 void audit_record(const audit_event_t *ev)
 {
-    pthread_mutex_lock(&A.mu);
-    if (!A.running || A.stopping) {
-        pthread_mutex_unlock(&A.mu);
+    slot_t *s = journal_take(&J);
+    if (!s)
         return;
-    }
-    if (A.count == AUDIT_QUEUE_MAX) {
-        pthread_mutex_unlock(&A.mu);
-        atomic_fetch_add(&A.dropped, 1);
-        return;
-    }
-    slot_t *s = &A.ring[(A.head + A.count) % AUDIT_QUEUE_MAX];
     s->time_ms = ev->time_ms ? ev->time_ms : clock_now_ms();
     s->site_id = ev->site_id;
     s->status = ev->status;
-    put(s->kind, sizeof s->kind, ev->kind);
-    put(s->plane, sizeof s->plane, ev->plane);
-    put(s->actor, sizeof s->actor, ev->actor);
-    put(s->app_id, sizeof s->app_id, ev->app_id);
-    put(s->installation_id, sizeof s->installation_id, ev->installation_id);
-    put(s->invocation_id, sizeof s->invocation_id, ev->invocation_id);
-    put(s->method, sizeof s->method, ev->method);
-    put(s->path, sizeof s->path, ev->path);
-    put(s->category, sizeof s->category, ev->category);
-    put(s->detail, sizeof s->detail, ev->detail);
-    A.count++;
-    if (A.count == AUDIT_BATCH)
-        pthread_cond_signal(&A.wake);
-    pthread_mutex_unlock(&A.mu);
+    journal_put(s->kind, sizeof s->kind, ev->kind, SIZE_MAX);
+    journal_put(s->plane, sizeof s->plane, ev->plane, SIZE_MAX);
+    journal_put(s->actor, sizeof s->actor, ev->actor, SIZE_MAX);
+    journal_put(s->app_id, sizeof s->app_id, ev->app_id, SIZE_MAX);
+    journal_put(s->installation_id, sizeof s->installation_id, ev->installation_id, SIZE_MAX);
+    journal_put(s->invocation_id, sizeof s->invocation_id, ev->invocation_id, SIZE_MAX);
+    journal_put(s->method, sizeof s->method, ev->method, SIZE_MAX);
+    journal_put(s->path, sizeof s->path, ev->path, SIZE_MAX);
+    journal_put(s->category, sizeof s->category, ev->category, SIZE_MAX);
+    journal_put(s->detail, sizeof s->detail, ev->detail, SIZE_MAX);
+    journal_commit(&J);
 }
 
-uint64_t audit_dropped(void) { return atomic_load(&A.dropped); }
+uint64_t audit_dropped(void) { return journal_dropped(&J); }
+
+void audit_barrier(journal_wait_t *w) { journal_barrier(&J, w); }
 
 static void rec_of(const slot_t *s, audit_rec_t *r)
 {
@@ -167,108 +138,37 @@ static size_t coalesce(const slot_t *batch, size_t n, audit_rec_t *recs, int *ta
     return rows;
 }
 
-static void *writer_main(void *arg)
+/* The writer's scratch: the rows of a batch and the coalescing table. */
+typedef struct scratch {
+    audit_rec_t recs[AUDIT_BATCH];
+    int table[COALESCE_SLOTS];
+} scratch_t;
+
+static void write_batch(store_t *st, void *slots, size_t n, void *scratch)
 {
-    (void)arg;
-    slot_t *batch = calloc(AUDIT_BATCH, sizeof *batch);
-    audit_rec_t *recs = calloc(AUDIT_BATCH, sizeof *recs);
-    int *table = calloc(COALESCE_SLOTS, sizeof *table);
-    int64_t next_purge = clock_now_ms() + 60 * 1000;
-    pthread_mutex_lock(&A.mu);
-    for (;;) {
-        if (A.count == 0 && A.stopping)
-            break;
-        if (A.count < AUDIT_BATCH && !A.stopping) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += (long)AUDIT_FLUSH_MS * 1000000L;
-            ts.tv_sec += ts.tv_nsec / 1000000000L;
-            ts.tv_nsec %= 1000000000L;
-            pthread_cond_timedwait(&A.wake, &A.mu, &ts);
-        }
-        size_t n = A.count < AUDIT_BATCH ? A.count : AUDIT_BATCH;
-        for (size_t i = 0; i < n; i++)
-            batch[i] = A.ring[(A.head + i) % AUDIT_QUEUE_MAX];
-        A.head = (A.head + n) % AUDIT_QUEUE_MAX;
-        A.count -= n;
-        pthread_mutex_unlock(&A.mu);
-
-        if (n) {
-            size_t rows = coalesce(batch, n, recs, table);
-            if (store_audit_insert(A.store, recs, rows) != STORE_OK) {
-                char num[24];
-                snprintf(num, sizeof num, "%zu", n);
-                log_msg(LOG_ERROR, "audit: cannot write events; they are lost", "events", num, NULL);
-            }
-        }
-        int64_t now = clock_now_ms();
-        if (A.retention_ms && now >= next_purge) {
-            int64_t gone = 0;
-            if (store_audit_purge(A.store, now - A.retention_ms, &gone) != STORE_OK)
-                log_msg(LOG_WARN, "audit: cannot delete events past the retention period", NULL);
-            next_purge = now + 3600 * 1000;
-        }
-
-        pthread_mutex_lock(&A.mu);
+    scratch_t *sc = scratch;
+    size_t rows = coalesce(slots, n, sc->recs, sc->table);
+    if (store_audit_insert(st, sc->recs, rows) != STORE_OK) {
+        char num[24];
+        snprintf(num, sizeof num, "%zu", n);
+        log_msg(LOG_ERROR, "audit: cannot write events; they are lost", "events", num, NULL);
     }
-    pthread_mutex_unlock(&A.mu);
-    free(batch);
-    free(recs);
-    free(table);
-    return NULL;
 }
+
+static const journal_def_t def = {
+    .name = "audit",
+    .slot_size = sizeof(slot_t),
+    .queue_max = AUDIT_QUEUE_MAX,
+    .batch = AUDIT_BATCH,
+    .flush_ms = AUDIT_FLUSH_MS,
+    .write = write_batch,
+    .scratch_size = sizeof(scratch_t),
+    .purge = store_audit_purge,
+};
 
 int audit_start(const char *data_dir, unsigned retention_days, char *err, size_t errlen)
 {
-    store_t *st = store_open(data_dir, err, errlen);
-    if (!st)
-        return -1;
-    /* Batched writes with WAL's NORMAL sync: an fsync per checkpoint rather than per batch.
-     * What was flushed survives a crash of kiln; an OS crash may lose the last batches. */
-    store_relax_durability(st);
-    slot_t *ring = calloc(AUDIT_QUEUE_MAX, sizeof *ring);
-    if (!ring) {
-        store_close(st);
-        snprintf(err, errlen, "out of memory for the audit queue");
-        return -1;
-    }
-    pthread_mutex_lock(&A.mu);
-    A.store = st;
-    A.ring = ring;
-    A.head = A.count = 0;
-    A.retention_ms = (int64_t)retention_days * 24 * 3600 * 1000;
-    A.stopping = 0;
-    A.running = 1;
-    pthread_mutex_unlock(&A.mu);
-    atomic_store(&A.dropped, 0);
-    if (pthread_create(&A.tid, NULL, writer_main, NULL) != 0) {
-        pthread_mutex_lock(&A.mu);
-        A.running = 0;
-        pthread_mutex_unlock(&A.mu);
-        free(ring);
-        store_close(st);
-        snprintf(err, errlen, "cannot start the audit writer thread");
-        return -1;
-    }
-    return 0;
+    return journal_start(&J, &def, data_dir, retention_days, err, errlen);
 }
 
-void audit_stop(void)
-{
-    pthread_mutex_lock(&A.mu);
-    if (!A.running) {
-        pthread_mutex_unlock(&A.mu);
-        return;
-    }
-    A.stopping = 1;
-    pthread_cond_signal(&A.wake);
-    pthread_mutex_unlock(&A.mu);
-    pthread_join(A.tid, NULL);
-    pthread_mutex_lock(&A.mu);
-    A.running = 0;
-    free(A.ring);
-    A.ring = NULL;
-    store_close(A.store);
-    A.store = NULL;
-    pthread_mutex_unlock(&A.mu);
-}
+void audit_stop(void) { journal_stop(&J); }

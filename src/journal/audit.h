@@ -2,7 +2,8 @@
  * with the failure category), every install, upgrade and uninstall, every token issued
  * and every key rotation (DESIGN.md, gateway step 8).
  *
- * Recording is off the hot path: audit_record copies the event into a bounded in-memory
+ * Recording is off the hot path: the audit log is a journal (journal/journal.h).
+ * audit_record copies the event into a bounded in-memory
  * queue (one mutex, no allocation, no I/O) and returns; one writer thread flushes the
  * queue into the store in batches (one transaction per batch, at most every
  * AUDIT_FLUSH_MS or when AUDIT_BATCH events wait). When the queue is full an event is
@@ -26,6 +27,7 @@
 
 #include <stdint.h>
 
+#include "journal/journal.h"
 #include "store/store.h"
 
 #define AUDIT_QUEUE_MAX 16384 /* events waiting for the writer */
@@ -77,5 +79,8 @@ void audit_record(const audit_event_t *ev);
 
 /* Events dropped because the queue was full, since start. */
 uint64_t audit_dropped(void);
+
+/* w->c is sent once every event recorded before this call is in the store (journal_barrier). */
+void audit_barrier(journal_wait_t *w);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "base/arena.h"
 #include "journal/audit.h"
+#include "journal/fnlog.h"
 #include "journal/ledger.h"
 
 /* One compiled database and what its pattern ids mean. */
@@ -273,12 +274,12 @@ int leak_scan(const invocation_t *inv, const char *source, const char *destinati
                  "kiln: " AUDIT_LEAK ": data of site %s left this invocation of site %s (%s to %.120s). A "
                  "module-level cache or global shared between installations is the usual cause (docs/ledger.md).",
                  src, own, source ? source : "", dest);
-        ledger_log(inv, "warn", line);
+        fnlog_line(inv, "warn", line);
     }
     if (hits.more) {
         char line[160];
         snprintf(line, sizeof line, "kiln: " AUDIT_LEAK ": data of %u more sites left this invocation", hits.more);
-        ledger_log(inv, "warn", line);
+        fnlog_line(inv, "warn", line);
     }
     return found;
 }

@@ -6,14 +6,13 @@
  * cross-site flow S -> T. Inbound cross-site flows seen at a webtrigger (the request of
  * site T's webtrigger carries site S's canary, journal/leak.h) are recorded as S -> T too.
  *
- * Recording is off the hot path, as the audit log's (journal/audit.h): ledger_record
- * copies the record into a bounded queue (one mutex, no allocation, no I/O); one writer
+ * Recording is off the hot path: the ledger is a journal (journal/journal.h). ledger_record
+ * copies the record into a bounded queue (one mutex, no allocation, no I/O); the writer
  * thread resolves destinations to sites and writes batches (one transaction each, at most
  * every LEDGER_FLUSH_MS or when LEDGER_BATCH records wait). A full queue drops and counts
  * (ledger_dropped, /metrics kiln_ledger_dropped_total). The writer deletes records past
- * the retention period once an hour. The same thread writes the log lines other modules
- * queue with ledger_log (the leak warnings of journal/leak.c), so an HTTP thread never
- * writes a function's log itself.
+ * the retention period once an hour, and rebuilds the leak matcher when sites were added
+ * by another process (journal/leak.h).
  *
  * A site's view (store_ledger_list) is the records whose source is the site (where its
  * data went) and those whose destination site is the site (which sites' data came in);
@@ -27,6 +26,7 @@
 #include <stdint.h>
 
 #include "auth/invocation.h"
+#include "journal/journal.h"
 
 #define LEDGER_QUEUE_MAX 16384
 #define LEDGER_BATCH 1024
@@ -45,8 +45,7 @@
 
 /* Starts the writer (own store handle). public_url: kiln's public base URL, to tell
  * another site's webtrigger among destinations. enabled 0: ledger_record records nothing
- * (`kiln serve --ledger off`), the log lines of ledger_log still go. retention_days 0:
- * keep forever. 0, or -1 with err. */
+ * (`kiln serve --ledger off`). retention_days 0: keep forever. 0, or -1 with err. */
 int ledger_start(const char *data_dir, const char *public_url, int enabled, unsigned retention_days, char *err,
                  size_t errlen);
 /* Flushes the queue and stops the writer. */
@@ -67,11 +66,10 @@ void ledger_record(const invocation_t *inv, const char *kind, const char *destin
  * LEDGER_INVOKE_PAYLOAD) with `bytes`. */
 void ledger_record_inbound(const invocation_t *inv, int64_t source_site_id, const char *kind, uint64_t bytes);
 
-/* Queues a line for the invocation's logs (`kiln logs`), written by the ledger's writer
- * thread. Never blocks; dropped (and counted) when the queue is full. */
-void ledger_log(const invocation_t *inv, const char *level, const char *message);
-
-/* Records (and log lines) dropped because the queue was full, since start. */
+/* Records dropped because the queue was full, since start. */
 uint64_t ledger_dropped(void);
+
+/* w->c is sent once every record made before this call is in the store (journal_barrier). */
+void ledger_barrier(journal_wait_t *w);
 
 #endif

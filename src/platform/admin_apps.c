@@ -201,11 +201,8 @@ void uploads_create(kreq_t *kr)
 
 void uploads_append(kreq_t *kr)
 {
-    int bad = 0;
-    const char *off = kreq_query(kr, "offset", &bad);
-    char *end = NULL;
-    unsigned long long offset = off ? strtoull(off, &end, 10) : 0;
-    if (bad || !off || !*off || *end || off[0] == '-') {
+    int64_t offset = -1;
+    if (kreq_query_int(kr, "offset", 0, INT64_MAX, &offset) || offset < 0) {
         reply_error(kr, 400, 0, "The offset query parameter is required (the upload's current size).");
         return;
     }
@@ -548,42 +545,3 @@ void install_consent(kreq_t *kr)
     reply_install(kr, r, 201, &in, &site, AUDIT_INSTALL, who.account_id);
 }
 
-/* ---- function logs ---- */
-
-void logs_list(kreq_t *kr)
-{
-    int bad = 0;
-    const char *site_name = kreq_query(kr, "site", &bad), *nq = kreq_query(kr, "n", &bad),
-               *after_q = kreq_query(kr, "after", &bad);
-    char *e1 = NULL, *e2 = NULL;
-    long long n = nq ? strtoll(nq, &e1, 10) : 100, after = after_q ? strtoll(after_q, &e2, 10) : 0;
-    if (bad || (nq && (!*nq || *e1 || n < 1)) || (after_q && (!*after_q || *e2 || after < 0))) {
-        reply_error(kr, 400, 0, "n must be a positive integer and after a log id.");
-        return;
-    }
-    if (n > 1000)
-        n = 1000;
-    site_rec_t site = {0};
-    if (site_name && (!site_name_valid(site_name) || store_site_by_name(kr->store, kr->arena, site_name, &site) != STORE_OK)) {
-        reply_error(kr, 404, 0, "No such site.");
-        return;
-    }
-    log_rec_t *logs;
-    size_t count;
-    if (store_logs_list(kr->store, kr->arena, site.id, after, n, &logs, &count) != STORE_OK) {
-        reply_error(kr, 500, 0, "Internal server error");
-        return;
-    }
-    json_t *arr = json_array();
-    for (size_t i = 0; i < count; i++) {
-        site_rec_t s;
-        const char *name = site.id ? site.name
-                           : store_site_by_id(kr->store, kr->arena, logs[i].site_id, &s) == STORE_OK ? s.name : "";
-        json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)logs[i].id, "time",
-                                             iso(kr, logs[i].time_ms), "level", logs[i].level, "message",
-                                             logs[i].message, "invocationId", logs[i].invocation_id, "appId",
-                                             arena_printf(kr->arena, "%s%s", APP_ARI_PREFIX, logs[i].app_id), "site",
-                                             name, "module", logs[i].module_key));
-    }
-    reply_json_new(kr, 200, json_pack("{s:o}", "logs", arr));
-}

@@ -21,7 +21,6 @@ void installs_remove(kreq_t *kr);
 void installs_list(kreq_t *kr);
 void maintenance_purge(kreq_t *kr);
 void apps_distribution(kreq_t *kr);
-void logs_list(kreq_t *kr);
 
 /* The signature of a distribution link for (app, env): 64 hex chars into out[65]. */
 void apps_link_signature(const unsigned char key[32], const char *app_id, const char *env_key, char out[65]);

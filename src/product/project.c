@@ -11,21 +11,6 @@
 #include "product/render.h"
 #include "product/routes.h"
 
-/* Parses a non-negative integer query parameter; -1 if present and invalid. */
-static int64_t int_param(kreq_t *kr, const char *name, int64_t dflt, int *bad)
-{
-    const char *v = kreq_query(kr, name, bad);
-    if (!v)
-        return dflt;
-    char *end;
-    long long n = strtoll(v, &end, 10);
-    if (*v == '\0' || *end != '\0' || n < 0 || n > 1000000000) {
-        *bad = 1;
-        return dflt;
-    }
-    return n;
-}
-
 static const struct {
     const char *name;
     int order;
@@ -78,10 +63,9 @@ static const char *kept_params(kreq_t *kr)
 void project_search(kreq_t *kr)
 {
     int bad = 0;
-    project_filter_t f = {.order = PROJECT_ORDER_KEY};
-    f.start_at = int_param(kr, "startAt", 0, &bad);
-    f.max_results = int_param(kr, "maxResults", 50, &bad);
-    if (bad) {
+    project_filter_t f = {.order = PROJECT_ORDER_KEY, .max_results = 50};
+    if (kreq_query_int(kr, "startAt", 0, 1000000000, &f.start_at) ||
+        kreq_query_int(kr, "maxResults", 0, 1000000000, &f.max_results)) {
         reply_error(kr, 400, 1, "startAt and maxResults must be non-negative integers.");
         return;
     }

@@ -20,11 +20,8 @@ void user_myself(kreq_t *kr)
 
 void user_search(kreq_t *kr)
 {
-    int bad = 0;
-    const char *s = kreq_query(kr, "startAt", &bad), *m = kreq_query(kr, "maxResults", &bad);
-    char *e1 = NULL, *e2 = NULL;
-    long long start = s ? strtoll(s, &e1, 10) : 0, max = m ? strtoll(m, &e2, 10) : 50;
-    if (bad || (s && (!*s || *e1 || start < 0)) || (m && (!*m || *e2 || max < 0))) {
+    int64_t start = 0, max = 50;
+    if (kreq_query_int(kr, "startAt", 0, INT64_MAX, &start) || kreq_query_int(kr, "maxResults", 0, INT64_MAX, &max)) {
         reply_error(kr, 400, 1, "startAt and maxResults must be non-negative integers.");
         return;
     }

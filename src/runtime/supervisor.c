@@ -22,9 +22,9 @@
 #include "base/json.h"
 #include "base/jsonw.h"
 #include "base/log.h"
+#include "journal/fnlog.h"
 #include "runtime/sandbox.h"
 #include "runtime/unpack.h"
-#include "store/store.h"
 
 extern char **environ;
 
@@ -118,7 +118,6 @@ static struct {
     unsigned nworkers;
     qnode_t *waiting; /* jobs taken from the queue, not yet on a worker (runtime thread) */
     unpack_t *unpacks; /* snapshots being extracted (runtime thread) */
-    store_t *store;   /* the runtime thread's handle, for logs */
     rt_fetch_fn fetch; /* serves the calls workers carry on their pipes (rt_start) */
     void *fetch_ctx;   /* the runtime thread's context for it */
     unsigned next_worker_id; /* names workers' cgroups */
@@ -128,15 +127,7 @@ static struct {
     unsigned nwaiting;          /* jobs in R.waiting: a returned worker wakes the runtime for them */
     unsigned nbacklog;          /* jobs in pools' backlogs (with `queued`, at most RT_QUEUE_MAX) */
     int64_t planned_wake_ms;    /* when the runtime thread's poll ends at the latest */
-    struct logq *logq;          /* logs of lent invocations, saved by the runtime thread */
 } R = {.mu = PTHREAD_MUTEX_INITIALIZER, .wake_fd = -1};
-
-/* An invocation's console output, saved by the runtime thread (its store handle). */
-typedef struct logq {
-    invocation_t inv;
-    json_t *logs;
-    struct logq *next;
-} logq_t;
 
 /* The HTTP thread this is, when rt_bind_thread was called on it (NULL elsewhere). */
 typedef struct rt_home {
@@ -235,33 +226,6 @@ static char *error_json(const char *name, const char *message)
     return s;
 }
 
-/* Writes the invocation's captured console output to the store (kiln logs). Runs on
- * the runtime thread, with its own handle on relaxed durability: logs are not
- * acknowledged writes, and an fsync per invocation would cost every function call. */
-static void save_logs(const invocation_t *inv, json_t *arr)
-{
-    if (!R.store || !arr)
-        return;
-    size_t n = json_array_size(arr);
-    log_rec_t *recs = n ? xcalloc(n, sizeof *recs) : NULL;
-    for (size_t i = 0; i < n; i++) {
-        json_t *l = json_array_get(arr, i);
-        recs[i] = (log_rec_t){
-            .site_id = inv->site_id,
-            .installation_id = inv->installation_id,
-            .app_id = inv->app_id,
-            .invocation_id = inv->id,
-            .module_key = inv->module_key,
-            .level = json_str(l, "level") ? json_str(l, "level") : "log",
-            .message = json_str(l, "message") ? json_str(l, "message") : "",
-            .time_ms = json_integer_value(json_object_get(l, "time")),
-        };
-    }
-    if (n && store_logs_insert(R.store, recs, n) != STORE_OK)
-        log_msg(LOG_WARN, "runtime: cannot save function logs", NULL);
-    free(recs);
-}
-
 /* Logs of the running invocation, kept in a JSON array on the job. */
 static void add_log(rt_job_t *job, const char *level, const char *message, int64_t time)
 {
@@ -270,48 +234,6 @@ static void add_log(rt_job_t *job, const char *level, const char *message, int64
     if (json_array_size(job->logs) < RT_LOGS_MAX)
         json_array_append_new(job->logs,
                               json_pack("{s:s,s:s,s:I}", "level", level, "message", message, "time", (json_int_t)time));
-}
-
-/* Saves an invocation's logs on the runtime thread; an HTTP thread queues them for it
- * (its store handle is for acknowledged writes). Takes `logs`. */
-static void keep_logs(const invocation_t *inv, json_t *logs)
-{
-    if (!logs || json_array_size(logs) == 0) {
-        json_decref(logs);
-        return;
-    }
-    if (!home) {
-        save_logs(inv, logs);
-        json_decref(logs);
-        return;
-    }
-    logq_t *q = xcalloc(1, sizeof *q);
-    q->inv = *inv;
-    q->inv.scopes = NULL;
-    q->logs = logs;
-    pthread_mutex_lock(&R.mu);
-    logq_t **end = &R.logq;
-    while (*end)
-        end = &(*end)->next;
-    *end = q;
-    pthread_mutex_unlock(&R.mu);
-    wake();
-}
-
-/* The queued logs of lent invocations, saved (runtime thread). */
-static void save_queued_logs(void)
-{
-    pthread_mutex_lock(&R.mu);
-    logq_t *q = R.logq;
-    R.logq = NULL;
-    pthread_mutex_unlock(&R.mu);
-    while (q) {
-        logq_t *next = q->next;
-        save_logs(&q->inv, q->logs);
-        json_decref(q->logs);
-        free(q);
-        q = next;
-    }
 }
 
 /* Hands the finished job back to its thread: through its message queue, or, on that very
@@ -336,15 +258,13 @@ static void finish_to(rt_job_t *job, enum rt_status st, char *result, int direct
         free(line);
         json_decref(e);
     }
-    invocation_t inv = job->inv; /* the job belongs to its thread once sent */
-    inv.scopes = NULL;
-    json_t *logs = job->logs;
+    /* the logs go first: the job belongs to its thread once sent (fnlog copies inv's ids) */
+    fnlog_record(&job->inv, job->logs);
     job->logs = NULL;
     if (direct)
         job->c.done(&job->c);
     else
         completion_send(&job->c);
-    keep_logs(&inv, logs);
 }
 
 static void finish(rt_job_t *job, enum rt_status st, char *result) { finish_to(job, st, result, 0); }
@@ -1313,7 +1233,6 @@ static void *rt_main(void *arg)
         if (R.nzombies)
             reap_zombies();
         schedule();
-        save_queued_logs();
         int64_t now = clock_now_ms(), next = release_and_watch(now, now + 1000);
         unsigned n = 0;
         pfd[n] = (struct pollfd){.fd = R.wake_fd, .events = POLLIN};
@@ -1525,9 +1444,6 @@ int rt_start(const char *data_dir, const char *proxy_url, rt_fetch_fn fetch, voi
     R.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     R.fetch = fetch;
     R.fetch_ctx = runtime_ctx;
-    R.store = store_open(data_dir, err, errlen);
-    if (R.store)
-        store_relax_durability(R.store);
     R.running = 1;
     signal(SIGCHLD, SIG_DFL);
     if (pthread_create(&R.tid, NULL, rt_main, NULL) != 0) {
@@ -1559,6 +1475,4 @@ void rt_stop(void)
             usleep(20000);
     }
     sandbox_shutdown();
-    store_close(R.store);
-    R.store = NULL;
 }

@@ -201,6 +201,39 @@ static void test_i64(void **state)
     }
 }
 
+/* enc_parse_i64: the inverse of enc_i64 for every value, the range at its boundaries,
+ * and everything that is not plain decimal refused with *out untouched. */
+static void test_parse_i64(void **state)
+{
+    (void)state;
+    static const int64_t vals[] = {0, 1, -1, 9, 10, -10, 10000, 1700000000123, INT64_MAX, INT64_MIN, INT64_MIN + 1};
+    for (size_t i = 0; i < sizeof vals / sizeof *vals; i++) {
+        char text[24];
+        int64_t v = 42;
+        assert_int_equal(enc_parse_i64(enc_i64(text, vals[i]), INT64_MIN, INT64_MAX, &v), 0);
+        assert_true(v == vals[i]);
+    }
+    int64_t v = 0;
+    assert_int_equal(enc_parse_i64("1000", 1, 1000, &v), 0);
+    assert_int_equal(v, 1000);
+    assert_int_equal(enc_parse_i64("1", 1, 1000, &v), 0);
+    assert_int_equal(v, 1);
+    static const char *const refused_1_1000[] = {
+        "0", "1001", "-1", "", "-", "+5", " 5", "5 ", "5x", "0x10", "1e3", "1.0", "--1", "\t7",
+        "99999999999999999999999", "9223372036854775808", "-9223372036854775809",
+    };
+    for (size_t i = 0; i < sizeof refused_1_1000 / sizeof *refused_1_1000; i++) {
+        v = 7;
+        assert_int_equal(enc_parse_i64(refused_1_1000[i], 1, 1000, &v), -1);
+        assert_int_equal(v, 7);
+    }
+    assert_int_equal(enc_parse_i64("9223372036854775808", INT64_MIN, INT64_MAX, &v), -1); /* overflow, not a wrap */
+    assert_int_equal(enc_parse_i64("-9223372036854775808", INT64_MIN, INT64_MAX, &v), 0);
+    assert_true(v == INT64_MIN);
+    assert_int_equal(enc_parse_i64("007", 0, 10, &v), 0); /* leading zeros are decimal */
+    assert_int_equal(v, 7);
+}
+
 static void pct_is(const char *in, int plus, const char *want, long wantlen)
 {
     char out[128];
@@ -335,6 +368,7 @@ int main(void)
         cmocka_unit_test(test_pct_decode_invalid),
         cmocka_unit_test(test_random_pool),
         cmocka_unit_test(test_utf8_valid),
+        cmocka_unit_test(test_parse_i64),
     };
     return cmocka_run_group_tests_name("enc", tests, NULL, NULL);
 }
