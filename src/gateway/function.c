@@ -32,13 +32,6 @@ void gateway_scope_hint(kreq_t *kr, const invocation_t *inv)
         json_pack("{s:i,s:s,s:s}", "code", 401, "message", "Unauthorized; scope does not match", "hint", hint));
 }
 
-static void rate_headers(kreq_t *kr, const ratelimit_result_t *r)
-{
-    reply_header(kr, "x-ratelimit-limit", arena_printf(kr->arena, "%u", r->limit));
-    reply_header(kr, "x-ratelimit-remaining", arena_printf(kr->arena, "%u", r->remaining));
-    reply_header(kr, "x-ratelimit-reset", arena_printf(kr->arena, "%lld", (long long)r->reset_s));
-}
-
 /* 403 in Jira's shape, saying what the installation has and what would allow the call. */
 static void missing_scope(kreq_t *kr, const struct scope_op *op, const char *granted)
 {
@@ -76,18 +69,8 @@ int gateway_invocation(kreq_t *kr, const char *only_invocation, invocation_t *in
 
 void gateway_invocation_product(kreq_t *kr, const invocation_t *inv, unsigned rate_per_min)
 {
-    unsigned limit = rate_per_min;
-    ratelimit_result_t rl = {.allowed = 1};
-    if (limit) {
-        rl = ratelimit_take(arena_printf(kr->arena, "px:%s", inv->installation_id), limit, clock_now_ms());
-        rate_headers(kr, &rl);
-    }
-    if (!rl.allowed) {
-        reply_header(kr, "retry-after",
-                     arena_printf(kr->arena, "%lld", (long long)(rl.reset_s - clock_now_ms() / 1000)));
-        reply_failure(kr, 429, "FAILURE_CLIENT_RATE_LIMITED", "Too many requests");
+    if (ratelimit_check(kr, arena_printf(kr->arena, "px:%s", inv->installation_id), rate_per_min))
         return;
-    }
     const char *provider = kreq_header(kr, "x-forge-provider");
     if (provider && strcmp(provider, "user") == 0) {
         /* webtriggers and triggers run without a user: @forge/api raises NeedsAuthenticationError */

@@ -187,20 +187,9 @@ static void pipeline(kreq_t *kr)
         return;
     }
     gateway_bind_site(kr, &bound); /* from the credential, after the path agreed */
-    if (sys == 0 && G.rate) {
-        /* step 6 for system tokens: the installation's limit, as for its functions */
-        ratelimit_result_t rl = ratelimit_take(arena_printf(kr->arena, "sy:%s", gateway_who(kr)->installation_id),
-                                               G.rate, clock_now_ms());
-        reply_header(kr, "x-ratelimit-limit", arena_printf(kr->arena, "%u", rl.limit));
-        reply_header(kr, "x-ratelimit-remaining", arena_printf(kr->arena, "%u", rl.remaining));
-        reply_header(kr, "x-ratelimit-reset", arena_printf(kr->arena, "%lld", (long long)rl.reset_s));
-        if (!rl.allowed) {
-            reply_header(kr, "retry-after",
-                         arena_printf(kr->arena, "%lld", (long long)(rl.reset_s - clock_now_ms() / 1000)));
-            reply_failure(kr, 429, "FAILURE_CLIENT_RATE_LIMITED", "Too many requests");
-            return;
-        }
-    }
+    /* step 6 for system tokens: the installation's limit, as for its functions */
+    if (sys == 0 && ratelimit_check(kr, arena_printf(kr->arena, "sy:%s", gateway_who(kr)->installation_id), G.rate))
+        return;
     kr->base = 3;
     switch (router_match(G.routes, kr)) {
     case ROUTE_NOT_FOUND: reply_error(kr, 404, 1, "No route matches this request: check the method and path."); return;

@@ -4,6 +4,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "base/arena.h"
+#include "base/clock.h"
+#include "http/reply.h"
+
 #define SLOTS 8192
 #define WINDOW_MS 60000
 
@@ -62,4 +66,27 @@ ratelimit_result_t ratelimit_take(const char *key, unsigned limit, int64_t now)
     r.remaining = limit - s->count;
     pthread_mutex_unlock(&mu);
     return r;
+}
+
+void ratelimit_headers(kreq_t *kr, const ratelimit_result_t *r)
+{
+    reply_header(kr, "x-ratelimit-limit", arena_printf(kr->arena, "%u", r->limit));
+    reply_header(kr, "x-ratelimit-remaining", arena_printf(kr->arena, "%u", r->remaining));
+    reply_header(kr, "x-ratelimit-reset", arena_printf(kr->arena, "%lld", (long long)r->reset_s));
+    if (!r->allowed) {
+        int64_t wait = r->reset_s - clock_now_ms() / 1000;
+        reply_header(kr, "retry-after", arena_printf(kr->arena, "%lld", (long long)(wait > 0 ? wait : 1)));
+    }
+}
+
+int ratelimit_check(kreq_t *kr, const char *key, unsigned limit)
+{
+    if (!limit)
+        return 0;
+    ratelimit_result_t r = ratelimit_take(key, limit, clock_now_ms());
+    ratelimit_headers(kr, &r);
+    if (r.allowed)
+        return 0;
+    reply_failure(kr, 429, FAILURE_CLIENT_RATE_LIMITED, "Too many requests");
+    return -1;
 }

@@ -1,11 +1,16 @@
 /* Per-key rate limits (a key is an installation id): a fixed one-minute window per key,
  * shared by all threads (one mutex; a small open-addressing table that forgets old
- * windows). Callers add X-RateLimit-* headers from the result and answer 429 with
- * Retry-After and FAILURE_CLIENT_RATE_LIMITED when `allowed` is 0. */
+ * windows). ratelimit_check is the one way a plane answers its limit: X-RateLimit-*
+ * headers on every answer of a limited request, and 429 with Retry-After and
+ * FAILURE_CLIENT_RATE_LIMITED when it is over. Planes that answer in a shape of their own
+ * (egress, app storage) take the count with ratelimit_take and add the headers with
+ * ratelimit_headers. */
 #ifndef KILN_RATELIMIT_H
 #define KILN_RATELIMIT_H
 
 #include <stdint.h>
+
+#include "http/request.h"
 
 typedef struct ratelimit_result {
     int allowed;
@@ -15,5 +20,14 @@ typedef struct ratelimit_result {
 
 /* Counts one request for `key` against `limit` per minute. */
 ratelimit_result_t ratelimit_take(const char *key, unsigned limit, int64_t now_ms);
+
+/* X-RateLimit-Limit, -Remaining and -Reset of r, and Retry-After (seconds to the window's
+ * end, at least 1) when r refused the request. */
+void ratelimit_headers(kreq_t *kr, const ratelimit_result_t *r);
+
+/* Counts one request for `key` against `limit` per minute and adds the headers; over the
+ * limit, answers 429 FAILURE_CLIENT_RATE_LIMITED and returns -1. limit 0: no limit,
+ * nothing added, 0. */
+int ratelimit_check(kreq_t *kr, const char *key, unsigned limit);
 
 #endif

@@ -13,6 +13,7 @@
 /* Failure categories sent in x-failure-category, as Atlassian's gateway does. */
 #define FAILURE_CLIENT_AUTH "FAILURE_CLIENT_AUTH"
 #define FAILURE_CLIENT_SCOPE_CHECK "FAILURE_CLIENT_SCOPE_CHECK"
+#define FAILURE_CLIENT_RATE_LIMITED "FAILURE_CLIENT_RATE_LIMITED"
 
 /* A JSON writer into a response buffer owned by the request (freed with its arena).
  * Product handlers write their answer with it, then call reply_writer. */

@@ -27,6 +27,9 @@ static json_t *answer(const direct_ctx_t *c, int ok)
                      c->invocation_id);
 }
 
+/* The admin API's error shape. */
+static void reply_admin(kreq_t *kr, int status, const char *msg) { reply_error(kr, status, 0, msg); }
+
 static void on_done(completion_t *done)
 {
     rt_job_t *job = (rt_job_t *)done;
@@ -62,18 +65,7 @@ static void on_done(completion_t *done)
             }
             reply_json_new(kr, 200, o);
         } else {
-            static const struct {
-                int status;
-                const char *msg;
-            } faults[] = {
-                [RT_TIMEOUT] = {504, "The function did not answer within its time limit."},
-                [RT_CRASH] = {500, "The function's process failed."},
-                [RT_OVERLOAD] = {503, "Too many invocations at once; retry shortly."},
-                [RT_SETUP] = {500, "The app could not be started."},
-            };
-            if (job->status == RT_OVERLOAD)
-                reply_header(kr, "retry-after", "1");
-            reply_error(kr, faults[job->status].status, 0, faults[job->status].msg);
+            invoke_fault(kr, job->status, "The function", reply_admin);
         }
     }
     rt_job_free(job);
@@ -197,16 +189,5 @@ static void prepare(kreq_t *kr)
 
 void direct_invoke(kreq_t *kr)
 {
-    int read_tx = store_begin_read(kr->store) == STORE_OK;
-    prepare(kr);
-    if (read_tx)
-        store_commit(kr->store);
-    rt_job_t *job = (rt_job_t *)kr->waiting; /* prepare's, or NULL when it replied */
-    if (job && rt_submit(job) != 0) {
-        rt_job_free(job);
-        kr->waiting = NULL;
-        reply_header(kr, "retry-after", "1");
-        reply_error(kr, 503, 0, "Too many invocations are waiting; retry shortly.");
-    }
-    /* otherwise on_done answers, on this thread */
+    invoke_submit(kr, prepare, reply_admin); /* submitted: on_done answers, on this thread */
 }

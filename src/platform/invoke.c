@@ -9,6 +9,7 @@
 #include "base/enc.h"
 #include "base/json.h"
 #include "base/jsonw.h"
+#include "http/reply.h"
 #include "platform/egress.h"
 #include "platform/variables.h"
 
@@ -227,4 +228,43 @@ rt_job_t *invoke_job(store_t *st, arena_t *a, const char *public_url, const inst
     job->inv.egress = manifest ? egress_allowlist_from_manifest(manifest) : xstrdup("");
     job->inv.deadline_ms = job->deadline_ms;
     return job;
+}
+
+/* ------------------------------------------------------------------ answering a trigger */
+
+int invoke_submit(kreq_t *kr, void (*prepare)(kreq_t *kr), invoke_reply_fn reply)
+{
+    int read_tx = store_begin_read(kr->store) == STORE_OK;
+    prepare(kr);
+    if (read_tx)
+        store_commit(kr->store);
+    rt_job_t *job = (rt_job_t *)kr->waiting; /* prepare's, or NULL when it replied */
+    if (!job)
+        return 0;
+    if (rt_submit(job) == 0)
+        return 1;
+    rt_job_free(job);
+    kr->waiting = NULL;
+    reply_header(kr, "retry-after", "1");
+    reply(kr, 503, "Too many invocations are waiting; retry shortly.");
+    return -1;
+}
+
+void invoke_fault(kreq_t *kr, enum rt_status st, const char *subject, invoke_reply_fn reply)
+{
+    static const struct {
+        int status;
+        const char *fmt; /* %s: the subject */
+    } faults[] = {
+        [RT_ERROR] = {500, "%s failed."},
+        [RT_TIMEOUT] = {504, "%s did not answer within its time limit."},
+        [RT_CRASH] = {500, "%s's process failed."},
+        [RT_OVERLOAD] = {503, "Too many invocations at once; retry shortly."},
+        [RT_SETUP] = {500, "The app could not be started."},
+    };
+    if (st <= RT_OK || st >= (int)(sizeof faults / sizeof *faults)) /* not a fault: a caller's slip */
+        st = RT_CRASH;
+    if (st == RT_OVERLOAD)
+        reply_header(kr, "retry-after", "1");
+    reply(kr, faults[st].status, arena_printf(kr->arena, faults[st].fmt, subject));
 }

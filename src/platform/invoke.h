@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "http/request.h"
 #include "runtime/supervisor.h"
 #include "store/store.h"
 
@@ -33,5 +34,23 @@ json_t *invoke_module(json_t *manifest, const char *type, const char *key);
 rt_job_t *invoke_job(store_t *st, arena_t *a, const char *public_url, const install_rec_t *in, const site_rec_t *site,
                      const version_rec_t *ver, const env_rec_t *env, json_t *fn, const char *module_key,
                      int64_t default_timeout_ms, int64_t max_timeout_ms, char *payload_json);
+
+/* ---- answering a trigger (webtriggers, direct invocation) ---- */
+
+/* How a plane writes an error answer in its own shape. */
+typedef void (*invoke_reply_fn)(kreq_t *kr, int status, const char *msg);
+
+/* Runs `prepare` in one read snapshot (its lookups take one lock round; nothing holds
+ * it across the wait), then submits the job prepare left in kr->waiting (its completion:
+ * runtime/supervisor.h). 1: submitted, done answers later; 0: prepare answered; -1: the
+ * runtime's queue is full, answered 503 with Retry-After through `reply`. */
+int invoke_submit(kreq_t *kr, void (*prepare)(kreq_t *kr), invoke_reply_fn reply);
+
+/* Answers a job that ended without a value (status RT_TIMEOUT, RT_CRASH, RT_OVERLOAD,
+ * RT_SETUP, and RT_ERROR for a plane that does not pass the error on) through `reply`:
+ * the status of the runtime's one fault table and its message, naming `subject` ("The
+ * webtrigger function"); Retry-After on overload. The function's own error text stays
+ * in its logs. */
+void invoke_fault(kreq_t *kr, enum rt_status st, const char *subject, invoke_reply_fn reply);
 
 #endif

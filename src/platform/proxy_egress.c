@@ -166,13 +166,10 @@ void proxy_egress(kreq_t *kr)
         ratelimit_take(arena_printf(kr->arena, "eg:%s", inv.id), EGRESS_RATE_PER_MIN, clock_now_ms());
     if (!rl.allowed) {
         egress_count("rate_limited");
-        reply_header(kr, "retry-after",
-                     arena_printf(kr->arena, "%lld", (long long)(rl.reset_s - clock_now_ms() / 1000)));
-        reply_header(kr, "x-ratelimit-limit", arena_printf(kr->arena, "%u", rl.limit));
-        reply_header(kr, "x-ratelimit-remaining", "0");
-        refuse(kr, 429, EGRESS_ERR_RATE, "FAILURE_CLIENT_RATE_LIMITED",
+        ratelimit_headers(kr, &rl);
+        refuse(kr, 429, EGRESS_ERR_RATE, FAILURE_CLIENT_RATE_LIMITED,
                "Too many outbound requests: a function may make 100 per invocation and minute.");
-        audit(kr, &inv, method, origin, 429, "FAILURE_CLIENT_RATE_LIMITED", NULL);
+        audit(kr, &inv, method, origin, 429, FAILURE_CLIENT_RATE_LIMITED, NULL);
         return;
     }
     /* 5. limits, and the request as libcurl will send it */

@@ -26,7 +26,7 @@ static void answer(kreq_t *kr, const kvs_reply_t *r, int copy)
     }
     if (r->status == 429) {
         reply_header(kr, "retry-after", arena_printf(kr->arena, "%lld", (long long)r->retry_after_s));
-        reply_header(kr, "x-failure-category", "FAILURE_CLIENT_RATE_LIMITED");
+        reply_header(kr, "x-failure-category", FAILURE_CLIENT_RATE_LIMITED);
     }
     const char *body = r->body ? r->body : "";
     size_t len = r->body ? r->len : 0;

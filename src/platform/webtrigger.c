@@ -226,19 +226,7 @@ static void on_done(completion_t *done)
                 reply_dynamic(kr, v, &job->inv);
             json_decref(v);
         } else {
-            static const struct {
-                int status;
-                const char *msg;
-            } faults[] = {
-                [RT_ERROR] = {500, "The webtrigger function failed."},
-                [RT_TIMEOUT] = {504, "The webtrigger function did not answer within its time limit."},
-                [RT_CRASH] = {500, "The webtrigger function's process failed."},
-                [RT_OVERLOAD] = {503, "Too many invocations at once; retry shortly."},
-                [RT_SETUP] = {500, "The app could not be started."},
-            };
-            if (job->status == RT_OVERLOAD)
-                reply_header(kr, "retry-after", "1");
-            reply_plain(kr, faults[job->status].status, faults[job->status].msg);
+            invoke_fault(kr, job->status, "The webtrigger function", reply_plain);
         }
         gateway_audit(kr, AUDIT_PLANE_WEBTRIGGER);
     }
@@ -251,20 +239,8 @@ static void prepare(kreq_t *kr);
 
 void webtrigger_handle(kreq_t *kr)
 {
-    /* The lookups run in one read snapshot (one lock round, not one per statement). It
-     * ends here, before the invocation is waited for: nothing holds it across the wait. */
-    int read_tx = store_begin_read(kr->store) == STORE_OK;
-    prepare(kr);
-    if (read_tx)
-        store_commit(kr->store);
-    rt_job_t *job = (rt_job_t *)kr->waiting; /* prepare's, or NULL when it replied */
-    if (job && rt_submit(job) != 0) {
-        rt_job_free(job);
-        kr->waiting = NULL;
+    if (invoke_submit(kr, prepare, reply_plain) < 0)
         gateway_who(kr)->dispatched = 0;
-        reply_header(kr, "retry-after", "1");
-        reply_plain(kr, 503, "Too many invocations are waiting; retry shortly.");
-    }
     if (!kr->waiting)
         gateway_audit(kr, AUDIT_PLANE_WEBTRIGGER); /* answered here; else on_done records it */
 }
@@ -292,19 +268,8 @@ static void prepare(kreq_t *kr)
     gateway_who(kr)->site_id = in.site_id;
     gateway_who(kr)->app_id = arena_strdup(kr->arena, in.app_id);
     gateway_who(kr)->installation_id = arena_strdup(kr->arena, in.id);
-    unsigned limit = platform_config()->webtrigger_rate;
-    ratelimit_result_t rl = limit ? ratelimit_take(arena_printf(kr->arena, "wt:%s", in.id), limit, clock_now_ms())
-                                  : (ratelimit_result_t){.allowed = 1, .limit = 0, .remaining = 0, .reset_s = 0};
-    if (limit) {
-        reply_header(kr, "x-ratelimit-limit", arena_printf(kr->arena, "%u", rl.limit));
-        reply_header(kr, "x-ratelimit-remaining", arena_printf(kr->arena, "%u", rl.remaining));
-        reply_header(kr, "x-ratelimit-reset", arena_printf(kr->arena, "%lld", (long long)rl.reset_s));
-    }
-    if (!rl.allowed) {
-        reply_header(kr, "retry-after", arena_printf(kr->arena, "%lld", (long long)(rl.reset_s - clock_now_ms() / 1000)));
-        reply_failure(kr, 429, "FAILURE_CLIENT_RATE_LIMITED", "Too many requests");
+    if (ratelimit_check(kr, arena_printf(kr->arena, "wt:%s", in.id), platform_config()->webtrigger_rate))
         return;
-    }
     json_t *manifest = invoke_manifest(kr->arena, &ver);
     json_t *wt = invoke_module(manifest, "webtrigger", module_key);
     json_t *fn = wt && json_str(wt, "function") ? invoke_module(manifest, "function", json_str(wt, "function")) : NULL;
