@@ -15,18 +15,51 @@ void store_close(store_t *st)
         st->be->close(st);
 }
 
-int store_migrate(store_t *st, char *err, size_t n) { return st->be->migrate(st, err, n); }
-int store_check(store_t *st, char *out, size_t n) { return st->be->check(st, out, n); }
-int store_begin(store_t *st) { return st->be->begin(st); }
-int store_begin_read(store_t *st) { return st->be->begin_read(st); }
-void store_idle(store_t *st) { st->be->idle(st); }
-int store_commit(store_t *st) { return st->be->commit(st); }
-void store_rollback(store_t *st) { st->be->rollback(st); }
-int store_savepoint(store_t *st) { return st->be->savepoint(st); }
-int store_savepoint_release(store_t *st) { return st->be->savepoint_release(st); }
-void store_savepoint_rollback(store_t *st) { st->be->savepoint_rollback(st); }
+int store_migrate(store_t *st, char *err, size_t n)
+{
+    return st->be->migrate(st, err, n);
+}
+int store_check(store_t *st, char *out, size_t n)
+{
+    return st->be->check(st, out, n);
+}
+int store_begin(store_t *st)
+{
+    return st->be->begin(st);
+}
+int store_begin_read(store_t *st)
+{
+    return st->be->begin_read(st);
+}
+void store_idle(store_t *st)
+{
+    st->be->idle(st);
+}
+int store_commit(store_t *st)
+{
+    return st->be->commit(st);
+}
+void store_rollback(store_t *st)
+{
+    st->be->rollback(st);
+}
+int store_savepoint(store_t *st)
+{
+    return st->be->savepoint(st);
+}
+int store_savepoint_release(store_t *st)
+{
+    return st->be->savepoint_release(st);
+}
+void store_savepoint_rollback(store_t *st)
+{
+    st->be->savepoint_rollback(st);
+}
 
-int store_site_insert(store_t *st, site_rec_t *s) { return st->be->site_insert(st, s); }
+int store_site_insert(store_t *st, site_rec_t *s)
+{
+    return st->be->site_insert(st, s);
+}
 int store_site_by_name(store_t *st, arena_t *a, const char *name, site_rec_t *out)
 {
     return st->be->site_by_name(st, a, name, out);
@@ -39,8 +72,14 @@ int store_site_list(store_t *st, arena_t *a, site_rec_t **out, size_t *n)
 {
     return st->be->site_list(st, a, out, n);
 }
-int store_site_count(store_t *st, int64_t *n) { return st->be->site_count(st, n); }
-int store_site_seed_ids(store_t *st, int64_t site, int64_t first) { return st->be->site_seed_ids(st, site, first); }
+int store_site_count(store_t *st, int64_t *n)
+{
+    return st->be->site_count(st, n);
+}
+int store_site_seed_ids(store_t *st, int64_t site, int64_t first)
+{
+    return st->be->site_seed_ids(st, site, first);
+}
 
 int store_user_insert(store_t *st, int64_t site, const user_rec_t *u)
 {
@@ -50,8 +89,7 @@ int store_user_get(store_t *st, arena_t *a, int64_t site, const char *id, user_r
 {
     return st->be->user_get(st, a, site, id, out);
 }
-int store_user_list(store_t *st, arena_t *a, int64_t site, int64_t start, int64_t max,
-                    user_rec_t **out, size_t *n)
+int store_user_list(store_t *st, arena_t *a, int64_t site, int64_t start, int64_t max, user_rec_t **out, size_t *n)
 {
     return st->be->user_list(st, a, site, start, max, out, n);
 }
@@ -59,8 +97,7 @@ int store_token_insert(store_t *st, const unsigned char hash[32], int64_t site, 
 {
     return st->be->token_insert(st, hash, site, acct);
 }
-int store_token_lookup(store_t *st, arena_t *a, const unsigned char hash[32], int64_t *site,
-                       const char **acct)
+int store_token_lookup(store_t *st, arena_t *a, const unsigned char hash[32], int64_t *site, const char **acct)
 {
     return st->be->token_lookup(st, a, hash, site, acct);
 }
@@ -69,12 +106,16 @@ int store_project_insert(store_t *st, int64_t site, project_rec_t *p)
 {
     return st->be->project_insert(st, site, p);
 }
-int store_project_get(store_t *st, arena_t *a, int64_t site, const char *k, project_rec_t *out)
+int store_project_by_id(store_t *st, arena_t *a, int64_t site, int64_t id, project_rec_t *out)
 {
-    return st->be->project_get(st, a, site, k, out);
+    return st->be->project_by_id(st, a, site, id, out);
 }
-int store_project_search(store_t *st, arena_t *a, int64_t site, const project_filter_t *f,
-                         project_rec_t **out, size_t *n, int64_t *total)
+int store_project_by_key(store_t *st, arena_t *a, int64_t site, const char *key, project_rec_t *out)
+{
+    return st->be->project_by_key(st, a, site, key, out);
+}
+int store_project_search(store_t *st, arena_t *a, int64_t site, const project_filter_t *f, project_rec_t **out,
+                         size_t *n, int64_t *total)
 {
     return st->be->project_search(st, a, site, f, out, n, total);
 }
@@ -83,17 +124,30 @@ int store_issue_insert(store_t *st, int64_t site, issue_rec_t *i)
 {
     return st->be->issue_insert(st, site, i);
 }
-int store_issue_get(store_t *st, arena_t *a, int64_t site, const char *k, issue_rec_t *out,
-                    const char **pkey)
+int store_issue_by_id(store_t *st, arena_t *a, int64_t site, int64_t id, issue_rec_t *out, const char **pkey)
 {
-    return st->be->issue_get(st, a, site, k, out, pkey);
+    return st->be->issue_by_id(st, a, site, id, out, pkey);
+}
+int store_issue_by_key(store_t *st, arena_t *a, int64_t site, const char *key, int64_t num, issue_rec_t *out,
+                       const char **pkey)
+{
+    return st->be->issue_by_key(st, a, site, key, num, out, pkey);
 }
 
 /* ---- apps ---- */
 
-int store_app_insert(store_t *st, const app_rec_t *app) { return st->be->app_insert(st, app); }
-int store_app_get(store_t *st, arena_t *a, const char *id, app_rec_t *out) { return st->be->app_get(st, a, id, out); }
-int store_env_insert(store_t *st, const env_rec_t *env) { return st->be->env_insert(st, env); }
+int store_app_insert(store_t *st, const app_rec_t *app)
+{
+    return st->be->app_insert(st, app);
+}
+int store_app_get(store_t *st, arena_t *a, const char *id, app_rec_t *out)
+{
+    return st->be->app_get(st, a, id, out);
+}
+int store_env_insert(store_t *st, const env_rec_t *env)
+{
+    return st->be->env_insert(st, env);
+}
 int store_env_set_isolation(store_t *st, const char *app_id, const char *key, const char *isolation)
 {
     return st->be->env_set_isolation(st, app_id, key, isolation);
@@ -106,9 +160,11 @@ int store_env_list(store_t *st, arena_t *a, const char *app, env_rec_t **out, si
 {
     return st->be->env_list(st, a, app, out, n);
 }
-int store_version_insert(store_t *st, version_rec_t *v) { return st->be->version_insert(st, v); }
-int store_version_latest(store_t *st, arena_t *a, const char *app, const char *env, int64_t major,
-                         version_rec_t *out)
+int store_version_insert(store_t *st, version_rec_t *v)
+{
+    return st->be->version_insert(st, v);
+}
+int store_version_latest(store_t *st, arena_t *a, const char *app, const char *env, int64_t major, version_rec_t *out)
 {
     return st->be->version_latest(st, a, app, env, major, out);
 }
@@ -119,13 +175,15 @@ int store_version_list(store_t *st, arena_t *a, const char *app, const char *env
 
 /* ---- installations ---- */
 
-int store_install_insert(store_t *st, const install_rec_t *in) { return st->be->install_insert(st, in); }
+int store_install_insert(store_t *st, const install_rec_t *in)
+{
+    return st->be->install_insert(st, in);
+}
 int store_install_get(store_t *st, arena_t *a, const char *id, install_rec_t *out)
 {
     return st->be->install_get(st, a, id, out);
 }
-int store_install_active(store_t *st, arena_t *a, int64_t site, const char *app, const char *env,
-                         install_rec_t *out)
+int store_install_active(store_t *st, arena_t *a, int64_t site, const char *app, const char *env, install_rec_t *out)
 {
     return st->be->install_active(st, a, site, app, env, out);
 }
@@ -146,8 +204,14 @@ int store_install_purgeable(store_t *st, arena_t *a, int64_t now, install_rec_t 
 {
     return st->be->install_purgeable(st, a, now, out, n);
 }
-int store_install_purge(store_t *st, const char *id) { return st->be->install_purge(st, id); }
-int store_lifecycle_insert(store_t *st, lifecycle_rec_t *ev) { return st->be->lifecycle_insert(st, ev); }
+int store_install_purge(store_t *st, const char *id)
+{
+    return st->be->install_purge(st, id);
+}
+int store_lifecycle_insert(store_t *st, lifecycle_rec_t *ev)
+{
+    return st->be->lifecycle_insert(st, ev);
+}
 int store_lifecycle_list(store_t *st, arena_t *a, const char *id, lifecycle_rec_t **out, size_t *n)
 {
     return st->be->lifecycle_list(st, a, id, out, n);
@@ -171,32 +235,56 @@ int store_webtrigger_list(store_t *st, arena_t *a, const char *inst, const char 
 {
     return st->be->webtrigger_list(st, a, inst, ids, modules, n);
 }
-int store_logs_insert(store_t *st, const log_rec_t *r, size_t n) { return st->be->logs_insert(st, r, n); }
-int store_audit_insert(store_t *st, const audit_rec_t *r, size_t n) { return st->be->audit_insert(st, r, n); }
+int store_logs_insert(store_t *st, const log_rec_t *r, size_t n)
+{
+    return st->be->logs_insert(st, r, n);
+}
+int store_audit_insert(store_t *st, const audit_rec_t *r, size_t n)
+{
+    return st->be->audit_insert(st, r, n);
+}
 int store_audit_list(store_t *st, arena_t *a, int64_t site, int64_t since, int64_t after, int64_t max,
                      audit_rec_t **out, size_t *n)
 {
     return st->be->audit_list(st, a, site, since, after, max, out, n);
 }
-int store_audit_purge(store_t *st, int64_t before, int64_t *deleted) { return st->be->audit_purge(st, before, deleted); }
-int store_ledger_insert(store_t *st, const ledger_rec_t *r, size_t n) { return st->be->ledger_insert(st, r, n); }
+int store_audit_purge(store_t *st, int64_t before, int64_t *deleted)
+{
+    return st->be->audit_purge(st, before, deleted);
+}
+int store_ledger_insert(store_t *st, const ledger_rec_t *r, size_t n)
+{
+    return st->be->ledger_insert(st, r, n);
+}
 int store_ledger_list(store_t *st, arena_t *a, int64_t site, int64_t since, int64_t after, int64_t max,
                       ledger_rec_t **out, size_t *n)
 {
     return st->be->ledger_list(st, a, site, since, after, max, out, n);
 }
-int store_ledger_purge(store_t *st, int64_t before, int64_t *deleted) { return st->be->ledger_purge(st, before, deleted); }
+int store_ledger_purge(store_t *st, int64_t before, int64_t *deleted)
+{
+    return st->be->ledger_purge(st, before, deleted);
+}
 int store_logs_list(store_t *st, arena_t *a, int64_t site, int64_t after, int64_t max, log_rec_t **out, size_t *n)
 {
     return st->be->logs_list(st, a, site, after, max, out, n);
 }
-void store_relax_durability(store_t *st) { st->be->relax_durability(st); }
+void store_relax_durability(store_t *st)
+{
+    st->be->relax_durability(st);
+}
 int store_lifecycle_due(store_t *st, arena_t *a, int64_t now, lifecycle_rec_t **out, size_t *n)
 {
     return st->be->lifecycle_due(st, a, now, out, n);
 }
-int store_lifecycle_delivered(store_t *st, int64_t id, int64_t now) { return st->be->lifecycle_delivered(st, id, now); }
-int store_lifecycle_retry(store_t *st, int64_t id, int64_t next) { return st->be->lifecycle_retry(st, id, next); }
+int store_lifecycle_delivered(store_t *st, int64_t id, int64_t now)
+{
+    return st->be->lifecycle_delivered(st, id, now);
+}
+int store_lifecycle_retry(store_t *st, int64_t id, int64_t next)
+{
+    return st->be->lifecycle_retry(st, id, next);
+}
 
 int store_kvs_get(store_t *st, arena_t *a, const kvs_owner_t *o, int kind, const char *entity, const char *key,
                   int64_t now, kvs_rec_t *out)
@@ -232,13 +320,22 @@ int store_var_list(store_t *st, arena_t *a, const char *app, const char *env, va
 {
     return st->be->var_list(st, a, app, env, out, n);
 }
-int store_key_insert(store_t *st, const key_rec_t *k) { return st->be->key_insert(st, k); }
-int store_key_get(store_t *st, arena_t *a, const char *id, key_rec_t *out) { return st->be->key_get(st, a, id, out); }
+int store_key_insert(store_t *st, const key_rec_t *k)
+{
+    return st->be->key_insert(st, k);
+}
+int store_key_get(store_t *st, arena_t *a, const char *id, key_rec_t *out)
+{
+    return st->be->key_get(st, a, id, out);
+}
 int store_key_current(store_t *st, arena_t *a, const char *purpose, key_rec_t *out)
 {
     return st->be->key_current(st, a, purpose, out);
 }
-int store_key_retire(store_t *st, const char *purpose, int64_t now) { return st->be->key_retire(st, purpose, now); }
+int store_key_retire(store_t *st, const char *purpose, int64_t now)
+{
+    return st->be->key_retire(st, purpose, now);
+}
 int store_key_list(store_t *st, arena_t *a, const char *purpose, size_t max, key_rec_t **out, size_t *n)
 {
     return st->be->key_list(st, a, purpose, max, out, n);
@@ -255,4 +352,7 @@ int store_systoken_delete_installation(store_t *st, const char *id)
 {
     return st->be->systoken_delete_installation(st, id);
 }
-int store_systoken_delete_expired(store_t *st, int64_t now) { return st->be->systoken_delete_expired(st, now); }
+int store_systoken_delete_expired(store_t *st, int64_t now)
+{
+    return st->be->systoken_delete_expired(st, now);
+}

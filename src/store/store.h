@@ -47,8 +47,7 @@ typedef struct project_rec {
 
 typedef struct issue_rec {
     int64_t id, project_id, num;
-    const char *summary, *description_json, *issuetype_id, *status, *reporter_account_id,
-        *assignee_account_id;
+    const char *summary, *description_json, *issuetype_id, *status, *reporter_account_id, *assignee_account_id;
     int64_t created_ms, updated_ms;
 } issue_rec_t;
 
@@ -151,10 +150,8 @@ int store_site_seed_ids(store_t *st, int64_t site_id, int64_t first);
 /* ---- users and their API tokens ---- */
 int store_user_insert(store_t *st, int64_t site_id, const user_rec_t *u);
 int store_user_get(store_t *st, arena_t *a, int64_t site_id, const char *account_id, user_rec_t *out);
-int store_user_list(store_t *st, arena_t *a, int64_t site_id, int64_t start, int64_t max,
-                    user_rec_t **out, size_t *n);
-int store_token_insert(store_t *st, const unsigned char hash[32], int64_t site_id,
-                       const char *account_id);
+int store_user_list(store_t *st, arena_t *a, int64_t site_id, int64_t start, int64_t max, user_rec_t **out, size_t *n);
+int store_token_insert(store_t *st, const unsigned char hash[32], int64_t site_id, const char *account_id);
 /* Looks a token up by its SHA-256; fills site id and account id (arena). */
 int store_token_lookup(store_t *st, arena_t *a, const unsigned char hash[32], int64_t *site_id,
                        const char **account_id);
@@ -162,17 +159,22 @@ int store_token_lookup(store_t *st, arena_t *a, const unsigned char hash[32], in
 /* ---- projects ---- */
 /* Assigns the next project id of the site; STORE_CONFLICT if the key is taken. */
 int store_project_insert(store_t *st, int64_t site_id, project_rec_t *p);
-/* By numeric id when id_or_key is all digits, else by key (case-sensitive, upper). */
-int store_project_get(store_t *st, arena_t *a, int64_t site_id, const char *id_or_key,
-                      project_rec_t *out);
-int store_project_search(store_t *st, arena_t *a, int64_t site_id, const project_filter_t *f,
-                         project_rec_t **out, size_t *n, int64_t *total);
+/* The project with this id, or with this key (exact: keys are case-sensitive). Reading
+ * Jira's "id or key" strings is the product's business (product/idkey.h). */
+int store_project_by_id(store_t *st, arena_t *a, int64_t site_id, int64_t id, project_rec_t *out);
+int store_project_by_key(store_t *st, arena_t *a, int64_t site_id, const char *key, project_rec_t *out);
+int store_project_search(store_t *st, arena_t *a, int64_t site_id, const project_filter_t *f, project_rec_t **out,
+                         size_t *n, int64_t *total);
 
 /* ---- issues ---- */
 /* Assigns the site-wide id and the project's next number. */
 int store_issue_insert(store_t *st, int64_t site_id, issue_rec_t *i);
-int store_issue_get(store_t *st, arena_t *a, int64_t site_id, const char *id_or_key,
-                    issue_rec_t *out, const char **project_key);
+/* The issue with this id, or number `num` of the project with key `project_key` (the
+ * issue key PROJECT_KEY-NUM); *project_key_out is the project's key (arena). */
+int store_issue_by_id(store_t *st, arena_t *a, int64_t site_id, int64_t id, issue_rec_t *out,
+                      const char **project_key_out);
+int store_issue_by_key(store_t *st, arena_t *a, int64_t site_id, const char *project_key, int64_t num, issue_rec_t *out,
+                       const char **project_key_out);
 
 /* ---- apps, environments, versions ---- */
 int store_app_insert(store_t *st, const app_rec_t *app); /* STORE_CONFLICT: id taken */
@@ -239,8 +241,7 @@ int store_logs_list(store_t *st, arena_t *a, int64_t site_id, int64_t after_id, 
 typedef struct audit_rec {
     int64_t id, time_ms, last_ms, site_id;
     int64_t count; /* identical allowed decisions folded into this row (journal/audit.h); 1 otherwise */
-    const char *kind, *plane, *actor, *app_id, *installation_id, *invocation_id, *method, *path, *category,
-        *detail;
+    const char *kind, *plane, *actor, *app_id, *installation_id, *invocation_id, *method, *path, *category, *detail;
     int status;
 } audit_rec_t;
 
@@ -293,7 +294,7 @@ typedef struct kvs_rec {
     int kind;           /* KVS_KIND_* */
     const char *entity; /* entity name for KVS_KIND_ENTITY, else "" */
     const char *key;
-    const char *value;  /* JSON text, or sealed bytes for secrets */
+    const char *value; /* JSON text, or sealed bytes for secrets */
     size_t value_len;
     int64_t created_ms, updated_ms;
     int64_t expire_ms; /* 0: none */
@@ -310,8 +311,7 @@ int store_kvs_get(store_t *st, arena_t *a, const kvs_owner_t *o, int kind, const
 /* Writes r (created_ms is kept from a live row with the same key, else r->created_ms). */
 int store_kvs_put(store_t *st, const kvs_owner_t *o, const kvs_rec_t *r, int64_t now_ms);
 /* Deletes the live row; STORE_NOTFOUND if there was none (an expired one is removed too). */
-int store_kvs_delete(store_t *st, const kvs_owner_t *o, int kind, const char *entity, const char *key,
-                     int64_t now_ms);
+int store_kvs_delete(store_t *st, const kvs_owner_t *o, int kind, const char *entity, const char *key, int64_t now_ms);
 /* Live rows of (kind, entity) in key order with from <= key < to (either NULL: open) and
  * key > after (NULL: from the start); at most max. */
 int store_kvs_list(store_t *st, arena_t *a, const kvs_owner_t *o, int kind, const char *entity, const char *from,

@@ -30,11 +30,13 @@ struct store_backend {
     int (*token_insert)(store_t *, const unsigned char *, int64_t, const char *);
     int (*token_lookup)(store_t *, arena_t *, const unsigned char *, int64_t *, const char **);
     int (*project_insert)(store_t *, int64_t, project_rec_t *);
-    int (*project_get)(store_t *, arena_t *, int64_t, const char *, project_rec_t *);
-    int (*project_search)(store_t *, arena_t *, int64_t, const project_filter_t *,
-                          project_rec_t **, size_t *, int64_t *);
+    int (*project_by_id)(store_t *, arena_t *, int64_t, int64_t, project_rec_t *);
+    int (*project_by_key)(store_t *, arena_t *, int64_t, const char *, project_rec_t *);
+    int (*project_search)(store_t *, arena_t *, int64_t, const project_filter_t *, project_rec_t **, size_t *,
+                          int64_t *);
     int (*issue_insert)(store_t *, int64_t, issue_rec_t *);
-    int (*issue_get)(store_t *, arena_t *, int64_t, const char *, issue_rec_t *, const char **);
+    int (*issue_by_id)(store_t *, arena_t *, int64_t, int64_t, issue_rec_t *, const char **);
+    int (*issue_by_key)(store_t *, arena_t *, int64_t, const char *, int64_t, issue_rec_t *, const char **);
     int (*app_insert)(store_t *, const app_rec_t *);
     int (*app_get)(store_t *, arena_t *, const char *, app_rec_t *);
     int (*env_insert)(store_t *, const env_rec_t *);

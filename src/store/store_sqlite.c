@@ -114,46 +114,46 @@ enum q {
 
 #define SITE_COLS "id, cloud_id, name, admin_account_id, canary, created_ms"
 #define USER_COLS "account_id, email, display_name, account_type, time_zone, locale, active"
-#define PROJECT_COLS                                                                          \
-    "p.id, p.key, p.name, p.description, p.type_key, p.lead_account_id, p.assignee_type, "    \
-    "p.url, p.created_ms, "                                                                   \
-    "CASE WHEN ?7 THEN (SELECT count(*) FROM issues i"                                        \
-    " WHERE i.site_id = p.site_id AND i.project_id = p.id) END, "                              \
-    "CASE WHEN ?7 THEN (SELECT max(updated_ms) FROM issues i"                                 \
+#define PROJECT_COLS                                                                                                   \
+    "p.id, p.key, p.name, p.description, p.type_key, p.lead_account_id, p.assignee_type, "                             \
+    "p.url, p.created_ms, "                                                                                            \
+    "CASE WHEN ?7 THEN (SELECT count(*) FROM issues i"                                                                 \
+    " WHERE i.site_id = p.site_id AND i.project_id = p.id) END, "                                                      \
+    "CASE WHEN ?7 THEN (SELECT max(updated_ms) FROM issues i"                                                          \
     " WHERE i.site_id = p.site_id AND i.project_id = p.id) END"
-#define PROJECT_WHERE                                                                         \
-    " FROM projects p WHERE p.site_id = ?1"                                                   \
-    " AND (?2 IS NULL OR instr(lower(p.key), ?2) > 0 OR instr(lower(p.name), ?2) > 0)"       \
-    " AND (?3 IS NULL OR p.key IN (SELECT value FROM json_each(?3)))"                         \
+#define PROJECT_WHERE                                                                                                  \
+    " FROM projects p WHERE p.site_id = ?1"                                                                            \
+    " AND (?2 IS NULL OR instr(lower(p.key), ?2) > 0 OR instr(lower(p.name), ?2) > 0)"                                 \
+    " AND (?3 IS NULL OR p.key IN (SELECT value FROM json_each(?3)))"                                                  \
     " AND (?4 IS NULL OR p.type_key IN (SELECT value FROM json_each(?4)))"
 /* The page walks an index in order; the total is an uncorrelated subquery over the same
  * filter, which SQLite evaluates once per statement (a window count(*) OVER () would
  * force a temporary b-tree on every search). */
 #define PROJECT_COUNT_SQL "SELECT count(*)" PROJECT_WHERE
-#define PROJECT_SEARCH(order)                                                                 \
-    "SELECT " PROJECT_COLS ", (" PROJECT_COUNT_SQL ")" PROJECT_WHERE " ORDER BY " order       \
-    " LIMIT ?5 OFFSET ?6"
-#define ISSUE_COLS                                                                            \
-    "i.id, i.project_id, i.num, i.summary, i.description_json, i.issuetype_id, i.status, "    \
+#define PROJECT_SEARCH(order)                                                                                          \
+    "SELECT " PROJECT_COLS ", (" PROJECT_COUNT_SQL ")" PROJECT_WHERE " ORDER BY " order " LIMIT ?5 OFFSET ?6"
+#define ISSUE_COLS                                                                                                     \
+    "i.id, i.project_id, i.num, i.summary, i.description_json, i.issuetype_id, i.status, "                             \
     "i.reporter_account_id, i.assignee_account_id, i.created_ms, i.updated_ms, p.key"
 
 #define APP_COLS "id, name, created_ms"
 #define ENV_COLS "app_id, key, id, created_ms"
 #define ENV_READ_COLS ENV_COLS ", isolation"
-#define LEDGER_COLS "id, time_ms, site_id, dest_site_id, kind, app_id, installation_id, invocation_id, destination, bytes"
-#define VERSION_COLS                                                                          \
-    "app_id, env_key, seq, major, minor, manifest_json, major_key, scopes_json, egress_json, snapshot, "        \
+#define LEDGER_COLS                                                                                                    \
+    "id, time_ms, site_id, dest_site_id, kind, app_id, installation_id, invocation_id, destination, bytes"
+#define VERSION_COLS                                                                                                   \
+    "app_id, env_key, seq, major, minor, manifest_json, major_key, scopes_json, egress_json, snapshot, "               \
     "snapshot_bytes, created_ms"
-#define INSTALL_COLS                                                                          \
-    "id, site_id, app_id, env_key, installer_account_id, bot_account_id, major, scopes_json, egress_json, "  \
+#define INSTALL_COLS                                                                                                   \
+    "id, site_id, app_id, env_key, installer_account_id, bot_account_id, major, scopes_json, egress_json, "            \
     "removed, purged, created_ms, updated_ms, removed_ms, purge_after_ms"
-#define LIFECYCLE_COLS                                                                        \
+#define LIFECYCLE_COLS                                                                                                 \
     "id, installation_id, site_id, event, payload_json, created_ms, delivered_ms, attempts, next_attempt_ms"
 #define KVS_COLS "kind, entity, key, value, created_ms, updated_ms, expire_ms"
 #define KEY_COLS "id, purpose, wrapped, created_ms, retired_ms"
 #define LOG_COLS "id, site_id, installation_id, app_id, invocation_id, module_key, level, message, time_ms"
-#define AUDIT_COLS                                                                                                    \
-    "id, time_ms, site_id, kind, plane, actor, app_id, installation_id, invocation_id, method, path, status, "       \
+#define AUDIT_COLS                                                                                                     \
+    "id, time_ms, site_id, kind, plane, actor, app_id, installation_id, invocation_id, method, path, status, "         \
     "category, detail, count, last_ms"
 
 static const char *const sql[Q__COUNT] = {
@@ -211,7 +211,8 @@ static const char *const sql[Q__COUNT] = {
     [Q_ENV_GET] = "SELECT " ENV_READ_COLS " FROM environments WHERE app_id = ?1 AND key = ?2",
     [Q_ENV_LIST] = "SELECT " ENV_READ_COLS " FROM environments WHERE app_id = ?1 ORDER BY created_ms, key",
     [Q_VERSION_NEXT_SEQ] = "SELECT coalesce(max(seq), 0) + 1 FROM versions WHERE app_id = ?1 AND env_key = ?2",
-    [Q_VERSION_INSERT] = "INSERT INTO versions (" VERSION_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    [Q_VERSION_INSERT] =
+        "INSERT INTO versions (" VERSION_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     [Q_VERSION_LATEST] = "SELECT " VERSION_COLS " FROM versions WHERE app_id = ?1 AND env_key = ?2 "
                          "ORDER BY seq DESC LIMIT 1",
     [Q_VERSION_LATEST_MAJOR] = "SELECT " VERSION_COLS " FROM versions WHERE app_id = ?1 AND env_key = ?2 "
@@ -364,8 +365,7 @@ static sqlite3_stmt *stmt(store_t *st, enum q id)
 static sqlite3_stmt *prepared(struct sqlite_store *s, enum q id)
 {
     if (!s->stmts[id]) {
-        if (sqlite3_prepare_v3(s->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[id], NULL) !=
-            SQLITE_OK) {
+        if (sqlite3_prepare_v3(s->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[id], NULL) != SQLITE_OK) {
             /* The SQL is static: failing to prepare it is a bug or a schema mismatch. */
             log_msg(LOG_ERROR, "store: prepare failed", "error", sqlite3_errmsg(s->db), "sql", sql[id], NULL);
             abort();
@@ -443,8 +443,7 @@ static int sq_migrate(store_t *st, char *err, size_t errlen)
     if (version < 0)
         goto fail;
     if ((unsigned)version > schema_sqlite_len) {
-        snprintf(err, errlen, "store schema version %d is newer than this binary (%u)", version,
-                 schema_sqlite_len);
+        snprintf(err, errlen, "store schema version %d is newer than this binary (%u)", version, schema_sqlite_len);
         return STORE_ERROR;
     }
     for (unsigned v = (unsigned)version; v < schema_sqlite_len; v++) {
@@ -561,7 +560,10 @@ static int sq_savepoint(store_t *st)
     return exec_q(st, stmt(st, Q_SAVEPOINT));
 }
 
-static int sq_savepoint_release(store_t *st) { return exec_q(st, stmt(st, Q_RELEASE)); }
+static int sq_savepoint_release(store_t *st)
+{
+    return exec_q(st, stmt(st, Q_RELEASE));
+}
 
 static void sq_savepoint_rollback(store_t *st)
 {
@@ -603,8 +605,7 @@ static void read_site(arena_t *a, sqlite3_stmt *q, site_rec_t *s)
 static int one_site(store_t *st, arena_t *a, sqlite3_stmt *q, site_rec_t *out)
 {
     int rc = sqlite3_step(q);
-    int r = rc == SQLITE_ROW ? (read_site(a, q, out), STORE_OK)
-                             : rc == SQLITE_DONE ? STORE_NOTFOUND : map_rc(st, rc);
+    int r = rc == SQLITE_ROW ? (read_site(a, q, out), STORE_OK) : rc == SQLITE_DONE ? STORE_NOTFOUND : map_rc(st, rc);
     done(q);
     return r;
 }
@@ -639,8 +640,8 @@ static int sq_site_by_id(store_t *st, arena_t *a, int64_t id, site_rec_t *out)
 
 /* Steps q to the end, reading each row with `read` into a growable arena array of
  * `size`-byte records. */
-static int collect(store_t *st, arena_t *a, sqlite3_stmt *q, size_t size, void (*read)(arena_t *, sqlite3_stmt *, void *),
-                   void **out, size_t *n)
+static int collect(store_t *st, arena_t *a, sqlite3_stmt *q, size_t size,
+                   void (*read)(arena_t *, sqlite3_stmt *, void *), void **out, size_t *n)
 {
     size_t cap = 16, len = 0;
     char *v = arena_alloc(a, cap * size);
@@ -665,7 +666,10 @@ static int collect(store_t *st, arena_t *a, sqlite3_stmt *q, size_t size, void (
     return r;
 }
 
-static void read_site_any(arena_t *a, sqlite3_stmt *q, void *p) { read_site(a, q, p); }
+static void read_site_any(arena_t *a, sqlite3_stmt *q, void *p)
+{
+    read_site(a, q, p);
+}
 
 static int sq_site_list(store_t *st, arena_t *a, site_rec_t **out, size_t *n)
 {
@@ -681,7 +685,10 @@ static int count_q(store_t *st, sqlite3_stmt *q, int64_t *n)
     return r;
 }
 
-static int sq_site_count(store_t *st, int64_t *n) { return count_q(st, stmt(st, Q_SITE_COUNT), n); }
+static int sq_site_count(store_t *st, int64_t *n)
+{
+    return count_q(st, stmt(st, Q_SITE_COUNT), n);
+}
 
 static int sq_site_seed_ids(store_t *st, int64_t site, int64_t first)
 {
@@ -727,14 +734,12 @@ static int sq_user_get(store_t *st, arena_t *a, int64_t site, const char *id, us
     sqlite3_bind_int64(q, 1, site);
     bind_text(q, 2, id);
     int rc = sqlite3_step(q);
-    int r = rc == SQLITE_ROW ? (read_user(a, q, out), STORE_OK)
-                             : rc == SQLITE_DONE ? STORE_NOTFOUND : map_rc(st, rc);
+    int r = rc == SQLITE_ROW ? (read_user(a, q, out), STORE_OK) : rc == SQLITE_DONE ? STORE_NOTFOUND : map_rc(st, rc);
     done(q);
     return r;
 }
 
-static int sq_user_list(store_t *st, arena_t *a, int64_t site, int64_t start, int64_t max,
-                        user_rec_t **out, size_t *n)
+static int sq_user_list(store_t *st, arena_t *a, int64_t site, int64_t start, int64_t max, user_rec_t **out, size_t *n)
 {
     if (start < 0)
         start = 0;
@@ -766,8 +771,7 @@ static int sq_token_insert(store_t *st, const unsigned char *hash, int64_t site,
     return write1(st, q);
 }
 
-static int sq_token_lookup(store_t *st, arena_t *a, const unsigned char *hash, int64_t *site,
-                           const char **acct)
+static int sq_token_lookup(store_t *st, arena_t *a, const unsigned char *hash, int64_t *site, const char **acct)
 {
     sqlite3_stmt *q = stmt(st, Q_TOKEN_LOOKUP);
     sqlite3_bind_blob(q, 1, hash, 32, SQLITE_STATIC);
@@ -858,35 +862,30 @@ static int sq_project_insert(store_t *st, int64_t site, project_rec_t *p)
     return tx_close(st, opened, rc);
 }
 
-static int all_digits(const char *s)
+static int one_project(store_t *st, arena_t *a, sqlite3_stmt *q, int64_t site, project_rec_t *out)
 {
-    if (!*s)
-        return 0;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return 0;
-    return 1;
-}
-
-static int sq_project_get(store_t *st, arena_t *a, int64_t site, const char *k, project_rec_t *out)
-{
-    sqlite3_stmt *q;
-    if (all_digits(k)) {
-        if (strlen(k) > 18)
-            return STORE_NOTFOUND;
-        q = stmt(st, Q_PROJECT_BY_ID);
-        sqlite3_bind_int64(q, 2, strtoll(k, NULL, 10));
-    } else {
-        q = stmt(st, Q_PROJECT_BY_KEY);
-        bind_text(q, 2, k);
-    }
     sqlite3_bind_int64(q, 1, site);
     sqlite3_bind_int(q, 7, 1);
     int rc = sqlite3_step(q);
-    int r = rc == SQLITE_ROW ? (read_project(a, q, out), STORE_OK)
-                             : rc == SQLITE_DONE ? STORE_NOTFOUND : map_rc(st, rc);
+    int r = rc == SQLITE_ROW    ? (read_project(a, q, out), STORE_OK)
+            : rc == SQLITE_DONE ? STORE_NOTFOUND
+                                : map_rc(st, rc);
     done(q);
     return r;
+}
+
+static int sq_project_by_id(store_t *st, arena_t *a, int64_t site, int64_t id, project_rec_t *out)
+{
+    sqlite3_stmt *q = stmt(st, Q_PROJECT_BY_ID);
+    sqlite3_bind_int64(q, 2, id);
+    return one_project(st, a, q, site, out);
+}
+
+static int sq_project_by_key(store_t *st, arena_t *a, int64_t site, const char *key, project_rec_t *out)
+{
+    sqlite3_stmt *q = stmt(st, Q_PROJECT_BY_KEY);
+    bind_text(q, 2, key);
+    return one_project(st, a, q, site, out);
 }
 
 static void bind_filter(sqlite3_stmt *q, int64_t site, const project_filter_t *f)
@@ -897,8 +896,8 @@ static void bind_filter(sqlite3_stmt *q, int64_t site, const project_filter_t *f
     bind_text(q, 4, f->types_json);
 }
 
-static int sq_project_search(store_t *st, arena_t *a, int64_t site, const project_filter_t *f,
-                             project_rec_t **out, size_t *n, int64_t *total)
+static int sq_project_search(store_t *st, arena_t *a, int64_t site, const project_filter_t *f, project_rec_t **out,
+                             size_t *n, int64_t *total)
 {
     static const enum q order_q[] = {
         [PROJECT_ORDER_KEY] = Q_PROJECT_SEARCH_KEY,
@@ -976,23 +975,8 @@ static int sq_issue_insert(store_t *st, int64_t site, issue_rec_t *i)
     return tx_close(st, opened, rc);
 }
 
-static int sq_issue_get(store_t *st, arena_t *a, int64_t site, const char *k, issue_rec_t *out,
-                        const char **pkey)
+static int one_issue(store_t *st, arena_t *a, sqlite3_stmt *q, int64_t site, issue_rec_t *out, const char **pkey)
 {
-    sqlite3_stmt *q;
-    const char *dash = strrchr(k, '-');
-    if (all_digits(k)) {
-        if (strlen(k) > 18)
-            return STORE_NOTFOUND;
-        q = stmt(st, Q_ISSUE_BY_ID);
-        sqlite3_bind_int64(q, 2, strtoll(k, NULL, 10));
-    } else if (dash && dash != k && all_digits(dash + 1) && strlen(dash + 1) <= 18) {
-        q = stmt(st, Q_ISSUE_BY_KEY);
-        sqlite3_bind_text(q, 2, k, (int)(dash - k), SQLITE_TRANSIENT);
-        sqlite3_bind_int64(q, 3, strtoll(dash + 1, NULL, 10));
-    } else {
-        return STORE_NOTFOUND;
-    }
     sqlite3_bind_int64(q, 1, site);
     int rc = sqlite3_step(q);
     int r = STORE_NOTFOUND;
@@ -1017,6 +1001,21 @@ static int sq_issue_get(store_t *st, arena_t *a, int64_t site, const char *k, is
     return r;
 }
 
+static int sq_issue_by_id(store_t *st, arena_t *a, int64_t site, int64_t id, issue_rec_t *out, const char **pkey)
+{
+    sqlite3_stmt *q = stmt(st, Q_ISSUE_BY_ID);
+    sqlite3_bind_int64(q, 2, id);
+    return one_issue(st, a, q, site, out, pkey);
+}
+
+static int sq_issue_by_key(store_t *st, arena_t *a, int64_t site, const char *key, int64_t num, issue_rec_t *out,
+                           const char **pkey)
+{
+    sqlite3_stmt *q = stmt(st, Q_ISSUE_BY_KEY);
+    bind_text(q, 2, key);
+    sqlite3_bind_int64(q, 3, num);
+    return one_issue(st, a, q, site, out, pkey);
+}
 
 /* ---- apps, environments, versions ---- */
 
@@ -1270,7 +1269,10 @@ static int sq_ledger_purge(store_t *st, int64_t before, int64_t *deleted)
     return tx_close(st, opened, rc);
 }
 
-static void sq_relax_durability(store_t *st) { sqlite3_exec(DB(st), "PRAGMA synchronous = NORMAL", NULL, NULL, NULL); }
+static void sq_relax_durability(store_t *st)
+{
+    sqlite3_exec(DB(st), "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+}
 
 static int sq_lifecycle_due(store_t *st, arena_t *a, int64_t now, lifecycle_rec_t **out, size_t *n)
 {
@@ -1393,8 +1395,7 @@ static int sq_version_latest(store_t *st, arena_t *a, const char *app, const cha
     return one(st, a, q, read_version, out);
 }
 
-static int sq_version_list(store_t *st, arena_t *a, const char *app, const char *env, version_rec_t **out,
-                           size_t *n)
+static int sq_version_list(store_t *st, arena_t *a, const char *app, const char *env, version_rec_t **out, size_t *n)
 {
     sqlite3_stmt *q = stmt(st, Q_VERSION_LIST);
     bind_text(q, 1, app);
@@ -1561,8 +1562,7 @@ static int sq_kvs_put(store_t *st, const kvs_owner_t *o, const kvs_rec_t *r, int
     return write1(st, q);
 }
 
-static int sq_kvs_delete(store_t *st, const kvs_owner_t *o, int kind, const char *entity, const char *key,
-                         int64_t now)
+static int sq_kvs_delete(store_t *st, const kvs_owner_t *o, int kind, const char *entity, const char *key, int64_t now)
 {
     int opened, rc = tx_open(st, &opened);
     if (rc != STORE_OK)
@@ -1574,8 +1574,9 @@ static int sq_kvs_delete(store_t *st, const kvs_owner_t *o, int kind, const char
     bind_text(q, 5, key);
     sqlite3_bind_int64(q, 6, now);
     int s = sqlite3_step(q);
-    rc = s == SQLITE_ROW ? (sqlite3_column_int(q, 0) ? STORE_OK : STORE_NOTFOUND)
-                         : s == SQLITE_DONE ? STORE_NOTFOUND : map_rc(st, s);
+    rc = s == SQLITE_ROW    ? (sqlite3_column_int(q, 0) ? STORE_OK : STORE_NOTFOUND)
+         : s == SQLITE_DONE ? STORE_NOTFOUND
+                            : map_rc(st, s);
     done(q);
     if (s == SQLITE_ROW) { /* live or expired: it goes */
         q = stmt(st, Q_KVS_DELETE);
@@ -1723,7 +1724,10 @@ static int sq_key_retire(store_t *st, const char *purpose, int64_t now)
     return write1(st, q);
 }
 
-static void read_key_item(arena_t *a, sqlite3_stmt *q, void *p) { read_key(a, q, p); }
+static void read_key_item(arena_t *a, sqlite3_stmt *q, void *p)
+{
+    read_key(a, q, p);
+}
 
 static int sq_key_list(store_t *st, arena_t *a, const char *purpose, size_t max, key_rec_t **out, size_t *n)
 {
@@ -1894,10 +1898,12 @@ static const store_backend_t sqlite_backend = {
     .token_insert = sq_token_insert,
     .token_lookup = sq_token_lookup,
     .project_insert = sq_project_insert,
-    .project_get = sq_project_get,
+    .project_by_id = sq_project_by_id,
+    .project_by_key = sq_project_by_key,
     .project_search = sq_project_search,
     .issue_insert = sq_issue_insert,
-    .issue_get = sq_issue_get,
+    .issue_by_id = sq_issue_by_id,
+    .issue_by_key = sq_issue_by_key,
     .app_insert = sq_app_insert,
     .app_get = sq_app_get,
     .env_insert = sq_env_insert,
@@ -1973,8 +1979,8 @@ store_t *store_sqlite_open(const char *data_dir, char *err, size_t errlen)
     snprintf(path, sizeof path, "%s/kiln.db", data_dir);
     struct sqlite_store *s = xcalloc(1, sizeof *s);
     s->base.be = &sqlite_backend;
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
         snprintf(err, errlen, "cannot open %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
         goto fail;
     }

@@ -326,8 +326,13 @@ static void test_user_list_negative_max(void **state)
 {
     fx_t *f = *state;
     for (int i = 0; i < 4; i++) {
-        user_rec_t u = {.account_id = arena_printf(f->a, "n%d", i), .email = "e", .display_name = "d",
-                        .account_type = "atlassian", .time_zone = "Etc/UTC", .locale = "en_US", .active = 1};
+        user_rec_t u = {.account_id = arena_printf(f->a, "n%d", i),
+                        .email = "e",
+                        .display_name = "d",
+                        .account_type = "atlassian",
+                        .time_zone = "Etc/UTC",
+                        .locale = "en_US",
+                        .active = 1};
         assert_int_equal(store_user_insert(f->st, f->A.id, &u), STORE_OK);
     }
     user_rec_t *v = NULL;
@@ -417,50 +422,6 @@ static void test_project_ids_and_keys(void **state)
     assert_int_not_equal(store_project_insert(f->st, 999, &orphan), STORE_OK);
 }
 
-static void test_project_get(void **state)
-{
-    fx_t *f = *state;
-    seed_projects(f);
-    project_rec_t p;
-    assert_int_equal(store_project_get(f->st, f->a, f->A.id, "10001", &p), STORE_OK);
-    assert_int_equal(p.id, 10001);
-    assert_string_equal(p.key, "MKT");
-    assert_string_equal(p.name, "Marketing Campaigns");
-    assert_string_equal(p.description, "About Marketing Campaigns");
-    assert_string_equal(p.type_key, "business");
-    assert_string_equal(p.lead_account_id, "admin-alpha");
-    assert_string_equal(p.assignee_type, "UNASSIGNED");
-    assert_int_equal(p.created_ms, 1700000000123);
-
-    assert_int_equal(store_project_get(f->st, f->a, f->A.id, "HELP", &p), STORE_OK);
-    assert_int_equal(p.id, 10002);
-    assert_string_equal(p.type_key, "service_desk");
-
-    static const char *const missing[] = {
-        "help",
-        "Help",
-        "HELP ",
-        " HELP",
-        "",
-        "10099",
-        "0",
-        "9999",
-        "-10001",
-        "10001 ",
-        "99999999999999999999",
-        "1e4",
-        "HELP' OR '1'='1",
-        "%",
-        "*",
-    };
-    for (size_t i = 0; i < sizeof missing / sizeof *missing; i++) {
-        int rc = store_project_get(f->st, f->a, f->A.id, missing[i], &p);
-        if (rc != STORE_NOTFOUND)
-            print_error("id_or_key \"%s\"\n", missing[i]);
-        assert_int_equal(rc, STORE_NOTFOUND);
-    }
-}
-
 static void test_project_round_trip_hostile_strings(void **state)
 {
     fx_t *f = *state;
@@ -469,7 +430,7 @@ static void test_project_round_trip_hostile_strings(void **state)
     p.description = "";
     assert_int_equal(store_project_insert(f->st, f->A.id, &p), STORE_OK);
     project_rec_t got;
-    assert_int_equal(store_project_get(f->st, f->a, f->A.id, "X'); DROP TABLE projects;--", &got), STORE_OK);
+    assert_int_equal(store_project_by_key(f->st, f->a, f->A.id, "X'); DROP TABLE projects;--", &got), STORE_OK);
     assert_string_equal(got.name, "N\"a\\m\ne \xc3\xa9 \xf0\x9f\x94\xa5");
     assert_string_equal(got.description, "");
     char out[256];
@@ -663,7 +624,7 @@ static void test_search_insight(void **state)
         }
     }
     project_rec_t p;
-    assert_int_equal(store_project_get(f->st, f->a, f->A.id, "WEB", &p), STORE_OK);
+    assert_int_equal(store_project_by_key(f->st, f->a, f->A.id, "WEB", &p), STORE_OK);
     assert_int_equal(p.issue_count, 2);
 }
 
@@ -691,64 +652,6 @@ static void test_issue_numbering(void **state)
     assert_int_equal(b1.num, 1);
 }
 
-static void test_issue_get(void **state)
-{
-    fx_t *f = *state;
-    seed_projects(f);
-    add_issue(f, f->A.id, 10000, "first", 1);
-    add_issue(f, f->A.id, 10000, "second", 2);
-    add_issue(f, f->A.id, 10001, "mkt first", 3);
-    issue_rec_t is;
-    const char *pkey = NULL;
-    assert_int_equal(store_issue_get(f->st, f->a, f->A.id, "WEB-2", &is, &pkey), STORE_OK);
-    assert_int_equal(is.id, 10001);
-    assert_int_equal(is.num, 2);
-    assert_int_equal(is.project_id, 10000);
-    assert_string_equal(is.summary, "second");
-    assert_string_equal(pkey, "WEB");
-    assert_string_equal(is.status, "To Do");
-    assert_string_equal(is.issuetype_id, "10001");
-    assert_string_equal(is.reporter_account_id, "admin-alpha");
-    assert_null(is.assignee_account_id);
-    assert_string_equal(is.description_json, "{\"type\":\"doc\",\"version\":1,\"content\":[]}");
-    assert_int_equal(is.updated_ms, 2);
-
-    pkey = NULL;
-    assert_int_equal(store_issue_get(f->st, f->a, f->A.id, "10002", &is, &pkey), STORE_OK);
-    assert_string_equal(pkey, "MKT");
-    assert_int_equal(is.num, 1);
-    assert_string_equal(is.summary, "mkt first");
-    assert_int_equal(store_issue_get(f->st, f->a, f->A.id, "MKT-1", &is, &pkey), STORE_OK);
-    assert_int_equal(is.id, 10002);
-
-    static const char *const missing[] = {
-        "WEB-3",
-        "web-1",
-        "WEB-0",
-        "WEB-",
-        "-1",
-        "WEB1",
-        "WEB-1x",
-        "WEB--1",
-        "",
-        "WEB-1 ",
-        " WEB-1",
-        "HELP-1",
-        "10003",
-        "99999999999999999999",
-        "WEB-99999999999999999999",
-        "WEB-1' OR '1'='1",
-        "WEB-+1",
-        "WEB-1.0",
-    };
-    for (size_t i = 0; i < sizeof missing / sizeof *missing; i++) {
-        int rc = store_issue_get(f->st, f->a, f->A.id, missing[i], &is, &pkey);
-        if (rc != STORE_NOTFOUND)
-            print_error("id_or_key \"%s\"\n", missing[i]);
-        assert_int_equal(rc, STORE_NOTFOUND);
-    }
-}
-
 static void test_issue_needs_project_of_site(void **state)
 {
     fx_t *f = *state;
@@ -766,7 +669,7 @@ static void test_issue_needs_project_of_site(void **state)
     assert_int_not_equal(store_issue_insert(f->st, f->B.id, &i), STORE_OK);
     issue_rec_t got;
     const char *pkey;
-    assert_int_equal(store_issue_get(f->st, f->a, f->A.id, "MKT-1", &got, &pkey), STORE_NOTFOUND);
+    assert_int_equal(store_issue_by_key(f->st, f->a, f->A.id, "MKT", 1, &got, &pkey), STORE_NOTFOUND);
     /* the failed inserts used up no number */
     issue_rec_t ok = add_issue(f, f->A.id, 10001, "real", 1);
     assert_int_equal(ok.num, 1);
@@ -786,30 +689,30 @@ static void test_tenant_isolation(void **state)
 
     project_rec_t p;
     /* site A's rows by id or key, asked for with site B's id */
-    assert_int_equal(store_project_get(f->st, f->a, f->B.id, "MKT", &p), STORE_NOTFOUND);
-    assert_int_equal(store_project_get(f->st, f->a, f->B.id, "10001", &p), STORE_NOTFOUND);
-    assert_int_equal(store_project_get(f->st, f->a, f->B.id, "HELP", &p), STORE_NOTFOUND);
-    assert_int_equal(store_project_get(f->st, f->a, f->B.id, "10003", &p), STORE_NOTFOUND);
+    assert_int_equal(store_project_by_key(f->st, f->a, f->B.id, "MKT", &p), STORE_NOTFOUND);
+    assert_int_equal(store_project_by_id(f->st, f->a, f->B.id, 10001, &p), STORE_NOTFOUND);
+    assert_int_equal(store_project_by_key(f->st, f->a, f->B.id, "HELP", &p), STORE_NOTFOUND);
+    assert_int_equal(store_project_by_id(f->st, f->a, f->B.id, 10003, &p), STORE_NOTFOUND);
     /* the same key or id resolves to site B's own row, never site A's */
-    assert_int_equal(store_project_get(f->st, f->a, f->B.id, "WEB", &p), STORE_OK);
+    assert_int_equal(store_project_by_key(f->st, f->a, f->B.id, "WEB", &p), STORE_OK);
     assert_string_equal(p.name, "Bravo Web");
-    assert_int_equal(store_project_get(f->st, f->a, f->B.id, "10000", &p), STORE_OK);
+    assert_int_equal(store_project_by_id(f->st, f->a, f->B.id, 10000, &p), STORE_OK);
     assert_string_equal(p.name, "Bravo Web");
     assert_int_equal(p.issue_count, 1);
-    assert_int_equal(store_project_get(f->st, f->a, f->A.id, "WEB", &p), STORE_OK);
+    assert_int_equal(store_project_by_key(f->st, f->a, f->A.id, "WEB", &p), STORE_OK);
     assert_string_equal(p.name, "Website Relaunch");
 
     issue_rec_t is;
     const char *pkey;
-    assert_int_equal(store_issue_get(f->st, f->a, f->B.id, "WEB-2", &is, &pkey), STORE_NOTFOUND);
-    assert_int_equal(store_issue_get(f->st, f->a, f->B.id, "MKT-1", &is, &pkey), STORE_NOTFOUND);
-    assert_int_equal(store_issue_get(f->st, f->a, f->B.id, "10001", &is, &pkey), STORE_NOTFOUND);
-    assert_int_equal(store_issue_get(f->st, f->a, f->B.id, "10002", &is, &pkey), STORE_NOTFOUND);
-    assert_int_equal(store_issue_get(f->st, f->a, f->B.id, "WEB-1", &is, &pkey), STORE_OK);
+    assert_int_equal(store_issue_by_key(f->st, f->a, f->B.id, "WEB", 2, &is, &pkey), STORE_NOTFOUND);
+    assert_int_equal(store_issue_by_key(f->st, f->a, f->B.id, "MKT", 1, &is, &pkey), STORE_NOTFOUND);
+    assert_int_equal(store_issue_by_id(f->st, f->a, f->B.id, 10001, &is, &pkey), STORE_NOTFOUND);
+    assert_int_equal(store_issue_by_id(f->st, f->a, f->B.id, 10002, &is, &pkey), STORE_NOTFOUND);
+    assert_int_equal(store_issue_by_key(f->st, f->a, f->B.id, "WEB", 1, &is, &pkey), STORE_OK);
     assert_string_equal(is.summary, "bravo web 1");
-    assert_int_equal(store_issue_get(f->st, f->a, f->B.id, "10000", &is, &pkey), STORE_OK);
+    assert_int_equal(store_issue_by_id(f->st, f->a, f->B.id, 10000, &is, &pkey), STORE_OK);
     assert_string_equal(is.summary, "bravo web 1");
-    assert_int_equal(store_issue_get(f->st, f->a, f->A.id, "10000", &is, &pkey), STORE_OK);
+    assert_int_equal(store_issue_by_id(f->st, f->a, f->A.id, 10000, &is, &pkey), STORE_OK);
     assert_string_equal(is.summary, "alpha web 1");
 
     page_t pg = search(f, f->B.id, (project_filter_t){.max_results = 50});
@@ -825,10 +728,10 @@ static void test_tenant_isolation(void **state)
     static const int64_t ghosts[] = {0, -1, 999, INT64_MAX, INT64_MIN};
     for (size_t g = 0; g < sizeof ghosts / sizeof *ghosts; g++) {
         int64_t gs = ghosts[g];
-        assert_int_equal(store_project_get(f->st, f->a, gs, "WEB", &p), STORE_NOTFOUND);
-        assert_int_equal(store_project_get(f->st, f->a, gs, "10000", &p), STORE_NOTFOUND);
-        assert_int_equal(store_issue_get(f->st, f->a, gs, "WEB-1", &is, &pkey), STORE_NOTFOUND);
-        assert_int_equal(store_issue_get(f->st, f->a, gs, "10000", &is, &pkey), STORE_NOTFOUND);
+        assert_int_equal(store_project_by_key(f->st, f->a, gs, "WEB", &p), STORE_NOTFOUND);
+        assert_int_equal(store_project_by_id(f->st, f->a, gs, 10000, &p), STORE_NOTFOUND);
+        assert_int_equal(store_issue_by_key(f->st, f->a, gs, "WEB", 1, &is, &pkey), STORE_NOTFOUND);
+        assert_int_equal(store_issue_by_id(f->st, f->a, gs, 10000, &is, &pkey), STORE_NOTFOUND);
         assert_int_equal(store_user_get(f->st, f->a, gs, f->A.admin_account_id, &u), STORE_NOTFOUND);
         pg = search(f, gs, (project_filter_t){.max_results = 50});
         assert_int_equal(pg.n, 0);
@@ -883,8 +786,8 @@ static void test_rollback_leaves_nothing(void **state)
     user_rec_t ug;
     assert_int_equal(store_user_get(f->st, f->a, s.id, "g", &ug), STORE_NOTFOUND);
     project_rec_t pg;
-    assert_int_equal(store_project_get(f->st, f->a, s.id, "GHOST", &pg), STORE_NOTFOUND);
-    assert_int_equal(store_project_get(f->st, f->a, f->A.id, "TXA", &pg), STORE_NOTFOUND);
+    assert_int_equal(store_project_by_key(f->st, f->a, s.id, "GHOST", &pg), STORE_NOTFOUND);
+    assert_int_equal(store_project_by_key(f->st, f->a, f->A.id, "TXA", &pg), STORE_NOTFOUND);
     int64_t site;
     const char *acct;
     assert_int_equal(store_token_lookup(f->st, f->a, h, &site, &acct), STORE_NOTFOUND);
@@ -908,7 +811,7 @@ static void test_commit_keeps_all(void **state)
     /* a read snapshot */
     assert_int_equal(store_begin_read(f->st), STORE_OK);
     project_rec_t got;
-    assert_int_equal(store_project_get(f->st, f->a, f->A.id, "TWO", &got), STORE_OK);
+    assert_int_equal(store_project_by_key(f->st, f->a, f->A.id, "TWO", &got), STORE_OK);
     assert_int_equal(store_commit(f->st), STORE_OK);
     assert_int_equal(got.id, 10001);
 }
@@ -929,11 +832,11 @@ static void test_reopen_persists(void **state)
     assert_int_equal(s.id, f->A.id);
     assert_string_equal(s.canary, "kiln-canary-alpha");
     project_rec_t p;
-    assert_int_equal(store_project_get(f->st, f->a, f->A.id, "MKT", &p), STORE_OK);
+    assert_int_equal(store_project_by_key(f->st, f->a, f->A.id, "MKT", &p), STORE_OK);
     assert_int_equal(p.id, 10001);
     issue_rec_t is;
     const char *pkey;
-    assert_int_equal(store_issue_get(f->st, f->a, f->A.id, "MKT-1", &is, &pkey), STORE_OK);
+    assert_int_equal(store_issue_by_key(f->st, f->a, f->A.id, "MKT", 1, &is, &pkey), STORE_OK);
     assert_string_equal(is.summary, "persisted");
     int64_t site;
     const char *acct;
@@ -952,11 +855,11 @@ static void test_two_handles(void **state)
     store_t *other = open_migrated(f->dir); /* as a second HTTP thread would */
     add_project(f, f->A.id, "SEEN", "Seen elsewhere", "business");
     project_rec_t p;
-    assert_int_equal(store_project_get(other, f->a, f->A.id, "SEEN", &p), STORE_OK);
+    assert_int_equal(store_project_by_key(other, f->a, f->A.id, "SEEN", &p), STORE_OK);
     project_rec_t q = proj(f, f->A.id, "OTHER", "From the other handle", "software");
     assert_int_equal(store_project_insert(other, f->A.id, &q), STORE_OK);
     assert_int_equal(q.id, 10001);
-    assert_int_equal(store_project_get(f->st, f->a, f->A.id, "OTHER", &p), STORE_OK);
+    assert_int_equal(store_project_by_key(f->st, f->a, f->A.id, "OTHER", &p), STORE_OK);
     store_close(other);
 }
 
@@ -970,19 +873,19 @@ static void test_read_snapshot_consistent(void **state)
     /* a read transaction sees one snapshot: a write committed meanwhile by another
      * handle is not visible inside it... */
     assert_int_equal(store_begin_read(f->st), STORE_OK);
-    assert_int_equal(store_project_get(f->st, f->a, f->A.id, "SNAP", &p), STORE_NOTFOUND);
+    assert_int_equal(store_project_by_key(f->st, f->a, f->A.id, "SNAP", &p), STORE_NOTFOUND);
     project_rec_t q = proj(f, f->A.id, "SNAP", "Snapshot", "software");
     assert_int_equal(store_project_insert(other, f->A.id, &q), STORE_OK);
-    assert_int_equal(store_project_get(f->st, f->a, f->A.id, "SNAP", &p), STORE_NOTFOUND);
+    assert_int_equal(store_project_by_key(f->st, f->a, f->A.id, "SNAP", &p), STORE_NOTFOUND);
     assert_int_equal(store_commit(f->st), STORE_OK);
     /* ...and the next read includes every write acknowledged before it started */
     assert_int_equal(store_begin_read(f->st), STORE_OK);
-    assert_int_equal(store_project_get(f->st, f->a, f->A.id, "SNAP", &p), STORE_OK);
+    assert_int_equal(store_project_by_key(f->st, f->a, f->A.id, "SNAP", &p), STORE_OK);
     assert_int_equal(store_commit(f->st), STORE_OK);
     /* also without a read transaction */
     project_rec_t r = proj(f, f->A.id, "SNAP2", "Snapshot 2", "software");
     assert_int_equal(store_project_insert(other, f->A.id, &r), STORE_OK);
-    assert_int_equal(store_project_get(f->st, f->a, f->A.id, "SNAP2", &p), STORE_OK);
+    assert_int_equal(store_project_by_key(f->st, f->a, f->A.id, "SNAP2", &p), STORE_OK);
     store_close(other);
 }
 
@@ -997,18 +900,18 @@ static void test_read_your_writes(void **state)
         /* a snapshot kept from the previous read must not hide a write acknowledged since,
          * whichever handle made it */
         assert_int_equal(store_begin_read(f->st), STORE_OK);
-        assert_int_equal(store_project_get(f->st, f->a, f->A.id, key, &p), STORE_NOTFOUND);
+        assert_int_equal(store_project_by_key(f->st, f->a, f->A.id, key, &p), STORE_NOTFOUND);
         assert_int_equal(store_commit(f->st), STORE_OK);
         project_rec_t q = proj(f, f->A.id, key, "Read your writes", "software");
         assert_int_equal(store_project_insert(i % 2 ? f->st : other, f->A.id, &q), STORE_OK);
         assert_int_equal(store_begin_read(f->st), STORE_OK);
-        assert_int_equal(store_project_get(f->st, f->a, f->A.id, key, &p), STORE_OK);
+        assert_int_equal(store_project_by_key(f->st, f->a, f->A.id, key, &p), STORE_OK);
         page_t pg = search(f, f->A.id, (project_filter_t){.max_results = 0});
         assert_int_equal(pg.total, i + 1);
         assert_int_equal(store_commit(f->st), STORE_OK);
         /* the other handle too */
         assert_int_equal(store_begin_read(other), STORE_OK);
-        assert_int_equal(store_project_get(other, f->a, f->A.id, key, &p), STORE_OK);
+        assert_int_equal(store_project_by_key(other, f->a, f->A.id, key, &p), STORE_OK);
         assert_int_equal(store_commit(other), STORE_OK);
     }
     /* a site created and a token minted are visible to the next read at once */
@@ -1204,7 +1107,6 @@ int main(void)
         T(test_qcache_outside_writer),
         T(test_tokens),
         T(test_project_ids_and_keys),
-        T(test_project_get),
         T(test_project_round_trip_hostile_strings),
         T(test_search_query),
         T(test_search_keys_and_types),
@@ -1213,7 +1115,6 @@ int main(void)
         T(test_search_paging),
         T(test_search_insight),
         T(test_issue_numbering),
-        T(test_issue_get),
         T(test_issue_needs_project_of_site),
         T(test_tenant_isolation),
         T(test_rollback_leaves_nothing),
