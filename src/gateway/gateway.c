@@ -8,13 +8,14 @@
 #include "auth/token.h"
 #include "base/clock.h"
 #include "base/enc.h"
-#include "journal/audit.h"
 #include "gateway/authcache.h"
 #include "gateway/ratelimit.h"
 #include "http/reply.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "journal/audit.h"
 #include "product/routes.h"
+#include "store/store_sites.h"
 
 /* Answers for steps 2 and 3. The scope-check answer is the same bytes whether the
  * cloudId is another tenant's, unknown, or not a cloudId at all: no oracle. */

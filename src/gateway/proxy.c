@@ -10,22 +10,24 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/invocation.h"
 #include "auth/scopes.h"
 #include "base/clock.h"
-#include "journal/audit.h"
 #include "gateway/gateway.h"
+#include "gateway/ratelimit.h"
+#include "http/reply.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "journal/audit.h"
 #include "journal/leak.h"
 #include "platform/proxy_egress.h"
 #include "platform/proxy_kvs.h"
 #include "platform/proxy_remote.h"
 #include "platform/proxy_storage.h"
-#include "gateway/ratelimit.h"
-#include "http/reply.h"
-#include "http/router.h"
-#include "http/server.h"
 #include "platform/webtrigger.h"
 #include "product/routes.h"
-#include "auth/invocation.h"
+#include "store/store_installs.h"
+#include "store/store_sites.h"
 
 static void scope_mismatch(kreq_t *kr, const invocation_t *inv)
 {

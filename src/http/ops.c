@@ -5,16 +5,17 @@
 #include "auth/signkeys.h"
 #include "base/buf.h"
 #include "base/clock.h"
-#include "journal/audit.h"
-#include "journal/ledger.h"
 #include "http/bodygate.h"
 #include "http/reply.h"
 #include "http/server.h"
+#include "journal/audit.h"
+#include "journal/ledger.h"
 #include "platform/egress.h"
 #include "platform/outbound.h"
 #include "platform/remote.h"
 #include "runtime/sandbox.h"
 #include "runtime/supervisor.h"
+#include "store/store_sites.h"
 
 /* "sandbox" (workers are boxed), "unavailable" (the machine cannot build the box:
  * development apps run unboxed, others are refused) or "off" (--unsafe-no-sandbox). */
@@ -161,7 +162,8 @@ void ops_metrics(kreq_t *kr)
                "# HELP kiln_isolation_info How function workers are isolated (docs/security.md): level sandbox, "
                "unavailable or off.\n# TYPE kiln_isolation_info gauge\n"
                "kiln_isolation_info{level=\"%s\",netns=\"%d\",seccomp=\"%d\",cgroups=\"%.2s\"} 1\n",
-               isolation_level(), sb->on && sb->netns, sb->seccomp_rules > 0, strncmp(sb->cgroups, "none", 4) == 0 ? "no" : sb->cgroups);
+               isolation_level(), sb->on && sb->netns, sb->seccomp_rules > 0,
+               strncmp(sb->cgroups, "none", 4) == 0 ? "no" : sb->cgroups);
     char *body = arena_strndup(kr->arena, b.ptr ? b.ptr : "", b.len);
     size_t len = b.len;
     buf_free(&b);

@@ -10,6 +10,7 @@
 #include "base/arena.h"
 #include "base/limits.h"
 #include "store/store.h"
+#include "store/store_sites.h"
 
 struct route;
 struct http_thread;

@@ -9,6 +9,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "store/store_journal.h"
 
 /* A queued event: fixed-size fields, so queueing is a copy and nothing else. */
 typedef struct slot {
@@ -70,7 +71,10 @@ void audit_record(const audit_event_t *ev)
     pthread_mutex_unlock(&A.mu);
 }
 
-uint64_t audit_dropped(void) { return atomic_load(&A.dropped); }
+uint64_t audit_dropped(void)
+{
+    return atomic_load(&A.dropped);
+}
 
 static void rec_of(const slot_t *s, audit_rec_t *r)
 {
@@ -106,8 +110,8 @@ static uint64_t fnv(uint64_t h, const char *s)
 static uint64_t key_hash(const slot_t *e)
 {
     uint64_t h = 14695981039346656037ull ^ (uint64_t)e->site_id ^ ((uint64_t)e->status << 32);
-    const char *f[] = {e->kind,   e->plane, e->actor,    e->app_id,   e->installation_id, e->invocation_id,
-                       e->method, e->path,  e->category, e->detail};
+    const char *f[] = {e->kind,          e->plane,  e->actor, e->app_id,   e->installation_id,
+                       e->invocation_id, e->method, e->path,  e->category, e->detail};
     for (size_t i = 0; i < sizeof f / sizeof *f; i++)
         h = fnv(h, f[i]);
     return h;

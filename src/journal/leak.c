@@ -10,6 +10,7 @@
 #include "base/arena.h"
 #include "journal/audit.h"
 #include "journal/ledger.h"
+#include "store/store_sites.h"
 
 /* One compiled database and what its pattern ids mean. */
 typedef struct leak_db {

@@ -8,15 +8,19 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "gateway/gateway.h"
-#include "journal/audit.h"
 #include "http/reply.h"
 #include "http/server.h"
+#include "journal/audit.h"
 #include "platform/app.h"
 #include "platform/install.h"
 #include "platform/manifest.h"
 #include "platform/site.h"
 #include "platform/snapshot.h"
 #include "runtime/supervisor.h"
+#include "store/store_apps.h"
+#include "store/store_installs.h"
+#include "store/store_journal.h"
+#include "store/store_sites.h"
 
 #define SRV(kr) ((kr)->thr->server)
 
@@ -176,12 +180,13 @@ void apps_env_update(kreq_t *kr)
                     rc == STORE_NOTFOUND ? "The app has no such environment." : "Internal server error");
         return;
     }
-    audit_record(&(audit_event_t){.kind = "app.environment",
-                                  .plane = AUDIT_PLANE_ADMIN,
-                                  .actor = "admin",
-                                  .app_id = app.id,
-                                  .status = 200,
-                                  .detail = arena_printf(kr->arena, "environment %s: isolation %s", kr->params[1], iso_s)});
+    audit_record(
+        &(audit_event_t){.kind = "app.environment",
+                         .plane = AUDIT_PLANE_ADMIN,
+                         .actor = "admin",
+                         .app_id = app.id,
+                         .status = 200,
+                         .detail = arena_printf(kr->arena, "environment %s: isolation %s", kr->params[1], iso_s)});
     reply_json_new(kr, 200, json_pack("{s:s,s:s}", "key", kr->params[1], "isolation", iso_s));
 }
 
@@ -194,8 +199,9 @@ void uploads_create(kreq_t *kr)
         reply_error(kr, 500, 0, err);
         return;
     }
-    reply_json_new(kr, 201, json_pack("{s:s,s:I,s:I}", "uploadId", id, "chunkBytes", (json_int_t)SNAPSHOT_CHUNK,
-                                      "maxBytes", (json_int_t)SRV(kr)->max_snapshot));
+    reply_json_new(kr, 201,
+                   json_pack("{s:s,s:I,s:I}", "uploadId", id, "chunkBytes", (json_int_t)SNAPSHOT_CHUNK, "maxBytes",
+                             (json_int_t)SRV(kr)->max_snapshot));
 }
 
 void uploads_append(kreq_t *kr)
@@ -256,7 +262,8 @@ void versions_deploy(kreq_t *kr)
     }
     manifest_t m = {0};
     manifest_err_t merr;
-    if (manifest_parse(kr->arena, "manifest.yml", json_string_value(mj), json_string_length(mj), NULL, &m, &merr) != 0) {
+    if (manifest_parse(kr->arena, "manifest.yml", json_string_value(mj), json_string_length(mj), NULL, &m, &merr) !=
+        0) {
         reply_error(kr, 400, 0, merr.msg);
         return;
     }
@@ -278,8 +285,8 @@ void versions_deploy(kreq_t *kr)
     }
     char err[512];
     uint64_t bytes = 0;
-    if (snapshot_verify(SRV(kr)->data_dir, upload, SRV(kr)->max_snapshot, json_string_value(mj),
-                        json_string_length(mj), required, nreq, &bytes, err, sizeof err) != 0) {
+    if (snapshot_verify(SRV(kr)->data_dir, upload, SRV(kr)->max_snapshot, json_string_value(mj), json_string_length(mj),
+                        required, nreq, &bytes, err, sizeof err) != 0) {
         reply_error(kr, 400, 0, err);
         return;
     }
@@ -351,14 +358,13 @@ static json_t *install_json(kreq_t *kr, const install_rec_t *in, const site_rec_
     int have = install_version(kr->store, kr->arena, in, &v) == STORE_OK;
     json_err_t jerr;
     json_t *scopes = json_parse_limited(in->scopes_json, strlen(in->scopes_json), 8, &jerr);
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:I,s:s,s:s,s:o,s:s,s:s,s:s}", "installationId", in->id,
-                          "cloudId", site->cloud_id, "site", site->name, "appId",
-                          arena_printf(kr->arena, "%s%s", APP_ARI_PREFIX, in->app_id), "environment", in->env_key,
-                          "version", have ? json_string(version_str(kr, &v)) : json_null(), "major",
-                          (json_int_t)in->major, "installerAccountId", in->installer_account_id, "botAccountId",
-                          in->bot_account_id, "scopes", scopes ? scopes : json_array(), "state",
-                          in->removed ? "removed" : "active", "createdAt", iso(kr, in->created_ms), "updatedAt",
-                          iso(kr, in->updated_ms));
+    json_t *o = json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:o,s:I,s:s,s:s,s:o,s:s,s:s,s:s}", "installationId", in->id, "cloudId", site->cloud_id,
+        "site", site->name, "appId", arena_printf(kr->arena, "%s%s", APP_ARI_PREFIX, in->app_id), "environment",
+        in->env_key, "version", have ? json_string(version_str(kr, &v)) : json_null(), "major", (json_int_t)in->major,
+        "installerAccountId", in->installer_account_id, "botAccountId", in->bot_account_id, "scopes",
+        scopes ? scopes : json_array(), "state", in->removed ? "removed" : "active", "createdAt",
+        iso(kr, in->created_ms), "updatedAt", iso(kr, in->updated_ms));
     if (in->removed) {
         json_object_set_new(o, "removedAt", json_string(iso(kr, in->removed_ms)));
         json_object_set_new(o, "purgeAfter", json_string(iso(kr, in->purge_after_ms)));
@@ -384,15 +390,15 @@ static void reply_install(kreq_t *kr, enum install_result r, int status, const i
         reply_error(kr, install_result_status(r), 0, install_result_message(r));
         return;
     }
-    audit_record(&(audit_event_t){.site_id = site->id,
-                                  .kind = kind,
-                                  .plane = AUDIT_PLANE_ADMIN,
-                                  .actor = actor,
-                                  .app_id = in->app_id,
-                                  .installation_id = in->id,
-                                  .status = status,
-                                  .detail = arena_printf(kr->arena, "environment %s, major %lld", in->env_key,
-                                                         (long long)in->major)});
+    audit_record(&(audit_event_t){
+        .site_id = site->id,
+        .kind = kind,
+        .plane = AUDIT_PLANE_ADMIN,
+        .actor = actor,
+        .app_id = in->app_id,
+        .installation_id = in->id,
+        .status = status,
+        .detail = arena_printf(kr->arena, "environment %s, major %lld", in->env_key, (long long)in->major)});
     reply_json_new(kr, status, install_json(kr, in, site));
 }
 
@@ -409,14 +415,16 @@ void installs_create(kreq_t *kr)
     const char *env = json_str(body, "environment") ? json_str(body, "environment") : "development";
     json_t *acct = json_object_get(body, "accountId"), *up = json_object_get(body, "upgrade");
     if (!app || !app_env_key_valid(env) || (acct && !json_is_string(acct)) || (up && !json_is_boolean(up))) {
-        reply_error(kr, 400, 0, "The body takes appId (an app id or ARI), environment, accountId and upgrade (boolean).");
+        reply_error(kr, 400, 0,
+                    "The body takes appId (an app id or ARI), environment, accountId and upgrade (boolean).");
         return;
     }
     install_rec_t in;
     version_rec_t v;
     enum install_result r =
-        json_is_true(up) ? install_upgrade(kr->store, kr->arena, &site, app, env, json_string_value(acct), clock_now_ms(), &in, &v)
-                         : install_create(kr->store, kr->arena, &site, app, env, json_string_value(acct), clock_now_ms(), &in, &v);
+        json_is_true(up)
+            ? install_upgrade(kr->store, kr->arena, &site, app, env, json_string_value(acct), clock_now_ms(), &in, &v)
+            : install_create(kr->store, kr->arena, &site, app, env, json_string_value(acct), clock_now_ms(), &in, &v);
     reply_install(kr, r, json_is_true(up) ? 200 : 201, &in, &site, json_is_true(up) ? AUDIT_UPGRADE : AUDIT_INSTALL,
                   "admin");
 }
@@ -505,11 +513,11 @@ void apps_distribution(kreq_t *kr)
         return;
     char sig[65];
     apps_link_signature(SRV(kr)->link_key, app.id, env.key, sig);
-    reply_json_new(kr, 200, json_pack("{s:s,s:s,s:s}", "url",
-                                      arena_printf(kr->arena, "%s/install/%s?env=%s&signature=%s", kr->public_url,
-                                                   app.id, env.key, sig),
-                                      "appId", arena_printf(kr->arena, "%s%s", APP_ARI_PREFIX, app.id), "environment",
-                                      env.key));
+    reply_json_new(
+        kr, 200,
+        json_pack("{s:s,s:s,s:s}", "url",
+                  arena_printf(kr->arena, "%s/install/%s?env=%s&signature=%s", kr->public_url, app.id, env.key, sig),
+                  "appId", arena_printf(kr->arena, "%s%s", APP_ARI_PREFIX, app.id), "environment", env.key));
 }
 
 /* POST /install/{appId}?env=&signature= — a site admin consents with their own user
@@ -562,7 +570,8 @@ void logs_list(kreq_t *kr)
     if (n > 1000)
         n = 1000;
     site_rec_t site = {0};
-    if (site_name && (!site_name_valid(site_name) || store_site_by_name(kr->store, kr->arena, site_name, &site) != STORE_OK)) {
+    if (site_name &&
+        (!site_name_valid(site_name) || store_site_by_name(kr->store, kr->arena, site_name, &site) != STORE_OK)) {
         reply_error(kr, 404, 0, "No such site.");
         return;
     }
@@ -575,8 +584,9 @@ void logs_list(kreq_t *kr)
     json_t *arr = json_array();
     for (size_t i = 0; i < count; i++) {
         site_rec_t s;
-        const char *name = site.id ? site.name
-                           : store_site_by_id(kr->store, kr->arena, logs[i].site_id, &s) == STORE_OK ? s.name : "";
+        const char *name = site.id                                                                   ? site.name
+                           : store_site_by_id(kr->store, kr->arena, logs[i].site_id, &s) == STORE_OK ? s.name
+                                                                                                     : "";
         json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)logs[i].id, "time",
                                              iso(kr, logs[i].time_ms), "level", logs[i].level, "message",
                                              logs[i].message, "invocationId", logs[i].invocation_id, "appId",

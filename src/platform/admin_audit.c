@@ -4,10 +4,12 @@
 #include <stdlib.h>
 
 #include "base/clock.h"
-#include "journal/audit.h"
 #include "http/reply.h"
+#include "journal/audit.h"
 #include "platform/app.h"
 #include "platform/site.h"
+#include "store/store_journal.h"
+#include "store/store_sites.h"
 
 /* An integer query parameter: 0 and *v set (or left at its default when absent), -1 if malformed. */
 static int int_param(kreq_t *kr, const char *name, long long min, long long *v)
@@ -30,7 +32,8 @@ void audit_list(kreq_t *kr)
 {
     long long n = 100, since = 0, after = 0;
     if (int_param(kr, "n", 1, &n) || int_param(kr, "since", 0, &since) || int_param(kr, "after", 0, &after)) {
-        reply_error(kr, 400, 0, "n must be a positive integer, since a time in epoch milliseconds and after an event id.");
+        reply_error(kr, 400, 0,
+                    "n must be a positive integer, since a time in epoch milliseconds and after an event id.");
         return;
     }
     if (n > 1000)
@@ -53,8 +56,9 @@ void audit_list(kreq_t *kr)
     for (size_t i = 0; i < count; i++) {
         site_rec_t s;
         const char *name = site.id ? site.name
-                           : ev[i].site_id && store_site_by_id(kr->store, kr->arena, ev[i].site_id, &s) == STORE_OK ? s.name
-                                                                                                                 : "";
+                           : ev[i].site_id && store_site_by_id(kr->store, kr->arena, ev[i].site_id, &s) == STORE_OK
+                               ? s.name
+                               : "";
         char *when = arena_alloc(kr->arena, 40), *last = arena_alloc(kr->arena, 40);
         clock_iso8601(when, 40, ev[i].time_ms);
         clock_iso8601(last, 40, ev[i].last_ms);

@@ -8,6 +8,8 @@
 #include "http/reply.h"
 #include "platform/app.h"
 #include "platform/site.h"
+#include "store/store_journal.h"
+#include "store/store_sites.h"
 
 /* An integer query parameter: 0 and *v set (or left at its default when absent), -1 if malformed. */
 static int int_param(kreq_t *kr, const char *name, long long min, long long *v)

@@ -6,23 +6,26 @@
 #include <string.h>
 #include <strings.h>
 
+#include "auth/invocation.h"
 #include "base/clock.h"
 #include "base/enc.h"
 #include "base/json.h"
 #include "base/jsonw.h"
-#include "journal/audit.h"
 #include "gateway/gateway.h"
-#include "journal/leak.h"
-#include "journal/ledger.h"
 #include "gateway/ratelimit.h"
 #include "http/reply.h"
 #include "http/server.h"
+#include "journal/audit.h"
+#include "journal/leak.h"
+#include "journal/ledger.h"
 #include "platform/app.h"
 #include "platform/install.h"
-#include "platform/site.h"
-#include "auth/invocation.h"
 #include "platform/invoke.h"
+#include "platform/site.h"
 #include "runtime/supervisor.h"
+#include "store/store_apps.h"
+#include "store/store_installs.h"
+#include "store/store_sites.h"
 
 /* The request as Forge's webtrigger payload: {method, path, userPath, headers,
  * queryParameters, body}; header and parameter values are arrays, as on Forge. Written
@@ -160,7 +163,8 @@ static void reply_dynamic(kreq_t *kr, json_t *v, const invocation_t *inv)
         }
     }
     if (why) {
-        reply_plain(kr, 500, arena_printf(kr->arena, "The webtrigger function returned a malformed response: %s.", why));
+        reply_plain(kr, 500,
+                    arena_printf(kr->arena, "The webtrigger function returned a malformed response: %s.", why));
         return;
     }
     const char *ctype = "application/octet-stream";
@@ -242,7 +246,10 @@ static void on_done(rt_job_t *job)
     rt_job_free(job);
 }
 
-static void free_json(void *p) { json_decref(p); }
+static void free_json(void *p)
+{
+    json_decref(p);
+}
 
 static void prepare(kreq_t *kr);
 
@@ -297,7 +304,8 @@ static void prepare(kreq_t *kr)
         reply_header(kr, "x-ratelimit-reset", arena_printf(kr->arena, "%lld", (long long)rl.reset_s));
     }
     if (!rl.allowed) {
-        reply_header(kr, "retry-after", arena_printf(kr->arena, "%lld", (long long)(rl.reset_s - clock_now_ms() / 1000)));
+        reply_header(kr, "retry-after",
+                     arena_printf(kr->arena, "%lld", (long long)(rl.reset_s - clock_now_ms() / 1000)));
         reply_failure(kr, 429, "FAILURE_CLIENT_RATE_LIMITED", "Too many requests");
         return;
     }
@@ -375,9 +383,11 @@ void webtrigger_url(kreq_t *kr)
         return;
     }
     const char *fmt = json_str(wt, "urlFormat");
-    const char *url = arena_printf(kr->arena, "%s/%s/%s", kr->public_url, fmt && strcmp(fmt, "v2") == 0 ? "public" : "x1", tid);
-    reply_json_new(kr, 200, json_pack("{s:s,s:s,s:s,s:s}", "url", url, "module", kr->params[3], "installationId", in.id,
-                                      "site", site.name));
+    const char *url =
+        arena_printf(kr->arena, "%s/%s/%s", kr->public_url, fmt && strcmp(fmt, "v2") == 0 ? "public" : "x1", tid);
+    reply_json_new(kr, 200,
+                   json_pack("{s:s,s:s,s:s,s:s}", "url", url, "module", kr->params[3], "installationId", in.id, "site",
+                             site.name));
 }
 
 /* ------------------------------------------------------------------ GraphQL (@forge/api) */
@@ -402,7 +412,8 @@ static const char *trigger_url(kreq_t *kr, const install_rec_t *in, const char *
     enc_random(raw, sizeof raw);
     enc_hex(id, raw, sizeof raw);
     const char *tid = NULL;
-    if (create && store_webtrigger_ensure(kr->store, kr->arena, in->id, module_key, id, clock_now_ms(), &tid) != STORE_OK)
+    if (create &&
+        store_webtrigger_ensure(kr->store, kr->arena, in->id, module_key, id, clock_now_ms(), &tid) != STORE_OK)
         return NULL;
     const char *fmt = json_str(wt, "urlFormat");
     return arena_printf(kr->arena, "%s/%s/%s", kr->public_url, fmt && strcmp(fmt, "v2") == 0 ? "public" : "x1", tid);
@@ -425,21 +436,24 @@ void webtrigger_graphql(kreq_t *kr, const invocation_t *inv)
     json_t *who = input ? input : vars;
     const char *app = json_str(who, "appId"), *context = json_str(who, "contextId");
     const char *want_ctx = arena_printf(kr->arena, "ari:cloud:jira::site/%s", inv->cloud_id);
-    int own = (!app || strcmp(app, inv->app_id) == 0 || (app_id_from_ari(app) && strcmp(app_id_from_ari(app), inv->app_id) == 0)) &&
+    int own = (!app || strcmp(app, inv->app_id) == 0 ||
+               (app_id_from_ari(app) && strcmp(app_id_from_ari(app), inv->app_id) == 0)) &&
               (!context || strcmp(context, want_ctx) == 0);
     if (strstr(query, "forge_app_createWebTriggerUrl")) {
         const char *key = json_str(input, "triggerKey");
         const char *url = own && key ? trigger_url(kr, &in, key, 1) : NULL;
         if (!url) {
-            gql_error(kr, own ? "No webtrigger module with that key in the installed version." : "Not this app's installation.");
+            gql_error(kr, own ? "No webtrigger module with that key in the installed version."
+                              : "Not this app's installation.");
             return;
         }
         reply_json_new(kr, 200, json_pack("{s:{s:{s:s}}}", "data", "createWebTriggerUrl", "url", url));
     } else if (strstr(query, "forge_app_deleteWebTriggerUrl")) {
         const char *id = json_str(vars, "id");
         int ok = id && store_webtrigger_delete(kr->store, id, in.id) == STORE_OK;
-        reply_json_new(kr, 200, json_pack("{s:{s:{s:b,s:s}}}", "data", "deleteWebTriggerUrl", "success", ok, "message",
-                                          ok ? "deleted" : "No such webtrigger URL for this installation."));
+        reply_json_new(kr, 200,
+                       json_pack("{s:{s:{s:b,s:s}}}", "data", "deleteWebTriggerUrl", "success", ok, "message",
+                                 ok ? "deleted" : "No such webtrigger URL for this installation."));
     } else if (strstr(query, "forge_app_webTriggerUrlsByAppContext")) {
         if (!own) {
             gql_error(kr, "Not this app's installation.");

@@ -10,6 +10,7 @@
 
 #include "base/arena.h"
 #include "store/store.h"
+#include "store/store_product.h"
 
 /* What a string names: IDKEY_NONE (nothing a Jira site could have), IDKEY_ID (a numeric
  * id: every character a digit, at most 18 of them) or IDKEY_KEY. IDKEY_ERROR: the arena

@@ -8,6 +8,8 @@
 #include "product/idkey.h"
 #include "product/render.h"
 #include "product/routes.h"
+#include "store/store_product.h"
+#include "store/store_sites.h"
 
 static const char *const top_level[] = {"fields", "update", "transition", "historyMetadata", "properties"};
 

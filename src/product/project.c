@@ -11,6 +11,8 @@
 #include "product/idkey.h"
 #include "product/render.h"
 #include "product/routes.h"
+#include "store/store_product.h"
+#include "store/store_sites.h"
 
 /* Parses a non-negative integer query parameter; -1 if present and invalid. */
 static int64_t int_param(kreq_t *kr, const char *name, int64_t dflt, int *bad)

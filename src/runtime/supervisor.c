@@ -27,14 +27,15 @@
 #include "runtime/sandbox.h"
 #include "runtime/unpack.h"
 #include "store/store.h"
+#include "store/store_journal.h"
 
 extern char **environ;
 
 #define RT_POOLS_MAX 64
-#define RT_LOGS_MAX 1000 /* log lines kept per invocation */
-#define RT_PIPE_BYTES (1024 * 1024) /* pipe capacity asked for (F_SETPIPE_SZ) */
+#define RT_LOGS_MAX 1000                     /* log lines kept per invocation */
+#define RT_PIPE_BYTES (1024 * 1024)          /* pipe capacity asked for (F_SETPIPE_SZ) */
 #define RT_UNPACK_MAX_BYTES (10240ull << 20) /* deploy checked the configured limit already */
-#define RT_MAX_AGE_MS (30 * 60 * 1000)      /* an idle worker older than this is retired */
+#define RT_MAX_AGE_MS (30 * 60 * 1000)       /* an idle worker older than this is retired */
 #define RT_ZOMBIES_MAX 64                    /* cgroups of dead workers the kernel still tears down */
 
 typedef struct pool pool_t;
@@ -85,7 +86,7 @@ struct pool {
     char *snapshot; /* key, with memory_mb and isolate */
     char *isolate;  /* the installation of an isolated pool, or NULL (shared by installations) */
     unsigned memory_mb;
-    char *dir;      /* extracted snapshot */
+    char *dir; /* extracted snapshot */
     worker_t *workers[RT_POOL_MAX];
     unsigned n;
     /* R.mu: jobs of this version that wait for one of its workers, the pool being full;
@@ -118,21 +119,21 @@ static struct {
     unsigned npools;
     worker_t *workers[RT_WORKERS_MAX];
     unsigned nworkers;
-    qnode_t *waiting; /* jobs taken from the queue, not yet on a worker (runtime thread) */
-    unpack_t *unpacks; /* snapshots being extracted (runtime thread) */
-    store_t *store;   /* the runtime thread's handle, for logs */
-    store_t *pstore;  /* its handle for product calls carried on worker pipes (durable) */
+    qnode_t *waiting;   /* jobs taken from the queue, not yet on a worker (runtime thread) */
+    unpack_t *unpacks;  /* snapshots being extracted (runtime thread) */
+    store_t *store;     /* the runtime thread's handle, for logs */
+    store_t *pstore;    /* its handle for product calls carried on worker pipes (durable) */
     metrics_t *metrics; /* their replies, for /metrics (written by the runtime thread only) */
     char *public_url;
     unsigned proxy_rate;
-    unsigned next_worker_id; /* names workers' cgroups */
+    unsigned next_worker_id;                /* names workers' cgroups */
     sandbox_proc_t zombies[RT_ZOMBIES_MAX]; /* boxes whose cgroup could not be removed yet */
     unsigned nzombies;
     /* R.mu */
-    unsigned nwaiting;          /* jobs in R.waiting: a returned worker wakes the runtime for them */
-    unsigned nbacklog;          /* jobs in pools' backlogs (with `queued`, at most RT_QUEUE_MAX) */
-    int64_t planned_wake_ms;    /* when the runtime thread's poll ends at the latest */
-    struct logq *logq;          /* logs of lent invocations, saved by the runtime thread */
+    unsigned nwaiting;       /* jobs in R.waiting: a returned worker wakes the runtime for them */
+    unsigned nbacklog;       /* jobs in pools' backlogs (with `queued`, at most RT_QUEUE_MAX) */
+    int64_t planned_wake_ms; /* when the runtime thread's poll ends at the latest */
+    struct logq *logq;       /* logs of lent invocations, saved by the runtime thread */
 } R = {.mu = PTHREAD_MUTEX_INITIALIZER, .wake_fd = -1};
 
 /* An invocation's console output, saved by the runtime thread (its store handle). */
@@ -174,7 +175,10 @@ void rt_counters(rt_counters_t *out)
 
 /* ------------------------------------------------------------------ jobs */
 
-rt_job_t *rt_job_new(void) { return xcalloc(1, sizeof(rt_job_t)); }
+rt_job_t *rt_job_new(void)
+{
+    return xcalloc(1, sizeof(rt_job_t));
+}
 
 void rt_job_free(rt_job_t *j)
 {
@@ -362,7 +366,10 @@ static void finish_to(rt_job_t *job, enum rt_status st, char *result, int direct
     keep_logs(&inv, logs);
 }
 
-static void finish(rt_job_t *job, enum rt_status st, char *result) { finish_to(job, st, result, 0); }
+static void finish(rt_job_t *job, enum rt_status st, char *result)
+{
+    finish_to(job, st, result, 0);
+}
 
 /* ------------------------------------------------------------------ snapshots */
 
@@ -529,7 +536,10 @@ static void worker_kill(worker_t *w, enum rt_status st, const char *why)
     worker_free(w);
 }
 
-static int set_nonblock(int fd) { return fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+static int set_nonblock(int fd)
+{
+    return fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
 
 static worker_t *worker_spawn(pool_t *p, char *err, size_t errlen)
 {
@@ -544,7 +554,8 @@ static worker_t *worker_spawn(pool_t *p, char *err, size_t errlen)
     snprintf(mem, sizeof mem, "--max-old-space-size=%u", p->memory_mb);
     snprintf(worker_js, sizeof worker_js, "%s/worker.js", view.runtime_dir);
     char *argv[] = {R.node, mem, worker_js, NULL};
-    char *envp[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "NODE_ENV=production", "NODE_NO_WARNINGS=1", "HOME=/tmp", NULL};
+    char *envp[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "NODE_ENV=production", "NODE_NO_WARNINGS=1", "HOME=/tmp",
+                    NULL};
     int fds[5] = {-1, out[1], er[1], to[0], from[1]};
     sandbox_spawn_t spec = {.app_dir = p->dir,
                             .slot = (unsigned)(p - R.pools),
@@ -819,7 +830,8 @@ static rt_job_t *backlog_take(pool_t *p, h2o_multithread_receiver_t *receiver)
 {
     qnode_t **pick = p->backlog ? &p->backlog : NULL;
     int64_t now = clock_now_ms();
-    for (qnode_t **pp = &p->backlog; receiver && *pp && now - p->backlog->since_ms < RT_BACKLOG_PREFER_MS; pp = &(*pp)->next)
+    for (qnode_t **pp = &p->backlog; receiver && *pp && now - p->backlog->since_ms < RT_BACKLOG_PREFER_MS;
+         pp = &(*pp)->next)
         if ((*pp)->job->receiver == receiver) {
             pick = pp;
             break;
@@ -1130,7 +1142,8 @@ static int place(rt_job_t *job)
         if (rc < 0)
             log_msg(LOG_ERROR, "runtime: cannot unpack a deployed version", "error", err, NULL);
         free(dir);
-        finish(job, rc > 0 ? RT_OK : RT_SETUP, rc > 0 ? xstrdup("null") : error_json("Error", "the snapshot could not be unpacked"));
+        finish(job, rc > 0 ? RT_OK : RT_SETUP,
+               rc > 0 ? xstrdup("null") : error_json("Error", "the snapshot could not be unpacked"));
         return 1;
     }
     if (clock_now_ms() > job->deadline_ms) {
@@ -1269,15 +1282,16 @@ static int64_t release_and_watch(int64_t now, int64_t next)
     }
     for (unsigned i = 0; i < R.nworkers; i++) {
         worker_t *w = R.workers[i];
-        int idle = w->state == W_OWNED && w->ready && !w->job && w->woff == w->wbuf.len && w->in.len == 0 &&
-                   !w->kill_why;
+        int idle =
+            w->state == W_OWNED && w->ready && !w->job && w->woff == w->wbuf.len && w->in.len == 0 && !w->kill_why;
         rt_job_t *job = idle ? backlog_take(w->pool, NULL) : NULL;
         if (job) {
             run_on[nrun] = w;
             run[nrun++] = job;
         } else if (idle) {
             w->state = W_RELEASED;
-        } else if (w->state == W_RELEASED && (now - w->idle_since_ms > RT_IDLE_MS || now - w->born_ms > RT_MAX_AGE_MS)) {
+        } else if (w->state == W_RELEASED &&
+                   (now - w->idle_since_ms > RT_IDLE_MS || now - w->born_ms > RT_MAX_AGE_MS)) {
             w->state = W_OWNED;
             reap[nreap++] = w;
         } else if (w->state == W_LENT && !w->timed_out) {
@@ -1395,9 +1409,9 @@ static void *rt_main(void *arg)
             if (rc == -3)
                 continue;
             if (rc < 0)
-                worker_kill(w, RT_CRASH,
-                            exit_reason(w, rc == -2 ? "the function's output is too large"
-                                                    : "the function's process exited"));
+                worker_kill(
+                    w, RT_CRASH,
+                    exit_reason(w, rc == -2 ? "the function's output is too large" : "the function's process exited"));
         }
         /* deadlines and idle workers */
         now = clock_now_ms();
@@ -1559,7 +1573,10 @@ int rt_start(const char *data_dir, const char *proxy_url, const char *public_url
     return 0;
 }
 
-metrics_t *rt_metrics(void) { return R.metrics; }
+metrics_t *rt_metrics(void)
+{
+    return R.metrics;
+}
 
 void rt_stop(void)
 {

@@ -1,9 +1,24 @@
-/* The contract a store backend implements; see store.h for each operation's meaning.
- * store.c forwards every store_* call to the handle's backend. */
+/* The contract a store backend implements; see store.h and the family headers for each
+ * operation's meaning. store.c forwards every store_* call to the handle's backend.
+ * Private to the store: nothing outside src/store/ includes it. */
 #ifndef KILN_STORE_BACKEND_H
 #define KILN_STORE_BACKEND_H
 
 #include "store/store.h"
+#include "store/store_apps.h"
+#include "store/store_auth.h"
+#include "store/store_installs.h"
+#include "store/store_journal.h"
+#include "store/store_kvs.h"
+#include "store/store_product.h"
+#include "store/store_sites.h"
+
+typedef struct store_backend store_backend_t;
+
+/* Every backend's handle starts with this (a backend's own handle embeds it first). */
+struct store {
+    const store_backend_t *be;
+};
 
 struct store_backend {
     const char *name;

@@ -6,6 +6,8 @@
 #include "base/log.h"
 #include "product/idkey.h"
 #include "store/store.h"
+#include "store/store_product.h"
+#include "store/store_sites.h"
 
 typedef struct {
     char *dir;

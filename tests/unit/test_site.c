@@ -8,6 +8,8 @@
 #include "base/log.h"
 #include "platform/site.h"
 #include "product/idkey.h"
+#include "store/store_product.h"
+#include "store/store_sites.h"
 
 typedef struct {
     char *dir;

@@ -9,6 +9,8 @@
 
 #include "base/log.h"
 #include "store/store.h"
+#include "store/store_product.h"
+#include "store/store_sites.h"
 
 typedef struct {
     char *dir;
