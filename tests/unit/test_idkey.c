@@ -1,101 +1,11 @@
 /* Unit tests for Jira's id-or-key strings (src/product/idkey.h): what each string names,
  * and that the lookups built on them find exactly the project or issue it names on a
- * fresh store (site A: WEB 10000, MKT 10001, HELP 10002, APP 10003; site B: WEB). */
+ * fresh store (store_fixture.h: site A has WEB 10000, MKT 10001, HELP 10002, APP 10003;
+ * site B has WEB 10000). */
 #include "unit.h"
 
-#include "base/log.h"
 #include "product/idkey.h"
-#include "store/store.h"
-#include "store/store_product.h"
-#include "store/store_sites.h"
-
-typedef struct {
-    char *dir;
-    store_t *st;
-    arena_t *a;
-    site_rec_t A, B; /* two sites, each with an admin user */
-} fx_t;
-
-static site_rec_t mk_site(fx_t *f, const char *name, const char *cloud)
-{
-    site_rec_t s = {
-        .cloud_id = cloud,
-        .name = name,
-        .admin_account_id = arena_printf(f->a, "admin-%s", name),
-        .canary = arena_printf(f->a, "kiln-canary-%s", name),
-        .created_ms = 1700000000000,
-    };
-    assert_int_equal(store_site_insert(f->st, &s), STORE_OK);
-    return s;
-}
-
-static int setup(void **state)
-{
-    log_min_level = LOG_WARN;
-    fx_t *f = xcalloc(1, sizeof *f);
-    f->dir = unit_tempdir();
-    f->a = arena_new(1u << 24);
-    char err[256] = "";
-    f->st = store_open(f->dir, err, sizeof err);
-    assert_non_null(f->st);
-    assert_int_equal(store_migrate(f->st, err, sizeof err), STORE_OK);
-    f->A = mk_site(f, "alpha", "11111111-1111-4111-8111-111111111111");
-    f->B = mk_site(f, "bravo", "22222222-2222-4222-8222-222222222222");
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_t *f = *state;
-    store_close(f->st);
-    arena_free(f->a);
-    unit_rmtree(f->dir);
-    free(f);
-    return 0;
-}
-
-static int64_t add_project(fx_t *f, int64_t site, const char *key, const char *name, const char *type)
-{
-    project_rec_t p = {
-        .key = key,
-        .name = name,
-        .description = arena_printf(f->a, "About %s", name),
-        .type_key = type,
-        .lead_account_id = site == f->A.id ? f->A.admin_account_id : f->B.admin_account_id,
-        .assignee_type = "UNASSIGNED",
-        .url = "",
-        .created_ms = 1700000000123,
-    };
-    assert_int_equal(store_project_insert(f->st, site, &p), STORE_OK);
-    return p.id;
-}
-
-static issue_rec_t add_issue(fx_t *f, int64_t site, int64_t project_id, const char *summary, int64_t updated)
-{
-    issue_rec_t i = {
-        .project_id = project_id,
-        .summary = summary,
-        .description_json = "{\"type\":\"doc\",\"version\":1,\"content\":[]}",
-        .issuetype_id = "10001",
-        .status = "To Do",
-        .reporter_account_id = site == f->A.id ? f->A.admin_account_id : f->B.admin_account_id,
-        .assignee_account_id = NULL,
-        .created_ms = 1700000000000,
-        .updated_ms = updated,
-    };
-    assert_int_equal(store_issue_insert(f->st, site, &i), STORE_OK);
-    return i;
-}
-
-static void seed_projects(fx_t *f)
-{
-    assert_int_equal(add_project(f, f->A.id, "WEB", "Website Relaunch", "software"), 10000);
-    assert_int_equal(add_project(f, f->A.id, "MKT", "Marketing Campaigns", "business"), 10001);
-    assert_int_equal(add_project(f, f->A.id, "HELP", "Customer Help Desk", "service_desk"), 10002);
-    assert_int_equal(add_project(f, f->A.id, "APP", "Mobile app", "software"), 10003);
-    assert_int_equal(add_project(f, f->B.id, "WEB", "Bravo Web", "business"), 10000);
-}
+#include "store_fixture.h"
 
 /* ---- what a string names ---- */
 
@@ -266,8 +176,6 @@ static void test_issue_get(void **state)
         assert_int_equal(rc, STORE_NOTFOUND);
     }
 }
-
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
 {
