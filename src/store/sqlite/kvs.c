@@ -1,5 +1,5 @@
-/* The store's app storage family (store/store_kvs.h) on SQLite. Table: kvs, whose
- * primary key (site_id, installation_id, kind, entity, key) every statement leads with. */
+/* The store's app storage family (store/store_kvs.h) on SQLite: key-value pairs,
+ * entities and secrets of each installation (docs/kvs.md). Table: kvs. */
 #include <sqlite3.h>
 #include <stdint.h>
 #include <string.h>

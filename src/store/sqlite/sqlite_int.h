@@ -36,7 +36,8 @@ extern const unsigned sq_schema_len;
 
 /* ---- statement tables ---- */
 
-/* One slot of prepared statements per table: a family file's SQL lives in its own. */
+/* Each file's statements form a table of their own (sqlite.c's transaction statements,
+ * each family's); the handle keeps one array of prepared statements per table. */
 enum sq_table { SQ_TX, SQ_SITES, SQ_PRODUCT, SQ_APPS, SQ_INSTALLS, SQ_KVS, SQ_JOURNAL, SQ_AUTH, SQ__TABLES };
 
 typedef struct sq_sql {
