@@ -19,7 +19,8 @@ CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 LDFLAGS  += $(SANFLAGS) $(OPT)
 
-SRCS     := $(sort $(wildcard src/*/*.c))
+# A layer's folder may hold one level of subfolders (src/store/sqlite/: a backend).
+SRCS     := $(sort $(wildcard src/*/*.c src/*/*/*.c))
 OBJS     := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 UNITS    := $(sort $(wildcard tests/unit/test_*.c))
 UNITBINS := $(UNITS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -163,7 +164,7 @@ fuzz:
 	KILN_PKGS="$(PKGS)" ./tests/fuzz/run.sh
 
 format:
-	clang-format -i $(SRCS) $(wildcard src/*/*.h) $(UNITS)
+	clang-format -i $(SRCS) $(wildcard src/*/*.h src/*/*/*.h) $(UNITS)
 
 clean:
 	rm -rf build

@@ -1,5 +1,5 @@
 /* bench/kvs.sh's baseline: SQLite's own ceiling for the statements kiln's app storage
- * runs (src/store/store_sqlite.c Q_KVS_GET, Q_KVS_PUT), in-process, with the same
+ * runs (src/store/sqlite/kvs.c Q_KVS_GET, Q_KVS_PUT), in-process, with the same
  * table, pragmas (WAL, synchronous=FULL) and threading (one connection per thread, each
  * set its own BEGIN IMMEDIATE ... COMMIT). No HTTP, no JSON, no gateway.
  *
@@ -21,19 +21,19 @@ static int seconds, nkeys, vbytes;
 static char *value;
 static const char *inst = "11111111-1111-4111-8111-111111111111";
 
-#define SCHEMA                                                                                                  \
-    "CREATE TABLE IF NOT EXISTS kvs (site_id INTEGER NOT NULL, installation_id TEXT NOT NULL, kind INTEGER "    \
-    "NOT NULL, entity TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, created_ms INTEGER NOT NULL, "      \
-    "updated_ms INTEGER NOT NULL, expire_ms INTEGER, PRIMARY KEY (site_id, installation_id, kind, entity, key)) " \
+#define SCHEMA                                                                                                         \
+    "CREATE TABLE IF NOT EXISTS kvs (site_id INTEGER NOT NULL, installation_id TEXT NOT NULL, kind INTEGER "           \
+    "NOT NULL, entity TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, created_ms INTEGER NOT NULL, "            \
+    "updated_ms INTEGER NOT NULL, expire_ms INTEGER, PRIMARY KEY (site_id, installation_id, kind, entity, key)) "      \
     "WITHOUT ROWID; CREATE INDEX IF NOT EXISTS kvs_expiry ON kvs(expire_ms) WHERE expire_ms IS NOT NULL;"
-#define GET_SQL                                                                                                 \
-    "SELECT kind, entity, key, value, created_ms, updated_ms, expire_ms FROM kvs WHERE site_id = ?1 AND "       \
+#define GET_SQL                                                                                                        \
+    "SELECT kind, entity, key, value, created_ms, updated_ms, expire_ms FROM kvs WHERE site_id = ?1 AND "              \
     "installation_id = ?2 AND kind = ?3 AND entity = ?4 AND key = ?5 AND (expire_ms IS NULL OR expire_ms > ?6)"
-#define PUT_SQL                                                                                                 \
-    "INSERT INTO kvs (site_id, installation_id, kind, entity, key, value, created_ms, updated_ms, expire_ms) "   \
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (site_id, installation_id, kind, entity, key) DO "  \
-    "UPDATE SET value = excluded.value, created_ms = CASE WHEN kvs.expire_ms IS NULL OR kvs.expire_ms > ?10 "   \
-    "THEN kvs.created_ms ELSE excluded.created_ms END, updated_ms = excluded.updated_ms, expire_ms = "           \
+#define PUT_SQL                                                                                                        \
+    "INSERT INTO kvs (site_id, installation_id, kind, entity, key, value, created_ms, updated_ms, expire_ms) "         \
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (site_id, installation_id, kind, entity, key) DO "        \
+    "UPDATE SET value = excluded.value, created_ms = CASE WHEN kvs.expire_ms IS NULL OR kvs.expire_ms > ?10 "          \
+    "THEN kvs.created_ms ELSE excluded.created_ms END, updated_ms = excluded.updated_ms, expire_ms = "                 \
     "excluded.expire_ms"
 
 static double now_s(void)

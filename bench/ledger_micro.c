@@ -15,6 +15,7 @@
 #include "journal/leak.h"
 #include "journal/ledger.h"
 #include "store/store.h"
+#include "store/store_journal.h"
 
 static double now_us(void)
 {

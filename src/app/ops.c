@@ -17,6 +17,7 @@
 #include "platform/remote.h"
 #include "runtime/sandbox.h"
 #include "runtime/supervisor.h"
+#include "store/store_sites.h"
 
 /* "sandbox" (workers are boxed), "unavailable" (the machine cannot build the box:
  * development apps run unboxed, others are refused) or "off" (--unsafe-no-sandbox). */

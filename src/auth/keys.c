@@ -12,6 +12,7 @@
 
 #include "base/clock.h"
 #include "base/enc.h"
+#include "store/store_auth.h"
 
 #define KEY_BYTES 32
 #define NONCE_BYTES 12

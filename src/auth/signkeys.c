@@ -13,6 +13,7 @@
 #include "base/enc.h"
 #include "base/json.h"
 #include "base/log.h"
+#include "store/store_auth.h"
 
 typedef struct entry {
     char kid[SIGNKEYS_KID_LEN + 1];

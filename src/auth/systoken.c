@@ -8,6 +8,9 @@
 
 #include "base/buf.h"
 #include "base/json.h"
+#include "store/store_auth.h"
+#include "store/store_installs.h"
+#include "store/store_sites.h"
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct entry {

@@ -25,6 +25,8 @@
 #include "auth/token.h"
 #include "base/arena.h"
 #include "store/store.h"
+#include "store/store_installs.h"
+#include "store/store_sites.h"
 
 #define SYSTOKEN_LIFETIME_MS (3LL * 3600 * 1000)
 #define SYSTOKEN_MIN_LEFT_MS (2LL * 3600 * 1000)

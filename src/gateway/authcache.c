@@ -4,6 +4,7 @@
 
 #include "base/clock.h"
 #include "base/enc.h"
+#include "store/store_sites.h"
 
 #define SLOTS 512 /* direct-mapped by the hash's first bytes; a collision just evicts */
 

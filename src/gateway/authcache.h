@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "store/store.h"
+#include "store/store_sites.h"
 
 #define AUTHCACHE_TTL_MS 2000
 

@@ -19,6 +19,8 @@
 #include "http/reply.h"
 #include "http/router.h"
 #include "journal/leak.h"
+#include "store/store_installs.h"
+#include "store/store_sites.h"
 
 void gateway_scope_hint(kreq_t *kr, const invocation_t *inv)
 {

@@ -14,6 +14,7 @@
 #include "gateway/ratelimit.h"
 #include "http/reply.h"
 #include "http/router.h"
+#include "store/store_sites.h"
 
 static struct {
     const route_table_t *routes; /* the product's (gateway_configure) */

@@ -17,6 +17,7 @@
 #define KILN_GATEWAY_H
 
 #include "http/request.h"
+#include "store/store_sites.h"
 
 /* Step 1 for every request: refuses dot segments, encoded dots, slashes and
  * backslashes, control bytes, NUL, empty segments, over-long paths and bad escapes;

@@ -11,6 +11,7 @@
 #include "base/completion.h"
 #include "base/limits.h"
 #include "store/store.h"
+#include "store/store_sites.h"
 
 struct route;
 struct http_thread;

@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "journal/journal.h"
+#include "store/store_journal.h"
 
 /* A queued event: fixed-size fields, so queueing is a copy and nothing else. */
 typedef struct slot {

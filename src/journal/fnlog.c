@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "base/json.h"
 #include "base/log.h"
+#include "store/store_journal.h"
 
 /* One invocation's lines. The ids are copied: the invocation may be gone when they are
  * written, and nothing of its heap (scopes, egress) is kept. */

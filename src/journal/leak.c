@@ -11,6 +11,7 @@
 #include "journal/audit.h"
 #include "journal/fnlog.h"
 #include "journal/ledger.h"
+#include "store/store_sites.h"
 
 /* One compiled database and what its pattern ids mean. */
 typedef struct leak_db {

@@ -11,6 +11,9 @@
 #include "journal/journal.h"
 #include "journal/leak.h"
 #include "store/store.h"
+#include "store/store_installs.h"
+#include "store/store_journal.h"
+#include "store/store_sites.h"
 
 enum slot_type { SLOT_TRANSFER, SLOT_INBOUND };
 

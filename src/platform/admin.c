@@ -21,6 +21,7 @@
 #include "platform/site.h"
 #include "platform/variables.h"
 #include "platform/webtrigger.h"
+#include "store/store_sites.h"
 
 static void sites_list(kreq_t *kr)
 {

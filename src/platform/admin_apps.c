@@ -19,6 +19,9 @@
 #include "platform/site.h"
 #include "platform/snapshot.h"
 #include "runtime/supervisor.h"
+#include "store/store_apps.h"
+#include "store/store_installs.h"
+#include "store/store_sites.h"
 
 
 static const char *version_str(kreq_t *kr, const version_rec_t *v)

@@ -12,6 +12,8 @@
 #include "platform/app.h"
 #include "platform/site.h"
 #include "store/store.h"
+#include "store/store_journal.h"
+#include "store/store_sites.h"
 
 #define PAGE_DEFAULT 100
 #define PAGE_MAX 1000

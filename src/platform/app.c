@@ -4,6 +4,7 @@
 
 #include "base/clock.h"
 #include "base/enc.h"
+#include "store/store_apps.h"
 
 const char *const app_default_envs[3] = {"development", "staging", "production"};
 

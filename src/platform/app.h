@@ -9,6 +9,7 @@
 #define KILN_APP_H
 
 #include "store/store.h"
+#include "store/store_apps.h"
 
 #define APP_ARI_PREFIX "ari:cloud:ecosystem::app/"
 

@@ -6,15 +6,18 @@
 #include <string.h>
 
 #include "base/json.h"
-#include "journal/leak.h"
-#include "journal/ledger.h"
 #include "http/reply.h"
 #include "http/server.h"
+#include "journal/leak.h"
+#include "journal/ledger.h"
 #include "platform/app.h"
 #include "platform/install.h"
-#include "platform/site.h"
 #include "platform/invoke.h"
+#include "platform/site.h"
 #include "runtime/supervisor.h"
+#include "store/store_apps.h"
+#include "store/store_installs.h"
+#include "store/store_sites.h"
 
 /* What on_done needs: the answer's fixed members. */
 typedef struct direct_ctx {

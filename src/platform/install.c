@@ -8,6 +8,10 @@
 #include "base/enc.h"
 #include "base/json.h"
 #include "platform/app.h"
+#include "store/store_apps.h"
+#include "store/store_auth.h"
+#include "store/store_installs.h"
+#include "store/store_sites.h"
 
 static const struct {
     int status;
@@ -24,8 +28,14 @@ static const struct {
     [INSTALL_STORE_ERROR] = {500, "Internal server error"},
 };
 
-int install_result_status(enum install_result r) { return results[r].status; }
-const char *install_result_message(enum install_result r) { return results[r].message; }
+int install_result_status(enum install_result r)
+{
+    return results[r].status;
+}
+const char *install_result_message(enum install_result r)
+{
+    return results[r].message;
+}
 
 static const char *version_string(arena_t *a, const version_rec_t *v)
 {
@@ -47,8 +57,9 @@ static int record_event(store_t *st, arena_t *a, const install_rec_t *in, const 
         json_err_t err;
         json_t *scopes = json_parse_arena(a, ver->scopes_json, strlen(ver->scopes_json), 8, &err);
         json_t *egress = json_parse_arena(a, ver->egress_json, strlen(ver->egress_json), 16, &err);
-        json_object_set(p, "permissions", json_own(a, json_pack("{s:O,s:O}", "scopes", scopes ? scopes : json_null(),
-                                                                "external", egress ? egress : json_null())));
+        json_object_set(p, "permissions",
+                        json_own(a, json_pack("{s:O,s:O}", "scopes", scopes ? scopes : json_null(), "external",
+                                              egress ? egress : json_null())));
     }
     size_t len;
     lifecycle_rec_t ev = {
@@ -191,7 +202,9 @@ enum install_result install_remove(store_t *st, arena_t *a, const site_rec_t *si
     if (store_begin(st) != STORE_OK)
         return INSTALL_STORE_ERROR;
     int rc = store_install_active(st, a, site->id, app_id, env_key, out);
-    enum install_result r = rc == STORE_OK ? INSTALL_OK : rc == STORE_NOTFOUND ? INSTALL_NOT_INSTALLED : INSTALL_STORE_ERROR;
+    enum install_result r = rc == STORE_OK         ? INSTALL_OK
+                            : rc == STORE_NOTFOUND ? INSTALL_NOT_INSTALLED
+                                                   : INSTALL_STORE_ERROR;
     if (r == INSTALL_OK) {
         rc = store_install_remove(st, out->id, now, now + retention_ms);
         if (rc == STORE_OK) /* its app system tokens die with it (auth/systoken.h) */

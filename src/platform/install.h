@@ -11,6 +11,9 @@
 #define KILN_INSTALL_H
 
 #include "store/store.h"
+#include "store/store_apps.h"
+#include "store/store_installs.h"
+#include "store/store_sites.h"
 
 /* Results, mapped to an HTTP status and a one-line message by install_result_*. */
 enum install_result {

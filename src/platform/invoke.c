@@ -12,6 +12,9 @@
 #include "http/reply.h"
 #include "platform/egress.h"
 #include "platform/variables.h"
+#include "store/store_apps.h"
+#include "store/store_installs.h"
+#include "store/store_sites.h"
 
 /* ---- the per-thread cache of parsed manifests ---- */
 
@@ -38,7 +41,10 @@ static void cache_free(void *p)
     free(c);
 }
 
-static void cache_init(void) { pthread_key_create(&cache_key, cache_free); }
+static void cache_init(void)
+{
+    pthread_key_create(&cache_key, cache_free);
+}
 
 json_t *invoke_manifest(arena_t *a, const version_rec_t *ver)
 {

@@ -10,6 +10,9 @@
 #include "http/request.h"
 #include "runtime/supervisor.h"
 #include "store/store.h"
+#include "store/store_apps.h"
+#include "store/store_installs.h"
+#include "store/store_sites.h"
 
 /* The version's manifest (its canonical JSON) parsed, with a reference owned by `a`.
  * Versions are immutable, so each thread keeps the last INVOKE_MANIFESTS_CACHED it parsed

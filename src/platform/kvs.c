@@ -15,6 +15,9 @@
 #include "base/jsonw.h"
 #include "gateway/ratelimit.h"
 #include "platform/install.h"
+#include "store/store_apps.h"
+#include "store/store_installs.h"
+#include "store/store_kvs.h"
 
 #define BODY_PARSE_DEPTH 64 /* the request; values are then held to KVS_VALUE_MAX_DEPTH */
 #define REPLY_MAX (8u * 1024 * 1024)

@@ -7,8 +7,11 @@
 #include "base/clock.h"
 #include "base/json.h"
 #include "base/log.h"
-#include "platform/remote.h"
 #include "platform/invoke.h"
+#include "platform/remote.h"
+#include "store/store_apps.h"
+#include "store/store_installs.h"
+#include "store/store_sites.h"
 
 #define INFLIGHT_MAX 64
 
@@ -55,8 +58,8 @@ static int deliver_remote(http_thread_t *t, json_t *manifest, const install_rec_
         return -1;
     remote_who_t w = {in, site, ver, env, "core:endpoint", ekey, NULL, platform_config()->public_url};
     char err[128];
-    remote_call_t *c = remote_call_new(t->store, &w, &rd, route[0] ? route : "/", NULL, body, strlen(body), 1, err,
-                                       sizeof err);
+    remote_call_t *c =
+        remote_call_new(t->store, &w, &rd, route[0] ? route : "/", NULL, body, strlen(body), 1, err, sizeof err);
     if (!c) {
         log_msg(LOG_WARN, "lifecycle event cannot go to the remote", "endpoint", ekey, "error", err, NULL);
         return -1;

@@ -5,13 +5,15 @@
 #include <strings.h>
 
 #include "base/clock.h"
-#include "journal/audit.h"
 #include "gateway/gateway.h"
-#include "journal/leak.h"
 #include "http/reply.h"
 #include "http/server.h"
-#include "platform/remote.h"
+#include "journal/audit.h"
+#include "journal/leak.h"
 #include "platform/invoke.h"
+#include "platform/remote.h"
+#include "store/store_apps.h"
+#include "store/store_installs.h"
 
 #define FRC_PREFIX "/_proxy/frc"
 

@@ -34,6 +34,9 @@
 #include "auth/token.h"
 #include "platform/outbound.h"
 #include "store/store.h"
+#include "store/store_apps.h"
+#include "store/store_installs.h"
+#include "store/store_sites.h"
 
 #define REMOTE_FIT_ISSUER "forge/invocation-token"
 #define REMOTE_FIT_LIFETIME_S 60     /* exp - iat of a FIT */

@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "base/enc.h"
 #include "product/demo.h"
+#include "store/store_sites.h"
 
 int site_name_valid(const char *name)
 {

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "store/store.h"
+#include "store/store_sites.h"
 
 /* 1 if name matches ^[a-z0-9][a-z0-9-]{0,62}$ */
 int site_name_valid(const char *name);
@@ -18,8 +19,8 @@ int site_create(store_t *st, arena_t *a, const char *name, int demo, site_rec_t 
 /* Mints a user API token for account_id (NULL: the site admin). The token is returned
  * once, in `token` (TOKEN_MAX bytes); only its hash is stored. STORE_NOTFOUND for an
  * unknown account, STORE_CONFLICT for an app's bot user (bots get no tokens). */
-int site_user_token(store_t *st, arena_t *a, const site_rec_t *site, const char *account_id,
-                    char *token, const char **account_out);
+int site_user_token(store_t *st, arena_t *a, const site_rec_t *site, const char *account_id, char *token,
+                    const char **account_out);
 
 /* {cloudId,name,url,adminAccountId,createdAt}; url = public_url/ex/jira/cloudId. */
 json_t *site_json(const site_rec_t *s, const char *public_url);

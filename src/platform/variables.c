@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "http/reply.h"
 #include "platform/app.h"
+#include "store/store_apps.h"
 
 int variables_key_valid(const char *key)
 {
@@ -41,7 +42,8 @@ static int load(kreq_t *kr, env_rec_t *env)
         reply_error(kr, 404, 0, "No such app.");
         return -1;
     }
-    if (!app_env_key_valid(kr->params[1]) || store_env_get(kr->store, kr->arena, rec.id, kr->params[1], env) != STORE_OK) {
+    if (!app_env_key_valid(kr->params[1]) ||
+        store_env_get(kr->store, kr->arena, rec.id, kr->params[1], env) != STORE_OK) {
         reply_error(kr, 404, 0, "The app has no such environment.");
         return -1;
     }
@@ -134,8 +136,12 @@ void variables_set(kreq_t *kr)
                         : "The environment already has 50 plain variables, the most it can have.");
         return;
     }
-    var_rec_t rec = {.key = key, .encrypted = enc, .value = json_string_value(value), .value_len = vlen,
-                     .created_ms = now, .updated_ms = now};
+    var_rec_t rec = {.key = key,
+                     .encrypted = enc,
+                     .value = json_string_value(value),
+                     .value_len = vlen,
+                     .created_ms = now,
+                     .updated_ms = now};
     if (rc == STORE_OK && enc) {
         size_t aadlen, slen;
         const char *aad = aad_of(kr->arena, env.app_id, env.key, key, &aadlen);
@@ -154,8 +160,9 @@ void variables_set(kreq_t *kr)
         reply_error(kr, 500, 0, "Internal server error");
         return;
     }
-    reply_json_new(kr, 200, json_pack("{s:s,s:s,s:b,s:b}", "key", key, "environment", env.key, "encrypted", enc,
-                                      "created", !exists));
+    reply_json_new(
+        kr, 200,
+        json_pack("{s:s,s:s,s:b,s:b}", "key", key, "environment", env.key, "encrypted", enc, "created", !exists));
 }
 
 void variables_unset(kreq_t *kr)

@@ -25,6 +25,9 @@
 #include "auth/invocation.h"
 #include "platform/invoke.h"
 #include "runtime/supervisor.h"
+#include "store/store_apps.h"
+#include "store/store_installs.h"
+#include "store/store_sites.h"
 
 /* The request as Forge's webtrigger payload: {method, path, userPath, headers,
  * queryParameters, body}; header and parameter values are arrays, as on Forge. Written

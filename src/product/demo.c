@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "store/store_product.h"
+#include "store/store_sites.h"
 
 static const struct {
     const char *name, *first, *tz;
@@ -56,8 +58,9 @@ static const char *site_tag(arena_t *a, const site_rec_t *site)
 /* An ADF document with one paragraph. */
 static const char *adf(arena_t *a, const char *text)
 {
-    return arena_printf(a, "{\"type\":\"doc\",\"version\":1,\"content\":[{\"type\":\"paragraph\",\"content\":"
-                           "[{\"type\":\"text\",\"text\":\"%s\"}]}]}",
+    return arena_printf(a,
+                        "{\"type\":\"doc\",\"version\":1,\"content\":[{\"type\":\"paragraph\",\"content\":"
+                        "[{\"type\":\"text\",\"text\":\"%s\"}]}]}",
                         text);
 }
 
@@ -107,8 +110,8 @@ int demo_fill(store_t *st, arena_t *a, const site_rec_t *site, const char *(*new
         issue_rec_t is = {
             .project_id = pids[issues[i].project],
             .summary = issues[i].summary,
-            .description_json =
-                adf(a, arena_printf(a, "Details for %s. Reference: %s", projects[issues[i].project].name, site->canary)),
+            .description_json = adf(
+                a, arena_printf(a, "Details for %s. Reference: %s", projects[issues[i].project].name, site->canary)),
             .issuetype_id = issues[i].type,
             .status = i % 3 == 2 ? "Done" : "To Do",
             .reporter_account_id = site->admin_account_id,

@@ -12,6 +12,7 @@
 #define KILN_DEMO_H
 
 #include "store/store.h"
+#include "store/store_sites.h"
 
 enum { DEMO_FIRST_ID = 10000, DEMO_ID_STRIDE = 10000, DEMO_KEY_MAX = 10 };
 

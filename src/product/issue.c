@@ -5,8 +5,11 @@
 #include "base/clock.h"
 #include "base/json.h"
 #include "http/reply.h"
+#include "product/idkey.h"
 #include "product/render.h"
 #include "product/routes.h"
+#include "store/store_product.h"
+#include "store/store_sites.h"
 
 static const char *const top_level[] = {"fields", "update", "transition", "historyMetadata", "properties"};
 
@@ -48,7 +51,8 @@ void issue_create(kreq_t *kr)
     json_t *fields = json_object_get(body, "fields");
     json_t *update = json_object_get(body, "update");
     if (update && !(json_is_object(update) && json_object_size(update) == 0))
-        json_object_set_new(errors, "update", json_string("kiln does not support update operations on create; use fields."));
+        json_object_set_new(errors, "update",
+                            json_string("kiln does not support update operations on create; use fields."));
     if (!json_is_object(fields)) {
         json_object_set_new(errors, "fields", json_string("fields must be an object."));
         reply_field_errors(kr, 400, json_incref(errors));
@@ -59,15 +63,17 @@ void issue_create(kreq_t *kr)
     {
         if (!known(k, field_names, sizeof field_names / sizeof *field_names)) {
             char msg[160];
-            snprintf(msg, sizeof msg, "Field '%.60s' cannot be set. It is not on the appropriate screen, or unknown.", k);
+            snprintf(msg, sizeof msg, "Field '%.60s' cannot be set. It is not on the appropriate screen, or unknown.",
+                     k);
             json_object_set_new(errors, k, json_string(msg));
         }
     }
 
     project_rec_t p;
     json_t *proj = json_object_get(fields, "project");
-    const char *pref = json_is_object(proj) ? (json_str(proj, "id") ? json_str(proj, "id") : json_str(proj, "key")) : NULL;
-    if (!pref || strlen(pref) > 64 || store_project_get(kr->store, kr->arena, kr->site.id, pref, &p) != STORE_OK)
+    const char *pref =
+        json_is_object(proj) ? (json_str(proj, "id") ? json_str(proj, "id") : json_str(proj, "key")) : NULL;
+    if (!pref || strlen(pref) > 64 || idkey_project_get(kr->store, kr->arena, kr->site.id, pref, &p) != STORE_OK)
         json_object_set_new(errors, "project", json_string("Specify a valid project ID or key"));
 
     json_t *sum = json_object_get(fields, "summary");
@@ -75,7 +81,8 @@ void issue_create(kreq_t *kr)
     if (!summary || !*summary)
         json_object_set_new(errors, "summary", json_string("You must specify a summary of the issue."));
     else if (json_string_length(sum) > 255 || strchr(summary, '\n'))
-        json_object_set_new(errors, "summary", json_string("Summary must be less than 255 characters and a single line."));
+        json_object_set_new(errors, "summary",
+                            json_string("Summary must be less than 255 characters and a single line."));
 
     json_t *it = json_object_get(fields, "issuetype");
     const issue_type_t *type = json_is_object(it) ? issue_type_find(json_str(it, "id"), json_str(it, "name")) : NULL;
@@ -88,8 +95,9 @@ void issue_create(kreq_t *kr)
         size_t len;
         if (!json_is_object(desc) || !json_is_string(json_object_get(desc, "type")) ||
             strcmp(json_str(desc, "type"), "doc") != 0 || !json_is_array(json_object_get(desc, "content")))
-            json_object_set_new(errors, "description",
-                                json_string("Operation value must be an Atlassian Document (see the Atlassian Document Format)"));
+            json_object_set_new(
+                errors, "description",
+                json_string("Operation value must be an Atlassian Document (see the Atlassian Document Format)"));
         else if (!(desc_json = json_dump_arena(kr->arena, desc, 1024 * 1024, &len)))
             json_object_set_new(errors, "description", json_string("The description is too large."));
     }
@@ -155,7 +163,7 @@ void issue_get(kreq_t *kr)
 {
     issue_rec_t i;
     const char *pkey;
-    int rc = store_issue_get(kr->store, kr->arena, kr->site.id, kr->params[0], &i, &pkey);
+    int rc = idkey_issue_get(kr->store, kr->arena, kr->site.id, kr->params[0], &i, &pkey);
     if (rc != STORE_OK) {
         reply_error(kr, rc == STORE_NOTFOUND ? 404 : 500, 1,
                     rc == STORE_NOTFOUND ? "Issue does not exist or you do not have permission to see it."
@@ -164,8 +172,7 @@ void issue_get(kreq_t *kr)
     }
     project_rec_t p;
     char buf[1024], created[40], updated[40];
-    snprintf(buf, sizeof buf, "%lld", (long long)i.project_id);
-    if (store_project_get(kr->store, kr->arena, kr->site.id, buf, &p) != STORE_OK) {
+    if (store_project_by_id(kr->store, kr->arena, kr->site.id, i.project_id, &p) != STORE_OK) {
         reply_error(kr, 500, 1, "Internal server error");
         return;
     }

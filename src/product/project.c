@@ -8,8 +8,11 @@
 #include "base/enc.h"
 #include "base/json.h"
 #include "http/reply.h"
+#include "product/idkey.h"
 #include "product/render.h"
 #include "product/routes.h"
+#include "store/store_product.h"
+#include "store/store_sites.h"
 
 static const struct {
     const char *name;
@@ -141,7 +144,7 @@ void project_get(kreq_t *kr)
     project_rec_t p;
     int bad = 0;
     unsigned expand = render_expand(kreq_query(kr, "expand", &bad));
-    int rc = store_project_get(kr->store, kr->arena, kr->site.id, kr->params[0], &p);
+    int rc = idkey_project_get(kr->store, kr->arena, kr->site.id, kr->params[0], &p);
     if (rc == STORE_NOTFOUND) {
         reply_error(kr, 404, 1, "No project could be found with key or id given.");
         return;
@@ -162,11 +165,24 @@ static const char *const assignee_types[] = {"PROJECT_LEAD", "UNASSIGNED"};
 
 /* CreateProjectDetails fields kiln accepts, and the ones it accepts but ignores (schemes
  * kiln does not model). Anything else is refused, as Jira refuses unknown fields. */
-static const char *const accepted[] = {"key",         "name",        "description", "leadAccountId",
-                                       "lead",        "url",         "assigneeType", "projectTypeKey",
-                                       "projectTemplateKey", "avatarId", "categoryId", "permissionScheme",
-                                       "notificationScheme", "issueSecurityScheme", "workflowScheme",
-                                       "issueTypeScreenScheme", "issueTypeScheme", "fieldConfigurationScheme"};
+static const char *const accepted[] = {"key",
+                                       "name",
+                                       "description",
+                                       "leadAccountId",
+                                       "lead",
+                                       "url",
+                                       "assigneeType",
+                                       "projectTypeKey",
+                                       "projectTemplateKey",
+                                       "avatarId",
+                                       "categoryId",
+                                       "permissionScheme",
+                                       "notificationScheme",
+                                       "issueSecurityScheme",
+                                       "workflowScheme",
+                                       "issueTypeScreenScheme",
+                                       "issueTypeScheme",
+                                       "fieldConfigurationScheme"};
 
 static int one_of(const char *s, const char *const *set, size_t n)
 {
@@ -227,9 +243,11 @@ void project_create(kreq_t *kr)
                             json_string("Project keys must start with an uppercase letter, followed by one or more "
                                         "uppercase alphanumeric characters, and be 2 to 10 characters long."));
     if (!opt_string(body, "name", &name) || !name || !*name || utf8_chars(name) > 80)
-        json_object_set_new(errors, "projectName", json_string("You must specify a valid project name of at most 80 characters."));
+        json_object_set_new(errors, "projectName",
+                            json_string("You must specify a valid project name of at most 80 characters."));
     if (!opt_string(body, "description", &desc) || (desc && strlen(desc) > 65535))
-        json_object_set_new(errors, "description", json_string("The description must be a string of at most 65535 characters."));
+        json_object_set_new(errors, "description",
+                            json_string("The description must be a string of at most 65535 characters."));
     if (!opt_string(body, "leadAccountId", &lead) || !opt_string(body, "lead", &lead_old))
         json_object_set_new(errors, "projectLead", json_string("The project lead must be an account id."));
     if (!opt_string(body, "url", &url) || (url && strlen(url) > 255))
@@ -265,7 +283,8 @@ void project_create(kreq_t *kr)
     };
     int rc = store_project_insert(kr->store, kr->site.id, &p);
     if (rc == STORE_CONFLICT) {
-        reply_field_errors(kr, 409, json_pack("{s:s}", "projectKey", "A project with that project key already exists."));
+        reply_field_errors(kr, 409,
+                           json_pack("{s:s}", "projectKey", "A project with that project key already exists."));
         return;
     }
     if (rc != STORE_OK) {

@@ -7,6 +7,8 @@
 
 #include "base/clock.h"
 #include "base/enc.h"
+#include "store/store_product.h"
+#include "store/store_sites.h"
 
 const issue_type_t issue_types[] = {
     {"10001", "Task", "A small, distinct piece of work.", 0},
@@ -87,8 +89,9 @@ unsigned render_expand(const char *expand)
         const char *name;
         unsigned bit;
     } names[] = {
-        {"description", EXPAND_DESCRIPTION}, {"lead", EXPAND_LEAD}, {"issueTypes", EXPAND_ISSUE_TYPES},
-        {"url", EXPAND_URL},                 {"insight", EXPAND_INSIGHT},
+        {"description", EXPAND_DESCRIPTION}, {"lead", EXPAND_LEAD},
+        {"issueTypes", EXPAND_ISSUE_TYPES},  {"url", EXPAND_URL},
+        {"insight", EXPAND_INSIGHT},
     };
     unsigned bits = 0;
     for (const char *p = expand; p && *p;) {
@@ -120,7 +123,10 @@ void render_issue_type(jsonw_t *w, kreq_t *kr, const issue_type_t *t)
     jw_obj_end(w);
 }
 
-static int simplified(const project_rec_t *p) { return strcmp(p->type_key, "software") == 0; }
+static int simplified(const project_rec_t *p)
+{
+    return strcmp(p->type_key, "software") == 0;
+}
 
 void render_project_members(jsonw_t *w, kreq_t *kr, const project_rec_t *p)
 {

@@ -6,6 +6,8 @@
 #include "base/jsonw.h"
 #include "http/request.h"
 #include "store/store.h"
+#include "store/store_product.h"
+#include "store/store_sites.h"
 
 /* {public}/ex/jira/{cloudId}, in the arena. */
 const char *render_base(kreq_t *kr);

@@ -5,6 +5,7 @@
 #include "http/reply.h"
 #include "product/render.h"
 #include "product/routes.h"
+#include "store/store_sites.h"
 
 void user_myself(kreq_t *kr)
 {
@@ -56,7 +57,8 @@ void user_get(kreq_t *kr)
     user_rec_t u;
     int rc = store_user_get(kr->store, kr->arena, kr->site.id, id, &u);
     if (rc != STORE_OK) {
-        reply_error(kr, rc == STORE_NOTFOUND ? 404 : 500, 1, rc == STORE_NOTFOUND ? "User not found." : "Internal server error");
+        reply_error(kr, rc == STORE_NOTFOUND ? 404 : 500, 1,
+                    rc == STORE_NOTFOUND ? "User not found." : "Internal server error");
         return;
     }
     jsonw_t *w = reply_writer_new(kr);

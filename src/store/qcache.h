@@ -13,7 +13,7 @@
 #ifndef KILN_QCACHE_H
 #define KILN_QCACHE_H
 
-#include "store/store.h"
+#include "store/store_product.h"
 
 #define QCACHE_TTL_MS 100
 #define QCACHE_ENTRIES 64
@@ -22,8 +22,8 @@ typedef struct qcache qcache_t;
 
 void qcache_free(qcache_t *c);
 /* 1 on a hit valid at generation `now_gen`: *out (copied into `a`), *n, *total filled. */
-int qcache_get(qcache_t **c, arena_t *a, uint64_t now_gen, int64_t site, const project_filter_t *f,
-               project_rec_t **out, size_t *n, int64_t *total);
+int qcache_get(qcache_t **c, arena_t *a, uint64_t now_gen, int64_t site, const project_filter_t *f, project_rec_t **out,
+               size_t *n, int64_t *total);
 /* Remembers an answer read from data at least as new as generation `gen`. */
 void qcache_put(qcache_t **c, uint64_t gen, int64_t site, const project_filter_t *f, const project_rec_t *recs,
                 size_t n, int64_t total);

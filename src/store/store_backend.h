@@ -1,95 +1,168 @@
-/* The contract a store backend implements; see store.h for each operation's meaning.
- * store.c forwards every store_* call to the handle's backend. */
+/* The contract a store backend implements, private to the store (nothing outside
+ * src/store/ includes it). A backend fills one store_backend_t: the operations every
+ * family shares (the handle, migrations, transactions) and one table of operations per
+ * table family, each with the meaning its family header gives it. The store_*.c files
+ * forward every store_* call to the handle's backend: store.c the shared ones,
+ * store_<family>.c their family's.
+ *
+ * A second backend (PostgreSQL) adds its own store_<backend>_open and its tables; no
+ * caller changes. */
 #ifndef KILN_STORE_BACKEND_H
 #define KILN_STORE_BACKEND_H
 
 #include "store/store.h"
+#include "store/store_apps.h"
+#include "store/store_auth.h"
+#include "store/store_installs.h"
+#include "store/store_journal.h"
+#include "store/store_kvs.h"
+#include "store/store_product.h"
+#include "store/store_sites.h"
 
-struct store_backend {
+/* sites, users, user API tokens (store/store_sites.h) */
+typedef struct store_sites_ops {
+    int (*site_insert)(store_t *st, site_rec_t *site);
+    int (*site_by_name)(store_t *st, arena_t *a, const char *name, site_rec_t *out);
+    int (*site_by_id)(store_t *st, arena_t *a, int64_t id, site_rec_t *out);
+    int (*site_list)(store_t *st, arena_t *a, site_rec_t **out, size_t *n);
+    int (*site_count)(store_t *st, int64_t *n);
+    int (*user_insert)(store_t *st, int64_t site_id, const user_rec_t *u);
+    int (*user_get)(store_t *st, arena_t *a, int64_t site_id, const char *account_id, user_rec_t *out);
+    int (*user_list)(store_t *st, arena_t *a, int64_t site_id, int64_t start, int64_t max, user_rec_t **out, size_t *n);
+    int (*token_insert)(store_t *st, const unsigned char hash[32], int64_t site_id, const char *account_id);
+    int (*token_lookup)(store_t *st, arena_t *a, const unsigned char hash[32], int64_t *site_id,
+                        const char **account_id);
+} store_sites_ops_t;
+
+/* projects and issues (store/store_product.h) */
+typedef struct store_product_ops {
+    int (*site_seed_ids)(store_t *st, int64_t site_id, int64_t first);
+    int (*project_insert)(store_t *st, int64_t site_id, project_rec_t *p);
+    int (*project_by_id)(store_t *st, arena_t *a, int64_t site_id, int64_t id, project_rec_t *out);
+    int (*project_by_key)(store_t *st, arena_t *a, int64_t site_id, const char *key, project_rec_t *out);
+    int (*project_search)(store_t *st, arena_t *a, int64_t site_id, const project_filter_t *f, project_rec_t **out,
+                          size_t *n, int64_t *total);
+    int (*issue_insert)(store_t *st, int64_t site_id, issue_rec_t *i);
+    int (*issue_by_id)(store_t *st, arena_t *a, int64_t site_id, int64_t id, issue_rec_t *out,
+                       const char **project_key_out);
+    int (*issue_by_key)(store_t *st, arena_t *a, int64_t site_id, const char *project_key, int64_t num,
+                        issue_rec_t *out, const char **project_key_out);
+} store_product_ops_t;
+
+/* apps, environments, versions, variables (store/store_apps.h) */
+typedef struct store_apps_ops {
+    int (*app_insert)(store_t *st, const app_rec_t *app);
+    int (*app_get)(store_t *st, arena_t *a, const char *id, app_rec_t *out);
+    int (*env_insert)(store_t *st, const env_rec_t *env);
+    int (*env_get)(store_t *st, arena_t *a, const char *app_id, const char *key, env_rec_t *out);
+    int (*env_set_isolation)(store_t *st, const char *app_id, const char *key, const char *isolation);
+    int (*env_list)(store_t *st, arena_t *a, const char *app_id, env_rec_t **out, size_t *n);
+    int (*version_insert)(store_t *st, version_rec_t *v);
+    int (*version_latest)(store_t *st, arena_t *a, const char *app_id, const char *env_key, int64_t major,
+                          version_rec_t *out);
+    int (*version_list)(store_t *st, arena_t *a, const char *app_id, const char *env_key, version_rec_t **out,
+                        size_t *n);
+    int (*var_put)(store_t *st, const char *app_id, const char *env_key, const var_rec_t *v);
+    int (*var_delete)(store_t *st, const char *app_id, const char *env_key, const char *key);
+    int (*var_list)(store_t *st, arena_t *a, const char *app_id, const char *env_key, var_rec_t **out, size_t *n);
+} store_apps_ops_t;
+
+/* installations, webtriggers, lifecycle events (store/store_installs.h) */
+typedef struct store_installs_ops {
+    int (*install_insert)(store_t *st, const install_rec_t *in);
+    int (*install_get)(store_t *st, arena_t *a, const char *id, install_rec_t *out);
+    int (*install_active)(store_t *st, arena_t *a, int64_t site_id, const char *app_id, const char *env_key,
+                          install_rec_t *out);
+    int (*install_list)(store_t *st, arena_t *a, const char *app_id, install_rec_t **out, size_t *n);
+    int (*install_set_major)(store_t *st, const char *id, int64_t major, const char *scopes_json,
+                             const char *egress_json, int64_t now_ms);
+    int (*install_remove)(store_t *st, const char *id, int64_t now_ms, int64_t purge_after_ms);
+    int (*install_purgeable)(store_t *st, arena_t *a, int64_t now_ms, install_rec_t **out, size_t *n);
+    int (*install_purge)(store_t *st, const char *id);
+    int (*webtrigger_ensure)(store_t *st, arena_t *a, const char *installation_id, const char *module_key,
+                             const char *new_id, int64_t now_ms, const char **id);
+    int (*webtrigger_get)(store_t *st, arena_t *a, const char *id, const char **installation_id,
+                          const char **module_key);
+    int (*webtrigger_delete)(store_t *st, const char *id, const char *installation_id);
+    int (*webtrigger_list)(store_t *st, arena_t *a, const char *installation_id, const char ***ids,
+                           const char ***modules, size_t *n);
+    int (*lifecycle_insert)(store_t *st, lifecycle_rec_t *ev);
+    int (*lifecycle_list)(store_t *st, arena_t *a, const char *installation_id, lifecycle_rec_t **out, size_t *n);
+    int (*lifecycle_due)(store_t *st, arena_t *a, int64_t now_ms, lifecycle_rec_t **out, size_t *n);
+    int (*lifecycle_delivered)(store_t *st, int64_t id, int64_t now_ms);
+    int (*lifecycle_retry)(store_t *st, int64_t id, int64_t next_attempt_ms);
+} store_installs_ops_t;
+
+/* app storage (store/store_kvs.h) */
+typedef struct store_kvs_ops {
+    int (*kvs_get)(store_t *st, arena_t *a, const kvs_owner_t *o, int kind, const char *entity, const char *key,
+                   int64_t now_ms, kvs_rec_t *out);
+    int (*kvs_put)(store_t *st, const kvs_owner_t *o, const kvs_rec_t *r, int64_t now_ms);
+    int (*kvs_delete)(store_t *st, const kvs_owner_t *o, int kind, const char *entity, const char *key, int64_t now_ms);
+    int (*kvs_list)(store_t *st, arena_t *a, const kvs_owner_t *o, int kind, const char *entity, const char *from,
+                    const char *to, const char *after, int64_t max, int64_t now_ms, kvs_rec_t **out, size_t *n);
+    int (*kvs_expire)(store_t *st, int64_t now_ms, int64_t max, int64_t *removed);
+} store_kvs_ops_t;
+
+/* function logs, audit log, ledger (store/store_journal.h) */
+typedef struct store_journal_ops {
+    int (*logs_insert)(store_t *st, const log_rec_t *recs, size_t n);
+    int (*logs_list)(store_t *st, arena_t *a, int64_t site_id, int64_t after_id, int64_t max, log_rec_t **out,
+                     size_t *n);
+    int (*audit_insert)(store_t *st, const audit_rec_t *recs, size_t n);
+    int (*audit_list)(store_t *st, arena_t *a, int64_t site_id, int64_t since_ms, int64_t after_id, int64_t max,
+                      audit_rec_t **out, size_t *n);
+    int (*audit_purge)(store_t *st, int64_t before_ms, int64_t *deleted);
+    int (*ledger_insert)(store_t *st, const ledger_rec_t *recs, size_t n);
+    int (*ledger_list)(store_t *st, arena_t *a, int64_t site_id, int64_t since_ms, int64_t after_id, int64_t max,
+                       ledger_rec_t **out, size_t *n);
+    int (*ledger_purge)(store_t *st, int64_t before_ms, int64_t *deleted);
+} store_journal_ops_t;
+
+/* wrapped keys, system tokens (store/store_auth.h) */
+typedef struct store_auth_ops {
+    int (*key_insert)(store_t *st, const key_rec_t *k);
+    int (*key_get)(store_t *st, arena_t *a, const char *id, key_rec_t *out);
+    int (*key_current)(store_t *st, arena_t *a, const char *purpose, key_rec_t *out);
+    int (*key_retire)(store_t *st, const char *purpose, int64_t now_ms);
+    int (*key_list)(store_t *st, arena_t *a, const char *purpose, size_t max, key_rec_t **out, size_t *n);
+    int (*systoken_insert)(store_t *st, const unsigned char hash[32], const systoken_rec_t *r);
+    int (*systoken_lookup)(store_t *st, arena_t *a, const unsigned char hash[32], systoken_rec_t *out);
+    int (*systoken_delete_installation)(store_t *st, const char *installation_id);
+    int (*systoken_delete_expired)(store_t *st, int64_t now_ms);
+} store_auth_ops_t;
+
+typedef struct store_backend {
     const char *name;
-    void (*close)(store_t *);
-    int (*migrate)(store_t *, char *, size_t);
-    int (*check)(store_t *, char *, size_t);
-    int (*begin)(store_t *);
-    int (*begin_read)(store_t *);
-    void (*idle)(store_t *);
-    int (*commit)(store_t *);
-    void (*rollback)(store_t *);
-    int (*savepoint)(store_t *);
-    int (*savepoint_release)(store_t *);
-    void (*savepoint_rollback)(store_t *);
-    int (*site_insert)(store_t *, site_rec_t *);
-    int (*site_by_name)(store_t *, arena_t *, const char *, site_rec_t *);
-    int (*site_by_id)(store_t *, arena_t *, int64_t, site_rec_t *);
-    int (*site_list)(store_t *, arena_t *, site_rec_t **, size_t *);
-    int (*site_count)(store_t *, int64_t *);
-    int (*site_seed_ids)(store_t *, int64_t, int64_t);
-    int (*user_insert)(store_t *, int64_t, const user_rec_t *);
-    int (*user_get)(store_t *, arena_t *, int64_t, const char *, user_rec_t *);
-    int (*user_list)(store_t *, arena_t *, int64_t, int64_t, int64_t, user_rec_t **, size_t *);
-    int (*token_insert)(store_t *, const unsigned char *, int64_t, const char *);
-    int (*token_lookup)(store_t *, arena_t *, const unsigned char *, int64_t *, const char **);
-    int (*project_insert)(store_t *, int64_t, project_rec_t *);
-    int (*project_get)(store_t *, arena_t *, int64_t, const char *, project_rec_t *);
-    int (*project_search)(store_t *, arena_t *, int64_t, const project_filter_t *,
-                          project_rec_t **, size_t *, int64_t *);
-    int (*issue_insert)(store_t *, int64_t, issue_rec_t *);
-    int (*issue_get)(store_t *, arena_t *, int64_t, const char *, issue_rec_t *, const char **);
-    int (*app_insert)(store_t *, const app_rec_t *);
-    int (*app_get)(store_t *, arena_t *, const char *, app_rec_t *);
-    int (*env_insert)(store_t *, const env_rec_t *);
-    int (*env_get)(store_t *, arena_t *, const char *, const char *, env_rec_t *);
-    int (*env_list)(store_t *, arena_t *, const char *, env_rec_t **, size_t *);
-    int (*version_insert)(store_t *, version_rec_t *);
-    int (*version_latest)(store_t *, arena_t *, const char *, const char *, int64_t, version_rec_t *);
-    int (*version_list)(store_t *, arena_t *, const char *, const char *, version_rec_t **, size_t *);
-    int (*install_insert)(store_t *, const install_rec_t *);
-    int (*install_get)(store_t *, arena_t *, const char *, install_rec_t *);
-    int (*install_active)(store_t *, arena_t *, int64_t, const char *, const char *, install_rec_t *);
-    int (*install_list)(store_t *, arena_t *, const char *, install_rec_t **, size_t *);
-    int (*install_set_major)(store_t *, const char *, int64_t, const char *, const char *, int64_t);
-    int (*install_remove)(store_t *, const char *, int64_t, int64_t);
-    int (*install_purgeable)(store_t *, arena_t *, int64_t, install_rec_t **, size_t *);
-    int (*install_purge)(store_t *, const char *);
-    int (*webtrigger_ensure)(store_t *, arena_t *, const char *, const char *, const char *, int64_t, const char **);
-    int (*webtrigger_get)(store_t *, arena_t *, const char *, const char **, const char **);
-    int (*webtrigger_delete)(store_t *, const char *, const char *);
-    int (*webtrigger_list)(store_t *, arena_t *, const char *, const char ***, const char ***, size_t *);
-    int (*logs_insert)(store_t *, const log_rec_t *, size_t);
-    int (*logs_list)(store_t *, arena_t *, int64_t, int64_t, int64_t, log_rec_t **, size_t *);
-    int (*audit_insert)(store_t *, const audit_rec_t *, size_t);
-    int (*audit_list)(store_t *, arena_t *, int64_t, int64_t, int64_t, int64_t, audit_rec_t **, size_t *);
-    int (*audit_purge)(store_t *, int64_t, int64_t *);
-    int (*ledger_insert)(store_t *, const ledger_rec_t *, size_t);
-    int (*ledger_list)(store_t *, arena_t *, int64_t, int64_t, int64_t, int64_t, ledger_rec_t **, size_t *);
-    int (*ledger_purge)(store_t *, int64_t, int64_t *);
-    int (*env_set_isolation)(store_t *, const char *, const char *, const char *);
-    void (*relax_durability)(store_t *);
-    int (*lifecycle_due)(store_t *, arena_t *, int64_t, lifecycle_rec_t **, size_t *);
-    int (*lifecycle_delivered)(store_t *, int64_t, int64_t);
-    int (*lifecycle_retry)(store_t *, int64_t, int64_t);
-    int (*lifecycle_insert)(store_t *, lifecycle_rec_t *);
-    int (*lifecycle_list)(store_t *, arena_t *, const char *, lifecycle_rec_t **, size_t *);
-    int (*kvs_get)(store_t *, arena_t *, const kvs_owner_t *, int, const char *, const char *, int64_t, kvs_rec_t *);
-    int (*kvs_put)(store_t *, const kvs_owner_t *, const kvs_rec_t *, int64_t);
-    int (*kvs_delete)(store_t *, const kvs_owner_t *, int, const char *, const char *, int64_t);
-    int (*kvs_list)(store_t *, arena_t *, const kvs_owner_t *, int, const char *, const char *, const char *,
-                    const char *, int64_t, int64_t, kvs_rec_t **, size_t *);
-    int (*kvs_expire)(store_t *, int64_t, int64_t, int64_t *);
-    int (*var_put)(store_t *, const char *, const char *, const var_rec_t *);
-    int (*var_delete)(store_t *, const char *, const char *, const char *);
-    int (*var_list)(store_t *, arena_t *, const char *, const char *, var_rec_t **, size_t *);
-    int (*key_insert)(store_t *, const key_rec_t *);
-    int (*key_get)(store_t *, arena_t *, const char *, key_rec_t *);
-    int (*key_current)(store_t *, arena_t *, const char *, key_rec_t *);
-    int (*key_retire)(store_t *, const char *, int64_t);
-    int (*key_list)(store_t *, arena_t *, const char *, size_t, key_rec_t **, size_t *);
-    int (*systoken_insert)(store_t *, const unsigned char *, const systoken_rec_t *);
-    int (*systoken_lookup)(store_t *, arena_t *, const unsigned char *, systoken_rec_t *);
-    int (*systoken_delete_installation)(store_t *, const char *);
-    int (*systoken_delete_expired)(store_t *, int64_t);
+    /* the handle, migrations and transactions (store/store.h) */
+    void (*close)(store_t *st);
+    int (*migrate)(store_t *st, char *err, size_t errlen);
+    int (*check)(store_t *st, char *out, size_t outlen);
+    int (*begin)(store_t *st);
+    int (*begin_read)(store_t *st);
+    void (*idle)(store_t *st);
+    int (*commit)(store_t *st);
+    void (*rollback)(store_t *st);
+    int (*savepoint)(store_t *st);
+    int (*savepoint_release)(store_t *st);
+    void (*savepoint_rollback)(store_t *st);
+    void (*relax_durability)(store_t *st);
+    /* the table families */
+    const store_sites_ops_t *sites;
+    const store_product_ops_t *product;
+    const store_apps_ops_t *apps;
+    const store_installs_ops_t *installs;
+    const store_kvs_ops_t *kvs;
+    const store_journal_ops_t *journal;
+    const store_auth_ops_t *auth;
+} store_backend_t;
+
+/* Every backend's handle starts with this (a backend's own handle embeds it first). */
+struct store {
+    const store_backend_t *be;
 };
 
+/* The backends (store_open picks one). */
 store_t *store_sqlite_open(const char *data_dir, char *err, size_t errlen);
 
 #endif

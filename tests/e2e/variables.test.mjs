@@ -270,7 +270,7 @@ describe('environment variables (kiln variables)', () => {
     const flipped = hex.slice(0, i) + (parseInt(hex.slice(i, i + 2), 16) ^ 1).toString(16).padStart(2, '0').toUpperCase() + hex.slice(i + 2);
     sqlite(k.dataDir, `UPDATE variables SET value = X'${flipped}' WHERE key = 'SEALED'`);
     assert.notEqual(sqlite(k.dataDir, "SELECT hex(value) FROM variables WHERE key = 'SEALED'"), hex);
-    await sleep(250); // kiln sees writes from outside its process within 100 ms (store_sqlite.c)
+    await sleep(250); // kiln sees writes from outside its process within 100 ms (docs/store.md)
     const r = await seen(k, app.triggers[A], ['SEALED', 'MOVED', 'TOKEN']);
     assert.deepEqual(r.seen, { SEALED: null, MOVED: null, TOKEN: SECRET });
     await sleep(100);

@@ -10,7 +10,7 @@ mkdir -p "$OUT"
 PKGS=${KILN_PKGS:?run it as make fuzz, which passes KILN_PKGS}
 CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Isrc $(pkg-config --cflags $PKGS)"
 LIBS="$(pkg-config --libs $PKGS) -lpthread"
-srcs=$(ls src/*/*.c | grep -v src/cli/main.c)
+srcs=$(find src -name "*.c" ! -path src/cli/main.c | sort)
 for h in tests/fuzz/fuzz_*.c; do
   name=$(basename "$h" .c)
   echo "== $name"

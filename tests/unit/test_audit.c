@@ -1,7 +1,7 @@
 /* Unit tests for the audit log (src/journal/audit.c and the store's audit_log): events
  * recorded are written by the writer thread in order with every field (cut to size,
- * never more), identical allowed decisions folded into one row (refusals never), per-site listing, time and id filters, the newest-n window, retention,
- * a full queue dropping (and counting) instead of blocking, and nothing recorded when
+ * never more), identical allowed decisions folded into one row (refusals never), per-site listing, time and id filters,
+ * the newest-n window, retention, a full queue dropping (and counting) instead of blocking, and nothing recorded when
  * the writer is not running. */
 #include "unit.h"
 
@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "journal/audit.h"
 #include "store/store.h"
+#include "store/store_journal.h"
 
 typedef struct {
     char *dir;
@@ -104,7 +105,8 @@ static void test_site_time_after_and_window(void **state)
     for (int i = 0; i < 30; i++) {
         char path[16];
         snprintf(path, sizeof path, "/p/%d", i); /* distinct: nothing folds */
-        audit_record(&(audit_event_t){.time_ms = 5000 + i * 10, .site_id = i < 20 ? 1 : 2, .kind = AUDIT_ALLOW, .path = path});
+        audit_record(
+            &(audit_event_t){.time_ms = 5000 + i * 10, .site_id = i < 20 ? 1 : 2, .kind = AUDIT_ALLOW, .path = path});
     }
     audit_stop();
     size_t n;
@@ -174,14 +176,32 @@ static void test_identical_allows_fold_refusals_never(void **state)
     fx_t *f = *state;
     start(f, 90);
     for (int i = 0; i < 100; i++) {
-        audit_record(&(audit_event_t){.time_ms = 7000 + i, .site_id = 5, .kind = AUDIT_ALLOW, .plane = "jira",
-                                      .actor = "u-5", .method = "GET", .path = "/ex/jira/c5/rest/api/3/myself", .status = 200});
+        audit_record(&(audit_event_t){.time_ms = 7000 + i,
+                                      .site_id = 5,
+                                      .kind = AUDIT_ALLOW,
+                                      .plane = "jira",
+                                      .actor = "u-5",
+                                      .method = "GET",
+                                      .path = "/ex/jira/c5/rest/api/3/myself",
+                                      .status = 200});
         if (i % 40 == 0)
-            audit_record(&(audit_event_t){.time_ms = 7000 + i, .site_id = 5, .kind = AUDIT_DENY, .plane = "jira",
-                                          .actor = "u-5", .method = "GET", .path = "/ex/jira/c6/rest/api/3/myself",
-                                          .status = 401, .category = "FAILURE_CLIENT_SCOPE_CHECK"});
-        audit_record(&(audit_event_t){.time_ms = 7000 + i, .site_id = 6, .kind = AUDIT_ALLOW, .plane = "jira",
-                                      .actor = "u-6", .method = "GET", .path = "/ex/jira/c6/rest/api/3/myself", .status = 200});
+            audit_record(&(audit_event_t){.time_ms = 7000 + i,
+                                          .site_id = 5,
+                                          .kind = AUDIT_DENY,
+                                          .plane = "jira",
+                                          .actor = "u-5",
+                                          .method = "GET",
+                                          .path = "/ex/jira/c6/rest/api/3/myself",
+                                          .status = 401,
+                                          .category = "FAILURE_CLIENT_SCOPE_CHECK"});
+        audit_record(&(audit_event_t){.time_ms = 7000 + i,
+                                      .site_id = 6,
+                                      .kind = AUDIT_ALLOW,
+                                      .plane = "jira",
+                                      .actor = "u-6",
+                                      .method = "GET",
+                                      .path = "/ex/jira/c6/rest/api/3/myself",
+                                      .status = 200});
     }
     audit_stop();
     size_t n;

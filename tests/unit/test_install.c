@@ -13,6 +13,9 @@
 #include "platform/install.h"
 #include "platform/site.h"
 #include "store/store.h"
+#include "store/store_apps.h"
+#include "store/store_installs.h"
+#include "store/store_sites.h"
 
 typedef struct {
     char *dir;
@@ -114,8 +117,13 @@ static void test_version_numbering(void **state)
     v = deploy(f, "production", "K2", "[]");
     assert_int_equal(v.major, 1);
     assert_int_equal(v.minor, 0);
-    version_rec_t bad = {.app_id = f->app.id, .env_key = "nope", .manifest_json = "{}", .major_key = "K",
-                         .scopes_json = "[]", .egress_json = "{}", .snapshot = "s"};
+    version_rec_t bad = {.app_id = f->app.id,
+                         .env_key = "nope",
+                         .manifest_json = "{}",
+                         .major_key = "K",
+                         .scopes_json = "[]",
+                         .egress_json = "{}",
+                         .snapshot = "s"};
     assert_int_equal(app_deploy_record(f->st, f->a, &bad, 1), STORE_NOTFOUND);
 }
 
@@ -172,18 +180,16 @@ static void test_refusals(void **state)
     install_rec_t in;
     version_rec_t ver;
     deploy(f, "development", "K1", "[]");
-    assert_int_equal(install_create(f->st, f->a, &f->A, "00000000-0000-4000-8000-000000000000", "development", NULL,
-                                    1, &in, &ver),
-                     INSTALL_NO_APP);
+    assert_int_equal(
+        install_create(f->st, f->a, &f->A, "00000000-0000-4000-8000-000000000000", "development", NULL, 1, &in, &ver),
+        INSTALL_NO_APP);
     assert_int_equal(install_create(f->st, f->a, &f->A, f->app.id, "nope", NULL, 1, &in, &ver), INSTALL_NO_ENV);
     assert_int_equal(install_create(f->st, f->a, &f->A, f->app.id, "staging", NULL, 1, &in, &ver),
                      INSTALL_NOT_DEPLOYED);
-    assert_int_equal(install_create(f->st, f->a, &f->A, f->app.id, "development", f->B.admin_account_id, 1, &in,
-                                    &ver),
+    assert_int_equal(install_create(f->st, f->a, &f->A, f->app.id, "development", f->B.admin_account_id, 1, &in, &ver),
                      INSTALL_NO_ACCOUNT); /* another site's user cannot install here */
     assert_int_equal(install_create(f->st, f->a, &f->A, f->app.id, "development", NULL, 1, &in, &ver), INSTALL_OK);
-    assert_int_equal(install_create(f->st, f->a, &f->A, f->app.id, "development", NULL, 1, &in, &ver),
-                     INSTALL_EXISTS);
+    assert_int_equal(install_create(f->st, f->a, &f->A, f->app.id, "development", NULL, 1, &in, &ver), INSTALL_EXISTS);
     assert_int_equal(install_upgrade(f->st, f->a, &f->B, f->app.id, "development", NULL, 1, &in, &ver),
                      INSTALL_NOT_INSTALLED);
     assert_int_equal(install_remove(f->st, f->a, &f->B, f->app.id, "development", 1, 10, &in), INSTALL_NOT_INSTALLED);
@@ -206,8 +212,7 @@ static void test_uninstall_reinstall_purge(void **state)
     deploy(f, "development", "K1", "[]");
     assert_int_equal(install_create(f->st, f->a, &f->A, f->app.id, "development", NULL, 100, &first, &ver), INSTALL_OK);
     const int64_t day = 24LL * 3600 * 1000;
-    assert_int_equal(install_remove(f->st, f->a, &f->A, f->app.id, "development", 200, 28 * day, &removed),
-                     INSTALL_OK);
+    assert_int_equal(install_remove(f->st, f->a, &f->A, f->app.id, "development", 200, 28 * day, &removed), INSTALL_OK);
     assert_string_equal(removed.id, first.id);
     install_rec_t got;
     assert_int_equal(store_install_get(f->st, f->a, first.id, &got), STORE_OK);
@@ -287,8 +292,13 @@ static void *deploy_loop(void *arg)
     store_t *st = store_open(d->dir, err, sizeof err);
     arena_t *a = arena_new(1u << 24);
     for (int i = 0; i < d->n; i++) {
-        version_rec_t v = {.app_id = d->app_id, .env_key = "staging", .manifest_json = "{}", .major_key = "K",
-                           .scopes_json = "[]", .egress_json = "{}", .snapshot = "s"};
+        version_rec_t v = {.app_id = d->app_id,
+                           .env_key = "staging",
+                           .manifest_json = "{}",
+                           .major_key = "K",
+                           .scopes_json = "[]",
+                           .egress_json = "{}",
+                           .snapshot = "s"};
         if (app_deploy_record(st, a, &v, i) != STORE_OK)
             d->failures++;
     }
@@ -326,14 +336,10 @@ static void test_concurrent_deploys_serialize(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(test_register),
-        T(test_env_create),
-        T(test_version_numbering),
-        T(test_install_minor_and_major),
-        T(test_refusals),
-        T(test_uninstall_reinstall_purge),
-        T(test_lifecycle_payloads),
-        T(test_concurrent_deploys_serialize),
+        T(test_register),           T(test_env_create),
+        T(test_version_numbering),  T(test_install_minor_and_major),
+        T(test_refusals),           T(test_uninstall_reinstall_purge),
+        T(test_lifecycle_payloads), T(test_concurrent_deploys_serialize),
     };
     return cmocka_run_group_tests_name("install", tests, NULL, NULL);
 }

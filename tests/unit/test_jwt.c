@@ -23,6 +23,10 @@
 #include "platform/install.h"
 #include "platform/site.h"
 #include "store/store.h"
+#include "store/store_apps.h"
+#include "store/store_auth.h"
+#include "store/store_installs.h"
+#include "store/store_sites.h"
 
 typedef struct {
     char *dir;

@@ -16,6 +16,10 @@
 #include "platform/kvs.h"
 #include "platform/site.h"
 #include "store/store.h"
+#include "store/store_apps.h"
+#include "store/store_installs.h"
+#include "store/store_kvs.h"
+#include "store/store_sites.h"
 
 #define ENTITIES                                                                                                       \
     "[{\"name\":\"employee\",\"attributes\":{\"name\":{\"type\":\"string\"},\"age\":{\"type\":\"integer\"},"           \

@@ -15,6 +15,10 @@
 #include "platform/install.h"
 #include "platform/site.h"
 #include "store/store.h"
+#include "store/store_apps.h"
+#include "store/store_installs.h"
+#include "store/store_journal.h"
+#include "store/store_sites.h"
 
 #define PUBLIC "http://kiln.test:8080"
 

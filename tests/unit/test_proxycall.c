@@ -18,6 +18,9 @@
 #include "auth/invocation.h"
 #include "platform/proxycall.h"
 #include "store/store.h"
+#include "store/store_apps.h"
+#include "store/store_installs.h"
+#include "store/store_sites.h"
 
 typedef struct {
     char *dir;

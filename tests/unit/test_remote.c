@@ -9,6 +9,9 @@
 
 #include "base/json.h"
 #include "platform/remote.h"
+#include "store/store_apps.h"
+#include "store/store_installs.h"
+#include "store/store_sites.h"
 
 static void test_remote_url(void **state)
 {

@@ -7,6 +7,9 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "platform/site.h"
+#include "product/idkey.h"
+#include "store/store_product.h"
+#include "store/store_sites.h"
 
 typedef struct {
     char *dir;
@@ -122,7 +125,7 @@ static void test_create_demo(void **state)
             const char *pkey;
             char key[64];
             snprintf(key, sizeof key, "%s-%lld", v[i].key, (long long)k);
-            assert_int_equal(store_issue_get(f->st, f->a, s.id, key, &is, &pkey), STORE_OK);
+            assert_int_equal(idkey_issue_get(f->st, f->a, s.id, key, &is, &pkey), STORE_OK);
             assert_string_equal(pkey, v[i].key);
             assert_true(unit_contains(is.description_json, s.canary));
             json_error_t je;
@@ -226,7 +229,7 @@ static void test_demo_sites_share_nothing(void **state)
                 issue_rec_t is;
                 const char *pkey;
                 const char *key = arena_printf(f->a, "%s-%lld", v[i].key, (long long)k);
-                assert_int_equal(store_issue_get(f->st, f->a, s.id, key, &is, &pkey), STORE_OK);
+                assert_int_equal(idkey_issue_get(f->st, f->a, s.id, key, &is, &pkey), STORE_OK);
                 seen[nseen++] = key;
                 seen[nseen++] = arena_printf(f->a, "issue %lld", (long long)is.id);
             }

@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "platform/variables.h"
 #include "store/store.h"
+#include "store/store_apps.h"
 
 typedef struct {
     char *dir;
@@ -115,9 +116,10 @@ static void put_sealed(fx_t *f, const char *app, const char *env, const char *ke
     unsigned char *sealed;
     size_t slen;
     assert_int_equal(store_begin(f->st), STORE_OK);
-    assert_int_equal(keys_seal(f->st, f->a, KEYS_PURPOSE_VARS, aad, strlen(aad), plain, strlen(plain), &sealed, &slen), 0);
-    var_rec_t v = {.key = key, .encrypted = 1, .value = (const char *)sealed, .value_len = slen, .created_ms = 1,
-                   .updated_ms = 1};
+    assert_int_equal(keys_seal(f->st, f->a, KEYS_PURPOSE_VARS, aad, strlen(aad), plain, strlen(plain), &sealed, &slen),
+                     0);
+    var_rec_t v = {
+        .key = key, .encrypted = 1, .value = (const char *)sealed, .value_len = slen, .created_ms = 1, .updated_ms = 1};
     assert_int_equal(store_var_put(f->st, app, env, &v), STORE_OK);
     assert_int_equal(store_commit(f->st), STORE_OK);
     assert_null(memmem(sealed, slen, plain, strlen(plain)));

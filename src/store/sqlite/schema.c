@@ -3,9 +3,9 @@
  *
  * Every tenant table starts its primary key with site_id, so a site's rows are one
  * contiguous range and every lookup is by (site_id, ...). */
-#include "store/schema.h"
+#include "store/sqlite/sqlite_int.h"
 
-const char *const schema_sqlite[] = {
+const char *const sq_schema[] = {
     /* 1: sites, users, user API tokens, projects, issues */
     "CREATE TABLE sites ("
     "  id INTEGER PRIMARY KEY,"
@@ -66,46 +66,46 @@ const char *const schema_sqlite[] = {
 
     /* 2: apps, environments, versions, installations, lifecycle events (docs/apps.md) */
     "CREATE TABLE apps ("
-    "  id TEXT PRIMARY KEY,"          /* the UUID of ari:cloud:ecosystem::app/<uuid> */
+    "  id TEXT PRIMARY KEY," /* the UUID of ari:cloud:ecosystem::app/<uuid> */
     "  name TEXT NOT NULL,"
     "  created_ms INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE environments ("
     "  app_id TEXT NOT NULL REFERENCES apps(id),"
-    "  key TEXT NOT NULL,"            /* development, staging, production, or custom */
-    "  id TEXT NOT NULL UNIQUE,"      /* Forge's environment id (UUID) */
+    "  key TEXT NOT NULL,"       /* development, staging, production, or custom */
+    "  id TEXT NOT NULL UNIQUE," /* Forge's environment id (UUID) */
     "  created_ms INTEGER NOT NULL,"
     "  PRIMARY KEY (app_id, key)) WITHOUT ROWID;"
     "CREATE TABLE versions ("
     "  app_id TEXT NOT NULL,"
     "  env_key TEXT NOT NULL,"
-    "  seq INTEGER NOT NULL,"         /* 1, 2, ... per environment: deploy order */
+    "  seq INTEGER NOT NULL," /* 1, 2, ... per environment: deploy order */
     "  major INTEGER NOT NULL,"
     "  minor INTEGER NOT NULL,"
     "  manifest_json TEXT NOT NULL,"
-    "  major_key TEXT NOT NULL,"      /* what Forge's major-version rules compare */
-    "  scopes_json TEXT NOT NULL,"    /* normalised permissions.scopes, what a site consents to */
-    "  egress_json TEXT NOT NULL,"    /* normalised permissions.external */
-    "  snapshot TEXT NOT NULL,"       /* directory of the immutable snapshot, relative to the data dir */
+    "  major_key TEXT NOT NULL,"   /* what Forge's major-version rules compare */
+    "  scopes_json TEXT NOT NULL," /* normalised permissions.scopes, what a site consents to */
+    "  egress_json TEXT NOT NULL," /* normalised permissions.external */
+    "  snapshot TEXT NOT NULL,"    /* directory of the immutable snapshot, relative to the data dir */
     "  snapshot_bytes INTEGER NOT NULL,"
     "  created_ms INTEGER NOT NULL,"
     "  PRIMARY KEY (app_id, env_key, seq),"
     "  UNIQUE (app_id, env_key, major, minor),"
     "  FOREIGN KEY (app_id, env_key) REFERENCES environments(app_id, key)) WITHOUT ROWID;"
     "CREATE TABLE installations ("
-    "  id TEXT PRIMARY KEY,"          /* installationId (UUID) */
+    "  id TEXT PRIMARY KEY," /* installationId (UUID) */
     "  site_id INTEGER NOT NULL REFERENCES sites(id),"
     "  app_id TEXT NOT NULL,"
     "  env_key TEXT NOT NULL,"
     "  installer_account_id TEXT NOT NULL,"
     "  bot_account_id TEXT NOT NULL,"
-    "  major INTEGER NOT NULL,"       /* the consented major */
-    "  scopes_json TEXT NOT NULL,"    /* consented scopes */
-    "  egress_json TEXT NOT NULL,"    /* consented egress */
+    "  major INTEGER NOT NULL,"    /* the consented major */
+    "  scopes_json TEXT NOT NULL," /* consented scopes */
+    "  egress_json TEXT NOT NULL," /* consented egress */
     "  removed INTEGER NOT NULL DEFAULT 0,"
     "  created_ms INTEGER NOT NULL,"
     "  updated_ms INTEGER NOT NULL,"
     "  removed_ms INTEGER,"
-    "  purge_after_ms INTEGER,"       /* removed installations' data is purged after this */
+    "  purge_after_ms INTEGER," /* removed installations' data is purged after this */
     "  purged INTEGER NOT NULL DEFAULT 0,"
     "  FOREIGN KEY (app_id, env_key) REFERENCES environments(app_id, key)) WITHOUT ROWID;"
     "CREATE UNIQUE INDEX installations_active ON installations(site_id, app_id, env_key) WHERE removed = 0;"
@@ -114,15 +114,15 @@ const char *const schema_sqlite[] = {
     "  id INTEGER PRIMARY KEY,"
     "  installation_id TEXT NOT NULL REFERENCES installations(id),"
     "  site_id INTEGER NOT NULL REFERENCES sites(id),"
-    "  event TEXT NOT NULL,"          /* avi:forge:installed:app, avi:forge:upgraded:app */
-    "  payload_json TEXT NOT NULL,"   /* Forge's event payload */
+    "  event TEXT NOT NULL,"        /* avi:forge:installed:app, avi:forge:upgraded:app */
+    "  payload_json TEXT NOT NULL," /* Forge's event payload */
     "  created_ms INTEGER NOT NULL,"
-    "  delivered_ms INTEGER);"        /* set by the runtime when delivered */
+    "  delivered_ms INTEGER);" /* set by the runtime when delivered */
     "CREATE INDEX lifecycle_pending ON lifecycle_events(delivered_ms, id);",
 
     /* 3: webtrigger URLs (one per installation x module; environment via the installation) */
     "CREATE TABLE webtriggers ("
-    "  id TEXT PRIMARY KEY,"          /* 256-bit random, hex */
+    "  id TEXT PRIMARY KEY," /* 256-bit random, hex */
     "  installation_id TEXT NOT NULL REFERENCES installations(id),"
     "  module_key TEXT NOT NULL,"
     "  created_ms INTEGER NOT NULL,"
@@ -147,19 +147,19 @@ const char *const schema_sqlite[] = {
     "CREATE TABLE kvs ("
     "  site_id INTEGER NOT NULL,"
     "  installation_id TEXT NOT NULL,"
-    "  kind INTEGER NOT NULL,"        /* 0 key-value, 1 secret, 2 custom entity */
-    "  entity TEXT NOT NULL,"         /* the entity name for kind 2, else '' */
+    "  kind INTEGER NOT NULL," /* 0 key-value, 1 secret, 2 custom entity */
+    "  entity TEXT NOT NULL,"  /* the entity name for kind 2, else '' */
     "  key TEXT NOT NULL,"
-    "  value BLOB NOT NULL,"          /* JSON text; for secrets the sealed bytes (auth/keys.h) */
+    "  value BLOB NOT NULL," /* JSON text; for secrets the sealed bytes (auth/keys.h) */
     "  created_ms INTEGER NOT NULL,"
     "  updated_ms INTEGER NOT NULL,"
-    "  expire_ms INTEGER,"            /* NULL: no TTL */
+    "  expire_ms INTEGER," /* NULL: no TTL */
     "  PRIMARY KEY (site_id, installation_id, kind, entity, key)) WITHOUT ROWID;"
     "CREATE INDEX kvs_expiry ON kvs(expire_ms) WHERE expire_ms IS NOT NULL;"
     "CREATE TABLE keys ("
-    "  id TEXT PRIMARY KEY,"          /* 128-bit random, hex */
+    "  id TEXT PRIMARY KEY," /* 128-bit random, hex */
     "  purpose TEXT NOT NULL,"
-    "  wrapped BLOB NOT NULL,"        /* nonce | AES-256-GCM(master key, data key) | tag */
+    "  wrapped BLOB NOT NULL," /* nonce | AES-256-GCM(master key, data key) | tag */
     "  created_ms INTEGER NOT NULL,"
     "  retired_ms INTEGER) WITHOUT ROWID;"
     "CREATE INDEX keys_current ON keys(purpose, created_ms) WHERE retired_ms IS NULL;",
@@ -168,20 +168,20 @@ const char *const schema_sqlite[] = {
     "CREATE TABLE audit_log ("
     "  id INTEGER PRIMARY KEY,"
     "  time_ms INTEGER NOT NULL,"
-    "  site_id INTEGER NOT NULL,"     /* 0: no site (a credential that bound none) */
-    "  kind TEXT NOT NULL,"           /* gateway.allow, gateway.deny, app.install, token.issue, ... */
-    "  plane TEXT NOT NULL,"          /* jira, proxy, webtrigger, admin */
+    "  site_id INTEGER NOT NULL," /* 0: no site (a credential that bound none) */
+    "  kind TEXT NOT NULL,"       /* gateway.allow, gateway.deny, app.install, token.issue, ... */
+    "  plane TEXT NOT NULL,"      /* jira, proxy, webtrigger, admin */
     "  actor TEXT NOT NULL,"
     "  app_id TEXT NOT NULL,"
     "  installation_id TEXT NOT NULL,"
     "  invocation_id TEXT NOT NULL,"
     "  method TEXT NOT NULL,"
-    "  path TEXT NOT NULL,"           /* without the query */
+    "  path TEXT NOT NULL," /* without the query */
     "  status INTEGER NOT NULL,"
-    "  category TEXT NOT NULL,"       /* x-failure-category */
+    "  category TEXT NOT NULL," /* x-failure-category */
     "  detail TEXT NOT NULL,"
-    "  count INTEGER NOT NULL,"       /* identical allowed decisions folded into this row */
-    "  last_ms INTEGER NOT NULL);"    /* the last of them (time_ms: the first) */
+    "  count INTEGER NOT NULL,"    /* identical allowed decisions folded into this row */
+    "  last_ms INTEGER NOT NULL);" /* the last of them (time_ms: the first) */
     "CREATE INDEX audit_log_site ON audit_log(site_id, id);"
     "CREATE INDEX audit_log_time ON audit_log(time_ms);",
 
@@ -190,7 +190,7 @@ const char *const schema_sqlite[] = {
     "  app_id TEXT NOT NULL,"
     "  env_key TEXT NOT NULL,"
     "  key TEXT NOT NULL,"
-    "  encrypted INTEGER NOT NULL,"   /* 1: value holds sealed bytes (auth/keys.h) */
+    "  encrypted INTEGER NOT NULL," /* 1: value holds sealed bytes (auth/keys.h) */
     "  value BLOB NOT NULL,"
     "  created_ms INTEGER NOT NULL,"
     "  updated_ms INTEGER NOT NULL,"
@@ -211,13 +211,13 @@ const char *const schema_sqlite[] = {
     "CREATE TABLE ledger ("
     "  id INTEGER PRIMARY KEY,"
     "  time_ms INTEGER NOT NULL,"
-    "  site_id INTEGER NOT NULL,"       /* whose data left: the source site */
-    "  dest_site_id INTEGER NOT NULL,"  /* the kiln site it went to; 0: none (a client, a host) */
-    "  kind TEXT NOT NULL,"             /* webtrigger.response, invoke.result, egress, remote, ... */
+    "  site_id INTEGER NOT NULL,"      /* whose data left: the source site */
+    "  dest_site_id INTEGER NOT NULL," /* the kiln site it went to; 0: none (a client, a host) */
+    "  kind TEXT NOT NULL,"            /* webtrigger.response, invoke.result, egress, remote, ... */
     "  app_id TEXT NOT NULL,"
-    "  installation_id TEXT NOT NULL,"  /* of the invocation that carried the data */
+    "  installation_id TEXT NOT NULL," /* of the invocation that carried the data */
     "  invocation_id TEXT NOT NULL,"
-    "  destination TEXT NOT NULL,"      /* a URL without its query, or a short description */
+    "  destination TEXT NOT NULL," /* a URL without its query, or a short description */
     "  bytes INTEGER NOT NULL);"
     "CREATE INDEX ledger_site ON ledger(site_id, id);"
     /* flows into a site are few: a partial index; ids grow with time, so retention needs no
@@ -226,4 +226,4 @@ const char *const schema_sqlite[] = {
     "ALTER TABLE environments ADD COLUMN isolation TEXT NOT NULL DEFAULT 'version';",
 };
 
-const unsigned schema_sqlite_len = sizeof schema_sqlite / sizeof schema_sqlite[0];
+const unsigned sq_schema_len = sizeof sq_schema / sizeof sq_schema[0];

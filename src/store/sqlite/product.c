@@ -1,0 +1,304 @@
+/* The store's product family (store/store_product.h) on SQLite: projects and issues,
+ * their id sequences (kept on sites) and the project search, answered from the
+ * handle's cache of recent answers when it can be (store/qcache.h). Tables: projects,
+ * issues. */
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "store/sqlite/sqlite_int.h"
+#include "store/store_product.h"
+
+enum q {
+    Q_SITE_SEED_IDS,
+    Q_NEXT_PROJECT_ID,
+    Q_PROJECT_INSERT,
+    Q_PROJECT_BY_ID,
+    Q_PROJECT_BY_KEY,
+    Q_PROJECT_SEARCH_KEY,
+    Q_PROJECT_SEARCH_KEY_DESC,
+    Q_PROJECT_SEARCH_NAME,
+    Q_PROJECT_SEARCH_NAME_DESC,
+    Q_PROJECT_COUNT,
+    Q_NEXT_ISSUE_ID,
+    Q_NEXT_ISSUE_NUM,
+    Q_ISSUE_INSERT,
+    Q_ISSUE_BY_ID,
+    Q_ISSUE_BY_KEY,
+    Q__COUNT
+};
+
+#define PROJECT_COLS                                                                                                   \
+    "p.id, p.key, p.name, p.description, p.type_key, p.lead_account_id, p.assignee_type, "                             \
+    "p.url, p.created_ms, "                                                                                            \
+    "CASE WHEN ?7 THEN (SELECT count(*) FROM issues i"                                                                 \
+    " WHERE i.site_id = p.site_id AND i.project_id = p.id) END, "                                                      \
+    "CASE WHEN ?7 THEN (SELECT max(updated_ms) FROM issues i"                                                          \
+    " WHERE i.site_id = p.site_id AND i.project_id = p.id) END"
+#define PROJECT_WHERE                                                                                                  \
+    " FROM projects p WHERE p.site_id = ?1"                                                                            \
+    " AND (?2 IS NULL OR instr(lower(p.key), ?2) > 0 OR instr(lower(p.name), ?2) > 0)"                                 \
+    " AND (?3 IS NULL OR p.key IN (SELECT value FROM json_each(?3)))"                                                  \
+    " AND (?4 IS NULL OR p.type_key IN (SELECT value FROM json_each(?4)))"
+/* The page walks an index in order; the total is an uncorrelated subquery over the same
+ * filter, which SQLite evaluates once per statement (a window count(*) OVER () would
+ * force a temporary b-tree on every search). */
+#define PROJECT_COUNT_SQL "SELECT count(*)" PROJECT_WHERE
+#define PROJECT_SEARCH(order)                                                                                          \
+    "SELECT " PROJECT_COLS ", (" PROJECT_COUNT_SQL ")" PROJECT_WHERE " ORDER BY " order " LIMIT ?5 OFFSET ?6"
+#define ISSUE_COLS                                                                                                     \
+    "i.id, i.project_id, i.num, i.summary, i.description_json, i.issuetype_id, i.status, "                             \
+    "i.reporter_account_id, i.assignee_account_id, i.created_ms, i.updated_ms, p.key"
+
+static const char *const sql[Q__COUNT] = {
+    [Q_SITE_SEED_IDS] = "UPDATE sites SET next_project_id = max(next_project_id, ?2), "
+                        "next_issue_id = max(next_issue_id, ?2) WHERE id = ?1",
+    [Q_NEXT_PROJECT_ID] = "UPDATE sites SET next_project_id = next_project_id + 1 WHERE id = ?1 "
+                          "RETURNING next_project_id - 1",
+    [Q_PROJECT_INSERT] = "INSERT INTO projects (site_id, id, key, name, description, type_key, "
+                         "lead_account_id, assignee_type, url, created_ms) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [Q_PROJECT_BY_ID] = "SELECT " PROJECT_COLS " FROM projects p WHERE p.site_id = ?1 AND p.id = ?2",
+    [Q_PROJECT_BY_KEY] = "SELECT " PROJECT_COLS " FROM projects p WHERE p.site_id = ?1 AND p.key = ?2",
+    [Q_PROJECT_SEARCH_KEY] = PROJECT_SEARCH("p.key"),
+    [Q_PROJECT_SEARCH_KEY_DESC] = PROJECT_SEARCH("p.key DESC"),
+    [Q_PROJECT_SEARCH_NAME] = PROJECT_SEARCH("p.name, p.key"),
+    [Q_PROJECT_SEARCH_NAME_DESC] = PROJECT_SEARCH("p.name DESC, p.key DESC"),
+    [Q_PROJECT_COUNT] = PROJECT_COUNT_SQL,
+    [Q_NEXT_ISSUE_ID] = "UPDATE sites SET next_issue_id = next_issue_id + 1 WHERE id = ?1 "
+                        "RETURNING next_issue_id - 1",
+    [Q_NEXT_ISSUE_NUM] = "UPDATE projects SET next_issue_num = next_issue_num + 1 "
+                         "WHERE site_id = ?1 AND id = ?2 RETURNING next_issue_num - 1",
+    [Q_ISSUE_INSERT] = "INSERT INTO issues (site_id, id, project_id, num, summary, description_json, "
+                       "issuetype_id, status, reporter_account_id, assignee_account_id, created_ms, "
+                       "updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    [Q_ISSUE_BY_ID] = "SELECT " ISSUE_COLS " FROM issues i JOIN projects p "
+                      "ON p.site_id = i.site_id AND p.id = i.project_id "
+                      "WHERE i.site_id = ?1 AND i.id = ?2",
+    [Q_ISSUE_BY_KEY] = "SELECT " ISSUE_COLS " FROM issues i JOIN projects p "
+                       "ON p.site_id = i.site_id AND p.id = i.project_id "
+                       "WHERE i.site_id = ?1 AND p.key = ?2 AND i.num = ?3",
+};
+
+static const sq_sql_t statements = {SQ_PRODUCT, Q__COUNT, sql};
+
+static sqlite3_stmt *stmt(store_t *st, enum q id)
+{
+    return sq_stmt(st, &statements, id);
+}
+
+static int sq_site_seed_ids(store_t *st, int64_t site, int64_t first)
+{
+    sqlite3_stmt *q = stmt(st, Q_SITE_SEED_IDS);
+    sqlite3_bind_int64(q, 1, site);
+    sqlite3_bind_int64(q, 2, first);
+    int rc = sq_write1(st, q);
+    if (rc == STORE_OK && sqlite3_changes(DB(st)) != 1)
+        rc = STORE_NOTFOUND;
+    return rc;
+}
+
+/* ---- projects ---- */
+
+static void read_project(arena_t *a, sqlite3_stmt *q, project_rec_t *p)
+{
+    p->id = sqlite3_column_int64(q, 0);
+    p->key = sq_col_str(a, q, 1);
+    p->name = sq_col_str(a, q, 2);
+    p->description = sq_col_str(a, q, 3);
+    p->type_key = sq_col_str(a, q, 4);
+    p->lead_account_id = sq_col_str(a, q, 5);
+    p->assignee_type = sq_col_str(a, q, 6);
+    p->url = sq_col_str(a, q, 7);
+    p->created_ms = sqlite3_column_int64(q, 8);
+    p->issue_count = sqlite3_column_int64(q, 9);
+    p->last_issue_update_ms = sqlite3_column_int64(q, 10);
+}
+
+static int sq_project_insert(store_t *st, int64_t site, project_rec_t *p)
+{
+    int opened, rc = sq_tx_open(st, &opened);
+    if (rc != STORE_OK)
+        return rc;
+    sqlite3_stmt *q = stmt(st, Q_NEXT_PROJECT_ID);
+    sqlite3_bind_int64(q, 1, site);
+    rc = sq_next_id(st, q, &p->id);
+    if (rc == STORE_OK) {
+        q = stmt(st, Q_PROJECT_INSERT);
+        sqlite3_bind_int64(q, 1, site);
+        sqlite3_bind_int64(q, 2, p->id);
+        sq_bind_text(q, 3, p->key);
+        sq_bind_text(q, 4, p->name);
+        sq_bind_text(q, 5, p->description ? p->description : "");
+        sq_bind_text(q, 6, p->type_key);
+        sq_bind_text(q, 7, p->lead_account_id);
+        sq_bind_text(q, 8, p->assignee_type ? p->assignee_type : "UNASSIGNED");
+        sq_bind_text(q, 9, p->url ? p->url : "");
+        sqlite3_bind_int64(q, 10, p->created_ms);
+        rc = sq_exec(st, q);
+    }
+    return sq_tx_close(st, opened, rc);
+}
+
+static int one_project(store_t *st, arena_t *a, sqlite3_stmt *q, int64_t site, project_rec_t *out)
+{
+    sqlite3_bind_int64(q, 1, site);
+    sqlite3_bind_int(q, 7, 1);
+    int rc = sqlite3_step(q);
+    int r = rc == SQLITE_ROW ? (read_project(a, q, out), STORE_OK) : rc == SQLITE_DONE ? STORE_NOTFOUND : sq_rc(st, rc);
+    sq_done(q);
+    return r;
+}
+
+static int sq_project_by_id(store_t *st, arena_t *a, int64_t site, int64_t id, project_rec_t *out)
+{
+    sqlite3_stmt *q = stmt(st, Q_PROJECT_BY_ID);
+    sqlite3_bind_int64(q, 2, id);
+    return one_project(st, a, q, site, out);
+}
+
+static int sq_project_by_key(store_t *st, arena_t *a, int64_t site, const char *key, project_rec_t *out)
+{
+    sqlite3_stmt *q = stmt(st, Q_PROJECT_BY_KEY);
+    sq_bind_text(q, 2, key);
+    return one_project(st, a, q, site, out);
+}
+
+static void bind_filter(sqlite3_stmt *q, int64_t site, const project_filter_t *f)
+{
+    sqlite3_bind_int64(q, 1, site);
+    sq_bind_text(q, 2, f->query);
+    sq_bind_text(q, 3, f->keys_json);
+    sq_bind_text(q, 4, f->types_json);
+}
+
+static int sq_project_search(store_t *st, arena_t *a, int64_t site, const project_filter_t *f, project_rec_t **out,
+                             size_t *n, int64_t *total)
+{
+    static const enum q order_q[] = {
+        [PROJECT_ORDER_KEY] = Q_PROJECT_SEARCH_KEY,
+        [PROJECT_ORDER_KEY_DESC] = Q_PROJECT_SEARCH_KEY_DESC,
+        [PROJECT_ORDER_NAME] = Q_PROJECT_SEARCH_NAME,
+        [PROJECT_ORDER_NAME_DESC] = Q_PROJECT_SEARCH_NAME_DESC,
+    };
+    struct sqlite_store *s = SQ(st);
+    /* The data we are about to read is at least as new as this generation: the active
+     * snapshot's (taken before its BEGIN), or now (the statement starts after this). */
+    uint64_t gen = s->snap == SNAP_ACTIVE ? s->snap_gen : sq_write_gen;
+    int cacheable = !s->in_tx; /* never remember what a write transaction may roll back */
+    if (cacheable && qcache_get(&s->qc, a, sq_write_gen, site, f, out, n, total))
+        return STORE_OK;
+    sqlite3_stmt *q = stmt(st, order_q[f->order]);
+    bind_filter(q, site, f);
+    sqlite3_bind_int64(q, 5, f->max_results);
+    sqlite3_bind_int64(q, 6, f->start_at);
+    sqlite3_bind_int(q, 7, f->insight);
+    size_t cap = (size_t)(f->max_results > 0 ? f->max_results : 1);
+    project_rec_t *v = arena_calloc(a, cap * sizeof *v);
+    size_t len = 0;
+    int src = SQLITE_DONE;
+    while (v && len < cap && (src = sqlite3_step(q)) == SQLITE_ROW) {
+        read_project(a, q, &v[len++]);
+        *total = sqlite3_column_int64(q, 11);
+    }
+    int r = v ? sq_rc(st, src == SQLITE_ROW ? SQLITE_DONE : src) : STORE_ERROR;
+    sq_done(q);
+    *out = v;
+    *n = len;
+    if (r == STORE_OK && len == 0) {
+        /* An empty page (no match, maxResults=0, or startAt past the end) still has a total. */
+        sqlite3_stmt *c = stmt(st, Q_PROJECT_COUNT);
+        bind_filter(c, site, f);
+        r = sq_count(st, c, total);
+    }
+    if (r == STORE_OK && cacheable)
+        qcache_put(&s->qc, gen, site, f, v, len, *total);
+    return r;
+}
+
+/* ---- issues ---- */
+
+static int sq_issue_insert(store_t *st, int64_t site, issue_rec_t *i)
+{
+    int opened, rc = sq_tx_open(st, &opened);
+    if (rc != STORE_OK)
+        return rc;
+    sqlite3_stmt *q = stmt(st, Q_NEXT_ISSUE_ID);
+    sqlite3_bind_int64(q, 1, site);
+    rc = sq_next_id(st, q, &i->id);
+    if (rc == STORE_OK) {
+        q = stmt(st, Q_NEXT_ISSUE_NUM);
+        sqlite3_bind_int64(q, 1, site);
+        sqlite3_bind_int64(q, 2, i->project_id);
+        rc = sq_next_id(st, q, &i->num);
+    }
+    if (rc == STORE_OK) {
+        q = stmt(st, Q_ISSUE_INSERT);
+        sqlite3_bind_int64(q, 1, site);
+        sqlite3_bind_int64(q, 2, i->id);
+        sqlite3_bind_int64(q, 3, i->project_id);
+        sqlite3_bind_int64(q, 4, i->num);
+        sq_bind_text(q, 5, i->summary);
+        sq_bind_text(q, 6, i->description_json);
+        sq_bind_text(q, 7, i->issuetype_id);
+        sq_bind_text(q, 8, i->status);
+        sq_bind_text(q, 9, i->reporter_account_id);
+        sq_bind_text(q, 10, i->assignee_account_id);
+        sqlite3_bind_int64(q, 11, i->created_ms);
+        sqlite3_bind_int64(q, 12, i->updated_ms);
+        rc = sq_exec(st, q);
+    }
+    return sq_tx_close(st, opened, rc);
+}
+
+static int one_issue(store_t *st, arena_t *a, sqlite3_stmt *q, int64_t site, issue_rec_t *out, const char **pkey)
+{
+    sqlite3_bind_int64(q, 1, site);
+    int rc = sqlite3_step(q);
+    int r = STORE_NOTFOUND;
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(q, 0);
+        out->project_id = sqlite3_column_int64(q, 1);
+        out->num = sqlite3_column_int64(q, 2);
+        out->summary = sq_col_str(a, q, 3);
+        out->description_json = sq_col_str(a, q, 4);
+        out->issuetype_id = sq_col_str(a, q, 5);
+        out->status = sq_col_str(a, q, 6);
+        out->reporter_account_id = sq_col_str(a, q, 7);
+        out->assignee_account_id = sq_col_str(a, q, 8);
+        out->created_ms = sqlite3_column_int64(q, 9);
+        out->updated_ms = sqlite3_column_int64(q, 10);
+        *pkey = sq_col_str(a, q, 11);
+        r = STORE_OK;
+    } else if (rc != SQLITE_DONE) {
+        r = sq_rc(st, rc);
+    }
+    sq_done(q);
+    return r;
+}
+
+static int sq_issue_by_id(store_t *st, arena_t *a, int64_t site, int64_t id, issue_rec_t *out, const char **pkey)
+{
+    sqlite3_stmt *q = stmt(st, Q_ISSUE_BY_ID);
+    sqlite3_bind_int64(q, 2, id);
+    return one_issue(st, a, q, site, out, pkey);
+}
+
+static int sq_issue_by_key(store_t *st, arena_t *a, int64_t site, const char *key, int64_t num, issue_rec_t *out,
+                           const char **pkey)
+{
+    sqlite3_stmt *q = stmt(st, Q_ISSUE_BY_KEY);
+    sq_bind_text(q, 2, key);
+    sqlite3_bind_int64(q, 3, num);
+    return one_issue(st, a, q, site, out, pkey);
+}
+
+const store_product_ops_t sq_product_ops = {
+    .site_seed_ids = sq_site_seed_ids,
+    .project_insert = sq_project_insert,
+    .project_by_id = sq_project_by_id,
+    .project_by_key = sq_project_by_key,
+    .project_search = sq_project_search,
+    .issue_insert = sq_issue_insert,
+    .issue_by_id = sq_issue_by_id,
+    .issue_by_key = sq_issue_by_key,
+};

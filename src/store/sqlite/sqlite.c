@@ -1,0 +1,439 @@
+/* The SQLite backend's connection: one per handle (so per thread), WAL,
+ * synchronous=FULL so that a committed write survives kill -9 and power loss, a busy
+ * timeout for writers that meet; migrations, the integrity check, the statement cache,
+ * transactions and read snapshots, and the row helpers every family file uses
+ * (sqlite_int.h). The families' SQL lives in their own files. */
+#include <errno.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/arena.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "store/sqlite/sqlite_int.h"
+
+enum q { Q_BEGIN, Q_BEGIN_READ, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO, Q__COUNT };
+
+static const char *const sql[Q__COUNT] = {
+    [Q_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_BEGIN_READ] = "BEGIN",
+    [Q_COMMIT] = "COMMIT",
+    [Q_ROLLBACK] = "ROLLBACK",
+    [Q_SAVEPOINT] = "SAVEPOINT unit",
+    [Q_RELEASE] = "RELEASE unit",
+    [Q_ROLLBACK_TO] = "ROLLBACK TO unit",
+};
+
+static const sq_sql_t statements = {SQ_TX, Q__COUNT, sql};
+
+static sqlite3_stmt *stmt(store_t *st, enum q id)
+{
+    return sq_stmt(st, &statements, id);
+}
+
+_Atomic uint64_t sq_write_gen;
+
+/* ---- the statement cache ---- */
+
+sqlite3_stmt *sq_prepare(struct sqlite_store *s, const sq_sql_t *t, int id)
+{
+    if (!s->stmts[t->slot]) {
+        s->stmts[t->slot] = xcalloc(t->count, sizeof *s->stmts[t->slot]);
+        s->nstmts[t->slot] = t->count;
+    }
+    sqlite3_stmt **v = s->stmts[t->slot];
+    if (!v[id]) {
+        if (sqlite3_prepare_v3(s->db, t->sql[id], -1, SQLITE_PREPARE_PERSISTENT, &v[id], NULL) != SQLITE_OK) {
+            /* The SQL is static: failing to prepare it is a bug or a schema mismatch. */
+            log_msg(LOG_ERROR, "store: prepare failed", "error", sqlite3_errmsg(s->db), "sql", t->sql[id], NULL);
+            abort();
+        }
+    }
+    return v[id];
+}
+
+void sq_snap_release(struct sqlite_store *s)
+{
+    sqlite3_stmt *q = sq_prepare(s, &statements, Q_COMMIT);
+    sqlite3_step(q);
+    sqlite3_reset(q);
+    s->snap = SNAP_NONE;
+}
+
+/* ---- statements and rows ---- */
+
+void sq_done(sqlite3_stmt *q)
+{
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+}
+
+int sq_rc(store_t *st, int rc)
+{
+    if (rc == SQLITE_DONE || rc == SQLITE_OK || rc == SQLITE_ROW)
+        return STORE_OK;
+    if (rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT)
+        return STORE_CONFLICT;
+    log_msg(LOG_ERROR, "store: statement failed", "error", sqlite3_errmsg(DB(st)), NULL);
+    return STORE_ERROR;
+}
+
+int sq_exec(store_t *st, sqlite3_stmt *q)
+{
+    int rc = sqlite3_step(q);
+    int r = sq_rc(st, rc);
+    sq_done(q);
+    return r;
+}
+
+const char *sq_col_str(arena_t *a, sqlite3_stmt *q, int i)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    if (!t)
+        return NULL;
+    const char *s = arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(q, i));
+    if (!s)
+        kiln_oom((size_t)sqlite3_column_bytes(q, i));
+    return s;
+}
+
+void sq_bind_text(sqlite3_stmt *q, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(q, i, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, i);
+}
+
+int sq_one(store_t *st, arena_t *a, sqlite3_stmt *q, sq_read_fn *read, void *out)
+{
+    int rc = sqlite3_step(q);
+    int r = rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : sq_rc(st, rc);
+    if (rc == SQLITE_ROW)
+        read(a, q, out);
+    sq_done(q);
+    return r;
+}
+
+int sq_collect(store_t *st, arena_t *a, sqlite3_stmt *q, size_t size, sq_read_fn *read, void **out, size_t *n)
+{
+    size_t cap = 16, len = 0;
+    char *v = arena_alloc(a, cap * size);
+    int rc = SQLITE_DONE;
+    while (v && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (len == cap) {
+            char *w = arena_alloc(a, 2 * cap * size);
+            if (!w) {
+                v = NULL;
+                break;
+            }
+            memcpy(w, v, len * size);
+            v = w;
+            cap *= 2;
+        }
+        read(a, q, v + len++ * size);
+    }
+    int r = v ? sq_rc(st, rc) : STORE_ERROR;
+    sq_done(q);
+    *out = v;
+    *n = r == STORE_OK ? len : 0;
+    return r;
+}
+
+int sq_count(store_t *st, sqlite3_stmt *q, int64_t *n)
+{
+    int rc = sqlite3_step(q);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+    int r = rc == SQLITE_ROW ? STORE_OK : sq_rc(st, rc);
+    sq_done(q);
+    return r;
+}
+
+int sq_next_id(store_t *st, sqlite3_stmt *q, int64_t *id)
+{
+    int rc = sqlite3_step(q);
+    int r = rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : sq_rc(st, rc);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(q, 0);
+    sq_done(q);
+    return r;
+}
+
+/* ---- the handle ---- */
+
+static void sq_close(store_t *st)
+{
+    struct sqlite_store *s = SQ(st);
+    if (s->snap != SNAP_NONE)
+        sq_snap_release(s);
+    qcache_free(s->qc);
+    for (int t = 0; t < SQ__TABLES; t++) {
+        for (unsigned i = 0; i < s->nstmts[t]; i++)
+            sqlite3_finalize(s->stmts[t][i]);
+        free(s->stmts[t]);
+    }
+    sqlite3_close(s->db);
+    free(s);
+}
+
+static int sq_migrate(store_t *st, char *err, size_t errlen)
+{
+    sqlite3 *db = DB(st);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK)
+        goto fail;
+    int version = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+    sqlite3_finalize(q);
+    if (version < 0)
+        goto fail;
+    if ((unsigned)version > sq_schema_len) {
+        snprintf(err, errlen, "store schema version %d is newer than this binary (%u)", version, sq_schema_len);
+        return STORE_ERROR;
+    }
+    for (unsigned v = (unsigned)version; v < sq_schema_len; v++) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %u", v + 1);
+        if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+            goto fail;
+        if (sqlite3_exec(db, sq_schema[v], NULL, NULL, NULL) != SQLITE_OK ||
+            sqlite3_exec(db, pragma, NULL, NULL, NULL) != SQLITE_OK) {
+            snprintf(err, errlen, "migration %u failed: %s", v + 1, sqlite3_errmsg(db));
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            return STORE_ERROR;
+        }
+        if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+            goto fail;
+        log_msg(LOG_INFO, "store: migrated", "version", pragma + 22, NULL);
+    }
+    return STORE_OK;
+fail:
+    snprintf(err, errlen, "migration failed: %s", sqlite3_errmsg(db));
+    return STORE_ERROR;
+}
+
+static int sq_check(store_t *st, char *out, size_t outlen)
+{
+    sqlite3_stmt *q;
+    int rc = STORE_OK;
+    if (sqlite3_prepare_v2(DB(st), "PRAGMA integrity_check", -1, &q, NULL) != SQLITE_OK) {
+        snprintf(out, outlen, "%s", sqlite3_errmsg(DB(st)));
+        return STORE_ERROR;
+    }
+    size_t used = 0;
+    out[0] = '\0';
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *line = (const char *)sqlite3_column_text(q, 0);
+        if (strcmp(line, "ok") != 0)
+            rc = STORE_ERROR;
+        int n = snprintf(out + used, outlen - used, "%s%s", used ? "\n" : "", line);
+        if (n < 0 || (size_t)n >= outlen - used)
+            break;
+        used += (size_t)n;
+    }
+    sqlite3_finalize(q);
+    if (sqlite3_prepare_v2(DB(st), "PRAGMA foreign_key_check", -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW) {
+            rc = STORE_ERROR;
+            snprintf(out, outlen, "foreign key violation in table %s", sqlite3_column_text(q, 0));
+        }
+        sqlite3_finalize(q);
+    }
+    return rc;
+}
+
+/* ---- transactions and read snapshots ---- */
+
+static int sq_begin(store_t *st)
+{
+    struct sqlite_store *s = SQ(st);
+    if (s->snap != SNAP_NONE)
+        sq_snap_release(s);
+    int rc = sq_exec(st, stmt(st, Q_BEGIN));
+    if (rc == STORE_OK)
+        s->in_tx = 1;
+    return rc;
+}
+
+static int sq_begin_read(store_t *st)
+{
+    struct sqlite_store *s = SQ(st);
+    if (s->in_tx || s->snap == SNAP_ACTIVE)
+        return STORE_ERROR; /* reads do not nest */
+    uint64_t gen = sq_write_gen;
+    int64_t now = clock_now_ms();
+    if (s->snap == SNAP_PARKED && s->snap_gen == gen && now - s->snap_ms < SQ_SNAP_REUSE_MS) {
+        s->snap = SNAP_ACTIVE;
+        return STORE_OK;
+    }
+    int rc = sq_exec(st, stmt(st, Q_BEGIN_READ)); /* stmt() released a parked one */
+    if (rc == STORE_OK) {
+        s->snap = SNAP_ACTIVE;
+        s->snap_gen = gen; /* read before BEGIN: a write in between only makes it look older */
+        s->snap_ms = now;
+    }
+    return rc;
+}
+
+static int sq_commit(store_t *st)
+{
+    struct sqlite_store *s = SQ(st);
+    if (s->snap == SNAP_ACTIVE) {
+        s->snap = SNAP_PARKED;
+        return STORE_OK;
+    }
+    s->in_tx = 0;
+    int rc = sq_exec(st, stmt(st, Q_COMMIT));
+    if (rc == STORE_OK)
+        sq_write_gen++; /* before the caller acknowledges the write */
+    return rc;
+}
+
+static void sq_rollback(store_t *st)
+{
+    struct sqlite_store *s = SQ(st);
+    if (s->snap == SNAP_ACTIVE) {
+        s->snap = SNAP_PARKED;
+        return;
+    }
+    s->in_tx = 0;
+    sq_exec(st, stmt(st, Q_ROLLBACK));
+}
+
+static int sq_savepoint(store_t *st)
+{
+    if (!SQ(st)->in_tx)
+        return STORE_ERROR; /* only inside a write transaction */
+    return sq_exec(st, stmt(st, Q_SAVEPOINT));
+}
+
+static int sq_savepoint_release(store_t *st)
+{
+    return sq_exec(st, stmt(st, Q_RELEASE));
+}
+
+static void sq_savepoint_rollback(store_t *st)
+{
+    sq_exec(st, stmt(st, Q_ROLLBACK_TO));
+    sq_exec(st, stmt(st, Q_RELEASE));
+}
+
+static void sq_idle(store_t *st)
+{
+    struct sqlite_store *s = SQ(st);
+    if (s->snap == SNAP_PARKED && clock_now_ms() - s->snap_ms >= SQ_SNAP_REUSE_MS)
+        sq_snap_release(s);
+}
+
+int sq_tx_open(store_t *st, int *opened)
+{
+    *opened = 0;
+    if (SQ(st)->in_tx)
+        return STORE_OK;
+    int rc = sq_begin(st);
+    *opened = rc == STORE_OK;
+    return rc;
+}
+
+int sq_tx_close(store_t *st, int opened, int rc)
+{
+    if (!opened)
+        return rc;
+    if (rc == STORE_OK)
+        return sq_commit(st);
+    sq_rollback(st);
+    return rc;
+}
+
+int sq_write1(store_t *st, sqlite3_stmt *q)
+{
+    int opened, rc = sq_tx_open(st, &opened);
+    if (rc == STORE_OK)
+        rc = sq_exec(st, q);
+    return sq_tx_close(st, opened, rc);
+}
+
+int sq_write_one_row(store_t *st, sqlite3_stmt *q)
+{
+    int rc = sq_write1(st, q);
+    return rc == STORE_OK && sqlite3_changes(DB(st)) == 0 ? STORE_NOTFOUND : rc;
+}
+
+static void sq_relax_durability(store_t *st)
+{
+    sqlite3_exec(DB(st), "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+}
+
+/* ---- opening ---- */
+
+static const store_backend_t sqlite_backend = {
+    .name = "sqlite",
+    .close = sq_close,
+    .migrate = sq_migrate,
+    .check = sq_check,
+    .begin = sq_begin,
+    .begin_read = sq_begin_read,
+    .idle = sq_idle,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .savepoint = sq_savepoint,
+    .savepoint_release = sq_savepoint_release,
+    .savepoint_rollback = sq_savepoint_rollback,
+    .relax_durability = sq_relax_durability,
+    .sites = &sq_sites_ops,
+    .product = &sq_product_ops,
+    .apps = &sq_apps_ops,
+    .installs = &sq_installs_ops,
+    .kvs = &sq_kvs_ops,
+    .journal = &sq_journal_ops,
+    .auth = &sq_auth_ops,
+};
+
+/* Process-wide settings, before the first connection: no global allocation statistics
+ * (a mutex every malloc would take across all threads). */
+static void global_init(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    sqlite3_initialize();
+}
+
+store_t *store_sqlite_open(const char *data_dir, char *err, size_t errlen)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, global_init);
+    char path[4096];
+    if (mkdir(data_dir, 0700) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "cannot create data dir %s: %s", data_dir, strerror(errno));
+        return NULL;
+    }
+    snprintf(path, sizeof path, "%s/kiln.db", data_dir);
+    struct sqlite_store *s = xcalloc(1, sizeof *s);
+    s->base.be = &sqlite_backend;
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        snprintf(err, errlen, "cannot open %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    static const char *const pragmas[] = {
+        "PRAGMA journal_mode = WAL",
+        "PRAGMA synchronous = FULL",
+        "PRAGMA foreign_keys = ON",
+        "PRAGMA temp_store = MEMORY",
+    };
+    for (size_t i = 0; i < sizeof pragmas / sizeof *pragmas; i++) {
+        if (sqlite3_exec(s->db, pragmas[i], NULL, NULL, NULL) != SQLITE_OK) {
+            snprintf(err, errlen, "cannot configure %s (%s): %s", path, pragmas[i], sqlite3_errmsg(s->db));
+            goto fail;
+        }
+    }
+    return &s->base;
+fail:
+    sqlite3_close(s->db);
+    free(s);
+    return NULL;
+}

@@ -1,0 +1,154 @@
+/* The SQLite backend's internals, shared by its files and private to them (like
+ * SQLite's own *Int.h headers): nothing outside src/store/sqlite/ includes this. Its
+ * names start with sq_.
+ *
+ *   sqlite.c    the connection: open, pragmas, migrations, integrity check, the
+ *               statement cache, transactions and read snapshots, row helpers
+ *   schema.c    the migrations (SQL DDL), append-only
+ *   sites.c     store/store_sites.h      (sites, users, user_tokens)
+ *   product.c   store/store_product.h    (projects, issues; the project-search cache)
+ *   apps.c      store/store_apps.h       (apps, environments, versions, variables)
+ *   installs.c  store/store_installs.h   (installations, webtriggers, lifecycle_events)
+ *   kvs.c       store/store_kvs.h        (kvs)
+ *   journal.c   store/store_journal.h    (function_logs, audit_log, ledger)
+ *   auth.c      store/store_auth.h       (keys, system_tokens)
+ *
+ * Each family file owns the SQL of its statements: a table indexed by its own enum,
+ * described by an sq_sql_t, prepared once per handle on first use (sq_stmt). A
+ * statement runs in the caller's transaction, or in one of its own (sq_write1,
+ * sq_tx_open/sq_tx_close) when the caller has none open. */
+#ifndef KILN_SQLITE_INT_H
+#define KILN_SQLITE_INT_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "store/qcache.h"
+#include "store/store_backend.h"
+
+/* ---- schema (schema.c) ---- */
+
+/* Migration i brings `PRAGMA user_version` from i to i+1. */
+extern const char *const sq_schema[];
+extern const unsigned sq_schema_len;
+
+/* ---- statement tables ---- */
+
+/* Each file's statements form a table of their own (sqlite.c's transaction statements,
+ * each family's); the handle keeps one array of prepared statements per table. */
+enum sq_table { SQ_TX, SQ_SITES, SQ_PRODUCT, SQ_APPS, SQ_INSTALLS, SQ_KVS, SQ_JOURNAL, SQ_AUTH, SQ__TABLES };
+
+typedef struct sq_sql {
+    enum sq_table slot;
+    unsigned count;         /* entries in sql */
+    const char *const *sql; /* indexed by the family's enum */
+} sq_sql_t;
+
+/* ---- the handle ---- */
+
+/* Read snapshots are kept between requests (PARKED) and reused while no write has
+ * committed through this process since (sq_write_gen unchanged) and for at most
+ * SQ_SNAP_REUSE_MS. Reuse saves the two fcntl(2) lock calls that every SQLite read
+ * transaction costs in WAL mode — on the hot path, half of kiln's system calls. Every
+ * write commits through one function (sqlite.c), which bumps sq_write_gen before the
+ * write is acknowledged, so a client always reads its own writes; writers outside this
+ * process (none in normal operation) are seen within SQ_SNAP_REUSE_MS. A parked
+ * snapshot is released before any statement outside a read (sq_stmt) and when the
+ * thread goes idle (store_idle), so it never pins the WAL for long. */
+#define SQ_SNAP_REUSE_MS 100
+
+enum sq_snap { SNAP_NONE, SNAP_ACTIVE, SNAP_PARKED };
+
+/* Bumped by every commit of a write through any handle of this process. */
+extern _Atomic uint64_t sq_write_gen;
+
+struct sqlite_store {
+    store_t base;
+    sqlite3 *db;
+    sqlite3_stmt **stmts[SQ__TABLES]; /* per table, allocated and prepared on first use */
+    unsigned nstmts[SQ__TABLES];
+    int in_tx;         /* a write transaction is open */
+    enum sq_snap snap; /* the read snapshot's state */
+    qcache_t *qc;      /* project-search answers (store/qcache.h) */
+    uint64_t snap_gen;
+    int64_t snap_ms;
+};
+
+#define SQ(st) ((struct sqlite_store *)(st))
+#define DB(st) (SQ(st)->db)
+
+/* Ends a parked read snapshot. */
+void sq_snap_release(struct sqlite_store *s);
+/* Prepares statement `id` of table t (once per handle; aborts if the static SQL does not
+ * prepare: a bug or a schema mismatch). */
+sqlite3_stmt *sq_prepare(struct sqlite_store *s, const sq_sql_t *t, int id);
+
+/* Statement `id` of table t, prepared once per handle, returned reset and with its
+ * bindings cleared. Any statement outside an active read ends a parked snapshot first,
+ * so it never sees stale data. */
+static inline sqlite3_stmt *sq_stmt(store_t *st, const sq_sql_t *t, int id)
+{
+    struct sqlite_store *s = SQ(st);
+    if (s->snap == SNAP_PARKED)
+        sq_snap_release(s);
+    sqlite3_stmt **v = s->stmts[t->slot];
+    return v && v[id] ? v[id] : sq_prepare(s, t, id);
+}
+
+/* ---- transactions as the families use them ---- */
+
+/* Writes that need several statements run in a transaction of their own unless the
+ * caller already opened one: sq_tx_open sets *opened when it began one, sq_tx_close
+ * commits it (rc == STORE_OK) or rolls it back, and returns the result. */
+int sq_tx_open(store_t *st, int *opened);
+int sq_tx_close(store_t *st, int opened, int rc);
+/* A single-statement write, in a transaction of its own unless one is open. */
+int sq_write1(store_t *st, sqlite3_stmt *q);
+/* A single-row write that must hit exactly one row (UPDATE ... WHERE id = ?):
+ * STORE_NOTFOUND if it changed none. */
+int sq_write_one_row(store_t *st, sqlite3_stmt *q);
+
+/* ---- statements and rows ---- */
+
+/* Resets q and clears its bindings. */
+void sq_done(sqlite3_stmt *q);
+/* An SQLite result as a STORE_* code (logs the unexpected ones). */
+int sq_rc(store_t *st, int rc);
+/* Runs a statement that returns no rows (or ignores them). */
+int sq_exec(store_t *st, sqlite3_stmt *q);
+/* Column i as a string in the arena; NULL for SQL NULL. */
+const char *sq_col_str(arena_t *a, sqlite3_stmt *q, int i);
+/* Binds s (NULL: SQL NULL); s must outlive the statement's run. */
+void sq_bind_text(sqlite3_stmt *q, int i, const char *s);
+
+/* Reads the current row of q into one record. */
+typedef void sq_read_fn(arena_t *a, sqlite3_stmt *q, void *rec);
+/* One row into *out via `read`; STORE_NOTFOUND if none. */
+int sq_one(store_t *st, arena_t *a, sqlite3_stmt *q, sq_read_fn *read, void *out);
+/* Steps q to the end, reading each row with `read` into a growable arena array of
+ * `size`-byte records. */
+int sq_collect(store_t *st, arena_t *a, sqlite3_stmt *q, size_t size, sq_read_fn *read, void **out, size_t *n);
+/* The first column of q's one row as a number: a count, or the next value of a
+ * sequence (STORE_NOTFOUND if q returned no row). */
+int sq_count(store_t *st, sqlite3_stmt *q, int64_t *n);
+int sq_next_id(store_t *st, sqlite3_stmt *q, int64_t *id);
+
+/* ---- across families ---- */
+
+/* Deletes every app storage row of an installation (kvs.c; for store_install_purge,
+ * inside its transaction). */
+int sq_kvs_purge_installation(store_t *st, int64_t site_id, const char *installation_id);
+
+/* ---- the families' operations ---- */
+
+extern const store_sites_ops_t sq_sites_ops;
+extern const store_product_ops_t sq_product_ops;
+extern const store_apps_ops_t sq_apps_ops;
+extern const store_installs_ops_t sq_installs_ops;
+extern const store_kvs_ops_t sq_kvs_ops;
+extern const store_journal_ops_t sq_journal_ops;
+extern const store_auth_ops_t sq_auth_ops;
+
+#endif

@@ -1,0 +1,65 @@
+/* The store's apps family: what developers deploy (docs/apps.md). Apps, their
+ * environments, the immutable versions deployed to an environment, and the
+ * environment's variables (platform/variables.h). Not tenant rows: an app belongs to no
+ * site until it is installed (store/store_installs.h). Tables: apps, environments,
+ * versions, variables. */
+#ifndef KILN_STORE_APPS_H
+#define KILN_STORE_APPS_H
+
+#include "store/store.h"
+
+typedef struct app_rec {
+    const char *id; /* UUID: the app's ARI is ari:cloud:ecosystem::app/<id> */
+    const char *name;
+    int64_t created_ms;
+} app_rec_t;
+
+typedef struct env_rec {
+    const char *app_id, *key, *id; /* key: development|staging|production|custom; id: UUID */
+    const char *isolation;         /* workers shared per "version" (default) or per "installation" */
+    int64_t created_ms;
+} env_rec_t;
+
+typedef struct version_rec {
+    const char *app_id, *env_key;
+    int64_t seq, major, minor;
+    const char *manifest_json, *major_key, *scopes_json, *egress_json, *snapshot;
+    int64_t snapshot_bytes, created_ms;
+} version_rec_t;
+
+/* ---- apps, environments, versions ---- */
+int store_app_insert(store_t *st, const app_rec_t *app); /* STORE_CONFLICT: id taken */
+int store_app_get(store_t *st, arena_t *a, const char *id, app_rec_t *out);
+int store_env_insert(store_t *st, const env_rec_t *env);
+int store_env_get(store_t *st, arena_t *a, const char *app_id, const char *key, env_rec_t *out);
+/* Sets the environment's worker isolation ("version" or "installation"); STORE_NOTFOUND
+ * for an unknown environment. */
+int store_env_set_isolation(store_t *st, const char *app_id, const char *key, const char *isolation);
+int store_env_list(store_t *st, arena_t *a, const char *app_id, env_rec_t **out, size_t *n);
+/* Assigns v->seq (next in the environment). Call inside a transaction that read the
+ * latest version, so concurrent deploys of one app serialize. */
+int store_version_insert(store_t *st, version_rec_t *v);
+/* The newest version of an environment (major < 0), or the newest of one major. */
+int store_version_latest(store_t *st, arena_t *a, const char *app_id, const char *env_key, int64_t major,
+                         version_rec_t *out);
+int store_version_list(store_t *st, arena_t *a, const char *app_id, const char *env_key, version_rec_t **out,
+                       size_t *n);
+
+/* ---- environment variables (platform/variables.h) ----
+ * Per (app, environment), not per site: every installation of the environment sees them. */
+typedef struct var_rec {
+    const char *key;
+    int encrypted;     /* 1: value holds sealed bytes (auth/keys.h), never plaintext */
+    const char *value; /* NUL-terminated in records the store returns */
+    size_t value_len;
+    int64_t created_ms, updated_ms;
+} var_rec_t;
+
+/* Creates or replaces the variable (created_ms is kept from an existing row). */
+int store_var_put(store_t *st, const char *app_id, const char *env_key, const var_rec_t *v);
+/* Removes it; STORE_NOTFOUND if the environment has no such variable. */
+int store_var_delete(store_t *st, const char *app_id, const char *env_key, const char *key);
+/* Every variable of the environment, in key order. */
+int store_var_list(store_t *st, arena_t *a, const char *app_id, const char *env_key, var_rec_t **out, size_t *n);
+
+#endif

@@ -1,0 +1,93 @@
+/* Forwards the installations, webtriggers, lifecycle events family (store/store_installs.h) to the handle's backend. */
+#include "store/store_installs.h"
+
+#include "store/store_backend.h"
+
+int store_install_insert(store_t *st, const install_rec_t *in)
+{
+    return st->be->installs->install_insert(st, in);
+}
+
+int store_install_get(store_t *st, arena_t *a, const char *id, install_rec_t *out)
+{
+    return st->be->installs->install_get(st, a, id, out);
+}
+
+int store_install_active(store_t *st, arena_t *a, int64_t site_id, const char *app_id, const char *env_key,
+                         install_rec_t *out)
+{
+    return st->be->installs->install_active(st, a, site_id, app_id, env_key, out);
+}
+
+int store_install_list(store_t *st, arena_t *a, const char *app_id, install_rec_t **out, size_t *n)
+{
+    return st->be->installs->install_list(st, a, app_id, out, n);
+}
+
+int store_install_set_major(store_t *st, const char *id, int64_t major, const char *scopes_json,
+                            const char *egress_json, int64_t now_ms)
+{
+    return st->be->installs->install_set_major(st, id, major, scopes_json, egress_json, now_ms);
+}
+
+int store_install_remove(store_t *st, const char *id, int64_t now_ms, int64_t purge_after_ms)
+{
+    return st->be->installs->install_remove(st, id, now_ms, purge_after_ms);
+}
+
+int store_install_purgeable(store_t *st, arena_t *a, int64_t now_ms, install_rec_t **out, size_t *n)
+{
+    return st->be->installs->install_purgeable(st, a, now_ms, out, n);
+}
+
+int store_install_purge(store_t *st, const char *id)
+{
+    return st->be->installs->install_purge(st, id);
+}
+
+int store_webtrigger_ensure(store_t *st, arena_t *a, const char *installation_id, const char *module_key,
+                            const char *new_id, int64_t now_ms, const char **id)
+{
+    return st->be->installs->webtrigger_ensure(st, a, installation_id, module_key, new_id, now_ms, id);
+}
+
+int store_webtrigger_get(store_t *st, arena_t *a, const char *id, const char **installation_id, const char **module_key)
+{
+    return st->be->installs->webtrigger_get(st, a, id, installation_id, module_key);
+}
+
+int store_webtrigger_delete(store_t *st, const char *id, const char *installation_id)
+{
+    return st->be->installs->webtrigger_delete(st, id, installation_id);
+}
+
+int store_webtrigger_list(store_t *st, arena_t *a, const char *installation_id, const char ***ids,
+                          const char ***modules, size_t *n)
+{
+    return st->be->installs->webtrigger_list(st, a, installation_id, ids, modules, n);
+}
+
+int store_lifecycle_insert(store_t *st, lifecycle_rec_t *ev)
+{
+    return st->be->installs->lifecycle_insert(st, ev);
+}
+
+int store_lifecycle_list(store_t *st, arena_t *a, const char *installation_id, lifecycle_rec_t **out, size_t *n)
+{
+    return st->be->installs->lifecycle_list(st, a, installation_id, out, n);
+}
+
+int store_lifecycle_due(store_t *st, arena_t *a, int64_t now_ms, lifecycle_rec_t **out, size_t *n)
+{
+    return st->be->installs->lifecycle_due(st, a, now_ms, out, n);
+}
+
+int store_lifecycle_delivered(store_t *st, int64_t id, int64_t now_ms)
+{
+    return st->be->installs->lifecycle_delivered(st, id, now_ms);
+}
+
+int store_lifecycle_retry(store_t *st, int64_t id, int64_t next_attempt_ms)
+{
+    return st->be->installs->lifecycle_retry(st, id, next_attempt_ms);
+}

@@ -1,0 +1,68 @@
+/* The store's installations family: an app environment installed on a site, and what
+ * hangs off each installation: its webtrigger ids and its lifecycle events (tenant rows:
+ * every one names its site). Tables: installations, webtriggers, lifecycle_events. */
+#ifndef KILN_STORE_INSTALLS_H
+#define KILN_STORE_INSTALLS_H
+
+#include "store/store.h"
+
+typedef struct install_rec {
+    const char *id; /* installationId */
+    int64_t site_id;
+    const char *app_id, *env_key, *installer_account_id, *bot_account_id;
+    int64_t major; /* consented */
+    const char *scopes_json, *egress_json;
+    int removed, purged;
+    int64_t created_ms, updated_ms, removed_ms, purge_after_ms;
+} install_rec_t;
+
+typedef struct lifecycle_rec {
+    int64_t id;
+    const char *installation_id;
+    int64_t site_id;
+    const char *event, *payload_json;
+    int64_t created_ms, delivered_ms;
+    int64_t attempts, next_attempt_ms;
+} lifecycle_rec_t;
+
+/* ---- installations ---- */
+/* STORE_CONFLICT if the site already has an active installation of (app, env). */
+int store_install_insert(store_t *st, const install_rec_t *in);
+int store_install_get(store_t *st, arena_t *a, const char *id, install_rec_t *out);
+/* The active installation of (app, env) on a site. */
+int store_install_active(store_t *st, arena_t *a, int64_t site_id, const char *app_id, const char *env_key,
+                         install_rec_t *out);
+/* Installations of an app (app_id NULL: all), newest first, removed ones included. */
+int store_install_list(store_t *st, arena_t *a, const char *app_id, install_rec_t **out, size_t *n);
+int store_install_set_major(store_t *st, const char *id, int64_t major, const char *scopes_json,
+                            const char *egress_json, int64_t now_ms);
+int store_install_remove(store_t *st, const char *id, int64_t now_ms, int64_t purge_after_ms);
+/* Removed installations whose retention ended by now_ms and are not purged yet. */
+int store_install_purgeable(store_t *st, arena_t *a, int64_t now_ms, install_rec_t **out, size_t *n);
+/* Deletes what the installation's app kept (its app storage rows, store/store_kvs.h)
+ * and marks it purged, in one transaction. */
+int store_install_purge(store_t *st, const char *id);
+
+/* ---- webtriggers ---- */
+/* The trigger id of (installation, module), created with `new_id` if there is none yet. */
+int store_webtrigger_ensure(store_t *st, arena_t *a, const char *installation_id, const char *module_key,
+                            const char *new_id, int64_t now_ms, const char **id);
+/* The installation and module of a trigger id. */
+int store_webtrigger_get(store_t *st, arena_t *a, const char *id, const char **installation_id,
+                         const char **module_key);
+/* Removes a trigger id of an installation; STORE_NOTFOUND if it has no such id. */
+int store_webtrigger_delete(store_t *st, const char *id, const char *installation_id);
+/* All trigger ids of an installation: parallel arrays in `a`. */
+int store_webtrigger_list(store_t *st, arena_t *a, const char *installation_id, const char ***ids,
+                          const char ***modules, size_t *n);
+
+/* ---- lifecycle events (platform/lifecycle.h) ---- */
+int store_lifecycle_insert(store_t *st, lifecycle_rec_t *ev); /* fills ev->id */
+int store_lifecycle_list(store_t *st, arena_t *a, const char *installation_id, lifecycle_rec_t **out, size_t *n);
+/* Lifecycle events not yet delivered whose next attempt is due by now_ms. */
+int store_lifecycle_due(store_t *st, arena_t *a, int64_t now_ms, lifecycle_rec_t **out, size_t *n);
+/* Marks an event delivered, or schedules its next attempt. */
+int store_lifecycle_delivered(store_t *st, int64_t id, int64_t now_ms);
+int store_lifecycle_retry(store_t *st, int64_t id, int64_t next_attempt_ms);
+
+#endif

@@ -1,0 +1,47 @@
+/* Forwards the projects and issues family (store/store_product.h) to the handle's backend. */
+#include "store/store_product.h"
+
+#include "store/store_backend.h"
+
+int store_site_seed_ids(store_t *st, int64_t site_id, int64_t first)
+{
+    return st->be->product->site_seed_ids(st, site_id, first);
+}
+
+int store_project_insert(store_t *st, int64_t site_id, project_rec_t *p)
+{
+    return st->be->product->project_insert(st, site_id, p);
+}
+
+int store_project_by_id(store_t *st, arena_t *a, int64_t site_id, int64_t id, project_rec_t *out)
+{
+    return st->be->product->project_by_id(st, a, site_id, id, out);
+}
+
+int store_project_by_key(store_t *st, arena_t *a, int64_t site_id, const char *key, project_rec_t *out)
+{
+    return st->be->product->project_by_key(st, a, site_id, key, out);
+}
+
+int store_project_search(store_t *st, arena_t *a, int64_t site_id, const project_filter_t *f, project_rec_t **out,
+                         size_t *n, int64_t *total)
+{
+    return st->be->product->project_search(st, a, site_id, f, out, n, total);
+}
+
+int store_issue_insert(store_t *st, int64_t site_id, issue_rec_t *i)
+{
+    return st->be->product->issue_insert(st, site_id, i);
+}
+
+int store_issue_by_id(store_t *st, arena_t *a, int64_t site_id, int64_t id, issue_rec_t *out,
+                      const char **project_key_out)
+{
+    return st->be->product->issue_by_id(st, a, site_id, id, out, project_key_out);
+}
+
+int store_issue_by_key(store_t *st, arena_t *a, int64_t site_id, const char *project_key, int64_t num, issue_rec_t *out,
+                       const char **project_key_out)
+{
+    return st->be->product->issue_by_key(st, a, site_id, project_key, num, out, project_key_out);
+}

@@ -1,0 +1,62 @@
+/* The store's product family: the Jira-compatible product's projects and issues
+ * (product/). Tables: projects, issues, and the per-site id sequences kept on sites.
+ *
+ * Ids follow Jira: projects and issues get numeric ids from per-site counters starting
+ * at 10000; an issue also gets the next number of its project (its key is
+ * PROJECTKEY-NUM). The store takes ids, keys and numbers; reading Jira's "id or key"
+ * strings is the product's business (product/idkey.h). */
+#ifndef KILN_STORE_PRODUCT_H
+#define KILN_STORE_PRODUCT_H
+
+#include "store/store.h"
+
+typedef struct project_rec {
+    int64_t id;
+    const char *key, *name, *description, *type_key, *lead_account_id, *assignee_type, *url;
+    int64_t created_ms;
+    int64_t issue_count;          /* filled by reads */
+    int64_t last_issue_update_ms; /* filled by reads; 0 if none */
+} project_rec_t;
+
+typedef struct issue_rec {
+    int64_t id, project_id, num;
+    const char *summary, *description_json, *issuetype_id, *status, *reporter_account_id, *assignee_account_id;
+    int64_t created_ms, updated_ms;
+} issue_rec_t;
+
+typedef struct project_filter {
+    const char *query;      /* lowercase substring of key or name, or NULL */
+    const char *keys_json;  /* JSON array of keys, or NULL */
+    const char *types_json; /* JSON array of projectTypeKeys, or NULL */
+    int order;              /* one of PROJECT_ORDER_* */
+    int64_t start_at, max_results;
+    int insight; /* 1: fill issue_count and last_issue_update_ms */
+} project_filter_t;
+
+enum { PROJECT_ORDER_KEY, PROJECT_ORDER_KEY_DESC, PROJECT_ORDER_NAME, PROJECT_ORDER_NAME_DESC };
+
+/* Moves the site's project and issue id sequences forward to `first` (never back): the
+ * next project and the next issue get id >= first. A demo site takes its own range this
+ * way (product/demo.h). STORE_NOTFOUND if there is no such site. */
+int store_site_seed_ids(store_t *st, int64_t site_id, int64_t first);
+
+/* ---- projects ---- */
+/* Assigns the next project id of the site; STORE_CONFLICT if the key is taken. */
+int store_project_insert(store_t *st, int64_t site_id, project_rec_t *p);
+/* The project with this id, or with this key (exact: keys are case-sensitive). */
+int store_project_by_id(store_t *st, arena_t *a, int64_t site_id, int64_t id, project_rec_t *out);
+int store_project_by_key(store_t *st, arena_t *a, int64_t site_id, const char *key, project_rec_t *out);
+int store_project_search(store_t *st, arena_t *a, int64_t site_id, const project_filter_t *f, project_rec_t **out,
+                         size_t *n, int64_t *total);
+
+/* ---- issues ---- */
+/* Assigns the site-wide id and the project's next number. */
+int store_issue_insert(store_t *st, int64_t site_id, issue_rec_t *i);
+/* The issue with this id, or number `num` of the project with key `project_key` (the
+ * issue key PROJECT_KEY-NUM); *project_key_out is the project's key (arena). */
+int store_issue_by_id(store_t *st, arena_t *a, int64_t site_id, int64_t id, issue_rec_t *out,
+                      const char **project_key_out);
+int store_issue_by_key(store_t *st, arena_t *a, int64_t site_id, const char *project_key, int64_t num, issue_rec_t *out,
+                       const char **project_key_out);
+
+#endif

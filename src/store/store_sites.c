@@ -1,0 +1,54 @@
+/* Forwards the sites, users, user API tokens family (store/store_sites.h) to the handle's backend. */
+#include "store/store_sites.h"
+
+#include "store/store_backend.h"
+
+int store_site_insert(store_t *st, site_rec_t *site)
+{
+    return st->be->sites->site_insert(st, site);
+}
+
+int store_site_by_name(store_t *st, arena_t *a, const char *name, site_rec_t *out)
+{
+    return st->be->sites->site_by_name(st, a, name, out);
+}
+
+int store_site_by_id(store_t *st, arena_t *a, int64_t id, site_rec_t *out)
+{
+    return st->be->sites->site_by_id(st, a, id, out);
+}
+
+int store_site_list(store_t *st, arena_t *a, site_rec_t **out, size_t *n)
+{
+    return st->be->sites->site_list(st, a, out, n);
+}
+
+int store_site_count(store_t *st, int64_t *n)
+{
+    return st->be->sites->site_count(st, n);
+}
+
+int store_user_insert(store_t *st, int64_t site_id, const user_rec_t *u)
+{
+    return st->be->sites->user_insert(st, site_id, u);
+}
+
+int store_user_get(store_t *st, arena_t *a, int64_t site_id, const char *account_id, user_rec_t *out)
+{
+    return st->be->sites->user_get(st, a, site_id, account_id, out);
+}
+
+int store_user_list(store_t *st, arena_t *a, int64_t site_id, int64_t start, int64_t max, user_rec_t **out, size_t *n)
+{
+    return st->be->sites->user_list(st, a, site_id, start, max, out, n);
+}
+
+int store_token_insert(store_t *st, const unsigned char hash[32], int64_t site_id, const char *account_id)
+{
+    return st->be->sites->token_insert(st, hash, site_id, account_id);
+}
+
+int store_token_lookup(store_t *st, arena_t *a, const unsigned char hash[32], int64_t *site_id, const char **account_id)
+{
+    return st->be->sites->token_lookup(st, a, hash, site_id, account_id);
+}
