@@ -8,7 +8,8 @@
  *                 sealed at rest, the row writer
  *   kvs_query.c   `query` over keys; the conditions and cursors queries share
  *   kvs_entity.c  custom entities: declarations, typed values, `entity/query`
- *   kvs_batch.c   batch/get, batch/set, batch/delete and transaction
+ *   kvs_batch.c   batch/get, batch/set, batch/delete and transaction: one item walker,
+ *                 one reply writer
  *
  * An operation returns 0, or -1 with the reply already set; the reply helpers below set
  * it and return -1 (kvs_store_error also marks the call as failed: kvs_call returns -1).
