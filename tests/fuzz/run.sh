@@ -6,7 +6,7 @@ cd "$(dirname "$0")/../.."
 SECS=${FUZZ_SECONDS:-10}
 OUT=build/fuzz
 mkdir -p "$OUT"
-PKGS="libh2o-evloop jansson yajl yaml-0.1 sqlite3 openssl libcurl libarchive libhs"
+PKGS="libh2o-evloop jansson yajl yaml-0.1 sqlite3 openssl libcurl libarchive libhs libseccomp"
 CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Isrc $(pkg-config --cflags $PKGS)"
 LIBS="$(pkg-config --libs $PKGS) -lpthread"
 srcs=$(ls src/*/*.c | grep -v src/cli/main.c)
