@@ -25,7 +25,10 @@ static void pool_forget(void)
     OPENSSL_cleanse(pool, sizeof pool);
     pool_left = 0;
 }
-static void pool_register(void) { pthread_atfork(NULL, NULL, pool_forget); }
+static void pool_register(void)
+{
+    pthread_atfork(NULL, NULL, pool_forget);
+}
 
 void enc_random(void *out, size_t n)
 {
@@ -57,7 +60,10 @@ void enc_hex(char *out, const void *in, size_t n)
     out[2 * n] = '\0';
 }
 
-size_t enc_b64url_len(size_t n) { return (n * 4 + 2) / 3; }
+size_t enc_b64url_len(size_t n)
+{
+    return (n * 4 + 2) / 3;
+}
 
 void enc_b64url(char *out, const void *in, size_t n)
 {
@@ -157,6 +163,24 @@ int enc_utf8_valid(const char *s, size_t n)
     return 1;
 }
 
+void enc_utf8_printable(char *s)
+{
+    unsigned char *u = (unsigned char *)s;
+    size_t n = strlen(s), i = 0;
+    while (i < n) {
+        unsigned c = u[i];
+        size_t w = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        int ok = w > 0 && i + w <= n && !(w == 1 && (c < 0x20 || c == 0x7f));
+        for (size_t k = 1; ok && k < w; k++)
+            ok = (u[i + k] & 0xC0) == 0x80;
+        if (!ok) {
+            u[i++] = '?';
+            continue;
+        }
+        i += w;
+    }
+}
+
 void enc_uuid4(char out[37])
 {
     unsigned char b[16];
@@ -196,7 +220,10 @@ int enc_is_uuid(const char *s, size_t n)
 /* Fetched once: EVP_sha256() looks the implementation up (under a lock) on every use. */
 static EVP_MD *sha256_md;
 
-static void sha256_init(void) { sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL); }
+static void sha256_init(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
 
 void enc_sha256(unsigned char out[32], const void *in, size_t n)
 {
@@ -254,7 +281,10 @@ char *enc_i64(char out[24], int64_t v)
     return out;
 }
 
-int enc_ct_eq(const void *a, const void *b, size_t n) { return CRYPTO_memcmp(a, b, n) == 0; }
+int enc_ct_eq(const void *a, const void *b, size_t n)
+{
+    return CRYPTO_memcmp(a, b, n) == 0;
+}
 
 int enc_hexval(unsigned char c)
 {

@@ -24,6 +24,13 @@ long enc_b64_decode(unsigned char *out, size_t cap, const char *in, size_t n);
  * nothing past U+10FFFF), as jansson requires of every string. */
 int enc_utf8_valid(const char *s, size_t n);
 
+/* Makes the NUL-terminated s printable on one line, in place: each control byte (below
+ * 0x20, and 0x7f) and each byte that does not begin a whole sequence by UTF-8's lead and
+ * continuation bit patterns (a sequence cut at the end included) becomes '?'. For
+ * messages that quote user text; lenient where enc_utf8_valid is strict (overlong forms
+ * pass). */
+void enc_utf8_printable(char *s);
+
 /* Random RFC 4122 version-4 UUID, 36 chars + NUL. */
 void enc_uuid4(char out[37]);
 /* 1 if s is a canonical lowercase-or-uppercase 36-char UUID. */

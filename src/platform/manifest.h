@@ -1,13 +1,14 @@
-/* manifest: parses and validates a Forge `manifest.yml` (libyaml, event API) into typed,
- * arena-owned records, a canonical JSON copy for storage, and the "major key" that tells
- * whether two manifests are the same Forge major version.
+/* manifest: parses and validates a Forge `manifest.yml` into typed, arena-owned records,
+ * a canonical JSON copy for storage, and the "major key" that tells whether two manifests
+ * are the same Forge major version. The YAML is read by base/yaml.h; the schema's parts
+ * live in platform/manifest*.c (platform/manifest_int.h lists them).
  *
- * What kiln accepts is a strict subset of YAML: one document whose top level is a
- * mapping; no anchors, aliases or tags (this also refuses "billion laughs"); no duplicate
- * keys; at most MANIFEST_MAX_BYTES of UTF-8 text, MANIFEST_MAX_DEPTH levels of nesting,
- * MANIFEST_MAX_NODES nodes and MANIFEST_MAX_STRING bytes per scalar. Plain scalars are
- * typed as YAML 1.2's core schema (as the Forge CLI's `yaml` package does): null, booleans,
- * integers and floats; everything else is a string.
+ * What kiln accepts is a strict subset of YAML (base/yaml.h): one document whose top level
+ * is a mapping; no anchors, aliases or tags (this also refuses "billion laughs"); no
+ * duplicate keys; at most MANIFEST_MAX_BYTES of UTF-8 text, MANIFEST_MAX_DEPTH levels of
+ * nesting, MANIFEST_MAX_NODES nodes and MANIFEST_MAX_STRING bytes per scalar. Plain
+ * scalars are typed as YAML 1.2's core schema (as the Forge CLI's `yaml` package does):
+ * null, booleans, integers and floats; everything else is a string.
  *
  * Errors name the file, the 1-based line and column from libyaml's marks, and the path in
  * the document, as one line:

@@ -331,23 +331,55 @@ static void test_utf8_valid(void **state)
         const char *s;
         int ok;
     } cases[] = {
-        {"", 1}, {"plain ascii", 1}, {"caf\xc3\xa9", 1}, {"\xe2\x82\xac", 1}, {"\xf0\x9f\x98\x80", 1},
-        {"\xed\x9f\xbf", 1},         /* U+D7FF, just below the surrogates */
-        {"\xee\x80\x80", 1},         /* U+E000, just above */
-        {"\xf4\x8f\xbf\xbf", 1},     /* U+10FFFF */
-        {"\xc0\x80", 0},             /* overlong NUL */
-        {"\xc1\xbf", 0},             /* overlong */
-        {"\xe0\x9f\xbf", 0},         /* overlong 3-byte */
-        {"\xf0\x8f\xbf\xbf", 0},     /* overlong 4-byte */
-        {"\xed\xa0\x80", 0},         /* U+D800 */
-        {"\xed\xbf\xbf", 0},         /* U+DFFF */
-        {"\xf4\x90\x80\x80", 0},     /* U+110000 */
-        {"\xf5\x80\x80\x80", 0}, {"\xff", 0}, {"\x80", 0}, {"a\xc3", 0}, {"\xe2\x82", 0}, {"\xc3\x28", 0},
+        {"", 1},
+        {"plain ascii", 1},
+        {"caf\xc3\xa9", 1},
+        {"\xe2\x82\xac", 1},
+        {"\xf0\x9f\x98\x80", 1},
+        {"\xed\x9f\xbf", 1},     /* U+D7FF, just below the surrogates */
+        {"\xee\x80\x80", 1},     /* U+E000, just above */
+        {"\xf4\x8f\xbf\xbf", 1}, /* U+10FFFF */
+        {"\xc0\x80", 0},         /* overlong NUL */
+        {"\xc1\xbf", 0},         /* overlong */
+        {"\xe0\x9f\xbf", 0},     /* overlong 3-byte */
+        {"\xf0\x8f\xbf\xbf", 0}, /* overlong 4-byte */
+        {"\xed\xa0\x80", 0},     /* U+D800 */
+        {"\xed\xbf\xbf", 0},     /* U+DFFF */
+        {"\xf4\x90\x80\x80", 0}, /* U+110000 */
+        {"\xf5\x80\x80\x80", 0},
+        {"\xff", 0},
+        {"\x80", 0},
+        {"a\xc3", 0},
+        {"\xe2\x82", 0},
+        {"\xc3\x28", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
         assert_int_equal(enc_utf8_valid(cases[i].s, strlen(cases[i].s)), cases[i].ok);
-    assert_int_equal(enc_utf8_valid("a\0b", 3), 1); /* NUL is a character */
+    assert_int_equal(enc_utf8_valid("a\0b", 3), 1);     /* NUL is a character */
     assert_int_equal(enc_utf8_valid("\xc3\xa9", 1), 0); /* the length is respected */
+}
+
+static void test_utf8_printable(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"plain ascii", "plain ascii"},
+        {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"},
+        {"tab\tnew\nline\x7f", "tab?new?line?"},
+        {"cut \xe2\x82", "cut ??"},        /* a sequence cut at the end */
+        {"lone \x80 cont", "lone ? cont"}, /* a continuation byte first */
+        {"bad \xe2(\xa9", "bad ?(?"},      /* a lead byte without its continuation */
+        {"\xff\xfe", "??"},                /* never lead bytes */
+        {"\xc0\x80", "\xc0\x80"},          /* lenient: an overlong form keeps its shape */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%s", cases[i].in);
+        enc_utf8_printable(buf);
+        assert_string_equal(buf, cases[i].out);
+    }
 }
 
 int main(void)
@@ -369,6 +401,7 @@ int main(void)
         cmocka_unit_test(test_random_pool),
         cmocka_unit_test(test_utf8_valid),
         cmocka_unit_test(test_parse_i64),
+        cmocka_unit_test(test_utf8_printable),
     };
     return cmocka_run_group_tests_name("enc", tests, NULL, NULL);
 }
