@@ -158,15 +158,10 @@ int kvs_call(store_t *st, arena_t *a, const kvs_ctx_t *ctx, const char *op, cons
     kvs_req_t c = {
         .st = st, .a = a, .ctx = ctx, .own = {ctx->site_id, ctx->installation_id}, .now = ctx->now_ms, .out = out};
     if (ctx->rate_per_min) {
-        ratelimit_result_t rl =
-            ratelimit_take(arena_printf(a, "kv:%s", ctx->installation_id) /* ratelimit keys hold 39 bytes */,
-                           ctx->rate_per_min, ctx->now_ms);
         out->rated = 1;
-        out->limit = rl.limit;
-        out->remaining = rl.remaining;
-        out->reset_s = rl.reset_s;
-        if (!rl.allowed) {
-            out->retry_after_s = rl.reset_s - ctx->now_ms / 1000;
+        out->rate = ratelimit_take(arena_printf(a, "kv:%s", ctx->installation_id) /* keys hold 39 bytes */,
+                                   ctx->rate_per_min, ctx->now_ms);
+        if (!out->rate.allowed) {
             kvs_fail(&c, 429, "RATE_LIMIT_EXCEEDED", "The installation exceeded the app storage rate limit.");
             return 0;
         }

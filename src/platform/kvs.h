@@ -20,6 +20,7 @@
 
 #include "base/arena.h"
 #include "store/store.h"
+#include "gateway/ratelimit.h"
 
 #define KVS_SCOPE "storage:app"
 #define KVS_KEY_MAX_CHARS 500
@@ -49,10 +50,8 @@ typedef struct kvs_reply {
     int status;       /* 200, 204, 4xx, 5xx */
     const char *body; /* JSON, or NULL (204) */
     size_t len;
-    int rated; /* 1: the rate fields are set (send X-RateLimit-*) */
-    unsigned limit, remaining;
-    int64_t reset_s;       /* epoch seconds */
-    int64_t retry_after_s; /* with 429 */
+    int rated;               /* 1: `rate` is set (send its headers: gateway/ratelimit.h) */
+    ratelimit_result_t rate; /* allowed 0: the call was refused, 429 */
 } kvs_reply_t;
 
 /* Runs one operation: op is the path below /api/v1/ ("get", "set", "delete", "query",

@@ -19,15 +19,10 @@
  * request's arena. */
 static void answer(kreq_t *kr, const kvs_reply_t *r, int copy)
 {
-    if (r->rated) {
-        reply_header(kr, "x-ratelimit-limit", arena_printf(kr->arena, "%u", r->limit));
-        reply_header(kr, "x-ratelimit-remaining", arena_printf(kr->arena, "%u", r->remaining));
-        reply_header(kr, "x-ratelimit-reset", arena_printf(kr->arena, "%lld", (long long)r->reset_s));
-    }
-    if (r->status == 429) {
-        reply_header(kr, "retry-after", arena_printf(kr->arena, "%lld", (long long)r->retry_after_s));
+    if (r->rated)
+        ratelimit_headers(kr, &r->rate);
+    if (r->rated && !r->rate.allowed)
         reply_header(kr, "x-failure-category", FAILURE_CLIENT_RATE_LIMITED);
-    }
     const char *body = r->body ? r->body : "";
     size_t len = r->body ? r->len : 0;
     if (copy && len && !(body = arena_strndup(kr->arena, body, len))) {

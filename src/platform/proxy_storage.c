@@ -16,11 +16,8 @@
 
 static void answer(kreq_t *kr, const storage_gql_call_t *call, const kvs_reply_t *r)
 {
-    if (r->rated) {
-        reply_header(kr, "x-ratelimit-limit", arena_printf(kr->arena, "%u", r->limit));
-        reply_header(kr, "x-ratelimit-remaining", arena_printf(kr->arena, "%u", r->remaining));
-        reply_header(kr, "x-ratelimit-reset", arena_printf(kr->arena, "%lld", (long long)r->reset_s));
-    }
+    if (r->rated)
+        ratelimit_headers(kr, &r->rate);
     size_t len;
     const char *body = storage_gql_answer(kr->arena, call, r, &len);
     reply_raw(kr, 200, "application/json", body, len);

@@ -16,7 +16,8 @@ typedef struct log_rec {
 
 /* Appends n log lines in one transaction. */
 int store_logs_insert(store_t *st, const log_rec_t *recs, size_t n);
-/* Log lines with id > after_id (site_id 0: every site), the newest `max` in id order. */
+/* Log lines of site_id (0: every site) in id order: the newest `max`, or with after_id,
+ * the `max` that follow it (paging forward, following new lines). */
 int store_logs_list(store_t *st, arena_t *a, int64_t site_id, int64_t after_id, int64_t max, log_rec_t **out,
                     size_t *n);
 
@@ -30,8 +31,8 @@ typedef struct audit_rec {
 
 /* Appends n events in one transaction. */
 int store_audit_insert(store_t *st, const audit_rec_t *recs, size_t n);
-/* Events with time_ms >= since_ms and id > after_id (site_id 0: every site), the newest
- * `max` in id order. */
+/* Events with time_ms >= since_ms of site_id (0: every site) in id order: the newest
+ * `max`, or with after_id, the `max` that follow it. */
 int store_audit_list(store_t *st, arena_t *a, int64_t site_id, int64_t since_ms, int64_t after_id, int64_t max,
                      audit_rec_t **out, size_t *n);
 /* Deletes events older than before_ms (retention); *deleted counts them. */
@@ -48,8 +49,8 @@ typedef struct ledger_rec {
 
 /* Appends n records in one transaction. */
 int store_ledger_insert(store_t *st, const ledger_rec_t *recs, size_t n);
-/* Records with time_ms >= since_ms and id > after_id whose source or destination site is
- * site_id (0: every record), the newest `max` in id order. */
+/* Records with time_ms >= since_ms whose source or destination site is site_id (0: every
+ * record) in id order: the newest `max`, or with after_id, the `max` that follow it. */
 int store_ledger_list(store_t *st, arena_t *a, int64_t site_id, int64_t since_ms, int64_t after_id, int64_t max,
                       ledger_rec_t **out, size_t *n);
 /* Deletes records older than before_ms (retention). */

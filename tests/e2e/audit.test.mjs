@@ -9,10 +9,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { execFileSync, spawn } from 'node:child_process';
 import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import {
-  ROOT, startKiln, expectStatus, sleep, tempDir, writeFiles,
+  ROOT, KILN_BIN, startKiln, expectStatus, sleep, tempDir, writeFiles,
   kilnCli as kiln, expectCliOk as ok, cliOkJson as okJson, expectCliFailure as failsClearly,
 } from './lib/kiln.mjs';
 
@@ -194,5 +195,43 @@ describe('audit log', () => {
     failsClearly(await kiln(k, ['audit', '--site', 'no-such-site']), /No such site/);
     expectStatus(await k.admin('/audit?n=abc'), 400, 'malformed n');
     expectStatus(await k.admin('/audit?since=-5'), 400, 'negative since');
+  });
+
+  it('kiln audit --follow prints every new event once, in order, even thousands between two polls; SIGINT ends it', async () => {
+    const siteId = execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'),
+      `SELECT id FROM sites WHERE name = '${A.name}'`], { encoding: 'utf8' }).trim();
+    assert.match(siteId, /^\d+$/);
+    const env = { ...process.env, KILN_URL: k.url, KILN_DATA: k.dataDir };
+    const follower = spawn(KILN_BIN, ['audit', '--follow', '--json', '--site', A.name, '-n', '1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    follower.stdout.on('data', (d) => { out += d; });
+    follower.stderr.on('data', (d) => { err += d; });
+    const exited = new Promise((resolve) => follower.on('exit', (code, signal) => resolve({ code, signal })));
+    const lines = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    try {
+      const until = async (pred, what) => {
+        for (const end = Date.now() + 20000; !pred(lines());) {
+          if (Date.now() > end) assert.fail(`--follow never printed ${what}: ${lines().length} lines; stderr: ${err}`);
+          await sleep(100);
+        }
+      };
+      await until((l) => l.length >= 1, 'the newest event');
+      // 2500 events written at once, more than two pages of 1000 between two polls
+      execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'),
+        'WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 2500) '
+        + 'INSERT INTO audit_log (time_ms, site_id, kind, plane, actor, app_id, installation_id, invocation_id, '
+        + 'method, path, status, category, detail, count, last_ms) '
+        + `SELECT ${Date.now()}, ${siteId}, 'gateway.allow', 'jira', 'x', '', '', '', 'GET', '/follow/' || i, 200, '', '', 1, ${Date.now()} FROM s`]);
+      await until((l) => l.filter((e) => e.path.startsWith('/follow/')).length >= 2500, 'the 2500 events');
+      const all = lines();
+      assert.ok(all.every((e, i) => i === 0 || e.id > all[i - 1].id), 'in id order, none twice');
+      const synthetic = all.filter((e) => e.path.startsWith('/follow/')).map((e) => Number(e.path.slice(8)));
+      assert.deepEqual(synthetic, Array.from({ length: 2500 }, (_, i) => i + 1), 'every one, in order');
+      assert.ok(all.every((e) => e.site === A.name), "the site's events only");
+    } finally {
+      follower.kill('SIGINT');
+    }
+    assert.deepEqual(await exited, { code: 0, signal: null }, `stderr: ${err}`);
   });
 });

@@ -123,6 +123,17 @@ static void test_site_time_after_and_window(void **state)
     assert_int_equal(ev[4].time_ms, 5290);
     ev = list(f, 0, 0, ev[2].id, 1000, &n); /* after an id */
     assert_int_equal(n, 2);
+    /* paging forward: after an id, the rows that follow it, not the newest (a follower
+     * that fell more than a page behind reads every row, in order) */
+    audit_rec_t *all = list(f, 0, 0, 0, 1000, &n);
+    assert_int_equal(n, 30);
+    ev = list(f, 0, 0, all[3].id, 5, &n);
+    assert_int_equal(n, 5);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(ev[i].id, all[4 + i].id);
+    ev = list(f, 1, 0, all[3].id, 5, &n); /* within a site too */
+    assert_int_equal(n, 5);
+    assert_int_equal(ev[0].id, all[4].id);
 }
 
 static void test_retention_purge(void **state)

@@ -263,7 +263,8 @@ static void test_scope_and_rate(void **state)
     kvs_call(f->st, f->a, &c, "get", "{\"key\":\"x\"}", 11, &r);
     assert_int_equal(r.status, 429);
     assert_true(r.rated);
-    assert_int_equal(r.remaining, 0);
+    assert_false(r.rate.allowed);
+    assert_int_equal(r.rate.remaining, 0);
     assert_non_null(strstr(r.body, "RATE_LIMIT_EXCEEDED"));
     /* other installations have their own budget */
     c.installation_id = "55555555-5555-4555-8555-555555555555";

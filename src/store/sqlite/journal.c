@@ -10,13 +10,19 @@ enum q {
     Q_LOG_INSERT,
     Q_LOG_LIST,
     Q_LOG_LIST_SITE,
+    Q_LOG_NEXT,
+    Q_LOG_NEXT_SITE,
     Q_AUDIT_INSERT,
     Q_AUDIT_LIST,
     Q_AUDIT_LIST_SITE,
+    Q_AUDIT_NEXT,
+    Q_AUDIT_NEXT_SITE,
     Q_AUDIT_PURGE,
     Q_LEDGER_INSERT,
     Q_LEDGER_LIST,
     Q_LEDGER_LIST_SITE,
+    Q_LEDGER_NEXT,
+    Q_LEDGER_NEXT_SITE,
     Q_LEDGER_PURGE,
     Q__COUNT
 };
@@ -28,30 +34,41 @@ enum q {
 #define LEDGER_COLS                                                                                                    \
     "id, time_ms, site_id, dest_site_id, kind, app_id, installation_id, invocation_id, destination, bytes"
 
+/* Each listing twice: without `after`, the newest `max` rows (in id order); with it, the
+ * `max` rows that follow that id (a client paging forward, or following new rows). */
+#define LOG_WHERE "FROM function_logs WHERE id > ?2 "
+#define LOG_WHERE_SITE "FROM function_logs WHERE site_id = ?1 AND id > ?2 "
+#define AUDIT_WHERE "FROM audit_log WHERE time_ms >= ?2 AND id > ?3 "
+#define AUDIT_WHERE_SITE "FROM audit_log WHERE site_id = ?1 AND time_ms >= ?2 AND id > ?3 "
+#define LEDGER_WHERE "FROM ledger WHERE time_ms >= ?2 AND id > ?3 "
+/* a site's view: its data going out, and other sites' data coming in; nothing else */
+#define LEDGER_VIEW(cols)                                                                                              \
+    "SELECT " cols " FROM ledger WHERE site_id = ?1 AND time_ms >= ?2 AND id > ?3 UNION ALL SELECT " cols              \
+    " FROM ledger WHERE dest_site_id = ?1 AND dest_site_id != 0 AND site_id != ?1 AND time_ms >= ?2 AND id > ?3 "
+#define NEWEST(select, limit) "SELECT * FROM (" select "ORDER BY id DESC LIMIT " limit ") ORDER BY id"
+#define NEXT(select, limit) select "ORDER BY id LIMIT " limit
+
 static const char *const sql[Q__COUNT] = {
     [Q_LOG_INSERT] = "INSERT INTO function_logs (site_id, installation_id, app_id, invocation_id, module_key, "
                      "level, message, time_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [Q_LOG_LIST] = "SELECT * FROM (SELECT " LOG_COLS " FROM function_logs WHERE id > ?2 ORDER BY id DESC LIMIT ?3) "
-                   "ORDER BY id",
-    [Q_LOG_LIST_SITE] = "SELECT * FROM (SELECT " LOG_COLS " FROM function_logs WHERE site_id = ?1 AND id > ?2 "
-                        "ORDER BY id DESC LIMIT ?3) ORDER BY id",
+    [Q_LOG_LIST] = NEWEST("SELECT " LOG_COLS " " LOG_WHERE, "?3"),
+    [Q_LOG_LIST_SITE] = NEWEST("SELECT " LOG_COLS " " LOG_WHERE_SITE, "?3"),
+    [Q_LOG_NEXT] = NEXT("SELECT " LOG_COLS " " LOG_WHERE, "?3"),
+    [Q_LOG_NEXT_SITE] = NEXT("SELECT " LOG_COLS " " LOG_WHERE_SITE, "?3"),
     [Q_AUDIT_INSERT] = "INSERT INTO audit_log (time_ms, site_id, kind, plane, actor, app_id, installation_id, "
                        "invocation_id, method, path, status, category, detail, count, last_ms) "
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-    [Q_AUDIT_LIST] = "SELECT * FROM (SELECT " AUDIT_COLS " FROM audit_log WHERE time_ms >= ?2 AND id > ?3 "
-                     "ORDER BY id DESC LIMIT ?4) ORDER BY id",
-    [Q_AUDIT_LIST_SITE] = "SELECT * FROM (SELECT " AUDIT_COLS " FROM audit_log WHERE site_id = ?1 AND time_ms >= ?2 "
-                          "AND id > ?3 ORDER BY id DESC LIMIT ?4) ORDER BY id",
+    [Q_AUDIT_LIST] = NEWEST("SELECT " AUDIT_COLS " " AUDIT_WHERE, "?4"),
+    [Q_AUDIT_LIST_SITE] = NEWEST("SELECT " AUDIT_COLS " " AUDIT_WHERE_SITE, "?4"),
+    [Q_AUDIT_NEXT] = NEXT("SELECT " AUDIT_COLS " " AUDIT_WHERE, "?4"),
+    [Q_AUDIT_NEXT_SITE] = NEXT("SELECT " AUDIT_COLS " " AUDIT_WHERE_SITE, "?4"),
     [Q_AUDIT_PURGE] = "DELETE FROM audit_log WHERE time_ms < ?1",
     [Q_LEDGER_INSERT] = "INSERT INTO ledger (time_ms, site_id, dest_site_id, kind, app_id, installation_id, "
                         "invocation_id, destination, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    [Q_LEDGER_LIST] = "SELECT * FROM (SELECT " LEDGER_COLS " FROM ledger WHERE time_ms >= ?2 AND id > ?3 "
-                      "ORDER BY id DESC LIMIT ?4) ORDER BY id",
-    /* a site's view: its data going out, and other sites' data coming in; nothing else */
-    [Q_LEDGER_LIST_SITE] = "SELECT * FROM (SELECT " LEDGER_COLS " FROM ledger WHERE site_id = ?1 AND time_ms >= ?2 "
-                           "AND id > ?3 UNION ALL SELECT " LEDGER_COLS " FROM ledger WHERE dest_site_id = ?1 "
-                           "AND dest_site_id != 0 AND site_id != ?1 AND time_ms >= ?2 AND id > ?3 "
-                           "ORDER BY id DESC LIMIT ?4) ORDER BY id",
+    [Q_LEDGER_LIST] = NEWEST("SELECT " LEDGER_COLS " " LEDGER_WHERE, "?4"),
+    [Q_LEDGER_LIST_SITE] = NEWEST(LEDGER_VIEW(LEDGER_COLS), "?4"),
+    [Q_LEDGER_NEXT] = NEXT("SELECT " LEDGER_COLS " " LEDGER_WHERE, "?4"),
+    [Q_LEDGER_NEXT_SITE] = NEXT(LEDGER_VIEW(LEDGER_COLS), "?4"),
     /* rows are written in time order (one writer, batches in queue order), so everything
        below the first id at or past the cutoff is older: no index on time_ms needed */
     [Q_LEDGER_PURGE] = "DELETE FROM ledger WHERE id < COALESCE((SELECT id FROM ledger WHERE time_ms >= ?1 ORDER BY id "
@@ -101,7 +118,7 @@ static int sq_logs_insert(store_t *st, const log_rec_t *r, size_t n)
 
 static int sq_logs_list(store_t *st, arena_t *a, int64_t site, int64_t after, int64_t max, log_rec_t **out, size_t *n)
 {
-    sqlite3_stmt *q = stmt(st, site ? Q_LOG_LIST_SITE : Q_LOG_LIST);
+    sqlite3_stmt *q = stmt(st, after ? (site ? Q_LOG_NEXT_SITE : Q_LOG_NEXT) : site ? Q_LOG_LIST_SITE : Q_LOG_LIST);
     sqlite3_bind_int64(q, 1, site);
     sqlite3_bind_int64(q, 2, after);
     sqlite3_bind_int64(q, 3, max);
@@ -159,7 +176,8 @@ static int sq_audit_insert(store_t *st, const audit_rec_t *r, size_t n)
 static int sq_audit_list(store_t *st, arena_t *a, int64_t site, int64_t since, int64_t after, int64_t max,
                          audit_rec_t **out, size_t *n)
 {
-    sqlite3_stmt *q = stmt(st, site ? Q_AUDIT_LIST_SITE : Q_AUDIT_LIST);
+    sqlite3_stmt *q =
+        stmt(st, after ? (site ? Q_AUDIT_NEXT_SITE : Q_AUDIT_NEXT) : site ? Q_AUDIT_LIST_SITE : Q_AUDIT_LIST);
     sqlite3_bind_int64(q, 1, site);
     sqlite3_bind_int64(q, 2, since);
     sqlite3_bind_int64(q, 3, after);
@@ -219,7 +237,8 @@ static int sq_ledger_insert(store_t *st, const ledger_rec_t *r, size_t n)
 static int sq_ledger_list(store_t *st, arena_t *a, int64_t site, int64_t since, int64_t after, int64_t max,
                           ledger_rec_t **out, size_t *n)
 {
-    sqlite3_stmt *q = stmt(st, site ? Q_LEDGER_LIST_SITE : Q_LEDGER_LIST);
+    sqlite3_stmt *q =
+        stmt(st, after ? (site ? Q_LEDGER_NEXT_SITE : Q_LEDGER_NEXT) : site ? Q_LEDGER_LIST_SITE : Q_LEDGER_LIST);
     sqlite3_bind_int64(q, 1, site);
     sqlite3_bind_int64(q, 2, since);
     sqlite3_bind_int64(q, 3, after);
