@@ -14,9 +14,10 @@
  * installation: a worker never serves two installations. Pools are bounded (RT_POOL_MAX per version, RT_WORKERS_MAX in all); idle workers are
  * reaped after RT_IDLE_MS. A job that is not answered by its deadline, whose worker
  * exits or runs out of memory, gets RT_TIMEOUT or RT_CRASH and the worker is killed and
- * replaced; other jobs carry on. Snapshots are extracted (libarchive, secure flags) into
- * DATA/run/... on first use, each on a thread of its own so the runtime thread keeps
- * serving other versions meanwhile. */
+ * replaced; other jobs carry on. Snapshots are extracted (runtime/unpack.h) into
+ * DATA/unpacked/... on first use, each on a thread of its own so the runtime thread keeps
+ * serving other versions meanwhile. Every worker runs in its sandbox (runtime/sandbox.h).
+ * The runtime's files and their shares are listed in runtime/rt_int.h. */
 #ifndef KILN_SUPERVISOR_H
 #define KILN_SUPERVISOR_H
 

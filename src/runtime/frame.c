@@ -1,0 +1,115 @@
+/* The frames a worker writes on fd 4 (runtime/node/README.md): one parser and one handler
+ * per kind, for both of a worker's drivers, the runtime thread (rt_worker_frame, here) and
+ * an HTTP thread it is lent to (runtime/lend.c). */
+#include <string.h>
+
+#include "base/clock.h"
+#include "base/json.h"
+#include "runtime/rt_int.h"
+
+#define FRAME_DEPTH 128 /* nesting of a frame: a function's value rides in it */
+
+enum rt_frame rt_frame_parse(const worker_t *w, const char *line, size_t len, json_t **f)
+{
+    json_err_t jerr;
+    *f = json_parse_limited(line, len, FRAME_DEPTH, &jerr);
+    const char *type = *f ? json_str(*f, "type") : NULL;
+    if (!type) {
+        json_decref(*f);
+        *f = NULL;
+        return RT_FRAME_BAD;
+    }
+    static const struct {
+        const char *type;
+        enum rt_frame kind;
+        int of_job; /* 1: counts only for the running job (its invocation id) */
+    } kinds[] = {
+        {"fetch", RT_FRAME_FETCH, 0},
+        {"ready", RT_FRAME_READY, 0},
+        {"log", RT_FRAME_LOG, 1},
+        {"result", RT_FRAME_RESULT, 1},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+        if (strcmp(type, kinds[i].type) != 0)
+            continue;
+        if (kinds[i].of_job) {
+            const char *id = json_str(*f, "id");
+            if (!w->job || !id || strcmp(id, w->job->inv.id) != 0)
+                return RT_FRAME_OTHER;
+        }
+        return kinds[i].kind;
+    }
+    return RT_FRAME_OTHER;
+}
+
+int rt_frame_fetch(worker_t *w, void *ctx, const json_t *f)
+{
+    /* answered at once, in order, on fd 3 */
+    if (w->woff == w->wbuf.len) {
+        buf_reset(&w->wbuf);
+        w->woff = 0;
+    }
+    if (RT.fetch(ctx, w->job ? w->job->inv.id : NULL, f, &w->wbuf) != 0)
+        return -1;
+    rt_worker_flush(w);
+    return 0;
+}
+
+void rt_frame_log(worker_t *w, const json_t *f)
+{
+    const char *lvl = json_str(f, "level"), *msg = json_str(f, "message");
+    rt_add_log(w->job, lvl ? lvl : "log", msg ? msg : "", json_integer_value(json_object_get(f, "time")));
+}
+
+enum rt_status rt_frame_result(rt_job_t *job, json_t *f, char **error)
+{
+    *error = NULL;
+    if (!json_is_true(json_object_get(f, "ok"))) {
+        *error = json_dumps(json_object_get(f, "error"), JSON_COMPACT | JSON_ENCODE_ANY);
+        return RT_ERROR;
+    }
+    /* the value, detached from the frame: the job owns it whole, so nothing on this
+     * thread holds a reference once the job is sent */
+    json_t *v = json_incref(json_object_get(f, "value"));
+    json_object_del(f, "value");
+    json_decref(job->result);
+    job->result = v ? v : json_null();
+    return RT_OK;
+}
+
+int rt_worker_frame(worker_t *w, const char *line, size_t len)
+{
+    json_t *f;
+    switch (rt_frame_parse(w, line, len, &f)) {
+    case RT_FRAME_BAD:
+        rt_worker_kill(w, RT_CRASH, "the function's worker sent a malformed message");
+        return -1;
+    case RT_FRAME_FETCH:
+        if (rt_frame_fetch(w, RT.fetch_ctx, f) != 0) {
+            json_decref(f);
+            rt_worker_kill(w, RT_CRASH, "the function's worker sent a malformed message");
+            return -1;
+        }
+        break;
+    case RT_FRAME_READY:
+        w->ready = 1;
+        w->idle_since_ms = clock_now_ms();
+        break;
+    case RT_FRAME_LOG:
+        rt_frame_log(w, f);
+        break;
+    case RT_FRAME_RESULT: {
+        rt_job_t *job = w->job;
+        w->job = NULL;
+        w->idle_since_ms = clock_now_ms();
+        char *error;
+        enum rt_status st = rt_frame_result(job, f, &error);
+        rt_finish(job, st, error);
+        break;
+    }
+    case RT_FRAME_OTHER:
+        break;
+    }
+    json_decref(f);
+    return 0;
+}

@@ -1,0 +1,127 @@
+/* Jobs: their life from rt_submit to the answer (runtime/supervisor.h), the log lines an
+ * invocation writes, and how invocations were driven (/metrics). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/json.h"
+#include "journal/fnlog.h"
+#include "runtime/rt_int.h"
+
+rt_counters_t rt_counts;
+
+rt_job_t *rt_job_new(void) { return xcalloc(1, sizeof(rt_job_t)); }
+
+void rt_job_free(rt_job_t *j)
+{
+    if (!j)
+        return;
+    free(j->snapshot);
+    free(j->isolate);
+    free(j->file);
+    free(j->export_name);
+    free(j->payload_json);
+    free(j->context_json);
+    free(j->app_context_json);
+    free(j->env_json);
+    free(j->inv.scopes);
+    free(j->inv.egress);
+    free(j->result_json);
+    json_decref(j->result);
+    json_decref(j->logs);
+    free(j);
+}
+
+void rt_wake(void)
+{
+    uint64_t one = 1;
+    if (write(RT.wake_fd, &one, sizeof one) < 0) {
+        /* the counter is saturated: the thread is awake anyway */
+    }
+}
+
+int rt_submit(rt_job_t *job)
+{
+    if (rt_home && !job->prepare_only) {
+        int rc = rt_lend(job);
+        if (rc != 0)
+            return rc > 0 ? 0 : -1; /* runs on a warm worker in this loop, waits in its pool's backlog, or full */
+    }
+    pthread_mutex_lock(&RT.mu);
+    int ok = RT.running && !RT.stopping && RT.queued + RT.nbacklog < RT_QUEUE_MAX;
+    if (ok) {
+        qnode_t *n = xcalloc(1, sizeof *n);
+        n->job = job;
+        if (RT.tail)
+            RT.tail->next = n;
+        else
+            RT.head = n;
+        RT.tail = n;
+        RT.queued++;
+    }
+    pthread_mutex_unlock(&RT.mu);
+    if (!ok)
+        return -1;
+    rt_wake();
+    return 0;
+}
+
+char *rt_error_json(const char *name, const char *message)
+{
+    json_t *e = json_pack("{s:s,s:s}", "name", name, "message", message);
+    char *s = json_dumps(e, JSON_COMPACT);
+    json_decref(e);
+    return s;
+}
+
+/* Logs of the running invocation, kept in a JSON array on the job. */
+void rt_add_log(rt_job_t *job, const char *level, const char *message, int64_t time)
+{
+    if (!job->logs)
+        job->logs = json_array();
+    if (json_array_size(job->logs) < RT_LOGS_MAX)
+        json_array_append_new(job->logs,
+                              json_pack("{s:s,s:s,s:I}", "level", level, "message", message, "time", (json_int_t)time));
+}
+
+/* Hands the finished job back to its thread: through its message queue, or, on that very
+ * thread (a lent worker's result), by calling job->done at once. Its token dies here. */
+void rt_finish_to(rt_job_t *job, enum rt_status st, char *result, int direct)
+{
+    if (job->token[0])
+        invocation_end(job->token);
+    job->token[0] = '\0';
+    job->status = st;
+    free(job->result_json);
+    job->result_json = result || (st == RT_OK && job->result) ? result : rt_error_json("Error", "no result");
+    job->finished_ms = clock_now_ms();
+    if (st != RT_OK && job->inv.id[0]) {
+        /* what went wrong goes to the developer's logs, never to the caller */
+        json_t *e = json_loads(job->result_json, 0, NULL);
+        const char *name = json_str(e, "name"), *msg = json_str(e, "message");
+        char *line = NULL;
+        if (asprintf(&line, "%s: %s", name ? name : "Error", msg ? msg : "failed") < 0)
+            line = NULL;
+        rt_add_log(job, "error", line ? line : "failed", job->finished_ms);
+        free(line);
+        json_decref(e);
+    }
+    /* the logs go first: the job belongs to its thread once sent (fnlog copies inv's ids) */
+    fnlog_record(&job->inv, job->logs);
+    job->logs = NULL;
+    if (direct)
+        job->c.done(&job->c);
+    else
+        completion_send(&job->c);
+}
+
+void rt_finish(rt_job_t *job, enum rt_status st, char *result) { rt_finish_to(job, st, result, 0); }
+
+void rt_counters(rt_counters_t *out)
+{
+    out->on_http_thread = __atomic_load_n(&rt_counts.on_http_thread, __ATOMIC_RELAXED);
+    out->on_runtime_thread = __atomic_load_n(&rt_counts.on_runtime_thread, __ATOMIC_RELAXED);
+    out->backlogged = __atomic_load_n(&rt_counts.backlogged, __ATOMIC_RELAXED);
+    out->demoted = __atomic_load_n(&rt_counts.demoted, __ATOMIC_RELAXED);
+}
