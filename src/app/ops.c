@@ -209,8 +209,7 @@ static void isolation(buf_t *b, kreq_t *kr)
 
 /* What /metrics shows, in order: the app is the one place that knows every service. */
 static void (*const providers[])(buf_t *b, kreq_t *kr) = {
-    requests,         sites,          journal_stats, outbound_stats, egress_stats,
-    invocation_stats, bodygate_stats, isolation,
+    requests, sites, journal_stats, outbound_stats, egress_stats, invocation_stats, bodygate_stats, isolation,
 };
 
 void ops_metrics(kreq_t *kr)

@@ -321,7 +321,10 @@ static void stop_ledger(app_t *a)
     ledger_stop();
 }
 
-static int start_fnlog(app_t *a, char *err, size_t errlen) { return fnlog_start(a->o->data_dir, err, errlen); }
+static int start_fnlog(app_t *a, char *err, size_t errlen)
+{
+    return fnlog_start(a->o->data_dir, err, errlen);
+}
 /* after the runtime and the leak scan: their last lines are written too */
 static void stop_fnlog(app_t *a)
 {

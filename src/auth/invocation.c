@@ -19,7 +19,10 @@ static struct slot slots[SLOTS];
 static unsigned live;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 
-static unsigned home(const unsigned char hash[32]) { return (hash[0] | (unsigned)hash[1] << 8 | (unsigned)hash[2] << 16) % SLOTS; }
+static unsigned home(const unsigned char hash[32])
+{
+    return (hash[0] | (unsigned)hash[1] << 8 | (unsigned)hash[2] << 16) % SLOTS;
+}
 
 int invocation_begin(const invocation_t *inv, char token[TOKEN_MAX])
 {

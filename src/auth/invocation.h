@@ -15,7 +15,7 @@
 
 /* What a running invocation may do: the gateway binds every proxy call to these. */
 typedef struct invocation {
-    char id[37];              /* invocationId (UUID) */
+    char id[37]; /* invocationId (UUID) */
     char installation_id[37];
     char app_id[37];
     char env_key[32];

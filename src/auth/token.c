@@ -31,8 +31,7 @@ void token_mint(enum token_kind kind, char out[TOKEN_MAX])
 
 static int b64url_char(char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
 enum token_kind token_kind_of(const char *s, size_t n)
@@ -49,4 +48,7 @@ enum token_kind token_kind_of(const char *s, size_t n)
     return TOKEN_NONE;
 }
 
-void token_hash(const char *s, size_t n, unsigned char out[32]) { enc_sha256(out, s, n); }
+void token_hash(const char *s, size_t n, unsigned char out[32])
+{
+    enc_sha256(out, s, n);
+}

@@ -8,7 +8,13 @@
 
 #include <stddef.h>
 
-enum token_kind { TOKEN_NONE = 0, TOKEN_USER, TOKEN_ADMIN, TOKEN_INVOCATION, TOKEN_SYSTEM /* app system token: auth/systoken.h */ };
+enum token_kind {
+    TOKEN_NONE = 0,
+    TOKEN_USER,
+    TOKEN_ADMIN,
+    TOKEN_INVOCATION,
+    TOKEN_SYSTEM /* app system token: auth/systoken.h */
+};
 
 #define TOKEN_BODY_LEN 43
 #define TOKEN_MAX 64 /* buffer size for any token + NUL */

@@ -80,7 +80,10 @@ static void spare_destructor(void *unused)
     arena_thread_exit();
 }
 
-static void spare_key_init(void) { pthread_key_create(&spare_key, spare_destructor); }
+static void spare_key_init(void)
+{
+    pthread_key_create(&spare_key, spare_destructor);
+}
 
 char *xstrndup(const char *s, size_t n)
 {
@@ -186,7 +189,10 @@ char *arena_strndup(arena_t *a, const char *s, size_t n)
     return p;
 }
 
-char *arena_strdup(arena_t *a, const char *s) { return arena_strndup(a, s, strlen(s)); }
+char *arena_strdup(arena_t *a, const char *s)
+{
+    return arena_strndup(a, s, strlen(s));
+}
 
 char *arena_printf(arena_t *a, const char *fmt, ...)
 {
@@ -222,4 +228,7 @@ void arena_defer(arena_t *a, void (*fn)(void *), void *arg)
     a->defers = d;
 }
 
-size_t arena_used(const arena_t *a) { return a->total; }
+size_t arena_used(const arena_t *a)
+{
+    return a->total;
+}

@@ -7,9 +7,15 @@
 
 #include "base/arena.h"
 
-void buf_init(buf_t *b, size_t max) { *b = (buf_t){.max = max}; }
+void buf_init(buf_t *b, size_t max)
+{
+    *b = (buf_t){.max = max};
+}
 
-void buf_init_arena(buf_t *b, arena_t *a, size_t max) { *b = (buf_t){.max = max, .arena = a}; }
+void buf_init_arena(buf_t *b, arena_t *a, size_t max)
+{
+    *b = (buf_t){.max = max, .arena = a};
+}
 
 void buf_free(buf_t *b)
 {
@@ -35,7 +41,12 @@ static int grow(buf_t *b, size_t c)
     return 0;
 }
 
-void buf_reset(buf_t *b) { b->len = 0; if (b->ptr) b->ptr[0] = '\0'; }
+void buf_reset(buf_t *b)
+{
+    b->len = 0;
+    if (b->ptr)
+        b->ptr[0] = '\0';
+}
 
 void buf_reserve(buf_t *b, size_t n)
 {
@@ -64,7 +75,10 @@ int buf_add(buf_t *b, const void *p, size_t n)
     return 0;
 }
 
-int buf_adds(buf_t *b, const char *s) { return buf_add(b, s, strlen(s)); }
+int buf_adds(buf_t *b, const char *s)
+{
+    return buf_add(b, s, strlen(s));
+}
 
 int buf_printf(buf_t *b, const char *fmt, ...)
 {

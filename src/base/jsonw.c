@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-void jw_init(jsonw_t *w, buf_t *b) { *w = (jsonw_t){.b = b}; }
+void jw_init(jsonw_t *w, buf_t *b)
+{
+    *w = (jsonw_t){.b = b};
+}
 
 static inline void put(jsonw_t *w, const char *s, size_t n)
 {
@@ -19,7 +22,10 @@ static inline void put(jsonw_t *w, const char *s, size_t n)
     }
 }
 
-static inline void put1(jsonw_t *w, char c) { put(w, &c, 1); }
+static inline void put1(jsonw_t *w, char c)
+{
+    put(w, &c, 1);
+}
 
 /* Before any value: a comma unless it is the first in its container or follows a key. */
 static void sep(jsonw_t *w)
@@ -56,13 +62,28 @@ static void close_(jsonw_t *w, char c)
     put(w, &c, 1);
 }
 
-void jw_obj(jsonw_t *w) { open_(w, '{'); }
-void jw_obj_end(jsonw_t *w) { close_(w, '}'); }
-void jw_arr(jsonw_t *w) { open_(w, '['); }
-void jw_arr_end(jsonw_t *w) { close_(w, ']'); }
+void jw_obj(jsonw_t *w)
+{
+    open_(w, '{');
+}
+void jw_obj_end(jsonw_t *w)
+{
+    close_(w, '}');
+}
+void jw_arr(jsonw_t *w)
+{
+    open_(w, '[');
+}
+void jw_arr_end(jsonw_t *w)
+{
+    close_(w, ']');
+}
 
 /* Bytes that need escaping inside a JSON string. */
-static inline int needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+static inline int needs_escape(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\';
+}
 
 /* Index of the first byte of s[i..n) that needs escaping, or n. Eight bytes at a time:
  * most strings (URLs, ids, names) need none. */
@@ -92,11 +113,26 @@ static void escaped_body(jsonw_t *w, const char *s, size_t n)
         run = i + 1;
         char e[6] = {'\\', 0};
         switch (c) {
-        case '"': e[1] = '"'; put(w, e, 2); break;
-        case '\\': e[1] = '\\'; put(w, e, 2); break;
-        case '\n': e[1] = 'n'; put(w, e, 2); break;
-        case '\r': e[1] = 'r'; put(w, e, 2); break;
-        case '\t': e[1] = 't'; put(w, e, 2); break;
+        case '"':
+            e[1] = '"';
+            put(w, e, 2);
+            break;
+        case '\\':
+            e[1] = '\\';
+            put(w, e, 2);
+            break;
+        case '\n':
+            e[1] = 'n';
+            put(w, e, 2);
+            break;
+        case '\r':
+            e[1] = 'r';
+            put(w, e, 2);
+            break;
+        case '\t':
+            e[1] = 't';
+            put(w, e, 2);
+            break;
         default:
             e[1] = 'u';
             e[2] = '0';

@@ -37,8 +37,8 @@ void jw_bool(jsonw_t *w, int v);
 void jw_null(jsonw_t *w);
 /* One string value made of the concatenation of parts (no printf on the hot path). */
 void jw_strcat(jsonw_t *w, const char *const *parts, size_t n);
-#define JW_STRCAT(w, ...)                                                                     \
-    jw_strcat((w), (const char *const[]){__VA_ARGS__},                                         \
+#define JW_STRCAT(w, ...)                                                                                              \
+    jw_strcat((w), (const char *const[]){__VA_ARGS__},                                                                 \
               sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
 /* A real as jansson writes it ("%.17g", ".0" appended to integral values, exponents
  * without '+' or leading zeros); NaN and infinities (not JSON) set err. */
@@ -50,8 +50,20 @@ void jw_json(jsonw_t *w, const struct json_t *j);
 void jw_raw(jsonw_t *w, const char *json, size_t n);
 
 /* key + value shorthands */
-static inline void jw_kstr(jsonw_t *w, const char *k, const char *v) { jw_key(w, k); jw_str(w, v); }
-static inline void jw_kint(jsonw_t *w, const char *k, int64_t v) { jw_key(w, k); jw_int(w, v); }
-static inline void jw_kbool(jsonw_t *w, const char *k, int v) { jw_key(w, k); jw_bool(w, v); }
+static inline void jw_kstr(jsonw_t *w, const char *k, const char *v)
+{
+    jw_key(w, k);
+    jw_str(w, v);
+}
+static inline void jw_kint(jsonw_t *w, const char *k, int64_t v)
+{
+    jw_key(w, k);
+    jw_int(w, v);
+}
+static inline void jw_kbool(jsonw_t *w, const char *k, int v)
+{
+    jw_key(w, k);
+    jw_bool(w, v);
+}
 
 #endif

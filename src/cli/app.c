@@ -20,14 +20,17 @@ static cli_conn_t conn;
 static int json_out;
 static const char *app_dir_opt, *env_opt, *name_opt;
 
-#define APP_OPTS                                                                              \
-    {"--app", 1, &app_dir_opt, NULL, "the app directory (default: DIR or the current one)"},      \
-    {"--json", 0, NULL, &json_out, "print JSON"}, CLI_CONN_OPTS(conn)
-#define ENV_OPT {"-e", 1, &env_opt, NULL, "environment (default development)"}, \
-                {"--environment", 1, &env_opt, NULL, "same as -e"}
+#define APP_OPTS                                                                                                       \
+    {"--app", 1, &app_dir_opt, NULL, "the app directory (default: DIR or the current one)"},                           \
+        {"--json", 0, NULL, &json_out, "print JSON"}, CLI_CONN_OPTS(conn)
+#define ENV_OPT                                                                                                        \
+    {"-e", 1, &env_opt, NULL, "environment (default development)"},                                                    \
+    {                                                                                                                  \
+        "--environment", 1, &env_opt, NULL, "same as -e"                                                               \
+    }
 
-const cli_opt_t register_opts[] = {{"--name", 1, &name_opt, NULL, "the app's name (default: the directory's name)"},
-                                   APP_OPTS, {0}};
+const cli_opt_t register_opts[] = {
+    {"--name", 1, &name_opt, NULL, "the app's name (default: the directory's name)"}, APP_OPTS, {0}};
 const cli_opt_t deploy_opts[] = {ENV_OPT, APP_OPTS, {0}};
 const cli_opt_t env_create_opts[] = {APP_OPTS, {0}};
 static const char *isolation_opt;
@@ -115,8 +118,7 @@ static const char *app_uuid(const app_dir_t *d)
 
 /* Calls /admin/v1/apps/<the app in dir><suffix>; 0 with *resp set when the server
  * answered `expect`, else the exit code after printing why. `body` is consumed. */
-static int call_app(const char *dir, const char *method, const char *suffix, json_t *body, long expect,
-                    json_t **resp)
+static int call_app(const char *dir, const char *method, const char *suffix, json_t *body, long expect, json_t **resp)
 {
     app_dir_t d;
     if (load_app_dir(&d, dir, 0, 0) != 0) {
@@ -351,8 +353,8 @@ int cmd_deploy(int argc, char **argv)
         goto out;
     char path[512];
     snprintf(path, sizeof path, "/admin/v1/apps/%s/environments/%s/versions", id, env);
-    status = client_call(&conn, "POST", path,
-                         json_pack("{s:s,s:s%}", "uploadId", upload, "manifest", d.text, d.len), &resp);
+    status =
+        client_call(&conn, "POST", path, json_pack("{s:s,s:s%}", "uploadId", upload, "manifest", d.text, d.len), &resp);
     if (status != 201) {
         if (status >= 0)
             client_fail(status, resp);
@@ -449,8 +451,8 @@ int cmd_environments_set(int argc, char **argv)
     char suffix[64];
     snprintf(suffix, sizeof suffix, "/environments/%s", pos[0]);
     json_t *resp = NULL;
-    if ((rc = call_app(pick_dir(npos - 1, pos + 1), "PATCH", suffix, json_pack("{s:s}", "isolation", isolation_opt), 200,
-                       &resp)))
+    if ((rc = call_app(pick_dir(npos - 1, pos + 1), "PATCH", suffix, json_pack("{s:s}", "isolation", isolation_opt),
+                       200, &resp)))
         return rc;
     if (json_out)
         cli_print_json(resp);

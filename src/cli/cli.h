@@ -56,9 +56,11 @@ const char *cli_app_of_dir(struct arena *a, const char *dir);
 /* Prints j pretty to stdout. */
 void cli_print_json(json_t *j);
 
-#define CLI_CONN_OPTS(conn)                                                                   \
-    {"--url", 1, &(conn).url, NULL, "kiln's address (default $KILN_URL or http://127.0.0.1:8080)"}, \
-    {"--data", 1, &(conn).data, NULL, "data dir holding admin.token (default $KILN_DATA or ./.kiln)"}
+#define CLI_CONN_OPTS(conn)                                                                                            \
+    {"--url", 1, &(conn).url, NULL, "kiln's address (default $KILN_URL or http://127.0.0.1:8080)"},                    \
+    {                                                                                                                  \
+        "--data", 1, &(conn).data, NULL, "data dir holding admin.token (default $KILN_DATA or ./.kiln)"                \
+    }
 
 /* Commands and their option tables (defined beside each command). */
 extern const cli_opt_t serve_opts[], site_create_opts[], site_list_opts[], user_token_opts[], store_check_opts[],

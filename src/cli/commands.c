@@ -18,8 +18,7 @@ const cli_cmd_t cli_commands[] = {
      "register the app in DIR and write its app.id into manifest.yml", register_opts},
     {"deploy", NULL, cmd_deploy, "[DIR] [-e ENV] [--json]  |  deploy list [DIR] [-e ENV]",
      "bundle, snapshot and deploy the app as a new version (or list versions)", deploy_opts},
-    {"environments", "create", cmd_environments_create, "NAME [DIR]", "create a custom environment",
-     env_create_opts},
+    {"environments", "create", cmd_environments_create, "NAME [DIR]", "create a custom environment", env_create_opts},
     {"environments", "list", cmd_environments_list, "[DIR]", "list the app's environments", env_create_opts},
     {"environments", "set", cmd_environments_set, "NAME --isolation installation|version [DIR]",
      "set an environment's worker isolation (installation: a worker never serves two installations)", env_set_opts},
@@ -65,4 +64,3 @@ const cli_cmd_t *cli_find(const char *group, const char *verb)
     }
     return NULL;
 }
-

@@ -1,9 +1,9 @@
 /* kiln install [--upgrade] | install list | uninstall | purge: installations of the app in
  * the current (or given) directory on kiln's sites. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -15,10 +15,10 @@ static cli_conn_t conn;
 static int json_out, upgrade, confirm;
 static const char *site_opt, *env_opt, *account_opt, *app_dir_opt, *now_opt;
 
-#define COMMON                                                                                \
-    {"-e", 1, &env_opt, NULL, "environment (default development)"},                           \
-        {"--environment", 1, &env_opt, NULL, "same as -e"},                                   \
-        {"--app", 1, &app_dir_opt, NULL, "the app directory (default: the current one)"},     \
+#define COMMON                                                                                                         \
+    {"-e", 1, &env_opt, NULL, "environment (default development)"},                                                    \
+        {"--environment", 1, &env_opt, NULL, "same as -e"},                                                            \
+        {"--app", 1, &app_dir_opt, NULL, "the app directory (default: the current one)"},                              \
         {"--json", 0, NULL, &json_out, "print JSON"}, CLI_CONN_OPTS(conn)
 
 const cli_opt_t install_opts[] = {
@@ -218,7 +218,8 @@ int cmd_webtrigger(int argc, char **argv)
         return 2;
     }
     for (const char *c = pos[0]; *c; c++)
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' || *c == '_')) {
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' ||
+              *c == '_')) {
             fprintf(stderr, "kiln: a module key has only letters, digits, - and _\n");
             return 2;
         }
@@ -227,7 +228,8 @@ int cmd_webtrigger(int argc, char **argv)
     int result = 1;
     if (app) {
         char path[512];
-        snprintf(path, sizeof path, "/admin/v1/sites/%s/installations/%s/%s/webtriggers/%s", site_opt, app, env, pos[0]);
+        snprintf(path, sizeof path, "/admin/v1/sites/%s/installations/%s/%s/webtriggers/%s", site_opt, app, env,
+                 pos[0]);
         json_t *resp = NULL;
         long status = client_call(&conn, "GET", path, NULL, &resp);
         if (status != 200) {
@@ -244,4 +246,3 @@ int cmd_webtrigger(int argc, char **argv)
     arena_free(a);
     return result;
 }
-

@@ -70,7 +70,8 @@ int cmd_invoke(int argc, char **argv)
         return 2;
     }
     for (const char *c = pos[0]; *c; c++)
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' || *c == '_')) {
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' ||
+              *c == '_')) {
             fprintf(stderr, "kiln: a function key has only letters, digits, - and _\n");
             return 2;
         }

@@ -20,32 +20,35 @@ static int json_out, follow;
 static const char *site_opt, *since_opt, *n_opt;
 
 #define SINCE_HELP "30s, 15m, 2h, 7d ago, an ISO date/time (UTC) or epoch ms"
-#define FOLLOW_OPT {"--follow", 0, NULL, &follow, "keep printing new rows until interrupted"}
-#define JSON_OPT {"--json", 0, NULL, &json_out, "print JSON (one object per line)"}
+#define FOLLOW_OPT                                                                                                     \
+    {                                                                                                                  \
+        "--follow", 0, NULL, &follow, "keep printing new rows until interrupted"                                       \
+    }
+#define JSON_OPT                                                                                                       \
+    {                                                                                                                  \
+        "--json", 0, NULL, &json_out, "print JSON (one object per line)"                                               \
+    }
 
-const cli_opt_t audit_opts[] = {
-    {"--site", 1, &site_opt, NULL, "only this site's events"},
-    {"--since", 1, &since_opt, NULL, "only events since T: " SINCE_HELP},
-    {"-n", 1, &n_opt, NULL, "how many of the newest events (default 100, at most 1000)"},
-    FOLLOW_OPT,
-    JSON_OPT,
-    CLI_CONN_OPTS(conn),
-    {0}};
-const cli_opt_t ledger_opts[] = {
-    {"--site", 1, &site_opt, NULL, "the site whose flows to show (required)"},
-    {"--since", 1, &since_opt, NULL, "only records since T: " SINCE_HELP},
-    {"-n", 1, &n_opt, NULL, "how many of the newest records (default 100, at most 1000)"},
-    FOLLOW_OPT,
-    JSON_OPT,
-    CLI_CONN_OPTS(conn),
-    {0}};
-const cli_opt_t logs_opts[] = {
-    {"--site", 1, &site_opt, NULL, "only this site's invocations"},
-    {"-n", 1, &n_opt, NULL, "how many of the newest lines (default 100, at most 1000)"},
-    FOLLOW_OPT,
-    JSON_OPT,
-    CLI_CONN_OPTS(conn),
-    {0}};
+const cli_opt_t audit_opts[] = {{"--site", 1, &site_opt, NULL, "only this site's events"},
+                                {"--since", 1, &since_opt, NULL, "only events since T: " SINCE_HELP},
+                                {"-n", 1, &n_opt, NULL, "how many of the newest events (default 100, at most 1000)"},
+                                FOLLOW_OPT,
+                                JSON_OPT,
+                                CLI_CONN_OPTS(conn),
+                                {0}};
+const cli_opt_t ledger_opts[] = {{"--site", 1, &site_opt, NULL, "the site whose flows to show (required)"},
+                                 {"--since", 1, &since_opt, NULL, "only records since T: " SINCE_HELP},
+                                 {"-n", 1, &n_opt, NULL, "how many of the newest records (default 100, at most 1000)"},
+                                 FOLLOW_OPT,
+                                 JSON_OPT,
+                                 CLI_CONN_OPTS(conn),
+                                 {0}};
+const cli_opt_t logs_opts[] = {{"--site", 1, &site_opt, NULL, "only this site's invocations"},
+                               {"-n", 1, &n_opt, NULL, "how many of the newest lines (default 100, at most 1000)"},
+                               FOLLOW_OPT,
+                               JSON_OPT,
+                               CLI_CONN_OPTS(conn),
+                               {0}};
 
 long long cli_parse_since(const char *s, long long now_ms)
 {
@@ -119,18 +122,17 @@ static void print_line(json_t *row)
 {
     printf("%s %-5s [%s %s %.8s] %s\n", json_string_value(json_object_get(row, "time")),
            json_string_value(json_object_get(row, "level")), json_string_value(json_object_get(row, "site")),
-           json_string_value(json_object_get(row, "module")),
-           json_string_value(json_object_get(row, "invocationId")),
+           json_string_value(json_object_get(row, "module")), json_string_value(json_object_get(row, "invocationId")),
            json_string_value(json_object_get(row, "message")));
 }
 
 /* ---- the runner ---- */
 
 typedef struct journal_cmd {
-    const char *name;  /* the command and its endpoint, /admin/v1/<name> */
-    const char *rows;  /* the answer's array */
-    int need_site;     /* --site is required */
-    int with_since;    /* --since is an option */
+    const char *name; /* the command and its endpoint, /admin/v1/<name> */
+    const char *rows; /* the answer's array */
+    int need_site;    /* --site is required */
+    int with_since;   /* --since is an option */
     void (*print)(json_t *row);
 } journal_cmd_t;
 
@@ -205,6 +207,15 @@ static const journal_cmd_t audit = {"audit", "events", 0, 1, print_event};
 static const journal_cmd_t ledger = {"ledger", "records", 1, 1, print_record};
 static const journal_cmd_t logs = {"logs", "logs", 0, 0, print_line};
 
-int cmd_audit(int argc, char **argv) { return run(&audit, argc, argv); }
-int cmd_ledger(int argc, char **argv) { return run(&ledger, argc, argv); }
-int cmd_logs(int argc, char **argv) { return run(&logs, argc, argv); }
+int cmd_audit(int argc, char **argv)
+{
+    return run(&audit, argc, argv);
+}
+int cmd_ledger(int argc, char **argv)
+{
+    return run(&ledger, argc, argv);
+}
+int cmd_logs(int argc, char **argv)
+{
+    return run(&logs, argc, argv);
+}

@@ -8,8 +8,9 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "kiln %s: a self-hostable, tenant-safe app platform compatible with Atlassian Forge\n\n"
-               "usage: kiln COMMAND [options]   (kiln COMMAND --help for its options)\n\ncommands:\n",
+    fprintf(f,
+            "kiln %s: a self-hostable, tenant-safe app platform compatible with Atlassian Forge\n\n"
+            "usage: kiln COMMAND [options]   (kiln COMMAND --help for its options)\n\ncommands:\n",
             KILN_VERSION);
     for (unsigned i = 0; i < cli_commands_len; i++) {
         char name[64];

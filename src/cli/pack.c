@@ -4,8 +4,8 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <ftw.h>
+#include <limits.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +25,7 @@ static int bundle(const char *app_dir, const char *src, const char *out)
     char entry[4096], outfile[4500];
     snprintf(entry, sizeof entry, "%s/%s", app_dir, src);
     snprintf(outfile, sizeof outfile, "--outfile=%s", out);
-    char *argv[] = {(char *)esbuild, entry,       "--bundle",         "--platform=node", "--format=cjs",
+    char *argv[] = {(char *)esbuild,   entry,   "--bundle",          "--platform=node", "--format=cjs",
                     "--target=node20", outfile, "--log-level=error", "--jsx=automatic", NULL};
     pid_t pid;
     int rc = posix_spawnp(&pid, esbuild, NULL, NULL, argv, environ);
@@ -47,9 +47,9 @@ static int bundle(const char *app_dir, const char *src, const char *out)
 
 static struct {
     struct archive *ar;
-    const char *root;     /* the tree being walked */
+    const char *root; /* the tree being walked */
     size_t root_len;
-    const char *prefix;   /* its path inside the archive ("" for the app itself) */
+    const char *prefix; /* its path inside the archive ("" for the app itself) */
     char app_real[PATH_MAX];
     uint64_t total, max;
     int failed, depth;

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
 #include "app/serve.h"
+#include "cli/cli.h"
 #include "store/store.h"
 
 static serve_opts_t so;
@@ -156,7 +156,8 @@ int cmd_serve(int argc, char **argv)
             ok = *l >= '0' && *l <= '9' && !*end && first > 0 && last >= first + 63 && last < 4294967295ul;
         }
         if (!ok) {
-            fprintf(stderr, "kiln: --sandbox-uids is FIRST-LAST, at least 64 uids above 0 (e.g. 2000000000-2000000063)\n");
+            fprintf(stderr,
+                    "kiln: --sandbox-uids is FIRST-LAST, at least 64 uids above 0 (e.g. 2000000000-2000000063)\n");
             return 2;
         }
         so.sandbox_uid_first = (unsigned)first;

@@ -9,18 +9,16 @@ static cli_conn_t conn;
 static int demo, json_out;
 static const char *site_name, *account;
 
-const cli_opt_t site_create_opts[] = {
-    {"--demo", 0, NULL, &demo, "fill the site with demo users, projects and issues"},
-    {"--json", 0, NULL, &json_out, "print JSON"},
-    CLI_CONN_OPTS(conn),
-    {0}};
+const cli_opt_t site_create_opts[] = {{"--demo", 0, NULL, &demo, "fill the site with demo users, projects and issues"},
+                                      {"--json", 0, NULL, &json_out, "print JSON"},
+                                      CLI_CONN_OPTS(conn),
+                                      {0}};
 const cli_opt_t site_list_opts[] = {{"--json", 0, NULL, &json_out, "print JSON"}, CLI_CONN_OPTS(conn), {0}};
-const cli_opt_t user_token_opts[] = {
-    {"--site", 1, &site_name, NULL, "site name (required)"},
-    {"--account", 1, &account, NULL, "account id (default: the site admin)"},
-    {"--json", 0, NULL, &json_out, "print JSON"},
-    CLI_CONN_OPTS(conn),
-    {0}};
+const cli_opt_t user_token_opts[] = {{"--site", 1, &site_name, NULL, "site name (required)"},
+                                     {"--account", 1, &account, NULL, "account id (default: the site admin)"},
+                                     {"--json", 0, NULL, &json_out, "print JSON"},
+                                     CLI_CONN_OPTS(conn),
+                                     {0}};
 
 static void print_site(json_t *s)
 {
@@ -40,8 +38,8 @@ int cmd_site_create(int argc, char **argv)
         return 2;
     }
     json_t *resp = NULL;
-    long status = client_call(&conn, "POST", "/admin/v1/sites", json_pack("{s:s,s:b}", "name", pos[0], "demo", demo),
-                              &resp);
+    long status =
+        client_call(&conn, "POST", "/admin/v1/sites", json_pack("{s:s,s:b}", "name", pos[0], "demo", demo), &resp);
     if (status != 201)
         return status < 0 ? 1 : client_fail(status, resp);
     if (json_out)

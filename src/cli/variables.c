@@ -15,10 +15,10 @@ static cli_conn_t conn;
 static int json_out, encrypt_flag;
 static const char *env_opt, *app_dir_opt;
 
-#define COMMON                                                                            \
-    {"-e", 1, &env_opt, NULL, "environment (default development)"},                       \
-        {"--environment", 1, &env_opt, NULL, "same as -e"},                               \
-        {"--app", 1, &app_dir_opt, NULL, "the app directory (default: the current one)"}, \
+#define COMMON                                                                                                         \
+    {"-e", 1, &env_opt, NULL, "environment (default development)"},                                                    \
+        {"--environment", 1, &env_opt, NULL, "same as -e"},                                                            \
+        {"--app", 1, &app_dir_opt, NULL, "the app directory (default: the current one)"},                              \
         {"--json", 0, NULL, &json_out, "print JSON"}, CLI_CONN_OPTS(conn)
 
 const cli_opt_t variables_set_opts[] = {

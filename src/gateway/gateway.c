@@ -9,11 +9,11 @@
 #include "auth/token.h"
 #include "base/clock.h"
 #include "base/enc.h"
-#include "journal/audit.h"
 #include "gateway/authcache.h"
 #include "gateway/ratelimit.h"
 #include "http/reply.h"
 #include "http/router.h"
+#include "journal/audit.h"
 #include "store/store_sites.h"
 
 static struct {
@@ -27,9 +27,15 @@ void gateway_configure(const route_table_t *routes, unsigned rate_per_min)
     G.rate = rate_per_min;
 }
 
-const route_table_t *gateway_routes(void) { return G.routes; }
+const route_table_t *gateway_routes(void)
+{
+    return G.routes;
+}
 
-void gateway_bind_site(kreq_t *kr, const site_rec_t *site) { kr->site = *site; }
+void gateway_bind_site(kreq_t *kr, const site_rec_t *site)
+{
+    kr->site = *site;
+}
 
 /* Answers for steps 2 and 3. The scope-check answer is the same bytes whether the
  * cloudId is another tenant's, unknown, or not a cloudId at all: no oracle. */
@@ -134,9 +140,9 @@ void gateway_audit(kreq_t *kr, const char *plane)
     ssize_t ci = h2o_find_header_by_str(&req->res.headers, H2O_STRLIT("x-failure-category"), -1);
     size_t plen = req->query_at == SIZE_MAX ? req->path.len : req->query_at;
     audit_event_t ev = {
-        .site_id = kr->site.id          ? kr->site.id
+        .site_id = kr->site.id                ? kr->site.id
                    : gateway_who(kr)->site_id ? gateway_who(kr)->site_id
-                                        : kr->principal.site_id,
+                                              : kr->principal.site_id,
         .kind = gateway_who(kr)->dispatched ? AUDIT_ALLOW : AUDIT_DENY,
         .plane = plane,
         .actor = kr->principal.account_id,
@@ -208,7 +214,10 @@ static void pipeline(kreq_t *kr)
 
 static int who_slot = -1;
 static pthread_once_t who_once = PTHREAD_ONCE_INIT;
-static void who_take_slot(void) { who_slot = kreq_ctx_index(); }
+static void who_take_slot(void)
+{
+    who_slot = kreq_ctx_index();
+}
 
 gateway_who_t *gateway_who(kreq_t *kr)
 {

@@ -12,7 +12,7 @@ static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 409, 413,
 
 /* Latency bucket upper bounds, seconds. */
 static const double bounds[METRICS_BUCKETS] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
-                                                0.01,   0.025,   0.05,   0.1,   0.5,    1.0};
+                                               0.01,   0.025,   0.05,   0.1,   0.5,    1.0};
 
 static const char *route_names[METRICS_MAX_ROUTES] = {"unmatched"};
 static unsigned nroutes = 1;
@@ -23,8 +23,14 @@ struct metrics {
     uint64_t n, sum_ns;
 };
 
-metrics_t *metrics_new(void) { return xcalloc(1, sizeof(metrics_t)); }
-void metrics_free(metrics_t *m) { free(m); }
+metrics_t *metrics_new(void)
+{
+    return xcalloc(1, sizeof(metrics_t));
+}
+void metrics_free(metrics_t *m)
+{
+    free(m);
+}
 
 unsigned metrics_route_id(const char *name)
 {
@@ -74,8 +80,8 @@ void metrics_render(buf_t *b, metrics_t *const *all, unsigned n)
                 buf_printf(b, "kiln_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n", route_names[r],
                            statuses[s], (unsigned long long)c);
             else
-                buf_printf(b, "kiln_http_requests_total{route=\"%s\",status=\"other\"} %llu\n",
-                           route_names[r], (unsigned long long)c);
+                buf_printf(b, "kiln_http_requests_total{route=\"%s\",status=\"other\"} %llu\n", route_names[r],
+                           (unsigned long long)c);
         }
     }
     buf_adds(b, "# HELP kiln_http_request_duration_seconds Time from request to reply.\n"
@@ -92,8 +98,7 @@ void metrics_render(buf_t *b, metrics_t *const *all, unsigned n)
             buf_printf(b, "kiln_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n", bounds[i],
                        (unsigned long long)cum);
         else
-            buf_printf(b, "kiln_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
-                       (unsigned long long)cum);
+            buf_printf(b, "kiln_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", (unsigned long long)cum);
     }
     buf_printf(b, "kiln_http_request_duration_seconds_sum %.6f\n", (double)sum / 1e9);
     buf_printf(b, "kiln_http_request_duration_seconds_count %llu\n", (unsigned long long)total);

@@ -41,13 +41,11 @@ static const char *reason_of(int status)
     return "Unknown";
 }
 
-
 static h2o_generator_t generator = {NULL, NULL};
 
 void reply_header(kreq_t *kr, const char *name, const char *value)
 {
-    h2o_add_header_by_str(&kr->req->pool, &kr->req->res.headers, name, strlen(name), 0, NULL, value,
-                          strlen(value));
+    h2o_add_header_by_str(&kr->req->pool, &kr->req->res.headers, name, strlen(name), 0, NULL, value, strlen(value));
 }
 
 void reply_raw(kreq_t *kr, int status, const char *content_type, const char *body, size_t len)
@@ -56,10 +54,11 @@ void reply_raw(kreq_t *kr, int status, const char *content_type, const char *bod
     req->res.status = status;
     req->res.reason = reason_of(status);
     req->res.content_length = len;
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type,
-                   strlen(content_type));
-    metrics_observe(kr->thr ? http_thread_metrics(kr->thr) : kr->vreq ? kr->vreq->metrics : NULL, kr->metric_route,
-                    status, kr->start_ns);
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type, strlen(content_type));
+    metrics_observe(kr->thr    ? http_thread_metrics(kr->thr)
+                    : kr->vreq ? kr->vreq->metrics
+                               : NULL,
+                    kr->metric_route, status, kr->start_ns);
     if (kr->vreq) {
         vreq_capture(kr, content_type, body, len);
         return;

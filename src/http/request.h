@@ -37,11 +37,11 @@ typedef struct kreq {
     struct http_thread *thr;
     store_t *store;
     uint64_t start_ns;
-    struct conn_rec *conn; /* for shutdown tracking; may be NULL */
-    struct vreq *vreq;     /* set when the request did not come over HTTP (http/vreq.h):
-                              its reply is captured there instead of sent */
-    completion_t *waiting; /* the work this request waits for (base/completion.h): its owner
-                              is set to NULL if the client goes away, so its answer is dropped */
+    struct conn_rec *conn;   /* for shutdown tracking; may be NULL */
+    struct vreq *vreq;       /* set when the request did not come over HTTP (http/vreq.h):
+                                its reply is captured there instead of sent */
+    completion_t *waiting;   /* the work this request waits for (base/completion.h): its owner
+                                is set to NULL if the client goes away, so its answer is dropped */
     void *ctx[KREQ_CTX_MAX]; /* per-module state, by an index each module takes once
                                 (kreq_ctx_index), as nginx's r->ctx[module.ctx_index]: the
                                 request knows nothing of the layers above it */

@@ -29,7 +29,10 @@ void vreq_init(vreq_t *v, arena_t *a, store_t *st, const char *public_url, const
     kr->vreq = v;
 }
 
-void vreq_dispose(vreq_t *v) { h2o_mem_clear_pool(&v->req.pool); }
+void vreq_dispose(vreq_t *v)
+{
+    h2o_mem_clear_pool(&v->req.pool);
+}
 
 void vreq_capture(kreq_t *kr, const char *content_type, const char *body, size_t len)
 {

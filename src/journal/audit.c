@@ -40,9 +40,15 @@ void audit_record(const audit_event_t *ev)
     journal_commit(&J);
 }
 
-uint64_t audit_dropped(void) { return journal_dropped(&J); }
+uint64_t audit_dropped(void)
+{
+    return journal_dropped(&J);
+}
 
-void audit_barrier(journal_wait_t *w) { journal_barrier(&J, w); }
+void audit_barrier(journal_wait_t *w)
+{
+    journal_barrier(&J, w);
+}
 
 static void rec_of(const slot_t *s, audit_rec_t *r)
 {
@@ -78,8 +84,8 @@ static uint64_t fnv(uint64_t h, const char *s)
 static uint64_t key_hash(const slot_t *e)
 {
     uint64_t h = 14695981039346656037ull ^ (uint64_t)e->site_id ^ ((uint64_t)e->status << 32);
-    const char *f[] = {e->kind,   e->plane, e->actor,    e->app_id,   e->installation_id, e->invocation_id,
-                       e->method, e->path,  e->category, e->detail};
+    const char *f[] = {e->kind,          e->plane,  e->actor, e->app_id,   e->installation_id,
+                       e->invocation_id, e->method, e->path,  e->category, e->detail};
     for (size_t i = 0; i < sizeof f / sizeof *f; i++)
         h = fnv(h, f[i]);
     return h;
@@ -172,4 +178,7 @@ int audit_start(const char *data_dir, unsigned retention_days, char *err, size_t
     return journal_start(&J, &def, data_dir, retention_days, err, errlen);
 }
 
-void audit_stop(void) { journal_stop(&J); }
+void audit_stop(void)
+{
+    journal_stop(&J);
+}

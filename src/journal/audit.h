@@ -46,12 +46,12 @@
 #define AUDIT_REMOTE_CALL "remote.call" /* kiln called an app's remote backend (platform/remote.h) */
 
 /* Planes (where a gateway decision was made). */
-#define AUDIT_PLANE_JIRA "jira"         /* /ex/jira/{cloudId} with a user token */
-#define AUDIT_PLANE_PROXY "proxy"       /* /_proxy and the worker pipe, an invocation token */
+#define AUDIT_PLANE_JIRA "jira"   /* /ex/jira/{cloudId} with a user token */
+#define AUDIT_PLANE_PROXY "proxy" /* /_proxy and the worker pipe, an invocation token */
 #define AUDIT_PLANE_WEBTRIGGER "webtrigger"
 #define AUDIT_PLANE_ADMIN "admin"
-#define AUDIT_PLANE_STORAGE "storage"   /* /forge/storage/kvs with an app system token */
-#define AUDIT_PLANE_REMOTE "remote"     /* calls kiln made to an app's remote backend */
+#define AUDIT_PLANE_STORAGE "storage" /* /forge/storage/kvs with an app system token */
+#define AUDIT_PLANE_REMOTE "remote"   /* calls kiln made to an app's remote backend */
 
 /* One event as callers give it. Strings are copied (and cut to their field's size);
  * NULL means empty. site_id 0: no site (a credential that bound none). */

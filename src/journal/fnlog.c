@@ -48,9 +48,15 @@ void fnlog_line(const invocation_t *inv, const char *level, const char *message)
                                 (json_int_t)clock_now_ms()));
 }
 
-uint64_t fnlog_dropped(void) { return journal_dropped(&J); }
+uint64_t fnlog_dropped(void)
+{
+    return journal_dropped(&J);
+}
 
-void fnlog_barrier(journal_wait_t *w) { journal_barrier(&J, w); }
+void fnlog_barrier(journal_wait_t *w)
+{
+    journal_barrier(&J, w);
+}
 
 static void write_batch(store_t *st, void *slots, size_t n, void *scratch)
 {
@@ -102,4 +108,7 @@ int fnlog_start(const char *data_dir, char *err, size_t errlen)
     return journal_start(&J, &def, data_dir, 0, err, errlen);
 }
 
-void fnlog_stop(void) { journal_stop(&J); }
+void fnlog_stop(void)
+{
+    journal_stop(&J);
+}

@@ -48,7 +48,10 @@ void journal_commit(journal_t *j)
     pthread_mutex_unlock(&j->mu);
 }
 
-uint64_t journal_dropped(journal_t *j) { return atomic_load(&j->dropped); }
+uint64_t journal_dropped(journal_t *j)
+{
+    return atomic_load(&j->dropped);
+}
 
 void journal_barrier(journal_t *j, journal_wait_t *w)
 {

@@ -43,8 +43,8 @@ typedef struct journal_def {
 
 /* A wait for the writer (journal_barrier): embedded first in the caller's item. */
 typedef struct journal_wait {
-    completion_t c;            /* first: sent once the records before the barrier are written */
-    uint64_t target;           /* the journal's committed count at the barrier */
+    completion_t c;  /* first: sent once the records before the barrier are written */
+    uint64_t target; /* the journal's committed count at the barrier */
     struct journal_wait *next;
 } journal_wait_t;
 
@@ -63,7 +63,10 @@ typedef struct journal {
     int64_t retention_ms;
 } journal_t;
 
-#define JOURNAL_INIT {.mu = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER}
+#define JOURNAL_INIT                                                                                                   \
+    {                                                                                                                  \
+        .mu = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER                                              \
+    }
 
 /* Opens the writer's store handle (relaxed durability: batches, fsync per checkpoint)
  * and starts its thread. retention_days 0: keep forever. 0, or -1 with err. */

@@ -27,8 +27,8 @@ typedef struct slot {
 } slot_t;
 
 static journal_t J = JOURNAL_INIT;
-static atomic_int enabled;     /* read without the lock on every record */
-static char public_url[512];   /* set before the writer starts */
+static atomic_int enabled;                  /* read without the lock on every record */
+static char public_url[512];                /* set before the writer starts */
 static int64_t last_sites = -1, next_sites; /* the writer's: when it last counted sites */
 
 /* A slot for inv's record, or NULL (off, stopped or full). */
@@ -50,7 +50,10 @@ static slot_t *take(const invocation_t *inv, int type, const char *kind, uint64_
     return s;
 }
 
-int ledger_enabled(void) { return atomic_load(&enabled); }
+int ledger_enabled(void)
+{
+    return atomic_load(&enabled);
+}
 
 void ledger_record(const invocation_t *inv, const char *kind, const char *destination, uint64_t bytes)
 {
@@ -72,9 +75,15 @@ void ledger_record_inbound(const invocation_t *inv, int64_t source_site_id, cons
     journal_commit(&J);
 }
 
-uint64_t ledger_dropped(void) { return journal_dropped(&J); }
+uint64_t ledger_dropped(void)
+{
+    return journal_dropped(&J);
+}
 
-void ledger_barrier(journal_wait_t *w) { journal_barrier(&J, w); }
+void ledger_barrier(journal_wait_t *w)
+{
+    journal_barrier(&J, w);
+}
 
 /* ---- the writer ---- */
 

@@ -7,16 +7,16 @@
 #include "auth/admin_token.h"
 #include "auth/signkeys.h"
 #include "base/clock.h"
-#include "base/log.h"
-#include "journal/audit.h"
-#include "journal/leak.h"
-#include "gateway/gateway.h"
-#include "platform/admin_journal.h"
 #include "base/json.h"
+#include "base/log.h"
+#include "gateway/gateway.h"
 #include "http/reply.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "journal/audit.h"
+#include "journal/leak.h"
 #include "platform/admin_apps.h"
+#include "platform/admin_journal.h"
 #include "platform/direct.h"
 #include "platform/site.h"
 #include "platform/variables.h"
@@ -152,12 +152,12 @@ static void keys_rotate(kreq_t *kr)
         reply_error(kr, 500, 0, "Internal server error");
         return;
     }
-    audit_record(&(audit_event_t){.kind = AUDIT_KEY_ROTATE,
-                                  .plane = AUDIT_PLANE_ADMIN,
-                                  .actor = "admin",
-                                  .status = 200,
-                                  .detail = arena_printf(kr->arena, "invocation token signing key %s replaces %s", kid,
-                                                         old[0] ? old : "none")});
+    audit_record(&(audit_event_t){
+        .kind = AUDIT_KEY_ROTATE,
+        .plane = AUDIT_PLANE_ADMIN,
+        .actor = "admin",
+        .status = 200,
+        .detail = arena_printf(kr->arena, "invocation token signing key %s replaces %s", kid, old[0] ? old : "none")});
     json_t *o = json_pack("{s:s,s:s}", "purpose", "invocation-token", "kid", kid);
     if (old[0]) {
         json_object_set_new(o, "retiredKid", json_string(old));
@@ -196,7 +196,10 @@ static route_t routes[] = {
 };
 static route_table_t admin_routes = {"admin", routes, sizeof routes / sizeof routes[0], 0};
 
-int admin_routes_init(void) { return router_init(&admin_routes); }
+int admin_routes_init(void)
+{
+    return router_init(&admin_routes);
+}
 
 void admin_handle(kreq_t *kr)
 {
@@ -210,12 +213,8 @@ void admin_handle(kreq_t *kr)
     kr->principal = (principal_t){.kind = PRINCIPAL_ADMIN, .account_id = "admin"};
     kr->base = 2; /* admin / v1 */
     switch (router_match(&admin_routes, kr)) {
-    case ROUTE_NOT_FOUND:
-        reply_error(kr, 404, 0, "Not Found");
-        return;
-    case ROUTE_BAD_METHOD:
-        reply_error(kr, 405, 0, "Method Not Allowed");
-        return;
+    case ROUTE_NOT_FOUND: reply_error(kr, 404, 0, "Not Found"); return;
+    case ROUTE_BAD_METHOD: reply_error(kr, 405, 0, "Method Not Allowed"); return;
     }
     gateway_who(kr)->dispatched = 1;
     kr->route->fn(kr);

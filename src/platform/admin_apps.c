@@ -10,9 +10,9 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "gateway/gateway.h"
-#include "journal/audit.h"
 #include "http/reply.h"
 #include "http/server.h"
+#include "journal/audit.h"
 #include "platform/app.h"
 #include "platform/install.h"
 #include "platform/manifest.h"
@@ -22,7 +22,6 @@
 #include "store/store_apps.h"
 #include "store/store_installs.h"
 #include "store/store_sites.h"
-
 
 static const char *version_str(kreq_t *kr, const version_rec_t *v)
 {
@@ -180,12 +179,13 @@ void apps_env_update(kreq_t *kr)
                     rc == STORE_NOTFOUND ? "The app has no such environment." : "Internal server error");
         return;
     }
-    audit_record(&(audit_event_t){.kind = "app.environment",
-                                  .plane = AUDIT_PLANE_ADMIN,
-                                  .actor = "admin",
-                                  .app_id = app.id,
-                                  .status = 200,
-                                  .detail = arena_printf(kr->arena, "environment %s: isolation %s", kr->params[1], iso_s)});
+    audit_record(
+        &(audit_event_t){.kind = "app.environment",
+                         .plane = AUDIT_PLANE_ADMIN,
+                         .actor = "admin",
+                         .app_id = app.id,
+                         .status = 200,
+                         .detail = arena_printf(kr->arena, "environment %s: isolation %s", kr->params[1], iso_s)});
     reply_json_new(kr, 200, json_pack("{s:s,s:s}", "key", kr->params[1], "isolation", iso_s));
 }
 
@@ -198,8 +198,9 @@ void uploads_create(kreq_t *kr)
         reply_error(kr, 500, 0, err);
         return;
     }
-    reply_json_new(kr, 201, json_pack("{s:s,s:I,s:I}", "uploadId", id, "chunkBytes", (json_int_t)SNAPSHOT_CHUNK,
-                                      "maxBytes", (json_int_t)platform_config()->max_snapshot));
+    reply_json_new(kr, 201,
+                   json_pack("{s:s,s:I,s:I}", "uploadId", id, "chunkBytes", (json_int_t)SNAPSHOT_CHUNK, "maxBytes",
+                             (json_int_t)platform_config()->max_snapshot));
 }
 
 void uploads_append(kreq_t *kr)
@@ -258,7 +259,8 @@ void versions_deploy(kreq_t *kr)
     }
     manifest_t m = {0};
     manifest_err_t merr;
-    if (manifest_parse(kr->arena, "manifest.yml", json_string_value(mj), json_string_length(mj), NULL, &m, &merr) != 0) {
+    if (manifest_parse(kr->arena, "manifest.yml", json_string_value(mj), json_string_length(mj), NULL, &m, &merr) !=
+        0) {
         reply_error(kr, 400, 0, merr.msg);
         return;
     }
@@ -298,7 +300,8 @@ void versions_deploy(kreq_t *kr)
         .egress_json = m.external_json ? m.external_json : "{}",
         .snapshot_bytes = (int64_t)bytes,
     };
-    if (snapshot_commit(kr->arena, platform_config()->data_dir, upload, app.id, env.key, &v.snapshot, err, sizeof err) != 0) {
+    if (snapshot_commit(kr->arena, platform_config()->data_dir, upload, app.id, env.key, &v.snapshot, err,
+                        sizeof err) != 0) {
         reply_error(kr, 500, 0, err);
         return;
     }
@@ -353,14 +356,13 @@ static json_t *install_json(kreq_t *kr, const install_rec_t *in, const site_rec_
     int have = install_version(kr->store, kr->arena, in, &v) == STORE_OK;
     json_err_t jerr;
     json_t *scopes = json_parse_limited(in->scopes_json, strlen(in->scopes_json), 8, &jerr);
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:I,s:s,s:s,s:o,s:s,s:s,s:s}", "installationId", in->id,
-                          "cloudId", site->cloud_id, "site", site->name, "appId",
-                          arena_printf(kr->arena, "%s%s", APP_ARI_PREFIX, in->app_id), "environment", in->env_key,
-                          "version", have ? json_string(version_str(kr, &v)) : json_null(), "major",
-                          (json_int_t)in->major, "installerAccountId", in->installer_account_id, "botAccountId",
-                          in->bot_account_id, "scopes", scopes ? scopes : json_array(), "state",
-                          in->removed ? "removed" : "active", "createdAt", iso(kr, in->created_ms), "updatedAt",
-                          iso(kr, in->updated_ms));
+    json_t *o = json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:o,s:I,s:s,s:s,s:o,s:s,s:s,s:s}", "installationId", in->id, "cloudId", site->cloud_id,
+        "site", site->name, "appId", arena_printf(kr->arena, "%s%s", APP_ARI_PREFIX, in->app_id), "environment",
+        in->env_key, "version", have ? json_string(version_str(kr, &v)) : json_null(), "major", (json_int_t)in->major,
+        "installerAccountId", in->installer_account_id, "botAccountId", in->bot_account_id, "scopes",
+        scopes ? scopes : json_array(), "state", in->removed ? "removed" : "active", "createdAt",
+        iso(kr, in->created_ms), "updatedAt", iso(kr, in->updated_ms));
     if (in->removed) {
         json_object_set_new(o, "removedAt", json_string(iso(kr, in->removed_ms)));
         json_object_set_new(o, "purgeAfter", json_string(iso(kr, in->purge_after_ms)));
@@ -386,15 +388,15 @@ static void reply_install(kreq_t *kr, enum install_result r, int status, const i
         reply_error(kr, install_result_status(r), 0, install_result_message(r));
         return;
     }
-    audit_record(&(audit_event_t){.site_id = site->id,
-                                  .kind = kind,
-                                  .plane = AUDIT_PLANE_ADMIN,
-                                  .actor = actor,
-                                  .app_id = in->app_id,
-                                  .installation_id = in->id,
-                                  .status = status,
-                                  .detail = arena_printf(kr->arena, "environment %s, major %lld", in->env_key,
-                                                         (long long)in->major)});
+    audit_record(&(audit_event_t){
+        .site_id = site->id,
+        .kind = kind,
+        .plane = AUDIT_PLANE_ADMIN,
+        .actor = actor,
+        .app_id = in->app_id,
+        .installation_id = in->id,
+        .status = status,
+        .detail = arena_printf(kr->arena, "environment %s, major %lld", in->env_key, (long long)in->major)});
     reply_json_new(kr, status, install_json(kr, in, site));
 }
 
@@ -411,14 +413,16 @@ void installs_create(kreq_t *kr)
     const char *env = json_str(body, "environment") ? json_str(body, "environment") : "development";
     json_t *acct = json_object_get(body, "accountId"), *up = json_object_get(body, "upgrade");
     if (!app || !app_env_key_valid(env) || (acct && !json_is_string(acct)) || (up && !json_is_boolean(up))) {
-        reply_error(kr, 400, 0, "The body takes appId (an app id or ARI), environment, accountId and upgrade (boolean).");
+        reply_error(kr, 400, 0,
+                    "The body takes appId (an app id or ARI), environment, accountId and upgrade (boolean).");
         return;
     }
     install_rec_t in;
     version_rec_t v;
     enum install_result r =
-        json_is_true(up) ? install_upgrade(kr->store, kr->arena, &site, app, env, json_string_value(acct), clock_now_ms(), &in, &v)
-                         : install_create(kr->store, kr->arena, &site, app, env, json_string_value(acct), clock_now_ms(), &in, &v);
+        json_is_true(up)
+            ? install_upgrade(kr->store, kr->arena, &site, app, env, json_string_value(acct), clock_now_ms(), &in, &v)
+            : install_create(kr->store, kr->arena, &site, app, env, json_string_value(acct), clock_now_ms(), &in, &v);
     reply_install(kr, r, json_is_true(up) ? 200 : 201, &in, &site, json_is_true(up) ? AUDIT_UPGRADE : AUDIT_INSTALL,
                   "admin");
 }
@@ -507,11 +511,11 @@ void apps_distribution(kreq_t *kr)
         return;
     char sig[65];
     apps_link_signature(platform_config()->link_key, app.id, env.key, sig);
-    reply_json_new(kr, 200, json_pack("{s:s,s:s,s:s}", "url",
-                                      arena_printf(kr->arena, "%s/install/%s?env=%s&signature=%s", kr->public_url,
-                                                   app.id, env.key, sig),
-                                      "appId", arena_printf(kr->arena, "%s%s", APP_ARI_PREFIX, app.id), "environment",
-                                      env.key));
+    reply_json_new(
+        kr, 200,
+        json_pack("{s:s,s:s,s:s}", "url",
+                  arena_printf(kr->arena, "%s/install/%s?env=%s&signature=%s", kr->public_url, app.id, env.key, sig),
+                  "appId", arena_printf(kr->arena, "%s%s", APP_ARI_PREFIX, app.id), "environment", env.key));
 }
 
 /* POST /install/{appId}?env=&signature= — a site admin consents with their own user
@@ -547,4 +551,3 @@ void install_consent(kreq_t *kr)
         install_create(kr->store, kr->arena, &site, app, env, who.account_id, clock_now_ms(), &in, &v);
     reply_install(kr, r, 201, &in, &site, AUDIT_INSTALL, who.account_id);
 }
-

@@ -41,7 +41,8 @@ static int page_read(kreq_t *kr, const char *noun, int with_since, page_t *p)
         p->n = PAGE_MAX;
     int bad = 0;
     const char *name = kreq_query(kr, "site", &bad);
-    if (bad || (name && (!site_name_valid(name) || store_site_by_name(kr->store, kr->arena, name, &p->site) != STORE_OK))) {
+    if (bad ||
+        (name && (!site_name_valid(name) || store_site_by_name(kr->store, kr->arena, name, &p->site) != STORE_OK))) {
         reply_error(kr, 404, 0, "No such site.");
         return -1;
     }
@@ -192,6 +193,15 @@ static void listing(kreq_t *kr, const char *noun, int with_since, void (*barrier
     barrier(&l->w);
 }
 
-void audit_list(kreq_t *kr) { listing(kr, "an event id", 1, audit_barrier, list_audit); }
-void ledger_list(kreq_t *kr) { listing(kr, "a record id", 1, ledger_barrier, list_ledger); }
-void logs_list(kreq_t *kr) { listing(kr, "a log id", 0, fnlog_barrier, list_logs); }
+void audit_list(kreq_t *kr)
+{
+    listing(kr, "an event id", 1, audit_barrier, list_audit);
+}
+void ledger_list(kreq_t *kr)
+{
+    listing(kr, "a record id", 1, ledger_barrier, list_ledger);
+}
+void logs_list(kreq_t *kr)
+{
+    listing(kr, "a log id", 0, fnlog_barrier, list_logs);
+}

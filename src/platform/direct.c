@@ -31,7 +31,10 @@ static json_t *answer(const direct_ctx_t *c, int ok)
 }
 
 /* The admin API's error shape. */
-static void reply_admin(kreq_t *kr, int status, const char *msg) { reply_error(kr, status, 0, msg); }
+static void reply_admin(kreq_t *kr, int status, const char *msg)
+{
+    reply_error(kr, status, 0, msg);
+}
 
 static void on_done(completion_t *done)
 {

@@ -6,15 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/invocation.h"
 #include "base/buf.h"
 #include "base/json.h"
 #include "journal/leak.h"
 #include "journal/ledger.h"
-#include "auth/invocation.h"
 
 /* ------------------------------------------------------------------ URLs */
 
-static unsigned default_port(const char *scheme) { return strcmp(scheme, "http") == 0 ? 80 : 443; }
+static unsigned default_port(const char *scheme)
+{
+    return strcmp(scheme, "http") == 0 ? 80 : 443;
+}
 
 /* Host characters kiln accepts: letters, digits, '-', '.', '_' (some internal names), and
  * ':' inside an IPv6 literal. Percent escapes, IDN in Unicode and anything else: no. */
@@ -279,7 +282,10 @@ void egress_count(const char *outcome)
         atomic_fetch_add_explicit(&n_failed, 1, memory_order_relaxed);
 }
 
-void egress_count_in(size_t bytes) { atomic_fetch_add_explicit(&n_bytes_in, bytes, memory_order_relaxed); }
+void egress_count_in(size_t bytes)
+{
+    atomic_fetch_add_explicit(&n_bytes_in, bytes, memory_order_relaxed);
+}
 
 void egress_get_stats(egress_stats_t *out)
 {

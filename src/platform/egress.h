@@ -28,14 +28,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EGRESS_RATE_PER_MIN 100           /* egress requests per invocation per runtime minute (Forge) */
-#define EGRESS_ENTRIES_MAX 1000u          /* allowlist entries kept per version */
-#define EGRESS_ENTRY_MAX 2048u            /* bytes of one entry; longer ones are dropped */
-#define EGRESS_URL_MAX 8192u              /* bytes of a request URL */
-#define EGRESS_HOST_MAX 253u              /* bytes of a host name */
-#define EGRESS_BODY_MAX (5u * 1024 * 1024)     /* request body bytes (Forge's payload limit) */
+#define EGRESS_RATE_PER_MIN 100                 /* egress requests per invocation per runtime minute (Forge) */
+#define EGRESS_ENTRIES_MAX 1000u                /* allowlist entries kept per version */
+#define EGRESS_ENTRY_MAX 2048u                  /* bytes of one entry; longer ones are dropped */
+#define EGRESS_URL_MAX 8192u                    /* bytes of a request URL */
+#define EGRESS_HOST_MAX 253u                    /* bytes of a host name */
+#define EGRESS_BODY_MAX (5u * 1024 * 1024)      /* request body bytes (Forge's payload limit) */
 #define EGRESS_RESPONSE_MAX (10u * 1024 * 1024) /* response body bytes */
-#define EGRESS_TIMEOUT_MS 25000u          /* one egress request, at most (also the invocation's deadline) */
+#define EGRESS_TIMEOUT_MS 25000u                /* one egress request, at most (also the invocation's deadline) */
 
 /* The error @forge/api users see on Forge for a refused URL (ExternalEndpointNotAllowedError). */
 #define EGRESS_ERR_NOT_ALLOWED "REQUEST_EGRESS_ALLOWLIST_ERR"

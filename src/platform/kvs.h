@@ -19,8 +19,8 @@
 #include <stdint.h>
 
 #include "base/arena.h"
-#include "store/store.h"
 #include "gateway/ratelimit.h"
+#include "store/store.h"
 
 #define KVS_SCOPE "storage:app"
 #define KVS_KEY_MAX_CHARS 500

@@ -15,8 +15,8 @@
 
 #include <stddef.h>
 
-#include "platform/kvs.h"
 #include "base/completion.h"
+#include "platform/kvs.h"
 
 #define KVS_WRITER_QUEUE_MAX 8192 /* jobs waiting; more answer 503 */
 #define KVS_WRITER_GROUP_MAX 512  /* jobs in one transaction */

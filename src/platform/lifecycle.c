@@ -159,8 +159,8 @@ static void deliver(http_thread_t *t, arena_t *a, const lifecycle_rec_t *ev)
             free(body);
             continue;
         }
-        rt_job_t *job = invoke_job(st, a, platform_config()->public_url, &in, &site, &ver, &env, fn, key, LIFECYCLE_TIMEOUT_MS,
-                                   LIFECYCLE_TIMEOUT_MS, body);
+        rt_job_t *job = invoke_job(st, a, platform_config()->public_url, &in, &site, &ver, &env, fn, key,
+                                   LIFECYCLE_TIMEOUT_MS, LIFECYCLE_TIMEOUT_MS, body);
         if (!job) {
             d->failed++;
             continue;

@@ -81,13 +81,13 @@ struct outbound_req {
     unsigned nheaders;
     char *body; /* sent as is; NULL for none */
     size_t body_len;
-    unsigned timeout_ms;                  /* whole request; 0: OUTBOUND_TIMEOUT_DEFAULT_MS */
-    unsigned connect_timeout_ms;          /* 0: OUTBOUND_CONNECT_DEFAULT_MS (never above timeout_ms) */
-    size_t max_response;                  /* body cap; 0: OUTBOUND_RESPONSE_DEFAULT */
-    char *resolve;                        /* optional "host:port:address" pin (libcurl CURLOPT_RESOLVE),
-                                             so a caller that vetted an address connects to exactly it */
-    int64_t not_before_ms;                /* wall-clock ms before which it is not sent (retry backoff);
-                                             0: at once. Its deadlines start when it is sent. */
+    unsigned timeout_ms;         /* whole request; 0: OUTBOUND_TIMEOUT_DEFAULT_MS */
+    unsigned connect_timeout_ms; /* 0: OUTBOUND_CONNECT_DEFAULT_MS (never above timeout_ms) */
+    size_t max_response;         /* body cap; 0: OUTBOUND_RESPONSE_DEFAULT */
+    char *resolve;               /* optional "host:port:address" pin (libcurl CURLOPT_RESOLVE),
+                                    so a caller that vetted an address connects to exactly it */
+    int64_t not_before_ms;       /* wall-clock ms before which it is not sent (retry backoff);
+                                    0: at once. Its deadlines start when it is sent. */
     /* ---- the submitter's ---- */
     void *data;
     /* ---- out (valid in done) ---- */
@@ -132,7 +132,6 @@ int outbound_submit(outbound_req_t *req);
  * req->err, or OUTBOUND_ESHUTDOWN when it could not be queued. receiver/done are used
  * internally and overwritten. */
 int outbound_call_sync(outbound_req_t *req);
-
 
 /* The first response header called `name` (case-insensitive), or NULL. */
 const char *outbound_resp_header(const outbound_req_t *req, const char *name);

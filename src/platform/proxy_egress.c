@@ -1,18 +1,18 @@
-#include "gateway/gateway.h"
 #include "platform/proxy_egress.h"
+#include "gateway/gateway.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "auth/invocation.h"
 #include "base/clock.h"
-#include "journal/audit.h"
 #include "gateway/ratelimit.h"
 #include "http/reply.h"
 #include "http/server.h"
+#include "journal/audit.h"
 #include "platform/egress.h"
 #include "platform/outbound.h"
-#include "auth/invocation.h"
 
 /* Request headers that are kiln's or the hop's, never the remote's. */
 static const char *const drop_request[] = {

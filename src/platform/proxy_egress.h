@@ -10,7 +10,8 @@
  *   1. authenticate      the invocation token, alive only while its invocation runs  401 FAILURE_CLIENT_AUTH
  *   2. the target        an absolute http(s) URL kiln can parse, no user info          403 REQUEST_EGRESS_ALLOWLIST_ERR
  *   3. the allowlist     the version's fetch.backend + remotes (platform/egress.h)     403 REQUEST_EGRESS_ALLOWLIST_ERR
- *   4. the rate limit    100 requests per invocation per minute (as Forge)             429 REQUEST_EGRESS_RATE_LIMIT_ERR
+ *   4. the rate limit    100 requests per invocation per minute (as Forge)             429
+ * REQUEST_EGRESS_RATE_LIMIT_ERR
  *   5. limits            body <= EGRESS_BODY_MAX, <= OUTBOUND_REQ_HEADERS_MAX headers   413 / 431
  *   6. transfer          egress_note_transfer, then the outbound client (libcurl, its own
  *                        thread): the HTTP thread returns at once and answers when the

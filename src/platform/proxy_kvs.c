@@ -7,11 +7,11 @@
 
 #include "auth/systoken.h"
 #include "base/clock.h"
-#include "journal/audit.h"
 #include "gateway/gateway.h"
-#include "journal/leak.h"
 #include "http/reply.h"
 #include "http/server.h"
+#include "journal/audit.h"
+#include "journal/leak.h"
 #include "platform/kvs.h"
 #include "platform/kvs_writer.h"
 

@@ -5,8 +5,8 @@
 #ifndef KILN_PROXY_KVS_H
 #define KILN_PROXY_KVS_H
 
-#include "http/request.h"
 #include "auth/invocation.h"
+#include "http/request.h"
 
 void proxy_kvs(kreq_t *kr, const invocation_t *inv);
 

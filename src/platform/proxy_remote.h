@@ -11,8 +11,8 @@
 #ifndef KILN_PROXY_REMOTE_H
 #define KILN_PROXY_REMOTE_H
 
-#include "http/request.h"
 #include "auth/invocation.h"
+#include "http/request.h"
 
 void proxy_remote(kreq_t *kr, const invocation_t *inv);
 

@@ -5,11 +5,11 @@
 #include <string.h>
 
 #include "base/clock.h"
-#include "journal/audit.h"
 #include "gateway/gateway.h"
-#include "journal/leak.h"
 #include "http/reply.h"
 #include "http/server.h"
+#include "journal/audit.h"
+#include "journal/leak.h"
 #include "platform/kvs.h"
 #include "platform/kvs_writer.h"
 #include "platform/storage_gql.h"

@@ -8,8 +8,8 @@
 #ifndef KILN_PROXY_STORAGE_H
 #define KILN_PROXY_STORAGE_H
 
-#include "http/request.h"
 #include "auth/invocation.h"
+#include "http/request.h"
 
 void proxy_storage(kreq_t *kr, const invocation_t *inv);
 

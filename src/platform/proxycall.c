@@ -1,5 +1,5 @@
-#include "platform/proxy.h"
 #include "platform/proxycall.h"
+#include "platform/proxy.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -20,7 +20,10 @@
 
 static unsigned metric_route;
 
-void proxycall_init(void) { metric_route = metrics_route_id(PROXY_METRIC_ROUTE); }
+void proxycall_init(void)
+{
+    metric_route = metrics_route_id(PROXY_METRIC_ROUTE);
+}
 
 /* Appends the reply as a response frame (Content-Type first, then the headers the
  * handler set). The body goes as `text` (a JSON string) when it is UTF-8 text, as all
@@ -91,8 +94,8 @@ int proxycall_response_frame(const vreq_t *v, json_int_t seq, arena_t *a, buf_t 
 }
 
 /* An answer made here, not by the pipeline (limits, a frame of another invocation). */
-static void answer(struct metrics *counted, json_int_t seq, int status, const char *category, const char *message, arena_t *a,
-                   buf_t *out)
+static void answer(struct metrics *counted, json_int_t seq, int status, const char *category, const char *message,
+                   arena_t *a, buf_t *out)
 {
     vreq_t v;
     memset(&v, 0, sizeof v);
@@ -209,7 +212,8 @@ int proxycall_serve(store_t *st, struct metrics *m, const char *public_url, unsi
     v.kr.metric_route = metric_route;
     if (gateway_normalise(&v.kr) == 0) /* else it replied 400/414 */
         proxy_serve(&v.kr, rate_per_min, running_id);
-    if (proxycall_response_frame(&v, seq, a, out) != 0) /* past the frame cap: say so rather than leave the call hanging */
+    if (proxycall_response_frame(&v, seq, a, out) !=
+        0) /* past the frame cap: say so rather than leave the call hanging */
         answer(NULL, seq, 500, NULL, "Response too large", a, out); /* the handler's reply was counted already */
     vreq_dispose(&v);
 done:
@@ -234,9 +238,13 @@ proxycall_ctx_t *proxycall_runtime_ctx(const char *data_dir, const char *public_
     if (!st)
         return NULL;
     proxycall_ctx_t *c = xcalloc(1, sizeof *c);
-    *c = (proxycall_ctx_t){.st = st, .m = metrics_new(), .public_url = xstrdup(public_url), .rate_per_min = rate_per_min};
+    *c = (proxycall_ctx_t){
+        .st = st, .m = metrics_new(), .public_url = xstrdup(public_url), .rate_per_min = rate_per_min};
     runtime_ctx = c;
     return c;
 }
 
-struct metrics *proxycall_metrics(void) { return runtime_ctx ? runtime_ctx->m : NULL; }
+struct metrics *proxycall_metrics(void)
+{
+    return runtime_ctx ? runtime_ctx->m : NULL;
+}

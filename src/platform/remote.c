@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "auth/invocation.h"
 #include "auth/jwt.h"
 #include "auth/signkeys.h"
 #include "auth/systoken.h"
@@ -17,7 +18,6 @@
 #include "base/log.h"
 #include "journal/audit.h"
 #include "journal/ledger.h"
-#include "auth/invocation.h"
 
 static struct {
     _Atomic uint64_t calls, ok, failed, retries, transfers, transfer_bytes;

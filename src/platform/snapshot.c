@@ -114,8 +114,8 @@ int snapshot_upload_append(const char *data_dir, const char *id, uint64_t offset
 }
 
 int snapshot_verify(const char *data_dir, const char *upload_id, uint64_t max_bytes, const char *manifest,
-                    size_t manifest_len, const char *const *required, size_t n_required, uint64_t *bytes_out,
-                    char *err, size_t errlen)
+                    size_t manifest_len, const char *const *required, size_t n_required, uint64_t *bytes_out, char *err,
+                    size_t errlen)
 {
     char path[4200];
     if (!snapshot_upload_id_valid(upload_id)) {

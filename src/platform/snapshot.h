@@ -36,8 +36,8 @@ int snapshot_upload_append(const char *data_dir, const char *id, uint64_t offset
  * contents at most max_bytes; it holds manifest.yml whose bytes equal `manifest` and every
  * path in `required`. 0, or -1 with a one-line reason in err. */
 int snapshot_verify(const char *data_dir, const char *upload_id, uint64_t max_bytes, const char *manifest,
-                    size_t manifest_len, const char *const *required, size_t n_required, uint64_t *bytes_out,
-                    char *err, size_t errlen);
+                    size_t manifest_len, const char *const *required, size_t n_required, uint64_t *bytes_out, char *err,
+                    size_t errlen);
 
 /* Makes the upload durable and moves it to snapshots/<app>/<env>/<name>.tar; writes the
  * path relative to the data dir into the arena. 0 or -1 with err. */

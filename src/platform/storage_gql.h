@@ -34,8 +34,8 @@ typedef enum {
 /* One recognised operation, ready for kvs_call. */
 typedef struct storage_gql_call {
     storage_gql_kind_t kind;
-    const char *kvs_op;  /* "get", "secret/set", "entity/query", ... */
-    const char *body;    /* the kvs request body (JSON) */
+    const char *kvs_op; /* "get", "secret/set", "entity/query", ... */
+    const char *body;   /* the kvs request body (JSON) */
     size_t len;
     const char *key, *entity; /* echoed in answers (entity NULL for key-value operations) */
     const char *context_ari;  /* the `contextAri` variable of @forge/storage 1.5, or NULL; the
@@ -45,8 +45,7 @@ typedef struct storage_gql_call {
 /* Recognises the request {query, variables, operationName?} (JSON text of len bytes).
  * 0 with *out filled; -1 with *err (the GraphQL error body to send, with status 200, or
  * 400 for a body that is not a JSON object) and *status. */
-int storage_gql_parse(arena_t *a, const char *json, size_t len, storage_gql_call_t *out, const char **err,
-                      int *status);
+int storage_gql_parse(arena_t *a, const char *json, size_t len, storage_gql_call_t *out, const char **err, int *status);
 
 /* The GraphQL answer (always sent with status 200) to the kvs reply of `call`. */
 const char *storage_gql_answer(arena_t *a, const storage_gql_call_t *call, const kvs_reply_t *r, size_t *len);

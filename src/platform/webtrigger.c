@@ -8,22 +8,22 @@
 #include <string.h>
 #include <strings.h>
 
+#include "auth/invocation.h"
 #include "base/clock.h"
 #include "base/enc.h"
 #include "base/json.h"
 #include "base/jsonw.h"
-#include "journal/audit.h"
 #include "gateway/gateway.h"
-#include "journal/leak.h"
-#include "journal/ledger.h"
 #include "gateway/ratelimit.h"
 #include "http/reply.h"
 #include "http/server.h"
+#include "journal/audit.h"
+#include "journal/leak.h"
+#include "journal/ledger.h"
 #include "platform/app.h"
 #include "platform/install.h"
-#include "platform/site.h"
-#include "auth/invocation.h"
 #include "platform/invoke.h"
+#include "platform/site.h"
 #include "runtime/supervisor.h"
 #include "store/store_apps.h"
 #include "store/store_installs.h"
@@ -165,7 +165,8 @@ static void reply_dynamic(kreq_t *kr, json_t *v, const invocation_t *inv)
         }
     }
     if (why) {
-        reply_plain(kr, 500, arena_printf(kr->arena, "The webtrigger function returned a malformed response: %s.", why));
+        reply_plain(kr, 500,
+                    arena_printf(kr->arena, "The webtrigger function returned a malformed response: %s.", why));
         return;
     }
     const char *ctype = "application/octet-stream";
@@ -236,7 +237,10 @@ static void on_done(completion_t *done)
     rt_job_free(job);
 }
 
-static void free_json(void *p) { json_decref(p); }
+static void free_json(void *p)
+{
+    json_decref(p);
+}
 
 static void prepare(kreq_t *kr);
 
@@ -360,8 +364,9 @@ void webtrigger_url(kreq_t *kr)
         reply_error(kr, 500, 0, "Internal server error");
         return;
     }
-    reply_json_new(kr, 200, json_pack("{s:s,s:s,s:s,s:s}", "url", trigger_url(kr, wt, tid), "module", kr->params[3],
-                                      "installationId", in.id, "site", site.name));
+    reply_json_new(kr, 200,
+                   json_pack("{s:s,s:s,s:s,s:s}", "url", trigger_url(kr, wt, tid), "module", kr->params[3],
+                             "installationId", in.id, "site", site.name));
 }
 
 /* ------------------------------------------------------------------ GraphQL (@forge/api) */
@@ -397,22 +402,25 @@ void webtrigger_graphql(kreq_t *kr, const invocation_t *inv)
     json_t *who = input ? input : vars;
     const char *app = json_str(who, "appId"), *context = json_str(who, "contextId");
     const char *want_ctx = arena_printf(kr->arena, "ari:cloud:jira::site/%s", inv->cloud_id);
-    int own = (!app || strcmp(app, inv->app_id) == 0 || (app_id_from_ari(app) && strcmp(app_id_from_ari(app), inv->app_id) == 0)) &&
+    int own = (!app || strcmp(app, inv->app_id) == 0 ||
+               (app_id_from_ari(app) && strcmp(app_id_from_ari(app), inv->app_id) == 0)) &&
               (!context || strcmp(context, want_ctx) == 0);
     if (strstr(query, "forge_app_createWebTriggerUrl")) {
         const char *key = json_str(input, "triggerKey"), *tid;
         json_t *wt = own && key ? trigger_module(kr, &in, key) : NULL;
         const char *url = wt && trigger_id(kr, in.id, key, &tid) == STORE_OK ? trigger_url(kr, wt, tid) : NULL;
         if (!url) {
-            gql_error(kr, own ? "No webtrigger module with that key in the installed version." : "Not this app's installation.");
+            gql_error(kr, own ? "No webtrigger module with that key in the installed version."
+                              : "Not this app's installation.");
             return;
         }
         reply_json_new(kr, 200, json_pack("{s:{s:{s:s}}}", "data", "createWebTriggerUrl", "url", url));
     } else if (strstr(query, "forge_app_deleteWebTriggerUrl")) {
         const char *id = json_str(vars, "id");
         int ok = id && store_webtrigger_delete(kr->store, id, in.id) == STORE_OK;
-        reply_json_new(kr, 200, json_pack("{s:{s:{s:b,s:s}}}", "data", "deleteWebTriggerUrl", "success", ok, "message",
-                                          ok ? "deleted" : "No such webtrigger URL for this installation."));
+        reply_json_new(kr, 200,
+                       json_pack("{s:{s:{s:b,s:s}}}", "data", "deleteWebTriggerUrl", "success", ok, "message",
+                                 ok ? "deleted" : "No such webtrigger URL for this installation."));
     } else if (strstr(query, "forge_app_webTriggerUrlsByAppContext")) {
         if (!own) {
             gql_error(kr, "Not this app's installation.");
@@ -425,7 +433,8 @@ void webtrigger_graphql(kreq_t *kr, const invocation_t *inv)
             for (size_t i = 0; i < n; i++) {
                 json_t *wt = trigger_module(kr, &in, mods[i]); /* NULL: not in the current version */
                 if (wt)
-                    json_array_append_new(arr, json_pack("{s:s,s:s}", "triggerKey", mods[i], "url", trigger_url(kr, wt, ids[i])));
+                    json_array_append_new(
+                        arr, json_pack("{s:s,s:s}", "triggerKey", mods[i], "url", trigger_url(kr, wt, ids[i])));
             }
         }
         reply_json_new(kr, 200, json_pack("{s:{s:o}}", "data", "webTriggerUrlsByAppContext", arr));

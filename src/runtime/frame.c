@@ -81,9 +81,7 @@ int rt_worker_frame(worker_t *w, const char *line, size_t len)
 {
     json_t *f;
     switch (rt_frame_parse(w, line, len, &f)) {
-    case RT_FRAME_BAD:
-        rt_worker_kill(w, RT_CRASH, "the function's worker sent a malformed message");
-        return -1;
+    case RT_FRAME_BAD: rt_worker_kill(w, RT_CRASH, "the function's worker sent a malformed message"); return -1;
     case RT_FRAME_FETCH:
         if (rt_frame_fetch(w, RT.fetch_ctx, f) != 0) {
             json_decref(f);
@@ -95,9 +93,7 @@ int rt_worker_frame(worker_t *w, const char *line, size_t len)
         w->ready = 1;
         w->idle_since_ms = clock_now_ms();
         break;
-    case RT_FRAME_LOG:
-        rt_frame_log(w, f);
-        break;
+    case RT_FRAME_LOG: rt_frame_log(w, f); break;
     case RT_FRAME_RESULT: {
         rt_job_t *job = w->job;
         w->job = NULL;
@@ -107,8 +103,7 @@ int rt_worker_frame(worker_t *w, const char *line, size_t len)
         rt_finish(job, st, error);
         break;
     }
-    case RT_FRAME_OTHER:
-        break;
+    case RT_FRAME_OTHER: break;
     }
     json_decref(f);
     return 0;

@@ -11,7 +11,10 @@
 
 rt_counters_t rt_counts;
 
-rt_job_t *rt_job_new(void) { return xcalloc(1, sizeof(rt_job_t)); }
+rt_job_t *rt_job_new(void)
+{
+    return xcalloc(1, sizeof(rt_job_t));
+}
 
 void rt_job_free(rt_job_t *j)
 {
@@ -116,7 +119,10 @@ void rt_finish_to(rt_job_t *job, enum rt_status st, char *result, int direct)
         completion_send(&job->c);
 }
 
-void rt_finish(rt_job_t *job, enum rt_status st, char *result) { rt_finish_to(job, st, result, 0); }
+void rt_finish(rt_job_t *job, enum rt_status st, char *result)
+{
+    rt_finish_to(job, st, result, 0);
+}
 
 void rt_counters(rt_counters_t *out)
 {

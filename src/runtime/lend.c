@@ -1,10 +1,9 @@
-/* Lending (runtime/supervisor.h rt_bind_thread), rt_submit's fast path: an HTTP thread takes a warm, released worker of the job's
- * version and runs the invocation in its own event loop — the invoke frame, the product
- * calls the function carries on its pipe (served through the same /_proxy pipeline, with
- * this thread's store handle and metrics), the result — with no hop through the runtime
- * thread either way. Anything out of the ordinary (the worker exits or is killed at its
- * deadline, a malformed frame, a frame the pipe does not take at once) demotes the worker
- * to the runtime thread, which carries on from there exactly as for its own jobs. */
+/* Lending (runtime/supervisor.h rt_bind_thread), rt_submit's fast path: an HTTP thread takes a warm, released worker of
+ * the job's version and runs the invocation in its own event loop — the invoke frame, the product calls the function
+ * carries on its pipe (served through the same /_proxy pipeline, with this thread's store handle and metrics), the
+ * result — with no hop through the runtime thread either way. Anything out of the ordinary (the worker exits or is
+ * killed at its deadline, a malformed frame, a frame the pipe does not take at once) demotes the worker to the runtime
+ * thread, which carries on from there exactly as for its own jobs. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -32,7 +31,8 @@ rt_job_t *rt_backlog_take(pool_t *p, h2o_multithread_receiver_t *receiver)
 {
     qnode_t **pick = p->backlog ? &p->backlog : NULL;
     int64_t now = clock_now_ms();
-    for (qnode_t **pp = &p->backlog; receiver && *pp && now - p->backlog->since_ms < RT_BACKLOG_PREFER_MS; pp = &(*pp)->next)
+    for (qnode_t **pp = &p->backlog; receiver && *pp && now - p->backlog->since_ms < RT_BACKLOG_PREFER_MS;
+         pp = &(*pp)->next)
         if ((*pp)->job->c.receiver == receiver) {
             pick = pp;
             break;
@@ -133,9 +133,7 @@ static int lent_frame(worker_t *w, const char *line, size_t len, size_t consumed
     json_t *f;
     int rc = 0;
     switch (rt_frame_parse(w, line, len, &f)) {
-    case RT_FRAME_BAD:
-        demote(w, consumed, "the function's worker sent a malformed message");
-        return 1;
+    case RT_FRAME_BAD: demote(w, consumed, "the function's worker sent a malformed message"); return 1;
     case RT_FRAME_FETCH:
         if (rt_frame_fetch(w, rt_home->fetch_ctx, f) != 0) {
             demote(w, consumed, "the function's worker sent a malformed message");
@@ -145,15 +143,10 @@ static int lent_frame(worker_t *w, const char *line, size_t len, size_t consumed
             rc = 1;
         }
         break;
-    case RT_FRAME_RESULT:
-        rc = lent_result(w, consumed, f);
-        break;
-    case RT_FRAME_LOG:
-        rt_frame_log(w, f);
-        break;
+    case RT_FRAME_RESULT: rc = lent_result(w, consumed, f); break;
+    case RT_FRAME_LOG: rt_frame_log(w, f); break;
     case RT_FRAME_READY: /* again: nothing to do */
-    case RT_FRAME_OTHER:
-        break;
+    case RT_FRAME_OTHER: break;
     }
     json_decref(f);
     return rc;

@@ -19,7 +19,6 @@
 #include "runtime/rt_int.h"
 #include "runtime/sandbox.h"
 
-
 rt_state_t RT = {.mu = PTHREAD_MUTEX_INITIALIZER, .wake_fd = -1};
 
 static void *rt_main(void *arg)
@@ -103,8 +102,8 @@ static void *rt_main(void *arg)
                 continue;
             if (rc < 0)
                 rt_worker_kill(w, RT_CRASH,
-                            rt_exit_reason(w, rc == -2 ? "the function's output is too large"
-                                                    : "the function's process exited"));
+                               rt_exit_reason(w, rc == -2 ? "the function's output is too large"
+                                                          : "the function's process exited"));
         }
         /* deadlines and idle workers */
         now = clock_now_ms();

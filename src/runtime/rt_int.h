@@ -23,8 +23,8 @@
 #include "runtime/supervisor.h"
 
 #define RT_POOLS_MAX 64
-#define RT_LOGS_MAX 1000     /* log lines kept per invocation */
-#define RT_ZOMBIES_MAX 64    /* cgroups of dead workers the kernel still tears down */
+#define RT_LOGS_MAX 1000               /* log lines kept per invocation */
+#define RT_ZOMBIES_MAX 64              /* cgroups of dead workers the kernel still tears down */
 #define RT_MAX_AGE_MS (30 * 60 * 1000) /* an idle worker older than this is retired */
 /* A backlog's oldest job goes first; a job of the finishing thread's own (answered without
  * a hop) may pass it while the oldest has waited less than this. */

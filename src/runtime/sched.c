@@ -14,7 +14,6 @@
 #include "runtime/rt_int.h"
 #include "runtime/sandbox.h"
 
-
 /* Whether `job` runs in pool p: its version (snapshot), memory limit, and, for an
  * environment with isolation: installation, its installation. */
 int rt_pool_matches(const pool_t *p, const rt_job_t *job)
@@ -85,19 +84,21 @@ static int place(rt_job_t *job)
         if (rc < 0)
             log_msg(LOG_ERROR, "runtime: cannot unpack a deployed version", "error", err, NULL);
         free(dir);
-        rt_finish(job, rc > 0 ? RT_OK : RT_SETUP, rc > 0 ? xstrdup("null") : rt_error_json("Error", "the snapshot could not be unpacked"));
+        rt_finish(job, rc > 0 ? RT_OK : RT_SETUP,
+                  rc > 0 ? xstrdup("null") : rt_error_json("Error", "the snapshot could not be unpacked"));
         return 1;
     }
     if (clock_now_ms() > job->deadline_ms) {
-        rt_finish(job, RT_TIMEOUT, rt_error_json("TimeoutError", "the invocation waited for a worker past its deadline"));
+        rt_finish(job, RT_TIMEOUT,
+                  rt_error_json("TimeoutError", "the invocation waited for a worker past its deadline"));
         return 1;
     }
     if (!sandbox_allows(job->inv.env_key)) {
         /* no silent weak mode: only development apps run unboxed (docs/security.md) */
         rt_finish(job, RT_SETUP,
-               rt_error_json("SandboxUnavailable", "kiln cannot build the sandbox on this machine, and apps of the "
-                                                "staging and production environments run only in it (see kiln "
-                                                "serve's start log, or start it with --unsafe-no-sandbox)"));
+                  rt_error_json("SandboxUnavailable", "kiln cannot build the sandbox on this machine, and apps of the "
+                                                      "staging and production environments run only in it (see kiln "
+                                                      "serve's start log, or start it with --unsafe-no-sandbox)"));
         return 1;
     }
     pool_t *p = NULL;
@@ -224,15 +225,16 @@ int64_t rt_release_and_watch(int64_t now, int64_t next)
     }
     for (unsigned i = 0; i < RT.nworkers; i++) {
         worker_t *w = RT.workers[i];
-        int idle = w->state == W_OWNED && w->ready && !w->job && w->woff == w->wbuf.len && w->in.len == 0 &&
-                   !w->kill_why;
+        int idle =
+            w->state == W_OWNED && w->ready && !w->job && w->woff == w->wbuf.len && w->in.len == 0 && !w->kill_why;
         rt_job_t *job = idle ? rt_backlog_take(w->pool, NULL) : NULL;
         if (job) {
             run_on[nrun] = w;
             run[nrun++] = job;
         } else if (idle) {
             w->state = W_RELEASED;
-        } else if (w->state == W_RELEASED && (now - w->idle_since_ms > RT_IDLE_MS || now - w->born_ms > RT_MAX_AGE_MS)) {
+        } else if (w->state == W_RELEASED &&
+                   (now - w->idle_since_ms > RT_IDLE_MS || now - w->born_ms > RT_MAX_AGE_MS)) {
             w->state = W_OWNED;
             reap[nreap++] = w;
         } else if (w->state == W_LENT && !w->timed_out) {
@@ -253,7 +255,8 @@ int64_t rt_release_and_watch(int64_t now, int64_t next)
     while (late) {
         qnode_t *q = late;
         late = q->next;
-        rt_finish(q->job, RT_TIMEOUT, rt_error_json("TimeoutError", "the invocation waited for a worker past its deadline"));
+        rt_finish(q->job, RT_TIMEOUT,
+                  rt_error_json("TimeoutError", "the invocation waited for a worker past its deadline"));
         free(q);
     }
     if (requeue)

@@ -99,7 +99,6 @@ int rt_snapshot_dir(const char *snapshot, char **dir, char *err, size_t errlen)
     return rc;
 }
 
-
 /* Waits for the unpack threads still running and forgets them (rt_stop). */
 void rt_unpacks_join(void)
 {

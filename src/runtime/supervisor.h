@@ -11,13 +11,12 @@
  *
  * A worker runs one invocation at a time and stays warm for the next one of its version.
  * With `isolation: installation` (docs/runtime.md) the pool is per version and
- * installation: a worker never serves two installations. Pools are bounded (RT_POOL_MAX per version, RT_WORKERS_MAX in all); idle workers are
- * reaped after RT_IDLE_MS. A job that is not answered by its deadline, whose worker
- * exits or runs out of memory, gets RT_TIMEOUT or RT_CRASH and the worker is killed and
- * replaced; other jobs carry on. Snapshots are extracted (runtime/unpack.h) into
- * DATA/unpacked/... on first use, each on a thread of its own so the runtime thread keeps
- * serving other versions meanwhile. Every worker runs in its sandbox (runtime/sandbox.h).
- * The runtime's files and their shares are listed in runtime/rt_int.h. */
+ * installation: a worker never serves two installations. Pools are bounded (RT_POOL_MAX per version, RT_WORKERS_MAX in
+ * all); idle workers are reaped after RT_IDLE_MS. A job that is not answered by its deadline, whose worker exits or
+ * runs out of memory, gets RT_TIMEOUT or RT_CRASH and the worker is killed and replaced; other jobs carry on. Snapshots
+ * are extracted (runtime/unpack.h) into DATA/unpacked/... on first use, each on a thread of its own so the runtime
+ * thread keeps serving other versions meanwhile. Every worker runs in its sandbox (runtime/sandbox.h). The runtime's
+ * files and their shares are listed in runtime/rt_int.h. */
 #ifndef KILN_SUPERVISOR_H
 #define KILN_SUPERVISOR_H
 
@@ -26,14 +25,13 @@
 #include <stdint.h>
 
 #include "auth/invocation.h"
-#include "base/completion.h"
 #include "base/buf.h"
+#include "base/completion.h"
 
-
-#define RT_QUEUE_MAX 256   /* jobs waiting for a worker; more answer 503 */
-#define RT_POOL_MAX 4      /* workers per app version */
-#define RT_WORKERS_MAX 32  /* workers in all */
-#define RT_IDLE_MS 60000   /* an idle worker lives this long */
+#define RT_QUEUE_MAX 256  /* jobs waiting for a worker; more answer 503 */
+#define RT_POOL_MAX 4     /* workers per app version */
+#define RT_WORKERS_MAX 32 /* workers in all */
+#define RT_IDLE_MS 60000  /* an idle worker lives this long */
 #define RT_MAX_FRAME (6u * 1024 * 1024)
 
 enum rt_status { RT_OK = 0, RT_ERROR, RT_TIMEOUT, RT_CRASH, RT_OVERLOAD, RT_SETUP };
@@ -44,23 +42,23 @@ struct rt_job {
     completion_t c; /* first: answered on the submitting thread (base/completion.h); its
                        done gets the job, owner is touched only by the submitting thread */
     /* ---- in (heap strings, owned by the job) ---- */
-    char *snapshot;      /* tar path relative to the data dir */
+    char *snapshot; /* tar path relative to the data dir */
     char *file, *export_name;
     char *payload_json, *context_json, *app_context_json, *env_json;
     unsigned memory_mb;
-    char *isolate;       /* NULL: workers of the version serve every installation; else the
-                            installation id: this job runs only on workers of its own pool
-                            (an environment with `isolation: installation`) */
+    char *isolate; /* NULL: workers of the version serve every installation; else the
+                      installation id: this job runs only on workers of its own pool
+                      (an environment with `isolation: installation`) */
     int64_t deadline_ms;
-    int prepare_only;    /* only unpack the snapshot (a deploy waiting until its version can run) */
-    invocation_t inv;    /* registered while the job runs; inv.scopes is heap, owned */
+    int prepare_only; /* only unpack the snapshot (a deploy waiting until its version can run) */
+    invocation_t inv; /* registered while the job runs; inv.scopes is heap, owned */
     /* ---- out ---- */
     enum rt_status status;
-    char *result_json;   /* RT_OK: the value as JSON text, or NULL when `result` holds it;
-                            otherwise {"name","message"} */
-    json_t *result;      /* RT_OK from a worker: the value itself (owned by the job, never
-                            shared with the runtime thread once sent) */
-    json_t *logs;        /* runtime thread only: array of {level, message, time} */
+    char *result_json;     /* RT_OK: the value as JSON text, or NULL when `result` holds it;
+                              otherwise {"name","message"} */
+    json_t *result;        /* RT_OK from a worker: the value itself (owned by the job, never
+                              shared with the runtime thread once sent) */
+    json_t *logs;          /* runtime thread only: array of {level, message, time} */
     char token[TOKEN_MAX]; /* runtime thread only: the invocation's token while it runs */
     int64_t started_ms, finished_ms;
 };
@@ -85,9 +83,9 @@ int rt_start(const char *data_dir, const char *proxy_url, rt_fetch_fn fetch, voi
 /* The box workers run in (runtime/sandbox.h), set up before rt_start. */
 typedef struct rt_sandbox_opts {
     const char *data_dir;
-    const char *proxy_socket;   /* kiln's Unix socket for workers (absolute), or NULL */
-    int share_net;              /* --egress-mode in-process: workers keep the host's network */
-    int unsafe_no_sandbox;      /* --unsafe-no-sandbox */
+    const char *proxy_socket;      /* kiln's Unix socket for workers (absolute), or NULL */
+    int share_net;                 /* --egress-mode in-process: workers keep the host's network */
+    int unsafe_no_sandbox;         /* --unsafe-no-sandbox */
     unsigned uid_first, uid_count; /* --sandbox-uids (0: the default range) */
 } rt_sandbox_opts_t;
 /* Finds runtime/node and Node and builds the sandbox (sandbox_status() tells how it
@@ -102,7 +100,6 @@ rt_job_t *rt_job_new(void);
 void rt_job_free(rt_job_t *job);
 /* Queues the job; it is answered through job->c (base/completion.h). Returns 0, or -1 (queue full: nothing sent). */
 int rt_submit(rt_job_t *job);
-
 
 /* Makes the calling thread (an HTTP thread, before its loop runs) able to drive warm
  * workers itself: rt_submit from it then runs a job on a released worker of the job's
@@ -124,6 +121,5 @@ typedef struct rt_counters {
     uint64_t demoted;           /* handed to the runtime thread while running (fault, big frame) */
 } rt_counters_t;
 void rt_counters(rt_counters_t *out);
-
 
 #endif

@@ -98,7 +98,10 @@ void rt_worker_kill(worker_t *w, enum rt_status st, const char *why)
     worker_free(w);
 }
 
-static int set_nonblock(int fd) { return fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+static int set_nonblock(int fd)
+{
+    return fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
 
 worker_t *rt_worker_spawn(pool_t *p, char *err, size_t errlen)
 {
@@ -113,7 +116,8 @@ worker_t *rt_worker_spawn(pool_t *p, char *err, size_t errlen)
     snprintf(mem, sizeof mem, "--max-old-space-size=%u", p->memory_mb);
     snprintf(worker_js, sizeof worker_js, "%s/worker.js", view.runtime_dir);
     char *argv[] = {RT.node, mem, worker_js, NULL};
-    char *envp[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "NODE_ENV=production", "NODE_NO_WARNINGS=1", "HOME=/tmp", NULL};
+    char *envp[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "NODE_ENV=production", "NODE_NO_WARNINGS=1", "HOME=/tmp",
+                    NULL};
     int fds[5] = {-1, out[1], er[1], to[0], from[1]};
     sandbox_spawn_t spec = {.app_dir = p->dir,
                             .slot = (unsigned)(p - RT.pools),

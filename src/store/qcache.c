@@ -46,7 +46,10 @@ static char *make_key(arena_t *a, int64_t site, const project_filter_t *f)
                         f->keys_json != NULL, 'k', strlen(k), k, f->types_json != NULL, 't', strlen(t), t);
 }
 
-static const char *dup(arena_t *a, const char *s) { return s ? arena_strdup(a, s) : NULL; }
+static const char *dup(arena_t *a, const char *s)
+{
+    return s ? arena_strdup(a, s) : NULL;
+}
 
 static void copy_recs(arena_t *a, project_rec_t *dst, const project_rec_t *src, size_t n)
 {
@@ -62,8 +65,8 @@ static void copy_recs(arena_t *a, project_rec_t *dst, const project_rec_t *src, 
     }
 }
 
-int qcache_get(qcache_t **cp, arena_t *a, uint64_t gen, int64_t site, const project_filter_t *f,
-               project_rec_t **out, size_t *n, int64_t *total)
+int qcache_get(qcache_t **cp, arena_t *a, uint64_t gen, int64_t site, const project_filter_t *f, project_rec_t **out,
+               size_t *n, int64_t *total)
 {
     qcache_t *c = *cp;
     if (!c || f->insight)

@@ -47,7 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_t *j = json_parse_limited((const char *)data, size, DEPTH, &err);
     if (err.code != JERR_DEPTH) { /* past the depth pre-scan: the reference reader must agree */
         json_error_t je;
-        json_t *ref = json_loadb((const char *)data, size, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+        json_t *ref =
+            json_loadb((const char *)data, size, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
         /* one known difference: jansson skips a raw NUL byte after a number or a literal
          * (`[1\0]` reads as [1]); kiln refuses it, as JSON does */
         int jansson_nul_quirk = !j && ref && memchr(data, 0, size);

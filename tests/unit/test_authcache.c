@@ -10,8 +10,12 @@
 static authcache_hit_t hit(const char *acct, int64_t site)
 {
     authcache_hit_t h = {
-        .site = {.id = site, .cloud_id = "11111111-1111-4111-8111-111111111111", .name = "alpha",
-                 .admin_account_id = "adm", .canary = "kiln-canary-x", .created_ms = 5},
+        .site = {.id = site,
+                 .cloud_id = "11111111-1111-4111-8111-111111111111",
+                 .name = "alpha",
+                 .admin_account_id = "adm",
+                 .canary = "kiln-canary-x",
+                 .created_ms = 5},
         .account_id = acct,
         .email = "a@alpha.example.com",
     };

@@ -30,21 +30,21 @@ static void test_parse(void **state)
     assert_string_equal(u.host, "::1");
     assert_int_equal(u.port, 9);
     static const char *bad[] = {
-        "example.com/x",                      /* no scheme */
-        "ftp://example.com/",                 /* not http(s) */
-        "file:///etc/passwd",                 /* not http(s) */
-        "https://allowed.com@evil.com/",      /* user info */
-        "https://user:pw@example.com/",       /* user info */
-        "https://evil.com\\@allowed.com/",    /* backslash */
-        "https://exa mple.com/",              /* space */
-        "https://example.com:0/",             /* port 0 */
-        "https://example.com:65536/",         /* port out of range */
-        "https://example.com:80a/",           /* port not a number */
-        "https://example.com:/",              /* empty port */
-        "https:///path",                      /* no host */
-        "https://%65vil.com/",                /* escapes in the host */
-        "https://[::1/",                      /* open bracket */
-        "https://exa\001mple.com/",           /* control byte */
+        "example.com/x",                   /* no scheme */
+        "ftp://example.com/",              /* not http(s) */
+        "file:///etc/passwd",              /* not http(s) */
+        "https://allowed.com@evil.com/",   /* user info */
+        "https://user:pw@example.com/",    /* user info */
+        "https://evil.com\\@allowed.com/", /* backslash */
+        "https://exa mple.com/",           /* space */
+        "https://example.com:0/",          /* port 0 */
+        "https://example.com:65536/",      /* port out of range */
+        "https://example.com:80a/",        /* port not a number */
+        "https://example.com:/",           /* empty port */
+        "https:///path",                   /* no host */
+        "https://%65vil.com/",             /* escapes in the host */
+        "https://[::1/",                   /* open bracket */
+        "https://exa\001mple.com/",        /* control byte */
         "",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -102,11 +102,12 @@ static void test_manifest(void **state)
 {
     (void)state;
     json_error_t e;
-    json_t *m = json_loads("{\"permissions\":{\"external\":{\"fetch\":{\"backend\":["
-                           "\"a.test\",{\"address\":\"*.b.test\"},{\"remote\":\"r1\"},{\"remote\":\"nope\"},42]}}},"
-                           "\"remotes\":[{\"key\":\"r1\",\"baseUrl\":\"https://r1.test\"},"
-                           "{\"key\":\"r2\",\"baseUrl\":{\"default\":\"https://r2.test\",\"EU\":\"https://eu.r2.test\"}}]}",
-                           0, &e);
+    json_t *m =
+        json_loads("{\"permissions\":{\"external\":{\"fetch\":{\"backend\":["
+                   "\"a.test\",{\"address\":\"*.b.test\"},{\"remote\":\"r1\"},{\"remote\":\"nope\"},42]}}},"
+                   "\"remotes\":[{\"key\":\"r1\",\"baseUrl\":\"https://r1.test\"},"
+                   "{\"key\":\"r2\",\"baseUrl\":{\"default\":\"https://r2.test\",\"EU\":\"https://eu.r2.test\"}}]}",
+                   0, &e);
     assert_non_null(m);
     char *list = egress_allowlist_from_manifest(m);
     assert_int_equal(allowed(list, "https://a.test/"), 1);

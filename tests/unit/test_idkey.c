@@ -5,8 +5,8 @@
 #include "unit.h"
 
 #include "product/idkey.h"
-#include "store_fixture.h"
 #include "store/store_product.h"
+#include "store_fixture.h"
 
 /* ---- what a string names ---- */
 

@@ -3,8 +3,8 @@
  * and removals keep every other live token findable (open addressing). */
 #include "unit.h"
 
-#include "base/clock.h"
 #include "auth/invocation.h"
+#include "base/clock.h"
 
 static invocation_t inv(const char *id, int64_t site, int64_t deadline)
 {
@@ -51,7 +51,7 @@ static void test_refusals(void **state)
     char user[TOKEN_MAX];
     token_mint(TOKEN_USER, user); /* another kind of token is never an invocation's */
     assert_int_equal(invocation_lookup(user, strlen(user), a, &got), -1);
-    invocation_end(copy);  /* not a live token: harmless */
+    invocation_end(copy); /* not a live token: harmless */
     invocation_end(token);
     assert_int_equal(invocation_count(), 0);
     arena_free(a);

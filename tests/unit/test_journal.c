@@ -155,7 +155,7 @@ static void test_full_ring_drops_and_counts_never_blocks(void **state)
     for (uint64_t s = BATCH + 1; s <= 1000; s++)
         queued += (unsigned)record(s);
     assert_true(clock_now_ms() - t0 < 1000);
-    assert_int_equal(queued, RING);                            /* the ring filled ... */
+    assert_int_equal(queued, RING);                             /* the ring filled ... */
     assert_int_equal(journal_dropped(&J), 1000 - BATCH - RING); /* ... and the rest was counted */
     pthread_mutex_lock(&W.mu);
     W.hold = 0;

@@ -469,8 +469,8 @@ static void test_real_and_json(void **state)
     static const struct {
         double v;
         const char *want;
-    } reals[] = {{1.5, "1.5"}, {100.0, "100.0"}, {-0.0, "-0.0"}, {1e21, "1e21"}, {1e-5, NULL},
-                 {0.1, NULL}, {-2.5e-300, NULL}, {123456789.125, NULL}}; /* NULL: only compared with jansson */
+    } reals[] = {{1.5, "1.5"}, {100.0, "100.0"},  {-0.0, "-0.0"},       {1e21, "1e21"}, {1e-5, NULL},
+                 {0.1, NULL},  {-2.5e-300, NULL}, {123456789.125, NULL}}; /* NULL: only compared with jansson */
     for (size_t i = 0; i < sizeof reals / sizeof *reals; i++) {
         buf_t b;
         buf_init(&b, 1024);

@@ -6,17 +6,17 @@
 
 #include <jansson.h>
 
+#include "auth/invocation.h"
 #include "base/buf.h"
 #include "base/enc.h"
 #include "base/log.h"
+#include "gateway/gateway.h"
+#include "http/vreq.h"
 #include "platform/app.h"
 #include "platform/install.h"
-#include "platform/site.h"
-#include "http/vreq.h"
-#include "gateway/gateway.h"
-#include "product/routes.h"
-#include "auth/invocation.h"
 #include "platform/proxycall.h"
+#include "platform/site.h"
+#include "product/routes.h"
 #include "store/store.h"
 #include "store/store_apps.h"
 #include "store/store_installs.h"
@@ -79,11 +79,15 @@ static size_t header_count(json_t *r, const char *name)
 {
     size_t i, n = 0;
     json_t *p;
-    json_array_foreach(json_object_get(r, "headers"), i, p) n += strcmp(json_string_value(json_array_get(p, 0)), name) == 0;
+    json_array_foreach(json_object_get(r, "headers"), i, p) n +=
+        strcmp(json_string_value(json_array_get(p, 0)), name) == 0;
     return n;
 }
 
-static int status_of(json_t *r) { return (int)json_integer_value(json_object_get(r, "status")); }
+static int status_of(json_t *r)
+{
+    return (int)json_integer_value(json_object_get(r, "status"));
+}
 
 static const char *header_of(json_t *r, const char *name)
 {
@@ -94,19 +98,26 @@ static const char *header_of(json_t *r, const char *name)
     return NULL;
 }
 
-#define FRAME(id, method, path, headers, body)                                                                   \
-    "{\"type\":\"fetch\",\"id\":\"" id "\",\"seq\":7,\"method\":\"" method "\",\"path\":\"" path               \
+#define FRAME(id, method, path, headers, body)                                                                         \
+    "{\"type\":\"fetch\",\"id\":\"" id "\",\"seq\":7,\"method\":\"" method "\",\"path\":\"" path                       \
     "\",\"headers\":" headers ",\"body\":" body "}"
 
 static void test_not_kilns_frames_are_refused(void **state)
 {
     fx_t *f = *state;
-    assert_null(serve(f, "inv", "{\"type\":\"fetch\",\"id\":\"inv\",\"method\":\"GET\",\"path\":\"/_proxy/fpp/rest/x\",\"headers\":[]}"));
-    assert_null(serve(f, "inv", "{\"type\":\"fetch\",\"id\":\"inv\",\"seq\":-1,\"method\":\"GET\",\"path\":\"/x\",\"headers\":[]}"));
-    assert_null(serve(f, "inv", "{\"type\":\"fetch\",\"id\":\"inv\",\"seq\":1,\"method\":1,\"path\":\"/x\",\"headers\":[]}"));
-    assert_null(serve(f, "inv", "{\"type\":\"fetch\",\"id\":\"inv\",\"seq\":1,\"method\":\"GET\",\"path\":\"/x\",\"headers\":{}}"));
+    assert_null(
+        serve(f, "inv",
+              "{\"type\":\"fetch\",\"id\":\"inv\",\"method\":\"GET\",\"path\":\"/_proxy/fpp/rest/x\",\"headers\":[]}"));
+    assert_null(serve(
+        f, "inv", "{\"type\":\"fetch\",\"id\":\"inv\",\"seq\":-1,\"method\":\"GET\",\"path\":\"/x\",\"headers\":[]}"));
+    assert_null(
+        serve(f, "inv", "{\"type\":\"fetch\",\"id\":\"inv\",\"seq\":1,\"method\":1,\"path\":\"/x\",\"headers\":[]}"));
+    assert_null(serve(
+        f, "inv", "{\"type\":\"fetch\",\"id\":\"inv\",\"seq\":1,\"method\":\"GET\",\"path\":\"/x\",\"headers\":{}}"));
     assert_null(serve(f, "inv", "{\"type\":\"fetch\",\"seq\":1,\"method\":\"GET\",\"path\":\"/x\",\"headers\":[]}"));
-    assert_null(serve(f, "inv", "{\"type\":\"fetch\",\"id\":\"inv\",\"seq\":1,\"method\":\"GET\",\"path\":\"/x\",\"headers\":[],\"body\":5}"));
+    assert_null(serve(
+        f, "inv",
+        "{\"type\":\"fetch\",\"id\":\"inv\",\"seq\":1,\"method\":\"GET\",\"path\":\"/x\",\"headers\":[],\"body\":5}"));
 }
 
 static void test_limits_and_malformed(void **state)
@@ -116,7 +127,7 @@ static void test_limits_and_malformed(void **state)
         const char *frame;
         int status;
     } cases[] = {
-        {FRAME("inv", "GET", "/_proxy/kvs/api/v1/get", "[]", "null"), 400},            /* not carried on the pipe */
+        {FRAME("inv", "GET", "/_proxy/kvs/api/v1/get", "[]", "null"), 400},             /* not carried on the pipe */
         {FRAME("inv", "GET", "/_proxy/fpp/forge/entities/graphql", "[]", "null"), 400}, /* not carried either */
         {FRAME("inv", "GET", "/_proxy/fpp/graphqlx", "[]", "null"), 400},
         {FRAME("inv", "G T", "/_proxy/fpp/rest/x", "[]", "null"), 400},
@@ -146,7 +157,8 @@ static void test_limits_and_malformed(void **state)
     assert_int_equal(status_of(r), 414);
     json_decref(r);
     buf_reset(&b);
-    buf_printf(&b, "{\"type\":\"fetch\",\"id\":\"inv\",\"seq\":1,\"method\":\"GET\",\"path\":\"/_proxy/fpp/rest/x\",\"headers\":[[\"x-h\",\"");
+    buf_printf(&b, "{\"type\":\"fetch\",\"id\":\"inv\",\"seq\":1,\"method\":\"GET\",\"path\":\"/_proxy/fpp/rest/"
+                   "x\",\"headers\":[[\"x-h\",\"");
     for (int i = 0; i < 70000; i++)
         buf_add(&b, "h", 1);
     buf_printf(&b, "\"]]}");
@@ -154,7 +166,8 @@ static void test_limits_and_malformed(void **state)
     assert_int_equal(status_of(r), 431);
     json_decref(r);
     buf_reset(&b);
-    buf_printf(&b, "{\"type\":\"fetch\",\"id\":\"inv\",\"seq\":1,\"method\":\"GET\",\"path\":\"/_proxy/fpp/rest/x\",\"headers\":[");
+    buf_printf(&b, "{\"type\":\"fetch\",\"id\":\"inv\",\"seq\":1,\"method\":\"GET\",\"path\":\"/_proxy/fpp/rest/"
+                   "x\",\"headers\":[");
     for (int i = 0; i < 101; i++)
         buf_printf(&b, "%s[\"x-%d\",\"v\"]", i ? "," : "", i);
     buf_printf(&b, "]}");
@@ -162,7 +175,8 @@ static void test_limits_and_malformed(void **state)
     assert_int_equal(status_of(r), 400);
     json_decref(r);
     buf_reset(&b);
-    buf_printf(&b, "{\"type\":\"fetch\",\"id\":\"inv\",\"seq\":1,\"method\":\"POST\",\"path\":\"/_proxy/fpp/rest/x\",\"headers\":[],\"body\":\"");
+    buf_printf(&b, "{\"type\":\"fetch\",\"id\":\"inv\",\"seq\":1,\"method\":\"POST\",\"path\":\"/_proxy/fpp/rest/"
+                   "x\",\"headers\":[],\"body\":\"");
     for (int i = 0; i < 1800000; i++) /* 7.2 MB of base64: 5.4 MB of body */
         buf_add(&b, "QUFB", 4);
     buf_printf(&b, "\"}");
@@ -185,8 +199,13 @@ static void two_sites(fx_t *f, arena_t *a, two_t *t)
     assert_int_equal(site_create(f->st, a, "bravo", 1, &t->B), STORE_OK);
     app_rec_t app;
     assert_int_equal(app_register(f->st, a, "Report", &app), STORE_OK);
-    version_rec_t v = {.app_id = app.id, .env_key = "development", .manifest_json = "{}", .major_key = "k",
-                       .scopes_json = "[\"read:jira-work\"]", .egress_json = "{}", .snapshot = "versions/x",
+    version_rec_t v = {.app_id = app.id,
+                       .env_key = "development",
+                       .manifest_json = "{}",
+                       .major_key = "k",
+                       .scopes_json = "[\"read:jira-work\"]",
+                       .egress_json = "{}",
+                       .snapshot = "versions/x",
                        .snapshot_bytes = 10};
     assert_int_equal(app_deploy_record(f->st, a, &v, 1000), STORE_OK);
     install_rec_t in[2];

@@ -243,9 +243,10 @@ static void test_memory(void **state)
      * function may catch) or leave V8 without room for its own heap (it aborts, as out
      * of memory): either way it never holds more than its limit */
     /* (at most 1 GB: where the limits are broken the test fails, it does not eat the machine) */
-    char *out = run("node -e 'const a=[];try{while(a.length<64){a.push(Buffer.alloc(16<<20,1));console.log(\"at\",a.length*16)}}"
-                    "catch(e){console.log(\"stopped:\",e.message)}' 2>&1",
-                    256, &st, NULL);
+    char *out = run(
+        "node -e 'const a=[];try{while(a.length<64){a.push(Buffer.alloc(16<<20,1));console.log(\"at\",a.length*16)}}"
+        "catch(e){console.log(\"stopped:\",e.message)}' 2>&1",
+        256, &st, NULL);
     char *last = NULL;
     for (char *p = strstr(out, "at "); p; p = strstr(p + 1, "\nat "))
         last = p[0] == '\n' ? p + 1 : p;

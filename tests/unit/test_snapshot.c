@@ -121,11 +121,15 @@ static void expect_refused(fx_t *f, const struct ent *ents, size_t n, const char
         fail_msg("expected \"%s\" in \"%s\"", why, err);
 }
 
-#define GOOD {E_FILE, "manifest.yml", manifest}, {E_FILE, ".kiln/functions/index.cjs", "x"}
-#define REFUSED(why, ...)                                                                                 \
-    do {                                                                                                  \
-        const struct ent e_[] = {__VA_ARGS__};                                                            \
-        expect_refused(f, e_, sizeof e_ / sizeof *e_, why);                                               \
+#define GOOD                                                                                                           \
+    {E_FILE, "manifest.yml", manifest},                                                                                \
+    {                                                                                                                  \
+        E_FILE, ".kiln/functions/index.cjs", "x"                                                                       \
+    }
+#define REFUSED(why, ...)                                                                                              \
+    do {                                                                                                               \
+        const struct ent e_[] = {__VA_ARGS__};                                                                         \
+        expect_refused(f, e_, sizeof e_ / sizeof *e_, why);                                                            \
     } while (0)
 
 static void test_hostile_archives(void **state)
@@ -165,9 +169,9 @@ static void test_link_chains_inside(void **state)
         {E_DIR, "a/", NULL},
         {E_DIR, "a/b/", NULL},
         {E_FILE, "a/b/f", "x"},
-        {E_LINK, "a/up", ".."},          /* the root itself */
-        {E_LINK, "via", "a/up/a/b/f"},   /* through a link to the root */
-        {E_LINK, "l1", "l2"},            /* a link to a link to a file */
+        {E_LINK, "a/up", ".."},        /* the root itself */
+        {E_LINK, "via", "a/up/a/b/f"}, /* through a link to the root */
+        {E_LINK, "l1", "l2"},          /* a link to a link to a file */
         {E_LINK, "l2", "a/b/f"},
         {E_LINK, "a/b/dangling", "../nothing"}, /* dangling, but inside */
     };
@@ -187,9 +191,8 @@ static void test_size_limit(void **state)
     write_tar(f, ents, sizeof ents / sizeof *ents);
     char err[512];
     uint64_t bytes;
-    assert_int_equal(snapshot_verify(f->dir, f->id, 500000, manifest, strlen(manifest), bundles, 1, &bytes, err,
-                                     sizeof err),
-                     -1);
+    assert_int_equal(
+        snapshot_verify(f->dir, f->id, 500000, manifest, strlen(manifest), bundles, 1, &bytes, err, sizeof err), -1);
     assert_true(unit_contains(err, "larger than the limit"));
     int rc = snapshot_verify(f->dir, f->id, 1000000, manifest, strlen(manifest), bundles, 1, &bytes, err, sizeof err);
     if (rc != 0)
@@ -221,9 +224,8 @@ static void test_upload_chunks(void **state)
     assert_int_equal(size, 8);
     assert_int_equal(snapshot_upload_append(f->dir, f->id, 8, "ijk", 3, 10, &size, err, sizeof err), 413);
     assert_true(unit_contains(err, "limit"));
-    assert_int_equal(snapshot_upload_append(f->dir, "0123456789abcdef0123456789abcdef", 0, "a", 1, 10, &size, err,
-                                            sizeof err),
-                     404);
+    assert_int_equal(
+        snapshot_upload_append(f->dir, "0123456789abcdef0123456789abcdef", 0, "a", 1, 10, &size, err, sizeof err), 404);
     assert_int_equal(snapshot_upload_append(f->dir, "../../etc/passwd", 0, "a", 1, 10, &size, err, sizeof err), 404);
     assert_false(snapshot_upload_id_valid("0123456789ABCDEF0123456789abcdef"));
     assert_false(snapshot_upload_id_valid(""));
@@ -254,7 +256,8 @@ static void test_gc_uploads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(test_good_archive), T(test_hostile_archives), T(test_link_chains_inside), T(test_size_limit), T(test_not_a_tar), T(test_upload_chunks), T(test_gc_uploads),
+        T(test_good_archive), T(test_hostile_archives), T(test_link_chains_inside), T(test_size_limit),
+        T(test_not_a_tar),    T(test_upload_chunks),    T(test_gc_uploads),
     };
     return cmocka_run_group_tests_name("snapshot", tests, NULL, NULL);
 }

@@ -8,9 +8,9 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
-#include "store_fixture.h"
 #include "store/store_product.h"
 #include "store/store_sites.h"
+#include "store_fixture.h"
 
 /* ---- lifecycle ---- */
 

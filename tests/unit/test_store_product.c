@@ -5,9 +5,9 @@
 
 #include <sqlite3.h>
 
-#include "store_fixture.h"
 #include "store/store_product.h"
 #include "store/store_sites.h"
+#include "store_fixture.h"
 
 /* ---- projects ---- */
 

@@ -2,8 +2,8 @@
  * backend, each test on a fresh data dir: sites, users, user API tokens. */
 #include "unit.h"
 
-#include "store_fixture.h"
 #include "store/store_sites.h"
+#include "store_fixture.h"
 
 /* ---- sites ---- */
 

@@ -176,8 +176,9 @@ static int sq_audit_insert(store_t *st, const audit_rec_t *r, size_t n)
 static int sq_audit_list(store_t *st, arena_t *a, int64_t site, int64_t since, int64_t after, int64_t max,
                          audit_rec_t **out, size_t *n)
 {
-    sqlite3_stmt *q =
-        stmt(st, after ? (site ? Q_AUDIT_NEXT_SITE : Q_AUDIT_NEXT) : site ? Q_AUDIT_LIST_SITE : Q_AUDIT_LIST);
+    sqlite3_stmt *q = stmt(st, after  ? (site ? Q_AUDIT_NEXT_SITE : Q_AUDIT_NEXT)
+                               : site ? Q_AUDIT_LIST_SITE
+                                      : Q_AUDIT_LIST);
     sqlite3_bind_int64(q, 1, site);
     sqlite3_bind_int64(q, 2, since);
     sqlite3_bind_int64(q, 3, after);
@@ -237,8 +238,9 @@ static int sq_ledger_insert(store_t *st, const ledger_rec_t *r, size_t n)
 static int sq_ledger_list(store_t *st, arena_t *a, int64_t site, int64_t since, int64_t after, int64_t max,
                           ledger_rec_t **out, size_t *n)
 {
-    sqlite3_stmt *q =
-        stmt(st, after ? (site ? Q_LEDGER_NEXT_SITE : Q_LEDGER_NEXT) : site ? Q_LEDGER_LIST_SITE : Q_LEDGER_LIST);
+    sqlite3_stmt *q = stmt(st, after  ? (site ? Q_LEDGER_NEXT_SITE : Q_LEDGER_NEXT)
+                               : site ? Q_LEDGER_LIST_SITE
+                                      : Q_LEDGER_LIST);
     sqlite3_bind_int64(q, 1, site);
     sqlite3_bind_int64(q, 2, since);
     sqlite3_bind_int64(q, 3, after);
