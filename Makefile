@@ -29,9 +29,9 @@ KILN     := $(BUILD)/kiln
 # Debian packages the project needs (the -dev ones to build, the rest to test/bench).
 DEBS     := build-essential pkg-config libh2o-evloop-dev libjansson-dev libyajl-dev libyaml-dev libsqlite3-dev \
             sqlite3 libssl-dev libcurl4-openssl-dev libcmocka-dev libarchive-dev libhyperscan-dev esbuild wrk nginx-light jq curl \
-            clang libclang-rt-dev bubblewrap libseccomp-dev util-linux
+            clang clang-format libclang-rt-dev bubblewrap libseccomp-dev util-linux
 
-.PHONY: all deps test unit e2e demo bench scopes scopes-check layers-check fuzz format clean
+.PHONY: all deps test unit e2e demo bench scopes scopes-check layers-check fuzz format format-check clean
 
 all: $(KILN)
 
@@ -134,7 +134,7 @@ endif
 e2e: $(KILN) $(PROBE) $(E2E_PRELOAD)
 	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node --test --test-concurrency=1 --test-timeout=$$(( $(E2E_TIMEOUT) * 1000 )) tests/e2e/
 
-test: all scopes-check layers-check unit e2e
+test: all scopes-check format-check layers-check unit e2e
 
 # Every include goes downward (docs/architecture.md); the checker's own tests first.
 layers-check:
@@ -154,7 +154,18 @@ scopes-check:
 demo: deps all
 	./tools/demo.sh
 
-bench: all
+# bench/ledger_micro.c (bench/ledger.sh): the per-request ledger pieces alone, linked as a
+# unit test is, against the archives of the layers it includes
+BENCH_MICRO := $(BUILD)/bench/ledger_micro
+$(BUILD)/bench/layers.mk: bench/ledger_micro.c tools/check-layers
+	@mkdir -p $(dir $@)
+	node tools/check-layers --make-tests '$$(BUILD)' bench/ledger_micro.c | sed 's|/tests/|/bench/|' >$@
+-include $(BUILD)/bench/layers.mk
+$(BENCH_MICRO): bench/ledger_micro.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(TEST_LIBS) $(LDFLAGS) $(LDLIBS)
+
+bench: all $(BENCH_MICRO)
 	./bench/run.sh
 	./bench/webtrigger.sh
 	./bench/kvs.sh
@@ -163,8 +174,14 @@ bench: all
 fuzz:
 	KILN_PKGS="$(PKGS)" ./tests/fuzz/run.sh
 
+# Every C file kiln has, as .clang-format says; format-check (in make test) fails on any
+# file that differs and names it.
+FORMAT_FILES := $(SRCS) $(wildcard src/*/*.h src/*/*/*.h tests/unit/*.[ch] tests/fuzz/*.c bench/*.c)
 format:
-	clang-format -i $(SRCS) $(wildcard src/*/*.h src/*/*/*.h) $(UNITS)
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_FILES) 2>&1 | grep -o '^[^:]*\.[ch]' | sort -u | sed 's/^/format-check: differs from .clang-format (make format): /' | grep . && exit 1 || echo "format-check: $(words $(FORMAT_FILES)) files as .clang-format says"
 
 clean:
 	rm -rf build
