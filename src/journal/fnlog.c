@@ -1,5 +1,6 @@
 #include "journal/fnlog.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -16,9 +17,20 @@ typedef struct slot {
     char installation_id[37], app_id[37], invocation_id[37];
     char module_key[sizeof(((invocation_t *)0)->module_key)];
     json_t *lines; /* owned */
+    size_t bytes;  /* of their messages, counted in `waiting` until written */
 } slot_t;
 
 static journal_t J = JOURNAL_INIT;
+static atomic_size_t waiting; /* bytes of messages queued and not written yet */
+static atomic_uint_fast64_t over_bytes; /* invocations dropped for FNLOG_BYTES_MAX */
+
+static size_t bytes_of(json_t *lines)
+{
+    size_t n = 0, i;
+    json_t *l;
+    json_array_foreach(lines, i, l) n += json_string_length(json_object_get(l, "message"));
+    return n;
+}
 
 void fnlog_record(const invocation_t *inv, json_t *lines)
 {
@@ -26,11 +38,20 @@ void fnlog_record(const invocation_t *inv, json_t *lines)
         json_decref(lines);
         return;
     }
-    slot_t *s = journal_take(&J);
-    if (!s) {
+    size_t bytes = bytes_of(lines);
+    if (atomic_fetch_add(&waiting, bytes) + bytes > FNLOG_BYTES_MAX) {
+        atomic_fetch_sub(&waiting, bytes);
+        atomic_fetch_add(&over_bytes, 1);
         json_decref(lines);
         return;
     }
+    slot_t *s = journal_take(&J);
+    if (!s) {
+        atomic_fetch_sub(&waiting, bytes);
+        json_decref(lines);
+        return;
+    }
+    s->bytes = bytes;
     s->site_id = inv->site_id;
     journal_put(s->installation_id, sizeof s->installation_id, inv->installation_id, SIZE_MAX);
     journal_put(s->app_id, sizeof s->app_id, inv->app_id, SIZE_MAX);
@@ -50,7 +71,7 @@ void fnlog_line(const invocation_t *inv, const char *level, const char *message)
 
 uint64_t fnlog_dropped(void)
 {
-    return journal_dropped(&J);
+    return journal_dropped(&J) + atomic_load(&over_bytes);
 }
 
 void fnlog_barrier(journal_wait_t *w)
@@ -90,8 +111,10 @@ static void write_batch(store_t *st, void *slots, size_t n, void *scratch)
         log_msg(LOG_WARN, "function logs: cannot write lines; they are lost", "lines", num, NULL);
     }
     free(recs);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        atomic_fetch_sub(&waiting, batch[i].bytes);
         json_decref(batch[i].lines);
+    }
 }
 
 static const journal_def_t def = {

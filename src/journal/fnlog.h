@@ -19,6 +19,7 @@
 #define FNLOG_QUEUE_MAX 8192 /* invocations whose lines wait */
 #define FNLOG_BATCH 256      /* invocations per transaction */
 #define FNLOG_FLUSH_MS 100
+#define FNLOG_BYTES_MAX (64u << 20) /* of messages waiting: past it an invocation's lines are dropped */
 
 /* Starts the writer (own store handle). 0, or -1 with err. */
 int fnlog_start(const char *data_dir, char *err, size_t errlen);
@@ -32,7 +33,8 @@ void fnlog_record(const invocation_t *inv, json_t *lines);
 /* Queues one line of kiln's own about invocation `inv`, timed now. */
 void fnlog_line(const invocation_t *inv, const char *level, const char *message);
 
-/* Invocations whose lines were dropped because the queue was full, since start. */
+/* Invocations whose lines were dropped because the queue was full (FNLOG_QUEUE_MAX
+ * invocations or FNLOG_BYTES_MAX bytes waiting), since start. */
 uint64_t fnlog_dropped(void);
 
 /* w->c is sent once every line queued before this call is in the store (journal_barrier). */

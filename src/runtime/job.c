@@ -2,6 +2,7 @@
  * invocation writes, and how invocations were driven (/metrics). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "base/clock.h"
@@ -78,14 +79,25 @@ char *rt_error_json(const char *name, const char *message)
     return s;
 }
 
-/* Logs of the running invocation, kept in a JSON array on the job. */
-void rt_add_log(rt_job_t *job, const char *level, const char *message, int64_t time)
+static void append_log(rt_job_t *job, const char *level, const char *message, int64_t time)
 {
     if (!job->logs)
         job->logs = json_array();
-    if (json_array_size(job->logs) < RT_LOGS_MAX)
-        json_array_append_new(job->logs,
-                              json_pack("{s:s,s:s,s:I}", "level", level, "message", message, "time", (json_int_t)time));
+    json_array_append_new(job->logs,
+                          json_pack("{s:s,s:s,s:I}", "level", level, "message", message, "time", (json_int_t)time));
+}
+
+/* Logs of the running invocation, kept in a JSON array on the job, within the budgets: a
+ * function that logs without end costs kiln a bounded amount of memory. */
+void rt_add_log(rt_job_t *job, const char *level, const char *message, int64_t time)
+{
+    size_t len = strlen(message);
+    if (json_array_size(job->logs) >= RT_LOGS_MAX || job->log_bytes + len > RT_LOG_BYTES_MAX) {
+        job->logs_dropped++;
+        return;
+    }
+    job->log_bytes += len;
+    append_log(job, level, message, time);
 }
 
 /* Hands the finished job back to its thread: through its message queue, or, on that very
@@ -99,6 +111,13 @@ void rt_finish_to(rt_job_t *job, enum rt_status st, char *result, int direct)
     free(job->result_json);
     job->result_json = result || (st == RT_OK && job->result) ? result : rt_error_json("Error", "no result");
     job->finished_ms = clock_now_ms();
+    if (job->logs_dropped) { /* past the budgets: said once, and the fault line below still goes */
+        char line[160];
+        snprintf(line, sizeof line,
+                 "kiln: %u more log lines were dropped: an invocation keeps at most %d lines and %d KiB of them",
+                 job->logs_dropped, RT_LOGS_MAX, RT_LOG_BYTES_MAX / 1024);
+        append_log(job, "warn", line, job->finished_ms);
+    }
     if (st != RT_OK && job->inv.id[0]) {
         /* what went wrong goes to the developer's logs, never to the caller */
         json_t *e = json_loads(job->result_json, 0, NULL);
@@ -106,7 +125,7 @@ void rt_finish_to(rt_job_t *job, enum rt_status st, char *result, int direct)
         char *line = NULL;
         if (asprintf(&line, "%s: %s", name ? name : "Error", msg ? msg : "failed") < 0)
             line = NULL;
-        rt_add_log(job, "error", line ? line : "failed", job->finished_ms);
+        append_log(job, "error", line ? line : "failed", job->finished_ms);
         free(line);
         json_decref(e);
     }

@@ -24,6 +24,7 @@
 
 #define RT_POOLS_MAX 64
 #define RT_LOGS_MAX 1000               /* log lines kept per invocation */
+#define RT_LOG_BYTES_MAX (1024 * 1024) /* and bytes of their messages: a worker sends up to 256 KiB a line */
 #define RT_ZOMBIES_MAX 64              /* cgroups of dead workers the kernel still tears down */
 #define RT_MAX_AGE_MS (30 * 60 * 1000) /* an idle worker older than this is retired */
 /* A backlog's oldest job goes first; a job of the finishing thread's own (answered without
@@ -138,7 +139,8 @@ extern rt_counters_t rt_counts; /* job.c */
 void rt_wake(void);
 /* {"name","message"} as JSON text (heap). */
 char *rt_error_json(const char *name, const char *message);
-/* A log line of the running invocation, kept on the job (at most RT_LOGS_MAX). */
+/* A log line of the running invocation, kept on the job within RT_LOGS_MAX lines and
+ * RT_LOG_BYTES_MAX bytes; past them it is counted, and rt_finish_to says how many went. */
 void rt_add_log(rt_job_t *job, const char *level, const char *message, int64_t time);
 /* Ends the job with `st` and `result` (taken; NULL: none): its token dies, its logs go to
  * the journal (journal/fnlog.h), and it goes back to its thread, through its receiver or,

@@ -59,6 +59,8 @@ struct rt_job {
     json_t *result;        /* RT_OK from a worker: the value itself (owned by the job, never
                               shared with the runtime thread once sent) */
     json_t *logs;          /* runtime thread only: array of {level, message, time} */
+    size_t log_bytes;      /* of the messages in `logs` (at most RT_LOG_BYTES_MAX) */
+    unsigned logs_dropped; /* lines over the budgets, said in one line at the end */
     char token[TOKEN_MAX]; /* runtime thread only: the invocation's token while it runs */
     int64_t started_ms, finished_ms;
 };
