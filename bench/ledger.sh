@@ -128,16 +128,11 @@ function request() i = i % #paths + 1; return wrk.format("GET", paths[i]) end
 EOF
 }
 
-# cpu_ticks NAME: CPU clock ticks (user + system) used so far by kiln NAME and its Node
-# workers (its child processes).
-cpu_ticks() {
-    local pid_var="PID_$1" p total=0 t
-    for p in ${!pid_var} $(pgrep -P "${!pid_var}" 2>/dev/null || true); do
-        # fields 14 and 15 of /proc/PID/stat, after the parenthesised command name
-        t=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null || echo 0)
-        total=$((total + t))
-    done
-    echo "$total"
+# kiln_ticks NAME: CPU clock ticks used so far by kiln NAME and everything below it
+# (its sandboxed Node workers; cpu_ticks in bench/lib.sh).
+kiln_ticks() {
+    local pid_var="PID_$1"
+    cpu_ticks "${!pid_var}"
 }
 
 # run NAME SECONDS OUT: wrk against kiln NAME; sets RPS and CPU_US (CPU microseconds per
@@ -145,7 +140,7 @@ cpu_ticks() {
 # though workers that exit during the run take their ticks with them).
 run() {
     local name=$1 dur=$2 out=$3 port_var="PORT_$1" rc=0 t0 t1 requests
-    t0=$(cpu_ticks "$name")
+    t0=$(kiln_ticks "$name")
     PATHS_FILE="$TMP/$name/paths.txt" wrk -t"$WRK_THREADS" -c"$CONNS" -d"${dur}s" -s "$TMP/paths.lua" \
         "http://127.0.0.1:${!port_var}/" >"$out" 2>&1 &
     WRK_PID=$!
@@ -157,7 +152,7 @@ run() {
         log_tail "$TMP/$name/kiln.log"
         die "wrk against $name saw errors"
     fi
-    t1=$(cpu_ticks "$name")
+    t1=$(kiln_ticks "$name")
     RPS=$(awk '/^Requests\/sec:/ { print $2; exit }' "$out")
     requests=$(awk '/ requests in / { print $1; exit }' "$out")
     [[ -n $RPS && -n $requests ]] || die "no req/s in wrk output ($name)"

@@ -92,3 +92,25 @@ median() {
             else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2
         }'
 }
+
+# cpu_ticks PID...: CPU clock ticks (user + system) used so far by each PID and every
+# process below it (children, theirs, ...): kiln's Node workers are not its children,
+# each runs under its sandbox's bubblewrap processes. A process that exits takes its
+# ticks with it.
+cpu_ticks() {
+    local p total=0 t
+    for p in $(tree_pids "$@"); do
+        # utime and stime: fields 14 and 15 of /proc/PID/stat, after the command name
+        t=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null || echo 0)
+        total=$((total + ${t:-0}))
+    done
+    echo "$total"
+}
+tree_pids() {
+    local p
+    for p in "$@"; do
+        [[ -n $p ]] || continue
+        echo "$p"
+        tree_pids $(pgrep -P "$p" 2>/dev/null || true)
+    done
+}

@@ -406,20 +406,9 @@ run_wrk() {
 }
 
 # server_cpu_ticks: CPU time (user + system, in clock ticks) used so far by every
-# server-side process: kiln, its Node workers and the plain Node server. wrk's own is
-# not counted. A worker that exits during a run takes its share with it (none do in a
-# steady run).
-server_cpu_ticks() {
-    local pids pid total=0 t
-    pids="$KILN_PID $NODE_PID $(pgrep -P "$KILN_PID" 2>/dev/null | tr '\n' ' ')"
-    for pid in $pids; do
-        [[ -r /proc/$pid/stat ]] || continue
-        # fields after the command name: utime and stime are the 12th and 13th
-        t=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 }') || continue
-        total=$((total + ${t:-0}))
-    done
-    echo "$total"
-}
+# server-side process: kiln and everything below it (its sandboxes' bubblewrap and Node
+# workers) and the plain Node server (bench/lib.sh). wrk's own is not counted.
+server_cpu_ticks() { cpu_ticks "$KILN_PID" "$NODE_PID"; }
 
 # cpu_per_request TICKS0 OUTFILE: server CPU microseconds per completed request of the
 # wrk run in OUTFILE since TICKS0 (sets W_CPU_US). The plain server's figure includes
@@ -442,18 +431,15 @@ bench_kiln() {
     cpu_per_request "$t0" "$3"
     RMAX=$(awk -v a="$RMAX" -v b="$W_RPS" 'BEGIN { print (b > a) ? b : a }')
 }
-# pid_ticks PID: user + system clock ticks of one process so far.
-pid_ticks() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'; }
-
 # bench_node CONNS DURATION OUTFILE: one run of the plain server; also sets W_NODE_CORE,
 # the share of one core its own process used (it is one event loop: at 100% it cannot
 # go faster, whatever the machine's other cores do).
 bench_node() {
     local t0 n0 n1 s0 s1
     t0=$(server_cpu_ticks)
-    n0=$(pid_ticks "$NODE_PID") s0=$(now_ms)
+    n0=$(cpu_ticks "$NODE_PID") s0=$(now_ms)
     run_wrk "node c$1" "$1" "$2" "$3" "$TMP/node-paths.txt" "http://127.0.0.1:$NODE_PORT/"
-    n1=$(pid_ticks "$NODE_PID") s1=$(now_ms)
+    n1=$(cpu_ticks "$NODE_PID") s1=$(now_ms)
     cpu_per_request "$t0" "$3"
     W_NODE_CORE=$(awk -v a="$n0" -v b="$n1" -v ms=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" \
         'BEGIN { if (ms > 0) printf "%.0f", (b - a) / hz * 100000 / ms; else print "NaN" }')
