@@ -21,7 +21,7 @@ typedef struct slot {
 } slot_t;
 
 static journal_t J = JOURNAL_INIT;
-static atomic_size_t waiting; /* bytes of messages queued and not written yet */
+static atomic_size_t waiting;           /* bytes of messages queued and not written yet */
 static atomic_uint_fast64_t over_bytes; /* invocations dropped for FNLOG_BYTES_MAX */
 
 static size_t bytes_of(json_t *lines)
