@@ -13,9 +13,11 @@ void ticks_thread_init(http_thread_t *t, void *arg)
 {
     (void)arg;
     /* warm workers are driven from this loop; their pipe calls served with this thread's
-     * store handle and metrics (lives as long as the process) */
+     * store handle and metrics (one per thread, as long as the process: the runtime may
+     * still serve a call of this thread's while the thread drains) */
+    static proxycall_ctx_t ctxs[HTTP_THREADS_MAX];
     const platform_config_t *pc = platform_config();
-    proxycall_ctx_t *ctx = xcalloc(1, sizeof *ctx);
+    proxycall_ctx_t *ctx = &ctxs[t->index];
     *ctx = (proxycall_ctx_t){
         .st = t->store, .m = t->metrics, .public_url = pc->public_url, .rate_per_min = pc->proxy_rate};
     rt_bind_thread(t->loop, &t->completions, ctx);

@@ -256,7 +256,7 @@ int http_open(http_server_t *srv, const http_config_t *cfg, char *err, size_t er
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV}, *ai = NULL;
     int rc = -1;
     srv->cfg = *cfg;
-    srv->nthreads = cfg->threads < 1 ? 1 : cfg->threads > 256 ? 256 : cfg->threads;
+    srv->nthreads = cfg->threads < 1 ? 1 : cfg->threads > HTTP_THREADS_MAX ? HTTP_THREADS_MAX : cfg->threads;
     if (cfg->nplanes > HTTP_PLANES_MAX) {
         snprintf(err, errlen, "too many planes");
         return -1;

@@ -24,6 +24,8 @@
 struct http_server;
 struct http_thread;
 
+#define HTTP_THREADS_MAX 256 /* event-loop threads at most */
+
 /* A plane: the handler of every path under `prefix` (the whole path when `exact`).
  * `credential`: it answers nothing but 401 without a credential header, so a body sent
  * without one is refused as soon as its head has arrived (http/bodygate.h). `metric`: the
@@ -37,7 +39,7 @@ typedef struct http_plane {
 
 typedef struct http_config {
     const char *listen;     /* HOST:PORT ([v6]:PORT); port 0 picks one, for every thread */
-    unsigned threads;       /* event-loop threads, 1..256 */
+    unsigned threads;       /* event-loop threads, 1..HTTP_THREADS_MAX */
     const char *public_url; /* base of self links; NULL: http://HOST:PORT */
     const char *data_dir;   /* each thread opens a store handle on it */
     const http_plane_t *planes;

@@ -208,7 +208,8 @@ describe('audit log', () => {
     follower.stdout.on('data', (d) => { out += d; });
     follower.stderr.on('data', (d) => { err += d; });
     const exited = new Promise((resolve) => follower.on('exit', (code, signal) => resolve({ code, signal })));
-    const lines = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    // whole lines only: a read may end mid-line
+    const lines = () => out.slice(0, out.lastIndexOf('\n') + 1).split('\n').filter(Boolean).map((l) => JSON.parse(l));
     try {
       const until = async (pred, what) => {
         for (const end = Date.now() + 20000; !pred(lines());) {
