@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "base/enc.h"
 #include "base/jsonw.h"
 #include "http/reply.h"
 #include "product/routes.h"
@@ -76,7 +77,7 @@ static int array_or_null(json_t *v, size_t max)
     return !v || json_is_null(v) || (json_is_array(v) && json_array_size(v) <= max) ? 0 : -1;
 }
 
-/* Writes the ids of `ids` (integers; others ignored, as Jira ignores invalid ids) for which
+/* Writes the ids of `ids` (integers or their digits; others ignored, as Jira ignores invalid ids) for which
  * the account holds `perm`: projects directly, issues by their project. */
 static void allowed_ids(kreq_t *kr, jsonw_t *w, const char *account, const char *perm, json_t *ids, int issues)
 {
@@ -85,9 +86,12 @@ static void allowed_ids(kreq_t *kr, jsonw_t *w, const char *account, const char 
     json_t *v;
     json_array_foreach(ids, i, v)
     {
-        if (!json_is_integer(v))
-            continue;
-        int64_t id = json_integer_value(v), project = id;
+        int64_t id;
+        if (json_is_integer(v))
+            id = json_integer_value(v);
+        else if (!json_is_string(v) || enc_parse_i64(json_string_value(v), 1, INT64_MAX, &id) != 0)
+            continue; /* Jira reads "10000" as 10000 (what context.extension gives), and ignores the rest */
+        int64_t project = id;
         if (issues) {
             issue_rec_t is;
             const char *pkey;
