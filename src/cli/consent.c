@@ -41,7 +41,7 @@ int cmd_consent(int argc, char **argv)
         fprintf(stderr, "kiln: an account id has 1 to %d letters, digits, ':', '_' or '-'\n", CONSENT_ACCOUNT_MAX);
         return 1;
     }
-    arena_t *a = arena_new(8u * 1024 * 1024); /* the manifest is read into it */
+    arena_t *a = arena_new(8u * 1024 * 1024);                    /* the manifest is read into it */
     const char *app = app_opt ? app_id_from_ari(app_opt) : NULL; /* an id, or else a directory */
     if (!app)
         app = cli_app_of_dir(a, app_opt ? app_opt : ".");

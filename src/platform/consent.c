@@ -14,9 +14,8 @@ int consent_account_valid(const char *s)
     size_t n = 0;
     for (; s && s[n]; n++) {
         char c = s[n];
-        if (n >= CONSENT_ACCOUNT_MAX ||
-            !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' || c == '_' ||
-              c == '-'))
+        if (n >= CONSENT_ACCOUNT_MAX || !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                                          c == ':' || c == '_' || c == '-'))
             return 0;
     }
     return n > 0;
@@ -48,8 +47,7 @@ static int installed(store_t *st, arena_t *a, int64_t site_id, const char *app_i
 /* The request's site, app and user, each checked; replies and returns -1 otherwise. */
 static int load(kreq_t *kr, site_rec_t *site, const char **app, user_rec_t *u)
 {
-    if (!site_name_valid(kr->params[0]) ||
-        store_site_by_name(kr->store, kr->arena, kr->params[0], site) != STORE_OK) {
+    if (!site_name_valid(kr->params[0]) || store_site_by_name(kr->store, kr->arena, kr->params[0], site) != STORE_OK) {
         reply_error(kr, 404, 0, "No such site.");
         return -1;
     }
@@ -80,9 +78,9 @@ static void answer(kreq_t *kr, const site_rec_t *site, const char *app, const ch
                                   .status = 200,
                                   .detail = arena_printf(kr->arena, "%s %s app %s", account,
                                                          consented ? "allowed access for" : "revoked access of", app)});
-    reply_json_new(kr, 200,
-                   json_pack("{s:s,s:s,s:s,s:b}", "site", site->name, "appId", app, "accountId", account, "consented",
-                             consented));
+    reply_json_new(
+        kr, 200,
+        json_pack("{s:s,s:s,s:s,s:b}", "site", site->name, "appId", app, "accountId", account, "consented", consented));
 }
 
 void consents_put(kreq_t *kr)

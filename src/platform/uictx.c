@@ -114,14 +114,14 @@ int uictx_build(store_t *st, arena_t *a, const site_rec_t *site, const env_rec_t
         }
         json_object_set_new(x, "project", project_json(&p));
     }
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "cloudId", site->cloud_id, "siteUrl",
-                          arena_printf(a, "%s/ex/jira/%s", public_url, site->cloud_id), "moduleKey", module_key,
-                          "localId", invoke_local_id(a, app_id, env->id, module_key), "environmentId", env->id,
-                          "environmentType",
-                          strcmp(env->key, "production") == 0 ? "PRODUCTION"
-                          : strcmp(env->key, "staging") == 0  ? "STAGING"
-                                                              : "DEVELOPMENT",
-                          "extension", x);
+    json_t *o =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "cloudId", site->cloud_id, "siteUrl",
+                  arena_printf(a, "%s/ex/jira/%s", public_url, site->cloud_id), "moduleKey", module_key, "localId",
+                  invoke_local_id(a, app_id, env->id, module_key), "environmentId", env->id, "environmentType",
+                  strcmp(env->key, "production") == 0 ? "PRODUCTION"
+                  : strcmp(env->key, "staging") == 0  ? "STAGING"
+                                                      : "DEVELOPMENT",
+                  "extension", x);
     *out = json_own(a, o);
     return o ? 0 : 500;
 }

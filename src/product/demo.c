@@ -11,7 +11,7 @@
 /* Each person's project permissions: `everywhere` in every project; `in` (an index of
  * projects[], or -1) in that project only. Mia works everywhere; Ravi on the website;
  * Lena only reads the help desk. Nobody but the site admin administers Jira. */
-static const char *const worker_perms[] = {"BROWSE_PROJECTS", "CREATE_ISSUES", "EDIT_ISSUES", "ADD_COMMENTS",
+static const char *const worker_perms[] = {"BROWSE_PROJECTS", "CREATE_ISSUES",     "EDIT_ISSUES", "ADD_COMMENTS",
                                            "ASSIGNABLE_USER", "TRANSITION_ISSUES", NULL};
 static const char *const reader_perms[] = {"BROWSE_PROJECTS", NULL};
 static const struct {

@@ -6,8 +6,8 @@
 #include "base/json.h"
 #include "http/reply.h"
 #include "product/idkey.h"
-#include "product/render.h"
 #include "product/perm.h"
+#include "product/render.h"
 #include "product/routes.h"
 #include "store/store_product.h"
 #include "store/store_sites.h"
@@ -86,7 +86,8 @@ void issue_create(kreq_t *kr)
     if (may_browse != 1) /* unknown, or one the user may not see: the same answer */
         json_object_set_new(errors, "project", json_string("Specify a valid project ID or key"));
     else if (may_create != 1)
-        json_object_set_new(errors, "project", json_string("You do not have permission to create issues in this project."));
+        json_object_set_new(errors, "project",
+                            json_string("You do not have permission to create issues in this project."));
 
     json_t *sum = json_object_get(fields, "summary");
     const char *summary = json_string_value(sum);
@@ -185,7 +186,8 @@ void issue_get(kreq_t *kr)
     int may = perm_allows(kr, i.project_id, "BROWSE_PROJECTS");
     if (may != 1) { /* one the user may not see: the same answer as none */
         reply_error(kr, may < 0 ? 500 : 404, 1,
-                    may < 0 ? "Internal server error" : "Issue does not exist or you do not have permission to see it.");
+                    may < 0 ? "Internal server error"
+                            : "Issue does not exist or you do not have permission to see it.");
         return;
     }
     project_rec_t p;

@@ -12,22 +12,14 @@
 #include "store/store_sites.h"
 
 const perm_def_t perm_all[] = {
-    {"ADMINISTER", PERM_GLOBAL},
-    {"BROWSE_PROJECTS", PERM_PROJECT},
-    {"CREATE_ISSUES", PERM_PROJECT},
-    {"EDIT_ISSUES", PERM_PROJECT},
-    {"ASSIGN_ISSUES", PERM_PROJECT},
-    {"ASSIGNABLE_USER", PERM_PROJECT},
-    {"TRANSITION_ISSUES", PERM_PROJECT},
-    {"MOVE_ISSUES", PERM_PROJECT},
-    {"DELETE_ISSUES", PERM_PROJECT},
-    {"ADD_COMMENTS", PERM_PROJECT},
-    {"EDIT_ALL_COMMENTS", PERM_PROJECT},
-    {"DELETE_ALL_COMMENTS", PERM_PROJECT},
-    {"CREATE_ATTACHMENTS", PERM_PROJECT},
-    {"DELETE_ALL_ATTACHMENTS", PERM_PROJECT},
-    {"ADMINISTER_PROJECTS", PERM_PROJECT},
-    {NULL, 0},
+    {"ADMINISTER", PERM_GLOBAL},           {"BROWSE_PROJECTS", PERM_PROJECT},
+    {"CREATE_ISSUES", PERM_PROJECT},       {"EDIT_ISSUES", PERM_PROJECT},
+    {"ASSIGN_ISSUES", PERM_PROJECT},       {"ASSIGNABLE_USER", PERM_PROJECT},
+    {"TRANSITION_ISSUES", PERM_PROJECT},   {"MOVE_ISSUES", PERM_PROJECT},
+    {"DELETE_ISSUES", PERM_PROJECT},       {"ADD_COMMENTS", PERM_PROJECT},
+    {"EDIT_ALL_COMMENTS", PERM_PROJECT},   {"DELETE_ALL_COMMENTS", PERM_PROJECT},
+    {"CREATE_ATTACHMENTS", PERM_PROJECT},  {"DELETE_ALL_ATTACHMENTS", PERM_PROJECT},
+    {"ADMINISTER_PROJECTS", PERM_PROJECT}, {NULL, 0},
 };
 
 const perm_def_t *perm_find(const char *key)
@@ -122,7 +114,8 @@ void permissions_check(kreq_t *kr)
     json_object_foreach(body, k, v)
     {
         if (strcmp(k, "accountId") && strcmp(k, "globalPermissions") && strcmp(k, "projectPermissions")) {
-            reply_error(kr, 400, 1, "Unrecognized field; the body takes accountId, globalPermissions, projectPermissions.");
+            reply_error(kr, 400, 1,
+                        "Unrecognized field; the body takes accountId, globalPermissions, projectPermissions.");
             return;
         }
     }
@@ -160,8 +153,9 @@ void permissions_check(kreq_t *kr)
     {
         const perm_def_t *p = json_is_null(v) ? NULL : perm_find(json_string_value(v));
         if (!json_is_null(v) && (!p || p->kind != PERM_GLOBAL)) {
-            reply_error(kr, 400, 1, arena_printf(kr->arena, "Unrecognized global permission: %.64s",
-                                                 json_string_value(v) ? json_string_value(v) : "(not a string)"));
+            reply_error(kr, 400, 1,
+                        arena_printf(kr->arena, "Unrecognized global permission: %.64s",
+                                     json_string_value(v) ? json_string_value(v) : "(not a string)"));
             return;
         }
     }

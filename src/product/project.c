@@ -9,8 +9,8 @@
 #include "base/json.h"
 #include "http/reply.h"
 #include "product/idkey.h"
-#include "product/render.h"
 #include "product/perm.h"
+#include "product/render.h"
 #include "product/routes.h"
 #include "store/store_product.h"
 #include "store/store_sites.h"
@@ -232,7 +232,8 @@ void project_create(kreq_t *kr)
     int admin = perm_allows(kr, 0, "ADMINISTER");
     if (admin != 1) {
         reply_error(kr, admin < 0 ? 500 : 403, 1,
-                    admin < 0 ? "Internal server error" : "You must have global administrator rights in order to create projects.");
+                    admin < 0 ? "Internal server error"
+                              : "You must have global administrator rights in order to create projects.");
         return;
     }
     json_t *body = kreq_json_body(kr, 1);

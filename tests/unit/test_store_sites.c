@@ -274,9 +274,8 @@ int main(void)
 {
     log_min_level = LOG_WARN;
     const struct CMUnitTest tests[] = {
-        T(test_sites),     T(test_site_conflicts),         T(test_users),
-        T(test_user_list), T(test_user_list_negative_max), T(test_tokens),
-        T(test_perms),     T(test_consents),
+        T(test_sites),  T(test_site_conflicts), T(test_users),    T(test_user_list), T(test_user_list_negative_max),
+        T(test_tokens), T(test_perms),          T(test_consents),
     };
     return cmocka_run_group_tests_name("store_sites", tests, NULL, NULL);
 }

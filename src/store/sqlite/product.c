@@ -38,8 +38,8 @@ enum q {
     " FROM projects p WHERE p.site_id = ?1"                                                                            \
     " AND (?2 IS NULL OR instr(lower(p.key), ?2) > 0 OR instr(lower(p.name), ?2) > 0)"                                 \
     " AND (?3 IS NULL OR p.key IN (SELECT value FROM json_each(?3)))"                                                  \
-    " AND (?4 IS NULL OR p.type_key IN (SELECT value FROM json_each(?4)))"                                            \
-    " AND (?8 IS NULL OR EXISTS (SELECT 1 FROM user_permissions up WHERE up.site_id = p.site_id"                        \
+    " AND (?4 IS NULL OR p.type_key IN (SELECT value FROM json_each(?4)))"                                             \
+    " AND (?8 IS NULL OR EXISTS (SELECT 1 FROM user_permissions up WHERE up.site_id = p.site_id"                       \
     " AND up.account_id = ?8 AND up.permission = 'BROWSE_PROJECTS' AND up.project_id IN (0, p.id)))"
 /* The page walks an index in order; the total is an uncorrelated subquery over the same
  * filter, which SQLite evaluates once per statement (a window count(*) OVER () would
