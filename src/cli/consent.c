@@ -53,8 +53,7 @@ int cmd_consent(int argc, char **argv)
     json_t *resp = NULL;
     long status = client_call(&conn, revoke_opt ? "DELETE" : "PUT", path, NULL, &resp);
     if (status != 200) {
-        result = status < 0 ? 1 : client_fail(status, resp);
-        json_decref(resp);
+        result = status < 0 ? 1 : client_fail(status, resp); /* client_fail frees resp */
         goto out;
     }
     if (json_out)
