@@ -191,8 +191,8 @@ static void prepare(kreq_t *kr)
     json_t *uictx = NULL; /* what the module's UI knows: for a user only */
     if (as) {
         const char *err;
-        int st = uictx_build(kr->store, kr->arena, &site, &env, in.app_id, module_key, ui ? ui_type : "function",
-                             user.account_id, extension, kr->public_url, &uictx, &err);
+        int st = uictx_build(kr->store, kr->arena, &site, &env, in.app_id, module_key, ui ? ui_type : "function", &user,
+                             extension, kr->public_url, &uictx, &err);
         if (st) {
             reply_error(kr, st, 0, err ? err : "Internal server error");
             return;

@@ -51,10 +51,11 @@ static json_t *project_json(const project_rec_t *p)
 }
 
 int uictx_build(store_t *st, arena_t *a, const site_rec_t *site, const env_rec_t *env, const char *app_id,
-                const char *module_key, const char *module_type, const char *account_id, json_t *ext,
+                const char *module_key, const char *module_type, const user_rec_t *user, json_t *ext,
                 const char *public_url, json_t **out, const char **err)
 {
     *err = NULL;
+    const char *account_id = user->account_id;
     if (ext && !json_is_object(ext)) {
         *err = "extension must be a JSON object (e.g. {\"issue\":{\"key\":\"WEB-1\"}}).";
         return 400;
@@ -122,6 +123,11 @@ int uictx_build(store_t *st, arena_t *a, const site_rec_t *site, const env_rec_t
                   : strcmp(env->key, "staging") == 0  ? "STAGING"
                                                       : "DEVELOPMENT",
                   "extension", x);
+    if (o) { /* who is looking: a licensed user of the site, in their time zone and locale */
+        json_object_set_new(o, "accountType", json_string("licensed"));
+        json_object_set_new(o, "timezone", json_string(user->time_zone));
+        json_object_set_new(o, "locale", json_string(user->locale));
+    }
     *out = json_own(a, o);
     return o ? 0 : 500;
 }

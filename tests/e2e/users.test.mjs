@@ -76,7 +76,8 @@ const resolver = new Resolver();
 resolver.define('whoami', async ({ context }) => ({
   context: { accountId: context.accountId, localId: context.localId, extension: context.extension,
              cloudId: context.cloudId, siteUrl: context.siteUrl, moduleKey: context.moduleKey,
-             installContext: context.installContext },
+             installContext: context.installContext, accountType: context.accountType, timezone: context.timezone,
+             locale: context.locale },
   myself: await call(() => asUser().requestJira(route\`/rest/api/3/myself\`)),
 }));
 resolver.define('get', async ({ payload }) => call(() => asUser().requestJira(assumeTrustedRoute(payload.path))));
@@ -159,6 +160,9 @@ describe('users in invocations: kiln invoke --as, kiln consent, asUser, authoriz
     assert.equal(v.context.siteUrl, `${k.url}/ex/jira/${A.cloudId}`);
     assert.match(v.context.localId, /^ari-cloud-ecosystem--extension-[0-9a-f-]{36}-[0-9a-f-]{36}-static-user-panel$/);
     assert.equal(v.context.installContext, `ari:cloud:jira::site/${A.cloudId}`);
+    assert.equal(v.context.accountType, 'licensed');
+    assert.equal(v.context.timezone, 'Australia/Sydney', 'Mia\'s own time zone');
+    assert.equal(v.context.locale, 'en_US');
     assert.deepEqual(v.context.extension, {
       type: 'jira:issuePanel',
       issue: { id: issues.WEB.id, key: `${PROJ.WEB.key}-1`, typeId: issues.WEB.fields.issuetype.id },
