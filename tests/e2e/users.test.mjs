@@ -10,7 +10,7 @@
 // as an unknown cloudId), used after its invocation ended, with a scope the app lacks.
 //
 // Run: node --test tests/e2e/users.test.mjs   (needs build/kiln, esbuild and the root
-// node_modules with @forge/api, @forge/resolver)
+// node_modules with @forge/api, @forge/resolver, @forge/kvs)
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -37,6 +37,15 @@ const MANIFEST = `modules:
       function: imp-fn
       response:
         type: dynamic
+    - key: trig-state
+      function: trig-state-fn
+      response:
+        type: dynamic
+  trigger:
+    - key: on-install
+      function: trig-fn
+      events:
+        - avi:forge:installed:app
   function:
     - key: resolver
       handler: index.handler
@@ -44,6 +53,10 @@ const MANIFEST = `modules:
       handler: index.plain
     - key: imp-fn
       handler: index.imp
+    - key: trig-fn
+      handler: index.trig
+    - key: trig-state-fn
+      handler: index.trigState
 resources:
   - key: main
     path: static
@@ -56,10 +69,12 @@ permissions:
       allowImpersonation: true
     read:jira-work: {}
     write:jira-work: {}
+    storage:app: {}
 `;
 
 const SRC = `import Resolver from '@forge/resolver';
 import api, { asUser, authorize, route, assumeTrustedRoute } from '@forge/api';
+import { kvs } from '@forge/kvs';
 
 const call = async (fn) => {
   try {
@@ -98,6 +113,16 @@ export const handler = resolver.getDefinitions();
 export async function plain(payload, context) {
   return { accountId: context.accountId ?? null, principal: context.principal ?? null, localId: context.localId ?? null,
            extension: context.extension ?? null, myself: await call(() => asUser().requestJira(route\`/rest/api/3/myself\`)) };
+}
+
+// a lifecycle trigger: no user present; it acts as the installer, and (refused) as no one
+export async function trig(event) {
+  const as = await call(() => asUser(event.installerAccountId).requestJira(route\`/rest/api/3/myself\`));
+  const none = await call(() => asUser().requestJira(route\`/rest/api/3/myself\`));
+  await kvs.set('trig', { installer: event.installerAccountId, as: as.body?.accountId ?? as.error, none: none.error ?? none.status });
+}
+export async function trigState() {
+  return { statusCode: 200, headers: { 'Content-Type': ['application/json'] }, body: JSON.stringify((await kvs.get('trig')) ?? null) };
 }
 
 export async function imp(req) {
@@ -306,6 +331,16 @@ describe('users in invocations: kiln invoke --as, kiln consent, asUser, authoriz
     // another site's user, no user at all
     assert.equal((await hit(`as=${BUSER}`)).error, 'NEEDS_AUTHENTICATION_ERR');
     assert.equal((await hit('')).error, 'NEEDS_AUTHENTICATION_ERR');
+  });
+
+  it('asUser(accountId) from a lifecycle trigger acts as the installer within the impersonation scopes', async () => {
+    const url = new URL((await okJson(k, ['webtrigger', 'trig-state', '--site', A.name, '--json'], { cwd: dir })).url);
+    let got = null;
+    for (let i = 0; i < 100 && !got; i++) {
+      got = (await k.api(url.pathname)).json;
+      if (!got) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual(got, { installer: ADMIN, as: ADMIN, none: 'NEEDS_AUTHENTICATION_ERR' });
   });
 
   it('uninstalling drops the users\' consents', async () => {
