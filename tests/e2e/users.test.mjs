@@ -221,6 +221,9 @@ describe('users in invocations: kiln invoke --as, kiln consent, asUser, authoriz
     const audit = ok(await kiln(k, ['audit', '--site', A.name, '--json', '-n', '500'])).stdout.trim().split('\n').map((l) => JSON.parse(l));
     const kinds = audit.map((e) => e.kind);
     assert.ok(kinds.includes('user.consent') && kinds.includes('user.consent.revoke'), JSON.stringify(kinds));
+    // a call made asUser is recorded with the user as its actor, the app's bot otherwise
+    const mine = audit.filter((e) => e.plane === 'proxy' && e.path.endsWith('/rest/api/3/myself'));
+    assert.ok(mine.some((e) => e.kind === 'gateway.allow' && e.actor === MIA && e.invocationId), JSON.stringify(mine));
   });
 
   it('asUser() acts with the user\'s own permissions: 404 where it may not browse, 403 for admin work, Jira\'s 400 for create', async () => {
