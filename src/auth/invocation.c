@@ -40,6 +40,7 @@ int invocation_begin(const invocation_t *inv, char token[TOKEN_MAX])
         slots[i].inv = *inv;
         slots[i].inv.scopes = xstrdup(inv->scopes ? inv->scopes : "");
         slots[i].inv.egress = xstrdup(inv->egress ? inv->egress : "");
+        slots[i].inv.imp_scopes = xstrdup(inv->imp_scopes ? inv->imp_scopes : "");
         live++;
         rc = 0;
     }
@@ -52,6 +53,7 @@ static void remove_at(unsigned i)
 {
     free(slots[i].inv.scopes);
     free(slots[i].inv.egress);
+    free(slots[i].inv.imp_scopes);
     slots[i].used = 0;
     live--;
     for (unsigned j = (i + 1) % SLOTS; slots[j].used; j = (j + 1) % SLOTS) {
@@ -93,6 +95,7 @@ int invocation_lookup(const char *token, size_t len, arena_t *a, invocation_t *o
                 *out = slots[i].inv;
                 out->scopes = arena_strdup(a, slots[i].inv.scopes);
                 out->egress = arena_strdup(a, slots[i].inv.egress);
+                out->imp_scopes = arena_strdup(a, slots[i].inv.imp_scopes);
                 rc = 0;
             }
             break;

@@ -24,6 +24,13 @@ typedef struct invocation {
     char bot_account_id[64];
     char module_key[256];
     char *scopes; /* space-separated consented scopes (heap, owned by the registry copy) */
+    /* The user the invocation runs for (`kiln invoke --as`, a UI's resolver call), whose
+       asUser() calls act with the user's permissions within `scopes`; "" for none. */
+    char user_account_id[129];
+    /* The consented scopes the manifest lets the app use as any user of the site without
+       that user present (asUser(accountId), `allowImpersonation: true`): set only for
+       invocations with no user (webtriggers, triggers); heap, owned like scopes; NULL is "" */
+    char *imp_scopes;
     char *egress; /* the version's egress allowlist, newline-separated (platform/egress.h);
                      heap, owned like scopes; NULL is "" */
     int64_t deadline_ms;

@@ -31,8 +31,11 @@ const cli_cmd_t cli_commands[] = {
     {"webtrigger", NULL, cmd_webtrigger, "MODULE_KEY --site NAME [-e ENV] [--json]",
      "print the URL of a webtrigger of the installed app", webtrigger_opts},
     {"invoke", NULL, cmd_invoke,
-     "FUNCTION_KEY --site NAME [-e ENV] [--call NAME] [--payload JSON | --payload-file F] [--json]",
+     "FUNCTION_KEY --site NAME [-e ENV] [--call NAME] [--as ACCOUNT_ID [--extension JSON]] [--payload JSON | "
+     "--payload-file F] [--json]",
      "run a function of the installed app for a site and print its result", invoke_opts},
+    {"consent", NULL, cmd_consent, "--site NAME --account ID [--app DIR|ID] [--revoke] [--json]",
+     "a site user allows the app to act as them (asUser), or takes it back", consent_opts},
     {"variables", "set", cmd_variables_set, "KEY [VALUE] [--encrypt] [-e ENV] [--json]",
      "set an environment variable of the app (VALUE omitted: read from stdin)", variables_set_opts},
     {"variables", "list", cmd_variables_list, "[-e ENV] [--json]",

@@ -5,9 +5,11 @@
  *   authenticate (a live invocation's token) -> bind the site of that invocation ->
  *   installation still active  [gateway_invocation]
  *   product path only (else 401 scope check with a hint)  [gateway_scope_hint]
- *   rate limit per installation -> route -> scopes the site consented to (403 with granted
- *   and required) -> asApp/none as the app's bot user; asUser where there is no user ->
- *   forge-proxy-error NEEDS_AUTHENTICATION_ERR -> dispatch  [gateway_invocation_product] */
+ *   rate limit per installation -> asUser: the invocation's user, who consented to the app
+ *   (or, impersonating, a user of the site the manifest lets it act as), else forge-proxy-
+ *   error NEEDS_AUTHENTICATION_ERR -> route -> scopes the site consented to (403 with
+ *   granted and required) -> dispatch as the user (the product applies the user's own
+ *   permissions) or, asApp/none, as the app's bot user  [gateway_invocation_product] */
 #include <stdio.h>
 #include <string.h>
 
@@ -69,28 +71,84 @@ int gateway_invocation(kreq_t *kr, const char *only_invocation, invocation_t *in
     return 0;
 }
 
+/* @forge/api raises NeedsAuthenticationError on this header, whatever the body says. */
+static void needs_authentication(kreq_t *kr, const char *why)
+{
+    reply_header(kr, "forge-proxy-error", "NEEDS_AUTHENTICATION_ERR");
+    reply_error(kr, 401, 0, why);
+}
+
+/* asUser(): the principal a call with x-forge-provider: user acts as, and the scopes it
+ * may use (*granted). The invocation's own user (`kiln invoke --as`, a resolver) once that
+ * user has consented to the app on the site; or, with asUser(accountId) from an invocation
+ * without a user (webtrigger, trigger), any active person of the bound site within the
+ * scopes the manifest allows impersonation for. Else NEEDS_AUTHENTICATION_ERR: 0 or -1
+ * (answered). */
+static int as_user(kreq_t *kr, const invocation_t *inv, const char **granted)
+{
+    const char *want = kreq_header(kr, "x-forge-account-id"); /* asUser(accountId) */
+    const char *acct;
+    int impersonating = 0;
+    if (want && (!*want || strlen(want) >= sizeof inv->user_account_id)) {
+        needs_authentication(kr, "No such user on this site.");
+        return -1;
+    }
+    if (inv->user_account_id[0] && (!want || strcmp(want, inv->user_account_id) == 0)) {
+        acct = inv->user_account_id;
+        *granted = inv->scopes;
+    } else if (inv->user_account_id[0]) {
+        needs_authentication(kr, "An invocation for one user cannot act as another.");
+        return -1;
+    } else if (!want) {
+        needs_authentication(kr, "This invocation has no user to act as.");
+        return -1;
+    } else if (!inv->imp_scopes || !*inv->imp_scopes) {
+        needs_authentication(kr, "This invocation may not act as another user: its module runs without one and "
+                                 "no consented scope of the manifest has allowImpersonation: true.");
+        return -1;
+    } else {
+        acct = want;
+        *granted = inv->imp_scopes;
+        impersonating = 1;
+    }
+    /* a person of the bound site: the lookup is by (site, account), so another site's user
+       is simply no one here */
+    user_rec_t u;
+    int has = 0;
+    if (store_user_get(kr->store, kr->arena, inv->site_id, acct, &u) != STORE_OK || !u.active ||
+        strcmp(u.account_type, "atlassian") != 0) {
+        needs_authentication(kr, "No such user on this site.");
+        return -1;
+    }
+    if (!impersonating && (store_consent_has(kr->store, inv->site_id, inv->app_id, acct, &has) != STORE_OK || !has)) {
+        needs_authentication(kr, "The user has not allowed this app access (kiln consent).");
+        return -1;
+    }
+    kr->principal = (principal_t){PRINCIPAL_USER, inv->site_id, arena_strdup(kr->arena, acct), *granted};
+    return 0;
+}
+
 void gateway_invocation_product(kreq_t *kr, const invocation_t *inv, unsigned rate_per_min)
 {
     if (ratelimit_check(kr, arena_printf(kr->arena, "px:%s", inv->installation_id), rate_per_min))
         return;
     const char *provider = kreq_header(kr, "x-forge-provider");
-    if (provider && strcmp(provider, "user") == 0) {
-        /* webtriggers and triggers run without a user: @forge/api raises NeedsAuthenticationError */
-        reply_header(kr, "forge-proxy-error", "NEEDS_AUTHENTICATION_ERR");
-        reply_error(kr, 401, 0, "This invocation has no user to act as.");
+    const char *granted = inv->scopes;
+    int user = provider && strcmp(provider, "user") == 0;
+    if (user && as_user(kr, inv, &granted) != 0)
         return;
-    }
     kr->base = 2;
     switch (router_match(gateway_routes(), kr)) {
     case ROUTE_NOT_FOUND: reply_error(kr, 404, 1, "No route matches this request: check the method and path."); return;
     case ROUTE_BAD_METHOD: reply_error(kr, 405, 1, "Method Not Allowed"); return;
     }
-    if (!scope_allows(kr->route->scopes, inv->scopes)) {
-        missing_scope(kr, kr->route->scopes, inv->scopes);
+    if (!scope_allows(kr->route->scopes, granted)) {
+        missing_scope(kr, kr->route->scopes, granted);
         return;
     }
-    kr->principal =
-        (principal_t){PRINCIPAL_APP, inv->site_id, arena_strdup(kr->arena, inv->bot_account_id), inv->scopes};
+    if (!user)
+        kr->principal =
+            (principal_t){PRINCIPAL_APP, inv->site_id, arena_strdup(kr->arena, inv->bot_account_id), inv->scopes};
     if (kr->req->entity.len) /* a write into the site's product: another site's canary in it is a leak */
         leak_scan(inv, LEAK_SRC_PRODUCT, "the site's product API", kr->req->entity.base, kr->req->entity.len);
     gateway_who(kr)->dispatched = 1;

@@ -43,7 +43,9 @@
 #define AUDIT_UNINSTALL "app.uninstall"
 #define AUDIT_TOKEN_ISSUE "token.issue"
 #define AUDIT_KEY_ROTATE "key.rotate"
-#define AUDIT_REMOTE_CALL "remote.call" /* kiln called an app's remote backend (platform/remote.h) */
+#define AUDIT_CONSENT "user.consent"               /* a user consented to an app (platform/consent.h) */
+#define AUDIT_CONSENT_REVOKE "user.consent.revoke" /* ... and took it back */
+#define AUDIT_REMOTE_CALL "remote.call"            /* kiln called an app's remote backend (platform/remote.h) */
 
 /* Planes (where a gateway decision was made). */
 #define AUDIT_PLANE_JIRA "jira"   /* /ex/jira/{cloudId} with a user token */

@@ -17,6 +17,7 @@
 #include "journal/leak.h"
 #include "platform/admin_apps.h"
 #include "platform/admin_journal.h"
+#include "platform/consent.h"
 #include "platform/direct.h"
 #include "platform/site.h"
 #include "platform/variables.h"
@@ -172,6 +173,8 @@ static route_t routes[] = {
     {"POST", "/sites", sites_create},
     {"GET", "/sites/{name}", sites_get},
     {"POST", "/sites/{name}/tokens", tokens_create},
+    {"PUT", "/sites/{name}/consents/{appId}/{accountId}", consents_put},
+    {"DELETE", "/sites/{name}/consents/{appId}/{accountId}", consents_delete},
     {"POST", "/sites/{name}/installations", installs_create},
     {"DELETE", "/sites/{name}/installations/{appId}/{environment}", installs_remove},
     {"GET", "/installations", installs_list},

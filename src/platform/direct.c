@@ -11,9 +11,11 @@
 #include "journal/leak.h"
 #include "journal/ledger.h"
 #include "platform/app.h"
+#include "platform/consent.h"
 #include "platform/install.h"
 #include "platform/invoke.h"
 #include "platform/site.h"
+#include "platform/uictx.h"
 #include "runtime/supervisor.h"
 #include "store/store_apps.h"
 #include "store/store_installs.h"
@@ -114,13 +116,24 @@ static void prepare(kreq_t *kr)
     json_t *x;
     json_object_foreach(body, k, x)
     {
-        if (strcmp(k, "payload") != 0 && strcmp(k, "call") != 0) {
+        if (strcmp(k, "payload") != 0 && strcmp(k, "call") != 0 && strcmp(k, "as") != 0 &&
+            strcmp(k, "extension") != 0) {
             reply_error(kr, 400, 0,
-                        "The body takes only \"payload\" (any JSON) and \"call\" (a resolver definition name).");
+                        "The body takes only \"payload\" (any JSON), \"call\" (a resolver definition name), \"as\" "
+                        "(a site user's account id) and \"extension\" (the module's context, with \"as\").");
             return;
         }
     }
     json_t *payload = json_object_get(body, "payload"), *call = json_object_get(body, "call");
+    json_t *as = json_object_get(body, "as"), *extension = json_object_get(body, "extension");
+    if (as && !json_is_string(as)) {
+        reply_error(kr, 400, 0, "\"as\" must be a site user's account id (a string).");
+        return;
+    }
+    if (extension && !as) {
+        reply_error(kr, 400, 0, "\"extension\" describes what a user sees: give \"as\" too.");
+        return;
+    }
     if (call && (!json_is_string(call) || json_string_length(call) == 0 || json_string_length(call) > 255)) {
         reply_error(kr, 400, 0, "\"call\" must be the name of a resolver definition (1 to 255 characters).");
         return;
@@ -140,6 +153,17 @@ static void prepare(kreq_t *kr)
         store_env_get(kr->store, kr->arena, in.app_id, in.env_key, &env) != STORE_OK) {
         reply_error(kr, 404, 0, "The app is not installed on this site in this environment.");
         return;
+    }
+    /* the user: a person of this site, whatever other sites have (nothing is said of them) */
+    user_rec_t user;
+    if (as) {
+        int urc = consent_site_user(kr->store, kr->arena, site.id, json_string_value(as), &user);
+        if (urc != STORE_OK) {
+            reply_error(kr, urc == STORE_NOTFOUND ? 404 : 500, 0,
+                        urc == STORE_NOTFOUND ? "No such user on this site (an active person, not an app)."
+                                              : "Internal server error");
+            return;
+        }
     }
     const char *key = kr->params[3];
     json_t *manifest = invoke_manifest(kr->arena, &ver);
@@ -164,12 +188,28 @@ static void prepare(kreq_t *kr)
         return;
     }
     const char *module_key = ui && json_str(ui, "key") ? json_str(ui, "key") : key;
+    json_t *uictx = NULL; /* what the module's UI knows: for a user only */
+    if (as) {
+        const char *err;
+        int st = uictx_build(kr->store, kr->arena, &site, &env, in.app_id, module_key, ui ? ui_type : "function", &user,
+                             extension, kr->public_url, &uictx, &err);
+        if (st) {
+            reply_error(kr, st, 0, err ? err : "Internal server error");
+            return;
+        }
+    }
     json_t *p;
-    if (ui) /* what @forge/bridge's invoke(name, payload) delivers to a resolver on Forge */
-        p = json_pack("{s:{s:O,s:O},s:{s:s,s:s,s:s,s:s,s:s,s:{s:s}}}", "call", "functionKey", call, "payload",
+    if (ui && uictx) { /* what @forge/bridge's invoke(name, payload) delivers, for this user */
+        json_t *c = json_deep_copy(uictx);
+        json_object_set_new(c, "accountId", json_string(user.account_id));
+        p = json_pack("{s:{s:O,s:O},s:o}", "call", "functionKey", call, "payload", payload ? payload : json_object(),
+                      "context", c);
+    } else if (ui) /* what @forge/bridge's invoke(name, payload) delivers to a resolver on Forge */
+        p = json_pack("{s:{s:O,s:O},s:{s:s,s:s,s:s,s:s,s:s,s:s,s:{s:s}}}", "call", "functionKey", call, "payload",
                       payload ? payload : json_object(), "context", "cloudId", site.cloud_id, "siteUrl",
                       arena_printf(kr->arena, "%s/ex/jira/%s", kr->public_url, site.cloud_id), "moduleKey", module_key,
-                      "environmentId", env.id, "environmentType", env_type(env.key), "extension", "type", ui_type);
+                      "localId", invoke_local_id(kr->arena, in.app_id, env.id, module_key), "environmentId", env.id,
+                      "environmentType", env_type(env.key), "extension", "type", ui_type);
     else
         p = payload ? json_incref(payload) : json_object();
     char *payload_json = p ? json_dumps(p, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
@@ -179,6 +219,11 @@ static void prepare(kreq_t *kr)
                                  : NULL;
     if (!job) {
         reply_error(kr, 400, 0, "The function cannot be invoked (its handler is not file.export).");
+        return;
+    }
+    if (as && invoke_set_user(job, user.account_id, uictx) != 0) {
+        rt_job_free(job);
+        reply_error(kr, 500, 0, "Internal server error");
         return;
     }
     leak_scan_inbound(&job->inv, LEDGER_INVOKE_PAYLOAD, job->payload_json, strlen(job->payload_json));

@@ -17,12 +17,17 @@
 #define DIRECT_MAX_TIMEOUT_MS 900000 /* a function's timeoutSeconds is honoured up to this */
 
 /* Admin: POST /admin/v1/sites/{name}/installations/{appId}/{environment}/functions/{function}
- * with {"payload"?: any JSON (default {}), "call"?: resolver definition name}.
+ * with {"payload"?: any JSON (default {}), "call"?: resolver definition name, "as"?: a site
+ * user's account id, "extension"?: the module's context (with "as"; platform/uictx.h)}.
+ * With "as" the function runs for that user: context.accountId (and principal), localId,
+ * extension, cloudId, siteUrl, moduleKey; its asUser() acts as the user once the user has
+ * consented to the app (platform/consent.h), else fails with NEEDS_AUTHENTICATION_ERR.
  * 200 {ok: true, value, invocationId, function, site} when the function returned;
  * 200 {ok: false, error: {name, message}, ...} when it threw; 504 past its time limit,
  * 500 when its process failed or the app could not start, 503 when the runtime is full.
- * 404 unknown site, installation or function; 400 for a resolver without "call", a
- * "call" to a function that is no resolver, or a malformed body. */
+ * 404 unknown site, installation or function, an "as" that is not an active person of
+ * the site, an extension issue or project the user cannot see there; 400 for a resolver
+ * without "call", a "call" to a function that is no resolver, or a malformed body. */
 void direct_invoke(kreq_t *kr);
 
 #endif

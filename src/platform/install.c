@@ -209,6 +209,8 @@ enum install_result install_remove(store_t *st, arena_t *a, const site_rec_t *si
         rc = store_install_remove(st, out->id, now, now + retention_ms);
         if (rc == STORE_OK) /* its app system tokens die with it (auth/systoken.h) */
             rc = store_systoken_delete_installation(st, out->id);
+        if (rc == STORE_OK) /* users' consents to the app go with its last installation on the site */
+            rc = store_consent_drop_uninstalled(st, site->id, app_id);
         out->removed = 1;
         out->removed_ms = now;
         out->purge_after_ms = now + retention_ms;

@@ -236,6 +236,76 @@ rt_job_t *invoke_job(store_t *st, arena_t *a, const char *public_url, const inst
     return job;
 }
 
+/* ------------------------------------------------------------------ users in invocations */
+
+const char *invoke_local_id(arena_t *a, const char *app_id, const char *env_id, const char *module_key)
+{
+    char *s = arena_printf(a, "ari-cloud-ecosystem--extension-%s-%s-static-%s", app_id, env_id, module_key);
+    for (char *c = s; *c; c++)
+        if (*c == ':' || *c == '/')
+            *c = '-';
+    return s;
+}
+
+int invoke_set_user(rt_job_t *job, const char *account_id, json_t *ui)
+{
+    json_error_t je;
+    json_t *ctx = json_loads(job->context_json ? job->context_json : "{}", 0, &je);
+    if (!json_is_object(ctx) || strlen(account_id) >= sizeof job->inv.user_account_id) {
+        json_decref(ctx);
+        return -1;
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach(ui, k, v) json_object_set(ctx, k, v);
+    json_object_set_new(ctx, "accountId", json_string(account_id));
+    json_object_set_new(ctx, "principal", json_pack("{s:s}", "accountId", account_id));
+    char *text = json_dumps(ctx, JSON_COMPACT);
+    json_decref(ctx);
+    if (!text)
+        return -1;
+    free(job->context_json);
+    job->context_json = text;
+    snprintf(job->inv.user_account_id, sizeof job->inv.user_account_id, "%s", account_id);
+    return 0;
+}
+
+/* 1 when `scope` is one of the space-separated `set`. */
+static int in_set(const char *set, const char *scope)
+{
+    size_t n = strlen(scope);
+    for (const char *p = set; p && *p;) {
+        const char *e = strchr(p, ' ');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && memcmp(p, scope, n) == 0)
+            return 1;
+        p = e ? e + 1 : NULL;
+    }
+    return 0;
+}
+
+void invoke_allow_impersonation(rt_job_t *job, json_t *manifest)
+{
+    json_t *scopes = json_object_get(json_object_get(manifest, "permissions"), "scopes");
+    if (!json_is_object(scopes)) /* only the map form can say allowImpersonation */
+        return;
+    buf_t b;
+    buf_init(&b, 1 << 16);
+    const char *k;
+    json_t *v;
+    json_object_foreach(scopes, k, v)
+    {
+        if (!json_is_true(json_object_get(v, "allowImpersonation")) || !in_set(job->inv.scopes, k))
+            continue; /* not declared for impersonation, or not consented by the site */
+        if (b.len)
+            buf_add(&b, " ", 1);
+        buf_adds(&b, k);
+    }
+    free(job->inv.imp_scopes);
+    job->inv.imp_scopes = xstrdup(b.ptr ? b.ptr : "");
+    buf_free(&b);
+}
+
 /* ------------------------------------------------------------------ answering a trigger */
 
 int invoke_submit(kreq_t *kr, void (*prepare)(kreq_t *kr), invoke_reply_fn reply)

@@ -38,6 +38,25 @@ rt_job_t *invoke_job(store_t *st, arena_t *a, const char *public_url, const inst
                      const version_rec_t *ver, const env_rec_t *env, json_t *fn, const char *module_key,
                      int64_t default_timeout_ms, int64_t max_timeout_ms, char *payload_json);
 
+/* ---- users in invocations ---- */
+
+/* Forge's localId of a module of an app environment, stable per module instance:
+ * "ari-cloud-ecosystem--extension-APP-ENV-static-MODULE" (the module's extension ARI with
+ * ':' and '/' as '-'), in `a`. */
+const char *invoke_local_id(arena_t *a, const char *app_id, const char *env_id, const char *module_key);
+
+/* Makes `job` an invocation for site user `account_id` (checked by the caller: an active
+ * person of the job's site): its asUser() calls act as that user (gateway/function.c),
+ * and its context (the handler's second argument) gets Forge's principal {accountId},
+ * accountId, and every member of `ui` (localId, extension, cloudId, siteUrl, moduleKey:
+ * what a resolver's UI context holds; borrowed). 0, or -1 (context unusable). */
+int invoke_set_user(rt_job_t *job, const char *account_id, json_t *ui);
+
+/* For an invocation with no user present (a webtrigger, a trigger): the consented scopes
+ * the version's manifest declares with `allowImpersonation: true` become the ones its
+ * asUser(accountId) calls may use (gateway/function.c); none declared, none allowed. */
+void invoke_allow_impersonation(rt_job_t *job, json_t *manifest);
+
 /* ---- answering a trigger (webtriggers, direct invocation) ---- */
 
 /* How a plane writes an error answer in its own shape. */

@@ -165,6 +165,7 @@ static void deliver(http_thread_t *t, arena_t *a, const lifecycle_rec_t *ev)
             d->failed++;
             continue;
         }
+        invoke_allow_impersonation(job, manifest); /* no user present: asUser(accountId) as the manifest allows */
         job->c.receiver = &t->completions;
         job->c.owner = d;
         job->c.done = on_done;

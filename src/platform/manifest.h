@@ -168,6 +168,10 @@ typedef struct manifest {
 
     const char **scopes; /* permissions.scopes, either form: sorted, de-duplicated */
     size_t n_scopes;
+    /* the scopes the map form declares with allowImpersonation: true (asUser(accountId)
+       without the user present: docs/runtime.md), sorted, de-duplicated */
+    const char **imp_scopes;
+    size_t n_imp_scopes;
     manifest_egress_t *fetch_backend; /* permissions.external.fetch.backend, in order */
     size_t n_fetch_backend;
     manifest_egress_t *fetch_client; /* permissions.external.fetch.client, in order */
@@ -180,7 +184,8 @@ typedef struct manifest {
 
     const char *canonical_json; /* the whole document as compact JSON, keys in document order */
     size_t canonical_len;
-    /* What makes a Forge major version, as one canonical JSON string: sorted scopes; the
+    /* What makes a Forge major version, as one canonical JSON string: sorted scopes (and,
+     * when any, those allowing impersonation: granting it needs the admin's consent); the
      * sorted entries of every permissions.external kind; remotes sorted by key (baseUrl,
      * sorted operations, auth); whether any webtrigger has response.type dynamic. Two
      * manifests are the same major version iff their major keys are equal. */

@@ -49,8 +49,8 @@ static int cmp_remote(const void *a, const void *b)
     return strcmp((*(const manifest_remote_t *const *)a)->key, (*(const manifest_remote_t *const *)b)->key);
 }
 
-/* Sorted scopes; the sorted entries of every permissions.external kind; remotes sorted
- * by key (baseUrl, sorted operations, auth); whether any webtrigger is dynamic. */
+/* Sorted scopes (and those allowing impersonation, when any); the sorted entries of every permissions.external kind;
+ * remotes sorted by key (baseUrl, sorted operations, auth); whether any webtrigger is dynamic. */
 int manifest_build_major_key(manifest_parser_t *p)
 {
     const manifest_t *m = p->m;
@@ -77,6 +77,12 @@ int manifest_build_major_key(manifest_parser_t *p)
     for (size_t i = 0; i < m->n_webtriggers; i++)
         dynamic |= !strcmp(m->webtriggers[i].response_type, "dynamic");
     json_object_set_new(mk, "scopes", scopes);
+    if (m->n_imp_scopes) { /* absent when none: keys of manifests without it are unchanged */
+        json_t *imp = json_array();
+        for (size_t i = 0; i < m->n_imp_scopes; i++)
+            json_array_append_new(imp, json_string(m->imp_scopes[i]));
+        json_object_set_new(mk, "impersonation", imp);
+    }
     json_object_set_new(mk, "external", canon_sets(p->ext_major));
     json_object_set_new(mk, "remotes", remotes);
     json_object_set_new(mk, "dynamicWebtrigger", json_boolean(dynamic));

@@ -37,8 +37,10 @@ static int parse_scopes(manifest_parser_t *p, const yaml_t *sc)
         return manifest_fail(p, MANIFEST_ESCHEMA, sc, "expected a sequence or a mapping, found %s", yaml_type_name(sc));
     if (sc->n > MANIFEST_MAX_SCOPES)
         return manifest_fail(p, MANIFEST_ELIMIT, sc, "more than %u scopes", MANIFEST_MAX_SCOPES);
-    if (!(m->scopes = manifest_calloc(p, sc->n * sizeof *m->scopes)))
+    if (!(m->scopes = manifest_calloc(p, sc->n * sizeof *m->scopes)) ||
+        !(m->imp_scopes = manifest_calloc(p, (sc->n ? sc->n : 1) * sizeof *m->imp_scopes)))
         return -1;
+    size_t ni = 0;
     YAML_EACH(c, sc)
     {
         const char *s;
@@ -49,10 +51,12 @@ static int parse_scopes(manifest_parser_t *p, const yaml_t *sc)
                 return manifest_fail(p, MANIFEST_ESCHEMA, c, "invalid scope name");
             if (c->type != YAML_MAP && c->type != YAML_NULL)
                 return manifest_fail(p, MANIFEST_ESCHEMA, c, "expected a mapping, found %s", yaml_type_name(c));
-            int b;
+            int b = 0;
             if ((imp = yaml_get(c, "allowImpersonation")) && manifest_want_bool(p, imp, &b))
                 return -1;
             s = c->key->s;
+            if (imp && b)
+                m->imp_scopes[ni++] = s;
             at = c->key;
         } else if (c->type == YAML_MAP) {
             const yaml_t *kv;
@@ -65,6 +69,8 @@ static int parse_scopes(manifest_parser_t *p, const yaml_t *sc)
         if (add_scope(p, sc->type == YAML_MAP ? c : at, at, s, &k))
             return -1;
     }
+    qsort(m->imp_scopes, ni, sizeof *m->imp_scopes, cmp_str);
+    m->n_imp_scopes = ni; /* map keys are unique: no duplicates */
     qsort(m->scopes, k, sizeof *m->scopes, cmp_str);
     m->n_scopes = 0;
     for (size_t i = 0; i < k; i++)

@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "base/enc.h"
 #include "product/demo.h"
+#include "product/perm.h"
 #include "store/store_sites.h"
 
 int site_name_valid(const char *name)
@@ -64,6 +65,8 @@ int site_create(store_t *st, arena_t *a, const char *name, int demo, site_rec_t 
         };
         rc = store_user_insert(st, out->id, &admin);
     }
+    if (rc == STORE_OK) /* Jira administrator, every project permission everywhere (product/perm.h) */
+        rc = perm_seed_admin(st, out->id, out->admin_account_id);
     if (rc == STORE_OK && demo)
         rc = demo_fill(st, a, out, new_account_id);
     if (rc != STORE_OK) {

@@ -306,6 +306,7 @@ static void prepare(kreq_t *kr)
         reply_plain(kr, 400, "The request cannot be passed to the function.");
         return;
     }
+    invoke_allow_impersonation(job, manifest); /* no user present: asUser(accountId) as the manifest allows */
     /* another site's canary in the request: a declared transfer into this invocation */
     leak_scan_inbound(&job->inv, LEDGER_WEBTRIGGER_REQUEST, job->payload_json, strlen(job->payload_json));
     job->c.receiver = &kr->thr->completions;

@@ -8,12 +8,20 @@
 #include "store/store_product.h"
 #include "store/store_sites.h"
 
+/* Each person's project permissions: `everywhere` in every project; `in` (an index of
+ * projects[], or -1) in that project only. Mia works everywhere; Ravi on the website;
+ * Lena only reads the help desk. Nobody but the site admin administers Jira. */
+static const char *const worker_perms[] = {"BROWSE_PROJECTS", "CREATE_ISSUES",     "EDIT_ISSUES", "ADD_COMMENTS",
+                                           "ASSIGNABLE_USER", "TRANSITION_ISSUES", NULL};
+static const char *const reader_perms[] = {"BROWSE_PROJECTS", NULL};
 static const struct {
     const char *name, *first, *tz;
+    const char *const *perms;
+    int in; /* -1: every project */
 } people[] = {
-    {"Mia Krystof", "mia", "Australia/Sydney"},
-    {"Ravi Anand", "ravi", "Asia/Kolkata"},
-    {"Lena Vogel", "lena", "Europe/Berlin"},
+    {"Mia Krystof", "mia", "Australia/Sydney", worker_perms, -1},
+    {"Ravi Anand", "ravi", "Asia/Kolkata", worker_perms, 0},
+    {"Lena Vogel", "lena", "Europe/Berlin", reader_perms, 2},
 };
 
 static const struct {
@@ -106,6 +114,9 @@ int demo_fill(store_t *st, arena_t *a, const site_rec_t *site, const char *(*new
         rc = store_project_insert(st, site->id, &p);
         pids[i] = p.id;
     }
+    for (size_t i = 0; rc == STORE_OK && i < sizeof people / sizeof *people; i++)
+        for (const char *const *perm = people[i].perms; rc == STORE_OK && *perm; perm++)
+            rc = store_perm_grant(st, site->id, ids[i], people[i].in < 0 ? 0 : pids[people[i].in], *perm);
     for (size_t i = 0; rc == STORE_OK && i < sizeof issues / sizeof *issues; i++) {
         issue_rec_t is = {
             .project_id = pids[issues[i].project],

@@ -6,6 +6,7 @@
 #include "base/json.h"
 #include "http/reply.h"
 #include "product/idkey.h"
+#include "product/perm.h"
 #include "product/render.h"
 #include "product/routes.h"
 #include "store/store_product.h"
@@ -73,8 +74,20 @@ void issue_create(kreq_t *kr)
     json_t *proj = json_object_get(fields, "project");
     const char *pref =
         json_is_object(proj) ? (json_str(proj, "id") ? json_str(proj, "id") : json_str(proj, "key")) : NULL;
-    if (!pref || strlen(pref) > 64 || idkey_project_get(kr->store, kr->arena, kr->site.id, pref, &p) != STORE_OK)
+    int may_browse = 0, may_create = 0;
+    if (pref && strlen(pref) <= 64 && idkey_project_get(kr->store, kr->arena, kr->site.id, pref, &p) == STORE_OK) {
+        may_browse = perm_allows(kr, p.id, "BROWSE_PROJECTS");
+        may_create = may_browse == 1 ? perm_allows(kr, p.id, "CREATE_ISSUES") : may_browse;
+    }
+    if (may_browse < 0 || may_create < 0) {
+        reply_error(kr, 500, 1, "Internal server error");
+        return;
+    }
+    if (may_browse != 1) /* unknown, or one the user may not see: the same answer */
         json_object_set_new(errors, "project", json_string("Specify a valid project ID or key"));
+    else if (may_create != 1)
+        json_object_set_new(errors, "project",
+                            json_string("You do not have permission to create issues in this project."));
 
     json_t *sum = json_object_get(fields, "summary");
     const char *summary = json_string_value(sum);
@@ -168,6 +181,13 @@ void issue_get(kreq_t *kr)
         reply_error(kr, rc == STORE_NOTFOUND ? 404 : 500, 1,
                     rc == STORE_NOTFOUND ? "Issue does not exist or you do not have permission to see it."
                                          : "Internal server error");
+        return;
+    }
+    int may = perm_allows(kr, i.project_id, "BROWSE_PROJECTS");
+    if (may != 1) { /* one the user may not see: the same answer as none */
+        reply_error(kr, may < 0 ? 500 : 404, 1,
+                    may < 0 ? "Internal server error"
+                            : "Issue does not exist or you do not have permission to see it.");
         return;
     }
     project_rec_t p;

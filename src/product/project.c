@@ -9,6 +9,7 @@
 #include "base/json.h"
 #include "http/reply.h"
 #include "product/idkey.h"
+#include "product/perm.h"
 #include "product/render.h"
 #include "product/routes.h"
 #include "store/store_product.h"
@@ -104,6 +105,8 @@ void project_search(kreq_t *kr)
         return;
     }
 
+    if (perm_is_user(kr)) /* a user sees the projects it may browse */
+        f.viewer = kr->principal.account_id;
     project_rec_t *ps;
     size_t n;
     int64_t total;
@@ -145,6 +148,10 @@ void project_get(kreq_t *kr)
     int bad = 0;
     unsigned expand = render_expand(kreq_query(kr, "expand", &bad));
     int rc = idkey_project_get(kr->store, kr->arena, kr->site.id, kr->params[0], &p);
+    if (rc == STORE_OK) { /* one the user may not browse does not exist for it, as in Jira */
+        int may = perm_allows(kr, p.id, "BROWSE_PROJECTS");
+        rc = may < 0 ? STORE_ERROR : may ? STORE_OK : STORE_NOTFOUND;
+    }
     if (rc == STORE_NOTFOUND) {
         reply_error(kr, 404, 1, "No project could be found with key or id given.");
         return;
@@ -222,6 +229,13 @@ static int opt_string(json_t *body, const char *k, const char **out)
 
 void project_create(kreq_t *kr)
 {
+    int admin = perm_allows(kr, 0, "ADMINISTER");
+    if (admin != 1) {
+        reply_error(kr, admin < 0 ? 500 : 403, 1,
+                    admin < 0 ? "Internal server error"
+                              : "You must have global administrator rights in order to create projects.");
+        return;
+    }
     json_t *body = kreq_json_body(kr, 1);
     if (!body)
         return;

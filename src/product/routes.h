@@ -19,5 +19,6 @@ void user_get(kreq_t *kr);
 void issue_create(kreq_t *kr);
 void issue_get(kreq_t *kr);
 void server_info(kreq_t *kr);
+void permissions_check(kreq_t *kr); /* product/perm.c */
 
 #endif

@@ -31,6 +31,7 @@ void rt_job_free(rt_job_t *j)
     free(j->env_json);
     free(j->inv.scopes);
     free(j->inv.egress);
+    free(j->inv.imp_scopes);
     free(j->result_json);
     json_decref(j->result);
     json_decref(j->logs);

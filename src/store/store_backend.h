@@ -32,6 +32,13 @@ typedef struct store_sites_ops {
     int (*token_insert)(store_t *st, const unsigned char hash[32], int64_t site_id, const char *account_id);
     int (*token_lookup)(store_t *st, arena_t *a, const unsigned char hash[32], int64_t *site_id,
                         const char **account_id);
+    int (*perm_grant)(store_t *st, int64_t site_id, const char *account_id, int64_t project_id, const char *permission);
+    int (*perm_has)(store_t *st, int64_t site_id, const char *account_id, int64_t project_id, const char *permission,
+                    int *has);
+    int (*consent_put)(store_t *st, int64_t site_id, const char *app_id, const char *account_id, int64_t now_ms);
+    int (*consent_delete)(store_t *st, int64_t site_id, const char *app_id, const char *account_id);
+    int (*consent_has)(store_t *st, int64_t site_id, const char *app_id, const char *account_id, int *has);
+    int (*consent_drop_uninstalled)(store_t *st, int64_t site_id, const char *app_id);
 } store_sites_ops_t;
 
 /* projects and issues (store/store_product.h) */

@@ -31,6 +31,9 @@ typedef struct project_filter {
     int order;              /* one of PROJECT_ORDER_* */
     int64_t start_at, max_results;
     int insight; /* 1: fill issue_count and last_issue_update_ms */
+    /* a user's account id: only the projects it may browse (BROWSE_PROJECTS, store_perm_has);
+       NULL: every project (an app). Searches with a viewer are never answered from the cache. */
+    const char *viewer;
 } project_filter_t;
 
 enum { PROJECT_ORDER_KEY, PROJECT_ORDER_KEY_DESC, PROJECT_ORDER_NAME, PROJECT_ORDER_NAME_DESC };

@@ -52,3 +52,34 @@ int store_token_lookup(store_t *st, arena_t *a, const unsigned char hash[32], in
 {
     return st->be->sites->token_lookup(st, a, hash, site_id, account_id);
 }
+
+int store_perm_grant(store_t *st, int64_t site_id, const char *account_id, int64_t project_id, const char *permission)
+{
+    return st->be->sites->perm_grant(st, site_id, account_id, project_id, permission);
+}
+
+int store_perm_has(store_t *st, int64_t site_id, const char *account_id, int64_t project_id, const char *permission,
+                   int *has)
+{
+    return st->be->sites->perm_has(st, site_id, account_id, project_id, permission, has);
+}
+
+int store_consent_put(store_t *st, int64_t site_id, const char *app_id, const char *account_id, int64_t now_ms)
+{
+    return st->be->sites->consent_put(st, site_id, app_id, account_id, now_ms);
+}
+
+int store_consent_delete(store_t *st, int64_t site_id, const char *app_id, const char *account_id)
+{
+    return st->be->sites->consent_delete(st, site_id, app_id, account_id);
+}
+
+int store_consent_has(store_t *st, int64_t site_id, const char *app_id, const char *account_id, int *has)
+{
+    return st->be->sites->consent_has(st, site_id, app_id, account_id, has);
+}
+
+int store_consent_drop_uninstalled(store_t *st, int64_t site_id, const char *app_id)
+{
+    return st->be->sites->consent_drop_uninstalled(st, site_id, app_id);
+}

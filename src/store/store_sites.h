@@ -1,5 +1,6 @@
-/* The store's sites family: sites (tenants), their users, and the users' API tokens
- * (only their SHA-256 is kept). Tables: sites, users, user_tokens. */
+/* The store's sites family: sites (tenants), their users, the users' API tokens (only
+ * their SHA-256 is kept), the users' permissions on their site and their consents to apps.
+ * Tables: sites, users, user_tokens, user_permissions, user_consents. */
 #ifndef KILN_STORE_SITES_H
 #define KILN_STORE_SITES_H
 
@@ -32,5 +33,24 @@ int store_token_insert(store_t *st, const unsigned char hash[32], int64_t site_i
 /* Looks a token up by its SHA-256; fills site id and account id (arena). */
 int store_token_lookup(store_t *st, arena_t *a, const unsigned char hash[32], int64_t *site_id,
                        const char **account_id);
+
+/* ---- users' permissions (product/perm.h says what they mean) ----
+ * A grant is (site, account, permission, project id); project id 0 is a global permission
+ * (ADMINISTER) or a project permission in every project of the site. */
+int store_perm_grant(store_t *st, int64_t site_id, const char *account_id, int64_t project_id, const char *permission);
+/* *has = 1 when the account holds `permission` for project_id (or globally: project 0). */
+int store_perm_has(store_t *st, int64_t site_id, const char *account_id, int64_t project_id, const char *permission,
+                   int *has);
+
+/* ---- users' consents to apps (asUser; platform/consent.h) ---- */
+/* Records that the account consented to the app on the site (again: no change). */
+int store_consent_put(store_t *st, int64_t site_id, const char *app_id, const char *account_id, int64_t now_ms);
+/* STORE_NOTFOUND when there was none. */
+int store_consent_delete(store_t *st, int64_t site_id, const char *app_id, const char *account_id);
+/* *has = 1 when the account has consented to the app on the site. */
+int store_consent_has(store_t *st, int64_t site_id, const char *app_id, const char *account_id, int *has);
+/* Drops every consent to the app on the site unless an installation of it is still active
+ * there (called in the transaction that removes one). */
+int store_consent_drop_uninstalled(store_t *st, int64_t site_id, const char *app_id);
 
 #endif

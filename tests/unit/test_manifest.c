@@ -445,7 +445,11 @@ static void test_full_manifest(void **state)
     assert_int_equal(mm.n_scopes, 3);
     for (size_t i = 0; i < 3; i++)
         assert_string_equal(mm.scopes[i], m.scopes[i]);
-    assert_string_equal(mm.major_key, m.major_key);
+    /* ... whose allowImpersonation on write:jira-work is a grant the list form lacks: a
+       major of its own (test_impersonation_scopes) */
+    assert_int_equal(mm.n_imp_scopes, 1);
+    assert_string_not_equal(mm.major_key, m.major_key);
+    assert_true(unit_contains(mm.major_key, "\"impersonation\":[\"write:jira-work\"],\"remotes\""));
     assert_string_not_equal(mm.canonical_json, m.canonical_json);
 }
 
@@ -1095,6 +1099,38 @@ static const char *major_of(const variant_t *v)
     return ok(text).major_key;
 }
 
+/* allowImpersonation (the map form of scopes): kept, and part of the major version when
+ * any scope has it, so no minor version can grant impersonation without consent. */
+static void test_impersonation_scopes(void **state)
+{
+    (void)state;
+    const char *fn = APP "modules:\n  function:\n    - key: main\n      handler: index.run\n";
+    manifest_t list = ok(arena_printf(A, "%spermissions:\n  scopes: [read:jira-user, read:jira-work]\n", fn));
+    manifest_t none = ok(arena_printf(A,
+                                      "%spermissions:\n  scopes:\n    read:jira-work: {}\n    read:jira-user:\n"
+                                      "      allowImpersonation: false\n",
+                                      fn));
+    manifest_t one = ok(arena_printf(A,
+                                     "%spermissions:\n  scopes:\n    read:jira-work: {}\n    read:jira-user:\n"
+                                     "      allowImpersonation: true\n",
+                                     fn));
+    manifest_t two = ok(arena_printf(A,
+                                     "%spermissions:\n  scopes:\n    read:jira-work: {allowImpersonation: true}\n"
+                                     "    read:jira-user: {allowImpersonation: true}\n",
+                                     fn));
+    assert_int_equal(list.n_imp_scopes, 0);
+    assert_int_equal(none.n_imp_scopes, 0);
+    assert_int_equal(one.n_imp_scopes, 1);
+    assert_string_equal(one.imp_scopes[0], "read:jira-user");
+    assert_int_equal(two.n_imp_scopes, 2);
+    assert_string_equal(two.imp_scopes[0], "read:jira-user"); /* sorted */
+    assert_string_equal(two.imp_scopes[1], "read:jira-work");
+    assert_string_equal(list.major_key, none.major_key); /* the same scopes, no impersonation: same major */
+    assert_string_not_equal(one.major_key, none.major_key);
+    assert_string_not_equal(two.major_key, one.major_key);
+    assert_true(unit_contains(one.major_key, "\"impersonation\":[\"read:jira-user\"]"));
+}
+
 static void test_major_key(void **state)
 {
     (void)state;
@@ -1414,6 +1450,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_count_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_arena_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_major_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_impersonation_scopes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_handler_resolution, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_fixtures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_real_fixtures, setup, teardown),

@@ -1,5 +1,6 @@
 /* Unit tests for the store's sites family (src/store/store_sites.h) on its SQLite
- * backend, each test on a fresh data dir: sites, users, user API tokens. */
+ * backend, each test on a fresh data dir: sites, users, user API tokens, users'
+ * permissions and consents. */
 #include "unit.h"
 
 #include "store/store_sites.h"
@@ -201,12 +202,80 @@ static void test_tokens(void **state)
     assert_int_equal(store_token_lookup(f->st, f->a, zero, &site, &acct), STORE_NOTFOUND);
 }
 
+/* ---- permissions ---- */
+
+static void test_perms(void **state)
+{
+    fx_t *f = *state;
+    int has = 7;
+    const char *u = "user-1";
+    /* nothing granted: nothing held */
+    assert_int_equal(store_perm_has(f->st, f->A.id, u, 10000, "BROWSE_PROJECTS", &has), STORE_OK);
+    assert_int_equal(has, 0);
+    /* a project grant holds in that project only; again is no change */
+    assert_int_equal(store_perm_grant(f->st, f->A.id, u, 10000, "BROWSE_PROJECTS"), STORE_OK);
+    assert_int_equal(store_perm_grant(f->st, f->A.id, u, 10000, "BROWSE_PROJECTS"), STORE_OK);
+    assert_int_equal(store_perm_has(f->st, f->A.id, u, 10000, "BROWSE_PROJECTS", &has), STORE_OK);
+    assert_int_equal(has, 1);
+    assert_int_equal(store_perm_has(f->st, f->A.id, u, 10001, "BROWSE_PROJECTS", &has), STORE_OK);
+    assert_int_equal(has, 0);
+    assert_int_equal(store_perm_has(f->st, f->A.id, u, 0, "BROWSE_PROJECTS", &has), STORE_OK);
+    assert_int_equal(has, 0); /* a project grant is not a global one */
+    assert_int_equal(store_perm_has(f->st, f->A.id, u, 10000, "CREATE_ISSUES", &has), STORE_OK);
+    assert_int_equal(has, 0);
+    /* project 0: every project (and the global permission itself) */
+    assert_int_equal(store_perm_grant(f->st, f->A.id, u, 0, "CREATE_ISSUES"), STORE_OK);
+    assert_int_equal(store_perm_has(f->st, f->A.id, u, 12345, "CREATE_ISSUES", &has), STORE_OK);
+    assert_int_equal(has, 1);
+    /* the same account id on the other site holds nothing: grants are per site */
+    assert_int_equal(store_perm_has(f->st, f->B.id, u, 10000, "BROWSE_PROJECTS", &has), STORE_OK);
+    assert_int_equal(has, 0);
+    assert_int_equal(store_perm_has(f->st, f->B.id, u, 12345, "CREATE_ISSUES", &has), STORE_OK);
+    assert_int_equal(has, 0);
+    /* hostile text is a value, not SQL */
+    assert_int_equal(store_perm_has(f->st, f->A.id, "x' OR '1'='1", 10000, "BROWSE_PROJECTS", &has), STORE_OK);
+    assert_int_equal(has, 0);
+}
+
+/* ---- consents ---- */
+
+static void test_consents(void **state)
+{
+    fx_t *f = *state;
+    int has = 7;
+    const char *app = "6a0c5d0e-0000-4000-8000-000000000001", *u = "user-1";
+    assert_int_equal(store_consent_has(f->st, f->A.id, app, u, &has), STORE_OK);
+    assert_int_equal(has, 0);
+    assert_int_equal(store_consent_delete(f->st, f->A.id, app, u), STORE_NOTFOUND);
+    assert_int_equal(store_consent_put(f->st, f->A.id, app, u, 1), STORE_OK);
+    assert_int_equal(store_consent_put(f->st, f->A.id, app, u, 2), STORE_OK); /* again: no change */
+    assert_int_equal(store_consent_has(f->st, f->A.id, app, u, &has), STORE_OK);
+    assert_int_equal(has, 1);
+    /* per site, per app, per user */
+    assert_int_equal(store_consent_has(f->st, f->B.id, app, u, &has), STORE_OK);
+    assert_int_equal(has, 0);
+    assert_int_equal(store_consent_has(f->st, f->A.id, "6a0c5d0e-0000-4000-8000-000000000002", u, &has), STORE_OK);
+    assert_int_equal(has, 0);
+    assert_int_equal(store_consent_has(f->st, f->A.id, app, "user-2", &has), STORE_OK);
+    assert_int_equal(has, 0);
+    /* no active installation of the app on A: dropping clears A's consents only */
+    assert_int_equal(store_consent_put(f->st, f->B.id, app, u, 1), STORE_OK);
+    assert_int_equal(store_consent_drop_uninstalled(f->st, f->A.id, app), STORE_OK);
+    assert_int_equal(store_consent_has(f->st, f->A.id, app, u, &has), STORE_OK);
+    assert_int_equal(has, 0);
+    assert_int_equal(store_consent_has(f->st, f->B.id, app, u, &has), STORE_OK);
+    assert_int_equal(has, 1);
+    assert_int_equal(store_consent_delete(f->st, f->B.id, app, u), STORE_OK);
+    assert_int_equal(store_consent_has(f->st, f->B.id, app, u, &has), STORE_OK);
+    assert_int_equal(has, 0);
+}
+
 int main(void)
 {
     log_min_level = LOG_WARN;
     const struct CMUnitTest tests[] = {
-        T(test_sites),     T(test_site_conflicts),         T(test_users),
-        T(test_user_list), T(test_user_list_negative_max), T(test_tokens),
+        T(test_sites),  T(test_site_conflicts), T(test_users),    T(test_user_list), T(test_user_list_negative_max),
+        T(test_tokens), T(test_perms),          T(test_consents),
     };
     return cmocka_run_group_tests_name("store_sites", tests, NULL, NULL);
 }

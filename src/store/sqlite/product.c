@@ -38,7 +38,9 @@ enum q {
     " FROM projects p WHERE p.site_id = ?1"                                                                            \
     " AND (?2 IS NULL OR instr(lower(p.key), ?2) > 0 OR instr(lower(p.name), ?2) > 0)"                                 \
     " AND (?3 IS NULL OR p.key IN (SELECT value FROM json_each(?3)))"                                                  \
-    " AND (?4 IS NULL OR p.type_key IN (SELECT value FROM json_each(?4)))"
+    " AND (?4 IS NULL OR p.type_key IN (SELECT value FROM json_each(?4)))"                                             \
+    " AND (?8 IS NULL OR EXISTS (SELECT 1 FROM user_permissions up WHERE up.site_id = p.site_id"                       \
+    " AND up.account_id = ?8 AND up.permission = 'BROWSE_PROJECTS' AND up.project_id IN (0, p.id)))"
 /* The page walks an index in order; the total is an uncorrelated subquery over the same
  * filter, which SQLite evaluates once per statement (a window count(*) OVER () would
  * force a temporary b-tree on every search). */
@@ -169,6 +171,7 @@ static void bind_filter(sqlite3_stmt *q, int64_t site, const project_filter_t *f
     sq_bind_text(q, 2, f->query);
     sq_bind_text(q, 3, f->keys_json);
     sq_bind_text(q, 4, f->types_json);
+    sq_bind_text(q, 8, f->viewer);
 }
 
 static int sq_project_search(store_t *st, arena_t *a, int64_t site, const project_filter_t *f, project_rec_t **out,
@@ -184,7 +187,8 @@ static int sq_project_search(store_t *st, arena_t *a, int64_t site, const projec
     /* The data we are about to read is at least as new as this generation: the active
      * snapshot's (taken before its BEGIN), or now (the statement starts after this). */
     uint64_t gen = s->snap == SNAP_ACTIVE ? s->snap_gen : sq_write_gen;
-    int cacheable = !s->in_tx; /* never remember what a write transaction may roll back */
+    /* never remember what a write transaction may roll back, nor one user's view */
+    int cacheable = !s->in_tx && !f->viewer;
     if (cacheable && qcache_get(&s->qc, a, sq_write_gen, site, f, out, n, total))
         return STORE_OK;
     sqlite3_stmt *q = stmt(st, order_q[f->order]);

@@ -224,6 +224,29 @@ const char *const sq_schema[] = {
        time index (store_sqlite.c Q_LEDGER_PURGE) */
     "CREATE INDEX ledger_dest ON ledger(dest_site_id, id) WHERE dest_site_id != 0;"
     "ALTER TABLE environments ADD COLUMN isolation TEXT NOT NULL DEFAULT 'version';",
+    /* 10: users' permissions on their site (product/perm.h) and users' consents to apps
+       (asUser, platform/consent.h). Users that existed before keep what they could do (no
+       check applied then): every project permission in every project; site admins also
+       ADMINISTER. */
+    "CREATE TABLE user_permissions ("
+    "  site_id INTEGER NOT NULL REFERENCES sites(id),"
+    "  account_id TEXT NOT NULL,"
+    "  project_id INTEGER NOT NULL," /* 0: global, or the permission in every project */
+    "  permission TEXT NOT NULL,"
+    "  PRIMARY KEY (site_id, account_id, permission, project_id)) WITHOUT ROWID;"
+    "CREATE TABLE user_consents ("
+    "  site_id INTEGER NOT NULL REFERENCES sites(id),"
+    "  app_id TEXT NOT NULL,"
+    "  account_id TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (site_id, app_id, account_id)) WITHOUT ROWID;"
+    "INSERT INTO user_permissions (site_id, account_id, project_id, permission) "
+    "  SELECT u.site_id, u.account_id, 0, p.value FROM users u, json_each('[\"BROWSE_PROJECTS\",\"CREATE_ISSUES\","
+    "\"EDIT_ISSUES\",\"ASSIGN_ISSUES\",\"ASSIGNABLE_USER\",\"TRANSITION_ISSUES\",\"MOVE_ISSUES\",\"DELETE_ISSUES\","
+    "\"ADD_COMMENTS\",\"EDIT_ALL_COMMENTS\",\"DELETE_ALL_COMMENTS\",\"CREATE_ATTACHMENTS\","
+    "\"DELETE_ALL_ATTACHMENTS\",\"ADMINISTER_PROJECTS\"]') p WHERE u.account_type = 'atlassian';"
+    "INSERT OR IGNORE INTO user_permissions (site_id, account_id, project_id, permission) "
+    "  SELECT id, admin_account_id, 0, 'ADMINISTER' FROM sites;",
 };
 
 const unsigned sq_schema_len = sizeof sq_schema / sizeof sq_schema[0];

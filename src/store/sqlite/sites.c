@@ -18,6 +18,12 @@ enum q {
     Q_USER_LIST,
     Q_TOKEN_INSERT,
     Q_TOKEN_LOOKUP,
+    Q_PERM_GRANT,
+    Q_PERM_HAS,
+    Q_CONSENT_PUT,
+    Q_CONSENT_DELETE,
+    Q_CONSENT_HAS,
+    Q_CONSENT_DROP,
     Q__COUNT
 };
 
@@ -39,6 +45,16 @@ static const char *const sql[Q__COUNT] = {
                        "VALUES (?1, ?2, ?3, ?4)",
     [Q_TOKEN_LOOKUP] = "SELECT site_id, account_id FROM user_tokens "
                        "WHERE token_hash = ?1 AND revoked = 0",
+    [Q_PERM_GRANT] = "INSERT OR IGNORE INTO user_permissions (site_id, account_id, project_id, permission) "
+                     "VALUES (?1, ?2, ?3, ?4)",
+    [Q_PERM_HAS] = "SELECT 1 FROM user_permissions WHERE site_id = ?1 AND account_id = ?2 AND permission = ?4 "
+                   "AND project_id IN (0, ?3) LIMIT 1",
+    [Q_CONSENT_PUT] = "INSERT OR IGNORE INTO user_consents (site_id, app_id, account_id, created_ms) "
+                      "VALUES (?1, ?2, ?3, ?4)",
+    [Q_CONSENT_DELETE] = "DELETE FROM user_consents WHERE site_id = ?1 AND app_id = ?2 AND account_id = ?3",
+    [Q_CONSENT_HAS] = "SELECT 1 FROM user_consents WHERE site_id = ?1 AND app_id = ?2 AND account_id = ?3",
+    [Q_CONSENT_DROP] = "DELETE FROM user_consents WHERE site_id = ?1 AND app_id = ?2 AND NOT EXISTS "
+                       "(SELECT 1 FROM installations WHERE site_id = ?1 AND app_id = ?2 AND removed = 0)",
 };
 
 static const sq_sql_t statements = {SQ_SITES, Q__COUNT, sql};
@@ -198,6 +214,73 @@ static int sq_token_lookup(store_t *st, arena_t *a, const unsigned char *hash, i
     return r;
 }
 
+/* ---- permissions and consents ---- */
+
+static int exists(store_t *st, sqlite3_stmt *q, int *has)
+{
+    int rc = sqlite3_step(q);
+    *has = rc == SQLITE_ROW;
+    int r = rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : sq_rc(st, rc);
+    sq_done(q);
+    return r;
+}
+
+static int sq_perm_grant(store_t *st, int64_t site, const char *account, int64_t project, const char *perm)
+{
+    sqlite3_stmt *q = stmt(st, Q_PERM_GRANT);
+    sqlite3_bind_int64(q, 1, site);
+    sq_bind_text(q, 2, account);
+    sqlite3_bind_int64(q, 3, project);
+    sq_bind_text(q, 4, perm);
+    return sq_write1(st, q);
+}
+
+static int sq_perm_has(store_t *st, int64_t site, const char *account, int64_t project, const char *perm, int *has)
+{
+    sqlite3_stmt *q = stmt(st, Q_PERM_HAS);
+    sqlite3_bind_int64(q, 1, site);
+    sq_bind_text(q, 2, account);
+    sqlite3_bind_int64(q, 3, project);
+    sq_bind_text(q, 4, perm);
+    return exists(st, q, has);
+}
+
+static int sq_consent_put(store_t *st, int64_t site, const char *app, const char *account, int64_t now)
+{
+    sqlite3_stmt *q = stmt(st, Q_CONSENT_PUT);
+    sqlite3_bind_int64(q, 1, site);
+    sq_bind_text(q, 2, app);
+    sq_bind_text(q, 3, account);
+    sqlite3_bind_int64(q, 4, now);
+    return sq_write1(st, q);
+}
+
+static int sq_consent_delete(store_t *st, int64_t site, const char *app, const char *account)
+{
+    sqlite3_stmt *q = stmt(st, Q_CONSENT_DELETE);
+    sqlite3_bind_int64(q, 1, site);
+    sq_bind_text(q, 2, app);
+    sq_bind_text(q, 3, account);
+    return sq_write_one_row(st, q);
+}
+
+static int sq_consent_has(store_t *st, int64_t site, const char *app, const char *account, int *has)
+{
+    sqlite3_stmt *q = stmt(st, Q_CONSENT_HAS);
+    sqlite3_bind_int64(q, 1, site);
+    sq_bind_text(q, 2, app);
+    sq_bind_text(q, 3, account);
+    return exists(st, q, has);
+}
+
+static int sq_consent_drop_uninstalled(store_t *st, int64_t site, const char *app)
+{
+    sqlite3_stmt *q = stmt(st, Q_CONSENT_DROP);
+    sqlite3_bind_int64(q, 1, site);
+    sq_bind_text(q, 2, app);
+    return sq_write1(st, q);
+}
+
 const store_sites_ops_t sq_sites_ops = {
     .site_insert = sq_site_insert,
     .site_by_name = sq_site_by_name,
@@ -209,4 +292,10 @@ const store_sites_ops_t sq_sites_ops = {
     .user_list = sq_user_list,
     .token_insert = sq_token_insert,
     .token_lookup = sq_token_lookup,
+    .perm_grant = sq_perm_grant,
+    .perm_has = sq_perm_has,
+    .consent_put = sq_consent_put,
+    .consent_delete = sq_consent_delete,
+    .consent_has = sq_consent_has,
+    .consent_drop_uninstalled = sq_consent_drop_uninstalled,
 };
