@@ -105,9 +105,13 @@ static int parse_app(manifest_parser_t *p)
     static const char prefix[] = "ari:cloud:ecosystem::app/";
     manifest_t *m = p->m;
     const yaml_t *app, *v;
-    if (manifest_req(p, p->root, "app", &app) || manifest_want_map(p, app))
-        return -1;
     int allow = m->allow_missing_id == 1;
+    if (manifest_req(p, p->root, "app", &app))
+        return -1;
+    /* `app:` with nothing under it (a template whose id was taken out): register writes
+     * the id under it; yaml_get finds nothing in it */
+    if (!(allow && app->type == YAML_NULL) && manifest_want_map(p, app))
+        return -1;
     v = yaml_get(app, "id");
     if (!v || (allow && v->type == YAML_NULL)) { /* register writes it */
         if (!allow)

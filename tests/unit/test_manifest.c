@@ -602,6 +602,15 @@ static void test_app_id_rules(void **state)
     assert_int_equal(manifest_parse(A, "manifest.yml", empty, strlen(empty), NULL, &m, &e), 0);
     assert_null(m.app_id);
     assert_null(m.foreign_id);
+    /* `app:` with nothing under it: register fills it in; deploy refuses it */
+    const char *bare = FN "app:\n";
+    bad(bare, MANIFEST_ESCHEMA, "manifest.yml:5:5: app: expected a mapping, found null");
+    m = (manifest_t){.allow_missing_id = 1};
+    assert_int_equal(manifest_parse(A, "manifest.yml", bare, strlen(bare), NULL, &m, &e), 0);
+    assert_null(m.app_id);
+    assert_string_equal(m.runtime_name, "sandbox");
+    assert_int_equal(m.n_warnings, 1);
+    assert_string_equal(m.warnings[0].path, "app");
     m = (manifest_t){.allow_missing_id = 1};
     const char *num = "app:\n  id: 12\n  runtime:\n    name: nodejs22.x\n" FN;
     assert_int_equal(manifest_parse(A, "manifest.yml", num, strlen(num), NULL, &m, &e), -1);
