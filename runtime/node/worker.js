@@ -10,6 +10,7 @@ const util = require('node:util');
 const { AsyncLocalStorage } = require('node:async_hooks');
 const { readLines, writeAllSync } = require('./frames');
 const { buildRuntime, forgeFetch, configurePipe, onResponseFrame } = require('./forge-runtime');
+const { buildLegacyApi } = require('./legacy-api');
 
 const IN_FD = 3;
 const OUT_FD = 4;
@@ -231,6 +232,8 @@ function runInvocation(msg) {
       try {
         applyEnv(msg.env);
         global.__forge_runtime__ = buildRuntime(msg.runtime, { id: msg.id, bundle: msg.bundle, context: msg.context });
+        // apps on Forge's legacy sandbox runtime get its global `api` before their bundle loads
+        if (msg.legacyApi === true && global.api === undefined) global.api = buildLegacyApi();
         const { mod, fn } = loadHandler(msg.bundle, msg.export);
         const value = await fn.call(mod, msg.payload, msg.context === undefined ? {} : msg.context);
         // Let rejections the function left unhandled surface first (they fail the invocation).

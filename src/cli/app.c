@@ -134,6 +134,27 @@ static int call_app(const char *dir, const char *method, const char *suffix, jso
     return 0;
 }
 
+/* Prints the server's warnings[] (manifest.h's manifest_warning_t as JSON) on stderr,
+ * one line each: the manifest kiln accepted but runs differently from Forge, or not. */
+static void print_warnings(const json_t *resp)
+{
+    size_t i;
+    json_t *w;
+    json_array_foreach(json_object_get(resp, "warnings"), i, w)
+    {
+        manifest_warning_t mw = {.path = json_string_value(json_object_get(w, "path")),
+                                 .key = json_string_value(json_object_get(w, "key")),
+                                 .message = json_string_value(json_object_get(w, "message")),
+                                 .line = (unsigned)json_integer_value(json_object_get(w, "line")),
+                                 .col = (unsigned)json_integer_value(json_object_get(w, "col"))};
+        char line[1200];
+        if (!mw.path || !mw.message)
+            continue;
+        manifest_warning_format(&mw, "manifest.yml", line, sizeof line);
+        fprintf(stderr, "%s\n", line);
+    }
+}
+
 /* ---- register ---- */
 
 /* Writes app.id into the manifest's text, keeping every other byte: replaces the value of
@@ -181,15 +202,30 @@ static char *with_app_id(const char *text, const char *ari, char *why, size_t wh
     char *out = xmalloc(n + al + indent + 16);
     size_t o = 0;
     if (id_line) {
-        const char *eol = strchr(id_line, '\n');
-        size_t head = (size_t)(id_line - text);
-        memcpy(out, text, head);
-        o = head;
-        o += (size_t)sprintf(out + o, "%*sid: %s", (int)indent, "", ari);
-        const char *rest = eol ? eol : id_line + strlen(id_line);
-        if (eol && eol > id_line && eol[-1] == '\r')
-            rest = eol - 1;
-        memcpy(out + o, rest, strlen(rest) + 1);
+        /* only the value changes: its quotes, the spaces around it and a comment stay */
+        const char *val = id_line + indent + 3, *end;
+        while (*val == ' ' || *val == '\t')
+            val++;
+        char q = *val == '"' || *val == '\'' ? *val : 0;
+        if (q) {
+            end = strchr(val + 1, q);
+            end = end && !memchr(val, '\n', (size_t)(end - val)) ? end + 1 : val + strcspn(val, "\r\n");
+        } else {
+            end = val;
+            while (*end && *end != '\n' && *end != '\r' && !(*end == '#' && end > val))
+                end++;
+            while (end > val && (end[-1] == ' ' || end[-1] == '\t'))
+                end--;
+        }
+        memcpy(out, text, (size_t)(val - text));
+        o = (size_t)(val - text);
+        if (val == id_line + indent + 3)
+            out[o++] = ' ';
+        if (q)
+            o += (size_t)sprintf(out + o, "%c%s%c", q, ari, q);
+        else
+            o += (size_t)sprintf(out + o, "%s%s", ari, *end == '#' ? " " : "");
+        memcpy(out + o, end, strlen(end) + 1);
     } else {
         size_t head = (size_t)(insert_at - text);
         memcpy(out, text, head);
@@ -240,11 +276,13 @@ int cmd_register(int argc, char **argv)
             name = "app";
     }
     json_t *resp = NULL;
-    long status = client_call(&conn, "POST", "/admin/v1/apps", json_pack("{s:s}", "name", name), &resp);
+    long status = client_call(&conn, "POST", "/admin/v1/apps",
+                              json_pack("{s:s,s:s%}", "name", name, "manifest", d.text, d.len), &resp);
     if (status != 201) {
         free_app_dir(&d);
         return status < 0 ? 1 : client_fail(status, resp);
     }
+    print_warnings(resp);
     const char *ari = json_string_value(json_object_get(resp, "ari"));
     char why[256], path[4200];
     char *text = with_app_id(d.text, ari, why, sizeof why);
@@ -257,6 +295,10 @@ int cmd_register(int argc, char **argv)
         free_app_dir(&d);
         return 1;
     }
+    const char *old = d.m.app_id ? d.m.app_id : d.m.foreign_id;
+    if (old)
+        fprintf(stderr, "kiln: manifest.yml: app.id %s%s%s replaced by %s\n", *old ? "\"" : "", *old ? old : "(empty)",
+                *old ? "\"" : "", ari);
     if (json_out)
         cli_print_json(resp);
     else
@@ -360,6 +402,7 @@ int cmd_deploy(int argc, char **argv)
             client_fail(status, resp);
         goto out;
     }
+    print_warnings(resp);
     if (json_out)
         cli_print_json(resp);
     else

@@ -15,7 +15,7 @@ const cli_cmd_t cli_commands[] = {
     {"user", "token", cmd_user_token, "--site NAME [--account ID] [--json]",
      "mint an API token for a site user (default: the site admin)", user_token_opts},
     {"register", NULL, cmd_register, "[DIR] [--name NAME] [--json]",
-     "register the app in DIR and write its app.id into manifest.yml", register_opts},
+     "register the app in DIR and write its app.id into manifest.yml (replacing a placeholder)", register_opts},
     {"deploy", NULL, cmd_deploy, "[DIR] [-e ENV] [--json]  |  deploy list [DIR] [-e ENV]",
      "bundle, snapshot and deploy the app as a new version (or list versions)", deploy_opts},
     {"environments", "create", cmd_environments_create, "NAME [DIR]", "create a custom environment", env_create_opts},

@@ -18,6 +18,7 @@
 #include "platform/manifest.h"
 #include "platform/site.h"
 #include "platform/snapshot.h"
+#include "runtime/sandbox.h"
 #include "runtime/supervisor.h"
 #include "store/store_apps.h"
 #include "store/store_installs.h"
@@ -84,51 +85,98 @@ static json_t *version_json(kreq_t *kr, const version_rec_t *v)
 
 /* ---- apps ---- */
 
+/* The manifest's warnings (platform/manifest.h) as the deploy and register answers carry
+ * them: [{line, col, path, key, message}], key only for a module. */
+static json_t *warnings_json(const manifest_t *m)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < m->n_warnings; i++) {
+        const manifest_warning_t *w = &m->warnings[i];
+        json_t *o = json_pack("{s:I,s:I,s:s,s:s}", "line", (json_int_t)w->line, "col", (json_int_t)w->col, "path",
+                              w->path, "message", w->message);
+        if (w->key)
+            json_object_set_new(o, "key", json_string(w->key));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+/* Parses a manifest text sent with a request, naming the Node.js workers run in its
+ * runtime warnings; replies 400 with the parser's one line and returns -1 when invalid. */
+static int parse_sent_manifest(kreq_t *kr, json_t *mj, int allow_missing_id, manifest_t *m)
+{
+    manifest_err_t merr;
+    *m = (manifest_t){.allow_missing_id = allow_missing_id, .node_version = sandbox_node_version()};
+    if (manifest_parse(kr->arena, "manifest.yml", json_string_value(mj), json_string_length(mj), NULL, m, &merr) != 0) {
+        reply_error(kr, 400, 0, merr.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* The app as GET /admin/v1/apps/{id} shows it; NULL after replying 500. */
+static json_t *app_json(kreq_t *kr, const app_rec_t *app)
+{
+    env_rec_t *envs;
+    size_t n;
+    if (store_env_list(kr->store, kr->arena, app->id, &envs, &n) != STORE_OK) {
+        reply_error(kr, 500, 0, "Internal server error");
+        return NULL;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        version_rec_t v;
+        int rc = store_version_latest(kr->store, kr->arena, app->id, envs[i].key, -1, &v);
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:o}", "key", envs[i].key, "id", envs[i].id, "isolation",
+                                             envs[i].isolation ? envs[i].isolation : "version", "latest",
+                                             rc == STORE_OK ? version_json(kr, &v) : json_null()));
+    }
+    return json_pack("{s:s,s:s,s:s,s:s,s:o}", "id", app->id, "ari",
+                     arena_printf(kr->arena, "%s%s", APP_ARI_PREFIX, app->id), "name", app->name, "createdAt",
+                     iso(kr, app->created_ms), "environments", arr);
+}
+
+/* POST /admin/v1/apps {name, manifest?}: with the manifest text (kiln register sends it),
+ * an invalid one refuses the registration and the answer carries its warnings. */
 void apps_register(kreq_t *kr)
 {
-    static const char *const allowed[] = {"name", NULL};
+    static const char *const allowed[] = {"name", "manifest", NULL};
     json_t *body = kreq_json_body(kr, 0);
     if (!body || only(kr, body, allowed) != 0)
         return;
     const char *name = json_str(body, "name");
+    json_t *mj = json_object_get(body, "manifest");
     if (!name || !app_name_valid(name)) {
         reply_error(kr, 400, 0, "name must be 1 to 100 printable characters.");
         return;
     }
+    if (mj && !json_is_string(mj)) {
+        reply_error(kr, 400, 0, "manifest must be the manifest.yml text.");
+        return;
+    }
+    manifest_t m = {0};
+    if (mj && parse_sent_manifest(kr, mj, 1, &m) != 0)
+        return;
     app_rec_t app;
     if (app_register(kr->store, kr->arena, name, &app) != STORE_OK) {
         reply_error(kr, 500, 0, "Internal server error");
         return;
     }
-    kr->params[0] = app.id;
-    apps_get(kr);
-    kr->req->res.status = 201;
+    json_t *out = app_json(kr, &app);
+    if (!out)
+        return;
+    if (mj)
+        json_object_set_new(out, "warnings", warnings_json(&m));
+    reply_json_new(kr, 201, out);
 }
 
 void apps_get(kreq_t *kr)
 {
     app_rec_t app;
-    if (load_app(kr, 0, &app) != 0)
+    json_t *out;
+    if (load_app(kr, 0, &app) != 0 || !(out = app_json(kr, &app)))
         return;
-    env_rec_t *envs;
-    size_t n;
-    if (store_env_list(kr->store, kr->arena, app.id, &envs, &n) != STORE_OK) {
-        reply_error(kr, 500, 0, "Internal server error");
-        return;
-    }
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) {
-        version_rec_t v;
-        int rc = store_version_latest(kr->store, kr->arena, app.id, envs[i].key, -1, &v);
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:o}", "key", envs[i].key, "id", envs[i].id, "isolation",
-                                             envs[i].isolation ? envs[i].isolation : "version", "latest",
-                                             rc == STORE_OK ? version_json(kr, &v) : json_null()));
-    }
-    int status = kreq_method_is(kr, "POST") ? 201 : 200;
-    reply_json_new(kr, status,
-                   json_pack("{s:s,s:s,s:s,s:s,s:o}", "id", app.id, "ari",
-                             arena_printf(kr->arena, "%s%s", APP_ARI_PREFIX, app.id), "name", app.name, "createdAt",
-                             iso(kr, app.created_ms), "environments", arr));
+    reply_json_new(kr, 200, out);
 }
 
 void apps_env_create(kreq_t *kr)
@@ -257,13 +305,9 @@ void versions_deploy(kreq_t *kr)
         reply_error(kr, 400, 0, "The body needs \"uploadId\" and \"manifest\" (the manifest.yml text).");
         return;
     }
-    manifest_t m = {0};
-    manifest_err_t merr;
-    if (manifest_parse(kr->arena, "manifest.yml", json_string_value(mj), json_string_length(mj), NULL, &m, &merr) !=
-        0) {
-        reply_error(kr, 400, 0, merr.msg);
+    manifest_t m;
+    if (parse_sent_manifest(kr, mj, 0, &m) != 0)
         return;
-    }
     const char *mid = app_id_from_ari(m.app_id);
     if (!mid || strcmp(mid, app.id) != 0) {
         reply_error(kr, 400, 0, "manifest.yml: app.id is not this app's id.");
@@ -312,6 +356,7 @@ void versions_deploy(kreq_t *kr)
     json_t *out = version_json(kr, &v);
     json_object_set_new(out, "appId", json_string(m.app_id));
     json_object_set_new(out, "environment", json_string(env.key));
+    json_object_set_new(out, "warnings", warnings_json(&m));
     /* The deploy answers once the runtime has unpacked the version, so its first
      * invocation pays only for starting a worker; the HTTP thread does not wait. */
     rt_job_t *job = rt_job_new();

@@ -72,6 +72,15 @@ json_t *invoke_manifest(arena_t *a, const version_rec_t *ver)
     return json_own(a, json_incref(m));
 }
 
+int invoke_legacy_runtime(json_t *manifest)
+{
+    if (!manifest)
+        return 0;
+    json_t *rt = json_object_get(json_object_get(manifest, "app"), "runtime");
+    const char *name = json_str(rt, "name");
+    return !name || strcmp(name, "sandbox") == 0;
+}
+
 json_t *invoke_module(json_t *manifest, const char *type, const char *key)
 {
     size_t i;
@@ -167,6 +176,7 @@ rt_job_t *invoke_job(store_t *st, arena_t *a, const char *public_url, const inst
         job->isolate = xstrdup(in->id); /* its own workers: never shared with another installation */
     job->file = xstrndup(handler, (size_t)(dot - handler));
     job->export_name = xstrdup(dot + 1);
+    job->legacy_api = invoke_legacy_runtime(invoke_manifest(a, ver));
     job->memory_mb = json_is_integer(mem) && json_integer_value(mem) >= 128 && json_integer_value(mem) <= 4096
                          ? (unsigned)json_integer_value(mem)
                          : 512;

@@ -24,6 +24,11 @@ json_t *invoke_manifest(arena_t *a, const version_rec_t *ver);
 /* modules.<type>[] item with `key` in a manifest's canonical JSON, or NULL (borrowed). */
 json_t *invoke_module(json_t *manifest, const char *type, const char *key);
 
+/* 1 if the deployed manifest puts the app on Forge's legacy sandbox runtime
+ * (app.runtime.name "sandbox", or no name: what manifest.h's runtime_name says), whose
+ * functions get the runtime global `api` (rt_job_t.legacy_api); 0 otherwise or for NULL. */
+int invoke_legacy_runtime(json_t *manifest);
+
 /* A job running function module `fn` of installation `in` on `site`, for module
  * `module_key`, with `payload_json` (consumed). The time limit is the function's
  * timeoutSeconds when set (at most max_timeout_ms), else default_timeout_ms. The

@@ -4,6 +4,7 @@
  * in manifest_*.c (platform/manifest_int.h). */
 #include "platform/manifest.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "platform/manifest_int.h"
@@ -54,26 +55,82 @@ static int uuid_ok(const char *s)
     return 1;
 }
 
-static int parse_app(manifest_parser_t *p)
+/* The Node.js that runs the app, for the runtime warnings. */
+static const char *node_phrase(manifest_parser_t *p)
+{
+    const char *v = p->m->node_version;
+    return v && *v ? arena_printf(p->a, "Node.js %s", v) : "the Node.js kiln's workers run";
+}
+
+/* app.runtime: Forge's names, the deprecated ones and a missing one with a warning that
+ * names the Node.js the app will run on (docs/apps.md). */
+static int parse_runtime(manifest_parser_t *p, const yaml_t *app)
 {
     static const char *const runtimes[] = {"nodejs20.x", "nodejs22.x", "nodejs24.x", NULL};
+    static const char *const deprecated[] = {"nodejs16.x", "nodejs18.x", "sandbox", NULL};
+    manifest_t *m = p->m;
+    const yaml_t *rt = yaml_get(app, "runtime"), *v = NULL;
+    if (rt && manifest_want_map(p, rt))
+        return -1;
+    if (!rt || !(v = yaml_get(rt, "name"))) {
+        m->runtime_name = "sandbox";
+        if (rt && manifest_opt_uint(p, rt, "memoryMB", 128, 4096, &m->app_memory_mb))
+            return -1;
+        return manifest_warn(p, rt ? rt : app, NULL,
+                             "no %s: Forge's default is its legacy sandbox runtime, which it has deprecated; kiln "
+                             "runs this app on %s (name nodejs20.x, nodejs22.x or nodejs24.x)",
+                             rt ? "name" : "runtime", node_phrase(p));
+    }
+    if (manifest_want_str(p, v, &m->runtime_name))
+        return -1;
+    if (one_of(m->runtime_name, deprecated)) {
+        if (manifest_warn(p, v, NULL,
+                          "Forge has deprecated the %s runtime (its schema accepts nodejs20.x, nodejs22.x or "
+                          "nodejs24.x); kiln runs this app on %s",
+                          m->runtime_name, node_phrase(p)))
+            return -1;
+    } else if (manifest_want_enum(p, v, runtimes, &m->runtime_name)) {
+        return -1;
+    } else if (m->node_version && m->node_version[0] == 'v' &&
+               atoi(m->node_version + 1) != atoi(m->runtime_name + strlen("nodejs"))) {
+        if (manifest_warn(p, v, NULL, "kiln runs this app on %s, not on %.*s", node_phrase(p),
+                          (int)strlen(m->runtime_name) - 2, m->runtime_name))
+            return -1;
+    }
+    return manifest_opt_uint(p, rt, "memoryMB", 128, 4096, &m->app_memory_mb);
+}
+
+static int parse_app(manifest_parser_t *p)
+{
     static const char prefix[] = "ari:cloud:ecosystem::app/";
     manifest_t *m = p->m;
-    const yaml_t *app, *rt, *v;
-    if (manifest_req(p, p->root, "app", &app) || manifest_want_map(p, app))
+    const yaml_t *app, *v;
+    int allow = m->allow_missing_id == 1;
+    if (manifest_req(p, p->root, "app", &app))
         return -1;
-    if ((v = yaml_get(app, "id"))) {
+    /* `app:` with nothing under it (a template whose id was taken out): register writes
+     * the id under it; yaml_get finds nothing in it */
+    if (!(allow && app->type == YAML_NULL) && manifest_want_map(p, app))
+        return -1;
+    v = yaml_get(app, "id");
+    if (!v || (allow && v->type == YAML_NULL)) { /* register writes it */
+        if (!allow)
+            return manifest_fail(p, MANIFEST_ESCHEMA, app, "missing required field \"id\"");
+    } else if (allow && is_str(v) && !memchr(v->s, '\0', v->len)) { /* register replaces it unless ours */
+        if (!strncmp(v->s, prefix, sizeof prefix - 1) && uuid_ok(v->s + sizeof prefix - 1))
+            m->app_id = v->s;
+        else
+            m->foreign_id = v->s;
+    } else {
         if (manifest_want_str(p, v, &m->app_id))
             return -1;
         if (strncmp(m->app_id, prefix, sizeof prefix - 1) || !uuid_ok(m->app_id + sizeof prefix - 1))
-            return manifest_fail(p, MANIFEST_ESCHEMA, v, "\"%.*s\" is not an app id (ari:cloud:ecosystem::app/<uuid>)",
+            return manifest_fail(p, MANIFEST_ESCHEMA, v,
+                                 "\"%.*s\" is not an app id (ari:cloud:ecosystem::app/<uuid>; kiln register gives the "
+                                 "app one)",
                                  qlen(m->app_id), m->app_id);
-    } else if (m->allow_missing_id != 1) {
-        return manifest_fail(p, MANIFEST_ESCHEMA, app, "missing required field \"id\"");
     }
-    if (manifest_req(p, app, "runtime", &rt) || manifest_want_map(p, rt) || manifest_req(p, rt, "name", &v) ||
-        manifest_want_enum(p, v, runtimes, &m->runtime_name) ||
-        manifest_opt_uint(p, rt, "memoryMB", 128, 4096, &m->app_memory_mb))
+    if (parse_runtime(p, app))
         return -1;
     if ((v = yaml_get(app, "storage"))) {
         const yaml_t *ent;
@@ -195,7 +252,8 @@ int manifest_parse(arena_t *a, const char *file_label, const char *text, size_t 
                    manifest_t *out, manifest_err_t *err)
 {
     int allow = out->allow_missing_id == 1;
-    *out = (manifest_t){.allow_missing_id = allow};
+    const char *node = out->node_version;
+    *out = (manifest_t){.allow_missing_id = allow, .node_version = node};
     *err = (manifest_err_t){0};
     manifest_parser_t p = {
         .a = a, .label = file_label ? file_label : "manifest.yml", .err = err, .m = out, .ext_major = json_object()};

@@ -131,6 +131,17 @@ typedef struct manifest_resource {
     unsigned line, col;
 } manifest_resource_t;
 
+/* Something kiln accepts but runs differently from Forge, or not at all: a module type it
+ * does not run yet, a deprecated or missing runtime, a Node version other than the one
+ * named. Deploy and register report each as one line (manifest_warning_format) and in
+ * their JSON answers as {line, col, path, key, message}. */
+typedef struct manifest_warning {
+    const char *path;    /* "modules.jira:issuePanel[0]", "app.runtime.name" */
+    const char *key;     /* the module's key, or NULL */
+    const char *message; /* "not run by kiln yet" */
+    unsigned line, col;
+} manifest_warning_t;
+
 /* A module of a type kiln does not run (jira:issuePanel, consumer, rovo:agent, ...). */
 typedef struct manifest_unsupported {
     const char *type; /* "jira:issuePanel" */
@@ -143,9 +154,20 @@ typedef struct manifest {
     /* In: set to 1 before calling manifest_parse to accept a manifest without app.id
      * (`kiln register` writes it later). Zero the struct otherwise. */
     int allow_missing_id;
+    /* In: the Node.js version kiln's workers run ("v20.20.2", runtime/sandbox.h's
+     * sandbox_node_version), named in the runtime warnings; NULL when unknown (the CLI,
+     * which leaves the final word to the server). */
+    const char *node_version;
 
-    const char *app_id;                /* "ari:cloud:ecosystem::app/<uuid>", or NULL when allowed */
-    const char *runtime_name;          /* app.runtime.name: nodejs20.x, nodejs22.x, nodejs24.x */
+    /* "ari:cloud:ecosystem::app/<uuid>"; NULL when allowed and the manifest has none, or
+     * one that is not a kiln app id: the placeholder "ari:cloud:ecosystem::app/" that
+     * templates ship, or a foreign one (then foreign_id holds it; register replaces it). */
+    const char *app_id;
+    const char *foreign_id;
+    /* app.runtime.name: nodejs20.x, nodejs22.x, nodejs24.x; or, each with a warning,
+     * Forge's deprecated nodejs16.x, nodejs18.x and sandbox, and "sandbox" (Forge's
+     * default, @forge/cli's version-service) when app.runtime or its name is missing. */
+    const char *runtime_name;
     unsigned app_memory_mb;            /* app.runtime.memoryMB, 0 when absent */
     const char *app_json;              /* the whole `app` mapping (licensing, features, ...) as JSON */
     const char *storage_entities_json; /* app.storage.entities as JSON, or NULL */
@@ -162,6 +184,10 @@ typedef struct manifest {
     size_t n_endpoints;
     manifest_unsupported_t *unsupported; /* in document order */
     size_t n_unsupported;
+    /* The runtime's warnings, then one per unsupported module and per connectModules
+     * entry, in document order. At most 2 + MANIFEST_MAX_NODES (each is a node). */
+    manifest_warning_t *warnings;
+    size_t n_warnings;
 
     manifest_remote_t *remotes;
     size_t n_remotes;
@@ -202,6 +228,11 @@ typedef struct manifest {
  * or returns -1 with *err filled (err->code < 0) and *out unspecified. */
 int manifest_parse(arena_t *a, const char *file_label, const char *text, size_t len, const char *app_dir,
                    manifest_t *out, manifest_err_t *err);
+
+/* Writes warning w as one line, "manifest.yml:3:11: app.runtime.name: ..." or
+ * "manifest.yml:12:7: modules.consumer[0] (key K): not run by kiln yet", into out (cut to
+ * cap, which must be at least 1). */
+void manifest_warning_format(const manifest_warning_t *w, const char *file_label, char *out, size_t cap);
 
 /* The major key of a parsed manifest (out->major_key). */
 const char *manifest_major_key(const manifest_t *m);

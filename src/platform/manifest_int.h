@@ -32,6 +32,7 @@ typedef struct manifest_parser {
     manifest_err_t *err;
     manifest_t *m;           /* being filled */
     const yaml_t *root;      /* the document's top-level mapping */
+    size_t warn_cap;         /* room in m->warnings */
     const yaml_t **handlers; /* the handler node of m->functions[i] (manifest_check_files) */
     json_t *ext_major;       /* external kind -> canonical entries (manifest_major.c) */
 } manifest_parser_t;
@@ -96,6 +97,12 @@ int manifest_fail(manifest_parser_t *p, int code, const yaml_t *n, const char *f
 int manifest_oom(manifest_parser_t *p);
 /* Zeroed arena memory (at least 1 byte); NULL after manifest_oom. */
 void *manifest_calloc(manifest_parser_t *p, size_t n);
+
+/* ---- warning (manifest_read.c): 0, or -1 after manifest_oom */
+
+/* Appends a warning at node n (its position and path) about module `key` (or NULL). */
+int manifest_warn(manifest_parser_t *p, const yaml_t *n, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* ---- JSON copies in the arena (manifest_read.c) */
 

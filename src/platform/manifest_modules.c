@@ -1,5 +1,6 @@
 /* The manifest's modules (platform/manifest_int.h): one parser per module type kiln runs,
- * in the table `modtypes`; every other type is kept as unsupported. Module keys are
+ * in the table `modtypes`; every other type is kept as unsupported, with a warning (as is
+ * each connectModules entry). Module keys are
  * unique across all types. Also: a function's handler and its source file. */
 #include <stddef.h>
 #include <stdlib.h>
@@ -207,6 +208,32 @@ static const modtype_t *modtype(const char *name)
     return NULL;
 }
 
+/* connectModules (Connect descriptors carried into Forge): kiln runs none; each item is
+ * a warning, whatever its shape, so that nothing is dropped without a word. */
+static int warn_connect(manifest_parser_t *p)
+{
+    const yaml_t *cm = yaml_get(p->root, "connectModules");
+    if (!cm)
+        return 0;
+    if (cm->type != YAML_MAP)
+        return manifest_warn(p, cm, NULL, "Connect modules are not run by kiln");
+    YAML_EACH(c, cm)
+    {
+        if (c->type != YAML_SEQ) {
+            if (manifest_warn(p, c, NULL, "a Connect module; not run by kiln"))
+                return -1;
+            continue;
+        }
+        YAML_EACH(it, c)
+        {
+            const yaml_t *k = it->type == YAML_MAP ? yaml_get(it, "key") : NULL;
+            if (manifest_warn(p, it, k && is_str(k) ? k->s : NULL, "a Connect module; not run by kiln"))
+                return -1;
+        }
+    }
+    return 0;
+}
+
 /* Two passes: the first checks each type's list and sizes the arrays, the second parses
  * the items in document order. */
 int manifest_parse_modules(manifest_parser_t *p)
@@ -217,7 +244,7 @@ int manifest_parse_modules(manifest_parser_t *p)
     size_t total = 0, unsup = 0, n_keys = 0;
     if (!mods)
         return yaml_get(p->root, "connectModules")
-                   ? 0
+                   ? warn_connect(p)
                    : manifest_fail(p, MANIFEST_ESCHEMA, p->root, "missing required field \"modules\"");
     if (manifest_want_map(p, mods))
         return -1;
@@ -270,11 +297,11 @@ int manifest_parse_modules(manifest_parser_t *p)
             }
             manifest_unsupported_t *u = &m->unsupported[m->n_unsupported++];
             *u = (manifest_unsupported_t){.type = c->key->s, .key = key, .line = it->line, .col = it->col};
-            if (manifest_node_json(p, it, &u->json, NULL))
+            if (manifest_node_json(p, it, &u->json, NULL) || manifest_warn(p, it, key, "not run by kiln yet"))
                 return -1;
         }
     }
-    return 0;
+    return warn_connect(p);
 }
 
 /* ================================================================ handler files */

@@ -68,6 +68,53 @@ void *manifest_calloc(manifest_parser_t *p, size_t n)
     return r;
 }
 
+/* ================================================================ warnings */
+
+int manifest_warn(manifest_parser_t *p, const yaml_t *n, const char *key, const char *fmt, ...)
+{
+    manifest_t *m = p->m;
+    if (m->n_warnings == p->warn_cap) {
+        size_t cap = p->warn_cap ? 2 * p->warn_cap : 8;
+        manifest_warning_t *w = manifest_calloc(p, cap * sizeof *w);
+        if (!w)
+            return -1;
+        if (m->n_warnings)
+            memcpy(w, m->warnings, m->n_warnings * sizeof *w);
+        m->warnings = w;
+        p->warn_cap = cap;
+    }
+    char path[256], what[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    yaml_path(n, path, sizeof path);
+    enc_utf8_printable(path);
+    enc_utf8_printable(what);
+    manifest_warning_t *w = &m->warnings[m->n_warnings];
+    *w = (manifest_warning_t){.path = arena_strdup(p->a, path),
+                              .key = key,
+                              .message = arena_strdup(p->a, what),
+                              .line = n->line,
+                              .col = n->col};
+    if (!w->path || !w->message)
+        return manifest_oom(p);
+    m->n_warnings++;
+    return 0;
+}
+
+void manifest_warning_format(const manifest_warning_t *w, const char *file_label, char *out, size_t cap)
+{
+    int n;
+    if (w->key)
+        n = snprintf(out, cap, "%s:%u:%u: %s (key %s): %s", file_label, w->line, w->col, w->path, w->key, w->message);
+    else
+        n = snprintf(out, cap, "%s:%u:%u: %s: %s", file_label, w->line, w->col, w->path, w->message);
+    if (n < 0)
+        snprintf(out, cap, "%s:%u:%u: warning", file_label, w->line, w->col);
+    enc_utf8_printable(out);
+}
+
 /* ================================================================ JSON renderings */
 
 static int dump_cb(const char *b, size_t n, void *data)

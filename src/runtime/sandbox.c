@@ -33,7 +33,8 @@ static struct {
     char setpriv[PATH_MAX];     /* absolute, inside /usr or /bin (visible in the box) */
     char node_prefix[PATH_MAX]; /* Node's tree when it is outside /usr, else "" */
     char data_dir[PATH_MAX], runtime_dir[PATH_MAX], proxy_socket[PATH_MAX];
-    char node[PATH_MAX]; /* absolute when found */
+    char node[PATH_MAX];   /* absolute when found */
+    char node_version[32]; /* `node --version`'s "v20.20.2", "" when unknown */
     int inited;
     /* the host's top-level links and directories of the merged-/usr layout */
     struct {
@@ -53,6 +54,11 @@ const sandbox_status_t *sandbox_status(void)
 const char *sandbox_node(void)
 {
     return S.inited ? S.node : NULL;
+}
+
+const char *sandbox_node_version(void)
+{
+    return S.inited && S.node_version[0] ? S.node_version : NULL;
 }
 
 /* ---------------------------------------------------------------- finding things */
@@ -515,6 +521,65 @@ void sandbox_describe(char *out, size_t outlen)
 
 /* ---------------------------------------------------------------- start */
 
+/* Reads fd into buf (NUL-terminated) until EOF, a full buffer or ms milliseconds; closes
+ * fd; returns the bytes read. */
+static size_t read_for(int fd, char *buf, size_t cap, int ms)
+{
+    size_t got = 0;
+    int64_t deadline = clock_now_ms() + ms;
+    for (;;) {
+        int64_t left = deadline - clock_now_ms();
+        struct pollfd pf = {.fd = fd, .events = POLLIN};
+        if (left <= 0 || poll(&pf, 1, (int)left) <= 0)
+            break;
+        ssize_t r = read(fd, buf + got, cap - 1 - got);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+        if (got >= cap - 1)
+            break;
+    }
+    close(fd);
+    buf[got] = '\0';
+    return got;
+}
+
+/* Keeps `node --version`'s first line ("v20.20.2") when it looks like one. */
+static void keep_version(const char *out)
+{
+    size_t n = strspn(out, "v0123456789.");
+    if (out[0] == 'v' && n > 1 && n < sizeof S.node_version)
+        snprintf(S.node_version, sizeof S.node_version, "%.*s", (int)n, out);
+}
+
+/* `node --version` run as kiln runs workers when the box is off (unsafe or unavailable):
+ * directly, as kiln's uid. Leaves S.node_version "" when it does not answer. */
+static void host_version(const char *node)
+{
+    int pfd[2];
+    if (node[0] != '/' || pipe2(pfd, O_CLOEXEC) != 0)
+        return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(pfd[1], 1);
+        execl(node, node, "--version", (char *)NULL);
+        _exit(127);
+    }
+    close(pfd[1]);
+    if (pid < 0) {
+        close(pfd[0]);
+        return;
+    }
+    char outb[256];
+    read_for(pfd[0], outb, sizeof outb, PROBE_MS);
+    kill(pid, SIGKILL);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        keep_version(outb);
+}
+
 /* Runs `node --version` in a box and waits for it: the proof that the chain works. */
 static int probe(const char *node, char *why, size_t whylen)
 {
@@ -544,29 +609,16 @@ static int probe(const char *node, char *why, size_t whylen)
     }
     close(pfd[1]);
     char outb[1024];
-    size_t got = 0;
-    int64_t deadline = clock_now_ms() + PROBE_MS;
-    for (;;) {
-        int64_t left = deadline - clock_now_ms();
-        struct pollfd pf = {.fd = pfd[0], .events = POLLIN};
-        if (left <= 0 || poll(&pf, 1, (int)left) <= 0)
-            break;
-        ssize_t r = read(pfd[0], outb + got, sizeof outb - 1 - got);
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-        if (got >= sizeof outb - 1)
-            break;
-    }
-    close(pfd[0]);
-    outb[got] = '\0';
+    size_t got = read_for(pfd[0], outb, sizeof outb, PROBE_MS);
     kill(p.pid, SIGKILL); /* a no-op when it ended already */
     int status = 0;
     while (waitpid(p.pid, &status, 0) < 0 && errno == EINTR) {
     }
     sandbox_release(&p);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && outb[0] == 'v')
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && outb[0] == 'v') {
+        keep_version(outb);
         return 0;
+    }
     char *nl = strchr(outb, '\n');
     if (nl && outb[0] == 'v')
         nl = strchr(nl + 1, '\n');
@@ -579,6 +631,7 @@ static int probe(const char *node, char *why, size_t whylen)
 int sandbox_init(const sandbox_config_t *cfg, char *err, size_t errlen)
 {
     memset(&S.st, 0, sizeof S.st);
+    S.node_version[0] = '\0';
     S.st.unsafe = 0;
     S.root = geteuid() == 0;
     S.st.unsafe = cfg->unsafe_off;
@@ -619,8 +672,10 @@ int sandbox_init(const sandbox_config_t *cfg, char *err, size_t errlen)
         snprintf(S.st.cgroups, sizeof S.st.cgroups, "v%d %.40s", cg == CG_V1 ? 1 : 2, ctl);
     else
         snprintf(S.st.cgroups, sizeof S.st.cgroups, "none (%s)", S.root ? "see the log" : "kiln is not root");
-    if (cfg->unsafe_off)
+    if (cfg->unsafe_off) {
+        host_version(S.node);
         return 0; /* the box stays off; limits and the filter still apply */
+    }
 
     const char *bw = cfg->bwrap ? cfg->bwrap : getenv("KILN_BWRAP") ? getenv("KILN_BWRAP") : "bwrap";
     const char *node = S.node;
@@ -637,8 +692,10 @@ int sandbox_init(const sandbox_config_t *cfg, char *err, size_t errlen)
         resolve_exe("/bin/setpriv", S.setpriv, sizeof S.setpriv) != 0)
         MISSING("setpriv (util-linux) not found in /usr/bin or /bin");
     plan_top();
-    if (S.st.missing[0])
+    if (S.st.missing[0]) {
+        host_version(S.node);
         return 0;
+    }
     S.st.on = 1;
     S.st.identity = S.root ? "a uid per pool" : "a user namespace";
     int64_t t0 = clock_now_ms();
@@ -648,6 +705,8 @@ int sandbox_init(const sandbox_config_t *cfg, char *err, size_t errlen)
         MISSING("%s", why);
     }
     S.st.probe_ms = clock_now_ms() - t0;
+    if (!S.node_version[0])
+        host_version(S.node);
 #undef MISSING
     return 0;
 }

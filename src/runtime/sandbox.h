@@ -84,6 +84,10 @@ int sandbox_init(const sandbox_config_t *cfg, char *err, size_t errlen);
 const sandbox_status_t *sandbox_status(void);
 /* The node executable (absolute when it was found), or NULL before sandbox_init. */
 const char *sandbox_node(void);
+/* The version of Node.js that workers run ("v20.20.2"), from the start-up probe's
+ * `node --version` (or the same run directly when the box is off); NULL before
+ * sandbox_init or when node did not answer. Set once at start, read by any thread. */
+const char *sandbox_node_version(void);
 /* One line for humans: what the box is made of, or what is missing. */
 void sandbox_describe(char *out, size_t outlen);
 /* Whether a function of environment `env_key` may run: boxed; or the box is off and the

@@ -51,6 +51,9 @@ struct rt_job {
                       (an environment with `isolation: installation`) */
     int64_t deadline_ms;
     int prepare_only; /* only unpack the snapshot (a deploy waiting until its version can run) */
+    int legacy_api;   /* the app is on Forge's legacy sandbox runtime (app.runtime.name sandbox
+                         or none): its workers get the runtime global `api` that @forge/api
+                         2.x reads (runtime/node/legacy-api.js) */
     invocation_t inv; /* registered while the job runs; inv.scopes is heap, owned */
     /* ---- out ---- */
     enum rt_status status;

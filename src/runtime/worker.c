@@ -212,6 +212,8 @@ void rt_worker_start_job(worker_t *w, rt_job_t *job)
     jw_kstr(&jw, "id", job->inv.id);
     jw_kstr(&jw, "bundle", bundle);
     jw_kstr(&jw, "export", job->export_name);
+    if (job->legacy_api)
+        jw_kbool(&jw, "legacyApi", 1);
     jw_key(&jw, "payload");
     jw_raw(&jw, job->payload_json, strlen(job->payload_json));
     jw_key(&jw, "context");

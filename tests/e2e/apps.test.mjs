@@ -653,8 +653,9 @@ describe('register, manifest errors and bundling', () => {
         /^manifest\.yml:6:\d+: modules\.function\[0\]: duplicate key "handler"/],
       ['too deep', `${idBlock}modules:\n  function:\n    - key: main\n      handler: index.run\nx: ${'['.repeat(100)}${']'.repeat(100)}\n`,
         /^manifest\.yml:\d+:\d+: .*(deep|nesting)/i],
-      ['missing app.runtime', `modules:\n  function:\n    - key: main\n      handler: index.run\napp:\n  id: ${ari}\n`,
-        /^manifest\.yml:\d+:\d+: app: .*runtime/],
+      // a missing app.runtime is Forge's default with a warning (manifest_warnings.test.mjs)
+      ['app.runtime not a mapping', `modules:\n  function:\n    - key: main\n      handler: index.run\napp:\n  id: ${ari}\n  runtime: nodejs20.x\n`,
+        /^manifest\.yml:7:12: app\.runtime: expected a mapping, found a string$/],
     ];
     for (const [what, text, re] of cases) {
       writeFileSync(path.join(dir, 'manifest.yml'), text);

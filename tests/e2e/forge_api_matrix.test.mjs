@@ -1,4 +1,4 @@
-// The @forge/api major matrix: the fixtures tests/fixtures/apps/api-v3 … api-v8, each
+// The @forge/api major matrix: the fixtures tests/fixtures/apps/api-v2 … api-v8, each
 // pinning the newest release of one major (lockfile of its own, installed by `make deps`),
 // deployed into one kiln and installed on two demo sites. On each site the app's
 // webtrigger lists the projects as the app (requestJira), keeps items and a secret in app
@@ -6,7 +6,9 @@
 // `storage`), walks a prefix page by page with cursors and returns webTrigger.getUrl for
 // its own key. Checked: each site sees its own projects only (canaries), identical keys
 // on both sites never meet, secrets are neither listed nor readable as plain keys, and
-// getUrl equals `kiln webtrigger KEY --site`.
+// getUrl equals `kiln webtrigger KEY --site`. api-v2 is an app of Forge's legacy sandbox
+// runtime (no app.runtime, a placeholder app.id) on @forge/api 2.x, which reaches the
+// platform through the runtime's global `api` only; the others never see that global.
 //
 // Run: node --test tests/e2e/forge_api_matrix.test.mjs   (needs build/kiln, esbuild and
 // tests/fixtures/apps/api-v*/node_modules from `make deps`)
@@ -19,14 +21,14 @@ import path from 'node:path';
 import { ROOT, startKiln, expectStatus, tempDir, cliOkJson as okJson } from './lib/kiln.mjs';
 
 const FIXTURES = path.join(ROOT, 'tests', 'fixtures', 'apps');
-const MAJORS = [3, 4, 5, 6, 7, 8];
+const MAJORS = [2, 3, 4, 5, 6, 7, 8];
 
 const installed = (major, pkg) => {
   const f = path.join(FIXTURES, `api-v${major}`, 'node_modules', ...pkg.split('/'), 'package.json');
   return existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')).version : null;
 };
 
-describe('@forge/api majors 3 to 8 on two sites', () => {
+describe('@forge/api majors 2 to 8 on two sites', () => {
   let k, A, B;
   const tag = randomBytes(3).toString('hex');
 
@@ -127,6 +129,12 @@ describe('@forge/api majors 3 to 8 on two sites', () => {
         assert.deepEqual(await call(A, { action: 'get-secret', key: 'page:token' }), { value: null });
         assert.deepEqual(await call(B, { action: 'get-secret', key: 'page:token' }), { value: 'beta' });
       });
+
+      if (major === 2) {
+        it('the legacy runtime: the global `api` is there, and @forge/api 2.x made every call through it', async () => {
+          assert.deepEqual(await call(A, { action: 'legacy' }), { globalApi: 'object', forgeRuntime: 'object' });
+        });
+      }
 
       it('webTrigger.getUrl equals `kiln webtrigger matrix --site`', async () => {
         for (const s of [A, B]) assert.deepEqual(await call(s, { action: 'url' }), { url: T[s.name].url }, s.name);

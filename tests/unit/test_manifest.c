@@ -575,12 +575,154 @@ static void test_app_id_rules(void **state)
     assert_null(m.app_id);
     assert_string_equal(m.runtime_name, "nodejs24.x");
     assert_int_equal(m.allow_missing_id, 1);
-    /* allowed missing, but a present id must still be valid */
-    m = (manifest_t){.allow_missing_id = 1};
+    /* when allowed (register), a placeholder or foreign id is kept aside for register to
+     * replace; a deploy (not allowed) refuses it */
     const char *badid = "app:\n  id: ari:cloud:ecosystem::app/not-a-uuid\n  runtime:\n    name: nodejs22.x\n" FN;
-    assert_int_equal(manifest_parse(A, "manifest.yml", badid, strlen(badid), NULL, &m, &e), -1);
-    assert_string_equal(e.msg, "manifest.yml:2:7: app.id: \"ari:cloud:ecosystem::app/not-a-uuid\" is not an app id "
-                               "(ari:cloud:ecosystem::app/<uuid>)");
+    bad(badid, MANIFEST_ESCHEMA,
+        "manifest.yml:2:7: app.id: \"ari:cloud:ecosystem::app/not-a-uuid\" is not an app id "
+        "(ari:cloud:ecosystem::app/<uuid>; kiln register gives the app one)");
+    const char *ids[] = {"ari:cloud:ecosystem::app/", "ari:cloud:ecosystem::app/not-a-uuid", "my-app", "''"};
+    const char *kept[] = {"ari:cloud:ecosystem::app/", "ari:cloud:ecosystem::app/not-a-uuid", "my-app", ""};
+    for (size_t i = 0; i < 4; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "app:\n  id: %s\n  runtime:\n    name: nodejs22.x\n" FN, ids[i]);
+        m = (manifest_t){.allow_missing_id = 1};
+        if (manifest_parse(A, "manifest.yml", text, strlen(text), NULL, &m, &e) != 0)
+            fail_msg("%s: %s", ids[i], e.msg);
+        assert_null(m.app_id);
+        assert_string_equal(m.foreign_id, kept[i]);
+    }
+    bad("app:\n  id: ari:cloud:ecosystem::app/\n  runtime:\n    name: nodejs22.x\n" FN, MANIFEST_ESCHEMA,
+        "manifest.yml:2:7: app.id: \"ari:cloud:ecosystem::app/\" is not an app id (ari:cloud:ecosystem::app/<uuid>; "
+        "kiln register gives the app one)");
+    /* a kiln id stays the app id; `id:` with nothing is missing; other types stay errors */
+    m = (manifest_t){.allow_missing_id = 1};
+    const char *own = APP FN;
+    assert_int_equal(manifest_parse(A, "manifest.yml", own, strlen(own), NULL, &m, &e), 0);
+    assert_string_equal(m.app_id, ID);
+    assert_null(m.foreign_id);
+    m = (manifest_t){.allow_missing_id = 1};
+    const char *empty = "app:\n  id:\n  runtime:\n    name: nodejs22.x\n" FN;
+    assert_int_equal(manifest_parse(A, "manifest.yml", empty, strlen(empty), NULL, &m, &e), 0);
+    assert_null(m.app_id);
+    assert_null(m.foreign_id);
+    /* `app:` with nothing under it: register fills it in; deploy refuses it */
+    const char *bare = FN "app:\n";
+    bad(bare, MANIFEST_ESCHEMA, "manifest.yml:5:5: app: expected a mapping, found null");
+    m = (manifest_t){.allow_missing_id = 1};
+    assert_int_equal(manifest_parse(A, "manifest.yml", bare, strlen(bare), NULL, &m, &e), 0);
+    assert_null(m.app_id);
+    assert_string_equal(m.runtime_name, "sandbox");
+    assert_int_equal(m.n_warnings, 1);
+    assert_string_equal(m.warnings[0].path, "app");
+    m = (manifest_t){.allow_missing_id = 1};
+    const char *num = "app:\n  id: 12\n  runtime:\n    name: nodejs22.x\n" FN;
+    assert_int_equal(manifest_parse(A, "manifest.yml", num, strlen(num), NULL, &m, &e), -1);
+    assert_string_equal(e.msg, "manifest.yml:2:7: app.id: expected a string, found an integer");
+}
+
+/* ================================================================ warnings */
+
+/* Parses with the given Node version and checks the formatted warnings, all of them. */
+static manifest_t warns(const char *yaml, const char *node, const char *const *want)
+{
+    manifest_t m = {.node_version = node};
+    manifest_err_t e;
+    if (manifest_parse(A, "manifest.yml", yaml, strlen(yaml), NULL, &m, &e) != 0)
+        fail_msg("unexpected error: %s\n--- input:\n%s", e.msg, yaml);
+    size_t n = 0;
+    while (want[n])
+        n++;
+    for (size_t i = 0; i < m.n_warnings || i < n; i++) {
+        char line[1200] = "(none)";
+        if (i < m.n_warnings)
+            manifest_warning_format(&m.warnings[i], "manifest.yml", line, sizeof line);
+        if (i >= n || strcmp(line, want[i]))
+            fail_msg("warning %zu: got\n  %s\nwant\n  %s", i, line, i < n ? want[i] : "(none)");
+    }
+    return m;
+}
+
+#define DEPRECATED(name, node)                                                                                         \
+    ": app.runtime.name: Forge has deprecated the " name " runtime (its schema accepts nodejs20.x, nodejs22.x or "     \
+    "nodejs24.x); kiln runs this app on " node
+
+static void test_runtime_warnings(void **state)
+{
+    (void)state;
+    const char *none[] = {NULL};
+    /* Forge's names on the Node kiln runs: no warning; on another major: one */
+    warns("app:\n  id: " ID "\n  runtime:\n    name: nodejs20.x\n" FN, "v20.20.2", none);
+    warns("app:\n  id: " ID "\n  runtime:\n    name: nodejs22.x\n" FN, NULL, none);
+    manifest_t m = warns(APP FN, "v20.20.2",
+                         (const char *const[]){"manifest.yml:4:11: app.runtime.name: kiln runs this app on Node.js "
+                                               "v20.20.2, not on nodejs22",
+                                               NULL});
+    assert_string_equal(m.runtime_name, "nodejs22.x");
+    /* deprecated names, with the Node version the server knows, or without */
+    m = warns("app:\n  id: " ID "\n  runtime:\n    name: nodejs18.x\n" FN, "v20.20.2",
+              (const char *const[]){"manifest.yml:4:11" DEPRECATED("nodejs18.x", "Node.js v20.20.2"), NULL});
+    assert_string_equal(m.runtime_name, "nodejs18.x");
+    warns("app:\n  id: " ID "\n  runtime: {name: nodejs16.x, memoryMB: 256}\n" FN, "v22.1.0",
+          (const char *const[]){"manifest.yml:3:19" DEPRECATED("nodejs16.x", "Node.js v22.1.0"), NULL});
+    warns("app:\n  id: " ID "\n  runtime:\n    name: sandbox\n" FN, NULL,
+          (const char *const[]){"manifest.yml:4:11" DEPRECATED("sandbox", "the Node.js kiln's workers run"), NULL});
+    /* no runtime (sandbox-era apps), or no name: Forge's default, sandbox */
+    m = warns("app:\n  id: " ID "\n" FN, "v20.20.2",
+              (const char *const[]){"manifest.yml:2:3: app: no runtime: Forge's default is its legacy sandbox "
+                                    "runtime, which it has deprecated; kiln runs this app on Node.js v20.20.2 (name "
+                                    "nodejs20.x, nodejs22.x or nodejs24.x)",
+                                    NULL});
+    assert_string_equal(m.runtime_name, "sandbox");
+    m = warns("app:\n  id: " ID "\n  runtime:\n    memoryMB: 512\n" FN, "v20.20.2",
+              (const char *const[]){"manifest.yml:4:5: app.runtime: no name: Forge's default is its legacy sandbox "
+                                    "runtime, which it has deprecated; kiln runs this app on Node.js v20.20.2 (name "
+                                    "nodejs20.x, nodejs22.x or nodejs24.x)",
+                                    NULL});
+    assert_string_equal(m.runtime_name, "sandbox");
+    assert_int_equal(m.app_memory_mb, 512);
+}
+
+static void test_module_warnings(void **state)
+{
+    (void)state;
+    const char *text = "app:\n  id: " ID "\n  runtime:\n    name: nodejs18.x\n"
+                       "modules:\n"
+                       "  jira:issuePanel:\n    - key: panel\n      resource: main\n      title: P\n"
+                       "  function:\n    - key: main\n      handler: index.run\n"
+                       "  consumer:\n    - key: q1\n      queue: a\n    - key: q2\n      queue: b\n"
+                       "  webtrigger:\n    - key: hook\n      function: main\n"
+                       "connectModules:\n  jira:lifecycle:\n    - key: lc\n      installed: /i\n"
+                       "  odd: 3\n";
+    manifest_t m =
+        warns(text, "v20.20.2",
+              (const char *const[]){
+                  "manifest.yml:4:11" DEPRECATED("nodejs18.x", "Node.js v20.20.2"),
+                  "manifest.yml:7:7: modules.jira:issuePanel[0] (key panel): not run by kiln yet",
+                  "manifest.yml:14:7: modules.consumer[0] (key q1): not run by kiln yet",
+                  "manifest.yml:16:7: modules.consumer[1] (key q2): not run by kiln yet",
+                  "manifest.yml:23:7: connectModules.jira:lifecycle[0] (key lc): a Connect module; not run by kiln",
+                  "manifest.yml:25:8: connectModules.odd: a Connect module; not run by kiln", NULL});
+    /* the modules kiln runs are still there */
+    assert_int_equal(m.n_functions, 1);
+    assert_int_equal(m.n_webtriggers, 1);
+    assert_int_equal(m.n_unsupported, 3);
+    assert_string_equal(m.warnings[1].path, "modules.jira:issuePanel[0]");
+    assert_string_equal(m.warnings[1].key, "panel");
+    assert_string_equal(m.warnings[1].message, "not run by kiln yet");
+    assert_null(m.warnings[0].key);
+    /* the cap: 100 modules of a type kiln does not run, 100 warnings; 101 stay an error */
+    buf_t b;
+    buf_init(&b, 1 << 20);
+    buf_printf(&b, "%s%s  consumer:\n", APP, FN);
+    for (int i = 0; i < 100; i++)
+        buf_printf(&b, "    - key: c%d\n      queue: q\n", i);
+    m = ok(b.ptr);
+    assert_int_equal(m.n_warnings, 100);
+    assert_string_equal(m.warnings[99].key, "c99");
+    buf_printf(&b, "    - key: c100\n      queue: q\n");
+    bad(b.ptr, MANIFEST_ELIMIT, "manifest.yml:10:5: modules.consumer: more than 100 modules of type \"consumer\"");
+    buf_free(&b);
 }
 
 /* ================================================================ YAML typing and canonical JSON */
@@ -661,11 +803,12 @@ static const ecase_t schema_cases[] = {
     /* required fields and types */
     {FN, MANIFEST_ESCHEMA, "manifest.yml:1:1: missing required field \"app\""},
     {"app: nodejs\n" FN, MANIFEST_ESCHEMA, "manifest.yml:1:6: app: expected a mapping, found a string"},
-    {"app:\n  id: " ID "\n" FN, MANIFEST_ESCHEMA, "manifest.yml:2:3: app: missing required field \"runtime\""},
-    {"app:\n  id: " ID "\n  runtime: {}\n" FN, MANIFEST_ESCHEMA,
-     "manifest.yml:3:12: app.runtime: missing required field \"name\""},
-    {"app:\n  id: " ID "\n  runtime: {name: nodejs18.x}\n" FN, MANIFEST_ESCHEMA,
-     "manifest.yml:3:19: app.runtime.name: \"nodejs18.x\" is not one of nodejs20.x, nodejs22.x or nodejs24.x"},
+    {"app:\n  id: " ID "\n  runtime: []\n" FN, MANIFEST_ESCHEMA,
+     "manifest.yml:3:12: app.runtime: expected a mapping, found a sequence"},
+    {"app:\n  id: " ID "\n  runtime: {name: nodejs14.x}\n" FN, MANIFEST_ESCHEMA,
+     "manifest.yml:3:19: app.runtime.name: \"nodejs14.x\" is not one of nodejs20.x, nodejs22.x or nodejs24.x"},
+    {"app:\n  id: " ID "\n  runtime: {name: 18}\n" FN, MANIFEST_ESCHEMA,
+     "manifest.yml:3:19: app.runtime.name: expected a string, found an integer"},
     {"app:\n  id: 12\n  runtime: {name: nodejs22.x}\n" FN, MANIFEST_ESCHEMA,
      "manifest.yml:2:7: app.id: expected a string, found an integer"},
     {"app:\n  id: " ID "\n  runtime: {name: nodejs22.x, memoryMB: 64}\n" FN, MANIFEST_ESCHEMA,
@@ -1329,7 +1472,7 @@ static const struct {
      "9:1: invalid YAML: found unexpected end of stream (while scanning a quoted scalar)"},
     {"utf16be-bom.yml", MANIFEST_ESYNTAX, "1:1: manifest must be UTF-8, not UTF-16"},
     {"utf16le-bom.yml", MANIFEST_ESYNTAX, "1:1: manifest must be UTF-8, not UTF-16"},
-    {"utf8-bom-missing-runtime.yml", MANIFEST_ESCHEMA, "2:3: app: missing required field \"runtime\""},
+    {"utf8-bom-missing-id.yml", MANIFEST_ESCHEMA, "2:3: app: missing required field \"id\""},
 };
 
 static void test_bad_fixtures(void **state)
@@ -1439,6 +1582,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_egress_forms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unsupported_modules_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_app_id_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_runtime_warnings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_module_warnings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scalar_typing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_utf8_bom_and_flow_style, setup, teardown),
         cmocka_unit_test_setup_teardown(test_structure_errors, setup, teardown),

@@ -386,6 +386,40 @@ static void test_unavailable(void **state)
     assert_int_equal(sandbox_init(&cfg, err, sizeof err), 0);
 }
 
+/* `node --version` of the node workers run, as `node --version` says it run here: from the
+ * probe box, from node run directly when the box is off or unavailable; none from a
+ * "node" that says nothing (the fake one, /bin/true). */
+static void test_node_version(void **state)
+{
+    (void)state;
+    char want[64] = "";
+    FILE *f = popen("node --version", "r");
+    assert_non_null(f);
+    assert_non_null(fgets(want, sizeof want, f));
+    pclose(f);
+    want[strcspn(want, "\n")] = '\0';
+    assert_true(want[0] == 'v');
+    char rt[PATH_MAX], err[512];
+    assert_non_null(realpath("runtime/node", rt));
+    sandbox_config_t cfg = {.data_dir = data_dir, .runtime_dir = rt, .node = "node"};
+    assert_int_equal(sandbox_init(&cfg, err, sizeof err), 0);
+    assert_non_null(sandbox_node_version());
+    assert_string_equal(sandbox_node_version(), want);
+    cfg.unsafe_off = 1;
+    assert_int_equal(sandbox_init(&cfg, err, sizeof err), 0);
+    assert_string_equal(sandbox_node_version(), want);
+    cfg.unsafe_off = 0;
+    cfg.bwrap = "/nonexistent/bwrap";
+    assert_int_equal(sandbox_init(&cfg, err, sizeof err), 0);
+    assert_string_equal(sandbox_node_version(), want);
+    cfg.node = "/bin/true";
+    cfg.unsafe_off = 1;
+    assert_int_equal(sandbox_init(&cfg, err, sizeof err), 0);
+    assert_null(sandbox_node_version());
+    cfg = (sandbox_config_t){.data_dir = data_dir, .runtime_dir = rt, .node = "node"};
+    assert_int_equal(sandbox_init(&cfg, err, sizeof err), 0);
+}
+
 static void test_uid_range(void **state)
 {
     (void)state;
@@ -456,9 +490,10 @@ static void test_cgroup_paths(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_view),        cmocka_unit_test(test_identity),  cmocka_unit_test(test_seccomp),
-        cmocka_unit_test(test_memory),      cmocka_unit_test(test_processes), cmocka_unit_test(test_no_leftovers),
-        cmocka_unit_test(test_unavailable), cmocka_unit_test(test_uid_range), cmocka_unit_test(test_cgroup_paths),
+        cmocka_unit_test(test_view),         cmocka_unit_test(test_identity),     cmocka_unit_test(test_seccomp),
+        cmocka_unit_test(test_memory),       cmocka_unit_test(test_processes),    cmocka_unit_test(test_no_leftovers),
+        cmocka_unit_test(test_unavailable),  cmocka_unit_test(test_node_version), cmocka_unit_test(test_uid_range),
+        cmocka_unit_test(test_cgroup_paths),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
