@@ -45,20 +45,22 @@ static const struct {
     {2, "10002", "Invoice PDF shows the wrong currency"},
 };
 
-/* The site's tag: the first character of its name and its store id in base 36, upper
- * case ("A1" for acme, the first site). Store ids are unique, so no two sites share a tag,
- * and every key made from one is unique to its site. */
+/* The site's tag: the first character of its name and its store id in letters, upper
+ * case (bijective base 26: 1 is A, 26 is Z, 27 is AA; "AA" for acme, the first site).
+ * Store ids are unique, so no two sites share a tag, and every key made from one is
+ * unique to its site. Letters only: real apps find issue keys with [A-Z]+-\d+, which a
+ * digit in the project key defeats (Jira allows one, but apps assume none). */
 static const char *site_tag(arena_t *a, const site_rec_t *site)
 {
-    char digits[16];
+    char letters[16];
     size_t n = 0;
-    for (uint64_t v = (uint64_t)site->id; n == 0 || v; v /= 36)
-        digits[n++] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[v % 36];
+    for (uint64_t v = (uint64_t)site->id; v && n < sizeof letters; v = (v - 1) / 26)
+        letters[n++] = (char)('A' + (v - 1) % 26);
     char *t = arena_alloc(a, n + 2);
     char c = site->name[0];
     t[0] = c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
     for (size_t i = 0; i < n; i++)
-        t[1 + i] = digits[n - 1 - i];
+        t[1 + i] = letters[n - 1 - i];
     t[n + 1] = '\0';
     return t;
 }
@@ -80,7 +82,7 @@ int demo_fill(store_t *st, arena_t *a, const site_rec_t *site, const char *(*new
     for (size_t i = 0; i < sizeof projects / sizeof *projects; i++) {
         keys[i] = arena_printf(a, "%s%s", projects[i].key, tag);
         if (strlen(keys[i]) > DEMO_KEY_MAX)
-            return STORE_ERROR; /* a store id past 36^5: no Jira key can carry it */
+            return STORE_ERROR; /* a store id past 26^6 and more: no Jira key can carry it */
     }
     if (site->id <= 0 || site->id > (INT64_MAX - DEMO_FIRST_ID) / DEMO_ID_STRIDE)
         return STORE_ERROR;

@@ -3,7 +3,7 @@
  * site's data carries it too (leak detection relies on that).
  *
  * No two demo sites share a value a test could compare: project keys end in the site's
- * tag (the first character of its name and its store id in base 36: WEBA1, MKTA1, HELPA1 on
+ * tag (the first character of its name and its store id in letters: WEBAA, MKTAA, HELPAA on
  * acme, the first site), so issue keys differ too; project and user names carry the site's
  * name; emails its domain; account ids are random; project and issue ids come from the
  * site's own range, DEMO_FIRST_ID + id * DEMO_ID_STRIDE upwards (20000 for the first site,

@@ -127,7 +127,7 @@ describe('tenant isolation', () => {
       assert.ok(d.issues.length >= 3 && d.issues.every((i) => i.key.startsWith(`${i.project}-`)), `${site.name} issues`);
       assert.ok(d.people.length >= 3 && d.people.every((u) => u.accountId && u.emailAddress && u.displayName), `${site.name} users`);
     }
-    // no prefix of one is another (WEBA1 in WEBA11): a substring check would then match
+    // no prefix of one is another (WEBAA in WEBAAA): a substring check would then match
     for (const x of dataA.projects) for (const y of dataB.projects) assert.ok(!x.key.startsWith(y.key) && !y.key.startsWith(x.key), `${x.key} / ${y.key}`);
   });
 
