@@ -70,7 +70,7 @@ static log_rec_t *lines_of(fx_t *f, int64_t site, size_t *n)
     char err[256];
     assert_int_equal(fnlog_start(f->dir, err, sizeof err), 0);
     log_rec_t *l = NULL;
-    assert_int_equal(store_logs_list(f->st, f->a, site, 0, 100000, &l, n), STORE_OK);
+    assert_int_equal(store_logs_list(f->st, f->a, site, 0, 100000, 0, &l, n), STORE_OK);
     return l;
 }
 
