@@ -636,9 +636,20 @@ int pack_app(const char *app_dir, const manifest_t *m, const char *work_dir, con
         ok = !first_of_file(m, i) || (stat(src, &sb) == 0 && add_file(src, name, &sb) == 0);
     }
     for (i = 0; ok && i < m->n_resources; i++) {
-        char what[300];
+        char what[300], rel[PACK_MAX_NAME + 1];
+        const char *rp = m->resources[i].path;
+        while (strncmp(rp, "./", 2) == 0)
+            rp += 2;
+        snprintf(rel, sizeof rel, "%s", rp);
+        for (size_t n = strlen(rel); n > 1 && rel[n - 1] == '/'; n--)
+            rel[n - 1] = '\0';
         snprintf(what, sizeof what, "resource %s (manifest.yml:%u):", m->resources[i].key, m->resources[i].line);
-        ok = add_path(app_dir, m->resources[i].path, what) == 0;
+        if (strlen(rp) > PACK_MAX_NAME || !rel_path_ok(rel)) {
+            fprintf(stderr, "kiln: %s %s is not a relative path inside the app\n", what, m->resources[i].path);
+            ok = 0;
+            break;
+        }
+        ok = add_path(app_dir, rel, what) == 0;
     }
     json_array_foreach(include, i, v) if (ok) ok =
         add_path(app_dir, json_string_value(v), "package.json kiln.include") == 0;

@@ -229,8 +229,13 @@ describe('snapshots hold what runs', () => {
     const m = readFileSync(manifest, 'utf8');
     writeFileSync(manifest, m.replace('path: static/ui', 'path: static/gone'));
     failsClearly(await kiln(k, ['deploy'], { cwd: dir }), /resource ui \(manifest\.yml:\d+\): static\/gone: No such file/, 1);
+    writeFileSync(manifest, m.replace('path: static/ui', 'path: ../../etc'));
+    failsClearly(await kiln(k, ['deploy'], { cwd: dir }), /resource ui \(manifest\.yml:\d+\): \.\.\/\.\.\/etc is not a relative path inside the app/, 1);
+    writeFileSync(manifest, m.replace('path: static/ui', 'path: ./static/ui/'));
+    await okJson(k, ['deploy', '--json'], { cwd: dir }); // ./ and a trailing / are the same folder
+    assert.ok(tarList(snapshotTars(k, uuid).at(-1)).includes('static/ui/index.html'));
     writeFileSync(manifest, m);
-    assert.equal(snapshotTars(k, uuid).length, 2, 'none of these made a snapshot');
+    assert.equal(snapshotTars(k, uuid).length, 3, 'only the good deploy made a snapshot');
     assert.equal((await answer()).marker, 'v2', 'the last good version still answers');
   });
 });
