@@ -226,6 +226,8 @@ static int bundle(const char *app_dir, const char *src, const char *out, const c
     const char *argv[FIXED + PACK_MAX_KEPT + 1];
     char ext[PACK_MAX_KEPT][PACK_MAX_NAME + 16];
     size_t n = 0;
+    if (json_object_size(keep) > PACK_MAX_KEPT)
+        return -1; /* scan_meta refused it already */
     const char *fixed[] = {esbuild,         src,
                            "--bundle",      "--platform=node",
                            "--format=cjs",  "--target=node20",
