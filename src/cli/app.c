@@ -376,7 +376,8 @@ int cmd_deploy(int argc, char **argv)
     int result = cli_deploy_dir(&conn, pick_dir(npos, pos), env, &resp);
     if (result != 0)
         return result;
-    const char *ari = json_string_value(json_object_get(resp, "appAri"));
+    char ari[256]; /* the answer's own fields only in --json */
+    snprintf(ari, sizeof ari, "%s", json_string_value(json_object_get(resp, "appAri")));
     json_object_del(resp, "appAri");
     if (json_out)
         cli_print_json(resp);
