@@ -286,9 +286,17 @@ static int scan_meta(const char *app_dir, const char *meta, json_t *keep)
         json_array_foreach(json_object_get(in, "imports"), i, imp)
         {
             const char *p = json_string_value(json_object_get(imp, "path"));
-            if (!p || !json_is_true(json_object_get(imp, "external")) || !is_addon_import(p) ||
-                package_of(input, pkg, sizeof pkg, &dl) != 0)
+            if (!p || !json_is_true(json_object_get(imp, "external")) || !is_addon_import(p))
                 continue;
+            if (package_of(input, pkg, sizeof pkg, &dl) != 0) {
+                /* the app's own code: the bundle would look for it next to itself */
+                fprintf(stderr,
+                        "kiln: %s loads the native addon %s: kiln keeps addons only inside a package in "
+                        "node_modules (docs/apps.md)\n",
+                        input, p);
+                json_decref(m);
+                return -1;
+            }
             char dir[PATH_MAX];
             snprintf(dir, sizeof dir, "%s%s%.*s", input[0] == '/' ? "" : app_dir, input[0] == '/' ? "" : "/", (int)dl,
                      input);

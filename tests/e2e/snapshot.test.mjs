@@ -225,6 +225,12 @@ describe('snapshots hold what runs', () => {
     failsClearly(await kiln(k, ['deploy'], { cwd: dir }), /package\.json is larger than 1048576 bytes/, 1);
     writeFileSync(pj, good);
 
+    // a native addon in the app's own code (not in a package) is refused, not left broken
+    const index = readFileSync(path.join(dir, 'src/index.js'), 'utf8');
+    writeFileSync(path.join(dir, 'src/index.js'), `const own = require('./own.node');\n${index}`);
+    failsClearly(await kiln(k, ['deploy'], { cwd: dir }), /^kiln: src\/index\.js loads the native addon \.\/own\.node: kiln keeps addons only inside a package/, 1);
+    writeFileSync(path.join(dir, 'src/index.js'), index);
+
     const manifest = path.join(dir, 'manifest.yml');
     const m = readFileSync(manifest, 'utf8');
     writeFileSync(manifest, m.replace('path: static/ui', 'path: static/gone'));
