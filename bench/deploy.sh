@@ -22,6 +22,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KILN=$(realpath -m "${KILN:-$ROOT/build/kiln}")
 EDITS=${BENCH_EDITS:-5}
 BIG_MB=${BENCH_BIG_MB:-300}
+PAUSE_MS=0 # set by main: a developer's pause between the deploy and the first request
 KEEP=${BENCH_KEEP:-0}
 TARGET_EDIT_MS=300
 TARGET_BIG_BYTES=$((10 * 1000 * 1000))
@@ -82,25 +83,34 @@ deploy_install() {
     cli "$dir" webtrigger report --site "$site"
 }
 
-small_app() {
-    local dir=$TMP/small url i t0 deploy_ms status build ms total
-    copy_app "$dir"
-    ln -s "$ROOT/node_modules" "$dir/node_modules"
-    url=$(deploy_install "$dir" small)
-    read -r status build ms <<<"$(answer "$url")"
-    [[ $status == 200 && $build == 0 ]] || die "first answer: status $status build $build: $(head -c 300 "$TMP/body")"
+# edit_series BUILD0 ARGS...: BENCH_EDITS edits, each deployed with `kiln deploy ARGS`;
+# sets EDIT_TOTAL, EDIT_DEPLOY, EDIT_FIRST. Builds are numbered from BUILD0 + 1.
+edit_series() {
+    local base=$1 i t0 deploy_ms status build ms total
+    shift
     EDIT_TOTAL=() EDIT_DEPLOY=() EDIT_FIRST=()
-    for ((i = 1; i <= EDITS; i++)); do
-        set_build "$dir" "$i"
+    for ((i = base + 1; i <= base + EDITS; i++)); do
+        set_build "$SMALL" "$i"
         t0=$(now_ms)
-        cli "$dir" deploy >/dev/null
+        cli "$SMALL" deploy "$@" >/dev/null
         deploy_ms=$(($(now_ms) - t0))
-        read -r status build ms <<<"$(answer "$url")"
+        ((PAUSE_MS == 0)) || sleep "$(awk -v p="$PAUSE_MS" 'BEGIN { printf "%.3f", p / 1000 }')"
+        read -r status build ms <<<"$(answer "$SMALL_URL")"
         [[ $status == 200 && $build == "$i" ]] || die "edit $i: the first answer after deploy was status $status build $build"
         total=$(awk -v a="$deploy_ms" -v b="$ms" 'BEGIN { printf "%.1f", a + b }')
         EDIT_TOTAL+=("$total") EDIT_DEPLOY+=("$deploy_ms") EDIT_FIRST+=("$ms")
-        log "edit $i: deploy $deploy_ms ms + first answer $ms ms = $total ms"
+        log "edit $i (kiln deploy $*): deploy $deploy_ms ms + first answer $ms ms = $total ms"
     done
+}
+
+small_app() {
+    local status build ms
+    SMALL=$TMP/small
+    copy_app "$SMALL"
+    ln -s "$ROOT/node_modules" "$SMALL/node_modules"
+    SMALL_URL=$(deploy_install "$SMALL" small)
+    read -r status build ms <<<"$(answer "$SMALL_URL")"
+    [[ $status == 200 && $build == 0 ]] || die "first answer: status $status build $build: $(head -c 300 "$TMP/body")"
     SMALL_SNAPSHOT=$(sed -n 's/.*(\([0-9]*\) bytes of files).*/\1/p' "$TMP/deploy.out")
 }
 
@@ -157,20 +167,39 @@ main() {
     export KILN_URL="http://127.0.0.1:$port" KILN_DATA="$TMP/kiln"
 
     small_app
+    edit_series 0
+    local plain_total=("${EDIT_TOTAL[@]}") plain_deploy=("${EDIT_DEPLOY[@]}") plain_first=("${EDIT_FIRST[@]}")
+    WARM_TOTAL=()
+    if "$KILN" deploy --help 2>/dev/null | grep -q -- --warm; then
+        edit_series "$EDITS" --warm
+        WARM_TOTAL=("${EDIT_TOTAL[@]}") WARM_DEPLOY=("${EDIT_DEPLOY[@]}") WARM_FIRST=("${EDIT_FIRST[@]}")
+        PAUSE_MS=1000 # as with kiln dev: save, then look (the warm worker is ready by then)
+        edit_series $((2 * EDITS)) --warm
+        PAUSE_MS=0
+        PAUSED_FIRST=("${EDIT_FIRST[@]}")
+    fi
     echo
     echo "== kiln edit loop: edit src/index.js -> kiln deploy -> the web trigger's new answer (bench/webtrigger-app)"
-    printf '   machine        nproc=%s, %s\n' "$(nproc)" "$(uname -sr)"
+    printf '   machine        nproc=%s, %s, load %s\n' "$(nproc)" "$(uname -sr)" "$(cut -d' ' -f1-3 /proc/loadavg)"
     printf '   rerun          BENCH_EDITS=%s BENCH_BIG_MB=%s bench/deploy.sh\n' "$EDITS" "$BIG_MB"
     printf '   snapshot       %s bytes of files\n' "$SMALL_SNAPSHOT"
-    printf '   deploy ms      %s (median %s)\n' "${EDIT_DEPLOY[*]}" "$(median "${EDIT_DEPLOY[@]}")"
-    printf '   first answer   %s (median %s)\n' "${EDIT_FIRST[*]}" "$(median "${EDIT_FIRST[@]}")"
-    printf '   edit to answer %s (median %s)\n' "${EDIT_TOTAL[*]}" "$(median "${EDIT_TOTAL[@]}")"
+    printf '   kiln deploy    deploy ms %s (median %s)\n' "${plain_deploy[*]}" "$(median "${plain_deploy[@]}")"
+    printf '                  first answer ms %s (median %s)\n' "${plain_first[*]}" "$(median "${plain_first[@]}")"
+    printf '                  edit to answer ms %s (median %s)\n' "${plain_total[*]}" "$(median "${plain_total[@]}")"
+    if ((${#WARM_TOTAL[@]})); then
+        printf '   deploy --warm  deploy ms %s (median %s)\n' "${WARM_DEPLOY[*]}" "$(median "${WARM_DEPLOY[@]}")"
+        printf '   (as kiln dev)  first answer ms %s (median %s)\n' "${WARM_FIRST[*]}" "$(median "${WARM_FIRST[@]}")"
+        printf '                  edit to answer ms %s (median %s)\n' "${WARM_TOTAL[*]}" "$(median "${WARM_TOTAL[@]}")"
+        printf '                  first answer 1 s after the deploy ms %s (median %s)\n' "${PAUSED_FIRST[*]}" "$(median "${PAUSED_FIRST[@]}")"
+    fi
     if ((BIG_MB > 0)); then
         big_app
         printf '   large app      %s MB of node_modules -> snapshot of %s bytes of files; deploy %s ms, redeploy %s ms\n' \
             "$BIG_NM" "$BIG_SNAPSHOT" "$BIG_DEPLOY_MS" "$BIG_REDEPLOY_MS"
     fi
-    printf 'RESULT edit to new answer = %.0f ms (target <= %s)' "$(median "${EDIT_TOTAL[@]}")" "$TARGET_EDIT_MS"
+    printf 'RESULT edit to new answer = %.0f ms with kiln deploy' "$(median "${plain_total[@]}")"
+    ((${#WARM_TOTAL[@]})) && printf ', %.0f ms with kiln deploy --warm (kiln dev)' "$(median "${WARM_TOTAL[@]}")"
+    printf ' (target <= %s)' "$TARGET_EDIT_MS"
     ((BIG_MB > 0)) && printf '; snapshot of a %s MB node_modules app = %s bytes (target < %s)' "$BIG_NM" "$BIG_SNAPSHOT" "$TARGET_BIG_BYTES"
     echo
 }

@@ -31,7 +31,12 @@ static const char *app_dir_opt, *env_opt, *name_opt;
 
 const cli_opt_t register_opts[] = {
     {"--name", 1, &name_opt, NULL, "the app's name (default: the directory's name)"}, APP_OPTS, {0}};
-const cli_opt_t deploy_opts[] = {ENV_OPT, APP_OPTS, {0}};
+static int warm_flag;
+const cli_opt_t deploy_opts[] = {ENV_OPT,
+                                 {"--warm", 0, NULL, &warm_flag,
+                                  "start a worker of the new version now: its first invocation does not wait for one"},
+                                 APP_OPTS,
+                                 {0}};
 const cli_opt_t env_create_opts[] = {APP_OPTS, {0}};
 static const char *isolation_opt;
 const cli_opt_t env_set_opts[] = {
@@ -277,7 +282,7 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
     return remove(path);
 }
 
-int cli_deploy_dir(const cli_conn_t *c, const char *dir, const char *env, json_t **out)
+int cli_deploy_dir(const cli_conn_t *c, const char *dir, const char *env, int warm, json_t **out)
 {
     app_dir_t d;
     *out = NULL;
@@ -340,7 +345,8 @@ int cli_deploy_dir(const cli_conn_t *c, const char *dir, const char *env, json_t
     char path[512];
     snprintf(path, sizeof path, "/admin/v1/apps/%s/environments/%s/versions", id, env);
     status =
-        client_call(c, "POST", path, json_pack("{s:s,s:s%}", "uploadId", upload, "manifest", d.text, d.len), &resp);
+        client_call(c, "POST", path,
+                    json_pack("{s:s,s:s%,s:b}", "uploadId", upload, "manifest", d.text, d.len, "warm", warm), &resp);
     if (status != 201) {
         if (status >= 0)
             client_fail(status, resp);
@@ -373,7 +379,7 @@ int cmd_deploy(int argc, char **argv)
         return 2;
     }
     json_t *resp;
-    int result = cli_deploy_dir(&conn, pick_dir(npos, pos), env, &resp);
+    int result = cli_deploy_dir(&conn, pick_dir(npos, pos), env, warm_flag, &resp);
     if (result != 0)
         return result;
     char ari[256]; /* the answer's own fields only in --json */

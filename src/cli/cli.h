@@ -53,10 +53,11 @@ int client_fail(long status, json_t *resp);
 struct arena;
 const char *cli_app_of_dir(struct arena *a, const char *dir);
 
-/* Bundles, packs, uploads and deploys the app in `dir` to environment `env` (cli/pack.h):
+/* Bundles, packs, uploads and deploys the app in `dir` to environment `env` (cli/pack.h;
+ * warm: the server starts a worker of the new version at once):
  * 0 with *out the server's answer plus "appAri" (owned by the caller), or the exit code
  * after printing one line naming the cause (nothing deployed; the last version serves). */
-int cli_deploy_dir(const cli_conn_t *c, const char *dir, const char *env, json_t **out);
+int cli_deploy_dir(const cli_conn_t *c, const char *dir, const char *env, int warm, json_t **out);
 
 /* One page of a journal (audit, ledger, logs) after *after, printed as `kiln NAME` prints
  * it (one JSON object a line with json); *after moves to the last row's id. `filter`, if

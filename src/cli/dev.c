@@ -202,7 +202,7 @@ static int redeploy(const char *dir, const char *env, char *ari, size_t arilen, 
 {
     int64_t t0 = clock_now_ms();
     json_t *resp;
-    if (cli_deploy_dir(&conn, dir, env, &resp) != 0) {
+    if (cli_deploy_dir(&conn, dir, env, 1, &resp) != 0) {
         if (*version)
             printf("kiln dev: not deployed; version %s keeps serving. Watching for the next save.\n", version);
         else

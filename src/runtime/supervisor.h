@@ -51,6 +51,8 @@ struct rt_job {
                       (an environment with `isolation: installation`) */
     int64_t deadline_ms;
     int prepare_only; /* only unpack the snapshot (a deploy waiting until its version can run) */
+    int warm;         /* prepare_only: also start one worker of the pool this job names (memory_mb, isolate,
+                         inv.env_key), unless it has one, so the first invocation finds it starting or ready */
     invocation_t inv; /* registered while the job runs; inv.scopes is heap, owned */
     /* ---- out ---- */
     enum rt_status status;

@@ -9,7 +9,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   KILN_BIN, startKiln, tempDir, writeFiles, kilnCli as kiln, cliOkJson as okJson, expectCliFailure as failsClearly,
@@ -38,6 +38,34 @@ const SOURCE = (marker) => `export const hook = async (req) => {
   return { statusCode: 200, headers: { 'Content-Type': ['text/plain'] }, body: '${marker}' };
 };
 `;
+
+/** The Node workers below process `root` (boxed or not): their pids. */
+function workerPids(root) {
+  const all = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${d}/status`, 'utf8'))[1]);
+      const argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+      all.push({ pid: Number(d), ppid, argv });
+    } catch { /* gone meanwhile */ }
+  }
+  const below = new Set([root]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of all) if (below.has(p.ppid) && !below.has(p.pid)) { below.add(p.pid); grew = true; }
+  }
+  return all.filter((p) => below.has(p.pid) && p.pid !== root && /(^|\/)node$/.test(p.argv[0]) && p.argv.some((a) => /worker\.js$/.test(a)))
+    .map((p) => p.pid);
+}
+
+async function waitFor(what, fn, ms = 10000) {
+  const t0 = Date.now();
+  while (!fn()) {
+    if (Date.now() - t0 > ms) assert.fail(`${what} (after ${ms} ms)`);
+    await sleep(100);
+  }
+}
 
 /** `kiln dev` as a child: its output as lines, and waits on them. */
 function startDev(k, dir, args = []) {
@@ -99,6 +127,8 @@ describe('kiln dev', () => {
     dev = startDev(k, dir);
     const first = await dev.waitFor('out', /^kiln dev: deployed version 1\.0\.0 to development in \d+ ms/);
     await dev.waitFor('out', /^kiln dev: watching /);
+    // dev deploys warm: a worker of the new version starts before any invocation
+    await waitFor('a worker started by the deploy', () => workerPids(k.proc.pid).length === 1);
     await okJson(k, ['install', '--site', site.name, '--confirm-scopes', '--json'], { cwd: dir });
     url = (await okJson(k, ['webtrigger', 'hook', '--site', site.name, '--json'], { cwd: dir })).url;
 
@@ -158,6 +188,23 @@ describe('kiln dev', () => {
     assert.deepEqual(ex, { code: 1, signal: null }, `stdout:\n${d.out.join('\n')}\nstderr:\n${d.err.join('\n')}`);
     assert.equal(d.err.length, 1, d.err.join('\n'));
     assert.match(d.err[0], /^kiln: the app folder .* is gone; stopped watching \(version 1\.0\.0 stays deployed\)$/);
+  });
+
+  it('kiln deploy starts a worker of the new version only with --warm', async () => {
+    const d2 = path.join(tempDir('dev-warm'), 'app');
+    writeFiles(d2, { 'manifest.yml': MANIFEST, 'src/index.js': SOURCE('w1') });
+    await okJson(k, ['register', '--json'], { cwd: d2 });
+    const before = workerPids(k.proc.pid);
+    await okJson(k, ['deploy', '--json'], { cwd: d2 });
+    await sleep(2000);
+    assert.deepEqual(workerPids(k.proc.pid), before, 'no worker for a plain deploy');
+    await okJson(k, ['deploy', '--warm', '--json'], { cwd: d2 });
+    await waitFor('one more worker after deploy --warm', () => workerPids(k.proc.pid).length === before.length + 1);
+    const r = await k.admin(`/apps/${JSON.parse((await kiln(k, ['environments', 'list', '--json'], { cwd: d2 })).stdout).id}/environments/development/versions`, {
+      method: 'POST', body: { uploadId: '0'.repeat(32), manifest: 'x', warm: 'yes' },
+    });
+    assert.equal(r.status, 400);
+    assert.match(r.json.message, /"warm" must be true or false/);
   });
 
   it('bad arguments: one line, exit 2 (or 1 for a folder that is not there)', async () => {
