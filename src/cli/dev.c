@@ -147,6 +147,15 @@ static int watch_read(watch_t *w)
             p += sizeof *ev + ev->len;
             if (ev->wd == w->root_wd && (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)))
                 return -1;
+            if (ev->mask & IN_IGNORED) { /* a folder below went away: forget its watch */
+                for (int i = 0; i < w->n; i++)
+                    if (w->w[i].wd == ev->wd) {
+                        free(w->w[i].path);
+                        w->w[i] = w->w[--w->n];
+                        break;
+                    }
+                continue;
+            }
             if (ev->mask & IN_Q_OVERFLOW) {
                 changed = 1;
                 continue;
