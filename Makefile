@@ -168,6 +168,7 @@ $(BENCH_MICRO): bench/ledger_micro.c
 bench: all $(BENCH_MICRO)
 	./bench/run.sh
 	./bench/webtrigger.sh
+	./bench/deploy.sh
 	./bench/kvs.sh
 	./bench/ledger.sh
 

@@ -142,8 +142,8 @@ start_kiln() {
 }
 
 # Copy bench/webtrigger-app to $TMP/app, with node_modules a symlink to the repo's
-# (it has @forge/api). kiln deploy packs what a symlink leaving the app points to,
-# so the snapshot holds the whole node_modules, as a developer's would.
+# (it has @forge/api). kiln deploy bundles @forge/api into the handler and packs only
+# what runs (docs/apps.md), so the snapshot is the manifest, package.json and the bundle.
 prepare_app() {
     local src=$ROOT/bench/webtrigger-app
     [[ -f $src/manifest.yml && -f $src/src/index.js ]] || die "missing bench/webtrigger-app"

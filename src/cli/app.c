@@ -31,7 +31,12 @@ static const char *app_dir_opt, *env_opt, *name_opt;
 
 const cli_opt_t register_opts[] = {
     {"--name", 1, &name_opt, NULL, "the app's name (default: the directory's name)"}, APP_OPTS, {0}};
-const cli_opt_t deploy_opts[] = {ENV_OPT, APP_OPTS, {0}};
+static int warm_flag;
+const cli_opt_t deploy_opts[] = {ENV_OPT,
+                                 {"--warm", 0, NULL, &warm_flag,
+                                  "start a worker of the new version now: its first invocation does not wait for one"},
+                                 APP_OPTS,
+                                 {0}};
 const cli_opt_t env_create_opts[] = {APP_OPTS, {0}};
 static const char *isolation_opt;
 const cli_opt_t env_set_opts[] = {
@@ -319,29 +324,15 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
     return remove(path);
 }
 
-int cmd_deploy(int argc, char **argv)
+int cli_deploy_dir(const cli_conn_t *c, const char *dir, const char *env, int warm, json_t **out)
 {
-    const char *pos[2];
-    int npos, rc = cli_parse(cli_find("deploy", NULL), argc, argv, pos, 2, &npos);
-    if (rc)
-        return rc < 0 ? 2 : 0;
-    if (npos >= 1 && strcmp(pos[0], "list") == 0)
-        return cmd_deploy_list(npos - 1, pos + 1);
-    if (npos > 1) {
-        fprintf(stderr, "kiln: deploy takes one DIR\n");
-        return 2;
-    }
-    const char *env = env_opt ? env_opt : "development";
-    if (!app_env_key_valid(env)) {
-        fprintf(stderr, "kiln: invalid environment '%s'\n", env);
-        return 2;
-    }
     app_dir_t d;
-    if (load_app_dir(&d, pick_dir(npos, pos), 0, 1) != 0)
+    *out = NULL;
+    if (load_app_dir(&d, dir, 0, 1) != 0)
         return 1;
     const char *id = app_uuid(&d);
     json_t *resp = NULL;
-    long status = client_call(&conn, "POST", "/admin/v1/uploads", NULL, &resp);
+    long status = client_call(c, "POST", "/admin/v1/uploads", NULL, &resp);
     if (status != 201) {
         free_app_dir(&d);
         return status < 0 ? 1 : client_fail(status, resp);
@@ -379,7 +370,7 @@ int cmd_deploy(int argc, char **argv)
     while (f && (n = fread(buf, 1, chunk, f)) > 0) {
         char path[256];
         snprintf(path, sizeof path, "/admin/v1/uploads/%s?offset=%llu", upload, (unsigned long long)off);
-        status = client_call_raw(&conn, "PUT", path, buf, n, "application/octet-stream", &resp);
+        status = client_call_raw(c, "PUT", path, buf, n, "application/octet-stream", &resp);
         if (status != 200) {
             if (status >= 0)
                 client_fail(status, resp);
@@ -396,25 +387,55 @@ int cmd_deploy(int argc, char **argv)
     char path[512];
     snprintf(path, sizeof path, "/admin/v1/apps/%s/environments/%s/versions", id, env);
     status =
-        client_call(&conn, "POST", path, json_pack("{s:s,s:s%}", "uploadId", upload, "manifest", d.text, d.len), &resp);
+        client_call(c, "POST", path,
+                    json_pack("{s:s,s:s%,s:b}", "uploadId", upload, "manifest", d.text, d.len, "warm", warm), &resp);
     if (status != 201) {
         if (status >= 0)
             client_fail(status, resp);
         goto out;
     }
     print_warnings(resp);
-    if (json_out)
-        cli_print_json(resp);
-    else
-        printf("Deployed %s version %s to %s (%lld bytes of files)\n", d.m.app_id,
-               json_string_value(json_object_get(resp, "version")), env,
-               (long long)json_integer_value(json_object_get(resp, "snapshotBytes")));
-    json_decref(resp);
+    json_object_set_new(resp, "appAri", json_string(d.m.app_id));
+    *out = resp;
     result = 0;
 out:
     nftw(work, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     free_app_dir(&d);
     return result;
+}
+
+int cmd_deploy(int argc, char **argv)
+{
+    const char *pos[2];
+    int npos, rc = cli_parse(cli_find("deploy", NULL), argc, argv, pos, 2, &npos);
+    if (rc)
+        return rc < 0 ? 2 : 0;
+    if (npos >= 1 && strcmp(pos[0], "list") == 0)
+        return cmd_deploy_list(npos - 1, pos + 1);
+    if (npos > 1) {
+        fprintf(stderr, "kiln: deploy takes one DIR\n");
+        return 2;
+    }
+    const char *env = env_opt ? env_opt : "development";
+    if (!app_env_key_valid(env)) {
+        fprintf(stderr, "kiln: invalid environment '%s'\n", env);
+        return 2;
+    }
+    json_t *resp;
+    int result = cli_deploy_dir(&conn, pick_dir(npos, pos), env, warm_flag, &resp);
+    if (result != 0)
+        return result;
+    char ari[256]; /* the answer's own fields only in --json */
+    snprintf(ari, sizeof ari, "%s", json_string_value(json_object_get(resp, "appAri")));
+    json_object_del(resp, "appAri");
+    if (json_out)
+        cli_print_json(resp);
+    else
+        printf("Deployed %s version %s to %s (%lld bytes of files)\n", ari,
+               json_string_value(json_object_get(resp, "version")), env,
+               (long long)json_integer_value(json_object_get(resp, "snapshotBytes")));
+    json_decref(resp);
+    return 0;
 }
 
 int cmd_deploy_list(int npos, const char **pos)

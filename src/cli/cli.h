@@ -53,6 +53,19 @@ int client_fail(long status, json_t *resp);
 struct arena;
 const char *cli_app_of_dir(struct arena *a, const char *dir);
 
+/* Bundles, packs, uploads and deploys the app in `dir` to environment `env` (cli/pack.h;
+ * warm: the server starts a worker of the new version at once):
+ * 0 with *out the server's answer plus "appAri" (owned by the caller), or the exit code
+ * after printing one line naming the cause (nothing deployed; the last version serves). */
+int cli_deploy_dir(const cli_conn_t *c, const char *dir, const char *env, int warm, json_t **out);
+
+/* One page of a journal (audit, ledger, logs) after *after, printed as `kiln NAME` prints
+ * it (one JSON object a line with json); *after moves to the last row's id. `filter`, if
+ * not NULL, drops rows it answers 0 for. n: rows at most; with_invocations: the logs' row
+ * saying how each invocation ended. 0, or the exit code after printing why. */
+int cli_journal_poll(const cli_conn_t *c, const char *name, const char *site, long long n, long long *after,
+                     int with_invocations, int json, int (*filter)(json_t *row, void *arg), void *arg);
+
 /* Prints j pretty to stdout. */
 void cli_print_json(json_t *j);
 
@@ -66,7 +79,8 @@ void cli_print_json(json_t *j);
 extern const cli_opt_t serve_opts[], site_create_opts[], site_list_opts[], user_token_opts[], store_check_opts[],
     register_opts[], deploy_opts[], env_create_opts[], distribute_opts[], install_opts[], uninstall_opts[],
     purge_opts[], webtrigger_opts[], logs_opts[], audit_opts[], variables_set_opts[], variables_list_opts[],
-    variables_unset_opts[], invoke_opts[], consent_opts[], keys_rotate_opts[], ledger_opts[], env_set_opts[];
+    variables_unset_opts[], invoke_opts[], consent_opts[], keys_rotate_opts[], ledger_opts[], env_set_opts[],
+    dev_opts[];
 int cmd_serve(int argc, char **argv);
 int cmd_site_create(int argc, char **argv);
 int cmd_consent(int argc, char **argv);
@@ -95,6 +109,7 @@ int cmd_variables_set(int argc, char **argv);
 int cmd_variables_list(int argc, char **argv);
 int cmd_variables_unset(int argc, char **argv);
 int cmd_keys_rotate(int argc, char **argv);
+int cmd_dev(int argc, char **argv);
 
 extern const cli_cmd_t cli_commands[];
 extern const unsigned cli_commands_len;

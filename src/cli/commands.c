@@ -16,8 +16,12 @@ const cli_cmd_t cli_commands[] = {
      "mint an API token for a site user (default: the site admin)", user_token_opts},
     {"register", NULL, cmd_register, "[DIR] [--name NAME] [--json]",
      "register the app in DIR and write its app.id into manifest.yml (replacing a placeholder)", register_opts},
-    {"deploy", NULL, cmd_deploy, "[DIR] [-e ENV] [--json]  |  deploy list [DIR] [-e ENV]",
+    {"deploy", NULL, cmd_deploy, "[DIR] [-e ENV] [--warm] [--json]  |  deploy list [DIR] [-e ENV]",
      "bundle, snapshot and deploy the app as a new version (or list versions)", deploy_opts},
+    {"dev", NULL, cmd_dev, "[DIR] [-e ENV] [--site NAME] [--debounce MS] [--json]",
+     "deploy on every save, and print the app's logs and each invocation (site, module, outcome, duration) until "
+     "Ctrl-C",
+     dev_opts},
     {"environments", "create", cmd_environments_create, "NAME [DIR]", "create a custom environment", env_create_opts},
     {"environments", "list", cmd_environments_list, "[DIR]", "list the app's environments", env_create_opts},
     {"environments", "set", cmd_environments_set, "NAME --isolation installation|version [DIR]",

@@ -120,6 +120,14 @@ static void print_record(json_t *row)
 
 static void print_line(json_t *row)
 {
+    if (json_object_get(row, "outcome")) { /* how an invocation ended (GET /admin/v1/logs?invocations=1) */
+        printf("%s %-5s [%s %s %.8s] %s in %lld ms\n", json_string_value(json_object_get(row, "time")), "call",
+               json_string_value(json_object_get(row, "site")), json_string_value(json_object_get(row, "module")),
+               json_string_value(json_object_get(row, "invocationId")),
+               json_string_value(json_object_get(row, "outcome")),
+               (long long)json_integer_value(json_object_get(row, "durationMs")));
+        return;
+    }
     printf("%s %-5s [%s %s %.8s] %s\n", json_string_value(json_object_get(row, "time")),
            json_string_value(json_object_get(row, "level")), json_string_value(json_object_get(row, "site")),
            json_string_value(json_object_get(row, "module")), json_string_value(json_object_get(row, "invocationId")),
@@ -135,6 +143,54 @@ typedef struct journal_cmd {
     int with_since;   /* --since is an option */
     void (*print)(json_t *row);
 } journal_cmd_t;
+
+static const journal_cmd_t audit = {"audit", "events", 0, 1, print_event};
+static const journal_cmd_t ledger = {"ledger", "records", 1, 1, print_record};
+static const journal_cmd_t logs = {"logs", "logs", 0, 0, print_line};
+static const journal_cmd_t *const journals[] = {&audit, &ledger, &logs};
+
+/* One page after *after (the newest `n` when *after is 0), printed; the one reader of the
+ * journals, for the commands here and `kiln dev`. */
+static int poll_page(const cli_conn_t *c, const journal_cmd_t *jc, const char *site, long long n, long long since,
+                     long long *after, int with_invocations, int json, int (*filter)(json_t *, void *), void *arg)
+{
+    char path[320];
+    snprintf(path, sizeof path, "/admin/v1/%s?n=%lld&after=%lld%s%s%s", jc->name, n, *after, site ? "&site=" : "",
+             site ? site : "", with_invocations ? "&invocations=1" : "");
+    if (jc->with_since && since)
+        snprintf(path + strlen(path), sizeof path - strlen(path), "&since=%lld", since);
+    json_t *resp = NULL;
+    long status = client_call(c, "GET", path, NULL, &resp);
+    if (status != 200)
+        return status < 0 ? 1 : client_fail(status, resp);
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(resp, jc->rows), i, row)
+    {
+        *after = json_integer_value(json_object_get(row, "id"));
+        if (filter && !filter(row, arg))
+            continue;
+        if (json) {
+            char *s = json_dumps(row, JSON_COMPACT);
+            printf("%s\n", s);
+            free(s);
+        } else {
+            jc->print(row);
+        }
+    }
+    fflush(stdout);
+    json_decref(resp);
+    return 0;
+}
+
+int cli_journal_poll(const cli_conn_t *c, const char *name, const char *site, long long n, long long *after,
+                     int with_invocations, int json, int (*filter)(json_t *row, void *arg), void *arg)
+{
+    for (size_t i = 0; i < sizeof journals / sizeof *journals; i++)
+        if (strcmp(journals[i]->name, name) == 0)
+            return poll_page(c, journals[i], site, n, 0, after, with_invocations, json, filter, arg);
+    return 1;
+}
 
 static volatile sig_atomic_t interrupted;
 static void on_int(int sig)
@@ -171,30 +227,9 @@ static int run(const journal_cmd_t *jc, int argc, char **argv)
     if (follow)
         signal(SIGINT, on_int);
     for (int first = 1; !interrupted; first = 0) {
-        char path[256];
-        snprintf(path, sizeof path, "/admin/v1/%s?n=%lld&after=%lld%s%s", jc->name, first ? (long long)n : 1000LL,
-                 after, site_opt ? "&site=" : "", site_opt ? site_opt : "");
-        if (jc->with_since && since)
-            snprintf(path + strlen(path), sizeof path - strlen(path), "&since=%lld", since);
-        json_t *resp = NULL;
-        long status = client_call(&conn, "GET", path, NULL, &resp);
-        if (status != 200)
-            return status < 0 ? 1 : client_fail(status, resp);
-        size_t i;
-        json_t *row;
-        json_array_foreach(json_object_get(resp, jc->rows), i, row)
-        {
-            if (json_out) {
-                char *s = json_dumps(row, JSON_COMPACT);
-                printf("%s\n", s);
-                free(s);
-            } else {
-                jc->print(row);
-            }
-            after = json_integer_value(json_object_get(row, "id"));
-        }
-        fflush(stdout);
-        json_decref(resp);
+        rc = poll_page(&conn, jc, site_opt, first ? (long long)n : 1000LL, since, &after, 0, json_out, NULL, NULL);
+        if (rc)
+            return rc;
         if (!follow)
             break;
         for (int t = 0; t < 10 && !interrupted; t++)
@@ -202,10 +237,6 @@ static int run(const journal_cmd_t *jc, int argc, char **argv)
     }
     return 0;
 }
-
-static const journal_cmd_t audit = {"audit", "events", 0, 1, print_event};
-static const journal_cmd_t ledger = {"ledger", "records", 1, 1, print_record};
-static const journal_cmd_t logs = {"logs", "logs", 0, 0, print_line};
 
 int cmd_audit(int argc, char **argv)
 {

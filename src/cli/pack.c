@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <jansson.h>
 #include <limits.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -18,17 +19,239 @@
 
 extern char **environ;
 
-/* Runs esbuild for one handler file; its diagnostics go to our stderr. */
-static int bundle(const char *app_dir, const char *src, const char *out)
+/* ---- package.json: what the app declares ---- */
+
+/* A package name as npm allows it: "name" or "@scope/name", lowercase URL-safe characters. */
+static int pkg_name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > PACK_MAX_NAME || s[0] == '.' || s[0] == '_')
+        return 0;
+    int slashes = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p == '/')
+            slashes++;
+        else if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr("-._~@", *p) ||
+                   (*p >= 'A' && *p <= 'Z')))
+            return 0;
+    }
+    if (s[0] == '@')
+        return slashes == 1 && s[1] != '/' && s[n - 1] != '/' && !strstr(s, "/.");
+    return slashes == 0 && !strchr(s, '@');
+}
+
+/* A relative path inside the app: non-empty parts, none "." or "..". */
+static int rel_path_ok(const char *p)
+{
+    if (!*p || *p == '/' || strlen(p) > PACK_MAX_NAME)
+        return 0;
+    for (const char *s = p;;) {
+        const char *e = strchr(s, '/');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+            return 0;
+        if (!e)
+            return 1;
+        s = e + 1;
+    }
+}
+
+/* Reads DIR/package.json's "kiln" object into *external and *include (JSON arrays of
+ * strings, owned by the caller; empty when there is no package.json). 0, or -1 after a
+ * one-line reason. */
+static int read_declared(const char *app_dir, json_t **external, json_t **include)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/package.json", app_dir);
+    *external = json_array();
+    *include = json_array();
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return 0;
+    if (sb.st_size > PACK_MAX_PACKAGE_JSON) {
+        fprintf(stderr, "kiln: package.json is larger than %d bytes\n", PACK_MAX_PACKAGE_JSON);
+        return -1;
+    }
+    json_error_t je;
+    json_t *pkg = json_load_file(path, 0, &je);
+    if (!pkg) {
+        fprintf(stderr, "kiln: package.json:%d:%d: %s\n", je.line, je.column, je.text);
+        return -1;
+    }
+    json_t *k = json_object_get(pkg, "kiln");
+    int rc = 0;
+    if (k && !json_is_object(k)) {
+        fprintf(stderr, "kiln: package.json: \"kiln\" must be an object with \"external\" and \"include\" arrays\n");
+        rc = -1;
+    }
+    static const struct {
+        const char *key, *what;
+        int (*ok)(const char *);
+        size_t max;
+    } lists[] = {{"external", "package names", pkg_name_ok, PACK_MAX_EXTERNAL},
+                 {"include", "relative paths inside the app", rel_path_ok, PACK_MAX_INCLUDE}};
+    for (size_t l = 0; rc == 0 && k && l < 2; l++) {
+        json_t *arr = json_object_get(k, lists[l].key), *v;
+        size_t i;
+        if (!arr)
+            continue;
+        if (!json_is_array(arr) || json_array_size(arr) > lists[l].max) {
+            fprintf(stderr, "kiln: package.json: kiln.%s must be an array of at most %zu %s\n", lists[l].key,
+                    lists[l].max, lists[l].what);
+            rc = -1;
+            break;
+        }
+        json_array_foreach(arr, i, v)
+        {
+            if (!json_is_string(v) || !lists[l].ok(json_string_value(v))) {
+                fprintf(stderr, "kiln: package.json: kiln.%s[%zu] is not one of %s\n", lists[l].key, i, lists[l].what);
+                rc = -1;
+                break;
+            }
+            json_array_append(l == 0 ? *external : *include, v);
+        }
+    }
+    json_decref(pkg);
+    return rc;
+}
+
+/* ---- bundling ---- */
+
+/* The package an input of esbuild's metafile belongs to: the name after its last
+ * "node_modules/" (two parts when scoped), copied to out; *dir_len gets the length of
+ * the package directory's path in `input`. 0, or -1 when the input is not in a package. */
+static int package_of(const char *input, char *out, size_t outlen, size_t *dir_len)
+{
+    const char *p = NULL;
+    for (const char *s = input; (s = strstr(s, "node_modules/")) != NULL; s++)
+        if (s == input || s[-1] == '/')
+            p = s;
+    if (!p)
+        return -1;
+    p += strlen("node_modules/");
+    const char *end = strchr(p, '/');
+    if (end && *p == '@')
+        end = strchr(end + 1, '/');
+    size_t n = end ? (size_t)(end - p) : strlen(p);
+    if (n == 0 || n >= outlen)
+        return -1;
+    memcpy(out, p, n);
+    out[n] = '\0';
+    *dir_len = (size_t)(p - input) + n;
+    return pkg_name_ok(out) ? 0 : -1;
+}
+
+/* The package name of a bare import ("pkg", "pkg/sub", "@s/pkg/sub"), or -1 for a
+ * relative, absolute or node: import. */
+static int bare_package(const char *spec, char *out, size_t outlen)
+{
+    if (!*spec || *spec == '.' || *spec == '/' || strncmp(spec, "node:", 5) == 0)
+        return -1;
+    const char *end = strchr(spec, '/');
+    if (end && *spec == '@')
+        end = strchr(end + 1, '/');
+    size_t n = end ? (size_t)(end - spec) : strlen(spec);
+    if (n == 0 || n >= outlen)
+        return -1;
+    memcpy(out, spec, n);
+    out[n] = '\0';
+    return pkg_name_ok(out) ? 0 : -1;
+}
+
+/* Loaders of native addons: a package that calls one finds its .node file at run time,
+ * next to its own files, so it cannot be bundled. */
+static const char *const addon_loaders[] = {
+    "bindings",     "node-gyp-build",  "node-gyp-build-optional-packages", "@mapbox/node-pre-gyp",
+    "node-pre-gyp", "prebuild-install"};
+
+static int is_addon_import(const char *path)
+{
+    size_t n = strlen(path);
+    if (n > 5 && strcmp(path + n - 5, ".node") == 0)
+        return 1;
+    for (size_t i = 0; i < sizeof addon_loaders / sizeof *addon_loaders; i++)
+        if (strcmp(path, addon_loaders[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Adds name -> dir to `keep` (dir NULL: resolved later from the app's node_modules).
+ * Returns 1 when it is new. */
+static int keep_add(json_t *keep, const char *name, const char *dir)
+{
+    if (json_object_get(keep, name))
+        return 0;
+    json_object_set_new(keep, name, dir ? json_string(dir) : json_null());
+    return 1;
+}
+
+/* Prints esbuild's first error as one line: "FILE:LINE:COL: message (and N more)". */
+static void report_esbuild(const char *src, const char *log_path)
+{
+    FILE *f = fopen(log_path, "r");
+    char line[1024], msg[512] = "", where[512] = "";
+    int errors = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        char *e = strstr(line, "[ERROR] ");
+        if (e) {
+            if (errors++ == 0)
+                snprintf(msg, sizeof msg, "%s", e + 8);
+            continue;
+        }
+        const char *s = line + strspn(line, " ");
+        size_t n = strlen(s);
+        if (errors == 1 && !*where && n > 1 && s[n - 1] == ':' && s != line && strchr(s, ':') != s + n - 1)
+            snprintf(where, sizeof where, "%.*s: ", (int)(n - 1), s);
+    }
+    if (f)
+        fclose(f);
+    if (!errors)
+        fprintf(stderr, "kiln: bundling %s failed (esbuild gave no message); nothing was deployed\n", src);
+    else
+        fprintf(stderr, "kiln: bundling %s failed: %s%s%s; nothing was deployed\n", src, where, msg,
+                errors > 1 ? " (and more errors)" : "");
+}
+
+/* Runs esbuild for one handler file in the app directory, with `keep`'s packages and
+ * native addons external, and its metafile at meta. 0, or -1 after one line. */
+static int bundle(const char *app_dir, const char *src, const char *out, const char *meta, const char *log_path,
+                  json_t *keep)
 {
     const char *esbuild = getenv("KILN_ESBUILD") ? getenv("KILN_ESBUILD") : "esbuild";
-    char entry[4096], outfile[4500];
-    snprintf(entry, sizeof entry, "%s/%s", app_dir, src);
+    char outfile[PATH_MAX + 64], metafile[PATH_MAX + 64];
     snprintf(outfile, sizeof outfile, "--outfile=%s", out);
-    char *argv[] = {(char *)esbuild,   entry,   "--bundle",          "--platform=node", "--format=cjs",
-                    "--target=node20", outfile, "--log-level=error", "--jsx=automatic", NULL};
+    snprintf(metafile, sizeof metafile, "--metafile=%s", meta);
+    enum { FIXED = 12 };
+    const char *argv[FIXED + PACK_MAX_KEPT + 1];
+    char ext[PACK_MAX_KEPT][PACK_MAX_NAME + 16];
+    size_t n = 0;
+    if (json_object_size(keep) > PACK_MAX_KEPT)
+        return -1; /* scan_meta refused it already */
+    const char *fixed[] = {esbuild,         src,
+                           "--bundle",      "--platform=node",
+                           "--format=cjs",  "--target=node20",
+                           outfile,         "--log-level=error",
+                           "--color=false", "--jsx=automatic",
+                           metafile,        "--external:*.node"};
+    for (size_t i = 0; i < FIXED; i++)
+        argv[n++] = fixed[i];
+    const char *name;
+    json_t *v;
+    size_t k = 0;
+    json_object_foreach(keep, name, v)
+    {
+        snprintf(ext[k], sizeof ext[k], "--external:%s", name);
+        argv[n++] = ext[k++];
+    }
+    argv[n] = NULL;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addchdir_np(&fa, app_dir);
+    posix_spawn_file_actions_addopen(&fa, 2, log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     pid_t pid;
-    int rc = posix_spawnp(&pid, esbuild, NULL, NULL, argv, environ);
+    int rc = posix_spawnp(&pid, esbuild, &fa, NULL, (char **)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) {
         fprintf(stderr, "kiln: cannot run esbuild (%s): install it with `make deps`\n", strerror(rc));
         return -1;
@@ -37,12 +260,76 @@ static int bundle(const char *app_dir, const char *src, const char *out)
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        fprintf(stderr, "kiln: bundling %s failed (esbuild's messages above); nothing was deployed\n", src);
+        report_esbuild(src, log_path);
         return -1;
     }
     return 0;
 }
 
+/* Reads a metafile and adds to `keep` every package that must stay outside the bundle: one
+ * that loads a native addon, and every package the bundle still imports by name. Returns
+ * how many were new, or -1 after one line. */
+static int scan_meta(const char *app_dir, const char *meta, json_t *keep)
+{
+    json_error_t je;
+    json_t *m = json_load_file(meta, 0, &je), *in, *imp;
+    if (!m) {
+        fprintf(stderr, "kiln: cannot read esbuild's metafile: %s\n", je.text);
+        return -1;
+    }
+    int added = 0;
+    const char *input;
+    json_object_foreach(json_object_get(m, "inputs"), input, in)
+    {
+        size_t i, dl;
+        char pkg[PACK_MAX_NAME + 1];
+        json_array_foreach(json_object_get(in, "imports"), i, imp)
+        {
+            const char *p = json_string_value(json_object_get(imp, "path"));
+            if (!p || !json_is_true(json_object_get(imp, "external")) || !is_addon_import(p))
+                continue;
+            if (package_of(input, pkg, sizeof pkg, &dl) != 0) {
+                /* the app's own code: the bundle would look for it next to itself */
+                fprintf(stderr,
+                        "kiln: %s loads the native addon %s: kiln keeps addons only inside a package in "
+                        "node_modules (docs/apps.md)\n",
+                        input, p);
+                json_decref(m);
+                return -1;
+            }
+            char dir[PATH_MAX];
+            snprintf(dir, sizeof dir, "%s%s%.*s", input[0] == '/' ? "" : app_dir, input[0] == '/' ? "" : "/", (int)dl,
+                     input);
+            added += keep_add(keep, pkg, dir);
+        }
+    }
+    json_t *out;
+    json_object_foreach(json_object_get(m, "outputs"), input, out)
+    {
+        size_t i;
+        json_array_foreach(json_object_get(out, "imports"), i, imp)
+        {
+            const char *p = json_string_value(json_object_get(imp, "path"));
+            char pkg[PACK_MAX_NAME + 1], dir[PATH_MAX];
+            struct stat sb;
+            if (!p || !json_is_true(json_object_get(imp, "external")) || bare_package(p, pkg, sizeof pkg) != 0)
+                continue;
+            /* a built-in (fs, events) is no package of the app's */
+            snprintf(dir, sizeof dir, "%s/node_modules/%s", app_dir, pkg);
+            if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
+                added += keep_add(keep, pkg, NULL);
+        }
+    }
+    json_decref(m);
+    if (json_object_size(keep) > PACK_MAX_KEPT) {
+        fprintf(stderr,
+                "kiln: the bundles keep more than %d packages outside (package.json kiln.external and "
+                "native addons)\n",
+                PACK_MAX_KEPT);
+        return -1;
+    }
+    return added;
+}
 /* ---- the archive ---- */
 
 static struct {
@@ -53,10 +340,14 @@ static struct {
     char app_real[PATH_MAX];
     uint64_t total, max;
     int failed, depth;
+    json_t *seen; /* names written: a tree added twice (a resource also included) is written once */
 } W;
 
 static int add_file(const char *path, const char *name, const struct stat *sb)
 {
+    if (json_object_get(W.seen, name))
+        return 0;
+    json_object_set_new(W.seen, name, json_true());
     struct archive_entry *e = archive_entry_new();
     archive_entry_set_pathname(e, name);
     archive_entry_copy_stat(e, sb);
@@ -84,8 +375,8 @@ static int add_file(const char *path, const char *name, const struct stat *sb)
     } else if (S_ISREG(sb->st_mode)) {
         W.total += (uint64_t)sb->st_size;
         if (W.total > W.max) {
-            fprintf(stderr, "kiln: the app directory is larger than the snapshot limit of %llu bytes\n",
-                    (unsigned long long)W.max);
+            fprintf(stderr, "kiln: the snapshot is larger than the limit of %llu bytes (at %s)\n",
+                    (unsigned long long)W.max, name);
             rc = -1;
         }
         int fd = rc == 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
@@ -169,59 +460,225 @@ static int walk(const char *path, const struct stat *sb, int flag, struct FTW *f
     return FTW_CONTINUE;
 }
 
+/* ---- what goes in ---- */
+
+/* Adds app_dir/rel (a file or a tree) under its own name; a missing one is an error
+ * naming `what`. */
+static int add_path(const char *app_dir, const char *rel, const char *what)
+{
+    char path[PATH_MAX];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/%s", app_dir, rel);
+    if (stat(path, &sb) != 0) {
+        fprintf(stderr, "kiln: %s %s: %s\n", what, rel, strerror(errno));
+        return -1;
+    }
+    char real[PATH_MAX];
+    if (!realpath(path, real)) {
+        fprintf(stderr, "kiln: %s %s: %s\n", what, rel, strerror(errno));
+        return -1;
+    }
+    if (S_ISDIR(sb.st_mode))
+        return add_tree(real, rel);
+    return S_ISREG(sb.st_mode) ? add_file(real, rel, &sb) : 0;
+}
+
+/* Where Node finds package `name` from directory `from`: the first ancestor's
+ * node_modules/name (not looking inside a node_modules folder itself). 0 with out, or -1. */
+static int node_resolve(const char *from, const char *name, char *out, size_t outlen)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", from);
+    for (;;) {
+        const char *base = strrchr(dir, '/');
+        struct stat sb;
+        if (base && strcmp(base + 1, "node_modules") != 0 &&
+            (size_t)snprintf(out, outlen, "%s/node_modules/%s", dir, name) < outlen && stat(out, &sb) == 0 &&
+            S_ISDIR(sb.st_mode))
+            return 0;
+        char *slash = strrchr(dir, '/');
+        if (!slash || slash == dir)
+            return -1;
+        *slash = '\0';
+    }
+}
+
+/* Archives every kept package as node_modules/<name>, whole, and what it depends on
+ * (dependencies and optionalDependencies that are not inside it already), flattened. */
+static int add_kept(const char *app_dir, json_t *keep, json_t *declared)
+{
+    json_t *todo = json_array();
+    const char *name;
+    json_t *v;
+    json_object_foreach(keep, name, v) json_array_append_new(todo, json_string(name));
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < json_array_size(todo); i++) {
+        name = json_string_value(json_array_get(todo, i));
+        const char *dir = json_string_value(json_object_get(keep, name));
+        char found[PATH_MAX], real[PATH_MAX], arch[PACK_MAX_NAME + 32];
+        if (!dir) {
+            snprintf(found, sizeof found, "%s/node_modules/%s", app_dir, name);
+            dir = found;
+        }
+        if (!realpath(dir, real)) {
+            int is_declared = 0;
+            size_t j;
+            json_array_foreach(declared, j, v) is_declared |= strcmp(json_string_value(v), name) == 0;
+            if (is_declared) {
+                fprintf(stderr, "kiln: package.json kiln.external names %s, which is not in node_modules\n", name);
+                rc = -1;
+            }
+            continue; /* an optional dependency that is not installed */
+        }
+        snprintf(arch, sizeof arch, "node_modules/%s", name);
+        if (add_tree(real, arch) != 0) {
+            rc = -1;
+            break;
+        }
+        char pj[PATH_MAX + 16];
+        snprintf(pj, sizeof pj, "%s/package.json", real);
+        json_t *pkg = json_load_file(pj, 0, NULL);
+        static const char *const dep_keys[] = {"dependencies", "optionalDependencies"};
+        for (size_t d = 0; d < 2; d++) {
+            const char *dep;
+            json_object_foreach(json_object_get(pkg, dep_keys[d]), dep, v)
+            {
+                char at[PATH_MAX], inside[PATH_MAX + PACK_MAX_NAME];
+                struct stat sb;
+                snprintf(inside, sizeof inside, "%s/node_modules/%s", real, dep);
+                if (!pkg_name_ok(dep) || json_object_get(keep, dep) || stat(inside, &sb) == 0 ||
+                    node_resolve(real, dep, at, sizeof at) != 0)
+                    continue;
+                if (json_object_size(keep) >= PACK_MAX_KEPT) {
+                    fprintf(stderr, "kiln: the packages kept outside the bundles need more than %d packages\n",
+                            PACK_MAX_KEPT);
+                    rc = -1;
+                    break;
+                }
+                keep_add(keep, dep, at);
+                json_array_append_new(todo, json_string(dep));
+            }
+        }
+        json_decref(pkg);
+    }
+    json_decref(todo);
+    return rc;
+}
+
+/* The handler files, each once: the names of their bundles. */
+static int first_of_file(const manifest_t *m, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(m->functions[j].file, m->functions[i].file) == 0)
+            return 0;
+    return 1;
+}
+
 int pack_app(const char *app_dir, const manifest_t *m, const char *work_dir, const char *out_path, uint64_t max_bytes,
              uint64_t *bytes)
 {
-    /* 1. one bundle per handler file */
-    char dir[4200];
+    json_t *external = NULL, *include = NULL, *keep = json_object();
+    int rc = -1;
+    memset(&W, 0, sizeof W);
+    if (read_declared(app_dir, &external, &include) != 0)
+        goto done;
+    size_t i;
+    json_t *v;
+    json_array_foreach(external, i, v) keep_add(keep, json_string_value(v), NULL);
+
+    /* 1. one bundle per handler file, again while a bundle shows a package that must be
+     * kept outside (every bundle then leaves it out, so no copy of it is inlined) */
+    char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s/functions", work_dir);
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
         fprintf(stderr, "kiln: cannot create %s: %s\n", dir, strerror(errno));
-        return -1;
+        goto done;
     }
-    for (size_t i = 0; i < m->n_functions; i++) {
-        const manifest_function_t *f = &m->functions[i];
-        char out[4400];
-        snprintf(out, sizeof out, "%s/%s.cjs", dir, f->file);
-        if (access(out, F_OK) == 0)
-            continue; /* another function with the same file */
-        if (bundle(app_dir, f->resolved_path, out) != 0)
-            return -1;
+    for (int round = 0;; round++) {
+        int added = 0;
+        for (i = 0; i < m->n_functions; i++) {
+            const manifest_function_t *f = &m->functions[i];
+            if (!first_of_file(m, i))
+                continue;
+            char out[PATH_MAX + 8], meta[PATH_MAX + 32], log[PATH_MAX + 32];
+            snprintf(out, sizeof out, "%s/%s.cjs", dir, f->file);
+            snprintf(meta, sizeof meta, "%s/meta-%zu.json", work_dir, i);
+            snprintf(log, sizeof log, "%s/esbuild-%zu.log", work_dir, i);
+            if (bundle(app_dir, f->resolved_path, out, meta, log, keep) != 0)
+                goto done;
+            int n = scan_meta(app_dir, meta, keep);
+            if (n < 0)
+                goto done;
+            added += n;
+        }
+        if (!added)
+            break;
+        if (round == 3) {
+            fprintf(stderr, "kiln: the packages kept outside the bundles did not settle after 4 rounds\n");
+            goto done;
+        }
     }
-    /* 2. the archive */
+
+    /* 2. the archive: manifest, package.json, bundles, resources, declared files, kept
+     * packages */
     W.ar = archive_write_new();
-    W.total = 0;
     W.max = max_bytes;
-    W.failed = 0;
-    W.depth = 0;
+    W.seen = json_object();
     if (!realpath(app_dir, W.app_real)) {
         fprintf(stderr, "kiln: cannot resolve %s: %s\n", app_dir, strerror(errno));
-        archive_write_free(W.ar);
-        return -1;
+        goto done;
     }
     archive_write_set_format_pax_restricted(W.ar);
     if (archive_write_open_filename(W.ar, out_path) != ARCHIVE_OK) {
         fprintf(stderr, "kiln: cannot write %s: %s\n", out_path, archive_error_string(W.ar));
-        archive_write_free(W.ar);
-        return -1;
+        goto done;
     }
-    int rc = add_tree(app_dir, "");
-    for (size_t i = 0; rc == 0 && i < m->n_functions; i++) {
-        char src[4400], name[4400];
+    int ok = add_path(app_dir, "manifest.yml", "the manifest") == 0;
+    char pj[PATH_MAX];
+    snprintf(pj, sizeof pj, "%s/package.json", app_dir);
+    if (ok && access(pj, F_OK) == 0)
+        ok = add_path(app_dir, "package.json", "the app's") == 0;
+    for (i = 0; ok && i < m->n_functions; i++) {
+        char src[PATH_MAX + 8], name[PATH_MAX];
         struct stat sb;
         snprintf(src, sizeof src, "%s/%s.cjs", dir, m->functions[i].file);
         snprintf(name, sizeof name, "%s%s.cjs", SNAPSHOT_FUNCTIONS_DIR, m->functions[i].file);
-        int dup = 0;
-        for (size_t j = 0; j < i; j++)
-            dup |= strcmp(m->functions[j].file, m->functions[i].file) == 0;
-        if (!dup && (stat(src, &sb) != 0 || add_file(src, name, &sb) != 0))
-            rc = -1;
+        ok = !first_of_file(m, i) || (stat(src, &sb) == 0 && add_file(src, name, &sb) == 0);
     }
+    for (i = 0; ok && i < m->n_resources; i++) {
+        char what[300], rel[PACK_MAX_NAME + 1];
+        const char *rp = m->resources[i].path;
+        while (strncmp(rp, "./", 2) == 0)
+            rp += 2;
+        snprintf(rel, sizeof rel, "%s", rp);
+        for (size_t n = strlen(rel); n > 1 && rel[n - 1] == '/'; n--)
+            rel[n - 1] = '\0';
+        snprintf(what, sizeof what, "resource %s (manifest.yml:%u):", m->resources[i].key, m->resources[i].line);
+        if (strlen(rp) > PACK_MAX_NAME || !rel_path_ok(rel)) {
+            fprintf(stderr, "kiln: %s %s is not a relative path inside the app\n", what, m->resources[i].path);
+            ok = 0;
+            break;
+        }
+        ok = add_path(app_dir, rel, what) == 0;
+    }
+    json_array_foreach(include, i, v) if (ok) ok =
+        add_path(app_dir, json_string_value(v), "package.json kiln.include") == 0;
+    ok = ok && add_kept(app_dir, keep, external) == 0;
     if (archive_write_close(W.ar) != ARCHIVE_OK)
-        rc = -1;
-    archive_write_free(W.ar);
+        ok = 0;
     struct stat sb;
-    if (rc == 0 && stat(out_path, &sb) == 0)
+    if (ok && stat(out_path, &sb) == 0) {
         *bytes = (uint64_t)sb.st_size;
+        rc = 0;
+    }
+done:
+    if (W.ar)
+        archive_write_free(W.ar);
+    W.ar = NULL;
+    json_decref(W.seen);
+    W.seen = NULL;
+    json_decref(external);
+    json_decref(include);
+    json_decref(keep);
     return rc;
 }

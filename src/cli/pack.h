@@ -1,7 +1,20 @@
 /* Packing an app directory for deploy (CLI side, as the forge CLI does): bundle each
- * function's handler file with esbuild, then write one tar holding the directory
- * (node_modules included; .git and .kiln left out) and the bundles under
- * .kiln/functions/<file>.cjs. */
+ * function's handler file with esbuild, then write one tar holding only what runs:
+ *
+ *   manifest.yml, package.json        as they are
+ *   .kiln/functions/<file>.cjs        one bundle per handler file (its code and every
+ *                                     package it imports, inlined)
+ *   each resources[].path             the manifest's static resources (Custom UI builds)
+ *   package.json "kiln.include"       files or folders the code reads at run time
+ *   node_modules/<name>               only the packages a bundle keeps outside: those that
+ *                                     load a native addon (a `.node` file, `bindings`,
+ *                                     `node-gyp-build`: found in esbuild's metafile),
+ *                                     those named in package.json "kiln.external", and
+ *                                     what they depend on (flattened), each whole
+ *
+ * Sources, the rest of node_modules, .git and .kiln stay out (docs/apps.md, "What a
+ * snapshot holds"). A package kept outside is required by name from the bundle, so Node
+ * finds it in the snapshot's node_modules. */
 #ifndef KILN_PACK_H
 #define KILN_PACK_H
 
@@ -9,8 +22,16 @@
 
 #include "platform/manifest.h"
 
-/* Builds the archive at out_path. Returns 0, or -1 after printing a one-line reason (or
- * esbuild's own messages) to stderr. *bytes gets the archive's size. */
+#define PACK_MAX_NAME 214             /* npm's longest package name; also the longest include path */
+#define PACK_MAX_EXTERNAL 64          /* names in package.json kiln.external */
+#define PACK_MAX_INCLUDE 64           /* paths in package.json kiln.include */
+#define PACK_MAX_KEPT 256             /* packages kept outside the bundles, dependencies included */
+#define PACK_MAX_PACKAGE_JSON 1048576 /* bytes of the app's package.json */
+
+/* Builds the archive at out_path (work_dir holds the bundles, metafiles and esbuild's
+ * messages). Returns 0, or -1 after printing one line to stderr naming the cause (for a
+ * bundle that fails: esbuild's first error with its FILE:LINE:COL). *bytes gets the
+ * archive's size. */
 int pack_app(const char *app_dir, const manifest_t *m, const char *work_dir, const char *out_path, uint64_t max_bytes,
              uint64_t *bytes);
 

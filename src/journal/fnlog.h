@@ -30,6 +30,11 @@ void fnlog_stop(void);
  * time} (epoch ms), taken (freed here when dropped). Only inv's ids are copied; none of
  * its heap fields. Never blocks on I/O. */
 void fnlog_record(const invocation_t *inv, json_t *lines);
+/* The level of the one row each finished invocation gets after its lines: message
+ * "<outcome> in <N> ms", outcome ok, error, timeout, crash, overload or setup-failed.
+ * Listings leave these rows out unless asked (store_logs_list's with_invocations). */
+#define FNLOG_INVOCATION "invocation"
+
 /* Queues one line of kiln's own about invocation `inv`, timed now. */
 void fnlog_line(const invocation_t *inv, const char *level, const char *message);
 

@@ -291,7 +291,7 @@ static void deploy_prepared(completion_t *done)
  * into place, record the version. Each step refuses with a clear message and no change. */
 void versions_deploy(kreq_t *kr)
 {
-    static const char *const allowed[] = {"uploadId", "manifest", NULL};
+    static const char *const allowed[] = {"uploadId", "manifest", "warm", NULL};
     app_rec_t app;
     env_rec_t env;
     if (load_app(kr, 0, &app) != 0 || load_env(kr, &app, kr->params[1], &env) != 0)
@@ -303,6 +303,10 @@ void versions_deploy(kreq_t *kr)
     json_t *mj = json_object_get(body, "manifest");
     if (!upload || !snapshot_upload_id_valid(upload) || !json_is_string(mj)) {
         reply_error(kr, 400, 0, "The body needs \"uploadId\" and \"manifest\" (the manifest.yml text).");
+        return;
+    }
+    if (json_object_get(body, "warm") && !json_is_boolean(json_object_get(body, "warm"))) {
+        reply_error(kr, 400, 0, "\"warm\" must be true or false.");
         return;
     }
     manifest_t m;
@@ -362,6 +366,15 @@ void versions_deploy(kreq_t *kr)
     rt_job_t *job = rt_job_new();
     job->snapshot = xstrdup(v.snapshot);
     job->prepare_only = 1;
+    /* "warm": true (kiln dev, kiln deploy --warm): one worker of the new version starts now,
+     * for functions of the default memory (or the first function's) in an environment
+     * whose workers are shared by its installations */
+    json_t *warm = json_object_get(body, "warm");
+    if (json_is_true(warm) && (!env.isolation || strcmp(env.isolation, "installation") != 0)) {
+        job->warm = 1;
+        job->memory_mb = m.n_functions && m.functions[0].memory_mb ? m.functions[0].memory_mb : 512;
+        snprintf(job->inv.env_key, sizeof job->inv.env_key, "%s", env.key);
+    }
     job->deadline_ms = clock_now_ms() + 120000;
     job->c.receiver = &kr->thr->completions;
     job->c.owner = kr;

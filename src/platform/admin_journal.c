@@ -1,6 +1,8 @@
 #include "platform/admin_journal.h"
 
 #include <jansson.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "base/arena.h"
 #include "base/clock.h"
@@ -22,7 +24,8 @@
 
 typedef struct page {
     int64_t n, since, after;
-    site_rec_t site; /* id 0: every site */
+    int64_t invocations; /* logs: 1 = with the row saying how each invocation ended */
+    site_rec_t site;     /* id 0: every site */
 } page_t;
 
 /* Reads ?n, ?after, ?since (when `with_since`) and ?site; on bad input replies and
@@ -31,9 +34,10 @@ static int page_read(kreq_t *kr, const char *noun, int with_since, page_t *p)
 {
     *p = (page_t){.n = PAGE_DEFAULT};
     if (kreq_query_int(kr, "n", 1, INT64_MAX, &p->n) || kreq_query_int(kr, "after", 0, INT64_MAX, &p->after) ||
-        (with_since && kreq_query_int(kr, "since", 0, INT64_MAX, &p->since))) {
+        (with_since && kreq_query_int(kr, "since", 0, INT64_MAX, &p->since)) ||
+        kreq_query_int(kr, "invocations", 0, 1, &p->invocations)) {
         reply_error(kr, 400, 0,
-                    arena_printf(kr->arena, "n must be a positive integer%s after %s.",
+                    arena_printf(kr->arena, "n must be a positive integer%s after %s (and invocations 0 or 1).",
                                  with_since ? ", since a time in epoch milliseconds and" : " and", noun));
         return -1;
     }
@@ -141,18 +145,28 @@ static void list_logs(kreq_t *kr, const page_t *pp)
     const page_t p = *pp;
     log_rec_t *logs;
     size_t count;
-    if (store_logs_list(kr->store, kr->arena, p.site.id, p.after, p.n, &logs, &count) != STORE_OK) {
+    if (store_logs_list(kr->store, kr->arena, p.site.id, p.after, p.n, (int)p.invocations, &logs, &count) != STORE_OK) {
         reply_error(kr, 500, 0, "Internal server error");
         return;
     }
     names_t names = {.page = &p};
     json_t *arr = json_array();
-    for (size_t i = 0; i < count; i++)
-        json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)logs[i].id, "time",
-                                             iso(kr, logs[i].time_ms), "level", logs[i].level, "message",
-                                             logs[i].message, "invocationId", logs[i].invocation_id, "appId",
-                                             arena_printf(kr->arena, "%s%s", APP_ARI_PREFIX, logs[i].app_id), "site",
-                                             site_name(kr, &names, logs[i].site_id), "module", logs[i].module_key));
+    for (size_t i = 0; i < count; i++) {
+        json_t *row =
+            json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)logs[i].id, "time",
+                      iso(kr, logs[i].time_ms), "level", logs[i].level, "message", logs[i].message, "invocationId",
+                      logs[i].invocation_id, "appId", arena_printf(kr->arena, "%s%s", APP_ARI_PREFIX, logs[i].app_id),
+                      "site", site_name(kr, &names, logs[i].site_id), "module", logs[i].module_key);
+        /* how an invocation ended: "<outcome> in <N> ms" (journal/fnlog.h) */
+        char outcome[16];
+        long long ms;
+        if (strcmp(logs[i].level, FNLOG_INVOCATION) == 0 &&
+            sscanf(logs[i].message, "%15s in %lld ms", outcome, &ms) == 2) {
+            json_object_set_new(row, "outcome", json_string(outcome));
+            json_object_set_new(row, "durationMs", json_integer(ms));
+        }
+        json_array_append_new(arr, row);
+    }
     reply_json_new(kr, 200, json_pack("{s:o}", "logs", arr));
 }
 

@@ -133,6 +133,16 @@ void rt_finish_to(rt_job_t *job, enum rt_status st, char *result, int direct)
     /* the logs go first: the job belongs to its thread once sent (fnlog copies inv's ids) */
     fnlog_record(&job->inv, job->logs);
     job->logs = NULL;
+    if (job->inv.id[0]) { /* and how it ended: `kiln dev` prints it (GET /admin/v1/logs?invocations=1) */
+        static const char *const outcome[] = {
+            [RT_OK] = "ok",       [RT_ERROR] = "error",       [RT_TIMEOUT] = "timeout",
+            [RT_CRASH] = "crash", [RT_OVERLOAD] = "overload", [RT_SETUP] = "setup-failed"};
+        char line[64];
+        snprintf(line, sizeof line, "%s in %lld ms",
+                 (unsigned)st < sizeof outcome / sizeof *outcome ? outcome[st] : "error",
+                 (long long)(job->started_ms ? job->finished_ms - job->started_ms : 0));
+        fnlog_line(&job->inv, FNLOG_INVOCATION, line);
+    }
     if (direct)
         job->c.done(&job->c);
     else

@@ -84,6 +84,10 @@ static int place(rt_job_t *job)
         if (rc < 0)
             log_msg(LOG_ERROR, "runtime: cannot unpack a deployed version", "error", err, NULL);
         free(dir);
+        pool_t *p = NULL;
+        if (rc > 0 && job->warm && sandbox_allows(job->inv.env_key) && pool_for(job, &p, err, sizeof err) > 0 &&
+            p->n == 0 && RT.nworkers < RT_WORKERS_MAX && !rt_worker_spawn(p, err, sizeof err))
+            log_msg(LOG_WARN, "runtime: cannot start a warm worker for a deployed version", "error", err, NULL);
         rt_finish(job, rc > 0 ? RT_OK : RT_SETUP,
                   rc > 0 ? xstrdup("null") : rt_error_json("Error", "the snapshot could not be unpacked"));
         return 1;

@@ -54,6 +54,8 @@ struct rt_job {
     int legacy_api;   /* the app is on Forge's legacy sandbox runtime (app.runtime.name sandbox
                          or none): its workers get the runtime global `api` that @forge/api
                          2.x reads (runtime/node/legacy-api.js) */
+    int warm;         /* prepare_only: also start one worker of the pool this job names (memory_mb, isolate,
+                         inv.env_key), unless it has one, so the first invocation finds it starting or ready */
     invocation_t inv; /* registered while the job runs; inv.scopes is heap, owned */
     /* ---- out ---- */
     enum rt_status status;

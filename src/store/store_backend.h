@@ -114,8 +114,8 @@ typedef struct store_kvs_ops {
 /* function logs, audit log, ledger (store/store_journal.h) */
 typedef struct store_journal_ops {
     int (*logs_insert)(store_t *st, const log_rec_t *recs, size_t n);
-    int (*logs_list)(store_t *st, arena_t *a, int64_t site_id, int64_t after_id, int64_t max, log_rec_t **out,
-                     size_t *n);
+    int (*logs_list)(store_t *st, arena_t *a, int64_t site_id, int64_t after_id, int64_t max, int with_invocations,
+                     log_rec_t **out, size_t *n);
     int (*audit_insert)(store_t *st, const audit_rec_t *recs, size_t n);
     int (*audit_list)(store_t *st, arena_t *a, int64_t site_id, int64_t since_ms, int64_t after_id, int64_t max,
                       audit_rec_t **out, size_t *n);

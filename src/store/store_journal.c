@@ -8,9 +8,10 @@ int store_logs_insert(store_t *st, const log_rec_t *recs, size_t n)
     return st->be->journal->logs_insert(st, recs, n);
 }
 
-int store_logs_list(store_t *st, arena_t *a, int64_t site_id, int64_t after_id, int64_t max, log_rec_t **out, size_t *n)
+int store_logs_list(store_t *st, arena_t *a, int64_t site_id, int64_t after_id, int64_t max, int with_invocations,
+                    log_rec_t **out, size_t *n)
 {
-    return st->be->journal->logs_list(st, a, site_id, after_id, max, out, n);
+    return st->be->journal->logs_list(st, a, site_id, after_id, max, with_invocations, out, n);
 }
 
 int store_audit_insert(store_t *st, const audit_rec_t *recs, size_t n)

@@ -17,9 +17,11 @@ typedef struct log_rec {
 /* Appends n log lines in one transaction. */
 int store_logs_insert(store_t *st, const log_rec_t *recs, size_t n);
 /* Log lines of site_id (0: every site) in id order: the newest `max`, or with after_id,
- * the `max` that follow it (paging forward, following new lines). */
-int store_logs_list(store_t *st, arena_t *a, int64_t site_id, int64_t after_id, int64_t max, log_rec_t **out,
-                    size_t *n);
+ * the `max` that follow it (paging forward, following new lines). The row each finished
+ * invocation gets (level "invocation", journal/fnlog.h FNLOG_INVOCATION) only with
+ * with_invocations. */
+int store_logs_list(store_t *st, arena_t *a, int64_t site_id, int64_t after_id, int64_t max, int with_invocations,
+                    log_rec_t **out, size_t *n);
 
 /* ---- the audit log (journal/audit.h) ---- */
 typedef struct audit_rec {

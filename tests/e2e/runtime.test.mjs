@@ -944,7 +944,9 @@ permissions:
     // chmod and utime), as a real app's node_modules does.
     const assets = {};
     for (let i = 0; i < 12000; i++) assets[`assets/${i % 100}/f${i}.txt`] = `asset ${i}\n`;
-    big = makeApp('big-app', { 'manifest.yml': manifest, 'src/index.js': src, ...assets });
+    // package.json's kiln.include packs them (a snapshot holds only what runs, docs/apps.md).
+    const pkg = '{"name":"big-app","kiln":{"include":["assets"]}}\n';
+    big = makeApp('big-app', { 'manifest.yml': manifest, 'package.json': pkg, 'src/index.js': src, ...assets });
     for (const d of [quick, big]) await register(k, d);
     await deploy(k, quick);
     await install(k, quick, S.name);

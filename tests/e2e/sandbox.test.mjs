@@ -97,6 +97,9 @@ describe('the sandbox: hostile function code stays in its box', { skip: CAN ? fa
       mkdirSync(path.join(dir, 'bin'));
       copyFileSync(PROBE_BIN, path.join(dir, 'bin', 'sandbox_probe'));
       chmodSync(path.join(dir, 'bin', 'sandbox_probe'), 0o755);
+      // a program the function runs: packed because package.json's kiln.include names it
+      const pj = path.join(dir, 'package.json');
+      writeFileSync(pj, JSON.stringify({ ...JSON.parse(readFileSync(pj, 'utf8')), kiln: { include: ['bin'] } }));
     }
     await cliOkJson(k, ['register', dir, '--name', name, '--json']);
     for (const [key, value] of Object.entries(variables)) {

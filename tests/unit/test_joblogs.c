@@ -70,7 +70,7 @@ static log_rec_t *lines_of(fx_t *f, int64_t site, size_t *n)
     char err[256];
     assert_int_equal(fnlog_start(f->dir, err, sizeof err), 0);
     log_rec_t *l = NULL;
-    assert_int_equal(store_logs_list(f->st, f->a, site, 0, 100000, &l, n), STORE_OK);
+    assert_int_equal(store_logs_list(f->st, f->a, site, 0, 100000, 0, &l, n), STORE_OK);
     return l;
 }
 
@@ -124,6 +124,47 @@ static void test_byte_budget(void **state)
     assert_true(unit_contains(l[n - 1].message, "3 more log lines were dropped"));
 }
 
+/* Each finished invocation gets one row after its lines saying how it ended (`kiln dev`
+ * prints it); listings leave it out unless asked. */
+static void test_invocation_row(void **state)
+{
+    fx_t *f = *state;
+    static const struct {
+        enum rt_status st;
+        const char *outcome;
+    } cases[] = {{RT_OK, "ok"}, {RT_ERROR, "error"}, {RT_TIMEOUT, "timeout"}, {RT_CRASH, "crash"}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char id[37];
+        snprintf(id, sizeof id, "00000000-0000-4000-8000-0000000001%02zu", i);
+        rt_job_t *j = job_of(id, 11);
+        rt_add_log(j, "log", "hello", 5);
+        j->started_ms = clock_now_ms() - 40;
+        rt_finish_to(j, cases[i].st, cases[i].st == RT_OK ? xstrdup("1") : rt_error_json("Error", "x"), 0);
+        rt_job_free(j);
+    }
+    size_t n;
+    log_rec_t *l = lines_of(f, 11, &n); /* without invocation rows */
+    for (size_t i = 0; i < n; i++)
+        assert_string_not_equal(l[i].level, FNLOG_INVOCATION);
+    size_t without = n;
+    assert_int_equal(store_logs_list(f->st, f->a, 11, 0, 1000, 1, &l, &n), STORE_OK);
+    assert_int_equal(n, without + 4);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(l[i].level, FNLOG_INVOCATION) != 0)
+            continue;
+        char outcome[16];
+        long long ms = -1;
+        assert_int_equal(sscanf(l[i].message, "%15s in %lld ms", outcome, &ms), 2);
+        assert_string_equal(outcome, cases[k].outcome);
+        assert_true(ms >= 40 && ms < 60000);                                           /* started_ms - 40 */
+        assert_true(i > 0 && strcmp(l[i - 1].invocation_id, l[i].invocation_id) == 0); /* after its lines */
+        assert_string_equal(l[i].module_key, "probe");
+        k++;
+    }
+    assert_int_equal(k, 4);
+}
+
 static void test_journal_byte_budget_drops_whole_invocations(void **state)
 {
     fx_t *f = *state;
@@ -156,6 +197,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_line_budget_and_the_fault_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_byte_budget, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_invocation_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_journal_byte_budget_drops_whole_invocations, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -185,7 +185,7 @@ static void test_writer_and_views(void **state)
 
     /* the log line went to function_logs */
     log_rec_t *logs;
-    assert_int_equal(store_logs_list(f->st, f->a, f->B.id, 0, 100, &logs, &k), STORE_OK);
+    assert_int_equal(store_logs_list(f->st, f->a, f->B.id, 0, 100, 0, &logs, &k), STORE_OK);
     assert_int_equal(k, 1);
     assert_string_equal(logs[0].level, "warn");
     assert_string_equal(logs[0].invocation_id, b1.id);
@@ -209,7 +209,7 @@ static void test_off_and_retention(void **state)
     list(f, 0, 0, &n);
     assert_int_equal(n, before);
     log_rec_t *logs;
-    assert_int_equal(store_logs_list(f->st, f->a, f->A.id, 0, 100, &logs, &n), STORE_OK);
+    assert_int_equal(store_logs_list(f->st, f->a, f->A.id, 0, 100, 0, &logs, &n), STORE_OK);
     assert_int_equal(n, 1);
 
     /* retention: old rows go, newer stay */

@@ -36,8 +36,9 @@ enum q {
 
 /* Each listing twice: without `after`, the newest `max` rows (in id order); with it, the
  * `max` rows that follow that id (a client paging forward, or following new rows). */
-#define LOG_WHERE "FROM function_logs WHERE id > ?2 "
-#define LOG_WHERE_SITE "FROM function_logs WHERE site_id = ?1 AND id > ?2 "
+/* ?4: with the rows that say how each invocation ended (level 'invocation') */
+#define LOG_WHERE "FROM function_logs WHERE id > ?2 AND (?4 OR level != 'invocation') "
+#define LOG_WHERE_SITE "FROM function_logs WHERE site_id = ?1 AND id > ?2 AND (?4 OR level != 'invocation') "
 #define AUDIT_WHERE "FROM audit_log WHERE time_ms >= ?2 AND id > ?3 "
 #define AUDIT_WHERE_SITE "FROM audit_log WHERE site_id = ?1 AND time_ms >= ?2 AND id > ?3 "
 #define LEDGER_WHERE "FROM ledger WHERE time_ms >= ?2 AND id > ?3 "
@@ -116,12 +117,14 @@ static int sq_logs_insert(store_t *st, const log_rec_t *r, size_t n)
     return sq_tx_close(st, opened, rc);
 }
 
-static int sq_logs_list(store_t *st, arena_t *a, int64_t site, int64_t after, int64_t max, log_rec_t **out, size_t *n)
+static int sq_logs_list(store_t *st, arena_t *a, int64_t site, int64_t after, int64_t max, int with_invocations,
+                        log_rec_t **out, size_t *n)
 {
     sqlite3_stmt *q = stmt(st, after ? (site ? Q_LOG_NEXT_SITE : Q_LOG_NEXT) : site ? Q_LOG_LIST_SITE : Q_LOG_LIST);
     sqlite3_bind_int64(q, 1, site);
     sqlite3_bind_int64(q, 2, after);
     sqlite3_bind_int64(q, 3, max);
+    sqlite3_bind_int(q, 4, with_invocations != 0);
     return sq_collect(st, a, q, sizeof **out, read_log, (void **)out, n);
 }
 
