@@ -300,8 +300,9 @@ app:
     body: JSON.stringify({ length: request.body.length, head: request.body.slice(0, 4), tail: request.body.slice(-4) }) };
 }
 `,
-      // makes the snapshot larger than one 4 MiB upload chunk
+      // makes the snapshot larger than one 4 MiB upload chunk (kept: package.json includes it)
       'assets/blob.txt': randomBytes(3 * MiB).toString('base64'),
+      'package.json': JSON.stringify({ name: 'echo', private: true, kiln: { include: ['assets'] } }),
     });
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   });
