@@ -43,7 +43,9 @@
 #define AUDIT_UNINSTALL "app.uninstall"
 #define AUDIT_TOKEN_ISSUE "token.issue"
 #define AUDIT_KEY_ROTATE "key.rotate"
-#define AUDIT_REMOTE_CALL "remote.call" /* kiln called an app's remote backend (platform/remote.h) */
+#define AUDIT_REMOTE_CALL "remote.call"     /* kiln called an app's remote backend (platform/remote.h) */
+#define AUDIT_STORAGE_WRITE "storage.write" /* an operator set or deleted a key (platform/storage_admin.h) */
+#define AUDIT_STORAGE_SECRET_READ "storage.secret_read" /* an operator was shown secrets' values */
 
 /* Planes (where a gateway decision was made). */
 #define AUDIT_PLANE_JIRA "jira"   /* /ex/jira/{cloudId} with a user token */
