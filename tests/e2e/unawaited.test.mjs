@@ -12,6 +12,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, symlinkSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import {
   ROOT, startKiln, expectStatus, sleep, tempDir, writeFiles, kilnCli as kiln, expectCliOk as ok, cliOkJson as okJson,
@@ -19,7 +20,7 @@ import {
 
 const NODE_MODULES = path.join(ROOT, 'node_modules');
 
-const MANIFEST = `modules:
+const manifest = (origin) => `modules:
   function:
     - key: fire
       handler: index.fire
@@ -27,6 +28,8 @@ const MANIFEST = `modules:
       handler: index.flood
     - key: peek
       handler: index.peek
+    - key: reach
+      handler: index.reach
 app:
   runtime:
     name: nodejs20.x
@@ -35,6 +38,10 @@ permissions:
     - storage:app
     - manage:jira-configuration
     - read:jira-work
+  external:
+    fetch:
+      backend:
+        - ${origin}
 `;
 
 // fire: with mode "now" the work is awaited (the control: the calls work); with "late" the
@@ -68,13 +75,22 @@ export async function flood({ tag }) {
   return 'flooding';
 }
 
+// a fetch to a declared host, awaited (the control) or left to run after the end
+export async function reach({ mode, url }) {
+  const go = () => fetch(url).then((r) => r.status, (e) => 'refused: ' + (e && e.message));
+  if (mode === 'now') return go();
+  setTimeout(go, 300);
+  return 'returned';
+}
+
 export async function peek({ tag }) {
   return { value: (await kvs.get('key-' + tag)) ?? null };
 }
 `;
 
 describe('unawaited work: refused, and shown in kiln logs under its invocation', () => {
-  let k, A, B, dir, tokA;
+  let k, A, B, dir, tokA, server;
+  const hits = [];
   const inv = async (fn, site, payload) =>
     okJson(k, ['invoke', fn, '--site', site, '--payload', JSON.stringify(payload), '--json'], { cwd: dir });
   const logs = async (site) => {
@@ -99,8 +115,10 @@ describe('unawaited work: refused, and shown in kiln logs under its invocation',
     A = await k.siteWithToken(`late-a-${tag}`);
     B = await k.siteWithToken(`late-b-${tag}`);
     tokA = A.token;
+    server = http.createServer((req, res) => { hits.push(req.url); res.end('hello'); });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
     dir = path.join(tempDir('lateapp'), 'late-app');
-    writeFiles(dir, { 'manifest.yml': MANIFEST, 'src/index.js': SRC });
+    writeFiles(dir, { 'manifest.yml': manifest(`http://127.0.0.1:${server.address().port}`), 'src/index.js': SRC });
     symlinkSync(NODE_MODULES, path.join(dir, 'node_modules'), 'dir');
     await okJson(k, ['register', dir, '--json']);
     await okJson(k, ['deploy', dir, '--json']);
@@ -109,6 +127,7 @@ describe('unawaited work: refused, and shown in kiln logs under its invocation',
 
   after(async () => {
     await k?.close();
+    await new Promise((r) => (server ? server.close(r) : r()));
   });
 
   const project = (site, key) => k.jira(site.cloudId, `/project/${key}`, { token: site.token });
@@ -141,6 +160,18 @@ describe('unawaited work: refused, and shown in kiln logs under its invocation',
     assert.ok(lines.every((l) => l.site === A.name), text);
     const other = await logs(B.name);
     assert.ok(!other.some((l) => l.invocationId === id || l.message.includes(tag)), "B's logs show nothing of A's invocation");
+  });
+
+  it('a fetch after the end is not made (the host sees nothing), and is a warning under that invocation', async () => {
+    const url = `http://127.0.0.1:${server.address().port}/late-${randomBytes(3).toString('hex')}`;
+    assert.equal((await inv('reach', A.name, { mode: 'now', url })).value, 200, 'the control: awaited, it is made');
+    assert.equal(hits.filter((h) => url.endsWith(h)).length, 1);
+    const fired = await inv('reach', A.name, { mode: 'late', url });
+    const lines = await waitLines(A.name, (l) => l.invocationId === fired.invocationId, 1);
+    assert.deepEqual(lines.map((l) => [l.level, l.message]),
+      [['warn', `call after the invocation ended: not made (fetch GET http://127.0.0.1:${server.address().port})`]]);
+    await sleep(300);
+    assert.equal(hits.filter((h) => url.endsWith(h)).length, 1, 'the host got only the awaited request');
   });
 
   it('a loop after the end cannot flood the journal: 20 output lines and 10 calls, then one line each', async () => {
