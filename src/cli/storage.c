@@ -162,8 +162,7 @@ static int list(const char *verb, int argc, char **argv)
         json_t *resp = NULL;
         long status = client_call(&conn, "GET", path.ptr, NULL, &resp);
         if (status != 200) {
-            result = status < 0 ? 1 : client_fail(status, resp);
-            json_decref(resp);
+            result = status < 0 ? 1 : client_fail(status, resp); /* it frees resp */
             goto out;
         }
         json_t *items = json_object_get(resp, "items"), *it;
@@ -247,8 +246,7 @@ static int one(const char *verb, const char *method, int argc, char **argv)
     json_t *resp = NULL;
     long status = client_call(&conn, method, path.ptr, NULL, &resp);
     if (status != 200) {
-        result = status < 0 ? 1 : client_fail(status, resp);
-        json_decref(resp);
+        result = status < 0 ? 1 : client_fail(status, resp); /* it frees resp */
         goto out;
     }
     if (json_out) {
@@ -350,8 +348,7 @@ int cmd_storage_set(int argc, char **argv)
     long status = client_call(&conn, "PUT", path.ptr, body, &resp);
     body = NULL; /* client_call took it */
     if (status != 200) {
-        result = status < 0 ? 1 : client_fail(status, resp);
-        json_decref(resp);
+        result = status < 0 ? 1 : client_fail(status, resp); /* it frees resp */
         goto out;
     }
     if (json_out)
