@@ -80,13 +80,29 @@ function emitLog(level, message) {
   if (indent) message = message.replace(/^/gm, indent);
   if (inv) {
     send({ type: 'log', id: inv.id, level, message: truncate(message, MAX_LOG_CHARS), time: Date.now() });
-  } else {
+  } else if (!sendLate(als.getStore(), message)) {
     try {
       stderrWrite(`${message}\n`);
     } catch {
       /* ignore */
     }
   }
+}
+
+/**
+ * Output of an invocation that has ended (a timer or promise it left behind): a `late`
+ * frame naming it, which kiln shows in that invocation's log as a warning. kiln logs at
+ * most LATE_LINES of them per invocation and says when there were more; the worker sends
+ * one more than that and then stops, so a loop cannot fill the pipe. false when `inv` is
+ * not an ended invocation.
+ */
+const LATE_LINES = 20;
+const LATE_CHARS = 1024;
+function sendLate(inv, message) {
+  if (!inv || !inv.ended) return false;
+  inv.late = (inv.late || 0) + 1;
+  if (inv.late <= LATE_LINES + 1) send({ type: 'late', id: inv.id, message: truncate(message, LATE_CHARS) });
+  return true;
 }
 
 for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
@@ -258,6 +274,7 @@ function onAsyncError(kind) {
     }
     const late = als.getStore();
     const d = describeError(err);
+    sendLate(late, `${kind}: ${d.name}: ${d.message}`);
     diag(`${kind}${late ? ` from finished invocation ${late.id}` : ' outside an invocation'}: ${d.stack || `${d.name}: ${d.message}`}`);
   };
 }

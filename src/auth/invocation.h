@@ -48,6 +48,20 @@ void invocation_end(const char *token);
 /* Looks a token up; on success copies the record (scopes into `a`) and returns 0. A
  * token past its deadline is refused too. */
 int invocation_lookup(const char *token, size_t len, arena_t *a, invocation_t *out);
+/* ---- calls after the end ----
+ * An ended invocation's token is remembered (its SHA-256 and the invocation's ids, not its
+ * scopes or egress) for INV_ENDED_KEEP_MS, the last INV_ENDED_MAX of them, so that a call
+ * made with it later (unawaited work: docs/runtime.md) can be told apart from a forged
+ * token and shown in that invocation's log. It opens nothing: invocation_lookup refuses it
+ * as before. */
+#define INV_ENDED_MAX 2048
+#define INV_ENDED_KEEP_MS (15 * 60 * 1000)
+
+/* When `token` is the token of an ended invocation: copies its ids into *out (scopes and
+ * egress NULL), counts this call and returns how many calls after the end it has had,
+ * this one included (1, 2, ...). 0 when it is not one (unknown, live, forgotten). */
+unsigned invocation_late(const char *token, size_t len, invocation_t *out);
+
 /* Number of live invocations (metrics, tests). */
 unsigned invocation_count(void);
 

@@ -110,6 +110,13 @@ int cmd_variables_list(int argc, char **argv);
 int cmd_variables_unset(int argc, char **argv);
 int cmd_keys_rotate(int argc, char **argv);
 int cmd_dev(int argc, char **argv);
+extern const cli_opt_t storage_list_opts[], storage_query_opts[], storage_get_opts[], storage_set_opts[],
+    storage_delete_opts[];
+int cmd_storage_list(int argc, char **argv);
+int cmd_storage_query(int argc, char **argv);
+int cmd_storage_get(int argc, char **argv);
+int cmd_storage_set(int argc, char **argv);
+int cmd_storage_delete(int argc, char **argv);
 
 extern const cli_cmd_t cli_commands[];
 extern const unsigned cli_commands_len;

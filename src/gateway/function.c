@@ -20,6 +20,7 @@
 #include "gateway/ratelimit.h"
 #include "http/reply.h"
 #include "http/router.h"
+#include "journal/fnlog.h"
 #include "journal/leak.h"
 #include "store/store_installs.h"
 #include "store/store_sites.h"
@@ -46,12 +47,58 @@ static void missing_scope(kreq_t *kr, const struct scope_op *op, const char *gra
     reply_error(kr, 403, 1, msg);
 }
 
+/* What a /_proxy path is, in the words of the API the app called, by path prefix. */
+static const struct {
+    const char *prefix, *api;
+} late_apis[] = {
+    {"/_proxy/fpp/rest/", "requestJira"}, {"/_proxy/fpp/forge/entities/graphql", "storage entities"},
+    {"/_proxy/fpp/graphql", "graphql"},   {"/_proxy/kvs/", "kvs"},
+    {"/_proxy/frc/", "invokeRemote"},     {"", "fetch"}, /* the egress endpoint: the path is the destination's origin */
+};
+
+void gateway_late_call(const char *token, size_t len, const char *method, const char *path, size_t plen)
+{
+    invocation_t inv;
+    unsigned n = invocation_late(token, len, &inv);
+    if (n == 0 || n > GATEWAY_LATE_CALLS_LOGGED + 1)
+        return;
+    char msg[512];
+    if (n > GATEWAY_LATE_CALLS_LOGGED) {
+        snprintf(msg, sizeof msg,
+                 "more calls after the invocation ended: not made, and no more of them are logged (the first %d are)",
+                 GATEWAY_LATE_CALLS_LOGGED);
+    } else {
+        size_t i = 0, pl;
+        while ((pl = strlen(late_apis[i].prefix)) > plen || memcmp(path, late_apis[i].prefix, pl) != 0)
+            i++;
+        const char *rest = path;
+        if (pl) { /* shown from /rest/..., /api/v1/..., as the app wrote it */
+            const size_t skip = sizeof "/_proxy/" - 1;
+            const char *slash = memchr(path + skip, '/', plen - skip);
+            rest = slash ? slash : path + plen;
+        }
+        int rlen = (int)(plen - (size_t)(rest - path));
+        if (rlen > 300)
+            rlen = 300;
+        snprintf(msg, sizeof msg, "call after the invocation ended: not made (%s %.16s %.*s%s)", late_apis[i].api,
+                 method, rlen < 0 ? 0 : rlen, rest, plen - (size_t)(rest - path) > 300 ? "..." : "");
+    }
+    fnlog_line(&inv, "warn", msg);
+}
+
 int gateway_invocation(kreq_t *kr, const char *only_invocation, invocation_t *inv)
 {
     const char *cred;
     size_t len;
-    if (kreq_bearer(kr, &cred, &len) != 0 || invocation_lookup(cred, len, kr->arena, inv) != 0 ||
+    int have = kreq_bearer(kr, &cred, &len) == 0;
+    if (!have || invocation_lookup(cred, len, kr->arena, inv) != 0 ||
         (only_invocation && strcmp(inv->id, only_invocation) != 0)) {
+        if (have) {
+            char method[17];
+            snprintf(method, sizeof method, "%.*s", (int)(kr->req->method.len < 16 ? kr->req->method.len : 16),
+                     kr->req->method.base);
+            gateway_late_call(cred, len, method, kr->req->path.base, kr->req->path.len);
+        }
         reply_failure(kr, 401, FAILURE_CLIENT_AUTH, "Unauthorized");
         return -1;
     }

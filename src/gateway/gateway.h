@@ -56,6 +56,15 @@ int gateway_system_token(kreq_t *kr, const char *unauthorized_body);
  * still active. 0 with *inv (scopes in kr's arena), or -1 after replying 401
  * FAILURE_CLIENT_AUTH. */
 int gateway_invocation(kreq_t *kr, const char *only_invocation, struct invocation *inv);
+/* A call refused because its token is dead: when the token is that of an ended invocation
+ * (auth/invocation.h invocation_late), says so in that invocation's log (journal/fnlog.h):
+ * "call after the invocation ended: not made (requestJira GET /rest/api/3/...)". `path` is
+ * the /_proxy path (or, for `what` "fetch", the destination's origin). The first
+ * GATEWAY_LATE_CALLS_LOGGED of an invocation are logged, then one line saying the rest are
+ * not; nothing is logged for a token that never was an invocation's. The call is never
+ * made either way: this only looks. */
+#define GATEWAY_LATE_CALLS_LOGGED 10
+void gateway_late_call(const char *token, size_t len, const char *method, const char *path, size_t plen);
 /* A function reached for something that is not a product path of its site (another
  * site's /ex/jira/{cloudId}, another product): 401 FAILURE_CLIENT_SCOPE_CHECK, with a hint
  * naming the bound site and the path to call instead. */

@@ -20,6 +20,7 @@
 #include "platform/consent.h"
 #include "platform/direct.h"
 #include "platform/site.h"
+#include "platform/storage_admin.h"
 #include "platform/variables.h"
 #include "platform/webtrigger.h"
 #include "store/store_sites.h"
@@ -183,6 +184,10 @@ static route_t routes[] = {
     {"GET", "/ledger", ledger_list},
     {"GET", "/sites/{name}/installations/{appId}/{environment}/webtriggers/{module}", webtrigger_url},
     {"POST", "/sites/{name}/installations/{appId}/{environment}/functions/{function}", direct_invoke},
+    {"GET", "/sites/{name}/installations/{appId}/{environment}/storage", storage_admin_list},
+    {"GET", "/sites/{name}/installations/{appId}/{environment}/storage/item", storage_admin_get},
+    {"PUT", "/sites/{name}/installations/{appId}/{environment}/storage/item", storage_admin_set},
+    {"DELETE", "/sites/{name}/installations/{appId}/{environment}/storage/item", storage_admin_delete},
     {"POST", "/apps", apps_register},
     {"GET", "/apps/{appId}", apps_get},
     {"POST", "/apps/{appId}/environments", apps_env_create},

@@ -21,6 +21,7 @@
 #include "base/arena.h"
 #include "gateway/ratelimit.h"
 #include "store/store.h"
+#include "store/store_kvs.h"
 
 #define KVS_SCOPE "storage:app"
 #define KVS_KEY_MAX_CHARS 500
@@ -65,6 +66,17 @@ int kvs_call(store_t *st, arena_t *a, const kvs_ctx_t *ctx, const char *op, cons
 /* The cursor a key-value `query` continues from to list the keys after `key` (what the
  * query itself returns after its last row), in `a`; NULL if key is too long. */
 const char *kvs_cursor_after(arena_t *a, const char *key);
+
+/* Rows of one installation for an operator (`kiln storage`, platform/storage_admin.h):
+ * the live rows of `kind` (KVS_KIND_*; for entities, of `entity`) whose keys start with
+ * `prefix` ("" for any), in key order after the key `after` (NULL: from the first), at
+ * most `limit`, through the store's own listing (store_kvs_list). A secret's value is
+ * opened only with open_secrets, else it is NULL. 0; -2 with *why ("CODE: message", as
+ * app storage refuses it: an entity the installed version does not declare); -1 (the
+ * store failed, or a secret did not open). Rows and *why live in `a`. */
+int kvs_rows(store_t *st, arena_t *a, const kvs_owner_t *o, int kind, const char *entity, const char *prefix,
+             const char *after, int64_t limit, int open_secrets, int64_t now_ms, kvs_rec_t **out, size_t *n,
+             const char **why);
 
 /* Removes up to `max` expired values of every installation (the background sweep);
  * returns how many went, or -1. */

@@ -276,3 +276,58 @@ int kvs_op_query(kvs_req_t *c, json_t *body, int kind)
     jw_obj_end(&w);
     return kvs_send(c, 200, &b, &w);
 }
+
+/* ---------------------------------------------------------------- an operator's listing */
+
+int kvs_rows(store_t *st, arena_t *a, const kvs_owner_t *o, int kind, const char *entity, const char *prefix,
+             const char *after, int64_t limit, int open_secrets, int64_t now_ms, kvs_rec_t **out, size_t *n,
+             const char **why)
+{
+    kvs_reply_t rep;
+    kvs_ctx_t ctx = {.site_id = o->site_id, .installation_id = o->installation_id, .now_ms = now_ms};
+    kvs_req_t c = {.st = st, .a = a, .ctx = &ctx, .own = *o, .now = now_ms, .out = &rep};
+    *why = NULL;
+    if (kind == KVS_KIND_ENTITY) { /* only a declared entity, as the app's own calls */
+        kvs_item_t it = {.kind = KVS_KIND_ENTITY};
+        if (kvs_entity_check_name(&c, &it, entity) != 0) {
+            *why = arena_printf(a, "%s: %s", it.err_code, it.err_msg);
+            return -2;
+        }
+    }
+    /* the prefix as a range: [prefix, prefix with its last byte raised) */
+    size_t pl = strlen(prefix);
+    char *to = NULL;
+    if (pl && (unsigned char)prefix[pl - 1] < 0xff) {
+        to = arena_strdup(a, prefix);
+        to[pl - 1]++;
+    }
+    kvs_rec_t *rows;
+    size_t got;
+    if (store_kvs_list(st, a, o, kind, entity, pl ? prefix : NULL, to, after, limit, now_ms, &rows, &got) != STORE_OK)
+        return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < got; i++) {
+        if (strncmp(rows[i].key, prefix, pl) != 0)
+            continue;
+        if (kind == KVS_KIND_SECRET) {
+            if (open_secrets) { /* as the app's own secret/get opens it */
+                kvs_item_t it = {.kind = KVS_KIND_SECRET, .entity = "", .key = rows[i].key};
+                kvs_rec_t r;
+                int rc = kvs_item_load(&c, &it, &r);
+                if (rc == STORE_NOTFOUND) /* expired since it was listed */
+                    continue;
+                if (rc != STORE_OK)
+                    return -1;
+                rows[i].value = r.value;
+                rows[i].value_len = r.value_len;
+            } else {
+                rows[i].value = NULL;
+                rows[i].value_len = 0;
+            }
+        }
+        rows[k++] = rows[i];
+    }
+    *out = rows;
+    *n = k;
+    return 0;
+}

@@ -2,11 +2,13 @@
 #include "platform/config.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/clock.h"
 #include "base/json.h"
 #include "base/log.h"
+#include "journal/fnlog.h"
 #include "platform/invoke.h"
 #include "platform/remote.h"
 #include "store/store_apps.h"
@@ -21,6 +23,9 @@ static struct delivery {
     int64_t event_id, attempts;
     unsigned pending, failed;
     store_t *store;
+    /* for `kiln logs`: whose event it is, and why its last failure failed */
+    int64_t site_id;
+    char installation_id[37], app_id[37], event[64], why[200];
 } inflight[INFLIGHT_MAX];
 
 static void settle(struct delivery *d);
@@ -82,6 +87,30 @@ static struct delivery *find(int64_t id)
     return NULL;
 }
 
+/* A failed attempt in `kiln logs` of the installation: its outcome, then the next
+ * attempt's time (next_ms: its delay) or, with next_ms < 0, the give-up. The lines of one
+ * event share a delivery id made from the event's (its module: "lifecycle"). */
+static void note_attempt(const struct delivery *d, int64_t next_ms)
+{
+    invocation_t inv = {.site_id = d->site_id};
+    unsigned long long n = (unsigned long long)d->event_id;
+    snprintf(inv.id, sizeof inv.id, "00000000-0000-4000-8000-%012llx", n & 0xffffffffffffULL);
+    memcpy(inv.installation_id, d->installation_id, sizeof inv.installation_id);
+    memcpy(inv.app_id, d->app_id, sizeof inv.app_id);
+    snprintf(inv.module_key, sizeof inv.module_key, "lifecycle");
+    char then[96], when[40], msg[512];
+    if (next_ms >= 0) {
+        clock_iso8601(when, sizeof when, clock_now_ms() + next_ms);
+        snprintf(then, sizeof then, "next attempt in %lld s, at %s", (long long)(next_ms / 1000), when);
+    } else {
+        snprintf(then, sizeof then, "given up");
+    }
+    snprintf(msg, sizeof msg, "lifecycle event %s: attempt %lld of %d failed (%s); %s", d->event,
+             (long long)d->attempts + 1, LIFECYCLE_ATTEMPTS, d->why[0] ? d->why : "no trigger function could start",
+             then);
+    fnlog_line(&inv, "warn", msg);
+}
+
 static void settle(struct delivery *d)
 {
     int64_t now = clock_now_ms();
@@ -91,19 +120,34 @@ static void settle(struct delivery *d)
         char id[24];
         snprintf(id, sizeof id, "%lld", (long long)d->event_id);
         log_msg(LOG_WARN, "lifecycle event given up after retries", "event", id, NULL);
+        note_attempt(d, -1);
         store_lifecycle_delivered(d->store, d->event_id, now);
     } else {
+        note_attempt(d, 1000LL << d->attempts);
         store_lifecycle_retry(d->store, d->event_id, now + (1000LL << d->attempts));
     }
     d->event_id = 0;
 }
 
+/* rt_status names, for the log line of a failed trigger function */
+static const char *const outcome[] = {
+    [RT_OK] = "ok",
+    [RT_ERROR] = "threw",
+    [RT_TIMEOUT] = "timed out",
+    [RT_CRASH] = "crashed",
+    [RT_OVERLOAD] = "not run: too many invocations",
+    [RT_SETUP] = "could not start",
+};
+
 static void on_done(completion_t *done)
 {
     rt_job_t *job = (rt_job_t *)done;
     struct delivery *d = job->c.owner;
-    if (job->status != RT_OK)
+    if (job->status != RT_OK) {
         d->failed++;
+        snprintf(d->why, sizeof d->why, "trigger %.80s %s: its log is invocation %s", job->inv.module_key,
+                 outcome[job->status], job->inv.id);
+    }
     if (--d->pending == 0)
         settle(d);
     rt_job_free(job);
@@ -127,7 +171,10 @@ static void deliver(http_thread_t *t, arena_t *a, const lifecycle_rec_t *ev)
         store_lifecycle_delivered(st, ev->id, clock_now_ms()); /* nothing left to tell */
         return;
     }
-    *d = (struct delivery){.event_id = ev->id, .attempts = ev->attempts, .store = st};
+    *d = (struct delivery){.event_id = ev->id, .attempts = ev->attempts, .store = st, .site_id = site.id};
+    snprintf(d->installation_id, sizeof d->installation_id, "%.36s", in.id);
+    snprintf(d->app_id, sizeof d->app_id, "%.36s", in.app_id);
+    snprintf(d->event, sizeof d->event, "%.63s", ev->event);
     json_t *manifest = invoke_manifest(a, &ver);
     json_err_t jerr;
     json_t *payload = json_parse_arena(a, ev->payload_json, strlen(ev->payload_json), 64, &jerr);
@@ -152,9 +199,10 @@ static void deliver(http_thread_t *t, arena_t *a, const lifecycle_rec_t *ev)
         char *body = json_dumps(event, JSON_COMPACT);
         json_decref(event);
         if (!fn) { /* a trigger that targets a remote endpoint */
-            if (!body || deliver_remote(t, manifest, &in, &site, &ver, &env, ekey, body, d) != 0)
+            if (!body || deliver_remote(t, manifest, &in, &site, &ver, &env, ekey, body, d) != 0) {
                 d->failed++;
-            else
+                snprintf(d->why, sizeof d->why, "the endpoint %.80s could not be called (see the server log)", ekey);
+            } else
                 d->pending++;
             free(body);
             continue;
@@ -163,6 +211,7 @@ static void deliver(http_thread_t *t, arena_t *a, const lifecycle_rec_t *ev)
                                    LIFECYCLE_TIMEOUT_MS, LIFECYCLE_TIMEOUT_MS, body);
         if (!job) {
             d->failed++;
+            snprintf(d->why, sizeof d->why, "function %.80s could not be prepared", fkey);
             continue;
         }
         invoke_allow_impersonation(job, manifest); /* no user present: asUser(accountId) as the manifest allows */
@@ -172,6 +221,7 @@ static void deliver(http_thread_t *t, arena_t *a, const lifecycle_rec_t *ev)
         if (rt_submit(job) != 0) {
             rt_job_free(job);
             d->failed++;
+            snprintf(d->why, sizeof d->why, "function %.80s not run: too many invocations", fkey);
             continue;
         }
         d->pending++;

@@ -8,7 +8,11 @@
  * that endpoint's remote (platform/remote.h: a FIT, the app system token if enabled, 5 s
  * per attempt, 4 retries with backoff and retryContext). Its retries are its own: a
  * remote that still fails is logged and given up, and does not make the event be
- * delivered again to the other subscribers. */
+ * delivered again to the other subscribers.
+ *
+ * Every failed attempt, of a remote (platform/remote.c) or of the event's functions
+ * (here), is a line of the installation's site in `kiln logs` (journal/fnlog.h): its
+ * outcome and when the next attempt is due, or that it was given up. */
 #ifndef KILN_LIFECYCLE_H
 #define KILN_LIFECYCLE_H
 

@@ -132,6 +132,13 @@ void proxy_egress(kreq_t *kr)
     invocation_t inv; /* the token is taken with its exact length, never up to a NUL */
     if (auth.len <= 7 || memcmp(auth.base, "Bearer ", 7) != 0 ||
         invocation_lookup(auth.base + 7, auth.len - 7, kr->arena, &inv) != 0) {
+        if (auth.len > 7 && memcmp(auth.base, "Bearer ", 7) == 0) { /* unawaited work of an ended one? */
+            const char *target = kreq_header(kr, "forge-proxy-target");
+            egress_url_t u;
+            const char *dest =
+                target && egress_url_parse(target, strlen(target), &u) == 0 ? origin_of(kr->arena, &u) : "(not a URL)";
+            gateway_late_call(auth.base + 7, auth.len - 7, method, dest, strlen(dest));
+        }
         reply_failure(kr, 401, FAILURE_CLIENT_AUTH, "Unauthorized");
         audit(kr, NULL, method, NULL, 401, FAILURE_CLIENT_AUTH, NULL);
         return;

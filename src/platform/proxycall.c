@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/arena.h"
 #include "base/clock.h"
@@ -125,6 +126,25 @@ static int is_token(const char *s, size_t n)
     return 1;
 }
 
+/* A frame of an invocation that is not the running one: when its Authorization is the token
+ * of one that ended, gateway_late_call logs it under that invocation. */
+static void late_call(const json_t *jm, const json_t *jp, const json_t *jh)
+{
+    if (!json_is_string(jm) || !json_is_string(jp))
+        return;
+    size_t i;
+    json_t *pair;
+    json_array_foreach(jh, i, pair)
+    {
+        const char *n = json_string_value(json_array_get(pair, 0)), *v = json_string_value(json_array_get(pair, 1));
+        if (!n || !v || strcasecmp(n, "authorization") != 0 || strncmp(v, "Bearer ", 7) != 0)
+            continue;
+        size_t vlen = json_string_length(json_array_get(pair, 1));
+        gateway_late_call(v + 7, vlen - 7, json_string_value(jm), json_string_value(jp), json_string_length(jp));
+        return;
+    }
+}
+
 int proxycall_carried(const char *path, size_t len)
 {
     static const char rest[] = "/_proxy/fpp/rest/", gql[] = "/_proxy/fpp/graphql";
@@ -148,6 +168,7 @@ int proxycall_serve(store_t *st, struct metrics *m, const char *public_url, unsi
 
     /* only the invocation running on this worker may call, with its own live token */
     if (!running_id || strcmp(id, running_id) != 0) {
+        late_call(jm, jp, jh); /* unawaited work of an invocation that ended? */
         answer(m, seq, 401, FAILURE_CLIENT_AUTH, "Unauthorized", a, out);
         goto done;
     }

@@ -17,6 +17,7 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "journal/audit.h"
+#include "journal/fnlog.h"
 #include "journal/ledger.h"
 
 static struct {
@@ -252,6 +253,9 @@ remote_call_t *remote_call_new(store_t *st, const remote_who_t *w, const remote_
     snprintf(c->dest, sizeof c->dest, "%s", r->key);
     snprintf(c->env_key, sizeof c->env_key, "%s", w->env->key);
     c->site_id = w->site->id;
+    if (event)
+        enc_uuid4(c->delivery_id);
+    snprintf(c->module_key, sizeof c->module_key, "%s", w->module_key ? w->module_key : "");
     if (event) {
         json_err_t je;
         c->event = len ? json_parse_limited(body, len, 64, &je) : NULL;
@@ -354,6 +358,37 @@ int remote_call_start(remote_call_t *c)
     return submit(c, 0);
 }
 
+/* An event's attempt in `kiln logs`: the attempt's outcome, then the next attempt's time
+ * (next_ms: its delay) or, with next_ms < 0, the end: given up, or accepted after retries. */
+static void note_attempt(const remote_call_t *c, int attempt, int64_t next_ms)
+{
+    invocation_t inv = {.site_id = c->site_id};
+    snprintf(inv.id, sizeof inv.id, "%s", c->delivery_id);
+    snprintf(inv.installation_id, sizeof inv.installation_id, "%.36s", c->installation_id);
+    snprintf(inv.app_id, sizeof inv.app_id, "%.36s", c->app_id);
+    snprintf(inv.module_key, sizeof inv.module_key, "%s", c->module_key);
+    const char *path = strstr(c->url, "://");
+    path = path ? strchr(path + 3, '/') : NULL;
+    char outcome[64], when[40] = "", msg[640];
+    if (c->ok)
+        snprintf(outcome, sizeof outcome, "accepted (status %d)", c->status);
+    else if (c->err == OUTBOUND_OK)
+        snprintf(outcome, sizeof outcome, "failed (status %d%s)", c->status,
+                 c->status >= 300 && c->status < 400 ? ", a redirect" : "");
+    else
+        snprintf(outcome, sizeof outcome, "failed (%s)", outbound_err_name(c->err));
+    char then[96] = "";
+    if (next_ms >= 0) {
+        clock_iso8601(when, sizeof when, clock_now_ms() + next_ms);
+        snprintf(then, sizeof then, "; next attempt in %lld s, at %s", (long long)(next_ms / 1000), when);
+    } else if (!c->ok) {
+        snprintf(then, sizeof then, "; given up");
+    }
+    snprintf(msg, sizeof msg, "event delivery to remote %s (%s %.*s): attempt %d of %d %s%s", c->dest, c->method,
+             path ? (int)strcspn(path, "?") : 1, path ? path : "/", attempt, c->max_attempts, outcome, then);
+    fnlog_line(&inv, c->ok ? "info" : "warn", msg);
+}
+
 static void on_attempt(completion_t *oc)
 {
     outbound_req_t *r = (outbound_req_t *)oc;
@@ -370,9 +405,14 @@ static void on_attempt(completion_t *oc)
                                                   : "INVALID_REMOTE_INVOCATION_ERROR";
     if (!c->ok && c->attempts < c->max_attempts && r->err != OUTBOUND_ESHUTDOWN && c->answer.owner) {
         int64_t delay = (int64_t)REMOTE_EVENT_BACKOFF_MS << (c->attempts - 1);
-        if (submit(c, delay) == 0)
-            return; /* the next attempt answers */
+        int attempt = c->attempts;
+        if (submit(c, delay) == 0) {
+            note_attempt(c, attempt, delay); /* the next attempt answers */
+            return;
+        }
     }
+    if (c->max_attempts > 1 && (!c->ok || c->attempts > 1) && r->err != OUTBOUND_ESHUTDOWN)
+        note_attempt(c, c->attempts, -1);
     if (c->ok)
         S.ok++;
     else

@@ -123,6 +123,9 @@ struct remote_call {
     char env_key[32], invocation_id[37]; /* the calling invocation's (invokeRemote; "" for events) */
     int64_t site_id;
     const char *retry_reason;
+    /* events: each failed attempt, the retry planned and the give-up go to `kiln logs`
+     * (journal/fnlog.h) under this delivery id, with the endpoint as the module */
+    char delivery_id[37], module_key[128];
 };
 
 /* A call of remote `r` at `path` (must start with "/"; may carry a query). event: 1 for

@@ -1,10 +1,12 @@
 /* The frames a worker writes on fd 4 (runtime/node/README.md): one parser and one handler
  * per kind, for both of a worker's drivers, the runtime thread (rt_worker_frame, here) and
  * an HTTP thread it is lent to (runtime/lend.c). */
+#include <stdio.h>
 #include <string.h>
 
 #include "base/clock.h"
 #include "base/json.h"
+#include "journal/fnlog.h"
 #include "runtime/rt_int.h"
 
 #define FRAME_DEPTH 128 /* nesting of a frame: a function's value rides in it */
@@ -24,10 +26,8 @@ enum rt_frame rt_frame_parse(const worker_t *w, const char *line, size_t len, js
         enum rt_frame kind;
         int of_job; /* 1: counts only for the running job (its invocation id) */
     } kinds[] = {
-        {"fetch", RT_FRAME_FETCH, 0},
-        {"ready", RT_FRAME_READY, 0},
-        {"log", RT_FRAME_LOG, 1},
-        {"result", RT_FRAME_RESULT, 1},
+        {"fetch", RT_FRAME_FETCH, 0},   {"ready", RT_FRAME_READY, 0}, {"log", RT_FRAME_LOG, 1},
+        {"result", RT_FRAME_RESULT, 1}, {"late", RT_FRAME_LATE, 0},
     };
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
         if (strcmp(type, kinds[i].type) != 0)
@@ -59,6 +59,41 @@ void rt_frame_log(worker_t *w, const json_t *f)
 {
     const char *lvl = json_str(f, "level"), *msg = json_str(f, "message");
     rt_add_log(w->job, lvl ? lvl : "log", msg ? msg : "", json_integer_value(json_object_get(f, "time")));
+}
+
+void rt_frame_started(worker_t *w, const rt_job_t *job)
+{
+    struct rt_recent *r = &w->recent[w->recent_next++ % RT_RECENT];
+    r->inv = job->inv;
+    r->inv.scopes = r->inv.egress = NULL;
+    r->lines = 0;
+}
+
+void rt_frame_late(worker_t *w, const json_t *f)
+{
+    const char *id = json_str(f, "id"), *msg = json_str(f, "message");
+    if (!id || !msg || (w->job && strcmp(id, w->job->inv.id) == 0))
+        return;
+    struct rt_recent *r = NULL;
+    for (unsigned i = 0; i < RT_RECENT && !r; i++)
+        if (w->recent[i].inv.id[0] && strcmp(w->recent[i].inv.id, id) == 0)
+            r = &w->recent[i];
+    if (!r || r->lines > RT_LATE_LINES)
+        return;
+    char line[RT_LATE_BYTES + 128];
+    if (++r->lines > RT_LATE_LINES) {
+        snprintf(line, sizeof line, "more output after the invocation ended: not logged (the first %d lines are)",
+                 RT_LATE_LINES);
+    } else {
+        size_t n = json_string_length(json_object_get(f, "message")), cut = n;
+        if (cut > RT_LATE_BYTES) {
+            cut = RT_LATE_BYTES;
+            while (cut && ((unsigned char)msg[cut] & 0xC0) == 0x80) /* not inside a UTF-8 sequence */
+                cut--;
+        }
+        snprintf(line, sizeof line, "output after the invocation ended: %.*s%s", (int)cut, msg, cut < n ? "..." : "");
+    }
+    fnlog_line(&r->inv, "warn", line);
 }
 
 enum rt_status rt_frame_result(rt_job_t *job, json_t *f, char **error)
@@ -94,6 +129,7 @@ int rt_worker_frame(worker_t *w, const char *line, size_t len)
         w->idle_since_ms = clock_now_ms();
         break;
     case RT_FRAME_LOG: rt_frame_log(w, f); break;
+    case RT_FRAME_LATE: rt_frame_late(w, f); break;
     case RT_FRAME_RESULT: {
         rt_job_t *job = w->job;
         w->job = NULL;

@@ -145,6 +145,7 @@ static int lent_frame(worker_t *w, const char *line, size_t len, size_t consumed
         break;
     case RT_FRAME_RESULT: rc = lent_result(w, consumed, f); break;
     case RT_FRAME_LOG: rt_frame_log(w, f); break;
+    case RT_FRAME_LATE: rt_frame_late(w, f); break;
     case RT_FRAME_READY: /* again: nothing to do */
     case RT_FRAME_OTHER: break;
     }

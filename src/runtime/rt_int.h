@@ -25,6 +25,9 @@
 #define RT_POOLS_MAX 64
 #define RT_LOGS_MAX 1000               /* log lines kept per invocation */
 #define RT_LOG_BYTES_MAX (1024 * 1024) /* and bytes of their messages: a worker sends up to 256 KiB a line */
+#define RT_RECENT 8                    /* a worker's last invocations, whose late output it may still send */
+#define RT_LATE_LINES 20               /* lines of output after the end logged per invocation */
+#define RT_LATE_BYTES 1024             /* of each */
 #define RT_ZOMBIES_MAX 64              /* cgroups of dead workers the kernel still tears down */
 #define RT_MAX_AGE_MS (30 * 60 * 1000) /* an idle worker older than this is retired */
 /* A backlog's oldest job goes first; a job of the finishing thread's own (answered without
@@ -55,6 +58,13 @@ typedef struct worker {
     int64_t idle_since_ms;
     buf_t in, out, err; /* partial lines */
     buf_t wbuf;         /* frame being written */
+    /* the last RT_RECENT invocations started on it (ids only, scopes and egress NULL): a
+     * `late` frame counts only when it names one of them (the worker is the app's) */
+    struct rt_recent {
+        invocation_t inv;
+        unsigned lines; /* late lines it sent */
+    } recent[RT_RECENT];
+    unsigned recent_next;
     size_t woff;
     /* ---- lending (RT.mu) ---- */
     enum wstate state;
@@ -186,6 +196,7 @@ enum rt_frame {
     RT_FRAME_READY,  /* the worker has started */
     RT_FRAME_LOG,    /* a log line of the running job */
     RT_FRAME_RESULT, /* the running job's result */
+    RT_FRAME_LATE,   /* output of an invocation that ended (worker.js: unawaited work) */
     RT_FRAME_OTHER,  /* about another invocation (app code writing to fd 4), or unknown: ignored */
 };
 /* Parses one line of fd 4: its kind, and in *f the frame (the caller's; NULL when BAD).
@@ -196,6 +207,12 @@ enum rt_frame rt_frame_parse(const worker_t *w, const char *line, size_t len, js
 int rt_frame_fetch(worker_t *w, void *ctx, const json_t *f);
 /* Keeps a LOG frame's line on the job. */
 void rt_frame_log(worker_t *w, const json_t *f);
+/* A LATE frame: when it names one of the worker's recent invocations (not the running one),
+ * its message goes to that invocation's log as a warning, the first RT_LATE_LINES of them,
+ * each cut to RT_LATE_BYTES; then one line saying the rest are not logged. Else ignored. */
+void rt_frame_late(worker_t *w, const json_t *f);
+/* Remembers that `job` started on w (rt_worker_start_job). */
+void rt_frame_started(worker_t *w, const rt_job_t *job);
 /* A RESULT frame's outcome: RT_OK with its value detached into job->result, or RT_ERROR
  * with *error the error as JSON text (heap). */
 enum rt_status rt_frame_result(rt_job_t *job, json_t *f, char **error);

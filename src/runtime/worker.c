@@ -254,6 +254,7 @@ void rt_worker_start_job(worker_t *w, rt_job_t *job)
         return;
     }
     w->job = job;
+    rt_frame_started(w, job);
     if (rt_home)
         COUNT(on_http_thread);
     else

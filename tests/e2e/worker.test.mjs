@@ -322,6 +322,7 @@ exports.unhandledLate = () => { setTimeout(() => { Promise.reject(new Error('lat
 exports.unhandledSync = () => { Promise.reject(new Error('forgotten rejection')); return 'returned anyway'; };
 exports.uncaught = () => { setTimeout(() => { throw new TypeError('thrown from a timer'); }, 10); return sleep(3000, 'too late'); };
 exports.slow = () => sleep(300, 'slept');
+exports.lateLoop = () => { setTimeout(() => { console.log('x'.repeat(5000)); for (let i = 1; i < 500; i++) console.log('loop ' + i); }, 50); return 'looping'; };
 exports.lateLog = () => { setTimeout(() => console.log('late log line'), 100); return 'returned before logging'; };
 exports.runtime = () => {
   const rt = global.__forge_runtime__;
@@ -674,14 +675,24 @@ describe('kiln Node worker: protocol', () => {
     assert.equal(again.result.ok, true, 'served the next invocation');
   });
 
-  it('a log made after the invocation returned goes to stderr, not to the next invocation', async () => {
+  it('a log made after the invocation returned is a late frame naming it, not a line of the next invocation', async () => {
     const { result } = await call('late', 'lateLog');
     assert.equal(result.value, 'returned before logging');
     const next = await call('late', 'slow'); // runs 300 ms; the late log fires meanwhile
     assert.equal(next.result.value, 'slept');
-    await worker.waitStderr(/late log line/);
-    assert.ok(!worker.frames.some((f) => f.message === 'late log line'), 'not a log frame');
+    const late = await worker.waitFor((f) => f.type === 'late' && f.message === 'late log line', 'the late frame');
+    assert.equal(late.id, result.id, 'it names the invocation that ended');
+    assert.ok(!worker.frames.some((f) => f.type === 'log' && f.message === 'late log line'), 'not a log frame');
     assert.equal(next.logs.length, 0);
+  });
+
+  it('a loop logging after the end sends at most 21 late frames (kiln logs 20 and says there were more)', async () => {
+    const { result } = await call('late', 'lateLoop');
+    await worker.waitFor((f) => f.type === 'late' && f.id === result.id && f.message === 'loop 20', 'the 21st late frame');
+    await call('late', 'slow');
+    const sent = worker.frames.filter((f) => f.type === 'late' && f.id === result.id);
+    assert.equal(sent.length, 21);
+    assert.ok(sent.every((f) => f.message.length <= 1024 + 64), 'each cut to 1,024 characters and a note');
   });
 
   it('large frames both ways (5 MB payload in, 5 MB value out), and too-large results are refused', async () => {

@@ -91,12 +91,49 @@ static void test_many(void **state)
     arena_free(a);
 }
 
+/* An ended invocation's token opens nothing, but names it: invocation_late counts its calls. */
+static void test_late(void **state)
+{
+    (void)state;
+    arena_t *a = arena_new(1 << 20);
+    char tok[TOKEN_MAX], live[TOKEN_MAX], forged[TOKEN_MAX];
+    invocation_t v = inv("late-1", 7, clock_now_ms() + 60000), w = inv("live-1", 8, clock_now_ms() + 60000), got;
+    assert_int_equal(invocation_begin(&v, tok), 0);
+    assert_int_equal(invocation_begin(&w, live), 0);
+    assert_int_equal(invocation_late(tok, strlen(tok), &got), 0); /* still running: not late */
+    invocation_end(tok);
+    assert_int_equal(invocation_lookup(tok, strlen(tok), a, &got), -1);
+    memset(&got, 0, sizeof got);
+    assert_int_equal(invocation_late(tok, strlen(tok), &got), 1);
+    assert_string_equal(got.id, "late-1");
+    assert_int_equal(got.site_id, 7);
+    assert_null(got.scopes);
+    assert_null(got.egress);
+    assert_int_equal(invocation_late(tok, strlen(tok), &got), 2);
+    assert_int_equal(invocation_late(live, strlen(live), &got), 0);
+    token_mint(TOKEN_INVOCATION, forged);
+    assert_int_equal(invocation_late(forged, strlen(forged), &got), 0);
+    assert_int_equal(invocation_late(tok, strlen(tok) - 1, &got), 0); /* a prefix is another token */
+    assert_int_equal(invocation_late("kiln_u_x", 8, &got), 0);
+    /* the ring forgets the oldest */
+    for (int i = 0; i < INV_ENDED_MAX; i++) {
+        char t[TOKEN_MAX];
+        invocation_t x = inv("filler", 9, clock_now_ms() + 60000);
+        assert_int_equal(invocation_begin(&x, t), 0);
+        invocation_end(t);
+    }
+    assert_int_equal(invocation_late(tok, strlen(tok), &got), 0);
+    invocation_end(live);
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lifetime),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_many),
+        cmocka_unit_test(test_late),
     };
     return cmocka_run_group_tests_name("invocation", tests, NULL, NULL);
 }

@@ -299,6 +299,43 @@ static void test_only_the_running_invocation_with_its_own_token(void **state)
     arena_free(a);
 }
 
+/* A late callback's call on the pipe (its frame names no running invocation) or with its
+ * dead token: refused as before, and counted under the invocation that ended
+ * (invocation_late), which is what puts it in that invocation's log; a live token of
+ * another invocation is not counted as late. */
+static void test_late_calls_are_refused_and_attributed(void **state)
+{
+    fx_t *f = *state;
+    arena_t *a = arena_new(1u << 26);
+    assert_int_equal(product_routes_init(), 0);
+    gateway_configure(&product_routes, 0);
+    two_t t;
+    two_sites(f, a, &t);
+    char dead[TOKEN_MAX];
+    snprintf(dead, sizeof dead, "%s", t.ta);
+    invocation_end(t.ta);
+    invocation_t got;
+    const struct {
+        const char *running, *frame_id;
+    } late[] = {{"inv-b", ""}, {NULL, "inv-a"}, {"inv-a", "inv-a"}};
+    for (size_t i = 0; i < sizeof late / sizeof *late; i++) {
+        json_t *r = search(f, late[i].running, late[i].frame_id, dead);
+        assert_int_equal(status_of(r), 401);
+        char *body = body_of(r);
+        assert_false(unit_contains(body, t.A.canary));
+        free(body);
+        json_decref(r);
+    }
+    assert_int_equal(invocation_late(dead, strlen(dead), &got), 4); /* the 3 calls, then this look */
+    assert_string_equal(got.id, "inv-a");
+    json_t *r = search(f, "inv-a", "inv-a", t.tb); /* B's live token in a frame of A: refused, not late */
+    assert_int_equal(status_of(r), 401);
+    json_decref(r);
+    assert_int_equal(invocation_late(t.tb, strlen(t.tb), &got), 0);
+    invocation_end(t.tb);
+    arena_free(a);
+}
+
 /* Text bodies travel as `text`; bytes that are not UTF-8, and text whose escaping would
  * pass the frame's cap, as base64url `body`; past the cap either way, nothing. */
 static void test_response_frame_encodings(void **state)
@@ -358,6 +395,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_not_kilns_frames_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limits_and_malformed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_only_the_running_invocation_with_its_own_token, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_late_calls_are_refused_and_attributed, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
