@@ -46,7 +46,7 @@
 #define AUDIT_CONSENT "user.consent"               /* a user consented to an app (platform/consent.h) */
 #define AUDIT_CONSENT_REVOKE "user.consent.revoke" /* ... and took it back */
 #define AUDIT_REMOTE_CALL "remote.call"            /* kiln called an app's remote backend (platform/remote.h) */
-#define AUDIT_STORAGE_WRITE "storage.write" /* an operator set or deleted a key (platform/storage_admin.h) */
+#define AUDIT_STORAGE_WRITE "storage.write"        /* an operator set or deleted a key (platform/storage_admin.h) */
 #define AUDIT_STORAGE_SECRET_READ "storage.secret_read" /* an operator was shown secrets' values */
 
 /* Planes (where a gateway decision was made). */
