@@ -11,25 +11,9 @@ const path = require('node:path');
 /** Forge's default function timeout, used when kiln sends no deadline. */
 const DEFAULT_TIMEOUT_MS = 25_000;
 
-// ---- metrics: accepted and dropped -------------------------------------------------
-// @forge/api: metrics.counter(name, tags).incr(); metrics.timing(name, tags).measure()
-//   returns a timer whose stop(tags?) is called (api/fetch.js, api/runtime.js,
-//   api/permissions.js). @forge/storage: timing(...).measure().stop({success}) and
-//   counter(...).incr(). @forge/metrics: counter(name), gauge(name), timing(name).
-const noop = () => {};
-const NOOP_STOP = Object.freeze({ stop: noop });
-const NOOP_COUNTER = Object.freeze({ incr: noop, incrBy: noop, decr: noop, decrBy: noop });
-const NOOP_GAUGE = Object.freeze({ set: noop, incr: noop, incrBy: noop, decr: noop, decrBy: noop });
-const NOOP_TIMER = Object.freeze({ measure: () => NOOP_STOP, record: noop, time: noop });
-const NOOP_HISTOGRAM = Object.freeze({ record: noop, update: noop, observe: noop });
-const NOOP_METRICS = Object.freeze({
-  counter: () => NOOP_COUNTER,
-  gauge: () => NOOP_GAUGE,
-  timing: () => NOOP_TIMER,
-  timer: () => NOOP_TIMER,
-  histogram: () => NOOP_HISTOGRAM,
-  flush: async () => {},
-});
+// The runtime's `metrics` object: an app's @forge/metrics calls are recorded per
+// invocation (metrics.js) and sent with its result; everything else is accepted and dropped.
+const { NOOP_METRICS } = require('./metrics');
 
 const I18N_BUNDLE_FOLDER_NAME = '__LOCALES__'; // @forge/i18n's constant
 const appCodeDirs = new Map();
@@ -55,10 +39,11 @@ const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 /**
  * Builds global.__forge_runtime__ for one invocation from the invoke frame's `runtime`
- * (plus the frame's id, bundle and context). Fields kiln sends that are not listed here
+ * (plus the frame's id, bundle and context; `metrics`, the invocation's recorder's api,
+ * else NOOP_METRICS). Fields kiln sends that are not listed here
  * (e.g. limits, featureFlags, realtime, rms) are passed through unchanged.
  */
-function buildRuntime(frameRuntime, { id, bundle, context }) {
+function buildRuntime(frameRuntime, { id, bundle, context, metrics }) {
   const rt = isObject(frameRuntime) ? frameRuntime : {};
   const deadline = Number.isFinite(rt.deadline) ? rt.deadline : Date.now() + DEFAULT_TIMEOUT_MS;
   const appContext = isObject(rt.appContext) ? { ...rt.appContext } : {};
@@ -76,7 +61,7 @@ function buildRuntime(frameRuntime, { id, bundle, context }) {
     proxy,
     contextAri: rt.contextAri,
     lambdaContext: { getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) },
-    metrics: NOOP_METRICS,
+    metrics: metrics || NOOP_METRICS,
     tracing,
     container: { appCodeDir: appCodeDirFor(bundle) },
     aaid,

@@ -11,6 +11,7 @@ const { AsyncLocalStorage } = require('node:async_hooks');
 const { readLines, writeAllSync } = require('./frames');
 const { buildRuntime, forgeFetch, configurePipe, onResponseFrame } = require('./forge-runtime');
 const { buildLegacyApi } = require('./legacy-api');
+const { createMetrics } = require('./metrics');
 
 const IN_FD = 3;
 const OUT_FD = 4;
@@ -189,25 +190,28 @@ function describeError(err) {
   return out;
 }
 
-function errorFrame(id, err) {
-  return JSON.stringify({ type: 'result', id, ok: false, error: describeError(err) });
+// `metrics` (metrics.js take(): JSON text or null) rides in the result frame, before the value.
+function errorFrame(id, err, metrics = null) {
+  const m = metrics === null ? '' : `,"metrics":${metrics}`;
+  return `{"type":"result","id":${JSON.stringify(id)},"ok":false${m},"error":${JSON.stringify(describeError(err))}}`;
 }
 
-function okFrame(id, value) {
+function okFrame(id, value, metrics = null) {
   let json;
   try {
     json = JSON.stringify(value);
   } catch (err) {
     const e = new TypeError(`the function's return value cannot be serialized as JSON: ${err && err.message}`);
     e.stack = undefined;
-    return errorFrame(id, e);
+    return errorFrame(id, e, metrics);
   }
   if (json === undefined) json = 'null'; // undefined, a function, a symbol
   const bytes = json.length > MAX_RESULT_BYTES / 3 ? Buffer.byteLength(json, 'utf8') : 0;
   if (bytes > MAX_RESULT_BYTES) {
-    return errorFrame(id, new KilnError(`the function's return value is too large: ${bytes} bytes of JSON (the limit is ${MAX_RESULT_BYTES})`));
+    return errorFrame(id, new KilnError(`the function's return value is too large: ${bytes} bytes of JSON (the limit is ${MAX_RESULT_BYTES})`), metrics);
   }
-  return `{"type":"result","id":${JSON.stringify(id)},"ok":true,"value":${json}}`;
+  const m = metrics === null ? '' : `,"metrics":${metrics}`;
+  return `{"type":"result","id":${JSON.stringify(id)},"ok":true${m},"value":${json}}`;
 }
 
 // ---- running one invocation ----------------------------------------------------------------
@@ -233,7 +237,7 @@ const afterMacrotask = () => new Promise((resolve) => setImmediate(resolve));
 /** Runs one invoke frame; resolves once its result frame is written. */
 function runInvocation(msg) {
   return new Promise((done) => {
-    const inv = { id: msg.id, ended: false, end: null, indent: '' };
+    const inv = { id: msg.id, ended: false, end: null, indent: '', metrics: createMetrics() };
     inv.end = (frameText) => {
       if (inv.ended) return;
       inv.ended = true;
@@ -247,17 +251,22 @@ function runInvocation(msg) {
     als.run(inv, async () => {
       try {
         applyEnv(msg.env);
-        global.__forge_runtime__ = buildRuntime(msg.runtime, { id: msg.id, bundle: msg.bundle, context: msg.context });
+        global.__forge_runtime__ = buildRuntime(msg.runtime, {
+          id: msg.id,
+          bundle: msg.bundle,
+          context: msg.context,
+          metrics: inv.metrics.api,
+        });
         // apps on Forge's legacy sandbox runtime get its global `api` before their bundle loads
         if (msg.legacyApi === true && global.api === undefined) global.api = buildLegacyApi();
         const { mod, fn } = loadHandler(msg.bundle, msg.export);
         const value = await fn.call(mod, msg.payload, msg.context === undefined ? {} : msg.context);
         // Let rejections the function left unhandled surface first (they fail the invocation).
         await afterMacrotask();
-        inv.end(okFrame(inv.id, value));
+        inv.end(okFrame(inv.id, value, inv.metrics.take()));
       } catch (err) {
         await afterMacrotask();
-        inv.end(errorFrame(inv.id, err));
+        inv.end(errorFrame(inv.id, err, inv.metrics.take()));
       }
     });
   });
@@ -269,7 +278,7 @@ function onAsyncError(kind) {
   return (err) => {
     const inv = owner();
     if (inv) {
-      inv.end(errorFrame(inv.id, err));
+      inv.end(errorFrame(inv.id, err, inv.metrics.take()));
       return;
     }
     const late = als.getStore();

@@ -11,6 +11,7 @@
 #include "journal/audit.h"
 #include "journal/fnlog.h"
 #include "journal/ledger.h"
+#include "platform/appmetrics.h"
 #include "platform/egress.h"
 #include "platform/outbound.h"
 #include "platform/proxycall.h"
@@ -207,15 +208,23 @@ static void isolation(buf_t *b, kreq_t *kr)
                strncmp(sb->cgroups, "none", 4) == 0 ? "no" : sb->cgroups);
 }
 
+/* Apps' own @forge/metrics series, per app and environment (platform/appmetrics.h). */
+static void app_metrics(buf_t *b, kreq_t *kr)
+{
+    (void)kr;
+    appmetrics_render(b);
+}
+
 /* What /metrics shows, in order: the app is the one place that knows every service. */
 static void (*const providers[])(buf_t *b, kreq_t *kr) = {
-    requests, sites, journal_stats, outbound_stats, egress_stats, invocation_stats, bodygate_stats, isolation,
+    requests,         sites,          journal_stats, outbound_stats, egress_stats,
+    invocation_stats, bodygate_stats, isolation,     app_metrics,
 };
 
 void ops_metrics(kreq_t *kr)
 {
     buf_t b;
-    buf_init(&b, 1024 * 1024);
+    buf_init(&b, 8 * 1024 * 1024); /* apps' series: at most APPMETRICS_SERIES_MAX, ~4 MB at their longest */
     for (size_t i = 0; i < sizeof providers / sizeof *providers; i++)
         providers[i](&b, kr);
     char *body = arena_strndup(kr->arena, b.ptr ? b.ptr : "", b.len);

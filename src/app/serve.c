@@ -27,6 +27,7 @@
 #include "journal/leak.h"
 #include "journal/ledger.h"
 #include "platform/admin.h"
+#include "platform/appmetrics.h"
 #include "platform/config.h"
 #include "platform/install.h"
 #include "platform/kvs.h"
@@ -355,6 +356,7 @@ static void stop_leak_scan(app_t *a)
 static int start_runtime(app_t *a, char *err, size_t errlen)
 {
     proxycall_ctx_t *ctx = proxycall_runtime_ctx(a->o->data_dir, a->http.public_url, a->pc.proxy_rate, err, errlen);
+    rt_set_metrics_sink(appmetrics_record); /* apps' @forge/metrics, shown in /metrics */
     if (!ctx || rt_start(a->o->data_dir, a->proxy_url, proxycall_fetch, ctx, err, errlen) != 0)
         log_msg(LOG_WARN, "function runtime unavailable: webtriggers will answer 500", "error", err, NULL);
     return 0;

@@ -99,6 +99,13 @@ void rt_frame_late(worker_t *w, const json_t *f)
 enum rt_status rt_frame_result(rt_job_t *job, json_t *f, char **error)
 {
     *error = NULL;
+    /* the app's metrics, detached like the value, whatever the outcome */
+    json_t *m = json_object_get(f, "metrics");
+    if (m) {
+        json_decref(job->metrics);
+        job->metrics = json_incref(m);
+        json_object_del(f, "metrics");
+    }
     if (!json_is_true(json_object_get(f, "ok"))) {
         *error = json_dumps(json_object_get(f, "error"), JSON_COMPACT | JSON_ENCODE_ANY);
         return RT_ERROR;

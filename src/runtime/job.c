@@ -33,6 +33,7 @@ void rt_job_free(rt_job_t *j)
     free(j->inv.egress);
     free(j->inv.imp_scopes);
     free(j->result_json);
+    json_decref(j->metrics);
     json_decref(j->result);
     json_decref(j->logs);
     free(j);
@@ -101,6 +102,13 @@ void rt_add_log(rt_job_t *job, const char *level, const char *message, int64_t t
     append_log(job, level, message, time);
 }
 
+static rt_metrics_fn metrics_sink;
+
+void rt_set_metrics_sink(rt_metrics_fn sink)
+{
+    __atomic_store_n(&metrics_sink, sink, __ATOMIC_RELEASE);
+}
+
 /* Hands the finished job back to its thread: through its message queue, or, on that very
  * thread (a lent worker's result), by calling job->done at once. Its token dies here. */
 void rt_finish_to(rt_job_t *job, enum rt_status st, char *result, int direct)
@@ -130,6 +138,11 @@ void rt_finish_to(rt_job_t *job, enum rt_status st, char *result, int direct)
         free(line);
         json_decref(e);
     }
+    rt_metrics_fn sink = __atomic_load_n(&metrics_sink, __ATOMIC_ACQUIRE);
+    if (job->metrics && sink && job->inv.app_id[0])
+        sink(&job->inv, job->metrics);
+    json_decref(job->metrics);
+    job->metrics = NULL;
     /* the logs go first: the job belongs to its thread once sent (fnlog copies inv's ids) */
     fnlog_record(&job->inv, job->logs);
     job->logs = NULL;

@@ -66,6 +66,8 @@ struct rt_job {
     json_t *logs;          /* runtime thread only: array of {level, message, time} */
     size_t log_bytes;      /* of the messages in `logs` (at most RT_LOG_BYTES_MAX) */
     unsigned logs_dropped; /* lines over the budgets, said in one line at the end */
+    json_t *metrics;       /* its driver's only: the result frame's `metrics` (the app's
+                              @forge/metrics updates, unchecked), handed to the sink at the end */
     char token[TOKEN_MAX]; /* runtime thread only: the invocation's token while it runs */
     int64_t started_ms, finished_ms;
 };
@@ -81,6 +83,14 @@ struct rt_job {
  * newline, to `out`. 0, or -1 for a frame kiln's worker could not have sent: nothing
  * appended, and the worker is killed. */
 typedef int (*rt_fetch_fn)(void *ctx, const char *running_id, const json_t *frame, buf_t *out);
+
+/* Where an invocation's app metrics go when it ends (rt_set_metrics_sink): `inv` is the
+ * job's record (app, environment), `metrics` what its worker sent, unchecked: the sink
+ * checks and caps it (platform/appmetrics.h). Called on the thread that ends the job (the
+ * runtime thread or a lending HTTP thread), so it must be thread-safe; never NULL args. */
+typedef void (*rt_metrics_fn)(const invocation_t *inv, const json_t *metrics);
+/* Registers the sink, before rt_start; without one, metrics are dropped. */
+void rt_set_metrics_sink(rt_metrics_fn sink);
 
 /* Starts the runtime thread. proxy_url is what workers call back over HTTP (…/_proxy);
  * the calls they carry on their pipes go to `fetch`, on the runtime thread with
