@@ -11,6 +11,7 @@
 #include "journal/audit.h"
 #include "journal/fnlog.h"
 #include "journal/ledger.h"
+#include "platform/admin.h"
 #include "platform/appmetrics.h"
 #include "platform/egress.h"
 #include "platform/outbound.h"
@@ -208,11 +209,13 @@ static void isolation(buf_t *b, kreq_t *kr)
                strncmp(sb->cgroups, "none", 4) == 0 ? "no" : sb->cgroups);
 }
 
-/* Apps' own @forge/metrics series, per app and environment (platform/appmetrics.h). */
+/* Apps' own @forge/metrics series, per app and environment (platform/appmetrics.h): only
+ * to a scrape with the admin token. Their names and tags are strings the app chose, which
+ * may hold what it read from a site; the rest of /metrics is kiln's own counts. */
 static void app_metrics(buf_t *b, kreq_t *kr)
 {
-    (void)kr;
-    appmetrics_render(b);
+    if (admin_authorized(kr))
+        appmetrics_render(b);
 }
 
 /* What /metrics shows, in order: the app is the one place that knows every service. */

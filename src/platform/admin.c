@@ -209,11 +209,16 @@ int admin_routes_init(void)
     return router_init(&admin_routes);
 }
 
-void admin_handle(kreq_t *kr)
+int admin_authorized(kreq_t *kr)
 {
     const char *cred;
     size_t len;
-    if (kreq_bearer(kr, &cred, &len) != 0 || !admin_token_matches(platform_config()->admin_token, cred, len)) {
+    return kreq_bearer(kr, &cred, &len) == 0 && admin_token_matches(platform_config()->admin_token, cred, len);
+}
+
+void admin_handle(kreq_t *kr)
+{
+    if (!admin_authorized(kr)) {
         reply_error(kr, 401, 0, "Unauthorized");
         gateway_audit(kr, AUDIT_PLANE_ADMIN);
         return;

@@ -7,5 +7,7 @@
 
 int admin_routes_init(void);
 void admin_handle(kreq_t *kr);
+/* 1 if the request carries the admin token as its Bearer credential (checked whole). */
+int admin_authorized(kreq_t *kr);
 
 #endif

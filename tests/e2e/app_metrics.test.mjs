@@ -146,7 +146,7 @@ describe('apps\' @forge/metrics in /metrics', () => {
   const appId = (dir) => /app\/([0-9a-f-]{36})/.exec(readFileSync(path.join(dir, 'manifest.yml'), 'utf8'))[1];
 
   async function scrape() {
-    const r = await k.api('/metrics');
+    const r = await k.api('/metrics', { token: k.adminToken }); // apps' series: admin only
     expectStatus(r, 200, '/metrics');
     const parsed = parseMetrics(r.text);
     assert.deepEqual(parsed.bad, [], 'every line of /metrics is valid Prometheus text');
@@ -213,9 +213,17 @@ describe('apps\' @forge/metrics in /metrics', () => {
     ]);
     assert.equal(value(m, 'kiln_app_metric_series_dropped_total', { app: W }), 0);
     assert.equal(value(m, 'kiln_app_metric_refused_total', { app: W }), 0);
-    // /metrics is the operator's endpoint as before: no credential needed, none asked for
-    const r = await k.api('/metrics', { headers: { authorization: 'Bearer nonsense' } });
-    expectStatus(r, 200);
+    // without the admin token (none, or a wrong one) /metrics still answers kiln's own
+    // counts, and no app's series: their names and tags are the app's strings
+    for (const opts of [{}, { headers: { authorization: 'Bearer nonsense' } }, { token: `${k.adminToken}x` }]) {
+      const r = await k.api('/metrics', opts);
+      expectStatus(r, 200);
+      const p = parseMetrics(r.text);
+      assert.deepEqual(p.bad, [], 'valid Prometheus text');
+      assert.ok(p.samples.some((x) => x.name === 'kiln_isolation_info'), 'kiln\'s own series are there');
+      assert.deepEqual(p.samples.filter((x) => x.name.startsWith('kiln_app_')), [], `no app series without the admin token: ${JSON.stringify(opts)}`);
+      assert.ok(!r.text.includes('orders.created') && !r.text.includes(W), 'no app name or id anywhere');
+    }
   });
 
   it('hostile names, tags and numbers are sanitised, refused or dropped and counted; nothing crashes', async () => {
