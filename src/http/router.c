@@ -8,6 +8,8 @@
 
 int router_init(route_table_t *t)
 {
+    if (t->ready)
+        return 0;
     for (unsigned i = 0; i < t->n; i++) {
         route_t *r = &t->routes[i];
         char *copy = xstrdup(r->pattern); /* lives for the process, as the table does */
@@ -25,6 +27,7 @@ int router_init(route_table_t *t)
             }
         }
     }
+    t->ready = 1;
     return 0;
 }
 

@@ -26,10 +26,12 @@ typedef struct route_table {
     route_t *routes;
     unsigned n;
     int scoped; /* 1: every route must have an entry in the scope table */
+    int ready;  /* set by router_init */
 } route_table_t;
 
-/* Splits patterns, looks up scope sets, registers metrics. Returns 0, or -1 (logged)
- * when a scoped route has no operation in the scope table. */
+/* Splits patterns, looks up scope sets, registers metrics, once per table and process (a
+ * second call returns 0 and does nothing). Returns 0, or -1 (logged) when a scoped route
+ * has no operation in the scope table. Not thread-safe: call at start. */
 int router_init(route_table_t *t);
 
 enum { ROUTE_FOUND = 0, ROUTE_NOT_FOUND = -1, ROUTE_BAD_METHOD = -2 };
