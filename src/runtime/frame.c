@@ -65,7 +65,7 @@ void rt_frame_started(worker_t *w, const rt_job_t *job)
 {
     struct rt_recent *r = &w->recent[w->recent_next++ % RT_RECENT];
     r->inv = job->inv;
-    r->inv.scopes = r->inv.egress = NULL;
+    r->inv.scopes = r->inv.egress = r->inv.imp_scopes = NULL; /* the job's, freed with it */
     r->lines = 0;
 }
 

@@ -58,7 +58,7 @@ typedef struct worker {
     int64_t idle_since_ms;
     buf_t in, out, err; /* partial lines */
     buf_t wbuf;         /* frame being written */
-    /* the last RT_RECENT invocations started on it (ids only, scopes and egress NULL): a
+    /* the last RT_RECENT invocations started on it (ids only, scopes, egress and imp_scopes NULL): a
      * `late` frame counts only when it names one of them (the worker is the app's) */
     struct rt_recent {
         invocation_t inv;

@@ -192,6 +192,34 @@ static void test_journal_byte_budget_drops_whole_invocations(void **state)
     assert_int_equal(n + dropped, total + 1); /* written + dropped = recorded */
 }
 
+/* A worker remembers the invocations it ran (for their late output) by their ids only:
+ * none of the job's heap fields, which are freed when the job is. The late line still
+ * reaches the ended invocation's log. */
+static void test_recent_keeps_ids_only(void **state)
+{
+    fx_t *f = *state;
+    worker_t *w = xcalloc(1, sizeof *w);
+    rt_job_t *j = job_of("00000000-0000-4000-8000-000000000201", 12);
+    j->inv.scopes = xstrdup("read:jira-work");
+    j->inv.egress = xstrdup("");
+    j->inv.imp_scopes = xstrdup("read:jira-work");
+    rt_frame_started(w, j);
+    rt_job_free(j); /* the invocation ended: its heap is gone */
+    assert_null(w->recent[0].inv.scopes);
+    assert_null(w->recent[0].inv.egress);
+    assert_null(w->recent[0].inv.imp_scopes);
+    json_t *fr = json_pack("{s:s,s:s,s:s}", "type", "late", "id", "00000000-0000-4000-8000-000000000201", "message",
+                           "after the end");
+    rt_frame_late(w, fr);
+    json_decref(fr);
+    free(w);
+    size_t n;
+    log_rec_t *l = lines_of(f, 12, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(l[0].level, "warn");
+    assert_string_equal(l[0].message, "output after the invocation ended: after the end");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -199,6 +227,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_byte_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invocation_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_journal_byte_budget_drops_whole_invocations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_recent_keeps_ids_only, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
