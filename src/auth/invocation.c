@@ -88,7 +88,7 @@ void invocation_end(const char *token)
             e->ended_ms = clock_now_ms();
             e->calls = 0;
             e->inv = slots[i].inv;
-            e->inv.scopes = e->inv.egress = NULL;
+            e->inv.scopes = e->inv.egress = e->inv.imp_scopes = NULL; /* freed just below */
             remove_at(i);
             break;
         }

@@ -57,8 +57,8 @@ int invocation_lookup(const char *token, size_t len, arena_t *a, invocation_t *o
 #define INV_ENDED_MAX 2048
 #define INV_ENDED_KEEP_MS (15 * 60 * 1000)
 
-/* When `token` is the token of an ended invocation: copies its ids into *out (scopes and
- * egress NULL), counts this call and returns how many calls after the end it has had,
+/* When `token` is the token of an ended invocation: copies its ids into *out (scopes,
+ * egress and imp_scopes NULL), counts this call and returns how many calls after the end it has had,
  * this one included (1, 2, ...). 0 when it is not one (unknown, live, forgotten). */
 unsigned invocation_late(const char *token, size_t len, invocation_t *out);
 

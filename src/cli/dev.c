@@ -1,6 +1,7 @@
 /* kiln dev: what `forge tunnel` is to Forge, without a cloud. Deploys the app in DIR to
  * the development environment, then watches DIR (inotify; node_modules, .git, .kiln and
- * editor droppings left out) and deploys again once saves settle (debounced), while it
+ * editor droppings left out; folders linked into it followed, as the snapshot follows
+ * them) and deploys again once saves settle (debounced), while it
  * prints the app's logs and one line per invocation (site, module, outcome, duration)
  * from the function-log journal (cli_journal_poll, the reader `kiln logs --follow`
  * uses). A deploy that fails prints its one line and the last good version keeps serving;
@@ -91,7 +92,10 @@ static const char *path_of(const watch_t *w, int wd)
     return NULL;
 }
 
-/* Watches dir and every folder below it but the skipped ones. 0, or -1 after one line. */
+/* Watches dir and every folder below it but the skipped ones, following links to folders
+ * as the snapshot does (cli/pack.h: a linked folder's files are deployed, so its saves
+ * redeploy); a folder already watched (the same inode: a link cycle, or two links to one
+ * folder) is not walked again. 0, or -1 after one line. */
 static int watch_tree(watch_t *w, const char *dir)
 {
     int wd = inotify_add_watch(w->fd, dir, WATCH_MASK);
@@ -101,18 +105,18 @@ static int watch_tree(watch_t *w, const char *dir)
         fprintf(stderr, "kiln: cannot watch %s: %s\n", dir, strerror(errno));
         return -1;
     }
-    if (!path_of(w, wd)) {
-        if (w->n == DEV_MAX_WATCHES) {
-            fprintf(stderr,
-                    "kiln: the app folder has more than %d folders to watch (node_modules, .git and .kiln "
-                    "are left out)\n",
-                    DEV_MAX_WATCHES);
-            return -1;
-        }
-        w->w[w->n].wd = wd;
-        w->w[w->n].path = xstrdup(dir);
-        w->n++;
+    if (path_of(w, wd))
+        return 0;
+    if (w->n == DEV_MAX_WATCHES) {
+        fprintf(stderr,
+                "kiln: the app folder has more than %d folders to watch (node_modules, .git and .kiln "
+                "are left out)\n",
+                DEV_MAX_WATCHES);
+        return -1;
     }
+    w->w[w->n].wd = wd;
+    w->w[w->n].path = xstrdup(dir);
+    w->n++;
     DIR *d = opendir(dir);
     if (!d)
         return 0;
@@ -125,7 +129,7 @@ static int watch_tree(watch_t *w, const char *dir)
         struct stat sb;
         if ((size_t)snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name) >= sizeof sub)
             continue;
-        if (lstat(sub, &sb) == 0 && S_ISDIR(sb.st_mode))
+        if (stat(sub, &sb) == 0 && S_ISDIR(sb.st_mode))
             rc = watch_tree(w, sub);
     }
     closedir(d);
@@ -175,8 +179,16 @@ static int watch_read(watch_t *w)
                 changed = 1;
                 continue;
             }
-            if (!ignored_file(ev->name))
-                changed = 1;
+            if (ignored_file(ev->name))
+                continue;
+            changed = 1;
+            const char *parent = path_of(w, ev->wd);
+            char sub[PATH_MAX];
+            struct stat sb;
+            if (parent && (ev->mask & (IN_CREATE | IN_MOVED_TO)) && !skipped_dir(ev->name) && /* a new link */
+                (size_t)snprintf(sub, sizeof sub, "%s/%s", parent, ev->name) < sizeof sub && stat(sub, &sb) == 0 &&
+                S_ISDIR(sb.st_mode) && watch_tree(w, sub) != 0)
+                return -1;
         }
     }
 }

@@ -202,11 +202,11 @@ static void prepare(kreq_t *kr)
     if (ui && uictx) { /* what @forge/bridge's invoke(name, payload) delivers, for this user */
         json_t *c = json_deep_copy(uictx);
         json_object_set_new(c, "accountId", json_string(user.account_id));
-        p = json_pack("{s:{s:O,s:O},s:o}", "call", "functionKey", call, "payload", payload ? payload : json_object(),
-                      "context", c);
+        p = json_pack("{s:{s:O,s:o},s:o}", "call", "functionKey", call, "payload",
+                      payload ? json_incref(payload) : json_object(), "context", c);
     } else if (ui) /* what @forge/bridge's invoke(name, payload) delivers to a resolver on Forge */
-        p = json_pack("{s:{s:O,s:O},s:{s:s,s:s,s:s,s:s,s:s,s:s,s:{s:s}}}", "call", "functionKey", call, "payload",
-                      payload ? payload : json_object(), "context", "cloudId", site.cloud_id, "siteUrl",
+        p = json_pack("{s:{s:O,s:o},s:{s:s,s:s,s:s,s:s,s:s,s:s,s:{s:s}}}", "call", "functionKey", call, "payload",
+                      payload ? json_incref(payload) : json_object(), "context", "cloudId", site.cloud_id, "siteUrl",
                       arena_printf(kr->arena, "%s/ex/jira/%s", kr->public_url, site.cloud_id), "moduleKey", module_key,
                       "localId", invoke_local_id(kr->arena, in.app_id, env.id, module_key), "environmentId", env.id,
                       "environmentType", env_type(env.key), "extension", "type", ui_type);

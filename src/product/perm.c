@@ -62,6 +62,9 @@ int perm_allows(kreq_t *kr, int64_t project_id, const char *key)
 
 #define CHECK_MAX_IDS 1000 /* Jira: at most 1000 projects and 1000 issues */
 #define CHECK_MAX_PERMS 64
+/* (permission, id) pairs a request may ask about in all: each is up to three lookups, and
+ * the lists' own caps multiply to 8 million (64 items x 64 permissions x 2000 ids) */
+#define CHECK_MAX_PAIRS 20000
 
 /* A JSON array of at most `max` items, or NULL/absent; -1 otherwise. */
 static int array_or_null(json_t *v, size_t max)
@@ -159,6 +162,7 @@ void permissions_check(kreq_t *kr)
             return;
         }
     }
+    size_t pairs = 0;
     json_array_foreach(project, i, v)
     {
         json_t *perms = json_object_get(v, "permissions"), *x;
@@ -168,6 +172,16 @@ void permissions_check(kreq_t *kr)
             reply_error(kr, 400, 1,
                         "Each projectPermissions item needs permissions (an array) and may have projects and issues "
                         "(arrays of at most 1000 ids).");
+            return;
+        }
+        pairs += json_array_size(perms) *
+                 (json_array_size(json_object_get(v, "projects")) + json_array_size(json_object_get(v, "issues")));
+        if (pairs > CHECK_MAX_PAIRS) {
+            reply_error(kr, 400, 1,
+                        arena_printf(kr->arena,
+                                     "At most %d checks a request: the sum over projectPermissions of permissions x "
+                                     "(projects + issues).",
+                                     CHECK_MAX_PAIRS));
             return;
         }
         json_array_foreach(perms, j, x)

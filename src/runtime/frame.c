@@ -55,17 +55,24 @@ int rt_frame_fetch(worker_t *w, void *ctx, const json_t *f)
     return 0;
 }
 
+/* The levels a worker's lines may have (console's methods in worker.js): kiln's own
+ * (FNLOG_INVOCATION, the row saying how an invocation ended) is not one of them. */
+static const char *const worker_levels[] = {"log", "info", "warn", "error", "debug"};
+
 void rt_frame_log(worker_t *w, const json_t *f)
 {
-    const char *lvl = json_str(f, "level"), *msg = json_str(f, "message");
-    rt_add_log(w->job, lvl ? lvl : "log", msg ? msg : "", json_integer_value(json_object_get(f, "time")));
+    const char *lvl = json_str(f, "level"), *msg = json_str(f, "message"), *level = "log";
+    for (size_t i = 0; lvl && i < sizeof worker_levels / sizeof *worker_levels; i++)
+        if (strcmp(lvl, worker_levels[i]) == 0)
+            level = worker_levels[i];
+    rt_add_log(w->job, level, msg ? msg : "", json_integer_value(json_object_get(f, "time")));
 }
 
 void rt_frame_started(worker_t *w, const rt_job_t *job)
 {
     struct rt_recent *r = &w->recent[w->recent_next++ % RT_RECENT];
     r->inv = job->inv;
-    r->inv.scopes = r->inv.egress = NULL;
+    r->inv.scopes = r->inv.egress = r->inv.imp_scopes = NULL; /* the job's, freed with it */
     r->lines = 0;
 }
 

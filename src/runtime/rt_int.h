@@ -58,7 +58,7 @@ typedef struct worker {
     int64_t idle_since_ms;
     buf_t in, out, err; /* partial lines */
     buf_t wbuf;         /* frame being written */
-    /* the last RT_RECENT invocations started on it (ids only, scopes and egress NULL): a
+    /* the last RT_RECENT invocations started on it (ids only, scopes, egress and imp_scopes NULL): a
      * `late` frame counts only when it names one of them (the worker is the app's) */
     struct rt_recent {
         invocation_t inv;
@@ -205,7 +205,8 @@ enum rt_frame rt_frame_parse(const worker_t *w, const char *line, size_t len, js
 /* Answers a FETCH frame into w->wbuf through RT.fetch with `ctx` and starts writing it.
  * 0, or -1 for a frame kiln's worker could not have sent. */
 int rt_frame_fetch(worker_t *w, void *ctx, const json_t *f);
-/* Keeps a LOG frame's line on the job. */
+/* Keeps a LOG frame's line on the job, at its level when that is one of console's (log, info,
+ * warn, error, debug), else as "log": never kiln's own FNLOG_INVOCATION. */
 void rt_frame_log(worker_t *w, const json_t *f);
 /* A LATE frame: when it names one of the worker's recent invocations (not the running one),
  * its message goes to that invocation's log as a warning, the first RT_LATE_LINES of them,

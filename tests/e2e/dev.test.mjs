@@ -9,7 +9,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   KILN_BIN, startKiln, tempDir, writeFiles, kilnCli as kiln, cliOkJson as okJson, expectCliFailure as failsClearly,
@@ -205,6 +205,37 @@ describe('kiln dev', () => {
     });
     assert.equal(r.status, 400);
     assert.match(r.json.message, /"warm" must be true or false/);
+  });
+
+  it('a folder linked into the app is watched as the snapshot takes it (its target\'s saves redeploy); a link cycle ends', async () => {
+    const base = tempDir('dev-link');
+    const app = path.join(base, 'app');
+    const shared = path.join(base, 'shared'); // outside the app: the snapshot follows the link to it
+    writeFiles(shared, { 'msg.js': "export const msg = 'l1';\n" });
+    writeFiles(app, {
+      'manifest.yml': MANIFEST,
+      'src/index.js': `import { msg } from './shared/msg.js';
+export const hook = async () => ({ statusCode: 200, headers: { 'Content-Type': ['text/plain'] }, body: msg });
+`,
+    });
+    symlinkSync(shared, path.join(app, 'src/shared'));
+    symlinkSync('..', path.join(app, 'src/loop')); // src/loop/loop/... would never end
+    await okJson(k, ['register', '--json'], { cwd: app });
+    const d = startDev(k, app);
+    try {
+      const first = await d.waitFor('out', /^kiln dev: deployed version 1\.0\.0 to development/);
+      await d.waitFor('out', /^kiln dev: watching /);
+      await okJson(k, ['install', '--site', site.name, '--confirm-scopes', '--json'], { cwd: app });
+      const u = (await okJson(k, ['webtrigger', 'hook', '--site', site.name, '--json'], { cwd: app })).url;
+      const body = async () => (await httpRequest(k.port, new URL(u).pathname, { timeout: 30000 })).body.toString('utf8');
+      assert.equal(await body(), 'l1');
+      writeFileSync(path.join(shared, 'msg.js'), "export const msg = 'l2';\n");
+      await d.waitFor('out', /^kiln dev: deployed version (\S+) to development/, first.index + 1, 15000);
+      assert.equal(await body(), 'l2');
+    } finally {
+      d.p.kill('SIGINT');
+      await d.exit;
+    }
   });
 
   it('bad arguments: one line, exit 2 (or 1 for a folder that is not there)', async () => {

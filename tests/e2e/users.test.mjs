@@ -279,6 +279,19 @@ describe('users in invocations: kiln invoke --as, kiln consent, asUser, authoriz
     assert.deepEqual((await chk(A.token, { globalPermissions: ['ADMINISTER'] })).json.globalPermissions, ['ADMINISTER']);
     expectStatus(await chk(A.token, { globalPermissions: ['NOT_A_PERMISSION'] }), 400);
     expectStatus(await chk(A.token, { projectPermissions: [{ permissions: ['BROWSE_PROJECTS'], projects: Array(1001).fill(1) }] }), 400);
+    // the work is bounded as a whole, not only per list (64 items x 64 permissions x 2000 ids
+    // would be 8 million lookups): at most 20000 (permission, id) checks a request
+    const every = ['BROWSE_PROJECTS', 'CREATE_ISSUES', 'EDIT_ISSUES', 'ASSIGN_ISSUES', 'ASSIGNABLE_USER', 'TRANSITION_ISSUES',
+      'MOVE_ISSUES', 'DELETE_ISSUES', 'ADD_COMMENTS', 'EDIT_ALL_COMMENTS', 'DELETE_ALL_COMMENTS', 'CREATE_ATTACHMENTS',
+      'DELETE_ALL_ATTACHMENTS', 'ADMINISTER_PROJECTS'];
+    const item = { permissions: every, projects: Array(1000).fill(Number(pid)) };
+    const under = await chk(A.token, { projectPermissions: [item] }); // 14000 checks
+    expectStatus(under, 200);
+    assert.equal(under.json.projectPermissions.length, every.length);
+    assert.equal(under.json.projectPermissions[0].projects.length, 1000);
+    const over = await chk(A.token, { projectPermissions: [item, item] }); // 28000
+    expectStatus(over, 400);
+    assert.match(over.text, /20000/);
   });
 
   it('cross-tenant: another site\'s user, another site\'s cloudId, a dead credential, an impersonation the module may not do', async () => {
@@ -344,6 +357,16 @@ describe('users in invocations: kiln invoke --as, kiln consent, asUser, authoriz
       if (!got) await new Promise((r) => setTimeout(r, 100));
     }
     assert.deepEqual(got, { installer: ADMIN, as: ADMIN, none: 'NEEDS_AUTHENTICATION_ERR' });
+  });
+
+  it('the admin API: a resolver call with no payload, for a user and for none (the answer\'s payload is {}; under ASan nothing leaks)', async () => {
+    const appId = JSON.parse((await kiln(k, ['environments', 'list', '--json'], { cwd: dir })).stdout).id;
+    const fn = `/sites/${A.name}/installations/${appId}/development/functions/resolver`;
+    for (const body of [{ call: 'whoami', as: MIA }, { call: 'whoami' }]) {
+      const r = await k.admin(fn, { method: 'POST', body });
+      expectStatus(r, 200);
+      assert.equal(r.json.ok, true, JSON.stringify(r.json));
+    }
   });
 
   it('uninstalling drops the users\' consents', async () => {

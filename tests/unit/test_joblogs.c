@@ -192,6 +192,70 @@ static void test_journal_byte_budget_drops_whole_invocations(void **state)
     assert_int_equal(n + dropped, total + 1); /* written + dropped = recorded */
 }
 
+/* A worker remembers the invocations it ran (for their late output) by their ids only:
+ * none of the job's heap fields, which are freed when the job is. The late line still
+ * reaches the ended invocation's log. */
+static void test_recent_keeps_ids_only(void **state)
+{
+    fx_t *f = *state;
+    worker_t *w = xcalloc(1, sizeof *w);
+    rt_job_t *j = job_of("00000000-0000-4000-8000-000000000201", 12);
+    j->inv.scopes = xstrdup("read:jira-work");
+    j->inv.egress = xstrdup("");
+    j->inv.imp_scopes = xstrdup("read:jira-work");
+    rt_frame_started(w, j);
+    rt_job_free(j); /* the invocation ended: its heap is gone */
+    assert_null(w->recent[0].inv.scopes);
+    assert_null(w->recent[0].inv.egress);
+    assert_null(w->recent[0].inv.imp_scopes);
+    json_t *fr = json_pack("{s:s,s:s,s:s}", "type", "late", "id", "00000000-0000-4000-8000-000000000201", "message",
+                           "after the end");
+    rt_frame_late(w, fr);
+    json_decref(fr);
+    free(w);
+    size_t n;
+    log_rec_t *l = lines_of(f, 12, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(l[0].level, "warn");
+    assert_string_equal(l[0].message, "output after the invocation ended: after the end");
+}
+
+/* A log frame's level is the worker's (the app's) word: one that is not a console level
+ * is kept as "log", so an app cannot write the row kiln gives each finished invocation
+ * (FNLOG_INVOCATION, what `kiln dev` prints) nor hide a line from listings with it. */
+static void test_worker_level_cannot_be_kilns(void **state)
+{
+    fx_t *f = *state;
+    worker_t *w = xcalloc(1, sizeof *w);
+    rt_job_t *j = job_of("00000000-0000-4000-8000-000000000301", 13);
+    w->job = j;
+    static const char *const levels[] = {FNLOG_INVOCATION, "info", "made-up"};
+    for (size_t i = 0; i < sizeof levels / sizeof *levels; i++) {
+        json_t *fr = json_pack("{s:s,s:s,s:s,s:s,s:i}", "type", "log", "id", j->inv.id, "level", levels[i], "message",
+                               "ok in 1 ms", "time", 5);
+        rt_frame_log(w, fr);
+        json_decref(fr);
+    }
+    j->started_ms = clock_now_ms() - 10;
+    rt_finish_to(j, RT_CRASH, rt_error_json("WorkerError", "the function's process exited"), 0);
+    rt_job_free(j);
+    free(w);
+    size_t n;
+    log_rec_t *l = lines_of(f, 13, &n); /* without invocation rows: every line the app wrote */
+    assert_int_equal(n, 3 + 1);         /* and the fault */
+    assert_string_equal(l[0].level, "log");
+    assert_string_equal(l[1].level, "info");
+    assert_string_equal(l[2].level, "log");
+    assert_int_equal(store_logs_list(f->st, f->a, 13, 0, 1000, 1, &l, &n), STORE_OK);
+    size_t rows = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(l[i].level, FNLOG_INVOCATION) == 0) {
+            rows++;
+            assert_true(unit_contains(l[i].message, "crash in "));
+        }
+    assert_int_equal(rows, 1); /* kiln's own, saying how it really ended */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -199,6 +263,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_byte_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invocation_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_journal_byte_budget_drops_whole_invocations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_recent_keeps_ids_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_worker_level_cannot_be_kilns, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
