@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/relpath.h"
 #include "platform/snapshot.h"
 
 extern char **environ;
@@ -40,20 +41,10 @@ static int pkg_name_ok(const char *s)
     return slashes == 0 && !strchr(s, '@');
 }
 
-/* A relative path inside the app: non-empty parts, none "." or "..". */
+/* A relative path inside the app (base/relpath.h), for the kiln.include table. */
 static int rel_path_ok(const char *p)
 {
-    if (!*p || *p == '/' || strlen(p) > PACK_MAX_NAME)
-        return 0;
-    for (const char *s = p;;) {
-        const char *e = strchr(s, '/');
-        size_t n = e ? (size_t)(e - s) : strlen(s);
-        if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
-            return 0;
-        if (!e)
-            return 1;
-        s = e + 1;
-    }
+    return relpath_ok(p, PACK_MAX_NAME);
 }
 
 /* Reads DIR/package.json's "kiln" object into *external and *include (JSON arrays of

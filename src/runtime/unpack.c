@@ -15,6 +15,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/enc.h"
+#include "base/relpath.h"
 
 /* The one reader of snapshots: tar, plain or gzip. */
 static struct archive *reader_open(const char *path)
@@ -118,22 +119,6 @@ static void table_free(table_t *t)
 
 /* ---------------------------------------------------------------- names and links */
 
-/* A relative name of non-empty components that are not "." or "..", no backslash. */
-static int name_ok(const char *p)
-{
-    if (!*p || p[0] == '/' || strchr(p, '\\') || strlen(p) > UNPACK_MAX_NAME)
-        return 0;
-    for (const char *s = p;;) {
-        const char *e = strchr(s, '/');
-        size_t n = e ? (size_t)(e - s) : strlen(s);
-        if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
-            return 0;
-        if (!e)
-            return 1;
-        s = e + 1;
-    }
-}
-
 /* Resolves symlink `e` against the root, through the table's links, fully. 0 when every
  * step stays inside, -1 when one leaves, a target is absolute, or the chain is too long. */
 static int link_stays(const table_t *t, const entry_t *e)
@@ -221,7 +206,7 @@ int unpack_verify(const char *path, const unpack_rules_t *rules, uint64_t *bytes
         if (len == 0 || (len == 1 && raw[0] == '.'))
             continue; /* the root itself */
         char *name = xstrndup(raw, len);
-        if (!name_ok(name)) {
+        if (!relpath_ok(name, UNPACK_MAX_NAME)) {
             snprintf(err, errlen, "The snapshot has an unsafe path: %.200s", name);
             free(name);
             goto out;
