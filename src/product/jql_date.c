@@ -168,19 +168,22 @@ int32_t jql_tz_offset(const jql_tz_t *tz, int64_t utc)
     return tz->off[lo];
 }
 
-/* A civil time in the zone to an instant. In a gap (spring forward) it lands after the
- * gap; in an overlap, on the earlier instant, as java.util.Calendar does. */
+/* A civil time in the zone to an instant, as java.util.Calendar (and Python's fold=0)
+ * read it: in an overlap (autumn) the earlier instant; in a gap (spring forward) the
+ * wall time read with the offset before the gap (02:30 on New York's spring day is 03:30
+ * EDT). Transitions of real zones are days apart, so a day on either side gives both
+ * offsets. */
 static int64_t local_to_utc_ms(const jql_tz_t *tz, int64_t local_ms)
 {
     int64_t ls = floordiv(local_ms, 1000), frac = local_ms - ls * 1000;
-    int32_t o1 = jql_tz_offset(tz, ls - jql_tz_offset(tz, ls));
-    int64_t u = ls - o1;
-    int32_t o2 = jql_tz_offset(tz, u);
-    if (o2 != o1) {
-        int64_t u2 = ls - o2;
-        if (jql_tz_offset(tz, u2) == o2)
-            u = u2 < u ? u2 : u;
-    }
+    int32_t before = jql_tz_offset(tz, ls - 86400), after = jql_tz_offset(tz, ls + 86400);
+    int64_t ub = ls - before, ua = ls - after;
+    int okb = jql_tz_offset(tz, ub) == before, oka = jql_tz_offset(tz, ua) == after;
+    int64_t u = ub;
+    if (okb && oka)
+        u = ub < ua ? ub : ua;
+    else if (oka)
+        u = ua;
     return u * 1000 + frac;
 }
 
