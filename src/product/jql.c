@@ -204,18 +204,30 @@ static void ladv(lexer_t *l)
     }
 }
 
+/* Character classes of the lexer, one table lookup per byte. */
+enum { C_WS = 1, C_RESERVED = 2, C_PUNCT = 4 };
+static const unsigned char cclass[256] = {
+    [' '] = C_WS,       ['\t'] = C_WS,      ['\n'] = C_WS,      ['\r'] = C_WS,      ['{'] = C_RESERVED,
+    ['}'] = C_RESERVED, ['*'] = C_RESERVED, ['/'] = C_RESERVED, ['%'] = C_RESERVED, ['+'] = C_RESERVED,
+    ['^'] = C_RESERVED, ['$'] = C_RESERVED, ['#'] = C_RESERVED, ['@'] = C_RESERVED, ['?'] = C_RESERVED,
+    [';'] = C_RESERVED, ['"'] = C_PUNCT,    ['\''] = C_PUNCT,   ['='] = C_PUNCT,    ['!'] = C_PUNCT,
+    ['<'] = C_PUNCT,    ['>'] = C_PUNCT,    ['('] = C_PUNCT,    [')'] = C_PUNCT,    ['~'] = C_PUNCT,
+    [','] = C_PUNCT,    ['['] = C_PUNCT,    [']'] = C_PUNCT,    ['|'] = C_PUNCT,    ['&'] = C_PUNCT,
+};
+
 static int is_ws(unsigned char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    return cclass[c] & C_WS;
 }
 static int is_reserved_char(unsigned char c)
 {
-    return c && strchr("{}*/%+^$#@?;", c) != NULL;
+    return cclass[c] & C_RESERVED;
 }
-/* Characters that end an unquoted word. */
+/* Characters that end an unquoted word: blanks, reserved characters, quotes and
+ * operators, control characters. */
 static int is_stop(unsigned char c)
 {
-    return is_ws(c) || is_reserved_char(c) || (c && strchr("\"'=!<>()~,[]|&", c) != NULL) || c < 0x20;
+    return c < 0x20 || cclass[c] != 0;
 }
 
 /* Decodes the UTF-8 sequence at s (n bytes left) into *cp; returns its length, or 0 when
@@ -375,12 +387,31 @@ static int lex_escape(parser_t *p, lexer_t *l, char quote, char *o)
                    l->q + l->off);
 }
 
+/* The bytes a string (up to its closing quote) or a word (up to a stop character) spans
+ * from the lexer on: its decoded text is never longer (an escape decodes to fewer bytes
+ * than it is written with), so each token takes memory in proportion to its own length. */
+static size_t extent(const lexer_t *l, char quote)
+{
+    size_t e = l->off;
+    while (e < l->len) {
+        char c = l->q[e];
+        if (c == '\\') {
+            e += 2;
+            continue;
+        }
+        if (quote ? c == quote : is_stop((unsigned char)c))
+            break;
+        e++;
+    }
+    return (e < l->len ? e : l->len) - l->off;
+}
+
 static int lex_string(parser_t *p, lexer_t *l, tok_t *t)
 {
     char quote = l->q[l->off];
     jql_pos_t at = lpos(l);
     ladv(l);
-    char *o = arena_alloc(p->a, l->len - l->off + 1);
+    char *o = arena_alloc(p->a, extent(l, quote) + 1);
     if (!o)
         return fail_at(p, JQL_ENOMEM, NULL, "The query needs more memory than kiln allows.");
     size_t n = 0;
@@ -423,7 +454,7 @@ static int lex_string(parser_t *p, lexer_t *l, tok_t *t)
 
 static int lex_word(parser_t *p, lexer_t *l, tok_t *t)
 {
-    char *o = arena_alloc(p->a, l->len - l->off + 1);
+    char *o = arena_alloc(p->a, extent(l, 0) + 1);
     if (!o)
         return fail_at(p, JQL_ENOMEM, NULL, "The query needs more memory than kiln allows.");
     size_t n = 0;
@@ -455,8 +486,8 @@ static int lex_word(parser_t *p, lexer_t *l, tok_t *t)
     t->type = T_WORD;
     if (t->escaped)
         return 0;
-    for (size_t i = 0; i < sizeof keywords / sizeof *keywords; i++) {
-        if (strlen(keywords[i].w) == n && !strncasecmp(o, keywords[i].w, n)) {
+    for (size_t i = 0; n <= 7 && i < sizeof keywords / sizeof *keywords; i++) {
+        if (!strncasecmp(o, keywords[i].w, n) && keywords[i].w[n] == 0) {
             t->type = keywords[i].t;
             return 0;
         }
@@ -491,15 +522,28 @@ static int lex_word(parser_t *p, lexer_t *l, tok_t *t)
     return 0;
 }
 
-static const struct {
-    const char *s;
-    tok_type_t t;
-} puncts[] = {
-    /* longest first */
-    {"!=", T_NE},    {"!~", T_NLIKE}, {"<=", T_LE},   {">=", T_GE},      {"&&", T_AMP},     {"||", T_PIPE},
-    {"(", T_LPAREN}, {")", T_RPAREN}, {",", T_COMMA}, {"[", T_LBRACKET}, {"]", T_RBRACKET}, {"=", T_EQ},
-    {"~", T_LIKE},   {"<", T_LT},     {">", T_GT},    {"!", T_BANG},     {"&", T_AMP},      {"|", T_PIPE},
-};
+/* The punctuation token at q[0..n) (n >= 1), longest match first; its length in *k, or
+ * T_EOF when q[0] starts none. */
+static tok_type_t punct(const char *q, size_t n, size_t *k)
+{
+    char c = q[0], d = n > 1 ? q[1] : 0;
+    *k = 1;
+    switch (c) {
+    case '(': return T_LPAREN;
+    case ')': return T_RPAREN;
+    case ',': return T_COMMA;
+    case '[': return T_LBRACKET;
+    case ']': return T_RBRACKET;
+    case '=': return T_EQ;
+    case '~': return T_LIKE;
+    case '!': *k = d == '=' || d == '~' ? 2 : 1; return d == '=' ? T_NE : d == '~' ? T_NLIKE : T_BANG;
+    case '<': *k = d == '=' ? 2 : 1; return d == '=' ? T_LE : T_LT;
+    case '>': *k = d == '=' ? 2 : 1; return d == '=' ? T_GE : T_GT;
+    case '&': *k = d == '&' ? 2 : 1; return T_AMP;
+    case '|': *k = d == '|' ? 2 : 1; return T_PIPE;
+    default: *k = 0; return T_EOF;
+    }
+}
 
 static int lex_all(parser_t *p)
 {
@@ -529,17 +573,14 @@ static int lex_all(parser_t *p)
             return 0;
         }
         unsigned char c = (unsigned char)l.q[l.off];
-        int r = 0, done = 0;
-        for (size_t i = 0; i < sizeof puncts / sizeof *puncts && !done; i++) {
-            size_t k = strlen(puncts[i].s);
-            if (l.off + k <= l.len && !memcmp(l.q + l.off, puncts[i].s, k)) {
-                t->type = puncts[i].t;
-                for (size_t j = 0; j < k; j++)
-                    ladv(&l);
-                done = 1;
-            }
-        }
-        if (!done) {
+        int r = 0;
+        size_t k;
+        tok_type_t pt = punct(l.q + l.off, l.len - l.off, &k);
+        if (k) {
+            t->type = pt;
+            for (size_t j = 0; j < k; j++)
+                ladv(&l);
+        } else {
             if (c == '"' || c == '\'') {
                 r = lex_string(p, &l, t);
             } else if (is_reserved_char(c)) {
@@ -549,8 +590,8 @@ static int lex_all(parser_t *p)
                                c, c);
             } else if (c < 0x20) {
                 uint32_t cp;
-                size_t k;
-                r = check_char(p, &l, &cp, &k);
+                size_t ck;
+                r = check_char(p, &l, &cp, &ck);
             } else {
                 r = lex_word(p, &l, t);
             }

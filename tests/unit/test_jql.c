@@ -868,6 +868,24 @@ static void test_limits(void **state)
     assert_string_equal(err.msg, "Error in the JQL Query: The query is too long: 32769 bytes, and kiln allows 32768.");
     free(q);
 
+    /* memory grows with the query, not with its square: the longest list of keys that
+     * fits in JQL_MAX_LEN parses in an arena of 1 MB */
+    buf_init(&b, JQL_MAX_LEN);
+    buf_adds(&b, "key in (");
+    for (unsigned i = 0; i < JQL_MAX_LIST; i++)
+        buf_printf(&b, "%s\"WEB-%u\"", i ? "," : "", 100000 + i);
+    buf_adds(&b, ") and summary ~ \"");
+    while (b.len < JQL_MAX_LEN - 1)
+        buf_adds(&b, "x");
+    buf_adds(&b, "\"");
+    assert_int_equal(b.len, JQL_MAX_LEN);
+    arena_t *mb = arena_new(1u << 20);
+    jql_query_t *lq;
+    assert_int_equal(jql_parse(mb, b.ptr, b.len, &lq, &err), JQL_OK);
+    assert_int_equal(lq->where->kids[0]->value->n, JQL_MAX_LIST);
+    arena_free(mb);
+    buf_free(&b);
+
     /* depth: parentheses, NOT and lists each count */
     for (int kind = 0; kind < 3; kind++) {
         for (unsigned depth = JQL_MAX_DEPTH; depth <= JQL_MAX_DEPTH + 1; depth++) {
