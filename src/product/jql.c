@@ -151,26 +151,46 @@ typedef struct parser {
     jql_error_t *err;
 } parser_t;
 
-/* Fills err: "Error in the JQL Query: <msg>" and " (line L, character C)" when pos is given. */
+/* Fills err: prefix, the message, and " (line L, character C)" when pos is given. */
+static int vfail(parser_t *p, int code, const jql_pos_t *pos, const char *prefix, const char *fmt, va_list ap)
+{
+    char m[400];
+    vsnprintf(m, sizeof m, fmt, ap);
+    p->err->code = code;
+    if (pos) {
+        p->err->pos = *pos;
+        snprintf(p->err->msg, sizeof p->err->msg, "%s%s (line %u, character %u)", prefix, m, pos->line, pos->col);
+    } else {
+        memset(&p->err->pos, 0, sizeof p->err->pos);
+        snprintf(p->err->msg, sizeof p->err->msg, "%s%s", prefix, m);
+    }
+    return code;
+}
+
+/* "Error in the JQL Query: <msg>", Jira's prefix for its parse errors. */
 static int fail_at(parser_t *p, int code, const jql_pos_t *pos, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static int fail_at(parser_t *p, int code, const jql_pos_t *pos, const char *fmt, ...)
 {
-    char m[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(m, sizeof m, fmt, ap);
+    int r = vfail(p, code, pos, "Error in the JQL Query: ", fmt, ap);
     va_end(ap);
-    p->err->code = code;
-    if (pos) {
-        p->err->pos = *pos;
-        snprintf(p->err->msg, sizeof p->err->msg, "Error in the JQL Query: %s (line %u, character %u)", m, pos->line,
-                 pos->col);
-    } else {
-        memset(&p->err->pos, 0, sizeof p->err->pos);
-        snprintf(p->err->msg, sizeof p->err->msg, "Error in the JQL Query: %s", m);
-    }
-    return code;
+    return r;
+}
+
+/* "Error in JQL Query: <msg>": Jira Cloud words the one message it gives for a missing
+ * value this way, without "the" (quoted so in reports from 2019 to 2026), while its
+ * other parse errors keep "the". */
+static int fail_short(parser_t *p, int code, const jql_pos_t *pos, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int fail_short(parser_t *p, int code, const jql_pos_t *pos, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int r = vfail(p, code, pos, "Error in JQL Query: ", fmt, ap);
+    va_end(ap);
+    return r;
 }
 
 /* The token as Jira quotes it in a message: its text as written, at most 80 bytes. */
@@ -636,9 +656,11 @@ static int expecting_quoted(parser_t *p, const tok_t *t, const char *what, const
 {
     if (t->type == T_EOF)
         return fail_at(p, JQL_ESYNTAX, NULL, "Expecting %s before the end of the query.", what);
-    return fail_at(p, JQL_ESYNTAX, &t->pos,
-                   "Expecting %s but got '%.*s'. You must surround '%.*s' in quotation marks to use it as %s.", what,
-                   rawlen(t), t->raw, rawlen(t), t->raw, as);
+    int (*fail)(parser_t *, int, const jql_pos_t *, const char *, ...) =
+        strcmp(what, "either a value, list or function") ? fail_at : fail_short;
+    return fail(p, JQL_ESYNTAX, &t->pos,
+                "Expecting %s but got '%.*s'. You must surround '%.*s' in quotation marks to use it as %s.", what,
+                rawlen(t), t->raw, rawlen(t), t->raw, as);
 }
 
 static int reserved_word(parser_t *p, const tok_t *t)

@@ -322,11 +322,11 @@ static const struct {
                     "'>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'. (line 1, character 9)"},
     {"project = SET", "Error in the JQL Query: 'SET' is a reserved JQL word. You must surround it in quotation marks "
                       "to use it in a query. (line 1, character 11)"},
-    {"project = OR", "Error in the JQL Query: Expecting either a value, list or function but got 'OR'. You must "
+    {"project = OR", "Error in JQL Query: Expecting either a value, list or function but got 'OR'. You must "
                      "surround 'OR' in quotation marks to use it as a value. (line 1, character 11)"},
     {"project = AS", "Error in the JQL Query: 'AS' is a reserved JQL word. You must surround it in quotation marks to "
                      "use it in a query. (line 1, character 11)"},
-    {"project = IN", "Error in the JQL Query: Expecting either a value, list or function but got 'IN'. You must "
+    {"project = IN", "Error in JQL Query: Expecting either a value, list or function but got 'IN'. You must "
                      "surround 'IN' in quotation marks to use it as a value. (line 1, character 11)"},
     {"project = IF", "Error in the JQL Query: 'IF' is a reserved JQL word. You must surround it in quotation marks to "
                      "use it in a query. (line 1, character 11)"},
@@ -473,12 +473,12 @@ static const struct {
      "use it as a field name. (line 1, character 19)"},
     {"project =", "Error in the JQL Query: Expecting either a value, list or function before the end of the query."},
     {"project = WEB and", "Error in the JQL Query: Expecting a field name before the end of the query."},
-    {"project in ()", "Error in the JQL Query: Expecting either a value, list or function but got ')'. You must "
+    {"project in ()", "Error in JQL Query: Expecting either a value, list or function but got ')'. You must "
                       "surround ')' in quotation marks to use it as a value. (line 1, character 13)"},
-    {"project in (A,)", "Error in the JQL Query: Expecting either a value, list or function but got ')'. You must "
+    {"project in (A,)", "Error in JQL Query: Expecting either a value, list or function but got ')'. You must "
                         "surround ')' in quotation marks to use it as a value. (line 1, character 15)"},
     {"project in (A B)", "Error in the JQL Query: Expecting ')' or ',' but got 'B'. (line 1, character 15)"},
-    {"project in (,A)", "Error in the JQL Query: Expecting either a value, list or function but got ','. You must "
+    {"project in (,A)", "Error in JQL Query: Expecting either a value, list or function but got ','. You must "
                         "surround ',' in quotation marks to use it as a value. (line 1, character 13)"},
     {"project = (A", "Error in the JQL Query: Expecting ')' or ',' before the end of the query."},
     {"x = f(a b)", "Error in the JQL Query: Expecting ')' or ',' but got 'b'. (line 1, character 9)"},
@@ -519,7 +519,7 @@ static const struct {
     {"summary ~", "Error in the JQL Query: Expecting either a value, list or function before the end of the query."},
     {"summary !", "Error in the JQL Query: Expecting operator but got '!'. The valid operators are '=', '!=', '<', "
                   "'>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'. (line 1, character 9)"},
-    {"summary = ~", "Error in the JQL Query: Expecting either a value, list or function but got '~'. You must surround "
+    {"summary = ~", "Error in JQL Query: Expecting either a value, list or function but got '~'. You must surround "
                     "'~' in quotation marks to use it as a value. (line 1, character 11)"},
     {"summary ! = x", "Error in the JQL Query: Expecting operator but got '!'. The valid operators are '=', '!=', '<', "
                       "'>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'. (line 1, character 9)"},
@@ -534,29 +534,29 @@ static const struct {
     {"EMPTY = x", "Error in the JQL Query: Expecting a field name but got 'EMPTY'. You must surround 'EMPTY' in "
                   "quotation marks to use it as a field name. (line 1, character 1)"},
     {"ORDER = x", "Error in the JQL Query: Expecting 'BY' but got '='. (line 1, character 7)"},
-    {"x = ORDER", "Error in the JQL Query: Expecting either a value, list or function but got 'ORDER'. You must "
+    {"x = ORDER", "Error in JQL Query: Expecting either a value, list or function but got 'ORDER'. You must "
                   "surround 'ORDER' in quotation marks to use it as a value. (line 1, character 5)"},
-    {"x = BY", "Error in the JQL Query: Expecting either a value, list or function but got 'BY'. You must surround "
+    {"x = BY", "Error in JQL Query: Expecting either a value, list or function but got 'BY'. You must surround "
                "'BY' in quotation marks to use it as a value. (line 1, character 5)"},
-    {"x = ASC", "Error in the JQL Query: Expecting either a value, list or function but got 'ASC'. You must surround "
+    {"x = ASC", "Error in JQL Query: Expecting either a value, list or function but got 'ASC'. You must surround "
                 "'ASC' in quotation marks to use it as a value. (line 1, character 5)"},
-    {"x = DESC", "Error in the JQL Query: Expecting either a value, list or function but got 'DESC'. You must surround "
+    {"x = DESC", "Error in JQL Query: Expecting either a value, list or function but got 'DESC'. You must surround "
                  "'DESC' in quotation marks to use it as a value. (line 1, character 5)"},
-    {"x = AND", "Error in the JQL Query: Expecting either a value, list or function but got 'AND'. You must surround "
+    {"x = AND", "Error in JQL Query: Expecting either a value, list or function but got 'AND'. You must surround "
                 "'AND' in quotation marks to use it as a value. (line 1, character 5)"},
-    {"x = NOT", "Error in the JQL Query: Expecting either a value, list or function but got 'NOT'. You must surround "
+    {"x = NOT", "Error in JQL Query: Expecting either a value, list or function but got 'NOT'. You must surround "
                 "'NOT' in quotation marks to use it as a value. (line 1, character 5)"},
-    {"x = during", "Error in the JQL Query: Expecting either a value, list or function but got 'during'. You must "
+    {"x = during", "Error in JQL Query: Expecting either a value, list or function but got 'during'. You must "
                    "surround 'during' in quotation marks to use it as a value. (line 1, character 5)"},
-    {"x = WAS", "Error in the JQL Query: Expecting either a value, list or function but got 'WAS'. You must surround "
+    {"x = WAS", "Error in JQL Query: Expecting either a value, list or function but got 'WAS'. You must surround "
                 "'WAS' in quotation marks to use it as a value. (line 1, character 5)"},
-    {"x = CHANGED", "Error in the JQL Query: Expecting either a value, list or function but got 'CHANGED'. You must "
+    {"x = CHANGED", "Error in JQL Query: Expecting either a value, list or function but got 'CHANGED'. You must "
                     "surround 'CHANGED' in quotation marks to use it as a value. (line 1, character 5)"},
-    {"x is in (a)", "Error in the JQL Query: Expecting either a value, list or function but got 'in'. You must "
+    {"x is in (a)", "Error in JQL Query: Expecting either a value, list or function but got 'in'. You must "
                     "surround 'in' in quotation marks to use it as a value. (line 1, character 6)"},
-    {"x was is y", "Error in the JQL Query: Expecting either a value, list or function but got 'is'. You must surround "
+    {"x was is y", "Error in JQL Query: Expecting either a value, list or function but got 'is'. You must surround "
                    "'is' in quotation marks to use it as a value. (line 1, character 7)"},
-    {"x in was", "Error in the JQL Query: Expecting either a value, list or function but got 'was'. You must surround "
+    {"x in was", "Error in JQL Query: Expecting either a value, list or function but got 'was'. You must surround "
                  "'was' in quotation marks to use it as a value. (line 1, character 6)"},
     {"project = \"a\" or", "Error in the JQL Query: Expecting a field name before the end of the query."},
 };
