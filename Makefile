@@ -29,7 +29,7 @@ KILN     := $(BUILD)/kiln
 # Debian packages the project needs (the -dev ones to build, the rest to test/bench).
 DEBS     := build-essential pkg-config libh2o-evloop-dev libjansson-dev libyajl-dev libyaml-dev libsqlite3-dev \
             sqlite3 libssl-dev libcurl4-openssl-dev libcmocka-dev libarchive-dev libhyperscan-dev esbuild wrk nginx-light jq curl \
-            clang clang-format libclang-rt-dev bubblewrap libseccomp-dev util-linux
+            clang clang-format libclang-rt-dev bubblewrap libseccomp-dev util-linux tzdata
 
 .PHONY: all deps test unit e2e demo bench scopes scopes-check layers-check fuzz format format-check clean
 
