@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/enc.h"
 #include "base/json.h"
 #include "platform/invoke.h"
 #include "product/idkey.h"
@@ -88,11 +89,12 @@ int uictx_build(store_t *st, arena_t *a, const site_rec_t *site, const env_rec_t
             *err = "No such issue on this site, or the user cannot see it.";
             return 404;
         }
-        char id[24];
-        snprintf(id, sizeof id, "%lld", (long long)is.id);
+        char id[24], type_id[24];
+        enc_i64(id, is.id);
+        enc_i64(type_id, is.issuetype_id);
         json_object_set_new(x, "issue",
                             json_pack("{s:s,s:s,s:s}", "id", id, "key",
-                                      arena_printf(a, "%s-%lld", pkey, (long long)is.num), "typeId", is.issuetype_id));
+                                      arena_printf(a, "%s-%lld", pkey, (long long)is.num), "typeId", type_id));
         if (project) { /* it must be the issue's own */
             const char *pr = json_is_object(project) ? ref(a, project) : NULL;
             if (!pr || (strcmp(pr, p.key) != 0 && strcmp(pr, arena_printf(a, "%lld", (long long)p.id)) != 0)) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "product/model.h"
 #include "store/store_product.h"
 #include "store/store_sites.h"
 
@@ -34,15 +35,16 @@ static const struct {
 
 static const struct {
     unsigned project;
-    const char *type, *summary;
+    int64_t type;
+    const char *summary;
 } issues[] = {
-    {0, "10003", "As a visitor I can search the documentation"},
-    {0, "10002", "Navigation menu overlaps the logo on small screens"},
-    {0, "10001", "Set up continuous deployment for the staging site"},
-    {1, "10001", "Draft the spring newsletter"},
-    {1, "10001", "Book the venue for the partner summit"},
-    {2, "10001", "Customer cannot reset their password"},
-    {2, "10002", "Invoice PDF shows the wrong currency"},
+    {0, ITYPE_STORY, "As a visitor I can search the documentation"},
+    {0, ITYPE_BUG, "Navigation menu overlaps the logo on small screens"},
+    {0, ITYPE_TASK, "Set up continuous deployment for the staging site"},
+    {1, ITYPE_TASK, "Draft the spring newsletter"},
+    {1, ITYPE_TASK, "Book the venue for the partner summit"},
+    {2, ITYPE_TASK, "Customer cannot reset their password"},
+    {2, ITYPE_BUG, "Invoice PDF shows the wrong currency"},
 };
 
 /* The site's tag: the first character of its name and its store id in letters, upper
@@ -126,11 +128,18 @@ int demo_fill(store_t *st, arena_t *a, const site_rec_t *site, const char *(*new
             .description_json = adf(
                 a, arena_printf(a, "Details for %s. Reference: %s", projects[issues[i].project].name, site->canary)),
             .issuetype_id = issues[i].type,
-            .status = i % 3 == 2 ? "Done" : "To Do",
+            .status_id = i % 3 == 2 ? STATUS_DONE : STATUS_TODO,
+            .priority_id = PRIORITY_DEFAULT,
+            .resolution_id = i % 3 == 2 ? model_resolutions[0].id : 0,
             .reporter_account_id = site->admin_account_id,
+            .creator_account_id = site->admin_account_id,
             .assignee_account_id = ids[i % 3],
+            .original_estimate_s = -1,
+            .remaining_estimate_s = -1,
+            .time_spent_s = -1,
             .created_ms = now,
             .updated_ms = now,
+            .resolved_ms = i % 3 == 2 ? now : 0,
         };
         rc = store_issue_insert(st, site->id, &is);
     }

@@ -3,9 +3,11 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/enc.h"
 #include "base/json.h"
 #include "http/reply.h"
 #include "product/idkey.h"
+#include "product/issue_view.h"
 #include "product/perm.h"
 #include "product/render.h"
 #include "product/routes.h"
@@ -98,7 +100,15 @@ void issue_create(kreq_t *kr)
                             json_string("Summary must be less than 255 characters and a single line."));
 
     json_t *it = json_object_get(fields, "issuetype");
-    const issue_type_t *type = json_is_object(it) ? issue_type_find(json_str(it, "id"), json_str(it, "name")) : NULL;
+    const issue_type_t *type = NULL;
+    if (json_is_object(it)) {
+        int64_t tid;
+        const char *ts = json_str(it, "id");
+        type = ts ? (enc_parse_i64(ts, 1, INT64_MAX, &tid) == 0 ? issue_type_find(tid) : NULL)
+                  : issue_type_named(json_str(it, "name"));
+    }
+    if (type && may_browse == 1 && !issue_type_in_project(p.type_key, type->id))
+        type = NULL;
     if (!type)
         json_object_set_new(errors, "issuetype", json_string("Specify an issue type"));
 
@@ -130,8 +140,13 @@ void issue_create(kreq_t *kr)
         .summary = summary,
         .description_json = desc_json,
         .issuetype_id = type->id,
-        .status = "To Do",
+        .status_id = workflow_for(p.type_key)->statuses[0],
+        .priority_id = PRIORITY_DEFAULT,
         .reporter_account_id = reporter ? reporter : kr->principal.account_id,
+        .creator_account_id = kr->principal.account_id,
+        .original_estimate_s = -1,
+        .remaining_estimate_s = -1,
+        .time_spent_s = -1,
         .assignee_account_id = assignee,
         .created_ms = now,
         .updated_ms = now,
@@ -145,31 +160,6 @@ void issue_create(kreq_t *kr)
     snprintf(id, sizeof id, "%lld", (long long)i.id);
     snprintf(key, sizeof key, "%s-%lld", p.key, (long long)i.num);
     reply_json_new(kr, 201, json_pack("{s:s,s:s,s:s}", "id", id, "key", key, "self", self));
-}
-
-static void render_status(jsonw_t *w, kreq_t *kr, const char *name)
-{
-    const char *base = render_base(kr);
-    int done = strcmp(name, "Done") == 0;
-    char buf[1024];
-    jw_obj(w);
-    snprintf(buf, sizeof buf, "%s/rest/api/3/status/%s", base, done ? "10002" : "10000");
-    jw_kstr(w, "self", buf);
-    jw_kstr(w, "description", "");
-    snprintf(buf, sizeof buf, "%s/images/icons/statuses/generic.png", base);
-    jw_kstr(w, "iconUrl", buf);
-    jw_kstr(w, "name", name);
-    jw_kstr(w, "id", done ? "10002" : "10000");
-    jw_key(w, "statusCategory");
-    jw_obj(w);
-    snprintf(buf, sizeof buf, "%s/rest/api/3/statuscategory/%d", base, done ? 3 : 2);
-    jw_kstr(w, "self", buf);
-    jw_kint(w, "id", done ? 3 : 2);
-    jw_kstr(w, "key", done ? "done" : "new");
-    jw_kstr(w, "colorName", done ? "green" : "blue-gray");
-    jw_kstr(w, "name", done ? "Done" : "To Do");
-    jw_obj_end(w);
-    jw_obj_end(w);
 }
 
 void issue_get(kreq_t *kr)
@@ -190,57 +180,20 @@ void issue_get(kreq_t *kr)
                             : "Issue does not exist or you do not have permission to see it.");
         return;
     }
-    project_rec_t p;
-    char buf[1024], created[40], updated[40];
-    if (store_project_by_id(kr->store, kr->arena, kr->site.id, i.project_id, &p) != STORE_OK) {
-        reply_error(kr, 500, 1, "Internal server error");
+    issue_view_t v;
+    char err[160];
+    int bad = 0;
+    const char *fields = kreq_query(kr, "fields", &bad), *expand = kreq_query(kr, "expand", &bad),
+               *props = kreq_query(kr, "properties", &bad);
+    if (bad) {
+        reply_error(kr, 400, 1, "A query parameter is malformed.");
         return;
     }
-    clock_iso8601(created, sizeof created, i.created_ms);
-    clock_iso8601(updated, sizeof updated, i.updated_ms);
-    const issue_type_t *t = issue_type_find(i.issuetype_id, NULL);
-
+    if (issue_view_parse(kr->arena, fields, "*all", expand, props, &v, err, sizeof err) != 0) {
+        reply_error(kr, 400, 1, err);
+        return;
+    }
     jsonw_t *w = reply_writer_new(kr);
-    jw_obj(w);
-    jw_kstr(w, "expand", "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations");
-    snprintf(buf, sizeof buf, "%lld", (long long)i.id);
-    jw_kstr(w, "id", buf);
-    snprintf(buf, sizeof buf, "%s/rest/api/3/issue/%lld", render_base(kr), (long long)i.id);
-    jw_kstr(w, "self", buf);
-    snprintf(buf, sizeof buf, "%s-%lld", pkey, (long long)i.num);
-    jw_kstr(w, "key", buf);
-    jw_key(w, "fields");
-    jw_obj(w);
-    jw_kstr(w, "summary", i.summary);
-    jw_key(w, "description");
-    if (i.description_json) /* stored as the JSON the client sent, validated on the way in */
-        jw_raw(w, i.description_json, strlen(i.description_json));
-    else
-        jw_null(w);
-    jw_key(w, "project");
-    jw_obj(w);
-    render_project_members(w, kr, &p);
-    jw_obj_end(w);
-    jw_key(w, "issuetype");
-    if (t)
-        render_issue_type(w, kr, t);
-    else
-        jw_null(w);
-    jw_key(w, "status");
-    render_status(w, kr, i.status);
-    jw_key(w, "reporter");
-    render_user_ref(w, kr, i.reporter_account_id, 1);
-    jw_key(w, "creator");
-    render_user_ref(w, kr, i.reporter_account_id, 1);
-    jw_key(w, "assignee");
-    render_user_ref(w, kr, i.assignee_account_id, 1);
-    jw_kstr(w, "created", created);
-    jw_kstr(w, "updated", updated);
-    jw_key(w, "labels");
-    jw_arr(w);
-    jw_arr_end(w);
-    jw_kstr(w, "statuscategorychangedate", created);
-    jw_obj_end(w);
-    jw_obj_end(w);
+    render_issue(w, kr, &i, pkey, &v);
     reply_writer(kr, 200, w);
 }

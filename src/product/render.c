@@ -10,23 +10,6 @@
 #include "store/store_product.h"
 #include "store/store_sites.h"
 
-const issue_type_t issue_types[] = {
-    {"10001", "Task", "A small, distinct piece of work.", 0},
-    {"10002", "Bug", "A problem or error.", 0},
-    {"10003", "Story", "A user-facing feature, told from the user's point of view.", 0},
-    {"10004", "Epic", "A big user story that needs to be broken down.", 1},
-    {"10005", "Subtask", "A small piece of work that's part of a larger task.", -1},
-};
-const unsigned issue_types_len = sizeof issue_types / sizeof issue_types[0];
-
-const issue_type_t *issue_type_find(const char *id, const char *name)
-{
-    for (unsigned i = 0; i < issue_types_len; i++)
-        if ((id && strcmp(id, issue_types[i].id) == 0) || (name && strcasecmp(name, issue_types[i].name) == 0))
-            return &issue_types[i];
-    return NULL;
-}
-
 const char *render_base(kreq_t *kr)
 {
     if (!kr->site_base) {
@@ -108,17 +91,18 @@ unsigned render_expand(const char *expand)
 void render_issue_type(jsonw_t *w, kreq_t *kr, const issue_type_t *t)
 {
     const char *base = render_base(kr);
-    char buf[1024];
+    char buf[1024], id[24];
+    enc_i64(id, t->id);
     jw_obj(w);
-    snprintf(buf, sizeof buf, "%s/rest/api/3/issuetype/%s", base, t->id);
+    snprintf(buf, sizeof buf, "%s/rest/api/3/issuetype/%s", base, id);
     jw_kstr(w, "self", buf);
-    jw_kstr(w, "id", t->id);
+    jw_kstr(w, "id", id);
     jw_kstr(w, "description", t->description);
-    snprintf(buf, sizeof buf, "%s/rest/api/2/universal_avatar/view/type/issuetype/avatar/%s?size=medium", base, t->id);
+    snprintf(buf, sizeof buf, "%s/rest/api/2/universal_avatar/view/type/issuetype/avatar/%s?size=medium", base, id);
     jw_kstr(w, "iconUrl", buf);
     jw_kstr(w, "name", t->name);
     jw_kbool(w, "subtask", t->hierarchy_level < 0);
-    jw_kint(w, "avatarId", 10300 + atoi(t->id) % 100);
+    jw_kint(w, "avatarId", 10300 + t->id % 100);
     jw_kint(w, "hierarchyLevel", t->hierarchy_level);
     jw_obj_end(w);
 }
@@ -162,8 +146,9 @@ void render_project(jsonw_t *w, kreq_t *kr, const project_rec_t *p, unsigned exp
     if (expand & (EXPAND_ISSUE_TYPES | EXPAND_FULL)) {
         jw_key(w, "issueTypes");
         jw_arr(w);
-        for (unsigned i = 0; i < issue_types_len; i++)
-            render_issue_type(w, kr, &issue_types[i]);
+        for (size_t i = 0; i < model_issue_types_len; i++)
+            if (issue_type_in_project(p->type_key, model_issue_types[i].id))
+                render_issue_type(w, kr, &model_issue_types[i]);
         jw_arr_end(w);
     }
     if ((expand & (EXPAND_URL | EXPAND_FULL)) && p->url && *p->url)

@@ -5,6 +5,7 @@
 
 #include "base/jsonw.h"
 #include "http/request.h"
+#include "product/model.h"
 #include "store/store.h"
 #include "store/store_product.h"
 #include "store/store_sites.h"
@@ -29,14 +30,6 @@ enum {
 unsigned render_expand(const char *expand);
 void render_project(jsonw_t *w, kreq_t *kr, const project_rec_t *p, unsigned expand);
 
-/* Issue types every site has. */
-typedef struct issue_type {
-    const char *id, *name, *description;
-    int hierarchy_level;
-} issue_type_t;
-extern const issue_type_t issue_types[];
-extern const unsigned issue_types_len;
-const issue_type_t *issue_type_find(const char *id, const char *name);
 void render_issue_type(jsonw_t *w, kreq_t *kr, const issue_type_t *t);
 
 /* The members of a project reference (inside an open object). */

@@ -1,11 +1,32 @@
 #include "product/routes.h"
 
+/* The route table. V23 adds an operation under both /rest/api/2 and /rest/api/3 with one
+ * handler (render_v2 tells the handler which was called: v2 text fields are strings,
+ * v3 ADF documents). Routes are grouped by area, each group under a comment naming it.
+ * A comment on a route line that starts with "api:" says what kiln does differently from
+ * Jira (tools/gen-api-doc.mjs copies it into docs/api.md). */
+#define V23(method, path, fn)                                                                                          \
+    {method, "/rest/api/2" path, fn},                                                                                  \
+    {                                                                                                                  \
+        method, "/rest/api/3" path, fn                                                                                 \
+    }
+
 static route_t routes[] = {
-    {"GET", "/rest/api/3/project/search", project_search}, {"GET", "/rest/api/3/project/{projectIdOrKey}", project_get},
-    {"POST", "/rest/api/3/project", project_create},       {"GET", "/rest/api/3/myself", user_myself},
-    {"GET", "/rest/api/3/users/search", user_search},      {"GET", "/rest/api/3/user", user_get},
-    {"POST", "/rest/api/3/issue", issue_create},           {"GET", "/rest/api/3/issue/{issueIdOrKey}", issue_get},
-    {"GET", "/rest/api/3/serverInfo", server_info},        {"POST", "/rest/api/3/permissions/check", permissions_check},
+    /* projects */
+    V23("GET", "/project/search", project_search),
+    V23("GET", "/project/{projectIdOrKey}", project_get),
+    V23("POST", "/project", project_create),
+    /* users */
+    V23("GET", "/myself", user_myself),
+    V23("GET", "/users/search", user_search),
+    V23("GET", "/user", user_get),
+    /* issues */
+    V23("POST", "/issue", issue_create),
+    V23("GET", "/issue/{issueIdOrKey}", issue_get),
+    /* the site */
+    V23("GET", "/serverInfo", server_info),
+    /* permissions */
+    V23("POST", "/permissions/check", permissions_check),
 };
 
 route_table_t product_routes = {"jira", routes, sizeof routes / sizeof routes[0], 1};
@@ -13,4 +34,10 @@ route_table_t product_routes = {"jira", routes, sizeof routes / sizeof routes[0]
 int product_routes_init(void)
 {
     return router_init(&product_routes);
+}
+
+int render_v2(const kreq_t *kr)
+{
+    const route_t *r = kr->route;
+    return r && r->nsegs > 2 && r->segs[2][0] == '2' && r->segs[2][1] == '\0' && r->segs[1][0] == 'a';
 }

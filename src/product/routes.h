@@ -9,6 +9,10 @@
 extern route_table_t product_routes;
 int product_routes_init(void);
 
+/* 1 when the request came in under /rest/api/2 (text fields are plain strings and wiki
+ * markup), 0 under /rest/api/3 (ADF documents) and every other API. */
+int render_v2(const kreq_t *kr);
+
 /* Handlers; each runs with kr->site and kr->principal bound by the gateway. */
 void project_search(kreq_t *kr);
 void project_get(kreq_t *kr);

@@ -13,6 +13,10 @@
 #include "store/store.h"
 #include "store/store_apps.h"
 #include "store/store_auth.h"
+#include "store/store_catalog.h"
+#include "store/store_changelog.h"
+#include "store/store_events.h"
+#include "store/store_fields.h"
 #include "store/store_installs.h"
 #include "store/store_journal.h"
 #include "store/store_kvs.h"
@@ -44,6 +48,7 @@ typedef struct store_sites_ops {
 /* projects and issues (store/store_product.h) */
 typedef struct store_product_ops {
     int (*site_seed_ids)(store_t *st, int64_t site_id, int64_t first);
+    int (*next_id)(store_t *st, int64_t site_id, const char *kind, int64_t *id);
     int (*project_insert)(store_t *st, int64_t site_id, project_rec_t *p);
     int (*project_by_id)(store_t *st, arena_t *a, int64_t site_id, int64_t id, project_rec_t *out);
     int (*project_by_key)(store_t *st, arena_t *a, int64_t site_id, const char *key, project_rec_t *out);
@@ -54,7 +59,51 @@ typedef struct store_product_ops {
                        const char **project_key_out);
     int (*issue_by_key)(store_t *st, arena_t *a, int64_t site_id, const char *project_key, int64_t num,
                         issue_rec_t *out, const char **project_key_out);
+    int (*issue_update)(store_t *st, int64_t site_id, const issue_rec_t *i);
+    int (*issue_delete)(store_t *st, int64_t site_id, int64_t id);
 } store_product_ops_t;
+
+/* custom fields, their values, labels (store/store_fields.h) */
+typedef struct store_fields_ops {
+    int (*field_insert)(store_t *st, arena_t *a, int64_t site_id, field_rec_t *f);
+    int (*field_get)(store_t *st, arena_t *a, int64_t site_id, const char *id, field_rec_t *out);
+    int (*field_by_name)(store_t *st, arena_t *a, int64_t site_id, const char *name, field_rec_t *out);
+    int (*field_list)(store_t *st, arena_t *a, int64_t site_id, field_rec_t **out, size_t *n);
+    int (*values_get)(store_t *st, arena_t *a, int64_t site_id, int64_t issue_id, field_value_t **out, size_t *n);
+    int (*values_set)(store_t *st, int64_t site_id, int64_t issue_id, const char *field_id, const field_value_t *v,
+                      size_t n);
+    int (*labels_get)(store_t *st, arena_t *a, int64_t site_id, int64_t issue_id, const char ***out, size_t *n);
+    int (*labels_set)(store_t *st, int64_t site_id, int64_t issue_id, const char *const *labels, size_t n);
+    int (*labels_list)(store_t *st, arena_t *a, int64_t site_id, int64_t start, int64_t max, const char ***out,
+                       size_t *n, int64_t *total);
+} store_fields_ops_t;
+
+/* components, versions, an issue's components and versions (store/store_catalog.h) */
+typedef struct store_catalog_ops {
+    int (*component_insert)(store_t *st, int64_t site_id, component_rec_t *c);
+    int (*component_update)(store_t *st, int64_t site_id, const component_rec_t *c);
+    int (*component_get)(store_t *st, arena_t *a, int64_t site_id, int64_t id, component_rec_t *out);
+    int (*component_delete)(store_t *st, int64_t site_id, int64_t id);
+    int (*component_list)(store_t *st, arena_t *a, int64_t site_id, int64_t project_id, component_rec_t **out,
+                          size_t *n);
+    int (*pversion_insert)(store_t *st, int64_t site_id, pversion_rec_t *v);
+    int (*pversion_update)(store_t *st, int64_t site_id, const pversion_rec_t *v);
+    int (*pversion_get)(store_t *st, arena_t *a, int64_t site_id, int64_t id, pversion_rec_t *out);
+    int (*pversion_delete)(store_t *st, int64_t site_id, int64_t id);
+    int (*pversion_list)(store_t *st, arena_t *a, int64_t site_id, int64_t project_id, pversion_rec_t **out, size_t *n);
+    int (*issue_components_get)(store_t *st, arena_t *a, int64_t site_id, int64_t issue_id, int64_t **out, size_t *n);
+    int (*issue_components_set)(store_t *st, int64_t site_id, int64_t issue_id, const int64_t *ids, size_t n);
+    int (*issue_versions_get)(store_t *st, arena_t *a, int64_t site_id, int64_t issue_id, int kind, int64_t **out,
+                              size_t *n);
+    int (*issue_versions_set)(store_t *st, int64_t site_id, int64_t issue_id, int kind, const int64_t *ids, size_t n);
+} store_catalog_ops_t;
+
+/* issue changelogs (store/store_changelog.h) */
+typedef struct store_changelog_ops {
+    int (*append)(store_t *st, int64_t site_id, change_group_t *g);
+    int (*list)(store_t *st, arena_t *a, int64_t site_id, int64_t issue_id, int64_t start, int64_t max,
+                change_group_t **out, size_t *n, int64_t *total);
+} store_changelog_ops_t;
 
 /* apps, environments, versions, variables (store/store_apps.h) */
 typedef struct store_apps_ops {
@@ -139,6 +188,12 @@ typedef struct store_auth_ops {
     int (*systoken_delete_expired)(store_t *st, int64_t now_ms);
 } store_auth_ops_t;
 
+/* product events (store/store_events.h) */
+typedef struct store_events_ops {
+    int (*append)(store_t *st, int64_t site_id, event_rec_t *e);
+    int (*list)(store_t *st, arena_t *a, int64_t site_id, int64_t after, int64_t max, event_rec_t **out, size_t *n);
+} store_events_ops_t;
+
 typedef struct store_backend {
     const char *name;
     /* the handle, migrations and transactions (store/store.h) */
@@ -162,6 +217,10 @@ typedef struct store_backend {
     const store_kvs_ops_t *kvs;
     const store_journal_ops_t *journal;
     const store_auth_ops_t *auth;
+    const store_events_ops_t *events;
+    const store_fields_ops_t *fields;
+    const store_catalog_ops_t *catalog;
+    const store_changelog_ops_t *changelog;
 } store_backend_t;
 
 /* Every backend's handle starts with this (a backend's own handle embeds it first). */

@@ -8,6 +8,11 @@ int store_site_seed_ids(store_t *st, int64_t site_id, int64_t first)
     return st->be->product->site_seed_ids(st, site_id, first);
 }
 
+int store_next_id(store_t *st, int64_t site_id, const char *kind, int64_t *id)
+{
+    return st->be->product->next_id(st, site_id, kind, id);
+}
+
 int store_project_insert(store_t *st, int64_t site_id, project_rec_t *p)
 {
     return st->be->product->project_insert(st, site_id, p);
@@ -44,4 +49,14 @@ int store_issue_by_key(store_t *st, arena_t *a, int64_t site_id, const char *pro
                        const char **project_key_out)
 {
     return st->be->product->issue_by_key(st, a, site_id, project_key, num, out, project_key_out);
+}
+
+int store_issue_update(store_t *st, int64_t site_id, const issue_rec_t *i)
+{
+    return st->be->product->issue_update(st, site_id, i);
+}
+
+int store_issue_delete(store_t *st, int64_t site_id, int64_t id)
+{
+    return st->be->product->issue_delete(st, site_id, id);
 }

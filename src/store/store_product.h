@@ -20,8 +20,20 @@ typedef struct project_rec {
 
 typedef struct issue_rec {
     int64_t id, project_id, num;
-    const char *summary, *description_json, *issuetype_id, *status, *reporter_account_id, *assignee_account_id;
+    int64_t issuetype_id, status_id, priority_id; /* product/model.h's ids */
+    int64_t resolution_id;                        /* 0: unresolved */
+    const char *summary;
+    const char *description_json, *environment_json; /* ADF documents, or NULL */
+    const char *reporter_account_id;                 /* NULL: none */
+    const char *creator_account_id;
+    const char *assignee_account_id;                                 /* NULL: unassigned */
+    int64_t parent_id;                                               /* 0: none */
+    const char *duedate;                                             /* YYYY-MM-DD, or NULL */
+    int64_t original_estimate_s, remaining_estimate_s, time_spent_s; /* -1: not set */
+    const char *rank; /* agile order (byte order); "" on insert: after every issue of the site */
     int64_t created_ms, updated_ms;
+    int64_t resolved_ms; /* 0: unresolved */
+    int64_t status_changed_ms;
 } issue_rec_t;
 
 typedef struct project_filter {
@@ -43,6 +55,11 @@ enum { PROJECT_ORDER_KEY, PROJECT_ORDER_KEY_DESC, PROJECT_ORDER_NAME, PROJECT_OR
  * way (product/demo.h). STORE_NOTFOUND if there is no such site. */
 int store_site_seed_ids(store_t *st, int64_t site_id, int64_t first);
 
+/* The next id of `kind` on the site ("comment", "worklog", "changegroup", "component",
+ * "version", "field", "link", "board", "sprint", ...: one counter per site and kind; the
+ * first is the site's id base, 10000 on a site without demo content). */
+int store_next_id(store_t *st, int64_t site_id, const char *kind, int64_t *id);
+
 /* ---- projects ---- */
 /* Assigns the next project id of the site; STORE_CONFLICT if the key is taken. */
 int store_project_insert(store_t *st, int64_t site_id, project_rec_t *p);
@@ -59,6 +76,14 @@ int store_issue_insert(store_t *st, int64_t site_id, issue_rec_t *i);
  * issue key PROJECT_KEY-NUM); *project_key_out is the project's key (arena). */
 int store_issue_by_id(store_t *st, arena_t *a, int64_t site_id, int64_t id, issue_rec_t *out,
                       const char **project_key_out);
+/* Writes every column of i but its id, project, number and created time (an edit);
+ * STORE_NOTFOUND if the site has no issue i->id. */
+int store_issue_update(store_t *st, int64_t site_id, const issue_rec_t *i);
+/* Deletes the issue and everything that hangs on it: labels, components, versions,
+ * custom field values, comments, worklogs, changelog, issue properties, links, sprint
+ * memberships. Subtasks are the caller's (Jira refuses, or deletes them first).
+ * STORE_NOTFOUND if there is no such issue. */
+int store_issue_delete(store_t *st, int64_t site_id, int64_t id);
 int store_issue_by_key(store_t *st, arena_t *a, int64_t site_id, const char *project_key, int64_t num, issue_rec_t *out,
                        const char **project_key_out);
 

@@ -106,9 +106,14 @@ static inline issue_rec_t add_issue(fx_t *f, int64_t site, int64_t project_id, c
         .project_id = project_id,
         .summary = summary,
         .description_json = "{\"type\":\"doc\",\"version\":1,\"content\":[]}",
-        .issuetype_id = "10001",
-        .status = "To Do",
+        .issuetype_id = 10001, /* Task */
+        .status_id = 10000,    /* To Do */
+        .priority_id = 3,      /* Medium */
         .reporter_account_id = site == f->A.id ? f->A.admin_account_id : f->B.admin_account_id,
+        .creator_account_id = site == f->A.id ? f->A.admin_account_id : f->B.admin_account_id,
+        .original_estimate_s = -1,
+        .remaining_estimate_s = -1,
+        .time_spent_s = -1,
         .assignee_account_id = NULL,
         .created_ms = 1700000000000,
         .updated_ms = updated,

@@ -5,6 +5,7 @@
 #include "unit.h"
 
 #include "product/idkey.h"
+#include "product/model.h"
 #include "store/store_product.h"
 #include "store_fixture.h"
 
@@ -135,8 +136,8 @@ static void test_issue_get(void **state)
     assert_int_equal(is.project_id, 10000);
     assert_string_equal(is.summary, "second");
     assert_string_equal(pkey, "WEB");
-    assert_string_equal(is.status, "To Do");
-    assert_string_equal(is.issuetype_id, "10001");
+    assert_int_equal(is.status_id, STATUS_TODO);
+    assert_int_equal(is.issuetype_id, ITYPE_TASK);
     assert_string_equal(is.reporter_account_id, "admin-alpha");
     assert_null(is.assignee_account_id);
     assert_string_equal(is.description_json, "{\"type\":\"doc\",\"version\":1,\"content\":[]}");

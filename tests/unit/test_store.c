@@ -92,9 +92,11 @@ static void test_rollback_leaves_nothing(void **state)
     assert_int_equal(store_project_insert(f->st, s.id, &p), STORE_OK);
     issue_rec_t i = {.project_id = p.id,
                      .summary = "boo",
-                     .issuetype_id = "10001",
-                     .status = "To Do",
+                     .issuetype_id = 10001,
+                     .status_id = 10000,
+                     .priority_id = 3,
                      .reporter_account_id = "g",
+                     .creator_account_id = "g",
                      .created_ms = 1,
                      .updated_ms = 1};
     assert_int_equal(store_issue_insert(f->st, s.id, &i), STORE_OK);

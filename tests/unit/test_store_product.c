@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include "store/store_events.h"
 #include "store/store_product.h"
 #include "store/store_sites.h"
 #include "store_fixture.h"
@@ -264,9 +265,11 @@ static void test_issue_needs_project_of_site(void **state)
     seed_projects(f);
     issue_rec_t i = {.project_id = 10099,
                      .summary = "nowhere",
-                     .issuetype_id = "10001",
-                     .status = "To Do",
+                     .issuetype_id = 10001,
+                     .status_id = 10000,
+                     .priority_id = 3,
                      .reporter_account_id = "admin-alpha",
+                     .creator_account_id = "admin-alpha",
                      .created_ms = 1,
                      .updated_ms = 1};
     assert_int_not_equal(store_issue_insert(f->st, f->A.id, &i), STORE_OK);
@@ -439,6 +442,71 @@ static void test_qcache_outside_writer(void **state)
     assert_int_equal(search_total(f->st, f->a, f->A.id, 0), 2);
 }
 
+/* ---- id sequences and the event log ---- */
+
+static void test_next_id_per_site_and_kind(void **state)
+{
+    fx_t *f = *state;
+    int64_t id;
+    assert_int_equal(store_next_id(f->st, f->A.id, "comment", &id), STORE_OK);
+    assert_int_equal(id, 10000);
+    assert_int_equal(store_next_id(f->st, f->A.id, "comment", &id), STORE_OK);
+    assert_int_equal(id, 10001);
+    assert_int_equal(store_next_id(f->st, f->A.id, "worklog", &id), STORE_OK);
+    assert_int_equal(id, 10000); /* kinds count apart */
+    assert_int_equal(store_next_id(f->st, f->B.id, "comment", &id), STORE_OK);
+    assert_int_equal(id, 10000); /* sites count apart */
+    /* a site's id base moves its first ids (a demo site's range) */
+    assert_int_equal(store_site_seed_ids(f->st, f->B.id, 30000), STORE_OK);
+    assert_int_equal(store_next_id(f->st, f->B.id, "sprint", &id), STORE_OK);
+    assert_int_equal(id, 30000);
+    /* no site, no id */
+    assert_int_not_equal(store_next_id(f->st, 999, "comment", &id), STORE_OK);
+    /* a rolled-back id is handed out again: ids are not reserved outside a commit */
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    assert_int_equal(store_next_id(f->st, f->A.id, "comment", &id), STORE_OK);
+    assert_int_equal(id, 10002);
+    store_rollback(f->st);
+    assert_int_equal(store_next_id(f->st, f->A.id, "comment", &id), STORE_OK);
+    assert_int_equal(id, 10002);
+}
+
+static void test_events_ordered_per_site(void **state)
+{
+    fx_t *f = *state;
+    event_rec_t e = {.kind = "avi:jira:created:issue",
+                     .created_ms = 5,
+                     .actor_account_id = "u1",
+                     .entity_id = "10000",
+                     .payload_json = "{\"a\":1}"};
+    assert_int_equal(store_event_append(f->st, f->A.id, &e), STORE_OK);
+    assert_int_equal(e.seq, 1);
+    e.kind = "avi:jira:updated:issue";
+    assert_int_equal(store_event_append(f->st, f->A.id, &e), STORE_OK);
+    assert_int_equal(e.seq, 2);
+    assert_int_equal(store_event_append(f->st, f->B.id, &e), STORE_OK);
+    assert_int_equal(e.seq, 1); /* site B numbers its own */
+    /* an event in a rolled-back write is gone, and its number is not skipped */
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    assert_int_equal(store_event_append(f->st, f->A.id, &e), STORE_OK);
+    assert_int_equal(e.seq, 3);
+    store_rollback(f->st);
+    event_rec_t *ev;
+    size_t n;
+    assert_int_equal(store_event_list(f->st, f->a, f->A.id, 0, 10, &ev, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(ev[0].kind, "avi:jira:created:issue");
+    assert_string_equal(ev[1].kind, "avi:jira:updated:issue");
+    assert_string_equal(ev[1].payload_json, "{\"a\":1}");
+    assert_int_equal(store_event_list(f->st, f->a, f->A.id, 1, 10, &ev, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(ev[0].seq, 2);
+    assert_int_equal(store_event_list(f->st, f->a, f->B.id, 0, 10, &ev, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_event_append(f->st, f->A.id, &e), STORE_OK);
+    assert_int_equal(e.seq, 3);
+}
+
 int main(void)
 {
     log_min_level = LOG_WARN;
@@ -458,6 +526,8 @@ int main(void)
         T(test_issue_numbering),
         T(test_issue_needs_project_of_site),
         T(test_tenant_isolation),
+        T(test_next_id_per_site_and_kind),
+        T(test_events_ordered_per_site),
     };
     return cmocka_run_group_tests_name("store_product", tests, NULL, NULL);
 }

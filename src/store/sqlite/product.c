@@ -24,6 +24,21 @@ enum q {
     Q_ISSUE_INSERT,
     Q_ISSUE_BY_ID,
     Q_ISSUE_BY_KEY,
+    Q_NEXT_ID,
+    Q_ISSUE_UPDATE,
+    Q_ISSUE_DEL_LABELS,
+    Q_ISSUE_DEL_COMPONENTS,
+    Q_ISSUE_DEL_VERSIONS,
+    Q_ISSUE_DEL_VALUES,
+    Q_ISSUE_DEL_COMMENT_PROPS,
+    Q_ISSUE_DEL_COMMENTS,
+    Q_ISSUE_DEL_WORKLOGS,
+    Q_ISSUE_DEL_CHANGEITEMS,
+    Q_ISSUE_DEL_CHANGEGROUPS,
+    Q_ISSUE_DEL_PROPS,
+    Q_ISSUE_DEL_LINKS,
+    Q_ISSUE_DEL_SPRINTS,
+    Q_ISSUE_DEL,
     Q__COUNT
 };
 
@@ -47,13 +62,11 @@ enum q {
 #define PROJECT_COUNT_SQL "SELECT count(*)" PROJECT_WHERE
 #define PROJECT_SEARCH(order)                                                                                          \
     "SELECT " PROJECT_COLS ", (" PROJECT_COUNT_SQL ")" PROJECT_WHERE " ORDER BY " order " LIMIT ?5 OFFSET ?6"
-#define ISSUE_COLS                                                                                                     \
-    "i.id, i.project_id, i.num, i.summary, i.description_json, i.issuetype_id, i.status, "                             \
-    "i.reporter_account_id, i.assignee_account_id, i.created_ms, i.updated_ms, p.key"
+#define ISSUE_COLS SQ_ISSUE_COLS ", p.key"
 
 static const char *const sql[Q__COUNT] = {
     [Q_SITE_SEED_IDS] = "UPDATE sites SET next_project_id = max(next_project_id, ?2), "
-                        "next_issue_id = max(next_issue_id, ?2) WHERE id = ?1",
+                        "next_issue_id = max(next_issue_id, ?2), id_base = max(id_base, ?2) WHERE id = ?1",
     [Q_NEXT_PROJECT_ID] = "UPDATE sites SET next_project_id = next_project_id + 1 WHERE id = ?1 "
                           "RETURNING next_project_id - 1",
     [Q_PROJECT_INSERT] = "INSERT INTO projects (site_id, id, key, name, description, type_key, "
@@ -70,15 +83,46 @@ static const char *const sql[Q__COUNT] = {
                         "RETURNING next_issue_id - 1",
     [Q_NEXT_ISSUE_NUM] = "UPDATE projects SET next_issue_num = next_issue_num + 1 "
                          "WHERE site_id = ?1 AND id = ?2 RETURNING next_issue_num - 1",
-    [Q_ISSUE_INSERT] = "INSERT INTO issues (site_id, id, project_id, num, summary, description_json, "
-                       "issuetype_id, status, reporter_account_id, assignee_account_id, created_ms, "
-                       "updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    [Q_ISSUE_INSERT] = "INSERT INTO issues (site_id, id, project_id, num, issuetype_id, status_id, priority_id, "
+                       "resolution_id, summary, description_json, environment_json, reporter_account_id, "
+                       "creator_account_id, assignee_account_id, parent_id, duedate, original_estimate_s, "
+                       "remaining_estimate_s, time_spent_s, rank, created_ms, updated_ms, resolved_ms, "
+                       "status_changed_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                       "?15, ?16, ?17, ?18, ?19, CASE WHEN ?20 = '' THEN printf('0|%010d:', ?2) ELSE ?20 END, "
+                       "?21, ?22, ?23, ?24)",
     [Q_ISSUE_BY_ID] = "SELECT " ISSUE_COLS " FROM issues i JOIN projects p "
                       "ON p.site_id = i.site_id AND p.id = i.project_id "
                       "WHERE i.site_id = ?1 AND i.id = ?2",
     [Q_ISSUE_BY_KEY] = "SELECT " ISSUE_COLS " FROM issues i JOIN projects p "
                        "ON p.site_id = i.site_id AND p.id = i.project_id "
                        "WHERE i.site_id = ?1 AND p.key = ?2 AND i.num = ?3",
+    /* the first value of a kind is the site's id_base, as Jira's first ids are 10000 */
+    [Q_NEXT_ID] = "INSERT INTO id_seq (site_id, kind, next) SELECT id, ?2, id_base + 1 FROM sites WHERE id = ?1 "
+                  "ON CONFLICT (site_id, kind) DO UPDATE SET next = next + 1 RETURNING next - 1",
+    [Q_ISSUE_UPDATE] = "UPDATE issues SET issuetype_id = ?3, status_id = ?4, priority_id = ?5, resolution_id = ?6, "
+                       "summary = ?7, description_json = ?8, environment_json = ?9, reporter_account_id = ?10, "
+                       "creator_account_id = ?11, assignee_account_id = ?12, parent_id = ?13, duedate = ?14, "
+                       "original_estimate_s = ?15, remaining_estimate_s = ?16, time_spent_s = ?17, rank = ?18, "
+                       "updated_ms = ?19, resolved_ms = ?20, status_changed_ms = ?21 WHERE site_id = ?1 AND id = ?2",
+    /* store_issue_delete: everything that hangs on the issue, then the issue */
+    [Q_ISSUE_DEL_LABELS] = "DELETE FROM issue_labels WHERE site_id = ?1 AND issue_id = ?2",
+    [Q_ISSUE_DEL_COMPONENTS] = "DELETE FROM issue_components WHERE site_id = ?1 AND issue_id = ?2",
+    [Q_ISSUE_DEL_VERSIONS] = "DELETE FROM issue_versions WHERE site_id = ?1 AND issue_id = ?2",
+    [Q_ISSUE_DEL_VALUES] = "DELETE FROM field_values WHERE site_id = ?1 AND issue_id = ?2",
+    [Q_ISSUE_DEL_COMMENT_PROPS] = "DELETE FROM entity_properties WHERE site_id = ?1 AND entity = 'comment' AND "
+                                  "entity_id IN (SELECT CAST(id AS TEXT) FROM comments WHERE site_id = ?1 "
+                                  "AND issue_id = ?2)",
+    [Q_ISSUE_DEL_COMMENTS] = "DELETE FROM comments WHERE site_id = ?1 AND issue_id = ?2",
+    [Q_ISSUE_DEL_WORKLOGS] = "DELETE FROM worklogs WHERE site_id = ?1 AND issue_id = ?2",
+    [Q_ISSUE_DEL_CHANGEITEMS] = "DELETE FROM changeitems WHERE site_id = ?1 AND group_id IN (SELECT id FROM "
+                                "changegroups WHERE site_id = ?1 AND issue_id = ?2)",
+    [Q_ISSUE_DEL_CHANGEGROUPS] = "DELETE FROM changegroups WHERE site_id = ?1 AND issue_id = ?2",
+    [Q_ISSUE_DEL_PROPS] = "DELETE FROM entity_properties WHERE site_id = ?1 AND entity = 'issue' AND "
+                          "entity_id = CAST(?2 AS TEXT)",
+    [Q_ISSUE_DEL_LINKS] = "DELETE FROM issue_links WHERE site_id = ?1 AND (outward_issue_id = ?2 OR "
+                          "inward_issue_id = ?2)",
+    [Q_ISSUE_DEL_SPRINTS] = "DELETE FROM issue_sprints WHERE site_id = ?1 AND issue_id = ?2",
+    [Q_ISSUE_DEL] = "DELETE FROM issues WHERE site_id = ?1 AND id = ?2",
 };
 
 static const sq_sql_t statements = {SQ_PRODUCT, Q__COUNT, sql};
@@ -241,17 +285,56 @@ static int sq_issue_insert(store_t *st, int64_t site, issue_rec_t *i)
         sqlite3_bind_int64(q, 2, i->id);
         sqlite3_bind_int64(q, 3, i->project_id);
         sqlite3_bind_int64(q, 4, i->num);
-        sq_bind_text(q, 5, i->summary);
-        sq_bind_text(q, 6, i->description_json);
-        sq_bind_text(q, 7, i->issuetype_id);
-        sq_bind_text(q, 8, i->status);
-        sq_bind_text(q, 9, i->reporter_account_id);
-        sq_bind_text(q, 10, i->assignee_account_id);
-        sqlite3_bind_int64(q, 11, i->created_ms);
-        sqlite3_bind_int64(q, 12, i->updated_ms);
+        sqlite3_bind_int64(q, 5, i->issuetype_id);
+        sqlite3_bind_int64(q, 6, i->status_id);
+        sqlite3_bind_int64(q, 7, i->priority_id);
+        sq_bind_opt_i64(q, 8, i->resolution_id, 0);
+        sq_bind_text(q, 9, i->summary);
+        sq_bind_text(q, 10, i->description_json);
+        sq_bind_text(q, 11, i->environment_json);
+        sq_bind_text(q, 12, i->reporter_account_id);
+        sq_bind_text(q, 13, i->creator_account_id);
+        sq_bind_text(q, 14, i->assignee_account_id);
+        sq_bind_opt_i64(q, 15, i->parent_id, 0);
+        sq_bind_text(q, 16, i->duedate);
+        sq_bind_opt_i64(q, 17, i->original_estimate_s, -1);
+        sq_bind_opt_i64(q, 18, i->remaining_estimate_s, -1);
+        sq_bind_opt_i64(q, 19, i->time_spent_s, -1);
+        sq_bind_text(q, 20, i->rank ? i->rank : "");
+        sqlite3_bind_int64(q, 21, i->created_ms);
+        sqlite3_bind_int64(q, 22, i->updated_ms);
+        sq_bind_opt_i64(q, 23, i->resolved_ms, 0);
+        sqlite3_bind_int64(q, 24, i->status_changed_ms ? i->status_changed_ms : i->created_ms);
         rc = sq_exec(st, q);
     }
     return sq_tx_close(st, opened, rc);
+}
+
+void sq_read_issue(arena_t *a, sqlite3_stmt *q, issue_rec_t *out)
+{
+    out->id = sqlite3_column_int64(q, 0);
+    out->project_id = sqlite3_column_int64(q, 1);
+    out->num = sqlite3_column_int64(q, 2);
+    out->issuetype_id = sqlite3_column_int64(q, 3);
+    out->status_id = sqlite3_column_int64(q, 4);
+    out->priority_id = sqlite3_column_int64(q, 5);
+    out->resolution_id = sq_col_opt_i64(q, 6, 0);
+    out->summary = sq_col_str(a, q, 7);
+    out->description_json = sq_col_str(a, q, 8);
+    out->environment_json = sq_col_str(a, q, 9);
+    out->reporter_account_id = sq_col_str(a, q, 10);
+    out->creator_account_id = sq_col_str(a, q, 11);
+    out->assignee_account_id = sq_col_str(a, q, 12);
+    out->parent_id = sq_col_opt_i64(q, 13, 0);
+    out->duedate = sq_col_str(a, q, 14);
+    out->original_estimate_s = sq_col_opt_i64(q, 15, -1);
+    out->remaining_estimate_s = sq_col_opt_i64(q, 16, -1);
+    out->time_spent_s = sq_col_opt_i64(q, 17, -1);
+    out->rank = sq_col_str(a, q, 18);
+    out->created_ms = sqlite3_column_int64(q, 19);
+    out->updated_ms = sqlite3_column_int64(q, 20);
+    out->resolved_ms = sq_col_opt_i64(q, 21, 0);
+    out->status_changed_ms = sqlite3_column_int64(q, 22);
 }
 
 static int one_issue(store_t *st, arena_t *a, sqlite3_stmt *q, int64_t site, issue_rec_t *out, const char **pkey)
@@ -260,18 +343,8 @@ static int one_issue(store_t *st, arena_t *a, sqlite3_stmt *q, int64_t site, iss
     int rc = sqlite3_step(q);
     int r = STORE_NOTFOUND;
     if (rc == SQLITE_ROW) {
-        out->id = sqlite3_column_int64(q, 0);
-        out->project_id = sqlite3_column_int64(q, 1);
-        out->num = sqlite3_column_int64(q, 2);
-        out->summary = sq_col_str(a, q, 3);
-        out->description_json = sq_col_str(a, q, 4);
-        out->issuetype_id = sq_col_str(a, q, 5);
-        out->status = sq_col_str(a, q, 6);
-        out->reporter_account_id = sq_col_str(a, q, 7);
-        out->assignee_account_id = sq_col_str(a, q, 8);
-        out->created_ms = sqlite3_column_int64(q, 9);
-        out->updated_ms = sqlite3_column_int64(q, 10);
-        *pkey = sq_col_str(a, q, 11);
+        sq_read_issue(a, q, out);
+        *pkey = sq_col_str(a, q, SQ_ISSUE_NCOLS);
         r = STORE_OK;
     } else if (rc != SQLITE_DONE) {
         r = sq_rc(st, rc);
@@ -296,7 +369,61 @@ static int sq_issue_by_key(store_t *st, arena_t *a, int64_t site, const char *ke
     return one_issue(st, a, q, site, out, pkey);
 }
 
+static int sq_issue_update(store_t *st, int64_t site, const issue_rec_t *i)
+{
+    sqlite3_stmt *q = stmt(st, Q_ISSUE_UPDATE);
+    sqlite3_bind_int64(q, 1, site);
+    sqlite3_bind_int64(q, 2, i->id);
+    sqlite3_bind_int64(q, 3, i->issuetype_id);
+    sqlite3_bind_int64(q, 4, i->status_id);
+    sqlite3_bind_int64(q, 5, i->priority_id);
+    sq_bind_opt_i64(q, 6, i->resolution_id, 0);
+    sq_bind_text(q, 7, i->summary);
+    sq_bind_text(q, 8, i->description_json);
+    sq_bind_text(q, 9, i->environment_json);
+    sq_bind_text(q, 10, i->reporter_account_id);
+    sq_bind_text(q, 11, i->creator_account_id);
+    sq_bind_text(q, 12, i->assignee_account_id);
+    sq_bind_opt_i64(q, 13, i->parent_id, 0);
+    sq_bind_text(q, 14, i->duedate);
+    sq_bind_opt_i64(q, 15, i->original_estimate_s, -1);
+    sq_bind_opt_i64(q, 16, i->remaining_estimate_s, -1);
+    sq_bind_opt_i64(q, 17, i->time_spent_s, -1);
+    sq_bind_text(q, 18, i->rank ? i->rank : "");
+    sqlite3_bind_int64(q, 19, i->updated_ms);
+    sq_bind_opt_i64(q, 20, i->resolved_ms, 0);
+    sqlite3_bind_int64(q, 21, i->status_changed_ms);
+    return sq_write_one_row(st, q);
+}
+
+static int sq_issue_delete(store_t *st, int64_t site, int64_t id)
+{
+    int opened;
+    int rc = sq_tx_open(st, &opened);
+    for (enum q d = Q_ISSUE_DEL_LABELS; rc == STORE_OK && d <= Q_ISSUE_DEL; d++) {
+        sqlite3_stmt *q = stmt(st, d);
+        sqlite3_bind_int64(q, 1, site);
+        sqlite3_bind_int64(q, 2, id);
+        rc = d == Q_ISSUE_DEL ? sq_write_one_row(st, q) : sq_exec(st, q);
+    }
+    return sq_tx_close(st, opened, rc);
+}
+
+static int sq_next_kind_id(store_t *st, int64_t site, const char *kind, int64_t *id)
+{
+    int opened;
+    int rc = sq_tx_open(st, &opened);
+    if (rc != STORE_OK)
+        return rc;
+    sqlite3_stmt *q = stmt(st, Q_NEXT_ID);
+    sqlite3_bind_int64(q, 1, site);
+    sq_bind_text(q, 2, kind);
+    rc = sq_next_id(st, q, id);
+    return sq_tx_close(st, opened, rc);
+}
+
 const store_product_ops_t sq_product_ops = {
+    .next_id = sq_next_kind_id,
     .site_seed_ids = sq_site_seed_ids,
     .project_insert = sq_project_insert,
     .project_by_id = sq_project_by_id,
@@ -305,4 +432,6 @@ const store_product_ops_t sq_product_ops = {
     .issue_insert = sq_issue_insert,
     .issue_by_id = sq_issue_by_id,
     .issue_by_key = sq_issue_by_key,
+    .issue_update = sq_issue_update,
+    .issue_delete = sq_issue_delete,
 };

@@ -247,6 +247,254 @@ const char *const sq_schema[] = {
     "\"DELETE_ALL_ATTACHMENTS\",\"ADMINISTER_PROJECTS\"]') p WHERE u.account_type = 'atlassian';"
     "INSERT OR IGNORE INTO user_permissions (site_id, account_id, project_id, permission) "
     "  SELECT id, admin_account_id, 0, 'ADMINISTER' FROM sites;",
+    /* 11: the Jira model of issue 17 (docs/product.md). Issues are rebuilt with every
+       system field a column (ids as integers, Jira's defaults: status 10000 To Do, priority
+       3 Medium); the rest are tables keyed (site_id, ...). Ids other than projects' and
+       issues' come from id_seq, one counter per site and kind, starting at the site's
+       id_base (a demo site's range, product/demo.h). product_events is the durable,
+       ordered record of every write (product/events.h). Definitions every site shares
+       (statuses, categories, priorities, resolutions, issue types, link types, roles,
+       workflows) are kiln's tables in C (product/model.h), not rows. */
+    "ALTER TABLE sites ADD COLUMN id_base INTEGER NOT NULL DEFAULT 10000;"
+    "UPDATE sites SET id_base = (SELECT coalesce(min(p.id), 10000) FROM projects p WHERE p.site_id = sites.id);"
+    "CREATE TABLE id_seq ("
+    "  site_id INTEGER NOT NULL REFERENCES sites(id),"
+    "  kind TEXT NOT NULL," /* comment, worklog, changegroup, component, version, field, link, board, sprint, ... */
+    "  next INTEGER NOT NULL,"
+    "  PRIMARY KEY (site_id, kind)) WITHOUT ROWID;"
+    "CREATE TABLE issues_v11 ("
+    "  site_id INTEGER NOT NULL REFERENCES sites(id),"
+    "  id INTEGER NOT NULL,"
+    "  project_id INTEGER NOT NULL,"
+    "  num INTEGER NOT NULL,"
+    "  issuetype_id INTEGER NOT NULL,"
+    "  status_id INTEGER NOT NULL,"
+    "  priority_id INTEGER NOT NULL DEFAULT 3,"
+    "  resolution_id INTEGER," /* NULL: unresolved */
+    "  summary TEXT NOT NULL,"
+    "  description_json TEXT," /* ADF (product/adf.h) */
+    "  environment_json TEXT," /* ADF */
+    "  reporter_account_id TEXT,"
+    "  creator_account_id TEXT NOT NULL,"
+    "  assignee_account_id TEXT,"
+    "  parent_id INTEGER," /* a subtask's parent, an issue's epic */
+    "  duedate TEXT,"      /* YYYY-MM-DD */
+    "  original_estimate_s INTEGER,"
+    "  remaining_estimate_s INTEGER,"
+    "  time_spent_s INTEGER,"
+    "  rank TEXT NOT NULL DEFAULT ''," /* agile order: byte order of these strings */
+    "  created_ms INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL,"
+    "  resolved_ms INTEGER,"
+    "  status_changed_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (site_id, id),"
+    "  UNIQUE (site_id, project_id, num),"
+    "  FOREIGN KEY (site_id, project_id) REFERENCES projects(site_id, id)) WITHOUT ROWID;"
+    "INSERT INTO issues_v11 (site_id, id, project_id, num, issuetype_id, status_id, summary, description_json,"
+    "  reporter_account_id, creator_account_id, assignee_account_id, rank, created_ms, updated_ms, resolved_ms,"
+    "  status_changed_ms)"
+    "  SELECT site_id, id, project_id, num, CAST(issuetype_id AS INTEGER),"
+    "  CASE status WHEN 'Done' THEN 10002 WHEN 'In Progress' THEN 10001 ELSE 10000 END,"
+    "  summary, description_json, reporter_account_id, reporter_account_id, assignee_account_id,"
+    "  printf('0|%010d:', id), created_ms, updated_ms, CASE status WHEN 'Done' THEN updated_ms END, created_ms"
+    "  FROM issues;"
+    "DROP TABLE issues;"
+    "ALTER TABLE issues_v11 RENAME TO issues;"
+    "CREATE INDEX issues_project_status ON issues(site_id, project_id, status_id, updated_ms);"
+    "CREATE INDEX issues_updated ON issues(site_id, updated_ms);"
+    "CREATE INDEX issues_created ON issues(site_id, created_ms);"
+    "CREATE INDEX issues_assignee ON issues(site_id, assignee_account_id, updated_ms);"
+    "CREATE INDEX issues_reporter ON issues(site_id, reporter_account_id);"
+    "CREATE INDEX issues_parent ON issues(site_id, parent_id) WHERE parent_id IS NOT NULL;"
+    "CREATE INDEX issues_rank ON issues(site_id, project_id, rank);"
+    "CREATE TABLE issue_labels ("
+    "  site_id INTEGER NOT NULL,"
+    "  issue_id INTEGER NOT NULL,"
+    "  label TEXT NOT NULL," /* Jira: no spaces, <= 255 chars, case-sensitive */
+    "  PRIMARY KEY (site_id, issue_id, label)) WITHOUT ROWID;"
+    "CREATE INDEX issue_labels_label ON issue_labels(site_id, label, issue_id);"
+    "CREATE TABLE components ("
+    "  site_id INTEGER NOT NULL,"
+    "  id INTEGER NOT NULL,"
+    "  project_id INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  lead_account_id TEXT,"
+    "  assignee_type TEXT NOT NULL DEFAULT 'PROJECT_DEFAULT',"
+    "  PRIMARY KEY (site_id, id),"
+    "  UNIQUE (site_id, project_id, name)) WITHOUT ROWID;"
+    "CREATE TABLE versions_jira (" /* a project's versions (versions is the apps' table) */
+    "  site_id INTEGER NOT NULL,"
+    "  id INTEGER NOT NULL,"
+    "  project_id INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  released INTEGER NOT NULL DEFAULT 0,"
+    "  archived INTEGER NOT NULL DEFAULT 0,"
+    "  start_date TEXT,"
+    "  release_date TEXT,"
+    "  PRIMARY KEY (site_id, id),"
+    "  UNIQUE (site_id, project_id, name)) WITHOUT ROWID;"
+    "CREATE TABLE issue_components ("
+    "  site_id INTEGER NOT NULL,"
+    "  issue_id INTEGER NOT NULL,"
+    "  component_id INTEGER NOT NULL,"
+    "  PRIMARY KEY (site_id, issue_id, component_id)) WITHOUT ROWID;"
+    "CREATE INDEX issue_components_c ON issue_components(site_id, component_id, issue_id);"
+    "CREATE TABLE issue_versions ("
+    "  site_id INTEGER NOT NULL,"
+    "  issue_id INTEGER NOT NULL,"
+    "  kind INTEGER NOT NULL," /* 0: fixVersions, 1: versions (affects) */
+    "  version_id INTEGER NOT NULL,"
+    "  PRIMARY KEY (site_id, issue_id, kind, version_id)) WITHOUT ROWID;"
+    "CREATE INDEX issue_versions_v ON issue_versions(site_id, version_id, kind, issue_id);"
+    "CREATE TABLE fields (" /* a site's custom fields */
+    "  site_id INTEGER NOT NULL,"
+    "  id TEXT NOT NULL," /* customfield_NNNNN */
+    "  name TEXT NOT NULL,"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  type TEXT NOT NULL," /* string, textarea, number, date, datetime, select, multiselect, user, labels */
+    "  options_json TEXT,"  /* select: [{"id":"10100","value":"..."}] */
+    "  created_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (site_id, id)) WITHOUT ROWID;"
+    "CREATE UNIQUE INDEX fields_name ON fields(site_id, name);"
+    "CREATE TABLE field_values ("
+    "  site_id INTEGER NOT NULL,"
+    "  issue_id INTEGER NOT NULL,"
+    "  field_id TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL," /* 0, or the position in a multi-valued field */
+    "  str TEXT,"             /* string/textarea (ADF json)/date/select option id/user */
+    "  num REAL,"             /* number; date and datetime as epoch ms */
+    "  PRIMARY KEY (site_id, issue_id, field_id, seq)) WITHOUT ROWID;"
+    "CREATE INDEX field_values_str ON field_values(site_id, field_id, str) WHERE str IS NOT NULL;"
+    "CREATE INDEX field_values_num ON field_values(site_id, field_id, num) WHERE num IS NOT NULL;"
+    "CREATE TABLE comments ("
+    "  site_id INTEGER NOT NULL,"
+    "  id INTEGER NOT NULL,"
+    "  issue_id INTEGER NOT NULL,"
+    "  author_account_id TEXT NOT NULL,"
+    "  update_author_account_id TEXT NOT NULL,"
+    "  body_json TEXT NOT NULL," /* ADF */
+    "  visibility_json TEXT,"
+    "  created_ms INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (site_id, id)) WITHOUT ROWID;"
+    "CREATE INDEX comments_issue ON comments(site_id, issue_id, created_ms, id);"
+    "CREATE TABLE worklogs ("
+    "  site_id INTEGER NOT NULL,"
+    "  id INTEGER NOT NULL,"
+    "  issue_id INTEGER NOT NULL,"
+    "  author_account_id TEXT NOT NULL,"
+    "  update_author_account_id TEXT NOT NULL,"
+    "  comment_json TEXT," /* ADF */
+    "  visibility_json TEXT,"
+    "  started_ms INTEGER NOT NULL,"
+    "  time_spent_s INTEGER NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL,"
+    "  deleted_ms INTEGER," /* kept for worklog/deleted; hidden from reads */
+    "  PRIMARY KEY (site_id, id)) WITHOUT ROWID;"
+    "CREATE INDEX worklogs_issue ON worklogs(site_id, issue_id, started_ms, id);"
+    "CREATE INDEX worklogs_updated ON worklogs(site_id, updated_ms, id);"
+    "CREATE TABLE changegroups ("
+    "  site_id INTEGER NOT NULL,"
+    "  id INTEGER NOT NULL,"
+    "  issue_id INTEGER NOT NULL,"
+    "  author_account_id TEXT," /* a user, or an app's bot user */
+    "  created_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (site_id, id)) WITHOUT ROWID;"
+    "CREATE INDEX changegroups_issue ON changegroups(site_id, issue_id, id);"
+    "CREATE TABLE changeitems (" /* Jira's ChangeDetails */
+    "  site_id INTEGER NOT NULL,"
+    "  group_id INTEGER NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  field TEXT NOT NULL,"     /* Jira's field name: status, assignee, summary, ... */
+    "  fieldtype TEXT NOT NULL," /* jira, custom */
+    "  field_id TEXT,"
+    "  from_id TEXT, from_string TEXT,"
+    "  to_id TEXT, to_string TEXT,"
+    "  PRIMARY KEY (site_id, group_id, seq)) WITHOUT ROWID;"
+    "CREATE INDEX changeitems_field ON changeitems(site_id, field, group_id);"
+    "CREATE TABLE entity_properties ("
+    "  site_id INTEGER NOT NULL,"
+    "  entity TEXT NOT NULL,"    /* issue, project, user, comment, worklog, app, ... */
+    "  entity_id TEXT NOT NULL," /* the id (an app: its app id) */
+    "  key TEXT NOT NULL,"
+    "  value_json TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (site_id, entity, entity_id, key)) WITHOUT ROWID;"
+    "CREATE TABLE project_role_actors ("
+    "  site_id INTEGER NOT NULL,"
+    "  project_id INTEGER NOT NULL,"
+    "  role_id INTEGER NOT NULL," /* product/model.h's roles */
+    "  actor_type TEXT NOT NULL," /* atlassian-user-role-actor, atlassian-group-role-actor */
+    "  actor TEXT NOT NULL,"      /* account id or group name */
+    "  PRIMARY KEY (site_id, project_id, role_id, actor_type, actor)) WITHOUT ROWID;"
+    "CREATE INDEX project_role_actors_actor ON project_role_actors(site_id, actor, project_id);"
+    "CREATE TABLE issue_links ("
+    "  site_id INTEGER NOT NULL,"
+    "  id INTEGER NOT NULL,"
+    "  type_id INTEGER NOT NULL,"          /* product/model.h's link types */
+    "  outward_issue_id INTEGER NOT NULL," /* outward: this one 'blocks' inward */
+    "  inward_issue_id INTEGER NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (site_id, id),"
+    "  UNIQUE (site_id, outward_issue_id, inward_issue_id, type_id)) WITHOUT ROWID;"
+    "CREATE INDEX issue_links_inward ON issue_links(site_id, inward_issue_id);"
+    "CREATE TABLE boards ("
+    "  site_id INTEGER NOT NULL,"
+    "  id INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  type TEXT NOT NULL," /* scrum, kanban, simple */
+    "  project_id INTEGER NOT NULL,"
+    "  filter_jql TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (site_id, id)) WITHOUT ROWID;"
+    "CREATE INDEX boards_project ON boards(site_id, project_id);"
+    "CREATE TABLE sprints ("
+    "  site_id INTEGER NOT NULL,"
+    "  id INTEGER NOT NULL,"
+    "  board_id INTEGER NOT NULL," /* originBoardId */
+    "  name TEXT NOT NULL,"
+    "  state TEXT NOT NULL," /* future, active, closed */
+    "  goal TEXT NOT NULL DEFAULT '',"
+    "  start_ms INTEGER, end_ms INTEGER, complete_ms INTEGER,"
+    "  created_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (site_id, id)) WITHOUT ROWID;"
+    "CREATE INDEX sprints_board ON sprints(site_id, board_id, state);"
+    "CREATE TABLE issue_sprints ("
+    "  site_id INTEGER NOT NULL,"
+    "  issue_id INTEGER NOT NULL,"
+    "  sprint_id INTEGER NOT NULL,"
+    "  PRIMARY KEY (site_id, issue_id, sprint_id)) WITHOUT ROWID;"
+    "CREATE INDEX issue_sprints_sprint ON issue_sprints(site_id, sprint_id, issue_id);"
+    "CREATE TABLE devops_entities (" /* builds, deployments, repositories an app sent */
+    "  site_id INTEGER NOT NULL,"
+    "  app_id TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"       /* build, deployment, repository */
+    "  entity_key TEXT NOT NULL," /* pipelineId/buildNumber, pipeline/env/seq, repository id */
+    "  update_sequence INTEGER NOT NULL,"
+    "  doc_json TEXT NOT NULL," /* the entity as the app sent it */
+    "  properties_json TEXT,"   /* the submission's properties (bulkByProperties) */
+    "  updated_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (site_id, app_id, kind, entity_key)) WITHOUT ROWID;"
+    "CREATE TABLE devops_issue_keys ("
+    "  site_id INTEGER NOT NULL,"
+    "  issue_key TEXT NOT NULL,"
+    "  app_id TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  entity_key TEXT NOT NULL,"
+    "  PRIMARY KEY (site_id, issue_key, app_id, kind, entity_key)) WITHOUT ROWID;"
+    "CREATE TABLE product_events ("
+    "  site_id INTEGER NOT NULL REFERENCES sites(id),"
+    "  seq INTEGER NOT NULL," /* per site, from 1, no gaps: the order of the writes */
+    "  kind TEXT NOT NULL,"   /* avi:jira:created:issue, ... (product/events.h) */
+    "  created_ms INTEGER NOT NULL,"
+    "  actor_account_id TEXT,"   /* the user, or the app's bot user (an app acted) */
+    "  entity_id TEXT NOT NULL," /* the issue, comment, project, sprint ... id */
+    "  payload_json TEXT NOT NULL,"
+    "  PRIMARY KEY (site_id, seq)) WITHOUT ROWID;",
 };
 
 const unsigned sq_schema_len = sizeof sq_schema / sizeof sq_schema[0];

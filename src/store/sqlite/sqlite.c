@@ -109,6 +109,19 @@ void sq_bind_text(sqlite3_stmt *q, int i, const char *s)
         sqlite3_bind_null(q, i);
 }
 
+void sq_bind_opt_i64(sqlite3_stmt *q, int i, int64_t v, int64_t none)
+{
+    if (v == none)
+        sqlite3_bind_null(q, i);
+    else
+        sqlite3_bind_int64(q, i, v);
+}
+
+int64_t sq_col_opt_i64(sqlite3_stmt *q, int i, int64_t none)
+{
+    return sqlite3_column_type(q, i) == SQLITE_NULL ? none : sqlite3_column_int64(q, i);
+}
+
 int sq_one(store_t *st, arena_t *a, sqlite3_stmt *q, sq_read_fn *read, void *out)
 {
     int rc = sqlite3_step(q);
@@ -389,6 +402,10 @@ static const store_backend_t sqlite_backend = {
     .installs = &sq_installs_ops,
     .kvs = &sq_kvs_ops,
     .journal = &sq_journal_ops,
+    .events = &sq_events_ops,
+    .fields = &sq_fields_ops,
+    .catalog = &sq_catalog_ops,
+    .changelog = &sq_changelog_ops,
     .auth = &sq_auth_ops,
 };
 

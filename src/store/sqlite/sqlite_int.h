@@ -6,12 +6,16 @@
  *               statement cache, transactions and read snapshots, row helpers
  *   schema.c    the migrations (SQL DDL), append-only
  *   sites.c     store/store_sites.h      (sites, users, user_tokens)
- *   product.c   store/store_product.h    (projects, issues; the project-search cache)
+ *   product.c   store/store_product.h    (projects, issues, id_seq; the project-search cache)
  *   apps.c      store/store_apps.h       (apps, environments, versions, variables)
  *   installs.c  store/store_installs.h   (installations, webtriggers, lifecycle_events)
  *   kvs.c       store/store_kvs.h        (kvs)
  *   journal.c   store/store_journal.h    (function_logs, audit_log, ledger)
  *   auth.c      store/store_auth.h       (keys, system_tokens)
+ *   events.c    store/store_events.h     (product_events)
+ *   fields.c    store/store_fields.h     (fields, field_values, issue_labels)
+ *   catalog.c   store/store_catalog.h    (components, versions_jira, issue_components, issue_versions)
+ *   changelog.c store/store_changelog.h  (changegroups, changeitems)
  *
  * Each family file owns the SQL of its statements: a table indexed by its own enum,
  * described by an sq_sql_t, prepared once per handle on first use (sq_stmt). A
@@ -38,7 +42,21 @@ extern const unsigned sq_schema_len;
 
 /* Each file's statements form a table of their own (sqlite.c's transaction statements,
  * each family's); the handle keeps one array of prepared statements per table. */
-enum sq_table { SQ_TX, SQ_SITES, SQ_PRODUCT, SQ_APPS, SQ_INSTALLS, SQ_KVS, SQ_JOURNAL, SQ_AUTH, SQ__TABLES };
+enum sq_table {
+    SQ_TX,
+    SQ_SITES,
+    SQ_PRODUCT,
+    SQ_APPS,
+    SQ_INSTALLS,
+    SQ_KVS,
+    SQ_JOURNAL,
+    SQ_AUTH,
+    SQ_EVENTS,
+    SQ_FIELDS,
+    SQ_CATALOG,
+    SQ_CHANGELOG,
+    SQ__TABLES
+};
 
 typedef struct sq_sql {
     enum sq_table slot;
@@ -122,6 +140,10 @@ int sq_exec(store_t *st, sqlite3_stmt *q);
 const char *sq_col_str(arena_t *a, sqlite3_stmt *q, int i);
 /* Binds s (NULL: SQL NULL); s must outlive the statement's run. */
 void sq_bind_text(sqlite3_stmt *q, int i, const char *s);
+/* Binds v, or SQL NULL when v == none (a record's "not set" value: 0 or -1). */
+void sq_bind_opt_i64(sqlite3_stmt *q, int i, int64_t v, int64_t none);
+/* Column i as a number; `none` for SQL NULL. */
+int64_t sq_col_opt_i64(sqlite3_stmt *q, int i, int64_t none);
 
 /* Reads the current row of q into one record. */
 typedef void sq_read_fn(arena_t *a, sqlite3_stmt *q, void *rec);
@@ -137,6 +159,17 @@ int sq_next_id(store_t *st, sqlite3_stmt *q, int64_t *id);
 
 /* ---- across families ---- */
 
+/* The columns of an issue row (product.c's ISSUE_COLS, "i." the issues table), in the
+ * order sq_read_issue reads them: the JQL search and other families select the same. */
+#define SQ_ISSUE_COLS                                                                                                  \
+    "i.id, i.project_id, i.num, i.issuetype_id, i.status_id, i.priority_id, i.resolution_id, i.summary, "              \
+    "i.description_json, i.environment_json, i.reporter_account_id, i.creator_account_id, "                            \
+    "i.assignee_account_id, i.parent_id, i.duedate, i.original_estimate_s, i.remaining_estimate_s, "                   \
+    "i.time_spent_s, i.rank, i.created_ms, i.updated_ms, i.resolved_ms, i.status_changed_ms"
+#define SQ_ISSUE_NCOLS 23
+/* Reads SQ_ISSUE_COLS from the current row into *out (strings in the arena). */
+void sq_read_issue(arena_t *a, sqlite3_stmt *q, issue_rec_t *out);
+
 /* Deletes every app storage row of an installation (kvs.c; for store_install_purge,
  * inside its transaction). */
 int sq_kvs_purge_installation(store_t *st, int64_t site_id, const char *installation_id);
@@ -149,6 +182,10 @@ extern const store_apps_ops_t sq_apps_ops;
 extern const store_installs_ops_t sq_installs_ops;
 extern const store_kvs_ops_t sq_kvs_ops;
 extern const store_journal_ops_t sq_journal_ops;
+extern const store_events_ops_t sq_events_ops;
+extern const store_fields_ops_t sq_fields_ops;
+extern const store_catalog_ops_t sq_catalog_ops;
+extern const store_changelog_ops_t sq_changelog_ops;
 extern const store_auth_ops_t sq_auth_ops;
 
 #endif

@@ -1,0 +1,45 @@
+/* Change events: every write to a site's product data is recorded, in the write's own
+ * transaction, as one event in the site's ordered log (store/store_events.h), with the
+ * acting user or app. Issue 18 delivers them to apps as Forge product events; the record
+ * is made now so that nothing is lost between a write and its event.
+ *
+ * Kinds are Forge's event names (developer.atlassian.com/platform/forge/events-reference/
+ * jira/): the writes kiln serves record these. */
+#ifndef KILN_EVENTS_H
+#define KILN_EVENTS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "http/request.h"
+
+#define EV_ISSUE_CREATED "avi:jira:created:issue"
+#define EV_ISSUE_UPDATED "avi:jira:updated:issue" /* payload: changelog {id, items[]} */
+#define EV_ISSUE_DELETED "avi:jira:deleted:issue"
+#define EV_ISSUE_ASSIGNED "avi:jira:assigned:issue" /* also recorded as updated */
+#define EV_COMMENT_CREATED "avi:jira:commented:issue"
+#define EV_COMMENT_UPDATED "avi:jira:updated:comment"
+#define EV_COMMENT_DELETED "avi:jira:deleted:comment"
+#define EV_WORKLOG_CREATED "avi:jira:created:worklog"
+#define EV_WORKLOG_UPDATED "avi:jira:updated:worklog"
+#define EV_WORKLOG_DELETED "avi:jira:deleted:worklog"
+#define EV_LINK_CREATED "avi:jira:created:issuelink"
+#define EV_LINK_DELETED "avi:jira:deleted:issuelink"
+#define EV_PROJECT_CREATED "avi:jira:created:project"
+#define EV_PROJECT_UPDATED "avi:jira:updated:project"
+#define EV_PROPERTY_SET "avi:jira:created:property" /* payload names the entity and key */
+#define EV_PROPERTY_DELETED "avi:jira:deleted:property"
+#define EV_SPRINT_CREATED "avi:jira-software:created:sprint"
+#define EV_SPRINT_UPDATED "avi:jira-software:updated:sprint"
+#define EV_SPRINT_STARTED "avi:jira-software:started:sprint"
+#define EV_SPRINT_CLOSED "avi:jira-software:closed:sprint"
+#define EV_SPRINT_DELETED "avi:jira-software:deleted:sprint"
+
+/* Records one event for the request's site, acted by its principal (a user, or the app's
+ * bot user), now. `payload` (a JSON object, stolen; NULL: {}) carries what the event's
+ * receiver needs (ids, keys, the changelog). Call it inside the write's transaction
+ * (store_begin ... store_commit) and roll the write back if it fails: STORE_OK or a
+ * STORE_* error. */
+int product_event(kreq_t *kr, const char *kind, int64_t entity_id, json_t *payload);
+
+#endif

@@ -1,0 +1,218 @@
+/* The store's issue-fields family (store/store_fields.h) on SQLite: custom fields, their
+ * values on issues, and labels. Tables: fields, field_values, issue_labels. */
+#include <sqlite3.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "store/sqlite/sqlite_int.h"
+#include "store/store_fields.h"
+
+enum q {
+    Q_FIELD_INSERT,
+    Q_FIELD_GET,
+    Q_FIELD_BY_NAME,
+    Q_FIELD_LIST,
+    Q_VALUES_GET,
+    Q_VALUES_CLEAR,
+    Q_VALUE_INSERT,
+    Q_LABELS_GET,
+    Q_LABELS_CLEAR,
+    Q_LABEL_INSERT,
+    Q_LABELS_LIST,
+    Q_LABELS_COUNT,
+    Q__COUNT
+};
+
+#define FIELD_COLS "id, name, description, type, options_json, created_ms"
+
+static const char *const sql[Q__COUNT] = {
+    [Q_FIELD_INSERT] = "INSERT INTO fields (site_id, id, name, description, type, options_json, created_ms) "
+                       "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE NOT EXISTS (SELECT 1 FROM fields "
+                       "WHERE site_id = ?1 AND lower(name) = lower(?3))",
+    [Q_FIELD_GET] = "SELECT " FIELD_COLS " FROM fields WHERE site_id = ?1 AND id = ?2",
+    [Q_FIELD_BY_NAME] = "SELECT " FIELD_COLS " FROM fields WHERE site_id = ?1 AND lower(name) = lower(?2)",
+    [Q_FIELD_LIST] = "SELECT " FIELD_COLS " FROM fields WHERE site_id = ?1 ORDER BY id",
+    [Q_VALUES_GET] = "SELECT field_id, seq, str, num FROM field_values WHERE site_id = ?1 AND issue_id = ?2 "
+                     "ORDER BY field_id, seq",
+    [Q_VALUES_CLEAR] = "DELETE FROM field_values WHERE site_id = ?1 AND issue_id = ?2 AND field_id = ?3",
+    [Q_VALUE_INSERT] = "INSERT INTO field_values (site_id, issue_id, field_id, seq, str, num) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [Q_LABELS_GET] = "SELECT label FROM issue_labels WHERE site_id = ?1 AND issue_id = ?2 ORDER BY label",
+    [Q_LABELS_CLEAR] = "DELETE FROM issue_labels WHERE site_id = ?1 AND issue_id = ?2",
+    [Q_LABEL_INSERT] = "INSERT OR IGNORE INTO issue_labels (site_id, issue_id, label) VALUES (?1, ?2, ?3)",
+    [Q_LABELS_LIST] = "SELECT DISTINCT label FROM issue_labels WHERE site_id = ?1 ORDER BY label LIMIT ?2 OFFSET ?3",
+    [Q_LABELS_COUNT] = "SELECT count(DISTINCT label) FROM issue_labels WHERE site_id = ?1",
+};
+
+static const sq_sql_t statements = {SQ_FIELDS, Q__COUNT, sql};
+
+static sqlite3_stmt *stmt(store_t *st, enum q id)
+{
+    return sq_stmt(st, &statements, id);
+}
+
+static void read_field(arena_t *a, sqlite3_stmt *q, void *rec)
+{
+    field_rec_t *f = rec;
+    f->id = sq_col_str(a, q, 0);
+    f->name = sq_col_str(a, q, 1);
+    f->description = sq_col_str(a, q, 2);
+    f->type = sq_col_str(a, q, 3);
+    f->options_json = sq_col_str(a, q, 4);
+    f->created_ms = sqlite3_column_int64(q, 5);
+}
+
+static int sq_field_insert(store_t *st, arena_t *a, int64_t site, field_rec_t *f)
+{
+    int opened;
+    int rc = sq_tx_open(st, &opened);
+    if (rc != STORE_OK)
+        return rc;
+    int64_t n;
+    rc = store_next_id(st, site, "field", &n);
+    if (rc == STORE_OK) {
+        char *id = arena_printf(a, "customfield_%lld", (long long)n);
+        sqlite3_stmt *q = stmt(st, Q_FIELD_INSERT);
+        sqlite3_bind_int64(q, 1, site);
+        sq_bind_text(q, 2, id);
+        sq_bind_text(q, 3, f->name);
+        sq_bind_text(q, 4, f->description ? f->description : "");
+        sq_bind_text(q, 5, f->type);
+        sq_bind_text(q, 6, f->options_json);
+        sqlite3_bind_int64(q, 7, f->created_ms);
+        rc = sq_exec(st, q);
+        if (rc == STORE_OK && sqlite3_changes(DB(st)) != 1)
+            rc = STORE_CONFLICT;
+        if (rc == STORE_OK)
+            f->id = id;
+    }
+    return sq_tx_close(st, opened, rc);
+}
+
+static int sq_field_get(store_t *st, arena_t *a, int64_t site, const char *id, field_rec_t *out)
+{
+    sqlite3_stmt *q = stmt(st, Q_FIELD_GET);
+    sqlite3_bind_int64(q, 1, site);
+    sq_bind_text(q, 2, id);
+    return sq_one(st, a, q, read_field, out);
+}
+
+static int sq_field_by_name(store_t *st, arena_t *a, int64_t site, const char *name, field_rec_t *out)
+{
+    sqlite3_stmt *q = stmt(st, Q_FIELD_BY_NAME);
+    sqlite3_bind_int64(q, 1, site);
+    sq_bind_text(q, 2, name);
+    return sq_one(st, a, q, read_field, out);
+}
+
+static int sq_field_list(store_t *st, arena_t *a, int64_t site, field_rec_t **out, size_t *n)
+{
+    sqlite3_stmt *q = stmt(st, Q_FIELD_LIST);
+    sqlite3_bind_int64(q, 1, site);
+    return sq_collect(st, a, q, sizeof **out, read_field, (void **)out, n);
+}
+
+static void read_value(arena_t *a, sqlite3_stmt *q, void *rec)
+{
+    field_value_t *v = rec;
+    v->field_id = sq_col_str(a, q, 0);
+    v->seq = sqlite3_column_int64(q, 1);
+    v->str = sq_col_str(a, q, 2);
+    v->has_num = sqlite3_column_type(q, 3) != SQLITE_NULL;
+    v->num = v->has_num ? sqlite3_column_double(q, 3) : 0;
+}
+
+static int sq_values_get(store_t *st, arena_t *a, int64_t site, int64_t issue, field_value_t **out, size_t *n)
+{
+    sqlite3_stmt *q = stmt(st, Q_VALUES_GET);
+    sqlite3_bind_int64(q, 1, site);
+    sqlite3_bind_int64(q, 2, issue);
+    return sq_collect(st, a, q, sizeof **out, read_value, (void **)out, n);
+}
+
+static int sq_values_set(store_t *st, int64_t site, int64_t issue, const char *field, const field_value_t *v, size_t n)
+{
+    int opened;
+    int rc = sq_tx_open(st, &opened);
+    if (rc != STORE_OK)
+        return rc;
+    sqlite3_stmt *q = stmt(st, Q_VALUES_CLEAR);
+    sqlite3_bind_int64(q, 1, site);
+    sqlite3_bind_int64(q, 2, issue);
+    sq_bind_text(q, 3, field);
+    rc = sq_exec(st, q);
+    for (size_t i = 0; rc == STORE_OK && i < n; i++) {
+        q = stmt(st, Q_VALUE_INSERT);
+        sqlite3_bind_int64(q, 1, site);
+        sqlite3_bind_int64(q, 2, issue);
+        sq_bind_text(q, 3, field);
+        sqlite3_bind_int64(q, 4, (int64_t)i);
+        sq_bind_text(q, 5, v[i].str);
+        if (v[i].has_num)
+            sqlite3_bind_double(q, 6, v[i].num);
+        else
+            sqlite3_bind_null(q, 6);
+        rc = sq_exec(st, q);
+    }
+    return sq_tx_close(st, opened, rc);
+}
+
+static void read_label(arena_t *a, sqlite3_stmt *q, void *rec)
+{
+    *(const char **)rec = sq_col_str(a, q, 0);
+}
+
+static int sq_labels_get(store_t *st, arena_t *a, int64_t site, int64_t issue, const char ***out, size_t *n)
+{
+    sqlite3_stmt *q = stmt(st, Q_LABELS_GET);
+    sqlite3_bind_int64(q, 1, site);
+    sqlite3_bind_int64(q, 2, issue);
+    return sq_collect(st, a, q, sizeof **out, read_label, (void **)out, n);
+}
+
+static int sq_labels_set(store_t *st, int64_t site, int64_t issue, const char *const *labels, size_t n)
+{
+    int opened;
+    int rc = sq_tx_open(st, &opened);
+    if (rc != STORE_OK)
+        return rc;
+    sqlite3_stmt *q = stmt(st, Q_LABELS_CLEAR);
+    sqlite3_bind_int64(q, 1, site);
+    sqlite3_bind_int64(q, 2, issue);
+    rc = sq_exec(st, q);
+    for (size_t i = 0; rc == STORE_OK && i < n; i++) {
+        q = stmt(st, Q_LABEL_INSERT);
+        sqlite3_bind_int64(q, 1, site);
+        sqlite3_bind_int64(q, 2, issue);
+        sq_bind_text(q, 3, labels[i]);
+        rc = sq_exec(st, q);
+    }
+    return sq_tx_close(st, opened, rc);
+}
+
+static int sq_labels_list(store_t *st, arena_t *a, int64_t site, int64_t start, int64_t max, const char ***out,
+                          size_t *n, int64_t *total)
+{
+    sqlite3_stmt *q = stmt(st, Q_LABELS_COUNT);
+    sqlite3_bind_int64(q, 1, site);
+    int rc = sq_count(st, q, total);
+    if (rc != STORE_OK)
+        return rc;
+    q = stmt(st, Q_LABELS_LIST);
+    sqlite3_bind_int64(q, 1, site);
+    sqlite3_bind_int64(q, 2, max);
+    sqlite3_bind_int64(q, 3, start);
+    return sq_collect(st, a, q, sizeof **out, read_label, (void **)out, n);
+}
+
+const store_fields_ops_t sq_fields_ops = {
+    .field_insert = sq_field_insert,
+    .field_get = sq_field_get,
+    .field_by_name = sq_field_by_name,
+    .field_list = sq_field_list,
+    .values_get = sq_values_get,
+    .values_set = sq_values_set,
+    .labels_get = sq_labels_get,
+    .labels_set = sq_labels_set,
+    .labels_list = sq_labels_list,
+};
