@@ -23,7 +23,8 @@
 //   V23("GET", "/issue/{issueIdOrKey}", issue_get),   -> /rest/api/2/... and /rest/api/3/...
 // each optionally followed (after its comma) by one comment `/* api: TEXT */` (may wrap
 // over lines): what kiln does differently from Jira for that operation, for docs/api.md.
-// Method and path must be string literals; a line built any other way is not seen.
+// Method and path must be string literals; a line built any other way is not seen, and
+// neither is anything inside another comment or after `//`.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -187,6 +188,9 @@ function cFiles(dir) {
 /** Routes of one C source text: [{method, path, handler, api, file, line}]. */
 export function parseRoutes(text, file = '<text>') {
   const out = [];
+  /* comments other than api: ones become blanks (newlines kept, so line numbers hold) */
+  const blank = (c) => c.replace(/[^\n]/g, ' ');
+  text = text.replace(/\/\*(?!\s*api:)[\s\S]*?\*\/|\/\/[^\n]*/g, blank);
   for (const m of text.matchAll(ROUTE_RE)) {
     const line = text.slice(0, m.index).split('\n').length;
     const api = m[7] == null ? null : m[7].split('\n').map((l) => l.replace(/^\s*\*?\s?/, '').trim()).join(' ').replace(/\s+/g, ' ').trim();

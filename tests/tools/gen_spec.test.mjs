@@ -52,6 +52,16 @@ describe('route lines', () => {
     assert.equal(r[3].api, null);
   });
 
+  it('reads no route inside another comment or after //', () => {
+    const r = parseRoutes([
+      '/* e.g. {"GET", "/rest/api/3/myself", user_myself}, or',
+      ' *      V23("GET", "/issue/{issueIdOrKey}", issue_get), */',
+      '// {"GET", "/rest/api/3/user", user_get},',
+      '    {"GET", "/rest/api/3/serverInfo", server_info}, /* api: real */',
+    ].join('\n'));
+    assert.deepEqual(r.map((x) => `${x.path} ${x.line} ${x.api}`), ['/rest/api/3/serverInfo 4 real']);
+  });
+
   it('refuses what would mislead: V23 with a full path, a route outside /rest, an empty api comment', () => {
     assert.throws(() => parseRoutes('V23("GET", "/rest/api/3/myself", f),', 'a.c'), /a\.c:1: V23 takes the path after/);
     assert.throws(() => parseRoutes('{"GET", "/admin/x", f},', 'b.c'), /b\.c:1: route path "\/admin\/x"/);

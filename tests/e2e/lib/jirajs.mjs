@@ -8,8 +8,8 @@
 //   c.v2, c.v3, c.agile                       authenticated as the site user of site.token,
 //                                             Basic email:token as Jira Cloud wants it
 //   c.host                                    `${k.url}/ex/jira/${cloudId}`
-//   c.asApp(systemToken)                      the same three with an app system token
-//                                             (kiln_s_..., Bearer): a remote's credential
+// (No app client: an app system token needs a remote that receives lifecycle events, as
+// remote.test.mjs builds one; this lib has no such helper yet.)
 //
 // Errors come back as jira.js raises them: an HttpException whose `status` is the HTTP
 // status and whose `response.data` is kiln's body (httpError() reads both).
@@ -36,7 +36,6 @@ export async function jiraClients(k, site) {
     email: me.json.emailAddress,
     accountId: me.json.accountId,
     ...clients(host, { basic: { email: me.json.emailAddress, apiToken: site.token } }),
-    asApp: (systemToken) => clients(host, { oauth2: { accessToken: systemToken } }),
   };
 }
 
