@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { startKiln, ROOT, randomKey, SCOPE_BODY } from './lib/kiln.mjs';
 import { Version3Client } from 'jira.js';
-import { jiraClients, rejects } from './lib/jirajs.mjs';
+import { jiraClients, rejects, appSystemToken } from './lib/jirajs.mjs';
 import { loadSpec, formatErrors } from './lib/schemas.mjs';
 import { readRoutes } from '../../tools/spec-model.mjs';
 
@@ -157,6 +157,38 @@ describe('jira.js drives kiln', () => {
       const bad = await rejects(api(n).permissions.getBulkPermissions({ globalPermissions: ['NO_SUCH_PERMISSION'] }), 'unknown permission');
       assert.equal(bad.status, 400, JSON.stringify(bad.body));
     }
+  });
+});
+
+describe('jira.js as an app (its system token)', () => {
+  let app, own;
+  before(async () => {
+    app = await appSystemToken(k, A, ['read:jira-work', 'read:jira-user']);
+    own = c.asApp(app.token);
+  });
+  after(async () => {
+    await app?.close();
+  });
+
+  it('acts as the app\'s bot user, within the consented scopes, on its own site only', async () => {
+    const me = await own.v3.myself.getCurrentUser();
+    assert.equal(me.accountId, app.botAccountId);
+    assert.equal(me.accountType, 'app');
+    const page = await own.v3.projects.searchProjects({ maxResults: 100 });
+    const mine = (await c.v3.projects.searchProjects({ maxResults: 100 })).values.map((p) => p.key).sort();
+    assert.ok(page.values.length > 0, JSON.stringify(page));
+    assert.deepEqual(page.values.map((p) => p.key).sort(), mine, 'the bot sees the site\'s projects');
+    valid('GET /rest/api/3/project/search', 200, page);
+    /* write:jira-work was not consented: the gateway's scope refusal */
+    const key = page.values[0].key;
+    const w = await rejects(own.v3.issues.createIssue({ fields: { project: { key }, summary: 'no', issuetype: { name: 'Task' } } }), 'app write');
+    assert.equal(w.status, 401);
+    assert.deepEqual(w.body, JSON.parse(SCOPE_BODY));
+    /* the token on another site's host */
+    const cross = cB.asApp(app.token);
+    const x = await rejects(cross.v3.projects.searchProjects(), 'app token on site B');
+    assert.equal(x.status, 401);
+    assert.deepEqual(x.body, JSON.parse(SCOPE_BODY));
   });
 });
 
