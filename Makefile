@@ -141,13 +141,16 @@ layers-check:
 	node --test tests/tools/
 	node tools/check-layers
 
-# ---- the scope table and test schemas, generated from the Jira OpenAPI description
+# ---- the scope table, test schemas and docs/api.md's operation table, generated from the
+# Jira OpenAPI descriptions, tools/scopes-extra.json and the route table (src/product)
 
 scopes:
 	node tools/gen-spec.mjs
+	node tools/gen-api-doc.mjs
 
 scopes-check:
 	node tools/gen-spec.mjs --check
+	node tools/gen-api-doc.mjs --check
 
 # ---- run
 

@@ -1,62 +1,63 @@
 #!/usr/bin/env node
-// gen-spec.mjs — generate kiln sources from the Jira Cloud platform OpenAPI description.
+// gen-spec.mjs — generate kiln sources from the Jira Cloud OpenAPI descriptions.
 //
 //   node tools/gen-spec.mjs [--check] [SPEC]
 //
-// SPEC defaults to $KILN_SPEC, then ../shared/reference/jira/platform-swagger.v3.json;
-// relative paths are resolved against the repo root (the parent of tools/).
+// Inputs (tools/spec-model.mjs says how each is read; paths relative to the repo root):
+//   SPEC, else $KILN_SPEC, else ../shared/reference/jira/platform-swagger.v3.json
+//   $KILN_SOFTWARE_SPEC, else ../shared/reference/jira/software-swagger.v3.json
+//   $KILN_SCOPES_EXTRA, else tools/scopes-extra.json (operations newer than those files)
+//   $KILN_ROUTES_DIR, else src/product (the route table: every {"METHOD", "/rest/...", fn}
+//   and V23("METHOD", "/...", fn) line of its .c files)
 //
-// Writes two files, both deterministic:
-//   src/auth/scope_table.c        every operation in `paths` with its x-atlassian-oauth2-scopes
-//                                 (classic = state "Current", granular = state "Beta"; NULL when
-//                                 absent), sorted by (path, method) in byte order for bsearch;
-//                                 and every Jira scope name the description knows (those of the
-//                                 operations and of components.securitySchemes' OAuth2 flows),
-//                                 sorted and unique, which is what a manifest may declare.
+// Writes three files, all deterministic:
+//   src/auth/scope_table.c        every operation (platform v3 and its v2 twins, Jira Software
+//                                 agile, the extra table) with its scope sets, sorted by
+//                                 (path, method) in byte order for bsearch; and every Jira
+//                                 scope name they and the descriptions' OAuth2 schemes know,
+//                                 sorted and unique: what a manifest may declare.
 //   tests/e2e/spec/jira-schemas.json
-//                                 2xx application/json response schemas of the operations the
-//                                 end-to-end tests check, plus the transitive closure of the
+//                                 2xx application/json response schemas of every platform
+//                                 route of the route table (a /rest/api/2 route gets its v3
+//                                 twin's schemas), with the transitive closure of the
 //                                 components.schemas they reference (and ErrorCollection).
+//   tests/e2e/spec/jira-software-schemas.json
+//                                 the same for its /rest/agile, /rest/builds, /rest/deployments
+//                                 and /rest/devinfo routes, from the Software description
+//                                 (whose DevOps paths lack the /rest prefix kiln serves them
+//                                 under). A separate file: 14 component names of the two
+//                                 descriptions differ in content.
+// A route whose operation no description has (an extra-table operation) is listed under
+// "unschemed" of its file, so a test can tell "no schema" from "forgotten".
 //
-// --check writes nothing: it exits 1 naming any file that is missing or stale, 0 if all match.
-// Exits 2 when the spec cannot be read or parsed. Uses Node built-ins only.
-
+// Fails (exit 1, one line) when a route has no operation in the scope table: kiln would
+// refuse to start. --check writes nothing: exits 1 naming any file that is missing or
+// stale, 0 if all match. Exits 2 when an input cannot be read or parsed.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, join } from 'node:path';
+import { ROOT, cmp, byPathMethod, inputPaths, loadInputs, scopeRows, scopeNames, checkRoutesScoped } from './spec-model.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-const E2E_OPS = [
-  'GET /rest/api/3/project/search',
-  'GET /rest/api/3/project/{projectIdOrKey}',
-  'POST /rest/api/3/project',
-  'GET /rest/api/3/myself',
-  'GET /rest/api/3/users/search',
-  'GET /rest/api/3/user',
-  'POST /rest/api/3/issue',
-  'GET /rest/api/3/issue/{issueIdOrKey}',
-  'GET /rest/api/3/serverInfo',
-];
 const EXTRA_SCHEMAS = ['ErrorCollection'];
 const SCHEMA_REF = '#/components/schemas/';
+const DEVOPS = /^\/rest\/(builds|deployments|devinfo)\//;
 
 const args = process.argv.slice(2);
 const check = args.includes('--check');
-const specArg = args.find((a) => !a.startsWith('--'))
-  ?? process.env.KILN_SPEC ?? '../shared/reference/jira/platform-swagger.v3.json';
-const specPath = resolve(ROOT, specArg);
-
-let spec;
-try {
-  spec = JSON.parse(readFileSync(specPath, 'utf8'));
-} catch (err) {
-  console.error(`gen-spec: cannot read OpenAPI spec ${specPath}: ${err.message}`);
+const bad = args.filter((a) => a.startsWith('--') && a !== '--check');
+if (bad.length) {
+  console.error(`gen-spec: unknown option ${bad[0]} (usage: node tools/gen-spec.mjs [--check] [SPEC])`);
   process.exit(2);
 }
+const specArg = args.find((a) => !a.startsWith('--'));
+const paths = inputPaths(specArg ? { ...process.env, KILN_SPEC: specArg } : process.env);
 
-// Byte-order comparison (same as strcmp on the UTF-8 strings).
-const cmp = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+let inputs;
+try {
+  inputs = loadInputs(paths);
+} catch (err) {
+  console.error(`gen-spec: ${err.message}`);
+  process.exit(2);
+}
 
 // C string literal; non-printable/non-ASCII bytes become 3-digit octal escapes, '?' is
 // escaped so no trigraph can form.
@@ -72,33 +73,18 @@ function cstr(s) {
   return out + '"';
 }
 
-function scopeTable() {
-  const rows = [];
-  for (const [path, item] of Object.entries(spec.paths ?? {})) {
-    for (const m of METHODS) {
-      const op = item[m];
-      if (!op) continue;
-      const sets = op['x-atlassian-oauth2-scopes'] ?? [];
-      const pick = (state) => {
-        const e = sets.find((x) => x.state === state);
-        return e ? (e.scopes ?? []).join(' ') : null;
-      };
-      rows.push({ method: m.toUpperCase(), path, classic: pick('Current'), granular: pick('Beta') });
-    }
-  }
-  rows.sort((a, b) => cmp(a.path, b.path) || cmp(a.method, b.method));
-  const lines = rows.map((r) =>
-    `    {${[r.method, r.path, r.classic, r.granular].map(cstr).join(', ')}},`);
-  const names = new Set();
-  for (const r of rows) for (const set of [r.classic, r.granular]) for (const n of (set ?? '').split(' ')) if (n) names.add(n);
-  for (const scheme of Object.values(spec.components?.securitySchemes ?? {})) {
-    if (scheme?.type !== 'oauth2') continue;
-    for (const flow of Object.values(scheme.flows ?? {})) for (const n of Object.keys(flow?.scopes ?? {})) names.add(n);
-  }
-  const sorted = [...names].sort(cmp);
+function scopeTable(rows, names) {
+  const lines = rows.map((r) => `    {${[r.method, r.path, r.classic, r.granular].map(cstr).join(', ')}},`);
   return [
-    '/* Generated by tools/gen-spec.mjs from the Jira Cloud platform OpenAPI description',
-    ' * (x-atlassian-oauth2-scopes). Do not edit: run `make scopes`. */',
+    '/* Generated by tools/gen-spec.mjs. Do not edit: run `make scopes`. From:',
+    ` * - ${basename(paths.platform)}: every operation with its x-atlassian-oauth2-scopes`,
+    ' *   (classic = "Current", granular = "Beta"), and for each /rest/api/3 operation its',
+    ' *   /rest/api/2 twin with the same sets: Atlassian documents REST v2 as the same',
+    ' *   operations and scopes as v3 (only rich-text fields differ); the description has v3 only;',
+    ` * - ${basename(paths.software)}: the /rest/agile operations, their one set (security`,
+    ' *   OAuth2) as the classic set;',
+    ` * - ${basename(paths.extra)}: operations newer than both, each with the Atlassian page`,
+    ' *   its scopes come from. */',
     '#include "auth/scopes.h"',
     '',
     'const struct scope_op scope_ops[] = {',
@@ -106,18 +92,19 @@ function scopeTable() {
     '};',
     'const size_t scope_ops_len = sizeof scope_ops / sizeof scope_ops[0];',
     '',
-    '/* Every Jira scope the description names (classic and granular), sorted by strcmp. */',
+    '/* Every Jira scope the descriptions and the extra table name (classic and granular), sorted by strcmp. */',
     'const char *const scope_jira_names[] = {',
-    ...sorted.map((n) => `    ${cstr(n)},`),
+    ...names.map((n) => `    ${cstr(n)},`),
     '};',
     'const size_t scope_jira_names_len = sizeof scope_jira_names / sizeof scope_jira_names[0];',
     '',
   ].join('\n');
 }
 
-function e2eSchemas() {
+/** The schemas file of `spec` for the routes given as [{key, specPath}]. */
+function schemasFile(spec, specFile, ops) {
   const all = spec.components?.schemas ?? {};
-  const needed = new Set(EXTRA_SCHEMAS);
+  const needed = new Set(EXTRA_SCHEMAS.filter((n) => n in all));
   const collectRefs = (node) => {
     if (Array.isArray(node)) node.forEach(collectRefs);
     else if (node && typeof node === 'object') {
@@ -127,49 +114,62 @@ function e2eSchemas() {
       }
     }
   };
-
   const operations = {};
-  const keys = [...E2E_OPS].sort((a, b) => {
-    const [ma, pa] = a.split(' '), [mb, pb] = b.split(' ');
-    return cmp(pa, pb) || cmp(ma, mb);
-  });
-  for (const key of keys) {
-    const [method, path] = key.split(' ');
-    const op = spec.paths?.[path]?.[method.toLowerCase()];
-    if (!op) throw new Error(`operation ${key} not in spec`);
+  const unschemed = [];
+  for (const { key, method, specPath } of ops) {
+    const op = spec.paths?.[specPath]?.[method.toLowerCase()];
+    if (!op) {
+      unschemed.push(key);
+      continue;
+    }
     const out = {};
     for (const [code, resp] of Object.entries(op.responses ?? {})) {
-      const schema = resp.content?.['application/json']?.schema;
+      const schema = resp?.content?.['application/json']?.schema;
       if (code.startsWith('2') && schema) out[code] = schema;
     }
     collectRefs(out);
     operations[key] = out;
   }
-
   // Transitive closure: walk newly found names until no more appear.
   for (const seen = new Set(); seen.size < needed.size;) {
     for (const name of [...needed]) {
       if (seen.has(name)) continue;
       seen.add(name);
-      if (!(name in all)) throw new Error(`schema ${name} referenced but not defined`);
+      if (!(name in all)) throw new Error(`schema ${name} referenced but not defined in ${specFile}`);
       collectRefs(all[name]);
     }
   }
   const schemas = {};
   for (const name of Object.keys(all)) if (needed.has(name)) schemas[name] = all[name];
+  return JSON.stringify({ source: specFile, operations, unschemed, components: { schemas } }, null, 1) + '\n';
+}
 
-  return JSON.stringify({ source: basename(specPath), operations, components: { schemas } }, null, 1) + '\n';
+function e2eSchemas(routes) {
+  const platform = [];
+  const software = [];
+  for (const r of [...routes].sort(byPathMethod)) {
+    const key = `${r.method} ${r.path}`;
+    if (r.path.startsWith('/rest/api/2/')) platform.push({ key, method: r.method, specPath: '/rest/api/3/' + r.path.slice(12) });
+    else if (r.path.startsWith('/rest/api/3/')) platform.push({ key, method: r.method, specPath: r.path });
+    else if (r.path.startsWith('/rest/agile/')) software.push({ key, method: r.method, specPath: r.path });
+    else if (DEVOPS.test(r.path)) software.push({ key, method: r.method, specPath: r.path.slice('/rest'.length) });
+    else throw new Error(`route ${key} (${r.file}:${r.line}) is in no API this generator knows`);
+  }
+  return {
+    'tests/e2e/spec/jira-schemas.json': schemasFile(inputs.platform, basename(paths.platform), platform),
+    'tests/e2e/spec/jira-software-schemas.json': schemasFile(inputs.software, basename(paths.software), software),
+  };
 }
 
 let outputs;
 try {
-  outputs = {
-    'src/auth/scope_table.c': scopeTable(),
-    'tests/e2e/spec/jira-schemas.json': e2eSchemas(),
-  };
+  const rows = scopeRows(inputs);
+  outputs = { 'src/auth/scope_table.c': scopeTable(rows, scopeNames(inputs, rows)) };
+  Object.assign(outputs, e2eSchemas(inputs.routes));
+  checkRoutesScoped(inputs.routes, rows);
 } catch (err) {
-  console.error(`gen-spec: ${specPath}: ${err.message}`);
-  process.exit(2);
+  console.error(`gen-spec: ${err.message}`);
+  process.exit(1);
 }
 
 if (check) {
@@ -177,7 +177,7 @@ if (check) {
     try { return readFileSync(join(ROOT, rel), 'utf8') !== text; } catch { return true; }
   }).map(([rel]) => rel);
   if (stale.length) {
-    console.error(`gen-spec: stale or missing (run \`node tools/gen-spec.mjs\`): ${stale.join(', ')}`);
+    console.error(`gen-spec: stale or missing (run \`make scopes\`): ${stale.join(', ')}`);
     process.exit(1);
   }
   console.log('gen-spec: generated files are up to date');

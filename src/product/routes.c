@@ -1,3 +1,19 @@
+/* The product's route table. One entry per operation:
+ *
+ *     {"GET", "/rest/api/3/myself", user_myself},
+ *     V23("GET", "/issue/{issueIdOrKey}", issue_get),      (/rest/api/2 and /rest/api/3)
+ *
+ * with the method and path as string literals: tools/gen-spec.mjs and tools/gen-api-doc.mjs
+ * read these lines with a regex (tools/spec-model.mjs ROUTE_RE) to check that every route
+ * has scopes, to pick the response schemas the e2e tests validate against and to write
+ * docs/api.md's operation table. What kiln does differently from Jira for an operation goes
+ * in one comment right after its entry, on the same line (it may wrap):
+ *
+ *     {"POST", "/rest/api/3/issue", issue_create}, <comment>
+ *
+ * where <comment> is a C block comment whose text starts with "api:", e.g. "api: `update`
+ * must be empty" (no other comment is read, so examples like these in comments are not
+ * routes). Then run `make scopes`. */
 #include "product/routes.h"
 
 /* The route table. V23 adds an operation under both /rest/api/2 and /rest/api/3 with one

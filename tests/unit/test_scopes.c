@@ -284,6 +284,57 @@ static void test_real_operations(void **state)
     assert_false(scope_allows(create, "write:project:jira"));
 }
 
+/* REST v2 twins, Jira Software (agile) and the DevOps operations of the extra table
+ * (tools/scopes-extra.json): in the table, with the names a manifest may declare. */
+static void test_v2_agile_devops(void **state)
+{
+    (void)state;
+    const struct scope_op *v3 = scope_find("GET", "/rest/api/3/issue/{issueIdOrKey}");
+    const struct scope_op *v2 = scope_find("GET", "/rest/api/2/issue/{issueIdOrKey}");
+    assert_non_null(v3);
+    assert_non_null(v2);
+    assert_ptr_not_equal(v2, v3);
+    assert_string_equal(v2->classic, v3->classic);
+    assert_string_equal(v2->granular, v3->granular);
+    assert_non_null(scope_find("POST", "/rest/api/2/search/jql"));
+    assert_non_null(scope_find("POST", "/rest/api/3/search/approximate-count"));
+    assert_non_null(scope_find("POST", "/rest/api/2/issue/bulkfetch"));
+
+    const struct scope_op *sprint = scope_find("GET", "/rest/agile/1.0/sprint/{sprintId}");
+    assert_non_null(sprint);
+    assert_true(scope_allows(sprint, "read:sprint:jira-software"));
+    assert_false(scope_allows(sprint, "read:jira-work"));
+
+    const struct scope_op *builds = scope_find("POST", "/rest/builds/0.1/bulk");
+    assert_non_null(builds);
+    assert_true(scope_allows(builds, "write:build-info:jira"));
+    assert_false(scope_allows(builds, "write:build:jira-software")); /* 3LO's, not Forge's */
+    assert_false(scope_allows(builds, "read:build-info:jira delete:build-info:jira write:jira-work"));
+    const struct scope_op *dep =
+        scope_find("DELETE", "/rest/deployments/0.1/pipelines/{pipelineId}/environments/{environmentId}/deployments/"
+                             "{deploymentSequenceNumber}");
+    assert_non_null(dep);
+    assert_true(scope_allows(dep, "delete:deployment-info:jira"));
+    assert_false(scope_allows(dep, "write:deployment-info:jira"));
+    assert_non_null(scope_find("GET", "/rest/devinfo/0.10/repository/{repositoryId}"));
+    assert_non_null(scope_find("DELETE", "/rest/devinfo/0.10/bulkByProperties"));
+    assert_null(scope_find("GET", "/rest/devinfo/0.10/bulk"));
+
+    static const char *const names[] = {"write:build-info:jira",      "read:build-info:jira",
+                                        "delete:build-info:jira",     "write:deployment-info:jira",
+                                        "read:deployment-info:jira",  "delete:deployment-info:jira",
+                                        "write:dev-info:jira",        "read:dev-info:jira",
+                                        "delete:dev-info:jira",       "read:board-scope:jira-software",
+                                        "write:sprint:jira-software", "read:sprint:jira-software"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        if (!scope_known(names[i], strlen(names[i])))
+            print_error("not known: %s\n", names[i]);
+        assert_true(scope_known(names[i], strlen(names[i])));
+    }
+    assert_false(scope_known("write:build-info:jir", 20));
+    assert_false(scope_known("write:*-info:jira", 17));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -301,6 +352,7 @@ int main(void)
         cmocka_unit_test(test_unknown_names),
         cmocka_unit_test(test_whole_words_only),
         cmocka_unit_test(test_real_operations),
+        cmocka_unit_test(test_v2_agile_devops),
     };
     return cmocka_run_group_tests_name("scopes", tests, NULL, NULL);
 }
