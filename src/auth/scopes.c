@@ -22,7 +22,7 @@ static int cmp(const char *method, const char *path, const struct scope_op *op)
     return c ? c : strcmp(method, op->method);
 }
 
-static const struct scope_op *find(const char *method, const char *path)
+const struct scope_op *scope_find(const char *method, const char *path)
 {
     size_t lo = 0, hi = scope_ops_len;
     while (lo < hi) {
@@ -36,18 +36,6 @@ static const struct scope_op *find(const char *method, const char *path)
             lo = mid + 1;
     }
     return NULL;
-}
-
-const struct scope_op *scope_find(const char *method, const char *path)
-{
-    const struct scope_op *op = find(method, path);
-    size_t n = strlen(path);
-    if (op || n < 12 || n >= 1024 || memcmp(path, "/rest/api/2/", 12) != 0)
-        return op;
-    char v3[1024]; /* /rest/api/2/X has the scopes of /rest/api/3/X */
-    memcpy(v3, path, n + 1);
-    v3[10] = '3';
-    return find(method, v3);
 }
 
 /* 1 if the space-separated `set` contains the scope s[0..n). */

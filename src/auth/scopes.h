@@ -36,9 +36,7 @@ struct scope_platform {
 extern const struct scope_platform scope_platform[];
 extern const size_t scope_platform_len;
 
-/* Binary search; NULL if the table has no such operation. A /rest/api/2/ path the table
- * lacks has the scopes of its /rest/api/3/ twin: Atlassian documents REST v2 as the same
- * operations with the same scopes (only text fields differ). */
+/* Binary search; NULL if the table has no such operation. */
 const struct scope_op *scope_find(const char *method, const char *path);
 
 /* 1 if `granted` (space-separated scope names) satisfies op: all of its classic set or
