@@ -9,7 +9,7 @@
 
 #include "base/buf.h"
 
-#define METRICS_MAX_ROUTES 64
+#define METRICS_MAX_ROUTES 1024 /* issue 17: a v2 and a v3 route per Jira operation */
 #define METRICS_BUCKETS 12
 
 typedef struct metrics metrics_t;

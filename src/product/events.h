@@ -25,6 +25,7 @@
 #define EV_WORKLOG_DELETED "avi:jira:deleted:worklog"
 #define EV_LINK_CREATED "avi:jira:created:issuelink"
 #define EV_LINK_DELETED "avi:jira:deleted:issuelink"
+#define EV_FIELD_CREATED "avi:jira:created:field" /* payload: the custom field's id and name */
 #define EV_PROJECT_CREATED "avi:jira:created:project"
 #define EV_PROJECT_UPDATED "avi:jira:updated:project"
 #define EV_PROPERTY_SET "avi:jira:created:property" /* payload names the entity and key */

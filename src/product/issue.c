@@ -1,18 +1,37 @@
-/* Issues: create and get. */
+/* Issues: create (one and bulk), get, bulkfetch, edit, assign, delete, the changelog and
+ * editmeta (product/issues.h). Every field is read, checked and recorded by the field
+ * model (product/fields.h); every write is one transaction with one change event. */
 #include <stdio.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/enc.h"
 #include "base/json.h"
 #include "http/reply.h"
+#include "product/events.h"
+#include "product/fields.h"
 #include "product/idkey.h"
 #include "product/issue_view.h"
+#include "product/issues.h"
 #include "product/perm.h"
 #include "product/render.h"
 #include "product/routes.h"
+#include "store/store_changelog.h"
 #include "store/store_product.h"
 #include "store/store_sites.h"
+
+#define NO_ISSUE "Issue does not exist or you do not have permission to see it."
+#define LEN(a) (sizeof(a) / sizeof *(a))
+
+enum {
+    BULK_MAX = 50,
+    BULKFETCH_MAX = 100,
+    CHANGELOG_PAGE_MAX = 100,
+    CHANGELOG_IDS_MAX = 1000,
+    CHANGELOG_SCAN_MAX = 10000,
+    CHILDREN_MAX = 1000
+};
 
 static const char *const top_level[] = {"fields", "update", "transition", "historyMetadata", "properties"};
 
@@ -24,164 +43,365 @@ static int known(const char *k, const char *const *set, size_t n)
     return 0;
 }
 
-/* {"accountId": "..."} naming a user of the site, or null. Returns 1 if valid. */
-static int user_field(kreq_t *kr, json_t *v, const char **out)
+static void internal(kreq_t *kr)
 {
-    *out = NULL;
-    if (!v || json_is_null(v))
-        return 1;
-    const char *id = json_str(v, "accountId");
-    user_rec_t u;
-    if (!id || store_user_get(kr->store, kr->arena, kr->site.id, id, &u) != STORE_OK)
+    reply_error(kr, 500, 1, "Internal server error");
+}
+
+/* The issue of the path if the caller may browse it and, when `perm` is not NULL, hold
+ * that permission in its project (403 `denied` if not). Replies and returns -1 if not. */
+static int path_issue(kreq_t *kr, const char *perm, const char *denied, issue_rec_t *i, const char **pkey)
+{
+    int rc = idkey_issue_get(kr->store, kr->arena, kr->site.id, kr->params[0], i, pkey);
+    int may = rc == STORE_OK ? perm_allows(kr, i->project_id, "BROWSE_PROJECTS") : rc == STORE_NOTFOUND ? 0 : -1;
+    if (may == 1 && perm)
+        may = perm_allows(kr, i->project_id, perm) == 1 ? 1 : perm_allows(kr, i->project_id, perm) < 0 ? -1 : 2;
+    if (may == 1)
         return 0;
-    *out = id;
-    return 1;
+    if (may < 0)
+        internal(kr);
+    else if (may == 2)
+        reply_error(kr, 403, 1, denied);
+    else /* missing, or one the user may not see: the same answer */
+        reply_error(kr, 404, 1, NO_ISSUE);
+    return -1;
+}
+
+static const char *i64str(kreq_t *kr, int64_t v)
+{
+    return arena_printf(kr->arena, "%lld", (long long)v);
+}
+
+static const char *issue_key(kreq_t *kr, const char *pkey, int64_t num)
+{
+    return arena_printf(kr->arena, "%s-%lld", pkey, (long long)num);
+}
+
+/* Applies the `update` object ({field: [{verb: value}, ...]}) to d. */
+static void apply_update(kreq_t *kr, const field_table_t *ft, json_t *fields, json_t *update, issue_draft_t *d,
+                         json_t *errors)
+{
+    static const struct {
+        const char *name;
+        int verb;
+    } verbs[] = {{"set", FV_SET}, {"add", FV_ADD}, {"remove", FV_REMOVE}, {"edit", FV_SET}};
+    const char *k;
+    json_t *ops;
+    json_object_foreach(update, k, ops)
+    {
+        const field_def_t *f = fields_by_id(ft, k);
+        char msg[200];
+        if (!f || f->kind == FK_READONLY || f->kind == FK_PROJECT) {
+            snprintf(msg, sizeof msg, "Field '%.60s' cannot be set. It is not on the appropriate screen, or unknown.",
+                     k);
+            json_object_set_new(errors, k, json_string(msg));
+            continue;
+        }
+        if (json_object_get(fields, k)) {
+            snprintf(msg, sizeof msg, "Field '%.60s' cannot be set in both 'fields' and 'update'.", k);
+            json_object_set_new(errors, k, json_string(msg));
+            continue;
+        }
+        if (!json_is_array(ops) || json_array_size(ops) > FIELDS_MAX_ITEMS) {
+            json_object_set_new(errors, k, json_string("Operations must be an array of at most 100."));
+            continue;
+        }
+        size_t i;
+        json_t *op;
+        json_array_foreach(ops, i, op)
+        {
+            const char *verb;
+            json_t *val;
+            if (!json_is_object(op) || json_object_size(op) != 1) {
+                json_object_set_new(errors, k, json_string("Each operation names one verb."));
+                break;
+            }
+            json_object_foreach(op, verb, val)
+            {
+                int v = -1;
+                for (size_t j = 0; j < LEN(verbs); j++)
+                    if (strcmp(verbs[j].name, verb) == 0)
+                        v = verbs[j].verb;
+                if (v < 0) {
+                    snprintf(msg, sizeof msg, "Field '%.60s' does not support operation '%.20s'", k, verb);
+                    json_object_set_new(errors, k, json_string(msg));
+                } else {
+                    fields_apply(kr, f, d, v, val, errors);
+                }
+            }
+            if (json_object_get(errors, k))
+                break;
+        }
+    }
+}
+
+/* Applies the `fields` object (every key but `skip`) to d. */
+static void apply_fields(kreq_t *kr, const field_table_t *ft, json_t *fields, const char *skip, issue_draft_t *d,
+                         json_t *errors)
+{
+    /* the issue type first: its project and parent rules depend on it */
+    static const char *const first[] = {"issuetype", NULL};
+    for (int pass = 0; pass < 2; pass++) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(fields, k, v)
+        {
+            int is_first = strcmp(k, first[0]) == 0;
+            if ((pass == 0) != is_first || (skip && strcmp(k, skip) == 0))
+                continue;
+            const field_def_t *f = fields_by_id(ft, k);
+            if (!f || f->kind == FK_READONLY || f->kind == FK_PROJECT) {
+                char msg[200];
+                snprintf(msg, sizeof msg,
+                         "Field '%.60s' cannot be set. It is not on the appropriate screen, or unknown.", k);
+                json_object_set_new(errors, k, json_string(msg));
+                continue;
+            }
+            fields_apply(kr, f, d, FV_SET, v, errors);
+        }
+    }
+}
+
+/* Top-level members other than Jira's. */
+static void unknown_members(json_t *body, json_t *errors)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(body, k, v)
+    {
+        if (!known(k, top_level, LEN(top_level)))
+            json_object_set_new(errors, k, json_string("Unrecognized field."));
+    }
+}
+
+static json_t *issue_payload(kreq_t *kr, const issue_rec_t *i, const char *pkey)
+{
+    return json_pack("{s:{s:I,s:s,s:I}}", "issue", "id", (json_int_t)i->id, "key", issue_key(kr, pkey, i->num),
+                     "projectId", (json_int_t)i->project_id);
+}
+
+/* Creates one issue from an IssueUpdateDetails body. 0: created (*out, *pkey set);
+ * 400: errors (field errors) or messages filled; -1 store error. */
+static int create_one(kreq_t *kr, const field_table_t *ft, json_t *body, json_t *errors, json_t *messages,
+                      issue_rec_t *out, const char **pkey)
+{
+    if (!json_is_object(body)) {
+        json_array_append_new(messages, json_string("The request body must be a JSON object."));
+        return 400;
+    }
+    unknown_members(body, errors);
+    json_t *fields = json_object_get(body, "fields");
+    json_t *update = json_object_get(body, "update");
+    if (update && !json_is_object(update))
+        json_object_set_new(errors, "update", json_string("update must be an object."));
+    if (!json_is_object(fields)) {
+        json_object_set_new(errors, "fields", json_string("fields must be an object."));
+        return 400;
+    }
+    issue_draft_t d;
+    memset(&d, 0, sizeof d);
+    json_t *proj = json_object_get(fields, "project");
+    char buf[24];
+    const char *pref = NULL;
+    if (json_is_object(proj)) {
+        json_t *x = json_object_get(proj, "id") ? json_object_get(proj, "id") : json_object_get(proj, "key");
+        if (json_is_integer(x))
+            snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(x)), pref = buf;
+        else
+            pref = json_string_value(x);
+    }
+    int may_browse = 0, may_create = 0;
+    if (pref && strlen(pref) <= 64 &&
+        idkey_project_get(kr->store, kr->arena, kr->site.id, pref, &d.project) == STORE_OK) {
+        may_browse = perm_allows(kr, d.project.id, "BROWSE_PROJECTS");
+        may_create = may_browse == 1 ? perm_allows(kr, d.project.id, "CREATE_ISSUES") : may_browse;
+    }
+    if (may_browse < 0 || may_create < 0)
+        return -1;
+    if (may_browse != 1) { /* unknown, or one the user may not see: the same answer */
+        json_object_set_new(errors, "project", json_string("Specify a valid project ID or key"));
+        return 400;
+    }
+    if (may_create != 1) {
+        json_object_set_new(errors, "project",
+                            json_string("You do not have permission to create issues in this project."));
+        return 400;
+    }
+    int64_t now = clock_now_ms();
+    d.project_key = d.project.key;
+    d.rec = (issue_rec_t){
+        .project_id = d.project.id,
+        .status_id = workflow_for(d.project.type_key)->statuses[0],
+        .priority_id = PRIORITY_DEFAULT,
+        .reporter_account_id = kr->principal.account_id,
+        .creator_account_id = kr->principal.account_id,
+        .original_estimate_s = -1,
+        .remaining_estimate_s = -1,
+        .time_spent_s = -1,
+        .created_ms = now,
+        .updated_ms = now,
+        .status_changed_ms = now,
+    };
+    apply_fields(kr, ft, fields, "project", &d, errors);
+    if (json_is_object(update))
+        apply_update(kr, ft, fields, update, &d, errors);
+    if (!d.rec.summary && !json_object_get(errors, "summary"))
+        json_object_set_new(errors, "summary", json_string("You must specify a summary of the issue."));
+    if (!d.rec.issuetype_id && !json_object_get(errors, "issuetype"))
+        json_object_set_new(errors, "issuetype", json_string("Specify an issue type"));
+    if (json_object_size(errors) == 0)
+        fields_check(kr, &d, errors);
+    if (json_object_get(fields, "assignee") && d.rec.assignee_account_id && json_object_size(errors) == 0) {
+        int may = perm_allows(kr, d.project.id, "ASSIGN_ISSUES");
+        if (may < 0)
+            return -1;
+        if (!may)
+            json_object_set_new(errors, "assignee", json_string("You do not have permission to assign issues."));
+    }
+    if (json_object_size(errors) > 0)
+        return 400;
+    int rc = store_begin(kr->store);
+    if (rc == STORE_OK)
+        rc = store_issue_insert(kr->store, kr->site.id, &d.rec);
+    if (rc == STORE_OK)
+        rc = fields_save(kr, NULL, &d);
+    if (rc == STORE_OK)
+        rc = product_event(kr, EV_ISSUE_CREATED, d.rec.id, issue_payload(kr, &d.rec, d.project.key));
+    if (rc == STORE_OK)
+        rc = store_commit(kr->store);
+    else
+        store_rollback(kr->store);
+    if (rc != STORE_OK)
+        return -1;
+    *out = d.rec;
+    *pkey = d.project.key;
+    return 0;
+}
+
+static void write_created(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const char *pkey)
+{
+    char id[24];
+    enc_i64(id, i->id);
+    jw_obj(w);
+    jw_kstr(w, "id", id);
+    jw_kstr(w, "key", issue_key(kr, pkey, i->num));
+    jw_key(w, "self");
+    JW_STRCAT(w, render_base(kr), render_v2(kr) ? "/rest/api/2/issue/" : "/rest/api/3/issue/", id);
+    jw_obj_end(w);
+}
+
+static int load_fields(kreq_t *kr, field_table_t *ft)
+{
+    if (fields_load(kr->store, kr->arena, kr->site.id, ft) != STORE_OK) {
+        internal(kr);
+        return -1;
+    }
+    return 0;
 }
 
 void issue_create(kreq_t *kr)
 {
     json_t *body = kreq_json_body(kr, 1);
-    if (!body)
+    field_table_t ft;
+    if (!body || load_fields(kr, &ft) != 0)
         return;
-    json_t *errors = json_own(kr->arena, json_object());
-    const char *k;
-    json_t *v;
-    json_object_foreach(body, k, v)
-    {
-        if (!known(k, top_level, sizeof top_level / sizeof *top_level))
-            json_object_set_new(errors, k, json_string("Unrecognized field."));
+    json_t *errors = json_own(kr->arena, json_object()), *messages = json_own(kr->arena, json_array());
+    issue_rec_t i;
+    const char *pkey;
+    int rc = create_one(kr, &ft, body, errors, messages, &i, &pkey);
+    if (rc < 0) {
+        internal(kr);
+    } else if (rc == 400) {
+        if (json_array_size(messages))
+            reply_error(kr, 400, 1, json_string_value(json_array_get(messages, 0)));
+        else
+            reply_field_errors(kr, 400, json_incref(errors));
+    } else {
+        jsonw_t *w = reply_writer_new(kr);
+        write_created(w, kr, &i, pkey);
+        reply_writer(kr, 201, w);
     }
-    json_t *fields = json_object_get(body, "fields");
-    json_t *update = json_object_get(body, "update");
-    if (update && !(json_is_object(update) && json_object_size(update) == 0))
-        json_object_set_new(errors, "update",
-                            json_string("kiln does not support update operations on create; use fields."));
-    if (!json_is_object(fields)) {
-        json_object_set_new(errors, "fields", json_string("fields must be an object."));
-        reply_field_errors(kr, 400, json_incref(errors));
+}
+
+void issue_create_bulk(kreq_t *kr)
+{
+    json_t *body = kreq_json_body(kr, 1);
+    field_table_t ft;
+    if (!body || load_fields(kr, &ft) != 0)
+        return;
+    json_t *list = json_object_get(body, "issueUpdates");
+    if (!json_is_array(list)) {
+        reply_error(kr, 400, 1, "issueUpdates must be an array.");
         return;
     }
-    static const char *const field_names[] = {"project", "summary", "issuetype", "description", "assignee", "reporter"};
-    json_object_foreach(fields, k, v)
+    if (json_array_size(list) > BULK_MAX) {
+        reply_error(kr, 400, 1, "You can create at most 50 issues in one request.");
+        return;
+    }
+    jsonw_t *w = reply_writer_new(kr);
+    buf_t errs;
+    buf_init_arena(&errs, kr->arena, 4 * 1024 * 1024);
+    jsonw_t ew;
+    jw_init(&ew, &errs);
+    jw_arr(&ew);
+    jw_obj(w);
+    jw_key(w, "issues");
+    jw_arr(w);
+    size_t i, ok = 0;
+    json_t *item;
+    json_array_foreach(list, i, item)
     {
-        if (!known(k, field_names, sizeof field_names / sizeof *field_names)) {
-            char msg[160];
-            snprintf(msg, sizeof msg, "Field '%.60s' cannot be set. It is not on the appropriate screen, or unknown.",
-                     k);
-            json_object_set_new(errors, k, json_string(msg));
+        json_t *errors = json_own(kr->arena, json_object()), *messages = json_own(kr->arena, json_array());
+        issue_rec_t rec;
+        const char *pkey;
+        int rc = create_one(kr, &ft, item, errors, messages, &rec, &pkey);
+        if (rc == 0) {
+            write_created(w, kr, &rec, pkey);
+            ok++;
+            continue;
         }
+        if (rc < 0)
+            json_array_append_new(messages, json_string("Internal server error"));
+        jw_obj(&ew);
+        jw_kint(&ew, "status", rc < 0 ? 500 : 400);
+        jw_key(&ew, "elementErrors");
+        jw_obj(&ew);
+        jw_key(&ew, "errorMessages");
+        jw_json(&ew, messages);
+        jw_key(&ew, "errors");
+        jw_json(&ew, errors);
+        jw_obj_end(&ew);
+        jw_kint(&ew, "failedElementNumber", (int64_t)i);
+        jw_obj_end(&ew);
     }
+    jw_arr_end(w);
+    jw_arr_end(&ew);
+    jw_key(w, "errors");
+    jw_raw(w, errs.ptr, errs.len);
+    jw_obj_end(w);
+    /* Jira: 201 when every issue was made, 400 when none was, else 201 with the errors */
+    reply_writer(kr, ok == 0 && json_array_size(list) > 0 ? 400 : 201, w);
+}
 
-    project_rec_t p;
-    json_t *proj = json_object_get(fields, "project");
-    const char *pref =
-        json_is_object(proj) ? (json_str(proj, "id") ? json_str(proj, "id") : json_str(proj, "key")) : NULL;
-    int may_browse = 0, may_create = 0;
-    if (pref && strlen(pref) <= 64 && idkey_project_get(kr->store, kr->arena, kr->site.id, pref, &p) == STORE_OK) {
-        may_browse = perm_allows(kr, p.id, "BROWSE_PROJECTS");
-        may_create = may_browse == 1 ? perm_allows(kr, p.id, "CREATE_ISSUES") : may_browse;
+/* Jira's GET issue parameters into a view. -1 (replied) when malformed. */
+static int view_of(kreq_t *kr, const char *fields, const char *expand, const char *props, const char *dflt,
+                   issue_view_t *v)
+{
+    char err[160];
+    if (issue_view_parse(kr->arena, fields, dflt, expand, props, v, err, sizeof err) != 0) {
+        reply_error(kr, 400, 1, err);
+        return -1;
     }
-    if (may_browse < 0 || may_create < 0) {
-        reply_error(kr, 500, 1, "Internal server error");
-        return;
-    }
-    if (may_browse != 1) /* unknown, or one the user may not see: the same answer */
-        json_object_set_new(errors, "project", json_string("Specify a valid project ID or key"));
-    else if (may_create != 1)
-        json_object_set_new(errors, "project",
-                            json_string("You do not have permission to create issues in this project."));
-
-    json_t *sum = json_object_get(fields, "summary");
-    const char *summary = json_string_value(sum);
-    if (!summary || !*summary)
-        json_object_set_new(errors, "summary", json_string("You must specify a summary of the issue."));
-    else if (json_string_length(sum) > 255 || strchr(summary, '\n'))
-        json_object_set_new(errors, "summary",
-                            json_string("Summary must be less than 255 characters and a single line."));
-
-    json_t *it = json_object_get(fields, "issuetype");
-    const issue_type_t *type = NULL;
-    if (json_is_object(it)) {
-        int64_t tid;
-        const char *ts = json_str(it, "id");
-        type = ts ? (enc_parse_i64(ts, 1, INT64_MAX, &tid) == 0 ? issue_type_find(tid) : NULL)
-                  : issue_type_named(json_str(it, "name"));
-    }
-    if (type && may_browse == 1 && !issue_type_in_project(p.type_key, type->id))
-        type = NULL;
-    if (!type)
-        json_object_set_new(errors, "issuetype", json_string("Specify an issue type"));
-
-    json_t *desc = json_object_get(fields, "description");
-    const char *desc_json = NULL;
-    if (desc && !json_is_null(desc)) {
-        size_t len;
-        if (!json_is_object(desc) || !json_is_string(json_object_get(desc, "type")) ||
-            strcmp(json_str(desc, "type"), "doc") != 0 || !json_is_array(json_object_get(desc, "content")))
-            json_object_set_new(
-                errors, "description",
-                json_string("Operation value must be an Atlassian Document (see the Atlassian Document Format)"));
-        else if (!(desc_json = json_dump_arena(kr->arena, desc, 1024 * 1024, &len)))
-            json_object_set_new(errors, "description", json_string("The description is too large."));
-    }
-    const char *assignee, *reporter;
-    if (!user_field(kr, json_object_get(fields, "assignee"), &assignee))
-        json_object_set_new(errors, "assignee", json_string("Specify a valid value for assignee"));
-    if (!user_field(kr, json_object_get(fields, "reporter"), &reporter))
-        json_object_set_new(errors, "reporter", json_string("Specify a valid value for reporter"));
-    if (json_object_size(errors) > 0) {
-        reply_field_errors(kr, 400, json_incref(errors));
-        return;
-    }
-
-    int64_t now = clock_now_ms();
-    issue_rec_t i = {
-        .project_id = p.id,
-        .summary = summary,
-        .description_json = desc_json,
-        .issuetype_id = type->id,
-        .status_id = workflow_for(p.type_key)->statuses[0],
-        .priority_id = PRIORITY_DEFAULT,
-        .reporter_account_id = reporter ? reporter : kr->principal.account_id,
-        .creator_account_id = kr->principal.account_id,
-        .original_estimate_s = -1,
-        .remaining_estimate_s = -1,
-        .time_spent_s = -1,
-        .assignee_account_id = assignee,
-        .created_ms = now,
-        .updated_ms = now,
-    };
-    if (store_issue_insert(kr->store, kr->site.id, &i) != STORE_OK) {
-        reply_error(kr, 500, 1, "Internal server error");
-        return;
-    }
-    char self[1024], id[24], key[96];
-    snprintf(self, sizeof self, "%s/rest/api/3/issue/%lld", render_base(kr), (long long)i.id);
-    snprintf(id, sizeof id, "%lld", (long long)i.id);
-    snprintf(key, sizeof key, "%s-%lld", p.key, (long long)i.num);
-    reply_json_new(kr, 201, json_pack("{s:s,s:s,s:s}", "id", id, "key", key, "self", self));
+    return 0;
 }
 
 void issue_get(kreq_t *kr)
 {
     issue_rec_t i;
     const char *pkey;
-    int rc = idkey_issue_get(kr->store, kr->arena, kr->site.id, kr->params[0], &i, &pkey);
-    if (rc != STORE_OK) {
-        reply_error(kr, rc == STORE_NOTFOUND ? 404 : 500, 1,
-                    rc == STORE_NOTFOUND ? "Issue does not exist or you do not have permission to see it."
-                                         : "Internal server error");
+    if (path_issue(kr, NULL, NULL, &i, &pkey) != 0)
         return;
-    }
-    int may = perm_allows(kr, i.project_id, "BROWSE_PROJECTS");
-    if (may != 1) { /* one the user may not see: the same answer as none */
-        reply_error(kr, may < 0 ? 500 : 404, 1,
-                    may < 0 ? "Internal server error"
-                            : "Issue does not exist or you do not have permission to see it.");
-        return;
-    }
     issue_view_t v;
-    char err[160];
     int bad = 0;
     const char *fields = kreq_query(kr, "fields", &bad), *expand = kreq_query(kr, "expand", &bad),
                *props = kreq_query(kr, "properties", &bad);
@@ -189,11 +409,533 @@ void issue_get(kreq_t *kr)
         reply_error(kr, 400, 1, "A query parameter is malformed.");
         return;
     }
-    if (issue_view_parse(kr->arena, fields, "*all", expand, props, &v, err, sizeof err) != 0) {
-        reply_error(kr, 400, 1, err);
+    if (view_of(kr, fields, expand, props, "*all", &v) != 0)
+        return;
+    jsonw_t *w = reply_writer_new(kr);
+    render_issue(w, kr, &i, pkey, &v);
+    reply_writer(kr, 200, w);
+}
+
+/* A JSON array of strings as Jira's comma-separated list (arena); NULL if absent. */
+static const char *joined(kreq_t *kr, json_t *v, int *bad)
+{
+    if (!v || json_is_null(v))
+        return NULL;
+    if (json_is_string(v))
+        return json_string_value(v);
+    if (!json_is_array(v) || json_array_size(v) > IV_MAX_FIELDS) {
+        *bad = 1;
+        return NULL;
+    }
+    buf_t b;
+    buf_init_arena(&b, kr->arena, 64 * 1024);
+    size_t i;
+    json_t *x;
+    json_array_foreach(v, i, x)
+    {
+        if (!json_is_string(x)) {
+            *bad = 1;
+            return NULL;
+        }
+        if (i)
+            buf_add(&b, ",", 1);
+        buf_adds(&b, json_string_value(x));
+    }
+    return b.len ? b.ptr : "";
+}
+
+void issue_bulkfetch(kreq_t *kr)
+{
+    json_t *body = kreq_json_body(kr, 1);
+    if (!body)
+        return;
+    json_t *ids = json_object_get(body, "issueIdsOrKeys");
+    if (!json_is_array(ids) || json_array_size(ids) == 0) {
+        reply_field_errors(kr, 400, json_pack("{s:s}", "issueIdsOrKeys", "issueIdsOrKeys must not be empty."));
+        return;
+    }
+    if (json_array_size(ids) > BULKFETCH_MAX) {
+        reply_field_errors(kr, 400,
+                           json_pack("{s:s}", "issueIdsOrKeys", "You can request at most 100 issues in one request."));
+        return;
+    }
+    int bad = 0;
+    const char *fields = joined(kr, json_object_get(body, "fields"), &bad);
+    const char *expand = joined(kr, json_object_get(body, "expand"), &bad);
+    const char *props = joined(kr, json_object_get(body, "properties"), &bad);
+    if (bad) {
+        reply_error(kr, 400, 1, "fields, expand and properties must be arrays of strings.");
+        return;
+    }
+    issue_view_t v;
+    if (view_of(kr, fields, expand, props, "*navigable", &v) != 0)
+        return;
+    jsonw_t *w = reply_writer_new(kr);
+    jw_obj(w);
+    jw_kstr(w, "expand", "schema,names");
+    jw_key(w, "issues");
+    jw_arr(w);
+    json_t *missing = json_own(kr->arena, json_array());
+    size_t k;
+    json_t *x;
+    json_array_foreach(ids, k, x)
+    {
+        issue_rec_t i;
+        const char *pkey;
+        const char *s = json_string_value(x);
+        int rc =
+            s && strlen(s) <= 128 ? idkey_issue_get(kr->store, kr->arena, kr->site.id, s, &i, &pkey) : STORE_NOTFOUND;
+        if (rc == STORE_OK && perm_allows(kr, i.project_id, "BROWSE_PROJECTS") == 1)
+            render_issue(w, kr, &i, pkey, &v);
+        else if (s && strlen(s) <= 128)
+            json_array_append_new(missing, json_string(s));
+    }
+    jw_arr_end(w);
+    jw_key(w, "issueErrors");
+    jw_arr(w);
+    if (json_array_size(missing)) {
+        jw_obj(w);
+        jw_key(w, "errorMessages");
+        jw_arr(w);
+        json_array_foreach(missing, k, x)
+        {
+            char msg[200];
+            snprintf(msg, sizeof msg, "Issue '%s' does not exist or you do not have permission to see it.",
+                     json_string_value(x));
+            jw_str(w, msg);
+        }
+        jw_arr_end(w);
+        jw_key(w, "errors");
+        jw_obj(w);
+        jw_obj_end(w);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_obj_end(w);
+    reply_writer(kr, 200, w);
+}
+
+/* Records old -> d as one change group and an updated event, and writes d: inside the
+ * caller's transaction. STORE_OK when nothing changed (nothing is written). */
+static int record_edit(kreq_t *kr, const field_table_t *ft, const issue_draft_t *old, issue_draft_t *d)
+{
+    change_item_t *items;
+    size_t n;
+    int rc = fields_changelog(kr, ft, old, d, &items, &n);
+    if (rc != STORE_OK || n == 0)
+        return rc;
+    d->rec.updated_ms = clock_now_ms();
+    change_group_t g = {.issue_id = d->rec.id,
+                        .author_account_id = kr->principal.account_id,
+                        .created_ms = d->rec.updated_ms,
+                        .items = items,
+                        .nitems = n};
+    rc = store_issue_update(kr->store, kr->site.id, &d->rec);
+    if (rc == STORE_OK)
+        rc = fields_save(kr, old, d);
+    if (rc == STORE_OK)
+        rc = store_changelog_append(kr->store, kr->site.id, &g);
+    if (rc != STORE_OK)
+        return rc;
+    json_t *payload = issue_payload(kr, &d->rec, d->project_key);
+    json_t *jitems = json_array();
+    for (size_t k = 0; k < n; k++)
+        json_array_append_new(jitems, json_pack("{s:s,s:s,s:s?,s:s?,s:s?,s:s?,s:s?}", "field", items[k].field,
+                                                "fieldtype", items[k].fieldtype, "fieldId", items[k].field_id, "from",
+                                                items[k].from_id, "fromString", items[k].from_string, "to",
+                                                items[k].to_id, "toString", items[k].to_string));
+    json_object_set_new(payload, "changelog", json_pack("{s:I,s:o}", "id", (json_int_t)g.id, "items", jitems));
+    return product_event(kr, EV_ISSUE_UPDATED, d->rec.id, payload);
+}
+
+static int commit_edit(kreq_t *kr, const field_table_t *ft, const issue_draft_t *old, issue_draft_t *d)
+{
+    int rc = store_begin(kr->store);
+    if (rc == STORE_OK)
+        rc = record_edit(kr, ft, old, d);
+    if (rc == STORE_OK)
+        rc = store_commit(kr->store);
+    else
+        store_rollback(kr->store);
+    return rc;
+}
+
+void issue_edit(kreq_t *kr)
+{
+    issue_rec_t i;
+    const char *pkey;
+    json_t *body = kreq_json_body(kr, 1);
+    if (!body ||
+        path_issue(kr, "EDIT_ISSUES", "You do not have permission to edit issues in this project.", &i, &pkey) != 0)
+        return;
+    int bad = 0;
+    const char *ret = kreq_query(kr, "returnIssue", &bad);
+    field_table_t ft;
+    issue_draft_t old, d;
+    if (load_fields(kr, &ft) != 0)
+        return;
+    if (fields_draft_load(kr, &i, &old) != STORE_OK) {
+        internal(kr);
+        return;
+    }
+    old.project_key = pkey;
+    d = old;
+    json_t *errors = json_own(kr->arena, json_object());
+    unknown_members(body, errors);
+    json_t *fields = json_object_get(body, "fields"), *update = json_object_get(body, "update");
+    if (fields && !json_is_object(fields))
+        json_object_set_new(errors, "fields", json_string("fields must be an object."));
+    if (update && !json_is_object(update))
+        json_object_set_new(errors, "update", json_string("update must be an object."));
+    if (json_is_object(fields)) {
+        if (json_object_get(fields, "project"))
+            json_object_set_new(errors, "project",
+                                json_string("Field 'project' cannot be set. It is not on the appropriate screen, "
+                                            "or unknown."));
+        apply_fields(kr, &ft, fields, "project", &d, errors);
+    }
+    if (json_is_object(update))
+        apply_update(kr, &ft, json_is_object(fields) ? fields : NULL, update, &d, errors);
+    if (json_object_size(errors) == 0 && d.rec.issuetype_id != old.rec.issuetype_id) {
+        const issue_type_t *a = issue_type_find(old.rec.issuetype_id), *b = issue_type_find(d.rec.issuetype_id);
+        if (a && b && (a->hierarchy_level < 0) != (b->hierarchy_level < 0))
+            json_object_set_new(errors, "issuetype",
+                                json_string("An issue cannot be changed to or from a subtask type here."));
+    }
+    if (json_object_size(errors) == 0 &&
+        (d.rec.parent_id != old.rec.parent_id || d.rec.issuetype_id != old.rec.issuetype_id))
+        fields_check(kr, &d, errors);
+    if (json_object_size(errors) == 0 && d.rec.assignee_account_id != old.rec.assignee_account_id &&
+        !(d.rec.assignee_account_id && old.rec.assignee_account_id &&
+          strcmp(d.rec.assignee_account_id, old.rec.assignee_account_id) == 0)) {
+        int may = perm_allows(kr, i.project_id, "ASSIGN_ISSUES");
+        if (may < 0) {
+            internal(kr);
+            return;
+        }
+        if (!may)
+            json_object_set_new(errors, "assignee", json_string("You do not have permission to assign issues."));
+    }
+    if (json_object_size(errors) > 0) {
+        reply_field_errors(kr, 400, json_incref(errors));
+        return;
+    }
+    if (commit_edit(kr, &ft, &old, &d) != STORE_OK) {
+        internal(kr);
+        return;
+    }
+    if (ret && strcmp(ret, "true") == 0) {
+        issue_view_t v;
+        const char *expand = kreq_query(kr, "expand", &bad);
+        if (view_of(kr, NULL, expand, NULL, "*all", &v) != 0)
+            return;
+        jsonw_t *w = reply_writer_new(kr);
+        render_issue(w, kr, &d.rec, pkey, &v);
+        reply_writer(kr, 200, w);
+        return;
+    }
+    reply_raw(kr, 204, "application/json", "", 0);
+}
+
+void issue_assign(kreq_t *kr)
+{
+    issue_rec_t i;
+    const char *pkey;
+    json_t *body = kreq_json_body(kr, 1);
+    if (!body || path_issue(kr, "ASSIGN_ISSUES", "You do not have permission to assign issues.", &i, &pkey) != 0)
+        return;
+    if (!json_is_object(body) || !json_object_get(body, "accountId")) {
+        reply_field_errors(kr, 400, json_pack("{s:s}", "assignee", "Specify an accountId (or null to unassign)."));
+        return;
+    }
+    field_table_t ft;
+    issue_draft_t old, d;
+    if (load_fields(kr, &ft) != 0)
+        return;
+    if (fields_draft_load(kr, &i, &old) != STORE_OK) {
+        internal(kr);
+        return;
+    }
+    old.project_key = pkey;
+    d = old;
+    json_t *acct = json_object_get(body, "accountId");
+    json_t *errors = json_own(kr->arena, json_object());
+    if (json_is_string(acct) && strcmp(json_string_value(acct), "-1") == 0) {
+        /* automatic: the project's default assignee */
+        d.rec.assignee_account_id =
+            strcmp(old.project.assignee_type ? old.project.assignee_type : "", "PROJECT_LEAD") == 0
+                ? old.project.lead_account_id
+                : NULL;
+    } else {
+        json_t *v = json_is_null(acct) ? NULL : json_pack("{s:O}", "accountId", acct);
+        fields_apply(kr, fields_by_id(&ft, "assignee"), &d, FV_SET, json_own(kr->arena, v), errors);
+    }
+    if (json_object_size(errors) > 0) {
+        reply_field_errors(kr, 400, json_incref(errors));
+        return;
+    }
+    if (commit_edit(kr, &ft, &old, &d) != STORE_OK) {
+        internal(kr);
+        return;
+    }
+    reply_raw(kr, 204, "application/json", "", 0);
+}
+
+void issue_delete(kreq_t *kr)
+{
+    issue_rec_t i;
+    const char *pkey;
+    if (path_issue(kr, "DELETE_ISSUES", "You do not have permission to delete issues in this project.", &i, &pkey) != 0)
+        return;
+    int bad = 0;
+    const char *ds = kreq_query(kr, "deleteSubtasks", &bad);
+    int with_subtasks = ds && strcmp(ds, "true") == 0;
+    issue_rec_t *c;
+    const char **ck;
+    size_t n = 0;
+    if (store_issue_children(kr->store, kr->arena, kr->site.id, i.id, CHILDREN_MAX, &c, &ck, &n) != STORE_OK) {
+        internal(kr);
+        return;
+    }
+    size_t subtasks = 0;
+    for (size_t k = 0; k < n; k++) {
+        const issue_type_t *t = issue_type_find(c[k].issuetype_id);
+        subtasks += t && t->hierarchy_level < 0;
+    }
+    if (subtasks && !with_subtasks) {
+        char msg[300];
+        snprintf(msg, sizeof msg,
+                 "The issue '%s' has subtasks.  You must specify the 'deleteSubtasks' parameter to delete this issue "
+                 "and all its subtasks.",
+                 issue_key(kr, pkey, i.num));
+        reply_error(kr, 400, 1, msg);
+        return;
+    }
+    int rc = store_begin(kr->store);
+    for (size_t k = 0; rc == STORE_OK && k < n; k++) {
+        const issue_type_t *t = issue_type_find(c[k].issuetype_id);
+        if (t && t->hierarchy_level < 0) {
+            rc = store_issue_delete(kr->store, kr->site.id, c[k].id);
+            if (rc == STORE_OK)
+                rc = product_event(kr, EV_ISSUE_DELETED, c[k].id, issue_payload(kr, &c[k], ck[k]));
+        } else { /* an epic's child stays, without its epic */
+            c[k].parent_id = 0;
+            rc = store_issue_update(kr->store, kr->site.id, &c[k]);
+        }
+    }
+    if (rc == STORE_OK)
+        rc = store_issue_delete(kr->store, kr->site.id, i.id);
+    if (rc == STORE_OK)
+        rc = product_event(kr, EV_ISSUE_DELETED, i.id, issue_payload(kr, &i, pkey));
+    if (rc == STORE_OK)
+        rc = store_commit(kr->store);
+    else
+        store_rollback(kr->store);
+    if (rc != STORE_OK) {
+        internal(kr);
+        return;
+    }
+    reply_raw(kr, 204, "application/json", "", 0);
+}
+
+void issue_changelog(kreq_t *kr)
+{
+    issue_rec_t i;
+    const char *pkey;
+    if (path_issue(kr, NULL, NULL, &i, &pkey) != 0)
+        return;
+    int64_t start = 0, max = CHANGELOG_PAGE_MAX;
+    if (kreq_query_int(kr, "startAt", 0, INT32_MAX, &start) != 0 ||
+        kreq_query_int(kr, "maxResults", 0, INT32_MAX, &max) != 0) {
+        reply_error(kr, 400, 1, "startAt and maxResults must be non-negative integers.");
+        return;
+    }
+    if (max > CHANGELOG_PAGE_MAX)
+        max = CHANGELOG_PAGE_MAX;
+    change_group_t *g;
+    size_t n = 0;
+    int64_t total = 0;
+    if (store_changelog_list(kr->store, kr->arena, kr->site.id, i.id, start, max, &g, &n, &total) != STORE_OK) {
+        internal(kr);
+        return;
+    }
+    char id[24];
+    enc_i64(id, i.id);
+    const char *self =
+        arena_printf(kr->arena, "%s/rest/api/%s/issue/%s/changelog", render_base(kr), render_v2(kr) ? "2" : "3", id);
+    jsonw_t *w = reply_writer_new(kr);
+    jw_obj(w);
+    jw_key(w, "self");
+    JW_STRCAT(w, self, "?maxResults=", i64str(kr, max), "&startAt=", i64str(kr, start));
+    if (start + (int64_t)n < total) {
+        jw_key(w, "nextPage");
+        JW_STRCAT(w, self, "?maxResults=", i64str(kr, max), "&startAt=", i64str(kr, start + (int64_t)n));
+    }
+    jw_kint(w, "maxResults", max);
+    jw_kint(w, "startAt", start);
+    jw_kint(w, "total", total);
+    jw_kbool(w, "isLast", start + (int64_t)n >= total);
+    jw_key(w, "values");
+    jw_arr(w);
+    for (size_t k = 0; k < n; k++)
+        render_changelog_group(w, kr, &g[k]);
+    jw_arr_end(w);
+    jw_obj_end(w);
+    reply_writer(kr, 200, w);
+}
+
+void issue_changelog_list(kreq_t *kr)
+{
+    issue_rec_t i;
+    const char *pkey;
+    json_t *body = kreq_json_body(kr, 1);
+    if (!body || path_issue(kr, NULL, NULL, &i, &pkey) != 0)
+        return;
+    json_t *ids = json_object_get(body, "changelogIds");
+    if (!json_is_array(ids) || json_array_size(ids) == 0 || json_array_size(ids) > CHANGELOG_IDS_MAX) {
+        reply_field_errors(
+            kr, 400, json_pack("{s:s}", "changelogIds", "changelogIds must be an array of 1 to 1000 changelog ids."));
+        return;
+    }
+    size_t k;
+    json_t *x;
+    json_array_foreach(ids, k, x) if (!json_is_integer(x))
+    {
+        reply_field_errors(kr, 400, json_pack("{s:s}", "changelogIds", "Each changelog id must be an integer."));
+        return;
+    }
+    change_group_t *g;
+    size_t n = 0;
+    int64_t total = 0;
+    if (store_changelog_list(kr->store, kr->arena, kr->site.id, i.id, 0, CHANGELOG_SCAN_MAX, &g, &n, &total) !=
+        STORE_OK) {
+        internal(kr);
         return;
     }
     jsonw_t *w = reply_writer_new(kr);
-    render_issue(w, kr, &i, pkey, &v);
+    int64_t found = 0;
+    jw_obj(w);
+    jw_key(w, "histories");
+    jw_arr(w);
+    for (size_t j = 0; j < n; j++)
+        json_array_foreach(ids, k, x) if (json_integer_value(x) == g[j].id)
+        {
+            render_changelog_group(w, kr, &g[j]);
+            found++;
+            break;
+        }
+    jw_arr_end(w);
+    jw_kint(w, "maxResults", found);
+    jw_kint(w, "startAt", 0);
+    jw_kint(w, "total", found);
+    jw_obj_end(w);
+    reply_writer(kr, 200, w);
+}
+
+/* The verbs Jira allows on a field of this kind. */
+static void operations(jsonw_t *w, int kind)
+{
+    jw_key(w, "operations");
+    jw_arr(w);
+    if (kind == FK_LABELS || kind == FK_COMPONENTS || kind == FK_VERSIONS || kind == FK_CF_MULTISELECT) {
+        jw_str(w, "add");
+        jw_str(w, "set");
+        jw_str(w, "remove");
+    } else if (kind == FK_TIMETRACKING) {
+        jw_str(w, "set");
+        jw_str(w, "edit");
+    } else {
+        jw_str(w, "set");
+    }
+    jw_arr_end(w);
+}
+
+static void allowed_values(jsonw_t *w, kreq_t *kr, const field_def_t *f)
+{
+    char id[24];
+    switch (f->kind) {
+    case FK_PRIORITY:
+        jw_key(w, "allowedValues");
+        jw_arr(w);
+        for (size_t k = 0; k < model_priorities_len; k++) {
+            enc_i64(id, model_priorities[k].id);
+            jw_obj(w);
+            jw_key(w, "self");
+            JW_STRCAT(w, render_base(kr), "/rest/api/3/priority/", id);
+            jw_kstr(w, "name", model_priorities[k].name);
+            jw_kstr(w, "id", id);
+            jw_obj_end(w);
+        }
+        jw_arr_end(w);
+        break;
+    case FK_RESOLUTION:
+        jw_key(w, "allowedValues");
+        jw_arr(w);
+        for (size_t k = 0; k < model_resolutions_len; k++) {
+            enc_i64(id, model_resolutions[k].id);
+            jw_obj(w);
+            jw_key(w, "self");
+            JW_STRCAT(w, render_base(kr), "/rest/api/3/resolution/", id);
+            jw_kstr(w, "name", model_resolutions[k].name);
+            jw_kstr(w, "id", id);
+            jw_obj_end(w);
+        }
+        jw_arr_end(w);
+        break;
+    case FK_CF_SELECT:
+    case FK_CF_MULTISELECT: {
+        jw_key(w, "allowedValues");
+        jw_arr(w);
+        size_t k;
+        json_t *o;
+        json_array_foreach(f->options, k, o)
+        {
+            jw_obj(w);
+            jw_key(w, "self");
+            JW_STRCAT(w, render_base(kr), "/rest/api/3/customFieldOption/", json_str(o, "id") ? json_str(o, "id") : "");
+            jw_kstr(w, "value", json_str(o, "value"));
+            jw_kstr(w, "id", json_str(o, "id"));
+            jw_obj_end(w);
+        }
+        jw_arr_end(w);
+        break;
+    }
+    default: break;
+    }
+}
+
+void issue_editmeta(kreq_t *kr)
+{
+    issue_rec_t i;
+    const char *pkey;
+    field_table_t ft;
+    if (path_issue(kr, NULL, NULL, &i, &pkey) != 0 || load_fields(kr, &ft) != 0)
+        return;
+    int may = perm_allows(kr, i.project_id, "EDIT_ISSUES");
+    if (may < 0) {
+        internal(kr);
+        return;
+    }
+    jsonw_t *w = reply_writer_new(kr);
+    jw_obj(w);
+    jw_key(w, "fields");
+    jw_obj(w);
+    for (size_t k = 0; may && k < ft.n; k++) {
+        const field_def_t *f = &ft.v[k];
+        if (f->kind == FK_READONLY || f->kind == FK_PROJECT)
+            continue;
+        jw_key(w, f->id);
+        jw_obj(w);
+        jw_kbool(w, "required", f->kind == FK_SUMMARY || f->kind == FK_ISSUETYPE);
+        jw_key(w, "schema");
+        fields_render_schema(w, f);
+        jw_kstr(w, "name", f->name);
+        jw_kstr(w, "key", f->id);
+        operations(w, f->kind);
+        allowed_values(w, kr, f);
+        jw_obj_end(w);
+    }
+    jw_obj_end(w);
+    jw_obj_end(w);
     reply_writer(kr, 200, w);
 }

@@ -6,9 +6,12 @@
 
 #include "base/clock.h"
 #include "base/enc.h"
+#include "product/fields.h"
+#include "product/links.h"
 #include "product/model.h"
 #include "product/render.h"
 #include "product/routes.h"
+#include "store/store_changelog.h"
 #include "store/store_product.h"
 
 /* Splits a comma-separated list into the arena; -1 past max items. */
@@ -209,12 +212,170 @@ static void ktext(jsonw_t *w, const char *k, const char *adf_json)
         jw_null(w);
 }
 
+void (*issue_view_transitions)(jsonw_t *w, kreq_t *kr, const issue_rec_t *i);
+
+/* An issue as a parent or subtask shows it: id, key, self and four fields. */
+void render_issue_ref(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const char *pkey)
+{
+    char id[24], key[120];
+    enc_i64(id, i->id);
+    snprintf(key, sizeof key, "%s-%lld", pkey, (long long)i->num);
+    jw_obj(w);
+    jw_kstr(w, "id", id);
+    jw_kstr(w, "key", key);
+    jw_key(w, "self");
+    JW_STRCAT(w, render_base(kr), render_v2(kr) ? "/rest/api/2/issue/" : "/rest/api/3/issue/", id);
+    jw_key(w, "fields");
+    jw_obj(w);
+    jw_kstr(w, "summary", i->summary);
+    jw_key(w, "status");
+    render_status(w, kr, i->status_id);
+    jw_key(w, "priority");
+    render_priority(w, kr, i->priority_id);
+    const issue_type_t *t = issue_type_find(i->issuetype_id);
+    jw_key(w, "issuetype");
+    if (t)
+        render_issue_type(w, kr, t);
+    else
+        jw_null(w);
+    jw_obj_end(w);
+    jw_obj_end(w);
+}
+
+enum { SUBTASKS_MAX = 500 };
+
+/* The fields that hang off the issue (labels, components, versions, custom fields, parent,
+ * subtasks, links, time tracking, votes, watches). */
+static void render_more(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const issue_view_t *v, const field_table_t *ft,
+                        const issue_draft_t *d)
+{
+    const char *base = render_base(kr);
+    char key[120];
+    snprintf(key, sizeof key, "%s-%lld", d->project_key ? d->project_key : "", (long long)i->num);
+    static const char *const hanging[] = {"labels", "components", "fixVersions", "versions", "timetracking"};
+    for (size_t k = 0; k < sizeof hanging / sizeof *hanging; k++) {
+        const field_def_t *f = fields_by_id(ft, hanging[k]);
+        if (f && issue_view_wants(v, f->id, f->sys->navigable || strcmp(f->id, "timetracking") == 0)) {
+            jw_key(w, f->id);
+            fields_render_value(w, kr, f, d);
+        }
+    }
+    if (issue_view_wants(v, "parent", 1) && i->parent_id) {
+        issue_rec_t p;
+        const char *pk;
+        if (store_issue_by_id(kr->store, kr->arena, kr->site.id, i->parent_id, &p, &pk) == STORE_OK) {
+            jw_key(w, "parent");
+            render_issue_ref(w, kr, &p, pk);
+        }
+    }
+    if (issue_view_wants(v, "subtasks", 1)) {
+        issue_rec_t *c;
+        const char **ck;
+        size_t n = 0;
+        jw_key(w, "subtasks");
+        jw_arr(w);
+        if (store_issue_children(kr->store, kr->arena, kr->site.id, i->id, SUBTASKS_MAX, &c, &ck, &n) == STORE_OK)
+            for (size_t k = 0; k < n; k++) {
+                const issue_type_t *t = issue_type_find(c[k].issuetype_id);
+                if (t && t->hierarchy_level < 0)
+                    render_issue_ref(w, kr, &c[k], ck[k]);
+            }
+        jw_arr_end(w);
+    }
+    if (issue_view_wants(v, "issuelinks", 1)) {
+        jw_key(w, "issuelinks");
+        render_issue_links(w, kr, i);
+    }
+    if (issue_view_wants(v, "votes", 1)) {
+        jw_key(w, "votes");
+        jw_obj(w);
+        jw_key(w, "self");
+        JW_STRCAT(w, base, "/rest/api/3/issue/", key, "/votes");
+        jw_kint(w, "votes", 0);
+        jw_kbool(w, "hasVoted", 0);
+        jw_obj_end(w);
+    }
+    if (issue_view_wants(v, "watches", 1)) {
+        jw_key(w, "watches");
+        jw_obj(w);
+        jw_key(w, "self");
+        JW_STRCAT(w, base, "/rest/api/3/issue/", key, "/watchers");
+        jw_kint(w, "watchCount", 0);
+        jw_kbool(w, "isWatching", 0);
+        jw_obj_end(w);
+    }
+    for (size_t k = 0; k < ft->n; k++) {
+        const field_def_t *f = &ft->v[k];
+        if (f->custom && issue_view_wants(v, f->id, 1)) {
+            jw_key(w, f->id);
+            fields_render_value(w, kr, f, d);
+        }
+    }
+}
+
+/* expand=names and expand=schema: every field the view answers. */
+static void render_names(jsonw_t *w, const issue_view_t *v, const field_table_t *ft, int schema)
+{
+    jw_key(w, schema ? "schema" : "names");
+    jw_obj(w);
+    for (size_t k = 0; k < ft->n; k++) {
+        const field_def_t *f = &ft->v[k];
+        if (!issue_view_wants(v, f->id, f->sys ? f->sys->navigable : 1))
+            continue;
+        jw_key(w, f->id);
+        if (schema)
+            fields_render_schema(w, f);
+        else
+            jw_str(w, f->name);
+    }
+    jw_obj_end(w);
+}
+
+void render_changelog_group(jsonw_t *w, kreq_t *kr, const change_group_t *g)
+{
+    char id[24], when[40];
+    enc_i64(id, g->id);
+    jw_obj(w);
+    jw_kstr(w, "id", id);
+    if (g->author_account_id) {
+        jw_key(w, "author");
+        render_user_ref(w, kr, g->author_account_id, 1);
+    }
+    clock_iso8601(when, sizeof when, g->created_ms);
+    jw_kstr(w, "created", when);
+    jw_key(w, "items");
+    jw_arr(w);
+    for (size_t k = 0; k < g->nitems; k++) {
+        const change_item_t *it = &g->items[k];
+        jw_obj(w);
+        jw_kstr(w, "field", it->field);
+        jw_kstr(w, "fieldtype", it->fieldtype);
+        if (it->field_id)
+            jw_kstr(w, "fieldId", it->field_id);
+        jw_kstr(w, "from", it->from_id);
+        jw_kstr(w, "fromString", it->from_string);
+        jw_kstr(w, "to", it->to_id);
+        jw_kstr(w, "toString", it->to_string);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_obj_end(w);
+}
+
+enum { EXPAND_CHANGELOG_MAX = 100 };
+
 void render_issue(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const char *project_key, const issue_view_t *v)
 {
     char buf[1024], id[24];
     enc_i64(id, i->id);
     const char *base = render_base(kr);
     const char *api = render_v2(kr) ? "/rest/api/2/issue/" : "/rest/api/3/issue/";
+    field_table_t ft = {0};
+    issue_draft_t d;
+    int have =
+        fields_load(kr->store, kr->arena, kr->site.id, &ft) == STORE_OK && fields_draft_load(kr, i, &d) == STORE_OK;
+    if (have)
+        d.project_key = project_key;
     jw_obj(w);
     jw_kstr(w, "expand", "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations");
     jw_kstr(w, "id", id);
@@ -222,6 +383,33 @@ void render_issue(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const char *proj
     JW_STRCAT(w, base, api, id);
     snprintf(buf, sizeof buf, "%s-%lld", project_key, (long long)i->num);
     jw_kstr(w, "key", buf);
+    if (v->expand & IV_TRANSITIONS && issue_view_transitions) {
+        jw_key(w, "transitions");
+        issue_view_transitions(w, kr, i);
+    }
+    if (have && (v->expand & IV_NAMES))
+        render_names(w, v, &ft, 0);
+    if (have && (v->expand & IV_SCHEMA))
+        render_names(w, v, &ft, 1);
+    if (v->expand & IV_CHANGELOG) {
+        change_group_t *g;
+        size_t n = 0;
+        int64_t total = 0;
+        if (store_changelog_list(kr->store, kr->arena, kr->site.id, i->id, 0, EXPAND_CHANGELOG_MAX, &g, &n, &total) !=
+            STORE_OK)
+            n = 0, total = 0;
+        jw_key(w, "changelog");
+        jw_obj(w);
+        jw_kint(w, "startAt", 0);
+        jw_kint(w, "maxResults", (int64_t)n);
+        jw_kint(w, "total", total);
+        jw_key(w, "histories");
+        jw_arr(w);
+        for (size_t k = 0; k < n; k++)
+            render_changelog_group(w, kr, &g[k]);
+        jw_arr_end(w);
+        jw_obj_end(w);
+    }
     jw_key(w, "fields");
     jw_obj(w);
     if (issue_view_wants(v, "summary", 1))
@@ -292,11 +480,8 @@ void render_issue(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const char *proj
         kopt(w, "timeestimate", i->remaining_estimate_s);
     if (issue_view_wants(v, "timespent", 1))
         kopt(w, "timespent", i->time_spent_s);
-    if (issue_view_wants(v, "labels", 1)) {
-        jw_key(w, "labels");
-        jw_arr(w);
-        jw_arr_end(w);
-    }
+    if (have)
+        render_more(w, kr, i, v, &ft, &d);
     jw_obj_end(w);
     jw_obj_end(w);
 }

@@ -48,6 +48,18 @@ int issue_view_wants(const issue_view_t *v, const char *id, int navigable);
  * checked that the principal may browse i's project. */
 void render_issue(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const char *project_key, const issue_view_t *v);
 
+/* Hook for expand=transitions (the transitions' owner sets it): writes the issue's
+ * transitions array. NULL: expand=transitions adds nothing. */
+extern void (*issue_view_transitions)(jsonw_t *w, kreq_t *kr, const issue_rec_t *i);
+
+/* One changelog group (Changelog: id, author, created, items). */
+struct change_group;
+void render_changelog_group(jsonw_t *w, kreq_t *kr, const struct change_group *g);
+
+/* An issue as parents, subtasks and links show it (id, key, self, fields: summary,
+ * status, priority, issuetype); pkey is its project's key. */
+void render_issue_ref(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const char *pkey);
+
 /* Writes the Status of this id (StatusDetails, with its category). */
 void render_status(jsonw_t *w, kreq_t *kr, int64_t status_id);
 

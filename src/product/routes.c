@@ -16,6 +16,9 @@
  * routes). Then run `make scopes`. */
 #include "product/routes.h"
 
+#include "product/issues.h"
+#include "product/links.h"
+
 /* The route table. V23 adds an operation under both /rest/api/2 and /rest/api/3 with one
  * handler (render_v2 tells the handler which was called: v2 text fields are strings,
  * v3 ADF documents). Routes are grouped by area, each group under a comment naming it.
@@ -36,9 +39,40 @@ static route_t routes[] = {
     V23("GET", "/myself", user_myself),
     V23("GET", "/users/search", user_search),
     V23("GET", "/user", user_get),
-    /* issues */
+    /* issues, fields, links and issue meta (product/issues.h, product/links.h) */
     V23("POST", "/issue", issue_create),
-    V23("GET", "/issue/{issueIdOrKey}", issue_get),
+    V23("GET", "/issue/{issueIdOrKey}", issue_get), /* api: `renderedFields` is not answered yet */
+    V23("PUT", "/issue/{issueIdOrKey}", issue_edit),
+    V23("DELETE", "/issue/{issueIdOrKey}", issue_delete),
+    V23("PUT", "/issue/{issueIdOrKey}/assignee", issue_assign),
+    V23("POST", "/issue/bulk", issue_create_bulk),
+    V23("POST", "/issue/bulkfetch", issue_bulkfetch),
+    V23("GET", "/issue/{issueIdOrKey}/changelog", issue_changelog),
+    V23("POST", "/issue/{issueIdOrKey}/changelog/list", issue_changelog_list),
+    V23("GET", "/issue/{issueIdOrKey}/editmeta", issue_editmeta),
+    V23("GET", "/field", field_list),
+    V23("GET", "/field/search", field_search),
+    V23("POST", "/field", field_create),          /* api: select fields take their options as `options` (strings) */
+    V23("POST", "/issueLink", issue_link_create), /* api: needs EDIT_ISSUES on the outward issue (Jira: LINK_ISSUES) */
+    V23("GET", "/issueLink/{linkId}", issue_link_get),
+    V23("DELETE", "/issueLink/{linkId}", issue_link_delete),
+    V23("GET", "/issueLinkType", issue_link_types),
+    V23("GET", "/issueLinkType/{issueLinkTypeId}", issue_link_type_get),
+    V23("GET", "/issuetype", issuetype_list),
+    V23("GET", "/issuetype/project", issuetype_project),
+    V23("GET", "/issuetype/{id}", issuetype_get),
+    V23("GET", "/status", status_list),
+    V23("GET", "/status/{idOrName}", status_get),
+    V23("GET", "/statuses/search", statuses_search),
+    V23("GET", "/project/{projectIdOrKey}/statuses", project_statuses),
+    V23("GET", "/statuscategory", statuscategory_list),
+    V23("GET", "/statuscategory/{idOrKey}", statuscategory_get),
+    V23("GET", "/priority", priority_list),
+    V23("GET", "/priority/search", priority_search),
+    V23("GET", "/priority/{id}", priority_get),
+    V23("GET", "/resolution", resolution_list),
+    V23("GET", "/resolution/{id}", resolution_get),
+    V23("GET", "/label", label_list),
     /* the site */
     V23("GET", "/serverInfo", server_info),
     /* permissions */

@@ -20,6 +20,7 @@
 #include "store/store_installs.h"
 #include "store/store_journal.h"
 #include "store/store_kvs.h"
+#include "store/store_links.h"
 #include "store/store_product.h"
 #include "store/store_sites.h"
 
@@ -61,6 +62,8 @@ typedef struct store_product_ops {
                         issue_rec_t *out, const char **project_key_out);
     int (*issue_update)(store_t *st, int64_t site_id, const issue_rec_t *i);
     int (*issue_delete)(store_t *st, int64_t site_id, int64_t id);
+    int (*issue_children)(store_t *st, arena_t *a, int64_t site_id, int64_t parent_id, size_t max, issue_rec_t **out,
+                          const char ***project_keys, size_t *n);
 } store_product_ops_t;
 
 /* custom fields, their values, labels (store/store_fields.h) */
@@ -194,6 +197,14 @@ typedef struct store_events_ops {
     int (*list)(store_t *st, arena_t *a, int64_t site_id, int64_t after, int64_t max, event_rec_t **out, size_t *n);
 } store_events_ops_t;
 
+/* issue links (store/store_links.h) */
+typedef struct store_links_ops {
+    int (*insert)(store_t *st, int64_t site_id, link_rec_t *l);
+    int (*get)(store_t *st, int64_t site_id, int64_t id, link_rec_t *out);
+    int (*del)(store_t *st, int64_t site_id, int64_t id);
+    int (*of_issue)(store_t *st, arena_t *a, int64_t site_id, int64_t issue_id, link_rec_t **out, size_t *n);
+} store_links_ops_t;
+
 typedef struct store_backend {
     const char *name;
     /* the handle, migrations and transactions (store/store.h) */
@@ -221,6 +232,7 @@ typedef struct store_backend {
     const store_fields_ops_t *fields;
     const store_catalog_ops_t *catalog;
     const store_changelog_ops_t *changelog;
+    const store_links_ops_t *links;
 } store_backend_t;
 
 /* Every backend's handle starts with this (a backend's own handle embeds it first). */

@@ -60,3 +60,9 @@ int store_issue_delete(store_t *st, int64_t site_id, int64_t id)
 {
     return st->be->product->issue_delete(st, site_id, id);
 }
+
+int store_issue_children(store_t *st, arena_t *a, int64_t site_id, int64_t parent_id, size_t max, issue_rec_t **out,
+                         const char ***project_keys, size_t *n)
+{
+    return st->be->product->issue_children(st, a, site_id, parent_id, max, out, project_keys, n);
+}

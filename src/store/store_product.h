@@ -84,6 +84,10 @@ int store_issue_update(store_t *st, int64_t site_id, const issue_rec_t *i);
  * memberships. Subtasks are the caller's (Jira refuses, or deletes them first).
  * STORE_NOTFOUND if there is no such issue. */
 int store_issue_delete(store_t *st, int64_t site_id, int64_t id);
+/* The issues whose parent is parent_id (an epic's children, an issue's subtasks), by id,
+ * at most `max` of them, with their projects' keys (arena). */
+int store_issue_children(store_t *st, arena_t *a, int64_t site_id, int64_t parent_id, size_t max, issue_rec_t **out,
+                         const char ***project_keys, size_t *n);
 int store_issue_by_key(store_t *st, arena_t *a, int64_t site_id, const char *project_key, int64_t num, issue_rec_t *out,
                        const char **project_key_out);
 

@@ -168,7 +168,7 @@ describe('gen-spec.mjs', () => {
     const d = tmp();
     try {
       const own = readFileSync(path.join(ROOT, 'src', 'product', 'routes.c'), 'utf8');
-      writeFileSync(path.join(d, 'routes.c'), own + '\nV23("GET", "/field", field_list),\n');
+      writeFileSync(path.join(d, 'routes.c'), own + '\nV23("GET", "/dashboard", dashboard_list),\n');
       const r = gen(['--check'], { KILN_ROUTES_DIR: d });
       assert.equal(r.status, 1, r.stdout + r.stderr);
       assert.match(r.stderr, /stale or missing.*tests\/e2e\/spec\/jira-schemas\.json/);

@@ -39,6 +39,7 @@ enum q {
     Q_ISSUE_DEL_LINKS,
     Q_ISSUE_DEL_SPRINTS,
     Q_ISSUE_DEL,
+    Q_ISSUE_CHILDREN,
     Q__COUNT
 };
 
@@ -123,6 +124,9 @@ static const char *const sql[Q__COUNT] = {
                           "inward_issue_id = ?2)",
     [Q_ISSUE_DEL_SPRINTS] = "DELETE FROM issue_sprints WHERE site_id = ?1 AND issue_id = ?2",
     [Q_ISSUE_DEL] = "DELETE FROM issues WHERE site_id = ?1 AND id = ?2",
+    [Q_ISSUE_CHILDREN] = "SELECT " ISSUE_COLS " FROM issues i JOIN projects p "
+                         "ON p.site_id = i.site_id AND p.id = i.project_id "
+                         "WHERE i.site_id = ?1 AND i.parent_id = ?2 ORDER BY i.id LIMIT ?3",
 };
 
 static const sq_sql_t statements = {SQ_PRODUCT, Q__COUNT, sql};
@@ -422,6 +426,35 @@ static int sq_next_kind_id(store_t *st, int64_t site, const char *kind, int64_t 
     return sq_tx_close(st, opened, rc);
 }
 
+static int sq_issue_children(store_t *st, arena_t *a, int64_t site, int64_t parent, size_t max, issue_rec_t **out,
+                             const char ***pkeys, size_t *n)
+{
+    *out = NULL;
+    *pkeys = NULL;
+    *n = 0;
+    if (max == 0)
+        return STORE_OK;
+    issue_rec_t *v = arena_alloc(a, max * sizeof *v);
+    const char **k = arena_alloc(a, max * sizeof *k);
+    if (!v || !k)
+        return STORE_ERROR;
+    sqlite3_stmt *q = stmt(st, Q_ISSUE_CHILDREN);
+    sqlite3_bind_int64(q, 1, site);
+    sqlite3_bind_int64(q, 2, parent);
+    sqlite3_bind_int64(q, 3, (int64_t)max);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        sq_read_issue(a, q, &v[*n]);
+        k[*n] = sq_col_str(a, q, SQ_ISSUE_NCOLS);
+        (*n)++;
+    }
+    int r = rc == SQLITE_DONE ? STORE_OK : sq_rc(st, rc);
+    sq_done(q);
+    *out = v;
+    *pkeys = k;
+    return r;
+}
+
 const store_product_ops_t sq_product_ops = {
     .next_id = sq_next_kind_id,
     .site_seed_ids = sq_site_seed_ids,
@@ -434,4 +467,5 @@ const store_product_ops_t sq_product_ops = {
     .issue_by_key = sq_issue_by_key,
     .issue_update = sq_issue_update,
     .issue_delete = sq_issue_delete,
+    .issue_children = sq_issue_children,
 };

@@ -13,6 +13,7 @@
  *   journal.c   store/store_journal.h    (function_logs, audit_log, ledger)
  *   auth.c      store/store_auth.h       (keys, system_tokens)
  *   events.c    store/store_events.h     (product_events)
+ *   links.c     store/store_links.h      (issue_links)
  *   fields.c    store/store_fields.h     (fields, field_values, issue_labels)
  *   catalog.c   store/store_catalog.h    (components, versions_jira, issue_components, issue_versions)
  *   changelog.c store/store_changelog.h  (changegroups, changeitems)
@@ -55,6 +56,7 @@ enum sq_table {
     SQ_FIELDS,
     SQ_CATALOG,
     SQ_CHANGELOG,
+    SQ_LINKS, /* links.c: issue links */
     SQ__TABLES
 };
 
@@ -186,6 +188,7 @@ extern const store_events_ops_t sq_events_ops;
 extern const store_fields_ops_t sq_fields_ops;
 extern const store_catalog_ops_t sq_catalog_ops;
 extern const store_changelog_ops_t sq_changelog_ops;
+extern const store_links_ops_t sq_links_ops;
 extern const store_auth_ops_t sq_auth_ops;
 
 #endif
