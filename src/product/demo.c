@@ -143,5 +143,10 @@ int demo_fill(store_t *st, arena_t *a, const site_rec_t *site, const char *(*new
         };
         rc = store_issue_insert(st, site->id, &is);
     }
+    const char *types[sizeof projects / sizeof *projects];
+    for (size_t i = 0; i < sizeof projects / sizeof *projects; i++)
+        types[i] = projects[i].type;
+    if (rc == STORE_OK) /* the many issues after these first ones (product/demo_issues.c) */
+        rc = demo_issues(st, a, site, pids, types, sizeof projects / sizeof *projects, ids, sizeof ids / sizeof *ids);
     return rc;
 }

@@ -20,4 +20,11 @@ enum { DEMO_FIRST_ID = 10000, DEMO_ID_STRIDE = 10000, DEMO_KEY_MAX = 10 };
  * account ids. */
 int demo_fill(store_t *st, arena_t *a, const site_rec_t *site, const char *(*new_id)(arena_t *));
 
+/* The bulk of the demo's issues (product/demo_issues.c), after demo_fill's first ones:
+ * about 120 per project (pids[i] of project type ptypes[i]), their components, versions,
+ * changelogs and the site's three custom fields; people are the demo users' account ids.
+ * Inside the caller's transaction. */
+int demo_issues(store_t *st, arena_t *a, const site_rec_t *site, const int64_t *pids, const char *const *ptypes,
+                size_t nprojects, const char *const *people, size_t npeople);
+
 #endif

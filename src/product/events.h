@@ -26,6 +26,12 @@
 #define EV_LINK_CREATED "avi:jira:created:issuelink"
 #define EV_LINK_DELETED "avi:jira:deleted:issuelink"
 #define EV_FIELD_CREATED "avi:jira:created:field" /* payload: the custom field's id and name */
+#define EV_COMPONENT_CREATED "avi:jira:created:component"
+#define EV_COMPONENT_UPDATED "avi:jira:updated:component"
+#define EV_COMPONENT_DELETED "avi:jira:deleted:component"
+#define EV_VERSION_CREATED "avi:jira:created:version"
+#define EV_VERSION_UPDATED "avi:jira:updated:version"
+#define EV_VERSION_DELETED "avi:jira:deleted:version"
 #define EV_PROJECT_CREATED "avi:jira:created:project"
 #define EV_PROJECT_UPDATED "avi:jira:updated:project"
 #define EV_PROPERTY_SET "avi:jira:created:property" /* payload names the entity and key */

@@ -39,4 +39,16 @@ void resolution_list(kreq_t *kr);
 void resolution_get(kreq_t *kr);
 void label_list(kreq_t *kr);
 
+/* product/catalog.c */
+void component_list(kreq_t *kr);
+void component_create(kreq_t *kr);
+void component_get(kreq_t *kr);
+void component_update(kreq_t *kr);
+void component_delete(kreq_t *kr);
+void version_list(kreq_t *kr);
+void version_create(kreq_t *kr);
+void version_get(kreq_t *kr);
+void version_update(kreq_t *kr);
+void version_delete(kreq_t *kr);
+
 #endif
