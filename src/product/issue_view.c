@@ -352,10 +352,21 @@ void render_changelog_group(jsonw_t *w, kreq_t *kr, const change_group_t *g)
         jw_kstr(w, "fieldtype", it->fieldtype);
         if (it->field_id)
             jw_kstr(w, "fieldId", it->field_id);
-        jw_kstr(w, "from", it->from_id);
-        jw_kstr(w, "fromString", it->from_string);
-        jw_kstr(w, "to", it->to_id);
-        jw_kstr(w, "toString", it->to_string);
+        /* a side without a value is left out: Jira's schema has no null for them */
+        static const struct {
+            const char *key;
+            size_t off;
+        } sides[] = {
+            {"from", offsetof(change_item_t, from_id)},
+            {"fromString", offsetof(change_item_t, from_string)},
+            {"to", offsetof(change_item_t, to_id)},
+            {"toString", offsetof(change_item_t, to_string)},
+        };
+        for (size_t s = 0; s < sizeof sides / sizeof *sides; s++) {
+            const char *v = *(const char *const *)((const char *)it + sides[s].off);
+            if (v)
+                jw_kstr(w, sides[s].key, v);
+        }
         jw_obj_end(w);
     }
     jw_arr_end(w);

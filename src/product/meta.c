@@ -45,9 +45,27 @@ static int paging(kreq_t *kr, int64_t dflt, int64_t cap, int64_t *start, int64_t
     return 0;
 }
 
-/* The members of a page (PageBean*) around `values` that the caller writes after. */
-static void page_head(jsonw_t *w, int64_t start, int64_t max, int64_t total, int64_t n)
+/* The members of a page (PageBean*) around `values` that the caller writes after: self
+ * (and nextPage when there is more) are the request's path with the page's startAt. */
+static void page_head(jsonw_t *w, kreq_t *kr, int64_t start, int64_t max, int64_t total, int64_t n)
 {
+    buf_t b;
+    buf_init_arena(&b, kr->arena, 4096);
+    buf_adds(&b, render_base(kr));
+    size_t i = 0;
+    while (i < kr->nseg && strcmp(kr->seg[i], "rest") != 0)
+        i++;
+    for (; i < kr->nseg; i++) {
+        buf_add(&b, "/", 1);
+        buf_adds(&b, kr->seg[i]);
+    }
+    jw_key(w, "self");
+    jw_str(w, arena_printf(kr->arena, "%s?maxResults=%lld&startAt=%lld", b.ptr, (long long)max, (long long)start));
+    if (start + n < total) {
+        jw_key(w, "nextPage");
+        jw_str(w, arena_printf(kr->arena, "%s?maxResults=%lld&startAt=%lld", b.ptr, (long long)max,
+                               (long long)(start + n)));
+    }
     jw_kint(w, "maxResults", max);
     jw_kint(w, "startAt", start);
     jw_kint(w, "total", total);
@@ -143,7 +161,8 @@ void field_search(kreq_t *kr)
             continue;
         if (nids && !in_list(ids, nids, f->id))
             continue;
-        if (query && *query && !strcasestr(f->name, query) && !strcasestr(f->id, query))
+        if (query && *query && !strcasestr(f->name, query) && !strcasestr(f->id, query) &&
+            !(f->custom && f->custom->description && strcasestr(f->custom->description, query)))
             continue;
         sel[n++] = f;
     }
@@ -158,7 +177,7 @@ void field_search(kreq_t *kr)
     int64_t to = from + max < (int64_t)n ? from + max : (int64_t)n;
     jsonw_t *w = reply_writer_new(kr);
     jw_obj(w);
-    page_head(w, start, max, (int64_t)n, to - from);
+    page_head(w, kr, start, max, (int64_t)n, to - from);
     jw_key(w, "values");
     jw_arr(w);
     for (int64_t i = from; i < to; i++) {
@@ -416,7 +435,7 @@ void statuses_search(kreq_t *kr)
     int64_t to = from + max < (int64_t)n ? from + max : (int64_t)n;
     jsonw_t *w = reply_writer_new(kr);
     jw_obj(w);
-    page_head(w, start, max, (int64_t)n, to - from);
+    page_head(w, kr, start, max, (int64_t)n, to - from);
     jw_key(w, "values");
     jw_arr(w);
     for (int64_t i = from; i < to; i++) {
@@ -585,7 +604,7 @@ void priority_search(kreq_t *kr)
     int64_t to = from + max < (int64_t)n ? from + max : (int64_t)n;
     jsonw_t *w = reply_writer_new(kr);
     jw_obj(w);
-    page_head(w, start, max, (int64_t)n, to - from);
+    page_head(w, kr, start, max, (int64_t)n, to - from);
     jw_key(w, "values");
     jw_arr(w);
     for (int64_t i = from; i < to; i++)
@@ -650,7 +669,7 @@ void label_list(kreq_t *kr)
     }
     jsonw_t *w = reply_writer_new(kr);
     jw_obj(w);
-    page_head(w, start, max, total, (int64_t)n);
+    page_head(w, kr, start, max, total, (int64_t)n);
     jw_key(w, "values");
     jw_arr(w);
     for (size_t i = 0; i < n; i++)
