@@ -663,7 +663,8 @@ void label_list(kreq_t *kr)
     const char **labels;
     size_t n = 0;
     int64_t total = 0;
-    if (store_labels_list(kr->store, kr->arena, kr->site.id, start, max, &labels, &n, &total) != STORE_OK) {
+    if (store_labels_list(kr->store, kr->arena, kr->site.id, perm_is_user(kr) ? kr->principal.account_id : NULL, start,
+                          max, &labels, &n, &total) != STORE_OK) {
         internal(kr);
         return;
     }

@@ -524,6 +524,13 @@ describe('permissions: 404 without browse, 403 without the write permission', ()
     await c.v3.issueLinks.linkIssues({ type: { name: 'Relates' }, inwardIssue: { key: help }, outwardIssue: { key: `${WEB}-3` } });
     const mine = await asLena(`/issue/${help}?fields=issuelinks`);
     assert.ok(!JSON.stringify(mine.json).includes(`${WEB}-3`), JSON.stringify(mine.json.fields.issuelinks));
+    // labels: only those of issues she may browse
+    const only = `web-only-${randomKey('', 6).toLowerCase()}`;
+    await c.v3.issues.editIssue({ issueIdOrKey: `${WEB}-3`, update: { labels: [{ add: only }] } });
+    assert.ok((await c.v3.labels.getAllLabels()).values.includes(only), 'the admin lists the label');
+    const lenaLabels = await asLena('/label');
+    expectStatus(lenaLabels, 200);
+    assert.ok(!lenaLabels.json.values.includes(only) && lenaLabels.json.total === lenaLabels.json.values.length, JSON.stringify(lenaLabels.json));
     const adminView = await c.v3.issues.getIssue({ issueIdOrKey: help, fields: ['issuelinks'] });
     // the help desk issue is the inward one ("relates to" WEB-3): its entry names WEB-3 as inwardIssue
     assert.ok(adminView.fields.issuelinks.some((l) => l.inwardIssue?.key === `${WEB}-3`), JSON.stringify(adminView.fields.issuelinks));

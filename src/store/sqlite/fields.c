@@ -25,6 +25,11 @@ enum q {
 
 #define FIELD_COLS "id, name, description, type, options_json, created_ms"
 
+#define LABELS_VISIBLE                                                                                                 \
+    " AND (?4 IS NULL OR EXISTS (SELECT 1 FROM issues i JOIN user_permissions up ON up.site_id = i.site_id"            \
+    " AND up.account_id = ?4 AND up.permission = 'BROWSE_PROJECTS' AND up.project_id IN (0, i.project_id)"             \
+    " WHERE i.site_id = l.site_id AND i.id = l.issue_id))"
+
 static const char *const sql[Q__COUNT] = {
     [Q_FIELD_INSERT] = "INSERT INTO fields (site_id, id, name, description, type, options_json, created_ms) "
                        "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE NOT EXISTS (SELECT 1 FROM fields "
@@ -40,8 +45,10 @@ static const char *const sql[Q__COUNT] = {
     [Q_LABELS_GET] = "SELECT label FROM issue_labels WHERE site_id = ?1 AND issue_id = ?2 ORDER BY label",
     [Q_LABELS_CLEAR] = "DELETE FROM issue_labels WHERE site_id = ?1 AND issue_id = ?2",
     [Q_LABEL_INSERT] = "INSERT OR IGNORE INTO issue_labels (site_id, issue_id, label) VALUES (?1, ?2, ?3)",
-    [Q_LABELS_LIST] = "SELECT DISTINCT label FROM issue_labels WHERE site_id = ?1 ORDER BY label LIMIT ?2 OFFSET ?3",
-    [Q_LABELS_COUNT] = "SELECT count(DISTINCT label) FROM issue_labels WHERE site_id = ?1",
+    /* ?4: a user's account id, whose labels are those of the issues it may browse; NULL: all */
+    [Q_LABELS_LIST] = "SELECT DISTINCT label FROM issue_labels l WHERE site_id = ?1" LABELS_VISIBLE
+                      " ORDER BY label LIMIT ?2 OFFSET ?3",
+    [Q_LABELS_COUNT] = "SELECT count(DISTINCT label) FROM issue_labels l WHERE site_id = ?1" LABELS_VISIBLE,
 };
 
 static const sq_sql_t statements = {SQ_FIELDS, Q__COUNT, sql};
@@ -190,16 +197,18 @@ static int sq_labels_set(store_t *st, int64_t site, int64_t issue, const char *c
     return sq_tx_close(st, opened, rc);
 }
 
-static int sq_labels_list(store_t *st, arena_t *a, int64_t site, int64_t start, int64_t max, const char ***out,
-                          size_t *n, int64_t *total)
+static int sq_labels_list(store_t *st, arena_t *a, int64_t site, const char *viewer, int64_t start, int64_t max,
+                          const char ***out, size_t *n, int64_t *total)
 {
     sqlite3_stmt *q = stmt(st, Q_LABELS_COUNT);
     sqlite3_bind_int64(q, 1, site);
+    sq_bind_text(q, 4, viewer);
     int rc = sq_count(st, q, total);
     if (rc != STORE_OK)
         return rc;
     q = stmt(st, Q_LABELS_LIST);
     sqlite3_bind_int64(q, 1, site);
+    sq_bind_text(q, 4, viewer);
     sqlite3_bind_int64(q, 2, max);
     sqlite3_bind_int64(q, 3, start);
     return sq_collect(st, a, q, sizeof **out, read_label, (void **)out, n);
