@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,25 @@ int fields_load(store_t *st, arena_t *a, int64_t site_id, field_table_t *out)
         }
     }
     return STORE_OK;
+}
+
+static int slot = -1;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static void take_slot(void)
+{
+    slot = kreq_ctx_index();
+}
+
+const field_table_t *fields_for_request(kreq_t *kr)
+{
+    pthread_once(&once, take_slot);
+    if (!kr->ctx[slot]) {
+        field_table_t *t = arena_calloc(kr->arena, sizeof *t);
+        if (!t || fields_load(kr->store, kr->arena, kr->site.id, t) != STORE_OK)
+            return NULL;
+        kr->ctx[slot] = t;
+    }
+    return kr->ctx[slot];
 }
 
 const field_def_t *fields_by_id(const field_table_t *t, const char *id)

@@ -66,6 +66,9 @@ typedef struct field_table {
 
 /* The site's fields: every system field, then its custom fields by id. */
 int fields_load(store_t *st, arena_t *a, int64_t site_id, field_table_t *out);
+/* The request's site's fields, loaded once per request (a search renders many issues):
+ * NULL on a store error. Valid for the request; a field made during it is not in it. */
+const field_table_t *fields_for_request(kreq_t *kr);
 const field_def_t *fields_by_id(const field_table_t *t, const char *id);
 /* By display name, without case (a system field's name before a custom field's). */
 const field_def_t *fields_by_name(const field_table_t *t, const char *name);

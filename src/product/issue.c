@@ -292,10 +292,12 @@ static void write_created(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const ch
 
 static int load_fields(kreq_t *kr, field_table_t *ft)
 {
-    if (fields_load(kr->store, kr->arena, kr->site.id, ft) != STORE_OK) {
+    const field_table_t *t = fields_for_request(kr);
+    if (!t) {
         internal(kr);
         return -1;
     }
+    *ft = *t;
     return 0;
 }
 

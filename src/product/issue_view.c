@@ -381,10 +381,10 @@ void render_issue(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const char *proj
     enc_i64(id, i->id);
     const char *base = render_base(kr);
     const char *api = render_v2(kr) ? "/rest/api/2/issue/" : "/rest/api/3/issue/";
-    field_table_t ft = {0};
+    const field_table_t *ftp = fields_for_request(kr);
+    field_table_t ft = ftp ? *ftp : (field_table_t){0};
     issue_draft_t d;
-    int have =
-        fields_load(kr->store, kr->arena, kr->site.id, &ft) == STORE_OK && fields_draft_load(kr, i, &d) == STORE_OK;
+    int have = ftp && fields_draft_load(kr, i, &d) == STORE_OK;
     if (have)
         d.project_key = project_key;
     jw_obj(w);
