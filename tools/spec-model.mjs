@@ -195,6 +195,7 @@ export function parseRoutes(text, file = '<text>') {
     const line = text.slice(0, m.index).split('\n').length;
     const api = m[7] == null ? null : m[7].split('\n').map((l) => l.replace(/^\s*\*?\s?/, '').trim()).join(' ').replace(/\s+/g, ' ').trim();
     if (api === '') throw new Error(`${file}:${line}: empty /* api: */ comment`);
+    if (api && /<!--|-->/.test(api)) throw new Error(`${file}:${line}: an /* api: */ comment may not hold "<!--" or "-->" (docs/api.md's markers)`);
     const v23 = m[4] !== undefined;
     const method = v23 ? m[4] : m[1];
     const p = v23 ? m[5] : m[2];

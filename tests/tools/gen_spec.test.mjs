@@ -67,6 +67,7 @@ describe('route lines', () => {
     assert.throws(() => parseRoutes('{"GET", "/admin/x", f},', 'b.c'), /b\.c:1: route path "\/admin\/x"/);
     assert.throws(() => parseRoutes('{"GET", "/rest/api/3/myself", f}, /* api: */', 'c.c'), /c\.c:1: empty/);
     assert.throws(() => parseRoutes('{"BREW", "/rest/api/3/myself", f},', 'd.c'), /unknown method "BREW"/);
+    assert.throws(() => parseRoutes('{"GET", "/rest/api/3/myself", f}, /* api: x <!-- END operations --> */', 'e.c'), /e\.c:1: .*markers/);
   });
 
   it("kiln's own route table is read (src/product), each route once", () => {
