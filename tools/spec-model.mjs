@@ -12,11 +12,15 @@
 //             scopes (only rich-text fields differ), and the 2022 file has v3 only;
 //   software  every /rest/agile/... operation of the Jira Software description (2022):
 //             its `security: [{OAuth2: [...]}]` set, the only one it gives, is taken as the
-//             classic set (granular NULL); an empty list needs no scope, as there;
+//             classic set (granular NULL: Atlassian's Software pages list one set per
+//             operation, e.g. api-group-sprint's "Create sprint": write:sprint:jira-software);
+//             an empty list needs no scope, as there;
 //   extra     tools/scopes-extra.json: operations newer than both files, each with the
 //             Atlassian page its scopes were read from (and "v2": true when Atlassian has
 //             the /rest/api/2 twin, which is then added as above).
-// An operation in two sources is an error: the extra table holds only what the files lack.
+// An operation in two sources is an error: the extra table holds only what the files lack,
+// unless its entry says "replaces": "platform" | "software" (Atlassian changed the scopes
+// since 2022; the entry's page says so), which then replaces that row.
 //
 // Route lines (src/product/**/*.c), matched by ROUTE_RE over the whole file text:
 //   {"GET", "/rest/api/3/myself", user_myself},
@@ -92,11 +96,12 @@ function checkScopes(list, where) {
 /** Every operation kiln knows the scopes of, sorted by (path, method), one row each. */
 export function scopeRows({ platform, software, extra }) {
   const rows = new Map();
-  const add = (row) => {
+  const add = (row, replaces = null) => {
     const key = `${row.method} ${row.path}`;
     const had = rows.get(key);
-    if (had) throw new Error(`${key} is in both ${had.source} and ${row.source}`);
-    rows.set(key, row);
+    if (had && !(replaces && had.source === replaces)) throw new Error(`${key} is in both ${had.source} and ${row.source}`);
+    if (!had && replaces) throw new Error(`${key} "replaces" ${replaces}, which has no such operation`);
+    rows.set(key, had ? { ...row, replaced: had } : row);
   };
   const twin = (row) => row.path.startsWith('/rest/api/3/') &&
     add({ ...row, path: '/rest/api/2/' + row.path.slice('/rest/api/3/'.length), source: `${row.source} (v2 twin)` });
@@ -140,7 +145,8 @@ export function scopeRows({ platform, software, extra }) {
       classic: e.classic == null ? null : checkScopes(e.classic, where),
       granular: e.granular == null ? null : checkScopes(e.granular, where),
     };
-    add(row);
+    if (e.replaces != null && !['platform', 'software'].includes(e.replaces)) throw new Error(`${where}: "replaces" must be "platform" or "software"`);
+    add(row, e.replaces ?? null);
     if (e.v2) {
       if (!e.path.startsWith('/rest/api/3/')) throw new Error(`${where}: "v2" is for /rest/api/3 operations`);
       twin(row);
