@@ -197,12 +197,14 @@ export function parseRoutes(text, file = '<text>') {
   /* comments other than api: ones become blanks (newlines kept, so line numbers hold) */
   const blank = (c) => c.replace(/[^\n]/g, ' ');
   text = text.replace(/\/\*(?!\s*api:)[\s\S]*?\*\/|\/\/[^\n]*/g, blank);
-  /* every V23( use (not its #define) must be one the regex reads: none is skipped silently */
-  const read = new Set([...text.matchAll(ROUTE_RE)].filter((m) => m[4] !== undefined).map((m) => m.index + m[0].indexOf('V23')));
-  for (const m of text.matchAll(/\bV23\s*\(/g)) {
+  /* every V23( use (not its #define) and every {"METHOD", must start an entry the regex
+     reads: none is skipped silently */
+  const read = new Set([...text.matchAll(ROUTE_RE)].map((m) => m.index));
+  const lineOf = (i) => text.slice(0, i).split('\n').length;
+  for (const m of text.matchAll(/\bV23\s*\(|\{\s*"(?:GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS)"\s*,/g)) {
     const lineStart = text.lastIndexOf('\n', m.index) + 1;
     if (/^\s*#\s*define\b/.test(text.slice(lineStart, m.index)) || read.has(m.index)) continue;
-    throw new Error(`${file}:${text.slice(0, m.index).split('\n').length}: a V23(...) route the reader cannot read: write V23("METHOD", "/path", handler)`);
+    throw new Error(`${file}:${lineOf(m.index)}: a route the reader cannot read ("${m[0]}..."): write {"METHOD", "/rest/...", handler} or V23("METHOD", "/path", handler)`);
   }
   for (const m of text.matchAll(ROUTE_RE)) {
     const line = text.slice(0, m.index).split('\n').length;

@@ -54,8 +54,10 @@ describe('route lines', () => {
 
   it('a V23 it cannot read is an error, not a route left out; its #define is no route', () => {
     assert.deepEqual(parseRoutes('#define V23(m, p, f) {m, "/rest/api/2" p, f}, {m, "/rest/api/3" p, f}\n'), []);
-    assert.throws(() => parseRoutes('x\n    V23("GET", "/myself", user_myself, 1),\n', 'v.c'), /v\.c:2: a V23\(\.\.\.\) route the reader cannot read/);
-    assert.throws(() => parseRoutes('V23(GET_, "/myself", user_myself),', 'w.c'), /w\.c:1: a V23/);
+    assert.throws(() => parseRoutes('x\n    V23("GET", "/myself", user_myself, 1),\n', 'v.c'), /v\.c:2: a route the reader cannot read \("V23\(/);
+    assert.throws(() => parseRoutes('V23(GET_, "/myself", user_myself),', 'w.c'), /w\.c:1: a route the reader cannot read/);
+    assert.throws(() => parseRoutes('{"GET", "/rest/api/3/myself", user_myself, 1},', 'x.c'), /x\.c:1: a route the reader cannot read \("\{"GET",/);
+    assert.throws(() => parseRoutes('{"GET", path_var, f},', 'y.c'), /y\.c:1: a route/);
   });
 
   it('reads no route inside another comment or after //', () => {
