@@ -27,8 +27,9 @@
 //   V23("GET", "/issue/{issueIdOrKey}", issue_get),   -> /rest/api/2/... and /rest/api/3/...
 // each optionally followed (after its comma) by one comment `/* api: TEXT */` (may wrap
 // over lines): what kiln does differently from Jira for that operation, for docs/api.md.
-// Method and path must be string literals; a line built any other way is not seen, and
-// neither is anything inside another comment or after `//`.
+// Method and path must be string literals: a `{"METHOD", ` or `V23(` (other than V23's
+// #define) that does not start such an entry is an error naming its line, so no route is
+// left out unseen. Nothing inside another comment or after `//` is read.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
