@@ -3,6 +3,7 @@
  * model (product/fields.h); every write is one transaction with one change event. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/buf.h"
 #include "base/clock.h"
@@ -906,6 +907,22 @@ static void allowed_values(jsonw_t *w, kreq_t *kr, const field_def_t *f)
     }
 }
 
+/* The members of one field's FieldMetadata (editmeta and createmeta). */
+static void field_metadata(jsonw_t *w, kreq_t *kr, const field_def_t *f, int create)
+{
+    jw_obj(w);
+    jw_kbool(w, "required", f->kind == FK_SUMMARY || f->kind == FK_ISSUETYPE || (create && f->kind == FK_PROJECT));
+    jw_key(w, "schema");
+    fields_render_schema(w, f);
+    jw_kstr(w, "name", f->name);
+    jw_kstr(w, "key", f->id);
+    if (create)
+        jw_kbool(w, "hasDefaultValue", f->kind == FK_PRIORITY);
+    operations(w, f->kind);
+    allowed_values(w, kr, f);
+    jw_obj_end(w);
+}
+
 void issue_editmeta(kreq_t *kr)
 {
     issue_rec_t i;
@@ -927,17 +944,160 @@ void issue_editmeta(kreq_t *kr)
         if (f->kind == FK_READONLY || f->kind == FK_PROJECT)
             continue;
         jw_key(w, f->id);
-        jw_obj(w);
-        jw_kbool(w, "required", f->kind == FK_SUMMARY || f->kind == FK_ISSUETYPE);
-        jw_key(w, "schema");
-        fields_render_schema(w, f);
-        jw_kstr(w, "name", f->name);
-        jw_kstr(w, "key", f->id);
-        operations(w, f->kind);
-        allowed_values(w, kr, f);
-        jw_obj_end(w);
+        field_metadata(w, kr, f, 0);
     }
     jw_obj_end(w);
+    jw_obj_end(w);
+    reply_writer(kr, 200, w);
+}
+
+enum { CREATEMETA_MAX_PROJECTS = 100 };
+
+/* One project's issue types as createmeta lists them, with their fields if asked. */
+static void createmeta_project(jsonw_t *w, kreq_t *kr, const project_rec_t *p, const field_table_t *ft,
+                               const char *const *type_ids, size_t ntids, const char *const *type_names, size_t ntnames,
+                               int with_fields)
+{
+    const char *base = render_base(kr);
+    char id[24];
+    enc_i64(id, p->id);
+    jw_obj(w);
+    jw_kstr(w, "expand", "issuetypes");
+    jw_key(w, "self");
+    JW_STRCAT(w, base, "/rest/api/3/project/", id);
+    jw_kstr(w, "id", id);
+    jw_kstr(w, "key", p->key);
+    jw_kstr(w, "name", p->name);
+    jw_key(w, "avatarUrls");
+    jw_obj(w);
+    static const char *const sizes[][2] = {
+        {"48x48", "large"}, {"24x24", "small"}, {"16x16", "xsmall"}, {"32x32", "medium"}};
+    for (size_t s = 0; s < 4; s++) {
+        jw_key(w, sizes[s][0]);
+        JW_STRCAT(w, base, "/rest/api/3/universal_avatar/view/type/project/avatar/10400?size=", sizes[s][1]);
+    }
+    jw_obj_end(w);
+    jw_key(w, "issuetypes");
+    jw_arr(w);
+    for (size_t i = 0; i < model_issue_types_len; i++) {
+        const issue_type_t *t = &model_issue_types[i];
+        char tid[24];
+        enc_i64(tid, t->id);
+        if (!issue_type_in_project(p->type_key, t->id))
+            continue;
+        int wanted = !ntids && !ntnames;
+        for (size_t k = 0; k < ntids; k++)
+            wanted |= strcmp(type_ids[k], tid) == 0;
+        for (size_t k = 0; k < ntnames; k++)
+            wanted |= strcasecmp(type_names[k], t->name) == 0;
+        if (!wanted)
+            continue;
+        jw_obj(w);
+        jw_key(w, "self");
+        JW_STRCAT(w, base, "/rest/api/3/issuetype/", tid);
+        jw_kstr(w, "id", tid);
+        jw_kstr(w, "description", t->description);
+        jw_key(w, "iconUrl");
+        JW_STRCAT(w, base, "/rest/api/2/universal_avatar/view/type/issuetype/avatar/", tid, "?size=medium");
+        jw_kstr(w, "name", t->name);
+        jw_kbool(w, "subtask", t->hierarchy_level < 0);
+        jw_kint(w, "hierarchyLevel", t->hierarchy_level);
+        jw_kstr(w, "expand", "fields");
+        if (with_fields) {
+            jw_key(w, "fields");
+            jw_obj(w);
+            for (size_t k = 0; k < ft->n; k++) {
+                const field_def_t *f = &ft->v[k];
+                if (f->kind == FK_READONLY || f->kind == FK_RESOLUTION ||
+                    (f->kind == FK_PARENT && t->hierarchy_level > 0))
+                    continue;
+                jw_key(w, f->id);
+                field_metadata(w, kr, f, 1);
+            }
+            jw_obj_end(w);
+        }
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_obj_end(w);
+}
+
+/* Each value of repeated or comma-separated parameters, at most max of them (arena). */
+static size_t list_param(kreq_t *kr, const char *name, const char **out, size_t max, int *bad)
+{
+    const char *raw[16];
+    size_t nraw = kreq_query_all(kr, name, raw, 16, bad), n = 0;
+    for (size_t i = 0; i < nraw; i++)
+        for (const char *p = raw[i]; *p;) {
+            const char *e = strchr(p, ',');
+            size_t len = e ? (size_t)(e - p) : strlen(p);
+            if (len) {
+                if (n == max) {
+                    *bad = 1;
+                    return n;
+                }
+                out[n++] = arena_strndup(kr->arena, p, len);
+            }
+            p += len + (e != NULL);
+        }
+    return n;
+}
+
+void issue_createmeta(kreq_t *kr)
+{
+    int bad = 0;
+    const char *pids[CREATEMETA_MAX_PROJECTS], *pkeys[CREATEMETA_MAX_PROJECTS], *tids[16], *tnames[16];
+    size_t npids = list_param(kr, "projectIds", pids, CREATEMETA_MAX_PROJECTS, &bad);
+    size_t npkeys = list_param(kr, "projectKeys", pkeys, CREATEMETA_MAX_PROJECTS, &bad);
+    size_t ntids = list_param(kr, "issuetypeIds", tids, 16, &bad);
+    size_t ntnames = list_param(kr, "issuetypeNames", tnames, 16, &bad);
+    const char *expand = kreq_query(kr, "expand", &bad);
+    if (bad || npids + npkeys > CREATEMETA_MAX_PROJECTS) {
+        reply_error(kr, 400, 1, "A query parameter is malformed (at most 100 projects and 16 issue types).");
+        return;
+    }
+    field_table_t ft;
+    if (load_fields(kr, &ft) != 0)
+        return;
+    int with_fields = expand && strstr(expand, "projects.issuetypes.fields") != NULL;
+    /* the projects named, or every project the caller may browse */
+    project_rec_t *ps = NULL;
+    size_t np = 0;
+    if (npids + npkeys) {
+        ps = arena_alloc(kr->arena, (npids + npkeys) * sizeof *ps);
+        for (size_t i = 0; i < npids + npkeys; i++) {
+            const char *ref = i < npids ? pids[i] : pkeys[i - npids];
+            int dup = 0;
+            if (strlen(ref) > 64 || idkey_project_get(kr->store, kr->arena, kr->site.id, ref, &ps[np]) != STORE_OK)
+                continue; /* Jira leaves out what it does not find */
+            for (size_t k = 0; k < np; k++)
+                dup |= ps[k].id == ps[np].id;
+            if (!dup)
+                np++;
+        }
+    } else {
+        int64_t total;
+        project_filter_t f = {.order = PROJECT_ORDER_KEY,
+                              .max_results = CREATEMETA_MAX_PROJECTS,
+                              .viewer = perm_is_user(kr) ? kr->principal.account_id : NULL};
+        if (store_project_search(kr->store, kr->arena, kr->site.id, &f, &ps, &np, &total) != STORE_OK) {
+            internal(kr);
+            return;
+        }
+    }
+    jsonw_t *w = reply_writer_new(kr);
+    jw_obj(w);
+    jw_kstr(w, "expand", "projects");
+    jw_key(w, "projects");
+    jw_arr(w);
+    for (size_t i = 0; i < np; i++) {
+        /* only the projects the caller may create issues in, as Jira */
+        int b = perm_allows(kr, ps[i].id, "BROWSE_PROJECTS"),
+            c = b == 1 ? perm_allows(kr, ps[i].id, "CREATE_ISSUES") : b;
+        if (b == 1 && c == 1)
+            createmeta_project(w, kr, &ps[i], &ft, tids, ntids, tnames, ntnames, with_fields);
+    }
+    jw_arr_end(w);
     jw_obj_end(w);
     reply_writer(kr, 200, w);
 }

@@ -18,6 +18,7 @@ void issue_delete(kreq_t *kr);
 void issue_changelog(kreq_t *kr);
 void issue_changelog_list(kreq_t *kr);
 void issue_editmeta(kreq_t *kr);
+void issue_createmeta(kreq_t *kr);
 
 /* product/meta.c */
 void field_list(kreq_t *kr);

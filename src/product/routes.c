@@ -50,6 +50,7 @@ static route_t routes[] = {
     V23("GET", "/issue/{issueIdOrKey}/changelog", issue_changelog),
     V23("POST", "/issue/{issueIdOrKey}/changelog/list", issue_changelog_list),
     V23("GET", "/issue/{issueIdOrKey}/editmeta", issue_editmeta),
+    V23("GET", "/issue/createmeta", issue_createmeta), /* api: every field is on every screen; at most 100 projects */
     V23("GET", "/field", field_list),
     V23("GET", "/field/search", field_search),
     V23("POST", "/field", field_create),          /* api: select fields take their options as `options` (strings) */

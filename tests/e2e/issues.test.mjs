@@ -184,6 +184,13 @@ describe('issues through jira.js', () => {
       assert.ok(meta.fields.summary.required && meta.fields.labels.operations.includes('add'));
       assert.deepEqual(meta.fields[team].allowedValues.map((o) => o.value), ['Platform', 'Growth', 'Support', 'Design']);
       assert.equal(meta.fields.status, undefined);
+      const cm = await api(n).issues.getCreateIssueMeta({ projectKeys: [WEB, BWEB.key], issuetypeNames: ['Story', 'Subtask'], expand: 'projects.issuetypes.fields' });
+      valid(`GET /rest/api/${n}/issue/createmeta`, 200, cm);
+      assert.deepEqual(cm.projects.map((p) => p.key), [WEB], 'site B\'s project key names nothing on A');
+      assert.deepEqual(cm.projects[0].issuetypes.map((t) => t.name), ['Story', 'Subtask']);
+      const story = cm.projects[0].issuetypes[0].fields;
+      assert.ok(story.summary.required && story.project.required && !story.labels.required);
+      assert.deepEqual(story[team].allowedValues.map((o) => o.value), ['Platform', 'Growth', 'Support', 'Design']);
 
       // a subtask under it; the parent is not deleted without deleteSubtasks
       const sub = await api(n).issues.createIssue({ fields: { project: { key: WEB }, summary: 'a subtask', issuetype: { name: 'Subtask' }, parent: { key: made.key } } });
@@ -517,6 +524,9 @@ describe('permissions: 404 without browse, 403 without the write permission', ()
     expectJiraError(await asLena(`/project/${WEB}/statuses`), 404, 'Lena lists the website\'s statuses');
     const link = await asLena('/issueLink', { method: 'POST', body: { type: { name: 'Relates' }, inwardIssue: { key: help }, outwardIssue: { key: `${WEB}-1` } } });
     expectJiraError(link, 404, 'Lena links to a hidden issue');
+    const cm = await asLena('/issue/createmeta');
+    expectStatus(cm, 200);
+    assert.deepEqual(cm.json.projects, [], 'Lena may create issues nowhere');
     const fetched = await asLena('/issue/bulkfetch', { method: 'POST', body: { issueIdsOrKeys: [`${WEB}-1`, help] } });
     expectStatus(fetched, 200);
     assert.deepEqual(fetched.json.issues.map((i) => i.key), [help]);
