@@ -163,15 +163,27 @@ static void apply_fields(kreq_t *kr, const field_table_t *ft, json_t *fields, co
     }
 }
 
-/* Top-level members other than Jira's. */
+/* Top-level members other than Jira's, and those kiln does not apply on create and edit
+ * (refused rather than dropped: the caller would believe them done). */
 static void unknown_members(json_t *body, json_t *errors)
 {
+    static const struct {
+        const char *member, *msg;
+    } later[] = {
+        {"transition", "A transition on create or edit is not applied by kiln: use POST "
+                       "/issue/{issueIdOrKey}/transitions."},
+        {"properties", "Issue properties on create or edit are not set by kiln: use PUT "
+                       "/issue/{issueIdOrKey}/properties/{propertyKey}."},
+    };
     const char *k;
     json_t *v;
     json_object_foreach(body, k, v)
     {
         if (!known(k, top_level, LEN(top_level)))
             json_object_set_new(errors, k, json_string("Unrecognized field."));
+        for (size_t i = 0; i < LEN(later); i++)
+            if (strcmp(k, later[i].member) == 0 && !json_is_null(v) && json_object_size(v) + json_array_size(v) > 0)
+                json_object_set_new(errors, k, json_string(later[i].msg));
     }
 }
 

@@ -40,9 +40,10 @@ static route_t routes[] = {
     V23("GET", "/users/search", user_search),
     V23("GET", "/user", user_get),
     /* issues, fields, links and issue meta (product/issues.h, product/links.h) */
-    V23("POST", "/issue", issue_create),
+    V23("POST", "/issue", issue_create), /* api: a `transition` or `properties` member is refused (400), not applied */
     V23("GET", "/issue/{issueIdOrKey}", issue_get), /* api: `renderedFields` is not answered yet */
-    V23("PUT", "/issue/{issueIdOrKey}", issue_edit),
+    V23("PUT", "/issue/{issueIdOrKey}",
+        issue_edit), /* api: a `transition` or `properties` member is refused (400), not applied */
     V23("DELETE", "/issue/{issueIdOrKey}", issue_delete),
     V23("PUT", "/issue/{issueIdOrKey}/assignee", issue_assign),
     V23("POST", "/issue/bulk", issue_create_bulk),

@@ -432,8 +432,12 @@ describe('bad input', () => {
     }
     expectFieldError(await create({ ...base(), description: { type: 'doc' } }, 2), 400, 'description', 'v2 wants a string');
     expectFieldError(await create(base(), 3, { nonsense: true }), 400, 'nonsense');
+    // what kiln does not apply on create is refused, never silently dropped
+    expectFieldError(await create(base(), 3, { transition: { id: '11' } }), 400, 'transition');
+    expectFieldError(await create(base(), 3, { properties: [{ key: 'k', value: 1 }] }), 400, 'properties');
+    expectStatus(await create(base(), 3, { historyMetadata: { type: 'x' }, transition: {}, properties: [] }), 201, 'empty ones are fine');
     const after = (await c.v3.projects.getProject({ projectIdOrKey: WEB, expand: 'insight' })).insight.totalIssueCount;
-    assert.equal(after, before, 'no bad request created an issue');
+    assert.equal(after, before + 1, 'no bad request created an issue (one good one did)');
   });
 
   it('deep ADF, a huge body, malformed JSON and a bad update verb are refused with one clear error', async () => {
