@@ -611,7 +611,9 @@ static const char *option_id(const field_def_t *f, json_t *v, int *bad)
     json_array_foreach(f->options, i, o)
     {
         const char *oid = json_str(o, "id"), *val = json_str(o, "value");
-        if (oid && val && strcmp(which, "id") == 0 ? strcmp(oid, want) == 0 : val && strcmp(val, want) == 0) {
+        if (!oid || !val)
+            continue;
+        if (strcmp(which, "id") == 0 ? strcmp(oid, want) == 0 : strcmp(val, want) == 0) {
             *bad = 0;
             return oid;
         }

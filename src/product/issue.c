@@ -163,10 +163,16 @@ static void apply_fields(kreq_t *kr, const field_table_t *ft, json_t *fields, co
     }
 }
 
+enum { BODY_MAX_FIELDS = 500 }; /* members of `fields` and of `update` */
+
 /* Top-level members other than Jira's, and those kiln does not apply on create and edit
  * (refused rather than dropped: the caller would believe them done). */
 static void unknown_members(json_t *body, json_t *errors)
 {
+    static const char *const objects[] = {"fields", "update"};
+    for (size_t i = 0; i < LEN(objects); i++)
+        if (json_object_size(json_object_get(body, objects[i])) > BODY_MAX_FIELDS)
+            json_object_set_new(errors, objects[i], json_string("At most 500 fields in one request."));
     static const struct {
         const char *member, *msg;
     } later[] = {
@@ -203,6 +209,8 @@ static int create_one(kreq_t *kr, const field_table_t *ft, json_t *body, json_t 
         return 400;
     }
     unknown_members(body, errors);
+    if (json_object_get(errors, "fields") || json_object_get(errors, "update"))
+        return 400;
     json_t *fields = json_object_get(body, "fields");
     json_t *update = json_object_get(body, "update");
     if (update && !json_is_object(update))
@@ -597,6 +605,10 @@ void issue_edit(kreq_t *kr)
     d = old;
     json_t *errors = json_own(kr->arena, json_object());
     unknown_members(body, errors);
+    if (json_object_get(errors, "fields") || json_object_get(errors, "update")) {
+        reply_field_errors(kr, 400, json_incref(errors));
+        return;
+    }
     json_t *fields = json_object_get(body, "fields"), *update = json_object_get(body, "update");
     if (fields && !json_is_object(fields))
         json_object_set_new(errors, "fields", json_string("fields must be an object."));

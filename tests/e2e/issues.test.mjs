@@ -432,6 +432,9 @@ describe('bad input', () => {
     }
     expectFieldError(await create({ ...base(), description: { type: 'doc' } }, 2), 400, 'description', 'v2 wants a string');
     expectFieldError(await create(base(), 3, { nonsense: true }), 400, 'nonsense');
+    const many = Object.fromEntries(Array.from({ length: 20000 }, (_, i) => [`f${i}`, i]));
+    const tooMany = await create({ ...base(), ...many });
+    assert.deepEqual(Object.keys(expectFieldError(tooMany, 400, 'fields').errors), ['fields'], 'one error, not 20000');
     // what kiln does not apply on create is refused, never silently dropped
     expectFieldError(await create(base(), 3, { transition: { id: '11' } }), 400, 'transition');
     expectFieldError(await create(base(), 3, { properties: [{ key: 'k', value: 1 }] }), 400, 'properties');
