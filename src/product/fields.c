@@ -1303,23 +1303,23 @@ static void render_catalog(jsonw_t *w, kreq_t *kr, int comp, const int64_t *ids,
     for (size_t i = 0; i < n; i++) {
         char sid[24];
         enc_i64(sid, ids[i]);
-        const char *name = catalog_name(kr, comp, ids[i]);
-        if (!name)
+        component_rec_t c;
+        pversion_rec_t v;
+        int rc = comp ? store_component_get(kr->store, kr->arena, kr->site.id, ids[i], &c)
+                      : store_pversion_get(kr->store, kr->arena, kr->site.id, ids[i], &v);
+        if (rc != STORE_OK)
             continue;
         jw_obj(w);
         jw_key(w, "self");
         JW_STRCAT(w, render_base(kr), comp ? "/rest/api/3/component/" : "/rest/api/3/version/", sid);
         jw_kstr(w, "id", sid);
-        jw_kstr(w, "name", name);
+        jw_kstr(w, "name", comp ? c.name : v.name);
         if (!comp) {
-            pversion_rec_t v;
-            if (store_pversion_get(kr->store, kr->arena, kr->site.id, ids[i], &v) == STORE_OK) {
-                jw_kstr(w, "description", v.description ? v.description : "");
-                jw_kbool(w, "archived", v.archived);
-                jw_kbool(w, "released", v.released);
-                if (v.release_date)
-                    jw_kstr(w, "releaseDate", v.release_date);
-            }
+            jw_kstr(w, "description", v.description ? v.description : "");
+            jw_kbool(w, "archived", v.archived);
+            jw_kbool(w, "released", v.released);
+            if (v.release_date)
+                jw_kstr(w, "releaseDate", v.release_date);
         }
         jw_obj_end(w);
     }

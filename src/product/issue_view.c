@@ -432,7 +432,8 @@ void render_issue(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const char *proj
     if (issue_view_wants(v, "project", 1)) {
         project_rec_t p;
         jw_key(w, "project");
-        if (store_project_by_id(kr->store, kr->arena, kr->site.id, i->project_id, &p) == STORE_OK) {
+        if (have ? (p = d.project, 1)
+                 : store_project_by_id(kr->store, kr->arena, kr->site.id, i->project_id, &p) == STORE_OK) {
             jw_obj(w);
             render_project_members(w, kr, &p);
             jw_obj_end(w);
