@@ -172,9 +172,14 @@ describe('issues through jira.js', () => {
       const ev = events(A.name, 'avi:jira:updated:issue', made.id);
       assert.equal(ev.length, 1, JSON.stringify(ev));
       assert.equal(ev[0].changelog.id, Number(page.values[0].id));
+      assert.equal(ev[0].issue.key, made.key);
       assert.equal(ev[0].changelog.items.length, 5);
       assert.equal(events(A.name, 'avi:jira:created:issue', made.id).length, 1);
 
+      const ret = await jira(`/issue/${made.key}?returnIssue=true`, { method: 'PUT', body: { fields: { duedate: null } } }, n);
+      expectStatus(ret, 200, 'returnIssue');
+      assert.deepEqual([ret.json.key, ret.json.fields.duedate, ret.json.fields.summary], [made.key, null, `edited v${n}`]);
+      valid(`GET /rest/api/${n}/issue/{issueIdOrKey}`, 200, ret.json);
       await api(n).issues.assignIssue({ issueIdOrKey: made.key, accountId: null });
       got = await api(n).issues.getIssue({ issueIdOrKey: made.key, fields: ['assignee'] });
       assert.equal(got.fields.assignee, null);
