@@ -55,6 +55,10 @@ static int delim_index(char c)
     return -1;
 }
 
+/* The order marks open in (closing in reverse); the parser reads them back nested so. */
+static const adf_mark_t mark_order[] = {AM_LINK,      AM_TEXTCOLOR, AM_STRONG, AM_EM,
+                                        AM_UNDERLINE, AM_STRIKE,    AM_SUBSUP, AM_CODE};
+
 /* ------------------------------------------------------------------ the parser */
 
 typedef struct find {
@@ -174,10 +178,12 @@ static void flush(wp_t *w, json_t *content)
     if (!w->pend.len)
         return;
     json_t *marks = NULL;
-    if (w->nstack) {
+    if (w->nstack) { /* in the writer's order, whatever the nesting was */
         marks = json_array();
-        for (size_t i = 0; i < w->nstack; i++)
-            json_array_append(marks, w->stack[i]);
+        for (size_t k = 0; k < sizeof mark_order / sizeof *mark_order; k++)
+            for (size_t i = 0; i < w->nstack; i++)
+                if (adf_mark_type(w->stack[i]) == mark_order[k])
+                    json_array_append(marks, w->stack[i]);
     }
     json_t *t = mk(w, AN_TEXT);
     json_object_set_new(t, "text", json_stringn(w->pend.ptr, w->pend.len));
@@ -421,7 +427,7 @@ static size_t paragraph(wp_t *w, json_t *content, size_t p, size_t to, int ctx)
     for (;;) {
         size_t le = line_end(w, ls, to);
         parse_inline(w, c, ls, le, 0);
-        if (le >= to || le + 1 >= to || w->s[le + 1] == '\n')
+        if (w->rc || le >= to || le + 1 >= to || w->s[le + 1] == '\n')
             break;
         size_t nle = line_end(w, le + 1, to);
         if (block_at(w, le + 1, nle, to, ctx) != B_PARA)
@@ -588,7 +594,7 @@ static size_t code(wp_t *w, json_t *content, size_t p, size_t le, size_t to, int
         if (ol && ol <= 32 && !memchr(o, '=', ol))
             json_object_set_new(cb, "attrs", json_pack("{s:s%}", "language", o, ol));
     }
-    if (at > le) {
+    if (at > le + 1) { /* "{code}\n\n{code}": no text node, which may not be empty */
         json_t *t = mk(w, AN_TEXT);
         json_object_set_new(t, "text", json_stringn(w->s + le + 1, at - le - 1));
         json_array_append_new(content_of(cb), t);
@@ -745,10 +751,6 @@ int adf_from_wiki(arena_t *a, const char *s, size_t n, json_t **out, adf_error_t
 }
 
 /* ------------------------------------------------------------------ the writer */
-
-/* The order marks open in (closing in reverse); the parser reads them back nested so. */
-static const adf_mark_t mark_order[] = {AM_LINK,      AM_TEXTCOLOR, AM_STRONG, AM_EM,
-                                        AM_UNDERLINE, AM_STRIKE,    AM_SUBSUP, AM_CODE};
 
 static const json_t *find_mark(const json_t *n, adf_mark_t k)
 {
