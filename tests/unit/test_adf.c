@@ -228,24 +228,32 @@ static void test_check_invalid(void **state)
 /* nesting, node count and text size: one past each limit is refused, the limit itself is not */
 static json_t *nested_quotes(unsigned depth)
 {
-    /* doc(1) > bulletList(2) > listItem(3) > bulletList(4) ... > paragraph */
-    json_t *p = J(P(T("x")));
-    json_t *cur = p;
-    unsigned d = 2; /* the paragraph's depth if it were directly in doc */
-    while (d + 2 <= depth) {
+    /* a text node at exactly `depth`: doc(1) > [panel] > bulletList > listItem > ... >
+     * paragraph(depth-1) > text(depth); a list level is two, the panel one */
+    json_t *cur = J(P(T("x")));
+    unsigned d = depth - 1; /* the paragraph's depth */
+    while (d >= 4) {
         json_t *item = json_pack("{s:s,s:[o]}", "type", "listItem", "content", cur);
         cur = json_pack("{s:s,s:[o]}", "type", "bulletList", "content", item);
-        d += 2;
+        d -= 2;
     }
+    if (d == 3)
+        cur = json_pack("{s:s,s:{s:s},s:[o]}", "type", "panel", "attrs", "panelType", "info", "content", cur);
     return json_pack("{s:s,s:i,s:[o]}", "type", "doc", "version", 1, "content", cur);
 }
 
 static void test_check_limits(void **state)
 {
     adf_error_t err;
-    /* text at depth 32 (paragraph at 31) passes; one level more does not */
-    json_t *d = nested_quotes(31);
+    /* text at depth 32 passes; one level more does not (both shapes: even and odd) */
+    json_t *d = nested_quotes(32);
     assert_int_equal(adf_check(d, &err), ADF_OK);
+    json_decref(d);
+    d = nested_quotes(31);
+    assert_int_equal(adf_check(d, &err), ADF_OK);
+    json_decref(d);
+    d = nested_quotes(34);
+    assert_int_equal(adf_check(d, &err), ADF_ELIMIT);
     json_decref(d);
     d = nested_quotes(33);
     assert_int_equal(adf_check(d, &err), ADF_ELIMIT);
@@ -688,11 +696,12 @@ static const struct {
            TM("z", "{\"type\":\"link\",\"attrs\":{\"href\":\"data:text/html,<b>\"}}"))),
      "clickxyz", "<p>clickxyz</p>"},
     {DOC(P(TM("ok", "{\"type\":\"link\",\"attrs\":{\"href\":\"https://a.example/?q=\\\"><script>&x='\"}}"),
-           TM("m", "{\"type\":\"link\",\"attrs\":{\"href\":\"MAILTO:a@b.example\"}}"))),
-     "okm",
+           TM("m", "{\"type\":\"link\",\"attrs\":{\"href\":\"MAILTO:a@b.example\"}}"),
+           TM("u", "{\"type\":\"link\",\"attrs\":{\"href\":\"HTTPS://U.example\"}}"))),
+     "okmu",
      "<p><a href=\"https://a.example/?q=&quot;&gt;&lt;script&gt;&amp;x=&#39;\" class=\"external-link\" "
      "rel=\"nofollow noreferrer\">ok</a><a href=\"MAILTO:a@b.example\" class=\"external-link\" rel=\"nofollow "
-     "noreferrer\">m</a></p>"},
+     "noreferrer\">m</a><a href=\"HTTPS://U.example\" class=\"external-link\" rel=\"nofollow noreferrer\">u</a></p>"},
     {DOC(P("{\"type\":\"inlineCard\",\"attrs\":{\"url\":\"javascript:alert(1)//<b>\"}}",
            "{\"type\":\"mention\",\"attrs\":{\"id\":\"\\\"><img src=x onerror=alert(1)>\",\"text\":\"<b>\"}}")),
      "javascript:alert(1)//<b><b>",
@@ -793,11 +802,16 @@ static void test_unchecked(void **state)
         json_decref(d);
         arena_free(a);
     }
-    /* too deep for the converters too */
-    json_t *d = nested_quotes(41);
+    /* as deep as adf_check allows converts; deeper is too deep for the converters too */
+    json_t *d = nested_quotes(32);
     arena_t *a = arena_new(16u << 20);
     char *s;
     adf_error_t err;
+    assert_int_equal(adf_to_html(a, d, &s, NULL, &err), ADF_OK);
+    assert_int_equal(adf_to_wiki(a, d, &s, NULL, &err), ADF_OK);
+    assert_int_equal(adf_to_text(a, d, &s, NULL, &err), ADF_OK);
+    json_decref(d);
+    d = nested_quotes(41);
     assert_int_equal(adf_to_html(a, d, &s, NULL, &err), ADF_ELIMIT);
     assert_string_equal(err.msg, "the document has more than 20000 nodes or is nested deeper than 32");
     assert_int_equal(adf_to_wiki(a, d, &s, NULL, &err), ADF_ELIMIT);
