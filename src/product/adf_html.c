@@ -196,6 +196,21 @@ static void html_kids(adf_out_t *o, const json_t *n, unsigned depth)
         html_node(o, json_array_get(c, i), depth + 1);
 }
 
+/* A list item's or a cell's children, the first paragraph without <p> (as Jira renders
+ * "* a" and "|a|": <li>a</li>, <td>a</td>) */
+static void html_kids_bare(adf_out_t *o, const json_t *n, unsigned depth)
+{
+    json_t *c = kids(n);
+    for (size_t i = 0; i < json_array_size(c); i++) {
+        json_t *k = json_array_get(c, i);
+        if (i == 0 && adf_node_type(k) == AN_PARAGRAPH) {
+            if (enter(o, depth + 1))
+                html_kids(o, k, depth + 1);
+        } else
+            html_node(o, k, depth + 1);
+    }
+}
+
 static void wrap(adf_out_t *o, const json_t *n, unsigned depth, const char *open, const char *close)
 {
     adf_out_adds(o, open);
@@ -233,7 +248,7 @@ static void html_cell(adf_out_t *o, const json_t *n, unsigned depth, const char 
         }
     }
     adf_out_adds(o, ">");
-    html_kids(o, n, depth);
+    html_kids_bare(o, n, depth);
     adf_out_adds(o, tag[1] == 'h' ? "</th>" : "</td>");
 }
 
@@ -268,7 +283,11 @@ static void html_node(adf_out_t *o, const json_t *n, unsigned depth)
             wrap(o, n, depth, "<ol>", "</ol>");
         break;
     }
-    case AN_LISTITEM: wrap(o, n, depth, "<li>", "</li>"); break;
+    case AN_LISTITEM:
+        adf_out_adds(o, "<li>");
+        html_kids_bare(o, n, depth);
+        adf_out_adds(o, "</li>");
+        break;
     case AN_CODEBLOCK: {
         adf_out_adds(o, "<div class=\"code panel\"><div class=\"codeContent panelContent\"><pre class=\"code-");
         s = json_str(attrs, "language");

@@ -662,7 +662,10 @@ static const struct {
     {DOC("{\"type\":\"bulletList\",\"content\":[{\"type\":\"listItem\",\"content\":[" P(
          T("a")) "]}]},{\"type\":\"orderedList\",\"attrs\":{\"order\":5},\"content\":[{\"type\":\"listItem\","
                  "\"content\":[" P(T("b")) "]}]}"),
-     "a\nb", "<ul><li><p>a</p></li></ul><ol start=\"5\"><li><p>b</p></li></ol>"},
+     "a\nb", "<ul><li>a</li></ul><ol start=\"5\"><li>b</li></ol>"},
+    {DOC("{\"type\":\"bulletList\",\"content\":[{\"type\":\"listItem\",\"content\":[" P(T("a")) "," P(
+         T("b")) ",{\"type\":\"bulletList\",\"content\":[{\"type\":\"listItem\",\"content\":[" P(T("c")) "]}]}]}]}"),
+     "a\nb\nc", "<ul><li>a<p>b</p><ul><li>c</li></ul></li></ul>"},
     {DOC("{\"type\":\"codeBlock\",\"attrs\":{\"language\":\"js\"},\"content\":[" T("if (a<b) x();") "]}"),
      "if (a<b) x();",
      "<div class=\"code panel\"><div class=\"codeContent panelContent\"><pre class=\"code-js\">if (a&lt;b) "
@@ -682,8 +685,8 @@ static const struct {
          "[" P(T("h")) "]},{\"type\":\"tableCell\",\"attrs\":{\"colspan\":2},\"content\":[" P(T("c")) "]}]}]}"),
      "h\nc",
      "<div class=\"table-wrap\"><table class=\"confluenceTable\"><tbody><tr><th "
-     "class=\"confluenceTh\"><p>h</p></th><td "
-     "class=\"confluenceTd\" colspan=\"2\"><p>c</p></td></tr></tbody></table></div>"},
+     "class=\"confluenceTh\">h</th><td "
+     "class=\"confluenceTd\" colspan=\"2\">c</td></tr></tbody></table></div>"},
     {DOC("{\"type\":\"mediaSingle\",\"content\":[{\"type\":\"media\",\"attrs\":{\"type\":\"file\",\"id\":\"m\","
          "\"alt\":\"pic\"}}]}"),
      "", "<span class=\"image-wrap\">pic</span>"},
