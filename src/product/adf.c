@@ -11,9 +11,10 @@
 #include "product/adf_int.h"
 
 const char *const adf_node_names[AN__COUNT] = {
-    "doc",        "paragraph",   "text",      "heading",     "bulletList", "orderedList", "listItem", "codeBlock",
-    "blockquote", "rule",        "hardBreak", "mention",     "emoji",      "inlineCard",  "panel",    "table",
-    "tableRow",   "tableHeader", "tableCell", "mediaSingle", "media",      "mediaGroup",  "status",   "date",
+    "doc",        "paragraph",    "text",      "heading",     "bulletList",   "orderedList",  "listItem",  "codeBlock",
+    "blockquote", "rule",         "hardBreak", "mention",     "emoji",        "inlineCard",   "panel",     "table",
+    "tableRow",   "tableHeader",  "tableCell", "mediaSingle", "media",        "mediaGroup",   "status",    "date",
+    "expand",     "nestedExpand", "taskList",  "taskItem",    "decisionList", "decisionItem", "blockCard",
 };
 
 const char *const adf_mark_names[AM__COUNT] = {
@@ -27,14 +28,20 @@ const char *const adf_mark_names[AM__COUNT] = {
     (M(AN_TEXT) | M(AN_HARDBREAK) | M(AN_MENTION) | M(AN_EMOJI) | M(AN_INLINECARD) | M(AN_STATUS) | M(AN_DATE))
 #define LISTS (M(AN_BULLETLIST) | M(AN_ORDEREDLIST))
 #define MEDIA (M(AN_MEDIASINGLE) | M(AN_MEDIAGROUP))
+#define TASKS (M(AN_TASKLIST) | M(AN_DECISIONLIST))
 #define TOP                                                                                                            \
     (M(AN_PARAGRAPH) | M(AN_HEADING) | LISTS | M(AN_CODEBLOCK) | M(AN_BLOCKQUOTE) | M(AN_RULE) | M(AN_PANEL) |         \
-     M(AN_TABLE) | MEDIA)
+     M(AN_TABLE) | MEDIA | TASKS | M(AN_EXPAND) | M(AN_BLOCKCARD))
+#define EXPAND ((TOP & ~M(AN_EXPAND)) | M(AN_NESTEDEXPAND))
+#define NESTED                                                                                                         \
+    (M(AN_PARAGRAPH) | M(AN_HEADING) | LISTS | M(AN_CODEBLOCK) | M(AN_BLOCKQUOTE) | M(AN_RULE) | M(AN_PANEL) | MEDIA | \
+     TASKS)
 #define ITEM (M(AN_PARAGRAPH) | LISTS | M(AN_CODEBLOCK) | M(AN_MEDIASINGLE))
 #define QUOTE (M(AN_PARAGRAPH) | LISTS | M(AN_CODEBLOCK) | MEDIA)
-#define PANEL (M(AN_PARAGRAPH) | M(AN_HEADING) | LISTS | M(AN_CODEBLOCK) | M(AN_RULE) | MEDIA)
+#define PANEL (M(AN_PARAGRAPH) | M(AN_HEADING) | LISTS | M(AN_CODEBLOCK) | M(AN_RULE) | MEDIA | TASKS | M(AN_BLOCKCARD))
 #define CELL                                                                                                           \
-    (M(AN_PARAGRAPH) | M(AN_HEADING) | LISTS | M(AN_CODEBLOCK) | M(AN_BLOCKQUOTE) | M(AN_RULE) | M(AN_PANEL) | MEDIA)
+    (M(AN_PARAGRAPH) | M(AN_HEADING) | LISTS | M(AN_CODEBLOCK) | M(AN_BLOCKQUOTE) | M(AN_RULE) | M(AN_PANEL) | MEDIA | \
+     TASKS | M(AN_NESTEDEXPAND) | M(AN_BLOCKCARD))
 #define TEXT_MARKS                                                                                                     \
     (M(AM_STRONG) | M(AM_EM) | M(AM_CODE) | M(AM_STRIKE) | M(AM_UNDERLINE) | M(AM_LINK) | M(AM_TEXTCOLOR) |            \
      M(AM_SUBSUP))
@@ -56,6 +63,8 @@ static const char *const media_types[] = {"file", "link", "external", NULL};
 static const char *const user_types[] = {"DEFAULT", "SPECIAL", "APP", NULL};
 static const char *const subsup_types[] = {"sub", "sup", NULL};
 static const char *const aligns[] = {"center", "end", NULL};
+static const char *const task_states[] = {"TODO", "DONE", NULL};
+static const char *const decision_states[] = {"DECIDED", NULL};
 
 static const attr_spec_t a_heading[] = {{"level", AT_INT, 1, 1, 6, NULL}, {NULL}};
 static const attr_spec_t a_ordered[] = {{"order", AT_INT, 0, 0, 1ll << 31, NULL}, {NULL}};
@@ -84,6 +93,11 @@ static const attr_spec_t a_media[] = {{"type", AT_ENUM, 1, 0, 0, media_types}, {
 static const attr_spec_t a_status[] = {
     {"text", AT_STR, 1, 0, 0, NULL}, {"color", AT_ENUM, 1, 0, 0, status_colors}, {NULL}};
 static const attr_spec_t a_date[] = {{"timestamp", AT_DIGITS, 1, 0, 0, NULL}, {NULL}};
+static const attr_spec_t a_expand[] = {{"title", AT_STR, 0, 0, 0, NULL}, {NULL}};
+static const attr_spec_t a_task[] = {
+    {"localId", AT_STR, 0, 0, 0, NULL}, {"state", AT_ENUM, 1, 0, 0, task_states}, {NULL}};
+static const attr_spec_t a_decision[] = {
+    {"localId", AT_STR, 0, 0, 0, NULL}, {"state", AT_ENUM, 1, 0, 0, decision_states}, {NULL}};
 static const attr_spec_t a_break[] = {{"text", AT_STR, 0, 0, 0, NULL}, {NULL}};
 
 static const attr_spec_t m_link[] = {{"href", AT_STR, 1, 0, 0, NULL}, {"title", AT_STR, 0, 0, 0, NULL}, {NULL}};
@@ -126,6 +140,13 @@ static const node_spec_t specs[AN__COUNT] = {
     [AN_MEDIAGROUP] = {M(AN_MEDIA), 1, 0, 0, 0, NULL, 0},
     [AN_STATUS] = {0, 0, 0, 1, 0, a_status, 1},
     [AN_DATE] = {0, 0, 0, 1, 0, a_date, 1},
+    [AN_EXPAND] = {EXPAND, 1, 0, 0, 0, a_expand, 0},
+    [AN_NESTEDEXPAND] = {NESTED, 1, 0, 0, 0, a_expand, 0},
+    [AN_TASKLIST] = {M(AN_TASKITEM) | M(AN_TASKLIST), 1, 0, 0, 0, NULL, 0},
+    [AN_TASKITEM] = {INLINE, 0, 0, 0, 0, a_task, 1},
+    [AN_DECISIONLIST] = {M(AN_DECISIONITEM), 1, 0, 0, 0, NULL, 0},
+    [AN_DECISIONITEM] = {INLINE, 0, 0, 0, 0, a_decision, 1},
+    [AN_BLOCKCARD] = {0, 0, 0, 1, 0, a_card, 1},
 };
 
 static const attr_spec_t *const mark_attrs[AM__COUNT] = {
@@ -455,7 +476,7 @@ static int check_node(check_t *c, const json_t *n, adf_node_t parent, unsigned d
     if ((rc = check_attrs(c, json_object_get(n, "attrs"), s->attrs, s->attrs_required)))
         return rc;
     json_t *attrs = json_object_get(n, "attrs");
-    if (t == AN_INLINECARD && !json_is_string(json_object_get(attrs, "url")) &&
+    if ((t == AN_INLINECARD || t == AN_BLOCKCARD) && !json_is_string(json_object_get(attrs, "url")) &&
         !json_is_object(json_object_get(attrs, "data")))
         return bad(c, ADF_EINVALID, "attrs.url or attrs.data is required");
     if (t == AN_MEDIA) {

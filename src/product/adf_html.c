@@ -70,7 +70,15 @@ static void text_node(adf_out_t *o, const json_t *n, unsigned depth)
         return;
     adf_node_t t = adf_node_type(n);
     json_t *c = kids(n);
-    if (t == AN_PARAGRAPH || t == AN_HEADING || t == AN_CODEBLOCK) {
+    const char *line = t == AN_EXPAND || t == AN_NESTEDEXPAND ? adf_attr_str(n, "title")
+                       : t == AN_BLOCKCARD                    ? adf_attr_str(n, "url")
+                                                              : NULL;
+    if (line && *line) { /* an expand's title, a block card's URL: a line of their own */
+        if (o->b.len)
+            adf_out_adds(o, "\n");
+        adf_out_adds(o, line);
+    }
+    if (t == AN_PARAGRAPH || t == AN_HEADING || t == AN_CODEBLOCK || t == AN_TASKITEM || t == AN_DECISIONITEM) {
         if (o->b.len)
             adf_out_adds(o, "\n");
         for (size_t i = 0; i < json_array_size(c); i++)
@@ -350,6 +358,31 @@ static void html_node(adf_out_t *o, const json_t *n, unsigned depth)
         adf_out_adds(o, "<span class=\"aui-lozenge\">");
         escs(o, json_str(attrs, "text"));
         adf_out_adds(o, "</span>");
+        break;
+    case AN_EXPAND:
+    case AN_NESTEDEXPAND:
+        adf_out_adds(o, "<div class=\"expand-container\"><div class=\"expand-title\">");
+        escs(o, json_str(attrs, "title"));
+        wrap(o, n, depth, "</div><div class=\"expand-content\">", "</div></div>");
+        break;
+    case AN_TASKLIST: wrap(o, n, depth, "<ul class=\"task-list\">", "</ul>"); break;
+    case AN_TASKITEM:
+        s = json_str(attrs, "state");
+        wrap(o, n, depth, s && strcmp(s, "DONE") == 0 ? "<li class=\"task-done\">" : "<li class=\"task-todo\">",
+             "</li>");
+        break;
+    case AN_DECISIONLIST: wrap(o, n, depth, "<ul class=\"decision-list\">", "</ul>"); break;
+    case AN_DECISIONITEM: wrap(o, n, depth, "<li>", "</li>"); break;
+    case AN_BLOCKCARD:
+        adf_out_adds(o, "<div class=\"block-card\">");
+        s = json_str(attrs, "url");
+        if (safe_href(s)) {
+            link_open(o, s);
+            escs(o, s);
+            adf_out_adds(o, "</a>");
+        } else
+            escs(o, s);
+        adf_out_adds(o, "</div>");
         break;
     case AN_DATE:
         if (adf_date_ymd(json_str(attrs, "timestamp"), ymd) == 0) {

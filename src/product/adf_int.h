@@ -35,6 +35,13 @@ typedef enum {
     AN_MEDIAGROUP,
     AN_STATUS,
     AN_DATE,
+    AN_EXPAND,
+    AN_NESTEDEXPAND,
+    AN_TASKLIST,
+    AN_TASKITEM,
+    AN_DECISIONLIST,
+    AN_DECISIONITEM,
+    AN_BLOCKCARD,
     AN__COUNT,
     AN_UNKNOWN = AN__COUNT
 } adf_node_t;

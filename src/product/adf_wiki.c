@@ -1059,6 +1059,36 @@ static void w_list(adf_out_t *o, const json_t *l, char *prefix, size_t plen, uns
     }
 }
 
+/* task and decision lists as bullet lists, "* [ ] " / "* [x] " (read back as text) */
+static void w_tasks(adf_out_t *o, const json_t *l, char *prefix, size_t plen, unsigned depth)
+{
+    if (plen >= 64) {
+        o->err = o->err ? o->err : ADF_OUT_SHAPE;
+        return;
+    }
+    prefix[plen] = '*';
+    json_t *items = json_object_get(l, "content");
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        json_t *it = json_array_get(items, i);
+        if (!w_enter(o, depth + 1))
+            return;
+        if (i > 0)
+            adf_out_adds(o, "\n");
+        adf_node_t t = adf_node_type(it);
+        if (t == AN_TASKLIST) {
+            w_tasks(o, it, prefix, plen + 1, depth + 1);
+            continue;
+        }
+        adf_out_add(o, prefix, plen + 1);
+        if (t == AN_TASKITEM) {
+            const char *st = adf_attr_str(it, "state");
+            adf_out_adds(o, st && strcmp(st, "DONE") == 0 ? " [x] " : " [ ] ");
+        } else
+            adf_out_adds(o, " ");
+        w_inline_checked(o, json_object_get(it, "content"), 0, 0);
+    }
+}
+
 static void w_cell(adf_out_t *o, const json_t *cell, unsigned depth)
 {
     int head = adf_node_type(cell) == AN_TABLEHEADER;
@@ -1145,6 +1175,26 @@ static void w_block(adf_out_t *o, const json_t *b, unsigned depth)
         adf_out_adds(o, "\n{panel}");
         break;
     case AN_RULE: adf_out_adds(o, "----"); break;
+    case AN_TASKLIST:
+    case AN_DECISIONLIST: w_tasks(o, b, prefix, 0, depth); break;
+    case AN_EXPAND:
+    case AN_NESTEDEXPAND: /* the title as a line of text, then the content */
+        if ((s = json_str(attrs, "title")) && *s) {
+            w_text(o, s, strlen(s), 1, 0);
+            if (json_array_size(c))
+                adf_out_adds(o, "\n\n");
+        }
+        w_blocks(o, c, depth);
+        break;
+    case AN_BLOCKCARD:
+        if ((s = json_str(attrs, "url"))) {
+            adf_out_adds(o, "[");
+            adf_out_adds(o, s);
+            adf_out_adds(o, "|");
+            adf_out_adds(o, s);
+            adf_out_adds(o, "|smart-link]");
+        }
+        break;
     case AN_TABLE:
         for (size_t r = 0; r < json_array_size(c); r++) {
             json_t *row = json_array_get(c, r);

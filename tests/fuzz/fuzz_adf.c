@@ -24,12 +24,12 @@ static void fail(const char *what, const char *detail)
 
 /* the tags adf_to_html writes; anything else after '<' means client text got through */
 static const char *const tags[] = {
-    "p>",    "/p>",    "h",     "/h",     "ul>",    "/ul>",           "ol",           "/ol>",      "li>",
-    "/li>",  "div ",   "/div",  "pre ",   "/pre>",  "blockquote>",    "/blockquote>", "hr />",     "br/>",
-    "b>",    "/b>",    "em>",   "/em>",   "tt>",    "/tt>",           "del>",         "/del>",     "ins>",
-    "/ins>", "sub>",   "/sub>", "sup>",   "/sup>",  "font color=\"#", "/font>",       "a href=\"", "/a>",
-    "span ", "/span>", "time ", "/time>", "table ", "/table>",        "tbody>",       "/tbody>",   "tr>",
-    "/tr>",  "th ",    "/th>",  "td ",    "/td>"};
+    "p>",        "/p>",  "h",     "/h",     "ul>",   "ul ",    "li ",    "/ul>",           "ol",
+    "/ol>",      "li>",  "/li>",  "div ",   "/div",  "pre ",   "/pre>",  "blockquote>",    "/blockquote>",
+    "hr />",     "br/>", "b>",    "/b>",    "em>",   "/em>",   "tt>",    "/tt>",           "del>",
+    "/del>",     "ins>", "/ins>", "sub>",   "/sub>", "sup>",   "/sup>",  "font color=\"#", "/font>",
+    "a href=\"", "/a>",  "span ", "/span>", "time ", "/time>", "table ", "/table>",        "tbody>",
+    "/tbody>",   "tr>",  "/tr>",  "th ",    "/th>",  "td ",    "/td>"};
 
 static void html_safe(const char *h, size_t n)
 {

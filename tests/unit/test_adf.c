@@ -78,6 +78,18 @@ static const char *const valid[] = {
     DOC(P(TM("c", MK("code") ",{\"type\":\"link\",\"attrs\":{\"href\":\"https://a\",\"title\":\"t\"}}"))),
     DOC("{\"type\":\"paragraph\",\"marks\":[{\"type\":\"alignment\",\"attrs\":{\"align\":\"center\"}}],\"content\":[" T(
         "x") "]}"),
+    /* what Jira's editor writes beyond the basic nodes */
+    DOC("{\"type\":\"expand\",\"attrs\":{\"title\":\"More\"},\"content\":[" P(T("x")) ",{\"type\":\"nestedExpand\","
+                                                                                      "\"content\":[" P() "]}]}"),
+    DOC("{\"type\":\"taskList\",\"attrs\":{\"localId\":\"l\"},\"content\":[{\"type\":\"taskItem\",\"attrs\":{"
+        "\"localId\":\"a\",\"state\":\"DONE\"},\"content\":[" T(
+            "done") "]},{\"type\":\"taskList\",\"content\":[{"
+                    "\"type\":\"taskItem\",\"attrs\":{\"state\":\"TODO\"}}]}]}"),
+    DOC("{\"type\":\"decisionList\",\"content\":[{\"type\":\"decisionItem\",\"attrs\":{\"state\":\"DECIDED\"},"
+        "\"content\":[" T("d") "]}]}"),
+    DOC("{\"type\":\"blockCard\",\"attrs\":{\"url\":\"https://x.example/c\"}}"),
+    DOC("{\"type\":\"table\",\"content\":[{\"type\":\"tableRow\",\"content\":[{\"type\":\"tableCell\","
+        "\"content\":[{\"type\":\"nestedExpand\",\"content\":[" P() "]}]}]}]}"),
     /* unknown attributes of known nodes are kept */
     DOC("{\"type\":\"paragraph\",\"attrs\":{\"localId\":\"p1\"},\"content\":[" T("x") "]}"),
 };
@@ -188,6 +200,19 @@ static const struct {
     {DOC(P("{\"type\":\"date\",\"attrs\":{\"timestamp\":\"-1\"}}")),
      "content[0].content[0]: attrs.timestamp must be a string of digits (milliseconds since 1970)", ADF_EINVALID},
     {DOC(P(TM("x", MK("bold")))), "content[0].content[0].marks[0]: unknown mark type 'bold'", ADF_EINVALID},
+    {DOC("{\"type\":\"expand\",\"content\":[{\"type\":\"expand\",\"content\":[" P() "]}]}"),
+     "content[0].content[0]: 'expand' is not allowed in 'expand'", ADF_EINVALID},
+    {DOC("{\"type\":\"nestedExpand\",\"content\":[" P() "]}"), "content[0]: 'nestedExpand' is not allowed in 'doc'",
+     ADF_EINVALID},
+    {DOC("{\"type\":\"taskList\",\"content\":[{\"type\":\"taskItem\"}]}"), "content[0].content[0]: attrs is required",
+     ADF_EINVALID},
+    {DOC("{\"type\":\"taskList\",\"content\":[{\"type\":\"taskItem\",\"attrs\":{\"state\":\"done\"}}]}"),
+     "content[0].content[0]: attrs.state: unknown value 'done'", ADF_EINVALID},
+    {DOC("{\"type\":\"decisionList\",\"content\":[{\"type\":\"taskItem\",\"attrs\":{\"state\":\"TODO\"}}]}"),
+     "content[0].content[0]: 'taskItem' is not allowed in 'decisionList'", ADF_EINVALID},
+    {DOC("{\"type\":\"blockCard\",\"attrs\":{\"url\":1}}"), "content[0]: attrs.url must be a string", ADF_EINVALID},
+    {DOC("{\"type\":\"decisionList\",\"content\":[{\"type\":\"decisionItem\",\"content\":[]}]}"),
+     "content[0].content[0]: attrs is required", ADF_EINVALID},
     {DOC(P("{\"type\":\"text\",\"text\":\"x\",\"marks\":{}}")), "content[0].content[0]: marks must be an array",
      ADF_EINVALID},
     {DOC(P(TM("x", "\"strong\""))), "content[0].content[0].marks[0]: a mark must be an object with a string type",
@@ -361,6 +386,15 @@ static const struct {
                                                             "\"tableCell\",\"content\":"
                                                             "[" P(T("c|d")) "]}]}]}"),
      "||h1||h2||\n|a\\\\b|c\\|d|", 1},
+    {DOC("{\"type\":\"expand\",\"attrs\":{\"title\":\"More *\"},\"content\":[" P(T("inside")) "]}"),
+     "More \\*\n\ninside", 0},
+    {DOC("{\"type\":\"taskList\",\"content\":[{\"type\":\"taskItem\",\"attrs\":{\"state\":\"DONE\"},\"content\":[" T(
+         "done") "]},{\"type\":\"taskList\",\"content\":[{\"type\":\"taskItem\",\"attrs\":{\"state\":\"TODO\"},"
+                 "\"content\":[" T("sub") "]}]}]},{\"type\":\"decisionList\",\"content\":[{\"type\":\"decisionItem\","
+                                          "\"attrs\":{\"state\":\"DECIDED\"},\"content\":[" T("we do") "]}]}"),
+     "* [x] done\n** [ ] sub\n\n* we do", 0},
+    {DOC("{\"type\":\"blockCard\",\"attrs\":{\"url\":\"https://x.example/c\"}}"),
+     "[https://x.example/c|https://x.example/c|smart-link]", 0},
     /* text that looks like markup is escaped, and reads back as text */
     {DOC(P(T("*not bold* and [not|https://a.example] {{x}}"))),
      "\\*not bold\\* and \\[not\\|https://a.example\\] \\{\\{x\\}\\}", 1},
@@ -690,6 +724,17 @@ static const struct {
     {DOC("{\"type\":\"mediaSingle\",\"content\":[{\"type\":\"media\",\"attrs\":{\"type\":\"file\",\"id\":\"m\","
          "\"alt\":\"pic\"}}]}"),
      "", "<span class=\"image-wrap\">pic</span>"},
+    {DOC("{\"type\":\"expand\",\"attrs\":{\"title\":\"<T>\"},\"content\":[" P(T("x")) "]}",
+         "{\"type\":\"taskList\",\"content\":[{\"type\":\"taskItem\",\"attrs\":{\"state\":\"DONE\"},\"content\":[" T(
+             "t") "]},{\"type\":\"taskItem\",\"attrs\":{\"state\":\"TODO\"}}]}",
+         "{\"type\":\"decisionList\",\"content\":[{\"type\":\"decisionItem\",\"attrs\":{\"state\":\"DECIDED\"},"
+         "\"content\":[" T("d") "]}]}",
+         "{\"type\":\"blockCard\",\"attrs\":{\"url\":\"javascript:x\"}}"),
+     "<T>\nx\nt\n\nd\njavascript:x",
+     "<div class=\"expand-container\"><div class=\"expand-title\">&lt;T&gt;</div><div "
+     "class=\"expand-content\"><p>x</p></div></div><ul class=\"task-list\"><li class=\"task-done\">t</li><li "
+     "class=\"task-todo\"></li></ul><ul class=\"decision-list\"><li>d</li></ul><div "
+     "class=\"block-card\">javascript:x</div>"},
     /* hostile input: escaped everywhere, unsafe links dropped to their text */
     {DOC(P(T("<script>alert('x')</script> & \\\"q\\\""))), "<script>alert('x')</script> & \"q\"",
      "<p>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;</p>"},
