@@ -832,6 +832,27 @@ static const char *w_atom(const json_t *n, char ymd[11])
     return s;
 }
 
+/* A text with a delimiter mark (*, _, -, +, ^, ~) cannot start or end with a space in
+ * wiki ("*bold *text" is not bold): its leading and trailing spaces are written outside
+ * the marks, as Jira does. Sets their lengths; returns 1 when the text is only spaces. */
+static int ws_split(const json_t *n, const char *s, size_t len, size_t *lead, size_t *trail)
+{
+    static const adf_mark_t delimited[] = {AM_STRONG, AM_EM, AM_STRIKE, AM_UNDERLINE, AM_SUBSUP};
+    int any = 0;
+    for (size_t k = 0; k < sizeof delimited / sizeof *delimited; k++)
+        any |= find_mark(n, delimited[k]) != NULL;
+    *lead = *trail = 0;
+    if (!any)
+        return 0;
+    while (*lead < len && is_space(s[*lead]))
+        (*lead)++;
+    if (*lead == len)
+        return 1;
+    while (*trail < len - *lead && is_space(s[len - 1 - *trail]))
+        (*trail)++;
+    return 0;
+}
+
 static void w_inline(adf_out_t *o, const json_t *content, int esc, int cell)
 {
     char ymd[11];
@@ -855,18 +876,24 @@ static void w_inline(adf_out_t *o, const json_t *content, int esc, int cell)
                 adf_out_adds(o, "]");
                 break;
             }
+            const char *tx = json_is_string(t) ? json_string_value(t) : "";
+            size_t tl = json_is_string(t) ? json_string_length(t) : 0, lead = 0, trail = 0;
+            if (ws_split(n, tx, tl, &lead, &trail)) { /* only spaces: they lose their marks */
+                w_text(o, tx, tl, esc, cell);
+                break;
+            }
+            w_text(o, tx, lead, esc, cell);
             for (size_t k = 0; k < sizeof mark_order / sizeof *mark_order; k++)
                 if (find_mark(n, mark_order[k]))
                     w_mark(o, mark_order[k], find_mark(n, mark_order[k]), 0);
-            if (json_is_string(t)) {
-                if (find_mark(n, AM_CODE))
-                    adf_out_add(o, json_string_value(t), json_string_length(t));
-                else
-                    w_text(o, json_string_value(t), json_string_length(t), esc, cell);
-            }
+            if (find_mark(n, AM_CODE))
+                adf_out_add(o, tx + lead, tl - lead - trail);
+            else
+                w_text(o, tx + lead, tl - lead - trail, esc, cell);
             for (size_t k = sizeof mark_order / sizeof *mark_order; k-- > 0;)
                 if (find_mark(n, mark_order[k]))
                     w_mark(o, mark_order[k], find_mark(n, mark_order[k]), 1);
+            w_text(o, tx + tl - trail, trail, esc, cell);
             break;
         }
         case AN_HARDBREAK: adf_out_adds(o, cell ? "\\\\" : "\n"); break;
@@ -899,6 +926,18 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* text under a mark set `key`, merged with the run before when the key is the same */
+static void canon_run(buf_t *b, char last[1024], const char *key, const char *s, size_t len)
+{
+    if (!len)
+        return;
+    if (strcmp(key, last) != 0) {
+        buf_printf(b, "\x03%s\x03", key);
+        snprintf(last, 1024, "%s", key);
+    }
+    buf_add(b, s, len);
+}
+
 static void canon(buf_t *b, const json_t *content)
 {
     char key[1024], last[1024] = "\x01", ymd[11];
@@ -924,6 +963,15 @@ static void canon(buf_t *b, const json_t *content)
             }
             s = json_string_value(tx);
             len = json_string_length(tx);
+            size_t lead, trail;
+            if (s && ws_split(n, s, len, &lead, &trail))
+                key[0] = '\0', lead = 0, trail = 0; /* only spaces: written without marks */
+            else if (s && (lead || trail)) {        /* spaces outside the marks, as written */
+                canon_run(b, last, "", s, lead);
+                canon_run(b, last, key, s + lead, len - lead - trail);
+                canon_run(b, last, "", s + len - trail, trail);
+                continue;
+            }
         } else if ((s = w_atom(n, ymd))) {
             len = strlen(s);
         } else {
@@ -932,12 +980,7 @@ static void canon(buf_t *b, const json_t *content)
             strcpy(last, "\x01");
             continue;
         }
-        if (strcmp(key, last) != 0) {
-            buf_printf(b, "\x03%s\x03", key);
-            strcpy(last, key);
-        }
-        if (s)
-            buf_add(b, s, len);
+        canon_run(b, last, key, s, len);
     }
 }
 

@@ -342,6 +342,9 @@ static const struct {
     {DOC(P(TM("both", "{\"type\":\"link\",\"attrs\":{\"href\":\"http://a.example\"}}," MK("strong")))),
      "[*both*|http://a.example]", 1},
     {DOC(P(TM("se", MK("strong") "," MK("em")))), "*_se_*", 1},
+    /* spaces at the ends of a marked text go outside its delimiters, as Jira writes them */
+    {DOC(P(T("a"), TM(" bold ", MK("strong")), T("text*"))), "a *bold* text*", 0},
+    {DOC(P(TM("  ", MK("em")), T("x"))), "  x", 0},
     {DOC(P(T("hi "), "{\"type\":\"mention\",\"attrs\":{\"id\":\"5b10ac8d82e05b22cc7d4ef5\"}}")),
      "hi [~accountid:5b10ac8d82e05b22cc7d4ef5]", 1},
     {DOC(P("{\"type\":\"inlineCard\",\"attrs\":{\"url\":\"https://x.example/browse/A-1\"}}")),
