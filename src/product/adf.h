@@ -13,7 +13,12 @@
  * document adf_check accepts always converts: the caps are sized for the largest one it
  * accepts (tests/unit/test_adf.c builds it). The converters read any JSON without
  * trusting it (a node they do not know shows its children), but only checked documents
- * are promised output. Nothing here knows a site or a store. */
+ * are promised output. Nothing here knows a site or a store. `err` may be NULL.
+ *
+ * In a handler: a v3 write adf_checks the field's document and stores json_dump_arena of
+ * it; a v2 write stores json_dump_arena of adf_from_wiki(string). A v3 read writes the
+ * stored document as it is (jw_raw), a v2 read adf_to_wiki of it, renderedFields
+ * adf_to_html. A refused document is Jira's 400 under errors.<field>. */
 #ifndef KILN_PRODUCT_ADF_H
 #define KILN_PRODUCT_ADF_H
 
@@ -58,10 +63,11 @@ int adf_to_text(arena_t *a, const json_t *doc, char **out, size_t *len, adf_erro
  * whose href is not http:, https: or mailto: is rendered as its text alone. */
 int adf_to_html(arena_t *a, const json_t *doc, char **out, size_t *len, adf_error_t *err);
 
-/* Wiki markup or plain text (n bytes of UTF-8, need not be NUL-terminated; invalid UTF-8
- * and NUL are refused with ADF_EINVALID) -> an ADF document that adf_check accepts. Plain text becomes paragraphs
- * (split at blank lines) with hardBreaks for single newlines, so adf_to_wiki gives back the very same string; markup
- * kiln does not know stays literal text. *out is owned by `a` (json_own). */
+/* Wiki markup or plain text (n bytes of UTF-8, need not be NUL-terminated; invalid
+ * UTF-8 and NUL are refused with ADF_EINVALID) -> an ADF document that adf_check
+ * accepts. Plain text becomes paragraphs (split at blank lines) with hardBreaks for single
+ * newlines, so adf_to_wiki gives back the very same string; markup kiln does not know
+ * stays literal text. *out is owned by `a` (json_own); NULL on error. */
 int adf_from_wiki(arena_t *a, const char *s, size_t n, json_t **out, adf_error_t *err);
 
 #endif

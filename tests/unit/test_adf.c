@@ -853,6 +853,10 @@ static void test_unchecked(void **state)
         json_decref(d);
         arena_free(a);
     }
+    /* err may be NULL */
+    json_t *bad = J("{\"type\":\"doc\"}");
+    assert_int_equal(adf_check(bad, NULL), ADF_EINVALID);
+    json_decref(bad);
     /* as deep as adf_check allows converts; deeper is too deep for the converters too */
     json_t *d = nested_quotes(32);
     arena_t *a = arena_new(16u << 20);
