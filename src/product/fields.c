@@ -13,6 +13,7 @@
 #include "base/clock.h"
 #include "base/enc.h"
 #include "base/json.h"
+#include "product/adf.h"
 #include "product/idkey.h"
 #include "product/perm.h"
 #include "product/render.h"
@@ -263,7 +264,7 @@ static void err_set(json_t *errors, const field_def_t *f, const char *msg)
 
 static int errf(json_t *errors, const field_def_t *f, const char *fmt, const char *arg)
 {
-    char msg[300];
+    char msg[512];
     snprintf(msg, sizeof msg, fmt, arg);
     err_set(errors, f, msg);
     return -1;
@@ -298,56 +299,72 @@ static int64_t parse_id(const char *s)
     return s && enc_parse_i64(s, 1, INT64_MAX, &v) == 0 ? v : 0;
 }
 
-/* A plain string as an ADF document: one paragraph per line (until product/adf.h reads
- * wiki markup). */
-static char *string_adf(arena_t *a, const char *s)
-{
-    json_t *content = json_array();
-    for (const char *p = s; *p;) {
-        const char *e = strchr(p, '\n');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        json_t *para = json_pack("{s:s,s:[]}", "type", "paragraph", "content");
-        if (len)
-            json_array_append_new(json_object_get(para, "content"),
-                                  json_pack("{s:s,s:s%}", "type", "text", "text", p, len));
-        json_array_append_new(content, para);
-        p += len + (e != NULL);
-    }
-    json_t *doc = json_pack("{s:s,s:i,s:o}", "type", "doc", "version", 1, "content", content);
-    size_t n;
-    char *out = json_dump_arena(a, doc, 1024 * 1024, &n);
-    json_decref(doc);
-    return out;
-}
-
-/* A text value (description, environment, textarea): v3 an ADF document, v2 a string;
- * null clears. *out is the stored ADF JSON or NULL. */
+/* A text value (description, environment, textarea): v3 an ADF document kiln's subset
+ * of the schema accepts (product/adf.h), v2 wiki markup or plain text; null (and v2's
+ * empty string) clears. *out is the stored ADF JSON or NULL. */
 static int read_text(kreq_t *kr, const field_def_t *f, json_t *v, const char **out, json_t *errors)
 {
+    static const char not_adf[] = "Operation value must be an Atlassian Document (see the Atlassian Document Format)";
     *out = NULL;
     if (!v || json_is_null(v))
         return 0;
+    adf_error_t err;
+    json_t *doc = v;
     if (render_v2(kr)) {
         if (!json_is_string(v))
             return errf(errors, f, "Operation value must be a string", NULL);
         if (json_string_length(v) > 32767)
             return errf(errors, f, "The entered text is too long. It exceeds the allowed limit of 32,767 characters.",
                         NULL);
-        if (!*json_string_value(v))
+        if (!json_string_length(v))
             return 0;
-        if (!(*out = string_adf(kr->arena, json_string_value(v))))
-            return errf(errors, f, "The entered text is too long.", NULL);
-        return 0;
+        if (adf_from_wiki(kr->arena, json_string_value(v), json_string_length(v), &doc, &err) != ADF_OK)
+            return errf(errors, f, "The text cannot be read: %.200s", err.msg);
+    } else if (!json_is_object(v) || !json_str_is(json_object_get(v, "type"), "doc")) {
+        return errf(errors, f, not_adf, NULL);
+    } else if (adf_check(v, &err) != ADF_OK) {
+        return errf(errors, f,
+                    "Operation value must be an Atlassian Document (see the Atlassian Document Format): %.200s",
+                    err.msg);
     }
     size_t len;
-    if (!json_is_object(v) || !json_str_is(json_object_get(v, "type"), "doc") ||
-        !json_is_array(json_object_get(v, "content")))
-        return errf(errors, f, "Operation value must be an Atlassian Document (see the Atlassian Document Format)",
-                    NULL);
-    if (!(*out = json_dump_arena(kr->arena, v, 256 * 1024, &len)))
+    if (!(*out = json_dump_arena(kr->arena, doc, 1024 * 1024, &len)))
         return errf(errors, f, "The entered text is too long. It exceeds the allowed limit of 32,767 characters.",
                     NULL);
     return 0;
+}
+
+/* A stored document converted by one of adf.h's converters (arena); NULL if none or on
+ * error. */
+static const char *text_as(arena_t *a, const char *adf_json,
+                           int (*conv)(arena_t *, const json_t *, char **, size_t *, adf_error_t *))
+{
+    if (!adf_json)
+        return NULL;
+    json_err_t jerr;
+    json_t *doc = json_parse_arena(a, adf_json, strlen(adf_json), 128, &jerr);
+    char *out;
+    return doc && conv(a, doc, &out, NULL, NULL) == ADF_OK ? out : NULL;
+}
+
+const char *fields_text_wiki(arena_t *a, const char *adf_json)
+{
+    return text_as(a, adf_json, adf_to_wiki);
+}
+
+const char *fields_text_html(arena_t *a, const char *adf_json)
+{
+    return text_as(a, adf_json, adf_to_html);
+}
+
+void fields_write_text(jsonw_t *w, kreq_t *kr, const char *adf_json)
+{
+    if (!adf_json)
+        jw_null(w);
+    else if (render_v2(kr))
+        jw_str(w, fields_text_wiki(kr->arena, adf_json));
+    else
+        jw_raw(w, adf_json, strlen(adf_json));
 }
 
 static int read_user(kreq_t *kr, const field_def_t *f, json_t *v, const char **out, json_t *errors)
@@ -983,37 +1000,6 @@ int fields_save(kreq_t *kr, const issue_draft_t *old, const issue_draft_t *d)
 
 /* ---- changelog ---- */
 
-/* Plain text of an ADF document: its text nodes, blocks separated by newlines. */
-static void adf_plain(const json_t *n, buf_t *b, int depth)
-{
-    if (depth > 64 || !json_is_object(n))
-        return;
-    const char *text = json_str(n, "text");
-    if (text)
-        buf_add(b, text, strlen(text));
-    json_t *c = json_object_get(n, "content");
-    size_t i;
-    json_t *x;
-    json_array_foreach(c, i, x)
-    {
-        if (i > 0 && json_object_get(x, "content") && !json_str_is(json_object_get(n, "type"), "paragraph"))
-            buf_add(b, "\n", 1);
-        adf_plain(x, b, depth + 1);
-    }
-}
-
-static const char *adf_text(arena_t *a, const char *json)
-{
-    if (!json)
-        return NULL;
-    json_err_t err;
-    json_t *doc = json_parse_arena(a, json, strlen(json), 100, &err);
-    buf_t b;
-    buf_init_arena(&b, a, 64 * 1024);
-    adf_plain(doc, &b, 0);
-    return b.len ? b.ptr : "";
-}
-
 static const char *user_name(kreq_t *kr, const char *acct)
 {
     user_rec_t u;
@@ -1059,7 +1045,7 @@ static void cf_strings(kreq_t *kr, const field_def_t *f, const field_value_t *v,
         *id = v->str;
         *s = user_name(kr, v->str);
         break;
-    case FK_CF_TEXTAREA: *s = adf_text(kr->arena, v->str); break;
+    case FK_CF_TEXTAREA: *s = fields_text_wiki(kr->arena, v->str); break;
     default: *s = v->str;
     }
 }
@@ -1175,7 +1161,8 @@ int fields_changelog(kreq_t *kr, const field_table_t *t, const issue_draft_t *o,
             const char *x = desc ? o->rec.description_json : o->rec.environment_json;
             const char *y = desc ? d->rec.description_json : d->rec.environment_json;
             if (!streq(x, y))
-                add_item(a, &it, f, f->changelog_name, f->id, NULL, adf_text(a, x), NULL, adf_text(a, y));
+                add_item(a, &it, f, f->changelog_name, f->id, NULL, fields_text_wiki(a, x), NULL,
+                         fields_text_wiki(a, y));
             break;
         }
         case FK_ISSUETYPE:
@@ -1326,14 +1313,6 @@ static void render_catalog(jsonw_t *w, kreq_t *kr, int comp, const int64_t *ids,
     jw_arr_end(w);
 }
 
-static void render_text(jsonw_t *w, const char *adf_json)
-{
-    if (adf_json)
-        jw_raw(w, adf_json, strlen(adf_json));
-    else
-        jw_null(w);
-}
-
 void fields_render_value(jsonw_t *w, kreq_t *kr, const field_def_t *f, const issue_draft_t *d)
 {
     switch (f->kind) {
@@ -1407,7 +1386,7 @@ void fields_render_value(jsonw_t *w, kreq_t *kr, const field_def_t *f, const iss
     }
     case FK_CF_SELECT: render_option(w, kr, f, v->str); break;
     case FK_CF_USER: render_user_ref(w, kr, v->str, 1); break;
-    case FK_CF_TEXTAREA: render_text(w, v->str); break;
+    case FK_CF_TEXTAREA: fields_write_text(w, kr, v->str); break;
     default: jw_str(w, v->str);
     }
 }

@@ -131,6 +131,14 @@ int fields_changelog(kreq_t *kr, const field_table_t *t, const issue_draft_t *ol
 /* Writes field f's value in d as Jira's IssueBean answers it (v2 or v3 as the request). */
 void fields_render_value(jsonw_t *w, kreq_t *kr, const field_def_t *f, const issue_draft_t *d);
 
+/* A text field's stored ADF document as the request's version answers it: v3 the
+ * document, v2 its wiki markup (product/adf.h); null when none. */
+void fields_write_text(jsonw_t *w, kreq_t *kr, const char *adf_json);
+/* The document as wiki markup (changelog strings) or HTML (renderedFields), in the
+ * arena; NULL when none or when it does not convert. */
+const char *fields_text_wiki(arena_t *a, const char *adf_json);
+const char *fields_text_html(arena_t *a, const char *adf_json);
+
 /* Jira's duration ("1w 2d 3h 30m", "90m", a bare number of minutes) in seconds, with
  * Jira's defaults of 8 hours a day and 5 days a week; -1 if malformed. */
 int64_t fields_parse_duration(const char *s);

@@ -201,15 +201,11 @@ static void kopt(jsonw_t *w, const char *k, int64_t v)
         jw_int(w, v);
 }
 
-/* An ADF document (v3) stored as JSON text; v2 answers the same field as wiki markup,
- * which product/adf.h makes (until then: the document's JSON as v3 does). */
-static void ktext(jsonw_t *w, const char *k, const char *adf_json)
+/* A text field: v3 its ADF document, v2 its wiki markup (fields_write_text). */
+static void ktext(jsonw_t *w, kreq_t *kr, const char *k, const char *adf_json)
 {
     jw_key(w, k);
-    if (adf_json)
-        jw_raw(w, adf_json, strlen(adf_json));
-    else
-        jw_null(w);
+    fields_write_text(w, kr, adf_json);
 }
 
 void (*issue_view_transitions)(jsonw_t *w, kreq_t *kr, const issue_rec_t *i);
@@ -311,6 +307,39 @@ static void render_more(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const issu
             fields_render_value(w, kr, f, d);
         }
     }
+}
+
+/* expand=renderedFields: the text fields the view answers as HTML (product/adf.h), null
+ * when empty; kiln renders no other field. */
+static void render_html_fields(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const issue_view_t *v,
+                               const field_table_t *ft, const issue_draft_t *d)
+{
+    jw_key(w, "renderedFields");
+    jw_obj(w);
+    static const struct {
+        const char *id;
+        size_t off;
+    } sys[] = {
+        {"description", offsetof(issue_rec_t, description_json)},
+        {"environment", offsetof(issue_rec_t, environment_json)},
+    };
+    for (size_t k = 0; k < sizeof sys / sizeof *sys; k++)
+        if (issue_view_wants(v, sys[k].id, 1)) {
+            jw_key(w, sys[k].id);
+            jw_str(w, fields_text_html(kr->arena, *(const char *const *)((const char *)i + sys[k].off)));
+        }
+    for (size_t k = 0; k < ft->n; k++) {
+        const field_def_t *f = &ft->v[k];
+        if (f->kind != FK_CF_TEXTAREA || !issue_view_wants(v, f->id, 1))
+            continue;
+        const char *doc = NULL;
+        for (size_t j = 0; j < d->nvalues && !doc; j++)
+            if (strcmp(d->values[j].field_id, f->id) == 0)
+                doc = d->values[j].str;
+        jw_key(w, f->id);
+        jw_str(w, fields_text_html(kr->arena, doc));
+    }
+    jw_obj_end(w);
 }
 
 /* expand=names and expand=schema: every field the view answers. */
@@ -426,9 +455,9 @@ void render_issue(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const char *proj
     if (issue_view_wants(v, "summary", 1))
         jw_kstr(w, "summary", i->summary);
     if (issue_view_wants(v, "description", 1))
-        ktext(w, "description", i->description_json);
+        ktext(w, kr, "description", i->description_json);
     if (issue_view_wants(v, "environment", 1))
-        ktext(w, "environment", i->environment_json);
+        ktext(w, kr, "environment", i->environment_json);
     if (issue_view_wants(v, "project", 1)) {
         project_rec_t p;
         jw_key(w, "project");
@@ -495,5 +524,7 @@ void render_issue(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const char *proj
     if (have)
         render_more(w, kr, i, v, &ft, &d);
     jw_obj_end(w);
+    if (have && (v->expand & IV_RENDERED_FIELDS))
+        render_html_fields(w, kr, i, v, &ft, &d);
     jw_obj_end(w);
 }

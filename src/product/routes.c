@@ -41,7 +41,7 @@ static route_t routes[] = {
     V23("GET", "/user", user_get),
     /* issues, fields, links and issue meta (product/issues.h, product/links.h) */
     V23("POST", "/issue", issue_create), /* api: a `transition` or `properties` member is refused (400), not applied */
-    V23("GET", "/issue/{issueIdOrKey}", issue_get), /* api: `renderedFields` is not answered yet */
+    V23("GET", "/issue/{issueIdOrKey}", issue_get), /* api: `renderedFields` holds the text fields only (HTML) */
     V23("PUT", "/issue/{issueIdOrKey}",
         issue_edit), /* api: a `transition` or `properties` member is refused (400), not applied */
     V23("DELETE", "/issue/{issueIdOrKey}", issue_delete),

@@ -138,6 +138,17 @@ describe('issues through jira.js', () => {
       assert.deepEqual(f.subtasks, []);
       assert.deepEqual(f.issuelinks, []);
       assert.equal(f.votes.votes, 0);
+      // text: v2 wiki markup (the string it was given), v3 the ADF document, renderedFields HTML
+      if (n === 2) {
+        assert.equal(f.description, 'plain words\nsecond line');
+        assert.equal(f.environment, 'Firefox');
+      } else {
+        assert.equal(f.description.type, 'doc');
+      }
+      const other = await api(5 - n).issues.getIssue({ issueIdOrKey: made.key, fields: ['description'], expand: 'renderedFields' });
+      if (n === 2) assert.equal(other.fields.description.type, 'doc', 'v3 reads the document v2 wrote');
+      else assert.equal(other.fields.description, 'plain words', 'v2 reads the document v3 wrote as wiki markup');
+      assert.match(other.renderedFields.description, /^<p>plain words/, JSON.stringify(other.renderedFields));
 
       await api(n).issues.editIssue({
         issueIdOrKey: made.key,
@@ -424,6 +435,7 @@ describe('bad input', () => {
       [{ timetracking: { originalEstimate: 'soon' } }, 'timetracking'],
       [{ assignee: { accountId: 'no-such-user' } }, 'assignee'],
       [{ description: 'a string on v3' }, 'description', 'Operation value must be an Atlassian Document (see the Atlassian Document Format)'],
+      [{ description: { type: 'doc', version: 1, content: [{ type: 'blink', content: [] }] } }, 'description'],
       [{ nosuchfield: 1 }, 'nosuchfield', "Field 'nosuchfield' cannot be set. It is not on the appropriate screen, or unknown."],
       [{ status: { id: '10001' } }, 'status'],
       [{ customfield_99999: 'x' }, 'customfield_99999'],
@@ -456,6 +468,14 @@ describe('bad input', () => {
     const huge = await create({ ...base(), description: { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'x'.repeat(3 * 1024 * 1024) }] }] } });
     assert.ok([400, 413].includes(huge.status), `huge body: ${huge.status}`);
     expectJiraError(await jira('/issue', { method: 'POST', body: '{"fields": ', headers: { 'content-type': 'application/json' } }), 400, 'malformed JSON');
+    // hostile text is stored as given and rendered escaped, a javascript: link as its text
+    const evil = { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: '<script>x</script>', marks: [{ type: 'link', attrs: { href: 'javascript:alert(1)' } }] }] }] };
+    const made = await create({ ...base(), description: evil });
+    expectStatus(made, 201, 'a document with a hostile link');
+    const shown = await jira(`/issue/${made.json.key}?fields=description&expand=renderedFields`);
+    assert.deepEqual(shown.json.fields.description, evil);
+    const html = shown.json.renderedFields.description;
+    assert.ok(!html.includes('<script>') && !html.includes('javascript:') && html.includes('&lt;script&gt;'), html);
     const verb = await jira(`/issue/${WEB}-1`, { method: 'PUT', body: { update: { labels: [{ explode: 'x' }] } } });
     expectFieldError(verb, 400, 'labels');
     const both = await jira(`/issue/${WEB}-1`, { method: 'PUT', body: { fields: { labels: [] }, update: { labels: [{ add: 'x' }] } } });
