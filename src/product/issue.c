@@ -717,37 +717,38 @@ void issue_delete(kreq_t *kr)
     int bad = 0;
     const char *ds = kreq_query(kr, "deleteSubtasks", &bad);
     int with_subtasks = ds && strcmp(ds, "true") == 0;
-    issue_rec_t *c;
-    const char **ck;
-    size_t n = 0;
-    if (store_issue_children(kr->store, kr->arena, kr->site.id, i.id, CHILDREN_MAX, &c, &ck, &n) != STORE_OK) {
-        internal(kr);
-        return;
-    }
-    size_t subtasks = 0;
-    for (size_t k = 0; k < n; k++) {
-        const issue_type_t *t = issue_type_find(c[k].issuetype_id);
-        subtasks += t && t->hierarchy_level < 0;
-    }
-    if (subtasks && !with_subtasks) {
-        char msg[300];
-        snprintf(msg, sizeof msg,
-                 "The issue '%s' has subtasks.  You must specify the 'deleteSubtasks' parameter to delete this issue "
-                 "and all its subtasks.",
-                 issue_key(kr, pkey, i.num));
-        reply_error(kr, 400, 1, msg);
-        return;
-    }
+    /* An issue's children are all subtasks (of a standard issue) or all standard issues (of
+     * an epic: fields_check). Read and changed in the write's transaction, in batches
+     * until none is left: subtasks go with it, an epic's children stay without it. */
     int rc = store_begin(kr->store);
-    for (size_t k = 0; rc == STORE_OK && k < n; k++) {
-        const issue_type_t *t = issue_type_find(c[k].issuetype_id);
-        if (t && t->hierarchy_level < 0) {
-            rc = store_issue_delete(kr->store, kr->site.id, c[k].id);
-            if (rc == STORE_OK)
-                rc = product_event(kr, EV_ISSUE_DELETED, c[k].id, issue_payload(kr, &c[k], ck[k]));
-        } else { /* an epic's child stays, without its epic */
-            c[k].parent_id = 0;
-            rc = store_issue_update(kr->store, kr->site.id, &c[k]);
+    for (int first = 1; rc == STORE_OK; first = 0) {
+        issue_rec_t *c;
+        const char **ck;
+        size_t n = 0;
+        rc = store_issue_children(kr->store, kr->arena, kr->site.id, i.id, CHILDREN_MAX, &c, &ck, &n);
+        if (rc != STORE_OK || n == 0)
+            break;
+        const issue_type_t *t0 = issue_type_find(c[0].issuetype_id);
+        if (first && t0 && t0->hierarchy_level < 0 && !with_subtasks) {
+            store_rollback(kr->store);
+            char msg[300];
+            snprintf(msg, sizeof msg,
+                     "The issue '%s' has subtasks.  You must specify the 'deleteSubtasks' parameter to delete this "
+                     "issue and all its subtasks.",
+                     issue_key(kr, pkey, i.num));
+            reply_error(kr, 400, 1, msg);
+            return;
+        }
+        for (size_t k = 0; rc == STORE_OK && k < n; k++) {
+            const issue_type_t *t = issue_type_find(c[k].issuetype_id);
+            if (t && t->hierarchy_level < 0) {
+                rc = store_issue_delete(kr->store, kr->site.id, c[k].id);
+                if (rc == STORE_OK)
+                    rc = product_event(kr, EV_ISSUE_DELETED, c[k].id, issue_payload(kr, &c[k], ck[k]));
+            } else {
+                c[k].parent_id = 0;
+                rc = store_issue_update(kr->store, kr->site.id, &c[k]);
+            }
         }
     }
     if (rc == STORE_OK)
