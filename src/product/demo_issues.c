@@ -2,7 +2,8 @@
  * of every type the project offers, epics with children and subtasks under their
  * parents, statuses spread along the project's workflow with the changelog groups that
  * took them there (and the resolution and resolved date of the finished ones),
- * priorities, labels, components and versions, due dates, estimates, and the values of
+ * priorities, assignees who may be assigned there, labels, components and versions, due
+ * dates, estimates, and the values of
  * three custom fields made per site (Story Points, Team, Start date). Created and updated
  * times spread over the last 90 days. Everything is derived from the issue's index:
  * two demo sites made at the same time hold the same shapes, never the same values a
@@ -14,6 +15,7 @@
 #include "base/json.h"
 #include "product/demo.h"
 #include "product/model.h"
+#include "product/perm.h"
 #include "store/store_catalog.h"
 #include "store/store_changelog.h"
 #include "store/store_fields.h"
@@ -175,6 +177,16 @@ int demo_issues(store_t *st, arena_t *a, const site_rec_t *site, const int64_t *
                 rc = store_pversion_insert(st, site->id, &vr);
             vers[i] = vr.id;
         }
+        /* who may be assigned issues here (demo.c's grants): the assignees */
+        const char *assignable[8];
+        size_t nassignable = 0;
+        for (size_t u = 0; rc == STORE_OK && u < npeople && nassignable < LEN(assignable); u++) {
+            int may = perm_user_has(st, site->id, people[u], pids[p], "ASSIGNABLE_USER");
+            if (may < 0)
+                rc = STORE_ERROR;
+            else if (may)
+                assignable[nassignable++] = people[u];
+        }
         int64_t epics[4];
         size_t nepics = 0;
         int64_t last_parent = 0;
@@ -212,7 +224,7 @@ int demo_issues(store_t *st, arena_t *a, const site_rec_t *site, const int64_t *
                 .priority_id = model_priorities[(h >> 4) % model_priorities_len].id,
                 .reporter_account_id = k % 4 == 0 ? site->admin_account_id : people[(h >> 6) % npeople],
                 .creator_account_id = site->admin_account_id,
-                .assignee_account_id = (h >> 10) % 5 == 0 ? NULL : people[(h >> 12) % npeople],
+                .assignee_account_id = (h >> 10) % 5 == 0 || !nassignable ? NULL : assignable[(h >> 12) % nassignable],
                 .parent_id = type == ITYPE_SUBTASK                        ? last_parent
                              : type != ITYPE_EPIC && nepics && k % 3 == 0 ? epics[(k / 3) % nepics]
                                                                           : 0,

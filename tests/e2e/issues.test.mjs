@@ -84,6 +84,7 @@ describe('the demo data set', () => {
         assert.ok(last.items.some((it) => it.field === 'status' && it.toString === i.fields.status.name), JSON.stringify(last));
       }
       if (i.fields.status.name !== 'To Do' && n > 3) assert.ok(i.changelog.total > 0, `${i.key}: moved without a changelog`);
+      if (i.fields.assignee && n > 3) assert.notEqual(i.fields.assignee.accountId, lena.accountId, `${i.key}: Lena is assignable nowhere`);
       const created = Date.parse(i.fields.created);
       assert.ok(Date.now() - created <= 91 * 86400e3, `${i.key} created ${i.fields.created}`);
     }
