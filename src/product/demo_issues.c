@@ -3,11 +3,11 @@
  * parents, statuses spread along the project's workflow with the changelog groups that
  * took them there (and the resolution and resolved date of the finished ones),
  * priorities, assignees who may be assigned there, labels, components and versions, due
- * dates, estimates, and the values of
- * three custom fields made per site (Story Points, Team, Start date). Created and updated
- * times spread over the last 90 days. Everything is derived from the issue's index:
- * two demo sites made at the same time hold the same shapes, never the same values a
- * test could compare (keys, ids, names and the canary are the site's). */
+ * dates, estimates, and the values of three custom fields made per site (Story Points,
+ * Team, Start date). Created and updated times spread over the last 90 days. Everything
+ * is derived from the issue's index: two demo sites made at the same time hold the same
+ * shapes, never the same values a test could compare (keys, ids, names and the canary
+ * are the site's). */
 #include <stdio.h>
 #include <string.h>
 
