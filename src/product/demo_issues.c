@@ -6,8 +6,8 @@
  * dates, estimates, and the values of three custom fields made per site (Story Points,
  * Team, Start date). Created and updated times spread over the last 90 days. Everything
  * is derived from the issue's index: two demo sites made at the same time hold the same
- * shapes, never the same values a test could compare (keys, ids, names and the canary
- * are the site's). */
+ * shapes; keys, ids, people and the canary are each site's own, while component, version
+ * and custom field names are the same on every site (as a template's would be). */
 #include <stdio.h>
 #include <string.h>
 
