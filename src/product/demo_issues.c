@@ -2,12 +2,13 @@
  * of every type the project offers, epics with children and subtasks under their
  * parents, statuses spread along the project's workflow with the changelog groups that
  * took them there (and the resolution and resolved date of the finished ones),
- * priorities, assignees who may be assigned there, labels, components and versions, due
- * dates, estimates, and the values of three custom fields made per site (Story Points,
- * Team, Start date). Created and updated times spread over the last 90 days. Everything
- * is derived from the issue's index: two demo sites made at the same time hold the same
- * shapes; keys, ids, people and the canary are each site's own, while component, version
- * and custom field names are the same on every site (as a template's would be). */
+ * priorities, assignees who may be assigned there, labels, components and versions,
+ * links (every tenth issue blocks or relates to the one before), due dates, estimates,
+ * and the values of three custom fields made per site (Story Points, Team, Start date).
+ * Created and updated times spread over the last 90 days. Everything is derived from the
+ * issue's index: two demo sites made at the same time hold the same shapes; keys, ids,
+ * people and the canary are each site's own, while component, version and custom field
+ * names are the same on every site (as a template's would be). */
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@
 #include "store/store_catalog.h"
 #include "store/store_changelog.h"
 #include "store/store_fields.h"
+#include "store/store_links.h"
 #include "store/store_product.h"
 
 #define LEN(a) (sizeof(a) / sizeof *(a))
@@ -189,7 +191,7 @@ int demo_issues(store_t *st, arena_t *a, const site_rec_t *site, const int64_t *
         }
         int64_t epics[4];
         size_t nepics = 0;
-        int64_t last_parent = 0;
+        int64_t last_parent = 0, last_created = 0;
         const int has_epic = issue_type_in_project(ptypes[p], ITYPE_EPIC);
         for (uint32_t k = 0; rc == STORE_OK && k < DEMO_MORE_ISSUES; k++) {
             uint32_t h = mix((uint32_t)(p * 1000 + k));
@@ -266,6 +268,15 @@ int demo_issues(store_t *st, arena_t *a, const site_rec_t *site, const int64_t *
             for (size_t s = 1; rc == STORE_OK && s <= stage; s++)
                 rc = status_change(&c, is.id, mover, created + (int64_t)s * step, wf->statuses[s - 1], wf->statuses[s],
                                    s == stage ? is.resolution_id : 0);
+            /* every 10th issue blocks or relates to the issue before it */
+            if (rc == STORE_OK && k % 10 == 9 && last_created) {
+                link_rec_t l = {.type_id = model_link_types[(k / 10) % 2 ? 3 : 0].id,
+                                .outward_issue_id = is.id,
+                                .inward_issue_id = last_created,
+                                .created_ms = created};
+                rc = store_link_insert(st, site->id, &l);
+            }
+            last_created = is.id;
             /* labels, components, versions */
             const char *labels[2];
             size_t nl = 0;

@@ -76,6 +76,7 @@ describe('the demo data set', () => {
       seen.statuses.add(i.fields.status.name);
       i.fields.labels.forEach((l) => seen.labels.add(l));
       if (i.fields.parent) seen.parents++;
+      seen.links = (seen.links ?? 0) + i.fields.issuelinks.length;
       seen.subtasks += i.fields.subtasks.length;
       if (i.fields.resolution && n > 3) { // demo.c's first three are made resolved, without history
         seen.resolved++;
@@ -90,7 +91,7 @@ describe('the demo data set', () => {
     }
     assert.deepEqual([...seen.types].sort(), ['Bug', 'Epic', 'Story', 'Subtask', 'Task']);
     assert.deepEqual([...seen.statuses].sort(), ['Done', 'In Progress', 'In Review', 'To Do']);
-    assert.ok(seen.labels.size >= 4 && seen.parents >= 10 && seen.subtasks >= 5 && seen.resolved >= 5, JSON.stringify({ ...seen, types: 0, statuses: 0, labels: seen.labels.size }));
+    assert.ok(seen.labels.size >= 4 && seen.parents >= 10 && seen.subtasks >= 5 && seen.resolved >= 5 && seen.links >= 8, JSON.stringify({ ...seen, types: 0, statuses: 0, labels: seen.labels.size }));
     const fields = (await c.v3.issueFields.getFields()).filter((f) => f.custom).map((f) => f.name).sort();
     assert.deepEqual(fields, ['Start date', 'Story Points', 'Team']);
   });
