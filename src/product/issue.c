@@ -933,9 +933,11 @@ static void allowed_values(jsonw_t *w, kreq_t *kr, const field_def_t *f)
 }
 
 /* The members of one field's FieldMetadata (editmeta and createmeta). */
-static void field_metadata(jsonw_t *w, kreq_t *kr, const field_def_t *f, int create)
+static void field_metadata(jsonw_t *w, kreq_t *kr, const field_def_t *f, int create, int with_id)
 {
     jw_obj(w);
+    if (with_id)
+        jw_kstr(w, "fieldId", f->id);
     jw_kbool(w, "required", f->kind == FK_SUMMARY || f->kind == FK_ISSUETYPE || (create && f->kind == FK_PROJECT));
     jw_key(w, "schema");
     fields_render_schema(w, f);
@@ -969,7 +971,7 @@ void issue_editmeta(kreq_t *kr)
         if (f->kind == FK_READONLY || f->kind == FK_PROJECT)
             continue;
         jw_key(w, f->id);
-        field_metadata(w, kr, f, 0);
+        field_metadata(w, kr, f, 0, 0);
     }
     jw_obj_end(w);
     jw_obj_end(w);
@@ -977,6 +979,29 @@ void issue_editmeta(kreq_t *kr)
 }
 
 enum { CREATEMETA_MAX_PROJECTS = 100 };
+
+/* An issue type's IssueTypeDetails members (inside an open object). */
+static void type_members(jsonw_t *w, kreq_t *kr, const issue_type_t *t)
+{
+    const char *base = render_base(kr);
+    char tid[24];
+    enc_i64(tid, t->id);
+    jw_key(w, "self");
+    JW_STRCAT(w, base, "/rest/api/3/issuetype/", tid);
+    jw_kstr(w, "id", tid);
+    jw_kstr(w, "description", t->description);
+    jw_key(w, "iconUrl");
+    JW_STRCAT(w, base, "/rest/api/2/universal_avatar/view/type/issuetype/avatar/", tid, "?size=medium");
+    jw_kstr(w, "name", t->name);
+    jw_kbool(w, "subtask", t->hierarchy_level < 0);
+    jw_kint(w, "hierarchyLevel", t->hierarchy_level);
+}
+
+/* The fields a create of type t may set (every one is on every screen). */
+static int on_create(const field_def_t *f, const issue_type_t *t)
+{
+    return f->kind != FK_READONLY && f->kind != FK_RESOLUTION && !(f->kind == FK_PARENT && t->hierarchy_level > 0);
+}
 
 /* One project's issue types as createmeta lists them, with their fields if asked. */
 static void createmeta_project(jsonw_t *w, kreq_t *kr, const project_rec_t *p, const field_table_t *ft,
@@ -1018,26 +1043,17 @@ static void createmeta_project(jsonw_t *w, kreq_t *kr, const project_rec_t *p, c
         if (!wanted)
             continue;
         jw_obj(w);
-        jw_key(w, "self");
-        JW_STRCAT(w, base, "/rest/api/3/issuetype/", tid);
-        jw_kstr(w, "id", tid);
-        jw_kstr(w, "description", t->description);
-        jw_key(w, "iconUrl");
-        JW_STRCAT(w, base, "/rest/api/2/universal_avatar/view/type/issuetype/avatar/", tid, "?size=medium");
-        jw_kstr(w, "name", t->name);
-        jw_kbool(w, "subtask", t->hierarchy_level < 0);
-        jw_kint(w, "hierarchyLevel", t->hierarchy_level);
+        type_members(w, kr, t);
         jw_kstr(w, "expand", "fields");
         if (with_fields) {
             jw_key(w, "fields");
             jw_obj(w);
             for (size_t k = 0; k < ft->n; k++) {
                 const field_def_t *f = &ft->v[k];
-                if (f->kind == FK_READONLY || f->kind == FK_RESOLUTION ||
-                    (f->kind == FK_PARENT && t->hierarchy_level > 0))
+                if (!on_create(f, t))
                     continue;
                 jw_key(w, f->id);
-                field_metadata(w, kr, f, 1);
+                field_metadata(w, kr, f, 1, 0);
             }
             jw_obj_end(w);
         }
@@ -1123,6 +1139,105 @@ void issue_createmeta(kreq_t *kr)
             createmeta_project(w, kr, &ps[i], &ft, tids, ntids, tnames, ntnames, with_fields);
     }
     jw_arr_end(w);
+    jw_obj_end(w);
+    reply_writer(kr, 200, w);
+}
+
+enum { CREATEMETA_PAGE_DEFAULT = 50, CREATEMETA_PAGE_MAX = 200 };
+
+/* The project of the path, visible to the caller (404 otherwise), and whether it may
+ * create issues there (*may). Replies and returns -1 if not visible. */
+static int createmeta_project_of(kreq_t *kr, project_rec_t *p, int *may)
+{
+    const char *ref = kr->params[0];
+    int rc = strlen(ref) <= 64 ? idkey_project_get(kr->store, kr->arena, kr->site.id, ref, p) : STORE_NOTFOUND;
+    int b = rc == STORE_OK ? perm_allows(kr, p->id, "BROWSE_PROJECTS") : rc == STORE_NOTFOUND ? 0 : -1;
+    *may = b == 1 ? perm_allows(kr, p->id, "CREATE_ISSUES") : b;
+    if (b < 0 || *may < 0) {
+        internal(kr);
+        return -1;
+    }
+    if (b != 1) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "No project could be found with key '%s'.", strlen(ref) <= 64 ? ref : "?");
+        reply_error(kr, 404, 1, msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int createmeta_paging(kreq_t *kr, int64_t *start, int64_t *max)
+{
+    *start = 0;
+    *max = CREATEMETA_PAGE_DEFAULT;
+    if (kreq_query_int(kr, "startAt", 0, INT32_MAX, start) != 0 ||
+        kreq_query_int(kr, "maxResults", 0, INT32_MAX, max) != 0) {
+        reply_error(kr, 400, 1, "startAt and maxResults must be non-negative integers.");
+        return -1;
+    }
+    if (*max > CREATEMETA_PAGE_MAX)
+        *max = CREATEMETA_PAGE_MAX;
+    return 0;
+}
+
+void issue_createmeta_types(kreq_t *kr)
+{
+    project_rec_t p;
+    int may;
+    int64_t start, max;
+    if (createmeta_project_of(kr, &p, &may) != 0 || createmeta_paging(kr, &start, &max) != 0)
+        return;
+    const issue_type_t *types[16];
+    int64_t n = 0;
+    for (size_t i = 0; may && i < model_issue_types_len && n < 16; i++)
+        if (issue_type_in_project(p.type_key, model_issue_types[i].id))
+            types[n++] = &model_issue_types[i];
+    jsonw_t *w = reply_writer_new(kr);
+    jw_obj(w);
+    jw_key(w, "issueTypes");
+    jw_arr(w);
+    for (int64_t i = start; i < n && i < start + max; i++) {
+        jw_obj(w);
+        type_members(w, kr, types[i]);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_kint(w, "maxResults", max);
+    jw_kint(w, "startAt", start);
+    jw_kint(w, "total", n);
+    jw_obj_end(w);
+    reply_writer(kr, 200, w);
+}
+
+void issue_createmeta_fields(kreq_t *kr)
+{
+    project_rec_t p;
+    int may;
+    int64_t start, max, tid;
+    field_table_t ft;
+    if (createmeta_project_of(kr, &p, &may) != 0 || createmeta_paging(kr, &start, &max) != 0 ||
+        load_fields(kr, &ft) != 0)
+        return;
+    const issue_type_t *t = enc_parse_i64(kr->params[1], 1, INT64_MAX, &tid) == 0 ? issue_type_find(tid) : NULL;
+    if (!t || !issue_type_in_project(p.type_key, t->id) || !may) {
+        reply_error(kr, 404, 1, "The issue type does not exist in this project, or you may not create issues there.");
+        return;
+    }
+    const field_def_t **sel = arena_alloc(kr->arena, (ft.n + 1) * sizeof *sel);
+    int64_t n = 0;
+    for (size_t k = 0; k < ft.n; k++)
+        if (on_create(&ft.v[k], t))
+            sel[n++] = &ft.v[k];
+    jsonw_t *w = reply_writer_new(kr);
+    jw_obj(w);
+    jw_key(w, "fields");
+    jw_arr(w);
+    for (int64_t i = start; i < n && i < start + max; i++)
+        field_metadata(w, kr, sel[i], 1, 1);
+    jw_arr_end(w);
+    jw_kint(w, "maxResults", max);
+    jw_kint(w, "startAt", start);
+    jw_kint(w, "total", n);
     jw_obj_end(w);
     reply_writer(kr, 200, w);
 }

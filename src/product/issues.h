@@ -19,6 +19,8 @@ void issue_changelog(kreq_t *kr);
 void issue_changelog_list(kreq_t *kr);
 void issue_editmeta(kreq_t *kr);
 void issue_createmeta(kreq_t *kr);
+void issue_createmeta_types(kreq_t *kr);
+void issue_createmeta_fields(kreq_t *kr);
 
 /* product/meta.c */
 void field_list(kreq_t *kr);
@@ -38,6 +40,7 @@ void priority_get(kreq_t *kr);
 void priority_search(kreq_t *kr);
 void resolution_list(kreq_t *kr);
 void resolution_get(kreq_t *kr);
+void resolution_search(kreq_t *kr);
 void label_list(kreq_t *kr);
 
 /* product/catalog.c */

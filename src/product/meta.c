@@ -653,6 +653,57 @@ void resolution_get(kreq_t *kr)
     reply_writer(kr, 200, w);
 }
 
+/* Jira Cloud's default resolution scheme makes Done the default. */
+#define RESOLUTION_DEFAULT 10000
+
+void resolution_search(kreq_t *kr)
+{
+    int64_t start, max;
+    if (paging(kr, 50, 100, &start, &max) != 0)
+        return;
+    int bad = 0;
+    const char *ids[64];
+    size_t nids = kreq_query_all(kr, "id", ids, LEN(ids), &bad);
+    const char *only = kreq_query(kr, "onlyDefault", &bad);
+    if (bad) {
+        reply_error(kr, 400, 1, "A query parameter is malformed.");
+        return;
+    }
+    const resolution_def_t *sel[16];
+    size_t n = 0;
+    for (size_t i = 0; i < model_resolutions_len && n < LEN(sel); i++) {
+        char id[24];
+        enc_i64(id, model_resolutions[i].id);
+        if (nids && !in_list(ids, nids, id))
+            continue;
+        if (only && strcmp(only, "true") == 0 && model_resolutions[i].id != RESOLUTION_DEFAULT)
+            continue;
+        sel[n++] = &model_resolutions[i];
+    }
+    int64_t from = start < (int64_t)n ? start : (int64_t)n;
+    int64_t to = from + max < (int64_t)n ? from + max : (int64_t)n;
+    jsonw_t *w = reply_writer_new(kr);
+    jw_obj(w);
+    page_head(w, kr, start, max, (int64_t)n, to - from);
+    jw_key(w, "values");
+    jw_arr(w);
+    for (int64_t i = from; i < to; i++) {
+        char id[24];
+        enc_i64(id, sel[i]->id);
+        jw_obj(w);
+        jw_key(w, "self");
+        JW_STRCAT(w, render_base(kr), "/rest/api/3/resolution/", id);
+        jw_kstr(w, "id", id);
+        jw_kstr(w, "description", sel[i]->description);
+        jw_kstr(w, "name", sel[i]->name);
+        jw_kbool(w, "default", sel[i]->id == RESOLUTION_DEFAULT);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_obj_end(w);
+    reply_writer(kr, 200, w);
+}
+
 /* ---------------------------------------------------------------- labels */
 
 void label_list(kreq_t *kr)

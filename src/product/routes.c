@@ -52,6 +52,9 @@ static route_t routes[] = {
     V23("POST", "/issue/{issueIdOrKey}/changelog/list", issue_changelog_list),
     V23("GET", "/issue/{issueIdOrKey}/editmeta", issue_editmeta),
     V23("GET", "/issue/createmeta", issue_createmeta), /* api: every field is on every screen; at most 100 projects */
+    V23("GET", "/issue/createmeta/{projectIdOrKey}/issuetypes", issue_createmeta_types),
+    V23("GET", "/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}",
+        issue_createmeta_fields), /* api: every field is on every screen */
     V23("GET", "/field", field_list),
     V23("GET", "/field/search", field_search),
     V23("POST", "/field", field_create),          /* api: select fields take their options as `options` (strings) */
@@ -73,6 +76,7 @@ static route_t routes[] = {
     V23("GET", "/priority/search", priority_search),
     V23("GET", "/priority/{id}", priority_get),
     V23("GET", "/resolution", resolution_list),
+    V23("GET", "/resolution/search", resolution_search),
     V23("GET", "/resolution/{id}", resolution_get),
     V23("GET", "/label", label_list),
     V23("GET", "/project/{projectIdOrKey}/components", component_list),

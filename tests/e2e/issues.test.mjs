@@ -206,6 +206,17 @@ describe('issues through jira.js', () => {
       valid(`GET /rest/api/${n}/issue/createmeta`, 200, cm);
       assert.deepEqual(cm.projects.map((p) => p.key), [WEB], 'site B\'s project key names nothing on A');
       assert.deepEqual(cm.projects[0].issuetypes.map((t) => t.name), ['Story', 'Subtask']);
+      // the newer createmeta pages (no OpenAPI description kiln has: jira.js's own schema checks them)
+      const types = await api(n).issues.getCreateIssueMetaIssueTypes({ projectIdOrKey: WEB });
+      assert.deepEqual(types.issueTypes.map((t) => t.name).sort(), ['Bug', 'Epic', 'Story', 'Subtask', 'Task']);
+      assert.equal(types.total, 5);
+      const storyType = types.issueTypes.find((t) => t.name === 'Story');
+      const fpage = await api(n).issues.getCreateIssueMetaIssueTypeId({ projectIdOrKey: WEB, issueTypeId: storyType.id, maxResults: 200 });
+      const byId = Object.fromEntries(fpage.fields.map((x) => [x.fieldId, x]));
+      assert.ok(byId.summary.required && byId[points] && !byId.status && !byId.resolution, JSON.stringify(Object.keys(byId)));
+      assert.equal(fpage.total, fpage.fields.length);
+      const page2 = await api(n).issues.getCreateIssueMetaIssueTypeId({ projectIdOrKey: WEB, issueTypeId: storyType.id, startAt: 2, maxResults: 3 });
+      assert.deepEqual(page2.fields.map((x) => x.fieldId), fpage.fields.slice(2, 5).map((x) => x.fieldId));
       const story = cm.projects[0].issuetypes[0].fields;
       assert.ok(story.summary.required && story.project.required && !story.labels.required);
       assert.deepEqual(story[team].allowedValues.map((o) => o.value), ['Platform', 'Growth', 'Support', 'Design']);
@@ -370,6 +381,8 @@ describe('meta through jira.js', () => {
       const rs = await a.issueResolutions.getResolutions();
       valid(`GET /rest/api/${n}/resolution`, 200, rs);
       valid(`GET /rest/api/${n}/resolution/{id}`, 200, await a.issueResolutions.getResolution({ id: rs[0].id }));
+      const rsearch = await a.issueResolutions.searchResolutions({ onlyDefault: true });
+      assert.deepEqual(rsearch.values.map((r) => [r.name, r.default]), [['Done', true]]);
       const labels = await a.labels.getAllLabels();
       valid(`GET /rest/api/${n}/label`, 200, labels);
       assert.ok(labels.values.includes('frontend'), JSON.stringify(labels));
@@ -561,6 +574,13 @@ describe('permissions: 404 without browse, 403 without the write permission', ()
     const cm = await asLena('/issue/createmeta');
     expectStatus(cm, 200);
     assert.deepEqual(cm.json.projects, [], 'Lena may create issues nowhere');
+    const cmHidden = await asLena(`/issue/createmeta/${WEB}/issuetypes`);
+    const cmNone = await asLena('/issue/createmeta/NOPE/issuetypes');
+    assert.deepEqual([cmHidden.status, cmHidden.json.errorMessages[0].replace(WEB, 'X')], [cmNone.status, cmNone.json.errorMessages[0].replace('NOPE', 'X')]);
+    expectStatus(cmHidden, 404);
+    const cmHelp = await asLena(`/issue/createmeta/${HELP}/issuetypes`);
+    assert.deepEqual([cmHelp.status, cmHelp.json.total], [200, 0], 'she browses the help desk but creates nothing there');
+    expectJiraError(await asLena(`/issue/createmeta/${HELP}/issuetypes/10001`), 404, 'no fields to create with');
     const fetched = await asLena('/issue/bulkfetch', { method: 'POST', body: { issueIdsOrKeys: [`${WEB}-1`, help] } });
     expectStatus(fetched, 200);
     assert.deepEqual(fetched.json.issues.map((i) => i.key), [help]);
