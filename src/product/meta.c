@@ -272,7 +272,8 @@ void field_create(kreq_t *kr)
     if (rc == STORE_OK)
         rc = store_field_insert(kr->store, kr->arena, kr->site.id, &f);
     if (rc == STORE_OK)
-        rc = product_event(kr, EV_FIELD_CREATED, 0, json_pack("{s:s,s:s}", "id", f.id, "name", f.name));
+        rc = product_event(kr, EV_FIELD_CREATED, strtoll(f.id + strlen("customfield_"), NULL, 10),
+                           json_pack("{s:s,s:s,s:s}", "id", f.id, "name", f.name, "type", type));
     if (rc == STORE_OK)
         rc = store_commit(kr->store);
     else

@@ -327,6 +327,7 @@ describe('meta through jira.js', () => {
     const made = sel.json;
     valid('POST /rest/api/3/field', 201, made);
     assert.match(made.id, /^customfield_\d+$/);
+    assert.deepEqual(events(A.name, 'avi:jira:created:field', made.id.slice('customfield_'.length)).map((e) => e.id), [made.id]);
     const issue = await c.v3.issues.createIssue({ fields: { project: { key: WEB }, summary: 'with severity', issuetype: { name: 'Bug' }, [made.id]: { value: 'S2' } } });
     const got = await c.v3.issues.getIssue({ issueIdOrKey: issue.key, fields: [made.id] });
     assert.equal(got.fields[made.id].value, 'S2');
