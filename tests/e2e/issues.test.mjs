@@ -411,6 +411,7 @@ describe('meta through jira.js', () => {
       assert.ok(list.some((x) => x.id === made.id));
       await a.projectComponents.deleteComponent({ id: made.id });
       assert.equal((await rejects(a.projectComponents.getComponent({ id: made.id }), 'deleted component')).status, 404);
+      for (const kind of ['created', 'updated', 'deleted']) assert.equal(events(A.name, `avi:jira:${kind}:component`, made.id).length, 1, kind);
 
       const web = await a.projects.getProject({ projectIdOrKey: WEB });
       const v = await a.projectVersions.createVersion({ projectId: Number(web.id), name: `v${n}-${randomKey('', 4)}`, releaseDate: '2027-01-15', startDate: '2026-12-01' });
@@ -424,6 +425,7 @@ describe('meta through jira.js', () => {
       assert.ok(vs.some((x) => x.id === v.id));
       expectStatus(await jira(`/version/${v.id}`, { method: 'DELETE' }, n), 204, 'delete version');
       expectJiraError(await jira(`/version/${v.id}`, {}, n), 404, 'deleted version');
+      for (const kind of ['created', 'updated', 'deleted']) assert.equal(events(A.name, `avi:jira:${kind}:version`, v.id).length, 1, kind);
     }
     expectFieldError(await jira('/version', { method: 'POST', body: { project: WEB, name: 'bad', releaseDate: '2027-02-30' } }), 400, 'releaseDate');
     expectJiraError(await jira('/component', { method: 'POST', token: ravi.token, body: { project: WEB, name: 'nope' } }), 403, 'a worker is no project admin');
