@@ -493,12 +493,12 @@ void issue_bulkfetch(kreq_t *kr)
     issue_view_t v;
     if (view_of(kr, fields, expand, props, "*navigable", &v) != 0)
         return;
+    /* Jira answers what the caller may see; a missing or hidden issue is simply not there
+     * (issueErrors is for retriable failures, which kiln does not have). */
     jsonw_t *w = reply_writer_new(kr);
     jw_obj(w);
-    jw_kstr(w, "expand", "schema,names");
     jw_key(w, "issues");
     jw_arr(w);
-    json_t *missing = json_own(kr->arena, json_array());
     size_t k;
     json_t *x;
     json_array_foreach(ids, k, x)
@@ -510,29 +510,10 @@ void issue_bulkfetch(kreq_t *kr)
             s && strlen(s) <= 128 ? idkey_issue_get(kr->store, kr->arena, kr->site.id, s, &i, &pkey) : STORE_NOTFOUND;
         if (rc == STORE_OK && perm_allows(kr, i.project_id, "BROWSE_PROJECTS") == 1)
             render_issue(w, kr, &i, pkey, &v);
-        else if (s && strlen(s) <= 128)
-            json_array_append_new(missing, json_string(s));
     }
     jw_arr_end(w);
     jw_key(w, "issueErrors");
     jw_arr(w);
-    if (json_array_size(missing)) {
-        jw_obj(w);
-        jw_key(w, "errorMessages");
-        jw_arr(w);
-        json_array_foreach(missing, k, x)
-        {
-            char msg[200];
-            snprintf(msg, sizeof msg, "Issue '%s' does not exist or you do not have permission to see it.",
-                     json_string_value(x));
-            jw_str(w, msg);
-        }
-        jw_arr_end(w);
-        jw_key(w, "errors");
-        jw_obj(w);
-        jw_obj_end(w);
-        jw_obj_end(w);
-    }
     jw_arr_end(w);
     jw_obj_end(w);
     reply_writer(kr, 200, w);
