@@ -312,17 +312,49 @@ void component_update(kreq_t *kr)
     reply_writer(kr, 200, w);
 }
 
+/* A query parameter naming another component or version of project_id to move issues to:
+ * 0 when absent, its id when good; -1 (replied 400) otherwise. */
+static int64_t move_target(kreq_t *kr, const char *param, int comp, int64_t self, int64_t project_id)
+{
+    int64_t to = 0;
+    if (kreq_query_int(kr, param, 1, INT64_MAX, &to) != 0)
+        to = -2;
+    if (to == 0)
+        return 0;
+    component_rec_t c;
+    pversion_rec_t v;
+    int ok =
+        to > 0 && to != self &&
+        (comp
+             ? store_component_get(kr->store, kr->arena, kr->site.id, to, &c) == STORE_OK && c.project_id == project_id
+             : store_pversion_get(kr->store, kr->arena, kr->site.id, to, &v) == STORE_OK && v.project_id == project_id);
+    if (!ok) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%s must name another %s of the same project.", param,
+                 comp ? "component" : "version");
+        reply_error(kr, 400, 1, msg);
+        return -1;
+    }
+    return to;
+}
+
 void component_delete(kreq_t *kr)
 {
     component_rec_t c;
     project_rec_t p;
     if (path_component(kr, "ADMINISTER_PROJECTS", &c, &p) != 0)
         return;
+    int64_t to = move_target(kr, "moveIssuesTo", 1, c.id, p.id);
+    if (to < 0)
+        return;
     int rc = store_begin(kr->store);
+    if (rc == STORE_OK && to)
+        rc = store_component_move(kr->store, kr->site.id, c.id, to);
     if (rc == STORE_OK)
         rc = store_component_delete(kr->store, kr->site.id, c.id);
     rc = write_tx(kr, rc, EV_COMPONENT_DELETED, c.id,
-                  json_pack("{s:I,s:s,s:I}", "id", (json_int_t)c.id, "name", c.name, "projectId", (json_int_t)p.id));
+                  json_pack("{s:I,s:s,s:I,s:I}", "id", (json_int_t)c.id, "name", c.name, "projectId", (json_int_t)p.id,
+                            "movedTo", (json_int_t)to));
     if (rc != STORE_OK) {
         internal(kr);
         return;
@@ -484,7 +516,15 @@ void version_delete(kreq_t *kr)
     pversion_rec_t v;
     if (path_version(kr, "ADMINISTER_PROJECTS", &v) != 0)
         return;
+    int64_t fix = move_target(kr, "moveFixIssuesTo", 0, v.id, v.project_id);
+    int64_t aff = fix < 0 ? -1 : move_target(kr, "moveAffectedIssuesTo", 0, v.id, v.project_id);
+    if (fix < 0 || aff < 0)
+        return;
     int rc = store_begin(kr->store);
+    if (rc == STORE_OK && fix)
+        rc = store_pversion_move(kr->store, kr->site.id, v.id, fix, ISSUE_FIX_VERSIONS);
+    if (rc == STORE_OK && aff)
+        rc = store_pversion_move(kr->store, kr->site.id, v.id, aff, ISSUE_AFFECTS_VERSIONS);
     if (rc == STORE_OK)
         rc = store_pversion_delete(kr->store, kr->site.id, v.id);
     rc = write_tx(kr, rc, EV_VERSION_DELETED, v.id, version_payload(&v));

@@ -83,13 +83,12 @@ static route_t routes[] = {
     V23("POST", "/component", component_create),
     V23("GET", "/component/{id}", component_get),
     V23("PUT", "/component/{id}", component_update),
-    V23("DELETE", "/component/{id}",
-        component_delete), /* api: `moveIssuesTo` is not read: the component leaves its issues */
+    V23("DELETE", "/component/{id}", component_delete),
     V23("GET", "/project/{projectIdOrKey}/versions", version_list),
     V23("POST", "/version", version_create),
     V23("GET", "/version/{id}", version_get),
     V23("PUT", "/version/{id}", version_update),
-    V23("DELETE", "/version/{id}", version_delete), /* api: `moveFixIssuesTo`/`moveAffectedIssuesTo` are not read */
+    V23("DELETE", "/version/{id}", version_delete),
     /* the site */
     V23("GET", "/serverInfo", server_info),
     /* permissions */

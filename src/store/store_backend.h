@@ -93,6 +93,8 @@ typedef struct store_catalog_ops {
     int (*pversion_update)(store_t *st, int64_t site_id, const pversion_rec_t *v);
     int (*pversion_get)(store_t *st, arena_t *a, int64_t site_id, int64_t id, pversion_rec_t *out);
     int (*pversion_delete)(store_t *st, int64_t site_id, int64_t id);
+    int (*component_move)(store_t *st, int64_t site_id, int64_t from, int64_t to);
+    int (*pversion_move)(store_t *st, int64_t site_id, int64_t from, int64_t to, int kind);
     int (*pversion_list)(store_t *st, arena_t *a, int64_t site_id, int64_t project_id, pversion_rec_t **out, size_t *n);
     int (*issue_components_get)(store_t *st, arena_t *a, int64_t site_id, int64_t issue_id, int64_t **out, size_t *n);
     int (*issue_components_set)(store_t *st, int64_t site_id, int64_t issue_id, const int64_t *ids, size_t n);

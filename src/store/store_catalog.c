@@ -73,3 +73,13 @@ int store_issue_versions_set(store_t *st, int64_t site_id, int64_t issue_id, int
 {
     return st->be->catalog->issue_versions_set(st, site_id, issue_id, kind, ids, n);
 }
+
+int store_component_move(store_t *st, int64_t site_id, int64_t from, int64_t to)
+{
+    return st->be->catalog->component_move(st, site_id, from, to);
+}
+
+int store_pversion_move(store_t *st, int64_t site_id, int64_t from, int64_t to, int kind)
+{
+    return st->be->catalog->pversion_move(st, site_id, from, to, kind);
+}

@@ -39,6 +39,12 @@ int store_pversion_get(store_t *st, arena_t *a, int64_t site_id, int64_t id, pve
 int store_pversion_delete(store_t *st, int64_t site_id, int64_t id);
 int store_pversion_list(store_t *st, arena_t *a, int64_t site_id, int64_t project_id, pversion_rec_t **out, size_t *n);
 
+/* Every issue carrying component (version of `kind`) `from` carries `to` too; a delete
+ * of `from` then leaves them with `to` (Jira's moveIssuesTo, moveFixIssuesTo,
+ * moveAffectedIssuesTo). The caller checks both belong to one project. */
+int store_component_move(store_t *st, int64_t site_id, int64_t from, int64_t to);
+int store_pversion_move(store_t *st, int64_t site_id, int64_t from, int64_t to, int kind);
+
 /* An issue's component ids and version ids (of `kind`), ascending. */
 int store_issue_components_get(store_t *st, arena_t *a, int64_t site_id, int64_t issue_id, int64_t **out, size_t *n);
 int store_issue_components_set(store_t *st, int64_t site_id, int64_t issue_id, const int64_t *ids, size_t n);

@@ -429,6 +429,20 @@ describe('meta through jira.js', () => {
       for (const kind of ['created', 'updated', 'deleted']) assert.equal(events(A.name, `avi:jira:${kind}:version`, v.id).length, 1, kind);
     }
     expectFieldError(await jira('/version', { method: 'POST', body: { project: WEB, name: 'bad', releaseDate: '2027-02-30' } }), 400, 'releaseDate');
+    // deletes that move the issues to another component or version of the project
+    const [c1, c2] = await Promise.all(['Move from', 'Move to'].map(async (name) => (await jira('/component', { method: 'POST', body: { project: WEB, name: `${name} ${randomKey('', 4)}` } })).json));
+    const web = await c.v3.projects.getProject({ projectIdOrKey: WEB });
+    const [v1, v2] = await Promise.all(['m1', 'm2'].map(async (name) => (await jira('/version', { method: 'POST', body: { projectId: Number(web.id), name: `${name}-${randomKey('', 4)}` } })).json));
+    const moved = await c.v3.issues.createIssue({ fields: { project: { key: WEB }, summary: 'to be moved', issuetype: { name: 'Bug' }, components: [{ id: c1.id }], fixVersions: [{ id: v1.id }], versions: [{ id: v1.id }] } });
+    expectJiraError(await jira(`/component/${c1.id}?moveIssuesTo=${c1.id}`, { method: 'DELETE' }), 400, 'moving to itself');
+    const bComp = (await cB.v3.projectComponents.getProjectComponents({ projectIdOrKey: BWEB.key }))[0];
+    expectJiraError(await jira(`/component/${c1.id}?moveIssuesTo=${bComp.id}`, { method: 'DELETE' }), 400, 'moving to site B\'s component');
+    expectStatus(await jira(`/component/${c1.id}?moveIssuesTo=${c2.id}`, { method: 'DELETE' }), 204, 'component delete with moveIssuesTo');
+    expectStatus(await jira(`/version/${v1.id}?moveFixIssuesTo=${v2.id}`, { method: 'DELETE' }), 204, 'version delete with moveFixIssuesTo');
+    const after = await c.v3.issues.getIssue({ issueIdOrKey: moved.key, fields: ['components', 'fixVersions', 'versions'] });
+    assert.deepEqual(after.fields.components.map((x) => x.id), [c2.id]);
+    assert.deepEqual(after.fields.fixVersions.map((x) => x.id), [v2.id]);
+    assert.deepEqual(after.fields.versions, [], 'the affected version was not moved: it is gone');
     expectJiraError(await jira('/component', { method: 'POST', token: ravi.token, body: { project: WEB, name: 'nope' } }), 403, 'a worker is no project admin');
   });
 });

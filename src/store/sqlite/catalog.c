@@ -27,6 +27,8 @@ enum q {
     Q_ISSUE_VERS_GET,
     Q_ISSUE_VERS_CLEAR,
     Q_ISSUE_VER_ADD,
+    Q_COMP_MOVE,
+    Q_VER_MOVE,
     Q__COUNT
 };
 
@@ -59,6 +61,12 @@ static const char *const sql[Q__COUNT] = {
     [Q_ISSUE_VERS_CLEAR] = "DELETE FROM issue_versions WHERE site_id = ?1 AND issue_id = ?2 AND kind = ?3",
     [Q_ISSUE_VER_ADD] = "INSERT OR IGNORE INTO issue_versions (site_id, issue_id, kind, version_id) "
                         "VALUES (?1, ?2, ?3, ?4)",
+    /* an id's issues carry another id of the same kind too (then the first is unlinked) */
+    [Q_COMP_MOVE] = "INSERT OR IGNORE INTO issue_components (site_id, issue_id, component_id) "
+                    "SELECT site_id, issue_id, ?3 FROM issue_components WHERE site_id = ?1 AND component_id = ?2",
+    [Q_VER_MOVE] = "INSERT OR IGNORE INTO issue_versions (site_id, issue_id, kind, version_id) "
+                   "SELECT site_id, issue_id, kind, ?3 FROM issue_versions WHERE site_id = ?1 AND version_id = ?2 "
+                   "AND kind = ?4",
 };
 
 static const sq_sql_t statements = {SQ_CATALOG, Q__COUNT, sql};
@@ -293,11 +301,32 @@ static int sq_issue_vers_set(store_t *st, int64_t site, int64_t issue, int kind,
     return set_ids(st, site, issue, kind, Q_ISSUE_VERS_CLEAR, Q_ISSUE_VER_ADD, ids, n);
 }
 
+static int sq_comp_move(store_t *st, int64_t site, int64_t from, int64_t to)
+{
+    sqlite3_stmt *q = stmt(st, Q_COMP_MOVE);
+    sqlite3_bind_int64(q, 1, site);
+    sqlite3_bind_int64(q, 2, from);
+    sqlite3_bind_int64(q, 3, to);
+    return sq_exec(st, q);
+}
+
+static int sq_ver_move(store_t *st, int64_t site, int64_t from, int64_t to, int kind)
+{
+    sqlite3_stmt *q = stmt(st, Q_VER_MOVE);
+    sqlite3_bind_int64(q, 1, site);
+    sqlite3_bind_int64(q, 2, from);
+    sqlite3_bind_int64(q, 3, to);
+    sqlite3_bind_int(q, 4, kind);
+    return sq_exec(st, q);
+}
+
 const store_catalog_ops_t sq_catalog_ops = {
     .component_insert = sq_comp_insert,
     .component_update = sq_comp_update,
     .component_get = sq_comp_get,
     .component_delete = sq_comp_delete,
+    .component_move = sq_comp_move,
+    .pversion_move = sq_ver_move,
     .component_list = sq_comp_list,
     .pversion_insert = sq_ver_insert,
     .pversion_update = sq_ver_update,
