@@ -552,35 +552,22 @@ static int record_edit(kreq_t *kr, const field_table_t *ft, const issue_draft_t 
     return product_event(kr, EV_ISSUE_UPDATED, d->rec.id, payload);
 }
 
-static int commit_edit(kreq_t *kr, const field_table_t *ft, const issue_draft_t *old, issue_draft_t *d)
-{
-    int rc = store_begin(kr->store);
-    if (rc == STORE_OK)
-        rc = record_edit(kr, ft, old, d);
-    if (rc == STORE_OK)
-        rc = store_commit(kr->store);
-    else
-        store_rollback(kr->store);
-    return rc;
-}
-
-void issue_edit(kreq_t *kr)
+/* The edit of the path's issue, read and written inside the caller's write transaction
+ * (so that two edits of one issue never lose each other's changes): 0 when applied
+ * (*out the issue as written), -1 when it replied (an error; the caller rolls back). */
+static int edit_locked(kreq_t *kr, json_t *body, issue_rec_t *out, const char **pkey_out)
 {
     issue_rec_t i;
     const char *pkey;
-    json_t *body = kreq_json_body(kr, 1);
-    if (!body ||
-        path_issue(kr, "EDIT_ISSUES", "You do not have permission to edit issues in this project.", &i, &pkey) != 0)
-        return;
-    int bad = 0;
-    const char *ret = kreq_query(kr, "returnIssue", &bad);
+    if (path_issue(kr, "EDIT_ISSUES", "You do not have permission to edit issues in this project.", &i, &pkey) != 0)
+        return -1;
     field_table_t ft;
     issue_draft_t old, d;
     if (load_fields(kr, &ft) != 0)
-        return;
+        return -1;
     if (fields_draft_load(kr, &i, &old) != STORE_OK) {
         internal(kr);
-        return;
+        return -1;
     }
     old.project_key = pkey;
     d = old;
@@ -588,7 +575,7 @@ void issue_edit(kreq_t *kr)
     unknown_members(body, errors);
     if (json_object_get(errors, "fields") || json_object_get(errors, "update")) {
         reply_field_errors(kr, 400, json_incref(errors));
-        return;
+        return -1;
     }
     json_t *fields = json_object_get(body, "fields"), *update = json_object_get(body, "update");
     if (fields && !json_is_object(fields))
@@ -619,50 +606,76 @@ void issue_edit(kreq_t *kr)
         int may = perm_allows(kr, i.project_id, "ASSIGN_ISSUES");
         if (may < 0) {
             internal(kr);
-            return;
+            return -1;
         }
         if (!may)
             json_object_set_new(errors, "assignee", json_string("You do not have permission to assign issues."));
     }
     if (json_object_size(errors) > 0) {
         reply_field_errors(kr, 400, json_incref(errors));
+        return -1;
+    }
+    if (record_edit(kr, &ft, &old, &d) != STORE_OK) {
+        internal(kr);
+        return -1;
+    }
+    *out = d.rec;
+    *pkey_out = pkey;
+    return 0;
+}
+
+void issue_edit(kreq_t *kr)
+{
+    json_t *body = kreq_json_body(kr, 1);
+    if (!body)
+        return;
+    int bad = 0;
+    const char *ret = kreq_query(kr, "returnIssue", &bad), *expand = kreq_query(kr, "expand", &bad);
+    issue_view_t v;
+    if (ret && strcmp(ret, "true") == 0 && view_of(kr, NULL, expand, NULL, "*all", &v) != 0)
+        return;
+    issue_rec_t i;
+    const char *pkey;
+    if (store_begin(kr->store) != STORE_OK) {
+        internal(kr);
         return;
     }
-    if (commit_edit(kr, &ft, &old, &d) != STORE_OK) {
+    if (edit_locked(kr, body, &i, &pkey) != 0) {
+        store_rollback(kr->store);
+        return;
+    }
+    if (store_commit(kr->store) != STORE_OK) {
         internal(kr);
         return;
     }
     if (ret && strcmp(ret, "true") == 0) {
-        issue_view_t v;
-        const char *expand = kreq_query(kr, "expand", &bad);
-        if (view_of(kr, NULL, expand, NULL, "*all", &v) != 0)
-            return;
         jsonw_t *w = reply_writer_new(kr);
-        render_issue(w, kr, &d.rec, pkey, &v);
+        render_issue(w, kr, &i, pkey, &v);
         reply_writer(kr, 200, w);
         return;
     }
     reply_raw(kr, 204, "application/json", "", 0);
 }
 
-void issue_assign(kreq_t *kr)
+/* The assignment of the path's issue inside the caller's write transaction, as
+ * edit_locked: 0 applied, -1 replied. */
+static int assign_locked(kreq_t *kr, json_t *body)
 {
     issue_rec_t i;
     const char *pkey;
-    json_t *body = kreq_json_body(kr, 1);
-    if (!body || path_issue(kr, "ASSIGN_ISSUES", "You do not have permission to assign issues.", &i, &pkey) != 0)
-        return;
+    if (path_issue(kr, "ASSIGN_ISSUES", "You do not have permission to assign issues.", &i, &pkey) != 0)
+        return -1;
     if (!json_is_object(body) || !json_object_get(body, "accountId")) {
         reply_field_errors(kr, 400, json_pack("{s:s}", "assignee", "Specify an accountId (or null to unassign)."));
-        return;
+        return -1;
     }
     field_table_t ft;
     issue_draft_t old, d;
     if (load_fields(kr, &ft) != 0)
-        return;
+        return -1;
     if (fields_draft_load(kr, &i, &old) != STORE_OK) {
         internal(kr);
-        return;
+        return -1;
     }
     old.project_key = pkey;
     d = old;
@@ -680,9 +693,29 @@ void issue_assign(kreq_t *kr)
     }
     if (json_object_size(errors) > 0) {
         reply_field_errors(kr, 400, json_incref(errors));
+        return -1;
+    }
+    if (record_edit(kr, &ft, &old, &d) != STORE_OK) {
+        internal(kr);
+        return -1;
+    }
+    return 0;
+}
+
+void issue_assign(kreq_t *kr)
+{
+    json_t *body = kreq_json_body(kr, 1);
+    if (!body)
+        return;
+    if (store_begin(kr->store) != STORE_OK) {
+        internal(kr);
         return;
     }
-    if (commit_edit(kr, &ft, &old, &d) != STORE_OK) {
+    if (assign_locked(kr, body) != 0) {
+        store_rollback(kr->store);
+        return;
+    }
+    if (store_commit(kr->store) != STORE_OK) {
         internal(kr);
         return;
     }

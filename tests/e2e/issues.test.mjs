@@ -238,6 +238,16 @@ describe('issues through jira.js', () => {
     });
   }
 
+  it('concurrent edits of one issue lose none of each other\'s changes', async () => {
+    const made = await c.v3.issues.createIssue({ fields: { project: { key: WEB }, summary: 'raced', issuetype: { name: 'Task' } } });
+    const n = 40;
+    const rs = await Promise.all(Array.from({ length: n }, (_, i) => jira(`/issue/${made.key}`, { method: 'PUT', body: { update: { labels: [{ add: `race${i}` }] } } })));
+    assert.deepEqual(rs.map((r) => r.status), Array(n).fill(204));
+    const got = await c.v3.issues.getIssue({ issueIdOrKey: made.key, fields: ['labels'], expand: 'changelog' });
+    assert.equal(got.fields.labels.length, n, JSON.stringify(got.fields.labels));
+    assert.equal(got.changelog.total, n, 'one change group per edit');
+  });
+
   it('an epic\'s children by parent; a subtask needs a parent in its own project', async () => {
     const epic = await c.v3.issues.createIssue({ fields: { project: { key: WEB }, summary: 'an epic', issuetype: { name: 'Epic' } } });
     const child = await c.v3.issues.createIssue({ fields: { project: { key: WEB }, summary: 'a child', issuetype: { name: 'Task' }, parent: { id: epic.id } } });
