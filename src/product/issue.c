@@ -726,15 +726,23 @@ void issue_delete(kreq_t *kr)
 {
     issue_rec_t i;
     const char *pkey;
-    if (path_issue(kr, "DELETE_ISSUES", "You do not have permission to delete issues in this project.", &i, &pkey) != 0)
-        return;
     int bad = 0;
     const char *ds = kreq_query(kr, "deleteSubtasks", &bad);
     int with_subtasks = ds && strcmp(ds, "true") == 0;
-    /* An issue's children are all subtasks (of a standard issue) or all standard issues (of
-     * an epic: fields_check). Read and changed in the write's transaction, in batches
-     * until none is left: subtasks go with it, an epic's children stay without it. */
+    /* The issue is read in the write's transaction (a concurrent delete makes this one a
+     * 404). Its children are all subtasks (of a standard issue) or all standard issues
+     * (of an epic: fields_check), read and changed in batches until none is left:
+     * subtasks go with it, an epic's children stay without it. */
     int rc = store_begin(kr->store);
+    if (rc != STORE_OK) {
+        internal(kr);
+        return;
+    }
+    if (path_issue(kr, "DELETE_ISSUES", "You do not have permission to delete issues in this project.", &i, &pkey) !=
+        0) {
+        store_rollback(kr->store);
+        return;
+    }
     for (int first = 1; rc == STORE_OK; first = 0) {
         issue_rec_t *c;
         const char **ck;

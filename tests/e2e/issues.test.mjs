@@ -246,6 +246,9 @@ describe('issues through jira.js', () => {
     const got = await c.v3.issues.getIssue({ issueIdOrKey: made.key, fields: ['labels'], expand: 'changelog' });
     assert.equal(got.fields.labels.length, n, JSON.stringify(got.fields.labels));
     assert.equal(got.changelog.total, n, 'one change group per edit');
+    const dels = await Promise.all(Array.from({ length: 6 }, () => jira(`/issue/${made.key}`, { method: 'DELETE' })));
+    assert.deepEqual(dels.map((r) => r.status).sort(), [204, 404, 404, 404, 404, 404], 'one delete wins, the others find nothing');
+    assert.equal(events(A.name, 'avi:jira:deleted:issue', made.id).length, 1);
   });
 
   it('an epic\'s children by parent; a subtask needs a parent in its own project', async () => {
