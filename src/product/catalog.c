@@ -186,6 +186,15 @@ static int component_members(kreq_t *kr, json_t *body, component_rec_t *c, json_
     return json_object_size(errors) ? -1 : 0;
 }
 
+/* Opens the write transaction of an update (500 and -1 if it cannot). */
+static int begin(kreq_t *kr)
+{
+    if (store_begin(kr->store) == STORE_OK)
+        return 0;
+    internal(kr);
+    return -1;
+}
+
 /* Runs a catalog write and its event in one transaction; replies 500 on failure. */
 static int write_tx(kreq_t *kr, int rc, const char *kind, int64_t id, json_t *payload)
 {
@@ -287,16 +296,20 @@ void component_update(kreq_t *kr)
     json_t *body = kreq_json_body(kr, 1);
     component_rec_t c;
     project_rec_t p;
-    if (!body || path_component(kr, "ADMINISTER_PROJECTS", &c, &p) != 0)
+    if (!body || begin(kr) != 0)
         return;
+    /* read and written in one transaction: concurrent updates lose nothing */
+    if (path_component(kr, "ADMINISTER_PROJECTS", &c, &p) != 0) {
+        store_rollback(kr->store);
+        return;
+    }
     json_t *errors = json_own(kr->arena, json_object());
     if (component_members(kr, body, &c, errors) != 0) {
+        store_rollback(kr->store);
         reply_field_errors(kr, 400, json_incref(errors));
         return;
     }
-    int rc = store_begin(kr->store);
-    if (rc == STORE_OK)
-        rc = store_component_update(kr->store, kr->site.id, &c);
+    int rc = store_component_update(kr->store, kr->site.id, &c);
     rc = write_tx(kr, rc, EV_COMPONENT_UPDATED, c.id,
                   json_pack("{s:I,s:s,s:I}", "id", (json_int_t)c.id, "name", c.name, "projectId", (json_int_t)p.id));
     if (rc == STORE_CONFLICT) {
@@ -486,16 +499,19 @@ void version_update(kreq_t *kr)
 {
     json_t *body = kreq_json_body(kr, 1);
     pversion_rec_t v;
-    if (!body || path_version(kr, "ADMINISTER_PROJECTS", &v) != 0)
+    if (!body || begin(kr) != 0)
         return;
+    if (path_version(kr, "ADMINISTER_PROJECTS", &v) != 0) {
+        store_rollback(kr->store);
+        return;
+    }
     json_t *errors = json_own(kr->arena, json_object());
     if (version_members(body, &v, errors) != 0) {
+        store_rollback(kr->store);
         reply_field_errors(kr, 400, json_incref(errors));
         return;
     }
-    int rc = store_begin(kr->store);
-    if (rc == STORE_OK)
-        rc = store_pversion_update(kr->store, kr->site.id, &v);
+    int rc = store_pversion_update(kr->store, kr->site.id, &v);
     rc = write_tx(kr, rc, EV_VERSION_UPDATED, v.id, version_payload(&v));
     if (rc == STORE_CONFLICT) {
         reply_field_errors(kr, 400,
