@@ -140,14 +140,13 @@ static void apply_update(kreq_t *kr, const field_table_t *ft, json_t *fields, js
 static void apply_fields(kreq_t *kr, const field_table_t *ft, json_t *fields, const char *skip, issue_draft_t *d,
                          json_t *errors)
 {
-    /* the issue type first: its project and parent rules depend on it */
-    static const char *const first[] = {"issuetype", NULL};
+    /* the issue type first (pass 0): the rules of the other fields depend on it */
     for (int pass = 0; pass < 2; pass++) {
         const char *k;
         json_t *v;
         json_object_foreach(fields, k, v)
         {
-            int is_first = strcmp(k, first[0]) == 0;
+            int is_first = strcmp(k, "issuetype") == 0;
             if ((pass == 0) != is_first || (skip && strcmp(k, skip) == 0))
                 continue;
             const field_def_t *f = fields_by_id(ft, k);
