@@ -56,8 +56,9 @@ static route_t routes[] = {
     V23("GET", "/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}",
         issue_createmeta_fields), /* api: every field is on every screen */
     V23("GET", "/field", field_list),
-    V23("GET", "/field/search", field_search),
-    V23("POST", "/field", field_create),          /* api: select fields take their options as `options` (strings) */
+    V23("GET", "/field/search",
+        field_search),                   /* api: every orderBy sorts by name (kiln has no screens, contexts or usage) */
+    V23("POST", "/field", field_create), /* api: select fields take their options as `options` (strings) */
     V23("POST", "/issueLink", issue_link_create), /* api: needs EDIT_ISSUES on the outward issue (Jira: LINK_ISSUES) */
     V23("GET", "/issueLink/{linkId}", issue_link_get),
     V23("DELETE", "/issueLink/{linkId}", issue_link_delete),
