@@ -189,6 +189,13 @@ describe('issues through jira.js', () => {
       assert.equal(ev[0].changelog.items.length, 5);
       assert.equal(events(A.name, 'avi:jira:created:issue', made.id).length, 1);
 
+      // wiki markup through v2: the document v3 reads has the mark, the changelog the markup
+      expectStatus(await jira(`/issue/${made.key}`, { method: 'PUT', body: { fields: { description: 'now *bold*' } } }, 2), 204);
+      const wiki = await c.v3.issues.getIssue({ issueIdOrKey: made.key, fields: ['description'], expand: 'changelog' });
+      const para = wiki.fields.description.content[0].content;
+      assert.ok(para.some((t) => t.text === 'bold' && t.marks?.[0]?.type === 'strong'), JSON.stringify(para));
+      const desc = wiki.changelog.histories.at(-1).items.find((it) => it.field === 'description');
+      assert.equal(desc.toString, 'now *bold*');
       const ret = await jira(`/issue/${made.key}?returnIssue=true`, { method: 'PUT', body: { fields: { duedate: null } } }, n);
       expectStatus(ret, 200, 'returnIssue');
       assert.deepEqual([ret.json.key, ret.json.fields.duedate, ret.json.fields.summary], [made.key, null, `edited v${n}`]);
