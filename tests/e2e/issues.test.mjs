@@ -539,6 +539,51 @@ describe('bad input', () => {
   });
 });
 
+describe('bad input to links, fields, components, versions and meta', () => {
+  it('each is refused with one clear Jira error', async () => {
+    const long = 'x'.repeat(10000);
+    const cases = [
+      ['POST', '/issueLink', { type: 'Blocks', inwardIssue: { key: `${WEB}-1` }, outwardIssue: { key: `${WEB}-2` } }, 404],
+      ['POST', '/issueLink', { type: { name: 'Blocks' }, inwardIssue: `${WEB}-1`, outwardIssue: { key: `${WEB}-2` } }, 404],
+      ['POST', '/issueLink', { type: { name: 'Blocks' }, inwardIssue: { key: `${WEB}-1` }, outwardIssue: { key: `${WEB}-1` } }, 400],
+      ['GET', '/issueLink/abc', undefined, 404],
+      ['GET', '/issueLinkType/0', undefined, 404],
+      ['POST', '/field', { name: long, type: 'com.atlassian.jira.plugin.system.customfieldtypes:float' }, 400, 'name'],
+      ['POST', '/field', { name: 'Opts', type: 'com.atlassian.jira.plugin.system.customfieldtypes:float', options: ['a'] }, 400, 'options'],
+      ['POST', '/field', { name: 'Opts', type: 'com.atlassian.jira.plugin.system.customfieldtypes:select', options: Array(201).fill('a') }, 400, 'options'],
+      ['POST', '/field', [], 400],
+      ['GET', '/field/search?type=bogus', undefined, 400],
+      ['GET', '/field/search?orderBy=color', undefined, 400],
+      ['GET', '/field/search?maxResults=x', undefined, 400],
+      ['POST', '/component', { project: WEB, name: long }, 400, 'name'],
+      ['POST', '/component', { project: WEB, name: 'ok', assigneeType: 'EVERYONE' }, 400, 'assigneeType'],
+      ['POST', '/component', { project: WEB, name: 'ok', leadAccountId: 'nobody' }, 400, 'leadAccountId'],
+      ['POST', '/component', { name: 'no project' }, 400, 'project'],
+      ['POST', '/version', { project: WEB, name: 'v', startDate: '2027-05-01', releaseDate: '2027-01-01' }, 400, 'startDate'],
+      ['POST', '/version', { project: WEB, name: 'v', released: 'yes' }, 400, 'released'],
+      ['POST', '/version', { project: 'NOPE', name: 'v' }, 404],
+      ['GET', '/component/0', undefined, 404],
+      ['GET', '/issuetype/project?projectId=abc', undefined, 400],
+      ['GET', '/issuetype/project?projectId=1&level=7', undefined, 400],
+      ['GET', '/statuscategory/nope', undefined, 404],
+      ['GET', '/resolution/abc', undefined, 404],
+      ['POST', `/issue/${WEB}-1/changelog/list`, { changelogIds: ['1'] }, 400, 'changelogIds'],
+      ['POST', `/issue/${WEB}-1/changelog/list`, { changelogIds: Array(1001).fill(1) }, 400, 'changelogIds'],
+      ['POST', '/issue/bulkfetch', { issueIdsOrKeys: Array(101).fill(`${WEB}-1`) }, 400, 'issueIdsOrKeys'],
+      ['POST', '/issue/bulkfetch', { issueIdsOrKeys: [`${WEB}-1`], fields: [1] }, 400],
+      ['POST', '/issue/bulk', { issueUpdates: Array(51).fill({}) }, 400],
+      ['PUT', `/issue/${WEB}-1/assignee`, {}, 400, 'assignee'],
+      ['GET', `/issue/createmeta?projectKeys=${Array(101).fill('A').join(',')}`, undefined, 400],
+    ];
+    for (const [method, p, body, status, field] of cases) {
+      const r = await jira(p, { method, body });
+      const what = `${method} ${p.slice(0, 60)} ${JSON.stringify(body ?? '').slice(0, 60)}`;
+      if (field) expectFieldError(r, status, field, what);
+      else expectJiraError(r, status, what);
+    }
+  });
+});
+
 describe('tenancy: site B\'s ids, keys and users never reach site A', () => {
   it('B\'s project, issue, user, component and link ids are missing things on A', async () => {
     const bIssue = (await cB.v3.issues.getIssue({ issueIdOrKey: `${BWEB.key}-1` }));
