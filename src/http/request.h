@@ -16,7 +16,7 @@
 struct route;
 struct http_thread;
 
-#define KREQ_CTX_MAX 4
+#define KREQ_CTX_MAX 16
 
 /* Who is calling, after authentication. */
 typedef struct principal {

@@ -1,5 +1,7 @@
 #include "product/render.h"
 
+#include <pthread.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,13 +59,46 @@ void render_user(jsonw_t *w, kreq_t *kr, const user_rec_t *u, int details)
     jw_obj_end(w);
 }
 
+/* The users a request has read, so that rendering many issues reads each person once
+ * (a kreq ctx slot; at most USERS_CACHED, then reads go to the store). */
+enum { USERS_CACHED = 64 };
+typedef struct user_cache {
+    user_rec_t u[USERS_CACHED];
+    size_t n;
+} user_cache_t;
+
+static int user_slot = -1;
+static pthread_once_t user_once = PTHREAD_ONCE_INIT;
+static void user_take_slot(void)
+{
+    user_slot = kreq_ctx_index();
+}
+
+static const user_rec_t *user_of(kreq_t *kr, const char *account_id)
+{
+    pthread_once(&user_once, user_take_slot);
+    user_cache_t *c = kr->ctx[user_slot];
+    for (size_t i = 0; c && i < c->n; i++)
+        if (strcmp(c->u[i].account_id, account_id) == 0)
+            return &c->u[i];
+    if (!c && (c = arena_calloc(kr->arena, sizeof *c)))
+        kr->ctx[user_slot] = c;
+    static __thread user_rec_t one;
+    user_rec_t *slot = c && c->n < USERS_CACHED ? &c->u[c->n] : &one;
+    if (store_user_get(kr->store, kr->arena, kr->site.id, account_id, slot) != STORE_OK)
+        return NULL;
+    if (slot != &one)
+        c->n++;
+    return slot;
+}
+
 void render_user_ref(jsonw_t *w, kreq_t *kr, const char *account_id, int details)
 {
-    user_rec_t u;
-    if (!account_id || store_user_get(kr->store, kr->arena, kr->site.id, account_id, &u) != STORE_OK)
+    const user_rec_t *u = account_id ? user_of(kr, account_id) : NULL;
+    if (!u)
         jw_null(w);
     else
-        render_user(w, kr, &u, details);
+        render_user(w, kr, u, details);
 }
 
 unsigned render_expand(const char *expand)
