@@ -12,8 +12,10 @@
 /* Each person's project permissions: `everywhere` in every project; `in` (an index of
  * projects[], or -1) in that project only. Mia works everywhere; Ravi on the website;
  * Lena only reads the help desk. Nobody but the site admin administers Jira. */
-static const char *const worker_perms[] = {"BROWSE_PROJECTS", "CREATE_ISSUES",     "EDIT_ISSUES", "ADD_COMMENTS",
-                                           "ASSIGNABLE_USER", "TRANSITION_ISSUES", NULL};
+static const char *const worker_perms[] = {"BROWSE_PROJECTS",   "CREATE_ISSUES",       "EDIT_ISSUES",
+                                           "ADD_COMMENTS",      "ASSIGNABLE_USER",     "TRANSITION_ISSUES",
+                                           "EDIT_OWN_COMMENTS", "DELETE_OWN_COMMENTS", "WORK_ON_ISSUES",
+                                           "EDIT_OWN_WORKLOGS", "DELETE_OWN_WORKLOGS", NULL};
 static const char *const reader_perms[] = {"BROWSE_PROJECTS", NULL};
 static const struct {
     const char *name, *first, *tz;

@@ -9,6 +9,7 @@
 #include "product/model.h"
 #include "product/render.h"
 #include "product/routes.h"
+#include "product/work.h"
 #include "store/store_product.h"
 
 /* Splits a comma-separated list into the arena; -1 past max items. */
@@ -297,6 +298,24 @@ void render_issue(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const char *proj
         jw_arr(w);
         jw_arr_end(w);
     }
+    /* ---- comments and worklogs (product/work.h) ---- */
+    if (issue_view_wants(v, "comment", 0)) {
+        jw_key(w, "comment");
+        work_render_comments(w, kr, i);
+    }
+    if (issue_view_wants(v, "worklog", 0)) {
+        jw_key(w, "worklog");
+        work_render_worklogs(w, kr, i);
+    }
     jw_obj_end(w);
+    /* ---- expand=transitions and the properties parameter (product/work.h) ---- */
+    if (v->expand & IV_TRANSITIONS) {
+        jw_key(w, "transitions");
+        work_render_transitions(w, kr, i, NULL);
+    }
+    if (v->nproperties) {
+        jw_key(w, "properties");
+        work_render_properties(w, kr, i, v->properties, v->nproperties);
+    }
     jw_obj_end(w);
 }
