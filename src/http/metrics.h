@@ -9,7 +9,7 @@
 
 #include "base/buf.h"
 
-#define METRICS_MAX_ROUTES 64
+#define METRICS_MAX_ROUTES 1024 /* every route of every table (issue 17 serves a few hundred) */
 #define METRICS_BUCKETS 12
 
 typedef struct metrics metrics_t;

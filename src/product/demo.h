@@ -20,4 +20,8 @@ enum { DEMO_FIRST_ID = 10000, DEMO_ID_STRIDE = 10000, DEMO_KEY_MAX = 10 };
  * account ids. */
 int demo_fill(store_t *st, arena_t *a, const site_rec_t *site, const char *(*new_id)(arena_t *));
 
+/* The comments, worklogs and issue properties of the demo (product/demo_work.c), on the
+ * users, projects and issues demo_fill wrote (inside the same transaction). */
+int demo_work(store_t *st, arena_t *a, const site_rec_t *site);
+
 #endif

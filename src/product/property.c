@@ -339,7 +339,7 @@ static void op_delete(kreq_t *kr, resolve_fn *resolve)
         reply_error(kr, rc == STORE_NOTFOUND ? 404 : 500, 1, rc == STORE_NOTFOUND ? m : "Internal server error");
         return;
     }
-    reply_raw(kr, 204, NULL, "", 0);
+    reply_raw(kr, 204, "application/json", "", 0); /* no body, as Jira */
 }
 
 #define PROPERTY_OPS(name, resolve)                                                                                    \
@@ -481,5 +481,5 @@ void property_app_delete(kreq_t *kr)
     else if (rc != STORE_OK)
         reply_error(kr, 500, 1, "Internal server error");
     else
-        reply_raw(kr, 204, NULL, "", 0);
+        reply_raw(kr, 204, "application/json", "", 0); /* no body, as Jira */
 }

@@ -336,5 +336,5 @@ void transition_do(kreq_t *kr)
         reply_error(kr, 500, 1, "Internal server error");
         return;
     }
-    reply_raw(kr, 204, NULL, "", 0);
+    reply_raw(kr, 204, "application/json", "", 0); /* no body, as Jira */
 }

@@ -438,7 +438,7 @@ void worklog_delete(kreq_t *kr)
         rc = record(kr, &i, pkey, wl.id, -wl.time_spent_s, remaining, EV_WORKLOG_DELETED, now);
     if (finish(kr, rc) != STORE_OK)
         return;
-    reply_raw(kr, 204, NULL, "", 0);
+    reply_raw(kr, 204, "application/json", "", 0); /* no body, as Jira */
 }
 
 /* ---- across issues ---- */
