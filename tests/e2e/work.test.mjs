@@ -7,6 +7,8 @@
 // and values, bad durations, malformed bodies) is refused with Jira's 400.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { startKiln, expectStatus, expectJiraError, expectFieldError, randomKey } from './lib/kiln.mjs';
 import { jiraClients, rejects, appSystemToken } from './lib/jirajs.mjs';
 import { loadSpec, formatErrors } from './lib/schemas.mjs';
@@ -496,6 +498,44 @@ describe('who may see what', () => {
     // jira.js with B's credentials
     const e = await rejects(cB.v3.issueComments.getComments({ issueIdOrKey: issueA.id }), 'B reads A\'s comments');
     assert.equal(e.status, 404);
+  });
+});
+
+/** Rows of a read-only query on kiln's store (sqlite3 -json). */
+function sql(q) {
+  const out = execFileSync('sqlite3', ['-json', '-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'), q], { encoding: 'utf8' }).trim();
+  return out ? JSON.parse(out) : [];
+}
+
+describe('change events and changelogs', () => {
+  it('every write records its event in order, with Jira\'s changelog items for time tracking and transitions', async () => {
+    const is = await freshIssue('software');
+    const [{ id: siteId }] = sql(`SELECT id FROM sites WHERE name = '${A.name}'`);
+    const [{ m: before }] = sql(`SELECT coalesce(max(seq), 0) AS m FROM product_events WHERE site_id = ${siteId}`);
+    const cm = (await raw(A, A.token, 3, `/issue/${is.key}/comment`, { method: 'POST', body: { body: adfDoc('e') } })).json;
+    expectStatus(await raw(A, A.token, 3, `/issue/${is.key}/comment/${cm.id}`, { method: 'PUT', body: { body: adfDoc('f') } }), 200);
+    expectStatus(await raw(A, A.token, 3, `/issue/${is.key}/comment/${cm.id}`, { method: 'DELETE' }), 204);
+    const wl = (await raw(A, A.token, 3, `/issue/${is.key}/worklog`, { method: 'POST', body: { timeSpent: '2h' } })).json;
+    expectStatus(await raw(A, A.token, 3, `/issue/${is.key}/worklog/${wl.id}`, { method: 'DELETE' }), 204);
+    expectStatus(await raw(A, A.token, 3, `/issue/${is.key}/transitions`, { method: 'POST', body: { transition: { id: '11' } } }), 204);
+    // refused writes record nothing
+    expectStatus(await raw(A, A.token, 3, `/issue/${is.key}/transitions`, { method: 'POST', body: { transition: { id: '51' } } }), 400);
+    expectStatus(await raw(A, A.token, 3, `/issue/${is.key}/worklog`, { method: 'POST', body: { timeSpent: 'soon' } }), 400);
+    const ev = sql(`SELECT seq, kind, entity_id, actor_account_id, payload_json FROM product_events WHERE site_id = ${siteId} AND seq > ${before} ORDER BY seq`);
+    assert.deepEqual(ev.map((e) => e.kind), ['avi:jira:commented:issue', 'avi:jira:updated:comment', 'avi:jira:deleted:comment',
+      'avi:jira:created:worklog', 'avi:jira:deleted:worklog', 'avi:jira:updated:issue']);
+    assert.deepEqual(ev.map((e) => e.seq), ev.map((_, i) => before + 1 + i), 'numbered without gaps');
+    for (const e of ev) assert.equal(e.actor_account_id, A.accountId);
+    const p = ev.map((e) => JSON.parse(e.payload_json));
+    assert.deepEqual(p[0], { issue: { id: is.id, key: is.key }, comment: { id: cm.id } });
+    assert.equal(ev[3].entity_id, wl.id);
+    assert.deepEqual(p[5].changelog.items, [{ field: 'status', fieldtype: 'jira', fieldId: 'status', from: '10000', fromString: 'To Do', to: '10001', toString: 'In Progress' }]);
+    const items = sql(`SELECT g.id, i.field, i.from_string, i.to_string FROM changegroups g JOIN changeitems i ON i.site_id = g.site_id AND i.group_id = g.id WHERE g.site_id = ${siteId} AND g.issue_id = ${is.id} ORDER BY g.id, i.seq`);
+    assert.deepEqual(items.map((r) => [r.field, r.from_string, r.to_string]), [
+      ['timespent', null, '7200'], ['WorklogId', null, wl.id],
+      ['timespent', '7200', '0'], ['WorklogId', wl.id, null],
+      ['status', 'To Do', 'In Progress'],
+    ]);
   });
 });
 
