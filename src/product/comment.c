@@ -212,8 +212,10 @@ void comment_get(kreq_t *kr)
  * the open transaction. */
 static int comment_event(kreq_t *kr, issue_rec_t *i, const char *pkey, int64_t cid, const char *kind, int64_t now)
 {
+    int rc = work_issue_reload(kr, i);
     i->updated_ms = now;
-    int rc = store_issue_update(kr->store, kr->site.id, i);
+    if (rc == STORE_OK)
+        rc = store_issue_update(kr->store, kr->site.id, i);
     if (rc != STORE_OK)
         return rc;
     char iid[24], id[24];

@@ -300,6 +300,16 @@ void transition_do(kreq_t *kr)
         }
     }
     int64_t now = clock_now_ms();
+    int rc = store_begin(kr->store);
+    if (rc == STORE_OK)
+        rc = work_issue_reload(kr, &i); /* its status now, inside the transaction */
+    if (rc == STORE_OK && !workflow_leaving(wf, t->id, i.status_id)) {
+        store_rollback(kr->store); /* moved by a concurrent request meanwhile */
+        char msg[128];
+        snprintf(msg, sizeof msg, "Transition id '%lld' is not valid for this issue.", (long long)t->id);
+        reply_error(kr, 400, 1, msg);
+        return;
+    }
     workflow_move_t was = {i.status_id, i.resolution_id, i.resolved_ms, i.status_changed_ms}, m = was;
     workflow_move(&m, t->to, resolution, now);
     i.status_id = m.status_id;
@@ -313,7 +323,6 @@ void transition_do(kreq_t *kr)
                         .created_ms = now,
                         .items = items,
                         .nitems = move_items(kr->arena, &was, &m, items)};
-    int rc = store_begin(kr->store);
     if (rc == STORE_OK)
         rc = store_issue_update(kr->store, kr->site.id, &i);
     if (rc == STORE_OK)

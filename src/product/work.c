@@ -36,6 +36,12 @@ int work_issue_visible(kreq_t *kr, int64_t issue_id, issue_rec_t *i, const char 
     return perm_allows(kr, i->project_id, "BROWSE_PROJECTS");
 }
 
+int work_issue_reload(kreq_t *kr, issue_rec_t *i)
+{
+    const char *pkey;
+    return store_issue_by_id(kr->store, kr->arena, kr->site.id, i->id, i, &pkey);
+}
+
 int work_issue(kreq_t *kr, const char *id_or_key, issue_rec_t *i, const char **project_key)
 {
     int rc = idkey_issue_get(kr->store, kr->arena, kr->site.id, id_or_key, i, project_key);

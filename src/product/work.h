@@ -31,6 +31,10 @@ enum {
 /* The issue `id_or_key` names, if the caller may browse its project: 0, or -1 after
  * answering Jira's 404 (missing and not browsable alike) or 500. */
 int work_issue(kreq_t *kr, const char *id_or_key, issue_rec_t *i, const char **project_key);
+/* Re-reads issue i->id into i inside the caller's write transaction: the values a
+ * concurrent write may have changed since the request first read it (a write then
+ * changes what is current, never a stale copy). STORE_OK or a STORE_* error. */
+int work_issue_reload(kreq_t *kr, issue_rec_t *i);
 /* The issue with this id, browsable by the caller: 1, 0 (none or not browsable), -1 (store). */
 int work_issue_visible(kreq_t *kr, int64_t issue_id, issue_rec_t *i, const char **project_key);
 /* startAt and maxResults (default `dflt`, capped at `cap` as Jira caps it): 0, or -1

@@ -210,17 +210,22 @@ static int64_t remaining_after(int64_t remaining, enum adjust adj, int64_t amoun
     return r > DURATION_MAX_S ? DURATION_MAX_S : r;
 }
 
-/* Updates the issue's time tracking (time spent by delta, remaining to `remaining`) with
- * its changelog group and the worklog event, inside the open transaction. */
-static int record(kreq_t *kr, issue_rec_t *i, const char *pkey, int64_t wid, int64_t delta, int64_t remaining,
-                  const char *kind, int64_t now)
+/* Updates the issue's time tracking (time spent by delta, the remaining estimate as
+ * adjustEstimate says) with its changelog group and the worklog event, inside the open
+ * transaction, on the issue's current values. */
+static int record(kreq_t *kr, issue_rec_t *i, const char *pkey, int64_t wid, int64_t delta, enum adjust adj,
+                  int64_t amount, int manual_sign, const char *kind, int64_t now)
 {
+    int rc = work_issue_reload(kr, i);
+    if (rc != STORE_OK)
+        return rc;
+    int64_t remaining = remaining_after(i->remaining_estimate_s, adj, amount, delta, manual_sign);
     int64_t spent_before = i->time_spent_s, est_before = i->remaining_estimate_s;
     int64_t spent = (spent_before < 0 ? 0 : spent_before) + delta;
     i->time_spent_s = spent <= 0 && spent_before < 0 ? -1 : spent < 0 ? 0 : spent;
     i->remaining_estimate_s = remaining;
     i->updated_ms = now;
-    int rc = store_issue_update(kr->store, kr->site.id, i);
+    rc = store_issue_update(kr->store, kr->site.id, i);
     change_item_t items[3];
     size_t n = 0;
     char b[4][24], wids[24];
@@ -311,7 +316,9 @@ static int finish(kreq_t *kr, int rc)
         rc = store_commit(kr->store);
     else
         store_rollback(kr->store);
-    if (rc != STORE_OK)
+    if (rc == STORE_NOTFOUND) /* deleted by a concurrent request since it was read */
+        reply_error(kr, 404, 1, "Cannot find worklog.");
+    else if (rc != STORE_OK)
         reply_error(kr, 500, 1, "Internal server error");
     return rc;
 }
@@ -347,12 +354,11 @@ void worklog_add(kreq_t *kr)
     };
     if (read_body(kr, body, 1, &wl) != 0)
         return;
-    int64_t remaining = remaining_after(i.remaining_estimate_s, adj, amount, wl.time_spent_s, -1);
     int rc = store_begin(kr->store);
     if (rc == STORE_OK)
         rc = store_worklog_insert(kr->store, kr->site.id, &wl);
     if (rc == STORE_OK)
-        rc = record(kr, &i, pkey, wl.id, wl.time_spent_s, remaining, EV_WORKLOG_CREATED, now);
+        rc = record(kr, &i, pkey, wl.id, wl.time_spent_s, adj, amount, -1, EV_WORKLOG_CREATED, now);
     if (finish(kr, rc) != STORE_OK)
         return;
     jsonw_t *w = reply_writer_new(kr);
@@ -398,13 +404,15 @@ void worklog_update(kreq_t *kr)
         return;
     wl.update_author_account_id = kr->principal.account_id;
     wl.updated_ms = now;
-    int64_t delta = wl.time_spent_s - before;
-    int64_t remaining = remaining_after(i.remaining_estimate_s, adj, amount, delta, -1);
+    worklog_rec_t cur; /* as it is now, inside the transaction */
     int rc = store_begin(kr->store);
+    if (rc == STORE_OK)
+        rc = store_worklog_get(kr->store, kr->arena, kr->site.id, wl.id, &cur);
+    int64_t delta = wl.time_spent_s - (rc == STORE_OK ? cur.time_spent_s : before);
     if (rc == STORE_OK)
         rc = store_worklog_update(kr->store, kr->site.id, &wl);
     if (rc == STORE_OK)
-        rc = record(kr, &i, pkey, wl.id, delta, remaining, EV_WORKLOG_UPDATED, now);
+        rc = record(kr, &i, pkey, wl.id, delta, adj, amount, -1, EV_WORKLOG_UPDATED, now);
     if (finish(kr, rc) != STORE_OK)
         return;
     jsonw_t *w = reply_writer_new(kr);
@@ -430,12 +438,13 @@ void worklog_delete(kreq_t *kr)
     if (read_adjust(kr, "increaseBy", &adj, &amount) != 0)
         return;
     int64_t now = clock_now_ms();
-    int64_t remaining = remaining_after(i.remaining_estimate_s, adj, amount, -wl.time_spent_s, 1);
     int rc = store_begin(kr->store);
+    if (rc == STORE_OK)
+        rc = store_worklog_get(kr->store, kr->arena, kr->site.id, wl.id, &wl); /* as it is now */
     if (rc == STORE_OK)
         rc = store_worklog_delete(kr->store, kr->site.id, wl.id, now);
     if (rc == STORE_OK)
-        rc = record(kr, &i, pkey, wl.id, -wl.time_spent_s, remaining, EV_WORKLOG_DELETED, now);
+        rc = record(kr, &i, pkey, wl.id, -wl.time_spent_s, adj, amount, 1, EV_WORKLOG_DELETED, now);
     if (finish(kr, rc) != STORE_OK)
         return;
     reply_raw(kr, 204, "application/json", "", 0); /* no body, as Jira */

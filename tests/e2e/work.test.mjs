@@ -210,6 +210,16 @@ describe('worklogs', () => {
     }
   });
 
+  it('concurrent writes: time logged in parallel all counts; one of racing transitions wins', async () => {
+    const is = await freshIssue('software');
+    const logs = await Promise.all(Array.from({ length: 12 }, () => raw(A, A.token, 3, `/issue/${is.key}/worklog`, { method: 'POST', body: { timeSpent: '1h' } })));
+    for (const r of logs) expectStatus(r, 201);
+    const f = (await raw(A, A.token, 3, `/issue/${is.key}?fields=timespent`)).json.fields;
+    assert.equal(f.timespent, 12 * 3600, 'no logged hour is lost');
+    const moves = await Promise.all(Array.from({ length: 6 }, () => raw(A, A.token, 3, `/issue/${is.key}/transitions`, { method: 'POST', body: { transition: { id: '11' } } })));
+    assert.deepEqual(moves.map((r) => r.status).sort(), [204, 400, 400, 400, 400, 400]);
+  });
+
   it('bad durations, dates and estimates are Jira\'s 400; a reader may not log work (403)', async () => {
     const web1 = `${PROJ.WEB.key}-1`;
     const post = (body, q = '') => raw(A, A.token, 3, `/issue/${web1}/worklog${q}`, { method: 'POST', body });
