@@ -278,11 +278,20 @@ void comment_add(kreq_t *kr)
     int has_vis;
     if (read_body(kr, body, 1, &text, &vis, &has_vis) != 0)
         return;
+    const char **pkeys, **pvalues;
+    json_t *errors = json_own(kr->arena, json_object());
+    int nprops = work_props_in(kr, json_object_get(body, "properties"), &pkeys, &pvalues, errors);
+    if (nprops < 0) {
+        reply_field_errors(kr, 400, json_incref(errors));
+        return;
+    }
     int64_t now = clock_now_ms();
     comment_rec_t c;
     int rc = store_begin(kr->store);
     if (rc == STORE_OK)
         rc = work_comment_insert(kr, &i, pkey, text, vis, now, &c);
+    if (rc == STORE_OK)
+        rc = work_props_store(kr, PROP_COMMENT, c.id, (const char *const *)pkeys, (const char *const *)pvalues, nprops);
     if (rc == STORE_OK)
         rc = store_commit(kr->store);
     else

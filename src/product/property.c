@@ -483,3 +483,51 @@ void property_app_delete(kreq_t *kr)
     else
         reply_raw(kr, 204, "application/json", "", 0); /* no body, as Jira */
 }
+
+/* ---- properties given with a new comment or worklog ---- */
+
+int work_props_in(kreq_t *kr, json_t *v, const char ***keys, const char ***values, json_t *errors)
+{
+    *keys = *values = NULL;
+    if (!v || json_is_null(v))
+        return 0;
+    size_t n = json_array_size(v);
+    if (!json_is_array(v) || n > WORK_BODY_PROPS_MAX) {
+        json_object_set_new(errors, "properties",
+                            json_string("properties must be an array of at most 100 {key, value} objects."));
+        return -1;
+    }
+    *keys = arena_alloc(kr->arena, (n + 1) * sizeof **keys);
+    *values = arena_alloc(kr->arena, (n + 1) * sizeof **values);
+    if (!*keys || !*values)
+        kiln_oom(n);
+    size_t i;
+    json_t *p;
+    json_array_foreach(v, i, p)
+    {
+        const char *key = json_str(p, "key");
+        json_t *val = json_object_get(p, "value");
+        size_t len;
+        const char *text = val ? json_dump_arena(kr->arena, val, WORK_PROP_VALUE_MAX, &len) : NULL;
+        if (!key || !*key || strlen(key) > WORK_PROP_KEY_MAX || !text) {
+            json_object_set_new(errors, "properties",
+                                json_string("Each property needs a key of 1 to 255 characters and a JSON value of "
+                                            "at most 32768 bytes."));
+            return -1;
+        }
+        (*keys)[i] = key;
+        (*values)[i] = text;
+    }
+    return (int)n;
+}
+
+int work_props_store(kreq_t *kr, const char *entity, int64_t id, const char *const *keys, const char *const *values,
+                     int n)
+{
+    char sid[24];
+    enc_i64(sid, id);
+    int rc = STORE_OK, created;
+    for (int i = 0; rc == STORE_OK && i < n; i++)
+        rc = store_prop_set(kr->store, kr->site.id, entity, sid, keys[i], values[i], clock_now_ms(), &created);
+    return rc;
+}

@@ -22,6 +22,7 @@ enum {
     WORK_PROP_KEY_MAX = 255,     /* an entity property key */
     WORK_APP_PROP_KEY_MAX = 127, /* a Forge app property key */
     WORK_PROP_VALUE_MAX = 32768, /* a property's JSON value, in bytes */
+    WORK_BODY_PROPS_MAX = 100,   /* properties set with a new comment or worklog */
 };
 
 #define WORK_ISSUE_404 "Issue does not exist or you do not have permission to see it."
@@ -74,6 +75,14 @@ int work_parse_id(const char *s, int64_t *id);
 struct comment_rec;
 int work_comment_insert(kreq_t *kr, issue_rec_t *i, const char *project_key, const char *body_json,
                         const char *visibility_json, int64_t now, struct comment_rec *c);
+
+/* The `properties` of a comment or worklog body ([{key, value}], at most
+ * WORK_BODY_PROPS_MAX, each key and value within the entity property limits): the count
+ * with *keys and *values (JSON text) in the arena, or -1 with errors["properties"] set. */
+int work_props_in(kreq_t *kr, json_t *v, const char ***keys, const char ***values, json_t *errors);
+/* Sets them on the entity (PROP_COMMENT, PROP_WORKLOG) inside the caller's transaction. */
+int work_props_store(kreq_t *kr, const char *entity, int64_t id, const char *const *keys, const char *const *values,
+                     int n);
 
 /* ---- render_issue hooks ---- */
 void work_render_comments(jsonw_t *w, kreq_t *kr, const issue_rec_t *i); /* "comment" field value */

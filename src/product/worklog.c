@@ -354,9 +354,19 @@ void worklog_add(kreq_t *kr)
     };
     if (read_body(kr, body, 1, &wl) != 0)
         return;
+    const char **pkeys, **pvalues;
+    json_t *errors = json_own(kr->arena, json_object());
+    int nprops = work_props_in(kr, json_object_get(body, "properties"), &pkeys, &pvalues, errors);
+    if (nprops < 0) {
+        reply_field_errors(kr, 400, json_incref(errors));
+        return;
+    }
     int rc = store_begin(kr->store);
     if (rc == STORE_OK)
         rc = store_worklog_insert(kr->store, kr->site.id, &wl);
+    if (rc == STORE_OK)
+        rc =
+            work_props_store(kr, PROP_WORKLOG, wl.id, (const char *const *)pkeys, (const char *const *)pvalues, nprops);
     if (rc == STORE_OK)
         rc = record(kr, &i, pkey, wl.id, wl.time_spent_s, adj, amount, -1, EV_WORKLOG_CREATED, now);
     if (finish(kr, rc) != STORE_OK)

@@ -151,6 +151,18 @@ describe('comments', () => {
     expectFieldError(await post(3, { body: adfDoc(big) }), 400, 'comment');
     expectStatus(await post(2, { body: 'x'.repeat(32767) }), 201);
     expectStatus(await post(3, '{"body":'), 400);
+    // properties given with the comment are its properties, set with it or not at all
+    const withProps = await post(3, { body: adfDoc('with'), properties: [{ key: 'origin', value: { app: 'x' } }] });
+    expectStatus(withProps, 201);
+    const cp = await raw(A, A.token, 3, `/comment/${withProps.json.id}/properties/origin`);
+    assert.deepEqual(cp.json, { key: 'origin', value: { app: 'x' } });
+    const expanded = await raw(A, A.token, 3, `/issue/${web1}/comment/${withProps.json.id}?expand=properties`);
+    assert.deepEqual(expanded.json.properties, [{ key: 'origin', value: { app: 'x' } }]);
+    const total = (await raw(A, A.token, 3, `/issue/${web1}/comment?maxResults=0`)).json.total;
+    expectFieldError(await post(3, { body: adfDoc('x'), properties: [{ key: 'k'.repeat(256), value: 1 }] }), 400, 'properties');
+    expectFieldError(await post(3, { body: adfDoc('x'), properties: [{ key: 'big', value: 'x'.repeat(40000) }] }), 400, 'properties');
+    expectFieldError(await post(3, { body: adfDoc('x'), properties: Array(101).fill({ key: 'k', value: 1 }) }), 400, 'properties');
+    assert.equal((await raw(A, A.token, 3, `/issue/${web1}/comment?maxResults=0`)).json.total, total, 'a refused comment is not added');
     expectJiraError(await raw(A, A.token, 3, `/issue/${web1}/comment?orderBy=sideways`), 400);
     expectJiraError(await raw(A, A.token, 3, `/issue/${web1}/comment?maxResults=-1`), 400);
     expectJiraError(await raw(A, A.token, 3, '/comment/list', { method: 'POST', body: { ids: Array(1001).fill(1) } }), 400);
