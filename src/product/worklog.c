@@ -303,6 +303,11 @@ static int read_body(kreq_t *kr, json_t *body, int create, worklog_rec_t *wl)
         wl->comment_json = text;
     if (json_object_get(body, "visibility"))
         wl->visibility_json = work_visibility_in(kr, json_object_get(body, "visibility"), errors);
+    if (json_object_get(errors, "timeLogged")) { /* Jira answers this one with a message too */
+        reply_json_new(kr, 400,
+                       json_pack("{s:[s],s:O}", "errorMessages", "Worklog must not be null.", "errors", errors));
+        return -1;
+    }
     if (json_object_size(errors) > 0) {
         reply_field_errors(kr, 400, json_incref(errors));
         return -1;

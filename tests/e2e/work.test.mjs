@@ -238,6 +238,7 @@ describe('worklogs', () => {
     for (const timeSpent of ['', 'abc', '1x', '1h 1h', '-2h', '9999999999w', '1h'.repeat(40)]) {
       const e = expectFieldError(await post({ timeSpent }), 400, 'timeLogged', JSON.stringify(timeSpent));
       assert.equal(e.errors.timeLogged, 'Invalid time duration entered.');
+      assert.deepEqual(e.errorMessages, ['Worklog must not be null.'], 'as Jira answers it');
     }
     expectFieldError(await post({}), 400, 'timeLogged');
     expectFieldError(await post({ timeSpentSeconds: 0 }), 400, 'timeLogged');
