@@ -16,7 +16,7 @@
 #include "store/store_product.h"
 #include "store/store_properties.h"
 
-enum { COMMENT_SCAN_MAX = 10000 }; /* comments of one issue read to filter by visibility */
+enum { COMMENT_SCAN_MAX = WORK_PER_ISSUE_MAX }; /* every comment of an issue, to filter by visibility */
 
 #define COMMENT_404_FMT "Can not find a comment for the id: %.40s."
 
@@ -237,7 +237,14 @@ int work_comment_insert(kreq_t *kr, issue_rec_t *i, const char *pkey, const char
         .created_ms = now,
         .updated_ms = now,
     };
-    int rc = store_comment_insert(kr->store, kr->site.id, c);
+    comment_rec_t *none;
+    size_t n;
+    int64_t total = 0;
+    int rc = store_comment_list(kr->store, kr->arena, kr->site.id, i->id, 0, 0, 0, &none, &n, &total);
+    if (rc == STORE_OK && total >= WORK_PER_ISSUE_MAX)
+        return STORE_CONFLICT;
+    if (rc == STORE_OK)
+        rc = store_comment_insert(kr->store, kr->site.id, c);
     return rc == STORE_OK ? comment_event(kr, i, pkey, c->id, EV_COMMENT_CREATED, now) : rc;
 }
 
@@ -297,7 +304,8 @@ void comment_add(kreq_t *kr)
     else
         store_rollback(kr->store);
     if (rc != STORE_OK) {
-        reply_error(kr, 500, 1, "Internal server error");
+        reply_error(kr, rc == STORE_CONFLICT ? 400 : 500, 1,
+                    rc == STORE_CONFLICT ? WORK_COMMENTS_FULL : "Internal server error");
         return;
     }
     jsonw_t *w = reply_writer_new(kr);

@@ -314,9 +314,11 @@ static void op_set(kreq_t *kr, resolve_fn *resolve)
         return;
     }
     int created = 0;
-    if (store_prop_set(kr->store, kr->site.id, t.entity, t.entity_id, key, value, clock_now_ms(), &created) !=
-        STORE_OK) {
-        reply_error(kr, 500, 1, "Internal server error");
+    int rc = store_prop_set(kr->store, kr->site.id, t.entity, t.entity_id, key, value, clock_now_ms(), &created);
+    if (rc != STORE_OK) {
+        reply_error(kr, rc == STORE_CONFLICT ? 400 : 500, 1,
+                    rc == STORE_CONFLICT ? "The entity has the most properties it may have (10000)."
+                                         : "Internal server error");
         return;
     }
     reply_raw(kr, created ? 201 : 200, "application/json", "{}", 2);
@@ -461,12 +463,13 @@ void property_app_set(kreq_t *kr)
         return;
     }
     int created = 0;
-    if (store_prop_set(kr->store, kr->site.id, t.entity, t.entity_id, key, value, clock_now_ms(), &created) !=
-        STORE_OK) {
+    int rc = store_prop_set(kr->store, kr->site.id, t.entity, t.entity_id, key, value, clock_now_ms(), &created);
+    if (rc == STORE_CONFLICT)
+        app_message(kr, 400, "The app has the most properties it may have (10000).");
+    else if (rc != STORE_OK)
         reply_error(kr, 500, 1, "Internal server error");
-        return;
-    }
-    app_message(kr, created ? 201 : 200, created ? "Property created." : "Property updated.");
+    else
+        app_message(kr, created ? 201 : 200, created ? "Property created." : "Property updated.");
 }
 
 void property_app_delete(kreq_t *kr)

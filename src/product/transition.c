@@ -342,7 +342,8 @@ void transition_do(kreq_t *kr)
     else
         store_rollback(kr->store);
     if (rc != STORE_OK) {
-        reply_error(kr, 500, 1, "Internal server error");
+        reply_error(kr, rc == STORE_CONFLICT ? 400 : 500, 1,
+                    rc == STORE_CONFLICT ? WORK_COMMENTS_FULL : "Internal server error");
         return;
     }
     reply_raw(kr, 204, "application/json", "", 0); /* no body, as Jira */

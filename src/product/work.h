@@ -18,6 +18,7 @@ enum {
     WORK_TEXT_MAX = 32767,       /* Jira's text field limit, in characters */
     WORK_ADF_MAX = 256 * 1024,   /* a stored ADF document, in bytes */
     WORK_PAGE_MAX = 5000,        /* comments, worklogs per page (Jira's cap) */
+    WORK_PER_ISSUE_MAX = 5000,   /* comments, and worklogs, one issue may have (Jira Cloud\'s limits) */
     WORK_LIST_IDS_MAX = 1000,    /* comment/list, worklog/list ids (Jira's cap) */
     WORK_PROP_KEY_MAX = 255,     /* an entity property key */
     WORK_APP_PROP_KEY_MAX = 127, /* a Forge app property key */
@@ -26,6 +27,8 @@ enum {
 };
 
 #define WORK_ISSUE_404 "Issue does not exist or you do not have permission to see it."
+#define WORK_COMMENTS_FULL "The issue has the most comments it may have (5000)."
+#define WORK_WORKLOGS_FULL "The issue has the most worklogs it may have (5000)."
 
 /* ---- shared pieces (work.c) ---- */
 
@@ -71,7 +74,8 @@ int work_parse_datetime(const char *s, int64_t *ms);
 int work_parse_id(const char *s, int64_t *id);
 
 /* Adds a comment to issue i by the caller, with its event, inside the caller's
- * transaction (POST comment, and a transition's update.comment). */
+ * transaction (POST comment, and a transition's update.comment). STORE_CONFLICT (nothing
+ * written) when the issue has WORK_PER_ISSUE_MAX comments already. */
 struct comment_rec;
 int work_comment_insert(kreq_t *kr, issue_rec_t *i, const char *project_key, const char *body_json,
                         const char *visibility_json, int64_t now, struct comment_rec *c);

@@ -60,8 +60,8 @@ static int write_page(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, int64_t afte
     worklog_rec_t *all = NULL;
     size_t n = 0;
     int64_t total = 0;
-    if (store_worklog_list(kr->store, kr->arena, kr->site.id, i->id, after, before, 0, 10000, &all, &n, &total) !=
-        STORE_OK)
+    if (store_worklog_list(kr->store, kr->arena, kr->site.id, i->id, after, before, 0, WORK_PER_ISSUE_MAX, &all, &n,
+                           &total) != STORE_OK)
         return -1;
     size_t k = 0;
     for (size_t j = 0; j < n; j++) {
@@ -323,6 +323,8 @@ static int finish(kreq_t *kr, int rc)
         store_rollback(kr->store);
     if (rc == STORE_NOTFOUND) /* deleted by a concurrent request since it was read */
         reply_error(kr, 404, 1, "Cannot find worklog.");
+    else if (rc == STORE_CONFLICT)
+        reply_error(kr, 400, 1, WORK_WORKLOGS_FULL);
     else if (rc != STORE_OK)
         reply_error(kr, 500, 1, "Internal server error");
     return rc;
@@ -366,7 +368,14 @@ void worklog_add(kreq_t *kr)
         reply_field_errors(kr, 400, json_incref(errors));
         return;
     }
+    worklog_rec_t *none;
+    size_t n;
+    int64_t total = 0;
     int rc = store_begin(kr->store);
+    if (rc == STORE_OK)
+        rc = store_worklog_list(kr->store, kr->arena, kr->site.id, i.id, 0, INT64_MAX, 0, 0, &none, &n, &total);
+    if (rc == STORE_OK && total >= WORK_PER_ISSUE_MAX)
+        rc = STORE_CONFLICT;
     if (rc == STORE_OK)
         rc = store_worklog_insert(kr->store, kr->site.id, &wl);
     if (rc == STORE_OK)

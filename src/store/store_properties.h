@@ -21,12 +21,14 @@ typedef struct prop_rec {
     int64_t created_ms, updated_ms;
 } prop_rec_t;
 
-enum { PROP_MAX_KEYS = 10000 }; /* keys listed per entity */
+enum { PROP_MAX_KEYS = 10000 }; /* properties per entity */
 
 /* The property `key` of the entity; STORE_NOTFOUND if none. */
 int store_prop_get(store_t *st, arena_t *a, int64_t site_id, const char *entity, const char *entity_id, const char *key,
                    prop_rec_t *out);
-/* Sets the property at now_ms; *created is 1 when it did not exist before. */
+/* Sets the property at now_ms; *created is 1 when it did not exist before.
+ * STORE_CONFLICT (nothing written) for a new key on an entity that already has
+ * PROP_MAX_KEYS properties: every key stays listable. */
 int store_prop_set(store_t *st, int64_t site_id, const char *entity, const char *entity_id, const char *key,
                    const char *value_json, int64_t now_ms, int *created);
 /* Deletes the property; STORE_NOTFOUND if none. */

@@ -530,6 +530,30 @@ function sql(q) {
   return out ? JSON.parse(out) : [];
 }
 
+describe('limits', () => {
+  it('at most 5000 comments and 5000 worklogs an issue, 10000 properties an entity (Jira Cloud\'s limits)', async () => {
+    const is = await freshIssue();
+    const [{ id: siteId }] = sql(`SELECT id FROM sites WHERE name = '${A.name}'`);
+    // fill up to the limits behind kiln's back (5000 requests would be slow), with ids far from the site's own
+    const fill = (n, row) => `WITH RECURSIVE s(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM s WHERE x < ${n}) ${row}`;
+    sql(fill(4999, `INSERT INTO comments (site_id, id, issue_id, author_account_id, update_author_account_id, body_json, created_ms, updated_ms) SELECT ${siteId}, 900000000 + x, ${is.id}, '${A.accountId}', '${A.accountId}', '{"type":"doc","version":1,"content":[]}', x, x FROM s`));
+    sql(fill(4999, `INSERT INTO worklogs (site_id, id, issue_id, author_account_id, update_author_account_id, started_ms, time_spent_s, created_ms, updated_ms) SELECT ${siteId}, 900000000 + x, ${is.id}, '${A.accountId}', '${A.accountId}', x, 60, x, x FROM s`));
+    sql(fill(9999, `INSERT INTO entity_properties (site_id, entity, entity_id, key, value_json, created_ms, updated_ms) SELECT ${siteId}, 'issue', '${is.id}', 'k' || x, '1', x, x FROM s`));
+    expectStatus(await raw(A, A.token, 3, `/issue/${is.key}/comment`, { method: 'POST', body: { body: adfDoc('5000th') } }), 201);
+    const full = expectJiraError(await raw(A, A.token, 3, `/issue/${is.key}/comment`, { method: 'POST', body: { body: adfDoc('5001st') } }), 400);
+    assert.match(full.errorMessages[0], /5000/);
+    expectJiraError(await raw(A, A.token, 3, `/issue/${is.key}/transitions`, { method: 'POST', body: { transition: { id: '11' }, update: { comment: [{ add: { body: adfDoc('x') } }] } } }), 400);
+    assert.equal((await raw(A, A.token, 3, `/issue/${is.key}?fields=status`)).json.fields.status.name, 'To Do', 'the refused comment took the move with it');
+    assert.equal((await raw(A, A.token, 3, `/issue/${is.key}/comment?maxResults=1`)).json.total, 5000);
+    expectStatus(await raw(A, A.token, 3, `/issue/${is.key}/worklog`, { method: 'POST', body: { timeSpent: '1m' } }), 201);
+    expectJiraError(await raw(A, A.token, 3, `/issue/${is.key}/worklog`, { method: 'POST', body: { timeSpent: '1m' } }), 400);
+    expectStatus(await raw(A, A.token, 3, `/issue/${is.key}/properties/last`, { method: 'PUT', body: { n: 1 } }), 201);
+    expectJiraError(await raw(A, A.token, 3, `/issue/${is.key}/properties/one-more`, { method: 'PUT', body: { n: 1 } }), 400);
+    expectStatus(await raw(A, A.token, 3, `/issue/${is.key}/properties/last`, { method: 'PUT', body: { n: 2 } }), 200, 'an existing key may change');
+    assert.equal((await raw(A, A.token, 3, `/issue/${is.key}/properties`)).json.keys.length, 10000, 'every key is listed');
+  });
+});
+
 describe('change events and changelogs', () => {
   it('every write records its event in order, with Jira\'s changelog items for time tracking and transitions', async () => {
     const is = await freshIssue('software');

@@ -7,13 +7,14 @@
 #include "store/sqlite/sqlite_int.h"
 #include "store/store_properties.h"
 
-enum q { Q_GET, Q_EXISTS, Q_SET, Q_DELETE, Q_KEYS, Q_VALUES, Q_DELETE_ALL, Q__COUNT };
+enum q { Q_GET, Q_EXISTS, Q_COUNT, Q_SET, Q_DELETE, Q_KEYS, Q_VALUES, Q_DELETE_ALL, Q__COUNT };
 
 static const char *const sql[Q__COUNT] = {
     [Q_GET] = "SELECT key, value_json, created_ms, updated_ms FROM entity_properties "
               "WHERE site_id = ?1 AND entity = ?2 AND entity_id = ?3 AND key = ?4",
     [Q_EXISTS] = "SELECT count(*) FROM entity_properties "
                  "WHERE site_id = ?1 AND entity = ?2 AND entity_id = ?3 AND key = ?4",
+    [Q_COUNT] = "SELECT count(*) FROM entity_properties WHERE site_id = ?1 AND entity = ?2 AND entity_id = ?3",
     [Q_SET] = "INSERT INTO entity_properties (site_id, entity, entity_id, key, value_json, created_ms, updated_ms) "
               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (site_id, entity, entity_id, key) "
               "DO UPDATE SET value_json = excluded.value_json, updated_ms = excluded.updated_ms",
@@ -64,6 +65,11 @@ static int sq_prop_set(store_t *st, int64_t site, const char *entity, const char
     sqlite3_stmt *q = stmt(st, Q_EXISTS, site, entity, entity_id);
     sq_bind_text(q, 4, key);
     rc = sq_count(st, q, &had);
+    int64_t count = 0;
+    if (rc == STORE_OK && had == 0)
+        rc = sq_count(st, stmt(st, Q_COUNT, site, entity, entity_id), &count);
+    if (rc == STORE_OK && count >= PROP_MAX_KEYS)
+        rc = STORE_CONFLICT;
     if (rc == STORE_OK) {
         q = stmt(st, Q_SET, site, entity, entity_id);
         sq_bind_text(q, 4, key);
