@@ -116,7 +116,7 @@ static int visible_comments(kreq_t *kr, const issue_rec_t *i, int desc, comment_
 
 /* The page of comments (PageOfComments) inside an open object. */
 static int write_page(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, int desc, int64_t start, int64_t max,
-                      unsigned expand)
+                      unsigned expand, size_t budget)
 {
     comment_rec_t *c;
     size_t n;
@@ -124,8 +124,15 @@ static int write_page(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, int desc, in
         return -1;
     jw_key(w, "comments");
     jw_arr(w);
-    for (size_t j = (size_t)start; j < n && j < (size_t)(start + max); j++)
+    size_t from = w->b->len;
+    int64_t written = 0;
+    for (size_t j = (size_t)start; j < n && written < max; j++, written++) {
+        if (w->b->len - from > budget) {
+            max = written; /* full: the page says how many it holds */
+            break;
+        }
         render_comment(w, kr, &c[j], expand);
+    }
     jw_arr_end(w);
     jw_kint(w, "maxResults", max);
     jw_kint(w, "total", (int64_t)n);
@@ -136,7 +143,8 @@ static int write_page(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, int desc, in
 void work_render_comments(jsonw_t *w, kreq_t *kr, const issue_rec_t *i)
 {
     jw_obj(w);
-    if (write_page(w, kr, i, 0, 0, WORK_PAGE_MAX, 0) != 0) { /* the writer stays valid; the page is empty */
+    if (write_page(w, kr, i, 0, 0, WORK_PAGE_MAX, 0, WORK_FIELD_BYTES) !=
+        0) { /* the writer stays valid; the page is empty */
         jw_key(w, "comments");
         jw_arr(w);
         jw_arr_end(w);
@@ -163,7 +171,7 @@ void comment_list(kreq_t *kr)
     }
     jsonw_t *w = reply_writer_new(kr);
     jw_obj(w);
-    if (write_page(w, kr, &i, desc, start, max, comment_expand(kr)) != 0) {
+    if (write_page(w, kr, &i, desc, start, max, comment_expand(kr), WORK_PAGE_BYTES) != 0) {
         reply_error(kr, 500, 1, "Internal server error");
         return;
     }
@@ -408,7 +416,9 @@ void comment_list_ids(kreq_t *kr)
     jw_key(w, "values");
     jw_arr(w);
     int64_t count = 0;
-    for (int j = 0; j < n; j++) {
+    int full = 0;
+    size_t from = w->b->len;
+    for (int j = 0; j < n && !full; j++) {
         comment_rec_t c;
         issue_rec_t i;
         const char *pkey;
@@ -420,16 +430,18 @@ void comment_list_ids(kreq_t *kr)
             reply_error(kr, 500, 1, "Internal server error");
             return;
         }
-        if (vis == 1) { /* one the caller may not see is left out, as a missing one */
+        if (vis == 1 && w->b->len - from > WORK_PAGE_BYTES)
+            full = 1;        /* the page is full: isLast false, the rest are for another request */
+        else if (vis == 1) { /* one the caller may not see is left out, as a missing one */
             render_comment(w, kr, &c, expand);
             count++;
         }
     }
     jw_arr_end(w);
-    jw_kint(w, "maxResults", WORK_LIST_IDS_MAX);
+    jw_kint(w, "maxResults", full ? count : WORK_LIST_IDS_MAX);
     jw_kint(w, "startAt", 0);
     jw_kint(w, "total", count);
-    jw_kbool(w, "isLast", 1);
+    jw_kbool(w, "isLast", !full);
     jw_obj_end(w);
     reply_writer(kr, 200, w);
 }

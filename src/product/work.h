@@ -15,15 +15,20 @@
 #include "store/store_product.h"
 
 enum {
-    WORK_TEXT_MAX = 32767,       /* Jira's text field limit, in characters */
-    WORK_ADF_MAX = 256 * 1024,   /* a stored ADF document, in bytes */
-    WORK_PAGE_MAX = 5000,        /* comments, worklogs per page (Jira's cap) */
-    WORK_PER_ISSUE_MAX = 5000,   /* comments, and worklogs, one issue may have (Jira Cloud\'s limits) */
-    WORK_LIST_IDS_MAX = 1000,    /* comment/list, worklog/list ids (Jira's cap) */
-    WORK_PROP_KEY_MAX = 255,     /* an entity property key */
-    WORK_APP_PROP_KEY_MAX = 127, /* a Forge app property key */
-    WORK_PROP_VALUE_MAX = 32768, /* a property's JSON value, in bytes */
-    WORK_BODY_PROPS_MAX = 100,   /* properties set with a new comment or worklog */
+    WORK_TEXT_MAX = 32767,     /* Jira's text field limit, in characters */
+    WORK_ADF_MAX = 256 * 1024, /* a stored ADF document, in bytes */
+    WORK_PAGE_MAX = 5000,      /* comments, worklogs per page (Jira's cap) */
+    WORK_PER_ISSUE_MAX = 5000, /* comments, and worklogs, one issue may have (Jira Cloud\'s limits) */
+    /* A page of comments or worklogs stops growing past this many bytes (its maxResults
+       then says how many it holds, so a client paging by startAt + maxResults gets the
+       rest): 5000 comments of text can pass the response cap (KILN_MAX_RESPONSE). */
+    WORK_PAGE_BYTES = 4 * 1024 * 1024,
+    WORK_FIELD_BYTES = 256 * 1024, /* the same for an issue's comment and worklog fields */
+    WORK_LIST_IDS_MAX = 1000,      /* comment/list, worklog/list ids (Jira's cap) */
+    WORK_PROP_KEY_MAX = 255,       /* an entity property key */
+    WORK_APP_PROP_KEY_MAX = 127,   /* a Forge app property key */
+    WORK_PROP_VALUE_MAX = 32768,   /* a property's JSON value, in bytes */
+    WORK_BODY_PROPS_MAX = 100,     /* properties set with a new comment or worklog */
 };
 
 #define WORK_ISSUE_404 "Issue does not exist or you do not have permission to see it."

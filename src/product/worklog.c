@@ -55,7 +55,7 @@ static void render_worklog(jsonw_t *w, kreq_t *kr, const worklog_rec_t *wl)
 /* Writes the page (PageOfWorklogs members) of the visible worklogs of i started in
  * [after, before). */
 static int write_page(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, int64_t after, int64_t before, int64_t start,
-                      int64_t max)
+                      int64_t max, size_t budget)
 {
     worklog_rec_t *all = NULL;
     size_t n = 0;
@@ -71,21 +71,28 @@ static int write_page(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, int64_t afte
         if (may)
             all[k++] = all[j];
     }
+    jw_key(w, "worklogs");
+    jw_arr(w);
+    size_t from = w->b->len;
+    int64_t written = 0;
+    for (size_t j = (size_t)start; j < k && written < max; j++, written++) {
+        if (w->b->len - from > budget) {
+            max = written; /* full: the page says how many it holds */
+            break;
+        }
+        render_worklog(w, kr, &all[j]);
+    }
+    jw_arr_end(w);
     jw_kint(w, "startAt", start);
     jw_kint(w, "maxResults", max);
     jw_kint(w, "total", (int64_t)k);
-    jw_key(w, "worklogs");
-    jw_arr(w);
-    for (size_t j = (size_t)start; j < k && j < (size_t)(start + max); j++)
-        render_worklog(w, kr, &all[j]);
-    jw_arr_end(w);
     return 0;
 }
 
 void work_render_worklogs(jsonw_t *w, kreq_t *kr, const issue_rec_t *i)
 {
     jw_obj(w);
-    if (write_page(w, kr, i, 0, INT64_MAX, 0, 20) != 0) { /* Jira's issue view shows 20 */
+    if (write_page(w, kr, i, 0, INT64_MAX, 0, 20, WORK_FIELD_BYTES) != 0) { /* Jira's issue view shows 20 */
         jw_key(w, "worklogs");
         jw_arr(w);
         jw_arr_end(w);
@@ -109,7 +116,7 @@ void worklog_list(kreq_t *kr)
     }
     jsonw_t *w = reply_writer_new(kr);
     jw_obj(w);
-    if (write_page(w, kr, &i, after, before, start, max) != 0) {
+    if (write_page(w, kr, &i, after, before, start, max, WORK_PAGE_BYTES) != 0) {
         reply_error(kr, 500, 1, "Internal server error");
         return;
     }
@@ -556,7 +563,8 @@ void worklog_list_ids(kreq_t *kr)
         return;
     jsonw_t *w = reply_writer_new(kr);
     jw_arr(w);
-    for (int j = 0; j < n; j++) {
+    size_t from = w->b->len;
+    for (int j = 0; j < n && w->b->len - from <= WORK_PAGE_BYTES; j++) { /* past it: ask again for the rest */
         worklog_rec_t wl;
         int rc = store_worklog_get(kr->store, kr->arena, kr->site.id, ids[j], &wl);
         int v = rc == STORE_OK ? visible(kr, &wl) : rc == STORE_NOTFOUND ? 0 : -1;

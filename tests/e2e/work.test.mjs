@@ -545,6 +545,24 @@ describe('limits', () => {
     expectJiraError(await raw(A, A.token, 3, `/issue/${is.key}/transitions`, { method: 'POST', body: { transition: { id: '11' }, update: { comment: [{ add: { body: adfDoc('x') } }] } } }), 400);
     assert.equal((await raw(A, A.token, 3, `/issue/${is.key}?fields=status`)).json.fields.status.name, 'To Do', 'the refused comment took the move with it');
     assert.equal((await raw(A, A.token, 3, `/issue/${is.key}/comment?maxResults=1`)).json.total, 5000);
+    // 5000 comments do not fit one answer: a page holds what fits and says so in maxResults,
+    // and paging by startAt + maxResults reaches every one
+    const seen = new Set();
+    for (let startAt = 0, pages = 0; startAt < 5000; pages++) {
+      assert.ok(pages < 10);
+      const pg = await raw(A, A.token, 3, `/issue/${is.key}/comment?startAt=${startAt}`);
+      expectStatus(pg, 200);
+      valid('GET /rest/api/3/issue/{issueIdOrKey}/comment', 200, pg.json);
+      assert.equal(pg.json.comments.length, Math.min(pg.json.maxResults, 5000 - startAt));
+      if (startAt === 0) assert.ok(pg.json.maxResults < 5000, `one page of ${pg.json.maxResults}`);
+      pg.json.comments.forEach((x) => seen.add(x.id));
+      startAt += pg.json.maxResults;
+    }
+    assert.equal(seen.size, 5000);
+    const whole = await raw(A, A.token, 3, `/issue/${is.key}?fields=comment`);
+    expectStatus(whole, 200, 'GET issue answers though its comments would not fit');
+    assert.equal(whole.json.fields.comment.total, 5000);
+    assert.ok(whole.json.fields.comment.comments.length < 5000);
     expectStatus(await raw(A, A.token, 3, `/issue/${is.key}/worklog`, { method: 'POST', body: { timeSpent: '1m' } }), 201);
     expectJiraError(await raw(A, A.token, 3, `/issue/${is.key}/worklog`, { method: 'POST', body: { timeSpent: '1m' } }), 400);
     expectStatus(await raw(A, A.token, 3, `/issue/${is.key}/properties/last`, { method: 'PUT', body: { n: 1 } }), 201);
