@@ -5,11 +5,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/buf.h"
 #include "base/clock.h"
 #include "base/enc.h"
 #include "base/json.h"
 #include "http/reply.h"
+#include "product/adf.h"
 #include "product/idkey.h"
 #include "product/model.h"
 #include "product/perm.h"
@@ -78,62 +78,13 @@ void work_kdate(jsonw_t *w, const char *k, int64_t ms)
     jw_kstr(w, k, buf);
 }
 
-/* ---- text: ADF in v3, a string in v2 ---- */
+/* ---- text: ADF in v3, wiki markup in v2 (product/adf.h) ---- */
 
-/* Appends the text of an ADF node to b: text nodes as they are, a hard break as a newline,
- * block nodes separated by a newline. Depth is bounded by the parser's. */
-static void adf_text(buf_t *b, const json_t *node, int depth)
-{
-    if (!json_is_object(node) || depth > 64)
-        return;
-    const char *type = json_str(node, "type");
-    const char *text = json_str(node, "text");
-    if (type && strcmp(type, "text") == 0 && text) {
-        buf_add(b, text, strlen(text));
-        return;
-    }
-    if (type && strcmp(type, "hardBreak") == 0) {
-        buf_add(b, "\n", 1);
-        return;
-    }
-    const json_t *content = json_object_get(node, "content");
-    size_t i;
-    const json_t *c;
-    json_array_foreach(content, i, c)
-    {
-        if (i > 0 && json_is_object(c) && json_str(c, "type") && strcmp(json_str(c, "type"), "text") != 0 &&
-            strcmp(json_str(c, "type"), "hardBreak") != 0)
-            buf_add(b, "\n", 1);
-        adf_text(b, c, depth + 1);
-    }
-}
-
-/* The plain text of stored ADF JSON, in the arena ("" if it does not parse). */
-static const char *adf_plain(kreq_t *kr, const char *adf_json)
+/* The stored document parsed (NULL if it does not parse: kiln only stores checked ones). */
+static json_t *stored_doc(kreq_t *kr, const char *adf_json)
 {
     json_err_t err;
-    json_t *doc = json_parse_arena(kr->arena, adf_json, strlen(adf_json), KILN_MAX_JSON_DEPTH, &err);
-    buf_t b;
-    buf_init_arena(&b, kr->arena, WORK_ADF_MAX);
-    if (doc)
-        adf_text(&b, doc, 0);
-    return b.len ? b.ptr : "";
-}
-
-/* An ADF document of the string's lines, one paragraph each. */
-static json_t *adf_of_text(const char *s)
-{
-    json_t *content = json_array();
-    for (const char *p = s; *p;) {
-        const char *e = strchr(p, '\n');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        json_t *para = json_pack("{s:s}", "type", "paragraph");
-        if (len)
-            json_object_set_new(para, "content", json_pack("[{s:s,s:s%}]", "type", "text", "text", p, len));
-        json_array_append_new(content, para);
-        p += len + (e != NULL);
-    }
-    return json_pack("{s:s,s:i,s:o}", "type", "doc", "version", 1, "content", content);
+    return json_parse_arena(kr->arena, adf_json, strlen(adf_json), KILN_MAX_JSON_DEPTH, &err);
 }
 
 static size_t utf8_chars(const char *s)
@@ -149,8 +100,9 @@ const char *work_text_in(kreq_t *kr, json_t *v, const char *field, json_t *error
     *absent = !v || json_is_null(v);
     if (*absent)
         return NULL;
-    char msg[128];
+    adf_error_t err;
     json_t *doc = NULL;
+    char *text = NULL;
     if (render_v2(kr)) {
         if (!json_is_string(v)) {
             json_object_set_new(errors, field, json_string("Operation value must be a string"));
@@ -158,26 +110,47 @@ const char *work_text_in(kreq_t *kr, json_t *v, const char *field, json_t *error
         }
         if (utf8_chars(json_string_value(v)) > WORK_TEXT_MAX)
             goto too_long;
-        doc = json_own(kr->arena, adf_of_text(json_string_value(v)));
+        if (adf_from_wiki(kr->arena, json_string_value(v), json_string_length(v), &doc, &err) != ADF_OK) {
+            json_object_set_new(errors, field, json_string(err.msg));
+            return NULL;
+        }
     } else {
-        if (!json_is_object(v) || !json_str(v, "type") || strcmp(json_str(v, "type"), "doc") != 0 ||
-            !json_is_array(json_object_get(v, "content"))) {
+        if (!json_is_object(v) || !json_str(v, "type") || strcmp(json_str(v, "type"), "doc") != 0) {
             json_object_set_new(
                 errors, field,
                 json_string("Operation value must be an Atlassian Document (see the Atlassian Document Format)"));
             return NULL;
         }
+        if (adf_check(v, &err) != ADF_OK) {
+            json_object_set_new(errors, field, json_string(err.msg));
+            return NULL;
+        }
         doc = v;
+        if (adf_to_text(kr->arena, doc, &text, NULL, &err) != ADF_OK || utf8_chars(text) > WORK_TEXT_MAX)
+            goto too_long;
     }
     size_t len;
-    const char *text = json_dump_arena(kr->arena, doc, WORK_ADF_MAX, &len);
-    if (!text || utf8_chars(adf_plain(kr, text)) > WORK_TEXT_MAX)
-        goto too_long;
-    return text;
+    const char *json = json_dump_arena(kr->arena, doc, WORK_ADF_MAX, &len);
+    if (json)
+        return json;
 too_long:
-    snprintf(msg, sizeof msg, "The entered text is too long. It exceeds the allowed limit of %s characters.", "32,767");
-    json_object_set_new(errors, field, json_string(msg));
+    json_object_set_new(
+        errors, field, json_string("The entered text is too long. It exceeds the allowed limit of 32,767 characters."));
     return NULL;
+}
+
+/* Writes the conversion `fn` of the stored document as a JSON string ("" if it fails:
+ * kiln only stores documents adf_check accepted, which always convert). */
+static void write_converted(jsonw_t *w, kreq_t *kr, const char *adf_json,
+                            int (*fn)(arena_t *, const json_t *, char **, size_t *, adf_error_t *))
+{
+    json_t *doc = stored_doc(kr, adf_json);
+    char *out = NULL;
+    size_t len = 0;
+    if (!doc || fn(kr->arena, doc, &out, &len, NULL) != ADF_OK)
+        jw_str(w, "");
+    else
+        jw_strn(w, out, len);
 }
 
 void work_text_out(jsonw_t *w, kreq_t *kr, const char *adf_json)
@@ -185,32 +158,17 @@ void work_text_out(jsonw_t *w, kreq_t *kr, const char *adf_json)
     if (!adf_json)
         jw_null(w);
     else if (render_v2(kr))
-        jw_str(w, adf_plain(kr, adf_json));
+        write_converted(w, kr, adf_json, adf_to_wiki);
     else
         jw_raw(w, adf_json, strlen(adf_json));
 }
 
 void work_text_html(jsonw_t *w, kreq_t *kr, const char *adf_json)
 {
-    const char *t = adf_json ? adf_plain(kr, adf_json) : "";
-    buf_t b;
-    buf_init_arena(&b, kr->arena, 8 * WORK_ADF_MAX);
-    buf_add(&b, "<p>", 3);
-    for (const char *p = t; *p; p++) {
-        static const struct {
-            char c;
-            const char *esc;
-        } escapes[] = {{'<', "&lt;"}, {'>', "&gt;"}, {'&', "&amp;"}, {'"', "&quot;"}, {'\'', "&#39;"}, {'\n', "<br/>"}};
-        size_t k = 0;
-        while (k < sizeof escapes / sizeof *escapes && escapes[k].c != *p)
-            k++;
-        if (k < sizeof escapes / sizeof *escapes)
-            buf_add(&b, escapes[k].esc, strlen(escapes[k].esc));
-        else
-            buf_add(&b, p, 1);
-    }
-    buf_add(&b, "</p>", 4);
-    jw_strn(w, b.ptr, b.len);
+    if (!adf_json)
+        jw_null(w);
+    else
+        write_converted(w, kr, adf_json, adf_to_html);
 }
 
 /* ---- visibility ---- */

@@ -49,14 +49,15 @@ int work_issue_visible(kreq_t *kr, int64_t issue_id, issue_rec_t *i, const char 
 /* startAt and maxResults (default `dflt`, capped at `cap` as Jira caps it): 0, or -1
  * after answering 400. */
 int work_page(kreq_t *kr, int64_t dflt, int64_t cap, int64_t *start, int64_t *max);
-/* A text field as the request's version sends it (v3: an ADF document; v2: a string),
- * as the ADF JSON kiln stores; NULL with errors[field] set when it is not one or too
- * large. A JSON null or absent value gives NULL without an error (*absent = 1). */
+/* A text field as the request's version sends it (v3: an ADF document adf_check
+ * accepts; v2: wiki markup or plain text, adf_from_wiki), as the ADF JSON kiln stores;
+ * NULL with errors[field] set when it is not one, or its text passes WORK_TEXT_MAX
+ * characters. A JSON null or absent value gives NULL without an error (*absent = 1). */
 const char *work_text_in(kreq_t *kr, json_t *v, const char *field, json_t *errors, int *absent);
 /* Writes stored ADF JSON as the request's version answers it (v3 the document, v2 its
- * wiki text); NULL writes null. */
+ * wiki markup, adf_to_wiki); NULL writes null. */
 void work_text_out(jsonw_t *w, kreq_t *kr, const char *adf_json);
-/* The HTML Jira renders for stored ADF (renderedBody). */
+/* The HTML Jira renders for stored ADF (renderedBody: adf_to_html). */
 void work_text_html(jsonw_t *w, kreq_t *kr, const char *adf_json);
 /* Jira's visibility {type: role|group, value|identifier}: the JSON kept for it (NULL: none,
  * no error); errors[field] set when it names no role, or is malformed. */

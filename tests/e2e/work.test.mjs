@@ -106,6 +106,24 @@ describe('comments', () => {
     }
   });
 
+  it('v2 writes wiki markup, v3 reads the document it makes, and back (product/adf.h)', async () => {
+    const web1 = `${PROJ.WEB.key}-1`;
+    const made = await c.v2.issueComments.addComment({ issueIdOrKey: web1, comment: 'a *bold* move\n\nsecond paragraph' });
+    const v3 = await c.v3.issueComments.getComment({ issueIdOrKey: web1, id: made.id });
+    const para = v3.body.content[0].content;
+    assert.ok(para.some((t) => t.text === 'bold' && t.marks?.some((m) => m.type === 'strong')), JSON.stringify(v3.body));
+    assert.equal(v3.body.content.length, 2);
+    assert.equal(made.body, 'a *bold* move\n\nsecond paragraph', 'v2 reads back the markup it wrote');
+    const rich = await c.v3.issueComments.addComment({ issueIdOrKey: web1, comment: { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'emph', marks: [{ type: 'em' }] }] }] } });
+    assert.equal((await c.v2.issueComments.getComment({ issueIdOrKey: web1, id: rich.id })).body, '_emph_');
+    const html = (await raw(A, A.token, 3, `/issue/${web1}/comment/${rich.id}?expand=renderedBody`)).json.renderedBody;
+    assert.match(html, /<em>emph<\/em>/);
+    // a document adf_check refuses is Jira's 400 on errors.comment
+    const bad = expectFieldError(await raw(A, A.token, 3, `/issue/${web1}/comment`, { method: 'POST', body: { body: { type: 'doc', version: 1, content: [{ type: 'rocket' }] } } }), 400, 'comment');
+    assert.match(bad.errors.comment, /rocket/);
+    expectFieldError(await raw(A, A.token, 3, `/issue/${web1}/worklog`, { method: 'POST', body: { timeSpent: '1h', comment: { type: 'doc', version: 1, content: [{ type: 'text' }] } } }), 400, 'comment');
+  });
+
   it('own comments: a worker edits and deletes its own, not another\'s; a reader may not comment (403)', async () => {
     const web1 = `${PROJ.WEB.key}-1`;
     const adm = (await raw(A, A.token, 3, `/issue/${web1}/comment`, { method: 'POST', body: { body: adfDoc('by the admin') } })).json;
