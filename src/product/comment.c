@@ -90,16 +90,25 @@ static void render_comment(jsonw_t *w, kreq_t *kr, const comment_rec_t *c, unsig
     jw_obj_end(w);
 }
 
-/* The visible comments of issue i, in order, with the first `start` skipped and at most
- * `max` written; the number visible in all goes to *total. */
-static int visible_comments(kreq_t *kr, const issue_rec_t *i, int desc, comment_rec_t **out, size_t *n)
+/* The comments of issue i the caller may see, from the `start`-th on, at most `max`
+ * (*n), and how many it may see in all (*total). Without a restricted comment on the
+ * issue (or for an app, which is not restricted) the store pages; otherwise every one is
+ * read (at most WORK_PER_ISSUE_MAX) and filtered. -1 on a store error. */
+static int visible_comments(kreq_t *kr, const issue_rec_t *i, int desc, int64_t start, int64_t max, comment_rec_t **out,
+                            size_t *n, int64_t *total)
 {
+    int64_t restricted = 0;
+    if (perm_is_user(kr) && store_comment_restricted(kr->store, kr->site.id, i->id, &restricted) != STORE_OK)
+        return -1;
+    if (restricted == 0)
+        return store_comment_list(kr->store, kr->arena, kr->site.id, i->id, desc, start, max, out, n, total) == STORE_OK
+                   ? 0
+                   : -1;
     comment_rec_t *all = NULL;
     size_t nall = 0;
-    int64_t total = 0;
-    int rc =
-        store_comment_list(kr->store, kr->arena, kr->site.id, i->id, desc, 0, COMMENT_SCAN_MAX, &all, &nall, &total);
-    if (rc != STORE_OK)
+    int64_t count = 0;
+    if (store_comment_list(kr->store, kr->arena, kr->site.id, i->id, desc, 0, COMMENT_SCAN_MAX, &all, &nall, &count) !=
+        STORE_OK)
         return -1;
     size_t k = 0;
     for (size_t j = 0; j < nall; j++) {
@@ -109,8 +118,10 @@ static int visible_comments(kreq_t *kr, const issue_rec_t *i, int desc, comment_
         if (may)
             all[k++] = all[j];
     }
-    *out = all;
-    *n = k;
+    *total = (int64_t)k;
+    size_t from = (size_t)start < k ? (size_t)start : k;
+    *out = all + from;
+    *n = k - from < (size_t)max ? k - from : (size_t)max;
     return 0;
 }
 
@@ -120,22 +131,22 @@ static int write_page(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, int desc, in
 {
     comment_rec_t *c;
     size_t n;
-    if (visible_comments(kr, i, desc, &c, &n) != 0)
+    int64_t total;
+    if (visible_comments(kr, i, desc, start, max, &c, &n, &total) != 0)
         return -1;
     jw_key(w, "comments");
     jw_arr(w);
     size_t from = w->b->len;
-    int64_t written = 0;
-    for (size_t j = (size_t)start; j < n && written < max; j++, written++) {
+    for (size_t j = 0; j < n; j++) {
         if (w->b->len - from > budget) {
-            max = written; /* full: the page says how many it holds */
+            max = (int64_t)j; /* full: the page says how many it holds */
             break;
         }
         render_comment(w, kr, &c[j], expand);
     }
     jw_arr_end(w);
     jw_kint(w, "maxResults", max);
-    jw_kint(w, "total", (int64_t)n);
+    jw_kint(w, "total", total);
     jw_kint(w, "startAt", start);
     return 0;
 }
@@ -257,14 +268,13 @@ int work_comment_insert(kreq_t *kr, issue_rec_t *i, const char *pkey, const char
 }
 
 /* body and visibility of a POST or PUT; 0, or -1 after answering 400. */
-static int read_body(kreq_t *kr, json_t *body, int create, const char **text, const char **vis, int *has_vis)
+static int read_body(kreq_t *kr, json_t *body, const char **text, const char **vis, int *has_vis)
 {
     json_t *errors = json_own(kr->arena, json_object());
     int absent;
     *text = work_text_in(kr, json_object_get(body, "body"), "comment", errors, &absent);
     if (absent && json_object_size(errors) == 0)
         json_object_set_new(errors, "comment", json_string("Comment body can not be empty!"));
-    (void)create;
     *has_vis = json_object_get(body, "visibility") != NULL;
     *vis = work_visibility_in(kr, json_object_get(body, "visibility"), errors);
     if (json_object_size(errors) > 0) {
@@ -291,7 +301,7 @@ void comment_add(kreq_t *kr)
         return;
     const char *text, *vis;
     int has_vis;
-    if (read_body(kr, body, 1, &text, &vis, &has_vis) != 0)
+    if (read_body(kr, body, &text, &vis, &has_vis) != 0)
         return;
     const char **pkeys, **pvalues;
     json_t *errors = json_own(kr->arena, json_object());
@@ -349,7 +359,7 @@ void comment_update(kreq_t *kr)
         return;
     const char *text, *vis;
     int has_vis;
-    if (read_body(kr, body, 0, &text, &vis, &has_vis) != 0)
+    if (read_body(kr, body, &text, &vis, &has_vis) != 0)
         return;
     int64_t now = clock_now_ms();
     c.body_json = text;

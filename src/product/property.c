@@ -45,10 +45,10 @@ static const char *api(kreq_t *kr)
     return render_v2(kr) ? "/rest/api/2" : "/rest/api/3";
 }
 
-static int fail(kreq_t *kr, int may)
+/* A store error: Jira's 500, and -1 for the resolver to return. */
+static int fail(kreq_t *kr)
 {
     reply_error(kr, 500, 1, "Internal server error");
-    (void)may;
     return -1;
 }
 
@@ -60,7 +60,7 @@ static int resolve_issue(kreq_t *kr, target_t *t)
         return -1;
     int may = perm_allows(kr, i.project_id, "EDIT_ISSUES");
     if (may < 0)
-        return fail(kr, may);
+        return fail(kr);
     t->entity = PROP_ISSUE;
     t->entity_id = arena_printf(kr->arena, "%lld", (long long)i.id);
     t->self = arena_printf(kr->arena, "%s%s/issue/%s/properties/", render_base(kr), api(kr), t->entity_id);
@@ -76,14 +76,14 @@ static int resolve_project(kreq_t *kr, target_t *t)
                                          : STORE_NOTFOUND;
     int may = rc == STORE_OK ? perm_allows(kr, p.id, "BROWSE_PROJECTS") : 0;
     if ((rc != STORE_OK && rc != STORE_NOTFOUND) || may < 0)
-        return fail(kr, may);
+        return fail(kr);
     if (may != 1) {
         reply_error(kr, 404, 1, "No project could be found with key or id given.");
         return -1;
     }
     int admin = perm_allows(kr, p.id, "ADMINISTER_PROJECTS");
     if (admin < 0)
-        return fail(kr, admin);
+        return fail(kr);
     t->entity = PROP_PROJECT;
     t->entity_id = arena_printf(kr->arena, "%lld", (long long)p.id);
     t->self = arena_printf(kr->arena, "%s%s/project/%s/properties/", render_base(kr), api(kr), t->entity_id);
@@ -103,7 +103,7 @@ static int resolve_user(kreq_t *kr, target_t *t)
     user_rec_t u;
     int rc = store_user_get(kr->store, kr->arena, kr->site.id, id, &u);
     if (rc != STORE_OK && rc != STORE_NOTFOUND)
-        return fail(kr, rc);
+        return fail(kr);
     if (rc == STORE_NOTFOUND) {
         reply_error(kr, 404, 1, "The user does not exist.");
         return -1;
@@ -112,7 +112,7 @@ static int resolve_user(kreq_t *kr, target_t *t)
     int self = perm_is_user(kr) ? strcmp(id, kr->principal.account_id) == 0 : 1;
     int may = self ? 1 : perm_allows(kr, 0, "ADMINISTER");
     if (may < 0)
-        return fail(kr, may);
+        return fail(kr);
     if (!may) {
         reply_error(kr, 403, 1, "You do not have permission to access the properties of this user.");
         return -1;
@@ -147,7 +147,7 @@ static int resolve_comment(kreq_t *kr, target_t *t)
     if (vis == 1)
         vis = work_may_see(kr, i.project_id, c.visibility_json, c.author_account_id);
     if (vis < 0)
-        return fail(kr, vis);
+        return fail(kr);
     if (!vis) {
         char msg[96];
         snprintf(msg, sizeof msg, "Can not find a comment for the id: %.40s.", kr->params[0]);
@@ -156,7 +156,7 @@ static int resolve_comment(kreq_t *kr, target_t *t)
     }
     int may = may_change(kr, i.project_id, c.author_account_id, "EDIT_ALL_COMMENTS", "EDIT_OWN_COMMENTS");
     if (may < 0)
-        return fail(kr, may);
+        return fail(kr);
     t->entity = PROP_COMMENT;
     t->entity_id = arena_printf(kr->arena, "%lld", (long long)c.id);
     t->self = arena_printf(kr->arena, "%s%s/comment/%s/properties/", render_base(kr), api(kr), t->entity_id);
@@ -180,7 +180,7 @@ static int resolve_worklog(kreq_t *kr, target_t *t)
               : rc == STORE_OK || rc == STORE_NOTFOUND ? 0
                                                        : -1;
     if (vis < 0)
-        return fail(kr, vis);
+        return fail(kr);
     if (!vis) {
         char msg[96];
         snprintf(msg, sizeof msg, "Cannot find worklog with id: %.40s.", kr->params[1]);
@@ -189,7 +189,7 @@ static int resolve_worklog(kreq_t *kr, target_t *t)
     }
     int may = may_change(kr, i.project_id, wl.author_account_id, "EDIT_ALL_WORKLOGS", "EDIT_OWN_WORKLOGS");
     if (may < 0)
-        return fail(kr, may);
+        return fail(kr);
     t->entity = PROP_WORKLOG;
     t->entity_id = arena_printf(kr->arena, "%lld", (long long)wl.id);
     t->self = arena_printf(kr->arena, "%s%s/issue/%lld/worklog/%s/properties/", render_base(kr), api(kr),

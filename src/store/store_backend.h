@@ -206,6 +206,7 @@ typedef struct store_comments_ops {
     int (*delete)(store_t *st, int64_t site_id, int64_t id);
     int (*list)(store_t *st, arena_t *a, int64_t site_id, int64_t issue_id, int desc, int64_t start, int64_t max,
                 comment_rec_t **out, size_t *n, int64_t *total);
+    int (*restricted)(store_t *st, int64_t site_id, int64_t issue_id, int64_t *n);
 } store_comments_ops_t;
 typedef struct store_worklogs_ops {
     int (*insert)(store_t *st, int64_t site_id, worklog_rec_t *w);

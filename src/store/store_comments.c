@@ -23,6 +23,11 @@ int store_comment_delete(store_t *st, int64_t site_id, int64_t id)
     return st->be->comments->delete (st, site_id, id);
 }
 
+int store_comment_restricted(store_t *st, int64_t site_id, int64_t issue_id, int64_t *n)
+{
+    return st->be->comments->restricted(st, site_id, issue_id, n);
+}
+
 int store_comment_list(store_t *st, arena_t *a, int64_t site_id, int64_t issue_id, int desc, int64_t start, int64_t max,
                        comment_rec_t **out, size_t *n, int64_t *total)
 {

@@ -24,6 +24,8 @@ int store_comment_get(store_t *st, arena_t *a, int64_t site_id, int64_t id, comm
 int store_comment_update(store_t *st, int64_t site_id, const comment_rec_t *c);
 /* Deletes the comment and its entity properties; STORE_NOTFOUND if none. */
 int store_comment_delete(store_t *st, int64_t site_id, int64_t id);
+/* How many of the issue's comments carry a visibility restriction. */
+int store_comment_restricted(store_t *st, int64_t site_id, int64_t issue_id, int64_t *n);
 /* A page of the issue's comments by created time (desc: newest first) and id, and the
  * issue's total. */
 int store_comment_list(store_t *st, arena_t *a, int64_t site_id, int64_t issue_id, int desc, int64_t start, int64_t max,

@@ -68,6 +68,19 @@ static void test_comments(void **state)
     assert_int_equal(store_prop_get(f->st, f->a, f->A.id, PROP_COMMENT, id, "k", &p), STORE_OK);
     assert_string_equal(p.value_json, "1");
     assert_int_equal(store_comment_get(f->st, f->a, f->A.id, a1.id, &got), STORE_OK);
+    int64_t restricted = -1;
+    assert_int_equal(store_comment_restricted(f->st, f->A.id, ia.id, &restricted), STORE_OK);
+    assert_int_equal(restricted, 0);
+    comment_rec_t r = {.issue_id = ia.id,
+                       .author_account_id = "u",
+                       .update_author_account_id = "u",
+                       .body_json = "\"r\"",
+                       .visibility_json = "{\"type\":\"role\"}"};
+    assert_int_equal(store_comment_insert(f->st, f->A.id, &r), STORE_OK);
+    assert_int_equal(store_comment_restricted(f->st, f->A.id, ia.id, &restricted), STORE_OK);
+    assert_int_equal(restricted, 1);
+    assert_int_equal(store_comment_restricted(f->st, f->B.id, ib.id, &restricted), STORE_OK);
+    assert_int_equal(restricted, 0);
     comment_rec_t none = {.id = 424242, .body_json = "\"x\""};
     assert_int_equal(store_comment_update(f->st, f->A.id, &none), STORE_NOTFOUND);
 }

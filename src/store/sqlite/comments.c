@@ -9,7 +9,7 @@
 #include "store/store_product.h"
 #include "store/store_properties.h"
 
-enum q { Q_INSERT, Q_GET, Q_UPDATE, Q_DELETE, Q_COUNT, Q_LIST_ASC, Q_LIST_DESC, Q__COUNT };
+enum q { Q_INSERT, Q_GET, Q_UPDATE, Q_DELETE, Q_COUNT, Q_RESTRICTED, Q_LIST_ASC, Q_LIST_DESC, Q__COUNT };
 
 #define COLS                                                                                                           \
     "id, issue_id, author_account_id, update_author_account_id, body_json, visibility_json, created_ms, updated_ms"
@@ -21,6 +21,8 @@ static const char *const sql[Q__COUNT] = {
                  "updated_ms = ?6 WHERE site_id = ?1 AND id = ?2",
     [Q_DELETE] = "DELETE FROM comments WHERE site_id = ?1 AND id = ?2",
     [Q_COUNT] = "SELECT count(*) FROM comments WHERE site_id = ?1 AND issue_id = ?2",
+    [Q_RESTRICTED] =
+        "SELECT count(*) FROM comments WHERE site_id = ?1 AND issue_id = ?2 AND visibility_json IS NOT NULL",
     [Q_LIST_ASC] = "SELECT " COLS " FROM comments WHERE site_id = ?1 AND issue_id = ?2 "
                    "ORDER BY created_ms, id LIMIT ?3 OFFSET ?4",
     [Q_LIST_DESC] = "SELECT " COLS " FROM comments WHERE site_id = ?1 AND issue_id = ?2 "
@@ -127,7 +129,16 @@ static int sq_comment_list(store_t *st, arena_t *a, int64_t site, int64_t issue,
     return sq_collect(st, a, q, sizeof **out, read_comment, (void **)out, n);
 }
 
+static int sq_comment_restricted(store_t *st, int64_t site, int64_t issue, int64_t *n)
+{
+    sqlite3_stmt *q = stmt(st, Q_RESTRICTED);
+    sqlite3_bind_int64(q, 1, site);
+    sqlite3_bind_int64(q, 2, issue);
+    return sq_count(st, q, n);
+}
+
 const store_comments_ops_t sq_comments_ops = {
+    .restricted = sq_comment_restricted,
     .insert = sq_comment_insert,
     .get = sq_comment_get,
     .update = sq_comment_update,
