@@ -540,6 +540,31 @@ describe('who may see what', () => {
     const e = await rejects(cB.v3.issueComments.getComments({ issueIdOrKey: issueA.id }), 'B reads A\'s comments');
     assert.equal(e.status, 404);
   });
+
+  it('two sites without demo data number their comments, worklogs and issues alike: each id names its own site\'s', async () => {
+    const tag = randomKey('', 5).toLowerCase();
+    const [X, Y] = [await k.siteWithToken(`work-x-${tag}`), await k.siteWithToken(`work-y-${tag}`)];
+    const made = [];
+    for (const s of [X, Y]) {
+      const key = randomKey('S', 5);
+      expectStatus(await raw(s, s.token, 3, '/project', { method: 'POST', body: { key, name: 'same ids', projectTypeKey: 'software', leadAccountId: s.accountId } }), 201);
+      const is = (await raw(s, s.token, 3, '/issue', { method: 'POST', body: { fields: { project: { key }, summary: `on ${s.name}`, issuetype: { name: 'Task' } } } })).json;
+      const cm = (await raw(s, s.token, 2, `/issue/${is.id}/comment`, { method: 'POST', body: { body: `secret of ${s.name}` } })).json;
+      const wl = (await raw(s, s.token, 3, `/issue/${is.id}/worklog`, { method: 'POST', body: { timeSpent: '1h' } })).json;
+      expectStatus(await raw(s, s.token, 3, `/comment/${cm.id}/properties/owner`, { method: 'PUT', body: { site: s.name } }), 201);
+      made.push({ is, cm, wl });
+    }
+    assert.deepEqual([made[0].is.id, made[0].cm.id, made[0].wl.id], [made[1].is.id, made[1].cm.id, made[1].wl.id], 'the same ids on both sites');
+    for (const [s, mine] of [[X, made[0]], [Y, made[1]]]) {
+      const cl = (await raw(s, s.token, 2, '/comment/list', { method: 'POST', body: { ids: [Number(mine.cm.id)] } })).json;
+      assert.deepEqual(cl.values.map((x) => x.body), [`secret of ${s.name}`]);
+      assert.deepEqual((await raw(s, s.token, 3, `/comment/${mine.cm.id}/properties/owner`)).json.value, { site: s.name });
+      const wls = (await raw(s, s.token, 3, '/worklog/list', { method: 'POST', body: { ids: [Number(mine.wl.id)] } })).json;
+      assert.deepEqual(wls.map((w) => w.author.accountId), [s.accountId]);
+      const listed = (await raw(s, s.token, 2, `/issue/${mine.is.id}/comment`)).json.comments.map((x) => x.body);
+      assert.deepEqual(listed, [`secret of ${s.name}`]);
+    }
+  });
 });
 
 /** Rows of a read-only query on kiln's store (sqlite3 -json). */
