@@ -20,43 +20,13 @@ enum { COMMENT_SCAN_MAX = WORK_PER_ISSUE_MAX }; /* every comment of an issue, to
 
 #define COMMENT_404_FMT "Can not find a comment for the id: %.40s."
 
-static int expand_has(const char *expand, const char *name)
-{
-    size_t n = strlen(name);
-    for (const char *p = expand; p && *p;) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len == n && memcmp(p, name, n) == 0)
-            return 1;
-        p += len + (e != NULL);
-    }
-    return 0;
-}
-
 enum { CX_RENDERED = 1, CX_PROPERTIES = 2 };
 
 static unsigned comment_expand(kreq_t *kr)
 {
     const char *e = kreq_query(kr, "expand", NULL);
-    return (expand_has(e, "renderedBody") ? CX_RENDERED : 0) | (expand_has(e, "properties") ? CX_PROPERTIES : 0);
-}
-
-static void render_props(jsonw_t *w, kreq_t *kr, const char *entity, int64_t id)
-{
-    char sid[24];
-    prop_rec_t *p = NULL;
-    size_t n = 0;
-    store_prop_list(kr->store, kr->arena, kr->site.id, entity, enc_i64(sid, id), 1, &p, &n);
-    jw_key(w, "properties");
-    jw_arr(w);
-    for (size_t i = 0; i < n; i++) {
-        jw_obj(w);
-        jw_kstr(w, "key", p[i].key);
-        jw_key(w, "value");
-        jw_raw(w, p[i].value_json, strlen(p[i].value_json));
-        jw_obj_end(w);
-    }
-    jw_arr_end(w);
+    return (work_expand_has(e, "renderedBody") ? CX_RENDERED : 0) |
+           (work_expand_has(e, "properties") ? CX_PROPERTIES : 0);
 }
 
 static void render_comment(jsonw_t *w, kreq_t *kr, const comment_rec_t *c, unsigned expand)
@@ -86,7 +56,7 @@ static void render_comment(jsonw_t *w, kreq_t *kr, const comment_rec_t *c, unsig
     }
     jw_kbool(w, "jsdPublic", 1);
     if (expand & CX_PROPERTIES)
-        render_props(w, kr, PROP_COMMENT, c->id);
+        work_render_props(w, kr, PROP_COMMENT, c->id);
     jw_obj_end(w);
 }
 

@@ -534,3 +534,23 @@ int work_props_store(kreq_t *kr, const char *entity, int64_t id, const char *con
         rc = store_prop_set(kr->store, kr->site.id, entity, sid, keys[i], values[i], clock_now_ms(), &created);
     return rc;
 }
+
+/* ---- an entity's properties inside its answer (expand=properties) ---- */
+
+void work_render_props(jsonw_t *w, kreq_t *kr, const char *entity, int64_t id)
+{
+    char sid[24];
+    prop_rec_t *p = NULL;
+    size_t n = 0;
+    store_prop_list(kr->store, kr->arena, kr->site.id, entity, enc_i64(sid, id), 1, &p, &n);
+    jw_key(w, "properties");
+    jw_arr(w);
+    for (size_t i = 0; i < n; i++) {
+        jw_obj(w);
+        jw_kstr(w, "key", p[i].key);
+        jw_key(w, "value");
+        jw_raw(w, p[i].value_json, strlen(p[i].value_json));
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}

@@ -317,3 +317,16 @@ int work_parse_datetime(const char *s, int64_t *ms)
     *ms = ((int64_t)t - (int64_t)offset_min * 60) * 1000 + frac;
     return 0;
 }
+
+int work_expand_has(const char *expand, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = expand; p && *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && memcmp(p, name, n) == 0)
+            return 1;
+        p += len + (e != NULL);
+    }
+    return 0;
+}

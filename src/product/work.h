@@ -94,6 +94,11 @@ int work_props_in(kreq_t *kr, json_t *v, const char ***keys, const char ***value
 int work_props_store(kreq_t *kr, const char *entity, int64_t id, const char *const *keys, const char *const *values,
                      int n);
 
+/* 1 if the comma-separated `expand` names `name`. */
+int work_expand_has(const char *expand, const char *name);
+/* "properties": [{key, value}] of the entity (expand=properties of a comment, worklog). */
+void work_render_props(jsonw_t *w, kreq_t *kr, const char *entity, int64_t id);
+
 /* ---- render_issue hooks ---- */
 void work_render_comments(jsonw_t *w, kreq_t *kr, const issue_rec_t *i); /* "comment" field value */
 void work_render_worklogs(jsonw_t *w, kreq_t *kr, const issue_rec_t *i); /* "worklog" field value */

@@ -20,9 +20,15 @@
 #include "store/store_properties.h"
 #include "store/store_worklogs.h"
 
-enum { CHANGED_PAGE = 1000 }; /* worklog/updated and worklog/deleted per page, as Jira */
+enum { CHANGED_PAGE = 1000 };
 
-static void render_worklog(jsonw_t *w, kreq_t *kr, const worklog_rec_t *wl)
+/* expand=properties: each worklog with its properties. */
+static int props_expanded(kreq_t *kr)
+{
+    return work_expand_has(kreq_query(kr, "expand", NULL), "properties");
+} /* worklog/updated and worklog/deleted per page, as Jira */
+
+static void render_worklog(jsonw_t *w, kreq_t *kr, const worklog_rec_t *wl, int props)
 {
     char id[24], iid[24], spent[64];
     enc_i64(id, wl->id);
@@ -49,13 +55,15 @@ static void render_worklog(jsonw_t *w, kreq_t *kr, const worklog_rec_t *wl)
     jw_kint(w, "timeSpentSeconds", wl->time_spent_s);
     jw_kstr(w, "id", id);
     jw_kstr(w, "issueId", iid);
+    if (props)
+        work_render_props(w, kr, PROP_WORKLOG, wl->id);
     jw_obj_end(w);
 }
 
 /* Writes the page (PageOfWorklogs members) of the visible worklogs of i started in
  * [after, before). */
 static int write_page(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, int64_t after, int64_t before, int64_t start,
-                      int64_t max, size_t budget)
+                      int64_t max, size_t budget, int props)
 {
     worklog_rec_t *all = NULL;
     size_t n = 0;
@@ -80,7 +88,7 @@ static int write_page(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, int64_t afte
             max = written; /* full: the page says how many it holds */
             break;
         }
-        render_worklog(w, kr, &all[j]);
+        render_worklog(w, kr, &all[j], props);
     }
     jw_arr_end(w);
     jw_kint(w, "startAt", start);
@@ -92,7 +100,7 @@ static int write_page(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, int64_t afte
 void work_render_worklogs(jsonw_t *w, kreq_t *kr, const issue_rec_t *i)
 {
     jw_obj(w);
-    if (write_page(w, kr, i, 0, INT64_MAX, 0, 20, WORK_FIELD_BYTES) != 0) { /* Jira's issue view shows 20 */
+    if (write_page(w, kr, i, 0, INT64_MAX, 0, 20, WORK_FIELD_BYTES, 0) != 0) { /* Jira's issue view shows 20 */
         jw_key(w, "worklogs");
         jw_arr(w);
         jw_arr_end(w);
@@ -116,7 +124,7 @@ void worklog_list(kreq_t *kr)
     }
     jsonw_t *w = reply_writer_new(kr);
     jw_obj(w);
-    if (write_page(w, kr, &i, after, before, start, max, WORK_PAGE_BYTES) != 0) {
+    if (write_page(w, kr, &i, after, before, start, max, WORK_PAGE_BYTES, props_expanded(kr)) != 0) {
         reply_error(kr, 500, 1, "Internal server error");
         return;
     }
@@ -156,7 +164,7 @@ void worklog_get(kreq_t *kr)
     if (load(kr, &i, &pkey, &wl) != 0)
         return;
     jsonw_t *w = reply_writer_new(kr);
-    render_worklog(w, kr, &wl);
+    render_worklog(w, kr, &wl, props_expanded(kr));
     reply_writer(kr, 200, w);
 }
 
@@ -393,7 +401,7 @@ void worklog_add(kreq_t *kr)
     if (finish(kr, rc) != STORE_OK)
         return;
     jsonw_t *w = reply_writer_new(kr);
-    render_worklog(w, kr, &wl);
+    render_worklog(w, kr, &wl, props_expanded(kr));
     reply_writer(kr, 201, w);
 }
 
@@ -447,7 +455,7 @@ void worklog_update(kreq_t *kr)
     if (finish(kr, rc) != STORE_OK)
         return;
     jsonw_t *w = reply_writer_new(kr);
-    render_worklog(w, kr, &wl);
+    render_worklog(w, kr, &wl, props_expanded(kr));
     reply_writer(kr, 200, w);
 }
 
@@ -573,7 +581,7 @@ void worklog_list_ids(kreq_t *kr)
             return;
         }
         if (v) /* one the caller may not see is left out, as a missing one */
-            render_worklog(w, kr, &wl);
+            render_worklog(w, kr, &wl, props_expanded(kr));
     }
     jw_arr_end(w);
     reply_writer(kr, 200, w);

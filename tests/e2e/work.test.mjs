@@ -213,6 +213,14 @@ describe('worklogs', () => {
       assert.deepEqual(page.worklogs.map((w) => w.id), [w1.id, w2.id]);
       const early = (await raw(A, A.token, n, `/issue/${is.key}/worklog?startedBefore=${Date.parse('2026-03-03T00:00:00Z')}`)).json;
       assert.deepEqual(early.worklogs.map((w) => w.id), [w1.id]);
+      const w3 = (await raw(A, A.token, n, `/issue/${is.key}/worklog?adjustEstimate=leave`, { method: 'POST', body: { timeSpent: '1m', properties: [{ key: 'billing', value: { code: 'B-7' } }] } })).json;
+      const w3p = (await raw(A, A.token, n, `/issue/${is.key}/worklog/${w3.id}?expand=properties`)).json;
+      valid(`GET /rest/api/${n}/issue/{issueIdOrKey}/worklog/{id}`, 200, w3p);
+      assert.deepEqual(w3p.properties, [{ key: 'billing', value: { code: 'B-7' } }]);
+      const w3l = (await raw(A, A.token, n, '/worklog/list?expand=properties', { method: 'POST', body: { ids: [Number(w3.id)] } })).json;
+      assert.deepEqual(w3l[0].properties, [{ key: 'billing', value: { code: 'B-7' } }]);
+      assert.equal((await raw(A, A.token, n, `/issue/${is.key}/worklog/${w3.id}`)).json.properties, undefined, 'only when expanded');
+      expectStatus(await raw(A, A.token, n, `/issue/${is.key}/worklog/${w3.id}?adjustEstimate=leave`, { method: 'DELETE' }), 204);
       const got = await api(n).issueWorklogs.getWorklog({ issueIdOrKey: is.key, id: w1.id });
       valid(`GET /rest/api/${n}/issue/{issueIdOrKey}/worklog/{id}`, 200, got);
       const up = await api(n).issueWorklogs.updateWorklog({ issueIdOrKey: is.key, id: w1.id, timeSpent: '2h', adjustEstimate: 'leave' });
