@@ -64,7 +64,7 @@ static route_t routes[] = {
     V23("GET", "/issue/{issueIdOrKey}/transitions",
         transition_list), /* api: no transition conditions or screens beyond the resolution of a move into Done */
     V23("POST", "/issue/{issueIdOrKey}/transitions",
-        transition_do), /* api: `fields` takes resolution, `update` one comment add */
+        transition_do), /* api: `fields` takes resolution, `update` one comment add; historyMetadata is ignored */
     V23("GET", "/issue/{issueIdOrKey}/properties", property_issue_keys),
     V23("GET", "/issue/{issueIdOrKey}/properties/{propertyKey}", property_issue_get),
     V23("PUT", "/issue/{issueIdOrKey}/properties/{propertyKey}", property_issue_set),

@@ -19,6 +19,7 @@
 #include "store/store_changelog.h"
 #include "store/store_comments.h"
 #include "store/store_product.h"
+#include "store/store_properties.h"
 
 enum { MAX_TRANSITIONS = 32 };
 
@@ -287,6 +288,8 @@ void transition_do(kreq_t *kr)
     }
     const char *comment = NULL;
     read_update(kr, json_object_get(body, "update"), &comment, errors);
+    const char **pkeys, **pvalues; /* issue properties set with the move */
+    int nprops = work_props_in(kr, json_object_get(body, "properties"), &pkeys, &pvalues, errors);
     if (json_object_size(errors) > 0) {
         reply_field_errors(kr, 400, json_incref(errors));
         return;
@@ -337,6 +340,8 @@ void transition_do(kreq_t *kr)
     comment_rec_t c;
     if (rc == STORE_OK && comment)
         rc = work_comment_insert(kr, &i, pkey, comment, NULL, now, &c);
+    if (rc == STORE_OK && nprops > 0)
+        rc = work_props_store(kr, PROP_ISSUE, i.id, (const char *const *)pkeys, (const char *const *)pvalues, nprops);
     if (rc == STORE_OK)
         rc = store_commit(kr->store);
     else

@@ -86,11 +86,12 @@ struct comment_rec;
 int work_comment_insert(kreq_t *kr, issue_rec_t *i, const char *project_key, const char *body_json,
                         const char *visibility_json, int64_t now, struct comment_rec *c);
 
-/* The `properties` of a comment or worklog body ([{key, value}], at most
+/* The `properties` of a comment, worklog or transition body ([{key, value}], at most
  * WORK_BODY_PROPS_MAX, each key and value within the entity property limits): the count
  * with *keys and *values (JSON text) in the arena, or -1 with errors["properties"] set. */
 int work_props_in(kreq_t *kr, json_t *v, const char ***keys, const char ***values, json_t *errors);
-/* Sets them on the entity (PROP_COMMENT, PROP_WORKLOG) inside the caller's transaction. */
+/* Sets them on the entity (PROP_COMMENT, PROP_WORKLOG, PROP_ISSUE) inside the caller's
+ * transaction. */
 int work_props_store(kreq_t *kr, const char *entity, int64_t id, const char *const *keys, const char *const *values,
                      int n);
 

@@ -331,9 +331,11 @@ describe('transitions', () => {
     const t = (await raw(A, A.token, 3, `/issue/${is.key}/transitions`)).json.transitions;
     assert.deepEqual(t.map((x) => x.name).sort(), ['Done', 'In Progress'], 'a global transition to the current status does not leave it');
     const post = (body, who = A) => raw(who, who.token, 3, `/issue/${is.key}/transitions`, { method: 'POST', body });
-    expectStatus(await post({ transition: { id: '31' } }), 204);
-    const f = (await raw(A, A.token, 3, `/issue/${is.key}?fields=resolution`)).json.fields;
-    assert.equal(f.resolution.name, 'Done');
+    expectStatus(await post({ transition: { id: '31' }, properties: [{ key: 'moved.by', value: { tool: 'test' } }] }), 204);
+    const f = (await raw(A, A.token, 3, `/issue/${is.key}?fields=resolution&properties=moved.by`)).json;
+    assert.equal(f.fields.resolution.name, 'Done');
+    assert.deepEqual(f.properties, { 'moved.by': { tool: 'test' } }, 'properties given with the move are the issue\'s');
+    expectFieldError(await post({ transition: { id: '11' }, properties: [{ key: '', value: 1 }] }), 400, 'properties');
     expectJiraError(await post({}), 400);
     expectJiraError(await post({ transition: { id: 'abc' } }), 400);
     expectJiraError(await post({ transition: { id: '31' } }), 400, 'Done does not leave Done');
