@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/json.h"
 #include "product/demo.h"
 #include "store/store_comments.h"
 #include "store/store_product.h"
@@ -27,19 +28,24 @@ static const char *const remarks[] = {
 };
 static const int64_t spent_s[] = {1800, 3600, 5400, 7200, 2 * 3600 + 1800, 4 * 3600};
 
-/* An ADF document with one paragraph (the texts above need no escaping). */
-static const char *adf(arena_t *a, const char *text)
+/* An ADF document with one paragraph of `text` and the site's canary (as every demo
+ * text carries it: product/demo.h), as JSON text in the arena. */
+static const char *adf(arena_t *a, const site_rec_t *site, const char *text)
 {
-    return arena_printf(a,
-                        "{\"type\":\"doc\",\"version\":1,\"content\":[{\"type\":\"paragraph\",\"content\":"
-                        "[{\"type\":\"text\",\"text\":\"%s\"}]}]}",
-                        text);
+    json_t *doc =
+        json_pack("{s:s,s:i,s:[{s:s,s:[{s:s,s:s}]}]}", "type", "doc", "version", 1, "content", "type", "paragraph",
+                  "content", "type", "text", "text", arena_printf(a, "%s Reference: %s", text, site->canary));
+    size_t len;
+    const char *s = doc ? json_dump_arena(a, doc, 64 * 1024, &len) : NULL;
+    json_decref(doc);
+    return s;
 }
 
 /* The work on the j-th issue of the site. */
-static int fill_issue(store_t *st, arena_t *a, int64_t site, issue_rec_t *is, size_t j, const char *const *people,
-                      size_t npeople)
+static int fill_issue(store_t *st, arena_t *a, const site_rec_t *site_rec, issue_rec_t *is, size_t j,
+                      const char *const *people, size_t npeople)
 {
+    int64_t site = site_rec->id;
     int rc = STORE_OK;
     size_t ncomments = j % 4 == 3 ? 0 : 1 + j % 3; /* three issues in four have one to three */
     for (size_t k = 0; rc == STORE_OK && k < ncomments; k++) {
@@ -49,7 +55,7 @@ static int fill_issue(store_t *st, arena_t *a, int64_t site, issue_rec_t *is, si
             .issue_id = is->id,
             .author_account_id = who,
             .update_author_account_id = who,
-            .body_json = adf(a, remarks[(j * 3 + k) % (sizeof remarks / sizeof *remarks)]),
+            .body_json = adf(a, site_rec, remarks[(j * 3 + k) % (sizeof remarks / sizeof *remarks)]),
             .created_ms = at,
             .updated_ms = at,
         };
@@ -62,7 +68,7 @@ static int fill_issue(store_t *st, arena_t *a, int64_t site, issue_rec_t *is, si
             .issue_id = is->id,
             .author_account_id = who,
             .update_author_account_id = who,
-            .comment_json = adf(a, "Investigation and a first fix."),
+            .comment_json = adf(a, site_rec, "Investigation and a first fix."),
             .started_ms = is->created_ms + 24 * (int64_t)HOUR_MS,
             .time_spent_s = spent,
             .created_ms = is->created_ms + 26 * (int64_t)HOUR_MS,
@@ -116,7 +122,7 @@ int demo_work(store_t *st, arena_t *a, const site_rec_t *site)
                 break;
             }
             if (rc == STORE_OK)
-                rc = fill_issue(st, a, site->id, &is, j, people, npeople);
+                rc = fill_issue(st, a, site, &is, j, people, npeople);
         }
     }
     return rc;

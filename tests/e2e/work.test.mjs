@@ -658,13 +658,17 @@ describe('change events and changelogs', () => {
 
 describe('demo data', () => {
   it('a demo site has comments by several people, worklogs and issue properties', async () => {
-    let comments = 0, authors = new Set(), worklogs = 0, props = 0;
+    let comments = 0, authors = new Set(), worklogs = 0, props = 0, canaried = 0;
     for (let num = 1; num <= 7; num++) {
       for (const p of [PROJ.WEB, PROJ.HELP]) {
         const r = await raw(A, A.token, 3, `/issue/${p.key}-${num}?fields=comment,worklog&properties=*all`);
         if (r.status !== 200) continue;
         comments += r.json.fields.comment.total;
         r.json.fields.comment.comments.forEach((x) => authors.add(x.author?.accountId));
+        // demo texts carry the site's canary (product/demo.h), comments included
+        const demoTexts = r.json.fields.comment.comments.map((x) => JSON.stringify(x.body)).filter((t) => t.includes('Reference: '));
+        for (const t of demoTexts) assert.ok(t.includes(A.canary), t);
+        canaried += demoTexts.length;
         worklogs += r.json.fields.worklog.total;
         props += Object.keys(r.json.properties ?? {}).length;
       }
@@ -673,5 +677,6 @@ describe('demo data', () => {
     assert.ok(authors.size >= 2, `authors: ${authors.size}`);
     assert.ok(worklogs >= 1, `worklogs: ${worklogs}`);
     assert.ok(props >= 1, `properties: ${props}`);
+    assert.ok(canaried >= 4, `comments carrying the canary: ${canaried}`);
   });
 });
