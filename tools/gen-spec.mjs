@@ -153,6 +153,7 @@ function e2eSchemas(routes) {
     else if (r.path.startsWith('/rest/api/3/')) platform.push({ key, method: r.method, specPath: r.path });
     else if (r.path.startsWith('/rest/agile/')) software.push({ key, method: r.method, specPath: r.path });
     else if (DEVOPS.test(r.path)) software.push({ key, method: r.method, specPath: r.path.slice('/rest'.length) });
+    else if (r.path.startsWith('/rest/forge/1/')) platform.push({ key, method: r.method, specPath: r.path }); // Forge app properties: newer than the 2022 description (unschemed there)
     else throw new Error(`route ${key} (${r.file}:${r.line}) is in no API this generator knows`);
   }
   return {

@@ -1013,6 +1013,10 @@ const struct scope_op scope_ops[] = {
     {"DELETE", "/rest/devinfo/0.10/bulkByProperties", NULL, "delete:dev-info:jira"},
     {"DELETE", "/rest/devinfo/0.10/repository/{repositoryId}", NULL, "delete:dev-info:jira"},
     {"GET", "/rest/devinfo/0.10/repository/{repositoryId}", NULL, "read:dev-info:jira"},
+    {"GET", "/rest/forge/1/app/properties", NULL, "read:app-data:jira"},
+    {"DELETE", "/rest/forge/1/app/properties/{propertyKey}", "", "write:app-data:jira"},
+    {"GET", "/rest/forge/1/app/properties/{propertyKey}", NULL, "read:app-data:jira"},
+    {"PUT", "/rest/forge/1/app/properties/{propertyKey}", "", "write:app-data:jira"},
 };
 const size_t scope_ops_len = sizeof scope_ops / sizeof scope_ops[0];
 
@@ -1070,6 +1074,7 @@ const char *const scope_jira_names[] = {
     "manage:jira-configuration",
     "manage:jira-project",
     "manage:jira-webhook",
+    "read:app-data:jira",
     "read:application-role:jira",
     "read:attachment:jira",
     "read:audit-log:jira",
@@ -1166,6 +1171,7 @@ const char *const scope_jira_names[] = {
     "read:workflow:jira",
     "send:notification:jira",
     "validate:jql:jira",
+    "write:app-data:jira",
     "write:attachment:jira",
     "write:avatar:jira",
     "write:board-scope.admin:jira-software",

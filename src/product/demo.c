@@ -12,8 +12,10 @@
 /* Each person's project permissions: `everywhere` in every project; `in` (an index of
  * projects[], or -1) in that project only. Mia works everywhere; Ravi on the website;
  * Lena only reads the help desk. Nobody but the site admin administers Jira. */
-static const char *const worker_perms[] = {"BROWSE_PROJECTS", "CREATE_ISSUES",     "EDIT_ISSUES", "ADD_COMMENTS",
-                                           "ASSIGNABLE_USER", "TRANSITION_ISSUES", NULL};
+static const char *const worker_perms[] = {"BROWSE_PROJECTS",   "CREATE_ISSUES",       "EDIT_ISSUES",
+                                           "ADD_COMMENTS",      "ASSIGNABLE_USER",     "TRANSITION_ISSUES",
+                                           "EDIT_OWN_COMMENTS", "DELETE_OWN_COMMENTS", "WORK_ON_ISSUES",
+                                           "EDIT_OWN_WORKLOGS", "DELETE_OWN_WORKLOGS", NULL};
 static const char *const reader_perms[] = {"BROWSE_PROJECTS", NULL};
 static const struct {
     const char *name, *first, *tz;
@@ -148,5 +150,7 @@ int demo_fill(store_t *st, arena_t *a, const site_rec_t *site, const char *(*new
         types[i] = projects[i].type;
     if (rc == STORE_OK) /* the many issues after these first ones (product/demo_issues.c) */
         rc = demo_issues(st, a, site, pids, types, sizeof projects / sizeof *projects, ids, sizeof ids / sizeof *ids);
+    if (rc == STORE_OK)
+        rc = demo_work(st, a, site);
     return rc;
 }

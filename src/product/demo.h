@@ -26,5 +26,8 @@ int demo_fill(store_t *st, arena_t *a, const site_rec_t *site, const char *(*new
  * Inside the caller's transaction. */
 int demo_issues(store_t *st, arena_t *a, const site_rec_t *site, const int64_t *pids, const char *const *ptypes,
                 size_t nprojects, const char *const *people, size_t npeople);
+/* The comments, worklogs and issue properties of the demo (product/demo_work.c), on the
+ * users, projects and issues demo_fill wrote (inside the same transaction). */
+int demo_work(store_t *st, arena_t *a, const site_rec_t *site);
 
 #endif

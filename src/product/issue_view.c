@@ -11,6 +11,7 @@
 #include "product/model.h"
 #include "product/render.h"
 #include "product/routes.h"
+#include "product/work.h"
 #include "store/store_changelog.h"
 #include "store/store_product.h"
 
@@ -207,8 +208,6 @@ static void ktext(jsonw_t *w, kreq_t *kr, const char *k, const char *adf_json)
     jw_key(w, k);
     fields_write_text(w, kr, adf_json);
 }
-
-void (*issue_view_transitions)(jsonw_t *w, kreq_t *kr, const issue_rec_t *i);
 
 /* An issue as a parent or subtask shows it: id, key, self and four fields. */
 void render_issue_ref(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const char *pkey)
@@ -423,9 +422,9 @@ void render_issue(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const char *proj
     JW_STRCAT(w, base, api, id);
     snprintf(buf, sizeof buf, "%s-%lld", project_key, (long long)i->num);
     jw_kstr(w, "key", buf);
-    if (v->expand & IV_TRANSITIONS && issue_view_transitions) {
+    if (v->expand & IV_TRANSITIONS) { /* product/work.h */
         jw_key(w, "transitions");
-        issue_view_transitions(w, kr, i);
+        work_render_transitions(w, kr, i, NULL);
     }
     if (have && (v->expand & IV_NAMES))
         render_names(w, v, &ft, 0);
@@ -523,8 +522,22 @@ void render_issue(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const char *proj
         kopt(w, "timespent", i->time_spent_s);
     if (have)
         render_more(w, kr, i, v, &ft, &d);
+    /* ---- comments and worklogs (product/work.h) ---- */
+    if (issue_view_wants(v, "comment", 0)) {
+        jw_key(w, "comment");
+        work_render_comments(w, kr, i);
+    }
+    if (issue_view_wants(v, "worklog", 0)) {
+        jw_key(w, "worklog");
+        work_render_worklogs(w, kr, i);
+    }
     jw_obj_end(w);
     if (have && (v->expand & IV_RENDERED_FIELDS))
         render_html_fields(w, kr, i, v, &ft, &d);
+    /* ---- the properties parameter (product/work.h) ---- */
+    if (v->nproperties) {
+        jw_key(w, "properties");
+        work_render_properties(w, kr, i, v->properties, v->nproperties);
+    }
     jw_obj_end(w);
 }

@@ -48,10 +48,6 @@ int issue_view_wants(const issue_view_t *v, const char *id, int navigable);
  * checked that the principal may browse i's project. */
 void render_issue(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const char *project_key, const issue_view_t *v);
 
-/* Hook for expand=transitions (the transitions' owner sets it): writes the issue's
- * transitions array. NULL: expand=transitions adds nothing. */
-extern void (*issue_view_transitions)(jsonw_t *w, kreq_t *kr, const issue_rec_t *i);
-
 /* One changelog group (Changelog: id, author, created, items). */
 struct change_group;
 void render_changelog_group(jsonw_t *w, kreq_t *kr, const struct change_group *g);

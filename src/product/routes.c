@@ -15,6 +15,7 @@
  * must be empty" (no other comment is read, so examples like these in comments are not
  * routes). Then run `make scopes`. */
 #include "product/routes.h"
+#include "product/work.h"
 
 #include "product/issues.h"
 #include "product/links.h"
@@ -94,6 +95,52 @@ static route_t routes[] = {
     V23("GET", "/serverInfo", server_info),
     /* permissions */
     V23("POST", "/permissions/check", permissions_check),
+    /* comments, worklogs, transitions, entity properties (product/work.h) */
+    V23("GET", "/issue/{issueIdOrKey}/comment",
+        comment_list), /* api: a comment restricted to a group is visible to its author and Jira administrators (kiln
+                          has no groups); one restricted to a role, to whoever holds every permission the role grants */
+    V23("POST", "/issue/{issueIdOrKey}/comment", comment_add), /* api: 403 without ADD_COMMENTS */
+    V23("GET", "/issue/{issueIdOrKey}/comment/{id}", comment_get),
+    V23("PUT", "/issue/{issueIdOrKey}/comment/{id}", comment_update),
+    V23("DELETE", "/issue/{issueIdOrKey}/comment/{id}", comment_delete),
+    V23("POST", "/comment/list", comment_list_ids),
+    V23("GET", "/issue/{issueIdOrKey}/worklog", worklog_list),
+    V23("POST", "/issue/{issueIdOrKey}/worklog", worklog_add),
+    V23("GET", "/issue/{issueIdOrKey}/worklog/{id}", worklog_get),
+    V23("PUT", "/issue/{issueIdOrKey}/worklog/{id}", worklog_update),
+    V23("DELETE", "/issue/{issueIdOrKey}/worklog/{id}", worklog_delete),
+    V23("GET", "/worklog/updated", worklog_updated), /* api: at most 1000 a page */
+    V23("GET", "/worklog/deleted", worklog_deleted), /* api: at most 1000 a page */
+    V23("POST", "/worklog/list", worklog_list_ids),
+    V23("GET", "/issue/{issueIdOrKey}/transitions",
+        transition_list), /* api: no transition conditions or screens beyond the resolution of a move into Done */
+    V23("POST", "/issue/{issueIdOrKey}/transitions",
+        transition_do), /* api: `fields` takes resolution, `update` one comment add; historyMetadata is ignored */
+    V23("GET", "/issue/{issueIdOrKey}/properties", property_issue_keys),
+    V23("GET", "/issue/{issueIdOrKey}/properties/{propertyKey}", property_issue_get),
+    V23("PUT", "/issue/{issueIdOrKey}/properties/{propertyKey}", property_issue_set),
+    V23("DELETE", "/issue/{issueIdOrKey}/properties/{propertyKey}", property_issue_delete),
+    V23("GET", "/project/{projectIdOrKey}/properties", property_project_keys),
+    V23("GET", "/project/{projectIdOrKey}/properties/{propertyKey}", property_project_get),
+    V23("PUT", "/project/{projectIdOrKey}/properties/{propertyKey}", property_project_set),
+    V23("DELETE", "/project/{projectIdOrKey}/properties/{propertyKey}", property_project_delete),
+    V23("GET", "/user/properties", property_user_keys), /* api: accountId only (no userKey, username) */
+    V23("GET", "/user/properties/{propertyKey}", property_user_get),
+    V23("PUT", "/user/properties/{propertyKey}", property_user_set),
+    V23("DELETE", "/user/properties/{propertyKey}", property_user_delete),
+    V23("GET", "/comment/{commentId}/properties", property_comment_keys),
+    V23("GET", "/comment/{commentId}/properties/{propertyKey}", property_comment_get),
+    V23("PUT", "/comment/{commentId}/properties/{propertyKey}", property_comment_set),
+    V23("DELETE", "/comment/{commentId}/properties/{propertyKey}", property_comment_delete),
+    V23("GET", "/issue/{issueIdOrKey}/worklog/{worklogId}/properties", property_worklog_keys),
+    V23("GET", "/issue/{issueIdOrKey}/worklog/{worklogId}/properties/{propertyKey}", property_worklog_get),
+    V23("PUT", "/issue/{issueIdOrKey}/worklog/{worklogId}/properties/{propertyKey}", property_worklog_set),
+    V23("DELETE", "/issue/{issueIdOrKey}/worklog/{worklogId}/properties/{propertyKey}", property_worklog_delete),
+    {"GET", "/rest/forge/1/app/properties",
+     property_app_keys}, /* api: the properties of the calling app's installation on the site */
+    {"GET", "/rest/forge/1/app/properties/{propertyKey}", property_app_get},
+    {"PUT", "/rest/forge/1/app/properties/{propertyKey}", property_app_set},
+    {"DELETE", "/rest/forge/1/app/properties/{propertyKey}", property_app_delete},
 };
 
 route_table_t product_routes = {"jira", routes, sizeof routes / sizeof routes[0], 1};

@@ -15,6 +15,7 @@
 #include "store/store_auth.h"
 #include "store/store_catalog.h"
 #include "store/store_changelog.h"
+#include "store/store_comments.h"
 #include "store/store_events.h"
 #include "store/store_fields.h"
 #include "store/store_installs.h"
@@ -22,7 +23,9 @@
 #include "store/store_kvs.h"
 #include "store/store_links.h"
 #include "store/store_product.h"
+#include "store/store_properties.h"
 #include "store/store_sites.h"
+#include "store/store_worklogs.h"
 
 /* sites, users, user API tokens (store/store_sites.h) */
 typedef struct store_sites_ops {
@@ -206,6 +209,37 @@ typedef struct store_links_ops {
     int (*del)(store_t *st, int64_t site_id, int64_t id);
     int (*of_issue)(store_t *st, arena_t *a, int64_t site_id, int64_t issue_id, link_rec_t **out, size_t *n);
 } store_links_ops_t;
+/* comments, worklogs, entity properties (store/store_comments.h, store_worklogs.h,
+ * store_properties.h) */
+typedef struct store_comments_ops {
+    int (*insert)(store_t *st, int64_t site_id, comment_rec_t *c);
+    int (*get)(store_t *st, arena_t *a, int64_t site_id, int64_t id, comment_rec_t *out);
+    int (*update)(store_t *st, int64_t site_id, const comment_rec_t *c);
+    int (*delete)(store_t *st, int64_t site_id, int64_t id);
+    int (*list)(store_t *st, arena_t *a, int64_t site_id, int64_t issue_id, int desc, int64_t start, int64_t max,
+                comment_rec_t **out, size_t *n, int64_t *total);
+    int (*restricted)(store_t *st, int64_t site_id, int64_t issue_id, int64_t *n);
+} store_comments_ops_t;
+typedef struct store_worklogs_ops {
+    int (*insert)(store_t *st, int64_t site_id, worklog_rec_t *w);
+    int (*get)(store_t *st, arena_t *a, int64_t site_id, int64_t id, worklog_rec_t *out);
+    int (*update)(store_t *st, int64_t site_id, const worklog_rec_t *w);
+    int (*delete)(store_t *st, int64_t site_id, int64_t id, int64_t now_ms);
+    int (*list)(store_t *st, arena_t *a, int64_t site_id, int64_t issue_id, int64_t after_ms, int64_t before_ms,
+                int64_t start, int64_t max, worklog_rec_t **out, size_t *n, int64_t *total);
+    int (*changed)(store_t *st, arena_t *a, int64_t site_id, int deleted, int64_t since_ms, int64_t max,
+                   worklog_rec_t **out, size_t *n);
+} store_worklogs_ops_t;
+typedef struct store_properties_ops {
+    int (*get)(store_t *st, arena_t *a, int64_t site_id, const char *entity, const char *entity_id, const char *key,
+               prop_rec_t *out);
+    int (*set)(store_t *st, int64_t site_id, const char *entity, const char *entity_id, const char *key,
+               const char *value_json, int64_t now_ms, int *created);
+    int (*delete)(store_t *st, int64_t site_id, const char *entity, const char *entity_id, const char *key);
+    int (*list)(store_t *st, arena_t *a, int64_t site_id, const char *entity, const char *entity_id, int values,
+                prop_rec_t **out, size_t *n);
+    int (*delete_all)(store_t *st, int64_t site_id, const char *entity, const char *entity_id);
+} store_properties_ops_t;
 
 typedef struct store_backend {
     const char *name;
@@ -235,6 +269,9 @@ typedef struct store_backend {
     const store_catalog_ops_t *catalog;
     const store_changelog_ops_t *changelog;
     const store_links_ops_t *links;
+    const store_comments_ops_t *comments;
+    const store_worklogs_ops_t *worklogs;
+    const store_properties_ops_t *properties;
 } store_backend_t;
 
 /* Every backend's handle starts with this (a backend's own handle embeds it first). */

@@ -496,6 +496,21 @@ const char *const sq_schema[] = {
     "  entity_id TEXT NOT NULL," /* the issue, comment, project, sprint ... id */
     "  payload_json TEXT NOT NULL,"
     "  PRIMARY KEY (site_id, seq)) WITHOUT ROWID;",
+    /* 12: comments and worklogs (issue 17, product/comment.c, worklog.c): the permissions
+       for one's own comments and worklogs, and for logging work, go to whoever may already
+       comment (the migrated users and demo people; a new site's admin gets them from
+       perm_seed_admin); the edit/delete-all worklog ones to whoever may edit/delete all
+       comments. */
+    "INSERT OR IGNORE INTO user_permissions (site_id, account_id, project_id, permission) "
+    "  SELECT u.site_id, u.account_id, u.project_id, p.value FROM user_permissions u, "
+    "  json_each('[\"EDIT_OWN_COMMENTS\",\"DELETE_OWN_COMMENTS\",\"WORK_ON_ISSUES\",\"EDIT_OWN_WORKLOGS\","
+    "\"DELETE_OWN_WORKLOGS\"]') p WHERE u.permission = 'ADD_COMMENTS';"
+    "INSERT OR IGNORE INTO user_permissions (site_id, account_id, project_id, permission) "
+    "  SELECT site_id, account_id, project_id, 'EDIT_ALL_WORKLOGS' FROM user_permissions "
+    "  WHERE permission = 'EDIT_ALL_COMMENTS';"
+    "INSERT OR IGNORE INTO user_permissions (site_id, account_id, project_id, permission) "
+    "  SELECT site_id, account_id, project_id, 'DELETE_ALL_WORKLOGS' FROM user_permissions "
+    "  WHERE permission = 'DELETE_ALL_COMMENTS';",
 };
 
 const unsigned sq_schema_len = sizeof sq_schema / sizeof sq_schema[0];

@@ -407,6 +407,9 @@ static const store_backend_t sqlite_backend = {
     .catalog = &sq_catalog_ops,
     .changelog = &sq_changelog_ops,
     .links = &sq_links_ops,
+    .comments = &sq_comments_ops,
+    .worklogs = &sq_worklogs_ops,
+    .properties = &sq_properties_ops,
     .auth = &sq_auth_ops,
 };
 

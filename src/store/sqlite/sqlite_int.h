@@ -17,6 +17,9 @@
  *   fields.c    store/store_fields.h     (fields, field_values, issue_labels)
  *   catalog.c   store/store_catalog.h    (components, versions_jira, issue_components, issue_versions)
  *   changelog.c store/store_changelog.h  (changegroups, changeitems)
+ *   comments.c  store/store_comments.h   (comments)
+ *   worklogs.c  store/store_worklogs.h   (worklogs)
+ *   properties.c store/store_properties.h (entity_properties)
  *
  * Each family file owns the SQL of its statements: a table indexed by its own enum,
  * described by an sq_sql_t, prepared once per handle on first use (sq_stmt). A
@@ -57,6 +60,9 @@ enum sq_table {
     SQ_CATALOG,
     SQ_CHANGELOG,
     SQ_LINKS, /* links.c: issue links */
+    SQ_COMMENTS,
+    SQ_WORKLOGS,
+    SQ_PROPERTIES,
     SQ__TABLES
 };
 
@@ -189,6 +195,9 @@ extern const store_fields_ops_t sq_fields_ops;
 extern const store_catalog_ops_t sq_catalog_ops;
 extern const store_changelog_ops_t sq_changelog_ops;
 extern const store_links_ops_t sq_links_ops;
+extern const store_comments_ops_t sq_comments_ops;
+extern const store_worklogs_ops_t sq_worklogs_ops;
+extern const store_properties_ops_t sq_properties_ops;
 extern const store_auth_ops_t sq_auth_ops;
 
 #endif
