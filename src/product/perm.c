@@ -2,13 +2,16 @@
  * check @forge/api's authorize() calls. */
 #include "product/perm.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "base/enc.h"
 #include "base/jsonw.h"
 #include "http/reply.h"
+#include "product/model.h"
 #include "product/routes.h"
 #include "store/store_product.h"
+#include "store/store_roles.h"
 #include "store/store_sites.h"
 
 const perm_def_t perm_all[] = {
@@ -38,10 +41,26 @@ int perm_seed_admin(store_t *st, int64_t site_id, const char *account_id)
     return rc;
 }
 
+const char *perm_roles_json(const char *key, char *buf)
+{
+    size_t o = 0;
+    buf[o++] = '[';
+    for (size_t i = 0; i < model_roles_len && o + 24 < PERM_ROLES_JSON_MAX; i++)
+        if (role_grants(&model_roles[i], key))
+            o += (size_t)snprintf(buf + o, PERM_ROLES_JSON_MAX - o, "%s%lld", o > 1 ? "," : "",
+                                  (long long)model_roles[i].id);
+    buf[o++] = ']';
+    buf[o] = '\0';
+    return buf;
+}
+
 int perm_user_has(store_t *st, int64_t site_id, const char *account_id, int64_t project_id, const char *key)
 {
     int has = 0;
-    if (store_perm_has(st, site_id, account_id, project_id, key, &has) != STORE_OK)
+    char roles[PERM_ROLES_JSON_MAX];
+    if (!account_id || !key)
+        return 0;
+    if (store_perm_role_has(st, site_id, account_id, project_id, key, perm_roles_json(key, roles), &has) != STORE_OK)
         return -1;
     return has;
 }

@@ -21,6 +21,7 @@
 #include "store/store_journal.h"
 #include "store/store_kvs.h"
 #include "store/store_product.h"
+#include "store/store_roles.h"
 #include "store/store_sites.h"
 
 /* sites, users, user API tokens (store/store_sites.h) */
@@ -61,6 +62,8 @@ typedef struct store_product_ops {
                         issue_rec_t *out, const char **project_key_out);
     int (*issue_update)(store_t *st, int64_t site_id, const issue_rec_t *i);
     int (*issue_delete)(store_t *st, int64_t site_id, int64_t id);
+    int (*project_update)(store_t *st, int64_t site_id, const project_rec_t *p);
+    int (*project_delete)(store_t *st, int64_t site_id, int64_t id);
 } store_product_ops_t;
 
 /* custom fields, their values, labels (store/store_fields.h) */
@@ -194,6 +197,19 @@ typedef struct store_events_ops {
     int (*list)(store_t *st, arena_t *a, int64_t site_id, int64_t after, int64_t max, event_rec_t **out, size_t *n);
 } store_events_ops_t;
 
+/* project role actors, permissions by grant or role, users by permission (store/store_roles.h) */
+typedef struct store_roles_ops {
+    int (*actor_add)(store_t *st, int64_t site_id, int64_t project_id, int64_t role_id, const char *account_id);
+    int (*actor_remove)(store_t *st, int64_t site_id, int64_t project_id, int64_t role_id, const char *account_id);
+    int (*actor_clear)(store_t *st, int64_t site_id, int64_t project_id, int64_t role_id);
+    int (*actor_list)(store_t *st, arena_t *a, int64_t site_id, int64_t project_id, int64_t role_id, const char ***out,
+                      size_t *n);
+    int (*perm_role_has)(store_t *st, int64_t site_id, const char *account_id, int64_t project_id,
+                         const char *permission, const char *roles_json, int *has);
+    int (*user_search)(store_t *st, arena_t *a, int64_t site_id, const user_filter_t *f, user_rec_t **out, size_t *n,
+                       int64_t *total);
+} store_roles_ops_t;
+
 typedef struct store_backend {
     const char *name;
     /* the handle, migrations and transactions (store/store.h) */
@@ -221,6 +237,7 @@ typedef struct store_backend {
     const store_fields_ops_t *fields;
     const store_catalog_ops_t *catalog;
     const store_changelog_ops_t *changelog;
+    const store_roles_ops_t *roles;
 } store_backend_t;
 
 /* Every backend's handle starts with this (a backend's own handle embeds it first). */

@@ -406,6 +406,7 @@ static const store_backend_t sqlite_backend = {
     .fields = &sq_fields_ops,
     .catalog = &sq_catalog_ops,
     .changelog = &sq_changelog_ops,
+    .roles = &sq_roles_ops,
     .auth = &sq_auth_ops,
 };
 
