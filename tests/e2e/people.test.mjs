@@ -11,7 +11,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startKiln, expectStatus, expectJiraError, randomKey } from './lib/kiln.mjs';
-import { jiraClients, rejects } from './lib/jirajs.mjs';
+import { jiraClients, rejects, appSystemToken } from './lib/jirajs.mjs';
 import { loadSpec, formatErrors } from './lib/schemas.mjs';
 
 let k, S, A, B, admin, people, P, PB;
@@ -368,6 +368,29 @@ describe('my permissions and permissions', () => {
     assert.equal(no.status, 400);
     expectJiraError(await raw(A, A.token, '/mypermissions?permissions=FLY'), 400);
     expectJiraError(await raw(A, A.token, '/mypermissions?permissions=' + Array(65).fill('BROWSE_PROJECTS').join(',')), 400);
+  });
+
+  it('an app acting as itself answers as kiln enforces it: every permission, scopes limit it', async () => {
+    const sys = await appSystemToken(k, A, ['read:jira-work', 'read:jira-user']);
+    try {
+      const app = admin.asApp(sys.token);
+      for (const [n, api] of [[2, app.v2], [3, app.v3]]) {
+        const r = await api.permissions.getMyPermissions({ projectKey: P.HELP.key, permissions: 'BROWSE_PROJECTS,ADMINISTER_PROJECTS,ADMINISTER' });
+        valid(`GET /rest/api/${n}/mypermissions`, 200, r);
+        assert.deepEqual(Object.values(r.permissions).map((p) => p.havePermission), [true, true, true]);
+        const projects = await api.permissions.getPermittedProjects({ permissions: ['EDIT_ISSUES'] });
+        assert.equal(projects.projects.length, 3);
+        // the bot user's own email only
+        const users = await api.userSearch.findUsers({ query: 'noah' });
+        assert.equal(users.length, 1);
+        assert.equal(users[0].emailAddress, undefined);
+      }
+      // a write its site did not consent to is the gateway's scope refusal
+      const w = await rejects(app.v3.projects.updateProject({ projectIdOrKey: P.HELP.key, name: 'app was here' }), 'unconsented write');
+      assert.equal(w.status, 401);
+    } finally {
+      await sys.close();
+    }
   });
 
   it('GET /permissions lists what kiln models; POST /permissions/project the caller\'s projects', async () => {
