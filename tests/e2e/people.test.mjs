@@ -10,6 +10,8 @@
 // Run: node --test tests/e2e/people.test.mjs  (needs build/kiln and `make deps`)
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { startKiln, expectStatus, expectJiraError, randomKey } from './lib/kiln.mjs';
 import { jiraClients, rejects, appSystemToken } from './lib/jirajs.mjs';
 import { loadSpec, formatErrors } from './lib/schemas.mjs';
@@ -499,5 +501,42 @@ describe('projects', () => {
     expectStatus(again, 201);
     const issues = await raw(A, A.token, `/issue/${key}-1`);
     expectJiraError(issues, 404);
+  });
+});
+
+describe('change events', () => {
+  /** Site A's product events after seq `after`: [{seq, kind, actor, entity, payload}]. */
+  function events(after = 0) {
+    const sql = `SELECT json_group_array(json_object('seq', e.seq, 'kind', e.kind, 'actor', e.actor_account_id,
+      'entity', e.entity_id, 'payload', json(e.payload_json))) FROM product_events e JOIN sites s ON s.id = e.site_id
+      WHERE s.name = 'people-a' AND e.seq > ${Number(after)} ORDER BY e.seq`;
+    return JSON.parse(execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'), sql], { encoding: 'utf8' }));
+  }
+
+  it('every write above recorded its event, with the acting user, in order; refused and empty writes none', async () => {
+    const all = events();
+    const kinds = new Set(all.map((e) => e.kind));
+    for (const kind of ['avi:jira:created:project', 'avi:jira:updated:project', 'avi:jira:deleted:project', 'kiln:jira:updated:projectroleactors']) {
+      assert.ok(kinds.has(kind), `an event ${kind} in ${[...kinds]}`);
+    }
+    assert.deepEqual(all.map((e) => e.seq), all.map((_, i) => i + 1), 'numbered 1, 2, 3 ... without gaps');
+    const byNoah = all.filter((e) => e.actor === people.noah.accountId).map((e) => e.kind);
+    assert.ok(byNoah.includes('kiln:jira:updated:projectroleactors') && byNoah.includes('avi:jira:updated:project'), `Noah's: ${byNoah}`);
+    const upd = all.find((e) => e.kind === 'avi:jira:updated:project' && e.actor === people.noah.accountId);
+    assert.equal(upd.entity, String(P.WEB.id));
+    assert.equal(upd.payload.changes.description.to, 'new words');
+    // a refused write and a write that changes nothing record nothing
+    const last = all.at(-1).seq;
+    expectJiraError(await raw(A, people.sam.token, `/project/${P.WEB.key}`, { method: 'PUT', body: { name: 'nope' } }), 403);
+    const cur = (await raw(A, A.token, `/project/${P.WEB.key}`)).json;
+    expectStatus(await raw(A, A.token, `/project/${P.WEB.key}`, { method: 'PUT', body: { name: cur.name } }), 200);
+    assert.deepEqual(events(last), []);
+    // one write, one event
+    await admin.v3.projectRoleActors.addActorUsers({ projectIdOrKey: P.MKT.key, id: ROLE.viewer, user: [people.jonas.accountId] });
+    const one = events(last);
+    assert.equal(one.length, 1);
+    assert.equal(one[0].kind, 'kiln:jira:updated:projectroleactors');
+    assert.deepEqual(one[0].payload.users, [people.jonas.accountId]);
+    assert.equal(one[0].actor, A.accountId);
   });
 });
