@@ -5,6 +5,7 @@
 #include "http/reply.h"
 #include "product/idkey.h"
 #include "product/perm.h"
+#include "store/store_product.h"
 
 int people_project(kreq_t *kr, const char *id_or_key, project_rec_t *p)
 {
@@ -31,6 +32,38 @@ int people_may_administer(kreq_t *kr, int64_t project_id)
         return 0;
     reply_error(kr, may < 0 ? 500 : 403, 1,
                 may < 0 ? "Internal server error" : "You cannot edit the configuration of this project.");
+    return -1;
+}
+
+int people_may_administer_any(kreq_t *kr)
+{
+    int may = perm_allows(kr, 0, "ADMINISTER");
+    if (may == 0) { /* Administer Projects in some project the user may browse */
+        project_filter_t f = {.order = PROJECT_ORDER_KEY, .max_results = PEOPLE_PROJECTS_MAX};
+        char roles[PERM_ROLES_JSON_MAX];
+        f.viewer = kr->principal.account_id;
+        f.viewer_roles = perm_roles_json("BROWSE_PROJECTS", roles);
+        project_rec_t *ps;
+        size_t n;
+        int64_t total;
+        if (store_project_search(kr->store, kr->arena, kr->site.id, &f, &ps, &n, &total) != STORE_OK)
+            may = -1;
+        for (size_t i = 0; may == 0 && i < n; i++)
+            may = perm_allows(kr, ps[i].id, "ADMINISTER_PROJECTS");
+    }
+    if (may == 1)
+        return 0;
+    reply_error(kr, may < 0 ? 500 : 403, 1,
+                may < 0 ? "Internal server error" : "You cannot edit the configuration of this project.");
+    return -1;
+}
+
+int people_may_administer_jira(kreq_t *kr, const char *refusal)
+{
+    int may = perm_allows(kr, 0, "ADMINISTER");
+    if (may == 1)
+        return 0;
+    reply_error(kr, may < 0 ? 500 : 403, 1, may < 0 ? "Internal server error" : refusal);
     return -1;
 }
 

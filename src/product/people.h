@@ -15,6 +15,14 @@ int people_project(kreq_t *kr, const char *id_or_key, project_rec_t *p);
  * 0, or -1 after replying (403, Jira's "You cannot edit the configuration of this
  * project.", or 500). */
 int people_may_administer(kreq_t *kr, int64_t project_id);
+/* The principal administers some project it may browse (ADMINISTER_PROJECTS there, of at
+ * most PEOPLE_PROJECTS_MAX projects looked at) or Jira (ADMINISTER): 0, or -1 after the
+ * same replies as people_may_administer. */
+#define PEOPLE_PROJECTS_MAX 10000
+int people_may_administer_any(kreq_t *kr);
+/* The principal administers Jira (ADMINISTER): 0, or -1 after replying 403 with
+ * `refusal` (or 500). */
+int people_may_administer_jira(kreq_t *kr, const char *refusal);
 /* An id of Jira's kind in a path: 0 with *id, -1 if it is not a positive integer. */
 int people_path_id(const char *s, int64_t *id);
 

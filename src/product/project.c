@@ -377,7 +377,8 @@ static const char *const update_ignored[] = {"avatarId",         "categoryId",  
 void project_update(kreq_t *kr)
 {
     project_rec_t p;
-    if (people_project(kr, kr->params[0], &p) || people_may_administer(kr, p.id))
+    if (people_project(kr, kr->params[0], &p) || /* Jira: the Administer Jira permission */
+        people_may_administer_jira(kr, "You must have global administrator rights to update a project."))
         return;
     int bad = 0;
     unsigned expand = render_expand(kreq_query(kr, "expand", &bad));

@@ -139,8 +139,8 @@ void role_get(kreq_t *kr)
 
 void project_role_links(kreq_t *kr)
 {
-    project_rec_t p;
-    if (people_project(kr, kr->params[0], &p) || people_may_administer(kr, p.id))
+    project_rec_t p; /* Jira: Administer Projects in any project, or Administer Jira */
+    if (people_project(kr, kr->params[0], &p) || people_may_administer_any(kr))
         return;
     jsonw_t *w = reply_writer_new(kr);
     jw_obj(w);
@@ -385,7 +385,7 @@ void project_role_remove(kreq_t *kr)
 void project_role_details(kreq_t *kr)
 {
     project_rec_t p;
-    if (people_project(kr, kr->params[0], &p))
+    if (people_project(kr, kr->params[0], &p) || people_may_administer(kr, p.id))
         return;
     int bad = 0;
     const char *cm = kreq_query(kr, "currentMember", &bad);

@@ -292,6 +292,11 @@ void user_with_permissions(kreq_t *kr)
     }
     if (context_project(kr, project, issue, 0, &pid))
         return;
+    /* Jira: Administer Projects for that project's users, Administer Jira for any */
+    if (pid ? people_may_administer(kr, pid)
+            : people_may_administer_jira(kr, "You must have global administrator rights to search users of every "
+                                             "project."))
+        return;
     /* without a project, a project permission is one held in every project (a grant there) */
     (void)project_perm;
     f.perms_json = perms_json(kr, keys, n);

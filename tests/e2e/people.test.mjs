@@ -89,6 +89,8 @@ describe('project roles', () => {
       assert.deepEqual(Object.keys(links).sort(), ['Administrators', 'Member', 'Viewer']);
       assert.ok(links.Viewer.endsWith(`/project/${P.WEB.id}/role/${ROLE.viewer}`), links.Viewer);
     }
+    // Jira: Administer Projects in any project will do
+    expectStatus(await raw(A, people.noah.token, `/project/${P.MKT.key}/role`), 200);
     const sam = await rejects(people.sam.c.v3.projectRoles.getProjectRoles({ projectIdOrKey: P.WEB.key }), 'member');
     assert.equal(sam.status, 403);
     const grace = await raw(A, people.grace.token, `/project/${P.WEB.key}/role`);
@@ -181,15 +183,19 @@ describe('project roles', () => {
     expectStatus(await raw(A, B.token, `/project/${P.WEB.key}/role`), 401);
   });
 
-  it('roledetails: every role, or only the caller\'s with currentMember', async () => {
-    for (const [n, api] of both(people.sam.c)) {
+  it('roledetails: every role, or only the caller\'s with currentMember; for who administers the project', async () => {
+    for (const [n, api] of both(people.noah.c)) {
       const all = await api.projectRoles.getProjectRoleDetails({ projectIdOrKey: P.WEB.key });
       valid(`GET /rest/api/${n}/project/{projectIdOrKey}/roledetails`, 200, all);
       assert.equal(all.length, 3);
       const mine = await api.projectRoles.getProjectRoleDetails({ projectIdOrKey: P.WEB.key, currentMember: true });
-      assert.deepEqual(mine.map((r) => r.name), ['Member']);
+      assert.deepEqual(mine.map((r) => r.name), ['Administrators']);
     }
+    const admin2 = await admin.v3.projectRoles.getProjectRoleDetails({ projectIdOrKey: P.MKT.key, currentMember: true });
+    assert.deepEqual(admin2, [], 'the site admin holds no role in marketing');
+    expectJiraError(await raw(A, people.sam.token, `/project/${P.WEB.key}/roledetails`), 403);
     expectJiraError(await raw(A, people.sam.token, `/project/${P.HELP.key}/roledetails`), 404);
+    expectJiraError(await raw(A, A.token, `/project/${P.WEB.key}/roledetails?currentMember=yes`), 400);
   });
 });
 
@@ -279,11 +285,16 @@ describe('users', () => {
       const global = await api.userSearch.findUsersWithAllPermissions({ permissions: 'ADMINISTER' });
       assert.deepEqual(global.map((u) => u.accountId), [A.accountId]);
     }
+    // Tomas administers marketing: he may ask there, not elsewhere nor site-wide
+    expectStatus(await raw(A, people.tomas.token, `/user/permission/search?permissions=EDIT_ISSUES&projectKey=${P.MKT.key}`), 200);
+    expectJiraError(await raw(A, people.tomas.token, `/user/permission/search?permissions=EDIT_ISSUES&projectKey=${P.WEB.key}`), 403);
+    expectJiraError(await raw(A, people.tomas.token, '/user/permission/search?permissions=EDIT_ISSUES'), 403);
     expectJiraError(await raw(A, A.token, '/user/permission/search'), 400);
     expectJiraError(await raw(A, A.token, '/user/permission/search?permissions=FLY'), 400);
     expectJiraError(await raw(A, A.token, '/user/viewissue/search'), 400);
     expectJiraError(await raw(A, people.sam.token, `/user/viewissue/search?projectKey=${P.HELP.key}`), 404);
     expectJiraError(await raw(A, people.sam.token, `/user/permission/search?permissions=BROWSE_PROJECTS&projectKey=${P.HELP.key}`), 404);
+    expectJiraError(await raw(A, people.sam.token, `/user/permission/search?permissions=BROWSE_PROJECTS&projectKey=${P.WEB.key}`), 403);
   });
 
   it('user/bulk: a page of the given accounts, this site\'s only', async () => {
@@ -443,9 +454,9 @@ describe('projects', () => {
     expectJiraError(await raw(A, A.token, '/project?recent=999'), 400);
   });
 
-  it('PUT /project: an administrator of the project (by role) updates it; others 403 or 404', async () => {
+  it('PUT /project: a Jira administrator updates it (as Jira asks); others 403 or 404', async () => {
     const name = `Website ${randomKey('N', 5)}`;
-    for (const [n, api] of both(people.noah.c)) {
+    for (const [n, api] of both(admin)) {
       const p = await api.projects.updateProject({ projectIdOrKey: P.WEB.key, name: `${name} v${n}`, description: 'new words' });
       valid(`PUT /rest/api/${n}/project/{projectIdOrKey}`, 200, p);
       assert.equal(p.name, `${name} v${n}`);
@@ -459,6 +470,8 @@ describe('projects', () => {
     assert.equal(lead.json.lead.accountId, people.grace.accountId);
     expectStatus(await raw(A, people.grace.token, `/project/${P.MKT.key}/role`), 200);
     expectJiraError(await raw(A, people.sam.token, `/project/${P.WEB.key}`, { method: 'PUT', body: { name: 'mine' } }), 403);
+    // administering the project by role is not enough: Jira asks for Administer Jira
+    expectJiraError(await raw(A, people.noah.token, `/project/${P.WEB.key}`, { method: 'PUT', body: { name: 'mine' } }), 403);
     const hidden = await raw(A, people.sam.token, `/project/${P.HELP.key}`, { method: 'PUT', body: { name: 'mine' } });
     expectJiraError(hidden, 404);
     expectJiraError(await raw(A, A.token, `/project/${P.WEB.key}`, { method: 'PUT', body: { key: 'OTHERKEY' } }), 400);
@@ -521,8 +534,9 @@ describe('change events', () => {
     }
     assert.deepEqual(all.map((e) => e.seq), all.map((_, i) => i + 1), 'numbered 1, 2, 3 ... without gaps');
     const byNoah = all.filter((e) => e.actor === people.noah.accountId).map((e) => e.kind);
-    assert.ok(byNoah.includes('kiln:jira:updated:projectroleactors') && byNoah.includes('avi:jira:updated:project'), `Noah's: ${byNoah}`);
-    const upd = all.find((e) => e.kind === 'avi:jira:updated:project' && e.actor === people.noah.accountId);
+    assert.deepEqual(byNoah, ['kiln:jira:updated:projectroleactors'], 'Noah added Grace to a role, and changed nothing else');
+    const upd = all.find((e) => e.kind === 'avi:jira:updated:project' && e.entity === String(P.WEB.id));
+    assert.equal(upd.actor, A.accountId);
     assert.equal(upd.entity, String(P.WEB.id));
     assert.equal(upd.payload.changes.description.to, 'new words');
     // a refused write and a write that changes nothing record nothing

@@ -26,7 +26,7 @@ const OPS = [
   { name: 'get issue by id', req: (c) => ({ path: `/issue/${c.i.id}` }), write: null },
   { name: 'project roles', req: (c) => ({ path: `/project/${c.p.key}/role` }), write: 403 },
   { name: 'project role', req: (c) => ({ path: `/project/${c.p.id}/role/10003` }), write: 403 },
-  { name: 'role details', req: (c) => ({ path: `/project/${c.p.key}/roledetails` }), write: null },
+  { name: 'role details', req: (c) => ({ path: `/project/${c.p.key}/roledetails` }), write: 403 },
   { name: 'add role actor', req: (c, me) => ({ method: 'POST', path: `/project/${c.p.key}/role/10002`, body: { user: [me] } }), write: 403 },
   { name: 'set role actors', req: (c, me) => ({ method: 'PUT', path: `/project/${c.p.key}/role/10002`,
     body: { categorisedActors: { 'atlassian-user-role-actor': [me] } } }), write: 403 },
@@ -44,7 +44,7 @@ const OPS = [
   { name: 'assignable in projects', req: (c) => ({ path: `/user/assignable/multiProjectSearch?projectKeys=${c.p.key}` }), write: null },
   { name: 'who views the issue', req: (c) => ({ path: `/user/viewissue/search?issueKey=${c.i.key}` }), write: null },
   { name: 'who views the project', req: (c) => ({ path: `/user/viewissue/search?projectKey=${c.p.key}` }), write: null },
-  { name: 'who holds permissions', req: (c) => ({ path: `/user/permission/search?permissions=BROWSE_PROJECTS&projectKey=${c.p.key}` }), write: null },
+  { name: 'who holds permissions', req: (c) => ({ path: `/user/permission/search?permissions=BROWSE_PROJECTS&projectKey=${c.p.key}` }), write: 403 },
 ];
 
 /** Searches and counts: what a user cannot browse is never in them. */

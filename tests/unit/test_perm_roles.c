@@ -207,8 +207,12 @@ int main(void)
 {
     log_min_level = LOG_WARN;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_roles_json), T(test_role_grants_in_its_project), T(test_grants_and_roles_combine),
-        T(test_actors),                    T(test_user_search),                T(test_project_delete_cascades),
+        cmocka_unit_test(test_roles_json),
+        T(test_role_grants_in_its_project),
+        T(test_grants_and_roles_combine),
+        T(test_actors),
+        T(test_user_search),
+        T(test_project_delete_cascades),
     };
     return cmocka_run_group_tests_name("perm_roles", tests, NULL, NULL);
 }
