@@ -49,15 +49,21 @@ int render_email_visible(kreq_t *kr, const char *account_id)
 {
     static _Thread_local const kreq_t *seen_kr;
     static _Thread_local uint64_t seen_start;
+    static _Thread_local int64_t seen_site;
+    static _Thread_local char seen_account[160];
     static _Thread_local int seen_admin;
-    if (account_id && kr->principal.account_id && strcmp(account_id, kr->principal.account_id) == 0)
+    const char *me = kr->principal.account_id;
+    if (account_id && me && strcmp(account_id, me) == 0)
         return 1;
-    if (kr->principal.kind != PRINCIPAL_USER)
+    if (kr->principal.kind != PRINCIPAL_USER || !me)
         return 0;
-    if (seen_kr != kr || seen_start != kr->start_ns) {
-        seen_admin = perm_user_has(kr->store, kr->site.id, kr->principal.account_id, 0, "ADMINISTER") == 1;
+    /* the same request, site and user as the last answer on this thread, or ask again */
+    if (seen_kr != kr || seen_start != kr->start_ns || seen_site != kr->site.id || strcmp(seen_account, me) != 0) {
+        seen_admin = perm_user_has(kr->store, kr->site.id, me, 0, "ADMINISTER") == 1;
         seen_kr = kr;
         seen_start = kr->start_ns;
+        seen_site = kr->site.id;
+        snprintf(seen_account, sizeof seen_account, "%s", me);
     }
     return seen_admin;
 }
