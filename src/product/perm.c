@@ -54,13 +54,23 @@ const char *perm_roles_json(const char *key, char *buf)
     return buf;
 }
 
+size_t perm_roles(const char *key, int64_t *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < model_roles_len && n < STORE_ROLES_MAX; i++)
+        if (role_grants(&model_roles[i], key))
+            out[n++] = model_roles[i].id;
+    return n;
+}
+
 int perm_user_has(store_t *st, int64_t site_id, const char *account_id, int64_t project_id, const char *key)
 {
     int has = 0;
-    char roles[PERM_ROLES_JSON_MAX];
+    int64_t roles[STORE_ROLES_MAX];
     if (!account_id || !key)
         return 0;
-    if (store_perm_role_has(st, site_id, account_id, project_id, key, perm_roles_json(key, roles), &has) != STORE_OK)
+    size_t n = project_id ? perm_roles(key, roles) : 0; /* a role grants nothing globally */
+    if (store_perm_role_has(st, site_id, account_id, project_id, key, roles, n, &has) != STORE_OK)
         return -1;
     return has;
 }

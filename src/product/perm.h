@@ -37,6 +37,10 @@ int perm_seed_admin(store_t *st, int64_t site_id, const char *account_id);
 #define PERM_ROLES_JSON_MAX 128
 const char *perm_roles_json(const char *key, char *buf);
 
+/* The ids of the roles that grant project permission `key` into out (at most
+ * STORE_ROLES_MAX); returns how many. */
+size_t perm_roles(const char *key, int64_t *out);
+
 /* 1 when `account_id` holds `key` in project_id (0: globally) by a grant or a role, 0 when
  * not, -1 on a store error. One indexed query. */
 int perm_user_has(store_t *st, int64_t site_id, const char *account_id, int64_t project_id, const char *key);

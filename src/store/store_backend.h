@@ -205,7 +205,7 @@ typedef struct store_roles_ops {
     int (*actor_list)(store_t *st, arena_t *a, int64_t site_id, int64_t project_id, int64_t role_id, const char ***out,
                       size_t *n);
     int (*perm_role_has)(store_t *st, int64_t site_id, const char *account_id, int64_t project_id,
-                         const char *permission, const char *roles_json, int *has);
+                         const char *permission, const int64_t *roles, size_t nroles, int *has);
     int (*user_search)(store_t *st, arena_t *a, int64_t site_id, const user_filter_t *f, user_rec_t **out, size_t *n,
                        int64_t *total);
 } store_roles_ops_t;

@@ -25,9 +25,9 @@ int store_role_actor_list(store_t *st, arena_t *a, int64_t site_id, int64_t proj
 }
 
 int store_perm_role_has(store_t *st, int64_t site_id, const char *account_id, int64_t project_id,
-                        const char *permission, const char *roles_json, int *has)
+                        const char *permission, const int64_t *roles, size_t nroles, int *has)
 {
-    return st->be->roles->perm_role_has(st, site_id, account_id, project_id, permission, roles_json, has);
+    return st->be->roles->perm_role_has(st, site_id, account_id, project_id, permission, roles, nroles, has);
 }
 
 int store_user_search(store_t *st, arena_t *a, int64_t site_id, const user_filter_t *f, user_rec_t **out, size_t *n,

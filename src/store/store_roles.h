@@ -25,11 +25,12 @@ int store_role_actor_list(store_t *st, arena_t *a, int64_t site_id, int64_t proj
                           const char ***out, size_t *n);
 
 /* *has = 1 when the account holds `permission` in project_id: a direct grant there or in
- * every project (project 0), or (project_id > 0) one of the roles of `roles_json` (a JSON
- * array of role ids) in that project. project_id 0 asks for a global grant only. One
- * indexed query (it runs on every request). */
+ * every project (project 0), or (project_id > 0) one of the roles roles[0..nroles) in that
+ * project (at most STORE_ROLES_MAX; more is STORE_ERROR). project_id 0 asks for a global
+ * grant only. One indexed query with bound ids (it runs on every request). */
+#define STORE_ROLES_MAX 8
 int store_perm_role_has(store_t *st, int64_t site_id, const char *account_id, int64_t project_id,
-                        const char *permission, const char *roles_json, int *has);
+                        const char *permission, const int64_t *roles, size_t nroles, int *has);
 
 /* Which users: every filter that is set must hold. */
 typedef struct user_filter {

@@ -38,6 +38,11 @@ static void test_roles_json(void **state)
     assert_string_equal(perm_roles_json("ADMINISTER_PROJECTS", buf), "[10002]");
     assert_string_equal(perm_roles_json("ADMINISTER", buf), "[]");
     assert_string_equal(perm_roles_json("NO_SUCH", buf), "[]");
+    int64_t ids[STORE_ROLES_MAX];
+    assert_int_equal(perm_roles("CREATE_ISSUES", ids), 2);
+    assert_int_equal(ids[0], ROLE_ADMINISTRATORS);
+    assert_int_equal(ids[1], ROLE_MEMBER);
+    assert_int_equal(perm_roles("ADMINISTER", ids), 0);
 }
 
 /* Every role grants exactly what model.h says, in its project only. */

@@ -39,7 +39,7 @@ static const char *const sql[Q__COUNT] = {
                    "AND project_id IN (0, ?3) "
                    "UNION ALL SELECT 1 FROM project_role_actors WHERE ?3 <> 0 AND site_id = ?1 AND actor = ?2 "
                    "AND project_id = ?3 AND actor_type = '" ROLE_ACTOR_USER "' "
-                   "AND role_id IN (SELECT value FROM json_each(?5)) LIMIT 1",
+                   "AND role_id IN (?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) LIMIT 1", /* STORE_ROLES_MAX */
     [Q_USER_SEARCH] = "SELECT u.account_id, u.email, u.display_name, u.account_type, u.time_zone, u.locale, "
                       "u.active, count(*) OVER ()" USER_WHERE " ORDER BY u.display_name, u.account_id "
                       "LIMIT ?7 OFFSET ?8",
@@ -88,14 +88,18 @@ static int sq_actor_list(store_t *st, arena_t *a, int64_t site, int64_t project,
 }
 
 static int sq_perm_role_has(store_t *st, int64_t site, const char *account, int64_t project, const char *perm,
-                            const char *roles_json, int *has)
+                            const int64_t *roles, size_t nroles, int *has)
 {
+    *has = 0;
+    if (nroles > STORE_ROLES_MAX)
+        return STORE_ERROR;
     sqlite3_stmt *q = sq_stmt(st, &statements, Q_PERM_HAS);
     sqlite3_bind_int64(q, 1, site);
     sq_bind_text(q, 2, account);
     sqlite3_bind_int64(q, 3, project);
     sq_bind_text(q, 4, perm);
-    sq_bind_text(q, 5, roles_json ? roles_json : "[]");
+    for (size_t i = 0; i < STORE_ROLES_MAX; i++) /* unused slots: 0, no role's id */
+        sqlite3_bind_int64(q, 5 + (int)i, i < nroles ? roles[i] : 0);
     int rc = sqlite3_step(q);
     *has = rc == SQLITE_ROW;
     int r = rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : sq_rc(st, rc);
