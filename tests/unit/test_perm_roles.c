@@ -11,6 +11,9 @@
 
 #include "product/model.h"
 #include "product/perm.h"
+#include "store/store_catalog.h"
+#include "store/store_changelog.h"
+#include "store/store_fields.h"
 #include "store/store_product.h"
 #include "store/store_roles.h"
 #include "store_fixture.h"
@@ -193,7 +196,32 @@ static void test_project_delete_cascades(void **state)
     assert_int_equal(store_role_actor_add(f->st, f->A.id, 10000, ROLE_MEMBER, "u"), STORE_OK);
     assert_int_equal(store_role_actor_add(f->st, f->B.id, 10000, ROLE_MEMBER, "u"), STORE_OK);
     assert_int_equal(store_perm_grant(f->st, f->A.id, "u", 10000, "BROWSE_PROJECTS"), STORE_OK);
+    /* what hangs on the issue and on the project */
+    const char *doomed[] = {"doomed"}, *kept[] = {"kept"};
+    assert_int_equal(store_labels_set(f->st, f->A.id, i.id, doomed, 1), STORE_OK);
+    assert_int_equal(store_labels_set(f->st, f->A.id, keep.id, kept, 1), STORE_OK);
+    component_rec_t comp = {.project_id = 10000, .name = "Frontend", .description = "", .assignee_type = "UNASSIGNED"};
+    assert_int_equal(store_component_insert(f->st, f->A.id, &comp), STORE_OK);
+    assert_int_equal(store_issue_components_set(f->st, f->A.id, i.id, &comp.id, 1), STORE_OK);
+    change_item_t item = {.field = "summary", .fieldtype = "jira", .field_id = "summary", .to_string = "x"};
+    change_group_t g = {.issue_id = i.id, .created_ms = 1, .items = &item, .nitems = 1};
+    assert_int_equal(store_changelog_append(f->st, f->A.id, &g), STORE_OK);
     assert_int_equal(store_project_delete(f->st, f->A.id, 10000), STORE_OK);
+    const char **ls;
+    size_t nl;
+    int64_t lt;
+    assert_int_equal(store_labels_list(f->st, f->a, f->A.id, 0, 10, &ls, &nl, &lt), STORE_OK);
+    assert_int_equal(lt, 1); /* the kept issue's label only */
+    assert_string_equal(ls[0], "kept");
+    assert_int_equal(store_labels_get(f->st, f->a, f->A.id, keep.id, &ls, &nl), STORE_OK);
+    assert_int_equal(nl, 1);
+    component_rec_t gone;
+    assert_int_equal(store_component_get(f->st, f->a, f->A.id, comp.id, &gone), STORE_NOTFOUND);
+    change_group_t *gs;
+    size_t ng;
+    int64_t gt;
+    assert_int_equal(store_changelog_list(f->st, f->a, f->A.id, i.id, 0, 10, &gs, &ng, &gt), STORE_OK);
+    assert_int_equal(gt, 0);
     project_rec_t p;
     issue_rec_t got;
     const char *pk;

@@ -60,6 +60,7 @@ enum q {
     Q_PROJECT_DEL_ROLE_ACTORS,
     Q_PROJECT_DEL_GRANTS,
     Q_PROJECT_DEL_PROPS,
+    Q_PROJECT_DEL_SPRINT_ISSUES,
     Q_PROJECT_DEL_SPRINTS,
     Q_PROJECT_DEL_BOARDS,
     Q_PROJECT_DEL,
@@ -184,6 +185,10 @@ static const char *const sql[Q__COUNT] = {
     [Q_PROJECT_DEL_GRANTS] = "DELETE FROM user_permissions WHERE site_id = ?1 AND project_id = ?2 AND ?2 <> 0",
     [Q_PROJECT_DEL_PROPS] = "DELETE FROM entity_properties WHERE site_id = ?1 AND entity = 'project' AND "
                             "entity_id = CAST(?2 AS TEXT)",
+    /* other projects' issues in the project's boards' sprints leave those sprints */
+    [Q_PROJECT_DEL_SPRINT_ISSUES] = "DELETE FROM issue_sprints WHERE site_id = ?1 AND sprint_id IN (SELECT s.id FROM "
+                                    "sprints s JOIN boards b ON b.site_id = s.site_id AND b.id = s.board_id "
+                                    "WHERE s.site_id = ?1 AND b.project_id = ?2)",
     [Q_PROJECT_DEL_SPRINTS] = "DELETE FROM sprints WHERE site_id = ?1 AND board_id IN (SELECT id FROM boards "
                               "WHERE site_id = ?1 AND project_id = ?2)",
     [Q_PROJECT_DEL_BOARDS] = "DELETE FROM boards WHERE site_id = ?1 AND project_id = ?2",
