@@ -24,6 +24,13 @@ function valid(op, status, body) {
   if (!v(body)) assert.fail(`${op} -> ${status} does not match the Jira schema\n${formatErrors(v, body)}`);
 }
 
+/** res has `status` and its body validates against operation `op` (v3 path template). */
+function ok(res, op, status = 200) {
+  expectStatus(res, status, op);
+  valid(op, status, res.json);
+  return res.json;
+}
+
 /** Both API versions of a jira.js client: [[2, v2], [3, v3]]. */
 const both = (c) => [[2, c.v2], [3, c.v3]];
 
@@ -38,7 +45,7 @@ before(async () => {
   admin = await jiraClients(k, A);
   // the demo team by first name: {accountId, token, c (jira.js clients)}
   const us = await raw(A, A.token, '/users/search?maxResults=100');
-  expectStatus(us, 200);
+  ok(us, 'GET /rest/api/3/users/search');
   people = {};
   for (const u of us.json) {
     const first = u.emailAddress?.split('@')[0];
@@ -90,7 +97,7 @@ describe('project roles', () => {
       assert.ok(links.Viewer.endsWith(`/project/${P.WEB.id}/role/${ROLE.viewer}`), links.Viewer);
     }
     // Jira: Administer Projects in any project will do
-    expectStatus(await raw(A, people.noah.token, `/project/${P.MKT.key}/role`), 200);
+    ok(await raw(A, people.noah.token, `/project/${P.MKT.key}/role`), 'GET /rest/api/3/project/{projectIdOrKey}/role');
     const sam = await rejects(people.sam.c.v3.projectRoles.getProjectRoles({ projectIdOrKey: P.WEB.key }), 'member');
     assert.equal(sam.status, 403);
     const grace = await raw(A, people.grace.token, `/project/${P.WEB.key}/role`);
@@ -126,7 +133,7 @@ describe('project roles', () => {
     assert.ok(added.actors.some((a) => a.actorUser.accountId === grace.accountId));
     assert.equal(await see(), 200, 'a Viewer browses the project');
     const edit = await raw(A, grace.token, `/mypermissions?projectKey=${P.WEB.key}&permissions=BROWSE_PROJECTS,EDIT_ISSUES`);
-    expectStatus(edit, 200);
+    ok(edit, 'GET /rest/api/3/mypermissions');
     assert.equal(edit.json.permissions.BROWSE_PROJECTS.havePermission, true);
     assert.equal(edit.json.permissions.EDIT_ISSUES.havePermission, false);
     // set: the role has exactly these
@@ -220,7 +227,7 @@ describe('users', () => {
     for (const u of seen) assert.equal('emailAddress' in u, u.accountId === people.sam.accountId, u.displayName);
     // another site's users are not found here
     const other = await raw(A, A.token, '/user/search?query=' + encodeURIComponent('(people-b)'));
-    expectStatus(other, 200);
+    ok(other, 'GET /rest/api/3/user/search');
     assert.deepEqual(other.json, []);
     const bMia = (await raw(B, B.token, '/user/search?query=mia')).json[0].accountId;
     assert.deepEqual((await raw(A, A.token, `/user/search?accountId=${bMia}`)).json, []);
@@ -233,7 +240,7 @@ describe('users', () => {
     // LIKE and quote characters are plain text
     for (const q of ['%', '_', "'", '"', '\\', '%25']) {
       const r = await raw(A, A.token, '/user/search?query=' + encodeURIComponent(q));
-      expectStatus(r, 200, q);
+      ok(r, 'GET /rest/api/3/user/search');
       assert.deepEqual(r.json, [], q);
     }
   });
@@ -253,9 +260,9 @@ describe('users', () => {
     }
     // by issue: the issue's project
     const issues = await raw(A, A.token, `/issue/${P.WEB.key}-1`);
-    expectStatus(issues, 200);
+    ok(issues, 'GET /rest/api/3/issue/{issueIdOrKey}');
     const byIssue = await raw(A, people.sam.token, `/user/assignable/search?issueKey=${P.WEB.key}-1&query=noah`);
-    expectStatus(byIssue, 200);
+    ok(byIssue, 'GET /rest/api/3/user/assignable/search');
     assert.deepEqual(byIssue.json.map((u) => u.accountId), [people.noah.accountId]);
     // a project or issue Sam cannot browse is a 404 as a missing one
     const hidden = await raw(A, people.sam.token, `/user/assignable/search?project=${P.HELP.key}`);
@@ -286,7 +293,7 @@ describe('users', () => {
       assert.deepEqual(global.map((u) => u.accountId), [A.accountId]);
     }
     // Tomas administers marketing: he may ask there, not elsewhere nor site-wide
-    expectStatus(await raw(A, people.tomas.token, `/user/permission/search?permissions=EDIT_ISSUES&projectKey=${P.MKT.key}`), 200);
+    ok(await raw(A, people.tomas.token, `/user/permission/search?permissions=EDIT_ISSUES&projectKey=${P.MKT.key}`), 'GET /rest/api/3/user/permission/search');
     expectJiraError(await raw(A, people.tomas.token, `/user/permission/search?permissions=EDIT_ISSUES&projectKey=${P.WEB.key}`), 403);
     expectJiraError(await raw(A, people.tomas.token, '/user/permission/search?permissions=EDIT_ISSUES'), 403);
     expectJiraError(await raw(A, A.token, '/user/permission/search'), 400);
@@ -315,7 +322,7 @@ describe('users', () => {
     assert.equal(p1.json.values.length, 2);
     assert.equal(p1.json.isLast, false);
     const next = await k.api(p1.json.nextPage.replace(k.url, ''), { token: A.token });
-    expectStatus(next, 200);
+    ok(next, 'GET /rest/api/3/user/bulk');
     assert.equal(next.json.values.length, 1);
     assert.equal(next.json.isLast, true);
     const all = [...p1.json.values, ...next.json.values].map((u) => u.accountId).sort();
@@ -340,7 +347,7 @@ describe('users', () => {
     const other = await people.sam.c.v3.users.getUser({ accountId: people.noah.accountId });
     assert.equal(other.emailAddress, undefined, 'a user does not see another\'s email');
     const all = await raw(A, A.token, '/users?maxResults=100');
-    expectStatus(all, 200);
+    ok(all, 'GET /rest/api/3/users');
     valid('GET /rest/api/3/users', 200, all.json);
     assert.ok(all.json.length >= 13, `a dozen and more demo users: ${all.json.length}`);
   });
@@ -356,14 +363,14 @@ describe('my permissions and permissions', () => {
       assert.equal(r.permissions.EDIT_ISSUES.type, 'PROJECT');
       assert.equal(r.permissions.ADMINISTER.type, 'GLOBAL');
     }
-    const jonas = (await raw(A, people.jonas.token, `/mypermissions?issueKey=${P.WEB.key}-1&permissions=BROWSE_PROJECTS,EDIT_ISSUES`)).json;
+    const jonas = ok(await raw(A, people.jonas.token, `/mypermissions?issueKey=${P.WEB.key}-1&permissions=BROWSE_PROJECTS,EDIT_ISSUES`), 'GET /rest/api/3/mypermissions');
     assert.equal(jonas.permissions.BROWSE_PROJECTS.havePermission, true);
     assert.equal(jonas.permissions.EDIT_ISSUES.havePermission, false, 'a Viewer may not edit');
     // anywhere: held in some project
-    const any = (await raw(A, people.jonas.token, '/mypermissions?permissions=BROWSE_PROJECTS,CREATE_ISSUES')).json;
+    const any = ok(await raw(A, people.jonas.token, '/mypermissions?permissions=BROWSE_PROJECTS,CREATE_ISSUES'), 'GET /rest/api/3/mypermissions');
     assert.equal(any.permissions.BROWSE_PROJECTS.havePermission, true);
     assert.equal(any.permissions.CREATE_ISSUES.havePermission, false);
-    const noah = (await raw(A, people.noah.token, '/mypermissions?permissions=ADMINISTER_PROJECTS')).json;
+    const noah = ok(await raw(A, people.noah.token, '/mypermissions?permissions=ADMINISTER_PROJECTS'), 'GET /rest/api/3/mypermissions');
     assert.equal(noah.permissions.ADMINISTER_PROJECTS.havePermission, true, 'by his Administrators role');
     // a project or issue Sam cannot browse is a 404 as a missing one
     const hidden = await raw(A, people.sam.token, `/mypermissions?projectKey=${P.HELP.key}&permissions=BROWSE_PROJECTS`);
@@ -466,9 +473,9 @@ describe('projects', () => {
     assert.equal(got.name, `${name} v3`);
     // lead change: the new lead must be a user here, and becomes an Administrator
     const lead = await raw(A, A.token, `/project/${P.MKT.key}`, { method: 'PUT', body: { leadAccountId: people.grace.accountId } });
-    expectStatus(lead, 200);
+    ok(lead, 'PUT /rest/api/3/project/{projectIdOrKey}');
     assert.equal(lead.json.lead.accountId, people.grace.accountId);
-    expectStatus(await raw(A, people.grace.token, `/project/${P.MKT.key}/role`), 200);
+    ok(await raw(A, people.grace.token, `/project/${P.MKT.key}/role`), 'GET /rest/api/3/project/{projectIdOrKey}/role');
     expectJiraError(await raw(A, people.sam.token, `/project/${P.WEB.key}`, { method: 'PUT', body: { name: 'mine' } }), 403);
     // administering the project by role is not enough: Jira asks for Administer Jira
     expectJiraError(await raw(A, people.noah.token, `/project/${P.WEB.key}`, { method: 'PUT', body: { name: 'mine' } }), 403);
@@ -493,11 +500,11 @@ describe('projects', () => {
     }
     // Sam leads it: an Administrator of it, so he sees its roles
     const roles = await raw(A, people.sam.token, `/project/${key}/role/${ROLE.admins}`);
-    expectStatus(roles, 200);
+    ok(roles, 'GET /rest/api/3/project/{projectIdOrKey}/role/{id}');
     assert.deepEqual(roles.json.actors.map((a) => a.actorUser.accountId), [people.sam.accountId]);
     const issue = await raw(A, people.sam.token, '/issue', { method: 'POST',
       body: { fields: { project: { key }, summary: 'to be deleted', issuetype: { id: '10001' } } } });
-    expectStatus(issue, 201);
+    ok(issue, 'POST /rest/api/3/issue', 201);
     // Sam administers the project but not Jira: Jira's delete needs the global permission
     expectJiraError(await raw(A, people.sam.token, `/project/${key}`, { method: 'DELETE' }), 403);
     expectJiraError(await raw(A, A.token, `/project/${key}?enableUndo=maybe`, { method: 'DELETE' }), 400);
@@ -507,11 +514,11 @@ describe('projects', () => {
     expectJiraError(await raw(A, A.token, `/issue/${issue.json.id}`), 404);
     expectJiraError(await raw(A, A.token, `/issue/${issue.json.key}`), 404);
     expectJiraError(await raw(A, A.token, `/project/${key}`, { method: 'DELETE' }), 404);
-    const mine = await raw(A, people.sam.token, '/permissions/project', { method: 'POST', body: { permissions: ['BROWSE_PROJECTS'] } });
+    const mine = { json: ok(await raw(A, people.sam.token, '/permissions/project', { method: 'POST', body: { permissions: ['BROWSE_PROJECTS'] } }), 'POST /rest/api/3/permissions/project') };
     assert.ok(!mine.json.projects.some((p) => p.key === key), 'no role survives the project');
     // the key is free again: a new project with it starts empty
     const again = await raw(A, A.token, '/project', { method: 'POST', body: { key, name: `Reborn ${key}` } });
-    expectStatus(again, 201);
+    ok(again, 'POST /rest/api/3/project', 201);
     const issues = await raw(A, A.token, `/issue/${key}-1`);
     expectJiraError(issues, 404);
   });
@@ -543,7 +550,7 @@ describe('change events', () => {
     const last = all.at(-1).seq;
     expectJiraError(await raw(A, people.sam.token, `/project/${P.WEB.key}`, { method: 'PUT', body: { name: 'nope' } }), 403);
     const cur = (await raw(A, A.token, `/project/${P.WEB.key}`)).json;
-    expectStatus(await raw(A, A.token, `/project/${P.WEB.key}`, { method: 'PUT', body: { name: cur.name } }), 200);
+    ok(await raw(A, A.token, `/project/${P.WEB.key}`, { method: 'PUT', body: { name: cur.name } }), 'PUT /rest/api/3/project/{projectIdOrKey}');
     assert.deepEqual(events(last), []);
     // one write, one event
     await admin.v3.projectRoleActors.addActorUsers({ projectIdOrKey: P.MKT.key, id: ROLE.viewer, user: [people.jonas.accountId] });

@@ -12,6 +12,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startKiln, expectStatus, expectJiraError, describeRes } from './lib/kiln.mjs';
+import { loadSpec, formatErrors } from './lib/schemas.mjs';
 
 /**
  * Operations that name one project or issue. Each gets {p: {key, id}, i: {key, id}} (a
@@ -20,13 +21,13 @@ import { startKiln, expectStatus, expectJiraError, describeRes } from './lib/kil
  * a read (200).
  */
 const OPS = [
-  { name: 'get project by key', req: (c) => ({ path: `/project/${c.p.key}` }), write: null },
-  { name: 'get project by id', req: (c) => ({ path: `/project/${c.p.id}` }), write: null },
-  { name: 'get issue by key', req: (c) => ({ path: `/issue/${c.i.key}` }), write: null },
-  { name: 'get issue by id', req: (c) => ({ path: `/issue/${c.i.id}` }), write: null },
-  { name: 'project roles', req: (c) => ({ path: `/project/${c.p.key}/role` }), write: 403 },
-  { name: 'project role', req: (c) => ({ path: `/project/${c.p.id}/role/10003` }), write: 403 },
-  { name: 'role details', req: (c) => ({ path: `/project/${c.p.key}/roledetails` }), write: 403 },
+  { name: 'get project by key', op: 'GET /rest/api/3/project/{projectIdOrKey}', req: (c) => ({ path: `/project/${c.p.key}` }), write: null },
+  { name: 'get project by id', op: 'GET /rest/api/3/project/{projectIdOrKey}', req: (c) => ({ path: `/project/${c.p.id}` }), write: null },
+  { name: 'get issue by key', op: 'GET /rest/api/3/issue/{issueIdOrKey}', req: (c) => ({ path: `/issue/${c.i.key}` }), write: null },
+  { name: 'get issue by id', op: 'GET /rest/api/3/issue/{issueIdOrKey}', req: (c) => ({ path: `/issue/${c.i.id}` }), write: null },
+  { name: 'project roles', op: 'GET /rest/api/3/project/{projectIdOrKey}/role', req: (c) => ({ path: `/project/${c.p.key}/role` }), write: 403 },
+  { name: 'project role', op: 'GET /rest/api/3/project/{projectIdOrKey}/role/{id}', req: (c) => ({ path: `/project/${c.p.id}/role/10003` }), write: 403 },
+  { name: 'role details', op: 'GET /rest/api/3/project/{projectIdOrKey}/roledetails', req: (c) => ({ path: `/project/${c.p.key}/roledetails` }), write: 403 },
   { name: 'add role actor', req: (c, me) => ({ method: 'POST', path: `/project/${c.p.key}/role/10002`, body: { user: [me] } }), write: 403 },
   { name: 'set role actors', req: (c, me) => ({ method: 'PUT', path: `/project/${c.p.key}/role/10002`,
     body: { categorisedActors: { 'atlassian-user-role-actor': [me] } } }), write: 403 },
@@ -35,30 +36,36 @@ const OPS = [
   { name: 'delete project', req: (c) => ({ method: 'DELETE', path: `/project/${c.p.id}` }), write: 403 },
   { name: 'create issue', req: (c) => ({ method: 'POST', path: '/issue',
     body: { fields: { project: { key: c.p.key }, summary: 'x', issuetype: { id: '10001' } } } }), write: 400, sameAs: 400 },
-  { name: 'mypermissions in project', req: (c) => ({ path: `/mypermissions?projectKey=${c.p.key}&permissions=BROWSE_PROJECTS` }), write: null },
-  { name: 'mypermissions by project id', req: (c) => ({ path: `/mypermissions?projectId=${c.p.id}&permissions=EDIT_ISSUES` }), write: null },
-  { name: 'mypermissions on issue', req: (c) => ({ path: `/mypermissions?issueKey=${c.i.key}&permissions=BROWSE_PROJECTS` }), write: null },
-  { name: 'mypermissions by issue id', req: (c) => ({ path: `/mypermissions?issueId=${c.i.id}&permissions=BROWSE_PROJECTS` }), write: null },
-  { name: 'assignable in project', req: (c) => ({ path: `/user/assignable/search?project=${c.p.key}` }), write: null },
-  { name: 'assignable on issue', req: (c) => ({ path: `/user/assignable/search?issueKey=${c.i.key}` }), write: null },
-  { name: 'assignable in projects', req: (c) => ({ path: `/user/assignable/multiProjectSearch?projectKeys=${c.p.key}` }), write: null },
-  { name: 'who views the issue', req: (c) => ({ path: `/user/viewissue/search?issueKey=${c.i.key}` }), write: null },
-  { name: 'who views the project', req: (c) => ({ path: `/user/viewissue/search?projectKey=${c.p.key}` }), write: null },
-  { name: 'who holds permissions', req: (c) => ({ path: `/user/permission/search?permissions=BROWSE_PROJECTS&projectKey=${c.p.key}` }), write: 403 },
+  { name: 'mypermissions in project', op: 'GET /rest/api/3/mypermissions', req: (c) => ({ path: `/mypermissions?projectKey=${c.p.key}&permissions=BROWSE_PROJECTS` }), write: null },
+  { name: 'mypermissions by project id', op: 'GET /rest/api/3/mypermissions', req: (c) => ({ path: `/mypermissions?projectId=${c.p.id}&permissions=EDIT_ISSUES` }), write: null },
+  { name: 'mypermissions on issue', op: 'GET /rest/api/3/mypermissions', req: (c) => ({ path: `/mypermissions?issueKey=${c.i.key}&permissions=BROWSE_PROJECTS` }), write: null },
+  { name: 'mypermissions by issue id', op: 'GET /rest/api/3/mypermissions', req: (c) => ({ path: `/mypermissions?issueId=${c.i.id}&permissions=BROWSE_PROJECTS` }), write: null },
+  { name: 'assignable in project', op: 'GET /rest/api/3/user/assignable/search', req: (c) => ({ path: `/user/assignable/search?project=${c.p.key}` }), write: null },
+  { name: 'assignable on issue', op: 'GET /rest/api/3/user/assignable/search', req: (c) => ({ path: `/user/assignable/search?issueKey=${c.i.key}` }), write: null },
+  { name: 'assignable in projects', op: 'GET /rest/api/3/user/assignable/multiProjectSearch', req: (c) => ({ path: `/user/assignable/multiProjectSearch?projectKeys=${c.p.key}` }), write: null },
+  { name: 'who views the issue', op: 'GET /rest/api/3/user/viewissue/search', req: (c) => ({ path: `/user/viewissue/search?issueKey=${c.i.key}` }), write: null },
+  { name: 'who views the project', op: 'GET /rest/api/3/user/viewissue/search', req: (c) => ({ path: `/user/viewissue/search?projectKey=${c.p.key}` }), write: null },
+  { name: 'who holds permissions', op: 'GET /rest/api/3/user/permission/search', req: (c) => ({ path: `/user/permission/search?permissions=BROWSE_PROJECTS&projectKey=${c.p.key}` }), write: 403 },
 ];
 
 /** Searches and counts: what a user cannot browse is never in them. */
 const LISTS = [
-  { name: 'project search', req: () => ({ path: '/project/search?maxResults=100&expand=insight' }) },
-  { name: 'project search by key', req: (c) => ({ path: `/project/search?keys=${c.p.key}` }) },
-  { name: 'project search by query', req: (c) => ({ path: `/project/search?query=${encodeURIComponent(c.p.key.toLowerCase())}` }) },
-  { name: 'all projects', req: () => ({ path: '/project?expand=description,lead,issueTypes' }) },
-  { name: 'permitted projects', req: () => ({ method: 'POST', path: '/permissions/project', body: { permissions: ['BROWSE_PROJECTS'] } }) },
-  { name: 'bulk permission check', req: (c) => ({ method: 'POST', path: '/permissions/check',
+  { name: 'project search', op: 'GET /rest/api/3/project/search', req: () => ({ path: '/project/search?maxResults=100&expand=insight' }) },
+  { name: 'project search by key', op: 'GET /rest/api/3/project/search', req: (c) => ({ path: `/project/search?keys=${c.p.key}` }) },
+  { name: 'project search by query', op: 'GET /rest/api/3/project/search', req: (c) => ({ path: `/project/search?query=${encodeURIComponent(c.p.key.toLowerCase())}` }) },
+  { name: 'all projects', op: 'GET /rest/api/3/project', req: () => ({ path: '/project?expand=description,lead,issueTypes' }) },
+  { name: 'permitted projects', op: 'POST /rest/api/3/permissions/project', req: () => ({ method: 'POST', path: '/permissions/project', body: { permissions: ['BROWSE_PROJECTS'] } }) },
+  { name: 'bulk permission check', op: 'POST /rest/api/3/permissions/check', req: (c) => ({ method: 'POST', path: '/permissions/check',
     body: { projectPermissions: [{ permissions: ['BROWSE_PROJECTS', 'EDIT_ISSUES'], projects: [Number(c.p.id)], issues: [Number(c.i.id)] }] } }) },
 ];
 
-let k, A, B, sam, jonas, hidden, missing, visible, bIds;
+let k, S, A, B, sam, jonas, hidden, missing, visible, bIds;
+
+/** A 2xx body validates against the operation's Jira schema. */
+function valid(op, res) {
+  const v = S.forOperation(op, res.status);
+  if (!v(res.json)) assert.fail(`${op} -> ${res.status} does not match the Jira schema\n${formatErrors(v, res.json)}`);
+}
 
 const call = (site, token, r) => k.jira(site.cloudId, r.path, { token, method: r.method ?? 'GET', body: r.body });
 
@@ -83,6 +90,7 @@ function namesNothing(res, c, what) {
 }
 
 before(async () => {
+  S = loadSpec();
   k = await startKiln();
   A = await k.siteWithToken('perm-a', true);
   B = await k.siteWithToken('perm-b', true);
@@ -129,6 +137,7 @@ describe('permission sweep', () => {
       if ((req.method ?? 'GET') === 'GET') {
         const adm = await call(A, A.token, req);
         expectStatus(adm, 200, `${op.name}: the admin reads the help desk`);
+        valid(op.op, adm);
       }
     });
 
@@ -138,6 +147,7 @@ describe('permission sweep', () => {
         expectJiraError(r, op.write, `${op.name} as a Viewer`);
       } else {
         expectStatus(r, 200, `${op.name} as a Viewer`);
+        valid(op.op, r);
       }
     });
 
@@ -156,6 +166,7 @@ describe('permission sweep', () => {
     it(`lists: ${l.name} never carries the hidden project`, async () => {
       const r = await call(A, sam.token, l.req(hidden));
       expectStatus(r, 200, l.name);
+      valid(l.op, r);
       namesNothing(r, hidden, l.name);
       const adm = await call(A, A.token, l.req(hidden));
       expectStatus(adm, 200);
