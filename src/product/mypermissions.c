@@ -132,6 +132,10 @@ void my_permissions(kreq_t *kr)
         }
         p += len + (e != NULL);
     }
+    if (n == 0) {
+        reply_error(kr, 400, 1, "The permissions query parameter is required.");
+        return;
+    }
     /* the context: an issue (its project), a project, or none (anywhere) */
     int64_t project = 0;
     const char *issue = ikey ? ikey : iid;

@@ -387,6 +387,8 @@ describe('my permissions and permissions', () => {
     const no = await rejects(people.sam.c.v3.permissions.getMyPermissions({ projectKey: P.WEB.key }), 'no permissions');
     assert.equal(no.status, 400);
     expectJiraError(await raw(A, A.token, '/mypermissions?permissions=FLY'), 400);
+    expectJiraError(await raw(A, A.token, '/mypermissions?permissions=,,'), 400);
+    expectJiraError(await raw(A, A.token, '/mypermissions?permissions=BROWSE_PROJECTS%00'), 400);
     expectJiraError(await raw(A, A.token, '/mypermissions?permissions=' + Array(65).fill('BROWSE_PROJECTS').join(',')), 400);
   });
 
