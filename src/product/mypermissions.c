@@ -41,6 +41,16 @@ static const struct {
     {"DELETE_ALL_ATTACHMENTS", "38", "Delete All Attachments",
      "Users with this permission may delete all attachments."},
     {"TRANSITION_ISSUES", "46", "Transition Issues", "Ability to transition issues."},
+    /* permissions other parts of kiln may model (a key perm_all lacks is never asked for) */
+    {"WORK_ON_ISSUES", "20", "Work On Issues",
+     "Ability to log work done against an issue. Only useful if Time "
+     "Tracking is turned on."},
+    {"EDIT_OWN_COMMENTS", "35", "Edit Own Comments", "Ability to edit own comments made on issues."},
+    {"DELETE_OWN_COMMENTS", "37", "Delete Own Comments", "Ability to delete own comments made on issues."},
+    {"EDIT_OWN_WORKLOGS", "40", "Edit Own Worklogs", "Ability to edit own worklogs made on issues."},
+    {"EDIT_ALL_WORKLOGS", "41", "Edit All Worklogs", "Ability to edit all worklogs made on issues."},
+    {"DELETE_OWN_WORKLOGS", "42", "Delete Own Worklogs", "Ability to delete own worklogs made on issues."},
+    {"DELETE_ALL_WORKLOGS", "43", "Delete All Worklogs", "Ability to delete all worklogs made on issues."},
 };
 
 static size_t about_index(const char *key)
