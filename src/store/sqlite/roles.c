@@ -34,12 +34,14 @@ static const char *const sql[Q__COUNT] = {
     [Q_CLEAR] = "DELETE FROM project_role_actors WHERE site_id = ?1 AND project_id = ?2 AND role_id = ?3",
     [Q_LIST] = "SELECT actor FROM project_role_actors WHERE site_id = ?1 AND project_id = ?2 AND role_id = ?3 "
                "AND actor_type = '" ROLE_ACTOR_USER "' ORDER BY actor",
-    /* a direct grant (its primary key) or a role actor (the actor index) */
+    /* a direct grant (its primary key) or a role actor (the actor index: one seek to the
+       user's rows in the project, at most one per role, then +role_id filters them; as
+       an index term the IN list costs a seek per bound id, measured 40% slower) */
     [Q_PERM_HAS] = "SELECT 1 FROM user_permissions WHERE site_id = ?1 AND account_id = ?2 AND permission = ?4 "
                    "AND project_id IN (0, ?3) "
                    "UNION ALL SELECT 1 FROM project_role_actors WHERE ?3 <> 0 AND site_id = ?1 AND actor = ?2 "
                    "AND project_id = ?3 AND actor_type = '" ROLE_ACTOR_USER "' "
-                   "AND role_id IN (?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) LIMIT 1", /* STORE_ROLES_MAX */
+                   "AND +role_id IN (?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) LIMIT 1", /* STORE_ROLES_MAX */
     [Q_USER_SEARCH] = "SELECT u.account_id, u.email, u.display_name, u.account_type, u.time_zone, u.locale, "
                       "u.active, count(*) OVER ()" USER_WHERE " ORDER BY u.display_name, u.account_id "
                       "LIMIT ?7 OFFSET ?8",
