@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "product/demo_people.h"
 #include "product/model.h"
 #include "store/store_product.h"
 #include "store/store_sites.h"
@@ -123,6 +124,9 @@ int demo_fill(store_t *st, arena_t *a, const site_rec_t *site, const char *(*new
     for (size_t i = 0; rc == STORE_OK && i < sizeof people / sizeof *people; i++)
         for (const char *const *perm = people[i].perms; rc == STORE_OK && *perm; perm++)
             rc = store_perm_grant(st, site->id, ids[i], people[i].in < 0 ? 0 : pids[people[i].in], *perm);
+    _Static_assert(sizeof projects / sizeof *projects == DEMO_NPROJECTS, "demo_people.h names each demo project");
+    if (rc == STORE_OK) /* the team, by project roles (product/demo_people.c) */
+        rc = demo_people(st, a, site, pids, new_id);
     for (size_t i = 0; rc == STORE_OK && i < sizeof issues / sizeof *issues; i++) {
         issue_rec_t is = {
             .project_id = pids[issues[i].project],

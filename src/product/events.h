@@ -34,6 +34,9 @@
 #define EV_VERSION_DELETED "avi:jira:deleted:version"
 #define EV_PROJECT_CREATED "avi:jira:created:project"
 #define EV_PROJECT_UPDATED "avi:jira:updated:project"
+#define EV_PROJECT_DELETED "avi:jira:deleted:project"
+/* kiln's own: Forge has no event for a project role's actors; recorded, not delivered */
+#define EV_ROLE_ACTORS_UPDATED "kiln:jira:updated:projectroleactors"
 #define EV_PROPERTY_SET "avi:jira:created:property" /* payload names the entity and key */
 #define EV_PROPERTY_DELETED "avi:jira:deleted:property"
 #define EV_SPRINT_CREATED "avi:jira-software:created:sprint"

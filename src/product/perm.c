@@ -2,13 +2,16 @@
  * check @forge/api's authorize() calls. */
 #include "product/perm.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "base/enc.h"
 #include "base/jsonw.h"
 #include "http/reply.h"
+#include "product/model.h"
 #include "product/routes.h"
 #include "store/store_product.h"
+#include "store/store_roles.h"
 #include "store/store_sites.h"
 
 const perm_def_t perm_all[] = {
@@ -53,10 +56,36 @@ int perm_seed_admin(store_t *st, int64_t site_id, const char *account_id)
     return rc;
 }
 
+const char *perm_roles_json(const char *key, char *buf)
+{
+    size_t o = 0;
+    buf[o++] = '[';
+    for (size_t i = 0; i < model_roles_len && o + 24 < PERM_ROLES_JSON_MAX; i++)
+        if (role_grants(&model_roles[i], key))
+            o += (size_t)snprintf(buf + o, PERM_ROLES_JSON_MAX - o, "%s%lld", o > 1 ? "," : "",
+                                  (long long)model_roles[i].id);
+    buf[o++] = ']';
+    buf[o] = '\0';
+    return buf;
+}
+
+size_t perm_roles(const char *key, int64_t *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < model_roles_len && n < STORE_ROLES_MAX; i++)
+        if (role_grants(&model_roles[i], key))
+            out[n++] = model_roles[i].id;
+    return n;
+}
+
 int perm_user_has(store_t *st, int64_t site_id, const char *account_id, int64_t project_id, const char *key)
 {
     int has = 0;
-    if (store_perm_has(st, site_id, account_id, project_id, key, &has) != STORE_OK)
+    int64_t roles[STORE_ROLES_MAX];
+    if (!account_id || !key)
+        return 0;
+    size_t n = project_id ? perm_roles(key, roles) : 0; /* a role grants nothing globally */
+    if (store_perm_role_has(st, site_id, account_id, project_id, key, roles, n, &has) != STORE_OK)
         return -1;
     return has;
 }

@@ -1,4 +1,4 @@
-/* Projects: search, get, create. */
+/* Projects: search, list, get, create, update, delete. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,11 +8,14 @@
 #include "base/enc.h"
 #include "base/json.h"
 #include "http/reply.h"
+#include "product/events.h"
 #include "product/idkey.h"
+#include "product/people.h"
 #include "product/perm.h"
 #include "product/render.h"
 #include "product/routes.h"
 #include "store/store_product.h"
+#include "store/store_roles.h"
 #include "store/store_sites.h"
 
 static const struct {
@@ -105,8 +108,11 @@ void project_search(kreq_t *kr)
         return;
     }
 
-    if (perm_is_user(kr)) /* a user sees the projects it may browse */
+    char roles[PERM_ROLES_JSON_MAX];
+    if (perm_is_user(kr)) { /* a user sees the projects it may browse */
         f.viewer = kr->principal.account_id;
+        f.viewer_roles = perm_roles_json("BROWSE_PROJECTS", roles);
+    }
     project_rec_t *ps;
     size_t n;
     int64_t total;
@@ -295,7 +301,20 @@ void project_create(kreq_t *kr)
         .url = url ? url : "",
         .created_ms = clock_now_ms(),
     };
-    int rc = store_project_insert(kr->store, kr->site.id, &p);
+    /* the project, its lead as its Administrator and the event commit together */
+    int rc = store_begin(kr->store);
+    if (rc == STORE_OK)
+        rc = store_project_insert(kr->store, kr->site.id, &p);
+    if (rc == STORE_OK)
+        rc = store_role_actor_add(kr->store, kr->site.id, p.id, ROLE_ADMINISTRATORS, p.lead_account_id);
+    if (rc == STORE_OK)
+        rc = product_event(
+            kr, EV_PROJECT_CREATED, p.id,
+            json_pack("{s:{s:I,s:s,s:s}}", "project", "id", (json_int_t)p.id, "key", p.key, "name", p.name));
+    if (rc == STORE_OK)
+        rc = store_commit(kr->store);
+    else
+        store_rollback(kr->store);
     if (rc == STORE_CONFLICT) {
         reply_field_errors(kr, 409,
                            json_pack("{s:s}", "projectKey", "A project with that project key already exists."));
@@ -308,4 +327,182 @@ void project_create(kreq_t *kr)
     char self[1024];
     snprintf(self, sizeof self, "%s/rest/api/3/project/%lld", render_base(kr), (long long)p.id);
     reply_json_new(kr, 201, json_pack("{s:s,s:I,s:s}", "self", self, "id", (json_int_t)p.id, "key", p.key));
+}
+
+/* ---- list (Jira's deprecated GET /project: every project the caller may browse) ---- */
+
+#define PROJECT_LIST_MAX 10000 /* projects GET /project answers at most */
+
+void project_list(kreq_t *kr)
+{
+    int bad = 0;
+    unsigned expand = render_expand(kreq_query(kr, "expand", &bad));
+    int64_t recent = 0;
+    if (bad || kreq_query_int(kr, "recent", 0, 20, &recent)) {
+        reply_error(kr, 400, 1, "expand must be a list of names and recent an integer from 0 to 20.");
+        return;
+    }
+    project_filter_t f = {.order = PROJECT_ORDER_KEY, .max_results = PROJECT_LIST_MAX};
+    char roles[PERM_ROLES_JSON_MAX];
+    if (perm_is_user(kr)) {
+        f.viewer = kr->principal.account_id;
+        f.viewer_roles = perm_roles_json("BROWSE_PROJECTS", roles);
+    }
+    project_rec_t *ps;
+    size_t n;
+    int64_t total;
+    if (store_project_search(kr->store, kr->arena, kr->site.id, &f, &ps, &n, &total) != STORE_OK) {
+        reply_error(kr, 500, 1, "Internal server error");
+        return;
+    }
+    if (recent > 0 && (int64_t)n > recent) /* kiln keeps no history of views: the first by key */
+        n = (size_t)recent;
+    jsonw_t *w = reply_writer_new(kr);
+    jw_arr(w);
+    for (size_t i = 0; i < n; i++)
+        render_project(w, kr, &ps[i], expand);
+    jw_arr_end(w);
+    reply_writer(kr, 200, w);
+}
+
+/* ---- update ---- */
+
+/* UpdateProjectDetails fields kiln writes, and those it accepts but ignores (schemes and
+ * avatars it does not model). */
+static const char *const updatable[] = {"name", "description", "leadAccountId", "lead", "url", "assigneeType"};
+static const char *const update_ignored[] = {"avatarId",         "categoryId",         "issueSecurityScheme",
+                                             "permissionScheme", "notificationScheme", "projectTemplateKey",
+                                             "projectTypeKey",   "releasedProjectKeys"};
+
+void project_update(kreq_t *kr)
+{
+    project_rec_t p;
+    if (people_project(kr, kr->params[0], &p) || /* Jira: the Administer Jira permission */
+        people_may_administer_jira(kr, "You must have global administrator rights to update a project."))
+        return;
+    int bad = 0;
+    unsigned expand = render_expand(kreq_query(kr, "expand", &bad));
+    json_t *body = kreq_json_body(kr, 1);
+    if (!body)
+        return;
+    json_t *errors = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(body, k, v)
+    {
+        if (strcmp(k, "key") == 0) {
+            if (!json_is_string(v) || strcmp(json_string_value(v), p.key) != 0)
+                json_object_set_new(errors, "projectKey",
+                                    json_string("kiln does not change a project's key; send the project's own key "
+                                                "or none."));
+        } else if (!one_of(k, updatable, sizeof updatable / sizeof *updatable) &&
+                   !one_of(k, update_ignored, sizeof update_ignored / sizeof *update_ignored))
+            json_object_set_new(errors, k, json_string("Unrecognized field; it is not part of UpdateProjectDetails."));
+    }
+    const char *name = NULL, *desc = NULL, *lead = NULL, *lead_old = NULL, *url = NULL, *atype = NULL;
+    if (!opt_string(body, "name", &name) || (name && (!*name || utf8_chars(name) > 80)))
+        json_object_set_new(errors, "projectName",
+                            json_string("You must specify a valid project name of at most 80 characters."));
+    if (!opt_string(body, "description", &desc) || (desc && strlen(desc) > 65535))
+        json_object_set_new(errors, "description",
+                            json_string("The description must be a string of at most 65535 characters."));
+    if (!opt_string(body, "leadAccountId", &lead) || !opt_string(body, "lead", &lead_old) ||
+        (lead && strlen(lead) > 128) || (lead_old && strlen(lead_old) > 128))
+        json_object_set_new(errors, "projectLead", json_string("The project lead must be an account id."));
+    if (!opt_string(body, "url", &url) || (url && strlen(url) > 255))
+        json_object_set_new(errors, "projectUrl", json_string("The URL must be a string of at most 255 characters."));
+    if (!opt_string(body, "assigneeType", &atype) || (atype && !one_of(atype, assignee_types, 2)))
+        json_object_set_new(errors, "assigneeType", json_string("assigneeType must be PROJECT_LEAD or UNASSIGNED."));
+    if (!lead)
+        lead = lead_old;
+    user_rec_t u;
+    if (json_object_size(errors) == 0 && lead &&
+        store_user_get(kr->store, kr->arena, kr->site.id, lead, &u) != STORE_OK)
+        json_object_set_new(errors, "projectLead", json_string("The project lead must be a user of this site."));
+    if (json_object_size(errors) > 0) {
+        reply_field_errors(kr, 400, errors);
+        return;
+    }
+    json_decref(errors);
+    /* what changed, Jira's way: the old and new value of each field written */
+    json_t *changes = json_object();
+    const struct {
+        const char *field, *next;
+        const char **cur;
+    } fields[] = {
+        {"name", name, &p.name}, {"description", desc, &p.description},     {"leadAccountId", lead, &p.lead_account_id},
+        {"url", url, &p.url},    {"assigneeType", atype, &p.assignee_type},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+        if (!fields[i].next || strcmp(fields[i].next, *fields[i].cur ? *fields[i].cur : "") == 0)
+            continue;
+        json_object_set_new(changes, fields[i].field,
+                            json_pack("{s:s?,s:s}", "from", *fields[i].cur, "to", fields[i].next));
+        *fields[i].cur = fields[i].next;
+    }
+    int rc = STORE_OK;
+    if (json_object_size(changes) > 0) { /* an update that changes nothing writes nothing */
+        rc = store_begin(kr->store);
+        if (rc == STORE_OK)
+            rc = store_project_update(kr->store, kr->site.id, &p);
+        if (rc == STORE_OK && lead) /* the new lead administers the project, as at creation */
+            rc = store_role_actor_add(kr->store, kr->site.id, p.id, ROLE_ADMINISTRATORS, p.lead_account_id);
+        if (rc == STORE_OK)
+            rc = product_event(kr, EV_PROJECT_UPDATED, p.id,
+                               json_pack("{s:{s:I,s:s,s:s},s:O}", "project", "id", (json_int_t)p.id, "key", p.key,
+                                         "name", p.name, "changes", changes));
+        if (rc == STORE_OK)
+            rc = store_commit(kr->store);
+        else
+            store_rollback(kr->store);
+    }
+    json_decref(changes);
+    if (rc == STORE_OK)
+        rc = store_project_by_id(kr->store, kr->arena, kr->site.id, p.id, &p);
+    if (rc != STORE_OK) {
+        reply_error(kr, 500, 1, "Internal server error");
+        return;
+    }
+    jsonw_t *w = reply_writer_new(kr);
+    render_project(w, kr, &p, expand | EXPAND_FULL);
+    reply_writer(kr, 200, w);
+}
+
+/* ---- delete ---- */
+
+void project_delete(kreq_t *kr)
+{
+    project_rec_t p;
+    if (people_project(kr, kr->params[0], &p))
+        return;
+    int admin = perm_allows(kr, 0, "ADMINISTER"); /* Jira: the Administer Jira permission */
+    if (admin != 1) {
+        reply_error(kr, admin < 0 ? 500 : 403, 1,
+                    admin < 0 ? "Internal server error"
+                              : "You must have global administrator rights to delete a project.");
+        return;
+    }
+    int bad = 0;
+    const char *undo = kreq_query(kr, "enableUndo", &bad);
+    if (bad || (undo && strcmp(undo, "true") && strcmp(undo, "false"))) {
+        reply_error(kr, 400, 1, "enableUndo must be true or false.");
+        return;
+    }
+    int rc = store_begin(kr->store);
+    if (rc == STORE_OK)
+        rc = store_project_delete(kr->store, kr->site.id, p.id);
+    if (rc == STORE_OK)
+        rc = product_event(
+            kr, EV_PROJECT_DELETED, p.id,
+            json_pack("{s:{s:I,s:s,s:s}}", "project", "id", (json_int_t)p.id, "key", p.key, "name", p.name));
+    if (rc == STORE_OK)
+        rc = store_commit(kr->store);
+    else
+        store_rollback(kr->store);
+    if (rc != STORE_OK) {
+        reply_error(kr, rc == STORE_NOTFOUND ? 404 : 500, 1,
+                    rc == STORE_NOTFOUND ? "No project could be found with key or id given." : "Internal server error");
+        return;
+    }
+    reply_raw(kr, 204, "application/json;charset=UTF-8", "", 0);
 }

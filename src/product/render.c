@@ -9,6 +9,7 @@
 
 #include "base/clock.h"
 #include "base/enc.h"
+#include "product/perm.h"
 #include "store/store_product.h"
 #include "store/store_sites.h"
 
@@ -41,7 +42,93 @@ static void avatars(jsonw_t *w, const char *base, const char *kind, const char *
     jw_obj_end(w);
 }
 
+/* Jira shows a user's email address as the user's profile visibility allows; kiln's
+ * rule is Jira's default for a managed account ("only you and admins"): the user itself
+ * (a user, or an app's bot user reading itself) and a Jira administrator see it, nobody
+ * else. The administrator check is one query, remembered for the request (per thread:
+ * a request runs on one thread). */
+int render_email_visible(kreq_t *kr, const char *account_id)
+{
+    static _Thread_local const kreq_t *seen_kr;
+    static _Thread_local uint64_t seen_start;
+    static _Thread_local int64_t seen_site;
+    static _Thread_local char seen_account[160];
+    static _Thread_local int seen_admin;
+    const char *me = kr->principal.account_id;
+    if (account_id && me && strcmp(account_id, me) == 0)
+        return 1;
+    if (kr->principal.kind != PRINCIPAL_USER || !me)
+        return 0;
+    /* the same request, site and user as the last answer on this thread, or ask again */
+    if (seen_kr != kr || seen_start != kr->start_ns || seen_site != kr->site.id || strcmp(seen_account, me) != 0) {
+        seen_admin = perm_user_has(kr->store, kr->site.id, me, 0, "ADMINISTER") == 1;
+        seen_kr = kr;
+        seen_start = kr->start_ns;
+        seen_site = kr->site.id;
+        snprintf(seen_account, sizeof seen_account, "%s", me);
+    }
+    return seen_admin;
+}
+
+/* The groups and applicationRoles lists of a User (GET /user, /myself): kiln has no
+ * groups; an Atlassian account has Jira's one application role, an app none. */
+static void user_lists(jsonw_t *w, const user_rec_t *u, unsigned uexpand)
+{
+    jw_kstr(w, "expand", "groups,applicationRoles");
+    jw_key(w, "groups");
+    jw_obj(w);
+    jw_kint(w, "size", 0);
+    jw_key(w, "items");
+    jw_arr(w);
+    jw_arr_end(w);
+    jw_obj_end(w);
+    int licensed = strcmp(u->account_type, "atlassian") == 0;
+    jw_key(w, "applicationRoles");
+    jw_obj(w);
+    jw_kint(w, "size", licensed);
+    jw_key(w, "items");
+    jw_arr(w);
+    if (licensed && (uexpand & USER_EXPAND_APPLICATION_ROLES)) {
+        static const char *const lists[] = {"groups", "groupDetails", "defaultGroups", "defaultGroupsDetails"};
+        jw_obj(w);
+        jw_kstr(w, "key", "jira-software");
+        for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
+            jw_key(w, lists[i]);
+            jw_arr(w);
+            jw_arr_end(w);
+        }
+        jw_kstr(w, "name", "Jira Software");
+        jw_kbool(w, "selectedByDefault", 0);
+        jw_kbool(w, "defined", 1);
+        jw_kbool(w, "hasUnlimitedSeats", 1);
+        jw_kbool(w, "platform", 0);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_obj_end(w);
+}
+
+unsigned render_user_expand(const char *expand)
+{
+    unsigned bits = 0;
+    for (const char *p = expand; p && *p;) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n == 6 && memcmp(p, "groups", 6) == 0)
+            bits |= USER_EXPAND_GROUPS;
+        if (n == 16 && memcmp(p, "applicationRoles", 16) == 0)
+            bits |= USER_EXPAND_APPLICATION_ROLES;
+        p += n + (e != NULL);
+    }
+    return bits;
+}
+
 void render_user(jsonw_t *w, kreq_t *kr, const user_rec_t *u, int details)
+{
+    render_user_full(w, kr, u, details, USER_EXPAND_NONE);
+}
+
+void render_user_full(jsonw_t *w, kreq_t *kr, const user_rec_t *u, int details, unsigned uexpand)
 {
     const char *base = render_base(kr);
     jw_obj(w);
@@ -49,13 +136,16 @@ void render_user(jsonw_t *w, kreq_t *kr, const user_rec_t *u, int details)
     JW_STRCAT(w, base, "/rest/api/3/user?accountId=", u->account_id);
     jw_kstr(w, "accountId", u->account_id);
     jw_kstr(w, "accountType", u->account_type);
-    jw_kstr(w, "emailAddress", u->email);
+    if (render_email_visible(kr, u->account_id))
+        jw_kstr(w, "emailAddress", u->email);
     avatars(w, base, "user", "10122");
     jw_kstr(w, "displayName", u->display_name);
     jw_kbool(w, "active", u->active);
     jw_kstr(w, "timeZone", u->time_zone);
     if (!details)
         jw_kstr(w, "locale", u->locale);
+    if (uexpand != USER_EXPAND_NONE)
+        user_lists(w, u, uexpand);
     jw_obj_end(w);
 }
 
@@ -207,8 +297,16 @@ void render_project(jsonw_t *w, kreq_t *kr, const project_rec_t *p, unsigned exp
         jw_key(w, "versions");
         jw_arr(w);
         jw_arr_end(w);
-        jw_key(w, "roles");
+        jw_key(w, "roles"); /* each role's URL in the project (product/roles.c) */
         jw_obj(w);
+        char id[24];
+        enc_i64(id, p->id);
+        for (size_t i = 0; i < model_roles_len; i++) {
+            char rid[24];
+            enc_i64(rid, model_roles[i].id);
+            jw_key(w, model_roles[i].name);
+            JW_STRCAT(w, render_base(kr), "/rest/api/3/project/", id, "/role/", rid);
+        }
         jw_obj_end(w);
     }
     jw_obj_end(w);

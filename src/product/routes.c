@@ -20,6 +20,8 @@
 #include "product/issues.h"
 #include "product/links.h"
 
+#include "product/people.h"
+
 /* The route table. V23 adds an operation under both /rest/api/2 and /rest/api/3 with one
  * handler (render_v2 tells the handler which was called: v2 text fields are strings,
  * v3 ADF documents). Routes are grouped by area, each group under a comment naming it.
@@ -141,6 +143,38 @@ static route_t routes[] = {
     {"GET", "/rest/forge/1/app/properties/{propertyKey}", property_app_get},
     {"PUT", "/rest/forge/1/app/properties/{propertyKey}", property_app_set},
     {"DELETE", "/rest/forge/1/app/properties/{propertyKey}", property_app_delete},
+    /* people: users, project roles, permissions, project administration (product/people.h) */
+    V23("GET", "/project",
+        project_list), /* api: `recent` answers the first projects by key (kiln keeps no view history) */
+    V23("PUT", "/project/{projectIdOrKey}",
+        project_update), /* api: a project's key cannot change; scheme and avatar fields are accepted and ignored */
+    V23("DELETE", "/project/{projectIdOrKey}",
+        project_delete),            /* api: deletes at once (no trash: `enableUndo` is accepted and ignored) */
+    V23("GET", "/role", role_list), /* api: the three roles every site has (Administrators, Member, Viewer); they cannot
+                                       be created or changed */
+    V23("GET", "/role/{id}", role_get),
+    V23("GET", "/project/{projectIdOrKey}/role", project_role_links),
+    V23("GET", "/project/{projectIdOrKey}/role/{id}", project_role_get),
+    V23("POST", "/project/{projectIdOrKey}/role/{id}",
+        project_role_add), /* api: users only: kiln has no groups, so a group is refused as one that does not exist */
+    V23("PUT", "/project/{projectIdOrKey}/role/{id}",
+        project_role_set), /* api: users only (atlassian-user-role-actor); a group is refused */
+    V23("DELETE", "/project/{projectIdOrKey}/role/{id}",
+        project_role_remove), /* api: `user` only; a group is refused */
+    V23("GET", "/project/{projectIdOrKey}/roledetails", project_role_details),
+    V23("GET", "/users", user_search),
+    V23("GET", "/user/search", user_find), /* api: matches a prefix of the display name, of a word of it, or of the
+                                              email; `property` is refused */
+    V23("GET", "/user/assignable/search", user_assignable),
+    V23("GET", "/user/assignable/multiProjectSearch", user_assignable_multi),
+    V23("GET", "/user/bulk", user_bulk),
+    V23("GET", "/user/viewissue/search", user_viewissue),
+    V23("GET", "/user/permission/search", user_with_permissions), /* api: without projectKey or issueKey, a project
+                                                                     permission must be held in every project */
+    V23("GET", "/mypermissions",
+        my_permissions), /* api: only the permissions kiln models (GET /permissions); others are a 400 */
+    V23("GET", "/permissions", permissions_all), /* api: the permissions kiln models, not Jira's whole list */
+    V23("POST", "/permissions/project", permissions_project),
 };
 
 route_table_t product_routes = {"jira", routes, sizeof routes / sizeof routes[0], 1};

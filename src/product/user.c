@@ -14,8 +14,10 @@ void user_myself(kreq_t *kr)
         reply_error(kr, 401, 1, "The user of this credential no longer exists.");
         return;
     }
+    int bad = 0;
+    unsigned ex = render_user_expand(kreq_query(kr, "expand", &bad));
     jsonw_t *w = reply_writer_new(kr);
-    render_user(w, kr, &u, 0);
+    render_user_full(w, kr, &u, 0, USER_EXPAND_LISTS | ex);
     reply_writer(kr, 200, w);
 }
 
@@ -61,7 +63,8 @@ void user_get(kreq_t *kr)
                     rc == STORE_NOTFOUND ? "User not found." : "Internal server error");
         return;
     }
+    unsigned ex = render_user_expand(kreq_query(kr, "expand", &bad));
     jsonw_t *w = reply_writer_new(kr);
-    render_user(w, kr, &u, 0);
+    render_user_full(w, kr, &u, 0, USER_EXPAND_LISTS | ex);
     reply_writer(kr, 200, w);
 }

@@ -24,6 +24,7 @@
 #include "store/store_links.h"
 #include "store/store_product.h"
 #include "store/store_properties.h"
+#include "store/store_roles.h"
 #include "store/store_sites.h"
 #include "store/store_worklogs.h"
 
@@ -67,6 +68,8 @@ typedef struct store_product_ops {
     int (*issue_delete)(store_t *st, int64_t site_id, int64_t id);
     int (*issue_children)(store_t *st, arena_t *a, int64_t site_id, int64_t parent_id, size_t max, issue_rec_t **out,
                           const char ***project_keys, size_t *n);
+    int (*project_update)(store_t *st, int64_t site_id, const project_rec_t *p);
+    int (*project_delete)(store_t *st, int64_t site_id, int64_t id);
 } store_product_ops_t;
 
 /* custom fields, their values, labels (store/store_fields.h) */
@@ -240,6 +243,18 @@ typedef struct store_properties_ops {
                 prop_rec_t **out, size_t *n);
     int (*delete_all)(store_t *st, int64_t site_id, const char *entity, const char *entity_id);
 } store_properties_ops_t;
+/* project role actors, permissions by grant or role, users by permission (store/store_roles.h) */
+typedef struct store_roles_ops {
+    int (*actor_add)(store_t *st, int64_t site_id, int64_t project_id, int64_t role_id, const char *account_id);
+    int (*actor_remove)(store_t *st, int64_t site_id, int64_t project_id, int64_t role_id, const char *account_id);
+    int (*actor_clear)(store_t *st, int64_t site_id, int64_t project_id, int64_t role_id);
+    int (*actor_list)(store_t *st, arena_t *a, int64_t site_id, int64_t project_id, int64_t role_id, const char ***out,
+                      size_t *n);
+    int (*perm_role_has)(store_t *st, int64_t site_id, const char *account_id, int64_t project_id,
+                         const char *permission, const int64_t *roles, size_t nroles, int *has);
+    int (*user_search)(store_t *st, arena_t *a, int64_t site_id, const user_filter_t *f, user_rec_t **out, size_t *n,
+                       int64_t *total);
+} store_roles_ops_t;
 
 typedef struct store_backend {
     const char *name;
@@ -272,6 +287,7 @@ typedef struct store_backend {
     const store_comments_ops_t *comments;
     const store_worklogs_ops_t *worklogs;
     const store_properties_ops_t *properties;
+    const store_roles_ops_t *roles;
 } store_backend_t;
 
 /* Every backend's handle starts with this (a backend's own handle embeds it first). */

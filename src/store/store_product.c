@@ -66,3 +66,13 @@ int store_issue_children(store_t *st, arena_t *a, int64_t site_id, int64_t paren
 {
     return st->be->product->issue_children(st, a, site_id, parent_id, max, out, project_keys, n);
 }
+
+int store_project_update(store_t *st, int64_t site_id, const project_rec_t *p)
+{
+    return st->be->product->project_update(st, site_id, p);
+}
+
+int store_project_delete(store_t *st, int64_t site_id, int64_t id)
+{
+    return st->be->product->project_delete(st, site_id, id);
+}

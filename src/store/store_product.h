@@ -43,9 +43,12 @@ typedef struct project_filter {
     int order;              /* one of PROJECT_ORDER_* */
     int64_t start_at, max_results;
     int insight; /* 1: fill issue_count and last_issue_update_ms */
-    /* a user's account id: only the projects it may browse (BROWSE_PROJECTS, store_perm_has);
+    /* a user's account id: only the projects it may browse (BROWSE_PROJECTS, store_perm_role_has);
        NULL: every project (an app). Searches with a viewer are never answered from the cache. */
     const char *viewer;
+    /* with a viewer: the roles granting BROWSE_PROJECTS (a JSON array of role ids,
+       perm_roles_json); the viewer may browse a project where it holds one of them */
+    const char *viewer_roles;
 } project_filter_t;
 
 enum { PROJECT_ORDER_KEY, PROJECT_ORDER_KEY_DESC, PROJECT_ORDER_NAME, PROJECT_ORDER_NAME_DESC };
@@ -68,6 +71,13 @@ int store_project_by_id(store_t *st, arena_t *a, int64_t site_id, int64_t id, pr
 int store_project_by_key(store_t *st, arena_t *a, int64_t site_id, const char *key, project_rec_t *out);
 int store_project_search(store_t *st, arena_t *a, int64_t site_id, const project_filter_t *f, project_rec_t **out,
                          size_t *n, int64_t *total);
+/* Writes p's name, description, lead, assignee type and URL (its key, type and id stay);
+ * STORE_NOTFOUND if the site has no project p->id. */
+int store_project_update(store_t *st, int64_t site_id, const project_rec_t *p);
+/* Deletes the project and everything of it: its issues with all that hangs on them (as
+ * store_issue_delete), its components, versions, role actors, direct grants in it, project
+ * properties, boards and their sprints. STORE_NOTFOUND if there is no such project. */
+int store_project_delete(store_t *st, int64_t site_id, int64_t id);
 
 /* ---- issues ---- */
 /* Assigns the site-wide id and the project's next number. */

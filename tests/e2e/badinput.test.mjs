@@ -229,8 +229,8 @@ describe('routing', () => {
 
   it('known path with another method: 405', async () => {
     for (const [method, p, body] of [
-      ['DELETE', '/project/search'], ['PUT', '/myself', {}], ['POST', '/serverInfo', {}],
-      ['DELETE', `/project/${'PGX'}`], ['PATCH', '/issue/ABC-1', {}], ['POST', '/users/search', {}],
+      ['POST', '/project/search', {}], ['PUT', '/myself', {}], ['POST', '/serverInfo', {}],
+      ['PATCH', `/project/${'PGX'}`, {}], ['PATCH', '/issue/ABC-1', {}], ['POST', '/users/search', {}],
       ['PUT', '/project', {}], ['GET', '/issue'],
     ]) {
       const r = await k.jira(A.cloudId, p, { token: A.token, method, body });

@@ -40,8 +40,36 @@ enum q {
     Q_ISSUE_DEL_SPRINTS,
     Q_ISSUE_DEL,
     Q_ISSUE_CHILDREN,
+    /* store_project_update, store_project_delete (its cascade, in this order) */
+    Q_PROJECT_UPDATE,
+    Q_PROJECT_DEL_LABELS,
+    Q_PROJECT_DEL_ISSUE_COMPONENTS,
+    Q_PROJECT_DEL_ISSUE_VERSIONS,
+    Q_PROJECT_DEL_VALUES,
+    Q_PROJECT_DEL_COMMENT_PROPS,
+    Q_PROJECT_DEL_WORKLOG_PROPS,
+    Q_PROJECT_DEL_COMMENTS,
+    Q_PROJECT_DEL_WORKLOGS,
+    Q_PROJECT_DEL_CHANGEITEMS,
+    Q_PROJECT_DEL_CHANGEGROUPS,
+    Q_PROJECT_DEL_ISSUE_PROPS,
+    Q_PROJECT_DEL_LINKS,
+    Q_PROJECT_DEL_ISSUE_SPRINTS,
+    Q_PROJECT_DEL_ISSUES,
+    Q_PROJECT_DEL_COMPONENTS,
+    Q_PROJECT_DEL_VERSIONS,
+    Q_PROJECT_DEL_ROLE_ACTORS,
+    Q_PROJECT_DEL_GRANTS,
+    Q_PROJECT_DEL_PROPS,
+    Q_PROJECT_DEL_SPRINT_ISSUES,
+    Q_PROJECT_DEL_SPRINTS,
+    Q_PROJECT_DEL_BOARDS,
+    Q_PROJECT_DEL,
     Q__COUNT
 };
+
+/* the ids of the project's issues (?1 the site, ?2 the project) */
+#define PROJECT_ISSUES "(SELECT id FROM issues WHERE site_id = ?1 AND project_id = ?2)"
 
 #define PROJECT_COLS                                                                                                   \
     "p.id, p.key, p.name, p.description, p.type_key, p.lead_account_id, p.assignee_type, "                             \
@@ -56,7 +84,10 @@ enum q {
     " AND (?3 IS NULL OR p.key IN (SELECT value FROM json_each(?3)))"                                                  \
     " AND (?4 IS NULL OR p.type_key IN (SELECT value FROM json_each(?4)))"                                             \
     " AND (?8 IS NULL OR EXISTS (SELECT 1 FROM user_permissions up WHERE up.site_id = p.site_id"                       \
-    " AND up.account_id = ?8 AND up.permission = 'BROWSE_PROJECTS' AND up.project_id IN (0, p.id)))"
+    " AND up.account_id = ?8 AND up.permission = 'BROWSE_PROJECTS' AND up.project_id IN (0, p.id))"                    \
+    " OR EXISTS (SELECT 1 FROM project_role_actors ra WHERE ra.site_id = p.site_id AND ra.actor = ?8"                  \
+    " AND ra.project_id = p.id AND ra.actor_type = 'atlassian-user-role-actor'"                                        \
+    " AND ra.role_id IN (SELECT value FROM json_each(?9))))"
 /* The page walks an index in order; the total is an uncorrelated subquery over the same
  * filter, which SQLite evaluates once per statement (a window count(*) OVER () would
  * force a temporary b-tree on every search). */
@@ -127,6 +158,45 @@ static const char *const sql[Q__COUNT] = {
     [Q_ISSUE_CHILDREN] = "SELECT " ISSUE_COLS " FROM issues i JOIN projects p "
                          "ON p.site_id = i.site_id AND p.id = i.project_id "
                          "WHERE i.site_id = ?1 AND i.parent_id = ?2 ORDER BY i.id LIMIT ?3",
+    [Q_PROJECT_UPDATE] = "UPDATE projects SET name = ?3, description = ?4, lead_account_id = ?5, assignee_type = ?6, "
+                         "url = ?7 WHERE site_id = ?1 AND id = ?2",
+    [Q_PROJECT_DEL_LABELS] = "DELETE FROM issue_labels WHERE site_id = ?1 AND issue_id IN " PROJECT_ISSUES,
+    [Q_PROJECT_DEL_ISSUE_COMPONENTS] =
+        "DELETE FROM issue_components WHERE site_id = ?1 AND issue_id IN " PROJECT_ISSUES,
+    [Q_PROJECT_DEL_ISSUE_VERSIONS] = "DELETE FROM issue_versions WHERE site_id = ?1 AND issue_id IN " PROJECT_ISSUES,
+    [Q_PROJECT_DEL_VALUES] = "DELETE FROM field_values WHERE site_id = ?1 AND issue_id IN " PROJECT_ISSUES,
+    [Q_PROJECT_DEL_COMMENT_PROPS] = "DELETE FROM entity_properties WHERE site_id = ?1 AND entity = 'comment' AND "
+                                    "entity_id IN (SELECT CAST(id AS TEXT) FROM comments WHERE site_id = ?1 "
+                                    "AND issue_id IN " PROJECT_ISSUES ")",
+    [Q_PROJECT_DEL_WORKLOG_PROPS] = "DELETE FROM entity_properties WHERE site_id = ?1 AND entity = 'worklog' AND "
+                                    "entity_id IN (SELECT CAST(id AS TEXT) FROM worklogs WHERE site_id = ?1 "
+                                    "AND issue_id IN " PROJECT_ISSUES ")",
+    [Q_PROJECT_DEL_COMMENTS] = "DELETE FROM comments WHERE site_id = ?1 AND issue_id IN " PROJECT_ISSUES,
+    [Q_PROJECT_DEL_WORKLOGS] = "DELETE FROM worklogs WHERE site_id = ?1 AND issue_id IN " PROJECT_ISSUES,
+    [Q_PROJECT_DEL_CHANGEITEMS] = "DELETE FROM changeitems WHERE site_id = ?1 AND group_id IN (SELECT id FROM "
+                                  "changegroups WHERE site_id = ?1 AND issue_id IN " PROJECT_ISSUES ")",
+    [Q_PROJECT_DEL_CHANGEGROUPS] = "DELETE FROM changegroups WHERE site_id = ?1 AND issue_id IN " PROJECT_ISSUES,
+    [Q_PROJECT_DEL_ISSUE_PROPS] = "DELETE FROM entity_properties WHERE site_id = ?1 AND entity = 'issue' AND "
+                                  "entity_id IN (SELECT CAST(id AS TEXT) FROM issues WHERE site_id = ?1 "
+                                  "AND project_id = ?2)",
+    [Q_PROJECT_DEL_LINKS] = "DELETE FROM issue_links WHERE site_id = ?1 AND (outward_issue_id IN " PROJECT_ISSUES
+                            " OR inward_issue_id IN " PROJECT_ISSUES ")",
+    [Q_PROJECT_DEL_ISSUE_SPRINTS] = "DELETE FROM issue_sprints WHERE site_id = ?1 AND issue_id IN " PROJECT_ISSUES,
+    [Q_PROJECT_DEL_ISSUES] = "DELETE FROM issues WHERE site_id = ?1 AND project_id = ?2",
+    [Q_PROJECT_DEL_COMPONENTS] = "DELETE FROM components WHERE site_id = ?1 AND project_id = ?2",
+    [Q_PROJECT_DEL_VERSIONS] = "DELETE FROM versions_jira WHERE site_id = ?1 AND project_id = ?2",
+    [Q_PROJECT_DEL_ROLE_ACTORS] = "DELETE FROM project_role_actors WHERE site_id = ?1 AND project_id = ?2",
+    [Q_PROJECT_DEL_GRANTS] = "DELETE FROM user_permissions WHERE site_id = ?1 AND project_id = ?2 AND ?2 <> 0",
+    [Q_PROJECT_DEL_PROPS] = "DELETE FROM entity_properties WHERE site_id = ?1 AND entity = 'project' AND "
+                            "entity_id = CAST(?2 AS TEXT)",
+    /* other projects' issues in the project's boards' sprints leave those sprints */
+    [Q_PROJECT_DEL_SPRINT_ISSUES] = "DELETE FROM issue_sprints WHERE site_id = ?1 AND sprint_id IN (SELECT s.id FROM "
+                                    "sprints s JOIN boards b ON b.site_id = s.site_id AND b.id = s.board_id "
+                                    "WHERE s.site_id = ?1 AND b.project_id = ?2)",
+    [Q_PROJECT_DEL_SPRINTS] = "DELETE FROM sprints WHERE site_id = ?1 AND board_id IN (SELECT id FROM boards "
+                              "WHERE site_id = ?1 AND project_id = ?2)",
+    [Q_PROJECT_DEL_BOARDS] = "DELETE FROM boards WHERE site_id = ?1 AND project_id = ?2",
+    [Q_PROJECT_DEL] = "DELETE FROM projects WHERE site_id = ?1 AND id = ?2",
 };
 
 static const sq_sql_t statements = {SQ_PRODUCT, Q__COUNT, sql};
@@ -220,6 +290,7 @@ static void bind_filter(sqlite3_stmt *q, int64_t site, const project_filter_t *f
     sq_bind_text(q, 3, f->keys_json);
     sq_bind_text(q, 4, f->types_json);
     sq_bind_text(q, 8, f->viewer);
+    sq_bind_text(q, 9, f->viewer_roles ? f->viewer_roles : "[]");
 }
 
 static int sq_project_search(store_t *st, arena_t *a, int64_t site, const project_filter_t *f, project_rec_t **out,
@@ -413,6 +484,32 @@ static int sq_issue_delete(store_t *st, int64_t site, int64_t id)
     return sq_tx_close(st, opened, rc);
 }
 
+static int sq_project_update(store_t *st, int64_t site, const project_rec_t *p)
+{
+    sqlite3_stmt *q = stmt(st, Q_PROJECT_UPDATE);
+    sqlite3_bind_int64(q, 1, site);
+    sqlite3_bind_int64(q, 2, p->id);
+    sq_bind_text(q, 3, p->name);
+    sq_bind_text(q, 4, p->description ? p->description : "");
+    sq_bind_text(q, 5, p->lead_account_id);
+    sq_bind_text(q, 6, p->assignee_type ? p->assignee_type : "UNASSIGNED");
+    sq_bind_text(q, 7, p->url ? p->url : "");
+    return sq_write_one_row(st, q);
+}
+
+static int sq_project_delete(store_t *st, int64_t site, int64_t id)
+{
+    int opened;
+    int rc = sq_tx_open(st, &opened);
+    for (enum q d = Q_PROJECT_DEL_LABELS; rc == STORE_OK && d <= Q_PROJECT_DEL; d++) {
+        sqlite3_stmt *q = stmt(st, d);
+        sqlite3_bind_int64(q, 1, site);
+        sqlite3_bind_int64(q, 2, id);
+        rc = d == Q_PROJECT_DEL ? sq_write_one_row(st, q) : sq_exec(st, q);
+    }
+    return sq_tx_close(st, opened, rc);
+}
+
 static int sq_next_kind_id(store_t *st, int64_t site, const char *kind, int64_t *id)
 {
     int opened;
@@ -468,4 +565,6 @@ const store_product_ops_t sq_product_ops = {
     .issue_update = sq_issue_update,
     .issue_delete = sq_issue_delete,
     .issue_children = sq_issue_children,
+    .project_update = sq_project_update,
+    .project_delete = sq_project_delete,
 };

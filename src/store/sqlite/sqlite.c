@@ -410,6 +410,7 @@ static const store_backend_t sqlite_backend = {
     .comments = &sq_comments_ops,
     .worklogs = &sq_worklogs_ops,
     .properties = &sq_properties_ops,
+    .roles = &sq_roles_ops,
     .auth = &sq_auth_ops,
 };
 

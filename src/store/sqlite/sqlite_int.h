@@ -20,6 +20,7 @@
  *   comments.c  store/store_comments.h   (comments)
  *   worklogs.c  store/store_worklogs.h   (worklogs)
  *   properties.c store/store_properties.h (entity_properties)
+ *   roles.c     store/store_roles.h      (project_role_actors; permissions by grant or role)
  *
  * Each family file owns the SQL of its statements: a table indexed by its own enum,
  * described by an sq_sql_t, prepared once per handle on first use (sq_stmt). A
@@ -63,6 +64,7 @@ enum sq_table {
     SQ_COMMENTS,
     SQ_WORKLOGS,
     SQ_PROPERTIES,
+    SQ_ROLES,
     SQ__TABLES
 };
 
@@ -198,6 +200,7 @@ extern const store_links_ops_t sq_links_ops;
 extern const store_comments_ops_t sq_comments_ops;
 extern const store_worklogs_ops_t sq_worklogs_ops;
 extern const store_properties_ops_t sq_properties_ops;
+extern const store_roles_ops_t sq_roles_ops;
 extern const store_auth_ops_t sq_auth_ops;
 
 #endif
