@@ -21,6 +21,7 @@
 #include "store/store_journal.h"
 #include "store/store_kvs.h"
 #include "store/store_product.h"
+#include "store/store_search.h"
 #include "store/store_sites.h"
 
 /* sites, users, user API tokens (store/store_sites.h) */
@@ -194,6 +195,16 @@ typedef struct store_events_ops {
     int (*list)(store_t *st, arena_t *a, int64_t site_id, int64_t after, int64_t max, event_rec_t **out, size_t *n);
 } store_events_ops_t;
 
+/* JQL searches (store/store_search.h) */
+typedef struct store_search_ops {
+    int (*search)(store_t *st, arena_t *a, int64_t site_id, const ss_query_t *q, issue_rec_t **out, const char ***keys,
+                  size_t *n, int64_t *total);
+    int (*count)(store_t *st, int64_t site_id, const ss_query_t *q, int64_t *total);
+    int (*plan)(store_t *st, arena_t *a, int64_t site_id, const ss_query_t *q, const char **plan);
+    int (*lookup)(store_t *st, arena_t *a, int64_t site_id, ss_lookup_t kind, const char *name, int64_t **ids,
+                  const char ***names, size_t *n);
+} store_search_ops_t;
+
 typedef struct store_backend {
     const char *name;
     /* the handle, migrations and transactions (store/store.h) */
@@ -221,6 +232,7 @@ typedef struct store_backend {
     const store_fields_ops_t *fields;
     const store_catalog_ops_t *catalog;
     const store_changelog_ops_t *changelog;
+    const store_search_ops_t *search;
 } store_backend_t;
 
 /* Every backend's handle starts with this (a backend's own handle embeds it first). */

@@ -495,6 +495,10 @@ const char *const sq_schema[] = {
     "  entity_id TEXT NOT NULL," /* the issue, comment, project, sprint ... id */
     "  payload_json TEXT NOT NULL,"
     "  PRIMARY KEY (site_id, seq)) WITHOUT ROWID;",
+    /* 12: JQL searches (store/sqlite/search.c): a project's issues by last update, the
+       order of `project = X ORDER BY updated DESC` without a sort (tests/unit/test_jql_eval.c
+       checks the plan) */
+    "CREATE INDEX issues_project_updated ON issues(site_id, project_id, updated_ms);",
 };
 
 const unsigned sq_schema_len = sizeof sq_schema / sizeof sq_schema[0];

@@ -16,6 +16,7 @@
  *   fields.c    store/store_fields.h     (fields, field_values, issue_labels)
  *   catalog.c   store/store_catalog.h    (components, versions_jira, issue_components, issue_versions)
  *   changelog.c store/store_changelog.h  (changegroups, changeitems)
+ *   search.c    store/store_search.h     (JQL searches over issues and what hangs on them)
  *
  * Each family file owns the SQL of its statements: a table indexed by its own enum,
  * described by an sq_sql_t, prepared once per handle on first use (sq_stmt). A
@@ -55,6 +56,7 @@ enum sq_table {
     SQ_FIELDS,
     SQ_CATALOG,
     SQ_CHANGELOG,
+    SQ_SEARCH,
     SQ__TABLES
 };
 
@@ -187,5 +189,8 @@ extern const store_fields_ops_t sq_fields_ops;
 extern const store_catalog_ops_t sq_catalog_ops;
 extern const store_changelog_ops_t sq_changelog_ops;
 extern const store_auth_ops_t sq_auth_ops;
+extern const store_search_ops_t sq_search_ops;
+/* Registers kiln_words(text, adf, query) on a connection (search.c). */
+int sq_search_register(sqlite3 *db);
 
 #endif
