@@ -16,6 +16,8 @@
  * routes). Then run `make scopes`. */
 #include "product/routes.h"
 
+#include "product/search.h"
+
 /* The route table. V23 adds an operation under both /rest/api/2 and /rest/api/3 with one
  * handler (render_v2 tells the handler which was called: v2 text fields are strings,
  * v3 ADF documents). Routes are grouped by area, each group under a comment naming it.
@@ -29,20 +31,27 @@
 
 static route_t routes[] = {
     /* projects */
-    V23("GET", "/project/search", project_search),
-    V23("GET", "/project/{projectIdOrKey}", project_get),
+    V23("GET", "/project/search", project_search), V23("GET", "/project/{projectIdOrKey}", project_get),
     V23("POST", "/project", project_create),
     /* users */
-    V23("GET", "/myself", user_myself),
-    V23("GET", "/users/search", user_search),
-    V23("GET", "/user", user_get),
+    V23("GET", "/myself", user_myself), V23("GET", "/users/search", user_search), V23("GET", "/user", user_get),
     /* issues */
-    V23("POST", "/issue", issue_create),
-    V23("GET", "/issue/{issueIdOrKey}", issue_get),
+    V23("POST", "/issue", issue_create), V23("GET", "/issue/{issueIdOrKey}", issue_get),
     /* the site */
     V23("GET", "/serverInfo", server_info),
     /* permissions */
     V23("POST", "/permissions/check", permissions_check),
+    /* searches (JQL: product/search.h, docs/jql.md) */
+    V23("GET", "/search/jql", search_jql),  /* api: nextPageToken is bound to the query and the site and expires when
+                                               kiln restarts; reconcileIssues and failFast are accepted and have nothing
+                                               to do (kiln's searches are consistent) */
+    V23("POST", "/search/jql", search_jql), /* api: as GET /search/jql */
+    V23("POST", "/search/approximate-count", search_count), /* api: the count is exact */
+    V23("GET", "/search", search_legacy),  /* api: validateQuery=warn answers a value that does not exist as matching
+                                              nothing, with its message in warningMessages */
+    V23("POST", "/search", search_legacy), /* api: as GET /search */
+    V23("POST", "/jql/parse",
+        search_jql_parse), /* api: validation=warn answers validation messages as errors, like strict */
 };
 
 route_table_t product_routes = {"jira", routes, sizeof routes / sizeof routes[0], 1};

@@ -1,0 +1,670 @@
+/* JQL searches over HTTP (product/search.h). */
+#include "product/search.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "base/enc.h"
+#include "base/json.h"
+#include "base/jsonw.h"
+#include "http/reply.h"
+#include "product/issue_view.h"
+#include "product/jql.h"
+#include "product/jql_date.h"
+#include "product/jql_eval.h"
+#include "product/perm.h"
+#include "product/routes.h"
+#include "store/store_search.h"
+#include "store/store_sites.h"
+
+/* ---- the user's zone, cached per thread ---- */
+
+#define TZ_CACHE 8
+static __thread struct {
+    char name[64];
+    jql_tz_t *tz;
+} tz_cache[TZ_CACHE];
+static __thread arena_t *tz_arena;
+static __thread unsigned tz_next;
+
+static const jql_tz_t *user_tz(kreq_t *kr)
+{
+    user_rec_t u;
+    if (!kr->principal.account_id ||
+        store_user_get(kr->store, kr->arena, kr->site.id, kr->principal.account_id, &u) != STORE_OK || !u.time_zone ||
+        strlen(u.time_zone) >= sizeof tz_cache[0].name)
+        return NULL;
+    for (unsigned i = 0; i < TZ_CACHE; i++)
+        if (tz_cache[i].tz && strcmp(tz_cache[i].name, u.time_zone) == 0)
+            return tz_cache[i].tz;
+    if (!tz_arena)
+        tz_arena = arena_new(1 << 20);
+    if (arena_used(tz_arena) > (3u << 20) / 4) /* full: start again (zones are small) */
+        return NULL;
+    jql_tz_t *tz;
+    if (jql_tz_load(tz_arena, u.time_zone, &tz) != 0)
+        return NULL;
+    unsigned k = tz_next++ % TZ_CACHE;
+    snprintf(tz_cache[k].name, sizeof tz_cache[k].name, "%s", u.time_zone);
+    tz_cache[k].tz = tz;
+    return tz;
+}
+
+/* ---- answers ---- */
+
+static void reply_messages(kreq_t *kr, int status, const char *const *msgs, size_t n)
+{
+    jsonw_t *w = reply_writer_new(kr);
+    jw_obj(w);
+    jw_key(w, "errorMessages");
+    jw_arr(w);
+    for (size_t i = 0; i < n; i++)
+        jw_str(w, msgs[i]);
+    jw_arr_end(w);
+    jw_key(w, "errors");
+    jw_obj(w);
+    jw_obj_end(w);
+    jw_obj_end(w);
+    reply_writer(kr, status, w);
+}
+
+static void reply_one(kreq_t *kr, int status, const char *msg)
+{
+    reply_messages(kr, status, &msg, 1);
+}
+
+static int may_browse(void *arg, int64_t project_id)
+{
+    return perm_allows(arg, project_id, "BROWSE_PROJECTS");
+}
+
+/* A prepared search: the parsed query, its canonical form and the store's tree. */
+typedef struct prepared {
+    jql_query_t *q;
+    const char *canonical;
+    ss_query_t sq;
+    jql_msgs_t msgs; /* validation messages (the tree holds FALSE in their place) */
+} prepared_t;
+
+/* Parses and resolves jql. 0, or -1 after answering a parse error (400) or a store error
+ * (500); validation messages are left in p->msgs for the caller's mode. */
+static int prepare(kreq_t *kr, const char *jql, size_t len, prepared_t *p)
+{
+    memset(p, 0, sizeof *p);
+    jql_error_t err;
+    if (jql_parse(kr->arena, jql ? jql : "", jql ? len : 0, &p->q, &err) != JQL_OK) {
+        reply_one(kr, 400, err.msg);
+        return -1;
+    }
+    buf_t b;
+    buf_init_arena(&b, kr->arena, 256 * 1024);
+    jql_print(p->q, &b);
+    p->canonical = b.len ? b.ptr : "";
+    jql_env_t env = {
+        .st = kr->store,
+        .site_id = kr->site.id,
+        .user = kr->principal.account_id,
+        .may_browse = perm_is_user(kr) ? may_browse : NULL,
+        .arg = kr,
+        .date = {.now_ms = clock_now_ms(), .tz = user_tz(kr), .week_start = 0},
+    };
+    int rc = jql_eval(kr->arena, &env, p->q, &p->sq, &p->msgs);
+    if (rc == JQL_EVAL_ERROR) {
+        reply_error(kr, 500, 1, "Internal server error");
+        return -1;
+    }
+    p->sq.budget_ms = SEARCH_BUDGET_MS;
+    return 0;
+}
+
+static void reply_store(kreq_t *kr, int rc)
+{
+    if (rc == STORE_BUSY)
+        reply_one(kr, 400,
+                  "The JQL query took too long to run (more than 2000 ms) and was stopped. Narrow it down with "
+                  "more restrictive clauses, such as a project.");
+    else
+        reply_error(kr, 500, 1, "Internal server error");
+}
+
+/* ---- page tokens of the enhanced search: the offset, bound to the site and the query by
+ * an HMAC under a key of this process (a token does not outlive a restart, as Jira's
+ * expire) ---- */
+
+static unsigned char token_key[32];
+static pthread_once_t token_once = PTHREAD_ONCE_INIT;
+static void token_init(void)
+{
+    enc_random(token_key, sizeof token_key);
+}
+
+static void token_mac(kreq_t *kr, const char *canonical, int64_t offset, unsigned char mac[32])
+{
+    pthread_once(&token_once, token_init);
+    buf_t b;
+    buf_init_arena(&b, kr->arena, 512 * 1024);
+    buf_printf(&b, "%lld\n%s\n%lld\n", (long long)kr->site.id, kr->site.cloud_id ? kr->site.cloud_id : "",
+               (long long)offset);
+    buf_adds(&b, canonical);
+    enc_hmac_sha256(mac, token_key, sizeof token_key, b.ptr, b.len);
+}
+
+static const char *token_make(kreq_t *kr, const char *canonical, int64_t offset)
+{
+    unsigned char raw[8 + 16], mac[32];
+    for (int i = 0; i < 8; i++)
+        raw[i] = (unsigned char)((uint64_t)offset >> (56 - 8 * i));
+    token_mac(kr, canonical, offset, mac);
+    memcpy(raw + 8, mac, 16);
+    char *out = arena_alloc(kr->arena, enc_b64url_len(sizeof raw) + 1);
+    enc_b64url(out, raw, sizeof raw);
+    return out;
+}
+
+/* The offset a token names, or -1 if it is not one this process made for this query. */
+static int64_t token_read(kreq_t *kr, const char *canonical, const char *tok)
+{
+    unsigned char raw[8 + 16 + 4], mac[32];
+    size_t n = strlen(tok);
+    if (n != enc_b64url_len(24))
+        return -1;
+    /* base64url to base64 for the decoder */
+    char *t = arena_strdup(kr->arena, tok);
+    for (char *c = t; *c; c++)
+        *c = *c == '-' ? '+' : *c == '_' ? '/' : *c;
+    if (enc_b64_decode(raw, sizeof raw, t, n) != 24)
+        return -1;
+    uint64_t off = 0;
+    for (int i = 0; i < 8; i++)
+        off = off << 8 | raw[i];
+    if (off > (uint64_t)INT32_MAX)
+        return -1;
+    token_mac(kr, canonical, (int64_t)off, mac);
+    unsigned char d = 0;
+    for (int i = 0; i < 16; i++)
+        d |= (unsigned char)(mac[i] ^ raw[8 + i]);
+    return d ? -1 : (int64_t)off;
+}
+
+/* ---- parameters: from the query string (GET) or the body (POST) ---- */
+
+typedef struct params {
+    const char *jql, *token, *fields, *expand, *properties, *validate;
+    int64_t start_at, max_results;
+    int has_max;
+} params_t;
+
+/* A JSON array of strings, or a string, as Jira's comma-separated list; NULL if absent. */
+static const char *list_of(kreq_t *kr, json_t *v, int *bad)
+{
+    if (!v || json_is_null(v))
+        return NULL;
+    if (json_is_string(v))
+        return json_string_value(v);
+    if (!json_is_array(v) || json_array_size(v) > IV_MAX_FIELDS) {
+        *bad = 1;
+        return NULL;
+    }
+    buf_t b;
+    buf_init_arena(&b, kr->arena, 64 * 1024);
+    size_t i;
+    json_t *it;
+    json_array_foreach(v, i, it)
+    {
+        if (!json_is_string(it)) {
+            *bad = 1;
+            return NULL;
+        }
+        if (i)
+            buf_adds(&b, ",");
+        buf_adds(&b, json_string_value(it));
+    }
+    return b.len ? b.ptr : "";
+}
+
+/* Reads the parameters; -1 after answering 400. */
+static int read_params(kreq_t *kr, params_t *p, int legacy)
+{
+    memset(p, 0, sizeof *p);
+    p->max_results = SEARCH_DEFAULT_RESULTS;
+    if (kreq_method_is(kr, "GET")) {
+        int bad = 0;
+        p->jql = kreq_query(kr, "jql", &bad);
+        p->token = kreq_query(kr, "nextPageToken", &bad);
+        p->fields = kreq_query(kr, "fields", &bad);
+        p->expand = kreq_query(kr, "expand", &bad);
+        p->properties = kreq_query(kr, "properties", &bad);
+        p->validate = kreq_query(kr, "validateQuery", &bad);
+        if (bad) {
+            reply_one(kr, 400, "A query parameter is malformed.");
+            return -1;
+        }
+        if (kreq_query_int(kr, "startAt", 0, INT32_MAX, &p->start_at) != 0) {
+            reply_one(kr, 400, "The parameter 'startAt' must be a number from 0.");
+            return -1;
+        }
+        p->has_max = kreq_query(kr, "maxResults", NULL) != NULL;
+        if (kreq_query_int(kr, "maxResults", 0, INT32_MAX, &p->max_results) != 0) {
+            reply_one(kr, 400, "The parameter 'maxResults' must be a number from 0.");
+            return -1;
+        }
+        return 0;
+    }
+    json_t *body = kreq_json_body(kr, 1);
+    if (!body)
+        return -1;
+    int bad = 0;
+    json_t *v;
+    if ((v = json_object_get(body, "jql")) && !json_is_null(v) && !json_is_string(v))
+        bad = 1;
+    p->jql = json_str(body, "jql");
+    if ((v = json_object_get(body, "nextPageToken")) && !json_is_null(v) && !json_is_string(v))
+        bad = 1;
+    p->token = json_str(body, "nextPageToken");
+    p->fields = list_of(kr, json_object_get(body, "fields"), &bad);
+    p->expand = list_of(kr, json_object_get(body, "expand"), &bad);
+    p->properties = list_of(kr, json_object_get(body, "properties"), &bad);
+    if ((v = json_object_get(body, "validateQuery")) && json_is_string(v))
+        p->validate = json_string_value(v);
+    else if (v && json_is_boolean(v))
+        p->validate = json_is_true(v) ? "strict" : "none";
+    static const char *const ints[] = {"startAt", "maxResults"};
+    for (size_t i = 0; i < 2; i++) {
+        v = json_object_get(body, ints[i]);
+        if (!v || json_is_null(v))
+            continue;
+        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > INT32_MAX) {
+            bad = 1;
+            continue;
+        }
+        if (i == 0)
+            p->start_at = json_integer_value(v);
+        else {
+            p->max_results = json_integer_value(v);
+            p->has_max = 1;
+        }
+    }
+    if (bad) {
+        reply_one(kr, 400,
+                  legacy ? "The request body is not a valid search request."
+                         : "The request body is not a valid search request: jql and nextPageToken are "
+                           "strings, fields, expand and properties lists of strings, maxResults a "
+                           "number.");
+        return -1;
+    }
+    return 0;
+}
+
+/* 1 when the view asks for nothing but the issue's id or key. */
+static int id_only(const char *fields)
+{
+    if (!fields || !*fields)
+        return 1;
+    const char *s = fields;
+    while (*s) {
+        size_t n = strcspn(s, ",");
+        if (!((n == 2 && strncmp(s, "id", 2) == 0) || (n == 3 && strncmp(s, "key", 3) == 0)))
+            return 0;
+        s += n + (s[n] == ',');
+    }
+    return 1;
+}
+
+static void write_issues(jsonw_t *w, kreq_t *kr, issue_rec_t *is, const char **keys, size_t n, const issue_view_t *v)
+{
+    jw_key(w, "issues");
+    jw_arr(w);
+    for (size_t i = 0; i < n; i++)
+        render_issue(w, kr, &is[i], keys[i], v);
+    jw_arr_end(w);
+}
+
+/* ---- GET|POST /search/jql ---- */
+
+void search_jql(kreq_t *kr)
+{
+    params_t pa;
+    if (read_params(kr, &pa, 0) != 0)
+        return;
+    prepared_t p;
+    if (prepare(kr, pa.jql, pa.jql ? strlen(pa.jql) : 0, &p) != 0)
+        return;
+    if (p.msgs.n) {
+        reply_messages(kr, 400, p.msgs.msg, p.msgs.n);
+        return;
+    }
+    if (!p.q->where) {
+        reply_one(kr, 400,
+                  "Unbounded JQL queries are not allowed here. Please add a search restriction to your "
+                  "query.");
+        return;
+    }
+    int64_t offset = 0;
+    if (pa.token && *pa.token && (offset = token_read(kr, p.canonical, pa.token)) < 0) {
+        reply_one(kr, 400, "The provided next page token is invalid or expired.");
+        return;
+    }
+    issue_view_t v;
+    char err[160];
+    if (issue_view_parse(kr->arena, pa.fields, "id", pa.expand, pa.properties, &v, err, sizeof err) != 0) {
+        reply_one(kr, 400, err);
+        return;
+    }
+    int64_t cap = id_only(pa.fields) ? SEARCH_MAX_ID_ONLY : SEARCH_MAX_RESULTS;
+    int64_t max = pa.max_results < 1 ? 1 : pa.max_results > cap ? cap : pa.max_results;
+    p.sq.start_at = offset;
+    p.sq.max = max + 1; /* one more: is there a next page? */
+    issue_rec_t *is;
+    const char **keys;
+    size_t n;
+    int rc = store_search(kr->store, kr->arena, kr->site.id, &p.sq, &is, &keys, &n, NULL);
+    if (rc != STORE_OK) {
+        reply_store(kr, rc);
+        return;
+    }
+    int more = (int64_t)n > max;
+    if (more)
+        n = (size_t)max;
+    jsonw_t *w = reply_writer_new(kr);
+    jw_obj(w);
+    write_issues(w, kr, is, keys, n, &v);
+    if (more)
+        jw_kstr(w, "nextPageToken", token_make(kr, p.canonical, offset + max));
+    jw_kbool(w, "isLast", !more);
+    jw_obj_end(w);
+    reply_writer(kr, 200, w);
+}
+
+/* ---- POST /search/approximate-count ---- */
+
+void search_count(kreq_t *kr)
+{
+    json_t *body = kreq_json_body(kr, 1);
+    if (!body)
+        return;
+    json_t *j = json_object_get(body, "jql");
+    if (j && !json_is_string(j) && !json_is_null(j)) {
+        reply_one(kr, 400, "The request body is not valid: jql must be a string.");
+        return;
+    }
+    const char *jql = json_string_value(j);
+    prepared_t p;
+    if (prepare(kr, jql, jql ? json_string_length(j) : 0, &p) != 0)
+        return;
+    if (p.msgs.n) {
+        reply_messages(kr, 400, p.msgs.msg, p.msgs.n);
+        return;
+    }
+    if (!p.q->where) {
+        reply_one(kr, 400,
+                  "Unbounded JQL queries are not allowed here. Please add a search restriction to your "
+                  "query.");
+        return;
+    }
+    int64_t total;
+    int rc = store_search_count(kr->store, kr->site.id, &p.sq, &total);
+    if (rc != STORE_OK) {
+        reply_store(kr, rc);
+        return;
+    }
+    jsonw_t *w = reply_writer_new(kr);
+    jw_obj(w);
+    jw_kint(w, "count", total);
+    jw_obj_end(w);
+    reply_writer(kr, 200, w);
+}
+
+/* ---- GET|POST /search (legacy) ---- */
+
+void search_legacy(kreq_t *kr)
+{
+    params_t pa;
+    if (read_params(kr, &pa, 1) != 0)
+        return;
+    int mode = 0; /* strict; 1 warn; 2 none */
+    if (pa.validate && strcmp(pa.validate, "strict") != 0 && strcmp(pa.validate, "true") != 0) {
+        if (strcmp(pa.validate, "warn") == 0)
+            mode = 1;
+        else if (strcmp(pa.validate, "none") == 0 || strcmp(pa.validate, "false") == 0)
+            mode = 2;
+        else {
+            reply_one(kr, 400, "The value of validateQuery must be one of strict, warn or none.");
+            return;
+        }
+    }
+    prepared_t p;
+    if (prepare(kr, pa.jql, pa.jql ? strlen(pa.jql) : 0, &p) != 0)
+        return;
+    if (p.msgs.n && mode == 0) {
+        reply_messages(kr, 400, p.msgs.msg, p.msgs.n);
+        return;
+    }
+    issue_view_t v;
+    char err[160];
+    if (issue_view_parse(kr->arena, pa.fields, "*navigable", pa.expand, pa.properties, &v, err, sizeof err) != 0) {
+        reply_one(kr, 400, err);
+        return;
+    }
+    int64_t max = pa.max_results > SEARCH_MAX_RESULTS ? SEARCH_MAX_RESULTS : pa.max_results;
+    p.sq.start_at = pa.start_at;
+    p.sq.max = max;
+    issue_rec_t *is = NULL;
+    const char **keys = NULL;
+    size_t n = 0;
+    int64_t total = 0;
+    int rc = max > 0 ? store_search(kr->store, kr->arena, kr->site.id, &p.sq, &is, &keys, &n, &total)
+                     : store_search_count(kr->store, kr->site.id, &p.sq, &total);
+    if (rc != STORE_OK) {
+        reply_store(kr, rc);
+        return;
+    }
+    jsonw_t *w = reply_writer_new(kr);
+    jw_obj(w);
+    jw_kstr(w, "expand", "names,schema");
+    jw_kint(w, "startAt", pa.start_at);
+    jw_kint(w, "maxResults", max);
+    jw_kint(w, "total", total);
+    write_issues(w, kr, is, keys, n, &v);
+    if (mode == 1 && p.msgs.n) {
+        jw_key(w, "warningMessages");
+        jw_arr(w);
+        for (size_t i = 0; i < p.msgs.n; i++)
+            jw_str(w, p.msgs.msg[i]);
+        jw_arr_end(w);
+    }
+    jw_obj_end(w);
+    reply_writer(kr, 200, w);
+}
+
+/* ---- POST /jql/parse: Jira's JqlQuery structure ---- */
+
+static void w_operand(jsonw_t *w, const jql_value_t *v, int depth);
+
+static void w_unit(jsonw_t *w, const jql_value_t *v)
+{
+    jw_obj(w);
+    if (v->kind == JQL_V_EMPTY) {
+        jw_kstr(w, "keyword", "empty");
+    } else if (v->kind == JQL_V_FUNC) {
+        jw_kstr(w, "function", v->str);
+        jw_key(w, "arguments");
+        jw_arr(w);
+        for (size_t i = 0; i < v->n; i++)
+            jw_strn(w, v->items[i]->str, v->items[i]->len);
+        jw_arr_end(w);
+    } else {
+        jw_key(w, "value");
+        jw_strn(w, v->str, v->len);
+    }
+    jw_obj_end(w);
+}
+
+static void w_operand(jsonw_t *w, const jql_value_t *v, int depth)
+{
+    if (v->kind != JQL_V_LIST) {
+        w_unit(w, v);
+        return;
+    }
+    jw_obj(w);
+    jw_key(w, "values");
+    jw_arr(w);
+    for (size_t i = 0; i < v->n; i++)
+        if (depth < 40)
+            w_operand(w, v->items[i], depth + 1);
+    jw_arr_end(w);
+    jw_obj_end(w);
+}
+
+static void w_field(jsonw_t *w, const jql_field_t *f)
+{
+    jw_key(w, "field");
+    jw_obj(w);
+    jw_key(w, "name");
+    jw_strn(w, f->name, f->len);
+    jw_obj_end(w);
+}
+
+static void w_lower(jsonw_t *w, const char *s)
+{
+    char b[32];
+    size_t i = 0;
+    for (; s[i] && i < sizeof b - 1; i++)
+        b[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+    b[i] = '\0';
+    jw_str(w, b);
+}
+
+static void w_clause(jsonw_t *w, const jql_node_t *x, int depth)
+{
+    jw_obj(w);
+    if (x->kind != JQL_N_CLAUSE) {
+        jw_key(w, "operator");
+        jw_str(w, x->kind == JQL_N_AND ? "and" : x->kind == JQL_N_OR ? "or" : "not");
+        jw_key(w, "clauses");
+        jw_arr(w);
+        for (size_t i = 0; i < x->n; i++)
+            if (depth < 80)
+                w_clause(w, x->kids[i], depth + 1);
+        jw_arr_end(w);
+        jw_obj_end(w);
+        return;
+    }
+    w_field(w, &x->field);
+    jw_key(w, "operator");
+    w_lower(w, jql_op_name(x->op));
+    if (x->value) {
+        jw_key(w, "operand");
+        w_operand(w, x->value, 0);
+    }
+    if (x->op >= JQL_OP_WAS) {
+        jw_key(w, "predicates");
+        jw_arr(w);
+        for (size_t i = 0; i < x->npreds; i++) {
+            jw_obj(w);
+            jw_key(w, "operator");
+            w_lower(w, jql_pred_name(x->preds[i].kind));
+            jw_key(w, "operand");
+            w_operand(w, x->preds[i].value, 0);
+            jw_obj_end(w);
+        }
+        jw_arr_end(w);
+    }
+    jw_obj_end(w);
+}
+
+void search_jql_parse(kreq_t *kr)
+{
+    int bad = 0;
+    const char *validation = kreq_query(kr, "validation", &bad);
+    int mode = 0; /* strict: syntax and validation; 1 warn: the same, as errors; 2 none: syntax only */
+    if (bad || (validation && strcmp(validation, "strict") != 0 && strcmp(validation, "warn") != 0 &&
+                strcmp(validation, "none") != 0)) {
+        reply_one(kr, 400, "The value of validation must be one of strict, warn or none.");
+        return;
+    }
+    if (validation && strcmp(validation, "none") == 0)
+        mode = 2;
+    json_t *body = kreq_json_body(kr, 1);
+    if (!body)
+        return;
+    json_t *qs = json_object_get(body, "queries");
+    if (!json_is_array(qs) || json_array_size(qs) == 0 || json_array_size(qs) > SEARCH_MAX_PARSE) {
+        reply_one(kr, 400, "queries must be a list of 1 to 100 JQL queries.");
+        return;
+    }
+    size_t i;
+    json_t *it;
+    json_array_foreach(qs, i, it) if (!json_is_string(it))
+    {
+        reply_one(kr, 400, "queries must be a list of 1 to 100 JQL queries.");
+        return;
+    }
+    jsonw_t *w = reply_writer_new(kr);
+    jw_obj(w);
+    jw_key(w, "queries");
+    jw_arr(w);
+    json_array_foreach(qs, i, it)
+    {
+        const char *s = json_string_value(it);
+        jw_obj(w);
+        jw_kstr(w, "query", s);
+        jql_query_t *q;
+        jql_error_t err;
+        if (jql_parse(kr->arena, s, json_string_length(it), &q, &err) != JQL_OK) {
+            jw_key(w, "errors");
+            jw_arr(w);
+            jw_str(w, err.msg);
+            jw_arr_end(w);
+            jw_obj_end(w);
+            continue;
+        }
+        jw_key(w, "structure");
+        jw_obj(w);
+        if (q->where) {
+            jw_key(w, "where");
+            w_clause(w, q->where, 0);
+        }
+        if (q->norder) {
+            jw_key(w, "orderBy");
+            jw_obj(w);
+            jw_key(w, "fields");
+            jw_arr(w);
+            for (size_t k = 0; k < q->norder; k++) {
+                jw_obj(w);
+                w_field(w, &q->order[k].field);
+                if (q->order[k].dir)
+                    jw_kstr(w, "direction", q->order[k].dir > 0 ? "asc" : "desc");
+                jw_obj_end(w);
+            }
+            jw_arr_end(w);
+            jw_obj_end(w);
+        }
+        jw_obj_end(w);
+        if (mode != 2) {
+            ss_query_t sq;
+            jql_msgs_t msgs;
+            jql_env_t env = {
+                .st = kr->store,
+                .site_id = kr->site.id,
+                .user = kr->principal.account_id,
+                .may_browse = perm_is_user(kr) ? may_browse : NULL,
+                .arg = kr,
+                .date = {.now_ms = clock_now_ms(), .tz = user_tz(kr)},
+            };
+            int rc = jql_eval(kr->arena, &env, q, &sq, &msgs);
+            if (rc == JQL_EVAL_INVALID) {
+                jw_key(w, "errors");
+                jw_arr(w);
+                for (size_t k = 0; k < msgs.n; k++)
+                    jw_str(w, msgs.msg[k]);
+                jw_arr_end(w);
+            }
+        }
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_obj_end(w);
+    reply_writer(kr, 200, w);
+}
