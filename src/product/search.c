@@ -224,6 +224,24 @@ static const char *list_of(kreq_t *kr, json_t *v, int *bad)
     return b.len ? b.ptr : "";
 }
 
+/* A parameter that may be repeated (fields=a&fields=b, as jira.js sends lists) or
+ * comma-separated, as one comma-separated list; NULL if absent. */
+static const char *query_list(kreq_t *kr, const char *name, int *bad)
+{
+    const char *v[IV_MAX_FIELDS];
+    size_t n = kreq_query_all(kr, name, v, IV_MAX_FIELDS, bad);
+    if (n <= 1)
+        return n ? v[0] : NULL;
+    buf_t b;
+    buf_init_arena(&b, kr->arena, 64 * 1024);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_adds(&b, ",");
+        buf_adds(&b, v[i]);
+    }
+    return b.ptr;
+}
+
 /* Reads the parameters; -1 after answering 400. */
 static int read_params(kreq_t *kr, params_t *p, int legacy)
 {
@@ -233,9 +251,9 @@ static int read_params(kreq_t *kr, params_t *p, int legacy)
         int bad = 0;
         p->jql = kreq_query(kr, "jql", &bad);
         p->token = kreq_query(kr, "nextPageToken", &bad);
-        p->fields = kreq_query(kr, "fields", &bad);
-        p->expand = kreq_query(kr, "expand", &bad);
-        p->properties = kreq_query(kr, "properties", &bad);
+        p->fields = query_list(kr, "fields", &bad);
+        p->expand = query_list(kr, "expand", &bad);
+        p->properties = query_list(kr, "properties", &bad);
         p->validate = kreq_query(kr, "validateQuery", &bad);
         if (bad) {
             reply_one(kr, 400, "A query parameter is malformed.");

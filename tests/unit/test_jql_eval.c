@@ -230,9 +230,24 @@ static void build(fx_t *f, data_t *d)
     b.status_id = STATUS_IN_PROGRESS;
     b.assignee_account_id = f->B.admin_account_id;
     assert_int_equal(store_issue_update(f->st, f->B.id, &b), STORE_OK);
-    const char *bl[] = {"urgent", "frontend"};
+    const char *bl[] = {"urgent", "bravo-only"};
     assert_int_equal(store_labels_set(f->st, f->B.id, b.id, bl, 2), STORE_OK);
     d->b_ids[0] = b.id;
+    /* B's rows whose ids are A's too (ids are per site): its issue 10000 (A's WEB-1), a
+       custom field customfield_10000 with a value there, a status change to Done */
+    assert_int_equal(b.id, d->ids[0]);
+    field_rec_t bf = {.name = "Bravo Points", .description = "", .type = "number", .created_ms = NOW};
+    assert_int_equal(store_field_insert(f->st, f->a, f->B.id, &bf), STORE_OK);
+    assert_string_equal(bf.id, d->points_id);
+    field_value_t bv = {.num = 99, .has_num = 1};
+    assert_int_equal(store_field_values_set(f->st, f->B.id, b.id, bf.id, &bv, 1), STORE_OK);
+    change_item_t it = {"status", "jira", "status", "10001", "In Progress", "10002", "Done"};
+    change_group_t g = {.issue_id = b.id,
+                        .author_account_id = f->B.admin_account_id,
+                        .created_ms = NOW - DAY,
+                        .items = &it,
+                        .nitems = 1};
+    assert_int_equal(store_changelog_append(f->st, f->B.id, &g), STORE_OK);
 }
 
 /* ---- running a query ---- */
@@ -629,8 +644,20 @@ static void test_cross_site(void **state)
                         "!Field 'Story Points' does not exist or you do not have permission to view it.");
     assert_string_equal(run(f, f->B.id, "admin-bravo", 1, "component = UI", NULL),
                         "!The value 'UI' does not exist for the field 'component'.");
-    assert_string_equal(run(f, f->B.id, "admin-bravo", 1, "status WAS Done OR status CHANGED", NULL), "");
+    assert_string_equal(run(f, f->B.id, "admin-bravo", 1, "status WAS Done OR status CHANGED", NULL), "WEB-1");
     assert_string_equal(run(f, f->B.id, "admin-bravo", 1, "parent = WEB-1", NULL), "");
+    /* relations are read inside the site: A's issue 10000 has labels frontend and urgent,
+       B's has urgent and bravo-only; the same for custom field values and the changelog */
+    assert_string_equal(run(f, f->B.id, "admin-bravo", 1, "labels = frontend", NULL), "");
+    assert_string_equal(run(f, f->A.id, "u-alice", 1, "labels = bravo-only", NULL), "");
+    assert_string_equal(run(f, f->B.id, "admin-bravo", 1, "labels = bravo-only", NULL), "WEB-1");
+    assert_string_equal(run(f, f->A.id, "u-alice", 1, "cf[10000] = 99", NULL), "");
+    assert_string_equal(run(f, f->B.id, "admin-bravo", 1, "cf[10000] = 99", NULL), "WEB-1");
+    assert_string_equal(run(f, f->B.id, "admin-bravo", 1, "cf[10000] = 5", NULL), "");
+    assert_string_equal(run(f, f->A.id, "u-alice", 1, "status CHANGED TO Done ORDER BY key", NULL), "WEB-3");
+    assert_string_equal(run(f, f->B.id, "admin-bravo", 1, "status CHANGED FROM \"To Do\"", NULL), "");
+    assert_string_equal(run(f, f->B.id, "admin-bravo", 1, "status CHANGED TO Done", NULL), "WEB-1");
+    assert_string_equal(run(f, f->B.id, "admin-bravo", 1, "status WAS \"To Do\"", NULL), "");
     /* a hand-built tree naming site A's issue ids still answers only B's rows */
     ss_val_t ids[3] = {{0, d.ids[0], NULL, 0}, {0, d.ids[2], NULL, 0}, {0, d.b_ids[0], NULL, 0}};
     ss_node_t n = {.kind = SS_COL, .col = SS_C_ID, .op = SS_IN, .vals = ids, .nvals = 3};
