@@ -19,36 +19,17 @@
 #include "store/store_search.h"
 #include "store/store_sites.h"
 
-/* ---- the user's zone, cached per thread ---- */
-
-#define TZ_CACHE 8
-static __thread struct {
-    char name[64];
-    jql_tz_t *tz;
-} tz_cache[TZ_CACHE];
-static __thread arena_t *tz_arena;
-static __thread unsigned tz_next;
+/* ---- the user's zone (read from the tz database into the request's arena: a few
+ * microseconds, and nothing kept between requests) ---- */
 
 static const jql_tz_t *user_tz(kreq_t *kr)
 {
     user_rec_t u;
+    jql_tz_t *tz;
     if (!kr->principal.account_id ||
         store_user_get(kr->store, kr->arena, kr->site.id, kr->principal.account_id, &u) != STORE_OK || !u.time_zone ||
-        strlen(u.time_zone) >= sizeof tz_cache[0].name)
-        return NULL;
-    for (unsigned i = 0; i < TZ_CACHE; i++)
-        if (tz_cache[i].tz && strcmp(tz_cache[i].name, u.time_zone) == 0)
-            return tz_cache[i].tz;
-    if (!tz_arena)
-        tz_arena = arena_new(1 << 20);
-    if (arena_used(tz_arena) > (3u << 20) / 4) /* full: start again (zones are small) */
-        return NULL;
-    jql_tz_t *tz;
-    if (jql_tz_load(tz_arena, u.time_zone, &tz) != 0)
-        return NULL;
-    unsigned k = tz_next++ % TZ_CACHE;
-    snprintf(tz_cache[k].name, sizeof tz_cache[k].name, "%s", u.time_zone);
-    tz_cache[k].tz = tz;
+        jql_tz_load(kr->arena, u.time_zone, &tz) != 0)
+        return NULL; /* UTC */
     return tz;
 }
 
