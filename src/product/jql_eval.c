@@ -115,6 +115,67 @@ static int cf_def(const char *type, fdef_t *d)
     return -1;
 }
 
+/* The Java types Jira names for each kind's values (autocompletedata). */
+static const char *const kind_type[] = {
+    [K_PROJECT] = "com.atlassian.jira.project.Project",
+    [K_ISSUE] = "com.atlassian.jira.issue.Issue",
+    [K_ISSUETYPE] = "com.atlassian.jira.issue.issuetype.IssueType",
+    [K_STATUS] = "com.atlassian.jira.issue.status.Status",
+    [K_CATEGORY] = "com.atlassian.jira.issue.status.category.StatusCategory",
+    [K_PRIORITY] = "com.atlassian.jira.issue.priority.Priority",
+    [K_RESOLUTION] = "com.atlassian.jira.issue.resolution.Resolution",
+    [K_USER] = "com.atlassian.jira.user.ApplicationUser",
+    [K_DATE] = "java.util.Date",
+    [K_DAY] = "java.util.Date",
+    [K_LABEL] = "com.atlassian.jira.issue.label.Label",
+    [K_COMPONENT] = "com.atlassian.jira.bc.project.component.ProjectComponent",
+    [K_VERSION] = "com.atlassian.jira.project.version.Version",
+    [K_SPRINT] = "com.atlassian.greenhopper.service.sprint.Sprint",
+    [K_TEXT] = "java.lang.String",
+    [K_NUMBER] = "java.lang.Number",
+    [K_OPTION] = "com.atlassian.jira.issue.customfields.option.Option",
+    [K_NONE] = "com.atlassian.jira.user.ApplicationUser",
+};
+
+int jql_eval_field_info(jql_field_id_t id, unsigned *ops, int *orderable, const char **type)
+{
+    if (id <= JQL_F_CUSTOM || id >= JQL_F__COUNT)
+        return -1;
+    *ops = sysf[id].ops;
+    *orderable = sysf[id].sort >= 0;
+    *type = kind_type[sysf[id].kind];
+    return 0;
+}
+
+int jql_eval_custom_info(const char *field_type, unsigned *ops, const char **type)
+{
+    fdef_t d;
+    if (!field_type || cf_def(field_type, &d) != 0)
+        return -1;
+    *ops = d.ops;
+    *type = kind_type[d.kind];
+    return 0;
+}
+
+const jql_func_ref_t jql_eval_functions[] = {
+    {"currentUser()", "com.atlassian.jira.user.ApplicationUser", 0},
+    {"membersOf()", "com.atlassian.jira.user.ApplicationUser", 1},
+    {"now()", "java.util.Date", 0},
+    {"startOfDay()", "java.util.Date", 0},
+    {"startOfWeek()", "java.util.Date", 0},
+    {"startOfMonth()", "java.util.Date", 0},
+    {"startOfYear()", "java.util.Date", 0},
+    {"endOfDay()", "java.util.Date", 0},
+    {"endOfWeek()", "java.util.Date", 0},
+    {"endOfMonth()", "java.util.Date", 0},
+    {"endOfYear()", "java.util.Date", 0},
+    {"openSprints()", "com.atlassian.greenhopper.service.sprint.Sprint", 1},
+    {"closedSprints()", "com.atlassian.greenhopper.service.sprint.Sprint", 1},
+    {"futureSprints()", "com.atlassian.greenhopper.service.sprint.Sprint", 1},
+    {"issueHistory()", "com.atlassian.jira.issue.Issue", 1},
+    {NULL, NULL, 0},
+};
+
 typedef struct ev {
     arena_t *a;
     const jql_env_t *env;

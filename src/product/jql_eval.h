@@ -44,4 +44,17 @@ enum { JQL_EVAL_OK = 0, JQL_EVAL_INVALID = -1, JQL_EVAL_ERROR = -2 };
  * function the query may not use), JQL_EVAL_ERROR on a store error. Everything lives in a. */
 int jql_eval(arena_t *a, const jql_env_t *env, const jql_query_t *q, ss_query_t *out, jql_msgs_t *errs);
 
+/* What the evaluator knows of a system field (GET /jql/autocompletedata): 0 and its
+ * operators (a bit per jql_op_t), whether it sorts and the Java type Jira names for its
+ * values; -1 for a field it does not search (JQL_F_NAMED, JQL_F_CUSTOM). */
+int jql_eval_field_info(jql_field_id_t id, unsigned *ops, int *orderable, const char **type);
+/* The operators a custom field of this type takes, as above; -1 for a type it does not search. */
+int jql_eval_custom_info(const char *field_type, unsigned *ops, const char **type);
+/* The functions it runs, with the types of the values they give, NULL-terminated. */
+typedef struct jql_func_ref {
+    const char *name, *type;
+    int list; /* gives a list of values */
+} jql_func_ref_t;
+extern const jql_func_ref_t jql_eval_functions[];
+
 #endif

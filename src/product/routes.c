@@ -50,6 +50,9 @@ static route_t routes[] = {
     V23("GET", "/search", search_legacy),  /* api: validateQuery=warn answers a value that does not exist as matching
                                               nothing, with its message in warningMessages */
     V23("POST", "/search", search_legacy), /* api: as GET /search */
+    V23("GET", "/jql/autocompletedata",
+        search_autocomplete), /* api: no collapsed fields; projectIds do not narrow the list */
+    V23("POST", "/jql/autocompletedata", search_autocomplete), /* api: as GET /jql/autocompletedata */
     V23("POST", "/jql/parse",
         search_jql_parse), /* api: validation=warn answers validation messages as errors, like strict */
 };

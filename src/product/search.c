@@ -16,6 +16,7 @@
 #include "product/jql_eval.h"
 #include "product/perm.h"
 #include "product/routes.h"
+#include "store/store_fields.h"
 #include "store/store_search.h"
 #include "store/store_sites.h"
 
@@ -663,6 +664,97 @@ void search_jql_parse(kreq_t *kr)
         }
         jw_obj_end(w);
     }
+    jw_arr_end(w);
+    jw_obj_end(w);
+    reply_writer(kr, 200, w);
+}
+
+/* ---- GET|POST /jql/autocompletedata: the fields, functions and reserved words ---- */
+
+static void w_ops(jsonw_t *w, unsigned ops)
+{
+    jw_key(w, "operators");
+    jw_arr(w);
+    for (int op = 0; op < JQL_OP__COUNT; op++)
+        if (ops & (1u << op))
+            w_lower(w, jql_op_name((jql_op_t)op));
+    jw_arr_end(w);
+}
+
+void search_autocomplete(kreq_t *kr)
+{
+    if (kreq_method_is(kr, "POST") && !kreq_json_body(kr, 1))
+        return;
+    field_rec_t *cfs;
+    size_t ncf;
+    if (store_field_list(kr->store, kr->arena, kr->site.id, &cfs, &ncf) != STORE_OK) {
+        reply_error(kr, 500, 1, "Internal server error");
+        return;
+    }
+    jsonw_t *w = reply_writer_new(kr);
+    jw_obj(w);
+    jw_key(w, "visibleFieldNames");
+    jw_arr(w);
+    for (int id = 0; id < JQL_F__COUNT; id++) {
+        unsigned ops;
+        int orderable;
+        const char *type;
+        if (jql_eval_field_info((jql_field_id_t)id, &ops, &orderable, &type) != 0)
+            continue;
+        const char *name = jql_field_name((jql_field_id_t)id);
+        jw_obj(w);
+        jw_kstr(w, "value", name);
+        jw_kstr(w, "displayName", name);
+        jw_kstr(w, "orderable", orderable ? "true" : "false");
+        jw_kstr(w, "searchable", ops ? "true" : "false");
+        w_ops(w, ops);
+        jw_key(w, "types");
+        jw_arr(w);
+        jw_str(w, type);
+        jw_arr_end(w);
+        jw_obj_end(w);
+    }
+    for (size_t i = 0; i < ncf; i++) {
+        unsigned ops;
+        const char *type;
+        const char *num = strncmp(cfs[i].id, "customfield_", 12) == 0 ? cfs[i].id + 12 : cfs[i].id;
+        if (jql_eval_custom_info(cfs[i].type, &ops, &type) != 0)
+            continue;
+        jw_obj(w);
+        jw_kstr(w, "value", arena_printf(kr->arena, "cf[%s]", num));
+        jw_kstr(w, "displayName", arena_printf(kr->arena, "%s - cf[%s]", cfs[i].name, num));
+        jw_kstr(w, "orderable", "true");
+        jw_kstr(w, "searchable", "true");
+        jw_kstr(w, "cfid", arena_printf(kr->arena, "cf[%s]", num));
+        w_ops(w, ops);
+        jw_key(w, "types");
+        jw_arr(w);
+        jw_str(w, type);
+        jw_arr_end(w);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_key(w, "visibleFunctionNames");
+    jw_arr(w);
+    for (const jql_func_ref_t *f = jql_eval_functions; f->name; f++) {
+        jw_obj(w);
+        jw_kstr(w, "value", f->name);
+        jw_kstr(w, "displayName", f->name);
+        if (f->list)
+            jw_kstr(w, "isList", "true");
+        jw_key(w, "types");
+        jw_arr(w);
+        jw_str(w, f->type);
+        jw_arr_end(w);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_key(w, "jqlReservedWords");
+    jw_arr(w);
+    size_t nr;
+    const char *const *rw = jql_reserved_words(&nr);
+    for (size_t i = 0; i < nr; i++)
+        jw_str(w, rw[i]);
     jw_arr_end(w);
     jw_obj_end(w);
     reply_writer(kr, 200, w);

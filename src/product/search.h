@@ -15,9 +15,10 @@
 #define SEARCH_DEFAULT_RESULTS 50
 #define SEARCH_MAX_PARSE 100 /* queries in one POST /jql/parse */
 
-void search_jql(kreq_t *kr);       /* GET|POST /search/jql */
-void search_count(kreq_t *kr);     /* POST /search/approximate-count */
-void search_legacy(kreq_t *kr);    /* GET|POST /search */
-void search_jql_parse(kreq_t *kr); /* POST /jql/parse */
+void search_jql(kreq_t *kr);          /* GET|POST /search/jql */
+void search_count(kreq_t *kr);        /* POST /search/approximate-count */
+void search_legacy(kreq_t *kr);       /* GET|POST /search */
+void search_jql_parse(kreq_t *kr);    /* POST /jql/parse */
+void search_autocomplete(kreq_t *kr); /* GET|POST /jql/autocompletedata */
 
 #endif

@@ -233,6 +233,23 @@ describe('jql/parse', () => {
   });
 });
 
+describe('jql/autocompletedata', () => {
+  it('lists the fields with their operators, the functions and the reserved words', async () => {
+    for (const [n, api] of [[3, c.v3], [2, c.v2]]) {
+      const r = await api.jql.getAutoComplete();
+      valid(`GET /rest/api/${n}/jql/autocompletedata`, 200, r);
+      const status = r.visibleFieldNames.find((f) => f.value === 'status');
+      assert.deepEqual(status.operators, ['=', '!=', 'in', 'not in', 'is', 'is not', 'was', 'was not', 'was in', 'was not in', 'changed']);
+      assert.equal(r.visibleFieldNames.find((f) => f.value === 'summary').orderable, 'true');
+      assert.equal(r.visibleFieldNames.find((f) => f.value === 'labels').orderable, 'false');
+      assert.ok(r.visibleFunctionNames.some((f) => f.value === 'currentUser()'));
+      assert.ok(r.jqlReservedWords.includes('select'));
+    }
+    const p = await c.v3.jql.getAutoCompletePost({});
+    valid('POST /rest/api/3/jql/autocompletedata', 200, p);
+  });
+});
+
 describe('permissions and tenancy', () => {
   it('a user who may browse one project finds its issues only, counted nowhere else', async () => {
     const ravi = await userToken(A, 'Ravi'); /* the website project only */
