@@ -269,12 +269,37 @@ static int load_projects(ev_t *e)
 {
     if (e->projects)
         return 0;
-    project_filter_t pf = {.order = PROJECT_ORDER_KEY, .max_results = 100000};
-    int64_t total;
-    if (store_project_search(e->env->st, e->a, e->env->site_id, &pf, &e->projects, &e->nprojects, &total) != STORE_OK) {
-        e->failed = 1;
-        return -1;
+    /* every project of the site, a page of PROJECTS_PAGE at a time (a page is allocated
+       whole: no larger one than needed) */
+    enum { PROJECTS_PAGE = 500 };
+    project_filter_t pf = {.order = PROJECT_ORDER_KEY, .max_results = PROJECTS_PAGE};
+    project_rec_t *all = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        project_rec_t *page;
+        size_t got;
+        int64_t total;
+        pf.start_at = (int64_t)n;
+        if (store_project_search(e->env->st, e->a, e->env->site_id, &pf, &page, &got, &total) != STORE_OK) {
+            e->failed = 1;
+            return -1;
+        }
+        if (!all) { /* the first page tells how many there are (read in one snapshot) */
+            cap = total > 0 ? (size_t)total : 1;
+            if (!(all = arena_alloc(e->a, cap * sizeof *all))) {
+                e->failed = 1;
+                return -1;
+            }
+        }
+        if (got > cap - n)
+            got = cap - n;
+        memcpy(all + n, page, got * sizeof *page);
+        n += got;
+        if (got < PROJECTS_PAGE || n >= cap)
+            break;
     }
+    e->projects = all;
+    e->nprojects = n;
     e->visible = arena_calloc(e->a, e->nprojects + 1);
     for (size_t i = 0; i < e->nprojects; i++) {
         int may = e->env->may_browse ? e->env->may_browse(e->env->arg, e->projects[i].id) : 1;
