@@ -323,7 +323,7 @@ static void write_issues(jsonw_t *w, kreq_t *kr, issue_rec_t *is, const char **k
 
 /* ---- GET|POST /search/jql ---- */
 
-void search_jql(kreq_t *kr)
+static void jql_run(kreq_t *kr)
 {
     params_t pa;
     if (read_params(kr, &pa, 0) != 0)
@@ -377,6 +377,21 @@ void search_jql(kreq_t *kr)
     reply_writer(kr, 200, w);
 }
 
+/* A POST search reads in one snapshot too (the gateway opens one for GETs): the count,
+ * the page and what render_issue reads agree. */
+static void in_snapshot(kreq_t *kr, void (*run)(kreq_t *))
+{
+    int rtx = kreq_method_is(kr, "POST") && store_begin_read(kr->store) == STORE_OK;
+    run(kr);
+    if (rtx)
+        store_commit(kr->store);
+}
+
+void search_jql(kreq_t *kr)
+{
+    in_snapshot(kr, jql_run);
+}
+
 /* ---- POST /search/approximate-count ---- */
 
 void search_count(kreq_t *kr)
@@ -418,7 +433,7 @@ void search_count(kreq_t *kr)
 
 /* ---- GET|POST /search (legacy) ---- */
 
-void search_legacy(kreq_t *kr)
+static void legacy_run(kreq_t *kr)
 {
     params_t pa;
     if (read_params(kr, &pa, 1) != 0)
@@ -476,6 +491,11 @@ void search_legacy(kreq_t *kr)
     }
     jw_obj_end(w);
     reply_writer(kr, 200, w);
+}
+
+void search_legacy(kreq_t *kr)
+{
+    in_snapshot(kr, legacy_run);
 }
 
 /* ---- POST /jql/parse: Jira's JqlQuery structure ---- */
