@@ -173,6 +173,7 @@ const jql_func_ref_t jql_eval_functions[] = {
     {"closedSprints()", "com.atlassian.greenhopper.service.sprint.Sprint", 1},
     {"futureSprints()", "com.atlassian.greenhopper.service.sprint.Sprint", 1},
     {"issueHistory()", "com.atlassian.jira.issue.Issue", 1},
+    {"updatedBy()", "com.atlassian.jira.issue.Issue", 1},
     {NULL, NULL, 0},
 };
 
@@ -471,10 +472,14 @@ static void value(ev_t *e, const jql_field_t *f, const fdef_t *d, const field_re
         }
         if (d->kind == K_ISSUE && fn_is(v, "issueHistory")) /* kiln keeps no viewing history */
             return;
-        static const char *const known[] = {"currentUser",   "membersOf",   "openSprints", "closedSprints",
-                                            "futureSprints", "now",         "startOfDay",  "startOfWeek",
-                                            "startOfMonth",  "startOfYear", "endOfDay",    "endOfWeek",
-                                            "endOfMonth",    "endOfYear",   "issueHistory"};
+        if (d->kind == K_ISSUE && fn_is(v, "updatedBy")) { /* only as the whole operand of IN/NOT IN */
+            msg(e, "The function 'updatedBy' may only be used with the 'IN' and 'NOT IN' operators.");
+            return;
+        }
+        static const char *const known[] = {"currentUser",   "membersOf",   "openSprints",  "closedSprints",
+                                            "futureSprints", "now",         "startOfDay",   "startOfWeek",
+                                            "startOfMonth",  "startOfYear", "endOfDay",     "endOfWeek",
+                                            "endOfMonth",    "endOfYear",   "issueHistory", "updatedBy"};
         for (size_t i = 0; i < sizeof known / sizeof *known; i++)
             if (strcasecmp(v->str, known[i]) == 0) {
                 msg(e, "A value provided by the function '%s' is invalid for the field '%s'.", known[i], fname(f));
@@ -888,6 +893,74 @@ static ss_node_t *hist_clause(ev_t *e, const jql_node_t *c, const fdef_t *d, con
     return n;
 }
 
+/* issueKey IN updatedBy("user"[, "from"[, "to"]]) (Jira: created, or any field changed,
+ * by the user, in the period): a change group of the user in the period, or the issue's
+ * creator in it. Comments are not counted (kiln's changelog does not record them). */
+static ss_node_t *updated_by(ev_t *e, const jql_node_t *c, int negated)
+{
+    const jql_value_t *v = c->value;
+    if (v->n < 1 || v->n > 3) {
+        msg(e, "Function 'updatedBy' expected between '1' and '3' arguments but received '%zu'.", v->n);
+        return mk(e, SS_FALSE);
+    }
+    static const fdef_t user = {K_USER, O_EQ, SS_C_CREATOR, 0, 0, NULL, -1, 0};
+    jql_field_t uf = c->field;
+    uf.name = "updatedBy";
+    vals_t vs = {0};
+    value(e, &uf, &user, NULL, v->items[0], &vs);
+    if (vs.n == 0)
+        return mk(e, SS_FALSE);
+    int64_t from = 0, to = 0;
+    if (v->n > 1 && date_of(e, &c->field, v->items[1], &from) != 0)
+        return mk(e, SS_FALSE);
+    if (v->n > 2 && date_of(e, &c->field, v->items[2], &to) != 0)
+        return mk(e, SS_FALSE);
+    ss_node_t *h = mk(e, SS_HIST);
+    h->changed = 1;
+    h->col = -1;
+    h->by = vs.v[0].s;
+    h->after_ms = from;
+    h->before_ms = to ? to + 1 : 0;
+    ss_node_t *cr = mk(e, SS_COL);
+    cr->col = SS_C_CREATOR;
+    cr->op = SS_IN;
+    cr->vals = vs.v;
+    cr->nvals = 1;
+    ss_node_t *created = cr;
+    if (from || to) {
+        ss_node_t *t = mk(e, SS_AND);
+        t->kids = arena_alloc(e->a, 3 * sizeof *t->kids);
+        t->kids[t->n++] = cr;
+        if (from) {
+            ss_node_t *x = mk(e, SS_COL);
+            x->col = SS_C_CREATED;
+            x->op = SS_GE;
+            x->vals = arena_alloc(e->a, sizeof *x->vals);
+            x->vals[0] = (ss_val_t){0, from, NULL, 0};
+            x->nvals = 1;
+            t->kids[t->n++] = x;
+        }
+        if (to) {
+            ss_node_t *x = mk(e, SS_COL);
+            x->col = SS_C_CREATED;
+            x->op = SS_LE;
+            x->vals = arena_alloc(e->a, sizeof *x->vals);
+            x->vals[0] = (ss_val_t){0, to, NULL, 0};
+            x->nvals = 1;
+            t->kids[t->n++] = x;
+        }
+        created = t;
+    }
+    ss_node_t *any = mk2(e, SS_OR, h, created);
+    if (!negated)
+        return any;
+    ss_node_t *x = mk(e, SS_NOT);
+    x->kids = arena_alloc(e->a, sizeof *x->kids);
+    x->kids[0] = any;
+    x->n = 1;
+    return x;
+}
+
 /* The field's definition (and its custom field), or NULL with Jira's message. */
 static const fdef_t *field_of(ev_t *e, const jql_field_t *f, fdef_t *buf, field_rec_t **cf)
 {
@@ -977,6 +1050,9 @@ static ss_node_t *clause(ev_t *e, const jql_node_t *c, int neg)
         }
         return mk(e, op == JQL_OP_IS ? SS_TRUE : SS_FALSE);
     }
+    /* issue IN updatedBy(user[, from[, to]]): created or changed by the user in the period */
+    if (d->kind == K_ISSUE && v && fn_is(v, "updatedBy") && (c->op == JQL_OP_IN || c->op == JQL_OP_NOT_IN))
+        return updated_by(e, c, op == JQL_OP_NOT_IN);
     /* key > WEB-10: the issues of that project numbered after 10 */
     if (d->kind == K_ISSUE && (OP(c->op) & O_ORD)) {
         int64_t pid = 0, num = 0;

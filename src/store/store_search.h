@@ -97,7 +97,8 @@ typedef struct ss_node {
     const char *pattern;
     /* SS_HIST: changes of changeitems.field = hist_field. changed = 1 (CHANGED): some change
      * matches from/to/by/time; 0 (WAS): the issue's value was one of vals (the current one
-     * in column `col`, or one a change set or left) with by/time on that change. */
+     * in column `col`, or one a change set or left) with by/time on that change.
+     * hist_field NULL (with changed = 1): any change group matching by/time. */
     const char *hist_field;
     int changed;
     ss_val_t *from, *to;

@@ -614,6 +614,17 @@ static const struct {
     {"fixVersion = 1.0 AND component = API", "WEB-3"},
     {"sprint is not EMPTY", ""},
     {"sprint not in openSprints()", ""},
+    /* updatedBy(): a change by the user in the period, or the issue created by it */
+    {"issuekey in updatedBy(u-alice) ORDER BY key", "WEB-1,WEB-3"},
+    {"issue in updatedBy(u-bob)", "WEB-3"},
+    {"issue in updatedBy(admin-alpha) AND project = APP ORDER BY key", "APP-1,APP-2"},
+    {"issue in updatedBy(u-alice, -5d)", "WEB-3"},
+    {"issue in updatedBy(u-alice, \"2024-03-01\", \"2024-03-06\")", "WEB-1"},
+    {"issue not in updatedBy(u-alice) AND project = WEB ORDER BY key", "WEB-2,WEB-4,WEB-5,WEB-6"},
+    {"key = updatedBy(u-alice)", "!The function 'updatedBy' may only be used with the 'IN' and 'NOT IN' operators."},
+    {"assignee in updatedBy(u-alice)",
+     "!A value provided by the function 'updatedBy' is invalid for the field 'assignee'."},
+    {"issue in updatedBy(nobody)", "!The value 'nobody' does not exist for the field 'updatedBy'."},
     /* site B's things named from site A */
     {"project = 10000 AND summary ~ crashes", "WEB-1"},
     {"labels = urgent AND summary ~ \"login page\"", "WEB-1"},

@@ -264,10 +264,16 @@ static void hist_clause(cc_t *c, const ss_node_t *x)
         in_list(c, col_sql[x->col], x->vals, x->nvals);
         put(c, " OR ");
     }
-    put(c, "i.id IN (SELECT cg.issue_id FROM changeitems ci JOIN changegroups cg ON cg.site_id = ci.site_id AND "
-           "cg.id = ci.group_id WHERE ci.site_id = ?1 AND ci.field = ");
-    bind_text(c, x->hist_field);
-    if (x->changed) {
+    if (!x->hist_field) { /* any change: the change groups alone */
+        put(c, "i.id IN (SELECT cg.issue_id FROM changegroups cg WHERE cg.site_id = ?1");
+    } else {
+        put(c, "i.id IN (SELECT cg.issue_id FROM changeitems ci JOIN changegroups cg ON cg.site_id = ci.site_id AND "
+               "cg.id = ci.group_id WHERE ci.site_id = ?1 AND ci.field = ");
+        bind_text(c, x->hist_field);
+    }
+    if (!x->hist_field) {
+        /* no items to match */
+    } else if (x->changed) {
         if (x->nfrom) {
             put(c, " AND ");
             in_list(c, "ci.from_id", x->from, x->nfrom);
