@@ -827,6 +827,39 @@ static void test_budget(void **state)
     assert_int_equal(store_search_count(f->st, f->A.id, &sq, &total), STORE_OK);
 }
 
+/* ---- the deepest and widest queries the parser takes compile and run ---- */
+
+static void test_deep_and_wide(void **state)
+{
+    fx_t *f = *state;
+    data_t d;
+    build(f, &d);
+    /* 31 levels of alternating AND/OR, each with a history clause under NOT and a label */
+    buf_t b;
+    buf_init_arena(&b, f->a, 1 << 20);
+    for (int i = 0; i < 31; i++)
+        buf_printf(&b, "(NOT status WAS Done BY u-alice %s labels = l%d %s ", i % 2 ? "OR" : "AND", i,
+                   i % 2 ? "AND" : "OR");
+    buf_adds(&b, "project = WEB");
+    for (int i = 0; i < 31; i++)
+        buf_adds(&b, ")");
+    /* no label l<i> exists: an even level is its inner group, an odd one NOT (status WAS
+       Done BY u-alice), which only WEB-3 was: the outermost group is every other issue */
+    assert_string_equal(run(f, f->A.id, "u-alice", 0, b.ptr, NULL),
+                        "HELP-1,APP-2,APP-1,MKT-2,MKT-1,WEB-6,WEB-5,WEB-4,WEB-2,WEB-1");
+    /* 500 clauses, and a list of 1000 keys (only existing ones) */
+    buf_init_arena(&b, f->a, 1 << 20);
+    for (int i = 0; i < 500; i++)
+        buf_printf(&b, "%slabels = x%d", i ? " OR " : "", i);
+    assert_string_equal(run(f, f->A.id, "u-alice", 0, b.ptr, NULL), "");
+    buf_init_arena(&b, f->a, 1 << 20);
+    buf_adds(&b, "key in (");
+    for (int i = 0; i < 1000; i++)
+        buf_printf(&b, "%sWEB-%d", i ? ", " : "", 1 + i % 6);
+    buf_adds(&b, ") ORDER BY key");
+    assert_string_equal(run(f, f->A.id, "u-alice", 0, b.ptr, NULL), "WEB-1,WEB-2,WEB-3,WEB-4,WEB-5,WEB-6");
+}
+
 /* ---- the word search alone ---- */
 
 static void test_wordmatch(void **state)
@@ -880,13 +913,8 @@ static void test_wordmatch(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(test_table_user),
-        T(test_table_app),
-        T(test_permissions),
-        T(test_cross_site),
-        T(test_plans),
-        T(test_budget),
-        cmocka_unit_test(test_wordmatch),
+        T(test_table_user), T(test_table_app), T(test_permissions),   T(test_cross_site),
+        T(test_plans),      T(test_budget),    T(test_deep_and_wide), cmocka_unit_test(test_wordmatch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,11 +69,19 @@ static const char *const op_sql[] = {
 
 typedef struct cc {
     buf_t b;
+    buf_t ctes; /* the WITH list: subtrees compiled apart (see cte) */
+    int ncte;
     arena_t *a;
     ss_val_t *binds;
     size_t nbinds, cap;
     int bad;
 } cc_t;
+
+/* SQLite's parser holds a parenthesised expression on a stack of 100 entries (about 30
+ * nested levels of AND/OR); JQL nests 32. An AND/OR this deep is compiled apart, as a
+ * common table expression parsed at the top of the statement, and referred to by name. */
+#define SPLIT_DEPTH 8
+#define SEARCH_MAX_CTES 256
 
 static void put(cc_t *c, const char *s)
 {
@@ -309,6 +317,29 @@ static void hist_clause(cc_t *c, const ss_node_t *x)
     put(c, "))");
 }
 
+/* Compiles x as `cN(id) AS (SELECT i.id FROM issues i WHERE <x>)` into the WITH list
+ * (after the subtrees it splits off itself, which it refers to) and writes `i.id IN cN`. */
+static void cte(cc_t *c, const ss_node_t *x)
+{
+    if (c->ncte >= SEARCH_MAX_CTES) {
+        c->bad = 1;
+        return;
+    }
+    int k = c->ncte++;
+    buf_t outer = c->b;
+    buf_init_arena(&c->b, c->a, SEARCH_MAX_SQL);
+    if (buf_printf(&c->b, "c%d(id) AS (SELECT i.id FROM issues i WHERE i.site_id = ?1 AND ", k) != 0)
+        c->bad = 1;
+    node(c, x, 0); /* the tree is finite: its own depth bounds the recursion */
+    put(c, ")");
+    buf_t body = c->b;
+    c->b = outer;
+    if ((c->ctes.len && buf_adds(&c->ctes, ", ") != 0) || buf_add(&c->ctes, body.ptr, body.len) != 0 ||
+        buf_printf(&c->b, "(i.id IN c%d)", k) != 0)
+        c->bad = 1;
+}
+
+/* depth: the nesting inside the statement or the CTE being written. */
 static void node(cc_t *c, const ss_node_t *x, int depth)
 {
     if (c->bad || depth > 64) {
@@ -318,6 +349,10 @@ static void node(cc_t *c, const ss_node_t *x, int depth)
     switch (x->kind) {
     case SS_AND:
     case SS_OR:
+        if (depth >= SPLIT_DEPTH) {
+            cte(c, x);
+            return;
+        }
         put(c, "(");
         for (size_t i = 0; i < x->n; i++) {
             if (i)
@@ -414,23 +449,27 @@ static int prepare(store_t *st, arena_t *a, int64_t site, const ss_query_t *q, i
         sq_snap_release(s);
     cc_t c = {.a = a};
     buf_init_arena(&c.b, a, SEARCH_MAX_SQL);
-    if (kind == 2)
-        put(&c, "EXPLAIN QUERY PLAN ");
+    buf_init_arena(&c.ctes, a, SEARCH_MAX_SQL);
     put(&c, kind == 1 ? "SELECT count(*)"
                       : "SELECT " SQ_ISSUE_COLS ", (SELECT p.key FROM projects p WHERE "
                         "p.site_id = ?1 AND p.id = i.project_id)");
     where(&c, q);
     if (kind != 1) {
         order(&c, q);
-        ss_val_t lim = {0, q->max, NULL}, off = {0, q->start_at, NULL};
+        ss_val_t lim = {0, q->max, NULL, 0}, off = {0, q->start_at, NULL, 0};
         put(&c, " LIMIT ");
         bind(&c, &lim);
         put(&c, " OFFSET ");
         bind(&c, &off);
     }
-    if (c.bad)
+    buf_t sql;
+    buf_init_arena(&sql, a, 2 * SEARCH_MAX_SQL + 64);
+    if (c.bad || (kind == 2 && buf_adds(&sql, "EXPLAIN QUERY PLAN ") != 0) ||
+        (c.ctes.len &&
+         (buf_adds(&sql, "WITH ") != 0 || buf_add(&sql, c.ctes.ptr, c.ctes.len) != 0 || buf_adds(&sql, " ") != 0)) ||
+        buf_add(&sql, c.b.ptr, c.b.len) != 0)
         return STORE_ERROR;
-    if (sqlite3_prepare_v2(s->db, c.b.ptr, (int)c.b.len, out, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(s->db, sql.ptr, (int)sql.len, out, NULL) != SQLITE_OK) {
         sq_rc(st, sqlite3_errcode(s->db));
         return STORE_ERROR;
     }
