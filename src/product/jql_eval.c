@@ -76,8 +76,8 @@ static const fdef_t sysf[JQL_F__COUNT] = {
     [JQL_F_SPRINT] = {K_SPRINT, O_EQ, SS_R_SPRINT, 1, 0, NULL, -1, 0},
     [JQL_F_PARENT] = {K_ISSUE, OP(JQL_OP_EQ) | OP(JQL_OP_NE) | OP(JQL_OP_IN) | OP(JQL_OP_NOT_IN), SS_C_PARENT, 0, 0,
                       NULL, SS_C_PARENT, 0},
-    [JQL_F_TEXT] = {K_TEXT, OP(JQL_OP_LIKE) | OP(JQL_OP_NOT_LIKE), -1, 0,
-                    SS_T_SUMMARY | SS_T_DESCRIPTION | SS_T_ENVIRONMENT | SS_T_COMMENT, NULL, -1, 0},
+    [JQL_F_TEXT] = {K_TEXT, OP(JQL_OP_LIKE), -1, 0, SS_T_SUMMARY | SS_T_DESCRIPTION | SS_T_ENVIRONMENT | SS_T_COMMENT,
+                    NULL, -1, 0},
     [JQL_F_SUMMARY] = {K_TEXT, OP(JQL_OP_LIKE) | OP(JQL_OP_NOT_LIKE), -1, 0, SS_T_SUMMARY, NULL, SS_C_SUMMARY, 0},
     [JQL_F_DESCRIPTION] = {K_TEXT, O_LIKE, SS_C_DESCRIPTION, 0, SS_T_DESCRIPTION, NULL, -1, 0},
     [JQL_F_COMMENT] = {K_TEXT, OP(JQL_OP_LIKE) | OP(JQL_OP_NOT_LIKE), -1, 0, SS_T_COMMENT, NULL, -1, 0},
@@ -796,7 +796,19 @@ static ss_node_t *text_clause(ev_t *e, const jql_node_t *c, const fdef_t *d, con
         x->kids = arena_alloc(e->a, sizeof *x->kids);
         x->kids[0] = n;
         x->n = 1;
-        return x;
+        /* as != does, !~ never matches an empty field */
+        ss_node_t *has = NULL;
+        if (cf) {
+            has = mk(e, SS_REL);
+            has->col = SS_R_CF_STR;
+            has->field_id = cf->id;
+            has->op = SS_NOT_NULL;
+        } else if (d->col >= 0) {
+            has = mk(e, SS_COL);
+            has->col = d->col;
+            has->op = SS_NOT_NULL;
+        }
+        return has ? mk2(e, SS_AND, x, has) : x;
     }
     return n;
 }

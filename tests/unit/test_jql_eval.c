@@ -71,7 +71,7 @@ typedef struct {
     int64_t ids[16];
     const char *keys[16];
     int64_t b_ids[4];
-    const char *points_id, *team_id;
+    const char *points_id, *team_id, *notes_id;
 } data_t;
 
 static const char *adf(fx_t *f, const char *text)
@@ -165,6 +165,9 @@ static void build(fx_t *f, data_t *d)
     assert_int_equal(store_field_insert(f->st, f->a, f->A.id, &team), STORE_OK);
     d->points_id = pts.id;
     d->team_id = team.id;
+    field_rec_t notes = {.name = "Notes", .description = "", .type = "string", .created_ms = NOW};
+    assert_int_equal(store_field_insert(f->st, f->a, f->A.id, &notes), STORE_OK);
+    d->notes_id = notes.id;
     for (size_t i = 0; i < sizeof issues_a / sizeof *issues_a; i++) {
         const struct fx_issue *x = &issues_a[i];
         int64_t pid = project_of(d, x->proj);
@@ -219,6 +222,9 @@ static void build(fx_t *f, data_t *d)
             assert_int_equal(store_field_values_set(f->st, f->A.id, is.id, d->team_id, &v, 1), STORE_OK);
         }
     }
+    /* a text custom field on APP-1 */
+    field_value_t note = {.str = "Flaky on a cold start"};
+    assert_int_equal(store_field_values_set(f->st, f->A.id, d->ids[8], d->notes_id, &note, 1), STORE_OK);
     /* history: WEB-1 To Do -> In Progress by alice 10 days ago; WEB-3 To Do -> In Progress by
        bob 14 days ago and on to Done by alice 4 days ago; WEB-2 assigned from alice to bob */
     change(f, d->ids[0], "u-alice", NOW - 10 * DAY, "status", "10000", "10001");
@@ -489,6 +495,16 @@ static const struct {
     {"Team ~ Red", "!The operator '~' is not supported by the 'Team' field."},
     {"\"Story Points\" >= 3 ORDER BY \"Story Points\" DESC", "WEB-3,WEB-1,WEB-6"},
     {"project = WEB ORDER BY cf[10000], key", "WEB-5,WEB-2,WEB-6,WEB-1,WEB-3,WEB-4"},
+    {"Notes ~ cold", "APP-1"},
+    {"Notes ~ \"cold start\"", "APP-1"},
+    {"cf[10002] ~ warm", ""},
+    {"Notes !~ cold", ""}, /* !~ never matches an empty field */
+    {"Notes !~ warm", "APP-1"},
+    {"description !~ login AND project = WEB ORDER BY key", "WEB-2,WEB-3,WEB-6"},
+    {"text !~ login", "!The operator '!~' is not supported by the 'text' field."},
+    {"Notes is EMPTY AND project = APP", "APP-2"},
+    {"Notes is not EMPTY", "APP-1"},
+    {"Notes = cold", "!The operator '=' is not supported by the 'Notes' field."},
     {"Flavour = sweet", "!Field 'Flavour' does not exist or you do not have permission to view it."},
     {"cf[99999] = 1", "!Field 'cf[99999]' does not exist or you do not have permission to view it."},
     /* history */
