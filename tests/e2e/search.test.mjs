@@ -9,7 +9,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startKiln, expectStatus } from './lib/kiln.mjs';
-import { jiraClients, rejects } from './lib/jirajs.mjs';
+import { jiraClients, rejects, appSystemToken } from './lib/jirajs.mjs';
 import { loadSpec, formatErrors } from './lib/schemas.mjs';
 
 let k, S, A, B, c, cB, pA, pB;
@@ -269,6 +269,24 @@ describe('permissions and tenancy', () => {
     }
     const mia = await userToken(A, 'Mia'); /* every project */
     expectStatus(await search(mia, `project = ${pA.HELP.key}`), 200);
+  });
+
+  it('an app sees every project of its site; currentUser() is its bot user', async () => {
+    const app = await appSystemToken(k, A, ['read:jira-work']);
+    try {
+      const as = c.asApp(app.token);
+      const all = await as.v3.issueSearch.searchForIssuesUsingJql({ jql: 'ORDER BY key', maxResults: 50 });
+      assert.equal(all.total, 7);
+      const help = await as.v3.issueSearch.searchForIssuesUsingJqlEnhancedSearch({ jql: `project = ${pA.HELP.key}` });
+      assert.equal(help.issues.length, 2);
+      const mine = await as.v3.issueSearch.countIssues({ jql: 'assignee = currentUser() OR reporter = currentUser()' });
+      assert.equal(mine.count, 0, 'the bot user is assigned nothing');
+      /* the app's token is its site's: site B's host refuses it */
+      const cross = await k.jira(B.cloudId, `/search/jql?jql=${encodeURIComponent('project is not EMPTY')}`, { token: app.token });
+      expectStatus(cross, 401);
+    } finally {
+      await app.close();
+    }
   });
 
   it('site B never sees site A\'s issues, whatever the query names', async () => {
