@@ -16,6 +16,7 @@
  * routes). Then run `make scopes`. */
 #include "product/routes.h"
 
+#include "product/jql_api.h"
 #include "product/search.h"
 
 /* The route table. V23 adds an operation under both /rest/api/2 and /rest/api/3 with one
@@ -51,10 +52,10 @@ static route_t routes[] = {
                                               nothing, with its message in warningMessages */
     V23("POST", "/search", search_legacy), /* api: as GET /search */
     V23("GET", "/jql/autocompletedata",
-        search_autocomplete), /* api: no collapsed fields; projectIds do not narrow the list */
-    V23("POST", "/jql/autocompletedata", search_autocomplete), /* api: as GET /jql/autocompletedata */
+        jql_autocomplete), /* api: no collapsed fields; projectIds do not narrow the list */
+    V23("POST", "/jql/autocompletedata", jql_autocomplete), /* api: as GET /jql/autocompletedata */
     V23("POST", "/jql/parse",
-        search_jql_parse), /* api: validation=warn answers validation messages as errors, like strict */
+        jql_parse_queries), /* api: validation=warn answers validation messages as errors, like strict */
 };
 
 route_table_t product_routes = {"jira", routes, sizeof routes / sizeof routes[0], 1};

@@ -20,9 +20,10 @@
 #include "store/store_search.h"
 #include "store/store_sites.h"
 
-/* ---- the user's zone (read from the tz database into the request's arena: a few
- * microseconds, and nothing kept between requests) ---- */
+/* ---- the searching user's context ---- */
 
+/* The user's zone, read from the tz database into the request's arena (a few
+ * microseconds; nothing is kept between requests), or NULL (UTC). */
 static const jql_tz_t *user_tz(kreq_t *kr)
 {
     user_rec_t u;
@@ -30,8 +31,25 @@ static const jql_tz_t *user_tz(kreq_t *kr)
     if (!kr->principal.account_id ||
         store_user_get(kr->store, kr->arena, kr->site.id, kr->principal.account_id, &u) != STORE_OK || !u.time_zone ||
         jql_tz_load(kr->arena, u.time_zone, &tz) != 0)
-        return NULL; /* UTC */
+        return NULL;
     return tz;
+}
+
+static int may_browse(void *arg, int64_t project_id)
+{
+    return perm_allows(arg, project_id, "BROWSE_PROJECTS");
+}
+
+void search_env(kreq_t *kr, jql_env_t *env)
+{
+    *env = (jql_env_t){
+        .st = kr->store,
+        .site_id = kr->site.id,
+        .user = kr->principal.account_id,
+        .may_browse = perm_is_user(kr) ? may_browse : NULL,
+        .arg = kr,
+        .date = {.now_ms = clock_now_ms(), .tz = user_tz(kr), .week_start = 0},
+    };
 }
 
 /* ---- answers ---- */
@@ -52,16 +70,6 @@ static void reply_messages(kreq_t *kr, int status, const char *const *msgs, size
     reply_writer(kr, status, w);
 }
 
-static void reply_one(kreq_t *kr, int status, const char *msg)
-{
-    reply_messages(kr, status, &msg, 1);
-}
-
-static int may_browse(void *arg, int64_t project_id)
-{
-    return perm_allows(arg, project_id, "BROWSE_PROJECTS");
-}
-
 /* A prepared search: the parsed query, its canonical form and the store's tree. */
 typedef struct prepared {
     jql_query_t *q;
@@ -77,21 +85,15 @@ static int prepare(kreq_t *kr, const char *jql, size_t len, prepared_t *p)
     memset(p, 0, sizeof *p);
     jql_error_t err;
     if (jql_parse(kr->arena, jql ? jql : "", jql ? len : 0, &p->q, &err) != JQL_OK) {
-        reply_one(kr, 400, err.msg);
+        reply_error(kr, 400, 1, err.msg);
         return -1;
     }
     buf_t b;
     buf_init_arena(&b, kr->arena, 256 * 1024);
     jql_print(p->q, &b);
     p->canonical = b.len ? b.ptr : "";
-    jql_env_t env = {
-        .st = kr->store,
-        .site_id = kr->site.id,
-        .user = kr->principal.account_id,
-        .may_browse = perm_is_user(kr) ? may_browse : NULL,
-        .arg = kr,
-        .date = {.now_ms = clock_now_ms(), .tz = user_tz(kr), .week_start = 0},
-    };
+    jql_env_t env;
+    search_env(kr, &env);
     int rc = jql_eval(kr->arena, &env, p->q, &p->sq, &p->msgs);
     if (rc == JQL_EVAL_ERROR) {
         reply_error(kr, 500, 1, "Internal server error");
@@ -104,9 +106,9 @@ static int prepare(kreq_t *kr, const char *jql, size_t len, prepared_t *p)
 static void reply_store(kreq_t *kr, int rc)
 {
     if (rc == STORE_BUSY)
-        reply_one(kr, 400,
-                  "The JQL query took too long to run (more than 2000 ms) and was stopped. Narrow it down with "
-                  "more restrictive clauses, such as a project.");
+        reply_error(kr, 400, 1,
+                    "The JQL query took too long to run (more than 2000 ms) and was stopped. Narrow it down with "
+                    "more restrictive clauses, such as a project.");
     else
         reply_error(kr, 500, 1, "Internal server error");
 }
@@ -238,16 +240,16 @@ static int read_params(kreq_t *kr, params_t *p, int legacy)
         p->properties = query_list(kr, "properties", &bad);
         p->validate = kreq_query(kr, "validateQuery", &bad);
         if (bad) {
-            reply_one(kr, 400, "A query parameter is malformed.");
+            reply_error(kr, 400, 1, "A query parameter is malformed.");
             return -1;
         }
         if (kreq_query_int(kr, "startAt", 0, INT32_MAX, &p->start_at) != 0) {
-            reply_one(kr, 400, "The parameter 'startAt' must be a number from 0.");
+            reply_error(kr, 400, 1, "The parameter 'startAt' must be a number from 0.");
             return -1;
         }
         p->has_max = kreq_query(kr, "maxResults", NULL) != NULL;
         if (kreq_query_int(kr, "maxResults", 0, INT32_MAX, &p->max_results) != 0) {
-            reply_one(kr, 400, "The parameter 'maxResults' must be a number from 0.");
+            reply_error(kr, 400, 1, "The parameter 'maxResults' must be a number from 0.");
             return -1;
         }
         return 0;
@@ -287,11 +289,11 @@ static int read_params(kreq_t *kr, params_t *p, int legacy)
         }
     }
     if (bad) {
-        reply_one(kr, 400,
-                  legacy ? "The request body is not a valid search request."
-                         : "The request body is not a valid search request: jql and nextPageToken are "
-                           "strings, fields, expand and properties lists of strings, maxResults a "
-                           "number.");
+        reply_error(kr, 400, 1,
+                    legacy ? "The request body is not a valid search request."
+                           : "The request body is not a valid search request: jql and nextPageToken are "
+                             "strings, fields, expand and properties lists of strings, maxResults a "
+                             "number.");
         return -1;
     }
     return 0;
@@ -336,20 +338,20 @@ static void jql_run(kreq_t *kr)
         return;
     }
     if (!p.q->where) {
-        reply_one(kr, 400,
-                  "Unbounded JQL queries are not allowed here. Please add a search restriction to your "
-                  "query.");
+        reply_error(kr, 400, 1,
+                    "Unbounded JQL queries are not allowed here. Please add a search restriction to your "
+                    "query.");
         return;
     }
     int64_t offset = 0;
     if (pa.token && *pa.token && (offset = token_read(kr, p.canonical, pa.token)) < 0) {
-        reply_one(kr, 400, "The provided next page token is invalid or expired.");
+        reply_error(kr, 400, 1, "The provided next page token is invalid or expired.");
         return;
     }
     issue_view_t v;
     char err[160];
     if (issue_view_parse(kr->arena, pa.fields, "id", pa.expand, pa.properties, &v, err, sizeof err) != 0) {
-        reply_one(kr, 400, err);
+        reply_error(kr, 400, 1, err);
         return;
     }
     int64_t cap = id_only(pa.fields) ? SEARCH_MAX_ID_ONLY : SEARCH_MAX_RESULTS;
@@ -401,7 +403,7 @@ void search_count(kreq_t *kr)
         return;
     json_t *j = json_object_get(body, "jql");
     if (j && !json_is_string(j) && !json_is_null(j)) {
-        reply_one(kr, 400, "The request body is not valid: jql must be a string.");
+        reply_error(kr, 400, 1, "The request body is not valid: jql must be a string.");
         return;
     }
     const char *jql = json_string_value(j);
@@ -413,9 +415,9 @@ void search_count(kreq_t *kr)
         return;
     }
     if (!p.q->where) {
-        reply_one(kr, 400,
-                  "Unbounded JQL queries are not allowed here. Please add a search restriction to your "
-                  "query.");
+        reply_error(kr, 400, 1,
+                    "Unbounded JQL queries are not allowed here. Please add a search restriction to your "
+                    "query.");
         return;
     }
     int64_t total;
@@ -445,7 +447,7 @@ static void legacy_run(kreq_t *kr)
         else if (strcmp(pa.validate, "none") == 0 || strcmp(pa.validate, "false") == 0)
             mode = 2;
         else {
-            reply_one(kr, 400, "The value of validateQuery must be one of strict, warn or none.");
+            reply_error(kr, 400, 1, "The value of validateQuery must be one of strict, warn or none.");
             return;
         }
     }
@@ -459,7 +461,7 @@ static void legacy_run(kreq_t *kr)
     issue_view_t v;
     char err[160];
     if (issue_view_parse(kr->arena, pa.fields, "*navigable", pa.expand, pa.properties, &v, err, sizeof err) != 0) {
-        reply_one(kr, 400, err);
+        reply_error(kr, 400, 1, err);
         return;
     }
     int64_t max = pa.max_results > SEARCH_MAX_RESULTS ? SEARCH_MAX_RESULTS : pa.max_results;
@@ -496,286 +498,4 @@ static void legacy_run(kreq_t *kr)
 void search_legacy(kreq_t *kr)
 {
     in_snapshot(kr, legacy_run);
-}
-
-/* ---- POST /jql/parse: Jira's JqlQuery structure ---- */
-
-static void w_operand(jsonw_t *w, const jql_value_t *v, int depth);
-
-static void w_unit(jsonw_t *w, const jql_value_t *v)
-{
-    jw_obj(w);
-    if (v->kind == JQL_V_EMPTY) {
-        jw_kstr(w, "keyword", "empty");
-    } else if (v->kind == JQL_V_FUNC) {
-        jw_kstr(w, "function", v->str);
-        jw_key(w, "arguments");
-        jw_arr(w);
-        for (size_t i = 0; i < v->n; i++)
-            jw_strn(w, v->items[i]->str, v->items[i]->len);
-        jw_arr_end(w);
-    } else {
-        jw_key(w, "value");
-        jw_strn(w, v->str, v->len);
-    }
-    jw_obj_end(w);
-}
-
-static void w_operand(jsonw_t *w, const jql_value_t *v, int depth)
-{
-    if (v->kind != JQL_V_LIST) {
-        w_unit(w, v);
-        return;
-    }
-    jw_obj(w);
-    jw_key(w, "values");
-    jw_arr(w);
-    for (size_t i = 0; i < v->n; i++)
-        if (depth < 40)
-            w_operand(w, v->items[i], depth + 1);
-    jw_arr_end(w);
-    jw_obj_end(w);
-}
-
-static void w_field(jsonw_t *w, const jql_field_t *f)
-{
-    jw_key(w, "field");
-    jw_obj(w);
-    jw_key(w, "name");
-    jw_strn(w, f->name, f->len);
-    jw_obj_end(w);
-}
-
-static void w_lower(jsonw_t *w, const char *s)
-{
-    char b[32];
-    size_t i = 0;
-    for (; s[i] && i < sizeof b - 1; i++)
-        b[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
-    b[i] = '\0';
-    jw_str(w, b);
-}
-
-static void w_clause(jsonw_t *w, const jql_node_t *x, int depth)
-{
-    jw_obj(w);
-    if (x->kind != JQL_N_CLAUSE) {
-        jw_key(w, "operator");
-        jw_str(w, x->kind == JQL_N_AND ? "and" : x->kind == JQL_N_OR ? "or" : "not");
-        jw_key(w, "clauses");
-        jw_arr(w);
-        for (size_t i = 0; i < x->n; i++)
-            if (depth < 80)
-                w_clause(w, x->kids[i], depth + 1);
-        jw_arr_end(w);
-        jw_obj_end(w);
-        return;
-    }
-    w_field(w, &x->field);
-    jw_key(w, "operator");
-    w_lower(w, jql_op_name(x->op));
-    if (x->value) {
-        jw_key(w, "operand");
-        w_operand(w, x->value, 0);
-    }
-    if (x->op >= JQL_OP_WAS) {
-        jw_key(w, "predicates");
-        jw_arr(w);
-        for (size_t i = 0; i < x->npreds; i++) {
-            jw_obj(w);
-            jw_key(w, "operator");
-            w_lower(w, jql_pred_name(x->preds[i].kind));
-            jw_key(w, "operand");
-            w_operand(w, x->preds[i].value, 0);
-            jw_obj_end(w);
-        }
-        jw_arr_end(w);
-    }
-    jw_obj_end(w);
-}
-
-void search_jql_parse(kreq_t *kr)
-{
-    int bad = 0;
-    const char *validation = kreq_query(kr, "validation", &bad);
-    int mode = 0; /* strict: syntax and validation; 1 warn: the same, as errors; 2 none: syntax only */
-    if (bad || (validation && strcmp(validation, "strict") != 0 && strcmp(validation, "warn") != 0 &&
-                strcmp(validation, "none") != 0)) {
-        reply_one(kr, 400, "The value of validation must be one of strict, warn or none.");
-        return;
-    }
-    if (validation && strcmp(validation, "none") == 0)
-        mode = 2;
-    json_t *body = kreq_json_body(kr, 1);
-    if (!body)
-        return;
-    json_t *qs = json_object_get(body, "queries");
-    if (!json_is_array(qs) || json_array_size(qs) == 0 || json_array_size(qs) > SEARCH_MAX_PARSE) {
-        reply_one(kr, 400, "queries must be a list of 1 to 100 JQL queries.");
-        return;
-    }
-    size_t i;
-    json_t *it;
-    json_array_foreach(qs, i, it) if (!json_is_string(it))
-    {
-        reply_one(kr, 400, "queries must be a list of 1 to 100 JQL queries.");
-        return;
-    }
-    jsonw_t *w = reply_writer_new(kr);
-    jw_obj(w);
-    jw_key(w, "queries");
-    jw_arr(w);
-    json_array_foreach(qs, i, it)
-    {
-        const char *s = json_string_value(it);
-        jw_obj(w);
-        jw_kstr(w, "query", s);
-        jql_query_t *q;
-        jql_error_t err;
-        if (jql_parse(kr->arena, s, json_string_length(it), &q, &err) != JQL_OK) {
-            jw_key(w, "errors");
-            jw_arr(w);
-            jw_str(w, err.msg);
-            jw_arr_end(w);
-            jw_obj_end(w);
-            continue;
-        }
-        jw_key(w, "structure");
-        jw_obj(w);
-        if (q->where) {
-            jw_key(w, "where");
-            w_clause(w, q->where, 0);
-        }
-        if (q->norder) {
-            jw_key(w, "orderBy");
-            jw_obj(w);
-            jw_key(w, "fields");
-            jw_arr(w);
-            for (size_t k = 0; k < q->norder; k++) {
-                jw_obj(w);
-                w_field(w, &q->order[k].field);
-                if (q->order[k].dir)
-                    jw_kstr(w, "direction", q->order[k].dir > 0 ? "asc" : "desc");
-                jw_obj_end(w);
-            }
-            jw_arr_end(w);
-            jw_obj_end(w);
-        }
-        jw_obj_end(w);
-        if (mode != 2) {
-            ss_query_t sq;
-            jql_msgs_t msgs;
-            jql_env_t env = {
-                .st = kr->store,
-                .site_id = kr->site.id,
-                .user = kr->principal.account_id,
-                .may_browse = perm_is_user(kr) ? may_browse : NULL,
-                .arg = kr,
-                .date = {.now_ms = clock_now_ms(), .tz = user_tz(kr)},
-            };
-            int rc = jql_eval(kr->arena, &env, q, &sq, &msgs);
-            if (rc == JQL_EVAL_INVALID) {
-                jw_key(w, "errors");
-                jw_arr(w);
-                for (size_t k = 0; k < msgs.n; k++)
-                    jw_str(w, msgs.msg[k]);
-                jw_arr_end(w);
-            }
-        }
-        jw_obj_end(w);
-    }
-    jw_arr_end(w);
-    jw_obj_end(w);
-    reply_writer(kr, 200, w);
-}
-
-/* ---- GET|POST /jql/autocompletedata: the fields, functions and reserved words ---- */
-
-static void w_ops(jsonw_t *w, unsigned ops)
-{
-    jw_key(w, "operators");
-    jw_arr(w);
-    for (int op = 0; op < JQL_OP__COUNT; op++)
-        if (ops & (1u << op))
-            w_lower(w, jql_op_name((jql_op_t)op));
-    jw_arr_end(w);
-}
-
-void search_autocomplete(kreq_t *kr)
-{
-    if (kreq_method_is(kr, "POST") && !kreq_json_body(kr, 1))
-        return;
-    field_rec_t *cfs;
-    size_t ncf;
-    if (store_field_list(kr->store, kr->arena, kr->site.id, &cfs, &ncf) != STORE_OK) {
-        reply_error(kr, 500, 1, "Internal server error");
-        return;
-    }
-    jsonw_t *w = reply_writer_new(kr);
-    jw_obj(w);
-    jw_key(w, "visibleFieldNames");
-    jw_arr(w);
-    for (int id = 0; id < JQL_F__COUNT; id++) {
-        unsigned ops;
-        int orderable;
-        const char *type;
-        if (jql_eval_field_info((jql_field_id_t)id, &ops, &orderable, &type) != 0)
-            continue;
-        const char *name = jql_field_name((jql_field_id_t)id);
-        jw_obj(w);
-        jw_kstr(w, "value", name);
-        jw_kstr(w, "displayName", name);
-        jw_kstr(w, "orderable", orderable ? "true" : "false");
-        jw_kstr(w, "searchable", ops ? "true" : "false");
-        w_ops(w, ops);
-        jw_key(w, "types");
-        jw_arr(w);
-        jw_str(w, type);
-        jw_arr_end(w);
-        jw_obj_end(w);
-    }
-    for (size_t i = 0; i < ncf; i++) {
-        unsigned ops;
-        const char *type;
-        const char *num = strncmp(cfs[i].id, "customfield_", 12) == 0 ? cfs[i].id + 12 : cfs[i].id;
-        if (jql_eval_custom_info(cfs[i].type, &ops, &type) != 0)
-            continue;
-        jw_obj(w);
-        jw_kstr(w, "value", arena_printf(kr->arena, "cf[%s]", num));
-        jw_kstr(w, "displayName", arena_printf(kr->arena, "%s - cf[%s]", cfs[i].name, num));
-        jw_kstr(w, "orderable", "true");
-        jw_kstr(w, "searchable", "true");
-        jw_kstr(w, "cfid", arena_printf(kr->arena, "cf[%s]", num));
-        w_ops(w, ops);
-        jw_key(w, "types");
-        jw_arr(w);
-        jw_str(w, type);
-        jw_arr_end(w);
-        jw_obj_end(w);
-    }
-    jw_arr_end(w);
-    jw_key(w, "visibleFunctionNames");
-    jw_arr(w);
-    for (const jql_func_ref_t *f = jql_eval_functions; f->name; f++) {
-        jw_obj(w);
-        jw_kstr(w, "value", f->name);
-        jw_kstr(w, "displayName", f->name);
-        if (f->list)
-            jw_kstr(w, "isList", "true");
-        jw_key(w, "types");
-        jw_arr(w);
-        jw_str(w, f->type);
-        jw_arr_end(w);
-        jw_obj_end(w);
-    }
-    jw_arr_end(w);
-    jw_key(w, "jqlReservedWords");
-    jw_arr(w);
-    size_t nr;
-    const char *const *rw = jql_reserved_words(&nr);
-    for (size_t i = 0; i < nr; i++)
-        jw_str(w, rw[i]);
-    jw_arr_end(w);
-    jw_obj_end(w);
-    reply_writer(kr, 200, w);
 }
