@@ -511,10 +511,18 @@ static const struct {
     {"status WAS \"In Progress\" ORDER BY key", "APP-2,WEB-1,WEB-3,WEB-4"},
     {"status WAS \"In Progress\" BY u-bob", "WEB-3"},
     {"status WAS Done BY currentUser()", "WEB-3"},
-    {"status WAS \"In Progress\" BEFORE -12d", "WEB-3"},
-    {"status WAS \"In Progress\" AFTER -12d", "WEB-1"},
-    {"status WAS \"In Progress\" DURING (\"2024-02-29\", \"2024-03-02\")", "WEB-3"},
-    {"status WAS \"In Progress\" ON \"2024-03-05\"", "WEB-1"},
+    /* In Progress was held by WEB-1 from March 5, 12:00 UTC on; WEB-3 from March 1 to 11;
+       WEB-4 since its creation (February 4); APP-2 since its creation (March 13) */
+    {"status WAS \"In Progress\" BEFORE -12d", "WEB-4,WEB-3"},
+    {"status WAS \"In Progress\" AFTER -12d", "APP-2,WEB-4,WEB-3,WEB-1"},
+    {"status WAS \"In Progress\" DURING (\"2024-02-29\", \"2024-03-02\")", "WEB-4,WEB-3"},
+    {"status WAS \"In Progress\" ON \"2024-03-05\"", "WEB-4,WEB-3,WEB-1"},
+    /* March 1 in Paris: WEB-1 and WEB-3 before their changes, WEB-2 and MKT-1 never changed */
+    {"status WAS \"To Do\" ON \"2024-03-01\" ORDER BY key", "MKT-1,WEB-1,WEB-2,WEB-3"},
+    {"status WAS \"To Do\" AFTER -11d ORDER BY key", "APP-1,HELP-1,MKT-1,WEB-1,WEB-2,WEB-5"},
+    {"status WAS Done BEFORE -5d", "MKT-2"},
+    {"assignee WAS u-alice BEFORE -9d AND project = WEB ORDER BY key", "WEB-1,WEB-2,WEB-3"},
+    {"assignee WAS u-alice AFTER -7d AND project = WEB ORDER BY key", "WEB-1,WEB-3"},
     {"status WAS IN (Done, \"In Review\") ORDER BY key", "MKT-2,WEB-3,WEB-6"},
     {"status WAS NOT \"To Do\" AND project = WEB ORDER BY key", "WEB-4,WEB-6"},
     {"status CHANGED ORDER BY key", "WEB-1,WEB-3"},

@@ -264,9 +264,87 @@ static void text_clause(cc_t *c, const ss_node_t *x)
     put(c, k ? ")" : "0)");
 }
 
+/* The changes of field x->hist_field: `FROM ... WHERE ...` with cg the group, ci the item. */
+static void changes_of(cc_t *c, const ss_node_t *x, const char *g, const char *it)
+{
+    if (buf_printf(&c->b,
+                   " FROM changeitems %s JOIN changegroups %s ON %s.site_id = %s.site_id AND %s.id = %s.group_id "
+                   "WHERE %s.site_id = ?1 AND %s.field = ",
+                   it, g, g, it, g, it, it, it) != 0)
+        c->bad = 1;
+    bind_text(c, x->hist_field);
+}
+
+/* f WAS v with a time or an author (Jira: v was the field's value at some moment of the
+ * period; BY: the user set it): each value a change set is held until the field's next
+ * change (or now); the value the issue was created with until its first change; a value
+ * never changed since creation. The period [after_ms, before_ms) meets a holding
+ * [start, end) when start < before_ms and end > after_ms. */
+static void was_held(cc_t *c, const ss_node_t *x)
+{
+    ss_val_t a = {0, x->after_ms, NULL, 0}, b = {0, x->before_ms, NULL, 0};
+    /* set by a change, held until the next one */
+    put(c, "(i.id IN (SELECT cg.issue_id");
+    changes_of(c, x, "cg", "ci");
+    put(c, " AND ");
+    in_list(c, "ci.to_id", x->vals, x->nvals);
+    if (x->by) {
+        put(c, " AND cg.author_account_id = ");
+        bind_text(c, x->by);
+    }
+    if (x->before_ms) {
+        put(c, " AND cg.created_ms < ");
+        bind(c, &b);
+    }
+    if (x->after_ms) {
+        put(c, " AND coalesce((SELECT g2.created_ms");
+        changes_of(c, x, "g2", "i2");
+        put(c, " AND g2.issue_id = cg.issue_id AND g2.id > cg.id ORDER BY g2.id LIMIT 1), 9223372036854775807) > ");
+        bind(c, &a);
+    }
+    put(c, ")");
+    if (!x->by) {
+        /* created with it, held until the first change */
+        put(c, " OR (i.id IN (SELECT cg.issue_id");
+        changes_of(c, x, "cg", "ci");
+        put(c, " AND ");
+        in_list(c, "ci.from_id", x->vals, x->nvals);
+        put(c, " AND NOT EXISTS (SELECT 1");
+        changes_of(c, x, "g2", "i2");
+        put(c, " AND g2.issue_id = cg.issue_id AND g2.id < cg.id)");
+        if (x->after_ms) {
+            put(c, " AND cg.created_ms > ");
+            bind(c, &a);
+        }
+        put(c, ")");
+        if (x->before_ms) {
+            put(c, " AND i.created_ms < ");
+            bind(c, &b);
+        }
+        put(c, ")");
+        if (x->col >= 0) { /* never changed: held since creation */
+            put(c, " OR (");
+            in_list(c, col_sql[x->col], x->vals, x->nvals);
+            put(c, " AND i.id NOT IN (SELECT cg.issue_id");
+            changes_of(c, x, "cg", "ci");
+            put(c, ")");
+            if (x->before_ms) {
+                put(c, " AND i.created_ms < ");
+                bind(c, &b);
+            }
+            put(c, ")");
+        }
+    }
+    put(c, ")");
+}
+
 static void hist_clause(cc_t *c, const ss_node_t *x)
 {
     int preds = x->by || x->after_ms || x->before_ms;
+    if (!x->changed && preds && x->hist_field) {
+        was_held(c, x);
+        return;
+    }
     put(c, "(");
     if (!x->changed && !preds && x->col >= 0) { /* the value it has now */
         in_list(c, col_sql[x->col], x->vals, x->nvals);
