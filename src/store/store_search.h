@@ -35,7 +35,10 @@ typedef enum {
     SS_C_SUMMARY,
     SS_C_DESCRIPTION,
     SS_C_ENVIRONMENT,
-    SS_C_PROJECT_KEY, /* for ORDER BY key: the project's key, then NUM */
+    SS_C_PROJECT_KEY,   /* for ORDER BY key: the project's key, then NUM */
+    SS_C_ASSIGNEE_NAME, /* ORDER BY only: the user's display name */
+    SS_C_REPORTER_NAME,
+    SS_C_CREATOR_NAME,
     SS_C__COUNT
 } ss_col_t;
 

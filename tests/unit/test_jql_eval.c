@@ -30,7 +30,7 @@ static const char *const users[][4] = {
     /* account id, name, email, may browse (project keys; "*" all) */
     {"u-alice", "Alice Adams", "alice@example.com", "*"},
     {"u-bob", "Bob Brown", "bob@example.com", "WEB,APP"},
-    {"u-carol", "Carol Clark", "carol@example.com", "WEB"},
+    {"u-carol", "Abby Carol", "carol@example.com", "WEB"}, /* her name sorts before Alice's */
 };
 
 static const struct fx_issue {
@@ -559,7 +559,8 @@ static const struct {
     {"project = WEB ORDER BY priority, key", "WEB-3,WEB-1,WEB-2,WEB-4,WEB-6,WEB-5"},
     {"project = WEB ORDER BY priority ASC, key", "WEB-5,WEB-2,WEB-4,WEB-6,WEB-1,WEB-3"},
     {"project = WEB ORDER BY status, key DESC", "WEB-5,WEB-2,WEB-4,WEB-1,WEB-3,WEB-6"},
-    {"project = WEB ORDER BY assignee, key", "WEB-1,WEB-3,WEB-2,WEB-5,WEB-6,WEB-4"},
+    {"project = WEB ORDER BY assignee, key", "WEB-6,WEB-1,WEB-3,WEB-2,WEB-5,WEB-4"}, /* by display name */
+    {"project = WEB ORDER BY assignee DESC, key", "WEB-2,WEB-5,WEB-1,WEB-3,WEB-6,WEB-4"},
     {"project = WEB ORDER BY due, key", "WEB-3,WEB-1,WEB-5,WEB-2,WEB-4,WEB-6"},
     {"project = MKT", "MKT-2,MKT-1"},
     {"project = WEB ORDER BY labels", "!Field 'labels' does not support sorting."},

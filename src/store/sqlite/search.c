@@ -39,6 +39,12 @@ static const char *const col_sql[SS_C__COUNT] = {
     [SS_C_DESCRIPTION] = "i.description_json",
     [SS_C_ENVIRONMENT] = "i.environment_json",
     [SS_C_PROJECT_KEY] = "(SELECT p.key FROM projects p WHERE p.site_id = ?1 AND p.id = i.project_id)",
+    [SS_C_ASSIGNEE_NAME] = "(SELECT u.display_name FROM users u WHERE u.site_id = ?1 AND "
+                           "u.account_id = i.assignee_account_id)",
+    [SS_C_REPORTER_NAME] = "(SELECT u.display_name FROM users u WHERE u.site_id = ?1 AND "
+                           "u.account_id = i.reporter_account_id)",
+    [SS_C_CREATOR_NAME] = "(SELECT u.display_name FROM users u WHERE u.site_id = ?1 AND "
+                          "u.account_id = i.creator_account_id)",
 };
 /* The columns that are never NULL (no NULLS LAST needed to sort them). */
 static const unsigned char col_not_null[SS_C__COUNT] = {
