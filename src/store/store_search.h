@@ -99,15 +99,18 @@ typedef struct ss_node {
     unsigned text;
     const char *pattern;
     /* SS_HIST: changes of changeitems.field = hist_field. changed = 1 (CHANGED): some change
-     * matches from/to/by/time; 0 (WAS): the issue's value was one of vals (the current one
-     * in column `col`, or one a change set or left) with by/time on that change.
-     * hist_field NULL (with changed = 1): any change group matching by/time. */
+     * matches from/to/by/time. changed = 0 (WAS): without by/time, the issue's value is one
+     * of vals now (column `col`; -1: none) or a change set or left one; with by/time, one
+     * of vals was held at some moment of [after_ms, before_ms) (from the change that set
+     * it to the next change, from creation to the first change, or since creation when
+     * never changed; by: set by that user). hist_field NULL (with changed = 1): any change
+     * group matching by/time. */
     const char *hist_field;
     int changed;
     ss_val_t *from, *to;
     size_t nfrom, nto;
     const char *by;              /* account id, or NULL */
-    int64_t after_ms, before_ms; /* the change's time in [after_ms, before_ms); 0: unbounded */
+    int64_t after_ms, before_ms; /* the period [after_ms, before_ms); 0: unbounded */
 } ss_node_t;
 
 typedef struct ss_sort {
@@ -127,7 +130,7 @@ typedef struct ss_query {
     const int64_t *projects;
     size_t nprojects;
     int64_t start_at, max; /* the page */
-    int64_t budget_ms;     /* the query is interrupted past this (STORE_BUSY) */
+    int64_t budget_ms;     /* the query is interrupted past this (STORE_BUSY); 0: 2000; < 0: at once */
 } ss_query_t;
 
 /* A query that ran past its budget. */
