@@ -160,20 +160,26 @@ demo: deps all
 # bench/ledger_micro.c (bench/ledger.sh): the per-request ledger pieces alone, linked as a
 # unit test is, against the archives of the layers it includes
 BENCH_MICRO := $(BUILD)/bench/ledger_micro
-$(BUILD)/bench/layers.mk: bench/ledger_micro.c tools/check-layers
+$(BUILD)/bench/layers.mk: bench/ledger_micro.c bench/jql_load.c tools/check-layers
 	@mkdir -p $(dir $@)
-	node tools/check-layers --make-tests '$$(BUILD)' bench/ledger_micro.c | sed 's|/tests/|/bench/|' >$@
+	node tools/check-layers --make-tests '$$(BUILD)' bench/ledger_micro.c bench/jql_load.c | sed 's|/tests/|/bench/|' >$@
 -include $(BUILD)/bench/layers.mk
 $(BENCH_MICRO): bench/ledger_micro.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(TEST_LIBS) $(LDFLAGS) $(LDLIBS)
+# bench/jql_load.c (bench/jql.sh): fills a site with issues through the store
+BENCH_JQL_LOAD := $(BUILD)/bench/jql_load
+$(BENCH_JQL_LOAD): bench/jql_load.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(TEST_LIBS) $(LDFLAGS) $(LDLIBS)
 
-bench: all $(BENCH_MICRO)
+bench: all $(BENCH_MICRO) $(BENCH_JQL_LOAD)
 	./bench/run.sh
 	./bench/webtrigger.sh
 	./bench/deploy.sh
 	./bench/kvs.sh
 	./bench/ledger.sh
+	./bench/jql.sh
 
 fuzz:
 	KILN_PKGS="$(PKGS)" ./tests/fuzz/run.sh

@@ -112,6 +112,12 @@ static const char *const reserved[] = {
     "where",     "while",    "with",
 };
 
+const char *const *jql_reserved_words(size_t *n)
+{
+    *n = sizeof reserved / sizeof *reserved;
+    return reserved;
+}
+
 int jql_is_reserved(const char *w, size_t len)
 {
     char low[16];

@@ -193,5 +193,7 @@ const char *jql_pred_name(jql_pred_kind_t k);  /* "AFTER", ... */
 
 /* 1 if the word (case-insensitive) is one of Jira's reserved JQL words. */
 int jql_is_reserved(const char *w, size_t len);
+/* Every reserved word, sorted, lower case (*n of them). */
+const char *const *jql_reserved_words(size_t *n);
 
 #endif

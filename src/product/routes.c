@@ -22,6 +22,9 @@
 
 #include "product/people.h"
 
+#include "product/jql_api.h"
+#include "product/search.h"
+
 /* The route table. V23 adds an operation under both /rest/api/2 and /rest/api/3 with one
  * handler (render_v2 tells the handler which was called: v2 text fields are strings,
  * v3 ADF documents). Routes are grouped by area, each group under a comment naming it.
@@ -175,6 +178,20 @@ static route_t routes[] = {
         my_permissions), /* api: only the permissions kiln models (GET /permissions); others are a 400 */
     V23("GET", "/permissions", permissions_all), /* api: the permissions kiln models, not Jira's whole list */
     V23("POST", "/permissions/project", permissions_project),
+    /* searches (JQL: product/search.h, docs/jql.md) */
+    V23("GET", "/search/jql", search_jql),  /* api: nextPageToken is bound to the query and the site and expires when
+                                               kiln restarts; reconcileIssues and failFast are accepted and have nothing
+                                               to do (kiln's searches are consistent) */
+    V23("POST", "/search/jql", search_jql), /* api: as GET /search/jql */
+    V23("POST", "/search/approximate-count", search_count), /* api: the count is exact */
+    V23("GET", "/search", search_legacy),  /* api: validateQuery=warn answers a value that does not exist as matching
+                                              nothing, with its message in warningMessages */
+    V23("POST", "/search", search_legacy), /* api: as GET /search */
+    V23("GET", "/jql/autocompletedata",
+        jql_autocomplete), /* api: no collapsed fields; projectIds do not narrow the list */
+    V23("POST", "/jql/autocompletedata", jql_autocomplete), /* api: as GET /jql/autocompletedata */
+    V23("POST", "/jql/parse",
+        jql_parse_queries), /* api: validation=warn answers validation messages as errors, like strict */
 };
 
 route_table_t product_routes = {"jira", routes, sizeof routes / sizeof routes[0], 1};

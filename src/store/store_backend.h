@@ -25,6 +25,7 @@
 #include "store/store_product.h"
 #include "store/store_properties.h"
 #include "store/store_roles.h"
+#include "store/store_search.h"
 #include "store/store_sites.h"
 #include "store/store_worklogs.h"
 
@@ -255,6 +256,15 @@ typedef struct store_roles_ops {
     int (*user_search)(store_t *st, arena_t *a, int64_t site_id, const user_filter_t *f, user_rec_t **out, size_t *n,
                        int64_t *total);
 } store_roles_ops_t;
+/* JQL searches (store/store_search.h) */
+typedef struct store_search_ops {
+    int (*search)(store_t *st, arena_t *a, int64_t site_id, const ss_query_t *q, issue_rec_t **out, const char ***keys,
+                  size_t *n, int64_t *total);
+    int (*count)(store_t *st, int64_t site_id, const ss_query_t *q, int64_t *total);
+    int (*plan)(store_t *st, arena_t *a, int64_t site_id, const ss_query_t *q, const char **plan);
+    int (*lookup)(store_t *st, arena_t *a, int64_t site_id, ss_lookup_t kind, const char *name, int64_t **ids,
+                  const char ***names, size_t *n);
+} store_search_ops_t;
 
 typedef struct store_backend {
     const char *name;
@@ -288,6 +298,7 @@ typedef struct store_backend {
     const store_worklogs_ops_t *worklogs;
     const store_properties_ops_t *properties;
     const store_roles_ops_t *roles;
+    const store_search_ops_t *search;
 } store_backend_t;
 
 /* Every backend's handle starts with this (a backend's own handle embeds it first). */

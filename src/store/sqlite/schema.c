@@ -511,6 +511,10 @@ const char *const sq_schema[] = {
     "INSERT OR IGNORE INTO user_permissions (site_id, account_id, project_id, permission) "
     "  SELECT site_id, account_id, project_id, 'DELETE_ALL_WORKLOGS' FROM user_permissions "
     "  WHERE permission = 'DELETE_ALL_COMMENTS';",
+    /* 13: JQL searches (store/sqlite/search.c): a project's issues by last update, the
+       order of `project = X ORDER BY updated DESC` without a sort (tests/unit/test_jql_eval.c
+       checks the plan) */
+    "CREATE INDEX issues_project_updated ON issues(site_id, project_id, updated_ms);",
 };
 
 const unsigned sq_schema_len = sizeof sq_schema / sizeof sq_schema[0];

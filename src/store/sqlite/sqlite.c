@@ -412,6 +412,7 @@ static const store_backend_t sqlite_backend = {
     .properties = &sq_properties_ops,
     .roles = &sq_roles_ops,
     .auth = &sq_auth_ops,
+    .search = &sq_search_ops,
 };
 
 /* Process-wide settings, before the first connection: no global allocation statistics
@@ -452,6 +453,10 @@ store_t *store_sqlite_open(const char *data_dir, char *err, size_t errlen)
             snprintf(err, errlen, "cannot configure %s (%s): %s", path, pragmas[i], sqlite3_errmsg(s->db));
             goto fail;
         }
+    }
+    if (sq_search_register(s->db) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot register kiln_words on %s: %s", path, sqlite3_errmsg(s->db));
+        goto fail;
     }
     return &s->base;
 fail:

@@ -21,6 +21,7 @@
  *   worklogs.c  store/store_worklogs.h   (worklogs)
  *   properties.c store/store_properties.h (entity_properties)
  *   roles.c     store/store_roles.h      (project_role_actors; permissions by grant or role)
+ *   search.c    store/store_search.h     (JQL searches over issues and what hangs on them)
  *
  * Each family file owns the SQL of its statements: a table indexed by its own enum,
  * described by an sq_sql_t, prepared once per handle on first use (sq_stmt). A
@@ -65,6 +66,7 @@ enum sq_table {
     SQ_WORKLOGS,
     SQ_PROPERTIES,
     SQ_ROLES,
+    SQ_SEARCH,
     SQ__TABLES
 };
 
@@ -202,5 +204,8 @@ extern const store_worklogs_ops_t sq_worklogs_ops;
 extern const store_properties_ops_t sq_properties_ops;
 extern const store_roles_ops_t sq_roles_ops;
 extern const store_auth_ops_t sq_auth_ops;
+extern const store_search_ops_t sq_search_ops;
+/* Registers kiln_words(text, adf, query) on a connection (search.c). */
+int sq_search_register(sqlite3 *db);
 
 #endif
