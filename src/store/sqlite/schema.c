@@ -495,6 +495,11 @@ const char *const sq_schema[] = {
     "  entity_id TEXT NOT NULL," /* the issue, comment, project, sprint ... id */
     "  payload_json TEXT NOT NULL,"
     "  PRIMARY KEY (site_id, seq)) WITHOUT ROWID;",
+    /* 12: agile and DevOps (store/store_agile.h, store/store_devops.h): issues in the site's
+     * agile order (rank neighbours), an entity's issue keys for its replacement and
+     * deletion, an app's entities for bulkByProperties */
+    "CREATE INDEX issues_site_rank ON issues(site_id, rank);"
+    "CREATE INDEX devops_issue_keys_entity ON devops_issue_keys(site_id, app_id, kind, entity_key);",
 };
 
 const unsigned sq_schema_len = sizeof sq_schema / sizeof sq_schema[0];

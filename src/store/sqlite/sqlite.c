@@ -405,6 +405,8 @@ static const store_backend_t sqlite_backend = {
     .events = &sq_events_ops,
     .fields = &sq_fields_ops,
     .catalog = &sq_catalog_ops,
+    .agile = &sq_agile_ops,
+    .devops = &sq_devops_ops,
     .changelog = &sq_changelog_ops,
     .auth = &sq_auth_ops,
 };

@@ -16,6 +16,8 @@
  *   fields.c    store/store_fields.h     (fields, field_values, issue_labels)
  *   catalog.c   store/store_catalog.h    (components, versions_jira, issue_components, issue_versions)
  *   changelog.c store/store_changelog.h  (changegroups, changeitems)
+ *   agile.c     store/store_agile.h      (boards, sprints, issue_sprints, issues.rank)
+ *   devops.c    store/store_devops.h     (devops_entities, devops_issue_keys)
  *
  * Each family file owns the SQL of its statements: a table indexed by its own enum,
  * described by an sq_sql_t, prepared once per handle on first use (sq_stmt). A
@@ -55,6 +57,8 @@ enum sq_table {
     SQ_FIELDS,
     SQ_CATALOG,
     SQ_CHANGELOG,
+    SQ_AGILE,
+    SQ_DEVOPS,
     SQ__TABLES
 };
 
@@ -186,6 +190,8 @@ extern const store_events_ops_t sq_events_ops;
 extern const store_fields_ops_t sq_fields_ops;
 extern const store_catalog_ops_t sq_catalog_ops;
 extern const store_changelog_ops_t sq_changelog_ops;
+extern const store_agile_ops_t sq_agile_ops;
+extern const store_devops_ops_t sq_devops_ops;
 extern const store_auth_ops_t sq_auth_ops;
 
 #endif

@@ -1,0 +1,453 @@
+/* DevOps data: builds, deployments, development information (product/devops.h). One
+ * table of the three kinds says what differs: the list's name in a submission, how an
+ * entity's key and update sequence are read, the answer's names. */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "base/enc.h"
+#include "base/json.h"
+#include "http/reply.h"
+#include "product/devops.h"
+#include "product/idkey.h"
+#include "store/store_devops.h"
+#include "store/store_product.h"
+
+enum kind { K_BUILD, K_DEPLOYMENT, K_REPOSITORY };
+
+static const struct devops_kind {
+    const char *kind;     /* the store's */
+    const char *list;     /* the submission's array */
+    const char *accepted; /* the answer's arrays */
+    const char *rejected;
+    const char *seq; /* the update sequence's name */
+} kinds[] = {
+    [K_BUILD] = {"build", "builds", "acceptedBuilds", "rejectedBuilds", "updateSequenceNumber"},
+    [K_DEPLOYMENT] = {"deployment", "deployments", "acceptedDeployments", "rejectedDeployments",
+                      "updateSequenceNumber"},
+    [K_REPOSITORY] = {"repository", "repositories", "acceptedDevinfoEntities", "failedDevinfoEntities",
+                      "updateSequenceId"},
+};
+
+/* Only apps: a user's token gets Jira's 403. */
+static int app_only(kreq_t *kr)
+{
+    if (kr->principal.kind == PRINCIPAL_APP)
+        return 1;
+    reply_error(kr, 403, 1, "Only apps can use the DevOps APIs: call them with the app's credentials.");
+    return 0;
+}
+
+static int short_str(json_t *v, size_t max)
+{
+    return json_is_string(v) && json_string_length(v) > 0 && json_string_length(v) <= max;
+}
+
+/* The entity's key (a JSON array text, arena) and its key object for the answer, or
+ * NULL with *why set. */
+static const char *entity_key(kreq_t *kr, enum kind k, json_t *e, json_t **keyobj, const char **why)
+{
+    json_t *arr = NULL;
+    *keyobj = NULL;
+    if (k == K_BUILD) {
+        json_t *p = json_object_get(e, "pipelineId"), *n = json_object_get(e, "buildNumber");
+        if (!short_str(p, DEVOPS_MAX_ID) || !json_is_integer(n) || json_integer_value(n) < 0) {
+            *why = "pipelineId (a string of 1 to 255 characters) and buildNumber (a non-negative integer) are required";
+            return NULL;
+        }
+        arr = json_pack("[O,O]", p, n);
+        *keyobj = json_pack("{s:O,s:O}", "pipelineId", p, "buildNumber", n);
+    } else if (k == K_DEPLOYMENT) {
+        json_t *p = json_object_get(json_object_get(e, "pipeline"), "id"),
+               *env = json_object_get(json_object_get(e, "environment"), "id"),
+               *n = json_object_get(e, "deploymentSequenceNumber");
+        if (!short_str(p, DEVOPS_MAX_ID) || !short_str(env, DEVOPS_MAX_ID) || !json_is_integer(n) ||
+            json_integer_value(n) < 0) {
+            *why = "pipeline.id, environment.id (strings of 1 to 255 characters) and deploymentSequenceNumber "
+                   "(a non-negative integer) are required";
+            return NULL;
+        }
+        arr = json_pack("[O,O,O]", p, env, n);
+        *keyobj = json_pack("{s:O,s:O,s:O}", "pipelineId", p, "environmentId", env, "deploymentSequenceNumber", n);
+    } else {
+        json_t *id = json_object_get(e, "id");
+        if (!short_str(id, DEVOPS_MAX_REPO_ID)) {
+            *why = "id (a string of 1 to 1024 characters) is required";
+            return NULL;
+        }
+        arr = json_pack("[O]", id);
+        *keyobj = json_incref(id);
+    }
+    size_t len;
+    const char *s = arr ? json_dump_arena(kr->arena, arr, 4096, &len) : NULL;
+    json_decref(arr);
+    if (!s)
+        *why = "the entity's key is too long";
+    return s;
+}
+
+/* The issue keys an entity names: its issueKeys, its associations of type issueKeys or
+ * issueIdOrKeys, and (repositories) those of its commits, branches and pull requests.
+ * Appends each to `keys` (a JSON array, duplicates dropped by the caller). -1 with *why
+ * when a list is malformed or over its limit. */
+static int add_keys(json_t *keys, json_t *list, const char **why)
+{
+    if (!list)
+        return 0;
+    if (!json_is_array(list) || json_array_size(list) > DEVOPS_MAX_ISSUE_KEYS) {
+        *why = "issueKeys must be an array of at most 500 issue keys";
+        return -1;
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        if (!short_str(v, DEVOPS_MAX_ID)) {
+            *why = "an issue key must be a string of 1 to 255 characters";
+            return -1;
+        }
+        json_array_append(keys, v);
+    }
+    if (json_array_size(keys) > DEVOPS_MAX_ISSUE_KEYS) {
+        *why = "an entity can name at most 500 issue keys";
+        return -1;
+    }
+    return 0;
+}
+
+static int entity_keys(enum kind k, json_t *e, json_t *keys, const char **why)
+{
+    if (add_keys(keys, json_object_get(e, "issueKeys"), why) != 0)
+        return -1;
+    json_t *assoc = json_object_get(e, "associations");
+    if (assoc && !json_is_array(assoc)) {
+        *why = "associations must be an array";
+        return -1;
+    }
+    size_t i;
+    json_t *a;
+    json_array_foreach(assoc, i, a)
+    {
+        const char *t = json_str(a, "associationType");
+        if (t && (strcmp(t, "issueKeys") == 0 || strcmp(t, "issueIdOrKeys") == 0) &&
+            add_keys(keys, json_object_get(a, "values"), why) != 0)
+            return -1;
+    }
+    if (k != K_REPOSITORY)
+        return 0;
+    static const char *const children[] = {"commits", "branches", "pullRequests"};
+    for (size_t c = 0; c < 3; c++) {
+        json_t *list = json_object_get(e, children[c]);
+        if (!list)
+            continue;
+        if (!json_is_array(list) || json_array_size(list) > DEVOPS_MAX_CHILDREN) {
+            *why = "commits, branches and pullRequests must be arrays of at most 400 entries";
+            return -1;
+        }
+        json_t *ch;
+        json_array_foreach(list, i, ch)
+        {
+            if (!json_is_object(ch) || !short_str(json_object_get(ch, "id"), DEVOPS_MAX_REPO_ID)) {
+                *why = "every commit, branch and pull request needs an id";
+                return -1;
+            }
+            if (add_keys(keys, json_object_get(ch, "issueKeys"), why) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* The submission's properties as JSON text, or NULL; -1 when malformed. */
+static int read_properties(kreq_t *kr, json_t *props, const char **out)
+{
+    *out = NULL;
+    if (!props || json_is_null(props))
+        return 0;
+    if (!json_is_object(props) || json_object_size(props) > DEVOPS_MAX_PROPERTIES)
+        return -1;
+    const char *k;
+    json_t *v;
+    json_object_foreach(props, k, v)
+    {
+        size_t n = strlen(k);
+        if (!n || n > DEVOPS_MAX_ID || k[0] == '_' || !short_str(v, DEVOPS_MAX_ID))
+            return -1;
+        for (size_t i = 0; i < n; i++)
+            if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') || (k[i] >= '0' && k[i] <= '9') ||
+                  k[i] == '_' || k[i] == '-' || k[i] == '.'))
+                return -1;
+    }
+    size_t len;
+    *out = json_dump_arena(kr->arena, props, 4096, &len);
+    return *out ? 0 : -1;
+}
+
+/* 1 if the site has an issue of this key (or id, for issueIdOrKeys). */
+static int issue_exists(kreq_t *kr, const char *key)
+{
+    issue_rec_t i;
+    const char *pk;
+    return idkey_issue_get(kr->store, kr->arena, kr->site.id, key, &i, &pk) == STORE_OK;
+}
+
+static void bulk(kreq_t *kr, enum kind k)
+{
+    if (!app_only(kr))
+        return;
+    json_t *body = kreq_json_body(kr, 1);
+    if (!body)
+        return;
+    const struct devops_kind *d = &kinds[k];
+    json_t *list = json_object_get(body, d->list);
+    if (!json_is_array(list)) {
+        reply_error(kr, 400, 1, arena_printf(kr->arena, "%s must be an array.", d->list));
+        return;
+    }
+    if (json_array_size(list) > DEVOPS_MAX_ENTITIES) {
+        reply_error(kr, 400, 1,
+                    arena_printf(kr->arena, "At most %d %s can be sent in one request.", DEVOPS_MAX_ENTITIES, d->list));
+        return;
+    }
+    const char *props;
+    if (read_properties(kr, json_object_get(body, "properties"), &props) != 0) {
+        reply_error(kr, 400, 1,
+                    "properties must be an object of at most 5 entries, keys of [A-Za-z0-9_.-] not starting with _, "
+                    "values strings of 1 to 255 characters.");
+        return;
+    }
+    json_t *accepted = json_own(kr->arena, k == K_REPOSITORY ? json_object() : json_array());
+    json_t *rejected = json_own(kr->arena, k == K_REPOSITORY ? json_object() : json_array());
+    json_t *unknown = json_own(kr->arena, json_array());
+    json_t *unknown_set = json_own(kr->arena, json_object());
+    int64_t now = clock_now_ms();
+    size_t i;
+    json_t *e;
+    int rc = store_begin(kr->store);
+    json_array_foreach(list, i, e)
+    {
+        if (rc != STORE_OK)
+            break;
+        const char *why = NULL;
+        json_t *keyobj = NULL, *keys = json_array();
+        const char *key = json_is_object(e) ? entity_key(kr, k, e, &keyobj, &why) : NULL;
+        if (!json_is_object(e))
+            why = "an entity must be an object";
+        json_t *seq = json_is_object(e) ? json_object_get(e, d->seq) : NULL;
+        if (!why && (!json_is_integer(seq) || json_integer_value(seq) < 0))
+            why = arena_printf(kr->arena, "%s (a non-negative integer) is required", d->seq);
+        if (!why)
+            entity_keys(k, e, keys, &why);
+        size_t len = 0;
+        const char *doc = !why ? json_dump_arena(kr->arena, e, DEVOPS_MAX_DOC, &len) : NULL;
+        if (!why && !doc)
+            why = "the entity is larger than 256 KiB";
+        /* the keys the site has; an entity that names only unknown ones is rejected */
+        size_t nk = json_array_size(keys), known = 0;
+        const char **kk = arena_alloc(kr->arena, (nk ? nk : 1) * sizeof *kk);
+        for (size_t j = 0; !why && j < nk; j++) {
+            const char *s = json_string_value(json_array_get(keys, j));
+            int dup = 0;
+            for (size_t m = 0; m < known; m++)
+                dup |= strcmp(kk[m], s) == 0;
+            if (dup)
+                continue;
+            if (issue_exists(kr, s))
+                kk[known++] = arena_strdup(kr->arena, s);
+            else if (!json_object_get(unknown_set, s)) {
+                json_object_set_new(unknown_set, s, json_true());
+                json_array_append_new(unknown, json_string(s));
+            }
+        }
+        if (!why && nk && !known)
+            why = "The entity is associated only with issue keys that do not exist on this site.";
+        if (why) {
+            json_t *err = json_pack("[{s:s}]", "message", why);
+            if (k == K_REPOSITORY)
+                json_object_set_new(rejected, key ? json_string_value(keyobj) : arena_printf(kr->arena, "%zu", i),
+                                    json_pack("[{s:s,s:o}]", "key", "repository", "errors", err));
+            else
+                json_array_append_new(rejected, json_pack("{s:o,s:o}", "key",
+                                                          keyobj ? json_incref(keyobj) : json_object(), "errors", err));
+        } else {
+            devops_rec_t r = {.app_id = kr->principal.account_id,
+                              .kind = d->kind,
+                              .entity_key = key,
+                              .update_sequence = json_integer_value(seq),
+                              .doc_json = doc,
+                              .properties_json = props,
+                              .updated_ms = now};
+            rc = store_devops_put(kr->store, kr->site.id, &r, kk, known);
+            if (rc == STORE_CONFLICT) /* an older update: accepted, and ignored (as Atlassian's) */
+                rc = STORE_OK;
+            if (k == K_REPOSITORY) {
+                json_t *acc = json_object();
+                static const char *const children[] = {"commits", "branches", "pullRequests"};
+                for (size_t c = 0; c < 3; c++) {
+                    json_t *ids = json_array(), *ch;
+                    size_t x;
+                    json_array_foreach(json_object_get(e, children[c]), x, ch)
+                        json_array_append(ids, json_object_get(ch, "id"));
+                    json_object_set_new(acc, children[c], ids);
+                }
+                json_object_set_new(accepted, json_string_value(keyobj), acc);
+            } else
+                json_array_append(accepted, keyobj);
+        }
+        json_decref(keyobj);
+        json_decref(keys);
+    }
+    if (rc == STORE_OK)
+        rc = store_commit(kr->store);
+    else
+        store_rollback(kr->store);
+    if (rc != STORE_OK) {
+        reply_error(kr, 500, 1, "Internal server error");
+        return;
+    }
+    json_t *out = json_pack("{s:O,s:O,s:O}", d->accepted, accepted, d->rejected, rejected, "unknownIssueKeys", unknown);
+    reply_json_new(kr, 202, out);
+}
+
+/* The stored key of the entity the path names. */
+static const char *path_key(kreq_t *kr, enum kind k)
+{
+    int64_t n;
+    json_t *arr = NULL;
+    if (k == K_BUILD && enc_parse_i64(kr->params[1], 0, INT64_MAX, &n) == 0)
+        arr = json_pack("[s,I]", kr->params[0], (json_int_t)n);
+    else if (k == K_DEPLOYMENT && enc_parse_i64(kr->params[2], 0, INT64_MAX, &n) == 0)
+        arr = json_pack("[s,s,I]", kr->params[0], kr->params[1], (json_int_t)n);
+    else if (k == K_REPOSITORY)
+        arr = json_pack("[s]", kr->params[0]);
+    size_t len;
+    const char *s = arr ? json_dump_arena(kr->arena, arr, 4096, &len) : NULL;
+    json_decref(arr);
+    return s;
+}
+
+static const char *const missing[] = {
+    [K_BUILD] = "No build found with the given key.",
+    [K_DEPLOYMENT] = "No deployment found with the given key.",
+    [K_REPOSITORY] = "No repository found with the given id.",
+};
+
+static void get(kreq_t *kr, enum kind k)
+{
+    if (!app_only(kr))
+        return;
+    const char *key = path_key(kr, k);
+    devops_rec_t r;
+    int rc = key ? store_devops_get(kr->store, kr->arena, kr->site.id, kr->principal.account_id, kinds[k].kind, key, &r)
+                 : STORE_NOTFOUND;
+    if (rc != STORE_OK) {
+        reply_error(kr, rc == STORE_NOTFOUND ? 404 : 500, 1,
+                    rc == STORE_NOTFOUND ? missing[k] : "Internal server error");
+        return;
+    }
+    reply_raw(kr, 200, "application/json", r.doc_json, strlen(r.doc_json));
+}
+
+static void del(kreq_t *kr, enum kind k)
+{
+    if (!app_only(kr))
+        return;
+    const char *key = path_key(kr, k);
+    int rc = key ? store_devops_delete(kr->store, kr->site.id, kr->principal.account_id, kinds[k].kind, key)
+                 : STORE_NOTFOUND;
+    if (rc != STORE_OK && rc != STORE_NOTFOUND) { /* Atlassian: 202 whether or not it existed */
+        reply_error(kr, 500, 1, "Internal server error");
+        return;
+    }
+    reply_raw(kr, 202, NULL, "", 0);
+}
+
+/* DELETE .../bulkByProperties?key=value&...: the app's entities with all those properties. */
+static void del_by_props(kreq_t *kr, enum kind k)
+{
+    if (!app_only(kr))
+        return;
+    json_t *props = json_own(kr->arena, json_object());
+    const char *q = kr->query ? kr->query : "";
+    size_t qn = kr->query ? kr->query_len : 0;
+    for (size_t at = 0; at < qn;) {
+        size_t end = at;
+        while (end < qn && q[end] != '&')
+            end++;
+        size_t eq = at;
+        while (eq < end && q[eq] != '=')
+            eq++;
+        char *name = arena_alloc(kr->arena, eq - at + 1), *val = arena_alloc(kr->arena, end - eq + 1);
+        if (eq >= end || enc_pct_decode(name, q + at, eq - at, 1) < 0 ||
+            enc_pct_decode(val, q + eq + 1, end - eq - 1, 1) < 0) {
+            reply_error(kr, 400, 1, "Every query parameter must be a property: name=value.");
+            return;
+        }
+        if (strcmp(name, "_updateSequenceNumber") != 0 && strcmp(name, "_updateSequenceId") != 0)
+            json_object_set_new(props, name, json_string(val));
+        at = end + 1;
+    }
+    const char *text;
+    if (json_object_size(props) == 0 || read_properties(kr, props, &text) != 0) {
+        reply_error(
+            kr, 400, 1,
+            "Give 1 to 5 properties as query parameters (names of [A-Za-z0-9_.-], values of 1 to 255 characters).");
+        return;
+    }
+    int64_t n;
+    if (store_devops_delete_by_props(kr->store, kr->site.id, kr->principal.account_id, kinds[k].kind, text, &n) !=
+        STORE_OK) {
+        reply_error(kr, 500, 1, "Internal server error");
+        return;
+    }
+    reply_raw(kr, 202, NULL, "", 0);
+}
+
+void devops_builds_bulk(kreq_t *kr)
+{
+    bulk(kr, K_BUILD);
+}
+void devops_build_get(kreq_t *kr)
+{
+    get(kr, K_BUILD);
+}
+void devops_build_delete(kreq_t *kr)
+{
+    del(kr, K_BUILD);
+}
+void devops_builds_delete_by_props(kreq_t *kr)
+{
+    del_by_props(kr, K_BUILD);
+}
+void devops_deployments_bulk(kreq_t *kr)
+{
+    bulk(kr, K_DEPLOYMENT);
+}
+void devops_deployment_get(kreq_t *kr)
+{
+    get(kr, K_DEPLOYMENT);
+}
+void devops_deployment_delete(kreq_t *kr)
+{
+    del(kr, K_DEPLOYMENT);
+}
+void devops_deployments_delete_by_props(kreq_t *kr)
+{
+    del_by_props(kr, K_DEPLOYMENT);
+}
+void devops_devinfo_bulk(kreq_t *kr)
+{
+    bulk(kr, K_REPOSITORY);
+}
+void devops_repository_get(kreq_t *kr)
+{
+    get(kr, K_REPOSITORY);
+}
+void devops_repository_delete(kreq_t *kr)
+{
+    del(kr, K_REPOSITORY);
+}
+void devops_devinfo_delete_by_props(kreq_t *kr)
+{
+    del_by_props(kr, K_REPOSITORY);
+}
