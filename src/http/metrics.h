@@ -9,7 +9,7 @@
 
 #include "base/buf.h"
 
-#define METRICS_MAX_ROUTES 64
+#define METRICS_MAX_ROUTES 512
 #define METRICS_BUCKETS 12
 
 typedef struct metrics metrics_t;
