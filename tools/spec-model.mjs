@@ -12,19 +12,24 @@
 //             scopes (only rich-text fields differ), and the 2022 file has v3 only;
 //   software  every /rest/agile/... operation of the Jira Software description (2022):
 //             its `security: [{OAuth2: [...]}]` set, the only one it gives, is taken as the
-//             classic set (granular NULL); an empty list needs no scope, as there;
+//             classic set (granular NULL: Atlassian's Software pages list one set per
+//             operation, e.g. api-group-sprint's "Create sprint": write:sprint:jira-software);
+//             an empty list needs no scope, as there;
 //   extra     tools/scopes-extra.json: operations newer than both files, each with the
 //             Atlassian page its scopes were read from (and "v2": true when Atlassian has
 //             the /rest/api/2 twin, which is then added as above).
-// An operation in two sources is an error: the extra table holds only what the files lack.
+// An operation in two sources is an error: the extra table holds only what the files lack,
+// unless its entry says "replaces": "platform" | "software" (Atlassian changed the scopes
+// since 2022; the entry's page says so), which then replaces that row.
 //
 // Route lines (src/product/**/*.c), matched by ROUTE_RE over the whole file text:
 //   {"GET", "/rest/api/3/myself", user_myself},
 //   V23("GET", "/issue/{issueIdOrKey}", issue_get),   -> /rest/api/2/... and /rest/api/3/...
 // each optionally followed (after its comma) by one comment `/* api: TEXT */` (may wrap
 // over lines): what kiln does differently from Jira for that operation, for docs/api.md.
-// Method and path must be string literals; a line built any other way is not seen, and
-// neither is anything inside another comment or after `//`.
+// Method and path must be string literals: a `{"METHOD", ` or `V23(` (other than V23's
+// #define) that does not start such an entry is an error naming its line, so no route is
+// left out unseen. Nothing inside another comment or after `//` is read.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,11 +97,12 @@ function checkScopes(list, where) {
 /** Every operation kiln knows the scopes of, sorted by (path, method), one row each. */
 export function scopeRows({ platform, software, extra }) {
   const rows = new Map();
-  const add = (row) => {
+  const add = (row, replaces = null) => {
     const key = `${row.method} ${row.path}`;
     const had = rows.get(key);
-    if (had) throw new Error(`${key} is in both ${had.source} and ${row.source}`);
-    rows.set(key, row);
+    if (had && !(replaces && had.source === replaces)) throw new Error(`${key} is in both ${had.source} and ${row.source}`);
+    if (!had && replaces) throw new Error(`${key} "replaces" ${replaces}, which has no such operation`);
+    rows.set(key, had ? { ...row, replaced: had } : row);
   };
   const twin = (row) => row.path.startsWith('/rest/api/3/') &&
     add({ ...row, path: '/rest/api/2/' + row.path.slice('/rest/api/3/'.length), source: `${row.source} (v2 twin)` });
@@ -140,7 +146,8 @@ export function scopeRows({ platform, software, extra }) {
       classic: e.classic == null ? null : checkScopes(e.classic, where),
       granular: e.granular == null ? null : checkScopes(e.granular, where),
     };
-    add(row);
+    if (e.replaces != null && !['platform', 'software'].includes(e.replaces)) throw new Error(`${where}: "replaces" must be "platform" or "software"`);
+    add(row, e.replaces ?? null);
     if (e.v2) {
       if (!e.path.startsWith('/rest/api/3/')) throw new Error(`${where}: "v2" is for /rest/api/3 operations`);
       twin(row);
@@ -191,10 +198,20 @@ export function parseRoutes(text, file = '<text>') {
   /* comments other than api: ones become blanks (newlines kept, so line numbers hold) */
   const blank = (c) => c.replace(/[^\n]/g, ' ');
   text = text.replace(/\/\*(?!\s*api:)[\s\S]*?\*\/|\/\/[^\n]*/g, blank);
+  /* every V23( use (not its #define) and every {"METHOD", must start an entry the regex
+     reads: none is skipped silently */
+  const read = new Set([...text.matchAll(ROUTE_RE)].map((m) => m.index));
+  const lineOf = (i) => text.slice(0, i).split('\n').length;
+  for (const m of text.matchAll(/\bV23\s*\(|\{\s*"(?:GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS)"\s*,/g)) {
+    const lineStart = text.lastIndexOf('\n', m.index) + 1;
+    if (/^\s*#\s*define\b/.test(text.slice(lineStart, m.index)) || read.has(m.index)) continue;
+    throw new Error(`${file}:${lineOf(m.index)}: a route the reader cannot read ("${m[0]}..."): write {"METHOD", "/rest/...", handler} or V23("METHOD", "/path", handler)`);
+  }
   for (const m of text.matchAll(ROUTE_RE)) {
     const line = text.slice(0, m.index).split('\n').length;
     const api = m[7] == null ? null : m[7].split('\n').map((l) => l.replace(/^\s*\*?\s?/, '').trim()).join(' ').replace(/\s+/g, ' ').trim();
     if (api === '') throw new Error(`${file}:${line}: empty /* api: */ comment`);
+    if (api && /<!--|-->/.test(api)) throw new Error(`${file}:${line}: an /* api: */ comment may not hold "<!--" or "-->" (docs/api.md's markers)`);
     const v23 = m[4] !== undefined;
     const method = v23 ? m[4] : m[1];
     const p = v23 ? m[5] : m[2];

@@ -5,6 +5,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startKiln, expectStatus, describeRes, adf, allProjects } from './lib/kiln.mjs';
 import { loadSpec, formatErrors } from './lib/schemas.mjs';
+import path from 'node:path';
+import { ROOT } from './lib/kiln.mjs';
+import { readRoutes } from '../../tools/spec-model.mjs';
 
 const OPS = [
   'GET /rest/api/3/project/search',
@@ -73,6 +76,14 @@ after(async () => {
 });
 
 describe('Jira response schemas', () => {
+  it('the spec files cover every route of the product (make scopes)', () => {
+    for (const r of readRoutes(path.join(ROOT, 'src', 'product'))) {
+      const op = `${r.method} ${r.path}`;
+      const files = [S.spec, S.software];
+      assert.ok(files.some((f) => f.operations[op] || f.unschemed.includes(op)), `${op} (${r.file}:${r.line}) is in no schema file: run make scopes`);
+    }
+  });
+
   it('the spec file covers every implemented operation', () => {
     for (const op of OPS) {
       assert.ok(S.spec.operations[op], `operation ${op} missing from jira-schemas.json`);

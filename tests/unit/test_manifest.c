@@ -23,8 +23,9 @@
 #define FN "modules:\n  function:\n    - key: main\n      handler: index.run\n"
 /* The rest of every unknown-scope message. */
 #define UNKNOWN_SCOPE                                                                                                  \
-    ": kiln knows the Jira platform scopes (classic and granular) and Forge's storage:app, read:app-system-token, "    \
-    "read:app-user-token and read:app-global-channel:realtime; a scope is a name, never a wildcard (docs/apps.md)"
+    ": kiln knows Jira's scopes (platform, Software, DevOps; classic and granular) and Forge's storage:app, "          \
+    "read:app-system-token, read:app-user-token and read:app-global-channel:realtime; a scope is a name, never a "     \
+    "wildcard (docs/apps.md)"
 
 static arena_t *A;
 

@@ -304,6 +304,12 @@ static void test_v2_agile_devops(void **state)
     assert_non_null(sprint);
     assert_true(scope_allows(sprint, "read:sprint:jira-software"));
     assert_false(scope_allows(sprint, "read:jira-work"));
+    /* its scopes were an empty list in 2022; Atlassian's page now names two */
+    const struct scope_op *boards = scope_find("GET", "/rest/agile/1.0/board");
+    assert_non_null(boards);
+    assert_false(scope_allows(boards, ""));
+    assert_false(scope_allows(boards, "read:board-scope:jira-software"));
+    assert_true(scope_allows(boards, "read:project:jira read:board-scope:jira-software"));
 
     const struct scope_op *builds = scope_find("POST", "/rest/builds/0.1/bulk");
     assert_non_null(builds);

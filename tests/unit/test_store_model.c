@@ -2,6 +2,10 @@
  * versions, changelogs, issue edits and deletes; each tried across two sites. */
 #include "unit.h"
 
+#include <sqlite3.h>
+#include <stdio.h>
+
+#include "store/sqlite/sqlite_int.h"
 #include "store/store_catalog.h"
 #include "store/store_changelog.h"
 #include "store/store_fields.h"
@@ -186,12 +190,77 @@ static void test_issue_update_and_delete(void **state)
     assert_int_equal(store_issue_update(f->st, f->A.id, &i), STORE_NOTFOUND);
 }
 
+/* A data dir made by kiln before migration 11 (its ten migrations, its rows) upgrades:
+ * issues keep their ids, numbers and texts, and their status names become status ids. */
+static void test_upgrade_from_10(void **state)
+{
+    char *dir = unit_tempdir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/kiln.db", dir);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    for (unsigned i = 0; i < 10; i++)
+        assert_int_equal(sqlite3_exec(db, sq_schema[i], NULL, NULL, NULL), SQLITE_OK);
+    const char *rows =
+        "PRAGMA user_version = 10;"
+        "INSERT INTO sites (id, cloud_id, name, admin_account_id, canary, created_ms, next_project_id, next_issue_id)"
+        " VALUES (1, 'c1', 'old', 'adm', 'can', 1, 20001, 20003);"
+        "INSERT INTO projects (site_id, id, key, name, description, type_key, lead_account_id, assignee_type, url,"
+        " created_ms, next_issue_num) VALUES (1, 20000, 'OLD', 'Old', '', 'software', 'adm', 'UNASSIGNED', '', 1, 3);"
+        "INSERT INTO issues (site_id, id, project_id, num, summary, description_json, issuetype_id, status,"
+        " reporter_account_id, assignee_account_id, created_ms, updated_ms) VALUES"
+        " (1, 20001, 20000, 1, 'first', NULL, '10002', 'To Do', 'adm', NULL, 5, 6),"
+        " (1, 20002, 20000, 2, 'second', '{\"type\":\"doc\"}', '10001', 'Done', 'adm', 'adm', 7, 8);";
+    assert_int_equal(sqlite3_exec(db, rows, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    arena_t *a = arena_new(1u << 20);
+    store_t *st = open_migrated(dir);
+    issue_rec_t i;
+    const char *pk;
+    assert_int_equal(store_issue_by_key(st, a, 1, "OLD", 1, &i, &pk), STORE_OK);
+    assert_int_equal(i.id, 20001);
+    assert_int_equal(i.issuetype_id, 10002);
+    assert_int_equal(i.status_id, 10000);
+    assert_int_equal(i.resolution_id, 0);
+    assert_string_equal(i.creator_account_id, "adm");
+    assert_int_equal(i.updated_ms, 6);
+    assert_int_equal(store_issue_by_id(st, a, 1, 20002, &i, &pk), STORE_OK);
+    assert_int_equal(i.status_id, 10002);
+    assert_int_equal(i.resolution_id, 10000);
+    assert_int_equal(i.resolved_ms, 8);
+    assert_string_equal(i.description_json, "{\"type\":\"doc\"}");
+    /* the site's other ids start in its own range, after its projects' first id */
+    int64_t id;
+    assert_int_equal(store_next_id(st, 1, "comment", &id), STORE_OK);
+    assert_int_equal(id, 20000);
+    /* and the issue numbering goes on */
+    issue_rec_t n = {.project_id = 20000,
+                     .summary = "third",
+                     .issuetype_id = 10001,
+                     .status_id = 10000,
+                     .priority_id = 3,
+                     .creator_account_id = "adm",
+                     .original_estimate_s = -1,
+                     .remaining_estimate_s = -1,
+                     .time_spent_s = -1,
+                     .created_ms = 9,
+                     .updated_ms = 9};
+    assert_int_equal(store_issue_insert(st, 1, &n), STORE_OK);
+    assert_int_equal(n.num, 3);
+    assert_int_equal(n.id, 20003);
+    store_close(st);
+    arena_free(a);
+    unit_rmtree(dir);
+}
+
 int main(void)
 {
     log_min_level = LOG_WARN;
     const struct CMUnitTest tests[] = {
-        T(test_fields_and_values),       T(test_labels), T(test_components_versions), T(test_changelog),
-        T(test_issue_update_and_delete),
+        T(test_fields_and_values),       T(test_labels),
+        T(test_components_versions),     T(test_changelog),
+        T(test_issue_update_and_delete), cmocka_unit_test(test_upgrade_from_10),
     };
     return cmocka_run_group_tests_name("store_model", tests, NULL, NULL);
 }
