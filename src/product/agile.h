@@ -75,6 +75,11 @@ void render_sprint(jsonw_t *w, kreq_t *kr, const sprint_rec_t *s);
 /* The Epic bean of an epic issue. */
 void render_epic(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const char *pkey);
 
+/* The issue's Sprint field (customfield_NNNNN: the sprints it is or was in), if the
+ * site has one and the view wants it: one member of an open fields object. */
+struct issue_view;
+void render_sprint_field(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const struct issue_view *v);
+
 /* The sprint field of issues (customfield_NNNNN of type gh-sprint): the site's field id,
  * made on first use (arena). NULL on a store error. */
 const char *agile_sprint_field(kreq_t *kr);

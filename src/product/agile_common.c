@@ -298,3 +298,33 @@ int agile_sprint_changed(kreq_t *kr, const issue_rec_t *i, const char *pkey, con
                   item.from_id, "fromString", item.from_string, "to", item.to_id, "toString", item.to_string);
     return product_event(kr, EV_ISSUE_UPDATED, i->id, payload);
 }
+
+void render_sprint_field(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const issue_view_t *v)
+{
+    field_rec_t f;
+    sprint_rec_t *ss;
+    size_t n;
+    if (store_field_by_name(kr->store, kr->arena, kr->site.id, "Sprint", &f) != STORE_OK ||
+        strcmp(f.type, "gh-sprint") != 0 || !issue_view_wants(v, f.id, 1) ||
+        store_issue_sprints(kr->store, kr->arena, kr->site.id, i->id, &ss, &n) != STORE_OK)
+        return;
+    jw_key(w, f.id);
+    if (!n) {
+        jw_null(w);
+        return;
+    }
+    jw_arr(w);
+    for (size_t k = 0; k < n; k++) {
+        jw_obj(w);
+        jw_kint(w, "id", ss[k].id);
+        jw_kstr(w, "name", ss[k].name);
+        jw_kstr(w, "state", ss[k].state);
+        jw_kint(w, "boardId", ss[k].board_id);
+        jw_kstr(w, "goal", ss[k].goal ? ss[k].goal : "");
+        time_field(w, "startDate", ss[k].start_ms);
+        time_field(w, "endDate", ss[k].end_ms);
+        time_field(w, "completeDate", ss[k].complete_ms);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}

@@ -206,7 +206,7 @@ void board_delete(kreq_t *kr)
         reply_error(kr, 500, 1, "Internal server error");
         return;
     }
-    reply_raw(kr, 204, NULL, "", 0);
+    reply_raw(kr, 204, "application/json", "", 0);
 }
 
 /* The board's columns: one per status category of the project's workflow. */

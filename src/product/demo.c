@@ -143,5 +143,7 @@ int demo_fill(store_t *st, arena_t *a, const site_rec_t *site, const char *(*new
         };
         rc = store_issue_insert(st, site->id, &is);
     }
+    if (rc == STORE_OK)
+        rc = demo_agile(st, a, site);
     return rc;
 }

@@ -20,4 +20,8 @@ enum { DEMO_FIRST_ID = 10000, DEMO_ID_STRIDE = 10000, DEMO_KEY_MAX = 10 };
  * account ids. */
 int demo_fill(store_t *st, arena_t *a, const site_rec_t *site, const char *(*new_id)(arena_t *));
 
+/* The agile part (demo_agile.c): the Sprint field, boards, sprints, epics and their
+ * issues, on the projects demo_fill made. */
+int demo_agile(store_t *st, arena_t *a, const site_rec_t *site);
+
 #endif

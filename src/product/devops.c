@@ -29,6 +29,104 @@ static const struct devops_kind {
                       "updateSequenceId"},
 };
 
+/* What each entity must carry (Atlassian's schemas: a dotted path is a member of a
+ * member), and the values of its enumerations. */
+static const char *const build_required[] = {"pipelineId", "buildNumber", "displayName",          "url",
+                                             "state",      "lastUpdated", "updateSequenceNumber", NULL};
+static const char *const deployment_required[] = {"deploymentSequenceNumber",
+                                                  "updateSequenceNumber",
+                                                  "displayName",
+                                                  "url",
+                                                  "description",
+                                                  "lastUpdated",
+                                                  "state",
+                                                  "pipeline.id",
+                                                  "pipeline.displayName",
+                                                  "pipeline.url",
+                                                  "environment.id",
+                                                  "environment.displayName",
+                                                  "environment.type",
+                                                  NULL};
+static const char *const repository_required[] = {"id", "name", "updateSequenceId", "url", NULL};
+static const char *const commit_required[] = {"id",          "issueKeys",    "updateSequenceId",
+                                              "author.name", "author.email", "authorTimestamp",
+                                              "displayId",   "fileCount",    "hash",
+                                              "message",     "url",          NULL};
+static const char *const branch_required[] = {"id", "issueKeys", "updateSequenceId", "lastCommit", "name", "url", NULL};
+static const char *const pr_required[] = {
+    "id",        "issueKeys",  "updateSequenceId", "author.name", "author.email", "commentCount",
+    "displayId", "lastUpdate", "sourceBranch",     "status",      "title",        "url",
+    NULL};
+static const char *const build_states[] = {"pending",   "in_progress", "successful", "failed",
+                                           "cancelled", "unknown",     NULL};
+static const char *const deployment_states[] = {"unknown", "pending",     "in_progress", "cancelled",
+                                                "failed",  "rolled_back", "successful",  NULL};
+static const char *const environment_types[] = {"unmapped", "development", "testing", "staging", "production", NULL};
+
+/* The first required path o lacks (arena), or NULL. */
+static const char *lacks(kreq_t *kr, json_t *o, const char *const *paths)
+{
+    for (; *paths; paths++) {
+        json_t *v = o;
+        const char *p = *paths, *dot;
+        while (v && (dot = strchr(p, '.'))) {
+            v = json_object_get(v, arena_strndup(kr->arena, p, (size_t)(dot - p)));
+            p = dot + 1;
+        }
+        v = v ? json_object_get(v, p) : NULL;
+        if (!v || json_is_null(v))
+            return arena_printf(kr->arena, "'%s' is required", *paths);
+    }
+    return NULL;
+}
+
+static int one_of(json_t *v, const char *const *set)
+{
+    for (const char *s = json_string_value(v); s && *set; set++)
+        if (strcmp(s, *set) == 0)
+            return 1;
+    return 0;
+}
+
+/* Why the entity does not match its kind's schema, or NULL. */
+static const char *schema_error(kreq_t *kr, enum kind k, json_t *e)
+{
+    const char *why;
+    if (k == K_BUILD) {
+        if ((why = lacks(kr, e, build_required)))
+            return why;
+        if (!one_of(json_object_get(e, "state"), build_states))
+            return "state must be pending, in_progress, successful, failed, cancelled or unknown";
+        return NULL;
+    }
+    if (k == K_DEPLOYMENT) {
+        if ((why = lacks(kr, e, deployment_required)))
+            return why;
+        if (!one_of(json_object_get(e, "state"), deployment_states))
+            return "state must be unknown, pending, in_progress, cancelled, failed, rolled_back or successful";
+        if (!one_of(json_object_get(json_object_get(e, "environment"), "type"), environment_types))
+            return "environment.type must be unmapped, development, testing, staging or production";
+        return NULL;
+    }
+    if ((why = lacks(kr, e, repository_required)))
+        return why;
+    static const struct {
+        const char *list;
+        const char *const *required;
+    } children[] = {{"commits", commit_required}, {"branches", branch_required}, {"pullRequests", pr_required}};
+    for (size_t c = 0; c < sizeof children / sizeof *children; c++) {
+        size_t i;
+        json_t *ch;
+        json_array_foreach(json_object_get(e, children[c].list), i, ch)
+        {
+            if ((why = lacks(kr, ch, children[c].required)) ||
+                (c == 1 && (why = lacks(kr, json_object_get(ch, "lastCommit"), commit_required))))
+                return arena_printf(kr->arena, "%s[%zu]: %s", children[c].list, i, why);
+        }
+    }
+    return NULL;
+}
+
 /* Only apps: a user's token gets Jira's 403. */
 static int app_only(kreq_t *kr)
 {
@@ -216,13 +314,24 @@ static void bulk(kreq_t *kr, enum kind k)
                     "values strings of 1 to 255 characters.");
         return;
     }
+    /* an entity whose key cannot be read cannot be answered for: the request is refused whole */
+    size_t i;
+    json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        const char *why = "an entity must be an object";
+        json_t *keyobj = NULL;
+        if (!json_is_object(e) || !entity_key(kr, k, e, &keyobj, &why)) {
+            reply_error(kr, 400, 1, arena_printf(kr->arena, "%s[%zu]: %s.", d->list, i, why));
+            return;
+        }
+        json_decref(keyobj);
+    }
     json_t *accepted = json_own(kr->arena, k == K_REPOSITORY ? json_object() : json_array());
     json_t *rejected = json_own(kr->arena, k == K_REPOSITORY ? json_object() : json_array());
     json_t *unknown = json_own(kr->arena, json_array());
     json_t *unknown_set = json_own(kr->arena, json_object());
     int64_t now = clock_now_ms();
-    size_t i;
-    json_t *e;
     int rc = store_begin(kr->store);
     json_array_foreach(list, i, e)
     {
@@ -230,10 +339,9 @@ static void bulk(kreq_t *kr, enum kind k)
             break;
         const char *why = NULL;
         json_t *keyobj = NULL, *keys = json_array();
-        const char *key = json_is_object(e) ? entity_key(kr, k, e, &keyobj, &why) : NULL;
-        if (!json_is_object(e))
-            why = "an entity must be an object";
-        json_t *seq = json_is_object(e) ? json_object_get(e, d->seq) : NULL;
+        const char *key = entity_key(kr, k, e, &keyobj, &why);
+        json_t *seq = json_object_get(e, d->seq);
+        why = schema_error(kr, k, e);
         if (!why && (!json_is_integer(seq) || json_integer_value(seq) < 0))
             why = arena_printf(kr->arena, "%s (a non-negative integer) is required", d->seq);
         if (!why)
@@ -359,7 +467,7 @@ static void del(kreq_t *kr, enum kind k)
         reply_error(kr, 500, 1, "Internal server error");
         return;
     }
-    reply_raw(kr, 202, NULL, "", 0);
+    reply_raw(kr, 202, "application/json", "", 0);
 }
 
 /* DELETE .../bulkByProperties?key=value&...: the app's entities with all those properties. */
@@ -400,7 +508,7 @@ static void del_by_props(kreq_t *kr, enum kind k)
         reply_error(kr, 500, 1, "Internal server error");
         return;
     }
-    reply_raw(kr, 202, NULL, "", 0);
+    reply_raw(kr, 202, "application/json", "", 0);
 }
 
 void devops_builds_bulk(kreq_t *kr)

@@ -165,7 +165,7 @@ static void set_parent(kreq_t *kr, issue_rec_t *is, const char **pkeys, int n, c
     if (rc != STORE_OK)
         reply_error(kr, 500, 1, "Internal server error");
     else
-        reply_raw(kr, 204, NULL, "", 0);
+        reply_raw(kr, 204, "application/json", "", 0);
 }
 
 void epic_move_issues(kreq_t *kr)
@@ -276,7 +276,7 @@ void issue_rank(kreq_t *kr)
     else if (rc != STORE_OK)
         reply_error(kr, 500, 1, "Internal server error");
     else
-        reply_raw(kr, 204, NULL, "", 0);
+        reply_raw(kr, 204, "application/json", "", 0);
 }
 
 void agile_issue_get(kreq_t *kr)

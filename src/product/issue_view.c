@@ -6,6 +6,7 @@
 
 #include "base/clock.h"
 #include "base/enc.h"
+#include "product/agile.h"
 #include "product/model.h"
 #include "product/render.h"
 #include "product/routes.h"
@@ -297,6 +298,7 @@ void render_issue(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const char *proj
         jw_arr(w);
         jw_arr_end(w);
     }
+    render_sprint_field(w, kr, i, v); /* the Sprint custom field (product/agile.h) */
     jw_obj_end(w);
     jw_obj_end(w);
 }

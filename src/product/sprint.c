@@ -329,7 +329,7 @@ void sprint_delete(kreq_t *kr)
     if (rc == STORE_OK)
         rc = product_event(kr, EV_SPRINT_DELETED, s.id, sprint_payload(&s));
     if (commit_or_500(kr, rc))
-        reply_raw(kr, 204, NULL, "", 0);
+        reply_raw(kr, 204, "application/json", "", 0);
 }
 
 void sprint_issues(kreq_t *kr)
@@ -431,7 +431,7 @@ void sprint_move_issues(kreq_t *kr)
     if (rc == STORE_OK)
         rc = move_all(kr, is, pkeys, n, &s);
     if (commit_or_500(kr, rc))
-        reply_raw(kr, 204, NULL, "", 0);
+        reply_raw(kr, 204, "application/json", "", 0);
 }
 
 void backlog_move_issues(kreq_t *kr)
@@ -451,5 +451,5 @@ void backlog_move_issues(kreq_t *kr)
     if (rc == STORE_OK)
         rc = move_all(kr, is, pkeys, n, NULL);
     if (commit_or_500(kr, rc))
-        reply_raw(kr, 204, NULL, "", 0);
+        reply_raw(kr, 204, "application/json", "", 0);
 }
