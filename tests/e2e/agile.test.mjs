@@ -183,6 +183,29 @@ describe('boards', () => {
     assert.ok(mine.values.every((b) => b.location.projectKey.endsWith(A.tag)), JSON.stringify(mine.values.map((b) => b.location.projectKey)));
   });
 
+  it('two plain sites with the same ids: one never reaches the other\'s board or sprint', async () => {
+    // without demo data both count from 10000: P's board and sprint have ids Q also has a project of
+    const P = await k.siteWithToken('agile-plain-p');
+    const Q = await k.siteWithToken('agile-plain-q');
+    const cP = await jiraClients(k, P);
+    const cQ = await jiraClients(k, Q);
+    const pp = await cP.v3.projects.createProject({ key: 'SAME', name: 'Same P', projectTypeKey: 'software', leadAccountId: P.accountId });
+    const pq = await cQ.v3.projects.createProject({ key: 'SAME', name: 'Same Q', projectTypeKey: 'software', leadAccountId: Q.accountId });
+    assert.equal(pp.id, pq.id, 'the two projects share an id');
+    const board = await cP.agile.board.createBoard({ name: 'P only', type: 'scrum', location: { type: 'project', projectKeyOrId: 'SAME' } });
+    const own = await cQ.agile.board.createBoard({ name: 'Q own', type: 'scrum', location: { type: 'project', projectKeyOrId: 'SAME' } });
+    assert.equal(own.id, board.id, 'the two boards share an id');
+    const sprint = await cP.agile.sprint.createSprint({ name: 'P sprint', originBoardId: board.id });
+    for (const p of [`/sprint/${sprint.id}`, `/sprint/${sprint.id}/issue`]) expectStatus(await agile(Q, p), 404, `Q ${p}`);
+    expectStatus(await agile(Q, `/sprint/${sprint.id}`, { method: 'POST', body: { name: 'Q was here' } }), 404);
+    expectStatus(await agile(Q, `/sprint/${sprint.id}`, { method: 'DELETE' }), 404);
+    assert.equal((await cQ.agile.board.getBoard({ boardId: board.id })).name, 'Q own');
+    assert.deepEqual((await cQ.agile.board.getAllBoards()).values.map((b) => b.name), ['Q own']);
+    assert.deepEqual((await cQ.agile.board.getAllSprints({ boardId: own.id })).values, []);
+    assert.equal((await cP.agile.sprint.getSprint({ sprintId: sprint.id })).name, 'P sprint');
+    assert.equal((await cP.agile.board.getBoard({ boardId: board.id })).name, 'P only');
+  });
+
   it('query parameters are checked', async () => {
     const web = await boardOf(c, A.web);
     for (const q of ['startAt=-1', 'maxResults=x', 'type=agility', 'startAt=%zz']) {
