@@ -80,6 +80,12 @@ void render_epic(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const char *pkey)
 struct issue_view;
 void render_sprint_field(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const struct issue_view *v);
 
+/* Gives is[0..n) ranks right before (before 1) or after the anchor issue, in that
+ * order, renumbering nothing (product/rank.h), each with a Rank changelog item and
+ * EV_ISSUE_UPDATED; in the caller's transaction. STORE_CONFLICT when the ranks there are
+ * at their longest. */
+int agile_rank_issues(kreq_t *kr, issue_rec_t *is, const char **pkeys, size_t n, const issue_rec_t *anchor, int before);
+
 /* The sprint field of issues (customfield_NNNNN of type gh-sprint): the site's field id,
  * made on first use (arena). NULL on a store error. */
 const char *agile_sprint_field(kreq_t *kr);

@@ -194,6 +194,33 @@ void epic_none_move_issues(kreq_t *kr)
         set_parent(kr, is, pkeys, n, NULL, NULL);
 }
 
+int agile_rank_issues(kreq_t *kr, issue_rec_t *is, const char **pkeys, size_t n, const issue_rec_t *anchor, int before)
+{
+    const char *lo = NULL, *hi = NULL;
+    int rc = before ? store_issue_rank_neighbour(kr->store, kr->arena, kr->site.id, anchor->rank, 0, &lo)
+                    : store_issue_rank_neighbour(kr->store, kr->arena, kr->site.id, anchor->rank, 1, &hi);
+    if (before)
+        hi = anchor->rank;
+    else
+        lo = anchor->rank;
+    char *r = arena_alloc(kr->arena, RANK_MAX_LEN + 1);
+    for (size_t i = 0; rc == STORE_OK && i < n; i++) {
+        if (rank_between(lo, hi, r, RANK_MAX_LEN + 1) < 0)
+            return STORE_CONFLICT; /* the ranks are out of room or not kiln's */
+        const char *mine = arena_strdup(kr->arena, r);
+        rc = store_issue_rank_set(kr->store, kr->site.id, is[i].id, mine);
+        change_item_t item = {.field = "Rank",
+                              .fieldtype = "custom",
+                              .field_id = "rank",
+                              .to_string = strcmp(mine, is[i].rank) < 0 ? "Ranked higher" : "Ranked lower"};
+        if (rc == STORE_OK)
+            rc = record(kr, &is[i], pkeys[i], &item);
+        is[i].rank = mine;
+        lo = mine;
+    }
+    return rc;
+}
+
 void issue_rank(kreq_t *kr)
 {
     json_t *body = kreq_json_body(kr, 1);
@@ -243,30 +270,8 @@ void issue_rank(kreq_t *kr)
             return;
     }
     rc = store_begin(kr->store);
-    const char *lo = NULL, *hi = NULL;
     if (rc == STORE_OK)
-        rc = before ? store_issue_rank_neighbour(kr->store, kr->arena, kr->site.id, anchor.rank, 0, &lo)
-                    : store_issue_rank_neighbour(kr->store, kr->arena, kr->site.id, anchor.rank, 1, &hi);
-    if (before)
-        hi = anchor.rank;
-    else
-        lo = anchor.rank;
-    char *r = arena_alloc(kr->arena, RANK_MAX_LEN + 1);
-    for (size_t i = 0; rc == STORE_OK && i < n; i++) {
-        if (rank_between(lo, hi, r, RANK_MAX_LEN + 1) < 0) {
-            rc = STORE_CONFLICT; /* the ranks are out of room or not kiln's */
-            break;
-        }
-        const char *mine = arena_strdup(kr->arena, r);
-        rc = store_issue_rank_set(kr->store, kr->site.id, is[i].id, mine);
-        change_item_t item = {.field = "Rank",
-                              .fieldtype = "custom",
-                              .field_id = "rank",
-                              .to_string = strcmp(mine, is[i].rank) < 0 ? "Ranked higher" : "Ranked lower"};
-        if (rc == STORE_OK)
-            rc = record(kr, &is[i], pkeys[i], &item);
-        lo = mine;
-    }
+        rc = agile_rank_issues(kr, is, pkeys, n, &anchor, before != NULL);
     if (rc == STORE_OK)
         rc = store_commit(kr->store);
     else

@@ -77,8 +77,7 @@ static route_t routes[] = {
     {"DELETE", "/rest/agile/1.0/sprint/{sprintId}", sprint_delete},    /* api: a closed sprint cannot be deleted */
     {"GET", "/rest/agile/1.0/sprint/{sprintId}/issue", sprint_issues}, /* api: `jql` is refused (400) */
     {"POST", "/rest/agile/1.0/sprint/{sprintId}/issue",
-     sprint_move_issues}, /* api: only issues of the board's project; `rankBeforeIssue`/`rankAfterIssue` are refused
-                             (use PUT issue/rank) */
+     sprint_move_issues}, /* api: only issues of the board's project */
     {"POST", "/rest/agile/1.0/backlog/issue", backlog_move_issues},
     {"GET", "/rest/agile/1.0/epic/none/issue", epic_none_issues}, /* api: `jql` is refused (400) */
     {"POST", "/rest/agile/1.0/epic/none/issue", epic_none_move_issues},

@@ -412,15 +412,33 @@ void sprint_move_issues(kreq_t *kr)
     json_t *body = kreq_json_body(kr, 1);
     if (!body)
         return;
-    if (json_object_get(body, "rankBeforeIssue") || json_object_get(body, "rankAfterIssue")) {
-        reply_error(kr, 400, 1, "kiln ranks issues with PUT /rest/agile/1.0/issue/rank, not while moving them.");
+    /* rankBeforeIssue or rankAfterIssue (one at most): where the moved issues go in the order */
+    const char *before = json_str(body, "rankBeforeIssue"), *after = json_str(body, "rankAfterIssue");
+    json_t *cf = json_object_get(body, "rankCustomFieldId");
+    if ((before && after) || (cf && !json_is_integer(cf))) {
+        reply_error(kr, 400, 1,
+                    "Give at most one of rankBeforeIssue and rankAfterIssue, and a number as rankCustomFieldId.");
         return;
     }
-    issue_rec_t *is;
-    const char **pkeys;
+    issue_rec_t *is, anchor;
+    const char **pkeys, *akey;
     int n = move_issues(kr, body, p.id, &is, &pkeys);
     if (n < 0)
         return;
+    if (before || after) {
+        int rc = agile_issue_find(kr, before ? before : after, &anchor, &akey);
+        if (rc != 0) {
+            reply_error(kr, rc < 0 ? 500 : 400, 1,
+                        rc < 0 ? "Internal server error"
+                               : "The issue to rank against does not exist or you do not have permission to see it.");
+            return;
+        }
+        for (int i = 0; i < n; i++)
+            if (is[i].id == anchor.id) {
+                reply_error(kr, 400, 1, "An issue cannot be ranked against itself.");
+                return;
+            }
+    }
     if (strcmp(s.state, "closed") == 0) {
         reply_error(kr, 400, 1, "Issues cannot be moved into a closed sprint.");
         return;
@@ -430,6 +448,13 @@ void sprint_move_issues(kreq_t *kr)
     int rc = store_begin(kr->store);
     if (rc == STORE_OK)
         rc = move_all(kr, is, pkeys, n, &s);
+    if (rc == STORE_OK && (before || after))
+        rc = agile_rank_issues(kr, is, pkeys, (size_t)n, &anchor, before != NULL);
+    if (rc == STORE_CONFLICT) {
+        store_rollback(kr->store);
+        reply_error(kr, 400, 1, "These issues cannot be ranked there: the ranks around it are at their longest.");
+        return;
+    }
     if (commit_or_500(kr, rc))
         reply_raw(kr, 204, "application/json", "", 0);
 }

@@ -324,9 +324,14 @@ describe('sprints, backlog and board issues', () => {
     assert.equal(renamed.state, 'closed');
     // an issue moves from one open sprint to another; then to the backlog
     await c.agile.sprint.moveIssuesToSprintAndRank({ sprintId: second.id, issues: [i1] });
+    // moved and ranked at once: i2 (made after i1) goes before it
+    await c.agile.sprint.moveIssuesToSprintAndRank({ sprintId: second.id, issues: [i2], rankBeforeIssue: i1 });
+    assert.deepEqual((await c.agile.sprint.getIssuesForSprint({ sprintId: second.id })).issues.map((i) => i.key), [i2, i1]);
+    expectJiraError(await agile(A, `/sprint/${second.id}/issue`, { method: 'POST', body: { issues: [i2], rankAfterIssue: `${B.web}-1` } }), 400, 'rank against another site\'s issue');
+    expectJiraError(await agile(A, `/sprint/${second.id}/issue`, { method: 'POST', body: { issues: [i2], rankAfterIssue: i2 } }), 400, 'against itself');
     const third = await c.agile.sprint.createSprint({ name: 'Flow 3', originBoardId: board.id });
     await c.agile.sprint.moveIssuesToSprintAndRank({ sprintId: third.id, issues: [i1] });
-    assert.equal((await c.agile.sprint.getIssuesForSprint({ sprintId: second.id })).total, 0, 'it left Flow 2');
+    assert.equal((await c.agile.sprint.getIssuesForSprint({ sprintId: second.id })).total, 1, 'i1 left Flow 2');
     assert.equal((await c.agile.sprint.getIssuesForSprint({ sprintId: third.id })).total, 1);
     await c.agile.backlog.moveIssuesToBacklog({ issues: [i1] });
     assert.equal((await c.agile.sprint.getIssuesForSprint({ sprintId: third.id })).total, 0);
