@@ -456,12 +456,24 @@ static void get(kreq_t *kr, enum kind k)
     reply_raw(kr, 200, "application/json", r.doc_json, strlen(r.doc_json));
 }
 
+/* The _updateSequenceNumber (_updateSequenceId for devinfo) of a delete: only data with
+ * an update sequence at most this goes. *max -1 when absent; -1 after a 400. */
+static int max_sequence(kreq_t *kr, enum kind k, int64_t *max)
+{
+    *max = -1;
+    if (kreq_query_int(kr, k == K_REPOSITORY ? "_updateSequenceId" : "_updateSequenceNumber", 0, INT64_MAX, max) == 0)
+        return 0;
+    reply_error(kr, 400, 1, "The update sequence parameter must be a non-negative integer.");
+    return -1;
+}
+
 static void del(kreq_t *kr, enum kind k)
 {
-    if (!app_only(kr))
+    int64_t max;
+    if (!app_only(kr) || max_sequence(kr, k, &max) != 0)
         return;
     const char *key = path_key(kr, k);
-    int rc = key ? store_devops_delete(kr->store, kr->site.id, kr->principal.account_id, kinds[k].kind, key)
+    int rc = key ? store_devops_delete(kr->store, kr->site.id, kr->principal.account_id, kinds[k].kind, key, max)
                  : STORE_NOTFOUND;
     if (rc != STORE_OK && rc != STORE_NOTFOUND) { /* Atlassian: 202 whether or not it existed */
         reply_error(kr, 500, 1, "Internal server error");
@@ -473,7 +485,8 @@ static void del(kreq_t *kr, enum kind k)
 /* DELETE .../bulkByProperties?key=value&...: the app's entities with all those properties. */
 static void del_by_props(kreq_t *kr, enum kind k)
 {
-    if (!app_only(kr))
+    int64_t max;
+    if (!app_only(kr) || max_sequence(kr, k, &max) != 0)
         return;
     json_t *props = json_own(kr->arena, json_object());
     const char *q = kr->query ? kr->query : "";
@@ -503,7 +516,7 @@ static void del_by_props(kreq_t *kr, enum kind k)
         return;
     }
     int64_t n;
-    if (store_devops_delete_by_props(kr->store, kr->site.id, kr->principal.account_id, kinds[k].kind, text, &n) !=
+    if (store_devops_delete_by_props(kr->store, kr->site.id, kr->principal.account_id, kinds[k].kind, text, max, &n) !=
         STORE_OK) {
         reply_error(kr, 500, 1, "Internal server error");
         return;

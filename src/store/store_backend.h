@@ -220,9 +220,9 @@ typedef struct store_devops_ops {
     int (*put)(store_t *st, int64_t site_id, const devops_rec_t *e, const char *const *issue_keys, size_t nkeys);
     int (*get)(store_t *st, arena_t *a, int64_t site_id, const char *app_id, const char *kind, const char *key,
                devops_rec_t *out);
-    int (*del)(store_t *st, int64_t site_id, const char *app_id, const char *kind, const char *key);
+    int (*del)(store_t *st, int64_t site_id, const char *app_id, const char *kind, const char *key, int64_t max_seq);
     int (*delete_by_props)(store_t *st, int64_t site_id, const char *app_id, const char *kind, const char *props_json,
-                           int64_t *deleted);
+                           int64_t max_seq, int64_t *deleted);
 } store_devops_ops_t;
 
 typedef struct store_backend {

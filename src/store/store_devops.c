@@ -14,13 +14,14 @@ int store_devops_get(store_t *st, arena_t *a, int64_t site_id, const char *app_i
     return st->be->devops->get(st, a, site_id, app_id, kind, key, out);
 }
 
-int store_devops_delete(store_t *st, int64_t site_id, const char *app_id, const char *kind, const char *key)
+int store_devops_delete(store_t *st, int64_t site_id, const char *app_id, const char *kind, const char *key,
+                        int64_t max_seq)
 {
-    return st->be->devops->del(st, site_id, app_id, kind, key);
+    return st->be->devops->del(st, site_id, app_id, kind, key, max_seq);
 }
 
 int store_devops_delete_by_props(store_t *st, int64_t site_id, const char *app_id, const char *kind,
-                                 const char *props_json, int64_t *deleted)
+                                 const char *props_json, int64_t max_seq, int64_t *deleted)
 {
-    return st->be->devops->delete_by_props(st, site_id, app_id, kind, props_json, deleted);
+    return st->be->devops->delete_by_props(st, site_id, app_id, kind, props_json, max_seq, deleted);
 }

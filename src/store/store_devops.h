@@ -24,11 +24,14 @@ typedef struct devops_rec {
 int store_devops_put(store_t *st, int64_t site_id, const devops_rec_t *e, const char *const *issue_keys, size_t nkeys);
 int store_devops_get(store_t *st, arena_t *a, int64_t site_id, const char *app_id, const char *kind, const char *key,
                      devops_rec_t *out);
-/* STORE_NOTFOUND if there is no such entity. */
-int store_devops_delete(store_t *st, int64_t site_id, const char *app_id, const char *kind, const char *key);
+/* Deletes the entity if its update sequence is <= max_seq (-1: whatever it is);
+ * STORE_NOTFOUND if there is no such entity (or a newer one). */
+int store_devops_delete(store_t *st, int64_t site_id, const char *app_id, const char *kind, const char *key,
+                        int64_t max_seq);
 /* Deletes the app's entities of `kind` whose properties hold every pair of the JSON
- * object props_json (keys of [A-Za-z0-9_.-] only: the product checks); *deleted counts them. */
+ * object props_json (keys of [A-Za-z0-9_.-] only: the product checks) and whose update
+ * sequence is <= max_seq (-1: any); *deleted counts them. */
 int store_devops_delete_by_props(store_t *st, int64_t site_id, const char *app_id, const char *kind,
-                                 const char *props_json, int64_t *deleted);
+                                 const char *props_json, int64_t max_seq, int64_t *deleted);
 
 #endif

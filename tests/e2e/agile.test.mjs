@@ -538,7 +538,11 @@ describe('DevOps data', () => {
     expectStatus(del, 202);
     assert.equal((await rejects(dev.agile.builds.getBuildByKey({ pipelineId: 'ci-main', buildNumber: 1 }), 'deleted')).status, 404);
     assert.equal((await dev.agile.builds.getBuildByKey({ pipelineId: 'ci-main', buildNumber: 7 })).buildNumber, 7);
-    await dev.agile.builds.deleteBuildByKey({ pipelineId: 'ci-main', buildNumber: 7 });
+    // a delete bounded by an older update sequence leaves it
+    await dev.agile.builds.deleteBuildByKey({ pipelineId: 'ci-main', buildNumber: 7, updateSequenceNumber: 0 });
+    assert.equal((await dev.agile.builds.getBuildByKey({ pipelineId: 'ci-main', buildNumber: 7 })).buildNumber, 7);
+    expectJiraError(await k.api(`/ex/jira/${A.cloudId}/rest/builds/0.1/pipelines/ci-main/builds/7?_updateSequenceNumber=x`, { method: 'DELETE', token: app.token }), 400);
+    await dev.agile.builds.deleteBuildByKey({ pipelineId: 'ci-main', buildNumber: 7, updateSequenceNumber: 1 });
     assert.equal((await rejects(dev.agile.builds.getBuildByKey({ pipelineId: 'ci-main', buildNumber: 7 }), 'deleted')).status, 404);
   });
 

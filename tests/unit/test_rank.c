@@ -201,17 +201,23 @@ static void test_devops_store(void **state)
     /* another app, another site: none of it */
     assert_int_equal(store_devops_get(f->st, f->a, f->A.id, "bot-2", "build", "p/1", &got), STORE_NOTFOUND);
     assert_int_equal(store_devops_get(f->st, f->a, f->B.id, "bot-1", "build", "p/1", &got), STORE_NOTFOUND);
+    /* a delete bounded by an older update sequence leaves it */
+    assert_int_equal(store_devops_delete(f->st, f->A.id, "bot-1", "build", "p/1", 4), STORE_NOTFOUND);
     int64_t del;
-    assert_int_equal(store_devops_delete_by_props(f->st, f->B.id, "bot-1", "build", "{\"repo\":\"x\"}", &del),
+    assert_int_equal(store_devops_delete_by_props(f->st, f->A.id, "bot-1", "build", "{\"repo\":\"x\"}", 4, &del),
                      STORE_OK);
     assert_int_equal(del, 0);
-    assert_int_equal(store_devops_delete_by_props(f->st, f->A.id, "bot-1", "build", "{\"repo\":\"y\"}", &del),
+    assert_int_equal(store_devops_get(f->st, f->a, f->A.id, "bot-1", "build", "p/1", &got), STORE_OK);
+    assert_int_equal(store_devops_delete_by_props(f->st, f->B.id, "bot-1", "build", "{\"repo\":\"x\"}", -1, &del),
                      STORE_OK);
     assert_int_equal(del, 0);
-    assert_int_equal(store_devops_delete_by_props(f->st, f->A.id, "bot-1", "build", "{\"repo\":\"x\"}", &del),
+    assert_int_equal(store_devops_delete_by_props(f->st, f->A.id, "bot-1", "build", "{\"repo\":\"y\"}", -1, &del),
+                     STORE_OK);
+    assert_int_equal(del, 0);
+    assert_int_equal(store_devops_delete_by_props(f->st, f->A.id, "bot-1", "build", "{\"repo\":\"x\"}", -1, &del),
                      STORE_OK);
     assert_int_equal(del, 1);
-    assert_int_equal(store_devops_delete(f->st, f->A.id, "bot-1", "build", "p/1"), STORE_NOTFOUND);
+    assert_int_equal(store_devops_delete(f->st, f->A.id, "bot-1", "build", "p/1", -1), STORE_NOTFOUND);
 }
 
 int main(void)

@@ -6,7 +6,18 @@
 #include "store/sqlite/sqlite_int.h"
 #include "store/store_devops.h"
 
-enum q { Q_SEQ, Q_UPSERT, Q_KEYS_CLEAR, Q_KEY_ADD, Q_GET, Q_DELETE, Q_KEYS_BY_PROPS, Q_DELETE_BY_PROPS, Q__COUNT };
+enum q {
+    Q_SEQ,
+    Q_UPSERT,
+    Q_KEYS_CLEAR,
+    Q_KEYS_DELETE,
+    Q_KEY_ADD,
+    Q_GET,
+    Q_DELETE,
+    Q_KEYS_BY_PROPS,
+    Q_DELETE_BY_PROPS,
+    Q__COUNT
+};
 
 #define ENTITY "site_id = ?1 AND app_id = ?2 AND kind = ?3"
 /* every pair of ?4 (a JSON object) is one of the entity's properties */
@@ -21,14 +32,18 @@ static const char *const sql[Q__COUNT] = {
                  "(site_id, app_id, kind, entity_key) DO UPDATE SET update_sequence = ?5, doc_json = ?6, "
                  "properties_json = ?7, updated_ms = ?8",
     [Q_KEYS_CLEAR] = "DELETE FROM devops_issue_keys WHERE " ENTITY " AND entity_key = ?4",
+    [Q_KEYS_DELETE] = "DELETE FROM devops_issue_keys WHERE " ENTITY " AND entity_key = ?4 AND EXISTS (SELECT 1 FROM "
+                      "devops_entities WHERE " ENTITY " AND entity_key = ?4 AND (?5 < 0 OR update_sequence <= ?5))",
     [Q_KEY_ADD] = "INSERT OR IGNORE INTO devops_issue_keys (site_id, app_id, kind, entity_key, issue_key) "
                   "VALUES (?1, ?2, ?3, ?4, ?5)",
     [Q_GET] = "SELECT app_id, kind, entity_key, update_sequence, doc_json, properties_json, updated_ms "
               "FROM devops_entities WHERE " ENTITY " AND entity_key = ?4",
-    [Q_DELETE] = "DELETE FROM devops_entities WHERE " ENTITY " AND entity_key = ?4",
+    [Q_DELETE] =
+        "DELETE FROM devops_entities WHERE " ENTITY " AND entity_key = ?4 AND (?5 < 0 OR update_sequence <= ?5)",
     [Q_KEYS_BY_PROPS] = "DELETE FROM devops_issue_keys WHERE " ENTITY " AND entity_key IN (SELECT entity_key FROM "
-                        "devops_entities WHERE " ENTITY " AND " PROPS_MATCH ")",
-    [Q_DELETE_BY_PROPS] = "DELETE FROM devops_entities WHERE " ENTITY " AND " PROPS_MATCH,
+                        "devops_entities WHERE " ENTITY " AND " PROPS_MATCH " AND (?5 < 0 OR update_sequence <= ?5))",
+    [Q_DELETE_BY_PROPS] =
+        "DELETE FROM devops_entities WHERE " ENTITY " AND " PROPS_MATCH " AND (?5 < 0 OR update_sequence <= ?5)",
 };
 
 static const sq_sql_t statements = {SQ_DEVOPS, Q__COUNT, sql};
@@ -91,29 +106,39 @@ static int sq_devops_get(store_t *st, arena_t *a, int64_t site, const char *app,
     return sq_one(st, a, entity(st, Q_GET, site, app, kind, key), read_entity, out);
 }
 
-static int sq_devops_delete(store_t *st, int64_t site, const char *app, const char *kind, const char *key)
+static int sq_devops_delete(store_t *st, int64_t site, const char *app, const char *kind, const char *key,
+                            int64_t max_seq)
 {
     int opened;
     int rc = sq_tx_open(st, &opened);
     if (rc != STORE_OK)
         return rc;
-    rc = sq_exec(st, entity(st, Q_KEYS_CLEAR, site, app, kind, key));
-    if (rc == STORE_OK)
-        rc = sq_write_one_row(st, entity(st, Q_DELETE, site, app, kind, key));
+    sqlite3_stmt *q = entity(st, Q_KEYS_DELETE, site, app, kind, key);
+    sqlite3_bind_int64(q, 5, max_seq);
+    rc = sq_exec(st, q);
+    if (rc == STORE_OK) {
+        q = entity(st, Q_DELETE, site, app, kind, key);
+        sqlite3_bind_int64(q, 5, max_seq);
+        rc = sq_write_one_row(st, q);
+    }
     return sq_tx_close(st, opened, rc);
 }
 
 static int sq_devops_delete_by_props(store_t *st, int64_t site, const char *app, const char *kind, const char *props,
-                                     int64_t *deleted)
+                                     int64_t max_seq, int64_t *deleted)
 {
     *deleted = 0;
     int opened;
     int rc = sq_tx_open(st, &opened);
     if (rc != STORE_OK)
         return rc;
-    rc = sq_exec(st, entity(st, Q_KEYS_BY_PROPS, site, app, kind, props));
+    sqlite3_stmt *q = entity(st, Q_KEYS_BY_PROPS, site, app, kind, props);
+    sqlite3_bind_int64(q, 5, max_seq);
+    rc = sq_exec(st, q);
     if (rc == STORE_OK) {
-        rc = sq_exec(st, entity(st, Q_DELETE_BY_PROPS, site, app, kind, props));
+        q = entity(st, Q_DELETE_BY_PROPS, site, app, kind, props);
+        sqlite3_bind_int64(q, 5, max_seq);
+        rc = sq_exec(st, q);
         if (rc == STORE_OK)
             *deleted = sqlite3_changes(DB(st));
     }
