@@ -1,5 +1,6 @@
 /* What the agile handlers share (product/agile.h): finding a visible board, sprint or
  * issue, paging, the issue pages, and the Board, Sprint and Epic beans. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,6 +22,15 @@ static const char *const not_found[] = {
     "The requested board cannot be viewed because it either does not exist or you do not have permission to view it.",
     "The requested sprint cannot be viewed because it either does not exist or you do not have permission to view it.",
 };
+
+/* The site's Sprint field id, looked up once per request (a page of issues renders it
+ * for each): kept in the request's slot of this module. */
+static int sprint_slot = -1;
+static pthread_once_t sprint_once = PTHREAD_ONCE_INIT;
+static void take_sprint_slot(void)
+{
+    sprint_slot = kreq_ctx_index();
+}
 
 static int path_id(kreq_t *kr, int param, int64_t *id)
 {
@@ -245,6 +255,8 @@ void render_epic(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const char *pkey)
 
 const char *agile_sprint_field(kreq_t *kr)
 {
+    pthread_once(&sprint_once, take_sprint_slot);
+    kr->ctx[sprint_slot] = NULL; /* made below, perhaps: look again when rendering */
     field_rec_t f;
     int rc = store_field_by_name(kr->store, kr->arena, kr->site.id, "Sprint", &f);
     if (rc == STORE_OK)
@@ -299,16 +311,31 @@ int agile_sprint_changed(kreq_t *kr, const issue_rec_t *i, const char *pkey, con
     return product_event(kr, EV_ISSUE_UPDATED, i->id, payload);
 }
 
+static const char *sprint_field_id(kreq_t *kr)
+{
+    static const char none[] = "";
+    pthread_once(&sprint_once, take_sprint_slot);
+    const char *id = kr->ctx[sprint_slot];
+    if (!id) {
+        field_rec_t f;
+        id = store_field_by_name(kr->store, kr->arena, kr->site.id, "Sprint", &f) == STORE_OK &&
+                     strcmp(f.type, "gh-sprint") == 0
+                 ? f.id
+                 : none;
+        kr->ctx[sprint_slot] = (void *)id;
+    }
+    return *id ? id : NULL;
+}
+
 void render_sprint_field(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const issue_view_t *v)
 {
-    field_rec_t f;
     sprint_rec_t *ss;
     size_t n;
-    if (store_field_by_name(kr->store, kr->arena, kr->site.id, "Sprint", &f) != STORE_OK ||
-        strcmp(f.type, "gh-sprint") != 0 || !issue_view_wants(v, f.id, 1) ||
+    const char *fid = sprint_field_id(kr);
+    if (!fid || !issue_view_wants(v, fid, 1) ||
         store_issue_sprints(kr->store, kr->arena, kr->site.id, i->id, &ss, &n) != STORE_OK)
         return;
-    jw_key(w, f.id);
+    jw_key(w, fid);
     if (!n) {
         jw_null(w);
         return;

@@ -204,6 +204,15 @@ describe('boards', () => {
     assert.deepEqual((await cQ.agile.board.getAllSprints({ boardId: own.id })).values, []);
     assert.equal((await cP.agile.sprint.getSprint({ sprintId: sprint.id })).name, 'P sprint');
     assert.equal((await cP.agile.board.getBoard({ boardId: board.id })).name, 'P only');
+    // a site without demo data gets its Sprint field with its first sprint move
+    const issue = (await cP.v3.issues.createIssue({ fields: { project: { key: 'SAME' }, summary: 'first', issuetype: { name: 'Task' } } })).key;
+    const before = await cP.agile.issue.getIssue({ issueIdOrKey: issue });
+    assert.ok(!Object.values(before.fields).some((v) => Array.isArray(v) && v[0]?.boardId), 'no Sprint field yet');
+    await cP.agile.sprint.moveIssuesToSprintAndRank({ sprintId: sprint.id, issues: [issue] });
+    const moved = await cP.agile.issue.getIssue({ issueIdOrKey: issue });
+    const sf = Object.keys(moved.fields).find((f) => Array.isArray(moved.fields[f]) && moved.fields[f][0]?.boardId === board.id);
+    assert.match(sf ?? '', /^customfield_\d+$/, JSON.stringify(moved.fields).slice(0, 300));
+    assert.equal(moved.fields[sf][0].name, 'P sprint');
   });
 
   it('query parameters are checked', async () => {
