@@ -156,7 +156,17 @@ void board_create(kreq_t *kr)
         .filter_jql = arena_printf(kr->arena, "project = %s ORDER BY Rank ASC", p.key),
         .created_ms = clock_now_ms(),
     };
+    /* kiln's limit (a site lists its boards in one read), counted in the write's transaction */
+    board_rec_t *all;
+    size_t nall = 0;
     int rc = store_begin(kr->store);
+    if (rc == STORE_OK)
+        rc = store_board_list(kr->store, kr->arena, kr->site.id, &all, &nall);
+    if (rc == STORE_OK && nall >= AGILE_MAX_BOARDS) {
+        store_rollback(kr->store);
+        reply_error(kr, 400, 1, "A site has at most 1000 boards: delete one first.");
+        return;
+    }
     if (rc == STORE_OK)
         rc = store_board_insert(kr->store, kr->site.id, &b);
     if (rc == STORE_OK)

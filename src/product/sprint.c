@@ -201,7 +201,17 @@ void sprint_create(kreq_t *kr)
     if (!agile_may(kr, p.id, "EDIT_ISSUES"))
         return;
     s.board_id = b.id;
+    /* kiln's limit (a board lists its sprints in one read), counted in the write's transaction */
+    sprint_rec_t *all;
+    size_t nall = 0;
     int rc = store_begin(kr->store);
+    if (rc == STORE_OK)
+        rc = store_sprint_list(kr->store, kr->arena, kr->site.id, b.id, &all, &nall);
+    if (rc == STORE_OK && nall >= AGILE_MAX_SPRINTS) {
+        store_rollback(kr->store);
+        reply_error(kr, 400, 1, "A board has at most 1000 sprints: delete a future one first.");
+        return;
+    }
     if (rc == STORE_OK)
         rc = store_sprint_insert(kr->store, kr->site.id, &s);
     if (rc == STORE_OK)

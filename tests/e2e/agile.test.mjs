@@ -215,6 +215,35 @@ describe('boards', () => {
     assert.equal(moved.fields[sf][0].name, 'P sprint');
   });
 
+  it('a site has at most 1000 boards, a board at most 1000 sprints', async () => {
+    const L = await k.siteWithToken('agile-limits');
+    const cL = await jiraClients(k, L);
+    await cL.v3.projects.createProject({ key: 'LIM', name: 'Limits', projectTypeKey: 'software', leadAccountId: L.accountId });
+    const many = async (n, p, body) => {
+      for (let i = 0; i < n; i += 25) {
+        const rs = await Promise.all(Array.from({ length: Math.min(25, n - i) }, (_, j) => agile(L, p, { method: 'POST', body: body(i + j) })));
+        for (const r of rs) expectStatus(r, 201, p);
+      }
+    };
+    await many(1000, '/board', (i) => ({ name: `b${i}`, type: 'scrum', location: { type: 'project', projectKeyOrId: 'LIM' } }));
+    expectJiraError(await agile(L, '/board', { method: 'POST', body: { name: 'one more', type: 'scrum', location: { type: 'project', projectKeyOrId: 'LIM' } } }), 400);
+    const list = (await agile(L, '/board?startAt=990')).json;
+    assert.equal(list.total, 1000);
+    assert.equal(list.values.length, 10);
+    assert.equal(list.isLast, true);
+    const board = list.values[9].id;
+    await many(1000, '/sprint', (i) => ({ name: `s${i}`, originBoardId: board }));
+    expectJiraError(await agile(L, '/sprint', { method: 'POST', body: { name: 'one more', originBoardId: board } }), 400);
+    const last = (await agile(L, `/board/${board}/sprint?startAt=999`)).json;
+    assert.equal(last.values.length, 1);
+    assert.equal(last.isLast, true);
+    // a burst past the limit from many clients at once still stops at the limit
+    const other = list.values[0].id;
+    const burst = await Promise.all(Array.from({ length: 1030 }, (_, i) => agile(L, '/sprint', { method: 'POST', body: { name: `x${i}`, originBoardId: other } })));
+    assert.equal(burst.filter((r) => r.status === 201).length, 1000);
+    assert.ok(burst.every((r) => r.status === 201 || r.status === 400), [...new Set(burst.map((r) => r.status))].join());
+  });
+
   it('query parameters are checked', async () => {
     const web = await boardOf(c, A.web);
     for (const q of ['startAt=-1', 'maxResults=x', 'type=agility', 'startAt=%zz']) {
