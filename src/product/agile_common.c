@@ -163,10 +163,13 @@ void agile_issue_page(kreq_t *kr, agile_query_t *q)
     jw_kint(w, "total", total);
     jw_key(w, "issues");
     jw_arr(w);
+    project_rec_t p = {0}; /* the issues of a page are mostly of one project: read it once */
     for (size_t i = 0; i < n; i++) {
-        project_rec_t p;
-        if (store_project_by_id(kr->store, kr->arena, kr->site.id, is[i].project_id, &p) != STORE_OK)
+        if (p.id != is[i].project_id &&
+            store_project_by_id(kr->store, kr->arena, kr->site.id, is[i].project_id, &p) != STORE_OK) {
+            p.id = 0;
             continue;
+        }
         render_issue(w, kr, &is[i], p.key, &v);
     }
     jw_arr_end(w);
