@@ -76,7 +76,9 @@ void render_sprint(jsonw_t *w, kreq_t *kr, const sprint_rec_t *s);
 void render_epic(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const char *pkey);
 
 /* The issue's Sprint field (customfield_NNNNN: the sprints it is or was in), if the
- * site has one and the view wants it: one member of an open fields object. */
+ * site has one and the view wants it; under /rest/agile also the agile API's own fields
+ * `sprint` (the open one), `closedSprints`, `epic` and `flagged` (kiln has no flag:
+ * false). Members of an open fields object. */
 struct issue_view;
 void render_sprint_field(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const struct issue_view *v);
 

@@ -8,6 +8,7 @@
 #include "base/enc.h"
 #include "base/json.h"
 #include "http/reply.h"
+#include "http/router.h"
 #include "product/agile.h"
 #include "product/events.h"
 #include "product/idkey.h"
@@ -330,31 +331,75 @@ static const char *sprint_field_id(kreq_t *kr)
     return *id ? id : NULL;
 }
 
+/* 1 when the request came in under /rest/agile. */
+static int agile_route(const kreq_t *kr)
+{
+    const route_t *r = kr->route;
+    return r && r->nsegs > 1 && strcmp(r->segs[1], "agile") == 0;
+}
+
 void render_sprint_field(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const issue_view_t *v)
 {
-    sprint_rec_t *ss;
-    size_t n;
+    sprint_rec_t *ss = NULL;
+    size_t n = 0;
     const char *fid = sprint_field_id(kr);
-    if (!fid || !issue_view_wants(v, fid, 1) ||
+    int agile = agile_route(kr);
+    int custom = fid && issue_view_wants(v, fid, 1), open = agile && issue_view_wants(v, "sprint", 1),
+        closed = agile && issue_view_wants(v, "closedSprints", 1);
+    if ((custom || open || closed) &&
         store_issue_sprints(kr->store, kr->arena, kr->site.id, i->id, &ss, &n) != STORE_OK)
         return;
-    jw_key(w, fid);
-    if (!n) {
-        jw_null(w);
-        return;
+    if (custom) {
+        jw_key(w, fid);
+        if (!n)
+            jw_null(w);
+        else {
+            jw_arr(w);
+            for (size_t k = 0; k < n; k++) {
+                jw_obj(w);
+                jw_kint(w, "id", ss[k].id);
+                jw_kstr(w, "name", ss[k].name);
+                jw_kstr(w, "state", ss[k].state);
+                jw_kint(w, "boardId", ss[k].board_id);
+                jw_kstr(w, "goal", ss[k].goal ? ss[k].goal : "");
+                time_field(w, "startDate", ss[k].start_ms);
+                time_field(w, "endDate", ss[k].end_ms);
+                time_field(w, "completeDate", ss[k].complete_ms);
+                jw_obj_end(w);
+            }
+            jw_arr_end(w);
+        }
     }
-    jw_arr(w);
-    for (size_t k = 0; k < n; k++) {
-        jw_obj(w);
-        jw_kint(w, "id", ss[k].id);
-        jw_kstr(w, "name", ss[k].name);
-        jw_kstr(w, "state", ss[k].state);
-        jw_kint(w, "boardId", ss[k].board_id);
-        jw_kstr(w, "goal", ss[k].goal ? ss[k].goal : "");
-        time_field(w, "startDate", ss[k].start_ms);
-        time_field(w, "endDate", ss[k].end_ms);
-        time_field(w, "completeDate", ss[k].complete_ms);
-        jw_obj_end(w);
+    /* the agile API's own fields: the open sprint, the closed ones, the epic, the flag */
+    if (open) {
+        const sprint_rec_t *o = NULL;
+        for (size_t k = 0; k < n; k++)
+            if (strcmp(ss[k].state, "closed") != 0)
+                o = &ss[k];
+        jw_key(w, "sprint");
+        if (o)
+            render_sprint(w, kr, o);
+        else
+            jw_null(w);
     }
-    jw_arr_end(w);
+    if (closed) {
+        jw_key(w, "closedSprints");
+        jw_arr(w);
+        for (size_t k = 0; k < n; k++)
+            if (strcmp(ss[k].state, "closed") == 0)
+                render_sprint(w, kr, &ss[k]);
+        jw_arr_end(w);
+    }
+    if (agile && issue_view_wants(v, "epic", 1)) {
+        issue_rec_t e;
+        const char *pkey;
+        jw_key(w, "epic");
+        if (i->parent_id && store_issue_by_id(kr->store, kr->arena, kr->site.id, i->parent_id, &e, &pkey) == STORE_OK &&
+            e.issuetype_id == ITYPE_EPIC)
+            render_epic(w, kr, &e, pkey);
+        else
+            jw_null(w);
+    }
+    if (agile && issue_view_wants(v, "flagged", 1))
+        jw_kbool(w, "flagged", 0);
 }

@@ -16,6 +16,8 @@
  * routes). Then run `make scopes`. */
 #include "product/routes.h"
 
+#include <string.h>
+
 #include "product/agile.h"
 #include "product/devops.h"
 
@@ -118,5 +120,7 @@ int product_routes_init(void)
 int render_v2(const kreq_t *kr)
 {
     const route_t *r = kr->route;
-    return r && r->nsegs > 2 && r->segs[2][0] == '2' && r->segs[2][1] == '\0' && r->segs[1][0] == 'a';
+    return r && r->nsegs > 2 &&
+           ((r->segs[2][0] == '2' && r->segs[2][1] == '\0' && strcmp(r->segs[1], "api") == 0) ||
+            strcmp(r->segs[1], "agile") == 0);
 }

@@ -300,6 +300,23 @@ describe('sprints, backlog and board issues', () => {
     const fid = Object.keys(one.fields).find((f) => Array.isArray(one.fields[f]) && one.fields[f][0]?.boardId === web.id);
     assert.ok(fid && fid.startsWith('customfield_'), `a Sprint field on ${one.key}: ${JSON.stringify(one.fields).slice(0, 400)}`);
     assert.ok(one.fields[fid].some((s) => s.id === got.id && s.state === 'active'));
+    // the agile API's own fields: the open sprint, the closed ones, the epic, the flag
+    for (const i of inActive.issues) {
+      assert.equal(i.fields.sprint.id, got.id, i.key);
+      valid('sprint field', 200, i.fields.sprint, 'SprintBean');
+      assert.ok(Array.isArray(i.fields.closedSprints));
+      assert.equal(i.fields.flagged, false);
+      assert.match(i.fields.epic?.key ?? '', new RegExp(`^${A.web}-\\d+$`), JSON.stringify(i.fields.epic));
+    }
+    const carried = inActive.issues.filter((i) => i.fields.closedSprints.length);
+    assert.equal(carried.length, 2, 'the two carried over from sprint 2');
+    assert.ok(carried.every((i) => i.fields.closedSprints[0].id === sprints.values[1].id));
+    const viaV3 = (await raw(A, `/rest/api/3/issue/${one.key}`)).json;
+    assert.ok(!('sprint' in viaV3.fields) && !('closedSprints' in viaV3.fields) && !('epic' in viaV3.fields), 'agile fields only under /rest/agile');
+    assert.deepEqual(viaV3.fields[fid], one.fields[fid]);
+    const agileGet = await c.agile.issue.getIssue({ issueIdOrKey: one.key });
+    valid('GET /rest/agile/1.0/issue/{issueIdOrKey}', 200, agileGet, 'IssueBean');
+    assert.equal(agileGet.fields.sprint.id, got.id);
   });
 
   it('a sprint goes future -> active -> closed; closing leaves the unfinished issues in the backlog', async () => {
