@@ -27,6 +27,7 @@ void board_epics(kreq_t *kr);
 void board_epic_issues(kreq_t *kr);
 void board_no_epic_issues(kreq_t *kr);
 void board_projects(kreq_t *kr);
+void board_sprint_issues(kreq_t *kr);
 
 /* ---- handlers: sprints (sprint.c) ---- */
 void sprint_create(kreq_t *kr);
@@ -37,6 +38,7 @@ void sprint_delete(kreq_t *kr);
 void sprint_issues(kreq_t *kr);
 void sprint_move_issues(kreq_t *kr);
 void backlog_move_issues(kreq_t *kr);
+void backlog_board_move_issues(kreq_t *kr);
 
 /* ---- handlers: epics, ranks, an issue (epic.c) ---- */
 void epic_get(kreq_t *kr);

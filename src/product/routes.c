@@ -68,6 +68,8 @@ static route_t routes[] = {
     {"GET", "/rest/agile/1.0/board/{boardId}/epic/none/issue", board_no_epic_issues},  /* api: `jql` is refused (400) */
     {"GET", "/rest/agile/1.0/board/{boardId}/epic/{epicId}/issue", board_epic_issues}, /* api: `jql` is refused (400) */
     {"GET", "/rest/agile/1.0/board/{boardId}/project", board_projects},
+    {"GET", "/rest/agile/1.0/board/{boardId}/sprint/{sprintId}/issue",
+     board_sprint_issues},                             /* api: `jql` is refused (400) */
     {"POST", "/rest/agile/1.0/sprint", sprint_create}, /* api: Manage sprints is EDIT_ISSUES on the board's project */
     {"GET", "/rest/agile/1.0/sprint/{sprintId}", sprint_get},
     {"PUT", "/rest/agile/1.0/sprint/{sprintId}",
@@ -81,6 +83,8 @@ static route_t routes[] = {
     {"POST", "/rest/agile/1.0/sprint/{sprintId}/issue",
      sprint_move_issues}, /* api: only issues of the board's project */
     {"POST", "/rest/agile/1.0/backlog/issue", backlog_move_issues},
+    {"POST", "/rest/agile/1.0/backlog/{boardId}/issue",
+     backlog_board_move_issues},                                  /* api: only issues of the board's project */
     {"GET", "/rest/agile/1.0/epic/none/issue", epic_none_issues}, /* api: `jql` is refused (400) */
     {"POST", "/rest/agile/1.0/epic/none/issue", epic_none_move_issues},
     {"GET", "/rest/agile/1.0/epic/{epicIdOrKey}", epic_get},

@@ -412,6 +412,52 @@ static int move_all(kreq_t *kr, issue_rec_t *is, const char **pkeys, int n, cons
     return rc;
 }
 
+/* A move's rankBeforeIssue or rankAfterIssue (one at most): where the moved issues go in
+ * the order. 1 with *anchor and *before set, 0 if neither is given, -1 after a 400/500. */
+static int rank_anchor(kreq_t *kr, json_t *body, const issue_rec_t *is, int n, issue_rec_t *anchor, int *before)
+{
+    const char *b = json_str(body, "rankBeforeIssue"), *a = json_str(body, "rankAfterIssue"), *akey;
+    json_t *cf = json_object_get(body, "rankCustomFieldId");
+    if ((b && a) || (cf && !json_is_integer(cf))) {
+        reply_error(kr, 400, 1,
+                    "Give at most one of rankBeforeIssue and rankAfterIssue, and a number as rankCustomFieldId.");
+        return -1;
+    }
+    if (!b && !a)
+        return 0;
+    int rc = agile_issue_find(kr, b ? b : a, anchor, &akey);
+    if (rc != 0) {
+        reply_error(kr, rc < 0 ? 500 : 400, 1,
+                    rc < 0 ? "Internal server error"
+                           : "The issue to rank against does not exist or you do not have permission to see it.");
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        if (is[i].id == anchor->id) {
+            reply_error(kr, 400, 1, "An issue cannot be ranked against itself.");
+            return -1;
+        }
+    *before = b != NULL;
+    return 1;
+}
+
+void board_sprint_issues(kreq_t *kr)
+{
+    board_rec_t b, sb;
+    project_rec_t p, sp;
+    sprint_rec_t s;
+    if (agile_board(kr, 0, &b, &p) != 0 || agile_sprint(kr, 1, &s, &sb, &sp) != 0)
+        return;
+    if (s.board_id != b.id) { /* a sprint of another board: none of this one's */
+        reply_error(kr, 404, 1,
+                    "The requested sprint cannot be viewed because it either does not exist or you do not have "
+                    "permission to view it.");
+        return;
+    }
+    agile_query_t q = {.mode = AQ_SPRINT, .project_id = p.id, .sprint_id = s.id};
+    agile_issue_page(kr, &q);
+}
+
 void sprint_move_issues(kreq_t *kr)
 {
     sprint_rec_t s;
@@ -422,33 +468,12 @@ void sprint_move_issues(kreq_t *kr)
     json_t *body = kreq_json_body(kr, 1);
     if (!body)
         return;
-    /* rankBeforeIssue or rankAfterIssue (one at most): where the moved issues go in the order */
-    const char *before = json_str(body, "rankBeforeIssue"), *after = json_str(body, "rankAfterIssue");
-    json_t *cf = json_object_get(body, "rankCustomFieldId");
-    if ((before && after) || (cf && !json_is_integer(cf))) {
-        reply_error(kr, 400, 1,
-                    "Give at most one of rankBeforeIssue and rankAfterIssue, and a number as rankCustomFieldId.");
-        return;
-    }
     issue_rec_t *is, anchor;
-    const char **pkeys, *akey;
-    int n = move_issues(kr, body, p.id, &is, &pkeys);
-    if (n < 0)
+    const char **pkeys;
+    int n = move_issues(kr, body, p.id, &is, &pkeys), before = 0;
+    int ranked = n < 0 ? -1 : rank_anchor(kr, body, is, n, &anchor, &before);
+    if (ranked < 0)
         return;
-    if (before || after) {
-        int rc = agile_issue_find(kr, before ? before : after, &anchor, &akey);
-        if (rc != 0) {
-            reply_error(kr, rc < 0 ? 500 : 400, 1,
-                        rc < 0 ? "Internal server error"
-                               : "The issue to rank against does not exist or you do not have permission to see it.");
-            return;
-        }
-        for (int i = 0; i < n; i++)
-            if (is[i].id == anchor.id) {
-                reply_error(kr, 400, 1, "An issue cannot be ranked against itself.");
-                return;
-            }
-    }
     if (strcmp(s.state, "closed") == 0) {
         reply_error(kr, 400, 1, "Issues cannot be moved into a closed sprint.");
         return;
@@ -458,8 +483,38 @@ void sprint_move_issues(kreq_t *kr)
     int rc = store_begin(kr->store);
     if (rc == STORE_OK)
         rc = move_all(kr, is, pkeys, n, &s);
-    if (rc == STORE_OK && (before || after))
-        rc = agile_rank_issues(kr, is, pkeys, (size_t)n, &anchor, before != NULL);
+    if (rc == STORE_OK && ranked)
+        rc = agile_rank_issues(kr, is, pkeys, (size_t)n, &anchor, before);
+    if (rc == STORE_CONFLICT) {
+        store_rollback(kr->store);
+        reply_error(kr, 400, 1, "These issues cannot be ranked there: the ranks around it are at their longest.");
+        return;
+    }
+    if (commit_or_500(kr, rc))
+        reply_raw(kr, 204, "application/json", "", 0);
+}
+
+/* Moves a body's issues to the backlog: of any project (board_project NULL), or of the
+ * board's, then ranked as the body says. */
+static void to_backlog(kreq_t *kr, const project_rec_t *board_project)
+{
+    json_t *body = kreq_json_body(kr, 1);
+    if (!body)
+        return;
+    issue_rec_t *is, anchor;
+    const char **pkeys;
+    int n = move_issues(kr, body, board_project ? board_project->id : 0, &is, &pkeys), before = 0;
+    int ranked = n < 0 ? -1 : board_project ? rank_anchor(kr, body, is, n, &anchor, &before) : 0;
+    if (ranked < 0)
+        return;
+    for (int i = 0; i < n; i++)
+        if (!agile_may(kr, is[i].project_id, "EDIT_ISSUES"))
+            return;
+    int rc = store_begin(kr->store);
+    if (rc == STORE_OK)
+        rc = move_all(kr, is, pkeys, n, NULL);
+    if (rc == STORE_OK && ranked)
+        rc = agile_rank_issues(kr, is, pkeys, (size_t)n, &anchor, before);
     if (rc == STORE_CONFLICT) {
         store_rollback(kr->store);
         reply_error(kr, 400, 1, "These issues cannot be ranked there: the ranks around it are at their longest.");
@@ -471,20 +526,13 @@ void sprint_move_issues(kreq_t *kr)
 
 void backlog_move_issues(kreq_t *kr)
 {
-    json_t *body = kreq_json_body(kr, 1);
-    if (!body)
-        return;
-    issue_rec_t *is;
-    const char **pkeys;
-    int n = move_issues(kr, body, 0, &is, &pkeys);
-    if (n < 0)
-        return;
-    for (int i = 0; i < n; i++)
-        if (!agile_may(kr, is[i].project_id, "EDIT_ISSUES"))
-            return;
-    int rc = store_begin(kr->store);
-    if (rc == STORE_OK)
-        rc = move_all(kr, is, pkeys, n, NULL);
-    if (commit_or_500(kr, rc))
-        reply_raw(kr, 204, "application/json", "", 0);
+    to_backlog(kr, NULL);
+}
+
+void backlog_board_move_issues(kreq_t *kr)
+{
+    board_rec_t b;
+    project_rec_t p;
+    if (agile_board(kr, 0, &b, &p) == 0)
+        to_backlog(kr, &p);
 }

@@ -388,8 +388,24 @@ describe('sprints, backlog and board issues', () => {
     await c.agile.sprint.moveIssuesToSprintAndRank({ sprintId: third.id, issues: [i1] });
     assert.equal((await c.agile.sprint.getIssuesForSprint({ sprintId: second.id })).total, 1, 'i1 left Flow 2');
     assert.equal((await c.agile.sprint.getIssuesForSprint({ sprintId: third.id })).total, 1);
+    const onBoard = await c.agile.board.getBoardIssuesForSprint({ boardId: board.id, sprintId: third.id });
+    valid('GET /rest/agile/1.0/board/{boardId}/sprint/{sprintId}/issue', 200, onBoard, 'SearchResults');
+    assert.deepEqual(onBoard.issues.map((i) => i.key), [i1]);
+    const demoBoard = await boardOf(c, A.web);
+    expectStatus(await agile(A, `/board/${demoBoard.id}/sprint/${third.id}/issue`), 404, 'a sprint of another board');
     await c.agile.backlog.moveIssuesToBacklog({ issues: [i1] });
     assert.equal((await c.agile.sprint.getIssuesForSprint({ sprintId: third.id })).total, 0);
+    // to the board's backlog, ranked: i2 (in Flow 2) goes right after i1
+    await c.agile.backlog.moveIssuesToBacklogForBoard({ boardId: board.id, issues: [i2], rankAfterIssue: i1 });
+    const bl = [];
+    for (let at = 0; ; at += 50) {
+      const page = await c.agile.board.getIssuesForBacklog({ boardId: board.id, maxResults: 50, startAt: at });
+      bl.push(...page.issues.map((i) => i.key));
+      if (at + 50 >= page.total) break;
+    }
+    assert.equal(bl.indexOf(i2), bl.indexOf(i1) + 1, 'i2 right after i1');
+    expectStatus(await agile(A, `/backlog/${board.id}/issue`, { method: 'POST', body: { issues: [`${A.mkt}-1`] } }), 400, 'not the board\'s project');
+    expectStatus(await agile(lena, `/backlog/${board.id}/issue`, { method: 'POST', body: { issues: [i2] } }), 404, 'lena');
     // i1's Sprint field: the closed sprint it was in, no open one
     const after1 = await c.agile.issue.getIssue({ issueIdOrKey: i1 });
     assert.deepEqual(after1.fields[sf].map((x) => [x.id, x.state]), [[made.id, 'closed']]);
