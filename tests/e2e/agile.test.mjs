@@ -244,6 +244,16 @@ describe('boards', () => {
     assert.ok(burst.every((r) => r.status === 201 || r.status === 400), [...new Set(burst.map((r) => r.status))].join());
   });
 
+  it('malformed bodies are refused', async () => {
+    const web = await boardOf(c, A.web);
+    for (const [p, method] of [['/board', 'POST'], ['/sprint', 'POST'], ['/backlog/issue', 'POST'], ['/issue/rank', 'PUT'], [`/board/${web.id}`, 'GET']]) {
+      for (const body of ['[]', '{"name":', 'null', '"x"', `${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}`]) {
+        const r = await agile(A, p, { method: method === 'GET' ? 'POST' : method, body, headers: { 'content-type': 'application/json' } });
+        assert.ok([400, 405].includes(r.status), `${method} ${p} ${body.slice(0, 12)}: ${r.status}`);
+      }
+    }
+  });
+
   it('query parameters are checked', async () => {
     const web = await boardOf(c, A.web);
     for (const q of ['startAt=-1', 'maxResults=x', 'type=agility', 'startAt=%zz']) {
@@ -559,18 +569,21 @@ describe('epics and ranks', () => {
 });
 
 describe('DevOps data', () => {
-  let app, appB, dev, devB;
+  let app, app2, appB, dev, dev2, devB;
   before(async () => {
     const scopes = ['read:jira-work', 'write:build-info:jira', 'read:build-info:jira', 'delete:build-info:jira',
       'write:deployment-info:jira', 'read:deployment-info:jira', 'delete:deployment-info:jira',
       'write:dev-info:jira', 'read:dev-info:jira', 'delete:dev-info:jira'];
     app = await appSystemToken(k, A, scopes);
+    app2 = await appSystemToken(k, A, scopes);
     appB = await appSystemToken(k, B, scopes);
     dev = c.asApp(app.token);
+    dev2 = c.asApp(app2.token);
     devB = cB.asApp(appB.token);
   });
   after(async () => {
     await app?.close();
+    await app2?.close();
     await appB?.close();
   });
 
@@ -599,7 +612,11 @@ describe('DevOps data', () => {
     assert.equal((await dev.agile.builds.getBuildByKey({ pipelineId: 'ci-main', buildNumber: 1 })).state, 'successful');
     await dev.agile.builds.submitBuilds({ properties: { repo: 'web' }, builds: [build(1, 6, [`${A.web}-1`], { state: 'failed' })] });
     assert.equal((await dev.agile.builds.getBuildByKey({ pipelineId: 'ci-main', buildNumber: 1 })).state, 'failed');
-    // another site's app does not see it; nor does the site's user
+    // another app of the same site does not see it, nor another site's app, nor the site's user
+    assert.equal((await rejects(dev2.agile.builds.getBuildByKey({ pipelineId: 'ci-main', buildNumber: 1 }), 'other app')).status, 404);
+    await dev2.agile.builds.deleteBuildByKey({ pipelineId: 'ci-main', buildNumber: 1 });
+    expectStatus(await k.api(`/ex/jira/${A.cloudId}/rest/builds/0.1/bulkByProperties?repo=web`, { method: 'DELETE', token: app2.token }), 202);
+    assert.equal((await dev.agile.builds.getBuildByKey({ pipelineId: 'ci-main', buildNumber: 1 })).state, 'failed', 'the other app deleted nothing');
     assert.equal((await rejects(devB.agile.builds.getBuildByKey({ pipelineId: 'ci-main', buildNumber: 1 }), 'B app')).status, 404);
     expectStatus(await raw(A, '/rest/builds/0.1/pipelines/ci-main/builds/1'), 403, 'a user');
     expectStatus(await raw(A, '/rest/builds/0.1/bulk', { method: 'POST', body: { builds: [build(3, 1, [`${A.web}-1`])] } }), 403, 'a user writes');
@@ -652,6 +669,11 @@ describe('DevOps data', () => {
   });
 
   it('oversized and malformed submissions are refused with one clear error; nothing is stored', async () => {
+    for (const [p, body] of [['/rest/builds/0.1/bulk', '[]'], ['/rest/deployments/0.1/bulk', '{"deployments":'], ['/rest/devinfo/0.10/bulk', 'null'],
+      ['/rest/devinfo/0.10/bulk', `${'['.repeat(5000)}${']'.repeat(5000)}`]]) {
+      const r = await k.api(`/ex/jira/${A.cloudId}${p}`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, token: app.token });
+      expectStatus(r, 400, `${p} ${body.slice(0, 20)}`);
+    }
     const post = (p, body) => k.api(`/ex/jira/${A.cloudId}${p}`, { method: 'POST', body, token: app.token });
     const many = Array.from({ length: 101 }, (_, i) => build(100 + i, 1, [`${A.web}-1`]));
     expectJiraError(await post('/rest/builds/0.1/bulk', { builds: many }), 400, '101 builds');
