@@ -70,7 +70,8 @@ static int parse_time(const char *s, int64_t *ms)
         return -1;
     struct tm tm = {.tm_year = Y - 1900, .tm_mon = M - 1, .tm_mday = D, .tm_hour = h, .tm_min = m, .tm_sec = sec};
     time_t t = timegm(&tm);
-    if (t == (time_t)-1)
+    struct tm back;
+    if (t == (time_t)-1 || !gmtime_r(&t, &back) || back.tm_mday != D || back.tm_mon != M - 1) /* no 31 February */
         return -1;
     *ms = ((int64_t)t - off) * 1000 + frac;
     return 0;
