@@ -140,8 +140,11 @@ static void set_parent(kreq_t *kr, issue_rec_t *is, const char **pkeys, int n, c
 {
     int rc = store_begin(kr->store);
     for (int i = 0; rc == STORE_OK && i < n; i++) {
+        /* read again in the write's transaction: an edit since the first read is kept */
+        const char *pk;
+        rc = store_issue_by_id(kr->store, kr->arena, kr->site.id, is[i].id, &is[i], &pk);
         int64_t to = epic ? epic->id : 0;
-        if (is[i].parent_id == to)
+        if (rc != STORE_OK || is[i].parent_id == to)
             continue;
         char from_id[24], to_id[24];
         enc_i64(from_id, is[i].parent_id);
