@@ -287,23 +287,44 @@ static void update(kreq_t *kr, int whole)
     }
     if (!agile_may(kr, p.id, "EDIT_ISSUES"))
         return;
-    if (!state)
-        state = old;
-    if (strcmp(old, "closed") == 0 && (json_object_get(body, "startDate") || json_object_get(body, "endDate"))) {
-        reply_error(kr, 400, 1, "A closed sprint's dates cannot change.");
+    /* the state machine runs on the sprint as the write's transaction reads it: two
+     * requests starting two sprints of one board at once cannot both succeed */
+    int rc = store_begin(kr->store);
+    if (rc == STORE_OK)
+        rc = store_sprint_get(kr->store, kr->arena, kr->site.id, s.id, &s);
+    if (rc != STORE_OK) {
+        store_rollback(kr->store);
+        reply_error(kr, 500, 1, "Internal server error");
         return;
     }
-    const char *why = transition_error(kr, &s, old, state);
+    old = s.state;
+    if (whole) {
+        s.goal = "";
+        if (strcmp(old, "future") == 0)
+            s.start_ms = s.end_ms = 0;
+    }
+    json_t *again = json_own(kr->arena, json_object()); /* the dates may meet what changed since */
+    if (read_fields(kr, body, &s, &state, again) != 0) {
+        store_rollback(kr->store);
+        reply_field_errors(kr, 400, json_incref(again));
+        return;
+    }
+    if (!state)
+        state = old;
+    const char *why = NULL;
+    if (strcmp(old, "closed") == 0 && (json_object_get(body, "startDate") || json_object_get(body, "endDate")))
+        why = "A closed sprint's dates cannot change.";
+    else
+        why = transition_error(kr, &s, old, state);
     if (why) {
+        store_rollback(kr->store);
         reply_error(kr, strcmp(why, "Internal server error") == 0 ? 500 : 400, 1, why);
         return;
     }
     s.state = state;
     if (strcmp(old, "active") == 0 && strcmp(state, "closed") == 0)
         s.complete_ms = clock_now_ms();
-    int rc = store_begin(kr->store);
-    if (rc == STORE_OK)
-        rc = store_sprint_update(kr->store, kr->site.id, &s);
+    rc = store_sprint_update(kr->store, kr->site.id, &s);
     if (rc == STORE_OK)
         rc = product_event(kr, EV_SPRINT_UPDATED, s.id, sprint_payload(&s));
     if (rc == STORE_OK && strcmp(old, state) != 0)

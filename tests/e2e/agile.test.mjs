@@ -436,6 +436,18 @@ describe('sprints, backlog and board issues', () => {
     assert.equal(kinds(iid).filter((x) => x === 'avi:jira:updated:issue').length, 4);
   });
 
+  it('starting ten sprints of one board at once leaves exactly one active', async () => {
+    const board = await c.agile.board.createBoard({ name: 'Race', type: 'scrum', location: { type: 'project', projectKeyOrId: A.web } });
+    const ids = [];
+    for (let i = 0; i < 10; i++) {
+      ids.push((await c.agile.sprint.createSprint({ name: `Race ${i}`, originBoardId: board.id, startDate: '2026-03-01T00:00:00Z', endDate: '2026-03-14T00:00:00Z' })).id);
+    }
+    const rs = await Promise.all(ids.map((id) => agile(A, `/sprint/${id}`, { method: 'POST', body: { state: 'active' } })));
+    assert.deepEqual(rs.map((r) => r.status).sort(), [200, ...Array(9).fill(400)], rs.map((r) => r.status).join());
+    const active = await c.agile.board.getAllSprints({ boardId: board.id, state: 'active' });
+    assert.equal(active.values.length, 1);
+  });
+
   it('sprint input is checked; another site\'s sprint and a user who may not browse get the same 404', async () => {
     const web = await boardOf(c, A.web);
     const webB = await boardOf(cB, B.web);
