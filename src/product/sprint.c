@@ -503,6 +503,13 @@ void sprint_move_issues(kreq_t *kr)
     if (!agile_may(kr, p.id, "EDIT_ISSUES"))
         return;
     int rc = store_begin(kr->store);
+    if (rc == STORE_OK) /* closed since the first read? then none go in */
+        rc = store_sprint_get(kr->store, kr->arena, kr->site.id, s.id, &s);
+    if (rc == STORE_OK && strcmp(s.state, "closed") == 0) {
+        store_rollback(kr->store);
+        reply_error(kr, 400, 1, "Issues cannot be moved into a closed sprint.");
+        return;
+    }
     if (rc == STORE_OK)
         rc = move_all(kr, is, pkeys, n, &s);
     if (rc == STORE_OK && ranked)
