@@ -199,13 +199,16 @@ void epic_none_move_issues(kreq_t *kr)
 
 int agile_rank_issues(kreq_t *kr, issue_rec_t *is, const char **pkeys, size_t n, const issue_rec_t *anchor, int before)
 {
-    const char *lo = NULL, *hi = NULL;
-    int rc = before ? store_issue_rank_neighbour(kr->store, kr->arena, kr->site.id, anchor->rank, 0, &lo)
-                    : store_issue_rank_neighbour(kr->store, kr->arena, kr->site.id, anchor->rank, 1, &hi);
+    const char *lo = NULL, *hi = NULL, *pk;
+    issue_rec_t a; /* the anchor's rank as this transaction reads it */
+    int rc = store_issue_by_id(kr->store, kr->arena, kr->site.id, anchor->id, &a, &pk);
+    if (rc == STORE_OK)
+        rc = before ? store_issue_rank_neighbour(kr->store, kr->arena, kr->site.id, a.rank, 0, &lo)
+                    : store_issue_rank_neighbour(kr->store, kr->arena, kr->site.id, a.rank, 1, &hi);
     if (before)
-        hi = anchor->rank;
+        hi = a.rank;
     else
-        lo = anchor->rank;
+        lo = a.rank;
     char *r = arena_alloc(kr->arena, RANK_MAX_LEN + 1);
     for (size_t i = 0; rc == STORE_OK && i < n; i++) {
         if (rank_between(lo, hi, r, RANK_MAX_LEN + 1) < 0)
