@@ -94,23 +94,33 @@ static route_t routes[] = {
     {"GET", "/rest/agile/1.0/issue/{issueIdOrKey}", agile_issue_get},
     /* DevOps data (product/devops.h) */
     {"POST", "/rest/builds/0.1/bulk", devops_builds_bulk}, /* api: kept per site and app; apps only (403 for a user) */
-    {"GET", "/rest/builds/0.1/pipelines/{pipelineId}/builds/{buildNumber}", devops_build_get},
-    {"DELETE", "/rest/builds/0.1/pipelines/{pipelineId}/builds/{buildNumber}", devops_build_delete},
+    {"GET", "/rest/builds/0.1/pipelines/{pipelineId}/builds/{buildNumber}",
+     devops_build_get}, /* api: an id holding `/` cannot be named in the path (kiln refuses an encoded `/` in a segment)
+                         */
+    {"DELETE", "/rest/builds/0.1/pipelines/{pipelineId}/builds/{buildNumber}",
+     devops_build_delete}, /* api: an id holding `/` cannot be named in the path (kiln refuses an encoded `/` in a
+                              segment) */
     {"DELETE", "/rest/builds/0.1/bulkByProperties", devops_builds_delete_by_props},
     {"POST", "/rest/deployments/0.1/bulk",
      devops_deployments_bulk}, /* api: kept per site and app; apps only (403 for a user); no gating status */
     {"GET",
      "/rest/deployments/0.1/pipelines/{pipelineId}/environments/{environmentId}/deployments/{deploymentSequenceNumber}",
-     devops_deployment_get},
+     devops_deployment_get}, /* api: an id holding `/` cannot be named in the path (kiln refuses an encoded `/` in a
+                                segment) */
     {"DELETE",
      "/rest/deployments/0.1/pipelines/{pipelineId}/environments/{environmentId}/deployments/{deploymentSequenceNumber}",
-     devops_deployment_delete},
+     devops_deployment_delete}, /* api: an id holding `/` cannot be named in the path (kiln refuses an encoded `/` in a
+                                   segment) */
     {"DELETE", "/rest/deployments/0.1/bulkByProperties", devops_deployments_delete_by_props},
     {"POST", "/rest/devinfo/0.10/bulk",
      devops_devinfo_bulk}, /* api: kept per site and app, a repository as one entity replaced whole by a newer
                               updateSequenceId; apps only (403 for a user) */
-    {"GET", "/rest/devinfo/0.10/repository/{repositoryId}", devops_repository_get},
-    {"DELETE", "/rest/devinfo/0.10/repository/{repositoryId}", devops_repository_delete},
+    {"GET", "/rest/devinfo/0.10/repository/{repositoryId}",
+     devops_repository_get}, /* api: an id holding `/` cannot be named in the path (kiln refuses an encoded `/` in a
+                                segment) */
+    {"DELETE", "/rest/devinfo/0.10/repository/{repositoryId}",
+     devops_repository_delete}, /* api: an id holding `/` cannot be named in the path (kiln refuses an encoded `/` in a
+                                   segment) */
     {"DELETE", "/rest/devinfo/0.10/bulkByProperties", devops_devinfo_delete_by_props},
 };
 
