@@ -13,6 +13,7 @@
 #include "product/events.h"
 #include "product/idkey.h"
 #include "product/issue_view.h"
+#include "product/jql.h"
 #include "product/model.h"
 #include "product/perm.h"
 #include "product/render.h"
@@ -135,7 +136,13 @@ void agile_issue_page(kreq_t *kr, agile_query_t *q)
         reply_error(kr, 400, 1, "A query parameter is malformed.");
         return;
     }
-    if (jql && *jql) { /* Jira's answer for JQL it cannot run */
+    if (jql && *jql) { /* parsed as Jira does; kiln cannot run it on agile lists yet: Jira's 400 */
+        jql_query_t *jq;
+        jql_error_t jerr;
+        if (jql_parse(kr->arena, jql, strlen(jql), &jq, &jerr) != JQL_OK) {
+            reply_error(kr, 400, 1, jerr.msg);
+            return;
+        }
         reply_error(kr, 400, 1, "kiln does not filter agile issue lists by JQL yet: leave out the jql parameter.");
         return;
     }

@@ -261,6 +261,9 @@ describe('boards', () => {
     }
     for (const q of ['state=open', 'state=active,,x', 'startAt=-5']) expectJiraError(await agile(A, `/board/${web.id}/sprint?${q}`), 400, q);
     expectJiraError(await agile(A, `/board/${web.id}/issue?jql=${encodeURIComponent('status = Done')}`), 400, 'jql');
+    const bad = await agile(A, `/board/${web.id}/issue?jql=${encodeURIComponent('status = ')}`);
+    expectJiraError(bad, 400, 'a JQL syntax error');
+    assert.match(bad.json.errorMessages[0], /Error in the JQL Query/, JSON.stringify(bad.json));
     expectJiraError(await agile(A, `/board/${web.id}/issue?fields=${Array(300).fill('a').join(',')}`), 400, 'too many fields');
     const mkt = await boardOf(c, A.mkt);
     expectJiraError(await agile(A, `/board/${mkt.id}/sprint`), 400, 'kanban has no sprints');
