@@ -203,7 +203,22 @@ void board_delete(kreq_t *kr)
     project_rec_t p;
     if (agile_board(kr, 0, &b, &p) != 0 || !agile_may(kr, p.id, "ADMINISTER_PROJECTS"))
         return;
+    /* its open sprints go too (their issues back to the backlog): no other board would show
+     * them; its closed sprints stay in their issues' history */
+    sprint_rec_t *ss;
+    size_t n = 0;
     int rc = store_begin(kr->store);
+    if (rc == STORE_OK)
+        rc = store_sprint_list(kr->store, kr->arena, kr->site.id, b.id, &ss, &n);
+    for (size_t i = 0; rc == STORE_OK && i < n; i++) {
+        if (strcmp(ss[i].state, "closed") == 0)
+            continue;
+        rc = store_sprint_delete(kr->store, kr->site.id, ss[i].id);
+        if (rc == STORE_OK)
+            rc = product_event(kr, EV_SPRINT_DELETED, ss[i].id,
+                               json_pack("{s:{s:I,s:s,s:s,s:I}}", "sprint", "id", (json_int_t)ss[i].id, "name",
+                                         ss[i].name, "state", ss[i].state, "originBoardId", (json_int_t)b.id));
+    }
     if (rc == STORE_OK)
         rc = store_board_delete(kr->store, kr->site.id, b.id);
     if (rc == STORE_OK)

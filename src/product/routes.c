@@ -57,7 +57,8 @@ static route_t routes[] = {
                        ADMINISTER_PROJECTS */
     {"GET", "/rest/agile/1.0/board/{boardId}", board_get},
     {"DELETE", "/rest/agile/1.0/board/{boardId}",
-     board_delete}, /* api: needs ADMINISTER_PROJECTS; the board's sprints stay */
+     board_delete}, /* api: needs ADMINISTER_PROJECTS; the board's open sprints are deleted with it (their issues go
+                       back to the backlog), its closed ones stay in their issues' history */
     {"GET", "/rest/agile/1.0/board/{boardId}/configuration",
      board_configuration}, /* api: no `filter` or `ranking`: one column per status category of the project's workflow */
     {"GET", "/rest/agile/1.0/board/{boardId}/issue", board_issues}, /* api: `jql` is refused (400) */

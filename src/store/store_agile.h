@@ -35,7 +35,8 @@ int store_board_insert(store_t *st, int64_t site_id, board_rec_t *b);
 int store_board_get(store_t *st, arena_t *a, int64_t site_id, int64_t id, board_rec_t *out);
 /* The site's boards by id, at most AGILE_MAX_BOARDS. */
 int store_board_list(store_t *st, arena_t *a, int64_t site_id, board_rec_t **out, size_t *n);
-/* Deletes the board; its sprints stay (as Jira's do), keeping their originBoardId. */
+/* Deletes the board row only; its sprints are the caller's (product/board.c deletes the
+ * open ones, closed ones stay in their issues' history). */
 int store_board_delete(store_t *st, int64_t site_id, int64_t id);
 
 int store_sprint_insert(store_t *st, int64_t site_id, sprint_rec_t *s);

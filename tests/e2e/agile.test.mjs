@@ -151,6 +151,28 @@ describe('boards', () => {
     const r = await agile(ravi, '/board', { method: 'POST', body: { name: 'x', type: 'scrum', location: { type: 'project', projectKeyOrId: A.web } } });
     expectJiraError(r, 403, 'no ADMINISTER_PROJECTS');
     expectJiraError(await agile(ravi, `/board/${made.id}`, { method: 'DELETE' }), 403);
+    // its open sprint goes with it, its issue back to the (demo board's) backlog; a closed sprint stays in history
+    const issue = (await c.v3.issues.createIssue({ fields: { project: { key: A.web }, summary: 'on a doomed board', issuetype: { name: 'Task' } } })).key;
+    const doomed = await c.agile.board.createBoard({ name: 'Doomed', type: 'scrum', location: { type: 'project', projectKeyOrId: A.web } });
+    const open = await c.agile.sprint.createSprint({ name: 'Doomed open', originBoardId: doomed.id });
+    const done = await c.agile.sprint.createSprint({ name: 'Doomed done', originBoardId: doomed.id, startDate: '2026-01-01T00:00:00Z', endDate: '2026-01-02T00:00:00Z' });
+    await c.agile.sprint.moveIssuesToSprintAndRank({ sprintId: done.id, issues: [issue] });
+    await c.agile.sprint.partiallyUpdateSprint({ sprintId: done.id, state: 'active' });
+    await c.agile.sprint.partiallyUpdateSprint({ sprintId: done.id, state: 'closed' });
+    await c.agile.sprint.moveIssuesToSprintAndRank({ sprintId: open.id, issues: [issue] });
+    await c.agile.board.deleteBoard({ boardId: doomed.id });
+    assert.equal((await rejects(c.agile.sprint.getSprint({ sprintId: open.id }), 'deleted with its board')).status, 404);
+    const after = await c.agile.issue.getIssue({ issueIdOrKey: issue });
+    assert.equal(after.fields.sprint, null);
+    assert.deepEqual(after.fields.closedSprints.map((x) => x.id), [done.id]);
+    const web = await boardOf(c, A.web);
+    const backlogKeys = [];
+    for (let at = 0; ; at += 50) {
+      const page = await c.agile.board.getIssuesForBacklog({ boardId: web.id, maxResults: 50, startAt: at });
+      backlogKeys.push(...page.issues.map((i) => i.key));
+      if (at + 50 >= page.total) break;
+    }
+    assert.ok(backlogKeys.includes(issue), 'back in the backlog');
     await c.agile.board.deleteBoard({ boardId: made.id });
     const gone = await rejects(c.agile.board.getBoard({ boardId: made.id }), 'deleted board');
     assert.equal(gone.status, 404);
