@@ -407,8 +407,10 @@ void board_epics(kreq_t *kr)
     }
     if (agile_page(kr, &start, &max) != 0)
         return;
-    /* done=false: the epics not done; done=true or none: all of them */
+    /* done=false: the epics not done; done=true: the done ones; none: all of them */
+    int want_done = done && strcmp(done, "true") == 0;
     agile_query_t q = {.mode = AQ_EPICS,
+                       .only_status = want_done ? agile_done_statuses(kr) : NULL,
                        .project_id = p.id,
                        .epic_type = ITYPE_EPIC,
                        .subtask_type = ITYPE_SUBTASK,

@@ -530,8 +530,14 @@ describe('epics and ranks', () => {
     const web = await boardOf(c, A.web);
     const epics = await agile(A, `/board/${web.id}/epic`);
     expectStatus(epics, 200);
-    assert.equal(epics.json.values.length, 2);
+    assert.equal(epics.json.values.length, 3);
     const e = epics.json.values[0];
+    // done=true and done=false split them: the demo's third epic is done
+    const notDone = (await agile(A, `/board/${web.id}/epic?done=false`)).json.values;
+    const isDone = (await agile(A, `/board/${web.id}/epic?done=true`)).json.values;
+    assert.deepEqual(notDone.map((x) => x.done), [false, false]);
+    assert.deepEqual(isDone.map((x) => [x.name, x.done]), [['Legacy login removal', true]]);
+    expectJiraError(await agile(A, `/board/${web.id}/epic?done=yes`), 400);
     const got = await c.agile.epic.getEpic({ epicIdOrKey: e.key });
     assert.deepEqual(got, e);
     const children = await c.agile.epic.getIssuesForEpic({ epicIdOrKey: e.id });
