@@ -497,8 +497,7 @@ const char *const sq_schema[] = {
     "  payload_json TEXT NOT NULL,"
     "  PRIMARY KEY (site_id, seq)) WITHOUT ROWID;",
     /* 12: agile and DevOps (store/store_agile.h, store/store_devops.h): issues in the site's
-     * agile order (rank neighbours), an entity's issue keys for its replacement and
-     * deletion, an app's entities for bulkByProperties */
+     * agile order (rank neighbours), an entity's issue keys (its replacement and deletion) */
     "CREATE INDEX issues_site_rank ON issues(site_id, rank);"
     "CREATE INDEX devops_issue_keys_entity ON devops_issue_keys(site_id, app_id, kind, entity_key);",
 };
