@@ -622,7 +622,7 @@ describe('DevOps data', () => {
     const scopes = ['read:jira-work', 'write:build-info:jira', 'read:build-info:jira', 'delete:build-info:jira',
       'write:deployment-info:jira', 'read:deployment-info:jira', 'delete:deployment-info:jira',
       'write:dev-info:jira', 'read:dev-info:jira', 'delete:dev-info:jira'];
-    app = await appSystemToken(k, A, scopes);
+    app = await appSystemToken(k, A, [...scopes, 'read:board-scope:jira-software', 'read:project:jira', 'read:sprint:jira-software', 'read:issue-details:jira']);
     app2 = await appSystemToken(k, A, scopes);
     appB = await appSystemToken(k, B, scopes);
     dev = c.asApp(app.token);
@@ -680,6 +680,24 @@ describe('DevOps data', () => {
     expectJiraError(await k.api(`/ex/jira/${A.cloudId}/rest/builds/0.1/pipelines/ci-main/builds/7?_updateSequenceNumber=x`, { method: 'DELETE', token: app.token }), 400);
     await dev.agile.builds.deleteBuildByKey({ pipelineId: 'ci-main', buildNumber: 7, updateSequenceNumber: 1 });
     assert.equal((await rejects(dev.agile.builds.getBuildByKey({ pipelineId: 'ci-main', buildNumber: 7 }), 'deleted')).status, 404);
+  });
+
+  it('an app sees every board of its site within its scopes, none of another site\'s', async () => {
+    const mine = await dev.agile.board.getAllBoards();
+    const admin = await c.agile.board.getAllBoards();
+    assert.deepEqual(mine.values.map((b) => b.id), admin.values.map((b) => b.id));
+    const web = await boardOf(dev, A.web);
+    const sprints = await dev.agile.board.getAllSprints({ boardId: web.id });
+    assert.deepEqual(sprints.values, (await c.agile.board.getAllSprints({ boardId: web.id })).values);
+    assert.ok(sprints.values.length >= 4);
+    const webB = await boardOf(cB, B.web);
+    assert.equal((await rejects(dev.agile.board.getBoard({ boardId: webB.id }), 'B board as A app')).status, 404);
+    // app2 has no agile scope: the gateway refuses before any handler runs
+    const r = await k.api(`/ex/jira/${A.cloudId}/rest/agile/1.0/board`, { token: app2.token });
+    assert.equal(r.status, 401, r.text);
+    // A's app token on B's host: refused by the gateway
+    const x = await k.api(`/ex/jira/${B.cloudId}/rest/agile/1.0/board/${webB.id}`, { token: app.token });
+    assert.equal(x.status, 401, x.text);
   });
 
   it('deployments and repositories', async () => {
