@@ -213,7 +213,7 @@ static int add_keys(json_t *keys, json_t *list, const char **why)
     return 0;
 }
 
-static int entity_keys(enum kind k, json_t *e, json_t *keys, const char **why)
+static int entity_keys(enum kind k, json_t *e, json_t *keys, json_t *idkeys, const char **why)
 {
     if (add_keys(keys, json_object_get(e, "issueKeys"), why) != 0)
         return -1;
@@ -227,9 +227,13 @@ static int entity_keys(enum kind k, json_t *e, json_t *keys, const char **why)
     json_array_foreach(assoc, i, a)
     {
         const char *t = json_str(a, "associationType");
-        if (t && (strcmp(t, "issueKeys") == 0 || strcmp(t, "issueIdOrKeys") == 0) &&
-            add_keys(keys, json_object_get(a, "values"), why) != 0)
+        json_t *into = !t ? NULL : strcmp(t, "issueKeys") == 0 ? keys : strcmp(t, "issueIdOrKeys") == 0 ? idkeys : NULL;
+        if (into && add_keys(into, json_object_get(a, "values"), why) != 0)
             return -1;
+        if (json_array_size(keys) + json_array_size(idkeys) > DEVOPS_MAX_ISSUE_KEYS) {
+            *why = "an entity can name at most 500 issue keys";
+            return -1;
+        }
     }
     if (k != K_REPOSITORY)
         return 0;
@@ -281,12 +285,18 @@ static int read_properties(kreq_t *kr, json_t *props, const char **out)
     return *out ? 0 : -1;
 }
 
-/* 1 if the site has an issue of this key (or id, for issueIdOrKeys). */
-static int issue_exists(kreq_t *kr, const char *key)
+/* The key (PROJECT-N, arena) of the site's issue that `ref` names, or NULL: an issue key
+ * only, or (ids_too, for issueIdOrKeys associations) an issue id as well. */
+static const char *issue_key_of(kreq_t *kr, const char *ref, int ids_too)
 {
+    idkey_t k;
     issue_rec_t i;
     const char *pk;
-    return idkey_issue_get(kr->store, kr->arena, kr->site.id, key, &i, &pk) == STORE_OK;
+    int kind = idkey_issue(kr->arena, ref, &k);
+    if ((kind != IDKEY_KEY && !(ids_too && kind == IDKEY_ID)) ||
+        idkey_issue_get(kr->store, kr->arena, kr->site.id, ref, &i, &pk) != STORE_OK)
+        return NULL;
+    return arena_printf(kr->arena, "%s-%lld", pk, (long long)i.num);
 }
 
 static void bulk(kreq_t *kr, enum kind k)
@@ -338,45 +348,47 @@ static void bulk(kreq_t *kr, enum kind k)
         if (rc != STORE_OK)
             break;
         const char *why = NULL;
-        json_t *keyobj = NULL, *keys = json_array();
+        json_t *keyobj = NULL, *keys = json_array(), *idkeys = json_array();
         const char *key = entity_key(kr, k, e, &keyobj, &why);
         json_t *seq = json_object_get(e, d->seq);
         why = schema_error(kr, k, e);
         if (!why && (!json_is_integer(seq) || json_integer_value(seq) < 0))
             why = arena_printf(kr->arena, "%s (a non-negative integer) is required", d->seq);
         if (!why)
-            entity_keys(k, e, keys, &why);
+            entity_keys(k, e, keys, idkeys, &why);
         size_t len = 0;
         const char *doc = !why ? json_dump_arena(kr->arena, e, DEVOPS_MAX_DOC, &len) : NULL;
         if (!why && !doc)
             why = "the entity is larger than 256 KiB";
         /* the keys the site has; an entity that names only unknown ones is rejected */
-        size_t nk = json_array_size(keys), known = 0;
+        size_t nplain = json_array_size(keys), nk = nplain + json_array_size(idkeys), known = 0;
         const char **kk = arena_alloc(kr->arena, (nk ? nk : 1) * sizeof *kk);
         for (size_t j = 0; !why && j < nk; j++) {
-            const char *s = json_string_value(json_array_get(keys, j));
+            const char *s =
+                json_string_value(j < nplain ? json_array_get(keys, j) : json_array_get(idkeys, j - nplain));
+            const char *found = issue_key_of(kr, s, j >= nplain);
+            if (!found) {
+                if (!json_object_get(unknown_set, s)) {
+                    json_object_set_new(unknown_set, s, json_true());
+                    json_array_append_new(unknown, json_string(s));
+                }
+                continue;
+            }
             int dup = 0;
             for (size_t m = 0; m < known; m++)
-                dup |= strcmp(kk[m], s) == 0;
-            if (dup)
-                continue;
-            if (issue_exists(kr, s))
-                kk[known++] = arena_strdup(kr->arena, s);
-            else if (!json_object_get(unknown_set, s)) {
-                json_object_set_new(unknown_set, s, json_true());
-                json_array_append_new(unknown, json_string(s));
-            }
+                dup |= strcmp(kk[m], found) == 0;
+            if (!dup)
+                kk[known++] = found;
         }
         if (!why && nk && !known)
             why = "The entity is associated only with issue keys that do not exist on this site.";
         if (why) {
             json_t *err = json_pack("[{s:s}]", "message", why);
             if (k == K_REPOSITORY)
-                json_object_set_new(rejected, key ? json_string_value(keyobj) : arena_printf(kr->arena, "%zu", i),
+                json_object_set_new(rejected, json_string_value(keyobj),
                                     json_pack("[{s:s,s:o}]", "key", "repository", "errors", err));
             else
-                json_array_append_new(rejected, json_pack("{s:o,s:o}", "key",
-                                                          keyobj ? json_incref(keyobj) : json_object(), "errors", err));
+                json_array_append_new(rejected, json_pack("{s:O,s:o}", "key", keyobj, "errors", err));
         } else {
             devops_rec_t r = {.app_id = kr->principal.account_id,
                               .kind = d->kind,
@@ -404,6 +416,7 @@ static void bulk(kreq_t *kr, enum kind k)
         }
         json_decref(keyobj);
         json_decref(keys);
+        json_decref(idkeys);
     }
     if (rc == STORE_OK)
         rc = store_commit(kr->store);

@@ -654,6 +654,15 @@ describe('DevOps data', () => {
     const got = await dev.agile.builds.getBuildByKey({ pipelineId: 'ci-main', buildNumber: 1 });
     valid('GET /rest/builds/0.1/pipelines/{pipelineId}/builds/{buildNumber}', 200, got);
     assert.equal(got.updateSequenceNumber, 5);
+    // an issue id is no issue key; an issueIdOrKeys association takes either
+    const web1 = (await c.v3.issues.getIssue({ issueIdOrKey: `${A.web}-1` })).id;
+    const ids = await dev.agile.builds.submitBuilds({ builds: [build(20, 1, [web1]),
+      build(21, 1, [], { issueKeys: undefined, associations: [{ associationType: 'issueIdOrKeys', values: [web1] }] })] });
+    assert.deepEqual(ids.rejectedBuilds.map((r) => r.key.buildNumber), [20]);
+    assert.deepEqual(ids.acceptedBuilds.map((r) => r.buildNumber), [21]);
+    assert.deepEqual(ids.unknownIssueKeys, [web1]);
+    const site = sqlite(`SELECT id FROM sites WHERE cloud_id = '${A.cloudId}'`);
+    assert.equal(sqlite(`SELECT group_concat(issue_key) FROM devops_issue_keys WHERE site_id = ${site} AND entity_key = '["ci-main",21]'`), `${A.web}-1`, 'stored as the key');
     // stale: accepted, ignored
     const stale = await dev.agile.builds.submitBuilds({ builds: [build(1, 4, [`${A.web}-1`], { state: 'failed' })] });
     assert.equal(stale.acceptedBuilds.length, 1);
