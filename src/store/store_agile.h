@@ -69,6 +69,7 @@ typedef struct agile_query {
     const char *projects_json;       /* AQ_NO_EPIC without a project: JSON array of visible project ids */
     const char *exclude_status;      /* JSON array of status ids left out (done ones), or NULL */
     const char *only_status;         /* JSON array of the only status ids wanted, or NULL */
+    const char *only_ids;            /* JSON array of the only issue ids wanted (a JQL filter), or NULL */
     int64_t epic_type, subtask_type; /* issue type ids of epics and subtasks */
     int64_t start_at, max_results;
 } agile_query_t;

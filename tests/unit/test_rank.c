@@ -122,6 +122,12 @@ static void test_rank_store(void **state)
     assert_int_equal(total, 2);
     assert_int_equal(out[0].id, b.id);
     assert_int_equal(out[1].id, a.id);
+    /* only the ids a JQL filter matched */
+    q.only_ids = arena_printf(f->a, "[%lld]", (long long)a.id);
+    assert_int_equal(store_agile_issues(f->st, f->a, f->A.id, &q, &out, &n, &total), STORE_OK);
+    assert_int_equal(total, 1);
+    assert_int_equal(out[0].id, a.id);
+    q.only_ids = NULL;
     /* another site's issue id is not this site's */
     assert_int_equal(store_issue_rank_set(f->st, f->B.id, b.id, r), STORE_NOTFOUND);
 }

@@ -9,10 +9,11 @@
 /* The conditions of each agile list (enum agile_mode): ?1 site, ?2 project, ?3 sprint or
  * epic, ?4 excluded statuses (JSON array or NULL), ?5 the epic type, ?6 the subtask type,
  * ?7 visible projects (JSON array), ?8 limit, ?9 offset, ?10 the only statuses (JSON array
- * or NULL). */
+ * or NULL), ?11 the only issue ids (JSON array or NULL: a JQL filter's matches). */
 #define AQ_WHERE(cond)                                                                                                 \
     " FROM issues i WHERE i.site_id = ?1 AND (?4 IS NULL OR i.status_id NOT IN (SELECT value FROM json_each(?4))) "    \
-    "AND (?10 IS NULL OR i.status_id IN (SELECT value FROM json_each(?10))) AND " cond
+    "AND (?10 IS NULL OR i.status_id IN (SELECT value FROM json_each(?10))) "                                          \
+    "AND (?11 IS NULL OR i.id IN (SELECT value FROM json_each(?11))) AND " cond
 #define AQ_PAGE " ORDER BY i.rank, i.id LIMIT ?8 OFFSET ?9"
 #define C_PROJECT "i.project_id = ?2"
 #define C_BACKLOG                                                                                                      \
@@ -254,6 +255,7 @@ static void bind_query(sqlite3_stmt *q, int64_t site, const agile_query_t *aq)
     sqlite3_bind_int64(q, 6, aq->subtask_type);
     sq_bind_text(q, 7, aq->projects_json ? aq->projects_json : "[]");
     sq_bind_text(q, 10, aq->only_status);
+    sq_bind_text(q, 11, aq->only_ids);
 }
 
 static void read_issue(arena_t *a, sqlite3_stmt *q, void *rec)
