@@ -9,10 +9,11 @@ static cli_conn_t conn;
 static int demo, json_out;
 static const char *site_name, *account;
 
-const cli_opt_t site_create_opts[] = {{"--demo", 0, NULL, &demo, "fill the site with demo users, projects and issues"},
-                                      {"--json", 0, NULL, &json_out, "print JSON"},
-                                      CLI_CONN_OPTS(conn),
-                                      {0}};
+const cli_opt_t site_create_opts[] = {
+    {"--demo", 0, NULL, &demo, "fill the site with demo users, projects, issues, boards and sprints"},
+    {"--json", 0, NULL, &json_out, "print JSON"},
+    CLI_CONN_OPTS(conn),
+    {0}};
 const cli_opt_t site_list_opts[] = {{"--json", 0, NULL, &json_out, "print JSON"}, CLI_CONN_OPTS(conn), {0}};
 const cli_opt_t user_token_opts[] = {{"--site", 1, &site_name, NULL, "site name (required)"},
                                      {"--account", 1, &account, NULL, "account id (default: the site admin)"},

@@ -156,5 +156,7 @@ int demo_fill(store_t *st, arena_t *a, const site_rec_t *site, const char *(*new
         rc = demo_issues(st, a, site, pids, types, sizeof projects / sizeof *projects, ids, sizeof ids / sizeof *ids);
     if (rc == STORE_OK)
         rc = demo_work(st, a, site);
+    if (rc == STORE_OK)
+        rc = demo_agile(st, a, site);
     return rc;
 }

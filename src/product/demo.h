@@ -29,5 +29,8 @@ int demo_issues(store_t *st, arena_t *a, const site_rec_t *site, const int64_t *
 /* The comments, worklogs and issue properties of the demo (product/demo_work.c), on the
  * users, projects and issues demo_fill wrote (inside the same transaction). */
 int demo_work(store_t *st, arena_t *a, const site_rec_t *site);
+/* The agile part (demo_agile.c): the Sprint field, boards, sprints, epics and their
+ * issues, on the projects demo_fill made. */
+int demo_agile(store_t *st, arena_t *a, const site_rec_t *site);
 
 #endif

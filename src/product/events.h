@@ -44,6 +44,8 @@
 #define EV_SPRINT_STARTED "avi:jira-software:started:sprint"
 #define EV_SPRINT_CLOSED "avi:jira-software:closed:sprint"
 #define EV_SPRINT_DELETED "avi:jira-software:deleted:sprint"
+#define EV_BOARD_CREATED "avi:jira-software:created:board"
+#define EV_BOARD_DELETED "avi:jira-software:deleted:board"
 
 /* Records one event for the request's site, acted by its principal (a user, or the app's
  * bot user), now. `payload` (a JSON object, stolen; NULL: {}) carries what the event's

@@ -6,6 +6,7 @@
 
 #include "base/clock.h"
 #include "base/enc.h"
+#include "product/agile.h"
 #include "product/fields.h"
 #include "product/links.h"
 #include "product/model.h"
@@ -531,6 +532,7 @@ void render_issue(jsonw_t *w, kreq_t *kr, const issue_rec_t *i, const char *proj
         jw_key(w, "worklog");
         work_render_worklogs(w, kr, i);
     }
+    render_sprint_field(w, kr, i, v); /* the Sprint custom field (product/agile.h) */
     jw_obj_end(w);
     if (have && (v->expand & IV_RENDERED_FIELDS))
         render_html_fields(w, kr, i, v, &ft, &d);

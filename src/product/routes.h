@@ -10,7 +10,8 @@ extern route_table_t product_routes;
 int product_routes_init(void);
 
 /* 1 when the request came in under /rest/api/2 (text fields are plain strings and wiki
- * markup), 0 under /rest/api/3 (ADF documents) and every other API. */
+ * markup) or /rest/agile/1.0 (whose issues are Jira's version 2 representation), 0 under
+ * /rest/api/3 (ADF documents) and every other API. */
 int render_v2(const kreq_t *kr);
 
 /* Handlers; each runs with kr->site and kr->principal bound by the gateway. */

@@ -11,11 +11,13 @@
 #define KILN_STORE_BACKEND_H
 
 #include "store/store.h"
+#include "store/store_agile.h"
 #include "store/store_apps.h"
 #include "store/store_auth.h"
 #include "store/store_catalog.h"
 #include "store/store_changelog.h"
 #include "store/store_comments.h"
+#include "store/store_devops.h"
 #include "store/store_events.h"
 #include "store/store_fields.h"
 #include "store/store_installs.h"
@@ -265,6 +267,34 @@ typedef struct store_search_ops {
     int (*lookup)(store_t *st, arena_t *a, int64_t site_id, ss_lookup_t kind, const char *name, int64_t **ids,
                   const char ***names, size_t *n);
 } store_search_ops_t;
+/* agile: boards, sprints, sprint memberships, ranks (store/store_agile.h) */
+typedef struct store_agile_ops {
+    int (*board_insert)(store_t *st, int64_t site_id, board_rec_t *b);
+    int (*board_get)(store_t *st, arena_t *a, int64_t site_id, int64_t id, board_rec_t *out);
+    int (*board_list)(store_t *st, arena_t *a, int64_t site_id, board_rec_t **out, size_t *n);
+    int (*board_delete)(store_t *st, int64_t site_id, int64_t id);
+    int (*sprint_insert)(store_t *st, int64_t site_id, sprint_rec_t *s);
+    int (*sprint_get)(store_t *st, arena_t *a, int64_t site_id, int64_t id, sprint_rec_t *out);
+    int (*sprint_update)(store_t *st, int64_t site_id, const sprint_rec_t *s);
+    int (*sprint_delete)(store_t *st, int64_t site_id, int64_t id);
+    int (*sprint_list)(store_t *st, arena_t *a, int64_t site_id, int64_t board_id, sprint_rec_t **out, size_t *n);
+    int (*issue_sprints)(store_t *st, arena_t *a, int64_t site_id, int64_t issue_id, sprint_rec_t **out, size_t *n);
+    int (*issue_sprint_set)(store_t *st, int64_t site_id, int64_t issue_id, int64_t sprint_id);
+    int (*issues)(store_t *st, arena_t *a, int64_t site_id, const agile_query_t *q, issue_rec_t **out, size_t *n,
+                  int64_t *total);
+    int (*rank_set)(store_t *st, int64_t site_id, int64_t issue_id, const char *rank);
+    int (*rank_neighbour)(store_t *st, arena_t *a, int64_t site_id, const char *rank, int above, const char **out);
+} store_agile_ops_t;
+
+/* DevOps entities (store/store_devops.h) */
+typedef struct store_devops_ops {
+    int (*put)(store_t *st, int64_t site_id, const devops_rec_t *e, const char *const *issue_keys, size_t nkeys);
+    int (*get)(store_t *st, arena_t *a, int64_t site_id, const char *app_id, const char *kind, const char *key,
+               devops_rec_t *out);
+    int (*del)(store_t *st, int64_t site_id, const char *app_id, const char *kind, const char *key, int64_t max_seq);
+    int (*delete_by_props)(store_t *st, int64_t site_id, const char *app_id, const char *kind, const char *props_json,
+                           int64_t max_seq, int64_t *deleted);
+} store_devops_ops_t;
 
 typedef struct store_backend {
     const char *name;
@@ -299,6 +329,8 @@ typedef struct store_backend {
     const store_properties_ops_t *properties;
     const store_roles_ops_t *roles;
     const store_search_ops_t *search;
+    const store_agile_ops_t *agile;
+    const store_devops_ops_t *devops;
 } store_backend_t;
 
 /* Every backend's handle starts with this (a backend's own handle embeds it first). */

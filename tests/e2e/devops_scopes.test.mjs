@@ -22,7 +22,7 @@ const SCOPES = [
   'read:jira-work', 'write:build-info:jira', 'read:build-info:jira', 'delete:build-info:jira',
   'write:deployment-info:jira', 'read:deployment-info:jira', 'delete:deployment-info:jira',
   'write:dev-info:jira', 'read:dev-info:jira', 'delete:dev-info:jira',
-  'read:board-scope:jira-software', 'read:sprint:jira-software', 'write:sprint:jira-software',
+  'read:board-scope:jira-software', 'read:project:jira', 'read:sprint:jira-software', 'write:sprint:jira-software',
 ];
 
 const MANIFEST = `modules:

@@ -515,6 +515,10 @@ const char *const sq_schema[] = {
        order of `project = X ORDER BY updated DESC` without a sort (tests/unit/test_jql_eval.c
        checks the plan) */
     "CREATE INDEX issues_project_updated ON issues(site_id, project_id, updated_ms);",
+    /* 14: agile and DevOps (store/store_agile.h, store/store_devops.h): issues in the site's
+     * agile order (rank neighbours), an entity's issue keys (its replacement and deletion) */
+    "CREATE INDEX issues_site_rank ON issues(site_id, rank);"
+    "CREATE INDEX devops_issue_keys_entity ON devops_issue_keys(site_id, app_id, kind, entity_key);",
 };
 
 const unsigned sq_schema_len = sizeof sq_schema / sizeof sq_schema[0];

@@ -22,6 +22,8 @@
  *   properties.c store/store_properties.h (entity_properties)
  *   roles.c     store/store_roles.h      (project_role_actors; permissions by grant or role)
  *   search.c    store/store_search.h     (JQL searches over issues and what hangs on them)
+ *   agile.c     store/store_agile.h      (boards, sprints, issue_sprints, issues.rank)
+ *   devops.c    store/store_devops.h     (devops_entities, devops_issue_keys)
  *
  * Each family file owns the SQL of its statements: a table indexed by its own enum,
  * described by an sq_sql_t, prepared once per handle on first use (sq_stmt). A
@@ -67,6 +69,8 @@ enum sq_table {
     SQ_PROPERTIES,
     SQ_ROLES,
     SQ_SEARCH,
+    SQ_AGILE,
+    SQ_DEVOPS,
     SQ__TABLES
 };
 
@@ -203,6 +207,8 @@ extern const store_comments_ops_t sq_comments_ops;
 extern const store_worklogs_ops_t sq_worklogs_ops;
 extern const store_properties_ops_t sq_properties_ops;
 extern const store_roles_ops_t sq_roles_ops;
+extern const store_agile_ops_t sq_agile_ops;
+extern const store_devops_ops_t sq_devops_ops;
 extern const store_auth_ops_t sq_auth_ops;
 extern const store_search_ops_t sq_search_ops;
 /* Registers kiln_words(text, adf, query) on a connection (search.c). */
