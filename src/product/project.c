@@ -166,6 +166,21 @@ void project_get(kreq_t *kr)
         reply_error(kr, 500, 1, "Internal server error");
         return;
     }
+    if (expand & EXPAND_INSIGHT) { /* the counts come from a search of this one project */
+        json_t *keys = json_own(kr->arena, json_pack("[s]", p.key));
+        size_t len, n = 0;
+        int64_t total;
+        project_rec_t *one = NULL;
+        project_filter_t f = {
+            .keys_json = keys ? json_dump_arena(kr->arena, keys, 1024, &len) : NULL, .max_results = 1, .insight = 1};
+        if (!f.keys_json || store_project_search(kr->store, kr->arena, kr->site.id, &f, &one, &n, &total) != STORE_OK ||
+            n != 1) {
+            reply_error(kr, 500, 1, "Internal server error");
+            return;
+        }
+        p.issue_count = one[0].issue_count;
+        p.last_issue_update_ms = one[0].last_issue_update_ms;
+    }
     jsonw_t *w = reply_writer_new(kr);
     render_project(w, kr, &p, expand | EXPAND_FULL);
     reply_writer(kr, 200, w);
@@ -462,6 +477,21 @@ void project_update(kreq_t *kr)
     if (rc != STORE_OK) {
         reply_error(kr, 500, 1, "Internal server error");
         return;
+    }
+    if (expand & EXPAND_INSIGHT) { /* the counts come from a search of this one project */
+        json_t *keys = json_own(kr->arena, json_pack("[s]", p.key));
+        size_t len, n = 0;
+        int64_t total;
+        project_rec_t *one = NULL;
+        project_filter_t f = {
+            .keys_json = keys ? json_dump_arena(kr->arena, keys, 1024, &len) : NULL, .max_results = 1, .insight = 1};
+        if (!f.keys_json || store_project_search(kr->store, kr->arena, kr->site.id, &f, &one, &n, &total) != STORE_OK ||
+            n != 1) {
+            reply_error(kr, 500, 1, "Internal server error");
+            return;
+        }
+        p.issue_count = one[0].issue_count;
+        p.last_issue_update_ms = one[0].last_issue_update_ms;
     }
     jsonw_t *w = reply_writer_new(kr);
     render_project(w, kr, &p, expand | EXPAND_FULL);

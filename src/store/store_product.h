@@ -14,8 +14,8 @@ typedef struct project_rec {
     int64_t id;
     const char *key, *name, *description, *type_key, *lead_account_id, *assignee_type, *url;
     int64_t created_ms;
-    int64_t issue_count;          /* filled by reads */
-    int64_t last_issue_update_ms; /* filled by reads; 0 if none */
+    int64_t issue_count;          /* filled by a search with `insight`; 0 otherwise */
+    int64_t last_issue_update_ms; /* filled by a search with `insight`; 0 if none or not asked */
 } project_rec_t;
 
 typedef struct issue_rec {

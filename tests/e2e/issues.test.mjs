@@ -67,7 +67,8 @@ describe('the demo data set', () => {
   it('about 120 issues per project, every type, epics with children, subtasks, statuses with their changelog', async () => {
     for (const key of [WEB, MKT, HELP]) {
       const p = await c.v3.projects.getProject({ projectIdOrKey: key, expand: 'insight' });
-      assert.ok(p.insight.totalIssueCount >= 115 && p.insight.totalIssueCount <= 125, `${key}: ${p.insight.totalIssueCount}`);
+      // demo.c's first ones, demo_issues.c's 115, and on the software project demo_agile.c's 19
+      assert.ok(p.insight.totalIssueCount >= 115 && p.insight.totalIssueCount <= 140, `${key}: ${p.insight.totalIssueCount}`);
     }
     const seen = { types: new Set(), statuses: new Set(), labels: new Set(), parents: 0, subtasks: 0, resolved: 0 };
     for (let n = 1; n <= 60; n++) {

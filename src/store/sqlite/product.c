@@ -262,7 +262,7 @@ static int sq_project_insert(store_t *st, int64_t site, project_rec_t *p)
 static int one_project(store_t *st, arena_t *a, sqlite3_stmt *q, int64_t site, project_rec_t *out)
 {
     sqlite3_bind_int64(q, 1, site);
-    sqlite3_bind_int(q, 7, 1);
+    sqlite3_bind_int(q, 7, 0); /* no insight: a read by id or key is on every issue's path */
     int rc = sqlite3_step(q);
     int r = rc == SQLITE_ROW ? (read_project(a, q, out), STORE_OK) : rc == SQLITE_DONE ? STORE_NOTFOUND : sq_rc(st, rc);
     sq_done(q);
