@@ -19,11 +19,19 @@ function valid(op, status, body) {
   if (!v(body)) assert.fail(`${op} -> ${status} does not match the Jira schema\n${formatErrors(v, body)}`);
 }
 
-/** The site's demo projects by their plain name (WEB, MKT, HELP): {key, id}. */
+/**
+ * The projects `site`'s token may see, by their plain demo name (WEB, MKT, HELP): {key,
+ * id, n}, n its number of issues as project/search's insight counts them (an oracle
+ * apart from the search code); ALL the sum over every project the token sees.
+ */
 async function projects(site) {
-  const r = await k.jira(site.cloudId, '/project/search', { token: site.token });
+  const r = await k.jira(site.cloudId, '/project/search?expand=insight&maxResults=100', { token: site.token });
   expectStatus(r, 200, 'project/search');
-  const by = {};
+  const by = { ALL: 0 };
+  for (const p of r.json.values) {
+    p.n = p.insight.totalIssueCount;
+    by.ALL += p.n;
+  }
   for (const p of r.json.values) {
     if (p.name.startsWith('Website Relaunch')) by.WEB = p;
     if (p.name.startsWith('Marketing Campaigns')) by.MKT = p;
@@ -69,10 +77,12 @@ describe('enhanced search (search/jql)', () => {
         jql: `project = ${pA.WEB.key} ORDER BY key`,
         fields: ['summary', 'status'],
       });
-      assert.equal(r.issues.length, 3);
-      assert.deepEqual(r.issues.map((i) => i.key), [1, 2, 3].map((n) => `${pA.WEB.key}-${n}`));
-      assert.equal(r.isLast, true);
-      assert.equal(r.nextPageToken, undefined);
+      assert.ok(pA.WEB.n > 3, 'the demo site has issues in its website project');
+      assert.equal(r.issues.length, Math.min(50, pA.WEB.n));
+      const nums = r.issues.map((i) => Number(i.key.slice(pA.WEB.key.length + 1)));
+      assert.ok(r.issues.every((i) => i.key.startsWith(`${pA.WEB.key}-`)));
+      assert.deepEqual(nums, [...nums].sort((a, b) => a - b), 'ORDER BY key');
+      assert.equal(r.isLast, pA.WEB.n <= 50);
       for (const i of r.issues) {
         assert.equal(typeof i.fields.summary, 'string');
         assert.equal(typeof i.fields.status.name, 'string');
@@ -83,28 +93,29 @@ describe('enhanced search (search/jql)', () => {
 
   it('only ids by default; POST takes the same query', async () => {
     const g = await c.v3.issueSearch.searchForIssuesUsingJqlEnhancedSearch({ jql: `project = ${pA.MKT.key}` });
-    assert.equal(g.issues.length, 2);
+    assert.equal(g.issues.length, Math.min(50, pA.MKT.n));
     for (const i of g.issues) assert.deepEqual(Object.keys(i.fields), []);
     const p = await c.v3.issueSearch.searchForIssuesUsingJqlEnhancedSearchPost({
-      jql: `project = ${pA.MKT.key}`, fields: ['summary'], maxResults: 10,
+      jql: `project = ${pA.MKT.key}`, fields: ['summary'], maxResults: 50,
     });
     assert.deepEqual(keysOf(p.issues), keysOf(g.issues));
     assert.equal(typeof p.issues[0].fields.summary, 'string');
   });
 
   it('pages with nextPageToken until isLast, each issue once', async () => {
-    const jql = `project in (${pA.WEB.key}, ${pA.MKT.key}, ${pA.HELP.key}) ORDER BY created DESC`;
+    const jql = `project in (${pA.MKT.key}, ${pA.HELP.key}) ORDER BY created DESC`;
+    const want = pA.MKT.n + pA.HELP.n;
     const seen = [];
     let token;
-    for (let i = 0; i < 10; i++) {
-      const r = await c.v3.issueSearch.searchForIssuesUsingJqlEnhancedSearch({ jql, maxResults: 2, nextPageToken: token });
+    for (let i = 0; i < want / 7 + 3; i++) {
+      const r = await c.v3.issueSearch.searchForIssuesUsingJqlEnhancedSearch({ jql, maxResults: 7, nextPageToken: token });
       seen.push(...r.issues.map((x) => x.key));
       if (r.isLast) break;
       assert.equal(typeof r.nextPageToken, 'string');
       token = r.nextPageToken;
     }
-    assert.equal(seen.length, 7);
-    assert.equal(new Set(seen).size, 7);
+    assert.equal(seen.length, want);
+    assert.equal(new Set(seen).size, want);
   });
 
   it('a page token is refused when changed, for another query, or on another site', async () => {
@@ -155,14 +166,17 @@ describe('enhanced search (search/jql)', () => {
   it('maxResults is capped: 5000 for ids only, 100 with fields', async () => {
     const r = await search(A, `project = ${pA.WEB.key}`, '&maxResults=100000');
     expectStatus(r, 200);
-    assert.equal(r.json.issues.length, 3);
+    assert.equal(r.json.issues.length, pA.WEB.n);
+    const f = await search(A, `project = ${pA.WEB.key}`, '&maxResults=100000&fields=summary');
+    expectStatus(f, 200);
+    assert.equal(f.json.issues.length, Math.min(100, pA.WEB.n));
   });
 });
 
 describe('approximate-count and the legacy search', () => {
   it('approximate-count counts what the search finds', async () => {
     const r = await c.v3.issueSearch.countIssues({ jql: `project in (${pA.WEB.key}, ${pA.MKT.key})` });
-    assert.deepEqual(r, { count: 5 });
+    assert.deepEqual(r, { count: pA.WEB.n + pA.MKT.n });
     const v2 = await c.v2.issueSearch.countIssues({ jql: 'statusCategory = Done' });
     assert.equal(typeof v2.count, 'number');
   });
@@ -170,13 +184,13 @@ describe('approximate-count and the legacy search', () => {
   it('legacy search: startAt, maxResults, total; schema-valid in v2 and v3', async () => {
     for (const [n, api] of [[3, c.v3], [2, c.v2]]) {
       const r = await api.issueSearch.searchForIssuesUsingJql({ jql: 'ORDER BY key', startAt: 1, maxResults: 2 });
-      assert.equal(r.total, 7, `v${n}`);
+      assert.equal(r.total, pA.ALL, `v${n}`);
       assert.equal(r.startAt, 1);
       assert.equal(r.maxResults, 2);
       assert.equal(r.issues.length, 2);
       valid(`GET /rest/api/${n}/search`, 200, r);
       const p = await api.issueSearch.searchForIssuesUsingJqlPost({ jql: `project = ${pA.HELP.key}`, fields: ['summary'] });
-      assert.equal(p.total, 2);
+      assert.equal(p.total, pA.HELP.n);
       valid(`POST /rest/api/${n}/search`, 200, p);
     }
     const capped = await legacy(A, 'ORDER BY key', '&maxResults=500');
@@ -191,12 +205,12 @@ describe('approximate-count and the legacy search', () => {
     assert.deepEqual(strict.json.errorMessages, ["The value 'Nope' does not exist for the field 'status'."]);
     const warn = await legacy(A, jql, '&validateQuery=warn');
     expectStatus(warn, 200);
-    assert.equal(warn.json.total, 3);
+    assert.equal(warn.json.total, pA.WEB.n);
     assert.deepEqual(warn.json.warningMessages, ["The value 'Nope' does not exist for the field 'status'."]);
     valid('GET /rest/api/3/search', 200, warn.json);
     const none = await legacy(A, jql, '&validateQuery=none');
     expectStatus(none, 200);
-    assert.equal(none.json.total, 3);
+    assert.equal(none.json.total, pA.WEB.n);
     assert.equal(none.json.warningMessages, undefined);
     expectStatus(await legacy(A, jql, '&validateQuery=maybe'), 400);
   });
@@ -253,15 +267,18 @@ describe('jql/autocompletedata', () => {
 describe('permissions and tenancy', () => {
   it('a user who may browse one project finds its issues only, counted nowhere else', async () => {
     const ravi = await userToken(A, 'Ravi'); /* the website project only */
-    const all = await legacy(ravi, 'ORDER BY key');
+    const his = await projects(ravi); /* what project/search shows him */
+    assert.ok(his.WEB && !his.HELP && !his.MKT, 'Ravi browses the website project only');
+    const all = await legacy(ravi, 'ORDER BY key', '&maxResults=100');
     expectStatus(all, 200);
-    assert.equal(all.json.total, 3);
+    assert.equal(all.json.total, his.ALL);
+    assert.equal(all.json.total, pA.WEB.n);
     assert.ok(all.json.issues.every((i) => i.key.startsWith(`${pA.WEB.key}-`)));
     const cnt = await k.jira(A.cloudId, '/search/approximate-count', {
       token: ravi.token, method: 'POST', body: { jql: 'statusCategory != Done OR statusCategory = Done' },
     });
     expectStatus(cnt, 200);
-    assert.equal(cnt.json.count, 3);
+    assert.equal(cnt.json.count, pA.WEB.n);
     for (const jql of [`project = ${pA.HELP.key}`, `project = ${pA.HELP.id}`, `key = ${pA.HELP.key}-1`]) {
       const r = await search(ravi, jql);
       expectStatus(r, 400, jql);
@@ -276,9 +293,9 @@ describe('permissions and tenancy', () => {
     try {
       const as = c.asApp(app.token);
       const all = await as.v3.issueSearch.searchForIssuesUsingJql({ jql: 'ORDER BY key', maxResults: 50 });
-      assert.equal(all.total, 7);
+      assert.equal(all.total, pA.ALL);
       const help = await as.v3.issueSearch.searchForIssuesUsingJqlEnhancedSearch({ jql: `project = ${pA.HELP.key}` });
-      assert.equal(help.issues.length, 2);
+      assert.equal(help.issues.length, Math.min(50, pA.HELP.n));
       const mine = await as.v3.issueSearch.countIssues({ jql: 'assignee = currentUser() OR reporter = currentUser()' });
       assert.equal(mine.count, 0, 'the bot user is assigned nothing');
       /* the app's token is its site's: site B's host refuses it */
@@ -291,7 +308,7 @@ describe('permissions and tenancy', () => {
 
   it('site B never sees site A\'s issues, whatever the query names', async () => {
     const r = await cB.v3.issueSearch.searchForIssuesUsingJql({ jql: 'ORDER BY key', maxResults: 100 });
-    assert.equal(r.total, 7);
+    assert.equal(r.total, pB.ALL);
     for (const i of r.issues) assert.ok(Object.values(pB).some((p) => i.key.startsWith(`${p.key}-`)), i.key);
     const ids = (await c.v3.issueSearch.searchForIssuesUsingJqlEnhancedSearch({ jql: `project = ${pA.WEB.key}` })).issues.map((i) => i.id);
     const byId = await search(B, `id in (${ids.join(', ')})`);
