@@ -51,7 +51,7 @@ void agile_issue_get(kreq_t *kr);
 
 /* ---- shared (agile_common.c) ---- */
 
-enum { AGILE_PAGE_MAX = 50, AGILE_MOVE_MAX = 50 };
+enum { AGILE_PAGE_MAX = 50, AGILE_MOVE_MAX = 50, AGILE_JQL_MAX = 10000 /* matches of a list's jql */ };
 
 /* The board named by path parameter `param` that the principal may browse, with its
  * project's key: 0, or -1 after answering 404 (none, or not visible) or 500. */
@@ -66,8 +66,9 @@ int agile_issue_find(kreq_t *kr, const char *id_or_key, issue_rec_t *i, const ch
 int agile_may(kreq_t *kr, int64_t project_id, const char *perm);
 /* startAt and maxResults (1..AGILE_PAGE_MAX, default AGILE_PAGE_MAX): 0, or -1 after a 400. */
 int agile_page(kreq_t *kr, int64_t *start, int64_t *max);
-/* Answers a page of issues (Jira's SearchResults) for q, with `fields` and `expand` read
- * from the query; refuses a `jql` parameter. Fills q's paging and type ids. */
+/* Answers a page of issues (Jira's SearchResults) for q, with `fields`, `expand` and `jql`
+ * (a filter within the list, run by the JQL evaluator) read from the query. Fills q's
+ * paging and type ids. */
 void agile_issue_page(kreq_t *kr, agile_query_t *q);
 /* JSON array of the ids of statuses in the done category (arena). */
 const char *agile_done_statuses(kreq_t *kr);

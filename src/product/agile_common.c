@@ -14,11 +14,14 @@
 #include "product/idkey.h"
 #include "product/issue_view.h"
 #include "product/jql.h"
+#include "product/jql_eval.h"
 #include "product/model.h"
 #include "product/perm.h"
 #include "product/render.h"
+#include "product/search.h"
 #include "store/store_changelog.h"
 #include "store/store_fields.h"
+#include "store/store_search.h"
 
 static const char *const not_found[] = {
     "The requested board cannot be viewed because it either does not exist or you do not have permission to view it.",
@@ -127,6 +130,88 @@ const char *agile_done_statuses(kreq_t *kr)
     return arena_strdup(kr->arena, buf);
 }
 
+/* The ids of the issues `jql` matches (within project_id when it is not 0), as a JSON
+ * array in *out, through the JQL evaluator as the caller sees the site; the list keeps
+ * its own (rank) order, so the query's ORDER BY is not used. 0, or -1 after answering
+ * Jira's 400 (a syntax error, a field or value the query may not use, too slow, too many
+ * matches) or a 500. */
+static int jql_ids(kreq_t *kr, const char *jql, int64_t project_id, const char **out)
+{
+    jql_query_t *jq, *pq;
+    jql_error_t jerr;
+    if (jql_parse(kr->arena, jql, strlen(jql), &jq, &jerr) != JQL_OK) {
+        reply_error(kr, 400, 1, jerr.msg);
+        return -1;
+    }
+    if (project_id) { /* project = ID AND (the query) */
+        const char *pj = arena_printf(kr->arena, "project = %lld", (long long)project_id);
+        if (jql_parse(kr->arena, pj, strlen(pj), &pq, &jerr) != JQL_OK) {
+            reply_error(kr, 500, 1, "Internal server error");
+            return -1;
+        }
+        if (jq->where) {
+            jql_node_t *and = arena_alloc(kr->arena, sizeof *and);
+            jql_node_t **kids = arena_alloc(kr->arena, 2 * sizeof *kids);
+            memset(and, 0, sizeof *and);
+            kids[0] = pq->where;
+            kids[1] = jq->where;
+            and->kind = JQL_N_AND;
+            and->pos = jq->where->pos;
+            and->kids = kids;
+            and->n = 2;
+            pq->where = and;
+            pq->nclauses += jq->nclauses;
+        }
+        jq = pq;
+    }
+    jq->order = NULL;
+    jq->norder = 0;
+    jql_env_t env;
+    search_env(kr, &env);
+    ss_query_t sq;
+    jql_msgs_t msgs = {0};
+    int rc = jql_eval(kr->arena, &env, jq, &sq, &msgs);
+    if (rc == JQL_EVAL_INVALID) {
+        json_t *list = json_array();
+        for (size_t i = 0; i < msgs.n; i++)
+            json_array_append_new(list, json_string(msgs.msg[i]));
+        reply_json_new(kr, 400, json_pack("{s:o,s:{}}", "errorMessages", list, "errors"));
+        return -1;
+    }
+    if (rc != JQL_EVAL_OK) {
+        reply_error(kr, 500, 1, "Internal server error");
+        return -1;
+    }
+    sq.start_at = 0;
+    sq.max = AGILE_JQL_MAX + 1;
+    sq.budget_ms = 2000;
+    issue_rec_t *is;
+    const char **keys;
+    size_t n;
+    rc = store_search(kr->store, kr->arena, kr->site.id, &sq, &is, &keys, &n, NULL);
+    if (rc != STORE_OK) {
+        reply_error(kr, rc == STORE_BUSY ? 400 : 500, 1,
+                    rc == STORE_BUSY ? "The JQL query took too long to run (more than 2000 ms) and was stopped. Narrow "
+                                       "it down with more restrictive clauses."
+                                     : "Internal server error");
+        return -1;
+    }
+    if (n > AGILE_JQL_MAX) {
+        reply_error(kr, 400, 1, "The JQL query matches more than 10000 issues here: narrow it down.");
+        return -1;
+    }
+    json_t *ids = json_own(kr->arena, json_array());
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(ids, json_integer(is[i].id));
+    size_t len;
+    *out = json_dump_arena(kr->arena, ids, 1u << 20, &len);
+    if (!*out) {
+        reply_error(kr, 500, 1, "Internal server error");
+        return -1;
+    }
+    return 0;
+}
+
 void agile_issue_page(kreq_t *kr, agile_query_t *q)
 {
     int bad = 0;
@@ -136,16 +221,8 @@ void agile_issue_page(kreq_t *kr, agile_query_t *q)
         reply_error(kr, 400, 1, "A query parameter is malformed.");
         return;
     }
-    if (jql && *jql) { /* parsed as Jira does; kiln cannot run it on agile lists yet: Jira's 400 */
-        jql_query_t *jq;
-        jql_error_t jerr;
-        if (jql_parse(kr->arena, jql, strlen(jql), &jq, &jerr) != JQL_OK) {
-            reply_error(kr, 400, 1, jerr.msg);
-            return;
-        }
-        reply_error(kr, 400, 1, "kiln does not filter agile issue lists by JQL yet: leave out the jql parameter.");
+    if (jql && *jql && jql_ids(kr, jql, q->project_id, &q->only_ids) != 0)
         return;
-    }
     if (agile_page(kr, &q->start_at, &q->max_results) != 0)
         return;
     issue_view_t v;

@@ -210,16 +210,23 @@ static route_t routes[] = {
                        back to the backlog), its closed ones stay in their issues' history */
     {"GET", "/rest/agile/1.0/board/{boardId}/configuration",
      board_configuration}, /* api: no `filter` or `ranking`: one column per status category of the project's workflow */
-    {"GET", "/rest/agile/1.0/board/{boardId}/issue", board_issues}, /* api: `jql` is refused (400) */
+    {"GET", "/rest/agile/1.0/board/{boardId}/issue", board_issues}, /* api: `jql` filters within the list (at most 10000
+                                                                       matches; its ORDER BY is not used: rank order) */
     {"GET", "/rest/agile/1.0/board/{boardId}/backlog",
-     board_backlog}, /* api: `jql` is refused (400); epics are not in the backlog */
+     board_backlog}, /* api: `jql` filters within the list (at most 10000 matches; its ORDER BY is not used: rank
+                        order); epics are not in the backlog */
     {"GET", "/rest/agile/1.0/board/{boardId}/sprint", board_sprints},
     {"GET", "/rest/agile/1.0/board/{boardId}/epic", board_epics},
-    {"GET", "/rest/agile/1.0/board/{boardId}/epic/none/issue", board_no_epic_issues},  /* api: `jql` is refused (400) */
-    {"GET", "/rest/agile/1.0/board/{boardId}/epic/{epicId}/issue", board_epic_issues}, /* api: `jql` is refused (400) */
+    {"GET", "/rest/agile/1.0/board/{boardId}/epic/none/issue",
+     board_no_epic_issues}, /* api: `jql` filters within the list (at most 10000 matches; its ORDER BY is not used: rank
+                               order) */
+    {"GET", "/rest/agile/1.0/board/{boardId}/epic/{epicId}/issue",
+     board_epic_issues}, /* api: `jql` filters within the list (at most 10000 matches; its ORDER BY is not used: rank
+                            order) */
     {"GET", "/rest/agile/1.0/board/{boardId}/project", board_projects},
     {"GET", "/rest/agile/1.0/board/{boardId}/sprint/{sprintId}/issue",
-     board_sprint_issues},                             /* api: `jql` is refused (400) */
+     board_sprint_issues}, /* api: `jql` filters within the list (at most 10000 matches; its ORDER BY is not used: rank
+                              order) */
     {"POST", "/rest/agile/1.0/sprint", sprint_create}, /* api: Manage sprints is EDIT_ISSUES on the board's project */
     {"GET", "/rest/agile/1.0/sprint/{sprintId}", sprint_get},
     {"PUT", "/rest/agile/1.0/sprint/{sprintId}",
@@ -228,17 +235,22 @@ static route_t routes[] = {
     {"POST", "/rest/agile/1.0/sprint/{sprintId}",
      sprint_partial}, /* api: one active sprint per board (no parallel sprints); a closed sprint keeps its state and
                          dates */
-    {"DELETE", "/rest/agile/1.0/sprint/{sprintId}", sprint_delete},    /* api: a closed sprint cannot be deleted */
-    {"GET", "/rest/agile/1.0/sprint/{sprintId}/issue", sprint_issues}, /* api: `jql` is refused (400) */
+    {"DELETE", "/rest/agile/1.0/sprint/{sprintId}", sprint_delete}, /* api: a closed sprint cannot be deleted */
+    {"GET", "/rest/agile/1.0/sprint/{sprintId}/issue",
+     sprint_issues}, /* api: `jql` filters within the list (at most 10000 matches; its ORDER BY is not used: rank order)
+                      */
     {"POST", "/rest/agile/1.0/sprint/{sprintId}/issue",
      sprint_move_issues}, /* api: only issues of the board's project */
     {"POST", "/rest/agile/1.0/backlog/issue", backlog_move_issues},
     {"POST", "/rest/agile/1.0/backlog/{boardId}/issue",
      backlog_board_move_issues},                                  /* api: only issues of the board's project */
-    {"GET", "/rest/agile/1.0/epic/none/issue", epic_none_issues}, /* api: `jql` is refused (400) */
+    {"GET", "/rest/agile/1.0/epic/none/issue", epic_none_issues}, /* api: `jql` filters within the list (at most 10000
+                                                                     matches; its ORDER BY is not used: rank order) */
     {"POST", "/rest/agile/1.0/epic/none/issue", epic_none_move_issues},
     {"GET", "/rest/agile/1.0/epic/{epicIdOrKey}", epic_get},
-    {"GET", "/rest/agile/1.0/epic/{epicIdOrKey}/issue", epic_issues},       /* api: `jql` is refused (400) */
+    {"GET", "/rest/agile/1.0/epic/{epicIdOrKey}/issue",
+     epic_issues}, /* api: `jql` filters within the list (at most 10000 matches; its ORDER BY is not used: rank order)
+                    */
     {"POST", "/rest/agile/1.0/epic/{epicIdOrKey}/issue", epic_move_issues}, /* api: only issues of the epic's project */
     {"PUT", "/rest/agile/1.0/issue/rank", issue_rank}, /* api: all or nothing: 204, or one 400 (no 207) */
     {"GET", "/rest/agile/1.0/issue/{issueIdOrKey}", agile_issue_get},
