@@ -715,8 +715,10 @@ void label_list(kreq_t *kr)
     const char **labels;
     size_t n = 0;
     int64_t total = 0;
-    if (store_labels_list(kr->store, kr->arena, kr->site.id, perm_is_user(kr) ? kr->principal.account_id : NULL, start,
-                          max, &labels, &n, &total) != STORE_OK) {
+    char roles[PERM_ROLES_JSON_MAX]; /* a user sees the labels of issues it may browse, by grant or role */
+    const char *browse_roles = perm_roles_json("BROWSE_PROJECTS", roles);
+    if (store_labels_list(kr->store, kr->arena, kr->site.id, perm_is_user(kr) ? kr->principal.account_id : NULL,
+                          browse_roles, start, max, &labels, &n, &total) != STORE_OK) {
         internal(kr);
         return;
     }

@@ -86,8 +86,8 @@ typedef struct store_fields_ops {
                       size_t n);
     int (*labels_get)(store_t *st, arena_t *a, int64_t site_id, int64_t issue_id, const char ***out, size_t *n);
     int (*labels_set)(store_t *st, int64_t site_id, int64_t issue_id, const char *const *labels, size_t n);
-    int (*labels_list)(store_t *st, arena_t *a, int64_t site_id, const char *viewer, int64_t start, int64_t max,
-                       const char ***out, size_t *n, int64_t *total);
+    int (*labels_list)(store_t *st, arena_t *a, int64_t site_id, const char *viewer, const char *viewer_roles,
+                       int64_t start, int64_t max, const char ***out, size_t *n, int64_t *total);
 } store_fields_ops_t;
 
 /* components, versions, an issue's components and versions (store/store_catalog.h) */

@@ -44,8 +44,8 @@ int store_labels_set(store_t *st, int64_t site_id, int64_t issue_id, const char 
     return st->be->fields->labels_set(st, site_id, issue_id, labels, n);
 }
 
-int store_labels_list(store_t *st, arena_t *a, int64_t site_id, const char *viewer, int64_t start, int64_t max,
-                      const char ***out, size_t *n, int64_t *total)
+int store_labels_list(store_t *st, arena_t *a, int64_t site_id, const char *viewer, const char *viewer_roles,
+                      int64_t start, int64_t max, const char ***out, size_t *n, int64_t *total)
 {
-    return st->be->fields->labels_list(st, a, site_id, viewer, start, max, out, n, total);
+    return st->be->fields->labels_list(st, a, site_id, viewer, viewer_roles, start, max, out, n, total);
 }

@@ -47,8 +47,10 @@ int store_labels_get(store_t *st, arena_t *a, int64_t site_id, int64_t issue_id,
 /* Replaces the issue's labels (duplicates collapse). */
 int store_labels_set(store_t *st, int64_t site_id, int64_t issue_id, const char *const *labels, size_t n);
 /* The site's distinct labels, sorted, a page of them and their total (GET /label); with
- * a viewer (a user's account id), only the labels of issues it may browse. */
-int store_labels_list(store_t *st, arena_t *a, int64_t site_id, const char *viewer, int64_t start, int64_t max,
-                      const char ***out, size_t *n, int64_t *total);
+ * a viewer (a user's account id), only the labels of issues it may browse: by a direct
+ * grant, or by a role of viewer_roles (the roles granting BROWSE_PROJECTS as a JSON array
+ * of role ids, perm_roles_json; NULL: none) it holds in the issue's project. */
+int store_labels_list(store_t *st, arena_t *a, int64_t site_id, const char *viewer, const char *viewer_roles,
+                      int64_t start, int64_t max, const char ***out, size_t *n, int64_t *total);
 
 #endif

@@ -526,6 +526,17 @@ describe('projects', () => {
   });
 });
 
+describe('role-based browse in the other searches', () => {
+  it('GET /label: a label of a project one browses by role only is listed; one it cannot browse is not', async () => {
+    const label = `rolelabel${randomKey('L', 6).toLowerCase()}`;
+    expectStatus(await raw(A, A.token, `/issue/${P.MKT.key}-1`, { method: 'PUT', body: { update: { labels: [{ add: label }] } } }), 204);
+    const seen = async (tok) => (await raw(A, tok, '/label?maxResults=1000')).json.values.includes(label);
+    assert.equal(await seen(A.token), true, 'the admin');
+    assert.equal(await seen(people.sam.token), true, 'Sam, a marketing Member by role only');
+    assert.equal(await seen(people.jonas.token), false, 'Jonas cannot see marketing');
+  });
+});
+
 describe('change events', () => {
   /** Site A's product events after seq `after`: [{seq, kind, actor, entity, payload}]. */
   function events(after = 0) {

@@ -210,7 +210,7 @@ static void test_project_delete_cascades(void **state)
     const char **ls;
     size_t nl;
     int64_t lt;
-    assert_int_equal(store_labels_list(f->st, f->a, f->A.id, NULL, 0, 10, &ls, &nl, &lt), STORE_OK);
+    assert_int_equal(store_labels_list(f->st, f->a, f->A.id, NULL, NULL, 0, 10, &ls, &nl, &lt), STORE_OK);
     assert_int_equal(lt, 1); /* the kept issue's label only */
     assert_string_equal(ls[0], "kept");
     assert_int_equal(store_labels_get(f->st, f->a, f->A.id, keep.id, &ls, &nl), STORE_OK);

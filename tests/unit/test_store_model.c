@@ -66,12 +66,12 @@ static void test_labels(void **state)
     assert_string_equal(out[0], "backend");
     assert_string_equal(out[1], "web");
     int64_t total;
-    assert_int_equal(store_labels_list(f->st, f->a, f->A.id, NULL, 1, 10, &out, &n, &total), STORE_OK);
+    assert_int_equal(store_labels_list(f->st, f->a, f->A.id, NULL, NULL, 1, 10, &out, &n, &total), STORE_OK);
     assert_int_equal(total, 3);
     assert_int_equal(n, 2);
     assert_string_equal(out[0], "urgent");
     assert_string_equal(out[1], "web");
-    assert_int_equal(store_labels_list(f->st, f->a, f->B.id, NULL, 0, 10, &out, &n, &total), STORE_OK);
+    assert_int_equal(store_labels_list(f->st, f->a, f->B.id, NULL, NULL, 0, 10, &out, &n, &total), STORE_OK);
     assert_int_equal(total, 0);
 }
 

@@ -28,7 +28,10 @@ enum q {
 #define LABELS_VISIBLE                                                                                                 \
     " AND (?4 IS NULL OR EXISTS (SELECT 1 FROM issues i JOIN user_permissions up ON up.site_id = i.site_id"            \
     " AND up.account_id = ?4 AND up.permission = 'BROWSE_PROJECTS' AND up.project_id IN (0, i.project_id)"             \
-    " WHERE i.site_id = l.site_id AND i.id = l.issue_id))"
+    " WHERE i.site_id = l.site_id AND i.id = l.issue_id)"                                                              \
+    " OR EXISTS (SELECT 1 FROM issues i JOIN project_role_actors ra ON ra.site_id = i.site_id"                         \
+    " AND ra.actor = ?4 AND ra.project_id = i.project_id AND ra.actor_type = 'atlassian-user-role-actor'"              \
+    " AND ra.role_id IN (SELECT value FROM json_each(?5)) WHERE i.site_id = l.site_id AND i.id = l.issue_id))"
 
 static const char *const sql[Q__COUNT] = {
     [Q_FIELD_INSERT] = "INSERT INTO fields (site_id, id, name, description, type, options_json, created_ms) "
@@ -197,18 +200,20 @@ static int sq_labels_set(store_t *st, int64_t site, int64_t issue, const char *c
     return sq_tx_close(st, opened, rc);
 }
 
-static int sq_labels_list(store_t *st, arena_t *a, int64_t site, const char *viewer, int64_t start, int64_t max,
-                          const char ***out, size_t *n, int64_t *total)
+static int sq_labels_list(store_t *st, arena_t *a, int64_t site, const char *viewer, const char *viewer_roles,
+                          int64_t start, int64_t max, const char ***out, size_t *n, int64_t *total)
 {
     sqlite3_stmt *q = stmt(st, Q_LABELS_COUNT);
     sqlite3_bind_int64(q, 1, site);
     sq_bind_text(q, 4, viewer);
+    sq_bind_text(q, 5, viewer_roles ? viewer_roles : "[]");
     int rc = sq_count(st, q, total);
     if (rc != STORE_OK)
         return rc;
     q = stmt(st, Q_LABELS_LIST);
     sqlite3_bind_int64(q, 1, site);
     sq_bind_text(q, 4, viewer);
+    sq_bind_text(q, 5, viewer_roles ? viewer_roles : "[]");
     sqlite3_bind_int64(q, 2, max);
     sqlite3_bind_int64(q, 3, start);
     return sq_collect(st, a, q, sizeof **out, read_label, (void **)out, n);
