@@ -282,8 +282,7 @@ const role_def_t model_roles[] = {
      admin_perms},
     {ROLE_MEMBER, "Member", "Members are part of the team, and can add, edit, and collaborate on all work.",
      member_perms},
-    {ROLE_VIEWER, "Viewer", "Viewers can search through, view, and comment on your team's work, but not much else.",
-     viewer_perms},
+    {ROLE_VIEWER, "Viewer", "Viewers can search through and view your team's work, but not change it.", viewer_perms},
 };
 const size_t model_roles_len = LEN(model_roles);
 

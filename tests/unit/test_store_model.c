@@ -10,6 +10,8 @@
 #include "store/store_changelog.h"
 #include "store/store_fields.h"
 #include "store/store_product.h"
+#include "store/store_properties.h"
+#include "store/store_worklogs.h"
 #include "store_fixture.h"
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -175,7 +177,25 @@ static void test_issue_update_and_delete(void **state)
     const char *l[] = {"x"};
     assert_int_equal(store_labels_set(f->st, f->A.id, i.id, l, 1), STORE_OK);
     assert_int_equal(store_labels_set(f->st, f->B.id, b.id, l, 1), STORE_OK);
+    /* a worklog of the issue with a property of its own, and the issue's own property */
+    worklog_rec_t wl = {.issue_id = i.id,
+                        .author_account_id = "u",
+                        .update_author_account_id = "u",
+                        .started_ms = 1,
+                        .time_spent_s = 60,
+                        .created_ms = 1,
+                        .updated_ms = 1};
+    assert_int_equal(store_worklog_insert(f->st, f->A.id, &wl), STORE_OK);
+    char wid[24], iid[24];
+    snprintf(wid, sizeof wid, "%lld", (long long)wl.id);
+    snprintf(iid, sizeof iid, "%lld", (long long)i.id);
+    int created;
+    assert_int_equal(store_prop_set(f->st, f->A.id, "worklog", wid, "k", "1", 1, &created), STORE_OK);
+    assert_int_equal(store_prop_set(f->st, f->A.id, "issue", iid, "k", "1", 1, &created), STORE_OK);
     assert_int_equal(store_issue_delete(f->st, f->A.id, i.id), STORE_OK);
+    prop_rec_t pr;
+    assert_int_equal(store_prop_get(f->st, f->a, f->A.id, "worklog", wid, "k", &pr), STORE_NOTFOUND);
+    assert_int_equal(store_prop_get(f->st, f->a, f->A.id, "issue", iid, "k", &pr), STORE_NOTFOUND);
     assert_int_equal(store_issue_by_id(f->st, f->a, f->A.id, i.id, &got, &pk), STORE_NOTFOUND);
     assert_int_equal(store_issue_delete(f->st, f->A.id, i.id), STORE_NOTFOUND);
     const char **ls;

@@ -31,6 +31,7 @@ enum q {
     Q_ISSUE_DEL_VERSIONS,
     Q_ISSUE_DEL_VALUES,
     Q_ISSUE_DEL_COMMENT_PROPS,
+    Q_ISSUE_DEL_WORKLOG_PROPS,
     Q_ISSUE_DEL_COMMENTS,
     Q_ISSUE_DEL_WORKLOGS,
     Q_ISSUE_DEL_CHANGEITEMS,
@@ -143,6 +144,9 @@ static const char *const sql[Q__COUNT] = {
     [Q_ISSUE_DEL_VALUES] = "DELETE FROM field_values WHERE site_id = ?1 AND issue_id = ?2",
     [Q_ISSUE_DEL_COMMENT_PROPS] = "DELETE FROM entity_properties WHERE site_id = ?1 AND entity = 'comment' AND "
                                   "entity_id IN (SELECT CAST(id AS TEXT) FROM comments WHERE site_id = ?1 "
+                                  "AND issue_id = ?2)",
+    [Q_ISSUE_DEL_WORKLOG_PROPS] = "DELETE FROM entity_properties WHERE site_id = ?1 AND entity = 'worklog' AND "
+                                  "entity_id IN (SELECT CAST(id AS TEXT) FROM worklogs WHERE site_id = ?1 "
                                   "AND issue_id = ?2)",
     [Q_ISSUE_DEL_COMMENTS] = "DELETE FROM comments WHERE site_id = ?1 AND issue_id = ?2",
     [Q_ISSUE_DEL_WORKLOGS] = "DELETE FROM worklogs WHERE site_id = ?1 AND issue_id = ?2",
