@@ -3,13 +3,19 @@
 #include "product/jql_api.h"
 
 #include <string.h>
+#include <strings.h>
 
+#include "base/buf.h"
 #include "base/jsonw.h"
 #include "http/reply.h"
 #include "product/jql.h"
 #include "product/jql_eval.h"
+#include "product/model.h"
+#include "product/perm.h"
 #include "product/search.h"
+#include "store/store_agile.h"
 #include "store/store_fields.h"
+#include "store/store_product.h"
 
 #define JQL_MAX_PARSE 100 /* queries in one POST /jql/parse */
 
@@ -287,4 +293,187 @@ void jql_autocomplete(kreq_t *kr)
     jw_arr_end(w);
     jw_obj_end(w);
     reply_writer(kr, 200, w);
+}
+
+/* ---- GET /jql/autocompletedata/suggestions: the values of one field ----
+ * One table row per field: what it suggests, filtered by a case-insensitive prefix of
+ * fieldValue (or predicateValue), at most SUG_MAX. A user sees only the labels and
+ * sprints of projects it may browse (the same rule as the searches); an unknown field
+ * answers no results, as Jira does. */
+
+#define SUG_MAX 15        /* Jira's number of suggestions */
+#define SUG_MAX_VALUE 255 /* the longest fieldValue / predicateValue */
+
+typedef struct sug {
+    kreq_t *kr;
+    jsonw_t *w;
+    const char *prefix;
+    size_t plen, n;
+} sug_t;
+
+static int sug_full(const sug_t *s)
+{
+    return s->n >= SUG_MAX;
+}
+
+static int sug_match(const sug_t *s, const char *v)
+{
+    return v && strncasecmp(v, s->prefix, s->plen) == 0;
+}
+
+/* The text HTML-escaped, its first plen characters in <b></b> as Jira marks the match. */
+static void sug_bold(buf_t *b, const char *v, size_t plen)
+{
+    if (plen)
+        buf_adds(b, "<b>");
+    for (size_t i = 0; v[i]; i++) {
+        if (plen && i == plen)
+            buf_adds(b, "</b>");
+        char c = v[i];
+        buf_adds(b, c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : c == '"' ? "&quot;" : (char[]){c, 0});
+    }
+    if (plen && strlen(v) <= plen)
+        buf_adds(b, "</b>");
+}
+
+/* One result: value, and displayName = the bolded text followed by suffix (or nothing). */
+static void sug_add(sug_t *s, const char *value, const char *shown, const char *suffix)
+{
+    if (sug_full(s))
+        return;
+    buf_t b;
+    buf_init_arena(&b, s->kr->arena, 4096);
+    sug_bold(&b, shown, s->plen);
+    if (suffix)
+        buf_adds(&b, suffix);
+    jw_obj(s->w);
+    jw_kstr(s->w, "value", value);
+    jw_kstr(s->w, "displayName", b.len ? b.ptr : "");
+    jw_obj_end(s->w);
+    s->n++;
+}
+
+static int sug_labels(sug_t *s)
+{
+    const char **labels;
+    size_t n = 0;
+    int64_t total = 0;
+    char roles[PERM_ROLES_JSON_MAX];
+    const char *browse_roles = perm_roles_json("BROWSE_PROJECTS", roles);
+    kreq_t *kr = s->kr;
+    if (store_labels_list(kr->store, kr->arena, kr->site.id, perm_is_user(kr) ? kr->principal.account_id : NULL,
+                          browse_roles, 0, 1000, &labels, &n, &total) != STORE_OK)
+        return -1;
+    for (size_t i = 0; i < n && !sug_full(s); i++)
+        if (sug_match(s, labels[i]))
+            sug_add(s, labels[i], labels[i], NULL);
+    return 0;
+}
+
+static int sug_projects(sug_t *s)
+{
+    kreq_t *kr = s->kr;
+    char roles[PERM_ROLES_JSON_MAX];
+    project_filter_t f = {0};
+    f.order = PROJECT_ORDER_NAME;
+    f.max_results = 1000;
+    f.viewer = perm_is_user(kr) ? kr->principal.account_id : NULL;
+    f.viewer_roles = perm_roles_json("BROWSE_PROJECTS", roles);
+    project_rec_t *ps;
+    size_t n = 0;
+    int64_t total = 0;
+    if (store_project_search(kr->store, kr->arena, kr->site.id, &f, &ps, &n, &total) != STORE_OK)
+        return -1;
+    for (size_t i = 0; i < n && !sug_full(s); i++)
+        if (sug_match(s, ps[i].name) || sug_match(s, ps[i].key))
+            sug_add(s, ps[i].key, ps[i].name, arena_printf(kr->arena, " (%s)", ps[i].key));
+    return 0;
+}
+
+static int sug_sprints(sug_t *s)
+{
+    kreq_t *kr = s->kr;
+    board_rec_t *bs;
+    size_t nb = 0;
+    if (store_board_list(kr->store, kr->arena, kr->site.id, &bs, &nb) != STORE_OK)
+        return -1;
+    for (size_t i = 0; i < nb && !sug_full(s); i++) {
+        if (!perm_allows(kr, bs[i].project_id, "BROWSE_PROJECTS"))
+            continue;
+        sprint_rec_t *sp;
+        size_t ns = 0;
+        if (store_sprint_list(kr->store, kr->arena, kr->site.id, bs[i].id, &sp, &ns) != STORE_OK)
+            return -1;
+        for (size_t k = 0; k < ns && !sug_full(s); k++)
+            if (sug_match(s, sp[k].name))
+                sug_add(s, arena_printf(kr->arena, "%lld", (long long)sp[k].id), sp[k].name,
+                        arena_printf(kr->arena, " (%s)", bs[i].name));
+    }
+    return 0;
+}
+
+/* The fields every site shares (product/model.h): each a table of named records. */
+#define SUG_MODEL(fn, arr, type)                                                                                       \
+    static int fn(sug_t *s)                                                                                            \
+    {                                                                                                                  \
+        for (size_t i = 0; i < arr##_len && !sug_full(s); i++)                                                         \
+            if (sug_match(s, arr[i].name))                                                                             \
+                sug_add(s, arr[i].name, arr[i].name, NULL);                                                            \
+        return 0;                                                                                                      \
+    }
+SUG_MODEL(sug_statuses, model_statuses, status_def_t)
+SUG_MODEL(sug_priorities, model_priorities, priority_def_t)
+SUG_MODEL(sug_resolutions, model_resolutions, resolution_def_t)
+SUG_MODEL(sug_issuetypes, model_issue_types, issue_type_t)
+
+static const struct {
+    const char *field;
+    int (*fn)(sug_t *s);
+} sug_fields[] = {
+    {"labels", sug_labels},        {"project", sug_projects},    {"sprint", sug_sprints},
+    {"status", sug_statuses},      {"priority", sug_priorities}, {"resolution", sug_resolutions},
+    {"issuetype", sug_issuetypes}, {"type", sug_issuetypes},
+};
+
+void jql_suggestions(kreq_t *kr)
+{
+    int bad = 0;
+    const char *field = kreq_query(kr, "fieldName", &bad);
+    const char *value = kreq_query(kr, "fieldValue", &bad);
+    const char *pred = kreq_query(kr, "predicateName", &bad);
+    const char *pvalue = kreq_query(kr, "predicateValue", &bad);
+    if (bad) {
+        reply_error(kr, 400, 1, "fieldName, fieldValue, predicateName and predicateValue must be well-formed.");
+        return;
+    }
+    if (pred && strcmp(pred, "by") != 0 && strcmp(pred, "from") != 0 && strcmp(pred, "to") != 0) {
+        reply_error(kr, 400, 1, "predicateName must be one of by, from or to.");
+        return;
+    }
+    const char *prefix = pred ? pvalue : value;
+    if (!prefix)
+        prefix = "";
+    if (strlen(prefix) > SUG_MAX_VALUE || (field && strlen(field) > SUG_MAX_VALUE)) {
+        reply_error(kr, 400, 1, "fieldName, fieldValue and predicateValue are at most 255 characters.");
+        return;
+    }
+    sug_t s = {.kr = kr, .prefix = prefix, .plen = strlen(prefix)};
+    s.w = reply_writer_new(kr);
+    jw_obj(s.w);
+    jw_key(s.w, "results");
+    jw_arr(s.w);
+    /* "by" names users: kiln suggests none (docs/jql.md) */
+    for (size_t i = 0; field && !(pred && strcmp(pred, "by") == 0) && i < sizeof sug_fields / sizeof sug_fields[0];
+         i++) {
+        if (strcasecmp(field, sug_fields[i].field) != 0)
+            continue;
+        if (sug_fields[i].fn(&s) != 0) {
+            reply_error(kr, 500, 1, "Internal server error");
+            return;
+        }
+        break;
+    }
+    jw_arr_end(s.w);
+    jw_obj_end(s.w);
+    reply_writer(kr, 200, s.w);
 }
