@@ -16,6 +16,7 @@
 #include "store/store_agile.h"
 #include "store/store_fields.h"
 #include "store/store_product.h"
+#include "store/store_roles.h"
 
 #define JQL_MAX_PARSE 100 /* queries in one POST /jql/parse */
 
@@ -298,8 +299,9 @@ void jql_autocomplete(kreq_t *kr)
 /* ---- GET /jql/autocompletedata/suggestions: the values of one field ----
  * One table row per field: what it suggests, filtered by a case-insensitive prefix of
  * fieldValue (or predicateValue), at most SUG_MAX. A user sees only the labels and
- * sprints of projects it may browse (the same rule as the searches); an unknown field
- * answers no results, as Jira does. */
+ * sprints of projects it may browse (the same rule as the searches); assignee, reporter,
+ * creator and the by predicate suggest the site's users; an unknown field answers no
+ * results, as Jira does. */
 
 #define SUG_MAX 15        /* Jira's number of suggestions */
 #define SUG_MAX_VALUE 255 /* the longest fieldValue / predicateValue */
@@ -343,7 +345,7 @@ static void sug_add(sug_t *s, const char *value, const char *shown, const char *
         return;
     buf_t b;
     buf_init_arena(&b, s->kr->arena, 4096);
-    sug_bold(&b, shown, s->plen);
+    sug_bold(&b, shown, sug_match(s, shown) ? s->plen : 0);
     if (suffix)
         buf_adds(&b, suffix);
     jw_obj(s->w);
@@ -412,6 +414,25 @@ static int sug_sprints(sug_t *s)
     return 0;
 }
 
+/* The site's users (every user of a site sees them, as GET /users/search): value the
+ * account id; a display name, a word of it or an email starting with the prefix matches. */
+static int sug_users(sug_t *s)
+{
+    kreq_t *kr = s->kr;
+    char *q = arena_strndup(kr->arena, s->prefix, s->plen);
+    for (char *c = q; *c; c++)
+        *c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+    user_filter_t f = {.query = s->plen ? q : NULL, .max_results = SUG_MAX};
+    user_rec_t *us;
+    size_t n = 0;
+    int64_t total = 0;
+    if (store_user_search(kr->store, kr->arena, kr->site.id, &f, &us, &n, &total) != STORE_OK)
+        return -1;
+    for (size_t i = 0; i < n && !sug_full(s); i++)
+        sug_add(s, us[i].account_id, us[i].display_name, NULL);
+    return 0;
+}
+
 /* The fields every site shares (product/model.h): each a table of named records. */
 #define SUG_MODEL(fn, arr, type)                                                                                       \
     static int fn(sug_t *s)                                                                                            \
@@ -432,7 +453,8 @@ static const struct {
 } sug_fields[] = {
     {"labels", sug_labels},        {"project", sug_projects},    {"sprint", sug_sprints},
     {"status", sug_statuses},      {"priority", sug_priorities}, {"resolution", sug_resolutions},
-    {"issuetype", sug_issuetypes}, {"type", sug_issuetypes},
+    {"issuetype", sug_issuetypes}, {"type", sug_issuetypes},     {"assignee", sug_users},
+    {"reporter", sug_users},       {"creator", sug_users},
 };
 
 void jql_suggestions(kreq_t *kr)
@@ -462,16 +484,14 @@ void jql_suggestions(kreq_t *kr)
     jw_obj(s.w);
     jw_key(s.w, "results");
     jw_arr(s.w);
-    /* "by" names users: kiln suggests none (docs/jql.md) */
-    for (size_t i = 0; field && !(pred && strcmp(pred, "by") == 0) && i < sizeof sug_fields / sizeof sug_fields[0];
-         i++) {
-        if (strcasecmp(field, sug_fields[i].field) != 0)
-            continue;
-        if (sug_fields[i].fn(&s) != 0) {
-            reply_error(kr, 500, 1, "Internal server error");
-            return;
-        }
-        break;
+    /* the by predicate names users, whatever the field */
+    int (*fn)(sug_t *) = field && pred && strcmp(pred, "by") == 0 ? sug_users : NULL;
+    for (size_t i = 0; field && !fn && i < sizeof sug_fields / sizeof sug_fields[0]; i++)
+        if (strcasecmp(field, sug_fields[i].field) == 0)
+            fn = sug_fields[i].fn;
+    if (fn && fn(&s) != 0) {
+        reply_error(kr, 500, 1, "Internal server error");
+        return;
     }
     jw_arr_end(s.w);
     jw_obj_end(s.w);

@@ -5,7 +5,7 @@
  * site's custom fields, the functions and the reserved words; GET
  * /jql/autocompletedata/suggestions the values of one field starting with fieldValue
  * (labels, projects, sprints of the projects the caller may browse; the shared statuses,
- * priorities, resolutions and issue types). */
+ * priorities, resolutions and issue types; the site's users). */
 #ifndef KILN_PRODUCT_JQL_API_H
 #define KILN_PRODUCT_JQL_API_H
 

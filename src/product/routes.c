@@ -196,8 +196,8 @@ static route_t routes[] = {
         jql_autocomplete), /* api: no collapsed fields; projectIds do not narrow the list */
     V23("POST", "/jql/autocompletedata", jql_autocomplete), /* api: as GET /jql/autocompletedata */
     V23("GET", "/jql/autocompletedata/suggestions",
-        jql_suggestions), /* api: labels, project, sprint, status, priority, resolution and issuetype; values match by
-                             prefix; other fields and the by predicate answer no results */
+        jql_suggestions), /* api: labels, project, sprint, status, priority, resolution, issuetype and users; values
+                             match by prefix; other fields (parent, custom fields) answer no results */
     V23("POST", "/jql/parse",
         jql_parse_queries), /* api: validation=warn answers validation messages as errors, like strict */
     /* Jira Software: boards, sprints, epics, ranks (product/agile.h) */

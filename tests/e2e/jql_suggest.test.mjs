@@ -126,14 +126,30 @@ describe('GET /jql/autocompletedata/suggestions', () => {
     assert.ok(values(await sug(cA, 'issuetype', 'bu')).includes('Bug'));
   });
 
-  it('at most 15; an unknown field and the by predicate answer no results', async () => {
+  it('assignee, reporter and the by predicate: the site\'s users', async () => {
+    const ids = async (site) => (await k.jira(site.cloudId, '/users/search?maxResults=1000', { token: site.token })).json
+      .map((u) => u.accountId);
+    const idsA = await ids(A);
+    const idsB = new Set(await ids(B));
+    const rs = await sug(cA, 'assignee', 'ra');
+    const r = rs.find((x) => x.displayName.startsWith('<b>Ra</b>vi'));
+    assert.ok(r, `Ravi by his first name: ${JSON.stringify(rs)}`);
+    assert.ok(idsA.includes(r.value), 'the value is an account id of site A');
+    assert.ok(rs.every((x) => /ra/i.test(x.displayName)));
+    assert.deepEqual(await sug(cA, 'reporter', 'ra'), rs);
+    const all = await sug(cA, 'assignee', '');
+    assert.ok(all.length > 0 && all.length <= 15);
+    assert.ok(all.every((x) => idsA.includes(x.value) && !idsB.has(x.value)), 'site A\'s users only');
+    const by = await k.jira(A.cloudId, '/jql/autocompletedata/suggestions?fieldName=status&predicateName=by&predicateValue=ra', { token: A.token });
+    expectStatus(by, 200);
+    assert.deepEqual(by.json.results, rs);
+  });
+
+  it('at most 15; an unknown field answers no results; from and to match predicateValue', async () => {
     for (let i = 0; i < 17; i++) await label(A, `${pA.WEB.key}-2`, `${tag}many${String(i).padStart(2, '0')}`);
     const rs = await sug(cA, 'labels', `${tag}many`);
     assert.equal(rs.length, 15);
     assert.deepEqual(await sug(cA, 'nosuchfield', ''), []);
-    const by = await k.jira(A.cloudId, `/jql/autocompletedata/suggestions?fieldName=labels&predicateName=by`, { token: A.token });
-    expectStatus(by, 200);
-    assert.deepEqual(by.json, { results: [] });
     const to = await k.jira(A.cloudId, `/jql/autocompletedata/suggestions?fieldName=labels&predicateName=to&predicateValue=${tag}w`, { token: A.token });
     expectStatus(to, 200);
     assert.deepEqual(to.json.results.map((r) => r.value), [`${tag}web`]);
