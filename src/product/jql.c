@@ -736,6 +736,12 @@ static const struct {
     {"watcher", JQL_F_WATCHER},
     {"Epic Link", JQL_F_EPICLINK},
     {"rank", JQL_F_RANK},
+    {"workRatio", JQL_F_WORKRATIO},
+    {"originalEstimate", JQL_F_ORIGINALESTIMATE},
+    {"timeoriginalestimate", JQL_F_ORIGINALESTIMATE},
+    {"remainingEstimate", JQL_F_REMAININGESTIMATE},
+    {"timeestimate", JQL_F_REMAININGESTIMATE},
+    {"timeSpent", JQL_F_TIMESPENT},
 };
 
 const char *jql_field_name(jql_field_id_t id)

@@ -70,6 +70,10 @@ typedef enum {
     JQL_F_WATCHER,
     JQL_F_EPICLINK,
     JQL_F_RANK,
+    JQL_F_WORKRATIO,
+    JQL_F_ORIGINALESTIMATE,
+    JQL_F_REMAININGESTIMATE,
+    JQL_F_TIMESPENT,
     JQL_F__COUNT
 } jql_field_id_t;
 

@@ -13,6 +13,7 @@
 
 #include "base/json.h"
 #include "base/wordmatch.h"
+#include "product/duration.h"
 #include "product/model.h"
 #include "store/store_fields.h"
 #include "store/store_product.h"
@@ -33,10 +34,11 @@ typedef enum {
     K_COMPONENT,
     K_VERSION,
     K_SPRINT,
-    K_TEXT,   /* ~ only */
-    K_NUMBER, /* number custom fields */
-    K_OPTION, /* select custom fields: option ids */
-    K_NONE,   /* watcher: kiln keeps none */
+    K_TEXT,     /* ~ only */
+    K_NUMBER,   /* number custom fields, workRatio */
+    K_DURATION, /* time tracking: Jira durations ("2d 4h"; a bare number is minutes) as seconds */
+    K_OPTION,   /* select custom fields: option ids */
+    K_NONE,     /* watcher: kiln keeps none */
 } kind_t;
 
 /* Operator sets. */
@@ -88,6 +90,12 @@ static const fdef_t sysf[JQL_F__COUNT] = {
     [JQL_F_WATCHER] = {K_NONE, O_EQ, -1, 0, 0, NULL, -1, 0},
     [JQL_F_EPICLINK] = {K_ISSUE, O_EQ, SS_C_PARENT, 0, 0, NULL, SS_C_PARENT, 0},
     [JQL_F_RANK] = {K_NONE, 0, -1, 0, 0, NULL, SS_C_RANK, 0},
+    [JQL_F_WORKRATIO] = {K_NUMBER, O_EQ | O_ORD, SS_C_WORK_RATIO, 0, 0, NULL, SS_C_WORK_RATIO, 0},
+    [JQL_F_ORIGINALESTIMATE] = {K_DURATION, O_EQ | O_ORD, SS_C_ORIGINAL_ESTIMATE, 0, 0, NULL, SS_C_ORIGINAL_ESTIMATE,
+                                0},
+    [JQL_F_REMAININGESTIMATE] = {K_DURATION, O_EQ | O_ORD, SS_C_REMAINING_ESTIMATE, 0, 0, NULL, SS_C_REMAINING_ESTIMATE,
+                                 0},
+    [JQL_F_TIMESPENT] = {K_DURATION, O_EQ | O_ORD, SS_C_TIME_SPENT, 0, 0, NULL, SS_C_TIME_SPENT, 0},
 };
 
 /* A custom field's definition from its type. */
@@ -133,6 +141,7 @@ static const char *const kind_type[] = {
     [K_SPRINT] = "com.atlassian.greenhopper.service.sprint.Sprint",
     [K_TEXT] = "java.lang.String",
     [K_NUMBER] = "java.lang.Number",
+    [K_DURATION] = "java.lang.Long",
     [K_OPTION] = "com.atlassian.jira.issue.customfields.option.Option",
     [K_NONE] = "com.atlassian.jira.user.ApplicationUser",
 };
@@ -605,6 +614,15 @@ static void value(ev_t *e, const jql_field_t *f, const fdef_t *d, const field_re
             return;
         }
         push(e, &vs->v, &vs->n, &vs->cap, (ss_val_t){2, 0, NULL, x});
+        return;
+    }
+    case K_DURATION: {
+        int64_t secs;
+        if (duration_parse(s, &secs) != 0) {
+            msg(e, "The value '%s' is not a valid duration for the field '%s'.", s, fname(f));
+            return;
+        }
+        add_i(e, vs, secs);
         return;
     }
     case K_OPTION: {

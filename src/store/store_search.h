@@ -39,6 +39,10 @@ typedef enum {
     SS_C_ASSIGNEE_NAME, /* ORDER BY only: the user's display name */
     SS_C_REPORTER_NAME,
     SS_C_CREATOR_NAME,
+    SS_C_ORIGINAL_ESTIMATE,  /* seconds */
+    SS_C_REMAINING_ESTIMATE, /* seconds */
+    SS_C_TIME_SPENT,         /* seconds */
+    SS_C_WORK_RATIO,         /* time spent * 100 / original estimate, an integer; NULL without an estimate */
     SS_C__COUNT
 } ss_col_t;
 

@@ -323,3 +323,42 @@ describe('permissions and tenancy', () => {
     expectStatus(cross, 401);
   });
 });
+
+/* Last: it adds an issue to site A's website project, which the counts above must not see. */
+describe('time tracking fields', () => {
+  it('workRatio > 100 finds the issue past its estimate, as a Forge app asks; the durations compare', async () => {
+    const jql = `project in ("${pA.WEB.key}") AND workRatio > 100 order by created DESC`;
+    const countB = async () => (await cB.v3.issueSearch.countIssues({ jql: 'workRatio > 100' })).count;
+    const bBefore = await countB();
+    const key = (await c.v3.issues.createIssue({
+      fields: { project: { key: pA.WEB.key }, summary: 'past its estimate', issuetype: { name: 'Task' }, timetracking: { originalEstimate: '1h' } },
+    })).key;
+    await c.v3.issueWorklogs.addWorklog({ issueIdOrKey: key, timeSpent: '3h' });
+    for (const api of [c.v3, c.v2]) {
+      const r = await api.issueSearch.searchForIssuesUsingJqlEnhancedSearch({ jql, fields: ['timeoriginalestimate', 'timespent'], maxResults: 100 });
+      assert.equal(r.issues[0]?.key, key, 'the newest first');
+      for (const i of r.issues) {
+        const { timeoriginalestimate: est, timespent: spent } = i.fields;
+        assert.ok(est > 0 && Math.trunc((spent * 100) / est) > 100, `${i.key}: ${spent}s spent of ${est}s`);
+      }
+    }
+    const raw = await legacy(A, jql, '&fields=timespent');
+    expectStatus(raw, 200);
+    valid('GET /rest/api/3/search', 200, raw.json);
+    assert.equal(raw.json.issues[0].key, key);
+    /* every issue of the project is past 100, at most 100, or without an estimate */
+    const n = async (q) => (await c.v3.issueSearch.countIssues({ jql: `project = ${pA.WEB.key} AND ${q}` })).count;
+    const parts = [await n('workRatio > 100'), await n('workRatio <= 100'), await n('workRatio is EMPTY')];
+    assert.ok(parts[0] >= 1 && parts[1] >= 1, `the demo data has both: ${parts}`);
+    assert.equal(parts[0] + parts[1] + parts[2], pA.WEB.n + 1);
+    /* a bare number is minutes; durations in Jira's units */
+    const one = await c.v2.issueSearch.searchForIssuesUsingJqlEnhancedSearch({
+      jql: `key = ${key} AND originalEstimate = 60 AND timeoriginalestimate = 1h AND timeSpent = "3h" AND timespent > 179 AND remainingEstimate < 1h`,
+    });
+    assert.equal(one.issues.length, 1);
+    assert.equal(await countB(), bBefore, 'site B\'s count is its own');
+    const bad = await search(A, 'timeSpent > lots');
+    expectStatus(bad, 400);
+    assert.deepEqual(bad.json.errorMessages, ["The value 'lots' is not a valid duration for the field 'timeSpent'."]);
+  });
+});

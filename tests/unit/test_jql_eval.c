@@ -225,6 +225,22 @@ static void build(fx_t *f, data_t *d)
     /* a text custom field on APP-1 */
     field_value_t note = {.str = "Flaky on a cold start"};
     assert_int_equal(store_field_values_set(f->st, f->A.id, d->ids[8], d->notes_id, &note, 1), STORE_OK);
+    /* time tracking (seconds; -1 none): WEB-1 4h estimated, 2h left, 6h spent (workRatio 150);
+       WEB-2 2d, 2d left, nothing spent (0); WEB-3 1h, 0 left, 1h spent (100); APP-1 no
+       estimate, 3h spent (no workRatio); site B's issue 10000 1h estimated, 5h spent (500) */
+    static const struct {
+        size_t i;
+        int64_t orig, rem, spent;
+    } tt[] = {{0, 14400, 7200, 21600}, {1, 57600, 57600, -1}, {2, 3600, 0, 3600}, {8, -1, -1, 10800}};
+    for (size_t k = 0; k < sizeof tt / sizeof *tt; k++) {
+        issue_rec_t r;
+        const char *pkey;
+        assert_int_equal(store_issue_by_id(f->st, f->a, f->A.id, d->ids[tt[k].i], &r, &pkey), STORE_OK);
+        r.original_estimate_s = tt[k].orig;
+        r.remaining_estimate_s = tt[k].rem;
+        r.time_spent_s = tt[k].spent;
+        assert_int_equal(store_issue_update(f->st, f->A.id, &r), STORE_OK);
+    }
     /* history: WEB-1 To Do -> In Progress by alice 10 days ago; WEB-3 To Do -> In Progress by
        bob 14 days ago and on to Done by alice 4 days ago; WEB-2 assigned from alice to bob */
     change(f, d->ids[0], "u-alice", NOW - 10 * DAY, "status", "10000", "10001");
@@ -235,6 +251,8 @@ static void build(fx_t *f, data_t *d)
     issue_rec_t b = add_issue(f, f->B.id, 10000, "Login page crashes on submit", NOW - DAY);
     b.status_id = STATUS_IN_PROGRESS;
     b.assignee_account_id = f->B.admin_account_id;
+    b.original_estimate_s = 3600;
+    b.time_spent_s = 18000;
     assert_int_equal(store_issue_update(f->st, f->B.id, &b), STORE_OK);
     const char *bl[] = {"urgent", "bravo-only"};
     assert_int_equal(store_labels_set(f->st, f->B.id, b.id, bl, 2), STORE_OK);
@@ -565,6 +583,32 @@ static const struct {
     {"project = MKT", "MKT-2,MKT-1"},
     {"project = WEB ORDER BY labels", "!Field 'labels' does not support sorting."},
     {"project = HELP ORDER BY rank", "HELP-1"},
+    /* time tracking: workRatio (time spent * 100 / original estimate) and the durations */
+    {"workRatio > 100", "WEB-1"},
+    {"project in (\"WEB\") AND workRatio > 100 order by created DESC", "WEB-1"},
+    {"workRatio >= 100 ORDER BY key", "WEB-1,WEB-3"},
+    {"workRatio = 0", "WEB-2"},
+    {"workRatio < 100 ORDER BY key", "WEB-2"},
+    {"workRatio != 100 ORDER BY key", "WEB-1,WEB-2"},
+    {"workRatio in (0, 150) ORDER BY key", "WEB-1,WEB-2"},
+    {"workRatio > 200", ""},
+    {"workRatio is EMPTY AND project = WEB ORDER BY key", "WEB-4,WEB-5,WEB-6"},
+    {"workRatio is not EMPTY ORDER BY workRatio DESC", "WEB-1,WEB-3,WEB-2"},
+    {"workRatio > abc", "!The value 'abc' is not a valid number for the field 'workRatio'."},
+    {"originalEstimate = 4h", "WEB-1"},
+    {"originalEstimate = 2d", "WEB-2"},
+    {"originalEstimate = 16h", "WEB-2"},
+    {"timeoriginalestimate >= 4h ORDER BY key", "WEB-1,WEB-2"},
+    {"originalEstimate >= 240 ORDER BY key", "WEB-1,WEB-2"}, /* a bare number: minutes */
+    {"originalEstimate is not EMPTY ORDER BY originalEstimate", "WEB-3,WEB-1,WEB-2"},
+    {"originalEstimate < \"2d 4h\" ORDER BY key", "WEB-1,WEB-2,WEB-3"},
+    {"originalEstimate > \"1d 7h\"", "WEB-2"},
+    {"originalEstimate = 3x", "!The value '3x' is not a valid duration for the field 'originalEstimate'."},
+    {"remainingEstimate = 0", "WEB-3"},
+    {"timeestimate < 3h ORDER BY key", "WEB-1,WEB-3"},
+    {"timeSpent > 2h ORDER BY timeSpent DESC", "WEB-1,APP-1"},
+    {"timespent = 180m", "APP-1"},
+    {"timeSpent is EMPTY AND project = WEB ORDER BY key", "WEB-2,WEB-4,WEB-5,WEB-6"},
     {"ORDER BY key", "APP-1,APP-2,HELP-1,MKT-1,MKT-2,WEB-1,WEB-2,WEB-3,WEB-4,WEB-5,WEB-6"},
     {"", "HELP-1,APP-2,APP-1,MKT-2,MKT-1,WEB-6,WEB-5,WEB-4,WEB-3,WEB-2,WEB-1"}, /* newest issue (id) first */
     /* operators a field does not take, lists, functions */

@@ -45,6 +45,12 @@ static const char *const col_sql[SS_C__COUNT] = {
                            "u.account_id = i.reporter_account_id)",
     [SS_C_CREATOR_NAME] = "(SELECT u.display_name FROM users u WHERE u.site_id = ?1 AND "
                           "u.account_id = i.creator_account_id)",
+    [SS_C_ORIGINAL_ESTIMATE] = "i.original_estimate_s",
+    [SS_C_REMAINING_ESTIMATE] = "i.remaining_estimate_s",
+    [SS_C_TIME_SPENT] = "i.time_spent_s",
+    /* Jira's workRatio: truncated to a whole percent; no (or a zero) original estimate: none */
+    [SS_C_WORK_RATIO] = "(CASE WHEN i.original_estimate_s > 0 THEN coalesce(i.time_spent_s, 0) * 100 / "
+                        "i.original_estimate_s END)",
 };
 /* The columns that are never NULL (no NULLS LAST needed to sort them). */
 static const unsigned char col_not_null[SS_C__COUNT] = {
