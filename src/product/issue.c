@@ -438,34 +438,6 @@ void issue_get(kreq_t *kr)
     reply_writer(kr, 200, w);
 }
 
-/* A JSON array of strings as Jira's comma-separated list (arena); NULL if absent. */
-static const char *joined(kreq_t *kr, json_t *v, int *bad)
-{
-    if (!v || json_is_null(v))
-        return NULL;
-    if (json_is_string(v))
-        return json_string_value(v);
-    if (!json_is_array(v) || json_array_size(v) > IV_MAX_FIELDS) {
-        *bad = 1;
-        return NULL;
-    }
-    buf_t b;
-    buf_init_arena(&b, kr->arena, 64 * 1024);
-    size_t i;
-    json_t *x;
-    json_array_foreach(v, i, x)
-    {
-        if (!json_is_string(x)) {
-            *bad = 1;
-            return NULL;
-        }
-        if (i)
-            buf_add(&b, ",", 1);
-        buf_adds(&b, json_string_value(x));
-    }
-    return b.len ? b.ptr : "";
-}
-
 void issue_bulkfetch(kreq_t *kr)
 {
     json_t *body = kreq_json_body(kr, 1);
@@ -482,9 +454,9 @@ void issue_bulkfetch(kreq_t *kr)
         return;
     }
     int bad = 0;
-    const char *fields = joined(kr, json_object_get(body, "fields"), &bad);
-    const char *expand = joined(kr, json_object_get(body, "expand"), &bad);
-    const char *props = joined(kr, json_object_get(body, "properties"), &bad);
+    const char *fields = issue_view_list(kr, json_object_get(body, "fields"), &bad);
+    const char *expand = issue_view_list(kr, json_object_get(body, "expand"), &bad);
+    const char *props = issue_view_list(kr, json_object_get(body, "properties"), &bad);
     if (bad) {
         reply_error(kr, 400, 1, "fields, expand and properties must be arrays of strings.");
         return;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/enc.h"
 #include "product/agile.h"
@@ -102,6 +103,33 @@ int issue_view_parse(arena_t *a, const char *fields, const char *dflt, const cha
         return -1;
     }
     return 0;
+}
+
+const char *issue_view_list(kreq_t *kr, json_t *v, int *bad)
+{
+    if (!v || json_is_null(v))
+        return NULL;
+    if (json_is_string(v))
+        return json_string_value(v);
+    if (!json_is_array(v) || json_array_size(v) > IV_MAX_FIELDS) {
+        *bad = 1;
+        return NULL;
+    }
+    buf_t b;
+    buf_init_arena(&b, kr->arena, 64 * 1024);
+    size_t i;
+    json_t *it;
+    json_array_foreach(v, i, it)
+    {
+        if (!json_is_string(it)) {
+            *bad = 1;
+            return NULL;
+        }
+        if (i)
+            buf_adds(&b, ",");
+        buf_adds(&b, json_string_value(it));
+    }
+    return b.len ? b.ptr : "";
 }
 
 int issue_view_wants(const issue_view_t *v, const char *id, int navigable)

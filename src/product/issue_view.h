@@ -5,6 +5,8 @@
 #ifndef KILN_ISSUE_VIEW_H
 #define KILN_ISSUE_VIEW_H
 
+#include <jansson.h>
+
 #include "base/jsonw.h"
 #include "http/request.h"
 #include "store/store_product.h"
@@ -40,6 +42,11 @@ typedef struct issue_view {
  * simply not answered). -1 with a message in err when a list is over its limit. */
 int issue_view_parse(arena_t *a, const char *fields, const char *dflt, const char *expand, const char *properties,
                      issue_view_t *v, char *err, size_t errlen);
+
+/* A body's `fields`, `expand` or `properties` member (a JSON array of strings, or a
+ * string) as the comma-separated list issue_view_parse reads; NULL if absent. Sets *bad
+ * for anything else or more than IV_MAX_FIELDS items. */
+const char *issue_view_list(kreq_t *kr, json_t *v, int *bad);
 
 /* 1 if the view answers field `id`; `navigable` says whether the field is. */
 int issue_view_wants(const issue_view_t *v, const char *id, int navigable);

@@ -180,34 +180,6 @@ typedef struct params {
     int has_max;
 } params_t;
 
-/* A JSON array of strings, or a string, as Jira's comma-separated list; NULL if absent. */
-static const char *list_of(kreq_t *kr, json_t *v, int *bad)
-{
-    if (!v || json_is_null(v))
-        return NULL;
-    if (json_is_string(v))
-        return json_string_value(v);
-    if (!json_is_array(v) || json_array_size(v) > IV_MAX_FIELDS) {
-        *bad = 1;
-        return NULL;
-    }
-    buf_t b;
-    buf_init_arena(&b, kr->arena, 64 * 1024);
-    size_t i;
-    json_t *it;
-    json_array_foreach(v, i, it)
-    {
-        if (!json_is_string(it)) {
-            *bad = 1;
-            return NULL;
-        }
-        if (i)
-            buf_adds(&b, ",");
-        buf_adds(&b, json_string_value(it));
-    }
-    return b.len ? b.ptr : "";
-}
-
 /* A parameter that may be repeated (fields=a&fields=b, as jira.js sends lists) or
  * comma-separated, as one comma-separated list; NULL if absent. */
 static const char *query_list(kreq_t *kr, const char *name, int *bad)
@@ -265,9 +237,9 @@ static int read_params(kreq_t *kr, params_t *p, int legacy)
     if ((v = json_object_get(body, "nextPageToken")) && !json_is_null(v) && !json_is_string(v))
         bad = 1;
     p->token = json_str(body, "nextPageToken");
-    p->fields = list_of(kr, json_object_get(body, "fields"), &bad);
-    p->expand = list_of(kr, json_object_get(body, "expand"), &bad);
-    p->properties = list_of(kr, json_object_get(body, "properties"), &bad);
+    p->fields = issue_view_list(kr, json_object_get(body, "fields"), &bad);
+    p->expand = issue_view_list(kr, json_object_get(body, "expand"), &bad);
+    p->properties = issue_view_list(kr, json_object_get(body, "properties"), &bad);
     if ((v = json_object_get(body, "validateQuery")) && json_is_string(v))
         p->validate = json_string_value(v);
     else if (v && json_is_boolean(v))
