@@ -36,12 +36,32 @@ void store_idle(store_t *st)
 {
     st->be->idle(st);
 }
+static store_events_hook_fn events_hook;
+static void *events_hook_arg;
+
+void store_on_events_committed(store_events_hook_fn fn, void *arg)
+{
+    events_hook = fn;
+    events_hook_arg = arg;
+}
+
+void store_note_events(store_t *st, int64_t site_id)
+{
+    st->events_site = st->events_site == 0 || st->events_site == site_id ? site_id : -1;
+}
+
 int store_commit(store_t *st)
 {
-    return st->be->commit(st);
+    int64_t site = st->events_site;
+    st->events_site = 0;
+    int rc = st->be->commit(st);
+    if (rc == STORE_OK && site != 0 && events_hook)
+        events_hook(site > 0 ? site : 0, events_hook_arg);
+    return rc;
 }
 void store_rollback(store_t *st)
 {
+    st->events_site = 0;
     st->be->rollback(st);
 }
 int store_savepoint(store_t *st)

@@ -66,6 +66,15 @@ int store_savepoint(store_t *st);
 int store_savepoint_release(store_t *st);
 void store_savepoint_rollback(store_t *st);
 
+/* The commit hook of product events (store/store_events.h): `fn` is called on the
+ * committing thread, after a transaction that appended product events committed, with
+ * the site (0: more than one site). It must be quick and thread-safe (the delivery
+ * engine's wake-up, platform/deliver.h). Set once, before any handle is used. */
+typedef void (*store_events_hook_fn)(int64_t site_id, void *arg);
+void store_on_events_committed(store_events_hook_fn fn, void *arg);
+/* For the families: product events were appended for site_id in the open transaction. */
+void store_note_events(store_t *st, int64_t site_id);
+
 /* Relaxes durability for this handle (synchronous=NORMAL): for log writers only. */
 void store_relax_durability(store_t *st);
 

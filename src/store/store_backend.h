@@ -19,6 +19,7 @@
 #include "store/store_comments.h"
 #include "store/store_devops.h"
 #include "store/store_events.h"
+#include "store/store_deliveries.h"
 #include "store/store_fields.h"
 #include "store/store_installs.h"
 #include "store/store_journal.h"
@@ -208,6 +209,30 @@ typedef struct store_events_ops {
     int (*list)(store_t *st, arena_t *a, int64_t site_id, int64_t after, int64_t max, event_rec_t **out, size_t *n);
 } store_events_ops_t;
 
+/* deliveries and the fan-out cursor (store/store_deliveries.h) */
+typedef struct store_deliveries_ops {
+    int (*insert)(store_t *st, delivery_rec_t *d);
+    int (*get)(store_t *st, arena_t *a, int64_t id, delivery_rec_t *out);
+    int (*due_installations)(store_t *st, arena_t *a, int64_t now_ms, size_t max, const char ***ids, size_t *n);
+    int (*due)(store_t *st, arena_t *a, const char *installation_id, int64_t now_ms, size_t max, delivery_rec_t **out,
+               size_t *n);
+    int (*start)(store_t *st, int64_t id, int64_t now_ms);
+    int (*finish)(store_t *st, int64_t id, int state, int64_t due_ms, const char *error, const char *retry_reason,
+                  const char *retry_data_json, int64_t now_ms);
+    int (*replay)(store_t *st, int64_t id, int64_t now_ms);
+    int (*recover)(store_t *st, int64_t now_ms, int64_t *n);
+    int (*list)(store_t *st, arena_t *a, const delivery_filter_t *f, delivery_rec_t **out, size_t *n);
+    int (*job_stats)(store_t *st, const char *installation_id, const char *job_id, int64_t *success,
+                     int64_t *in_progress, int64_t *failed);
+    int (*job_cancel)(store_t *st, const char *installation_id, const char *job_id, int64_t now_ms, int64_t *n);
+    int (*running_key)(store_t *st, const char *installation_id, const char *conc_key, int64_t *n);
+    int (*drop_installation)(store_t *st, const char *installation_id, const char *why, int64_t now_ms, int64_t *n);
+    int (*counts)(store_t *st, const char *app_id, int64_t counts[DLV__STATES]);
+    int (*cursor_get)(store_t *st, int64_t site_id, int64_t *seq);
+    int (*cursor_set)(store_t *st, int64_t site_id, int64_t seq);
+    int (*sites_behind)(store_t *st, arena_t *a, int64_t **sites, size_t *n);
+} store_deliveries_ops_t;
+
 /* issue links (store/store_links.h) */
 typedef struct store_links_ops {
     int (*insert)(store_t *st, int64_t site_id, link_rec_t *l);
@@ -331,11 +356,14 @@ typedef struct store_backend {
     const store_search_ops_t *search;
     const store_agile_ops_t *agile;
     const store_devops_ops_t *devops;
+    const store_deliveries_ops_t *deliveries;
 } store_backend_t;
 
 /* Every backend's handle starts with this (a backend's own handle embeds it first). */
 struct store {
     const store_backend_t *be;
+    int64_t events_site; /* the site product events were appended for in the open transaction
+                            (0: none; -1: more than one), for the commit hook (store.h) */
 };
 
 /* The backends (store_open picks one). */

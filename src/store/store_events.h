@@ -19,7 +19,8 @@ typedef struct event_rec {
     const char *payload_json;     /* a JSON object */
 } event_rec_t;
 
-/* Appends e to the site's events, assigning e->seq. Run it inside the write's transaction. */
+/* Appends e to the site's events, assigning e->seq. Run it inside the write's transaction
+ * (store_begin ... store_commit): its commit calls the events hook (store.h). */
 int store_event_append(store_t *st, int64_t site_id, event_rec_t *e);
 /* Up to `max` events of the site with seq > after, in order; *out is arena memory. */
 int store_event_list(store_t *st, arena_t *a, int64_t site_id, int64_t after, int64_t max, event_rec_t **out,

@@ -519,6 +519,44 @@ const char *const sq_schema[] = {
      * agile order (rank neighbours), an entity's issue keys (its replacement and deletion) */
     "CREATE INDEX issues_site_rank ON issues(site_id, rank);"
     "CREATE INDEX devops_issue_keys_entity ON devops_issue_keys(site_id, app_id, kind, entity_key);",
+    /* 15: deliveries (issue 18, store/store_deliveries.h, platform/deliver.h): every event
+       owed to an installation's module, with its state and attempts; and how far each
+       site's product events have been fanned out. Events written before this migration
+       were never promised to anyone: each site's cursor starts at its last event. */
+    "CREATE TABLE deliveries ("
+    "  id INTEGER PRIMARY KEY,"
+    "  site_id INTEGER NOT NULL REFERENCES sites(id),"
+    "  installation_id TEXT NOT NULL,"
+    "  app_id TEXT NOT NULL,"
+    "  env_key TEXT NOT NULL,"
+    "  source INTEGER NOT NULL," /* enum delivery_source */
+    "  module_key TEXT NOT NULL,"
+    "  event_type TEXT NOT NULL,"
+    "  event_id TEXT NOT NULL,"
+    "  job_id TEXT,"
+    "  order_key TEXT,"
+    "  conc_key TEXT,"
+    "  conc_limit INTEGER NOT NULL DEFAULT 0,"
+    "  payload_json TEXT NOT NULL,"
+    "  state INTEGER NOT NULL," /* enum delivery_state */
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  due_ms INTEGER NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL,"
+    "  source_seq INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT,"
+    "  retry_reason TEXT,"
+    "  retry_data_json TEXT);"
+    "CREATE INDEX deliveries_due ON deliveries(state, due_ms) WHERE state = 0;"
+    "CREATE INDEX deliveries_installation ON deliveries(installation_id, state, id);"
+    "CREATE INDEX deliveries_job ON deliveries(installation_id, job_id) WHERE job_id IS NOT NULL;"
+    "CREATE INDEX deliveries_running_key ON deliveries(installation_id, conc_key) WHERE state = 1;"
+    "CREATE INDEX deliveries_app ON deliveries(app_id, id);"
+    "CREATE INDEX deliveries_site ON deliveries(site_id, id);"
+    "CREATE TABLE event_cursors ("
+    "  site_id INTEGER PRIMARY KEY REFERENCES sites(id),"
+    "  seq INTEGER NOT NULL);"
+    "INSERT INTO event_cursors (site_id, seq) SELECT site_id, max(seq) FROM product_events GROUP BY site_id;",
 };
 
 const unsigned sq_schema_len = sizeof sq_schema / sizeof sq_schema[0];

@@ -71,6 +71,7 @@ enum sq_table {
     SQ_SEARCH,
     SQ_AGILE,
     SQ_DEVOPS,
+    SQ_DELIVERIES,
     SQ__TABLES
 };
 
@@ -198,6 +199,7 @@ extern const store_apps_ops_t sq_apps_ops;
 extern const store_installs_ops_t sq_installs_ops;
 extern const store_kvs_ops_t sq_kvs_ops;
 extern const store_journal_ops_t sq_journal_ops;
+extern const store_deliveries_ops_t sq_deliveries_ops;
 extern const store_events_ops_t sq_events_ops;
 extern const store_fields_ops_t sq_fields_ops;
 extern const store_catalog_ops_t sq_catalog_ops;

@@ -1,0 +1,96 @@
+/* The delivery engine: runs the deliveries (store/store_deliveries.h) — every event kiln
+ * owes an installation's module — durably, at least once, in order per installation and
+ * key, fairly between installations, with Forge's retries and dead letters.
+ *
+ *   a cause (a product write's commit, a Queue.push, a scheduled slot, an install)
+ *     -> rows in `deliveries` (in the cause's own transaction)
+ *     -> deliver_kick(): the engine's thread (HTTP thread 0) runs a pass now
+ *     -> a pass: product events of the sites behind their cursor are fanned out
+ *        (platform/fanout.h), then due deliveries are started, round robin over the
+ *        installations that have some, within the bounds below
+ *     -> an attempt: store_delivery_start (RUNNING, committed) -> the module's function
+ *        (runtime/supervisor.h) or its remote endpoint (platform/remote.h)
+ *     -> its verdict (the source's `judge`): DELIVERED; PENDING again after retryAfter or
+ *        the backoff; DEAD when out of attempts (kept, listed, replayable)
+ *
+ * Nothing here blocks the thread: attempts are answered through its completions. A
+ * RUNNING delivery found at start (kiln died mid-attempt) is made PENDING again
+ * (deliver_recover): a delivery is acknowledged only by its DELIVERED write.
+ *
+ * Each source (enum delivery_source) is one row of the sources table (deliver_source_t,
+ * one file per source: the product/lifecycle/app triggers in deliver_trigger.c, queue
+ * consumers in deliver_queue.c, scheduled triggers in schedule.c) saying which module
+ * type it runs, how many retries it gets, its time limit, what the handler receives and
+ * how an answer is judged. */
+#ifndef KILN_DELIVER_H
+#define KILN_DELIVER_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "http/server.h"
+#include "runtime/supervisor.h"
+#include "store/store_deliveries.h"
+
+#define DELIVER_INFLIGHT_MAX 64     /* attempts under way in all */
+#define DELIVER_PER_INSTALLATION 4  /* ... of one installation (its other events wait) */
+#define DELIVER_PER_APP 16          /* ... of one app, over all its installations */
+#define DELIVER_BACKOFF_MS 1000     /* the first retry's delay when the handler names none; doubled each time */
+#define DELIVER_BACKOFF_MAX_MS 600000
+#define DELIVER_RETRY_AFTER_MAX_S 900 /* the most an InvocationError's retryAfter is honoured */
+#define DELIVER_PASS_INSTALLATIONS 256 /* installations a pass looks at */
+
+/* How an attempt ended, as its source judges it. Strings in the pass's arena. */
+typedef struct deliver_verdict {
+    int delivered;          /* 1: accepted (DELIVERED) */
+    int retry;              /* not delivered: 1 retry (if attempts remain), 0 dead now */
+    int64_t retry_after_ms; /* > 0: the handler's own delay (InvocationError retryAfter) */
+    const char *error;      /* why it failed, for `kiln events` and `kiln logs` (no payload data) */
+    const char *retry_reason, *retry_data_json; /* the handler's, passed on in retryContext */
+} deliver_verdict_t;
+
+/* One source: how its deliveries run. */
+typedef struct deliver_source {
+    const char *name;        /* "product", "lifecycle", "queue", "app", "schedule" */
+    const char *module_type; /* manifest modules.<type>: "trigger", "consumer", "scheduledTrigger" */
+    unsigned retries;        /* after the first attempt (Forge: 4 for events; 0 for schedules) */
+    int64_t timeout_ms;      /* default time limit of an attempt */
+    int64_t max_timeout_ms;  /* the most the function's timeoutSeconds may raise it to */
+    /* The function module to run for `module` (the manifest's canonical JSON, borrowed),
+     * and in *method the resolver method to call (a consumer's resolver.method), or NULL
+     * with *endpoint set to the endpoint key when the module targets a remote. */
+    json_t *(*target)(json_t *manifest, json_t *module, const char **method, const char **endpoint);
+    /* The handler's first argument for this attempt (JSON text in `a`): the stored
+     * payload with what differs per attempt (retryContext from attempt 2 on; a scheduled
+     * trigger's contextToken). NULL: out of memory. */
+    const char *(*event)(arena_t *a, const delivery_rec_t *d, json_t *module);
+    /* Judges a finished attempt of a function (job->status, job->result). */
+    void (*judge)(arena_t *a, const delivery_rec_t *d, const rt_job_t *job, deliver_verdict_t *v);
+} deliver_source_t;
+
+/* The row for a source (NULL: none registered: its deliveries stay PENDING). */
+const deliver_source_t *deliver_source(int source);
+
+/* Registers the engine's thread (thread 0, from its init): kicks from any thread wake its
+ * loop. */
+void deliver_thread_init(http_thread_t *t);
+/* From any thread, cheap and coalesced: there is new work (product events committed,
+ * events pushed); the engine's thread runs a pass at once. */
+void deliver_kick(void);
+/* A pass (the engine's thread: each kick, and every turn as a safety net). */
+void deliver_tick(http_thread_t *t);
+/* At start, before serving: RUNNING deliveries back to PENDING. 0 or -1. */
+int deliver_recover(store_t *st);
+
+/* Fills the fields every delivery of installation `in` shares (site, installation, app,
+ * environment, a fresh event id in `a`, created_ms = due_ms = now, PENDING) into *d,
+ * leaving source, module_key, event_type, payload and keys to the caller. */
+void deliver_rec_init(arena_t *a, delivery_rec_t *d, const install_rec_t *in, int source, const char *module_key,
+                      const char *event_type, int64_t now_ms);
+
+/* An InvocationError returned by a handler (@forge/events' shape: {_retry: true,
+ * retryOptions: {retryAfter (s), retryReason, retryData}}) read from `result`: 1 with *v
+ * filled (retry, retry_after_ms capped at DELIVER_RETRY_AFTER_MAX_S), else 0. */
+int deliver_invocation_error(arena_t *a, json_t *result, deliver_verdict_t *v);
+
+#endif

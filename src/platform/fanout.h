@@ -1,0 +1,28 @@
+/* Fan-out: a site's product events (store/store_events.h, recorded with each write)
+ * become deliveries (store/store_deliveries.h, source DLV_SRC_PRODUCT) for the
+ * installations on that site whose deployed manifest has a `trigger` module subscribed to
+ * the event, whose consented scopes cover the event (platform/event_scopes.h) and whose
+ * filter lets it through (ignoreSelf; expression: product/jexpr.h; onError). The payload
+ * is Forge's for that event type (docs/events.md), built here once per event and site.
+ *
+ * Exactly once: the deliveries of a batch of events and the site's cursor's advance are
+ * one transaction. An installation created after an event never gets it. Runs on the
+ * delivery engine's thread only (platform/deliver.h). */
+#ifndef KILN_FANOUT_H
+#define KILN_FANOUT_H
+
+#include <stdint.h>
+
+#include "store/store.h"
+
+#define FANOUT_BATCH 256 /* product events per transaction */
+
+/* Fans out the site's events after its cursor, at most FANOUT_BATCH; *more = 1 when more
+ * remain. *made = deliveries inserted. 0, or -1 (store error: nothing changed). */
+int fanout_site(store_t *st, arena_t *a, int64_t site_id, int *more, size_t *made);
+
+/* From any thread: the site's installations or their versions changed (install, upgrade,
+ * uninstall, deploy); 0: every site. What fan-out cached about them is dropped. */
+void fanout_invalidate(int64_t site_id);
+
+#endif

@@ -1,0 +1,340 @@
+/* The store's deliveries family (store/store_deliveries.h) on SQLite. Tables: deliveries,
+ * event_cursors. */
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "store/sqlite/sqlite_int.h"
+#include "store/store_deliveries.h"
+
+enum q {
+    Q_INSERT,
+    Q_GET,
+    Q_DUE_INSTALLATIONS,
+    Q_DUE,
+    Q_START,
+    Q_FINISH,
+    Q_REPLAY,
+    Q_RECOVER,
+    Q_LIST,
+    Q_JOB_STATS,
+    Q_JOB_CANCEL,
+    Q_RUNNING_KEY,
+    Q_DROP,
+    Q_COUNTS,
+    Q_COUNTS_APP,
+    Q_CURSOR_GET,
+    Q_CURSOR_SET,
+    Q_SITES_BEHIND,
+    Q__COUNT
+};
+
+#define COLS                                                                                                           \
+    "id, site_id, installation_id, app_id, env_key, source, module_key, event_type, event_id, job_id, order_key, "    \
+    "conc_key, conc_limit, payload_json, state, attempts, due_ms, created_ms, updated_ms, source_seq, last_error, "   \
+    "retry_reason, retry_data_json"
+
+static const char *const sql[Q__COUNT] = {
+    [Q_INSERT] = "INSERT INTO deliveries (site_id, installation_id, app_id, env_key, source, module_key, event_type, "
+                 "event_id, job_id, order_key, conc_key, conc_limit, payload_json, state, attempts, due_ms, "
+                 "created_ms, updated_ms, source_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                 "?13, ?14, ?15, ?16, ?17, ?17, ?18)",
+    [Q_GET] = "SELECT " COLS " FROM deliveries WHERE id = ?1",
+    [Q_DUE_INSTALLATIONS] = "SELECT installation_id FROM deliveries WHERE state = 0 AND due_ms <= ?1 "
+                            "GROUP BY installation_id ORDER BY min(id) LIMIT ?2",
+    [Q_DUE] = "SELECT " COLS " FROM deliveries WHERE installation_id = ?1 AND state = 0 AND due_ms <= ?2 "
+              "ORDER BY id LIMIT ?3",
+    [Q_START] = "UPDATE deliveries SET state = 1, attempts = attempts + 1, updated_ms = ?2 WHERE id = ?1 AND state = 0",
+    [Q_FINISH] = "UPDATE deliveries SET state = ?2, due_ms = ?3, last_error = ?4, retry_reason = ?5, "
+                 "retry_data_json = ?6, updated_ms = ?7 WHERE id = ?1 AND state = 1",
+    [Q_REPLAY] = "UPDATE deliveries SET state = 0, attempts = 0, due_ms = ?2, updated_ms = ?2 WHERE id = ?1 AND "
+                 "state = 3",
+    [Q_RECOVER] = "UPDATE deliveries SET state = 0, due_ms = ?1, updated_ms = ?1 WHERE state = 1",
+    [Q_LIST] = "SELECT " COLS " FROM deliveries WHERE id > ?1 AND (?2 = 0 OR site_id = ?2) AND "
+               "(?3 IS NULL OR app_id = ?3) AND (?4 IS NULL OR installation_id = ?4) AND (?5 < 0 OR state = ?5) "
+               "ORDER BY id LIMIT ?6",
+    [Q_JOB_STATS] = "SELECT count(*), coalesce(sum(state = 2), 0), coalesce(sum(state IN (0, 1)), 0), "
+                    "coalesce(sum(state IN (3, 4, 5)), 0) FROM deliveries WHERE installation_id = ?1 AND job_id = ?2",
+    [Q_JOB_CANCEL] = "UPDATE deliveries SET state = 4, updated_ms = ?3 WHERE installation_id = ?1 AND job_id = ?2 "
+                     "AND state = 0",
+    [Q_RUNNING_KEY] = "SELECT count(*) FROM deliveries WHERE installation_id = ?1 AND conc_key = ?2 AND state = 1",
+    [Q_DROP] = "UPDATE deliveries SET state = 5, last_error = ?2, updated_ms = ?3 WHERE installation_id = ?1 AND "
+               "state = 0",
+    [Q_COUNTS] = "SELECT state, count(*) FROM deliveries GROUP BY state",
+    [Q_COUNTS_APP] = "SELECT state, count(*) FROM deliveries WHERE app_id = ?1 GROUP BY state",
+    [Q_CURSOR_GET] = "SELECT seq FROM event_cursors WHERE site_id = ?1",
+    [Q_CURSOR_SET] = "INSERT INTO event_cursors (site_id, seq) VALUES (?1, ?2) "
+                     "ON CONFLICT (site_id) DO UPDATE SET seq = excluded.seq",
+    /* one index seek per site: the last event's seq against the cursor */
+    [Q_SITES_BEHIND] = "SELECT s.id FROM sites s WHERE (SELECT max(seq) FROM product_events e WHERE e.site_id = s.id) "
+                       "> coalesce((SELECT seq FROM event_cursors c WHERE c.site_id = s.id), 0) ORDER BY s.id",
+};
+
+static const sq_sql_t statements = {SQ_DELIVERIES, Q__COUNT, sql};
+
+static sqlite3_stmt *stmt(store_t *st, int id)
+{
+    return sq_stmt(st, &statements, id);
+}
+
+static void read_delivery(arena_t *a, sqlite3_stmt *q, void *p)
+{
+    delivery_rec_t *d = p;
+    d->id = sqlite3_column_int64(q, 0);
+    d->site_id = sqlite3_column_int64(q, 1);
+    d->installation_id = sq_col_str(a, q, 2);
+    d->app_id = sq_col_str(a, q, 3);
+    d->env_key = sq_col_str(a, q, 4);
+    d->source = sqlite3_column_int(q, 5);
+    d->module_key = sq_col_str(a, q, 6);
+    d->event_type = sq_col_str(a, q, 7);
+    d->event_id = sq_col_str(a, q, 8);
+    d->job_id = sq_col_str(a, q, 9);
+    d->order_key = sq_col_str(a, q, 10);
+    d->conc_key = sq_col_str(a, q, 11);
+    d->conc_limit = sqlite3_column_int64(q, 12);
+    d->payload_json = sq_col_str(a, q, 13);
+    d->state = sqlite3_column_int(q, 14);
+    d->attempts = sqlite3_column_int64(q, 15);
+    d->due_ms = sqlite3_column_int64(q, 16);
+    d->created_ms = sqlite3_column_int64(q, 17);
+    d->updated_ms = sqlite3_column_int64(q, 18);
+    d->source_seq = sqlite3_column_int64(q, 19);
+    d->last_error = sq_col_str(a, q, 20);
+    d->retry_reason = sq_col_str(a, q, 21);
+    d->retry_data_json = sq_col_str(a, q, 22);
+}
+
+static int sq_insert(store_t *st, delivery_rec_t *d)
+{
+    sqlite3_stmt *q = stmt(st, Q_INSERT);
+    sqlite3_bind_int64(q, 1, d->site_id);
+    sq_bind_text(q, 2, d->installation_id);
+    sq_bind_text(q, 3, d->app_id);
+    sq_bind_text(q, 4, d->env_key);
+    sqlite3_bind_int(q, 5, d->source);
+    sq_bind_text(q, 6, d->module_key);
+    sq_bind_text(q, 7, d->event_type);
+    sq_bind_text(q, 8, d->event_id);
+    sq_bind_text(q, 9, d->job_id);
+    sq_bind_text(q, 10, d->order_key);
+    sq_bind_text(q, 11, d->conc_key);
+    sqlite3_bind_int64(q, 12, d->conc_limit);
+    sq_bind_text(q, 13, d->payload_json);
+    sqlite3_bind_int(q, 14, d->state);
+    sqlite3_bind_int64(q, 15, d->attempts);
+    sqlite3_bind_int64(q, 16, d->due_ms);
+    sqlite3_bind_int64(q, 17, d->created_ms);
+    sqlite3_bind_int64(q, 18, d->source_seq);
+    int rc = sq_write1(st, q);
+    if (rc == STORE_OK) {
+        d->id = sqlite3_last_insert_rowid(DB(st));
+        d->updated_ms = d->created_ms;
+    }
+    return rc;
+}
+
+static int sq_get(store_t *st, arena_t *a, int64_t id, delivery_rec_t *out)
+{
+    sqlite3_stmt *q = stmt(st, Q_GET);
+    sqlite3_bind_int64(q, 1, id);
+    return sq_one(st, a, q, read_delivery, out);
+}
+
+static void read_str(arena_t *a, sqlite3_stmt *q, void *p)
+{
+    *(const char **)p = sq_col_str(a, q, 0);
+}
+
+static int sq_due_installations(store_t *st, arena_t *a, int64_t now, size_t max, const char ***ids, size_t *n)
+{
+    sqlite3_stmt *q = stmt(st, Q_DUE_INSTALLATIONS);
+    sqlite3_bind_int64(q, 1, now);
+    sqlite3_bind_int64(q, 2, (int64_t)max);
+    return sq_collect(st, a, q, sizeof **ids, read_str, (void **)ids, n);
+}
+
+static int sq_due(store_t *st, arena_t *a, const char *inst, int64_t now, size_t max, delivery_rec_t **out, size_t *n)
+{
+    sqlite3_stmt *q = stmt(st, Q_DUE);
+    sq_bind_text(q, 1, inst);
+    sqlite3_bind_int64(q, 2, now);
+    sqlite3_bind_int64(q, 3, (int64_t)max);
+    return sq_collect(st, a, q, sizeof **out, read_delivery, (void **)out, n);
+}
+
+static int sq_start(store_t *st, int64_t id, int64_t now)
+{
+    sqlite3_stmt *q = stmt(st, Q_START);
+    sqlite3_bind_int64(q, 1, id);
+    sqlite3_bind_int64(q, 2, now);
+    return sq_write_one_row(st, q);
+}
+
+static int sq_finish(store_t *st, int64_t id, int state, int64_t due, const char *err, const char *reason,
+                     const char *data, int64_t now)
+{
+    sqlite3_stmt *q = stmt(st, Q_FINISH);
+    sqlite3_bind_int64(q, 1, id);
+    sqlite3_bind_int(q, 2, state);
+    sqlite3_bind_int64(q, 3, due);
+    sq_bind_text(q, 4, err);
+    sq_bind_text(q, 5, reason);
+    sq_bind_text(q, 6, data);
+    sqlite3_bind_int64(q, 7, now);
+    return sq_write_one_row(st, q);
+}
+
+static int sq_replay(store_t *st, int64_t id, int64_t now)
+{
+    sqlite3_stmt *q = stmt(st, Q_REPLAY);
+    sqlite3_bind_int64(q, 1, id);
+    sqlite3_bind_int64(q, 2, now);
+    return sq_write_one_row(st, q);
+}
+
+static int sq_recover(store_t *st, int64_t now, int64_t *n)
+{
+    sqlite3_stmt *q = stmt(st, Q_RECOVER);
+    sqlite3_bind_int64(q, 1, now);
+    int rc = sq_write1(st, q);
+    *n = rc == STORE_OK ? sqlite3_changes(DB(st)) : 0;
+    return rc;
+}
+
+static int sq_list(store_t *st, arena_t *a, const delivery_filter_t *f, delivery_rec_t **out, size_t *n)
+{
+    sqlite3_stmt *q = stmt(st, Q_LIST);
+    sqlite3_bind_int64(q, 1, f->after_id);
+    sqlite3_bind_int64(q, 2, f->site_id);
+    sq_bind_text(q, 3, f->app_id);
+    sq_bind_text(q, 4, f->installation_id);
+    sqlite3_bind_int(q, 5, f->state);
+    sqlite3_bind_int64(q, 6, (int64_t)f->limit);
+    return sq_collect(st, a, q, sizeof **out, read_delivery, (void **)out, n);
+}
+
+static int sq_job_stats(store_t *st, const char *inst, const char *job, int64_t *ok, int64_t *busy, int64_t *failed)
+{
+    sqlite3_stmt *q = stmt(st, Q_JOB_STATS);
+    sq_bind_text(q, 1, inst);
+    sq_bind_text(q, 2, job);
+    int rc = sqlite3_step(q);
+    if (rc != SQLITE_ROW) {
+        rc = sq_rc(st, rc);
+        sq_done(q);
+        return rc == STORE_OK ? STORE_ERROR : rc;
+    }
+    int64_t all = sqlite3_column_int64(q, 0);
+    *ok = sqlite3_column_int64(q, 1);
+    *busy = sqlite3_column_int64(q, 2);
+    *failed = sqlite3_column_int64(q, 3);
+    sq_done(q);
+    return all ? STORE_OK : STORE_NOTFOUND;
+}
+
+static int sq_job_cancel(store_t *st, const char *inst, const char *job, int64_t now, int64_t *n)
+{
+    int64_t ok, busy, failed;
+    int opened, rc = sq_tx_open(st, &opened);
+    if (rc != STORE_OK)
+        return rc;
+    rc = sq_job_stats(st, inst, job, &ok, &busy, &failed);
+    *n = 0;
+    if (rc == STORE_OK) {
+        sqlite3_stmt *q = stmt(st, Q_JOB_CANCEL);
+        sq_bind_text(q, 1, inst);
+        sq_bind_text(q, 2, job);
+        sqlite3_bind_int64(q, 3, now);
+        rc = sq_exec(st, q);
+        *n = rc == STORE_OK ? sqlite3_changes(DB(st)) : 0;
+    }
+    return sq_tx_close(st, opened, rc);
+}
+
+static int sq_running_key(store_t *st, const char *inst, const char *key, int64_t *n)
+{
+    sqlite3_stmt *q = stmt(st, Q_RUNNING_KEY);
+    sq_bind_text(q, 1, inst);
+    sq_bind_text(q, 2, key);
+    return sq_count(st, q, n);
+}
+
+static int sq_drop(store_t *st, const char *inst, const char *why, int64_t now, int64_t *n)
+{
+    sqlite3_stmt *q = stmt(st, Q_DROP);
+    sq_bind_text(q, 1, inst);
+    sq_bind_text(q, 2, why);
+    sqlite3_bind_int64(q, 3, now);
+    int rc = sq_write1(st, q);
+    *n = rc == STORE_OK ? sqlite3_changes(DB(st)) : 0;
+    return rc;
+}
+
+static int sq_counts(store_t *st, const char *app, int64_t counts[DLV__STATES])
+{
+    sqlite3_stmt *q = stmt(st, app ? Q_COUNTS_APP : Q_COUNTS);
+    if (app)
+        sq_bind_text(q, 1, app);
+    for (int i = 0; i < DLV__STATES; i++)
+        counts[i] = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        int s = sqlite3_column_int(q, 0);
+        if (s >= 0 && s < DLV__STATES)
+            counts[s] = sqlite3_column_int64(q, 1);
+    }
+    rc = rc == SQLITE_DONE ? STORE_OK : sq_rc(st, rc);
+    sq_done(q);
+    return rc;
+}
+
+static int sq_cursor_get(store_t *st, int64_t site, int64_t *seq)
+{
+    sqlite3_stmt *q = stmt(st, Q_CURSOR_GET);
+    sqlite3_bind_int64(q, 1, site);
+    int rc = sq_count(st, q, seq);
+    if (rc == STORE_NOTFOUND) {
+        *seq = 0;
+        rc = STORE_OK;
+    }
+    return rc;
+}
+
+static int sq_cursor_set(store_t *st, int64_t site, int64_t seq)
+{
+    sqlite3_stmt *q = stmt(st, Q_CURSOR_SET);
+    sqlite3_bind_int64(q, 1, site);
+    sqlite3_bind_int64(q, 2, seq);
+    return sq_write1(st, q);
+}
+
+static void read_i64(arena_t *a, sqlite3_stmt *q, void *p)
+{
+    (void)a;
+    *(int64_t *)p = sqlite3_column_int64(q, 0);
+}
+
+static int sq_sites_behind(store_t *st, arena_t *a, int64_t **sites, size_t *n)
+{
+    return sq_collect(st, a, stmt(st, Q_SITES_BEHIND), sizeof **sites, read_i64, (void **)sites, n);
+}
+
+const store_deliveries_ops_t sq_deliveries_ops = {
+    .insert = sq_insert,
+    .get = sq_get,
+    .due_installations = sq_due_installations,
+    .due = sq_due,
+    .start = sq_start,
+    .finish = sq_finish,
+    .replay = sq_replay,
+    .recover = sq_recover,
+    .list = sq_list,
+    .job_stats = sq_job_stats,
+    .job_cancel = sq_job_cancel,
+    .running_key = sq_running_key,
+    .drop_installation = sq_drop,
+    .counts = sq_counts,
+    .cursor_get = sq_cursor_get,
+    .cursor_set = sq_cursor_set,
+    .sites_behind = sq_sites_behind,
+};

@@ -1,0 +1,127 @@
+/* The store's deliveries family: every event kiln owes an installation's module — a
+ * product event to a `trigger`, an async event to a `consumer`, an app event, a
+ * scheduled trigger's run, a lifecycle event — as one durable row with its state, its
+ * attempts and when it is next due (platform/deliver.h runs them). Also the fan-out
+ * cursor: how far each site's product events (store/store_events.h) have been turned
+ * into deliveries. Tables: deliveries, event_cursors (tenant rows: every one names its
+ * site).
+ *
+ * A delivery is inserted in the transaction of what caused it (a queue push, the fan-out
+ * of a product event with its cursor's advance, a scheduled slot), so it exists exactly
+ * once. It is RUNNING while an attempt is under way; an attempt that ends writes the next
+ * state. A RUNNING row found at start (kiln stopped mid-attempt) was never acknowledged:
+ * store_delivery_recover makes it PENDING again (at least once; never twice after an
+ * acknowledgement, which is the DELIVERED write). */
+#ifndef KILN_STORE_DELIVERIES_H
+#define KILN_STORE_DELIVERIES_H
+
+#include "store/store.h"
+
+enum delivery_state {
+    DLV_PENDING = 0,   /* due at due_ms (first attempt, or a retry) */
+    DLV_RUNNING = 1,   /* an attempt is under way */
+    DLV_DELIVERED = 2, /* the module accepted it: final */
+    DLV_DEAD = 3,      /* out of attempts (dead letter): final until replayed */
+    DLV_CANCELLED = 4, /* its queue job was cancelled before it ran: final */
+    DLV_DROPPED = 5,   /* its installation went away first: final, with the reason */
+    DLV__STATES
+};
+
+/* What caused a delivery; platform/deliver.h has one row per source saying how it runs. */
+enum delivery_source {
+    DLV_SRC_PRODUCT = 0, /* a product event to a `trigger` module */
+    DLV_SRC_LIFECYCLE,   /* avi:forge:* to a `trigger` module */
+    DLV_SRC_QUEUE,       /* an @forge/events Queue.push event to a `consumer` module */
+    DLV_SRC_APP,         /* an appEvents.publish event to a `trigger` module */
+    DLV_SRC_SCHEDULE,    /* a `scheduledTrigger` module's run */
+    DLV__SOURCES
+};
+
+typedef struct delivery_rec {
+    int64_t id; /* assigned by store_delivery_insert, increasing */
+    int64_t site_id;
+    const char *installation_id, *app_id, *env_key;
+    int source;                /* enum delivery_source */
+    const char *module_key;    /* the trigger, consumer or scheduledTrigger module */
+    const char *event_type;    /* avi:jira:updated:issue, the queue's name, the interval ... */
+    const char *event_id;      /* the id the handler sees (a UUID) */
+    const char *job_id;        /* a queue push's job (NULL otherwise) */
+    const char *order_key;     /* deliveries of one installation with the same key run one at a
+                                  time, in id order (an issue's id; NULL: no order) */
+    const char *conc_key;      /* a queue event's concurrency key (NULL: none) */
+    int64_t conc_limit;        /* ... and how many of its key may run at once */
+    const char *payload_json;  /* the event as the handler receives it, without retryContext */
+    int state;                 /* enum delivery_state */
+    int64_t attempts;          /* attempts started so far */
+    int64_t due_ms;            /* PENDING: not before this */
+    int64_t created_ms, updated_ms;
+    int64_t source_seq;        /* DLV_SRC_PRODUCT: the product event's seq; else 0 */
+    const char *last_error;    /* why the last attempt failed, or why it was dropped (NULL) */
+    const char *retry_reason;  /* the handler's InvocationError retryReason (NULL) */
+    const char *retry_data_json; /* ... and its retryData as JSON (NULL) */
+} delivery_rec_t;
+
+/* Appends d (state, attempts and due_ms as given), assigning d->id. Runs inside the
+ * caller's transaction when one is open. */
+int store_delivery_insert(store_t *st, delivery_rec_t *d);
+int store_delivery_get(store_t *st, arena_t *a, int64_t id, delivery_rec_t *out);
+
+/* Installations with a PENDING delivery due by now_ms, each once, in the order of their
+ * oldest due delivery; at most `max`. */
+int store_delivery_due_installations(store_t *st, arena_t *a, int64_t now_ms, size_t max, const char ***ids,
+                                     size_t *n);
+/* Up to `max` PENDING deliveries of one installation due by now_ms, in id order. */
+int store_delivery_due(store_t *st, arena_t *a, const char *installation_id, int64_t now_ms, size_t max,
+                       delivery_rec_t **out, size_t *n);
+/* PENDING -> RUNNING, attempts + 1: STORE_NOTFOUND if it is no longer PENDING (cancelled,
+ * dropped, or started by another node). */
+int store_delivery_start(store_t *st, int64_t id, int64_t now_ms);
+/* RUNNING -> state (DLV_DELIVERED, DLV_PENDING with its next due_ms, DLV_DEAD), with why
+ * the attempt failed and the handler's retry reason and data (each may be NULL). */
+int store_delivery_finish(store_t *st, int64_t id, int state, int64_t due_ms, const char *error,
+                          const char *retry_reason, const char *retry_data_json, int64_t now_ms);
+/* DLV_DEAD -> DLV_PENDING due now with attempts 0 (`kiln events replay`); STORE_NOTFOUND
+ * if it is not dead. */
+int store_delivery_replay(store_t *st, int64_t id, int64_t now_ms);
+/* At start: every RUNNING delivery back to PENDING due now; *n how many. */
+int store_delivery_recover(store_t *st, int64_t now_ms, int64_t *n);
+
+/* Which deliveries a listing shows: 0 / NULL / -1 fields do not filter. */
+typedef struct delivery_filter {
+    int64_t site_id;            /* 0: every site */
+    const char *app_id;         /* NULL: every app */
+    const char *installation_id;
+    int state;                  /* -1: every state */
+    int64_t after_id;           /* only ids greater (paging and --follow) */
+    size_t limit;               /* at most this many, in id order */
+} delivery_filter_t;
+int store_delivery_list(store_t *st, arena_t *a, const delivery_filter_t *f, delivery_rec_t **out, size_t *n);
+
+/* ---- queue jobs (@forge/events) ---- */
+/* The deliveries of a job of an installation by state: success (DELIVERED), in progress
+ * (PENDING or RUNNING), failed (DEAD, CANCELLED, DROPPED). STORE_NOTFOUND: no such job. */
+int store_delivery_job_stats(store_t *st, const char *installation_id, const char *job_id, int64_t *success,
+                             int64_t *in_progress, int64_t *failed);
+/* Its PENDING deliveries -> CANCELLED; *n how many. STORE_NOTFOUND: no such job. */
+int store_delivery_job_cancel(store_t *st, const char *installation_id, const char *job_id, int64_t now_ms,
+                              int64_t *n);
+/* RUNNING deliveries of (installation, queue conc_key), for a concurrency limit. */
+int store_delivery_running_key(store_t *st, const char *installation_id, const char *conc_key, int64_t *n);
+
+/* An installation removed: its PENDING deliveries -> DROPPED with `why`; *n how many. */
+int store_delivery_drop_installation(store_t *st, const char *installation_id, const char *why, int64_t now_ms,
+                                     int64_t *n);
+
+/* Counts by state of every delivery (for /metrics and `kiln events`), optionally of one
+ * app (NULL: all): counts[DLV__STATES]. */
+int store_delivery_counts(store_t *st, const char *app_id, int64_t counts[DLV__STATES]);
+
+/* ---- the fan-out cursor of product events ---- */
+/* The last product event seq of the site turned into deliveries (0 if none yet). */
+int store_event_cursor_get(store_t *st, int64_t site_id, int64_t *seq);
+/* Sets it; run it in the transaction that inserts the deliveries of those events. */
+int store_event_cursor_set(store_t *st, int64_t site_id, int64_t seq);
+/* Sites whose product events go past their cursor (at start, and as a periodic check). */
+int store_event_sites_behind(store_t *st, arena_t *a, int64_t **sites, size_t *n);
+
+#endif
