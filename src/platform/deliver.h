@@ -32,20 +32,20 @@
 #include "runtime/supervisor.h"
 #include "store/store_deliveries.h"
 
-#define DELIVER_INFLIGHT_MAX 64     /* attempts under way in all */
-#define DELIVER_PER_INSTALLATION 4  /* ... of one installation (its other events wait) */
-#define DELIVER_PER_APP 16          /* ... of one app, over all its installations */
-#define DELIVER_BACKOFF_MS 1000     /* the first retry's delay when the handler names none; doubled each time */
+#define DELIVER_INFLIGHT_MAX 64    /* attempts under way in all */
+#define DELIVER_PER_INSTALLATION 4 /* ... of one installation (its other events wait) */
+#define DELIVER_PER_APP 16         /* ... of one app, over all its installations */
+#define DELIVER_BACKOFF_MS 1000    /* the first retry's delay when the handler names none; doubled each time */
 #define DELIVER_BACKOFF_MAX_MS 600000
-#define DELIVER_RETRY_AFTER_MAX_S 900 /* the most an InvocationError's retryAfter is honoured */
+#define DELIVER_RETRY_AFTER_MAX_S 900  /* the most an InvocationError's retryAfter is honoured */
 #define DELIVER_PASS_INSTALLATIONS 256 /* installations a pass looks at */
 
 /* How an attempt ended, as its source judges it. Strings in the pass's arena. */
 typedef struct deliver_verdict {
-    int delivered;          /* 1: accepted (DELIVERED) */
-    int retry;              /* not delivered: 1 retry (if attempts remain), 0 dead now */
-    int64_t retry_after_ms; /* > 0: the handler's own delay (InvocationError retryAfter) */
-    const char *error;      /* why it failed, for `kiln events` and `kiln logs` (no payload data) */
+    int delivered;                              /* 1: accepted (DELIVERED) */
+    int retry;                                  /* not delivered: 1 retry (if attempts remain), 0 dead now */
+    int64_t retry_after_ms;                     /* > 0: the handler's own delay (InvocationError retryAfter) */
+    const char *error;                          /* why it failed, for `kiln events` and `kiln logs` (no payload data) */
     const char *retry_reason, *retry_data_json; /* the handler's, passed on in retryContext */
 } deliver_verdict_t;
 

@@ -29,8 +29,8 @@ enum q {
 };
 
 #define COLS                                                                                                           \
-    "id, site_id, installation_id, app_id, env_key, source, module_key, event_type, event_id, job_id, order_key, "    \
-    "conc_key, conc_limit, payload_json, state, attempts, due_ms, created_ms, updated_ms, source_seq, last_error, "   \
+    "id, site_id, installation_id, app_id, env_key, source, module_key, event_type, event_id, job_id, order_key, "     \
+    "conc_key, conc_limit, payload_json, state, attempts, due_ms, created_ms, updated_ms, source_seq, last_error, "    \
     "retry_reason, retry_data_json"
 
 static const char *const sql[Q__COUNT] = {
