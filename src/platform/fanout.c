@@ -21,6 +21,7 @@
 #include "base/log.h"
 #include "journal/fnlog.h"
 
+#include "platform/event_scopes.h"
 #include "platform/invoke.h"
 #include "product/jexpr.h"
 #include "store/store_apps.h"
@@ -107,11 +108,7 @@ void fanout_invalidate(int64_t site_id)
         atomic_fetch_add(&gens[(uint64_t)site_id % FANOUT_GEN_SLOTS], 1);
 }
 
-/* TEMPORARY until the engine (deliver_rec_init) and filters (event_scopes_allowed) land */
-static int event_scopes_allowed(const char *event_type, const char *scopes_json)
-{
-    return scopes_json && strstr(scopes_json, "read:jira-work") != NULL;
-}
+/* TEMPORARY until the engine (deliver_rec_init) lands */
 static void deliver_rec_init_tmp(arena_t *a, delivery_rec_t *d, const install_rec_t *in, int source,
                                  const char *module_key, const char *event_type, int64_t now_ms)
 {
