@@ -9,6 +9,7 @@
 #include "base/json.h"
 #include "platform/app.h"
 #include "platform/deliver.h"
+#include "platform/fanout.h"
 #include "platform/invoke.h"
 #include "store/store_apps.h"
 #include "store/store_auth.h"
@@ -124,6 +125,14 @@ static enum install_result finish(store_t *st, enum install_result r)
     return INSTALL_OK;
 }
 
+/* A committed change of the site's installations: fan-out's view of them is dropped. */
+static enum install_result invalidated(const site_rec_t *site, enum install_result r)
+{
+    if (r == INSTALL_OK)
+        fanout_invalidate(site->id);
+    return r;
+}
+
 static enum install_result check_account(store_t *st, arena_t *a, const site_rec_t *site, const char **account)
 {
     if (!*account)
@@ -191,7 +200,7 @@ enum install_result install_create(store_t *st, arena_t *a, const site_rec_t *si
             rc = record_event(st, a, out, "avi:forge:installed:app", "installerAccountId", account, ver, &env, now);
         r = rc == STORE_OK ? INSTALL_OK : rc == STORE_CONFLICT ? INSTALL_EXISTS : INSTALL_STORE_ERROR;
     }
-    return finish(st, r);
+    return invalidated(site, finish(st, r));
 }
 
 enum install_result install_upgrade(store_t *st, arena_t *a, const site_rec_t *site, const char *app_id,
@@ -219,7 +228,7 @@ enum install_result install_upgrade(store_t *st, arena_t *a, const site_rec_t *s
         }
         r = rc == STORE_OK ? INSTALL_OK : INSTALL_STORE_ERROR;
     }
-    return finish(st, r);
+    return invalidated(site, finish(st, r));
 }
 
 enum install_result install_remove(store_t *st, arena_t *a, const site_rec_t *site, const char *app_id,
@@ -242,7 +251,7 @@ enum install_result install_remove(store_t *st, arena_t *a, const site_rec_t *si
         out->purge_after_ms = now + retention_ms;
         r = rc == STORE_OK ? INSTALL_OK : INSTALL_STORE_ERROR;
     }
-    r = finish(st, r);
+    r = invalidated(site, finish(st, r));
     if (r == INSTALL_OK)
         systoken_forget(out->id);
     return r;
