@@ -140,6 +140,52 @@ static void hook(int64_t site, void *arg)
     hook_calls++;
 }
 
+/* An order key holds a delivery back while an earlier one of its installation and key is
+ * pending (due or not) or running; delivered and dead ones, later ones, other keys and
+ * another installation's (another site's) rows do not. */
+static void test_order_blocked(void **state)
+{
+    fx_t *f = *state;
+    delivery_rec_t d[5];
+    const struct {
+        int64_t site;
+        const char *inst, *key;
+    } rows[5] = {{0, "inst-a", "10001"},
+                 {0, "inst-a", "10001"},
+                 {0, "inst-a", "10002"},
+                 {1, "inst-b", "10001"},
+                 {0, "inst-a", "10001"}};
+    for (int i = 0; i < 5; i++) {
+        d[i] = mk(rows[i].site ? f->B.id : f->A.id, rows[i].inst, NULL, i == 0 ? 5000 : 100);
+        d[i].order_key = rows[i].key;
+        assert_int_equal(store_delivery_insert(f->st, &d[i]), STORE_OK);
+    }
+    int blocked = -1;
+    /* the first of its key: free; the second waits for the first, pending but not due yet */
+    assert_int_equal(store_delivery_order_blocked(f->st, "inst-a", "10001", d[0].id, &blocked), STORE_OK);
+    assert_int_equal(blocked, 0);
+    assert_int_equal(store_delivery_order_blocked(f->st, "inst-a", "10001", d[1].id, &blocked), STORE_OK);
+    assert_int_equal(blocked, 1);
+    /* another key, another installation with the same key: free */
+    assert_int_equal(store_delivery_order_blocked(f->st, "inst-a", "10002", d[2].id, &blocked), STORE_OK);
+    assert_int_equal(blocked, 0);
+    assert_int_equal(store_delivery_order_blocked(f->st, "inst-b", "10001", d[3].id, &blocked), STORE_OK);
+    assert_int_equal(blocked, 0);
+    /* running still blocks; delivered does not; dead does not */
+    assert_int_equal(store_delivery_start(f->st, d[0].id, 200), STORE_OK);
+    assert_int_equal(store_delivery_order_blocked(f->st, "inst-a", "10001", d[1].id, &blocked), STORE_OK);
+    assert_int_equal(blocked, 1);
+    assert_int_equal(store_delivery_finish(f->st, d[0].id, DLV_DELIVERED, 200, NULL, NULL, NULL, 201), STORE_OK);
+    assert_int_equal(store_delivery_order_blocked(f->st, "inst-a", "10001", d[1].id, &blocked), STORE_OK);
+    assert_int_equal(blocked, 0);
+    assert_int_equal(store_delivery_order_blocked(f->st, "inst-a", "10001", d[4].id, &blocked), STORE_OK);
+    assert_int_equal(blocked, 1); /* d[1] is still pending before it */
+    assert_int_equal(store_delivery_start(f->st, d[1].id, 300), STORE_OK);
+    assert_int_equal(store_delivery_finish(f->st, d[1].id, DLV_DEAD, 300, "x", NULL, NULL, 301), STORE_OK);
+    assert_int_equal(store_delivery_order_blocked(f->st, "inst-a", "10001", d[4].id, &blocked), STORE_OK);
+    assert_int_equal(blocked, 0);
+}
+
 static void append(fx_t *f, int64_t site)
 {
     event_rec_t e = {.kind = "avi:jira:created:issue", .created_ms = 1, .entity_id = "1", .payload_json = "{}"};
@@ -195,6 +241,6 @@ static void test_cursor_and_hook(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {T(test_states), T(test_cursor_and_hook)};
+    const struct CMUnitTest tests[] = {T(test_states), T(test_order_blocked), T(test_cursor_and_hook)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
