@@ -21,6 +21,7 @@
 #include "base/log.h"
 #include "journal/fnlog.h"
 
+#include "platform/deliver.h"
 #include "platform/event_scopes.h"
 #include "platform/invoke.h"
 #include "product/jexpr.h"
@@ -107,27 +108,6 @@ void fanout_invalidate(int64_t site_id)
     else
         atomic_fetch_add(&gens[(uint64_t)site_id % FANOUT_GEN_SLOTS], 1);
 }
-
-/* TEMPORARY until the engine (deliver_rec_init) lands */
-static void deliver_rec_init_tmp(arena_t *a, delivery_rec_t *d, const install_rec_t *in, int source,
-                                 const char *module_key, const char *event_type, int64_t now_ms)
-{
-    char *id = arena_alloc(a, 37);
-    enc_uuid4(id);
-    *d = (delivery_rec_t){.site_id = in->site_id,
-                          .installation_id = in->id,
-                          .app_id = in->app_id,
-                          .env_key = in->env_key,
-                          .source = source,
-                          .module_key = module_key,
-                          .event_type = event_type,
-                          .event_id = id,
-                          .state = DLV_PENDING,
-                          .due_ms = now_ms,
-                          .created_ms = now_ms,
-                          .updated_ms = now_ms};
-}
-#define deliver_rec_init deliver_rec_init_tmp
 
 /* ---- what a version subscribes to ---- */
 

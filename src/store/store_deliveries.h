@@ -103,6 +103,10 @@ int store_delivery_job_stats(store_t *st, const char *installation_id, const cha
                              int64_t *in_progress, int64_t *failed);
 /* Its PENDING deliveries -> CANCELLED; *n how many. STORE_NOTFOUND: no such job. */
 int store_delivery_job_cancel(store_t *st, const char *installation_id, const char *job_id, int64_t now_ms, int64_t *n);
+/* 1 in *blocked when an earlier delivery (id < `id`) of the installation with the same
+ * order_key is still PENDING (due or not) or RUNNING: the one with `id` waits for it. */
+int store_delivery_order_blocked(store_t *st, const char *installation_id, const char *order_key, int64_t id,
+                                 int *blocked);
 /* RUNNING deliveries of (installation, queue conc_key), for a concurrency limit. */
 int store_delivery_running_key(store_t *st, const char *installation_id, const char *conc_key, int64_t *n);
 
