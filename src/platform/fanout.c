@@ -20,7 +20,6 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "journal/fnlog.h"
-
 #include "platform/deliver.h"
 #include "platform/event_scopes.h"
 #include "platform/invoke.h"
