@@ -241,6 +241,9 @@ describe('product events to triggers', () => {
     const commented = of(recs, 'avi:jira:commented:issue', made.id);
     assert.equal(commented.length, 1);
     assert.equal(commented[0].event.comment.id, comment.id);
+    assert.deepEqual(commented[0].event.comment.author, { accountId: cA.accountId });
+    assert.equal(commented[0].event.comment.body.type, 'doc');
+    assert.ok(JSON.stringify(commented[0].event.comment.body).includes('a remark'));
     assert.equal(commented[0].event.issue.key, made.key);
     assert.equal(commented[0].event.issue.fields.summary, `second ${tag}`, 'a comment event carries its issue\'s fields');
     assert.deepEqual(commented[0].event.issue.fields.assignee, { accountId: cA.accountId });
