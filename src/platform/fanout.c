@@ -30,11 +30,12 @@
 #include "store/store_installs.h"
 
 #define FANOUT_SITES_CACHED 64
-#define FANOUT_GEN_SLOTS 64                   /* sites share a generation counter by id modulo this */
-#define FANOUT_CACHE_ARENA (8u << 20)         /* a site's entry: manifests and compiled filters */
-#define FANOUT_EVENTS_PER_TRIGGER 64          /* event names one trigger subscribes to that are kept */
-#define FANOUT_TRIGGERS_PER_VERSION 64        /* trigger modules of one version that are kept */
-#define FANOUT_PAYLOAD_MAX (4u * 1024 * 1024) /* of one delivered event */
+#define FANOUT_GEN_SLOTS 64            /* sites share a generation counter by id modulo this */
+#define FANOUT_CACHE_ARENA (8u << 20)  /* a site's entry: manifests and compiled filters */
+#define FANOUT_EVENTS_PER_TRIGGER 64   /* event names one trigger subscribes to that are kept */
+#define FANOUT_TRIGGERS_PER_VERSION 64 /* trigger modules of one version that are kept */
+#define FANOUT_PAYLOAD_MAX                                                                                             \
+    (5u * 1024 * 1024) /* of one delivered event: a recorded payload (4 MiB at most) and what fan-out adds */
 
 /* Forge's filter.onError: what an expression that fails to evaluate does (default
  * IGNORE_AND_LOG; the manifest schema's enum). */
