@@ -24,7 +24,7 @@ import { existsSync, symlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import {
-  ROOT, startKiln, sleep, tempDir, writeFiles, cliOkJson as okJson, expectStatus,
+  ROOT, startKiln, sleep, tempDir, writeFiles, cliOkJson as okJson, expectStatus, kilnCli as kiln, expectCliOk as ok,
 } from './lib/kiln.mjs';
 import { jiraClients } from './lib/jirajs.mjs';
 
@@ -48,6 +48,13 @@ const WATCHER = `modules:
         - eventType: avi:jira:created:issue
           filter:
             expression: "event.issue.fields.issuetype.name == 'Bug'"
+    - key: err-log
+      function: record-err
+      events:
+        - avi:jira:created:issue
+      filter:
+        expression: "event.issue.fields.nothing.deeper == 1"
+        onError: RECEIVE_AND_LOG
   webtrigger:
     - key: state
       function: state-fn
@@ -62,6 +69,8 @@ const WATCHER = `modules:
       handler: index.recordAll
     - key: record-bugs
       handler: index.recordBugs
+    - key: record-err
+      handler: index.recordErr
     - key: state-fn
       handler: index.state
     - key: app-write-fn
@@ -113,6 +122,7 @@ async function record(trigger, event, context) {
 }
 export const recordAll = (event, context) => record('every-issue', event, context);
 export const recordBugs = (event, context) => record('bugs-only', event, context);
+export const recordErr = (event, context) => record('err-log', event, context);
 
 export async function state() {
   const out = [];
@@ -174,6 +184,10 @@ describe('product events to triggers', () => {
     }
     assert.fail(`${what}: not received; got ${JSON.stringify(got, null, 1).slice(0, 4000)}`);
   }
+
+  /** `kiln ... --json` whose output is one JSON object a line. */
+  const okJsonLines = async (args) =>
+    ok(await kiln(k, args)).stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
   /** One number from the store (sqlite3 on kiln's database). */
   const sql = (q) => Number(execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'), q], { encoding: 'utf8' }).trim());
@@ -303,6 +317,20 @@ describe('product events to triggers', () => {
     assert.equal(of(recs, 'avi:jira:created:issue', task.id, 'bugs-only').length, 0, 'the task is not a bug');
     assert.equal(of(recs, 'avi:jira:created:issue', bug.id, 'bugs-only')[0].event.issue.fields.issuetype.name, 'Bug');
     assert.ok(recs.filter((x) => x.trigger === 'bugs-only').every((x) => x.event.issue.fields.issuetype.name === 'Bug'));
+  });
+
+  it('an expression that fails: onError RECEIVE_AND_LOG delivers it and says why in kiln logs', async () => {
+    const made = await cA.v3.issues.createIssue({ fields: { project: { key: project.key }, summary: `err ${tag}`, issuetype: { name: 'Task' } } });
+    await until(watcher, A, (x) => of(x, 'avi:jira:created:issue', made.id, 'err-log').length === 1, 'the err-log delivery');
+    let lines = [];
+    for (let i = 0; i < 100 && !lines.length; i++) {
+      lines = (await okJsonLines(['logs', '--site', A.name, '-n', '1000', '--json']))
+        .filter((l) => l.module === 'err-log' && l.message.includes('trigger filter failed'));
+      if (!lines.length) await sleep(100);
+    }
+    assert.ok(lines.length >= 1, 'a warning in kiln logs');
+    assert.equal(lines[0].level, 'warn');
+    assert.match(lines[0].message, /avi:jira:created:issue .*delivered \(onError RECEIVE\)/);
   });
 
   it('the events of one issue arrive in the order of its writes', async () => {
