@@ -39,6 +39,7 @@ const WATCHER = `modules:
         - avi:jira:updated:issue
         - avi:jira:assigned:issue
         - avi:jira:commented:issue
+        - avi:jira:created:worklog
         - avi:jira:deleted:issue
       filter:
         ignoreSelf: true
@@ -219,6 +220,7 @@ describe('product events to triggers', () => {
     await cA.v3.issues.editIssue({ issueIdOrKey: made.key, fields: { summary: `second ${tag}` } });
     await cA.v3.issues.assignIssue({ issueIdOrKey: made.key, accountId: cA.accountId });
     const comment = await cA.v3.issueComments.addComment({ issueIdOrKey: made.key, comment: 'a remark' });
+    const worklog = await cA.v3.issueWorklogs.addWorklog({ issueIdOrKey: made.key, timeSpent: '2h' });
     await cA.v3.issues.deleteIssue({ issueIdOrKey: made.key });
     const recs = await until(watcher, A, (r) => of(r, 'avi:jira:deleted:issue', made.id).length === 1, 'the deleted event');
 
@@ -261,6 +263,13 @@ describe('product events to triggers', () => {
     assert.equal(commented[0].event.issue.key, made.key);
     assert.equal(commented[0].event.issue.fields.summary, `second ${tag}`, 'a comment event carries its issue\'s fields');
     assert.deepEqual(commented[0].event.issue.fields.assignee, { accountId: cA.accountId });
+
+    const logged = of(recs, 'avi:jira:created:worklog', made.id);
+    assert.equal(logged.length, 1);
+    const wl = logged[0].event.worklog;
+    assert.deepEqual([wl.id, wl.issueId, wl.timeSpent, wl.timeSpentSeconds], [worklog.id, made.id, '2h', 7200]);
+    assert.deepEqual(wl.author, { accountId: cA.accountId });
+    assert.equal(logged[0].event.issue.key, made.key);
 
     const deleted = of(recs, 'avi:jira:deleted:issue', made.id)[0].event;
     assert.equal(deleted.issue.key, made.key);
