@@ -31,7 +31,7 @@
 
 #define FANOUT_SITES_CACHED 64
 #define FANOUT_GEN_SLOTS 64            /* sites share a generation counter by id modulo this */
-#define FANOUT_CACHE_ARENA (8u << 20)  /* a site's entry: manifests and compiled filters */
+#define FANOUT_CACHE_ARENA (64u << 20) /* a site's entry: its triggers and compiled filters (grown as used) */
 #define FANOUT_EVENTS_PER_TRIGGER 64   /* event names one trigger subscribes to that are kept */
 #define FANOUT_TRIGGERS_PER_VERSION 64 /* trigger modules of one version that are kept */
 #define FANOUT_PAYLOAD_MAX                                                                                             \
@@ -129,17 +129,21 @@ static void read_filter(arena_t *a, json_t *f, filter_t *out, const char *module
     if (!out->expr)
         out->bad_expr = arena_printf(a, "trigger %s: its filter expression does not compile (%u:%u: %s)", module_key,
                                      err.line, err.col, err.msg);
+    if (!out->expr && !out->bad_expr) /* out of room for the message: still never a missing filter */
+        out->bad_expr = "the trigger's filter expression does not compile";
 }
 
 /* The trigger modules of a manifest that subscribe to product events (kiln:* and the
  * lifecycle's avi:forge:* are not product events). */
-static void read_triggers(arena_t *a, json_t *manifest, inst_t *out)
+static int read_triggers(arena_t *a, json_t *manifest, inst_t *out)
 {
     json_t *list = json_object_get(json_object_get(manifest, "modules"), "trigger");
     size_t cap =
         json_array_size(list) < FANOUT_TRIGGERS_PER_VERSION ? json_array_size(list) : FANOUT_TRIGGERS_PER_VERSION;
     out->trigs = arena_calloc(a, (cap ? cap : 1) * sizeof *out->trigs);
     out->ntrigs = 0;
+    if (!out->trigs)
+        return -1;
     for (size_t i = 0; i < cap; i++) {
         json_t *t = json_array_get(list, i), *events = json_object_get(t, "events");
         const char *key = json_str(t, "key");
@@ -153,6 +157,8 @@ static void read_triggers(arena_t *a, json_t *manifest, inst_t *out)
             json_array_size(events) < FANOUT_EVENTS_PER_TRIGGER ? json_array_size(events) : FANOUT_EVENTS_PER_TRIGGER;
         tr->events = arena_calloc(a, (ne ? ne : 1) * sizeof *tr->events);
         tr->nevents = 0;
+        if (!tr->events)
+            return -1;
         for (size_t j = 0; j < ne; j++) {
             json_t *e = json_array_get(events, j);
             const char *type = json_is_string(e) ? json_string_value(e) : json_str(e, "eventType");
@@ -168,6 +174,7 @@ static void read_triggers(arena_t *a, json_t *manifest, inst_t *out)
         if (tr->nevents)
             out->ntrigs++;
     }
+    return 0;
 }
 
 /* 1 if the entry was built from exactly these installations (ids and consented majors). */
@@ -207,27 +214,39 @@ static site_subs_t *subscriptions(store_t *st, int64_t site_id, const install_re
     *slot = (site_subs_t){.site_id = site_id, .gen = gen, .used = ++use_clock};
     slot->a = arena_new(FANOUT_CACHE_ARENA);
     slot->insts = arena_calloc(slot->a, (n ? n : 1) * sizeof *slot->insts);
-    for (size_t i = 0; i < n; i++) {
+    int ok = slot->insts != NULL;
+    for (size_t i = 0; ok && i < n; i++) {
         inst_t *it = &slot->insts[i];
-        it->in = ins[i];
-        it->in.id = arena_strdup(slot->a, ins[i].id);
-        it->in.app_id = arena_strdup(slot->a, ins[i].app_id);
-        it->in.env_key = arena_strdup(slot->a, ins[i].env_key);
-        it->in.bot_account_id = ins[i].bot_account_id ? arena_strdup(slot->a, ins[i].bot_account_id) : NULL;
-        it->in.scopes_json = ins[i].scopes_json ? arena_strdup(slot->a, ins[i].scopes_json) : NULL;
-        it->in.installer_account_id = NULL;
-        it->in.egress_json = NULL;
+        it->in = (install_rec_t){
+            .id = arena_strdup(slot->a, ins[i].id),
+            .site_id = ins[i].site_id,
+            .app_id = arena_strdup(slot->a, ins[i].app_id),
+            .env_key = arena_strdup(slot->a, ins[i].env_key),
+            .bot_account_id = ins[i].bot_account_id ? arena_strdup(slot->a, ins[i].bot_account_id) : NULL,
+            .major = ins[i].major,
+            .scopes_json = ins[i].scopes_json ? arena_strdup(slot->a, ins[i].scopes_json) : NULL,
+            .created_ms = ins[i].created_ms,
+            .updated_ms = ins[i].updated_ms,
+        };
+        ok = it->in.id && it->in.app_id && it->in.env_key && (it->in.bot_account_id || !ins[i].bot_account_id) &&
+             (it->in.scopes_json || !ins[i].scopes_json);
         version_rec_t ver;
-        int rc = store_version_latest(st, slot->a, ins[i].app_id, ins[i].env_key, ins[i].major, &ver);
+        int rc =
+            ok ? store_version_latest(st, slot->a, ins[i].app_id, ins[i].env_key, ins[i].major, &ver) : STORE_ERROR;
         if (rc == STORE_NOTFOUND)
             continue; /* nothing deployed for its major: nothing subscribes */
         json_t *manifest = rc == STORE_OK ? invoke_manifest(slot->a, &ver) : NULL;
-        if (!manifest) {
-            arena_free(slot->a);
-            *slot = (site_subs_t){0};
-            return NULL;
+        if (rc == STORE_OK && !manifest) { /* a stored manifest that does not parse: it subscribes to nothing */
+            log_msg(LOG_WARN, "fan-out: an installed version's manifest does not parse", "app", ins[i].app_id, NULL);
+            continue;
         }
-        read_triggers(slot->a, manifest, it);
+        ok = manifest && read_triggers(slot->a, manifest, it) == 0;
+    }
+    if (!ok) { /* a store error or out of room: nothing kept, the batch is not made */
+        log_msg(LOG_WARN, "fan-out: the subscriptions of a site could not be read", NULL);
+        arena_free(slot->a);
+        *slot = (site_subs_t){0};
+        return NULL;
     }
     slot->n = n;
     return slot;

@@ -393,6 +393,36 @@ static void test_concurrent_writers(void **state)
         assert_int_equal(d[i].source_seq, (int64_t)i + 1); /* each event once, in order */
 }
 
+/* A stored manifest that does not parse subscribes its installation to nothing; the other
+ * installations of the site are still served. */
+static void test_unparsable_manifest_blocks_nobody(void **state)
+{
+    fx_t *f = *state;
+    deploy(f, "[{\"key\":\"t\",\"function\":\"fn\",\"events\":[\"avi:jira:created:issue\"]}]", READ);
+    install_rec_t ia = install(f, &f->A, 100);
+    app_rec_t broken;
+    assert_int_equal(app_register(f->st, f->a, "Broken", &broken), STORE_OK);
+    version_rec_t v = {.app_id = broken.id,
+                       .env_key = "development",
+                       .manifest_json = "{}",
+                       .major_key = "K1",
+                       .scopes_json = READ,
+                       .egress_json = "{}",
+                       .snapshot = "versions/y",
+                       .snapshot_bytes = 1};
+    assert_int_equal(app_deploy_record(f->st, f->a, &v, 1000), STORE_OK);
+    install_rec_t ib;
+    assert_int_equal(install_create(f->st, f->a, &f->A, broken.id, "development", NULL, 100, &ib, &v), INSTALL_OK);
+    /* then a minor of it whose stored manifest does not parse */
+    v.manifest_json = "{not json";
+    assert_int_equal(app_deploy_record(f->st, f->a, &v, 1001), STORE_OK);
+    event(f, f->A.id, "avi:jira:created:issue", 150, "u", "10001", "Task");
+    assert_int_equal(fan(f, f->A.id, NULL), 1);
+    delivery_rec_t *d;
+    assert_int_equal(deliveries(f, ia.id, &d), 1);
+    assert_int_equal(cursor(f, f->A.id), 1);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -407,6 +437,7 @@ int main(void)
         T(test_redeploy_invalidates),
         T(test_hostile_manifest_and_payload),
         T(test_concurrent_writers),
+        T(test_unparsable_manifest_blocks_nobody),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
