@@ -73,6 +73,8 @@ static const struct {
     {"event.issue.fields.labels == ['urgent', 'frontend']", "true"},
     {"event.issue.fields.labels == ['frontend', 'urgent']", "false"},
     {"[1, [2]] == [1.0, [2.0]]", "true"},
+    {"event == event", "true"},
+    {"event.issue != event.issue.fields", "true"},
     {"null == null", "true"},
     {"null == false", "false"},
     {"!event.issue.fields.assignee", "true"},
