@@ -27,8 +27,10 @@ int fanout_site(store_t *st, arena_t *a, int64_t site_id, int *more, size_t *mad
 /* From any thread: the site's installations or their versions changed (install, upgrade,
  * uninstall, deploy); 0: every site. What fan-out cached about them (each installation's
  * subscribed triggers, their compiled filters) is dropped. The cache is also checked
- * against the installations each batch reads in its own transaction, so a change that
- * commits before its invalidation still counts for the events after it. */
+ * against the installations each batch reads in its own transaction, so an install,
+ * upgrade or uninstall that commits before its invalidation still counts for the events
+ * after it; a deploy counts from its invalidation on (an event written in between may
+ * still go by the previous version's triggers). */
 void fanout_invalidate(int64_t site_id);
 
 #endif
