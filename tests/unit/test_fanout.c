@@ -423,6 +423,33 @@ static void test_unparsable_manifest_blocks_nobody(void **state)
     assert_int_equal(cursor(f, f->A.id), 1);
 }
 
+/* A payload nested as deep as a comment's ADF body may be (32 levels of nodes, each an
+ * object and its content list) is delivered whole. */
+static void test_deep_payload(void **state)
+{
+    fx_t *f = *state;
+    deploy(f, "[{\"key\":\"t\",\"function\":\"fn\",\"events\":[\"avi:jira:commented:issue\"]}]", READ);
+    install_rec_t ia = install(f, &f->A, 100);
+    char *open = arena_alloc(f->a, 32 * 40 + 1), *close = arena_alloc(f->a, 32 * 4 + 1);
+    open[0] = close[0] = 0;
+    for (int i = 0; i < 32; i++) {
+        strcat(open, "{\"type\":\"x\",\"content\":[");
+        strcat(close, "]}");
+    }
+    event_rec_t e = {.kind = "avi:jira:commented:issue",
+                     .created_ms = 150,
+                     .entity_id = "1",
+                     .payload_json = arena_printf(
+                         f->a, "{\"issue\":{\"id\":\"10001\"},\"comment\":{\"id\":\"1\",\"body\":%s%s}}", open, close)};
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    assert_int_equal(store_event_append(f->st, f->A.id, &e), STORE_OK);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    assert_int_equal(fan(f, f->A.id, NULL), 1);
+    delivery_rec_t *d;
+    assert_int_equal(deliveries(f, ia.id, &d), 1);
+    assert_true(unit_contains(d[0].payload_json, close));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -438,6 +465,7 @@ int main(void)
         T(test_hostile_manifest_and_payload),
         T(test_concurrent_writers),
         T(test_unparsable_manifest_blocks_nobody),
+        T(test_deep_payload),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
