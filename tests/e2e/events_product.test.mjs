@@ -7,7 +7,8 @@
 //  - payloads: created, updated (changelog), assigned, commented, deleted — shape and values,
 //    the issue's fields as they were at the write (a later write does not change them),
 //    atlassianId / associatedUsers, and the handler's context.installContext;
-//  - two sites with the app on both: each installation gets its own site's events only;
+//  - two sites with the app on both: each installation gets its own site's events only, also
+//    when both sites write at once (each event exactly once);
 //  - an app whose scopes do not cover the event is not subscribed;
 //  - ignoreSelf: the app's own write (asApp, from its webtrigger) does not trigger it;
 //  - an expression filter chooses exactly (event.issue.fields.issuetype.name == 'Bug');
@@ -292,6 +293,21 @@ describe('product events to triggers', () => {
     assert.ok(!JSON.stringify(onB).includes(`on A ${tag}`), 'nothing of A on B');
     assert.ok(!JSON.stringify(onA).includes(`on B ${tag}`), 'nothing of B on A');
     assert.ok(!JSON.stringify(onB).includes(cA.accountId), 'no account of A on B');
+  });
+
+  it('concurrent writes on two sites: each installation gets exactly its own site\'s, once each', async () => {
+    const bProject = (await cB.v3.projects.searchProjects({ maxResults: 50 })).values[0];
+    const mk = (c, key, site, i) => c.v3.issues.createIssue({ fields: { project: { key }, summary: `burst ${site} ${i} ${tag}`, issuetype: { name: 'Task' } } });
+    const made = await Promise.all(Array.from({ length: 20 }, (_, i) => [mk(cA, project.key, 'A', i), mk(cB, bProject.key, 'B', i)]).flat());
+    const ids = { A: new Set(made.filter((_, i) => i % 2 === 0).map((m) => m.id)), B: new Set(made.filter((_, i) => i % 2 === 1).map((m) => m.id)) };
+    for (const [name, site, dir] of [['A', A, watcher], ['B', B, watcher]]) {
+      const burst = (r) => r.filter((x) => x.trigger === 'every-issue' && x.event.eventType === 'avi:jira:created:issue' && x.event.issue.fields.summary.startsWith('burst '));
+      const recs = await until(dir, site, (r) => burst(r).length >= 20, `${name}'s burst`);
+      const got = burst(recs);
+      assert.equal(got.length, 20, `${name}: exactly 20`);
+      assert.deepEqual(new Set(got.map((x) => x.event.issue.id)), ids[name], `${name}: its own issues, each once`);
+      assert.ok(got.every((x) => x.event.issue.fields.summary.startsWith(`burst ${name} `)));
+    }
   });
 
   it('an app whose scopes do not cover the event is not subscribed', async () => {
