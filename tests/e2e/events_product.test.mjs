@@ -11,7 +11,8 @@
 //    when both sites write at once (each event exactly once);
 //  - an app whose scopes do not cover the event is not subscribed;
 //  - ignoreSelf: the app's own write (asApp, from its webtrigger) does not trigger it;
-//  - an expression filter chooses exactly (event.issue.fields.issuetype.name == 'Bug');
+//  - an expression filter chooses exactly (event.issue.fields.issuetype.name == 'Bug'); one
+//    that fails with onError RECEIVE_AND_LOG is delivered and warned about in kiln logs;
 //  - the events of one issue arrive in order.
 //
 // Run: make -j2 build/tests/nullfmt.so build/tests/sandbox_probe && KILN_BIN=build/kiln
