@@ -13,6 +13,7 @@
 
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/clock.h"
@@ -20,7 +21,6 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "journal/fnlog.h"
-
 #include "platform/deliver.h"
 #include "platform/event_scopes.h"
 #include "platform/invoke.h"
@@ -31,11 +31,15 @@
 #include "store/store_installs.h"
 
 #define FANOUT_SITES_CACHED 64
-#define FANOUT_GEN_SLOTS 64                   /* sites share a generation counter by id modulo this */
-#define FANOUT_CACHE_ARENA (8u << 20)         /* a site's entry: manifests and compiled filters */
-#define FANOUT_EVENTS_PER_TRIGGER 64          /* event names one trigger subscribes to that are kept */
-#define FANOUT_TRIGGERS_PER_VERSION 64        /* trigger modules of one version that are kept */
-#define FANOUT_PAYLOAD_MAX (4u * 1024 * 1024) /* of one delivered event */
+#define FANOUT_GEN_SLOTS 64            /* sites share a generation counter by id modulo this */
+#define FANOUT_CACHE_ARENA (64u << 20) /* a site's entry: its triggers and compiled filters (grown as used) */
+#define FANOUT_EVENTS_PER_TRIGGER 64   /* event names one trigger subscribes to that are kept */
+#define FANOUT_TRIGGERS_PER_VERSION 64 /* trigger modules of one version that are kept */
+/* of one delivered event: a recorded payload (4 MiB at most) and what fan-out adds */
+#define FANOUT_PAYLOAD_MAX (5u * 1024 * 1024)
+#define FANOUT_PAYLOAD_DEPTH 512        /* JSON nesting of a payload (ADF bodies nest) */
+#define FANOUT_CHUNK 16                 /* events read at once within a batch */
+#define FANOUT_CHUNK_ARENA (256u << 20) /* ... and the most their arena may hold (grown as used) */
 
 /* Forge's filter.onError: what an expression that fails to evaluate does (default
  * IGNORE_AND_LOG; the manifest schema's enum). */
@@ -129,17 +133,21 @@ static void read_filter(arena_t *a, json_t *f, filter_t *out, const char *module
     if (!out->expr)
         out->bad_expr = arena_printf(a, "trigger %s: its filter expression does not compile (%u:%u: %s)", module_key,
                                      err.line, err.col, err.msg);
+    if (!out->expr && !out->bad_expr) /* out of room for the message: still never a missing filter */
+        out->bad_expr = "the trigger's filter expression does not compile";
 }
 
 /* The trigger modules of a manifest that subscribe to product events (kiln:* and the
  * lifecycle's avi:forge:* are not product events). */
-static void read_triggers(arena_t *a, json_t *manifest, inst_t *out)
+static int read_triggers(arena_t *a, json_t *manifest, inst_t *out)
 {
     json_t *list = json_object_get(json_object_get(manifest, "modules"), "trigger");
     size_t cap =
         json_array_size(list) < FANOUT_TRIGGERS_PER_VERSION ? json_array_size(list) : FANOUT_TRIGGERS_PER_VERSION;
     out->trigs = arena_calloc(a, (cap ? cap : 1) * sizeof *out->trigs);
     out->ntrigs = 0;
+    if (!out->trigs)
+        return -1;
     for (size_t i = 0; i < cap; i++) {
         json_t *t = json_array_get(list, i), *events = json_object_get(t, "events");
         const char *key = json_str(t, "key");
@@ -153,6 +161,8 @@ static void read_triggers(arena_t *a, json_t *manifest, inst_t *out)
             json_array_size(events) < FANOUT_EVENTS_PER_TRIGGER ? json_array_size(events) : FANOUT_EVENTS_PER_TRIGGER;
         tr->events = arena_calloc(a, (ne ? ne : 1) * sizeof *tr->events);
         tr->nevents = 0;
+        if (!tr->events)
+            return -1;
         for (size_t j = 0; j < ne; j++) {
             json_t *e = json_array_get(events, j);
             const char *type = json_is_string(e) ? json_string_value(e) : json_str(e, "eventType");
@@ -168,6 +178,7 @@ static void read_triggers(arena_t *a, json_t *manifest, inst_t *out)
         if (tr->nevents)
             out->ntrigs++;
     }
+    return 0;
 }
 
 /* 1 if the entry was built from exactly these installations (ids and consented majors). */
@@ -207,27 +218,39 @@ static site_subs_t *subscriptions(store_t *st, int64_t site_id, const install_re
     *slot = (site_subs_t){.site_id = site_id, .gen = gen, .used = ++use_clock};
     slot->a = arena_new(FANOUT_CACHE_ARENA);
     slot->insts = arena_calloc(slot->a, (n ? n : 1) * sizeof *slot->insts);
-    for (size_t i = 0; i < n; i++) {
+    int ok = slot->insts != NULL;
+    for (size_t i = 0; ok && i < n; i++) {
         inst_t *it = &slot->insts[i];
-        it->in = ins[i];
-        it->in.id = arena_strdup(slot->a, ins[i].id);
-        it->in.app_id = arena_strdup(slot->a, ins[i].app_id);
-        it->in.env_key = arena_strdup(slot->a, ins[i].env_key);
-        it->in.bot_account_id = ins[i].bot_account_id ? arena_strdup(slot->a, ins[i].bot_account_id) : NULL;
-        it->in.scopes_json = ins[i].scopes_json ? arena_strdup(slot->a, ins[i].scopes_json) : NULL;
-        it->in.installer_account_id = NULL;
-        it->in.egress_json = NULL;
+        it->in = (install_rec_t){
+            .id = arena_strdup(slot->a, ins[i].id),
+            .site_id = ins[i].site_id,
+            .app_id = arena_strdup(slot->a, ins[i].app_id),
+            .env_key = arena_strdup(slot->a, ins[i].env_key),
+            .bot_account_id = ins[i].bot_account_id ? arena_strdup(slot->a, ins[i].bot_account_id) : NULL,
+            .major = ins[i].major,
+            .scopes_json = ins[i].scopes_json ? arena_strdup(slot->a, ins[i].scopes_json) : NULL,
+            .created_ms = ins[i].created_ms,
+            .updated_ms = ins[i].updated_ms,
+        };
+        ok = it->in.id && it->in.app_id && it->in.env_key && (it->in.bot_account_id || !ins[i].bot_account_id) &&
+             (it->in.scopes_json || !ins[i].scopes_json);
         version_rec_t ver;
-        int rc = store_version_latest(st, slot->a, ins[i].app_id, ins[i].env_key, ins[i].major, &ver);
+        int rc =
+            ok ? store_version_latest(st, slot->a, ins[i].app_id, ins[i].env_key, ins[i].major, &ver) : STORE_ERROR;
         if (rc == STORE_NOTFOUND)
             continue; /* nothing deployed for its major: nothing subscribes */
         json_t *manifest = rc == STORE_OK ? invoke_manifest(slot->a, &ver) : NULL;
-        if (!manifest) {
-            arena_free(slot->a);
-            *slot = (site_subs_t){0};
-            return NULL;
+        if (rc == STORE_OK && !manifest) { /* a stored manifest that does not parse: it subscribes to nothing */
+            log_msg(LOG_WARN, "fan-out: an installed version's manifest does not parse", "app", ins[i].app_id, NULL);
+            continue;
         }
-        read_triggers(slot->a, manifest, it);
+        ok = manifest && read_triggers(slot->a, manifest, it) == 0;
+    }
+    if (!ok) { /* a store error or out of room: nothing kept, the batch is not made */
+        log_msg(LOG_WARN, "fan-out: the subscriptions of a site could not be read", NULL);
+        arena_free(slot->a);
+        *slot = (site_subs_t){0};
+        return NULL;
     }
     slot->n = n;
     return slot;
@@ -237,13 +260,16 @@ static site_subs_t *subscriptions(store_t *st, int64_t site_id, const install_re
 
 /* The event as Forge delivers it: the recorded payload (product/events.h: the issue's
  * fields of its moment, the changelog ...) with eventType, and the actor as atlassianId
- * and associatedUsers. NULL: not an object. */
-static json_t *event_json(arena_t *a, const event_rec_t *e)
+ * and associatedUsers; a new reference (on the heap: a payload may be large, and is
+ * released as soon as its deliveries are written). NULL: not an object. */
+static json_t *event_json(const event_rec_t *e)
 {
     json_err_t jerr;
-    json_t *ev = json_parse_arena(a, e->payload_json, strlen(e->payload_json), 64, &jerr);
-    if (!json_is_object(ev))
+    json_t *ev = json_parse_limited(e->payload_json, strlen(e->payload_json), FANOUT_PAYLOAD_DEPTH, &jerr);
+    if (!json_is_object(ev)) {
+        json_decref(ev);
         return NULL;
+    }
     json_object_set_new(ev, "eventType", json_string(e->kind));
     if (e->actor_account_id) {
         json_object_set_new(ev, "atlassianId", json_string(e->actor_account_id));
@@ -304,13 +330,15 @@ static int passes(const filter_t *f, const install_rec_t *in, const char *module
 static int fan_event(store_t *st, arena_t *a, const site_subs_t *subs, const event_rec_t *e, size_t *made)
 {
     json_t *ev = NULL, *vars = NULL;
-    const char *text = NULL, *okey = NULL;
+    char *text = NULL;
+    const char *okey = NULL;
     int64_t now = clock_now_ms();
-    for (size_t i = 0; i < subs->n; i++) {
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < subs->n; i++) {
         const inst_t *it = &subs->insts[i];
         if (!it->ntrigs || it->in.created_ms > e->created_ms || !event_scopes_allowed(e->kind, it->in.scopes_json))
             continue;
-        for (size_t t = 0; t < it->ntrigs; t++) {
+        for (size_t t = 0; rc == 0 && t < it->ntrigs; t++) {
             const trig_t *tr = &it->trigs[t];
             const sub_event_t *se = NULL;
             for (size_t k = 0; k < tr->nevents && !se; k++)
@@ -319,19 +347,14 @@ static int fan_event(store_t *st, arena_t *a, const site_subs_t *subs, const eve
             if (!se)
                 continue;
             if (!ev) { /* built once per event, for every installation it goes to */
-                ev = event_json(a, e);
-                if (!ev) {
-                    log_msg(LOG_WARN, "product event not fanned out: its payload is not an object", "kind", e->kind,
-                            NULL);
-                    return 0;
+                ev = event_json(e);
+                text = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
+                if (!text || strlen(text) > FANOUT_PAYLOAD_MAX) {
+                    log_msg(LOG_WARN, "product event not fanned out: its payload is not an object, or too large",
+                            "kind", e->kind, NULL);
+                    goto out; /* nothing to deliver: passed over */
                 }
-                size_t len;
-                text = json_dump_arena(a, ev, FANOUT_PAYLOAD_MAX, &len);
-                if (!text) {
-                    log_msg(LOG_WARN, "product event not fanned out: its payload is too large", "kind", e->kind, NULL);
-                    return 0;
-                }
-                vars = json_own(a, json_pack("{s:O}", "event", ev));
+                vars = json_pack("{s:O}", "event", ev);
                 okey = order_key(a, ev);
             }
             if (!passes(&se->filter, &it->in, tr->module_key, e, vars))
@@ -341,14 +364,21 @@ static int fan_event(store_t *st, arena_t *a, const site_subs_t *subs, const eve
             d.payload_json = text;
             d.order_key = okey;
             d.source_seq = e->seq;
-            if (store_delivery_insert(st, &d) != STORE_OK)
-                return -1;
-            ++*made;
+            if (!d.event_id || store_delivery_insert(st, &d) != STORE_OK)
+                rc = -1;
+            else
+                ++*made;
         }
     }
-    return 0;
+out:
+    json_decref(vars);
+    json_decref(ev);
+    free(text);
+    return rc;
 }
 
+/* One batch, in one transaction: its events are read FANOUT_CHUNK at a time, each chunk in
+ * an arena of its own (payloads may be large), so what a batch holds at once stays bounded. */
 int fanout_site(store_t *st, arena_t *a, int64_t site_id, int *more, size_t *made)
 {
     *more = 0;
@@ -356,29 +386,41 @@ int fanout_site(store_t *st, arena_t *a, int64_t site_id, int *more, size_t *mad
     if (store_begin(st) != STORE_OK)
         return -1;
     int64_t after;
-    event_rec_t *evs = NULL;
-    size_t n = 0, ni = 0, count = 0;
+    size_t ni = 0, count = 0, done = 0;
     install_rec_t *ins = NULL;
-    int rc = store_event_cursor_get(st, site_id, &after);
-    if (rc == STORE_OK)
-        rc = store_event_list(st, a, site_id, after, FANOUT_BATCH, &evs, &n);
-    if (rc == STORE_OK && n)
-        rc = store_install_site(st, a, site_id, &ins, &ni);
-    const site_subs_t *subs = rc == STORE_OK && n ? subscriptions(st, site_id, ins, ni) : NULL;
-    if (rc == STORE_OK && n && !subs)
-        rc = STORE_ERROR;
-    for (size_t i = 0; rc == STORE_OK && i < n; i++)
-        if (fan_event(st, a, subs, &evs[i], &count) != 0)
-            rc = STORE_ERROR;
-    if (rc == STORE_OK && n)
-        rc = store_event_cursor_set(st, site_id, evs[n - 1].seq);
+    const site_subs_t *subs = NULL;
+    int rc = store_event_cursor_get(st, site_id, &after), last_full = 0;
+    while (rc == STORE_OK && done < FANOUT_BATCH) {
+        arena_t *c = arena_new(FANOUT_CHUNK_ARENA);
+        event_rec_t *evs = NULL;
+        size_t n = 0, want = FANOUT_BATCH - done < FANOUT_CHUNK ? FANOUT_BATCH - done : FANOUT_CHUNK;
+        rc = store_event_list(st, c, site_id, after, (int64_t)want, &evs, &n);
+        if (rc == STORE_OK && n && !subs) { /* the installations, read in this transaction */
+            rc = store_install_site(st, a, site_id, &ins, &ni);
+            subs = rc == STORE_OK ? subscriptions(st, site_id, ins, ni) : NULL;
+            if (rc == STORE_OK && !subs)
+                rc = STORE_ERROR;
+        }
+        for (size_t i = 0; rc == STORE_OK && i < n; i++)
+            if (fan_event(st, c, subs, &evs[i], &count) != 0)
+                rc = STORE_ERROR;
+        if (rc == STORE_OK && n)
+            after = evs[n - 1].seq;
+        done += n;
+        last_full = n == want;
+        arena_free(c);
+        if (!last_full)
+            break;
+    }
+    if (rc == STORE_OK && done)
+        rc = store_event_cursor_set(st, site_id, after);
     if (rc == STORE_OK)
         rc = store_commit(st);
     else
         store_rollback(st);
     if (rc != STORE_OK)
         return -1;
-    *more = n == FANOUT_BATCH;
+    *more = done == FANOUT_BATCH && last_full;
     *made = count;
     return 0;
 }

@@ -18,11 +18,19 @@
 #define FANOUT_BATCH 256 /* product events per transaction */
 
 /* Fans out the site's events after its cursor, at most FANOUT_BATCH; *more = 1 when more
- * remain. *made = deliveries inserted. 0, or -1 (store error: nothing changed). */
+ * remain. *made = deliveries inserted. 0, or -1 (a store error, or no room to read the
+ * site's subscriptions: nothing changed, the next pass tries again). An event whose stored
+ * payload is not a JSON object, and an installed version whose manifest does not parse,
+ * are passed over (logged) rather than holding the site's other events back. */
 int fanout_site(store_t *st, arena_t *a, int64_t site_id, int *more, size_t *made);
 
 /* From any thread: the site's installations or their versions changed (install, upgrade,
- * uninstall, deploy); 0: every site. What fan-out cached about them is dropped. */
+ * uninstall, deploy); 0: every site. What fan-out cached about them (each installation's
+ * subscribed triggers, their compiled filters) is dropped. The cache is also checked
+ * against the installations each batch reads in its own transaction, so an install,
+ * upgrade or uninstall that commits before its invalidation still counts for the events
+ * after it; a deploy counts from its invalidation on (an event written in between may
+ * still go by the previous version's triggers). */
 void fanout_invalidate(int64_t site_id);
 
 #endif

@@ -197,9 +197,24 @@ void comment_get(kreq_t *kr)
     reply_writer(kr, 200, w);
 }
 
+/* The comment as Forge's comment events carry it: id, author and updateAuthor as
+ * {accountId}, the body (ADF), created, updated, jsdPublic. */
+static json_t *comment_json(kreq_t *kr, const comment_rec_t *c)
+{
+    char id[24], created[40], updated[40];
+    clock_iso8601(created, sizeof created, c->created_ms);
+    clock_iso8601(updated, sizeof updated, c->updated_ms);
+    json_err_t jerr;
+    json_t *body = c->body_json ? json_parse_limited(c->body_json, strlen(c->body_json), 512, &jerr) : NULL;
+    return json_pack("{s:s,s:{s:s?},s:{s:s?},s:o,s:s,s:s,s:b}", "id", enc_i64(id, c->id), "author", "accountId",
+                     c->author_account_id, "updateAuthor", "accountId", c->update_author_account_id, "body",
+                     body ? body : json_null(), "created", created, "updated", updated, "jsdPublic", 1);
+}
+
 /* Records the event of a comment write (and touches the issue's updated time) inside
  * the open transaction. */
-static int comment_event(kreq_t *kr, issue_rec_t *i, const char *pkey, int64_t cid, const char *kind, int64_t now)
+static int comment_event(kreq_t *kr, issue_rec_t *i, const char *pkey, const comment_rec_t *c, const char *kind,
+                         int64_t now)
 {
     int rc = work_issue_reload(kr, i);
     i->updated_ms = now;
@@ -207,11 +222,13 @@ static int comment_event(kreq_t *kr, issue_rec_t *i, const char *pkey, int64_t c
         rc = store_issue_update(kr->store, kr->site.id, i);
     if (rc != STORE_OK)
         return rc;
-    char iid[24], id[24];
-    json_t *payload =
-        json_pack("{s:{s:s,s:s},s:{s:s}}", "issue", "id", enc_i64(iid, i->id), "key",
-                  arena_printf(kr->arena, "%s-%lld", pkey, (long long)i->num), "comment", "id", enc_i64(id, cid));
-    return product_event(kr, kind, cid, payload);
+    char iid[24];
+    json_t *comment = comment_json(kr, c);
+    json_t *payload = comment
+                          ? json_pack("{s:{s:s,s:s},s:o}", "issue", "id", enc_i64(iid, i->id), "key",
+                                      arena_printf(kr->arena, "%s-%lld", pkey, (long long)i->num), "comment", comment)
+                          : NULL;
+    return payload ? product_event(kr, kind, c->id, payload) : STORE_ERROR;
 }
 
 int work_comment_insert(kreq_t *kr, issue_rec_t *i, const char *pkey, const char *body_json, const char *vis,
@@ -234,7 +251,7 @@ int work_comment_insert(kreq_t *kr, issue_rec_t *i, const char *pkey, const char
         return STORE_CONFLICT;
     if (rc == STORE_OK)
         rc = store_comment_insert(kr->store, kr->site.id, c);
-    return rc == STORE_OK ? comment_event(kr, i, pkey, c->id, EV_COMMENT_CREATED, now) : rc;
+    return rc == STORE_OK ? comment_event(kr, i, pkey, c, EV_COMMENT_CREATED, now) : rc;
 }
 
 /* body and visibility of a POST or PUT; 0, or -1 after answering 400. */
@@ -341,7 +358,7 @@ void comment_update(kreq_t *kr)
     if (rc == STORE_OK)
         rc = store_comment_update(kr->store, kr->site.id, &c);
     if (rc == STORE_OK)
-        rc = comment_event(kr, &i, pkey, c.id, EV_COMMENT_UPDATED, now);
+        rc = comment_event(kr, &i, pkey, &c, EV_COMMENT_UPDATED, now);
     if (rc == STORE_OK)
         rc = store_commit(kr->store);
     else
@@ -372,7 +389,7 @@ void comment_delete(kreq_t *kr)
     if (rc == STORE_OK)
         rc = store_comment_delete(kr->store, kr->site.id, c.id);
     if (rc == STORE_OK)
-        rc = comment_event(kr, &i, pkey, c.id, EV_COMMENT_DELETED, clock_now_ms());
+        rc = comment_event(kr, &i, pkey, &c, EV_COMMENT_DELETED, clock_now_ms());
     if (rc == STORE_OK)
         rc = store_commit(kr->store);
     else

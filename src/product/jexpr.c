@@ -1006,6 +1006,8 @@ static json_t *num(ev_t *e, double d)
 /* By value: numbers as numbers, lists item by item, maps member by member. */
 static int equal(const json_t *a, const json_t *b, int depth)
 {
+    if (a == b) /* the same value (event.issue == event.issue), however deep */
+        return 1;
     if (json_is_number(a) && json_is_number(b))
         return json_number_value(a) == json_number_value(b);
     if (json_typeof(a) != json_typeof(b) || depth > JEXPR_DEPTH_MAX)

@@ -228,9 +228,34 @@ static int64_t remaining_after(int64_t remaining, enum adjust adj, int64_t amoun
 /* Updates the issue's time tracking (time spent by delta, the remaining estimate as
  * adjustEstimate says) with its changelog group and the worklog event, inside the open
  * transaction, on the issue's current values. */
-static int record(kreq_t *kr, issue_rec_t *i, const char *pkey, int64_t wid, int64_t delta, enum adjust adj,
+/* The worklog as Forge's worklog events carry it: id, issueId, author and updateAuthor as
+ * {accountId}, comment (ADF, when it has one), started, timeSpent, timeSpentSeconds,
+ * created, updated. */
+static json_t *worklog_json(const worklog_rec_t *wl)
+{
+    char id[24], iid[24], started[40], created[40], updated[40], spent[64];
+    clock_iso8601(started, sizeof started, wl->started_ms);
+    clock_iso8601(created, sizeof created, wl->created_ms);
+    clock_iso8601(updated, sizeof updated, wl->updated_ms);
+    json_t *o = json_pack("{s:s,s:s,s:{s:s?},s:{s:s?},s:s,s:s,s:I,s:s,s:s}", "id", enc_i64(id, wl->id), "issueId",
+                          enc_i64(iid, wl->issue_id), "author", "accountId", wl->author_account_id, "updateAuthor",
+                          "accountId", wl->update_author_account_id, "started", started, "timeSpent",
+                          duration_format(wl->time_spent_s, spent, sizeof spent), "timeSpentSeconds",
+                          (json_int_t)wl->time_spent_s, "created", created, "updated", updated);
+    json_err_t jerr;
+    json_t *comment =
+        wl->comment_json ? json_parse_limited(wl->comment_json, strlen(wl->comment_json), 512, &jerr) : NULL;
+    if (o && comment)
+        json_object_set_new(o, "comment", comment);
+    else
+        json_decref(comment);
+    return o;
+}
+
+static int record(kreq_t *kr, issue_rec_t *i, const char *pkey, const worklog_rec_t *wl, int64_t delta, enum adjust adj,
                   int64_t amount, int manual_sign, const char *kind, int64_t now)
 {
+    int64_t wid = wl->id;
     int rc = work_issue_reload(kr, i);
     if (rc != STORE_OK)
         return rc;
@@ -275,10 +300,12 @@ static int record(kreq_t *kr, issue_rec_t *i, const char *pkey, int64_t wid, int
     if (rc != STORE_OK)
         return rc;
     char iid[24], gid[24];
-    json_t *payload = json_pack("{s:{s:s,s:s},s:{s:s},s:{s:s}}", "issue", "id", enc_i64(iid, i->id), "key",
-                                arena_printf(kr->arena, "%s-%lld", pkey, (long long)i->num), "worklog", "id", wids,
-                                "changelog", "id", enc_i64(gid, g.id));
-    return product_event(kr, kind, wid, payload);
+    json_t *worklog = worklog_json(wl);
+    json_t *payload = worklog ? json_pack("{s:{s:s,s:s},s:o,s:{s:s}}", "issue", "id", enc_i64(iid, i->id), "key",
+                                          arena_printf(kr->arena, "%s-%lld", pkey, (long long)i->num), "worklog",
+                                          worklog, "changelog", "id", enc_i64(gid, g.id))
+                              : NULL;
+    return payload ? product_event(kr, kind, wid, payload) : STORE_ERROR;
 }
 
 /* The body of a POST or PUT into wl (the old values stay where the body says nothing on
@@ -397,7 +424,7 @@ void worklog_add(kreq_t *kr)
         rc =
             work_props_store(kr, PROP_WORKLOG, wl.id, (const char *const *)pkeys, (const char *const *)pvalues, nprops);
     if (rc == STORE_OK)
-        rc = record(kr, &i, pkey, wl.id, wl.time_spent_s, adj, amount, -1, EV_WORKLOG_CREATED, now);
+        rc = record(kr, &i, pkey, &wl, wl.time_spent_s, adj, amount, -1, EV_WORKLOG_CREATED, now);
     if (finish(kr, rc) != STORE_OK)
         return;
     jsonw_t *w = reply_writer_new(kr);
@@ -451,7 +478,7 @@ void worklog_update(kreq_t *kr)
     if (rc == STORE_OK)
         rc = store_worklog_update(kr->store, kr->site.id, &wl);
     if (rc == STORE_OK)
-        rc = record(kr, &i, pkey, wl.id, delta, adj, amount, -1, EV_WORKLOG_UPDATED, now);
+        rc = record(kr, &i, pkey, &wl, delta, adj, amount, -1, EV_WORKLOG_UPDATED, now);
     if (finish(kr, rc) != STORE_OK)
         return;
     jsonw_t *w = reply_writer_new(kr);
@@ -483,7 +510,7 @@ void worklog_delete(kreq_t *kr)
     if (rc == STORE_OK)
         rc = store_worklog_delete(kr->store, kr->site.id, wl.id, now);
     if (rc == STORE_OK)
-        rc = record(kr, &i, pkey, wl.id, -wl.time_spent_s, adj, amount, 1, EV_WORKLOG_DELETED, now);
+        rc = record(kr, &i, pkey, &wl, -wl.time_spent_s, adj, amount, 1, EV_WORKLOG_DELETED, now);
     if (finish(kr, rc) != STORE_OK)
         return;
     reply_raw(kr, 204, "application/json", "", 0); /* no body, as Jira */

@@ -644,7 +644,11 @@ describe('change events and changelogs', () => {
     assert.deepEqual(ev.map((e) => e.seq), ev.map((_, i) => before + 1 + i), 'numbered without gaps');
     for (const e of ev) assert.equal(e.actor_account_id, A.accountId);
     const p = ev.map((e) => JSON.parse(e.payload_json));
-    assert.deepEqual(p[0], { issue: { id: is.id, key: is.key }, comment: { id: cm.id } });
+    // the issue as Forge's events carry it (its fields of the moment) and the comment
+    assert.deepEqual([p[0].issue.id, p[0].issue.key, p[0].issue.fields.summary], [is.id, is.key, 'work software']);
+    assert.deepEqual({ ...p[0].comment, created: undefined, updated: undefined },
+      { id: cm.id, author: { accountId: A.accountId }, updateAuthor: { accountId: A.accountId }, body: adfDoc('e'), jsdPublic: true, created: undefined, updated: undefined });
+    assert.deepEqual(p[1].comment.body, adfDoc('f'), 'the update carries the new body');
     assert.equal(ev[3].entity_id, wl.id);
     assert.deepEqual(p[5].changelog.items, [{ field: 'status', fieldtype: 'jira', fieldId: 'status', from: '10000', fromString: 'To Do', to: '10001', toString: 'In Progress' }]);
     const items = sql(`SELECT g.id, i.field, i.from_string, i.to_string FROM changegroups g JOIN changeitems i ON i.site_id = g.site_id AND i.group_id = g.id WHERE g.site_id = ${siteId} AND g.issue_id = ${is.id} ORDER BY g.id, i.seq`);

@@ -46,6 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                           "eventType", "avi:jira:updated:issue", "issue", "id", "10001", "key", "WEB-1", "fields",
                           "summary", "Login page crashes", "labels", "urgent", "frontend", "assignee", "storyPoints", 5,
                           "priority", "name", "High", "changelog", "items", "field", "status", "toString", "Done");
+    if (!event)
+        abort();
     arena_t *a = arena_new(1u << 24);
     jexpr_err_t err;
     jexpr_t *x = jexpr_compile(a, (const char *)data, size, &err);

@@ -6,6 +6,8 @@
 #include "unit.h"
 
 #include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
 
 #include "base/json.h"
 #include "base/log.h"
@@ -309,6 +311,145 @@ static void test_redeploy_invalidates(void **state)
     assert_string_equal(d[0].order_key, "10002");
 }
 
+/* Manifests fan-out must survive even if they slipped past the deploy's checks (an older
+ * kiln's, a hand-edited store): junk shapes are passed over, the good trigger still gets
+ * its events; an event whose stored payload is not an object is passed over. */
+static void test_hostile_manifest_and_payload(void **state)
+{
+    fx_t *f = *state;
+    deploy(
+        f,
+        "[{\"key\":\"no-events\",\"function\":\"fn\"},{\"function\":\"fn\",\"events\":[\"avi:jira:created:issue\"]},"
+        "{\"key\":\"junk\",\"function\":\"fn\",\"events\":[1,null,{\"eventType\":7},[],{}],\"filter\":\"x\"},"
+        "{\"key\":\"filter-junk\",\"function\":\"fn\",\"events\":[\"avi:jira:created:issue\"],"
+        "\"filter\":{\"ignoreSelf\":\"yes\",\"expression\":42,\"onError\":\"EXPLODE\"}},"
+        "{\"key\":\"deep\",\"function\":\"fn\",\"events\":[\"avi:jira:created:issue\"],"
+        "\"filter\":{\"expression\":\"event.issue.fields.summary.length > 0 && event.issue.key.startsWith('K-')\"}}]",
+        READ);
+    install_rec_t ia = install(f, &f->A, 100);
+    event_rec_t bad = {.kind = "avi:jira:created:issue", .created_ms = 150, .entity_id = "1", .payload_json = "[1,2]"};
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    assert_int_equal(store_event_append(f->st, f->A.id, &bad), STORE_OK);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    event(f, f->A.id, "avi:jira:created:issue", 160, "u", "10001", "Task");
+    assert_int_equal(fan(f, f->A.id, NULL), 2); /* filter-junk (no usable filter), deep */
+    delivery_rec_t *d;
+    assert_int_equal(deliveries(f, ia.id, &d), 2);
+    assert_string_equal(d[0].module_key, "filter-junk");
+    assert_string_equal(d[1].module_key, "deep");
+    assert_int_equal(d[0].source_seq, 2);
+    assert_int_equal(cursor(f, f->A.id), 2);
+}
+
+/* Writers append events while fan-out runs: every event is fanned out exactly once. */
+struct writer {
+    const char *dir;
+    int64_t site;
+    int n;
+    _Atomic int done;
+};
+
+static void *write_loop(void *arg)
+{
+    struct writer *w = arg;
+    char err[256];
+    store_t *st = store_open(w->dir, err, sizeof err);
+    arena_t *a = arena_new(1u << 20);
+    for (int i = 0; i < w->n; i++) {
+        event_rec_t e = {.kind = "avi:jira:created:issue",
+                         .created_ms = 200,
+                         .entity_id = "1",
+                         .payload_json = arena_printf(a, "{\"issue\":{\"id\":\"%d\"}}", 30000 + i % 7)};
+        if (store_begin(st) != STORE_OK || store_event_append(st, w->site, &e) != STORE_OK ||
+            store_commit(st) != STORE_OK)
+            break;
+    }
+    arena_free(a);
+    store_close(st);
+    atomic_store(&w->done, 1);
+    return NULL;
+}
+
+static void test_concurrent_writers(void **state)
+{
+    fx_t *f = *state;
+    deploy(f, "[{\"key\":\"t\",\"function\":\"fn\",\"events\":[\"avi:jira:created:issue\"]}]", READ);
+    install_rec_t ia = install(f, &f->A, 100);
+    struct writer w[2] = {{f->dir, f->A.id, 300, 0}, {f->dir, f->A.id, 300, 0}};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&t[i], NULL, write_loop, &w[i]);
+    size_t total = 0;
+    int more = 0;
+    while (!atomic_load(&w[0].done) || !atomic_load(&w[1].done) || more)
+        total += fan(f, f->A.id, &more);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    total += fan(f, f->A.id, &more);
+    assert_int_equal(total, 600);
+    delivery_rec_t *d;
+    assert_int_equal(deliveries(f, ia.id, &d), 600);
+    for (size_t i = 0; i < 600; i++)
+        assert_int_equal(d[i].source_seq, (int64_t)i + 1); /* each event once, in order */
+}
+
+/* A stored manifest that does not parse subscribes its installation to nothing; the other
+ * installations of the site are still served. */
+static void test_unparsable_manifest_blocks_nobody(void **state)
+{
+    fx_t *f = *state;
+    deploy(f, "[{\"key\":\"t\",\"function\":\"fn\",\"events\":[\"avi:jira:created:issue\"]}]", READ);
+    install_rec_t ia = install(f, &f->A, 100);
+    app_rec_t broken;
+    assert_int_equal(app_register(f->st, f->a, "Broken", &broken), STORE_OK);
+    version_rec_t v = {.app_id = broken.id,
+                       .env_key = "development",
+                       .manifest_json = "{}",
+                       .major_key = "K1",
+                       .scopes_json = READ,
+                       .egress_json = "{}",
+                       .snapshot = "versions/y",
+                       .snapshot_bytes = 1};
+    assert_int_equal(app_deploy_record(f->st, f->a, &v, 1000), STORE_OK);
+    install_rec_t ib;
+    assert_int_equal(install_create(f->st, f->a, &f->A, broken.id, "development", NULL, 100, &ib, &v), INSTALL_OK);
+    /* then a minor of it whose stored manifest does not parse */
+    v.manifest_json = "{not json";
+    assert_int_equal(app_deploy_record(f->st, f->a, &v, 1001), STORE_OK);
+    event(f, f->A.id, "avi:jira:created:issue", 150, "u", "10001", "Task");
+    assert_int_equal(fan(f, f->A.id, NULL), 1);
+    delivery_rec_t *d;
+    assert_int_equal(deliveries(f, ia.id, &d), 1);
+    assert_int_equal(cursor(f, f->A.id), 1);
+}
+
+/* A payload nested as deep as a comment's ADF body may be (32 levels of nodes, each an
+ * object and its content list) is delivered whole. */
+static void test_deep_payload(void **state)
+{
+    fx_t *f = *state;
+    deploy(f, "[{\"key\":\"t\",\"function\":\"fn\",\"events\":[\"avi:jira:commented:issue\"]}]", READ);
+    install_rec_t ia = install(f, &f->A, 100);
+    char *open = arena_alloc(f->a, 32 * 40 + 1), *close = arena_alloc(f->a, 32 * 4 + 1);
+    open[0] = close[0] = 0;
+    for (int i = 0; i < 32; i++) {
+        strcat(open, "{\"type\":\"x\",\"content\":[");
+        strcat(close, "]}");
+    }
+    event_rec_t e = {.kind = "avi:jira:commented:issue",
+                     .created_ms = 150,
+                     .entity_id = "1",
+                     .payload_json = arena_printf(
+                         f->a, "{\"issue\":{\"id\":\"10001\"},\"comment\":{\"id\":\"1\",\"body\":%s%s}}", open, close)};
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    assert_int_equal(store_event_append(f->st, f->A.id, &e), STORE_OK);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    assert_int_equal(fan(f, f->A.id, NULL), 1);
+    delivery_rec_t *d;
+    assert_int_equal(deliveries(f, ia.id, &d), 1);
+    assert_true(unit_contains(d[0].payload_json, close));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -321,6 +462,10 @@ int main(void)
         T(test_filters),
         T(test_batches),
         T(test_redeploy_invalidates),
+        T(test_hostile_manifest_and_payload),
+        T(test_concurrent_writers),
+        T(test_unparsable_manifest_blocks_nobody),
+        T(test_deep_payload),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

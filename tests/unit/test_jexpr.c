@@ -73,6 +73,8 @@ static const struct {
     {"event.issue.fields.labels == ['urgent', 'frontend']", "true"},
     {"event.issue.fields.labels == ['frontend', 'urgent']", "false"},
     {"[1, [2]] == [1.0, [2.0]]", "true"},
+    {"event == event", "true"},
+    {"event.issue != event.issue.fields", "true"},
     {"null == null", "true"},
     {"null == false", "false"},
     {"!event.issue.fields.assignee", "true"},
@@ -160,6 +162,14 @@ static const struct {
     {"event.issue.fields.comments.some(c => c.author.accountId == event.user.accountId)", "true"},
     {"event.issue.fields.comments.filter(c => c.author.accountId != event.atlassianId).length", "1"},
     {"[].some(x => x.nope.nope)", "false"},
+    /* shapes real trigger filters use */
+    {"event.issue.fields?.project.key == 'WEB'", "true"},
+    {"event.nope?.project.key == 'WEB'", "false"},
+    {"event.issue.fields.issuetype.name == 'Bug' && event.atlassianId != null", "true"},
+    {"event.changelog.items.some(i => ['status', 'resolution'].includes(i.field))", "true"},
+    {"event.changelog.items.some(i => i.field in ['assignee'])", "false"},
+    {"event.issue.fields.priority?.name in ['High', 'Highest']", "true"},
+    {"!event.issue.fields.summary.toLowerCase().startsWith('[bot]')", "true"},
     {"[1].some(x => x.nope)", "!Type Number does not have the property 'nope'"},
 };
 
