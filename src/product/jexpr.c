@@ -1003,9 +1003,11 @@ static json_t *num(ev_t *e, double d)
     return keep(e, json_real(d)); /* NaN and infinities: jansson refuses them, so NULL */
 }
 
-/* By value: numbers as numbers, lists item by item, maps member by member. */
-static int equal(const json_t *a, const json_t *b, int depth)
+/* By value: numbers as numbers, lists item by item, maps member by member; *cost counts
+ * the values visited (the caller charges them as steps). */
+static int equal(const json_t *a, const json_t *b, int depth, long *cost)
 {
+    ++*cost;
     if (a == b) /* the same value (event.issue == event.issue), however deep */
         return 1;
     if (json_is_number(a) && json_is_number(b))
@@ -1020,7 +1022,7 @@ static int equal(const json_t *a, const json_t *b, int depth)
         if (json_array_size(a) != json_array_size(b))
             return 0;
         for (size_t i = 0; i < json_array_size(a); i++)
-            if (!equal(json_array_get(a, i), json_array_get(b, i), depth + 1))
+            if (!equal(json_array_get(a, i), json_array_get(b, i), depth + 1, cost))
                 return 0;
         return 1;
     case JSON_OBJECT: {
@@ -1031,13 +1033,29 @@ static int equal(const json_t *a, const json_t *b, int depth)
         json_object_foreach((json_t *)a, k, v)
         {
             json_t *w = json_object_get(b, k);
-            if (!w || !equal(v, w, depth + 1))
+            if (!w || !equal(v, w, depth + 1, cost))
                 return 0;
         }
         return 1;
     }
     default: return 1;
     }
+}
+
+/* The index of the first item of list equal to x, -1 when none, -2 when the steps ran out
+ * (an item and each value compared inside it count). */
+static long list_find(ev_t *e, const node_t *n, const json_t *list, const json_t *x)
+{
+    long cost = 0;
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        int eq = equal(json_array_get(list, i), x, 0, &cost);
+        if (step(e, n, 1 + cost / 16) != 0)
+            return -2;
+        cost %= 16;
+        if (eq)
+            return (long)i;
+    }
+    return -1;
 }
 
 static int str_cmp(const json_t *a, const json_t *b)
@@ -1074,15 +1092,15 @@ static json_t *binary(ev_t *e, const node_t *n, json_t *a, json_t *b)
 {
     switch (n->op) {
     case T_EQ:
-    case T_NE: return json_boolean(equal(a, b, 0) == (n->op == T_EQ));
+    case T_NE: {
+        long cost = 0;
+        int eq = equal(a, b, 0, &cost);
+        return step(e, n, cost / 16) != 0 ? NULL : json_boolean(eq == (n->op == T_EQ));
+    }
     case T_END: /* in */
         if (json_is_array(b)) {
-            if (step(e, n, (long)json_array_size(b)) != 0)
-                return NULL;
-            for (size_t i = 0; i < json_array_size(b); i++)
-                if (equal(a, json_array_get(b, i), 0))
-                    return json_true();
-            return json_false();
+            long at = list_find(e, n, b, a);
+            return at == -2 ? NULL : json_boolean(at >= 0);
         }
         return ev_fail(e, n, "the right side of 'in' must be a List, not %s", type_name(b));
     case T_LT:
@@ -1312,12 +1330,8 @@ static const char *find_sub(const char *h, size_t hl, const char *nd, size_t nl)
 static json_t *m_includes(ev_t *e, const node_t *n, json_t *recv, json_t **argv)
 {
     if (json_is_array(recv)) {
-        if (step(e, n, (long)json_array_size(recv)) != 0)
-            return NULL;
-        for (size_t i = 0; i < json_array_size(recv); i++)
-            if (equal(json_array_get(recv, i), argv[0], 0))
-                return json_true();
-        return json_false();
+        long at = list_find(e, n, recv, argv[0]);
+        return at == -2 ? NULL : json_boolean(at >= 0);
     }
     if (want_str(e, n, argv[0], "includes") != 0 || step(e, n, (long)json_string_length(recv) / 64) != 0)
         return NULL;
@@ -1483,12 +1497,8 @@ static json_t *m_match(ev_t *e, const node_t *n, json_t *recv, json_t **argv)
 static json_t *m_indexof(ev_t *e, const node_t *n, json_t *recv, json_t **argv)
 {
     if (json_is_array(recv)) {
-        if (step(e, n, (long)json_array_size(recv)) != 0)
-            return NULL;
-        for (size_t i = 0; i < json_array_size(recv); i++)
-            if (equal(json_array_get(recv, i), argv[0], 0))
-                return num(e, (double)i);
-        return num(e, -1);
+        long at = list_find(e, n, recv, argv[0]);
+        return at == -2 ? NULL : num(e, (double)at);
     }
     if (want_str(e, n, argv[0], "indexOf") != 0)
         return NULL;

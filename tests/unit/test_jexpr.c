@@ -382,6 +382,33 @@ static void test_jexpr_limits(void **state)
     char msg[200];
     assert_null(jexpr_eval(x, vars, msg, sizeof msg));
     assert_true(unit_contains(msg, "too expensive"));
+    /* comparing big values costs steps by their size: == and in over two equal 50000-item
+     * lists, forty times, is too expensive */
+    json_t *big2 = json_object(), *l1 = json_array(), *l2 = json_array();
+    for (int i = 0; i < 50000; i++) {
+        json_array_append_new(l1, json_integer(i));
+        json_array_append_new(l2, json_integer(i));
+    }
+    json_object_set_new(big2, "a", l1);
+    json_object_set_new(big2, "b", l2);
+    json_t *bv = json_pack("{s:o}", "event", big2);
+    static const char *const eqs[] = {
+        "'0123456789012345678901234567890123456789'.split('').map(x => event.a == event.b)",
+        "'0123456789012345678901234567890123456789'.split('').map(x => event.a in [event.b])",
+        "'0123456789012345678901234567890123456789'.split('').map(x => [event.b].includes(event.a))",
+        "'0123456789012345678901234567890123456789'.split('').map(x => [event.b].indexOf(event.a))",
+    };
+    for (size_t i = 0; i < sizeof eqs / sizeof *eqs; i++) {
+        x = jexpr_compile(a, eqs[i], strlen(eqs[i]), &err);
+        assert_non_null(x);
+        assert_null(jexpr_eval(x, bv, msg, sizeof msg));
+        if (!unit_contains(msg, "too expensive"))
+            fail_msg("%s: %s", eqs[i], msg);
+    }
+    /* once is fine */
+    x = jexpr_compile(a, "event.a == event.b", 18, &err);
+    assert_int_equal(jexpr_test(x, bv, msg, sizeof msg), JEXPR_TRUE);
+    json_decref(bv);
     /* strings and lists that grow past their limits */
 #define S50 "'0123456789012345678901234567890123456789012345678' + "
     const char *big =
