@@ -1003,6 +1003,18 @@ static json_t *num(ev_t *e, double d)
     return keep(e, json_real(d)); /* NaN and infinities: jansson refuses them, so NULL */
 }
 
+/* A new string: at most JEXPR_STR_MAX bytes, a step per 64 of them (every string an
+ * evaluation makes is kept until it ends, so the steps bound the memory too). */
+static json_t *str_new(ev_t *e, const node_t *n, const char *s, size_t len)
+{
+    if (len > JEXPR_STR_MAX)
+        return ev_fail(e, n, "string too long (more than %d bytes)", JEXPR_STR_MAX);
+    if (step(e, n, (long)(len / 64)) != 0)
+        return NULL;
+    json_t *v = keep(e, json_stringn(s, len));
+    return v ? v : ev_fail(e, n, "the string is not valid UTF-8");
+}
+
 /* By value: numbers as numbers, lists item by item, maps member by member; *cost counts
  * the values visited (the caller charges them as steps). */
 static int equal(const json_t *a, const json_t *b, int depth, long *cost)
@@ -1222,7 +1234,7 @@ static json_t *eval(ev_t *e, const node_t *n)
     json_t *a, *b;
     switch (n->k) {
     case N_NUM: return num(e, n->num);
-    case N_STR: return keep(e, json_stringn(n->s, n->len)) ?: ev_fail(e, n, "the string is not valid UTF-8");
+    case N_STR: return str_new(e, n, n->s, n->len);
     case N_BOOL: return json_boolean(n->num != 0);
     case N_NULL: return json_null();
     case N_LIST: {
@@ -1368,7 +1380,7 @@ static json_t *map_case(ev_t *e, const node_t *n, json_t *recv, int upper)
             s[i] = (char)(s[i] - 32);
         else if (!upper && s[i] >= 'A' && s[i] <= 'Z')
             s[i] = (char)(s[i] + 32);
-    json_t *r = keep(e, json_stringn(s, l));
+    json_t *r = str_new(e, n, s, l);
     free(s);
     return r;
 }
@@ -1390,7 +1402,7 @@ static json_t *m_trim(ev_t *e, const node_t *n, json_t *recv, json_t **argv)
         b++;
     while (l > b && strchr(" \t\r\n\f\v", s[l - 1]) && s[l - 1])
         l--;
-    return keep(e, json_stringn(s + b, l - b));
+    return str_new(e, n, s + b, l - b);
 }
 
 /* Byte offset of the character index i (clamped to the string). */
@@ -1434,6 +1446,8 @@ static json_t *m_split(ev_t *e, const node_t *n, json_t *recv, json_t **argv)
                 j++;
             if (json_array_size(r) == JEXPR_LIST_MAX)
                 return ev_fail(e, n, "list too long (more than %d items)", JEXPR_LIST_MAX);
+            if (step(e, n, 1) != 0)
+                return NULL;
             json_array_append_new(r, json_stringn(s + i, j - i));
             i = j;
         }
@@ -1443,6 +1457,8 @@ static json_t *m_split(ev_t *e, const node_t *n, json_t *recv, json_t **argv)
         const char *q = memmem(p, l - (size_t)(p - s), sep, sl);
         if (json_array_size(r) == JEXPR_LIST_MAX)
             return ev_fail(e, n, "list too long (more than %d items)", JEXPR_LIST_MAX);
+        if (step(e, n, 1) != 0)
+            return NULL;
         json_array_append_new(r, json_stringn(p, q ? (size_t)(q - p) : l - (size_t)(p - s)));
         if (!q)
             break;
@@ -1536,7 +1552,7 @@ static json_t *m_slice(ev_t *e, const node_t *n, json_t *recv, json_t **argv)
     size_t l = json_string_length(recv);
     slice_range(json_number_value(argv[0]), argv[1] ? &b : NULL, char_count(s, l), &from, &to);
     size_t bf = char_off(s, l, from), bt = char_off(s, l, to);
-    return keep(e, json_stringn(s + bf, bt - bf));
+    return str_new(e, n, s + bf, bt - bf);
 }
 
 static json_t *m_join(ev_t *e, const node_t *n, json_t *recv, json_t **argv)

@@ -409,6 +409,21 @@ static void test_jexpr_limits(void **state)
     x = jexpr_compile(a, "event.a == event.b", 18, &err);
     assert_int_equal(jexpr_test(x, bv, msg, sizeof msg), JEXPR_TRUE);
     json_decref(bv);
+    /* every string made costs steps by its size (all stay alive until the evaluation
+     * ends): 300 copies of a 60000-byte payload string are too expensive */
+    char *huge = xmalloc(60001);
+    memset(huge, 'a', 60000);
+    huge[60000] = 0;
+    bv = json_pack("{s:{s:s}}", "event", "big", huge);
+    free(huge);
+    char copies[400];
+    int cn = snprintf(copies, sizeof copies, "'%0300d'.split('').map(x => event.big.trim())", 0);
+    x = jexpr_compile(a, copies, (size_t)cn, &err);
+    assert_non_null(x);
+    assert_null(jexpr_eval(x, bv, msg, sizeof msg));
+    if (!unit_contains(msg, "too expensive"))
+        fail_msg("%s", msg);
+    json_decref(bv);
     /* strings and lists that grow past their limits */
 #define S50 "'0123456789012345678901234567890123456789012345678' + "
     const char *big =
