@@ -16,6 +16,7 @@
 #include "product/jexpr.h"
 
 #define MAX_PAYLOAD_PATHS 100u /* payload.include.propertyPaths / fields entries */
+#define APP_EVENT "avi:cloud:ecosystem::event/"
 
 /* ================================================================ positions */
 
@@ -293,7 +294,9 @@ static int check_event(manifest_parser_t *p, const yaml_t *n, const char *key, c
             return manifest_warn(p, n, key, "not subscribed to %.*s: needs scope %s", qlen(ev), ev, missing);
         return 0;
     }
-    if (one_of(ev, kiln_events) || !strncmp(ev, "avi:forge:", 10))
+    /* kiln's own, Forge's lifecycle events, and app events (@forge/events appEvents:
+     * avi:cloud:ecosystem::event/{app id}/{key}) */
+    if (one_of(ev, kiln_events) || !strncmp(ev, "avi:forge:", 10) || !strncmp(ev, APP_EVENT, sizeof APP_EVENT - 1))
         return 0;
     if (!strncmp(ev, "avi:", 4) || !strncmp(ev, "kiln:", 5))
         return manifest_warn(p, n, key, "unknown event %.*s: neither Forge's event list nor kiln knows it", qlen(ev),

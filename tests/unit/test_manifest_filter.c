@@ -160,6 +160,7 @@ static void test_scope_warnings(void **state)
     /* no scopes at all: a warning per product event, none for avi:forge:* or an app event */
     const char *none = HEAD "      events:\n        - avi:jira:created:issue\n        - avi:forge:installed:app\n"
                             "        - my-app-event\n        - avi:jira:created:isue\n"
+                            "        - avi:cloud:ecosystem::event/" ID "/job-done\n"
                             "        - eventType: avi:jira:commented:issue\n          filter: {ignoreSelf: true}\n";
     if (parse(none, &m, &e) != 0)
         fail_msg("%s", e.msg);
@@ -172,7 +173,7 @@ static void test_scope_warnings(void **state)
     assert_string_equal(line, "manifest.yml:16:11: modules.trigger[0].events[3] (key t): unknown event "
                               "avi:jira:created:isue: neither Forge's event list nor kiln knows it");
     manifest_warning_format(&m.warnings[2], "manifest.yml", line, sizeof line);
-    assert_true(unit_contains(line, "manifest.yml:17:22: modules.trigger[0].events[4].eventType (key t): not "
+    assert_true(unit_contains(line, "manifest.yml:18:22: modules.trigger[0].events[5].eventType (key t): not "
                                     "subscribed to avi:jira:commented:issue: needs scope read:jira-work (or "));
     assert_true(unit_contains(line, "read:comment:jira"));
     /* the classic scope covers them */
