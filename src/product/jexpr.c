@@ -1467,6 +1467,64 @@ static json_t *m_split(ev_t *e, const node_t *n, json_t *recv, json_t **argv)
     return r;
 }
 
+/* A JavaScript-style pattern as the POSIX extended (GNU) one regcomp reads, into out
+ * (16 bytes per input byte at most): \d and \D become classes (GNU knows \w \W \s \S \b
+ * \B outside brackets, not \d); inside brackets, where POSIX takes a backslash as itself,
+ * \d \w \s become their ranges and an escaped character itself. NULL, or what is not
+ * supported: back-references (they make matching exponential), \D \W \S or an escaped ]
+ * inside brackets. */
+static const char *js_to_ere(const char *pat, size_t pl, char *out)
+{
+    size_t o = 0;
+    int in = 0; /* inside [...]; 2: at its first character, where ] is literal */
+    for (size_t i = 0; i < pl; i++) {
+        char c = pat[i];
+        const char *put = NULL;
+        char one[2] = {c, 0};
+        if (c == '\\' && i + 1 < pl) {
+            char d = pat[++i];
+            if (d >= '1' && d <= '9')
+                return "back-references are not supported";
+            if (!in)
+                put = d == 'd' ? "[0-9]" : d == 'D' ? "[^0-9]" : NULL;
+            else if (d == 'D' || d == 'W' || d == 'S' || d == ']')
+                return "\\D, \\W, \\S and \\] are not supported inside [...]";
+            else
+                put = d == 'd' ? "0-9" : d == 'w' ? "A-Za-z0-9_" : d == 's' ? " \t\n\r\f\v" : NULL;
+            if (!put) {
+                one[0] = d;
+                if (!in) { /* as written: \. \w \b ... */
+                    out[o++] = '\\';
+                }
+                put = one;
+            }
+            if (in == 2)
+                in = 1;
+        } else if (!in && c == '[') {
+            in = 2;
+            put = one;
+            if (i + 1 < pl && pat[i + 1] == '^') {
+                out[o++] = '[';
+                c = '^';
+                one[0] = '^';
+                i++;
+            }
+        } else if (in == 1 && c == ']') {
+            in = 0;
+            put = one;
+        } else {
+            if (in == 2)
+                in = 1;
+            put = one;
+        }
+        size_t k = strlen(put);
+        memcpy(out + o, put, k);
+        o += k;
+    }
+    out[o] = 0;
+    return NULL;
+}
+
 /* The list of matches of a regular expression (POSIX extended; no back-references, so
  * matching is linear), or null when none. */
 static json_t *m_match(ev_t *e, const node_t *n, json_t *recv, json_t **argv)
@@ -1479,12 +1537,11 @@ static json_t *m_match(ev_t *e, const node_t *n, json_t *recv, json_t **argv)
         return ev_fail(e, n, "regular expression too long (more than %d bytes)", JEXPR_REGEX_MAX);
     if (memchr(pat, 0, pl) || memchr(json_string_value(recv), 0, l))
         return ev_fail(e, n, "match: NUL in the string");
-    for (size_t i = 0; i + 1 < pl; i++)
-        if (pat[i] == '\\') {
-            if (pat[i + 1] >= '1' && pat[i + 1] <= '9')
-                return ev_fail(e, n, "back-references are not supported in match()");
-            i++;
-        }
+    char ere[JEXPR_REGEX_MAX * 16 + 1];
+    const char *why = js_to_ere(pat, pl, ere);
+    if (why)
+        return ev_fail(e, n, "%s in match()", why);
+    pat = ere;
     if (step(e, n, (long)(l * (pl + 1)) / 16 + 1) != 0)
         return NULL;
     regex_t re;

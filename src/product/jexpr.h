@@ -15,8 +15,9 @@
  * properties") unless reached with ?., which makes the rest of the chain null; a property
  * a map does not have is null; an index past a list's end is null; `x in list` is
  * list.includes(x); + adds Numbers, joins Strings (a String and another value: its text)
- * and concatenates Lists. match() takes a POSIX extended regular expression (no
- * back-references) and gives the list of matches or null. An unknown method, a wrong
+ * and concatenates Lists. match() takes a POSIX extended regular expression with
+ * JavaScript's \d \D \w \W \s \S \b (no back-references, no lookarounds) and gives the
+ * list of matches or null; toLowerCase/toUpperCase change ASCII letters only. An unknown method, a wrong
  * number of arguments or a function where a value belongs is a compile error.
  *
  * A compile error has its position within the expression text (1-based line and column)
