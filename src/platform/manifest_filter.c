@@ -118,12 +118,14 @@ static void scalar_pos(const manifest_parser_t *p, const yaml_t *n, size_t off, 
         while (w.i < w.len && done < off) {
             for (unsigned k = 0; k < indent && w_at(&w, 0, ' '); k++)
                 w_adv(&w);
-            while (w.i < w.len && w.t[w.i] != '\n' && done < off) {
+            while (w.i < w.len && w.t[w.i] != '\n' && !(w.t[w.i] == '\r' && w_at(&w, 1, '\n')) && done < off) {
                 done += u8len((unsigned char)w.t[w.i]);
                 w_adv(&w);
             }
-            if (done < off && w.i < w.len) { /* the break: one byte in both styles */
+            if (done < off && w.i < w.len) { /* the break (LF or CRLF): one byte in both styles */
                 done++;
+                if (w.t[w.i] == '\r')
+                    w_adv(&w);
                 w_adv(&w);
             }
         }

@@ -56,6 +56,18 @@ static void test_filter_errors(void **state)
         {HEAD EVENTS "      filter:\n        expression: >-\n          event.issue.key == 'A' &&\n"
                      "          event.issue.key = 'B'\n" SCOPES,
          "manifest.yml:16:27: modules.trigger[0].filter.expression: '=' is not an operator here: compare with =="},
+        /* a flow mapping; a tab and a CRLF before the problem */
+        {HEAD EVENTS "      filter: {ignoreSelf: true, expression: \"event.x &&\tevent.y.frob()\"}\n" SCOPES,
+         "manifest.yml:13:66: modules.trigger[0].filter.expression: unknown method 'frob'"},
+        {HEAD EVENTS
+         "      filter:\r\n        expression: |\r\n          event.x &&\r\n          event.frob()\r\n" SCOPES,
+         "manifest.yml:16:17: modules.trigger[0].filter.expression: unknown method 'frob'"},
+        /* nesting past the limit, at the parenthesis that passes it */
+        {HEAD EVENTS
+         "      filter:\n        expression: "
+         "'((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1))))))))))))))))))))))))))))))"
+         "))))))))))))))))))))))))))))))))))))'\n" SCOPES,
+         "manifest.yml:14:86: modules.trigger[0].filter.expression: expression nested too deep (more than 64 levels)"},
         /* the per-event form */
         {HEAD "      events:\n        - avi:jira:updated:issue\n        - eventType: avi:jira:created:issue\n"
               "          filter:\n            expression: event.issue.fields.summary.includes()\n" SCOPES,
