@@ -62,6 +62,14 @@ static void test_filter_errors(void **state)
         {HEAD EVENTS
          "      filter:\r\n        expression: |\r\n          event.x &&\r\n          event.frob()\r\n" SCOPES,
          "manifest.yml:16:17: modules.trigger[0].filter.expression: unknown method 'frob'"},
+        /* blank lines: in a folded block the breaks before them are none, in a literal one
+         * each is one */
+        {HEAD EVENTS
+         "      filter:\n        expression: >\n\n          event.x &&\n\n\n          event.frob()\n" SCOPES,
+         "manifest.yml:19:17: modules.trigger[0].filter.expression: unknown method 'frob'"},
+        {HEAD EVENTS
+         "      filter:\n        expression: |\n\n          event.x &&\n\n\n          event.frob()\n" SCOPES,
+         "manifest.yml:19:17: modules.trigger[0].filter.expression: unknown method 'frob'"},
         /* nesting past the limit, at the parenthesis that passes it */
         {HEAD EVENTS
          "      filter:\n        expression: "
