@@ -62,6 +62,13 @@ static void test_filter_errors(void **state)
         {HEAD EVENTS
          "      filter:\r\n        expression: |\r\n          event.x &&\r\n          event.frob()\r\n" SCOPES,
          "manifest.yml:16:17: modules.trigger[0].filter.expression: unknown method 'frob'"},
+        /* multi-line plain and quoted scalars: a break folds to a space */
+        {HEAD EVENTS "      filter:\n        expression: event.x &&   \n          event.frob()\n" SCOPES,
+         "manifest.yml:15:17: modules.trigger[0].filter.expression: unknown method 'frob'"},
+        {HEAD EVENTS "      filter:\n        expression: 'event.x &&\n\n          event.frob()'\n" SCOPES,
+         "manifest.yml:16:17: modules.trigger[0].filter.expression: unknown method 'frob'"},
+        {HEAD EVENTS "      filter:\n        expression: \"event.x \\\n          && event.frob()\"\n" SCOPES,
+         "manifest.yml:15:20: modules.trigger[0].filter.expression: unknown method 'frob'"},
         /* blank lines: in a folded block the breaks before them are none, in a literal one
          * each is one */
         {HEAD EVENTS
