@@ -139,6 +139,12 @@ ${TAIL_SCOPES}`;
       assert.equal(readFileSync(path.join(dir, 'manifest.yml'), 'utf8'), text, 'the file is untouched');
     }
     assert.equal(versionCount(k), before, 'no version was stored');
+    // the server checks as the CLI does: registering through the admin API is a 400 with the line
+    const text = `${HEAD().replace(ID, 'ari:cloud:ecosystem::app/')}      function: main\n      events: [avi:jira:created:issue]\n`
+      + `      filter:\n        expression: event.issue.frob()\n${TAIL_SCOPES}`;
+    const res = await k.admin('/apps', { method: 'POST', body: { name: 'bad-filter', manifest: text } });
+    assert.equal(res.status, 400, JSON.stringify(res.json));
+    assert.equal(res.json.message, 'manifest.yml:14:33: modules.trigger[0].filter.expression: unknown method \'frob\'');
   });
 
   it('filter shapes Forge\'s schema refuses are refused with one line', async () => {
