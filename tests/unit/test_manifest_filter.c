@@ -211,6 +211,12 @@ static void test_scope_warnings(void **state)
     assert_int_equal(m.n_warnings, 1); /* the unknown one stays */
     assert_true(unit_contains(m.warnings[0].message, "unknown event avi:jira:created:isue"));
     free(yaml);
+    /* the map form of scopes counts the same */
+    const char *map_form = HEAD EVENTS "permissions:\n  scopes:\n    storage:app: {}\n    read:jira-work:\n"
+                                       "      allowImpersonation: true\n";
+    if (parse(map_form, &m, &e) != 0)
+        fail_msg("%s", e.msg);
+    assert_int_equal(m.n_warnings, 0);
     /* the granular ones too, all of them; one short is a warning naming only what lacks */
     const char *granular = HEAD EVENTS "permissions:\n  scopes:\n    - read:issue:jira\n    - read:issue-type:jira\n"
                                        "    - read:user:jira\n    - read:project:jira\n";
