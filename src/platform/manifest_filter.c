@@ -16,6 +16,7 @@
 #include "product/jexpr.h"
 
 #define MAX_PAYLOAD_PATHS 100u /* payload.include.propertyPaths / fields entries */
+#define APP_EVENT "avi:cloud:ecosystem::event/"
 
 /* ================================================================ positions */
 
@@ -112,17 +113,26 @@ static void scalar_pos(const manifest_parser_t *p, const yaml_t *n, size_t off, 
             w_adv(&w);
         w_adv(&w);
         unsigned indent = 0; /* the first non-blank line's */
-        for (size_t j = w.i; j < w.len && (w.t[j] == ' ' || w.t[j] == '\n'); j++)
-            indent = w.t[j] == '\n' ? 0 : indent + 1;
+        for (size_t j = w.i; j < w.len && (w.t[j] == ' ' || w.t[j] == '\n' || w.t[j] == '\r'); j++)
+            indent = w.t[j] == '\n' ? 0 : w.t[j] == ' ' ? indent + 1 : indent;
         while (w.i < w.len && done < off) {
             for (unsigned k = 0; k < indent && w_at(&w, 0, ' '); k++)
                 w_adv(&w);
-            while (w.i < w.len && w.t[w.i] != '\n' && done < off) {
+            int had = 0; /* the line has content */
+            while (w.i < w.len && w.t[w.i] != '\n' && !(w.t[w.i] == '\r' && w_at(&w, 1, '\n')) && done < off) {
                 done += u8len((unsigned char)w.t[w.i]);
                 w_adv(&w);
+                had = 1;
             }
-            if (done < off && w.i < w.len) { /* the break: one byte in both styles */
-                done++;
+            if (done < off && w.i < w.len) { /* the break (LF or CRLF) */
+                /* one byte, but in a folded block the break of a line before blank lines
+                 * is none: each blank line's break stands for itself */
+                size_t j = w.i + (w.t[w.i] == '\r') + 1;
+                while (j < w.len && w.t[j] == ' ')
+                    j++;
+                done += !(style == '>' && had && j < w.len && (w.t[j] == '\n' || w.t[j] == '\r'));
+                if (w.t[w.i] == '\r')
+                    w_adv(&w);
                 w_adv(&w);
             }
         }
@@ -293,7 +303,9 @@ static int check_event(manifest_parser_t *p, const yaml_t *n, const char *key, c
             return manifest_warn(p, n, key, "not subscribed to %.*s: needs scope %s", qlen(ev), ev, missing);
         return 0;
     }
-    if (one_of(ev, kiln_events) || !strncmp(ev, "avi:forge:", 10))
+    /* kiln's own, Forge's lifecycle events, and app events (@forge/events appEvents:
+     * avi:cloud:ecosystem::event/{app id}/{key}) */
+    if (one_of(ev, kiln_events) || !strncmp(ev, "avi:forge:", 10) || !strncmp(ev, APP_EVENT, sizeof APP_EVENT - 1))
         return 0;
     if (!strncmp(ev, "avi:", 4) || !strncmp(ev, "kiln:", 5))
         return manifest_warn(p, n, key, "unknown event %.*s: neither Forge's event list nor kiln knows it", qlen(ev),

@@ -1003,9 +1003,23 @@ static json_t *num(ev_t *e, double d)
     return keep(e, json_real(d)); /* NaN and infinities: jansson refuses them, so NULL */
 }
 
-/* By value: numbers as numbers, lists item by item, maps member by member. */
-static int equal(const json_t *a, const json_t *b, int depth)
+/* A new string: at most JEXPR_STR_MAX bytes, a step per 64 of them (every string an
+ * evaluation makes is kept until it ends, so the steps bound the memory too). */
+static json_t *str_new(ev_t *e, const node_t *n, const char *s, size_t len)
 {
+    if (len > JEXPR_STR_MAX)
+        return ev_fail(e, n, "string too long (more than %d bytes)", JEXPR_STR_MAX);
+    if (step(e, n, (long)(len / 64)) != 0)
+        return NULL;
+    json_t *v = keep(e, json_stringn(s, len));
+    return v ? v : ev_fail(e, n, "the string is not valid UTF-8");
+}
+
+/* By value: numbers as numbers, lists item by item, maps member by member; *cost counts
+ * the values visited (the caller charges them as steps). */
+static int equal(const json_t *a, const json_t *b, int depth, long *cost)
+{
+    ++*cost;
     if (a == b) /* the same value (event.issue == event.issue), however deep */
         return 1;
     if (json_is_number(a) && json_is_number(b))
@@ -1020,7 +1034,7 @@ static int equal(const json_t *a, const json_t *b, int depth)
         if (json_array_size(a) != json_array_size(b))
             return 0;
         for (size_t i = 0; i < json_array_size(a); i++)
-            if (!equal(json_array_get(a, i), json_array_get(b, i), depth + 1))
+            if (!equal(json_array_get(a, i), json_array_get(b, i), depth + 1, cost))
                 return 0;
         return 1;
     case JSON_OBJECT: {
@@ -1031,13 +1045,29 @@ static int equal(const json_t *a, const json_t *b, int depth)
         json_object_foreach((json_t *)a, k, v)
         {
             json_t *w = json_object_get(b, k);
-            if (!w || !equal(v, w, depth + 1))
+            if (!w || !equal(v, w, depth + 1, cost))
                 return 0;
         }
         return 1;
     }
     default: return 1;
     }
+}
+
+/* The index of the first item of list equal to x, -1 when none, -2 when the steps ran out
+ * (an item and each value compared inside it count). */
+static long list_find(ev_t *e, const node_t *n, const json_t *list, const json_t *x)
+{
+    long cost = 0;
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        int eq = equal(json_array_get(list, i), x, 0, &cost);
+        if (step(e, n, 1 + cost / 16) != 0)
+            return -2;
+        cost %= 16;
+        if (eq)
+            return (long)i;
+    }
+    return -1;
 }
 
 static int str_cmp(const json_t *a, const json_t *b)
@@ -1074,15 +1104,15 @@ static json_t *binary(ev_t *e, const node_t *n, json_t *a, json_t *b)
 {
     switch (n->op) {
     case T_EQ:
-    case T_NE: return json_boolean(equal(a, b, 0) == (n->op == T_EQ));
+    case T_NE: {
+        long cost = 0;
+        int eq = equal(a, b, 0, &cost);
+        return step(e, n, cost / 16) != 0 ? NULL : json_boolean(eq == (n->op == T_EQ));
+    }
     case T_END: /* in */
         if (json_is_array(b)) {
-            if (step(e, n, (long)json_array_size(b)) != 0)
-                return NULL;
-            for (size_t i = 0; i < json_array_size(b); i++)
-                if (equal(a, json_array_get(b, i), 0))
-                    return json_true();
-            return json_false();
+            long at = list_find(e, n, b, a);
+            return at == -2 ? NULL : json_boolean(at >= 0);
         }
         return ev_fail(e, n, "the right side of 'in' must be a List, not %s", type_name(b));
     case T_LT:
@@ -1204,7 +1234,7 @@ static json_t *eval(ev_t *e, const node_t *n)
     json_t *a, *b;
     switch (n->k) {
     case N_NUM: return num(e, n->num);
-    case N_STR: return keep(e, json_stringn(n->s, n->len)) ?: ev_fail(e, n, "the string is not valid UTF-8");
+    case N_STR: return str_new(e, n, n->s, n->len);
     case N_BOOL: return json_boolean(n->num != 0);
     case N_NULL: return json_null();
     case N_LIST: {
@@ -1312,12 +1342,8 @@ static const char *find_sub(const char *h, size_t hl, const char *nd, size_t nl)
 static json_t *m_includes(ev_t *e, const node_t *n, json_t *recv, json_t **argv)
 {
     if (json_is_array(recv)) {
-        if (step(e, n, (long)json_array_size(recv)) != 0)
-            return NULL;
-        for (size_t i = 0; i < json_array_size(recv); i++)
-            if (equal(json_array_get(recv, i), argv[0], 0))
-                return json_true();
-        return json_false();
+        long at = list_find(e, n, recv, argv[0]);
+        return at == -2 ? NULL : json_boolean(at >= 0);
     }
     if (want_str(e, n, argv[0], "includes") != 0 || step(e, n, (long)json_string_length(recv) / 64) != 0)
         return NULL;
@@ -1354,7 +1380,7 @@ static json_t *map_case(ev_t *e, const node_t *n, json_t *recv, int upper)
             s[i] = (char)(s[i] - 32);
         else if (!upper && s[i] >= 'A' && s[i] <= 'Z')
             s[i] = (char)(s[i] + 32);
-    json_t *r = keep(e, json_stringn(s, l));
+    json_t *r = str_new(e, n, s, l);
     free(s);
     return r;
 }
@@ -1376,7 +1402,7 @@ static json_t *m_trim(ev_t *e, const node_t *n, json_t *recv, json_t **argv)
         b++;
     while (l > b && strchr(" \t\r\n\f\v", s[l - 1]) && s[l - 1])
         l--;
-    return keep(e, json_stringn(s + b, l - b));
+    return str_new(e, n, s + b, l - b);
 }
 
 /* Byte offset of the character index i (clamped to the string). */
@@ -1420,6 +1446,8 @@ static json_t *m_split(ev_t *e, const node_t *n, json_t *recv, json_t **argv)
                 j++;
             if (json_array_size(r) == JEXPR_LIST_MAX)
                 return ev_fail(e, n, "list too long (more than %d items)", JEXPR_LIST_MAX);
+            if (step(e, n, 1) != 0)
+                return NULL;
             json_array_append_new(r, json_stringn(s + i, j - i));
             i = j;
         }
@@ -1429,12 +1457,72 @@ static json_t *m_split(ev_t *e, const node_t *n, json_t *recv, json_t **argv)
         const char *q = memmem(p, l - (size_t)(p - s), sep, sl);
         if (json_array_size(r) == JEXPR_LIST_MAX)
             return ev_fail(e, n, "list too long (more than %d items)", JEXPR_LIST_MAX);
+        if (step(e, n, 1) != 0)
+            return NULL;
         json_array_append_new(r, json_stringn(p, q ? (size_t)(q - p) : l - (size_t)(p - s)));
         if (!q)
             break;
         p = q + sl;
     }
     return r;
+}
+
+/* A JavaScript-style pattern as the POSIX extended (GNU) one regcomp reads, into out
+ * (16 bytes per input byte at most): \d and \D become classes (GNU knows \w \W \s \S \b
+ * \B outside brackets, not \d); inside brackets, where POSIX takes a backslash as itself,
+ * \d \w \s become their ranges and an escaped character itself. NULL, or what is not
+ * supported: back-references (they make matching exponential), \D \W \S or an escaped ]
+ * inside brackets. */
+static const char *js_to_ere(const char *pat, size_t pl, char *out)
+{
+    size_t o = 0;
+    int in = 0; /* inside [...]; 2: at its first character, where ] is literal */
+    for (size_t i = 0; i < pl; i++) {
+        char c = pat[i];
+        const char *put = NULL;
+        char one[2] = {c, 0};
+        if (c == '\\' && i + 1 < pl) {
+            char d = pat[++i];
+            if (d >= '1' && d <= '9')
+                return "back-references are not supported";
+            if (!in)
+                put = d == 'd' ? "[0-9]" : d == 'D' ? "[^0-9]" : NULL;
+            else if (d == 'D' || d == 'W' || d == 'S' || d == ']')
+                return "\\D, \\W, \\S and \\] are not supported inside [...]";
+            else
+                put = d == 'd' ? "0-9" : d == 'w' ? "A-Za-z0-9_" : d == 's' ? " \t\n\r\f\v" : NULL;
+            if (!put) {
+                one[0] = d;
+                if (!in) { /* as written: \. \w \b ... */
+                    out[o++] = '\\';
+                }
+                put = one;
+            }
+            if (in == 2)
+                in = 1;
+        } else if (!in && c == '[') {
+            in = 2;
+            put = one;
+            if (i + 1 < pl && pat[i + 1] == '^') {
+                out[o++] = '[';
+                c = '^';
+                one[0] = '^';
+                i++;
+            }
+        } else if (in == 1 && c == ']') {
+            in = 0;
+            put = one;
+        } else {
+            if (in == 2)
+                in = 1;
+            put = one;
+        }
+        size_t k = strlen(put);
+        memcpy(out + o, put, k);
+        o += k;
+    }
+    out[o] = 0;
+    return NULL;
 }
 
 /* The list of matches of a regular expression (POSIX extended; no back-references, so
@@ -1449,12 +1537,11 @@ static json_t *m_match(ev_t *e, const node_t *n, json_t *recv, json_t **argv)
         return ev_fail(e, n, "regular expression too long (more than %d bytes)", JEXPR_REGEX_MAX);
     if (memchr(pat, 0, pl) || memchr(json_string_value(recv), 0, l))
         return ev_fail(e, n, "match: NUL in the string");
-    for (size_t i = 0; i + 1 < pl; i++)
-        if (pat[i] == '\\') {
-            if (pat[i + 1] >= '1' && pat[i + 1] <= '9')
-                return ev_fail(e, n, "back-references are not supported in match()");
-            i++;
-        }
+    char ere[JEXPR_REGEX_MAX * 16 + 1];
+    const char *why = js_to_ere(pat, pl, ere);
+    if (why)
+        return ev_fail(e, n, "%s in match()", why);
+    pat = ere;
     if (step(e, n, (long)(l * (pl + 1)) / 16 + 1) != 0)
         return NULL;
     regex_t re;
@@ -1483,12 +1570,8 @@ static json_t *m_match(ev_t *e, const node_t *n, json_t *recv, json_t **argv)
 static json_t *m_indexof(ev_t *e, const node_t *n, json_t *recv, json_t **argv)
 {
     if (json_is_array(recv)) {
-        if (step(e, n, (long)json_array_size(recv)) != 0)
-            return NULL;
-        for (size_t i = 0; i < json_array_size(recv); i++)
-            if (equal(json_array_get(recv, i), argv[0], 0))
-                return num(e, (double)i);
-        return num(e, -1);
+        long at = list_find(e, n, recv, argv[0]);
+        return at == -2 ? NULL : num(e, (double)at);
     }
     if (want_str(e, n, argv[0], "indexOf") != 0)
         return NULL;
@@ -1526,7 +1609,7 @@ static json_t *m_slice(ev_t *e, const node_t *n, json_t *recv, json_t **argv)
     size_t l = json_string_length(recv);
     slice_range(json_number_value(argv[0]), argv[1] ? &b : NULL, char_count(s, l), &from, &to);
     size_t bf = char_off(s, l, from), bt = char_off(s, l, to);
-    return keep(e, json_stringn(s + bf, bt - bf));
+    return str_new(e, n, s + bf, bt - bf);
 }
 
 static json_t *m_join(ev_t *e, const node_t *n, json_t *recv, json_t **argv)

@@ -15,14 +15,21 @@
  * properties") unless reached with ?., which makes the rest of the chain null; a property
  * a map does not have is null; an index past a list's end is null; `x in list` is
  * list.includes(x); + adds Numbers, joins Strings (a String and another value: its text)
- * and concatenates Lists. match() takes a POSIX extended regular expression (no
- * back-references) and gives the list of matches or null. An unknown method, a wrong
+ * and concatenates Lists. match() takes a POSIX extended regular expression with
+ * JavaScript's \d \D \w \W \s \S \b (no back-references, no lookarounds) and gives the
+ * list of matches or null; toLowerCase/toUpperCase change ASCII letters only. An unknown method, a wrong
  * number of arguments or a function where a value belongs is a compile error.
  *
  * A compile error has its position within the expression text (1-based line and column)
- * so a manifest can point at manifest.yml:LINE:COL. Evaluation never crashes and is
- * bounded (JEXPR_STEPS_MAX steps, JEXPR_DEPTH_MAX nesting); a runtime error (a method on
- * the wrong type, a property of null without ?.) is an error, reported, not a crash. */
+ * so a manifest can point at manifest.yml:LINE:COL (columns count characters). Evaluation
+ * never crashes and is bounded: JEXPR_STEPS_MAX steps, where a node, a list item
+ * visited or made, 64 bytes of a string made and 16 values compared each cost one (so
+ * the steps bound both the time and the memory of one evaluation: about 6 ms and on the
+ * order of 10 MB at most); JEXPR_DEPTH_MAX levels of nesting, chains (a.b.c, 1+1+1)
+ * included; a string made is at most 64 KiB and a list at most 10000 items. A runtime error (a method
+ * on the wrong type, a property of null without ?.) is an error "LINE:COL: message",
+ * reported, not a crash. A compiled expression is read-only: any number of threads may
+ * evaluate it at once. */
 #ifndef KILN_JEXPR_H
 #define KILN_JEXPR_H
 

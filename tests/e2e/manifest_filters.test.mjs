@@ -139,6 +139,12 @@ ${TAIL_SCOPES}`;
       assert.equal(readFileSync(path.join(dir, 'manifest.yml'), 'utf8'), text, 'the file is untouched');
     }
     assert.equal(versionCount(k), before, 'no version was stored');
+    // the server checks as the CLI does: registering through the admin API is a 400 with the line
+    const text = `${HEAD().replace(ID, 'ari:cloud:ecosystem::app/')}      function: main\n      events: [avi:jira:created:issue]\n`
+      + `      filter:\n        expression: event.issue.frob()\n${TAIL_SCOPES}`;
+    const res = await k.admin('/apps', { method: 'POST', body: { name: 'bad-filter', manifest: text } });
+    assert.equal(res.status, 400, JSON.stringify(res.json));
+    assert.equal(res.json.message, 'manifest.yml:14:33: modules.trigger[0].filter.expression: unknown method \'frob\'');
   });
 
   it('filter shapes Forge\'s schema refuses are refused with one line', async () => {
@@ -163,13 +169,14 @@ ${TAIL_SCOPES}`;
     assert.equal(versionCount(k), before, 'no version was stored');
   });
 
-  it('events the scopes do not cover and unknown event names deploy with warnings; avi:forge:* and app events need none', async () => {
+  it('events the scopes do not cover and unknown event names deploy with warnings; avi:forge:* and app events (avi:cloud:ecosystem::event/...) need none', async () => {
     const text = `${HEAD()}      function: main
       events:
         - avi:jira:created:issue
         - avi:forge:installed:app
         - my-app-event
         - avi:jira:created:isue
+        - avi:cloud:ecosystem::event/${ID}/job-done
     - key: on-comment
       function: main
       events:
@@ -188,7 +195,7 @@ permissions:
     assert.deepEqual(w.map((x) => [x.line, x.col, x.path, x.key]), [
       [13, 11, 'modules.trigger[0].events[0]', 'on-issue'],
       [16, 11, 'modules.trigger[0].events[3]', 'on-issue'],
-      [20, 22, 'modules.trigger[1].events[0].eventType', 'on-comment'],
+      [21, 22, 'modules.trigger[1].events[0].eventType', 'on-comment'],
     ], JSON.stringify(w));
     assert.equal(w[0].message, 'not subscribed to avi:jira:created:issue: needs scope read:jira-work '
       + '(or read:issue-type:jira, read:project:jira, read:status:jira, read:user:jira)');

@@ -129,6 +129,15 @@ static const struct {
     {"'a1b22c333'.match('[0-9]+')", "[\"1\", \"22\", \"333\"]"},
     {"'abc'.match('[0-9]+')", "null"},
     {"'aa'.match('(a)\\\\1')", "!back-references are not supported"},
+    /* JavaScript's classes: \\d (not in POSIX), \\w \\s (GNU), and inside brackets */
+    {"'WEB-12 and 7'.match('\\\\d+')", "[\"12\", \"7\"]"},
+    {"'a1-b2'.match('\\\\D\\\\d')", "[\"a1\", \"b2\"]"},
+    {"'v1.25, v3'.match('v[\\\\d.]+')", "[\"v1.25\", \"v3\"]"},
+    {"'x y_1'.match('\\\\w+')", "[\"x\", \"y_1\"]"},
+    {"'a b\\tc'.match('[\\\\s]')", "[\" \", \"\\t\"]"},
+    {"'a.b'.match('a\\\\.b')", "[\"a.b\"]"},
+    {"'a]b'.match('[^\\\\]]')", "!not supported inside [...]"},
+    {"'ab'.match('[]a]')", "[\"a\"]"},
     {"'abc'.match('[')", "!bad regular expression"},
     {"'hello'.indexOf('l')", "2"},
     {"'héllo'.indexOf('l')", "2"},
@@ -382,6 +391,48 @@ static void test_jexpr_limits(void **state)
     char msg[200];
     assert_null(jexpr_eval(x, vars, msg, sizeof msg));
     assert_true(unit_contains(msg, "too expensive"));
+    /* comparing big values costs steps by their size: == and in over two equal 50000-item
+     * lists, forty times, is too expensive */
+    json_t *big2 = json_object(), *l1 = json_array(), *l2 = json_array();
+    for (int i = 0; i < 50000; i++) {
+        json_array_append_new(l1, json_integer(i));
+        json_array_append_new(l2, json_integer(i));
+    }
+    json_object_set_new(big2, "a", l1);
+    json_object_set_new(big2, "b", l2);
+    json_t *bv = json_pack("{s:o}", "event", big2);
+    static const char *const eqs[] = {
+        "'0123456789012345678901234567890123456789'.split('').map(x => event.a == event.b)",
+        "'0123456789012345678901234567890123456789'.split('').map(x => event.a in [event.b])",
+        "'0123456789012345678901234567890123456789'.split('').map(x => [event.b].includes(event.a))",
+        "'0123456789012345678901234567890123456789'.split('').map(x => [event.b].indexOf(event.a))",
+    };
+    for (size_t i = 0; i < sizeof eqs / sizeof *eqs; i++) {
+        x = jexpr_compile(a, eqs[i], strlen(eqs[i]), &err);
+        assert_non_null(x);
+        assert_null(jexpr_eval(x, bv, msg, sizeof msg));
+        if (!unit_contains(msg, "too expensive"))
+            fail_msg("%s: %s", eqs[i], msg);
+    }
+    /* once is fine */
+    x = jexpr_compile(a, "event.a == event.b", 18, &err);
+    assert_int_equal(jexpr_test(x, bv, msg, sizeof msg), JEXPR_TRUE);
+    json_decref(bv);
+    /* every string made costs steps by its size (all stay alive until the evaluation
+     * ends): 300 copies of a 60000-byte payload string are too expensive */
+    char *huge = xmalloc(60001);
+    memset(huge, 'a', 60000);
+    huge[60000] = 0;
+    bv = json_pack("{s:{s:s}}", "event", "big", huge);
+    free(huge);
+    char copies[400];
+    int cn = snprintf(copies, sizeof copies, "'%0300d'.split('').map(x => event.big.trim())", 0);
+    x = jexpr_compile(a, copies, (size_t)cn, &err);
+    assert_non_null(x);
+    assert_null(jexpr_eval(x, bv, msg, sizeof msg));
+    if (!unit_contains(msg, "too expensive"))
+        fail_msg("%s", msg);
+    json_decref(bv);
     /* strings and lists that grow past their limits */
 #define S50 "'0123456789012345678901234567890123456789012345678' + "
     const char *big =

@@ -56,6 +56,33 @@ static void test_filter_errors(void **state)
         {HEAD EVENTS "      filter:\n        expression: >-\n          event.issue.key == 'A' &&\n"
                      "          event.issue.key = 'B'\n" SCOPES,
          "manifest.yml:16:27: modules.trigger[0].filter.expression: '=' is not an operator here: compare with =="},
+        /* a flow mapping; a tab and a CRLF before the problem */
+        {HEAD EVENTS "      filter: {ignoreSelf: true, expression: \"event.x &&\tevent.y.frob()\"}\n" SCOPES,
+         "manifest.yml:13:66: modules.trigger[0].filter.expression: unknown method 'frob'"},
+        {HEAD EVENTS
+         "      filter:\r\n        expression: |\r\n          event.x &&\r\n          event.frob()\r\n" SCOPES,
+         "manifest.yml:16:17: modules.trigger[0].filter.expression: unknown method 'frob'"},
+        /* multi-line plain and quoted scalars: a break folds to a space */
+        {HEAD EVENTS "      filter:\n        expression: event.x &&   \n          event.frob()\n" SCOPES,
+         "manifest.yml:15:17: modules.trigger[0].filter.expression: unknown method 'frob'"},
+        {HEAD EVENTS "      filter:\n        expression: 'event.x &&\n\n          event.frob()'\n" SCOPES,
+         "manifest.yml:16:17: modules.trigger[0].filter.expression: unknown method 'frob'"},
+        {HEAD EVENTS "      filter:\n        expression: \"event.x \\\n          && event.frob()\"\n" SCOPES,
+         "manifest.yml:15:20: modules.trigger[0].filter.expression: unknown method 'frob'"},
+        /* blank lines: in a folded block the breaks before them are none, in a literal one
+         * each is one */
+        {HEAD EVENTS
+         "      filter:\n        expression: >\n\n          event.x &&\n\n\n          event.frob()\n" SCOPES,
+         "manifest.yml:19:17: modules.trigger[0].filter.expression: unknown method 'frob'"},
+        {HEAD EVENTS
+         "      filter:\n        expression: |\n\n          event.x &&\n\n\n          event.frob()\n" SCOPES,
+         "manifest.yml:19:17: modules.trigger[0].filter.expression: unknown method 'frob'"},
+        /* nesting past the limit, at the parenthesis that passes it */
+        {HEAD EVENTS
+         "      filter:\n        expression: "
+         "'((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1))))))))))))))))))))))))))))))"
+         "))))))))))))))))))))))))))))))))))))'\n" SCOPES,
+         "manifest.yml:14:86: modules.trigger[0].filter.expression: expression nested too deep (more than 64 levels)"},
         /* the per-event form */
         {HEAD "      events:\n        - avi:jira:updated:issue\n        - eventType: avi:jira:created:issue\n"
               "          filter:\n            expression: event.issue.fields.summary.includes()\n" SCOPES,
@@ -160,6 +187,7 @@ static void test_scope_warnings(void **state)
     /* no scopes at all: a warning per product event, none for avi:forge:* or an app event */
     const char *none = HEAD "      events:\n        - avi:jira:created:issue\n        - avi:forge:installed:app\n"
                             "        - my-app-event\n        - avi:jira:created:isue\n"
+                            "        - avi:cloud:ecosystem::event/" ID "/job-done\n"
                             "        - eventType: avi:jira:commented:issue\n          filter: {ignoreSelf: true}\n";
     if (parse(none, &m, &e) != 0)
         fail_msg("%s", e.msg);
@@ -172,7 +200,7 @@ static void test_scope_warnings(void **state)
     assert_string_equal(line, "manifest.yml:16:11: modules.trigger[0].events[3] (key t): unknown event "
                               "avi:jira:created:isue: neither Forge's event list nor kiln knows it");
     manifest_warning_format(&m.warnings[2], "manifest.yml", line, sizeof line);
-    assert_true(unit_contains(line, "manifest.yml:17:22: modules.trigger[0].events[4].eventType (key t): not "
+    assert_true(unit_contains(line, "manifest.yml:18:22: modules.trigger[0].events[5].eventType (key t): not "
                                     "subscribed to avi:jira:commented:issue: needs scope read:jira-work (or "));
     assert_true(unit_contains(line, "read:comment:jira"));
     /* the classic scope covers them */
@@ -183,6 +211,12 @@ static void test_scope_warnings(void **state)
     assert_int_equal(m.n_warnings, 1); /* the unknown one stays */
     assert_true(unit_contains(m.warnings[0].message, "unknown event avi:jira:created:isue"));
     free(yaml);
+    /* the map form of scopes counts the same */
+    const char *map_form = HEAD EVENTS "permissions:\n  scopes:\n    storage:app: {}\n    read:jira-work:\n"
+                                       "      allowImpersonation: true\n";
+    if (parse(map_form, &m, &e) != 0)
+        fail_msg("%s", e.msg);
+    assert_int_equal(m.n_warnings, 0);
     /* the granular ones too, all of them; one short is a warning naming only what lacks */
     const char *granular = HEAD EVENTS "permissions:\n  scopes:\n    - read:issue:jira\n    - read:issue-type:jira\n"
                                        "    - read:user:jira\n    - read:project:jira\n";
