@@ -7,6 +7,7 @@
 #include "journal/audit.h"
 #include "platform/proxy_egress.h"
 #include "platform/proxy_kvs.h"
+#include "platform/proxy_queue.h"
 #include "platform/proxy_remote.h"
 #include "platform/proxy_storage.h"
 #include "platform/webtrigger.h"
@@ -61,6 +62,10 @@ static void kvs(kreq_t *kr, const invocation_t *inv, unsigned rate)
 {
     proxy_kvs(kr, inv);
 }
+static void queue(kreq_t *kr, const invocation_t *inv, unsigned rate)
+{
+    proxy_queue(kr, inv);
+}
 static void remote(kreq_t *kr, const invocation_t *inv, unsigned rate)
 {
     proxy_remote(kr, inv);
@@ -75,8 +80,11 @@ static const struct proxy_kind {
     int http_only, dispatch;
     void (*fn)(kreq_t *kr, const invocation_t *inv, unsigned rate);
 } kinds[] = {
-    {"fpp", match_storage, 1, 1, storage}, {"fpp", match_graphql, 0, 1, graphql},
-    {"fpp", match_product, 0, 0, product}, {"kvs", NULL, 0, 1, kvs},
+    {"fpp", match_storage, 1, 1, storage},
+    {"fpp", match_graphql, 0, 1, graphql},
+    {"fpp", proxy_queue_match, 0, 1, queue},
+    {"fpp", match_product, 0, 0, product},
+    {"kvs", NULL, 0, 1, kvs},
     {"frc", NULL, 1, 0, remote},
 };
 
