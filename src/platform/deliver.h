@@ -31,6 +31,7 @@
 #include "http/server.h"
 #include "runtime/supervisor.h"
 #include "store/store_deliveries.h"
+#include "store/store_installs.h"
 
 #define DELIVER_INFLIGHT_MAX 64     /* attempts under way in all */
 #define DELIVER_PER_INSTALLATION 4  /* ... of one installation (its other events wait) */

@@ -16,7 +16,6 @@
  *            delivered. 4 retries (Forge), then the event is dead.
  *   time     the function's timeoutSeconds, up to 900 s (Forge's consumers); 55 s without */
 #include "platform/deliver_queue.h"
-#include "store/store_installs.h" /* deliver.h names install_rec_t */
 
 #include <string.h>
 

@@ -108,6 +108,15 @@ typedef struct manifest_consumer {
     unsigned line, col;
 } manifest_consumer_t;
 
+/* An `event` module: an app event the app publishes with @forge/events' appEvents
+ * (platform/proxy_appevents.h). allowedRecipients is checked to be a list of strings;
+ * kiln delivers an app's events to the app itself only. */
+typedef struct manifest_event {
+    const char *key;
+    const char *name;
+    unsigned line, col;
+} manifest_event_t;
+
 typedef struct manifest_endpoint {
     const char *key;
     const char *remote;        /* remote key (checked to exist) */
@@ -195,6 +204,8 @@ typedef struct manifest {
     size_t n_endpoints;
     manifest_consumer_t *consumers;
     size_t n_consumers;
+    manifest_event_t *events;
+    size_t n_events;
     manifest_unsupported_t *unsupported; /* in document order */
     size_t n_unsupported;
     /* The runtime's warnings, then one per unsupported module and per connectModules

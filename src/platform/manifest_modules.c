@@ -194,6 +194,25 @@ static int mod_consumer(manifest_parser_t *p, const yaml_t *it, const char *key)
     return target(p, it, &c->function, &c->endpoint);
 }
 
+/* @forge/manifest's event: key, name, allowedRecipients (a list of app ARIs or "*"). */
+static int mod_event(manifest_parser_t *p, const yaml_t *it, const char *key)
+{
+    manifest_t *m = p->m;
+    manifest_event_t *e = &m->events[m->n_events++];
+    const yaml_t *rec;
+    *e = (manifest_event_t){.key = key, .line = it->line, .col = it->col};
+    if (manifest_req_str(p, it, "name", &e->name, NULL) || manifest_req(p, it, "allowedRecipients", &rec) ||
+        manifest_want_seq(p, rec))
+        return -1;
+    YAML_EACH(r, rec)
+    {
+        const char *s;
+        if (manifest_want_str(p, r, &s))
+            return -1;
+    }
+    return 0;
+}
+
 static int mod_endpoint(manifest_parser_t *p, const yaml_t *it, const char *key)
 {
     manifest_t *m = p->m;
@@ -225,6 +244,7 @@ static const modtype_t modtypes[] = {
     MT("function", mod_function, functions), MT("webtrigger", mod_webtrigger, webtriggers),
     MT("trigger", mod_trigger, triggers),    MT("scheduledTrigger", mod_scheduled, scheduled),
     MT("endpoint", mod_endpoint, endpoints), MT("consumer", mod_consumer, consumers),
+    MT("event", mod_event, events),
 };
 #undef MT
 

@@ -5,6 +5,7 @@
 #include "auth/invocation.h"
 #include "gateway/gateway.h"
 #include "journal/audit.h"
+#include "platform/proxy_appevents.h"
 #include "platform/proxy_egress.h"
 #include "platform/proxy_kvs.h"
 #include "platform/proxy_queue.h"
@@ -62,6 +63,10 @@ static void kvs(kreq_t *kr, const invocation_t *inv, unsigned rate)
 {
     proxy_kvs(kr, inv);
 }
+static void appevents(kreq_t *kr, const invocation_t *inv, unsigned rate)
+{
+    proxy_appevents(kr, inv);
+}
 static void queue(kreq_t *kr, const invocation_t *inv, unsigned rate)
 {
     proxy_queue(kr, inv);
@@ -83,6 +88,7 @@ static const struct proxy_kind {
     {"fpp", match_storage, 1, 1, storage},
     {"fpp", match_graphql, 0, 1, graphql},
     {"fpp", proxy_queue_match, 0, 1, queue},
+    {"fpp", proxy_appevents_match, 0, 1, appevents},
     {"fpp", match_product, 0, 0, product},
     {"kvs", NULL, 0, 1, kvs},
     {"frc", NULL, 1, 0, remote},

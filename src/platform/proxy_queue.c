@@ -15,7 +15,6 @@
 #include "platform/invoke.h"
 #include "platform/queue_chain.h"
 #include "store/store_deliveries.h"
-#include "store/store_installs.h" /* before deliver.h, which names install_rec_t */
 #include "store/store_installs.h"
 
 /* The schema of 2.x and later ({body, delayInSeconds, concurrency} per event); 0.x and

@@ -14,7 +14,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   ROOT, startKiln, sleep, tempDir, expectStatus, UUID_RE, cliOkJson as okJson,
@@ -56,6 +56,9 @@ describe('async events (@forge/events 0.x to 3.x)', () => {
     cpSync(FIXTURE, dir, { recursive: true });
     symlinkSync(NODE_MODULES, path.join(dir, 'node_modules'), 'dir');
     await okJson(k, ['register', dir, '--json']);
+    const mf = path.join(dir, 'manifest.yml');
+    const appId = /ari:cloud:ecosystem::app\/([0-9a-f-]{36})/.exec(readFileSync(mf, 'utf8'))[1];
+    writeFileSync(mf, readFileSync(mf, 'utf8').replace('APP_UUID', appId));
     await okJson(k, ['deploy', dir, '--json']);
     for (const x of ['a', 'b', 'c', 'd']) {
       const site = await k.createSite(`q-${x}-${tag}`);
@@ -232,6 +235,18 @@ describe('async events (@forge/events 0.x to 3.x)', () => {
     // another first invocation starts its own chain
     const again = await ctl(D, { action: 'chain', count: 3, relay: false });
     assert.deepEqual(again, { done: 3, refused: null });
+  });
+
+  it("appEvents.publish: the app's own trigger on its event runs, on its site only; an undeclared key fails", async () => {
+    const r = await ctl(A, { action: 'publish', events: [{ key: 'done' }, { key: 'nope' }] });
+    assert.equal(r.result.type, 'success', JSON.stringify(r));
+    assert.deepEqual(r.result.failedEvents, [{ event: { key: 'nope' }, errorMessage: 'No event module with this key in the installed version.' }]);
+    const got = await until('the trigger ran', async () => (await list(A, 'app:'))[0]);
+    assert.match(got.event.eventType, /^avi:cloud:ecosystem::event\/[0-9a-f-]{36}\/done$/);
+    const bad = await ctl(A, { action: 'publish', events: [] });
+    assert.equal(bad.result.type, 'error');
+    assert.equal(bad.result.errorType, 'VALIDATION_ERROR');
+    assert.deepEqual(await list(B, 'app:'), [], "A's app event never reaches B");
   });
 
   it('the rate limit per installation: RateLimitError from the library, other installations unaffected', async () => {

@@ -608,6 +608,12 @@ static void test_consumers(void **state)
         "manifest.yml:13:17: modules.consumer[0].resolver: has \"resolver\" and \"function\" or \"endpoint\"; use one");
     bad(APP FN "  consumer:\n    - key: c\n      queue: q\n      resolver: {function: nope, method: m}\n",
         MANIFEST_EREF, "manifest.yml:12:28: modules.consumer[0].resolver.function: no function with key \"nope\"");
+    manifest_t ev = ok(APP FN "  event:\n    - key: done\n      name: Done\n      allowedRecipients: ['*']\n");
+    assert_int_equal(ev.n_events, 1);
+    assert_int_equal(ev.n_unsupported, 0);
+    assert_string_equal(ev.events[0].name, "Done");
+    bad(APP FN "  event:\n    - key: done\n      name: Done\n", MANIFEST_ESCHEMA,
+        "manifest.yml:10:7: modules.event[0]: missing required field \"allowedRecipients\"");
     bad(APP FN "  consumer:\n    - key: c\n      queue: q\n      function: nope\n", MANIFEST_EREF,
         "manifest.yml:12:17: modules.consumer[0].function: no function with key \"nope\"");
 }
