@@ -8,8 +8,11 @@
 #include "base/enc.h"
 #include "base/json.h"
 #include "platform/app.h"
+#include "platform/deliver.h"
+#include "platform/invoke.h"
 #include "store/store_apps.h"
 #include "store/store_auth.h"
+#include "store/store_deliveries.h"
 #include "store/store_installs.h"
 #include "store/store_sites.h"
 
@@ -62,14 +65,34 @@ static int record_event(store_t *st, arena_t *a, const install_rec_t *in, const 
                                               egress ? egress : json_null())));
     }
     size_t len;
-    lifecycle_rec_t ev = {
-        .installation_id = in->id,
-        .site_id = in->site_id,
-        .event = event,
-        .payload_json = json_dump_arena(a, p, 1 << 20, &len),
-        .created_ms = now,
-    };
-    return ev.payload_json ? store_lifecycle_insert(st, &ev) : STORE_ERROR;
+    const char *payload = json_dump_arena(a, p, 1 << 20, &len);
+    json_t *manifest = invoke_manifest(a, ver);
+    if (!payload || !manifest)
+        return STORE_ERROR;
+    /* one delivery per trigger module subscribed to the event (platform/deliver.h runs them) */
+    size_t i;
+    json_t *trig;
+    json_array_foreach(json_object_get(json_object_get(manifest, "modules"), "trigger"), i, trig)
+    {
+        int subscribed = 0;
+        size_t j;
+        json_t *e;
+        json_array_foreach(json_object_get(trig, "events"), j, e)
+        {
+            const char *name = json_is_string(e) ? json_string_value(e) : json_str(e, "eventType");
+            subscribed |= name && strcmp(name, event) == 0;
+        }
+        const char *key = json_str(trig, "key");
+        if (!subscribed || !key || !(json_str(trig, "function") || json_str(trig, "endpoint")))
+            continue;
+        delivery_rec_t d;
+        deliver_rec_init(a, &d, in, DLV_SRC_LIFECYCLE, key, event, now);
+        d.payload_json = payload;
+        int rc = store_delivery_insert(st, &d);
+        if (rc != STORE_OK)
+            return rc;
+    }
+    return STORE_OK;
 }
 
 /* Looks up the environment and its newest version. */
@@ -95,7 +118,10 @@ static enum install_result finish(store_t *st, enum install_result r)
         store_rollback(st);
         return r;
     }
-    return store_commit(st) == STORE_OK ? INSTALL_OK : INSTALL_STORE_ERROR;
+    if (store_commit(st) != STORE_OK)
+        return INSTALL_STORE_ERROR;
+    deliver_kick(); /* its lifecycle events, if any */
+    return INSTALL_OK;
 }
 
 static enum install_result check_account(store_t *st, arena_t *a, const site_rec_t *site, const char **account)

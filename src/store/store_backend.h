@@ -17,9 +17,9 @@
 #include "store/store_catalog.h"
 #include "store/store_changelog.h"
 #include "store/store_comments.h"
+#include "store/store_deliveries.h"
 #include "store/store_devops.h"
 #include "store/store_events.h"
-#include "store/store_deliveries.h"
 #include "store/store_fields.h"
 #include "store/store_installs.h"
 #include "store/store_journal.h"
@@ -225,6 +225,7 @@ typedef struct store_deliveries_ops {
     int (*job_stats)(store_t *st, const char *installation_id, const char *job_id, int64_t *success,
                      int64_t *in_progress, int64_t *failed);
     int (*job_cancel)(store_t *st, const char *installation_id, const char *job_id, int64_t now_ms, int64_t *n);
+    int (*order_blocked)(store_t *st, const char *installation_id, const char *order_key, int64_t id, int *blocked);
     int (*running_key)(store_t *st, const char *installation_id, const char *conc_key, int64_t *n);
     int (*drop_installation)(store_t *st, const char *installation_id, const char *why, int64_t now_ms, int64_t *n);
     int (*counts)(store_t *st, const char *app_id, int64_t counts[DLV__STATES]);
