@@ -2,9 +2,10 @@
  * with @forge/events' Queue.push (platform/proxy_queue.h) to the `consumer` module of
  * its queue.
  *
- *   target   the consumer's function; or its resolver's function, called with
- *            method = resolver.method (@forge/resolver's {call: {functionKey, payload,
- *            jobId}, context} shape); or its endpoint
+ *   target   the consumer's function, or its resolver's function, or its endpoint. A
+ *            resolver's call ({call: {functionKey: resolver.method, payload, jobId},
+ *            context: {jobId}}, what @forge/resolver's getDefinitions reads) is built by
+ *            `event`, which knows the job: target gives no method
  *   event    the stored AsyncEvent {body, queueName, jobId, eventId, delayInSeconds?,
  *            concurrency?} without kiln's own `_kiln` member, with retryContext
  *            {retryCount, retryReason, retryData} from the second attempt on. A resolver
@@ -15,7 +16,7 @@
  *            backoff; a throw, a time-out or a crash retries; any other value is
  *            delivered. 4 retries (Forge), then the event is dead.
  *   time     the function's timeoutSeconds, up to 900 s (Forge's consumers); 55 s without */
-#include "platform/deliver_queue.h"
+#include "platform/deliver.h"
 
 #include <string.h>
 
@@ -27,22 +28,23 @@ static json_t *target(json_t *manifest, json_t *module, const char **method, con
 {
     json_t *res = json_object_get(module, "resolver");
     const char *fn = json_is_object(res) ? json_str(res, "function") : json_str(module, "function");
-    *method = json_is_object(res) ? json_str(res, "method") : NULL;
+    (void)res;
+    *method = NULL; /* event() builds the resolver's call itself, with the job id */
     *endpoint = fn ? NULL : json_str(module, "endpoint");
     return fn ? invoke_module(manifest, "function", fn) : NULL;
 }
 
-/* {retryCount, retryReason, retryData} of attempt `d` (its attempts so far are the
- * previous ones), or NULL on the first. */
+/* {retryCount, retryReason, retryData} of attempt `d` (d->attempts: this attempt's
+ * number, from 1), or NULL on the first. */
 static json_t *retry_context(const delivery_rec_t *d)
 {
-    if (d->attempts < 1)
+    if (d->attempts < 2)
         return NULL;
     json_err_t err;
     json_t *data = d->retry_data_json
                        ? json_parse_limited(d->retry_data_json, strlen(d->retry_data_json), KILN_MAX_JSON_DEPTH, &err)
                        : NULL;
-    return json_pack("{s:I, s:s, s:o}", "retryCount", (json_int_t)d->attempts, "retryReason",
+    return json_pack("{s:I, s:s, s:o}", "retryCount", (json_int_t)(d->attempts - 1), "retryReason",
                      d->retry_reason ? d->retry_reason : "FUNCTION_PLATFORM_UNKNOWN_ERROR", "retryData",
                      data ? data : json_null());
 }
@@ -110,7 +112,7 @@ static void judge(arena_t *a, const delivery_rec_t *d, const rt_job_t *job, deli
     v->delivered = 1;
 }
 
-const deliver_source_t deliver_queue_source = {
+const deliver_source_t deliver_src_queue = {
     .name = "queue",
     .module_type = "consumer",
     .retries = 4,

@@ -58,7 +58,7 @@ describe('async events (@forge/events 0.x to 3.x)', () => {
     await okJson(k, ['register', dir, '--json']);
     const mf = path.join(dir, 'manifest.yml');
     const appId = /ari:cloud:ecosystem::app\/([0-9a-f-]{36})/.exec(readFileSync(mf, 'utf8'))[1];
-    writeFileSync(mf, readFileSync(mf, 'utf8').replace('APP_UUID', appId));
+    writeFileSync(mf, readFileSync(mf, 'utf8').replaceAll('APP_UUID', appId));
     await okJson(k, ['deploy', dir, '--json']);
     for (const x of ['a', 'b', 'c', 'd']) {
       const site = await k.createSite(`q-${x}-${tag}`);
