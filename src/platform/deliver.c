@@ -489,7 +489,8 @@ static void start_attempt(http_thread_t *t, const delivery_rec_t *rec, int64_t n
         return;
     }
     snprintf(at->invocation_id, sizeof at->invocation_id, "%s", job->inv.id);
-    job->inv.delivery_id = rec->id; /* whose attempt it is: async events count its pushes in its chain */
+    /* whose attempt it is: async events count its pushes in its event's chain */
+    job->inv.delivery_id = rec->id;
     invoke_allow_impersonation(job, manifest); /* no user present: asUser(accountId) as the manifest allows */
     job->c.receiver = &t->completions;
     job->c.owner = at;

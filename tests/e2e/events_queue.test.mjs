@@ -116,6 +116,27 @@ describe('async events (@forge/events 0.x to 3.x)', () => {
     });
   }
 
+  it('concurrent pushes of two sites: every event consumed, each on its own site', async () => {
+    const tag = `c${Date.now()}`;
+    const pushes = [];
+    for (const site of [A, B]) {
+      for (let p = 0; p < 5; p++) {
+        const events = Array.from({ length: 10 }, (_, i) => ({ body: { tag, site: site.name, i: p * 10 + i } }));
+        pushes.push(ctl(site, { action: 'push', major: 3, queue: 'work-3', events }));
+      }
+    }
+    for (const r of await Promise.all(pushes)) assert.ok(!r.error, JSON.stringify(r));
+    for (const site of [A, B]) {
+      const got = await until(`50 events on ${site.name}`, async () => {
+        const l = (await list(site, 'seen:')).filter((s) => s.via === 'function' && s.event.body.tag === tag);
+        return l.length >= 50 ? l : null;
+      });
+      assert.equal(got.length, 50, 'the 50 events (recorded by event id)');
+      assert.ok(got.every((s) => s.event.body.site === site.name), `only ${site.name}'s events on ${site.name}`);
+      assert.deepEqual(got.map((s) => s.event.body.i).sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i));
+    }
+  });
+
   it('a 2 s delay is not run before 2 s (0.x push settings and 3.x per event)', async () => {
     for (const [major, cmd] of [[3, { events: [{ body: { d: 1 }, delayInSeconds: 2 }] }], [0, { payloads: [{ d: 0 }], delay: 2 }]]) {
       const queue = `work-${major}`;
