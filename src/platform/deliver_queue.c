@@ -13,9 +13,9 @@
  *            when it is an object, as 1.x did) and context.jobId
  *   judge    an InvocationError ({_retry: true, retryOptions}) retries after its
  *            retryAfter; 0.x's QueueResponse.retry() ({_retry: true}) retries after the
- *            backoff; a throw, a time-out or a crash retries; any other value is
- *            delivered. 4 retries (Forge), then the event is dead.
- *   time     the function's timeoutSeconds, up to 900 s (Forge's consumers); 55 s without */
+ *            backoff (both read by deliver_invocation_error); a throw, a time-out or a crash retries; any other value
+ * is delivered. 4 retries (Forge), then the event is dead. time     the function's timeoutSeconds, up to 900 s (Forge's
+ * consumers); 55 s without */
 #include "platform/deliver.h"
 
 #include <string.h>
@@ -93,20 +93,13 @@ static void judge(arena_t *a, const delivery_rec_t *d, const rt_job_t *job, deli
         return;
     }
     json_t *r = job->result;
-    json_t *parsed = NULL;
     if (!r && job->result_json) {
         json_err_t err;
-        r = parsed = json_parse_arena(a, job->result_json, strlen(job->result_json), KILN_MAX_JSON_DEPTH, &err);
+        r = json_parse_arena(a, job->result_json, strlen(job->result_json), KILN_MAX_JSON_DEPTH, &err);
     }
     if (deliver_invocation_error(a, r, v)) {
         if (!v->error)
-            v->error = "the consumer asked for a retry (InvocationError)";
-        return;
-    }
-    if (json_is_object(r) && json_is_true(json_object_get(r, "_retry"))) { /* 0.x/1.x QueueResponse.retry() */
-        v->retry = 1;
-        v->error = "the consumer asked for a retry";
-        v->retry_reason = "FUNCTION_RETRY_REQUEST";
+            v->error = "the consumer asked for a retry (InvocationError or QueueResponse.retry())";
         return;
     }
     v->delivered = 1;

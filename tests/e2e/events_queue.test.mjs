@@ -246,6 +246,22 @@ describe('async events (@forge/events 0.x to 3.x)', () => {
     assert.deepEqual(st, { success: 1, inProgress: 0, failed: 0 });
   });
 
+  it("0.x: a resolver consumer's QueueResponse.retry() runs the event again, retryContext in its payload and context", async () => {
+    const tag = `r${Date.now()}`;
+    const r = await ctl(A, { action: 'push', major: 0, queue: 'work-0', payloads: [{ retryOnce: true, tag }] });
+    assert.ok(!r.error, JSON.stringify(r));
+    const both = await until('the retry', async () => {
+      const l = (await list(A, 'seen:')).filter((s) => s.via === 'resolver' && s.payload.tag === tag);
+      return l.length === 2 ? l : null;
+    });
+    both.sort((x, y) => x.at - y.at);
+    assert.equal(both[0].retryContext, null);
+    assert.equal(both[0].payload.retryContext, undefined);
+    const rc = { retryCount: 1, retryReason: 'FUNCTION_RETRY_REQUEST', retryData: null };
+    assert.deepEqual(both[1].retryContext, rc);
+    assert.deepEqual(both[1].payload.retryContext, rc, '1.x added retryContext to the payload');
+  });
+
   it('the cyclic invocation limit counts the pushes of a chain, through its consumers', async () => {
     // 998 push requests from one invocation and one to the relay: 999 in the chain; the
     // relay's consumer runs in the same chain: its first push is the 1000th, its second refused
