@@ -5,7 +5,8 @@
 // major, a delay is never run early, a concurrency key with limit 1 never runs two at
 // once, getStats and cancel, kiln's refusals as the library throws them (413, too many
 // events, a bad delay, a partial push, the rate limit, the cyclic invocation limit through
-// a consumer), an InvocationError's retry after its retryAfter with retryContext, and the
+// a consumer), an InvocationError's retry after its retryAfter with retryContext, 0.x's
+// QueueResponse.retry(), a consumer on a remote endpoint (a loopback server), and the
 // tenants: the same app on two sites, where a job id of site A is unknown to site B and
 // no push of one lands in the other's queue.
 //
@@ -14,6 +15,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { cpSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -46,7 +48,20 @@ describe('async events (@forge/events 0.x to 3.x)', () => {
     assert.fail(`timed out waiting for ${what}`);
   }
 
+  const hits = []; // what the remote consumer's endpoint received
+  let server;
+
   before(async () => {
+    server = http.createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        hits.push({ path: req.url, method: req.method, auth: req.headers.authorization ?? '', body: Buffer.concat(chunks).toString() });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{}');
+      });
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
     for (const m of ['events-0', 'events-1', 'events-2', 'events']) {
       assert.ok(existsSync(path.join(NODE_MODULES, '@forge', m, 'package.json')), `@forge/${m} (make deps)`);
     }
@@ -58,7 +73,8 @@ describe('async events (@forge/events 0.x to 3.x)', () => {
     await okJson(k, ['register', dir, '--json']);
     const mf = path.join(dir, 'manifest.yml');
     const appId = /ari:cloud:ecosystem::app\/([0-9a-f-]{36})/.exec(readFileSync(mf, 'utf8'))[1];
-    writeFileSync(mf, readFileSync(mf, 'utf8').replaceAll('APP_UUID', appId));
+    writeFileSync(mf, readFileSync(mf, 'utf8').replaceAll('APP_UUID', appId)
+      .replace('http://127.0.0.1:9/base', `http://127.0.0.1:${server.address().port}/base`));
     await okJson(k, ['deploy', dir, '--json']);
     for (const x of ['a', 'b', 'c', 'd']) {
       const site = await k.createSite(`q-${x}-${tag}`);
@@ -71,6 +87,7 @@ describe('async events (@forge/events 0.x to 3.x)', () => {
 
   after(async () => {
     await k?.close();
+    await new Promise((r) => (server ? server.close(r) : r()));
   });
 
   for (const major of [0, 1, 2, 3]) {
@@ -135,6 +152,26 @@ describe('async events (@forge/events 0.x to 3.x)', () => {
       assert.ok(got.every((s) => s.event.body.site === site.name), `only ${site.name}'s events on ${site.name}`);
       assert.deepEqual(got.map((s) => s.event.body.i).sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i));
     }
+  });
+
+  it("a consumer on a remote endpoint gets the AsyncEvent POSTed with kiln's invocation token", async () => {
+    const r = await ctl(B, { action: 'push', major: 3, queue: 'remote-q', events: [{ body: { to: 'remote', site: B.name } }] });
+    assert.ok(!r.error, JSON.stringify(r));
+    const hit = await until('the remote call', async () => hits.find((h) => h.body.includes(r.jobId)));
+    assert.equal(hit.method, 'POST');
+    assert.equal(hit.path, '/base/q');
+    assert.match(hit.auth, /^Bearer \S+/, 'the invocation token (FIT)');
+    const ev = JSON.parse(hit.body);
+    assert.deepEqual(ev.body, { to: 'remote', site: B.name });
+    assert.equal(ev.queueName, 'remote-q');
+    assert.equal(ev.jobId, r.jobId);
+    assert.match(ev.eventId, UUID_RE);
+    assert.equal(ev._kiln, undefined);
+    const st = await until('delivered', async () => {
+      const s = (await ctl(B, { action: 'stats', major: 3, queue: 'remote-q', jobId: r.jobId })).stats;
+      return s.success === 1 ? s : null;
+    });
+    assert.deepEqual(st, { success: 1, inProgress: 0, failed: 0 });
   });
 
   it('a 2 s delay is not run before 2 s (0.x push settings and 3.x per event)', async () => {
