@@ -35,6 +35,7 @@
 #include "platform/kvs_writer.h"
 #include "platform/outbound.h"
 #include "platform/proxy.h"
+#include "platform/proxy_queue.h"
 #include "platform/proxycall.h"
 #include "platform/snapshot.h"
 #include "platform/webtrigger.h"
@@ -227,6 +228,7 @@ static int start_http(app_t *a, char *err, size_t errlen)
                                                    : WEBTRIGGER_RATE_PER_MIN;
     a->pc.proxy_rate = o->proxy_rate < 0 ? 0 : o->proxy_rate ? (unsigned)o->proxy_rate : PROXY_RATE_PER_MIN;
     a->pc.kvs_rate = o->kvs_rate < 0 ? 0 : o->kvs_rate ? (unsigned)o->kvs_rate : KVS_RATE_PER_MIN;
+    a->pc.queue_rate = o->queue_rate < 0 ? 0 : o->queue_rate ? (unsigned)o->queue_rate : QUEUE_RATE_PER_MIN;
     platform_configure(&a->pc);
     gateway_configure(&product_routes, a->pc.proxy_rate);
     proxy_configure(a->pc.proxy_rate);

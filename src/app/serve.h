@@ -17,6 +17,7 @@ typedef struct serve_opts {
     long webtrigger_rate;           /* webtrigger requests per installation per minute; 0 default, <0 off */
     long proxy_rate;                /* product calls per installation per minute; 0 default, <0 off */
     long kvs_rate;                  /* app storage calls per installation per minute; 0 default, <0 off */
+    long queue_rate;                /* async events pushed per installation per minute; 0 default, <0 off */
     long audit_retention_days;      /* audit events kept this long; <0 default (90), 0 forever */
     const char *egress_mode;        /* "auto" (default), "namespace" or "in-process" (docs/egress.md) */
     long ledger_retention_days;     /* ledger records kept this long; <0 default (90), 0 forever */

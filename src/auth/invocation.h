@@ -34,6 +34,10 @@ typedef struct invocation {
     char *egress; /* the version's egress allowlist, newline-separated (platform/egress.h);
                      heap, owned like scopes; NULL is "" */
     int64_t deadline_ms;
+    /* The delivery (store/store_deliveries.h) this invocation is an attempt of, set by the
+     * delivery engine; 0 for none. Async events count a consumer's pushes in the chain of
+     * the event it runs (platform/queue_chain.h). */
+    int64_t delivery_id;
     /* Sites whose canaries came in with the invocation's payload (journal/leak.h): a
      * declared transfer into it, not flagged when that data leaves again. */
     int64_t inbound_sites[INV_INBOUND_MAX];

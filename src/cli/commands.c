@@ -6,7 +6,7 @@
 const cli_cmd_t cli_commands[] = {
     {"serve", NULL, cmd_serve,
      "[--data DIR] [--listen HOST:PORT] [--threads N] [--public-url URL] [--max-snapshot-mb N] [--retention-days N] "
-     "[--webtrigger-rate N] [--proxy-rate N] [--kvs-rate N] [--audit-retention-days N] "
+     "[--webtrigger-rate N] [--proxy-rate N] [--kvs-rate N] [--queue-rate N] [--audit-retention-days N] "
      "[--egress-mode auto|namespace|in-process] [--ledger on|off] [--ledger-retention-days N] "
      "[--leak-scan off|development|all]",
      "run the kiln server until SIGTERM or Ctrl-C", serve_opts},

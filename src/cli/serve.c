@@ -8,8 +8,8 @@
 #include "store/store.h"
 
 static serve_opts_t so;
-static const char *threads_arg, *check_data, *snapshot_mb, *retention_days, *wt_rate, *px_rate, *kv_rate, *audit_days,
-    *ledger_days, *ledger_arg, *leak_arg, *buffered_mb, *client_mb, *sandbox_uids;
+static const char *threads_arg, *check_data, *snapshot_mb, *retention_days, *wt_rate, *px_rate, *kv_rate, *q_rate,
+    *audit_days, *ledger_days, *ledger_arg, *leak_arg, *buffered_mb, *client_mb, *sandbox_uids;
 static int unsafe_no_sandbox;
 
 const cli_opt_t serve_opts[] = {
@@ -22,6 +22,7 @@ const cli_opt_t serve_opts[] = {
     {"--webtrigger-rate", 1, &wt_rate, NULL, "webtrigger requests per installation per minute (default 1200; 0: off)"},
     {"--proxy-rate", 1, &px_rate, NULL, "product calls per installation per minute (default 6000; 0: off)"},
     {"--kvs-rate", 1, &kv_rate, NULL, "app storage calls per installation per minute (default 60000; 0: off)"},
+    {"--queue-rate", 1, &q_rate, NULL, "async events pushed per installation per minute (default 500; 0: off)"},
     {"--audit-retention-days", 1, &audit_days, NULL, "keep audit events this long (default 90; 0: forever)"},
     {"--egress-mode", 1, &so.egress_mode, NULL,
      "auto (default), namespace or in-process: how functions' outbound network access is confined (docs/egress.md)"},
@@ -81,9 +82,9 @@ int cmd_serve(int argc, char **argv)
             return 2;
         }
     }
-    const char *rates[3] = {wt_rate, px_rate, kv_rate};
-    long *rate_out[3] = {&so.webtrigger_rate, &so.proxy_rate, &so.kvs_rate};
-    for (int i = 0; i < 3; i++) {
+    const char *rates[4] = {wt_rate, px_rate, kv_rate, q_rate};
+    long *rate_out[4] = {&so.webtrigger_rate, &so.proxy_rate, &so.kvs_rate, &so.queue_rate};
+    for (int i = 0; i < 4; i++) {
         if (!rates[i])
             continue;
         char *end;

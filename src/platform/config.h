@@ -18,6 +18,7 @@ typedef struct platform_config {
     unsigned webtrigger_rate;    /* per installation and minute; 0: no limit */
     unsigned proxy_rate;         /* product calls of functions and remotes, likewise */
     unsigned kvs_rate;           /* app storage calls, likewise */
+    unsigned queue_rate;         /* async events pushed, likewise (platform/proxy_queue.h) */
 } platform_config_t;
 
 /* Copies c (its strings must outlive the process). */

@@ -492,6 +492,8 @@ static void start_attempt(http_thread_t *t, const delivery_rec_t *rec, int64_t n
         return;
     }
     snprintf(at->invocation_id, sizeof at->invocation_id, "%s", job->inv.id);
+    /* whose attempt it is: async events count its pushes in its event's chain */
+    job->inv.delivery_id = rec->id;
     /* flagged above; from here on what came in with the event is declared (not flagged again
      * when the handler passes it on) and in the data-flow ledger */
     leak_scan_inbound(&job->inv, LEAK_SRC_EVENT, job->payload_json, strlen(job->payload_json));

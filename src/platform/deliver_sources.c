@@ -6,8 +6,7 @@
 static const deliver_source_t *const sources[DLV__SOURCES] = {
     [DLV_SRC_PRODUCT] = &deliver_src_product,
     [DLV_SRC_LIFECYCLE] = &deliver_src_lifecycle,
-    [DLV_SRC_QUEUE] =
-        NULL, /* &deliver_src_queue: async events to `consumer` modules (deliver_queue.c, helper "queue") */
+    [DLV_SRC_QUEUE] = &deliver_src_queue,
     [DLV_SRC_APP] = &deliver_src_app,
     [DLV_SRC_SCHEDULE] = NULL, /* &deliver_src_schedule: `scheduledTrigger` runs (schedule.c, helper "schedule") */
 };

@@ -204,10 +204,14 @@ static int check_refs(manifest_parser_t *p)
         {
             const char *t = c->key->s;
             int is_trigger = !strcmp(t, "trigger");
-            int targets = is_trigger || !strcmp(t, "webtrigger") || !strcmp(t, "scheduledTrigger");
+            int targets =
+                is_trigger || !strcmp(t, "webtrigger") || !strcmp(t, "scheduledTrigger") || !strcmp(t, "consumer");
             YAML_EACH(it, c)
             {
                 const yaml_t *f = yaml_get(it, "function"), *e = yaml_get(it, "endpoint"), *r = yaml_get(it, "remote");
+                const yaml_t *res = !strcmp(t, "consumer") ? yaml_get(it, "resolver") : NULL;
+                if (res && !f)
+                    f = yaml_get(res, "function");
                 if (targets && f && !manifest_function(m, f->s))
                     return manifest_fail(p, MANIFEST_EREF, f, "no function with key \"%.*s\"", qlen(f->s), f->s);
                 if (targets && e) {

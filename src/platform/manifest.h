@@ -97,6 +97,26 @@ typedef struct manifest_scheduled {
     unsigned line, col;
 } manifest_scheduled_t;
 
+/* A `consumer` of an async events queue (@forge/events): exactly one of function,
+ * resolver (function + method) and endpoint. */
+typedef struct manifest_consumer {
+    const char *key;
+    const char *queue;    /* the queue's name: [a-zA-Z0-9_-]{1,36} */
+    const char *function; /* `function`, or resolver.function */
+    const char *method;   /* resolver.method, or NULL */
+    const char *endpoint; /* endpoint module key, or NULL */
+    unsigned line, col;
+} manifest_consumer_t;
+
+/* An `event` module: an app event the app publishes with @forge/events' appEvents
+ * (platform/proxy_appevents.h). allowedRecipients is checked to be a list of strings;
+ * kiln delivers an app's events to the app itself only. */
+typedef struct manifest_event {
+    const char *key;
+    const char *name;
+    unsigned line, col;
+} manifest_event_t;
+
 typedef struct manifest_endpoint {
     const char *key;
     const char *remote;        /* remote key (checked to exist) */
@@ -142,7 +162,7 @@ typedef struct manifest_warning {
     unsigned line, col;
 } manifest_warning_t;
 
-/* A module of a type kiln does not run (jira:issuePanel, consumer, rovo:agent, ...). */
+/* A module of a type kiln does not run (jira:issuePanel, rovo:agent, ...). */
 typedef struct manifest_unsupported {
     const char *type; /* "jira:issuePanel" */
     const char *key;
@@ -182,6 +202,10 @@ typedef struct manifest {
     size_t n_scheduled;
     manifest_endpoint_t *endpoints;
     size_t n_endpoints;
+    manifest_consumer_t *consumers;
+    size_t n_consumers;
+    manifest_event_t *events;
+    size_t n_events;
     manifest_unsupported_t *unsupported; /* in document order */
     size_t n_unsupported;
     /* The runtime's warnings, then one per unsupported module and per connectModules

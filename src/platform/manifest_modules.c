@@ -11,6 +11,8 @@
 
 #define MAX_EVENTS 100u /* events of one trigger */
 #define MAX_OUTPUTS 20u /* webtrigger response.outputs (Forge's limit) */
+#define MAX_QUEUE 36u   /* a consumer's queue name (@forge/manifest's ConsumerQueue) */
+#define MAX_METHOD 255u /* a consumer resolver's method */
 
 /* ================================================================ function */
 
@@ -168,6 +170,51 @@ static int mod_scheduled(manifest_parser_t *p, const yaml_t *it, const char *key
     return 0;
 }
 
+/* @forge/manifest's consumer: queue, and one of function, resolver {function, method}
+ * (a workflow resolver is not run by kiln) or endpoint. */
+static int mod_consumer(manifest_parser_t *p, const yaml_t *it, const char *key)
+{
+    manifest_t *m = p->m;
+    manifest_consumer_t *c = &m->consumers[m->n_consumers++];
+    const yaml_t *qn, *res, *mn;
+    *c = (manifest_consumer_t){.key = key, .line = it->line, .col = it->col};
+    if (manifest_req_str(p, it, "queue", &c->queue, &qn) || manifest_want_key(p, qn, "queue", MAX_QUEUE))
+        return -1;
+    if ((res = yaml_get(it, "resolver"))) {
+        if (yaml_get(it, "function") || yaml_get(it, "endpoint"))
+            return manifest_fail(p, MANIFEST_ESCHEMA, res,
+                                 "has \"resolver\" and \"function\" or \"endpoint\"; use one");
+        if (manifest_want_map(p, res))
+            return -1;
+        if (yaml_get(res, "workflow"))
+            return manifest_fail(p, MANIFEST_ESCHEMA, res, "a workflow resolver is not run by kiln; use a function");
+        if (manifest_req_str(p, res, "function", &c->function, NULL) ||
+            manifest_req_str(p, res, "method", &c->method, &mn) || manifest_want_key(p, mn, "method", MAX_METHOD))
+            return -1;
+        return 0;
+    }
+    return target(p, it, &c->function, &c->endpoint);
+}
+
+/* @forge/manifest's event: key, name, allowedRecipients (a list of app ARIs or "*"). */
+static int mod_event(manifest_parser_t *p, const yaml_t *it, const char *key)
+{
+    manifest_t *m = p->m;
+    manifest_event_t *e = &m->events[m->n_events++];
+    const yaml_t *rec;
+    *e = (manifest_event_t){.key = key, .line = it->line, .col = it->col};
+    if (manifest_req_str(p, it, "name", &e->name, NULL) || manifest_req(p, it, "allowedRecipients", &rec) ||
+        manifest_want_seq(p, rec))
+        return -1;
+    YAML_EACH(r, rec)
+    {
+        const char *s;
+        if (manifest_want_str(p, r, &s))
+            return -1;
+    }
+    return 0;
+}
+
 static int mod_endpoint(manifest_parser_t *p, const yaml_t *it, const char *key)
 {
     manifest_t *m = p->m;
@@ -198,7 +245,8 @@ typedef struct modtype {
 static const modtype_t modtypes[] = {
     MT("function", mod_function, functions), MT("webtrigger", mod_webtrigger, webtriggers),
     MT("trigger", mod_trigger, triggers),    MT("scheduledTrigger", mod_scheduled, scheduled),
-    MT("endpoint", mod_endpoint, endpoints),
+    MT("endpoint", mod_endpoint, endpoints), MT("consumer", mod_consumer, consumers),
+    MT("event", mod_event, events),
 };
 #undef MT
 

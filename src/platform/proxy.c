@@ -5,8 +5,10 @@
 #include "auth/invocation.h"
 #include "gateway/gateway.h"
 #include "journal/audit.h"
+#include "platform/proxy_appevents.h"
 #include "platform/proxy_egress.h"
 #include "platform/proxy_kvs.h"
+#include "platform/proxy_queue.h"
 #include "platform/proxy_remote.h"
 #include "platform/proxy_storage.h"
 #include "platform/webtrigger.h"
@@ -61,6 +63,14 @@ static void kvs(kreq_t *kr, const invocation_t *inv, unsigned rate)
 {
     proxy_kvs(kr, inv);
 }
+static void appevents(kreq_t *kr, const invocation_t *inv, unsigned rate)
+{
+    proxy_appevents(kr, inv);
+}
+static void queue(kreq_t *kr, const invocation_t *inv, unsigned rate)
+{
+    proxy_queue(kr, inv);
+}
 static void remote(kreq_t *kr, const invocation_t *inv, unsigned rate)
 {
     proxy_remote(kr, inv);
@@ -75,8 +85,12 @@ static const struct proxy_kind {
     int http_only, dispatch;
     void (*fn)(kreq_t *kr, const invocation_t *inv, unsigned rate);
 } kinds[] = {
-    {"fpp", match_storage, 1, 1, storage}, {"fpp", match_graphql, 0, 1, graphql},
-    {"fpp", match_product, 0, 0, product}, {"kvs", NULL, 0, 1, kvs},
+    {"fpp", match_storage, 1, 1, storage},
+    {"fpp", match_graphql, 0, 1, graphql},
+    {"fpp", proxy_queue_match, 0, 1, queue},
+    {"fpp", proxy_appevents_match, 0, 1, appevents},
+    {"fpp", match_product, 0, 0, product},
+    {"kvs", NULL, 0, 1, kvs},
     {"frc", NULL, 1, 0, remote},
 };
 

@@ -6,6 +6,8 @@
  *   fpp  /rest/...                 the site's product API (gateway_invocation_product)
  *   fpp  POST /graphql             web trigger URLs (platform/webtrigger.h)
  *   fpp  POST /forge/entities/graphql   the legacy storage API (platform/proxy_storage.h; HTTP only)
+ *   fpp  POST /webhook/queue/...   async events: push, stats, cancel (platform/proxy_queue.h)
+ *   fpp  POST /forge/events/v1/app-events   app events (platform/proxy_appevents.h)
  *   kvs  /api/v1/{op}              app storage (platform/proxy_kvs.h)
  *   frc  /...                      invokeRemote (platform/proxy_remote.h; HTTP only)
  *   egress                         outbound requests (platform/proxy_egress.h; its own token header)

@@ -2,7 +2,7 @@
 // runtimes (nodejs18.x), no runtime at all (sandbox-era apps) and a runtime without a
 // name deploy and run, each warning naming the Node.js the workers really run (asked of a
 // worker: process.version); module types kiln does not run yet (a UI module with a
-// resource, a consumer) are listed with manifest.yml:LINE:COL on stderr and as warnings[]
+// resource, an issue glance) are listed with manifest.yml:LINE:COL on stderr and as warnings[]
 // in --json and in the server's deploy and register answers, while the modules beside them
 // (function, webtrigger) still work; `kiln register` replaces the template's placeholder
 // app.id (and a foreign one), keeping every other byte, and says so; manifests past the
@@ -22,7 +22,7 @@ import {
 const ARI_RE = /^ari:cloud:ecosystem::app\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 // An app as an older Forge template writes it: placeholder id with a comment, nodejs18.x,
-// a UI module and a consumer among a webtrigger and its function. Line numbers matter.
+// a UI module and an issue glance among a webtrigger and its function. Line numbers matter.
 const OLD_APP = `# written for Forge in 2024
 app:
   id: ari:cloud:ecosystem::app/   # forge register fills this in
@@ -40,7 +40,7 @@ modules:
       function: hook-fn
       response:
         type: dynamic
-  consumer:
+  jira:issueGlance:
     - key: work-consumer
       queue: work
       resolver:
@@ -71,7 +71,7 @@ export async function hook() {
 
 const NOT_RUN = [
   { line: 8, col: 7, path: 'modules.jira:issuePanel[0]', key: 'status-panel', message: 'not run by kiln yet' },
-  { line: 19, col: 7, path: 'modules.consumer[0]', key: 'work-consumer', message: 'not run by kiln yet' },
+  { line: 19, col: 7, path: 'modules.jira:issueGlance[0]', key: 'work-consumer', message: 'not run by kiln yet' },
 ];
 
 function makeApp(name, manifest) {
@@ -129,7 +129,7 @@ describe('manifests as Forge accepts them, with warnings where kiln differs', ()
     for (const w of j.warnings) assert.ok(lines.includes(lineOf(w)), `${lineOf(w)}\n${describeCli(r)}`);
   });
 
-  it('deploy: a nodejs18.x app with a UI module and a consumer deploys, warns with positions, and its function and webtrigger run', async () => {
+  it('deploy: a nodejs18.x app with a UI module and an issue glance deploys, warns with positions, and its function and webtrigger run', async () => {
     const dir = makeApp('old-app-2', OLD_APP);
     ok(await kiln(k, ['register', dir]));
     const r = ok(await kiln(k, ['deploy', dir, '--json']));
@@ -220,7 +220,7 @@ describe('manifests as Forge accepts them, with warnings where kiln differs', ()
 
   it('manifests past the limits keep their one-line errors at register and deploy, and change nothing', async () => {
     const many = (n, id = 'ari:cloud:ecosystem::app/') => `app:\n  id: ${id}\n  runtime:\n    name: nodejs18.x\nmodules:\n  function:\n`
-      + '    - key: main\n      handler: index.version\n  consumer:\n'
+      + '    - key: main\n      handler: index.version\n  jira:issueGlance:\n'
       + Array.from({ length: n }, (_, i) => `    - key: c${i}\n      queue: q\n`).join('');
     // 100 unsupported modules: 101 warnings (runtime + 100), all listed
     const dir100 = makeApp('hundred', many(100));
@@ -228,7 +228,7 @@ describe('manifests as Forge accepts them, with warnings where kiln differs', ()
     assert.equal(cliJson(r).warnings.length, 101);
     // 101: refused with one line; the manifest is untouched and no app appears
     const cases = [
-      [many(101), /^manifest\.yml:10:5: modules\.consumer: more than 100 modules of type "consumer"$/],
+      [many(101), /^manifest\.yml:10:5: modules\.jira:issueGlance: more than 100 modules of type "jira:issueGlance"$/],
       [`${many(1)}x: "${'y'.repeat(5000)}"\n`, /^manifest\.yml:\d+:\d+: .*string is 5000 bytes; the limit is 4096$/],
       [`${many(1)}${'#'.repeat(1024 * 1024)}\n`, /manifest\.yml: not a regular file of at most 1 MiB$/],
     ];

@@ -543,7 +543,7 @@ static void test_unsupported_modules_kept(void **state)
     (void)state;
     const char *text =
         APP "modules:\n"
-            "  consumer:\n    - key: q\n      queue: work\n      resolver: {function: main, method: go}\n"
+            "  jira:issueGlance:\n    - key: q\n      queue: work\n      resolver: {function: main, method: go}\n"
             "  jira:globalPage:\n    - key: page\n      title: Page\n"
             "  jira:adminPage:\n    - key: admin\n      title: Admin\n"
             "  action:\n    - key: act\n      function: not-checked\n"
@@ -552,7 +552,8 @@ static void test_unsupported_modules_kept(void **state)
             "  function:\n    - key: main\n      handler: index.run\n";
     manifest_t m = ok(text);
     assert_int_equal(m.n_unsupported, 6);
-    const char *types[] = {"consumer", "jira:globalPage", "jira:adminPage", "action", "macro", "some:futureModule"};
+    const char *types[] = {"jira:issueGlance", "jira:globalPage", "jira:adminPage",
+                           "action",           "macro",           "some:futureModule"};
     const char *keys[] = {"q", "page", "admin", "act", "mac", "future"};
     for (size_t i = 0; i < 6; i++) {
         assert_string_equal(m.unsupported[i].type, types[i]);
@@ -563,6 +564,58 @@ static void test_unsupported_modules_kept(void **state)
     assert_string_equal(m.unsupported[5].json, "{\"key\":\"future\",\"anything\":[1,2,{\"x\":\"y\"}]}");
     assert_pos(text, "key: future", m.unsupported[5].line, m.unsupported[5].col);
     assert_int_equal(m.n_functions, 1);
+}
+
+static void test_consumers(void **state)
+{
+    (void)state;
+    manifest_t m =
+        ok(APP FN "  consumer:\n    - key: by-fn\n      queue: work_1-a\n      function: main\n"
+                  "    - key: by-resolver\n      queue: work\n      resolver: {function: main, method: on-work}\n");
+    assert_int_equal(m.n_consumers, 2);
+    assert_int_equal(m.n_unsupported, 0);
+    assert_string_equal(m.consumers[0].queue, "work_1-a");
+    assert_string_equal(m.consumers[0].function, "main");
+    assert_null(m.consumers[0].method);
+    assert_string_equal(m.consumers[1].function, "main");
+    assert_string_equal(m.consumers[1].method, "on-work");
+    const char *q37 =
+        APP FN "  consumer:\n    - key: c\n      queue: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n      function: main\n";
+    bad(q37, MANIFEST_ESCHEMA,
+        "manifest.yml:11:14: modules.consumer[0].queue: invalid queue key \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\": "
+        "use "
+        "letters, digits, '_' and '-' (at most 36)");
+    bad(APP FN "  consumer:\n    - key: c\n      queue: a.b\n      function: main\n", MANIFEST_ESCHEMA,
+        "manifest.yml:11:14: modules.consumer[0].queue: invalid queue key \"a.b\": use letters, digits, '_' and '-' "
+        "(at "
+        "most 36)");
+    bad(APP FN "  consumer:\n    - key: c\n      function: main\n", MANIFEST_ESCHEMA,
+        "manifest.yml:10:7: modules.consumer[0]: missing required field \"queue\"");
+    bad(APP FN "  consumer:\n    - key: c\n      queue: q\n", MANIFEST_ESCHEMA,
+        "manifest.yml:10:7: modules.consumer[0]: missing required field \"function\"");
+    bad(APP FN "  consumer:\n    - key: c\n      queue: q\n      resolver: {function: main}\n", MANIFEST_ESCHEMA,
+        "manifest.yml:12:17: modules.consumer[0].resolver: missing required field \"method\"");
+    bad(APP FN "  consumer:\n    - key: c\n      queue: q\n      resolver: {function: main, method: a b}\n",
+        MANIFEST_ESCHEMA,
+        "manifest.yml:12:42: modules.consumer[0].resolver.method: invalid method key \"a b\": use letters, digits, '_' "
+        "and '-' (at most 255)");
+    bad(APP FN "  consumer:\n    - key: c\n      queue: q\n      resolver: {workflow: w}\n", MANIFEST_ESCHEMA,
+        "manifest.yml:12:17: modules.consumer[0].resolver: a workflow resolver is not run by kiln; use a function");
+    bad(APP FN
+        "  consumer:\n    - key: c\n      queue: q\n      function: main\n      resolver: {function: main, method: "
+        "m}\n",
+        MANIFEST_ESCHEMA,
+        "manifest.yml:13:17: modules.consumer[0].resolver: has \"resolver\" and \"function\" or \"endpoint\"; use one");
+    bad(APP FN "  consumer:\n    - key: c\n      queue: q\n      resolver: {function: nope, method: m}\n",
+        MANIFEST_EREF, "manifest.yml:12:28: modules.consumer[0].resolver.function: no function with key \"nope\"");
+    manifest_t ev = ok(APP FN "  event:\n    - key: done\n      name: Done\n      allowedRecipients: ['*']\n");
+    assert_int_equal(ev.n_events, 1);
+    assert_int_equal(ev.n_unsupported, 0);
+    assert_string_equal(ev.events[0].name, "Done");
+    bad(APP FN "  event:\n    - key: done\n      name: Done\n", MANIFEST_ESCHEMA,
+        "manifest.yml:10:7: modules.event[0]: missing required field \"allowedRecipients\"");
+    bad(APP FN "  consumer:\n    - key: c\n      queue: q\n      function: nope\n", MANIFEST_EREF,
+        "manifest.yml:12:17: modules.consumer[0].function: no function with key \"nope\"");
 }
 
 static void test_app_id_rules(void **state)
@@ -691,7 +744,7 @@ static void test_module_warnings(void **state)
                        "modules:\n"
                        "  jira:issuePanel:\n    - key: panel\n      resource: main\n      title: P\n"
                        "  function:\n    - key: main\n      handler: index.run\n"
-                       "  consumer:\n    - key: q1\n      queue: a\n    - key: q2\n      queue: b\n"
+                       "  jira:issueGlance:\n    - key: q1\n      queue: a\n    - key: q2\n      queue: b\n"
                        "  webtrigger:\n    - key: hook\n      function: main\n"
                        "connectModules:\n  jira:lifecycle:\n    - key: lc\n      installed: /i\n"
                        "  odd: 3\n";
@@ -700,8 +753,8 @@ static void test_module_warnings(void **state)
               (const char *const[]){
                   "manifest.yml:4:11" DEPRECATED("nodejs18.x", "Node.js v20.20.2"),
                   "manifest.yml:7:7: modules.jira:issuePanel[0] (key panel): not run by kiln yet",
-                  "manifest.yml:14:7: modules.consumer[0] (key q1): not run by kiln yet",
-                  "manifest.yml:16:7: modules.consumer[1] (key q2): not run by kiln yet",
+                  "manifest.yml:14:7: modules.jira:issueGlance[0] (key q1): not run by kiln yet",
+                  "manifest.yml:16:7: modules.jira:issueGlance[1] (key q2): not run by kiln yet",
                   "manifest.yml:23:7: connectModules.jira:lifecycle[0] (key lc): a Connect module; not run by kiln",
                   "manifest.yml:25:8: connectModules.odd: a Connect module; not run by kiln", NULL});
     /* the modules kiln runs are still there */
@@ -715,14 +768,15 @@ static void test_module_warnings(void **state)
     /* the cap: 100 modules of a type kiln does not run, 100 warnings; 101 stay an error */
     buf_t b;
     buf_init(&b, 1 << 20);
-    buf_printf(&b, "%s%s  consumer:\n", APP, FN);
+    buf_printf(&b, "%s%s  jira:issueGlance:\n", APP, FN);
     for (int i = 0; i < 100; i++)
         buf_printf(&b, "    - key: c%d\n      queue: q\n", i);
     m = ok(b.ptr);
     assert_int_equal(m.n_warnings, 100);
     assert_string_equal(m.warnings[99].key, "c99");
     buf_printf(&b, "    - key: c100\n      queue: q\n");
-    bad(b.ptr, MANIFEST_ELIMIT, "manifest.yml:10:5: modules.consumer: more than 100 modules of type \"consumer\"");
+    bad(b.ptr, MANIFEST_ELIMIT,
+        "manifest.yml:10:5: modules.jira:issueGlance: more than 100 modules of type \"jira:issueGlance\"");
     buf_free(&b);
 }
 
@@ -1582,6 +1636,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scopes_forms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_egress_forms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unsupported_modules_kept, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_consumers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_app_id_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runtime_warnings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_module_warnings, setup, teardown),

@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// Async events drain vs web trigger requests (bench/README.md, "Async events drain"):
+// one kiln, one site, bench/queue-app installed; the same handler (one app storage write)
+//   1. behind a `consumer`: the app's `fill` web trigger pushes N events (3.x Queue, 50
+//      per push); timed from the fill request until /metrics counts N delivered;
+//   2. behind a web trigger: N requests to `work`, BENCH_CONC at a time.
+// Both with kiln's per-installation rate limits off (--queue-rate 0 --webtrigger-rate 0):
+// the figure is the path, not the limiter. Prints one line per side and their ratio.
+//
+//   node bench/queue.mjs            BENCH_EVENTS=10000 BENCH_CONC=8 KILN_BIN=build/kiln
+import { cpSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, startKiln, tempDir, cliOkJson as okJson, sleep } from '../tests/e2e/lib/kiln.mjs';
+
+const N = Number(process.env.BENCH_EVENTS ?? 10000);
+const CONC = Number(process.env.BENCH_CONC ?? 8);
+
+const k = await startKiln({ threads: 2, extraArgs: ['--queue-rate', '0', '--webtrigger-rate', '0'] });
+try {
+  const dir = path.join(tempDir('qbench'), 'queue-app');
+  cpSync(path.join(ROOT, 'bench', 'queue-app'), dir, { recursive: true });
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  const site = await k.createSite(`qbench-${process.pid}`);
+  await okJson(k, ['register', dir, '--json']);
+  await okJson(k, ['deploy', dir, '--json']);
+  await okJson(k, ['install', '--site', site.name, '--confirm-scopes', '--json'], { cwd: dir });
+  const url = async (key) => new URL((await okJson(k, ['webtrigger', key, '--site', site.name, '--json'], { cwd: dir })).url).pathname;
+  const fill = await url('fill');
+  const work = await url('work');
+  const post = (p, body) => k.api(p, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, timeout: 900000 });
+
+  async function delivered() {
+    const m = await k.api('/metrics', { token: k.adminToken });
+    let n = 0;
+    for (const line of m.text.split('\n')) {
+      const m = /^kiln_delivery_attempts_total\{app="[^"]*",outcome="delivered"\} (\d+)/.exec(line); // the one app here
+      if (m) n += Number(m[1]);
+    }
+    return n;
+  }
+
+  async function until(n) {
+    const end = Date.now() + 1800000;
+    while ((await delivered()) < n) {
+      if (Date.now() > end) throw new Error(`fewer than ${n} deliveries after 30 minutes`);
+      await sleep(50);
+    }
+  }
+
+  // warm both paths (a worker up, the consumer's and the web trigger's first runs)
+  let r = await post(fill, { n: 50 });
+  if (r.status !== 200) throw new Error(`fill: ${r.status} ${r.text}`);
+  await until(50);
+  for (let i = 0; i < 20; i++) await post(work, { n: -1 - i });
+
+  // 1. the queue
+  const base = await delivered();
+  const q0 = performance.now();
+  r = await post(fill, { n: N });
+  if (r.status !== 200) throw new Error(`fill: ${r.status} ${r.text}`);
+  const pushMs = r.json.ms;
+  const pushedAt = performance.now() - q0;
+  await until(base + N);
+  const queueMs = performance.now() - q0;
+
+  // 2. the web trigger
+  let next = 0;
+  let bad = 0;
+  const w0 = performance.now();
+  await Promise.all(Array.from({ length: CONC }, async () => {
+    while (next < N) {
+      const n = next++;
+      const x = await post(work, { n });
+      if (x.status !== 200) bad++;
+    }
+  }));
+  const wtMs = performance.now() - w0;
+
+  const rate = (ms) => Math.round((N * 1000) / ms);
+  console.log(`queue:      ${N} events pushed in ${pushMs} ms (fill answered after ${Math.round(pushedAt)} ms), all delivered after ${Math.round(queueMs)} ms: ${rate(queueMs)} events/s`);
+  console.log(`webtrigger: ${N} requests, ${CONC} at a time, in ${Math.round(wtMs)} ms: ${rate(wtMs)} requests/s${bad ? ` (${bad} not 200)` : ''}`);
+  console.log(`ratio queue/webtrigger: ${(wtMs / queueMs).toFixed(2)}   (rerun: BENCH_EVENTS=${N} BENCH_CONC=${CONC} node bench/queue.mjs)`);
+} finally {
+  await k.close();
+}
