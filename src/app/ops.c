@@ -13,6 +13,7 @@
 #include "journal/ledger.h"
 #include "platform/admin.h"
 #include "platform/appmetrics.h"
+#include "platform/deliver_metrics.h"
 #include "platform/egress.h"
 #include "platform/outbound.h"
 #include "platform/proxycall.h"
@@ -209,6 +210,12 @@ static void isolation(buf_t *b, kreq_t *kr)
                strncmp(sb->cgroups, "none", 4) == 0 ? "no" : sb->cgroups);
 }
 
+/* The delivery engine's counts and latencies (platform/deliver_metrics.h). */
+static void delivery_stats(buf_t *b, kreq_t *kr)
+{
+    deliver_metrics_render(b, kr->store);
+}
+
 /* Apps' own @forge/metrics series, per app and environment (platform/appmetrics.h): only
  * to a scrape with the admin token. Their names and tags are strings the app chose, which
  * may hold what it read from a site; the rest of /metrics is kiln's own counts. */
@@ -221,7 +228,7 @@ static void app_metrics(buf_t *b, kreq_t *kr)
 /* What /metrics shows, in order: the app is the one place that knows every service. */
 static void (*const providers[])(buf_t *b, kreq_t *kr) = {
     requests,         sites,          journal_stats, outbound_stats, egress_stats,
-    invocation_stats, bodygate_stats, isolation,     app_metrics,
+    invocation_stats, bodygate_stats, isolation,     delivery_stats, app_metrics,
 };
 
 void ops_metrics(kreq_t *kr)

@@ -29,6 +29,7 @@
 #include "platform/admin.h"
 #include "platform/appmetrics.h"
 #include "platform/config.h"
+#include "platform/deliver.h"
 #include "platform/install.h"
 #include "platform/kvs.h"
 #include "platform/kvs_writer.h"
@@ -367,6 +368,15 @@ static void stop_runtime(app_t *a)
     rt_stop();
 }
 
+/* The delivery engine: interrupted attempts due again, product events' commits kick it. */
+static int start_deliver(app_t *a, char *err, size_t errlen)
+{
+    if (deliver_start(a->store) == 0)
+        return 0;
+    snprintf(err, errlen, "the deliveries cannot be recovered");
+    return -1;
+}
+
 /* Started in this order; those started are stopped in the reverse order, each once. */
 static const struct service {
     const char *name;
@@ -389,6 +399,7 @@ static const struct service {
     {"function logs", start_fnlog, stop_fnlog},
     {"leak detection", start_leak_scan, stop_leak_scan},
     {"function runtime", start_runtime, stop_runtime},
+    {"delivery engine", start_deliver, NULL},
 };
 
 int app_serve(const serve_opts_t *o)

@@ -2,8 +2,8 @@
 
 #include "base/arena.h"
 #include "platform/config.h"
+#include "platform/deliver.h"
 #include "platform/install.h"
-#include "platform/lifecycle.h"
 #include "platform/outbound.h"
 #include "platform/proxycall.h"
 #include "platform/snapshot.h"
@@ -21,13 +21,15 @@ void ticks_thread_init(http_thread_t *t, void *arg)
     *ctx = (proxycall_ctx_t){
         .st = t->store, .m = t->metrics, .public_url = pc->public_url, .rate_per_min = pc->proxy_rate};
     rt_bind_thread(t->loop, &t->completions, ctx);
+    if (t->index == 0)
+        deliver_thread_init(t); /* the delivery engine runs on thread 0, woken by deliver_kick */
 }
 
 /* Periodic work: thread 0's, each at its own interval. */
-static void lifecycle(http_thread_t *t, int64_t now)
+static void deliver(http_thread_t *t, int64_t now)
 {
     (void)now;
-    lifecycle_tick(t); /* installed/upgraded events to the apps' trigger modules and remotes */
+    deliver_tick(t); /* the safety net of the engine's kicks: retries come due, missed kicks */
 }
 
 static void purge(http_thread_t *t, int64_t now)
@@ -46,7 +48,7 @@ static struct tick {
     void (*fn)(http_thread_t *t, int64_t now);
     int64_t first_ms, every_ms, next_ms;
 } ticks[] = {
-    {lifecycle, 0, TICK_LIFECYCLE_MS, -1},
+    {deliver, 0, TICK_DELIVER_MS, -1},
     {purge, TICK_PURGE_MS, TICK_PURGE_MS, -1},
 };
 
@@ -70,6 +72,8 @@ void ticks_thread_stopping(http_thread_t *t, void *arg)
     (void)arg;
     /* outbound calls still running end now (OUTBOUND_ESHUTDOWN), so that the requests
      * waiting for them are answered within the drain period */
-    if (t->index == 0)
+    if (t->index == 0) {
+        deliver_thread_stopping();
         outbound_stop();
+    }
 }

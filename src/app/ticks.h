@@ -1,5 +1,5 @@
 /* What each HTTP thread does besides serving requests (http_config_t's hooks): its setup
- * (warm workers driven from its loop), the periodic work of thread 0 (lifecycle events,
+ * (warm workers driven from its loop), the periodic work of thread 0 (the delivery engine's passes,
  * retention purges, abandoned uploads), and what thread 0 does when kiln stops (outbound
  * calls end, so the requests waiting for them are answered within the drain period). */
 #ifndef KILN_TICKS_H
@@ -9,8 +9,8 @@
 
 #include "http/server.h"
 
-#define TICK_LIFECYCLE_MS 500 /* how often thread 0 looks for lifecycle events to deliver */
-#define TICK_PURGE_MS 60000   /* how often thread 0 purges data past its retention */
+#define TICK_DELIVER_MS 200 /* how often thread 0 runs a delivery pass besides the kicks (platform/deliver.h) */
+#define TICK_PURGE_MS 60000 /* how often thread 0 purges data past its retention */
 
 void ticks_thread_init(http_thread_t *t, void *arg);
 void ticks_tick(http_thread_t *t, int64_t now_ms, void *arg);

@@ -48,6 +48,8 @@
 #define AUDIT_REMOTE_CALL "remote.call"            /* kiln called an app's remote backend (platform/remote.h) */
 #define AUDIT_STORAGE_WRITE "storage.write"        /* an operator set or deleted a key (platform/storage_admin.h) */
 #define AUDIT_STORAGE_SECRET_READ "storage.secret_read" /* an operator was shown secrets' values */
+#define AUDIT_EVENT_DELIVERY                                                                                           \
+    "event.delivery" /* an attempt to deliver an event to an app's module (platform/deliver.h) */
 
 /* Planes (where a gateway decision was made). */
 #define AUDIT_PLANE_JIRA "jira"   /* /ex/jira/{cloudId} with a user token */
@@ -56,6 +58,7 @@
 #define AUDIT_PLANE_ADMIN "admin"
 #define AUDIT_PLANE_STORAGE "storage" /* /forge/storage/kvs with an app system token */
 #define AUDIT_PLANE_REMOTE "remote"   /* calls kiln made to an app's remote backend */
+#define AUDIT_PLANE_EVENTS "events"   /* events kiln delivered to apps' modules */
 
 /* One event as callers give it. Strings are copied (and cut to their field's size);
  * NULL means empty. site_id 0: no site (a credential that bound none). */

@@ -44,6 +44,7 @@ enum leak_mode { LEAK_OFF = 0, LEAK_DEVELOPMENT, LEAK_ALL };
 #define LEAK_SRC_PRODUCT "product.write" /* a request body to the site's product API (requestJira) */
 #define LEAK_SRC_EGRESS "egress"
 #define LEAK_SRC_REMOTE "remote"
+#define LEAK_SRC_EVENT "event.payload" /* an event kiln hands to an app's module (platform/deliver.h) */
 
 /* The sites whose canaries one scan found (excluding the ones it was told to skip). */
 typedef struct leak_hits {

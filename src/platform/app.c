@@ -4,6 +4,7 @@
 
 #include "base/clock.h"
 #include "base/enc.h"
+#include "platform/fanout.h"
 #include "store/store_apps.h"
 
 const char *const app_default_envs[3] = {"development", "staging", "production"};
@@ -110,5 +111,8 @@ int app_deploy_record(store_t *st, arena_t *a, version_rec_t *v, int64_t now_ms)
         store_rollback(st);
         return rc;
     }
-    return store_commit(st);
+    rc = store_commit(st);
+    if (rc == STORE_OK) /* a version of an environment installed on any site: fan-out looks again */
+        fanout_invalidate(0);
+    return rc;
 }

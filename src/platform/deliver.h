@@ -33,20 +33,20 @@
 #include "store/store_deliveries.h"
 #include "store/store_installs.h"
 
-#define DELIVER_INFLIGHT_MAX 64     /* attempts under way in all */
-#define DELIVER_PER_INSTALLATION 4  /* ... of one installation (its other events wait) */
-#define DELIVER_PER_APP 16          /* ... of one app, over all its installations */
-#define DELIVER_BACKOFF_MS 1000     /* the first retry's delay when the handler names none; doubled each time */
+#define DELIVER_INFLIGHT_MAX 64    /* attempts under way in all */
+#define DELIVER_PER_INSTALLATION 4 /* ... of one installation (its other events wait) */
+#define DELIVER_PER_APP 16         /* ... of one app, over all its installations */
+#define DELIVER_BACKOFF_MS 1000    /* the first retry's delay when the handler names none; doubled each time */
 #define DELIVER_BACKOFF_MAX_MS 600000
-#define DELIVER_RETRY_AFTER_MAX_S 900 /* the most an InvocationError's retryAfter is honoured */
+#define DELIVER_RETRY_AFTER_MAX_S 900  /* the most an InvocationError's retryAfter is honoured */
 #define DELIVER_PASS_INSTALLATIONS 256 /* installations a pass looks at */
 
 /* How an attempt ended, as its source judges it. Strings in the pass's arena. */
 typedef struct deliver_verdict {
-    int delivered;          /* 1: accepted (DELIVERED) */
-    int retry;              /* not delivered: 1 retry (if attempts remain), 0 dead now */
-    int64_t retry_after_ms; /* > 0: the handler's own delay (InvocationError retryAfter) */
-    const char *error;      /* why it failed, for `kiln events` and `kiln logs` (no payload data) */
+    int delivered;                              /* 1: accepted (DELIVERED) */
+    int retry;                                  /* not delivered: 1 retry (if attempts remain), 0 dead now */
+    int64_t retry_after_ms;                     /* > 0: the handler's own delay (InvocationError retryAfter) */
+    const char *error;                          /* why it failed, for `kiln events` and `kiln logs` (no payload data) */
     const char *retry_reason, *retry_data_json; /* the handler's, passed on in retryContext */
 } deliver_verdict_t;
 
@@ -69,8 +69,16 @@ typedef struct deliver_source {
     void (*judge)(arena_t *a, const delivery_rec_t *d, const rt_job_t *job, deliver_verdict_t *v);
 } deliver_source_t;
 
-/* The row for a source (NULL: none registered: its deliveries stay PENDING). */
+/* The row for a source (NULL: none registered: its deliveries stay PENDING). The table
+ * is platform/deliver_sources.c; each source's row lives in its own file: */
 const deliver_source_t *deliver_source(int source);
+extern const deliver_source_t deliver_src_product, deliver_src_lifecycle, deliver_src_app; /* deliver_trigger.c */
+
+/* A `trigger` module's attempts: Forge's 55 s default, up to 900 s with timeoutSeconds. */
+#define DELIVER_TRIGGER_TIMEOUT_MS 55000
+#define DELIVER_TRIGGER_MAX_TIMEOUT_MS 900000
+#define DELIVER_EVENT_RETRIES 4     /* Forge's events: at most 4 retries after the first attempt */
+#define DELIVER_LIFECYCLE_RETRIES 5 /* lifecycle events: 6 attempts, as kiln always gave them */
 
 /* Registers the engine's thread (thread 0, from its init): kicks from any thread wake its
  * loop. */
@@ -82,6 +90,24 @@ void deliver_kick(void);
 void deliver_tick(http_thread_t *t);
 /* At start, before serving: RUNNING deliveries back to PENDING. 0 or -1. */
 int deliver_recover(store_t *st);
+/* At start, before the HTTP threads run: deliver_recover, and the store's commit hook of
+ * product events (store_on_events_committed) set to mark the site for fan-out and kick
+ * the engine. 0 or -1. */
+int deliver_start(store_t *st);
+/* Thread 0 is stopping (kiln is shutting down): no new attempts start; those under way
+ * end as they end (an attempt cut short stays RUNNING and deliver_recover retries it). */
+void deliver_thread_stopping(void);
+
+/* The delay before retry number `attempts` (the attempts made so far, >= 1) when the
+ * handler named none: DELIVER_BACKOFF_MS doubled per attempt, at most
+ * DELIVER_BACKOFF_MAX_MS. */
+int64_t deliver_backoff_ms(int64_t attempts);
+
+/* How the engine decides a finished attempt of delivery `d` (d->attempts: this attempt's
+ * number, 1 for the first) given the verdict: DLV_DELIVERED, DLV_PENDING (with *due_ms)
+ * or DLV_DEAD (out of its source's retries, or not to be retried). */
+int deliver_next_state(const deliver_source_t *src, const delivery_rec_t *d, const deliver_verdict_t *v, int64_t now_ms,
+                       int64_t *due_ms);
 
 /* Fills the fields every delivery of installation `in` shares (site, installation, app,
  * environment, a fresh event id in `a`, created_ms = due_ms = now, PENDING) into *d,

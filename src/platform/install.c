@@ -9,6 +9,8 @@
 #include "base/json.h"
 #include "platform/app.h"
 #include "platform/deliver.h"
+#include "platform/fanout.h"
+#include "platform/invoke.h"
 #include "platform/uninstall.h"
 #include "store/store_apps.h"
 #include "store/store_auth.h"
@@ -65,14 +67,34 @@ static int record_event(store_t *st, arena_t *a, const install_rec_t *in, const 
                                               egress ? egress : json_null())));
     }
     size_t len;
-    lifecycle_rec_t ev = {
-        .installation_id = in->id,
-        .site_id = in->site_id,
-        .event = event,
-        .payload_json = json_dump_arena(a, p, 1 << 20, &len),
-        .created_ms = now,
-    };
-    return ev.payload_json ? store_lifecycle_insert(st, &ev) : STORE_ERROR;
+    const char *payload = json_dump_arena(a, p, 1 << 20, &len);
+    json_t *manifest = invoke_manifest(a, ver);
+    if (!payload || !manifest)
+        return STORE_ERROR;
+    /* one delivery per trigger module subscribed to the event (platform/deliver.h runs them) */
+    size_t i;
+    json_t *trig;
+    json_array_foreach(json_object_get(json_object_get(manifest, "modules"), "trigger"), i, trig)
+    {
+        int subscribed = 0;
+        size_t j;
+        json_t *e;
+        json_array_foreach(json_object_get(trig, "events"), j, e)
+        {
+            const char *name = json_is_string(e) ? json_string_value(e) : json_str(e, "eventType");
+            subscribed |= name && strcmp(name, event) == 0;
+        }
+        const char *key = json_str(trig, "key");
+        if (!subscribed || !key || !(json_str(trig, "function") || json_str(trig, "endpoint")))
+            continue;
+        delivery_rec_t d;
+        deliver_rec_init(a, &d, in, DLV_SRC_LIFECYCLE, key, event, now);
+        d.payload_json = payload;
+        int rc = store_delivery_insert(st, &d);
+        if (rc != STORE_OK)
+            return rc;
+    }
+    return STORE_OK;
 }
 
 /* Looks up the environment and its newest version. */
@@ -98,7 +120,18 @@ static enum install_result finish(store_t *st, enum install_result r)
         store_rollback(st);
         return r;
     }
-    return store_commit(st) == STORE_OK ? INSTALL_OK : INSTALL_STORE_ERROR;
+    if (store_commit(st) != STORE_OK)
+        return INSTALL_STORE_ERROR;
+    deliver_kick(); /* its lifecycle events, if any */
+    return INSTALL_OK;
+}
+
+/* A committed change of the site's installations: fan-out's view of them is dropped. */
+static enum install_result invalidated(const site_rec_t *site, enum install_result r)
+{
+    if (r == INSTALL_OK)
+        fanout_invalidate(site->id);
+    return r;
 }
 
 static enum install_result check_account(store_t *st, arena_t *a, const site_rec_t *site, const char **account)
@@ -168,7 +201,7 @@ enum install_result install_create(store_t *st, arena_t *a, const site_rec_t *si
             rc = record_event(st, a, out, "avi:forge:installed:app", "installerAccountId", account, ver, &env, now);
         r = rc == STORE_OK ? INSTALL_OK : rc == STORE_CONFLICT ? INSTALL_EXISTS : INSTALL_STORE_ERROR;
     }
-    return finish(st, r);
+    return invalidated(site, finish(st, r));
 }
 
 enum install_result install_upgrade(store_t *st, arena_t *a, const site_rec_t *site, const char *app_id,
@@ -196,7 +229,7 @@ enum install_result install_upgrade(store_t *st, arena_t *a, const site_rec_t *s
         }
         r = rc == STORE_OK ? INSTALL_OK : INSTALL_STORE_ERROR;
     }
-    return finish(st, r);
+    return invalidated(site, finish(st, r));
 }
 
 /* The uninstall's deliveries (platform/uninstall.h), for the version the installation ran;
@@ -239,7 +272,7 @@ enum install_result install_remove(store_t *st, arena_t *a, const site_rec_t *si
         out->purge_after_ms = now + retention_ms;
         r = rc == STORE_OK ? INSTALL_OK : INSTALL_STORE_ERROR;
     }
-    r = finish(st, r);
+    r = invalidated(site, finish(st, r));
     if (r == INSTALL_OK)
         systoken_forget(out->id);
     if (r == INSTALL_OK && owed)

@@ -17,9 +17,9 @@
 #include "store/store_catalog.h"
 #include "store/store_changelog.h"
 #include "store/store_comments.h"
+#include "store/store_deliveries.h"
 #include "store/store_devops.h"
 #include "store/store_events.h"
-#include "store/store_deliveries.h"
 #include "store/store_fields.h"
 #include "store/store_installs.h"
 #include "store/store_journal.h"
@@ -145,6 +145,7 @@ typedef struct store_installs_ops {
     int (*install_active)(store_t *st, arena_t *a, int64_t site_id, const char *app_id, const char *env_key,
                           install_rec_t *out);
     int (*install_list)(store_t *st, arena_t *a, const char *app_id, install_rec_t **out, size_t *n);
+    int (*install_site)(store_t *st, arena_t *a, int64_t site_id, install_rec_t **out, size_t *n);
     int (*install_set_major)(store_t *st, const char *id, int64_t major, const char *scopes_json,
                              const char *egress_json, int64_t now_ms);
     int (*install_remove)(store_t *st, const char *id, int64_t now_ms, int64_t purge_after_ms);
@@ -225,6 +226,7 @@ typedef struct store_deliveries_ops {
     int (*job_stats)(store_t *st, const char *installation_id, const char *job_id, int64_t *success,
                      int64_t *in_progress, int64_t *failed);
     int (*job_cancel)(store_t *st, const char *installation_id, const char *job_id, int64_t now_ms, int64_t *n);
+    int (*order_blocked)(store_t *st, const char *installation_id, const char *order_key, int64_t id, int *blocked);
     int (*running_key)(store_t *st, const char *installation_id, const char *conc_key, int64_t *n);
     int (*drop_installation)(store_t *st, const char *installation_id, const char *why, int64_t now_ms, int64_t *n);
     int (*counts)(store_t *st, const char *app_id, int64_t counts[DLV__STATES]);

@@ -18,7 +18,8 @@ int store_delivery_due_installations(store_t *st, arena_t *a, int64_t now_ms, si
     return st->be->deliveries->due_installations(st, a, now_ms, max, ids, n);
 }
 
-int store_delivery_due(store_t *st, arena_t *a, const char *installation_id, int64_t now_ms, size_t max, delivery_rec_t **out, size_t *n)
+int store_delivery_due(store_t *st, arena_t *a, const char *installation_id, int64_t now_ms, size_t max,
+                       delivery_rec_t **out, size_t *n)
 {
     return st->be->deliveries->due(st, a, installation_id, now_ms, max, out, n);
 }
@@ -28,9 +29,16 @@ int store_delivery_start(store_t *st, int64_t id, int64_t now_ms)
     return st->be->deliveries->start(st, id, now_ms);
 }
 
-int store_delivery_finish(store_t *st, int64_t id, int state, int64_t due_ms, const char *error, const char *retry_reason, const char *retry_data_json, int64_t now_ms)
+int store_delivery_finish(store_t *st, int64_t id, int state, int64_t due_ms, const char *error,
+                          const char *retry_reason, const char *retry_data_json, int64_t now_ms)
 {
     return st->be->deliveries->finish(st, id, state, due_ms, error, retry_reason, retry_data_json, now_ms);
+}
+
+int store_delivery_order_blocked(store_t *st, const char *installation_id, const char *order_key, int64_t id,
+                                 int *blocked)
+{
+    return st->be->deliveries->order_blocked(st, installation_id, order_key, id, blocked);
 }
 
 int store_delivery_replay(store_t *st, int64_t id, int64_t now_ms)
@@ -48,7 +56,8 @@ int store_delivery_list(store_t *st, arena_t *a, const delivery_filter_t *f, del
     return st->be->deliveries->list(st, a, f, out, n);
 }
 
-int store_delivery_job_stats(store_t *st, const char *installation_id, const char *job_id, int64_t *success, int64_t *in_progress, int64_t *failed)
+int store_delivery_job_stats(store_t *st, const char *installation_id, const char *job_id, int64_t *success,
+                             int64_t *in_progress, int64_t *failed)
 {
     return st->be->deliveries->job_stats(st, installation_id, job_id, success, in_progress, failed);
 }
@@ -63,7 +72,8 @@ int store_delivery_running_key(store_t *st, const char *installation_id, const c
     return st->be->deliveries->running_key(st, installation_id, conc_key, n);
 }
 
-int store_delivery_drop_installation(store_t *st, const char *installation_id, const char *why, int64_t now_ms, int64_t *n)
+int store_delivery_drop_installation(store_t *st, const char *installation_id, const char *why, int64_t now_ms,
+                                     int64_t *n)
 {
     return st->be->deliveries->drop_installation(st, installation_id, why, now_ms, n);
 }

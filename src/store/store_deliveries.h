@@ -41,23 +41,23 @@ typedef struct delivery_rec {
     int64_t id; /* assigned by store_delivery_insert, increasing */
     int64_t site_id;
     const char *installation_id, *app_id, *env_key;
-    int source;                /* enum delivery_source */
-    const char *module_key;    /* the trigger, consumer or scheduledTrigger module */
-    const char *event_type;    /* avi:jira:updated:issue, the queue's name, the interval ... */
-    const char *event_id;      /* the id the handler sees (a UUID) */
-    const char *job_id;        /* a queue push's job (NULL otherwise) */
-    const char *order_key;     /* deliveries of one installation with the same key run one at a
-                                  time, in id order (an issue's id; NULL: no order) */
-    const char *conc_key;      /* a queue event's concurrency key (NULL: none) */
-    int64_t conc_limit;        /* ... and how many of its key may run at once */
-    const char *payload_json;  /* the event as the handler receives it, without retryContext */
-    int state;                 /* enum delivery_state */
-    int64_t attempts;          /* attempts started so far */
-    int64_t due_ms;            /* PENDING: not before this */
+    int source;               /* enum delivery_source */
+    const char *module_key;   /* the trigger, consumer or scheduledTrigger module */
+    const char *event_type;   /* avi:jira:updated:issue, the queue's name, the interval ... */
+    const char *event_id;     /* the id the handler sees (a UUID) */
+    const char *job_id;       /* a queue push's job (NULL otherwise) */
+    const char *order_key;    /* deliveries of one installation with the same key run one at a
+                                 time, in id order (an issue's id; NULL: no order) */
+    const char *conc_key;     /* a queue event's concurrency key (NULL: none) */
+    int64_t conc_limit;       /* ... and how many of its key may run at once */
+    const char *payload_json; /* the event as the handler receives it, without retryContext */
+    int state;                /* enum delivery_state */
+    int64_t attempts;         /* attempts started so far */
+    int64_t due_ms;           /* PENDING: not before this */
     int64_t created_ms, updated_ms;
-    int64_t source_seq;        /* DLV_SRC_PRODUCT: the product event's seq; else 0 */
-    const char *last_error;    /* why the last attempt failed, or why it was dropped (NULL) */
-    const char *retry_reason;  /* the handler's InvocationError retryReason (NULL) */
+    int64_t source_seq;          /* DLV_SRC_PRODUCT: the product event's seq; else 0 */
+    const char *last_error;      /* why the last attempt failed, or why it was dropped (NULL) */
+    const char *retry_reason;    /* the handler's InvocationError retryReason (NULL) */
     const char *retry_data_json; /* ... and its retryData as JSON (NULL) */
 } delivery_rec_t;
 
@@ -68,8 +68,7 @@ int store_delivery_get(store_t *st, arena_t *a, int64_t id, delivery_rec_t *out)
 
 /* Installations with a PENDING delivery due by now_ms, each once, in the order of their
  * oldest due delivery; at most `max`. */
-int store_delivery_due_installations(store_t *st, arena_t *a, int64_t now_ms, size_t max, const char ***ids,
-                                     size_t *n);
+int store_delivery_due_installations(store_t *st, arena_t *a, int64_t now_ms, size_t max, const char ***ids, size_t *n);
 /* Up to `max` PENDING deliveries of one installation due by now_ms, in id order. */
 int store_delivery_due(store_t *st, arena_t *a, const char *installation_id, int64_t now_ms, size_t max,
                        delivery_rec_t **out, size_t *n);
@@ -88,12 +87,12 @@ int store_delivery_recover(store_t *st, int64_t now_ms, int64_t *n);
 
 /* Which deliveries a listing shows: 0 / NULL / -1 fields do not filter. */
 typedef struct delivery_filter {
-    int64_t site_id;            /* 0: every site */
-    const char *app_id;         /* NULL: every app */
+    int64_t site_id;    /* 0: every site */
+    const char *app_id; /* NULL: every app */
     const char *installation_id;
-    int state;                  /* -1: every state */
-    int64_t after_id;           /* only ids greater (paging and --follow) */
-    size_t limit;               /* at most this many, in id order */
+    int state;        /* -1: every state */
+    int64_t after_id; /* only ids greater (paging and --follow) */
+    size_t limit;     /* at most this many, in id order */
 } delivery_filter_t;
 int store_delivery_list(store_t *st, arena_t *a, const delivery_filter_t *f, delivery_rec_t **out, size_t *n);
 
@@ -103,8 +102,11 @@ int store_delivery_list(store_t *st, arena_t *a, const delivery_filter_t *f, del
 int store_delivery_job_stats(store_t *st, const char *installation_id, const char *job_id, int64_t *success,
                              int64_t *in_progress, int64_t *failed);
 /* Its PENDING deliveries -> CANCELLED; *n how many. STORE_NOTFOUND: no such job. */
-int store_delivery_job_cancel(store_t *st, const char *installation_id, const char *job_id, int64_t now_ms,
-                              int64_t *n);
+int store_delivery_job_cancel(store_t *st, const char *installation_id, const char *job_id, int64_t now_ms, int64_t *n);
+/* 1 in *blocked when an earlier delivery (id < `id`) of the installation with the same
+ * order_key is still PENDING (due or not) or RUNNING: the one with `id` waits for it. */
+int store_delivery_order_blocked(store_t *st, const char *installation_id, const char *order_key, int64_t id,
+                                 int *blocked);
 /* RUNNING deliveries of (installation, queue conc_key), for a concurrency limit. */
 int store_delivery_running_key(store_t *st, const char *installation_id, const char *conc_key, int64_t *n);
 

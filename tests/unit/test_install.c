@@ -14,6 +14,7 @@
 #include "platform/site.h"
 #include "store/store.h"
 #include "store/store_apps.h"
+#include "store/store_deliveries.h"
 #include "store/store_installs.h"
 #include "store/store_sites.h"
 
@@ -52,12 +53,13 @@ static int teardown(void **state)
     return 0;
 }
 
-static version_rec_t deploy(fx_t *f, const char *env, const char *major_key, const char *scopes)
+static version_rec_t deploy_manifest(fx_t *f, const char *env, const char *major_key, const char *scopes,
+                                     const char *manifest_json)
 {
     version_rec_t v = {
         .app_id = f->app.id,
         .env_key = env,
-        .manifest_json = "{}",
+        .manifest_json = manifest_json,
         .major_key = major_key,
         .scopes_json = scopes,
         .egress_json = "{}",
@@ -67,6 +69,21 @@ static version_rec_t deploy(fx_t *f, const char *env, const char *major_key, con
     assert_int_equal(app_deploy_record(f->st, f->a, &v, 1000), STORE_OK);
     return v;
 }
+
+static version_rec_t deploy(fx_t *f, const char *env, const char *major_key, const char *scopes)
+{
+    return deploy_manifest(f, env, major_key, scopes, "{}");
+}
+
+/* Triggers: t1 (a function) on both lifecycle events, t2 (a remote endpoint) on upgrades,
+ * t3 on a product event, t4 on installs without a function or endpoint (not run). */
+static const char lifecycle_manifest[] =
+    "{\"modules\":{\"trigger\":["
+    "{\"key\":\"t1\",\"function\":\"f\",\"events\":[\"avi:forge:installed:app\",\"avi:forge:upgraded:app\"]},"
+    "{\"key\":\"t2\",\"endpoint\":\"e\",\"events\":[\"avi:forge:upgraded:app\"]},"
+    "{\"key\":\"t3\",\"function\":\"f\",\"events\":[\"avi:jira:created:issue\"]},"
+    "{\"key\":\"t4\",\"events\":[\"avi:forge:installed:app\"]}],"
+    "\"function\":[{\"key\":\"f\",\"handler\":\"index.run\"}]}}";
 
 static void test_register(void **state)
 {
@@ -244,19 +261,40 @@ static void test_lifecycle_payloads(void **state)
     fx_t *f = *state;
     install_rec_t in;
     version_rec_t ver;
-    deploy(f, "development", "K1", "[\"read:jira-work\"]");
+    deploy_manifest(f, "development", "K1", "[\"read:jira-work\"]", lifecycle_manifest);
     assert_int_equal(install_create(f->st, f->a, &f->A, f->app.id, "development", NULL, 5, &in, &ver), INSTALL_OK);
-    deploy(f, "development", "K2", "[\"read:jira-work\",\"storage:app\"]");
+    deploy_manifest(f, "development", "K2", "[\"read:jira-work\",\"storage:app\"]", lifecycle_manifest);
     assert_int_equal(install_upgrade(f->st, f->a, &f->A, f->app.id, "development", NULL, 6, &in, &ver), INSTALL_OK);
-    lifecycle_rec_t *ev;
+    /* one delivery per subscribed trigger: t1 on install; t1 and t2 on upgrade */
+    delivery_rec_t *ev;
     size_t n;
-    assert_int_equal(store_lifecycle_list(f->st, f->a, in.id, &ev, &n), STORE_OK);
-    assert_int_equal(n, 2);
+    delivery_filter_t filter = {.installation_id = in.id, .state = -1, .limit = 100};
+    assert_int_equal(store_delivery_list(f->st, f->a, &filter, &ev, &n), STORE_OK);
+    assert_int_equal(n, 3);
     env_rec_t env;
     assert_int_equal(store_env_get(f->st, f->a, f->app.id, "development", &env), STORE_OK);
+    static const char *const want[][2] = {
+        {"avi:forge:installed:app", "t1"}, {"avi:forge:upgraded:app", "t1"}, {"avi:forge:upgraded:app", "t2"}};
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(ev[i].event_type, want[i][0]);
+        assert_string_equal(ev[i].module_key, want[i][1]);
+        assert_int_equal(ev[i].source, DLV_SRC_LIFECYCLE);
+        assert_int_equal(ev[i].state, DLV_PENDING);
+        assert_int_equal(ev[i].attempts, 0);
+        assert_int_equal(ev[i].site_id, f->A.id);
+        assert_string_equal(ev[i].app_id, f->app.id);
+        assert_true(enc_is_uuid(ev[i].event_id, strlen(ev[i].event_id)));
+    }
+    assert_int_equal(ev[0].due_ms, 5);
+    assert_int_equal(ev[1].due_ms, 6);
+    assert_string_equal(ev[1].payload_json, ev[2].payload_json);
+    /* the other site has none */
+    filter = (delivery_filter_t){.site_id = f->B.id, .state = -1, .limit = 100};
+    delivery_rec_t *none;
+    size_t nn;
+    assert_int_equal(store_delivery_list(f->st, f->a, &filter, &none, &nn), STORE_OK);
+    assert_int_equal(nn, 0);
 
-    assert_string_equal(ev[0].event, "avi:forge:installed:app");
-    assert_int_equal(ev[0].site_id, f->A.id);
     json_t *p = json_loads(ev[0].payload_json, 0, NULL);
     assert_non_null(p);
     assert_string_equal(json_string_value(json_object_get(p, "id")), in.id);
@@ -267,7 +305,6 @@ static void test_lifecycle_payloads(void **state)
     assert_string_equal(json_string_value(json_object_get(json_object_get(p, "environment"), "id")), env.id);
     json_decref(p);
 
-    assert_string_equal(ev[1].event, "avi:forge:upgraded:app");
     p = json_loads(ev[1].payload_json, 0, NULL);
     assert_non_null(p);
     assert_string_equal(json_string_value(json_object_get(p, "upgraderAccountId")), f->A.admin_account_id);

@@ -19,6 +19,7 @@ enum q {
     Q_JOB_STATS,
     Q_JOB_CANCEL,
     Q_RUNNING_KEY,
+    Q_ORDER_BLOCKED,
     Q_DROP,
     Q_COUNTS,
     Q_COUNTS_APP,
@@ -29,8 +30,8 @@ enum q {
 };
 
 #define COLS                                                                                                           \
-    "id, site_id, installation_id, app_id, env_key, source, module_key, event_type, event_id, job_id, order_key, "    \
-    "conc_key, conc_limit, payload_json, state, attempts, due_ms, created_ms, updated_ms, source_seq, last_error, "   \
+    "id, site_id, installation_id, app_id, env_key, source, module_key, event_type, event_id, job_id, order_key, "     \
+    "conc_key, conc_limit, payload_json, state, attempts, due_ms, created_ms, updated_ms, source_seq, last_error, "    \
     "retry_reason, retry_data_json"
 
 static const char *const sql[Q__COUNT] = {
@@ -57,6 +58,8 @@ static const char *const sql[Q__COUNT] = {
     [Q_JOB_CANCEL] = "UPDATE deliveries SET state = 4, updated_ms = ?3 WHERE installation_id = ?1 AND job_id = ?2 "
                      "AND state = 0",
     [Q_RUNNING_KEY] = "SELECT count(*) FROM deliveries WHERE installation_id = ?1 AND conc_key = ?2 AND state = 1",
+    [Q_ORDER_BLOCKED] = "SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE installation_id = ?1 AND "
+                        "order_key = ?2 AND id < ?3 AND state IN (0, 1) LIMIT 1)",
     [Q_DROP] = "UPDATE deliveries SET state = 5, last_error = ?2, updated_ms = ?3 WHERE installation_id = ?1 AND "
                "state = 0",
     [Q_COUNTS] = "SELECT state, count(*) FROM deliveries GROUP BY state",
@@ -259,6 +262,18 @@ static int sq_running_key(store_t *st, const char *inst, const char *key, int64_
     return sq_count(st, q, n);
 }
 
+static int sq_order_blocked(store_t *st, const char *inst, const char *key, int64_t id, int *blocked)
+{
+    sqlite3_stmt *q = stmt(st, Q_ORDER_BLOCKED);
+    sq_bind_text(q, 1, inst);
+    sq_bind_text(q, 2, key);
+    sqlite3_bind_int64(q, 3, id);
+    int64_t n = 0;
+    int rc = sq_count(st, q, &n);
+    *blocked = n > 0;
+    return rc;
+}
+
 static int sq_drop(store_t *st, const char *inst, const char *why, int64_t now, int64_t *n)
 {
     sqlite3_stmt *q = stmt(st, Q_DROP);
@@ -332,6 +347,7 @@ const store_deliveries_ops_t sq_deliveries_ops = {
     .job_stats = sq_job_stats,
     .job_cancel = sq_job_cancel,
     .running_key = sq_running_key,
+    .order_blocked = sq_order_blocked,
     .drop_installation = sq_drop,
     .counts = sq_counts,
     .cursor_get = sq_cursor_get,

@@ -557,6 +557,10 @@ const char *const sq_schema[] = {
     "  site_id INTEGER PRIMARY KEY REFERENCES sites(id),"
     "  seq INTEGER NOT NULL);"
     "INSERT INTO event_cursors (site_id, seq) SELECT site_id, max(seq) FROM product_events GROUP BY site_id;",
+    /* 16: the delivery engine (platform/deliver.h): a delivery with an order key waits for
+       the earlier unfinished ones of its installation and key; one seek finds them */
+    "CREATE INDEX deliveries_order ON deliveries(installation_id, order_key, id) "
+    "WHERE state IN (0, 1) AND order_key IS NOT NULL;",
 };
 
 const unsigned sq_schema_len = sizeof sq_schema / sizeof sq_schema[0];

@@ -1,0 +1,589 @@
+/* The delivery engine (platform/deliver.h): thread 0's passes (fan-out, then starting due
+ * deliveries fairly), one attempt per started delivery, and the verdicts written back. */
+#include "platform/deliver.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "base/enc.h"
+#include "base/json.h"
+#include "base/log.h"
+#include "journal/audit.h"
+#include "journal/fnlog.h"
+#include "journal/leak.h"
+#include "platform/config.h"
+#include "platform/deliver_metrics.h"
+#include "platform/fanout.h"
+#include "platform/invoke.h"
+#include "platform/remote.h"
+#include "platform/uninstall.h"
+#include "store/store_apps.h"
+#include "store/store_sites.h"
+
+#define ATTEMPT_ARENA_MAX (64u << 20) /* an attempt's copy of its delivery and its event */
+#define PASS_ARENA_MAX (64u << 20)
+#define DUE_PER_INSTALLATION (DELIVER_PER_INSTALLATION * 8) /* candidates read per installation and pass */
+#define FANOUT_BATCHES_PER_PASS 4                           /* a site with more is fanned out again next pass */
+#define DIRTY_MAX 64                                        /* sites remembered one by one; more: every site */
+#define BEHIND_CHECK_MS 5000 /* every site's cursor is checked this often, kicks or not */
+#define RETRY_DATA_MAX 4096  /* an InvocationError's retryData kept for the next attempt, as JSON */
+
+/* ---------------------------------------------------------------- pure parts */
+
+int64_t deliver_backoff_ms(int64_t attempts)
+{
+    if (attempts < 1)
+        attempts = 1;
+    if (attempts > 30)
+        return DELIVER_BACKOFF_MAX_MS;
+    int64_t ms = (int64_t)DELIVER_BACKOFF_MS << (attempts - 1);
+    return ms > DELIVER_BACKOFF_MAX_MS ? DELIVER_BACKOFF_MAX_MS : ms;
+}
+
+int deliver_next_state(const deliver_source_t *src, const delivery_rec_t *d, const deliver_verdict_t *v, int64_t now_ms,
+                       int64_t *due_ms)
+{
+    *due_ms = now_ms;
+    if (v->delivered)
+        return DLV_DELIVERED;
+    if (!v->retry || d->attempts > (int64_t)src->retries)
+        return DLV_DEAD;
+    *due_ms = now_ms + (v->retry_after_ms > 0 ? v->retry_after_ms : deliver_backoff_ms(d->attempts));
+    return DLV_PENDING;
+}
+
+/* Forge's retryReason values are upper-case codes; anything else is not passed on. */
+static int reason_ok(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (n >= 64 || !((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_'))
+            return 0;
+    return n > 0;
+}
+
+int deliver_invocation_error(arena_t *a, json_t *result, deliver_verdict_t *v)
+{
+    if (!json_is_object(result) || !json_is_true(json_object_get(result, "_retry")))
+        return 0;
+    json_t *o = json_object_get(result, "retryOptions");
+    v->delivered = 0;
+    v->retry = 1;
+    v->retry_after_ms = 0;
+    v->retry_reason = "FUNCTION_RETRY_REQUEST";
+    v->retry_data_json = NULL;
+    json_t *after = json_object_get(o, "retryAfter");
+    if (json_is_number(after)) {
+        double s = json_number_value(after);
+        if (isfinite(s) && s > 0)
+            v->retry_after_ms =
+                s >= DELIVER_RETRY_AFTER_MAX_S ? (int64_t)DELIVER_RETRY_AFTER_MAX_S * 1000 : (int64_t)(s * 1000.0);
+    }
+    const char *reason = json_str(o, "retryReason");
+    if (reason && reason_ok(reason))
+        v->retry_reason = arena_strdup(a, reason);
+    json_t *data = json_object_get(o, "retryData");
+    if (data && !json_is_null(data)) {
+        size_t len;
+        v->retry_data_json = json_dump_arena(a, data, RETRY_DATA_MAX, &len); /* NULL when too big: dropped */
+    }
+    return 1;
+}
+
+void deliver_rec_init(arena_t *a, delivery_rec_t *d, const install_rec_t *in, int source, const char *module_key,
+                      const char *event_type, int64_t now_ms)
+{
+    char id[37];
+    enc_uuid4(id);
+    *d = (delivery_rec_t){
+        .site_id = in->site_id,
+        .installation_id = in->id,
+        .app_id = in->app_id,
+        .env_key = in->env_key,
+        .source = source,
+        .module_key = module_key,
+        .event_type = event_type,
+        .event_id = arena_strdup(a, id),
+        .state = DLV_PENDING,
+        .due_ms = now_ms,
+        .created_ms = now_ms,
+        .updated_ms = now_ms,
+    };
+}
+
+int deliver_recover(store_t *st)
+{
+    int64_t n = 0;
+    if (store_delivery_recover(st, clock_now_ms(), &n) != STORE_OK) {
+        log_msg(LOG_ERROR, "deliveries: cannot make interrupted attempts due again", NULL);
+        return -1;
+    }
+    if (n > 0) {
+        char s[24];
+        snprintf(s, sizeof s, "%lld", (long long)n);
+        log_msg(LOG_INFO, "deliveries: attempts interrupted by the last stop are due again", "count", s, NULL);
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- kicks and dirty sites */
+
+static struct {
+    http_thread_t *thread; /* thread 0, once registered */
+    h2o_multithread_receiver_t receiver;
+    h2o_multithread_message_t msg;
+    atomic_int ready, sent, stopping;
+    pthread_mutex_t mu; /* dirty sites: marked by any committing thread */
+    int64_t dirty[DIRTY_MAX];
+    size_t ndirty;
+    int dirty_all;
+    int64_t next_behind_ms; /* engine thread only */
+} K = {.mu = PTHREAD_MUTEX_INITIALIZER, .dirty_all = 1};
+
+static void on_kick(h2o_multithread_receiver_t *r, h2o_linklist_t *messages)
+{
+    (void)r;
+    while (!h2o_linklist_is_empty(messages))
+        h2o_linklist_unlink(messages->next);
+    atomic_store(&K.sent, 0); /* kicks from here on send a new message */
+    deliver_tick(K.thread);
+}
+
+void deliver_thread_init(http_thread_t *t)
+{
+    K.thread = t;
+    h2o_multithread_register_receiver(t->ctx.queue, &K.receiver, on_kick);
+    atomic_store(&K.ready, 1);
+}
+
+void deliver_thread_stopping(void)
+{
+    atomic_store(&K.stopping, 1);
+}
+
+void deliver_kick(void)
+{
+    if (!atomic_load(&K.ready) || atomic_exchange(&K.sent, 1))
+        return;
+    h2o_multithread_send_message(&K.receiver, &K.msg);
+}
+
+static void events_committed(int64_t site_id, void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&K.mu);
+    size_t i = 0;
+    while (i < K.ndirty && K.dirty[i] != site_id)
+        i++;
+    if (site_id <= 0 || (i == K.ndirty && K.ndirty == DIRTY_MAX))
+        K.dirty_all = 1;
+    else if (i == K.ndirty)
+        K.dirty[K.ndirty++] = site_id;
+    pthread_mutex_unlock(&K.mu);
+    deliver_kick();
+}
+
+int deliver_start(store_t *st)
+{
+    store_on_events_committed(events_committed, NULL);
+    return deliver_recover(st);
+}
+
+/* Fans out the product events of the sites marked (and, every BEHIND_CHECK_MS, of every
+ * site behind its cursor). */
+static void fan_out(store_t *st, arena_t *a, int64_t now)
+{
+    int64_t sites[DIRTY_MAX];
+    size_t n;
+    pthread_mutex_lock(&K.mu);
+    int all = K.dirty_all || now >= K.next_behind_ms;
+    n = K.ndirty;
+    memcpy(sites, K.dirty, n * sizeof *sites);
+    K.ndirty = 0;
+    K.dirty_all = 0;
+    pthread_mutex_unlock(&K.mu);
+    int64_t *list = sites;
+    if (all) {
+        K.next_behind_ms = now + BEHIND_CHECK_MS;
+        if (store_event_sites_behind(st, a, &list, &n) != STORE_OK) {
+            pthread_mutex_lock(&K.mu);
+            K.dirty_all = 1; /* next pass */
+            pthread_mutex_unlock(&K.mu);
+            return;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        int more = 1;
+        for (int b = 0; more && b < FANOUT_BATCHES_PER_PASS; b++) {
+            size_t made = 0;
+            more = 0;
+            if (fanout_site(st, a, list[i], &more, &made) != 0)
+                break; /* the periodic check comes back to it */
+        }
+        if (more)
+            events_committed(list[i], NULL); /* the rest next pass, after the other sites' */
+    }
+}
+
+/* ---------------------------------------------------------------- attempts */
+
+typedef struct attempt {
+    int used;
+    arena_t *a;
+    delivery_rec_t d; /* copied into a; d.attempts: this attempt's number */
+    const deliver_source_t *src;
+    int64_t started_ms;
+    char invocation_id[37]; /* the function's invocation ("" for a remote) */
+    const char *target;     /* "function X" / "endpoint Y", for the lines */
+    int logged;             /* its failure is in `kiln logs` already (a remote's own lines) */
+} attempt_t;
+
+static attempt_t slots[DELIVER_INFLIGHT_MAX];
+static unsigned inflight;
+
+static const char *dup0(arena_t *a, const char *s)
+{
+    return s ? arena_strdup(a, s) : NULL;
+}
+
+static void copy_rec(arena_t *a, delivery_rec_t *to, const delivery_rec_t *d)
+{
+    *to = *d;
+    to->installation_id = dup0(a, d->installation_id);
+    to->app_id = dup0(a, d->app_id);
+    to->env_key = dup0(a, d->env_key);
+    to->module_key = dup0(a, d->module_key);
+    to->event_type = dup0(a, d->event_type);
+    to->event_id = dup0(a, d->event_id);
+    to->job_id = dup0(a, d->job_id);
+    to->order_key = dup0(a, d->order_key);
+    to->conc_key = dup0(a, d->conc_key);
+    to->payload_json = dup0(a, d->payload_json);
+    to->last_error = dup0(a, d->last_error);
+    to->retry_reason = dup0(a, d->retry_reason);
+    to->retry_data_json = dup0(a, d->retry_data_json);
+}
+
+/* The delivery's lines in `kiln logs` share one id made from the delivery's (a lifecycle
+ * event's lines are under module "lifecycle", others under their module's key). */
+static void delivery_invocation(const attempt_t *at, invocation_t *inv)
+{
+    *inv = (invocation_t){.site_id = at->d.site_id};
+    unsigned long long n = (unsigned long long)at->d.id;
+    snprintf(inv->id, sizeof inv->id, "00000000-0000-4000-8000-%012llx", n & 0xffffffffffffULL);
+    snprintf(inv->installation_id, sizeof inv->installation_id, "%.36s", at->d.installation_id);
+    snprintf(inv->app_id, sizeof inv->app_id, "%.36s", at->d.app_id);
+    snprintf(inv->env_key, sizeof inv->env_key, "%.31s", at->d.env_key);
+    snprintf(inv->module_key, sizeof inv->module_key, "%.200s",
+             at->d.source == DLV_SRC_LIFECYCLE ? "lifecycle" : at->d.module_key);
+}
+
+static const struct {
+    const char *name;
+    int status;
+    enum deliver_outcome metric;
+} finals[DLV__STATES] = {
+    [DLV_PENDING] = {"retry", 503, DM_RETRIED},
+    [DLV_DELIVERED] = {"delivered", 200, DM_DELIVERED},
+    [DLV_DEAD] = {"dead", 500, DM_DEAD},
+    [DLV_DROPPED] = {"dropped", 410, DM_DROPPED},
+    [DLV_RUNNING] = {"interrupted", 503, DM_RETRIED},
+    [DLV_CANCELLED] = {"cancelled", 410, DM_DROPPED},
+};
+
+/* The attempt ended: its next state written, audited, logged when it failed, counted;
+ * the slot freed and the engine kicked (what waited for it may start). */
+static void conclude(attempt_t *at, int state, int64_t due_ms, const deliver_verdict_t *v)
+{
+    store_t *st = K.thread->store;
+    int64_t now = clock_now_ms();
+    delivery_rec_t *d = &at->d;
+    const char *err = v->delivered ? NULL : v->error;
+    if (store_delivery_finish(st, d->id, state, due_ms, err, v->retry_reason, v->retry_data_json, now) != STORE_OK) {
+        char id[24];
+        snprintf(id, sizeof id, "%lld", (long long)d->id);
+        log_msg(LOG_ERROR, "deliveries: cannot record an attempt's end (retried at the next start)", "delivery", id,
+                NULL);
+    }
+    char detail[400];
+    snprintf(detail, sizeof detail, "%s %.100s to %.100s attempt %lld of %u: %s%s%.200s", at->src->name, d->event_type,
+             at->target, (long long)d->attempts, at->src->retries + 1, finals[state].name, err ? ": " : "",
+             err ? err : "");
+    audit_record(&(audit_event_t){.site_id = d->site_id,
+                                  .kind = AUDIT_EVENT_DELIVERY,
+                                  .plane = AUDIT_PLANE_EVENTS,
+                                  .app_id = d->app_id,
+                                  .installation_id = d->installation_id,
+                                  .invocation_id = at->invocation_id,
+                                  .method = at->src->name,
+                                  .path = d->event_type,
+                                  .status = finals[state].status,
+                                  .category = finals[state].name,
+                                  .detail = detail});
+    if ((state == DLV_PENDING || state == DLV_DEAD || state == DLV_DROPPED) && !at->logged) {
+        invocation_t inv;
+        delivery_invocation(at, &inv);
+        char then[96], when[40], msg[800];
+        if (state == DLV_PENDING) {
+            clock_iso8601(when, sizeof when, due_ms);
+            snprintf(then, sizeof then, "next attempt in %lld s, at %s", (long long)((due_ms - now) / 1000), when);
+        } else
+            snprintf(then, sizeof then, state == DLV_DEAD ? "given up" : "dropped");
+        snprintf(msg, sizeof msg, "%s event %.100s: attempt %lld of %u failed (%.400s); %s", at->src->name,
+                 d->event_type, (long long)d->attempts, at->src->retries + 1, err ? err : "no reason given", then);
+        fnlog_line(&inv, "warn", msg);
+    }
+    if (state != DLV_RUNNING)
+        deliver_metrics_ended(d->app_id, finals[state].metric, d->created_ms, now);
+    arena_free(at->a);
+    *at = (attempt_t){0};
+    inflight--;
+    deliver_kick();
+}
+
+/* An attempt that ended without a verdict of its source's judge. */
+static void fail(attempt_t *at, int state, const char *why)
+{
+    deliver_verdict_t v = {.retry = state != DLV_DROPPED && state != DLV_DEAD, .error = why};
+    int64_t due = clock_now_ms();
+    if (state == DLV_PENDING)
+        state = deliver_next_state(at->src, &at->d, &v, due, &due);
+    conclude(at, state, due, &v);
+}
+
+static void on_job_done(completion_t *c)
+{
+    rt_job_t *job = (rt_job_t *)c;
+    attempt_t *at = job->c.owner;
+    deliver_verdict_t v = {0};
+    at->src->judge(at->a, &at->d, job, &v);
+    int64_t due;
+    int state = deliver_next_state(at->src, &at->d, &v, clock_now_ms(), &due);
+    conclude(at, state, due, &v);
+    rt_job_free(job);
+}
+
+/* A remote endpoint's delivery ended, after the remote's own retries (platform/remote.h:
+ * 5 attempts with backoff). Those were the event's retries, as Forge gives a remote: one
+ * that still failed is dead; kiln stopping mid-call leaves the delivery due again. */
+static void on_remote_done(completion_t *c)
+{
+    remote_call_t *rc = (remote_call_t *)c;
+    attempt_t *at = rc->answer.owner;
+    if (rc->ok)
+        conclude(at, DLV_DELIVERED, clock_now_ms(), &(deliver_verdict_t){.delivered = 1});
+    else if (rc->err == OUTBOUND_ESHUTDOWN)
+        conclude(at, DLV_PENDING, clock_now_ms(),
+                 &(deliver_verdict_t){.retry = 1, .error = "kiln stopped during the call"});
+    else {
+        char *why = arena_printf(at->a, "the remote %s failed after %d attempts (%s, status %d)", rc->dest,
+                                 rc->attempts, rc->failure ? rc->failure : "error", rc->status);
+        at->logged = 1; /* each attempt of the remote's, and its give-up, are lines already */
+        conclude(at, DLV_DEAD, clock_now_ms(), &(deliver_verdict_t){.error = why});
+    }
+    remote_call_free(rc);
+}
+
+/* The event handed to a resolver `method` (a consumer's resolver.method): what
+ * @forge/resolver's definitions read. */
+static char *wrap_method(const char *event, const char *method)
+{
+    json_err_t err;
+    json_t *e = json_parse_limited(event, strlen(event), 64, &err);
+    json_t *p = e ? json_pack("{s:{s:s,s:o},s:{}}", "call", "functionKey", method, "payload", e, "context") : NULL;
+    char *s = p ? json_dumps(p, JSON_COMPACT) : NULL;
+    json_decref(p);
+    return s;
+}
+
+/* Starts one attempt of `rec` in a free slot (the caller checked there is one). */
+static void start_attempt(http_thread_t *t, const delivery_rec_t *rec, int64_t now)
+{
+    store_t *st = t->store;
+    const deliver_source_t *src = deliver_source(rec->source);
+    if (!src || store_delivery_start(st, rec->id, now) != STORE_OK)
+        return; /* no longer PENDING (cancelled, dropped), or the store failed: the next pass */
+    attempt_t *at = NULL;
+    for (unsigned i = 0; i < DELIVER_INFLIGHT_MAX && !at; i++)
+        if (!slots[i].used)
+            at = &slots[i];
+    at->used = 1;
+    inflight++;
+    at->a = arena_new(ATTEMPT_ARENA_MAX);
+    copy_rec(at->a, &at->d, rec);
+    at->d.attempts = rec->attempts + 1;
+    at->d.state = DLV_RUNNING;
+    at->src = src;
+    at->started_ms = now;
+    at->target = arena_printf(at->a, "%s %s", src->module_type, rec->module_key);
+    deliver_metrics_started(rec->app_id, at->d.attempts, rec->created_ms, now);
+
+    arena_t *a = at->a;
+    install_rec_t in;
+    site_rec_t site;
+    version_rec_t ver;
+    env_rec_t env;
+    /* a removed installation gets nothing more but its uninstalled:app (platform/uninstall.h) */
+    int farewell = rec->source == DLV_SRC_LIFECYCLE && strcmp(rec->event_type, UNINSTALL_EVENT) == 0;
+    if (store_install_get(st, a, rec->installation_id, &in) != STORE_OK || (in.removed && !farewell) ||
+        store_site_by_id(st, a, in.site_id, &site) != STORE_OK || site.id != rec->site_id ||
+        store_version_latest(st, a, in.app_id, in.env_key, in.major, &ver) != STORE_OK ||
+        store_env_get(st, a, in.app_id, in.env_key, &env) != STORE_OK) {
+        fail(at, DLV_DROPPED, "the installation was removed");
+        return;
+    }
+    json_t *manifest = invoke_manifest(a, &ver);
+    json_t *module = manifest ? invoke_module(manifest, src->module_type, rec->module_key) : NULL;
+    if (!module) {
+        fail(at, DLV_DROPPED,
+             arena_printf(a, "the deployed version has no %s module %s", src->module_type, rec->module_key));
+        return;
+    }
+    const char *method = NULL, *endpoint = NULL;
+    json_t *fn = src->target(manifest, module, &method, &endpoint);
+    const char *event = src->event(a, &at->d, module);
+    if (!event) {
+        fail(at, DLV_PENDING, "the event could not be built (out of memory)");
+        return;
+    }
+    /* what the handler receives must hold no other site's data (journal/leak.h) */
+    invocation_t scan;
+    delivery_invocation(at, &scan);
+    leak_scan(&scan, LEAK_SRC_EVENT, at->target, event, strlen(event));
+    if (!fn) {
+        if (!endpoint) {
+            fail(at, DLV_DROPPED, arena_printf(a, "%s targets no function or endpoint", at->target));
+            return;
+        }
+        at->target = arena_printf(a, "endpoint %s", endpoint);
+        remote_def_t rd;
+        const char *route;
+        char err[128];
+        remote_who_t w = {&in, &site, &ver, &env, "core:endpoint", endpoint, NULL, platform_config()->public_url};
+        remote_call_t *c =
+            remote_endpoint(manifest, endpoint, &rd, &route) == 0
+                ? remote_call_new(st, &w, &rd, route[0] ? route : "/", NULL, event, strlen(event), 1, err, sizeof err)
+                : NULL;
+        if (!c) {
+            fail(at, DLV_DEAD, arena_printf(a, "the endpoint %s cannot be called", endpoint));
+            return;
+        }
+        c->answer.receiver = &t->completions;
+        c->answer.owner = at;
+        c->answer.done = on_remote_done;
+        if (remote_call_start(c) != 0) {
+            remote_call_free(c);
+            fail(at, DLV_PENDING, "the outbound queue is full");
+        }
+        return;
+    }
+    at->target = arena_printf(a, "%s %s", src->module_type, rec->module_key);
+    char *payload = method ? wrap_method(event, method) : strdup(event);
+    rt_job_t *job = payload ? invoke_job(st, a, platform_config()->public_url, &in, &site, &ver, &env, fn,
+                                         rec->module_key, src->timeout_ms, src->max_timeout_ms, payload)
+                            : NULL;
+    if (!job) {
+        fail(at, DLV_DEAD,
+             arena_printf(a, "the function of %s cannot be invoked (its handler is not file.export)", at->target));
+        return;
+    }
+    snprintf(at->invocation_id, sizeof at->invocation_id, "%s", job->inv.id);
+    /* flagged above; from here on what came in with the event is declared (not flagged again
+     * when the handler passes it on) and in the data-flow ledger */
+    leak_scan_inbound(&job->inv, LEAK_SRC_EVENT, job->payload_json, strlen(job->payload_json));
+    invoke_allow_impersonation(job, manifest); /* no user present: asUser(accountId) as the manifest allows */
+    job->c.receiver = &t->completions;
+    job->c.owner = at;
+    job->c.done = on_job_done;
+    if (rt_submit(job) != 0) {
+        rt_job_free(job);
+        fail(at, DLV_PENDING, arena_printf(a, "trigger %s not run: too many invocations", rec->module_key));
+    }
+}
+
+/* ---------------------------------------------------------------- a pass */
+
+static unsigned running_of(const char *installation_id, const char *app_id, unsigned *app)
+{
+    unsigned n = 0;
+    *app = 0;
+    for (unsigned i = 0; i < DELIVER_INFLIGHT_MAX; i++)
+        if (slots[i].used) {
+            n += strcmp(slots[i].d.installation_id, installation_id) == 0;
+            *app += strcmp(slots[i].d.app_id, app_id) == 0;
+        }
+    return n;
+}
+
+/* May `d` start now? Its installation and app within their bounds, no earlier delivery of
+ * its order key unfinished, its concurrency key below its limit. */
+static int may_start(store_t *st, const delivery_rec_t *d)
+{
+    unsigned app, mine = running_of(d->installation_id, d->app_id, &app);
+    if (mine >= DELIVER_PER_INSTALLATION || app >= DELIVER_PER_APP)
+        return 0;
+    int blocked = 0;
+    if (d->order_key &&
+        (store_delivery_order_blocked(st, d->installation_id, d->order_key, d->id, &blocked) != STORE_OK || blocked))
+        return 0;
+    int64_t running = 0;
+    if (d->conc_key && d->conc_limit > 0 &&
+        (store_delivery_running_key(st, d->installation_id, d->conc_key, &running) != STORE_OK ||
+         running >= d->conc_limit))
+        return 0;
+    return 1;
+}
+
+/* Starts due deliveries round robin: each installation with due ones starts at most one
+ * per round, so a busy installation's backlog never stands in front of another's. */
+static void start_due(http_thread_t *t, arena_t *a, int64_t now)
+{
+    store_t *st = t->store;
+    const char **ids;
+    size_t n;
+    if (inflight >= DELIVER_INFLIGHT_MAX ||
+        store_delivery_due_installations(st, a, now, DELIVER_PASS_INSTALLATIONS, &ids, &n) != STORE_OK || n == 0)
+        return;
+    delivery_rec_t **due = arena_alloc(a, n * sizeof *due);
+    size_t *cnt = arena_alloc(a, n * sizeof *cnt), *pos = arena_alloc(a, n * sizeof *pos);
+    if (!due || !cnt || !pos)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        unsigned app;
+        pos[i] = cnt[i] = 0;
+        if (running_of(ids[i], "", &app) < DELIVER_PER_INSTALLATION &&
+            store_delivery_due(st, a, ids[i], now, DUE_PER_INSTALLATION, &due[i], &cnt[i]) != STORE_OK)
+            cnt[i] = 0;
+    }
+    for (int progress = 1; progress && inflight < DELIVER_INFLIGHT_MAX;) {
+        progress = 0;
+        for (size_t i = 0; i < n && inflight < DELIVER_INFLIGHT_MAX; i++) {
+            while (pos[i] < cnt[i] && !may_start(st, &due[i][pos[i]]))
+                pos[i]++;
+            if (pos[i] < cnt[i]) {
+                start_attempt(t, &due[i][pos[i]++], now);
+                progress = 1;
+            }
+        }
+    }
+}
+
+void deliver_tick(http_thread_t *t)
+{
+    if (!t || atomic_load(&K.stopping))
+        return;
+    static int busy; /* a pass never runs inside another (an attempt that ends at once kicks) */
+    if (busy)
+        return;
+    busy = 1;
+    arena_t *a = arena_new(PASS_ARENA_MAX);
+    int64_t now = clock_now_ms();
+    fan_out(t->store, a, now);
+    start_due(t, a, now);
+    arena_free(a);
+    busy = 0;
+}

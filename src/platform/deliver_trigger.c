@@ -1,0 +1,123 @@
+/* The sources whose deliveries go to `trigger` modules (platform/deliver.h): product
+ * events (fanned out by platform/fanout.h), lifecycle events (avi:forge:installed:app /
+ * upgraded:app, recorded by platform/install.c) and app events. A trigger targets a
+ * function, or a remote `endpoint`.
+ *
+ * What the handler receives: the stored payload, with `eventType` when the payload has
+ * none, and from the second attempt on Forge's `retryContext` {retryCount, retryReason,
+ * retryData}. How an answer is judged: a returned value is accepted, unless it is an
+ * @forge/events InvocationError (retried after its retryAfter); a throw, a timeout, a
+ * crash, an overload or a function that could not start is retried with the engine's
+ * backoff. */
+#include <string.h>
+
+#include "base/json.h"
+#include "platform/deliver.h"
+#include "platform/invoke.h"
+
+#define TRIGGER_PAYLOAD_DEPTH 64
+
+static json_t *target(json_t *manifest, json_t *module, const char **method, const char **endpoint)
+{
+    *method = NULL;
+    *endpoint = NULL;
+    const char *fkey = json_str(module, "function");
+    if (fkey)
+        return invoke_module(manifest, "function", fkey);
+    *endpoint = json_str(module, "endpoint");
+    return NULL;
+}
+
+static const char *event(arena_t *a, const delivery_rec_t *d, json_t *module)
+{
+    (void)module;
+    json_err_t err;
+    const char *text = d->payload_json ? d->payload_json : "{}";
+    json_t *p = json_parse_arena(a, text, strlen(text), TRIGGER_PAYLOAD_DEPTH, &err);
+    if (!json_is_object(p))
+        p = json_own(a, json_object());
+    if (!p)
+        return NULL;
+    if (!json_object_get(p, "eventType"))
+        json_object_set_new(p, "eventType", json_string(d->event_type));
+    if (d->attempts >= 2) {
+        json_t *data = NULL;
+        if (d->retry_data_json)
+            data = json_parse_arena(a, d->retry_data_json, strlen(d->retry_data_json), TRIGGER_PAYLOAD_DEPTH, &err);
+        json_object_set_new(p, "retryContext",
+                            json_pack("{s:I,s:s,s:O}", "retryCount", (json_int_t)(d->attempts - 1), "retryReason",
+                                      d->retry_reason ? d->retry_reason : "FUNCTION_PLATFORM_UNKNOWN_ERROR",
+                                      "retryData", data ? data : json_null()));
+    }
+    size_t len;
+    return json_dump_arena(a, p, 16u << 20, &len);
+}
+
+/* rt_status: what the attempt line says, and Forge's retryReason for it */
+static const struct {
+    const char *outcome, *reason;
+} statuses[] = {
+    [RT_OK] = {"ok", NULL},
+    [RT_ERROR] = {"threw", "FUNCTION_PLATFORM_UNKNOWN_ERROR"},
+    [RT_TIMEOUT] = {"timed out", "FUNCTION_TIME_OUT"},
+    [RT_CRASH] = {"crashed", "FUNCTION_PLATFORM_UNKNOWN_ERROR"},
+    [RT_OVERLOAD] = {"not run: too many invocations", "FUNCTION_PLATFORM_RATE_LIMITED"},
+    [RT_SETUP] = {"could not start", "FUNCTION_PLATFORM_UNKNOWN_ERROR"},
+};
+
+static void judge(arena_t *a, const delivery_rec_t *d, const rt_job_t *job, deliver_verdict_t *v)
+{
+    *v = (deliver_verdict_t){0};
+    if (job->status == RT_OK) {
+        json_t *r = job->result;
+        if (!r && job->result_json) {
+            json_err_t err;
+            r = json_parse_arena(a, job->result_json, strlen(job->result_json), TRIGGER_PAYLOAD_DEPTH, &err);
+        }
+        if (deliver_invocation_error(a, r, v)) {
+            v->error = arena_printf(a, "trigger %.80s returned an InvocationError (%s): its log is invocation %s",
+                                    d->module_key, v->retry_reason, job->inv.id);
+            return;
+        }
+        v->delivered = 1;
+        return;
+    }
+    unsigned s = (unsigned)job->status < sizeof statuses / sizeof *statuses ? (unsigned)job->status : RT_CRASH;
+    v->retry = 1;
+    v->retry_reason = statuses[s].reason;
+    v->error =
+        arena_printf(a, "trigger %.80s %s: its log is invocation %s", d->module_key, statuses[s].outcome, job->inv.id);
+}
+
+const deliver_source_t deliver_src_product = {
+    .name = "product",
+    .module_type = "trigger",
+    .retries = DELIVER_EVENT_RETRIES,
+    .timeout_ms = DELIVER_TRIGGER_TIMEOUT_MS,
+    .max_timeout_ms = DELIVER_TRIGGER_MAX_TIMEOUT_MS,
+    .target = target,
+    .event = event,
+    .judge = judge,
+};
+
+const deliver_source_t deliver_src_lifecycle = {
+    .name = "lifecycle",
+    .module_type = "trigger",
+    .retries = DELIVER_LIFECYCLE_RETRIES,
+    .timeout_ms = DELIVER_TRIGGER_TIMEOUT_MS,
+    .max_timeout_ms = DELIVER_TRIGGER_MAX_TIMEOUT_MS,
+    .target = target,
+    .event = event,
+    .judge = judge,
+};
+
+const deliver_source_t deliver_src_app = {
+    .name = "app",
+    .module_type = "trigger",
+    .retries = DELIVER_EVENT_RETRIES,
+    .timeout_ms = DELIVER_TRIGGER_TIMEOUT_MS,
+    .max_timeout_ms = DELIVER_TRIGGER_MAX_TIMEOUT_MS,
+    .target = target,
+    .event = event,
+    .judge = judge,
+};
