@@ -161,6 +161,18 @@ describe('kiln events', () => {
     assert.match(text, /^eventType +avi:forge:uninstalled:app$/m);
     assert.match(text, new RegExp(`"id": "${instA}"`));
 
+    // the engine runs it although the installation is removed: its line in A's logs only
+    let logsA = '';
+    for (let i = 0; i < 300 && !logsA.includes(`farewell avi:forge:uninstalled:app ${instA}`); i++) {
+      logsA = ok(await kiln(k, ['logs', '--site', A.name, '-n', '1000'])).stdout;
+      await sleep(100);
+    }
+    assert.match(logsA, new RegExp(`farewell avi:forge:uninstalled:app ${instA}`));
+    let state;
+    for (let i = 0; i < 300 && (state = (await k.admin(`/deliveries/${d.id}`)).json.state) !== 'delivered'; i++) await sleep(100);
+    assert.equal(state, 'delivered');
+    assert.doesNotMatch(ok(await kiln(k, ['logs', '--site', B.name, '-n', '1000'])).stdout, /farewell/);
+
     // site B: still installed, owed nothing; A's row is not B's
     assert.deepEqual(await listing(`?site=${B.name}`), []);
     assert.deepEqual(await cliRows('--site', B.name), []);
@@ -241,5 +253,122 @@ describe('kiln events', () => {
       p.kill('SIGINT');
     }
     assert.equal(await closed, 0, 'SIGINT ends --follow with exit 0');
+  });
+});
+
+// With the engine running them: a trigger that throws until its environment says yes goes
+// dead after its retries on site A, is replayed after the fix and delivered; the same
+// app's pending retry on site B is dropped by B's uninstall (A's rows untouched), and
+// /metrics counts what `kiln events` lists.
+const GRUMPY = `modules:
+  trigger:
+    - key: on-install
+      function: grumpy
+      events:
+        - avi:forge:installed:app
+  function:
+    - key: grumpy
+      handler: index.grumpy
+app:
+  runtime:
+    name: nodejs20.x
+permissions:
+  scopes:
+    - read:jira-work
+`;
+const GRUMPY_SRC = `export async function grumpy(event) {
+  if (process.env.ALLOW !== 'yes') throw new Error('not yet: ' + event.eventType);
+  console.log('accepted ' + event.eventType + ' ' + event.id);
+}
+`;
+
+describe('kiln events with the engine: dead, replay, dropped, /metrics', () => {
+  let k, A, B, dir, appId, instA, instB;
+  const rowsOf = async (...args) =>
+    ok(await kiln(k, ['events', '--app', appId, ...args, '--json'])).stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const until = async (what, fn, ms = 60000) => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const v = await fn();
+      if (v) return v;
+      if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+      await sleep(100);
+    }
+  };
+
+  before(async () => {
+    const tag = randomBytes(3).toString('hex');
+    k = await startKiln();
+    A = await k.createSite(`evd-a-${tag}`);
+    B = await k.createSite(`evd-b-${tag}`);
+    dir = path.join(tempDir('evgrumpy'), 'grumpy');
+    writeFiles(dir, { 'manifest.yml': GRUMPY, 'src/index.js': GRUMPY_SRC });
+    symlinkSync(NODE_MODULES, path.join(dir, 'node_modules'), 'dir');
+    appId = (await okJson(k, ['register', dir, '--json'])).id;
+    await okJson(k, ['deploy', dir, '--json']);
+    instA = (await okJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir })).installationId;
+    instB = (await okJson(k, ['install', '--site', B.name, '--confirm-scopes', '--json'], { cwd: dir })).installationId;
+  });
+
+  after(async () => {
+    await k?.close();
+  });
+
+  it('dead on A, dropped on B by its uninstall, replayed on A after the fix', async () => {
+    // B: a pending retry (its next attempt seconds away) is dropped by the uninstall
+    const bRow = await until('B pending after 3 failed attempts', async () => {
+      const [r] = await rowsOf('--site', B.name);
+      return r && r.state === 'pending' && r.attempts >= 3 ? r : null;
+    });
+    await ok(await kiln(k, ['uninstall', '--site', B.name], { cwd: dir }));
+    const dropped = await k.admin(`/deliveries/${bRow.id}`);
+    assert.equal(dropped.json.state, 'dropped', dropped.text);
+    assert.equal(dropped.json.lastError, 'the app was uninstalled');
+    assert.equal(dropped.json.installationId, instB);
+    assert.deepEqual((await rowsOf('--state', 'dropped')).map((r) => r.id), [bRow.id]);
+
+    // A: out of attempts, dead; listed as such on A only
+    const dead = await until('A dead', async () => {
+      const [r] = await rowsOf('--site', A.name);
+      return r && r.state === 'dead' ? r : null;
+    });
+    assert.equal(dead.installationId, instA);
+    assert.equal(dead.attempts, 6, 'a lifecycle event: the first attempt and 5 retries');
+    assert.match(dead.lastError, /on-install threw/);
+    assert.deepEqual((await rowsOf('--state', 'dead')).map((r) => r.id), [dead.id]);
+    assert.deepEqual(await rowsOf('--state', 'dead', '--site', B.name), []);
+
+    // /metrics agrees with kiln events for the app
+    const metrics = (await k.api('/metrics')).body.toString();
+    const series = (name, labels) =>
+      Number(new RegExp(`^${name}\\{app="${appId}",${labels}\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
+    const all = await rowsOf();
+    const count = (state) => all.filter((r) => r.state === state).length;
+    assert.equal(series('kiln_deliveries', 'state="pending"'), count('pending'), metrics);
+    assert.equal(series('kiln_deliveries', 'state="running"'), count('running'), metrics);
+    assert.equal(series('kiln_delivery_attempts_total', 'outcome="dead"'), count('dead'), metrics);
+    assert.equal(series('kiln_delivery_attempts_total', 'outcome="dropped"'), count('dropped'), metrics);
+    assert.equal(series('kiln_delivery_attempts_total', 'outcome="delivered"'), count('delivered'), metrics);
+    // every failed attempt but a dead row's last was retried
+    const retried = all.reduce((n, r) => n + (r.state === 'dead' ? r.attempts - 1 : r.attempts), 0);
+    assert.equal(series('kiln_delivery_attempts_total', 'outcome="retried"'), retried, metrics);
+
+    // the fix, then the replay: delivered once, same event
+    await ok(await kiln(k, ['variables', 'set', 'ALLOW', 'yes'], { cwd: dir }));
+    const out = ok(await kiln(k, ['events', 'replay', String(dead.id)])).stdout;
+    assert.match(out, new RegExp(`^delivery ${dead.id} is (pending|running|delivered) again, due now`));
+    const done = await until('A delivered', async () => {
+      const r = (await k.admin(`/deliveries/${dead.id}`)).json;
+      return r.state === 'delivered' ? r : null;
+    });
+    assert.equal(done.attempts, 1, 'attempts start over');
+    assert.equal(done.eventId, dead.eventId);
+    const logs = ok(await kiln(k, ['logs', '--site', A.name, '-n', '1000'])).stdout;
+    assert.match(logs, new RegExp(`accepted avi:forge:installed:app ${instA}`));
+    const logsB = ok(await kiln(k, ['logs', '--site', B.name, '-n', '1000'])).stdout;
+    assert.doesNotMatch(logsB, /accepted/, 'B never accepted anything');
+    assert.doesNotMatch(logsB, new RegExp(instA));
+    // replaying it again is refused: it is delivered
+    expectCliFailure(await kiln(k, ['events', 'replay', String(dead.id)]), /409: Delivery \d+ is delivered, not dead/, 1);
   });
 });
