@@ -315,6 +315,13 @@ describe('kiln events with the engine: dead, replay, dropped, /metrics', () => {
   });
 
   it('dead on A, dropped on B by its uninstall, replayed on A after the fix', async () => {
+    // --follow, from before the first row: each change of A's row is printed again
+    const follow = spawn(KILN_BIN, ['events', '--follow', '--site', A.name, '--json'], {
+      env: { ...process.env, KILN_URL: k.url, KILN_DATA: k.dataDir }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let followed = '';
+    follow.stdout.on('data', (c) => { followed += c; });
+    const followClosed = new Promise((r) => follow.on('close', (code) => r(code)));
     // B: a pending retry (its next attempt seconds away) is dropped by the uninstall
     const bRow = await until('B pending after 3 failed attempts', async () => {
       const [r] = await rowsOf('--site', B.name);
@@ -337,6 +344,19 @@ describe('kiln events with the engine: dead, replay, dropped, /metrics', () => {
     assert.match(dead.lastError, /on-install threw/);
     assert.deepEqual((await rowsOf('--state', 'dead')).map((r) => r.id), [dead.id]);
     assert.deepEqual(await rowsOf('--state', 'dead', '--site', B.name), []);
+    const seen = await until('--follow to print the dead row', () => {
+      const mine = followed.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.id === dead.id);
+      return mine.at(-1)?.state === 'dead' ? mine : null;
+    }, 10000);
+    follow.kill('SIGINT');
+    assert.equal(await followClosed, 0);
+    assert.ok(seen.length >= 3, `printed again as it changed: ${followed}`);
+    for (let i = 1; i < seen.length; i++) {
+      assert.ok(seen[i].attempts >= seen[i - 1].attempts, followed);
+      assert.ok(seen[i].attempts !== seen[i - 1].attempts || seen[i].state !== seen[i - 1].state, `a line per change only\n${followed}`);
+    }
+    assert.equal(seen.at(-1).attempts, 6);
+    assert.ok(followed.split('\n').filter(Boolean).every((l) => JSON.parse(l).site === A.name), followed);
 
     // /metrics agrees with kiln events for the app
     const metrics = (await k.api('/metrics')).body.toString();
