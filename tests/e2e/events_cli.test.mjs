@@ -322,6 +322,13 @@ describe('kiln events with the engine: dead, replay, dropped, /metrics', () => {
     let followed = '';
     follow.stdout.on('data', (c) => { followed += c; });
     const followClosed = new Promise((r) => follow.on('close', (code) => r(code)));
+    // ... and with --state pending: only what is pending when it is printed
+    const pendingOnly = spawn(KILN_BIN, ['events', '--follow', '--site', A.name, '--state', 'pending', '--json'], {
+      env: { ...process.env, KILN_URL: k.url, KILN_DATA: k.dataDir }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let pendingOut = '';
+    pendingOnly.stdout.on('data', (c) => { pendingOut += c; });
+    const pendingClosed = new Promise((r) => pendingOnly.on('close', (code) => r(code)));
     // B: a pending retry (its next attempt seconds away) is dropped by the uninstall
     const bRow = await until('B pending after 3 failed attempts', async () => {
       const [r] = await rowsOf('--site', B.name);
@@ -349,7 +356,11 @@ describe('kiln events with the engine: dead, replay, dropped, /metrics', () => {
       return mine.at(-1)?.state === 'dead' ? mine : null;
     }, 10000);
     follow.kill('SIGINT');
+    pendingOnly.kill('SIGINT');
     assert.equal(await followClosed, 0);
+    assert.equal(await pendingClosed, 0);
+    const pend = pendingOut.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    assert.ok(pend.length >= 1 && pend.every((r) => r.state === 'pending' && r.id === dead.id), pendingOut);
     assert.ok(seen.length >= 3, `printed again as it changed: ${followed}`);
     for (let i = 1; i < seen.length; i++) {
       assert.ok(seen[i].attempts >= seen[i - 1].attempts, followed);
