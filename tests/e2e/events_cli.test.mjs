@@ -401,5 +401,12 @@ describe('kiln events with the engine: dead, replay, dropped, /metrics', () => {
     assert.doesNotMatch(logsB, new RegExp(instA));
     // replaying it again is refused: it is delivered
     expectCliFailure(await kiln(k, ['events', 'replay', String(dead.id)]), /409: Delivery \d+ is delivered, not dead/, 1);
+
+    // B's retention over: the purge takes B's deliveries (their payloads are B's data), not A's
+    const purged = await okJson(k, ['purge', '--now', String(Date.now() + 400 * 86400000), '--json']);
+    assert.equal(purged.purged, 1, 'B only: A is still installed');
+    assert.deepEqual(await rowsOf('--site', B.name), []);
+    assert.equal((await k.admin(`/deliveries/${bRow.id}`)).status, 404);
+    assert.deepEqual((await rowsOf('--site', A.name)).map((r) => [r.id, r.state]), [[dead.id, 'delivered']]);
   });
 });
