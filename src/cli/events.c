@@ -1,7 +1,8 @@
 /* kiln events [show ID | replay ID]: the deliveries (docs/events.md) through the admin API
  * (platform/admin_events.h). The listing prints one line a delivery, oldest first, with
  * the filters of GET /admin/v1/deliveries; --follow keeps printing new deliveries and
- * prints a delivery again each time its state or attempts change, until it is final. */
+ * prints a delivery again each time its state or attempts change, until it is final or
+ * (with --state) leaves the state asked for. */
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
@@ -76,6 +77,7 @@ static int final_state(const char *state)
 /* --follow's memory: a printed delivery not yet final, with what was printed. */
 typedef struct seen {
     long long id, attempts;
+    int listed; /* seen by the rescan under way */
     char state[16];
 } seen_t;
 
@@ -90,8 +92,20 @@ static void remember(json_t *row)
         memmove(track, track + 1, --ntrack * sizeof *track);
     seen_t *s = &track[ntrack++];
     s->id = num(row, "id");
+    s->listed = 1;
     s->attempts = num(row, "attempts");
     snprintf(s->state, sizeof s->state, "%s", str(row, "state"));
+}
+
+/* After a rescan: a watched delivery it did not list has left the filter (--state):
+ * forgotten. */
+static void forget_unlisted(void)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < ntrack; i++)
+        if (track[i].listed)
+            track[kept++] = track[i];
+    ntrack = kept;
 }
 
 /* A row seen again: printed once more if it changed; forgotten once final. */
@@ -102,6 +116,7 @@ static void revisit(json_t *row)
         seen_t *s = &track[i];
         if (s->id != id)
             continue;
+        s->listed = 1;
         const char *state = str(row, "state");
         if (strcmp(s->state, state) != 0 || s->attempts != num(row, "attempts")) {
             print_row(row);
@@ -201,11 +216,15 @@ int cmd_events(int argc, char **argv)
             usleep(100000);
         /* from the oldest watched delivery (or the last printed) to the end, page by page */
         long long cur[2] = {ntrack ? track[0].id - 1 : last, last};
+        for (size_t i = 0; i < ntrack; i++)
+            track[i].listed = 0;
         do {
             long long from = cur[0];
             if ((rc = page(filters, from, ADMIN_DELIVERIES_LIMIT_MAX, on_rescan, cur, &n)))
                 return rc;
         } while (n == ADMIN_DELIVERIES_LIMIT_MAX && !interrupted);
+        if (!interrupted)
+            forget_unlisted();
         last = cur[1];
     }
     return 0;

@@ -9,6 +9,7 @@
 #include "base/json.h"
 #include "platform/app.h"
 #include "platform/deliver.h"
+#include "platform/deliver_metrics.h"
 #include "platform/fanout.h"
 #include "platform/invoke.h"
 #include "platform/uninstall.h"
@@ -234,25 +235,25 @@ enum install_result install_upgrade(store_t *st, arena_t *a, const site_rec_t *s
 
 /* The uninstall's deliveries (platform/uninstall.h), for the version the installation ran;
  * an installation whose version or environment is gone only has its pending ones dropped. */
-static int owe_uninstalled(store_t *st, arena_t *a, const install_rec_t *in, int64_t now, int64_t *owed)
+static int owe_uninstalled(store_t *st, arena_t *a, const install_rec_t *in, int64_t now, int64_t *dropped,
+                           int64_t *owed)
 {
     version_rec_t ver;
     env_rec_t env;
-    int64_t dropped;
     int rc = store_version_latest(st, a, in->app_id, in->env_key, in->major, &ver);
     if (rc == STORE_OK)
         rc = store_env_get(st, a, in->app_id, in->env_key, &env);
     if (rc == STORE_NOTFOUND) {
         *owed = 0;
-        return store_delivery_drop_installation(st, in->id, UNINSTALL_DROP_REASON, now, &dropped);
+        return store_delivery_drop_installation(st, in->id, UNINSTALL_DROP_REASON, now, dropped);
     }
-    return rc == STORE_OK ? uninstall_deliveries(st, a, in, &ver, &env, now, &dropped, owed) : rc;
+    return rc == STORE_OK ? uninstall_deliveries(st, a, in, &ver, &env, now, dropped, owed) : rc;
 }
 
 enum install_result install_remove(store_t *st, arena_t *a, const site_rec_t *site, const char *app_id,
                                    const char *env_key, int64_t now, int64_t retention_ms, install_rec_t *out)
 {
-    int64_t owed = 0;
+    int64_t owed = 0, dropped = 0;
     if (store_begin(st) != STORE_OK)
         return INSTALL_STORE_ERROR;
     int rc = store_install_active(st, a, site->id, app_id, env_key, out);
@@ -266,7 +267,7 @@ enum install_result install_remove(store_t *st, arena_t *a, const site_rec_t *si
         if (rc == STORE_OK) /* users' consents to the app go with its last installation on the site */
             rc = store_consent_drop_uninstalled(st, site->id, app_id);
         if (rc == STORE_OK) /* its pending deliveries are dropped; uninstalled:app is owed */
-            rc = owe_uninstalled(st, a, out, now, &owed);
+            rc = owe_uninstalled(st, a, out, now, &dropped, &owed);
         out->removed = 1;
         out->removed_ms = now;
         out->purge_after_ms = now + retention_ms;
@@ -275,6 +276,8 @@ enum install_result install_remove(store_t *st, arena_t *a, const site_rec_t *si
     r = invalidated(site, finish(st, r));
     if (r == INSTALL_OK)
         systoken_forget(out->id);
+    for (int64_t i = 0; r == INSTALL_OK && i < dropped; i++) /* /metrics counts them as kiln events lists them */
+        deliver_metrics_ended(out->app_id, DM_DROPPED, 0, now);
     if (r == INSTALL_OK && owed)
         deliver_kick();
     return r;

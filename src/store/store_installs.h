@@ -42,7 +42,8 @@ int store_install_remove(store_t *st, const char *id, int64_t now_ms, int64_t pu
 /* Removed installations whose retention ended by now_ms and are not purged yet. */
 int store_install_purgeable(store_t *st, arena_t *a, int64_t now_ms, install_rec_t **out, size_t *n);
 /* Deletes what the installation's app kept (its app storage rows, store/store_kvs.h)
- * and marks it purged, in one transaction. */
+ * and what was owed to it (its deliveries, store/store_deliveries.h, whatever their
+ * state) and marks it purged, in one transaction. */
 int store_install_purge(store_t *st, const char *id);
 
 /* ---- webtriggers ---- */

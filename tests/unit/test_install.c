@@ -344,6 +344,82 @@ static void *deploy_loop(void *arg)
     return NULL;
 }
 
+/* Uninstall (platform/uninstall.h): in its transaction the installation's pending
+ * deliveries are dropped with the reason, a running one is left to finish, each trigger
+ * subscribed to avi:forge:uninstalled:app is owed one, and the same app's installation on
+ * the other site keeps all of its own; the purge takes the removed one's deliveries. */
+static const char uninstall_manifest[] =
+    "{\"modules\":{\"trigger\":["
+    "{\"key\":\"u1\",\"function\":\"f\",\"events\":[\"avi:forge:uninstalled:app\",\"avi:forge:installed:app\"]},"
+    "{\"key\":\"u2\",\"endpoint\":\"e\",\"events\":[{\"eventType\":\"avi:forge:uninstalled:app\"}]},"
+    "{\"key\":\"t3\",\"function\":\"f\",\"events\":[\"avi:forge:installed:app\"]}],"
+    "\"function\":[{\"key\":\"f\",\"handler\":\"index.run\"}]}}";
+
+static size_t list_of(fx_t *f, const char *installation_id, int state, delivery_rec_t **out)
+{
+    delivery_filter_t filter = {.installation_id = installation_id, .state = state, .limit = 100};
+    size_t n;
+    assert_int_equal(store_delivery_list(f->st, f->a, &filter, out, &n), STORE_OK);
+    return n;
+}
+
+static void test_uninstall_deliveries(void **state)
+{
+    fx_t *f = *state;
+    install_rec_t a, b, gone;
+    version_rec_t ver;
+    deploy_manifest(f, "development", "K1", "[]", uninstall_manifest);
+    assert_int_equal(install_create(f->st, f->a, &f->A, f->app.id, "development", NULL, 10, &a, &ver), INSTALL_OK);
+    assert_int_equal(install_create(f->st, f->a, &f->B, f->app.id, "development", NULL, 10, &b, &ver), INSTALL_OK);
+    delivery_rec_t *rows;
+    assert_int_equal(list_of(f, a.id, DLV_PENDING, &rows), 2); /* installed:app to u1 and t3 */
+    assert_int_equal(store_delivery_start(f->st, rows[0].id, 20), STORE_OK);
+    int64_t running = rows[0].id, pending = rows[1].id;
+
+    assert_int_equal(install_remove(f->st, f->a, &f->A, f->app.id, "development", 30, 1000, &gone), INSTALL_OK);
+    delivery_rec_t d;
+    assert_int_equal(store_delivery_get(f->st, f->a, pending, &d), STORE_OK);
+    assert_int_equal(d.state, DLV_DROPPED);
+    assert_string_equal(d.last_error, "the app was uninstalled");
+    assert_int_equal(d.updated_ms, 30);
+    assert_int_equal(store_delivery_get(f->st, f->a, running, &d), STORE_OK);
+    assert_int_equal(d.state, DLV_RUNNING);
+    size_t n = list_of(f, a.id, DLV_PENDING, &rows);
+    assert_int_equal(n, 2);
+    env_rec_t env;
+    assert_int_equal(store_env_get(f->st, f->a, f->app.id, "development", &env), STORE_OK);
+    static const char *const keys[] = {"u1", "u2"};
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(rows[i].module_key, keys[i]);
+        assert_string_equal(rows[i].event_type, "avi:forge:uninstalled:app");
+        assert_int_equal(rows[i].source, DLV_SRC_LIFECYCLE);
+        assert_int_equal(rows[i].site_id, f->A.id);
+        assert_int_equal(rows[i].due_ms, 30);
+        assert_true(enc_is_uuid(rows[i].event_id, strlen(rows[i].event_id)));
+        json_t *p = json_loads(rows[i].payload_json, 0, NULL);
+        assert_non_null(p);
+        assert_string_equal(json_string_value(json_object_get(p, "id")), a.id);
+        assert_string_equal(json_string_value(json_object_get(p, "eventType")), "avi:forge:uninstalled:app");
+        assert_string_equal(json_string_value(json_object_get(json_object_get(p, "app"), "version")), "1.0.0");
+        assert_string_equal(json_string_value(json_object_get(json_object_get(p, "environment"), "id")), env.id);
+        json_decref(p);
+    }
+    assert_string_not_equal(rows[0].event_id, rows[1].event_id);
+    /* B: both of its installed:app deliveries still pending, nothing dropped, nothing owed */
+    assert_int_equal(list_of(f, b.id, DLV_PENDING, &rows), 2);
+    assert_int_equal(list_of(f, b.id, -1, &rows), 2);
+    /* a second uninstall changes nothing */
+    assert_int_equal(install_remove(f->st, f->a, &f->A, f->app.id, "development", 40, 1000, &gone),
+                     INSTALL_NOT_INSTALLED);
+    assert_int_equal(list_of(f, a.id, -1, &rows), 4);
+    /* the purge takes A's deliveries, whatever their state; B's stay */
+    size_t purged;
+    assert_int_equal(install_purge_due(f->st, f->a, 2000, &purged), STORE_OK);
+    assert_int_equal(purged, 1);
+    assert_int_equal(list_of(f, a.id, -1, &rows), 0);
+    assert_int_equal(list_of(f, b.id, -1, &rows), 2);
+}
+
 static void test_concurrent_deploys_serialize(void **state)
 {
     fx_t *f = *state;
@@ -373,10 +449,15 @@ static void test_concurrent_deploys_serialize(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(test_register),           T(test_env_create),
-        T(test_version_numbering),  T(test_install_minor_and_major),
-        T(test_refusals),           T(test_uninstall_reinstall_purge),
-        T(test_lifecycle_payloads), T(test_concurrent_deploys_serialize),
+        T(test_register),
+        T(test_env_create),
+        T(test_version_numbering),
+        T(test_install_minor_and_major),
+        T(test_refusals),
+        T(test_uninstall_reinstall_purge),
+        T(test_lifecycle_payloads),
+        T(test_uninstall_deliveries),
+        T(test_concurrent_deploys_serialize),
     };
     return cmocka_run_group_tests_name("install", tests, NULL, NULL);
 }

@@ -26,6 +26,7 @@ enum q {
     Q_CURSOR_GET,
     Q_CURSOR_SET,
     Q_SITES_BEHIND,
+    Q_PURGE_INSTALLATION,
     Q__COUNT
 };
 
@@ -70,6 +71,8 @@ static const char *const sql[Q__COUNT] = {
     /* one index seek per site: the last event's seq against the cursor */
     [Q_SITES_BEHIND] = "SELECT s.id FROM sites s WHERE (SELECT max(seq) FROM product_events e WHERE e.site_id = s.id) "
                        "> coalesce((SELECT seq FROM event_cursors c WHERE c.site_id = s.id), 0) ORDER BY s.id",
+    /* a purged installation's deliveries (payloads hold its site's data) */
+    [Q_PURGE_INSTALLATION] = "DELETE FROM deliveries WHERE installation_id = ?1",
 };
 
 static const sq_sql_t statements = {SQ_DELIVERIES, Q__COUNT, sql};
@@ -332,6 +335,13 @@ static void read_i64(arena_t *a, sqlite3_stmt *q, void *p)
 static int sq_sites_behind(store_t *st, arena_t *a, int64_t **sites, size_t *n)
 {
     return sq_collect(st, a, stmt(st, Q_SITES_BEHIND), sizeof **sites, read_i64, (void **)sites, n);
+}
+
+int sq_deliveries_purge_installation(store_t *st, const char *installation_id)
+{
+    sqlite3_stmt *q = stmt(st, Q_PURGE_INSTALLATION);
+    sq_bind_text(q, 1, installation_id);
+    return sq_exec(st, q);
 }
 
 const store_deliveries_ops_t sq_deliveries_ops = {

@@ -174,7 +174,8 @@ static int sq_install_purgeable(store_t *st, arena_t *a, int64_t now, install_re
     return sq_collect(st, a, q, sizeof **out, read_install, (void **)out, n);
 }
 
-/* The installation's app storage goes in the same transaction that marks it purged. */
+/* The installation's app storage and deliveries go in the same transaction that marks it
+ * purged. */
 static int sq_install_purge(store_t *st, const char *id)
 {
     arena_t *a = arena_new(64 * 1024);
@@ -184,6 +185,8 @@ static int sq_install_purge(store_t *st, const char *id)
         rc = sq_install_get(st, a, id, &in);
     if (rc == STORE_OK)
         rc = sq_kvs_purge_installation(st, in.site_id, id);
+    if (rc == STORE_OK)
+        rc = sq_deliveries_purge_installation(st, id);
     if (rc == STORE_OK) {
         sqlite3_stmt *q = stmt(st, Q_INSTALL_PURGE);
         sq_bind_text(q, 1, id);

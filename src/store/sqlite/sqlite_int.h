@@ -190,6 +190,9 @@ void sq_read_issue(arena_t *a, sqlite3_stmt *q, issue_rec_t *out);
 /* Deletes every app storage row of an installation (kvs.c; for store_install_purge,
  * inside its transaction). */
 int sq_kvs_purge_installation(store_t *st, int64_t site_id, const char *installation_id);
+/* Deletes every delivery of an installation, whatever its state (deliveries.c; for
+ * store_install_purge, inside its transaction). */
+int sq_deliveries_purge_installation(store_t *st, const char *installation_id);
 
 /* ---- the families' operations ---- */
 
