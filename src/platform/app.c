@@ -1,4 +1,5 @@
 #include "platform/app.h"
+#include "platform/schedule.h"
 
 #include <string.h>
 
@@ -110,5 +111,8 @@ int app_deploy_record(store_t *st, arena_t *a, version_rec_t *v, int64_t now_ms)
         store_rollback(st);
         return rc;
     }
-    return store_commit(st);
+    rc = store_commit(st);
+    if (rc == STORE_OK) /* the installations of the environment run the new version's scheduled triggers */
+        schedule_notify_env(v->app_id, v->env_key);
+    return rc;
 }

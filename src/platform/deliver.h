@@ -73,6 +73,7 @@ typedef struct deliver_source {
  * is platform/deliver_sources.c; each source's row lives in its own file: */
 const deliver_source_t *deliver_source(int source);
 extern const deliver_source_t deliver_src_product, deliver_src_lifecycle, deliver_src_app; /* deliver_trigger.c */
+extern const deliver_source_t deliver_src_schedule;                                        /* deliver_schedule.c */
 
 /* A `trigger` module's attempts: Forge's 55 s default, up to 900 s with timeoutSeconds. */
 #define DELIVER_TRIGGER_TIMEOUT_MS 55000

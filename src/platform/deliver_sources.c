@@ -9,7 +9,7 @@ static const deliver_source_t *const sources[DLV__SOURCES] = {
     [DLV_SRC_QUEUE] =
         NULL, /* &deliver_src_queue: async events to `consumer` modules (deliver_queue.c, helper "queue") */
     [DLV_SRC_APP] = &deliver_src_app,
-    [DLV_SRC_SCHEDULE] = NULL, /* &deliver_src_schedule: `scheduledTrigger` runs (schedule.c, helper "schedule") */
+    [DLV_SRC_SCHEDULE] = &deliver_src_schedule, /* `scheduledTrigger` runs (platform/schedule.h) */
 };
 
 const deliver_source_t *deliver_source(int source)

@@ -10,6 +10,7 @@
 #include "platform/app.h"
 #include "platform/deliver.h"
 #include "platform/invoke.h"
+#include "platform/schedule.h"
 #include "store/store_apps.h"
 #include "store/store_auth.h"
 #include "store/store_deliveries.h"
@@ -191,7 +192,10 @@ enum install_result install_create(store_t *st, arena_t *a, const site_rec_t *si
             rc = record_event(st, a, out, "avi:forge:installed:app", "installerAccountId", account, ver, &env, now);
         r = rc == STORE_OK ? INSTALL_OK : rc == STORE_CONFLICT ? INSTALL_EXISTS : INSTALL_STORE_ERROR;
     }
-    return finish(st, r);
+    r = finish(st, r);
+    if (r == INSTALL_OK) /* its scheduled triggers start (thread 0 reads it committed) */
+        schedule_notify_installation(out->id);
+    return r;
 }
 
 enum install_result install_upgrade(store_t *st, arena_t *a, const site_rec_t *site, const char *app_id,
@@ -219,7 +223,10 @@ enum install_result install_upgrade(store_t *st, arena_t *a, const site_rec_t *s
         }
         r = rc == STORE_OK ? INSTALL_OK : INSTALL_STORE_ERROR;
     }
-    return finish(st, r);
+    r = finish(st, r);
+    if (r == INSTALL_OK) /* the new major's scheduled triggers */
+        schedule_notify_installation(out->id);
+    return r;
 }
 
 enum install_result install_remove(store_t *st, arena_t *a, const site_rec_t *site, const char *app_id,
@@ -243,8 +250,10 @@ enum install_result install_remove(store_t *st, arena_t *a, const site_rec_t *si
         r = rc == STORE_OK ? INSTALL_OK : INSTALL_STORE_ERROR;
     }
     r = finish(st, r);
-    if (r == INSTALL_OK)
+    if (r == INSTALL_OK) {
         systoken_forget(out->id);
+        schedule_notify_installation(out->id); /* no more scheduled runs */
+    }
     return r;
 }
 
