@@ -81,7 +81,8 @@ int cmd_trigger_run(int argc, char **argv)
              pos[0]);
     long status = client_call(&conn, "POST", path, json_object(), &resp);
     if (status != 202) {
-        result = status < 0 ? 1 : client_fail(status, resp);
+        result = status < 0 ? 1 : client_fail(status, resp); /* which frees resp */
+        resp = NULL;
         goto out;
     }
     long long id = (long long)json_integer_value(json_object_get(resp, "deliveryId"));
@@ -93,6 +94,7 @@ int cmd_trigger_run(int argc, char **argv)
         status = client_call(&conn, "GET", path, NULL, &resp);
         if (status != 200) {
             result = status < 0 ? 1 : client_fail(status, resp);
+            resp = NULL;
             goto out;
         }
         const char *state = json_string_value(json_object_get(resp, "state"));
@@ -138,9 +140,11 @@ int cmd_trigger_list(int argc, char **argv)
     json_t *resp = NULL;
     long status = client_call(&conn, "GET", path, NULL, &resp);
     if (status != 200) {
-        int r = status < 0 ? 1 : client_fail(status, resp);
-        json_decref(resp);
-        return r;
+        if (status < 0) {
+            json_decref(resp);
+            return 1;
+        }
+        return client_fail(status, resp); /* which frees resp */
     }
     if (json_out) {
         cli_print_json(resp);
