@@ -142,15 +142,18 @@ layers-check:
 	node tools/check-layers
 
 # ---- the scope table, test schemas and docs/api.md's operation table, generated from the
-# Jira OpenAPI descriptions, tools/scopes-extra.json and the route table (src/product)
+# Jira OpenAPI descriptions, tools/scopes-extra.json and the route table (src/product);
+# the product events' scopes (src/platform/event_scopes.c) from @forge/manifest's mapping
 
 scopes:
 	node tools/gen-spec.mjs
 	node tools/gen-api-doc.mjs
+	node tools/gen-event-scopes.mjs
 
 scopes-check:
 	node tools/gen-spec.mjs --check
 	node tools/gen-api-doc.mjs --check
+	node tools/gen-event-scopes.mjs --check
 
 # ---- run
 
@@ -187,7 +190,7 @@ fuzz:
 # Every C file kiln has, as .clang-format says; format-check (in make test) fails on any
 # file that differs and names it. Generated files are as their generator writes them
 # (scopes-check compares them byte for byte).
-GENERATED := src/auth/scope_table.c
+GENERATED := src/auth/scope_table.c src/platform/event_scopes.c
 FORMAT_FILES := $(filter-out $(GENERATED),$(SRCS) $(wildcard src/*/*.h src/*/*/*.h tests/unit/*.[ch] tests/fuzz/*.c bench/*.c))
 format:
 	clang-format -i $(FORMAT_FILES)

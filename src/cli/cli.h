@@ -81,6 +81,11 @@ extern const cli_opt_t serve_opts[], site_create_opts[], site_list_opts[], user_
     purge_opts[], webtrigger_opts[], logs_opts[], audit_opts[], variables_set_opts[], variables_list_opts[],
     variables_unset_opts[], invoke_opts[], consent_opts[], keys_rotate_opts[], ledger_opts[], env_set_opts[],
     dev_opts[];
+/* kiln events, events show, events replay (cli/events.c) */
+extern const cli_opt_t events_opts[], events_show_opts[], events_replay_opts[];
+int cmd_events(int argc, char **argv);
+int cmd_events_show(int argc, char **argv);
+int cmd_events_replay(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_site_create(int argc, char **argv);
 int cmd_consent(int argc, char **argv);

@@ -16,6 +16,7 @@
 #include "journal/audit.h"
 #include "journal/leak.h"
 #include "platform/admin_apps.h"
+#include "platform/admin_events.h"
 #include "platform/admin_journal.h"
 #include "platform/consent.h"
 #include "platform/direct.h"
@@ -183,6 +184,9 @@ static route_t routes[] = {
     {"GET", "/logs", logs_list},
     {"GET", "/audit", audit_list},
     {"GET", "/ledger", ledger_list},
+    {"GET", "/deliveries", deliveries_list},
+    {"GET", "/deliveries/{id}", deliveries_get},
+    {"POST", "/deliveries/{id}/replay", deliveries_replay},
     {"GET", "/sites/{name}/installations/{appId}/{environment}/webtriggers/{module}", webtrigger_url},
     {"POST", "/sites/{name}/installations/{appId}/{environment}/functions/{function}", direct_invoke},
     {"GET", "/sites/{name}/installations/{appId}/{environment}/storage", storage_admin_list},

@@ -20,6 +20,7 @@
 #include "platform/fanout.h"
 #include "platform/invoke.h"
 #include "platform/remote.h"
+#include "platform/uninstall.h"
 #include "store/store_apps.h"
 #include "store/store_sites.h"
 
@@ -426,7 +427,9 @@ static void start_attempt(http_thread_t *t, const delivery_rec_t *rec, int64_t n
     site_rec_t site;
     version_rec_t ver;
     env_rec_t env;
-    if (store_install_get(st, a, rec->installation_id, &in) != STORE_OK || in.removed ||
+    /* a removed installation gets nothing more but its uninstalled:app (platform/uninstall.h) */
+    int farewell = rec->source == DLV_SRC_LIFECYCLE && strcmp(rec->event_type, UNINSTALL_EVENT) == 0;
+    if (store_install_get(st, a, rec->installation_id, &in) != STORE_OK || (in.removed && !farewell) ||
         store_site_by_id(st, a, in.site_id, &site) != STORE_OK || site.id != rec->site_id ||
         store_version_latest(st, a, in.app_id, in.env_key, in.major, &ver) != STORE_OK ||
         store_env_get(st, a, in.app_id, in.env_key, &env) != STORE_OK) {

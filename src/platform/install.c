@@ -9,8 +9,10 @@
 #include "base/json.h"
 #include "platform/app.h"
 #include "platform/deliver.h"
+#include "platform/fanout.h"
 #include "platform/invoke.h"
 #include "platform/schedule.h"
+#include "platform/uninstall.h"
 #include "store/store_apps.h"
 #include "store/store_auth.h"
 #include "store/store_deliveries.h"
@@ -125,6 +127,16 @@ static enum install_result finish(store_t *st, enum install_result r)
     return INSTALL_OK;
 }
 
+/* A committed change of the site's installations: fan-out's view of them is dropped. */
+static enum install_result invalidated(const site_rec_t *site, const install_rec_t *in, enum install_result r)
+{
+    if (r == INSTALL_OK) {
+        fanout_invalidate(site->id);
+        schedule_notify_installation(in->id); /* its scheduled triggers start, change or stop */
+    }
+    return r;
+}
+
 static enum install_result check_account(store_t *st, arena_t *a, const site_rec_t *site, const char **account)
 {
     if (!*account)
@@ -192,10 +204,7 @@ enum install_result install_create(store_t *st, arena_t *a, const site_rec_t *si
             rc = record_event(st, a, out, "avi:forge:installed:app", "installerAccountId", account, ver, &env, now);
         r = rc == STORE_OK ? INSTALL_OK : rc == STORE_CONFLICT ? INSTALL_EXISTS : INSTALL_STORE_ERROR;
     }
-    r = finish(st, r);
-    if (r == INSTALL_OK) /* its scheduled triggers start (thread 0 reads it committed) */
-        schedule_notify_installation(out->id);
-    return r;
+    return invalidated(site, out, finish(st, r));
 }
 
 enum install_result install_upgrade(store_t *st, arena_t *a, const site_rec_t *site, const char *app_id,
@@ -223,15 +232,30 @@ enum install_result install_upgrade(store_t *st, arena_t *a, const site_rec_t *s
         }
         r = rc == STORE_OK ? INSTALL_OK : INSTALL_STORE_ERROR;
     }
-    r = finish(st, r);
-    if (r == INSTALL_OK) /* the new major's scheduled triggers */
-        schedule_notify_installation(out->id);
-    return r;
+    return invalidated(site, out, finish(st, r));
+}
+
+/* The uninstall's deliveries (platform/uninstall.h), for the version the installation ran;
+ * an installation whose version or environment is gone only has its pending ones dropped. */
+static int owe_uninstalled(store_t *st, arena_t *a, const install_rec_t *in, int64_t now, int64_t *owed)
+{
+    version_rec_t ver;
+    env_rec_t env;
+    int64_t dropped;
+    int rc = store_version_latest(st, a, in->app_id, in->env_key, in->major, &ver);
+    if (rc == STORE_OK)
+        rc = store_env_get(st, a, in->app_id, in->env_key, &env);
+    if (rc == STORE_NOTFOUND) {
+        *owed = 0;
+        return store_delivery_drop_installation(st, in->id, UNINSTALL_DROP_REASON, now, &dropped);
+    }
+    return rc == STORE_OK ? uninstall_deliveries(st, a, in, &ver, &env, now, &dropped, owed) : rc;
 }
 
 enum install_result install_remove(store_t *st, arena_t *a, const site_rec_t *site, const char *app_id,
                                    const char *env_key, int64_t now, int64_t retention_ms, install_rec_t *out)
 {
+    int64_t owed = 0;
     if (store_begin(st) != STORE_OK)
         return INSTALL_STORE_ERROR;
     int rc = store_install_active(st, a, site->id, app_id, env_key, out);
@@ -244,16 +268,18 @@ enum install_result install_remove(store_t *st, arena_t *a, const site_rec_t *si
             rc = store_systoken_delete_installation(st, out->id);
         if (rc == STORE_OK) /* users' consents to the app go with its last installation on the site */
             rc = store_consent_drop_uninstalled(st, site->id, app_id);
+        if (rc == STORE_OK) /* its pending deliveries are dropped; uninstalled:app is owed */
+            rc = owe_uninstalled(st, a, out, now, &owed);
         out->removed = 1;
         out->removed_ms = now;
         out->purge_after_ms = now + retention_ms;
         r = rc == STORE_OK ? INSTALL_OK : INSTALL_STORE_ERROR;
     }
-    r = finish(st, r);
-    if (r == INSTALL_OK) {
+    r = invalidated(site, out, finish(st, r));
+    if (r == INSTALL_OK)
         systoken_forget(out->id);
-        schedule_notify_installation(out->id); /* no more scheduled runs */
-    }
+    if (r == INSTALL_OK && owed)
+        deliver_kick();
     return r;
 }
 

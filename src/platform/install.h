@@ -5,8 +5,9 @@
  * avi:forge:installed:app. Minor versions reach every installation at once (the version
  * an installation runs is the newest of its consented major); a new major waits until
  * install_upgrade (consent). Uninstalling marks the installation removed at once (every
- * credential bound to it dies with it) and schedules its data for purge after the
- * retention period. Every function works inside one transaction: all or nothing. */
+ * credential bound to it dies with it), drops its pending deliveries and owes its
+ * triggers avi:forge:uninstalled:app (platform/uninstall.h), and schedules its data for
+ * purge after the retention period. Every function works inside one transaction: all or nothing. */
 #ifndef KILN_INSTALL_H
 #define KILN_INSTALL_H
 

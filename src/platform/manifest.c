@@ -255,8 +255,13 @@ int manifest_parse(arena_t *a, const char *file_label, const char *text, size_t 
     const char *node = out->node_version;
     *out = (manifest_t){.allow_missing_id = allow, .node_version = node};
     *err = (manifest_err_t){0};
-    manifest_parser_t p = {
-        .a = a, .label = file_label ? file_label : "manifest.yml", .err = err, .m = out, .ext_major = json_object()};
+    manifest_parser_t p = {.a = a,
+                           .label = file_label ? file_label : "manifest.yml",
+                           .err = err,
+                           .m = out,
+                           .ext_major = json_object(),
+                           .text = text,
+                           .text_len = len};
     int rc = -1;
 
     if (read_yaml(&p, text, len))
@@ -271,7 +276,8 @@ int manifest_parse(arena_t *a, const char *file_label, const char *text, size_t 
         goto out;
     }
     if (parse_app(&p) || manifest_parse_modules(&p) || manifest_parse_remotes(&p) || manifest_parse_permissions(&p) ||
-        parse_resources(&p) || check_refs(&p) || (app_dir && manifest_check_files(&p, app_dir)))
+        manifest_check_event_scopes(&p) || parse_resources(&p) || check_refs(&p) ||
+        (app_dir && manifest_check_files(&p, app_dir)))
         goto out;
     if (manifest_node_json(&p, p.root, &out->canonical_json, &out->canonical_len) || manifest_build_major_key(&p))
         goto out;

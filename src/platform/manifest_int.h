@@ -10,6 +10,8 @@
  *   manifest_remotes.c     remotes, their URLs, and the auth of remotes and endpoints
  *   manifest_permissions.c permissions: scopes, external (egress), content
  *   manifest_major.c       the major key
+ *   manifest_filter.c      a trigger's filter, payload and per-event form; the scopes
+ *                          of the events it subscribes to (warnings)
  *
  * The YAML itself (tree, positions, limits) is base/yaml.h's. Every function here returns
  * 0, or -1 with p->err filled by the first failure (later ones do not overwrite it). */
@@ -35,6 +37,8 @@ typedef struct manifest_parser {
     size_t warn_cap;         /* room in m->warnings */
     const yaml_t **handlers; /* the handler node of m->functions[i] (manifest_check_files) */
     json_t *ext_major;       /* external kind -> canonical entries (manifest_major.c) */
+    const char *text;        /* the document (positions inside scalars: manifest_filter.c) */
+    size_t text_len;
 } manifest_parser_t;
 
 /* ---- small predicates, local to each file that uses them */
@@ -141,6 +145,15 @@ int manifest_parse_permissions(manifest_parser_t *p); /* manifest_permissions.c 
 int manifest_check_files(manifest_parser_t *p, const char *app_dir);
 /* Sets p->m->major_key (manifest_major.c). */
 int manifest_build_major_key(manifest_parser_t *p);
+
+/* A trigger's `filter` map, `payload` map and {eventType, filter, payload} event item
+ * (manifest_filter.c); a filter's expression is compiled, its errors point into it. */
+int manifest_parse_filter(manifest_parser_t *p, const yaml_t *flt);
+int manifest_parse_payload(manifest_parser_t *p, const yaml_t *pl);
+int manifest_parse_event_item(manifest_parser_t *p, const yaml_t *e, const char **event_type);
+/* After permissions: a warning per subscribed event the scopes do not cover, and per
+ * unknown avi:/kiln: event name (manifest_filter.c). */
+int manifest_check_event_scopes(manifest_parser_t *p);
 
 /* `auth: {appSystemToken: {enabled: bool}, appUserToken: {enabled: bool}}` of a remote or
  * an endpoint (manifest_remotes.c); both 0 without it. */

@@ -128,7 +128,7 @@ static int mod_trigger(manifest_parser_t *p, const yaml_t *it, const char *key)
 {
     manifest_t *m = p->m;
     manifest_trigger_t *t = &m->triggers[m->n_triggers++];
-    const yaml_t *ev, *flt;
+    const yaml_t *ev, *flt, *pl;
     *t = (manifest_trigger_t){.key = key, .line = it->line, .col = it->col};
     if (target(p, it, &t->function, &t->endpoint) || manifest_req(p, it, "events", &ev) || manifest_want_seq(p, ev))
         return -1;
@@ -142,14 +142,16 @@ static int mod_trigger(manifest_parser_t *p, const yaml_t *it, const char *key)
     {
         const char **out = &t->events[t->n_events++];
         if (e->type == YAML_MAP) { /* {eventType, filter, payload} */
-            if (manifest_req_str(p, e, "eventType", out, NULL))
+            if (manifest_parse_event_item(p, e, out))
                 return -1;
         } else if (manifest_want_str(p, e, out)) {
             return -1;
         }
     }
     if ((flt = yaml_get(it, "filter")) &&
-        (manifest_want_map(p, flt) || manifest_node_json(p, flt, &t->filter_json, NULL)))
+        (manifest_parse_filter(p, flt) || manifest_node_json(p, flt, &t->filter_json, NULL)))
+        return -1;
+    if ((pl = yaml_get(it, "payload")) && manifest_parse_payload(p, pl))
         return -1;
     return 0;
 }

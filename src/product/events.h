@@ -54,4 +54,12 @@
  * STORE_* error. */
 int product_event(kreq_t *kr, const char *kind, int64_t entity_id, json_t *payload);
 
+/* The issue as Forge's issue, comment and worklog events carry it, as it is now (call it
+ * in the write's transaction, after the write: the event keeps the fields of its own
+ * moment): {id, key, fields: {summary, issuetype, project, status, priority, labels,
+ * created, updated, and creator, reporter and assignee as {accountId} or null}}. A new
+ * object, or NULL (out of memory). */
+struct issue_rec;
+json_t *product_event_issue(kreq_t *kr, const struct issue_rec *i, const char *project_key);
+
 #endif

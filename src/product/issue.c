@@ -192,10 +192,11 @@ static void unknown_members(json_t *body, json_t *errors)
     }
 }
 
+/* An issue event's payload: the issue as it is now (product/events.h). */
 static json_t *issue_payload(kreq_t *kr, const issue_rec_t *i, const char *pkey)
 {
-    return json_pack("{s:{s:I,s:s,s:I}}", "issue", "id", (json_int_t)i->id, "key", issue_key(kr, pkey, i->num),
-                     "projectId", (json_int_t)i->project_id);
+    json_t *issue = product_event_issue(kr, i, pkey);
+    return issue ? json_pack("{s:o}", "issue", issue) : NULL;
 }
 
 /* Creates one issue from an IssueUpdateDetails body. 0: created (*out, *pkey set);
@@ -513,13 +514,25 @@ static int record_edit(kreq_t *kr, const field_table_t *ft, const issue_draft_t 
     if (rc != STORE_OK)
         return rc;
     json_t *payload = issue_payload(kr, &d->rec, d->project_key);
+    if (!payload)
+        return STORE_ERROR;
+    int assigned = 0;
     json_t *jitems = json_array();
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; k < n; k++) {
+        assigned |= strcmp(items[k].field, "assignee") == 0;
         json_array_append_new(jitems, json_pack("{s:s,s:s,s:s?,s:s?,s:s?,s:s?,s:s?}", "field", items[k].field,
                                                 "fieldtype", items[k].fieldtype, "fieldId", items[k].field_id, "from",
                                                 items[k].from_id, "fromString", items[k].from_string, "to",
                                                 items[k].to_id, "toString", items[k].to_string));
-    json_object_set_new(payload, "changelog", json_pack("{s:I,s:o}", "id", (json_int_t)g.id, "items", jitems));
+    }
+    char gid[24];
+    json_object_set_new(payload, "changelog", json_pack("{s:s,s:o}", "id", enc_i64(gid, g.id), "items", jitems));
+    /* Jira sends both for an assignee change: assigned, then updated */
+    rc = assigned ? product_event(kr, EV_ISSUE_ASSIGNED, d->rec.id, json_deep_copy(payload)) : STORE_OK;
+    if (rc != STORE_OK) {
+        json_decref(payload);
+        return rc;
+    }
     return product_event(kr, EV_ISSUE_UPDATED, d->rec.id, payload);
 }
 
@@ -735,19 +748,25 @@ void issue_delete(kreq_t *kr)
         for (size_t k = 0; rc == STORE_OK && k < n; k++) {
             const issue_type_t *t = issue_type_find(c[k].issuetype_id);
             if (t && t->hierarchy_level < 0) {
+                json_t *gone = issue_payload(kr, &c[k], ck[k]); /* the issue as it was */
                 rc = store_issue_delete(kr->store, kr->site.id, c[k].id);
                 if (rc == STORE_OK)
-                    rc = product_event(kr, EV_ISSUE_DELETED, c[k].id, issue_payload(kr, &c[k], ck[k]));
+                    rc = product_event(kr, EV_ISSUE_DELETED, c[k].id, gone);
+                else
+                    json_decref(gone);
             } else {
                 c[k].parent_id = 0;
                 rc = store_issue_update(kr->store, kr->site.id, &c[k]);
             }
         }
     }
+    json_t *gone = rc == STORE_OK ? issue_payload(kr, &i, pkey) : NULL; /* the issue as it was */
     if (rc == STORE_OK)
         rc = store_issue_delete(kr->store, kr->site.id, i.id);
     if (rc == STORE_OK)
-        rc = product_event(kr, EV_ISSUE_DELETED, i.id, issue_payload(kr, &i, pkey));
+        rc = product_event(kr, EV_ISSUE_DELETED, i.id, gone);
+    else
+        json_decref(gone);
     if (rc == STORE_OK)
         rc = store_commit(kr->store);
     else

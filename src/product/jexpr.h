@@ -3,11 +3,21 @@
  *
  *   literals (numbers, 'strings' and "strings", true, false, null, [lists]),
  *   variables and property paths (event.issue.fields.summary), optional chaining (?.),
- *   indexing (a[0], a['key']), comparisons (== != < <= > >=), && || !, `in`,
+ *   indexing (a[0], a['key']), comparisons (== != < <= > >=), && || !, `in`, ??,
  *   arithmetic (+ - * / %), the conditional (c ? a : b), arrow functions in list methods,
  *   and the string and list methods filters call (includes, startsWith, endsWith,
- *   toLowerCase, toUpperCase, trim, length, split, match, indexOf, slice, some, every,
- *   filter, map, find, flatten).
+ *   toLowerCase, toUpperCase, trim, length, split, match, indexOf, slice, join, some,
+ *   every, filter, map, find, flatten).
+ *
+ * Semantics (Jira's): == compares by value (1 == 1.0, lists and maps member by member,
+ * different types are unequal); < <= > >= compare two Numbers or two Strings, anything
+ * else is an error; a property of null is an error ("Type null does not have any
+ * properties") unless reached with ?., which makes the rest of the chain null; a property
+ * a map does not have is null; an index past a list's end is null; `x in list` is
+ * list.includes(x); + adds Numbers, joins Strings (a String and another value: its text)
+ * and concatenates Lists. match() takes a POSIX extended regular expression (no
+ * back-references) and gives the list of matches or null. An unknown method, a wrong
+ * number of arguments or a function where a value belongs is a compile error.
  *
  * A compile error has its position within the expression text (1-based line and column)
  * so a manifest can point at manifest.yml:LINE:COL. Evaluation never crashes and is
@@ -34,6 +44,11 @@ typedef struct jexpr_err {
 
 /* NULL with *err filled when the text is not an expression of the subset. */
 jexpr_t *jexpr_compile(arena_t *a, const char *src, size_t len, jexpr_err_t *err);
+
+/* 0 when every free variable of x (not an arrow function's parameter) is one of names
+ * (NULL-terminated); else -1 with err at the first other one. A manifest's filter may use
+ * only `event`. */
+int jexpr_check_vars(const jexpr_t *x, const char *const *names, jexpr_err_t *err);
 
 enum { JEXPR_FALSE = 0, JEXPR_TRUE = 1, JEXPR_ERROR = -1 };
 /* Evaluates x with the members of `vars` (an object) as its variables and tells whether

@@ -24,6 +24,11 @@ int store_install_list(store_t *st, arena_t *a, const char *app_id, install_rec_
     return st->be->installs->install_list(st, a, app_id, out, n);
 }
 
+int store_install_site(store_t *st, arena_t *a, int64_t site_id, install_rec_t **out, size_t *n)
+{
+    return st->be->installs->install_site(st, a, site_id, out, n);
+}
+
 int store_install_set_major(store_t *st, const char *id, int64_t major, const char *scopes_json,
                             const char *egress_json, int64_t now_ms)
 {

@@ -34,6 +34,8 @@ int store_install_active(store_t *st, arena_t *a, int64_t site_id, const char *a
                          install_rec_t *out);
 /* Installations of an app (app_id NULL: all), newest first, removed ones included. */
 int store_install_list(store_t *st, arena_t *a, const char *app_id, install_rec_t **out, size_t *n);
+/* The active installations of a site, oldest first (the fan-out of its product events). */
+int store_install_site(store_t *st, arena_t *a, int64_t site_id, install_rec_t **out, size_t *n);
 int store_install_set_major(store_t *st, const char *id, int64_t major, const char *scopes_json,
                             const char *egress_json, int64_t now_ms);
 int store_install_remove(store_t *st, const char *id, int64_t now_ms, int64_t purge_after_ms);

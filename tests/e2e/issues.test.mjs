@@ -185,7 +185,7 @@ describe('issues through jira.js', () => {
       assert.equal(byIds.histories.length, 1);
       const ev = events(A.name, 'avi:jira:updated:issue', made.id);
       assert.equal(ev.length, 1, JSON.stringify(ev));
-      assert.equal(ev[0].changelog.id, Number(page.values[0].id));
+      assert.equal(ev[0].changelog.id, page.values[0].id);
       assert.equal(ev[0].issue.key, made.key);
       assert.equal(ev[0].changelog.items.length, 5);
       assert.equal(events(A.name, 'avi:jira:created:issue', made.id).length, 1);

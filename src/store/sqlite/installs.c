@@ -13,6 +13,7 @@ enum q {
     Q_INSTALL_ACTIVE,
     Q_INSTALL_LIST,
     Q_INSTALL_LIST_ALL,
+    Q_INSTALL_SITE,
     Q_INSTALL_SET_MAJOR,
     Q_INSTALL_REMOVE,
     Q_INSTALL_PURGEABLE,
@@ -44,6 +45,8 @@ static const char *const sql[Q__COUNT] = {
                          "WHERE site_id = ?1 AND app_id = ?2 AND env_key = ?3 AND removed = 0",
     [Q_INSTALL_LIST] = "SELECT " INSTALL_COLS " FROM installations WHERE app_id = ?1 ORDER BY created_ms DESC, id",
     [Q_INSTALL_LIST_ALL] = "SELECT " INSTALL_COLS " FROM installations ORDER BY created_ms DESC, id",
+    [Q_INSTALL_SITE] = "SELECT " INSTALL_COLS " FROM installations WHERE site_id = ?1 AND removed = 0 "
+                       "ORDER BY created_ms, id",
     [Q_INSTALL_SET_MAJOR] = "UPDATE installations SET major = ?2, scopes_json = ?3, egress_json = ?4, "
                             "updated_ms = ?5 WHERE id = ?1 AND removed = 0",
     [Q_INSTALL_REMOVE] = "UPDATE installations SET removed = 1, removed_ms = ?2, purge_after_ms = ?3, "
@@ -133,6 +136,13 @@ static int sq_install_list(store_t *st, arena_t *a, const char *app, install_rec
     sqlite3_stmt *q = stmt(st, app ? Q_INSTALL_LIST : Q_INSTALL_LIST_ALL);
     if (app)
         sq_bind_text(q, 1, app);
+    return sq_collect(st, a, q, sizeof **out, read_install, (void **)out, n);
+}
+
+static int sq_install_site(store_t *st, arena_t *a, int64_t site, install_rec_t **out, size_t *n)
+{
+    sqlite3_stmt *q = stmt(st, Q_INSTALL_SITE);
+    sqlite3_bind_int64(q, 1, site);
     return sq_collect(st, a, q, sizeof **out, read_install, (void **)out, n);
 }
 
@@ -323,6 +333,7 @@ const store_installs_ops_t sq_installs_ops = {
     .install_get = sq_install_get,
     .install_active = sq_install_active,
     .install_list = sq_install_list,
+    .install_site = sq_install_site,
     .install_set_major = sq_install_set_major,
     .install_remove = sq_install_remove,
     .install_purgeable = sq_install_purgeable,

@@ -1,0 +1,321 @@
+// The delivery engine end to end (docs/events.md, "The engine"): product events to a
+// trigger whose function misbehaves on purpose, chosen by the issue's summary, through the
+// real @forge/api and @forge/kvs. Each attempt records itself in app storage (with its time
+// and retryContext) before it misbehaves; a webtrigger reads the records back. The
+// deliveries' states come from the admin API that `kiln events` uses.
+//
+//  - a handler that throws: retried with kiln's backoff (1, 2, 4, 8 s), dead after 4 retries,
+//    each attempt in `kiln logs` and in the audit log;
+//  - an InvocationError {retryAfter: 2} (the shape @forge/events' class serialises to):
+//    retried after 2 s, with Forge's retryContext {retryCount, retryReason, retryData};
+//  - a handler that hangs: cut at its function's timeoutSeconds and retried;
+//  - fairness: installation X with a burst of slow events does not delay installation Y's
+//    event (Y's latency is measured while X's backlog is still running);
+//  - two sites with the app on both: an event of site A never reaches B's installation,
+//    and an event carrying another site's canary is flagged by the leak scan;
+//  - kill -9 of kiln during a burst of installs: after a restart every installed:app event
+//    is delivered at least once, and none runs again after its delivered write.
+//
+// Run: make -j2 build/tests/nullfmt.so build/tests/sandbox_probe && KILN_BIN=build/kiln
+//   KILN_SANDBOX_PROBE=build/tests/sandbox_probe KILN_TEST_PRELOAD=build/tests/nullfmt.so
+//   node --test --test-concurrency=1 tests/e2e/events_engine.test.mjs   (about 90 s)
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import {
+  ROOT, startKiln, sleep, tempDir, writeFiles, kilnCli as kiln, expectCliOk as ok, cliOkJson as okJson, expectStatus,
+} from './lib/kiln.mjs';
+import { jiraClients } from './lib/jirajs.mjs';
+
+const NODE_MODULES = path.join(ROOT, 'node_modules');
+
+// one trigger on created issues; its function is cut after 4 s
+const manifest = (trigger) => `modules:
+  trigger:
+    - key: ${trigger}
+      function: on-issue
+      events:
+        - avi:jira:created:issue
+    - key: ${trigger}-installed
+      function: on-installed
+      events:
+        - avi:forge:installed:app
+  webtrigger:
+    - key: state
+      function: state-fn
+      response:
+        type: dynamic
+  function:
+    - key: on-issue
+      handler: index.onIssue
+      timeoutSeconds: 4
+    - key: on-installed
+      handler: index.onInstalled
+    - key: state-fn
+      handler: index.state
+app:
+  runtime:
+    name: nodejs20.x
+permissions:
+  scopes:
+    - read:jira-work
+    - storage:app
+`;
+
+const SRC = `import { kvs, WhereConditions } from '@forge/kvs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function record(kind, event, context) {
+  const at = Date.now();
+  await kvs.set('ev-' + String(at).padStart(15, '0') + '-' + Math.random().toString(36).slice(2, 8), {
+    kind, at, eventType: event.eventType, summary: event.issue?.fields?.summary ?? null,
+    issueId: event.issue?.id ?? null, id: event.id ?? null, retryContext: event.retryContext ?? null,
+    installContext: context?.installContext ?? null,
+  });
+}
+
+// what the issue's summary says it should do
+export async function onIssue(event, context) {
+  const s = event.issue?.fields?.summary ?? '';
+  await record('attempt', event, context);
+  if (s.startsWith('throw')) throw new Error('refusing ' + s);
+  if (s.startsWith('retry-after') && !event.retryContext)
+    return { _retry: true, retryOptions: { retryAfter: 2, retryReason: 'FUNCTION_UPSTREAM_RATE_LIMITED', retryData: { step: 1 } } };
+  if (s.startsWith('hang') && !event.retryContext) await sleep(600000);
+  if (s.startsWith('slow')) await sleep(2000);
+  return 'ok';
+}
+
+// an installed:app event is recorded, then takes a while: a kill in between runs it again
+export async function onInstalled(event, context) {
+  await record('installed', event, context);
+  await sleep(400);
+}
+
+export async function state() {
+  const out = [];
+  let cursor;
+  do {
+    let q = kvs.query().where('key', WhereConditions.beginsWith('ev-')).limit(100);
+    if (cursor) q = q.cursor(cursor);
+    const page = await q.getMany();
+    for (const r of page.results) out.push(r.value);
+    cursor = page.nextCursor;
+  } while (cursor);
+  out.sort((a, b) => a.at - b.at);
+  return { statusCode: 200, headers: { 'Content-Type': ['application/json'] }, body: JSON.stringify(out) };
+}
+`;
+
+const tag = randomBytes(3).toString('hex');
+
+async function makeApp(k, name, trigger) {
+  const d = path.join(tempDir('engapp'), name);
+  writeFiles(d, { 'manifest.yml': manifest(trigger), 'src/index.js': SRC });
+  symlinkSync(NODE_MODULES, path.join(d, 'node_modules'), 'dir');
+  await okJson(k, ['register', d, '--json']);
+  await okJson(k, ['deploy', d, '--json']);
+  return d;
+}
+
+/** The site's deliveries (what `kiln events --site` lists). */
+async function deliveries(k, site) {
+  const r = await k.admin(`/deliveries?site=${encodeURIComponent(site)}&limit=1000`);
+  expectStatus(r, 200, 'deliveries');
+  return r.json.deliveries;
+}
+
+/** Polls `fn` until `pred` holds on its value; fails with the last value. */
+async function until(fn, pred, what, ms = 90000) {
+  const end = Date.now() + ms;
+  let v;
+  for (;;) {
+    v = await fn();
+    if (pred(v)) return v;
+    if (Date.now() > end) assert.fail(`${what}: not reached; last: ${JSON.stringify(v, null, 1).slice(0, 4000)}`);
+    await sleep(100);
+  }
+}
+
+describe('the delivery engine', () => {
+  let k, A, B, cA, cB, P, Q, project, projectB;
+  const hooks = new Map();
+
+  async function received(dir, site) {
+    const id = `${dir}/${site.name}`;
+    if (!hooks.has(id)) hooks.set(id, new URL((await okJson(k, ['webtrigger', 'state', '--site', site.name, '--json'], { cwd: dir })).url).pathname);
+    const r = await k.api(hooks.get(id));
+    expectStatus(r, 200, 'state webtrigger');
+    return r.json;
+  }
+
+  const create = (c, proj, summary) => c.v3.issues.createIssue({ fields: { project: { key: proj.key }, summary, issuetype: { name: 'Task' } } });
+  const firstProject = async (c) => (await c.v3.projects.searchProjects({ maxResults: 50 })).values[0];
+
+  before(async () => {
+    for (const p of ['api', 'kvs']) assert.ok(existsSync(path.join(NODE_MODULES, '@forge', p, 'package.json')), `@forge/${p} (make deps)`);
+    k = await startKiln();
+    A = await k.siteWithToken(`eng-a-${tag}`, true);
+    B = await k.siteWithToken(`eng-b-${tag}`, true);
+    cA = await jiraClients(k, A);
+    cB = await jiraClients(k, B);
+    P = await makeApp(k, 'eng-p', 'p-issue');
+    Q = await makeApp(k, 'eng-q', 'q-issue');
+    for (const s of [A, B]) await okJson(k, ['install', '--site', s.name, '--confirm-scopes', '--json'], { cwd: P });
+    await okJson(k, ['install', '--site', B.name, '--confirm-scopes', '--json'], { cwd: Q });
+    project = await firstProject(cA);
+    projectB = await firstProject(cB);
+  });
+
+  after(async () => {
+    await k?.close();
+  });
+
+  it('retries a throwing handler with backoff until dead; honours retryAfter; cuts a hung handler at its timeout', async () => {
+    const thrown = await create(cA, project, `throw ${tag}`);
+    const later = await create(cA, project, `retry-after ${tag}`);
+    const hung = await create(cA, project, `hang ${tag}`);
+    const attemptsOf = (recs, issue) => recs.filter((r) => r.kind === 'attempt' && r.issueId === issue.id);
+    const recs = await until(() => received(P, A), (r) => attemptsOf(r, thrown).length >= 5 && attemptsOf(r, later).length >= 2 &&
+      attemptsOf(r, hung).length >= 2, 'five attempts of the throwing one, two of the others', 120000);
+
+    // throw: 5 attempts (4 retries), 1, 2, 4, 8 s apart, each with its retryContext
+    const t = attemptsOf(recs, thrown);
+    assert.equal(t.length, 5);
+    for (let i = 1; i < 5; i++) {
+      const gap = t[i].at - t[i - 1].at;
+      assert.ok(gap >= 1000 * (1 << (i - 1)) - 50 && gap < 1000 * (1 << (i - 1)) + 2500, `gap ${i}: ${gap} ms`);
+      assert.equal(t[i].retryContext.retryCount, i);
+      assert.equal(t[i].retryContext.retryReason, 'FUNCTION_PLATFORM_UNKNOWN_ERROR');
+    }
+    assert.equal(t[0].retryContext, null, 'no retryContext on the first attempt');
+    assert.equal(t[0].id, t[4].id, 'one event id for all its attempts');
+    const dead = await until(() => deliveries(k, A.name), (ds) => ds.some((d) => d.module === 'p-issue' && d.state === 'dead'), 'dead');
+    const row = dead.find((d) => d.state === 'dead');
+    assert.equal(row.attempts, 5);
+    assert.match(row.lastError, /^trigger p-issue threw: its log is invocation [0-9a-f-]{36}$/);
+    await sleep(1500);
+    assert.equal(attemptsOf(await received(P, A), thrown).length, 5, 'no sixth attempt');
+
+    // retryAfter: 2 s, not the 1 s backoff; retryContext carries the handler's reason and data
+    const l = attemptsOf(recs, later);
+    assert.equal(l.length, 2, 'delivered on its second attempt');
+    const lgap = l[1].at - l[0].at;
+    assert.ok(lgap >= 1950 && lgap < 4500, `retryAfter gap ${lgap} ms`);
+    assert.deepEqual(l[1].retryContext, { retryCount: 1, retryReason: 'FUNCTION_UPSTREAM_RATE_LIMITED', retryData: { step: 1 } });
+
+    // hang: cut at timeoutSeconds (4 s from its submission; the record is made once the worker
+    // runs it), retried after the backoff (1 s), then delivered
+    const h = attemptsOf(recs, hung);
+    assert.equal(h.length, 2);
+    const hgap = h[1].at - h[0].at;
+    assert.ok(hgap >= 4000 && hgap < 9000, `hung attempt cut and retried after ${hgap} ms`);
+    assert.equal(h[1].retryContext.retryReason, 'FUNCTION_TIME_OUT');
+    const ds = await until(() => deliveries(k, A.name), (x) => x.filter((d) => d.module === 'p-issue' && d.state === 'delivered').length >= 2, 'delivered');
+    assert.ok(ds.filter((d) => d.module === 'p-issue' && d.state === 'delivered').every((d) => d.attempts === 2));
+
+    // each failed attempt is a line of site A's logs: outcome, next time, the give-up
+    const lines = await until(async () => ok(await kiln(k, ['logs', '--site', A.name, '-n', '1000', '--json'])).stdout.trim().split('\n').filter(Boolean).map((x) => JSON.parse(x)),
+      (ls) => ls.some((x) => x.message.includes('attempt 5 of 5 failed') && x.message.endsWith('given up')), 'the give-up line');
+    const fails = lines.filter((x) => x.module === 'p-issue' && /^product event avi:jira:created:issue: attempt \d of 5 failed/.test(x.message));
+    assert.ok(fails.some((x) => /attempt 1 of 5 failed \(trigger p-issue threw: its log is invocation [0-9a-f-]{36}\); next attempt in 1 s, at /.test(x.message)), JSON.stringify(fails));
+    assert.ok(fails.some((x) => /attempt 1 of 5 failed \(trigger p-issue timed out: /.test(x.message)), 'the timeout');
+    assert.ok(fails.some((x) => /returned an InvocationError \(FUNCTION_UPSTREAM_RATE_LIMITED\).*next attempt in 2 s/.test(x.message)), 'the retryAfter');
+    // and every attempt is in the audit log
+    const audit = await until(async () => (await k.admin(`/audit?site=${A.name}&n=1000`)).json,
+      (j) => JSON.stringify(j).split('"event.delivery"').length - 1 >= 5 + 2 + 2, 'audit rows of the attempts');
+    const rows = audit.events.filter((e) => e.kind === 'event.delivery');
+    assert.ok(rows.length >= 9, JSON.stringify(audit).slice(0, 2000));
+    assert.ok(rows.some((e) => e.category === 'dead') && rows.some((e) => e.category === 'delivered') && rows.some((e) => e.category === 'retry'));
+  });
+
+  it('an installation with a slow backlog does not delay another installation\'s event', async () => {
+    // warm Q's worker first: its first invocation starts a worker
+    const warm = await create(cB, projectB, `warm ${tag}`);
+    await until(() => received(Q, B), (r) => r.some((x) => x.issueId === warm.id), 'the warm-up event');
+    const burst = [];
+    for (let i = 0; i < 16; i++) burst.push(await create(cA, project, `slow ${i} ${tag}`));
+    const fast = await create(cB, projectB, `fast ${tag}`);
+    const ds = await until(() => deliveries(k, B.name), (x) => x.some((d) => d.module === 'q-issue' && d.state === 'delivered' && d.createdMs >= 0 && d.attempts === 1 &&
+      x.indexOf(d) === x.map((y) => y.module).lastIndexOf('q-issue')), 'Y\'s event delivered', 60000);
+    const y = ds.filter((d) => d.module === 'q-issue').pop();
+    const latency = y.updatedMs - y.createdMs;
+    // X's backlog: 16 events of 2 s, 4 at a time: still running when Y's was done
+    const xs = await until(() => deliveries(k, A.name), (x) => x.filter((d) => d.module === 'p-issue' && d.state === 'delivered').length >= 2 + 16, 'X\'s backlog', 90000);
+    const xlast = Math.max(...xs.filter((d) => d.module === 'p-issue').map((d) => d.updatedMs));
+    console.log(`# fairness: Y's event delivered ${latency} ms after it was created; X's backlog ended ${xlast - y.updatedMs} ms after that`);
+    assert.ok(latency < 1500, `Y waited ${latency} ms`);
+    assert.ok(xlast > y.updatedMs + 2000, 'X still had work when Y was done');
+    assert.ok(fast && burst.length === 16);
+  });
+
+  it('site A\'s events never reach site B\'s installation; another site\'s canary in an event is flagged', async () => {
+    const onA = await create(cA, project, `only-a ${tag} ${B.canary}`);
+    const recsA = await until(() => received(P, A), (r) => r.some((x) => x.issueId === onA.id), 'A\'s event on A');
+    assert.equal(recsA.find((x) => x.issueId === onA.id).installContext, `ari:cloud:jira::site/${A.cloudId}`);
+    await sleep(1000); // the engine had every chance to misdeliver
+    const recsB = await received(P, B);
+    assert.ok(recsB.length > 0, 'B\'s installation got B\'s events');
+    assert.ok(recsB.every((x) => x.installContext === `ari:cloud:jira::site/${B.cloudId}`), 'only its own site\'s');
+    assert.ok(!recsB.some((x) => x.issueId === onA.id || (x.summary ?? '').includes('only-a')), 'not A\'s');
+    const bRows = await deliveries(k, B.name);
+    assert.ok(bRows.every((d) => d.site === B.name));
+    const lines = await until(async () => ok(await kiln(k, ['logs', '--site', A.name, '-n', '1000', '--json'])).stdout.trim().split('\n').filter(Boolean).map((x) => JSON.parse(x)),
+      (ls) => ls.some((x) => x.message.includes('CROSS_TENANT_LEAK_SUSPECTED') && x.message.includes(`site ${B.name}`)), 'the leak warning');
+    assert.ok(lines.some((x) => x.message.includes('event.payload to trigger p-issue')));
+  });
+});
+
+describe('the delivery engine across kill -9', () => {
+  let k, L;
+  after(async () => {
+    await k?.close();
+  });
+
+  it('every installed:app event of a burst of installs is delivered at least once, none again after its delivered write', async () => {
+    k = await startKiln();
+    L = await makeApp(k, 'eng-l', 'l-issue');
+    const sites = [];
+    for (let i = 0; i < 16; i++) sites.push(await k.createSite(`eng-k${i}-${tag}`));
+    // the burst: installs at once; kiln is killed while they and their events are under way
+    const installs = sites.map((s) => kiln(k, ['install', '--site', s.name, '--confirm-scopes', '--json'], { cwd: L }));
+    await Promise.race([Promise.any(installs), sleep(3000)]);
+    await k.kill9();
+    await Promise.allSettled(installs);
+    k.expectExit({ signal: 'SIGKILL' });
+    await k.start();
+    const recovered = k.stderrLines.find((l) => l.includes('attempts interrupted by the last stop are due again'));
+    console.log(`# kill -9: ${recovered ?? 'no attempt was under way at the kill'}`);
+    const installedOn = [];
+    for (const s of sites) if ((await deliveries(k, s.name)).some((d) => d.module === 'l-issue-installed')) installedOn.push(s);
+    // what kiln died before installing is installed now
+    for (const s of sites) if (!installedOn.includes(s)) {
+      await okJson(k, ['install', '--site', s.name, '--confirm-scopes', '--json'], { cwd: L });
+      installedOn.push(s);
+    }
+    const all = async () => (await Promise.all(sites.map((s) => deliveries(k, s.name)))).flat().filter((d) => d.module === 'l-issue-installed');
+    await until(all, (ds) => ds.length === sites.length && ds.every((d) => d.state === 'delivered'), 'every installed:app delivered', 120000);
+    const runs = async () => Promise.all(sites.map(async (s) => (await received(s)).filter((x) => x.kind === 'installed').length));
+    async function received(site) {
+      const url = new URL((await okJson(k, ['webtrigger', 'state', '--site', site.name, '--json'], { cwd: L })).url).pathname;
+      const r = await k.api(url);
+      expectStatus(r, 200, 'state');
+      return r.json;
+    }
+    const before = await runs();
+    console.log(`# kill -9: handler runs per installation ${JSON.stringify(before)}`);
+    assert.ok(before.every((n) => n >= 1), 'at least once');
+    assert.ok(before.every((n) => n <= 2), 'again only if kiln died during that attempt');
+    // delivered is final: another kill and start run none of them again
+    await k.kill9();
+    k.expectExit({ signal: 'SIGKILL' });
+    await k.start();
+    await sleep(1500); // several passes of the engine (200 ms each)
+    assert.deepEqual(await runs(), before, 'no delivered event ran again');
+    assert.ok((await all()).every((d) => d.state === 'delivered'));
+  });
+});

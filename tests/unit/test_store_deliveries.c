@@ -1,0 +1,200 @@
+/* The store's deliveries family (store/store_deliveries.h): states and their one-way
+ * moves, due order per installation, jobs, recovery after a crash, the fan-out cursor
+ * and its commit hook, each tried across two sites. */
+#include "unit.h"
+
+#include "store/store_deliveries.h"
+#include "store/store_events.h"
+#include "store_fixture.h"
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+static delivery_rec_t mk(int64_t site, const char *inst, const char *job, int64_t due)
+{
+    return (delivery_rec_t){.site_id = site,
+                            .installation_id = inst,
+                            .app_id = "app-1",
+                            .env_key = "default",
+                            .source = DLV_SRC_QUEUE,
+                            .module_key = "consumer-1",
+                            .event_type = "q",
+                            .event_id = "e",
+                            .job_id = job,
+                            .conc_key = job ? "k" : NULL,
+                            .conc_limit = 1,
+                            .payload_json = "{\"body\":{}}",
+                            .state = DLV_PENDING,
+                            .due_ms = due,
+                            .created_ms = 10};
+}
+
+static void test_states(void **state)
+{
+    fx_t *f = *state;
+    delivery_rec_t a = mk(f->A.id, "inst-a", "job-1", 100), b = mk(f->A.id, "inst-a", "job-1", 200),
+                   c = mk(f->B.id, "inst-b", NULL, 50);
+    assert_int_equal(store_delivery_insert(f->st, &a), STORE_OK);
+    assert_int_equal(store_delivery_insert(f->st, &b), STORE_OK);
+    assert_int_equal(store_delivery_insert(f->st, &c), STORE_OK);
+    assert_true(a.id < b.id && b.id < c.id);
+
+    /* due: installations by their oldest due row; only what is due by now */
+    const char **ids;
+    size_t n;
+    assert_int_equal(store_delivery_due_installations(f->st, f->a, 150, 10, &ids, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(ids[0], "inst-a");
+    assert_string_equal(ids[1], "inst-b");
+    delivery_rec_t *due;
+    assert_int_equal(store_delivery_due(f->st, f->a, "inst-a", 150, 10, &due, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(due[0].id, a.id);
+    assert_string_equal(due[0].payload_json, "{\"body\":{}}");
+
+    /* start is once: a second start (another node, a cancel in between) finds nothing */
+    assert_int_equal(store_delivery_start(f->st, a.id, 160), STORE_OK);
+    assert_int_equal(store_delivery_start(f->st, a.id, 161), STORE_NOTFOUND);
+    int64_t running;
+    assert_int_equal(store_delivery_running_key(f->st, "inst-a", "k", &running), STORE_OK);
+    assert_int_equal(running, 1);
+    assert_int_equal(store_delivery_running_key(f->st, "inst-b", "k", &running), STORE_OK);
+    assert_int_equal(running, 0);
+
+    /* job stats: per installation; another installation does not know the job */
+    int64_t ok, busy, failed;
+    assert_int_equal(store_delivery_job_stats(f->st, "inst-a", "job-1", &ok, &busy, &failed), STORE_OK);
+    assert_int_equal(ok, 0);
+    assert_int_equal(busy, 2);
+    assert_int_equal(store_delivery_job_stats(f->st, "inst-b", "job-1", &ok, &busy, &failed), STORE_NOTFOUND);
+
+    /* a crash mid-attempt: recovery makes it pending again, due now */
+    int64_t rec;
+    assert_int_equal(store_delivery_recover(f->st, 170, &rec), STORE_OK);
+    assert_int_equal(rec, 1);
+    delivery_rec_t got;
+    assert_int_equal(store_delivery_get(f->st, f->a, a.id, &got), STORE_OK);
+    assert_int_equal(got.state, DLV_PENDING);
+    assert_int_equal(got.attempts, 1);
+    assert_int_equal(got.due_ms, 170);
+
+    /* finish only from running; dead can be replayed, and only dead */
+    assert_int_equal(store_delivery_finish(f->st, a.id, DLV_DELIVERED, 0, NULL, NULL, NULL, 171), STORE_NOTFOUND);
+    assert_int_equal(store_delivery_start(f->st, a.id, 172), STORE_OK);
+    assert_int_equal(store_delivery_finish(f->st, a.id, DLV_DEAD, 0, "threw", "r", "{\"x\":1}", 173), STORE_OK);
+    assert_int_equal(store_delivery_get(f->st, f->a, a.id, &got), STORE_OK);
+    assert_int_equal(got.state, DLV_DEAD);
+    assert_int_equal(got.attempts, 2);
+    assert_string_equal(got.last_error, "threw");
+    assert_string_equal(got.retry_data_json, "{\"x\":1}");
+    assert_int_equal(store_delivery_replay(f->st, b.id, 174), STORE_NOTFOUND);
+    assert_int_equal(store_delivery_replay(f->st, a.id, 174), STORE_OK);
+    assert_int_equal(store_delivery_get(f->st, f->a, a.id, &got), STORE_OK);
+    assert_int_equal(got.state, DLV_PENDING);
+    assert_int_equal(got.attempts, 0);
+
+    /* cancel: pending rows of the job; another installation's cancel finds no job */
+    int64_t cancelled;
+    assert_int_equal(store_delivery_job_cancel(f->st, "inst-b", "job-1", 175, &cancelled), STORE_NOTFOUND);
+    assert_int_equal(store_delivery_job_cancel(f->st, "inst-a", "job-1", 175, &cancelled), STORE_OK);
+    assert_int_equal(cancelled, 2);
+    assert_int_equal(store_delivery_job_stats(f->st, "inst-a", "job-1", &ok, &busy, &failed), STORE_OK);
+    assert_int_equal(failed, 2);
+    assert_int_equal(busy, 0);
+
+    /* uninstall drops what is pending, with its reason */
+    int64_t dropped;
+    assert_int_equal(store_delivery_drop_installation(f->st, "inst-b", "uninstalled", 176, &dropped), STORE_OK);
+    assert_int_equal(dropped, 1);
+    assert_int_equal(store_delivery_get(f->st, f->a, c.id, &got), STORE_OK);
+    assert_int_equal(got.state, DLV_DROPPED);
+    assert_string_equal(got.last_error, "uninstalled");
+
+    /* listings filter by site and state; counts by state */
+    delivery_filter_t fl = {.site_id = f->B.id, .state = -1, .limit = 10};
+    delivery_rec_t *list;
+    assert_int_equal(store_delivery_list(f->st, f->a, &fl, &list, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].id, c.id);
+    fl = (delivery_filter_t){.state = DLV_CANCELLED, .limit = 10};
+    assert_int_equal(store_delivery_list(f->st, f->a, &fl, &list, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    fl.after_id = list[0].id;
+    assert_int_equal(store_delivery_list(f->st, f->a, &fl, &list, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].id, b.id);
+    int64_t counts[DLV__STATES];
+    assert_int_equal(store_delivery_counts(f->st, NULL, counts), STORE_OK);
+    assert_int_equal(counts[DLV_CANCELLED], 2);
+    assert_int_equal(counts[DLV_DROPPED], 1);
+    assert_int_equal(counts[DLV_PENDING], 0);
+    assert_int_equal(store_delivery_counts(f->st, "no-such-app", counts), STORE_OK);
+    assert_int_equal(counts[DLV_CANCELLED], 0);
+}
+
+static int64_t hook_site = -7;
+static int hook_calls;
+static void hook(int64_t site, void *arg)
+{
+    (void)arg;
+    hook_site = site;
+    hook_calls++;
+}
+
+static void append(fx_t *f, int64_t site)
+{
+    event_rec_t e = {.kind = "avi:jira:created:issue", .created_ms = 1, .entity_id = "1", .payload_json = "{}"};
+    assert_int_equal(store_event_append(f->st, site, &e), STORE_OK);
+}
+
+static void test_cursor_and_hook(void **state)
+{
+    fx_t *f = *state;
+    store_on_events_committed(hook, NULL);
+    int64_t *sites, seq;
+    size_t n;
+    assert_int_equal(store_event_sites_behind(f->st, f->a, &sites, &n), STORE_OK);
+    assert_int_equal(n, 0);
+
+    /* a committed event calls the hook with its site; a rolled back one does not */
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    append(f, f->B.id);
+    assert_int_equal(hook_calls, 0);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    assert_int_equal(hook_calls, 1);
+    assert_int_equal(hook_site, f->B.id);
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    append(f, f->A.id);
+    store_rollback(f->st);
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    assert_int_equal(hook_calls, 1);
+    /* two sites in one transaction: the hook says "more than one" (0) */
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    append(f, f->A.id);
+    append(f, f->B.id);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    assert_int_equal(hook_calls, 2);
+    assert_int_equal(hook_site, 0);
+    store_on_events_committed(NULL, NULL);
+
+    /* both sites are behind until their cursors reach their last event */
+    assert_int_equal(store_event_sites_behind(f->st, f->a, &sites, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(store_event_cursor_get(f->st, f->B.id, &seq), STORE_OK);
+    assert_int_equal(seq, 0);
+    assert_int_equal(store_event_cursor_set(f->st, f->B.id, 2), STORE_OK);
+    assert_int_equal(store_event_cursor_get(f->st, f->B.id, &seq), STORE_OK);
+    assert_int_equal(seq, 2);
+    assert_int_equal(store_event_sites_behind(f->st, f->a, &sites, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(sites[0], f->A.id);
+    assert_int_equal(store_event_cursor_set(f->st, f->A.id, 1), STORE_OK);
+    assert_int_equal(store_event_sites_behind(f->st, f->a, &sites, &n), STORE_OK);
+    assert_int_equal(n, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {T(test_states), T(test_cursor_and_hook)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
