@@ -1,12 +1,15 @@
 /* Unit tests for the scheduler's timetable (platform/schedheap.h): slots (stable, spread
  * over the interval, within it), the heap (order under puts, updates and removals, find),
  * and what an idle tick costs with 100,000 entries against none (printed: the bench of
- * docs/events.md "Scheduled triggers"). */
+ * docs/events.md "Scheduled triggers"); and the store's schedules family
+ * (store/store_schedules.h) on a fresh store with sites A and B (store_fixture.h). */
 #include "unit.h"
 
 #include <time.h>
 
 #include "platform/schedheap.h"
+#include "store/store_schedules.h"
+#include "store_fixture.h"
 
 #define HOUR (3600LL * 1000)
 
@@ -194,13 +197,73 @@ static void test_idle_bench(void **state)
     schedheap_free(&full);
 }
 
+static schedule_rec_t rec(const char *inst, const char *module, int64_t site, int64_t next)
+{
+    return (schedule_rec_t){.installation_id = inst,
+                            .module_key = module,
+                            .site_id = site,
+                            .app_id = "app",
+                            .env_key = "development",
+                            .interval = "hour",
+                            .interval_ms = HOUR,
+                            .next_ms = next,
+                            .created_ms = 1};
+}
+
+static void test_store_schedules(void **state)
+{
+    fx_t *f = *state;
+    schedule_rec_t *rows;
+    size_t n;
+    schedule_rec_t r1 = rec("inst-a", "m1", f->A.id, 100), r2 = rec("inst-a", "m2", f->A.id, 200),
+                   r3 = rec("inst-b", "m1", f->B.id, 300);
+    assert_int_equal(store_schedule_put(f->st, &r1), STORE_OK);
+    assert_int_equal(store_schedule_put(f->st, &r2), STORE_OK);
+    assert_int_equal(store_schedule_put(f->st, &r3), STORE_OK);
+    /* by site: only that site's rows (the admin listing of `kiln trigger list --site`) */
+    assert_int_equal(store_schedule_list(f->st, f->a, NULL, f->A.id, &rows, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(rows[i].site_id, f->A.id);
+    assert_int_equal(store_schedule_list(f->st, f->a, NULL, f->B.id, &rows, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(rows[0].installation_id, "inst-b");
+    /* by installation, all */
+    assert_int_equal(store_schedule_list(f->st, f->a, "inst-a", 0, &rows, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(rows[1].module_key, "m2");
+    assert_int_equal(rows[1].next_ms, 200);
+    assert_string_equal(rows[1].interval, "hour");
+    assert_int_equal(store_schedule_list(f->st, f->a, NULL, 0, &rows, &n), STORE_OK);
+    assert_int_equal(n, 3);
+    /* moves; put replaces; delete */
+    assert_int_equal(store_schedule_set_next(f->st, "inst-a", "m1", 999), STORE_OK);
+    assert_int_equal(store_schedule_set_next(f->st, "inst-a", "nope", 999), STORE_NOTFOUND);
+    assert_int_equal(store_schedule_set_next(f->st, "inst-b", "m2", 999), STORE_NOTFOUND);
+    r2.next_ms = 250;
+    r2.interval = "day";
+    assert_int_equal(store_schedule_put(f->st, &r2), STORE_OK);
+    assert_int_equal(store_schedule_list(f->st, f->a, "inst-a", 0, &rows, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].next_ms, 999);
+    assert_int_equal(rows[1].next_ms, 250);
+    assert_string_equal(rows[1].interval, "day");
+    assert_int_equal(store_schedule_delete(f->st, "inst-a", "m1"), STORE_OK);
+    assert_int_equal(store_schedule_delete(f->st, "inst-a", "m1"), STORE_OK); /* none: still fine */
+    assert_int_equal(store_schedule_list(f->st, f->a, NULL, 0, &rows, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(store_schedule_list(f->st, f->a, "inst-b", 0, &rows, &n), STORE_OK);
+    assert_int_equal(n, 1); /* B's untouched */
+    assert_int_equal(rows[0].next_ms, 300);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_intervals),    cmocka_unit_test(test_phase_stable),
         cmocka_unit_test(test_phase_spread), cmocka_unit_test(test_next_after),
         cmocka_unit_test(test_heap_order),   cmocka_unit_test(test_heap_put_existing),
-        cmocka_unit_test(test_idle_bench),
+        cmocka_unit_test(test_idle_bench),   cmocka_unit_test_setup_teardown(test_store_schedules, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
