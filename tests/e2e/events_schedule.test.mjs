@@ -277,6 +277,49 @@ describe('scheduled triggers', () => {
     assert.deepEqual(Object.keys((await schedules(B)).by).sort(), ['bad-answer', 'every-five', 'hourly']);
   });
 
+  it('a deploy changes every installation\'s schedules; concurrent installs each get theirs', async () => {
+    const b0 = await schedules(B);
+    const registered = readFileSync(path.join(dir, 'manifest.yml'), 'utf8');
+    const changed = registered
+      .replace('    - key: hourly\n      function: tick\n      interval: hour\n', '    - key: hourly\n      function: tick\n      interval: week\n')
+      .replace('  scheduledTrigger:\n', '  scheduledTrigger:\n    - key: added\n      function: tick\n      interval: day\n');
+    assert.ok(changed.includes('interval: week') && changed.includes('key: added'));
+    writeFiles(dir, { 'manifest.yml': changed });
+    await okJson(k, ['deploy', dir, '--json']);
+    let b1;
+    for (let i = 0; i < 100; i++) { // the scheduler takes the deploy's notice on its own thread
+      b1 = await schedules(B);
+      if (b1.by.added && b1.by.hourly.interval === 'week') break;
+      await sleep(50);
+    }
+    assert.deepEqual(Object.keys(b1.by).sort(), ['added', 'bad-answer', 'every-five', 'hourly']);
+    assert.equal(b1.by.hourly.interval, 'week');
+    assert.ok(b1.by.hourly.nextRunMs > b1.now && b1.by.hourly.nextRunMs <= b1.now + 7 * 24 * HOUR);
+    assert.ok(b1.by.added.nextRunMs > b1.now && b1.by.added.nextRunMs <= b1.now + 24 * HOUR);
+    assert.equal(b1.by['every-five'].nextRunMs, b0.by['every-five'].nextRunMs, 'a module kept keeps its slot');
+    assert.equal(b1.by['bad-answer'].nextRunMs, b0.by['bad-answer'].nextRunMs);
+    // installs on three more sites at once: each has its own four, each run on its own site
+    const tag = randomBytes(3).toString('hex');
+    const more = await Promise.all([1, 2, 3].map((i) => k.createSite(`sch-c${i}-${tag}`)));
+    await Promise.all(more.map((s) => okJson(k, ['install', '--site', s.name, '--confirm-scopes', '--json'], { cwd: dir })));
+    for (const s of more) {
+      let x;
+      for (let i = 0; i < 100; i++) {
+        x = await schedules(s);
+        if (Object.keys(x.by).length === 4) break;
+        await sleep(50);
+      }
+      assert.deepEqual(Object.keys(x.by).sort(), ['added', 'bad-answer', 'every-five', 'hourly'], s.name);
+      const j = await okJson(k, ['trigger', 'run', 'added', '--site', s.name, '--app', dir, '--json']);
+      assert.equal(j.state, 'delivered');
+      const r = await waitRuns(s, 'added', (y) => y.length >= 1, `${s.name} ran added`);
+      assert.equal(r.length, 1);
+      assert.deepEqual(r[0].request.context, { cloudId: s.cloudId, moduleKey: 'added' });
+      assert.ok(r[0].baseUrl.endsWith(`/ex/jira/${s.cloudId}`));
+      ok(await kiln(k, ['uninstall', '--site', s.name], { cwd: dir })); // out of the way of the counts below
+    }
+  });
+
   it('a restart keeps the slots (rebuilt from the store); slots missed meanwhile give one run', async () => {
     const a0 = await schedules(A);
     const b0 = await schedules(B);
