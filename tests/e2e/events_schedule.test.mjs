@@ -10,7 +10,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
+import * as jose from 'jose';
 import {
   ROOT, startKiln, sleep, tempDir, writeFiles, kilnCli as kiln, expectCliOk as ok, cliOkJson as okJson,
   expectCliFailure, expectStatus,
@@ -317,6 +319,68 @@ describe('scheduled triggers', () => {
       assert.deepEqual(r[0].request.context, { cloudId: s.cloudId, moduleKey: 'added' });
       assert.ok(r[0].baseUrl.endsWith(`/ex/jira/${s.cloudId}`));
       ok(await kiln(k, ['uninstall', '--site', s.name], { cwd: dir })); // out of the way of the counts below
+    }
+  });
+
+  it('an endpoint trigger: the run is POSTed to the remote with a FIT for its own site', async () => {
+    const got = [];
+    const server = http.createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        got.push({ path: req.url, method: req.method, auth: req.headers.authorization ?? '', body: Buffer.concat(chunks).toString('utf8') });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{}');
+      });
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const d = path.join(tempDir('schremote'), 'sched-remote');
+      writeFiles(d, {
+        'manifest.yml': `modules:
+  scheduledTrigger:
+    - key: to-remote
+      endpoint: sched
+      interval: hour
+  endpoint:
+    - key: sched
+      remote: backend
+      route:
+        path: /tick
+remotes:
+  - key: backend
+    baseUrl: http://127.0.0.1:${server.address().port}/base
+app:
+  runtime:
+    name: nodejs20.x
+permissions:
+  scopes:
+    - read:jira-work
+`,
+        'src/index.js': 'export const unused = 1;\n',
+      });
+      symlinkSync(NODE_MODULES, path.join(d, 'node_modules'), 'dir');
+      await okJson(k, ['register', d, '--json']);
+      const appAri = /id: (ari:cloud:ecosystem::app\/[0-9a-f-]{36})/.exec(readFileSync(path.join(d, 'manifest.yml'), 'utf8'))[1];
+      await okJson(k, ['deploy', d, '--json']);
+      await okJson(k, ['install', '--site', B.name, '--confirm-scopes', '--json'], { cwd: d });
+      const j = await okJson(k, ['trigger', 'run', 'to-remote', '--site', B.name, '--app', d, '--json']);
+      assert.equal(j.state, 'delivered', JSON.stringify(j));
+      assert.equal(got.length, 1, JSON.stringify(got));
+      assert.equal(got[0].method, 'POST');
+      assert.equal(got[0].path, '/base/tick');
+      const body = JSON.parse(got[0].body);
+      assert.deepEqual(body.context, { cloudId: B.cloudId, moduleKey: 'to-remote' });
+      assert.equal(typeof body.contextToken, 'string');
+      const jwks = jose.createRemoteJWKSet(new URL(`${k.url}/.well-known/jwks.json`));
+      const { payload } = await jose.jwtVerify(/^Bearer (.+)$/.exec(got[0].auth)[1], jwks, {
+        issuer: 'forge/invocation-token', audience: appAri, algorithms: ['RS256'],
+      });
+      assert.equal(payload.app.installation.contexts[0].cloudId, B.cloudId, `the FIT is B's: ${JSON.stringify(payload)}`);
+      assert.ok(!JSON.stringify(payload).includes(A.cloudId));
+      ok(await kiln(k, ['uninstall', '--site', B.name], { cwd: d }));
+    } finally {
+      await new Promise((r) => server.close(r));
     }
   });
 
