@@ -21,7 +21,10 @@
 #include "store/store_sites.h"
 
 #define ARENA_BYTES (64u * 1024 * 1024)
-#define RETRY_MS 1000 /* a slot whose firing failed (store busy) is tried again this much later */
+#define LOAD_ARENA_BYTES                                                                                               \
+    (1024u * 1024 * 1024) /* every installation's record at start (a cap:                                              \
+                               about 400 bytes each) */
+#define RETRY_MS 1000     /* a slot whose firing failed (store busy) is tried again this much later */
 
 /* Thread 0's, except the clock and the receiver, which any thread reads. */
 static schedheap_t heap;
@@ -93,9 +96,11 @@ static const schedule_rec_t *row_of(const schedule_rec_t *rows, size_t n, const 
 /* Brings the rows and entries of installation `in` in line with the scheduledTrigger
  * modules of the version it runs (none once it is removed): a module kept with the same
  * interval keeps its next run; a new module, or one whose interval changed, is placed at
- * its first slot from now; a module gone is removed. 0 or -1 (store error: nothing
- * changed). */
-static int sync_installation(store_t *st, arena_t *a, const install_rec_t *in)
+ * its first slot from now; a module gone is removed. In its own transaction, or (in_tx)
+ * in the caller's: then its entries are in the heap before the caller commits, and a
+ * caller whose commit fails syncs each installation again on its own (rows and heap
+ * converge). 0 or -1 (store error: nothing written). */
+static int sync_installation(store_t *st, arena_t *a, const install_rec_t *in, int in_tx)
 {
     json_t *mods = NULL, *m;
     version_rec_t ver;
@@ -121,7 +126,7 @@ static int sync_installation(store_t *st, arena_t *a, const install_rec_t *in)
     size_t now_n = n;
     if (changes) { /* else nothing to write: a start with every row in line costs no transaction */
         int64_t now = schedule_now_ms();
-        int rc = store_begin(st);
+        int rc = in_tx ? STORE_OK : store_begin(st);
         for (i = 0; rc == STORE_OK && i < n; i++) {
             m = module_of(mods, rows[i].module_key);
             if (!m || sched_interval_ms(json_str(m, "interval")) != rows[i].interval_ms)
@@ -150,10 +155,11 @@ static int sync_installation(store_t *st, arena_t *a, const install_rec_t *in)
         if (rc == STORE_OK)
             rc = store_schedule_list(st, a, in->id, 0, &now_rows, &now_n);
         if (rc != STORE_OK) {
-            store_rollback(st);
+            if (!in_tx) /* else the caller rolls its transaction back */
+                store_rollback(st);
             return -1;
         }
-        if (store_commit(st) != STORE_OK)
+        if (!in_tx && store_commit(st) != STORE_OK)
             return -1;
     }
     for (i = 0; i < n; i++) { /* entries of rows that went */
@@ -248,14 +254,14 @@ static void on_notice(completion_t *c)
     arena_t *a = arena_new(ARENA_BYTES);
     if (st0 && n->installation_id[0]) {
         install_rec_t in;
-        if (store_install_get(st0, a, n->installation_id, &in) == STORE_OK && sync_installation(st0, a, &in) != 0)
+        if (store_install_get(st0, a, n->installation_id, &in) == STORE_OK && sync_installation(st0, a, &in, 0) != 0)
             log_msg(LOG_WARN, "scheduled triggers of an installation not updated", "installation", in.id, NULL);
     } else if (st0) {
         install_rec_t *ins;
         size_t k;
         if (store_install_list(st0, a, n->app_id, &ins, &k) == STORE_OK)
             for (size_t i = 0; i < k; i++)
-                if (!ins[i].removed && strcmp(ins[i].env_key, n->env_key) == 0 && sync_installation(st0, a, &ins[i]))
+                if (!ins[i].removed && strcmp(ins[i].env_key, n->env_key) == 0 && sync_installation(st0, a, &ins[i], 0))
                     log_msg(LOG_WARN, "scheduled triggers of an installation not updated", "installation", ins[i].id,
                             NULL);
     }
@@ -329,20 +335,42 @@ void schedule_thread_init(http_thread_t *t)
     schedheap_init(&heap);
     st0 = t->store;
     atomic_store(&receiver, &t->completions); /* from here, changes come as notices */
-    arena_t *a = arena_new(ARENA_BYTES);
+    arena_t *a = arena_new(LOAD_ARENA_BYTES);
     install_rec_t *ins;
     size_t n = 0, bad = 0, active = 0;
     uint64_t t0 = clock_mono_ns();
     if (store_install_list(st0, a, NULL, &ins, &n) != STORE_OK)
         log_msg(LOG_ERROR, "the scheduled triggers could not be loaded", NULL);
-    for (size_t i = 0; i < n; i++) {
-        if (ins[i].removed) /* rows left of one whose notice was lost go when they fall due */
+    /* in transactions of SCHEDULE_LOAD_BATCH installations: the first start after
+       installations were made without the scheduler writes their rows at one commit (one
+       fsync) a batch, not one an installation */
+    for (size_t i = 0; i < n;) {
+        size_t end = i, k;
+        int ok = store_begin(st0) == STORE_OK;
+        for (k = i; ok && k < n && end - i < SCHEDULE_LOAD_BATCH; k++, end = k) {
+            if (ins[k].removed) /* rows left of one whose notice was lost go when they fall due */
+                continue;
+            arena_t *b = arena_new(ARENA_BYTES);
+            ok = sync_installation(st0, b, &ins[k], 1) == 0;
+            arena_free(b);
+        }
+        if (ok && store_commit(st0) == STORE_OK) {
+            for (k = i; k < end; k++)
+                active += !ins[k].removed;
+            i = end;
             continue;
-        active++;
-        arena_t *b = arena_new(ARENA_BYTES);
-        if (sync_installation(st0, b, &ins[i]) != 0)
-            bad++;
-        arena_free(b);
+        }
+        store_rollback(st0);         /* a failed sync, or commit: nothing of the batch was written */
+        end = end > i ? end : i + 1; /* the batch again, each in its own transaction */
+        for (k = i; k < end && k < n; k++) {
+            if (ins[k].removed)
+                continue;
+            active++;
+            arena_t *b = arena_new(ARENA_BYTES);
+            bad += sync_installation(st0, b, &ins[k], 0) != 0;
+            arena_free(b);
+        }
+        i = end;
     }
     if (bad)
         log_msg(LOG_WARN, "some installations' scheduled triggers could not be loaded", NULL);

@@ -35,6 +35,7 @@
 #include "store/store_sites.h"
 
 #define SCHEDULE_FIRE_PER_TICK 256                         /* slots a tick fires at most (the rest the next turn) */
+#define SCHEDULE_LOAD_BATCH 512                            /* installations brought in line per transaction at start */
 #define SCHEDULE_ADVANCE_MAX_MS (366LL * 24 * 3600 * 1000) /* the most one advance moves the clock */
 
 /* Thread 0, from its init: registers its receiver and loads the timetable (every
