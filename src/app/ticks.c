@@ -6,6 +6,7 @@
 #include "platform/install.h"
 #include "platform/outbound.h"
 #include "platform/proxycall.h"
+#include "platform/schedule.h"
 #include "platform/snapshot.h"
 #include "runtime/supervisor.h"
 
@@ -21,8 +22,10 @@ void ticks_thread_init(http_thread_t *t, void *arg)
     *ctx = (proxycall_ctx_t){
         .st = t->store, .m = t->metrics, .public_url = pc->public_url, .rate_per_min = pc->proxy_rate};
     rt_bind_thread(t->loop, &t->completions, ctx);
-    if (t->index == 0)
-        deliver_thread_init(t); /* the delivery engine runs on thread 0, woken by deliver_kick */
+    if (t->index == 0) {
+        deliver_thread_init(t);  /* the delivery engine runs on thread 0, woken by deliver_kick */
+        schedule_thread_init(t); /* the scheduled triggers' timetable is thread 0's too */
+    }
 }
 
 /* Periodic work: thread 0's, each at its own interval. */
@@ -30,6 +33,12 @@ static void deliver(http_thread_t *t, int64_t now)
 {
     (void)now;
     deliver_tick(t); /* the safety net of the engine's kicks: retries come due, missed kicks */
+}
+
+static void scheduler(http_thread_t *t, int64_t now)
+{
+    (void)now;
+    schedule_tick(t); /* scheduled triggers whose slot came: one comparison when none did */
 }
 
 static void purge(http_thread_t *t, int64_t now)
@@ -50,6 +59,7 @@ static struct tick {
 } ticks[] = {
     {deliver, 0, TICK_DELIVER_MS, -1},
     {purge, TICK_PURGE_MS, TICK_PURGE_MS, -1},
+    {scheduler, 0, 0, -1},
 };
 
 void ticks_tick(http_thread_t *t, int64_t now_ms, void *arg)
@@ -75,5 +85,6 @@ void ticks_thread_stopping(http_thread_t *t, void *arg)
     if (t->index == 0) {
         deliver_thread_stopping();
         outbound_stop();
+        schedule_thread_stop(); /* notices from now on are dropped */
     }
 }

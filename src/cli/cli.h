@@ -110,6 +110,9 @@ int cmd_environments_set(int argc, char **argv);
  * UTC; epoch milliseconds), or -1 if it is none of these. */
 long long cli_parse_since(const char *s, long long now_ms);
 int cmd_invoke(int argc, char **argv);
+extern const cli_opt_t trigger_run_opts[], trigger_list_opts[];
+int cmd_trigger_run(int argc, char **argv);
+int cmd_trigger_list(int argc, char **argv);
 int cmd_variables_set(int argc, char **argv);
 int cmd_variables_list(int argc, char **argv);
 int cmd_variables_unset(int argc, char **argv);

@@ -38,6 +38,11 @@ const cli_cmd_t cli_commands[] = {
      "FUNCTION_KEY --site NAME [-e ENV] [--call NAME] [--as ACCOUNT_ID [--extension JSON]] [--payload JSON | "
      "--payload-file F] [--json]",
      "run a function of the installed app for a site and print its result", invoke_opts},
+    {"trigger", "run", cmd_trigger_run, "MODULE_KEY --site NAME [--app DIR|ID] [-e ENV] [--json]",
+     "run a scheduled trigger of the installed app now, wait for it, print its outcome (exit 1 if it failed)",
+     trigger_run_opts},
+    {"trigger", "list", cmd_trigger_list, "--site NAME [--json]",
+     "list the site's scheduled triggers with their next runs", trigger_list_opts},
     {"consent", NULL, cmd_consent, "--site NAME --account ID [--app DIR|ID] [--revoke] [--json]",
      "a site user allows the app to act as them (asUser), or takes it back", consent_opts},
     {"variables", "set", cmd_variables_set, "KEY [VALUE] [--encrypt] [-e ENV] [--json]",

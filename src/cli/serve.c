@@ -5,12 +5,13 @@
 
 #include "app/serve.h"
 #include "cli/cli.h"
+#include "platform/schedule.h"
 #include "store/store.h"
 
 static serve_opts_t so;
 static const char *threads_arg, *check_data, *snapshot_mb, *retention_days, *wt_rate, *px_rate, *kv_rate, *q_rate,
     *audit_days, *ledger_days, *ledger_arg, *leak_arg, *buffered_mb, *client_mb, *sandbox_uids;
-static int unsafe_no_sandbox;
+static int unsafe_no_sandbox, test_clock;
 
 const cli_opt_t serve_opts[] = {
     {"--data", 1, &so.data_dir, NULL, "data directory (default $KILN_DATA or ./.kiln)"},
@@ -39,6 +40,9 @@ const cli_opt_t serve_opts[] = {
      "(default 2000000000-2000000063)"},
     {"--unsafe-no-sandbox", 0, NULL, &unsafe_no_sandbox,
      "run functions of every environment without the sandbox (they can read kiln's data dir; docs/security.md)"},
+    {"--test-clock", 0, NULL, &test_clock,
+     "for tests only: the scheduler's clock stands still but for what the admin API moves it (POST "
+     "/admin/v1/scheduler/advance)"},
     {0}};
 
 const cli_opt_t store_check_opts[] = {
@@ -165,6 +169,9 @@ int cmd_serve(int argc, char **argv)
         so.sandbox_uid_count = (unsigned)(last - first + 1);
     }
     so.unsafe_no_sandbox = unsafe_no_sandbox;
+    schedule_test_clock_enable(test_clock);
+    if (test_clock)
+        fprintf(stderr, "kiln: --test-clock: the scheduler's clock can be moved through the admin API (tests only)\n");
     so.max_snapshot = (uint64_t)vals[0] * 1024 * 1024;
     so.retention_ms = (int64_t)vals[1] * 24 * 3600 * 1000;
     return app_serve(&so);

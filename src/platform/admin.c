@@ -20,6 +20,7 @@
 #include "platform/admin_journal.h"
 #include "platform/consent.h"
 #include "platform/direct.h"
+#include "platform/schedule_admin.h"
 #include "platform/site.h"
 #include "platform/storage_admin.h"
 #include "platform/variables.h"
@@ -205,6 +206,10 @@ static route_t routes[] = {
     {"POST", "/uploads", uploads_create},
     {"PUT", "/uploads/{uploadId}", uploads_append},
     {"POST", "/maintenance/purge", maintenance_purge},
+    {"GET", "/scheduler", schedule_list},
+    {"GET", "/scheduler/runs/{id}", schedule_run_get},
+    {"POST", "/scheduler/advance", schedule_advance},
+    {"POST", "/sites/{name}/installations/{appId}/{environment}/scheduledTriggers/{module}/run", schedule_run},
 };
 static route_table_t admin_routes = {"admin", routes, sizeof routes / sizeof routes[0], 0};
 

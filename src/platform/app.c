@@ -5,6 +5,7 @@
 #include "base/clock.h"
 #include "base/enc.h"
 #include "platform/fanout.h"
+#include "platform/schedule.h"
 #include "store/store_apps.h"
 
 const char *const app_default_envs[3] = {"development", "staging", "production"};
@@ -112,7 +113,9 @@ int app_deploy_record(store_t *st, arena_t *a, version_rec_t *v, int64_t now_ms)
         return rc;
     }
     rc = store_commit(st);
-    if (rc == STORE_OK) /* a version of an environment installed on any site: fan-out looks again */
+    if (rc == STORE_OK) { /* a version of an environment installed on any site: fan-out looks again */
         fanout_invalidate(0);
+        schedule_notify_env(v->app_id, v->env_key); /* ... and the scheduler, for its scheduled triggers */
+    }
     return rc;
 }

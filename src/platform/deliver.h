@@ -74,6 +74,7 @@ typedef struct deliver_source {
 const deliver_source_t *deliver_source(int source);
 extern const deliver_source_t deliver_src_product, deliver_src_lifecycle, deliver_src_app; /* deliver_trigger.c */
 extern const deliver_source_t deliver_src_queue;                                           /* deliver_queue.c */
+extern const deliver_source_t deliver_src_schedule;                                        /* deliver_schedule.c */
 
 /* A `trigger` module's attempts: Forge's 55 s default, up to 900 s with timeoutSeconds. */
 #define DELIVER_TRIGGER_TIMEOUT_MS 55000

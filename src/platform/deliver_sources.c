@@ -8,7 +8,7 @@ static const deliver_source_t *const sources[DLV__SOURCES] = {
     [DLV_SRC_LIFECYCLE] = &deliver_src_lifecycle,
     [DLV_SRC_QUEUE] = &deliver_src_queue,
     [DLV_SRC_APP] = &deliver_src_app,
-    [DLV_SRC_SCHEDULE] = NULL, /* &deliver_src_schedule: `scheduledTrigger` runs (schedule.c, helper "schedule") */
+    [DLV_SRC_SCHEDULE] = &deliver_src_schedule, /* `scheduledTrigger` runs (platform/schedule.h) */
 };
 
 const deliver_source_t *deliver_source(int source)

@@ -12,6 +12,7 @@
 #include "platform/deliver_metrics.h"
 #include "platform/fanout.h"
 #include "platform/invoke.h"
+#include "platform/schedule.h"
 #include "platform/uninstall.h"
 #include "store/store_apps.h"
 #include "store/store_auth.h"
@@ -128,10 +129,12 @@ static enum install_result finish(store_t *st, enum install_result r)
 }
 
 /* A committed change of the site's installations: fan-out's view of them is dropped. */
-static enum install_result invalidated(const site_rec_t *site, enum install_result r)
+static enum install_result invalidated(const site_rec_t *site, const install_rec_t *in, enum install_result r)
 {
-    if (r == INSTALL_OK)
+    if (r == INSTALL_OK) {
         fanout_invalidate(site->id);
+        schedule_notify_installation(in->id); /* its scheduled triggers start, change or stop */
+    }
     return r;
 }
 
@@ -202,7 +205,7 @@ enum install_result install_create(store_t *st, arena_t *a, const site_rec_t *si
             rc = record_event(st, a, out, "avi:forge:installed:app", "installerAccountId", account, ver, &env, now);
         r = rc == STORE_OK ? INSTALL_OK : rc == STORE_CONFLICT ? INSTALL_EXISTS : INSTALL_STORE_ERROR;
     }
-    return invalidated(site, finish(st, r));
+    return invalidated(site, out, finish(st, r));
 }
 
 enum install_result install_upgrade(store_t *st, arena_t *a, const site_rec_t *site, const char *app_id,
@@ -230,7 +233,7 @@ enum install_result install_upgrade(store_t *st, arena_t *a, const site_rec_t *s
         }
         r = rc == STORE_OK ? INSTALL_OK : INSTALL_STORE_ERROR;
     }
-    return invalidated(site, finish(st, r));
+    return invalidated(site, out, finish(st, r));
 }
 
 /* The uninstall's deliveries (platform/uninstall.h), for the version the installation ran;
@@ -273,7 +276,7 @@ enum install_result install_remove(store_t *st, arena_t *a, const site_rec_t *si
         out->purge_after_ms = now + retention_ms;
         r = rc == STORE_OK ? INSTALL_OK : INSTALL_STORE_ERROR;
     }
-    r = invalidated(site, finish(st, r));
+    r = invalidated(site, out, finish(st, r));
     if (r == INSTALL_OK)
         systoken_forget(out->id);
     for (int64_t i = 0; r == INSTALL_OK && i < dropped; i++) /* /metrics counts them as kiln events lists them */

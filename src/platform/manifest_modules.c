@@ -13,6 +13,7 @@
 #define MAX_OUTPUTS 20u /* webtrigger response.outputs (Forge's limit) */
 #define MAX_QUEUE 36u   /* a consumer's queue name (@forge/manifest's ConsumerQueue) */
 #define MAX_METHOD 255u /* a consumer resolver's method */
+#define MAX_SCHEDULED 5u /* scheduledTrigger modules of an app (Forge: "up to five") */
 
 /* ================================================================ function */
 
@@ -163,6 +164,9 @@ static int mod_scheduled(manifest_parser_t *p, const yaml_t *it, const char *key
     manifest_t *m = p->m;
     manifest_scheduled_t *s = &m->scheduled[m->n_scheduled++];
     const yaml_t *v;
+    if (m->n_scheduled > MAX_SCHEDULED)
+        return manifest_fail(p, MANIFEST_ELIMIT, it, "more than %u scheduledTrigger modules (Forge's limit per app)",
+                             MAX_SCHEDULED);
     *s = (manifest_scheduled_t){.key = key, .line = it->line, .col = it->col};
     if (target(p, it, &s->function, &s->endpoint) || manifest_req(p, it, "interval", &v) ||
         manifest_want_enum(p, v, intervals, &s->interval))

@@ -135,8 +135,7 @@ static void note_out(kreq_t *kr, const invocation_t *inv, const char *body, size
     leak_scan(inv, LEAK_SRC_WEBTRIGGER, dest, body, len);
 }
 
-/* The function's dynamic response {statusCode, headers, body, statusText}. */
-static void reply_dynamic(kreq_t *kr, json_t *v, const invocation_t *inv)
+const char *webtrigger_response_invalid(json_t *v)
 {
     json_t *sc = json_object_get(v, "statusCode"), *headers = json_object_get(v, "headers"),
            *body = json_object_get(v, "body");
@@ -164,6 +163,17 @@ static void reply_dynamic(kreq_t *kr, json_t *v, const invocation_t *inv)
                 "headers must be an object of arrays of strings";
         }
     }
+    return why;
+}
+
+/* The function's dynamic response {statusCode, headers, body, statusText}. */
+static void reply_dynamic(kreq_t *kr, json_t *v, const invocation_t *inv)
+{
+    json_t *sc = json_object_get(v, "statusCode"), *headers = json_object_get(v, "headers"),
+           *body = json_object_get(v, "body");
+    const char *why = webtrigger_response_invalid(v);
+    const char *k;
+    json_t *vals;
     if (why) {
         reply_plain(kr, 500,
                     arena_printf(kr->arena, "The webtrigger function returned a malformed response: %s.", why));

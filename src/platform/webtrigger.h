@@ -6,6 +6,8 @@
 #ifndef KILN_WEBTRIGGER_H
 #define KILN_WEBTRIGGER_H
 
+#include <jansson.h>
+
 #include "http/request.h"
 
 #define WEBTRIGGER_TIMEOUT_MS 55000
@@ -15,6 +17,11 @@
 void webtrigger_handle(kreq_t *kr);
 /* Admin: GET /admin/v1/sites/{name}/installations/{appId}/{environment}/webtriggers/{module} */
 void webtrigger_url(kreq_t *kr);
+
+/* Why a function's result is not a dynamic webtrigger response ({statusCode 100..599,
+ * headers: {name: [string]}, body: string}): a static message, or NULL when it is one.
+ * Scheduled triggers' answers are held to the same shape (platform/deliver_schedule.c). */
+const char *webtrigger_response_invalid(json_t *v);
 
 struct invocation;
 /* The GraphQL operations @forge/api sends for webTrigger.getUrl, deleteUrl and queryUrls

@@ -28,6 +28,7 @@
 #include "store/store_product.h"
 #include "store/store_properties.h"
 #include "store/store_roles.h"
+#include "store/store_schedules.h"
 #include "store/store_search.h"
 #include "store/store_sites.h"
 #include "store/store_worklogs.h"
@@ -235,6 +236,14 @@ typedef struct store_deliveries_ops {
     int (*sites_behind)(store_t *st, arena_t *a, int64_t **sites, size_t *n);
 } store_deliveries_ops_t;
 
+/* scheduled triggers' next runs (store/store_schedules.h) */
+typedef struct store_schedules_ops {
+    int (*put)(store_t *st, const schedule_rec_t *s);
+    int (*set_next)(store_t *st, const char *installation_id, const char *module_key, int64_t next_ms);
+    int (*del)(store_t *st, const char *installation_id, const char *module_key);
+    int (*list)(store_t *st, arena_t *a, const char *installation_id, int64_t site_id, schedule_rec_t **out, size_t *n);
+} store_schedules_ops_t;
+
 /* issue links (store/store_links.h) */
 typedef struct store_links_ops {
     int (*insert)(store_t *st, int64_t site_id, link_rec_t *l);
@@ -359,6 +368,7 @@ typedef struct store_backend {
     const store_agile_ops_t *agile;
     const store_devops_ops_t *devops;
     const store_deliveries_ops_t *deliveries;
+    const store_schedules_ops_t *schedules;
 } store_backend_t;
 
 /* Every backend's handle starts with this (a backend's own handle embeds it first). */

@@ -561,6 +561,20 @@ const char *const sq_schema[] = {
        the earlier unfinished ones of its installation and key; one seek finds them */
     "CREATE INDEX deliveries_order ON deliveries(installation_id, order_key, id) "
     "WHERE state IN (0, 1) AND order_key IS NOT NULL;",
+    /* 17: scheduled triggers (issue 18, store/store_schedules.h, platform/schedule.h): each
+       active installation's scheduledTrigger modules and when each next runs */
+    "CREATE TABLE schedules ("
+    "  installation_id TEXT NOT NULL,"
+    "  module_key TEXT NOT NULL,"
+    "  site_id INTEGER NOT NULL REFERENCES sites(id),"
+    "  app_id TEXT NOT NULL,"
+    "  env_key TEXT NOT NULL,"
+    "  interval TEXT NOT NULL,"
+    "  interval_ms INTEGER NOT NULL,"
+    "  next_ms INTEGER NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (installation_id, module_key));"
+    "CREATE INDEX schedules_site ON schedules(site_id, installation_id, module_key);",
 };
 
 const unsigned sq_schema_len = sizeof sq_schema / sizeof sq_schema[0];

@@ -404,6 +404,7 @@ static const store_backend_t sqlite_backend = {
     .journal = &sq_journal_ops,
     .events = &sq_events_ops,
     .deliveries = &sq_deliveries_ops,
+    .schedules = &sq_schedules_ops,
     .fields = &sq_fields_ops,
     .catalog = &sq_catalog_ops,
     .agile = &sq_agile_ops,

@@ -72,6 +72,7 @@ enum sq_table {
     SQ_AGILE,
     SQ_DEVOPS,
     SQ_DELIVERIES,
+    SQ_SCHEDULES,
     SQ__TABLES
 };
 
@@ -203,6 +204,7 @@ extern const store_installs_ops_t sq_installs_ops;
 extern const store_kvs_ops_t sq_kvs_ops;
 extern const store_journal_ops_t sq_journal_ops;
 extern const store_deliveries_ops_t sq_deliveries_ops;
+extern const store_schedules_ops_t sq_schedules_ops;
 extern const store_events_ops_t sq_events_ops;
 extern const store_fields_ops_t sq_fields_ops;
 extern const store_catalog_ops_t sq_catalog_ops;
