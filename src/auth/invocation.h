@@ -38,6 +38,10 @@ typedef struct invocation {
      * delivery engine; 0 for none. Async events count a consumer's pushes in the chain of
      * the event it runs (platform/queue_chain.h). */
     int64_t delivery_id;
+    /* A preUninstall run (platform/deliver_preuninstall.c): its installation is already
+     * removed, yet the run may still call its own site's product (gateway/function.c) —
+     * Forge's hook exists for that cleanup. */
+    int pre_uninstall;
     /* Sites whose canaries came in with the invocation's payload (journal/leak.h): a
      * declared transfer into it, not flagged when that data leaves again. */
     int64_t inbound_sites[INV_INBOUND_MAX];

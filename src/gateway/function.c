@@ -3,7 +3,7 @@
  * with the tenant taken from the invocation token and never from the path:
  *
  *   authenticate (a live invocation's token) -> bind the site of that invocation ->
- *   installation still active  [gateway_invocation]
+ *   installation still active (or removed, for its own preUninstall run)  [gateway_invocation]
  *   product path only (else 401 scope check with a hint)  [gateway_scope_hint]
  *   rate limit per installation -> asUser: the invocation's user, who consented to the app
  *   (or, impersonating, a user of the site the manifest lets it act as), else forge-proxy-
@@ -109,7 +109,8 @@ int gateway_invocation(kreq_t *kr, const char *only_invocation, invocation_t *in
     kr->principal.account_id = arena_strdup(kr->arena, inv->bot_account_id);
     install_rec_t in;
     site_rec_t site;
-    if (store_install_get(kr->store, kr->arena, inv->installation_id, &in) != STORE_OK || in.removed ||
+    if (store_install_get(kr->store, kr->arena, inv->installation_id, &in) != STORE_OK ||
+        (in.removed && !inv->pre_uninstall) ||
         store_site_by_id(kr->store, kr->arena, inv->site_id, &site) != STORE_OK) {
         reply_failure(kr, 401, FAILURE_CLIENT_AUTH, "Unauthorized");
         return -1;

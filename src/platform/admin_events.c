@@ -22,11 +22,6 @@ static const char *const state_names[DLV__STATES] = {
     [DLV_DEAD] = "dead",       [DLV_CANCELLED] = "cancelled", [DLV_DROPPED] = "dropped",
 };
 
-static const char *const source_names[DLV__SOURCES] = {
-    [DLV_SRC_PRODUCT] = "product", [DLV_SRC_LIFECYCLE] = "lifecycle", [DLV_SRC_QUEUE] = "queue",
-    [DLV_SRC_APP] = "app",         [DLV_SRC_SCHEDULE] = "schedule",
-};
-
 const char *deliveries_state_name(int state)
 {
     return state >= 0 && state < DLV__STATES ? state_names[state] : "unknown";
@@ -34,7 +29,8 @@ const char *deliveries_state_name(int state)
 
 const char *deliveries_source_name(int source)
 {
-    return source >= 0 && source < DLV__SOURCES ? source_names[source] : "unknown";
+    const deliver_source_t *s = deliver_source(source); /* its name is the sources table's */
+    return s ? s->name : "unknown";
 }
 
 int deliveries_state_of(const char *name)

@@ -427,8 +427,10 @@ static void start_attempt(http_thread_t *t, const delivery_rec_t *rec, int64_t n
     site_rec_t site;
     version_rec_t ver;
     env_rec_t env;
-    /* a removed installation gets nothing more but its uninstalled:app (platform/uninstall.h) */
-    int farewell = rec->source == DLV_SRC_LIFECYCLE && strcmp(rec->event_type, UNINSTALL_EVENT) == 0;
+    /* a removed installation gets nothing more but its uninstalled:app and preUninstall runs
+     * (platform/uninstall.h) */
+    int farewell = (rec->source == DLV_SRC_LIFECYCLE && strcmp(rec->event_type, UNINSTALL_EVENT) == 0) ||
+                   rec->source == DLV_SRC_PREUNINSTALL;
     if (store_install_get(st, a, rec->installation_id, &in) != STORE_OK || (in.removed && !farewell) ||
         store_site_by_id(st, a, in.site_id, &site) != STORE_OK || site.id != rec->site_id ||
         store_version_latest(st, a, in.app_id, in.env_key, in.major, &ver) != STORE_OK ||
@@ -494,6 +496,7 @@ static void start_attempt(http_thread_t *t, const delivery_rec_t *rec, int64_t n
     snprintf(at->invocation_id, sizeof at->invocation_id, "%s", job->inv.id);
     /* whose attempt it is: async events count its pushes in its event's chain */
     job->inv.delivery_id = rec->id;
+    job->inv.pre_uninstall = rec->source == DLV_SRC_PREUNINSTALL;
     /* flagged above; from here on what came in with the event is declared (not flagged again
      * when the handler passes it on) and in the data-flow ledger */
     leak_scan_inbound(&job->inv, LEAK_SRC_EVENT, job->payload_json, strlen(job->payload_json));

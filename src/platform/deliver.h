@@ -75,6 +75,19 @@ const deliver_source_t *deliver_source(int source);
 extern const deliver_source_t deliver_src_product, deliver_src_lifecycle, deliver_src_app; /* deliver_trigger.c */
 extern const deliver_source_t deliver_src_queue;                                           /* deliver_queue.c */
 extern const deliver_source_t deliver_src_schedule;                                        /* deliver_schedule.c */
+extern const deliver_source_t deliver_src_preuninstall;                                    /* deliver_preuninstall.c */
+
+/* What rows share (deliver_sources.c). A `target` for modules with `function` or
+ * `endpoint`: the function module, or NULL with *endpoint set (*method always NULL). */
+json_t *deliver_target_function(json_t *manifest, json_t *module, const char **method, const char **endpoint);
+/* An `event` for runs with no event of their own (scheduled triggers, preUninstall): the
+ * stored payload ({context: {cloudId, moduleKey}}) with this attempt's contextToken, an
+ * opaque id of the run (Forge: "This value has no meaning to an app"). */
+const char *deliver_context_event(arena_t *a, const delivery_rec_t *d, json_t *module);
+/* How a function's attempt ended that returned no value, in words ("threw", "timed out",
+ * ...), and the retryReason Forge gives it (FUNCTION_TIME_OUT, ...; NULL for RT_OK). */
+const char *deliver_status_outcome(enum rt_status st);
+const char *deliver_status_reason(enum rt_status st);
 
 /* A `trigger` module's attempts: Forge's 55 s default, up to 900 s with timeoutSeconds. */
 #define DELIVER_TRIGGER_TIMEOUT_MS 55000

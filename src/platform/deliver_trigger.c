@@ -17,17 +17,6 @@
 
 #define TRIGGER_PAYLOAD_DEPTH 64
 
-static json_t *target(json_t *manifest, json_t *module, const char **method, const char **endpoint)
-{
-    *method = NULL;
-    *endpoint = NULL;
-    const char *fkey = json_str(module, "function");
-    if (fkey)
-        return invoke_module(manifest, "function", fkey);
-    *endpoint = json_str(module, "endpoint");
-    return NULL;
-}
-
 static const char *event(arena_t *a, const delivery_rec_t *d, json_t *module)
 {
     (void)module;
@@ -53,18 +42,6 @@ static const char *event(arena_t *a, const delivery_rec_t *d, json_t *module)
     return json_dump_arena(a, p, 16u << 20, &len);
 }
 
-/* rt_status: what the attempt line says, and Forge's retryReason for it */
-static const struct {
-    const char *outcome, *reason;
-} statuses[] = {
-    [RT_OK] = {"ok", NULL},
-    [RT_ERROR] = {"threw", "FUNCTION_PLATFORM_UNKNOWN_ERROR"},
-    [RT_TIMEOUT] = {"timed out", "FUNCTION_TIME_OUT"},
-    [RT_CRASH] = {"crashed", "FUNCTION_PLATFORM_UNKNOWN_ERROR"},
-    [RT_OVERLOAD] = {"not run: too many invocations", "FUNCTION_PLATFORM_RATE_LIMITED"},
-    [RT_SETUP] = {"could not start", "FUNCTION_PLATFORM_UNKNOWN_ERROR"},
-};
-
 static void judge(arena_t *a, const delivery_rec_t *d, const rt_job_t *job, deliver_verdict_t *v)
 {
     *v = (deliver_verdict_t){0};
@@ -82,11 +59,10 @@ static void judge(arena_t *a, const delivery_rec_t *d, const rt_job_t *job, deli
         v->delivered = 1;
         return;
     }
-    unsigned s = (unsigned)job->status < sizeof statuses / sizeof *statuses ? (unsigned)job->status : RT_CRASH;
     v->retry = 1;
-    v->retry_reason = statuses[s].reason;
-    v->error =
-        arena_printf(a, "trigger %.80s %s: its log is invocation %s", d->module_key, statuses[s].outcome, job->inv.id);
+    v->retry_reason = deliver_status_reason(job->status);
+    v->error = arena_printf(a, "trigger %.80s %s: its log is invocation %s", d->module_key,
+                            deliver_status_outcome(job->status), job->inv.id);
 }
 
 const deliver_source_t deliver_src_product = {
@@ -95,7 +71,7 @@ const deliver_source_t deliver_src_product = {
     .retries = DELIVER_EVENT_RETRIES,
     .timeout_ms = DELIVER_TRIGGER_TIMEOUT_MS,
     .max_timeout_ms = DELIVER_TRIGGER_MAX_TIMEOUT_MS,
-    .target = target,
+    .target = deliver_target_function,
     .event = event,
     .judge = judge,
 };
@@ -106,7 +82,7 @@ const deliver_source_t deliver_src_lifecycle = {
     .retries = DELIVER_LIFECYCLE_RETRIES,
     .timeout_ms = DELIVER_TRIGGER_TIMEOUT_MS,
     .max_timeout_ms = DELIVER_TRIGGER_MAX_TIMEOUT_MS,
-    .target = target,
+    .target = deliver_target_function,
     .event = event,
     .judge = judge,
 };
@@ -117,7 +93,7 @@ const deliver_source_t deliver_src_app = {
     .retries = DELIVER_EVENT_RETRIES,
     .timeout_ms = DELIVER_TRIGGER_TIMEOUT_MS,
     .max_timeout_ms = DELIVER_TRIGGER_MAX_TIMEOUT_MS,
-    .target = target,
+    .target = deliver_target_function,
     .event = event,
     .judge = judge,
 };

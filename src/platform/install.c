@@ -238,8 +238,8 @@ enum install_result install_upgrade(store_t *st, arena_t *a, const site_rec_t *s
 
 /* The uninstall's deliveries (platform/uninstall.h), for the version the installation ran;
  * an installation whose version or environment is gone only has its pending ones dropped. */
-static int owe_uninstalled(store_t *st, arena_t *a, const install_rec_t *in, int64_t now, int64_t *dropped,
-                           int64_t *owed)
+static int owe_uninstalled(store_t *st, arena_t *a, const site_rec_t *site, const install_rec_t *in, int64_t now,
+                           int64_t *dropped, int64_t *owed)
 {
     version_rec_t ver;
     env_rec_t env;
@@ -250,7 +250,7 @@ static int owe_uninstalled(store_t *st, arena_t *a, const install_rec_t *in, int
         *owed = 0;
         return store_delivery_drop_installation(st, in->id, UNINSTALL_DROP_REASON, now, dropped);
     }
-    return rc == STORE_OK ? uninstall_deliveries(st, a, in, &ver, &env, now, dropped, owed) : rc;
+    return rc == STORE_OK ? uninstall_deliveries(st, a, in, site->cloud_id, &ver, &env, now, dropped, owed) : rc;
 }
 
 enum install_result install_remove(store_t *st, arena_t *a, const site_rec_t *site, const char *app_id,
@@ -270,7 +270,7 @@ enum install_result install_remove(store_t *st, arena_t *a, const site_rec_t *si
         if (rc == STORE_OK) /* users' consents to the app go with its last installation on the site */
             rc = store_consent_drop_uninstalled(st, site->id, app_id);
         if (rc == STORE_OK) /* its pending deliveries are dropped; uninstalled:app is owed */
-            rc = owe_uninstalled(st, a, out, now, &dropped, &owed);
+            rc = owe_uninstalled(st, a, site, out, now, &dropped, &owed);
         out->removed = 1;
         out->removed_ms = now;
         out->purge_after_ms = now + retention_ms;

@@ -204,8 +204,8 @@ static int check_refs(manifest_parser_t *p)
         {
             const char *t = c->key->s;
             int is_trigger = !strcmp(t, "trigger");
-            int targets =
-                is_trigger || !strcmp(t, "webtrigger") || !strcmp(t, "scheduledTrigger") || !strcmp(t, "consumer");
+            int targets = is_trigger || !strcmp(t, "webtrigger") || !strcmp(t, "scheduledTrigger") ||
+                          !strcmp(t, "consumer") || !strcmp(t, "preUninstall");
             YAML_EACH(it, c)
             {
                 const yaml_t *f = yaml_get(it, "function"), *e = yaml_get(it, "endpoint"), *r = yaml_get(it, "remote");

@@ -97,6 +97,15 @@ typedef struct manifest_scheduled {
     unsigned line, col;
 } manifest_scheduled_t;
 
+/* A `preUninstall` module: what runs once when the app is uninstalled from a site, before
+ * the uninstall is final (docs/events.md, "Uninstall"). */
+typedef struct manifest_preuninstall {
+    const char *key;
+    const char *function; /* exactly one of function/endpoint is set */
+    const char *endpoint;
+    unsigned line, col;
+} manifest_preuninstall_t;
+
 /* A `consumer` of an async events queue (@forge/events): exactly one of function,
  * resolver (function + method) and endpoint. */
 typedef struct manifest_consumer {
@@ -200,6 +209,8 @@ typedef struct manifest {
     size_t n_triggers;
     manifest_scheduled_t *scheduled;
     size_t n_scheduled;
+    manifest_preuninstall_t *preuninstalls;
+    size_t n_preuninstalls;
     manifest_endpoint_t *endpoints;
     size_t n_endpoints;
     manifest_consumer_t *consumers;

@@ -9,10 +9,10 @@
 
 #include "platform/manifest_int.h"
 
-#define MAX_EVENTS 100u /* events of one trigger */
-#define MAX_OUTPUTS 20u /* webtrigger response.outputs (Forge's limit) */
-#define MAX_QUEUE 36u   /* a consumer's queue name (@forge/manifest's ConsumerQueue) */
-#define MAX_METHOD 255u /* a consumer resolver's method */
+#define MAX_EVENTS 100u  /* events of one trigger */
+#define MAX_OUTPUTS 20u  /* webtrigger response.outputs (Forge's limit) */
+#define MAX_QUEUE 36u    /* a consumer's queue name (@forge/manifest's ConsumerQueue) */
+#define MAX_METHOD 255u  /* a consumer resolver's method */
 #define MAX_SCHEDULED 5u /* scheduledTrigger modules of an app (Forge: "up to five") */
 
 /* ================================================================ function */
@@ -174,6 +174,14 @@ static int mod_scheduled(manifest_parser_t *p, const yaml_t *it, const char *key
     return 0;
 }
 
+static int mod_preuninstall(manifest_parser_t *p, const yaml_t *it, const char *key)
+{
+    manifest_t *m = p->m;
+    manifest_preuninstall_t *u = &m->preuninstalls[m->n_preuninstalls++];
+    *u = (manifest_preuninstall_t){.key = key, .line = it->line, .col = it->col};
+    return target(p, it, &u->function, &u->endpoint);
+}
+
 /* @forge/manifest's consumer: queue, and one of function, resolver {function, method}
  * (a workflow resolver is not run by kiln) or endpoint. */
 static int mod_consumer(manifest_parser_t *p, const yaml_t *it, const char *key)
@@ -247,9 +255,13 @@ typedef struct modtype {
         name, fn, offsetof(manifest_t, arr), sizeof(*((manifest_t *)0)->arr)                                           \
     }
 static const modtype_t modtypes[] = {
-    MT("function", mod_function, functions), MT("webtrigger", mod_webtrigger, webtriggers),
-    MT("trigger", mod_trigger, triggers),    MT("scheduledTrigger", mod_scheduled, scheduled),
-    MT("endpoint", mod_endpoint, endpoints), MT("consumer", mod_consumer, consumers),
+    MT("function", mod_function, functions),
+    MT("webtrigger", mod_webtrigger, webtriggers),
+    MT("trigger", mod_trigger, triggers),
+    MT("scheduledTrigger", mod_scheduled, scheduled),
+    MT("preUninstall", mod_preuninstall, preuninstalls),
+    MT("endpoint", mod_endpoint, endpoints),
+    MT("consumer", mod_consumer, consumers),
     MT("event", mod_event, events),
 };
 #undef MT

@@ -7,6 +7,7 @@
 #include "base/enc.h"
 #include "base/json.h"
 #include "platform/app.h"
+#include "platform/deliver.h"
 #include "platform/invoke.h"
 #include "store/store_deliveries.h"
 
@@ -24,8 +25,8 @@ static int subscribed(json_t *trig, const char *event)
     return 0;
 }
 
-int uninstall_deliveries(store_t *st, arena_t *a, const install_rec_t *in, const version_rec_t *ver,
-                         const env_rec_t *env, int64_t now, int64_t *dropped, int64_t *owed)
+int uninstall_deliveries(store_t *st, arena_t *a, const install_rec_t *in, const char *cloud_id,
+                         const version_rec_t *ver, const env_rec_t *env, int64_t now, int64_t *dropped, int64_t *owed)
 {
     *owed = 0;
     int rc = store_delivery_drop_installation(st, in->id, UNINSTALL_DROP_REASON, now, dropped);
@@ -43,29 +44,34 @@ int uninstall_deliveries(store_t *st, arena_t *a, const install_rec_t *in, const
     if (!payload)
         return STORE_ERROR;
     size_t i;
-    json_t *trig;
-    json_array_foreach(json_object_get(json_object_get(manifest, "modules"), "trigger"), i, trig)
+    json_t *mod;
+    json_t *modules = json_object_get(manifest, "modules");
+    json_array_foreach(json_object_get(modules, "trigger"), i, mod)
     {
-        const char *key = json_str(trig, "key");
-        if (!key || !subscribed(trig, UNINSTALL_EVENT))
+        const char *key = json_str(mod, "key");
+        if (!key || !subscribed(mod, UNINSTALL_EVENT))
             continue;
-        char *event_id = arena_alloc(a, 37);
-        enc_uuid4(event_id);
-        delivery_rec_t d = {
-            .site_id = in->site_id,
-            .installation_id = in->id,
-            .app_id = in->app_id,
-            .env_key = in->env_key,
-            .source = DLV_SRC_LIFECYCLE,
-            .module_key = key,
-            .event_type = UNINSTALL_EVENT,
-            .event_id = event_id,
-            .payload_json = payload,
-            .state = DLV_PENDING,
-            .due_ms = now,
-            .created_ms = now,
-            .updated_ms = now,
-        };
+        delivery_rec_t d;
+        deliver_rec_init(a, &d, in, DLV_SRC_LIFECYCLE, key, UNINSTALL_EVENT, now);
+        d.payload_json = payload;
+        if ((rc = store_delivery_insert(st, &d)) != STORE_OK)
+            return rc;
+        (*owed)++;
+    }
+    /* preUninstall modules: {context: {cloudId, moduleKey}} (the engine adds the contextToken) */
+    json_array_foreach(json_object_get(modules, "preUninstall"), i, mod)
+    {
+        const char *key = json_str(mod, "key");
+        json_t *ctx =
+            key ? json_own(a, json_pack("{s:{s:s,s:s}}", "context", "cloudId", cloud_id, "moduleKey", key)) : NULL;
+        const char *body = ctx ? json_dump_arena(a, ctx, 1 << 12, &len) : NULL;
+        if (!key)
+            continue;
+        if (!body)
+            return STORE_ERROR;
+        delivery_rec_t d;
+        deliver_rec_init(a, &d, in, DLV_SRC_PREUNINSTALL, key, "preUninstall", now);
+        d.payload_json = body;
         if ((rc = store_delivery_insert(st, &d)) != STORE_OK)
             return rc;
         (*owed)++;

@@ -29,11 +29,12 @@ enum delivery_state {
 
 /* What caused a delivery; platform/deliver.h has one row per source saying how it runs. */
 enum delivery_source {
-    DLV_SRC_PRODUCT = 0, /* a product event to a `trigger` module */
-    DLV_SRC_LIFECYCLE,   /* avi:forge:* to a `trigger` module */
-    DLV_SRC_QUEUE,       /* an @forge/events Queue.push event to a `consumer` module */
-    DLV_SRC_APP,         /* an appEvents.publish event to a `trigger` module */
-    DLV_SRC_SCHEDULE,    /* a `scheduledTrigger` module's run */
+    DLV_SRC_PRODUCT = 0,  /* a product event to a `trigger` module */
+    DLV_SRC_LIFECYCLE,    /* avi:forge:* to a `trigger` module */
+    DLV_SRC_QUEUE,        /* an @forge/events Queue.push event to a `consumer` module */
+    DLV_SRC_APP,          /* an appEvents.publish event to a `trigger` module */
+    DLV_SRC_SCHEDULE,     /* a `scheduledTrigger` module's run */
+    DLV_SRC_PREUNINSTALL, /* a `preUninstall` module's one run at an uninstall */
     DLV__SOURCES
 };
 
