@@ -88,6 +88,9 @@ const char *deliver_context_event(arena_t *a, const delivery_rec_t *d, json_t *m
  * ...), and the retryReason Forge gives it (FUNCTION_TIME_OUT, ...; NULL for RT_OK). */
 const char *deliver_status_outcome(enum rt_status st);
 const char *deliver_status_reason(enum rt_status st);
+/* 1 if Forge retries an attempt that ended so (a platform level error: timed out,
+ * crashed, not run); 0 for a handler that threw (only an InvocationError asks again). */
+int deliver_status_retried(enum rt_status st);
 
 /* A `trigger` module's attempts: Forge's 55 s default, up to 900 s with timeoutSeconds. */
 #define DELIVER_TRIGGER_TIMEOUT_MS 55000

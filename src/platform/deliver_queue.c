@@ -87,9 +87,10 @@ static const char *event(arena_t *a, const delivery_rec_t *d, json_t *module)
 static void judge(arena_t *a, const delivery_rec_t *d, const rt_job_t *job, deliver_verdict_t *v)
 {
     if (job->status != RT_OK) {
-        v->retry = 1;
-        v->error = job->status == RT_TIMEOUT ? "the consumer timed out" : "the consumer failed";
-        v->retry_reason = job->status == RT_TIMEOUT ? "FUNCTION_TIME_OUT" : "FUNCTION_PLATFORM_UNKNOWN_ERROR";
+        v->retry = deliver_status_retried(job->status);
+        v->error = arena_printf(a, "consumer %.80s %s: its log is invocation %s", d->module_key,
+                                deliver_status_outcome(job->status), job->inv.id);
+        v->retry_reason = deliver_status_reason(job->status);
         return;
     }
     json_t *r = job->result;

@@ -53,16 +53,20 @@ const char *deliver_context_event(arena_t *a, const delivery_rec_t *d, json_t *m
     return json_dump_arena(a, p, 1 << 16, &len);
 }
 
-/* rt_status: what the attempt line says, and Forge's retryReason for it */
+/* rt_status: what the attempt line says, Forge's retryReason for it, and whether the
+ * platform retries it. Forge retries an event "for platform level errors" (a time out,
+ * running out of memory, rate limiting) by itself, and an app level error only when the
+ * handler asks with an InvocationError: a handler that throws has failed for good. */
 static const struct {
     const char *outcome, *reason;
+    int retried;
 } statuses[] = {
-    [RT_OK] = {"ok", NULL},
-    [RT_ERROR] = {"threw", "FUNCTION_PLATFORM_UNKNOWN_ERROR"},
-    [RT_TIMEOUT] = {"timed out", "FUNCTION_TIME_OUT"},
-    [RT_CRASH] = {"crashed", "FUNCTION_PLATFORM_UNKNOWN_ERROR"},
-    [RT_OVERLOAD] = {"not run: too many invocations", "FUNCTION_PLATFORM_RATE_LIMITED"},
-    [RT_SETUP] = {"could not start", "FUNCTION_PLATFORM_UNKNOWN_ERROR"},
+    [RT_OK] = {"ok", NULL, 0},
+    [RT_ERROR] = {"threw", "FUNCTION_PLATFORM_UNKNOWN_ERROR", 0},
+    [RT_TIMEOUT] = {"timed out", "FUNCTION_TIME_OUT", 1},
+    [RT_CRASH] = {"crashed", "FUNCTION_OUT_OF_MEMORY", 1},
+    [RT_OVERLOAD] = {"not run: too many invocations", "FUNCTION_PLATFORM_RATE_LIMITED", 1},
+    [RT_SETUP] = {"could not start", "FUNCTION_PLATFORM_UNKNOWN_ERROR", 1},
 };
 
 static unsigned status_index(enum rt_status st)
@@ -78,4 +82,9 @@ const char *deliver_status_outcome(enum rt_status st)
 const char *deliver_status_reason(enum rt_status st)
 {
     return statuses[status_index(st)].reason;
+}
+
+int deliver_status_retried(enum rt_status st)
+{
+    return statuses[status_index(st)].retried;
 }

@@ -6,9 +6,10 @@
  * What the handler receives: the stored payload, with `eventType` when the payload has
  * none, and from the second attempt on Forge's `retryContext` {retryCount, retryReason,
  * retryData}. How an answer is judged: a returned value is accepted, unless it is an
- * @forge/events InvocationError (retried after its retryAfter); a throw, a timeout, a
- * crash, an overload or a function that could not start is retried with the engine's
- * backoff. */
+ * @forge/events InvocationError (retried after its retryAfter); a timeout, a crash, an
+ * overload or a function that could not start (Forge's "platform level errors") is
+ * retried with the engine's backoff; a throw is not (Forge retries an app level error
+ * only on request), except for lifecycle events, whose every failure is retried. */
 #include <string.h>
 
 #include "base/json.h"
@@ -59,10 +60,21 @@ static void judge(arena_t *a, const delivery_rec_t *d, const rt_job_t *job, deli
         v->delivered = 1;
         return;
     }
-    v->retry = 1;
+    v->retry = deliver_status_retried(job->status);
     v->retry_reason = deliver_status_reason(job->status);
     v->error = arena_printf(a, "trigger %.80s %s: its log is invocation %s", d->module_key,
                             deliver_status_outcome(job->status), job->inv.id);
+}
+
+/* Lifecycle events keep kiln's contract from before the engine (docs/runtime.md): any
+ * failed attempt, a throw included, is retried until LIFECYCLE's attempts are spent —
+ * Forge documents no retry rule for them, and an app that missed its installed:app has
+ * no other way to learn of it. */
+static void judge_lifecycle(arena_t *a, const delivery_rec_t *d, const rt_job_t *job, deliver_verdict_t *v)
+{
+    judge(a, d, job, v);
+    if (!v->delivered)
+        v->retry = 1;
 }
 
 const deliver_source_t deliver_src_product = {
@@ -84,7 +96,7 @@ const deliver_source_t deliver_src_lifecycle = {
     .max_timeout_ms = DELIVER_TRIGGER_MAX_TIMEOUT_MS,
     .target = deliver_target_function,
     .event = event,
-    .judge = judge,
+    .judge = judge_lifecycle,
 };
 
 const deliver_source_t deliver_src_app = {

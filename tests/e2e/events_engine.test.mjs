@@ -4,7 +4,8 @@
 // and retryContext) before it misbehaves; a webtrigger reads the records back. The
 // deliveries' states come from the admin API that `kiln events` uses.
 //
-//  - a handler that throws: retried with kiln's backoff (1, 2, 4, 8 s), dead after 4 retries,
+//  - a handler that asks again (a plain InvocationError): retried with kiln's backoff (1, 2, 4,
+//    8 s), dead after 4 retries; one that throws: dead at once (Forge does not retry it),
 //    each attempt in `kiln logs` and in the audit log;
 //  - an InvocationError {retryAfter: 2} (the shape @forge/events' class serialises to):
 //    retried after 2 s, with Forge's retryContext {retryCount, retryReason, retryData};
@@ -83,6 +84,7 @@ export async function onIssue(event, context) {
   const s = event.issue?.fields?.summary ?? '';
   await record('attempt', event, context);
   if (s.startsWith('throw')) throw new Error('refusing ' + s);
+  if (s.startsWith('again')) return { _retry: true }; // an InvocationError with no options
   if (s.startsWith('retry-after') && !event.retryContext)
     return { _retry: true, retryOptions: { retryAfter: 2, retryReason: 'FUNCTION_UPSTREAM_RATE_LIMITED', retryData: { step: 1 } } };
   if (s.startsWith('hang') && !event.retryContext) await sleep(600000);
@@ -175,30 +177,35 @@ describe('the delivery engine', () => {
     await k?.close();
   });
 
-  it('retries a throwing handler with backoff until dead; honours retryAfter; cuts a hung handler at its timeout', async () => {
+  it('retries on request with backoff until dead; a throw is not retried; honours retryAfter; cuts a hung handler at its timeout', async () => {
     const thrown = await create(cA, project, `throw ${tag}`);
+    const again = await create(cA, project, `again ${tag}`);
     const later = await create(cA, project, `retry-after ${tag}`);
     const hung = await create(cA, project, `hang ${tag}`);
     const attemptsOf = (recs, issue) => recs.filter((r) => r.kind === 'attempt' && r.issueId === issue.id);
-    const recs = await until(() => received(P, A), (r) => attemptsOf(r, thrown).length >= 5 && attemptsOf(r, later).length >= 2 &&
-      attemptsOf(r, hung).length >= 2, 'five attempts of the throwing one, two of the others', 120000);
+    const recs = await until(() => received(P, A), (r) => attemptsOf(r, again).length >= 5 && attemptsOf(r, later).length >= 2 &&
+      attemptsOf(r, hung).length >= 2 && attemptsOf(r, thrown).length >= 1, 'five attempts of the one asking again, two of the others', 120000);
 
-    // throw: 5 attempts (4 retries), 1, 2, 4, 8 s apart, each with its retryContext
-    const t = attemptsOf(recs, thrown);
+    // a plain InvocationError: 5 attempts (4 retries), 1, 2, 4, 8 s apart, each with its retryContext
+    const t = attemptsOf(recs, again);
     assert.equal(t.length, 5);
     for (let i = 1; i < 5; i++) {
       const gap = t[i].at - t[i - 1].at;
       assert.ok(gap >= 1000 * (1 << (i - 1)) - 50 && gap < 1000 * (1 << (i - 1)) + 2500, `gap ${i}: ${gap} ms`);
       assert.equal(t[i].retryContext.retryCount, i);
-      assert.equal(t[i].retryContext.retryReason, 'FUNCTION_PLATFORM_UNKNOWN_ERROR');
+      assert.equal(t[i].retryContext.retryReason, 'FUNCTION_RETRY_REQUEST');
     }
     assert.equal(t[0].retryContext, null, 'no retryContext on the first attempt');
-    const dead = await until(() => deliveries(k, A.name), (ds) => ds.some((d) => d.module === 'p-issue' && d.state === 'dead'), 'dead');
-    const row = dead.find((d) => d.state === 'dead');
+    const dead = await until(() => deliveries(k, A.name), (ds) => ds.filter((d) => d.module === 'p-issue' && d.state === 'dead').length >= 2, 'dead');
+    const [rowThrown, row] = dead.filter((d) => d.state === 'dead');
     assert.equal(row.attempts, 5);
-    assert.match(row.lastError, /^trigger p-issue threw: its log is invocation [0-9a-f-]{36}$/);
+    assert.match(row.lastError, /^trigger p-issue returned an InvocationError \(FUNCTION_RETRY_REQUEST\): its log is invocation [0-9a-f-]{36}$/);
+    // a handler that throws failed for good (Forge retries only platform errors and requests)
+    assert.equal(rowThrown.attempts, 1, JSON.stringify(rowThrown));
+    assert.match(rowThrown.lastError, /^trigger p-issue threw: its log is invocation [0-9a-f-]{36}$/);
     await sleep(1500);
-    assert.equal(attemptsOf(await received(P, A), thrown).length, 5, 'no sixth attempt');
+    assert.equal(attemptsOf(await received(P, A), again).length, 5, 'no sixth attempt');
+    assert.equal(attemptsOf(await received(P, A), thrown).length, 1, 'no second attempt of the throw');
 
     // retryAfter: 2 s, not the 1 s backoff; retryContext carries the handler's reason and data
     const l = attemptsOf(recs, later);
@@ -221,21 +228,22 @@ describe('the delivery engine', () => {
     const lines = await until(async () => ok(await kiln(k, ['logs', '--site', A.name, '-n', '1000', '--json'])).stdout.trim().split('\n').filter(Boolean).map((x) => JSON.parse(x)),
       (ls) => ls.some((x) => x.message.includes('attempt 5 of 5 failed') && x.message.endsWith('given up')), 'the give-up line');
     const fails = lines.filter((x) => x.module === 'p-issue' && /^product event avi:jira:created:issue: attempt \d of 5 failed/.test(x.message));
-    assert.ok(fails.some((x) => /attempt 1 of 5 failed \(trigger p-issue threw: its log is invocation [0-9a-f-]{36}\); next attempt in 1 s, at /.test(x.message)), JSON.stringify(fails));
+    assert.ok(fails.some((x) => /attempt 1 of 5 failed \(trigger p-issue returned an InvocationError \(FUNCTION_RETRY_REQUEST\): its log is invocation [0-9a-f-]{36}\); next attempt in 1 s, at /.test(x.message)), JSON.stringify(fails));
+    assert.ok(fails.some((x) => /attempt 1 of 5 failed \(trigger p-issue threw: its log is invocation [0-9a-f-]{36}\); given up$/.test(x.message)), JSON.stringify(fails));
     assert.ok(fails.some((x) => /attempt 1 of 5 failed \(trigger p-issue timed out: /.test(x.message)), 'the timeout');
     assert.ok(fails.some((x) => /returned an InvocationError \(FUNCTION_UPSTREAM_RATE_LIMITED\).*next attempt in 2 s/.test(x.message)), 'the retryAfter');
     // and every attempt is in the audit log
     const audit = await until(async () => (await k.admin(`/audit?site=${A.name}&n=1000`)).json,
-      (j) => JSON.stringify(j).split('"event.delivery"').length - 1 >= 5 + 2 + 2, 'audit rows of the attempts');
+      (j) => JSON.stringify(j).split('"event.delivery"').length - 1 >= 5 + 1 + 2 + 2, 'audit rows of the attempts');
     const rows = audit.events.filter((e) => e.kind === 'event.delivery');
-    assert.ok(rows.length >= 9, JSON.stringify(audit).slice(0, 2000));
+    assert.ok(rows.length >= 10, JSON.stringify(audit).slice(0, 2000));
     assert.ok(rows.some((e) => e.category === 'dead') && rows.some((e) => e.category === 'delivered') && rows.some((e) => e.category === 'retry'));
     // and counted in /metrics: the app's dead and retried attempts, the latency histograms
     const app = row.appId.split('/').pop();
     const metrics = (await k.api('/metrics')).body.toString();
     const count = (outcome) => Number(new RegExp(`^kiln_delivery_attempts_total\\{app="${app}",outcome="${outcome}"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
-    assert.equal(count('dead'), 1, metrics);
-    assert.ok(count('retried') >= 4 + 1 + 1, 'four of the throwing one, one each of the others');
+    assert.equal(count('dead'), 2, metrics);
+    assert.ok(count('retried') >= 4 + 1 + 1, 'four of the one asking again, one each of the others');
     assert.ok(count('delivered') >= 2 + 1, 'the two retried ones and the installed:app event');
     assert.match(metrics, new RegExp(`^kiln_deliveries\\{app="${app}",state="pending"\\} \\d+$`, 'm'));
     assert.match(metrics, /^kiln_delivery_done_latency_seconds_count [1-9]\d*$/m);

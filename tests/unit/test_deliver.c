@@ -184,14 +184,23 @@ static void test_trigger_event_and_judge(void **state)
     assert_int_equal(v.retry, 1);
     assert_int_equal(v.retry_after_ms, 2000);
     job.result_json = NULL;
-    static const enum rt_status failed[] = {RT_ERROR, RT_TIMEOUT, RT_CRASH, RT_OVERLOAD, RT_SETUP};
+    /* platform level errors are retried; a handler that threw is not (Forge retries an app
+     * level error only when the handler returns an InvocationError) — but a lifecycle
+     * event retries every failure */
+    static const struct {
+        enum rt_status st;
+        int retried;
+    } failed[] = {{RT_ERROR, 0}, {RT_TIMEOUT, 1}, {RT_CRASH, 1}, {RT_OVERLOAD, 1}, {RT_SETUP, 1}};
     for (size_t i = 0; i < sizeof failed / sizeof *failed; i++) {
-        job.status = failed[i];
+        job.status = failed[i].st;
         src->judge(a, &d, &job, &v);
         assert_int_equal(v.delivered, 0);
-        assert_int_equal(v.retry, 1);
+        assert_int_equal(v.retry, failed[i].retried);
         assert_non_null(strstr(v.error, "trigger on-update"));
         assert_non_null(strstr(v.error, "inv-1"));
+        deliver_source(DLV_SRC_LIFECYCLE)->judge(a, &d, &job, &v);
+        assert_int_equal(v.delivered, 0);
+        assert_int_equal(v.retry, 1);
     }
     job.status = RT_TIMEOUT;
     src->judge(a, &d, &job, &v);
