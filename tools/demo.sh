@@ -109,6 +109,11 @@ try:
   # each site's webtrigger reads only its own site's projects
   curl -s "$wa" | jq '{cloudId, projects: [.projects[].key]}'
   curl -s "$wb" | jq '{cloudId, projects: [.projects[].key]}'
+  # its trigger got the issue you created above (a product event of $a_name only; $b_name's stays null)
+  curl -s "$wa" | jq .lastIssueEvent
+  curl -s "$wb" | jq .lastIssueEvent
+  # the deliveries of events to apps' triggers, consumers and scheduled triggers (docs/events.md)
+  KILN_URL=$URL KILN_DATA=$DATA $KILN events --site $a_name --limit 20
   # from inside the function, /ex/jira/{cloudId} of another site (or its own) is refused: 401 FAILURE_CLIENT_SCOPE_CHECK
   curl -s "$wa?probeCloudId=$b_cloud" | jq .crossSiteProbe
   # what the functions logged

@@ -583,6 +583,22 @@ describe('app storage through the real @forge/kvs', () => {
     assert.equal(b1.previousReport, null, "B does not see A's last report under the same key");
     const a3 = await report(A);
     assert.equal(a3.previousReport?.generatedAt, a2.generatedAt);
+    assert.equal(a3.lastIssueEvent, null, 'no issue event yet');
+
+    // its issue-activity trigger: an issue created on A is an event of A's installation only
+    let r = await k.jira(A.cloudId, '/project', { method: 'POST', token: A.token,
+      body: { key: 'EXR', name: 'Example report', projectTypeKey: 'software', leadAccountId: A.accountId } });
+    expectStatus(r, 201, 'project on A');
+    r = await k.jira(A.cloudId, '/issue', { method: 'POST', token: A.token,
+      body: { fields: { project: { key: 'EXR' }, summary: 'an event for A', issuetype: { name: 'Task' } } } });
+    expectStatus(r, 201, 'issue on A');
+    const key = r.json.key;
+    let a4;
+    for (let i = 0; i < 200 && (a4 = await report(A)).lastIssueEvent?.issueKey !== key; i++) await sleep(100);
+    assert.deepEqual({ ...a4.lastIssueEvent, at: undefined }, {
+      eventType: 'avi:jira:created:issue', issueKey: key, summary: 'an event for A', changed: [], by: A.accountId, at: undefined,
+    });
+    assert.equal((await report(B)).lastIssueEvent, null, "B's installation got none of A's events");
   });
 
   it('the storage:app scope is required: 403 without it', async () => {

@@ -14,6 +14,9 @@ const cloudIdOf = (installContext) => {
 // site this invocation is bound to, and no other site's.
 const LAST_REPORT = 'report:last';
 
+// The last issue event of the site (the `issue-activity` trigger), also per installation.
+const LAST_EVENT = 'activity:last';
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const respond = (statusCode, payload) => ({
@@ -99,6 +102,7 @@ export const report = async (request, context) => {
   // The previous summary, then this one (with a TTL, so a site nobody asks stops
   // keeping state after 30 days).
   result.previousReport = (await kvs.get(LAST_REPORT)) ?? null;
+  result.lastIssueEvent = (await kvs.get(LAST_EVENT)) ?? null;
   await kvs.set(
     LAST_REPORT,
     { generatedAt: result.generatedAt, total: result.total, keys: projects.map((p) => p.key) },
@@ -108,4 +112,20 @@ export const report = async (request, context) => {
     result.crossSiteProbe = await probeOtherSite(probeCloudId);
   }
   return respond(200, result);
+};
+
+/**
+ * Trigger `issue-activity`: a product event of this installation's site (an issue created,
+ * updated or commented on). Forge's payload carries the issue as it was at the write, the
+ * changelog of an update and who acted (atlassianId). Kept as the site's last event.
+ */
+export const activity = async (event) => {
+  await kvs.set(LAST_EVENT, {
+    eventType: event.eventType,
+    issueKey: event.issue?.key ?? null,
+    summary: event.issue?.fields?.summary ?? null,
+    changed: (event.changelog?.items ?? []).map((item) => item.field),
+    by: event.atlassianId ?? null,
+    at: new Date().toISOString(),
+  });
 };
