@@ -76,8 +76,10 @@ deps:
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	else echo "deps: Debian packages present"; fi
+	@# a folder whose node_modules lacks npm's own record (npm ci cut short, or emptied) is
+	@# installed again: dash's test -nt is false when the second file is missing
 	@for d in . examples/*/ examples/*/backend/ tests/fixtures/apps/*/; do \
-	  if [ -f "$$d/package-lock.json" ] && { [ ! -d "$$d/node_modules" ] || [ "$$d/package-lock.json" -nt "$$d/node_modules/.package-lock.json" ]; }; then \
+	  if [ -f "$$d/package-lock.json" ] && { [ ! -f "$$d/node_modules/.package-lock.json" ] || [ "$$d/package-lock.json" -nt "$$d/node_modules/.package-lock.json" ]; }; then \
 	    echo "deps: npm ci in $$d"; (cd "$$d" && npm ci --no-audit --no-fund) || exit 1; fi; done; echo "deps: node packages up to date"
 
 # ---- tests
