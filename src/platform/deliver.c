@@ -26,7 +26,7 @@
 
 #define ATTEMPT_ARENA_MAX (64u << 20) /* an attempt's copy of its delivery and its event */
 #define PASS_ARENA_MAX (64u << 20)
-#define DUE_PER_INSTALLATION (DELIVER_PER_INSTALLATION * 8) /* candidates read per installation and pass */
+#define DUE_PER_INSTALLATION (DELIVER_PER_INSTALLATION * 4) /* candidates read per installation and pass */
 #define FANOUT_BATCHES_PER_PASS 4                           /* a site with more is fanned out again next pass */
 #define DIRTY_MAX 64                                        /* sites remembered one by one; more: every site */
 #define BEHIND_CHECK_MS 5000 /* every site's cursor is checked this often, kicks or not */
@@ -240,6 +240,10 @@ typedef struct attempt {
     char invocation_id[37]; /* the function's invocation ("" for a remote) */
     const char *target;     /* "function X" / "endpoint Y", for the lines */
     int logged;             /* its failure is in `kiln logs` already (a remote's own lines) */
+    /* ended, its verdict not yet committed (written with the others of the turn: flush) */
+    int ended, end_state;
+    int64_t end_due, end_ms;
+    const char *end_err, *end_reason, *end_data;
 } attempt_t;
 
 static attempt_t slots[DELIVER_INFLIGHT_MAX];
@@ -295,20 +299,14 @@ static const struct {
     [DLV_CANCELLED] = {"cancelled", 410, DM_DROPPED},
 };
 
-/* The attempt ended: its next state written, audited, logged when it failed, counted;
- * the slot freed and the engine kicked (what waited for it may start). */
-static void conclude(attempt_t *at, int state, int64_t due_ms, const deliver_verdict_t *v)
+/* After its verdict is committed (or could not be): audited, logged when it failed,
+ * counted; the slot freed. */
+static void settle(attempt_t *at)
 {
-    store_t *st = K.thread->store;
-    int64_t now = clock_now_ms();
+    int state = at->end_state;
+    int64_t due_ms = at->end_due, now = at->end_ms;
     delivery_rec_t *d = &at->d;
-    const char *err = v->delivered ? NULL : v->error;
-    if (store_delivery_finish(st, d->id, state, due_ms, err, v->retry_reason, v->retry_data_json, now) != STORE_OK) {
-        char id[24];
-        snprintf(id, sizeof id, "%lld", (long long)d->id);
-        log_msg(LOG_ERROR, "deliveries: cannot record an attempt's end (retried at the next start)", "delivery", id,
-                NULL);
-    }
+    const char *err = at->end_err;
     char detail[400];
     snprintf(detail, sizeof detail, "%s %.100s to %.100s attempt %lld of %u: %s%s%.200s", at->src->name, d->event_type,
              at->target, (long long)d->attempts, at->src->retries + 1, finals[state].name, err ? ": " : "",
@@ -342,7 +340,63 @@ static void conclude(attempt_t *at, int state, int64_t due_ms, const deliver_ver
     arena_free(at->a);
     *at = (attempt_t){0};
     inflight--;
-    deliver_kick();
+}
+
+static int finish1(store_t *st, const attempt_t *at)
+{
+    return store_delivery_finish(st, at->d.id, at->end_state, at->end_due, at->end_err, at->end_reason, at->end_data,
+                                 at->end_ms);
+}
+
+/* Group commit: the verdicts of every attempt that ended since the last flush are written
+ * in ONE transaction (one fsync however many ended in a turn of the loop), then settled.
+ * A delivery is acknowledged only here, by its committed DELIVERED write. Until then its
+ * row is RUNNING and its slot taken, so its order key and concurrency key stay held. */
+static void flush_ended(store_t *st)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < DELIVER_INFLIGHT_MAX; i++)
+        n += slots[i].used && slots[i].ended;
+    if (n == 0)
+        return;
+    int grouped = n > 1 && store_begin(st) == STORE_OK, bad = 0;
+    for (unsigned i = 0; grouped && !bad && i < DELIVER_INFLIGHT_MAX; i++)
+        if (slots[i].used && slots[i].ended) {
+            int rc = finish1(st, &slots[i]);
+            bad = rc != STORE_OK && rc != STORE_NOTFOUND; /* NOTFOUND: no longer RUNNING */
+        }
+    if (grouped && (bad ? (store_rollback(st), 1) : store_commit(st) != STORE_OK))
+        grouped = 0; /* nothing of the group written: one by one below */
+    for (unsigned i = 0; i < DELIVER_INFLIGHT_MAX; i++) {
+        attempt_t *at = &slots[i];
+        if (!at->used || !at->ended)
+            continue;
+        int rc = grouped ? STORE_OK : finish1(st, at);
+        if (rc != STORE_OK && rc != STORE_NOTFOUND) {
+            char id[24];
+            snprintf(id, sizeof id, "%lld", (long long)at->d.id);
+            log_msg(LOG_ERROR, "deliveries: cannot record an attempt's end (retried at the next start)", "delivery",
+                    id, NULL);
+        }
+        settle(at);
+    }
+}
+
+/* The attempt ended: its verdict kept for the next flush (the engine's next turn), which
+ * writes it with the others that ended meanwhile. Kiln stopping: written at once. */
+static void conclude(attempt_t *at, int state, int64_t due_ms, const deliver_verdict_t *v)
+{
+    at->ended = 1;
+    at->end_state = state;
+    at->end_due = due_ms;
+    at->end_ms = clock_now_ms();
+    at->end_err = v->delivered ? NULL : dup0(at->a, v->error);
+    at->end_reason = dup0(at->a, v->retry_reason);
+    at->end_data = dup0(at->a, v->retry_data_json);
+    if (atomic_load(&K.stopping))
+        flush_ended(K.thread->store);
+    else
+        deliver_kick();
 }
 
 /* An attempt that ended without a verdict of its source's judge. */
@@ -400,13 +454,14 @@ static char *wrap_method(const char *event, const char *method)
     return s;
 }
 
-/* Starts one attempt of `rec` in a free slot (the caller checked there is one). */
-static void start_attempt(http_thread_t *t, const delivery_rec_t *rec, int64_t now)
+/* Takes a free slot (the caller checked there is one) for an attempt of `rec`, inside the
+ * pass's transaction: its row RUNNING (store_delivery_start), the slot counted at once so
+ * that the rest of the pass sees it. NULL: no longer PENDING, or the store failed. */
+static attempt_t *reserve(store_t *st, const delivery_rec_t *rec, int64_t now)
 {
-    store_t *st = t->store;
     const deliver_source_t *src = deliver_source(rec->source);
     if (!src || store_delivery_start(st, rec->id, now) != STORE_OK)
-        return; /* no longer PENDING (cancelled, dropped), or the store failed: the next pass */
+        return NULL; /* no longer PENDING (cancelled, dropped), or the store failed: the next pass */
     attempt_t *at = NULL;
     for (unsigned i = 0; i < DELIVER_INFLIGHT_MAX && !at; i++)
         if (!slots[i].used)
@@ -419,10 +474,36 @@ static void start_attempt(http_thread_t *t, const delivery_rec_t *rec, int64_t n
     at->d.state = DLV_RUNNING;
     at->src = src;
     at->started_ms = now;
+    return at;
+}
+
+/* The reservations of a pass whose transaction did not commit: the rows stay PENDING. */
+static void unreserve(attempt_t **list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        arena_free(list[i]->a);
+        *list[i] = (attempt_t){0};
+        inflight--;
+    }
+}
+
+/* Runs a reserved attempt, its RUNNING row committed: the module's function or remote. */
+static void launch(http_thread_t *t, attempt_t *at)
+{
+    store_t *st = t->store;
+    const deliver_source_t *src = at->src;
+    const delivery_rec_t *rec = &at->d;
     at->target = arena_printf(at->a, "%s %s", src->module_type, rec->module_key);
-    deliver_metrics_started(rec->app_id, at->d.attempts, rec->created_ms, now);
+    deliver_metrics_started(rec->app_id, at->d.attempts, rec->created_ms, at->started_ms);
 
     arena_t *a = at->a;
+    delivery_rec_t full; /* the candidate came without its payload and retry data */
+    if (store_delivery_get(st, a, rec->id, &full) != STORE_OK) {
+        fail(at, DLV_PENDING, "the delivery could not be read");
+        return;
+    }
+    at->d.payload_json = full.payload_json;
+    at->d.retry_data_json = full.retry_data_json;
     install_rec_t in;
     site_rec_t site;
     version_rec_t ver;
@@ -561,17 +642,36 @@ static void start_due(http_thread_t *t, arena_t *a, int64_t now)
             store_delivery_due(st, a, ids[i], now, DUE_PER_INSTALLATION, &due[i], &cnt[i]) != STORE_OK)
             cnt[i] = 0;
     }
+    /* every start of the pass in one transaction (one fsync), the attempts run after it
+     * commits: an attempt never runs on a RUNNING row that a crash could undo */
+    attempt_t **started = arena_alloc(a, DELIVER_INFLIGHT_MAX * sizeof *started);
+    size_t nstarted = 0;
+    if (!started || store_begin(st) != STORE_OK)
+        return;
     for (int progress = 1; progress && inflight < DELIVER_INFLIGHT_MAX;) {
         progress = 0;
         for (size_t i = 0; i < n && inflight < DELIVER_INFLIGHT_MAX; i++) {
             while (pos[i] < cnt[i] && !may_start(st, &due[i][pos[i]]))
                 pos[i]++;
             if (pos[i] < cnt[i]) {
-                start_attempt(t, &due[i][pos[i]++], now);
+                attempt_t *at = reserve(st, &due[i][pos[i]++], now);
+                if (at)
+                    started[nstarted++] = at;
                 progress = 1;
             }
         }
     }
+    if (nstarted == 0) {
+        store_rollback(st);
+        return;
+    }
+    if (store_commit(st) != STORE_OK) {
+        log_msg(LOG_ERROR, "deliveries: cannot start due deliveries (tried again next pass)", NULL);
+        unreserve(started, nstarted);
+        return;
+    }
+    for (size_t i = 0; i < nstarted; i++)
+        launch(t, started[i]);
 }
 
 void deliver_tick(http_thread_t *t)
@@ -582,6 +682,7 @@ void deliver_tick(http_thread_t *t)
     if (busy)
         return;
     busy = 1;
+    flush_ended(t->store); /* what ended since the last pass frees its slot and keys first */
     arena_t *a = arena_new(PASS_ARENA_MAX);
     int64_t now = clock_now_ms();
     fan_out(t->store, a, now);

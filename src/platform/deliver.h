@@ -34,7 +34,7 @@
 #include "store/store_installs.h"
 
 #define DELIVER_INFLIGHT_MAX 64    /* attempts under way in all */
-#define DELIVER_PER_INSTALLATION 4 /* ... of one installation (its other events wait) */
+#define DELIVER_PER_INSTALLATION 8 /* ... of one installation (its other events wait): twice the runtime's RT_POOL_MAX, so each worker of its pool has its next event queued */
 #define DELIVER_PER_APP 16         /* ... of one app, over all its installations */
 #define DELIVER_BACKOFF_MS 1000    /* the first retry's delay when the handler names none; doubled each time */
 #define DELIVER_BACKOFF_MAX_MS 600000

@@ -34,15 +34,28 @@ enum q {
     "conc_key, conc_limit, payload_json, state, attempts, due_ms, created_ms, updated_ms, source_seq, last_error, "    \
     "retry_reason, retry_data_json"
 
+/* COLS with NULL for payload_json and retry_data_json (read_delivery reads either) */
+#define COLS_LIGHT                                                                                                     \
+    "id, site_id, installation_id, app_id, env_key, source, module_key, event_type, event_id, job_id, order_key, "     \
+    "conc_key, conc_limit, NULL, state, attempts, due_ms, created_ms, updated_ms, source_seq, last_error, "            \
+    "retry_reason, NULL"
+
 static const char *const sql[Q__COUNT] = {
     [Q_INSERT] = "INSERT INTO deliveries (site_id, installation_id, app_id, env_key, source, module_key, event_type, "
                  "event_id, job_id, order_key, conc_key, conc_limit, payload_json, state, attempts, due_ms, "
                  "created_ms, updated_ms, source_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
                  "?13, ?14, ?15, ?16, ?17, ?17, ?18)",
     [Q_GET] = "SELECT " COLS " FROM deliveries WHERE id = ?1",
-    [Q_DUE_INSTALLATIONS] = "SELECT installation_id FROM deliveries WHERE state = 0 AND due_ms <= ?1 "
-                            "GROUP BY installation_id ORDER BY min(id) LIMIT ?2",
-    [Q_DUE] = "SELECT " COLS " FROM deliveries WHERE installation_id = ?1 AND state = 0 AND due_ms <= ?2 "
+    /* a loose index scan: one seek per installation that has deliveries, then one seek for
+     * its oldest due one, never a walk over every pending row (a GROUP BY over the due
+     * rows cost ~6 ms per pass with 10,000 queued: bench/queue.mjs) */
+    [Q_DUE_INSTALLATIONS] =
+        "WITH RECURSIVE i(x) AS (SELECT (SELECT min(installation_id) FROM deliveries) UNION ALL "
+        "SELECT (SELECT min(installation_id) FROM deliveries WHERE installation_id > i.x) FROM i WHERE i.x IS NOT NULL) "
+        "SELECT x FROM (SELECT x, (SELECT min(id) FROM deliveries WHERE installation_id = i.x AND state = 0 AND "
+        "due_ms <= ?1) AS m FROM i WHERE i.x IS NOT NULL) WHERE m IS NOT NULL ORDER BY m LIMIT ?2",
+    /* candidates only: the payload and retry data (large, overflow pages) left out */
+    [Q_DUE] = "SELECT " COLS_LIGHT " FROM deliveries WHERE installation_id = ?1 AND state = 0 AND due_ms <= ?2 "
               "ORDER BY id LIMIT ?3",
     [Q_START] = "UPDATE deliveries SET state = 1, attempts = attempts + 1, updated_ms = ?2 WHERE id = ?1 AND state = 0",
     [Q_FINISH] = "UPDATE deliveries SET state = ?2, due_ms = ?3, last_error = ?4, retry_reason = ?5, "
