@@ -472,8 +472,13 @@ static attempt_t *reserve(store_t *st, const delivery_rec_t *rec, int64_t now)
     copy_rec(at->a, &at->d, rec);
     at->d.attempts = rec->attempts + 1;
     at->d.state = DLV_RUNNING;
+    /* a candidate has no names yet (launch reads the row): "" in any line made before */
+    at->d.env_key = at->d.env_key ? at->d.env_key : "";
+    at->d.module_key = at->d.module_key ? at->d.module_key : "";
+    at->d.event_type = at->d.event_type ? at->d.event_type : "";
     at->src = src;
     at->started_ms = now;
+    at->target = "";
     return at;
 }
 
@@ -493,17 +498,16 @@ static void launch(http_thread_t *t, attempt_t *at)
     store_t *st = t->store;
     const deliver_source_t *src = at->src;
     const delivery_rec_t *rec = &at->d;
-    at->target = arena_printf(at->a, "%s %s", src->module_type, rec->module_key);
-    deliver_metrics_started(rec->app_id, at->d.attempts, rec->created_ms, at->started_ms);
 
     arena_t *a = at->a;
-    delivery_rec_t full; /* the candidate came without its payload and retry data */
-    if (store_delivery_get(st, a, rec->id, &full) != STORE_OK) {
+    delivery_rec_t full; /* the candidate came with only the fields a pass needs */
+    if (store_delivery_get(st, a, rec->id, &full) != STORE_OK || full.state != DLV_RUNNING) {
         fail(at, DLV_PENDING, "the delivery could not be read");
         return;
     }
-    at->d.payload_json = full.payload_json;
-    at->d.retry_data_json = full.retry_data_json;
+    copy_rec(a, &at->d, &full); /* the whole row, as it is now (RUNNING, attempts counted) */
+    at->target = arena_printf(a, "%s %s", src->module_type, rec->module_key);
+    deliver_metrics_started(rec->app_id, at->d.attempts, rec->created_ms, at->started_ms);
     install_rec_t in;
     site_rec_t site;
     version_rec_t ver;

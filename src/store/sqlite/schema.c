@@ -561,6 +561,11 @@ const char *const sq_schema[] = {
        the earlier unfinished ones of its installation and key; one seek finds them */
     "CREATE INDEX deliveries_order ON deliveries(installation_id, order_key, id) "
     "WHERE state IN (0, 1) AND order_key IS NOT NULL;",
+    /* 17: the delivery engine's speed (issue 18, bench/queue.mjs, bench/events_fanout.mjs):
+       a pass's candidates (store_delivery_due) read from this index alone, never from the
+       rows, whose columns after a large payload sit on overflow pages */
+    "CREATE INDEX deliveries_candidates ON deliveries(installation_id, id, due_ms, site_id, app_id, source, "
+    "created_ms, attempts, order_key, conc_key, conc_limit) WHERE state = 0;",
 };
 
 const unsigned sq_schema_len = sizeof sq_schema / sizeof sq_schema[0];
