@@ -59,7 +59,6 @@ try {
   await okJson(k, ['install', '--site', name, '--confirm-scopes', '--json'], { cwd: dir });
   const hook = async (key) => new URL((await okJson(k, ['webtrigger', key, '--site', name, '--json'], { cwd: dir })).url).pathname;
   const ping = await hook('ping');
-  const stats = await hook('stats');
   const jira = (p) => `/ex/jira/${site.cloudId}/rest/api/3${p}`;
 
   const projects = await call('GET', jira('/project/search?maxResults=50'), site.token);
@@ -72,18 +71,24 @@ try {
     issues.push(r.json.key);
   }
 
+  // the trigger's lines (GET /admin/v1/logs, paged forward): "fanout-ms <ms> <summary>"
+  let after = 0;
+  const ms = [];
+  const summaries = [];
   async function recorded() {
-    const ms = [];
-    const summaries = [];
-    let cursor = null;
-    do {
-      const r = await call('POST', stats, null, { cursor });
-      if (r.status !== 200) throw new Error(`stats: ${r.status} ${r.text}`);
-      ms.push(...r.json.ms);
-      summaries.push(...r.json.summaries);
-      cursor = r.json.cursor;
-    } while (cursor);
-    return { ms, summaries };
+    for (;;) {
+      const r = await call('GET', `/admin/v1/logs?site=${name}&after=${after}&n=1000`, k.adminToken);
+      if (r.status !== 200) throw new Error(`logs: ${r.status} ${r.text}`);
+      for (const l of r.json.logs) {
+        after = Math.max(after, l.id);
+        const m = /^fanout-ms (-?\d+) (.*)$/.exec(l.message);
+        if (m) {
+          ms.push(Number(m[1]));
+          summaries.push(m[2]);
+        }
+      }
+      if (r.json.logs.length < 1000) return { ms, summaries };
+    }
   }
   async function until(n, what) {
     const end = Date.now() + 600000;
