@@ -160,9 +160,13 @@ void deliver_thread_init(http_thread_t *t)
     atomic_store(&K.ready, 1);
 }
 
+static void flush_ended(store_t *st);
+
 void deliver_thread_stopping(void)
 {
     atomic_store(&K.stopping, 1);
+    if (K.thread)
+        flush_ended(K.thread->store); /* thread 0: the verdicts not yet written, now */
 }
 
 void deliver_kick(void)
@@ -240,14 +244,17 @@ typedef struct attempt {
     char invocation_id[37]; /* the function's invocation ("" for a remote) */
     const char *target;     /* "function X" / "endpoint Y", for the lines */
     int logged;             /* its failure is in `kiln logs` already (a remote's own lines) */
+    int written;            /* ended, and its verdict written in the open transaction */
     /* ended, its verdict not yet committed (written with the others of the turn: flush) */
     int ended, end_state;
     int64_t end_due, end_ms;
     const char *end_err, *end_reason, *end_data;
 } attempt_t;
 
-static attempt_t slots[DELIVER_INFLIGHT_MAX];
-static unsigned inflight;
+/* attempts under way, and those ended whose verdict is not written yet (at most as many) */
+#define SLOTS (DELIVER_INFLIGHT_MAX * 2)
+static attempt_t slots[SLOTS];
+static unsigned inflight; /* under way (not ended) */
 
 static const char *dup0(arena_t *a, const char *s)
 {
@@ -339,7 +346,6 @@ static void settle(attempt_t *at)
         deliver_metrics_ended(d->app_id, finals[state].metric, d->created_ms, now);
     arena_free(at->a);
     *at = (attempt_t){0};
-    inflight--;
 }
 
 static int finish1(store_t *st, const attempt_t *at)
@@ -348,26 +354,25 @@ static int finish1(store_t *st, const attempt_t *at)
                                  at->end_ms);
 }
 
-/* Group commit: the verdicts of every attempt that ended since the last flush are written
- * in ONE transaction (one fsync however many ended in a turn of the loop), then settled.
- * A delivery is acknowledged only here, by its committed DELIVERED write. Until then its
- * row is RUNNING and its slot taken, so its order key and concurrency key stay held. */
+/* The verdicts of every ended attempt written in one transaction of their own (else one
+ * by one), then settled: outside a pass (kiln stopping) or when the pass's transaction
+ * failed. A pass writes them in its own transaction (run_pass). */
 static void flush_ended(store_t *st)
 {
     unsigned n = 0;
-    for (unsigned i = 0; i < DELIVER_INFLIGHT_MAX; i++)
+    for (unsigned i = 0; i < SLOTS; i++)
         n += slots[i].used && slots[i].ended;
     if (n == 0)
         return;
     int grouped = n > 1 && store_begin(st) == STORE_OK, bad = 0;
-    for (unsigned i = 0; grouped && !bad && i < DELIVER_INFLIGHT_MAX; i++)
+    for (unsigned i = 0; grouped && !bad && i < SLOTS; i++)
         if (slots[i].used && slots[i].ended) {
             int rc = finish1(st, &slots[i]);
             bad = rc != STORE_OK && rc != STORE_NOTFOUND; /* NOTFOUND: no longer RUNNING */
         }
     if (grouped && (bad ? (store_rollback(st), 1) : store_commit(st) != STORE_OK))
         grouped = 0; /* nothing of the group written: one by one below */
-    for (unsigned i = 0; i < DELIVER_INFLIGHT_MAX; i++) {
+    for (unsigned i = 0; i < SLOTS; i++) {
         attempt_t *at = &slots[i];
         if (!at->used || !at->ended)
             continue;
@@ -375,8 +380,8 @@ static void flush_ended(store_t *st)
         if (rc != STORE_OK && rc != STORE_NOTFOUND) {
             char id[24];
             snprintf(id, sizeof id, "%lld", (long long)at->d.id);
-            log_msg(LOG_ERROR, "deliveries: cannot record an attempt's end (retried at the next start)", "delivery",
-                    id, NULL);
+            log_msg(LOG_ERROR, "deliveries: cannot record an attempt's end (retried at the next start)", "delivery", id,
+                    NULL);
         }
         settle(at);
     }
@@ -387,6 +392,7 @@ static void flush_ended(store_t *st)
 static void conclude(attempt_t *at, int state, int64_t due_ms, const deliver_verdict_t *v)
 {
     at->ended = 1;
+    inflight--; /* no longer counted against any bound: its row stays RUNNING until written */
     at->end_state = state;
     at->end_due = due_ms;
     at->end_ms = clock_now_ms();
@@ -463,7 +469,7 @@ static attempt_t *reserve(store_t *st, const delivery_rec_t *rec, int64_t now)
     if (!src || store_delivery_start(st, rec->id, now) != STORE_OK)
         return NULL; /* no longer PENDING (cancelled, dropped), or the store failed: the next pass */
     attempt_t *at = NULL;
-    for (unsigned i = 0; i < DELIVER_INFLIGHT_MAX && !at; i++)
+    for (unsigned i = 0; i < SLOTS && !at; i++)
         if (!slots[i].used)
             at = &slots[i];
     at->used = 1;
@@ -598,8 +604,8 @@ static unsigned running_of(const char *installation_id, const char *app_id, unsi
 {
     unsigned n = 0;
     *app = 0;
-    for (unsigned i = 0; i < DELIVER_INFLIGHT_MAX; i++)
-        if (slots[i].used) {
+    for (unsigned i = 0; i < SLOTS; i++)
+        if (slots[i].used && !slots[i].ended) { /* an ended one's row is written in the pass's transaction */
             n += strcmp(slots[i].d.installation_id, installation_id) == 0;
             *app += strcmp(slots[i].d.app_id, app_id) == 0;
         }
@@ -625,11 +631,11 @@ static int may_start(store_t *st, const delivery_rec_t *d)
     return 1;
 }
 
-/* Starts due deliveries round robin: each installation with due ones starts at most one
- * per round, so a busy installation's backlog never stands in front of another's. */
-static void start_due(http_thread_t *t, arena_t *a, int64_t now)
+/* Reserves due deliveries round robin, inside the pass's transaction: each installation
+ * with due ones takes at most one per round, so a busy installation's backlog never stands
+ * in front of another's. The reserved slots in started[] (*nstarted). */
+static void start_due(store_t *st, arena_t *a, int64_t now, attempt_t **started, size_t *nstarted)
 {
-    store_t *st = t->store;
     const char **ids;
     size_t n;
     if (inflight >= DELIVER_INFLIGHT_MAX ||
@@ -646,12 +652,6 @@ static void start_due(http_thread_t *t, arena_t *a, int64_t now)
             store_delivery_due(st, a, ids[i], now, DUE_PER_INSTALLATION, &due[i], &cnt[i]) != STORE_OK)
             cnt[i] = 0;
     }
-    /* every start of the pass in one transaction (one fsync), the attempts run after it
-     * commits: an attempt never runs on a RUNNING row that a crash could undo */
-    attempt_t **started = arena_alloc(a, DELIVER_INFLIGHT_MAX * sizeof *started);
-    size_t nstarted = 0;
-    if (!started || store_begin(st) != STORE_OK)
-        return;
     for (int progress = 1; progress && inflight < DELIVER_INFLIGHT_MAX;) {
         progress = 0;
         for (size_t i = 0; i < n && inflight < DELIVER_INFLIGHT_MAX; i++) {
@@ -660,20 +660,67 @@ static void start_due(http_thread_t *t, arena_t *a, int64_t now)
             if (pos[i] < cnt[i]) {
                 attempt_t *at = reserve(st, &due[i][pos[i]++], now);
                 if (at)
-                    started[nstarted++] = at;
+                    started[(*nstarted)++] = at;
                 progress = 1;
             }
         }
     }
-    if (nstarted == 0) {
+}
+
+/* The verdicts of the ended attempts written inside the open transaction, each marked
+ * `written`. -1: the store failed (the caller rolls back). */
+static int write_ended(store_t *st)
+{
+    for (unsigned i = 0; i < SLOTS; i++)
+        if (slots[i].used && slots[i].ended) {
+            int rc = finish1(st, &slots[i]);
+            if (rc != STORE_OK && rc != STORE_NOTFOUND) /* NOTFOUND: no longer RUNNING */
+                return -1;
+            slots[i].written = 1;
+        }
+    return 0;
+}
+
+/* One transaction (one fsync) per pass: the verdicts of what ended since the last pass
+ * (group commit), then every start of the pass; committed before any of them runs, so an
+ * attempt never runs on a RUNNING row that a crash could undo, and a delivery is
+ * acknowledged only once its DELIVERED write is durable. Then the ended are settled
+ * (audited, logged, counted, their slots freed) and the started launched. */
+static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
+{
+    store_t *st = t->store;
+    attempt_t **started = arena_alloc(a, DELIVER_INFLIGHT_MAX * sizeof *started);
+    size_t nstarted = 0;
+    if (!started || store_begin(st) != STORE_OK) {
+        flush_ended(st);
+        return;
+    }
+    if (write_ended(st) != 0) {
+        store_rollback(st);
+        for (unsigned i = 0; i < SLOTS; i++)
+            slots[i].written = 0;
+        flush_ended(st); /* one by one; the starts next pass */
+        deliver_kick();
+        return;
+    }
+    start_due(st, a, now, started, &nstarted);
+    int wrote = 0;
+    for (unsigned i = 0; i < SLOTS; i++)
+        wrote |= slots[i].used && slots[i].written;
+    if (!wrote && nstarted == 0) {
         store_rollback(st);
         return;
     }
     if (store_commit(st) != STORE_OK) {
-        log_msg(LOG_ERROR, "deliveries: cannot start due deliveries (tried again next pass)", NULL);
+        log_msg(LOG_ERROR, "deliveries: cannot record ended attempts and start due ones (tried again next pass)", NULL);
         unreserve(started, nstarted);
+        for (unsigned i = 0; i < SLOTS; i++)
+            slots[i].written = 0;
         return;
     }
+    for (unsigned i = 0; i < SLOTS; i++)
+        if (slots[i].used && slots[i].written)
+            settle(&slots[i]);
     for (size_t i = 0; i < nstarted; i++)
         launch(t, started[i]);
 }
@@ -686,11 +733,10 @@ void deliver_tick(http_thread_t *t)
     if (busy)
         return;
     busy = 1;
-    flush_ended(t->store); /* what ended since the last pass frees its slot and keys first */
     arena_t *a = arena_new(PASS_ARENA_MAX);
     int64_t now = clock_now_ms();
     fan_out(t->store, a, now);
-    start_due(t, a, now);
+    run_pass(t, a, now);
     arena_free(a);
     busy = 0;
 }

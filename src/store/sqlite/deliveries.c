@@ -45,7 +45,8 @@ static const char *const sql[Q__COUNT] = {
      * rows cost ~6 ms per pass with 10,000 queued: bench/queue.mjs) */
     [Q_DUE_INSTALLATIONS] =
         "WITH RECURSIVE i(x) AS (SELECT (SELECT min(installation_id) FROM deliveries) UNION ALL "
-        "SELECT (SELECT min(installation_id) FROM deliveries WHERE installation_id > i.x) FROM i WHERE i.x IS NOT NULL) "
+        "SELECT (SELECT min(installation_id) FROM deliveries WHERE installation_id > i.x) FROM i WHERE i.x IS NOT "
+        "NULL) "
         "SELECT x FROM (SELECT x, (SELECT min(id) FROM deliveries WHERE installation_id = i.x AND state = 0 AND "
         "due_ms <= ?1) AS m FROM i WHERE i.x IS NOT NULL) WHERE m IS NOT NULL ORDER BY m LIMIT ?2",
     /* candidates only, from the covering index deliveries_candidates (migration 17) */
