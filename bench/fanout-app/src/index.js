@@ -11,7 +11,7 @@ const parse = (s) => Date.parse(String(s).replace(/([+-]\d\d)(\d\d)$/, '$1:$2'))
 
 export async function edited(event) {
   const startedAt = Date.now();
-  console.log(`fanout-ms ${startedAt - parse(event.issue.fields.updated)} ${event.issue.fields.summary}`);
+  console.log(`fanout-ms ${startedAt - parse(event.issue.fields.updated)} ${startedAt} ${event.issue.fields.summary}`);
 }
 
 export async function ping() {
