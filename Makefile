@@ -185,6 +185,8 @@ bench: all $(BENCH_MICRO) $(BENCH_JQL_LOAD)
 	./bench/kvs.sh
 	./bench/ledger.sh
 	./bench/jql.sh
+	node bench/queue.mjs
+	node bench/events_fanout.mjs
 
 fuzz:
 	KILN_PKGS="$(PKGS)" ./tests/fuzz/run.sh

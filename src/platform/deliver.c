@@ -26,7 +26,7 @@
 
 #define ATTEMPT_ARENA_MAX (64u << 20) /* an attempt's copy of its delivery and its event */
 #define PASS_ARENA_MAX (64u << 20)
-#define DUE_PER_INSTALLATION (DELIVER_PER_INSTALLATION * 8) /* candidates read per installation and pass */
+#define DUE_PER_INSTALLATION (DELIVER_PER_INSTALLATION * 4) /* candidates read per installation and pass */
 #define FANOUT_BATCHES_PER_PASS 4                           /* a site with more is fanned out again next pass */
 #define DIRTY_MAX 64                                        /* sites remembered one by one; more: every site */
 #define BEHIND_CHECK_MS 5000 /* every site's cursor is checked this often, kicks or not */
@@ -160,9 +160,13 @@ void deliver_thread_init(http_thread_t *t)
     atomic_store(&K.ready, 1);
 }
 
+static void flush_ended(store_t *st);
+
 void deliver_thread_stopping(void)
 {
     atomic_store(&K.stopping, 1);
+    if (K.thread)
+        flush_ended(K.thread->store); /* thread 0: the verdicts not yet written, now */
 }
 
 void deliver_kick(void)
@@ -240,10 +244,17 @@ typedef struct attempt {
     char invocation_id[37]; /* the function's invocation ("" for a remote) */
     const char *target;     /* "function X" / "endpoint Y", for the lines */
     int logged;             /* its failure is in `kiln logs` already (a remote's own lines) */
+    int written;            /* ended, and its verdict written in the open transaction */
+    /* ended, its verdict not yet committed (written with the others of the turn: flush) */
+    int ended, end_state;
+    int64_t end_due, end_ms;
+    const char *end_err, *end_reason, *end_data;
 } attempt_t;
 
-static attempt_t slots[DELIVER_INFLIGHT_MAX];
-static unsigned inflight;
+/* attempts under way, and those ended whose verdict is not written yet (at most as many) */
+#define SLOTS (DELIVER_INFLIGHT_MAX * 2)
+static attempt_t slots[SLOTS];
+static unsigned inflight; /* under way (not ended) */
 
 static const char *dup0(arena_t *a, const char *s)
 {
@@ -295,20 +306,14 @@ static const struct {
     [DLV_CANCELLED] = {"cancelled", 410, DM_DROPPED},
 };
 
-/* The attempt ended: its next state written, audited, logged when it failed, counted;
- * the slot freed and the engine kicked (what waited for it may start). */
-static void conclude(attempt_t *at, int state, int64_t due_ms, const deliver_verdict_t *v)
+/* After its verdict is committed (or could not be): audited, logged when it failed,
+ * counted; the slot freed. */
+static void settle(attempt_t *at)
 {
-    store_t *st = K.thread->store;
-    int64_t now = clock_now_ms();
+    int state = at->end_state;
+    int64_t due_ms = at->end_due, now = at->end_ms;
     delivery_rec_t *d = &at->d;
-    const char *err = v->delivered ? NULL : v->error;
-    if (store_delivery_finish(st, d->id, state, due_ms, err, v->retry_reason, v->retry_data_json, now) != STORE_OK) {
-        char id[24];
-        snprintf(id, sizeof id, "%lld", (long long)d->id);
-        log_msg(LOG_ERROR, "deliveries: cannot record an attempt's end (retried at the next start)", "delivery", id,
-                NULL);
-    }
+    const char *err = at->end_err;
     char detail[400];
     snprintf(detail, sizeof detail, "%s %.100s to %.100s attempt %lld of %u: %s%s%.200s", at->src->name, d->event_type,
              at->target, (long long)d->attempts, at->src->retries + 1, finals[state].name, err ? ": " : "",
@@ -341,8 +346,63 @@ static void conclude(attempt_t *at, int state, int64_t due_ms, const deliver_ver
         deliver_metrics_ended(d->app_id, finals[state].metric, d->created_ms, now);
     arena_free(at->a);
     *at = (attempt_t){0};
-    inflight--;
-    deliver_kick();
+}
+
+static int finish1(store_t *st, const attempt_t *at)
+{
+    return store_delivery_finish(st, at->d.id, at->end_state, at->end_due, at->end_err, at->end_reason, at->end_data,
+                                 at->end_ms);
+}
+
+/* The verdicts of every ended attempt written in one transaction of their own (else one
+ * by one), then settled: outside a pass (kiln stopping) or when the pass's transaction
+ * failed. A pass writes them in its own transaction (run_pass). */
+static void flush_ended(store_t *st)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < SLOTS; i++)
+        n += slots[i].used && slots[i].ended;
+    if (n == 0)
+        return;
+    int grouped = n > 1 && store_begin(st) == STORE_OK, bad = 0;
+    for (unsigned i = 0; grouped && !bad && i < SLOTS; i++)
+        if (slots[i].used && slots[i].ended) {
+            int rc = finish1(st, &slots[i]);
+            bad = rc != STORE_OK && rc != STORE_NOTFOUND; /* NOTFOUND: no longer RUNNING */
+        }
+    if (grouped && (bad ? (store_rollback(st), 1) : store_commit(st) != STORE_OK))
+        grouped = 0; /* nothing of the group written: one by one below */
+    for (unsigned i = 0; i < SLOTS; i++) {
+        attempt_t *at = &slots[i];
+        if (!at->used || !at->ended)
+            continue;
+        int rc = grouped ? STORE_OK : finish1(st, at);
+        if (rc != STORE_OK && rc != STORE_NOTFOUND) {
+            char id[24];
+            snprintf(id, sizeof id, "%lld", (long long)at->d.id);
+            log_msg(LOG_ERROR, "deliveries: cannot record an attempt's end (retried at the next start)", "delivery", id,
+                    NULL);
+        }
+        settle(at);
+    }
+}
+
+/* The attempt ended: its verdict kept for the next flush (the engine's next turn), which
+ * writes it with the others that ended meanwhile. Kiln stopping: written at once. */
+static void conclude(attempt_t *at, int state, int64_t due_ms, const deliver_verdict_t *v)
+{
+    at->ended = 1;
+    inflight--; /* no longer counted against any bound: its row stays RUNNING until written */
+    at->end_state = state;
+    at->end_due = due_ms;
+    at->end_ms = clock_now_ms();
+    at->end_err = v->delivered ? NULL : dup0(at->a, v->error);
+    at->end_reason = dup0(at->a, v->retry_reason);
+    at->end_data = dup0(at->a, v->retry_data_json);
+    if (atomic_load(&K.stopping))
+        flush_ended(K.thread->store);
+    else
+        deliver_kick();
 }
 
 /* An attempt that ended without a verdict of its source's judge. */
@@ -400,15 +460,16 @@ static char *wrap_method(const char *event, const char *method)
     return s;
 }
 
-/* Starts one attempt of `rec` in a free slot (the caller checked there is one). */
-static void start_attempt(http_thread_t *t, const delivery_rec_t *rec, int64_t now)
+/* Takes a free slot (the caller checked there is one) for an attempt of `rec`, inside the
+ * pass's transaction: its row RUNNING (store_delivery_start), the slot counted at once so
+ * that the rest of the pass sees it. NULL: no longer PENDING, or the store failed. */
+static attempt_t *reserve(store_t *st, const delivery_rec_t *rec, int64_t now)
 {
-    store_t *st = t->store;
     const deliver_source_t *src = deliver_source(rec->source);
     if (!src || store_delivery_start(st, rec->id, now) != STORE_OK)
-        return; /* no longer PENDING (cancelled, dropped), or the store failed: the next pass */
+        return NULL; /* no longer PENDING (cancelled, dropped), or the store failed: the next pass */
     attempt_t *at = NULL;
-    for (unsigned i = 0; i < DELIVER_INFLIGHT_MAX && !at; i++)
+    for (unsigned i = 0; i < SLOTS && !at; i++)
         if (!slots[i].used)
             at = &slots[i];
     at->used = 1;
@@ -417,12 +478,42 @@ static void start_attempt(http_thread_t *t, const delivery_rec_t *rec, int64_t n
     copy_rec(at->a, &at->d, rec);
     at->d.attempts = rec->attempts + 1;
     at->d.state = DLV_RUNNING;
+    /* a candidate has no names yet (launch reads the row): "" in any line made before */
+    at->d.env_key = at->d.env_key ? at->d.env_key : "";
+    at->d.module_key = at->d.module_key ? at->d.module_key : "";
+    at->d.event_type = at->d.event_type ? at->d.event_type : "";
     at->src = src;
     at->started_ms = now;
-    at->target = arena_printf(at->a, "%s %s", src->module_type, rec->module_key);
-    deliver_metrics_started(rec->app_id, at->d.attempts, rec->created_ms, now);
+    at->target = "";
+    return at;
+}
+
+/* The reservations of a pass whose transaction did not commit: the rows stay PENDING. */
+static void unreserve(attempt_t **list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        arena_free(list[i]->a);
+        *list[i] = (attempt_t){0};
+        inflight--;
+    }
+}
+
+/* Runs a reserved attempt, its RUNNING row committed: the module's function or remote. */
+static void launch(http_thread_t *t, attempt_t *at)
+{
+    store_t *st = t->store;
+    const deliver_source_t *src = at->src;
+    const delivery_rec_t *rec = &at->d;
 
     arena_t *a = at->a;
+    delivery_rec_t full; /* the candidate came with only the fields a pass needs */
+    if (store_delivery_get(st, a, rec->id, &full) != STORE_OK || full.state != DLV_RUNNING) {
+        fail(at, DLV_PENDING, "the delivery could not be read");
+        return;
+    }
+    copy_rec(a, &at->d, &full); /* the whole row, as it is now (RUNNING, attempts counted) */
+    at->target = arena_printf(a, "%s %s", src->module_type, rec->module_key);
+    deliver_metrics_started(rec->app_id, at->d.attempts, rec->created_ms, at->started_ms);
     install_rec_t in;
     site_rec_t site;
     version_rec_t ver;
@@ -516,8 +607,8 @@ static unsigned running_of(const char *installation_id, const char *app_id, unsi
 {
     unsigned n = 0;
     *app = 0;
-    for (unsigned i = 0; i < DELIVER_INFLIGHT_MAX; i++)
-        if (slots[i].used) {
+    for (unsigned i = 0; i < SLOTS; i++)
+        if (slots[i].used && !slots[i].ended) { /* an ended one's row is written in the pass's transaction */
             n += strcmp(slots[i].d.installation_id, installation_id) == 0;
             *app += strcmp(slots[i].d.app_id, app_id) == 0;
         }
@@ -543,11 +634,11 @@ static int may_start(store_t *st, const delivery_rec_t *d)
     return 1;
 }
 
-/* Starts due deliveries round robin: each installation with due ones starts at most one
- * per round, so a busy installation's backlog never stands in front of another's. */
-static void start_due(http_thread_t *t, arena_t *a, int64_t now)
+/* Reserves due deliveries round robin, inside the pass's transaction: each installation
+ * with due ones takes at most one per round, so a busy installation's backlog never stands
+ * in front of another's. The reserved slots in started[] (*nstarted). */
+static void start_due(store_t *st, arena_t *a, int64_t now, attempt_t **started, size_t *nstarted)
 {
-    store_t *st = t->store;
     const char **ids;
     size_t n;
     if (inflight >= DELIVER_INFLIGHT_MAX ||
@@ -570,11 +661,71 @@ static void start_due(http_thread_t *t, arena_t *a, int64_t now)
             while (pos[i] < cnt[i] && !may_start(st, &due[i][pos[i]]))
                 pos[i]++;
             if (pos[i] < cnt[i]) {
-                start_attempt(t, &due[i][pos[i]++], now);
+                attempt_t *at = reserve(st, &due[i][pos[i]++], now);
+                if (at)
+                    started[(*nstarted)++] = at;
                 progress = 1;
             }
         }
     }
+}
+
+/* The verdicts of the ended attempts written inside the open transaction, each marked
+ * `written`. -1: the store failed (the caller rolls back). */
+static int write_ended(store_t *st)
+{
+    for (unsigned i = 0; i < SLOTS; i++)
+        if (slots[i].used && slots[i].ended) {
+            int rc = finish1(st, &slots[i]);
+            if (rc != STORE_OK && rc != STORE_NOTFOUND) /* NOTFOUND: no longer RUNNING */
+                return -1;
+            slots[i].written = 1;
+        }
+    return 0;
+}
+
+/* One transaction (one fsync) per pass: the verdicts of what ended since the last pass
+ * (group commit), then every start of the pass; committed before any of them runs, so an
+ * attempt never runs on a RUNNING row that a crash could undo, and a delivery is
+ * acknowledged only once its DELIVERED write is durable. Then the ended are settled
+ * (audited, logged, counted, their slots freed) and the started launched. */
+static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
+{
+    store_t *st = t->store;
+    attempt_t **started = arena_alloc(a, DELIVER_INFLIGHT_MAX * sizeof *started);
+    size_t nstarted = 0;
+    if (!started || store_begin(st) != STORE_OK) {
+        flush_ended(st);
+        return;
+    }
+    if (write_ended(st) != 0) {
+        store_rollback(st);
+        for (unsigned i = 0; i < SLOTS; i++)
+            slots[i].written = 0;
+        flush_ended(st); /* one by one; the starts next pass */
+        deliver_kick();
+        return;
+    }
+    start_due(st, a, now, started, &nstarted);
+    int wrote = 0;
+    for (unsigned i = 0; i < SLOTS; i++)
+        wrote |= slots[i].used && slots[i].written;
+    if (!wrote && nstarted == 0) {
+        store_rollback(st);
+        return;
+    }
+    if (store_commit(st) != STORE_OK) {
+        log_msg(LOG_ERROR, "deliveries: cannot record ended attempts and start due ones (tried again next pass)", NULL);
+        unreserve(started, nstarted);
+        for (unsigned i = 0; i < SLOTS; i++)
+            slots[i].written = 0;
+        return;
+    }
+    for (unsigned i = 0; i < SLOTS; i++)
+        if (slots[i].used && slots[i].written)
+            settle(&slots[i]);
+    for (size_t i = 0; i < nstarted; i++)
+        launch(t, started[i]);
 }
 
 void deliver_tick(http_thread_t *t)
@@ -588,7 +739,7 @@ void deliver_tick(http_thread_t *t)
     arena_t *a = arena_new(PASS_ARENA_MAX);
     int64_t now = clock_now_ms();
     fan_out(t->store, a, now);
-    start_due(t, a, now);
+    run_pass(t, a, now);
     arena_free(a);
     busy = 0;
 }

@@ -8,7 +8,9 @@
  *     -> a pass: product events of the sites behind their cursor are fanned out
  *        (platform/fanout.h), then due deliveries are started, round robin over the
  *        installations that have some, within the bounds below
- *     -> an attempt: store_delivery_start (RUNNING, committed) -> the module's function
+ *     -> an attempt: store_delivery_start (RUNNING; a pass's starts and the verdicts of
+ *        the attempts that ended before it in ONE transaction, committed before any
+ *        attempt runs) -> the module's function
  *        (runtime/supervisor.h) or its remote endpoint (platform/remote.h)
  *     -> its verdict (the source's `judge`): DELIVERED; PENDING again after retryAfter or
  *        the backoff; DEAD when out of attempts (kept, listed, replayable)
@@ -33,10 +35,12 @@
 #include "store/store_deliveries.h"
 #include "store/store_installs.h"
 
-#define DELIVER_INFLIGHT_MAX 64    /* attempts under way in all */
-#define DELIVER_PER_INSTALLATION 4 /* ... of one installation (its other events wait) */
-#define DELIVER_PER_APP 16         /* ... of one app, over all its installations */
-#define DELIVER_BACKOFF_MS 1000    /* the first retry's delay when the handler names none; doubled each time */
+#define DELIVER_INFLIGHT_MAX 64 /* attempts under way in all */
+#define DELIVER_PER_INSTALLATION                                                                                       \
+    8 /* ... of one installation (its other events wait): twice the runtime's RT_POOL_MAX, so each worker of its pool  \
+         has its next event queued */
+#define DELIVER_PER_APP 16      /* ... of one app, over all its installations */
+#define DELIVER_BACKOFF_MS 1000 /* the first retry's delay when the handler names none; doubled each time */
 #define DELIVER_BACKOFF_MAX_MS 600000
 #define DELIVER_RETRY_AFTER_MAX_S 900  /* the most an InvocationError's retryAfter is honoured */
 #define DELIVER_PASS_INSTALLATIONS 256 /* installations a pass looks at */
@@ -112,8 +116,9 @@ int deliver_recover(store_t *st);
  * product events (store_on_events_committed) set to mark the site for fan-out and kick
  * the engine. 0 or -1. */
 int deliver_start(store_t *st);
-/* Thread 0 is stopping (kiln is shutting down): no new attempts start; those under way
- * end as they end (an attempt cut short stays RUNNING and deliver_recover retries it). */
+/* Thread 0 is stopping (kiln is shutting down; called on thread 0): no new attempts start;
+ * the verdicts of attempts that ended are written now, those under way as they end (an
+ * attempt cut short stays RUNNING and deliver_recover retries it). */
 void deliver_thread_stopping(void);
 
 /* The delay before retry number `attempts` (the attempts made so far, >= 1) when the

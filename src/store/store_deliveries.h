@@ -70,7 +70,11 @@ int store_delivery_get(store_t *st, arena_t *a, int64_t id, delivery_rec_t *out)
 /* Installations with a PENDING delivery due by now_ms, each once, in the order of their
  * oldest due delivery; at most `max`. */
 int store_delivery_due_installations(store_t *st, arena_t *a, int64_t now_ms, size_t max, const char ***ids, size_t *n);
-/* Up to `max` PENDING deliveries of one installation due by now_ms, in id order. */
+/* Up to `max` PENDING deliveries of one installation due by now_ms, in id order: the
+ * candidates of a pass, with ONLY id, site_id, installation_id, app_id, source, order_key,
+ * conc_key, conc_limit, attempts, due_ms and created_ms (the rest NULL / 0: read the row
+ * with store_delivery_get for the ones started; a pass reads many more candidates than it
+ * starts, and reads them from an index alone). */
 int store_delivery_due(store_t *st, arena_t *a, const char *installation_id, int64_t now_ms, size_t max,
                        delivery_rec_t **out, size_t *n);
 /* PENDING -> RUNNING, attempts + 1: STORE_NOTFOUND if it is no longer PENDING (cancelled,

@@ -49,7 +49,11 @@ static void test_states(void **state)
     assert_int_equal(store_delivery_due(f->st, f->a, "inst-a", 150, 10, &due, &n), STORE_OK);
     assert_int_equal(n, 1);
     assert_int_equal(due[0].id, a.id);
-    assert_string_equal(due[0].payload_json, "{\"body\":{}}");
+    assert_string_equal(due[0].installation_id, "inst-a");
+    assert_null(due[0].payload_json); /* candidates come without their payload ... */
+    delivery_rec_t full;
+    assert_int_equal(store_delivery_get(f->st, f->a, a.id, &full), STORE_OK); /* ... read when started */
+    assert_string_equal(full.payload_json, "{\"body\":{}}");
 
     /* start is once: a second start (another node, a cancel in between) finds nothing */
     assert_int_equal(store_delivery_start(f->st, a.id, 160), STORE_OK);

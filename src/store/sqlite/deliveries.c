@@ -41,10 +41,19 @@ static const char *const sql[Q__COUNT] = {
                  "created_ms, updated_ms, source_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
                  "?13, ?14, ?15, ?16, ?17, ?17, ?18)",
     [Q_GET] = "SELECT " COLS " FROM deliveries WHERE id = ?1",
-    [Q_DUE_INSTALLATIONS] = "SELECT installation_id FROM deliveries WHERE state = 0 AND due_ms <= ?1 "
-                            "GROUP BY installation_id ORDER BY min(id) LIMIT ?2",
-    [Q_DUE] = "SELECT " COLS " FROM deliveries WHERE installation_id = ?1 AND state = 0 AND due_ms <= ?2 "
-              "ORDER BY id LIMIT ?3",
+    /* a loose index scan: one seek per installation that has deliveries, then one seek for
+     * its oldest due one, never a walk over every pending row (a GROUP BY over the due
+     * rows cost ~6 ms per pass with 10,000 queued: bench/queue.mjs) */
+    [Q_DUE_INSTALLATIONS] =
+        "WITH RECURSIVE i(x) AS (SELECT (SELECT min(installation_id) FROM deliveries) UNION ALL "
+        "SELECT (SELECT min(installation_id) FROM deliveries WHERE installation_id > i.x) FROM i WHERE i.x IS NOT "
+        "NULL) "
+        "SELECT x FROM (SELECT x, (SELECT min(id) FROM deliveries WHERE installation_id = i.x AND state = 0 AND "
+        "due_ms <= ?1) AS m FROM i WHERE i.x IS NOT NULL) WHERE m IS NOT NULL ORDER BY m LIMIT ?2",
+    /* candidates only, from the covering index deliveries_candidates (migration 17) */
+    [Q_DUE] = "SELECT id, site_id, installation_id, app_id, source, order_key, conc_key, conc_limit, attempts, due_ms, "
+              "created_ms FROM deliveries INDEXED BY deliveries_candidates WHERE installation_id = ?1 AND state = 0 "
+              "AND due_ms <= ?2 ORDER BY id LIMIT ?3",
     [Q_START] = "UPDATE deliveries SET state = 1, attempts = attempts + 1, updated_ms = ?2 WHERE id = ?1 AND state = 0",
     [Q_FINISH] = "UPDATE deliveries SET state = ?2, due_ms = ?3, last_error = ?4, retry_reason = ?5, "
                  "retry_data_json = ?6, updated_ms = ?7 WHERE id = ?1 AND state = 1",
@@ -159,13 +168,30 @@ static int sq_due_installations(store_t *st, arena_t *a, int64_t now, size_t max
     return sq_collect(st, a, q, sizeof **ids, read_str, (void **)ids, n);
 }
 
+static void read_candidate(arena_t *a, sqlite3_stmt *q, void *p)
+{
+    delivery_rec_t *d = p;
+    *d = (delivery_rec_t){.state = DLV_PENDING};
+    d->id = sqlite3_column_int64(q, 0);
+    d->site_id = sqlite3_column_int64(q, 1);
+    d->installation_id = sq_col_str(a, q, 2);
+    d->app_id = sq_col_str(a, q, 3);
+    d->source = sqlite3_column_int(q, 4);
+    d->order_key = sq_col_str(a, q, 5);
+    d->conc_key = sq_col_str(a, q, 6);
+    d->conc_limit = sqlite3_column_int64(q, 7);
+    d->attempts = sqlite3_column_int64(q, 8);
+    d->due_ms = sqlite3_column_int64(q, 9);
+    d->created_ms = sqlite3_column_int64(q, 10);
+}
+
 static int sq_due(store_t *st, arena_t *a, const char *inst, int64_t now, size_t max, delivery_rec_t **out, size_t *n)
 {
     sqlite3_stmt *q = stmt(st, Q_DUE);
     sq_bind_text(q, 1, inst);
     sqlite3_bind_int64(q, 2, now);
     sqlite3_bind_int64(q, 3, (int64_t)max);
-    return sq_collect(st, a, q, sizeof **out, read_delivery, (void **)out, n);
+    return sq_collect(st, a, q, sizeof **out, read_candidate, (void **)out, n);
 }
 
 static int sq_start(store_t *st, int64_t id, int64_t now)

@@ -575,6 +575,13 @@ const char *const sq_schema[] = {
     "  created_ms INTEGER NOT NULL,"
     "  PRIMARY KEY (installation_id, module_key));"
     "CREATE INDEX schedules_site ON schedules(site_id, installation_id, module_key);",
+    /* 18: the delivery engine's speed (issue 18, bench/queue.mjs, bench/events_fanout.mjs):
+       a pass's candidates (store_delivery_due) read from this index alone, never from the
+       rows, whose columns after a large payload sit on overflow pages; an app's counts by
+       state (/metrics' kiln_deliveries) from an index too */
+    "CREATE INDEX deliveries_candidates ON deliveries(installation_id, id, due_ms, site_id, app_id, source, "
+    "created_ms, attempts, order_key, conc_key, conc_limit) WHERE state = 0;"
+    "CREATE INDEX deliveries_app_state ON deliveries(app_id, state);",
 };
 
 const unsigned sq_schema_len = sizeof sq_schema / sizeof sq_schema[0];
