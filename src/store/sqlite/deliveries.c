@@ -50,7 +50,7 @@ static const char *const sql[Q__COUNT] = {
         "NULL) "
         "SELECT x FROM (SELECT x, (SELECT min(id) FROM deliveries WHERE installation_id = i.x AND state = 0 AND "
         "due_ms <= ?1) AS m FROM i WHERE i.x IS NOT NULL) WHERE m IS NOT NULL ORDER BY m LIMIT ?2",
-    /* candidates only, from the covering index deliveries_candidates (migration 17) */
+    /* candidates only, from the covering index deliveries_candidates (migration 18) */
     [Q_DUE] = "SELECT id, site_id, installation_id, app_id, source, order_key, conc_key, conc_limit, attempts, due_ms, "
               "created_ms FROM deliveries INDEXED BY deliveries_candidates WHERE installation_id = ?1 AND state = 0 "
               "AND due_ms <= ?2 ORDER BY id LIMIT ?3",
