@@ -142,15 +142,9 @@ static void prepare(kreq_t *kr)
     install_rec_t in;
     version_rec_t ver;
     env_rec_t env;
-    const char *app = app_id_from_ari(kr->params[1]);
-    if (!site_name_valid(kr->params[0]) || store_site_by_name(kr->store, kr->arena, kr->params[0], &site) != STORE_OK) {
-        reply_error(kr, 404, 0, "No such site.");
+    if (install_of_route(kr, &site, &in, &ver) != 0)
         return;
-    }
-    if (!app || !app_env_key_valid(kr->params[2]) ||
-        store_install_active(kr->store, kr->arena, site.id, app, kr->params[2], &in) != STORE_OK ||
-        install_version(kr->store, kr->arena, &in, &ver) != STORE_OK ||
-        store_env_get(kr->store, kr->arena, in.app_id, in.env_key, &env) != STORE_OK) {
+    if (store_env_get(kr->store, kr->arena, in.app_id, in.env_key, &env) != STORE_OK) {
         reply_error(kr, 404, 0, "The app is not installed on this site in this environment.");
         return;
     }

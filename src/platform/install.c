@@ -7,12 +7,14 @@
 
 #include "base/enc.h"
 #include "base/json.h"
+#include "http/reply.h"
 #include "platform/app.h"
 #include "platform/deliver.h"
 #include "platform/deliver_metrics.h"
 #include "platform/fanout.h"
 #include "platform/invoke.h"
 #include "platform/schedule.h"
+#include "platform/site.h"
 #include "platform/uninstall.h"
 #include "store/store_apps.h"
 #include "store/store_auth.h"
@@ -303,4 +305,20 @@ int install_purge_due(store_t *st, arena_t *a, int64_t now, size_t *purged)
 int install_version(store_t *st, arena_t *a, const install_rec_t *in, version_rec_t *out)
 {
     return store_version_latest(st, a, in->app_id, in->env_key, in->major, out);
+}
+
+int install_of_route(kreq_t *kr, site_rec_t *site, install_rec_t *in, version_rec_t *ver)
+{
+    const char *app = app_id_from_ari(kr->params[1]);
+    if (!site_name_valid(kr->params[0]) || store_site_by_name(kr->store, kr->arena, kr->params[0], site) != STORE_OK) {
+        reply_error(kr, 404, 0, "No such site.");
+        return -1;
+    }
+    if (!app || !app_env_key_valid(kr->params[2]) ||
+        store_install_active(kr->store, kr->arena, site->id, app, kr->params[2], in) != STORE_OK ||
+        (ver && install_version(kr->store, kr->arena, in, ver) != STORE_OK)) {
+        reply_error(kr, 404, 0, "The app is not installed on this site in this environment.");
+        return -1;
+    }
+    return 0;
 }

@@ -11,6 +11,7 @@
 #ifndef KILN_INSTALL_H
 #define KILN_INSTALL_H
 
+#include "http/request.h"
 #include "store/store.h"
 #include "store/store_apps.h"
 #include "store/store_installs.h"
@@ -49,5 +50,13 @@ enum install_result install_remove(store_t *st, arena_t *a, const site_rec_t *si
 int install_purge_due(store_t *st, arena_t *a, int64_t now_ms, size_t *purged);
 /* The version an installation runs: the newest of its consented major. */
 int install_version(store_t *st, arena_t *a, const install_rec_t *in, version_rec_t *out);
+
+/* An admin route's installation: kr->params[0..2] name the site, the app (its id or ARI)
+ * and the environment (/sites/{site}/apps/{app}/environments/{env}/...); the site, its
+ * active installation of that app and environment, and the version it runs (ver NULL: not
+ * looked up). 0; or -1 with
+ * the 404 answered: "No such site." or "The app is not installed on this site in this
+ * environment." */
+int install_of_route(kreq_t *kr, site_rec_t *site, install_rec_t *in, version_rec_t *ver);
 
 #endif

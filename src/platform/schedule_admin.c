@@ -63,17 +63,8 @@ void schedule_run(kreq_t *kr)
     site_rec_t site;
     install_rec_t in;
     version_rec_t ver;
-    const char *app = app_id_from_ari(kr->params[1]);
-    if (!site_name_valid(kr->params[0]) || store_site_by_name(kr->store, kr->arena, kr->params[0], &site) != STORE_OK) {
-        reply_error(kr, 404, 0, "No such site.");
+    if (install_of_route(kr, &site, &in, &ver) != 0)
         return;
-    }
-    if (!app || !app_env_key_valid(kr->params[2]) ||
-        store_install_active(kr->store, kr->arena, site.id, app, kr->params[2], &in) != STORE_OK ||
-        install_version(kr->store, kr->arena, &in, &ver) != STORE_OK) {
-        reply_error(kr, 404, 0, "The app is not installed on this site in this environment.");
-        return;
-    }
     json_t *mod = invoke_module(invoke_manifest(kr->arena, &ver), "scheduledTrigger", kr->params[3]);
     if (!mod) {
         reply_error(kr, 404, 0, "The installed version has no scheduledTrigger module with that key.");

@@ -9,6 +9,7 @@
 #include "http/reply.h"
 #include "journal/audit.h"
 #include "platform/app.h"
+#include "platform/install.h"
 #include "platform/kvs.h"
 #include "platform/site.h"
 #include "store/store_installs.h"
@@ -37,17 +38,8 @@ typedef struct target {
  * from the body when body is set). 0, or -1 after replying. */
 static int target(kreq_t *kr, json_t *body, target_t *t)
 {
-    const char *app = app_id_from_ari(kr->params[1]);
-    if (!site_name_valid(kr->params[0]) ||
-        store_site_by_name(kr->store, kr->arena, kr->params[0], &t->site) != STORE_OK) {
-        reply_error(kr, 404, 0, "No such site.");
+    if (install_of_route(kr, &t->site, &t->in, NULL) != 0)
         return -1;
-    }
-    if (!app || !app_env_key_valid(kr->params[2]) ||
-        store_install_active(kr->store, kr->arena, t->site.id, app, kr->params[2], &t->in) != STORE_OK) {
-        reply_error(kr, 404, 0, "The app is not installed on this site in this environment.");
-        return -1;
-    }
     int bad = 0;
     json_t *jk = body ? json_object_get(body, "kind") : NULL, *je = body ? json_object_get(body, "entity") : NULL;
     jk = json_is_null(jk) ? NULL : jk; /* null: absent */
