@@ -47,6 +47,7 @@ static void purge(http_thread_t *t, int64_t now)
     arena_t *a = arena_new(16u * 1024 * 1024);
     size_t purged = 0;
     install_purge_due(t->store, a, now, &purged);
+    deliver_prune(t->store, now); /* final deliveries past their retention (platform/deliver.h) */
     snapshot_gc_uploads(platform_config()->data_dir, now, SNAPSHOT_UPLOAD_MAX_AGE_MS);
     arena_free(a);
 }

@@ -743,3 +743,12 @@ void deliver_tick(http_thread_t *t)
     arena_free(a);
     busy = 0;
 }
+
+void deliver_prune(store_t *st, int64_t now_ms)
+{
+    const int64_t day = 24LL * 3600 * 1000;
+    int64_t n = 0;
+    if (store_delivery_prune(st, now_ms - DELIVER_KEEP_DAYS * day, now_ms - DELIVER_KEEP_DEAD_DAYS * day,
+                             DELIVER_PRUNE_MAX, &n) != STORE_OK)
+        log_msg(LOG_WARN, "deliveries: the retention's prune failed; it is tried again at the next tick", NULL);
+}

@@ -110,6 +110,14 @@ void deliver_thread_init(http_thread_t *t);
 void deliver_kick(void);
 /* A pass (the engine's thread: each kick, and every turn as a safety net). */
 void deliver_tick(http_thread_t *t);
+/* Retention (thread 0's purge tick): final deliveries are kept DELIVER_KEEP_DAYS after
+ * their last change, dead letters DELIVER_KEEP_DEAD_DAYS (time to look and replay), at
+ * most DELIVER_PRUNE_MAX deleted a call so that no tick runs long. */
+#define DELIVER_KEEP_DAYS 7
+#define DELIVER_KEEP_DEAD_DAYS 30
+#define DELIVER_PRUNE_MAX 5000
+void deliver_prune(store_t *st, int64_t now_ms);
+
 /* At start, before serving: RUNNING deliveries back to PENDING. 0 or -1. */
 int deliver_recover(store_t *st);
 /* At start, before the HTTP threads run: deliver_recover, and the store's commit hook of

@@ -231,6 +231,7 @@ typedef struct store_deliveries_ops {
     int (*running_key)(store_t *st, const char *installation_id, const char *conc_key, int64_t *n);
     int (*drop_installation)(store_t *st, const char *installation_id, const char *why, int64_t now_ms, int64_t *n);
     int (*counts)(store_t *st, const char *app_id, int64_t counts[DLV__STATES]);
+    int (*prune)(store_t *st, int64_t final_before_ms, int64_t dead_before_ms, size_t max, int64_t *n);
     int (*cursor_get)(store_t *st, int64_t site_id, int64_t *seq);
     int (*cursor_set)(store_t *st, int64_t site_id, int64_t seq);
     int (*sites_behind)(store_t *st, arena_t *a, int64_t **sites, size_t *n);

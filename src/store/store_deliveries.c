@@ -97,3 +97,8 @@ int store_event_sites_behind(store_t *st, arena_t *a, int64_t **sites, size_t *n
 {
     return st->be->deliveries->sites_behind(st, a, sites, n);
 }
+
+int store_delivery_prune(store_t *st, int64_t final_before_ms, int64_t dead_before_ms, size_t max, int64_t *n)
+{
+    return st->be->deliveries->prune(st, final_before_ms, dead_before_ms, max, n);
+}

@@ -123,6 +123,12 @@ int store_delivery_drop_installation(store_t *st, const char *installation_id, c
  * app (NULL: all): counts[DLV__STATES]. */
 int store_delivery_counts(store_t *st, const char *app_id, int64_t counts[DLV__STATES]);
 
+/* Retention: deletes at most `max` rows that are final and untouched since
+ * (DELIVERED, CANCELLED, DROPPED before final_before_ms; DEAD before dead_before_ms, which
+ * is the earlier of the two: dead letters are kept longer); *n how many. Pending and
+ * running rows are never deleted. */
+int store_delivery_prune(store_t *st, int64_t final_before_ms, int64_t dead_before_ms, size_t max, int64_t *n);
+
 /* ---- the fan-out cursor of product events ---- */
 /* The last product event seq of the site turned into deliveries (0 if none yet). */
 int store_event_cursor_get(store_t *st, int64_t site_id, int64_t *seq);

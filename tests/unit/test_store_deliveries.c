@@ -3,6 +3,8 @@
  * and its commit hook, each tried across two sites. */
 #include "unit.h"
 
+#include <string.h>
+
 #include "store/store_deliveries.h"
 #include "store/store_events.h"
 #include "store_fixture.h"
@@ -243,8 +245,84 @@ static void test_cursor_and_hook(void **state)
     assert_int_equal(n, 0);
 }
 
+/* Every combination of a listing's filters returns exactly the rows that match all of
+ * them (one statement per combination), and the retention deletes only final rows past
+ * their time, dead letters later than the rest. */
+static void test_list_filters_and_prune(void **state)
+{
+    fx_t *f = *state;
+    static const struct {
+        int site; /* 0: A, 1: B */
+        const char *inst, *app;
+        int st;
+        int64_t updated;
+    } rows[] = {
+        {0, "i-a1", "app-1", DLV_DELIVERED, 100}, {0, "i-a1", "app-1", DLV_DEAD, 100},
+        {0, "i-a2", "app-2", DLV_PENDING, 100},   {1, "i-b1", "app-1", DLV_DELIVERED, 100},
+        {1, "i-b1", "app-1", DLV_CANCELLED, 900}, {1, "i-b2", "app-2", DLV_DEAD, 900},
+        {0, "i-a1", "app-1", DLV_RUNNING, 100},
+    };
+    size_t nrows = sizeof rows / sizeof *rows;
+    int64_t ids[16];
+    for (size_t i = 0; i < nrows; i++) {
+        delivery_rec_t d = mk(rows[i].site ? f->B.id : f->A.id, rows[i].inst, NULL, 1);
+        d.app_id = rows[i].app;
+        assert_int_equal(store_delivery_insert(f->st, &d), STORE_OK);
+        ids[i] = d.id;
+        if (rows[i].st != DLV_PENDING) {
+            assert_int_equal(store_delivery_start(f->st, d.id, rows[i].updated), STORE_OK);
+            if (rows[i].st != DLV_RUNNING)
+                assert_int_equal(store_delivery_finish(f->st, d.id, rows[i].st, 0, NULL, NULL, NULL, rows[i].updated),
+                                 STORE_OK);
+        }
+    }
+    const char *apps[] = {NULL, "app-1", "app-2"}, *insts[] = {NULL, "i-a1", "i-b1", "i-b2"};
+    int64_t sites[] = {0, f->A.id, f->B.id};
+    int states[] = {-1, DLV_DELIVERED, DLV_DEAD, DLV_PENDING, DLV_CANCELLED};
+    for (size_t s = 0; s < 3; s++)
+        for (size_t a = 0; a < 3; a++)
+            for (size_t i = 0; i < 4; i++)
+                for (size_t t = 0; t < 5; t++) {
+                    delivery_filter_t fl = {.site_id = sites[s],
+                                            .app_id = apps[a],
+                                            .installation_id = insts[i],
+                                            .state = states[t],
+                                            .limit = 50};
+                    delivery_rec_t *out;
+                    size_t n, want = 0, k = 0;
+                    assert_int_equal(store_delivery_list(f->st, f->a, &fl, &out, &n), STORE_OK);
+                    for (size_t r = 0; r < nrows; r++) {
+                        int64_t site = rows[r].site ? f->B.id : f->A.id;
+                        if ((sites[s] && site != sites[s]) || (apps[a] && strcmp(apps[a], rows[r].app)) ||
+                            (insts[i] && strcmp(insts[i], rows[r].inst)) || (states[t] >= 0 && states[t] != rows[r].st))
+                            continue;
+                        want++;
+                        assert_true(k < n);
+                        assert_int_equal(out[k++].id, ids[r]); /* in id order */
+                    }
+                    assert_int_equal(n, want);
+                }
+    /* final rows changed before 500 go, dead ones only before 200: A's delivered and dead,
+       B's first delivered; not B's cancelled or dead (900), never pending or running */
+    int64_t pruned;
+    assert_int_equal(store_delivery_prune(f->st, 500, 200, 100, &pruned), STORE_OK);
+    assert_int_equal(pruned, 3);
+    delivery_rec_t got;
+    static const int gone[] = {1, 1, 0, 1, 0, 0, 0};
+    for (size_t r = 0; r < nrows; r++)
+        assert_int_equal(store_delivery_get(f->st, f->a, ids[r], &got), gone[r] ? STORE_NOTFOUND : STORE_OK);
+    /* bounded per call */
+    assert_int_equal(store_delivery_prune(f->st, 1000, 1000, 1, &pruned), STORE_OK);
+    assert_int_equal(pruned, 1);
+    assert_int_equal(store_delivery_prune(f->st, 1000, 1000, 100, &pruned), STORE_OK);
+    assert_int_equal(pruned, 1);
+    assert_int_equal(store_delivery_prune(f->st, 1000, 1000, 100, &pruned), STORE_OK);
+    assert_int_equal(pruned, 0);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {T(test_states), T(test_order_blocked), T(test_cursor_and_hook)};
+    const struct CMUnitTest tests[] = {T(test_states), T(test_order_blocked), T(test_cursor_and_hook),
+                                       T(test_list_filters_and_prune)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

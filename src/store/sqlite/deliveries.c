@@ -15,7 +15,9 @@ enum q {
     Q_FINISH,
     Q_REPLAY,
     Q_RECOVER,
-    Q_LIST,
+    Q_LIST, /* Q_LIST + mask of LIST_SITE | LIST_APP | LIST_INST | LIST_STATE: 16 statements */
+    Q_LIST_END = Q_LIST + 15,
+    Q_PRUNE,
     Q_JOB_STATS,
     Q_JOB_CANCEL,
     Q_RUNNING_KEY,
@@ -60,9 +62,38 @@ static const char *const sql[Q__COUNT] = {
     [Q_REPLAY] = "UPDATE deliveries SET state = 0, attempts = 0, due_ms = ?2, updated_ms = ?2 WHERE id = ?1 AND "
                  "state = 3",
     [Q_RECOVER] = "UPDATE deliveries SET state = 0, due_ms = ?1, updated_ms = ?1 WHERE state = 1",
-    [Q_LIST] = "SELECT " COLS " FROM deliveries WHERE id > ?1 AND (?2 = 0 OR site_id = ?2) AND "
-               "(?3 IS NULL OR app_id = ?3) AND (?4 IS NULL OR installation_id = ?4) AND (?5 < 0 OR state = ?5) "
-               "ORDER BY id LIMIT ?6",
+/* a listing: one statement per combination of filters, so that each uses its index
+   (deliveries_site, deliveries_app, deliveries_installation, deliveries_state) instead of
+   reading the table for "?2 = 0 OR site_id = ?2"; ?6 is the limit in every one */
+#define LIST(W) "SELECT " COLS " FROM deliveries WHERE id > ?1" W " ORDER BY id LIMIT ?6"
+#define S_ " AND site_id = ?2"
+#define A_ " AND app_id = ?3"
+#define I_ " AND installation_id = ?4"
+#define T_ " AND state = ?5"
+    [Q_LIST + 0] = LIST(""),
+    [Q_LIST + 1] = LIST(S_),
+    [Q_LIST + 2] = LIST(A_),
+    [Q_LIST + 3] = LIST(S_ A_),
+    [Q_LIST + 4] = LIST(I_),
+    [Q_LIST + 5] = LIST(S_ I_),
+    [Q_LIST + 6] = LIST(A_ I_),
+    [Q_LIST + 7] = LIST(S_ A_ I_),
+    [Q_LIST + 8] = LIST(T_),
+    [Q_LIST + 9] = LIST(S_ T_),
+    [Q_LIST + 10] = LIST(A_ T_),
+    [Q_LIST + 11] = LIST(S_ A_ T_),
+    [Q_LIST + 12] = LIST(I_ T_),
+    [Q_LIST + 13] = LIST(S_ I_ T_),
+    [Q_LIST + 14] = LIST(A_ I_ T_),
+    [Q_LIST + 15] = LIST(S_ A_ I_ T_),
+#undef LIST
+#undef S_
+#undef A_
+#undef I_
+#undef T_
+    /* retention: the oldest final rows past their time, a bounded number per call */
+    [Q_PRUNE] = "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries INDEXED BY deliveries_final_age "
+                "WHERE state IN (2, 3, 4, 5) AND updated_ms < ?1 AND (state <> 3 OR updated_ms < ?2) LIMIT ?3)",
     [Q_JOB_STATS] = "SELECT count(*), coalesce(sum(state = 2), 0), coalesce(sum(state IN (0, 1)), 0), "
                     "coalesce(sum(state IN (3, 4, 5)), 0) FROM deliveries WHERE installation_id = ?1 AND job_id = ?2",
     [Q_JOB_CANCEL] = "UPDATE deliveries SET state = 4, updated_ms = ?3 WHERE installation_id = ?1 AND job_id = ?2 "
@@ -235,7 +266,8 @@ static int sq_recover(store_t *st, int64_t now, int64_t *n)
 
 static int sq_list(store_t *st, arena_t *a, const delivery_filter_t *f, delivery_rec_t **out, size_t *n)
 {
-    sqlite3_stmt *q = stmt(st, Q_LIST);
+    int mask = (f->site_id ? 1 : 0) | (f->app_id ? 2 : 0) | (f->installation_id ? 4 : 0) | (f->state >= 0 ? 8 : 0);
+    sqlite3_stmt *q = stmt(st, Q_LIST + mask);
     sqlite3_bind_int64(q, 1, f->after_id);
     sqlite3_bind_int64(q, 2, f->site_id);
     sq_bind_text(q, 3, f->app_id);
@@ -370,7 +402,19 @@ int sq_deliveries_purge_installation(store_t *st, const char *installation_id)
     return sq_exec(st, q);
 }
 
+static int sq_prune(store_t *st, int64_t final_before_ms, int64_t dead_before_ms, size_t max, int64_t *n)
+{
+    sqlite3_stmt *q = stmt(st, Q_PRUNE);
+    sqlite3_bind_int64(q, 1, final_before_ms);
+    sqlite3_bind_int64(q, 2, dead_before_ms);
+    sqlite3_bind_int64(q, 3, (int64_t)max);
+    int rc = sq_write1(st, q);
+    *n = rc == STORE_OK ? sqlite3_changes(DB(st)) : 0;
+    return rc;
+}
+
 const store_deliveries_ops_t sq_deliveries_ops = {
+    .prune = sq_prune,
     .insert = sq_insert,
     .get = sq_get,
     .due_installations = sq_due_installations,

@@ -582,6 +582,10 @@ const char *const sq_schema[] = {
     "CREATE INDEX deliveries_candidates ON deliveries(installation_id, id, due_ms, site_id, app_id, source, "
     "created_ms, attempts, order_key, conc_key, conc_limit) WHERE state = 0;"
     "CREATE INDEX deliveries_app_state ON deliveries(app_id, state);",
+    /* 19: deliveries by state (store_delivery_list's --state listings without a table scan)
+       and by last change (the retention's prune of final rows) */
+    "CREATE INDEX deliveries_state ON deliveries(state, id);"
+    "CREATE INDEX deliveries_final_age ON deliveries(updated_ms) WHERE state IN (2, 3, 4, 5);",
 };
 
 const unsigned sq_schema_len = sizeof sq_schema / sizeof sq_schema[0];
