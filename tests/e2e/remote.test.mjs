@@ -380,9 +380,10 @@ describe('Forge Remote', () => {
     remote.eventMode = 'redirect';
     const un = await okJson(k, ['uninstall', '--site', S.C.name, '--json'], { cwd: dir });
     assert.deepEqual([un.site, un.state, un.installationId], [S.C.name, 'removed', instIdOf(evs[0])], 'uninstalled the first installation');
+    // counted before the install: the engine may POST its first attempt before the CLI returns
+    const first = remote.events(S.C.cloudId).length;
     await okJson(k, ['install', '--site', S.C.name, '--confirm-scopes', '--json'], { cwd: dir });
     const instId = instIdOf;
-    const first = remote.events(S.C.cloudId).length;
     const reinstalled = await until(() => { const e = remote.events(S.C.cloudId).slice(first); return e.length >= 5 && e; }, 40000, 'five attempts');
     await sleep(9000);
     const all = remote.events(S.C.cloudId).slice(first);
