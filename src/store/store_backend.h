@@ -139,7 +139,7 @@ typedef struct store_apps_ops {
     int (*var_list)(store_t *st, arena_t *a, const char *app_id, const char *env_key, var_rec_t **out, size_t *n);
 } store_apps_ops_t;
 
-/* installations, webtriggers, lifecycle events (store/store_installs.h) */
+/* installations and webtriggers (store/store_installs.h) */
 typedef struct store_installs_ops {
     int (*install_insert)(store_t *st, const install_rec_t *in);
     int (*install_get)(store_t *st, arena_t *a, const char *id, install_rec_t *out);
@@ -159,11 +159,6 @@ typedef struct store_installs_ops {
     int (*webtrigger_delete)(store_t *st, const char *id, const char *installation_id);
     int (*webtrigger_list)(store_t *st, arena_t *a, const char *installation_id, const char ***ids,
                            const char ***modules, size_t *n);
-    int (*lifecycle_insert)(store_t *st, lifecycle_rec_t *ev);
-    int (*lifecycle_list)(store_t *st, arena_t *a, const char *installation_id, lifecycle_rec_t **out, size_t *n);
-    int (*lifecycle_due)(store_t *st, arena_t *a, int64_t now_ms, lifecycle_rec_t **out, size_t *n);
-    int (*lifecycle_delivered)(store_t *st, int64_t id, int64_t now_ms);
-    int (*lifecycle_retry)(store_t *st, int64_t id, int64_t next_attempt_ms);
 } store_installs_ops_t;
 
 /* app storage (store/store_kvs.h) */

@@ -1,4 +1,4 @@
-/* Forwards the installations, webtriggers, lifecycle events family (store/store_installs.h) to the handle's backend. */
+/* Forwards the installations and webtriggers family (store/store_installs.h) to the handle's backend. */
 #include "store/store_installs.h"
 
 #include "store/store_backend.h"
@@ -70,29 +70,4 @@ int store_webtrigger_list(store_t *st, arena_t *a, const char *installation_id, 
                           const char ***modules, size_t *n)
 {
     return st->be->installs->webtrigger_list(st, a, installation_id, ids, modules, n);
-}
-
-int store_lifecycle_insert(store_t *st, lifecycle_rec_t *ev)
-{
-    return st->be->installs->lifecycle_insert(st, ev);
-}
-
-int store_lifecycle_list(store_t *st, arena_t *a, const char *installation_id, lifecycle_rec_t **out, size_t *n)
-{
-    return st->be->installs->lifecycle_list(st, a, installation_id, out, n);
-}
-
-int store_lifecycle_due(store_t *st, arena_t *a, int64_t now_ms, lifecycle_rec_t **out, size_t *n)
-{
-    return st->be->installs->lifecycle_due(st, a, now_ms, out, n);
-}
-
-int store_lifecycle_delivered(store_t *st, int64_t id, int64_t now_ms)
-{
-    return st->be->installs->lifecycle_delivered(st, id, now_ms);
-}
-
-int store_lifecycle_retry(store_t *st, int64_t id, int64_t next_attempt_ms)
-{
-    return st->be->installs->lifecycle_retry(st, id, next_attempt_ms);
 }

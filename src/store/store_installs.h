@@ -1,6 +1,7 @@
 /* The store's installations family: an app environment installed on a site, and what
- * hangs off each installation: its webtrigger ids and its lifecycle events (tenant rows:
- * every one names its site). Tables: installations, webtriggers, lifecycle_events. */
+ * hangs off each installation: its webtrigger ids (tenant rows: every one names its site).
+ * Tables: installations, webtriggers (lifecycle_events holds the lifecycle events of
+ * kilns before the delivery engine, store/store_deliveries.h; kept, no longer read). */
 #ifndef KILN_STORE_INSTALLS_H
 #define KILN_STORE_INSTALLS_H
 
@@ -15,15 +16,6 @@ typedef struct install_rec {
     int removed, purged;
     int64_t created_ms, updated_ms, removed_ms, purge_after_ms;
 } install_rec_t;
-
-typedef struct lifecycle_rec {
-    int64_t id;
-    const char *installation_id;
-    int64_t site_id;
-    const char *event, *payload_json;
-    int64_t created_ms, delivered_ms;
-    int64_t attempts, next_attempt_ms;
-} lifecycle_rec_t;
 
 /* ---- installations ---- */
 /* STORE_CONFLICT if the site already has an active installation of (app, env). */
@@ -58,14 +50,5 @@ int store_webtrigger_delete(store_t *st, const char *id, const char *installatio
 /* All trigger ids of an installation: parallel arrays in `a`. */
 int store_webtrigger_list(store_t *st, arena_t *a, const char *installation_id, const char ***ids,
                           const char ***modules, size_t *n);
-
-/* ---- lifecycle events (platform/lifecycle.h) ---- */
-int store_lifecycle_insert(store_t *st, lifecycle_rec_t *ev); /* fills ev->id */
-int store_lifecycle_list(store_t *st, arena_t *a, const char *installation_id, lifecycle_rec_t **out, size_t *n);
-/* Lifecycle events not yet delivered whose next attempt is due by now_ms. */
-int store_lifecycle_due(store_t *st, arena_t *a, int64_t now_ms, lifecycle_rec_t **out, size_t *n);
-/* Marks an event delivered, or schedules its next attempt. */
-int store_lifecycle_delivered(store_t *st, int64_t id, int64_t now_ms);
-int store_lifecycle_retry(store_t *st, int64_t id, int64_t next_attempt_ms);
 
 #endif

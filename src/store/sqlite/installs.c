@@ -1,6 +1,6 @@
 /* The store's installations family (store/store_installs.h) on SQLite: installations,
- * their webtriggers and lifecycle events. Tables: installations, webtriggers,
- * lifecycle_events. */
+ * their webtriggers. Tables: installations, webtriggers (lifecycle_events: see
+ * store/store_installs.h). */
 #include <sqlite3.h>
 #include <stdint.h>
 
@@ -23,19 +23,12 @@ enum q {
     Q_WEBTRIGGER_GET,
     Q_WEBTRIGGER_DELETE,
     Q_WEBTRIGGER_LIST,
-    Q_LIFECYCLE_DUE,
-    Q_LIFECYCLE_DELIVERED,
-    Q_LIFECYCLE_RETRY,
-    Q_LIFECYCLE_INSERT,
-    Q_LIFECYCLE_LIST,
     Q__COUNT
 };
 
 #define INSTALL_COLS                                                                                                   \
     "id, site_id, app_id, env_key, installer_account_id, bot_account_id, major, scopes_json, egress_json, "            \
     "removed, purged, created_ms, updated_ms, removed_ms, purge_after_ms"
-#define LIFECYCLE_COLS                                                                                                 \
-    "id, installation_id, site_id, event, payload_json, created_ms, delivered_ms, attempts, next_attempt_ms"
 
 static const char *const sql[Q__COUNT] = {
     [Q_INSTALL_INSERT] = "INSERT INTO installations (" INSTALL_COLS ") "
@@ -60,13 +53,6 @@ static const char *const sql[Q__COUNT] = {
     [Q_WEBTRIGGER_GET] = "SELECT installation_id, module_key FROM webtriggers WHERE id = ?1",
     [Q_WEBTRIGGER_DELETE] = "DELETE FROM webtriggers WHERE id = ?1 AND installation_id = ?2",
     [Q_WEBTRIGGER_LIST] = "SELECT id, module_key FROM webtriggers WHERE installation_id = ?1 ORDER BY module_key",
-    [Q_LIFECYCLE_DUE] = "SELECT " LIFECYCLE_COLS " FROM lifecycle_events WHERE delivered_ms IS NULL "
-                        "AND next_attempt_ms <= ?1 ORDER BY id LIMIT 100",
-    [Q_LIFECYCLE_DELIVERED] = "UPDATE lifecycle_events SET delivered_ms = ?2, attempts = attempts + 1 WHERE id = ?1",
-    [Q_LIFECYCLE_RETRY] = "UPDATE lifecycle_events SET attempts = attempts + 1, next_attempt_ms = ?2 WHERE id = ?1",
-    [Q_LIFECYCLE_INSERT] = "INSERT INTO lifecycle_events (installation_id, site_id, event, payload_json, "
-                           "created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-    [Q_LIFECYCLE_LIST] = "SELECT " LIFECYCLE_COLS " FROM lifecycle_events WHERE installation_id = ?1 ORDER BY id",
 };
 
 static const sq_sql_t statements = {SQ_INSTALLS, Q__COUNT, sql};
@@ -271,66 +257,6 @@ static int sq_webtrigger_list(store_t *st, arena_t *a, const char *inst, const c
     return rc;
 }
 
-/* ---- lifecycle events ---- */
-
-static void read_lifecycle(arena_t *a, sqlite3_stmt *q, void *p)
-{
-    lifecycle_rec_t *r = p;
-    r->id = sqlite3_column_int64(q, 0);
-    r->installation_id = sq_col_str(a, q, 1);
-    r->site_id = sqlite3_column_int64(q, 2);
-    r->event = sq_col_str(a, q, 3);
-    r->payload_json = sq_col_str(a, q, 4);
-    r->created_ms = sqlite3_column_int64(q, 5);
-    r->delivered_ms = sqlite3_column_int64(q, 6);
-    r->attempts = sqlite3_column_int64(q, 7);
-    r->next_attempt_ms = sqlite3_column_int64(q, 8);
-}
-
-static int sq_lifecycle_insert(store_t *st, lifecycle_rec_t *ev)
-{
-    sqlite3_stmt *q = stmt(st, Q_LIFECYCLE_INSERT);
-    sq_bind_text(q, 1, ev->installation_id);
-    sqlite3_bind_int64(q, 2, ev->site_id);
-    sq_bind_text(q, 3, ev->event);
-    sq_bind_text(q, 4, ev->payload_json);
-    sqlite3_bind_int64(q, 5, ev->created_ms);
-    int rc = sq_write1(st, q);
-    if (rc == STORE_OK)
-        ev->id = sqlite3_last_insert_rowid(DB(st));
-    return rc;
-}
-
-static int sq_lifecycle_list(store_t *st, arena_t *a, const char *id, lifecycle_rec_t **out, size_t *n)
-{
-    sqlite3_stmt *q = stmt(st, Q_LIFECYCLE_LIST);
-    sq_bind_text(q, 1, id);
-    return sq_collect(st, a, q, sizeof **out, read_lifecycle, (void **)out, n);
-}
-
-static int sq_lifecycle_due(store_t *st, arena_t *a, int64_t now, lifecycle_rec_t **out, size_t *n)
-{
-    sqlite3_stmt *q = stmt(st, Q_LIFECYCLE_DUE);
-    sqlite3_bind_int64(q, 1, now);
-    return sq_collect(st, a, q, sizeof **out, read_lifecycle, (void **)out, n);
-}
-
-static int sq_lifecycle_delivered(store_t *st, int64_t id, int64_t now)
-{
-    sqlite3_stmt *q = stmt(st, Q_LIFECYCLE_DELIVERED);
-    sqlite3_bind_int64(q, 1, id);
-    sqlite3_bind_int64(q, 2, now);
-    return sq_write_one_row(st, q);
-}
-
-static int sq_lifecycle_retry(store_t *st, int64_t id, int64_t next)
-{
-    sqlite3_stmt *q = stmt(st, Q_LIFECYCLE_RETRY);
-    sqlite3_bind_int64(q, 1, id);
-    sqlite3_bind_int64(q, 2, next);
-    return sq_write_one_row(st, q);
-}
-
 const store_installs_ops_t sq_installs_ops = {
     .install_insert = sq_install_insert,
     .install_get = sq_install_get,
@@ -345,9 +271,4 @@ const store_installs_ops_t sq_installs_ops = {
     .webtrigger_get = sq_webtrigger_get,
     .webtrigger_delete = sq_webtrigger_delete,
     .webtrigger_list = sq_webtrigger_list,
-    .lifecycle_insert = sq_lifecycle_insert,
-    .lifecycle_list = sq_lifecycle_list,
-    .lifecycle_due = sq_lifecycle_due,
-    .lifecycle_delivered = sq_lifecycle_delivered,
-    .lifecycle_retry = sq_lifecycle_retry,
 };
