@@ -24,6 +24,7 @@
 #include "platform/deliver.h"
 #include "platform/event_scopes.h"
 #include "platform/invoke.h"
+#include "product/events.h"
 #include "product/jexpr.h"
 #include "store/store_apps.h"
 #include "store/store_deliveries.h"
@@ -258,10 +259,47 @@ static site_subs_t *subscriptions(store_t *st, int64_t site_id, const install_re
 
 /* ---- one event ---- */
 
+/* Which of the actor's members an event carries, as Forge's reference lists them
+ * (developer.atlassian.com/platform/forge/events-reference/jira/): issue and comment
+ * events `atlassianId` and `associatedUsers`, a deleted comment, versions and components
+ * `atlassianId` only, worklogs, issue links, projects and custom fields neither. Events
+ * not named (sprints, boards: the Jira Software reference was not found) keep both. */
+enum { ACTOR_ID = 1, ACTOR_USERS = 2, ACTOR_BOTH = 3 };
+static const struct {
+    const char *kind;
+    unsigned members;
+} actor_members[] = {
+    {EV_COMMENT_DELETED, ACTOR_ID},
+    {EV_VERSION_CREATED, ACTOR_ID},
+    {EV_VERSION_UPDATED, ACTOR_ID},
+    {EV_VERSION_DELETED, ACTOR_ID},
+    {EV_COMPONENT_CREATED, ACTOR_ID},
+    {EV_COMPONENT_UPDATED, ACTOR_ID},
+    {EV_COMPONENT_DELETED, ACTOR_ID},
+    {EV_WORKLOG_CREATED, 0},
+    {EV_WORKLOG_UPDATED, 0},
+    {EV_WORKLOG_DELETED, 0},
+    {EV_LINK_CREATED, 0},
+    {EV_LINK_DELETED, 0},
+    {EV_PROJECT_CREATED, 0},
+    {EV_PROJECT_UPDATED, 0},
+    {EV_PROJECT_DELETED, 0},
+    {EV_FIELD_CREATED, 0},
+};
+
+static unsigned actor_members_of(const char *kind)
+{
+    for (size_t i = 0; i < sizeof actor_members / sizeof *actor_members; i++)
+        if (strcmp(kind, actor_members[i].kind) == 0)
+            return actor_members[i].members;
+    return ACTOR_BOTH;
+}
+
 /* The event as Forge delivers it: the recorded payload (product/events.h: the issue's
  * fields of its moment, the changelog ...) with eventType, and the actor as atlassianId
- * and associatedUsers; a new reference (on the heap: a payload may be large, and is
- * released as soon as its deliveries are written). NULL: not an object. */
+ * and associatedUsers where Forge's reference has them (table above); a new reference (on
+ * the heap: a payload may be large, and is released as soon as its deliveries are
+ * written). NULL: not an object. */
 static json_t *event_json(const event_rec_t *e)
 {
     json_err_t jerr;
@@ -271,18 +309,22 @@ static json_t *event_json(const event_rec_t *e)
         return NULL;
     }
     json_object_set_new(ev, "eventType", json_string(e->kind));
-    if (e->actor_account_id) {
+    unsigned members = actor_members_of(e->kind);
+    if (e->actor_account_id && (members & ACTOR_ID))
         json_object_set_new(ev, "atlassianId", json_string(e->actor_account_id));
+    if (e->actor_account_id && (members & ACTOR_USERS))
         json_object_set_new(ev, "associatedUsers", json_pack("[{s:s}]", "accountId", e->actor_account_id));
-    }
     return ev;
 }
 
-/* The order key of an issue-scoped event (issue, comment, worklog, link: the issue's id):
+/* The order key of an issue-scoped event (issue, comment, worklog, link: the issue's id,
+ * a link's source issue):
  * its deliveries to one installation run one at a time, in order. NULL: none. */
 static const char *order_key(arena_t *a, json_t *ev)
 {
     json_t *id = json_object_get(json_object_get(ev, "issue"), "id");
+    if (!id)
+        id = json_object_get(json_object_get(ev, "worklog"), "issueId");
     if (!id)
         id = json_object_get(ev, "sourceIssueId");
     if (json_is_string(id))

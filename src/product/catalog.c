@@ -209,6 +209,21 @@ static int write_tx(kreq_t *kr, int rc, const char *kind, int64_t id, json_t *pa
     return rc;
 }
 
+/* Forge's component events (events-reference/jira/#component-events): {component: {id (a
+ * string), name, description, lead {accountId} when it has one, assigneeType, project (its
+ * key), projectId (a number)}}, the same for created, updated and deleted. */
+static json_t *component_payload(const component_rec_t *c, const project_rec_t *p)
+{
+    char id[24];
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I}", "id", enc_i64(id, c->id), "name", c->name, "description",
+                          c->description ? c->description : "", "assigneeType",
+                          c->assignee_type ? c->assignee_type : "PROJECT_DEFAULT", "project", p->key, "projectId",
+                          (json_int_t)p->id);
+    if (o && c->lead_account_id)
+        json_object_set_new(o, "lead", json_pack("{s:s}", "accountId", c->lead_account_id));
+    return o ? json_pack("{s:o}", "component", o) : NULL;
+}
+
 void component_create(kreq_t *kr)
 {
     json_t *body = kreq_json_body(kr, 1);
@@ -234,8 +249,7 @@ void component_create(kreq_t *kr)
     int rc = store_begin(kr->store);
     if (rc == STORE_OK)
         rc = store_component_insert(kr->store, kr->site.id, &c);
-    rc = write_tx(kr, rc, EV_COMPONENT_CREATED, c.id,
-                  json_pack("{s:I,s:s,s:I}", "id", (json_int_t)c.id, "name", c.name, "projectId", (json_int_t)p.id));
+    rc = write_tx(kr, rc, EV_COMPONENT_CREATED, c.id, component_payload(&c, &p));
     if (rc == STORE_CONFLICT) {
         reply_field_errors(kr, 400, json_pack("{s:s}", "name", "A component with this name already exists."));
         return;
@@ -310,8 +324,7 @@ void component_update(kreq_t *kr)
         return;
     }
     int rc = store_component_update(kr->store, kr->site.id, &c);
-    rc = write_tx(kr, rc, EV_COMPONENT_UPDATED, c.id,
-                  json_pack("{s:I,s:s,s:I}", "id", (json_int_t)c.id, "name", c.name, "projectId", (json_int_t)p.id));
+    rc = write_tx(kr, rc, EV_COMPONENT_UPDATED, c.id, component_payload(&c, &p));
     if (rc == STORE_CONFLICT) {
         reply_field_errors(kr, 400, json_pack("{s:s}", "name", "A component with this name already exists."));
         return;
@@ -365,9 +378,7 @@ void component_delete(kreq_t *kr)
         rc = store_component_move(kr->store, kr->site.id, c.id, to);
     if (rc == STORE_OK)
         rc = store_component_delete(kr->store, kr->site.id, c.id);
-    rc = write_tx(kr, rc, EV_COMPONENT_DELETED, c.id,
-                  json_pack("{s:I,s:s,s:I,s:I}", "id", (json_int_t)c.id, "name", c.name, "projectId", (json_int_t)p.id,
-                            "movedTo", (json_int_t)to));
+    rc = write_tx(kr, rc, EV_COMPONENT_DELETED, c.id, component_payload(&c, &p));
     if (rc != STORE_OK) {
         internal(kr);
         return;
@@ -414,9 +425,21 @@ static int version_members(json_t *body, pversion_rec_t *v, json_t *errors)
     return json_object_size(errors) ? -1 : 0;
 }
 
+/* Forge's version events (events-reference/jira/#project-version-events): {version: {id (a
+ * string), name, description, archived, released, startDate and releaseDate when set,
+ * projectId (a number)}}; a deleted version's adds customFieldReplacements (kiln has no
+ * version custom fields: []). */
 static json_t *version_payload(const pversion_rec_t *v)
 {
-    return json_pack("{s:I,s:s,s:I}", "id", (json_int_t)v->id, "name", v->name, "projectId", (json_int_t)v->project_id);
+    char id[24];
+    json_t *o = json_pack("{s:s,s:s,s:s,s:b,s:b,s:I}", "id", enc_i64(id, v->id), "name", v->name, "description",
+                          v->description ? v->description : "", "archived", v->archived, "released", v->released,
+                          "projectId", (json_int_t)v->project_id);
+    if (o && v->start_date)
+        json_object_set_new(o, "startDate", json_string(v->start_date));
+    if (o && v->release_date)
+        json_object_set_new(o, "releaseDate", json_string(v->release_date));
+    return o ? json_pack("{s:o}", "version", o) : NULL;
 }
 
 void version_create(kreq_t *kr)
@@ -543,7 +566,10 @@ void version_delete(kreq_t *kr)
         rc = store_pversion_move(kr->store, kr->site.id, v.id, aff, ISSUE_AFFECTS_VERSIONS);
     if (rc == STORE_OK)
         rc = store_pversion_delete(kr->store, kr->site.id, v.id);
-    rc = write_tx(kr, rc, EV_VERSION_DELETED, v.id, version_payload(&v));
+    json_t *gone = version_payload(&v);
+    if (gone)
+        json_object_set_new(gone, "customFieldReplacements", json_array());
+    rc = write_tx(kr, rc, EV_VERSION_DELETED, v.id, gone);
     if (rc != STORE_OK) {
         internal(kr);
         return;

@@ -7,6 +7,7 @@
 #include "base/enc.h"
 #include "base/json.h"
 #include "http/reply.h"
+#include "product/adf.h"
 #include "product/events.h"
 #include "product/perm.h"
 #include "product/render.h"
@@ -197,18 +198,25 @@ void comment_get(kreq_t *kr)
     reply_writer(kr, 200, w);
 }
 
-/* The comment as Forge's comment events carry it: id, author and updateAuthor as
- * {accountId}, the body (ADF), created, updated, jsdPublic. */
+/* The comment as Forge's comment events carry it (developer.atlassian.com/platform/forge/
+ * events-reference/jira/#comment-events): id, author and updateAuthor as {accountId}, the
+ * body as a STRING (the v2 form: wiki markup of the stored ADF, as Forge's events carry it,
+ * not ADF), created, updated, jsdPublic. */
 static json_t *comment_json(kreq_t *kr, const comment_rec_t *c)
 {
     char id[24], created[40], updated[40];
     clock_iso8601(created, sizeof created, c->created_ms);
     clock_iso8601(updated, sizeof updated, c->updated_ms);
     json_err_t jerr;
-    json_t *body = c->body_json ? json_parse_limited(c->body_json, strlen(c->body_json), 512, &jerr) : NULL;
-    return json_pack("{s:s,s:{s:s?},s:{s:s?},s:o,s:s,s:s,s:b}", "id", enc_i64(id, c->id), "author", "accountId",
+    json_t *doc = c->body_json ? json_parse_limited(c->body_json, strlen(c->body_json), 512, &jerr) : NULL;
+    char *text = NULL;
+    adf_error_t aerr;
+    if (doc && adf_to_wiki(kr->arena, doc, &text, NULL, &aerr) != ADF_OK)
+        text = NULL;
+    json_decref(doc);
+    return json_pack("{s:s,s:{s:s?},s:{s:s?},s:s,s:s,s:s,s:b}", "id", enc_i64(id, c->id), "author", "accountId",
                      c->author_account_id, "updateAuthor", "accountId", c->update_author_account_id, "body",
-                     body ? body : json_null(), "created", created, "updated", updated, "jsdPublic", 1);
+                     text ? text : "", "created", created, "updated", updated, "jsdPublic", 1);
 }
 
 /* Records the event of a comment write (and touches the issue's updated time) inside

@@ -18,7 +18,9 @@
 #define EV_ISSUE_DELETED "avi:jira:deleted:issue"
 #define EV_ISSUE_ASSIGNED "avi:jira:assigned:issue" /* also recorded as updated */
 #define EV_COMMENT_CREATED "avi:jira:commented:issue"
-#define EV_COMMENT_UPDATED "avi:jira:updated:comment"
+/* Forge sends avi:jira:commented:issue "each time a comment is created or edited" (it has
+ * no updated:comment event): an edit records that name too */
+#define EV_COMMENT_UPDATED "avi:jira:commented:issue"
 #define EV_COMMENT_DELETED "avi:jira:deleted:comment"
 #define EV_WORKLOG_CREATED "avi:jira:created:worklog"
 #define EV_WORKLOG_UPDATED "avi:jira:updated:worklog"

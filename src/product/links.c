@@ -89,10 +89,18 @@ static int issue_ref(kreq_t *kr, json_t *v, issue_rec_t *out, const char **pkey)
     return perm_allows(kr, out->project_id, "BROWSE_PROJECTS");
 }
 
+/* Forge's issue link event (events-reference/jira/#issue-link-events): the link's id, its
+ * source (outward) and destination (inward) issues' ids, as strings, and the link type as
+ * {id, name, outwardName, inwardName, isSubTaskLinkType, isSystemLinkType}. */
 static json_t *link_payload(const link_rec_t *l)
 {
-    return json_pack("{s:I,s:I,s:I,s:I}", "id", (json_int_t)l->id, "sourceIssueId", (json_int_t)l->outward_issue_id,
-                     "destinationIssueId", (json_int_t)l->inward_issue_id, "issueLinkTypeId", (json_int_t)l->type_id);
+    char id[24], src[24], dst[24], tid[24];
+    const link_type_def_t *t = link_type_find(l->type_id);
+    return json_pack("{s:s,s:s,s:s,s:{s:s,s:s?,s:s?,s:s?,s:b,s:b}}", "id", enc_i64(id, l->id), "sourceIssueId",
+                     enc_i64(src, l->outward_issue_id), "destinationIssueId", enc_i64(dst, l->inward_issue_id),
+                     "issueLinkType", "id", enc_i64(tid, l->type_id), "name", t ? t->name : NULL, "outwardName",
+                     t ? t->outward : NULL, "inwardName", t ? t->inward : NULL, "isSubTaskLinkType", 0,
+                     "isSystemLinkType", 0);
 }
 
 void issue_link_create(kreq_t *kr)

@@ -273,7 +273,10 @@ void field_create(kreq_t *kr)
         rc = store_field_insert(kr->store, kr->arena, kr->site.id, &f);
     if (rc == STORE_OK)
         rc = product_event(kr, EV_FIELD_CREATED, strtoll(f.id + strlen("customfield_"), NULL, 10),
-                           json_pack("{s:s,s:s,s:s}", "id", f.id, "name", f.name, "type", type));
+                           /* Forge's custom field event: id, key, type, name, description (its
+                            * typeName, a display name, kiln does not have) */
+                           json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", f.id, "key", f.id, "name", f.name, "type", type,
+                                     "description", f.description));
     if (rc == STORE_OK)
         rc = store_commit(kr->store);
     else

@@ -248,6 +248,20 @@ static int opt_string(json_t *body, const char *k, const char **out)
     return !v || json_is_string(v);
 }
 
+/* Forge's project events (events-reference/jira/#project-events, one payload for all):
+ * {project: {id (a string), key, name, projectTypeKey, projectLead {accountId} when it has
+ * one, assigneeType}}. */
+static json_t *project_payload(const project_rec_t *p)
+{
+    char id[24];
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", enc_i64(id, p->id), "key", p->key, "name", p->name,
+                          "projectTypeKey", p->type_key ? p->type_key : "software", "assigneeType",
+                          p->assignee_type ? p->assignee_type : "UNASSIGNED");
+    if (o && p->lead_account_id)
+        json_object_set_new(o, "projectLead", json_pack("{s:s}", "accountId", p->lead_account_id));
+    return o ? json_pack("{s:o}", "project", o) : NULL;
+}
+
 void project_create(kreq_t *kr)
 {
     int admin = perm_allows(kr, 0, "ADMINISTER");
@@ -323,9 +337,7 @@ void project_create(kreq_t *kr)
     if (rc == STORE_OK)
         rc = store_role_actor_add(kr->store, kr->site.id, p.id, ROLE_ADMINISTRATORS, p.lead_account_id);
     if (rc == STORE_OK)
-        rc = product_event(
-            kr, EV_PROJECT_CREATED, p.id,
-            json_pack("{s:{s:I,s:s,s:s}}", "project", "id", (json_int_t)p.id, "key", p.key, "name", p.name));
+        rc = product_event(kr, EV_PROJECT_CREATED, p.id, project_payload(&p));
     if (rc == STORE_OK)
         rc = store_commit(kr->store);
     else
@@ -463,9 +475,7 @@ void project_update(kreq_t *kr)
         if (rc == STORE_OK && lead) /* the new lead administers the project, as at creation */
             rc = store_role_actor_add(kr->store, kr->site.id, p.id, ROLE_ADMINISTRATORS, p.lead_account_id);
         if (rc == STORE_OK)
-            rc = product_event(kr, EV_PROJECT_UPDATED, p.id,
-                               json_pack("{s:{s:I,s:s,s:s},s:O}", "project", "id", (json_int_t)p.id, "key", p.key,
-                                         "name", p.name, "changes", changes));
+            rc = product_event(kr, EV_PROJECT_UPDATED, p.id, project_payload(&p));
         if (rc == STORE_OK)
             rc = store_commit(kr->store);
         else
@@ -522,9 +532,7 @@ void project_delete(kreq_t *kr)
     if (rc == STORE_OK)
         rc = store_project_delete(kr->store, kr->site.id, p.id);
     if (rc == STORE_OK)
-        rc = product_event(
-            kr, EV_PROJECT_DELETED, p.id,
-            json_pack("{s:{s:I,s:s,s:s}}", "project", "id", (json_int_t)p.id, "key", p.key, "name", p.name));
+        rc = product_event(kr, EV_PROJECT_DELETED, p.id, project_payload(&p));
     if (rc == STORE_OK)
         rc = store_commit(kr->store);
     else

@@ -9,6 +9,7 @@
 #include "base/enc.h"
 #include "base/json.h"
 #include "http/reply.h"
+#include "product/adf.h"
 #include "product/duration.h"
 #include "product/events.h"
 #include "product/perm.h"
@@ -228,10 +229,12 @@ static int64_t remaining_after(int64_t remaining, enum adjust adj, int64_t amoun
 /* Updates the issue's time tracking (time spent by delta, the remaining estimate as
  * adjustEstimate says) with its changelog group and the worklog event, inside the open
  * transaction, on the issue's current values. */
-/* The worklog as Forge's worklog events carry it: id, issueId, author and updateAuthor as
- * {accountId}, comment (ADF, when it has one), started, timeSpent, timeSpentSeconds,
- * created, updated. */
-static json_t *worklog_json(const worklog_rec_t *wl)
+/* The worklog as Forge's worklog events carry it (developer.atlassian.com/platform/forge/
+ * events-reference/jira/#issue-worklog-events: the payload is {eventType, worklog}): id,
+ * issueId, author and updateAuthor as {accountId}, comment as a string (wiki markup of the
+ * stored ADF, as the comment events' body; present when it has one), started, timeSpent,
+ * timeSpentSeconds, created, updated. */
+static json_t *worklog_json(kreq_t *kr, const worklog_rec_t *wl)
 {
     char id[24], iid[24], started[40], created[40], updated[40], spent[64];
     clock_iso8601(started, sizeof started, wl->started_ms);
@@ -243,12 +246,12 @@ static json_t *worklog_json(const worklog_rec_t *wl)
                           duration_format(wl->time_spent_s, spent, sizeof spent), "timeSpentSeconds",
                           (json_int_t)wl->time_spent_s, "created", created, "updated", updated);
     json_err_t jerr;
-    json_t *comment =
-        wl->comment_json ? json_parse_limited(wl->comment_json, strlen(wl->comment_json), 512, &jerr) : NULL;
-    if (o && comment)
-        json_object_set_new(o, "comment", comment);
-    else
-        json_decref(comment);
+    json_t *doc = wl->comment_json ? json_parse_limited(wl->comment_json, strlen(wl->comment_json), 512, &jerr) : NULL;
+    char *text = NULL;
+    adf_error_t aerr;
+    if (o && doc && adf_to_wiki(kr->arena, doc, &text, NULL, &aerr) == ADF_OK)
+        json_object_set_new(o, "comment", json_string(text));
+    json_decref(doc);
     return o;
 }
 
@@ -299,12 +302,10 @@ static int record(kreq_t *kr, issue_rec_t *i, const char *pkey, const worklog_re
         rc = store_changelog_append(kr->store, kr->site.id, &g);
     if (rc != STORE_OK)
         return rc;
-    char iid[24], gid[24];
-    json_t *worklog = worklog_json(wl);
-    json_t *payload = worklog ? json_pack("{s:{s:s,s:s},s:o,s:{s:s}}", "issue", "id", enc_i64(iid, i->id), "key",
-                                          arena_printf(kr->arena, "%s-%lld", pkey, (long long)i->num), "worklog",
-                                          worklog, "changelog", "id", enc_i64(gid, g.id))
-                              : NULL;
+    /* Forge's worklog events carry the worklog alone (its issueId orders the deliveries) */
+    (void)pkey;
+    json_t *worklog = worklog_json(kr, wl);
+    json_t *payload = worklog ? json_pack("{s:o}", "worklog", worklog) : NULL;
     return payload ? product_event(kr, kind, wid, payload) : STORE_ERROR;
 }
 
