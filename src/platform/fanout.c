@@ -24,6 +24,7 @@
 #include "platform/deliver.h"
 #include "platform/event_scopes.h"
 #include "platform/invoke.h"
+#include "platform/manifest.h"
 #include "product/events.h"
 #include "product/jexpr.h"
 #include "store/store_apps.h"
@@ -34,8 +35,10 @@
 #define FANOUT_SITES_CACHED 64
 #define FANOUT_GEN_SLOTS 64            /* sites share a generation counter by id modulo this */
 #define FANOUT_CACHE_ARENA (64u << 20) /* a site's entry: its triggers and compiled filters (grown as used) */
-#define FANOUT_EVENTS_PER_TRIGGER 64   /* event names one trigger subscribes to that are kept */
-#define FANOUT_TRIGGERS_PER_VERSION 64 /* trigger modules of one version that are kept */
+/* a deployed manifest has no more (platform/manifest.h: a deploy with more fails); the caps
+ * stay as a bound on what the store hands back */
+#define FANOUT_EVENTS_PER_TRIGGER MANIFEST_MAX_TRIGGER_EVENTS
+#define FANOUT_TRIGGERS_PER_VERSION MANIFEST_MAX_TRIGGERS
 /* of one delivered event: a recorded payload (4 MiB at most) and what fan-out adds */
 #define FANOUT_PAYLOAD_MAX (5u * 1024 * 1024)
 #define FANOUT_PAYLOAD_DEPTH 512        /* JSON nesting of a payload (ADF bodies nest) */

@@ -32,6 +32,8 @@
 #define MANIFEST_MAX_SCOPES 200u          /* permissions.scopes entries */
 #define MANIFEST_MAX_REMOTES 100u         /* remotes entries */
 #define MANIFEST_MAX_KEY 255u             /* module key length */
+#define MANIFEST_MAX_TRIGGERS 64u         /* trigger modules of an app (kiln's: what the fan-out keeps) */
+#define MANIFEST_MAX_TRIGGER_EVENTS 64u   /* events of one trigger (kiln's, likewise) */
 #define MANIFEST_MAX_REMOTE_KEY 23u       /* remote and resource key length (Forge's limit) */
 
 /* The closed set of error codes (manifest_err_t.code). */

@@ -241,7 +241,7 @@ int manifest_parse_filter(manifest_parser_t *p, const yaml_t *flt)
     return 0;
 }
 
-int manifest_parse_payload(manifest_parser_t *p, const yaml_t *pl)
+int manifest_parse_payload(manifest_parser_t *p, const yaml_t *pl, const char *key)
 {
     static const char *const pl_keys[] = {"include", NULL}, *const inc_keys[] = {"propertyPaths", "fields", NULL};
     const yaml_t *inc;
@@ -264,10 +264,16 @@ int manifest_parse_payload(manifest_parser_t *p, const yaml_t *pl)
         if (manifest_want_str(p, x, &s))
             return -1;
     }
-    return 0;
+    /* @forge/manifest's schema says only "fields/property paths to include in the event
+     * payload", and no Forge reference found says what is trimmed: kiln does not guess */
+    return manifest_warn(p, pl, key,
+                         "payload.include is not applied: kiln delivers the whole payload (no Forge "
+                         "reference found says what it trims)") < 0
+               ? -1
+               : 0;
 }
 
-int manifest_parse_event_item(manifest_parser_t *p, const yaml_t *e, const char **event_type)
+int manifest_parse_event_item(manifest_parser_t *p, const yaml_t *e, const char *key, const char **event_type)
 {
     static const char *const keys[] = {"eventType", "filter", "payload", NULL};
     const yaml_t *flt, *pl;
@@ -275,7 +281,7 @@ int manifest_parse_event_item(manifest_parser_t *p, const yaml_t *e, const char 
         manifest_req_str(p, e, "eventType", event_type, NULL) || manifest_req(p, e, "filter", &flt) ||
         manifest_parse_filter(p, flt))
         return -1;
-    return (pl = yaml_get(e, "payload")) ? manifest_parse_payload(p, pl) : 0;
+    return (pl = yaml_get(e, "payload")) ? manifest_parse_payload(p, pl, key) : 0;
 }
 
 /* ================================================================ scopes of the subscribed events */

@@ -149,8 +149,8 @@ int manifest_build_major_key(manifest_parser_t *p);
 /* A trigger's `filter` map, `payload` map and {eventType, filter, payload} event item
  * (manifest_filter.c); a filter's expression is compiled, its errors point into it. */
 int manifest_parse_filter(manifest_parser_t *p, const yaml_t *flt);
-int manifest_parse_payload(manifest_parser_t *p, const yaml_t *pl);
-int manifest_parse_event_item(manifest_parser_t *p, const yaml_t *e, const char **event_type);
+int manifest_parse_payload(manifest_parser_t *p, const yaml_t *pl, const char *key);
+int manifest_parse_event_item(manifest_parser_t *p, const yaml_t *e, const char *key, const char **event_type);
 /* After permissions: a warning per subscribed event the scopes do not cover, and per
  * unknown avi:/kiln: event name (manifest_filter.c). */
 int manifest_check_event_scopes(manifest_parser_t *p);

@@ -9,7 +9,6 @@
 
 #include "platform/manifest_int.h"
 
-#define MAX_EVENTS 100u  /* events of one trigger */
 #define MAX_OUTPUTS 20u  /* webtrigger response.outputs (Forge's limit) */
 #define MAX_QUEUE 36u    /* a consumer's queue name (@forge/manifest's ConsumerQueue) */
 #define MAX_METHOD 255u  /* a consumer resolver's method */
@@ -132,19 +131,23 @@ static int mod_trigger(manifest_parser_t *p, const yaml_t *it, const char *key)
     manifest_trigger_t *t = &m->triggers[m->n_triggers++];
     const yaml_t *ev, *flt, *pl;
     *t = (manifest_trigger_t){.key = key, .line = it->line, .col = it->col};
+    if (m->n_triggers > MANIFEST_MAX_TRIGGERS)
+        return manifest_fail(p, MANIFEST_ELIMIT, it, "more than %u trigger modules (kiln's limit per app)",
+                             MANIFEST_MAX_TRIGGERS);
     if (target(p, it, &t->function, &t->endpoint) || manifest_req(p, it, "events", &ev) || manifest_want_seq(p, ev))
         return -1;
     if (ev->n == 0)
         return manifest_fail(p, MANIFEST_ESCHEMA, ev, "must not be empty");
-    if (ev->n > MAX_EVENTS)
-        return manifest_fail(p, MANIFEST_ELIMIT, ev, "more than %u events", MAX_EVENTS);
+    if (ev->n > MANIFEST_MAX_TRIGGER_EVENTS)
+        return manifest_fail(p, MANIFEST_ELIMIT, ev, "more than %u events (kiln's limit per trigger)",
+                             MANIFEST_MAX_TRIGGER_EVENTS);
     if (!(t->events = manifest_calloc(p, ev->n * sizeof *t->events)))
         return -1;
     YAML_EACH(e, ev)
     {
         const char **out = &t->events[t->n_events++];
         if (e->type == YAML_MAP) { /* {eventType, filter, payload} */
-            if (manifest_parse_event_item(p, e, out))
+            if (manifest_parse_event_item(p, e, key, out))
                 return -1;
         } else if (manifest_want_str(p, e, out)) {
             return -1;
@@ -153,7 +156,7 @@ static int mod_trigger(manifest_parser_t *p, const yaml_t *it, const char *key)
     if ((flt = yaml_get(it, "filter")) &&
         (manifest_parse_filter(p, flt) || manifest_node_json(p, flt, &t->filter_json, NULL)))
         return -1;
-    if ((pl = yaml_get(it, "payload")) && manifest_parse_payload(p, pl))
+    if ((pl = yaml_get(it, "payload")) && manifest_parse_payload(p, pl, key))
         return -1;
     return 0;
 }

@@ -80,7 +80,7 @@ describe('trigger filters and event scopes at deploy', () => {
     await k?.close();
   });
 
-  it('a filter in both forms deploys as Forge accepts it; the scopes cover the events: no warning', async () => {
+  it('a filter in both forms deploys as Forge accepts it; the scopes cover the events: no scope warning, one for payload.include', async () => {
     const text = `${HEAD()}      function: main
       events:
         - eventType: avi:jira:updated:issue
@@ -102,8 +102,12 @@ ${TAIL_SCOPES}`;
     assert.ok(forgeValid(YAML.parse(text)), JSON.stringify(forgeValid.errors));
     const dir = makeApp('good', text);
     const r = ok(await kiln(k, ['deploy', dir, '--json']));
-    assert.deepEqual(mods(cliJson(r).warnings), []);
-    assert.deepEqual(modLines(r), [], describeCli(r));
+    // the one warning: payload.include is parsed but not applied (no Forge reference says what it trims)
+    const w = mods(cliJson(r).warnings);
+    assert.deepEqual(w.map(lineOf), [
+      'manifest.yml:21:13: modules.trigger[0].events[1].payload (key on-issue): payload.include is not applied: kiln delivers the whole payload (no Forge reference found says what it trims)',
+    ]);
+    assert.deepEqual(modLines(r), w.map(lineOf), describeCli(r));
   });
 
   it('a bad expression fails the deploy with one line pointing into it, and stores nothing', async () => {

@@ -780,6 +780,35 @@ static void test_module_warnings(void **state)
     buf_free(&b);
 }
 
+/* A trigger's events and an app's trigger modules are capped at what the fan-out keeps
+ * (64 each): more fails the deploy naming the limit, never a silent truncation. */
+static void test_trigger_limits(void **state)
+{
+    (void)state;
+    buf_t b;
+    buf_init(&b, 1 << 20);
+    buf_printf(&b, "%s%s  trigger:\n    - key: t0\n      function: main\n      events:\n", APP, FN);
+    for (int i = 0; i < 64; i++)
+        buf_printf(&b, "        - avi:jira:created:issue\n");
+    manifest_t m = ok(b.ptr);
+    assert_int_equal(m.triggers[0].n_events, 64);
+    buf_printf(&b, "        - avi:jira:created:issue\n");
+    bad(b.ptr, MANIFEST_ELIMIT,
+        "manifest.yml:13:9: modules.trigger[0].events: more than 64 events (kiln's limit per trigger)");
+    buf_free(&b);
+
+    buf_init(&b, 1 << 20);
+    buf_printf(&b, "%s%s  trigger:\n", APP, FN);
+    for (int i = 0; i < 64; i++)
+        buf_printf(&b, "    - key: t%d\n      function: main\n      events: [avi:jira:created:issue]\n", i);
+    m = ok(b.ptr);
+    assert_int_equal(m.n_triggers, 64);
+    buf_printf(&b, "    - key: t64\n      function: main\n      events: [avi:jira:created:issue]\n");
+    bad(b.ptr, MANIFEST_ELIMIT,
+        "manifest.yml:202:7: modules.trigger[64]: more than 64 trigger modules (kiln's limit per app)");
+    buf_free(&b);
+}
+
 /* ================================================================ YAML typing and canonical JSON */
 
 static void test_scalar_typing(void **state)
@@ -1636,6 +1665,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scopes_forms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_egress_forms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unsupported_modules_kept, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trigger_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_consumers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_app_id_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runtime_warnings, setup, teardown),

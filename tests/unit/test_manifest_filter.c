@@ -175,7 +175,13 @@ static void test_filter_canonical(void **state)
                         "event.issue.key == 'A'");
     assert_string_equal(json_string_value(json_object_get(json_object_get(ev1, "filter"), "onError")), "RECEIVE");
     json_decref(c);
-    assert_int_equal(m.n_warnings, 0);
+    /* payload.include is parsed, not applied, and the deploy says so */
+    assert_int_equal(m.n_warnings, 1);
+    char line[400];
+    manifest_warning_format(&m.warnings[0], "manifest.yml", line, sizeof line);
+    assert_string_equal(line, "manifest.yml:19:13: modules.trigger[0].events[1].payload (key t): payload.include is "
+                              "not applied: kiln delivers the whole payload (no Forge reference found says what it "
+                              "trims)");
 }
 
 static void test_scope_warnings(void **state)
