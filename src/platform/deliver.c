@@ -597,7 +597,7 @@ static void launch(http_thread_t *t, attempt_t *at)
     job->c.done = on_job_done;
     if (rt_submit(job) != 0) {
         rt_job_free(job);
-        fail(at, DLV_PENDING, arena_printf(a, "trigger %s not run: too many invocations", rec->module_key));
+        fail(at, DLV_PENDING, arena_printf(a, "%s not run: %s", at->target, rt_submit_refusal()));
     }
 }
 

@@ -47,15 +47,24 @@ void rt_wake(void)
     }
 }
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* why this thread's last rt_submit refused its job (rt_submit_refusal) */
+static _Thread_local const char *submit_refusal;
+
 int rt_submit(rt_job_t *job)
 {
     if (rt_home && !job->prepare_only) {
         int rc = rt_lend(job);
+        if (rc < 0)
+            submit_refusal = "its app version's workers and their backlog are all taken";
         if (rc != 0)
             return rc > 0 ? 0 : -1; /* runs on a warm worker in this loop, waits in its pool's backlog, or full */
     }
     pthread_mutex_lock(&RT.mu);
-    int ok = RT.running && !RT.stopping && RT.queued + RT.nbacklog < RT_QUEUE_MAX;
+    int running = RT.running, stopping = RT.stopping;
+    int ok = running && !stopping && RT.queued + RT.nbacklog < RT_QUEUE_MAX;
     if (ok) {
         qnode_t *n = xcalloc(1, sizeof *n);
         n->job = job;
@@ -67,10 +76,19 @@ int rt_submit(rt_job_t *job)
         RT.queued++;
     }
     pthread_mutex_unlock(&RT.mu);
-    if (!ok)
+    if (!ok) {
+        submit_refusal = !running   ? "the function runtime is not running on this server"
+                         : stopping ? "the function runtime is stopping"
+                                    : "the function runtime's queue is full (" STR(RT_QUEUE_MAX) " jobs waiting)";
         return -1;
+    }
     rt_wake();
     return 0;
+}
+
+const char *rt_submit_refusal(void)
+{
+    return submit_refusal ? submit_refusal : "the function runtime refused the job";
 }
 
 char *rt_error_json(const char *name, const char *message)

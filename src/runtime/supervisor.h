@@ -117,6 +117,10 @@ rt_job_t *rt_job_new(void);
 void rt_job_free(rt_job_t *job);
 /* Queues the job; it is answered through job->c (base/completion.h). Returns 0, or -1 (queue full: nothing sent). */
 int rt_submit(rt_job_t *job);
+/* Why this thread's last refused rt_submit refused: "the function runtime is not running on
+ * this server", "... is stopping", "... queue is full (256 jobs waiting)", or "its app
+ * version's workers and their backlog are all taken". A static string. */
+const char *rt_submit_refusal(void);
 
 /* Makes the calling thread (an HTTP thread, before its loop runs) able to drive warm
  * workers itself: rt_submit from it then runs a job on a released worker of the job's

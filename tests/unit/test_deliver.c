@@ -9,6 +9,7 @@
 
 #include "base/json.h"
 #include "platform/deliver.h"
+#include "runtime/supervisor.h"
 
 static json_t *parse(const char *s)
 {
@@ -208,13 +209,23 @@ static void test_trigger_event_and_judge(void **state)
     arena_free(a);
 }
 
+/* An attempt the runtime refuses says why (deliver.c logs "<target> not run: <why>"), not
+ * "too many invocations" whatever happened: here the runtime was never started. */
+static void test_refusal_reason(void **state)
+{
+    (void)state;
+    rt_job_t *job = rt_job_new();
+    assert_int_equal(rt_submit(job), -1);
+    assert_string_equal(rt_submit_refusal(), "the function runtime is not running on this server");
+    rt_job_free(job);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_invocation_error),
-        cmocka_unit_test(test_backoff),
-        cmocka_unit_test(test_next_state),
-        cmocka_unit_test(test_trigger_event_and_judge),
+        cmocka_unit_test(test_invocation_error), cmocka_unit_test(test_backoff),
+        cmocka_unit_test(test_next_state),       cmocka_unit_test(test_trigger_event_and_judge),
+        cmocka_unit_test(test_refusal_reason),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
