@@ -267,7 +267,7 @@ static void stats(kreq_t *kr, const invocation_t *inv, const install_rec_t *in)
     if (!read_request(kr, &queue, &job))
         return;
     int64_t ok, busy, failed;
-    int rc = store_delivery_job_stats(kr->store, inv->installation_id, job, &ok, &busy, &failed);
+    int rc = store_delivery_job_stats(kr->store, inv->installation_id, queue, job, &ok, &busy, &failed);
     if (rc == STORE_NOTFOUND) {
         answer(kr, 404, "message", "No such job.");
         return;
@@ -287,7 +287,7 @@ static void cancel(kreq_t *kr, const invocation_t *inv, const install_rec_t *in)
     if (!read_request(kr, &queue, &job))
         return;
     int64_t n;
-    int rc = store_delivery_job_cancel(kr->store, inv->installation_id, job, clock_now_ms(), &n);
+    int rc = store_delivery_job_cancel(kr->store, inv->installation_id, queue, job, clock_now_ms(), &n);
     if (rc == STORE_NOTFOUND) {
         answer(kr, 404, "message", "No such job.");
         return;

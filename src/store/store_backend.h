@@ -219,9 +219,10 @@ typedef struct store_deliveries_ops {
     int (*replay)(store_t *st, int64_t id, int64_t now_ms);
     int (*recover)(store_t *st, int64_t now_ms, int64_t *n);
     int (*list)(store_t *st, arena_t *a, const delivery_filter_t *f, delivery_rec_t **out, size_t *n);
-    int (*job_stats)(store_t *st, const char *installation_id, const char *job_id, int64_t *success,
+    int (*job_stats)(store_t *st, const char *installation_id, const char *queue, const char *job_id, int64_t *success,
                      int64_t *in_progress, int64_t *failed);
-    int (*job_cancel)(store_t *st, const char *installation_id, const char *job_id, int64_t now_ms, int64_t *n);
+    int (*job_cancel)(store_t *st, const char *installation_id, const char *queue, const char *job_id, int64_t now_ms,
+                      int64_t *n);
     int (*order_blocked)(store_t *st, const char *installation_id, const char *order_key, int64_t id, int *blocked);
     int (*running_key)(store_t *st, const char *installation_id, const char *conc_key, int64_t *n);
     int (*drop_installation)(store_t *st, const char *installation_id, const char *why, int64_t now_ms, int64_t *n);

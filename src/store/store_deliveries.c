@@ -56,15 +56,16 @@ int store_delivery_list(store_t *st, arena_t *a, const delivery_filter_t *f, del
     return st->be->deliveries->list(st, a, f, out, n);
 }
 
-int store_delivery_job_stats(store_t *st, const char *installation_id, const char *job_id, int64_t *success,
-                             int64_t *in_progress, int64_t *failed)
+int store_delivery_job_stats(store_t *st, const char *installation_id, const char *queue, const char *job_id,
+                             int64_t *success, int64_t *in_progress, int64_t *failed)
 {
-    return st->be->deliveries->job_stats(st, installation_id, job_id, success, in_progress, failed);
+    return st->be->deliveries->job_stats(st, installation_id, queue, job_id, success, in_progress, failed);
 }
 
-int store_delivery_job_cancel(store_t *st, const char *installation_id, const char *job_id, int64_t now_ms, int64_t *n)
+int store_delivery_job_cancel(store_t *st, const char *installation_id, const char *queue, const char *job_id,
+                              int64_t now_ms, int64_t *n)
 {
-    return st->be->deliveries->job_cancel(st, installation_id, job_id, now_ms, n);
+    return st->be->deliveries->job_cancel(st, installation_id, queue, job_id, now_ms, n);
 }
 
 int store_delivery_running_key(store_t *st, const char *installation_id, const char *conc_key, int64_t *n)

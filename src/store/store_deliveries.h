@@ -102,12 +102,15 @@ typedef struct delivery_filter {
 int store_delivery_list(store_t *st, arena_t *a, const delivery_filter_t *f, delivery_rec_t **out, size_t *n);
 
 /* ---- queue jobs (@forge/events) ---- */
-/* The deliveries of a job of an installation by state: success (DELIVERED), in progress
- * (PENDING or RUNNING), failed (DEAD, CANCELLED, DROPPED). STORE_NOTFOUND: no such job. */
-int store_delivery_job_stats(store_t *st, const char *installation_id, const char *job_id, int64_t *success,
-                             int64_t *in_progress, int64_t *failed);
-/* Its PENDING deliveries -> CANCELLED; *n how many. STORE_NOTFOUND: no such job. */
-int store_delivery_job_cancel(store_t *st, const char *installation_id, const char *job_id, int64_t now_ms, int64_t *n);
+/* The deliveries of a job of an installation's queue `queue` (a queue event's event_type)
+ * by state: success (DELIVERED), in progress (PENDING or RUNNING), failed (DEAD, CANCELLED,
+ * DROPPED). STORE_NOTFOUND: no such job in that queue of that installation (a job id asked
+ * through another queue is unknown, as Forge's). */
+int store_delivery_job_stats(store_t *st, const char *installation_id, const char *queue, const char *job_id,
+                             int64_t *success, int64_t *in_progress, int64_t *failed);
+/* Its PENDING deliveries -> CANCELLED; *n how many. STORE_NOTFOUND: no such job (likewise). */
+int store_delivery_job_cancel(store_t *st, const char *installation_id, const char *queue, const char *job_id,
+                              int64_t now_ms, int64_t *n);
 /* 1 in *blocked when an earlier delivery (id < `id`) of the installation with the same
  * order_key is still PENDING (due or not) or RUNNING: the one with `id` waits for it. */
 int store_delivery_order_blocked(store_t *st, const char *installation_id, const char *order_key, int64_t id,

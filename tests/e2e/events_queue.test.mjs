@@ -201,7 +201,7 @@ describe('async events (@forge/events 0.x to 3.x)', () => {
     }
   });
 
-  it('getStats while pending, cancel, and a job of another site is unknown (404) there', async () => {
+  it('getStats while pending, cancel, and a job of another site, or asked through another queue, is unknown (404)', async () => {
     const events = [1, 2, 3].map((n) => ({ body: { n }, delayInSeconds: 600 }));
     const r = await ctl(A, { action: 'push', major: 3, queue: 'work-3', events });
     assert.ok(!r.error, JSON.stringify(r));
@@ -213,8 +213,14 @@ describe('async events (@forge/events 0.x to 3.x)', () => {
       assert.equal(x.error?.name, 'JobDoesNotExistError', JSON.stringify(x));
       assert.equal(x.error.message, `The job ${r.jobId} was not found for the queue work-3.`);
     }
+    // the same installation asking through another of its queues: the job is not that queue's
+    for (const action of ['stats', 'cancel']) {
+      const x = await ctl(A, { action, major: 3, queue: 'serial', jobId: r.jobId });
+      assert.equal(x.error?.name, 'JobDoesNotExistError', JSON.stringify(x));
+      assert.equal(x.error.message, `The job ${r.jobId} was not found for the queue serial.`);
+    }
     const still = await ctl(A, { action: 'stats', major: 3, queue: 'work-3', jobId: r.jobId });
-    assert.deepEqual(still.stats, { success: 0, inProgress: 3, failed: 0 }, "B's cancel did nothing to A's job");
+    assert.deepEqual(still.stats, { success: 0, inProgress: 3, failed: 0 }, "B's cancel, and one through another queue, did nothing to A's job");
     assert.deepEqual(await ctl(A, { action: 'cancel', major: 3, queue: 'work-3', jobId: r.jobId }), { cancelled: true });
     const after = await ctl(A, { action: 'stats', major: 3, queue: 'work-3', jobId: r.jobId });
     assert.deepEqual(after.stats, { success: 0, inProgress: 0, failed: 3 });

@@ -68,10 +68,12 @@ static void test_states(void **state)
 
     /* job stats: per installation; another installation does not know the job */
     int64_t ok, busy, failed;
-    assert_int_equal(store_delivery_job_stats(f->st, "inst-a", "job-1", &ok, &busy, &failed), STORE_OK);
+    assert_int_equal(store_delivery_job_stats(f->st, "inst-a", "q", "job-1", &ok, &busy, &failed), STORE_OK);
     assert_int_equal(ok, 0);
     assert_int_equal(busy, 2);
-    assert_int_equal(store_delivery_job_stats(f->st, "inst-b", "job-1", &ok, &busy, &failed), STORE_NOTFOUND);
+    assert_int_equal(store_delivery_job_stats(f->st, "inst-b", "q", "job-1", &ok, &busy, &failed), STORE_NOTFOUND);
+    /* ... and a job id asked through another queue of the same installation is unknown */
+    assert_int_equal(store_delivery_job_stats(f->st, "inst-a", "other", "job-1", &ok, &busy, &failed), STORE_NOTFOUND);
 
     /* a crash mid-attempt: recovery makes it pending again, due now */
     int64_t rec;
@@ -100,10 +102,11 @@ static void test_states(void **state)
 
     /* cancel: pending rows of the job; another installation's cancel finds no job */
     int64_t cancelled;
-    assert_int_equal(store_delivery_job_cancel(f->st, "inst-b", "job-1", 175, &cancelled), STORE_NOTFOUND);
-    assert_int_equal(store_delivery_job_cancel(f->st, "inst-a", "job-1", 175, &cancelled), STORE_OK);
+    assert_int_equal(store_delivery_job_cancel(f->st, "inst-b", "q", "job-1", 175, &cancelled), STORE_NOTFOUND);
+    assert_int_equal(store_delivery_job_cancel(f->st, "inst-a", "other", "job-1", 175, &cancelled), STORE_NOTFOUND);
+    assert_int_equal(store_delivery_job_cancel(f->st, "inst-a", "q", "job-1", 175, &cancelled), STORE_OK);
     assert_int_equal(cancelled, 2);
-    assert_int_equal(store_delivery_job_stats(f->st, "inst-a", "job-1", &ok, &busy, &failed), STORE_OK);
+    assert_int_equal(store_delivery_job_stats(f->st, "inst-a", "q", "job-1", &ok, &busy, &failed), STORE_OK);
     assert_int_equal(failed, 2);
     assert_int_equal(busy, 0);
 

@@ -95,9 +95,10 @@ static const char *const sql[Q__COUNT] = {
     [Q_PRUNE] = "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries INDEXED BY deliveries_final_age "
                 "WHERE state IN (2, 3, 4, 5) AND updated_ms < ?1 AND (state <> 3 OR updated_ms < ?2) LIMIT ?3)",
     [Q_JOB_STATS] = "SELECT count(*), coalesce(sum(state = 2), 0), coalesce(sum(state IN (0, 1)), 0), "
-                    "coalesce(sum(state IN (3, 4, 5)), 0) FROM deliveries WHERE installation_id = ?1 AND job_id = ?2",
+                    "coalesce(sum(state IN (3, 4, 5)), 0) FROM deliveries WHERE installation_id = ?1 AND job_id = ?2 "
+                    "AND event_type = ?3",
     [Q_JOB_CANCEL] = "UPDATE deliveries SET state = 4, updated_ms = ?3 WHERE installation_id = ?1 AND job_id = ?2 "
-                     "AND state = 0",
+                     "AND event_type = ?4 AND state = 0",
     [Q_RUNNING_KEY] = "SELECT count(*) FROM deliveries WHERE installation_id = ?1 AND conc_key = ?2 AND state = 1",
     [Q_ORDER_BLOCKED] = "SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE installation_id = ?1 AND "
                         "order_key = ?2 AND id < ?3 AND state IN (0, 1) LIMIT 1)",
@@ -277,11 +278,13 @@ static int sq_list(store_t *st, arena_t *a, const delivery_filter_t *f, delivery
     return sq_collect(st, a, q, sizeof **out, read_delivery, (void **)out, n);
 }
 
-static int sq_job_stats(store_t *st, const char *inst, const char *job, int64_t *ok, int64_t *busy, int64_t *failed)
+static int sq_job_stats(store_t *st, const char *inst, const char *queue, const char *job, int64_t *ok, int64_t *busy,
+                        int64_t *failed)
 {
     sqlite3_stmt *q = stmt(st, Q_JOB_STATS);
     sq_bind_text(q, 1, inst);
     sq_bind_text(q, 2, job);
+    sq_bind_text(q, 3, queue);
     int rc = sqlite3_step(q);
     if (rc != SQLITE_ROW) {
         rc = sq_rc(st, rc);
@@ -296,19 +299,20 @@ static int sq_job_stats(store_t *st, const char *inst, const char *job, int64_t 
     return all ? STORE_OK : STORE_NOTFOUND;
 }
 
-static int sq_job_cancel(store_t *st, const char *inst, const char *job, int64_t now, int64_t *n)
+static int sq_job_cancel(store_t *st, const char *inst, const char *queue, const char *job, int64_t now, int64_t *n)
 {
     int64_t ok, busy, failed;
     int opened, rc = sq_tx_open(st, &opened);
     if (rc != STORE_OK)
         return rc;
-    rc = sq_job_stats(st, inst, job, &ok, &busy, &failed);
+    rc = sq_job_stats(st, inst, queue, job, &ok, &busy, &failed);
     *n = 0;
     if (rc == STORE_OK) {
         sqlite3_stmt *q = stmt(st, Q_JOB_CANCEL);
         sq_bind_text(q, 1, inst);
         sq_bind_text(q, 2, job);
         sqlite3_bind_int64(q, 3, now);
+        sq_bind_text(q, 4, queue);
         rc = sq_exec(st, q);
         *n = rc == STORE_OK ? sqlite3_changes(DB(st)) : 0;
     }
