@@ -2,9 +2,13 @@
  * of {events: [{key}]} to fpp /forge/events/v1/app-events. Each key must be an `event`
  * module of the installed version (else it is one of the answer's failedEvents); the
  * event — avi:cloud:ecosystem::event/{app id}/{key} — becomes one DLV_SRC_APP delivery per
- * `trigger` module of the SAME installation subscribed to it (in one transaction), then
- * the engine is kicked. Other apps on the site (Forge's allowedRecipients) get nothing:
- * kiln delivers an app's events to itself only.
+ * `trigger` module subscribed to it of every active installation ON THE PUBLISHER'S SITE
+ * whose app the event module's allowedRecipients admits (Forge, events-reference/
+ * app-events: "Other apps installed on the same site can listen to those events"; the
+ * publishing app always, "*" any app, else the listed app ARIs
+ * ari:cloud:ecosystem::app/{id}), all in one transaction; then the engine is kicked.
+ * Installations of other sites never: the site is the publisher's own installation's.
+ * The subscriber gets {eventType, key, eventId} (Forge documents no payload for it).
  *
  * Answers as the library reads them: 200 {failedEvents: [{event: {key}, errorMessage}]};
  * 400 {errorMessages: [...]} for a malformed request (no events, more than

@@ -17,19 +17,56 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { cpSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import {
-  ROOT, startKiln, sleep, tempDir, expectStatus, UUID_RE, cliOkJson as okJson,
+  ROOT, startKiln, sleep, tempDir, writeFiles, expectStatus, UUID_RE, cliOkJson as okJson,
 } from './lib/kiln.mjs';
 
 const FIXTURE = path.join(ROOT, 'tests', 'fixtures', 'apps', 'queue-worker');
 const NODE_MODULES = path.join(ROOT, 'node_modules');
 const RATE = 1200; // --queue-rate: above what the other tests push, and the rate test's own budget
 
+// another app: its trigger listens to the queue app's two app events and records them
+const LISTENER = (publisher) => `modules:
+  trigger:
+    - key: listen
+      function: rec
+      events:
+        - avi:cloud:ecosystem::event/${publisher}/done
+        - avi:cloud:ecosystem::event/${publisher}/private
+  webtrigger:
+    - key: state
+      function: state-fn
+      response:
+        type: dynamic
+  function:
+    - key: rec
+      handler: index.rec
+    - key: state-fn
+      handler: index.state
+app:
+  runtime:
+    name: nodejs20.x
+permissions:
+  scopes:
+    - storage:app
+`;
+const LISTENER_SRC = `import { kvs, WhereConditions } from '@forge/kvs';
+export async function rec(event) {
+  await kvs.set('heard-' + event.eventId, event);
+}
+export async function state() {
+  const page = await kvs.query().where('key', WhereConditions.beginsWith('heard-')).limit(100).getMany();
+  return { statusCode: 200, headers: { 'Content-Type': ['application/json'] }, body: JSON.stringify(page.results.map((r) => r.value)) };
+}
+`;
+
 describe('async events (@forge/events 0.x to 3.x)', () => {
   let k, dir;
   const S = {}; // name -> {name, path}
   let A, B, C, D;
+  let appId; // the queue app's
 
   async function ctl(site, cmd, timeout = 120000) {
     const r = await k.api(site.path, { method: 'POST', body: JSON.stringify(cmd), headers: { 'content-type': 'application/json' }, timeout });
@@ -72,7 +109,7 @@ describe('async events (@forge/events 0.x to 3.x)', () => {
     symlinkSync(NODE_MODULES, path.join(dir, 'node_modules'), 'dir');
     await okJson(k, ['register', dir, '--json']);
     const mf = path.join(dir, 'manifest.yml');
-    const appId = /ari:cloud:ecosystem::app\/([0-9a-f-]{36})/.exec(readFileSync(mf, 'utf8'))[1];
+    appId = /ari:cloud:ecosystem::app\/([0-9a-f-]{36})/.exec(readFileSync(mf, 'utf8'))[1];
     writeFileSync(mf, readFileSync(mf, 'utf8').replaceAll('APP_UUID', appId)
       .replace('http://127.0.0.1:9/base', `http://127.0.0.1:${server.address().port}/base`));
     await okJson(k, ['deploy', dir, '--json']);
@@ -317,16 +354,49 @@ describe('async events (@forge/events 0.x to 3.x)', () => {
     assert.deepEqual(again, { done: 3, refused: null });
   });
 
-  it("appEvents.publish: the app's own trigger on its event runs, on its site only; an undeclared key fails", async () => {
-    const r = await ctl(A, { action: 'publish', events: [{ key: 'done' }, { key: 'nope' }] });
+  it("appEvents.publish: its own and other apps' triggers on the same site run, as allowedRecipients admits; never another site's; an undeclared key fails", async () => {
+    // another app, installed on A and B, subscribed to both of the queue app's events
+    const ldir = path.join(tempDir('listener'), 'listener');
+    writeFiles(ldir, { 'manifest.yml': LISTENER(appId), 'src/index.js': LISTENER_SRC });
+    symlinkSync(NODE_MODULES, path.join(ldir, 'node_modules'), 'dir');
+    await okJson(k, ['register', ldir, '--json']);
+    await okJson(k, ['deploy', ldir, '--json']);
+    const heard = {};
+    for (const s of [A, B]) {
+      await okJson(k, ['install', '--site', s.name, '--confirm-scopes', '--json'], { cwd: ldir });
+      const url = (await okJson(k, ['webtrigger', 'state', '--site', s.name, '--json'], { cwd: ldir })).url;
+      heard[s.name] = async () => (await k.api(new URL(url).pathname)).json;
+    }
+
+    const r = await ctl(A, { action: 'publish', events: [{ key: 'done' }, { key: 'private' }, { key: 'nope' }] });
     assert.equal(r.result.type, 'success', JSON.stringify(r));
     assert.deepEqual(r.result.failedEvents, [{ event: { key: 'nope' }, errorMessage: 'No event module with this key in the installed version.' }]);
-    const got = await until('the trigger ran', async () => (await list(A, 'app:'))[0]);
-    assert.match(got.event.eventType, /^avi:cloud:ecosystem::event\/[0-9a-f-]{36}\/done$/);
+    const own = await until('its own trigger ran for both', async () => {
+      const l = await list(A, 'app:');
+      return l.length === 2 ? l : null;
+    });
+    assert.deepEqual(own.map((x) => x.event.eventType).sort(), [`avi:cloud:ecosystem::event/${appId}/done`, `avi:cloud:ecosystem::event/${appId}/private`]);
+    assert.deepEqual(own.map((x) => x.event.key).sort(), ['done', 'private']);
+    // the other app on A: `done` (allowedRecipients *), not `private` (it is not listed)
+    const other = await until('the other app on A heard done', async () => {
+      const l = await heard[A.name]();
+      return l.length ? l : null;
+    });
+    assert.deepEqual(other.map((e) => e.eventType), [`avi:cloud:ecosystem::event/${appId}/done`]);
+    assert.equal(other[0].key, 'done');
+    assert.match(other[0].eventId, UUID_RE);
     const bad = await ctl(A, { action: 'publish', events: [] });
     assert.equal(bad.result.type, 'error');
     assert.equal(bad.result.errorType, 'VALIDATION_ERROR');
-    assert.deepEqual(await list(B, 'app:'), [], "A's app event never reaches B");
+    // B has both apps installed: nothing A published reaches either there
+    assert.deepEqual(await list(B, 'app:'), [], "A's app event never reaches the publisher's installation on B");
+    assert.deepEqual(await heard[B.name](), [], "nor another app's installation on B");
+    // the deliveries of one publish are written in one transaction: what is not there now never comes
+    const sql = (q) => Number(execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'), q], { encoding: 'utf8' }).trim());
+    assert.equal(sql(`SELECT count(*) FROM deliveries WHERE event_type LIKE 'avi:cloud:ecosystem::event/%' AND site_id != (SELECT id FROM sites WHERE name = '${A.name}')`), 0,
+      'no app event delivery row on any other site');
+    assert.equal(sql(`SELECT count(*) FROM deliveries WHERE module_key = 'listen' AND event_type LIKE '%/private'`), 0, 'private never owed to the other app');
+    assert.equal(sql(`SELECT count(*) FROM deliveries WHERE module_key = 'listen'`), 1, 'done owed to the other app once, on A');
   });
 
   it('the rate limit per installation: RateLimitError from the library, other installations unaffected', async () => {
