@@ -265,8 +265,9 @@ static site_subs_t *subscriptions(store_t *st, int64_t site_id, const install_re
 /* Which of the actor's members an event carries, as Forge's reference lists them
  * (developer.atlassian.com/platform/forge/events-reference/jira/): issue and comment
  * events `atlassianId` and `associatedUsers`, a deleted comment, versions and components
- * `atlassianId` only, worklogs, issue links, projects and custom fields neither. Events
- * not named (sprints, boards: the Jira Software reference was not found) keep both. */
+ * `atlassianId` only, worklogs, issue links, projects and custom fields neither; Jira
+ * Software's boards (events-reference/jira-software/) and sprints `atlassianId` only.
+ * Events not named keep both. */
 enum { ACTOR_ID = 1, ACTOR_USERS = 2, ACTOR_BOTH = 3 };
 static const struct {
     const char *kind;
@@ -288,6 +289,13 @@ static const struct {
     {EV_PROJECT_UPDATED, 0},
     {EV_PROJECT_DELETED, 0},
     {EV_FIELD_CREATED, 0},
+    {EV_SPRINT_CREATED, ACTOR_ID},
+    {EV_SPRINT_UPDATED, ACTOR_ID},
+    {EV_SPRINT_STARTED, ACTOR_ID},
+    {EV_SPRINT_CLOSED, ACTOR_ID},
+    {EV_SPRINT_DELETED, ACTOR_ID},
+    {EV_BOARD_CREATED, ACTOR_ID},
+    {EV_BOARD_DELETED, ACTOR_ID},
 };
 
 static unsigned actor_members_of(const char *kind)

@@ -222,7 +222,9 @@ void board_delete(kreq_t *kr)
     if (rc == STORE_OK)
         rc = store_board_delete(kr->store, kr->site.id, b.id);
     if (rc == STORE_OK)
-        rc = product_event(kr, EV_BOARD_DELETED, b.id, json_pack("{s:{s:I}}", "board", "id", (json_int_t)b.id));
+        rc = product_event(
+            kr, EV_BOARD_DELETED, b.id,
+            json_pack("{s:{s:I,s:s,s:s}}", "board", "id", (json_int_t)b.id, "name", b.name, "type", b.type));
     if (rc == STORE_OK)
         rc = store_commit(kr->store);
     else

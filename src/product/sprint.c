@@ -152,10 +152,28 @@ static int commit_or_500(kreq_t *kr, int rc)
     return rc == STORE_OK;
 }
 
+/* A sprint event's {sprint: ...}: the sprint as the Agile API serves it (id, name, state,
+ * originBoardId as numbers and strings; goal, startDate, endDate, completeDate when set).
+ * Forge's Jira Software reference found gives the board events' shape ({board} and
+ * atlassianId); the sprint events' is taken to be the same with the Agile API's sprint. */
 static json_t *sprint_payload(const sprint_rec_t *s)
 {
-    return json_pack("{s:{s:I,s:s,s:s,s:I}}", "sprint", "id", (json_int_t)s->id, "name", s->name, "state", s->state,
-                     "originBoardId", (json_int_t)s->board_id);
+    json_t *o = json_pack("{s:I,s:s,s:s,s:I}", "id", (json_int_t)s->id, "name", s->name, "state", s->state,
+                          "originBoardId", (json_int_t)s->board_id);
+    if (o && s->goal && *s->goal)
+        json_object_set_new(o, "goal", json_string(s->goal));
+    const struct {
+        const char *name;
+        int64_t ms;
+    } dates[] = {{"startDate", s->start_ms}, {"endDate", s->end_ms}, {"completeDate", s->complete_ms}};
+    for (size_t i = 0; o && i < sizeof dates / sizeof *dates; i++) {
+        char t[40];
+        if (!dates[i].ms)
+            continue;
+        clock_iso8601(t, sizeof t, dates[i].ms);
+        json_object_set_new(o, dates[i].name, json_string(t));
+    }
+    return o ? json_pack("{s:o}", "sprint", o) : NULL;
 }
 
 static void answer(kreq_t *kr, int status, const sprint_rec_t *s)

@@ -29,6 +29,8 @@ const EVENTS = [
   'avi:jira:created:version', 'avi:jira:updated:version', 'avi:jira:deleted:version',
   'avi:jira:created:component', 'avi:jira:updated:component', 'avi:jira:deleted:component',
   'avi:jira:created:project', 'avi:jira:updated:project',
+  'avi:jira-software:created:board', 'avi:jira-software:deleted:board',
+  'avi:jira-software:created:sprint', 'avi:jira-software:started:sprint',
 ];
 
 const MANIFEST = `modules:
@@ -53,6 +55,7 @@ app:
 permissions:
   scopes:
     - read:jira-work
+    - read:jira-user
     - storage:app
 `;
 
@@ -234,5 +237,24 @@ describe('product event payloads (Forge\'s reference, member by member)', () => 
     const u = await one('avi:jira:updated:project', (x) => x.project.key === key, 'the update');
     assert.equal(u.project.name, `proj2 ${tag}`);
     assert.deepEqual(Object.keys(u).sort(), ['eventType', 'project']);
+  });
+
+  it('boards and sprints: {board} / {sprint} as the Agile API has them, atlassianId only', async () => {
+    const b = await c.agile.board.createBoard({ name: `board ${tag}`, type: 'scrum', location: { type: 'project', projectKeyOrId: project.key } });
+    const e = await one('avi:jira-software:created:board', (x) => x.board.id === b.id, 'the board');
+    assert.deepEqual(Object.keys(e).sort(), ['atlassianId', 'board', 'eventType']);
+    assert.deepEqual(e.board, { id: b.id, name: `board ${tag}`, type: 'scrum' });
+    const sp = await c.agile.sprint.createSprint({ name: `sprint ${tag}`, originBoardId: b.id, goal: 'ship it' });
+    const made = await one('avi:jira-software:created:sprint', (x) => x.sprint.id === sp.id, 'the sprint');
+    assert.deepEqual(Object.keys(made).sort(), ['atlassianId', 'eventType', 'sprint']);
+    assert.deepEqual(made.sprint, { id: sp.id, name: `sprint ${tag}`, state: 'future', originBoardId: b.id, goal: 'ship it' });
+    await c.agile.sprint.partiallyUpdateSprint({ sprintId: sp.id, state: 'active', startDate: '2026-01-01T00:00:00.000Z', endDate: '2026-01-15T00:00:00.000Z' });
+    const started = await one('avi:jira-software:started:sprint', (x) => x.sprint.id === sp.id, 'the start');
+    assert.equal(started.sprint.state, 'active');
+    assert.match(started.sprint.startDate, ISO);
+    assert.match(started.sprint.endDate, ISO);
+    await c.agile.board.deleteBoard({ boardId: b.id });
+    const gone = await one('avi:jira-software:deleted:board', (x) => x.board.id === b.id, 'the deletion');
+    assert.deepEqual(gone.board, { id: b.id, name: `board ${tag}`, type: 'scrum' });
   });
 });
