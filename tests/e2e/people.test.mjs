@@ -558,7 +558,9 @@ describe('change events', () => {
     const upd = all.find((e) => e.kind === 'avi:jira:updated:project' && e.entity === String(P.WEB.id));
     assert.equal(upd.actor, A.accountId);
     assert.equal(upd.entity, String(P.WEB.id));
-    assert.equal(upd.payload.changes.description.to, 'new words');
+    // Forge's project events carry the project as it is now, not a list of changes
+    assert.deepEqual([upd.payload.project.id, upd.payload.project.key], [String(P.WEB.id), P.WEB.key]);
+    assert.equal(upd.payload.changes, undefined);
     // a refused write and a write that changes nothing record nothing
     const last = all.at(-1).seq;
     expectJiraError(await raw(A, people.sam.token, `/project/${P.WEB.key}`, { method: 'PUT', body: { name: 'nope' } }), 403);
