@@ -529,12 +529,24 @@ void version_update(kreq_t *kr)
         return;
     }
     json_t *errors = json_own(kr->arena, json_object());
+    int was_released = v.released, was_archived = v.archived;
     if (version_members(body, &v, errors) != 0) {
         store_rollback(kr->store);
         reply_field_errors(kr, 400, json_incref(errors));
         return;
     }
     int rc = store_pversion_update(kr->store, kr->site.id, &v);
+    /* Forge's own events for a release and an archiving, besides avi:jira:updated:version */
+    const struct {
+        int changed;
+        const char *kind;
+    } also[] = {
+        {!v.released != !was_released, v.released ? EV_VERSION_RELEASED : EV_VERSION_UNRELEASED},
+        {!v.archived != !was_archived, v.archived ? EV_VERSION_ARCHIVED : EV_VERSION_UNARCHIVED},
+    };
+    for (size_t i = 0; i < sizeof also / sizeof *also; i++)
+        if (rc == STORE_OK && also[i].changed)
+            rc = product_event(kr, also[i].kind, v.id, version_payload(&v));
     rc = write_tx(kr, rc, EV_VERSION_UPDATED, v.id, version_payload(&v));
     if (rc == STORE_CONFLICT) {
         reply_field_errors(kr, 400,

@@ -34,6 +34,11 @@
 #define EV_VERSION_CREATED "avi:jira:created:version"
 #define EV_VERSION_UPDATED "avi:jira:updated:version"
 #define EV_VERSION_DELETED "avi:jira:deleted:version"
+/* an update that releases, unreleases, archives or unarchives a version records these too */
+#define EV_VERSION_RELEASED "avi:jira:released:version"
+#define EV_VERSION_UNRELEASED "avi:jira:unreleased:version"
+#define EV_VERSION_ARCHIVED "avi:jira:archived:version"
+#define EV_VERSION_UNARCHIVED "avi:jira:unarchived:version"
 #define EV_PROJECT_CREATED "avi:jira:created:project"
 #define EV_PROJECT_UPDATED "avi:jira:updated:project"
 #define EV_PROJECT_DELETED "avi:jira:deleted:project"

@@ -27,6 +27,7 @@ const EVENTS = [
   'avi:jira:created:worklog', 'avi:jira:updated:worklog', 'avi:jira:deleted:worklog',
   'avi:jira:created:issuelink', 'avi:jira:deleted:issuelink',
   'avi:jira:created:version', 'avi:jira:updated:version', 'avi:jira:deleted:version',
+  'avi:jira:released:version', 'avi:jira:unreleased:version', 'avi:jira:archived:version',
   'avi:jira:created:component', 'avi:jira:updated:component', 'avi:jira:deleted:component',
   'avi:jira:created:project', 'avi:jira:updated:project',
   'avi:jira-software:created:board', 'avi:jira-software:deleted:board',
@@ -202,6 +203,14 @@ describe('product event payloads (Forge\'s reference, member by member)', () => 
     await c.v3.projectVersions.updateVersion({ id: v.id, name: `v2 ${tag}` });
     const u = await one('avi:jira:updated:version', (x) => x.version.id === v.id, 'the update');
     assert.equal(u.version.name, `v2 ${tag}`);
+    // releasing and archiving are events of their own (with updated:version); a rename is not
+    await c.v3.projectVersions.updateVersion({ id: v.id, released: true });
+    const rel = await one('avi:jira:released:version', (x) => x.version.id === v.id, 'the release');
+    assert.equal(rel.version.released, true);
+    assert.deepEqual(Object.keys(rel).sort(), ['atlassianId', 'eventType', 'version']);
+    await c.v3.projectVersions.updateVersion({ id: v.id, released: false, archived: true });
+    assert.equal((await one('avi:jira:unreleased:version', (x) => x.version.id === v.id, 'the unrelease')).version.released, false);
+    assert.equal((await one('avi:jira:archived:version', (x) => x.version.id === v.id, 'the archiving')).version.archived, true);
     expectStatus(await k.jira(A.cloudId, `/version/${v.id}`, { method: 'DELETE', token: A.token }), 204, 'delete the version');
     const d = await one('avi:jira:deleted:version', (x) => x.version.id === v.id, 'the deletion');
     assert.deepEqual(d.customFieldReplacements, []);
