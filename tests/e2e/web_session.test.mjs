@@ -397,7 +397,7 @@ describe('web UI sign-in and sessions', () => {
     expectStatus(ok, 200, 'among other cookies');
   });
 
-  it('audits sign-ins, refusals, sign-outs and the cookie\'s API calls (detail "session")', async () => {
+  it('audits sign-ins, refusals and the cookie\'s API calls (detail "session")', async () => {
     const { cookie } = await signIn(k, 'websa', adminA.emailAddress, A.token);
     expectStatus(await k.jira(A.cloudId, '/serverInfo', withCookie(cookie)), 200, 'a call by cookie');
     expectStatus(await k.jira(B.cloudId, '/serverInfo', withCookie(cookie)), 401, "a call on B's cloudId");
