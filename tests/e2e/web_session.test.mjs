@@ -458,6 +458,37 @@ describe('web UI sign-in and sessions', () => {
   });
 });
 
+describe('web UI session idle limit', () => {
+  let k, A;
+  before(async () => {
+    k = await startKiln({ extraArgs: ['--ui-assets', fixtureAssets(), '--session-idle-seconds', '2'] });
+    A = await k.siteWithToken('webidle');
+  });
+  after(async () => k && k.close());
+
+  it('a session in use stays, one left alone idles out', async () => {
+    const me = await myself(k, A.cloudId, A.token);
+    const { cookie } = await signIn(k, 'webidle', me.emailAddress, A.token);
+    // used every 300 ms for twice the idle limit: its last use keeps being written
+    const t0 = Date.now();
+    while (Date.now() - t0 < 4000) {
+      expectStatus(await k.api('/_ui/v1/me', withCookie(cookie)), 200, `in use after ${Date.now() - t0} ms`);
+      await new Promise((ok) => setTimeout(ok, 300));
+    }
+    // then left alone: each probe is a use too, so the gaps between probes grow until one
+    // is longer than the idle limit, and the session is gone
+    const t1 = Date.now();
+    let r;
+    for (let wait = 500; ; wait += 500) {
+      await new Promise((ok) => setTimeout(ok, wait));
+      r = await k.api('/_ui/v1/me', withCookie(cookie));
+      if (r.status !== 200 || Date.now() - t1 > 15000) break;
+    }
+    expectStatus(r, 401, 'idle too long');
+    assert.ok(Date.now() - t1 >= 2000, 'not before the idle limit');
+  });
+});
+
 describe('web UI session expiry', () => {
   let k, A;
   before(async () => {
