@@ -206,11 +206,12 @@ void signin_post(kreq_t *kr)
     for (char *p = el; *p; p++)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p - 'A' + 'a');
+    /* the limits count failed attempts; one over either is refused before it is checked */
     int64_t now = clock_now_ms();
-    ratelimit_result_t ra =
-        ratelimit_take(arena_printf(kr->arena, "web-login-addr:%s", client_addr(kr)), SIGNIN_RATE_CLIENT, now);
-    ratelimit_result_t re =
-        ratelimit_take(arena_printf(kr->arena, "web-login:%s:%s", site, el), SIGNIN_RATE_EMAIL, now);
+    const char *kaddr = arena_printf(kr->arena, "web-login-addr:%s", client_addr(kr));
+    const char *kmail = arena_printf(kr->arena, "web-login:%s:%s", site, el);
+    ratelimit_result_t ra = ratelimit_peek(kaddr, SIGNIN_RATE_CLIENT, now);
+    ratelimit_result_t re = ratelimit_peek(kmail, SIGNIN_RATE_EMAIL, now);
     if (!ra.allowed || !re.allowed) {
         ratelimit_headers(kr, ra.allowed ? &re : &ra);
         audit_web(kr, AUDIT_SESSION_DENY, 0, NULL, 429, "sign-in throttled");
@@ -221,6 +222,8 @@ void signin_post(kreq_t *kr)
     const char *account = NULL;
     if (store_site_by_name(kr->store, kr->arena, site, &s) != STORE_OK ||
         check_credentials(kr, &s, email, token, &account) != 0) {
+        ratelimit_take(kaddr, SIGNIN_RATE_CLIENT, now);
+        ratelimit_take(kmail, SIGNIN_RATE_EMAIL, now);
         audit_web(kr, AUDIT_SESSION_DENY, 0, NULL, 401, "wrong email or API token");
         render_form(kr, 401, WRONG, email, next);
         return;

@@ -15,7 +15,7 @@
 
 #include "http/request.h"
 
-#define SIGNIN_RATE_EMAIL 10  /* sign-in attempts per site+email and minute */
+#define SIGNIN_RATE_EMAIL 10  /* failed sign-ins per site+email and minute; more are refused unchecked */
 #define SIGNIN_RATE_CLIENT 30 /* ... per client address and minute */
 
 void signin_form(kreq_t *kr);
