@@ -397,6 +397,30 @@ describe('web UI sign-in and sessions', () => {
     expectStatus(ok, 200, 'among other cookies');
   });
 
+  it('audits sign-ins, refusals and the cookie\'s API calls (detail "session")', async () => {
+    const { cookie } = await signIn(k, 'websa', adminA.emailAddress, A.token);
+    expectStatus(await k.jira(A.cloudId, '/serverInfo', withCookie(cookie)), 200, 'a call by cookie');
+    expectStatus(await k.jira(B.cloudId, '/serverInfo', withCookie(cookie)), 401, "a call on B's cloudId");
+    const f = await loginForm(k, 'websa');
+    await postLogin(k, 'websa', { email: adminA.emailAddress, token: 'kiln_u_nope', csrf: f.csrf }, { nonce: f.nonce });
+    const want = (e) => [
+      e.some((x) => x.kind === 'session.create' && x.plane === 'web' && x.actor === adminA.accountId && x.site === 'websa'),
+      e.some((x) => x.kind === 'session.deny' && x.plane === 'web' && x.status === 401),
+      e.some((x) => x.kind === 'gateway.allow' && x.plane === 'jira' && x.detail === 'session' && /serverInfo/.test(x.path)),
+      e.some((x) => x.kind === 'gateway.deny' && x.plane === 'jira' && x.detail === 'session' && x.status === 401 && x.path.includes(B.cloudId)),
+    ];
+    const end = Date.now() + 5000;
+    let events;
+    for (;;) {
+      const r = await k.admin('/audit?n=1000');
+      expectStatus(r, 200, 'audit');
+      events = r.json.events;
+      if (want(events).every(Boolean) || Date.now() > end) break;
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
+    assert.deepEqual(want(events), [true, true, true, true], JSON.stringify(events.slice(-12), null, 1));
+  });
+
   it('throttles sign-in attempts per site and email', async () => {
     const email = 'nobody-throttled@websa.example.com';
     let last;
