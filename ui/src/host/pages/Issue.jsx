@@ -177,7 +177,7 @@ export function Issue() {
         ) : (
           <p className="kiln-muted">No description</p>
         )}
-        <AppModule placement="jira:issuePanel" layout="panel" extension={extension} />
+        <AppModule placement="issuePanel" layout="panel" extension={extension} />
         <Comments issueKey={data.key} />
       </div>
       <aside className="kiln-issue-side">
@@ -189,7 +189,7 @@ export function Issue() {
           </span>
           <Transitions key={f.status?.id} issueKey={data.key} onDone={reload} />
         </div>
-        <AppModule placement="jira:issueGlance" layout="glance" extension={extension} />
+        <AppModule placement="issueGlance" layout="glance" extension={extension} />
         <dl className="kiln-details">
           <Detail label="Assignee">
             <span data-testid="issue-assignee">{f.assignee?.displayName || 'Unassigned'}</span>
@@ -200,7 +200,7 @@ export function Issue() {
             {(f.labels || []).length ? (f.labels || []).map((l) => <Lozenge key={l}>{l}</Lozenge>) : 'None'}
           </Detail>
         </dl>
-        <AppModule placement="jira:issueContext" layout="context" extension={extension} />
+        <AppModule placement="issueContext" layout="context" extension={extension} />
       </aside>
     </div>
   );
