@@ -3,8 +3,11 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "auth/invocation.h"
 #include "auth/uitoken.h"
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/enc.h"
 #include "base/json.h"
@@ -12,9 +15,11 @@
 #include "gateway/ratelimit.h"
 #include "http/reply.h"
 #include "http/server.h"
+#include "http/vreq.h"
 #include "journal/leak.h"
 #include "journal/ledger.h"
 #include "platform/app.h"
+#include "platform/config.h"
 #include "platform/consent.h"
 #include "platform/install.h"
 #include "platform/invoke.h"
@@ -383,6 +388,99 @@ static void op_invoke(kreq_t *kr, frame_t *f, json_t *payload, const uitoken_t *
     kr->waiting = &job->c;
 }
 
+/* fetchProduct (requestJira): the Jira API as the signed-in user within the installation's
+ * consented scopes, through the very steps a function's asUser() call takes
+ * (gateway_invocation_product: the user's consent, else NEEDS_AUTHENTICATION_ERR; the
+ * route; the scopes; the user's own permissions), on a virtual request (http/vreq.h). */
+static void op_fetch_product(kreq_t *kr, frame_t *f, json_t *payload)
+{
+    const char *product = json_str(payload, "product"), *rest = json_str(payload, "restPath");
+    json_t *init = json_object_get(payload, "fetchRequestInit");
+    const char *method = json_str(init, "method");
+    json_t *jb = json_object_get(init, "body");
+    if (!method)
+        method = "GET";
+    static const char *const methods[] = {"GET", "POST", "PUT", "DELETE", "PATCH", NULL};
+    size_t mi = 0;
+    while (methods[mi] && strcmp(methods[mi], method) != 0)
+        mi++;
+    if (!product || strcmp(product, "jira") != 0) {
+        reply_error(
+            kr, 400, 0,
+            arena_printf(kr->arena, "kiln hosts Jira only: request%.32s is not supported.", product ? product : "?"));
+        return;
+    }
+    if (!rest || strncmp(rest, "/rest/", 6) != 0 || strlen(rest) > KILN_MAX_PATH - 16 || !methods[mi] ||
+        (jb && !json_is_string(jb) && !json_is_null(jb))) {
+        reply_error(kr, 400, 0,
+                    "fetchProduct's payload is {product: \"jira\", restPath: \"/rest/...\", fetchRequestInit?: "
+                    "{method?, headers?, body?: a string}}.");
+        return;
+    }
+    /* the call as an invocation of this module for this user would make it */
+    invocation_t inv;
+    memset(&inv, 0, sizeof inv);
+    enc_uuid4(inv.id);
+    snprintf(inv.installation_id, sizeof inv.installation_id, "%s", f->in.id);
+    snprintf(inv.app_id, sizeof inv.app_id, "%s", f->in.app_id);
+    snprintf(inv.env_key, sizeof inv.env_key, "%s", f->in.env_key);
+    snprintf(inv.cloud_id, sizeof inv.cloud_id, "%s", f->site.cloud_id);
+    inv.site_id = f->site.id;
+    snprintf(inv.bot_account_id, sizeof inv.bot_account_id, "%s", f->in.bot_account_id ? f->in.bot_account_id : "");
+    snprintf(inv.module_key, sizeof inv.module_key, "%s", json_str(f->module, "key"));
+    snprintf(inv.user_account_id, sizeof inv.user_account_id, "%s", f->user.account_id);
+    buf_t scopes;
+    buf_init_arena(&scopes, kr->arena, 64 * 1024);
+    json_error_t je;
+    json_t *sj = json_own(kr->arena, json_loads(f->in.scopes_json ? f->in.scopes_json : "[]", 0, &je));
+    size_t i;
+    json_t *x;
+    json_array_foreach(sj, i, x) if (json_is_string(x))
+        buf_printf(&scopes, "%s%s", scopes.len ? " " : "", json_string_value(x));
+    inv.scopes = arena_strndup(kr->arena, scopes.ptr ? scopes.ptr : "", scopes.len);
+    const char *ctype = NULL;
+    json_t *hs = json_object_get(init, "headers"), *h;
+    json_array_foreach(hs, i, h) /* [[name, value], ...] as @forge/bridge sends them */
+    {
+        const char *n = json_string_value(json_array_get(h, 0)), *v = json_string_value(json_array_get(h, 1));
+        if (n && v && strcasecmp(n, "content-type") == 0 && strlen(v) < 256)
+            ctype = v;
+    }
+    const char *names[] = {"x-forge-provider", "accept", "content-type"};
+    const char *values[] = {"user", "application/json", ctype ? ctype : "application/json"};
+    const char *path = arena_printf(kr->arena, "/_proxy/fpp%s", rest);
+    const char *body = json_is_string(jb) ? json_string_value(jb) : NULL;
+    vreq_t v;
+    vreq_init(&v, kr->arena, kr->store, kr->public_url, method, strlen(method), path, strlen(path), names, values,
+              body ? 3 : 2, body, body ? json_string_length(jb) : 0);
+    if (gateway_normalise(&v.kr) == 0) {
+        gateway_bind_site(&v.kr, &f->site);
+        gateway_who_t *who = gateway_who(&v.kr);
+        who->site_id = f->site.id;
+        who->app_id = f->in.app_id;
+        who->installation_id = f->in.id;
+        who->credential = "session";
+        gateway_invocation_product(&v.kr, &inv, platform_config()->proxy_rate);
+        gateway_audit(&v.kr, "ui");
+    }
+    const h2o_headers_t *rh = &v.req.res.headers;
+    ssize_t pe = h2o_find_header_by_str(rh, H2O_STRLIT("forge-proxy-error"), -1);
+    int consent = pe >= 0 && h2o_memis(rh->entries[pe].value.base, rh->entries[pe].value.len,
+                                       H2O_STRLIT("NEEDS_AUTHENTICATION_ERR"));
+    int text = !v.body_len || enc_utf8_valid(v.body, v.body_len);
+    char *b64 = NULL;
+    if (!text) {
+        b64 = arena_alloc(kr->arena, enc_b64url_len(v.body_len) + 1);
+        enc_b64url(b64, v.body, v.body_len);
+    }
+    json_t *out =
+        json_pack("{s:i,s:s,s:{s:s},s:s%,s:b,s:b}", "status", v.status, "statusText", "", "headers", "content-type",
+                  v.content_type ? v.content_type : "application/json", "body", text ? (v.body ? v.body : "") : b64,
+                  text ? v.body_len : strlen(b64), "isAttachment", !text, "consentRequired", consent);
+    vreq_dispose(&v);
+    reply_json_new(kr, 200, out);
+}
+
 /* Parsed once, run by invoke_submit: the frame, then the op. */
 static void bridge_prepare(kreq_t *kr)
 {
@@ -413,6 +511,12 @@ static void bridge_prepare(kreq_t *kr)
         int64_t exp;
         if (mint(kr, f, t.module_key, t.ext_digest, tok, &exp) == 0)
             reply_json_new(kr, 200, json_pack("{s:s,s:I}", "token", tok, "expiresAt", (json_int_t)exp));
+    } else if (!strcmp(op, "fetchProduct")) {
+        if (!json_is_object(payload)) {
+            reply_error(kr, 400, 0, "fetchProduct's payload is an object.");
+            return;
+        }
+        op_fetch_product(kr, f, payload);
     } else if (!strcmp(op, "invoke")) {
         if (!json_is_object(payload)) {
             reply_error(kr, 400, 0, "invoke's payload is {\"functionKey\": a resolver definition name, \"payload\"?}.");

@@ -21,6 +21,13 @@
  *       invoke      -> payload {functionKey, payload}: the module's resolver through
  *                      @forge/resolver's shape (as platform/direct.h), as the user;
  *                      {ok:true, value} or {ok:false, error:{name, message}}
+ *       fetchProduct-> payload {product: "jira", restPath: "/rest/...", fetchRequestInit?}:
+ *                      the Jira API as the user within the installation's consented
+ *                      scopes, through gateway_invocation_product as a resolver's asUser()
+ *                      call (the user's consent first: else status 401 with
+ *                      consentRequired: true, which the host shows as a consent prompt);
+ *                      {status, statusText, headers, body, isAttachment, consentRequired}
+ *                      as @forge/bridge's requestJira reads it. Other products: 400.
  *       renew       -> {token, expiresAt}: a fresh token of the same bindings
  *     Any other op: 400 naming it. Limits: the body at most UIFRAMES_BODY_MAX bytes, the
  *     payload UIFRAMES_PAYLOAD_MAX, UIFRAMES_RATE_PER_MIN requests per installation and

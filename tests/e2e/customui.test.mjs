@@ -200,6 +200,12 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
     assert.equal(js.headers['x-content-type-options'], 'nosniff');
     assert.equal((await ui(url.replace(/index\.html$/, 'style.css'))).headers['content-type'], 'text/css; charset=utf-8');
     assert.equal((await ui(url.replace(/index\.html$/, 'data.bin'))).headers['content-type'], 'application/octet-stream');
+    // kiln's bridge shim, on the UI origin only
+    const shim = await ui(new URL('/_kiln/frame-shim.js', url).toString());
+    expectStatus(shim, 200, 'the shim');
+    assert.equal(shim.headers['content-type'], 'text/javascript; charset=utf-8');
+    assert.ok(shim.text.includes('frame-init'));
+    assert.ok([400, 404].includes((await k.api('/_kiln/frame-shim.js')).status), 'not on kiln\'s origin');
     // HEAD; other methods
     expectStatus(await ui(url, { method: 'HEAD' }), 200);
     expectStatus(await ui(url, { method: 'POST', body: 'x' }), 405);
@@ -270,6 +276,30 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
     expectStatus(rn, 200);
     assert.match(rn.json.token, /^kiln_c_/);
     expectStatus(await bridge(sA, rn.json.token, { op: 'getContext', extension: ext }), 200);
+  });
+
+  it('bridge: fetchProduct (requestJira) acts as the user within the app\'s scopes, after the user\'s consent', async () => {
+    const ext = { issue: { key: issueA } };
+    const f = await frame(sA, { appId: appId(), moduleKey: 'panel', extension: ext });
+    const t = f.json.token;
+    const fetchJira = (restPath, init) => bridge(sA, t, { op: 'fetchProduct', payload: { product: 'jira', restPath, fetchRequestInit: init }, extension: ext });
+    const before = await fetchJira(`/rest/api/3/issue/${issueA}/comment`);
+    expectStatus(before, 200);
+    assert.equal(before.json.status, 401, 'no consent yet');
+    assert.equal(before.json.consentRequired, true);
+    ok(await kiln(k, ['consent', '--site', A.name, '--account', A.accountId, '--app', dir], { cwd: dir }));
+    const r = await fetchJira(`/rest/api/3/issue/${issueA}/comment`);
+    assert.equal(r.json.status, 200, describeRes(r));
+    assert.equal(r.json.consentRequired, false);
+    assert.equal(typeof JSON.parse(r.json.body).total, 'number');
+    // write:jira-work is not among the app's scopes: refused though the user could comment
+    const w = await fetchJira(`/rest/api/3/issue/${issueA}/comment`, { method: 'POST', body: JSON.stringify({ body: 'x' }), headers: [['content-type', 'application/json']] });
+    assert.ok([401, 403].includes(w.json.status), describeRes(w));
+    // another site's issue is no issue here; another product is not hosted
+    if (issueB !== issueA) assert.equal((await fetchJira(`/rest/api/3/issue/${issueB}`)).json.status, 404);
+    expectStatus(await bridge(sA, t, { op: 'fetchProduct', payload: { product: 'confluence', restPath: '/wiki/rest/api/space' }, extension: ext }), 400);
+    expectStatus(await fetchJira('/ex/jira/x'), 400, 'not a /rest/ path');
+    expectStatus(await fetchJira('/rest/api/3/myself', { method: 'TRACE' }), 400, 'a method');
   });
 
   it('bridge: tokens replayed with another site, user, extension, after an uninstall, forged or missing are refused', async () => {
