@@ -43,7 +43,7 @@ const esbuild = process.env.ESBUILD || 'esbuild';
 const args = [
   ...parts.map((p) => `${p}=${path.join(src, p, 'main.jsx')}`),
   '--bundle', '--minify', '--format=iife', '--target=es2020',
-  '--jsx=automatic', '--legal-comments=none', '--log-level=error',
+  '--jsx=automatic', '--charset=utf8', '--legal-comments=none', '--log-level=error',
   '--define:process.env.NODE_ENV="production"',
   '--loader:.svg=dataurl', '--loader:.png=dataurl', '--loader:.woff2=file', '--loader:.woff=file',
   '--entry-names=[name].[hash]', '--asset-names=[name].[hash]',

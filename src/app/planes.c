@@ -7,20 +7,21 @@
 #include "platform/proxy.h"
 #include "platform/proxy_kvs.h"
 #include "platform/webtrigger.h"
-#include "web/uiframes.h"
 #include "web/uiorigin.h"
+#include "web/web.h"
 
 /* `credential`: the plane answers nothing but 401 without an Authorization (or, for the
  * function plane's egress, Forge-Proxy-Authorization) header, so a body sent without one
  * is refused as soon as its head has arrived, before any of it is read (http/bodygate.h). */
 const http_plane_t app_planes[] = {
-    {"/_ui/v1/frames", 1, 1, uiframes_frames, "ui POST /_ui/v1/frames"},
-    {"/_ui/v1/bridge", 1, 1, uiframes_bridge, "ui POST /_ui/v1/bridge"},
     {"/ex/jira/", 0, 1, gateway_jira, NULL},
     {"/admin/v1/", 0, 1, admin_handle, NULL},
     {"/install/", 0, 1, install_consent, "install POST /install/{appId}"},
     {APP_WORKER_PREFIX, 0, 1, proxy_handle, PROXY_METRIC_ROUTE},
     {"/forge/storage/", 0, 1, storage_kvs_handle, "storage POST /forge/storage/kvs/v1/{op}"},
+    {"/s/", 0, 0, web_pages, NULL},
+    {"/_ui/assets/", 0, 0, web_assets, "ui GET /_ui/assets/{name}"},
+    {"/_ui/v1/", 0, 1, web_ui_api, NULL},
     {"/x1/", 0, 0, webtrigger_handle, "webtrigger /x1/{id}"},
     {"/public/", 0, 0, webtrigger_handle, "webtrigger /public/{id}"},
     {"/healthz", 1, 0, ops_healthz, "ops GET /healthz"},

@@ -210,7 +210,7 @@ typedef struct store_sessions_ops {
     int (*purge)(store_t *st, int64_t now_ms, int64_t idle_before_ms, int64_t *deleted);
     int (*link_insert)(store_t *st, const unsigned char hash[32], int64_t site_id, const char *account_id,
                        int64_t created_ms, int64_t expires_ms);
-    int (*link_consume)(store_t *st, arena_t *a, const unsigned char hash[32], int64_t now_ms, int64_t *site_id,
+    int (*link_consume)(store_t *st, arena_t *a, const unsigned char hash[32], int64_t site_id, int64_t now_ms,
                         const char **account_id);
     int (*link_purge)(store_t *st, int64_t now_ms);
 } store_sessions_ops_t;

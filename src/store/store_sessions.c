@@ -34,10 +34,10 @@ int store_login_link_insert(store_t *st, const unsigned char hash[32], int64_t s
     return st->be->sessions->link_insert(st, hash, site_id, account_id, created_ms, expires_ms);
 }
 
-int store_login_link_consume(store_t *st, arena_t *a, const unsigned char hash[32], int64_t now_ms, int64_t *site_id,
+int store_login_link_consume(store_t *st, arena_t *a, const unsigned char hash[32], int64_t site_id, int64_t now_ms,
                              const char **account_id)
 {
-    return st->be->sessions->link_consume(st, a, hash, now_ms, site_id, account_id);
+    return st->be->sessions->link_consume(st, a, hash, site_id, now_ms, account_id);
 }
 
 int store_login_link_purge(store_t *st, int64_t now_ms)

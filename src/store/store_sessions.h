@@ -29,10 +29,11 @@ int store_session_purge(store_t *st, int64_t now_ms, int64_t idle_before_ms, int
 /* ---- one-time sign-in links ---- */
 int store_login_link_insert(store_t *st, const unsigned char hash[32], int64_t site_id, const char *account_id,
                             int64_t created_ms, int64_t expires_ms);
-/* Uses the link once: marks it used if it is unused and expires after now, and returns
- * its site and account (arena); STORE_NOTFOUND for an unknown, used or expired link (the
- * same answer for all three). Atomic: two concurrent uses, one wins. */
-int store_login_link_consume(store_t *st, arena_t *a, const unsigned char hash[32], int64_t now_ms, int64_t *site_id,
+/* Uses the link once: marks it used if it is of site_id, unused and expires after now,
+ * and returns its account (arena); STORE_NOTFOUND for an unknown, used, expired or other
+ * site's link (the same answer for all; another site's link stays unused). Atomic: of two
+ * concurrent uses, one wins. */
+int store_login_link_consume(store_t *st, arena_t *a, const unsigned char hash[32], int64_t site_id, int64_t now_ms,
                              const char **account_id);
 /* Deletes links that expired before now_ms (used or not). */
 int store_login_link_purge(store_t *st, int64_t now_ms);

@@ -16,6 +16,7 @@
 #include "http/reply.h"
 #include "http/server.h"
 #include "http/vreq.h"
+#include "journal/audit.h"
 #include "journal/leak.h"
 #include "journal/ledger.h"
 #include "platform/app.h"
@@ -33,24 +34,15 @@
 
 /* ---------------------------------------------------------------- shared steps */
 
-/* The request's session (cookie) with its CSRF header, its site bound; else answered. */
+/* Who and where: web_ui_api (web/ui_api.h) checked the session and its CSRF header and
+ * bound its site before routing here. */
 static int signed_in(kreq_t *kr, session_rec_t *s, site_rec_t *site)
 {
-    if (!kreq_method_is(kr, "POST")) {
-        reply_header(kr, "allow", "POST");
-        reply_error(kr, 405, 0, "Method Not Allowed");
-        return -1;
-    }
-    if (gateway_session(kr, s, site, NULL) != GATEWAY_SESSION_OK) {
-        reply_error(kr, 401, 0, "Unauthorized: sign in first.");
-        return -1;
-    }
-    if (!gateway_session_csrf_ok(kr, s)) {
-        reply_error(kr, 403, 0, "XSRF check failed");
-        return -1;
-    }
-    gateway_bind_site(kr, site);
-    return 0;
+    memset(s, 0, sizeof *s);
+    s->site_id = kr->site.id;
+    s->account_id = kr->principal.account_id;
+    *site = kr->site;
+    return kr->principal.kind == PRINCIPAL_USER && kr->site.id > 0 && s->account_id ? 0 : -1;
 }
 
 /* The body as a JSON object of at most UIFRAMES_BODY_MAX bytes, members only from
@@ -189,8 +181,10 @@ static int mint(kreq_t *kr, const frame_t *f, const char *key, const char *diges
 void uiframes_frames(kreq_t *kr)
 {
     frame_t f = {0};
-    if (signed_in(kr, &f.sess, &f.site) != 0)
+    if (signed_in(kr, &f.sess, &f.site) != 0) {
+        reply_error(kr, 401, 0, "Sign in first.");
         return;
+    }
     if (!uiorigin_url()) {
         reply_error(kr, 503, 0, "Custom UI is off: kiln serve runs without --ui-listen.");
         return;
@@ -248,7 +242,6 @@ void uiframes_frames(kreq_t *kr)
         return;
     }
     json_t *vp = json_object_get(f.module, "viewportSize");
-    reply_header(kr, "cache-control", "no-store");
     reply_json_new(kr, 200,
                    json_pack("{s:s,s:I,s:s,s:s,s:O,s:O,s:s,s:s,s:s}", "token", tok, "expiresAt", (json_int_t)exp,
                              "frameUrl", url, "uiOrigin", uiorigin_url(), "context", f.ctx, "viewportSize",
@@ -299,6 +292,7 @@ static void on_invoked(completion_t *done)
         } else {
             invoke_fault(kr, job->status, "The resolver", reply_plain);
         }
+        gateway_audit(kr, AUDIT_PLANE_WEB); /* answered later: web_ui_api left it to us */
     }
     rt_job_free(job);
 }
@@ -531,11 +525,11 @@ static void bridge_prepare(kreq_t *kr)
 
 void uiframes_bridge(kreq_t *kr)
 {
-    /* the session first: reading it may write its last_seen, outside invoke_submit's read
-     * snapshot */
     frame_t *f = arena_calloc(kr->arena, sizeof *f);
-    if (signed_in(kr, &f->sess, &f->site) != 0)
+    if (signed_in(kr, &f->sess, &f->site) != 0) {
+        reply_error(kr, 401, 0, "Sign in first.");
         return;
+    }
     plane_keep(kr, f);
     invoke_submit(kr, bridge_prepare, reply_plain); /* submitted: on_invoked answers, on this thread */
 }

@@ -1,5 +1,8 @@
 /* Custom UI frames and their bridge, on kiln's origin (docs/ui.md, "Custom UI"):
  *
+ * Both are rows of the /_ui/v1 table (web/ui_api.h), which checks the session cookie and
+ * X-Kiln-CSRF and binds the session's site before they run.
+ *
  *   POST /_ui/v1/frames {appId, moduleKey, environment?, extension?}
  *     session cookie + X-Kiln-CSRF. The module must be a Custom UI module (a UI module with
  *     a `resource`, not render: native) of the version the site's installation of the app

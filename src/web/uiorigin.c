@@ -24,50 +24,20 @@
 #include "platform/plane.h"
 #include "runtime/supervisor.h"
 #include "store/store_installs.h"
+#include "web/assets.h"
 
 #define SHIM_PATH "/_kiln/frame-shim.js"
 #define SHIM_TAG "<script src=\"" SHIM_PATH "\"></script>"
 
 static struct {
     const char *origin, *kiln_origin, *data_dir;
-    char ui_dir[PATH_MAX - 64];
 } U;
-
-/* The built UI's folder (tools/build-ui.mjs): $KILN_UI_DIR, else ui/ in the kiln binary's
- * folder (build/ui next to build/kiln), else above it; "" when none has assets.json. */
-static void find_ui_dir(void)
-{
-    const char *env = getenv("KILN_UI_DIR");
-    if (env) {
-        snprintf(U.ui_dir, sizeof U.ui_dir, "%s", env);
-        return;
-    }
-    char exe[PATH_MAX - 128], probe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return;
-    exe[n] = '\0';
-    for (char *slash = strrchr(exe, '/'); slash; slash = strrchr(exe, '/')) {
-        *slash = '\0';
-        snprintf(probe, sizeof probe, "%s/ui/assets.json", exe);
-        if (access(probe, R_OK) == 0) {
-            snprintf(U.ui_dir, sizeof U.ui_dir, "%s/ui", exe);
-            return;
-        }
-    }
-    U.ui_dir[0] = '\0';
-}
 
 void uiorigin_configure(const char *origin, const char *kiln_origin, const char *data_dir)
 {
     U.origin = origin;
     U.kiln_origin = kiln_origin;
     U.data_dir = data_dir;
-    if (origin) {
-        find_ui_dir();
-        if (!U.ui_dir[0])
-            log_msg(LOG_WARN, "the web UI is not built (no ui/assets.json): app frames get no bridge", NULL);
-    }
 }
 
 const char *uiorigin_url(void)
@@ -307,19 +277,14 @@ static void not_found(kreq_t *kr)
     reply_error(kr, 404, 0, "Not Found");
 }
 
-/* The frame bundle (assets.json's "frame.js", read now: a rebuild takes effect at once). */
+/* The frame bundle: the built front end's "frame.js" (web/assets.h). */
 static void serve_shim(kreq_t *kr)
 {
-    char *body, *man;
-    size_t len, ml;
-    json_error_t je;
-    json_t *assets =
-        U.ui_dir[0] && read_file(kr->arena, arena_printf(kr->arena, "%s/assets.json", U.ui_dir), &man, &ml) == 0
-            ? json_own(kr->arena, json_loadb(man, ml, 0, &je))
-            : NULL;
-    const char *name = json_str(assets, "frame.js");
-    if (!name || !relpath_ok(name, 255) || strchr(name, '/') ||
-        read_file(kr->arena, arena_printf(kr->arena, "%s/%s", U.ui_dir, name), &body, &len) != 0) {
+    char *body;
+    size_t len;
+    const char *name = assets_lookup(kr->arena, "frame.js"), *dir = assets_dir();
+    if (!name || !dir || !relpath_ok(name, 255) || strchr(name, '/') ||
+        read_file(kr->arena, arena_printf(kr->arena, "%s/%s", dir, name), &body, &len) != 0) {
         not_found(kr);
         return;
     }

@@ -20,7 +20,7 @@ static const char *const sql[Q__COUNT] = {
     [Q_LINK_INSERT] = "INSERT INTO login_links (token_hash, site_id, account_id, created_ms, expires_ms) "
                       "VALUES (?1, ?2, ?3, ?4, ?5)",
     [Q_LINK_CONSUME] = "UPDATE login_links SET used = 1 WHERE token_hash = ?1 AND used = 0 AND expires_ms > ?2 "
-                       "RETURNING site_id, account_id",
+                       "AND site_id = ?3 RETURNING account_id",
     [Q_LINK_PURGE] = "DELETE FROM login_links WHERE expires_ms < ?1",
 };
 
@@ -100,7 +100,7 @@ static int sq_link_insert(store_t *st, const unsigned char *hash, int64_t site_i
     return sq_write1(st, q);
 }
 
-static int sq_link_consume(store_t *st, arena_t *a, const unsigned char *hash, int64_t now, int64_t *site_id,
+static int sq_link_consume(store_t *st, arena_t *a, const unsigned char *hash, int64_t site_id, int64_t now,
                            const char **account_id)
 {
     int opened, rc = sq_tx_open(st, &opened);
@@ -109,10 +109,10 @@ static int sq_link_consume(store_t *st, arena_t *a, const unsigned char *hash, i
     sqlite3_stmt *q = stmt(st, Q_LINK_CONSUME);
     sqlite3_bind_blob(q, 1, hash, 32, SQLITE_STATIC);
     sqlite3_bind_int64(q, 2, now);
+    sqlite3_bind_int64(q, 3, site_id);
     int s = sqlite3_step(q);
     if (s == SQLITE_ROW) {
-        *site_id = sqlite3_column_int64(q, 0);
-        *account_id = sq_col_str(a, q, 1);
+        *account_id = sq_col_str(a, q, 0);
         s = sqlite3_step(q); /* runs the statement to its end */
         rc = s == SQLITE_DONE ? STORE_OK : sq_rc(st, s);
     } else {
