@@ -321,7 +321,14 @@ int dcond_is_op(const char *name)
 typedef struct walk {
     const dcond_ctx_t *c;
     size_t nodes;
+    int bad; /* a shape the deploy check refuses: the whole does not hold */
 } walk_t;
+
+static int bad(walk_t *w)
+{
+    w->bad = 1;
+    return 0;
+}
 
 static int all(walk_t *w, json_t *j, int depth);
 
@@ -329,7 +336,7 @@ static int all(walk_t *w, json_t *j, int depth);
 static int one(walk_t *w, const char *name, json_t *v, int depth)
 {
     if (++w->nodes > DCOND_MAX_NODES)
-        return 0;
+        return bad(w);
     if (!strcmp(name, "and"))
         return all(w, v, depth + 1);
     if (!strcmp(name, "not")) {
@@ -338,7 +345,7 @@ static int one(walk_t *w, const char *name, json_t *v, int depth)
     }
     if (!strcmp(name, "or")) {
         if (depth + 1 > DCOND_MAX_DEPTH)
-            return 0;
+            return bad(w);
         const char *k;
         json_t *x;
         size_t i;
@@ -352,7 +359,7 @@ static int one(walk_t *w, const char *name, json_t *v, int depth)
             return 0;
         }
         if (!json_is_array(v))
-            return 0;
+            return bad(w);
         json_array_foreach(v, i, x)
         {
             int r = all(w, x, depth + 1);
@@ -371,15 +378,15 @@ static int one(walk_t *w, const char *name, json_t *v, int depth)
     switch (d->value) { /* a value the deploy check would refuse does not hold */
     case DCOND_BOOL:
         if (!json_is_boolean(v))
-            return 0;
+            return bad(w);
         break;
     case DCOND_STRING:
         if (!json_is_string(v))
-            return 0;
+            return bad(w);
         break;
     case DCOND_STRINGS:
         if (!json_is_string(v) && !json_is_array(v))
-            return 0;
+            return bad(w);
         break;
     case DCOND_ANY: break;
     }
@@ -390,7 +397,7 @@ static int one(walk_t *w, const char *name, json_t *v, int depth)
 static int all(walk_t *w, json_t *j, int depth)
 {
     if (depth > DCOND_MAX_DEPTH)
-        return 0;
+        return bad(w);
     const char *k;
     json_t *x;
     size_t i;
@@ -404,7 +411,7 @@ static int all(walk_t *w, json_t *j, int depth)
         return 1;
     }
     if (!json_is_array(j))
-        return 0;
+        return bad(w);
     json_array_foreach(j, i, x)
     {
         int r = all(w, x, depth);
@@ -421,5 +428,6 @@ int dcond_eval(const dcond_ctx_t *c, json_t *conds)
     if (!json_is_object(conds))
         return 0;
     walk_t w = {.c = c};
-    return all(&w, conds, 0);
+    int r = all(&w, conds, 0);
+    return w.bad ? 0 : r;
 }

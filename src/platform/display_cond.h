@@ -71,7 +71,8 @@ struct dcond_ctx {
 };
 
 /* Whether displayConditions `conds` (NULL: none) hold: 1 yes, 0 no, -1 store error. A
- * shape the deploy check would refuse does not hold. */
+ * shape the deploy check would refuse, where evaluation reaches it, makes the whole not
+ * hold. */
 int dcond_eval(const dcond_ctx_t *c, json_t *conds);
 
 #endif

@@ -153,8 +153,9 @@ int manifest_parse_filter(manifest_parser_t *p, const yaml_t *flt);
 int manifest_parse_payload(manifest_parser_t *p, const yaml_t *pl);
 int manifest_parse_event_item(manifest_parser_t *p, const yaml_t *e, const char **event_type);
 /* x is a Jira expression (product/jexpr.h) whose free variables are among vars; a compile
- * error points into the scalar (manifest_filter.c). */
-int manifest_check_expression(manifest_parser_t *p, const yaml_t *x, const char *const *vars);
+ * error points into the scalar (manifest_filter.c). vars_note (or NULL: a filter's) says
+ * which variables there are in the message about an unknown one. */
+int manifest_check_expression(manifest_parser_t *p, const yaml_t *x, const char *const *vars, const char *vars_note);
 /* A UI module (jira:issuePanel, ...) of `type` (manifest_ui.c; manifest_ui_type says which
  * types), and after resources: its resource, resolver and function references. */
 int manifest_parse_ui_module(manifest_parser_t *p, const char *type, const yaml_t *it, const char *key);

@@ -190,7 +190,9 @@ static int cond_value(dwalk_t *w, const dcond_def_t *d, const yaml_t *v)
         return 0;
     case DCOND_ANY: return 0;
     }
-    return !strcmp(d->name, "jiraExpression") ? manifest_check_expression(p, v, dcond_expr_vars) : 0;
+    return !strcmp(d->name, "jiraExpression")
+               ? manifest_check_expression(p, v, dcond_expr_vars, "a display condition has: user, issue, project, app")
+               : 0;
 }
 
 static int cond(dwalk_t *w, const yaml_t *e, unsigned depth)
@@ -198,11 +200,11 @@ static int cond(dwalk_t *w, const yaml_t *e, unsigned depth)
     manifest_parser_t *p = w->p;
     const char *name = e->key->s;
     if (++w->nodes > DCOND_MAX_NODES)
-        return manifest_fail(p, MANIFEST_ELIMIT, e->key, "more than %u display conditions", DCOND_MAX_NODES);
+        return manifest_fail(p, MANIFEST_ELIMIT, e, "more than %u display conditions", DCOND_MAX_NODES);
     if (dcond_is_op(name)) {
         if (depth + 1 > DCOND_MAX_DEPTH)
-            return manifest_fail(p, MANIFEST_ELIMIT, e->key,
-                                 "display conditions nest more than %u levels (Forge's limit)", DCOND_MAX_DEPTH);
+            return manifest_fail(p, MANIFEST_ELIMIT, e, "display conditions nest more than %u levels (Forge's limit)",
+                                 DCOND_MAX_DEPTH);
         if (e->type == YAML_SEQ) {
             YAML_EACH(x, e)
             if (conds(w, x, depth + 1))
@@ -213,15 +215,14 @@ static int cond(dwalk_t *w, const yaml_t *e, unsigned depth)
     }
     const dcond_def_t *d = dcond_find(name);
     if (!d)
-        return manifest_warn(p, e->key, w->key,
+        return manifest_warn(p, e, w->key,
                              "unknown display condition \"%.*s\": kiln ignores it (the module is shown); Forge's "
                              "deploy refuses it",
                              qlen(name), name);
     if (cond_value(w, d, e))
         return -1;
     if (!d->eval)
-        return manifest_warn(p, e->key, w->key, "display condition \"%s\" is not evaluated by kiln: it always holds",
-                             name);
+        return manifest_warn(p, e, w->key, "display condition \"%s\" is not evaluated by kiln: it always holds", name);
     return 0;
 }
 
