@@ -13,12 +13,14 @@ import Spinner from '@atlaskit/spinner';
 import { jira } from '../api.js';
 import { ErrorBox } from '../Errors.jsx';
 import { AppModule } from '../modules/AppModule.jsx';
+import { prefetchModules } from '../modules/useModules.js';
 import { Link, useRoute } from '../router.jsx';
 import { statusAppearance } from '../status.js';
 import { useData } from '../useData.js';
 
 const FIELDS = 'summary,description,status,assignee,reporter,priority,labels,project,issuetype,created,updated';
 const MAX_COMMENT = 32000;
+const PLACEMENTS = ['issuePanel', 'issueGlance', 'issueContext'];
 
 /** A comment's text as an ADF document: one paragraph per line. */
 export function textToAdf(text) {
@@ -148,6 +150,8 @@ function Detail({ label, children }) {
 
 export function Issue() {
   const { params } = useRoute();
+  // the apps' modules of this issue load alongside the issue itself
+  useState(() => PLACEMENTS.forEach((p) => prefetchModules(p, { issue: params.key })));
   const { data, error, loading, reload } = useData(
     (signal) => jira(`/issue/${encodeURIComponent(params.key)}?fields=${FIELDS}&expand=renderedFields`, { signal }),
     [params.key],
