@@ -4,7 +4,8 @@
 // the glance a button in the right column that opens its content, the context panel a
 // collapsible section in the right column; the global page is in the Apps menu and opens
 // at /apps/{appId}/{moduleKey}; the project page is in the project's sidebar; the admin
-// page in site administration; the gadget on the dashboard. Site B, where the app is not
+// page in site administration; the gadget on the dashboard. (KILN_UI_SCREENSHOTS=1:
+// docs/img/ui-issue-modules.png.) Site B, where the app is not
 // installed, shows none of them. Measured: the issue view with its two Custom UI panels,
 // from navigation until both frames show the app's page (warm).
 import { after, before, test } from 'node:test';
@@ -12,7 +13,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { cliOkJson, expectStatus, startKiln, tempDir, writeFiles } from '../e2e/lib/kiln.mjs';
-import { launchBrowser, signIn, withPage } from './lib/browser.mjs';
+import { docShot, launchBrowser, signIn, withPage } from './lib/browser.mjs';
 
 const MANIFEST = `modules:
   jira:issuePanel:
@@ -125,6 +126,8 @@ test('the issue view: panel under the description, glance and context in the rig
     assert.equal(await context.evaluate((d) => d.open), false, 'collapsed at first');
     await context.locator('summary').click();
     assert.equal(await context.evaluate((d) => d.open), true);
+    await page.frameLocator('[data-testid="customui-frame"][data-module="host-panel"]').getByText('host test module').waitFor();
+    await docShot(page, 'issue-modules');
     assert.equal(await main.locator('.kiln-module[data-module="host-glance"], .kiln-module[data-module="host-context"]').count(), 0);
     assert.equal(await side.locator('.kiln-module[data-module="host-panel"]').count(), 0);
     assert.deepEqual(page.kilnErrors, []);

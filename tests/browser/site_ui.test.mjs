@@ -7,22 +7,13 @@
 // Run with KILN_UI_SCREENSHOTS=1 to save the pages' screenshots into docs/img/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { expectStatus, ROOT, startKiln } from '../e2e/lib/kiln.mjs';
-import { launchBrowser, signIn, withPage } from './lib/browser.mjs';
+import { expectStatus, startKiln } from '../e2e/lib/kiln.mjs';
+import { docShot as shot, launchBrowser, signIn, withPage } from './lib/browser.mjs';
 
 let k;
 let browser;
 let A; // {site, cloudId, token, accountId, canary}
 let B;
-const SHOTS = process.env.KILN_UI_SCREENSHOTS ? path.join(ROOT, 'docs', 'img') : null;
-
-async function shot(page, name) {
-  if (!SHOTS) return;
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `ui-${name}.png`) });
-}
 
 async function search(site, jql, fields = 'summary,status') {
   const r = await k.jira(site.cloudId, `/search/jql?${new URLSearchParams({ jql, fields, maxResults: '25' })}`, { token: site.token });
