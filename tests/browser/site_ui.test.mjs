@@ -65,7 +65,8 @@ test('sign in with a login link; the projects list shows the site\'s projects', 
 });
 
 test('search: a bad query shows the server\'s error, a good one the rows', async (t) => {
-  const bad = 'project = = nonsense';
+  // the server's message quotes the query: markup in it must stay text
+  const bad = 'project = "<img src=x onerror=window.__pwned=1>" order by key';
   const rb = await search(A, bad);
   expectStatus(rb, 400);
   const message = rb.json.errorMessages[0];
@@ -84,6 +85,8 @@ test('search: a bad query shows the server\'s error, a good one the rows', async
     const errors = page.getByTestId('search').getByTestId('error');
     await errors.getByText(message, { exact: false }).waitFor();
     assert.equal(new URL(page.url()).searchParams.get('jql'), bad, 'the query is in the URL');
+    assert.equal(await page.locator('img[src="x"]').count(), 0, 'no markup from the query');
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
     await box.fill(good);
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     const table = page.getByTestId('issue-table');
@@ -95,6 +98,15 @@ test('search: a bad query shows the server\'s error, a good one the rows', async
     }
     assert.equal(await errors.count(), 0, 'the error is gone');
     await shot(page, 'search');
+    // paging: Next shows the page the API gives for nextPageToken, Previous the first again
+    assert.ok(rg.json.nextPageToken, 'the demo project has more than one page');
+    const r2 = await k.jira(A.cloudId, `/search/jql?${new URLSearchParams({ jql: good, fields: 'summary', maxResults: '25', nextPageToken: rg.json.nextPageToken })}`, { token: A.token });
+    expectStatus(r2, 200);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await table.getByRole('link', { name: r2.json.issues[0].key, exact: true }).waitFor();
+    assert.equal(await table.getByRole('link', { name: rg.json.issues[0].key, exact: true }).count(), 0);
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await table.getByRole('link', { name: rg.json.issues[0].key, exact: true }).waitFor();
     // a hard load of the same URL shows the same rows
     await page.reload();
     await table.getByRole('link', { name: rg.json.issues[0].key, exact: true }).waitFor();
@@ -174,6 +186,13 @@ test('tenancy: another site\'s issue key shows not-found and none of its data; A
     for (const secret of [B.canary, B.cloudId, bIssue.fields.summary, bIssue.id])
       assert.ok(!html.includes(secret), `B's ${secret} is not in A's page`);
     assert.ok(!requests.some((u) => u.includes(B.cloudId)), 'no request names B\'s cloudId');
+    // a hostile key in the URL: a not-found answer, no markup from it, no script run
+    let dialogs = 0;
+    page.on('dialog', (d) => { dialogs++; d.dismiss(); });
+    const res = await page.goto(`${k.url}/s/uia/browse/${encodeURIComponent('"><img src=x onerror=alert(1)>')}`);
+    assert.ok(res.status() === 404 || (await page.getByTestId('issue-missing').count()) === 1, `status ${res.status()}`);
+    assert.equal(await page.locator('img[src="x"]').count(), 0);
+    assert.equal(dialogs, 0);
     // A's session on B's pages: B's sign-in, not B's data
     await page.goto(`${k.url}/s/uib/browse/${encodeURIComponent(bIssue.key)}`);
     await page.waitForURL((u) => u.pathname === '/s/uib/login');
