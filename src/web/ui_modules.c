@@ -25,6 +25,8 @@ void ui_api_modules(kreq_t *kr)
         reply_error(kr, 400, 0, "Give placement=<module type without jira:>, e.g. placement=issuePanel.");
         return;
     }
+    if (strncmp(placement, "jira:", 5) == 0) /* the module type as the host names it (the contract's form) */
+        placement += 5;
     user_rec_t user;
     int rc = store_user_get(kr->store, kr->arena, kr->site.id, kr->principal.account_id, &user);
     if (rc != STORE_OK) { /* the session's user left the site */
