@@ -10,7 +10,7 @@ import Button from '@atlaskit/button/new';
 import Heading from '@atlaskit/heading';
 import Lozenge from '@atlaskit/lozenge';
 import Spinner from '@atlaskit/spinner';
-import { jira } from '../api.js';
+import { jira, jiraPath, prefetch } from '../api.js';
 import { ErrorBox } from '../Errors.jsx';
 import { AppModule } from '../modules/AppModule.jsx';
 import { prefetchModules } from '../modules/useModules.js';
@@ -21,6 +21,8 @@ import { useData } from '../useData.js';
 const FIELDS = 'summary,description,status,assignee,reporter,priority,labels,project,issuetype,created,updated';
 const MAX_COMMENT = 32000;
 const PLACEMENTS = ['issuePanel', 'issueGlance', 'issueContext'];
+const transitionsPath = (key) => `/issue/${encodeURIComponent(key)}/transitions`;
+const commentsPath = (key) => `/issue/${encodeURIComponent(key)}/comment?expand=renderedBody&orderBy=created&maxResults=100`;
 
 /** A comment's text as an ADF document: one paragraph per line. */
 export function textToAdf(text) {
@@ -40,7 +42,7 @@ function Html({ html, testid }) {
 }
 
 function Transitions({ issueKey, onDone }) {
-  const { data, error } = useData((signal) => jira(`/issue/${encodeURIComponent(issueKey)}/transitions`, { signal }), [issueKey]);
+  const { data, error } = useData((signal) => jira(transitionsPath(issueKey), { signal }), [issueKey]);
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const [failed, setFailed] = useState(null);
@@ -48,7 +50,7 @@ function Transitions({ issueKey, onDone }) {
     setBusy(true);
     setFailed(null);
     try {
-      await jira(`/issue/${encodeURIComponent(issueKey)}/transitions`, { method: 'POST', body: { transition: { id: t.id } } });
+      await jira(transitionsPath(issueKey), { method: 'POST', body: { transition: { id: t.id } } });
       setOpen(false);
       onDone();
     } catch (e) {
@@ -82,8 +84,7 @@ function Transitions({ issueKey, onDone }) {
 
 function Comments({ issueKey }) {
   const { data, error, loading, reload } = useData(
-    (signal) =>
-      jira(`/issue/${encodeURIComponent(issueKey)}/comment?expand=renderedBody&orderBy=created&maxResults=100`, { signal }),
+    (signal) => jira(commentsPath(issueKey), { signal }),
     [issueKey],
   );
   const [text, setText] = useState('');
@@ -150,8 +151,13 @@ function Detail({ label, children }) {
 
 export function Issue() {
   const { params } = useRoute();
-  // the apps' modules of this issue load alongside the issue itself
-  useState(() => PLACEMENTS.forEach((p) => prefetchModules(p, { issue: params.key })));
+  // what the parts of the view need loads alongside the issue itself: its transitions,
+  // comments and the apps' modules (taken when the parts mount, if the key is the same)
+  useState(() => {
+    prefetch(jiraPath(transitionsPath(params.key)));
+    prefetch(jiraPath(commentsPath(params.key)));
+    PLACEMENTS.forEach((p) => prefetchModules(p, { issue: params.key }));
+  });
   const { data, error, loading, reload } = useData(
     (signal) => jira(`/issue/${encodeURIComponent(params.key)}?fields=${FIELDS}&expand=renderedFields`, { signal }),
     [params.key],
