@@ -209,3 +209,24 @@ test('tenancy: another site\'s issue key shows not-found and none of its data; A
     assert.equal(status, 401);
   });
 });
+
+test('a plain member sees no site admin link, and /admin tells them it is for administrators', async (t) => {
+  const r = await k.jira(A.cloudId, '/users/search?maxResults=50', { token: A.token });
+  expectStatus(r, 200);
+  const member = r.json.find((u) => u.accountType === 'atlassian' && u.active && u.accountId !== A.accountId && u.emailAddress?.startsWith('sam@'));
+  assert.ok(member, 'the demo site has Sam, a plain member');
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, 'uia', member.accountId);
+    await page.getByTestId('user-name').getByText(member.displayName, { exact: true }).waitFor();
+    await page.getByTestId('projects').waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Site admin' }).count(), 0);
+    await page.goto(`${k.url}/s/uia/admin`);
+    await page.getByText('Site administrators only').waitFor();
+    assert.equal(await page.getByTestId('admin').count(), 0);
+  });
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, 'uia');
+    await page.getByRole('link', { name: 'Site admin' }).click();
+    await page.getByTestId('admin').waitFor();
+  });
+});
