@@ -10,12 +10,15 @@
 #include "store/store_sites.h"
 #include "web/headers.h"
 #include "web/ui_modules.h"
+#include "web/uiframes.h"
 #include "web/web.h"
 
 /* THE table: add a row per endpoint (path below /_ui/v1). */
 static const ui_route_t ui_routes[] = {
     {"GET", "/me", ui_api_me, 0},
     {"GET", "/modules", ui_api_modules, 0},
+    {"POST", "/frames", uiframes_frames, 1}, /* web/uiframes.h */
+    {"POST", "/bridge", uiframes_bridge, 1},
 };
 #define NROUTES (sizeof ui_routes / sizeof *ui_routes)
 
