@@ -100,6 +100,7 @@ b_name=$(jq -r '.sites[1].name // .sites[0].name' <<<"$sites"); b_cloud=$(jq -r 
 token=$("$KILN" user token --site "$a_name")
 a_web=$(curl -s -H "Authorization: Bearer $token" "$URL/ex/jira/$a_cloud/rest/api/3/project/search?typeKey=software" | jq -r '.values[0].key')
 wa=$(cd "$APP" && "$KILN" webtrigger site-report --site "$a_name")
+signin=$("$KILN" ui login-url --site "$a_name") # the web UI, signed in as the admin: once, within 10 minutes
 wb=$(cd "$APP" && "$KILN" webtrigger site-report --site "$b_name")
 
 cat <<MSG
@@ -108,6 +109,11 @@ kiln is running at $URL (data in $DATA; admin token in $DATA/admin.token)
 
 sites:
 $("$KILN" site list)
+
+open the web UI as $a_name's admin (a one-time link, valid 10 minutes; another one:
+KILN_URL=$URL KILN_DATA=$DATA $KILN ui login-url --site $a_name):
+  $signin
+or sign in at $URL/s/$a_name/login with the admin's email and the API token below.
 
 a user API token for $a_name's admin:
   export TOKEN=$token

@@ -83,9 +83,10 @@ int session_live(int64_t expires_ms, int64_t last_seen_ms, int64_t now_ms, int64
     return now_ms < expires_ms && now_ms - last_seen_ms < idle_ms;
 }
 
-int session_touch_due(int64_t last_seen_ms, int64_t now_ms)
+int session_touch_due(int64_t last_seen_ms, int64_t now_ms, int64_t idle_ms)
 {
-    return now_ms - last_seen_ms >= SESSION_TOUCH_MS;
+    int64_t every = idle_ms / 2 < SESSION_TOUCH_MS ? idle_ms / 2 : SESSION_TOUCH_MS;
+    return now_ms - last_seen_ms >= every;
 }
 
 const char *session_set_cookie(arena_t *a, const char *name, const char *value, int64_t max_age_s, int secure)

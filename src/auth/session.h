@@ -51,8 +51,9 @@ int session_link_hash(const char *v, size_t n, unsigned char hash[32]);
 /* Whether a session created at created_ms, ending at expires_ms and last seen at
  * last_seen_ms is live at now with the idle limit idle_ms. */
 int session_live(int64_t expires_ms, int64_t last_seen_ms, int64_t now_ms, int64_t idle_ms);
-/* Whether last_seen should be written now (at most once per SESSION_TOUCH_MS). */
-int session_touch_due(int64_t last_seen_ms, int64_t now_ms);
+/* Whether last_seen should be written now: at most once per SESSION_TOUCH_MS, or per half
+ * the idle limit when that is shorter (so that a session in use never idles out). */
+int session_touch_due(int64_t last_seen_ms, int64_t now_ms, int64_t idle_ms);
 
 /* The Set-Cookie value that sets `name` to value for max_age_s seconds (0: clears it),
  * HttpOnly, SameSite=Lax (Strict for LOGIN_COOKIE), Path=/, Secure when `secure`. */

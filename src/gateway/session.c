@@ -52,7 +52,7 @@ int gateway_session(kreq_t *kr, session_rec_t *out, site_rec_t *site, unsigned c
         store_user_get(kr->store, kr->arena, out->site_id, out->account_id, &u) != STORE_OK || !u.active ||
         store_site_by_id(kr->store, kr->arena, out->site_id, site) != STORE_OK)
         return GATEWAY_SESSION_DEAD;
-    if (session_touch_due(out->last_seen_ms, now) && store_session_touch(kr->store, h, now) == STORE_OK)
+    if (session_touch_due(out->last_seen_ms, now, idle_ms) && store_session_touch(kr->store, h, now) == STORE_OK)
         out->last_seen_ms = now;
     if (hash)
         memcpy(hash, h, 32);

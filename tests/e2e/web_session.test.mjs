@@ -85,7 +85,7 @@ async function myself(k, cloudId, token) {
 }
 
 describe('web UI sign-in and sessions', () => {
-  let k, A, B, adminA, oscar;
+  let k, A, B, adminA, oscar, noah;
   before(async () => {
     k = await startKiln({ extraArgs: ['--ui-assets', fixtureAssets()] });
     A = await k.siteWithToken('websa', true);
@@ -96,6 +96,9 @@ describe('web UI sign-in and sessions', () => {
     const o = us.json.find((u) => /^Oscar/.test(u.displayName));
     assert.ok(o && o.active === false, 'the demo site has an inactive user');
     oscar = { ...o, token: (await k.userToken('websa', o.accountId)).token };
+    const n = us.json.find((u) => /^Noah/.test(u.displayName));
+    noah = { ...n, token: (await k.userToken('websa', n.accountId)).token };
+    noah.emailAddress = (await myself(k, A.cloudId, noah.token)).emailAddress;
   });
   after(async () => k && k.close());
 
@@ -146,7 +149,9 @@ describe('web UI sign-in and sessions', () => {
     const cases = [
       ['wrong token', adminA.emailAddress, `kiln_u_${'x'.repeat(43)}`],
       ['not a token', adminA.emailAddress, 'hunter2'],
-      ["another user's token", adminA.emailAddress, oscar.token],
+      ["another user's token", adminA.emailAddress, noah.token],
+      ["the admin's token with another user's email", noah.emailAddress, A.token],
+      ["an inactive user's token with the admin's email", adminA.emailAddress, oscar.token],
       ["another site's user (B's email and token)", adminB.emailAddress, B.token],
       ["A's email with B's token", adminA.emailAddress, B.token],
       ['inactive user', oscar.emailAddress ?? 'oscar@websa.example.com', oscar.token],
@@ -164,7 +169,8 @@ describe('web UI sign-in and sessions', () => {
       }
     }
     assert.equal(bodies.size, 1, 'the same page for every failure (the echoed email and fresh tokens aside)');
-    // B's own credentials work on B, of course
+    // the active user's own credentials work (email case aside), B's on B
+    await signIn(k, 'websa', noah.emailAddress.toUpperCase(), noah.token);
     await signIn(k, 'websb', adminB.emailAddress, B.token);
   });
 
@@ -391,6 +397,30 @@ describe('web UI sign-in and sessions', () => {
     expectStatus(ok, 200, 'among other cookies');
   });
 
+  it('audits sign-ins, refusals and the cookie\'s API calls (detail "session")', async () => {
+    const { cookie } = await signIn(k, 'websa', adminA.emailAddress, A.token);
+    expectStatus(await k.jira(A.cloudId, '/serverInfo', withCookie(cookie)), 200, 'a call by cookie');
+    expectStatus(await k.jira(B.cloudId, '/serverInfo', withCookie(cookie)), 401, "a call on B's cloudId");
+    const f = await loginForm(k, 'websa');
+    await postLogin(k, 'websa', { email: adminA.emailAddress, token: 'kiln_u_nope', csrf: f.csrf }, { nonce: f.nonce });
+    const want = (e) => [
+      e.some((x) => x.kind === 'session.create' && x.plane === 'web' && x.actor === adminA.accountId && x.site === 'websa'),
+      e.some((x) => x.kind === 'session.deny' && x.plane === 'web' && x.status === 401),
+      e.some((x) => x.kind === 'gateway.allow' && x.plane === 'jira' && x.detail === 'session' && /serverInfo/.test(x.path)),
+      e.some((x) => x.kind === 'gateway.deny' && x.plane === 'jira' && x.detail === 'session' && x.status === 401 && x.path.includes(B.cloudId)),
+    ];
+    const end = Date.now() + 5000;
+    let events;
+    for (;;) {
+      const r = await k.admin('/audit?n=1000');
+      expectStatus(r, 200, 'audit');
+      events = r.json.events;
+      if (want(events).every(Boolean) || Date.now() > end) break;
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
+    assert.deepEqual(want(events), [true, true, true, true], JSON.stringify(events.slice(-12), null, 1));
+  });
+
   it('throttles sign-in attempts per site and email', async () => {
     const email = 'nobody-throttled@websa.example.com';
     let last;
@@ -425,6 +455,37 @@ describe('web UI sign-in and sessions', () => {
     for (const p of ['/_ui/assets/..%2fassets.json', '/_ui/assets/../ui/assets.json', '/_ui/assets/%2e%2e/etc'])
       expectStatus(await k.raw(`GET ${p} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`), 400, p);
     expectStatus(await k.api('/_ui/assets/host.ABC123.js', { method: 'POST', body: 'x' }), 405, 'POST an asset');
+  });
+});
+
+describe('web UI session idle limit', () => {
+  let k, A;
+  before(async () => {
+    k = await startKiln({ extraArgs: ['--ui-assets', fixtureAssets(), '--session-idle-seconds', '2'] });
+    A = await k.siteWithToken('webidle');
+  });
+  after(async () => k && k.close());
+
+  it('a session in use stays, one left alone idles out', async () => {
+    const me = await myself(k, A.cloudId, A.token);
+    const { cookie } = await signIn(k, 'webidle', me.emailAddress, A.token);
+    // used every 300 ms for twice the idle limit: its last use keeps being written
+    const t0 = Date.now();
+    while (Date.now() - t0 < 4000) {
+      expectStatus(await k.api('/_ui/v1/me', withCookie(cookie)), 200, `in use after ${Date.now() - t0} ms`);
+      await new Promise((ok) => setTimeout(ok, 300));
+    }
+    // then left alone: each probe is a use too, so the gaps between probes grow until one
+    // is longer than the idle limit, and the session is gone
+    const t1 = Date.now();
+    let r;
+    for (let wait = 500; ; wait += 500) {
+      await new Promise((ok) => setTimeout(ok, wait));
+      r = await k.api('/_ui/v1/me', withCookie(cookie));
+      if (r.status !== 200 || Date.now() - t1 > 15000) break;
+    }
+    expectStatus(r, 401, 'idle too long');
+    assert.ok(Date.now() - t1 >= 2000, 'not before the idle limit');
   });
 });
 

@@ -71,8 +71,11 @@ static void test_live_and_touch(void **state)
     assert_true(session_live(10000, 5000, 5999, idle));
     assert_false(session_live(10000, 5000, 6000, idle));  /* idle too long */
     assert_false(session_live(10000, 9500, 10000, idle)); /* past its end */
-    assert_false(session_touch_due(0, SESSION_TOUCH_MS - 1));
-    assert_true(session_touch_due(0, SESSION_TOUCH_MS));
+    assert_false(session_touch_due(0, SESSION_TOUCH_MS - 1, SESSION_IDLE_MS_DEFAULT));
+    assert_true(session_touch_due(0, SESSION_TOUCH_MS, SESSION_IDLE_MS_DEFAULT));
+    /* a short idle limit is touched at half of it */
+    assert_false(session_touch_due(0, 499, 1000));
+    assert_true(session_touch_due(0, 500, 1000));
 }
 
 static void test_set_cookie(void **state)
