@@ -221,26 +221,26 @@ static int ev_expression(const dcond_ctx_t *c, const dcond_def_t *d, json_t *v)
 
 #define P(name, perm)                                                                                                  \
     {                                                                                                                  \
-        name, DCOND_BOOL, DCOND_PROJECT, ev_perm_bool, perm, 0                                                         \
+        name, DCOND_BOOL, DCOND_PROJECT, ev_perm_bool, perm, 0, -1                                                     \
     }
 #define NOT_EVALUATED(name)                                                                                            \
     {                                                                                                                  \
-        name, DCOND_ANY, DCOND_GLOBAL, NULL, NULL, 0                                                                   \
+        name, DCOND_ANY, DCOND_GLOBAL, NULL, NULL, 0, -1                                                               \
     }
 static const dcond_def_t defs[] = {
     /* global */
-    {"isLoggedIn", DCOND_BOOL, DCOND_GLOBAL, ev_logged_in, NULL, 0},
-    {"isAdmin", DCOND_BOOL, DCOND_GLOBAL, ev_perm_bool, "ADMINISTER", 0},
-    {"canAdministerJira", DCOND_BOOL, DCOND_GLOBAL, ev_perm_bool, "ADMINISTER", 0},
-    {"isSiteAdmin", DCOND_BOOL, DCOND_GLOBAL, ev_site_admin, NULL, 0},
-    {"hasGlobalPermission", DCOND_STRING, DCOND_GLOBAL, ev_global_perm, NULL, 0},
-    {"jiraExpression", DCOND_STRING, DCOND_GLOBAL, ev_expression, NULL, 0},
+    {"isLoggedIn", DCOND_BOOL, DCOND_GLOBAL, ev_logged_in, NULL, 0, -1},
+    {"isAdmin", DCOND_BOOL, DCOND_GLOBAL, ev_perm_bool, "ADMINISTER", 0, -1},
+    {"canAdministerJira", DCOND_BOOL, DCOND_GLOBAL, ev_perm_bool, "ADMINISTER", 0, -1},
+    {"isSiteAdmin", DCOND_BOOL, DCOND_GLOBAL, ev_site_admin, NULL, 0, -1},
+    {"hasGlobalPermission", DCOND_STRING, DCOND_GLOBAL, ev_global_perm, NULL, 0, PERM_GLOBAL},
+    {"jiraExpression", DCOND_STRING, DCOND_GLOBAL, ev_expression, NULL, 0, -1},
     /* the project (a project page, or the issue's) */
-    {"projectKey", DCOND_STRINGS, DCOND_PROJECT, ev_project_key, NULL, 0},
-    {"projectId", DCOND_STRINGS, DCOND_PROJECT, ev_project_id, NULL, 0},
-    {"projectName", DCOND_STRINGS, DCOND_PROJECT, ev_project_name, NULL, 0},
-    {"projectType", DCOND_STRINGS, DCOND_PROJECT, ev_project_type, NULL, 0},
-    {"hasProjectPermission", DCOND_STRING, DCOND_PROJECT, ev_project_perm, NULL, 0},
+    {"projectKey", DCOND_STRINGS, DCOND_PROJECT, ev_project_key, NULL, 0, -1},
+    {"projectId", DCOND_STRINGS, DCOND_PROJECT, ev_project_id, NULL, 0, -1},
+    {"projectName", DCOND_STRINGS, DCOND_PROJECT, ev_project_name, NULL, 0, -1},
+    {"projectType", DCOND_STRINGS, DCOND_PROJECT, ev_project_type, NULL, 0, -1},
+    {"hasProjectPermission", DCOND_STRING, DCOND_PROJECT, ev_project_perm, NULL, 0, PERM_PROJECT},
     P("isProjectAdmin", "ADMINISTER_PROJECTS"),
     P("canAdministerProjects", "ADMINISTER_PROJECTS"),
     P("canAddComments", "ADD_COMMENTS"),
@@ -261,16 +261,16 @@ static const dcond_def_t defs[] = {
     P("canLogWork", "WORK_ON_ISSUES"),
     P("canMoveIssues", "MOVE_ISSUES"),
     /* the issue */
-    {"issueKey", DCOND_STRINGS, DCOND_ISSUE, ev_issue_key, NULL, 0},
-    {"issueId", DCOND_STRINGS, DCOND_ISSUE, ev_issue_id, NULL, 0},
-    {"issueType", DCOND_STRINGS, DCOND_ISSUE, ev_issue_type, NULL, 0},
-    {"hasIssuePermission", DCOND_STRING, DCOND_ISSUE, ev_project_perm, NULL, 0},
+    {"issueKey", DCOND_STRINGS, DCOND_ISSUE, ev_issue_key, NULL, 0, -1},
+    {"issueId", DCOND_STRINGS, DCOND_ISSUE, ev_issue_id, NULL, 0, -1},
+    {"issueType", DCOND_STRINGS, DCOND_ISSUE, ev_issue_type, NULL, 0, -1},
+    {"hasIssuePermission", DCOND_STRING, DCOND_ISSUE, ev_project_perm, NULL, 0, PERM_PROJECT},
     /* Connect's issue conditions, which Forge's schema does not list; kiln evaluates them */
-    {"issueTypes", DCOND_STRINGS, DCOND_ISSUE, ev_issue_type, NULL, 1},
-    {"isIssueAssignedToCurrentUser", DCOND_BOOL, DCOND_ISSUE, ev_assigned, NULL, 1},
-    {"isIssueReportedByCurrentUser", DCOND_BOOL, DCOND_ISSUE, ev_reported, NULL, 1},
-    {"isIssueUnresolved", DCOND_BOOL, DCOND_ISSUE, ev_unresolved, NULL, 1},
-    {"isIssueEditable", DCOND_BOOL, DCOND_ISSUE, ev_perm_bool, "EDIT_ISSUES", 1},
+    {"issueTypes", DCOND_STRINGS, DCOND_ISSUE, ev_issue_type, NULL, 1, -1},
+    {"isIssueAssignedToCurrentUser", DCOND_BOOL, DCOND_ISSUE, ev_assigned, NULL, 1, -1},
+    {"isIssueReportedByCurrentUser", DCOND_BOOL, DCOND_ISSUE, ev_reported, NULL, 1, -1},
+    {"isIssueUnresolved", DCOND_BOOL, DCOND_ISSUE, ev_unresolved, NULL, 1, -1},
+    {"isIssueEditable", DCOND_BOOL, DCOND_ISSUE, ev_perm_bool, "EDIT_ISSUES", 1, -1},
     /* Forge's, which kiln does not evaluate: they hold */
     NOT_EVALUATED("appEdition"),
     NOT_EVALUATED("appIsLicensed"),

@@ -49,6 +49,7 @@ typedef struct dcond_def {
     int (*eval)(const dcond_ctx_t *c, const struct dcond_def *d, json_t *v);
     const char *perm; /* the permission a canX or isX condition checks, or NULL */
     int kiln_only;    /* 1: a Connect-era condition Forge's schema does not list */
+    int perm_kind;    /* a condition whose value is a permission key: its enum perm_kind; else -1 */
 } dcond_def_t;
 
 /* The condition called `name`, or NULL (unknown: a deploy warning, and it holds). */

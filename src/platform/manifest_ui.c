@@ -10,6 +10,7 @@
 
 #include "platform/display_cond.h"
 #include "platform/manifest_int.h"
+#include "product/perm.h"
 
 #define MAX_TEXT 255u         /* a title, label, icon or route (Forge's limit) */
 #define MAX_DESCRIPTION 1000u /* a gadget's description */
@@ -190,9 +191,16 @@ static int cond_value(dwalk_t *w, const dcond_def_t *d, const yaml_t *v)
         return 0;
     case DCOND_ANY: return 0;
     }
-    return !strcmp(d->name, "jiraExpression")
-               ? manifest_check_expression(p, v, dcond_expr_vars, "a display condition has: user, issue, project, app")
-               : 0;
+    if (!strcmp(d->name, "jiraExpression"))
+        return manifest_check_expression(p, v, dcond_expr_vars, "a display condition has: user, issue, project, app");
+    if (d->perm_kind >= 0) { /* a permission kiln does not model is held by nobody */
+        const perm_def_t *pd = perm_find(!strcmp(s, "SYSTEM_ADMIN") ? "ADMINISTER" : s);
+        if (!pd || (int)pd->kind != d->perm_kind)
+            return manifest_warn(p, v, w->key,
+                                 "kiln has no %s permission \"%.*s\": the condition never holds (docs/ui.md)",
+                                 d->perm_kind == PERM_GLOBAL ? "global" : "project", qlen(s), s);
+    }
+    return 0;
 }
 
 static int cond(dwalk_t *w, const yaml_t *e, unsigned depth)

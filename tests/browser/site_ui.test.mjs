@@ -7,22 +7,13 @@
 // Run with KILN_UI_SCREENSHOTS=1 to save the pages' screenshots into docs/img/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { expectStatus, ROOT, startKiln } from '../e2e/lib/kiln.mjs';
-import { launchBrowser, signIn, withPage } from './lib/browser.mjs';
+import { expectStatus, startKiln } from '../e2e/lib/kiln.mjs';
+import { docShot as shot, launchBrowser, signIn, withPage } from './lib/browser.mjs';
 
 let k;
 let browser;
 let A; // {site, cloudId, token, accountId, canary}
 let B;
-const SHOTS = process.env.KILN_UI_SCREENSHOTS ? path.join(ROOT, 'docs', 'img') : null;
-
-async function shot(page, name) {
-  if (!SHOTS) return;
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `ui-${name}.png`) });
-}
 
 async function search(site, jql, fields = 'summary,status') {
   const r = await k.jira(site.cloudId, `/search/jql?${new URLSearchParams({ jql, fields, maxResults: '25' })}`, { token: site.token });
@@ -74,7 +65,8 @@ test('sign in with a login link; the projects list shows the site\'s projects', 
 });
 
 test('search: a bad query shows the server\'s error, a good one the rows', async (t) => {
-  const bad = 'project = = nonsense';
+  // the server's message quotes the query: markup in it must stay text
+  const bad = 'project = "<img src=x onerror=window.__pwned=1>" order by key';
   const rb = await search(A, bad);
   expectStatus(rb, 400);
   const message = rb.json.errorMessages[0];
@@ -87,15 +79,20 @@ test('search: a bad query shows the server\'s error, a good one the rows', async
     await signIn(k, page, 'uia');
     await page.getByRole('link', { name: 'Search' }).click();
     await page.waitForURL((u) => u.pathname === '/s/uia/issues');
+    // with no query yet: the site's issues, newest first, and no error
+    const errors = page.getByTestId('search').getByTestId('error');
+    const table = page.getByTestId('issue-table');
+    await table.locator('tbody tr').first().waitFor();
+    assert.equal(await errors.count(), 0, 'the default query is accepted');
     const box = page.getByRole('textbox', { name: 'JQL' });
     await box.fill(bad);
     await page.getByRole('button', { name: 'Search', exact: true }).click();
-    const errors = page.getByTestId('search').getByTestId('error');
     await errors.getByText(message, { exact: false }).waitFor();
     assert.equal(new URL(page.url()).searchParams.get('jql'), bad, 'the query is in the URL');
+    assert.equal(await page.locator('img[src="x"]').count(), 0, 'no markup from the query');
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
     await box.fill(good);
     await page.getByRole('button', { name: 'Search', exact: true }).click();
-    const table = page.getByTestId('issue-table');
     for (const i of rg.json.issues) {
       const row = table.getByRole('row').filter({ has: page.getByRole('link', { name: i.key, exact: true }) });
       await row.waitFor();
@@ -104,6 +101,15 @@ test('search: a bad query shows the server\'s error, a good one the rows', async
     }
     assert.equal(await errors.count(), 0, 'the error is gone');
     await shot(page, 'search');
+    // paging: Next shows the page the API gives for nextPageToken, Previous the first again
+    assert.ok(rg.json.nextPageToken, 'the demo project has more than one page');
+    const r2 = await k.jira(A.cloudId, `/search/jql?${new URLSearchParams({ jql: good, fields: 'summary', maxResults: '25', nextPageToken: rg.json.nextPageToken })}`, { token: A.token });
+    expectStatus(r2, 200);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await table.getByRole('link', { name: r2.json.issues[0].key, exact: true }).waitFor();
+    assert.equal(await table.getByRole('link', { name: rg.json.issues[0].key, exact: true }).count(), 0);
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await table.getByRole('link', { name: rg.json.issues[0].key, exact: true }).waitFor();
     // a hard load of the same URL shows the same rows
     await page.reload();
     await table.getByRole('link', { name: rg.json.issues[0].key, exact: true }).waitFor();
@@ -183,6 +189,13 @@ test('tenancy: another site\'s issue key shows not-found and none of its data; A
     for (const secret of [B.canary, B.cloudId, bIssue.fields.summary, bIssue.id])
       assert.ok(!html.includes(secret), `B's ${secret} is not in A's page`);
     assert.ok(!requests.some((u) => u.includes(B.cloudId)), 'no request names B\'s cloudId');
+    // a hostile key in the URL: a not-found answer, no markup from it, no script run
+    let dialogs = 0;
+    page.on('dialog', (d) => { dialogs++; d.dismiss(); });
+    const res = await page.goto(`${k.url}/s/uia/browse/${encodeURIComponent('"><img src=x onerror=alert(1)>')}`);
+    assert.ok(res.status() === 404 || (await page.getByTestId('issue-missing').count()) === 1, `status ${res.status()}`);
+    assert.equal(await page.locator('img[src="x"]').count(), 0);
+    assert.equal(dialogs, 0);
     // A's session on B's pages: B's sign-in, not B's data
     await page.goto(`${k.url}/s/uib/browse/${encodeURIComponent(bIssue.key)}`);
     await page.waitForURL((u) => u.pathname === '/s/uib/login');
@@ -194,5 +207,26 @@ test('tenancy: another site\'s issue key shows not-found and none of its data; A
       return r.status;
     }, [B.cloudId, bIssue.key]);
     assert.equal(status, 401);
+  });
+});
+
+test('a plain member sees no site admin link, and /admin tells them it is for administrators', async (t) => {
+  const r = await k.jira(A.cloudId, '/users/search?maxResults=50', { token: A.token });
+  expectStatus(r, 200);
+  const member = r.json.find((u) => u.accountType === 'atlassian' && u.active && u.accountId !== A.accountId && u.emailAddress?.startsWith('sam@'));
+  assert.ok(member, 'the demo site has Sam, a plain member');
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, 'uia', member.accountId);
+    await page.getByTestId('user-name').getByText(member.displayName, { exact: true }).waitFor();
+    await page.getByTestId('projects').waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Site admin' }).count(), 0);
+    await page.goto(`${k.url}/s/uia/admin`);
+    await page.getByText('Site administrators only').waitFor();
+    assert.equal(await page.getByTestId('admin').count(), 0);
+  });
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, 'uia');
+    await page.getByRole('link', { name: 'Site admin' }).click();
+    await page.getByTestId('admin').waitFor();
   });
 });

@@ -277,9 +277,16 @@ describe('GET /_ui/v1/modules', () => {
     assert.deepEqual(keys(await modules('A:elena', 'placement=globalPage')), ['global']);
   });
 
+  it('takes the placement as the module type too (jira:issuePanel), as the host sends it', async () => {
+    assert.deepEqual(keys(await modules('A:sam', `placement=jira:issuePanel&issue=${issues.bug}`)),
+      keys(await modules('A:sam', `placement=issuePanel&issue=${issues.bug}`)));
+    assert.deepEqual(keys(await modules('A:admin', 'placement=jira:adminPage')), ['settings']);
+  });
+
   it('refuses malformed and hostile queries', async () => {
     const cases = [
-      ['', 400], ['placement=', 400], ['placement=nope', 400], ['placement=jira:issuePanel', 400],
+      ['', 400], ['placement=', 400], ['placement=nope', 400], ['placement=jira:nope', 400], ['placement=jira:', 400],
+      ['placement=jira:issuePanel', 400], ['placement=jira:jira:globalPage', 400],
       ['placement=issuePanel', 400], ['placement=projectPage', 400],
       [`placement=issuePanel&issue=${'A'.repeat(65)}-1`, 400], ['placement=issuePanel&issue=%zz', 400],
       [`placement=globalPage&x=${'y'.repeat(600)}`, 400],

@@ -154,6 +154,31 @@ static void test_warnings(void **state)
     assert_null(m.ui_modules[1].viewport);
 }
 
+/* A permission key kiln does not model, or of the other kind: the condition never holds. */
+static void test_permission_warnings(void **state)
+{
+    (void)state;
+    manifest_t m = ok("  jira:issuePanel:\n"
+                      "    - key: p\n      resource: main\n      title: P\n      icon: https://x.example/i.svg\n"
+                      "      displayConditions:\n"
+                      "        hasGlobalPermission: SYSTEM_ADMIN\n"
+                      "        hasProjectPermission: EDIT_ISSUES\n"
+                      "        hasIssuePermission: ADMINISTER\n"
+                      "        or: {hasGlobalPermission: USER_PICKER}\n");
+    static const char *const want[] = {
+        "manifest.yml:24:29: modules.jira:issuePanel[0].displayConditions.hasIssuePermission (key p): kiln has no "
+        "project permission \"ADMINISTER\": the condition never holds (docs/ui.md)",
+        "manifest.yml:25:35: modules.jira:issuePanel[0].displayConditions.or.hasGlobalPermission (key p): kiln has no "
+        "global permission \"USER_PICKER\": the condition never holds (docs/ui.md)",
+    };
+    assert_int_equal(m.n_warnings, 2);
+    for (size_t i = 0; i < 2; i++) {
+        char line[600];
+        manifest_warning_format(&m.warnings[i], "manifest.yml", line, sizeof line);
+        assert_string_equal(line, want[i]);
+    }
+}
+
 /* ================================================================ errors */
 
 #define PANEL "  jira:issuePanel:\n    - key: p\n"
@@ -292,6 +317,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_each_type, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conditions_recorded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_warnings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_permission_warnings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_condition_count_limit, setup, teardown),
     };

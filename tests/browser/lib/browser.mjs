@@ -6,6 +6,8 @@
 //                                               // screenshot + the page's HTML go to
 //                                               // build/test-artifacts/<test>.png/.html
 //   await signIn(k, page, site, accountId?)     // `kiln ui login-url` and open the link
+//   await docShot(page, name)                   // docs/img/ui-<name>.png, only when
+//                                               // KILN_UI_SCREENSHOTS is set
 //
 // The browser is $KILN_CHROMIUM or /usr/bin/chromium (Debian's, `make deps`);
 // --no-sandbox only when running as root (Chromium refuses its sandbox there).
@@ -76,4 +78,12 @@ export async function signIn(k, page, site, accountId) {
   await page.goto(url);
   await page.waitForURL((u) => u.pathname.startsWith(`/s/${site}/`) && !u.pathname.includes('/login'));
   return url;
+}
+
+/** A screenshot for the docs (docs/img/ui-<name>.png), only when KILN_UI_SCREENSHOTS is set. */
+export async function docShot(page, name) {
+  if (!process.env.KILN_UI_SCREENSHOTS) return;
+  const dir = path.join(ROOT, 'docs', 'img');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `ui-${slug(name)}.png`) });
 }

@@ -19,7 +19,7 @@ export function Layout({ children }) {
           <Link to="/dashboard">Dashboard</Link>
           <details className="kiln-apps-menu">
             <summary>Apps</summary>
-            <AppModule placement="jira:globalPage" layout="links" empty={<p className="kiln-muted">No app pages</p>} />
+            <AppModule placement="globalPage" layout="links" empty={<p className="kiln-muted">No app pages</p>} />
           </details>
           {boot.isAdmin && <Link to="/admin">Site admin</Link>}
         </nav>

@@ -1,9 +1,15 @@
 // The one fetch helper of the host: same-origin credentials (the session cookie), JSON in
 // and out, X-Kiln-CSRF on every method but GET/HEAD, and an ApiError carrying the server's
 // messages (Jira's {errorMessages, errors} or kiln's {code, message}) for the page to show.
+// prefetch(path) starts a GET early (a page asks for what its parts will need while it
+// loads its own data); the next api() GET of that exact path takes the request in flight,
+// once, within PREFETCH_MS, instead of sending another.
 import { boot } from './boot.js';
 
 const MAX_MESSAGES = 10;
+const PREFETCH_MS = 10000;
+const MAX_PREFETCHED = 16;
+const prefetched = new Map(); // path -> {at, promise}
 
 export class ApiError extends Error {
   constructor(status, messages) {
@@ -24,7 +30,28 @@ export function errorMessages(body) {
   return out.slice(0, MAX_MESSAGES);
 }
 
-export async function api(path, { method = 'GET', body, headers = {}, signal } = {}) {
+export function prefetch(path) {
+  if (prefetched.has(path)) return;
+  if (prefetched.size >= MAX_PREFETCHED) prefetched.delete(prefetched.keys().next().value);
+  const promise = send(path, {});
+  promise.catch(() => {}); // the taker sees the error; nobody may take it at all
+  prefetched.set(path, { at: Date.now(), promise });
+}
+
+function takePrefetched(path) {
+  const p = prefetched.get(path);
+  if (!p) return null;
+  prefetched.delete(path);
+  return Date.now() - p.at <= PREFETCH_MS ? p.promise : null;
+}
+
+export function api(path, opts = {}) {
+  const method = opts.method || 'GET';
+  const early = method === 'GET' && opts.body === undefined ? takePrefetched(path) : null;
+  return early || send(path, opts);
+}
+
+async function send(path, { method = 'GET', body, headers = {}, signal } = {}) {
   const h = { Accept: 'application/json', ...headers };
   if (method !== 'GET' && method !== 'HEAD') h['X-Kiln-CSRF'] = boot.csrf;
   if (body !== undefined) h['Content-Type'] = 'application/json';
@@ -55,7 +82,12 @@ export async function api(path, { method = 'GET', body, headers = {}, signal } =
   return json;
 }
 
+/** The path of the site's Jira REST API, v3: jiraPath('/issue/ABC-1') */
+export function jiraPath(path) {
+  return `/ex/jira/${encodeURIComponent(boot.cloudId || '')}/rest/api/3${path}`;
+}
+
 /** The site's Jira REST API, v3: jira('/issue/ABC-1') */
 export function jira(path, opts) {
-  return api(`/ex/jira/${encodeURIComponent(boot.cloudId || '')}/rest/api/3${path}`, opts);
+  return api(jiraPath(path), opts);
 }

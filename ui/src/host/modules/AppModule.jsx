@@ -1,11 +1,11 @@
 // <AppModule placement extension layout/>: the host's extension point for app modules.
-// It asks /_ui/v1/modules for the placement (jira:issuePanel, jira:issueGlance,
-// jira:issueContext, jira:globalPage, jira:projectPage, jira:adminPage,
-// jira:dashboardGadget) and lays each module out where Jira does, by `layout`:
+// It asks /_ui/v1/modules for the placement (issuePanel, issueGlance, issueContext,
+// globalPage, projectPage, adminPage, dashboardGadget: docs/ui.md "UI modules") and
+// lays each module out where Jira does, by `layout`:
 //   panel   — a titled section per module (issue panels: main column, under the description;
 //             dashboard gadgets)
 //   glance  — a button per module in the right column that opens its content below it
-//   context — a collapsible section per module in the right column
+//   context — a collapsible section per module in the right column (its label)
 //   links   — links to the modules' pages (/apps/{appId}/{moduleKey}[?project=KEY])
 // The content itself is drawn by the renderer for the module's `render` (renderers.js).
 import React, { useState } from 'react';
@@ -62,7 +62,7 @@ function Glance({ module, extension }) {
   return (
     <div className="kiln-module kiln-glance" data-testid="module" data-module={moduleKey(module)}>
       <Button onClick={() => setOpen(!open)} aria-expanded={open} shouldFitContainer>
-        {module.glanceLabel || moduleTitle(module)}
+        {module.label || moduleTitle(module)}
       </Button>
       {open && (
         <div className="kiln-glance-content">
@@ -78,7 +78,7 @@ function Context({ module, extension }) {
     <details className="kiln-module kiln-context" data-testid="module" data-module={moduleKey(module)}>
       <summary>
         <Icon module={module} />
-        {moduleTitle(module)}
+        {module.label || moduleTitle(module)}
       </summary>
       <ModuleContent module={module} extension={extension} />
     </details>
@@ -110,7 +110,11 @@ export function AppModule({ placement, extension = {}, layout = 'panel', empty =
   if (error) return <ErrorBox error={error} title="Apps could not be loaded" />;
   if (!modules.length) return empty;
   const items = modules.map((m) => (
-    <L key={`${m.appId}/${moduleKey(m)}`} module={m} extension={{ ...extension, type: placement }} />
+    <L
+      key={`${m.installationId || m.appId}/${moduleKey(m)}`}
+      module={m}
+      extension={{ ...extension, type: m.type || `jira:${placement}` }}
+    />
   ));
   return layout === 'links' ? <ul className="kiln-module-links">{items}</ul> : <>{items}</>;
 }

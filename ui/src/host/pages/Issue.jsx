@@ -10,15 +10,19 @@ import Button from '@atlaskit/button/new';
 import Heading from '@atlaskit/heading';
 import Lozenge from '@atlaskit/lozenge';
 import Spinner from '@atlaskit/spinner';
-import { jira } from '../api.js';
+import { jira, jiraPath, prefetch } from '../api.js';
 import { ErrorBox } from '../Errors.jsx';
 import { AppModule } from '../modules/AppModule.jsx';
+import { prefetchModules } from '../modules/useModules.js';
 import { Link, useRoute } from '../router.jsx';
 import { statusAppearance } from '../status.js';
 import { useData } from '../useData.js';
 
 const FIELDS = 'summary,description,status,assignee,reporter,priority,labels,project,issuetype,created,updated';
 const MAX_COMMENT = 32000;
+const PLACEMENTS = ['issuePanel', 'issueGlance', 'issueContext'];
+const transitionsPath = (key) => `/issue/${encodeURIComponent(key)}/transitions`;
+const commentsPath = (key) => `/issue/${encodeURIComponent(key)}/comment?expand=renderedBody&orderBy=created&maxResults=100`;
 
 /** A comment's text as an ADF document: one paragraph per line. */
 export function textToAdf(text) {
@@ -38,7 +42,7 @@ function Html({ html, testid }) {
 }
 
 function Transitions({ issueKey, onDone }) {
-  const { data, error } = useData((signal) => jira(`/issue/${encodeURIComponent(issueKey)}/transitions`, { signal }), [issueKey]);
+  const { data, error } = useData((signal) => jira(transitionsPath(issueKey), { signal }), [issueKey]);
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const [failed, setFailed] = useState(null);
@@ -46,7 +50,7 @@ function Transitions({ issueKey, onDone }) {
     setBusy(true);
     setFailed(null);
     try {
-      await jira(`/issue/${encodeURIComponent(issueKey)}/transitions`, { method: 'POST', body: { transition: { id: t.id } } });
+      await jira(transitionsPath(issueKey), { method: 'POST', body: { transition: { id: t.id } } });
       setOpen(false);
       onDone();
     } catch (e) {
@@ -80,8 +84,7 @@ function Transitions({ issueKey, onDone }) {
 
 function Comments({ issueKey }) {
   const { data, error, loading, reload } = useData(
-    (signal) =>
-      jira(`/issue/${encodeURIComponent(issueKey)}/comment?expand=renderedBody&orderBy=created&maxResults=100`, { signal }),
+    (signal) => jira(commentsPath(issueKey), { signal }),
     [issueKey],
   );
   const [text, setText] = useState('');
@@ -148,6 +151,13 @@ function Detail({ label, children }) {
 
 export function Issue() {
   const { params } = useRoute();
+  // what the parts of the view need loads alongside the issue itself: its transitions,
+  // comments and the apps' modules (taken when the parts mount, if the key is the same)
+  useState(() => {
+    prefetch(jiraPath(transitionsPath(params.key)));
+    prefetch(jiraPath(commentsPath(params.key)));
+    PLACEMENTS.forEach((p) => prefetchModules(p, { issue: params.key }));
+  });
   const { data, error, loading, reload } = useData(
     (signal) => jira(`/issue/${encodeURIComponent(params.key)}?fields=${FIELDS}&expand=renderedFields`, { signal }),
     [params.key],
@@ -177,7 +187,7 @@ export function Issue() {
         ) : (
           <p className="kiln-muted">No description</p>
         )}
-        <AppModule placement="jira:issuePanel" layout="panel" extension={extension} />
+        <AppModule placement="issuePanel" layout="panel" extension={extension} />
         <Comments issueKey={data.key} />
       </div>
       <aside className="kiln-issue-side">
@@ -189,7 +199,7 @@ export function Issue() {
           </span>
           <Transitions key={f.status?.id} issueKey={data.key} onDone={reload} />
         </div>
-        <AppModule placement="jira:issueGlance" layout="glance" extension={extension} />
+        <AppModule placement="issueGlance" layout="glance" extension={extension} />
         <dl className="kiln-details">
           <Detail label="Assignee">
             <span data-testid="issue-assignee">{f.assignee?.displayName || 'Unassigned'}</span>
@@ -200,7 +210,7 @@ export function Issue() {
             {(f.labels || []).length ? (f.labels || []).map((l) => <Lozenge key={l}>{l}</Lozenge>) : 'None'}
           </Detail>
         </dl>
-        <AppModule placement="jira:issueContext" layout="context" extension={extension} />
+        <AppModule placement="issueContext" layout="context" extension={extension} />
       </aside>
     </div>
   );

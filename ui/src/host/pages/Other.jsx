@@ -10,14 +10,12 @@ import { useRoute } from '../router.jsx';
 import Spinner from '@atlaskit/spinner';
 import { ErrorBox } from '../Errors.jsx';
 
-const PAGE_PLACEMENTS = ['jira:globalPage', 'jira:projectPage', 'jira:adminPage'];
-
 export function AppPage() {
   const { params, query } = useRoute();
   const project = query.get('project') || '';
-  const placement = project ? 'jira:projectPage' : PAGE_PLACEMENTS[0];
+  const placement = project ? 'projectPage' : 'globalPage';
   const { modules, error, loading } = useModules(placement, { project });
-  const admin = useModules('jira:adminPage', {});
+  const admin = useModules('adminPage', {});
   const all = [...modules, ...(project ? [] : admin.modules)];
   const m = all.find((x) => x.appId === params.appId && moduleKey(x) === params.moduleKey);
   if ((loading || admin.loading) && !m) return <Spinner label="Loading app" />;
@@ -30,7 +28,7 @@ export function AppPage() {
         </SectionMessage>
       </div>
     );
-  const extension = { type: m.type || placement, ...(project ? { project: { key: project } } : {}) };
+  const extension = { type: m.type || `jira:${placement}`, ...(project ? { project: { key: project } } : {}) };
   return (
     <div data-testid="app-page">
       <Heading size="large">{moduleTitle(m)}</Heading>
@@ -50,7 +48,7 @@ export function Admin() {
     <div data-testid="admin">
       <Heading size="large">Site administration</Heading>
       <h3>Apps</h3>
-      <AppModule placement="jira:adminPage" layout="links" empty={<p className="kiln-muted">No app admin pages</p>} />
+      <AppModule placement="adminPage" layout="links" empty={<p className="kiln-muted">No app admin pages</p>} />
     </div>
   );
 }
@@ -59,7 +57,7 @@ export function Dashboard() {
   return (
     <div data-testid="dashboard" className="kiln-dashboard">
       <Heading size="large">Dashboard</Heading>
-      <AppModule placement="jira:dashboardGadget" layout="panel" empty={<p className="kiln-muted">No gadgets</p>} />
+      <AppModule placement="dashboardGadget" layout="panel" empty={<p className="kiln-muted">No gadgets</p>} />
     </div>
   );
 }

@@ -27,7 +27,7 @@ export function Project() {
         <h2>{data.name}</h2>
         <h3 className="kiln-muted">Apps</h3>
         <AppModule
-          placement="jira:projectPage"
+          placement="projectPage"
           layout="links"
           extension={{ project: { key: data.key, id: data.id } }}
           empty={<p className="kiln-muted">No app pages</p>}

@@ -9,10 +9,12 @@ import { navigate, useRoute } from '../router.jsx';
 import { IssueTable } from './IssueTable.jsx';
 
 const MAX_JQL = 4000;
+// every issue, newest first: search/jql refuses a query with no restriction (as Jira does)
+const DEFAULT_JQL = 'project IS NOT EMPTY ORDER BY created DESC';
 
 export function Search() {
   const { query } = useRoute();
-  const jql = query.get('jql') || 'order by created DESC';
+  const jql = query.get('jql') || DEFAULT_JQL;
   const [text, setText] = useState(jql);
   const [seen, setSeen] = useState(jql);
   if (jql !== seen) {

@@ -1,0 +1,212 @@
+// Where the host lays out the UI modules of an installed app (docs/ui.md "The site UI"),
+// in a real browser: an app of our own with one module of each kind is installed on site
+// A only. On A's issue view the issue panel is in the main column under the description,
+// the glance a button in the right column that opens its content, the context panel a
+// collapsible section in the right column; the global page is in the Apps menu and opens
+// at /apps/{appId}/{moduleKey}; the project page is in the project's sidebar; the admin
+// page in site administration; the gadget on the dashboard. (KILN_UI_SCREENSHOTS=1:
+// docs/img/ui-issue-modules.png.) Site B, where the app is not
+// installed, shows none of them. Measured: the issue view with its two Custom UI panels,
+// from navigation until both frames show the app's page (warm).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { cliOkJson, expectStatus, startKiln, tempDir, writeFiles } from '../e2e/lib/kiln.mjs';
+import { docShot, launchBrowser, signIn, withPage } from './lib/browser.mjs';
+
+const MANIFEST = `modules:
+  jira:issuePanel:
+    - key: host-panel
+      resource: main
+      title: Host test panel
+      icon: resource:main;icon.svg
+    - key: host-panel-2
+      resource: main
+      title: Host test panel two
+      icon: resource:main;icon.svg
+  jira:issueGlance:
+    - key: host-glance
+      resource: main
+      title: Host test glance
+      label: Glance label
+  jira:issueContext:
+    - key: host-context
+      resource: main
+      title: Host test context
+      label: Context label
+  jira:globalPage:
+    - key: host-global
+      resource: main
+      title: Host test global page
+  jira:projectPage:
+    - key: host-project
+      resource: main
+      title: Host test project page
+  jira:adminPage:
+    - key: host-admin
+      resource: main
+      title: Host test admin page
+  jira:dashboardGadget:
+    - key: host-gadget
+      resource: main
+      title: Host test gadget
+      description: A gadget
+      thumbnail: resource:main;icon.svg
+resources:
+  - key: main
+    path: static
+app:
+  runtime:
+    name: nodejs20.x
+`;
+
+let k;
+let browser;
+let A;
+let B;
+let appId;
+const issueOf = async (site) => {
+  const p = (await k.jira(site.cloudId, '/project/search', { token: site.token })).json.values.find((x) => x.projectTypeKey === 'software');
+  const r = await k.jira(site.cloudId, `/search/jql?${new URLSearchParams({ jql: `project = ${p.key} order by key`, maxResults: '1' })}`, { token: site.token });
+  expectStatus(r, 200);
+  return { project: p.key, issue: r.json.issues[0].key };
+};
+
+before(async () => {
+  k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0'] });
+  browser = await launchBrowser();
+  A = await k.siteWithToken('uima', true);
+  B = await k.siteWithToken('uimb', true);
+  const dir = path.join(tempDir('hostapp'), `host-modules-${randomBytes(3).toString('hex')}`);
+  writeFiles(dir, {
+    'manifest.yml': MANIFEST,
+    'static/index.html': '<!doctype html><p>host test module</p>',
+    'static/icon.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',
+  });
+  await cliOkJson(k, ['register', dir, '--json']);
+  await cliOkJson(k, ['deploy', dir, '--json']);
+  await cliOkJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir });
+});
+
+after(async () => {
+  await browser?.close();
+  await k?.close();
+});
+
+test('the issue view: panel under the description, glance and context in the right column', async (t) => {
+  const { issue } = await issueOf(A);
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, 'uima');
+    await page.goto(`${k.url}/s/uima/browse/${issue}`);
+    const main = page.locator('.kiln-issue-main');
+    const side = page.locator('.kiln-issue-side');
+    const panel = main.locator('.kiln-module[data-module="host-panel"]');
+    await panel.getByText('Host test panel').waitFor();
+    // a panel: its content shown without a click (a module renderer's, or the placeholder)
+    assert.equal(await panel.evaluate((el) => el.tagName), 'SECTION');
+    await panel.locator('.kiln-module-title + *').waitFor({ state: 'visible' });
+    // under the description, above the comments
+    const order = await main.evaluate((el) => {
+      const at = (sel) => [...el.querySelectorAll('*')].indexOf(el.querySelector(sel));
+      return [at('[data-testid="issue-description"]'), at('.kiln-module[data-module="host-panel"]'), at('[data-testid="comments"]')];
+    });
+    assert.ok(order[0] >= 0 && order[0] < order[1] && order[1] < order[2], `description < panel < comments: ${order}`);
+
+    const glance = side.locator('.kiln-module[data-module="host-glance"]');
+    const button = glance.getByRole('button', { name: 'Glance label' });
+    await button.waitFor();
+    assert.equal(await glance.locator('.kiln-glance-content').count(), 0, 'closed until clicked');
+    await button.click();
+    await glance.locator('.kiln-glance-content').waitFor();
+    assert.equal(await button.getAttribute('aria-expanded'), 'true');
+
+    const context = side.locator('details[data-module="host-context"]');
+    await context.locator('summary', { hasText: 'Context label' }).waitFor();
+    assert.equal(await context.evaluate((d) => d.open), false, 'collapsed at first');
+    await context.locator('summary').click();
+    assert.equal(await context.evaluate((d) => d.open), true);
+    await page.frameLocator('[data-testid="customui-frame"][data-module="host-panel"]').getByText('host test module').waitFor();
+    await docShot(page, 'issue-modules');
+    assert.equal(await main.locator('.kiln-module[data-module="host-glance"], .kiln-module[data-module="host-context"]').count(), 0);
+    assert.equal(await side.locator('.kiln-module[data-module="host-panel"]').count(), 0);
+    assert.deepEqual(page.kilnErrors, []);
+  });
+});
+
+test('pages: global in the Apps menu, project page in the sidebar, admin page, dashboard gadget', async (t) => {
+  const { project } = await issueOf(A);
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, 'uima');
+    await page.locator('.kiln-apps-menu > summary').click();
+    const link = page.locator('.kiln-apps-menu').getByRole('link', { name: 'Host test global page' });
+    await link.click();
+    await page.waitForURL((u) => /^\/s\/uima\/apps\/[^/]+\/host-global$/.test(u.pathname));
+    await page.getByTestId('app-page').getByText('Host test global page').waitFor();
+    appId = decodeURIComponent(new URL(page.url()).pathname.split('/')[4]);
+    // a hard load of the page's URL shows it too
+    await page.reload();
+    await page.getByTestId('app-page').getByText('Host test global page').waitFor();
+
+    await page.goto(`${k.url}/s/uima/projects/${project}`);
+    await page.locator('.kiln-sidebar').getByRole('link', { name: 'Host test project page' }).click();
+    await page.waitForURL((u) => u.pathname === `/s/uima/apps/${appId}/host-project` && u.searchParams.get('project') === project);
+    await page.getByTestId('app-page').getByText('Host test project page').waitFor();
+
+    await page.goto(`${k.url}/s/uima/admin`);
+    await page.getByTestId('admin').getByRole('link', { name: 'Host test admin page' }).waitFor();
+
+    await page.goto(`${k.url}/s/uima/dashboard`);
+    await page.getByTestId('dashboard').locator('.kiln-module[data-module="host-gadget"]').getByText('Host test gadget').waitFor();
+
+    // a module key the site does not have
+    await page.goto(`${k.url}/s/uima/apps/${appId}/no-such-module`);
+    await page.getByTestId('app-missing').waitFor();
+    assert.deepEqual(page.kilnErrors, []);
+  });
+});
+
+test('site B, where the app is not installed, shows none of its modules', async (t) => {
+  const { issue, project } = await issueOf(B);
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, 'uimb');
+    await page.goto(`${k.url}/s/uimb/browse/${issue}`);
+    await page.locator('[data-testid="comments"][data-loaded="true"]').waitFor();
+    await page.locator('.kiln-apps-menu > summary').click();
+    await page.locator('.kiln-apps-menu').getByText('No app pages').waitFor();
+    assert.equal(await page.locator('[data-module]').count(), 0);
+    await page.goto(`${k.url}/s/uimb/apps/${appId}/host-global`);
+    await page.getByTestId('app-missing').waitFor();
+    await page.goto(`${k.url}/s/uimb/projects/${project}`);
+    await page.locator('.kiln-sidebar').getByText('No app pages').waitFor();
+    assert.ok(!(await page.content()).includes('Host test'));
+  });
+});
+
+test('the issue view with two Custom UI panels: navigation to both frames showing (warm)', async (t) => {
+  const { issue } = await issueOf(A);
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, 'uima');
+    let issueAt = 0;
+    const shown = async (t0 = 0) => {
+      await page.locator('[data-testid="issue-view"] [data-testid="transitions"][data-loaded="true"]').waitFor();
+      issueAt = performance.now() - t0;
+      for (const m of ['host-panel', 'host-panel-2'])
+        await page.frameLocator(`[data-testid="customui-frame"][data-module="${m}"]`).getByText('host test module').waitFor();
+    };
+    await page.goto(`${k.url}/s/uima/browse/${issue}`);
+    await shown(); // cold: bundle, frame resources
+    const times = [];
+    const issueTimes = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      await page.goto(`${k.url}/s/uima/browse/${issue}`);
+      await shown(t0);
+      times.push(performance.now() - t0);
+      issueTimes.push(issueAt);
+    }
+    const med = (a) => [...a].sort((x, y) => x - y)[2].toFixed(0);
+    console.log(`# issue view with two Custom UI panels (warm, 5 loads): issue interactive median ${med(issueTimes)} ms; both frames shown median ${med(times)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})`);
+    assert.deepEqual(page.kilnErrors, []);
+  });
+});
