@@ -6,9 +6,10 @@
 // attacks: a forged frame-init and forged answers posted to the app's frame are ignored
 // (its bridge keeps working through the host's port only), and the app's code can read
 // neither kiln's cookie nor the host page's DOM nor the UI origin's storage.
+// Run with KILN_UI_SCREENSHOTS=1 to save the panel's screenshot into docs/img/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, symlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { cliOkJson, expectCliOk, kilnCli, ROOT, startKiln, tempDir } from '../e2e/lib/kiln.mjs';
@@ -72,6 +73,10 @@ test('the Custom UI issue panel renders; invoke and requestJira go through the r
     await f.locator('button[type="submit"]').click();
     await f.locator('#notes li').filter({ hasText: 'ship it' }).waitFor();
     await f.locator('#count').filter({ hasText: '1 note(s)' }).waitFor();
+    if (process.env.KILN_UI_SCREENSHOTS) { // docs/ui.md's picture of the panel
+      mkdirSync(path.join(ROOT, 'docs', 'img'), { recursive: true });
+      await page.screenshot({ path: path.join(ROOT, 'docs', 'img', 'ui-customui-panel.png') });
+    }
     // kept by the resolver in app storage: a reload shows it again
     await page.reload();
     const f2 = await appFrame(page);
