@@ -317,6 +317,28 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
     expectStatus(await fetchJira('/rest/api/3/myself', { method: 'TRACE' }), 400, 'a method');
   });
 
+  it('bridge: at most 600 requests a minute per installation and user; then 429, and other users carry on', async () => {
+    const ext = { issue: { key: issueA2 } };
+    const f = await frame(sA2, { appId: appId(), moduleKey: 'panel', extension: ext });
+    expectStatus(f, 200);
+    // the windows are clock minutes: go on until a refusal, then count that window's passes
+    const seen = [];
+    let refused = null;
+    while (!refused && seen.length < 1300) {
+      const rs = await Promise.all(Array.from({ length: 50 }, () => bridge(sA2, f.json.token, { op: 'getContext', extension: ext })));
+      seen.push(...rs);
+      refused = rs.find((r) => r.status === 429) ?? null;
+    }
+    assert.ok(refused, 'a refusal within two windows');
+    const reset = refused.headers['x-ratelimit-reset'];
+    assert.ok(reset && refused.headers['retry-after'], 'the 429 says when to retry');
+    const inWindow = seen.filter((r) => r.headers['x-ratelimit-reset'] === reset);
+    assert.equal(inWindow.filter((r) => r.status === 200).length, 600, 'exactly 600 passed in that window');
+    assert.ok(seen.every((r) => r.status === 200 || r.status === 429), 'nothing else');
+    const fa = await frame(sA, { appId: appId(), moduleKey: 'panel', extension: { issue: { key: issueA } } });
+    expectStatus(await bridge(sA, fa.json.token, { op: 'getContext', extension: { issue: { key: issueA } } }), 200, 'another user of the installation');
+  });
+
   it('bridge: tokens replayed with another site, user, extension, after an uninstall, forged or missing are refused', async () => {
     const ext = { issue: { key: issueA } };
     const f = await frame(sA, { appId: appId(), moduleKey: 'panel', extension: ext });
