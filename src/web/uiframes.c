@@ -26,6 +26,7 @@
 #include "platform/invoke.h"
 #include "platform/manifest.h"
 #include "platform/plane.h"
+#include "platform/ui_modules.h"
 #include "platform/uictx.h"
 #include "runtime/supervisor.h"
 #include "store/store_apps.h"
@@ -152,7 +153,27 @@ static int frame_load(kreq_t *kr, frame_t *f, const char *key)
         return -1;
     }
     json_object_set_new(f->ctx, "accountId", json_string(f->user.account_id));
-    return 0;
+    /* shown to this user here: the placement's listing (platform/ui_modules.h: display
+     * conditions, admin pages for administrators only) must hold this module */
+    json_t *cext = json_object_get(f->ctx, "extension"), *list = NULL;
+    const char *lerr = NULL;
+    st = ui_modules_list(kr->store, kr->arena, &f->site, &f->user, f->type + 5,
+                         json_str(json_object_get(cext, "issue"), "key"),
+                         json_str(json_object_get(cext, "project"), "key"), &list, &lerr);
+    if (st) {
+        reply_error(kr, st, 0, lerr ? lerr : "Internal server error");
+        return -1;
+    }
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(list, "modules"), i, m)
+    {
+        const char *mi = json_str(m, "installationId"), *mk = json_str(m, "moduleKey");
+        if (mi && mk && !strcmp(mi, f->in.id) && !strcmp(mk, key))
+            return 0;
+    }
+    reply_error(kr, 404, 0, "The module is not shown here (its display conditions, or an admin page).");
+    return -1;
 }
 
 /* Mints the frame's token into out; its expiry in *exp. */

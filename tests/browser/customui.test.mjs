@@ -5,13 +5,15 @@
 // note added and kept) and its requestJira() the issue's comments as the user. Then the
 // attacks: a forged frame-init and forged answers posted to the app's frame are ignored
 // (its bridge keeps working through the host's port only), and the app's code can read
-// neither kiln's cookie nor the host page's DOM nor the UI origin's storage.
+// neither kiln's cookie nor the host page's DOM nor the UI origin's storage nor another
+// app's frame on the same page.
+// Run with KILN_UI_SCREENSHOTS=1 to save the panel's screenshot into docs/img/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, symlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { cliOkJson, expectCliOk, kilnCli, ROOT, startKiln, tempDir } from '../e2e/lib/kiln.mjs';
+import { cliOkJson, expectCliOk, kilnCli, ROOT, startKiln, tempDir, writeFiles } from '../e2e/lib/kiln.mjs';
 import { launchBrowser, signIn, withPage } from './lib/browser.mjs';
 
 const EXAMPLE = path.join(ROOT, 'examples', 'issue-panel-customui');
@@ -36,6 +38,31 @@ before(async () => {
   await cliOkJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir });
   // the user allows the app to act as them (requestJira is asUser)
   expectCliOk(await kilnCli(k, ['consent', '--site', A.name, '--account', A.accountId, '--app', dir], { cwd: dir }));
+  // a second app with a panel of its own, on the same issue view: its page asks the bridge
+  // for its context and shows its module key (what another app's frame must not disturb)
+  const other = path.join(tempDir('cuother'), 'other-panel-app');
+  writeFiles(other, {
+    'manifest.yml': `modules:
+  jira:issuePanel:
+    - key: other-app-panel
+      resource: main
+      title: Another app
+      icon: https://example.com/icon.svg
+resources:
+  - key: main
+    path: static
+app:
+  runtime:
+    name: nodejs20.x
+permissions:
+  scopes: []
+`,
+    'static/index.html': '<!doctype html><html><head><meta charset="utf-8"></head><body><p id="who">waiting</p><script src="app.js"></script></body></html>',
+    'static/app.js': "window.__bridge.callBridge('getContext').then((c) => { document.getElementById('who').textContent = c.moduleKey; }, (e) => { document.getElementById('who').textContent = 'error ' + e.message; });",
+  });
+  await cliOkJson(k, ['register', other, '--json']);
+  await cliOkJson(k, ['deploy', other, '--json']);
+  await cliOkJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: other });
 });
 
 after(async () => {
@@ -43,9 +70,9 @@ after(async () => {
   await k?.close();
 });
 
-/** The app's frame (on the UI origin) once its page has loaded. */
-async function appFrame(page) {
-  const el = page.locator('[data-testid="customui-frame"]');
+/** The app's frame (on the UI origin) once its page has loaded: the example's by default. */
+async function appFrame(page, moduleKey = 'notes-panel') {
+  const el = page.locator(`[data-testid="customui-frame"][data-module="${moduleKey}"]`);
   await el.waitFor();
   const sandbox = await el.getAttribute('sandbox');
   assert.ok(sandbox.includes('allow-scripts'));
@@ -72,10 +99,25 @@ test('the Custom UI issue panel renders; invoke and requestJira go through the r
     await f.locator('button[type="submit"]').click();
     await f.locator('#notes li').filter({ hasText: 'ship it' }).waitFor();
     await f.locator('#count').filter({ hasText: '1 note(s)' }).waitFor();
+    if (process.env.KILN_UI_SCREENSHOTS) { // docs/ui.md's picture of the panel
+      mkdirSync(path.join(ROOT, 'docs', 'img'), { recursive: true });
+      await page.screenshot({ path: path.join(ROOT, 'docs', 'img', 'ui-customui-panel.png') });
+    }
     // kept by the resolver in app storage: a reload shows it again
     await page.reload();
     const f2 = await appFrame(page);
     await f2.locator('#notes li').filter({ hasText: 'ship it' }).waitFor();
+    // time from navigation to the panel's resolver data shown (warm: bundle and app files cached)
+    const times = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = Date.now();
+      await page.goto(`${k.url}/s/${A.name}/browse/${issue}`);
+      const fi = await appFrame(page);
+      await fi.locator('#count').filter({ hasText: /note\(s\)/ }).waitFor();
+      times.push(Date.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    t.diagnostic(`issue view with the Custom UI panel, navigation to the panel's data shown (warm, 5 loads): median ${times[2]} ms, min ${times[0]} ms, max ${times[4]} ms`);
     assert.deepEqual(page.kilnErrors, []);
   });
 });
@@ -120,6 +162,11 @@ test('forged bridge messages are ignored; app code cannot read kiln\'s cookie, t
       out.parentDom = tryIt(() => window.parent.document.title);
       out.topDom = tryIt(() => window.top.document.cookie);
       out.storage = tryIt(() => window.localStorage.length);
+      // the other app's frame, a sibling: neither its DOM nor its bridge can be reached
+      const siblings = Array.from({ length: window.parent.frames.length }, (_, i) => window.parent.frames[i]).filter((w) => w !== window);
+      out.siblings = siblings.length;
+      out.siblingDom = siblings.map((w) => tryIt(() => w.document.body.innerHTML));
+
       // an op kiln does not support is an error the app sees
       try { await window.__bridge.callBridge('requestConfluence', {}); out.unsupported = 'resolved'; } catch (e) { out.unsupported = e.message; }
       return out;
@@ -132,5 +179,11 @@ test('forged bridge messages are ignored; app code cannot read kiln\'s cookie, t
     assert.ok(r.topDom.threw);
     assert.ok(r.storage.threw, `localStorage: ${JSON.stringify(r.storage)}`);
     assert.match(r.unsupported, /kiln does not support the bridge call "requestConfluence"/);
+    assert.ok(r.siblings >= 1, 'the other app\'s frame is on the page');
+    for (const d of r.siblingDom) assert.ok(d.threw, `a sibling frame's DOM: ${JSON.stringify(d)}`);
+    // the other app's frame still talks to the host only: its own module key, by its own channel
+    const other = await appFrame(page, 'other-app-panel');
+    await other.locator('#who').filter({ hasText: 'other-app-panel' }).waitFor();
+
   });
 });

@@ -39,6 +39,12 @@ const MANIFEST = `modules:
         function: resolver
       title: Other panel
       icon: https://example.com/icon.svg
+    - key: admins-panel
+      resource: other
+      title: Admins only
+      icon: https://example.com/icon.svg
+      displayConditions:
+        isAdmin: true
   function:
     - key: resolver
       handler: index.handler
@@ -91,7 +97,7 @@ function makeSession(k, siteName, accountId) {
 }
 
 describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
-  let k, A, B, dir, sA, sA2, sB, issueA, issueB;
+  let k, A, B, dir, sA, sA2, sB, issueA, issueB, issueA2;
   const tag = randomBytes(3).toString('hex');
 
   const post = (s, p, body, headers = {}) => k.api(p, {
@@ -129,6 +135,10 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
     const other = sql(k, `SELECT account_id FROM users u JOIN sites s ON s.id = u.site_id WHERE s.name = '${A.name}' AND u.account_id != '${A.accountId}' AND u.account_type = 'atlassian' AND u.active = 1 LIMIT 1`);
     assert.ok(other, 'a second person on the demo site');
     sA2 = makeSession(k, A.name, other);
+    const t2 = await k.userToken(A.name, other);
+    const r2 = await k.api(`/ex/jira/${A.cloudId}/rest/api/3/search?jql=order%20by%20key&maxResults=1&fields=summary`, { token: t2.token });
+    expectStatus(r2, 200, 'an issue the second person can see');
+    issueA2 = r2.json.issues[0].key;
   });
 
   after(async () => {
@@ -166,6 +176,11 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
     expectStatus(await frame(sA, { appId: '00000000-0000-4000-8000-000000000000', moduleKey: 'panel' }), 404, 'app not installed');
     expectStatus(await frame(sA, { appId: id, moduleKey: 'panel', extension: { issue: { key: issueB === issueA ? 'ZZZ-999999' : issueB } } }), 404, 'an issue key of another site (or none)');
     expectStatus(await frame(sA, { appId: id, moduleKey: 'panel', extension: 'x' }), 400, 'extension not an object');
+    // shown only where its display conditions hold: isAdmin for the site's admin, not another user
+    const onIssue = { issue: { key: issueA2 } };
+    expectStatus(await frame(sA2, { appId: id, moduleKey: 'panel', extension: onIssue }), 200, 'another user sees the panel');
+    expectStatus(await frame(sA2, { appId: id, moduleKey: 'admins-panel', extension: onIssue }), 404, 'not for a non-admin');
+    expectStatus(await frame(sA, { appId: id, moduleKey: 'admins-panel', extension: onIssue }), 200, 'for the admin');
     expectStatus(await frame(sA, { appId: id, moduleKey: 'panel', evil: 1 }), 400, 'unknown member');
     expectStatus(await frame(sA, { appId: id }), 400, 'no module key');
     expectStatus(await post(sA, '/_ui/v1/frames', '{bad', { 'content-type': 'application/json' }), 400, 'malformed JSON');
@@ -174,7 +189,7 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
   });
 
   it('resources: the signed URL serves the resource folder with the shim injected, Forge\'s CSP, nosniff and cache headers', async () => {
-    const r = await frame(sA, { appId: appId(), moduleKey: 'panel' });
+    const r = await frame(sA, { appId: appId(), moduleKey: 'panel', extension: { issue: { key: issueA } } });
     expectStatus(r, 200);
     const url = r.json.frameUrl;
     const html = await ui(url);
@@ -212,7 +227,7 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
   });
 
   it('resources: traversal, other resources, other installations, forged signatures and kiln\'s own paths are refused', async () => {
-    const r = await frame(sA, { appId: appId(), moduleKey: 'panel' });
+    const r = await frame(sA, { appId: appId(), moduleKey: 'panel', extension: { issue: { key: issueA } } });
     const url = r.json.frameUrl;
     const base = url.replace(/index\.html$/, '');
     for (const p of ['../secret.txt', '..%2fsecret.txt', '%2e%2e/secret.txt', '%2e%2e%2fsecret.txt', 'a/../../secret.txt', '.%2e/secret.txt', 'nope.js', '%00', '']) {
@@ -222,7 +237,7 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
     }
     // the signature binds installation, version and resource
     const m = new URL(url).pathname.split('/'); // ['', 'r', inst, seq, key, mac, 'index.html']
-    const rB = await frame(sB, { appId: appId(), moduleKey: 'panel' });
+    const rB = await frame(sB, { appId: appId(), moduleKey: 'panel', extension: { issue: { key: issueB } } });
     const mB = new URL(rB.json.frameUrl).pathname.split('/');
     assert.notEqual(m[2], mB[2], 'two installations');
     const swap = (parts, i, v) => { const c = [...parts]; c[i] = v; return new URL(url).origin + c.join('/'); };
@@ -233,7 +248,7 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
     expectStatus(await ui(swap(m, 5, m[5].slice(0, 31))), 404, 'a cut signature');
     expectStatus(await ui(rB.json.frameUrl), 200, 'B\'s own URL');
     // the other module's frame serves its own resource only
-    const ro = await frame(sA, { appId: appId(), moduleKey: 'other-panel' });
+    const ro = await frame(sA, { appId: appId(), moduleKey: 'other-panel', extension: { issue: { key: issueA } } });
     const other = await ui(ro.json.frameUrl);
     expectStatus(other, 200);
     assert.ok(other.text.includes('<p>other</p>'));
@@ -268,8 +283,8 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
     expectStatus(e, 200);
     assert.deepEqual(e.json, { ok: false, error: { name: 'RangeError', message: 'resolver refused' } });
     // the other module's token: its own module key, whatever the body says
-    const fo = await frame(sA, { appId: appId(), moduleKey: 'other-panel' });
-    const vo = await bridge(sA, fo.json.token, { op: 'invoke', payload: { functionKey: 'whoami', moduleKey: 'panel' } });
+    const fo = await frame(sA, { appId: appId(), moduleKey: 'other-panel', extension: ext });
+    const vo = await bridge(sA, fo.json.token, { op: 'invoke', payload: { functionKey: 'whoami', moduleKey: 'panel' }, extension: ext });
     assert.equal(vo.json.value.moduleKey, 'other-panel');
     // renew: a fresh token of the same bindings
     const rn = await bridge(sA, t, { op: 'renew', extension: ext });
@@ -302,6 +317,28 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
     expectStatus(await fetchJira('/rest/api/3/myself', { method: 'TRACE' }), 400, 'a method');
   });
 
+  it('bridge: at most 600 requests a minute per installation and user; then 429, and other users carry on', async () => {
+    const ext = { issue: { key: issueA2 } };
+    const f = await frame(sA2, { appId: appId(), moduleKey: 'panel', extension: ext });
+    expectStatus(f, 200);
+    // the windows are clock minutes: go on until a refusal, then count that window's passes
+    const seen = [];
+    let refused = null;
+    while (!refused && seen.length < 1300) {
+      const rs = await Promise.all(Array.from({ length: 50 }, () => bridge(sA2, f.json.token, { op: 'getContext', extension: ext })));
+      seen.push(...rs);
+      refused = rs.find((r) => r.status === 429) ?? null;
+    }
+    assert.ok(refused, 'a refusal within two windows');
+    const reset = refused.headers['x-ratelimit-reset'];
+    assert.ok(reset && refused.headers['retry-after'], 'the 429 says when to retry');
+    const inWindow = seen.filter((r) => r.headers['x-ratelimit-reset'] === reset);
+    assert.equal(inWindow.filter((r) => r.status === 200).length, 600, 'exactly 600 passed in that window');
+    assert.ok(seen.every((r) => r.status === 200 || r.status === 429), 'nothing else');
+    const fa = await frame(sA, { appId: appId(), moduleKey: 'panel', extension: { issue: { key: issueA } } });
+    expectStatus(await bridge(sA, fa.json.token, { op: 'getContext', extension: { issue: { key: issueA } } }), 200, 'another user of the installation');
+  });
+
   it('bridge: tokens replayed with another site, user, extension, after an uninstall, forged or missing are refused', async () => {
     const ext = { issue: { key: issueA } };
     const f = await frame(sA, { appId: appId(), moduleKey: 'panel', extension: ext });
@@ -311,6 +348,8 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
     expectStatus(await bridge(sA2, t, ctx), 403, 'another user of the same site');
     expectStatus(await bridge(sA, t, { op: 'getContext', extension: { issue: { key: 'OTHER-1' } } }), 403, 'another extension');
     expectStatus(await bridge(sA, t, { op: 'getContext' }), 403, 'no extension');
+    // an issue panel is shown with an issue only
+    expectStatus(await frame(sA, { appId: appId(), moduleKey: 'panel' }), 400, 'an issue panel without an issue');
     expectStatus(await bridge(sA, undefined, ctx), 401, 'no token');
     expectStatus(await bridge(sA, t.slice(0, -1) + (t.endsWith('A') ? 'B' : 'A'), ctx), 401, 'a forged mac');
     const parts = t.split('~');

@@ -89,6 +89,7 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
   const tokenRef = useRef(null);
   const subsRef = useRef(new Set());
   const portRef = useRef(null);
+  const contextRef = useRef(null); // the context the server made the frame with
   const appId = module.appId;
   const moduleKey = module.moduleKey || module.key;
   // what the server checks: the extension without `type` (the manifest says it), plus the
@@ -110,6 +111,7 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
       (f) => {
         if (!live) return;
         tokenRef.current = { token: f.token, expiresAt: f.expiresAt };
+        contextRef.current = f.context;
         setFrame(f);
       },
       (e) => live && setError(e),
@@ -155,7 +157,9 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
         if (!r.ok) throw new BridgeError(str(r.error?.message) || 'The resolver failed.', str(r.error?.name, 100) || 'Error');
         return p.metadata ? { body: r.value, metadata: {} } : r.value;
       },
-      getContext: async () => (await server('getContext')).context,
+      // the frame's context as the server built it for this frame (no round trip); the
+      // server rebuilds it for every invoke, so nothing relies on this copy
+      getContext: async () => contextRef.current ?? (await server('getContext')).context,
       fetchProduct: async (p) => server('fetchProduct', p),
       fetchRemote: async (p) => server('fetchRemote', p),
       submit: async (p) => {
