@@ -29,11 +29,18 @@ KILN     := $(BUILD)/kiln
 # Debian packages the project needs (the -dev ones to build, the rest to test/bench).
 DEBS     := build-essential pkg-config libh2o-evloop-dev libjansson-dev libyajl-dev libyaml-dev libsqlite3-dev \
             sqlite3 libssl-dev libcurl4-openssl-dev libcmocka-dev libarchive-dev libhyperscan-dev esbuild wrk nginx-light jq curl \
-            clang clang-format libclang-rt-dev bubblewrap libseccomp-dev util-linux tzdata
+            clang clang-format libclang-rt-dev bubblewrap libseccomp-dev util-linux tzdata chromium
 
 .PHONY: all deps test unit e2e demo bench scopes scopes-check layers-check fuzz format format-check clean
 
-all: $(KILN)
+# The site web UI (docs/ui.md): ui/src/*/main.jsx bundled by esbuild into $(BUILD)/ui/,
+# next to the kiln binary, with hashed names and assets.json (tools/build-ui.mjs).
+UI_ASSETS := $(BUILD)/ui/assets.json
+
+all: $(KILN) $(UI_ASSETS)
+
+$(UI_ASSETS): $(shell find ui/src -type f 2>/dev/null) ui/package-lock.json tools/build-ui.mjs
+	node tools/build-ui.mjs $(BUILD)/ui
 
 # One static archive per layer (docs/architecture.md), linked highest rank first in one
 # pass (no --start-group). tools/check-layers holds the ranks; LINK_ORDER is its order of
@@ -78,7 +85,7 @@ deps:
 	else echo "deps: Debian packages present"; fi
 	@# a folder whose node_modules lacks npm's own record (npm ci cut short, or emptied) is
 	@# installed again: dash's test -nt is false when the second file is missing
-	@for d in . examples/*/ examples/*/backend/ tests/fixtures/apps/*/; do \
+	@for d in . ui/ examples/*/ examples/*/backend/ tests/fixtures/apps/*/; do \
 	  if [ -f "$$d/package-lock.json" ] && { [ ! -f "$$d/node_modules/.package-lock.json" ] || [ "$$d/package-lock.json" -nt "$$d/node_modules/.package-lock.json" ]; }; then \
 	    echo "deps: npm ci in $$d"; (cd "$$d" && npm ci --no-audit --no-fund) || exit 1; fi; done; echo "deps: node packages up to date"
 

@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// Builds kiln's web UI bundle: every ui/src/<part>/main.jsx is one entry point named
+// <part> (host, frame, ...), bundled by esbuild (Debian's /usr/bin/esbuild, or $ESBUILD)
+// with React and the @atlaskit packages from ui/node_modules, minified, into
+// <out>/<part>.<hash>.js (+ <part>.<hash>.css when it imports CSS).
+//
+// Promises: <out>/assets.json maps each logical name ("host.js", "host.css") to its hashed
+// file name, and is written LAST, atomically, after every file it names is in place; the
+// server (src/web) serves only names listed there. Files of earlier builds are removed so
+// <out> holds exactly one build. Nothing is fetched from the network.
+//
+// Usage: node tools/build-ui.mjs OUT_DIR
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = process.argv[2] && path.resolve(process.argv[2]);
+if (!out) {
+  console.error('usage: build-ui.mjs OUT_DIR');
+  process.exit(2);
+}
+const src = path.join(ROOT, 'ui', 'src');
+if (!existsSync(path.join(ROOT, 'ui', 'node_modules', 'react'))) {
+  console.error('build-ui: ui/node_modules is missing: run `make deps` (npm ci in ui/)');
+  process.exit(1);
+}
+const parts = readdirSync(src, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(path.join(src, d.name, 'main.jsx')))
+  .map((d) => d.name)
+  .sort();
+if (!parts.includes('host')) {
+  console.error('build-ui: ui/src/host/main.jsx is missing');
+  process.exit(1);
+}
+
+const tmp = `${out}.tmp`;
+rmSync(tmp, { recursive: true, force: true });
+mkdirSync(tmp, { recursive: true });
+const meta = path.join(tmp, 'meta.json');
+const esbuild = process.env.ESBUILD || 'esbuild';
+const args = [
+  ...parts.map((p) => `${p}=${path.join(src, p, 'main.jsx')}`),
+  '--bundle', '--minify', '--format=iife', '--target=es2020',
+  '--jsx=automatic', '--charset=utf8', '--legal-comments=none', '--log-level=error',
+  '--define:process.env.NODE_ENV="production"',
+  '--loader:.svg=dataurl', '--loader:.png=dataurl', '--loader:.woff2=file', '--loader:.woff=file',
+  '--entry-names=[name].[hash]', '--asset-names=[name].[hash]',
+  `--outdir=${tmp}`, `--metafile=${meta}`,
+];
+const r = spawnSync(esbuild, args, { cwd: path.join(ROOT, 'ui'), stdio: ['ignore', 'inherit', 'inherit'] });
+if (r.error || r.status !== 0) {
+  console.error(`build-ui: ${esbuild} failed${r.error ? `: ${r.error.message}` : ''}`);
+  process.exit(1);
+}
+
+// logical name -> hashed file, from esbuild's metafile: entry outputs and their CSS
+const assets = {};
+const outputs = JSON.parse(readFileSync(meta, 'utf8')).outputs;
+for (const [file, o] of Object.entries(outputs)) {
+  const base = path.basename(file);
+  if (o.entryPoint) {
+    const part = base.split('.')[0];
+    assets[`${part}.js`] = base;
+    if (o.cssBundle) assets[`${part}.css`] = path.basename(o.cssBundle);
+  } else if (!base.endsWith('.css')) {
+    assets[base] = base; // fonts, images: already hashed names
+  }
+}
+rmSync(meta);
+for (const p of parts) if (!assets[`${p}.js`]) throw new Error(`build-ui: no output for ${p}`);
+
+// swap in: remove the previous build's files, move the new ones, then assets.json
+mkdirSync(out, { recursive: true });
+for (const f of readdirSync(out)) rmSync(path.join(out, f), { recursive: true, force: true });
+for (const f of readdirSync(tmp)) renameSync(path.join(tmp, f), path.join(out, f));
+rmSync(tmp, { recursive: true, force: true });
+writeFileSync(path.join(out, 'assets.json.tmp'), `${JSON.stringify(assets, null, 2)}\n`);
+renameSync(path.join(out, 'assets.json.tmp'), path.join(out, 'assets.json'));
+console.log(`build-ui: ${Object.keys(assets).length} assets in ${out}`);

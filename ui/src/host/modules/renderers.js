@@ -1,0 +1,16 @@
+// The seam between <AppModule> and what draws a module's content, by its `render`:
+//   customui: ui/src/host/frame/CustomUiFrame.jsx (helper "customui": a sandboxed iframe on
+//             the UI origin), uikit: ui/src/uikit/UiKitFrame.jsx (helper "uikit": the
+//             ForgeDoc renderer). Each is a React component taking {module, extension}.
+// A kind with no component yet renders a visible "loading module…" box (ModuleContent).
+// To plug one in, import it here and set its line below.
+export const renderers = {
+  customui: null,
+  uikit: null,
+};
+
+/** Which renderer a module of /_ui/v1/modules needs: UI Kit for `render: native`. */
+export function rendererKind(module) {
+  const r = module && typeof module.render === 'string' ? module.render : '';
+  return r === 'native' || r === 'uikit' ? 'uikit' : 'customui';
+}
