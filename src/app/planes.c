@@ -7,6 +7,7 @@
 #include "platform/proxy.h"
 #include "platform/proxy_kvs.h"
 #include "platform/webtrigger.h"
+#include "web/uiorigin.h"
 
 /* `credential`: the plane answers nothing but 401 without an Authorization (or, for the
  * function plane's egress, Forge-Proxy-Authorization) header, so a body sent without one
@@ -24,3 +25,9 @@ const http_plane_t app_planes[] = {
     {"/.well-known/jwks.json", 1, 0, ops_jwks, "ops GET /.well-known/jwks.json"},
 };
 const size_t app_nplanes = sizeof app_planes / sizeof *app_planes;
+
+/* The UI origin: app resources and kiln's frame shim, nothing of kiln's own. */
+const http_plane_t app_ui_planes[] = {
+    {"/", 0, 0, uiorigin_handle, "ui GET /r/{installation}/{version}/{resource}/{mac}/{file}"},
+};
+const size_t app_ui_nplanes = sizeof app_ui_planes / sizeof *app_ui_planes;

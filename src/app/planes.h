@@ -14,4 +14,8 @@
 extern const http_plane_t app_planes[];
 extern const size_t app_nplanes;
 
+/* The UI origin's listener reaches these only (web/uiorigin.h). */
+extern const http_plane_t app_ui_planes[];
+extern const size_t app_ui_nplanes;
+
 #endif

@@ -42,6 +42,7 @@
 #include "product/routes.h"
 #include "runtime/sandbox.h"
 #include "runtime/supervisor.h"
+#include "web/uiorigin.h"
 
 /* What the running program holds; services fill it in order. */
 typedef struct app {
@@ -53,6 +54,7 @@ typedef struct app {
     char unix_path[PATH_MAX]; /* "" when there is none */
     const char *unix_why;     /* why there is none */
     char proxy_url[600];      /* what workers call back over HTTP (…/_proxy) */
+    char ui_origin[600];      /* the UI origin's public URL (web/uiorigin.h), or "" */
     int exit_code;            /* a failed start's: 1, or 2 for a setting kiln must not start with */
 } app_t;
 
@@ -187,6 +189,47 @@ static void stop_workers_socket(app_t *a)
         unlink(a->unix_path); /* the workers are gone */
 }
 
+/* The host of a URL (scheme://host[:port][/...], [v6] kept with its brackets), in out. */
+static void url_host(const char *url, char *out, size_t outlen)
+{
+    const char *h = strstr(url, "://");
+    h = h ? h + 3 : url;
+    size_t n = h[0] == '[' ? strcspn(h, "]") + 1 : strcspn(h, ":/");
+    snprintf(out, outlen, "%.*s", (int)(n < outlen ? n : outlen - 1), h);
+}
+
+/* The UI origin's URL: --ui-origin, else from the UI listener's address (127.0.0.1 as
+ * localhost, a host of its own for the browser). Its host must not be kiln's: cookies are
+ * not isolated by port (docs/security.md, "The UI origin"). 0, or -1 with err. */
+static int ui_origin_of(app_t *a, char *err, size_t errlen)
+{
+    const http_server_t *h = &a->http;
+    if (a->o->ui_origin)
+        snprintf(a->ui_origin, sizeof a->ui_origin, "%s", a->o->ui_origin);
+    else
+        snprintf(a->ui_origin, sizeof a->ui_origin, strchr(h->ui_host, ':') ? "http://[%s]:%s" : "http://%s:%s",
+                 strcmp(h->ui_host, "127.0.0.1") == 0 || strcmp(h->ui_host, "0.0.0.0") == 0 ? "localhost" : h->ui_host,
+                 h->ui_port);
+    size_t n = strlen(a->ui_origin);
+    while (n > 0 && a->ui_origin[n - 1] == '/')
+        a->ui_origin[--n] = '\0';
+    if (strncmp(a->ui_origin, "http://", 7) != 0 && strncmp(a->ui_origin, "https://", 8) != 0) {
+        snprintf(err, errlen, "--ui-origin must be an http:// or https:// URL");
+        return -1;
+    }
+    char ui_host[300], kiln_host[300];
+    url_host(a->ui_origin, ui_host, sizeof ui_host);
+    url_host(h->public_url, kiln_host, sizeof kiln_host);
+    if (strcasecmp(ui_host, kiln_host) == 0) {
+        snprintf(err, errlen,
+                 "the UI origin %.200s shares its host with kiln's %.200s: cookies are not isolated by port; give "
+                 "--ui-origin a host of its own (e.g. localhost for 127.0.0.1)",
+                 a->ui_origin, h->public_url);
+        return -1;
+    }
+    return 0;
+}
+
 static int start_http(app_t *a, char *err, size_t errlen)
 {
     const serve_opts_t *o = a->o;
@@ -201,6 +244,9 @@ static int start_http(app_t *a, char *err, size_t errlen)
         .unix_prefix = APP_WORKER_PREFIX,
         .max_buffered = o->max_buffered,
         .max_buffered_per_client = o->max_buffered_per_client,
+        .ui_listen = o->ui_listen,
+        .ui_planes = app_ui_planes,
+        .ui_nplanes = app_ui_nplanes,
         .prepare = gateway_normalise,
         .thread_init = ticks_thread_init,
         .tick = ticks_tick,
@@ -208,11 +254,15 @@ static int start_http(app_t *a, char *err, size_t errlen)
     };
     a->unix_fd = -1; /* http's now, even when it fails */
     if (http_open(&a->http, &cfg, err, errlen) != 0) {
-        if (strstr(err, "invalid listen address"))
+        if (strstr(err, "invalid listen address") || strstr(err, "invalid UI listen address"))
             a->exit_code = 2;
         return -1;
     }
     const http_server_t *h = &a->http;
+    if (o->ui_listen && ui_origin_of(a, err, errlen) != 0) {
+        a->exit_code = 2;
+        return -1;
+    }
     snprintf(a->proxy_url, sizeof a->proxy_url, strchr(h->host, ':') ? "http://[%s]:%s/_proxy" : "http://%s:%s/_proxy",
              strcmp(h->host, "0.0.0.0") == 0 ? "127.0.0.1"
              : strcmp(h->host, "::") == 0    ? "::1"
@@ -230,6 +280,7 @@ static int start_http(app_t *a, char *err, size_t errlen)
     a->pc.kvs_rate = o->kvs_rate < 0 ? 0 : o->kvs_rate ? (unsigned)o->kvs_rate : KVS_RATE_PER_MIN;
     a->pc.queue_rate = o->queue_rate < 0 ? 0 : o->queue_rate ? (unsigned)o->queue_rate : QUEUE_RATE_PER_MIN;
     platform_configure(&a->pc);
+    uiorigin_configure(a->ui_origin[0] ? a->ui_origin : NULL, h->public_url, o->data_dir);
     gateway_configure(&product_routes, a->pc.proxy_rate);
     proxy_configure(a->pc.proxy_rate);
     return 0;

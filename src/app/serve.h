@@ -12,6 +12,8 @@ typedef struct serve_opts {
     const char *listen;             /* HOST:PORT, default 127.0.0.1:8080; port 0 picks one */
     int threads;                    /* default: one per online CPU */
     const char *public_url;         /* base of self links; default http://HOST:PORT */
+    const char *ui_listen;          /* HOST:PORT of the UI origin's listener (web/uiorigin.h), or NULL: none */
+    const char *ui_origin;          /* its public URL; default from ui_listen (127.0.0.1 as localhost) */
     uint64_t max_snapshot;          /* bytes of one app snapshot; 0: SNAPSHOT_MAX_DEFAULT */
     int64_t retention_ms;           /* data of uninstalled apps kept this long; 0: 28 days */
     long webtrigger_rate;           /* webtrigger requests per installation per minute; 0 default, <0 off */

@@ -125,6 +125,22 @@ void keys_reset(void)
     pthread_mutex_unlock(&mu);
 }
 
+int keys_derive(const char *label, unsigned char out[32])
+{
+    unsigned char m[KEY_BYTES];
+    pthread_mutex_lock(&mu);
+    int have = have_master;
+    memcpy(m, master, sizeof m);
+    pthread_mutex_unlock(&mu);
+    if (!have)
+        return -1;
+    char msg[256];
+    int n = snprintf(msg, sizeof msg, "kiln derived key v1\n%s", label);
+    enc_hmac_sha256(out, m, sizeof m, msg, (size_t)(n < (int)sizeof msg ? n : (int)sizeof msg - 1));
+    OPENSSL_cleanse(m, sizeof m);
+    return 0;
+}
+
 int keys_master_wrap(arena_t *a, const void *aad, size_t aadlen, const void *plain, size_t plen, unsigned char **out,
                      size_t *outlen)
 {

@@ -50,6 +50,9 @@ int keys_master_wrap(arena_t *a, const void *aad, size_t aadlen, const void *pla
 int keys_master_unwrap(arena_t *a, const void *aad, size_t aadlen, const unsigned char *in, size_t n,
                        unsigned char **out, size_t *outlen);
 
+/* A key for `label` derived from the master key (HMAC-SHA-256 of a versioned label): the
+ * same across restarts, different per label, never stored. 0, or -1 before keys_init. */
+int keys_derive(const char *label, unsigned char out[32]);
 /* Retires the purpose's current key and creates a new one; *id (arena) gets its id. */
 int keys_rotate(store_t *st, arena_t *a, const char *purpose, int64_t now_ms, const char **id);
 

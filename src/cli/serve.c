@@ -18,6 +18,12 @@ const cli_opt_t serve_opts[] = {
     {"--listen", 1, &so.listen, NULL, "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 picks one)"},
     {"--threads", 1, &threads_arg, NULL, "event-loop threads (default: one per CPU)"},
     {"--public-url", 1, &so.public_url, NULL, "base URL of self links (default http://HOST:PORT)"},
+    {"--ui-listen", 1, &so.ui_listen, NULL,
+     "HOST:PORT of the UI origin, the listener that serves Custom UI apps' files and nothing else (default: none, "
+     "Custom UI off; port 0 picks one)"},
+    {"--ui-origin", 1, &so.ui_origin, NULL,
+     "public URL of the UI origin; its host must differ from --public-url's (default http://HOST:PORT of "
+     "--ui-listen, 127.0.0.1 as localhost)"},
     {"--max-snapshot-mb", 1, &snapshot_mb, NULL, "largest app snapshot a deploy may upload (default 100)"},
     {"--retention-days", 1, &retention_days, NULL, "keep an uninstalled app's data this long (default 28)"},
     {"--webtrigger-rate", 1, &wt_rate, NULL, "webtrigger requests per installation per minute (default 1200; 0: off)"},

@@ -365,7 +365,7 @@ static int inspect(bodygate_conn_t *g, h2o_socket_t *sock, int may_wait)
     if (h.framing_error) {
         v = BODYGATE_FRAMING;
     } else if (h.has_body) {
-        enum bodygate_plane p = B.plane ? B.plane(h.path, h.path_len, g->unix_peer) : BODYGATE_PLANE_OPEN;
+        enum bodygate_plane p = B.plane ? B.plane(h.path, h.path_len, g->listener) : BODYGATE_PLANE_OPEN;
         if (h.head_len > BODYGATE_HEAD_MAX) /* on_req answers 431 for the headers, without the body */
             v = BODYGATE_EARLY, why = BODYGATE_R_HEAD_TOO_LARGE;
         else if (p == BODYGATE_PLANE_UNKNOWN)
@@ -576,12 +576,14 @@ int bodygate_selftest(h2o_loop_t *loop, const char **why)
 
 /* ================================================================ connections */
 
-void bodygate_conn_open(bodygate_conn_t *g, h2o_socket_t *sock, int unix_peer)
+void bodygate_conn_open(bodygate_conn_t *g, h2o_socket_t *sock, int listener)
 {
     unsigned char key[16] = {0};
     struct sockaddr_storage ss;
+    int unix_peer = listener == HTTP_LISTENER_UNIX;
     memset(g, 0, sizeof *g);
-    g->unix_peer = (unsigned char)(unix_peer != 0);
+    g->unix_peer = (unsigned char)unix_peer;
+    g->listener = (unsigned char)listener;
     socklen_t n = unix_peer ? 0 : h2o_socket_getpeername(sock, (struct sockaddr *)&ss);
     if (n > 0 && ss.ss_family == AF_INET) {
         key[10] = key[11] = 0xff; /* ::ffff:a.b.c.d, as an IPv4-mapped IPv6 peer */

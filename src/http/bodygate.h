@@ -121,8 +121,15 @@ enum bodygate_plane {
     BODYGATE_PLANE_CREDENTIAL, /* served only with a credential header */
     BODYGATE_PLANE_UNKNOWN,    /* no plane serves it (from this peer) */
 };
-/* `path` is the raw request target up to '?'; unix_peer: the workers' socket. */
-typedef enum bodygate_plane (*bodygate_plane_fn)(const char *path, size_t len, int unix_peer);
+/* Which listener a connection came on: the plane table it reaches depends on it
+ * (http/server.h). */
+enum http_listener {
+    HTTP_LISTENER_TCP,  /* kiln's own listener (--listen) */
+    HTTP_LISTENER_UNIX, /* the workers' Unix socket */
+    HTTP_LISTENER_UI,   /* the UI origin's listener (--ui-listen): app resources only */
+};
+/* `path` is the raw request target up to '?'; listener: enum http_listener. */
+typedef enum bodygate_plane (*bodygate_plane_fn)(const char *path, size_t len, int listener);
 
 struct bodygate_client;
 
@@ -140,6 +147,7 @@ typedef struct bodygate_conn {
     unsigned char waits;            /* retries of the current head */
     unsigned char linger;           /* refused: drain the socket before closing it */
     unsigned char unix_peer;
+    unsigned char listener; /* enum http_listener */
 } bodygate_conn_t;
 
 /* Sets the budgets (bytes) and the plane policy; before the HTTP threads start. 0 for a
@@ -152,8 +160,9 @@ void bodygate_configure(size_t global, size_t per_client, size_t workers, bodyga
  * one on `loop`), else -1 with *why: kiln must not serve then. */
 int bodygate_selftest(h2o_loop_t *loop, const char **why);
 
-/* A tracked socket was accepted (before h2o_accept): joins its client's budget. */
-void bodygate_conn_open(bodygate_conn_t *g, h2o_socket_t *sock, int unix_peer);
+/* A tracked socket was accepted (before h2o_accept) on `listener` (enum http_listener):
+ * joins its client's budget (the workers' for the Unix socket). */
+void bodygate_conn_open(bodygate_conn_t *g, h2o_socket_t *sock, int listener);
 /* The socket closed: gives back everything it held. */
 void bodygate_conn_close(bodygate_conn_t *g);
 /* The verdict for the request h2o is dispatching (then PASS for the next one). */

@@ -45,7 +45,12 @@ bodygate_conn_t *conn_gate_of(conn_rec_t *c)
     return &c->gate;
 }
 
-void conn_accept(struct http_thread *t, h2o_socket_t *sock, int unix_peer)
+int conn_listener(conn_rec_t *c)
+{
+    return c->gate.listener;
+}
+
+void conn_accept(struct http_thread *t, h2o_socket_t *sock, int listener)
 {
     /* Tracked before h2o sees it: h2o_accept arms the first read, and the gate must be in
      * front of it. h2o_accept may close the socket already (on_close runs then); our own
@@ -54,7 +59,7 @@ void conn_accept(struct http_thread *t, h2o_socket_t *sock, int unix_peer)
     c->sock = sock;
     c->refs = 2;
     c->idle_at = sock->bytes_read;
-    bodygate_conn_open(&c->gate, sock, unix_peer);
+    bodygate_conn_open(&c->gate, sock, listener);
     h2o_linklist_insert(&t->conns, &c->link);
     sock->on_close.cb = on_close;
     sock->on_close.data = c;

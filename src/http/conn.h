@@ -22,9 +22,11 @@
 struct http_thread;
 typedef struct conn_rec conn_rec_t;
 
-/* Accepts `sock` into the thread's h2o context and starts tracking it; unix_peer: it
- * came on the workers' Unix socket. */
-void conn_accept(struct http_thread *t, h2o_socket_t *sock, int unix_peer);
+/* Accepts `sock` into the thread's h2o context and starts tracking it; `listener`: the
+ * one it came on (enum http_listener, http/bodygate.h). */
+void conn_accept(struct http_thread *t, h2o_socket_t *sock, int listener);
+/* The listener a tracked connection came on (enum http_listener). */
+int conn_listener(conn_rec_t *c);
 /* The tracked record of the request's connection (with a reference), or NULL. */
 conn_rec_t *conn_of_request(h2o_req_t *req);
 /* The gate of a tracked record (never NULL for a record). */

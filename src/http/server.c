@@ -43,30 +43,40 @@ static int from_unix_socket(h2o_req_t *req)
     return n > 0 && ss.ss_family == AF_UNIX;
 }
 
-/* The plane serving path[0..len) (without the query), or -1. Peers of the Unix socket
- * reach only the planes under cfg.unix_prefix. */
-static int plane_of(const http_server_t *srv, const char *path, size_t len, int unix_peer)
+/* The plane table a listener's peers reach (enum http_listener). */
+static const http_plane_t *planes_of(const http_server_t *srv, int listener, size_t *n)
+{
+    *n = listener == HTTP_LISTENER_UI ? srv->cfg.ui_nplanes : srv->cfg.nplanes;
+    return listener == HTTP_LISTENER_UI ? srv->cfg.ui_planes : srv->cfg.planes;
+}
+
+/* The plane serving path[0..len) (without the query) in the listener's table, or -1.
+ * Peers of the Unix socket reach only the planes under cfg.unix_prefix; peers of the UI
+ * listener only cfg.ui_planes. */
+static int plane_of(const http_server_t *srv, const char *path, size_t len, int listener)
 {
     const http_config_t *c = &srv->cfg;
     size_t ul = c->unix_prefix ? strlen(c->unix_prefix) : 0;
-    if (unix_peer && !(ul && len >= ul && memcmp(path, c->unix_prefix, ul) == 0))
+    if (listener == HTTP_LISTENER_UNIX && !(ul && len >= ul && memcmp(path, c->unix_prefix, ul) == 0))
         return -1;
-    for (size_t i = 0; i < c->nplanes; i++) {
-        size_t n = strlen(c->planes[i].prefix);
-        if (c->planes[i].exact ? (len == n && memcmp(path, c->planes[i].prefix, n) == 0)
-                               : (len >= n && memcmp(path, c->planes[i].prefix, n) == 0))
+    size_t np;
+    const http_plane_t *planes = planes_of(srv, listener, &np);
+    for (size_t i = 0; i < np; i++) {
+        size_t n = strlen(planes[i].prefix);
+        if (planes[i].exact ? (len == n && memcmp(path, planes[i].prefix, n) == 0)
+                            : (len >= n && memcmp(path, planes[i].prefix, n) == 0))
             return (int)i;
     }
     return -1;
 }
 
 /* For the body gate: how the plane of a raw request target treats a body. */
-static enum bodygate_plane head_plane(const char *path, size_t len, int unix_peer)
+static enum bodygate_plane head_plane(const char *path, size_t len, int listener)
 {
-    int i = the_server ? plane_of(the_server, path, len, unix_peer) : -1;
-    return i < 0                                  ? BODYGATE_PLANE_UNKNOWN
-           : the_server->cfg.planes[i].credential ? BODYGATE_PLANE_CREDENTIAL
-                                                  : BODYGATE_PLANE_OPEN;
+    int i = the_server ? plane_of(the_server, path, len, listener) : -1;
+    size_t np;
+    const http_plane_t *planes = i < 0 ? NULL : planes_of(the_server, listener, &np);
+    return i < 0 ? BODYGATE_PLANE_UNKNOWN : planes[i].credential ? BODYGATE_PLANE_CREDENTIAL : BODYGATE_PLANE_OPEN;
 }
 
 /* The body gate refused the request's head (http/bodygate.h): answers, or lets the plane
@@ -126,14 +136,22 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0; /* replied */
     h2o_iovec_t path = req->path;
     size_t plen = req->query_at == SIZE_MAX ? path.len : req->query_at;
-    int i = plane_of(srv, path.base, plen, from_unix_socket(req));
+    /* Which listener: a request whose connection is not tracked cannot say, and with a UI
+     * listener open it is refused rather than guessed to be kiln's. */
+    int listener = kr->conn                ? conn_listener(kr->conn)
+                   : from_unix_socket(req) ? HTTP_LISTENER_UNIX
+                   : srv->cfg.ui_listen    ? -1
+                                           : HTTP_LISTENER_TCP;
+    int i = listener < 0 ? -1 : plane_of(srv, path.base, plen, listener);
     if (i < 0) {
         reply_error(kr, 404, 1, "Not Found");
         return 0;
     }
-    if (srv->cfg.planes[i].metric)
-        kr->metric_route = srv->plane_metric[i];
-    srv->cfg.planes[i].fn(kr);
+    size_t np;
+    const http_plane_t *planes = planes_of(srv, listener, &np);
+    if (planes[i].metric)
+        kr->metric_route = listener == HTTP_LISTENER_UI ? srv->ui_plane_metric[i] : srv->plane_metric[i];
+    planes[i].fn(kr);
     return 0;
 }
 
@@ -148,7 +166,10 @@ static void on_accept(h2o_socket_t *listener, const char *err)
         h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
         if (!sock)
             break;
-        conn_accept(t, sock, listener == t->unix_listener);
+        conn_accept(t, sock,
+                    listener == t->unix_listener ? HTTP_LISTENER_UNIX
+                    : listener == t->ui_listener ? HTTP_LISTENER_UI
+                                                 : HTTP_LISTENER_TCP);
     }
 }
 
@@ -193,6 +214,41 @@ static int open_listener(const struct addrinfo *ai, int *fd_out)
     return 0;
 }
 
+/* Binds each thread's UI listener to srv->ui_host:ui_port (port 0: the one the first
+ * bind chose, for every thread). 0, or -1 with err. */
+static int open_ui_listeners(http_server_t *srv, char *err, size_t errlen)
+{
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV}, *ai = NULL;
+    int gai = getaddrinfo(srv->ui_host, srv->ui_port, &hints, &ai);
+    if (gai != 0) {
+        snprintf(err, errlen, "cannot resolve %.200s: %.200s", srv->cfg.ui_listen, gai_strerror(gai));
+        return -1;
+    }
+    int rc = 0;
+    for (unsigned i = 0; i < srv->nthreads && rc == 0; i++) {
+        if (open_listener(ai, &srv->threads[i].ui_fd) != 0) {
+            snprintf(err, errlen, "cannot listen on %.200s: %.100s", srv->cfg.ui_listen, strerror(errno));
+            rc = -1;
+        } else if (i == 0) {
+            struct sockaddr_storage ss;
+            socklen_t sl = sizeof ss;
+            getsockname(srv->threads[0].ui_fd, (struct sockaddr *)&ss, &sl);
+            int p = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                                   : ((struct sockaddr_in *)&ss)->sin_port);
+            snprintf(srv->ui_port, sizeof srv->ui_port, "%d", p);
+            freeaddrinfo(ai);
+            ai = NULL;
+            if (getaddrinfo(srv->ui_host, srv->ui_port, &hints, &ai) != 0) {
+                snprintf(err, errlen, "cannot resolve %.200s", srv->cfg.ui_listen);
+                rc = -1;
+            }
+        }
+    }
+    if (ai)
+        freeaddrinfo(ai);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- threads */
 
 static void *thread_main(void *arg)
@@ -216,6 +272,11 @@ static void *thread_main(void *arg)
         t->unix_listener->data = t;
         h2o_socket_read_start(t->unix_listener, on_accept);
     }
+    if (t->ui_fd >= 0) {
+        t->ui_listener = h2o_evloop_socket_create(loop, t->ui_fd, H2O_SOCKET_FLAG_DONT_READ);
+        t->ui_listener->data = t;
+        h2o_socket_read_start(t->ui_listener, on_accept);
+    }
 
     while (!srv->stopping) {
         h2o_evloop_run(loop, 100);
@@ -234,6 +295,11 @@ static void *thread_main(void *arg)
         h2o_socket_read_stop(t->unix_listener);
         h2o_socket_close(t->unix_listener);
         t->unix_fd = -1;
+    }
+    if (t->ui_listener) {
+        h2o_socket_read_stop(t->ui_listener);
+        h2o_socket_close(t->ui_listener);
+        t->ui_fd = -1;
     }
     h2o_context_request_shutdown(&t->ctx);
     uint64_t deadline = clock_mono_ns() + (uint64_t)HTTP_DRAIN_MS * 1000000u;
@@ -257,13 +323,21 @@ int http_open(http_server_t *srv, const http_config_t *cfg, char *err, size_t er
     int rc = -1;
     srv->cfg = *cfg;
     srv->nthreads = cfg->threads < 1 ? 1 : cfg->threads > HTTP_THREADS_MAX ? HTTP_THREADS_MAX : cfg->threads;
-    if (cfg->nplanes > HTTP_PLANES_MAX) {
+    if (cfg->nplanes > HTTP_PLANES_MAX || cfg->ui_nplanes > HTTP_PLANES_MAX) {
         snprintf(err, errlen, "too many planes");
         return -1;
     }
     for (size_t i = 0; i < cfg->nplanes; i++)
         if (cfg->planes[i].metric)
             srv->plane_metric[i] = metrics_route_id(cfg->planes[i].metric);
+    for (size_t i = 0; cfg->ui_listen && i < cfg->ui_nplanes; i++)
+        if (cfg->ui_planes[i].metric)
+            srv->ui_plane_metric[i] = metrics_route_id(cfg->ui_planes[i].metric);
+    if (cfg->ui_listen &&
+        split_listen(cfg->ui_listen, srv->ui_host, sizeof srv->ui_host, srv->ui_port, sizeof srv->ui_port) != 0) {
+        snprintf(err, errlen, "invalid UI listen address %.200s (want HOST:PORT)", cfg->ui_listen);
+        return -1;
+    }
     if (split_listen(cfg->listen, srv->host, sizeof srv->host, srv->port, sizeof srv->port) != 0) {
         snprintf(err, errlen, "invalid listen address %.200s (want HOST:PORT)", cfg->listen);
         return -1;
@@ -293,8 +367,11 @@ int http_open(http_server_t *srv, const http_config_t *cfg, char *err, size_t er
         t->index = i;
         t->listen_fd = -1;
         t->unix_fd = -1;
+        t->ui_fd = -1;
         t->metrics = metrics_new();
     }
+    if (cfg->ui_listen && open_ui_listeners(srv, err, errlen) != 0)
+        goto out;
     for (unsigned i = 0; i < srv->nthreads; i++) {
         http_thread_t *t = &srv->threads[i];
         if (open_listener(ai, &t->listen_fd) != 0) {
@@ -367,6 +444,10 @@ int http_run(http_server_t *srv, char *err, size_t errlen)
         pthread_create(&srv->threads[i].tid, NULL, thread_main, &srv->threads[i]);
     log_msg(LOG_INFO, "listening", "addr", addr, "threads", nthreads, "data", srv->cfg.data_dir, "store", "sqlite",
             "public_url", srv->public_url, NULL);
+    if (srv->cfg.ui_listen) {
+        snprintf(addr, sizeof addr, strchr(srv->ui_host, ':') ? "[%s]:%s" : "%s:%s", srv->ui_host, srv->ui_port);
+        log_msg(LOG_INFO, "listening for the UI origin", "addr", addr, NULL);
+    }
     for (unsigned i = 0; i < srv->nthreads; i++)
         pthread_join(srv->threads[i].tid, NULL);
     return 0;
@@ -385,7 +466,9 @@ void http_close(http_server_t *srv)
             close(t->listen_fd);
         if (t->unix_fd >= 0)
             close(t->unix_fd);
-        t->listen_fd = t->unix_fd = -1;
+        if (t->ui_fd >= 0)
+            close(t->ui_fd);
+        t->listen_fd = t->unix_fd = t->ui_fd = -1;
         store_close(t->store);
         t->store = NULL;
     }

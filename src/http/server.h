@@ -4,7 +4,9 @@
  * It knows no plane: the program (app/) gives it a table of planes by path prefix, a hook
  * that runs on every request before its plane (the gateway's path normalisation), hooks
  * for each thread (set up, periodic work, stopping), and optionally a listening Unix socket
- * whose peers (kiln's workers) reach only the planes under one prefix. Handlers run on the
+ * whose peers (kiln's workers) reach only the planes under one prefix, and optionally a
+ * second TCP listener (the UI origin, --ui-listen) whose peers reach only a plane table of
+ * its own and never kiln's (nor do kiln's peers reach its). Handlers run on the
  * HTTP thread and must never block on a worker, a remote or the network: work done
  * elsewhere is answered through the thread's completions receiver (base/completion.h).
  *
@@ -47,6 +49,9 @@ typedef struct http_config {
     int unix_fd;                                  /* a listening Unix socket, or -1; http_close closes it */
     const char *unix_prefix;                      /* the only planes its peers reach (e.g. "/_proxy/") */
     size_t max_buffered, max_buffered_per_client; /* http/bodygate.h; 0: its defaults */
+    const char *ui_listen;                        /* the UI origin's HOST:PORT, or NULL: none */
+    const http_plane_t *ui_planes;                /* the only planes its peers reach */
+    size_t ui_nplanes;
     /* Hooks from above, all optional, each with `arg`: */
     int (*prepare)(kreq_t *kr);                                     /* before the plane: 0, or -1 after replying */
     void (*thread_init)(struct http_thread *t, void *arg);          /* on the thread, before its loop runs */
@@ -65,6 +70,8 @@ typedef struct http_thread {
     int listen_fd;
     h2o_socket_t *unix_listener; /* the Unix socket's, or NULL */
     int unix_fd;                 /* this thread's descriptor of it, or -1 */
+    h2o_socket_t *ui_listener;   /* the UI origin's, or NULL */
+    int ui_fd;                   /* this thread's descriptor of it, or -1 */
     pthread_t tid;
     store_t *store;
     metrics_t *metrics;
@@ -80,7 +87,9 @@ typedef struct http_server {
     http_thread_t *threads;
     unsigned nthreads;
     unsigned plane_metric[32]; /* route ids of planes' metric names */
-    char host[256], port[16];  /* what the listeners are bound to (the chosen port) */
+    unsigned ui_plane_metric[32];
+    char host[256], port[16];       /* what the listeners are bound to (the chosen port) */
+    char ui_host[256], ui_port[16]; /* the UI listener's, when cfg.ui_listen */
     char public_url[512];
     volatile sig_atomic_t stopping;
 } http_server_t;

@@ -17,11 +17,16 @@
 /* DATA/unpacked/<app>/<env>/<name> for snapshots/<app>/<env>/<name>.tar, or -1. */
 static int unpacked_path(const char *snapshot, char *out, size_t outlen)
 {
+    return rt_unpacked_dir(RT.data_dir, snapshot, out, outlen);
+}
+
+int rt_unpacked_dir(const char *data_dir, const char *snapshot, char *out, size_t outlen)
+{
     const char *rel = strncmp(snapshot, "snapshots/", 10) == 0 ? snapshot + 10 : snapshot;
     size_t rl = strlen(rel);
     if (rl < 5 || strcmp(rel + rl - 4, ".tar") != 0 || strstr(rel, "..") || rel[0] == '/')
         return -1;
-    return (size_t)snprintf(out, outlen, "%s/unpacked/%.*s", RT.data_dir, (int)(rl - 4), rel) < outlen ? 0 : -1;
+    return (size_t)snprintf(out, outlen, "%s/unpacked/%.*s", data_dir, (int)(rl - 4), rel) < outlen ? 0 : -1;
 }
 
 /* Extracts the snapshot once (runtime/unpack.h); returns the directory (heap) or NULL

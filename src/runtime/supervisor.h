@@ -112,6 +112,11 @@ int rt_sandbox_init(const rt_sandbox_opts_t *o, char *err, size_t errlen);
 /* Stops it: kills workers, answers queued jobs with RT_CRASH. */
 void rt_stop(void);
 
+/* Where the runtime extracts `snapshot` (a tar path relative to the data dir):
+ * DATA/unpacked/<app>/<env>/<name>, whether it is there yet or not. 0, or -1 for a path
+ * that is no snapshot's. Any thread. A prepare_only job makes it exist. */
+int rt_unpacked_dir(const char *data_dir, const char *snapshot, char *out, size_t outlen);
+
 /* A new job with every field zeroed. */
 rt_job_t *rt_job_new(void);
 void rt_job_free(rt_job_t *job);
