@@ -31,7 +31,7 @@ DEBS     := build-essential pkg-config libh2o-evloop-dev libjansson-dev libyajl-
             sqlite3 libssl-dev libcurl4-openssl-dev libcmocka-dev libarchive-dev libhyperscan-dev esbuild wrk nginx-light jq curl \
             clang clang-format libclang-rt-dev bubblewrap libseccomp-dev util-linux tzdata chromium
 
-.PHONY: all deps test unit e2e demo bench scopes scopes-check layers-check fuzz format format-check clean
+.PHONY: all deps test unit e2e browser-test demo bench scopes scopes-check layers-check fuzz format format-check clean
 
 # The site web UI (docs/ui.md): ui/src/*/main.jsx bundled by esbuild into $(BUILD)/ui/,
 # next to the kiln binary, with hashed names and assets.json (tools/build-ui.mjs).
@@ -143,7 +143,13 @@ endif
 e2e: $(KILN) $(PROBE) $(E2E_PRELOAD)
 	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node --test --test-concurrency=1 --test-timeout=$$(( $(E2E_TIMEOUT) * 1000 )) tests/e2e/
 
+# Browser tests (tests/browser/, docs/testing.md): headless Chromium (playwright-core)
+# against kiln's web UI, after the e2e tests.
+browser-test: $(KILN) $(UI_ASSETS) $(PROBE) $(E2E_PRELOAD)
+	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node --test --test-concurrency=1 --test-timeout=$$(( $(E2E_TIMEOUT) * 1000 )) tests/browser/
+
 test: all scopes-check format-check layers-check unit e2e
+	@$(MAKE) --no-print-directory browser-test
 
 # Every include goes downward (docs/architecture.md); the checker's own tests first.
 layers-check:

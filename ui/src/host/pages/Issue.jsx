@@ -187,7 +187,7 @@ export function Issue() {
               {f.status?.name}
             </Lozenge>
           </span>
-          <Transitions issueKey={data.key} onDone={reload} />
+          <Transitions key={f.status?.id} issueKey={data.key} onDone={reload} />
         </div>
         <AppModule placement="jira:issueGlance" layout="glance" extension={extension} />
         <dl className="kiln-details">

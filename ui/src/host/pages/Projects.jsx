@@ -8,7 +8,7 @@ import { Link } from '../router.jsx';
 import { useData } from '../useData.js';
 
 export function Projects() {
-  const { data, error, loading } = useData((signal) => jira('/project/search?maxResults=100&orderBy=key', { signal }), []);
+  const { data, error, loading } = useData((signal) => jira('/project/search?maxResults=100&orderBy=key&expand=lead', { signal }), []);
   const rows = (data?.values || []).map((p) => ({
     key: p.id,
     cells: [
