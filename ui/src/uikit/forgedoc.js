@@ -53,7 +53,8 @@ export function safeUrl(u, image = false) {
 class Refused extends Error {}
 
 function refuse(path, why) {
-    throw new Refused(`${path || 'forgeDoc'}: ${why}`);
+    const where = !path ? 'forgeDoc' : path.length > 120 ? `…${path.slice(-119)}` : path;
+    throw new Refused(`${where}: ${why}`);
 }
 
 // Copies a prop value: JSON-like data only, URL props checked, event markers kept.
