@@ -15,7 +15,9 @@ export KILN_URL="$URL" KILN_DATA="$DATA"
 XSITE_LISTEN=${XSITE_LISTEN:-127.0.0.1:8090}
 XSITE_URL="http://$XSITE_LISTEN"
 
-"$KILN" serve --data "$DATA" --listen "$LISTEN" &
+# the UI origin (Custom UI apps' files, docs/ui.md "Custom UI"): its own listener and host
+UI_LISTEN=${KILN_UI_LISTEN:-127.0.0.1:8081}
+"$KILN" serve --data "$DATA" --listen "$LISTEN" --ui-listen "$UI_LISTEN" &
 pid=$!
 bpid=
 stop() {
@@ -78,6 +80,20 @@ for _ in $(seq 1 40); do
   sleep 0.25
 done
 
+# examples/issue-panel-customui: a Custom UI issue panel (its page built with esbuild from
+# the real @forge/bridge), installed on both sites; each site's admin has consented to it
+CAPP="$DATA/customui-app"
+if [ ! -f "$CAPP/manifest.yml" ]; then
+  mkdir -p "$CAPP"
+  cp -r examples/issue-panel-customui/{manifest.yml,package.json,package-lock.json,build.sh,src,ui-src,static,node_modules} "$CAPP/"
+  ( cd "$CAPP" && "$KILN" register --name "Team notes (Custom UI)" >/dev/null )
+fi
+( cd "$CAPP" && ./build.sh && "$KILN" deploy >/dev/null )
+"$KILN" site list --json | jq -r '.sites[] | "\(.name) \(.adminAccountId)"' | while read -r s admin; do
+  ( cd "$CAPP" && "$KILN" install --site "$s" --confirm-scopes >/dev/null 2>&1 || true )
+  ( cd "$CAPP" && "$KILN" consent --site "$s" --account "$admin" >/dev/null 2>&1 || true )
+done
+
 sites=$("$KILN" site list --json)
 a_name=$(jq -r '.sites[0].name' <<<"$sites"); a_cloud=$(jq -r '.sites[0].cloudId' <<<"$sites")
 b_name=$(jq -r '.sites[1].name // .sites[0].name' <<<"$sites"); b_cloud=$(jq -r '.sites[1].cloudId // .sites[0].cloudId' <<<"$sites")
@@ -132,6 +148,10 @@ try:
   curl -s $XSITE_URL/report | jq '.summary'
   # what the backend did (registrations, lifecycle events, tokens kept)
   cat $DATA/xsite-backend.log
+
+  # the site web UI with the Custom UI issue panel (examples/issue-panel-customui): sign in
+  # with a one-time link, open an issue; the panel is a frame from the UI origin (UI_LISTEN)
+  KILN_URL=$URL KILN_DATA=$DATA $KILN ui login-url --site $a_name
 
 Ctrl-C stops kiln and the backend.
 MSG

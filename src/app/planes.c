@@ -8,6 +8,7 @@
 #include "platform/proxy_kvs.h"
 #include "platform/webtrigger.h"
 #include "web/uiorigin.h"
+#include "web/web.h"
 
 /* `credential`: the plane answers nothing but 401 without an Authorization (or, for the
  * function plane's egress, Forge-Proxy-Authorization) header, so a body sent without one
@@ -18,6 +19,9 @@ const http_plane_t app_planes[] = {
     {"/install/", 0, 1, install_consent, "install POST /install/{appId}"},
     {APP_WORKER_PREFIX, 0, 1, proxy_handle, PROXY_METRIC_ROUTE},
     {"/forge/storage/", 0, 1, storage_kvs_handle, "storage POST /forge/storage/kvs/v1/{op}"},
+    {"/s/", 0, 0, web_pages, NULL},
+    {"/_ui/assets/", 0, 0, web_assets, "ui GET /_ui/assets/{name}"},
+    {"/_ui/v1/", 0, 1, web_ui_api, NULL},
     {"/x1/", 0, 0, webtrigger_handle, "webtrigger /x1/{id}"},
     {"/public/", 0, 0, webtrigger_handle, "webtrigger /public/{id}"},
     {"/healthz", 1, 0, ops_healthz, "ops GET /healthz"},

@@ -42,7 +42,9 @@
 #include "product/routes.h"
 #include "runtime/sandbox.h"
 #include "runtime/supervisor.h"
+#include "web/assets.h"
 #include "web/uiorigin.h"
+#include "web/web.h"
 
 /* What the running program holds; services fill it in order. */
 typedef struct app {
@@ -247,7 +249,7 @@ static int start_http(app_t *a, char *err, size_t errlen)
         .ui_listen = o->ui_listen,
         .ui_planes = app_ui_planes,
         .ui_nplanes = app_ui_nplanes,
-        .prepare = gateway_normalise,
+        .prepare = web_normalise, /* gateway_normalise, and /s/{site}/ */
         .thread_init = ticks_thread_init,
         .tick = ticks_tick,
         .thread_stopping = ticks_thread_stopping,
@@ -279,9 +281,26 @@ static int start_http(app_t *a, char *err, size_t errlen)
     a->pc.proxy_rate = o->proxy_rate < 0 ? 0 : o->proxy_rate ? (unsigned)o->proxy_rate : PROXY_RATE_PER_MIN;
     a->pc.kvs_rate = o->kvs_rate < 0 ? 0 : o->kvs_rate ? (unsigned)o->kvs_rate : KVS_RATE_PER_MIN;
     a->pc.queue_rate = o->queue_rate < 0 ? 0 : o->queue_rate ? (unsigned)o->queue_rate : QUEUE_RATE_PER_MIN;
+    a->pc.ui_assets = o->ui_assets;
+    a->pc.ui_origin = a->ui_origin[0] ? a->ui_origin : NULL;
+    a->pc.session_idle_ms = o->session_idle_ms;
+    a->pc.session_max_ms = o->session_max_ms;
     platform_configure(&a->pc);
     uiorigin_configure(a->ui_origin[0] ? a->ui_origin : NULL, h->public_url, o->data_dir);
     gateway_configure(&product_routes, a->pc.proxy_rate);
+    /* the web UI: its sign-in forms' key derived from the admin token like the links' */
+    static unsigned char web_key[32];
+    static const char web_label[] = "kiln web sign-in forms v1";
+    enc_hmac_sha256(web_key, a->pc.admin_token, strlen(a->pc.admin_token), web_label, sizeof web_label - 1);
+    assets_set_dir(a->pc.ui_assets);
+    web_config_t wc = {.assets_dir = a->pc.ui_assets,
+                       .ui_origin = a->pc.ui_origin,
+                       .session_max_ms = a->pc.session_max_ms,
+                       .session_idle_ms = a->pc.session_idle_ms,
+                       .key = web_key,
+                       .secure = strncmp(h->public_url, "https://", 8) == 0};
+    if (web_configure(&wc, err, errlen) != 0)
+        return -1;
     proxy_configure(a->pc.proxy_rate);
     return 0;
 }

@@ -29,6 +29,8 @@ typedef struct serve_opts {
     size_t max_buffered_per_client; /* the same per client address; 0: a quarter of max_buffered */
     int unsafe_no_sandbox;          /* --unsafe-no-sandbox: functions of every environment run unboxed */
     unsigned sandbox_uid_first, sandbox_uid_count; /* --sandbox-uids FIRST-LAST; 0: the default */
+    const char *ui_assets;                         /* --ui-assets DIR: the built front end; NULL: beside the binary */
+    int64_t session_idle_ms, session_max_ms;       /* web sessions' limits; 0: the defaults (auth/session.h) */
 } serve_opts_t;
 
 /* Runs kiln until SIGTERM/SIGINT; returns the process exit code (0 after a clean stop, 1

@@ -1,6 +1,7 @@
 #include "app/ticks.h"
 
 #include "base/arena.h"
+#include "gateway/gateway.h"
 #include "platform/config.h"
 #include "platform/deliver.h"
 #include "platform/install.h"
@@ -9,6 +10,7 @@
 #include "platform/schedule.h"
 #include "platform/snapshot.h"
 #include "runtime/supervisor.h"
+#include "store/store_sessions.h"
 
 void ticks_thread_init(http_thread_t *t, void *arg)
 {
@@ -49,6 +51,9 @@ static void purge(http_thread_t *t, int64_t now)
     install_purge_due(t->store, a, now, &purged);
     deliver_prune(t->store, now); /* final deliveries past their retention (platform/deliver.h) */
     snapshot_gc_uploads(platform_config()->data_dir, now, SNAPSHOT_UPLOAD_MAX_AGE_MS);
+    /* web sessions past their end or idle too long, sign-in links expired (store/store_sessions.h) */
+    store_session_purge(t->store, now, now - gateway_session_idle_ms(), NULL);
+    store_login_link_purge(t->store, now);
     arena_free(a);
 }
 

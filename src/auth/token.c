@@ -8,10 +8,8 @@ static const struct {
     enum token_kind kind;
     const char *prefix;
 } kinds[] = {
-    {TOKEN_USER, "kiln_u_"},
-    {TOKEN_ADMIN, "kiln_a_"},
-    {TOKEN_INVOCATION, "kiln_i_"},
-    {TOKEN_SYSTEM, "kiln_s_"},
+    {TOKEN_USER, "kiln_u_"},   {TOKEN_ADMIN, "kiln_a_"},   {TOKEN_INVOCATION, "kiln_i_"},
+    {TOKEN_SYSTEM, "kiln_s_"}, {TOKEN_SESSION, "kiln_w_"}, {TOKEN_LOGIN_LINK, "kiln_l_"},
 };
 
 void token_mint(enum token_kind kind, char out[TOKEN_MAX])

@@ -13,7 +13,9 @@ enum token_kind {
     TOKEN_USER,
     TOKEN_ADMIN,
     TOKEN_INVOCATION,
-    TOKEN_SYSTEM /* app system token: auth/systoken.h */
+    TOKEN_SYSTEM,    /* app system token: auth/systoken.h */
+    TOKEN_SESSION,   /* a web UI session's secret, the kiln_session cookie: auth/session.h */
+    TOKEN_LOGIN_LINK /* a one-time sign-in link's secret: auth/session.h */
 };
 
 #define TOKEN_BODY_LEN 43

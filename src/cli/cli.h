@@ -76,6 +76,7 @@ void cli_print_json(json_t *j);
     }
 
 /* Commands and their option tables (defined beside each command). */
+extern const cli_opt_t ui_login_url_opts[];
 extern const cli_opt_t serve_opts[], site_create_opts[], site_list_opts[], user_token_opts[], store_check_opts[],
     register_opts[], deploy_opts[], env_create_opts[], distribute_opts[], install_opts[], uninstall_opts[],
     purge_opts[], webtrigger_opts[], logs_opts[], audit_opts[], variables_set_opts[], variables_list_opts[],
@@ -91,6 +92,7 @@ int cmd_site_create(int argc, char **argv);
 int cmd_consent(int argc, char **argv);
 int cmd_site_list(int argc, char **argv);
 int cmd_user_token(int argc, char **argv);
+int cmd_ui_login_url(int argc, char **argv);
 int cmd_store_check(int argc, char **argv);
 int cmd_register(int argc, char **argv);
 int cmd_deploy(int argc, char **argv);

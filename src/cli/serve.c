@@ -11,6 +11,7 @@
 static serve_opts_t so;
 static const char *threads_arg, *check_data, *snapshot_mb, *retention_days, *wt_rate, *px_rate, *kv_rate, *q_rate,
     *audit_days, *ledger_days, *ledger_arg, *leak_arg, *buffered_mb, *client_mb, *sandbox_uids;
+static const char *session_idle, *session_max;
 static int unsafe_no_sandbox, test_clock;
 
 const cli_opt_t serve_opts[] = {
@@ -46,6 +47,12 @@ const cli_opt_t serve_opts[] = {
      "(default 2000000000-2000000063)"},
     {"--unsafe-no-sandbox", 0, NULL, &unsafe_no_sandbox,
      "run functions of every environment without the sandbox (they can read kiln's data dir; docs/security.md)"},
+    {"--ui-assets", 1, &so.ui_assets, NULL,
+     "DIR: the web UI's built front end (assets.json and the files it names; default ui/ beside the kiln binary, "
+     "as make builds build/ui)"},
+    {"--session-idle-seconds", 1, &session_idle, NULL, "a web UI session unused this long ends (default 43200: 12 h)"},
+    {"--session-max-seconds", 1, &session_max, NULL,
+     "every web UI session ends this long after sign-in (default 604800: 7 days)"},
     {"--test-clock", 0, NULL, &test_clock,
      "for tests only: the scheduler's clock stands still but for what the admin API moves it (POST "
      "/admin/v1/scheduler/advance)"},
@@ -173,6 +180,20 @@ int cmd_serve(int argc, char **argv)
         }
         so.sandbox_uid_first = (unsigned)first;
         so.sandbox_uid_count = (unsigned)(last - first + 1);
+    }
+    const char *sess[2] = {session_idle, session_max};
+    int64_t *sess_out[2] = {&so.session_idle_ms, &so.session_max_ms};
+    for (int i = 0; i < 2; i++) {
+        if (!sess[i])
+            continue;
+        char *end;
+        long v = strtol(sess[i], &end, 10);
+        if (!*sess[i] || *end || v < 1 || v > 31536000) {
+            fprintf(stderr, "kiln: %s must be between 1 and 31536000 (seconds)\n",
+                    i ? "--session-max-seconds" : "--session-idle-seconds");
+            return 2;
+        }
+        *sess_out[i] = (int64_t)v * 1000;
     }
     so.unsafe_no_sandbox = unsafe_no_sandbox;
     schedule_test_clock_enable(test_clock);

@@ -109,7 +109,8 @@ int gateway_authenticate_user(kreq_t *kr, principal_t *out, site_rec_t *site)
     return 0;
 }
 
-static void pipeline(kreq_t *kr);
+struct cookie_auth;
+static void pipeline(kreq_t *kr, const struct cookie_auth *ca);
 
 /* Step 5: an app is limited to the scopes its site consented to; a user's API token is
  * not scoped (Jira applies the user's permissions); anything else is refused. */
@@ -122,13 +123,24 @@ static int scopes_allow(const principal_t *p, const struct scope_op *op)
     }
 }
 
+/* The web UI's session when the request has no Authorization header (gateway/session.c):
+ * read before the read transaction opens, since it may write the session's last use. */
+typedef struct cookie_auth {
+    int state; /* GATEWAY_SESSION_*, or GATEWAY_SESSION_NONE when an Authorization header decides */
+    session_rec_t s;
+    site_rec_t site;
+} cookie_auth_t;
+
 void gateway_jira(kreq_t *kr)
 {
+    cookie_auth_t ca = {GATEWAY_SESSION_NONE};
+    if (h2o_find_header(&kr->req->headers, H2O_TOKEN_AUTHORIZATION, -1) < 0)
+        ca.state = gateway_session(kr, &ca.s, &ca.site, NULL);
     /* Reads run in one snapshot: consistent, and one lock round instead of one per
      * statement. Handlers here answer synchronously, so the transaction never outlives
      * this call. */
     int read_tx = (kreq_method_is(kr, "GET") || kreq_method_is(kr, "HEAD")) && store_begin_read(kr->store) == STORE_OK;
-    pipeline(kr);
+    pipeline(kr, &ca);
     if (read_tx)
         store_commit(kr->store);
     gateway_audit(kr, AUDIT_PLANE_JIRA);
@@ -152,6 +164,7 @@ void gateway_audit(kreq_t *kr, const char *plane)
         .method = arena_strndup(kr->arena, req->method.base, req->method.len < 15 ? req->method.len : 15),
         .path = arena_strndup(kr->arena, req->path.base, plen < 255 ? plen : 255),
         .status = req->res.status,
+        .detail = gateway_who(kr)->credential,
         .category = ci >= 0 ? arena_strndup(kr->arena, req->res.headers.entries[ci].value.base,
                                             req->res.headers.entries[ci].value.len)
                             : NULL,
@@ -178,12 +191,17 @@ static int authenticate_system(kreq_t *kr, site_rec_t *bound)
     return 0;
 }
 
-static void pipeline(kreq_t *kr)
+static void pipeline(kreq_t *kr, const cookie_auth_t *ca)
 {
     /* seg: ex / jira / {cloudId} / rest / ... */
     site_rec_t bound;
-    int sys = authenticate_system(kr, &bound);
-    if (sys < 0 || (sys > 0 && gateway_authenticate_user(kr, &kr->principal, &bound) != 0)) {
+    int sys = 1, session = ca->state == GATEWAY_SESSION_OK;
+    if (session) {
+        kr->principal = (principal_t){PRINCIPAL_USER, ca->site.id, ca->s.account_id, NULL};
+        gateway_who(kr)->credential = "session";
+        bound = ca->site;
+    } else if ((sys = authenticate_system(kr, &bound)) < 0 ||
+               (sys > 0 && gateway_authenticate_user(kr, &kr->principal, &bound) != 0)) {
         deny_auth(kr);
         return;
     }
@@ -194,6 +212,12 @@ static void pipeline(kreq_t *kr)
         return;
     }
     gateway_bind_site(kr, &bound); /* from the credential, after the path agreed */
+    /* a cookie comes with every request the browser makes, whoever's page asked: a write
+       must prove it comes from kiln's own page (docs/security.md "The web UI") */
+    if (session && !gateway_method_safe(kr) && !gateway_session_csrf_ok(kr, &ca->s)) {
+        reply_error(kr, 403, 1, "XSRF check failed");
+        return;
+    }
     /* step 6 for system tokens: the installation's limit, as for its functions */
     if (sys == 0 && ratelimit_check(kr, arena_printf(kr->arena, "sy:%s", gateway_who(kr)->installation_id), G.rate))
         return;

@@ -17,6 +17,7 @@
 #define KILN_GATEWAY_H
 
 #include "http/request.h"
+#include "store/store_sessions.h"
 #include "store/store_sites.h"
 
 /* Step 1 for every request: refuses dot segments, encoded dots, slashes and
@@ -80,6 +81,7 @@ void gateway_invocation_product(kreq_t *kr, const struct invocation *inv, unsign
 typedef struct gateway_who {
     int64_t site_id;
     const char *app_id, *installation_id, *invocation_id;
+    const char *credential; /* "session" when the web UI's cookie authenticated it, else NULL */
     int dispatched;
 } gateway_who_t;
 gateway_who_t *gateway_who(kreq_t *kr);
@@ -89,6 +91,32 @@ gateway_who_t *gateway_who(kreq_t *kr);
  * category, the bound (or credential's) site, the actor and the calling invocation. A
  * request answered later (asynchronously) is recorded when it is answered. */
 void gateway_audit(kreq_t *kr, const char *plane);
+
+/* ---- the web UI's session cookie (gateway/session.c; auth/session.h) ----
+ *
+ * The kiln_session cookie is a USER credential of the Jira plane when the request has no
+ * Authorization header: bound to the session's site exactly like that user's API token
+ * (another cloudId: the one 401 scope-check answer). A request authenticated by the
+ * cookie whose method changes state (anything but GET, HEAD, OPTIONS) must carry
+ * X-Kiln-CSRF: <the session's csrf> (constant-time compare), else 403
+ * {"errorMessages":["XSRF check failed"]}. The admin API never reads the cookie. */
+
+/* The idle limit of sessions (0: SESSION_IDLE_MS_DEFAULT), from above at start. */
+void gateway_configure_sessions(int64_t session_idle_ms);
+int64_t gateway_session_idle_ms(void);
+
+/* The request's session: GATEWAY_SESSION_OK with the live session, its user's site (and,
+ * when hash != NULL, the SHA-256 of its secret; last_seen is written at most once a
+ * minute, so call it outside a read transaction); GATEWAY_SESSION_NONE without a
+ * kiln_session cookie; GATEWAY_SESSION_DEAD when there is one but it is malformed,
+ * unknown, expired, idle too long, its user inactive or deleted (treat as no session and
+ * clear the cookie). The one reader of the cookie. */
+enum { GATEWAY_SESSION_OK = 0, GATEWAY_SESSION_NONE = 1, GATEWAY_SESSION_DEAD = -1 };
+int gateway_session(kreq_t *kr, session_rec_t *out, site_rec_t *site, unsigned char hash[32]);
+/* 1 when the request's X-Kiln-CSRF header is the session's CSRF token. */
+int gateway_session_csrf_ok(kreq_t *kr, const session_rec_t *s);
+/* 1 for GET, HEAD and OPTIONS (no CSRF check), 0 for anything else. */
+int gateway_method_safe(kreq_t *kr);
 
 /* Step 2 on its own: resolves the Authorization header to a user principal and the site
  * its credential binds. Returns 0 or -1 (no reply sent). */

@@ -36,7 +36,7 @@ static int same(const struct slot *c, uint64_t h, const char *key)
     return c->h == h && strncmp(c->key, key, sizeof c->key - 1) == 0;
 }
 
-ratelimit_result_t ratelimit_take(const char *key, unsigned limit, int64_t now)
+static ratelimit_result_t count(const char *key, unsigned limit, int64_t now, int take)
 {
     int64_t window = now - now % WINDOW_MS;
     ratelimit_result_t r = {.limit = limit, .reset_s = (window + WINDOW_MS) / 1000};
@@ -61,11 +61,21 @@ ratelimit_result_t ratelimit_take(const char *key, unsigned limit, int64_t now)
         s->count = 0;
     }
     r.allowed = s->count < limit;
-    if (r.allowed)
+    if (r.allowed && take)
         s->count++;
     r.remaining = limit - s->count;
     pthread_mutex_unlock(&mu);
     return r;
+}
+
+ratelimit_result_t ratelimit_take(const char *key, unsigned limit, int64_t now)
+{
+    return count(key, limit, now, 1);
+}
+
+ratelimit_result_t ratelimit_peek(const char *key, unsigned limit, int64_t now)
+{
+    return count(key, limit, now, 0);
 }
 
 void ratelimit_headers(kreq_t *kr, const ratelimit_result_t *r)

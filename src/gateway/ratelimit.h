@@ -21,6 +21,10 @@ typedef struct ratelimit_result {
 /* Counts one request for `key` against `limit` per minute. */
 ratelimit_result_t ratelimit_take(const char *key, unsigned limit, int64_t now_ms);
 
+/* Whether `key` is under `limit` now, without counting (a limit on failures: peek before
+ * the attempt, take after a failed one). */
+ratelimit_result_t ratelimit_peek(const char *key, unsigned limit, int64_t now);
+
 /* X-RateLimit-Limit, -Remaining and -Reset of r, and Retry-After (seconds to the window's
  * end, at least 1) when r refused the request. */
 void ratelimit_headers(kreq_t *kr, const ratelimit_result_t *r);

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "auth/session.h"
 #include "base/arena.h"
 
 /* picohttpparser, as built into libh2o-evloop (its header is not installed). */
@@ -237,6 +238,9 @@ int bodygate_parse_head(char *buf, size_t len, bodygate_head_t *out)
             out->framing_error = 1;
         if (name_is(h, "authorization") || name_is(h, "forge-proxy-authorization"))
             out->credential |= h->value_len > 0;
+        /* the web UI's session cookie is a credential of the Jira plane (gateway_session) */
+        if (name_is(h, "cookie") && memmem(h->value, h->value_len, SESSION_COOKIE "=", sizeof SESSION_COOKIE) != NULL)
+            out->credential = 1;
     }
     out->has_body = cls || tes;
     if ((cls && tes) || (tes && minor == 0))

@@ -192,7 +192,7 @@ typedef struct bodygate_head {
     int chunked;       /* a single Transfer-Encoding: chunked */
     uint64_t length;   /* Content-Length */
     int framing_error; /* one of the ambiguities above */
-    int credential;    /* Authorization or Forge-Proxy-Authorization present */
+    int credential;    /* Authorization, Forge-Proxy-Authorization or a kiln_session cookie present */
     const char *path;  /* raw target, up to '?' */
     size_t path_len;
     char *rename[8]; /* the body-length header names in the buffer, to overwrite */

@@ -43,7 +43,11 @@
 #define AUDIT_UNINSTALL "app.uninstall"
 #define AUDIT_TOKEN_ISSUE "token.issue"
 #define AUDIT_KEY_ROTATE "key.rotate"
-#define AUDIT_CONSENT "user.consent"               /* a user consented to an app (platform/consent.h) */
+#define AUDIT_SESSION_CREATE "session.create" /* a user signed in to the web UI (web/signin.c) */
+#define AUDIT_SESSION_END "session.end"       /* ... signed out */
+#define AUDIT_SESSION_DENY "session.deny"     /* a sign-in refused: wrong credentials, a bad or used link, throttled */
+#define AUDIT_SESSION_LINK "session.link"     /* an operator made a one-time sign-in link */
+#define AUDIT_CONSENT "user.consent"          /* a user consented to an app (platform/consent.h) */
 #define AUDIT_CONSENT_REVOKE "user.consent.revoke" /* ... and took it back */
 #define AUDIT_REMOTE_CALL "remote.call"            /* kiln called an app's remote backend (platform/remote.h) */
 #define AUDIT_STORAGE_WRITE "storage.write"        /* an operator set or deleted a key (platform/storage_admin.h) */
@@ -56,6 +60,7 @@
 #define AUDIT_PLANE_PROXY "proxy" /* /_proxy and the worker pipe, an invocation token */
 #define AUDIT_PLANE_WEBTRIGGER "webtrigger"
 #define AUDIT_PLANE_ADMIN "admin"
+#define AUDIT_PLANE_WEB "web"         /* the web UI: /s/{site}/ pages, /_ui/v1/ (a session cookie) */
 #define AUDIT_PLANE_STORAGE "storage" /* /forge/storage/kvs with an app system token */
 #define AUDIT_PLANE_REMOTE "remote"   /* calls kiln made to an app's remote backend */
 #define AUDIT_PLANE_EVENTS "events"   /* events kiln delivered to apps' modules */

@@ -20,6 +20,7 @@
 #include "platform/admin_journal.h"
 #include "platform/consent.h"
 #include "platform/direct.h"
+#include "platform/login_link.h"
 #include "platform/schedule_admin.h"
 #include "platform/site.h"
 #include "platform/storage_admin.h"
@@ -176,6 +177,7 @@ static route_t routes[] = {
     {"POST", "/sites", sites_create},
     {"GET", "/sites/{name}", sites_get},
     {"POST", "/sites/{name}/tokens", tokens_create},
+    {"POST", "/sites/{name}/login-links", login_links_create},
     {"PUT", "/sites/{name}/consents/{appId}/{accountId}", consents_put},
     {"DELETE", "/sites/{name}/consents/{appId}/{accountId}", consents_delete},
     {"POST", "/sites/{name}/installations", installs_create},

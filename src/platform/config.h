@@ -19,6 +19,10 @@ typedef struct platform_config {
     unsigned proxy_rate;         /* product calls of functions and remotes, likewise */
     unsigned kvs_rate;           /* app storage calls, likewise */
     unsigned queue_rate;         /* async events pushed, likewise (platform/proxy_queue.h) */
+    const char *ui_origin;       /* the UI origin app frames are served from (web/); NULL: none yet */
+    const char *ui_assets;       /* the built front end's folder (web/assets.h); NULL: beside the binary */
+    int64_t session_idle_ms;     /* a web session unused this long ends; 0: the default (auth/session.h) */
+    int64_t session_max_ms;      /* every web session ends this long after sign-in; 0: the default */
 } platform_config_t;
 
 /* Copies c (its strings must outlive the process). */

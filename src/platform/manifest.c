@@ -280,7 +280,7 @@ int manifest_parse(arena_t *a, const char *file_label, const char *text, size_t 
         goto out;
     }
     if (parse_app(&p) || manifest_parse_modules(&p) || manifest_parse_remotes(&p) || manifest_parse_permissions(&p) ||
-        manifest_check_event_scopes(&p) || parse_resources(&p) || check_refs(&p) ||
+        manifest_check_event_scopes(&p) || parse_resources(&p) || manifest_check_ui_refs(&p) || check_refs(&p) ||
         (app_dir && manifest_check_files(&p, app_dir)))
         goto out;
     if (manifest_node_json(&p, p.root, &out->canonical_json, &out->canonical_len) || manifest_build_major_key(&p))

@@ -171,7 +171,28 @@ typedef struct manifest_warning {
     unsigned line, col;
 } manifest_warning_t;
 
-/* A module of a type kiln does not run (jira:issuePanel, rovo:agent, ...). */
+/* A UI module: jira:issuePanel, jira:issueGlance, jira:issueContext, jira:globalPage,
+ * jira:projectPage, jira:adminPage or jira:dashboardGadget (manifest_ui_type). What the UI
+ * shows is read from the canonical JSON (platform/ui_modules.h); these records say what
+ * deploy checked. */
+typedef struct manifest_ui_module {
+    const char *type; /* "jira:issuePanel" */
+    const char *key;
+    const char *resource; /* a resources[] key; NULL for a UI Kit 1 `function` module */
+    const char *entry;    /* "<resource>/<entry>": the entry, else NULL */
+    const char *function; /* UI Kit 1's `function` (not shown by kiln: a warning), or NULL */
+    const char *render;   /* "custom" (render absent or default) or "native" (UI Kit) */
+    const char *resolver_function, *resolver_endpoint; /* resolver: {function} | {endpoint} */
+    const char *viewport;                              /* viewportSize, or NULL */
+    const char *conditions_json;                       /* displayConditions as JSON, or NULL */
+    size_t n_pages, n_sections;                        /* subpages of a page module */
+    unsigned line, col;
+} manifest_ui_module_t;
+
+/* 1 if type is a UI module type kiln shows. */
+int manifest_ui_type(const char *type);
+
+/* A module of a type kiln does not run (jira:issueAction, rovo:agent, ...). */
 typedef struct manifest_unsupported {
     const char *type; /* "jira:issuePanel" */
     const char *key;
@@ -217,6 +238,8 @@ typedef struct manifest {
     size_t n_consumers;
     manifest_event_t *events;
     size_t n_events;
+    manifest_ui_module_t *ui_modules; /* in document order */
+    size_t n_ui_modules;
     manifest_unsupported_t *unsupported; /* in document order */
     size_t n_unsupported;
     /* The runtime's warnings, then one per unsupported module and per connectModules

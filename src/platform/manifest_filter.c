@@ -194,6 +194,7 @@ static void scalar_pos(const manifest_parser_t *p, const yaml_t *n, size_t off, 
 
 /* ================================================================ filter, payload, events */
 
+static const char *const filter_vars[] = {"event", NULL};
 static const char *const filter_keys[] = {"ignoreSelf", "expression", "onError", "appIsLicensed", NULL};
 static const char *const on_error[] = {"IGNORE", "IGNORE_AND_LOG", "RECEIVE", "RECEIVE_AND_LOG", NULL};
 
@@ -207,9 +208,8 @@ static int only_keys(manifest_parser_t *p, const yaml_t *map, const char *const 
     return 0;
 }
 
-static int check_expression(manifest_parser_t *p, const yaml_t *x)
+int manifest_check_expression(manifest_parser_t *p, const yaml_t *x, const char *const *vars, const char *vars_note)
 {
-    static const char *const vars[] = {"event", NULL};
     const char *src;
     if (manifest_want_str(p, x, &src))
         return -1;
@@ -217,6 +217,9 @@ static int check_expression(manifest_parser_t *p, const yaml_t *x)
     jexpr_t *c = jexpr_compile(p->a, src, x->len, &err);
     if (c && jexpr_check_vars(c, vars, &err) == 0)
         return 0;
+    char *paren = c && vars_note ? strstr(err.msg, " (a filter has:") : NULL;
+    if (paren) /* jexpr names a filter's variables; say this expression's */
+        snprintf(paren, sizeof err.msg - (size_t)(paren - err.msg), " (%s)", vars_note);
     unsigned line, col;
     scalar_pos(p, x, decoded_offset(src, x->len, err.line, err.col), &line, &col);
     return manifest_fail_at(p, x->len > JEXPR_SRC_MAX ? MANIFEST_ELIMIT : MANIFEST_ESCHEMA, line, col, x, "%s",
@@ -236,7 +239,7 @@ int manifest_parse_filter(manifest_parser_t *p, const yaml_t *flt)
     if (((v = yaml_get(flt, "ignoreSelf")) && manifest_want_bool(p, v, &b)) ||
         ((v = yaml_get(flt, "appIsLicensed")) && manifest_want_bool(p, v, &b)) ||
         ((v = yaml_get(flt, "onError")) && manifest_want_enum(p, v, on_error, &s)) ||
-        ((v = yaml_get(flt, "expression")) && check_expression(p, v)))
+        ((v = yaml_get(flt, "expression")) && manifest_check_expression(p, v, filter_vars, NULL)))
         return -1;
     return 0;
 }

@@ -10,6 +10,7 @@
  *   manifest_remotes.c     remotes, their URLs, and the auth of remotes and endpoints
  *   manifest_permissions.c permissions: scopes, external (egress), content
  *   manifest_major.c       the major key
+ *   manifest_ui.c          UI modules (jira:issuePanel, ...) and their display conditions
  *   manifest_filter.c      a trigger's filter, payload and per-event form; the scopes
  *                          of the events it subscribes to (warnings)
  *
@@ -151,6 +152,14 @@ int manifest_build_major_key(manifest_parser_t *p);
 int manifest_parse_filter(manifest_parser_t *p, const yaml_t *flt);
 int manifest_parse_payload(manifest_parser_t *p, const yaml_t *pl);
 int manifest_parse_event_item(manifest_parser_t *p, const yaml_t *e, const char **event_type);
+/* x is a Jira expression (product/jexpr.h) whose free variables are among vars; a compile
+ * error points into the scalar (manifest_filter.c). vars_note (or NULL: a filter's) says
+ * which variables there are in the message about an unknown one. */
+int manifest_check_expression(manifest_parser_t *p, const yaml_t *x, const char *const *vars, const char *vars_note);
+/* A UI module (jira:issuePanel, ...) of `type` (manifest_ui.c; manifest_ui_type says which
+ * types), and after resources: its resource, resolver and function references. */
+int manifest_parse_ui_module(manifest_parser_t *p, const char *type, const yaml_t *it, const char *key);
+int manifest_check_ui_refs(manifest_parser_t *p);
 /* After permissions: a warning per subscribed event the scopes do not cover, and per
  * unknown avi:/kiln: event name (manifest_filter.c). */
 int manifest_check_event_scopes(manifest_parser_t *p);

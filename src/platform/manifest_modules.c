@@ -1,5 +1,6 @@
 /* The manifest's modules (platform/manifest_int.h): one parser per module type kiln runs,
- * in the table `modtypes`; every other type is kept as unsupported, with a warning (as is
+ * in the table `modtypes`; UI modules are manifest_ui.c's; every other type is kept as
+ * unsupported, with a warning (as is
  * each connectModules entry). Module keys are
  * unique across all types. Also: a function's handler and its source file. */
 #include <stddef.h>
@@ -307,7 +308,7 @@ int manifest_parse_modules(manifest_parser_t *p)
     manifest_t *m = p->m;
     const yaml_t *mods = yaml_get(p->root, "modules");
     const yaml_t **keys; /* every module's key node, for uniqueness */
-    size_t total = 0, unsup = 0, n_keys = 0;
+    size_t total = 0, unsup = 0, ui = 0, n_keys = 0;
     if (!mods)
         return yaml_get(p->root, "connectModules")
                    ? warn_connect(p)
@@ -324,7 +325,7 @@ int manifest_parse_modules(manifest_parser_t *p)
                                  qlen(c->key->s), c->key->s);
         total += c->n;
         if (!t) {
-            unsup += c->n;
+            *(manifest_ui_type(c->key->s) ? &ui : &unsup) += c->n;
             continue;
         }
         void *arr = manifest_calloc(p, c->n * t->item_size);
@@ -335,7 +336,8 @@ int manifest_parse_modules(manifest_parser_t *p)
             return -1;
     }
     if (!(keys = manifest_calloc(p, total * sizeof *keys)) ||
-        !(m->unsupported = manifest_calloc(p, unsup * sizeof *m->unsupported)))
+        !(m->unsupported = manifest_calloc(p, unsup * sizeof *m->unsupported)) ||
+        !(m->ui_modules = manifest_calloc(p, ui * sizeof *m->ui_modules)))
         return -1;
     YAML_EACH(c, mods)
     {
@@ -358,6 +360,11 @@ int manifest_parse_modules(manifest_parser_t *p)
             keys[n_keys++] = kn;
             if (t) {
                 if (t->parse(p, it, key))
+                    return -1;
+                continue;
+            }
+            if (manifest_ui_type(c->key->s)) {
+                if (manifest_parse_ui_module(p, c->key->s, it, key))
                     return -1;
                 continue;
             }

@@ -13,6 +13,7 @@
  *   store/store_kvs.h       app storage (key-value, entities, secrets)
  *   store/store_journal.h   function logs, the audit log, the data-flow ledger
  *   store/store_auth.h      wrapped data keys, app system token hashes
+ *   store/store_sessions.h  the web UI's sessions and one-time sign-in links
  *
  * Threading: a store_t is a handle owned by one thread (each HTTP thread opens its own,
  * with its own prepared statements). Handles of one data dir may be used concurrently.

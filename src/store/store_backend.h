@@ -30,6 +30,7 @@
 #include "store/store_roles.h"
 #include "store/store_schedules.h"
 #include "store/store_search.h"
+#include "store/store_sessions.h"
 #include "store/store_sites.h"
 #include "store/store_worklogs.h"
 
@@ -200,6 +201,20 @@ typedef struct store_auth_ops {
     int (*systoken_delete_expired)(store_t *st, int64_t now_ms);
 } store_auth_ops_t;
 
+/* the web UI's sessions and one-time sign-in links (store/store_sessions.h) */
+typedef struct store_sessions_ops {
+    int (*insert)(store_t *st, const unsigned char hash[32], const session_rec_t *s);
+    int (*lookup)(store_t *st, arena_t *a, const unsigned char hash[32], session_rec_t *out);
+    int (*touch)(store_t *st, const unsigned char hash[32], int64_t now_ms);
+    int (*del)(store_t *st, const unsigned char hash[32]);
+    int (*purge)(store_t *st, int64_t now_ms, int64_t idle_before_ms, int64_t *deleted);
+    int (*link_insert)(store_t *st, const unsigned char hash[32], int64_t site_id, const char *account_id,
+                       int64_t created_ms, int64_t expires_ms);
+    int (*link_consume)(store_t *st, arena_t *a, const unsigned char hash[32], int64_t site_id, int64_t now_ms,
+                        const char **account_id);
+    int (*link_purge)(store_t *st, int64_t now_ms);
+} store_sessions_ops_t;
+
 /* product events (store/store_events.h) */
 typedef struct store_events_ops {
     int (*append)(store_t *st, int64_t site_id, event_rec_t *e);
@@ -365,6 +380,7 @@ typedef struct store_backend {
     const store_devops_ops_t *devops;
     const store_deliveries_ops_t *deliveries;
     const store_schedules_ops_t *schedules;
+    const store_sessions_ops_t *sessions;
 } store_backend_t;
 
 /* Every backend's handle starts with this (a backend's own handle embeds it first). */

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "base/enc.h"
 #include "http/reply.h"
 
 /* an origin fit to stand in a CSP source list: http(s)://host[:port], nothing else */
@@ -60,4 +61,25 @@ void web_headers_data(kreq_t *kr)
 void web_headers_asset(kreq_t *kr)
 {
     add_common(kr);
+}
+
+void web_headers_plain(kreq_t *kr, const char *style_nonce)
+{
+    add_common(kr);
+    reply_header(kr, "content-security-policy",
+                 arena_printf(kr->arena,
+                              "default-src 'none'; style-src 'nonce-%s'; img-src 'self' data:; form-action 'self'; "
+                              "frame-ancestors 'none'; base-uri 'none'",
+                              style_nonce));
+    reply_header(kr, "x-frame-options", "DENY");
+    reply_header(kr, "cache-control", "no-store");
+}
+
+const char *web_style_nonce(kreq_t *kr, char buf[64])
+{
+    (void)kr;
+    unsigned char raw[18];
+    enc_random(raw, sizeof raw);
+    enc_b64url(buf, raw, sizeof raw);
+    return buf;
 }

@@ -21,6 +21,12 @@ void web_headers_page(kreq_t *kr, const char *frame_origin);
 void web_headers_data(kreq_t *kr);
 void web_headers_asset(kreq_t *kr);
 
+/* kiln's own plain pages (sign-in, messages): no script at all, the one inline style
+ * allowed by its nonce (web_style_nonce) and no 'unsafe-inline'; forms post to kiln. */
+void web_headers_plain(kreq_t *kr, const char *style_nonce);
+/* A fresh nonce for a page's <style>, written into buf and returned. */
+const char *web_style_nonce(kreq_t *kr, char buf[64]);
+
 /* The Content-Security-Policy web_headers_page sends, written into `out` (arena). */
 const char *web_csp(arena_t *a, const char *frame_origin);
 

@@ -24,49 +24,20 @@
 #include "platform/plane.h"
 #include "runtime/supervisor.h"
 #include "store/store_installs.h"
+#include "web/assets.h"
 
 #define SHIM_PATH "/_kiln/frame-shim.js"
 #define SHIM_TAG "<script src=\"" SHIM_PATH "\"></script>"
 
 static struct {
     const char *origin, *kiln_origin, *data_dir;
-    char shim_file[PATH_MAX];
 } U;
-
-/* ui/frame-shim.js: $KILN_UI_DIR, else build/ui next to the kiln binary (as the host's
- * assets are found), else above it. */
-static void find_shim(void)
-{
-    const char *env = getenv("KILN_UI_DIR");
-    if (env) {
-        snprintf(U.shim_file, sizeof U.shim_file, "%s/frame-shim.js", env);
-        return;
-    }
-    char exe[PATH_MAX - 32];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return;
-    exe[n] = '\0';
-    for (char *slash = strrchr(exe, '/'); slash; slash = strrchr(exe, '/')) {
-        *slash = '\0';
-        snprintf(U.shim_file, sizeof U.shim_file, "%s/ui/frame-shim.js", exe);
-        if (access(U.shim_file, R_OK) == 0)
-            return;
-    }
-    U.shim_file[0] = '\0';
-}
 
 void uiorigin_configure(const char *origin, const char *kiln_origin, const char *data_dir)
 {
     U.origin = origin;
     U.kiln_origin = kiln_origin;
     U.data_dir = data_dir;
-    if (origin) {
-        find_shim();
-        if (!U.shim_file[0] || access(U.shim_file, R_OK) != 0)
-            log_msg(LOG_WARN, "the Custom UI frame shim (ui/frame-shim.js) is not built: app frames get no bridge",
-                    NULL);
-    }
 }
 
 const char *uiorigin_url(void)
@@ -306,11 +277,14 @@ static void not_found(kreq_t *kr)
     reply_error(kr, 404, 0, "Not Found");
 }
 
+/* The frame bundle: the built front end's "frame.js" (web/assets.h). */
 static void serve_shim(kreq_t *kr)
 {
     char *body;
     size_t len;
-    if (!U.shim_file[0] || read_file(kr->arena, U.shim_file, &body, &len) != 0) {
+    const char *name = assets_lookup(kr->arena, "frame.js"), *dir = assets_dir();
+    if (!name || !dir || !relpath_ok(name, 255) || strchr(name, '/') ||
+        read_file(kr->arena, arena_printf(kr->arena, "%s/%s", dir, name), &body, &len) != 0) {
         not_found(kr);
         return;
     }

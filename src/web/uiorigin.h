@@ -16,7 +16,8 @@
  * path passes base/relpath; only regular files of at most UIORIGIN_FILE_MAX bytes; a
  * Content-Type from the extension (application/octet-stream otherwise) and nosniff.
  * HTML gets kiln's frame shim (`<script src="/_kiln/frame-shim.js">`, the bridge:
- * ui/src/frame/shim.js) as its first script, and every answer Forge's Custom UI content
+ * ui/src/frame/shim.js, built as assets.json's "frame.js": web/assets.h) as its
+ * first script, and every answer Forge's Custom UI content
  * security policy (uiorigin_csp). `/_kiln/frame-shim.js` is the only other path.
  *
  * Frames are sandboxed without allow-same-origin (ui/src/host/frame/CustomUiFrame.jsx):
@@ -37,8 +38,8 @@
 #define UIORIGIN_CSP_MAX 8192         /* bytes of a resource's content security policy */
 
 /* Sets the UI origin's public URL (no trailing slash; NULL: Custom UI is off), kiln's own
- * public URL (the one frame-ancestors allows), the data dir and the frame shim's file
- * (NULL: found as ui/frame-shim.js next to the kiln binary, or $KILN_UI_DIR/frame-shim.js).
+ * public URL (the one frame-ancestors allows) and the data dir. The shim comes from the
+ * built front end (web/assets.h: assets.json's "frame.js").
  * Before the HTTP threads start; strings must outlive the process. */
 void uiorigin_configure(const char *origin, const char *kiln_origin, const char *data_dir);
 /* The UI origin's URL, or NULL when none is configured. */

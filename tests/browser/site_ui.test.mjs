@@ -90,7 +90,8 @@ test('search: a bad query shows the server\'s error, a good one the rows', async
     const box = page.getByRole('textbox', { name: 'JQL' });
     await box.fill(bad);
     await page.getByRole('button', { name: 'Search', exact: true }).click();
-    await page.getByTestId('error').getByText(message, { exact: false }).waitFor();
+    const errors = page.getByTestId('search').getByTestId('error');
+    await errors.getByText(message, { exact: false }).waitFor();
     assert.equal(new URL(page.url()).searchParams.get('jql'), bad, 'the query is in the URL');
     await box.fill(good);
     await page.getByRole('button', { name: 'Search', exact: true }).click();
@@ -101,7 +102,7 @@ test('search: a bad query shows the server\'s error, a good one the rows', async
       await row.getByText(i.fields.summary, { exact: true }).waitFor();
       await row.getByText(i.fields.status.name, { exact: true }).waitFor();
     }
-    assert.equal(await page.getByTestId('error').count(), 0, 'the error is gone');
+    assert.equal(await errors.count(), 0, 'the error is gone');
     await shot(page, 'search');
     // a hard load of the same URL shows the same rows
     await page.reload();

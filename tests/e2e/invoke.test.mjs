@@ -27,6 +27,7 @@ const MANIFEST = `modules:
       resolver:
         function: resolver
       title: Setup
+      icon: https://example.com/icon.svg
   webtrigger:
     - key: state
       function: state-fn

@@ -29,7 +29,7 @@ app:
   runtime:
     name: nodejs18.x
 modules:
-  jira:issuePanel:
+  jira:issueAction:
     - key: status-panel
       resource: main
       resolver:
@@ -40,7 +40,7 @@ modules:
       function: hook-fn
       response:
         type: dynamic
-  jira:issueGlance:
+  jira:issueActivity:
     - key: work-consumer
       queue: work
       resolver:
@@ -70,8 +70,8 @@ export async function hook() {
 `;
 
 const NOT_RUN = [
-  { line: 8, col: 7, path: 'modules.jira:issuePanel[0]', key: 'status-panel', message: 'not run by kiln yet' },
-  { line: 19, col: 7, path: 'modules.jira:issueGlance[0]', key: 'work-consumer', message: 'not run by kiln yet' },
+  { line: 8, col: 7, path: 'modules.jira:issueAction[0]', key: 'status-panel', message: 'not run by kiln yet' },
+  { line: 19, col: 7, path: 'modules.jira:issueActivity[0]', key: 'work-consumer', message: 'not run by kiln yet' },
 ];
 
 function makeApp(name, manifest) {
@@ -220,7 +220,7 @@ describe('manifests as Forge accepts them, with warnings where kiln differs', ()
 
   it('manifests past the limits keep their one-line errors at register and deploy, and change nothing', async () => {
     const many = (n, id = 'ari:cloud:ecosystem::app/') => `app:\n  id: ${id}\n  runtime:\n    name: nodejs18.x\nmodules:\n  function:\n`
-      + '    - key: main\n      handler: index.version\n  jira:issueGlance:\n'
+      + '    - key: main\n      handler: index.version\n  jira:issueActivity:\n'
       + Array.from({ length: n }, (_, i) => `    - key: c${i}\n      queue: q\n`).join('');
     // 100 unsupported modules: 101 warnings (runtime + 100), all listed
     const dir100 = makeApp('hundred', many(100));
@@ -228,7 +228,7 @@ describe('manifests as Forge accepts them, with warnings where kiln differs', ()
     assert.equal(cliJson(r).warnings.length, 101);
     // 101: refused with one line; the manifest is untouched and no app appears
     const cases = [
-      [many(101), /^manifest\.yml:10:5: modules\.jira:issueGlance: more than 100 modules of type "jira:issueGlance"$/],
+      [many(101), /^manifest\.yml:10:5: modules\.jira:issueActivity: more than 100 modules of type "jira:issueActivity"$/],
       [`${many(1)}x: "${'y'.repeat(5000)}"\n`, /^manifest\.yml:\d+:\d+: .*string is 5000 bytes; the limit is 4096$/],
       [`${many(1)}${'#'.repeat(1024 * 1024)}\n`, /manifest\.yml: not a regular file of at most 1 MiB$/],
     ];

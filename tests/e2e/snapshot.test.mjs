@@ -30,6 +30,7 @@ const MANIFEST = `modules:
     - key: panel
       resource: ui
       title: Panel
+      icon: https://example.com/icon.svg
 resources:
   - key: ui
     path: static/ui

@@ -32,6 +32,7 @@ const MANIFEST = `modules:
       resolver:
         function: resolver
       title: User panel
+      icon: https://example.com/icon.svg
   webtrigger:
     - key: imp
       function: imp-fn

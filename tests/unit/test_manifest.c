@@ -247,7 +247,7 @@ static const char FULL[] = "# A realistic app: every supported module type, remo
                            "      remote: backend\n"
                            "      route:\n"
                            "        path: /lifecycle\n"
-                           "  jira:issuePanel:\n"
+                           "  jira:issueAction:\n"
                            "    - key: panel\n"
                            "      resource: main\n"
                            "      resolver:\n"
@@ -378,7 +378,7 @@ static void test_full_manifest(void **state)
     assert_false(m.endpoints[1].auth_app_user_token);
 
     assert_int_equal(m.n_unsupported, 2);
-    assert_string_equal(m.unsupported[0].type, "jira:issuePanel");
+    assert_string_equal(m.unsupported[0].type, "jira:issueAction");
     assert_string_equal(m.unsupported[0].key, "panel");
     assert_string_equal(
         m.unsupported[0].json,
@@ -543,17 +543,17 @@ static void test_unsupported_modules_kept(void **state)
     (void)state;
     const char *text =
         APP "modules:\n"
-            "  jira:issueGlance:\n    - key: q\n      queue: work\n      resolver: {function: main, method: go}\n"
-            "  jira:globalPage:\n    - key: page\n      title: Page\n"
-            "  jira:adminPage:\n    - key: admin\n      title: Admin\n"
+            "  jira:issueActivity:\n    - key: q\n      queue: work\n      resolver: {function: main, method: go}\n"
+            "  jira:projectSettingsPage:\n    - key: page\n      title: Page\n"
+            "  jira:issueAction:\n    - key: admin\n      title: Admin\n"
             "  action:\n    - key: act\n      function: not-checked\n"
             "  macro:\n    - key: mac\n      title: Macro\n"
             "  some:futureModule:\n    - key: future\n      anything: [1, 2, {x: y}]\n"
             "  function:\n    - key: main\n      handler: index.run\n";
     manifest_t m = ok(text);
     assert_int_equal(m.n_unsupported, 6);
-    const char *types[] = {"jira:issueGlance", "jira:globalPage", "jira:adminPage",
-                           "action",           "macro",           "some:futureModule"};
+    const char *types[] = {"jira:issueActivity", "jira:projectSettingsPage", "jira:issueAction", "action", "macro",
+                           "some:futureModule"};
     const char *keys[] = {"q", "page", "admin", "act", "mac", "future"};
     for (size_t i = 0; i < 6; i++) {
         assert_string_equal(m.unsupported[i].type, types[i]);
@@ -742,9 +742,9 @@ static void test_module_warnings(void **state)
     (void)state;
     const char *text = "app:\n  id: " ID "\n  runtime:\n    name: nodejs18.x\n"
                        "modules:\n"
-                       "  jira:issuePanel:\n    - key: panel\n      resource: main\n      title: P\n"
+                       "  jira:issueAction:\n    - key: panel\n      resource: main\n      title: P\n"
                        "  function:\n    - key: main\n      handler: index.run\n"
-                       "  jira:issueGlance:\n    - key: q1\n      queue: a\n    - key: q2\n      queue: b\n"
+                       "  jira:issueActivity:\n    - key: q1\n      queue: a\n    - key: q2\n      queue: b\n"
                        "  webtrigger:\n    - key: hook\n      function: main\n"
                        "connectModules:\n  jira:lifecycle:\n    - key: lc\n      installed: /i\n"
                        "  odd: 3\n";
@@ -752,23 +752,23 @@ static void test_module_warnings(void **state)
         warns(text, "v20.20.2",
               (const char *const[]){
                   "manifest.yml:4:11" DEPRECATED("nodejs18.x", "Node.js v20.20.2"),
-                  "manifest.yml:7:7: modules.jira:issuePanel[0] (key panel): not run by kiln yet",
-                  "manifest.yml:14:7: modules.jira:issueGlance[0] (key q1): not run by kiln yet",
-                  "manifest.yml:16:7: modules.jira:issueGlance[1] (key q2): not run by kiln yet",
+                  "manifest.yml:7:7: modules.jira:issueAction[0] (key panel): not run by kiln yet",
+                  "manifest.yml:14:7: modules.jira:issueActivity[0] (key q1): not run by kiln yet",
+                  "manifest.yml:16:7: modules.jira:issueActivity[1] (key q2): not run by kiln yet",
                   "manifest.yml:23:7: connectModules.jira:lifecycle[0] (key lc): a Connect module; not run by kiln",
                   "manifest.yml:25:8: connectModules.odd: a Connect module; not run by kiln", NULL});
     /* the modules kiln runs are still there */
     assert_int_equal(m.n_functions, 1);
     assert_int_equal(m.n_webtriggers, 1);
     assert_int_equal(m.n_unsupported, 3);
-    assert_string_equal(m.warnings[1].path, "modules.jira:issuePanel[0]");
+    assert_string_equal(m.warnings[1].path, "modules.jira:issueAction[0]");
     assert_string_equal(m.warnings[1].key, "panel");
     assert_string_equal(m.warnings[1].message, "not run by kiln yet");
     assert_null(m.warnings[0].key);
     /* the cap: 100 modules of a type kiln does not run, 100 warnings; 101 stay an error */
     buf_t b;
     buf_init(&b, 1 << 20);
-    buf_printf(&b, "%s%s  jira:issueGlance:\n", APP, FN);
+    buf_printf(&b, "%s%s  jira:issueActivity:\n", APP, FN);
     for (int i = 0; i < 100; i++)
         buf_printf(&b, "    - key: c%d\n      queue: q\n", i);
     m = ok(b.ptr);
@@ -776,7 +776,7 @@ static void test_module_warnings(void **state)
     assert_string_equal(m.warnings[99].key, "c99");
     buf_printf(&b, "    - key: c100\n      queue: q\n");
     bad(b.ptr, MANIFEST_ELIMIT,
-        "manifest.yml:10:5: modules.jira:issueGlance: more than 100 modules of type \"jira:issueGlance\"");
+        "manifest.yml:10:5: modules.jira:issueActivity: more than 100 modules of type \"jira:issueActivity\"");
     buf_free(&b);
 }
 
@@ -928,9 +928,9 @@ static const ecase_t schema_cases[] = {
          "      function: main\n",
      MANIFEST_ESCHEMA,
      "manifest.yml:10:12: modules.webtrigger[0].key: module key \"main\" is already used by modules.function[0]"},
-    {APP "modules:\n  jira:issuePanel:\n    - key: p\n  function:\n    - key: p\n      handler: a.run\n",
+    {APP "modules:\n  jira:issueAction:\n    - key: p\n  function:\n    - key: p\n      handler: a.run\n",
      MANIFEST_ESCHEMA,
-     "manifest.yml:9:12: modules.function[0].key: module key \"p\" is already used by modules.jira:issuePanel[0]"},
+     "manifest.yml:9:12: modules.function[0].key: module key \"p\" is already used by modules.jira:issueAction[0]"},
     {APP "modules:\n  jira:issuePanel:\n    - title: no key\n", MANIFEST_ESCHEMA,
      "manifest.yml:7:7: modules.jira:issuePanel[0]: missing required field \"key\""},
     /* webtrigger */

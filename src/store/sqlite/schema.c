@@ -586,6 +586,26 @@ const char *const sq_schema[] = {
        and by last change (the retention's prune of final rows) */
     "CREATE INDEX deliveries_state ON deliveries(state, id);"
     "CREATE INDEX deliveries_final_age ON deliveries(updated_ms) WHERE state IN (2, 3, 4, 5);",
+    /* 20: web sessions (issue 19, store/store_sessions.h): the web UI's sign-in sessions and
+       one-time sign-in links, by the SHA-256 of their secrets */
+    "CREATE TABLE sessions ("
+    "  token_hash BLOB PRIMARY KEY,"
+    "  site_id INTEGER NOT NULL REFERENCES sites(id),"
+    "  account_id TEXT NOT NULL,"
+    "  csrf TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  expires_ms INTEGER NOT NULL,"
+    "  last_seen_ms INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX sessions_expires ON sessions(expires_ms);"
+    "CREATE INDEX sessions_last_seen ON sessions(last_seen_ms);"
+    "CREATE TABLE login_links ("
+    "  token_hash BLOB PRIMARY KEY,"
+    "  site_id INTEGER NOT NULL REFERENCES sites(id),"
+    "  account_id TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  expires_ms INTEGER NOT NULL,"
+    "  used INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+    "CREATE INDEX login_links_expires ON login_links(expires_ms);",
 };
 
 const unsigned sq_schema_len = sizeof sq_schema / sizeof sq_schema[0];

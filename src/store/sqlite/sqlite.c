@@ -405,6 +405,7 @@ static const store_backend_t sqlite_backend = {
     .events = &sq_events_ops,
     .deliveries = &sq_deliveries_ops,
     .schedules = &sq_schedules_ops,
+    .sessions = &sq_sessions_ops,
     .fields = &sq_fields_ops,
     .catalog = &sq_catalog_ops,
     .agile = &sq_agile_ops,

@@ -24,6 +24,7 @@
  *   search.c    store/store_search.h     (JQL searches over issues and what hangs on them)
  *   agile.c     store/store_agile.h      (boards, sprints, issue_sprints, issues.rank)
  *   devops.c    store/store_devops.h     (devops_entities, devops_issue_keys)
+ *   sessions.c  store/store_sessions.h   (sessions, login_links)
  *
  * Each family file owns the SQL of its statements: a table indexed by its own enum,
  * described by an sq_sql_t, prepared once per handle on first use (sq_stmt). A
@@ -73,6 +74,7 @@ enum sq_table {
     SQ_DEVOPS,
     SQ_DELIVERIES,
     SQ_SCHEDULES,
+    SQ_SESSIONS,
     SQ__TABLES
 };
 
@@ -205,6 +207,7 @@ extern const store_kvs_ops_t sq_kvs_ops;
 extern const store_journal_ops_t sq_journal_ops;
 extern const store_deliveries_ops_t sq_deliveries_ops;
 extern const store_schedules_ops_t sq_schedules_ops;
+extern const store_sessions_ops_t sq_sessions_ops;
 extern const store_events_ops_t sq_events_ops;
 extern const store_fields_ops_t sq_fields_ops;
 extern const store_catalog_ops_t sq_catalog_ops;

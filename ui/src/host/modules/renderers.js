@@ -4,8 +4,10 @@
 //             ForgeDoc renderer). Each is a React component taking {module, extension}.
 // A kind with no component yet renders a visible "loading module…" box (ModuleContent).
 // To plug one in, import it here and set its line below.
+import { CustomUiFrame } from '../frame/CustomUiFrame.jsx';
+
 export const renderers = {
-  customui: null,
+  customui: CustomUiFrame,
   uikit: null,
 };
 

@@ -1,0 +1,21 @@
+#include "web/plain.h"
+
+const char web_plain_css[] =
+    "*{box-sizing:border-box}"
+    "body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;"
+    "font:14px/1.5 -apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;"
+    "color:#172b4d;background:#f4f5f7}"
+    ".card{width:100%;max-width:380px;margin:24px;padding:32px;background:#fff;border-radius:6px;"
+    "box-shadow:0 1px 3px rgba(9,30,66,.25)}"
+    "h1{font-size:20px;font-weight:600;margin:0 0 4px}"
+    ".site{color:#5e6c84;margin:0 0 24px}"
+    "label{display:block;font-size:12px;font-weight:600;color:#5e6c84;margin:16px 0 4px}"
+    "input[type=email],input[type=password]{width:100%;padding:8px;border:2px solid #dfe1e6;border-radius:3px;"
+    "font:inherit;background:#fafbfc}"
+    "input:focus{outline:none;border-color:#4c9aff;background:#fff}"
+    "button{margin-top:24px;width:100%;padding:8px;border:0;border-radius:3px;background:#0052cc;color:#fff;"
+    "font:inherit;font-weight:600;cursor:pointer}"
+    "button:hover{background:#0065ff}"
+    ".error{padding:8px 12px;border-radius:3px;background:#ffebe6;color:#bf2600;margin:0 0 8px}"
+    ".hint{font-size:12px;color:#5e6c84;margin-top:16px}"
+    "code{font-family:SFMono-Regular,Menlo,monospace;background:#f4f5f7;padding:0 2px}";

@@ -1,0 +1,535 @@
+#include "web/uiframes.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "auth/invocation.h"
+#include "auth/uitoken.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/enc.h"
+#include "base/json.h"
+#include "gateway/gateway.h"
+#include "gateway/ratelimit.h"
+#include "http/reply.h"
+#include "http/server.h"
+#include "http/vreq.h"
+#include "journal/audit.h"
+#include "journal/leak.h"
+#include "journal/ledger.h"
+#include "platform/app.h"
+#include "platform/config.h"
+#include "platform/consent.h"
+#include "platform/install.h"
+#include "platform/invoke.h"
+#include "platform/manifest.h"
+#include "platform/plane.h"
+#include "platform/uictx.h"
+#include "runtime/supervisor.h"
+#include "store/store_apps.h"
+#include "store/store_installs.h"
+#include "web/uiorigin.h"
+
+/* ---------------------------------------------------------------- shared steps */
+
+/* Who and where: web_ui_api (web/ui_api.h) checked the session and its CSRF header and
+ * bound its site before routing here. */
+static int signed_in(kreq_t *kr, session_rec_t *s, site_rec_t *site)
+{
+    memset(s, 0, sizeof *s);
+    s->site_id = kr->site.id;
+    s->account_id = kr->principal.account_id;
+    *site = kr->site;
+    return kr->principal.kind == PRINCIPAL_USER && kr->site.id > 0 && s->account_id ? 0 : -1;
+}
+
+/* The body as a JSON object of at most UIFRAMES_BODY_MAX bytes, members only from
+ * `allowed` (NULL-terminated); else answered. */
+static json_t *body_of(kreq_t *kr, const char *const *allowed, const char *const *keep)
+{
+    if (kr->req->entity.len > UIFRAMES_BODY_MAX) {
+        reply_error(kr, 413, 0, "The request body is larger than the UI accepts.");
+        return NULL;
+    }
+    json_t *b = kreq_json_body_keep(kr, 0, keep);
+    if (!b)
+        return NULL;
+    const char *k;
+    json_t *v;
+    json_object_foreach(b, k, v)
+    {
+        size_t i = 0;
+        while (allowed[i] && strcmp(allowed[i], k) != 0)
+            i++;
+        if (!allowed[i]) {
+            reply_error(kr, 400, 0, arena_printf(kr->arena, "Unknown member \"%.64s\".", k));
+            return NULL;
+        }
+    }
+    return b;
+}
+
+/* The extension's canonical text (compact, sorted keys): what the token's digest is of. */
+static const char *ext_text(kreq_t *kr, json_t *ext, size_t *len)
+{
+    char *t = json_dumps(ext, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!t)
+        return NULL;
+    const char *s = arena_strdup(kr->arena, t);
+    free(t);
+    *len = strlen(s);
+    return s;
+}
+
+/* The Custom UI module `key` of a UI type in the manifest, with its type; NULL if none. */
+static json_t *customui_module(json_t *manifest, const char *key, const char **type)
+{
+    const char *t;
+    json_t *list;
+    json_object_foreach(json_object_get(manifest, "modules"), t, list)
+    {
+        if (!manifest_ui_type(t))
+            continue;
+        size_t i;
+        json_t *m;
+        json_array_foreach(list, i, m)
+        {
+            const char *k = json_str(m, "key");
+            if (k && strcmp(k, key) == 0) {
+                *type = t;
+                return m;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* What a frame is made of, found again for each bridge request. */
+typedef struct frame {
+    site_rec_t site;
+    session_rec_t sess;
+    install_rec_t in;
+    version_rec_t ver;
+    env_rec_t env;
+    user_rec_t user;
+    json_t *manifest, *module, *ext, *ctx;
+    const char *type;
+} frame_t;
+
+/* Installation, version, environment, user, module and UI context of a frame of `key` on
+ * the bound site; else answered. */
+static int frame_load(kreq_t *kr, frame_t *f, const char *key)
+{
+    int rc = consent_site_user(kr->store, kr->arena, f->site.id, f->sess.account_id, &f->user);
+    if (rc != STORE_OK) {
+        reply_error(kr, rc == STORE_NOTFOUND ? 401 : 500, 0,
+                    rc == STORE_NOTFOUND ? "Unauthorized: sign in first." : "Internal server error");
+        return -1;
+    }
+    if (install_version(kr->store, kr->arena, &f->in, &f->ver) != STORE_OK ||
+        store_env_get(kr->store, kr->arena, f->in.app_id, f->in.env_key, &f->env) != STORE_OK) {
+        reply_error(kr, 404, 0, "The app is not installed on this site.");
+        return -1;
+    }
+    f->manifest = invoke_manifest(kr->arena, &f->ver);
+    f->module = f->manifest ? customui_module(f->manifest, key, &f->type) : NULL;
+    if (!f->module) {
+        reply_error(kr, 404, 0, "The installed version has no UI module with that key.");
+        return -1;
+    }
+    const char *render = json_str(f->module, "render");
+    if (!json_str(f->module, "resource") || (render && strcmp(render, "native") == 0)) {
+        reply_error(kr, 400, 0, "The module is not a Custom UI module (it has no resource, or render: native).");
+        return -1;
+    }
+    const char *err = NULL;
+    int st = uictx_build(kr->store, kr->arena, &f->site, &f->env, f->in.app_id, key, f->type, &f->user, f->ext,
+                         kr->public_url, &f->ctx, &err);
+    if (st) {
+        reply_error(kr, st, 0, err ? err : "Internal server error");
+        return -1;
+    }
+    json_object_set_new(f->ctx, "accountId", json_string(f->user.account_id));
+    return 0;
+}
+
+/* Mints the frame's token into out; its expiry in *exp. */
+static int mint(kreq_t *kr, const frame_t *f, const char *key, const char *digest, char out[UITOKEN_MAX], int64_t *exp)
+{
+    uitoken_t t = {
+        .site_id = f->site.id,
+        .installation_id = f->in.id,
+        .app_id = f->in.app_id,
+        .env_key = f->in.env_key,
+        .module_key = key,
+        .account_id = f->sess.account_id,
+        .expires_ms = clock_now_ms() + UITOKEN_LIFETIME_MS,
+    };
+    snprintf(t.ext_digest, sizeof t.ext_digest, "%s", digest);
+    *exp = t.expires_ms;
+    if (uitoken_mint(&t, out) != 0) {
+        reply_error(kr, 500, 0, "Internal server error");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- POST /_ui/v1/frames */
+
+void uiframes_frames(kreq_t *kr)
+{
+    frame_t f = {0};
+    if (signed_in(kr, &f.sess, &f.site) != 0) {
+        reply_error(kr, 401, 0, "Sign in first.");
+        return;
+    }
+    if (!uiorigin_url()) {
+        reply_error(kr, 503, 0, "Custom UI is off: kiln serve runs without --ui-listen.");
+        return;
+    }
+    static const char *const allowed[] = {"appId", "moduleKey", "environment", "extension", NULL};
+    json_t *body = body_of(kr, allowed, NULL);
+    if (!body)
+        return;
+    const char *app = json_str(body, "appId"), *key = json_str(body, "moduleKey"),
+               *envk = json_str(body, "environment");
+    f.ext = json_object_get(body, "extension");
+    const char *app_id = app ? app_id_from_ari(app) : NULL;
+    if (!app_id || !key || !*key || strlen(key) > 255 || (envk && !app_env_key_valid(envk)) ||
+        (f.ext && !json_is_object(f.ext))) {
+        reply_error(kr, 400, 0,
+                    "The body is {\"appId\": an app id, \"moduleKey\": a module key, \"environment\"?: an environment "
+                    "key, \"extension\"?: an object}.");
+        return;
+    }
+    if (!f.ext)
+        f.ext = json_own(kr->arena, json_object());
+    /* the site's installation of the app: of the environment named, else the only one */
+    install_rec_t *ins;
+    size_t n, found = 0;
+    if (store_install_site(kr->store, kr->arena, f.site.id, &ins, &n) != STORE_OK) {
+        reply_error(kr, 500, 0, "Internal server error");
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(ins[i].app_id, app_id) && (!envk || !strcmp(ins[i].env_key, envk)))
+            f.in = ins[i], found++;
+    if (found != 1) {
+        reply_error(kr, found ? 400 : 404, 0,
+                    found ? "The app is installed in several environments on this site: name one."
+                          : "The app is not installed on this site.");
+        return;
+    }
+    if (frame_load(kr, &f, key) != 0)
+        return;
+    size_t el;
+    const char *et = ext_text(kr, f.ext, &el);
+    char digest[65], tok[UITOKEN_MAX];
+    int64_t exp;
+    if (!et) {
+        reply_error(kr, 500, 0, "Internal server error");
+        return;
+    }
+    uitoken_digest(et, el, digest);
+    if (mint(kr, &f, key, digest, tok, &exp) != 0)
+        return;
+    const char *url =
+        uiorigin_resource_url(kr->arena, f.in.id, f.ver.seq, json_str(f.module, "resource"), "index.html");
+    if (!url) {
+        reply_error(kr, 500, 0, "Internal server error");
+        return;
+    }
+    json_t *vp = json_object_get(f.module, "viewportSize");
+    reply_json_new(kr, 200,
+                   json_pack("{s:s,s:I,s:s,s:s,s:O,s:O,s:s,s:s,s:s}", "token", tok, "expiresAt", (json_int_t)exp,
+                             "frameUrl", url, "uiOrigin", uiorigin_url(), "context", f.ctx, "viewportSize",
+                             json_is_string(vp) ? vp : json_null(), "moduleKey", key, "appId", f.in.app_id,
+                             "environment", f.in.env_key));
+}
+
+/* ---------------------------------------------------------------- POST /_ui/v1/bridge */
+
+/* What the invoke op's answer needs. */
+typedef struct bridge_call {
+    const char *fn;
+} bridge_call_t;
+
+static void reply_plain(kreq_t *kr, int status, const char *msg)
+{
+    reply_error(kr, status, 0, msg);
+}
+
+static void on_invoked(completion_t *done)
+{
+    rt_job_t *job = (rt_job_t *)done;
+    kreq_t *kr = job->c.owner;
+    if (kr) {
+        kr->waiting = NULL;
+        if (job->status == RT_OK || job->status == RT_ERROR) {
+            json_error_t je;
+            json_t *v = job->status == RT_OK && job->result
+                            ? json_incref(job->result)
+                            : json_loads(job->result_json ? job->result_json : "null", JSON_DECODE_ANY, &je);
+            json_t *o = json_pack("{s:b}", "ok", job->status == RT_OK);
+            char *text = json_dumps(v ? v : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
+            size_t len = text ? strlen(text) : 0;
+            /* the value leaves the invocation towards the user's browser */
+            ledger_record(&job->inv, LEDGER_INVOKE_RESULT, "site UI (bridge invoke)", len);
+            leak_scan(&job->inv, LEAK_SRC_INVOKE, "site UI (bridge invoke)", text, len);
+            free(text);
+            if (job->status == RT_OK) {
+                json_object_set_new(o, "value", v ? v : json_null());
+            } else {
+                const char *name = json_str(v, "name"), *msg = json_str(v, "message");
+                json_object_set_new(o, "error",
+                                    json_pack("{s:s,s:s}", "name", name ? name : "Error", "message",
+                                              msg ? msg : "The function failed."));
+                json_decref(v);
+            }
+            reply_json_new(kr, 200, o);
+        } else {
+            invoke_fault(kr, job->status, "The resolver", reply_plain);
+        }
+        gateway_audit(kr, AUDIT_PLANE_WEB); /* answered later: web_ui_api left it to us */
+    }
+    rt_job_free(job);
+}
+
+/* The bridge request checked up to its op; what it binds in *f. Else answered. */
+static int bridge_frame(kreq_t *kr, frame_t *f, json_t **body, uitoken_t *t)
+{
+    const char *h = kreq_header(kr, "x-kiln-context");
+    int rc = h ? uitoken_check(kr->arena, h, strlen(h), clock_now_ms(), t) : UITOKEN_INVALID;
+    if (rc != UITOKEN_OK) {
+        reply_error(kr, 401, 0,
+                    rc == UITOKEN_EXPIRED ? "Unauthorized: the frame's context token expired; renew it."
+                                          : "Unauthorized: no valid X-Kiln-Context token.");
+        return -1;
+    }
+    /* bound to this session's site and user: a token of another site or user is refused */
+    if (t->site_id != f->site.id || strcmp(t->account_id, f->sess.account_id) != 0) {
+        reply_error(kr, 403, 0, "Forbidden: the context token belongs to another site or user.");
+        return -1;
+    }
+    if (store_install_get(kr->store, kr->arena, t->installation_id, &f->in) != STORE_OK || f->in.removed ||
+        f->in.site_id != t->site_id || strcmp(f->in.app_id, t->app_id) != 0 || strcmp(f->in.env_key, t->env_key) != 0) {
+        reply_error(kr, 401, 0, "Unauthorized: the app is no longer installed here.");
+        return -1;
+    }
+    static const char *const allowed[] = {"op", "payload", "extension", NULL};
+    static const char *const keep[] = {"payload", NULL};
+    if (!(*body = body_of(kr, allowed, keep)))
+        return -1;
+    f->ext = json_object_get(*body, "extension");
+    if (!f->ext)
+        f->ext = json_own(kr->arena, json_object());
+    size_t el;
+    const char *et = json_is_object(f->ext) ? ext_text(kr, f->ext, &el) : NULL;
+    char digest[65];
+    if (et)
+        uitoken_digest(et, el, digest);
+    if (!et || !enc_ct_eq(digest, t->ext_digest, 64)) {
+        reply_error(kr, 403, 0, "Forbidden: the extension is not the one the frame was made for.");
+        return -1;
+    }
+    if (ratelimit_check(kr, arena_printf(kr->arena, "ui:%s:%s", f->in.id, f->sess.account_id), UIFRAMES_RATE_PER_MIN))
+        return -1;
+    return frame_load(kr, f, t->module_key);
+}
+
+static void op_invoke(kreq_t *kr, frame_t *f, json_t *payload, const uitoken_t *t)
+{
+    const char *fkey = json_str(json_object_get(f->module, "resolver"), "function");
+    json_t *call = json_object_get(payload, "functionKey");
+    if (!fkey) {
+        reply_error(kr, 400, 0, "The module has no resolver function.");
+        return;
+    }
+    if (!json_is_string(call) || json_string_length(call) == 0 || json_string_length(call) > 255) {
+        reply_error(kr, 400, 0,
+                    "invoke's payload is {\"functionKey\": a resolver definition name, \"payload\"?: any}.");
+        return;
+    }
+    json_t *fn = invoke_module(f->manifest, "function", fkey);
+    if (!fn) {
+        reply_error(kr, 404, 0, "The module's resolver function is not in the installed version.");
+        return;
+    }
+    json_t *inner = json_object_get(payload, "payload");
+    json_t *c = json_deep_copy(f->ctx);
+    json_t *p = json_pack("{s:{s:O,s:O},s:o}", "call", "functionKey", call, "payload", inner ? inner : json_null(),
+                          "context", c);
+    char *pj = p ? json_dumps(p, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    json_decref(p);
+    rt_job_t *job = pj ? invoke_job(kr->store, kr->arena, kr->public_url, &f->in, &f->site, &f->ver, &f->env, fn,
+                                    t->module_key, UIFRAMES_TIMEOUT_MS, UIFRAMES_MAX_TIMEOUT_MS, pj)
+                       : NULL;
+    if (!job) {
+        reply_error(kr, 400, 0, "The resolver cannot be invoked (its handler is not file.export).");
+        return;
+    }
+    if (invoke_set_user(job, f->user.account_id, f->ctx) != 0) {
+        rt_job_free(job);
+        reply_error(kr, 500, 0, "Internal server error");
+        return;
+    }
+    leak_scan_inbound(&job->inv, LEDGER_INVOKE_PAYLOAD, job->payload_json, strlen(job->payload_json));
+    job->c.receiver = &kr->thr->completions;
+    job->c.owner = kr;
+    job->c.done = on_invoked;
+    kr->waiting = &job->c;
+}
+
+/* fetchProduct (requestJira): the Jira API as the signed-in user within the installation's
+ * consented scopes, through the very steps a function's asUser() call takes
+ * (gateway_invocation_product: the user's consent, else NEEDS_AUTHENTICATION_ERR; the
+ * route; the scopes; the user's own permissions), on a virtual request (http/vreq.h). */
+static void op_fetch_product(kreq_t *kr, frame_t *f, json_t *payload)
+{
+    const char *product = json_str(payload, "product"), *rest = json_str(payload, "restPath");
+    json_t *init = json_object_get(payload, "fetchRequestInit");
+    const char *method = json_str(init, "method");
+    json_t *jb = json_object_get(init, "body");
+    if (!method)
+        method = "GET";
+    static const char *const methods[] = {"GET", "POST", "PUT", "DELETE", "PATCH", NULL};
+    size_t mi = 0;
+    while (methods[mi] && strcmp(methods[mi], method) != 0)
+        mi++;
+    if (!product || strcmp(product, "jira") != 0) {
+        reply_error(
+            kr, 400, 0,
+            arena_printf(kr->arena, "kiln hosts Jira only: request%.32s is not supported.", product ? product : "?"));
+        return;
+    }
+    if (!rest || strncmp(rest, "/rest/", 6) != 0 || strlen(rest) > KILN_MAX_PATH - 16 || !methods[mi] ||
+        (jb && !json_is_string(jb) && !json_is_null(jb))) {
+        reply_error(kr, 400, 0,
+                    "fetchProduct's payload is {product: \"jira\", restPath: \"/rest/...\", fetchRequestInit?: "
+                    "{method?, headers?, body?: a string}}.");
+        return;
+    }
+    /* the call as an invocation of this module for this user would make it */
+    invocation_t inv;
+    memset(&inv, 0, sizeof inv);
+    enc_uuid4(inv.id);
+    snprintf(inv.installation_id, sizeof inv.installation_id, "%s", f->in.id);
+    snprintf(inv.app_id, sizeof inv.app_id, "%s", f->in.app_id);
+    snprintf(inv.env_key, sizeof inv.env_key, "%s", f->in.env_key);
+    snprintf(inv.cloud_id, sizeof inv.cloud_id, "%s", f->site.cloud_id);
+    inv.site_id = f->site.id;
+    snprintf(inv.bot_account_id, sizeof inv.bot_account_id, "%s", f->in.bot_account_id ? f->in.bot_account_id : "");
+    snprintf(inv.module_key, sizeof inv.module_key, "%s", json_str(f->module, "key"));
+    snprintf(inv.user_account_id, sizeof inv.user_account_id, "%s", f->user.account_id);
+    buf_t scopes;
+    buf_init_arena(&scopes, kr->arena, 64 * 1024);
+    json_error_t je;
+    json_t *sj = json_own(kr->arena, json_loads(f->in.scopes_json ? f->in.scopes_json : "[]", 0, &je));
+    size_t i;
+    json_t *x;
+    json_array_foreach(sj, i, x) if (json_is_string(x))
+        buf_printf(&scopes, "%s%s", scopes.len ? " " : "", json_string_value(x));
+    inv.scopes = arena_strndup(kr->arena, scopes.ptr ? scopes.ptr : "", scopes.len);
+    const char *ctype = NULL;
+    json_t *hs = json_object_get(init, "headers"), *h;
+    json_array_foreach(hs, i, h) /* [[name, value], ...] as @forge/bridge sends them */
+    {
+        const char *n = json_string_value(json_array_get(h, 0)), *v = json_string_value(json_array_get(h, 1));
+        if (n && v && strcasecmp(n, "content-type") == 0 && strlen(v) < 256)
+            ctype = v;
+    }
+    const char *names[] = {"x-forge-provider", "accept", "content-type"};
+    const char *values[] = {"user", "application/json", ctype ? ctype : "application/json"};
+    const char *path = arena_printf(kr->arena, "/_proxy/fpp%s", rest);
+    const char *body = json_is_string(jb) ? json_string_value(jb) : NULL;
+    vreq_t v;
+    vreq_init(&v, kr->arena, kr->store, kr->public_url, method, strlen(method), path, strlen(path), names, values,
+              body ? 3 : 2, body, body ? json_string_length(jb) : 0);
+    if (gateway_normalise(&v.kr) == 0) {
+        gateway_bind_site(&v.kr, &f->site);
+        gateway_who_t *who = gateway_who(&v.kr);
+        who->site_id = f->site.id;
+        who->app_id = f->in.app_id;
+        who->installation_id = f->in.id;
+        who->credential = "session";
+        gateway_invocation_product(&v.kr, &inv, platform_config()->proxy_rate);
+        gateway_audit(&v.kr, "ui");
+    }
+    const h2o_headers_t *rh = &v.req.res.headers;
+    ssize_t pe = h2o_find_header_by_str(rh, H2O_STRLIT("forge-proxy-error"), -1);
+    int consent = pe >= 0 && h2o_memis(rh->entries[pe].value.base, rh->entries[pe].value.len,
+                                       H2O_STRLIT("NEEDS_AUTHENTICATION_ERR"));
+    int text = !v.body_len || enc_utf8_valid(v.body, v.body_len);
+    char *b64 = NULL;
+    if (!text) {
+        b64 = arena_alloc(kr->arena, enc_b64url_len(v.body_len) + 1);
+        enc_b64url(b64, v.body, v.body_len);
+    }
+    json_t *out =
+        json_pack("{s:i,s:s,s:{s:s},s:s%,s:b,s:b}", "status", v.status, "statusText", "", "headers", "content-type",
+                  v.content_type ? v.content_type : "application/json", "body", text ? (v.body ? v.body : "") : b64,
+                  text ? v.body_len : strlen(b64), "isAttachment", !text, "consentRequired", consent);
+    vreq_dispose(&v);
+    reply_json_new(kr, 200, out);
+}
+
+/* Parsed once, run by invoke_submit: the frame, then the op. */
+static void bridge_prepare(kreq_t *kr)
+{
+    frame_t *f = plane_kept(kr);
+    json_t *body;
+    uitoken_t t;
+    if (bridge_frame(kr, f, &body, &t) != 0)
+        return;
+    const char *op = json_str(body, "op");
+    json_t *payload = json_object_get(body, "payload");
+    if (payload) {
+        char *pt = json_dumps(payload, JSON_COMPACT | JSON_ENCODE_ANY);
+        size_t pl = pt ? strlen(pt) : 0;
+        free(pt);
+        if (pl > UIFRAMES_PAYLOAD_MAX) {
+            reply_error(kr, 413, 0, "The bridge payload is larger than kiln accepts.");
+            return;
+        }
+    }
+    if (!op) {
+        reply_error(kr, 400, 0, "The body is {\"op\": a bridge operation, \"payload\"?, \"extension\"?}.");
+        return;
+    }
+    if (!strcmp(op, "getContext")) {
+        reply_json_new(kr, 200, json_pack("{s:O}", "context", f->ctx));
+    } else if (!strcmp(op, "renew")) {
+        char tok[UITOKEN_MAX];
+        int64_t exp;
+        if (mint(kr, f, t.module_key, t.ext_digest, tok, &exp) == 0)
+            reply_json_new(kr, 200, json_pack("{s:s,s:I}", "token", tok, "expiresAt", (json_int_t)exp));
+    } else if (!strcmp(op, "fetchProduct")) {
+        if (!json_is_object(payload)) {
+            reply_error(kr, 400, 0, "fetchProduct's payload is an object.");
+            return;
+        }
+        op_fetch_product(kr, f, payload);
+    } else if (!strcmp(op, "invoke")) {
+        if (!json_is_object(payload)) {
+            reply_error(kr, 400, 0, "invoke's payload is {\"functionKey\": a resolver definition name, \"payload\"?}.");
+            return;
+        }
+        op_invoke(kr, f, payload, &t);
+    } else {
+        reply_error(kr, 400, 0,
+                    arena_printf(kr->arena, "Unsupported bridge operation \"%.64s\" (docs/ui.md lists them).", op));
+    }
+}
+
+void uiframes_bridge(kreq_t *kr)
+{
+    frame_t *f = arena_calloc(kr->arena, sizeof *f);
+    if (signed_in(kr, &f->sess, &f->site) != 0) {
+        reply_error(kr, 401, 0, "Sign in first.");
+        return;
+    }
+    plane_keep(kr, f);
+    invoke_submit(kr, bridge_prepare, reply_plain); /* submitted: on_invoked answers, on this thread */
+}

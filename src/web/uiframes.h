@@ -1,0 +1,52 @@
+/* Custom UI frames and their bridge, on kiln's origin (docs/ui.md, "Custom UI"):
+ *
+ * Both are rows of the /_ui/v1 table (web/ui_api.h), which checks the session cookie and
+ * X-Kiln-CSRF and binds the session's site before they run.
+ *
+ *   POST /_ui/v1/frames {appId, moduleKey, environment?, extension?}
+ *     session cookie + X-Kiln-CSRF. The module must be a Custom UI module (a UI module with
+ *     a `resource`, not render: native) of the version the site's installation of the app
+ *     runs; the extension is checked and completed by platform/uictx.h (an issue or project
+ *     of the session's site the user may browse, else 404). 200 {token, expiresAt,
+ *     frameUrl, uiOrigin, context, viewportSize, moduleKey, appId, environment}: `token` a
+ *     context token (auth/uitoken.h) bound to the session's site and account, the
+ *     installation, the module and a digest of the extension; `frameUrl` the resource's
+ *     index.html on the UI origin (web/uiorigin.h). 503 when no UI origin is configured.
+ *
+ *   POST /_ui/v1/bridge {op, payload?, extension?}  + X-Kiln-Context: <token>
+ *     session cookie + X-Kiln-CSRF. The token must be authentic and unexpired (else 401),
+ *     its site and account the session's (else 403), its installation still the site's
+ *     active one (else 401), and `extension` the one the frame was made for (its digest;
+ *     else 403). Site, installation, module and user come only from the token and the
+ *     session, never from the body. Ops (the server side of @forge/bridge's callBridge;
+ *     the rest is the host's JavaScript, ui/src/host/frame/):
+ *       getContext  -> {context}: the module's UI context, rebuilt now
+ *       invoke      -> payload {functionKey, payload}: the module's resolver through
+ *                      @forge/resolver's shape (as platform/direct.h), as the user;
+ *                      {ok:true, value} or {ok:false, error:{name, message}}
+ *       fetchProduct-> payload {product: "jira", restPath: "/rest/...", fetchRequestInit?}:
+ *                      the Jira API as the user within the installation's consented
+ *                      scopes, through gateway_invocation_product as a resolver's asUser()
+ *                      call (the user's consent first: else status 401 with
+ *                      consentRequired: true, which the host shows as a consent prompt);
+ *                      {status, statusText, headers, body, isAttachment, consentRequired}
+ *                      as @forge/bridge's requestJira reads it. Other products: 400.
+ *       renew       -> {token, expiresAt}: a fresh token of the same bindings
+ *     Any other op: 400 naming it. Limits: the body at most UIFRAMES_BODY_MAX bytes, the
+ *     payload UIFRAMES_PAYLOAD_MAX, UIFRAMES_RATE_PER_MIN requests per installation and
+ *     user a minute (429). Invocations are audited and in the ledger as every invocation. */
+#ifndef KILN_UIFRAMES_H
+#define KILN_UIFRAMES_H
+
+#include "http/request.h"
+
+#define UIFRAMES_BODY_MAX (512u * 1024)    /* bytes of a frames or bridge request body */
+#define UIFRAMES_PAYLOAD_MAX (256u * 1024) /* bytes of a bridge op's payload (JSON text) */
+#define UIFRAMES_RATE_PER_MIN 600          /* bridge requests per installation and user */
+#define UIFRAMES_TIMEOUT_MS 25000          /* a resolver's default time limit (Forge's) */
+#define UIFRAMES_MAX_TIMEOUT_MS 55000
+
+void uiframes_frames(kreq_t *kr);
+void uiframes_bridge(kreq_t *kr);
+
+#endif
