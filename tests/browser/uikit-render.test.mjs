@@ -1,6 +1,6 @@
 // The UI Kit renderer in a real browser (Debian's chromium via playwright-core), alone:
-// ForgeDocs as @forge/react's reconciler sends them (after kiln's frame runtime replaced
-// functions by {__kilnFn}), mounted by <UiKitView> on a page bundled from
+// ForgeDocs as @forge/react's reconciler sends them (after kiln's frame shim replaced
+// functions by {__kilnCallback: n}), mounted by <UiKitView> on a page bundled from
 // tests/browser/fixtures/uikit-page.jsx with the real @atlaskit components of ui/.
 // What it checks: every component kiln promises renders (none falls to the placeholder),
 // an unknown component shows a placeholder naming it, hostile documents are refused
@@ -69,7 +69,7 @@ const render = (p, doc) => p.evaluate((json) => window.__render(JSON.parse(json)
 const S = (text) => ({ type: 'String', props: { text }, children: [] });
 const N = (type, props = {}, ...children) => ({ type, props, children });
 const root = (...children) => N('Root', {}, ...children);
-const fn = (id) => ({ __kilnFn: id });
+const fn = (n) => ({ __kilnCallback: n });
 
 // A small, valid tree for each component kiln promises (props as @forge/react passes them).
 function sample(name) {
@@ -78,7 +78,7 @@ function sample(name) {
             return N('DynamicTable', {}, N('ContentWrapper', { name: 'head' }, N('Cell', { cellKey: 'a' }, S('A'))),
                 N('ContentWrapper', { name: 'rows' }, N('Row', { rowKey: 'r1' }, N('Cell', { cellKey: 'a' }, S('row one')))));
         case 'Select':
-            return N('Select', { options: [{ label: 'One', value: '1' }], onChange: fn('s') });
+            return N('Select', { options: [{ label: 'One', value: '1' }], onChange: fn(4) });
         case 'RadioGroup':
             return N('RadioGroup', { name: 'rg', options: [{ name: 'rg', value: 'a', label: 'A' }] });
         case 'Image':
@@ -96,7 +96,7 @@ function sample(name) {
         case 'AdfRenderer':
             return N('AdfRenderer', { document: { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'adf text' }] }] } });
         case 'Modal':
-            return N('Modal', { onClose: fn('m') }, N('ModalHeader', {}, N('ModalTitle', {}, S('Title'))), N('ModalBody', {}, S('body')));
+            return N('Modal', { onClose: fn(5) }, N('ModalHeader', {}, N('ModalTitle', {}, S('Title'))), N('ModalBody', {}, S('body')));
         case 'Tabs':
             return N('Tabs', { id: 't' }, N('TabList', {}, N('Tab', {}, S('one'))), N('TabPanel', {}, S('panel')));
         case 'ProgressBar':
@@ -147,7 +147,7 @@ test('hostile documents are refused visibly and nothing of them is drawn', (t) =
         [root(N('Image', { src: 'data:text/html;base64,PHNjcmlwdD4=' })), /unsafe URL/],
         [root(N('LinkButton', { href: 'vbscript:x' }, S('go'))), /unsafe URL/],
         [root(N('Box', { dangerouslySetInnerHTML: { __html: '<img src=x onerror=alert(1)>' } })), /no raw HTML/],
-        [root(N('Button', { onClick: { __kilnFn: 'a', extra: 1 } }, S('b'))), /malformed event handler/],
+        [root(N('Button', { onClick: { __kilnCallback: 1, extra: 1 } }, S('b'))), /malformed event handler/],
         [root(N('Text', { title: 'x'.repeat(70000) })), /longer than 65536/],
         [root(N('<script>', {})), /valid type/],
     ];
@@ -164,21 +164,21 @@ test('hostile documents are refused visibly and nothing of them is drawn', (t) =
 test('clicks, typing, choices and submits come back as events with postable arguments', (t) =>
     onPage(t, async (p) => {
     const doc = root(
-        N('Form', { onSubmit: fn('submit1') },
+        N('Form', { onSubmit: fn(1) },
             N('Label', { labelFor: 'f-name' }, S('Name')),
-            N('Textfield', { id: 'f-name', name: 'name', onChange: fn('change1') }),
+            N('Textfield', { id: 'f-name', name: 'name', onChange: fn(2) }),
             N('Button', { type: 'submit', appearance: 'primary' }, S('Save'))),
-        N('Button', { onClick: fn('click1') }, S('Count')),
+        N('Button', { onClick: fn(3) }, S('Count')),
     );
     await render(p, doc);
     await p.getByRole('button', { name: 'Count' }).click();
-    await p.waitForFunction(() => window.__events.some((e) => e.fn === 'click1'));
+    await p.waitForFunction(() => window.__events.some((e) => e.fn === 3));
     await p.getByLabel('Name').fill('Grace');
-    await p.waitForFunction(() => window.__events.some((e) => e.fn === 'change1' && e.args[0]?.target?.value === 'Grace'));
-    const change = await p.evaluate(() => window.__events.filter((e) => e.fn === 'change1').at(-1));
+    await p.waitForFunction(() => window.__events.some((e) => e.fn === 2 && e.args[0]?.target?.value === 'Grace'));
+    const change = await p.evaluate(() => window.__events.filter((e) => e.fn === 2).at(-1));
     assert.equal(change.args[0].target.type, 'text', 'useForm reads target.type');
     await p.getByRole('button', { name: 'Save' }).click();
-    await p.waitForFunction(() => window.__events.some((e) => e.fn === 'submit1'));
+    await p.waitForFunction(() => window.__events.some((e) => e.fn === 1));
     assert.equal(new URL(p.url()).pathname, '/', 'the form did not navigate');
     }));
 

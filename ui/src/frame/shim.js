@@ -17,7 +17,10 @@
 //      cross as {__kilnCallback: n}; the host calls them back with {callback: n, args}.
 //   4. The document's height goes to the host as {resize: px} (auto-resize).
 // Payloads above MAX_BYTES are refused here (the host refuses them too).
+import { plainForgeDoc } from '../uikit/frame.js';
+
 const MAX_BYTES = 1 << 20;
+const MAX_DEPTH = 300; // of a payload's encoding: a UI Kit tree is two levels a component
 
 function install(win) {
   if (win.__bridge) return;
@@ -35,7 +38,7 @@ function install(win) {
       callbacks.set(n, v);
       return { __kilnCallback: n };
     }
-    if (depth > 32 || v === null || typeof v !== 'object') return v;
+    if (depth > MAX_DEPTH || v === null || typeof v !== 'object') return v;
     if (Array.isArray(v)) return v.map((x) => encode(x, depth + 1));
     if (Object.getPrototypeOf(v) !== Object.prototype) return v; // Blob, Date...: structured clone
     const o = {};
@@ -52,6 +55,8 @@ function install(win) {
         return;
       }
       const id = nextId++;
+      // UI Kit: @forge/react's live tree, as the host needs it (ui/src/uikit/frame.js)
+      if (type === 'reconcile' && payload && payload.forgeDoc) payload = { forgeDoc: plainForgeDoc(payload.forgeDoc) };
       const msg = { id, type, payload: encode(payload) };
       let size = 0;
       try {

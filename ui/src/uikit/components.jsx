@@ -6,7 +6,7 @@
 // Each row is (node, r) => React element, where node = {type, props, children, key}
 // (already checked by forgedoc.js) and r is the render context from render.jsx:
 //   r.kids(node)        the node's children rendered
-//   r.fn(prop)          an event prop ({__kilnFn}) as a callback, or undefined
+//   r.fn(prop)          an event prop ({__kilnCallback}) as a callback, or undefined
 //   r.text(node)        the plain text of a subtree (for labels, titles)
 //   r.searchUsers(q)    the site's users for UserPicker (the host gives it)
 // Props an app passes that the ADS component does not know are simply not forwarded.
@@ -114,6 +114,7 @@ function dynamicTable(n, r) {
             defaultPage={typeof p.defaultPage === 'number' ? p.defaultPage : undefined}
             isLoading={!!p.isLoading}
             isRankable={false}
+            emptyView={typeof p.emptyView === 'string' ? <span>{p.emptyView}</span> : undefined}
             testId={p.testId}
         />
     );

@@ -4,7 +4,8 @@
 //   {type: 'Root' | 'Button' | 'String' | ..., props: {...}, children: [...], key}
 // and hands it to `self.__bridge.callBridge('reconcile', {forgeDoc})` after every commit.
 // Functions in props (onClick, onSubmit, onChange, ...) cannot cross postMessage: kiln's
-// frame runtime (frame-runtime.js) replaces each with {__kilnFn: "<id>"} before sending.
+// frame shim (ui/src/frame/shim.js) replaces each with {__kilnCallback: n} before sending,
+// and calls the function when the host posts {callback: n, args} on the frame's port.
 //
 // checkForgeDoc() is the one gate between what an app frame sends and the renderer: it
 // returns {ok: true, doc} with a fresh, plain copy that only holds what the renderer may
@@ -15,8 +16,8 @@
 //   __html), a ref or a style (Forge styles by xcss tokens, not CSS);
 // - URL props (href, src, url, ...) must be http(s), mailto or relative: a javascript:,
 //   data: (except raster images), vbscript: or other scheme refuses the whole document;
-// - an event prop is either {__kilnFn: id} (id ≤ 64 chars) or absent; any other
-//   object with __kilnFn is refused.
+// - an event prop is {__kilnCallback: n} (a positive integer); any other object with
+//   __kilnCallback is refused.
 // A refused document is shown as a visible error by the renderer; nothing of it renders.
 
 export const LIMITS = Object.freeze({
@@ -31,7 +32,6 @@ export const LIMITS = Object.freeze({
 
 const TYPE_RE = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
 const PROP_RE = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
-const FN_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 const FORBIDDEN_PROPS = new Set(['dangerouslySetInnerHTML', '__html', 'ref', 'style', 'srcdoc', 'srcDoc']);
 // Props whose string value is a URL the browser may follow or load.
 const URL_PROPS = new Set(['href', 'src', 'url', 'action', 'formAction', 'poster', 'backgroundImage', 'imageUrl', 'avatarUrl']);
@@ -60,6 +60,7 @@ function refuse(path, why) {
 // Copies a prop value: JSON-like data only, URL props checked, event markers kept.
 function copyValue(v, path, budget, depth, key) {
     if (depth > LIMITS.depth) refuse(path, `nested deeper than ${LIMITS.depth} levels`);
+    if (v === undefined) return null; // posted as undefined: the same as absent
     if (v === null || typeof v === 'boolean') return v;
     if (typeof v === 'number') return Number.isFinite(v) ? v : null;
     if (typeof v === 'string') {
@@ -75,10 +76,10 @@ function copyValue(v, path, budget, depth, key) {
         return v.map((x, i) => copyValue(x, `${path}[${i}]`, budget, depth + 1, key));
     }
     if (typeof v === 'object') {
-        if (Object.prototype.hasOwnProperty.call(v, '__kilnFn')) {
-            if (Object.keys(v).length !== 1 || typeof v.__kilnFn !== 'string' || !FN_ID_RE.test(v.__kilnFn))
-                refuse(path, 'a malformed event handler');
-            return { __kilnFn: v.__kilnFn };
+        if (Object.prototype.hasOwnProperty.call(v, '__kilnCallback')) {
+            const n = v.__kilnCallback;
+            if (Object.keys(v).length !== 1 || !Number.isSafeInteger(n) || n < 1) refuse(path, 'a malformed event handler');
+            return { __kilnCallback: n };
         }
         const keys = Object.keys(v);
         if (keys.length > LIMITS.props) refuse(path, `an object of more than ${LIMITS.props} keys`);
@@ -107,7 +108,7 @@ function copyNode(n, path, budget, depth) {
     for (const k of keys) {
         if (!PROP_RE.test(k)) refuse(here, `a prop named ${JSON.stringify(k.slice(0, 40))}`);
         if (FORBIDDEN_PROPS.has(k)) refuse(`${here}.${k}`, 'not allowed (no raw HTML, refs or styles)');
-        if (k === 'children') continue;
+        if (k === 'children' || props[k] === undefined) continue;
         outProps[k] = copyValue(props[k], `${here}.${k}`, budget, depth + 1, URL_PROPS.has(k) ? k : null);
     }
     const kids = n.children === undefined ? [] : n.children;

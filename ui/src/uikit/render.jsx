@@ -1,5 +1,5 @@
 // The ForgeDoc renderer: a checked ForgeDoc (forgedoc.js) to React elements through the
-// component table (components.jsx). The only place that turns {__kilnFn: id} into
+// component table (components.jsx). The only place that turns {__kilnCallback: n} into
 // callbacks: each calls `onEvent(id, args)`, which UiKitFrame posts to the app's frame.
 // An unknown type renders a visible placeholder naming it; its children are not drawn.
 
@@ -8,7 +8,7 @@ import { COMPONENTS, placeholder } from './components.jsx';
 
 export function makeRenderContext({ onEvent, searchUsers, lookupUser }) {
     const r = {
-        fn: (v) => (v && typeof v === 'object' && typeof v.__kilnFn === 'string' ? (...args) => onEvent(v.__kilnFn, args) : undefined),
+        fn: (v) => (v && typeof v === 'object' && typeof v.__kilnCallback === 'number' ? (...args) => onEvent(v, args) : undefined),
         kids: (n) => n.children.map((c) => r.node(c)),
         text: (n) => (n.type === 'String' ? String(n.props.text ?? '') : n.children.map(r.text).join('')),
         node: (n) => {
