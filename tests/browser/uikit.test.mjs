@@ -20,53 +20,53 @@ let appId;
 let dir;
 
 before(async () => {
-    k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0'] });
-    browser = await launchBrowser();
-    A = await k.siteWithToken('uka', true);
-    dir = path.join(tempDir('ukex'), 'global-page-uikit');
-    cpSync(EXAMPLE, dir, { recursive: true, filter: (s) => !s.includes('node_modules') && !s.endsWith('app.js') });
-    symlinkSync(path.join(EXAMPLE, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-    execFileSync(path.join(dir, 'build.sh'), { stdio: 'inherit' });
-    await cliOkJson(k, ['register', dir, '--json']);
-    appId = /^\s*id:\s*(ari:cloud:ecosystem::app\/[0-9a-f-]+)/m.exec(readFileSync(path.join(dir, 'manifest.yml'), 'utf8'))[1];
-    await cliOkJson(k, ['deploy', dir, '--json']);
-    await cliOkJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir });
+  k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0'] });
+  browser = await launchBrowser();
+  A = await k.siteWithToken('uka', true);
+  dir = path.join(tempDir('ukex'), 'global-page-uikit');
+  cpSync(EXAMPLE, dir, { recursive: true, filter: (s) => !s.includes('node_modules') && !s.endsWith('app.js') });
+  symlinkSync(path.join(EXAMPLE, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  execFileSync(path.join(dir, 'build.sh'), { stdio: 'inherit' });
+  await cliOkJson(k, ['register', dir, '--json']);
+  appId = /^\s*id:\s*(ari:cloud:ecosystem::app\/[0-9a-f-]+)/m.exec(readFileSync(path.join(dir, 'manifest.yml'), 'utf8'))[1];
+  await cliOkJson(k, ['deploy', dir, '--json']);
+  await cliOkJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir });
 });
 
 after(async () => {
-    await browser?.close();
-    await k?.close();
+  await browser?.close();
+  await k?.close();
 });
 
 test('the UI Kit global page renders; a submit invokes the resolver, stores the row and re-renders the table', async (t) => {
-    assert.match(appId, /^ari:cloud:ecosystem::app\//);
-    await withPage(browser, t, async (page) => {
-        await signIn(k, page, A.name);
-        await page.goto(`${k.url}/s/${A.name}/apps/${appId.split("/").pop()}/fruit-page`);
-        // the app's code runs in a hidden, sandboxed frame on the UI origin
-        const frame = page.locator('[data-testid="uikit-frame"] iframe');
-        await frame.waitFor({ state: 'attached' });
-        const sandbox = await frame.getAttribute('sandbox');
-        assert.ok(!sandbox.includes('allow-same-origin'), 'an opaque origin for app code');
-        assert.notEqual(new URL(await frame.getAttribute('src')).origin, new URL(k.url).origin);
-        // what it reconciles is drawn by the host
-        const root = page.locator('[data-testid="uikit-root"]');
-        await root.getByRole('heading', { name: 'Fruit list' }).waitFor();
-        await root.getByText('No fruit yet').waitFor();
-        await root.getByLabel('Name').fill('Quince');
-        await root.getByLabel('Name').blur();
-        await root.locator('input[id$="size"]').click();
-        await page.getByText('Large', { exact: true }).click();
-        await root.getByRole('button', { name: 'Add' }).click();
-        await root.getByRole('cell', { name: 'Quince' }).waitFor();
-        await root.getByRole('cell', { name: 'large' }).waitFor();
-        assert.equal(await page.locator('[data-kiln-uikit-placeholder]').count(), 0, 'every component of the example has a renderer');
-        assert.deepEqual(page.kilnErrors, []);
-    });
-    // really stored by the resolver, for this installation
-    const r = expectCliOk(await kilnCli(k, ['storage', 'get', 'fruits', '--site', A.name, '--json'], { cwd: dir }));
-    const stored = JSON.parse(r.stdout);
-    const list = stored.value ?? stored;
-    assert.ok(Array.isArray(list), `kiln storage get answered ${r.stdout}`);
-    assert.deepEqual(list.map((f) => [f.name, f.size, f.by]), [['Quince', 'large', A.accountId]]);
+  assert.match(appId, /^ari:cloud:ecosystem::app\//);
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, A.name);
+    await page.goto(`${k.url}/s/${A.name}/apps/${appId.split("/").pop()}/fruit-page`);
+    // the app's code runs in a hidden, sandboxed frame on the UI origin
+    const frame = page.locator('[data-testid="uikit-frame"] iframe');
+    await frame.waitFor({ state: 'attached' });
+    const sandbox = await frame.getAttribute('sandbox');
+    assert.ok(!sandbox.includes('allow-same-origin'), 'an opaque origin for app code');
+    assert.notEqual(new URL(await frame.getAttribute('src')).origin, new URL(k.url).origin);
+    // what it reconciles is drawn by the host
+    const root = page.locator('[data-testid="uikit-root"]');
+    await root.getByRole('heading', { name: 'Fruit list' }).waitFor();
+    await root.getByText('No fruit yet').waitFor();
+    await root.getByLabel('Name').fill('Quince');
+    await root.getByLabel('Name').blur();
+    await root.locator('input[id$="size"]').click();
+    await page.getByText('Large', { exact: true }).click();
+    await root.getByRole('button', { name: 'Add' }).click();
+    await root.getByRole('cell', { name: 'Quince' }).waitFor();
+    await root.getByRole('cell', { name: 'large' }).waitFor();
+    assert.equal(await page.locator('[data-kiln-uikit-placeholder]').count(), 0, 'every component of the example has a renderer');
+    assert.deepEqual(page.kilnErrors, []);
+  });
+  // really stored by the resolver, for this installation
+  const r = expectCliOk(await kilnCli(k, ['storage', 'get', 'fruits', '--site', A.name, '--json'], { cwd: dir }));
+  const stored = JSON.parse(r.stdout);
+  const list = stored.value ?? stored;
+  assert.ok(Array.isArray(list), `kiln storage get answered ${r.stdout}`);
+  assert.deepEqual(list.map((f) => [f.name, f.size, f.by]), [['Quince', 'large', A.accountId]]);
 });

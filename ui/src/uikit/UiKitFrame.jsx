@@ -20,48 +20,48 @@ import { UiKitView } from './UiKitView.jsx';
 const USERS_MAX = 20;
 
 export function UiKitFrame({ module, extension = {} }) {
-    const [doc, setDoc] = useState(null);
-    const post = useRef(null);
-    const users = useRef(new Map());
+  const [doc, setDoc] = useState(null);
+  const post = useRef(null);
+  const users = useRef(new Map());
 
-    const extraHandlers = useMemo(
-        () => ({
-            reconcile: async (payload, callBack) => {
-                post.current = callBack;
-                setDoc(payload && typeof payload === 'object' ? payload.forgeDoc ?? null : null);
-                return true;
-            },
-            // @forge/react reports errors it cannot recover from; the frame keeps running
-            onError: async () => true,
-        }),
-        [],
-    );
-    const onEvent = useCallback((ref, args) => {
-        if (post.current) post.current(ref, args);
-    }, []);
-    const searchUsers = useCallback(async (q) => {
-        const list = await jira(`/user/search?query=${encodeURIComponent(q)}&maxResults=${USERS_MAX}`);
-        return (Array.isArray(list) ? list : []).filter((u) => u && u.accountType !== 'app');
-    }, []);
-    const lookupUser = useCallback(async (accountId) => {
-        if (!users.current.has(accountId))
-            users.current.set(
-                accountId,
-                jira(`/user?accountId=${encodeURIComponent(accountId)}`).catch(() => null),
-            );
-        return users.current.get(accountId);
-    }, []);
+  const extraHandlers = useMemo(
+    () => ({
+      reconcile: async (payload, callBack) => {
+        post.current = callBack;
+        setDoc(payload && typeof payload === 'object' ? payload.forgeDoc ?? null : null);
+        return true;
+      },
+      // @forge/react reports errors it cannot recover from; the frame keeps running
+      onError: async () => true,
+    }),
+    [],
+  );
+  const onEvent = useCallback((ref, args) => {
+    if (post.current) post.current(ref, args);
+  }, []);
+  const searchUsers = useCallback(async (q) => {
+    const list = await jira(`/user/search?query=${encodeURIComponent(q)}&maxResults=${USERS_MAX}`);
+    return (Array.isArray(list) ? list : []).filter((u) => u && u.accountType !== 'app');
+  }, []);
+  const lookupUser = useCallback(async (accountId) => {
+    if (!users.current.has(accountId))
+      users.current.set(
+        accountId,
+        jira(`/user?accountId=${encodeURIComponent(accountId)}`).catch(() => null),
+      );
+    return users.current.get(accountId);
+  }, []);
 
-    return (
-        <div className="kiln-uikit-frame" data-testid="uikit-frame" data-module={module.moduleKey || module.key}>
-            <CustomUiFrame module={module} extension={extension} extraHandlers={extraHandlers} hidden />
-            {doc ? (
-                <UiKitView forgeDoc={doc} onEvent={onEvent} searchUsers={searchUsers} lookupUser={lookupUser} />
-            ) : (
-                <Spinner size="small" label="Loading app" />
-            )}
-        </div>
-    );
+  return (
+    <div className="kiln-uikit-frame" data-testid="uikit-frame" data-module={module.moduleKey || module.key}>
+      <CustomUiFrame module={module} extension={extension} extraHandlers={extraHandlers} hidden />
+      {doc ? (
+        <UiKitView forgeDoc={doc} onEvent={onEvent} searchUsers={searchUsers} lookupUser={lookupUser} />
+      ) : (
+        <Spinner size="small" label="Loading app" />
+      )}
+    </div>
+  );
 }
 
 export default UiKitFrame;

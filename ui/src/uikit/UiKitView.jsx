@@ -9,19 +9,19 @@ import { checkForgeDoc } from './forgedoc.js';
 import { renderForgeDoc } from './render.jsx';
 
 export function UiKitView({ forgeDoc, onEvent, searchUsers, lookupUser }) {
-    const checked = useMemo(() => (forgeDoc ? checkForgeDoc(forgeDoc) : null), [forgeDoc]);
-    if (!checked) return null;
-    if (!checked.ok)
-        return (
-            <div data-testid="uikit-refused">
-                <SectionMessage appearance="error" title="This app's UI was refused">
-                    <p>{checked.error}</p>
-                </SectionMessage>
-            </div>
-        );
+  const checked = useMemo(() => (forgeDoc ? checkForgeDoc(forgeDoc) : null), [forgeDoc]);
+  if (!checked) return null;
+  if (!checked.ok)
     return (
-        <div className="kiln-uikit" data-testid="uikit-root">
-            {renderForgeDoc(checked.doc, { onEvent, searchUsers, lookupUser })}
-        </div>
+      <div data-testid="uikit-refused">
+        <SectionMessage appearance="error" title="This app's UI was refused">
+          <p>{checked.error}</p>
+        </SectionMessage>
+      </div>
     );
+  return (
+    <div className="kiln-uikit" data-testid="uikit-root">
+      {renderForgeDoc(checked.doc, { onEvent, searchUsers, lookupUser })}
+    </div>
+  );
 }

@@ -12,12 +12,12 @@
 const MAX_DEPTH = 128;
 
 export function plainForgeDoc(node, depth = 0) {
-    if (!node || typeof node !== 'object' || depth > MAX_DEPTH) return null;
-    const { children: _drop, ...props } = node.props && typeof node.props === 'object' ? node.props : {};
-    return {
-        type: node.type,
-        key: node.key,
-        props,
-        children: Array.isArray(node.children) ? node.children.map((c) => plainForgeDoc(c, depth + 1)).filter(Boolean) : [],
-    };
+  if (!node || typeof node !== 'object' || depth > MAX_DEPTH) return null;
+  const { children: _drop, ...props } = node.props && typeof node.props === 'object' ? node.props : {};
+  return {
+    type: node.type,
+    key: node.key,
+    props,
+    children: Array.isArray(node.children) ? node.children.map((c) => plainForgeDoc(c, depth + 1)).filter(Boolean) : [],
+  };
 }
