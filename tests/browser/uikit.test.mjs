@@ -4,9 +4,10 @@
 // (running hidden in a sandboxed frame on the UI origin) reconciles, drawn by the host with
 // @atlaskit components; submitting the form invokes the resolver, the DynamicTable shows
 // the new row, and the row is really in app storage (`kiln storage get`).
+// Run with KILN_UI_SCREENSHOTS=1 to save the page's screenshot into docs/img/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { cliOkJson, expectCliOk, kilnCli, ROOT, startKiln, tempDir } from '../e2e/lib/kiln.mjs';
@@ -61,6 +62,11 @@ test('the UI Kit global page renders; a submit invokes the resolver, stores the 
     await root.getByRole('cell', { name: 'Quince' }).waitFor();
     await root.getByRole('cell', { name: 'large' }).waitFor();
     assert.equal(await page.locator('[data-kiln-uikit-placeholder]').count(), 0, 'every component of the example has a renderer');
+    if (process.env.KILN_UI_SCREENSHOTS) {
+      // docs/ui.md's picture of the UI Kit page
+      mkdirSync(path.join(ROOT, 'docs', 'img'), { recursive: true });
+      await page.screenshot({ path: path.join(ROOT, 'docs', 'img', 'ui-uikit-page.png') });
+    }
     assert.deepEqual(page.kilnErrors, []);
   });
   // really stored by the resolver, for this installation
