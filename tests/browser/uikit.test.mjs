@@ -76,3 +76,21 @@ test('the UI Kit global page renders; a submit invokes the resolver, stores the 
   assert.ok(Array.isArray(list), `kiln storage get answered ${r.stdout}`);
   assert.deepEqual(list.map((f) => [f.name, f.size, f.by]), [['Quince', 'large', A.accountId]]);
 });
+
+test("another site's user opening the page sees no app and none of the first site's rows", async (t) => {
+  const B = await k.siteWithToken('ukb', true);
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, B.name);
+    await page.goto(`${k.url}/s/${B.name}/apps/${appId.split('/').pop()}/fruit-page`);
+    // the app is not installed on B: no frame is made for it, nothing is drawn
+    await page.getByText("No installed app on this site has this page.").waitFor();
+    assert.equal(await page.locator('[data-testid="uikit-root"]').count(), 0);
+    assert.equal(await page.getByText('Quince').count(), 0, "no row of the other site's storage");
+  });
+  // and A's session cookie does not open B's pages
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, A.name);
+    await page.goto(`${k.url}/s/${B.name}/apps/${appId.split('/').pop()}/fruit-page`);
+    await page.waitForURL((u) => u.pathname === `/s/${B.name}/login`);
+  });
+});
