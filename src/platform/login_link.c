@@ -26,13 +26,11 @@ void login_links_create(kreq_t *kr)
         json_t *a = json_object_get(body, "accountId");
         if ((a && (!json_is_string(a) || json_string_length(a) == 0 || json_string_length(a) > 128)) ||
             json_object_size(body) > (a ? 1u : 0u)) {
-            json_decref(body);
             reply_error(kr, 400, 0, "The body takes only \"accountId\" (a string of at most 128 characters).");
             return;
         }
         if (a)
             acct = arena_strdup(kr->arena, json_string_value(a));
-        json_decref(body);
     }
     user_rec_t u;
     int rc = store_user_get(kr->store, kr->arena, s.id, acct, &u);
