@@ -1,6 +1,7 @@
 /* Unit tests for the process's write lock (src/store/sqlite/wlock.c, sqlite_int.h): one
  * holder at a time under concurrent writers, a writer that gives up leaves the line
- * without taking the lock with it, and a store writer waiting behind another starts as
+ * without taking the lock with it, a failed nested BEGIN leaves the lock with the open
+ * transaction, and a store writer waiting behind another starts as
  * soon as that one commits (handed over, not found by a busy handler's next poll). */
 #include "unit.h"
 
@@ -90,6 +91,24 @@ static void test_timeout_leaves_the_line(void **state)
     sq_wlock_give();
 }
 
+/* ---- a BEGIN inside a transaction fails, and the transaction keeps the lock ---- */
+
+static void test_nested_begin_keeps_the_lock(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    assert_int_not_equal(store_begin(f->st), STORE_OK);
+    double waited = 0;
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, give_up_main, &waited), 0);
+    void *r;
+    pthread_join(t, &r);
+    assert_int_equal((intptr_t)r, -1); /* still the transaction's */
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    assert_int_equal(sq_wlock_take(1000), 0); /* and let go with its commit */
+    sq_wlock_give();
+}
+
 /* ---- store writers: handed over at the commit ---- */
 
 #define HOLD_MS 300 /* long enough for SQLite's busy handler to sleep in 25..100 ms steps */
@@ -160,6 +179,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exclusive),
         cmocka_unit_test(test_timeout_leaves_the_line),
+        T(test_nested_begin_keeps_the_lock),
         T(test_store_writer_handed_over),
     };
     return cmocka_run_group_tests_name("wlock", tests, NULL, NULL);

@@ -282,17 +282,16 @@ static int sq_begin(store_t *st)
     struct sqlite_store *s = SQ(st);
     if (s->snap != SNAP_NONE)
         sq_snap_release(s);
-    if (!s->wlocked) {
-        if (sq_wlock_take(SQ_WLOCK_TIMEOUT_MS) != 0) {
-            log_msg(LOG_ERROR, "store: no turn to write within the busy timeout", NULL);
-            return STORE_ERROR;
-        }
-        s->wlocked = 1;
+    int took = !s->wlocked; /* held already: a transaction is open (BEGIN fails below) */
+    if (took && sq_wlock_take(SQ_WLOCK_TIMEOUT_MS) != 0) {
+        log_msg(LOG_ERROR, "store: no turn to write within the busy timeout", NULL);
+        return STORE_ERROR;
     }
+    s->wlocked = 1;
     int rc = sq_exec(st, stmt(st, Q_BEGIN));
     if (rc == STORE_OK)
         s->in_tx = 1;
-    else
+    else if (took)
         wlock_drop(s);
     return rc;
 }
