@@ -9,6 +9,7 @@
 #include "journal/audit.h"
 #include "store/store_sites.h"
 #include "web/headers.h"
+#include "web/ui_admin.h"
 #include "web/ui_consent.h"
 #include "web/ui_modules.h"
 #include "web/uiframes.h"
@@ -22,6 +23,9 @@ static const ui_route_t ui_routes[] = {
     {"POST", "/bridge", uiframes_bridge, 1},
     {"GET", "/consent", ui_consent_get, 0}, /* web/ui_consent.h */
     {"POST", "/consent", ui_consent_post, 1},
+    {"GET", "/admin/apps", ui_admin_apps, 0}, /* web/ui_admin.h: the site's admins only */
+    {"GET", "/admin/audit", ui_admin_audit, 0},
+    {"GET", "/admin/ledger", ui_admin_ledger, 0},
 };
 #define NROUTES (sizeof ui_routes / sizeof *ui_routes)
 
