@@ -26,6 +26,7 @@ static const ui_route_t ui_routes[] = {
     {"GET", "/admin/apps", ui_admin_apps, 0}, /* web/ui_admin.h: the site's admins only */
     {"GET", "/admin/audit", ui_admin_audit, 0},
     {"GET", "/admin/ledger", ui_admin_ledger, 0},
+    {"POST", "/admin/upgrade", ui_admin_upgrade, 1},
 };
 #define NROUTES (sizeof ui_routes / sizeof *ui_routes)
 

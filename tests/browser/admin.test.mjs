@@ -1,6 +1,7 @@
 // The site admin page in a real browser (docs/ui.md "Consent and administration"): the
 // site's admin sees the installed example app with its scopes, the data-flow ledger drawn
-// as an SVG graph with an edge for the app's transfer, and the audit log; a plain user of
+// as an SVG graph with an edge for the app's transfer, and the audit log; a new major of
+// the app shows as pending, its review lists the added scope and egress, Approve upgrades; a plain user of
 // the site gets the page's refusal and the admin endpoints answer them 403.
 // The transfer is a ledger row written into the ledger table (the reader and the page are
 // what is tested; tests/e2e/ledger.test.mjs makes real transfers).
@@ -8,6 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cliOkJson, startKiln, tempDir, writeFiles } from '../e2e/lib/kiln.mjs';
 import { docShot, launchBrowser, signIn, withPage } from './lib/browser.mjs';
@@ -18,6 +20,7 @@ let A;
 let B;
 let appId;
 let plain;
+let dir;
 
 const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'), q], { encoding: 'utf8' }).trim();
 
@@ -26,7 +29,7 @@ before(async () => {
   browser = await launchBrowser();
   A = await k.siteWithToken('adma', true);
   B = await k.siteWithToken('admb', true);
-  const dir = path.join(tempDir('admapp'), 'egress-app');
+  dir = path.join(tempDir('admapp'), 'egress-app');
   writeFiles(dir, {
     'manifest.yml': `modules:
   jira:issuePanel:
@@ -86,6 +89,30 @@ test('the admin sees the installed app with its scopes, the ledger graph with th
     assert.equal(await inn.getAttribute('data-count'), '1');
     await page.getByTestId('audit-row').first().waitFor();
     await docShot(page, 'site-admin');
+    assert.deepEqual(page.kilnErrors, []);
+  });
+});
+
+test('a pending major: the admin reviews its scope and egress diff and approves it', async (t) => {
+  const mf = path.join(dir, 'manifest.yml'); // as `kiln register` left it (with the app's id)
+  writeFileSync(mf, readFileSync(mf, 'utf8').replace('    - read:jira-work', '    - read:jira-work\n    - write:jira-work').replace('        - https://api.example.com', '        - https://api.example.com\n        - https://hooks.example.org'));
+  await cliOkJson(k, ['deploy', dir, '--json']);
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, A.name);
+    await page.goto(`${k.url}/s/${A.name}/admin`);
+    const row = page.locator(`[data-testid="admin-app"][data-app="${appId}"]`);
+    await row.getByTestId('upgrade-open').click();
+    const review = page.getByTestId('upgrade-review');
+    await review.waitFor();
+    assert.deepEqual(await review.getByTestId('upgrade-scopes').locator('[data-change="added"]').allTextContents(), ['+ write:jira-work']);
+    assert.deepEqual(await review.getByTestId('upgrade-egress').locator('[data-change="added"]').allTextContents(), ['+ https://hooks.example.org']);
+    await docShot(page, 'site-admin-upgrade');
+    assert.equal(sql(`SELECT major FROM installations WHERE app_id = '${appId}' AND removed = 0`), '1', 'not before Approve');
+    await review.getByTestId('upgrade-approve').click();
+    await row.locator('td').nth(1).filter({ hasText: /^2$/ }).waitFor();
+    assert.equal(await page.getByTestId('upgrade-review').count(), 0);
+    assert.equal(await row.getByTestId('upgrade-open').count(), 0, 'nothing pending');
+    assert.equal(sql(`SELECT major FROM installations WHERE app_id = '${appId}' AND removed = 0`), '2');
     assert.deepEqual(page.kilnErrors, []);
   });
 });

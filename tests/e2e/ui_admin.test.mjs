@@ -12,6 +12,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startKiln, expectStatus, describeRes, tempDir, writeFiles, cliOkJson as okJson } from './lib/kiln.mjs';
 
@@ -47,11 +48,14 @@ async function session(k, site, account) {
   const res = await k.api(u.pathname + u.search);
   const set = [].concat(res.headers['set-cookie'] || []).find((c) => c.startsWith('kiln_session='));
   assert.ok(set, describeRes(res));
-  return { cookie: set.split(';')[0] };
+  const cookie = set.split(';')[0];
+  const page = await k.api(`/s/${site}/`, { headers: { cookie } });
+  const csrf = /<meta name="kiln-csrf" content="([^"]+)"/.exec(page.text)[1];
+  return { cookie, csrf };
 }
 
 describe('the site admin endpoints: /_ui/v1/admin/{apps,audit,ledger}', () => {
-  let k, A, B, C, aAdmin, aUser, bAdmin, app;
+  let k, A, B, C, aAdmin, aUser, bAdmin, app, dir;
   const tag = randomBytes(3).toString('hex');
   const get = (s, p) => k.api(`/_ui/v1/admin/${p}`, { headers: { cookie: s.cookie } });
 
@@ -60,7 +64,7 @@ describe('the site admin endpoints: /_ui/v1/admin/{apps,audit,ledger}', () => {
     A = await k.siteWithToken(`ua-a-${tag}`, true);
     B = await k.siteWithToken(`ua-b-${tag}`, true);
     C = await k.siteWithToken(`ua-c-${tag}`, true);
-    const dir = path.join(tempDir('uaapp'), 'admin-app');
+    dir = path.join(tempDir('uaapp'), 'admin-app');
     writeFiles(dir, { 'manifest.yml': MANIFEST, 'static/index.html': '<p>hi</p>' });
     await okJson(k, ['register', dir, '--json']);
     await okJson(k, ['deploy', dir, '--json']);
@@ -125,6 +129,37 @@ describe('the site admin endpoints: /_ui/v1/admin/{apps,audit,ledger}', () => {
     expectStatus(await get(aAdmin, `audit?site=${B.name}`), 400);
     const rb = await get(bAdmin, 'audit?n=1000');
     assert.ok(rb.json.events.every((e) => e.site === B.name));
+  });
+
+  it('upgrade: a pending major shows with its scopes; only A\'s admin, with CSRF, can approve it for A', async () => {
+    const before = (await get(aAdmin, 'apps')).json.apps.find((a) => a.appId === app);
+    assert.equal(before.pending, null, 'nothing pending yet');
+    const mf = path.join(dir, 'manifest.yml'); // as `kiln register` left it (with the app's id)
+    writeFileSync(mf, readFileSync(mf, 'utf8').replace('    - read:jira-work', '    - read:jira-work\n    - write:jira-work'));
+    await okJson(k, ['deploy', dir, '--json']);
+    const r = (await get(aAdmin, 'apps')).json.apps.find((a) => a.appId === app);
+    assert.equal(r.major, 1);
+    assert.equal(r.pending.major, 2);
+    assert.deepEqual(r.pending.scopes.sort(), ['read:jira-work', 'write:jira-work']);
+    const up = (s, body = { appId: app, environment: 'development' }, headers = {}) => k.api('/_ui/v1/admin/upgrade', {
+      method: 'POST', body, headers: { cookie: s?.cookie, 'x-kiln-csrf': s?.csrf, ...headers },
+    });
+    expectStatus(await up(aUser), 403, 'a plain user');
+    expectStatus(await up({ cookie: aAdmin.cookie }), 403, 'no CSRF');
+    expectStatus(await up(bAdmin), 404, 'B\'s admin: not installed on B');
+    expectStatus(await up(aAdmin, { appId: app, environment: 'development', site: B.name }), 400, 'a site in the body');
+    expectStatus(await up(aAdmin, { appId: app }), 400);
+    expectStatus(await up(aAdmin, '{bad', { 'content-type': 'application/json' }), 400);
+    expectStatus(await up(aAdmin, { appId: app, environment: 'development', pad: 'x'.repeat(8192) }), 413);
+    assert.equal(sql(k, `SELECT major FROM installations WHERE app_id = '${app}' AND removed = 0`), '1', 'nothing changed');
+    const ok = await up(aAdmin);
+    expectStatus(ok, 200);
+    assert.deepEqual(ok.json, { appId: app, environment: 'development', major: 2 });
+    const after2 = (await get(aAdmin, 'apps')).json.apps.find((a) => a.appId === app);
+    assert.equal(after2.major, 2);
+    assert.equal(after2.pending, null);
+    assert.deepEqual(after2.scopes.sort(), ['read:jira-work', 'write:jira-work']);
+    assert.ok((await up(aAdmin)).status >= 400, 'no newer major now');
   });
 
   it('a plain user of the site is refused (403), a request without a session 401', async () => {

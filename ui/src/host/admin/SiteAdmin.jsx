@@ -1,5 +1,6 @@
 // <SiteAdmin/>: the site admin page's own views (docs/ui.md "Consent and administration"):
-// the installed apps (name, version, environment, scopes, egress), the data-flow ledger
+// the installed apps (name, version, environment, scopes, egress; a pending major's
+// consent screen, UpgradeReview.jsx), the data-flow ledger
 // as a picture (LedgerGraph.jsx) and the audit log, paged. Data from the admin-only
 // /_ui/v1/admin/{apps,ledger,audit} rows; the server refuses non-admins (403) whatever
 // this page does.
@@ -9,14 +10,18 @@ import { boot } from '../boot.js';
 import { useData } from '../useData.js';
 import { egressDomains } from '../frame/ConsentPrompt.jsx';
 import { LedgerGraph } from './LedgerGraph.jsx';
+import { UpgradeReview } from './UpgradeReview.jsx';
 
 const AUDIT_PAGE = 50;
 
 const msg = (e) => (e?.messages ? e.messages.join(' ') : String(e?.message || e));
 
-function Apps({ apps }) {
+function Apps({ apps, reload }) {
+  const [review, setReview] = useState(null); // the installationId under review
   if (!apps.length) return <p className="kiln-muted">No apps are installed.</p>;
+  const under = apps.find((a) => a.installationId === review && a.pending);
   return (
+    <>
     <table className="kiln-admin-table" data-testid="admin-apps">
       <thead>
         <tr>
@@ -25,6 +30,7 @@ function Apps({ apps }) {
           <th>Environment</th>
           <th>Scopes</th>
           <th>Egress</th>
+          <th>Pending</th>
         </tr>
       </thead>
       <tbody>
@@ -35,10 +41,30 @@ function Apps({ apps }) {
             <td>{a.environment}</td>
             <td data-testid="admin-app-scopes">{(a.scopes || []).join(' ')}</td>
             <td>{egressDomains(a.egress).join(' ') || '—'}</td>
+            <td>
+              {a.pending ? (
+                <button type="button" onClick={() => setReview(a.installationId)} data-testid="upgrade-open">
+                  Review version {a.pending.major}
+                </button>
+              ) : (
+                '—'
+              )}
+            </td>
           </tr>
         ))}
       </tbody>
     </table>
+    {under && (
+      <UpgradeReview
+        app={under}
+        onCancel={() => setReview(null)}
+        onDone={() => {
+          setReview(null);
+          reload();
+        }}
+      />
+    )}
+    </>
   );
 }
 
@@ -102,7 +128,7 @@ export function SiteAdmin() {
   return (
     <div className="kiln-site-admin">
       <h3>Installed apps</h3>
-      {apps.error ? <div role="alert">{msg(apps.error)}</div> : apps.data ? <Apps apps={apps.data.apps} /> : null}
+      {apps.error ? <div role="alert">{msg(apps.error)}</div> : apps.data ? <Apps apps={apps.data.apps} reload={apps.reload} /> : null}
       <h3>Data flows</h3>
       {ledger.error ? (
         <div role="alert">{msg(ledger.error)}</div>
