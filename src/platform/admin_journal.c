@@ -30,7 +30,7 @@ typedef struct page {
 
 /* Reads ?n, ?after, ?since (when `with_since`) and ?site; on bad input replies and
  * returns -1. `noun` is what `after` names ("an event id"). */
-static int page_read(kreq_t *kr, const char *noun, int with_since, page_t *p)
+static int page_read(kreq_t *kr, const char *noun, int with_since, const site_rec_t *bound, page_t *p)
 {
     *p = (page_t){.n = PAGE_DEFAULT};
     if (kreq_query_int(kr, "n", 1, INT64_MAX, &p->n) || kreq_query_int(kr, "after", 0, INT64_MAX, &p->after) ||
@@ -45,6 +45,14 @@ static int page_read(kreq_t *kr, const char *noun, int with_since, page_t *p)
         p->n = PAGE_MAX;
     int bad = 0;
     const char *name = kreq_query(kr, "site", &bad);
+    if (bound) {
+        if (bad || name) {
+            reply_error(kr, 400, 0, "This listing is of the signed-in site only: it takes no site parameter.");
+            return -1;
+        }
+        p->site = *bound;
+        return 0;
+    }
     if (bad ||
         (name && (!site_name_valid(name) || store_site_by_name(kr->store, kr->arena, name, &p->site) != STORE_OK))) {
         reply_error(kr, 404, 0, "No such site.");
@@ -191,11 +199,11 @@ static void on_written(completion_t *c)
 
 /* Reads the page and lists once the journal has written what was recorded before this
  * request: an event a client saw happen is in the answer. */
-static void listing(kreq_t *kr, const char *noun, int with_since, void (*barrier)(journal_wait_t *),
-                    void (*list)(kreq_t *, const page_t *))
+static void listing(kreq_t *kr, const char *noun, int with_since, const site_rec_t *bound,
+                    void (*barrier)(journal_wait_t *), void (*list)(kreq_t *, const page_t *))
 {
     page_t *p = arena_alloc(kr->arena, sizeof *p);
-    if (page_read(kr, noun, with_since, p))
+    if (page_read(kr, noun, with_since, bound, p))
         return;
     listing_t *l = xcalloc(1, sizeof *l);
     l->w.c.receiver = &kr->thr->completions;
@@ -209,13 +217,21 @@ static void listing(kreq_t *kr, const char *noun, int with_since, void (*barrier
 
 void audit_list(kreq_t *kr)
 {
-    listing(kr, "an event id", 1, audit_barrier, list_audit);
+    listing(kr, "an event id", 1, NULL, audit_barrier, list_audit);
 }
 void ledger_list(kreq_t *kr)
 {
-    listing(kr, "a record id", 1, ledger_barrier, list_ledger);
+    listing(kr, "a record id", 1, NULL, ledger_barrier, list_ledger);
 }
 void logs_list(kreq_t *kr)
 {
-    listing(kr, "a log id", 0, fnlog_barrier, list_logs);
+    listing(kr, "a log id", 0, NULL, fnlog_barrier, list_logs);
+}
+void audit_list_site(kreq_t *kr, const site_rec_t *site)
+{
+    listing(kr, "an event id", 1, site, audit_barrier, list_audit);
+}
+void ledger_list_site(kreq_t *kr, const site_rec_t *site)
+{
+    listing(kr, "a record id", 1, site, ledger_barrier, list_ledger);
 }

@@ -14,6 +14,7 @@
 #define KILN_ADMIN_JOURNAL_H
 
 #include "http/request.h"
+#include "store/store_sites.h"
 
 /* {"events":[{id, time, timeMs, count, lastTime, site, kind, plane, actor, appId,
  * installationId, invocationId, method, path, status, category, detail}]} */
@@ -28,5 +29,11 @@ void ledger_list(kreq_t *kr);
 /* {"logs":[{id, time, level, message, invocationId, appId, site, module}]}: the
  * functions' console output. */
 void logs_list(kreq_t *kr);
+
+/* The same listings of ONE site, the caller's bound site (the site admin page's
+ * /_ui/v1/admin rows, web/ui_admin.h): `site` is the only site read; a ?site parameter is
+ * refused (400), never followed. */
+void audit_list_site(kreq_t *kr, const site_rec_t *site);
+void ledger_list_site(kreq_t *kr, const site_rec_t *site);
 
 #endif

@@ -31,8 +31,7 @@ int consent_site_user(store_t *st, arena_t *a, int64_t site_id, const char *acco
     return rc;
 }
 
-/* 1 when the app has an active installation on the site (any environment), 0, -1. */
-static int installed(store_t *st, arena_t *a, int64_t site_id, const char *app_id)
+int consent_app_installed(store_t *st, arena_t *a, int64_t site_id, const char *app_id)
 {
     install_rec_t *ins;
     size_t n;
@@ -59,7 +58,7 @@ static int load(kreq_t *kr, site_rec_t *site, const char **app, user_rec_t *u)
         return -1;
     }
     *app = app_id_from_ari(kr->params[1]);
-    int in = *app ? installed(kr->store, kr->arena, site->id, *app) : 0;
+    int in = *app ? consent_app_installed(kr->store, kr->arena, site->id, *app) : 0;
     if (in != 1) {
         reply_error(kr, in < 0 ? 500 : 404, 0,
                     in < 0 ? "Internal server error" : "The app is not installed on this site.");
@@ -68,16 +67,39 @@ static int load(kreq_t *kr, site_rec_t *site, const char **app, user_rec_t *u)
     return 0;
 }
 
-static void answer(kreq_t *kr, const site_rec_t *site, const char *app, const char *account, int consented)
+static void audit_consent(arena_t *a, const site_rec_t *site, const char *app, const char *account, int consented,
+                          const char *plane)
 {
     audit_record(&(audit_event_t){.site_id = site->id,
                                   .kind = consented ? AUDIT_CONSENT : AUDIT_CONSENT_REVOKE,
-                                  .plane = AUDIT_PLANE_ADMIN,
+                                  .plane = plane,
                                   .actor = account,
                                   .app_id = app,
                                   .status = 200,
-                                  .detail = arena_printf(kr->arena, "%s %s app %s", account,
+                                  .detail = arena_printf(a, "%s %s app %s", account,
                                                          consented ? "allowed access for" : "revoked access of", app)});
+}
+
+int consent_grant(store_t *st, arena_t *a, const site_rec_t *site, const char *app_id, const char *account_id,
+                  const char *plane)
+{
+    user_rec_t u;
+    int rc = consent_site_user(st, a, site->id, account_id, &u);
+    if (rc != STORE_OK)
+        return rc;
+    int in = app_id ? consent_app_installed(st, a, site->id, app_id) : 0;
+    if (in != 1)
+        return in < 0 ? STORE_ERROR : STORE_NOTFOUND;
+    if (store_consent_put(st, site->id, app_id, u.account_id, clock_now_ms()) != STORE_OK)
+        return STORE_ERROR;
+    audit_consent(a, site, app_id, u.account_id, 1, plane);
+    return STORE_OK;
+}
+
+static void answer(kreq_t *kr, const site_rec_t *site, const char *app, const char *account, int consented)
+{
+    if (!consented)
+        audit_consent(kr->arena, site, app, account, 0, AUDIT_PLANE_ADMIN);
     reply_json_new(
         kr, 200,
         json_pack("{s:s,s:s,s:s,s:b}", "site", site->name, "appId", app, "accountId", account, "consented", consented));
@@ -94,7 +116,7 @@ void consents_put(kreq_t *kr)
     }
     if (load(kr, &site, &app, &u) != 0)
         return;
-    if (store_consent_put(kr->store, site.id, app, u.account_id, clock_now_ms()) != STORE_OK) {
+    if (consent_grant(kr->store, kr->arena, &site, app, u.account_id, AUDIT_PLANE_ADMIN) != STORE_OK) {
         reply_error(kr, 500, 0, "Internal server error");
         return;
     }

@@ -20,6 +20,16 @@ int consent_account_valid(const char *s);
  * is a person (not an app's bot user). STORE_OK (with *out), STORE_NOTFOUND, STORE_ERROR. */
 int consent_site_user(store_t *st, arena_t *a, int64_t site_id, const char *account_id, user_rec_t *out);
 
+/* 1 when the app has an active installation on the site (any environment), 0, -1. */
+int consent_app_installed(store_t *st, arena_t *a, int64_t site_id, const char *app_id);
+
+/* Records that `account_id` of `site` consents to `app_id` (which must be installed
+ * there, and the account an active person of the site: else STORE_NOTFOUND) and audits
+ * it (AUDIT_CONSENT on `plane`). STORE_OK, STORE_NOTFOUND, STORE_ERROR. The one writer
+ * of a grant: the admin API and the UI's consent screen both come here. */
+int consent_grant(store_t *st, arena_t *a, const site_rec_t *site, const char *app_id, const char *account_id,
+                  const char *plane);
+
 /* Admin: PUT and DELETE /admin/v1/sites/{name}/consents/{appId}/{accountId}: the user
  * consents to the app (200 {site, appId, accountId, consented: true}), or takes it back
  * (200 ... consented: false; 404 when there was none). 404 for an unknown site, a user

@@ -9,6 +9,8 @@
 #include "journal/audit.h"
 #include "store/store_sites.h"
 #include "web/headers.h"
+#include "web/ui_admin.h"
+#include "web/ui_consent.h"
 #include "web/ui_modules.h"
 #include "web/uiframes.h"
 #include "web/web.h"
@@ -19,6 +21,12 @@ static const ui_route_t ui_routes[] = {
     {"GET", "/modules", ui_api_modules, 0},
     {"POST", "/frames", uiframes_frames, 1}, /* web/uiframes.h */
     {"POST", "/bridge", uiframes_bridge, 1},
+    {"GET", "/consent", ui_consent_get, 0}, /* web/ui_consent.h */
+    {"POST", "/consent", ui_consent_post, 1},
+    {"GET", "/admin/apps", ui_admin_apps, 0}, /* web/ui_admin.h: the site's admins only */
+    {"GET", "/admin/audit", ui_admin_audit, 0},
+    {"GET", "/admin/ledger", ui_admin_ledger, 0},
+    {"POST", "/admin/upgrade", ui_admin_upgrade, 1},
 };
 #define NROUTES (sizeof ui_routes / sizeof *ui_routes)
 

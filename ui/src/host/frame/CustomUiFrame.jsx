@@ -21,9 +21,13 @@
 //    called as h(payload, callBack), callBack(ref, args) posting to the frame's
 //    {__kilnCallback} ref) and `hidden` keeps the iframe out of sight (the app's code runs
 //    there; the host draws what it sends).
+// 6. Consent: when a fetchProduct (requestJira, asUser) answers consentRequired, the app
+//    gets that answer and the module's place shows the consent prompt (ConsentPrompt.jsx);
+//    Allow reloads the module, Deny says access was not given.
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api.js';
 import { navigate as hostNavigate } from '../router.jsx';
+import { ConsentPrompt } from './ConsentPrompt.jsx';
 
 const MAX_BYTES = 1 << 20;
 const RENEW_BEFORE_MS = 60 * 1000;
@@ -89,6 +93,7 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
   const [height, setHeight] = useState(null);
   const [generation, setGeneration] = useState(0);
   const [openModal, setOpenModal] = useState(null);
+  const [consent, setConsent] = useState(null); // null, 'ask' or 'denied'
   const iframeRef = useRef(null);
   const tokenRef = useRef(null);
   const subsRef = useRef(new Set());
@@ -164,7 +169,11 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
       // the frame's context as the server built it for this frame (no round trip); the
       // server rebuilds it for every invoke, so nothing relies on this copy
       getContext: async () => contextRef.current ?? (await server('getContext')).context,
-      fetchProduct: async (p) => server('fetchProduct', p),
+      fetchProduct: async (p) => {
+        const r = await server('fetchProduct', p);
+        if (r && r.consentRequired === true) setConsent((c) => c || 'ask');
+        return r;
+      },
       fetchRemote: async (p) => server('fetchRemote', p),
       submit: async (p) => {
         if (!onModalClose) throw new BridgeError("this resource's view is not submittable.");
@@ -304,6 +313,26 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
     return (
       <div className="kiln-frame-error" role="alert" data-testid="customui-error">
         {error.messages ? error.messages.join(' ') : String(error.message || error)}
+      </div>
+    );
+  if (consent === 'ask')
+    return (
+      <ConsentPrompt
+        appId={appId}
+        onAllow={() => {
+          setConsent(null);
+          setGeneration((g) => g + 1);
+        }}
+        onDeny={() => setConsent('denied')}
+      />
+    );
+  if (consent === 'denied')
+    return (
+      <div className="kiln-consent-denied" role="status" data-testid="consent-denied">
+        Access was not given: {module.title || moduleKey} cannot act on your behalf.{' '}
+        <button type="button" onClick={() => setConsent('ask')}>
+          Review access
+        </button>
       </div>
     );
   if (!frame) return <div className="kiln-module-loading">loading module…</div>;

@@ -9,6 +9,7 @@ import { useModules } from '../modules/useModules.js';
 import { useRoute } from '../router.jsx';
 import Spinner from '@atlaskit/spinner';
 import { ErrorBox } from '../Errors.jsx';
+import { SiteAdmin } from '../admin/SiteAdmin.jsx';
 
 export function AppPage() {
   const { params, query } = useRoute();
@@ -47,7 +48,8 @@ export function Admin() {
   return (
     <div data-testid="admin">
       <Heading size="large">Site administration</Heading>
-      <h3>Apps</h3>
+      <SiteAdmin />
+      <h3>App admin pages</h3>
       <AppModule placement="adminPage" layout="links" empty={<p className="kiln-muted">No app admin pages</p>} />
     </div>
   );

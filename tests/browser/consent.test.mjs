@@ -1,0 +1,77 @@
+// The asUser() consent screen in a real browser (docs/ui.md "Consent and administration"):
+// examples/issue-panel-customui installed on a site, no consent given. A fresh user opens
+// an issue: the panel's requestJira answers consentRequired and the module's place shows
+// "Allow access" with the app's name, scopes and egress. Deny says access was not given
+// and stores nothing; Allow records the consent (the store's row, as `kiln consent` makes
+// it) and the reloaded panel shows the issue's comments fetched as the user.
+// Run with KILN_UI_SCREENSHOTS=1 to save the prompt's screenshot into docs/img/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { cliOkJson, ROOT, startKiln, tempDir } from '../e2e/lib/kiln.mjs';
+import { docShot, launchBrowser, signIn, withPage } from './lib/browser.mjs';
+
+const EXAMPLE = path.join(ROOT, 'examples', 'issue-panel-customui');
+let k;
+let browser;
+let A;
+let issue;
+let appId;
+
+const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'), q], { encoding: 'utf8' }).trim();
+
+before(async () => {
+  k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0'] });
+  browser = await launchBrowser();
+  A = await k.siteWithToken('consa', true);
+  const r = await k.api(`/ex/jira/${A.cloudId}/rest/api/3/search?jql=order%20by%20key&maxResults=1&fields=summary`, { token: A.token });
+  issue = r.json.issues[0].key;
+  const dir = path.join(tempDir('consex'), 'issue-panel-customui');
+  cpSync(EXAMPLE, dir, { recursive: true, filter: (s) => !s.includes('node_modules') && !s.endsWith('app.js') });
+  symlinkSync(path.join(EXAMPLE, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  execFileSync(path.join(dir, 'build.sh'), { stdio: 'inherit' });
+  await cliOkJson(k, ['register', dir, '--json']);
+  await cliOkJson(k, ['deploy', dir, '--json']);
+  await cliOkJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir });
+  appId = sql("SELECT id FROM apps WHERE name = 'issue-panel-customui' LIMIT 1");
+  assert.match(appId, /^[0-9a-f-]{36}$/);
+});
+
+after(async () => {
+  await browser?.close();
+  await k?.close();
+});
+
+const consents = () => sql(`SELECT account_id FROM user_consents WHERE app_id = '${appId}'`);
+
+test('a fresh user sees "Allow access"; Deny stores nothing; Allow stores the consent and the panel gets Jira data', async (t) => {
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, A.name);
+    await page.goto(`${k.url}/s/${A.name}/browse/${issue}`);
+    const prompt = page.getByTestId('consent-prompt');
+    await prompt.waitFor();
+    assert.equal(await page.getByTestId('consent-app').textContent(), 'issue-panel-customui');
+    const scopes = await page.getByTestId('consent-scopes').locator('li').allTextContents();
+    assert.deepEqual(scopes.sort(), ['read:jira-work', 'storage:app']);
+    assert.ok((await page.getByTestId('consent-egress').textContent()).length > 0);
+    await docShot(page, 'consent-prompt');
+    assert.equal(consents(), '', 'nothing stored before Allow');
+    await page.getByTestId('consent-deny').click();
+    await page.getByTestId('consent-denied').filter({ hasText: 'Access was not given' }).waitFor();
+    assert.equal(consents(), '', 'nothing stored on Deny');
+    // review again, then allow
+    await page.getByRole('button', { name: 'Review access' }).click();
+    await page.getByTestId('consent-allow').click();
+    const el = page.locator('[data-testid="customui-frame"][data-module="notes-panel"]');
+    await el.waitFor();
+    const handle = await el.elementHandle();
+    let f = await handle.contentFrame();
+    while (!f) f = await handle.contentFrame();
+    await f.locator('#comments').filter({ hasText: /^\d+ comment\(s\) on this issue$/ }).waitFor();
+    assert.equal(consents(), A.accountId, 'the consent is stored for the signed-in user');
+    assert.equal(await page.getByTestId('consent-prompt').count(), 0);
+    assert.deepEqual(page.kilnErrors, []);
+  });
+});

@@ -1,0 +1,129 @@
+// The consent screen's endpoints (docs/ui.md "Consent and administration"):
+// GET/POST /_ui/v1/consent, cookie-authenticated, CSRF on the POST, for the session's own
+// site and account only. Tries to cross tenants: a user of site B consenting for an app
+// installed only on site A (nothing stored for anyone on A), a body naming a site or an
+// account, no CSRF, malformed and oversized bodies. The grant is the one `kiln consent`
+// makes (the bridge's requestJira then works) and is audited.
+//
+// Run: node --test tests/e2e/ui_consent.test.mjs
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { startKiln, expectStatus, describeRes, tempDir, writeFiles, cliOkJson as okJson } from './lib/kiln.mjs';
+
+const MANIFEST = `modules:
+  jira:issuePanel:
+    - key: panel
+      resource: main
+      title: Consent panel
+      icon: https://example.com/icon.svg
+resources:
+  - key: main
+    path: static
+app:
+  runtime:
+    name: nodejs20.x
+permissions:
+  scopes:
+    - read:jira-work
+  external:
+    fetch:
+      client:
+        - https://api.example.com
+`;
+
+function sql(k, q) {
+  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'), q], { encoding: 'utf8' }).trim();
+}
+
+/** A signed-in session of (site, account) made by the real one-time sign-in link. */
+async function session(k, site, account) {
+  const r = await k.admin(`/sites/${site}/login-links`, { method: 'POST', body: account ? { accountId: account } : {} });
+  expectStatus(r, 201, 'login link');
+  const u = new URL(r.json.url);
+  const res = await k.api(u.pathname + u.search);
+  const set = [].concat(res.headers['set-cookie'] || []).find((c) => c.startsWith('kiln_session='));
+  assert.ok(set, describeRes(res));
+  const cookie = set.split(';')[0];
+  const me = await k.api(`/s/${site}/`, { headers: { cookie } });
+  const csrf = /<meta name="kiln-csrf" content="([^"]+)"/.exec(me.text)[1];
+  return { cookie, csrf };
+}
+
+describe('the consent screen: GET/POST /_ui/v1/consent', () => {
+  let k, A, B, sA, sB, app;
+  const tag = randomBytes(3).toString('hex');
+  const post = (s, body, headers = {}) => k.api('/_ui/v1/consent', {
+    method: 'POST', body, headers: { cookie: s?.cookie, 'x-kiln-csrf': s?.csrf, ...headers },
+  });
+  const consents = () => sql(k, `SELECT s.name || ' ' || c.account_id FROM user_consents c JOIN sites s ON s.id = c.site_id WHERE c.app_id = '${app}' ORDER BY 1`);
+
+  before(async () => {
+    k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0'] });
+    A = await k.siteWithToken(`uc-a-${tag}`, true);
+    B = await k.siteWithToken(`uc-b-${tag}`, true);
+    const dir = path.join(tempDir('ucapp'), 'consent-app');
+    writeFiles(dir, { 'manifest.yml': MANIFEST, 'static/index.html': '<p>hi</p>' });
+    await okJson(k, ['register', dir, '--json']);
+    await okJson(k, ['deploy', dir, '--json']);
+    await okJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir }); // on A only
+    app = sql(k, "SELECT id FROM apps WHERE name = 'consent-app' LIMIT 1");
+    sA = await session(k, A.name);
+    sB = await session(k, B.name);
+  });
+
+  after(async () => {
+    await k?.close();
+  });
+
+  it('GET shows the app, its scopes and egress; POST records the consent, audited', async () => {
+    const g = await k.api(`/_ui/v1/consent?appId=${app}`, { headers: { cookie: sA.cookie } });
+    expectStatus(g, 200);
+    assert.equal(g.json.appName, 'consent-app');
+    assert.deepEqual(g.json.scopes, ['read:jira-work']);
+    assert.deepEqual(g.json.egress.fetch.client, ['https://api.example.com']);
+    assert.equal(g.json.consented, false);
+    assert.equal(consents(), '');
+    const r = await post(sA, { appId: `ari:cloud:ecosystem::app/${app}` });
+    expectStatus(r, 200);
+    assert.deepEqual(r.json, { appId: app, consented: true });
+    assert.equal(consents(), `${A.name} ${A.accountId}`);
+    const g2 = await k.api(`/_ui/v1/consent?appId=${app}`, { headers: { cookie: sA.cookie } });
+    assert.equal(g2.json.consented, true);
+    // the audit log is written behind the request: poll for the row
+    const q = `SELECT plane || ' ' || actor FROM audit_log WHERE kind = 'user.consent' AND app_id = '${app}'`;
+    let audit = '';
+    for (const end = Date.now() + 10000; !audit && Date.now() < end;) {
+      audit = sql(k, q);
+      if (!audit) await new Promise((res) => setImmediate(res));
+    }
+    assert.equal(audit, `web ${A.accountId}`);
+  });
+
+  it('a user of site B cannot consent for site A; the body names no site or account', async () => {
+    sql(k, `DELETE FROM user_consents WHERE app_id = '${app}'`);
+    expectStatus(await post(sB, { appId: app }), 404, 'not installed on B');
+    expectStatus(await k.api(`/_ui/v1/consent?appId=${app}`, { headers: { cookie: sB.cookie } }), 404);
+    expectStatus(await post(sB, { appId: app, site: A.name }), 400, 'a site in the body');
+    expectStatus(await post(sB, { appId: app, accountId: A.accountId }), 400, 'an account in the body');
+    // B's session on A's pages is no session there
+    expectStatus(await k.api(`/s/${A.name}/`, { headers: { cookie: sB.cookie } }), 302);
+    assert.equal(consents(), '', 'nothing stored for anyone');
+  });
+
+  it('no session, no CSRF, bad and oversized bodies are refused and store nothing', async () => {
+    sql(k, `DELETE FROM user_consents WHERE app_id = '${app}'`);
+    expectStatus(await post(null, { appId: app }), 401, 'no session');
+    expectStatus(await post({ cookie: sA.cookie }, { appId: app }), 403, 'no CSRF header');
+    expectStatus(await post({ cookie: sA.cookie, csrf: sB.csrf }, { appId: app }), 403, 'another session\'s CSRF');
+    expectStatus(await post(sA, { appId: 'not-an-app' }), 400);
+    expectStatus(await post(sA, { appId: 5 }), 400);
+    expectStatus(await post(sA, '{bad', { 'content-type': 'application/json' }), 400);
+    expectStatus(await post(sA, { appId: app, pad: 'x'.repeat(8192) }), 413);
+    expectStatus(await post(sA, { appId: '00000000-0000-4000-8000-000000000000' }), 404, 'unknown app');
+    expectStatus(await k.api('/_ui/v1/consent?appId=%ZZ', { headers: { cookie: sA.cookie } }), 400);
+    assert.equal(consents(), '');
+  });
+});
