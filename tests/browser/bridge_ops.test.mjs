@@ -105,3 +105,41 @@ test('a Modal shows the same resource with its context; onClose gets view.close\
     assert.deepEqual(page.kilnErrors, []);
   });
 });
+
+test('router.navigate moves the host page (kiln\'s pages in place), router.open a new tab; view.refresh remakes the frame; createHistory pushes and listens', async (t) => {
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, A.name);
+    await page.goto(`${k.url}/s/${A.name}/browse/${issue}`);
+    let a = await frameOf(panel(page, 'ops-a'), /^ops-a$/);
+    // createHistory: push and listen, in the frame
+    await a.locator('#history').click();
+    await a.locator('#hist').filter({ hasText: '/next?q=1 /after' }).waitFor();
+    // refresh: a new frame, so the page's state is gone
+    await a.locator('#emit').click();
+    await a.locator('#got').filter({ hasText: 'got ops-a' }).waitFor();
+    const before = await panel(page, 'ops-a').elementHandle();
+    await a.locator('#refresh').click();
+    await page.waitForFunction((el) => !el.isConnected, before);
+    a = await frameOf(panel(page, 'ops-a'), /^ops-a$/);
+    assert.equal(await a.locator('#got').textContent(), 'nothing');
+    // open: a new tab with the URL, the host page stays
+    const target = `${k.url}/s/${A.name}/issues?jql=order%20by%20key`;
+    await a.locator('#url').fill(target);
+    const [popup] = await Promise.all([page.context().waitForEvent('page'), a.locator('#open').click()]);
+    await popup.waitForURL(target);
+    assert.equal(await popup.evaluate(() => window.opener), null, 'noopener');
+    await popup.close();
+    assert.equal(page.url(), `${k.url}/s/${A.name}/browse/${issue}`);
+    // navigate: this tab, to the search page
+    await a.locator('#nav').click();
+    await page.waitForURL(target);
+    // not http(s): refused
+    await page.goto(`${k.url}/s/${A.name}/browse/${issue}`);
+    const a2 = await frameOf(panel(page, 'ops-a'), /^ops-a$/);
+    await a2.locator('#url').fill('javascript:alert(1)');
+    await a2.locator('#nav').click();
+    await a2.locator('#who').filter({ hasText: /^error / }).waitFor();
+    assert.equal(page.url(), `${k.url}/s/${A.name}/browse/${issue}`);
+    assert.deepEqual(page.kilnErrors, []);
+  });
+});
