@@ -5,7 +5,8 @@
 // the same app and not the other app's frame; showFlag draws a flag in the host page; a
 // Modal opens another frame of the same resource with the modal's context, and its
 // onClose gets the payload of view.close and of view.submit; outside a modal view.submit
-// rejects.
+// rejects; router.navigate moves the host page and router.open opens a tab (http(s) only),
+// view.refresh makes the frame again, view.createHistory pushes and listens in the frame.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
