@@ -65,9 +65,9 @@ size_t enc_b64url_len(size_t n)
     return (n * 4 + 2) / 3;
 }
 
-void enc_b64url(char *out, const void *in, size_t n)
+/* Encodes with alphabet t; pad with '=' to a multiple of 4 when pad. */
+static void b64_with(char *out, const void *in, size_t n, const char *t, int pad)
 {
-    static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     const unsigned char *p = in;
     size_t o = 0, i = 0;
     for (; i + 2 < n; i += 3) {
@@ -81,13 +81,34 @@ void enc_b64url(char *out, const void *in, size_t n)
         unsigned v = (unsigned)p[i] << 16;
         out[o++] = t[v >> 18];
         out[o++] = t[(v >> 12) & 63];
+        if (pad) {
+            out[o++] = '=';
+            out[o++] = '=';
+        }
     } else if (n - i == 2) {
         unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8;
         out[o++] = t[v >> 18];
         out[o++] = t[(v >> 12) & 63];
         out[o++] = t[(v >> 6) & 63];
+        if (pad)
+            out[o++] = '=';
     }
     out[o] = '\0';
+}
+
+void enc_b64url(char *out, const void *in, size_t n)
+{
+    b64_with(out, in, n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", 0);
+}
+
+size_t enc_b64_len(size_t n)
+{
+    return (n + 2) / 3 * 4;
+}
+
+void enc_b64(char *out, const void *in, size_t n)
+{
+    b64_with(out, in, n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 1);
 }
 
 static int b64val(unsigned char c)

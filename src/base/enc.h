@@ -16,6 +16,11 @@ void enc_hex(char *out, const void *in, size_t n);
 size_t enc_b64url_len(size_t n);
 void enc_b64url(char *out, const void *in, size_t n);
 
+/* Standard base64 (RFC 4648 section 4: '+', '/', '=' padding), as atob decodes it;
+ * out must hold enc_b64_len(n)+1 bytes. */
+size_t enc_b64_len(size_t n);
+void enc_b64(char *out, const void *in, size_t n);
+
 /* Standard base64 decode (padding optional). Returns decoded length or -1 on invalid
  * input or when the result would not fit in `cap`. */
 long enc_b64_decode(unsigned char *out, size_t cap, const char *in, size_t n);

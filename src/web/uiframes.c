@@ -257,8 +257,12 @@ void uiframes_frames(kreq_t *kr)
     uitoken_digest(et, el, digest);
     if (mint(kr, &f, key, digest, tok, &exp) != 0)
         return;
-    const char *url =
-        uiorigin_resource_url(kr->arena, f.in.id, f.ver.seq, json_str(f.module, "resource"), "index.html");
+    /* "<key>" is the resource's index.html; "<key>/<entry>" (the manifest checked both
+     * parts: [a-zA-Z0-9_-]{1,23}) its file <entry>.html, beside index.html */
+    const char *res = json_str(f.module, "resource"), *slash = strchr(res, '/');
+    const char *url = uiorigin_resource_url(kr->arena, f.in.id, f.ver.seq,
+                                            slash ? arena_strndup(kr->arena, res, (size_t)(slash - res)) : res,
+                                            slash ? arena_printf(kr->arena, "%s.html", slash + 1) : "index.html");
     if (!url) {
         reply_error(kr, 500, 0, "Internal server error");
         return;
@@ -486,8 +490,9 @@ static void op_fetch_product(kreq_t *kr, frame_t *f, json_t *payload)
     int text = !v.body_len || enc_utf8_valid(v.body, v.body_len);
     char *b64 = NULL;
     if (!text) {
-        b64 = arena_alloc(kr->arena, enc_b64url_len(v.body_len) + 1);
-        enc_b64url(b64, v.body, v.body_len);
+        /* @forge/bridge decodes it with atob: the standard alphabet, padded */
+        b64 = arena_alloc(kr->arena, enc_b64_len(v.body_len) + 1);
+        enc_b64(b64, v.body, v.body_len);
     }
     json_t *out =
         json_pack("{s:i,s:s,s:{s:s},s:s%,s:b,s:b}", "status", v.status, "statusText", "", "headers", "content-type",

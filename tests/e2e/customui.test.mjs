@@ -39,6 +39,10 @@ const MANIFEST = `modules:
         function: resolver
       title: Other panel
       icon: https://example.com/icon.svg
+    - key: entry-panel
+      resource: other/page2
+      title: An entry of a resource
+      icon: https://example.com/icon.svg
     - key: admins-panel
       resource: other
       title: Admins only
@@ -124,7 +128,7 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
       'manifest.yml': MANIFEST, 'src/index.js': SRC,
       'static/main/index.html': INDEX, 'static/main/app.js': 'document.getElementById("root").textContent = "hi";',
       'static/main/style.css': 'body{margin:0}', 'static/main/data.bin': 'xx',
-      'static/other/index.html': '<p>other</p>', 'static/secret.txt': 'outside the resource',
+      'static/other/index.html': '<p>other</p>', 'static/other/page2.html': '<p>page two</p>', 'static/secret.txt': 'outside the resource',
     });
     symlinkSync(NODE_MODULES, path.join(dir, 'node_modules'), 'dir');
     await okJson(k, ['register', dir, '--json']);
@@ -252,6 +256,14 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
     const other = await ui(ro.json.frameUrl);
     expectStatus(other, 200);
     assert.ok(other.text.includes('<p>other</p>'));
+    // resource: other/page2 is the file page2.html of resource other, shim injected
+    const re = await frame(sA, { appId: appId(), moduleKey: 'entry-panel', extension: { issue: { key: issueA } } });
+    expectStatus(re, 200);
+    assert.match(re.json.frameUrl, /\/other\/[0-9a-f]{32}\/page2\.html$/);
+    const entry = await ui(re.json.frameUrl);
+    expectStatus(entry, 200, 'the entry');
+    assert.ok(entry.text.startsWith('<script src="/_kiln/frame-shim.js"></script>') && entry.text.includes('<p>page two</p>'), entry.text);
+    assert.equal(entry.headers['content-type'], 'text/html; charset=utf-8');
     // the UI origin serves nothing of kiln's; kiln's origin no app file
     const uiPort = Number(new URL(url).port);
     for (const p of ['/healthz', '/metrics', '/admin/v1/sites', '/_ui/v1/frames', `/ex/jira/${A.cloudId}/rest/api/3/myself`, '/s/x/login']) {

@@ -1,4 +1,4 @@
-/* Unit tests for src/base/enc.h: base64url, base64 decoding, hex, UUID v4, SHA-256,
+/* Unit tests for src/base/enc.h: base64url, base64 encoding and decoding, hex, UUID v4, SHA-256,
  * constant-time equality, percent-decoding. */
 #include "unit.h"
 
@@ -34,6 +34,37 @@ static void test_b64url_vectors(void **state)
     b64url_is("\0\0\0", 3, "AAAA");
     /* 32 random bytes (a token body) give 43 characters */
     assert_int_equal(enc_b64url_len(32), 43);
+}
+
+static void b64_is(const char *in, size_t n, const char *want)
+{
+    char out[128];
+    assert_int_equal(enc_b64_len(n), strlen(want));
+    memset(out, 0x7e, sizeof out);
+    enc_b64(out, in, n);
+    assert_string_equal(out, want);
+    /* and it decodes back (what atob does in a Custom UI frame) */
+    unsigned char back[128];
+    assert_int_equal(enc_b64_decode(back, sizeof back, out, strlen(out)), (long)n);
+    assert_memory_equal(back, in, n);
+}
+
+static void test_b64_vectors(void **state)
+{
+    (void)state;
+    /* RFC 4648 section 10, padded */
+    b64_is("", 0, "");
+    b64_is("f", 1, "Zg==");
+    b64_is("fo", 2, "Zm8=");
+    b64_is("foo", 3, "Zm9v");
+    b64_is("foob", 4, "Zm9vYg==");
+    b64_is("fooba", 5, "Zm9vYmE=");
+    b64_is("foobar", 6, "Zm9vYmFy");
+    /* the standard alphabet: 62 and 63 are '+' and '/' */
+    b64_is("\xfb\xff", 2, "+/8=");
+    b64_is("\xff\xff\xff", 3, "////");
+    b64_is("\xfb\xef\xbe", 3, "++++");
+    b64_is("\x89PNG\r\n\x1a\n", 8, "iVBORw0KGgo=");
 }
 
 static void decode_is(const char *in, const char *want, size_t wantlen)
@@ -401,6 +432,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_b64url_vectors),
+        cmocka_unit_test(test_b64_vectors),
         cmocka_unit_test(test_b64_decode_valid),
         cmocka_unit_test(test_b64_decode_invalid),
         cmocka_unit_test(test_b64_decode_cap),

@@ -360,10 +360,11 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
               module={module}
               extension={extension}
               modal={{ context: openModal.context }}
-              onModalClose={(payload, submitted) => {
+              onModalClose={(payload) => {
+                // view.close(payload) and view.submit(payload) alike: onClose gets the payload
                 const m = openModal;
                 setOpenModal(null);
-                if (m.onClose) callBack(m.onClose, [submitted ? payload : undefined]);
+                if (m.onClose) callBack(m.onClose, [payload]);
               }}
             />
           </div>

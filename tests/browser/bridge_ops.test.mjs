@@ -1,0 +1,146 @@
+// The host-side bridge ops in a real browser (docs/ui.md "Custom UI", the bridge table):
+// the fixture app tests/browser/fixtures/bridge-ops (two issue panels of one app, built
+// here with esbuild and the real @forge/bridge) and a second copy of it installed as
+// another app, all three panels on one issue view. events.emit reaches the other frame of
+// the same app and not the other app's frame; showFlag draws a flag in the host page; a
+// Modal opens another frame of the same resource with the modal's context, and its
+// onClose gets the payload of view.close and of view.submit; outside a modal view.submit
+// rejects; router.navigate moves the host page and router.open opens a tab (http(s) only),
+// view.refresh makes the frame again, view.createHistory pushes and listens in the frame.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { cliOkJson, ROOT, startKiln, tempDir } from '../e2e/lib/kiln.mjs';
+import { launchBrowser, signIn, withPage } from './lib/browser.mjs';
+
+const FIXTURE = path.join(ROOT, 'tests', 'browser', 'fixtures', 'bridge-ops');
+let k;
+let browser;
+let A;
+let issue;
+
+/** A copy of the fixture, built; `manifest` edits its manifest's text. */
+async function deployFixture(name, manifest = (m) => m) {
+  const dir = path.join(tempDir('bridgeops'), name);
+  cpSync(FIXTURE, dir, { recursive: true });
+  writeFileSync(path.join(dir, 'manifest.yml'), manifest(readFileSync(path.join(dir, 'manifest.yml'), 'utf8')));
+  symlinkSync(path.join(ROOT, 'ui', 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  execFileSync(process.env.ESBUILD || 'esbuild', ['ui-src/index.js', '--bundle', '--format=iife', '--target=es2020',
+    '--log-level=error', '--outfile=static/app.js'], { cwd: dir, stdio: 'inherit' });
+  await cliOkJson(k, ['register', dir, '--json']);
+  await cliOkJson(k, ['deploy', dir, '--json']);
+  await cliOkJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir });
+}
+
+before(async () => {
+  k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0'] });
+  browser = await launchBrowser();
+  A = await k.siteWithToken('bops', true);
+  const r = await k.api(`/ex/jira/${A.cloudId}/rest/api/3/search?jql=order%20by%20key&maxResults=1&fields=summary`, { token: A.token });
+  issue = r.json.issues[0].key;
+  await deployFixture('bridge-ops');
+  // another app, the same page, one panel
+  await deployFixture('bridge-ops-other', (m) => m.replace(/    - key: ops-a[\s\S]*?(    - key: ops-b)/, '$1').replace('key: ops-b', 'key: ops-other'));
+});
+
+after(async () => {
+  await browser?.close();
+  await k?.close();
+});
+
+/** The frame of the iframe `el` (a locator) once its page shows `who`. */
+async function frameOf(el, who) {
+  await el.waitFor();
+  const handle = await el.elementHandle();
+  let f = await handle.contentFrame();
+  while (!f) f = await handle.contentFrame();
+  await f.locator('#who').filter({ hasText: who }).waitFor();
+  return f;
+}
+const panel = (page, key) => page.locator(`[data-testid="customui-frame"][data-module="${key}"]:not([data-testid="customui-modal"] *)`);
+
+test('events reach the frames of the same app only; showFlag draws a flag', async (t) => {
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, A.name);
+    await page.goto(`${k.url}/s/${A.name}/browse/${issue}`);
+    const a = await frameOf(panel(page, 'ops-a'), /^ops-a$/);
+    const b = await frameOf(panel(page, 'ops-b'), /^ops-b$/);
+    const o = await frameOf(panel(page, 'ops-other'), /^ops-other$/);
+    await a.locator('#emit').click();
+    await b.locator('#got').filter({ hasText: 'got ops-a at ops-b' }).waitFor();
+    await a.locator('#got').filter({ hasText: 'got ops-a at ops-a' }).waitFor();
+    assert.equal(await o.locator('#got').textContent(), 'nothing', 'another app\'s frame hears nothing');
+    // and the other way round: the other app's event stays in the other app
+    await o.locator('#emit').click();
+    await o.locator('#got').filter({ hasText: 'got ops-other at ops-other' }).waitFor();
+    assert.equal(await b.locator('#got').textContent(), 'got ops-a at ops-b');
+    await a.locator('#flag').click();
+    const flag = page.locator('[data-testid="app-flag"]');
+    await flag.filter({ hasText: 'Hello flag' }).filter({ hasText: 'from ops-a' }).waitFor();
+    assert.equal(await flag.count(), 1);
+    assert.deepEqual(page.kilnErrors, []);
+  });
+});
+
+test('a Modal shows the same resource with its context; onClose gets view.close\'s and view.submit\'s payload', async (t) => {
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, A.name);
+    await page.goto(`${k.url}/s/${A.name}/browse/${issue}`);
+    const a = await frameOf(panel(page, 'ops-a'), /^ops-a$/);
+    // outside a modal, submit rejects
+    await a.locator('#submit').click();
+    await a.locator('#who').filter({ hasText: /^error / }).waitFor();
+    await page.reload();
+    const a2 = await frameOf(panel(page, 'ops-a'), /^ops-a$/);
+    for (const [button, want] of [['close', 'closed {"answer":42}'], ['submit', 'closed {"answer":7}']]) {
+      await a2.locator('#modal').click();
+      const dialog = page.locator('[data-testid="customui-modal"]');
+      const m = await frameOf(dialog.locator('[data-testid="customui-frame"]'), 'modal ops-a');
+      assert.deepEqual(JSON.parse((await m.locator('#who').textContent()).replace('modal ops-a ', '')), { hello: 'modal' });
+      await m.locator(`#${button}`).click();
+      await dialog.waitFor({ state: 'detached' });
+      await a2.locator('#closed').filter({ hasText: want }).waitFor();
+    }
+    assert.deepEqual(page.kilnErrors, []);
+  });
+});
+
+test('router.navigate moves the host page (kiln\'s pages in place), router.open a new tab; view.refresh remakes the frame; createHistory pushes and listens', async (t) => {
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, A.name);
+    await page.goto(`${k.url}/s/${A.name}/browse/${issue}`);
+    let a = await frameOf(panel(page, 'ops-a'), /^ops-a$/);
+    // createHistory: push and listen, in the frame
+    await a.locator('#history').click();
+    await a.locator('#hist').filter({ hasText: '/next?q=1 /after' }).waitFor();
+    // refresh: a new frame, so the page's state is gone
+    await a.locator('#emit').click();
+    await a.locator('#got').filter({ hasText: 'got ops-a' }).waitFor();
+    const before = await panel(page, 'ops-a').elementHandle();
+    await a.locator('#refresh').click();
+    await page.waitForFunction((el) => !el.isConnected, before);
+    a = await frameOf(panel(page, 'ops-a'), /^ops-a$/);
+    assert.equal(await a.locator('#got').textContent(), 'nothing');
+    // open: a new tab with the URL, the host page stays
+    const target = `${k.url}/s/${A.name}/issues?jql=order%20by%20key`;
+    await a.locator('#url').fill(target);
+    const [popup] = await Promise.all([page.context().waitForEvent('page'), a.locator('#open').click()]);
+    await popup.waitForURL(target);
+    assert.equal(await popup.evaluate(() => window.opener), null, 'noopener');
+    await popup.close();
+    assert.equal(page.url(), `${k.url}/s/${A.name}/browse/${issue}`);
+    // navigate: this tab, to the search page
+    await a.locator('#nav').click();
+    await page.waitForURL(target);
+    // not http(s): refused
+    await page.goto(`${k.url}/s/${A.name}/browse/${issue}`);
+    const a2 = await frameOf(panel(page, 'ops-a'), /^ops-a$/);
+    await a2.locator('#url').fill('javascript:alert(1)');
+    await a2.locator('#nav').click();
+    await a2.locator('#who').filter({ hasText: /^error / }).waitFor();
+    assert.equal(page.url(), `${k.url}/s/${A.name}/browse/${issue}`);
+    assert.deepEqual(page.kilnErrors, []);
+  });
+});
