@@ -19,6 +19,7 @@
 //    does not support is an error the app sees (requestConfluence included).
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api.js';
+import { frameBody, requestFrame } from './frameRequest.js';
 import { navigate as hostNavigate } from '../router.jsx';
 
 const MAX_BYTES = 1 << 20;
@@ -104,10 +105,7 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
     let live = true;
     setFrame(null);
     setError(null);
-    api('/_ui/v1/frames', {
-      method: 'POST',
-      body: { appId, moduleKey, ...(module.environment ? { environment: module.environment } : {}), extension: ext },
-    }).then(
+    requestFrame(frameBody(module, ext)).then(
       (f) => {
         if (!live) return;
         tokenRef.current = { token: f.token, expiresAt: f.expiresAt };
