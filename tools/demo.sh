@@ -94,6 +94,19 @@ fi
   ( cd "$CAPP" && "$KILN" consent --site "$s" --account "$admin" >/dev/null 2>&1 || true )
 done
 
+# examples/global-page-uikit: a UI Kit global page (the real @forge/react, bundled with
+# esbuild), installed on both sites
+UAPP="$DATA/uikit-app"
+if [ ! -f "$UAPP/manifest.yml" ]; then
+  mkdir -p "$UAPP"
+  cp -r examples/global-page-uikit/{manifest.yml,package.json,package-lock.json,build.sh,src,ui-src,static,node_modules} "$UAPP/"
+  ( cd "$UAPP" && "$KILN" register --name "Fruit list (UI Kit)" >/dev/null )
+fi
+( cd "$UAPP" && ./build.sh && "$KILN" deploy >/dev/null )
+"$KILN" site list --json | jq -r '.sites[].name' | while read -r s; do
+  ( cd "$UAPP" && "$KILN" install --site "$s" --confirm-scopes >/dev/null 2>&1 || true )
+done
+
 sites=$("$KILN" site list --json)
 a_name=$(jq -r '.sites[0].name' <<<"$sites"); a_cloud=$(jq -r '.sites[0].cloudId' <<<"$sites")
 b_name=$(jq -r '.sites[1].name // .sites[0].name' <<<"$sites"); b_cloud=$(jq -r '.sites[1].cloudId // .sites[0].cloudId' <<<"$sites")
@@ -156,7 +169,8 @@ try:
   cat $DATA/xsite-backend.log
 
   # the site web UI with the Custom UI issue panel (examples/issue-panel-customui): sign in
-  # with a one-time link, open an issue; the panel is a frame from the UI origin (UI_LISTEN)
+  # with a one-time link, open an issue; the panel is a frame from the UI origin (UI_LISTEN);
+  # Apps > "Fruit list (UI Kit)" is the UI Kit global page (examples/global-page-uikit)
   KILN_URL=$URL KILN_DATA=$DATA $KILN ui login-url --site $a_name
 
 Ctrl-C stops kiln and the backend.

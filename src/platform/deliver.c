@@ -198,8 +198,9 @@ int deliver_start(store_t *st)
 }
 
 /* Fans out the product events of the sites marked (and, every BEHIND_CHECK_MS, of every
- * site behind its cursor). */
-static void fan_out(store_t *st, arena_t *a, int64_t now)
+ * site behind its cursor), in the pass's transaction when one is open. 1 if a batch was
+ * made (something to commit), else 0. */
+static int fan_out(store_t *st, arena_t *a, int64_t now)
 {
     int64_t sites[DIRTY_MAX];
     size_t n;
@@ -217,9 +218,10 @@ static void fan_out(store_t *st, arena_t *a, int64_t now)
             pthread_mutex_lock(&K.mu);
             K.dirty_all = 1; /* next pass */
             pthread_mutex_unlock(&K.mu);
-            return;
+            return 0;
         }
     }
+    int batches = 0;
     for (size_t i = 0; i < n; i++) {
         int more = 1;
         for (int b = 0; more && b < FANOUT_BATCHES_PER_PASS; b++) {
@@ -227,10 +229,12 @@ static void fan_out(store_t *st, arena_t *a, int64_t now)
             more = 0;
             if (fanout_site(st, a, list[i], &more, &made) != 0)
                 break; /* the periodic check comes back to it */
+            batches = 1;
         }
         if (more)
             events_committed(list[i], NULL); /* the rest next pass, after the other sites' */
     }
+    return batches;
 }
 
 /* ---------------------------------------------------------------- attempts */
@@ -684,30 +688,44 @@ static int write_ended(store_t *st)
     return 0;
 }
 
-/* One transaction (one fsync) per pass: the verdicts of what ended since the last pass
- * (group commit), then every start of the pass; committed before any of them runs, so an
- * attempt never runs on a RUNNING row that a crash could undo, and a delivery is
- * acknowledged only once its DELIVERED write is durable. Then the ended are settled
- * (audited, logged, counted, their slots freed) and the started launched. */
+/* The fan-out's batches undone with the pass's transaction: their sites marked again. */
+static void refan(void)
+{
+    pthread_mutex_lock(&K.mu);
+    K.dirty_all = 1;
+    pthread_mutex_unlock(&K.mu);
+}
+
+/* One transaction (one fsync) per pass: the fan-out's new deliveries (fan_out), the
+ * verdicts of what ended since the last pass (group commit), then every start of the pass;
+ * committed before any of them runs, so an attempt never runs on a RUNNING row that a
+ * crash could undo, and a delivery is acknowledged only once its DELIVERED write is
+ * durable. A product event's delivery thus starts one commit after the write that made
+ * it, not two. Then the ended are settled (audited, logged, counted, their slots freed)
+ * and the started launched. */
 static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
 {
     store_t *st = t->store;
     attempt_t **started = arena_alloc(a, DELIVER_INFLIGHT_MAX * sizeof *started);
     size_t nstarted = 0;
     if (!started || store_begin(st) != STORE_OK) {
+        fan_out(st, a, now); /* each batch in a transaction of its own */
         flush_ended(st);
         return;
     }
+    int fanned = fan_out(st, a, now);
     if (write_ended(st) != 0) {
         store_rollback(st);
+        if (fanned)
+            refan();
         for (unsigned i = 0; i < SLOTS; i++)
             slots[i].written = 0;
-        flush_ended(st); /* one by one; the starts next pass */
+        flush_ended(st); /* one by one; the fan-out and the starts next pass */
         deliver_kick();
         return;
     }
     start_due(st, a, now, started, &nstarted);
-    int wrote = 0;
+    int wrote = fanned;
     for (unsigned i = 0; i < SLOTS; i++)
         wrote |= slots[i].used && slots[i].written;
     if (!wrote && nstarted == 0) {
@@ -717,6 +735,8 @@ static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
     if (store_commit(st) != STORE_OK) {
         log_msg(LOG_ERROR, "deliveries: cannot record ended attempts and start due ones (tried again next pass)", NULL);
         unreserve(started, nstarted);
+        if (fanned)
+            refan();
         for (unsigned i = 0; i < SLOTS; i++)
             slots[i].written = 0;
         return;
@@ -738,8 +758,7 @@ void deliver_tick(http_thread_t *t)
     busy = 1;
     arena_t *a = arena_new(PASS_ARENA_MAX);
     int64_t now = clock_now_ms();
-    fan_out(t->store, a, now);
-    run_pass(t, a, now);
+    run_pass(t, a, now); /* the fan-out first, in the pass's transaction */
     arena_free(a);
     busy = 0;
 }

@@ -434,13 +434,15 @@ out:
     return rc;
 }
 
-/* One batch, in one transaction: its events are read FANOUT_CHUNK at a time, each chunk in
- * an arena of its own (payloads may be large), so what a batch holds at once stays bounded. */
+/* One batch, in the caller's transaction as a savepoint, else in one of its own: its
+ * events are read FANOUT_CHUNK at a time, each chunk in an arena of its own (payloads may
+ * be large), so what a batch holds at once stays bounded. */
 int fanout_site(store_t *st, arena_t *a, int64_t site_id, int *more, size_t *made)
 {
     *more = 0;
     *made = 0;
-    if (store_begin(st) != STORE_OK)
+    int inner = store_savepoint(st) == STORE_OK; /* fails when no transaction is open */
+    if (!inner && store_begin(st) != STORE_OK)
         return -1;
     int64_t after;
     size_t ni = 0, count = 0, done = 0;
@@ -471,7 +473,11 @@ int fanout_site(store_t *st, arena_t *a, int64_t site_id, int *more, size_t *mad
     }
     if (rc == STORE_OK && done)
         rc = store_event_cursor_set(st, site_id, after);
-    if (rc == STORE_OK)
+    if (inner && rc == STORE_OK)
+        rc = store_savepoint_release(st);
+    else if (inner)
+        store_savepoint_rollback(st);
+    else if (rc == STORE_OK)
         rc = store_commit(st);
     else
         store_rollback(st);

@@ -6,7 +6,9 @@
  * is Forge's for that event type (docs/events.md), built here once per event and site.
  *
  * Exactly once: the deliveries of a batch of events and the site's cursor's advance are
- * one transaction. An installation created after an event never gets it. Runs on the
+ * one unit: a savepoint of the caller's write transaction when one is open (the delivery
+ * engine's pass: the fan-out and the starts it allows share one commit, one fsync), else a
+ * transaction of its own. An installation created after an event never gets it. Runs on the
  * delivery engine's thread only (platform/deliver.h). */
 #ifndef KILN_FANOUT_H
 #define KILN_FANOUT_H
@@ -19,7 +21,8 @@
 
 /* Fans out the site's events after its cursor, at most FANOUT_BATCH; *more = 1 when more
  * remain. *made = deliveries inserted. 0, or -1 (a store error, or no room to read the
- * site's subscriptions: nothing changed, the next pass tries again). An event whose stored
+ * site's subscriptions: nothing of this batch changed, the next pass tries again). In a
+ * caller's transaction, what it wrote is durable only once the caller commits. An event whose stored
  * payload is not a JSON object, and an installed version whose manifest does not parse,
  * are passed over (logged) rather than holding the site's other events back. */
 int fanout_site(store_t *st, arena_t *a, int64_t site_id, int *more, size_t *made);

@@ -140,9 +140,10 @@ static int frame_load(kreq_t *kr, frame_t *f, const char *key)
         reply_error(kr, 404, 0, "The installed version has no UI module with that key.");
         return -1;
     }
-    const char *render = json_str(f->module, "render");
-    if (!json_str(f->module, "resource") || (render && strcmp(render, "native") == 0)) {
-        reply_error(kr, 400, 0, "The module is not a Custom UI module (it has no resource, or render: native).");
+    /* UI Kit (render: native) runs the app's bundle in the same kind of frame, hidden; the
+     * host draws the ForgeDoc it reconciles (ui/src/uikit/UiKitFrame.jsx) */
+    if (!json_str(f->module, "resource")) {
+        reply_error(kr, 400, 0, "The module is not a Custom UI or UI Kit module (it has no resource).");
         return -1;
     }
     const char *err = NULL;

@@ -4,8 +4,9 @@
  * X-Kiln-CSRF and binds the session's site before they run.
  *
  *   POST /_ui/v1/frames {appId, moduleKey, environment?, extension?}
- *     session cookie + X-Kiln-CSRF. The module must be a Custom UI module (a UI module with
- *     a `resource`, not render: native) of the version the site's installation of the app
+ *     session cookie + X-Kiln-CSRF. The module must be a UI module with a `resource`
+ *     (Custom UI, or UI Kit's render: native, whose frame the host keeps hidden) of the
+ *     version the site's installation of the app
  *     runs; the extension is checked and completed by platform/uictx.h (an issue or project
  *     of the session's site the user may browse, else 404). 200 {token, expiresAt,
  *     frameUrl, uiOrigin, context, viewportSize, moduleKey, appId, environment}: `token` a

@@ -293,6 +293,39 @@ static void test_batches(void **state)
     assert_false(unit_contains(d[0].payload_json, "atlassianId"));
 }
 
+/* In the caller's transaction (the delivery engine's pass): a savepoint, so what it made
+ * goes with the caller's rollback (the events then fan out again, once) and with its
+ * commit; the sites stay apart. */
+static void test_in_callers_transaction(void **state)
+{
+    fx_t *f = *state;
+    deploy(f, "[{\"key\":\"t\",\"function\":\"fn\",\"events\":[\"avi:jira:created:issue\"]}]", READ);
+    install_rec_t ia = install(f, &f->A, 100), ib = install(f, &f->B, 100);
+    event(f, f->A.id, "avi:jira:created:issue", 150, "u", "10001", "Task");
+    event(f, f->A.id, "avi:jira:created:issue", 160, "u", "10002", "Task");
+    event(f, f->B.id, "avi:jira:created:issue", 170, "u", "20001", "Task");
+    delivery_rec_t *d;
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    assert_int_equal(fan(f, f->A.id, NULL), 2);
+    assert_int_equal(deliveries(f, ia.id, &d), 2); /* seen inside the transaction */
+    store_rollback(f->st);
+    assert_int_equal(deliveries(f, ia.id, &d), 0);
+    assert_int_equal(cursor(f, f->A.id), 0);
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    assert_int_equal(fan(f, f->A.id, NULL), 2);
+    assert_int_equal(fan(f, f->B.id, NULL), 1);
+    assert_int_equal(fan(f, f->A.id, NULL), 0); /* the cursor moved inside the transaction */
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    assert_int_equal(deliveries(f, ia.id, &d), 2);
+    assert_string_equal(d[0].order_key, "10001");
+    assert_string_equal(d[1].order_key, "10002");
+    assert_int_equal(deliveries(f, ib.id, &d), 1);
+    assert_string_equal(d[0].order_key, "20001");
+    assert_int_equal(cursor(f, f->A.id), 2);
+    assert_int_equal(cursor(f, f->B.id), 1);
+    assert_int_equal(fan(f, f->A.id, NULL), 0); /* exactly once */
+}
+
 static void test_redeploy_invalidates(void **state)
 {
     fx_t *f = *state;
@@ -461,6 +494,7 @@ int main(void)
         T(test_scopes),
         T(test_filters),
         T(test_batches),
+        T(test_in_callers_transaction),
         T(test_redeploy_invalidates),
         T(test_hostile_manifest_and_payload),
         T(test_concurrent_writers),

@@ -1,6 +1,7 @@
 /* The SQLite backend's connection: one per handle (so per thread), WAL,
- * synchronous=FULL so that a committed write survives kill -9 and power loss, a busy
- * timeout for writers that meet; migrations, the integrity check, the statement cache,
+ * synchronous=FULL so that a committed write survives kill -9 and power loss, the
+ * process's writers queued on one lock (wlock.c) and a busy timeout for other processes';
+ * checkpoints after the lock is handed on; migrations, the integrity check, the statement cache,
  * transactions and read snapshots, and the row helpers every family file uses
  * (sqlite_int.h). The families' SQL lives in their own files. */
 #include <errno.h>
@@ -15,6 +16,8 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "store/sqlite/sqlite_int.h"
+
+#define SQ_CHECKPOINT_PAGES 1000 /* SQLite's default auto-checkpoint threshold */
 
 enum q { Q_BEGIN, Q_BEGIN_READ, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO, Q__COUNT };
 
@@ -178,11 +181,25 @@ int sq_next_id(store_t *st, sqlite3_stmt *q, int64_t *id)
 
 /* ---- the handle ---- */
 
+/* The process's write lock (sqlite_int.h) let go by this handle, if it holds it. */
+static void wlock_drop(struct sqlite_store *s)
+{
+    if (s->wlocked) {
+        s->wlocked = 0;
+        sq_wlock_give();
+    }
+}
+
 static void sq_close(store_t *st)
 {
     struct sqlite_store *s = SQ(st);
     if (s->snap != SNAP_NONE)
         sq_snap_release(s);
+    if (s->in_tx) {
+        s->in_tx = 0;
+        sq_exec(st, stmt(st, Q_ROLLBACK));
+    }
+    wlock_drop(s);
     qcache_free(s->qc);
     for (int t = 0; t < SQ__TABLES; t++) {
         for (unsigned i = 0; i < s->nstmts[t]; i++)
@@ -265,9 +282,17 @@ static int sq_begin(store_t *st)
     struct sqlite_store *s = SQ(st);
     if (s->snap != SNAP_NONE)
         sq_snap_release(s);
+    int took = !s->wlocked; /* held already: a transaction is open (BEGIN fails below) */
+    if (took && sq_wlock_take(SQ_WLOCK_TIMEOUT_MS) != 0) {
+        log_msg(LOG_ERROR, "store: no turn to write within the busy timeout", NULL);
+        return STORE_ERROR;
+    }
+    s->wlocked = 1;
     int rc = sq_exec(st, stmt(st, Q_BEGIN));
     if (rc == STORE_OK)
         s->in_tx = 1;
+    else if (took)
+        wlock_drop(s);
     return rc;
 }
 
@@ -302,6 +327,9 @@ static int sq_commit(store_t *st)
     int rc = sq_exec(st, stmt(st, Q_COMMIT));
     if (rc == STORE_OK)
         sq_write_gen++; /* before the caller acknowledges the write */
+    else if (!sqlite3_get_autocommit(s->db))
+        sq_exec(st, stmt(st, Q_ROLLBACK)); /* a commit that failed leaves nothing open */
+    wlock_drop(s);                         /* already dropped by wal_hook when the commit wrote to the WAL */
     return rc;
 }
 
@@ -314,6 +342,7 @@ static void sq_rollback(store_t *st)
     }
     s->in_tx = 0;
     sq_exec(st, stmt(st, Q_ROLLBACK));
+    wlock_drop(s);
 }
 
 static int sq_savepoint(store_t *st)
@@ -382,6 +411,19 @@ static void sq_relax_durability(store_t *st)
 
 /* ---- opening ---- */
 
+/* After a commit wrote to the WAL (SQLite calls this once the commit is durable and its
+ * own lock is free): the process's write lock handed on at once, then, when the WAL has
+ * grown past SQ_CHECKPOINT_PAGES, a passive checkpoint on this thread (SQLite's own
+ * auto-checkpoint does the same, but inside the commit, so it would run with the write
+ * lock held and every writer behind it would wait for its copying and fsync). */
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    wlock_drop(arg);
+    if (pages >= SQ_CHECKPOINT_PAGES)
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return SQLITE_OK;
+}
+
 static const store_backend_t sqlite_backend = {
     .name = "sqlite",
     .close = sq_close,
@@ -446,7 +488,8 @@ store_t *store_sqlite_open(const char *data_dir, char *err, size_t errlen)
         snprintf(err, errlen, "cannot open %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
         goto fail;
     }
-    sqlite3_busy_timeout(s->db, 5000);
+    sqlite3_busy_timeout(s->db, SQ_WLOCK_TIMEOUT_MS); /* writers of other processes */
+    sqlite3_wal_hook(s->db, wal_hook, s);             /* replaces SQLite's auto-checkpoint */
     static const char *const pragmas[] = {
         "PRAGMA journal_mode = WAL",
         "PRAGMA synchronous = FULL",

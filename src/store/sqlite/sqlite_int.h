@@ -108,6 +108,7 @@ struct sqlite_store {
     sqlite3_stmt **stmts[SQ__TABLES]; /* per table, allocated and prepared on first use */
     unsigned nstmts[SQ__TABLES];
     int in_tx;         /* a write transaction is open */
+    int wlocked;       /* this handle holds the process's write lock (sq_wlock_take) */
     enum sq_snap snap; /* the read snapshot's state */
     qcache_t *qc;      /* project-search answers (store/qcache.h) */
     uint64_t snap_gen;
@@ -116,6 +117,15 @@ struct sqlite_store {
 
 #define SQ(st) ((struct sqlite_store *)(st))
 #define DB(st) (SQ(st)->db)
+
+/* ---- the write lock (wlock.c) ----
+ * One per process: every write transaction (sq_begin) holds it from before BEGIN IMMEDIATE
+ * until its commit is durable or it rolled back, so the process's writers queue on it in
+ * order, each handed the lock as the one before lets go, and never poll SQLite's lock.
+ * sq_wlock_take: 0, or -1 after timeout_ms without the lock. */
+int sq_wlock_take(int64_t timeout_ms);
+void sq_wlock_give(void);
+#define SQ_WLOCK_TIMEOUT_MS 5000 /* as long as SQLite's busy timeout: a writer then fails */
 
 /* Ends a parked read snapshot. */
 void sq_snap_release(struct sqlite_store *s);

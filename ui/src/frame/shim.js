@@ -17,7 +17,11 @@
 //      cross as {__kilnCallback: n}; the host calls them back with {callback: n, args}.
 //   4. The document's height goes to the host as {resize: px} (auto-resize).
 // Payloads above MAX_BYTES are refused here (the host refuses them too).
+import { plainForgeDoc } from '../uikit/frame.js';
+
 const MAX_BYTES = 1 << 20;
+const RENDERS_KEPT = 3;
+const MAX_DEPTH = 300; // of a payload's encoding: a UI Kit tree is two levels a component
 
 function install(win) {
   if (win.__bridge) return;
@@ -27,6 +31,7 @@ function install(win) {
   const callbacks = new Map();
   let nextId = 1;
   let nextCb = 1;
+  const renders = []; // [first, end) callback numbers of recent UI Kit reconciles
 
   // functions become callback references (at any depth of plain objects and arrays)
   const encode = (v, depth = 0) => {
@@ -35,7 +40,7 @@ function install(win) {
       callbacks.set(n, v);
       return { __kilnCallback: n };
     }
-    if (depth > 32 || v === null || typeof v !== 'object') return v;
+    if (depth > MAX_DEPTH || v === null || typeof v !== 'object') return v;
     if (Array.isArray(v)) return v.map((x) => encode(x, depth + 1));
     if (Object.getPrototypeOf(v) !== Object.prototype) return v; // Blob, Date...: structured clone
     const o = {};
@@ -52,7 +57,19 @@ function install(win) {
         return;
       }
       const id = nextId++;
+      // UI Kit: @forge/react's live tree, as the host needs it (ui/src/uikit/frame.js); the
+      // handlers of the last RENDERS_KEPT renders stay callable (an event the host sent
+      // before it drew the newest render still lands), older ones go: no pile-up
+      const firstCb = nextCb;
+      if (type === 'reconcile' && payload && payload.forgeDoc) payload = { forgeDoc: plainForgeDoc(payload.forgeDoc) };
       const msg = { id, type, payload: encode(payload) };
+      if (type === 'reconcile') {
+        renders.push([firstCb, nextCb]);
+        while (renders.length > RENDERS_KEPT) {
+          const [from, to] = renders.shift();
+          for (let n = from; n < to; n++) callbacks.delete(n);
+        }
+      }
       let size = 0;
       try {
         size = JSON.stringify(msg.payload ?? null)?.length ?? 0;

@@ -17,6 +17,10 @@
 //    showFlag/closeFlag, openModal (another frame of the same resource in a modal), events
 //    (emit/on between frames of the same app on this page) are answered here; an op kiln
 //    does not support is an error the app sees (requestConfluence included).
+// 5. For UI Kit (ui/src/uikit/UiKitFrame.jsx): `extraHandlers` adds bridge types (each
+//    called as h(payload, callBack), callBack(ref, args) posting to the frame's
+//    {__kilnCallback} ref) and `hidden` keeps the iframe out of sight (the app's code runs
+//    there; the host draws what it sends).
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api.js';
 import { frameBody, requestFrame } from './frameRequest.js';
@@ -80,7 +84,7 @@ class BridgeError extends Error {
 const str = (v, max = 1000) => (typeof v === 'string' ? v.slice(0, max) : '');
 
 /** The module's frame: made by the server, talked to over one MessagePort. */
-export function CustomUiFrame({ module, extension = {}, modal = null, onModalClose = null }) {
+export function CustomUiFrame({ module, extension = {}, modal = null, onModalClose = null, extraHandlers = null, hidden = false }) {
   const [frame, setFrame] = useState(null);
   const [error, setError] = useState(null);
   const [height, setHeight] = useState(null);
@@ -241,7 +245,7 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
   handlers.emitPublic = handlers.emit;
   handlers.onPublic = handlers.on;
   const handlersRef = useRef(handlers);
-  handlersRef.current = handlers;
+  handlersRef.current = extraHandlers ? { ...handlers, ...extraHandlers } : handlers;
 
   // the channel: made at the frame's first load, closed with it
   const onLoad = useCallback(() => {
@@ -272,7 +276,7 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
       const h = Object.prototype.hasOwnProperty.call(hs, m.type) ? hs[m.type] : null;
       try {
         if (!h) throw new BridgeError(`kiln does not support the bridge call "${m.type.slice(0, 64)}".`);
-        const value = await h(m.payload);
+        const value = await h(m.payload, callBack);
         ch.port1.postMessage({ id: m.id, ok: true, value: value === undefined ? null : value });
       } catch (err) {
         const message = err?.messages ? err.messages.join(' ') : str(err?.message) || 'The bridge call failed.';
@@ -316,7 +320,7 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
         onLoad={onLoad}
         data-testid="customui-frame"
         data-module={moduleKey}
-        style={{ width: '100%', height: `${h}px`, border: 0, display: 'block' }}
+        style={hidden ? { width: 0, height: 0, border: 0, position: 'absolute', visibility: 'hidden' } : { width: '100%', height: `${h}px`, border: 0, display: 'block' }}
       />
       {openModal && (
         <div className="kiln-modal-backdrop" role="dialog" aria-modal="true" data-testid="customui-modal">

@@ -5,10 +5,11 @@
 // A kind with no component yet renders a visible "loading module…" box (ModuleContent).
 // To plug one in, import it here and set its line below.
 import { CustomUiFrame } from '../frame/CustomUiFrame.jsx';
+import { UiKitFrame } from '../../uikit/UiKitFrame.jsx';
 
 export const renderers = {
   customui: CustomUiFrame,
-  uikit: null,
+  uikit: UiKitFrame,
 };
 
 /** Which renderer a module of /_ui/v1/modules needs: UI Kit for `render: native`. */

@@ -1,0 +1,96 @@
+// UI Kit end to end in a real browser (docs/ui.md "UI Kit"): examples/global-page-uikit,
+// built with esbuild from its own source with the real @forge/react and @forge/bridge,
+// deployed and installed on a site. Signed in, its global page shows what the app's code
+// (running hidden in a sandboxed frame on the UI origin) reconciles, drawn by the host with
+// @atlaskit components; submitting the form invokes the resolver, the DynamicTable shows
+// the new row, and the row is really in app storage (`kiln storage get`).
+// Run with KILN_UI_SCREENSHOTS=1 to save the page's screenshot into docs/img/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { cliOkJson, expectCliOk, kilnCli, ROOT, startKiln, tempDir } from '../e2e/lib/kiln.mjs';
+import { launchBrowser, signIn, withPage } from './lib/browser.mjs';
+
+const EXAMPLE = path.join(ROOT, 'examples', 'global-page-uikit');
+let k;
+let browser;
+let A;
+let appId;
+let dir;
+
+before(async () => {
+  k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0'] });
+  browser = await launchBrowser();
+  A = await k.siteWithToken('uka', true);
+  dir = path.join(tempDir('ukex'), 'global-page-uikit');
+  cpSync(EXAMPLE, dir, { recursive: true, filter: (s) => !s.includes('node_modules') && !s.endsWith('app.js') });
+  symlinkSync(path.join(EXAMPLE, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  execFileSync(path.join(dir, 'build.sh'), { stdio: 'inherit' });
+  await cliOkJson(k, ['register', dir, '--json']);
+  appId = /^\s*id:\s*(ari:cloud:ecosystem::app\/[0-9a-f-]+)/m.exec(readFileSync(path.join(dir, 'manifest.yml'), 'utf8'))[1];
+  await cliOkJson(k, ['deploy', dir, '--json']);
+  await cliOkJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir });
+});
+
+after(async () => {
+  await browser?.close();
+  await k?.close();
+});
+
+test('the UI Kit global page renders; a submit invokes the resolver, stores the row and re-renders the table', async (t) => {
+  assert.match(appId, /^ari:cloud:ecosystem::app\//);
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, A.name);
+    await page.goto(`${k.url}/s/${A.name}/apps/${appId.split("/").pop()}/fruit-page`);
+    // the app's code runs in a hidden, sandboxed frame on the UI origin
+    const frame = page.locator('[data-testid="uikit-frame"] iframe');
+    await frame.waitFor({ state: 'attached' });
+    const sandbox = await frame.getAttribute('sandbox');
+    assert.ok(!sandbox.includes('allow-same-origin'), 'an opaque origin for app code');
+    assert.notEqual(new URL(await frame.getAttribute('src')).origin, new URL(k.url).origin);
+    // what it reconciles is drawn by the host
+    const root = page.locator('[data-testid="uikit-root"]');
+    await root.getByRole('heading', { name: 'Fruit list' }).waitFor();
+    await root.getByText('No fruit yet').waitFor();
+    await root.getByLabel('Name').fill('Quince');
+    await root.getByLabel('Name').blur();
+    await root.locator('input[id$="size"]').click();
+    await page.getByText('Large', { exact: true }).click();
+    await root.getByRole('button', { name: 'Add' }).click();
+    await root.getByRole('cell', { name: 'Quince' }).waitFor();
+    await root.getByRole('cell', { name: 'large' }).waitFor();
+    assert.equal(await page.locator('[data-kiln-uikit-placeholder]').count(), 0, 'every component of the example has a renderer');
+    if (process.env.KILN_UI_SCREENSHOTS) {
+      // docs/ui.md's picture of the UI Kit page
+      mkdirSync(path.join(ROOT, 'docs', 'img'), { recursive: true });
+      await page.screenshot({ path: path.join(ROOT, 'docs', 'img', 'ui-uikit-page.png') });
+    }
+    assert.deepEqual(page.kilnErrors, []);
+  });
+  // really stored by the resolver, for this installation
+  const r = expectCliOk(await kilnCli(k, ['storage', 'get', 'fruits', '--site', A.name, '--json'], { cwd: dir }));
+  const stored = JSON.parse(r.stdout);
+  const list = stored.value ?? stored;
+  assert.ok(Array.isArray(list), `kiln storage get answered ${r.stdout}`);
+  assert.deepEqual(list.map((f) => [f.name, f.size, f.by]), [['Quince', 'large', A.accountId]]);
+});
+
+test("another site's user opening the page sees no app and none of the first site's rows", async (t) => {
+  const B = await k.siteWithToken('ukb', true);
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, B.name);
+    await page.goto(`${k.url}/s/${B.name}/apps/${appId.split('/').pop()}/fruit-page`);
+    // the app is not installed on B: no frame is made for it, nothing is drawn
+    await page.getByText("No installed app on this site has this page.").waitFor();
+    assert.equal(await page.locator('[data-testid="uikit-root"]').count(), 0);
+    assert.equal(await page.getByText('Quince').count(), 0, "no row of the other site's storage");
+  });
+  // and A's session cookie does not open B's pages
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, A.name);
+    await page.goto(`${k.url}/s/${B.name}/apps/${appId.split('/').pop()}/fruit-page`);
+    await page.waitForURL((u) => u.pathname === `/s/${B.name}/login`);
+  });
+});
