@@ -38,6 +38,12 @@ export function prefetch(path) {
   prefetched.set(path, { at: Date.now(), promise });
 }
 
+/** The prefetched request of path still waiting for its taker (it stays there), or null. */
+export function inflight(path) {
+  const p = prefetched.get(path);
+  return p && Date.now() - p.at <= PREFETCH_MS ? p.promise : null;
+}
+
 function takePrefetched(path) {
   const p = prefetched.get(path);
   if (!p) return null;

@@ -3,40 +3,9 @@
 // URL stays stable and a hard load of it (the shell serves them all) shows the same page.
 import React, { createContext, useContext, useEffect, useState } from 'react';
 import { sitePath } from './boot.js';
+import { match } from './routes.js';
 
-const ROUTES = [
-  { re: /^\/?$/, page: 'projects', params: () => ({}) },
-  { re: /^\/projects\/([^/]+)\/?$/, page: 'project', params: (m) => ({ key: m[1] }) },
-  { re: /^\/issues\/?$/, page: 'search', params: () => ({}) },
-  { re: /^\/browse\/([^/]+)\/?$/, page: 'issue', params: (m) => ({ key: m[1] }) },
-  { re: /^\/apps\/([^/]+)\/([^/]+)\/?$/, page: 'app', params: (m) => ({ appId: m[1], moduleKey: m[2] }) },
-  { re: /^\/admin\/?$/, page: 'admin', params: () => ({}) },
-  { re: /^\/dashboard\/?$/, page: 'dashboard', params: () => ({}) },
-];
-
-function decode(s) {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-
-/** {page, params, query} for a location; page 'notfound' for any other path. */
-export function match(loc) {
-  const path = loc.pathname.startsWith(sitePath) ? loc.pathname.slice(sitePath.length) : null;
-  const query = new URLSearchParams(loc.search);
-  if (path !== null)
-    for (const r of ROUTES) {
-      const m = path.match(r.re);
-      if (m) {
-        const params = r.params(m);
-        for (const k of Object.keys(params)) params[k] = decode(params[k]);
-        return { page: r.page, params, query };
-      }
-    }
-  return { page: 'notfound', params: {}, query };
-}
+export { match } from './routes.js';
 
 const RouteContext = createContext(null);
 

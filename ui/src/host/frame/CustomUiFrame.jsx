@@ -26,6 +26,7 @@
 //    Allow reloads the module, Deny says access was not given.
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api.js';
+import { frameBody, requestFrame } from './frameRequest.js';
 import { navigate as hostNavigate } from '../router.jsx';
 import { ConsentPrompt } from './ConsentPrompt.jsx';
 
@@ -113,10 +114,7 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
     let live = true;
     setFrame(null);
     setError(null);
-    api('/_ui/v1/frames', {
-      method: 'POST',
-      body: { appId, moduleKey, ...(module.environment ? { environment: module.environment } : {}), extension: ext },
-    }).then(
+    requestFrame(frameBody(module, ext)).then(
       (f) => {
         if (!live) return;
         tokenRef.current = { token: f.token, expiresAt: f.expiresAt };

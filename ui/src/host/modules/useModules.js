@@ -1,25 +1,17 @@
 // The UI modules of the site's installations for one placement and context, from
 // GET /_ui/v1/modules?placement=<type>[&issue=KEY|&project=KEY] (the server evaluates
 // displayConditions for the signed-in user). Answers {modules, error, loading}.
-// prefetchModules() starts the same request early (api.js prefetch: the issue view asks
-// for its three placements while it loads the issue, not after).
-import { api, prefetch } from '../api.js';
+// The issue view starts its placements' requests early (pages/issueData.js, early.js);
+// api() takes a request in flight for the same URL.
+import { api } from '../api.js';
 import { useData } from '../useData.js';
+import { modulesUrl } from './modulesUrl.js';
 
-export function modulesUrl(placement, { issue, project } = {}) {
-  const q = new URLSearchParams({ placement });
-  if (issue) q.set('issue', issue);
-  else if (project) q.set('project', project);
-  return `/_ui/v1/modules?${q}`;
-}
+export { modulesUrl };
 
 async function fetchModules(url, signal) {
   const body = await api(url, { signal });
   return Array.isArray(body?.modules) ? body.modules : [];
-}
-
-export function prefetchModules(placement, ctx) {
-  prefetch(modulesUrl(placement, ctx));
 }
 
 export function useModules(placement, ctx = {}) {

@@ -10,19 +10,15 @@ import Button from '@atlaskit/button/new';
 import Heading from '@atlaskit/heading';
 import Lozenge from '@atlaskit/lozenge';
 import Spinner from '@atlaskit/spinner';
-import { jira, jiraPath, prefetch } from '../api.js';
+import { jira } from '../api.js';
 import { ErrorBox } from '../Errors.jsx';
 import { AppModule } from '../modules/AppModule.jsx';
-import { prefetchModules } from '../modules/useModules.js';
 import { Link, useRoute } from '../router.jsx';
 import { statusAppearance } from '../status.js';
 import { useData } from '../useData.js';
+import { commentsPath, issueExtension, issuePath, prefetchIssueView, transitionsPath } from './issueData.js';
 
-const FIELDS = 'summary,description,status,assignee,reporter,priority,labels,project,issuetype,created,updated';
 const MAX_COMMENT = 32000;
-const PLACEMENTS = ['issuePanel', 'issueGlance', 'issueContext'];
-const transitionsPath = (key) => `/issue/${encodeURIComponent(key)}/transitions`;
-const commentsPath = (key) => `/issue/${encodeURIComponent(key)}/comment?expand=renderedBody&orderBy=created&maxResults=100`;
 
 /** A comment's text as an ADF document: one paragraph per line. */
 export function textToAdf(text) {
@@ -154,12 +150,10 @@ export function Issue() {
   // what the parts of the view need loads alongside the issue itself: its transitions,
   // comments and the apps' modules (taken when the parts mount, if the key is the same)
   useState(() => {
-    prefetch(jiraPath(transitionsPath(params.key)));
-    prefetch(jiraPath(commentsPath(params.key)));
-    PLACEMENTS.forEach((p) => prefetchModules(p, { issue: params.key }));
+    prefetchIssueView(params.key);
   });
   const { data, error, loading, reload } = useData(
-    (signal) => jira(`/issue/${encodeURIComponent(params.key)}?fields=${FIELDS}&expand=renderedFields`, { signal }),
+    (signal) => jira(issuePath(params.key), { signal }),
     [params.key],
   );
   if (loading && !data) return <Spinner label="Loading issue" />;
@@ -173,7 +167,7 @@ export function Issue() {
       </div>
     );
   const f = data.fields || {};
-  const extension = { issue: { key: data.key, id: data.id, type: f.issuetype?.name }, project: { key: f.project?.key, id: f.project?.id } };
+  const extension = issueExtension(data);
   return (
     <div className="kiln-issue" data-testid="issue-view" data-ready="true" data-key={data.key}>
       <div className="kiln-issue-main">
