@@ -5,17 +5,17 @@
 // snapshot holds .kiln/resources/<key>/{index.html,index.js,index.css,assets/...} and not
 // the sources. A bad JSX entry, a missing import and a bundle over the limit stop the
 // deploy with one line naming esbuild's first error and the resource's manifest line;
-// nothing is deployed.
+// nothing is deployed. `kiln dev` rebundles on a save of the entry (it redeploys).
 //
 // Run: node --test tests/e2e/uikit-bundle.test.mjs   (needs build/kiln, esbuild, make deps)
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  ROOT, startKiln, tempDir, writeFiles, kilnCli as kiln, cliOkJson as okJson, expectCliFailure as failsClearly,
+  KILN_BIN, ROOT, sleep, startKiln, tempDir, writeFiles, kilnCli as kiln, cliOkJson as okJson, expectCliFailure as failsClearly,
 } from './lib/kiln.mjs';
 
 const MANIFEST = `modules:
@@ -160,5 +160,68 @@ describe('UI Kit resources are bundled at deploy', () => {
     const tars = snapshotTars(k, uuid);
     assert.equal(tars.length, 2);
     assert.match(tarRead(tars[1], '.kiln/resources/main/index.js'), /v3-fixed/);
+  });
+});
+
+describe('kiln dev rebundles a UI Kit entry on save', () => {
+  let k;
+  let dir;
+  let uuid;
+  let p;
+
+  before(async () => {
+    k = await startKiln();
+    dir = path.join(tempDir('uikitdev'), 'app');
+    writeFiles(dir, {
+      'manifest.yml': MANIFEST,
+      'package.json': JSON.stringify({ name: 'uikit-dev', private: true }),
+      'src/index.js': 'export const handler = async () => ({ ok: true });\n',
+      'src/frontend/index.jsx': ENTRY.replace('MARKER', '"dev-v1"'),
+      'src/frontend/page.css': '.p { color: red; }\n',
+      'src/frontend/logo.png': PNG,
+    });
+    symlinkSync(path.join(ROOT, 'examples', 'global-page-uikit', 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    uuid = (await okJson(k, ['register', '--json'], { cwd: dir })).id;
+  });
+
+  after(async () => {
+    if (p && p.exitCode === null) p.kill('SIGKILL');
+    await k?.close();
+  });
+
+  it('a save of the entry deploys its new bundle; a broken save prints one line naming the resource', async () => {
+    const out = [];
+    const err = [];
+    p = spawn(KILN_BIN, ['dev', '--debounce', '100'], {
+      cwd: dir, env: { ...process.env, KILN_URL: k.url, KILN_DATA: k.dataDir }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    p.stdout.on('data', (c) => out.push(...c.toString('utf8').split('\n').filter(Boolean)));
+    p.stderr.on('data', (c) => err.push(...c.toString('utf8').split('\n').filter(Boolean)));
+    const waitFor = async (lines, re, from = 0) => {
+      const t0 = Date.now();
+      for (;;) {
+        const i = lines.findIndex((l, j) => j >= from && re.test(l));
+        if (i >= 0) return i;
+        if (p.exitCode !== null || Date.now() - t0 > 60000) {
+          assert.fail(`kiln dev: no line matching ${re}\nstdout:\n${out.join('\n')}\nstderr:\n${err.join('\n')}`);
+        }
+        await sleep(50);
+      }
+    };
+    await waitFor(out, /^kiln dev: watching /);
+    const latest = () => tarRead(snapshotTars(k, uuid).at(-1), '.kiln/resources/main/index.js');
+    assert.match(latest(), /dev-v1/);
+
+    const n = out.length;
+    writeFileSync(path.join(dir, 'src/frontend/index.jsx'), ENTRY.replace('MARKER', '"dev-v2"'));
+    const i = await waitFor(out, /^kiln dev: deployed version 1\.1\.0 /, n);
+    assert.match(latest(), /dev-v2/, 'the saved entry was bundled again');
+
+    writeFileSync(path.join(dir, 'src/frontend/index.jsx'), ENTRY.replace('MARKER', '"dev-v3"').replace('</Stack>', '</Stak>'));
+    await waitFor(err, new RegExp('^kiln: bundling resource main \\(manifest\\.yml:' + RESOURCE_LINE + '\\) src/frontend/index\\.jsx failed: '));
+    await waitFor(out, /^kiln dev: not deployed; version 1\.1\.0 keeps serving/, i);
+    assert.match(latest(), /dev-v2/, 'the last good bundle stays');
+    p.kill('SIGINT');
+    await new Promise((r) => (p.exitCode !== null ? r() : p.on('exit', r)));
   });
 });
