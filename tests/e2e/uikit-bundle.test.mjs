@@ -127,6 +127,7 @@ describe('UI Kit resources are bundled at deploy', () => {
     assert.match(js, /Bundled at deploy/, 'the app code is in the bundle');
     assert.match(js, new RegExp(`assets/${path.basename(asset).replace('.', '\\.')}`), 'the image is referenced by its hashed name');
     assert.doesNotMatch(js, /process\.env\.NODE_ENV/, 'NODE_ENV is defined at bundle time');
+    assert.doesNotMatch(js, /Each child in a list should have a unique/, "React's production build, not its development one");
     assert.doesNotMatch(js, /^\s*import\s|require\("react"\)/m, 'one self-contained browser script (React inlined)');
     assert.match(tarRead(tar, '.kiln/resources/main/index.css'), /\.kiln-test-page{color:/, 'the imported CSS');
   });
