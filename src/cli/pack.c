@@ -204,37 +204,67 @@ static void report_esbuild(const char *src, const char *log_path)
                 errors > 1 ? " (and more errors)" : "");
 }
 
-/* Runs esbuild for one handler file in the app directory, with `keep`'s packages and
- * native addons external, and its metafile at meta. 0, or -1 after one line. */
-static int bundle(const char *app_dir, const char *src, const char *out, const char *meta, const char *log_path,
-                  json_t *keep)
+/* esbuild's options by what is bundled (after the entry, the outfile and the metafile):
+ * a handler file for the worker (Node), or a UI Kit resource's entry for the frame (the
+ * browser; React's automatic JSX runtime from the app's node_modules; CSS beside the
+ * script; images and fonts as files under assets/, as Forge's bundler allows). */
+static const char *const node_args[] = {"--bundle",        "--platform=node",   "--format=cjs",
+                                        "--target=node20", "--log-level=error", "--color=false",
+                                        "--jsx=automatic", "--external:*.node", NULL};
+static const char *const browser_args[] = {"--bundle",
+                                           "--platform=browser",
+                                           "--format=iife",
+                                           "--target=es2020",
+                                           "--log-level=error",
+                                           "--color=false",
+                                           "--jsx=automatic",
+                                           "--minify",
+                                           "--define:process.env.NODE_ENV=\"production\"",
+                                           "--loader:.css=css",
+                                           "--loader:.png=file",
+                                           "--loader:.jpg=file",
+                                           "--loader:.jpeg=file",
+                                           "--loader:.gif=file",
+                                           "--loader:.webp=file",
+                                           "--loader:.svg=file",
+                                           "--loader:.woff=file",
+                                           "--loader:.woff2=file",
+                                           "--loader:.ttf=file",
+                                           "--asset-names=assets/[name]-[hash]",
+                                           NULL};
+enum { MAX_MODE_ARGS = 24 };
+
+/* Runs esbuild on one entry file of the app directory (`mode`: node_args or
+ * browser_args), with `keep`'s packages external (NULL: none), its metafile at meta; a
+ * failure names `label` (the file, or the resource and its manifest line). 0, or -1 after
+ * one line. */
+static int bundle(const char *app_dir, const char *src, const char *label, const char *const *mode, const char *out,
+                  const char *meta, const char *log_path, json_t *keep)
 {
     const char *esbuild = getenv("KILN_ESBUILD") ? getenv("KILN_ESBUILD") : "esbuild";
     char outfile[PATH_MAX + 64], metafile[PATH_MAX + 64];
     snprintf(outfile, sizeof outfile, "--outfile=%s", out);
     snprintf(metafile, sizeof metafile, "--metafile=%s", meta);
-    enum { FIXED = 12 };
-    const char *argv[FIXED + PACK_MAX_KEPT + 1];
+    const char *argv[4 + MAX_MODE_ARGS + PACK_MAX_KEPT + 1];
     char ext[PACK_MAX_KEPT][PACK_MAX_NAME + 16];
     size_t n = 0;
-    if (json_object_size(keep) > PACK_MAX_KEPT)
+    if (keep && json_object_size(keep) > PACK_MAX_KEPT)
         return -1; /* scan_meta refused it already */
-    const char *fixed[] = {esbuild,         src,
-                           "--bundle",      "--platform=node",
-                           "--format=cjs",  "--target=node20",
-                           outfile,         "--log-level=error",
-                           "--color=false", "--jsx=automatic",
-                           metafile,        "--external:*.node"};
-    for (size_t i = 0; i < FIXED; i++)
-        argv[n++] = fixed[i];
+    argv[n++] = esbuild;
+    argv[n++] = src;
+    argv[n++] = outfile;
+    argv[n++] = metafile;
+    for (size_t i = 0; mode[i] && i < MAX_MODE_ARGS; i++)
+        argv[n++] = mode[i];
     const char *name;
     json_t *v;
     size_t k = 0;
-    json_object_foreach(keep, name, v)
-    {
-        snprintf(ext[k], sizeof ext[k], "--external:%s", name);
-        argv[n++] = ext[k++];
-    }
+    if (keep)
+        json_object_foreach(keep, name, v)
+        {
+            snprintf(ext[k], sizeof ext[k], "--external:%s", name);
+            argv[n++] = ext[k++];
+        }
     argv[n] = NULL;
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -251,7 +281,7 @@ static int bundle(const char *app_dir, const char *src, const char *out, const c
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        report_esbuild(src, log_path);
+        report_esbuild(label, log_path);
         return -1;
     }
     return 0;
@@ -556,6 +586,94 @@ static int add_kept(const char *app_dir, json_t *keep, json_t *declared)
     return rc;
 }
 
+/* ---- UI Kit resources ---- */
+
+/* resources[i].path as a relative path inside the app ("./" and trailing "/" dropped) in
+ * rel; `what` gets "resource KEY (manifest.yml:LINE):". 0, or -1 after one line. */
+static int resource_rel(const manifest_t *m, size_t i, char *rel, size_t rellen, char *what, size_t whatlen)
+{
+    const char *rp = m->resources[i].path;
+    while (strncmp(rp, "./", 2) == 0)
+        rp += 2;
+    snprintf(rel, rellen, "%s", rp);
+    for (size_t n = strlen(rel); n > 1 && rel[n - 1] == '/'; n--)
+        rel[n - 1] = '\0';
+    snprintf(what, whatlen, "resource %s (manifest.yml:%u):", m->resources[i].key, m->resources[i].line);
+    if (strlen(rp) > PACK_MAX_NAME || !rel_path_ok(rel)) {
+        fprintf(stderr, "kiln: %s %s is not a relative path inside the app\n", what, m->resources[i].path);
+        return -1;
+    }
+    return 0;
+}
+
+/* 1 when resources[i] is the entry of a UI Kit module (render: native) given as a file:
+ * Forge's CLI bundles it at deploy, and so does kiln. A folder is served as it is. */
+static int native_entry(const char *app_dir, const manifest_t *m, size_t i, const char *rel)
+{
+    int native = 0;
+    for (size_t j = 0; j < m->n_ui_modules; j++) {
+        const manifest_ui_module_t *u = &m->ui_modules[j];
+        native |= u->resource && u->render && !strcmp(u->resource, m->resources[i].key) && !strcmp(u->render, "native");
+    }
+    char path[PATH_MAX];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/%s", app_dir, rel);
+    return native && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* The page a bundled UI Kit resource is served as: the bundle, its CSS when it has any. */
+static int write_index_html(const char *dir, int css)
+{
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/index.html", dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fprintf(f,
+            "<!doctype html>\n<html>\n  <head>\n    <meta charset=\"utf-8\" />\n%s  </head>\n  <body>\n"
+            "    <script src=\"index.js\"></script>\n  </body>\n</html>\n",
+            css ? "    <link rel=\"stylesheet\" href=\"index.css\" />\n" : "");
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/* Bundles resources[i]'s entry for the browser into work_dir/resources/<key>/
+ * (index.js, index.css, assets/, index.html). 0, or -1 after one line. */
+static int bundle_resource(const char *app_dir, const manifest_t *m, size_t i, const char *rel, const char *what,
+                           const char *work_dir)
+{
+    const char *key = m->resources[i].key;
+    char dir[PATH_MAX], out[PATH_MAX + 16], meta[PATH_MAX + 32], log[PATH_MAX + 32], label[PATH_MAX + 300];
+    if (!relpath_ok(key, PACK_MAX_NAME) || strchr(key, '/')) {
+        fprintf(stderr, "kiln: %s the key is not a plain name\n", what);
+        return -1;
+    }
+    snprintf(dir, sizeof dir, "%s/resources", work_dir);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "kiln: cannot create %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    snprintf(dir, sizeof dir, "%s/resources/%s", work_dir, key);
+    snprintf(out, sizeof out, "%s/index.js", dir);
+    snprintf(meta, sizeof meta, "%s/rmeta-%zu.json", work_dir, i);
+    snprintf(log, sizeof log, "%s/resbuild-%zu.log", work_dir, i);
+    snprintf(label, sizeof label, "%.*s %s", (int)strlen(what) - 1, what, rel);
+    if (bundle(app_dir, rel, label, browser_args, out, meta, log, NULL) != 0)
+        return -1;
+    struct stat sb;
+    char css[PATH_MAX + 16];
+    snprintf(css, sizeof css, "%s/index.css", dir);
+    if (stat(out, &sb) != 0 || sb.st_size > PACK_MAX_RESOURCE_BUNDLE) {
+        fprintf(stderr, "kiln: %s the bundle of %s is larger than the limit of %d bytes; nothing was deployed\n", what,
+                rel, PACK_MAX_RESOURCE_BUNDLE);
+        return -1;
+    }
+    if (write_index_html(dir, stat(css, &sb) == 0) != 0) {
+        fprintf(stderr, "kiln: cannot write %s/index.html: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 /* The handler files, each once: the names of their bundles. */
 static int first_of_file(const manifest_t *m, size_t i)
 {
@@ -595,7 +713,7 @@ int pack_app(const char *app_dir, const manifest_t *m, const char *work_dir, con
             snprintf(out, sizeof out, "%s/%s.cjs", dir, f->file);
             snprintf(meta, sizeof meta, "%s/meta-%zu.json", work_dir, i);
             snprintf(log, sizeof log, "%s/esbuild-%zu.log", work_dir, i);
-            if (bundle(app_dir, f->resolved_path, out, meta, log, keep) != 0)
+            if (bundle(app_dir, f->resolved_path, f->resolved_path, node_args, out, meta, log, keep) != 0)
                 goto done;
             int n = scan_meta(app_dir, meta, keep);
             if (n < 0)
@@ -608,6 +726,15 @@ int pack_app(const char *app_dir, const manifest_t *m, const char *work_dir, con
             fprintf(stderr, "kiln: the packages kept outside the bundles did not settle after 4 rounds\n");
             goto done;
         }
+    }
+
+    /* 1b. each UI Kit resource given as its entry file, bundled for the browser */
+    for (i = 0; i < m->n_resources; i++) {
+        char what[300], rel[PACK_MAX_NAME + 1];
+        if (resource_rel(m, i, rel, sizeof rel, what, sizeof what) != 0)
+            goto done;
+        if (native_entry(app_dir, m, i, rel) && bundle_resource(app_dir, m, i, rel, what, work_dir) != 0)
+            goto done;
     }
 
     /* 2. the archive: manifest, package.json, bundles, resources, declared files, kept
@@ -637,20 +764,15 @@ int pack_app(const char *app_dir, const manifest_t *m, const char *work_dir, con
         ok = !first_of_file(m, i) || (stat(src, &sb) == 0 && add_file(src, name, &sb) == 0);
     }
     for (i = 0; ok && i < m->n_resources; i++) {
-        char what[300], rel[PACK_MAX_NAME + 1];
-        const char *rp = m->resources[i].path;
-        while (strncmp(rp, "./", 2) == 0)
-            rp += 2;
-        snprintf(rel, sizeof rel, "%s", rp);
-        for (size_t n = strlen(rel); n > 1 && rel[n - 1] == '/'; n--)
-            rel[n - 1] = '\0';
-        snprintf(what, sizeof what, "resource %s (manifest.yml:%u):", m->resources[i].key, m->resources[i].line);
-        if (strlen(rp) > PACK_MAX_NAME || !rel_path_ok(rel)) {
-            fprintf(stderr, "kiln: %s %s is not a relative path inside the app\n", what, m->resources[i].path);
-            ok = 0;
-            break;
+        char what[300], rel[PACK_MAX_NAME + 1], built[PATH_MAX], name[PACK_MAX_NAME + 32];
+        ok = resource_rel(m, i, rel, sizeof rel, what, sizeof what) == 0;
+        if (ok && native_entry(app_dir, m, i, rel)) { /* its bundle, not its sources */
+            snprintf(built, sizeof built, "%s/resources/%s", work_dir, m->resources[i].key);
+            snprintf(name, sizeof name, "%s%s", SNAPSHOT_RESOURCES_DIR, m->resources[i].key);
+            ok = add_tree(built, name) == 0;
+        } else if (ok) {
+            ok = add_path(app_dir, rel, what) == 0;
         }
-        ok = add_path(app_dir, rel, what) == 0;
     }
     json_array_foreach(include, i, v) if (ok) ok =
         add_path(app_dir, json_string_value(v), "package.json kiln.include") == 0;

@@ -20,6 +20,7 @@
 #define SNAPSHOT_CHUNK (4u * 1024 * 1024)
 #define SNAPSHOT_MAX_DEFAULT (100ull * 1024 * 1024)
 #define SNAPSHOT_FUNCTIONS_DIR ".kiln/functions/" /* bundles: <file>.cjs per handler file */
+#define SNAPSHOT_RESOURCES_DIR ".kiln/resources/" /* <key>/: a UI Kit resource entry, bundled */
 
 /* 1 if id is an upload id (32 lowercase hex). */
 int snapshot_upload_id_valid(const char *id);

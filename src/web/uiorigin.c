@@ -22,6 +22,7 @@
 #include "platform/install.h"
 #include "platform/invoke.h"
 #include "platform/plane.h"
+#include "platform/snapshot.h"
 #include "runtime/supervisor.h"
 #include "store/store_installs.h"
 #include "web/assets.h"
@@ -391,6 +392,10 @@ static void serve(kreq_t *kr)
         }
         return;
     }
+    /* a UI Kit resource given as its entry file: kiln deploy bundled it (cli/pack.h) */
+    struct stat rsb;
+    if (stat(arena_printf(kr->arena, "%s/%s", dir, folder), &rsb) != 0 || !S_ISDIR(rsb.st_mode))
+        folder = arena_printf(kr->arena, "%s%s", SNAPSHOT_RESOURCES_DIR, key);
     char *body;
     size_t len;
     int rc = read_file(kr->arena, arena_printf(kr->arena, "%s/%s/%s", dir, folder, rel), &body, &len);

@@ -11,8 +11,9 @@
  * installation runs now (else 404: the host asks for a new frame).
  *
  * The files are those of the manifest's `resources[key].path` folder in the version's
- * snapshot, as the runtime extracted it (runtime/supervisor.h rt_unpacked_dir; a version
- * not extracted yet is extracted first, the HTTP thread answering when it is). Every file
+ * snapshot (for a UI Kit resource given as its entry file, the bundle `kiln deploy` made
+ * of it: platform/snapshot.h SNAPSHOT_RESOURCES_DIR<key>), as the runtime extracted it (runtime/supervisor.h
+ * rt_unpacked_dir; a version not extracted yet is extracted first, the HTTP thread answering when it is). Every file
  * path passes base/relpath; only regular files of at most UIORIGIN_FILE_MAX bytes; a
  * Content-Type from the extension (application/octet-stream otherwise) and nosniff.
  * HTML gets kiln's frame shim (`<script src="/_kiln/frame-shim.js">`, the bridge:

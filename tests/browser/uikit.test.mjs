@@ -1,6 +1,6 @@
 // UI Kit end to end in a real browser (docs/ui.md "UI Kit"): examples/global-page-uikit,
-// built with esbuild from its own source with the real @forge/react and @forge/bridge,
-// deployed and installed on a site. Signed in, its global page shows what the app's code
+// written as Forge apps are (the manifest names the entry src/frontend/index.jsx, using the
+// real @forge/react and @forge/bridge) and bundled by `kiln deploy`, installed on a site. Signed in, its global page shows what the app's code
 // (running hidden in a sandboxed frame on the UI origin) reconciles, drawn by the host with
 // @atlaskit components; submitting the form invokes the resolver, the DynamicTable shows
 // the new row, and the row is really in app storage (`kiln storage get`).
@@ -8,7 +8,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { cliOkJson, expectCliOk, kilnCli, ROOT, startKiln, tempDir } from '../e2e/lib/kiln.mjs';
 import { launchBrowser, signIn, withPage } from './lib/browser.mjs';
@@ -25,9 +24,8 @@ before(async () => {
   browser = await launchBrowser();
   A = await k.siteWithToken('uka', true);
   dir = path.join(tempDir('ukex'), 'global-page-uikit');
-  cpSync(EXAMPLE, dir, { recursive: true, filter: (s) => !s.includes('node_modules') && !s.endsWith('app.js') });
+  cpSync(EXAMPLE, dir, { recursive: true, filter: (s) => !s.includes('node_modules') });
   symlinkSync(path.join(EXAMPLE, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  execFileSync(path.join(dir, 'build.sh'), { stdio: 'inherit' });
   await cliOkJson(k, ['register', dir, '--json']);
   appId = /^\s*id:\s*(ari:cloud:ecosystem::app\/[0-9a-f-]+)/m.exec(readFileSync(path.join(dir, 'manifest.yml'), 'utf8'))[1];
   await cliOkJson(k, ['deploy', dir, '--json']);
