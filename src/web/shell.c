@@ -212,7 +212,7 @@ void shell_page(kreq_t *kr)
         "<meta name=\"kiln-csrf\" content=\"%s\"><title>%s · kiln</title>%s%s%s</head><body>"
         "<div id=\"root\"></div>"
         "<script id=\"kiln-boot\" type=\"application/json\">%s</script>"
-        "<script src=\"/_ui/assets/%s\"></script></body></html>",
+        "<script type=\"module\" src=\"/_ui/assets/%s\"></script></body></html>",
         web_html(a, s.csrf), web_html(a, kr->site.name), css ? "<link rel=\"stylesheet\" href=\"/_ui/assets/" : "",
         css ? web_html(a, css) : "", css ? "\">" : "", safe, web_html(a, js));
     web_headers_page(kr, w->ui_origin);

@@ -11,6 +11,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { cliOkJson, expectStatus, startKiln, tempDir, writeFiles } from '../e2e/lib/kiln.mjs';
 import { docShot, launchBrowser, signIn, withPage } from './lib/browser.mjs';
@@ -211,6 +212,20 @@ test('the issue view with two Custom UI panels: navigation to both frames showin
       }));
     await page.goto(`${k.url}/s/uima/browse/${issue}`);
     await shown(); // cold: bundle, frame resources
+    // the host bundle is split (tools/build-ui.mjs): the issue view fetches its entry and
+    // the chunks it imports, well under half of the host's JavaScript (the other pages and
+    // the UI Kit renderer are lazy chunks it never loads)
+    const dir = path.join(path.dirname(path.resolve(process.env.KILN_BIN || 'build/kiln')), 'ui');
+    const hostJs = readdirSync(dir).filter((f) => /^(host|chunk)\..*\.js$/.test(f));
+    const size = (f) => statSync(path.join(dir, f)).size;
+    const loaded = await page.evaluate(() =>
+      performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.startsWith('/_ui/assets/') && p.endsWith('.js')).map((p) => p.slice(12)),
+    );
+    assert.ok(loaded.some((f) => f.startsWith('host.')), JSON.stringify(loaded));
+    const total = hostJs.reduce((n, f) => n + size(f), 0);
+    const used = loaded.filter((f) => hostJs.includes(f)).reduce((n, f) => n + size(f), 0);
+    assert.ok(used < total / 2, `the issue view loaded ${used} of the host's ${total} bytes of JavaScript`);
+    console.log(`# issue view: ${loaded.length} script files, ${used} of the host's ${total} bytes of JavaScript`);
     const LOADS = 7;
     const times = [];
     const issueTimes = [];

@@ -16,8 +16,10 @@ function fixtureAssets() {
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'host.ABC123.js'), 'console.log("host");\n');
   writeFileSync(path.join(dir, 'host.DEF456.css'), 'body{color:red}\n');
+  writeFileSync(path.join(dir, 'chunk.GHI789.js'), 'export const lazy = 1;\n');
   writeFileSync(path.join(dir, 'unlisted.js'), 'secret\n');
-  writeFileSync(path.join(dir, 'assets.json'), JSON.stringify({ 'host.js': 'host.ABC123.js', 'host.css': 'host.DEF456.css' }));
+  // a split bundle lists its lazy chunks under their own names (tools/build-ui.mjs)
+  writeFileSync(path.join(dir, 'assets.json'), JSON.stringify({ 'host.js': 'host.ABC123.js', 'host.css': 'host.DEF456.css', 'chunk.GHI789.js': 'chunk.GHI789.js' }));
   return dir;
 }
 
@@ -123,7 +125,7 @@ describe('web UI sign-in and sessions', () => {
         { site: 'websa', cloudId: A.cloudId, accountId: adminA.accountId, isAdmin: true, page: 'projects' },
       );
       assert.match(csrfOf(shell), /^[A-Za-z0-9_-]{43}$/);
-      assert.match(shell.text, /<script src="\/_ui\/assets\/host\.ABC123\.js"><\/script>/);
+      assert.match(shell.text, /<script type="module" src="\/_ui\/assets\/host\.ABC123\.js"><\/script>/);
       assert.match(shell.text, /<link rel="stylesheet" href="\/_ui\/assets\/host\.DEF456\.css">/);
       const csp = shell.headers['content-security-policy'];
       for (const d of ["default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "form-action 'self'",
@@ -450,6 +452,10 @@ describe('web UI sign-in and sessions', () => {
     expectStatus(r, 200, 'HEAD css');
     assert.equal(r.headers['content-type'], 'text/css; charset=utf-8');
     assert.equal(r.text, '');
+    r = await k.api('/_ui/assets/chunk.GHI789.js');
+    expectStatus(r, 200, 'lazy chunk');
+    assert.equal(r.headers['content-type'], 'text/javascript; charset=utf-8');
+    assert.equal(r.headers['cache-control'], 'public, max-age=31536000, immutable');
     for (const p of ['/_ui/assets/unlisted.js', '/_ui/assets/assets.json', '/_ui/assets/host.js', '/_ui/assets/x/host.ABC123.js', '/_ui/assets/nope.css'])
       expectStatus(await k.api(p), 404, p);
     for (const p of ['/_ui/assets/..%2fassets.json', '/_ui/assets/../ui/assets.json', '/_ui/assets/%2e%2e/etc'])

@@ -8,7 +8,7 @@
 //   context — a collapsible section per module in the right column (its label)
 //   links   — links to the modules' pages (/apps/{appId}/{moduleKey}[?project=KEY])
 // The content itself is drawn by the renderer for the module's `render` (renderers.js).
-import React, { useState } from 'react';
+import React, { Suspense, useState } from 'react';
 import Button from '@atlaskit/button/new';
 import Spinner from '@atlaskit/spinner';
 import { Link } from '../router.jsx';
@@ -36,13 +36,18 @@ function Icon({ module }) {
 export function ModuleContent({ module, extension }) {
   const kind = rendererKind(module);
   const C = renderers[kind];
-  if (!C)
-    return (
-      <div className="kiln-module-loading" data-testid="module-loading" data-render={kind}>
-        loading module…
-      </div>
-    );
-  return <C module={module} extension={extension} />;
+  const loading = (
+    <div className="kiln-module-loading" data-testid="module-loading" data-render={kind}>
+      loading module…
+    </div>
+  );
+  if (!C) return loading;
+  // a lazy renderer (renderers.js) shows the placeholder until its chunk is in
+  return (
+    <Suspense fallback={loading}>
+      <C module={module} extension={extension} />
+    </Suspense>
+  );
 }
 
 function Panel({ module, extension }) {
