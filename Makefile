@@ -197,6 +197,7 @@ bench: all $(BENCH_MICRO) $(BENCH_JQL_LOAD)
 	./bench/deploy.sh
 	./bench/kvs.sh
 	./bench/ledger.sh
+	./bench/session.sh
 	./bench/jql.sh
 	node bench/queue.mjs
 	node bench/events_fanout.mjs

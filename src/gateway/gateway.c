@@ -91,6 +91,7 @@ int gateway_authenticate_user(kreq_t *kr, principal_t *out, site_rec_t *site)
     token_hash(token, tlen, hash);
     authcache_hit_t hit;
     if (!authcache_get(kr->arena, hash, &hit)) {
+        uint64_t gen = store_auth_gen(); /* before the lookups: a revocation racing them spoils the entry */
         user_rec_t u;
         int64_t site_id;
         if (store_token_lookup(kr->store, kr->arena, hash, &site_id, &hit.account_id) != STORE_OK ||
@@ -98,7 +99,7 @@ int gateway_authenticate_user(kreq_t *kr, principal_t *out, site_rec_t *site)
             store_site_by_id(kr->store, kr->arena, site_id, &hit.site) != STORE_OK)
             return -1;
         hit.email = u.email;
-        authcache_put(hash, &hit);
+        authcache_put(hash, gen, &hit);
     }
     /* Basic: the email must be the token owner's, as Jira Cloud requires: the whole of it
      * (same length, ASCII case aside), so a NUL or anything else after it never matches. */
@@ -136,6 +137,8 @@ void gateway_jira(kreq_t *kr)
     cookie_auth_t ca = {GATEWAY_SESSION_NONE};
     if (h2o_find_header(&kr->req->headers, H2O_TOKEN_AUTHORIZATION, -1) < 0)
         ca.state = gateway_session(kr, &ca.s, &ca.site, NULL);
+    if (ca.state == GATEWAY_SESSION_DEAD)
+        gateway_session_clear_cookie(kr); /* signed out, expired or malformed: the browser drops it */
     /* Reads run in one snapshot: consistent, and one lock round instead of one per
      * statement. Handlers here answer synchronously, so the transaction never outlives
      * this call. */

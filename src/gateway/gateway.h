@@ -103,6 +103,10 @@ void gateway_audit(kreq_t *kr, const char *plane);
 
 /* The idle limit of sessions (0: SESSION_IDLE_MS_DEFAULT), from above at start. */
 void gateway_configure_sessions(int64_t session_idle_ms);
+/* Whether the session cookie is Secure (the public URL is https); the Jira plane clears a
+ * dead session cookie (Max-Age=0) as web/'s pages do, with this flag. */
+void gateway_configure_session_cookie(int secure);
+void gateway_session_clear_cookie(kreq_t *kr);
 int64_t gateway_session_idle_ms(void);
 
 /* The request's session: GATEWAY_SESSION_OK with the live session, its user's site (and,

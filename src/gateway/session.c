@@ -1,13 +1,28 @@
 /* The web UI's session cookie as a credential (gateway/gateway.h, gateway_session): the
- * one reader of the kiln_session cookie, for the Jira plane and for web/'s pages. */
+ * one reader of the kiln_session cookie, for the Jira plane and for web/'s pages. Lookups
+ * are cached per thread as API tokens are (gateway/authcache.h): a sign-out, a purge or a
+ * user write is seen at once; expiry and idleness are checked on every request. */
 #include <string.h>
 
 #include "auth/session.h"
 #include "base/clock.h"
+#include "gateway/authcache.h"
 #include "gateway/gateway.h"
+#include "http/reply.h"
 #include "store/store_sessions.h"
 
 static int64_t idle_ms = SESSION_IDLE_MS_DEFAULT;
+static int cookie_secure;
+
+void gateway_configure_session_cookie(int secure)
+{
+    cookie_secure = secure;
+}
+
+void gateway_session_clear_cookie(kreq_t *kr)
+{
+    reply_header(kr, "set-cookie", session_set_cookie(kr->arena, SESSION_COOKIE, "", 0, cookie_secure));
+}
 
 void gateway_configure_sessions(int64_t session_idle_ms)
 {
@@ -46,14 +61,23 @@ int gateway_session(kreq_t *kr, session_rec_t *out, site_rec_t *site, unsigned c
     if (!session_secret_hash(seen, seen_len, h))
         return GATEWAY_SESSION_DEAD;
     int64_t now = clock_now_ms();
-    user_rec_t u;
-    if (store_session_lookup(kr->store, kr->arena, h, out) != STORE_OK ||
-        !session_live(out->expires_ms, out->last_seen_ms, now, idle_ms) ||
-        store_user_get(kr->store, kr->arena, out->site_id, out->account_id, &u) != STORE_OK || !u.active ||
-        store_site_by_id(kr->store, kr->arena, out->site_id, site) != STORE_OK)
-        return GATEWAY_SESSION_DEAD;
-    if (session_touch_due(out->last_seen_ms, now, idle_ms) && store_session_touch(kr->store, h, now) == STORE_OK)
-        out->last_seen_ms = now;
+    /* cached (gateway/authcache.h) unless a last-seen write looks due: then the store is
+     * read again, so another thread's touch is seen and touches stay once a minute */
+    if (authcache_session_get(kr->arena, h, out, site) && !session_touch_due(out->last_seen_ms, now, idle_ms)) {
+        if (!session_live(out->expires_ms, out->last_seen_ms, now, idle_ms))
+            return GATEWAY_SESSION_DEAD;
+    } else {
+        uint64_t gen = store_auth_gen(); /* before the lookups: a sign-out racing them spoils the entry */
+        user_rec_t u;
+        if (store_session_lookup(kr->store, kr->arena, h, out) != STORE_OK ||
+            !session_live(out->expires_ms, out->last_seen_ms, now, idle_ms) ||
+            store_user_get(kr->store, kr->arena, out->site_id, out->account_id, &u) != STORE_OK || !u.active ||
+            store_site_by_id(kr->store, kr->arena, out->site_id, site) != STORE_OK)
+            return GATEWAY_SESSION_DEAD;
+        if (session_touch_due(out->last_seen_ms, now, idle_ms) && store_session_touch(kr->store, h, now) == STORE_OK)
+            out->last_seen_ms = now;
+        authcache_session_put(h, gen, out, site);
+    }
     if (hash)
         memcpy(hash, h, 32);
     return GATEWAY_SESSION_OK;

@@ -5,6 +5,18 @@
 
 #include "store/store_backend.h"
 
+static _Atomic uint64_t auth_gen = 1;
+
+uint64_t store_auth_gen(void)
+{
+    return auth_gen;
+}
+
+void store_auth_changed(void)
+{
+    auth_gen++;
+}
+
 store_t *store_open(const char *data_dir, char *err, size_t errlen)
 {
     return store_sqlite_open(data_dir, err, errlen);

@@ -58,6 +58,13 @@ int store_begin_read(store_t *st);
 /* Called by the handle's owner when it has nothing to do: releases what a backend keeps
  * between requests once it is old. */
 void store_idle(store_t *st);
+/* The credential generation: a process-wide counter bumped (after the write commits) by
+ * every write that can end a credential: a session's deletion (sign-out) or purge, and
+ * any user write (a user made inactive). Credential caches (gateway/authcache.h) read it
+ * before their store lookups and serve an entry only while it is unchanged, so such a
+ * write is seen at once by every thread of the process. */
+uint64_t store_auth_gen(void);
+void store_auth_changed(void);
 int store_commit(store_t *st);
 void store_rollback(store_t *st);
 /* A savepoint inside an open write transaction: one unit of work that can be undone

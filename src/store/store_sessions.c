@@ -20,12 +20,20 @@ int store_session_touch(store_t *st, const unsigned char hash[32], int64_t now_m
 
 int store_session_delete(store_t *st, const unsigned char hash[32])
 {
-    return st->be->sessions->del(st, hash);
+    int rc = st->be->sessions->del(st, hash);
+    store_auth_changed();
+    return rc;
 }
 
 int store_session_purge(store_t *st, int64_t now_ms, int64_t idle_before_ms, int64_t *deleted)
 {
-    return st->be->sessions->purge(st, now_ms, idle_before_ms, deleted);
+    int64_t n = 0;
+    int rc = st->be->sessions->purge(st, now_ms, idle_before_ms, &n);
+    if (n > 0 || rc != STORE_OK)
+        store_auth_changed();
+    if (deleted)
+        *deleted = n;
+    return rc;
 }
 
 int store_login_link_insert(store_t *st, const unsigned char hash[32], int64_t site_id, const char *account_id,

@@ -30,7 +30,9 @@ int store_site_count(store_t *st, int64_t *n)
 
 int store_user_insert(store_t *st, int64_t site_id, const user_rec_t *u)
 {
-    return st->be->sites->user_insert(st, site_id, u);
+    int rc = st->be->sites->user_insert(st, site_id, u);
+    store_auth_changed();
+    return rc;
 }
 
 int store_user_get(store_t *st, arena_t *a, int64_t site_id, const char *account_id, user_rec_t *out)

@@ -45,6 +45,7 @@ int web_configure(const web_config_t *c, char *err, size_t errlen)
     if (W.session_idle_ms <= 0)
         W.session_idle_ms = SESSION_IDLE_MS_DEFAULT;
     gateway_configure_sessions(W.session_idle_ms);
+    gateway_configure_session_cookie(W.secure);
     if (router_init(&page_routes) != 0 || ui_api_init() != 0) {
         snprintf(err, errlen, "web: cannot set up the routes");
         return -1;

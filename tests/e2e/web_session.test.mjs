@@ -6,6 +6,7 @@
 // headers), /_ui/v1/me, expiry, and the assets plane (listed names only, caching).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expectCliOk, expectStatus, kilnCli, startKiln, tempDir } from './lib/kiln.mjs';
@@ -330,6 +331,46 @@ describe('web UI sign-in and sessions', () => {
     r = await k.api('/s/websa/logout', { method: 'POST', ...withCookie(s2.cookie, { 'x-kiln-csrf': c2 }) });
     expectStatus(r, 302, 'logout with the header');
     expectStatus(await k.api('/_ui/v1/me', withCookie(s2.cookie)), 401, 'ended');
+  });
+
+  it('a sign-out is seen at once on every keep-alive connection (the per-thread session cache)', async () => {
+    const { cookie } = await signIn(k, 'websa', adminA.emailAddress, A.token);
+    const csrf = csrfOf(await k.api('/s/websa/', withCookie(cookie)));
+    // several kept-alive connections (spread over kiln's threads), each warming its
+    // thread's cache with the cookie before the sign-out on yet another connection
+    const agents = Array.from({ length: 6 }, () => new http.Agent({ keepAlive: true, maxSockets: 1 }));
+    const get = (agent) =>
+      new Promise((resolve, reject) => {
+        const req = http.get(
+          { host: '127.0.0.1', port: k.port, agent, path: `/ex/jira/${A.cloudId}/rest/api/3/myself`, headers: { cookie: `kiln_session=${cookie}` } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode, setCookie: res.headers['set-cookie'] || [], socket: req.socket }));
+          },
+        );
+        req.on('error', reject);
+      });
+    try {
+      const sockets = [];
+      for (const a of agents) {
+        for (let i = 0; i < 3; i++) {
+          const r = await get(a);
+          assert.equal(r.status, 200, 'signed in on a kept-alive connection');
+          if (i === 0) sockets.push(r.socket);
+          else assert.equal(r.socket, sockets.at(-1), 'the connection is reused');
+        }
+      }
+      const r = await k.api('/s/websa/logout', { method: 'POST', ...withCookie(cookie, { 'x-kiln-csrf': csrf }) });
+      expectStatus(r, 302, 'logout');
+      for (const [i, a] of agents.entries()) {
+        const after = await get(a);
+        assert.equal(after.socket, sockets[i], 'the same connection as before the sign-out');
+        assert.equal(after.status, 401, `the old cookie on kept-alive connection ${i}`);
+        assert.ok(after.setCookie.some((c) => /^kiln_session=; .*Max-Age=0/.test(c)), `the Jira plane clears the dead cookie: ${after.setCookie}`);
+      }
+    } finally {
+      for (const a of agents) a.destroy();
+    }
   });
 
   it('one-time links: used once, on their own site only, not for inactive or unknown users', async () => {

@@ -1,6 +1,8 @@
 /* Unit tests for the per-thread credential cache (src/gateway/authcache.h): a hit copies
  * the cached site and user, entries expire after AUTHCACHE_TTL_MS, a colliding hash
- * evicts instead of answering for another credential, over-long fields are not cached. */
+ * evicts instead of answering for another credential, over-long fields are not cached;
+ * a bump of the credential generation (store_auth_changed) or an entry read at an older
+ * generation misses at once, for tokens and sessions alike. */
 #include "unit.h"
 
 #include <time.h>
@@ -28,7 +30,7 @@ static void test_hit_and_copy(void **state)
     arena_t *a = arena_new(1 << 20);
     unsigned char h1[32] = {1, 2, 3};
     authcache_hit_t in = hit("acct-1", 42), out;
-    authcache_put(h1, &in);
+    authcache_put(h1, store_auth_gen(), &in);
     assert_int_equal(authcache_get(a, h1, &out), 1);
     assert_int_equal(out.site.id, 42);
     assert_string_equal(out.account_id, "acct-1");
@@ -43,10 +45,10 @@ static void test_collision_does_not_answer_for_another(void **state)
     arena_t *a = arena_new(1 << 20);
     unsigned char h1[32] = {9, 9, 1}, h2[32] = {9, 9, 2}; /* same slot: the first two bytes */
     authcache_hit_t in = hit("acct-1", 1), out;
-    authcache_put(h1, &in);
+    authcache_put(h1, store_auth_gen(), &in);
     assert_int_equal(authcache_get(a, h2, &out), 0); /* same slot, other credential: a miss */
     authcache_hit_t in2 = hit("acct-2", 2);
-    authcache_put(h2, &in2);
+    authcache_put(h2, store_auth_gen(), &in2);
     assert_int_equal(authcache_get(a, h1, &out), 0); /* evicted, never mixed */
     assert_int_equal(authcache_get(a, h2, &out), 1);
     assert_string_equal(out.account_id, "acct-2");
@@ -59,7 +61,7 @@ static void test_expiry_and_oversize(void **state)
     arena_t *a = arena_new(1 << 20);
     unsigned char h1[32] = {7, 7, 7};
     authcache_hit_t in = hit("acct-1", 1), out;
-    authcache_put(h1, &in);
+    authcache_put(h1, store_auth_gen(), &in);
     struct timespec ts = {AUTHCACHE_TTL_MS / 1000, (AUTHCACHE_TTL_MS % 1000) * 1000000L + 50000000L};
     nanosleep(&ts, NULL);
     assert_int_equal(authcache_get(a, h1, &out), 0);
@@ -67,8 +69,50 @@ static void test_expiry_and_oversize(void **state)
     memset(big, 'x', sizeof big - 1);
     big[sizeof big - 1] = '\0';
     authcache_hit_t huge = hit(big, 1);
-    authcache_put(h1, &huge);
+    authcache_put(h1, store_auth_gen(), &huge);
     assert_int_equal(authcache_get(a, h1, &out), 0); /* not cacheable: the store answers */
+    arena_free(a);
+}
+
+static void test_generation(void **state)
+{
+    (void)state;
+    arena_t *a = arena_new(1 << 20);
+    unsigned char h1[32] = {9, 1}, h2[32] = {9, 2};
+    authcache_hit_t in = hit("acct-1", 3), out;
+    authcache_put(h1, store_auth_gen(), &in);
+    assert_int_equal(authcache_get(a, h1, &out), 1);
+    store_auth_changed(); /* a sign-out or a user write */
+    assert_int_equal(authcache_get(a, h1, &out), 0);
+    /* read before a revocation, put after it: never served */
+    uint64_t before = store_auth_gen();
+    store_auth_changed();
+    authcache_put(h1, before, &in);
+    assert_int_equal(authcache_get(a, h1, &out), 0);
+
+    authcache_hit_t sh = hit("acct-2", 4);
+    session_rec_t s = {
+        .site_id = 4, .account_id = "acct-2", .csrf = "c5rf", .created_ms = 10, .expires_ms = 99, .last_seen_ms = 20};
+    session_rec_t so;
+    site_rec_t site;
+    authcache_session_put(h2, store_auth_gen(), &s, &sh.site);
+    assert_int_equal(authcache_session_get(a, h2, &so, &site), 1);
+    assert_int_equal(so.site_id, 4);
+    assert_int_equal(site.id, 4);
+    assert_string_equal(so.account_id, "acct-2");
+    assert_string_equal(so.csrf, "c5rf");
+    assert_int_equal(so.expires_ms, 99);
+    assert_int_equal(so.last_seen_ms, 20);
+    authcache_session_seen(h2, 30);
+    assert_int_equal(authcache_session_get(a, h2, &so, &site), 1);
+    assert_int_equal(so.last_seen_ms, 30);
+    assert_int_equal(authcache_session_get(a, h1, &so, &site), 0); /* tokens and sessions apart */
+    store_auth_changed();
+    assert_int_equal(authcache_session_get(a, h2, &so, &site), 0);
+    /* a session whose site disagrees with its site record is never cached */
+    sh.site.id = 5;
+    authcache_session_put(h2, store_auth_gen(), &s, &sh.site);
+    assert_int_equal(authcache_session_get(a, h2, &so, &site), 0);
     arena_free(a);
 }
 
@@ -78,6 +122,7 @@ int main(void)
         cmocka_unit_test(test_hit_and_copy),
         cmocka_unit_test(test_collision_does_not_answer_for_another),
         cmocka_unit_test(test_expiry_and_oversize),
+        cmocka_unit_test(test_generation),
     };
     return cmocka_run_group_tests_name("authcache", tests, NULL, NULL);
 }
