@@ -26,6 +26,8 @@
 #include "platform/invoke.h"
 #include "platform/manifest.h"
 #include "platform/plane.h"
+#include "platform/proxy_remote.h"
+#include "platform/remote.h"
 #include "platform/ui_modules.h"
 #include "platform/uictx.h"
 #include "runtime/supervisor.h"
@@ -117,6 +119,7 @@ typedef struct frame {
     user_rec_t user;
     json_t *manifest, *module, *ext, *ctx;
     const char *type;
+    json_t *remote_payload; /* fetchRemote: sent after the read transaction (op_fetch_remote) */
 } frame_t;
 
 /* Installation, version, environment, user, module and UI context of a frame of `key` on
@@ -502,6 +505,114 @@ static void op_fetch_product(kreq_t *kr, frame_t *f, json_t *payload)
     reply_json_new(kr, 200, out);
 }
 
+/* fetchRemote's answer as @forge/bridge's remoteFetchApi reads it: {status, statusText,
+ * headers, body, isAttachment} (a body that is not UTF-8 as standard, padded base64). */
+static void answer_fetch_remote(kreq_t *kr, remote_call_t *c)
+{
+    if (!proxy_remote_error(kr, c)) {
+        outbound_req_t *r = c->req;
+        json_t *hs = json_object();
+        for (unsigned i = 0; i < r->nresp_headers; i++)
+            if (proxy_remote_header_kept(r->resp_headers[i].name) ||
+                strcasecmp(r->resp_headers[i].name, "content-type") == 0) {
+                char *n = arena_strdup(kr->arena, r->resp_headers[i].name);
+                for (char *q = n; *q; q++)
+                    if (*q >= 'A' && *q <= 'Z')
+                        *q = (char)(*q - 'A' + 'a');
+                json_object_set_new(hs, n, json_string(r->resp_headers[i].value));
+            }
+        const char *b = r->resp_body.len ? r->resp_body.ptr : "";
+        size_t bl = r->resp_body.len;
+        int text = !bl || enc_utf8_valid(b, bl);
+        char *b64 = NULL;
+        if (!text) {
+            b64 = arena_alloc(kr->arena, enc_b64_len(bl) + 1);
+            enc_b64(b64, b, bl);
+        }
+        reply_json_new(kr, 200,
+                       json_pack("{s:i,s:s,s:o,s:s%,s:b}", "status", c->status, "statusText", "", "headers", hs, "body",
+                                 text ? b : b64, text ? bl : strlen(b64), "isAttachment", !text));
+    }
+    gateway_audit(kr, AUDIT_PLANE_WEB); /* answered later: web_ui_api left it to us */
+}
+
+static const proxy_remote_answer_t fetch_remote_answer = {answer_fetch_remote};
+
+/* fetchRemote (requestRemote): a call of one of the installed version's remotes, with a
+ * FIT naming the user (principal), the module and the installation of the session's site
+ * (the frame's token is bound to both); as Forge's requestRemote, no OAuth tokens. Sent
+ * through proxy_remote_send, as a function's invokeRemote is. */
+static void op_fetch_remote(kreq_t *kr, frame_t *f)
+{
+    json_t *payload = f->remote_payload, *init = json_object_get(payload, "fetchRequestInit");
+    const char *key = json_str(payload, "remoteKey"), *path = json_str(init, "path");
+    const char *method = json_str(init, "method");
+    json_t *jb = json_object_get(init, "body"), *hs = json_object_get(init, "headers");
+    static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", NULL};
+    size_t mi = 0;
+    if (!method)
+        method = "GET";
+    while (methods[mi] && strcmp(methods[mi], method) != 0)
+        mi++;
+    if (!key || !*key || !json_is_object(init) || !methods[mi] || (jb && !json_is_string(jb) && !json_is_null(jb)) ||
+        (hs && !json_is_array(hs)) || json_is_true(json_object_get(payload, "isMultipartFormData"))) {
+        reply_error(kr, 400, 0,
+                    "fetchRemote's payload is {remoteKey, fetchRequestInit: {path: \"/...\", method?, headers?: "
+                    "[[name, value]], body?: a string}} (multipart bodies are not supported).");
+        return;
+    }
+    remote_def_t rd;
+    if (remote_lookup(f->manifest, key, &rd) != 0) {
+        reply_header(kr, "forge-proxy-error", "INVALID_REMOTE");
+        reply_error(kr, 400, 0, "The app declares no remote with this key (manifest remotes).");
+        return;
+    }
+    rd.system_token = rd.user_token = 0; /* requestRemote carries no OAuth tokens */
+    size_t nh = json_array_size(hs), n = 0, i;
+    const char **names = arena_alloc(kr->arena, (nh + 1) * sizeof *names);
+    const char **values = arena_alloc(kr->arena, (nh + 1) * sizeof *values);
+    json_t *h;
+    json_array_foreach(hs, i, h)
+    {
+        const char *hn = json_string_value(json_array_get(h, 0)), *hv = json_string_value(json_array_get(h, 1));
+        if (!hn || !hv || json_array_size(h) != 2) {
+            reply_error(kr, 400, 0, "fetchRemote's headers are [[name, value], ...] strings.");
+            return;
+        }
+        names[n] = hn;
+        values[n++] = hv;
+    }
+    const char *mkey = json_str(f->module, "key");
+    invocation_t inv;
+    memset(&inv, 0, sizeof inv);
+    enc_uuid4(inv.id);
+    snprintf(inv.installation_id, sizeof inv.installation_id, "%s", f->in.id);
+    snprintf(inv.app_id, sizeof inv.app_id, "%s", f->in.app_id);
+    snprintf(inv.env_key, sizeof inv.env_key, "%s", f->in.env_key);
+    snprintf(inv.cloud_id, sizeof inv.cloud_id, "%s", f->site.cloud_id);
+    inv.site_id = f->site.id;
+    snprintf(inv.module_key, sizeof inv.module_key, "%s", mkey);
+    snprintf(inv.user_account_id, sizeof inv.user_account_id, "%s", f->user.account_id);
+    remote_who_t w = {&f->in, &f->site, &f->ver, &f->env, f->type, mkey, f->user.account_id, kr->public_url};
+    gateway_who_t *who = gateway_who(kr);
+    who->app_id = f->in.app_id;
+    who->installation_id = f->in.id;
+    proxy_remote_req_t pr = {
+        .who = &w,
+        .rd = &rd,
+        .path = path && *path == '/' ? path : NULL,
+        .method = method,
+        .body = json_is_string(jb) ? json_string_value(jb) : NULL,
+        .len = json_is_string(jb) ? json_string_length(jb) : 0,
+        .hnames = names,
+        .hvalues = values,
+        .nheaders = n,
+        .inv = &inv,
+        .answer = &fetch_remote_answer,
+    };
+    proxy_remote_send(kr, &pr);
+}
+
 /* Parsed once, run by invoke_submit: the frame, then the op. */
 static void bridge_prepare(kreq_t *kr)
 {
@@ -544,6 +655,12 @@ static void bridge_prepare(kreq_t *kr)
             return;
         }
         op_invoke(kr, f, payload, &t);
+    } else if (!strcmp(op, "fetchRemote")) {
+        if (!json_is_object(payload)) {
+            reply_error(kr, 400, 0, "fetchRemote's payload is an object.");
+            return;
+        }
+        f->remote_payload = payload; /* sent by uiframes_bridge once invoke_submit is done */
     } else {
         reply_error(kr, 400, 0,
                     arena_printf(kr->arena, "Unsupported bridge operation \"%.64s\" (docs/ui.md lists them).", op));
@@ -558,5 +675,8 @@ void uiframes_bridge(kreq_t *kr)
         return;
     }
     plane_keep(kr, f);
-    invoke_submit(kr, bridge_prepare, reply_plain); /* submitted: on_invoked answers, on this thread */
+    /* submitted: on_invoked answers, on this thread; kr->waiting is an invocation there, so
+     * a remote call starts after it (its answer comes the same way: answer_fetch_remote) */
+    if (invoke_submit(kr, bridge_prepare, reply_plain) == 0 && f->remote_payload)
+        op_fetch_remote(kr, f);
 }

@@ -6,11 +6,14 @@
 // Modal opens another frame of the same resource with the modal's context, and its
 // onClose gets the payload of view.close and of view.submit; outside a modal view.submit
 // rejects; router.navigate moves the host page and router.open opens a tab (http(s) only),
-// view.refresh makes the frame again, view.createHistory pushes and listens in the frame.
+// view.refresh makes the frame again, view.createHistory pushes and listens in the frame;
+// requestRemote reaches the app's loopback remote with a FIT naming the user, and another
+// app's frame cannot reach it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
 import path from 'node:path';
 import { cliOkJson, ROOT, startKiln, tempDir } from '../e2e/lib/kiln.mjs';
 import { launchBrowser, signIn, withPage } from './lib/browser.mjs';
@@ -20,6 +23,8 @@ let k;
 let browser;
 let A;
 let issue;
+let remote;
+const remoteSeen = [];
 
 /** A copy of the fixture, built; `manifest` edits its manifest's text. */
 async function deployFixture(name, manifest = (m) => m) {
@@ -40,14 +45,28 @@ before(async () => {
   A = await k.siteWithToken('bops', true);
   const r = await k.api(`/ex/jira/${A.cloudId}/rest/api/3/search?jql=order%20by%20key&maxResults=1&fields=summary`, { token: A.token });
   issue = r.json.issues[0].key;
-  await deployFixture('bridge-ops');
+  remote = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const fit = /^Bearer [^.]+\.([^.]+)\./.exec(req.headers.authorization ?? '')?.[1];
+      const claims = fit ? JSON.parse(Buffer.from(fit, 'base64url').toString()) : {};
+      remoteSeen.push({ url: req.url, body: Buffer.concat(chunks).toString(), claims });
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(`for ${claims.principal} on ${claims.context?.cloudId}`);
+    });
+  });
+  await new Promise((r) => remote.listen(0, '127.0.0.1', r));
+  const port = remote.address().port;
+  await deployFixture('bridge-ops', (m) => m.replace('http://127.0.0.1:9/base', `http://127.0.0.1:${port}/base`));
   // another app, the same page, one panel
-  await deployFixture('bridge-ops-other', (m) => m.replace(/    - key: ops-a[\s\S]*?(    - key: ops-b)/, '$1').replace('key: ops-b', 'key: ops-other'));
+  await deployFixture('bridge-ops-other', (m) => m.replace(/remotes:[\s\S]*$/, '').replace(/    - key: ops-a[\s\S]*?(    - key: ops-b)/, '$1').replace('key: ops-b', 'key: ops-other'));
 });
 
 after(async () => {
   await browser?.close();
   await k?.close();
+  remote?.close();
 });
 
 /** The frame of the iframe `el` (a locator) once its page shows `who`. */
@@ -142,5 +161,24 @@ test('router.navigate moves the host page (kiln\'s pages in place), router.open 
     await a2.locator('#who').filter({ hasText: /^error / }).waitFor();
     assert.equal(page.url(), `${k.url}/s/${A.name}/browse/${issue}`);
     assert.deepEqual(page.kilnErrors, []);
+  });
+});
+
+test('requestRemote reaches the app\'s remote with a FIT naming the user and the site; another app\'s frame cannot', async (t) => {
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, A.name, A.accountId);
+    await page.goto(`${k.url}/s/${A.name}/browse/${issue}`);
+    const a = await frameOf(panel(page, 'ops-a'), /^ops-a$/);
+    const o = await frameOf(panel(page, 'ops-other'), /^ops-other$/);
+    remoteSeen.length = 0;
+    await a.locator('#remote').click();
+    await a.locator('#remote-out').filter({ hasText: `remote 200 for ${A.accountId} on ${A.cloudId}` }).waitFor();
+    assert.equal(remoteSeen.length, 1);
+    assert.equal(remoteSeen[0].url, '/base/hello?from=ops-a');
+    assert.equal(remoteSeen[0].body, 'hi');
+    assert.deepEqual(remoteSeen[0].claims.app.module, { type: 'jira:issuePanel', key: 'ops-a' });
+    await o.locator('#remote').click();
+    await o.locator('#remote-out').filter({ hasText: /^remote error / }).waitFor();
+    assert.equal(remoteSeen.length, 1, 'the other app\'s call never reached the remote');
   });
 });

@@ -1,0 +1,174 @@
+// The bridge's fetchRemote (@forge/bridge requestRemote): POST /_ui/v1/bridge {op:
+// "fetchRemote"} calls one of the app's declared remotes (a loopback server here) with a
+// FIT (verified with jose against kiln's JWKS) naming the signed-in user, the module and
+// the installation of the session's site; a remote of another app or an undeclared key is
+// refused; a context token of site A with a session of site B is refused.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { randomBytes, createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { symlinkSync } from 'node:fs';
+import path from 'node:path';
+import * as jose from 'jose';
+import { ROOT, startKiln, expectStatus, describeRes, tempDir, writeFiles, cliOkJson as okJson } from './lib/kiln.mjs';
+
+const NODE_MODULES = path.join(ROOT, 'node_modules');
+
+const manifest = (remoteKey, port) => `modules:
+  jira:globalPage:
+    - key: panel
+      resource: main
+      title: Remote panel
+      icon: https://example.com/icon.svg
+resources:
+  - key: main
+    path: static/main
+app:
+  runtime:
+    name: nodejs20.x
+permissions:
+  scopes:
+    - read:jira-work
+remotes:
+  - key: ${remoteKey}
+    baseUrl: http://127.0.0.1:${port}/base
+    operations: [compute]
+    auth:
+      appSystemToken:
+        enabled: true
+`;
+
+function sql(k, q) {
+  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'), q], { encoding: 'utf8' }).trim();
+}
+
+function makeSession(k, siteName, accountId) {
+  const secret = `kiln_w_${randomBytes(32).toString('base64url')}`;
+  const csrf = randomBytes(32).toString('base64url');
+  const hash = createHash('sha256').update(secret).digest('hex');
+  const now = Date.now();
+  sql(k, `INSERT INTO sessions (token_hash, site_id, account_id, csrf, created_ms, expires_ms, last_seen_ms)
+          SELECT X'${hash}', id, '${accountId}', '${csrf}', ${now}, ${now + 3600000}, ${now} FROM sites WHERE name = '${siteName}'`);
+  return { cookie: `kiln_session=${secret}`, csrf, accountId };
+}
+
+describe('bridge fetchRemote: a declared remote, with a FIT of the user and the session\'s site', () => {
+  let k, A, B, sA, sB, remote, port;
+  const seen = [];
+  const tag = randomBytes(3).toString('hex');
+  const post = (s, p, body, headers = {}) => k.api(p, {
+    method: 'POST', body, headers: { cookie: s?.cookie, 'x-kiln-csrf': s?.csrf, ...headers },
+  });
+  const appId = (name) => sql(k, `SELECT id FROM apps WHERE name = '${name}' LIMIT 1`);
+
+  before(async () => {
+    remote = http.createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        seen.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() });
+        if (req.url.startsWith('/base/bin')) {
+          res.writeHead(200, { 'content-type': 'application/octet-stream' });
+          res.end(Buffer.from([0xff, 0x00, 0xfe]));
+          return;
+        }
+        res.writeHead(201, { 'content-type': 'application/json', 'x-remote': 'yes', 'set-cookie': 'a=b' });
+        res.end(JSON.stringify({ echo: req.url }));
+      });
+    });
+    await new Promise((r) => remote.listen(0, '127.0.0.1', r));
+    port = remote.address().port;
+    k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0'] });
+    A = await k.siteWithToken(`br-a-${tag}`, true);
+    B = await k.siteWithToken(`br-b-${tag}`, true);
+    for (const [name, key] of [['remote-panel-app', 'backend'], ['remote-other-app', 'elsewhere']]) {
+      const dir = path.join(tempDir('brapp'), name);
+      writeFiles(dir, {
+        'manifest.yml': manifest(key, port), 'src/index.js': 'export const x = 1;\n',
+        'static/main/index.html': '<!doctype html><p>remote</p>',
+      });
+      symlinkSync(NODE_MODULES, path.join(dir, 'node_modules'), 'dir');
+      await okJson(k, ['register', dir, '--json']);
+      await okJson(k, ['deploy', dir, '--json']);
+      for (const s of [A, B]) await okJson(k, ['install', '--site', s.name, '--confirm-scopes', '--json'], { cwd: dir });
+    }
+    sA = makeSession(k, A.name, A.accountId);
+    sB = makeSession(k, B.name, B.accountId);
+  });
+
+  after(async () => {
+    await k?.close();
+    remote?.close();
+  });
+
+  const frameOf = async (s) => {
+    const f = await post(s, '/_ui/v1/frames', { appId: appId('remote-panel-app'), moduleKey: 'panel', extension: {} });
+    expectStatus(f, 200, 'frame');
+    return f.json.token;
+  };
+  const fetchRemote = (s, t, payload) => post(s, '/_ui/v1/bridge', { op: 'fetchRemote', payload, extension: {} }, { 'x-kiln-context': t });
+
+  it('calls the remote with a FIT naming the user, the module and the session\'s site; answers as requestRemote reads it', async () => {
+    const jwks = jose.createRemoteJWKSet(new URL(`${k.url}/.well-known/jwks.json`));
+    for (const [s, site] of [[sA, A], [sB, B]]) {
+      seen.length = 0;
+      const t = await frameOf(s);
+      const r = await fetchRemote(s, t, {
+        remoteKey: 'backend', isMultipartFormData: false,
+        fetchRequestInit: { path: '/items?x=1', method: 'POST', body: '{"n":1}', headers: [['content-type', 'application/json'], ['x-app', 'v']] },
+      });
+      expectStatus(r, 200, 'fetchRemote');
+      assert.equal(r.json.status, 201, describeRes(r));
+      assert.equal(r.json.isAttachment, false);
+      assert.deepEqual(JSON.parse(r.json.body), { echo: '/base/items?x=1' });
+      assert.equal(r.json.headers['x-remote'], 'yes');
+      assert.equal(r.json.headers['content-type'], 'application/json');
+      assert.equal(r.json.headers['set-cookie'], undefined, 'the remote\'s cookies are not passed on');
+      assert.equal(seen.length, 1);
+      const got = seen[0];
+      assert.equal(got.method, 'POST');
+      assert.equal(got.body, '{"n":1}');
+      assert.equal(got.headers['x-app'], 'v');
+      assert.equal(got.headers['x-forge-oauth-system'], undefined, 'requestRemote carries no OAuth tokens');
+      const fit = /^Bearer (.+)$/.exec(got.headers.authorization)?.[1];
+      assert.ok(fit, 'a FIT');
+      const { payload } = await jose.jwtVerify(fit, jwks, {
+        issuer: 'forge/invocation-token', audience: `ari:cloud:ecosystem::app/${appId('remote-panel-app')}`, algorithms: ['RS256'],
+      });
+      assert.equal(payload.principal, site.accountId);
+      assert.equal(payload.context.cloudId, site.cloudId);
+      assert.equal(payload.context.moduleKey, 'panel');
+      assert.deepEqual(payload.app.module, { type: 'jira:globalPage', key: 'panel' });
+      const inst = sql(k, `SELECT i.id FROM installations i JOIN sites s ON s.id = i.site_id JOIN apps a ON a.id = i.app_id
+                           WHERE s.name = '${site.name}' AND a.name = 'remote-panel-app' AND i.removed = 0`);
+      assert.equal(payload.app.installationId, `ari:cloud:ecosystem::installation/${inst}`);
+      assert.equal(payload.app.installation.contexts[0].cloudId, site.cloudId);
+    }
+    // a body that is not UTF-8 comes as base64, isAttachment
+    const bin = await fetchRemote(sA, await frameOf(sA), { remoteKey: 'backend', fetchRequestInit: { path: '/bin' } });
+    expectStatus(bin, 200);
+    assert.equal(bin.json.isAttachment, true);
+    assert.deepEqual([...Buffer.from(bin.json.body, 'base64')], [0xff, 0x00, 0xfe]);
+  });
+
+  it('refuses another app\'s remote, an undeclared key, a bad path, bad payloads and A\'s token with B\'s session', async () => {
+    seen.length = 0;
+    const t = await frameOf(sA);
+    for (const key of ['elsewhere', 'nope']) {
+      const r = await fetchRemote(sA, t, { remoteKey: key, fetchRequestInit: { path: '/x' } });
+      expectStatus(r, 400, key);
+      assert.match(r.json.message ?? r.text, /no remote with this key/);
+    }
+    expectStatus(await fetchRemote(sA, t, { remoteKey: 'backend', fetchRequestInit: { path: '//evil.example/x' } }), 400, 'path leaving the baseUrl');
+    expectStatus(await fetchRemote(sA, t, { remoteKey: 'backend', fetchRequestInit: { path: 'x' } }), 400, 'relative path');
+    expectStatus(await fetchRemote(sA, t, { remoteKey: 'backend', fetchRequestInit: { path: '/x', method: 'TRACE' } }), 400, 'method');
+    expectStatus(await fetchRemote(sA, t, { remoteKey: 'backend', fetchRequestInit: { path: '/x', headers: [['a']] } }), 400, 'headers');
+    expectStatus(await fetchRemote(sA, t, { remoteKey: 'backend', fetchRequestInit: { path: '/x', body: { a: 1 } } }), 400, 'body');
+    const many = Array.from({ length: 30 }, (_, i) => [`x-h${i}`, 'v']);
+    expectStatus(await fetchRemote(sA, t, { remoteKey: 'backend', fetchRequestInit: { path: '/x', headers: many } }), 400, 'too many headers');
+    expectStatus(await fetchRemote(sA, t, 'x'), 400, 'payload not an object');
+    expectStatus(await fetchRemote(sB, t, { remoteKey: 'backend', fetchRequestInit: { path: '/x' } }), 403, 'A\'s token, B\'s session');
+    assert.equal(seen.length, 0, 'nothing reached the remote');
+  });
+});
