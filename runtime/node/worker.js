@@ -205,7 +205,12 @@ function okFrame(id, value, metrics = null) {
     e.stack = undefined;
     return errorFrame(id, e, metrics);
   }
-  if (json === undefined) json = 'null'; // undefined, a function, a symbol
+  // undefined, a function, a symbol: no "value" at all, so that kiln can answer undefined
+  // where Forge does (a resolver's `invoke` in the browser); elsewhere it reads as null
+  if (json === undefined) {
+    const m0 = metrics === null ? '' : `,"metrics":${metrics}`;
+    return `{"type":"result","id":${JSON.stringify(id)},"ok":true${m0}}`;
+  }
   const bytes = json.length > MAX_RESULT_BYTES / 3 ? Buffer.byteLength(json, 'utf8') : 0;
   if (bytes > MAX_RESULT_BYTES) {
     return errorFrame(id, new KilnError(`the function's return value is too large: ${bytes} bytes of JSON (the limit is ${MAX_RESULT_BYTES})`), metrics);

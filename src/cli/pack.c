@@ -206,8 +206,9 @@ static void report_esbuild(const char *src, const char *log_path)
 
 /* esbuild's options by what is bundled (after the entry, the outfile and the metafile):
  * a handler file for the worker (Node), or a UI Kit resource's entry for the frame (the
- * browser; React's automatic JSX runtime from the app's node_modules; CSS beside the
- * script; images and fonts as files under assets/, as Forge's bundler allows). */
+ * browser; React's automatic JSX runtime from the app's node_modules; JSX in .js files too,
+ * where apps keep components; CSS beside the script; images and fonts as files under
+ * assets/, as Forge's bundler allows). */
 static const char *const node_args[] = {"--bundle",        "--platform=node",   "--format=cjs",
                                         "--target=node20", "--log-level=error", "--color=false",
                                         "--jsx=automatic", "--external:*.node", NULL};
@@ -220,6 +221,7 @@ static const char *const browser_args[] = {"--bundle",
                                            "--jsx=automatic",
                                            "--minify",
                                            "--define:process.env.NODE_ENV=\"production\"",
+                                           "--loader:.js=jsx",
                                            "--loader:.css=css",
                                            "--loader:.png=file",
                                            "--loader:.jpg=file",

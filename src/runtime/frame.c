@@ -121,6 +121,7 @@ enum rt_status rt_frame_result(rt_job_t *job, json_t *f, char **error)
      * thread holds a reference once the job is sent */
     json_t *v = json_incref(json_object_get(f, "value"));
     json_object_del(f, "value");
+    job->result_undefined = v == NULL;
     json_decref(job->result);
     job->result = v ? v : json_null();
     return RT_OK;

@@ -63,6 +63,8 @@ struct rt_job {
                               otherwise {"name","message"} */
     json_t *result;        /* RT_OK from a worker: the value itself (owned by the job, never
                               shared with the runtime thread once sent) */
+    int result_undefined;  /* RT_OK from a worker: the function returned undefined (`result`
+                              is null then); the bridge's invoke answers no value */
     json_t *logs;          /* runtime thread only: array of {level, message, time} */
     size_t log_bytes;      /* of the messages in `logs` (at most RT_LOG_BYTES_MAX) */
     unsigned logs_dropped; /* lines over the budgets, said in one line at the end */

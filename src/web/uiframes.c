@@ -308,7 +308,9 @@ static void on_invoked(completion_t *done)
             ledger_record(&job->inv, LEDGER_INVOKE_RESULT, "site UI (bridge invoke)", len);
             leak_scan(&job->inv, LEAK_SRC_INVOKE, "site UI (bridge invoke)", text, len);
             free(text);
-            if (job->status == RT_OK) {
+            if (job->status == RT_OK && job->result_undefined) {
+                json_decref(v); /* undefined, as on Forge: `invoke` resolves to undefined */
+            } else if (job->status == RT_OK) {
                 json_object_set_new(o, "value", v ? v : json_null());
             } else {
                 const char *name = json_str(v, "name"), *msg = json_str(v, "message");

@@ -80,6 +80,8 @@ const resolver = new Resolver();
 resolver.define('whoami', ({ payload, context }) => ({ payload, accountId: context.accountId, localId: context.localId,
   moduleKey: context.moduleKey, extension: context.extension, cloudId: context.cloudId }));
 resolver.define('boom', () => { throw new RangeError('resolver refused'); });
+resolver.define('nothing', () => undefined);
+resolver.define('nullish', () => null);
 export const handler = resolver.getDefinitions();
 `;
 
@@ -294,6 +296,11 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
     const e = await bridge(sA, t, { op: 'invoke', payload: { functionKey: 'boom' }, extension: ext });
     expectStatus(e, 200);
     assert.deepEqual(e.json, { ok: false, error: { name: 'RangeError', message: 'resolver refused' } });
+    // undefined stays undefined (as on Forge, where apps test `=== undefined`), null stays null
+    const u = await bridge(sA, t, { op: 'invoke', payload: { functionKey: 'nothing' }, extension: ext });
+    assert.deepEqual(u.json, { ok: true }, describeRes(u));
+    const nl = await bridge(sA, t, { op: 'invoke', payload: { functionKey: 'nullish' }, extension: ext });
+    assert.deepEqual(nl.json, { ok: true, value: null }, describeRes(nl));
     // the other module's token: its own module key, whatever the body says
     const fo = await frame(sA, { appId: appId(), moduleKey: 'other-panel', extension: ext });
     const vo = await bridge(sA, fo.json.token, { op: 'invoke', payload: { functionKey: 'whoami', moduleKey: 'panel' }, extension: ext });

@@ -162,6 +162,17 @@ describe('UI Kit resources are bundled at deploy', () => {
     assert.equal(tars.length, 2);
     assert.match(tarRead(tars[1], '.kiln/resources/main/index.js'), /v3-fixed/);
   });
+
+  it('JSX in a .js file the entry imports is bundled (as Forge\'s bundler allows: apps keep components in .js)', async () => {
+    writeFileSync(path.join(dir, 'src/frontend/Row.js'),
+      "import React from 'react';\nimport { Text } from '@forge/react';\n"
+      + "export default function Row({ label }) { return <Text>row-in-js {label}</Text>; }\n");
+    entry(`import Row from './Row.js';\n${ENTRY.replace('MARKER', '"v4"').replace('<Text>{n}</Text>', '<Row label={n} />')}`);
+    const v = await okJson(k, ['deploy', '--json'], { cwd: dir });
+    assert.equal(v.version, '1.2.0');
+    const tars = snapshotTars(k, uuid);
+    assert.match(tarRead(tars[tars.length - 1], '.kiln/resources/main/index.js'), /row-in-js/, 'the .js component is in the bundle');
+  });
 });
 
 describe('kiln dev rebundles a UI Kit entry on save', () => {

@@ -649,7 +649,7 @@ describe('kiln Node worker: protocol', () => {
     assert.match(rel.result.error.message, /"bundle" must be an absolute path/);
   });
 
-  it('results that cannot be serialized (BigInt, cycles) → ok:false; undefined → null', async () => {
+  it('results that cannot be serialized (BigInt, cycles) → ok:false; undefined → no value (kiln: null, the bridge: undefined)', async () => {
     const big = await call('ser', 'bigint');
     assert.equal(big.result.ok, false);
     assert.equal(big.result.error.name, 'TypeError');
@@ -658,7 +658,7 @@ describe('kiln Node worker: protocol', () => {
     assert.equal(cyc.result.ok, false);
     assert.match(cyc.result.error.message, /cannot be serialized as JSON: .*circular/i);
     const undef = await call('ser', 'undef');
-    assert.deepEqual(undef.result, { type: 'result', id: undef.result.id, ok: true, value: null });
+    assert.deepEqual(undef.result, { type: 'result', id: undef.result.id, ok: true });
   });
 
   it('an unhandled rejection scheduled by the function → ok:false, and the worker goes on', async () => {

@@ -286,7 +286,9 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
       try {
         if (!h) throw new BridgeError(`kiln does not support the bridge call "${m.type.slice(0, 64)}".`);
         const value = await h(m.payload, callBack);
-        ch.port1.postMessage({ id: m.id, ok: true, value: value === undefined ? null : value });
+        // a resolver's undefined stays undefined (apps test `=== undefined`, as on Forge);
+        // the host's own ops keep answering null for nothing
+        ch.port1.postMessage({ id: m.id, ok: true, value: value === undefined && m.type !== 'invoke' ? null : value });
       } catch (err) {
         const message = err?.messages ? err.messages.join(' ') : str(err?.message) || 'The bridge call failed.';
         ch.port1.postMessage({ id: m.id, ok: false, error: { name: str(err?.name, 100) || 'Error', message } });
