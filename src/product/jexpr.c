@@ -19,6 +19,10 @@
 #define JEXPR_STR_MAX (64 << 10) /* bytes of a string a step may build */
 #define JEXPR_LIST_MAX 10000     /* items of a list a step may build */
 #define JEXPR_REGEX_MAX 256      /* bytes of a match() pattern */
+#define JEXPR_REGEX_QUANT_MAX 32 /* quantifiers (* + ? {n,m}) in a match() pattern */
+#define JEXPR_REGEX_COUNT_MAX 32 /* the largest n or m of {n,m} */
+#define JEXPR_STR_(x) #x
+#define JEXPR_STR(x) JEXPR_STR_(x)
 
 /* ---- tokens ---- */
 
@@ -1472,15 +1476,61 @@ static json_t *m_split(ev_t *e, const node_t *n, json_t *recv, json_t **argv)
  * \B outside brackets, not \d); inside brackets, where POSIX takes a backslash as itself,
  * \d \w \s become their ranges and an escaped character itself. NULL, or what is not
  * supported: back-references (they make matching exponential), \D \W \S or an escaped ]
- * inside brackets. */
+ * inside brackets; a quantifier with nothing to repeat (at the start, after `(`, `|`, an
+ * anchor or another quantifier: JavaScript's "nothing to repeat", and lazy `+?`, which
+ * POSIX would read as another repetition); more than JEXPR_REGEX_QUANT_MAX quantifiers or
+ * a count over JEXPR_REGEX_COUNT_MAX in {n,m}. glibc's regcomp expands repetitions into
+ * its automaton, so stacked or large ones take memory exponential in the pattern
+ * (fuzz_jexpr found `\b ++++++++…` running out of memory). */
 static const char *js_to_ere(const char *pat, size_t pl, char *out)
 {
     size_t o = 0;
-    int in = 0; /* inside [...]; 2: at its first character, where ] is literal */
+    int in = 0;         /* inside [...]; 2: at its first character, where ] is literal */
+    int repeatable = 0; /* what was put last outside brackets can take a quantifier */
+    int nquant = 0;
     for (size_t i = 0; i < pl; i++) {
         char c = pat[i];
         const char *put = NULL;
         char one[2] = {c, 0};
+        if (!in && (c == '*' || c == '+' || c == '?' || c == '{')) {
+            if (!repeatable)
+                return "a quantifier with nothing to repeat (or a lazy or stacked one) is not supported";
+            if (++nquant > JEXPR_REGEX_QUANT_MAX)
+                return "too many quantifiers";
+            if (c == '{') { /* {n}, {n,} or {n,m}, each at most JEXPR_REGEX_COUNT_MAX */
+                size_t j = i + 1;
+                int nums = 0;
+                for (;;) {
+                    long v = 0;
+                    size_t d0 = j;
+                    while (j < pl && pat[j] >= '0' && pat[j] <= '9' && v <= JEXPR_REGEX_COUNT_MAX)
+                        v = v * 10 + (pat[j++] - '0');
+                    if (j > d0 && v > JEXPR_REGEX_COUNT_MAX)
+                        return "a repetition count over " JEXPR_STR(JEXPR_REGEX_COUNT_MAX) " is not supported";
+                    if (j == d0 && nums == 0)
+                        return "a { that is not a repetition count {n,m} is not supported";
+                    nums++;
+                    if (j < pl && pat[j] == ',' && nums == 1) {
+                        j++;
+                        continue;
+                    }
+                    break;
+                }
+                if (j >= pl || pat[j] != '}')
+                    return "a { that is not a repetition count {n,m} is not supported";
+                memcpy(out + o, pat + i, j - i + 1);
+                o += j - i + 1;
+                i = j;
+                repeatable = 0;
+                continue;
+            }
+            out[o++] = c;
+            repeatable = 0;
+            continue;
+        }
+        if (!in)
+            repeatable = !(c == '(' || c == '|' || c == '^' || c == '$' ||
+                           (c == '\\' && i + 1 < pl && (pat[i + 1] == 'b' || pat[i + 1] == 'B')));
         if (c == '\\' && i + 1 < pl) {
             char d = pat[++i];
             if (d >= '1' && d <= '9')
