@@ -66,6 +66,13 @@ int cli_deploy_dir(const cli_conn_t *c, const char *dir, const char *env, int wa
 int cli_journal_poll(const cli_conn_t *c, const char *name, const char *site, long long n, long long *after,
                      int with_invocations, int json, int (*filter)(json_t *row, void *arg), void *arg);
 
+/* POSTs {accountId?} to /admin/v1/sites/{site}/{what} (what: "tokens", "login-links") and
+ * prints the answer's member `field` (the whole answer with json): `kiln user token` and
+ * `kiln ui login-url`. A missing site names `cmd` ("user token") in its error. 0, or the
+ * exit code after printing why. */
+int cli_site_issue(const cli_conn_t *c, const char *cmd, const char *site, const char *account_id, const char *what,
+                   const char *field, int json);
+
 /* Prints j pretty to stdout. */
 void cli_print_json(json_t *j);
 

@@ -1,4 +1,5 @@
-/* kiln site create | list, kiln user token: through the admin API. */
+/* kiln site create | list, kiln user token: through the admin API; cli_site_issue, what
+ * user token and ui login-url share. */
 #include <stdio.h>
 #include <string.h>
 
@@ -74,30 +75,36 @@ int cmd_site_list(int argc, char **argv)
     return 0;
 }
 
+int cli_site_issue(const cli_conn_t *c, const char *cmd, const char *site, const char *account_id, const char *what,
+                   const char *field, int json)
+{
+    if (!site) {
+        fprintf(stderr, "kiln: %s needs --site NAME\n", cmd);
+        return 2;
+    }
+    if (!site_name_valid(site)) {
+        fprintf(stderr, "kiln: invalid site name (want ^[a-z0-9][a-z0-9-]{0,62}$)\n");
+        return 2;
+    }
+    char path[256];
+    snprintf(path, sizeof path, "/admin/v1/sites/%s/%s", site, what);
+    json_t *resp = NULL;
+    long status =
+        client_call(c, "POST", path, account_id ? json_pack("{s:s}", "accountId", account_id) : json_object(), &resp);
+    if (status != 201)
+        return status < 0 ? 1 : client_fail(status, resp);
+    if (json)
+        cli_print_json(resp);
+    else
+        printf("%s\n", json_string_value(json_object_get(resp, field)));
+    json_decref(resp);
+    return 0;
+}
+
 int cmd_user_token(int argc, char **argv)
 {
     int npos, rc = cli_parse(cli_find("user", "token"), argc, argv, NULL, 0, &npos);
     if (rc)
         return rc < 0 ? 2 : 0;
-    if (!site_name) {
-        fprintf(stderr, "kiln: user token needs --site NAME\n");
-        return 2;
-    }
-    if (!site_name_valid(site_name)) {
-        fprintf(stderr, "kiln: invalid site name (want ^[a-z0-9][a-z0-9-]{0,62}$)\n");
-        return 2;
-    }
-    char path[256];
-    snprintf(path, sizeof path, "/admin/v1/sites/%s/tokens", site_name);
-    json_t *resp = NULL;
-    long status =
-        client_call(&conn, "POST", path, account ? json_pack("{s:s}", "accountId", account) : json_object(), &resp);
-    if (status != 201)
-        return status < 0 ? 1 : client_fail(status, resp);
-    if (json_out)
-        cli_print_json(resp);
-    else
-        printf("%s\n", json_string_value(json_object_get(resp, "token")));
-    json_decref(resp);
-    return 0;
+    return cli_site_issue(&conn, "user token", site_name, account, "tokens", "token", json_out);
 }

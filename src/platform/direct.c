@@ -32,12 +32,6 @@ static json_t *answer(const direct_ctx_t *c, int ok)
                      c->invocation_id);
 }
 
-/* The admin API's error shape. */
-static void reply_admin(kreq_t *kr, int status, const char *msg)
-{
-    reply_error(kr, status, 0, msg);
-}
-
 static void on_done(completion_t *done)
 {
     rt_job_t *job = (rt_job_t *)done;
@@ -45,11 +39,8 @@ static void on_done(completion_t *done)
     if (kr) {
         kr->waiting = NULL;
         const direct_ctx_t *c = plane_kept(kr);
-        json_error_t je;
         if (job->status == RT_OK || job->status == RT_ERROR) {
-            json_t *v = job->status == RT_OK && job->result
-                            ? json_incref(job->result)
-                            : json_loads(job->result_json ? job->result_json : "null", JSON_DECODE_ANY, &je);
+            json_t *v = invoke_job_value(job);
             json_t *o = answer(c, job->status == RT_OK);
             if (job->status == RT_OK) {
                 if (ledger_enabled() || leak_applies(job->inv.env_key)) {
@@ -65,15 +56,12 @@ static void on_done(completion_t *done)
                 if (job->result_json) /* the error's text leaves too */
                     leak_scan(&job->inv, LEAK_SRC_INVOKE, "admin API (kiln invoke)", job->result_json,
                               strlen(job->result_json));
-                const char *name = json_str(v, "name"), *msg = json_str(v, "message");
-                json_object_set_new(o, "error",
-                                    json_pack("{s:s,s:s}", "name", name ? name : "Error", "message",
-                                              msg ? msg : "The function failed."));
+                json_object_set_new(o, "error", invoke_thrown(v));
                 json_decref(v);
             }
             reply_json_new(kr, 200, o);
         } else {
-            invoke_fault(kr, job->status, "The function", reply_admin);
+            invoke_fault(kr, job->status, "The function", invoke_reply_error);
         }
     }
     rt_job_free(job);
@@ -193,18 +181,22 @@ static void prepare(kreq_t *kr)
         }
     }
     json_t *p;
-    if (ui && uictx) { /* what @forge/bridge's invoke(name, payload) delivers, for this user */
-        json_t *c = json_deep_copy(uictx);
-        json_object_set_new(c, "accountId", json_string(user.account_id));
-        p = json_pack("{s:{s:O,s:o},s:o}", "call", "functionKey", call, "payload",
-                      payload ? json_incref(payload) : json_object(), "context", c);
-    } else if (ui) /* what @forge/bridge's invoke(name, payload) delivers to a resolver on Forge */
-        p = json_pack("{s:{s:O,s:o},s:{s:s,s:s,s:s,s:s,s:s,s:s,s:{s:s}}}", "call", "functionKey", call, "payload",
-                      payload ? json_incref(payload) : json_object(), "context", "cloudId", site.cloud_id, "siteUrl",
-                      arena_printf(kr->arena, "%s/ex/jira/%s", kr->public_url, site.cloud_id), "moduleKey", module_key,
-                      "localId", invoke_local_id(kr->arena, in.app_id, env.id, module_key), "environmentId", env.id,
-                      "environmentType", env_type(env.key), "extension", "type", ui_type);
-    else
+    if (ui) { /* what @forge/bridge's invoke(name, payload) delivers: for this user, else as on Forge */
+        json_t *c;
+        if (uictx) {
+            c = json_deep_copy(uictx);
+            json_object_set_new(c, "accountId", json_string(user.account_id));
+        } else {
+            c = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:{s:s}}", "cloudId", site.cloud_id, "siteUrl",
+                          arena_printf(kr->arena, "%s/ex/jira/%s", kr->public_url, site.cloud_id), "moduleKey",
+                          module_key, "localId", invoke_local_id(kr->arena, in.app_id, env.id, module_key),
+                          "environmentId", env.id, "environmentType", env_type(env.key), "extension", "type", ui_type);
+        }
+        json_t *empty = json_object();
+        p = c ? invoke_resolver_payload(call, payload ? payload : empty, c) : NULL;
+        json_decref(empty);
+        json_decref(c);
+    } else
         p = payload ? json_incref(payload) : json_object();
     char *payload_json = p ? json_dumps(p, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
     json_decref(p);
@@ -234,5 +226,5 @@ static void prepare(kreq_t *kr)
 
 void direct_invoke(kreq_t *kr)
 {
-    invoke_submit(kr, prepare, reply_admin); /* submitted: on_done answers, on this thread */
+    invoke_submit(kr, prepare, invoke_reply_error); /* submitted: on_done answers, on this thread */
 }

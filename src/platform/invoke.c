@@ -354,3 +354,28 @@ void invoke_fault(kreq_t *kr, enum rt_status st, const char *subject, invoke_rep
         reply_header(kr, "retry-after", "1");
     reply(kr, faults[st].status, arena_printf(kr->arena, faults[st].fmt, subject));
 }
+
+void invoke_reply_error(kreq_t *kr, int status, const char *msg)
+{
+    reply_error(kr, status, 0, msg);
+}
+
+json_t *invoke_job_value(rt_job_t *job)
+{
+    if (job->status == RT_OK && job->result)
+        return json_incref(job->result);
+    json_error_t je;
+    return json_loads(job->result_json ? job->result_json : "null", JSON_DECODE_ANY, &je);
+}
+
+json_t *invoke_thrown(const json_t *v)
+{
+    const char *name = json_str(v, "name"), *msg = json_str(v, "message");
+    return json_pack("{s:s,s:s}", "name", name ? name : "Error", "message", msg ? msg : "The function failed.");
+}
+
+json_t *invoke_resolver_payload(json_t *call, json_t *payload, json_t *context)
+{
+    return json_pack("{s:{s:O,s:O},s:O}", "call", "functionKey", call, "payload", payload ? payload : json_null(),
+                     "context", context);
+}

@@ -57,6 +57,12 @@ const char *invoke_local_id(arena_t *a, const char *app_id, const char *env_id, 
  * what a resolver's UI context holds; borrowed). 0, or -1 (context unusable). */
 int invoke_set_user(rt_job_t *job, const char *account_id, json_t *ui);
 
+/* What @forge/bridge's invoke(name, payload) delivers to a resolver function (a module's
+ * `resolver: {function}`), a new reference: {call: {functionKey: call, payload}, context}
+ * (all three borrowed; payload NULL: null). Direct invocation (platform/direct.h) and the
+ * site UI's bridge (web/uiframes.h) build it alike. */
+json_t *invoke_resolver_payload(json_t *call, json_t *payload, json_t *context);
+
 /* For an invocation with no user present (a webtrigger, a trigger): the consented scopes
  * the version's manifest declares with `allowImpersonation: true` become the ones its
  * asUser(accountId) calls may use (gateway/function.c); none declared, none allowed. */
@@ -66,6 +72,19 @@ void invoke_allow_impersonation(rt_job_t *job, json_t *manifest);
 
 /* How a plane writes an error answer in its own shape. */
 typedef void (*invoke_reply_fn)(kreq_t *kr, int status, const char *msg);
+
+/* The admin API's and the site UI's error shape, as an invoke_reply_fn: reply_error(kr,
+ * status, 0, msg) (http/reply.h). */
+void invoke_reply_error(kreq_t *kr, int status, const char *msg);
+
+/* What a job that ended RT_OK or RT_ERROR gave, a new reference: its value (RT_OK with a
+ * result), else the JSON of result_json (what it threw; "null" when there is none); NULL
+ * when that text does not parse. */
+json_t *invoke_job_value(rt_job_t *job);
+
+/* A thrown value `v` (borrowed; NULL allowed) as an answer's "error" member, a new
+ * reference: {name, message}, "Error" and "The function failed." where v has none. */
+json_t *invoke_thrown(const json_t *v);
 
 /* Runs `prepare` in one read snapshot (its lookups take one lock round; nothing holds
  * it across the wait), then submits the job prepare left in kr->waiting (its completion:

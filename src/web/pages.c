@@ -1,5 +1,5 @@
 /* The /s/{site}/ plane (web/web.h): its route table, the session of a page, redirects,
- * the next-path check and the small pages kiln writes itself. */
+ * the next-path check, the small pages kiln writes itself and the other helpers web.h shares. */
 #include <string.h>
 
 #include "auth/session.h"
@@ -194,4 +194,11 @@ int web_is_admin(kreq_t *kr, const site_rec_t *site, const char *account_id)
     if (site->admin_account_id && strcmp(site->admin_account_id, account_id) == 0)
         return 1;
     return perm_user_has(kr->store, site->id, account_id, 0, "ADMINISTER") == 1;
+}
+
+json_t *web_stored_json(arena_t *a, const char *text, const char *fallback)
+{
+    json_error_t je;
+    json_t *j = json_loads(text ? text : fallback, 0, &je);
+    return json_own(a, j ? j : json_loads(fallback, 0, &je));
 }

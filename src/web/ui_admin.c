@@ -22,13 +22,6 @@ static int admin_only(kreq_t *kr)
     return -1;
 }
 
-static json_t *parsed(arena_t *a, const char *text, const char *fallback)
-{
-    json_error_t je;
-    json_t *j = json_loads(text ? text : fallback, 0, &je);
-    return json_own(a, j ? j : json_loads(fallback, 0, &je));
-}
-
 void ui_admin_apps(kreq_t *kr)
 {
     if (admin_only(kr))
@@ -50,15 +43,15 @@ void ui_admin_apps(kreq_t *kr)
         json_t *pending = NULL;
         if (store_version_latest(kr->store, kr->arena, ins[i].app_id, ins[i].env_key, -1, &nv) == STORE_OK &&
             nv.major > ins[i].major)
-            pending =
-                json_pack("{s:I,s:O,s:O}", "major", (json_int_t)nv.major, "scopes",
-                          parsed(kr->arena, nv.scopes_json, "[]"), "egress", parsed(kr->arena, nv.egress_json, "{}"));
-        json_array_append_new(arr,
-                              json_pack("{s:s,s:s,s:s,s:s,s:I,s:O,s:O,s:I,s:o?}", "installationId", ins[i].id, "appId",
-                                        ins[i].app_id, "name", name, "environment", ins[i].env_key, "major",
-                                        (json_int_t)ins[i].major, "scopes", parsed(kr->arena, ins[i].scopes_json, "[]"),
-                                        "egress", parsed(kr->arena, ins[i].egress_json, "{}"), "installedAt",
-                                        (json_int_t)ins[i].created_ms, "pending", pending));
+            pending = json_pack("{s:I,s:O,s:O}", "major", (json_int_t)nv.major, "scopes",
+                                web_stored_json(kr->arena, nv.scopes_json, "[]"), "egress",
+                                web_stored_json(kr->arena, nv.egress_json, "{}"));
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:I,s:O,s:O,s:I,s:o?}", "installationId", ins[i].id,
+                                             "appId", ins[i].app_id, "name", name, "environment", ins[i].env_key,
+                                             "major", (json_int_t)ins[i].major, "scopes",
+                                             web_stored_json(kr->arena, ins[i].scopes_json, "[]"), "egress",
+                                             web_stored_json(kr->arena, ins[i].egress_json, "{}"), "installedAt",
+                                             (json_int_t)ins[i].created_ms, "pending", pending));
     }
     reply_json_new(kr, 200, json_pack("{s:o}", "apps", arr));
 }

@@ -9,6 +9,7 @@
 #include "platform/consent.h"
 #include "store/store_apps.h"
 #include "store/store_installs.h"
+#include "web/web.h"
 
 /* The session site's active installation of the app; answered (404/500) when none. */
 static int find_install(kreq_t *kr, const char *app, install_rec_t *out)
@@ -26,13 +27,6 @@ static int find_install(kreq_t *kr, const char *app, install_rec_t *out)
         }
     reply_error(kr, 404, 0, "The app is not installed on this site.");
     return -1;
-}
-
-static json_t *parsed(arena_t *a, const char *text, const char *fallback)
-{
-    json_error_t je;
-    json_t *j = json_loads(text ? text : fallback, 0, &je);
-    return j ? json_own(a, j) : json_own(a, json_loads(fallback, 0, &je));
 }
 
 void ui_consent_get(kreq_t *kr)
@@ -56,8 +50,8 @@ void ui_consent_get(kreq_t *kr)
     }
     reply_json_new(kr, 200,
                    json_pack("{s:s,s:s,s:s,s:O,s:O,s:b}", "appId", app, "appName", name, "environment", in.env_key,
-                             "scopes", parsed(kr->arena, in.scopes_json, "[]"), "egress",
-                             parsed(kr->arena, in.egress_json, "{}"), "consented", has));
+                             "scopes", web_stored_json(kr->arena, in.scopes_json, "[]"), "egress",
+                             web_stored_json(kr->arena, in.egress_json, "{}"), "consented", has));
 }
 
 void ui_consent_post(kreq_t *kr)

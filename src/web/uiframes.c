@@ -285,11 +285,6 @@ typedef struct bridge_call {
     const char *fn;
 } bridge_call_t;
 
-static void reply_plain(kreq_t *kr, int status, const char *msg)
-{
-    reply_error(kr, status, 0, msg);
-}
-
 static void on_invoked(completion_t *done)
 {
     rt_job_t *job = (rt_job_t *)done;
@@ -297,10 +292,7 @@ static void on_invoked(completion_t *done)
     if (kr) {
         kr->waiting = NULL;
         if (job->status == RT_OK || job->status == RT_ERROR) {
-            json_error_t je;
-            json_t *v = job->status == RT_OK && job->result
-                            ? json_incref(job->result)
-                            : json_loads(job->result_json ? job->result_json : "null", JSON_DECODE_ANY, &je);
+            json_t *v = invoke_job_value(job);
             json_t *o = json_pack("{s:b}", "ok", job->status == RT_OK);
             char *text = json_dumps(v ? v : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
             size_t len = text ? strlen(text) : 0;
@@ -313,15 +305,12 @@ static void on_invoked(completion_t *done)
             } else if (job->status == RT_OK) {
                 json_object_set_new(o, "value", v ? v : json_null());
             } else {
-                const char *name = json_str(v, "name"), *msg = json_str(v, "message");
-                json_object_set_new(o, "error",
-                                    json_pack("{s:s,s:s}", "name", name ? name : "Error", "message",
-                                              msg ? msg : "The function failed."));
+                json_object_set_new(o, "error", invoke_thrown(v));
                 json_decref(v);
             }
             reply_json_new(kr, 200, o);
         } else {
-            invoke_fault(kr, job->status, "The resolver", reply_plain);
+            invoke_fault(kr, job->status, "The resolver", invoke_reply_error);
         }
         gateway_audit(kr, AUDIT_PLANE_WEB); /* answered later: web_ui_api left it to us */
     }
@@ -389,9 +378,7 @@ static void op_invoke(kreq_t *kr, frame_t *f, json_t *payload, const uitoken_t *
         return;
     }
     json_t *inner = json_object_get(payload, "payload");
-    json_t *c = json_deep_copy(f->ctx);
-    json_t *p = json_pack("{s:{s:O,s:O},s:o}", "call", "functionKey", call, "payload", inner ? inner : json_null(),
-                          "context", c);
+    json_t *p = invoke_resolver_payload(call, inner, f->ctx);
     char *pj = p ? json_dumps(p, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
     json_decref(p);
     rt_job_t *job = pj ? invoke_job(kr->store, kr->arena, kr->public_url, &f->in, &f->site, &f->ver, &f->env, fn,
@@ -411,6 +398,21 @@ static void op_invoke(kreq_t *kr, frame_t *f, json_t *payload, const uitoken_t *
     job->c.owner = kr;
     job->c.done = on_invoked;
     kr->waiting = &job->c;
+}
+
+/* A new invocation of the frame's module for its user in *inv (a fresh id; the
+ * installation, site and module of the frame): what a bridge call acts as. */
+static void frame_invocation(const frame_t *f, invocation_t *inv)
+{
+    memset(inv, 0, sizeof *inv);
+    enc_uuid4(inv->id);
+    snprintf(inv->installation_id, sizeof inv->installation_id, "%s", f->in.id);
+    snprintf(inv->app_id, sizeof inv->app_id, "%s", f->in.app_id);
+    snprintf(inv->env_key, sizeof inv->env_key, "%s", f->in.env_key);
+    snprintf(inv->cloud_id, sizeof inv->cloud_id, "%s", f->site.cloud_id);
+    inv->site_id = f->site.id;
+    snprintf(inv->module_key, sizeof inv->module_key, "%s", json_str(f->module, "key"));
+    snprintf(inv->user_account_id, sizeof inv->user_account_id, "%s", f->user.account_id);
 }
 
 /* fetchProduct (requestJira): the Jira API as the signed-in user within the installation's
@@ -444,16 +446,8 @@ static void op_fetch_product(kreq_t *kr, frame_t *f, json_t *payload)
     }
     /* the call as an invocation of this module for this user would make it */
     invocation_t inv;
-    memset(&inv, 0, sizeof inv);
-    enc_uuid4(inv.id);
-    snprintf(inv.installation_id, sizeof inv.installation_id, "%s", f->in.id);
-    snprintf(inv.app_id, sizeof inv.app_id, "%s", f->in.app_id);
-    snprintf(inv.env_key, sizeof inv.env_key, "%s", f->in.env_key);
-    snprintf(inv.cloud_id, sizeof inv.cloud_id, "%s", f->site.cloud_id);
-    inv.site_id = f->site.id;
+    frame_invocation(f, &inv);
     snprintf(inv.bot_account_id, sizeof inv.bot_account_id, "%s", f->in.bot_account_id ? f->in.bot_account_id : "");
-    snprintf(inv.module_key, sizeof inv.module_key, "%s", json_str(f->module, "key"));
-    snprintf(inv.user_account_id, sizeof inv.user_account_id, "%s", f->user.account_id);
     buf_t scopes;
     buf_init_arena(&scopes, kr->arena, 64 * 1024);
     json_error_t je;
@@ -586,15 +580,7 @@ static void op_fetch_remote(kreq_t *kr, frame_t *f)
     }
     const char *mkey = json_str(f->module, "key");
     invocation_t inv;
-    memset(&inv, 0, sizeof inv);
-    enc_uuid4(inv.id);
-    snprintf(inv.installation_id, sizeof inv.installation_id, "%s", f->in.id);
-    snprintf(inv.app_id, sizeof inv.app_id, "%s", f->in.app_id);
-    snprintf(inv.env_key, sizeof inv.env_key, "%s", f->in.env_key);
-    snprintf(inv.cloud_id, sizeof inv.cloud_id, "%s", f->site.cloud_id);
-    inv.site_id = f->site.id;
-    snprintf(inv.module_key, sizeof inv.module_key, "%s", mkey);
-    snprintf(inv.user_account_id, sizeof inv.user_account_id, "%s", f->user.account_id);
+    frame_invocation(f, &inv);
     remote_who_t w = {&f->in, &f->site, &f->ver, &f->env, f->type, mkey, f->user.account_id, kr->public_url};
     gateway_who_t *who = gateway_who(kr);
     who->app_id = f->in.app_id;
@@ -679,6 +665,6 @@ void uiframes_bridge(kreq_t *kr)
     plane_keep(kr, f);
     /* submitted: on_invoked answers, on this thread; kr->waiting is an invocation there, so
      * a remote call starts after it (its answer comes the same way: answer_fetch_remote) */
-    if (invoke_submit(kr, bridge_prepare, reply_plain) == 0 && f->remote_payload)
+    if (invoke_submit(kr, bridge_prepare, invoke_reply_error) == 0 && f->remote_payload)
         op_fetch_remote(kr, f);
 }

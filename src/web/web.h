@@ -12,6 +12,7 @@
 #ifndef KILN_WEB_H
 #define KILN_WEB_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "http/request.h"
@@ -59,5 +60,8 @@ const char *web_html(arena_t *a, const char *s);
 void web_message_page(kreq_t *kr, int status, const char *title, const char *text);
 /* 1 when the user is the site's admin (its admin account or ADMINISTER). */
 int web_is_admin(kreq_t *kr, const site_rec_t *site, const char *account_id);
+/* A stored JSON column (an installation's scopes_json, egress_json) parsed, or `fallback`
+ * parsed where it is NULL or does not parse; owned by `a`. */
+json_t *web_stored_json(arena_t *a, const char *text, const char *fallback);
 
 #endif

@@ -8,10 +8,10 @@
 // Run with KILN_UI_SCREENSHOTS=1 to save the page's screenshot into docs/img/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cliOkJson, startKiln, tempDir, writeFiles } from '../e2e/lib/kiln.mjs';
+import { deployApp, sql as dbSql } from '../e2e/lib/ui.mjs';
 import { docShot, launchBrowser, signIn, withPage } from './lib/browser.mjs';
 
 let k;
@@ -22,7 +22,7 @@ let appId;
 let plain;
 let dir;
 
-const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'), q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(k, q);
 
 before(async () => {
   k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0'] });
@@ -53,10 +53,7 @@ permissions:
 `,
     'static/index.html': '<p>hi</p>',
   });
-  await cliOkJson(k, ['register', dir, '--json']);
-  await cliOkJson(k, ['deploy', dir, '--json']);
-  await cliOkJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir });
-  appId = sql("SELECT id FROM apps WHERE name = 'egress-app' LIMIT 1");
+  appId = await deployApp(k, dir, [A]);
   const id = (s) => sql(`SELECT id FROM sites WHERE name = '${s}'`);
   const now = Date.now();
   sql(`INSERT INTO ledger (time_ms, site_id, dest_site_id, kind, app_id, installation_id, invocation_id, destination, bytes) VALUES

@@ -13,7 +13,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { cliOkJson, expectStatus, startKiln, tempDir, writeFiles } from '../e2e/lib/kiln.mjs';
+import { expectStatus, startKiln, tempDir, writeFiles } from '../e2e/lib/kiln.mjs';
+import { deployApp } from '../e2e/lib/ui.mjs';
 import { docShot, launchBrowser, signIn, withPage } from './lib/browser.mjs';
 
 const MANIFEST = `modules:
@@ -85,9 +86,7 @@ before(async () => {
     'static/index.html': '<!doctype html><p>host test module</p>',
     'static/icon.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',
   });
-  await cliOkJson(k, ['register', dir, '--json']);
-  await cliOkJson(k, ['deploy', dir, '--json']);
-  await cliOkJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir });
+  await deployApp(k, dir, [A]);
 });
 
 after(async () => {

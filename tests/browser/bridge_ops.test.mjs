@@ -15,7 +15,8 @@ import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
-import { cliOkJson, ROOT, startKiln, tempDir } from '../e2e/lib/kiln.mjs';
+import { ROOT, startKiln, tempDir } from '../e2e/lib/kiln.mjs';
+import { deployApp, firstIssue } from '../e2e/lib/ui.mjs';
 import { launchBrowser, signIn, withPage } from './lib/browser.mjs';
 
 const FIXTURE = path.join(ROOT, 'tests', 'browser', 'fixtures', 'bridge-ops');
@@ -34,17 +35,14 @@ async function deployFixture(name, manifest = (m) => m) {
   symlinkSync(path.join(ROOT, 'ui', 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   execFileSync(process.env.ESBUILD || 'esbuild', ['ui-src/index.js', '--bundle', '--format=iife', '--target=es2020',
     '--log-level=error', '--outfile=static/app.js'], { cwd: dir, stdio: 'inherit' });
-  await cliOkJson(k, ['register', dir, '--json']);
-  await cliOkJson(k, ['deploy', dir, '--json']);
-  await cliOkJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir });
+  await deployApp(k, dir, [A]);
 }
 
 before(async () => {
   k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0'] });
   browser = await launchBrowser();
   A = await k.siteWithToken('bops', true);
-  const r = await k.api(`/ex/jira/${A.cloudId}/rest/api/3/search?jql=order%20by%20key&maxResults=1&fields=summary`, { token: A.token });
-  issue = r.json.issues[0].key;
+  issue = await firstIssue(k, A);
   remote = http.createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));

@@ -7,35 +7,24 @@
 // Run with KILN_UI_SCREENSHOTS=1 to save the prompt's screenshot into docs/img/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, symlinkSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
-import { cliOkJson, ROOT, startKiln, tempDir } from '../e2e/lib/kiln.mjs';
-import { docShot, launchBrowser, signIn, withPage } from './lib/browser.mjs';
+import { startKiln } from '../e2e/lib/kiln.mjs';
+import { deployApp, firstIssue, sql as dbSql } from '../e2e/lib/ui.mjs';
+import { docShot, exampleApp, launchBrowser, signIn, withPage } from './lib/browser.mjs';
 
-const EXAMPLE = path.join(ROOT, 'examples', 'issue-panel-customui');
 let k;
 let browser;
 let A;
 let issue;
 let appId;
 
-const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'), q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(k, q);
 
 before(async () => {
   k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0'] });
   browser = await launchBrowser();
   A = await k.siteWithToken('consa', true);
-  const r = await k.api(`/ex/jira/${A.cloudId}/rest/api/3/search?jql=order%20by%20key&maxResults=1&fields=summary`, { token: A.token });
-  issue = r.json.issues[0].key;
-  const dir = path.join(tempDir('consex'), 'issue-panel-customui');
-  cpSync(EXAMPLE, dir, { recursive: true, filter: (s) => !s.includes('node_modules') && !s.endsWith('app.js') });
-  symlinkSync(path.join(EXAMPLE, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  execFileSync(path.join(dir, 'build.sh'), { stdio: 'inherit' });
-  await cliOkJson(k, ['register', dir, '--json']);
-  await cliOkJson(k, ['deploy', dir, '--json']);
-  await cliOkJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir });
-  appId = sql("SELECT id FROM apps WHERE name = 'issue-panel-customui' LIMIT 1");
+  issue = await firstIssue(k, A);
+  appId = await deployApp(k, exampleApp('issue-panel-customui', { build: true }), [A]);
   assert.match(appId, /^[0-9a-f-]{36}$/);
 });
 

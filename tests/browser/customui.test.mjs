@@ -10,13 +10,12 @@
 // Run with KILN_UI_SCREENSHOTS=1 to save the panel's screenshot into docs/img/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, symlinkSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { cliOkJson, expectCliOk, kilnCli, ROOT, startKiln, tempDir, writeFiles } from '../e2e/lib/kiln.mjs';
-import { launchBrowser, signIn, withPage } from './lib/browser.mjs';
+import { expectCliOk, kilnCli, ROOT, startKiln, tempDir, writeFiles } from '../e2e/lib/kiln.mjs';
+import { deployApp, firstIssue } from '../e2e/lib/ui.mjs';
+import { exampleApp, launchBrowser, signIn, withPage } from './lib/browser.mjs';
 
-const EXAMPLE = path.join(ROOT, 'examples', 'issue-panel-customui');
 let k;
 let browser;
 let A;
@@ -26,16 +25,10 @@ before(async () => {
   k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0'] });
   browser = await launchBrowser();
   A = await k.siteWithToken('cua', true);
-  const r = await k.api(`/ex/jira/${A.cloudId}/rest/api/3/search?jql=order%20by%20key&maxResults=1&fields=summary`, { token: A.token });
-  issue = r.json.issues[0].key;
+  issue = await firstIssue(k, A);
   // the example as a developer has it: its own source, built here with esbuild
-  const dir = path.join(tempDir('cuex'), 'issue-panel-customui');
-  cpSync(EXAMPLE, dir, { recursive: true, filter: (s) => !s.includes('node_modules') && !s.endsWith('app.js') });
-  symlinkSync(path.join(EXAMPLE, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  execFileSync(path.join(dir, 'build.sh'), { stdio: 'inherit' });
-  await cliOkJson(k, ['register', dir, '--json']);
-  await cliOkJson(k, ['deploy', dir, '--json']);
-  await cliOkJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir });
+  const dir = exampleApp('issue-panel-customui', { build: true });
+  await deployApp(k, dir, [A]);
   // the user allows the app to act as them (requestJira is asUser)
   expectCliOk(await kilnCli(k, ['consent', '--site', A.name, '--account', A.accountId, '--app', dir], { cwd: dir }));
   // a second app with a panel of its own, on the same issue view: its page asks the bridge
@@ -60,9 +53,7 @@ permissions:
     'static/index.html': '<!doctype html><html><head><meta charset="utf-8"></head><body><p id="who">waiting</p><script src="app.js"></script></body></html>',
     'static/app.js': "window.__bridge.callBridge('getContext').then((c) => { document.getElementById('who').textContent = c.moduleKey; }, (e) => { document.getElementById('who').textContent = 'error ' + e.message; });",
   });
-  await cliOkJson(k, ['register', other, '--json']);
-  await cliOkJson(k, ['deploy', other, '--json']);
-  await cliOkJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: other });
+  await deployApp(k, other, [A]);
 });
 
 after(async () => {

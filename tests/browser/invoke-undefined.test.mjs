@@ -8,7 +8,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { symlinkSync } from 'node:fs';
-import { cliOkJson, ROOT, startKiln, tempDir, writeFiles } from '../e2e/lib/kiln.mjs';
+import { ROOT, startKiln, tempDir, writeFiles } from '../e2e/lib/kiln.mjs';
+import { deployApp, firstIssue } from '../e2e/lib/ui.mjs';
 import { launchBrowser, signIn, withPage } from './lib/browser.mjs';
 
 let k;
@@ -20,8 +21,7 @@ before(async () => {
   k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0'] });
   browser = await launchBrowser();
   A = await k.siteWithToken('iund', true);
-  const r = await k.api(`/ex/jira/${A.cloudId}/rest/api/3/search?jql=order%20by%20key&maxResults=1&fields=summary`, { token: A.token });
-  issue = r.json.issues[0].key;
+  issue = await firstIssue(k, A);
   const dir = path.join(tempDir('iund'), 'invoke-undefined');
   writeFiles(dir, {
     'manifest.yml': `modules:
@@ -59,9 +59,7 @@ Promise.all([call('nothing'), call('nullish')]).then(([u, n]) => {
 `,
   });
   symlinkSync(path.join(ROOT, 'examples', 'issue-panel-customui', 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  await cliOkJson(k, ['register', dir, '--json']);
-  await cliOkJson(k, ['deploy', dir, '--json']);
-  await cliOkJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir });
+  await deployApp(k, dir, [A]);
 });
 
 after(async () => {

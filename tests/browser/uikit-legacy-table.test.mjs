@@ -8,9 +8,10 @@
 // the button in a cell must call the app's handler.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, symlinkSync } from 'node:fs';
+import { symlinkSync } from 'node:fs';
 import path from 'node:path';
-import { cliOkJson, ROOT, startKiln, tempDir, writeFiles } from '../e2e/lib/kiln.mjs';
+import { ROOT, startKiln, tempDir, writeFiles } from '../e2e/lib/kiln.mjs';
+import { deployApp } from '../e2e/lib/ui.mjs';
 import { launchBrowser, signIn, withPage } from './lib/browser.mjs';
 
 let k;
@@ -71,10 +72,7 @@ permissions:
     'src/frontend/index.jsx': ENTRY,
   });
   symlinkSync(path.join(ROOT, 'examples', 'global-page-uikit', 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  await cliOkJson(k, ['register', dir, '--json']);
-  appId = /^\s*id:\s*ari:cloud:ecosystem::app\/([0-9a-f-]+)/m.exec(readFileSync(path.join(dir, 'manifest.yml'), 'utf8'))[1];
-  await cliOkJson(k, ['deploy', dir, '--json']);
-  await cliOkJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir });
+  appId = await deployApp(k, dir, [A]);
 });
 
 after(async () => {

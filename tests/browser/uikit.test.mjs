@@ -7,12 +7,12 @@
 // Run with KILN_UI_SCREENSHOTS=1 to save the page's screenshot into docs/img/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { cliOkJson, expectCliOk, kilnCli, ROOT, startKiln, tempDir } from '../e2e/lib/kiln.mjs';
-import { launchBrowser, signIn, withPage } from './lib/browser.mjs';
+import { expectCliOk, kilnCli, ROOT, startKiln } from '../e2e/lib/kiln.mjs';
+import { deployApp } from '../e2e/lib/ui.mjs';
+import { exampleApp, launchBrowser, signIn, withPage } from './lib/browser.mjs';
 
-const EXAMPLE = path.join(ROOT, 'examples', 'global-page-uikit');
 let k;
 let browser;
 let A;
@@ -23,13 +23,8 @@ before(async () => {
   k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0'] });
   browser = await launchBrowser();
   A = await k.siteWithToken('uka', true);
-  dir = path.join(tempDir('ukex'), 'global-page-uikit');
-  cpSync(EXAMPLE, dir, { recursive: true, filter: (s) => !s.includes('node_modules') });
-  symlinkSync(path.join(EXAMPLE, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  await cliOkJson(k, ['register', dir, '--json']);
-  appId = /^\s*id:\s*(ari:cloud:ecosystem::app\/[0-9a-f-]+)/m.exec(readFileSync(path.join(dir, 'manifest.yml'), 'utf8'))[1];
-  await cliOkJson(k, ['deploy', dir, '--json']);
-  await cliOkJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir });
+  dir = exampleApp('global-page-uikit');
+  appId = `ari:cloud:ecosystem::app/${await deployApp(k, dir, [A])}`;
 });
 
 after(async () => {

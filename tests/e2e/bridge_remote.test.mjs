@@ -6,12 +6,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { randomBytes, createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import * as jose from 'jose';
-import { ROOT, startKiln, expectStatus, describeRes, tempDir, writeFiles, cliOkJson as okJson } from './lib/kiln.mjs';
+import { ROOT, startKiln, expectStatus, describeRes, tempDir, writeFiles } from './lib/kiln.mjs';
+import { deployApp, sql, uiSession } from './lib/ui.mjs';
 
 const NODE_MODULES = path.join(ROOT, 'node_modules');
 
@@ -39,20 +39,6 @@ remotes:
         enabled: true
 `;
 
-function sql(k, q) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'), q], { encoding: 'utf8' }).trim();
-}
-
-function makeSession(k, siteName, accountId) {
-  const secret = `kiln_w_${randomBytes(32).toString('base64url')}`;
-  const csrf = randomBytes(32).toString('base64url');
-  const hash = createHash('sha256').update(secret).digest('hex');
-  const now = Date.now();
-  sql(k, `INSERT INTO sessions (token_hash, site_id, account_id, csrf, created_ms, expires_ms, last_seen_ms)
-          SELECT X'${hash}', id, '${accountId}', '${csrf}', ${now}, ${now + 3600000}, ${now} FROM sites WHERE name = '${siteName}'`);
-  return { cookie: `kiln_session=${secret}`, csrf, accountId };
-}
-
 describe('bridge fetchRemote: a declared remote, with a FIT of the user and the session\'s site', () => {
   let k, A, B, sA, sB, remote, port;
   const seen = [];
@@ -60,7 +46,8 @@ describe('bridge fetchRemote: a declared remote, with a FIT of the user and the 
   const post = (s, p, body, headers = {}) => k.api(p, {
     method: 'POST', body, headers: { cookie: s?.cookie, 'x-kiln-csrf': s?.csrf, ...headers },
   });
-  const appId = (name) => sql(k, `SELECT id FROM apps WHERE name = '${name}' LIMIT 1`);
+  const apps = {}; // name -> app id
+  const appId = (name) => apps[name];
 
   before(async () => {
     remote = http.createServer((req, res) => {
@@ -89,12 +76,10 @@ describe('bridge fetchRemote: a declared remote, with a FIT of the user and the 
         'static/main/index.html': '<!doctype html><p>remote</p>',
       });
       symlinkSync(NODE_MODULES, path.join(dir, 'node_modules'), 'dir');
-      await okJson(k, ['register', dir, '--json']);
-      await okJson(k, ['deploy', dir, '--json']);
-      for (const s of [A, B]) await okJson(k, ['install', '--site', s.name, '--confirm-scopes', '--json'], { cwd: dir });
+      apps[name] = await deployApp(k, dir, [A, B]);
     }
-    sA = makeSession(k, A.name, A.accountId);
-    sB = makeSession(k, B.name, B.accountId);
+    sA = await uiSession(k, A.name, A.accountId);
+    sB = await uiSession(k, B.name, B.accountId);
   });
 
   after(async () => {

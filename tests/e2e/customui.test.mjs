@@ -5,22 +5,20 @@
 // extension, forged or cut; resources by traversal, with another installation's id, a
 // bad signature; kiln's pages on the UI origin and app files on kiln's.
 //
-// Sessions are rows of the real sessions table (store/store_sessions.h) read by the real
-// cookie reader (gateway_session); they are written with sqlite3 here until the sign-in
-// pages (helper "web") land, then made by `kiln ui login-url`.
+// Sessions are made the real way: `kiln ui login-url`, its link opened (tests/e2e/lib/ui.mjs).
 //
 // Run: node --test tests/e2e/customui.test.mjs
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes, createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import {
   ROOT, startKiln, expectStatus, describeRes, tempDir, writeFiles, httpRequest, cliOkJson as okJson, kilnCli as kiln,
   expectCliOk as ok,
 } from './lib/kiln.mjs';
+import { deployApp, firstIssue, sql, uiSession } from './lib/ui.mjs';
 
 const NODE_MODULES = path.join(ROOT, 'node_modules');
 
@@ -87,23 +85,8 @@ export const handler = resolver.getDefinitions();
 
 const INDEX = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>panel</title></head><body><div id="root"></div><script src="app.js"></script></body></html>';
 
-function sql(k, q) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'), q], { encoding: 'utf8' }).trim();
-}
-
-/** A live session of (site, account): its cookie and CSRF token. */
-function makeSession(k, siteName, accountId) {
-  const secret = `kiln_w_${randomBytes(32).toString('base64url')}`;
-  const csrf = randomBytes(32).toString('base64url');
-  const hash = createHash('sha256').update(secret).digest('hex');
-  const now = Date.now();
-  sql(k, `INSERT INTO sessions (token_hash, site_id, account_id, csrf, created_ms, expires_ms, last_seen_ms)
-          SELECT X'${hash}', id, '${accountId}', '${csrf}', ${now}, ${now + 3600000}, ${now} FROM sites WHERE name = '${siteName}'`);
-  return { cookie: `kiln_session=${secret}`, csrf, accountId };
-}
-
 describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
-  let k, A, B, dir, sA, sA2, sB, issueA, issueB, issueA2;
+  let k, A, B, dir, app, sA, sA2, sB, issueA, issueB, issueA2;
   const tag = randomBytes(3).toString('hex');
 
   const post = (s, p, body, headers = {}) => k.api(p, {
@@ -118,13 +101,8 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
     k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0'] });
     A = await k.siteWithToken(`cu-a-${tag}`, true);
     B = await k.siteWithToken(`cu-b-${tag}`, true);
-    for (const s of [A, B]) {
-      const r = await k.api(`/ex/jira/${s.cloudId}/rest/api/3/search?jql=order%20by%20key&maxResults=1&fields=summary`, { token: s.token });
-      expectStatus(r, 200, 'an issue of the demo site');
-      s.issue = r.json.issues[0].key;
-    }
-    issueA = A.issue;
-    issueB = B.issue;
+    issueA = await firstIssue(k, A);
+    issueB = await firstIssue(k, B);
     dir = path.join(tempDir('cuapp'), 'customui-app');
     writeFiles(dir, {
       'manifest.yml': MANIFEST, 'src/index.js': SRC,
@@ -133,25 +111,20 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
       'static/other/index.html': '<p>other</p>', 'static/other/page2.html': '<p>page two</p>', 'static/secret.txt': 'outside the resource',
     });
     symlinkSync(NODE_MODULES, path.join(dir, 'node_modules'), 'dir');
-    await okJson(k, ['register', dir, '--json']);
-    await okJson(k, ['deploy', dir, '--json']);
-    for (const s of [A, B]) await okJson(k, ['install', '--site', s.name, '--confirm-scopes', '--json'], { cwd: dir });
-    sA = makeSession(k, A.name, A.accountId);
-    sB = makeSession(k, B.name, B.accountId);
+    app = await deployApp(k, dir, [A, B]);
+    sA = await uiSession(k, A.name, A.accountId);
+    sB = await uiSession(k, B.name, B.accountId);
     const other = sql(k, `SELECT account_id FROM users u JOIN sites s ON s.id = u.site_id WHERE s.name = '${A.name}' AND u.account_id != '${A.accountId}' AND u.account_type = 'atlassian' AND u.active = 1 LIMIT 1`);
     assert.ok(other, 'a second person on the demo site');
-    sA2 = makeSession(k, A.name, other);
-    const t2 = await k.userToken(A.name, other);
-    const r2 = await k.api(`/ex/jira/${A.cloudId}/rest/api/3/search?jql=order%20by%20key&maxResults=1&fields=summary`, { token: t2.token });
-    expectStatus(r2, 200, 'an issue the second person can see');
-    issueA2 = r2.json.issues[0].key;
+    sA2 = await uiSession(k, A.name, other);
+    issueA2 = await firstIssue(k, A, (await k.userToken(A.name, other)).token);
   });
 
   after(async () => {
     await k?.close();
   });
 
-  const appId = () => sql(k, "SELECT id FROM apps WHERE name = 'customui-app' LIMIT 1");
+  const appId = () => app;
 
   it('frames: a session and its CSRF header are needed; the answer is a token, a frame URL on the UI origin and the context', async () => {
     const body = { appId: appId(), moduleKey: 'panel', extension: { issue: { key: issueA } } };

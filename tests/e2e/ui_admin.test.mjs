@@ -11,10 +11,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startKiln, expectStatus, describeRes, tempDir, writeFiles, cliOkJson as okJson } from './lib/kiln.mjs';
+import { deployApp, sql, uiSession as session } from './lib/ui.mjs';
 
 const MANIFEST = `modules:
   jira:issuePanel:
@@ -37,23 +37,6 @@ permissions:
         - https://api.example.com
 `;
 
-function sql(k, q) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'), q], { encoding: 'utf8' }).trim();
-}
-
-async function session(k, site, account) {
-  const r = await k.admin(`/sites/${site}/login-links`, { method: 'POST', body: account ? { accountId: account } : {} });
-  expectStatus(r, 201, 'login link');
-  const u = new URL(r.json.url);
-  const res = await k.api(u.pathname + u.search);
-  const set = [].concat(res.headers['set-cookie'] || []).find((c) => c.startsWith('kiln_session='));
-  assert.ok(set, describeRes(res));
-  const cookie = set.split(';')[0];
-  const page = await k.api(`/s/${site}/`, { headers: { cookie } });
-  const csrf = /<meta name="kiln-csrf" content="([^"]+)"/.exec(page.text)[1];
-  return { cookie, csrf };
-}
-
 describe('the site admin endpoints: /_ui/v1/admin/{apps,audit,ledger}', () => {
   let k, A, B, C, aAdmin, aUser, bAdmin, app, dir;
   const tag = randomBytes(3).toString('hex');
@@ -66,10 +49,7 @@ describe('the site admin endpoints: /_ui/v1/admin/{apps,audit,ledger}', () => {
     C = await k.siteWithToken(`ua-c-${tag}`, true);
     dir = path.join(tempDir('uaapp'), 'admin-app');
     writeFiles(dir, { 'manifest.yml': MANIFEST, 'static/index.html': '<p>hi</p>' });
-    await okJson(k, ['register', dir, '--json']);
-    await okJson(k, ['deploy', dir, '--json']);
-    await okJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir });
-    app = sql(k, "SELECT id FROM apps WHERE name = 'admin-app' LIMIT 1");
+    app = await deployApp(k, dir, [A]);
     const id = (s) => sql(k, `SELECT id FROM sites WHERE name = '${s.name}'`);
     const now = Date.now();
     const row = (src, dst, kind, destination) => `(${now}, ${src}, ${dst}, '${kind}', '${app}', 'i', 'inv-${kind}-${src}-${dst}', '${destination}', 42)`;

@@ -9,9 +9,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { startKiln, expectStatus, describeRes, tempDir, writeFiles, cliOkJson as okJson } from './lib/kiln.mjs';
+import { startKiln, expectStatus, tempDir, writeFiles } from './lib/kiln.mjs';
+import { deployApp, sql, uiSession as session } from './lib/ui.mjs';
 
 const MANIFEST = `modules:
   jira:issuePanel:
@@ -34,24 +34,6 @@ permissions:
         - https://api.example.com
 `;
 
-function sql(k, q) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'), q], { encoding: 'utf8' }).trim();
-}
-
-/** A signed-in session of (site, account) made by the real one-time sign-in link. */
-async function session(k, site, account) {
-  const r = await k.admin(`/sites/${site}/login-links`, { method: 'POST', body: account ? { accountId: account } : {} });
-  expectStatus(r, 201, 'login link');
-  const u = new URL(r.json.url);
-  const res = await k.api(u.pathname + u.search);
-  const set = [].concat(res.headers['set-cookie'] || []).find((c) => c.startsWith('kiln_session='));
-  assert.ok(set, describeRes(res));
-  const cookie = set.split(';')[0];
-  const me = await k.api(`/s/${site}/`, { headers: { cookie } });
-  const csrf = /<meta name="kiln-csrf" content="([^"]+)"/.exec(me.text)[1];
-  return { cookie, csrf };
-}
-
 describe('the consent screen: GET/POST /_ui/v1/consent', () => {
   let k, A, B, sA, sB, app;
   const tag = randomBytes(3).toString('hex');
@@ -66,10 +48,7 @@ describe('the consent screen: GET/POST /_ui/v1/consent', () => {
     B = await k.siteWithToken(`uc-b-${tag}`, true);
     const dir = path.join(tempDir('ucapp'), 'consent-app');
     writeFiles(dir, { 'manifest.yml': MANIFEST, 'static/index.html': '<p>hi</p>' });
-    await okJson(k, ['register', dir, '--json']);
-    await okJson(k, ['deploy', dir, '--json']);
-    await okJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir }); // on A only
-    app = sql(k, "SELECT id FROM apps WHERE name = 'consent-app' LIMIT 1");
+    app = await deployApp(k, dir, [A]); // on A only
     sA = await session(k, A.name);
     sB = await session(k, B.name);
   });

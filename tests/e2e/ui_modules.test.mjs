@@ -16,6 +16,7 @@ import path from 'node:path';
 import {
   startKiln, expectStatus, describeRes, tempDir, writeFiles, kilnCli as kiln, cliOkJson as okJson, UUID_RE,
 } from './lib/kiln.mjs';
+import { uiSession } from './lib/ui.mjs';
 
 const MANIFEST = `modules:
   jira:issuePanel:
@@ -120,16 +121,7 @@ describe('GET /_ui/v1/modules', () => {
     return r.json.find((u) => u.emailAddress?.startsWith(`${who}@`)).accountId;
   }
 
-  async function signIn(site, accountId) {
-    const r = await k.admin(`/sites/${site.name}/login-links`, { method: 'POST', body: { accountId } });
-    expectStatus(r, 201, 'login link');
-    const u = new URL(r.json.url);
-    const g = await k.api(u.pathname + u.search);
-    assert.ok(g.status === 302 || g.status === 303, describeRes(g));
-    const m = /kiln_session=([^;]+)/.exec([].concat(g.headers['set-cookie'] ?? []).join('\n'));
-    assert.ok(m, `a session cookie: ${describeRes(g)}`);
-    return `kiln_session=${m[1]}`;
-  }
+  const signIn = async (site, accountId) => (await uiSession(k, site.name, accountId)).cookie;
 
   const modules = (who, query) => k.api(`/_ui/v1/modules?${query}`, { headers: { cookie: cookies[who] } });
   const keys = (r) => {

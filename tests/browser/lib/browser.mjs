@@ -6,15 +6,19 @@
 //                                               // screenshot + the page's HTML go to
 //                                               // build/test-artifacts/<test>.png/.html
 //   await signIn(k, page, site, accountId?)     // `kiln ui login-url` and open the link
+//                                               // (loginUrl, deployApp, sql: tests/e2e/lib/ui.mjs)
+//   const dir = exampleApp(name, {build})       // a copy of examples/<name> to deploy
 //   await docShot(page, name)                   // docs/img/ui-<name>.png, only when
 //                                               // KILN_UI_SCREENSHOTS is set
 //
 // The browser is $KILN_CHROMIUM or /usr/bin/chromium (Debian's, `make deps`);
 // --no-sandbox only when running as root (Chromium refuses its sandbox there).
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { expectCliOk, kilnCli, ROOT } from '../../e2e/lib/kiln.mjs';
+import { ROOT, tempDir } from '../../e2e/lib/kiln.mjs';
+import { loginUrl } from '../../e2e/lib/ui.mjs';
 
 export const ARTIFACTS = path.join(ROOT, 'build', 'test-artifacts');
 export const CHROMIUM = process.env.KILN_CHROMIUM || '/usr/bin/chromium';
@@ -62,22 +66,26 @@ export async function withPage(browser, t, fn, contextOpts = {}) {
   }
 }
 
-/** A one-time sign-in link from the CLI, as an operator makes it. */
-export async function loginUrl(k, site, accountId) {
-  const args = ['ui', 'login-url', '--site', site];
-  if (accountId) args.push('--account', accountId);
-  const { stdout } = expectCliOk(await kilnCli(k, args));
-  const url = stdout.trim().split('\n').pop();
-  if (!/^https?:\/\/\S+\/login\/link\?t=\S+$/.test(url)) throw new Error(`kiln ui login-url printed ${JSON.stringify(stdout)}`);
-  return url;
-}
-
 /** Signs page's context in to site (as accountId, else the site's admin) by a login link. */
 export async function signIn(k, page, site, accountId) {
   const url = await loginUrl(k, site, accountId);
   await page.goto(url);
   await page.waitForURL((u) => u.pathname.startsWith(`/s/${site}/`) && !u.pathname.includes('/login'));
   return url;
+}
+
+/**
+ * A copy of examples/<name> as a developer has it, in a temporary folder: the example's
+ * node_modules linked, not copied; with build, its bundle (app.js) left out and made again
+ * by its build.sh. The copy's folder.
+ */
+export function exampleApp(name, { build = false } = {}) {
+  const src = path.join(ROOT, 'examples', name);
+  const dir = path.join(tempDir(name), name);
+  cpSync(src, dir, { recursive: true, filter: (s) => !s.includes('node_modules') && !(build && s.endsWith('app.js')) });
+  symlinkSync(path.join(src, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  if (build) execFileSync(path.join(dir, 'build.sh'), { stdio: 'inherit' });
+  return dir;
 }
 
 /** A screenshot for the docs (docs/img/ui-<name>.png), only when KILN_UI_SCREENSHOTS is set. */
