@@ -292,7 +292,7 @@ test('the new interactive components post their events with plain arguments', (t
   onPage(t, async (p) => {
     await render(p, root(
       N('Pagination', { pages: [1, 2, 3], onChange: fn(20) }),
-      N('Calendar', { defaultMonth: 3, defaultYear: 2026, onSelect: fn(21) }),
+      N('Calendar', { defaultMonth: 3, defaultYear: 2026, onSelect: fn(21), onChange: fn(32), disabled: ['2026-03-20'] }),
       N('Comment', { author: { text: 'Ada', onClick: fn(22) }, actions: [{ text: 'Reply', onClick: fn(23) }] },
         N('ContentWrapper', { name: 'avatar' }), N('ContentWrapper', { name: 'content' }, S('first comment'))),
       N('CommentEditor', { onChange: fn(24), onSave: fn(25), onCancel: fn(26) }),
@@ -306,6 +306,11 @@ test('the new interactive components post their events with plain arguments', (t
     await p.getByRole('gridcell', { name: /^15/ }).first().click();
     const sel = (await eventOf(p, 21)).args[0];
     assert.equal(sel.iso, '2026-03-15', `Calendar posts the selected day: ${JSON.stringify(sel)}`);
+    await p.keyboard.press('ArrowRight');
+    const move = (await eventOf(p, 32)).args[0];
+    assert.equal(move.type, 'right', 'Calendar posts keyboard moves');
+    assert.match(move.iso, /^2026-03-\d\d$/);
+    assert.equal(await p.getByRole('button', { name: '20, Friday March 2026' }).getAttribute('aria-disabled'), 'true', 'a disabled day is disabled');
     await p.getByText('Ada').click();
     await eventOf(p, 22);
     await p.getByRole('button', { name: 'Reply' }).click();

@@ -14,6 +14,8 @@ import { eventArg, num, pick, str } from './props.js';
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 const days = (v) => (Array.isArray(v) ? v.filter((d) => typeof d === 'string' && ISO_DAY.test(d)) : undefined);
 const day = (v) => (typeof v === 'string' && ISO_DAY.test(v) ? v : undefined);
+// the props `names` of p, each checked by `kind` (undefined when it does not pass)
+const each = (p, names, kind) => Object.fromEntries(names.map((k) => [k, kind(p[k])]));
 
 function breadcrumbs(n, r) {
   const p = n.props;
@@ -59,19 +61,9 @@ function calendar(n, r) {
   const dateEvent = (e) => (e && typeof e === 'object' ? pick(e, ['iso', 'type', 'day', 'month', 'year']) : null);
   return (
     <Calendar
-      day={num(p.day)}
-      defaultDay={num(p.defaultDay)}
-      defaultMonth={num(p.defaultMonth)}
-      defaultYear={num(p.defaultYear)}
-      year={num(p.year)}
-      defaultPreviouslySelected={days(p.defaultPreviouslySelected)}
-      defaultSelected={days(p.defaultSelected)}
-      previouslySelected={days(p.previouslySelected)}
-      selected={days(p.selected)}
-      disabled={days(p.disabled)}
-      minDate={day(p.minDate)}
-      maxDate={day(p.maxDate)}
-      today={day(p.today)}
+      {...each(p, ['day', 'defaultDay', 'defaultMonth', 'defaultYear', 'year'], num)}
+      {...each(p, ['defaultPreviouslySelected', 'defaultSelected', 'previouslySelected', 'selected', 'disabled'], days)}
+      {...each(p, ['minDate', 'maxDate', 'today'], day)}
       locale={typeof p.locale === 'string' && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(p.locale) ? p.locale : undefined}
       weekStartDay={[0, 1, 2, 3, 4, 5, 6].includes(p.weekStartDay) ? p.weekStartDay : undefined}
       tabIndex={p.tabIndex === 0 || p.tabIndex === -1 ? p.tabIndex : undefined}
