@@ -128,6 +128,16 @@ function sample(name) {
       return N('Pagination', { pages: [1, 2, 3] });
     case 'Breadcrumbs':
       return N('Breadcrumbs', {}, N('BreadcrumbsItem', { href: '/a', text: 'A' }));
+    case 'CheckboxGroup':
+      return N('CheckboxGroup', { name: 'cg', options: [{ label: 'A', value: 'a' }] });
+    case 'Range':
+      return N('Range', { min: 0, max: 10, defaultValue: 5 });
+    case 'ProgressTracker':
+      return N('ProgressTracker', { items: [{ id: '1', label: 'One', percentageComplete: 100, status: 'visited' }] });
+    case 'EmptyState':
+      return N('EmptyState', { header: 'Nothing here' });
+    case 'Tile':
+      return N('Tile', { label: 'tile' }, S('T'));
     case 'BreadcrumbsItem':
       return N('Breadcrumbs', {}, N('BreadcrumbsItem', { href: '/b', text: 'B' }));
     default:
@@ -371,4 +381,31 @@ test('CodeBlock numbers its lines, marks the highlighted ones and wraps on reque
     await p.waitForFunction(() => !document.querySelector('[data-line="1"]').innerText.startsWith('1'));
     assert.equal(await block.locator('[data-line="1"]').evaluate((s) => getComputedStyle(s).whiteSpace), 'pre-wrap');
     assert.equal((await block.innerText()).replace(/\u200b/g, '').trim(), code, 'without numbers the text is the code alone');
+  }));
+
+test('CheckboxGroup, Range, ProgressTracker, EmptyState and Tile draw their data and post their events', (t) =>
+  onPage(t, async (p) => {
+    await render(p, root(
+      N('CheckboxGroup', { name: 'fruit', defaultValue: ['b'], onChange: fn(50), options: [{ label: 'Apple', value: 'a' }, { label: 'Banana', value: 'b' }, { label: 'Cherry', value: 'c', isDisabled: true }] }),
+      N('Range', { min: 0, max: 10, step: 1, defaultValue: 2, onChange: fn(51), 'aria-labelledby': 'none' }),
+      N('ProgressTracker', { label: 'Steps', items: [
+        { id: 's1', label: 'Plan', percentageComplete: 100, status: 'visited', onClick: fn(52) },
+        { id: 's2', label: 'Build', percentageComplete: 0, status: 'current' },
+        { id: 's3', label: 'Ship', percentageComplete: 0, status: 'bogus' }] }),
+      N('EmptyState', { header: 'No fruit yet', description: 'Add one above', testId: 'empty' }),
+      N('Tile', { label: 'Fruit tile', size: 'large', backgroundColor: 'url(x)', testId: 'tile' }, S('F')),
+    ));
+    assert.equal(await p.getByLabel('Banana').isChecked(), true, 'defaultValue checks Banana');
+    assert.equal(await p.getByLabel('Cherry').isDisabled(), true, 'an option can be disabled');
+    await p.getByLabel('Apple').check();
+    assert.deepEqual((await eventOf(p, 50)).args, [['b', 'a']], 'CheckboxGroup posts the checked values');
+    const slider = p.getByRole('slider');
+    await slider.focus();
+    await p.keyboard.press('ArrowRight');
+    assert.deepEqual((await eventOf(p, 51)).args, [3], 'Range posts the number');
+    await p.getByText('Plan').click();
+    await eventOf(p, 52);
+    assert.match(await p.getByRole('list', { name: 'Steps' }).innerText(), /Plan[\s\S]*Build[\s\S]*Ship/);
+    assert.match(await p.getByTestId('empty').innerText(), /No fruit yet[\s\S]*Add one above/);
+    assert.equal(await p.getByTestId('tile').innerText(), 'F');
   }));

@@ -55,6 +55,7 @@ import { NAVIGATION_ROWS } from './navigation.jsx';
 import { COMMENT_ROWS } from './comment.jsx';
 import { CHART_ROWS, CHART_TYPES } from './chart-rows.jsx';
 import { CodeBlock } from './codeblock.jsx';
+import { MORE_ROWS } from './more.jsx';
 
 const placeholderBox = (name) => (
   <div data-kiln-uikit-placeholder={name} style={{ border: '1px dashed #c1c7d0', padding: 8, color: '#5e6c84' }}>
@@ -377,6 +378,7 @@ export const COMPONENTS = {
   ...NAVIGATION_ROWS,
   ...COMMENT_ROWS,
   ...CHART_ROWS,
+  ...MORE_ROWS,
 };
 
 // The component names UI Kit apps use that kiln promises to render (issue 19's list):
@@ -388,7 +390,7 @@ export const PROMISED = [
   'Inline', 'Stack', 'Box', 'Link', 'Image', 'Modal', 'ModalHeader', 'ModalBody', 'ModalFooter', 'ModalTitle',
   'Tabs', 'Tab', 'TabList', 'TabPanel', 'Spinner', 'ProgressBar', 'User', 'UserGroup', 'UserPicker', 'AdfRenderer',
   ...CHART_TYPES, 'Calendar', 'Popup', 'InlineEdit', 'Comment', 'CommentEditor', 'ChromelessEditor', 'CodeBlock',
-  'Tooltip', 'Pagination', 'Breadcrumbs', 'BreadcrumbsItem',
+  'Tooltip', 'Pagination', 'Breadcrumbs', 'BreadcrumbsItem', 'CheckboxGroup', 'Range', 'ProgressTracker', 'EmptyState', 'Tile',
 ];
 
 export const placeholder = placeholderBox;
