@@ -11,7 +11,7 @@ import { ProgressTracker } from '@atlaskit/progress-tracker';
 import EmptyState from '@atlaskit/empty-state';
 import Tile from '@atlaskit/tile';
 import { Stack } from '@atlaskit/primitives';
-import { eventArg, num, pick, str } from './props.js';
+import { each, eventArg, handler, num, pick, str } from './props.js';
 
 const strings = (v) => (Array.isArray(v) ? v.filter((x) => typeof x === 'string') : undefined);
 const STATUSES = new Set(['unvisited', 'visited', 'current', 'disabled']);
@@ -48,22 +48,14 @@ function CheckboxGroup({ n, r }) {
 
 function range(n, r) {
   const p = n.props;
-  const on = (k, arg) => {
-    const f = r.fn(p[k]);
-    return f ? (v) => f(arg(v)) : undefined;
-  };
   return (
     <Range
       {...pick(p, ['id', 'name', 'testId', 'aria-invalid', 'aria-labelledby'])}
-      min={num(p.min)}
-      max={num(p.max)}
-      step={num(p.step)}
-      value={num(p.value)}
-      defaultValue={num(p.defaultValue)}
+      {...each(p, ['min', 'max', 'step', 'value', 'defaultValue'], num)}
       isDisabled={!!p.isDisabled}
-      onChange={on('onChange', (v) => (typeof v === 'number' ? v : Number(v)))}
-      onBlur={on('onBlur', eventArg)}
-      onFocus={on('onFocus', eventArg)}
+      onChange={handler(p, r, 'onChange', (v) => (typeof v === 'number' ? v : Number(v)))}
+      onBlur={handler(p, r, 'onBlur', eventArg)}
+      onFocus={handler(p, r, 'onFocus', eventArg)}
     />
   );
 }

@@ -9,24 +9,19 @@ import React from 'react';
 import Breadcrumbs, { BreadcrumbsItem } from '@atlaskit/breadcrumbs';
 import Pagination from '@atlaskit/pagination';
 import Calendar from '@atlaskit/calendar';
-import { eventArg, num, pick, str } from './props.js';
+import { each, eventArg, handler, num, pick, str } from './props.js';
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 const days = (v) => (Array.isArray(v) ? v.filter((d) => typeof d === 'string' && ISO_DAY.test(d)) : undefined);
 const day = (v) => (typeof v === 'string' && ISO_DAY.test(v) ? v : undefined);
-// the props `names` of p, each checked by `kind` (undefined when it does not pass)
-const each = (p, names, kind) => Object.fromEntries(names.map((k) => [k, kind(p[k])]));
 
 function breadcrumbs(n, r) {
   const p = n.props;
-  const onExpand = r.fn(p.onExpand);
   return (
     <Breadcrumbs
       {...pick(p, ['defaultExpanded', 'isExpanded', 'label', 'ellipsisLabel', 'testId'])}
-      maxItems={num(p.maxItems)}
-      itemsBeforeCollapse={num(p.itemsBeforeCollapse)}
-      itemsAfterCollapse={num(p.itemsAfterCollapse)}
-      onExpand={onExpand ? (e) => onExpand(eventArg(e)) : undefined}
+      {...each(p, ['maxItems', 'itemsBeforeCollapse', 'itemsAfterCollapse'], num)}
+      onExpand={handler(p, r, 'onExpand', eventArg)}
     >
       {r.kids(n)}
     </Breadcrumbs>
@@ -54,10 +49,6 @@ function pagination(n, r) {
 
 function calendar(n, r) {
   const p = n.props;
-  const on = (k, arg) => {
-    const f = r.fn(p[k]);
-    return f ? (e) => f(arg(e)) : undefined;
-  };
   const dateEvent = (e) => (e && typeof e === 'object' ? pick(e, ['iso', 'type', 'day', 'month', 'year']) : null);
   return (
     <Calendar
@@ -68,10 +59,10 @@ function calendar(n, r) {
       weekStartDay={[0, 1, 2, 3, 4, 5, 6].includes(p.weekStartDay) ? p.weekStartDay : undefined}
       tabIndex={p.tabIndex === 0 || p.tabIndex === -1 ? p.tabIndex : undefined}
       {...pick(p, ['nextMonthLabel', 'previousMonthLabel', 'testId'])}
-      onChange={on('onChange', dateEvent)}
-      onSelect={on('onSelect', dateEvent)}
-      onBlur={on('onBlur', eventArg)}
-      onFocus={on('onFocus', eventArg)}
+      onChange={handler(p, r, 'onChange', dateEvent)}
+      onSelect={handler(p, r, 'onSelect', dateEvent)}
+      onBlur={handler(p, r, 'onBlur', eventArg)}
+      onFocus={handler(p, r, 'onFocus', eventArg)}
     />
   );
 }

@@ -10,14 +10,13 @@ import React from 'react';
 import Popup from '@atlaskit/popup';
 import Tooltip from '@atlaskit/tooltip';
 import InlineEdit from '@atlaskit/inline-edit';
-import { eventArg, part, pick, str } from './props.js';
+import { eventArg, handler, part, pick, str } from './props.js';
 
 const POPUP_PLACEMENTS = new Set(['auto', 'auto-start', 'auto-end', 'top', 'top-start', 'top-end', 'bottom', 'bottom-start', 'bottom-end', 'right', 'right-start', 'right-end', 'left', 'left-start', 'left-end']);
 const TOOLTIP_POSITIONS = new Set(['bottom', 'top', 'right', 'left', 'mouse', 'auto', 'auto-start', 'auto-end']);
 
 function popup(n, r) {
   const p = n.props;
-  const onClose = r.fn(p.onClose);
   const content = part(n, 'content');
   const trigger = part(n, 'trigger');
   const placement = POPUP_PLACEMENTS.has(p.placement) ? p.placement : undefined;
@@ -25,7 +24,7 @@ function popup(n, r) {
     <Popup
       {...pick(p, ['id', 'testId', 'shouldFlip', 'autoFocus', 'shouldUseCaptureOnOutsideClick', 'shouldFitContainer', 'shouldDisableFocusLock', 'shouldRenderToParent', 'label', 'titleId'])}
       isOpen={!!p.isOpen}
-      onClose={onClose ? (e) => onClose(eventArg(e)) : undefined}
+      onClose={handler(p, r, 'onClose', eventArg)}
       placement={placement}
       fallbackPlacements={Array.isArray(p.fallbackPlacements) ? p.fallbackPlacements.filter((x) => POPUP_PLACEMENTS.has(x)) : undefined}
       strategy={p.strategy === 'fixed' || p.strategy === 'absolute' ? p.strategy : undefined}

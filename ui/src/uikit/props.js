@@ -46,3 +46,13 @@ export const part = (n, name) => n.children.find((c) => c.type === 'ContentWrapp
 
 export const str = (v) => (typeof v === 'string' ? v : undefined);
 export const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+// The props `names` of p, each checked by `kind` (undefined when it does not pass).
+export const each = (p, names, kind) => Object.fromEntries(names.map((k) => [k, kind(p[k])]));
+
+// The event prop `k` of p as a handler that posts `arg(...)` of what the component gives
+// it (one plain argument), or undefined when the app set none.
+export const handler = (p, r, k, arg) => {
+  const f = r.fn(p[k]);
+  return f ? (e) => f(arg(e)) : undefined;
+};
