@@ -101,6 +101,45 @@ function sample(name) {
       return N('Tabs', { id: 't' }, N('TabList', {}, N('Tab', {}, S('one'))), N('TabPanel', {}, S('panel')));
     case 'ProgressBar':
       return N('ProgressBar', { value: 0.5 });
+    case 'BarChart': case 'HorizontalBarChart': case 'LineChart':
+      return N(name, { data: [['a', 1], ['b', 3]], xAccessor: 0, yAccessor: 1, title: name });
+    case 'StackBarChart': case 'HorizontalStackBarChart':
+      return N(name, { data: [{ x: 'a', y: 1, c: 'one' }, { x: 'a', y: 2, c: 'two' }], xAccessor: 'x', yAccessor: 'y', colorAccessor: 'c' });
+    case 'PieChart': case 'DonutChart':
+      return N(name, { data: [['a', 1], ['b', 2]], labelAccessor: 0, colorAccessor: 0, valueAccessor: 1 });
+    case 'Calendar':
+      return N('Calendar', { defaultMonth: 3, defaultYear: 2026, onSelect: fn(6) });
+    case 'Popup':
+      return N('Popup', { isOpen: true, onClose: fn(7) }, N('ContentWrapper', { name: 'content' }, S('popup body')),
+        N('ContentWrapper', { name: 'trigger' }, N('Button', { onClick: fn(8) }, S('open'))));
+    case 'InlineEdit':
+      return N('InlineEdit', { label: 'Name', isEditing: false, onConfirm: fn(9), onEdit: fn(10), onCancel: fn(11) },
+        N('ContentWrapper', { name: 'editView' }, N('Textfield', { name: 'n' })), N('ContentWrapper', { name: 'readView' }, S('read view')));
+    case 'Comment':
+      return N('Comment', { author: { text: 'Ada' }, time: { text: 'today' } }, N('ContentWrapper', { name: 'avatar' }),
+        N('ContentWrapper', { name: 'content' }, S('a comment')));
+    case 'CommentEditor': case 'ChromelessEditor':
+      return N(name, { defaultValue: { type: 'doc', version: 1, content: [] } });
+    case 'CodeBlock':
+      return N('CodeBlock', { text: 'let x = 1;', language: 'js' });
+    case 'Tooltip':
+      return N('Tooltip', { content: 'tip' }, N('Button', {}, S('hover me')));
+    case 'Pagination':
+      return N('Pagination', { pages: [1, 2, 3] });
+    case 'Breadcrumbs':
+      return N('Breadcrumbs', {}, N('BreadcrumbsItem', { href: '/a', text: 'A' }));
+    case 'CheckboxGroup':
+      return N('CheckboxGroup', { name: 'cg', options: [{ label: 'A', value: 'a' }] });
+    case 'Range':
+      return N('Range', { min: 0, max: 10, defaultValue: 5 });
+    case 'ProgressTracker':
+      return N('ProgressTracker', { items: [{ id: '1', label: 'One', percentageComplete: 100, status: 'visited' }] });
+    case 'EmptyState':
+      return N('EmptyState', { header: 'Nothing here' });
+    case 'Tile':
+      return N('Tile', { label: 'tile' }, S('T'));
+    case 'BreadcrumbsItem':
+      return N('Breadcrumbs', {}, N('BreadcrumbsItem', { href: '/b', text: 'B' }));
     default:
       return N(name, {}, S(name));
   }
@@ -192,4 +231,181 @@ test('a DynamicTable shows its head and rows, and a re-render with a new row sho
   await render(p, table([['apple', 'small'], ['melon', 'large']]));
   await p.getByRole('cell', { name: 'melon' }).waitFor();
   assert.equal(await p.getByRole('columnheader').count(), 2);
+  }));
+
+// The last event of callback n, or a wait until one comes.
+const eventOf = async (p, n) => {
+  await p.waitForFunction((k) => window.__events.some((e) => e.fn === k), n);
+  return p.evaluate((k) => window.__events.filter((e) => e.fn === k).at(-1), n);
+};
+
+test('charts draw their data as SVG: bar heights, stacks, slices, legends; unsafe palette colours are not used', (t) =>
+  onPage(t, async (p) => {
+    await render(p, root(
+      N('BarChart', { data: [['small', 1], ['big', 4]], xAccessor: 0, yAccessor: 1, title: 'Sizes', colorPalette: ['url(https://evil.invalid/x)', 'red;x:y'] }),
+      N('StackBarChart', { data: [{ x: 'q1', y: 2, c: 'bugs' }, { x: 'q1', y: 3, c: 'tasks' }, { x: 'q2', y: 1, c: 'bugs' }], xAccessor: 'x', yAccessor: 'y', colorAccessor: 'c', colorPalette: [{ key: 'bugs', value: '#ff0000' }] }),
+      N('HorizontalBarChart', { data: [{ k: 'wide', v: 9 }, { k: 'narrow', v: 3 }], xAccessor: 'k', yAccessor: 'v' }),
+      N('LineChart', { data: [['mon', 1], ['tue', 5], ['wed', 2]], xAccessor: 0, yAccessor: 1 }),
+      N('DonutChart', { data: [['open', 3], ['done', 1]], labelAccessor: 0, colorAccessor: 0, valueAccessor: 1, showMarkLabels: true }),
+    ));
+    const bar = p.locator('[data-kiln-chart="BarChart"]');
+    await bar.locator('svg').waitFor();
+    assert.match(await bar.innerText(), /Sizes/, 'the title is shown');
+    const h = async (loc) => Number(await loc.getAttribute('height'));
+    const small = await h(bar.locator('rect[data-kiln-bar="small"]'));
+    const big = await h(bar.locator('rect[data-kiln-bar="big"]'));
+    assert.ok(small > 0 && Math.abs(big / small - 4) < 0.05, `bar heights follow the data (${small}, ${big})`);
+    const fillOf = (loc) => loc.evaluateAll((rs) => rs.map((r) => getComputedStyle(r).fill));
+    const fills = await fillOf(bar.locator('rect[data-kiln-bar]'));
+    assert.deepEqual(fills, ['rgb(53, 125, 232)', 'rgb(53, 125, 232)'], 'unsafe colours fell back to the first chart token (#357DE8)');
+    assert.doesNotMatch(await bar.innerHTML(), /evil|red;/, 'nothing of the unsafe palette reached the page');
+    const stack = p.locator('[data-kiln-chart="StackBarChart"]');
+    assert.equal(await stack.locator('rect[data-kiln-bar="q1"]').count(), 2, 'q1 stacks two series');
+    assert.deepEqual(await fillOf(stack.locator('rect[data-kiln-bar="q2"]')), ['rgb(255, 0, 0)', 'rgb(130, 181, 54)'], 'the {key, value} palette colours its series, the next series takes the second chart token');
+    assert.match(await stack.locator('[data-kiln-chart-legend]').innerText(), /bugs[\s\S]*tasks/);
+    const hb = p.locator('[data-kiln-chart="HorizontalBarChart"]');
+    const w = async (k) => Number(await hb.locator(`rect[data-kiln-bar="${k}"]`).getAttribute('width'));
+    assert.ok(Math.abs((await w('wide')) / (await w('narrow')) - 3) < 0.05, 'horizontal bars are as long as their values');
+    assert.equal(await p.locator('[data-kiln-chart="LineChart"] circle[data-kiln-point]').count(), 3);
+    assert.equal(await p.locator('[data-kiln-chart="DonutChart"] path[data-kiln-slice]').count(), 2);
+    assert.match(await p.locator('[data-kiln-chart="DonutChart"]').innerText(), /open[\s\S]*done/, 'the legend names the slices');
+  }));
+
+test('Box xcss: token values applied as styles; unknown properties, raw values and overlays dropped', (t) =>
+  onPage(t, async (p) => {
+    await render(p, root(N('Box', {
+      testId: 'styled',
+      xcss: {
+        padding: 'space.200', backgroundColor: 'color.background.danger', borderRadius: 'border.radius', borderWidth: 'border.width',
+        borderStyle: 'solid', borderColor: 'color.border', width: '50%', display: 'flex',
+        position: 'fixed', zIndex: 99999, color: 'red', margin: 'expression(alert(1))', backgroundImage: 'url(https://evil.invalid/x)',
+        top: 0, ':hover': { backgroundColor: 'color.background.neutral' },
+      },
+    }, S('styled box'))));
+    const box = p.getByTestId('styled');
+    await box.waitFor();
+    const st = await box.evaluate((el) => {
+      const c = getComputedStyle(el);
+      return { padding: c.paddingTop, bg: c.backgroundColor, radius: c.borderTopLeftRadius, position: c.position, zIndex: c.zIndex, color: c.color, bgImage: c.backgroundImage, display: c.display, inline: el.getAttribute('style') };
+    });
+    assert.equal(st.padding, '16px', 'space.200 is 16px');
+    assert.notEqual(st.bg, 'rgba(0, 0, 0, 0)', 'the background token applied');
+    assert.notEqual(st.radius, '0px', 'the legacy border.radius alias applied');
+    assert.equal(st.display, 'flex');
+    assert.equal(st.position, 'static', 'position: fixed is refused');
+    assert.equal(st.zIndex, 'auto', 'z-index is refused');
+    assert.equal(st.bgImage, 'none', 'url() never reaches the style');
+    assert.doesNotMatch(st.inline, /red|expression|url|fixed|99999/, `inline style holds only token values: ${st.inline}`);
+  }));
+
+test('the new interactive components post their events with plain arguments', (t) =>
+  onPage(t, async (p) => {
+    await render(p, root(
+      N('Pagination', { pages: [1, 2, 3], onChange: fn(20) }),
+      N('Calendar', { defaultMonth: 3, defaultYear: 2026, onSelect: fn(21), onChange: fn(32), disabled: ['2026-03-20'] }),
+      N('Comment', { author: { text: 'Ada', onClick: fn(22) }, actions: [{ text: 'Reply', onClick: fn(23) }] },
+        N('ContentWrapper', { name: 'avatar' }), N('ContentWrapper', { name: 'content' }, S('first comment'))),
+      N('CommentEditor', { onChange: fn(24), onSave: fn(25), onCancel: fn(26) }),
+      N('Breadcrumbs', { maxItems: 2, onExpand: fn(27) }, ...['One', 'Two', 'Three', 'Four'].map((x) => N('BreadcrumbsItem', { href: `/${x}`, text: x }))),
+      N('Tooltip', { content: 'the tip' }, N('Button', { onClick: fn(28) }, S('tipped'))),
+      N('InlineEdit', { label: 'Title', isEditing: false, onEdit: fn(29), onConfirm: fn(30), onCancel: fn(31) },
+        N('ContentWrapper', { name: 'editView' }, N('Textfield', { name: 'title' })), N('ContentWrapper', { name: 'readView' }, S('the read view'))),
+    ));
+    await p.getByRole('button', { name: /page 2|^2$/ }).click();
+    assert.deepEqual((await eventOf(p, 20)).args[1], 2, 'Pagination posts the chosen page');
+    await p.getByRole('gridcell', { name: /^15/ }).first().click();
+    const sel = (await eventOf(p, 21)).args[0];
+    assert.equal(sel.iso, '2026-03-15', `Calendar posts the selected day: ${JSON.stringify(sel)}`);
+    await p.keyboard.press('ArrowRight');
+    const move = (await eventOf(p, 32)).args[0];
+    assert.equal(move.type, 'right', 'Calendar posts keyboard moves');
+    assert.match(move.iso, /^2026-03-\d\d$/);
+    assert.equal(await p.getByRole('button', { name: '20, Friday March 2026' }).getAttribute('aria-disabled'), 'true', 'a disabled day is disabled');
+    await p.getByText('Ada').click();
+    await eventOf(p, 22);
+    await p.getByRole('button', { name: 'Reply' }).click();
+    await eventOf(p, 23);
+    await p.getByLabel('Comment editor').fill('hello\nworld');
+    const doc = (await eventOf(p, 24)).args[0];
+    assert.deepEqual(doc.content.map((b) => b.content[0].text), ['hello', 'world'], 'CommentEditor posts ADF');
+    await p.getByRole('button', { name: 'Save' }).click();
+    assert.equal((await eventOf(p, 25)).args[0].type, 'doc');
+    await p.getByRole('button', { name: 'Cancel' }).click();
+    await eventOf(p, 26);
+    await p.getByRole('button', { name: /Show more breadcrumbs/i }).click();
+    await eventOf(p, 27);
+    await p.getByRole('link', { name: 'Two' }).waitFor();
+    await p.getByRole('button', { name: 'tipped' }).hover();
+    await p.getByRole('tooltip', { name: 'the tip' }).waitFor();
+    await p.getByRole('button', { name: 'tipped' }).click();
+    await eventOf(p, 28);
+    await p.getByText('the read view').click();
+    await eventOf(p, 29);
+    // the app answers onEdit with isEditing: true: the edit view and its buttons
+    await render(p, root(N('InlineEdit', { label: 'Title', isEditing: true, onEdit: fn(29), onConfirm: fn(30), onCancel: fn(31) },
+      N('ContentWrapper', { name: 'editView' }, N('Textfield', { name: 'title', testId: 'edit-field' })), N('ContentWrapper', { name: 'readView' }, S('the read view')))));
+    await p.getByTestId('edit-field').waitFor();
+    await p.getByRole('button', { name: /Confirm/ }).click();
+    await eventOf(p, 30);
+    await p.getByRole('button', { name: /Cancel/ }).click();
+    await eventOf(p, 31);
+    for (const e of await p.evaluate(() => window.__events)) assert.doesNotThrow(() => structuredClone(e), 'every argument is plain data');
+  }));
+
+test('Popup shows its content over its trigger and reports the trigger click and the close', (t) =>
+  onPage(t, async (p) => {
+    const popup = (open) => root(N('Popup', { isOpen: open, onClose: fn(40), placement: 'bottom-start' },
+      N('ContentWrapper', { name: 'content' }, S('popup content')),
+      N('ContentWrapper', { name: 'trigger' }, N('Button', { onClick: fn(41) }, S('Open it')))));
+    await render(p, popup(false));
+    assert.equal(await p.getByText('popup content').count(), 0, 'closed: no content');
+    await p.getByRole('button', { name: 'Open it' }).click();
+    await eventOf(p, 41);
+    await render(p, popup(true));
+    await p.getByText('popup content').waitFor();
+    await p.keyboard.press('Escape');
+    assert.equal((await eventOf(p, 40)).args.length, 1, 'onClose posts one plain argument');
+  }));
+
+test('CodeBlock numbers its lines, marks the highlighted ones and wraps on request', (t) =>
+  onPage(t, async (p) => {
+    const code = 'one\ntwo\nthree\nfour\nfive';
+    await render(p, root(N('CodeBlock', { text: code, language: 'js', highlight: '2,4-5,x,99', testId: 'code', highlightedStartText: 'HL>' })));
+    const block = p.getByTestId('code');
+    await block.waitFor();
+    assert.deepEqual(await block.locator('[data-line]').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-line'))), ['1', '2', '3', '4', '5']);
+    assert.deepEqual(await block.locator('[data-highlighted]').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-line'))), ['2', '4', '5'], 'ranges read, malformed parts ignored');
+    assert.match(await block.locator('[data-line="2"]').innerText(), /^2\s*HL>\s*two/, 'line number, the highlight mark for screen readers, the text');
+    assert.equal(await block.locator('[data-line="1"]').evaluate((s) => getComputedStyle(s).whiteSpace), 'pre', 'no wrapping by default');
+    await render(p, root(N('CodeBlock', { text: code, showLineNumbers: false, shouldWrapLongLines: true, testId: 'code' })));
+    await p.waitForFunction(() => !document.querySelector('[data-line="1"]').innerText.startsWith('1'));
+    assert.equal(await block.locator('[data-line="1"]').evaluate((s) => getComputedStyle(s).whiteSpace), 'pre-wrap');
+    assert.equal((await block.innerText()).replace(/\u200b/g, '').trim(), code, 'without numbers the text is the code alone');
+  }));
+
+test('CheckboxGroup, Range, ProgressTracker, EmptyState and Tile draw their data and post their events', (t) =>
+  onPage(t, async (p) => {
+    await render(p, root(
+      N('CheckboxGroup', { name: 'fruit', defaultValue: ['b'], onChange: fn(50), options: [{ label: 'Apple', value: 'a' }, { label: 'Banana', value: 'b' }, { label: 'Cherry', value: 'c', isDisabled: true }] }),
+      N('Range', { min: 0, max: 10, step: 1, defaultValue: 2, onChange: fn(51), 'aria-labelledby': 'none' }),
+      N('ProgressTracker', { label: 'Steps', items: [
+        { id: 's1', label: 'Plan', percentageComplete: 100, status: 'visited', onClick: fn(52) },
+        { id: 's2', label: 'Build', percentageComplete: 0, status: 'current' },
+        { id: 's3', label: 'Ship', percentageComplete: 0, status: 'bogus' }] }),
+      N('EmptyState', { header: 'No fruit yet', description: 'Add one above', testId: 'empty' }),
+      N('Tile', { label: 'Fruit tile', size: 'large', backgroundColor: 'url(x)', testId: 'tile' }, S('F')),
+    ));
+    assert.equal(await p.getByLabel('Banana').isChecked(), true, 'defaultValue checks Banana');
+    assert.equal(await p.getByLabel('Cherry').isDisabled(), true, 'an option can be disabled');
+    await p.getByLabel('Apple').check();
+    assert.deepEqual((await eventOf(p, 50)).args, [['b', 'a']], 'CheckboxGroup posts the checked values');
+    const slider = p.getByRole('slider');
+    await slider.focus();
+    await p.keyboard.press('ArrowRight');
+    assert.deepEqual((await eventOf(p, 51)).args, [3], 'Range posts the number');
+    await p.getByText('Plan').click();
+    await eventOf(p, 52);
+    assert.match(await p.getByRole('list', { name: 'Steps' }).innerText(), /Plan[\s\S]*Build[\s\S]*Ship/);
+    assert.match(await p.getByTestId('empty').innerText(), /No fruit yet[\s\S]*Add one above/);
+    assert.equal(await p.getByTestId('tile').innerText(), 'F');
   }));

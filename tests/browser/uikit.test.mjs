@@ -54,6 +54,14 @@ test('the UI Kit global page renders; a submit invokes the resolver, stores the 
     await root.getByRole('button', { name: 'Add' }).click();
     await root.getByRole('cell', { name: 'Quince' }).waitFor();
     await root.getByRole('cell', { name: 'large' }).waitFor();
+    // the chart (its code a lazy chunk of the host) counts the fruit by size, in a Box styled by xcss
+    const chart = root.locator('[data-kiln-chart="BarChart"]');
+    await chart.locator('rect[data-kiln-bar="Large"]').waitFor();
+    assert.match(await chart.innerText(), /Fruits by size/);
+    const heights = await chart.locator('rect[data-kiln-bar]').evaluateAll((rs) => rs.map((r) => Number(r.getAttribute('height'))));
+    assert.ok(heights[0] === 0 && heights[1] === 0 && heights[2] > 0, `one large fruit: ${heights}`);
+    const pad = await chart.evaluate((el) => getComputedStyle(el.parentElement).paddingTop);
+    assert.equal(pad, '8px', "the Box's xcss padding (space.100) applied");
     assert.equal(await page.locator('[data-kiln-uikit-placeholder]').count(), 0, 'every component of the example has a renderer');
     if (process.env.KILN_UI_SCREENSHOTS) {
       // docs/ui.md's picture of the UI Kit page

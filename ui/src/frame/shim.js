@@ -15,6 +15,11 @@
 //      {id, ok: false, error: {name, message}}. Calls made before the port arrives wait.
 //   3. Functions in a payload (events.on's callback, Modal's onClose) stay here: they
 //      cross as {__kilnCallback: n}; the host calls them back with {callback: n, args}.
+//      A UI Kit tree's handlers are numbered by WHERE they are (the node's path of keys
+//      and the prop's name): the same button's onClick keeps its number from render to
+//      render and calls the newest function, so an event the host sent from a render
+//      drawn long ago still lands; a place absent from the last RENDERS_KEPT renders is
+//      forgotten (its component is gone): no pile-up.
 //   4. The document's height goes to the host as {resize: px} (auto-resize).
 // Payloads above MAX_BYTES are refused here (the host refuses them too).
 import { plainForgeDoc } from '../uikit/frame.js';
@@ -31,21 +36,51 @@ function install(win) {
   const callbacks = new Map();
   let nextId = 1;
   let nextCb = 1;
-  const renders = []; // [first, end) callback numbers of recent UI Kit reconciles
+  const places = new Map(); // UI Kit handler place -> {n, render it was last seen in}
+  let renderNo = 0;
 
-  // functions become callback references (at any depth of plain objects and arrays)
-  const encode = (v, depth = 0) => {
+  // functions become callback references (at any depth of plain objects and arrays);
+  // `place` (a UI Kit handler's location, see 3. above) reuses that place's number
+  const encode = (v, depth = 0, place = null) => {
     if (typeof v === 'function') {
-      const n = nextCb++;
+      let n;
+      if (place !== null) {
+        const seen = places.get(place);
+        n = seen ? seen.n : nextCb++;
+        places.set(place, { n, render: renderNo });
+      } else n = nextCb++;
       callbacks.set(n, v);
       return { __kilnCallback: n };
     }
     if (depth > MAX_DEPTH || v === null || typeof v !== 'object') return v;
-    if (Array.isArray(v)) return v.map((x) => encode(x, depth + 1));
+    const at = (k) => (place === null ? null : `${place}.${k}`);
+    if (Array.isArray(v)) return v.map((x, i) => encode(x, depth + 1, at(i)));
     if (Object.getPrototypeOf(v) !== Object.prototype) return v; // Blob, Date...: structured clone
     const o = {};
-    for (const [k, x] of Object.entries(v)) o[k] = encode(x, depth + 1);
+    for (const [k, x] of Object.entries(v)) o[k] = encode(x, depth + 1, at(k));
     return o;
+  };
+
+  // A plain ForgeDoc (frame.js) with its handlers numbered by place: a node's place is
+  // its parent's plus its key (or its index when it has none) and type.
+  const encodeTree = (node, parent, i, depth) => {
+    if (!node || typeof node !== 'object' || depth > MAX_DEPTH) return node;
+    const place = `${parent}/${node.key ?? `#${i}`}:${node.type}`;
+    return {
+      ...node,
+      props: encode(node.props, depth + 1, `${place}|`),
+      children: Array.isArray(node.children) ? node.children.map((c, j) => encodeTree(c, place, j, depth + 1)) : [],
+    };
+  };
+  const encodeReconcile = (payload) => {
+    renderNo++;
+    const out = { forgeDoc: encodeTree(plainForgeDoc(payload.forgeDoc), '', 0, 0) };
+    for (const [place, { n, render }] of places)
+      if (render <= renderNo - RENDERS_KEPT) {
+        places.delete(place);
+        callbacks.delete(n);
+      }
+    return out;
   };
 
   const send = (msg) => (port ? port.postMessage(msg) : waiting.push(msg));
@@ -57,19 +92,10 @@ function install(win) {
         return;
       }
       const id = nextId++;
-      // UI Kit: @forge/react's live tree, as the host needs it (ui/src/uikit/frame.js); the
-      // handlers of the last RENDERS_KEPT renders stay callable (an event the host sent
-      // before it drew the newest render still lands), older ones go: no pile-up
-      const firstCb = nextCb;
-      if (type === 'reconcile' && payload && payload.forgeDoc) payload = { forgeDoc: plainForgeDoc(payload.forgeDoc) };
-      const msg = { id, type, payload: encode(payload) };
-      if (type === 'reconcile') {
-        renders.push([firstCb, nextCb]);
-        while (renders.length > RENDERS_KEPT) {
-          const [from, to] = renders.shift();
-          for (let n = from; n < to; n++) callbacks.delete(n);
-        }
-      }
+      // UI Kit: @forge/react's live tree, as the host needs it (ui/src/uikit/frame.js),
+      // its handlers numbered by place (3. above)
+      const isTree = type === 'reconcile' && payload && typeof payload === 'object' && payload.forgeDoc;
+      const msg = { id, type, payload: isTree ? encodeReconcile(payload) : encode(payload) };
       let size = 0;
       try {
         size = JSON.stringify(msg.payload ?? null)?.length ?? 0;

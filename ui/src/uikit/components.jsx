@@ -48,40 +48,14 @@ import {
   RequiredAsterisk,
 } from '@atlaskit/form';
 import { AdfDocument } from './adf.jsx';
-
-// What an input's change event becomes on the way to the app's frame: what @forge/react's
-// useForm reads (event.target.type/value/checked), nothing that cannot be posted.
-export function changeArg(e) {
-  if (e && e.target && typeof e.target === 'object') {
-    const t = e.target;
-    return { target: { type: t.type, value: t.value, checked: t.checked, name: t.name, id: t.id } };
-  }
-  return e === undefined ? null : e;
-}
-
-const pick = (p, names) => {
-  const o = {};
-  for (const n of names) if (p[n] !== undefined && p[n] !== null) o[n] = p[n];
-  return o;
-};
-
-const fieldProps = (p) =>
-  pick(p, ['id', 'name', 'placeholder', 'isDisabled', 'isInvalid', 'isRequired', 'isReadOnly', 'aria-invalid', 'testId', 'width', 'maxLength', 'minLength', 'type', 'autoFocus']);
-
-// onChange/onBlur/onFocus of a field: one posted argument each.
-const fieldEvents = (p, r) => {
-  const o = {};
-  for (const k of ['onChange', 'onBlur', 'onFocus']) {
-    const f = r.fn(p[k]);
-    if (f) o[k] = (e) => f(changeArg(e));
-  }
-  return o;
-};
-
-const click = (p, r) => {
-  const f = r.fn(p.onClick);
-  return f ? () => f() : undefined;
-};
+import { pick, fieldProps, fieldEvents, click } from './props.js';
+import { xcssStyle } from './xcss.js';
+import { OVERLAY_ROWS } from './overlays.jsx';
+import { NAVIGATION_ROWS } from './navigation.jsx';
+import { COMMENT_ROWS } from './comment.jsx';
+import { CHART_ROWS, CHART_TYPES } from './chart-rows.jsx';
+import { CodeBlock } from './codeblock.jsx';
+import { MORE_ROWS } from './more.jsx';
 
 const placeholderBox = (name) => (
   <div data-kiln-uikit-placeholder={name} style={{ border: '1px dashed #c1c7d0', padding: 8, color: '#5e6c84' }}>
@@ -164,6 +138,11 @@ function UserView({ accountId, r, size }) {
 
 const textOf = (n, r) => r.text(n);
 
+// Box's / Pressable's xcss as an inline style of token values (xcss.js: only its table's
+// properties and values; the rest is dropped)
+const BOX_ELEMENTS = new Set(['div', 'span', 'section', 'article', 'aside', 'header', 'footer', 'main', 'nav', 'ul', 'ol', 'li', 'p', 'strong', 'em']);
+const xcssOf = (n) => (n.props.xcss ? xcssStyle(n.props.xcss).style : undefined);
+
 export const COMPONENTS = {
   Root: (n, r) => <>{r.kids(n)}</>,
   String: (n) => <>{typeof n.props.text === 'string' ? n.props.text : ''}</>,
@@ -176,11 +155,7 @@ export const COMPONENTS = {
   Em: (n, r) => <em>{r.kids(n)}</em>,
   Strike: (n, r) => <s>{r.kids(n)}</s>,
   Code: (n, r) => <code>{r.kids(n)}</code>,
-  CodeBlock: (n) => (
-    <pre>
-      <code>{typeof n.props.text === 'string' ? n.props.text : ''}</code>
-    </pre>
-  ),
+  CodeBlock: (n) => <CodeBlock p={n.props} />,
   Heading: (n, r) => (
     <Heading size={n.props.size || 'medium'} as={/^h[1-6]$/.test(n.props.as) ? n.props.as : undefined}>
       {r.kids(n)}
@@ -322,9 +297,24 @@ export const COMPONENTS = {
     <Inline {...pick(n.props, ['space', 'rowSpace', 'alignBlock', 'alignInline', 'spread', 'grow', 'shouldWrap', 'separator'])}>{r.kids(n)}</Inline>
   ),
   Stack: (n, r) => <Stack {...pick(n.props, ['space', 'alignBlock', 'alignInline', 'spread', 'grow'])}>{r.kids(n)}</Stack>,
-  Box: (n, r) => <Box {...pick(n.props, ['padding', 'paddingBlock', 'paddingInline', 'backgroundColor'])}>{r.kids(n)}</Box>,
+  Box: (n, r) => (
+    <Box
+      as={BOX_ELEMENTS.has(n.props.as) ? n.props.as : undefined}
+      {...pick(n.props, ['padding', 'paddingBlock', 'paddingBlockStart', 'paddingBlockEnd', 'paddingInline', 'paddingInlineStart', 'paddingInlineEnd', 'backgroundColor', 'role', 'testId'])} style={xcssOf(n)}>
+      {r.kids(n)}
+    </Box>
+  ),
   Bleed: (n, r) => <Bleed {...pick(n.props, ['all', 'inline', 'block'])}>{r.kids(n)}</Bleed>,
-  Pressable: (n, r) => <Pressable onClick={click(n.props, r)} isDisabled={!!n.props.isDisabled}>{r.kids(n)}</Pressable>,
+  Pressable: (n, r) => (
+    <Pressable
+      {...pick(n.props, ['padding', 'paddingBlock', 'paddingInline', 'backgroundColor', 'testId'])}
+      onClick={click(n.props, r)}
+      isDisabled={!!n.props.isDisabled}
+      style={xcssOf(n)}
+    >
+      {r.kids(n)}
+    </Pressable>
+  ),
   Link: (n, r) => (
     <Link href={n.props.href} target={n.props.openNewTab ? '_blank' : undefined} rel="noopener noreferrer">
       {r.kids(n)}
@@ -384,6 +374,11 @@ export const COMPONENTS = {
   ),
   UserPicker: (n, r) => <UserPickerField n={n} r={r} />,
   AdfRenderer: (n) => <AdfDocument doc={n.props.document} />,
+  ...OVERLAY_ROWS,
+  ...NAVIGATION_ROWS,
+  ...COMMENT_ROWS,
+  ...CHART_ROWS,
+  ...MORE_ROWS,
 };
 
 // The component names UI Kit apps use that kiln promises to render (issue 19's list):
@@ -394,6 +389,8 @@ export const PROMISED = [
   'RadioGroup', 'Toggle', 'DatePicker', 'DynamicTable', 'Lozenge', 'Badge', 'Tag', 'TagGroup', 'SectionMessage',
   'Inline', 'Stack', 'Box', 'Link', 'Image', 'Modal', 'ModalHeader', 'ModalBody', 'ModalFooter', 'ModalTitle',
   'Tabs', 'Tab', 'TabList', 'TabPanel', 'Spinner', 'ProgressBar', 'User', 'UserGroup', 'UserPicker', 'AdfRenderer',
+  ...CHART_TYPES, 'Calendar', 'Popup', 'InlineEdit', 'Comment', 'CommentEditor', 'ChromelessEditor', 'CodeBlock',
+  'Tooltip', 'Pagination', 'Breadcrumbs', 'BreadcrumbsItem', 'CheckboxGroup', 'Range', 'ProgressTracker', 'EmptyState', 'Tile',
 ];
 
 export const placeholder = placeholderBox;

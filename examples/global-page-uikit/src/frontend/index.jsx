@@ -2,6 +2,8 @@
 // invoke() of the real @forge/bridge.
 import React, { useEffect, useState } from 'react';
 import ForgeReconciler, {
+  BarChart,
+  Box,
   Button,
   DynamicTable,
   ErrorMessage,
@@ -17,6 +19,7 @@ import ForgeReconciler, {
   Text,
   Textfield,
   useForm,
+  xcss,
 } from '@forge/react';
 import { invoke } from '@forge/bridge';
 
@@ -25,6 +28,11 @@ const SIZES = [
   { label: 'Medium', value: 'medium' },
   { label: 'Large', value: 'large' },
 ];
+
+const chartBox = xcss({ padding: 'space.100', backgroundColor: 'elevation.surface.sunken', borderRadius: 'border.radius' });
+
+// [size, how many] for the chart, in SIZES' order
+const bySize = (fruits) => SIZES.map((s) => [s.label, fruits.filter((f) => f.size === s.value).length]);
 
 const App = () => {
   const [fruits, setFruits] = useState(null);
@@ -82,6 +90,11 @@ const App = () => {
           }))}
           emptyView="No fruit yet"
         />
+      )}
+      {fruits && fruits.length > 0 && (
+        <Box xcss={chartBox}>
+          <BarChart title="Fruits by size" data={bySize(fruits)} xAccessor={0} yAccessor={1} height={240} />
+        </Box>
       )}
     </Stack>
   );
