@@ -173,6 +173,8 @@ test('site B, where the app is not installed, shows none of its modules', async 
     await signIn(k, page, 'uimb');
     await page.goto(`${k.url}/s/uimb/browse/${issue}`);
     await page.locator('[data-testid="comments"][data-loaded="true"]').waitFor();
+    // no app frame to show: the early blank frame is gone again
+    await page.locator('iframe[data-kiln-warm]').waitFor({ state: 'detached' });
     await page.locator('.kiln-apps-menu > summary').click();
     await page.locator('.kiln-apps-menu').getByText('No app pages').waitFor();
     assert.equal(await page.locator('[data-module]').count(), 0);
@@ -190,7 +192,7 @@ test('site B, where the app is not installed, shows none of its modules', async 
 // src set (their documents' requests started), their documents in, and each frame's
 // document parsed (its own navigation timing, read inside the frame and moved onto the
 // page's clock by the two time origins); the latest of each over the frames.
-const BREAKDOWN = [['shell'], ['evaluated'], ['modules'], ['tokens'], ['src'], ['doc'], ['shown']];
+const BREAKDOWN = [['shell'], ['evaluated'], ['modules'], ['drawn'], ['asked'], ['tokens'], ['answered'], ['attached'], ['src'], ['doc'], ['shown']];
 async function breakdown(page) {
   const host = await page.evaluate(() => {
     const all = performance.getEntriesByType('resource');
@@ -200,6 +202,12 @@ async function breakdown(page) {
       origin: performance.timeOrigin,
       shell: performance.getEntriesByType('navigation')[0].responseEnd,
       evaluated: performance.getEntriesByName('kiln:host-evaluated')[0]?.startTime ?? -1,
+      // React: the issue drawn with its data, the frames' components asking for their
+      // tokens and taking the answers (the latest of each)
+      drawn: performance.getEntriesByName('kiln:issue-drawn')[0]?.startTime ?? -1,
+      asked: Math.max(-1, ...performance.getEntriesByName('kiln:frame-asked').map((e) => e.startTime)),
+      answered: Math.max(-1, ...performance.getEntriesByName('kiln:frame-answered').map((e) => e.startTime)),
+      attached: Math.max(-1, ...performance.getEntriesByName('kiln:frame-attached').map((e) => e.startTime)),
       modules: Math.max(last(/\/_ui\/v1\/modules\?placement=issue(Panel|Context)/), last(/\/rest\/api\/3\/issue\/[^/]+\?/)),
       tokens: last(/\/_ui\/v1\/frames$/),
       src: Math.max(-1, ...frames.map((e) => e.startTime)),
@@ -273,6 +281,12 @@ test('the issue view with two Custom UI panels: navigation to both frames showin
     const record = () =>
       page.evaluate(() => ({
         evaluated: performance.getEntriesByName('kiln:host-evaluated')[0]?.startTime ?? -1,
+      // React: the issue drawn with its data, the frames' components asking for their
+      // tokens and taking the answers (the latest of each)
+      drawn: performance.getEntriesByName('kiln:issue-drawn')[0]?.startTime ?? -1,
+      asked: Math.max(-1, ...performance.getEntriesByName('kiln:frame-asked').map((e) => e.startTime)),
+      answered: Math.max(-1, ...performance.getEntriesByName('kiln:frame-answered').map((e) => e.startTime)),
+      attached: Math.max(-1, ...performance.getEntriesByName('kiln:frame-attached').map((e) => e.startTime)),
         requests: performance
           .getEntriesByType('resource')
           .filter((e) => /\/rest\/api\/3\/issue\/|\/_ui\/v1\/modules\?placement=issue/.test(e.name))
@@ -282,6 +296,13 @@ test('the issue view with two Custom UI panels: navigation to both frames showin
       }));
     await page.goto(`${k.url}/s/uima/browse/${issue}`);
     await shown(); // cold: bundle, frame resources
+    // early.js frames the UI origin's blank document, hidden and sandboxed as the apps'
+    // frames are, to start their renderer process while the page loads its data
+    const warm = page.locator('iframe[data-kiln-warm]');
+    assert.equal(await warm.count(), 1);
+    assert.equal(await warm.getAttribute('sandbox'), SANDBOXED);
+    assert.equal(new URL(await warm.getAttribute('src')).pathname, '/_kiln/blank.html');
+    assert.ok(!(await warm.isVisible()));
     // the host bundle is split (tools/build-ui.mjs): the issue view fetches its entry and
     // the chunks it imports, well under half of the host's JavaScript (the other pages and
     // the UI Kit renderer are lazy chunks it never loads)
