@@ -29,9 +29,6 @@
 
 #define SHIM_PATH "/_kiln/frame-shim.js"
 #define SHIM_TAG "<script src=\"" SHIM_PATH "\"></script>"
-#define BLANK_PATH "/_kiln/blank.html"
-/* the blank document: nothing to run, nothing to load; framed by kiln's pages only */
-#define BLANK_HTML "<!doctype html><title></title>"
 
 static struct {
     const char *origin, *kiln_origin, *data_dir;
@@ -344,22 +341,6 @@ static void serve_shim(kreq_t *kr)
     reply_raw(kr, 200, "text/javascript; charset=utf-8", body, len);
 }
 
-/* The blank document (BLANK_PATH): the host frames it, hidden and sandboxed as app frames
- * are, as soon as its page knows it will show app frames, so the browser starts the UI
- * origin's frame process while the page is still loading its data (docs/ui.md
- * "Performance"). Nothing of any app or user; cached for a day. */
-static void serve_blank(kreq_t *kr)
-{
-    char csp[UIORIGIN_CSP_MAX];
-    snprintf(csp, sizeof csp, "default-src 'none'; frame-ancestors %s",
-             U.kiln_origin && csp_source_ok(U.kiln_origin) ? U.kiln_origin : "'none'");
-    reply_header(kr, "content-security-policy", csp);
-    reply_header(kr, "x-content-type-options", "nosniff");
-    reply_header(kr, "referrer-policy", "no-referrer");
-    reply_header(kr, "cache-control", "public, max-age=86400");
-    reply_raw(kr, 200, "text/html; charset=utf-8", BLANK_HTML, sizeof BLANK_HTML - 1);
-}
-
 /* What a request waiting for its version's extraction keeps. */
 static void serve(kreq_t *kr);
 
@@ -494,10 +475,6 @@ void uiorigin_handle(kreq_t *kr)
     }
     if (kr->nseg == 2 && !strcmp(kr->seg[0], "_kiln") && !strcmp(kr->seg[1], "frame-shim.js")) {
         serve_shim(kr);
-        return;
-    }
-    if (kr->nseg == 2 && !strcmp(kr->seg[0], "_kiln") && !strcmp(kr->seg[1], "blank.html")) {
-        serve_blank(kr);
         return;
     }
     if (kr->nseg >= 1 && !strcmp(kr->seg[0], "r")) {

@@ -21,9 +21,7 @@
  * policy's script-src (unless the app's policy allows inline scripts anyway, which a hash
  * source would switch off); `<script src="/_kiln/frame-shim.js">` when it cannot be
  * inline. Every answer has Forge's Custom UI content security policy (uiorigin_csp).
- * The only other paths: `/_kiln/frame-shim.js`, and `/_kiln/blank.html`, an empty
- * document (no app's, no user's) the host frames early to start the UI origin's frame
- * process before the apps' frames need it.
+ * `/_kiln/frame-shim.js` is the only other path.
  *
  * Frames are sandboxed without allow-same-origin (ui/src/host/frame/CustomUiFrame.jsx):
  * each runs in an opaque origin, so two apps' frames (or two frames of one app) cannot

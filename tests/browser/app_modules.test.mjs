@@ -173,8 +173,6 @@ test('site B, where the app is not installed, shows none of its modules', async 
     await signIn(k, page, 'uimb');
     await page.goto(`${k.url}/s/uimb/browse/${issue}`);
     await page.locator('[data-testid="comments"][data-loaded="true"]').waitFor();
-    // no app frame to show: the early blank frame is gone again
-    await page.locator('iframe[data-kiln-warm]').waitFor({ state: 'detached' });
     await page.locator('.kiln-apps-menu > summary').click();
     await page.locator('.kiln-apps-menu').getByText('No app pages').waitFor();
     assert.equal(await page.locator('[data-module]').count(), 0);
@@ -296,13 +294,6 @@ test('the issue view with two Custom UI panels: navigation to both frames showin
       }));
     await page.goto(`${k.url}/s/uima/browse/${issue}`);
     await shown(); // cold: bundle, frame resources
-    // early.js frames the UI origin's blank document, hidden and sandboxed as the apps'
-    // frames are, to start their renderer process while the page loads its data
-    const warm = page.locator('iframe[data-kiln-warm]');
-    assert.equal(await warm.count(), 1);
-    assert.equal(await warm.getAttribute('sandbox'), SANDBOXED);
-    assert.equal(new URL(await warm.getAttribute('src')).pathname, '/_kiln/blank.html');
-    assert.ok(!(await warm.isVisible()));
     // the host bundle is split (tools/build-ui.mjs): the issue view fetches its entry and
     // the chunks it imports, well under half of the host's JavaScript (the other pages and
     // the UI Kit renderer are lazy chunks it never loads)

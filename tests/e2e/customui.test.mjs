@@ -233,17 +233,6 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
     assert.equal(shim.headers['content-type'], 'text/javascript; charset=utf-8');
     assert.ok(shim.text.includes('frame-init'));
     assert.equal(inline, shim.text, 'the inline shim is the served one');
-    // the blank document the host frames early (nothing of an app's; kiln's pages frame it)
-    const blank = await ui(new URL('/_kiln/blank.html', url).toString());
-    expectStatus(blank, 200, 'the blank document');
-    assert.equal(blank.headers['content-type'], 'text/html; charset=utf-8');
-    assert.ok(!/<script/i.test(blank.text), blank.text);
-    const blankDirs = Object.fromEntries(blank.headers['content-security-policy'].split(';').map((d) => d.trim().split(/\s+/)).map(([n, ...v]) => [n, v]));
-    assert.deepEqual(blankDirs['default-src'], ["'none'"]);
-    assert.deepEqual(blankDirs['frame-ancestors'], [k.url]);
-    assert.equal(blank.headers['x-content-type-options'], 'nosniff');
-    assert.ok([400, 404].includes((await k.api('/_kiln/blank.html')).status), 'not on kiln\'s origin');
-    expectStatus(await ui(new URL('/_kiln/blank.html', url).toString(), { method: 'POST', body: 'x' }), 405);
     assert.ok([400, 404].includes((await k.api('/_kiln/frame-shim.js')).status), 'not on kiln\'s origin');
     // HEAD; other methods
     expectStatus(await ui(url, { method: 'HEAD' }), 200);

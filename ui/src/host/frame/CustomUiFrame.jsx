@@ -26,13 +26,14 @@
 //    Allow reloads the module, Deny says access was not given.
 import React, { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api.js';
-import { SANDBOX, frameBody, requestFrame } from './frameRequest.js';
+import { frameBody, requestFrame } from './frameRequest.js';
 import { navigate as hostNavigate } from '../router.jsx';
 import { ConsentPrompt } from './ConsentPrompt.jsx';
 
 const MAX_BYTES = 1 << 20;
 const RENEW_BEFORE_MS = 60 * 1000;
 const HEIGHTS = { small: 200, medium: 400, large: 600, xlarge: 800 };
+const SANDBOX = 'allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-downloads';
 
 // ---- events between frames of one app on this page (events.emit / events.on)
 const bus = new Map(); // appId -> Map(subscriptionId -> {event, call})

@@ -9,9 +9,6 @@
 // Free of React (early.js imports it).
 import { api } from '../api.js';
 
-/** The sandbox of every app frame: scripts, no allow-same-origin (an opaque origin). */
-export const SANDBOX = 'allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-downloads';
-
 const PREFETCH_MS = 10000;
 const MAX_PREFETCHED = 8;
 const early = new Map(); // JSON of the body -> {at, promise}
@@ -46,30 +43,4 @@ export function requestFrame(body) {
   if (asked.size >= MAX_PREFETCHED) asked.delete(asked.values().next().value);
   asked.add(k);
   return api('/_ui/v1/frames', { method: 'POST', body });
-}
-
-// The UI origin's blank document, framed hidden and sandboxed as app frames are as soon as
-// a page knows it will show app frames: Chromium runs a cross-site (and a sandboxed) frame
-// in a renderer process of its own, and starting that process took longer than anything
-// else on the way to an app's frame; this frame starts it while the page still loads its
-// data, and the apps' frames (same site, same sandbox) join it. Nothing of any app or user
-// is in it. One per page; unwarmFrames() removes it when the page has no frame to show.
-let warm = null;
-export function warmFrames(uiOrigin) {
-  if (warm || !uiOrigin || !document.body) return;
-  warm = document.createElement('iframe');
-  warm.setAttribute('sandbox', SANDBOX);
-  warm.setAttribute('aria-hidden', 'true');
-  warm.setAttribute('tabindex', '-1');
-  warm.setAttribute('referrerpolicy', 'no-referrer');
-  warm.title = '';
-  warm.dataset.kilnWarm = '';
-  warm.style.cssText = 'position:absolute;width:0;height:0;border:0;visibility:hidden';
-  warm.src = `${uiOrigin}/_kiln/blank.html`;
-  document.body.appendChild(warm);
-}
-
-export function unwarmFrames() {
-  if (warm) warm.remove();
-  warm = null;
 }

@@ -5,8 +5,7 @@
 // wait for); Issue.jsx calls it too (an in-app navigation), and api() takes each request
 // in flight once (api.js prefetch).
 import { inflight, jiraPath, prefetch } from '../api.js';
-import { boot } from '../boot.js';
-import { prefetchFrame, unwarmFrames, warmFrames } from '../frame/frameRequest.js';
+import { prefetchFrame } from '../frame/frameRequest.js';
 import { modulesUrl } from '../modules/modulesUrl.js';
 
 export const FIELDS = 'summary,description,status,assignee,reporter,priority,labels,project,issuetype,created,updated';
@@ -40,8 +39,6 @@ export async function prefetchIssueView(key, { frames = false } = {}) {
   prefetch(jiraPath(commentsPath(key)));
   PLACEMENTS.forEach((p) => prefetch(modulesUrl(p, { issue: key })));
   if (!frames) return;
-  warmFrames(boot.uiOrigin);
-  let any = false;
   try {
     // the requests just sent, watched without taking them (the page takes them)
     const issue = inflight(jiraPath(issuePath(key)));
@@ -49,13 +46,8 @@ export async function prefetchIssueView(key, { frames = false } = {}) {
     if (!issue || lists.some((l) => !l)) return;
     const ext = issueExtension(await issue);
     for (const l of await Promise.all(lists))
-      for (const m of Array.isArray(l?.modules) ? l.modules : [])
-        if (isCustomUi(m)) {
-          any = true;
-          prefetchFrame(m, ext);
-        }
+      for (const m of Array.isArray(l?.modules) ? l.modules : []) if (isCustomUi(m)) prefetchFrame(m, ext);
   } catch {
     // the page asks again and shows the error
   }
-  if (!any) unwarmFrames();
 }
