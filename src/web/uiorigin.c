@@ -88,6 +88,20 @@ static int csp_source_ok(const char *s)
     return 1;
 }
 
+/* 1 if s is a hash source as kiln makes one: 'sha256-<standard base64>'. */
+static int csp_source_ok_hash(const char *s)
+{
+    size_t n = strlen(s);
+    if (n != 53 || strncmp(s, "'sha256-", 8) != 0 || s[n - 1] != '\'')
+        return 0;
+    for (size_t i = 8; i < n - 1; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("+/=", c)))
+            return 0;
+    }
+    return 1;
+}
+
 /* Appends each valid source of an external list (strings or {address}). */
 static void add_sources(buf_t *b, json_t *list)
 {
@@ -135,7 +149,7 @@ static const struct csp_row {
     {"form-action", "'self'", NULL, NULL},
 };
 
-const char *uiorigin_csp(arena_t *a, json_t *manifest, const char *kiln_origin)
+const char *uiorigin_csp(arena_t *a, json_t *manifest, const char *kiln_origin, const char *script_hash)
 {
     json_t *perms = json_object_get(manifest, "permissions");
     json_t *ext = json_object_get(perms, "external"), *content = json_object_get(perms, "content");
@@ -146,8 +160,12 @@ const char *uiorigin_csp(arena_t *a, json_t *manifest, const char *kiln_origin)
         buf_printf(&b, "%s %s", r->name, r->base);
         if (r->content) {
             json_t *list = json_object_get(content, r->content);
-            if (content_has(list, "unsafe-inline"))
+            int inl = content_has(list, "unsafe-inline");
+            if (inl)
                 buf_adds(&b, " 'unsafe-inline'");
+            /* a hash source would switch 'unsafe-inline' off: the shim runs without it then */
+            else if (!strcmp(r->content, "scripts") && script_hash && csp_source_ok_hash(script_hash))
+                buf_printf(&b, " %s", script_hash);
             if (!strcmp(r->content, "scripts") && content_has(list, "unsafe-hashes"))
                 buf_adds(&b, " 'unsafe-hashes'");
         }
@@ -180,7 +198,7 @@ static const char *after_tag(const char *html, size_t len, const char *name)
     return NULL;
 }
 
-char *uiorigin_inject(arena_t *a, const char *html, size_t len, size_t *out_len)
+char *uiorigin_inject(arena_t *a, const char *html, size_t len, const char *tag, size_t *out_len)
 {
     const char *at = after_tag(html, len, "head");
     if (!at)
@@ -189,10 +207,10 @@ char *uiorigin_inject(arena_t *a, const char *html, size_t len, size_t *out_len)
         at = after_tag(html, len, "!doctype");
     if (!at)
         at = html;
-    size_t pre = (size_t)(at - html), tl = sizeof SHIM_TAG - 1;
+    size_t pre = (size_t)(at - html), tl = strlen(tag);
     char *out = arena_alloc(a, len + tl + 1);
     memcpy(out, html, pre);
-    memcpy(out + pre, SHIM_TAG, tl);
+    memcpy(out + pre, tag, tl);
     memcpy(out + pre + tl, at, len - pre);
     out[len + tl] = '\0';
     *out_len = len + tl;
@@ -278,14 +296,42 @@ static void not_found(kreq_t *kr)
     reply_error(kr, 404, 0, "Not Found");
 }
 
-/* The frame bundle: the built front end's "frame.js" (web/assets.h). */
+/* The frame bundle: the built front end's "frame.js" (web/assets.h), in `a`. 0 or -1. */
+static int read_shim(arena_t *a, char **body, size_t *len)
+{
+    const char *name = assets_lookup(a, "frame.js"), *dir = assets_dir();
+    if (!name || !dir || !relpath_ok(name, 255) || strchr(name, '/'))
+        return -1;
+    return read_file(a, arena_printf(a, "%s/%s", dir, name), body, len) == 0 ? 0 : -1;
+}
+
+/* The shim for an app's page: inline (*tag = "<script>...</script>", *hash = the CSP
+ * source that lets it run), so the page needs no request of its own before it can be
+ * parsed on (a sandboxed frame's subresources are not taken from the HTTP cache). The
+ * external SHIM_TAG (and no hash) when the bundle is missing or its text could end or
+ * confuse its script element. */
+static void shim_tag(arena_t *a, const char **tag, const char **hash)
+{
+    char *body;
+    size_t len;
+    *tag = SHIM_TAG;
+    *hash = NULL;
+    if (read_shim(a, &body, &len) != 0 || memchr(body, '\0', len) || strcasestr(body, "</script") ||
+        strstr(body, "<!--"))
+        return;
+    unsigned char d[32];
+    enc_sha256(d, body, len);
+    char b64[64];
+    enc_b64(b64, d, sizeof d);
+    *hash = arena_printf(a, "'sha256-%s'", b64);
+    *tag = arena_printf(a, "<script>%s</script>", body);
+}
+
 static void serve_shim(kreq_t *kr)
 {
     char *body;
     size_t len;
-    const char *name = assets_lookup(kr->arena, "frame.js"), *dir = assets_dir();
-    if (!name || !dir || !relpath_ok(name, 255) || strchr(name, '/') ||
-        read_file(kr->arena, arena_printf(kr->arena, "%s/%s", dir, name), &body, &len) != 0) {
+    if (read_shim(kr->arena, &body, &len) != 0) {
         not_found(kr);
         return;
     }
@@ -406,11 +452,13 @@ static void serve(kreq_t *kr)
             not_found(kr);
         return;
     }
-    const char *type = type_of(rel);
+    const char *type = type_of(rel), *tag = NULL, *hash = NULL;
     int html = strncmp(type, "text/html", 9) == 0;
-    if (html)
-        body = uiorigin_inject(kr->arena, body, len, &len);
-    reply_header(kr, "content-security-policy", uiorigin_csp(kr->arena, manifest, U.kiln_origin));
+    if (html) {
+        shim_tag(kr->arena, &tag, &hash);
+        body = uiorigin_inject(kr->arena, body, len, tag, &len);
+    }
+    reply_header(kr, "content-security-policy", uiorigin_csp(kr->arena, manifest, U.kiln_origin, hash));
     reply_header(kr, "x-content-type-options", "nosniff");
     reply_header(kr, "referrer-policy", "no-referrer");
     reply_header(kr, "access-control-allow-origin", "*");

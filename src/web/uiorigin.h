@@ -16,10 +16,12 @@
  * rt_unpacked_dir; a version not extracted yet is extracted first, the HTTP thread answering when it is). Every file
  * path passes base/relpath; only regular files of at most UIORIGIN_FILE_MAX bytes; a
  * Content-Type from the extension (application/octet-stream otherwise) and nosniff.
- * HTML gets kiln's frame shim (`<script src="/_kiln/frame-shim.js">`, the bridge:
- * ui/src/frame/shim.js, built as assets.json's "frame.js": web/assets.h) as its
- * first script, and every answer Forge's Custom UI content
- * security policy (uiorigin_csp). `/_kiln/frame-shim.js` is the only other path.
+ * HTML gets kiln's frame shim (the bridge: ui/src/frame/shim.js, built as assets.json's
+ * "frame.js": web/assets.h) as its first script, inline, its SHA-256 a source of the
+ * policy's script-src (unless the app's policy allows inline scripts anyway, which a hash
+ * source would switch off); `<script src="/_kiln/frame-shim.js">` when it cannot be
+ * inline. Every answer has Forge's Custom UI content security policy (uiorigin_csp).
+ * `/_kiln/frame-shim.js` is the only other path.
  *
  * Frames are sandboxed without allow-same-origin (ui/src/host/frame/CustomUiFrame.jsx):
  * each runs in an opaque origin, so two apps' frames (or two frames of one app) cannot
@@ -55,12 +57,14 @@ const char *uiorigin_resource_url(arena_t *a, const char *installation_id, int64
  * Forge's for Custom UI, with permissions.content.scripts ('unsafe-inline',
  * 'unsafe-hashes'), permissions.content.styles ('unsafe-inline') and
  * permissions.external.{fetch.client, images, media, fonts, frames, styles, scripts}
- * honoured; entries with characters a CSP source cannot hold are left out. In `a`. */
-const char *uiorigin_csp(arena_t *a, json_t *manifest, const char *kiln_origin);
+ * honoured; entries with characters a CSP source cannot hold are left out. script_hash
+ * ("'sha256-<base64>'", the inline shim's; NULL: none) joins script-src unless the app
+ * allows 'unsafe-inline'. In `a`. */
+const char *uiorigin_csp(arena_t *a, json_t *manifest, const char *kiln_origin, const char *script_hash);
 
-/* Inserts the shim's script tag into an HTML document: after <head ...>, else after
- * <html ...>, else after <!doctype ...>, else first. In `a`; *out_len its length. */
-char *uiorigin_inject(arena_t *a, const char *html, size_t len, size_t *out_len);
+/* Inserts `tag` (the shim's script element) into an HTML document: after <head ...>, else
+ * after <html ...>, else after <!doctype ...>, else first. In `a`; *out_len its length. */
+char *uiorigin_inject(arena_t *a, const char *html, size_t len, const char *tag, size_t *out_len);
 
 /* The UI listener's one plane (GET and HEAD). */
 void uiorigin_handle(kreq_t *kr);

@@ -183,6 +183,82 @@ test('site B, where the app is not installed, shows none of its modules', async 
   });
 });
 
+// The steps of one load of the issue view on the page's clock (navigation start = 0):
+// the shell's HTML in, the host bundle evaluated (main.jsx's mark), the issue and its
+// panels' modules answered, the frames' tokens answered (POST /_ui/v1/frames), the frames'
+// src set (their documents' requests started), their documents in, and each frame's
+// document parsed (its own navigation timing, read inside the frame and moved onto the
+// page's clock by the two time origins); the latest of each over the frames.
+const BREAKDOWN = [['shell'], ['evaluated'], ['modules'], ['drawn'], ['asked'], ['tokens'], ['answered'], ['attached'], ['src'], ['doc'], ['shown']];
+async function breakdown(page) {
+  const host = await page.evaluate(() => {
+    const all = performance.getEntriesByType('resource');
+    const last = (re, f = 'responseEnd') => Math.max(-1, ...all.filter((e) => re.test(e.name)).map((e) => e[f]));
+    const frames = all.filter((e) => e.initiatorType === 'iframe' && new URL(e.name).pathname.startsWith('/r/'));
+    return {
+      origin: performance.timeOrigin,
+      shell: performance.getEntriesByType('navigation')[0].responseEnd,
+      evaluated: performance.getEntriesByName('kiln:host-evaluated')[0]?.startTime ?? -1,
+      // React: the issue drawn with its data, the frames' components asking for their
+      // tokens and taking the answers (the latest of each)
+      drawn: performance.getEntriesByName('kiln:issue-drawn')[0]?.startTime ?? -1,
+      asked: Math.max(-1, ...performance.getEntriesByName('kiln:frame-asked').map((e) => e.startTime)),
+      answered: Math.max(-1, ...performance.getEntriesByName('kiln:frame-answered').map((e) => e.startTime)),
+      attached: Math.max(-1, ...performance.getEntriesByName('kiln:frame-attached').map((e) => e.startTime)),
+      modules: Math.max(last(/\/_ui\/v1\/modules\?placement=issue(Panel|Context)/), last(/\/rest\/api\/3\/issue\/[^/]+\?/)),
+      tokens: last(/\/_ui\/v1\/frames$/),
+      src: Math.max(-1, ...frames.map((e) => e.startTime)),
+      doc: Math.max(-1, ...frames.map((e) => e.responseEnd)),
+    };
+  });
+  let shown = -1;
+  const inside = { request: -1, server: -1, body: -1, parse: -1 };
+  for (const f of page.frames()) {
+    if (f === page.mainFrame() || !new URL(f.url()).pathname.startsWith('/r/')) continue;
+    const n = await f
+      .evaluate(() => {
+        const e = performance.getEntriesByType('navigation')[0];
+        const shim = performance.getEntriesByType('resource').find((r) => r.name.includes('/_kiln/frame-shim'));
+        return e && { origin: performance.timeOrigin, ...e.toJSON(), shimStart: shim ? shim.startTime : -1, shimEnd: shim ? shim.responseEnd : -1, shimCached: shim ? shim.transferSize === 0 : null };
+      })
+      .catch(() => null);
+    if (!n) continue;
+    shown = Math.max(shown, n.origin + n.domInteractive - host.origin);
+    // inside the frame (its own clock, its navigation's start = 0): when its document's
+    // request was sent, the server's answer time, the body, and the parse up to interactive
+    inside.request = Math.max(inside.request, n.requestStart);
+    inside.server = Math.max(inside.server, n.responseStart - n.requestStart);
+    inside.body = Math.max(inside.body, n.responseEnd - n.responseStart);
+    inside.parse = Math.max(inside.parse, n.domInteractive - n.responseEnd);
+    inside.shimStart = Math.max(inside.shimStart ?? -1, n.shimStart - n.responseEnd);
+    inside.shimEnd = Math.max(inside.shimEnd ?? -1, n.shimEnd - n.responseEnd);
+  }
+  return { ...host, shown, inside };
+}
+
+// Trivial frames for the floor: a document on the UI origin that is neither an app's nor
+// has the shim (the UI origin's 404 page), sandboxed as app frames are; a srcdoc frame.
+const SANDBOXED = 'allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-downloads';
+const FLOORS = [
+  ['a trivial document on the UI origin, sandboxed', { sandbox: SANDBOXED, src: 'ui:/_kiln/floor' }],
+  ['a sandboxed srcdoc frame', { sandbox: SANDBOXED, srcdoc: '<p>floor</p>' }],
+];
+async function framePageLoad(page, attrs) {
+  return page.evaluate(async (attrs) => {
+    const uiOrigin = JSON.parse(document.getElementById('kiln-boot').textContent).uiOrigin;
+    const f = document.createElement('iframe');
+    for (const [k, v] of Object.entries(attrs)) f.setAttribute(k, v.startsWith('ui:') ? uiOrigin + v.slice(3) : v);
+    const t0 = performance.now();
+    const loaded = new Promise((resolve) => f.addEventListener('load', resolve, { once: true }));
+    document.body.appendChild(f);
+    await loaded;
+    const load = performance.now() - t0;
+    const e = performance.getEntriesByType('resource').filter((r) => r.initiatorType === 'iframe' && r.name.endsWith('/_kiln/floor')).pop();
+    f.remove();
+    return { load, request: attrs.src && e ? e.responseEnd - e.startTime : 0 };
+  }, attrs);
+}
+
 test('the issue view with two Custom UI panels: navigation to both frames showing (warm)', async (t) => {
   const { issue } = await issueOf(A);
   await withPage(browser, t, async (page) => {
@@ -202,6 +278,12 @@ test('the issue view with two Custom UI panels: navigation to both frames showin
     const record = () =>
       page.evaluate(() => ({
         evaluated: performance.getEntriesByName('kiln:host-evaluated')[0]?.startTime ?? -1,
+      // React: the issue drawn with its data, the frames' components asking for their
+      // tokens and taking the answers (the latest of each)
+      drawn: performance.getEntriesByName('kiln:issue-drawn')[0]?.startTime ?? -1,
+      asked: Math.max(-1, ...performance.getEntriesByName('kiln:frame-asked').map((e) => e.startTime)),
+      answered: Math.max(-1, ...performance.getEntriesByName('kiln:frame-answered').map((e) => e.startTime)),
+      attached: Math.max(-1, ...performance.getEntriesByName('kiln:frame-attached').map((e) => e.startTime)),
         requests: performance
           .getEntriesByType('resource')
           .filter((e) => /\/rest\/api\/3\/issue\/|\/_ui\/v1\/modules\?placement=issue/.test(e.name))
@@ -234,11 +316,12 @@ test('the issue view with two Custom UI panels: navigation to both frames showin
       page.evaluate(() => {
         const all = performance.getEntriesByType('resource');
         const posts = all.filter((e) => e.name.endsWith('/_ui/v1/frames')).map((e) => e.startTime);
-        const docs = all.filter((e) => e.initiatorType === 'iframe').map((e) => e.responseEnd);
+        const docs = all.filter((e) => e.initiatorType === 'iframe' && new URL(e.name).pathname.startsWith('/r/')).map((e) => e.responseEnd);
         return { framesAt: Math.min(...posts), docsAt: Math.max(...docs) };
       });
     const framesAt = [];
     const docsAt = [];
+    const steps = [];
     for (let i = 0; i < LOADS; i++) {
       const t0 = performance.now();
       await page.goto(`${k.url}/s/uima/browse/${issue}`);
@@ -248,6 +331,7 @@ test('the issue view with two Custom UI panels: navigation to both frames showin
       const tl = await timeline();
       framesAt.push(tl.framesAt);
       docsAt.push(tl.docsAt);
+      steps.push(await breakdown(page));
       // early.js: the issue, its transitions and comments and the three placements' modules
       // are asked for before the bundle's React part is evaluated, each exactly once (the
       // page takes the request in flight rather than sending it again)
@@ -263,6 +347,16 @@ test('the issue view with two Custom UI panels: navigation to both frames showin
     }
     const med = (a) => [...a].sort((x, y) => x - y)[LOADS >> 1].toFixed(0);
     console.log(`# issue view with two Custom UI panels (warm, ${LOADS} loads): issue interactive median ${med(issueTimes)} ms; both frames shown median ${med(times)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}); in the page: frames asked for at ${med(framesAt)} ms, frame documents in at ${med(docsAt)} ms (medians)`);
+    console.log(`# breakdown (page clock, navigation start = 0; medians of ${LOADS}): ${BREAKDOWN.map(([name]) => `${name} ${med(steps.map((s) => s[name]))}`).join(' -> ')} ms`);
+    // the floor of a frame on the UI origin: a trivial document there (no shim, no app),
+    // sandboxed like an app's frame, from its iframe's creation to its load event; and the
+    // same for a sandboxed srcdoc frame (no request, no process of its own to start)
+    console.log(`# frame document, in the frame (latest of the frames; medians): request sent at ${med(steps.map((s) => s.inside.request))} ms, server ${med(steps.map((s) => s.inside.server))} ms, body ${med(steps.map((s) => s.inside.body))} ms, parsed to interactive ${med(steps.map((s) => s.inside.parse))} ms (after the body: shim requested ${med(steps.map((s) => s.inside.shimStart))}, in ${med(steps.map((s) => s.inside.shimEnd))} ms)`);
+    for (const [label, attrs] of FLOORS) {
+      const f = [];
+      for (let i = 0; i < LOADS; i++) f.push(await framePageLoad(page, attrs));
+      console.log(`# floor: ${label}: iframe created -> load median ${med(f.map((x) => x.load))} ms (request ${med(f.map((x) => x.request))} ms)`);
+    }
     assert.deepEqual(page.kilnErrors, []);
   });
 });

@@ -24,7 +24,7 @@
 // 6. Consent: when a fetchProduct (requestJira, asUser) answers consentRequired, the app
 //    gets that answer and the module's place shows the consent prompt (ConsentPrompt.jsx);
 //    Allow reloads the module, Deny says access was not given.
-import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import React, { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api.js';
 import { frameBody, requestFrame } from './frameRequest.js';
 import { navigate as hostNavigate } from '../router.jsx';
@@ -114,9 +114,11 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
     let live = true;
     setFrame(null);
     setError(null);
+    performance.mark('kiln:frame-asked'); // the issue view's timing (tests/browser/app_modules)
     requestFrame(frameBody(module, ext)).then(
       (f) => {
         if (!live) return;
+        performance.mark('kiln:frame-answered');
         tokenRef.current = { token: f.token, expiresAt: f.expiresAt };
         contextRef.current = f.context;
         setFrame(f);
@@ -255,6 +257,10 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
   handlers.onPublic = handlers.on;
   const handlersRef = useRef(handlers);
   handlersRef.current = extraHandlers ? { ...handlers, ...extraHandlers } : handlers;
+
+  useLayoutEffect(() => {
+    if (frame && iframeRef.current) performance.mark('kiln:frame-attached');
+  }, [frame]);
 
   // the channel: made at the frame's first load, closed with it
   const onLoad = useCallback(() => {

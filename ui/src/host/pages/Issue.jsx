@@ -4,7 +4,7 @@
 // description, glances and context panels in the right column (<AppModule>).
 // The view marks itself data-ready="true" once the issue, its transitions and comments
 // are in, which is what the browser tests time as "interactive".
-import React, { useState } from 'react';
+import React, { useEffect, useState } from 'react';
 import Avatar from '@atlaskit/avatar';
 import Button from '@atlaskit/button/new';
 import Heading from '@atlaskit/heading';
@@ -156,6 +156,9 @@ export function Issue() {
     (signal) => jira(issuePath(params.key), { signal }),
     [params.key],
   );
+  useEffect(() => {
+    if (data) performance.mark('kiln:issue-drawn'); // the issue view's timing (tests/browser)
+  }, [data]);
   if (loading && !data) return <Spinner label="Loading issue" />;
   if (error)
     return (
