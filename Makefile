@@ -37,7 +37,7 @@ DEBS     := build-essential pkg-config libh2o-evloop-dev libjansson-dev libyajl-
             clang clang-format libclang-rt-dev bubblewrap libseccomp-dev util-linux tzdata chromium \
             postgresql libpq-dev
 
-.PHONY: all deps test unit e2e browser-test demo bench scopes scopes-check layers-check fuzz format format-check clean
+.PHONY: all deps test unit pg-test e2e browser-test demo bench scopes scopes-check layers-check fuzz format format-check clean
 
 # The site web UI (docs/ui.md): ui/src/*/main.jsx bundled by esbuild into $(BUILD)/ui/,
 # next to the kiln binary, with hashed names and assets.json (tools/build-ui.mjs).
@@ -138,6 +138,13 @@ $(BUILD)/tests/test_bodygate: LDFLAGS += -Wl,--version-script=tests/unit/bodygat
 
 unit: $(UNITBINS) $(PROBE)
 	@set -e; for t in $(UNITBINS); do echo "== $$t"; $$t; done
+
+# The PostgreSQL tests alone (docs/scale.md): the schema, roles and row-level security on
+# one private cluster (test_pg_schema, also in `make unit`), and the cluster tool's own test
+# with two clusters side by side (pg_cluster.test.mjs, also in `make e2e`).
+pg-test: $(BUILD)/tests/test_pg_schema
+	$(BUILD)/tests/test_pg_schema
+	node --test --test-concurrency=1 tests/e2e/pg_cluster.test.mjs
 
 # A hang fails the run instead of stalling it. Node 20 applies --test-timeout to each test
 # file's process as a whole (and to each test in it): the slowest files take about 70 s on
