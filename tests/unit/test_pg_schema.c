@@ -77,6 +77,14 @@ static long affected(PGconn *c, const char *sql)
     return n;
 }
 
+static long count_rows(PGconn *c, const char *sql)
+{
+    PGresult *r = q(c, sql);
+    long n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return n;
+}
+
 /* a growable list of owned strings */
 typedef struct {
     char **v;
@@ -217,6 +225,49 @@ static void test_migrate_once(void **state)
     PQclear(r);
     snprintf(sql, sizeof sql, "UPDATE kiln.schema_version SET version = %u", pg_schema_len);
     ok(su, sql);
+}
+
+/* The least-privilege setup of docs/scale.md: an operator made the roles and the schema; a
+ * login that is only a member of kiln_owner runs pg_setup (nothing to do) and pg_migrate.
+ * A role that is not a member cannot migrate and changes nothing. */
+static void test_migrate_least_privilege(void **state)
+{
+    (void)state;
+    ok(su, "CREATE ROLE kiln_migrate LOGIN IN ROLE kiln_owner");
+    PGconn *pc = conn(pg_user, "postgres");
+    ok(pc, "CREATE DATABASE kiln_lp");
+    PQfinish(pc);
+    PGconn *op = conn(pg_user, "kiln_lp");
+    ok(op, "CREATE SCHEMA kiln AUTHORIZATION kiln_owner;"
+           "REVOKE ALL ON SCHEMA kiln FROM PUBLIC;"
+           "GRANT USAGE ON SCHEMA kiln TO kiln_admin, kiln_runtime");
+
+    char err[512] = "";
+    unsigned applied = 0;
+    PGconn *rt = conn("kiln_runtime", "kiln_lp");
+    assert_int_equal(pg_migrate(rt, &applied, err, sizeof err), -1);
+    assert_true(unit_contains(err, "permission denied"));
+    assert_int_equal(count_rows(op, "SELECT count(*) FROM pg_class WHERE relnamespace = 'kiln'::regnamespace"), 0);
+
+    PGconn *m = conn("kiln_migrate", "kiln_lp");
+    if (pg_setup(m, err, sizeof err) || pg_migrate(m, &applied, err, sizeof err))
+        fail_msg("as kiln_migrate: %s", err);
+    assert_int_equal(applied, pg_schema_len);
+    /* the tables are the owner's, not the login's, and forced behind the policy */
+    assert_int_equal(count_rows(op, "SELECT count(*) FROM pg_class WHERE relnamespace = 'kiln'::regnamespace "
+                                    "AND relowner <> 'kiln_owner'::regrole"),
+                     0);
+    assert_int_equal(count_rows(op, "SELECT count(*) FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid "
+                                    "AND a.attname = 'site_id' WHERE c.relnamespace = 'kiln'::regnamespace "
+                                    "AND c.relkind = 'r' AND NOT (c.relrowsecurity AND c.relforcerowsecurity)"),
+                     0);
+    ok(op, "INSERT INTO kiln.sites (id, cloud_id, name, admin_account_id, canary, created_ms) "
+           "VALUES (1, 'c1', 'one', 'a', 'k', 0);"
+           "INSERT INTO kiln.users VALUES (1, 'a', 'e', 'd', 'atlassian', 'UTC', 'en', 1)");
+    assert_int_equal(count_rows(rt, "SELECT count(*) FROM users"), 0);
+    PQfinish(m);
+    PQfinish(rt);
+    PQfinish(op);
 }
 
 /* ---- the schema, read from both catalogs ---- */
@@ -402,7 +453,7 @@ static void test_roles(void **state)
 {
     (void)state;
     PGresult *r = q(su, "SELECT rolname, rolsuper, rolbypassrls, rolcanlogin, rolcreaterole, rolcreatedb "
-                        "FROM pg_roles WHERE rolname LIKE 'kiln\\_%' ORDER BY 1");
+                        "FROM pg_roles WHERE rolname IN ('kiln_admin', 'kiln_owner', 'kiln_runtime') ORDER BY 1");
     assert_int_equal(PQntuples(r), 3);
     /* kiln_admin: login, bypass; kiln_owner: no login, bypass; kiln_runtime: login, no bypass */
     static const char *const want[3][6] = {{"kiln_admin", "f", "t", "t", "f", "f"},
@@ -502,14 +553,6 @@ static void tables_in_fk_order(lines_t *l)
     assert_int_equal((int)l->n, n); /* no cycle */
     PQclear(all);
     PQclear(fk);
-}
-
-static long count_rows(PGconn *c, const char *sql)
-{
-    PGresult *r = q(c, sql);
-    long n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return n;
 }
 
 /* as kiln_runtime with site `mine` bound: only its row, nothing of `other` */
@@ -696,9 +739,9 @@ static void test_citus_ready(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_migrate_once), cmocka_unit_test(test_schema_matches_sqlite),
-        cmocka_unit_test(test_roles),        cmocka_unit_test(test_rls_every_tenant_table),
-        cmocka_unit_test(test_citus_ready),
+        cmocka_unit_test(test_migrate_once),           cmocka_unit_test(test_migrate_least_privilege),
+        cmocka_unit_test(test_schema_matches_sqlite),  cmocka_unit_test(test_roles),
+        cmocka_unit_test(test_rls_every_tenant_table), cmocka_unit_test(test_citus_ready),
     };
     return cmocka_run_group_tests(tests, start_cluster, stop_cluster);
 }

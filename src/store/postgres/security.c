@@ -20,22 +20,31 @@
  * statements are idempotent: a node runs them on every start that migrates. */
 #include "store/postgres/postgres_int.h"
 
-/* Needs a superuser (BYPASSRLS roles may only be created by one) or, where an operator made
- * the roles already, nothing: every step checks first (docs/scale.md, least privilege). */
-const char pg_setup_sql[] = "DO $$ BEGIN"
-                            "  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'kiln_owner') THEN"
-                            "    CREATE ROLE kiln_owner NOLOGIN BYPASSRLS; END IF;"
-                            "  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'kiln_admin') THEN"
-                            "    CREATE ROLE kiln_admin LOGIN BYPASSRLS; END IF;"
-                            "  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'kiln_runtime') THEN"
-                            "    CREATE ROLE kiln_runtime LOGIN NOBYPASSRLS; END IF;"
-                            "END $$;"
-                            "CREATE SCHEMA IF NOT EXISTS kiln AUTHORIZATION kiln_owner;"
-                            "REVOKE ALL ON SCHEMA kiln FROM PUBLIC;"
-                            "GRANT USAGE ON SCHEMA kiln TO kiln_admin, kiln_runtime;"
-                            "ALTER ROLE kiln_owner SET search_path = kiln;"
-                            "ALTER ROLE kiln_admin SET search_path = kiln;"
-                            "ALTER ROLE kiln_runtime SET search_path = kiln;";
+/* Needs a superuser (only one may create BYPASSRLS roles) unless an operator made the roles
+ * and the schema already (docs/scale.md, least privilege): then every step finds its work
+ * done and runs nothing that needs a privilege (CREATE SCHEMA would check the database's
+ * CREATE right even with IF NOT EXISTS, ALTER ROLE needs CREATEROLE), so a migrations-only
+ * login passes through it. One statement, so one transaction. */
+const char pg_setup_sql[] =
+    "DO $$ DECLARE r text; BEGIN"
+    "  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'kiln_owner') THEN"
+    "    CREATE ROLE kiln_owner NOLOGIN BYPASSRLS; END IF;"
+    "  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'kiln_admin') THEN"
+    "    CREATE ROLE kiln_admin LOGIN BYPASSRLS; END IF;"
+    "  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'kiln_runtime') THEN"
+    "    CREATE ROLE kiln_runtime LOGIN NOBYPASSRLS; END IF;"
+    "  IF NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'kiln') THEN"
+    "    CREATE SCHEMA kiln AUTHORIZATION kiln_owner;"
+    "    REVOKE ALL ON SCHEMA kiln FROM PUBLIC;"
+    "    GRANT USAGE ON SCHEMA kiln TO kiln_admin, kiln_runtime;"
+    "  END IF;"
+    "  FOREACH r IN ARRAY ARRAY['kiln_owner', 'kiln_admin', 'kiln_runtime'] LOOP"
+    "    IF NOT EXISTS (SELECT FROM pg_db_role_setting s WHERE s.setrole = r::regrole AND s.setdatabase = 0"
+    "                   AND 'search_path=kiln' = ANY (s.setconfig)) THEN"
+    "      EXECUTE format('ALTER ROLE %I SET search_path = kiln', r);"
+    "    END IF;"
+    "  END LOOP;"
+    "END $$;";
 
 /* Run as kiln_owner with search_path = kiln, in the migrations' transaction. */
 const char pg_security_sql[] =
