@@ -5,7 +5,8 @@
 
 #include "store/postgres/postgres_int.h"
 
-/* the advisory lock every node's migration takes (any constant: "kiln" in ASCII) */
+/* the advisory lock every node's setup and migration takes (security.c's pg_setup_sql
+ * names the same number) */
 #define PG_MIGRATE_LOCK "1802070382"
 
 /* the first line of PostgreSQL's message, after what */

@@ -27,6 +27,7 @@
  * login passes through it. One statement, so one transaction. */
 const char pg_setup_sql[] =
     "DO $$ DECLARE r text; BEGIN"
+    "  PERFORM pg_advisory_xact_lock(1802070382);" /* nodes starting at once: one sets up, the rest find it done */
     "  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'kiln_owner') THEN"
     "    CREATE ROLE kiln_owner NOLOGIN BYPASSRLS; END IF;"
     "  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'kiln_admin') THEN"
