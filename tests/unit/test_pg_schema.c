@@ -144,10 +144,10 @@ static int start_cluster(void **state)
     char line[512];
     while (fgets(line, sizeof line, p)) {
         line[strcspn(line, "\n")] = 0;
-        if (!strncmp(line, "PGHOST=", 7))
-            memcpy(pg_dir, line + 7, strlen(line + 7) + 1);
-        else if (!strncmp(line, "PGUSER=", 7))
-            memcpy(pg_user, line + 7, strlen(line + 7) + 1);
+        if (!strncmp(line, "export PGHOST=", 14))
+            memcpy(pg_dir, line + 14, strlen(line + 14) + 1);
+        else if (!strncmp(line, "export PGUSER=", 14))
+            memcpy(pg_user, line + 14, strlen(line + 14) + 1);
     }
     if (pclose(p) != 0 || !*pg_dir || !*pg_user) {
         fprintf(stderr, "test_pg_schema: %s failed\n", cmd);

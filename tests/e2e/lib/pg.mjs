@@ -35,11 +35,11 @@ for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) 
   });
 }
 
-/** Parses `tools/pg-cluster start`'s NAME=value lines (the URL's value is single-quoted). */
+/** Parses `tools/pg-cluster start`'s `export NAME=value` lines (the URL's value is single-quoted). */
 export function parseClusterEnv(text) {
   const env = {};
   for (const line of text.split('\n')) {
-    const m = /^([A-Z_]+)=(.*)$/.exec(line);
+    const m = /^(?:export )?([A-Z_]+)=(.*)$/.exec(line);
     if (m) env[m[1]] = m[2].replace(/^'(.*)'$/, '$1');
   }
   return env;
