@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -74,6 +74,11 @@ test('pg-cluster refuses directories that are not its own', async () => {
     assert.equal(readFileSync(path.join(d, 'precious'), 'utf8'), 'keep me');
     await assert.rejects(run(PG_CLUSTER, ['stop', path.join(d, 'missing')]), (e) => /no such directory/.test(e.stderr));
     await assert.rejects(run(PG_CLUSTER, ['bogus']), (e) => e.code === 2 && /usage/.test(e.stderr));
+    // a path that would need quoting in the server's options is refused and left as it was
+    const odd = path.join(d, "it's here");
+    mkdirSync(odd);
+    await assert.rejects(run(PG_CLUSTER, ['start', odd]), (e) => /letters, digits/.test(e.stderr));
+    assert.deepEqual(readdirSync(odd), []);
   } finally {
     rmSync(d, { recursive: true, force: true });
   }
