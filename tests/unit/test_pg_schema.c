@@ -135,22 +135,28 @@ static int stop_cluster(void **state);
  * stopped again. */
 static int start_cluster(void **state)
 {
+    /* the directory is ours before the tool runs, so a start that fails half way is still
+     * stopped and removed (stop_cluster) */
+    char *dir = unit_tempdir();
+    snprintf(pg_dir, sizeof pg_dir, "%s", dir);
+    free(dir);
     const char *tool = getenv("KILN_PG_CLUSTER");
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "%s start", tool && *tool ? tool : "tools/pg-cluster");
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "%s start '%s'", tool && *tool ? tool : "tools/pg-cluster", pg_dir);
     FILE *p = popen(cmd, "r");
-    if (!p)
+    if (!p) {
+        stop_cluster(state);
         return -1;
+    }
     char line[512];
     while (fgets(line, sizeof line, p)) {
         line[strcspn(line, "\n")] = 0;
-        if (!strncmp(line, "export PGHOST=", 14))
-            memcpy(pg_dir, line + 14, strlen(line + 14) + 1);
-        else if (!strncmp(line, "export PGUSER=", 14))
+        if (!strncmp(line, "export PGUSER=", 14))
             memcpy(pg_user, line + 14, strlen(line + 14) + 1);
     }
-    if (pclose(p) != 0 || !*pg_dir || !*pg_user) {
+    if (pclose(p) != 0 || !*pg_user) {
         fprintf(stderr, "test_pg_schema: %s failed\n", cmd);
+        stop_cluster(state);
         return -1;
     }
     char err[512] = "";
@@ -195,9 +201,12 @@ static int stop_cluster(void **state)
         return 0;
     const char *tool = getenv("KILN_PG_CLUSTER");
     char cmd[1200];
-    snprintf(cmd, sizeof cmd, "%s stop '%s'", tool && *tool ? tool : "tools/pg-cluster", pg_dir);
+    snprintf(cmd, sizeof cmd, "%s stop '%s' 2>/dev/null", tool && *tool ? tool : "tools/pg-cluster", pg_dir);
+    int rc = system(cmd) == 0 ? 0 : -1;
+    if (rc) /* the tool never got as far as initdb: an empty directory of ours */
+        rc = rmdir(pg_dir) == 0 ? 0 : -1;
     pg_dir[0] = 0;
-    return system(cmd) == 0 ? 0 : -1;
+    return rc;
 }
 
 /* ---- migrations ---- */

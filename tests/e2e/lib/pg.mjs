@@ -13,7 +13,8 @@
 // process exits, even on an interrupt.
 
 import { execFile, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from './kiln.mjs';
@@ -24,6 +25,7 @@ const live = new Set();
 
 function stopSync(dir) {
   spawnSync(PG_CLUSTER, ['stop', dir], { stdio: 'ignore' });
+  rmSync(dir, { recursive: true, force: true }); // the tool stopped short of initdb: our empty dir
 }
 process.on('exit', () => {
   for (const d of live) stopSync(d);
@@ -46,11 +48,20 @@ export function parseClusterEnv(text) {
 }
 
 export async function startPg() {
-  const { stdout } = await run(PG_CLUSTER, ['start'], { timeout: 120_000 });
-  const env = parseClusterEnv(stdout);
-  if (!env.PGHOST || !env.PGUSER) throw new Error(`pg-cluster start printed no cluster: ${stdout}`);
-  const dir = env.PGHOST;
+  // the directory is known (and stopped at exit) before the tool runs, so a start that fails
+  // half way leaves nothing behind either
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-pg-'));
   live.add(dir);
+  let env;
+  try {
+    const { stdout } = await run(PG_CLUSTER, ['start', dir], { timeout: 120_000 });
+    env = parseClusterEnv(stdout);
+    if (env.PGHOST !== dir || !env.PGUSER) throw new Error(`pg-cluster start printed no cluster: ${stdout}`);
+  } catch (e) {
+    stopSync(dir);
+    live.delete(dir);
+    throw e;
+  }
   const pid = Number(readFileSync(path.join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
   return {
     dir,
