@@ -47,10 +47,12 @@ const char pg_setup_sql[] =
     "  END LOOP;"
     "END $$;";
 
-/* Run as kiln_owner with search_path = kiln, in the migrations' transaction. */
+/* Run as kiln_owner with search_path = kiln, in the migrations' transaction. No grant on
+ * the identity columns' sequences: an insert draws from them without one (PostgreSQL checks
+ * no sequence privilege for an identity default), and the backend reads new ids with
+ * RETURNING, so nextval/setval stay the owner's. */
 const char pg_security_sql[] =
     "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA kiln TO kiln_admin, kiln_runtime;"
-    "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA kiln TO kiln_admin, kiln_runtime;"
     "REVOKE INSERT, UPDATE, DELETE ON schema_version FROM kiln_admin, kiln_runtime;"
     "DO $$ DECLARE t record; BEGIN"
     "  FOR t IN SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,"
