@@ -17,6 +17,11 @@ PKGS     := libh2o-evloop jansson yajl yaml-0.1 sqlite3 openssl libcurl libarchi
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers $(OPT) $(SANFLAGS) \
             -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+# libpq (issue 20, docs/scale.md): src/store/postgres/ compiles against it; only what calls
+# it links it (the PostgreSQL tests today; kiln itself once the backend lands)
+PG_CFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null)
+PG_LIBS   := $(shell pkg-config --libs libpq 2>/dev/null)
+CFLAGS   += $(PG_CFLAGS)
 LDFLAGS  += $(SANFLAGS) $(OPT)
 
 # A layer's folder may hold one level of subfolders (src/store/sqlite/: a backend).
@@ -29,9 +34,10 @@ KILN     := $(BUILD)/kiln
 # Debian packages the project needs (the -dev ones to build, the rest to test/bench).
 DEBS     := build-essential pkg-config libh2o-evloop-dev libjansson-dev libyajl-dev libyaml-dev libsqlite3-dev \
             sqlite3 libssl-dev libcurl4-openssl-dev libcmocka-dev libarchive-dev libhyperscan-dev esbuild wrk nginx-light jq curl \
-            clang clang-format libclang-rt-dev bubblewrap libseccomp-dev util-linux tzdata chromium
+            clang clang-format libclang-rt-dev bubblewrap libseccomp-dev util-linux tzdata chromium \
+            postgresql libpq-dev
 
-.PHONY: all deps test unit e2e browser-test demo bench scopes scopes-check layers-check fuzz format format-check clean
+.PHONY: all deps test unit pg-test e2e browser-test demo bench scopes scopes-check layers-check fuzz format format-check clean
 
 # The site web UI (docs/ui.md): ui/src/*/main.jsx bundled by esbuild into $(BUILD)/ui/,
 # next to the kiln binary, with hashed names and assets.json (tools/build-ui.mjs).
@@ -124,11 +130,21 @@ $(BUILD)/tests/%: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(TEST_LIBS) $(LDFLAGS) $(LDLIBS) -lcmocka
 
+# the PostgreSQL tests (docs/scale.md) link libpq and start their own cluster (tools/pg-cluster)
+$(BUILD)/tests/test_pg_%: LDLIBS += $(PG_LIBS)
+
 # test_bodygate checks that kiln notices when libh2o does not call its hook (bodygate.h)
 $(BUILD)/tests/test_bodygate: LDFLAGS += -Wl,--version-script=tests/unit/bodygate_hidden.map
 
 unit: $(UNITBINS) $(PROBE)
 	@set -e; for t in $(UNITBINS); do echo "== $$t"; $$t; done
+
+# The PostgreSQL tests alone (docs/scale.md): the schema, roles and row-level security on
+# one private cluster (test_pg_schema, also in `make unit`), and the cluster tool's own test
+# with two clusters side by side (pg_cluster.test.mjs, also in `make e2e`).
+pg-test: $(BUILD)/tests/test_pg_schema
+	$(BUILD)/tests/test_pg_schema
+	node --test --test-concurrency=1 tests/e2e/pg_cluster.test.mjs
 
 # A hang fails the run instead of stalling it. Node 20 applies --test-timeout to each test
 # file's process as a whole (and to each test in it): the slowest files take about 70 s on

@@ -1,5 +1,7 @@
 /* SQLite schema, as an ordered list of migrations compiled into the binary. Migration i
  * brings `PRAGMA user_version` from i to i+1. Append only: never edit a shipped entry.
+ * Each has its PostgreSQL twin at the same index of postgres/schema.c's pg_schema[]
+ * (tests/unit/test_pg_schema.c compares the two schemas).
  *
  * Every tenant table starts its primary key with site_id, so a site's rows are one
  * contiguous range and every lookup is by (site_id, ...). */

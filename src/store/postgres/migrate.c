@@ -1,0 +1,99 @@
+/* Applying the PostgreSQL schema (postgres_int.h): pg_setup, pg_migrate. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/postgres/postgres_int.h"
+
+/* the advisory lock every node's setup and migration takes (security.c's pg_setup_sql
+ * names the same number) */
+#define PG_MIGRATE_LOCK "1802070382"
+
+/* the first line of PostgreSQL's message, after what */
+static void fail(PGconn *c, const PGresult *r, const char *what, char *err, size_t errlen)
+{
+    const char *m = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
+    if (!m || !*m)
+        m = PQerrorMessage(c);
+    size_t n = strcspn(m, "\n");
+    snprintf(err, errlen, "%s: %.*s", what, (int)n, m);
+}
+
+/* runs sql (one or more statements, no parameters); 0 when it succeeded */
+static int exec(PGconn *c, const char *sql, const char *what, char *err, size_t errlen)
+{
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
+        PQclear(r);
+        return 0;
+    }
+    fail(c, r, what, err, errlen);
+    PQclear(r);
+    return -1;
+}
+
+int pg_setup(PGconn *c, char *err, size_t errlen)
+{
+    return exec(c, pg_setup_sql, "setup", err, errlen);
+}
+
+static int version(PGconn *c, long *v, char *err, size_t errlen)
+{
+    PGresult *r = PQexec(c, "SELECT version FROM schema_version");
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        if (r && PQresultStatus(r) == PGRES_TUPLES_OK)
+            snprintf(err, errlen, "schema_version holds %d rows, not 1", PQntuples(r));
+        else
+            fail(c, r, "schema_version", err, errlen);
+        PQclear(r);
+        return -1;
+    }
+    *v = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return 0;
+}
+
+int pg_migrate(PGconn *c, unsigned *applied, char *err, size_t errlen)
+{
+    if (applied)
+        *applied = 0;
+    if (exec(c,
+             "BEGIN;"
+             "SET LOCAL ROLE kiln_owner;"
+             "SET LOCAL search_path = kiln;"
+             "SELECT pg_advisory_xact_lock(" PG_MIGRATE_LOCK ");"
+             "CREATE TABLE IF NOT EXISTS schema_version ("
+             "  one boolean PRIMARY KEY DEFAULT true CHECK (one),"
+             "  version integer NOT NULL);"
+             "INSERT INTO schema_version (version) VALUES (0) ON CONFLICT DO NOTHING;",
+             "migrate", err, errlen))
+        goto rollback;
+    long v;
+    if (version(c, &v, err, errlen))
+        goto rollback;
+    if (v < 0 || v > (long)pg_schema_len) {
+        snprintf(err, errlen, "store schema version %ld is newer than this binary (%u)", v, pg_schema_len);
+        goto rollback;
+    }
+    for (unsigned i = (unsigned)v; i < pg_schema_len; i++) {
+        char what[32];
+        snprintf(what, sizeof what, "migration %u", i + 1);
+        if (exec(c, pg_schema[i], what, err, errlen))
+            goto rollback;
+    }
+    if ((unsigned)v < pg_schema_len) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "UPDATE schema_version SET version = %u", pg_schema_len);
+        if (exec(c, sql, "migrate", err, errlen) || exec(c, pg_security_sql, "row-level security", err, errlen))
+            goto rollback;
+    }
+    if (exec(c, "COMMIT", "migrate", err, errlen))
+        goto rollback;
+    if (applied)
+        *applied = pg_schema_len - (unsigned)v;
+    return 0;
+rollback:
+    PQclear(PQexec(c, "ROLLBACK"));
+    return -1;
+}
