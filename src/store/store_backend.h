@@ -246,6 +246,7 @@ typedef struct store_deliveries_ops {
     int (*cursor_get)(store_t *st, int64_t site_id, int64_t *seq);
     int (*cursor_set)(store_t *st, int64_t site_id, int64_t seq);
     int (*sites_behind)(store_t *st, arena_t *a, int64_t **sites, size_t *n);
+    int (*chain_take)(store_t *st, const char *installation_id, const char *root, int64_t max, int64_t now_ms);
 } store_deliveries_ops_t;
 
 /* scheduled triggers' next runs (store/store_schedules.h) */
