@@ -133,6 +133,7 @@ typedef struct store_apps_ops {
     int (*version_insert)(store_t *st, version_rec_t *v);
     int (*version_latest)(store_t *st, arena_t *a, const char *app_id, const char *env_key, int64_t major,
                           version_rec_t *out);
+    int (*version_latest_seq)(store_t *st, const char *app_id, const char *env_key, int64_t major, int64_t *seq);
     int (*version_list)(store_t *st, arena_t *a, const char *app_id, const char *env_key, version_rec_t **out,
                         size_t *n);
     int (*var_put)(store_t *st, const char *app_id, const char *env_key, const var_rec_t *v);
