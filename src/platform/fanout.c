@@ -275,16 +275,20 @@ static site_subs_t *subscriptions(store_t *st, int64_t site_id, const install_re
 
 /* Which of the actor's members an event carries, as Forge's reference lists them
  * (developer.atlassian.com/platform/forge/events-reference/jira/): issue and comment
- * events `atlassianId` and `associatedUsers`, a deleted comment, versions and components
- * `atlassianId` only, worklogs, issue links, projects and custom fields neither; Jira
- * Software's boards (events-reference/jira-software/) and sprints `atlassianId` only.
- * Events not named keep both. */
+ * events `atlassianId` and `associatedUsers`; a deleted comment, the mention events, a
+ * viewed issue, versions and components `atlassianId` only; worklogs, issue links,
+ * projects and custom fields neither; Jira Software's boards
+ * (events-reference/jira-software/) and sprints `atlassianId` only. Events not named keep
+ * both. */
 enum { ACTOR_ID = 1, ACTOR_USERS = 2, ACTOR_BOTH = 3 };
 static const struct {
     const char *kind;
     unsigned members;
 } actor_members[] = {
     {EV_COMMENT_DELETED, ACTOR_ID},
+    {EV_ISSUE_MENTIONED, ACTOR_ID},
+    {EV_COMMENT_MENTIONED, ACTOR_ID},
+    {EV_ISSUE_VIEWED, ACTOR_ID},
     {EV_VERSION_CREATED, ACTOR_ID},
     {EV_VERSION_UPDATED, ACTOR_ID},
     {EV_VERSION_DELETED, ACTOR_ID},

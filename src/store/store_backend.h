@@ -149,6 +149,7 @@ typedef struct store_installs_ops {
                           install_rec_t *out);
     int (*install_list)(store_t *st, arena_t *a, const char *app_id, install_rec_t **out, size_t *n);
     int (*install_site)(store_t *st, arena_t *a, int64_t site_id, install_rec_t **out, size_t *n);
+    int (*install_site_mentions)(store_t *st, int64_t site_id, const char *needle, int *yes);
     int (*install_set_major)(store_t *st, const char *id, int64_t major, const char *scopes_json,
                              const char *egress_json, int64_t now_ms);
     int (*install_remove)(store_t *st, const char *id, int64_t now_ms, int64_t purge_after_ms);
