@@ -77,7 +77,9 @@ int product_event(kreq_t *kr, const char *kind, int64_t entity_id, json_t *paylo
 int product_event_mentions(kreq_t *kr, const char *kind, int64_t entity_id, const char *adf_json, json_t *payload)
 {
     json_err_t jerr;
-    json_t *doc = adf_json ? json_parse_arena(kr->arena, adf_json, strlen(adf_json), ADF_MAX_DEPTH + 4, &jerr) : NULL;
+    /* a stored document nests at most ADF_MAX_DEPTH nodes, each an object and a list deep */
+    json_t *doc =
+        adf_json ? json_parse_arena(kr->arena, adf_json, strlen(adf_json), 2 * ADF_MAX_DEPTH + 8, &jerr) : NULL;
     const char **ids = NULL;
     size_t n = 0;
     const char *self = kr->principal.account_id;
