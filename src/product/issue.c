@@ -436,6 +436,9 @@ static void record_view(kreq_t *kr, const issue_rec_t *i)
         store_install_site_mentions(kr->store, kr->site.id, EV_ISSUE_VIEWED, &wanted) != STORE_OK || !wanted)
         return;
     char id[24];
+    int reading = store_reading(kr->store); /* the gateway's snapshot of a GET: ended, and opened again after */
+    if (reading)
+        store_commit(kr->store);
     int rc = store_begin(kr->store);
     if (rc == STORE_OK)
         rc = product_event(kr, EV_ISSUE_VIEWED, i->id,
@@ -447,6 +450,8 @@ static void record_view(kreq_t *kr, const issue_rec_t *i)
         store_rollback(kr->store);
     if (rc != STORE_OK)
         log_msg(LOG_WARN, "issue view not recorded (avi:jira:viewed:issue): the store failed", NULL);
+    if (reading && store_begin_read(kr->store) != STORE_OK)
+        log_msg(LOG_WARN, "issue view: the read snapshot could not be opened again", NULL);
 }
 
 void issue_get(kreq_t *kr)

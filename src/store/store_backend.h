@@ -355,6 +355,7 @@ typedef struct store_backend {
     int (*check)(store_t *st, char *out, size_t outlen);
     int (*begin)(store_t *st);
     int (*begin_read)(store_t *st);
+    int (*reading)(store_t *st);
     void (*idle)(store_t *st);
     int (*commit)(store_t *st);
     void (*rollback)(store_t *st);

@@ -173,6 +173,8 @@ describe('mention and view events', () => {
     await sleep(500); // had the app's read been a view, its delivery was written with the person's
     const rows = (await deliveries(k, { site: A.name })).filter((d) => d.eventType === 'avi:jira:viewed:issue');
     assert.equal(rows.length, 1, 'one view: the person\'s, not the app\'s');
+    // the view is written from inside the GET's read snapshot: it ends and reopens it cleanly
+    assert.deepEqual(k.allStderrLines().filter((l) => l.includes('store: statement failed')), []);
   });
 
   it('site B never sees site A\'s mentions or views; its own reach its own installation', async () => {
