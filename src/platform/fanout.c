@@ -8,7 +8,9 @@
  * What a version subscribes to (its trigger modules' events and filters, expressions
  * compiled) is worked out once per site and kept: FANOUT_SITES_CACHED sites, each in its
  * own arena. An entry is used while the site's generation (bumped by fanout_invalidate,
- * from any thread) and the installations it was built from are unchanged. */
+ * from any thread), the installations it was built from and the versions it read (each
+ * one's newest seq, read in the batch's transaction: a deploy committed before the
+ * batch counts even before its invalidation) are unchanged. */
 #include "platform/fanout.h"
 
 #include <stdatomic.h>
@@ -86,7 +88,8 @@ typedef struct trig {
 
 typedef struct inst {
     install_rec_t in;
-    trig_t *trigs; /* none: nothing to fan out to this installation */
+    int64_t version_seq; /* the version its triggers were read from (0: none deployed) */
+    trig_t *trigs;       /* none: nothing to fan out to this installation */
     size_t ntrigs;
 } inst_t;
 
@@ -185,15 +188,21 @@ static int read_triggers(arena_t *a, json_t *manifest, inst_t *out)
     return 0;
 }
 
-/* 1 if the entry was built from exactly these installations (ids and consented majors). */
-static int same_installations(const site_subs_t *c, const install_rec_t *ins, size_t n)
+/* 1 if the entry was built from exactly these installations (ids and consented majors)
+ * and the newest versions of their majors, in the caller's transaction, are the ones it
+ * read; 0 if not, or the store failed (the entry is then built again, which reads it). */
+static int same_installations(store_t *st, const site_subs_t *c, const install_rec_t *ins, size_t n)
 {
     if (c->n != n)
         return 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        int64_t seq;
         if (strcmp(c->insts[i].in.id, ins[i].id) != 0 || c->insts[i].in.major != ins[i].major ||
-            c->insts[i].in.updated_ms != ins[i].updated_ms)
+            c->insts[i].in.updated_ms != ins[i].updated_ms ||
+            store_version_latest_seq(st, ins[i].app_id, ins[i].env_key, ins[i].major, &seq) != STORE_OK ||
+            seq != c->insts[i].version_seq)
             return 0;
+    }
     return 1;
 }
 
@@ -207,7 +216,7 @@ static site_subs_t *subscriptions(store_t *st, int64_t site_id, const install_re
     for (size_t i = 0; i < FANOUT_SITES_CACHED; i++) {
         site_subs_t *c = &cache[i];
         if (c->site_id == site_id) {
-            if (c->gen == gen && same_installations(c, ins, n)) {
+            if (c->gen == gen && same_installations(st, c, ins, n)) {
                 c->used = ++use_clock;
                 return c;
             }
@@ -243,6 +252,8 @@ static site_subs_t *subscriptions(store_t *st, int64_t site_id, const install_re
             ok ? store_version_latest(st, slot->a, ins[i].app_id, ins[i].env_key, ins[i].major, &ver) : STORE_ERROR;
         if (rc == STORE_NOTFOUND)
             continue; /* nothing deployed for its major: nothing subscribes */
+        if (rc == STORE_OK)
+            it->version_seq = ver.seq;
         json_t *manifest = rc == STORE_OK ? invoke_manifest(slot->a, &ver) : NULL;
         if (rc == STORE_OK && !manifest) { /* a stored manifest that does not parse: it subscribes to nothing */
             log_msg(LOG_WARN, "fan-out: an installed version's manifest does not parse", "app", ins[i].app_id, NULL);
@@ -264,16 +275,20 @@ static site_subs_t *subscriptions(store_t *st, int64_t site_id, const install_re
 
 /* Which of the actor's members an event carries, as Forge's reference lists them
  * (developer.atlassian.com/platform/forge/events-reference/jira/): issue and comment
- * events `atlassianId` and `associatedUsers`, a deleted comment, versions and components
- * `atlassianId` only, worklogs, issue links, projects and custom fields neither; Jira
- * Software's boards (events-reference/jira-software/) and sprints `atlassianId` only.
- * Events not named keep both. */
+ * events `atlassianId` and `associatedUsers`; a deleted comment, the mention events, a
+ * viewed issue, versions and components `atlassianId` only; worklogs, issue links,
+ * projects and custom fields neither; Jira Software's boards
+ * (events-reference/jira-software/) and sprints `atlassianId` only. Events not named keep
+ * both. */
 enum { ACTOR_ID = 1, ACTOR_USERS = 2, ACTOR_BOTH = 3 };
 static const struct {
     const char *kind;
     unsigned members;
 } actor_members[] = {
     {EV_COMMENT_DELETED, ACTOR_ID},
+    {EV_ISSUE_MENTIONED, ACTOR_ID},
+    {EV_COMMENT_MENTIONED, ACTOR_ID},
+    {EV_ISSUE_VIEWED, ACTOR_ID},
     {EV_VERSION_CREATED, ACTOR_ID},
     {EV_VERSION_UPDATED, ACTOR_ID},
     {EV_VERSION_DELETED, ACTOR_ID},

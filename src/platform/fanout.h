@@ -31,9 +31,10 @@ int fanout_site(store_t *st, arena_t *a, int64_t site_id, int *more, size_t *mad
  * uninstall, deploy); 0: every site. What fan-out cached about them (each installation's
  * subscribed triggers, their compiled filters) is dropped. The cache is also checked
  * against the installations each batch reads in its own transaction, so an install,
- * upgrade or uninstall that commits before its invalidation still counts for the events
- * after it; a deploy counts from its invalidation on (an event written in between may
- * still go by the previous version's triggers). */
+ * upgrade, uninstall or deploy that commits before its invalidation still counts for the
+ * events after it (a batch checks each cached installation's newest version seq in its own
+ * transaction). A deploy counts for every batch that sees it: events written before it
+ * but not fanned out yet go by the new version's triggers too. */
 void fanout_invalidate(int64_t site_id);
 
 #endif

@@ -212,14 +212,20 @@ static void push(kreq_t *kr, const invocation_t *inv, const install_rec_t *in)
         }
     }
     const char *chain = chain_of(kr, inv);
-    if (queue_chain_take(chain) != 0) {
-        answer(kr, 405, "message", "The limit on cyclic invocation has been reached.");
-        return;
-    }
     json_t *failed = json_array();
     int64_t now = clock_now_ms();
     size_t ok = 0;
-    int rc = store_begin(kr->store);
+    int rc = store_begin(kr->store), over = 0;
+    if (rc == STORE_OK) { /* counted with the push's events: a push not stored is not counted */
+        over = queue_chain_take(kr->store, in->id, chain);
+        rc = over < 0 ? STORE_ERROR : STORE_OK;
+    }
+    if (over == 1) {
+        store_rollback(kr->store);
+        json_decref(failed);
+        answer(kr, 405, "message", "The limit on cyclic invocation has been reached.");
+        return;
+    }
     for (size_t i = 0; i < n && rc == STORE_OK; i++) {
         json_t *ev = json_array_get(events, i);
         double delay;

@@ -70,4 +70,11 @@ int adf_to_html(arena_t *a, const json_t *doc, char **out, size_t *len, adf_erro
  * stays literal text. *out is owned by `a` (json_own); NULL on error. */
 int adf_from_wiki(arena_t *a, const char *s, size_t n, json_t **out, adf_error_t *err);
 
+/* The account ids a document mentions (its `mention` nodes' attrs.id), each once, in the
+ * order they first stand, at most ADF_MAX_MENTIONS (the rest are left out), skipping
+ * `except` (the writer: Forge does not count a self-mention; may be NULL). *ids is in `a`.
+ * Reads any JSON without trusting it, to ADF_MAX_DEPTH. ADF_OK or ADF_ENOMEM. */
+#define ADF_MAX_MENTIONS 100u
+int adf_mentions(arena_t *a, const json_t *doc, const char *except, const char ***ids, size_t *n);
+
 #endif

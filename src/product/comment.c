@@ -236,7 +236,12 @@ static int comment_event(kreq_t *kr, issue_rec_t *i, const char *pkey, const com
                           ? json_pack("{s:{s:s,s:s},s:o}", "issue", "id", enc_i64(iid, i->id), "key",
                                       arena_printf(kr->arena, "%s-%lld", pkey, (long long)i->num), "comment", comment)
                           : NULL;
-    return payload ? product_event(kr, kind, c->id, payload) : STORE_ERROR;
+    rc = payload ? product_event(kr, kind, c->id, json_deep_copy(payload)) : STORE_ERROR;
+    /* a comment made or edited that mentions someone: the same issue and comment */
+    if (rc == STORE_OK && strcmp(kind, EV_COMMENT_DELETED) != 0)
+        rc = product_event_mentions(kr, EV_COMMENT_MENTIONED, c->id, c->body_json, json_incref(payload));
+    json_decref(payload);
+    return rc;
 }
 
 int work_comment_insert(kreq_t *kr, issue_rec_t *i, const char *pkey, const char *body_json, const char *vis,

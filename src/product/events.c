@@ -6,6 +6,7 @@
 #include "base/enc.h"
 #include "base/json.h"
 #include "base/jsonw.h"
+#include "product/adf.h"
 #include "product/idkey.h"
 #include "product/issue_view.h"
 #include "store/store_events.h"
@@ -71,6 +72,30 @@ int product_event(kreq_t *kr, const char *kind, int64_t entity_id, json_t *paylo
         .payload_json = text,
     };
     return store_event_append(kr->store, kr->site.id, &e);
+}
+
+int product_event_mentions(kreq_t *kr, const char *kind, int64_t entity_id, const char *adf_json, json_t *payload)
+{
+    json_err_t jerr;
+    /* a stored document nests at most ADF_MAX_DEPTH nodes, each an object and a list deep */
+    json_t *doc =
+        adf_json ? json_parse_arena(kr->arena, adf_json, strlen(adf_json), 2 * ADF_MAX_DEPTH + 8, &jerr) : NULL;
+    const char **ids = NULL;
+    size_t n = 0;
+    const char *self = kr->principal.account_id;
+    if (doc && adf_mentions(kr->arena, doc, self, &ids, &n) != ADF_OK) {
+        json_decref(payload);
+        return STORE_ERROR;
+    }
+    if (n == 0 || !payload) { /* nobody else mentioned: no event */
+        json_decref(payload);
+        return payload || n == 0 ? STORE_OK : STORE_ERROR;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, json_string(ids[i]));
+    json_object_set_new(payload, "mentionedAccountIds", list);
+    return product_event(kr, kind, entity_id, payload);
 }
 
 /* The fields an issue event carries (Forge's Issue of the events reference), and which

@@ -22,6 +22,12 @@
  * no updated:comment event): an edit records that name too */
 #define EV_COMMENT_UPDATED "avi:jira:commented:issue"
 #define EV_COMMENT_DELETED "avi:jira:deleted:comment"
+/* a description (an issue created or its description edited) or a comment (made or
+ * edited) that mentions users other than its writer: payload mentionedAccountIds */
+#define EV_ISSUE_MENTIONED "avi:jira:mentioned:issue"
+#define EV_COMMENT_MENTIONED "avi:jira:mentioned:comment"
+/* a user (not an app) read one issue: GET /rest/api/{2,3}/issue/{issueIdOrKey} */
+#define EV_ISSUE_VIEWED "avi:jira:viewed:issue"
 #define EV_WORKLOG_CREATED "avi:jira:created:worklog"
 #define EV_WORKLOG_UPDATED "avi:jira:updated:worklog"
 #define EV_WORKLOG_DELETED "avi:jira:deleted:worklog"
@@ -60,6 +66,14 @@
  * (store_begin ... store_commit) and roll the write back if it fails: STORE_OK or a
  * STORE_* error. */
 int product_event(kreq_t *kr, const char *kind, int64_t entity_id, json_t *payload);
+
+/* Records Forge's mention event `kind` (EV_ISSUE_MENTIONED, EV_COMMENT_MENTIONED) when
+ * the stored ADF document `adf_json` (a description, a comment body; NULL: none) mentions
+ * anyone but the request's principal: `payload` (stolen) gains mentionedAccountIds, every
+ * account mentioned, once each (Forge: "all users mentioned ... are included in one
+ * event"; a self-mention does not count). Mentioning nobody else records nothing. In the
+ * write's transaction, as product_event. */
+int product_event_mentions(kreq_t *kr, const char *kind, int64_t entity_id, const char *adf_json, json_t *payload);
 
 /* The issue as Forge's issue, comment and worklog events carry it, as it is now (call it
  * in the write's transaction, after the write: the event keeps the fields of its own

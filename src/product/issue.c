@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "base/enc.h"
 #include "base/json.h"
+#include "base/log.h"
 #include "http/reply.h"
 #include "product/events.h"
 #include "product/fields.h"
@@ -19,6 +20,7 @@
 #include "product/render.h"
 #include "product/routes.h"
 #include "store/store_changelog.h"
+#include "store/store_installs.h"
 #include "store/store_product.h"
 #include "store/store_sites.h"
 
@@ -288,6 +290,9 @@ static int create_one(kreq_t *kr, const field_table_t *ft, json_t *body, json_t 
         rc = fields_save(kr, NULL, &d);
     if (rc == STORE_OK)
         rc = product_event(kr, EV_ISSUE_CREATED, d.rec.id, issue_payload(kr, &d.rec, d.project.key));
+    if (rc == STORE_OK) /* a description that mentions someone */
+        rc = product_event_mentions(kr, EV_ISSUE_MENTIONED, d.rec.id, d.rec.description_json,
+                                    issue_payload(kr, &d.rec, d.project.key));
     if (rc == STORE_OK)
         rc = store_commit(kr->store);
     else
@@ -418,6 +423,37 @@ static int view_of(kreq_t *kr, const char *fields, const char *expand, const cha
     return 0;
 }
 
+/* avi:jira:viewed:issue (Forge: "sent every time an issue is viewed by a user"): kiln's
+ * view is a GET of one issue answered to a person — an API token or a web session — and
+ * not to an app (asApp, or asUser: an app acting for someone is not someone looking).
+ * Recorded only while an app installed on the site names the event in its manifest: a
+ * view is otherwise a read, and stays one. A view not recorded (a store error) is logged,
+ * and the issue served all the same. */
+static void record_view(kreq_t *kr, const issue_rec_t *i)
+{
+    int wanted = 0;
+    if (kr->principal.kind != PRINCIPAL_USER || kr->principal.granted || !kr->principal.account_id ||
+        store_install_site_mentions(kr->store, kr->site.id, EV_ISSUE_VIEWED, &wanted) != STORE_OK || !wanted)
+        return;
+    char id[24];
+    int reading = store_reading(kr->store); /* the gateway's snapshot of a GET: ended, and opened again after */
+    if (reading)
+        store_commit(kr->store);
+    int rc = store_begin(kr->store);
+    if (rc == STORE_OK)
+        rc = product_event(kr, EV_ISSUE_VIEWED, i->id,
+                           json_pack("{s:{s:s},s:{s:s}}", "issue", "id", enc_i64(id, i->id), "user", "accountId",
+                                     kr->principal.account_id));
+    if (rc == STORE_OK)
+        rc = store_commit(kr->store);
+    else
+        store_rollback(kr->store);
+    if (rc != STORE_OK)
+        log_msg(LOG_WARN, "issue view not recorded (avi:jira:viewed:issue): the store failed", NULL);
+    if (reading && store_begin_read(kr->store) != STORE_OK)
+        log_msg(LOG_WARN, "issue view: the read snapshot could not be opened again", NULL);
+}
+
 void issue_get(kreq_t *kr)
 {
     issue_rec_t i;
@@ -434,6 +470,7 @@ void issue_get(kreq_t *kr)
     }
     if (view_of(kr, fields, expand, props, "*all", &v) != 0)
         return;
+    record_view(kr, &i);
     jsonw_t *w = reply_writer_new(kr);
     render_issue(w, kr, &i, pkey, &v);
     reply_writer(kr, 200, w);
@@ -516,10 +553,11 @@ static int record_edit(kreq_t *kr, const field_table_t *ft, const issue_draft_t 
     json_t *payload = issue_payload(kr, &d->rec, d->project_key);
     if (!payload)
         return STORE_ERROR;
-    int assigned = 0;
+    int assigned = 0, described = 0;
     json_t *jitems = json_array();
     for (size_t k = 0; k < n; k++) {
         assigned |= strcmp(items[k].field, "assignee") == 0;
+        described |= strcmp(items[k].field, "description") == 0;
         json_array_append_new(jitems, json_pack("{s:s,s:s,s:s?,s:s?,s:s?,s:s?,s:s?}", "field", items[k].field,
                                                 "fieldtype", items[k].fieldtype, "fieldId", items[k].field_id, "from",
                                                 items[k].from_id, "fromString", items[k].from_string, "to",
@@ -533,7 +571,11 @@ static int record_edit(kreq_t *kr, const field_table_t *ft, const issue_draft_t 
         json_decref(payload);
         return rc;
     }
-    return product_event(kr, EV_ISSUE_UPDATED, d->rec.id, payload);
+    rc = product_event(kr, EV_ISSUE_UPDATED, d->rec.id, payload);
+    if (rc == STORE_OK && described) /* the new description mentions someone */
+        rc = product_event_mentions(kr, EV_ISSUE_MENTIONED, d->rec.id, d->rec.description_json,
+                                    issue_payload(kr, &d->rec, d->project_key));
+    return rc;
 }
 
 /* The edit of the path's issue, read and written inside the caller's write transaction

@@ -44,6 +44,10 @@ int store_begin_read(store_t *st)
 {
     return st->be->begin_read(st);
 }
+int store_reading(store_t *st)
+{
+    return st->be->reading(st);
+}
 void store_idle(store_t *st)
 {
     st->be->idle(st);

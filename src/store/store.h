@@ -55,6 +55,10 @@ int store_begin(store_t *st);
  * process acknowledged before the call. Ended by store_commit (or store_rollback).
  * Backends may keep the snapshot for the next read (SQLite: see docs/store.md). */
 int store_begin_read(store_t *st);
+/* 1 while a read-only transaction (store_begin_read) is open on the handle: a read
+ * handler that must write (a view recorded) ends it first and opens it again after, so
+ * whoever opened it still ends it. */
+int store_reading(store_t *st);
 /* Called by the handle's owner when it has nothing to do: releases what a backend keeps
  * between requests once it is old. */
 void store_idle(store_t *st);

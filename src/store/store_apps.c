@@ -44,6 +44,11 @@ int store_version_latest(store_t *st, arena_t *a, const char *app_id, const char
     return st->be->apps->version_latest(st, a, app_id, env_key, major, out);
 }
 
+int store_version_latest_seq(store_t *st, const char *app_id, const char *env_key, int64_t major, int64_t *seq)
+{
+    return st->be->apps->version_latest_seq(st, app_id, env_key, major, seq);
+}
+
 int store_version_list(store_t *st, arena_t *a, const char *app_id, const char *env_key, version_rec_t **out, size_t *n)
 {
     return st->be->apps->version_list(st, a, app_id, env_key, out, n);

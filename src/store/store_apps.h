@@ -42,6 +42,9 @@ int store_version_insert(store_t *st, version_rec_t *v);
 /* The newest version of an environment (major < 0), or the newest of one major. */
 int store_version_latest(store_t *st, arena_t *a, const char *app_id, const char *env_key, int64_t major,
                          version_rec_t *out);
+/* The seq of the newest version of one major of an environment (0: none), without
+ * reading the version: a cheap check that what was read of it is still the newest. */
+int store_version_latest_seq(store_t *st, const char *app_id, const char *env_key, int64_t major, int64_t *seq);
 int store_version_list(store_t *st, arena_t *a, const char *app_id, const char *env_key, version_rec_t **out,
                        size_t *n);
 

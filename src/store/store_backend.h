@@ -133,6 +133,7 @@ typedef struct store_apps_ops {
     int (*version_insert)(store_t *st, version_rec_t *v);
     int (*version_latest)(store_t *st, arena_t *a, const char *app_id, const char *env_key, int64_t major,
                           version_rec_t *out);
+    int (*version_latest_seq)(store_t *st, const char *app_id, const char *env_key, int64_t major, int64_t *seq);
     int (*version_list)(store_t *st, arena_t *a, const char *app_id, const char *env_key, version_rec_t **out,
                         size_t *n);
     int (*var_put)(store_t *st, const char *app_id, const char *env_key, const var_rec_t *v);
@@ -148,6 +149,7 @@ typedef struct store_installs_ops {
                           install_rec_t *out);
     int (*install_list)(store_t *st, arena_t *a, const char *app_id, install_rec_t **out, size_t *n);
     int (*install_site)(store_t *st, arena_t *a, int64_t site_id, install_rec_t **out, size_t *n);
+    int (*install_site_mentions)(store_t *st, int64_t site_id, const char *needle, int *yes);
     int (*install_set_major)(store_t *st, const char *id, int64_t major, const char *scopes_json,
                              const char *egress_json, int64_t now_ms);
     int (*install_remove)(store_t *st, const char *id, int64_t now_ms, int64_t purge_after_ms);
@@ -246,6 +248,7 @@ typedef struct store_deliveries_ops {
     int (*cursor_get)(store_t *st, int64_t site_id, int64_t *seq);
     int (*cursor_set)(store_t *st, int64_t site_id, int64_t seq);
     int (*sites_behind)(store_t *st, arena_t *a, int64_t **sites, size_t *n);
+    int (*chain_take)(store_t *st, const char *installation_id, const char *root, int64_t max, int64_t now_ms);
 } store_deliveries_ops_t;
 
 /* scheduled triggers' next runs (store/store_schedules.h) */
@@ -352,6 +355,7 @@ typedef struct store_backend {
     int (*check)(store_t *st, char *out, size_t outlen);
     int (*begin)(store_t *st);
     int (*begin_read)(store_t *st);
+    int (*reading)(store_t *st);
     void (*idle)(store_t *st);
     int (*commit)(store_t *st);
     void (*rollback)(store_t *st);

@@ -103,3 +103,8 @@ int store_delivery_prune(store_t *st, int64_t final_before_ms, int64_t dead_befo
 {
     return st->be->deliveries->prune(st, final_before_ms, dead_before_ms, max, n);
 }
+
+int store_queue_chain_take(store_t *st, const char *installation_id, const char *root, int64_t max, int64_t now_ms)
+{
+    return st->be->deliveries->chain_take(st, installation_id, root, max, now_ms);
+}

@@ -131,6 +131,15 @@ int store_delivery_counts(store_t *st, const char *app_id, int64_t counts[DLV__S
  * is the earlier of the two: dead letters are kept longer); *n how many. Pending and
  * running rows are never deleted. */
 int store_delivery_prune(store_t *st, int64_t final_before_ms, int64_t dead_before_ms, size_t max, int64_t *n);
+/* (It also forgets, within the same `max`, the cyclic-invocation chains below untouched
+ * since final_before_ms.) */
+
+/* ---- cyclic-invocation chains of queue pushes (platform/queue_chain.h) ---- */
+/* Counts one push request of the installation's chain `root` (table queue_chains):
+ * STORE_OK counted, STORE_CONFLICT the chain already has `max` (not counted), or a
+ * STORE_* error. Run it in the push's transaction: a push rolled back is not counted. A
+ * purged installation's chains go with its deliveries. */
+int store_queue_chain_take(store_t *st, const char *installation_id, const char *root, int64_t max, int64_t now_ms);
 
 /* ---- the fan-out cursor of product events ---- */
 /* The last product event seq of the site turned into deliveries (0 if none yet). */

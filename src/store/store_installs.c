@@ -29,6 +29,11 @@ int store_install_site(store_t *st, arena_t *a, int64_t site_id, install_rec_t *
     return st->be->installs->install_site(st, a, site_id, out, n);
 }
 
+int store_install_site_mentions(store_t *st, int64_t site_id, const char *needle, int *yes)
+{
+    return st->be->installs->install_site_mentions(st, site_id, needle, yes);
+}
+
 int store_install_set_major(store_t *st, const char *id, int64_t major, const char *scopes_json,
                             const char *egress_json, int64_t now_ms)
 {

@@ -28,6 +28,11 @@ int store_install_active(store_t *st, arena_t *a, int64_t site_id, const char *a
 int store_install_list(store_t *st, arena_t *a, const char *app_id, install_rec_t **out, size_t *n);
 /* The active installations of a site, oldest first (the fan-out of its product events). */
 int store_install_site(store_t *st, arena_t *a, int64_t site_id, install_rec_t **out, size_t *n);
+/* *yes = 1 when an active installation of the site has, in the newest version of its
+ * major, a manifest whose text contains `needle` (an event name): whether recording an
+ * event that costs a write where there was none (a view) could matter to anyone. It may
+ * say yes for a name that no trigger subscribes to; never no for one that does. */
+int store_install_site_mentions(store_t *st, int64_t site_id, const char *needle, int *yes);
 int store_install_set_major(store_t *st, const char *id, int64_t major, const char *scopes_json,
                             const char *egress_json, int64_t now_ms);
 int store_install_remove(store_t *st, const char *id, int64_t now_ms, int64_t purge_after_ms);

@@ -10,13 +10,10 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { existsSync, symlinkSync } from 'node:fs';
-import path from 'node:path';
 import {
-  ROOT, startKiln, sleep, tempDir, writeFiles, kilnCli as kiln, expectCliOk as ok, cliOkJson as okJson,
+  startKiln, cliOkJson as okJson,
 } from './lib/kiln.mjs';
-
-const NODE_MODULES = path.join(ROOT, 'node_modules');
+import { until, deployApp, siteLogs, requireForge } from './lib/events.mjs';
 
 // Two apps, so that each schedule is its own: an event is delivered again to every
 // subscriber when a function failed, and each such delivery gives the remote its 5 attempts.
@@ -70,7 +67,7 @@ describe('failed lifecycle deliveries in kiln logs', () => {
   const hits = [];
 
   before(async () => {
-    assert.ok(existsSync(path.join(NODE_MODULES, '@forge', 'api', 'package.json')), '@forge/api (make deps)');
+    requireForge('api');
     server = http.createServer((req, res) => {
       req.resume();
       req.on('end', () => {
@@ -85,12 +82,7 @@ describe('failed lifecycle deliveries in kiln logs', () => {
     A = await k.createSite(`dlv-a-${tag}`);
     B = await k.createSite(`dlv-b-${tag}`);
     for (const [name, mf] of [['dlv-remote', remoteManifest(`http://127.0.0.1:${server.address().port}/base`)], ['dlv-fn', fnManifest]]) {
-      const d = path.join(tempDir('dlvapp'), name);
-      writeFiles(d, { 'manifest.yml': mf, 'src/index.js': SRC });
-      symlinkSync(NODE_MODULES, path.join(d, 'node_modules'), 'dir');
-      await okJson(k, ['register', d, '--json']);
-      await okJson(k, ['deploy', d, '--json']);
-      dirs.push(d);
+      dirs.push((await deployApp(k, name, { 'manifest.yml': mf, 'src/index.js': SRC })).dir);
     }
   });
 
@@ -99,20 +91,15 @@ describe('failed lifecycle deliveries in kiln logs', () => {
     await new Promise((r) => server?.close(r) ?? r());
   });
 
-  const logs = async (site) =>
-    ok(await kiln(k, ['logs', '--site', site, '-n', '1000', '--json'])).stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const logs = (site) => siteLogs(k, site);
 
   it('each attempt with its outcome and next time, then the give-up; on its own site only', async () => {
     const t0 = Date.now();
     for (const d of dirs) await okJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: d });
     const remoteLines = (ls) => ls.filter((l) => l.message.startsWith('event delivery to remote backend (POST /base/events)'));
     const fnLines = (ls) => ls.filter((l) => l.message.startsWith('lifecycle event avi:forge:installed:app:'));
-    let all = [];
-    for (let i = 0; i < 600; i++) { // kiln's backoff: remote 1+2+4+8 s; functions 1+2+4+8+16 s
-      all = await logs(A.name);
-      if (remoteLines(all).length >= 5 && fnLines(all).length >= 6) break;
-      await sleep(200);
-    }
+    // kiln's backoff: remote 1+2+4+8 s; functions 1+2+4+8+16 s
+    const all = await until('every attempt logged', () => logs(A.name), { pred: (x) => remoteLines(x).length >= 5 && fnLines(x).length >= 6, ms: 120000 });
     const text = all.map((l) => `${l.time} ${l.level} ${l.module} ${l.invocationId} ${l.message}`).join('\n');
     const rem = remoteLines(all);
     assert.equal(rem.length, 5, text);

@@ -10,14 +10,11 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, symlinkSync } from 'node:fs';
-import path from 'node:path';
 import {
-  ROOT, KILN_BIN, UUID_RE, startKiln, sleep, tempDir, writeFiles, kilnCli as kiln, expectCliOk as ok,
+  KILN_BIN, UUID_RE, startKiln, sleep, kilnCli as kiln, expectCliOk as ok,
   cliOkJson as okJson, expectCliFailure,
 } from './lib/kiln.mjs';
-
-const NODE_MODULES = path.join(ROOT, 'node_modules');
+import { until, deliveries, deployApp, requireForge, jsonLines, cliJsonLines } from './lib/events.mjs';
 
 // A trigger on the uninstall event (kiln's: Forge has none) and one on nothing kiln sends.
 const MANIFEST = `modules:
@@ -47,25 +44,15 @@ const SRC = `export async function bye(event) {
 
 describe('kiln events', () => {
   let k, A, B, dir, appId, instA, instB;
-  const listing = async (q = '') => {
-    const res = await k.admin(`/deliveries${q}`);
-    assert.equal(res.status, 200, res.text);
-    return res.json.deliveries;
-  };
-  const cliRows = async (...args) =>
-    ok(await kiln(k, ['events', ...args, '--json'])).stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const cliRows = (...args) => cliJsonLines(k, ['events', ...args, '--json']);
 
   before(async () => {
-    assert.ok(existsSync(path.join(NODE_MODULES, '@forge', 'api', 'package.json')), '@forge/api (make deps)');
+    requireForge('api');
     const tag = randomBytes(3).toString('hex');
     k = await startKiln();
     A = await k.createSite(`ev-a-${tag}`);
     B = await k.createSite(`ev-b-${tag}`);
-    dir = path.join(tempDir('evapp'), 'bye');
-    writeFiles(dir, { 'manifest.yml': MANIFEST, 'src/index.js': SRC });
-    symlinkSync(NODE_MODULES, path.join(dir, 'node_modules'), 'dir');
-    appId = (await okJson(k, ['register', dir, '--json'])).id;
-    await okJson(k, ['deploy', dir, '--json']);
+    ({ dir, id: appId } = await deployApp(k, 'bye', { 'manifest.yml': MANIFEST, 'src/index.js': SRC }));
     instA = (await okJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir })).installationId;
     instB = (await okJson(k, ['install', '--site', B.name, '--confirm-scopes', '--json'], { cwd: dir })).installationId;
   });
@@ -130,10 +117,10 @@ describe('kiln events', () => {
   });
 
   it('an uninstall owes the subscribed trigger uninstalled:app, on its own site only', async () => {
-    assert.deepEqual(await listing(), [], 'nothing is owed before');
+    assert.deepEqual(await deliveries(k), [], 'nothing is owed before');
     const t0 = Date.now();
     await okJson(k, ['uninstall', '--site', A.name, '--json'], { cwd: dir });
-    const all = await listing();
+    const all = await deliveries(k);
     assert.equal(all.length, 1, JSON.stringify(all));
     const [d] = all;
     assert.equal(d.site, A.name);
@@ -162,21 +149,15 @@ describe('kiln events', () => {
     assert.match(text, new RegExp(`"id": "${instA}"`));
 
     // the engine runs it although the installation is removed: its line in A's logs only
-    let logsA = '';
-    for (let i = 0; i < 300 && !logsA.includes(`farewell avi:forge:uninstalled:app ${instA}`); i++) {
-      logsA = ok(await kiln(k, ['logs', '--site', A.name, '-n', '1000'])).stdout;
-      await sleep(100);
-    }
-    assert.match(logsA, new RegExp(`farewell avi:forge:uninstalled:app ${instA}`));
-    let state;
-    for (let i = 0; i < 300 && (state = (await k.admin(`/deliveries/${d.id}`)).json.state) !== 'delivered'; i++) await sleep(100);
-    assert.equal(state, 'delivered');
+    await until('the farewell in A\'s logs', async () => ok(await kiln(k, ['logs', '--site', A.name, '-n', '1000'])).stdout,
+      { pred: (t) => t.includes(`farewell avi:forge:uninstalled:app ${instA}`), ms: 30000 });
+    await until('delivered', async () => (await k.admin(`/deliveries/${d.id}`)).json.state, { pred: (s) => s === 'delivered', ms: 30000 });
     assert.doesNotMatch(ok(await kiln(k, ['logs', '--site', B.name, '-n', '1000'])).stdout, /farewell/);
 
     // site B: still installed, owed nothing; A's row is not B's
-    assert.deepEqual(await listing(`?site=${B.name}`), []);
+    assert.deepEqual(await deliveries(k, { site: B.name }), []);
     assert.deepEqual(await cliRows('--site', B.name), []);
-    assert.deepEqual((await listing(`?site=${A.name}`)).map((r) => r.id), [d.id]);
+    assert.deepEqual((await deliveries(k, { site: A.name })).map((r) => r.id), [d.id]);
     // the table: one line for the row
     const table = ok(await kiln(k, ['events', '--site', A.name])).stdout.trimEnd().split('\n');
     assert.equal(table.length, 1, table.join('\n'));
@@ -185,7 +166,7 @@ describe('kiln events', () => {
 
   it('filters by site, app and state show exactly their rows', async () => {
     await okJson(k, ['uninstall', '--site', B.name, '--json'], { cwd: dir });
-    const all = await listing();
+    const all = await deliveries(k);
     assert.equal(all.length, 2, JSON.stringify(all));
     const [a, b] = all;
     assert.ok(a.id < b.id, 'oldest first');
@@ -201,7 +182,7 @@ describe('kiln events', () => {
     const byState = {};
     for (const s of ['pending', 'running', 'delivered', 'dead', 'cancelled', 'dropped']) {
       byState[s] = (await cliRows('--state', s)).map((r) => r.id);
-      for (const r of await listing(`?state=${s}`)) assert.equal(r.state, s);
+      for (const r of await deliveries(k, { state: s })) assert.equal(r.state, s);
     }
     // a row only moves forward through the order asked (retries aside): each is seen
     const seen = new Set(Object.values(byState).flat());
@@ -215,7 +196,7 @@ describe('kiln events', () => {
   });
 
   it('replay is refused for a delivery that is not dead, however many ask at once', async () => {
-    const [a] = await listing(`?site=${A.name}`);
+    const [a] = await deliveries(k, { site: A.name });
     const before = await k.admin(`/deliveries/${a.id}`);
     assert.notEqual(before.json.state, 'dead');
     const answers = await Promise.all(Array.from({ length: 16 }, () => k.admin(`/deliveries/${a.id}/replay`, { method: 'POST' })));
@@ -232,7 +213,7 @@ describe('kiln events', () => {
   it('--follow prints new deliveries as they are owed', async () => {
     // a fresh installation on A, then its uninstall while --follow watches A
     const inst2 = (await okJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir })).installationId;
-    const last = (await listing()).at(-1).id;
+    const last = (await deliveries(k)).at(-1).id;
     const p = spawn(KILN_BIN, ['events', '--follow', '--site', A.name, '--after', String(last), '--json'], {
       env: { ...process.env, KILN_URL: k.url, KILN_DATA: k.dataDir }, stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -242,8 +223,8 @@ describe('kiln events', () => {
     try {
       await sleep(300); // --follow's first page is empty; the uninstall comes after it
       await okJson(k, ['uninstall', '--site', A.name, '--json'], { cwd: dir });
-      const rows = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l));
-      for (let i = 0; i < 100 && !rows().some((r) => r.installationId === inst2); i++) await sleep(100);
+      const rows = () => jsonLines(out);
+      await until('--follow to print the uninstall', () => rows().some((r) => r.installationId === inst2), { ms: 10000 });
       const mine = rows().filter((r) => r.installationId === inst2);
       assert.ok(mine.length >= 1, out);
       assert.equal(mine[0].eventType, 'avi:forge:uninstalled:app');
@@ -284,28 +265,14 @@ const GRUMPY_SRC = `export async function grumpy(event) {
 
 describe('kiln events with the engine: dead, replay, dropped, /metrics', () => {
   let k, A, B, dir, appId, instA, instB;
-  const rowsOf = async (...args) =>
-    ok(await kiln(k, ['events', '--app', appId, ...args, '--json'])).stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
-  const until = async (what, fn, ms = 60000) => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const v = await fn();
-      if (v) return v;
-      if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-      await sleep(100);
-    }
-  };
+  const rowsOf = (...args) => cliJsonLines(k, ['events', '--app', appId, ...args, '--json']);
 
   before(async () => {
     const tag = randomBytes(3).toString('hex');
     k = await startKiln();
     A = await k.createSite(`evd-a-${tag}`);
     B = await k.createSite(`evd-b-${tag}`);
-    dir = path.join(tempDir('evgrumpy'), 'grumpy');
-    writeFiles(dir, { 'manifest.yml': GRUMPY, 'src/index.js': GRUMPY_SRC });
-    symlinkSync(NODE_MODULES, path.join(dir, 'node_modules'), 'dir');
-    appId = (await okJson(k, ['register', dir, '--json'])).id;
-    await okJson(k, ['deploy', dir, '--json']);
+    ({ dir, id: appId } = await deployApp(k, 'grumpy', { 'manifest.yml': GRUMPY, 'src/index.js': GRUMPY_SRC }));
     instA = (await okJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir })).installationId;
     instB = (await okJson(k, ['install', '--site', B.name, '--confirm-scopes', '--json'], { cwd: dir })).installationId;
   });
@@ -352,14 +319,14 @@ describe('kiln events with the engine: dead, replay, dropped, /metrics', () => {
     assert.deepEqual((await rowsOf('--state', 'dead')).map((r) => r.id), [dead.id]);
     assert.deepEqual(await rowsOf('--state', 'dead', '--site', B.name), []);
     const seen = await until('--follow to print the dead row', () => {
-      const mine = followed.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.id === dead.id);
+      const mine = jsonLines(followed).filter((r) => r.id === dead.id);
       return mine.at(-1)?.state === 'dead' ? mine : null;
-    }, 10000);
+    }, { ms: 10000 });
     follow.kill('SIGINT');
     pendingOnly.kill('SIGINT');
     assert.equal(await followClosed, 0);
     assert.equal(await pendingClosed, 0);
-    const pend = pendingOut.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const pend = jsonLines(pendingOut);
     assert.ok(pend.length >= 1 && pend.every((r) => r.state === 'pending' && r.id === dead.id), pendingOut);
     assert.ok(seen.length >= 3, `printed again as it changed: ${followed}`);
     for (let i = 1; i < seen.length; i++) {

@@ -14,13 +14,10 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, symlinkSync } from 'node:fs';
-import path from 'node:path';
 import {
-  ROOT, startKiln, sleep, tempDir, writeFiles, cliOkJson as okJson, expectStatus,
+  startKiln, sleep, cliOkJson as okJson, expectStatus,
 } from './lib/kiln.mjs';
-
-const NODE_MODULES = path.join(ROOT, 'node_modules');
+import { until, deliveries, deployApp, webtriggerPath, stateSrc, requireForge } from './lib/events.mjs';
 
 const MANIFEST = `modules:
   trigger:
@@ -82,19 +79,7 @@ export async function push(request) {
   return json(200, { jobId });
 }
 
-export async function state() {
-  const out = [];
-  let cursor;
-  do {
-    let q = kvs.query().where('key', WhereConditions.beginsWith('run-')).limit(100);
-    if (cursor) q = q.cursor(cursor);
-    const page = await q.getMany();
-    for (const r of page.results) out.push(r.key);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return json(200, out);
-}
-`;
+${stateSrc('run-', { pick: 'r.key' })}`;
 
 describe('events across kill -9', () => {
   let k;
@@ -103,22 +88,17 @@ describe('events across kill -9', () => {
   });
 
   it('a burst of writes and pushes cut by kill -9: every acknowledged one delivered, each run an attempt on record', async () => {
-    for (const p of ['api', 'kvs', 'events']) assert.ok(existsSync(path.join(NODE_MODULES, '@forge', p, 'package.json')), `@forge/${p} (make deps)`);
+    requireForge('api', 'kvs', 'events');
     const tag = randomBytes(3).toString('hex');
     k = await startKiln();
     const A = await k.siteWithToken(`dur-a-${tag}`);
     let r = await k.jira(A.cloudId, '/project', { method: 'POST', token: A.token,
       body: { key: 'DUR', name: 'Durability', projectTypeKey: 'software', leadAccountId: A.accountId } });
     expectStatus(r, 201, 'project');
-    const dir = path.join(tempDir('durapp'), 'app');
-    writeFiles(dir, { 'manifest.yml': MANIFEST, 'src/index.js': SRC });
-    symlinkSync(NODE_MODULES, path.join(dir, 'node_modules'), 'dir');
-    await okJson(k, ['register', dir, '--json']);
-    await okJson(k, ['deploy', dir, '--json']);
+    const { dir } = await deployApp(k, 'durapp', { 'manifest.yml': MANIFEST, 'src/index.js': SRC });
     await okJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir });
-    const hook = async (key) => new URL((await okJson(k, ['webtrigger', key, '--site', A.name, '--json'], { cwd: dir })).url).pathname;
-    const pushUrl = await hook('push');
-    const stateUrl = await hook('state');
+    const pushUrl = await webtriggerPath(k, dir, A, 'push');
+    const stateUrl = await webtriggerPath(k, dir, A, 'state');
 
     // the burst: issue creations 6 at a time and pushes of 10 events, until kiln is killed
     // (once at least 16 creations and 2 pushes were acknowledged)
@@ -150,20 +130,9 @@ describe('events across kill -9', () => {
     await k.start();
 
     // every delivery of the site, with what it was for (its payload names the issue or n)
-    const all = async () => {
-      const res = await k.admin(`/deliveries?site=${A.name}&limit=1000`);
-      expectStatus(res, 200, 'deliveries');
-      return res.json.deliveries.filter((d) => d.source === 'product' || d.source === 'queue');
-    };
-    let ds;
-    for (let i = 0; i < 1800; i++) {
-      ds = await all();
-      const done = ds.filter((d) => d.state === 'delivered');
-      if (done.length === ds.length && ds.filter((d) => d.source === 'product').length >= issues.size &&
-        ds.filter((d) => d.source === 'queue').length >= pushed.size) break;
-      await sleep(100);
-    }
-    assert.ok(ds.every((d) => d.state === 'delivered'), JSON.stringify(ds.filter((d) => d.state !== 'delivered')));
+    const all = async () => (await deliveries(k, { site: A.name })).filter((d) => d.source === 'product' || d.source === 'queue');
+    const ds = await until('every delivery delivered', all, { ms: 180000, pred: (x) => x.every((d) => d.state === 'delivered') &&
+      x.filter((d) => d.source === 'product').length >= issues.size && x.filter((d) => d.source === 'queue').length >= pushed.size });
     const what = new Map(); // 'i<id>' | 'q<n>' -> its deliveries
     for (const d of ds) {
       const shown = await k.admin(`/deliveries/${d.id}`);

@@ -24,14 +24,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, symlinkSync } from 'node:fs';
-import path from 'node:path';
 import {
-  ROOT, startKiln, sleep, tempDir, writeFiles, kilnCli as kiln, expectCliOk as ok, cliOkJson as okJson, expectStatus,
+  startKiln, sleep, kilnCli as kiln, expectCliOk as ok, cliOkJson as okJson,
 } from './lib/kiln.mjs';
 import { jiraClients } from './lib/jirajs.mjs';
-
-const NODE_MODULES = path.join(ROOT, 'node_modules');
+import { until, deliveries, siteLogs, deployApp, callWebtrigger, stateSrc, requireForge } from './lib/events.mjs';
 
 // one trigger on created issues; its function is cut after 4 s
 const manifest = (trigger) => `modules:
@@ -98,68 +95,22 @@ export async function onInstalled(event, context) {
   await sleep(400);
 }
 
-export async function state() {
-  const out = [];
-  let cursor;
-  do {
-    let q = kvs.query().where('key', WhereConditions.beginsWith('ev-')).limit(100);
-    if (cursor) q = q.cursor(cursor);
-    const page = await q.getMany();
-    for (const r of page.results) out.push(r.value);
-    cursor = page.nextCursor;
-  } while (cursor);
-  out.sort((a, b) => a.at - b.at);
-  return { statusCode: 200, headers: { 'Content-Type': ['application/json'] }, body: JSON.stringify(out) };
-}
-`;
+${stateSrc('ev-', { sort: 'a.at - b.at' })}`;
 
 const tag = randomBytes(3).toString('hex');
 
-async function makeApp(k, name, trigger) {
-  const d = path.join(tempDir('engapp'), name);
-  writeFiles(d, { 'manifest.yml': manifest(trigger), 'src/index.js': SRC });
-  symlinkSync(NODE_MODULES, path.join(d, 'node_modules'), 'dir');
-  await okJson(k, ['register', d, '--json']);
-  await okJson(k, ['deploy', d, '--json']);
-  return d;
-}
-
-/** The site's deliveries (what `kiln events --site` lists). */
-async function deliveries(k, site) {
-  const r = await k.admin(`/deliveries?site=${encodeURIComponent(site)}&limit=1000`);
-  expectStatus(r, 200, 'deliveries');
-  return r.json.deliveries;
-}
-
-/** Polls `fn` until `pred` holds on its value; fails with the last value. */
-async function until(fn, pred, what, ms = 90000) {
-  const end = Date.now() + ms;
-  let v;
-  for (;;) {
-    v = await fn();
-    if (pred(v)) return v;
-    if (Date.now() > end) assert.fail(`${what}: not reached; last: ${JSON.stringify(v, null, 1).slice(0, 4000)}`);
-    await sleep(100);
-  }
-}
+const makeApp = async (k, name, trigger) => (await deployApp(k, name, { 'manifest.yml': manifest(trigger), 'src/index.js': SRC })).dir;
 
 describe('the delivery engine', () => {
   let k, A, B, cA, cB, P, Q, project, projectB;
-  const hooks = new Map();
 
-  async function received(dir, site) {
-    const id = `${dir}/${site.name}`;
-    if (!hooks.has(id)) hooks.set(id, new URL((await okJson(k, ['webtrigger', 'state', '--site', site.name, '--json'], { cwd: dir })).url).pathname);
-    const r = await k.api(hooks.get(id));
-    expectStatus(r, 200, 'state webtrigger');
-    return r.json;
-  }
+  const received = (dir, site) => callWebtrigger(k, dir, site);
 
   const create = (c, proj, summary) => c.v3.issues.createIssue({ fields: { project: { key: proj.key }, summary, issuetype: { name: 'Task' } } });
   const firstProject = async (c) => (await c.v3.projects.searchProjects({ maxResults: 50 })).values[0];
 
   before(async () => {
-    for (const p of ['api', 'kvs']) assert.ok(existsSync(path.join(NODE_MODULES, '@forge', p, 'package.json')), `@forge/${p} (make deps)`);
+    requireForge('api', 'kvs');
     k = await startKiln();
     A = await k.siteWithToken(`eng-a-${tag}`, true);
     B = await k.siteWithToken(`eng-b-${tag}`, true);
@@ -184,8 +135,8 @@ describe('the delivery engine', () => {
     const hungWritten = Date.now();
     const hung = await create(cA, project, `hang ${tag}`);
     const attemptsOf = (recs, issue) => recs.filter((r) => r.kind === 'attempt' && r.issueId === issue.id);
-    const recs = await until(() => received(P, A), (r) => attemptsOf(r, again).length >= 5 && attemptsOf(r, later).length >= 2 &&
-      attemptsOf(r, hung).length >= 2 && attemptsOf(r, thrown).length >= 1, 'five attempts of the one asking again, two of the others', 120000);
+    const recs = await until('five attempts of the one asking again, two of the others', () => received(P, A), { pred: (r) => attemptsOf(r, again).length >= 5 && attemptsOf(r, later).length >= 2 &&
+      attemptsOf(r, hung).length >= 2 && attemptsOf(r, thrown).length >= 1, ms: 120000 });
 
     // a plain InvocationError: 5 attempts (4 retries), 1, 2, 4, 8 s apart, each with its retryContext
     const t = attemptsOf(recs, again);
@@ -197,7 +148,7 @@ describe('the delivery engine', () => {
       assert.equal(t[i].retryContext.retryReason, 'FUNCTION_RETRY_REQUEST');
     }
     assert.equal(t[0].retryContext, null, 'no retryContext on the first attempt');
-    const dead = await until(() => deliveries(k, A.name), (ds) => ds.filter((d) => d.module === 'p-issue' && d.state === 'dead').length >= 2, 'dead');
+    const dead = await until('dead', () => deliveries(k, { site: A.name }), { pred: (ds) => ds.filter((d) => d.module === 'p-issue' && d.state === 'dead').length >= 2 });
     const [rowThrown, row] = dead.filter((d) => d.state === 'dead');
     assert.equal(row.attempts, 5);
     assert.match(row.lastError, /^trigger p-issue returned an InvocationError \(FUNCTION_RETRY_REQUEST\): its log is invocation [0-9a-f-]{36}$/);
@@ -226,20 +177,18 @@ describe('the delivery engine', () => {
     const hgap = h[1].at - h[0].at;
     assert.ok(hgap < 9000, `hung attempt cut and retried ${hgap} ms after it started`);
     assert.equal(h[1].retryContext.retryReason, 'FUNCTION_TIME_OUT');
-    const ds = await until(() => deliveries(k, A.name), (x) => x.filter((d) => d.module === 'p-issue' && d.state === 'delivered').length >= 2, 'delivered');
+    const ds = await until('delivered', () => deliveries(k, { site: A.name }), { pred: (x) => x.filter((d) => d.module === 'p-issue' && d.state === 'delivered').length >= 2 });
     assert.ok(ds.filter((d) => d.module === 'p-issue' && d.state === 'delivered').every((d) => d.attempts === 2));
 
     // each failed attempt is a line of site A's logs: outcome, next time, the give-up
-    const lines = await until(async () => ok(await kiln(k, ['logs', '--site', A.name, '-n', '1000', '--json'])).stdout.trim().split('\n').filter(Boolean).map((x) => JSON.parse(x)),
-      (ls) => ls.some((x) => x.message.includes('attempt 5 of 5 failed') && x.message.endsWith('given up')), 'the give-up line');
+    const lines = await until('the give-up line', () => siteLogs(k, A.name), { pred: (ls) => ls.some((x) => x.message.includes('attempt 5 of 5 failed') && x.message.endsWith('given up')) });
     const fails = lines.filter((x) => x.module === 'p-issue' && /^product event avi:jira:created:issue: attempt \d of 5 failed/.test(x.message));
     assert.ok(fails.some((x) => /attempt 1 of 5 failed \(trigger p-issue returned an InvocationError \(FUNCTION_RETRY_REQUEST\): its log is invocation [0-9a-f-]{36}\); next attempt in 1 s, at /.test(x.message)), JSON.stringify(fails));
     assert.ok(fails.some((x) => /attempt 1 of 5 failed \(trigger p-issue threw: its log is invocation [0-9a-f-]{36}\); given up$/.test(x.message)), JSON.stringify(fails));
     assert.ok(fails.some((x) => /attempt 1 of 5 failed \(trigger p-issue timed out: /.test(x.message)), 'the timeout');
     assert.ok(fails.some((x) => /returned an InvocationError \(FUNCTION_UPSTREAM_RATE_LIMITED\).*next attempt in 2 s/.test(x.message)), 'the retryAfter');
     // and every attempt is in the audit log
-    const audit = await until(async () => (await k.admin(`/audit?site=${A.name}&n=1000`)).json,
-      (j) => JSON.stringify(j).split('"event.delivery"').length - 1 >= 5 + 1 + 2 + 2, 'audit rows of the attempts');
+    const audit = await until('audit rows of the attempts', async () => (await k.admin(`/audit?site=${A.name}&n=1000`)).json, { pred: (j) => JSON.stringify(j).split('"event.delivery"').length - 1 >= 5 + 1 + 2 + 2 });
     const rows = audit.events.filter((e) => e.kind === 'event.delivery');
     assert.ok(rows.length >= 10, JSON.stringify(audit).slice(0, 2000));
     assert.ok(rows.some((e) => e.category === 'dead') && rows.some((e) => e.category === 'delivered') && rows.some((e) => e.category === 'retry'));
@@ -258,17 +207,17 @@ describe('the delivery engine', () => {
   it('an installation with a slow backlog does not delay another installation\'s event', async () => {
     // warm Q's worker first: its first invocation starts a worker
     const warm = await create(cB, projectB, `warm ${tag}`);
-    await until(() => received(Q, B), (r) => r.some((x) => x.issueId === warm.id), 'the warm-up event');
+    await until('the warm-up event', () => received(Q, B), { pred: (r) => r.some((x) => x.issueId === warm.id) });
     const t0 = Date.now();
     for (let i = 0; i < 16; i++) await create(cA, project, `slow ${i} ${tag}`);
     const fast = await create(cB, projectB, `fast ${tag}`);
-    await until(() => received(Q, B), (r) => r.some((x) => x.issueId === fast.id), 'Y\'s event', 60000);
-    const ys = await until(() => deliveries(k, B.name), (x) => x.filter((d) => d.module === 'q-issue' && d.state === 'delivered').length === 2, 'Y\'s delivered');
+    await until('Y\'s event', () => received(Q, B), { pred: (r) => r.some((x) => x.issueId === fast.id), ms: 60000 });
+    const ys = await until('Y\'s delivered', () => deliveries(k, { site: B.name }), { pred: (x) => x.filter((d) => d.module === 'q-issue' && d.state === 'delivered').length === 2 });
     const y = ys.filter((d) => d.module === 'q-issue').pop();
     const latency = y.updatedMs - y.createdMs;
     // X's backlog: 16 events of 2 s, 4 at a time: still running when Y's was done
     const burstOf = (x) => x.filter((d) => d.module === 'p-issue' && d.createdMs >= t0);
-    const xs = await until(() => deliveries(k, A.name), (x) => burstOf(x).length === 16 && burstOf(x).every((d) => d.state === 'delivered'), 'X\'s backlog', 90000);
+    const xs = await until('X\'s backlog', () => deliveries(k, { site: A.name }), { pred: (x) => burstOf(x).length === 16 && burstOf(x).every((d) => d.state === 'delivered'), ms: 90000 });
     const xlast = Math.max(...burstOf(xs).map((d) => d.updatedMs));
     console.log(`# fairness: Y's event delivered ${latency} ms after it was created; X's backlog ended ${xlast - y.updatedMs} ms after that`);
     assert.ok(latency < 1500, `Y waited ${latency} ms`);
@@ -280,12 +229,12 @@ describe('the delivery engine', () => {
     const made = await Promise.all(Array.from({ length: 100 }, (_, i) => create(cB, projectB, `burst ${i} ${tag}`)));
     const t1 = Date.now();
     const ids = new Set(made.map((m) => m.id));
-    const recs = await until(() => received(Q, B), (r) => r.filter((x) => ids.has(x.issueId)).length >= 100, 'the burst', 120000);
+    const recs = await until('the burst', () => received(Q, B), { pred: (r) => r.filter((x) => ids.has(x.issueId)).length >= 100, ms: 120000 });
     const t2 = Date.now();
     const mine = recs.filter((x) => ids.has(x.issueId));
     assert.equal(mine.length, 100, 'no event twice');
     assert.equal(new Set(mine.map((x) => x.issueId)).size, 100, 'every event once');
-    const ds = (await deliveries(k, B.name)).filter((d) => d.module === 'q-issue' && d.createdMs >= t0);
+    const ds = (await deliveries(k, { site: B.name })).filter((d) => d.module === 'q-issue' && d.createdMs >= t0);
     assert.equal(ds.length, 100);
     assert.ok(ds.every((d) => d.state === 'delivered' && d.attempts === 1));
     const lat = ds.map((d) => d.updatedMs - d.createdMs).sort((a, b) => a - b);
@@ -295,17 +244,16 @@ describe('the delivery engine', () => {
 
   it('site A\'s events never reach site B\'s installation; another site\'s canary in an event is flagged', async () => {
     const onA = await create(cA, project, `only-a ${tag} ${B.canary}`);
-    const recsA = await until(() => received(P, A), (r) => r.some((x) => x.issueId === onA.id), 'A\'s event on A');
+    const recsA = await until('A\'s event on A', () => received(P, A), { pred: (r) => r.some((x) => x.issueId === onA.id) });
     assert.equal(recsA.find((x) => x.issueId === onA.id).installContext, `ari:cloud:jira::site/${A.cloudId}`);
     await sleep(1000); // the engine had every chance to misdeliver
     const recsB = await received(P, B);
     assert.ok(recsB.length > 0, 'B\'s installation got B\'s events');
     assert.ok(recsB.every((x) => x.installContext === `ari:cloud:jira::site/${B.cloudId}`), 'only its own site\'s');
     assert.ok(!recsB.some((x) => x.issueId === onA.id || (x.summary ?? '').includes('only-a')), 'not A\'s');
-    const bRows = await deliveries(k, B.name);
+    const bRows = await deliveries(k, { site: B.name });
     assert.ok(bRows.every((d) => d.site === B.name));
-    const lines = await until(async () => ok(await kiln(k, ['logs', '--site', A.name, '-n', '1000', '--json'])).stdout.trim().split('\n').filter(Boolean).map((x) => JSON.parse(x)),
-      (ls) => ls.some((x) => x.message.includes('CROSS_TENANT_LEAK_SUSPECTED') && x.message.includes('event.payload to trigger p-issue')), 'the leak warning');
+    const lines = await until('the leak warning', () => siteLogs(k, A.name), { pred: (ls) => ls.some((x) => x.message.includes('CROSS_TENANT_LEAK_SUSPECTED') && x.message.includes('event.payload to trigger p-issue')) });
     assert.ok(lines.some((x) => x.message.includes(`data of site ${B.name} left this invocation of site ${A.name}`)), 'names both sites');
   });
 });
@@ -331,21 +279,15 @@ describe('the delivery engine across kill -9', () => {
     const recovered = k.stderrLines.find((l) => l.includes('attempts interrupted by the last stop are due again'));
     console.log(`# kill -9: ${recovered ?? 'no attempt was under way at the kill'}`);
     const installedOn = [];
-    for (const s of sites) if ((await deliveries(k, s.name)).some((d) => d.module === 'l-issue-installed')) installedOn.push(s);
+    for (const s of sites) if ((await deliveries(k, { site: s.name })).some((d) => d.module === 'l-issue-installed')) installedOn.push(s);
     // what kiln died before installing is installed now
     for (const s of sites) if (!installedOn.includes(s)) {
       await okJson(k, ['install', '--site', s.name, '--confirm-scopes', '--json'], { cwd: L });
       installedOn.push(s);
     }
-    const all = async () => (await Promise.all(sites.map((s) => deliveries(k, s.name)))).flat().filter((d) => d.module === 'l-issue-installed');
-    await until(all, (ds) => ds.length === sites.length && ds.every((d) => d.state === 'delivered'), 'every installed:app delivered', 120000);
-    const runs = async () => Promise.all(sites.map(async (s) => (await received(s)).filter((x) => x.kind === 'installed').length));
-    async function received(site) {
-      const url = new URL((await okJson(k, ['webtrigger', 'state', '--site', site.name, '--json'], { cwd: L })).url).pathname;
-      const r = await k.api(url);
-      expectStatus(r, 200, 'state');
-      return r.json;
-    }
+    const all = async () => (await Promise.all(sites.map((s) => deliveries(k, { site: s.name })))).flat().filter((d) => d.module === 'l-issue-installed');
+    await until('every installed:app delivered', all, { pred: (ds) => ds.length === sites.length && ds.every((d) => d.state === 'delivered'), ms: 120000 });
+    const runs = async () => Promise.all(sites.map(async (s) => (await callWebtrigger(k, L, s)).filter((x) => x.kind === 'installed').length));
     const before = await runs();
     console.log(`# kill -9: handler runs per installation ${JSON.stringify(before)}`);
     assert.ok(before.every((n) => n >= 1), 'at least once');

@@ -15,12 +15,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { symlinkSync } from 'node:fs';
-import path from 'node:path';
-import { ROOT, startKiln, sleep, tempDir, writeFiles, cliOkJson as okJson, expectStatus } from './lib/kiln.mjs';
+import { startKiln, cliOkJson as okJson, expectStatus } from './lib/kiln.mjs';
 import { jiraClients } from './lib/jirajs.mjs';
-
-const NODE_MODULES = path.join(ROOT, 'node_modules');
+import { until, deployApp, callWebtrigger, stateSrc } from './lib/events.mjs';
 
 const EVENTS = [
   'avi:jira:commented:issue', 'avi:jira:deleted:comment',
@@ -65,43 +62,18 @@ export async function record(event) {
   const at = process.hrtime.bigint().toString().padStart(24, '0');
   await kvs.set('ev-' + at + '-' + Math.random().toString(36).slice(2, 8), { event, at });
 }
-export async function state() {
-  const out = [];
-  let cursor;
-  do {
-    let q = kvs.query().where('key', WhereConditions.beginsWith('ev-')).limit(100);
-    if (cursor) q = q.cursor(cursor);
-    const page = await q.getMany();
-    for (const r of page.results) out.push(r.value.event);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return { statusCode: 200, headers: { 'Content-Type': ['application/json'] }, body: JSON.stringify(out) };
-}
-`;
+${stateSrc('ev-', { pick: 'r.value.event' })}`;
 
 describe('product event payloads (Forge\'s reference, member by member)', () => {
-  let k, A, c, dir, hookPath, project;
+  let k, A, c, dir, project;
   const tag = randomBytes(3).toString('hex');
 
-  async function received() {
-    const r = await k.api(hookPath);
-    expectStatus(r, 200, 'state webtrigger');
-    return r.json;
-  }
-
-  /** Polls until an event of `type` matching `pred` is recorded; fails with what came. */
+  /** Waits for the one event of `type` matching `pred` that was recorded. */
   async function one(type, pred, what) {
-    let got = [];
-    for (let i = 0; i < 600; i++) {
-      got = await received();
-      const hit = got.filter((e) => e.eventType === type && pred(e));
-      if (hit.length) {
-        assert.equal(hit.length, 1, `${what}: once`);
-        return hit[0];
-      }
-      await sleep(100);
-    }
-    assert.fail(`${what}: not received; got ${JSON.stringify(got.map((e) => e.eventType))}`);
+    const hit = await until(what, async () => (await callWebtrigger(k, dir, A)).filter((e) => e.eventType === type && pred(e)),
+      { pred: (h) => h.length > 0 });
+    assert.equal(hit.length, 1, `${what}: once`);
+    return hit[0];
   }
 
   const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d{4}$/;
@@ -110,13 +82,8 @@ describe('product event payloads (Forge\'s reference, member by member)', () => 
     k = await startKiln();
     A = await k.siteWithToken(`evpl-${tag}`, true);
     c = await jiraClients(k, A);
-    dir = path.join(tempDir('evpl'), 'app');
-    writeFiles(dir, { 'manifest.yml': MANIFEST, 'src/index.js': SRC });
-    symlinkSync(NODE_MODULES, path.join(dir, 'node_modules'), 'dir');
-    await okJson(k, ['register', dir, '--json']);
-    await okJson(k, ['deploy', dir, '--json']);
+    ({ dir } = await deployApp(k, 'evpl', { 'manifest.yml': MANIFEST, 'src/index.js': SRC }));
     await okJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir });
-    hookPath = new URL((await okJson(k, ['webtrigger', 'state', '--site', A.name, '--json'], { cwd: dir })).url).pathname;
     project = (await c.v3.projects.searchProjects({ maxResults: 50 })).values[0];
   });
 

@@ -4,15 +4,13 @@
 // does not hold the uninstall back. A preUninstall naming no function is refused at deploy.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 import {
-  ROOT, startKiln, sleep, tempDir, writeFiles, kilnCli as kiln, expectCliOk as ok, cliOkJson as okJson,
+  startKiln, tempDir, writeFiles, kilnCli as kiln, expectCliOk as ok, cliOkJson as okJson,
 } from './lib/kiln.mjs';
-
-const NODE_MODULES = path.join(ROOT, 'node_modules');
+import { until, deliveries, deployApp, requireForge } from './lib/events.mjs';
 
 const MANIFEST = `modules:
   preUninstall:
@@ -46,32 +44,17 @@ export async function grumpy() {
 
 describe('preUninstall', () => {
   let k, A, B, dir;
-  const rows = async (q) => {
-    const res = await k.admin(`/deliveries${q}`);
-    assert.equal(res.status, 200, res.text);
-    return res.json.deliveries;
-  };
-  const settled = async (q, n) => {
-    let r = [];
-    for (let i = 0; i < 300; i++) {
-      r = await rows(q);
-      if (r.length === n && r.every((d) => ['delivered', 'dead'].includes(d.state))) return r;
-      await sleep(100);
-    }
-    assert.fail(`not settled: ${JSON.stringify(r)}`);
-  };
+  /** The site's deliveries once there are n and each is final (delivered or dead). */
+  const settled = (site, n) => until(`${n} final deliveries on ${site}`, () => deliveries(k, { site }),
+    { pred: (r) => r.length === n && r.every((d) => ['delivered', 'dead'].includes(d.state)), ms: 30000 });
 
   before(async () => {
-    assert.ok(existsSync(path.join(NODE_MODULES, '@forge', 'api', 'package.json')), '@forge/api (make deps)');
+    requireForge('api');
     const tag = randomBytes(3).toString('hex');
     k = await startKiln();
     A = await k.createSite(`pu-a-${tag}`);
     B = await k.createSite(`pu-b-${tag}`);
-    dir = path.join(tempDir('puapp'), 'app');
-    writeFiles(dir, { 'manifest.yml': MANIFEST, 'src/index.js': SRC });
-    symlinkSync(NODE_MODULES, path.join(dir, 'node_modules'), 'dir');
-    await okJson(k, ['register', dir, '--json']);
-    await okJson(k, ['deploy', dir, '--json']);
+    ({ dir } = await deployApp(k, 'puapp', { 'manifest.yml': MANIFEST, 'src/index.js': SRC }));
     await okJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir });
     await okJson(k, ['install', '--site', B.name, '--confirm-scopes', '--json'], { cwd: dir });
   });
@@ -81,10 +64,10 @@ describe('preUninstall', () => {
   });
 
   it('an uninstall runs each preUninstall once, on its own site; a failure is not retried', async () => {
-    assert.deepEqual(await rows(''), [], 'nothing before an uninstall');
+    assert.deepEqual(await deliveries(k), [], 'nothing before an uninstall');
     const out = await okJson(k, ['uninstall', '--site', A.name, '--json'], { cwd: dir });
     assert.ok(out, 'the uninstall is done whatever the runs do');
-    const done = await settled(`?site=${A.name}`, 2);
+    const done = await settled(A.name, 2);
     const by = Object.fromEntries(done.map((d) => [d.module, d]));
     assert.equal(by.cleanup.source, 'preuninstall');
     assert.equal(by.cleanup.state, 'delivered');
@@ -94,11 +77,8 @@ describe('preUninstall', () => {
     const shown = await okJson(k, ['events', 'show', String(by.cleanup.id), '--json']);
     assert.deepEqual(shown.payload, { context: { cloudId: A.cloudId, moduleKey: 'cleanup' } });
 
-    let logs = '';
-    for (let i = 0; i < 100 && !logs.includes('cleanup {'); i++) {
-      logs = ok(await kiln(k, ['logs', '--site', A.name, '-n', '1000'])).stdout;
-      await sleep(100);
-    }
+    const logs = await until('the cleanup line', async () => ok(await kiln(k, ['logs', '--site', A.name, '-n', '1000'])).stdout,
+      { pred: (t) => t.includes('cleanup {'), ms: 10000 });
     const line = logs.split('\n').find((l) => l.includes('cleanup {'));
     assert.ok(line, logs);
     const seen = JSON.parse(line.slice(line.indexOf('cleanup {') + 'cleanup '.length));
@@ -111,11 +91,11 @@ describe('preUninstall', () => {
     assert.equal((logs.match(/grumpy ran/g) || []).length, 1, 'one run of the failing module');
 
     // site B: still installed, owed nothing, ran nothing
-    assert.deepEqual(await rows(`?site=${B.name}`), []);
+    assert.deepEqual(await deliveries(k, { site: B.name }), []);
     assert.doesNotMatch(ok(await kiln(k, ['logs', '--site', B.name, '-n', '1000'])).stdout, /cleanup|grumpy/);
     // B's own uninstall runs B's, with B's cloud id
     await okJson(k, ['uninstall', '--site', B.name, '--json'], { cwd: dir });
-    const b = await settled(`?site=${B.name}`, 2);
+    const b = await settled(B.name, 2);
     const bc = b.find((d) => d.module === 'cleanup');
     assert.deepEqual((await okJson(k, ['events', 'show', String(bc.id), '--json'])).payload, {
       context: { cloudId: B.cloudId, moduleKey: 'cleanup' },

@@ -22,15 +22,13 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, symlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import {
-  ROOT, startKiln, sleep, tempDir, writeFiles, cliOkJson as okJson, expectStatus, kilnCli as kiln, expectCliOk as ok,
+  startKiln, sleep, cliOkJson as okJson, expectStatus, kilnCli as kiln, expectCliOk as ok,
 } from './lib/kiln.mjs';
 import { jiraClients } from './lib/jirajs.mjs';
-
-const NODE_MODULES = path.join(ROOT, 'node_modules');
+import { until, siteLogs, deployApp, webtriggerPath, callWebtrigger, stateSrc, requireForge } from './lib/events.mjs';
 
 const WATCHER = `modules:
   trigger:
@@ -127,20 +125,7 @@ export const recordAll = (event, context) => record('every-issue', event, contex
 export const recordBugs = (event, context) => record('bugs-only', event, context);
 export const recordErr = (event, context) => record('err-log', event, context);
 
-export async function state() {
-  const out = [];
-  let cursor;
-  do {
-    let q = kvs.query().where('key', WhereConditions.beginsWith('ev-')).limit(100);
-    if (cursor) q = q.cursor(cursor);
-    const page = await q.getMany();
-    for (const r of page.results) out.push(r.value);
-    cursor = page.nextCursor;
-  } while (cursor);
-  out.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-  return { statusCode: 200, headers: { 'Content-Type': ['application/json'] }, body: JSON.stringify(out) };
-}
-
+${stateSrc('ev-', { sort: 'a.at < b.at ? -1 : a.at > b.at ? 1 : 0' })}
 export async function appWrite(req) {
   const { key, summary } = JSON.parse(req.body);
   const r = await api.asApp().requestJira(route\`/rest/api/3/issue/\${key}\`, {
@@ -153,44 +138,10 @@ export async function appWrite(req) {
 describe('product events to triggers', () => {
   let k, A, B, cA, cB, watcher, blind, project;
   const tag = randomBytes(3).toString('hex');
-  const hooks = new Map(); // `${app}/${site}/${key}` -> url
-
-  async function app(name, manifest) {
-    const d = path.join(tempDir('evapp'), name);
-    writeFiles(d, { 'manifest.yml': manifest, 'src/index.js': SRC });
-    symlinkSync(NODE_MODULES, path.join(d, 'node_modules'), 'dir');
-    await okJson(k, ['register', d, '--json']);
-    await okJson(k, ['deploy', d, '--json']);
-    return d;
-  }
-
-  async function hook(dir, site, key) {
-    const id = `${dir}/${site.name}/${key}`;
-    if (!hooks.has(id)) hooks.set(id, (await okJson(k, ['webtrigger', key, '--site', site.name, '--json'], { cwd: dir })).url);
-    return new URL(hooks.get(id)).pathname;
-  }
-
-  /** What the app's triggers recorded on `site`, in the order they ran. */
-  async function received(dir, site) {
-    const r = await k.api(await hook(dir, site, 'state'));
-    expectStatus(r, 200, 'state webtrigger');
-    return r.json;
-  }
-
+  const app = async (name, manifest) => (await deployApp(k, name, { 'manifest.yml': manifest, 'src/index.js': SRC })).dir;
+  const received = (dir, site) => callWebtrigger(k, dir, site);
   /** Polls until `pred(records)` holds (kiln delivers asynchronously); fails with what came. */
-  async function until(dir, site, pred, what) {
-    let got = [];
-    for (let i = 0; i < 600; i++) {
-      got = await received(dir, site);
-      if (pred(got)) return got;
-      await sleep(100);
-    }
-    assert.fail(`${what}: not received; got ${JSON.stringify(got, null, 1).slice(0, 4000)}`);
-  }
-
-  /** `kiln ... --json` whose output is one JSON object a line. */
-  const okJsonLines = async (args) =>
-    ok(await kiln(k, args)).stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const heard = (dir, site, pred, what) => until(what, () => received(dir, site), { pred });
 
   /** One number from the store (sqlite3 on kiln's database). */
   const sql = (q) => Number(execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'), q], { encoding: 'utf8' }).trim());
@@ -199,7 +150,7 @@ describe('product events to triggers', () => {
     recs.filter((r) => r.trigger === trigger && r.event.eventType === type && r.event.issue?.id === issueId);
 
   before(async () => {
-    for (const p of ['api', 'kvs']) assert.ok(existsSync(path.join(NODE_MODULES, '@forge', p, 'package.json')), `@forge/${p} (make deps)`);
+    requireForge('api', 'kvs');
     k = await startKiln();
     A = await k.siteWithToken(`evp-a-${tag}`, true);
     B = await k.siteWithToken(`evp-b-${tag}`, true);
@@ -224,7 +175,7 @@ describe('product events to triggers', () => {
     const comment = await cA.v3.issueComments.addComment({ issueIdOrKey: made.key, comment: 'a remark' });
     const worklog = await cA.v3.issueWorklogs.addWorklog({ issueIdOrKey: made.key, timeSpent: '2h' });
     await cA.v3.issues.deleteIssue({ issueIdOrKey: made.key });
-    const recs = await until(watcher, A, (r) => of(r, 'avi:jira:deleted:issue', made.id).length === 1, 'the deleted event');
+    const recs = await heard(watcher, A, (r) => of(r, 'avi:jira:deleted:issue', made.id).length === 1, 'the deleted event');
 
     const created = of(recs, 'avi:jira:created:issue', made.id);
     assert.equal(created.length, 1, 'created once');
@@ -289,8 +240,8 @@ describe('product events to triggers', () => {
     const a = await cA.v3.issues.createIssue({ fields: { project: { key: project.key }, summary: `on A ${tag}`, issuetype: { name: 'Task' } } });
     const bProject = (await cB.v3.projects.searchProjects({ maxResults: 50 })).values[0];
     const b = await cB.v3.issues.createIssue({ fields: { project: { key: bProject.key }, summary: `on B ${tag}`, issuetype: { name: 'Task' } } });
-    const onB = await until(watcher, B, (r) => of(r, 'avi:jira:created:issue', b.id).length === 1, 'B\'s event on B');
-    const onA = await until(watcher, A, (r) => of(r, 'avi:jira:created:issue', a.id).length === 1, 'A\'s event on A');
+    const onB = await heard(watcher, B, (r) => of(r, 'avi:jira:created:issue', b.id).length === 1, 'B\'s event on B');
+    const onA = await heard(watcher, A, (r) => of(r, 'avi:jira:created:issue', a.id).length === 1, 'A\'s event on A');
     assert.ok(onB.every((r) => r.installContext === `ari:cloud:jira::site/${B.cloudId}`));
     assert.ok(!JSON.stringify(onB).includes(`on A ${tag}`), 'nothing of A on B');
     assert.ok(!JSON.stringify(onA).includes(`on B ${tag}`), 'nothing of B on A');
@@ -304,7 +255,7 @@ describe('product events to triggers', () => {
     const ids = { A: new Set(made.filter((_, i) => i % 2 === 0).map((m) => m.id)), B: new Set(made.filter((_, i) => i % 2 === 1).map((m) => m.id)) };
     for (const [name, site, dir] of [['A', A, watcher], ['B', B, watcher]]) {
       const burst = (r) => r.filter((x) => x.trigger === 'every-issue' && x.event.eventType === 'avi:jira:created:issue' && x.event.issue.fields.summary.startsWith('burst '));
-      const recs = await until(dir, site, (r) => burst(r).length >= 20, `${name}'s burst`);
+      const recs = await heard(dir, site, (r) => burst(r).length >= 20, `${name}'s burst`);
       const got = burst(recs);
       assert.equal(got.length, 20, `${name}: exactly 20`);
       assert.deepEqual(new Set(got.map((x) => x.event.issue.id)), ids[name], `${name}: its own issues, each once`);
@@ -314,7 +265,7 @@ describe('product events to triggers', () => {
 
   it('an app whose scopes do not cover the event is not subscribed', async () => {
     const made = await cA.v3.issues.createIssue({ fields: { project: { key: project.key }, summary: `scoped ${tag}`, issuetype: { name: 'Task' } } });
-    await until(watcher, A, (r) => of(r, 'avi:jira:created:issue', made.id).length === 1, 'the watcher got it');
+    await heard(watcher, A, (r) => of(r, 'avi:jira:created:issue', made.id).length === 1, 'the watcher got it');
     // one fan-out pass serves both installations: the watcher's delivery exists, the blind app's does not
     assert.equal(sql(`SELECT count(*) FROM deliveries WHERE module_key = 'every-issue' AND source_seq > 0`) > 0, true);
     assert.equal(sql(`SELECT count(*) FROM deliveries WHERE module_key = 'blind'`), 0);
@@ -323,11 +274,11 @@ describe('product events to triggers', () => {
 
   it('ignoreSelf: the app\'s own write does not trigger it; a user\'s write does', async () => {
     const made = await cA.v3.issues.createIssue({ fields: { project: { key: project.key }, summary: `self ${tag}`, issuetype: { name: 'Task' } } });
-    const r = await k.api(await hook(watcher, A, 'app-write'), { method: 'POST', body: { key: made.key, summary: `by the app ${tag}` } });
+    const r = await k.api(await webtriggerPath(k, watcher, A, 'app-write'), { method: 'POST', body: { key: made.key, summary: `by the app ${tag}` } });
     expectStatus(r, 200);
     assert.equal(r.json.status, 204, 'the app wrote');
     await cA.v3.issues.editIssue({ issueIdOrKey: made.key, fields: { summary: `by the user ${tag}` } });
-    const recs = await until(watcher, A, (x) => of(x, 'avi:jira:updated:issue', made.id).some((e) => e.event.issue.fields.summary === `by the user ${tag}`), 'the user\'s update');
+    const recs = await heard(watcher, A, (x) => of(x, 'avi:jira:updated:issue', made.id).some((e) => e.event.issue.fields.summary === `by the user ${tag}`), 'the user\'s update');
     const ups = of(recs, 'avi:jira:updated:issue', made.id);
     // the user's update came after the app's (one issue: in order), so the app's would be here
     assert.equal(ups.length, 1, JSON.stringify(ups.map((u) => u.event.changelog)));
@@ -339,7 +290,7 @@ describe('product events to triggers', () => {
     const bug = await cA.v3.issues.createIssue({ fields: { project: { key: project.key }, summary: `a bug ${tag}`, issuetype: { name: 'Bug' } } });
     const task = await cA.v3.issues.createIssue({ fields: { project: { key: project.key }, summary: `a task ${tag}`, issuetype: { name: 'Task' } } });
     // the task's event comes after the bug's on the same site; both reach every-issue
-    const recs = await until(watcher, A, (x) => of(x, 'avi:jira:created:issue', task.id).length === 1 &&
+    const recs = await heard(watcher, A, (x) => of(x, 'avi:jira:created:issue', task.id).length === 1 &&
       of(x, 'avi:jira:created:issue', bug.id, 'bugs-only').length === 1, 'both events');
     assert.equal(of(recs, 'avi:jira:created:issue', task.id, 'bugs-only').length, 0, 'the task is not a bug');
     assert.equal(of(recs, 'avi:jira:created:issue', bug.id, 'bugs-only')[0].event.issue.fields.issuetype.name, 'Bug');
@@ -348,10 +299,10 @@ describe('product events to triggers', () => {
 
   it('an expression that fails: onError RECEIVE_AND_LOG delivers it and says why in kiln logs', async () => {
     const made = await cA.v3.issues.createIssue({ fields: { project: { key: project.key }, summary: `err ${tag}`, issuetype: { name: 'Task' } } });
-    await until(watcher, A, (x) => of(x, 'avi:jira:created:issue', made.id, 'err-log').length === 1, 'the err-log delivery');
+    await heard(watcher, A, (x) => of(x, 'avi:jira:created:issue', made.id, 'err-log').length === 1, 'the err-log delivery');
     let lines = [];
     for (let i = 0; i < 100 && !lines.length; i++) {
-      lines = (await okJsonLines(['logs', '--site', A.name, '-n', '1000', '--json']))
+      lines = (await siteLogs(k, A.name))
         .filter((l) => l.module === 'err-log' && l.message.includes('trigger filter failed'));
       if (!lines.length) await sleep(100);
     }
@@ -363,7 +314,7 @@ describe('product events to triggers', () => {
   it('the events of one issue arrive in the order of its writes', async () => {
     const made = await cA.v3.issues.createIssue({ fields: { project: { key: project.key }, summary: `order 0 ${tag}`, issuetype: { name: 'Task' } } });
     for (let i = 1; i <= 12; i++) await cA.v3.issues.editIssue({ issueIdOrKey: made.key, fields: { summary: `order ${i} ${tag}` } });
-    const recs = await until(watcher, A, (x) => of(x, 'avi:jira:updated:issue', made.id).length === 12, 'twelve updates');
+    const recs = await heard(watcher, A, (x) => of(x, 'avi:jira:updated:issue', made.id).length === 12, 'twelve updates');
     assert.deepEqual(of(recs, 'avi:jira:updated:issue', made.id).map((r) => r.event.issue.fields.summary),
       Array.from({ length: 12 }, (_, i) => i + 1).map((i) => `order ${i} ${tag}`));
   });

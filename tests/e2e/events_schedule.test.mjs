@@ -9,16 +9,16 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { readFileSync, symlinkSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import * as jose from 'jose';
 import {
-  ROOT, startKiln, sleep, tempDir, writeFiles, kilnCli as kiln, expectCliOk as ok, cliOkJson as okJson,
+  startKiln, sleep, tempDir, writeFiles, kilnCli as kiln, expectCliOk as ok, cliOkJson as okJson,
   expectCliFailure, expectStatus,
 } from './lib/kiln.mjs';
+import { NODE_MODULES, until, deployApp, siteLogs, requireForge } from './lib/events.mjs';
 
-const NODE_MODULES = path.join(ROOT, 'node_modules');
 const FIVE = 5 * 60 * 1000;
 const HOUR = 60 * 60 * 1000;
 
@@ -65,16 +65,12 @@ describe('scheduled triggers', () => {
   const fives = {}; // site name -> every-five runs it must have had by now
 
   before(async () => {
-    assert.ok(existsSync(path.join(NODE_MODULES, '@forge', 'api', 'package.json')), '@forge/api (make deps)');
+    requireForge('api');
     const tag = randomBytes(3).toString('hex');
     k = await startKiln({ extraArgs: ['--test-clock'] });
     A = await k.createSite(`sch-a-${tag}`);
     B = await k.createSite(`sch-b-${tag}`);
-    dir = path.join(tempDir('schapp'), 'sched-app');
-    writeFiles(dir, { 'manifest.yml': manifest(), 'src/index.js': SRC });
-    symlinkSync(NODE_MODULES, path.join(dir, 'node_modules'), 'dir');
-    await okJson(k, ['register', dir, '--json']);
-    await okJson(k, ['deploy', dir, '--json']);
+    ({ dir } = await deployApp(k, 'sched-app', { 'manifest.yml': manifest(), 'src/index.js': SRC }));
     for (const s of [A, B]) await okJson(k, ['install', '--site', s.name, '--confirm-scopes', '--json'], { cwd: dir });
   });
 
@@ -82,9 +78,7 @@ describe('scheduled triggers', () => {
     await k?.close();
   });
 
-  const logs = async (site) =>
-    ok(await kiln(k, ['logs', '--site', site.name, '-n', '1000', '--json'])).stdout.trim().split('\n').filter(Boolean)
-      .map((l) => JSON.parse(l));
+  const logs = (site) => siteLogs(k, site.name);
   const runs = async (site, key) =>
     (await logs(site)).filter((l) => l.message.startsWith('SCHED '))
       .map((l) => JSON.parse(l.message.slice(6)))
@@ -100,15 +94,7 @@ describe('scheduled triggers', () => {
     return res.json;
   };
   // polls until `cond` holds of the site's runs (the engine runs deliveries asynchronously)
-  const waitRuns = async (site, key, cond, what) => {
-    let r = [];
-    for (let i = 0; i < 300; i++) {
-      r = await runs(site, key);
-      if (cond(r)) return r;
-      await sleep(100);
-    }
-    return assert.fail(`${what}: ${JSON.stringify(r)}`);
-  };
+  const waitRuns = (site, key, cond, what) => until(what, () => runs(site, key), { pred: cond, ms: 30000 });
 
   // every every-five run owed so far has run (its log line is in): exactly that many
   const settle = async (...sites) => {
@@ -288,12 +274,8 @@ describe('scheduled triggers', () => {
     assert.ok(changed.includes('interval: week') && changed.includes('key: added'));
     writeFiles(dir, { 'manifest.yml': changed });
     await okJson(k, ['deploy', dir, '--json']);
-    let b1;
-    for (let i = 0; i < 100; i++) { // the scheduler takes the deploy's notice on its own thread
-      b1 = await schedules(B);
-      if (b1.by.added && b1.by.hourly.interval === 'week') break;
-      await sleep(50);
-    }
+    // the scheduler takes the deploy's notice on its own thread
+    const b1 = await until('the deploy\'s schedules', () => schedules(B), { pred: (x) => x.by.added && x.by.hourly.interval === 'week', ms: 10000 });
     assert.deepEqual(Object.keys(b1.by).sort(), ['added', 'bad-answer', 'every-five', 'hourly']);
     assert.equal(b1.by.hourly.interval, 'week');
     assert.ok(b1.by.hourly.nextRunMs > b1.now && b1.by.hourly.nextRunMs <= b1.now + 7 * 24 * HOUR);
@@ -335,8 +317,7 @@ describe('scheduled triggers', () => {
     });
     await new Promise((r) => server.listen(0, '127.0.0.1', r));
     try {
-      const d = path.join(tempDir('schremote'), 'sched-remote');
-      writeFiles(d, {
+      const { dir: d, id: remoteApp } = await deployApp(k, 'sched-remote', {
         'manifest.yml': `modules:
   scheduledTrigger:
     - key: to-remote
@@ -359,10 +340,7 @@ permissions:
 `,
         'src/index.js': 'export const unused = 1;\n',
       });
-      symlinkSync(NODE_MODULES, path.join(d, 'node_modules'), 'dir');
-      await okJson(k, ['register', d, '--json']);
-      const appAri = /id: (ari:cloud:ecosystem::app\/[0-9a-f-]{36})/.exec(readFileSync(path.join(d, 'manifest.yml'), 'utf8'))[1];
-      await okJson(k, ['deploy', d, '--json']);
+      const appAri = `ari:cloud:ecosystem::app/${remoteApp}`;
       await okJson(k, ['install', '--site', B.name, '--confirm-scopes', '--json'], { cwd: d });
       const j = await okJson(k, ['trigger', 'run', 'to-remote', '--site', B.name, '--app', d, '--json']);
       assert.equal(j.state, 'delivered', JSON.stringify(j));

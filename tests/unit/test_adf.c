@@ -875,6 +875,57 @@ static void test_unchecked(void **state)
     json_decref(d);
 }
 
+/* adf_mentions: every account once, in order, the writer left out; hostile shapes (ids
+ * that are not strings, content that is not a list, nesting past the limit) give nothing
+ * rather than a crash; at most ADF_MAX_MENTIONS. */
+static void test_mentions(void **state)
+{
+    (void)state;
+    arena_t *a = arena_new(1u << 22);
+    const char **ids;
+    size_t n;
+    json_t *doc = J("{\"type\":\"doc\",\"version\":1,\"content\":[{\"type\":\"paragraph\",\"content\":["
+                    "{\"type\":\"mention\",\"attrs\":{\"id\":\"u1\"}},{\"type\":\"text\",\"text\":\"x\"},"
+                    "{\"type\":\"mention\",\"attrs\":{\"id\":\"me\"}},{\"type\":\"mention\",\"attrs\":{\"id\":\"u2\"}},"
+                    "{\"type\":\"mention\",\"attrs\":{\"id\":\"u1\"}},{\"type\":\"mention\",\"attrs\":{\"id\":7}},"
+                    "{\"type\":\"mention\",\"attrs\":{\"id\":\"\"}},{\"type\":\"mention\"},"
+                    "{\"type\":\"panel\",\"content\":{\"type\":\"mention\",\"attrs\":{\"id\":\"hidden\"}}}]},"
+                    "{\"type\":\"table\",\"content\":[{\"type\":\"tableRow\",\"content\":[{\"type\":\"tableCell\","
+                    "\"content\":[{\"type\":\"mention\",\"attrs\":{\"id\":\"u3\"}}]}]}]}]}");
+    assert_int_equal(adf_mentions(a, doc, "me", &ids, &n), ADF_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(ids[0], "u1");
+    assert_string_equal(ids[1], "u2");
+    assert_string_equal(ids[2], "u3");
+    assert_int_equal(adf_mentions(a, doc, NULL, &ids, &n), ADF_OK);
+    assert_int_equal(n, 4); /* with no writer to leave out, "me" counts */
+    json_decref(doc);
+    /* not a document at all */
+    doc = J("[1,2]");
+    assert_int_equal(adf_mentions(a, doc, NULL, &ids, &n), ADF_OK);
+    assert_int_equal(n, 0);
+    json_decref(doc);
+    /* a mention nested past ADF_MAX_DEPTH is not looked for */
+    json_t *deep = J("{\"type\":\"mention\",\"attrs\":{\"id\":\"deep\"}}");
+    for (unsigned d = 0; d < ADF_MAX_DEPTH + 2; d++)
+        deep = json_pack("{s:s,s:[o]}", "type", "panel", "content", deep);
+    assert_int_equal(adf_mentions(a, deep, NULL, &ids, &n), ADF_OK);
+    assert_int_equal(n, 0);
+    json_decref(deep);
+    /* many: the first ADF_MAX_MENTIONS distinct ones */
+    json_t *many = json_array();
+    for (unsigned k = 0; k < ADF_MAX_MENTIONS + 50; k++)
+        json_array_append_new(
+            many, json_pack("{s:s,s:{s:s}}", "type", "mention", "attrs", "id", arena_printf(a, "acc-%u", k)));
+    doc = json_pack("{s:s,s:i,s:[{s:s,s:o}]}", "type", "doc", "version", 1, "content", "type", "paragraph", "content",
+                    many);
+    assert_int_equal(adf_mentions(a, doc, NULL, &ids, &n), ADF_OK);
+    assert_int_equal(n, ADF_MAX_MENTIONS);
+    assert_string_equal(ids[ADF_MAX_MENTIONS - 1], arena_printf(a, "acc-%u", ADF_MAX_MENTIONS - 1));
+    json_decref(doc);
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -883,7 +934,7 @@ int main(void)
         cmocka_unit_test(test_from_wiki),       cmocka_unit_test(test_from_wiki_errors),
         cmocka_unit_test(test_plain_roundtrip), cmocka_unit_test(test_markup_roundtrip),
         cmocka_unit_test(test_render),          cmocka_unit_test(test_output_cap),
-        cmocka_unit_test(test_unchecked),
+        cmocka_unit_test(test_unchecked),       cmocka_unit_test(test_mentions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

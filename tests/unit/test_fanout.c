@@ -344,6 +344,38 @@ static void test_redeploy_invalidates(void **state)
     assert_string_equal(d[0].order_key, "10002");
 }
 
+/* The deploy race: a version committed, its invalidation not yet made (store_version_insert
+ * alone is a deploy stopped between its commit and fanout_invalidate). An event after it
+ * goes by the new version's triggers: the cached subscriptions are checked against the
+ * newest version in the batch's own transaction. */
+static void test_deploy_before_its_invalidation(void **state)
+{
+    fx_t *f = *state;
+    deploy(f, "[{\"key\":\"old\",\"function\":\"fn\",\"events\":[\"avi:jira:created:issue\"]}]", READ);
+    install_rec_t ia = install(f, &f->A, 100);
+    event(f, f->A.id, "avi:jira:created:issue", 150, "u", "10001", "Task");
+    assert_int_equal(fan(f, f->A.id, NULL), 1); /* the cache is built from version 1 */
+    version_rec_t v1;
+    assert_int_equal(store_version_latest(f->st, f->a, f->app.id, "development", -1, &v1), STORE_OK);
+    version_rec_t v2 = v1;
+    v2.manifest_json = arena_printf(f->a,
+                                    "{\"app\":{\"id\":\"ari:cloud:ecosystem::app/%s\"},\"modules\":{\"trigger\":"
+                                    "[{\"key\":\"new\",\"function\":\"fn\",\"events\":[\"avi:jira:created:issue\"]}],"
+                                    "\"function\":[{\"key\":\"fn\",\"handler\":\"index.run\"}]}}",
+                                    f->app.id);
+    v2.minor = v1.minor + 1;
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    assert_int_equal(store_version_insert(f->st, &v2), STORE_OK);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    event(f, f->A.id, "avi:jira:created:issue", 250, "u", "10002", "Task");
+    assert_int_equal(fan(f, f->A.id, NULL), 1);
+    delivery_rec_t *d;
+    assert_int_equal(deliveries(f, ia.id, &d), 2);
+    assert_string_equal(d[0].module_key, "old");
+    assert_string_equal(d[1].module_key, "new");
+    assert_string_equal(d[1].order_key, "10002");
+}
+
 /* Manifests fan-out must survive even if they slipped past the deploy's checks (an older
  * kiln's, a hand-edited store): junk shapes are passed over, the good trigger still gets
  * its events; an event whose stored payload is not an object is passed over. */
@@ -496,6 +528,7 @@ int main(void)
         T(test_batches),
         T(test_in_callers_transaction),
         T(test_redeploy_invalidates),
+        T(test_deploy_before_its_invalidation),
         T(test_hostile_manifest_and_payload),
         T(test_concurrent_writers),
         T(test_unparsable_manifest_blocks_nobody),

@@ -323,9 +323,37 @@ static void test_list_filters_and_prune(void **state)
     assert_int_equal(pruned, 0);
 }
 
+/* The cyclic-invocation chains: counted to the limit per (installation, root), the same
+ * root of another installation counted apart, a push rolled back not counted, idle chains
+ * pruned with the deliveries' retention. */
+static void test_queue_chains(void **state)
+{
+    fx_t *f = *state;
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(store_queue_chain_take(f->st, "inst-a", "root-1", 3, 100), STORE_OK);
+    assert_int_equal(store_queue_chain_take(f->st, "inst-a", "root-1", 3, 100), STORE_CONFLICT);
+    assert_int_equal(store_queue_chain_take(f->st, "inst-a", "root-1", 3, 100), STORE_CONFLICT); /* not counted */
+    assert_int_equal(store_queue_chain_take(f->st, "inst-b", "root-1", 3, 100), STORE_OK);       /* another tenant's */
+    assert_int_equal(store_queue_chain_take(f->st, "inst-a", "root-2", 3, 100), STORE_OK);
+    /* in a transaction rolled back: not counted */
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    assert_int_equal(store_queue_chain_take(f->st, "inst-a", "root-2", 3, 200), STORE_OK);
+    assert_int_equal(store_queue_chain_take(f->st, "inst-a", "root-2", 3, 200), STORE_OK);
+    store_rollback(f->st);
+    assert_int_equal(store_queue_chain_take(f->st, "inst-a", "root-2", 3, 300), STORE_OK);
+    assert_int_equal(store_queue_chain_take(f->st, "inst-a", "root-2", 3, 300), STORE_OK);
+    assert_int_equal(store_queue_chain_take(f->st, "inst-a", "root-2", 3, 300), STORE_CONFLICT);
+    /* retention: chains untouched before 250 go (root-1 of both), root-2 (touched at 300) stays */
+    int64_t n = 0;
+    assert_int_equal(store_delivery_prune(f->st, 250, 250, 100, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(store_queue_chain_take(f->st, "inst-a", "root-1", 3, 400), STORE_OK); /* starts again */
+    assert_int_equal(store_queue_chain_take(f->st, "inst-a", "root-2", 3, 400), STORE_CONFLICT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {T(test_states), T(test_order_blocked), T(test_cursor_and_hook),
-                                       T(test_list_filters_and_prune)};
+                                       T(test_list_filters_and_prune), T(test_queue_chains)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@ enum q {
     Q_VERSION_LATEST,
     Q_VERSION_LATEST_MAJOR,
     Q_VERSION_LIST,
+    Q_VERSION_LATEST_SEQ,
     Q_VAR_PUT,
     Q_VAR_DELETE,
     Q_VAR_LIST,
@@ -47,6 +48,8 @@ static const char *const sql[Q__COUNT] = {
     [Q_VERSION_LATEST_MAJOR] = "SELECT " VERSION_COLS " FROM versions WHERE app_id = ?1 AND env_key = ?2 "
                                "AND major = ?3 ORDER BY seq DESC LIMIT 1",
     [Q_VERSION_LIST] = "SELECT " VERSION_COLS " FROM versions WHERE app_id = ?1 AND env_key = ?2 ORDER BY seq",
+    [Q_VERSION_LATEST_SEQ] =
+        "SELECT coalesce(max(seq), 0) FROM versions WHERE app_id = ?1 AND env_key = ?2 AND major = ?3",
     [Q_VAR_PUT] = "INSERT INTO variables (app_id, env_key, key, encrypted, value, created_ms, updated_ms) "
                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (app_id, env_key, key) DO UPDATE SET "
                   "encrypted = excluded.encrypted, value = excluded.value, updated_ms = excluded.updated_ms",
@@ -191,6 +194,15 @@ static int sq_version_latest(store_t *st, arena_t *a, const char *app, const cha
     return sq_one(st, a, q, read_version, out);
 }
 
+static int sq_version_latest_seq(store_t *st, const char *app, const char *env, int64_t major, int64_t *seq)
+{
+    sqlite3_stmt *q = stmt(st, Q_VERSION_LATEST_SEQ);
+    sq_bind_text(q, 1, app);
+    sq_bind_text(q, 2, env);
+    sqlite3_bind_int64(q, 3, major);
+    return sq_count(st, q, seq);
+}
+
 static int sq_version_list(store_t *st, arena_t *a, const char *app, const char *env, version_rec_t **out, size_t *n)
 {
     sqlite3_stmt *q = stmt(st, Q_VERSION_LIST);
@@ -257,6 +269,7 @@ const store_apps_ops_t sq_apps_ops = {
     .env_list = sq_env_list,
     .version_insert = sq_version_insert,
     .version_latest = sq_version_latest,
+    .version_latest_seq = sq_version_latest_seq,
     .version_list = sq_version_list,
     .var_put = sq_var_put,
     .var_delete = sq_var_delete,

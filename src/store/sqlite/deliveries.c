@@ -1,5 +1,5 @@
 /* The store's deliveries family (store/store_deliveries.h) on SQLite. Tables: deliveries,
- * event_cursors. */
+ * event_cursors, queue_chains. */
 #include <sqlite3.h>
 #include <stdint.h>
 
@@ -29,6 +29,9 @@ enum q {
     Q_CURSOR_SET,
     Q_SITES_BEHIND,
     Q_PURGE_INSTALLATION,
+    Q_CHAIN_TAKE,
+    Q_CHAIN_PRUNE,
+    Q_CHAIN_PURGE,
     Q__COUNT
 };
 
@@ -114,6 +117,13 @@ static const char *const sql[Q__COUNT] = {
                        "> coalesce((SELECT seq FROM event_cursors c WHERE c.site_id = s.id), 0) ORDER BY s.id",
     /* a purged installation's deliveries (payloads hold its site's data) */
     [Q_PURGE_INSTALLATION] = "DELETE FROM deliveries WHERE installation_id = ?1",
+    /* one push request of a chain, counted unless it already has ?3 (no row changed) */
+    [Q_CHAIN_TAKE] = "INSERT INTO queue_chains (installation_id, root, pushes, updated_ms) VALUES (?1, ?2, 1, ?4) "
+                     "ON CONFLICT (installation_id, root) DO UPDATE SET pushes = pushes + 1, updated_ms = ?4 "
+                     "WHERE pushes < ?3",
+    [Q_CHAIN_PRUNE] = "DELETE FROM queue_chains WHERE (installation_id, root) IN (SELECT installation_id, root FROM "
+                      "queue_chains WHERE updated_ms < ?1 LIMIT ?2)",
+    [Q_CHAIN_PURGE] = "DELETE FROM queue_chains WHERE installation_id = ?1",
 };
 
 static const sq_sql_t statements = {SQ_DELIVERIES, Q__COUNT, sql};
@@ -403,7 +413,24 @@ int sq_deliveries_purge_installation(store_t *st, const char *installation_id)
 {
     sqlite3_stmt *q = stmt(st, Q_PURGE_INSTALLATION);
     sq_bind_text(q, 1, installation_id);
-    return sq_exec(st, q);
+    int rc = sq_exec(st, q);
+    if (rc == STORE_OK) {
+        q = stmt(st, Q_CHAIN_PURGE);
+        sq_bind_text(q, 1, installation_id);
+        rc = sq_exec(st, q);
+    }
+    return rc;
+}
+
+static int sq_chain_take(store_t *st, const char *installation_id, const char *root, int64_t max, int64_t now_ms)
+{
+    sqlite3_stmt *q = stmt(st, Q_CHAIN_TAKE);
+    sq_bind_text(q, 1, installation_id);
+    sq_bind_text(q, 2, root);
+    sqlite3_bind_int64(q, 3, max);
+    sqlite3_bind_int64(q, 4, now_ms);
+    int rc = sq_write1(st, q);
+    return rc == STORE_OK && sqlite3_changes(DB(st)) == 0 ? STORE_CONFLICT : rc;
 }
 
 static int sq_prune(store_t *st, int64_t final_before_ms, int64_t dead_before_ms, size_t max, int64_t *n)
@@ -414,11 +441,19 @@ static int sq_prune(store_t *st, int64_t final_before_ms, int64_t dead_before_ms
     sqlite3_bind_int64(q, 3, (int64_t)max);
     int rc = sq_write1(st, q);
     *n = rc == STORE_OK ? sqlite3_changes(DB(st)) : 0;
+    if (rc == STORE_OK && (size_t)*n < max) { /* then chains idle as long as a final delivery is kept */
+        q = stmt(st, Q_CHAIN_PRUNE);
+        sqlite3_bind_int64(q, 1, final_before_ms);
+        sqlite3_bind_int64(q, 2, (int64_t)max - *n);
+        rc = sq_write1(st, q);
+        *n += rc == STORE_OK ? sqlite3_changes(DB(st)) : 0;
+    }
     return rc;
 }
 
 const store_deliveries_ops_t sq_deliveries_ops = {
     .prune = sq_prune,
+    .chain_take = sq_chain_take,
     .insert = sq_insert,
     .get = sq_get,
     .due_installations = sq_due_installations,

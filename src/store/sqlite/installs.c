@@ -14,6 +14,7 @@ enum q {
     Q_INSTALL_LIST,
     Q_INSTALL_LIST_ALL,
     Q_INSTALL_SITE,
+    Q_INSTALL_SITE_MENTIONS,
     Q_INSTALL_SET_MAJOR,
     Q_INSTALL_REMOVE,
     Q_INSTALL_PURGEABLE,
@@ -40,6 +41,11 @@ static const char *const sql[Q__COUNT] = {
     [Q_INSTALL_LIST_ALL] = "SELECT " INSTALL_COLS " FROM installations ORDER BY created_ms DESC, id",
     [Q_INSTALL_SITE] = "SELECT " INSTALL_COLS " FROM installations WHERE site_id = ?1 AND removed = 0 "
                        "ORDER BY created_ms, id",
+    /* whether an active installation's newest version of its major names ?2 anywhere in its
+     * manifest (a cheap over-approximation of "a trigger subscribes to it") */
+    [Q_INSTALL_SITE_MENTIONS] = "SELECT EXISTS (SELECT 1 FROM installations i WHERE i.site_id = ?1 AND i.removed = 0 "
+                                "AND instr((SELECT v.manifest_json FROM versions v WHERE v.app_id = i.app_id AND "
+                                "v.env_key = i.env_key AND v.major = i.major ORDER BY v.seq DESC LIMIT 1), ?2) > 0)",
     [Q_INSTALL_SET_MAJOR] = "UPDATE installations SET major = ?2, scopes_json = ?3, egress_json = ?4, "
                             "updated_ms = ?5 WHERE id = ?1 AND removed = 0",
     [Q_INSTALL_REMOVE] = "UPDATE installations SET removed = 1, removed_ms = ?2, purge_after_ms = ?3, "
@@ -130,6 +136,17 @@ static int sq_install_site(store_t *st, arena_t *a, int64_t site, install_rec_t 
     sqlite3_stmt *q = stmt(st, Q_INSTALL_SITE);
     sqlite3_bind_int64(q, 1, site);
     return sq_collect(st, a, q, sizeof **out, read_install, (void **)out, n);
+}
+
+static int sq_install_site_mentions(store_t *st, int64_t site, const char *needle, int *yes)
+{
+    sqlite3_stmt *q = stmt(st, Q_INSTALL_SITE_MENTIONS);
+    sqlite3_bind_int64(q, 1, site);
+    sq_bind_text(q, 2, needle);
+    int64_t n = 0;
+    int rc = sq_count(st, q, &n);
+    *yes = rc == STORE_OK && n > 0;
+    return rc;
 }
 
 static int sq_install_set_major(store_t *st, const char *id, int64_t major, const char *scopes, const char *egress,
@@ -263,6 +280,7 @@ const store_installs_ops_t sq_installs_ops = {
     .install_active = sq_install_active,
     .install_list = sq_install_list,
     .install_site = sq_install_site,
+    .install_site_mentions = sq_install_site_mentions,
     .install_set_major = sq_install_set_major,
     .install_remove = sq_install_remove,
     .install_purgeable = sq_install_purgeable,

@@ -608,6 +608,16 @@ const char *const sq_schema[] = {
     "  expires_ms INTEGER NOT NULL,"
     "  used INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
     "CREATE INDEX login_links_expires ON login_links(expires_ms);",
+    /* 21: evgaps (issue 18, store/store_deliveries.h store_queue_chain_take): the push
+       requests of each cyclic-invocation chain of an installation, so that a restart does
+       not reset Forge's limit; a chain idle past the deliveries' retention is pruned */
+    "CREATE TABLE queue_chains ("
+    "  installation_id TEXT NOT NULL,"
+    "  root TEXT NOT NULL,"
+    "  pushes INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (installation_id, root)) WITHOUT ROWID;"
+    "CREATE INDEX queue_chains_age ON queue_chains(updated_ms);",
 };
 
 const unsigned sq_schema_len = sizeof sq_schema / sizeof sq_schema[0];

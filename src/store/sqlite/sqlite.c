@@ -296,6 +296,11 @@ static int sq_begin(store_t *st)
     return rc;
 }
 
+static int sq_reading(store_t *st)
+{
+    return SQ(st)->snap == SNAP_ACTIVE;
+}
+
 static int sq_begin_read(store_t *st)
 {
     struct sqlite_store *s = SQ(st);
@@ -431,6 +436,7 @@ static const store_backend_t sqlite_backend = {
     .check = sq_check,
     .begin = sq_begin,
     .begin_read = sq_begin_read,
+    .reading = sq_reading,
     .idle = sq_idle,
     .commit = sq_commit,
     .rollback = sq_rollback,
