@@ -622,6 +622,15 @@ const char *const pg_schema[] = {
     "  expires_ms bigint NOT NULL,"
     "  used bigint NOT NULL DEFAULT 0);"
     "CREATE INDEX login_links_expires ON login_links(expires_ms);",
+
+    /* 21: the push requests of each cyclic-invocation chain of an installation (issue 18) */
+    "CREATE TABLE queue_chains ("
+    "  installation_id " T " NOT NULL,"
+    "  root " T " NOT NULL,"
+    "  pushes bigint NOT NULL,"
+    "  updated_ms bigint NOT NULL,"
+    "  PRIMARY KEY (installation_id, root));"
+    "CREATE INDEX queue_chains_age ON queue_chains(updated_ms);",
 };
 
 const unsigned pg_schema_len = sizeof pg_schema / sizeof pg_schema[0];
