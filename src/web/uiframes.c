@@ -119,7 +119,8 @@ typedef struct frame {
     user_rec_t user;
     json_t *manifest, *module, *ext, *ctx;
     const char *type;
-    json_t *remote_payload; /* fetchRemote: sent after the read transaction (op_fetch_remote) */
+    json_t *remote_payload;   /* fetchRemote: sent after the read transaction (op_fetch_remote) */
+    json_t *endpoint_payload; /* invoke of ui-remote-fetch: likewise (op_invoke_remote) */
 } frame_t;
 
 /* Installation, version, environment, user, module and UI context of a frame of `key` on
@@ -507,6 +508,45 @@ static void op_fetch_product(kreq_t *kr, frame_t *f, json_t *payload)
     reply_json_new(kr, 200, out);
 }
 
+/* A call of one of the frame's app's remotes through proxy_remote_send (as a function's
+ * invokeRemote): a FIT whose principal is the user, app.module the UI module and
+ * installation the session's site's (the context token and the session are bound to it);
+ * the ledger and the leak scan under a fresh invocation of that module and user. */
+static void send_remote(kreq_t *kr, frame_t *f, const remote_def_t *rd, const char *path, const char *method,
+                        const char *body, size_t len, const char **names, const char **values, size_t n,
+                        const proxy_remote_answer_t *answer)
+{
+    const char *mkey = json_str(f->module, "key");
+    invocation_t inv;
+    memset(&inv, 0, sizeof inv);
+    enc_uuid4(inv.id);
+    snprintf(inv.installation_id, sizeof inv.installation_id, "%s", f->in.id);
+    snprintf(inv.app_id, sizeof inv.app_id, "%s", f->in.app_id);
+    snprintf(inv.env_key, sizeof inv.env_key, "%s", f->in.env_key);
+    snprintf(inv.cloud_id, sizeof inv.cloud_id, "%s", f->site.cloud_id);
+    inv.site_id = f->site.id;
+    snprintf(inv.module_key, sizeof inv.module_key, "%s", mkey);
+    snprintf(inv.user_account_id, sizeof inv.user_account_id, "%s", f->user.account_id);
+    remote_who_t w = {&f->in, &f->site, &f->ver, &f->env, f->type, mkey, f->user.account_id, kr->public_url};
+    gateway_who_t *who = gateway_who(kr);
+    who->app_id = f->in.app_id;
+    who->installation_id = f->in.id;
+    proxy_remote_req_t pr = {
+        .who = &w,
+        .rd = rd,
+        .path = path,
+        .method = method,
+        .body = body,
+        .len = len,
+        .hnames = names,
+        .hvalues = values,
+        .nheaders = n,
+        .inv = &inv,
+        .answer = answer,
+    };
+    proxy_remote_send(kr, &pr);
+}
+
 /* fetchRemote's answer as @forge/bridge's remoteFetchApi reads it: {status, statusText,
  * headers, body, isAttachment} (a body that is not UTF-8 as standard, padded base64). */
 static void answer_fetch_remote(kreq_t *kr, remote_call_t *c)
@@ -584,35 +624,114 @@ static void op_fetch_remote(kreq_t *kr, frame_t *f)
         names[n] = hn;
         values[n++] = hv;
     }
-    const char *mkey = json_str(f->module, "key");
-    invocation_t inv;
-    memset(&inv, 0, sizeof inv);
-    enc_uuid4(inv.id);
-    snprintf(inv.installation_id, sizeof inv.installation_id, "%s", f->in.id);
-    snprintf(inv.app_id, sizeof inv.app_id, "%s", f->in.app_id);
-    snprintf(inv.env_key, sizeof inv.env_key, "%s", f->in.env_key);
-    snprintf(inv.cloud_id, sizeof inv.cloud_id, "%s", f->site.cloud_id);
-    inv.site_id = f->site.id;
-    snprintf(inv.module_key, sizeof inv.module_key, "%s", mkey);
-    snprintf(inv.user_account_id, sizeof inv.user_account_id, "%s", f->user.account_id);
-    remote_who_t w = {&f->in, &f->site, &f->ver, &f->env, f->type, mkey, f->user.account_id, kr->public_url};
-    gateway_who_t *who = gateway_who(kr);
-    who->app_id = f->in.app_id;
-    who->installation_id = f->in.id;
-    proxy_remote_req_t pr = {
-        .who = &w,
-        .rd = &rd,
-        .path = path && *path == '/' ? path : NULL,
-        .method = method,
-        .body = json_is_string(jb) ? json_string_value(jb) : NULL,
-        .len = json_is_string(jb) ? json_string_length(jb) : 0,
-        .hnames = names,
-        .hvalues = values,
-        .nheaders = n,
-        .inv = &inv,
-        .answer = &fetch_remote_answer,
-    };
-    proxy_remote_send(kr, &pr);
+    send_remote(kr, f, &rd, path && *path == '/' ? path : NULL, method,
+                json_is_string(jb) ? json_string_value(jb) : NULL, json_is_string(jb) ? json_string_length(jb) : 0,
+                names, values, n, &fetch_remote_answer);
+}
+
+/* invokeRemote's answer as @forge/bridge's _invokeEndpointFn reads it: {success, payload}
+ * for a 2xx, else {success: false, error}, both {status, headers: {name: [values]}, body?}
+ * (the body parsed when it is JSON, else its text; not UTF-8: standard base64). A call that
+ * failed (timeout, unreachable, redirect) is a 502/504 {code, message}: the call rejects. */
+static void answer_invoke_remote(kreq_t *kr, remote_call_t *c)
+{
+    if (!proxy_remote_error(kr, c)) {
+        outbound_req_t *r = c->req;
+        json_t *hs = json_object();
+        for (unsigned i = 0; i < r->nresp_headers; i++)
+            if (proxy_remote_header_kept(r->resp_headers[i].name) ||
+                strcasecmp(r->resp_headers[i].name, "content-type") == 0) {
+                char *n = arena_strdup(kr->arena, r->resp_headers[i].name);
+                for (char *q = n; *q; q++)
+                    if (*q >= 'A' && *q <= 'Z')
+                        *q = (char)(*q - 'A' + 'a');
+                json_t *vs = json_object_get(hs, n);
+                if (!vs)
+                    json_object_set_new(hs, n, vs = json_array());
+                json_array_append_new(vs, json_string(r->resp_headers[i].value));
+            }
+        json_t *res = json_pack("{s:i,s:o}", "status", c->status, "headers", hs);
+        const char *b = r->resp_body.ptr;
+        size_t bl = r->resp_body.len;
+        json_err_t je;
+        json_t *body = bl ? json_parse_limited(b, bl, 64, &je) : NULL;
+        if (!body && bl && enc_utf8_valid(b, bl)) {
+            body = json_stringn(b, bl);
+        } else if (!body && bl) {
+            char *b64 = arena_alloc(kr->arena, enc_b64_len(bl) + 1);
+            enc_b64(b64, b, bl);
+            body = json_string(b64);
+        }
+        if (body)
+            json_object_set_new(res, "body", body);
+        int ok = c->status >= 200 && c->status < 300;
+        reply_json_new(kr, 200, json_pack("{s:b,s:o}", "success", ok, ok ? "payload" : "error", res));
+    }
+    gateway_audit(kr, AUDIT_PLANE_WEB); /* answered later: web_ui_api left it to us */
+}
+
+static const proxy_remote_answer_t invoke_remote_answer = {answer_invoke_remote};
+
+/* invoke with invokeType "ui-remote-fetch" (@forge/bridge's invokeRemote): {path, method,
+ * headers?: {name: value}, body?} to the module's `resolver.endpoint`: the endpoint's
+ * remote, at route.path + path, with the endpoint's auth (an app system token when
+ * enabled), a FIT of the user, the module and the site. A body that is not a string is
+ * sent as JSON. A module without resolver.endpoint, or one naming no endpoint: 400. */
+static void op_invoke_remote(kreq_t *kr, frame_t *f)
+{
+    json_t *p = f->endpoint_payload, *jb = json_object_get(p, "body"), *hs = json_object_get(p, "headers");
+    const char *path = json_str(p, "path"), *method = json_str(p, "method");
+    const char *ekey = json_str(json_object_get(f->module, "resolver"), "endpoint"), *route = NULL;
+    static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", NULL};
+    size_t mi = 0;
+    if (!method)
+        method = "GET";
+    while (methods[mi] && strcmp(methods[mi], method) != 0)
+        mi++;
+    /* the path's own form is checked as a remote call's (no "//" start), the prefix aside */
+    if (!path || *path != '/' || path[1] == '/' || !methods[mi] || (hs && !json_is_object(hs))) {
+        reply_error(kr, 400, 0,
+                    "invokeRemote's payload is {path: \"/...\", method: GET|POST|PUT|PATCH|DELETE, headers?: "
+                    "{name: value}, body?}.");
+        return;
+    }
+    remote_def_t rd;
+    if (!ekey || remote_endpoint(f->manifest, ekey, &rd, &route) != 0) {
+        reply_header(kr, "forge-proxy-error", "INVALID_REMOTE");
+        reply_error(kr, 400, 0, "The module's resolver names no endpoint of a declared remote (resolver.endpoint).");
+        return;
+    }
+    rd.user_token = 0; /* kiln issues no app user tokens (platform/remote.h) */
+    size_t nh = json_object_size(hs), n = 0;
+    const char **names = arena_alloc(kr->arena, (nh + 2) * sizeof *names);
+    const char **values = arena_alloc(kr->arena, (nh + 2) * sizeof *values);
+    const char *k;
+    json_t *v;
+    int typed = 0;
+    json_object_foreach(hs, k, v)
+    {
+        if (!json_is_string(v)) {
+            reply_error(kr, 400, 0, "invokeRemote's headers are {name: value} strings.");
+            return;
+        }
+        typed |= strcasecmp(k, "content-type") == 0;
+        names[n] = k;
+        values[n++] = json_string_value(v);
+    }
+    const char *body = NULL;
+    size_t len = 0;
+    if (json_is_string(jb)) {
+        body = json_string_value(jb);
+        len = json_string_length(jb);
+    } else if (jb && !json_is_null(jb)) {
+        body = json_dump_arena(kr->arena, jb, UIFRAMES_PAYLOAD_MAX, &len);
+        if (!typed) {
+            names[n] = "content-type";
+            values[n++] = "application/json";
+        }
+    }
+    const char *full = arena_printf(kr->arena, "%s%s", strcmp(route, "/") == 0 ? "" : route, path);
+    send_remote(kr, f, &rd, full, method, body, len, names, values, n, &invoke_remote_answer);
 }
 
 /* Parsed once, run by invoke_submit: the frame, then the op. */
@@ -651,6 +770,9 @@ static void bridge_prepare(kreq_t *kr)
             return;
         }
         op_fetch_product(kr, f, payload);
+    } else if (!strcmp(op, "invoke") && json_is_object(payload) &&
+               !strcmp(json_str(payload, "invokeType") ? json_str(payload, "invokeType") : "", "ui-remote-fetch")) {
+        f->endpoint_payload = payload; /* sent by uiframes_bridge once invoke_submit is done */
     } else if (!strcmp(op, "invoke")) {
         if (!json_is_object(payload)) {
             reply_error(kr, 400, 0, "invoke's payload is {\"functionKey\": a resolver definition name, \"payload\"?}.");
@@ -679,6 +801,10 @@ void uiframes_bridge(kreq_t *kr)
     plane_keep(kr, f);
     /* submitted: on_invoked answers, on this thread; kr->waiting is an invocation there, so
      * a remote call starts after it (its answer comes the same way: answer_fetch_remote) */
-    if (invoke_submit(kr, bridge_prepare, reply_plain) == 0 && f->remote_payload)
+    if (invoke_submit(kr, bridge_prepare, reply_plain) != 0)
+        return;
+    if (f->remote_payload)
         op_fetch_remote(kr, f);
+    else if (f->endpoint_payload)
+        op_invoke_remote(kr, f);
 }

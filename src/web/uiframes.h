@@ -32,6 +32,14 @@
  *                      consentRequired: true, which the host shows as a consent prompt);
  *                      {status, statusText, headers, body, isAttachment, consentRequired}
  *                      as @forge/bridge's requestJira reads it. Other products: 400.
+ *       invoke      -> payload {invokeType: "ui-remote-fetch", path, method, headers?,
+ *                      body?} (@forge/bridge's invokeRemote): the module's
+ *                      resolver.endpoint's remote at route.path + path, with a FIT of the
+ *                      user, module and site, through proxy_remote_send; {success,
+ *                      payload | error: {status, headers: {name: [values]}, body?}}
+ *       fetchRemote -> payload {remoteKey, fetchRequestInit} (requestRemote): one of the
+ *                      app's remotes, the same way; {status, statusText, headers, body,
+ *                      isAttachment}
  *       renew       -> {token, expiresAt}: a fresh token of the same bindings
  *     Any other op: 400 naming it. Limits: the body at most UIFRAMES_BODY_MAX bytes, the
  *     payload UIFRAMES_PAYLOAD_MAX, UIFRAMES_RATE_PER_MIN requests per installation and

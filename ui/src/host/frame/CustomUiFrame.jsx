@@ -159,6 +159,9 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
   const handlers = useMemo(
     () => ({
       invoke: async (p) => {
+        // invokeRemote: the module's resolver.endpoint, answered {success, payload|error}
+        if (p && p.invokeType === 'ui-remote-fetch') return server('invoke', p);
+        if (p && typeof p.invokeType === 'string') throw new BridgeError(`kiln does not support invoke of type "${str(p.invokeType, 64)}".`);
         if (!p || typeof p.functionKey !== 'string') throw new BridgeError('functionKey must be a string!');
         const r = await server('invoke', { functionKey: p.functionKey, payload: p.payload ?? null });
         if (!r.ok) throw new BridgeError(str(r.error?.message) || 'The resolver failed.', str(r.error?.name, 100) || 'Error');

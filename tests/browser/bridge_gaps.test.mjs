@@ -1,0 +1,94 @@
+// The bridge calls closed after the first round of issue 19 (docs/ui.md "Custom UI"), in a
+// real browser with the fixture app tests/browser/fixtures/bridge-gaps (built here with
+// esbuild and the real @forge/bridge): invokeRemote reaches the modules' resolver.endpoint
+// on a loopback remote with a FIT naming the user, the module and the site, and answers
+// as @forge/bridge shapes it.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import http from 'node:http';
+import path from 'node:path';
+import { cliOkJson, ROOT, startKiln, tempDir } from '../e2e/lib/kiln.mjs';
+import { launchBrowser, signIn, withPage } from './lib/browser.mjs';
+
+const FIXTURE = path.join(ROOT, 'tests', 'browser', 'fixtures', 'bridge-gaps');
+let k;
+let browser;
+let A;
+let issue;
+let remote;
+let appId;
+const remoteSeen = [];
+
+before(async () => {
+  k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0'] });
+  browser = await launchBrowser();
+  A = await k.siteWithToken('gaps', true);
+  const r = await k.api(`/ex/jira/${A.cloudId}/rest/api/3/search?jql=order%20by%20key&maxResults=1&fields=summary`, { token: A.token });
+  issue = r.json.issues[0].key;
+  remote = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const fit = /^Bearer [^.]+\.([^.]+)\./.exec(req.headers.authorization ?? '')?.[1];
+      const claims = fit ? JSON.parse(Buffer.from(fit, 'base64url').toString()) : {};
+      remoteSeen.push({ url: req.url, body: Buffer.concat(chunks).toString(), claims });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ principal: claims.principal, cloudId: claims.context?.cloudId }));
+    });
+  });
+  await new Promise((r) => remote.listen(0, '127.0.0.1', r));
+  const dir = path.join(tempDir('bridgegaps'), 'bridge-gaps');
+  cpSync(FIXTURE, dir, { recursive: true });
+  const m = readFileSync(path.join(dir, 'manifest.yml'), 'utf8');
+  writeFileSync(path.join(dir, 'manifest.yml'), m.replace('http://127.0.0.1:9/base', `http://127.0.0.1:${remote.address().port}/base`));
+  symlinkSync(path.join(ROOT, 'ui', 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  execFileSync(process.env.ESBUILD || 'esbuild', ['ui-src/index.js', '--bundle', '--format=iife', '--target=es2020',
+    '--log-level=error', '--outfile=static/app.js'], { cwd: dir, stdio: 'inherit' });
+  appId = (await cliOkJson(k, ['register', dir, '--json'])).id;
+  await cliOkJson(k, ['deploy', dir, '--json']);
+  await cliOkJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir });
+});
+
+after(async () => {
+  await browser?.close();
+  await k?.close();
+  remote?.close();
+});
+
+/** The frame of the iframe `el` (a locator) once its page shows `who`. */
+async function frameOf(el, who) {
+  await el.waitFor();
+  const handle = await el.elementHandle();
+  let f = await handle.contentFrame();
+  while (!f) f = await handle.contentFrame();
+  await f.locator('#who').filter({ hasText: who }).waitFor();
+  return f;
+}
+const panel = (page) => page.locator('[data-testid="customui-frame"][data-module="gaps-panel"]');
+
+test('invokeRemote reaches the resolver.endpoint\'s remote with a FIT of the user, module and site; the answer as @forge/bridge shapes it', async (t) => {
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, A.name, A.accountId);
+    await page.goto(`${k.url}/s/${A.name}/browse/${issue}`);
+    const a = await frameOf(panel(page), /^gaps-panel$/);
+    remoteSeen.length = 0;
+    await a.locator('#remote').click();
+    const out = a.locator('#remote-out').filter({ hasText: /^remote [{e]/ });
+    await out.waitFor();
+    const text = await out.textContent();
+    assert.match(text, /^remote \{/, text);
+    const got = JSON.parse(text.slice('remote '.length));
+    assert.deepEqual(got, {
+      status: 200,
+      headers: { 'content-type': 'application/json' }, // @forge/bridge joins the header arrays
+      body: { principal: A.accountId, cloudId: A.cloudId },
+    });
+    assert.equal(remoteSeen.length, 1);
+    assert.equal(remoteSeen[0].url, '/base/ep/hello?from=gaps-panel');
+    assert.deepEqual(JSON.parse(remoteSeen[0].body), { n: 1 });
+    assert.deepEqual(remoteSeen[0].claims.app.module, { type: 'jira:issuePanel', key: 'gaps-panel' });
+    assert.deepEqual(page.kilnErrors, []);
+  });
+});
