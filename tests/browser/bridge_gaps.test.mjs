@@ -2,7 +2,8 @@
 // real browser with the fixture app tests/browser/fixtures/bridge-gaps (built here with
 // esbuild and the real @forge/bridge): invokeRemote reaches the modules' resolver.endpoint
 // on a loopback remote with a FIT naming the user, the module and the site, and answers
-// as @forge/bridge shapes it.
+// as @forge/bridge shapes it; router.reload reloads the host page; showFlag's close()
+// takes the flag away.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -89,6 +90,27 @@ test('invokeRemote reaches the resolver.endpoint\'s remote with a FIT of the use
     assert.equal(remoteSeen[0].url, '/base/ep/hello?from=gaps-panel');
     assert.deepEqual(JSON.parse(remoteSeen[0].body), { n: 1 });
     assert.deepEqual(remoteSeen[0].claims.app.module, { type: 'jira:issuePanel', key: 'gaps-panel' });
+    assert.deepEqual(page.kilnErrors, []);
+  });
+});
+
+test('router.reload reloads the host page; showFlag\'s close() takes the flag away', async (t) => {
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, A.name);
+    await page.goto(`${k.url}/s/${A.name}/browse/${issue}`);
+    const a = await frameOf(panel(page), /^gaps-panel$/);
+    await a.locator('#flag').click();
+    const flag = page.locator('[data-testid="app-flag"]').filter({ hasText: 'Gap flag' });
+    await flag.waitFor();
+    await a.locator('#unflag').click();
+    await a.locator('#flag-out').filter({ hasText: 'flag closed' }).waitFor();
+    await flag.waitFor({ state: 'detached' });
+    // reload: the page's own state goes, the frame comes back
+    await page.evaluate(() => { window.kilnBeforeReload = 1; });
+    await Promise.all([page.waitForEvent('load'), a.locator('#reload').click()]);
+    await frameOf(panel(page), /^gaps-panel$/);
+    assert.equal(await page.evaluate(() => window.kilnBeforeReload), undefined, 'the host page was reloaded');
+    assert.equal(page.url(), `${k.url}/s/${A.name}/browse/${issue}`);
     assert.deepEqual(page.kilnErrors, []);
   });
 });
