@@ -39,7 +39,7 @@ UI_ASSETS := $(BUILD)/ui/assets.json
 
 all: $(KILN) $(UI_ASSETS)
 
-$(UI_ASSETS): $(shell find ui/src -type f 2>/dev/null) ui/package-lock.json tools/build-ui.mjs
+$(UI_ASSETS): $(shell find ui/src ui/static -type f 2>/dev/null) ui/package-lock.json tools/build-ui.mjs
 	node tools/build-ui.mjs $(BUILD)/ui
 
 # One static archive per layer (docs/architecture.md), linked highest rank first in one
