@@ -114,3 +114,79 @@ test('router.reload reloads the host page; showFlag\'s close() takes the flag aw
     assert.deepEqual(page.kilnErrors, []);
   });
 });
+
+const pageFrame = (page) => page.locator('[data-testid="customui-frame"][data-module="gaps-page"]');
+
+test('view.createHistory on a global page is the page\'s URL: push and replace change it, back and forward move the frame, a reload and a shared link restore it', async (t) => {
+  const base = `${k.url}/s/${A.name}/apps/${appId}/gaps-page`;
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, A.name);
+    await page.goto(base);
+    let f = await frameOf(pageFrame(page), /^gaps-page$/);
+    const where = () => f.locator('#where');
+    await where().filter({ hasText: /^at \/$/ }).waitFor();
+    await f.locator('#to').fill('/items/42?tab=2#top');
+    await f.locator('#push').click();
+    await page.waitForURL(`${base}/items/42?tab=2#top`);
+    await where().filter({ hasText: /^at \/items\/42\?tab=2#top$/ }).waitFor();
+    await f.locator('#to').fill('/other');
+    await f.locator('#replace').click();
+    await page.waitForURL(`${base}/other`);
+    // back: the entry before the push (the replace took the pushed one's place)
+    await page.goBack();
+    await page.waitForURL(base);
+    await where().filter({ hasText: /^at \/$/ }).waitFor();
+    await page.goForward();
+    await page.waitForURL(`${base}/other`);
+    await where().filter({ hasText: /^at \/other$/ }).waitFor();
+    // a reload: the shell of the app page answers the deeper path, the frame starts there
+    await page.reload();
+    f = await frameOf(pageFrame(page), /^gaps-page$/);
+    await where().filter({ hasText: /^at \/other$/ }).waitFor();
+    assert.deepEqual(page.kilnErrors, []);
+  });
+  // a shared link, in a fresh browser context
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, A.name);
+    await page.goto(`${base}/items/7?q=1#h`);
+    const f = await frameOf(pageFrame(page), /^gaps-page$/);
+    await f.locator('#where').filter({ hasText: /^at \/items\/7\?q=1#h$/ }).waitFor();
+    assert.equal(await page.getByTestId('app-page').count(), 1);
+    assert.deepEqual(page.kilnErrors, []);
+  });
+});
+
+test('view.createHistory in an issue panel stays in the frame: the host page\'s URL does not move', async (t) => {
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, A.name);
+    const url = `${k.url}/s/${A.name}/browse/${issue}`;
+    await page.goto(url);
+    const a = await frameOf(panel(page), /^gaps-panel$/);
+    await a.locator('#where').filter({ hasText: /^at \/$/ }).waitFor();
+    await a.locator('#to').fill('/inner?x=1');
+    await a.locator('#push').click();
+    await a.locator('#where').filter({ hasText: /^at \/inner\?x=1$/ }).waitFor();
+    assert.equal(page.url(), url);
+    assert.deepEqual(page.kilnErrors, []);
+  });
+});
+
+test('view.createHistory on a project page keeps kiln\'s project=KEY first in the query and gives the frame the rest', async (t) => {
+  const project = issue.split('-')[0];
+  const base = `${k.url}/s/${A.name}/apps/${appId}/gaps-project`;
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, A.name);
+    await page.goto(`${base}?project=${project}`);
+    const frame = page.locator('[data-testid="customui-frame"][data-module="gaps-project"]');
+    let f = await frameOf(frame, /^gaps-project$/);
+    await f.locator('#where').filter({ hasText: /^at \/$/ }).waitFor();
+    await f.locator('#to').fill('/board?x=1');
+    await f.locator('#push').click();
+    await page.waitForURL(`${base}/board?project=${project}&x=1`);
+    await f.locator('#where').filter({ hasText: /^at \/board\?x=1$/ }).waitFor();
+    await page.reload();
+    f = await frameOf(frame, /^gaps-project$/);
+    await f.locator('#where').filter({ hasText: /^at \/board\?x=1$/ }).waitFor();
+    assert.deepEqual(page.kilnErrors, []);
+  });
+});

@@ -17,6 +17,8 @@
 //    showFlag/closeFlag, openModal (another frame of the same resource in a modal), events
 //    (emit/on between frames of the same app on this page) are answered here; an op kiln
 //    does not support is an error the app sees (requestConfluence included).
+//    createHistory on a full page (pageHistory.js) is the host page's URL: the frame's
+//    pushes and replaces change it, back and forward come to the frame as POP.
 // 5. For UI Kit (ui/src/uikit/UiKitFrame.jsx): `extraHandlers` adds bridge types (each
 //    called as h(payload, callBack), callBack(ref, args) posting to the frame's
 //    {__kilnCallback} ref) and `hidden` keeps the iframe out of sight (the app's code runs
@@ -29,6 +31,7 @@ import { api } from '../api.js';
 import { frameBody, requestFrame } from './frameRequest.js';
 import { navigate as hostNavigate } from '../router.jsx';
 import { ConsentPrompt } from './ConsentPrompt.jsx';
+import { bindsPage, checkLocation, frameLocation, pageUrl } from './pageHistory.js';
 
 const MAX_BYTES = 1 << 20;
 const RENEW_BEFORE_MS = 60 * 1000;
@@ -109,6 +112,9 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
     return modal ? { ...rest, modal: modal.context ?? {} } : rest;
   }, [extension, modal]);
   const extKey = JSON.stringify(ext);
+  // a full page at its own URL: the frame's history is the page's (pageHistory.js)
+  const project = extension?.project?.key || '';
+  const page = useMemo(() => bindsPage(extension?.type, appId, moduleKey, modal), [extension?.type, appId, moduleKey, modal]);
 
   useEffect(() => {
     let live = true;
@@ -190,8 +196,23 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
         setGeneration((g) => g + 1);
         return true;
       },
-      createHistory: async () => ({ location: { pathname: '/', search: '', hash: '', key: 'default' } }),
-      historyUpdate: async () => true,
+      createHistory: async () => ({
+        location: page ? frameLocation(appId, moduleKey, project) : { pathname: '/', search: '', hash: '', key: 'default' },
+      }),
+      historyUpdate: async (p) => {
+        if (!page) return true;
+        const loc = checkLocation(p?.location);
+        const entry = { kilnFrame: { state: loc.state, key: loc.key } };
+        const url = pageUrl(appId, moduleKey, project, loc);
+        if (p?.action === 'REPLACE') window.history.replaceState(entry, '', url);
+        else window.history.pushState(entry, '', url);
+        return true;
+      },
+      historyGo: async (p) => {
+        const n = Number.isInteger(p?.delta) ? Math.max(-50, Math.min(50, p.delta)) : 0;
+        if (page && n) window.history.go(n);
+        return true;
+      },
       getUrl: async (loc) => {
         const u = typeof loc === 'string' ? loc : loc?.url;
         if (typeof u !== 'string') throw new BridgeError('getUrl needs a URL or a location');
@@ -252,7 +273,7 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
       emitFrontendCustomMetric: async () => true,
     }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [server, appId, moduleKey, onModalClose],
+    [server, appId, moduleKey, onModalClose, page, project],
   );
   handlers.emitPublic = handlers.emit;
   handlers.onPublic = handlers.on;
@@ -301,6 +322,18 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
     // only target origin that reaches it: the port goes to the first document we loaded
     win.postMessage({ kiln: 'frame-init', v: 1 }, '*', [ch.port2]);
   }, [module.viewportSize]);
+
+  // back and forward on a full page: the frame's history hears a POP with the URL's location
+  useEffect(() => {
+    if (!page) return undefined;
+    const on = () => {
+      if (portRef.current && bindsPage(extension?.type, appId, moduleKey, modal))
+        portRef.current.postMessage({ history: frameLocation(appId, moduleKey, project), action: 'POP' });
+    };
+    window.addEventListener('popstate', on);
+    return () => window.removeEventListener('popstate', on);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [page, appId, moduleKey, project]);
 
   useEffect(
     () => () => {
