@@ -33,7 +33,9 @@
 #include "runtime/supervisor.h"
 #include "store/store_apps.h"
 #include "store/store_installs.h"
+#include "store/store_properties.h"
 #include "web/uiorigin.h"
+#include "web/web.h"
 
 /* ---------------------------------------------------------------- shared steps */
 
@@ -119,9 +121,50 @@ typedef struct frame {
     user_rec_t user;
     json_t *manifest, *module, *ext, *ctx;
     const char *type;
+    const char *resource;     /* the frame's resource: the module's, or a gadget's edit one */
+    int gadget_edit;          /* a dashboard gadget's edit view (extension.entryPoint "edit") */
+    json_t *gadget_config;    /* gadgetConfig: written after the read transaction (op_gadget_config) */
     json_t *remote_payload;   /* fetchRemote: sent after the read transaction (op_fetch_remote) */
     json_t *endpoint_payload; /* invoke of ui-remote-fetch: likewise (op_invoke_remote) */
 } frame_t;
+
+/* A dashboard gadget's part of the context, as Forge gives it: extension.gadgetConfiguration
+ * (what its edit view last submitted, {} before) and, for extension.entryPoint "edit" (the
+ * module's edit resource, which only site administrators may open), entryPoint. Any other
+ * module gets no gadgetConfiguration from the caller. 0, else answered. */
+static int gadget_context(kreq_t *kr, frame_t *f, const char *key)
+{
+    json_t *cext = json_object_get(f->ctx, "extension");
+    const char *entry = json_str(f->ext, "entryPoint");
+    json_object_del(cext, "gadgetConfiguration");
+    if (strcmp(f->type, "jira:dashboardGadget") != 0)
+        return 0;
+    if (entry) {
+        const char *er = json_str(json_object_get(f->module, "edit"), "resource");
+        if (strcmp(entry, "edit") != 0 || !er) {
+            reply_error(kr, 400, 0, "extension.entryPoint is \"edit\", for a gadget with an edit resource.");
+            return -1;
+        }
+        if (!web_is_admin(kr, &f->site, f->user.account_id)) {
+            reply_error(kr, 403, 0, "Only the site's administrators configure its dashboard's gadgets.");
+            return -1;
+        }
+        f->resource = er;
+        f->gadget_edit = 1;
+    }
+    prop_rec_t pr;
+    json_error_t je;
+    int st = store_prop_get(kr->store, kr->arena, f->site.id, PROP_GADGET, f->in.id, key, &pr);
+    json_t *cfg = st == STORE_OK ? json_loads(pr.value_json, 0, &je) : NULL;
+    if (st != STORE_OK && st != STORE_NOTFOUND) {
+        reply_error(kr, 500, 0, "Internal server error");
+        return -1;
+    }
+    json_object_set_new(cext, "gadgetConfiguration", json_is_object(cfg) ? cfg : json_object());
+    if (cfg && !json_is_object(cfg))
+        json_decref(cfg);
+    return 0;
+}
 
 /* Installation, version, environment, user, module and UI context of a frame of `key` on
  * the bound site; else answered. */
@@ -158,6 +201,9 @@ static int frame_load(kreq_t *kr, frame_t *f, const char *key)
         return -1;
     }
     json_object_set_new(f->ctx, "accountId", json_string(f->user.account_id));
+    f->resource = json_str(f->module, "resource");
+    if (gadget_context(kr, f, key) != 0)
+        return -1;
     /* shown to this user here: the placement's listing (platform/ui_modules.h: display
      * conditions, admin pages for administrators only) must hold this module */
     json_t *cext = json_object_get(f->ctx, "extension"), *list = NULL;
@@ -263,7 +309,7 @@ void uiframes_frames(kreq_t *kr)
         return;
     /* "<key>" is the resource's index.html; "<key>/<entry>" (the manifest checked both
      * parts: [a-zA-Z0-9_-]{1,23}) its file <entry>.html, beside index.html */
-    const char *res = json_str(f.module, "resource"), *slash = strchr(res, '/');
+    const char *res = f.resource, *slash = strchr(res, '/');
     const char *url = uiorigin_resource_url(kr->arena, f.in.id, f.ver.seq,
                                             slash ? arena_strndup(kr->arena, res, (size_t)(slash - res)) : res,
                                             slash ? arena_printf(kr->arena, "%s.html", slash + 1) : "index.html");
@@ -734,6 +780,28 @@ static void op_invoke_remote(kreq_t *kr, frame_t *f)
     send_remote(kr, f, &rd, full, method, body, len, names, values, n, &invoke_remote_answer);
 }
 
+/* gadgetConfig (view.submit in a dashboard gadget's edit view): the object becomes the
+ * gadget's configuration on this site (extension.gadgetConfiguration of its next frames).
+ * Only from an edit view's frame (its token binds the extension, entryPoint "edit"), which
+ * only the site's administrators get; an object of at most UIFRAMES_GADGET_CONFIG_MAX
+ * bytes of JSON. */
+static void op_gadget_config(kreq_t *kr, frame_t *f)
+{
+    size_t len = 0;
+    const char *text = json_dump_arena(kr->arena, f->gadget_config, UIFRAMES_GADGET_CONFIG_MAX, &len);
+    if (!text) {
+        reply_error(kr, 413, 0, "The gadget's configuration is larger than kiln keeps (32 KiB of JSON).");
+        return;
+    }
+    int created = 0;
+    if (store_prop_set(kr->store, f->site.id, PROP_GADGET, f->in.id, json_str(f->module, "key"), text, clock_now_ms(),
+                       &created) != STORE_OK) {
+        reply_error(kr, 500, 0, "Internal server error");
+        return;
+    }
+    reply_json_new(kr, 200, json_pack("{s:b}", "saved", 1));
+}
+
 /* Parsed once, run by invoke_submit: the frame, then the op. */
 static void bridge_prepare(kreq_t *kr)
 {
@@ -779,6 +847,14 @@ static void bridge_prepare(kreq_t *kr)
             return;
         }
         op_invoke(kr, f, payload, &t);
+    } else if (!strcmp(op, "gadgetConfig")) {
+        if (!f->gadget_edit || !json_is_object(payload)) {
+            reply_error(kr, f->gadget_edit ? 400 : 403, 0,
+                        f->gadget_edit ? "gadgetConfig's payload is an object."
+                                       : "Only a dashboard gadget's edit view submits its configuration.");
+            return;
+        }
+        f->gadget_config = payload; /* written by uiframes_bridge once invoke_submit is done */
     } else if (!strcmp(op, "fetchRemote")) {
         if (!json_is_object(payload)) {
             reply_error(kr, 400, 0, "fetchRemote's payload is an object.");
@@ -807,4 +883,6 @@ void uiframes_bridge(kreq_t *kr)
         op_fetch_remote(kr, f);
     else if (f->endpoint_payload)
         op_invoke_remote(kr, f);
+    else if (f->gadget_config)
+        op_gadget_config(kr, f);
 }

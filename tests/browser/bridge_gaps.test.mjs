@@ -190,3 +190,74 @@ test('view.createHistory on a project page keeps kiln\'s project=KEY first in th
     assert.deepEqual(page.kilnErrors, []);
   });
 });
+
+// A dashboard gadget's edit view (jira:dashboardGadget `edit`): the site admin's Edit
+// draws the edit resource with extension.entryPoint "edit"; its view.submit(config) is
+// kept on the server and the view, made again, gets it as extension.gadgetConfiguration
+// (after a reload too); view.close() leaves without saving. A plain user of the site has
+// no Edit button, and the server refuses them the edit frame and the save.
+const gadget = (page) => page.locator('[data-testid="module"][data-module="gaps-gadget"]');
+const gadgetFrame = (page) => gadget(page).locator('[data-testid="customui-frame"]');
+
+test('a dashboard gadget\'s edit view: view.submit saves extension.gadgetConfiguration, view.close leaves it', async (t) => {
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, A.name);
+    await page.goto(`${k.url}/s/${A.name}/dashboard`);
+    let f = await frameOf(gadgetFrame(page), /^gaps-gadget$/);
+    assert.equal(await f.locator('#cfg-out').textContent(), 'config {}');
+    await gadget(page).getByTestId('gadget-edit').click();
+    let e = await frameOf(gadget(page).getByTestId('gadget-editing').locator('[data-testid="customui-frame"]'), /^gaps-gadget edit$/);
+    await e.locator('#cfg').fill('blue');
+    await e.locator('#save').dispatchEvent('click'); // the button's frame goes away (see bridge_ops)
+    await gadget(page).getByTestId('gadget-editing').waitFor({ state: 'detached' });
+    f = await frameOf(gadgetFrame(page), /^gaps-gadget$/);
+    await f.locator('#cfg-out').filter({ hasText: 'config {"color":"blue"}' }).waitFor();
+    // kept on the server: a reload shows it
+    await page.reload();
+    f = await frameOf(gadgetFrame(page), /^gaps-gadget$/);
+    await f.locator('#cfg-out').filter({ hasText: 'config {"color":"blue"}' }).waitFor();
+    // close: back to the view, nothing saved
+    await gadget(page).getByTestId('gadget-edit').click();
+    e = await frameOf(gadget(page).getByTestId('gadget-editing').locator('[data-testid="customui-frame"]'), /^gaps-gadget edit$/);
+    assert.equal(await e.locator('#cfg-out').textContent(), 'config {"color":"blue"}', 'the edit view gets the configuration too');
+    await e.locator('#cfg').fill('red');
+    await e.locator('#cancel').dispatchEvent('click');
+    await gadget(page).getByTestId('gadget-editing').waitFor({ state: 'detached' });
+    f = await frameOf(gadgetFrame(page), /^gaps-gadget$/);
+    assert.equal(await f.locator('#cfg-out').textContent(), 'config {"color":"blue"}');
+    assert.deepEqual(page.kilnErrors, []);
+  });
+});
+
+test('a plain user of the site gets no edit view of a gadget: no Edit button, the edit frame and the save refused', async (t) => {
+  const users = await k.jira(A.cloudId, '/users/search?maxResults=100', { token: A.token });
+  const people = users.json.filter((u) => u.accountType === 'atlassian' && u.active && u.accountId !== A.accountId);
+  await withPage(browser, t, async (page) => {
+    let plain = null;
+    for (const u of people) {
+      await signIn(k, page, A.name, u.accountId);
+      const admin = await page.evaluate(() => JSON.parse(document.getElementById('kiln-boot').textContent).isAdmin);
+      if (!admin) {
+        plain = u;
+        break;
+      }
+    }
+    assert.ok(plain, 'a non-admin person on the demo site');
+    await page.goto(`${k.url}/s/${A.name}/dashboard`);
+    const f = await frameOf(gadgetFrame(page), /^gaps-gadget$/);
+    assert.equal(await f.locator('#cfg-out').textContent(), 'config {"color":"blue"}', 'the site\'s configuration, for everyone');
+    assert.equal(await gadget(page).getByTestId('gadget-edit').count(), 0);
+    const got = await page.evaluate(async (app) => {
+      const csrf = document.querySelector('meta[name="kiln-csrf"]').content;
+      const post = (path, body, extra = {}) => fetch(path, {
+        method: 'POST', headers: { 'content-type': 'application/json', 'x-kiln-csrf': csrf, ...extra }, body: JSON.stringify(body),
+      });
+      const edit = await post('/_ui/v1/frames', { appId: app, moduleKey: 'gaps-gadget', extension: { entryPoint: 'edit' } });
+      const view = await (await post('/_ui/v1/frames', { appId: app, moduleKey: 'gaps-gadget', extension: {} })).json();
+      const save = await post('/_ui/v1/bridge', { op: 'gadgetConfig', payload: { color: 'green' }, extension: {} }, { 'x-kiln-context': view.token });
+      const forged = await post('/_ui/v1/bridge', { op: 'gadgetConfig', payload: { color: 'green' }, extension: { entryPoint: 'edit' } }, { 'x-kiln-context': view.token });
+      return [edit.status, save.status, forged.status];
+    }, appId);
+    assert.deepEqual(got, [403, 403, 403], 'edit frame, save from a view frame, a view token with the edit extension');
+  });
+});

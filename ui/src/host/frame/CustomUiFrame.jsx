@@ -17,6 +17,8 @@
 //    showFlag/closeFlag, openModal (another frame of the same resource in a modal), events
 //    (emit/on between frames of the same app on this page) are answered here; an op kiln
 //    does not support is an error the app sees (requestConfluence included).
+//    view.submit/close in a dashboard gadget's edit view (`gadgetEdit`, Gadget.jsx) save
+//    its configuration (the server's gadgetConfig op) or leave it.
 //    createHistory on a full page (pageHistory.js) is the host page's URL: the frame's
 //    pushes and replaces change it, back and forward come to the frame as POP.
 // 5. For UI Kit (ui/src/uikit/UiKitFrame.jsx): `extraHandlers` adds bridge types (each
@@ -91,7 +93,7 @@ class BridgeError extends Error {
 const str = (v, max = 1000) => (typeof v === 'string' ? v.slice(0, max) : '');
 
 /** The module's frame: made by the server, talked to over one MessagePort. */
-export function CustomUiFrame({ module, extension = {}, modal = null, onModalClose = null, extraHandlers = null, hidden = false }) {
+export function CustomUiFrame({ module, extension = {}, modal = null, onModalClose = null, extraHandlers = null, hidden = false, gadgetEdit = null }) {
   const [frame, setFrame] = useState(null);
   const [error, setError] = useState(null);
   const [height, setHeight] = useState(null);
@@ -183,11 +185,21 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
       },
       fetchRemote: async (p) => server('fetchRemote', p),
       submit: async (p) => {
+        // a gadget's edit view: the payload is the gadget's configuration (Gadget.jsx)
+        if (gadgetEdit && !modal) {
+          await server('gadgetConfig', p && typeof p === 'object' && !Array.isArray(p) ? p : {});
+          gadgetEdit.onSave();
+          return true;
+        }
         if (!onModalClose) throw new BridgeError("this resource's view is not submittable.");
         onModalClose(p, true);
         return true;
       },
       close: async (p) => {
+        if (gadgetEdit && !modal) {
+          gadgetEdit.onCancel();
+          return true;
+        }
         if (!onModalClose) return false;
         onModalClose(p, false);
         return true;
@@ -273,7 +285,7 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
       emitFrontendCustomMetric: async () => true,
     }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [server, appId, moduleKey, onModalClose, page, project],
+    [server, appId, moduleKey, onModalClose, page, project, gadgetEdit],
   );
   handlers.emitPublic = handlers.emit;
   handlers.onPublic = handlers.on;
