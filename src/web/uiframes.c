@@ -460,6 +460,31 @@ static void op_invoke(kreq_t *kr, frame_t *f, json_t *payload, const uitoken_t *
     kr->waiting = &job->c;
 }
 
+/* A fresh invocation of the frame's module for its user, as the ledger, the leak scan and
+ * the gateway's user checks see a bridge call (no job runs). */
+static void frame_invocation(const frame_t *f, invocation_t *inv)
+{
+    memset(inv, 0, sizeof *inv);
+    enc_uuid4(inv->id);
+    snprintf(inv->installation_id, sizeof inv->installation_id, "%s", f->in.id);
+    snprintf(inv->app_id, sizeof inv->app_id, "%s", f->in.app_id);
+    snprintf(inv->env_key, sizeof inv->env_key, "%s", f->in.env_key);
+    snprintf(inv->cloud_id, sizeof inv->cloud_id, "%s", f->site.cloud_id);
+    inv->site_id = f->site.id;
+    snprintf(inv->module_key, sizeof inv->module_key, "%s", json_str(f->module, "key"));
+    snprintf(inv->user_account_id, sizeof inv->user_account_id, "%s", f->user.account_id);
+}
+
+/* 1 for a method the bridge's fetches take (@forge/bridge's HttpMethod). */
+static int bridge_method(const char *m)
+{
+    static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+    for (size_t i = 0; i < sizeof methods / sizeof *methods; i++)
+        if (strcmp(methods[i], m) == 0)
+            return 1;
+    return 0;
+}
+
 /* fetchProduct (requestJira): the Jira API as the signed-in user within the installation's
  * consented scopes, through the very steps a function's asUser() call takes
  * (gateway_invocation_product: the user's consent, else NEEDS_AUTHENTICATION_ERR; the
@@ -472,17 +497,13 @@ static void op_fetch_product(kreq_t *kr, frame_t *f, json_t *payload)
     json_t *jb = json_object_get(init, "body");
     if (!method)
         method = "GET";
-    static const char *const methods[] = {"GET", "POST", "PUT", "DELETE", "PATCH", NULL};
-    size_t mi = 0;
-    while (methods[mi] && strcmp(methods[mi], method) != 0)
-        mi++;
     if (!product || strcmp(product, "jira") != 0) {
         reply_error(
             kr, 400, 0,
             arena_printf(kr->arena, "kiln hosts Jira only: request%.32s is not supported.", product ? product : "?"));
         return;
     }
-    if (!rest || strncmp(rest, "/rest/", 6) != 0 || strlen(rest) > KILN_MAX_PATH - 16 || !methods[mi] ||
+    if (!rest || strncmp(rest, "/rest/", 6) != 0 || strlen(rest) > KILN_MAX_PATH - 16 || !bridge_method(method) ||
         (jb && !json_is_string(jb) && !json_is_null(jb))) {
         reply_error(kr, 400, 0,
                     "fetchProduct's payload is {product: \"jira\", restPath: \"/rest/...\", fetchRequestInit?: "
@@ -491,16 +512,8 @@ static void op_fetch_product(kreq_t *kr, frame_t *f, json_t *payload)
     }
     /* the call as an invocation of this module for this user would make it */
     invocation_t inv;
-    memset(&inv, 0, sizeof inv);
-    enc_uuid4(inv.id);
-    snprintf(inv.installation_id, sizeof inv.installation_id, "%s", f->in.id);
-    snprintf(inv.app_id, sizeof inv.app_id, "%s", f->in.app_id);
-    snprintf(inv.env_key, sizeof inv.env_key, "%s", f->in.env_key);
-    snprintf(inv.cloud_id, sizeof inv.cloud_id, "%s", f->site.cloud_id);
-    inv.site_id = f->site.id;
+    frame_invocation(f, &inv);
     snprintf(inv.bot_account_id, sizeof inv.bot_account_id, "%s", f->in.bot_account_id ? f->in.bot_account_id : "");
-    snprintf(inv.module_key, sizeof inv.module_key, "%s", json_str(f->module, "key"));
-    snprintf(inv.user_account_id, sizeof inv.user_account_id, "%s", f->user.account_id);
     buf_t scopes;
     buf_init_arena(&scopes, kr->arena, 64 * 1024);
     json_error_t je;
@@ -564,15 +577,7 @@ static void send_remote(kreq_t *kr, frame_t *f, const remote_def_t *rd, const ch
 {
     const char *mkey = json_str(f->module, "key");
     invocation_t inv;
-    memset(&inv, 0, sizeof inv);
-    enc_uuid4(inv.id);
-    snprintf(inv.installation_id, sizeof inv.installation_id, "%s", f->in.id);
-    snprintf(inv.app_id, sizeof inv.app_id, "%s", f->in.app_id);
-    snprintf(inv.env_key, sizeof inv.env_key, "%s", f->in.env_key);
-    snprintf(inv.cloud_id, sizeof inv.cloud_id, "%s", f->site.cloud_id);
-    inv.site_id = f->site.id;
-    snprintf(inv.module_key, sizeof inv.module_key, "%s", mkey);
-    snprintf(inv.user_account_id, sizeof inv.user_account_id, "%s", f->user.account_id);
+    frame_invocation(f, &inv);
     remote_who_t w = {&f->in, &f->site, &f->ver, &f->env, f->type, mkey, f->user.account_id, kr->public_url};
     gateway_who_t *who = gateway_who(kr);
     who->app_id = f->in.app_id;
@@ -593,22 +598,38 @@ static void send_remote(kreq_t *kr, frame_t *f, const remote_def_t *rd, const ch
     proxy_remote_send(kr, &pr);
 }
 
+/* The remote's answer headers the app sees (those passed on, and content-type), names in
+ * lower case: {name: value} (the last of a repeated one), or with `all` {name: [values]}. */
+static json_t *remote_headers(kreq_t *kr, const outbound_req_t *r, int all)
+{
+    json_t *hs = json_object();
+    for (unsigned i = 0; i < r->nresp_headers; i++) {
+        const char *name = r->resp_headers[i].name;
+        if (!proxy_remote_header_kept(name) && strcasecmp(name, "content-type") != 0)
+            continue;
+        char *n = arena_strdup(kr->arena, name);
+        for (char *q = n; *q; q++)
+            if (*q >= 'A' && *q <= 'Z')
+                *q = (char)(*q - 'A' + 'a');
+        json_t *v = json_string(r->resp_headers[i].value), *vs = json_object_get(hs, n);
+        if (!all) {
+            json_object_set_new(hs, n, v);
+            continue;
+        }
+        if (!vs)
+            json_object_set_new(hs, n, vs = json_array());
+        json_array_append_new(vs, v);
+    }
+    return hs;
+}
+
 /* fetchRemote's answer as @forge/bridge's remoteFetchApi reads it: {status, statusText,
  * headers, body, isAttachment} (a body that is not UTF-8 as standard, padded base64). */
 static void answer_fetch_remote(kreq_t *kr, remote_call_t *c)
 {
     if (!proxy_remote_error(kr, c)) {
         outbound_req_t *r = c->req;
-        json_t *hs = json_object();
-        for (unsigned i = 0; i < r->nresp_headers; i++)
-            if (proxy_remote_header_kept(r->resp_headers[i].name) ||
-                strcasecmp(r->resp_headers[i].name, "content-type") == 0) {
-                char *n = arena_strdup(kr->arena, r->resp_headers[i].name);
-                for (char *q = n; *q; q++)
-                    if (*q >= 'A' && *q <= 'Z')
-                        *q = (char)(*q - 'A' + 'a');
-                json_object_set_new(hs, n, json_string(r->resp_headers[i].value));
-            }
+        json_t *hs = remote_headers(kr, r, 0);
         const char *b = r->resp_body.len ? r->resp_body.ptr : "";
         size_t bl = r->resp_body.len;
         int text = !bl || enc_utf8_valid(b, bl);
@@ -636,14 +657,11 @@ static void op_fetch_remote(kreq_t *kr, frame_t *f)
     const char *key = json_str(payload, "remoteKey"), *path = json_str(init, "path");
     const char *method = json_str(init, "method");
     json_t *jb = json_object_get(init, "body"), *hs = json_object_get(init, "headers");
-    static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", NULL};
-    size_t mi = 0;
     if (!method)
         method = "GET";
-    while (methods[mi] && strcmp(methods[mi], method) != 0)
-        mi++;
-    if (!key || !*key || !json_is_object(init) || !methods[mi] || (jb && !json_is_string(jb) && !json_is_null(jb)) ||
-        (hs && !json_is_array(hs)) || json_is_true(json_object_get(payload, "isMultipartFormData"))) {
+    if (!key || !*key || !json_is_object(init) || !bridge_method(method) ||
+        (jb && !json_is_string(jb) && !json_is_null(jb)) || (hs && !json_is_array(hs)) ||
+        json_is_true(json_object_get(payload, "isMultipartFormData"))) {
         reply_error(kr, 400, 0,
                     "fetchRemote's payload is {remoteKey, fetchRequestInit: {path: \"/...\", method?, headers?: "
                     "[[name, value]], body?: a string}} (multipart bodies are not supported).");
@@ -683,19 +701,7 @@ static void answer_invoke_remote(kreq_t *kr, remote_call_t *c)
 {
     if (!proxy_remote_error(kr, c)) {
         outbound_req_t *r = c->req;
-        json_t *hs = json_object();
-        for (unsigned i = 0; i < r->nresp_headers; i++)
-            if (proxy_remote_header_kept(r->resp_headers[i].name) ||
-                strcasecmp(r->resp_headers[i].name, "content-type") == 0) {
-                char *n = arena_strdup(kr->arena, r->resp_headers[i].name);
-                for (char *q = n; *q; q++)
-                    if (*q >= 'A' && *q <= 'Z')
-                        *q = (char)(*q - 'A' + 'a');
-                json_t *vs = json_object_get(hs, n);
-                if (!vs)
-                    json_object_set_new(hs, n, vs = json_array());
-                json_array_append_new(vs, json_string(r->resp_headers[i].value));
-            }
+        json_t *hs = remote_headers(kr, r, 1);
         json_t *res = json_pack("{s:i,s:o}", "status", c->status, "headers", hs);
         const char *b = r->resp_body.ptr;
         size_t bl = r->resp_body.len;
@@ -728,14 +734,10 @@ static void op_invoke_remote(kreq_t *kr, frame_t *f)
     json_t *p = f->endpoint_payload, *jb = json_object_get(p, "body"), *hs = json_object_get(p, "headers");
     const char *path = json_str(p, "path"), *method = json_str(p, "method");
     const char *ekey = json_str(json_object_get(f->module, "resolver"), "endpoint"), *route = NULL;
-    static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", NULL};
-    size_t mi = 0;
     if (!method)
         method = "GET";
-    while (methods[mi] && strcmp(methods[mi], method) != 0)
-        mi++;
     /* the path's own form is checked as a remote call's (no "//" start), the prefix aside */
-    if (!path || *path != '/' || path[1] == '/' || !methods[mi] || (hs && !json_is_object(hs))) {
+    if (!path || *path != '/' || path[1] == '/' || !bridge_method(method) || (hs && !json_is_object(hs))) {
         reply_error(kr, 400, 0,
                     "invokeRemote's payload is {path: \"/...\", method: GET|POST|PUT|PATCH|DELETE, headers?: "
                     "{name: value}, body?}.");

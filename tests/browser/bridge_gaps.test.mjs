@@ -3,17 +3,14 @@
 // esbuild and the real @forge/bridge): invokeRemote reaches the modules' resolver.endpoint
 // on a loopback remote with a FIT naming the user, the module and the site, and answers
 // as @forge/bridge shapes it; router.reload reloads the host page; showFlag's close()
-// takes the flag away.
+// takes the flag away; view.createHistory on full pages is the page's URL; a dashboard
+// gadget's edit view saves its configuration.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import http from 'node:http';
-import path from 'node:path';
-import { cliOkJson, ROOT, startKiln, tempDir } from '../e2e/lib/kiln.mjs';
+import { startKiln } from '../e2e/lib/kiln.mjs';
 import { launchBrowser, signIn, withPage } from './lib/browser.mjs';
+import { deployFixture, frameOf, loopbackRemote } from './lib/fixtures.mjs';
 
-const FIXTURE = path.join(ROOT, 'tests', 'browser', 'fixtures', 'bridge-gaps');
 let k;
 let browser;
 let A;
@@ -28,28 +25,12 @@ before(async () => {
   A = await k.siteWithToken('gaps', true);
   const r = await k.api(`/ex/jira/${A.cloudId}/rest/api/3/search?jql=order%20by%20key&maxResults=1&fields=summary`, { token: A.token });
   issue = r.json.issues[0].key;
-  remote = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const fit = /^Bearer [^.]+\.([^.]+)\./.exec(req.headers.authorization ?? '')?.[1];
-      const claims = fit ? JSON.parse(Buffer.from(fit, 'base64url').toString()) : {};
-      remoteSeen.push({ url: req.url, body: Buffer.concat(chunks).toString(), claims });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ principal: claims.principal, cloudId: claims.context?.cloudId }));
-    });
-  });
-  await new Promise((r) => remote.listen(0, '127.0.0.1', r));
-  const dir = path.join(tempDir('bridgegaps'), 'bridge-gaps');
-  cpSync(FIXTURE, dir, { recursive: true });
-  const m = readFileSync(path.join(dir, 'manifest.yml'), 'utf8');
-  writeFileSync(path.join(dir, 'manifest.yml'), m.replace('http://127.0.0.1:9/base', `http://127.0.0.1:${remote.address().port}/base`));
-  symlinkSync(path.join(ROOT, 'ui', 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  execFileSync(process.env.ESBUILD || 'esbuild', ['ui-src/index.js', '--bundle', '--format=iife', '--target=es2020',
-    '--log-level=error', '--outfile=static/app.js'], { cwd: dir, stdio: 'inherit' });
-  appId = (await cliOkJson(k, ['register', dir, '--json'])).id;
-  await cliOkJson(k, ['deploy', dir, '--json']);
-  await cliOkJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir });
+  let port;
+  ({ remote, port } = await loopbackRemote(remoteSeen, (req, res, claims) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ principal: claims.principal, cloudId: claims.context?.cloudId }));
+  }));
+  appId = (await deployFixture(k, A.name, 'bridge-gaps', 'bridge-gaps', (m) => m.replace('http://127.0.0.1:9/base', `http://127.0.0.1:${port}/base`))).id;
 });
 
 after(async () => {
@@ -58,15 +39,6 @@ after(async () => {
   remote?.close();
 });
 
-/** The frame of the iframe `el` (a locator) once its page shows `who`. */
-async function frameOf(el, who) {
-  await el.waitFor();
-  const handle = await el.elementHandle();
-  let f = await handle.contentFrame();
-  while (!f) f = await handle.contentFrame();
-  await f.locator('#who').filter({ hasText: who }).waitFor();
-  return f;
-}
 const panel = (page) => page.locator('[data-testid="customui-frame"][data-module="gaps-panel"]');
 
 test('invokeRemote reaches the resolver.endpoint\'s remote with a FIT of the user, module and site; the answer as @forge/bridge shapes it', async (t) => {
@@ -198,6 +170,10 @@ test('view.createHistory on a project page keeps kiln\'s project=KEY first in th
 // no Edit button, and the server refuses them the edit frame and the save.
 const gadget = (page) => page.locator('[data-testid="module"][data-module="gaps-gadget"]');
 const gadgetFrame = (page) => gadget(page).locator('[data-testid="customui-frame"]');
+// The edit view's buttons take their own frame away. Playwright's click (and even its
+// dispatchEvent) waits on that frame and can fail with "Frame was detached" when the
+// handler wins the race; the click is queued in the frame instead, after the call returns.
+const clickLater = (frame, id) => frame.evaluate((i) => { setTimeout(() => document.getElementById(i).click(), 0); }, id);
 
 test('a dashboard gadget\'s edit view: view.submit saves extension.gadgetConfiguration, view.close leaves it', async (t) => {
   await withPage(browser, t, async (page) => {
@@ -208,7 +184,7 @@ test('a dashboard gadget\'s edit view: view.submit saves extension.gadgetConfigu
     await gadget(page).getByTestId('gadget-edit').click();
     let e = await frameOf(gadget(page).getByTestId('gadget-editing').locator('[data-testid="customui-frame"]'), /^gaps-gadget edit$/);
     await e.locator('#cfg').fill('blue');
-    await e.locator('#save').dispatchEvent('click'); // the button's frame goes away (see bridge_ops)
+    await clickLater(e, 'save');
     await gadget(page).getByTestId('gadget-editing').waitFor({ state: 'detached' });
     f = await frameOf(gadgetFrame(page), /^gaps-gadget$/);
     await f.locator('#cfg-out').filter({ hasText: 'config {"color":"blue"}' }).waitFor();
@@ -221,7 +197,7 @@ test('a dashboard gadget\'s edit view: view.submit saves extension.gadgetConfigu
     e = await frameOf(gadget(page).getByTestId('gadget-editing').locator('[data-testid="customui-frame"]'), /^gaps-gadget edit$/);
     assert.equal(await e.locator('#cfg-out').textContent(), 'config {"color":"blue"}', 'the edit view gets the configuration too');
     await e.locator('#cfg').fill('red');
-    await e.locator('#cancel').dispatchEvent('click');
+    await clickLater(e, 'cancel');
     await gadget(page).getByTestId('gadget-editing').waitFor({ state: 'detached' });
     f = await frameOf(gadgetFrame(page), /^gaps-gadget$/);
     assert.equal(await f.locator('#cfg-out').textContent(), 'config {"color":"blue"}');

@@ -63,22 +63,15 @@ describe('bridge fetchRemote: a declared remote, with a FIT of the user and the 
   const appId = (name) => sql(k, `SELECT id FROM apps WHERE name = '${name}' LIMIT 1`);
 
   before(async () => {
-    remote = http.createServer((req, res) => {
-      const chunks = [];
-      req.on('data', (c) => chunks.push(c));
-      req.on('end', () => {
-        seen.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() });
-        if (req.url.startsWith('/base/bin')) {
-          res.writeHead(200, { 'content-type': 'application/octet-stream' });
-          res.end(Buffer.from([0xff, 0x00, 0xfe]));
-          return;
-        }
-        res.writeHead(201, { 'content-type': 'application/json', 'x-remote': 'yes', 'set-cookie': 'a=b' });
-        res.end(JSON.stringify({ echo: req.url }));
-      });
-    });
-    await new Promise((r) => remote.listen(0, '127.0.0.1', r));
-    port = remote.address().port;
+    ({ remote, port } = await loopbackRemote(seen, (req, res) => {
+      if (req.url.startsWith('/base/bin')) {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        res.end(Buffer.from([0xff, 0x00, 0xfe]));
+        return;
+      }
+      res.writeHead(201, { 'content-type': 'application/json', 'x-remote': 'yes', 'set-cookie': 'a=b' });
+      res.end(JSON.stringify({ echo: req.url }));
+    }));
     k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0'] });
     A = await k.siteWithToken(`br-a-${tag}`, true);
     B = await k.siteWithToken(`br-b-${tag}`, true);
@@ -220,22 +213,15 @@ describe('bridge invokeRemote: the module\'s resolver.endpoint, with a FIT of th
   });
 
   before(async () => {
-    remote = http.createServer((req, res) => {
-      const chunks = [];
-      req.on('data', (c) => chunks.push(c));
-      req.on('end', () => {
-        seen.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() });
-        if (req.url.startsWith('/base/ep/text')) {
-          res.writeHead(404, { 'content-type': 'text/plain', 'x-many': ['1', '2'] });
-          res.end('not here');
-          return;
-        }
-        res.writeHead(200, { 'content-type': 'application/json', 'x-remote': 'yes', 'set-cookie': 'a=b' });
-        res.end(JSON.stringify({ echo: req.url }));
-      });
-    });
-    await new Promise((r) => remote.listen(0, '127.0.0.1', r));
-    port = remote.address().port;
+    ({ remote, port } = await loopbackRemote(seen, (req, res) => {
+      if (req.url.startsWith('/base/ep/text')) {
+        res.writeHead(404, { 'content-type': 'text/plain', 'x-many': ['1', '2'] });
+        res.end('not here');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json', 'x-remote': 'yes', 'set-cookie': 'a=b' });
+      res.end(JSON.stringify({ echo: req.url }));
+    }));
     k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0'] });
     A = await k.siteWithToken(`ir-a-${tag}`, true);
     B = await k.siteWithToken(`ir-b-${tag}`, true);
@@ -325,3 +311,18 @@ describe('bridge invokeRemote: the module\'s resolver.endpoint, with a FIT of th
     assert.equal(seen.length, 0, 'nothing reached the remote');
   });
 });
+
+/** A loopback remote on a free port: each request is pushed on `seen` ({method, url,
+ * headers, body}) once its body is in, then `answer(req, res)` writes the response. */
+async function loopbackRemote(seen, answer) {
+  const remote = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() });
+      answer(req, res);
+    });
+  });
+  await new Promise((r) => remote.listen(0, '127.0.0.1', r));
+  return { remote, port: remote.address().port };
+}
