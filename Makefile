@@ -45,7 +45,7 @@ UI_ASSETS := $(BUILD)/ui/assets.json
 
 all: $(KILN) $(UI_ASSETS)
 
-$(UI_ASSETS): $(shell find ui/src -type f 2>/dev/null) ui/package-lock.json tools/build-ui.mjs
+$(UI_ASSETS): $(shell find ui/src ui/static -type f 2>/dev/null) ui/package-lock.json tools/build-ui.mjs
 	node tools/build-ui.mjs $(BUILD)/ui
 
 # One static archive per layer (docs/architecture.md), linked highest rank first in one
@@ -174,17 +174,20 @@ layers-check:
 
 # ---- the scope table, test schemas and docs/api.md's operation table, generated from the
 # Jira OpenAPI descriptions, tools/scopes-extra.json and the route table (src/product);
-# the product events' scopes (src/platform/event_scopes.c) from @forge/manifest's mapping
+# the product events' scopes (src/platform/event_scopes.c) from @forge/manifest's mapping;
+# the consent screens' scope descriptions (ui/src/host/scopeText.json) from the same descriptions
 
 scopes:
 	node tools/gen-spec.mjs
 	node tools/gen-api-doc.mjs
 	node tools/gen-event-scopes.mjs
+	node tools/gen-scope-text.mjs
 
 scopes-check:
 	node tools/gen-spec.mjs --check
 	node tools/gen-api-doc.mjs --check
 	node tools/gen-event-scopes.mjs --check
+	node tools/gen-scope-text.mjs --check
 
 # ---- run
 

@@ -7,13 +7,14 @@
 // pages are <out>/chunk.<hash>.js; every other part is one self-contained IIFE.
 //
 // Promises: <out>/assets.json maps each logical name ("host.js", "host.css") to its hashed
-// file name (and each chunk, font, image to itself), and is written LAST, atomically, after every file it names is in place; the
+// file name (and each chunk, font, image to itself; "favicon.ico" to the site icon's), and is written LAST, atomically, after every file it names is in place; the
 // server (src/web) serves only names listed there. Files of earlier builds are removed so
 // <out> holds exactly one build. Nothing is fetched from the network.
 //
 // Usage: node tools/build-ui.mjs OUT_DIR
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -82,6 +83,12 @@ for (const [i, b] of builds.entries()) {
   rmSync(meta);
 }
 for (const p of parts) if (!assets[`${p}.js`]) throw new Error(`build-ui: no output for ${p}`);
+// the site icon (ui/static/favicon.ico), hashed like the rest: the shell links it and
+// GET /favicon.ico answers it (src/web/assets.h)
+const icon = path.join(ROOT, 'ui', 'static', 'favicon.ico');
+const iconName = `favicon.${createHash('sha256').update(readFileSync(icon)).digest('hex').slice(0, 8).toUpperCase()}.ico`;
+copyFileSync(icon, path.join(tmp, iconName));
+assets['favicon.ico'] = iconName;
 
 // swap in: remove the previous build's files, move the new ones, then assets.json
 mkdirSync(out, { recursive: true });

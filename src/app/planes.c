@@ -21,6 +21,7 @@ const http_plane_t app_planes[] = {
     {"/forge/storage/", 0, 1, storage_kvs_handle, "storage POST /forge/storage/kvs/v1/{op}"},
     {"/s/", 0, 0, web_pages, NULL},
     {"/_ui/assets/", 0, 0, web_assets, "ui GET /_ui/assets/{name}"},
+    {"/favicon.ico", 1, 0, web_favicon, "ui GET /favicon.ico"},
     {"/_ui/v1/", 0, 1, web_ui_api, NULL},
     {"/x1/", 0, 0, webtrigger_handle, "webtrigger /x1/{id}"},
     {"/public/", 0, 0, webtrigger_handle, "webtrigger /public/{id}"},

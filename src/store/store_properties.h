@@ -14,6 +14,9 @@
 #define PROP_COMMENT "comment"
 #define PROP_WORKLOG "worklog"
 #define PROP_APP "app" /* entity id: the app's id; readable by that app only */
+/* entity id: an installation's id; key: a dashboard gadget's module key; value: what its
+ * edit view submitted (web/uiframes.c). Not reachable through the API. */
+#define PROP_GADGET "gadget"
 
 typedef struct prop_rec {
     const char *key;

@@ -144,16 +144,20 @@ static void not_found(kreq_t *kr)
     reply_raw(kr, 404, "text/plain; charset=utf-8", "Not Found\n", 10);
 }
 
-void web_assets(kreq_t *kr)
+static int get_or_head(kreq_t *kr)
 {
-    if (!kreq_method_is(kr, "GET") && !kreq_method_is(kr, "HEAD")) {
-        web_headers_asset(kr);
-        reply_header(kr, "allow", "GET, HEAD");
-        reply_raw(kr, 405, "text/plain; charset=utf-8", "Method Not Allowed\n", 19);
-        return;
-    }
-    /* _ui / assets / <name>: one plain segment that assets.json lists */
-    const char *name = kr->nseg == 3 ? kr->seg[2] : NULL;
+    if (kreq_method_is(kr, "GET") || kreq_method_is(kr, "HEAD"))
+        return 1;
+    web_headers_asset(kr);
+    reply_header(kr, "allow", "GET, HEAD");
+    reply_raw(kr, 405, "text/plain; charset=utf-8", "Method Not Allowed\n", 19);
+    return 0;
+}
+
+/* The bundle's file `name` (one that assets.json lists), with `cache` as Cache-Control, an
+ * ETag and 304 for If-None-Match; 404 for anything else. */
+static void serve(kreq_t *kr, const char *name, const char *cache)
+{
     const char *type = name ? type_of(name) : NULL;
     const char *dir = assets_dir();
     if (!name || !type || strlen(name) > ASSET_NAME_MAX || !relpath_ok(name, ASSET_NAME_MAX) || strchr(name, '/') ||
@@ -173,7 +177,7 @@ void web_assets(kreq_t *kr)
     }
     const char *etag = arena_printf(kr->arena, "\"%s-%llx\"", name, (unsigned long long)st.st_size);
     web_headers_asset(kr);
-    reply_header(kr, "cache-control", "public, max-age=31536000, immutable");
+    reply_header(kr, "cache-control", cache);
     reply_header(kr, "etag", etag);
     const char *inm = kreq_header(kr, "if-none-match");
     if (inm && strstr(inm, etag)) {
@@ -196,4 +200,18 @@ void web_assets(kreq_t *kr)
         return;
     }
     reply_raw(kr, 200, type, buf, len);
+}
+
+void web_assets(kreq_t *kr)
+{
+    /* _ui / assets / <name>: one plain segment that assets.json lists; every name is hashed */
+    if (get_or_head(kr))
+        serve(kr, kr->nseg == 3 ? kr->seg[2] : NULL, "public, max-age=31536000, immutable");
+}
+
+void web_favicon(kreq_t *kr)
+{
+    /* the name stays, the icon may change with a build: a day, then revalidated by ETag */
+    if (get_or_head(kr))
+        serve(kr, assets_lookup(kr->arena, "favicon.ico"), "public, max-age=86400");
 }

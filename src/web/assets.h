@@ -8,7 +8,11 @@
  * other file of the folder, no path, no traversal), with its Content-Type from a table,
  * `Cache-Control: public, max-age=31536000, immutable` (every name is hashed: a new build
  * is new names), an ETag and 304 for If-None-Match. assets.json is read again when it
- * changes (a rebuild while kiln runs). */
+ * changes (a rebuild while kiln runs).
+ *
+ * GET/HEAD /favicon.ico serves the file assets.json names "favicon.ico" (the bundle's
+ * site icon, ui/static/favicon.ico) with `Cache-Control: public, max-age=86400` and the
+ * same ETag; 404 when the bundle has none. */
 #ifndef KILN_WEB_ASSETS_H
 #define KILN_WEB_ASSETS_H
 

@@ -66,6 +66,10 @@ void web_pages(kreq_t *kr)
     }
     /* GET and HEAD share the GET routes */
     kr->base = 1;
+    /* below an app page (s/{site}/apps/{appId}/{moduleKey}/...) is the app frame's own
+     * location (view.createHistory, docs/ui.md): the app page's shell answers it */
+    if (kr->nseg > 5 && strcmp(kr->seg[2], "apps") == 0)
+        kr->nseg = 5;
     int r = router_match(&page_routes, kr);
     if (r == ROUTE_BAD_METHOD && kreq_method_is(kr, "HEAD")) {
         h2o_iovec_t m = kr->req->method;

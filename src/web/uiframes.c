@@ -33,7 +33,9 @@
 #include "runtime/supervisor.h"
 #include "store/store_apps.h"
 #include "store/store_installs.h"
+#include "store/store_properties.h"
 #include "web/uiorigin.h"
+#include "web/web.h"
 
 /* ---------------------------------------------------------------- shared steps */
 
@@ -119,8 +121,50 @@ typedef struct frame {
     user_rec_t user;
     json_t *manifest, *module, *ext, *ctx;
     const char *type;
-    json_t *remote_payload; /* fetchRemote: sent after the read transaction (op_fetch_remote) */
+    const char *resource;     /* the frame's resource: the module's, or a gadget's edit one */
+    int gadget_edit;          /* a dashboard gadget's edit view (extension.entryPoint "edit") */
+    json_t *gadget_config;    /* gadgetConfig: written after the read transaction (op_gadget_config) */
+    json_t *remote_payload;   /* fetchRemote: sent after the read transaction (op_fetch_remote) */
+    json_t *endpoint_payload; /* invoke of ui-remote-fetch: likewise (op_invoke_remote) */
 } frame_t;
+
+/* A dashboard gadget's part of the context, as Forge gives it: extension.gadgetConfiguration
+ * (what its edit view last submitted, {} before) and, for extension.entryPoint "edit" (the
+ * module's edit resource, which only site administrators may open), entryPoint. Any other
+ * module gets no gadgetConfiguration from the caller. 0, else answered. */
+static int gadget_context(kreq_t *kr, frame_t *f, const char *key)
+{
+    json_t *cext = json_object_get(f->ctx, "extension");
+    const char *entry = json_str(f->ext, "entryPoint");
+    json_object_del(cext, "gadgetConfiguration");
+    if (strcmp(f->type, "jira:dashboardGadget") != 0)
+        return 0;
+    if (entry) {
+        const char *er = json_str(json_object_get(f->module, "edit"), "resource");
+        if (strcmp(entry, "edit") != 0 || !er) {
+            reply_error(kr, 400, 0, "extension.entryPoint is \"edit\", for a gadget with an edit resource.");
+            return -1;
+        }
+        if (!web_is_admin(kr, &f->site, f->user.account_id)) {
+            reply_error(kr, 403, 0, "Only the site's administrators configure its dashboard's gadgets.");
+            return -1;
+        }
+        f->resource = er;
+        f->gadget_edit = 1;
+    }
+    prop_rec_t pr;
+    json_error_t je;
+    int st = store_prop_get(kr->store, kr->arena, f->site.id, PROP_GADGET, f->in.id, key, &pr);
+    json_t *cfg = st == STORE_OK ? json_loads(pr.value_json, 0, &je) : NULL;
+    if (st != STORE_OK && st != STORE_NOTFOUND) {
+        reply_error(kr, 500, 0, "Internal server error");
+        return -1;
+    }
+    json_object_set_new(cext, "gadgetConfiguration", json_is_object(cfg) ? cfg : json_object());
+    if (cfg && !json_is_object(cfg))
+        json_decref(cfg);
+    return 0;
+}
 
 /* Installation, version, environment, user, module and UI context of a frame of `key` on
  * the bound site; else answered. */
@@ -157,6 +201,9 @@ static int frame_load(kreq_t *kr, frame_t *f, const char *key)
         return -1;
     }
     json_object_set_new(f->ctx, "accountId", json_string(f->user.account_id));
+    f->resource = json_str(f->module, "resource");
+    if (gadget_context(kr, f, key) != 0)
+        return -1;
     /* shown to this user here: the placement's listing (platform/ui_modules.h: display
      * conditions, admin pages for administrators only) must hold this module */
     json_t *cext = json_object_get(f->ctx, "extension"), *list = NULL;
@@ -262,7 +309,7 @@ void uiframes_frames(kreq_t *kr)
         return;
     /* "<key>" is the resource's index.html; "<key>/<entry>" (the manifest checked both
      * parts: [a-zA-Z0-9_-]{1,23}) its file <entry>.html, beside index.html */
-    const char *res = json_str(f.module, "resource"), *slash = strchr(res, '/');
+    const char *res = f.resource, *slash = strchr(res, '/');
     const char *url = uiorigin_resource_url(kr->arena, f.in.id, f.ver.seq,
                                             slash ? arena_strndup(kr->arena, res, (size_t)(slash - res)) : res,
                                             slash ? arena_printf(kr->arena, "%s.html", slash + 1) : "index.html");
@@ -400,8 +447,8 @@ static void op_invoke(kreq_t *kr, frame_t *f, json_t *payload, const uitoken_t *
     kr->waiting = &job->c;
 }
 
-/* A new invocation of the frame's module for its user in *inv (a fresh id; the
- * installation, site and module of the frame): what a bridge call acts as. */
+/* A fresh invocation of the frame's module for its user, as the ledger, the leak scan and
+ * the gateway's user checks see a bridge call (no job runs). */
 static void frame_invocation(const frame_t *f, invocation_t *inv)
 {
     memset(inv, 0, sizeof *inv);
@@ -413,6 +460,16 @@ static void frame_invocation(const frame_t *f, invocation_t *inv)
     inv->site_id = f->site.id;
     snprintf(inv->module_key, sizeof inv->module_key, "%s", json_str(f->module, "key"));
     snprintf(inv->user_account_id, sizeof inv->user_account_id, "%s", f->user.account_id);
+}
+
+/* 1 for a method the bridge's fetches take (@forge/bridge's HttpMethod). */
+static int bridge_method(const char *m)
+{
+    static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+    for (size_t i = 0; i < sizeof methods / sizeof *methods; i++)
+        if (strcmp(methods[i], m) == 0)
+            return 1;
+    return 0;
 }
 
 /* fetchProduct (requestJira): the Jira API as the signed-in user within the installation's
@@ -427,17 +484,13 @@ static void op_fetch_product(kreq_t *kr, frame_t *f, json_t *payload)
     json_t *jb = json_object_get(init, "body");
     if (!method)
         method = "GET";
-    static const char *const methods[] = {"GET", "POST", "PUT", "DELETE", "PATCH", NULL};
-    size_t mi = 0;
-    while (methods[mi] && strcmp(methods[mi], method) != 0)
-        mi++;
     if (!product || strcmp(product, "jira") != 0) {
         reply_error(
             kr, 400, 0,
             arena_printf(kr->arena, "kiln hosts Jira only: request%.32s is not supported.", product ? product : "?"));
         return;
     }
-    if (!rest || strncmp(rest, "/rest/", 6) != 0 || strlen(rest) > KILN_MAX_PATH - 16 || !methods[mi] ||
+    if (!rest || strncmp(rest, "/rest/", 6) != 0 || strlen(rest) > KILN_MAX_PATH - 16 || !bridge_method(method) ||
         (jb && !json_is_string(jb) && !json_is_null(jb))) {
         reply_error(kr, 400, 0,
                     "fetchProduct's payload is {product: \"jira\", restPath: \"/rest/...\", fetchRequestInit?: "
@@ -501,22 +554,69 @@ static void op_fetch_product(kreq_t *kr, frame_t *f, json_t *payload)
     reply_json_new(kr, 200, out);
 }
 
+/* A call of one of the frame's app's remotes through proxy_remote_send (as a function's
+ * invokeRemote): a FIT whose principal is the user, app.module the UI module and
+ * installation the session's site's (the context token and the session are bound to it);
+ * the ledger and the leak scan under a fresh invocation of that module and user. */
+static void send_remote(kreq_t *kr, frame_t *f, const remote_def_t *rd, const char *path, const char *method,
+                        const char *body, size_t len, const char **names, const char **values, size_t n,
+                        const proxy_remote_answer_t *answer)
+{
+    const char *mkey = json_str(f->module, "key");
+    invocation_t inv;
+    frame_invocation(f, &inv);
+    remote_who_t w = {&f->in, &f->site, &f->ver, &f->env, f->type, mkey, f->user.account_id, kr->public_url};
+    gateway_who_t *who = gateway_who(kr);
+    who->app_id = f->in.app_id;
+    who->installation_id = f->in.id;
+    proxy_remote_req_t pr = {
+        .who = &w,
+        .rd = rd,
+        .path = path,
+        .method = method,
+        .body = body,
+        .len = len,
+        .hnames = names,
+        .hvalues = values,
+        .nheaders = n,
+        .inv = &inv,
+        .answer = answer,
+    };
+    proxy_remote_send(kr, &pr);
+}
+
+/* The remote's answer headers the app sees (those passed on, and content-type), names in
+ * lower case: {name: value} (the last of a repeated one), or with `all` {name: [values]}. */
+static json_t *remote_headers(kreq_t *kr, const outbound_req_t *r, int all)
+{
+    json_t *hs = json_object();
+    for (unsigned i = 0; i < r->nresp_headers; i++) {
+        const char *name = r->resp_headers[i].name;
+        if (!proxy_remote_header_kept(name) && strcasecmp(name, "content-type") != 0)
+            continue;
+        char *n = arena_strdup(kr->arena, name);
+        for (char *q = n; *q; q++)
+            if (*q >= 'A' && *q <= 'Z')
+                *q = (char)(*q - 'A' + 'a');
+        json_t *v = json_string(r->resp_headers[i].value), *vs = json_object_get(hs, n);
+        if (!all) {
+            json_object_set_new(hs, n, v);
+            continue;
+        }
+        if (!vs)
+            json_object_set_new(hs, n, vs = json_array());
+        json_array_append_new(vs, v);
+    }
+    return hs;
+}
+
 /* fetchRemote's answer as @forge/bridge's remoteFetchApi reads it: {status, statusText,
  * headers, body, isAttachment} (a body that is not UTF-8 as standard, padded base64). */
 static void answer_fetch_remote(kreq_t *kr, remote_call_t *c)
 {
     if (!proxy_remote_error(kr, c)) {
         outbound_req_t *r = c->req;
-        json_t *hs = json_object();
-        for (unsigned i = 0; i < r->nresp_headers; i++)
-            if (proxy_remote_header_kept(r->resp_headers[i].name) ||
-                strcasecmp(r->resp_headers[i].name, "content-type") == 0) {
-                char *n = arena_strdup(kr->arena, r->resp_headers[i].name);
-                for (char *q = n; *q; q++)
-                    if (*q >= 'A' && *q <= 'Z')
-                        *q = (char)(*q - 'A' + 'a');
-                json_object_set_new(hs, n, json_string(r->resp_headers[i].value));
-            }
+        json_t *hs = remote_headers(kr, r, 0);
         const char *b = r->resp_body.len ? r->resp_body.ptr : "";
         size_t bl = r->resp_body.len;
         int text = !bl || enc_utf8_valid(b, bl);
@@ -544,14 +644,11 @@ static void op_fetch_remote(kreq_t *kr, frame_t *f)
     const char *key = json_str(payload, "remoteKey"), *path = json_str(init, "path");
     const char *method = json_str(init, "method");
     json_t *jb = json_object_get(init, "body"), *hs = json_object_get(init, "headers");
-    static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", NULL};
-    size_t mi = 0;
     if (!method)
         method = "GET";
-    while (methods[mi] && strcmp(methods[mi], method) != 0)
-        mi++;
-    if (!key || !*key || !json_is_object(init) || !methods[mi] || (jb && !json_is_string(jb) && !json_is_null(jb)) ||
-        (hs && !json_is_array(hs)) || json_is_true(json_object_get(payload, "isMultipartFormData"))) {
+    if (!key || !*key || !json_is_object(init) || !bridge_method(method) ||
+        (jb && !json_is_string(jb) && !json_is_null(jb)) || (hs && !json_is_array(hs)) ||
+        json_is_true(json_object_get(payload, "isMultipartFormData"))) {
         reply_error(kr, 400, 0,
                     "fetchRemote's payload is {remoteKey, fetchRequestInit: {path: \"/...\", method?, headers?: "
                     "[[name, value]], body?: a string}} (multipart bodies are not supported).");
@@ -578,27 +675,120 @@ static void op_fetch_remote(kreq_t *kr, frame_t *f)
         names[n] = hn;
         values[n++] = hv;
     }
-    const char *mkey = json_str(f->module, "key");
-    invocation_t inv;
-    frame_invocation(f, &inv);
-    remote_who_t w = {&f->in, &f->site, &f->ver, &f->env, f->type, mkey, f->user.account_id, kr->public_url};
-    gateway_who_t *who = gateway_who(kr);
-    who->app_id = f->in.app_id;
-    who->installation_id = f->in.id;
-    proxy_remote_req_t pr = {
-        .who = &w,
-        .rd = &rd,
-        .path = path && *path == '/' ? path : NULL,
-        .method = method,
-        .body = json_is_string(jb) ? json_string_value(jb) : NULL,
-        .len = json_is_string(jb) ? json_string_length(jb) : 0,
-        .hnames = names,
-        .hvalues = values,
-        .nheaders = n,
-        .inv = &inv,
-        .answer = &fetch_remote_answer,
-    };
-    proxy_remote_send(kr, &pr);
+    send_remote(kr, f, &rd, path && *path == '/' ? path : NULL, method,
+                json_is_string(jb) ? json_string_value(jb) : NULL, json_is_string(jb) ? json_string_length(jb) : 0,
+                names, values, n, &fetch_remote_answer);
+}
+
+/* invokeRemote's answer as @forge/bridge's _invokeEndpointFn reads it: {success, payload}
+ * for a 2xx, else {success: false, error}, both {status, headers: {name: [values]}, body?}
+ * (the body parsed when it is JSON, else its text; not UTF-8: standard base64). A call that
+ * failed (timeout, unreachable, redirect) is a 502/504 {code, message}: the call rejects. */
+static void answer_invoke_remote(kreq_t *kr, remote_call_t *c)
+{
+    if (!proxy_remote_error(kr, c)) {
+        outbound_req_t *r = c->req;
+        json_t *hs = remote_headers(kr, r, 1);
+        json_t *res = json_pack("{s:i,s:o}", "status", c->status, "headers", hs);
+        const char *b = r->resp_body.ptr;
+        size_t bl = r->resp_body.len;
+        json_err_t je;
+        json_t *body = bl ? json_parse_limited(b, bl, 64, &je) : NULL;
+        if (!body && bl && enc_utf8_valid(b, bl)) {
+            body = json_stringn(b, bl);
+        } else if (!body && bl) {
+            char *b64 = arena_alloc(kr->arena, enc_b64_len(bl) + 1);
+            enc_b64(b64, b, bl);
+            body = json_string(b64);
+        }
+        if (body)
+            json_object_set_new(res, "body", body);
+        int ok = c->status >= 200 && c->status < 300;
+        reply_json_new(kr, 200, json_pack("{s:b,s:o}", "success", ok, ok ? "payload" : "error", res));
+    }
+    gateway_audit(kr, AUDIT_PLANE_WEB); /* answered later: web_ui_api left it to us */
+}
+
+static const proxy_remote_answer_t invoke_remote_answer = {answer_invoke_remote};
+
+/* invoke with invokeType "ui-remote-fetch" (@forge/bridge's invokeRemote): {path, method,
+ * headers?: {name: value}, body?} to the module's `resolver.endpoint`: the endpoint's
+ * remote, at route.path + path, with the endpoint's auth (an app system token when
+ * enabled), a FIT of the user, the module and the site. A body that is not a string is
+ * sent as JSON. A module without resolver.endpoint, or one naming no endpoint: 400. */
+static void op_invoke_remote(kreq_t *kr, frame_t *f)
+{
+    json_t *p = f->endpoint_payload, *jb = json_object_get(p, "body"), *hs = json_object_get(p, "headers");
+    const char *path = json_str(p, "path"), *method = json_str(p, "method");
+    const char *ekey = json_str(json_object_get(f->module, "resolver"), "endpoint"), *route = NULL;
+    if (!method)
+        method = "GET";
+    /* the path's own form is checked as a remote call's (no "//" start), the prefix aside */
+    if (!path || *path != '/' || path[1] == '/' || !bridge_method(method) || (hs && !json_is_object(hs))) {
+        reply_error(kr, 400, 0,
+                    "invokeRemote's payload is {path: \"/...\", method: GET|POST|PUT|PATCH|DELETE, headers?: "
+                    "{name: value}, body?}.");
+        return;
+    }
+    remote_def_t rd;
+    if (!ekey || remote_endpoint(f->manifest, ekey, &rd, &route) != 0) {
+        reply_header(kr, "forge-proxy-error", "INVALID_REMOTE");
+        reply_error(kr, 400, 0, "The module's resolver names no endpoint of a declared remote (resolver.endpoint).");
+        return;
+    }
+    rd.user_token = 0; /* kiln issues no app user tokens (platform/remote.h) */
+    size_t nh = json_object_size(hs), n = 0;
+    const char **names = arena_alloc(kr->arena, (nh + 2) * sizeof *names);
+    const char **values = arena_alloc(kr->arena, (nh + 2) * sizeof *values);
+    const char *k;
+    json_t *v;
+    int typed = 0;
+    json_object_foreach(hs, k, v)
+    {
+        if (!json_is_string(v)) {
+            reply_error(kr, 400, 0, "invokeRemote's headers are {name: value} strings.");
+            return;
+        }
+        typed |= strcasecmp(k, "content-type") == 0;
+        names[n] = k;
+        values[n++] = json_string_value(v);
+    }
+    const char *body = NULL;
+    size_t len = 0;
+    if (json_is_string(jb)) {
+        body = json_string_value(jb);
+        len = json_string_length(jb);
+    } else if (jb && !json_is_null(jb)) {
+        body = json_dump_arena(kr->arena, jb, UIFRAMES_PAYLOAD_MAX, &len);
+        if (!typed) {
+            names[n] = "content-type";
+            values[n++] = "application/json";
+        }
+    }
+    const char *full = arena_printf(kr->arena, "%s%s", strcmp(route, "/") == 0 ? "" : route, path);
+    send_remote(kr, f, &rd, full, method, body, len, names, values, n, &invoke_remote_answer);
+}
+
+/* gadgetConfig (view.submit in a dashboard gadget's edit view): the object becomes the
+ * gadget's configuration on this site (extension.gadgetConfiguration of its next frames).
+ * Only from an edit view's frame (its token binds the extension, entryPoint "edit"), which
+ * only the site's administrators get; an object of at most UIFRAMES_GADGET_CONFIG_MAX
+ * bytes of JSON. */
+static void op_gadget_config(kreq_t *kr, frame_t *f)
+{
+    size_t len = 0;
+    const char *text = json_dump_arena(kr->arena, f->gadget_config, UIFRAMES_GADGET_CONFIG_MAX, &len);
+    if (!text) {
+        reply_error(kr, 413, 0, "The gadget's configuration is larger than kiln keeps (32 KiB of JSON).");
+        return;
+    }
+    int created = 0;
+    if (store_prop_set(kr->store, f->site.id, PROP_GADGET, f->in.id, json_str(f->module, "key"), text, clock_now_ms(),
+                       &created) != STORE_OK) {
+        reply_error(kr, 500, 0, "Internal server error");
+        return;
+    }
+    reply_json_new(kr, 200, json_pack("{s:b}", "saved", 1));
 }
 
 /* Parsed once, run by invoke_submit: the frame, then the op. */
@@ -637,12 +827,23 @@ static void bridge_prepare(kreq_t *kr)
             return;
         }
         op_fetch_product(kr, f, payload);
+    } else if (!strcmp(op, "invoke") && json_is_object(payload) &&
+               !strcmp(json_str(payload, "invokeType") ? json_str(payload, "invokeType") : "", "ui-remote-fetch")) {
+        f->endpoint_payload = payload; /* sent by uiframes_bridge once invoke_submit is done */
     } else if (!strcmp(op, "invoke")) {
         if (!json_is_object(payload)) {
             reply_error(kr, 400, 0, "invoke's payload is {\"functionKey\": a resolver definition name, \"payload\"?}.");
             return;
         }
         op_invoke(kr, f, payload, &t);
+    } else if (!strcmp(op, "gadgetConfig")) {
+        if (!f->gadget_edit || !json_is_object(payload)) {
+            reply_error(kr, f->gadget_edit ? 400 : 403, 0,
+                        f->gadget_edit ? "gadgetConfig's payload is an object."
+                                       : "Only a dashboard gadget's edit view submits its configuration.");
+            return;
+        }
+        f->gadget_config = payload; /* written by uiframes_bridge once invoke_submit is done */
     } else if (!strcmp(op, "fetchRemote")) {
         if (!json_is_object(payload)) {
             reply_error(kr, 400, 0, "fetchRemote's payload is an object.");
@@ -665,6 +866,12 @@ void uiframes_bridge(kreq_t *kr)
     plane_keep(kr, f);
     /* submitted: on_invoked answers, on this thread; kr->waiting is an invocation there, so
      * a remote call starts after it (its answer comes the same way: answer_fetch_remote) */
-    if (invoke_submit(kr, bridge_prepare, invoke_reply_error) == 0 && f->remote_payload)
+    if (invoke_submit(kr, bridge_prepare, reply_plain) != 0)
+        return;
+    if (f->remote_payload)
         op_fetch_remote(kr, f);
+    else if (f->endpoint_payload)
+        op_invoke_remote(kr, f);
+    else if (f->gadget_config)
+        op_gadget_config(kr, f);
 }

@@ -13,6 +13,9 @@
  *     context token (auth/uitoken.h) bound to the session's site and account, the
  *     installation, the module and a digest of the extension; `frameUrl` the resource's
  *     index.html on the UI origin (web/uiorigin.h). 503 when no UI origin is configured.
+ *     A dashboard gadget's context has extension.gadgetConfiguration (what its edit view
+ *     submitted); extension {entryPoint: "edit"} makes its edit resource's frame, for the
+ *     site's administrators only (else 403).
  *
  *   POST /_ui/v1/bridge {op, payload?, extension?}  + X-Kiln-Context: <token>
  *     session cookie + X-Kiln-CSRF. The token must be authentic and unexpired (else 401),
@@ -32,6 +35,17 @@
  *                      consentRequired: true, which the host shows as a consent prompt);
  *                      {status, statusText, headers, body, isAttachment, consentRequired}
  *                      as @forge/bridge's requestJira reads it. Other products: 400.
+ *       invoke      -> payload {invokeType: "ui-remote-fetch", path, method, headers?,
+ *                      body?} (@forge/bridge's invokeRemote): the module's
+ *                      resolver.endpoint's remote at route.path + path, with a FIT of the
+ *                      user, module and site, through proxy_remote_send; {success,
+ *                      payload | error: {status, headers: {name: [values]}, body?}}
+ *       fetchRemote -> payload {remoteKey, fetchRequestInit} (requestRemote): one of the
+ *                      app's remotes, the same way; {status, statusText, headers, body,
+ *                      isAttachment}
+ *       gadgetConfig-> payload: an object (view.submit in a dashboard gadget's edit view):
+ *                      the gadget's configuration on the site, {saved: true}; only from
+ *                      an edit view's frame (else 403), at most 32 KiB
  *       renew       -> {token, expiresAt}: a fresh token of the same bindings
  *     Any other op: 400 naming it. Limits: the body at most UIFRAMES_BODY_MAX bytes, the
  *     payload UIFRAMES_PAYLOAD_MAX, UIFRAMES_RATE_PER_MIN requests per installation and
@@ -46,6 +60,7 @@
 #define UIFRAMES_RATE_PER_MIN 600          /* bridge requests per installation and user */
 #define UIFRAMES_TIMEOUT_MS 25000          /* a resolver's default time limit (Forge's) */
 #define UIFRAMES_MAX_TIMEOUT_MS 55000
+#define UIFRAMES_GADGET_CONFIG_MAX (32u * 1024) /* a gadget's configuration (JSON text) */
 
 void uiframes_frames(kreq_t *kr);
 void uiframes_bridge(kreq_t *kr);

@@ -4,6 +4,7 @@
  *                                   host's shells: HTML with the boot JSON and no data
  *                                   (web/pages.c, web/signin.c, web/shell.c)
  *   web_assets   /_ui/assets/NAME  the built front end (web/assets.c)
+ *   web_favicon  /favicon.ico       the bundle's site icon, cached a day (web/assets.c)
  *   web_ui_api   /_ui/v1/...       the host's JSON endpoints, cookie-authenticated, bound
  *                                   to the session's site (web/ui_api.c: a route table)
  *
@@ -34,6 +35,7 @@ const web_config_t *web_config(void);
 
 void web_pages(kreq_t *kr);
 void web_assets(kreq_t *kr);
+void web_favicon(kreq_t *kr);
 void web_ui_api(kreq_t *kr);
 
 /* The server's `prepare` hook: gateway_normalise, except that a site's home page may be

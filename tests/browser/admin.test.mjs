@@ -101,7 +101,10 @@ test('a pending major: the admin reviews its scope and egress diff and approves 
     await row.getByTestId('upgrade-open').click();
     const review = page.getByTestId('upgrade-review');
     await review.waitFor();
-    assert.deepEqual(await review.getByTestId('upgrade-scopes').locator('[data-change="added"]').allTextContents(), ['+ write:jira-work']);
+    assert.deepEqual(await review.getByTestId('upgrade-scopes').locator('[data-change="added"] code').allTextContents(), ['write:jira-work']);
+    // with Atlassian's description of the scope (Scope.jsx, scopeText.json)
+    assert.equal(await review.getByTestId('upgrade-scopes').locator('[data-change="added"]').getByTestId('scope-text').textContent(),
+      ' — Create and edit issues in Jira, post comments, create worklogs, and delete issues.');
     assert.deepEqual(await review.getByTestId('upgrade-egress').locator('[data-change="added"]').allTextContents(), ['+ https://hooks.example.org']);
     await docShot(page, 'site-admin-upgrade');
     assert.equal(sql(`SELECT major FROM installations WHERE app_id = '${appId}' AND removed = 0`), '1', 'not before Approve');

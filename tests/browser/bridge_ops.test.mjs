@@ -11,15 +11,11 @@
 // app's frame cannot reach it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import http from 'node:http';
-import path from 'node:path';
-import { ROOT, startKiln, tempDir } from '../e2e/lib/kiln.mjs';
-import { deployApp, firstIssue } from '../e2e/lib/ui.mjs';
+import { startKiln } from '../e2e/lib/kiln.mjs';
+import { firstIssue } from '../e2e/lib/ui.mjs';
 import { launchBrowser, signIn, withPage } from './lib/browser.mjs';
+import { deployFixture, frameOf, loopbackRemote } from './lib/fixtures.mjs';
 
-const FIXTURE = path.join(ROOT, 'tests', 'browser', 'fixtures', 'bridge-ops');
 let k;
 let browser;
 let A;
@@ -27,38 +23,21 @@ let issue;
 let remote;
 const remoteSeen = [];
 
-/** A copy of the fixture, built; `manifest` edits its manifest's text. */
-async function deployFixture(name, manifest = (m) => m) {
-  const dir = path.join(tempDir('bridgeops'), name);
-  cpSync(FIXTURE, dir, { recursive: true });
-  writeFileSync(path.join(dir, 'manifest.yml'), manifest(readFileSync(path.join(dir, 'manifest.yml'), 'utf8')));
-  symlinkSync(path.join(ROOT, 'ui', 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  execFileSync(process.env.ESBUILD || 'esbuild', ['ui-src/index.js', '--bundle', '--format=iife', '--target=es2020',
-    '--log-level=error', '--outfile=static/app.js'], { cwd: dir, stdio: 'inherit' });
-  await deployApp(k, dir, [A]);
-}
+const deploy = (name, manifest) => deployFixture(k, A.name, 'bridge-ops', name, manifest);
 
 before(async () => {
   k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0'] });
   browser = await launchBrowser();
   A = await k.siteWithToken('bops', true);
   issue = await firstIssue(k, A);
-  remote = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const fit = /^Bearer [^.]+\.([^.]+)\./.exec(req.headers.authorization ?? '')?.[1];
-      const claims = fit ? JSON.parse(Buffer.from(fit, 'base64url').toString()) : {};
-      remoteSeen.push({ url: req.url, body: Buffer.concat(chunks).toString(), claims });
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end(`for ${claims.principal} on ${claims.context?.cloudId}`);
-    });
-  });
-  await new Promise((r) => remote.listen(0, '127.0.0.1', r));
-  const port = remote.address().port;
-  await deployFixture('bridge-ops', (m) => m.replace('http://127.0.0.1:9/base', `http://127.0.0.1:${port}/base`));
+  let port;
+  ({ remote, port } = await loopbackRemote(remoteSeen, (req, res, claims) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(`for ${claims.principal} on ${claims.context?.cloudId}`);
+  }));
+  await deploy('bridge-ops', (m) => m.replace('http://127.0.0.1:9/base', `http://127.0.0.1:${port}/base`));
   // another app, the same page, one panel
-  await deployFixture('bridge-ops-other', (m) => m.replace(/remotes:[\s\S]*$/, '').replace(/    - key: ops-a[\s\S]*?(    - key: ops-b)/, '$1').replace('key: ops-b', 'key: ops-other'));
+  await deploy('bridge-ops-other', (m) => m.replace(/remotes:[\s\S]*$/, '').replace(/    - key: ops-a[\s\S]*?(    - key: ops-b)/, '$1').replace('key: ops-b', 'key: ops-other'));
 });
 
 after(async () => {
@@ -67,15 +46,6 @@ after(async () => {
   remote?.close();
 });
 
-/** The frame of the iframe `el` (a locator) once its page shows `who`. */
-async function frameOf(el, who) {
-  await el.waitFor();
-  const handle = await el.elementHandle();
-  let f = await handle.contentFrame();
-  while (!f) f = await handle.contentFrame();
-  await f.locator('#who').filter({ hasText: who }).waitFor();
-  return f;
-}
 const panel = (page, key) => page.locator(`[data-testid="customui-frame"][data-module="${key}"]:not([data-testid="customui-modal"] *)`);
 
 test('events reach the frames of the same app only; showFlag draws a flag', async (t) => {

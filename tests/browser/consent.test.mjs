@@ -7,7 +7,9 @@
 // Run with KILN_UI_SCREENSHOTS=1 to save the prompt's screenshot into docs/img/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startKiln } from '../e2e/lib/kiln.mjs';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, startKiln } from '../e2e/lib/kiln.mjs';
 import { deployApp, firstIssue, sql as dbSql } from '../e2e/lib/ui.mjs';
 import { docShot, exampleApp, launchBrowser, signIn, withPage } from './lib/browser.mjs';
 
@@ -42,7 +44,7 @@ test('a fresh user sees "Allow access"; Deny stores nothing; Allow stores the co
     const prompt = page.getByTestId('consent-prompt');
     await prompt.waitFor();
     assert.equal(await page.getByTestId('consent-app').textContent(), 'issue-panel-customui');
-    const scopes = await page.getByTestId('consent-scopes').locator('li').allTextContents();
+    const scopes = await page.getByTestId('consent-scopes').locator('li code').allTextContents();
     assert.deepEqual(scopes.sort(), ['read:jira-work', 'storage:app']);
     assert.ok((await page.getByTestId('consent-egress').textContent()).length > 0);
     await docShot(page, 'consent-prompt');
@@ -61,6 +63,33 @@ test('a fresh user sees "Allow access"; Deny stores nothing; Allow stores the co
     await f.locator('#comments').filter({ hasText: /^\d+ comment\(s\) on this issue$/ }).waitFor();
     assert.equal(consents(), A.accountId, 'the consent is stored for the signed-in user');
     assert.equal(await page.getByTestId('consent-prompt').count(), 0);
+    assert.deepEqual(page.kilnErrors, []);
+  });
+});
+
+// Each scope with Atlassian's description (ui/src/host/scopeText.json, generated from the
+// Jira OpenAPI descriptions by tools/gen-scope-text.mjs); a scope they do not describe
+// (storage:app) shows its name alone.
+test('the consent screen shows each scope\'s description from Atlassian\'s scope data, a scope without one by its name', async (t) => {
+  const users = await k.jira(A.cloudId, '/users/search?maxResults=100', { token: A.token });
+  const other = users.json.find((u) => u.accountType === 'atlassian' && u.active && !consents().split('\n').includes(u.accountId));
+  assert.ok(other, 'a user of the site without consent');
+  const text = JSON.parse(readFileSync(path.join(ROOT, 'ui', 'src', 'host', 'scopeText.json'), 'utf8'));
+  // Atlassian's words for the scope (the platform API's securitySchemes)
+  const want = 'Read project and issue data. Search for issues and objects associated with issues (such as attachments and worklogs).';
+  assert.equal(text['read:jira-work'], want, 'the generated table holds Atlassian\'s text');
+  assert.equal(text['storage:app'], undefined);
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, A.name, other.accountId);
+    await page.goto(`${k.url}/s/${A.name}/browse/${issue}`);
+    const list = page.getByTestId('consent-scopes');
+    await list.waitFor();
+    const items = list.locator('li');
+    assert.equal(await items.count(), 2);
+    const read = items.filter({ has: page.locator('code', { hasText: /^read:jira-work$/ }) });
+    assert.equal(await read.getByTestId('scope-text').textContent(), ` — ${want}`);
+    const storage = items.filter({ has: page.locator('code', { hasText: /^storage:app$/ }) });
+    assert.equal(await storage.textContent(), 'storage:app', 'no description: the name alone');
     assert.deepEqual(page.kilnErrors, []);
   });
 });

@@ -111,6 +111,8 @@ function install(win) {
     });
 
   // Local shapes the real @forge/bridge expects where the host can only send data.
+  // the frame's histories: on a full page the host sends back/forward as {history, action}
+  const histories = new Set();
   const memoryHistory = (initial) => {
     const listeners = new Set();
     const h = {
@@ -130,9 +132,17 @@ function install(win) {
     };
     h.push = (to, state) => go('PUSH', to, state);
     h.replace = (to, state) => go('REPLACE', to, state);
-    h.go = () => {};
-    h.back = () => {};
-    h.forward = () => {};
+    // on a full page the host page's history moves (and answers with a POP); elsewhere nothing
+    h.go = (delta) => {
+      rawCall('historyGo', { delta }).catch(() => {});
+    };
+    h.back = () => h.go(-1);
+    h.forward = () => h.go(1);
+    histories.add((loc) => {
+      h.location = { pathname: '/', search: '', hash: '', key: 'default', ...loc };
+      h.action = 'POP';
+      for (const l of [...listeners]) l(h.location, 'POP');
+    });
     return h;
   };
   const parsePath = (p) => {
@@ -165,6 +175,13 @@ function install(win) {
           console.error(err); // the app's own callback
         }
       }
+      return;
+    }
+    if (m.history && typeof m.history === 'object' && m.action === 'POP') {
+      const loc = {};
+      for (const k of ['pathname', 'search', 'hash', 'key']) if (typeof m.history[k] === 'string') loc[k] = m.history[k];
+      if ('state' in m.history) loc.state = m.history.state;
+      for (const pop of histories) pop(loc);
       return;
     }
     if (typeof m.id !== 'number' || !pending.has(m.id)) return;

@@ -8,7 +8,8 @@ const ROUTES = [
   { re: /^\/projects\/([^/]+)\/?$/, page: 'project', params: (m) => ({ key: m[1] }) },
   { re: /^\/issues\/?$/, page: 'search', params: () => ({}) },
   { re: /^\/browse\/([^/]+)\/?$/, page: 'issue', params: (m) => ({ key: m[1] }) },
-  { re: /^\/apps\/([^/]+)\/([^/]+)\/?$/, page: 'app', params: (m) => ({ appId: m[1], moduleKey: m[2] }) },
+  // below the app page: the frame's own location (frame/pageHistory.js), never decoded here
+  { re: /^\/apps\/([^/]+)\/([^/]+)(?:\/.*)?$/, page: 'app', params: (m) => ({ appId: m[1], moduleKey: m[2] }) },
   { re: /^\/admin\/?$/, page: 'admin', params: () => ({}) },
   { re: /^\/dashboard\/?$/, page: 'dashboard', params: () => ({}) },
 ];

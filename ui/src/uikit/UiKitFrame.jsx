@@ -19,7 +19,7 @@ import { UiKitView } from './UiKitView.jsx';
 
 const USERS_MAX = 20;
 
-export function UiKitFrame({ module, extension = {} }) {
+export function UiKitFrame({ module, extension = {}, gadgetEdit = null }) {
   const [doc, setDoc] = useState(null);
   const post = useRef(null);
   const users = useRef(new Map());
@@ -54,7 +54,7 @@ export function UiKitFrame({ module, extension = {} }) {
 
   return (
     <div className="kiln-uikit-frame" data-testid="uikit-frame" data-module={module.moduleKey || module.key}>
-      <CustomUiFrame module={module} extension={extension} extraHandlers={extraHandlers} hidden />
+      <CustomUiFrame module={module} extension={extension} extraHandlers={extraHandlers} gadgetEdit={gadgetEdit} hidden />
       {doc ? (
         <UiKitView forgeDoc={doc} onEvent={onEvent} searchUsers={searchUsers} lookupUser={lookupUser} />
       ) : (

@@ -1,10 +1,12 @@
 // <UpgradeReview app onDone/>: the install/upgrade consent screen for an app's pending
 // major (docs/ui.md "Consent and administration"): what the new major adds and drops in
-// scopes and egress against the major the site runs; Approve consents to it through
-// POST /_ui/v1/admin/upgrade (CSRF; the server checks the admin and the site).
+// scopes (with their descriptions: Scope.jsx) and egress against the major the site
+// runs; Approve consents to it through POST /_ui/v1/admin/upgrade (CSRF; the server
+// checks the admin and the site).
 import React, { useState } from 'react';
 import { api } from '../api.js';
 import { egressDomains } from '../frame/ConsentPrompt.jsx';
+import { Scope } from '../Scope.jsx';
 
 /** {added, removed, kept} between two lists of strings. */
 export function diff(before, after) {
@@ -17,24 +19,26 @@ export function diff(before, after) {
   };
 }
 
-function DiffList({ title, d, testid }) {
+const plain = (x) => <code>{x}</code>;
+
+function DiffList({ title, d, testid, item = plain }) {
   return (
     <>
       <h4>{title}</h4>
       <ul data-testid={testid}>
         {d.added.map((x) => (
           <li key={`+${x}`} className="kiln-diff-added" data-change="added">
-            + <code>{x}</code>
+            + {item(x)}
           </li>
         ))}
         {d.removed.map((x) => (
           <li key={`-${x}`} className="kiln-diff-removed" data-change="removed">
-            − <code>{x}</code>
+            − {item(x)}
           </li>
         ))}
         {d.kept.map((x) => (
           <li key={`=${x}`} className="kiln-muted" data-change="kept">
-            <code>{x}</code>
+            {item(x)}
           </li>
         ))}
         {!d.added.length && !d.removed.length && !d.kept.length && <li className="kiln-muted">none</li>}
@@ -68,7 +72,7 @@ export function UpgradeReview({ app, onDone, onCancel }) {
         The site runs version {app.major}. Approving gives the new version these permissions on this site (+ new, −
         dropped):
       </p>
-      <DiffList title="Scopes" d={scopes} testid="upgrade-scopes" />
+      <DiffList title="Scopes" d={scopes} testid="upgrade-scopes" item={(x) => <Scope name={x} />} />
       <DiffList title="Egress" d={egress} testid="upgrade-egress" />
       {error && (
         <div role="alert" className="kiln-frame-error">

@@ -1,11 +1,12 @@
 // <ConsentPrompt appId onAllow onDeny/>: Forge's "Allow access" screen, shown in a Custom UI
 // module's place when the app's requestJira (asUser) answered consentRequired (docs/ui.md
 // "Consent and administration"). It shows what the app's installation on this site holds:
-// the app's name, its scopes (kiln has no human descriptions of scopes, so their names)
+// the app's name, its scopes (each with Atlassian's description when there is one: Scope.jsx)
 // and the external domains it may reach; Allow records the user's consent through
 // POST /_ui/v1/consent (the session's site and account only: the body names neither).
 import React, { useEffect, useState } from 'react';
 import { api } from '../api.js';
+import { Scope } from '../Scope.jsx';
 
 const MAX_ITEMS = 200;
 
@@ -67,7 +68,7 @@ export function ConsentPrompt({ appId, onAllow, onDeny }) {
       </p>
       <h4>It will be able to</h4>
       <ul data-testid="consent-scopes">
-        {scopes.length ? scopes.map((s) => <li key={s}><code>{s}</code></li>) : <li>(no scopes)</li>}
+        {scopes.length ? scopes.map((s) => <li key={s}><Scope name={s} /></li>) : <li>(no scopes)</li>}
       </ul>
       <h4>It can send data to</h4>
       <ul data-testid="consent-egress">

@@ -17,6 +17,10 @@
 //    showFlag/closeFlag, openModal (another frame of the same resource in a modal), events
 //    (emit/on between frames of the same app on this page) are answered here; an op kiln
 //    does not support is an error the app sees (requestConfluence included).
+//    view.submit/close in a dashboard gadget's edit view (`gadgetEdit`, Gadget.jsx) save
+//    its configuration (the server's gadgetConfig op) or leave it.
+//    createHistory on a full page (pageHistory.js) is the host page's URL: the frame's
+//    pushes and replaces change it, back and forward come to the frame as POP.
 // 5. For UI Kit (ui/src/uikit/UiKitFrame.jsx): `extraHandlers` adds bridge types (each
 //    called as h(payload, callBack), callBack(ref, args) posting to the frame's
 //    {__kilnCallback} ref) and `hidden` keeps the iframe out of sight (the app's code runs
@@ -29,6 +33,7 @@ import { api } from '../api.js';
 import { frameBody, requestFrame } from './frameRequest.js';
 import { navigate as hostNavigate } from '../router.jsx';
 import { ConsentPrompt } from './ConsentPrompt.jsx';
+import { bindsPage, checkLocation, frameLocation, pageUrl } from './pageHistory.js';
 
 const MAX_BYTES = 1 << 20;
 const RENEW_BEFORE_MS = 60 * 1000;
@@ -88,7 +93,7 @@ class BridgeError extends Error {
 const str = (v, max = 1000) => (typeof v === 'string' ? v.slice(0, max) : '');
 
 /** The module's frame: made by the server, talked to over one MessagePort. */
-export function CustomUiFrame({ module, extension = {}, modal = null, onModalClose = null, extraHandlers = null, hidden = false }) {
+export function CustomUiFrame({ module, extension = {}, modal = null, onModalClose = null, extraHandlers = null, hidden = false, gadgetEdit = null }) {
   const [frame, setFrame] = useState(null);
   const [error, setError] = useState(null);
   const [height, setHeight] = useState(null);
@@ -109,6 +114,9 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
     return modal ? { ...rest, modal: modal.context ?? {} } : rest;
   }, [extension, modal]);
   const extKey = JSON.stringify(ext);
+  // a full page at its own URL: the frame's history is the page's (pageHistory.js)
+  const project = extension?.project?.key || '';
+  const page = useMemo(() => bindsPage(extension?.type, appId, moduleKey, modal), [extension?.type, appId, moduleKey, modal]);
 
   useEffect(() => {
     let live = true;
@@ -161,6 +169,9 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
   const handlers = useMemo(
     () => ({
       invoke: async (p) => {
+        // invokeRemote: the module's resolver.endpoint, answered {success, payload|error}
+        if (p && p.invokeType === 'ui-remote-fetch') return server('invoke', p);
+        if (p && typeof p.invokeType === 'string') throw new BridgeError(`kiln does not support invoke of type "${str(p.invokeType, 64)}".`);
         if (!p || typeof p.functionKey !== 'string') throw new BridgeError('functionKey must be a string!');
         const r = await server('invoke', { functionKey: p.functionKey, payload: p.payload ?? null });
         if (!r.ok) throw new BridgeError(str(r.error?.message) || 'The resolver failed.', str(r.error?.name, 100) || 'Error');
@@ -176,11 +187,21 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
       },
       fetchRemote: async (p) => server('fetchRemote', p),
       submit: async (p) => {
+        // a gadget's edit view: the payload is the gadget's configuration (Gadget.jsx)
+        if (gadgetEdit && !modal) {
+          await server('gadgetConfig', p && typeof p === 'object' && !Array.isArray(p) ? p : {});
+          gadgetEdit.onSave();
+          return true;
+        }
         if (!onModalClose) throw new BridgeError("this resource's view is not submittable.");
         onModalClose(p, true);
         return true;
       },
       close: async (p) => {
+        if (gadgetEdit && !modal) {
+          gadgetEdit.onCancel();
+          return true;
+        }
         if (!onModalClose) return false;
         onModalClose(p, false);
         return true;
@@ -189,8 +210,23 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
         setGeneration((g) => g + 1);
         return true;
       },
-      createHistory: async () => ({ location: { pathname: '/', search: '', hash: '', key: 'default' } }),
-      historyUpdate: async () => true,
+      createHistory: async () => ({
+        location: page ? frameLocation(appId, moduleKey, project) : { pathname: '/', search: '', hash: '', key: 'default' },
+      }),
+      historyUpdate: async (p) => {
+        if (!page) return true;
+        const loc = checkLocation(p?.location);
+        const entry = { kilnFrame: { state: loc.state, key: loc.key } };
+        const url = pageUrl(appId, moduleKey, project, loc);
+        if (p?.action === 'REPLACE') window.history.replaceState(entry, '', url);
+        else window.history.pushState(entry, '', url);
+        return true;
+      },
+      historyGo: async (p) => {
+        const n = Number.isInteger(p?.delta) ? Math.max(-50, Math.min(50, p.delta)) : 0;
+        if (page && n) window.history.go(n);
+        return true;
+      },
       getUrl: async (loc) => {
         const u = typeof loc === 'string' ? loc : loc?.url;
         if (typeof u !== 'string') throw new BridgeError('getUrl needs a URL or a location');
@@ -251,7 +287,7 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
       emitFrontendCustomMetric: async () => true,
     }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [server, appId, moduleKey, onModalClose],
+    [server, appId, moduleKey, onModalClose, page, project, gadgetEdit],
   );
   handlers.emitPublic = handlers.emit;
   handlers.onPublic = handlers.on;
@@ -304,6 +340,18 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
     // only target origin that reaches it: the port goes to the first document we loaded
     win.postMessage({ kiln: 'frame-init', v: 1 }, '*', [ch.port2]);
   }, [module.viewportSize]);
+
+  // back and forward on a full page: the frame's history hears a POP with the URL's location
+  useEffect(() => {
+    if (!page) return undefined;
+    const on = () => {
+      if (portRef.current && bindsPage(extension?.type, appId, moduleKey, modal))
+        portRef.current.postMessage({ history: frameLocation(appId, moduleKey, project), action: 'POP' });
+    };
+    window.addEventListener('popstate', on);
+    return () => window.removeEventListener('popstate', on);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [page, appId, moduleKey, project]);
 
   useEffect(
     () => () => {

@@ -15,6 +15,7 @@ import { Link } from '../router.jsx';
 import { ErrorBox } from '../Errors.jsx';
 import { renderers, rendererKind } from './renderers.js';
 import { useModules } from './useModules.js';
+import { Gadget } from './Gadget.jsx';
 
 export function moduleTitle(m) {
   return m.title || m.label || m.name || m.moduleKey || m.key || 'App';
@@ -24,7 +25,7 @@ export function moduleKey(m) {
   return m.moduleKey || m.key;
 }
 
-function Icon({ module }) {
+export function Icon({ module }) {
   // only same-origin or data: icons: an app's icon URL must not make the page fetch
   // from elsewhere (the CSP enforces it too)
   const src = typeof module.icon === 'string' ? module.icon : '';
@@ -33,7 +34,7 @@ function Icon({ module }) {
 }
 
 /** The content of one module, by its renderer; a visible placeholder until one exists. */
-export function ModuleContent({ module, extension }) {
+export function ModuleContent({ module, extension, gadgetEdit = null }) {
   const kind = rendererKind(module);
   const C = renderers[kind];
   const loading = (
@@ -45,12 +46,14 @@ export function ModuleContent({ module, extension }) {
   // a lazy renderer (renderers.js) shows the placeholder until its chunk is in
   return (
     <Suspense fallback={loading}>
-      <C module={module} extension={extension} />
+      <C module={module} extension={extension} gadgetEdit={gadgetEdit} />
     </Suspense>
   );
 }
 
 function Panel({ module, extension }) {
+  // a dashboard gadget: with its edit view (Gadget.jsx)
+  if (extension?.type === 'jira:dashboardGadget') return <Gadget module={module} extension={extension} />;
   return (
     <section className="kiln-module kiln-panel" data-testid="module" data-module={moduleKey(module)}>
       <h3 className="kiln-module-title">
