@@ -866,7 +866,7 @@ void uiframes_bridge(kreq_t *kr)
     plane_keep(kr, f);
     /* submitted: on_invoked answers, on this thread; kr->waiting is an invocation there, so
      * a remote call starts after it (its answer comes the same way: answer_fetch_remote) */
-    if (invoke_submit(kr, bridge_prepare, reply_plain) != 0)
+    if (invoke_submit(kr, bridge_prepare, invoke_reply_error) != 0)
         return;
     if (f->remote_payload)
         op_fetch_remote(kr, f);
