@@ -972,6 +972,24 @@ describe('snapshot size limit (serve --max-snapshot-mb 1)', () => {
   });
 });
 
+/** Resolves once every thread of process `pid` is stopped (state T in /proc): kill()
+ * only sends SIGSTOP, and a thread running on the other core goes on for a moment. */
+async function allStopped(pid) {
+  const state = (t) => {
+    try {
+      const st = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+      return st[st.lastIndexOf(')') + 2]; /* after the thread's name, which may hold ')' */
+    } catch {
+      return 'T'; /* the thread is gone */
+    }
+  };
+  for (let i = 0; i < 2000; i++) {
+    if (readdirSync(`/proc/${pid}/task`).every((t) => state(t) === 'T')) return;
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  throw new Error(`process ${pid} did not stop within 2 s of SIGSTOP`);
+}
+
 describe('a crash mid-deploy leaves the previous version intact', () => {
   let k;
   before(async () => {
@@ -1019,6 +1037,7 @@ describe('a crash mid-deploy leaves the previous version intact', () => {
         continue;
       }
       k.run.kill('SIGSTOP');
+      await allStopped(k.run.pid);
       const frozen = partial();
       if (frozen.length === 1 && frozen[0].size < BLOB) {
         caught = frozen[0];
@@ -1031,6 +1050,7 @@ describe('a crash mid-deploy leaves the previous version intact', () => {
       }
     }
     assert.ok(caught, `the server was stopped mid-upload in one of 5 deploys (versions: ${expected})`);
+    const caughtAt = `killed with ${caught.size} bytes of ${caught.f} uploaded`;
     if (process.env.KILN_E2E_DEBUG) console.log(`crash test: killed with ${caught.size} of >= ${BLOB} bytes uploaded (${caught.f})`);
     // the deploy was cut off: it reports failure, and no version came of it
     assert.notEqual(interrupted.code, 0, `a deploy cut off mid-upload must not report success\n${describeCli(interrupted)}`);
@@ -1038,7 +1058,7 @@ describe('a crash mid-deploy leaves the previous version intact', () => {
     await k.start();
 
     const list = await versions(k, dir);
-    assert.deepEqual(list.map((v) => v.version), expected, 'the versions deployed before the kill, and no other');
+    assert.deepEqual(list.map((v) => v.version), expected, `the versions deployed before the kill, and no other (${caughtAt})`);
     const tars = snapshotTars(k, uuid);
     assert.equal(tars.length, expected.length, `one snapshot per recorded version: ${tars}`);
     for (const t of tars) assert.ok(tarList(t).includes('manifest.yml'), `${t} is a whole archive`);
