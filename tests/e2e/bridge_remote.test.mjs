@@ -216,12 +216,9 @@ describe('bridge invokeRemote: the module\'s resolver.endpoint, with a FIT of th
       'static/main/index.html': '<!doctype html><p>endpoint</p>',
     });
     symlinkSync(NODE_MODULES, path.join(dir, 'node_modules'), 'dir');
-    await okJson(k, ['register', dir, '--json']);
-    await okJson(k, ['deploy', dir, '--json']);
-    for (const s of [A, B]) await okJson(k, ['install', '--site', s.name, '--confirm-scopes', '--json'], { cwd: dir });
-    app = sql(k, 'SELECT id FROM apps WHERE name = \'endpoint-app\' LIMIT 1');
-    sA = makeSession(k, A.name, A.accountId);
-    sB = makeSession(k, B.name, B.accountId);
+    app = await deployApp(k, dir, [A, B]);
+    sA = await uiSession(k, A.name, A.accountId);
+    sB = await uiSession(k, B.name, B.accountId);
   });
 
   after(async () => {
