@@ -20,6 +20,7 @@
 #include "store/store_auth.h"
 #include "store/store_deliveries.h"
 #include "store/store_installs.h"
+#include "store/store_properties.h"
 #include "store/store_sites.h"
 
 static const struct {
@@ -295,7 +296,17 @@ int install_purge_due(store_t *st, arena_t *a, int64_t now, size_t *purged)
     *purged = 0;
     int rc = store_install_purgeable(st, a, now, &due, &n);
     for (size_t i = 0; rc == STORE_OK && i < n; i++) {
-        rc = store_install_purge(st, due[i].id);
+        /* its dashboard gadgets' configurations (web/uiframes.c: entity PROP_GADGET, keyed
+         * by the installation) go in the transaction that purges its storage */
+        rc = store_begin(st);
+        if (rc == STORE_OK)
+            rc = store_prop_delete_all(st, due[i].site_id, PROP_GADGET, due[i].id);
+        if (rc == STORE_OK)
+            rc = store_install_purge(st, due[i].id);
+        if (rc == STORE_OK)
+            rc = store_commit(st);
+        else
+            store_rollback(st);
         if (rc == STORE_OK)
             (*purged)++;
     }

@@ -46,7 +46,9 @@ enum install_result install_upgrade(store_t *st, arena_t *a, const site_rec_t *s
 /* Marks the active installation removed; its data is purged after retention_ms. */
 enum install_result install_remove(store_t *st, arena_t *a, const site_rec_t *site, const char *app_id,
                                    const char *env_key, int64_t now_ms, int64_t retention_ms, install_rec_t *out);
-/* Purges every removed installation whose retention ended by now_ms; *purged counts them. */
+/* Purges every removed installation whose retention ended by now_ms (its app storage,
+ * deliveries and dashboard gadget configurations, each installation in one transaction);
+ * *purged counts them. */
 int install_purge_due(store_t *st, arena_t *a, int64_t now_ms, size_t *purged);
 /* The version an installation runs: the newest of its consented major. */
 int install_version(store_t *st, arena_t *a, const install_rec_t *in, version_rec_t *out);

@@ -22,6 +22,7 @@ import {
   ROOT, startKiln, runCli, describeCli, describeRes, expectStatus, UUID_RE, tempDir, writeFiles,
   kilnCli as kiln, expectCliOk as ok, cliJson as parseJson, cliOkJson as okJson, expectCliFailure as failsClearly,
 } from './lib/kiln.mjs';
+import { sql } from './lib/ui.mjs';
 
 const requireCjs = createRequire(import.meta.url);
 const APP_ARI_RE = /^ari:cloud:ecosystem::app\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
@@ -469,6 +470,12 @@ describe('app lifecycle: register, deploy, install, minor, major, upgrade, unins
     assert.equal(none2.purged, 0, 'a purge now purges nothing retained');
     let list = await installs(k, dir);
     assert.equal(list.find((x) => x.installationId === betaRemoved.installationId)?.purged, false);
+    // A dashboard gadget's configuration (web/uiframes.c keeps it as a property of its
+    // installation) of the removed installation, and one of an active installation.
+    const gadget = (site, installationId) => sql(k, `INSERT INTO entity_properties VALUES ((SELECT id FROM sites WHERE name = '${site}'), 'gadget', '${installationId}', 'g', '{"n":1}', 1, 1)`);
+    const gadgets = (installationId) => sql(k, `SELECT count(*) FROM entity_properties WHERE entity = 'gadget' AND entity_id = '${installationId}'`);
+    gadget('beta', betaRemoved.installationId);
+    gadget('alpha', first.alpha.installationId);
 
     const one = await okJson(k, ['purge', '--now', String(at + DAY_MS + 1), '--json']);
     assert.deepEqual(one, { purged: 1 });
@@ -480,6 +487,8 @@ describe('app lifecycle: register, deploy, install, minor, major, upgrade, unins
     assert.equal(gone.removedAt, betaRemoved.removedAt);
     assert.equal(activeOn(list, 'alpha').installationId, first.alpha.installationId, 'active installs are never purged');
     assert.equal(activeOn(list, 'beta').state, 'active', 'the reinstall is not purged');
+    assert.equal(gadgets(betaRemoved.installationId), '0', 'the purged installation\'s gadget configuration is gone');
+    assert.equal(gadgets(first.alpha.installationId), '1', 'an active installation\'s gadget configuration stays');
     const again = await okJson(k, ['purge', '--now', String(at + DAY_MS + 1), '--json']);
     assert.deepEqual(again, { purged: 0 }, 'purging is done once');
     const r = ok(await kiln(k, ['purge', '--now', String(at + 2 * DAY_MS)]));
