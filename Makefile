@@ -37,7 +37,7 @@ DEBS     := build-essential pkg-config libh2o-evloop-dev libjansson-dev libyajl-
             clang clang-format libclang-rt-dev bubblewrap libseccomp-dev util-linux tzdata chromium \
             postgresql libpq-dev
 
-.PHONY: all deps test unit pg-test e2e browser-test demo bench scopes scopes-check layers-check fuzz format format-check clean
+.PHONY: all deps test unit pg-test e2e browser-test demo bench battery battery-soak scopes scopes-check layers-check fuzz format format-check clean
 
 # The site web UI (docs/ui.md): ui/src/*/main.jsx bundled by esbuild into $(BUILD)/ui/,
 # next to the kiln binary, with hashed names and assets.json (tools/build-ui.mjs).
@@ -220,6 +220,16 @@ bench: all $(BENCH_MICRO) $(BENCH_JQL_LOAD)
 	./bench/jql.sh
 	node bench/queue.mjs
 	node bench/events_fanout.mjs
+
+# The reliability battery's long modes (issue 21, docs/reliability.md): each part adds its
+# target here as a prerequisite of battery. make test runs their quick modes.
+battery:
+
+# Soak and faults: an hour of mixed load at half of the measured capacity, workers killed
+# and functions hanging (tests/battery/soak.mjs; SOAK_SECONDS, CAPACITY_SECONDS, FAULT_EVERY).
+battery: battery-soak
+battery-soak: $(KILN) $(PROBE) $(E2E_PRELOAD)
+	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node tests/battery/soak.mjs
 
 # the fuzzers link every source file, src/store/postgres too: libpq with them
 fuzz:

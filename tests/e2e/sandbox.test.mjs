@@ -11,13 +11,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 import { ROOT, cliOkJson, expectStatus, kilnCli, sleep, startKiln, tempDir } from './lib/kiln.mjs';
 import { NO_SANDBOX_HERE, machineCanSandbox } from './lib/sandbox.mjs';
+import { kilnWorkers, processes } from './lib/proc.mjs';
 
 const FIXTURE = path.join(ROOT, 'tests', 'fixtures', 'apps', 'escape-probe');
 const PROBE_BIN = path.resolve(process.env.KILN_SANDBOX_PROBE ?? path.join(ROOT, 'build', 'tests', 'sandbox_probe'));
@@ -27,35 +28,6 @@ const UID_FIRST = 2000000000;
 const CAN = machineCanSandbox();
 
 // ---------------------------------------------------------------- the host's view
-
-/** Every process of the host: {pid, ppid, uid, cmdline}. */
-function processes() {
-  const out = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const st = readFileSync(`/proc/${d}/status`, 'utf8');
-      const ppid = Number(/^PPid:\s+(\d+)/m.exec(st)[1]);
-      const uid = Number(/^Uid:\s+(\d+)/m.exec(st)[1]);
-      const cmdline = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ').trim();
-      out.push({ pid: Number(d), ppid, uid, cmdline });
-    } catch { /* gone meanwhile */ }
-  }
-  return out;
-}
-
-/** Processes below `root` (not itself). */
-function descendants(root) {
-  const all = processes();
-  const out = [];
-  const want = new Set([root]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const p of all) if (want.has(p.ppid) && !want.has(p.pid)) { want.add(p.pid); out.push(p); grew = true; }
-  }
-  return out;
-}
 
 /** A server on the host that counts connections. */
 function countingServer(listenArg) {
@@ -113,7 +85,7 @@ describe('the sandbox: hostile function code stays in its box', { skip: CAN ? fa
   }
 
   /** The worker (node) processes kiln runs now, with their host pids and uids. */
-  const workers = () => descendants(k.proc.pid).filter((p) => /\/kiln\/runtime\/worker\.js/.test(p.cmdline) && !/bwrap|setpriv/.test(p.cmdline.split(' ')[0]));
+  const workers = () => kilnWorkers(k.proc.pid);
 
   before(async () => {
     assert.ok(existsSync(PROBE_BIN), `the seccomp probe ${PROBE_BIN} (make builds it)`);
