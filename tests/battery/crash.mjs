@@ -28,7 +28,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startKiln, sleep, runCli, describeCli, cliOkJson, kilnCli, tempDir, writeFiles, expectStatus } from '../e2e/lib/kiln.mjs';
-import { until, deployApp, webtriggerPath, requireForge, NODE_MODULES } from '../e2e/lib/events.mjs';
+import { deployApp, webtriggerPath, requireForge, NODE_MODULES } from '../e2e/lib/events.mjs';
 import { symlinkSync } from 'node:fs';
 
 // ------------------------------------------------------------------ the stores
@@ -174,24 +174,24 @@ export async function runBattery({ trials = 3, seed = Date.now() % 2147483647, b
   const figures = { trials: 0, acked: 0, inflight: 0, lost: 0, duplicated: 0, half: 0, phantom: 0, deliveries: 0, reruns: 0 };
   try {
     const A = await k.siteWithToken('crash-a');
-    await k.createSite('crash-b');
+    const B = await k.siteWithToken('crash-b');
     const { dir } = await deployApp(k, 'crashapp', { 'manifest.yml': MANIFEST, 'src/index.js': SRC });
-    await cliOkJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir });
+    // on both sites: nothing written on A may ever be delivered to B's installation
+    for (const s of [A, B]) await cliOkJson(k, ['install', '--site', s.name, '--confirm-scopes', '--json'], { cwd: dir });
     const churn = path.join(tempDir('crash-churn'), 'churn');
     writeFiles(churn, { 'manifest.yml': CHURN_MANIFEST, 'src/index.js': churnSrc(0) });
     symlinkSync(NODE_MODULES, path.join(churn, 'node_modules'), 'dir');
     await cliOkJson(k, ['register', churn, '--json']);
-    const ctx = { k, A, dir, churn, be, deployed: [], churnInstalled: false, figures };
+    const ctx = { k, A, B, dir, churn, be, deployed: [], churnInstalled: false, figures };
     ctx.deployed.push((await cliOkJson(k, ['deploy', churn, '--json'])).version);
     for (let t = 1; t <= trials; t++) {
       const tseed = Math.floor(prng(seed + t * 7919)() * 2147483647);
-      const p = await trial(ctx, t, tseed, loadMs, log);
+      const p = await trial(ctx, t, tseed, loadMs, log).catch((e) => [`the trial failed: ${e.stack ?? e}`]);
       figures.trials++;
       for (const x of p) problems.push(`trial ${t} (seed ${seed}, trial seed ${tseed}): ${x}`);
       if (p.length) break; // the data dir is kept for a look (KILN_E2E_KEEP) and the run stops
     }
   } finally {
-    if (problems.length) k.expectExit({ signal: 'SIGKILL' });
     await k.close().catch((e) => problems.push(`kiln close: ${e.message}`));
   }
   log(`crash battery: ${figures.trials} trials, ${figures.acked} acknowledged writes, ${figures.inflight} in flight at a kill, ` +
@@ -207,7 +207,10 @@ export async function runBattery({ trials = 3, seed = Date.now() % 2147483647, b
 async function client(state, step, rec) {
   for (let i = 0; !state.killed; i++) {
     const r = await step(i);
-    if (r.ack) rec.acked.push(r.ack);
+    if (r.ack) {
+      rec.acked.push(r.ack);
+      state.onAck(rec);
+    }
     if (r.cut) {
       rec.inflight.push(r.cut);
       return;
@@ -235,12 +238,18 @@ async function trial(ctx, t, tseed, loadMs, log) {
   const paths = {};
   for (const key of ['kv', 'tx', 'push', 'state']) paths[key] = await webtriggerPath(k, dir, A, key);
 
-  const state = { killed: false };
+  const state = { killed: false, onAck: () => {} };
   const rec = { issues: { acked: [], inflight: [], errors: [] }, kv: { acked: [], inflight: [], errors: [] },
     tx: { acked: [], inflight: [], errors: [] }, push: { acked: [], inflight: [], errors: [] },
     deploy: { acked: [], inflight: [], errors: [] }, install: { acked: [], inflight: [], errors: [] } };
   const mix = { issues: pick(1, 4), kv: pick(1, 3), tx: pick(1, 3), push: pick(1, 2), deploy: pick(0, 1), install: pick(0, 1) };
+  // the kill: at a random moment of the load, or (the other half of the trials) the instant
+  // the Nth acknowledgement of one kind of write arrives, when a write answered before it
+  // is durable would be lost; at 3 x loadMs[1] in any case
   const killAfter = pick(loadMs[0], loadMs[1]);
+  const kinds = ['issues', 'kv', 'tx', 'push'].filter((x) => mix[x] > 0);
+  const onAck = rnd() < 0.5 ? kinds[pick(0, kinds.length - 1)] : null;
+  const ackTarget = pick(1, 12);
   const opt = { allowError: true, timeout: 30000 };
 
   // an issue's life: created, then edited or commented at random, until the kill
@@ -307,13 +316,22 @@ async function trial(ctx, t, tseed, loadMs, log) {
   }, rec.install);
 
   const loops = [];
+  const t0 = Date.now();
   for (let c = 0; c < mix.issues; c++) loops.push(issueClient(c));
   for (let c = 0; c < mix.kv; c++) loops.push(kvClient(c));
   for (let c = 0; c < mix.tx; c++) loops.push(txClient(c));
   for (let c = 0; c < mix.push; c++) loops.push(pushClient(c));
   if (mix.deploy) loops.push(deployClient());
   if (mix.install) loops.push(installClient());
-  await sleep(killAfter);
+  let killNow;
+  const killAt = new Promise((resolve) => { killNow = resolve; });
+  const timer = setTimeout(killNow, onAck ? 3 * loadMs[1] : killAfter, 'time');
+  state.onAck = (x) => {
+    if (x === rec[onAck] && x.acked.length === ackTarget) killNow('ack');
+  };
+  const why = await killAt;
+  clearTimeout(timer);
+  const killMs = Date.now() - t0;
   state.killed = true;
   const killed = await k.kill9();
   assert.equal(killed.signal, 'SIGKILL', `kiln was killed: ${JSON.stringify(killed)}`);
@@ -333,12 +351,12 @@ async function trial(ctx, t, tseed, loadMs, log) {
     f[kind]++;
     problems.push(`${kind}: ${msg}`);
   };
-  await checkIssues(ctx, project, rec.issues, bad);
+  const issueIds = await checkIssues(ctx, project, rec.issues, bad);
   await checkKvs(ctx, paths, t, rec.kv, rec.tx, bad);
   await checkDeploys(ctx, rec.deploy, rec.install, bad);
-  await checkDeliveries(ctx, paths, t, project, lastDelivery, rec.issues, rec.push, bad);
+  await checkDeliveries(ctx, paths, t, project, lastDelivery, issueIds, rec.push, bad);
   for (const key of Object.keys(f)) ctx.figures[key] += f[key];
-  log(`trial ${t} (seed ${tseed}): kill -9 after ${killAfter} ms of ${JSON.stringify(mix)}; ${nack} acknowledged ` +
+  log(`trial ${t} (seed ${tseed}): kill -9 after ${killMs} ms (${why === 'ack' ? `at acknowledgement ${ackTarget} of ${onAck}` : 'at a random moment'}) of ${JSON.stringify(mix)}; ${nack} acknowledged ` +
     `(issues ${n(rec.issues)}, kvs ${n(rec.kv)}, tx ${n(rec.tx)}, pushes ${n(rec.push)}, deploys ${n(rec.deploy)}, installs ${n(rec.install)}), ` +
     `${nin} in flight; ${problems.length ? `${problems.length} PROBLEMS` : 'ok'}`);
   return problems;
@@ -346,17 +364,19 @@ async function trial(ctx, t, tseed, loadMs, log) {
 
 // ------------------------------------------------------------------ the checks
 
+const DELIVERY_WAIT_MS = 120000; // for a trial's deliveries to end after the restart
+
 const adfText = (d) => JSON.stringify(d ?? null).match(/"text":"([^"]*)"/)?.[1];
 
 async function checkIssues({ k, A }, project, rec, bad) {
   const creates = rec.acked.filter((w) => w.kind === 'create');
   const cutCreates = rec.inflight.filter((w) => w.kind === 'create');
   const found = [];
-  for (let startAt = 0; ; startAt += 100) {
-    const r = await k.jira(A.cloudId, `/search?jql=${encodeURIComponent(`project = ${project}`)}&startAt=${startAt}&maxResults=100&fields=summary,description,labels`, { token: A.token });
+  for (;;) {
+    const r = await k.jira(A.cloudId, `/search?jql=${encodeURIComponent(`project = ${project} ORDER BY key`)}&startAt=${found.length}&maxResults=100&fields=summary,description,labels`, { token: A.token });
     expectStatus(r, 200, 'search');
     found.push(...r.json.issues);
-    if (r.json.issues.length < 100) break;
+    if (r.json.issues.length === 0 || found.length >= r.json.total) break;
   }
   const byU = new Map();
   for (const is of found) {
@@ -402,6 +422,7 @@ async function checkIssues({ k, A }, project, rec, bad) {
     }
   }
   for (const [u, list] of byU) bad('phantom', `issue ${list.map((x) => x.key)} (${u}) matches no write`);
+  return new Set(found.map((is) => String(is.id)));
 }
 
 async function appState(k, paths, prefix) {
@@ -473,20 +494,23 @@ async function deliveriesAfter(k, site, after) {
   }
 }
 
-async function checkDeliveries(ctx, paths, t, project, lastDelivery, issues, push, bad) {
+/** issueIds: the ids of every issue of the trial's project (checkIssues). What must be
+ * delivered: one event per issue, every event of an acknowledged push or of one in flight
+ * that landed. */
+async function checkDeliveries(ctx, paths, t, project, lastDelivery, issueIds, push, bad) {
   const { k, A } = ctx;
-  // what must be delivered: acknowledged issues and pushes, and those in flight that landed
-  const issueIds = new Set();
-  const r = await k.jira(A.cloudId, `/search?jql=${encodeURIComponent(`project = ${project}`)}&maxResults=1000&fields=summary`, { token: A.token });
-  expectStatus(r, 200, 'search');
-  for (const is of r.json.issues) issueIds.add(String(is.id));
   const ours = (d) => d.source === 'product' || d.source === 'queue';
-  const all = await until(`trial ${t}: every delivery ends delivered`, async () => (await deliveriesAfter(k, A.name, lastDelivery)).filter(ours), {
-    ms: 240000,
-    pred: (x) => x.every((d) => ['delivered', 'dead', 'dropped', 'cancelled'].includes(d.state)) &&
-      x.filter((d) => d.source === 'product').length >= issueIds.size &&
-      x.filter((d) => d.source === 'queue').length >= push.acked.length * 10,
-  });
+  // wait (at most DELIVERY_WAIT_MS) until every delivery ended and there are as many as owed
+  // at least; what is missing or unfinished then is reported below
+  const settled = (x) => x.every((d) => ['delivered', 'dead', 'dropped', 'cancelled'].includes(d.state)) &&
+    x.filter((d) => d.source === 'product').length >= issueIds.size &&
+    x.filter((d) => d.source === 'queue').length >= push.acked.length * 10;
+  let all;
+  for (const end = Date.now() + DELIVERY_WAIT_MS; ;) {
+    all = (await deliveriesAfter(k, A.name, lastDelivery)).filter(ours);
+    if (settled(all) || Date.now() > end) break;
+    await sleep(100);
+  }
   const what = new Map();
   for (const d of all) {
     const shown = await k.admin(`/deliveries/${d.id}`);
@@ -524,6 +548,11 @@ async function checkDeliveries(ctx, paths, t, project, lastDelivery, issues, pus
     ctx.figures.reruns += Math.max(0, n - 1);
   }
   for (const key of runs.keys()) if (!what.has(key)) bad('phantom', `${key}: a handler run without a delivery`);
+  // site B wrote nothing: its installation of the app got no delivery and ran no handler
+  const leaked = (await deliveriesAfter(k, ctx.B.name, 0)).filter(ours);
+  for (const d of leaked) bad('phantom', `TENANCY: delivery ${d.id} (${d.source} ${d.event_type ?? ''}) to site ${ctx.B.name}, which wrote nothing`);
+  const bRuns = await appState(k, { state: await webtriggerPath(k, ctx.dir, ctx.B, 'state') }, 'run-');
+  for (const key of bRuns.keys()) bad('phantom', `TENANCY: handler run ${key} on site ${ctx.B.name}`);
 }
 
 // ------------------------------------------------------------------ command line
