@@ -202,8 +202,10 @@ export async function runBattery({ trials = 3, seed = Date.now() % 2147483647, b
 
 // ------------------------------------------------------------------ the load
 
-/** One client's loop: `step(i)` returns {ack: record} once acknowledged, throws or returns
- * {cut: record} when the kill cut it (the record is then "in flight"). */
+/** One client's loop: `step(i)` returns {ack: record} once acknowledged, {cut: record} when
+ * the kill cut it (the record is then "in flight": wholly there or wholly absent), {refused:
+ * record} for a 503 (kiln busy: checked as in flight too, and the client goes on) or {fail}
+ * for any other answer. */
 async function client(state, step, rec) {
   for (let i = 0; !state.killed; i++) {
     const r = await step(i);
@@ -215,6 +217,10 @@ async function client(state, step, rec) {
       rec.inflight.push(r.cut);
       return;
     }
+    if (r.refused) { // 503: kiln is busy (its invocation queue is full); checked as in flight
+      rec.inflight.push(r.refused);
+      await sleep(50);
+    }
     if (r.fail) {
       if (state.killed) rec.inflight.push(r.fail.rec);
       else rec.errors.push(r.fail.msg);
@@ -224,6 +230,8 @@ async function client(state, step, rec) {
 }
 
 const got = (res, status) => res && !res.error && res.status === status;
+/** The answer of a web trigger write: acknowledged, cut by the kill, refused, or failed. */
+const hookAnswer = (res, w, what) => (got(res, 200) ? { ack: w } : res.error ? { cut: w } : res.status === 503 ? { refused: w } : failed(res, w, what));
 const failed = (res, rec, what) => ({ fail: { rec, msg: `${what}: ${res.error ? res.error.message : `${res.status} ${res.text?.slice(0, 300)}`}` } });
 
 async function trial(ctx, t, tseed, loadMs, log) {
@@ -234,7 +242,8 @@ async function trial(ctx, t, tseed, loadMs, log) {
   let r = await k.jira(A.cloudId, '/project', { method: 'POST', token: A.token,
     body: { key: project, name: `Crash trial ${t}`, projectTypeKey: 'software', leadAccountId: A.accountId } });
   expectStatus(r, 201, `project ${project}`);
-  const lastDelivery = await maxDeliveryId(k, A.name);
+  const lastDelivery = (await deliveriesAfter(k, A.name, ctx.lastDelivery ?? 0)).last;
+  ctx.lastDelivery = lastDelivery;
   const paths = {};
   for (const key of ['kv', 'tx', 'push', 'state']) paths[key] = await webtriggerPath(k, dir, A, key);
 
@@ -286,17 +295,17 @@ async function trial(ctx, t, tseed, loadMs, log) {
   const kvClient = (c) => client(state, async (i) => {
     const w = { key: `kv-t${t}-c${c}-${i}`, value: randomUUID() };
     const res = await k.api(`${paths.kv}?key=${w.key}&value=${w.value}`, opt);
-    return got(res, 200) ? { ack: w } : res.error ? { cut: w } : failed(res, w, 'kvs set');
+    return hookAnswer(res, w, 'kvs set');
   }, rec.kv);
   const txClient = (c) => client(state, async (i) => {
     const w = { id: `tx-t${t}-c${c}-${i}` };
     const res = await k.api(`${paths.tx}?id=${w.id}`, opt);
-    return got(res, 200) ? { ack: w } : res.error ? { cut: w } : failed(res, w, 'kvs transaction');
+    return hookAnswer(res, w, 'kvs transaction');
   }, rec.tx);
   const pushClient = (c) => client(state, async (i) => {
     const w = { from: (c * 100000) + i * 10 };
     const res = await k.api(`${paths.push}?t=${t}&from=${w.from}`, opt);
-    return got(res, 200) ? { ack: w } : res.error ? { cut: w } : failed(res, w, 'queue push');
+    return hookAnswer(res, w, 'queue push');
   }, rec.push);
   const deployClient = () => client(state, async (i) => {
     writeFiles(churn, { 'src/index.js': churnSrc(`${t}.${i}`) });
@@ -425,8 +434,15 @@ async function checkIssues({ k, A }, project, rec, bad) {
   return new Set(found.map((is) => String(is.id)));
 }
 
+/** What the app's state web trigger answers for `prefix`, as a Map; a 503 (the delivery
+ * backlog after a restart fills the invocation queue) is asked again for up to 60 s. */
 async function appState(k, paths, prefix) {
-  const r = await k.api(`${paths.state}?prefix=${encodeURIComponent(prefix)}`, { timeout: 60000 });
+  let r;
+  for (const end = Date.now() + 60000; ;) {
+    r = await k.api(`${paths.state}?prefix=${encodeURIComponent(prefix)}`, { timeout: 60000 });
+    if (r.status !== 503 || Date.now() > end) break;
+    await sleep(100);
+  }
   expectStatus(r, 200, 'state webtrigger');
   return new Map(r.json);
 }
@@ -472,24 +488,15 @@ async function checkDeploys(ctx, deploy, install, bad) {
   ctx.churnInstalled = Boolean(active);
 }
 
-/** The largest delivery id of the site so far (0 for none). */
-async function maxDeliveryId(k, site) {
-  let after = 0;
-  for (;;) {
-    const r = await k.admin(`/deliveries?site=${site}&limit=1000&after=${after}`);
-    expectStatus(r, 200, 'deliveries');
-    if (r.json.deliveries.length === 0) return after;
-    after = Math.max(after, ...r.json.deliveries.map((d) => Number(d.id)));
-  }
-}
-
+/** The site's deliveries with an id above `after` (the admin listing, 1000 a page), and
+ * the largest id seen (`after` if none). */
 async function deliveriesAfter(k, site, after) {
-  const out = [];
+  const list = [];
   for (;;) {
     const r = await k.admin(`/deliveries?site=${site}&limit=1000&after=${after}`);
     expectStatus(r, 200, 'deliveries');
-    if (r.json.deliveries.length === 0) return out;
-    out.push(...r.json.deliveries);
+    if (r.json.deliveries.length === 0) return { list, last: after };
+    list.push(...r.json.deliveries);
     after = Math.max(after, ...r.json.deliveries.map((d) => Number(d.id)));
   }
 }
@@ -507,7 +514,7 @@ async function checkDeliveries(ctx, paths, t, project, lastDelivery, issueIds, p
     x.filter((d) => d.source === 'queue').length >= push.acked.length * 10;
   let all;
   for (const end = Date.now() + DELIVERY_WAIT_MS; ;) {
-    all = (await deliveriesAfter(k, A.name, lastDelivery)).filter(ours);
+    all = (await deliveriesAfter(k, A.name, lastDelivery)).list.filter(ours);
     if (settled(all) || Date.now() > end) break;
     await sleep(100);
   }
@@ -549,7 +556,7 @@ async function checkDeliveries(ctx, paths, t, project, lastDelivery, issueIds, p
   }
   for (const key of runs.keys()) if (!what.has(key)) bad('phantom', `${key}: a handler run without a delivery`);
   // site B wrote nothing: its installation of the app got no delivery and ran no handler
-  const leaked = (await deliveriesAfter(k, ctx.B.name, 0)).filter(ours);
+  const leaked = (await deliveriesAfter(k, ctx.B.name, 0)).list.filter(ours);
   for (const d of leaked) bad('phantom', `TENANCY: delivery ${d.id} (${d.source} ${d.event_type ?? ''}) to site ${ctx.B.name}, which wrote nothing`);
   const bRuns = await appState(k, { state: await webtriggerPath(k, ctx.dir, ctx.B, 'state') }, 'run-');
   for (const key of bRuns.keys()) bad('phantom', `TENANCY: handler run ${key} on site ${ctx.B.name}`);
