@@ -170,6 +170,7 @@ export async function runBattery({ trials = 3, seed = Date.now() % 2147483647, b
   assert.ok(be, `no backend ${backend} (${Object.keys(BACKENDS)})`);
   log(`crash battery: backend ${backend}, seed ${seed} (CRASH_SEED=${seed} replays), ${trials} trials`);
   const k = await be.start();
+  if (process.env.KILN_E2E_KEEP) log(`crash battery: data dir ${k.dataDir}, server logs ${k.logDir} (kept: KILN_E2E_KEEP)`);
   const problems = [];
   const figures = { trials: 0, acked: 0, inflight: 0, lost: 0, duplicated: 0, half: 0, phantom: 0, deliveries: 0, reruns: 0 };
   try {
