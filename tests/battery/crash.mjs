@@ -172,7 +172,7 @@ export async function runBattery({ trials = 3, seed = Date.now() % 2147483647, b
   const k = await be.start();
   if (process.env.KILN_E2E_KEEP) log(`crash battery: data dir ${k.dataDir}, server logs ${k.logDir} (kept: KILN_E2E_KEEP)`);
   const problems = [];
-  const figures = { trials: 0, acked: 0, inflight: 0, lost: 0, duplicated: 0, half: 0, phantom: 0, deliveries: 0, reruns: 0 };
+  const figures = { trials: 0, acked: 0, inflight: 0, refused: 0, lost: 0, duplicated: 0, half: 0, phantom: 0, deliveries: 0, reruns: 0 };
   try {
     const A = await k.siteWithToken('crash-a');
     const B = await k.siteWithToken('crash-b');
@@ -195,7 +195,7 @@ export async function runBattery({ trials = 3, seed = Date.now() % 2147483647, b
   } finally {
     await k.close().catch((e) => problems.push(`kiln close: ${e.message}`));
   }
-  log(`crash battery: ${figures.trials} trials, ${figures.acked} acknowledged writes, ${figures.inflight} in flight at a kill, ` +
+  log(`crash battery: ${figures.trials} trials, ${figures.acked} acknowledged writes, ${figures.inflight} in flight at a kill, ${figures.refused} refused (busy), ` +
     `${figures.lost} lost, ${figures.duplicated} duplicated, ${figures.half} half-written, ${figures.phantom} phantom; ` +
     `${figures.deliveries} deliveries checked, ${figures.reruns} handler runs repeated after a kill (at least once, within attempts)`);
   return { seed, trials, problems, figures };
@@ -205,8 +205,9 @@ export async function runBattery({ trials = 3, seed = Date.now() % 2147483647, b
 
 /** One client's loop: `step(i)` returns {ack: record} once acknowledged, {cut: record} when
  * the kill cut it (the record is then "in flight": wholly there or wholly absent), {refused:
- * record} for a 503 (kiln busy: checked as in flight too, and the client goes on) or {fail}
- * for any other answer. */
+ * record} for a 429 or 503 (kiln busy: the write must be wholly absent; one through a web
+ * trigger is checked as in flight, as the app could have written before it was refused),
+ * or {fail} for any other answer. */
 async function client(state, step, rec) {
   for (let i = 0; !state.killed; i++) {
     const r = await step(i);
@@ -218,9 +219,9 @@ async function client(state, step, rec) {
       rec.inflight.push(r.cut);
       return;
     }
-    if (r.refused) { // 503: kiln is busy (its invocation queue is full); checked as in flight
-      rec.inflight.push(r.refused);
-      await sleep(50);
+    if (r.refused) { // 429 or 503: kiln is busy; the client goes on after a pause
+      rec.refused.push(r.refused);
+      await sleep(100);
     }
     if (r.fail) {
       if (state.killed) rec.inflight.push(r.fail.rec);
@@ -232,7 +233,8 @@ async function client(state, step, rec) {
 
 const got = (res, status) => res && !res.error && res.status === status;
 /** The answer of a web trigger write: acknowledged, cut by the kill, refused, or failed. */
-const hookAnswer = (res, w, what) => (got(res, 200) ? { ack: w } : res.error ? { cut: w } : res.status === 503 ? { refused: w } : failed(res, w, what));
+const busy = (res) => res.status === 429 || res.status === 503;
+const hookAnswer = (res, w, what) => (got(res, 200) ? { ack: w } : res.error ? { cut: w } : busy(res) ? { refused: w } : failed(res, w, what));
 const failed = (res, rec, what) => ({ fail: { rec, msg: `${what}: ${res.error ? res.error.message : `${res.status} ${res.text?.slice(0, 300)}`}` } });
 
 async function trial(ctx, t, tseed, loadMs, log) {
@@ -249,9 +251,9 @@ async function trial(ctx, t, tseed, loadMs, log) {
   for (const key of ['kv', 'tx', 'push', 'state']) paths[key] = await webtriggerPath(k, dir, A, key);
 
   const state = { killed: false, onAck: () => {} };
-  const rec = { issues: { acked: [], inflight: [], errors: [] }, kv: { acked: [], inflight: [], errors: [] },
-    tx: { acked: [], inflight: [], errors: [] }, push: { acked: [], inflight: [], errors: [] },
-    deploy: { acked: [], inflight: [], errors: [] }, install: { acked: [], inflight: [], errors: [] } };
+  const rec = { issues: { acked: [], inflight: [], refused: [], errors: [] }, kv: { acked: [], inflight: [], refused: [], errors: [] },
+    tx: { acked: [], inflight: [], refused: [], errors: [] }, push: { acked: [], inflight: [], refused: [], errors: [] },
+    deploy: { acked: [], inflight: [], refused: [], errors: [] }, install: { acked: [], inflight: [], refused: [], errors: [] } };
   const mix = { issues: pick(1, 4), kv: pick(1, 3), tx: pick(1, 3), push: pick(1, 2), deploy: pick(0, 1), install: pick(0, 1) };
   // the kill: at a random moment of the load, or (the other half of the trials) the instant
   // the Nth acknowledgement of one kind of write arrives, when a write answered before it
@@ -272,7 +274,7 @@ async function trial(ctx, t, tseed, loadMs, log) {
         const res = await k.jira(A.cloudId, '/issue', { ...opt, method: 'POST', token: A.token,
           body: { fields: { project: { key: project }, summary: want.summary, issuetype: { name: 'Task' }, labels: want.labels,
             description: { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: want.description }] }] } } } });
-        if (!got(res, 201)) return res.error ? { cut: want } : failed(res, want, 'create issue');
+        if (!got(res, 201)) return res.error ? { cut: want } : busy(res) ? { refused: want } : failed(res, want, 'create issue');
         issue = { ...want, id: String(res.json.id), key: res.json.key, edits: [], comments: [] };
         return { ack: issue };
       }
@@ -281,14 +283,14 @@ async function trial(ctx, t, tseed, loadMs, log) {
         const summary = `${project} c${c} edit ${u}`;
         const w = { kind: 'edit', issue, summary };
         const res = await k.jira(A.cloudId, `/issue/${issue.key}`, { ...opt, method: 'PUT', token: A.token, body: { fields: { summary } } });
-        if (!got(res, 204)) return res.error ? { cut: w } : failed(res, w, 'edit issue');
+        if (!got(res, 204)) return res.error ? { cut: w } : busy(res) ? { refused: w } : failed(res, w, 'edit issue');
         issue.edits.push(summary);
         return { ack: w };
       }
       const w = { kind: 'comment', issue, body: `comment ${u}` };
       const res = await k.jira(A.cloudId, `/issue/${issue.key}/comment`, { ...opt, method: 'POST', token: A.token,
         body: { body: { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: w.body }] }] } } });
-      if (!got(res, 201)) return res.error ? { cut: w } : failed(res, w, 'comment');
+      if (!got(res, 201)) return res.error ? { cut: w } : busy(res) ? { refused: w } : failed(res, w, 'comment');
       issue.comments.push(w.body);
       return { ack: w };
     }, rec.issues);
@@ -353,6 +355,8 @@ async function trial(ctx, t, tseed, loadMs, log) {
   await k.start();
   const n = (x) => x.acked.length;
   const nin = Object.values(rec).reduce((s, x) => s + x.inflight.length, 0);
+  const nref = Object.values(rec).reduce((s, x) => s + x.refused.length, 0);
+  ctx.figures.refused += nref;
   const nack = Object.values(rec).reduce((s, x) => s + n(x), 0);
   ctx.figures.acked += nack;
   ctx.figures.inflight += nin;
@@ -368,7 +372,7 @@ async function trial(ctx, t, tseed, loadMs, log) {
   for (const key of Object.keys(f)) ctx.figures[key] += f[key];
   log(`trial ${t} (seed ${tseed}): kill -9 after ${killMs} ms (${why === 'ack' ? `at acknowledgement ${ackTarget} of ${onAck}` : 'at a random moment'}) of ${JSON.stringify(mix)}; ${nack} acknowledged ` +
     `(issues ${n(rec.issues)}, kvs ${n(rec.kv)}, tx ${n(rec.tx)}, pushes ${n(rec.push)}, deploys ${n(rec.deploy)}, installs ${n(rec.install)}), ` +
-    `${nin} in flight; ${problems.length ? `${problems.length} PROBLEMS` : 'ok'}`);
+    `${nin} in flight, ${nref} refused; ${problems.length ? `${problems.length} PROBLEMS` : 'ok'}`);
   return problems;
 }
 
@@ -381,6 +385,7 @@ const adfText = (d) => JSON.stringify(d ?? null).match(/"text":"([^"]*)"/)?.[1];
 async function checkIssues({ k, A }, project, rec, bad) {
   const creates = rec.acked.filter((w) => w.kind === 'create');
   const cutCreates = rec.inflight.filter((w) => w.kind === 'create');
+  const refusedCreates = rec.refused.filter((w) => w.kind === 'create');
   const found = [];
   for (;;) {
     const r = await k.jira(A.cloudId, `/search?jql=${encodeURIComponent(`project = ${project} ORDER BY key`)}&startAt=${found.length}&maxResults=100&fields=summary,description,labels`, { token: A.token });
@@ -394,10 +399,11 @@ async function checkIssues({ k, A }, project, rec, bad) {
     if (!u) { bad('phantom', `issue ${is.key} nobody created: ${JSON.stringify(is.fields)}`); continue; }
     byU.set(u, [...(byU.get(u) ?? []), is]);
   }
-  for (const w of [...creates, ...cutCreates]) {
+  for (const w of [...creates, ...cutCreates, ...refusedCreates]) {
     const acked = creates.includes(w);
     const list = byU.get(w.u) ?? [];
     byU.delete(w.u);
+    if (list.length && refusedCreates.includes(w)) bad('phantom', `issue ${list[0].key} (${w.u}) was refused (429/503) yet created`);
     if (list.length > 1) bad('duplicated', `issue ${w.u} is there ${list.length} times: ${list.map((x) => x.key)}`);
     if (list.length === 0) {
       if (acked) bad('lost', `acknowledged issue ${w.key} (${w.u}) is missing`);
@@ -450,7 +456,7 @@ async function appState(k, paths, prefix) {
 
 async function checkKvs({ k }, paths, t, kv, tx, bad) {
   const sets = await appState(k, paths, `kv-t${t}-`);
-  for (const w of [...kv.acked, ...kv.inflight]) {
+  for (const w of [...kv.acked, ...kv.inflight, ...kv.refused]) {
     const v = sets.get(w.key);
     sets.delete(w.key);
     if (v === undefined && kv.acked.includes(w)) bad('lost', `acknowledged kvs set ${w.key} is missing`);
@@ -458,7 +464,7 @@ async function checkKvs({ k }, paths, t, kv, tx, bad) {
   }
   for (const key of sets.keys()) bad('phantom', `kvs ${key} matches no write`);
   const txs = await appState(k, paths, `tx-t${t}-`);
-  for (const w of [...tx.acked, ...tx.inflight]) {
+  for (const w of [...tx.acked, ...tx.inflight, ...tx.refused]) {
     const parts = ['a', 'b', 'c'].filter((p) => txs.get(`${w.id}-${p}`) === `${p}${w.id}`);
     for (const p of ['a', 'b', 'c']) txs.delete(`${w.id}-${p}`);
     if (parts.length === 0 && tx.acked.includes(w)) bad('lost', `acknowledged transaction ${w.id} is missing`);
@@ -530,7 +536,7 @@ async function checkDeliveries(ctx, paths, t, project, lastDelivery, issueIds, p
   ctx.figures.deliveries += all.length;
   const owed = new Set([...issueIds].map((id) => `${project}-i${id}`));
   for (const w of push.acked) for (let i = 0; i < 10; i++) owed.add(`q${t}-${w.from + i}`);
-  for (const w of push.inflight) {
+  for (const w of [...push.inflight, ...push.refused]) {
     const landed = Array.from({ length: 10 }, (_, i) => what.has(`q${t}-${w.from + i}`)).filter(Boolean).length;
     if (landed !== 0 && landed !== 10) bad('half', `push ${t}/${w.from} in flight at the kill landed ${landed} of 10 events`);
     if (landed) for (let i = 0; i < 10; i++) owed.add(`q${t}-${w.from + i}`);
