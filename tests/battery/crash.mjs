@@ -232,8 +232,8 @@ async function client(state, step, rec) {
 }
 
 const got = (res, status) => res && !res.error && res.status === status;
-/** The answer of a web trigger write: acknowledged, cut by the kill, refused, or failed. */
 const busy = (res) => res.status === 429 || res.status === 503;
+/** The answer of a web trigger write: acknowledged, cut by the kill, refused, or failed. */
 const hookAnswer = (res, w, what) => (got(res, 200) ? { ack: w } : res.error ? { cut: w } : busy(res) ? { refused: w } : failed(res, w, what));
 const failed = (res, rec, what) => ({ fail: { rec, msg: `${what}: ${res.error ? res.error.message : `${res.status} ${res.text?.slice(0, 300)}`}` } });
 
@@ -251,9 +251,9 @@ async function trial(ctx, t, tseed, loadMs, log) {
   for (const key of ['kv', 'tx', 'push', 'state']) paths[key] = await webtriggerPath(k, dir, A, key);
 
   const state = { killed: false, onAck: () => {} };
-  const rec = { issues: { acked: [], inflight: [], refused: [], errors: [] }, kv: { acked: [], inflight: [], refused: [], errors: [] },
-    tx: { acked: [], inflight: [], refused: [], errors: [] }, push: { acked: [], inflight: [], refused: [], errors: [] },
-    deploy: { acked: [], inflight: [], refused: [], errors: [] }, install: { acked: [], inflight: [], refused: [], errors: [] } };
+  // what each kind of client saw, write by write (client())
+  const rec = Object.fromEntries(['issues', 'kv', 'tx', 'push', 'deploy', 'install']
+    .map((x) => [x, { acked: [], inflight: [], refused: [], errors: [] }]));
   const mix = { issues: pick(1, 4), kv: pick(1, 3), tx: pick(1, 3), push: pick(1, 2), deploy: pick(0, 1), install: pick(0, 1) };
   // the kill: at a random moment of the load, or (the other half of the trials) the instant
   // the Nth acknowledgement of one kind of write arrives, when a write answered before it
