@@ -167,6 +167,15 @@ browser-test: $(KILN) $(UI_ASSETS) $(PROBE) $(E2E_PRELOAD)
 test: all scopes-check format-check layers-check unit e2e
 	@$(MAKE) --no-print-directory browser-test
 
+# Crash consistency (issue 21 part 2, docs/reliability.md): CRASH_TRIALS trials of kill -9
+# under a mixed write load (tests/battery/crash.mjs; CRASH_SEED=N replays a run). Its quick
+# mode is tests/e2e/crash.test.mjs, in `make e2e`.
+CRASH_TRIALS ?= 100
+.PHONY: battery battery-crash
+battery: battery-crash
+battery-crash: $(KILN) $(PROBE) $(E2E_PRELOAD)
+	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) CRASH_TRIALS=$(CRASH_TRIALS) node tests/battery/crash.mjs
+
 # Every include goes downward (docs/architecture.md); the checker's own tests first.
 layers-check:
 	node --test tests/tools/
