@@ -92,3 +92,27 @@ void store_relax_durability(store_t *st)
 {
     st->be->relax_durability(st);
 }
+int store_begin_unsynced(store_t *st)
+{
+    return st->be->begin_unsynced(st);
+}
+int store_sync(store_t *st)
+{
+    return st->be->sync(st);
+}
+int store_synced(store_t *st)
+{
+    return st->be->synced(st);
+}
+static store_durable_hook_fn durable_hook;
+static void *durable_hook_arg;
+void store_on_durable_commit(store_durable_hook_fn fn, void *arg)
+{
+    durable_hook = fn;
+    durable_hook_arg = arg;
+}
+void store_note_durable(void)
+{
+    if (durable_hook)
+        durable_hook(durable_hook_arg);
+}

@@ -359,6 +359,9 @@ typedef struct store_backend {
     int (*savepoint_release)(store_t *st);
     void (*savepoint_rollback)(store_t *st);
     void (*relax_durability)(store_t *st);
+    int (*begin_unsynced)(store_t *st);
+    int (*sync)(store_t *st);
+    int (*synced)(store_t *st);
     /* the table families */
     const store_sites_ops_t *sites;
     const store_product_ops_t *product;
