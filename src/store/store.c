@@ -62,13 +62,20 @@ void store_note_events(store_t *st, int64_t site_id)
     st->events_site = st->events_site == 0 || st->events_site == site_id ? site_id : -1;
 }
 
-int store_commit(store_t *st)
+void store_note_written(store_t *st)
 {
     int64_t site = st->events_site;
     st->events_site = 0;
-    int rc = st->be->commit(st);
-    if (rc == STORE_OK && site != 0 && events_hook)
+    if (site != 0 && events_hook)
         events_hook(site > 0 ? site : 0, events_hook_arg);
+}
+
+int store_commit(store_t *st)
+{
+    int rc = st->be->commit(st);
+    if (rc == STORE_OK)
+        store_note_written(st); /* a backend that called it once the commit was written: nothing left */
+    st->events_site = 0;
     return rc;
 }
 void store_rollback(store_t *st)

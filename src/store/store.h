@@ -81,8 +81,10 @@ void store_savepoint_rollback(store_t *st);
 
 /* The commit hook of product events (store/store_events.h): `fn` is called on the
  * committing thread, after a transaction that appended product events committed, with
- * the site (0: more than one site). It must be quick and thread-safe (the delivery
- * engine's wake-up, platform/deliver.h). Set once, before any handle is used. */
+ * the site (0: more than one site). SQLite: as soon as the commit is written, before the
+ * group fsync that makes it durable has ended (so the engine's pass overlaps it); what
+ * acts on the events waits for a later durable point, as the engine's pass does. It must be quick and thread-safe (the
+ * delivery engine's wake-up, platform/deliver.h). Set once, before any handle is used. */
 typedef void (*store_events_hook_fn)(int64_t site_id, void *arg);
 void store_on_events_committed(store_events_hook_fn fn, void *arg);
 /* For the families: product events were appended for site_id in the open transaction. */

@@ -394,6 +394,11 @@ struct store {
                             (0: none; -1: more than one), for the commit hook (store.h) */
 };
 
+/* For the backends: the open transaction's commit is written (visible to other handles),
+ * its durability perhaps not yet (the group fsync under way): the product-events hook
+ * (store.h) is called now rather than after that fsync. Once per transaction at most. */
+void store_note_written(store_t *st);
+
 /* The backends (store_open picks one). */
 store_t *store_sqlite_open(const char *data_dir, char *err, size_t errlen);
 

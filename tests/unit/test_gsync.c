@@ -8,7 +8,9 @@
  *     commit while an fsync is under way (the write lock is not held through it);
  *   - an unsynced commit does not fsync, is durable once a later group fsync ends (the
  *     hook called), and store_sync fsyncs it when none came;
- *   - a failed fsync fails the commit; the next commit succeeds. */
+ *   - a failed fsync fails the commit; the next commit succeeds;
+ *   - the product-events hook is called once the commit is written, before its fsync
+ *     ended (the delivery engine's pass overlaps it), once, and not for a rollback. */
 #include "unit.h"
 
 #include <pthread.h>
@@ -194,6 +196,41 @@ static void test_failed_fsync_fails_the_commit(void **state)
     assert_true(atomic_load(&covered) >= SQ(f->st)->commit_seq);
 }
 
+/* ---- the product-events hook: at the commit's write ---- */
+
+static atomic_int events_called, events_durable;
+
+static void on_events(int64_t site_id, void *arg)
+{
+    (void)site_id;
+    (void)arg;
+    atomic_fetch_add(&events_called, 1);
+    if (sq_gsync_durable(sq_gsync_last_written()))
+        atomic_fetch_add(&events_durable, 1);
+}
+
+static void test_events_hook_before_the_fsync(void **state)
+{
+    fx_t *f = *state;
+    store_on_events_committed(on_events, NULL);
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    write_row(f->st);
+    store_note_events(f->st, f->A.id);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    assert_int_equal(atomic_load(&events_called), 1);
+    assert_int_equal(atomic_load(&events_durable), 0); /* called before its fsync ended */
+    assert_true(sq_gsync_durable(SQ(f->st)->commit_seq));
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    write_row(f->st);
+    store_note_events(f->st, f->A.id);
+    store_rollback(f->st);
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    write_row(f->st);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    assert_int_equal(atomic_load(&events_called), 1); /* neither the rollback nor a commit without events */
+    store_on_events_committed(NULL, NULL);
+}
+
 int main(void)
 {
     log_min_level = LOG_WARN;
@@ -201,6 +238,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_writers_share_fsyncs, gsetup, gteardown),
         cmocka_unit_test_setup_teardown(test_unsynced_commit, gsetup, gteardown),
         cmocka_unit_test_setup_teardown(test_failed_fsync_fails_the_commit, gsetup, gteardown),
+        cmocka_unit_test_setup_teardown(test_events_hook_before_the_fsync, gsetup, gteardown),
     };
     return cmocka_run_group_tests_name("gsync", tests, NULL, NULL);
 }

@@ -460,6 +460,7 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
     struct sqlite_store *s = arg;
     s->commit_seq = sq_gsync_written();
     wlock_drop(s);
+    store_note_written(&s->base); /* the delivery engine kicked now: its pass acts once a later fsync covers it */
     int rc = SQLITE_OK;
     if (s->relaxed || s->unsynced)
         s->pending_seq = s->commit_seq;
