@@ -118,6 +118,10 @@ void store_on_durable_commit(store_durable_hook_fn fn, void *arg)
     durable_hook = fn;
     durable_hook_arg = arg;
 }
+void store_commit_stats(store_t *st, uint64_t *commits, uint64_t *fsyncs)
+{
+    st->be->commit_stats(commits, fsyncs);
+}
 void store_note_durable(void)
 {
     if (durable_hook)

@@ -116,5 +116,8 @@ typedef void (*store_durable_hook_fn)(void *arg);
 void store_on_durable_commit(store_durable_hook_fn fn, void *arg);
 /* For the backends: a group fsync just ended (calls the hook). */
 void store_note_durable(void);
+/* Write commits written through this process and group fsyncs ended since it started
+ * (/metrics: commits per fsync is what group commit saves). */
+void store_commit_stats(store_t *st, uint64_t *commits, uint64_t *fsyncs);
 
 #endif

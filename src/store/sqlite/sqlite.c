@@ -438,6 +438,12 @@ int sq_write_one_row(store_t *st, sqlite3_stmt *q)
     return rc == STORE_OK && sqlite3_changes(DB(st)) == 0 ? STORE_NOTFOUND : rc;
 }
 
+static void sq_commit_stats(uint64_t *commits, uint64_t *fsyncs)
+{
+    *commits = sq_gsync_last_written();
+    *fsyncs = sq_gsync_count();
+}
+
 static void sq_relax_durability(store_t *st)
 {
     SQ(st)->relaxed = 1; /* every handle is at synchronous=NORMAL already: it just does not wait */
@@ -490,6 +496,7 @@ static const store_backend_t sqlite_backend = {
     .begin_unsynced = sq_begin_unsynced,
     .sync = sq_sync,
     .synced = sq_synced,
+    .commit_stats = sq_commit_stats,
     .sites = &sq_sites_ops,
     .product = &sq_product_ops,
     .apps = &sq_apps_ops,
