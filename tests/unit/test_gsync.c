@@ -10,7 +10,9 @@
  *     hook called), and store_sync fsyncs it when none came;
  *   - a failed fsync fails the commit; the next commit succeeds;
  *   - the product-events hook is called once the commit is written, before its fsync
- *     ended (the delivery engine's pass overlaps it), once, and not for a rollback. */
+ *     ended (the delivery engine's pass overlaps it), once, and not for a rollback;
+ *   - the WAL is still checkpointed once a commit grows it past SQ_CHECKPOINT_PAGES (from
+ *     the WAL hook, after the group fsync), and the store checks out after. */
 #include "unit.h"
 
 #include <pthread.h>
@@ -231,6 +233,32 @@ static void test_events_hook_before_the_fsync(void **state)
     store_on_events_committed(NULL, NULL);
 }
 
+/* ---- checkpoints ---- */
+
+static void test_checkpoint_after_a_big_commit(void **state)
+{
+    fx_t *f = *state;
+    uint64_t syncs0 = sq_gsync_count();
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    assert_int_equal(sqlite3_exec(DB(f->st),
+                                  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) "
+                                  "INSERT INTO gc_t(x) SELECT zeroblob(3000) FROM n",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    assert_true(sq_gsync_count() > syncs0); /* durable first */
+    /* the hook's checkpoint copied every frame, so the next commit starts the WAL over */
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    write_row(f->st);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    int log = -1, done = -1; /* frames in the WAL, frames copied to the database */
+    assert_int_equal(sqlite3_wal_checkpoint_v2(DB(f->st), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done), SQLITE_OK);
+    print_message("WAL after the big commit's checkpoint and one more commit: %d frames\n", log);
+    assert_true(log >= 1 && log < 100);
+    char out[512];
+    assert_int_equal(store_check(f->st, out, sizeof out), STORE_OK);
+}
+
 int main(void)
 {
     log_min_level = LOG_WARN;
@@ -239,6 +267,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unsynced_commit, gsetup, gteardown),
         cmocka_unit_test_setup_teardown(test_failed_fsync_fails_the_commit, gsetup, gteardown),
         cmocka_unit_test_setup_teardown(test_events_hook_before_the_fsync, gsetup, gteardown),
+        cmocka_unit_test_setup_teardown(test_checkpoint_after_a_big_commit, gsetup, gteardown),
     };
     return cmocka_run_group_tests_name("gsync", tests, NULL, NULL);
 }
