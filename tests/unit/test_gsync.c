@@ -259,15 +259,15 @@ static void test_checkpoint_after_a_big_commit(void **state)
     assert_int_equal(store_check(f->st, out, sizeof out), STORE_OK);
 }
 
+#define G(fn) cmocka_unit_test_setup_teardown(fn, gsetup, gteardown)
+
 int main(void)
 {
     log_min_level = LOG_WARN;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_writers_share_fsyncs, gsetup, gteardown),
-        cmocka_unit_test_setup_teardown(test_unsynced_commit, gsetup, gteardown),
-        cmocka_unit_test_setup_teardown(test_failed_fsync_fails_the_commit, gsetup, gteardown),
-        cmocka_unit_test_setup_teardown(test_events_hook_before_the_fsync, gsetup, gteardown),
-        cmocka_unit_test_setup_teardown(test_checkpoint_after_a_big_commit, gsetup, gteardown),
+        G(test_writers_share_fsyncs),          G(test_unsynced_commit),
+        G(test_failed_fsync_fails_the_commit), G(test_events_hook_before_the_fsync),
+        G(test_checkpoint_after_a_big_commit),
     };
     return cmocka_run_group_tests_name("gsync", tests, NULL, NULL);
 }
