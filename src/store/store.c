@@ -111,6 +111,10 @@ int store_synced(store_t *st)
 {
     return st->be->synced(st);
 }
+int store_sync_coming(store_t *st)
+{
+    return st->be->sync_coming(st);
+}
 static store_durable_hook_fn durable_hook;
 static void *durable_hook_arg;
 void store_on_durable_commit(store_durable_hook_fn fn, void *arg)

@@ -108,6 +108,10 @@ int store_begin_unsynced(store_t *st);
 int store_sync(store_t *st);
 /* 1 when store_sync has nothing to wait for (every commit of this handle is durable). */
 int store_synced(store_t *st);
+/* 1 when a group fsync covering this handle's commits will end without it asking (a
+ * writer whose commit came later waits for one), or store_synced: the caller may wait
+ * for store_on_durable_commit's hook instead of calling store_sync. */
+int store_sync_coming(store_t *st);
 /* A hook called on the thread that led a group fsync, after it ended: every commit
  * written before that fsync began (unsynced ones included) is durable now. It must be
  * quick and thread-safe (the delivery engine's wake-up for a pass waiting to be

@@ -362,6 +362,7 @@ typedef struct store_backend {
     int (*begin_unsynced)(store_t *st);
     int (*sync)(store_t *st);
     int (*synced)(store_t *st);
+    int (*sync_coming)(store_t *st);
     void (*commit_stats)(uint64_t *commits, uint64_t *fsyncs);
     /* the table families */
     const store_sites_ops_t *sites;

@@ -7,7 +7,8 @@
  *     after its commit was written has ended; fewer fsyncs than commits; other writers
  *     commit while an fsync is under way (the write lock is not held through it);
  *   - an unsynced commit does not fsync, is durable once a later group fsync ends (the
- *     hook called), and store_sync fsyncs it when none came;
+ *     hook called), a later waiting writer (not a relaxed one) makes one "coming", and
+ *     store_sync fsyncs it when none came;
  *   - a failed fsync fails the commit; the next commit succeeds;
  *   - the product-events hook is called once the commit is written, before its fsync
  *     ended (the delivery engine's pass overlaps it), once, and not for a rollback;
@@ -154,6 +155,9 @@ static void test_unsynced_commit(void **state)
     uint64_t seq = SQ(st)->commit_seq;
     assert_true(atomic_load(&covered) < seq);
 
+    assert_false(store_sync_coming(st));
+    sq_gsync_will_wait(SQ(st)->commit_seq + 1); /* as a later writer does before it waits */
+    assert_true(store_sync_coming(st));
     /* a later durable commit of another handle covers it */
     int hooked0 = atomic_load(&hooked);
     assert_int_equal(store_begin(f->st), STORE_OK);
@@ -170,6 +174,12 @@ static void test_unsynced_commit(void **state)
     write_row(st);
     assert_int_equal(store_commit(st), STORE_OK);
     assert_false(store_synced(st));
+    assert_false(store_sync_coming(st));            /* no writer after it waits */
+    assert_int_equal(store_begin(f->st), STORE_OK); /* a relaxed handle's commit after it does not count */
+    store_relax_durability(f->st);
+    write_row(f->st);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    assert_false(store_sync_coming(st));
     assert_int_equal(store_sync(st), STORE_OK);
     assert_true(atomic_load(&covered) >= SQ(st)->commit_seq);
     assert_int_equal(sq_gsync_count(), syncs0 + 2);

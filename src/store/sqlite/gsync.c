@@ -27,6 +27,7 @@ static struct {
 
 static _Atomic uint64_t written; /* the last commit number handed out (its frames are in the WAL) */
 static _Atomic uint64_t nsyncs;
+static _Atomic uint64_t waiter_seq; /* the highest number whose writer waits (or is about to) */
 
 sq_gsync_sync_fn *sq_gsync_sync_hook;
 
@@ -43,6 +44,18 @@ uint64_t sq_gsync_last_written(void)
 int sq_gsync_durable(uint64_t seq)
 {
     return atomic_load(&G.durable) >= seq;
+}
+
+void sq_gsync_will_wait(uint64_t seq)
+{
+    uint64_t w = atomic_load(&waiter_seq);
+    while (w < seq && !atomic_compare_exchange_weak(&waiter_seq, &w, seq))
+        ;
+}
+
+int sq_gsync_coming(uint64_t seq)
+{
+    return atomic_load(&waiter_seq) > seq; /* that writer's fsync begins after its commit, so after this one */
 }
 
 uint64_t sq_gsync_count(void)

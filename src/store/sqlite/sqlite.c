@@ -366,6 +366,11 @@ static int sq_synced(store_t *st)
     return s->pending_seq == 0;
 }
 
+static int sq_sync_coming(store_t *st)
+{
+    return sq_synced(st) || sq_gsync_coming(SQ(st)->pending_seq);
+}
+
 static int sq_sync(store_t *st)
 {
     struct sqlite_store *s = SQ(st);
@@ -465,9 +470,11 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 {
     struct sqlite_store *s = arg;
     s->commit_seq = sq_gsync_written();
+    int rc = SQLITE_OK;
+    if (!s->relaxed && !s->unsynced)
+        sq_gsync_will_wait(s->commit_seq);
     wlock_drop(s);
     store_note_written(&s->base); /* the delivery engine kicked now: its pass acts once a later fsync covers it */
-    int rc = SQLITE_OK;
     if (s->relaxed || s->unsynced)
         s->pending_seq = s->commit_seq;
     else if (sq_gsync_wait(db, s->commit_seq) != 0) {
@@ -496,6 +503,7 @@ static const store_backend_t sqlite_backend = {
     .begin_unsynced = sq_begin_unsynced,
     .sync = sq_sync,
     .synced = sq_synced,
+    .sync_coming = sq_sync_coming,
     .commit_stats = sq_commit_stats,
     .sites = &sq_sites_ops,
     .product = &sq_product_ops,

@@ -145,6 +145,11 @@ uint64_t sq_gsync_written(void);
 int sq_gsync_wait(sqlite3 *db, uint64_t seq);
 /* 1 when commit `seq` is durable (0 always is). */
 int sq_gsync_durable(uint64_t seq);
+/* Commit `seq`'s writer is about to call sq_gsync_wait (before it does); sq_gsync_coming:
+ * 1 when a writer whose commit came after `seq` waits (or is about to), so an fsync that
+ * covers `seq` will end without anyone else starting one. */
+void sq_gsync_will_wait(uint64_t seq);
+int sq_gsync_coming(uint64_t seq);
 /* For tests: fsyncs ended so far, the last number handed out, and a replacement for the
  * fsync itself (0 or -1; NULL: the WAL file's xSync). */
 uint64_t sq_gsync_count(void);
