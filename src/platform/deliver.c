@@ -31,7 +31,8 @@
 #define DIRTY_MAX 64                                        /* sites remembered one by one; more: every site */
 #define BEHIND_CHECK_MS 5000 /* every site's cursor is checked this often, kicks or not */
 #define RETRY_DATA_MAX 4096  /* an InvocationError's retryData kept for the next attempt, as JSON */
-#define SYNC_WAIT_MS 8       /* a pass waits at most this long for the group fsync a later writer leads */
+#define SYNC_WAIT_MS 8       /* a pass waits at most this long for the group fsync a later writer leads, */
+#define SYNC_BUSY_MS 4       /* ... when one is coming or the store had one this recently (else: at once) */
 
 /* ---------------------------------------------------------------- pure parts */
 
@@ -142,9 +143,10 @@ static struct {
     int64_t dirty[DIRTY_MAX];
     size_t ndirty;
     int dirty_all;
-    int64_t next_behind_ms;   /* engine thread only */
-    atomic_int sync_waiting;  /* a pass's commit waits to be durable: group fsyncs kick */
-    h2o_timeout_t sync_timer; /* ... at most SYNC_WAIT_MS, then the pass syncs itself */
+    int64_t next_behind_ms;     /* engine thread only */
+    atomic_int sync_waiting;    /* a pass's commit waits to be durable: group fsyncs kick */
+    _Atomic int64_t durable_ms; /* when the last group fsync ended */
+    h2o_timeout_t sync_timer;   /* ... at most SYNC_WAIT_MS, then the pass syncs itself */
     h2o_timeout_entry_t sync_entry;
 } K = {.mu = PTHREAD_MUTEX_INITIALIZER, .dirty_all = 1};
 
@@ -199,6 +201,7 @@ void deliver_kick(void)
 static void durable_committed(void *arg)
 {
     (void)arg;
+    atomic_store(&K.durable_ms, clock_now_ms());
     if (atomic_load(&K.sync_waiting))
         deliver_kick();
 }
@@ -769,10 +772,11 @@ static int sync_pass(store_t *st)
  * ended since the last pass, then every start of the pass. It commits without waiting
  * for the store's group fsync (store_begin_unsynced: thread 0 is not held for it) and is
  * made durable before any of it is acted on: by the group fsync of a writer whose commit
- * came after the pass's and who waits for one (store_sync_coming: a product write or a
- * handler's storage write under load; that fsync covers this pass's frames too), else —
- * no such writer, or its fsync not ended within SYNC_WAIT_MS — by store_sync (thread 0
- * then leads or joins one; no lock held). Meanwhile the pass waits (thread 0 serves on)
+ * came after the pass's (a product write or a handler's storage write under load; that
+ * fsync covers this pass's frames too) when one waits for it (store_sync_coming) or the
+ * store had a group fsync in the last SYNC_BUSY_MS (one is likely), else — the store
+ * quiet, or no such fsync within SYNC_WAIT_MS — by store_sync (thread 0 then leads or
+ * joins one; no lock held). Meanwhile the pass waits (thread 0 serves on)
  * and attempts that end meanwhile join the next pass's group. So an attempt never runs
  * on a RUNNING row that a crash or a power loss could undo, and a delivery is
  * acknowledged (settled: audited, logged, counted) only once its DELIVERED write is
@@ -781,7 +785,7 @@ static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
 {
     store_t *st = t->store;
     if (unsynced.waiting) {
-        if (!store_synced(st) && store_sync_coming(st) && now < unsynced.since_ms + SYNC_WAIT_MS) {
+        if (!store_synced(st) && now < unsynced.since_ms + SYNC_WAIT_MS) {
             if (!h2o_timeout_is_linked(&K.sync_entry))
                 h2o_timeout_link(t->loop, &K.sync_timer, &K.sync_entry);
             return; /* a group fsync kicks, or the timer runs the pass */
@@ -830,12 +834,13 @@ static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
     unsynced.n = nstarted;
     memcpy(unsynced.started, started, nstarted * sizeof *started);
     atomic_store(&K.sync_waiting, 1);
+    int busy = unsynced.since_ms - atomic_load(&K.durable_ms) <= SYNC_BUSY_MS;
     if (store_synced(st)) /* a group fsync came between (the hook may have kicked before the flag) */
         after_sync(t);
-    else if (!store_sync_coming(st)) { /* no writer after it waits for one: this pass leads or joins one now */
+    else if (!store_sync_coming(st) && !busy) { /* none to wait for: this pass leads or joins one now */
         if (sync_pass(st) == 0)
             after_sync(t);
-    } else /* a later writer's group fsync covers it: its hook kicks (SYNC_WAIT_MS at most) */
+    } else /* a later writer's group fsync covers it (or likely will): its hook kicks, SYNC_WAIT_MS at most */
         h2o_timeout_link(t->loop, &K.sync_timer, &K.sync_entry);
 }
 
