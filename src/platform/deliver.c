@@ -31,6 +31,8 @@
 #define DIRTY_MAX 64                                        /* sites remembered one by one; more: every site */
 #define BEHIND_CHECK_MS 5000 /* every site's cursor is checked this often, kicks or not */
 #define RETRY_DATA_MAX 4096  /* an InvocationError's retryData kept for the next attempt, as JSON */
+#define SYNC_WAIT_MS 8       /* a pass waits at most this long for the group fsync a later writer leads, */
+#define SYNC_BUSY_MS 4       /* ... when one is coming or the store had one this recently (else: at once) */
 
 /* ---------------------------------------------------------------- pure parts */
 
@@ -141,7 +143,11 @@ static struct {
     int64_t dirty[DIRTY_MAX];
     size_t ndirty;
     int dirty_all;
-    int64_t next_behind_ms; /* engine thread only */
+    int64_t next_behind_ms;     /* engine thread only */
+    atomic_int sync_waiting;    /* a pass's commit waits to be durable: group fsyncs kick */
+    _Atomic int64_t durable_ms; /* when the last group fsync ended */
+    h2o_timeout_t sync_timer;   /* ... at most SYNC_WAIT_MS, then the pass syncs itself */
+    h2o_timeout_entry_t sync_entry;
 } K = {.mu = PTHREAD_MUTEX_INITIALIZER, .dirty_all = 1};
 
 static void on_kick(h2o_multithread_receiver_t *r, h2o_linklist_t *messages)
@@ -153,20 +159,35 @@ static void on_kick(h2o_multithread_receiver_t *r, h2o_linklist_t *messages)
     deliver_tick(K.thread);
 }
 
+static void on_sync_wait_over(h2o_timeout_entry_t *entry)
+{
+    (void)entry;
+    deliver_tick(K.thread);
+}
+
 void deliver_thread_init(http_thread_t *t)
 {
     K.thread = t;
+    h2o_timeout_init(t->loop, &K.sync_timer, SYNC_WAIT_MS);
+    K.sync_entry.cb = on_sync_wait_over;
     h2o_multithread_register_receiver(t->ctx.queue, &K.receiver, on_kick);
     atomic_store(&K.ready, 1);
 }
 
 static void flush_ended(store_t *st);
+static void drop_unsynced_starts(void);
 
 void deliver_thread_stopping(void)
 {
     atomic_store(&K.stopping, 1);
-    if (K.thread)
+    if (K.thread) {
+        if (h2o_timeout_is_linked(&K.sync_entry))
+            h2o_timeout_unlink(&K.sync_entry);
+        if (store_sync(K.thread->store) != STORE_OK) /* a waiting pass's verdicts, before they are settled */
+            log_msg(LOG_ERROR, "deliveries: cannot make the last pass's writes durable", NULL);
+        drop_unsynced_starts();       /* not run: their rows stay RUNNING, due again at the next start */
         flush_ended(K.thread->store); /* thread 0: the verdicts not yet written, now */
+    }
 }
 
 void deliver_kick(void)
@@ -174,6 +195,15 @@ void deliver_kick(void)
     if (!atomic_load(&K.ready) || atomic_exchange(&K.sent, 1))
         return;
     h2o_multithread_send_message(&K.receiver, &K.msg);
+}
+
+/* A group fsync ended (store_on_durable_commit): a pass waiting for one goes on. */
+static void durable_committed(void *arg)
+{
+    (void)arg;
+    atomic_store(&K.durable_ms, clock_now_ms());
+    if (atomic_load(&K.sync_waiting))
+        deliver_kick();
 }
 
 static void events_committed(int64_t site_id, void *arg)
@@ -194,6 +224,7 @@ static void events_committed(int64_t site_id, void *arg)
 int deliver_start(store_t *st)
 {
     store_on_events_committed(events_committed, NULL);
+    store_on_durable_commit(durable_committed, NULL);
     return deliver_recover(st);
 }
 
@@ -696,19 +727,76 @@ static void refan(void)
     pthread_mutex_unlock(&K.mu);
 }
 
-/* One transaction (one fsync) per pass: the fan-out's new deliveries (fan_out), the
- * verdicts of what ended since the last pass (group commit), then every start of the pass;
- * committed before any of them runs, so an attempt never runs on a RUNNING row that a
- * crash could undo, and a delivery is acknowledged only once its DELIVERED write is
- * durable. A product event's delivery thus starts one commit after the write that made
- * it, not two. Then the ended are settled (audited, logged, counted, their slots freed)
- * and the started launched. */
+/* A pass whose transaction committed but is not durable yet: its written verdicts wait
+ * in their slots, its starts here, until a group fsync covers it. */
+static struct {
+    int waiting;
+    int64_t since_ms;
+    size_t n;
+    attempt_t *started[DELIVER_INFLIGHT_MAX];
+} unsynced;
+
+static void drop_unsynced_starts(void)
+{
+    unreserve(unsynced.started, unsynced.n);
+    unsynced.n = 0;
+}
+
+/* The pass's transaction is durable: the ended are settled (audited, logged, counted,
+ * their slots freed) and the started launched. */
+static void after_sync(http_thread_t *t)
+{
+    unsynced.waiting = 0;
+    atomic_store(&K.sync_waiting, 0);
+    if (h2o_timeout_is_linked(&K.sync_entry))
+        h2o_timeout_unlink(&K.sync_entry);
+    for (unsigned i = 0; i < SLOTS; i++)
+        if (slots[i].used && slots[i].written)
+            settle(&slots[i]);
+    for (size_t i = 0; i < unsynced.n; i++)
+        launch(t, unsynced.started[i]);
+    unsynced.n = 0;
+}
+
+/* The pass's commit made durable (store_sync): 0, or -1 (logged; the next pass tries
+ * again before it does anything else). */
+static int sync_pass(store_t *st)
+{
+    if (store_sync(st) == STORE_OK)
+        return 0;
+    log_msg(LOG_ERROR, "deliveries: cannot make a pass's writes durable (tried again next pass)", NULL);
+    return -1;
+}
+
+/* One transaction per pass: the fan-out's new deliveries (fan_out), the verdicts of what
+ * ended since the last pass, then every start of the pass. It commits without waiting
+ * for the store's group fsync (store_begin_unsynced: thread 0 is not held for it) and is
+ * made durable before any of it is acted on: by the group fsync of a writer whose commit
+ * came after the pass's (a product write or a handler's storage write under load; that
+ * fsync covers this pass's frames too) when one waits for it (store_sync_coming) or the
+ * store had a group fsync in the last SYNC_BUSY_MS (one is likely), else — the store
+ * quiet, or no such fsync within SYNC_WAIT_MS — by store_sync (thread 0 then leads or
+ * joins one; no lock held). Meanwhile the pass waits (thread 0 serves on)
+ * and attempts that end meanwhile join the next pass's group. So an attempt never runs
+ * on a RUNNING row that a crash or a power loss could undo, and a delivery is
+ * acknowledged (settled: audited, logged, counted) only once its DELIVERED write is
+ * durable. */
 static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
 {
     store_t *st = t->store;
+    if (unsynced.waiting) {
+        if (!store_synced(st) && now < unsynced.since_ms + SYNC_WAIT_MS) {
+            if (!h2o_timeout_is_linked(&K.sync_entry))
+                h2o_timeout_link(t->loop, &K.sync_timer, &K.sync_entry);
+            return; /* a group fsync kicks, or the timer runs the pass */
+        }
+        if (sync_pass(st) != 0)
+            return; /* tried again at the next tick */
+        after_sync(t);
+    }
     attempt_t **started = arena_alloc(a, DELIVER_INFLIGHT_MAX * sizeof *started);
     size_t nstarted = 0;
-    if (!started || store_begin(st) != STORE_OK) {
+    if (!started || store_begin_unsynced(st) != STORE_OK) {
         fan_out(st, a, now); /* each batch in a transaction of its own */
         flush_ended(st);
         return;
@@ -741,11 +829,19 @@ static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
             slots[i].written = 0;
         return;
     }
-    for (unsigned i = 0; i < SLOTS; i++)
-        if (slots[i].used && slots[i].written)
-            settle(&slots[i]);
-    for (size_t i = 0; i < nstarted; i++)
-        launch(t, started[i]);
+    unsynced.waiting = 1;
+    unsynced.since_ms = clock_now_ms();
+    unsynced.n = nstarted;
+    memcpy(unsynced.started, started, nstarted * sizeof *started);
+    atomic_store(&K.sync_waiting, 1);
+    int busy = unsynced.since_ms - atomic_load(&K.durable_ms) <= SYNC_BUSY_MS;
+    if (store_synced(st)) /* a group fsync came between (the hook may have kicked before the flag) */
+        after_sync(t);
+    else if (!store_sync_coming(st) && !busy) { /* none to wait for: this pass leads or joins one now */
+        if (sync_pass(st) == 0)
+            after_sync(t);
+    } else /* a later writer's group fsync covers it (or likely will): its hook kicks, SYNC_WAIT_MS at most */
+        h2o_timeout_link(t->loop, &K.sync_timer, &K.sync_entry);
 }
 
 void deliver_tick(http_thread_t *t)

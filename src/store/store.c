@@ -66,13 +66,20 @@ void store_note_events(store_t *st, int64_t site_id)
     st->events_site = st->events_site == 0 || st->events_site == site_id ? site_id : -1;
 }
 
-int store_commit(store_t *st)
+void store_note_written(store_t *st)
 {
     int64_t site = st->events_site;
     st->events_site = 0;
-    int rc = st->be->commit(st);
-    if (rc == STORE_OK && site != 0 && events_hook)
+    if (site != 0 && events_hook)
         events_hook(site > 0 ? site : 0, events_hook_arg);
+}
+
+int store_commit(store_t *st)
+{
+    int rc = st->be->commit(st);
+    if (rc == STORE_OK)
+        store_note_written(st); /* a backend that called it once the commit was written: nothing left */
+    st->events_site = 0;
     return rc;
 }
 void store_rollback(store_t *st)
@@ -95,4 +102,36 @@ void store_savepoint_rollback(store_t *st)
 void store_relax_durability(store_t *st)
 {
     st->be->relax_durability(st);
+}
+int store_begin_unsynced(store_t *st)
+{
+    return st->be->begin_unsynced(st);
+}
+int store_sync(store_t *st)
+{
+    return st->be->sync(st);
+}
+int store_synced(store_t *st)
+{
+    return st->be->synced(st);
+}
+int store_sync_coming(store_t *st)
+{
+    return st->be->sync_coming(st);
+}
+static store_durable_hook_fn durable_hook;
+static void *durable_hook_arg;
+void store_on_durable_commit(store_durable_hook_fn fn, void *arg)
+{
+    durable_hook = fn;
+    durable_hook_arg = arg;
+}
+void store_commit_stats(store_t *st, uint64_t *commits, uint64_t *fsyncs)
+{
+    st->be->commit_stats(commits, fsyncs);
+}
+void store_note_durable(void)
+{
+    if (durable_hook)
+        durable_hook(durable_hook_arg);
 }

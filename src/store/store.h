@@ -26,7 +26,12 @@
  * rows across sites.
  *
  * Results: 0 on success, STORE_NOTFOUND, STORE_CONFLICT (uniqueness), STORE_ERROR. A
- * write returns 0 only after it is durable (SQLite: WAL with synchronous=FULL). */
+ * write returns 0 only after it is durable (SQLite: WAL, group commit — the commit is
+ * written without an fsync under the write lock, then the writer waits, outside the
+ * lock, for one fsync of the WAL shared by every writer that committed before it
+ * began; docs/store.md "Durability"). Other handles may read a committed write during
+ * that wait (it survives kill -9 then; only a power loss within that fsync could undo
+ * it, and then its writer was never answered). */
 #ifndef KILN_STORE_H
 #define KILN_STORE_H
 
@@ -80,14 +85,47 @@ void store_savepoint_rollback(store_t *st);
 
 /* The commit hook of product events (store/store_events.h): `fn` is called on the
  * committing thread, after a transaction that appended product events committed, with
- * the site (0: more than one site). It must be quick and thread-safe (the delivery
- * engine's wake-up, platform/deliver.h). Set once, before any handle is used. */
+ * the site (0: more than one site). SQLite: as soon as the commit is written, before the
+ * group fsync that makes it durable has ended (so the engine's pass overlaps it); what
+ * acts on the events waits for a later durable point, as the engine's pass does. It must be quick and thread-safe (the
+ * delivery engine's wake-up, platform/deliver.h). Set once, before any handle is used. */
 typedef void (*store_events_hook_fn)(int64_t site_id, void *arg);
 void store_on_events_committed(store_events_hook_fn fn, void *arg);
 /* For the families: product events were appended for site_id in the open transaction. */
 void store_note_events(store_t *st, int64_t site_id);
 
-/* Relaxes durability for this handle (synchronous=NORMAL): for log writers only. */
+/* Relaxes durability for this handle (its commits never wait for the group fsync; a
+ * later one covers them): for log writers only. */
 void store_relax_durability(store_t *st);
+
+/* A write transaction whose store_commit does not wait for durability (SQLite: its
+ * commit is numbered like every other and written to the WAL under the write lock, but
+ * the handle does not wait for the group fsync): the write is committed (it survives
+ * kill -9, and other handles may read it) but not yet safe from power loss until the
+ * next group fsync. The caller acts on nothing it wrote (answers, acknowledgements, work
+ * the rows started) before store_synced says so or store_sync returned. For the delivery
+ * engine's passes (platform/deliver.h). */
+int store_begin_unsynced(store_t *st);
+/* Makes every commit of this handle durable: at once when a group fsync that began after
+ * it already ended, else by waiting for (or leading) the next one, outside any lock.
+ * 0 or STORE_ERROR. */
+int store_sync(store_t *st);
+/* 1 when store_sync has nothing to wait for (every commit of this handle is durable). */
+int store_synced(store_t *st);
+/* 1 when a group fsync covering this handle's commits will end without it asking (a
+ * writer whose commit came later waits for one), or store_synced: the caller may wait
+ * for store_on_durable_commit's hook instead of calling store_sync. */
+int store_sync_coming(store_t *st);
+/* A hook called on the thread that led a group fsync, after it ended: every commit
+ * written before that fsync began (unsynced ones included) is durable now. It must be
+ * quick and thread-safe (the delivery engine's wake-up for a pass waiting to be
+ * durable). Set once, before any handle is used. */
+typedef void (*store_durable_hook_fn)(void *arg);
+void store_on_durable_commit(store_durable_hook_fn fn, void *arg);
+/* For the backends: a group fsync just ended (calls the hook). */
+void store_note_durable(void);
+/* Write commits written through this process and group fsyncs ended since it started
+ * (/metrics: commits per fsync is what group commit saves). */
+void store_commit_stats(store_t *st, uint64_t *commits, uint64_t *fsyncs);
 
 #endif

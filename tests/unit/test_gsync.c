@@ -1,0 +1,283 @@
+/* Unit tests for group commit (src/store/sqlite/gsync.c, sqlite_int.h "group commit") and
+ * the unsynced commits built on it (store.h: store_begin_unsynced, store_sync,
+ * store_synced, store_on_durable_commit). The fsync is wrapped by a test hook that counts
+ * fsyncs, notes the last commit number written when each one BEGAN, and holds each open
+ * for a moment (so that writers pile up behind it):
+ *   - N threads committing: every store_commit returns only after an fsync that began
+ *     after its commit was written has ended; fewer fsyncs than commits; other writers
+ *     commit while an fsync is under way (the write lock is not held through it);
+ *   - an unsynced commit does not fsync, is durable once a later group fsync ends (the
+ *     hook called), a later waiting writer (not a relaxed one) makes one "coming", and
+ *     store_sync fsyncs it when none came;
+ *   - a failed fsync fails the commit; the next commit succeeds;
+ *   - the product-events hook is called once the commit is written, before its fsync
+ *     ended (the delivery engine's pass overlaps it), once, and not for a rollback;
+ *   - the WAL is still checkpointed once a commit grows it past SQ_CHECKPOINT_PAGES (from
+ *     the WAL hook, after the group fsync), and the store checks out after. */
+#include "unit.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <time.h>
+
+#include "store/sqlite/sqlite_int.h"
+#include "store_fixture.h"
+
+#define WRITERS 8
+#define ROUNDS 25
+#define HOLD_US 2000 /* each fsync is held open this long on top of its own time */
+
+static _Atomic uint64_t covered;  /* the highest "last written" noted at an fsync's start, once it ended */
+static atomic_int during;         /* fsyncs during which another commit was written */
+static atomic_int fail_next_sync; /* the next fsync fails */
+
+static int test_sync(sqlite3_file *wal)
+{
+    uint64_t began = sq_gsync_last_written();
+    if (atomic_exchange(&fail_next_sync, 0))
+        return -1;
+    int rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
+    struct timespec hold = {0, HOLD_US * 1000L};
+    nanosleep(&hold, NULL);
+    if (sq_gsync_last_written() > began)
+        atomic_fetch_add(&during, 1);
+    uint64_t c = atomic_load(&covered);
+    while (c < began && !atomic_compare_exchange_weak(&covered, &c, began))
+        ;
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+static void write_row(store_t *st)
+{
+    assert_int_equal(sqlite3_exec(DB(st), "INSERT INTO gc_t(x) VALUES (1)", NULL, NULL, NULL), SQLITE_OK);
+}
+
+static int gsetup(void **state)
+{
+    int rc = setup(state);
+    fx_t *f = *state;
+    assert_int_equal(sqlite3_exec(DB(f->st), "CREATE TABLE gc_t(x INTEGER)", NULL, NULL, NULL), SQLITE_OK);
+    sq_gsync_sync_hook = test_sync;
+    return rc;
+}
+
+static int gteardown(void **state)
+{
+    sq_gsync_sync_hook = NULL;
+    store_on_durable_commit(NULL, NULL);
+    return teardown(state);
+}
+
+/* ---- N writers share fsyncs ---- */
+
+typedef struct {
+    const char *dir;
+    int uncovered; /* commits that returned before an fsync covering them ended */
+    int failed;
+} writer_t;
+
+static void *writer_main(void *arg)
+{
+    writer_t *w = arg;
+    store_t *st = open_migrated(w->dir);
+    for (int i = 0; i < ROUNDS; i++) {
+        if (store_begin(st) != STORE_OK) {
+            w->failed++;
+            continue;
+        }
+        write_row(st);
+        if (store_commit(st) != STORE_OK) {
+            w->failed++;
+            continue;
+        }
+        uint64_t seq = SQ(st)->commit_seq; /* taken while it held the write lock */
+        if (seq == 0 || atomic_load(&covered) < seq)
+            w->uncovered++;
+    }
+    store_close(st);
+    return NULL;
+}
+
+static void test_writers_share_fsyncs(void **state)
+{
+    fx_t *f = *state;
+    uint64_t syncs0 = sq_gsync_count();
+    int during0 = atomic_load(&during);
+    pthread_t t[WRITERS];
+    writer_t w[WRITERS] = {0};
+    for (int i = 0; i < WRITERS; i++) {
+        w[i].dir = f->dir;
+        assert_int_equal(pthread_create(&t[i], NULL, writer_main, &w[i]), 0);
+    }
+    for (int i = 0; i < WRITERS; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(w[i].failed, 0);
+        assert_int_equal(w[i].uncovered, 0);
+    }
+    uint64_t syncs = sq_gsync_count() - syncs0;
+    print_message("%d commits, %llu fsyncs, %d of them with commits written meanwhile\n", WRITERS * ROUNDS,
+                  (unsigned long long)syncs, atomic_load(&during) - during0);
+    assert_true(syncs > 0);
+    assert_true(syncs < (uint64_t)WRITERS * ROUNDS / 2); /* one fsync for many commits */
+    assert_true(atomic_load(&during) > during0);         /* writers went on while one fsync ran */
+    int64_t n = 0;
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(DB(f->st), "SELECT count(*) FROM gc_t", -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    assert_int_equal(n, WRITERS * ROUNDS);
+}
+
+/* ---- unsynced commits ---- */
+
+static atomic_int hooked;
+
+static void on_durable(void *arg)
+{
+    (void)arg;
+    atomic_fetch_add(&hooked, 1);
+}
+
+static void test_unsynced_commit(void **state)
+{
+    fx_t *f = *state;
+    store_on_durable_commit(on_durable, NULL);
+    store_t *st = open_migrated(f->dir);
+    assert_true(store_synced(st));
+    uint64_t syncs0 = sq_gsync_count();
+    assert_int_equal(store_begin_unsynced(st), STORE_OK);
+    write_row(st);
+    assert_int_equal(store_commit(st), STORE_OK);
+    assert_int_equal(sq_gsync_count(), syncs0); /* no fsync of its own */
+    assert_false(store_synced(st));
+    uint64_t seq = SQ(st)->commit_seq;
+    assert_true(atomic_load(&covered) < seq);
+
+    assert_false(store_sync_coming(st));
+    sq_gsync_will_wait(SQ(st)->commit_seq + 1); /* as a later writer does before it waits */
+    assert_true(store_sync_coming(st));
+    /* a later durable commit of another handle covers it */
+    int hooked0 = atomic_load(&hooked);
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    write_row(f->st);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    assert_int_equal(sq_gsync_count(), syncs0 + 1);
+    assert_true(atomic_load(&hooked) > hooked0);
+    assert_true(store_synced(st));
+    assert_int_equal(store_sync(st), STORE_OK);
+    assert_int_equal(sq_gsync_count(), syncs0 + 1); /* nothing left to sync */
+
+    /* none comes: store_sync fsyncs it */
+    assert_int_equal(store_begin_unsynced(st), STORE_OK);
+    write_row(st);
+    assert_int_equal(store_commit(st), STORE_OK);
+    assert_false(store_synced(st));
+    assert_false(store_sync_coming(st));            /* no writer after it waits */
+    assert_int_equal(store_begin(f->st), STORE_OK); /* a relaxed handle's commit after it does not count */
+    store_relax_durability(f->st);
+    write_row(f->st);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    assert_false(store_sync_coming(st));
+    assert_int_equal(store_sync(st), STORE_OK);
+    assert_true(atomic_load(&covered) >= SQ(st)->commit_seq);
+    assert_int_equal(sq_gsync_count(), syncs0 + 2);
+    assert_true(store_synced(st));
+
+    /* the next plain transaction of the handle waits again */
+    assert_int_equal(store_begin(st), STORE_OK);
+    write_row(st);
+    assert_int_equal(store_commit(st), STORE_OK);
+    assert_int_equal(sq_gsync_count(), syncs0 + 3);
+    store_close(st);
+}
+
+/* ---- a failed fsync ---- */
+
+static void test_failed_fsync_fails_the_commit(void **state)
+{
+    fx_t *f = *state;
+    atomic_store(&fail_next_sync, 1);
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    write_row(f->st);
+    assert_int_equal(store_commit(f->st), STORE_ERROR);
+    assert_int_equal(store_begin(f->st), STORE_OK); /* nothing left open, the lock free */
+    write_row(f->st);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    assert_true(atomic_load(&covered) >= SQ(f->st)->commit_seq);
+}
+
+/* ---- the product-events hook: at the commit's write ---- */
+
+static atomic_int events_called, events_durable;
+
+static void on_events(int64_t site_id, void *arg)
+{
+    (void)site_id;
+    (void)arg;
+    atomic_fetch_add(&events_called, 1);
+    if (sq_gsync_durable(sq_gsync_last_written()))
+        atomic_fetch_add(&events_durable, 1);
+}
+
+static void test_events_hook_before_the_fsync(void **state)
+{
+    fx_t *f = *state;
+    store_on_events_committed(on_events, NULL);
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    write_row(f->st);
+    store_note_events(f->st, f->A.id);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    assert_int_equal(atomic_load(&events_called), 1);
+    assert_int_equal(atomic_load(&events_durable), 0); /* called before its fsync ended */
+    assert_true(sq_gsync_durable(SQ(f->st)->commit_seq));
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    write_row(f->st);
+    store_note_events(f->st, f->A.id);
+    store_rollback(f->st);
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    write_row(f->st);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    assert_int_equal(atomic_load(&events_called), 1); /* neither the rollback nor a commit without events */
+    store_on_events_committed(NULL, NULL);
+}
+
+/* ---- checkpoints ---- */
+
+static void test_checkpoint_after_a_big_commit(void **state)
+{
+    fx_t *f = *state;
+    uint64_t syncs0 = sq_gsync_count();
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    assert_int_equal(sqlite3_exec(DB(f->st),
+                                  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) "
+                                  "INSERT INTO gc_t(x) SELECT zeroblob(3000) FROM n",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    assert_true(sq_gsync_count() > syncs0); /* durable first */
+    /* the hook's checkpoint copied every frame, so the next commit starts the WAL over */
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    write_row(f->st);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    int log = -1, done = -1; /* frames in the WAL, frames copied to the database */
+    assert_int_equal(sqlite3_wal_checkpoint_v2(DB(f->st), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done), SQLITE_OK);
+    print_message("WAL after the big commit's checkpoint and one more commit: %d frames\n", log);
+    assert_true(log >= 1 && log < 100);
+    char out[512];
+    assert_int_equal(store_check(f->st, out, sizeof out), STORE_OK);
+}
+
+#define G(fn) cmocka_unit_test_setup_teardown(fn, gsetup, gteardown)
+
+int main(void)
+{
+    log_min_level = LOG_WARN;
+    const struct CMUnitTest tests[] = {
+        G(test_writers_share_fsyncs),          G(test_unsynced_commit),
+        G(test_failed_fsync_fails_the_commit), G(test_events_hook_before_the_fsync),
+        G(test_checkpoint_after_a_big_commit),
+    };
+    return cmocka_run_group_tests_name("gsync", tests, NULL, NULL);
+}
