@@ -80,14 +80,18 @@ static void sites(buf_t *b, kreq_t *kr)
 /* Group commit (store.h): write commits and the fsyncs they shared. */
 static void store_stats(buf_t *b, kreq_t *kr)
 {
-    uint64_t commits = 0, fsyncs = 0;
-    store_commit_stats(kr->store, &commits, &fsyncs);
-    buf_printf(b,
-               "# HELP kiln_store_commits_total Write commits written to the store's log by this process.\n"
-               "# TYPE kiln_store_commits_total counter\nkiln_store_commits_total %llu\n"
-               "# HELP kiln_store_fsyncs_total Group fsyncs of the store's log (each covers every commit before "
-               "it).\n# TYPE kiln_store_fsyncs_total counter\nkiln_store_fsyncs_total %llu\n",
-               (unsigned long long)commits, (unsigned long long)fsyncs);
+    uint64_t commits = 0, fsyncs = 0, held = 0;
+    store_commit_stats(kr->store, &commits, &fsyncs, &held);
+    buf_printf(
+        b,
+        "# HELP kiln_store_commits_total Write commits written to the store's log by this process.\n"
+        "# TYPE kiln_store_commits_total counter\nkiln_store_commits_total %llu\n"
+        "# HELP kiln_store_fsyncs_total Group fsyncs of the store's log (each covers every commit before "
+        "it).\n# TYPE kiln_store_fsyncs_total counter\nkiln_store_fsyncs_total %llu\n"
+        "# HELP kiln_store_answers_held_total Answers held, their thread serving others, until the syncer's "
+        "fsync covered their writes.\n# TYPE kiln_store_answers_held_total counter\nkiln_store_answers_held_total "
+        "%llu\n",
+        (unsigned long long)commits, (unsigned long long)fsyncs, (unsigned long long)held);
 }
 
 /* What each journal (journal/journal.h) dropped because its queue was full. */

@@ -1,10 +1,12 @@
 #include "http/reply.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/limits.h"
+#include "base/log.h"
 #include "http/metrics.h"
 #include "http/server.h"
 #include "http/vreq.h"
@@ -51,7 +53,8 @@ void reply_header(kreq_t *kr, const char *name, const char *value)
     h2o_add_header_by_str(&kr->req->pool, &kr->req->res.headers, name, strlen(name), 0, NULL, value, strlen(value));
 }
 
-void reply_raw(kreq_t *kr, int status, const char *content_type, const char *body, size_t len)
+/* Sends the answer now (the one place a response starts). */
+static void send_now(kreq_t *kr, int status, const char *content_type, const char *body, size_t len)
 {
     h2o_req_t *req = kr->req;
     req->res.status = status;
@@ -72,6 +75,81 @@ void reply_raw(kreq_t *kr, int status, const char *content_type, const char *bod
         h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
     else
         h2o_send(req, &buf, 1, H2O_SEND_STATE_FINAL);
+}
+
+static const char fsync_failed[] = "{\"errorMessages\":[\"The write could not be made durable (the store's fsync "
+                                   "failed); it may not have been kept.\"],\"errors\":{}}";
+
+/* An answer held until the store says the request's writes are durable. */
+typedef struct held {
+    completion_t c;  /* first: comes back on the request's thread */
+    store_dwait_t w; /* the store's; w.arg is the held answer */
+    int status;
+    const char *content_type, *body; /* in the request's arena, or static */
+    size_t len;
+} held_t;
+
+static void send_failed(kreq_t *kr)
+{
+    log_msg(LOG_ERROR, "a write was answered 500: its fsync failed", NULL);
+    kr->req->res.headers = (h2o_headers_t){0}; /* what the handler added belonged to the answer it meant */
+    send_now(kr, 500, "application/json;charset=UTF-8", fsync_failed, sizeof fsync_failed - 1);
+}
+
+/* The syncer's thread: hands the answer to the request's. */
+static void on_synced(store_dwait_t *w)
+{
+    completion_send(&((held_t *)w->arg)->c);
+}
+
+static void on_durable(completion_t *c)
+{
+    held_t *h = (held_t *)c;
+    kreq_t *kr = c->owner;
+    if (kr) {
+        kr->waiting = NULL;
+        if (h->w.rc == STORE_OK)
+            send_now(kr, h->status, h->content_type, h->body, h->len);
+        else
+            send_failed(kr);
+    }
+    free(h);
+}
+
+void reply_raw(kreq_t *kr, int status, const char *content_type, const char *body, size_t len)
+{
+    uint64_t seq = kr->store ? store_last_commit(kr->store) : 0;
+    if (seq == kr->commit_seq0) { /* nothing written while it ran (or written durably) */
+        send_now(kr, status, content_type, body, len);
+        return;
+    }
+    kr->commit_seq0 = seq;
+    if (!kr->thr || kr->vreq) { /* no loop to come back to: wait here, as a plain commit does */
+        if (store_sync(kr->store) != STORE_OK)
+            send_failed(kr);
+        else
+            send_now(kr, status, content_type, body, len);
+        return;
+    }
+    held_t *h = calloc(1, sizeof *h);
+    if (!h)
+        kiln_oom(sizeof *h);
+    *h = (held_t){.status = status, .content_type = content_type, .body = body, .len = len};
+    h->c.receiver = &kr->thr->completions;
+    h->c.done = on_durable;
+    h->c.owner = kr;
+    h->w.done = on_synced;
+    h->w.arg = h;
+    int q = store_when_durable(kr->store, seq, &h->w);
+    if (q == 1) {
+        kr->waiting = &h->c; /* its owner is cleared if the client goes away */
+        return;
+    }
+    free(h);
+    if (q != 0)
+        send_failed(kr);
+    else
+        send_now(kr, status, content_type, body, len);
 }
 
 jsonw_t *reply_writer_new(kreq_t *kr)

@@ -116,6 +116,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     kr->arena = a;
     kr->thr = t;
     kr->store = t->store;
+    kr->commit_seq0 = store_last_commit(t->store);
     kr->start_ns = clock_mono_ns();
     kr->public_url = srv->public_url;
     kr->conn = conn_of_request(req);
@@ -151,7 +152,9 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     const http_plane_t *planes = planes_of(srv, listener, &np);
     if (planes[i].metric)
         kr->metric_route = listener == HTTP_LISTENER_UI ? srv->ui_plane_metric[i] : srv->plane_metric[i];
+    store_defer_durability(kr->store, 1); /* its answer waits for the fsync, not its thread (http/reply.h) */
     planes[i].fn(kr);
+    store_defer_durability(kr->store, 0);
     return 0;
 }
 
@@ -440,6 +443,8 @@ int http_run(http_server_t *srv, char *err, size_t errlen)
     char addr[300], nthreads[16];
     snprintf(addr, sizeof addr, strchr(srv->host, ':') ? "[%s]:%s" : "%s:%s", srv->host, srv->port);
     snprintf(nthreads, sizeof nthreads, "%u", srv->nthreads);
+    if (store_syncer_start(srv->threads[0].store) != 0)
+        log_msg(LOG_WARN, "store: no syncer thread; writes wait for their fsync on their HTTP thread", NULL);
     for (unsigned i = 0; i < srv->nthreads; i++)
         pthread_create(&srv->threads[i].tid, NULL, thread_main, &srv->threads[i]);
     log_msg(LOG_INFO, "listening", "addr", addr, "threads", nthreads, "data", srv->cfg.data_dir, "store", "sqlite",
@@ -460,6 +465,8 @@ void http_stop(http_server_t *srv)
 
 void http_close(http_server_t *srv)
 {
+    if (srv->threads && srv->threads[0].store)
+        store_syncer_stop(srv->threads[0].store); /* what it holds answered first */
     for (unsigned i = 0; srv->threads && i < srv->nthreads; i++) {
         http_thread_t *t = &srv->threads[i];
         if (t->listen_fd >= 0)

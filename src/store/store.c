@@ -126,12 +126,32 @@ void store_on_durable_commit(store_durable_hook_fn fn, void *arg)
     durable_hook = fn;
     durable_hook_arg = arg;
 }
-void store_commit_stats(store_t *st, uint64_t *commits, uint64_t *fsyncs)
+void store_commit_stats(store_t *st, uint64_t *commits, uint64_t *fsyncs, uint64_t *held)
 {
-    st->be->commit_stats(commits, fsyncs);
+    st->be->commit_stats(commits, fsyncs, held);
 }
 void store_note_durable(void)
 {
     if (durable_hook)
         durable_hook(durable_hook_arg);
+}
+void store_defer_durability(store_t *st, int on)
+{
+    st->be->defer_durability(st, on);
+}
+uint64_t store_last_commit(store_t *st)
+{
+    return st->be->last_commit(st);
+}
+int store_when_durable(store_t *st, uint64_t seq, store_dwait_t *w)
+{
+    return st->be->when_durable(st, seq, w);
+}
+int store_syncer_start(store_t *st)
+{
+    return st->be->syncer_start(st);
+}
+void store_syncer_stop(store_t *st)
+{
+    st->be->syncer_stop();
 }

@@ -124,8 +124,42 @@ typedef void (*store_durable_hook_fn)(void *arg);
 void store_on_durable_commit(store_durable_hook_fn fn, void *arg);
 /* For the backends: a group fsync just ended (calls the hook). */
 void store_note_durable(void);
-/* Write commits written through this process and group fsyncs ended since it started
- * (/metrics: commits per fsync is what group commit saves). */
-void store_commit_stats(store_t *st, uint64_t *commits, uint64_t *fsyncs);
+/* Write commits written through this process, group fsyncs ended and answers held for
+ * the syncer (store_when_durable) since it started (/metrics: commits per fsync is what
+ * group commit saves). */
+void store_commit_stats(store_t *st, uint64_t *commits, uint64_t *fsyncs, uint64_t *held);
+
+/* ---- answers that wait for durability without blocking their thread ----
+ * A thread with an event loop (an HTTP thread) may defer its handle's durability: its
+ * commits are then written (committed: they survive kill -9, other handles may read
+ * them) but store_commit does not wait for the fsync that makes them safe from power
+ * loss. Whoever acknowledges such a write (http/reply.c: the request's answer) notes
+ * store_last_commit before the work and after it, and, when it grew, queues a
+ * store_dwait_t with store_when_durable instead of answering: one syncer thread (started
+ * with store_syncer_start) fsyncs the WAL whenever waits are queued — every commit
+ * written before that fsync began shares it — and then sends each covered wait's
+ * completion to its receiver (base/completion.h) with rc STORE_OK, or STORE_ERROR when
+ * the fsync failed (the write must then be answered as failed). Nothing acknowledged is
+ * lost on kill -9 or power loss: the acknowledgement still follows an fsync covering
+ * the commit. */
+typedef struct store_dwait {
+    void (*done)(struct store_dwait *w); /* once an fsync covering `seq` ended (or failed) */
+    void *arg;                           /* the caller's */
+    uint64_t seq;                        /* the commit it waits for (store_last_commit) */
+    int rc;                              /* STORE_OK or STORE_ERROR, set before done */
+    struct store_dwait *next;            /* the syncer's */
+} store_dwait_t;
+/* Deferred on/off for this handle (its owner's thread only; off by default). */
+void store_defer_durability(store_t *st, int on);
+/* The number of this handle's last commit that wrote (process-wide order; 0: none yet). */
+uint64_t store_last_commit(store_t *st);
+/* 0 when commit `seq` is durable already (w is not used; the caller answers now), or 1:
+ * w was queued and its completion comes later. When no syncer runs, waits for the fsync
+ * on this thread and returns 0, or STORE_ERROR when it failed. */
+int store_when_durable(store_t *st, uint64_t seq, store_dwait_t *w);
+/* Starts the syncer on st's database (once per process; 0, or -1 with waits then done
+ * on the asking thread); stop answers what was queued and ends it. */
+int store_syncer_start(store_t *st);
+void store_syncer_stop(store_t *st);
 
 #endif

@@ -367,7 +367,12 @@ typedef struct store_backend {
     int (*sync)(store_t *st);
     int (*synced)(store_t *st);
     int (*sync_coming)(store_t *st);
-    void (*commit_stats)(uint64_t *commits, uint64_t *fsyncs);
+    void (*commit_stats)(uint64_t *commits, uint64_t *fsyncs, uint64_t *held);
+    void (*defer_durability)(store_t *st, int on);
+    uint64_t (*last_commit)(store_t *st);
+    int (*when_durable)(store_t *st, uint64_t seq, store_dwait_t *w);
+    int (*syncer_start)(store_t *st);
+    void (*syncer_stop)(void);
     /* the table families */
     const store_sites_ops_t *sites;
     const store_product_ops_t *product;

@@ -4,11 +4,13 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { cpSync, readdirSync, openSync, readSync, writeSync, closeSync, statSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  cpSync, readdirSync, openSync, readSync, writeSync, closeSync, statSync, mkdtempSync, rmSync, existsSync, writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  startKiln, expectStatus, describeRes, runCli, describeCli, sleep, trackTempDir,
+  startKiln, expectStatus, describeRes, runCli, describeCli, sleep, trackTempDir, KILN_BIN,
 } from './lib/kiln.mjs';
 
 let k;
@@ -217,5 +219,40 @@ describe('durability under SIGKILL', () => {
     assert.equal(r.code, 1, `expected exit 1 for a corrupted store\n${describeCli(r)}`);
     assert.notEqual(r.stdout.trim(), 'ok', describeCli(r));
     assert.ok((r.stdout + r.stderr).trim().length > 0, 'problems are printed');
+  });
+});
+
+// A write whose fsync fails is not acknowledged: its answer, held until the store's
+// syncer fsyncs the WAL (docs/store.md "Durability"), becomes a 500, the log says why,
+// and the next write, once fsyncs work again, is answered as usual. failsync.so (built
+// next to the binary's tests: make build/tests/failsync.so) fails fsyncs of the WAL while
+// a flag file exists.
+describe('a failed fsync', () => {
+  const failsync = process.env.KILN_TEST_FAILSYNC
+    ? path.resolve(process.env.KILN_TEST_FAILSYNC) : path.join(path.dirname(KILN_BIN), 'tests', 'failsync.so');
+  it('answers the write 500 and says so in the log; the next write is answered 201', async () => {
+    assert.ok(existsSync(failsync), `${failsync} is built (make ${path.relative(process.cwd(), failsync)})`);
+    const dir = trackTempDir(mkdtempSync(path.join(os.tmpdir(), 'kiln-e2e-failsync-')));
+    const flag = path.join(dir, 'fail');
+    const pre = process.env.KILN_TEST_PRELOAD ? `${path.resolve(process.env.KILN_TEST_PRELOAD)}:` : '';
+    const kf = await startKiln({
+      env: { LD_PRELOAD: `${pre}${failsync}`, FAILSYNC_FLAG: flag, ASAN_OPTIONS: 'verify_asan_link_order=0' },
+    });
+    try {
+      const s = await kf.siteWithToken('fsync-a', false);
+      const body = (key) => ({ key, name: `Fsync ${key}`, projectTypeKey: 'business' });
+      writeFileSync(flag, '');
+      const r = await kf.jira(s.cloudId, '/project', { token: s.token, method: 'POST', allowError: true, body: body('FAILED') });
+      rmSync(flag);
+      assert.equal(r.status, 500, describeRes(r));
+      assert.match(r.text, /could not be made durable/);
+      assert.ok(kf.stderrLines.some((l) => l.includes('cannot fsync the WAL')), 'the log names the failed fsync');
+      assert.ok(kf.stderrLines.some((l) => l.includes('its fsync failed')), 'the log names the write answered 500');
+      const ok = await kf.jira(s.cloudId, '/project', { token: s.token, method: 'POST', body: body('AFTER') });
+      expectStatus(ok, 201, 'a write after the fault');
+    } finally {
+      rmSync(flag, { force: true });
+      await kf.close();
+    }
   });
 });

@@ -224,6 +224,8 @@ describe('monitoring', () => {
     assert.ok(c2 > c1, `commits grew with the site's writes (${c1} -> ${c2})`);
     assert.ok(f2 > f1, `an fsync made them durable before the answer (${f1} -> ${f2})`);
     assert.ok(f2 <= c2, `never more fsyncs than commits (${f2} > ${c2})`);
+    const [h1, h2] = [v(s1, 'kiln_store_answers_held_total'), v(s2, 'kiln_store_answers_held_total')];
+    assert.ok(h2 > h1, `the write's answer was held for the syncer's fsync, its thread free (${h1} -> ${h2})`);
   });
 
   it('--public-url drives site urls and self links', async () => {

@@ -13,7 +13,12 @@
  *   - the product-events hook is called once the commit is written, before its fsync
  *     ended (the delivery engine's pass overlaps it), once, and not for a rollback;
  *   - the WAL is still checkpointed once a commit grows it past SQ_CHECKPOINT_PAGES (from
- *     the WAL hook, after the group fsync), and the store checks out after. */
+ *     the WAL hook, after the group fsync), and the store checks out after;
+ *   - the syncer (store_when_durable): a deferred handle's N commits each queue a wait
+ *     without fsyncing on their thread; every wait is answered once, only after an fsync
+ *     that began after its commit ended, by M < N fsyncs; a failed fsync answers its
+ *     waits STORE_ERROR and the next one answers STORE_OK; with no syncer running, the
+ *     asking thread fsyncs. */
 #include "unit.h"
 
 #include <pthread.h>
@@ -269,15 +274,120 @@ static void test_checkpoint_after_a_big_commit(void **state)
     assert_int_equal(store_check(f->st, out, sizeof out), STORE_OK);
 }
 
+/* ---- the syncer: answers after durable, off the writer's thread ---- */
+
+#define ASYNC_COMMITS 60
+
+typedef struct {
+    store_dwait_t w;
+    atomic_int answered;  /* times done was called */
+    atomic_int uncovered; /* done before an fsync covering it ended */
+} dwait_t;
+
+static void on_dwait(store_dwait_t *w)
+{
+    dwait_t *d = w->arg;
+    if (atomic_load(&covered) < w->seq)
+        atomic_fetch_add(&d->uncovered, 1);
+    atomic_fetch_add(&d->answered, 1);
+}
+
+static int answered_all(dwait_t *d, int n)
+{
+    for (int tries = 0; tries < 5000; tries++) { /* polled, 5 s at most */
+        int all = 1;
+        for (int i = 0; i < n; i++)
+            all &= atomic_load(&d[i].answered) == 1;
+        if (all)
+            return 1;
+        struct timespec t = {0, 1000000L};
+        nanosleep(&t, NULL);
+    }
+    return 0;
+}
+
+/* A deferred commit queued with the syncer: 1 when queued (0: durable already). */
+static int commit_and_queue(store_t *st, dwait_t *d)
+{
+    *d = (dwait_t){.w = {.done = on_dwait, .arg = d}};
+    assert_int_equal(store_begin(st), STORE_OK);
+    write_row(st);
+    assert_int_equal(store_commit(st), STORE_OK);
+    return store_when_durable(st, store_last_commit(st), &d->w);
+}
+
+static void test_syncer_answers_after_the_fsync(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(store_syncer_start(f->st), 0);
+    store_t *st = open_migrated(f->dir);
+    store_defer_durability(st, 1);
+    static dwait_t d[ASYNC_COMMITS];
+    uint64_t syncs0 = sq_gsync_count();
+    int queued = 0;
+    for (int i = 0; i < ASYNC_COMMITS; i++)
+        queued += commit_and_queue(st, &d[i]);
+    assert_int_equal(queued, ASYNC_COMMITS); /* each commit returned before it was durable */
+    assert_true(answered_all(d, ASYNC_COMMITS));
+    for (int i = 0; i < ASYNC_COMMITS; i++) {
+        assert_int_equal(d[i].uncovered, 0);
+        assert_int_equal(d[i].w.rc, STORE_OK);
+    }
+    uint64_t syncs = sq_gsync_count() - syncs0;
+    print_message("%d deferred commits answered by %llu fsyncs\n", ASYNC_COMMITS, (unsigned long long)syncs);
+    assert_true(syncs >= 1 && syncs < ASYNC_COMMITS / 2);
+    /* durable now: nothing to wait for */
+    dwait_t late = {.w = {.done = on_dwait, .arg = &late}};
+    assert_int_equal(store_when_durable(st, store_last_commit(st), &late.w), 0);
+    store_close(st);
+    store_syncer_stop(f->st);
+}
+
+static void test_syncer_failed_fsync_answers_error(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(store_syncer_start(f->st), 0);
+    store_t *st = open_migrated(f->dir);
+    store_defer_durability(st, 1);
+    static dwait_t d[2];
+    atomic_store(&fail_next_sync, 1);
+    assert_int_equal(commit_and_queue(st, &d[0]), 1);
+    assert_true(answered_all(d, 1));
+    assert_int_equal(d[0].w.rc, STORE_ERROR);
+    assert_int_equal(commit_and_queue(st, &d[1]), 1); /* the next fsync succeeds: it covers both */
+    assert_true(answered_all(d, 2));
+    assert_int_equal(d[1].w.rc, STORE_OK);
+    assert_int_equal(d[1].uncovered, 0);
+    store_close(st);
+    store_syncer_stop(f->st);
+}
+
+static void test_no_syncer_fsyncs_on_the_asking_thread(void **state)
+{
+    fx_t *f = *state;
+    store_defer_durability(f->st, 1);
+    dwait_t d;
+    uint64_t syncs0 = sq_gsync_count();
+    assert_int_equal(commit_and_queue(f->st, &d), 0);
+    assert_int_equal(atomic_load(&d.answered), 0); /* not queued: the caller answers */
+    assert_int_equal(sq_gsync_count(), syncs0 + 1);
+    assert_true(sq_gsync_durable(store_last_commit(f->st)));
+}
+
 #define G(fn) cmocka_unit_test_setup_teardown(fn, gsetup, gteardown)
 
 int main(void)
 {
     log_min_level = LOG_WARN;
     const struct CMUnitTest tests[] = {
-        G(test_writers_share_fsyncs),          G(test_unsynced_commit),
-        G(test_failed_fsync_fails_the_commit), G(test_events_hook_before_the_fsync),
+        G(test_writers_share_fsyncs),
+        G(test_unsynced_commit),
+        G(test_failed_fsync_fails_the_commit),
+        G(test_events_hook_before_the_fsync),
         G(test_checkpoint_after_a_big_commit),
+        G(test_syncer_answers_after_the_fsync),
+        G(test_syncer_failed_fsync_answers_error),
+        G(test_no_syncer_fsyncs_on_the_asking_thread),
     };
     return cmocka_run_group_tests_name("gsync", tests, NULL, NULL);
 }

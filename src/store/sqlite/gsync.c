@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 #include <stdatomic.h>
 
+#include "base/log.h"
 #include "store/sqlite/sqlite_int.h"
 #include "store/store.h"
 
@@ -100,4 +101,109 @@ int sq_gsync_wait(sqlite3 *db, uint64_t seq)
     if (led)
         store_note_durable(); /* the delivery engine's wake-up (store_on_durable_commit) */
     return rc;
+}
+
+/* ---- the syncer: answers that wait for durability off their thread ----
+ * A thread with an event loop (an HTTP thread) commits without waiting (its handle is
+ * deferred) and queues a store_dwait_t for its commit's number; this one thread fsyncs
+ * the WAL through sq_gsync_wait (so it leads or follows any other writer's group fsync)
+ * whenever waits are queued, then sends each covered wait's completion back. Waits
+ * queued while an fsync runs share the next one. */
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    store_dwait_t *head, *tail;
+    int running, stopping;
+    pthread_t tid;
+    sqlite3 *db; /* its own connection: its WAL file handle is what it fsyncs */
+} S = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static _Atomic uint64_t nwaits;
+
+static void *syncer_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&S.mu);
+    for (;;) {
+        while (!S.head && !S.stopping)
+            pthread_cond_wait(&S.cv, &S.mu);
+        if (!S.head)
+            break; /* stopping, nothing left */
+        store_dwait_t *list = S.head;
+        S.head = S.tail = NULL;
+        pthread_mutex_unlock(&S.mu);
+        uint64_t upto = 0;
+        for (store_dwait_t *w = list; w; w = w->next)
+            upto = w->seq > upto ? w->seq : upto;
+        int rc = sq_gsync_wait(S.db, upto); /* every queued commit was written before it begins */
+        if (rc != 0)
+            log_msg(LOG_ERROR, "store: cannot fsync the WAL; the writes waiting for it are answered 500", NULL);
+        while (list) {
+            store_dwait_t *w = list;
+            list = w->next;
+            w->rc = rc == 0 ? STORE_OK : STORE_ERROR;
+            w->done(w); /* w belongs to its asker from here */
+        }
+        pthread_mutex_lock(&S.mu);
+    }
+    pthread_mutex_unlock(&S.mu);
+    return NULL;
+}
+
+int sq_syncer_start(sqlite3 *like)
+{
+    const char *path = sqlite3_db_filename(like, "main");
+    if (S.running || !path || !*path)
+        return S.running ? 0 : -1;
+    if (sqlite3_open_v2(path, &S.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+        sqlite3_exec(S.db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK) { /* opens the WAL */
+        sqlite3_close(S.db);
+        S.db = NULL;
+        return -1;
+    }
+    S.stopping = 0;
+    if (pthread_create(&S.tid, NULL, syncer_main, NULL) != 0) {
+        sqlite3_close(S.db);
+        S.db = NULL;
+        return -1;
+    }
+    S.running = 1;
+    return 0;
+}
+
+void sq_syncer_stop(void)
+{
+    if (!S.running)
+        return;
+    pthread_mutex_lock(&S.mu);
+    S.stopping = 1;
+    pthread_cond_signal(&S.cv);
+    pthread_mutex_unlock(&S.mu);
+    pthread_join(S.tid, NULL); /* what was queued is answered first */
+    sqlite3_close(S.db);
+    S.db = NULL;
+    S.running = 0;
+}
+
+int sq_syncer_queue(store_dwait_t *w)
+{
+    if (!S.running)
+        return -1;
+    sq_gsync_will_wait(w->seq); /* the engine's pass may count on this fsync (sq_gsync_coming) */
+    w->next = NULL;
+    pthread_mutex_lock(&S.mu);
+    if (S.tail)
+        S.tail->next = w;
+    else
+        S.head = w;
+    S.tail = w;
+    pthread_cond_signal(&S.cv);
+    pthread_mutex_unlock(&S.mu);
+    atomic_fetch_add(&nwaits, 1);
+    return 0;
+}
+
+uint64_t sq_syncer_waits(void)
+{
+    return atomic_load(&nwaits);
 }

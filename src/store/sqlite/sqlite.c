@@ -448,10 +448,41 @@ int sq_write_one_row(store_t *st, sqlite3_stmt *q)
     return rc == STORE_OK && sqlite3_changes(DB(st)) == 0 ? STORE_NOTFOUND : rc;
 }
 
-static void sq_commit_stats(uint64_t *commits, uint64_t *fsyncs)
+static void sq_commit_stats(uint64_t *commits, uint64_t *fsyncs, uint64_t *held)
 {
+    *held = sq_syncer_waits();
     *commits = sq_gsync_last_written();
     *fsyncs = sq_gsync_count();
+}
+
+static void sq_defer_durability(store_t *st, int on)
+{
+    SQ(st)->deferred = on;
+}
+
+static uint64_t sq_last_commit(store_t *st)
+{
+    return SQ(st)->commit_seq;
+}
+
+static int sq_when_durable(store_t *st, uint64_t seq, store_dwait_t *w)
+{
+    struct sqlite_store *s = SQ(st);
+    if (seq == 0 || sq_gsync_durable(seq))
+        return 0;
+    w->seq = seq;
+    if (sq_syncer_queue(w) == 0)
+        return 1;
+    if (sq_gsync_wait(s->db, seq) != 0) { /* no syncer: on this thread, as a plain commit would */
+        log_msg(LOG_ERROR, "store: cannot fsync the WAL", NULL);
+        return STORE_ERROR;
+    }
+    return 0;
+}
+
+static int sq_syncer_start_on(store_t *st)
+{
+    return sq_syncer_start(SQ(st)->db);
 }
 
 static void sq_relax_durability(store_t *st)
@@ -476,11 +507,11 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
     struct sqlite_store *s = arg;
     s->commit_seq = sq_gsync_written();
     int rc = SQLITE_OK;
-    if (!s->relaxed && !s->unsynced)
+    if (!s->relaxed && !s->unsynced && !s->deferred)
         sq_gsync_will_wait(s->commit_seq);
     wlock_drop(s);
     store_note_written(&s->base); /* the delivery engine kicked now: its pass acts once a later fsync covers it */
-    if (s->relaxed || s->unsynced)
+    if (s->relaxed || s->unsynced || s->deferred)
         s->pending_seq = s->commit_seq;
     else if (sq_gsync_wait(db, s->commit_seq) != 0) {
         log_msg(LOG_ERROR, "store: cannot fsync the WAL after a commit", NULL);
@@ -511,6 +542,11 @@ static const store_backend_t sqlite_backend = {
     .synced = sq_synced,
     .sync_coming = sq_sync_coming,
     .commit_stats = sq_commit_stats,
+    .defer_durability = sq_defer_durability,
+    .last_commit = sq_last_commit,
+    .when_durable = sq_when_durable,
+    .syncer_start = sq_syncer_start_on,
+    .syncer_stop = sq_syncer_stop,
     .sites = &sq_sites_ops,
     .product = &sq_product_ops,
     .apps = &sq_apps_ops,

@@ -117,6 +117,7 @@ struct sqlite_store {
     int unsynced;         /* the open write transaction's commit does not wait for it */
     uint64_t commit_seq;  /* the number of this handle's last commit written to the WAL (gsync.c) */
     uint64_t pending_seq; /* its last commit that may not be durable yet (0: none) */
+    int deferred;         /* its commits do not wait: its owner answers through store_when_durable */
 };
 
 #define SQ(st) ((struct sqlite_store *)(st))
@@ -156,6 +157,15 @@ uint64_t sq_gsync_count(void);
 uint64_t sq_gsync_last_written(void);
 typedef int sq_gsync_sync_fn(sqlite3_file *wal);
 extern sq_gsync_sync_fn *sq_gsync_sync_hook;
+
+/* The syncer (gsync.c, store.h "store_when_durable"): one thread, with its own
+ * connection on like's database, that fsyncs the WAL whenever waits are queued and
+ * answers each covered one. start: 0, or -1 (then waits are not queued); queue: 0, or -1
+ * when it does not run. stop answers what was queued, then joins. */
+int sq_syncer_start(sqlite3 *like);
+void sq_syncer_stop(void);
+int sq_syncer_queue(store_dwait_t *w);
+uint64_t sq_syncer_waits(void);
 
 /* Ends a parked read snapshot. */
 void sq_snap_release(struct sqlite_store *s);
