@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/clock.h"
@@ -31,8 +32,7 @@
 #define DIRTY_MAX 64                                        /* sites remembered one by one; more: every site */
 #define BEHIND_CHECK_MS 5000 /* every site's cursor is checked this often, kicks or not */
 #define RETRY_DATA_MAX 4096  /* an InvocationError's retryData kept for the next attempt, as JSON */
-#define SYNC_WAIT_MS 8       /* a pass waits at most this long for the group fsync a later writer leads, */
-#define SYNC_BUSY_MS 4       /* ... when one is coming or the store had one this recently (else: at once) */
+#define SYNC_WAIT_MS 8       /* a pass waiting for the syncer looks again this often */
 
 /* ---------------------------------------------------------------- pure parts */
 
@@ -143,10 +143,10 @@ static struct {
     int64_t dirty[DIRTY_MAX];
     size_t ndirty;
     int dirty_all;
-    int64_t next_behind_ms;     /* engine thread only */
-    atomic_int sync_waiting;    /* a pass's commit waits to be durable: group fsyncs kick */
-    _Atomic int64_t durable_ms; /* when the last group fsync ended */
-    h2o_timeout_t sync_timer;   /* ... at most SYNC_WAIT_MS, then the pass syncs itself */
+    int64_t next_behind_ms;   /* engine thread only */
+    atomic_int sync_waiting;  /* a pass's commit waits to be durable: group fsyncs kick */
+    atomic_int syncer_queued; /* a pass's wait is queued with the store's syncer: it kicks */
+    h2o_timeout_t sync_timer; /* ... at most SYNC_WAIT_MS, then the pass syncs itself */
     h2o_timeout_entry_t sync_entry;
 } K = {.mu = PTHREAD_MUTEX_INITIALIZER, .dirty_all = 1};
 
@@ -201,9 +201,36 @@ void deliver_kick(void)
 static void durable_committed(void *arg)
 {
     (void)arg;
-    atomic_store(&K.durable_ms, clock_now_ms());
     if (atomic_load(&K.sync_waiting))
         deliver_kick();
+}
+
+/* The store's syncer made a pass's commit durable (store_when_durable; its thread). */
+static void pass_durable(store_dwait_t *w)
+{
+    free(w);
+    atomic_store(&K.syncer_queued, 0);
+    deliver_kick();
+}
+
+/* Queues the pass's commit with the store's syncer, which kicks once an fsync covers it:
+ * 1 when queued, 0 when it is durable now (no syncer: fsynced on this thread), -1 when
+ * that fsync failed. */
+static int queue_pass(store_t *st)
+{
+    if (atomic_load(&K.syncer_queued))
+        return 1; /* the queued wait's fsync, or a later writer's, kicks; else SYNC_WAIT_MS */
+    store_dwait_t *w = calloc(1, sizeof *w);
+    if (!w)
+        return -1;
+    w->done = pass_durable;
+    atomic_store(&K.syncer_queued, 1);
+    int q = store_when_durable(st, store_last_commit(st), w);
+    if (q != 1) {
+        atomic_store(&K.syncer_queued, 0);
+        free(w);
+    }
+    return q == 1 ? 1 : q == 0 ? 0 : -1;
 }
 
 static void events_committed(int64_t site_id, void *arg)
@@ -731,7 +758,6 @@ static void refan(void)
  * in their slots, its starts here, until a group fsync covers it. */
 static struct {
     int waiting;
-    int64_t since_ms;
     size_t n;
     attempt_t *started[DELIVER_INFLIGHT_MAX];
 } unsynced;
@@ -758,40 +784,30 @@ static void after_sync(http_thread_t *t)
     unsynced.n = 0;
 }
 
-/* The pass's commit made durable (store_sync): 0, or -1 (logged; the next pass tries
- * again before it does anything else). */
-static int sync_pass(store_t *st)
-{
-    if (store_sync(st) == STORE_OK)
-        return 0;
-    log_msg(LOG_ERROR, "deliveries: cannot make a pass's writes durable (tried again next pass)", NULL);
-    return -1;
-}
-
 /* One transaction per pass: the fan-out's new deliveries (fan_out), the verdicts of what
  * ended since the last pass, then every start of the pass. It commits without waiting
  * for the store's group fsync (store_begin_unsynced: thread 0 is not held for it) and is
- * made durable before any of it is acted on: by the group fsync of a writer whose commit
- * came after the pass's (a product write or a handler's storage write under load; that
- * fsync covers this pass's frames too) when one waits for it (store_sync_coming) or the
- * store had a group fsync in the last SYNC_BUSY_MS (one is likely), else — the store
- * quiet, or no such fsync within SYNC_WAIT_MS — by store_sync (thread 0 then leads or
- * joins one; no lock held). Meanwhile the pass waits (thread 0 serves on)
- * and attempts that end meanwhile join the next pass's group. So an attempt never runs
- * on a RUNNING row that a crash or a power loss could undo, and a delivery is
+ * made durable before any of it is acted on: the pass's commit is queued with the
+ * store's syncer (store_when_durable, the same one that answers HTTP writes: store.h),
+ * whose fsync — or any writer's group fsync before it — covers it and kicks the engine;
+ * meanwhile thread 0 serves on, and attempts that end meanwhile join the next pass's
+ * group. Without a syncer (a test), store_when_durable fsyncs on thread 0 (it leads or
+ * joins a group fsync; no lock held). So an attempt never
+ * runs on a RUNNING row that a crash or a power loss could undo, and a delivery is
  * acknowledged (settled: audited, logged, counted) only once its DELIVERED write is
  * durable. */
 static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
 {
     store_t *st = t->store;
     if (unsynced.waiting) {
-        if (!store_synced(st) && now < unsynced.since_ms + SYNC_WAIT_MS) {
+        int q = store_synced(st) ? 0 : queue_pass(st);
+        if (q != 0) {
+            if (q < 0)
+                log_msg(LOG_ERROR, "deliveries: cannot make a pass's writes durable (tried again next pass)", NULL);
             if (!h2o_timeout_is_linked(&K.sync_entry))
                 h2o_timeout_link(t->loop, &K.sync_timer, &K.sync_entry);
-            return; /* a group fsync kicks, or the timer runs the pass */
+            return; /* the syncer's fsync kicks (the timer looks again meanwhile) */
         }
-        if (sync_pass(st) != 0)
-            return; /* tried again at the next tick */
         after_sync(t);
     }
     attempt_t **started = arena_alloc(a, DELIVER_INFLIGHT_MAX * sizeof *started);
@@ -830,17 +846,15 @@ static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
         return;
     }
     unsynced.waiting = 1;
-    unsynced.since_ms = clock_now_ms();
     unsynced.n = nstarted;
     memcpy(unsynced.started, started, nstarted * sizeof *started);
     atomic_store(&K.sync_waiting, 1);
-    int busy = unsynced.since_ms - atomic_load(&K.durable_ms) <= SYNC_BUSY_MS;
-    if (store_synced(st)) /* a group fsync came between (the hook may have kicked before the flag) */
+    int q = store_synced(st) ? 0 : queue_pass(st); /* the syncer's fsync (or a writer's before it) kicks */
+    if (q == 0)
         after_sync(t);
-    else if (!store_sync_coming(st) && !busy) { /* none to wait for: this pass leads or joins one now */
-        if (sync_pass(st) == 0)
-            after_sync(t);
-    } else /* a later writer's group fsync covers it (or likely will): its hook kicks, SYNC_WAIT_MS at most */
+    else if (q < 0)
+        log_msg(LOG_ERROR, "deliveries: cannot make a pass's writes durable (tried again next pass)", NULL);
+    else if (!h2o_timeout_is_linked(&K.sync_entry))
         h2o_timeout_link(t->loop, &K.sync_timer, &K.sync_entry);
 }
 
