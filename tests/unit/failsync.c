@@ -24,26 +24,26 @@ static int failing(int fd)
     return strcmp(target + n - 4, "-wal") == 0;
 }
 
-int fsync(int fd)
+/* The libc call `name` on fd, or EIO while failing. */
+static int call(const char *name, int (**real)(int), int fd)
 {
-    static int (*real)(int);
-    if (!real)
-        real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+    if (!*real)
+        *real = (int (*)(int))dlsym(RTLD_NEXT, name);
     if (failing(fd)) {
         errno = EIO;
         return -1;
     }
-    return real(fd);
+    return (*real)(fd);
+}
+
+int fsync(int fd)
+{
+    static int (*real)(int);
+    return call("fsync", &real, fd);
 }
 
 int fdatasync(int fd)
 {
     static int (*real)(int);
-    if (!real)
-        real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
-    if (failing(fd)) {
-        errno = EIO;
-        return -1;
-    }
-    return real(fd);
+    return call("fdatasync", &real, fd);
 }
