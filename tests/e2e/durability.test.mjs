@@ -246,8 +246,10 @@ describe('a failed fsync', () => {
       rmSync(flag);
       assert.equal(r.status, 500, describeRes(r));
       assert.match(r.text, /could not be made durable/);
-      assert.ok(kf.stderrLines.some((l) => l.includes('cannot fsync the WAL')), 'the log names the failed fsync');
-      assert.ok(kf.stderrLines.some((l) => l.includes('its fsync failed')), 'the log names the write answered 500');
+      const logged = (text) => kf.stderrLines.some((l) => l.includes(text));
+      for (let i = 0; i < 100 && !(logged('cannot fsync the WAL') && logged('its fsync failed')); i++) await sleep(50); // the log is a pipe
+      assert.ok(logged('cannot fsync the WAL'), `the log names the failed fsync:\n${kf.stderrLines.slice(-10).join('\n')}`);
+      assert.ok(logged('its fsync failed'), 'the log names the write answered 500');
       const ok = await kf.jira(s.cloudId, '/project', { token: s.token, method: 'POST', body: body('AFTER') });
       expectStatus(ok, 201, 'a write after the fault');
     } finally {
