@@ -236,7 +236,7 @@ describe('a failed fsync', () => {
     const flag = path.join(dir, 'fail');
     const pre = process.env.KILN_TEST_PRELOAD ? `${path.resolve(process.env.KILN_TEST_PRELOAD)}:` : '';
     const kf = await startKiln({
-      env: { LD_PRELOAD: `${pre}${failsync}`, FAILSYNC_FLAG: flag, ASAN_OPTIONS: 'verify_asan_link_order=0' },
+      env: { LD_PRELOAD: `${pre}${failsync}`, FAILSYNC_FLAG: flag, ASAN_OPTIONS: [process.env.ASAN_OPTIONS, 'verify_asan_link_order=0'].filter(Boolean).join(':') },
     });
     try {
       const s = await kf.siteWithToken('fsync-a', false);
