@@ -31,7 +31,9 @@
  * lock, for one fsync of the WAL shared by every writer that committed before it
  * began; docs/store.md "Durability"). Other handles may read a committed write during
  * that wait (it survives kill -9 then; only a power loss within that fsync could undo
- * it, and then its writer was never answered). */
+ * it, and then its writer was never answered). A deferred handle's write
+ * (store_defer_durability, below) returns 0 once written; its owner answers only once
+ * store_when_durable says an fsync covers it. */
 #ifndef KILN_STORE_H
 #define KILN_STORE_H
 
