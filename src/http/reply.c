@@ -118,12 +118,16 @@ static void on_durable(completion_t *c)
 
 void reply_raw(kreq_t *kr, int status, const char *content_type, const char *body, size_t len)
 {
-    uint64_t seq = kr->store ? store_last_commit(kr->store) : 0;
-    if (seq == kr->commit_seq0) { /* nothing written while it ran (or written durably) */
+    /* its own commits: while its handler runs, every commit of the thread's handle since it
+     * began; after (answered later), what its handler had committed when it returned */
+    int in_handler = !kr->thr || kr->thr->handling == kr;
+    uint64_t seq = !in_handler ? kr->commit_seq : kr->store ? store_last_commit(kr->store) : 0;
+    if (in_handler && kr->thr)
+        kr->thr->handling = NULL;                             /* replied: the handler's caller leaves kr alone */
+    if (seq == 0 || (in_handler && seq == kr->commit_seq0)) { /* nothing written (or written durably) */
         send_now(kr, status, content_type, body, len);
         return;
     }
-    kr->commit_seq0 = seq;
     if (!kr->thr || kr->vreq) { /* no loop to come back to: wait here, as a plain commit does */
         if (store_sync(kr->store) != STORE_OK)
             send_failed(kr);

@@ -152,9 +152,15 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     const http_plane_t *planes = planes_of(srv, listener, &np);
     if (planes[i].metric)
         kr->metric_route = listener == HTTP_LISTENER_UI ? srv->ui_plane_metric[i] : srv->plane_metric[i];
-    store_defer_durability(kr->store, 1); /* its answer waits for the fsync, not its thread (http/reply.h) */
+    store_defer_durability(t->store, 1); /* its answer waits for the fsync, not its thread (http/reply.h) */
+    t->handling = kr;
     planes[i].fn(kr);
-    store_defer_durability(kr->store, 0);
+    if (t->handling == kr) { /* not replied yet, so kr is alive: answered later */
+        uint64_t seq = store_last_commit(t->store);
+        kr->commit_seq = seq != kr->commit_seq0 ? seq : 0;
+    }
+    t->handling = NULL;
+    store_defer_durability(t->store, 0);
     return 0;
 }
 

@@ -79,6 +79,7 @@ typedef struct http_thread {
     h2o_linklist_t conns;                   /* tracked connections (http/conn.h) */
     h2o_multithread_receiver_t completions; /* work other threads did for this one's requests
                                                (base/completion.h) */
+    struct kreq *handling;                  /* the request whose handler runs now, until it replies (http/reply.c) */
 } http_thread_t;
 
 typedef struct http_server {
