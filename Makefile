@@ -227,8 +227,9 @@ bench: all $(BENCH_MICRO) $(BENCH_JQL_LOAD)
 	node bench/queue.mjs
 	node bench/events_fanout.mjs
 
+# the fuzzers link every source file, src/store/postgres too: libpq with them
 fuzz:
-	KILN_PKGS="$(PKGS)" ./tests/fuzz/run.sh
+	KILN_PKGS="$(PKGS) libpq" ./tests/fuzz/run.sh
 
 # Every C file kiln has, as .clang-format says; format-check (in make test) fails on any
 # file that differs and names it. Generated files are as their generator writes them

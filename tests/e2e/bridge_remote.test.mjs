@@ -11,7 +11,7 @@ import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import * as jose from 'jose';
 import { ROOT, startKiln, expectStatus, describeRes, tempDir, writeFiles } from './lib/kiln.mjs';
-import { deployApp, sql, uiSession } from './lib/ui.mjs';
+import { deployApp, sessionPost, sql, uiSession } from './lib/ui.mjs';
 
 const NODE_MODULES = path.join(ROOT, 'node_modules');
 
@@ -43,9 +43,7 @@ describe('bridge fetchRemote: a declared remote, with a FIT of the user and the 
   let k, A, B, sA, sB, remote, port;
   const seen = [];
   const tag = randomBytes(3).toString('hex');
-  const post = (s, p, body, headers = {}) => k.api(p, {
-    method: 'POST', body, headers: { cookie: s?.cookie, 'x-kiln-csrf': s?.csrf, ...headers },
-  });
+  const post = (s, p, body, headers) => sessionPost(k, s, p, body, headers);
   const apps = {}; // name -> app id
   const appId = (name) => apps[name];
 
@@ -193,9 +191,7 @@ describe('bridge invokeRemote: the module\'s resolver.endpoint, with a FIT of th
   let k, A, B, sA, sB, remote, port, app;
   const seen = [];
   const tag = randomBytes(3).toString('hex');
-  const post = (s, p, body, headers = {}) => k.api(p, {
-    method: 'POST', body, headers: { cookie: s?.cookie, 'x-kiln-csrf': s?.csrf, ...headers },
-  });
+  const post = (s, p, body, headers) => sessionPost(k, s, p, body, headers);
 
   before(async () => {
     ({ remote, port } = await loopbackRemote(seen, (req, res) => {

@@ -18,7 +18,7 @@ import {
   ROOT, startKiln, expectStatus, describeRes, tempDir, writeFiles, httpRequest, cliOkJson as okJson, kilnCli as kiln,
   expectCliOk as ok,
 } from './lib/kiln.mjs';
-import { deployApp, firstIssue, sql, uiSession } from './lib/ui.mjs';
+import { deployApp, firstIssue, sessionPost, sql, uiSession } from './lib/ui.mjs';
 
 const NODE_MODULES = path.join(ROOT, 'node_modules');
 
@@ -89,9 +89,7 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
   let k, A, B, dir, app, sA, sA2, sB, issueA, issueB, issueA2;
   const tag = randomBytes(3).toString('hex');
 
-  const post = (s, p, body, headers = {}) => k.api(p, {
-    method: 'POST', body, headers: { cookie: s?.cookie, 'x-kiln-csrf': s?.csrf, ...headers },
-  });
+  const post = (s, p, body, headers) => sessionPost(k, s, p, body, headers);
   const frame = (s, body) => post(s, '/_ui/v1/frames', body);
   const bridge = (s, token, body) => post(s, '/_ui/v1/bridge', body, { 'x-kiln-context': token });
   const ui = (url, opts) => { const u = new URL(url); return httpRequest(Number(u.port), u.pathname + u.search, opts); };

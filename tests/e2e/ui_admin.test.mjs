@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startKiln, expectStatus, describeRes, tempDir, writeFiles, cliOkJson as okJson } from './lib/kiln.mjs';
-import { deployApp, sql, uiSession as session } from './lib/ui.mjs';
+import { deployApp, sessionPost, sql, uiSession as session } from './lib/ui.mjs';
 
 const MANIFEST = `modules:
   jira:issuePanel:
@@ -121,9 +121,7 @@ describe('the site admin endpoints: /_ui/v1/admin/{apps,audit,ledger}', () => {
     assert.equal(r.major, 1);
     assert.equal(r.pending.major, 2);
     assert.deepEqual(r.pending.scopes.sort(), ['read:jira-work', 'write:jira-work']);
-    const up = (s, body = { appId: app, environment: 'development' }, headers = {}) => k.api('/_ui/v1/admin/upgrade', {
-      method: 'POST', body, headers: { cookie: s?.cookie, 'x-kiln-csrf': s?.csrf, ...headers },
-    });
+    const up = (s, body = { appId: app, environment: 'development' }, headers) => sessionPost(k, s, '/_ui/v1/admin/upgrade', body, headers);
     expectStatus(await up(aUser), 403, 'a plain user');
     expectStatus(await up({ cookie: aAdmin.cookie }), 403, 'no CSRF');
     expectStatus(await up(bAdmin), 404, 'B\'s admin: not installed on B');

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startKiln, expectStatus, tempDir, writeFiles } from './lib/kiln.mjs';
-import { deployApp, sql, uiSession as session } from './lib/ui.mjs';
+import { deployApp, sessionPost, sql, uiSession as session } from './lib/ui.mjs';
 
 const MANIFEST = `modules:
   jira:issuePanel:
@@ -37,9 +37,7 @@ permissions:
 describe('the consent screen: GET/POST /_ui/v1/consent', () => {
   let k, A, B, sA, sB, app;
   const tag = randomBytes(3).toString('hex');
-  const post = (s, body, headers = {}) => k.api('/_ui/v1/consent', {
-    method: 'POST', body, headers: { cookie: s?.cookie, 'x-kiln-csrf': s?.csrf, ...headers },
-  });
+  const post = (s, body, headers) => sessionPost(k, s, '/_ui/v1/consent', body, headers);
   const consents = () => sql(k, `SELECT s.name || ' ' || c.account_id FROM user_consents c JOIN sites s ON s.id = c.site_id WHERE c.app_id = '${app}' ORDER BY 1`);
 
   before(async () => {

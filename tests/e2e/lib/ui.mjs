@@ -67,3 +67,11 @@ export async function deployApp(k, dir, sites = []) {
   for (const s of sites) await cliOkJson(k, ['install', '--site', s.name ?? s, '--confirm-scopes', '--json'], { cwd: dir });
   return id;
 }
+
+/**
+ * POST body (JSON) to path on kiln's origin as session s ({cookie, csrf}, from uiSession;
+ * null: no session) with its CSRF header, plus headers.
+ */
+export function sessionPost(k, s, path, body, headers = {}) {
+  return k.api(path, { method: 'POST', body, headers: { cookie: s?.cookie, 'x-kiln-csrf': s?.csrf, ...headers } });
+}
