@@ -90,8 +90,10 @@ static void store_stats(buf_t *b, kreq_t *kr)
         "it).\n# TYPE kiln_store_fsyncs_total counter\nkiln_store_fsyncs_total %llu\n"
         "# HELP kiln_store_answers_held_total Answers held, their thread serving others, until the syncer's "
         "fsync covered their writes.\n# TYPE kiln_store_answers_held_total counter\nkiln_store_answers_held_total "
-        "%llu\n",
-        (unsigned long long)commits, (unsigned long long)fsyncs, (unsigned long long)held);
+        "%llu\n# HELP kiln_store_writes_stopped 1 once an fsync of the store failed: no writes until a restart "
+        "(docs/store.md).\n# TYPE kiln_store_writes_stopped gauge\nkiln_store_writes_stopped %d\n",
+        (unsigned long long)commits, (unsigned long long)fsyncs, (unsigned long long)held,
+        store_writes_stopped(kr->store));
 }
 
 /* What each journal (journal/journal.h) dropped because its queue was full. */

@@ -294,6 +294,12 @@ static void *thread_main(void *arg)
             c->tick(t, clock_now_ms(), c->arg);
     }
 
+    if (t->held > 0) {
+        char n[16];
+        snprintf(n, sizeof n, "%u", t->held);
+        log_msg(LOG_INFO, "shutdown: answers wait for the store's fsync (each is sent, or failed, once it ends)",
+                "held", n, NULL);
+    }
     if (c->thread_stopping)
         c->thread_stopping(t, c->arg);
     /* Stop accepting, then let in-flight requests finish. */
@@ -311,8 +317,10 @@ static void *thread_main(void *arg)
         t->ui_fd = -1;
     }
     h2o_context_request_shutdown(&t->ctx);
+    /* A held answer is waited for past the deadline: the syncer's fsync ends (or fails)
+     * and the answer then says which; dropping it would leave a committed write unanswered. */
     uint64_t deadline = clock_mono_ns() + (uint64_t)HTTP_DRAIN_MS * 1000000u;
-    while ((t->inflight > 0 || conn_any_partial(t)) && clock_mono_ns() < deadline)
+    while (t->held > 0 || ((t->inflight > 0 || conn_any_partial(t)) && clock_mono_ns() < deadline))
         h2o_evloop_run(loop, 50);
     h2o_evloop_run(loop, 0);
     if (t->inflight > 0 || conn_any_partial(t))

@@ -176,6 +176,7 @@ void deliver_thread_init(http_thread_t *t)
 
 static void flush_ended(store_t *st);
 static void drop_unsynced_starts(void);
+static int pass_waiting(void);
 
 void deliver_thread_stopping(void)
 {
@@ -183,7 +184,7 @@ void deliver_thread_stopping(void)
     if (K.thread) {
         if (h2o_timeout_is_linked(&K.sync_entry))
             h2o_timeout_unlink(&K.sync_entry);
-        if (store_sync(K.thread->store) != STORE_OK) /* a waiting pass's verdicts, before they are settled */
+        if (pass_waiting() && store_sync(K.thread->store) != STORE_OK) /* its verdicts, before they are settled */
             log_msg(LOG_ERROR, "deliveries: cannot make the last pass's writes durable", NULL);
         drop_unsynced_starts();       /* not run: their rows stay RUNNING, due again at the next start */
         flush_ended(K.thread->store); /* thread 0: the verdicts not yet written, now */
@@ -762,6 +763,11 @@ static struct {
     attempt_t *started[DELIVER_INFLIGHT_MAX];
 } unsynced;
 
+static int pass_waiting(void)
+{
+    return unsynced.waiting;
+}
+
 static void drop_unsynced_starts(void)
 {
     unreserve(unsynced.started, unsynced.n);
@@ -795,10 +801,23 @@ static void after_sync(http_thread_t *t)
  * joins a group fsync; no lock held). So an attempt never
  * runs on a RUNNING row that a crash or a power loss could undo, and a delivery is
  * acknowledged (settled: audited, logged, counted) only once its DELIVERED write is
- * durable. */
+ * durable. A failed fsync stops the engine (store_writes_stopped): the waiting pass's
+ * starts are dropped, never run, as no later fsync can make them durable. */
 static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
 {
     store_t *st = t->store;
+    if (store_writes_stopped(st)) { /* a failed fsync: nothing of a waiting pass is ever durable now */
+        static int said;
+        if (!said++)
+            log_msg(LOG_ERROR,
+                    "deliveries: stopped, the store takes no writes after a failed fsync; a waiting pass's starts "
+                    "are not run (due again when kiln restarts)",
+                    NULL);
+        drop_unsynced_starts();
+        if (h2o_timeout_is_linked(&K.sync_entry))
+            h2o_timeout_unlink(&K.sync_entry);
+        return;
+    }
     if (unsynced.waiting) {
         int q = store_synced(st) ? 0 : queue_pass(st);
         if (q != 0) {

@@ -155,3 +155,7 @@ void store_syncer_stop(store_t *st)
 {
     st->be->syncer_stop();
 }
+int store_writes_stopped(store_t *st)
+{
+    return st->be->writes_stopped(st);
+}

@@ -164,4 +164,13 @@ int store_when_durable(store_t *st, uint64_t seq, store_dwait_t *w);
 int store_syncer_start(store_t *st);
 void store_syncer_stop(store_t *st);
 
+/* ---- a failed fsync (fsyncgate) ----
+ * Once an fsync of the store's log failed, no write is ever said to be durable again in
+ * this process: the kernel may have dropped the pages it could not write and marked them
+ * clean, so a later fsync that succeeds proves nothing about them. Every wait then fails
+ * (a held answer is failed, store_sync and store_when_durable return STORE_ERROR), every
+ * write transaction is refused (store_begin: STORE_ERROR) and reads go on, until the
+ * process restarts (docs/store.md, "A failed fsync"). 1 from then on. */
+int store_writes_stopped(store_t *st);
+
 #endif

@@ -373,6 +373,7 @@ typedef struct store_backend {
     int (*when_durable)(store_t *st, uint64_t seq, store_dwait_t *w);
     int (*syncer_start)(store_t *st);
     void (*syncer_stop)(void);
+    int (*writes_stopped)(store_t *st);
     /* the table families */
     const store_sites_ops_t *sites;
     const store_product_ops_t *product;

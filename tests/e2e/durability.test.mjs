@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import {
   cpSync, readdirSync, openSync, readSync, writeSync, closeSync, statSync, mkdtempSync, rmSync, existsSync, writeFileSync,
 } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -222,39 +223,139 @@ describe('durability under SIGKILL', () => {
   });
 });
 
-// A write whose fsync fails is not acknowledged: its answer, held until the store's
-// syncer fsyncs the WAL (docs/store.md "Durability"), becomes a 500, the log says why,
-// and the next write, once fsyncs work again, is answered as usual. failsync.so (built
-// next to the binary's tests: make build/tests/failsync.so) fails fsyncs of the WAL while
-// a flag file exists.
-describe('a failed fsync', () => {
+// The syncer (docs/store.md "Answers after durable", "A failed fsync"): a write's answer is
+// held until an fsync covers its commit. failsync.so (make build/tests/failsync.so) is
+// preloaded: while the file `hold` exists the WAL's fsyncs wait, so answers stay held as
+// long as a test needs; while the file `fail` exists they fail with EIO.
+describe('answers held for the fsync (failsync.so)', () => {
   const failsync = process.env.KILN_TEST_FAILSYNC
     ? path.resolve(process.env.KILN_TEST_FAILSYNC) : path.join(path.dirname(KILN_BIN), 'tests', 'failsync.so');
-  it('answers the write 500 and says so in the log; the next write is answered 201', async () => {
+  const project = (key) => ({ key, name: `Fsync ${key}`, projectTypeKey: 'business' });
+  const metric = async (kf, name) => {
+    const r = await kf.api('/metrics');
+    expectStatus(r, 200, '/metrics');
+    const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(r.text);
+    assert.ok(m, `${name} in /metrics`);
+    return Number(m[1]);
+  };
+  const poll = async (what, fn, ms = 30000) => {
+    for (const end = Date.now() + ms; !(await fn());) {
+      assert.ok(Date.now() < end, `${what}: not within ${ms} ms`);
+      await sleep(50);
+    }
+  };
+  const logged = (kf, text) => kf.stderrLines.some((l) => l.includes(text)); // the log is a pipe: polled
+  let dir;
+  const flag = (name) => path.join(dir, name);
+  async function start() {
     assert.ok(existsSync(failsync), `${failsync} is built (make ${path.relative(process.cwd(), failsync)})`);
-    const dir = trackTempDir(mkdtempSync(path.join(os.tmpdir(), 'kiln-e2e-failsync-')));
-    const flag = path.join(dir, 'fail');
+    dir = trackTempDir(mkdtempSync(path.join(os.tmpdir(), 'kiln-e2e-failsync-')));
     const pre = process.env.KILN_TEST_PRELOAD ? `${path.resolve(process.env.KILN_TEST_PRELOAD)}:` : '';
-    const kf = await startKiln({
-      env: { LD_PRELOAD: `${pre}${failsync}`, FAILSYNC_FLAG: flag, ASAN_OPTIONS: [process.env.ASAN_OPTIONS, 'verify_asan_link_order=0'].filter(Boolean).join(':') },
+    return startKiln({
+      env: {
+        LD_PRELOAD: `${pre}${failsync}`, FAILSYNC_FLAG: flag('fail'), FAILSYNC_HOLD: flag('hold'),
+        ASAN_OPTIONS: [process.env.ASAN_OPTIONS, 'verify_asan_link_order=0'].filter(Boolean).join(':'),
+      },
     });
+  }
+  // A write sent while the WAL's fsyncs are held: resolves once kiln holds its answer
+  // (kiln_store_answers_held_total grew), with the pending response as {res} (a promise
+  // returned bare would be awaited with it).
+  async function heldWrite(kf, s, key) {
+    const held0 = await metric(kf, 'kiln_store_answers_held_total');
+    writeFileSync(flag('hold'), '');
+    const res = kf.jira(s.cloudId, '/project', { token: s.token, method: 'POST', allowError: true, timeout: 60000, body: project(key) })
+      .catch((e) => ({ status: 0, error: e }));
+    await poll('the answer is held', async () => (await metric(kf, 'kiln_store_answers_held_total')) > held0);
+    return { res };
+  }
+
+  it('a failed fsync fails the answers it held, then kiln takes no writes (503, says why) until restarted; reads go on', async () => {
+    const kf = await start();
     try {
       const s = await kf.siteWithToken('fsync-a', false);
-      const body = (key) => ({ key, name: `Fsync ${key}`, projectTypeKey: 'business' });
-      writeFileSync(flag, '');
-      const r = await kf.jira(s.cloudId, '/project', { token: s.token, method: 'POST', allowError: true, body: body('FAILED') });
-      rmSync(flag);
+      assert.equal(await metric(kf, 'kiln_store_writes_stopped'), 0);
+      const { res } = await heldWrite(kf, s, 'FAILED');
+      writeFileSync(flag('fail'), '');
+      rmSync(flag('hold'));
+      const r = await res;
+      rmSync(flag('fail')); // fsyncs work again: kiln must not believe them (fsyncgate)
       assert.equal(r.status, 500, describeRes(r));
-      assert.match(r.text, /could not be made durable/);
-      const logged = (text) => kf.stderrLines.some((l) => l.includes(text));
-      for (let i = 0; i < 100 && !(logged('cannot fsync the WAL') && logged('its fsync failed')); i++) await sleep(50); // the log is a pipe
-      assert.ok(logged('cannot fsync the WAL'), `the log names the failed fsync:\n${kf.stderrLines.slice(-10).join('\n')}`);
-      assert.ok(logged('its fsync failed'), 'the log names the write answered 500');
-      const ok = await kf.jira(s.cloudId, '/project', { token: s.token, method: 'POST', body: body('AFTER') });
-      expectStatus(ok, 201, 'a write after the fault');
+      assert.match(r.text, /could not be made durable.*no more writes until it is restarted/);
+      await poll('the log names the failed fsync and the write answered 500',
+        () => logged(kf, 'kiln takes no more writes until it is restarted') && logged(kf, 'its fsync failed'));
+      const after = await kf.jira(s.cloudId, '/project', { token: s.token, method: 'POST', allowError: true, body: project('AFTER') });
+      assert.equal(after.status, 503, `a write after the failed fsync is refused\n${describeRes(after)}`);
+      assert.match(after.text, /kiln takes no writes: an fsync of its store failed/);
+      assert.equal(await metric(kf, 'kiln_store_writes_stopped'), 1);
+      const read = await kf.jira(s.cloudId, '/project/search', { token: s.token });
+      expectStatus(read, 200, 'a read after the failed fsync');
+      assert.ok(!read.json.values.some((p) => p.key === 'AFTER'), 'the refused write left nothing');
+      await kf.restart();
+      assert.equal(await metric(kf, 'kiln_store_writes_stopped'), 0);
+      expectStatus(await kf.jira(s.cloudId, '/project', { token: s.token, method: 'POST', body: project('RESTART') }), 201, 'a write after a restart');
     } finally {
-      rmSync(flag, { force: true });
+      rmSync(flag('hold'), { force: true });
+      rmSync(flag('fail'), { force: true });
       await kf.close();
     }
   });
+
+  it('a client that goes away while its answer is held: the write stays, nothing crashes or leaks, kiln serves on', async () => {
+    const kf = await start();
+    try {
+      const s = await kf.siteWithToken('fsync-gone', false);
+      const held0 = await metric(kf, 'kiln_store_answers_held_total');
+      writeFileSync(flag('hold'), '');
+      const body = JSON.stringify(project('GONE'));
+      const sock = net.connect({ host: '127.0.0.1', port: kf.port });
+      await new Promise((resolve, reject) => { sock.on('connect', resolve); sock.on('error', reject); });
+      sock.on('error', () => {});
+      sock.write(`POST /ex/jira/${s.cloudId}/rest/api/3/project HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${s.token}\r\n`
+        + `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      await poll('the answer is held', async () => (await metric(kf, 'kiln_store_answers_held_total')) > held0);
+      sock.destroy(); // gone before the fsync: the held answer has no one to go to
+      await new Promise((resolve) => { sock.on('close', resolve); if (sock.closed) resolve(); });
+      rmSync(flag('hold'));
+      const got = await kf.jira(s.cloudId, '/project/GONE', { token: s.token, allowError: true });
+      expectStatus(got, 200, 'the write of the client that went away is committed');
+      expectStatus(await kf.jira(s.cloudId, '/project', { token: s.token, method: 'POST', body: project('NEXT') }), 201, 'the next write');
+      const r = await kf.stop('SIGTERM');
+      assert.equal(r.code, 0, `a clean stop, no held answer left behind: ${JSON.stringify(r)}`);
+    } finally {
+      rmSync(flag('hold'), { force: true });
+      await kf.close(); // a sanitizer report (use after free, leak) fails here
+    }
+  });
+
+  for (const fail of [false, true]) {
+    it(`shutdown with an answer held: it is ${fail ? 'failed (the fsync fails)' : 'sent once the fsync ends'}, never dropped; kiln exits 0`, async () => {
+      const kf = await start();
+      try {
+        const s = await kf.siteWithToken('fsync-stop', false);
+        const { res } = await heldWrite(kf, s, 'STOP');
+        if (fail) writeFileSync(flag('fail'), '');
+        const stopped = kf.stop('SIGTERM', { timeout: 60000 });
+        await poll('a stopping thread waits for the held answer', () => logged(kf, "answers wait for the store's fsync"));
+        rmSync(flag('hold'));
+        const r = await res;
+        if (fail) {
+          assert.equal(r.status, 500, `the held answer is failed\n${describeRes(r)}`);
+          assert.match(r.text, /could not be made durable/);
+        } else {
+          expectStatus(r, 201, 'the held answer, once its fsync ended');
+        }
+        const st = await stopped;
+        assert.equal(st.code, 0, `kiln exits 0: ${JSON.stringify(st)}`);
+        if (!fail) {
+          await kf.start();
+          expectStatus(await kf.jira(s.cloudId, '/project/STOP', { token: s.token }), 200, 'the acknowledged write after a restart');
+        }
+      } finally {
+        rmSync(flag('hold'), { force: true });
+        rmSync(flag('fail'), { force: true });
+        await kf.close();
+      }
+    });
+  }
 });

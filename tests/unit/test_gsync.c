@@ -9,7 +9,8 @@
  *   - an unsynced commit does not fsync, is durable once a later group fsync ends (the
  *     hook called), a later waiting writer (not a relaxed one) makes one "coming", and
  *     store_sync fsyncs it when none came;
- *   - a failed fsync fails the commit; the next commit succeeds;
+ *   - a failed fsync fails the commit and stops the store's writes (fsyncgate): no write
+ *     taken, no fsync tried again, an unsynced commit written before it never durable;
  *   - the product-events hook is called once the commit is written, before its fsync
  *     ended (the delivery engine's pass overlaps it), once, and not for a rollback;
  *   - the WAL is still checkpointed once a commit grows it past SQ_CHECKPOINT_PAGES (from
@@ -17,7 +18,7 @@
  *   - the syncer (store_when_durable): a deferred handle's N commits each queue a wait
  *     without fsyncing on their thread; every wait is answered once, only after an fsync
  *     that began after its commit ended, by M < N fsyncs; a failed fsync answers its
- *     waits STORE_ERROR and the next one answers STORE_OK; with no syncer running, the
+ *     waits STORE_ERROR and a later wait fails at once, with no fsync; with no syncer running, the
  *     asking thread fsyncs. */
 #include "unit.h"
 
@@ -70,6 +71,7 @@ static int gsetup(void **state)
 static int gteardown(void **state)
 {
     sq_gsync_sync_hook = NULL;
+    sq_gsync_test_reset();
     store_on_durable_commit(NULL, NULL);
     return teardown(state);
 }
@@ -203,11 +205,29 @@ static void test_unsynced_commit(void **state)
 static void test_failed_fsync_fails_the_commit(void **state)
 {
     fx_t *f = *state;
+    store_t *un = open_migrated(f->dir); /* an unsynced commit written before the failure */
+    assert_int_equal(store_begin_unsynced(un), STORE_OK);
+    write_row(un);
+    assert_int_equal(store_commit(un), STORE_OK);
+    assert_false(store_synced(un));
     atomic_store(&fail_next_sync, 1);
     assert_int_equal(store_begin(f->st), STORE_OK);
     write_row(f->st);
     assert_int_equal(store_commit(f->st), STORE_ERROR);
-    assert_int_equal(store_begin(f->st), STORE_OK); /* nothing left open, the lock free */
+    /* fsyncgate: the next fsync would succeed, but it would prove nothing about pages the
+     * kernel dropped: no write is durable from here, none is taken, none fsynced again */
+    uint64_t syncs0 = sq_gsync_count();
+    assert_true(store_writes_stopped(f->st));
+    assert_int_equal(store_begin(f->st), STORE_ERROR);
+    assert_int_equal(store_begin_unsynced(un), STORE_ERROR);
+    assert_int_equal(store_sync(un), STORE_ERROR);
+    assert_false(store_synced(un));
+    assert_false(sq_gsync_durable(SQ(f->st)->commit_seq));
+    assert_int_equal(sq_gsync_count(), syncs0);
+    assert_int_equal(sqlite3_exec(DB(f->st), "SELECT count(*) FROM gc_t", NULL, NULL, NULL), SQLITE_OK); /* reads */
+    store_close(un);
+    sq_gsync_test_reset(); /* a restart, as far as this process can have one */
+    assert_int_equal(store_begin(f->st), STORE_OK);
     write_row(f->st);
     assert_int_equal(store_commit(f->st), STORE_OK);
     assert_true(atomic_load(&covered) >= SQ(f->st)->commit_seq);
@@ -350,14 +370,21 @@ static void test_syncer_failed_fsync_answers_error(void **state)
     store_t *st = open_migrated(f->dir);
     store_defer_durability(st, 1);
     static dwait_t d[2];
+    assert_int_equal(store_begin(st), STORE_OK); /* a second commit, written before the fsync fails */
+    write_row(st);
+    assert_int_equal(store_commit(st), STORE_OK);
+    uint64_t second = store_last_commit(st);
     atomic_store(&fail_next_sync, 1);
     assert_int_equal(commit_and_queue(st, &d[0]), 1);
     assert_true(answered_all(d, 1));
     assert_int_equal(d[0].w.rc, STORE_ERROR);
-    assert_int_equal(commit_and_queue(st, &d[1]), 1); /* the next fsync succeeds: it covers both */
-    assert_true(answered_all(d, 2));
-    assert_int_equal(d[1].w.rc, STORE_OK);
-    assert_int_equal(d[1].uncovered, 0);
+    /* never acknowledged later: no second fsync is tried, the wait fails at once */
+    uint64_t syncs0 = sq_gsync_count();
+    d[1] = (dwait_t){.w = {.done = on_dwait, .arg = &d[1]}};
+    assert_int_equal(store_when_durable(st, second, &d[1].w), STORE_ERROR);
+    assert_int_equal(atomic_load(&d[1].answered), 0);
+    assert_int_equal(store_begin(st), STORE_ERROR);
+    assert_int_equal(sq_gsync_count(), syncs0);
     store_close(st);
     store_syncer_stop(f->st);
 }

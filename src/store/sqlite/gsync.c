@@ -8,6 +8,12 @@
  * fsync. N writers arriving during one fsync thus share the next one: at most two fsyncs'
  * wait each, and far fewer fsyncs than commits when writers are many.
  *
+ * A failed fsync stops the store's writes for good (fsyncgate: Linux may have dropped the
+ * dirty pages it could not write and marked them clean, so a later fsync that succeeds
+ * proves nothing about them): every wait from then on fails, nothing not durable before
+ * the failure is ever said to be, and sq_begin refuses write transactions until the
+ * process restarts (docs/store.md, "A failed fsync").
+ *
  * Why: with synchronous=FULL every commit fsyncs the WAL while SQLite's (and so kiln's)
  * write lock is held, so writes are serialised on the disk's flush latency: at 500
  * writes/s kiln waited on the disk with the CPU idle. */
@@ -26,6 +32,7 @@ static struct {
     _Atomic uint64_t durable; /* every commit numbered up to this one is durable */
 } G = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
+static atomic_int failed;        /* an fsync of the WAL failed: no later fsync counts */
 static _Atomic uint64_t written; /* the last commit number handed out (its frames are in the WAL) */
 static _Atomic uint64_t nsyncs;
 static _Atomic uint64_t waiter_seq; /* the highest number whose writer waits (or is about to) */
@@ -59,6 +66,32 @@ int sq_gsync_coming(uint64_t seq)
     return atomic_load(&waiter_seq) > seq; /* that writer's fsync begins after its commit, so after this one */
 }
 
+int sq_gsync_failed(void)
+{
+    return atomic_load(&failed);
+}
+
+void sq_gsync_fail(void)
+{
+    if (!atomic_exchange(&failed, 1))
+        log_msg(LOG_ERROR,
+                "store: an fsync of the WAL failed; kiln takes no more writes until it is restarted (the disk may "
+                "have lost what it could not write; docs/store.md \"A failed fsync\")",
+                NULL);
+}
+
+void sq_gsync_check_ioerr(sqlite3 *db)
+{
+    int x = sqlite3_extended_errcode(db);
+    if (x == SQLITE_IOERR_FSYNC || x == SQLITE_IOERR_DIR_FSYNC) /* SQLite's own (a WAL header's, a checkpoint's) */
+        sq_gsync_fail();
+}
+
+void sq_gsync_test_reset(void)
+{
+    atomic_store(&failed, 0);
+}
+
 uint64_t sq_gsync_count(void)
 {
     return atomic_load(&nsyncs);
@@ -81,6 +114,10 @@ int sq_gsync_wait(sqlite3 *db, uint64_t seq)
     int rc = 0, led = 0;
     pthread_mutex_lock(&G.mu);
     while (rc == 0 && atomic_load(&G.durable) < seq) {
+        if (atomic_load(&failed)) { /* fsyncgate: a later fsync would not prove this commit kept */
+            rc = -1;
+            break;
+        }
         if (G.syncing) { /* it may have begun before this commit: wait for its end, then look again */
             pthread_cond_wait(&G.cv, &G.mu);
             continue;
@@ -92,6 +129,8 @@ int sq_gsync_wait(sqlite3 *db, uint64_t seq)
         pthread_mutex_lock(&G.mu);
         G.syncing = 0;
         atomic_fetch_add(&nsyncs, 1);
+        if (rc != 0)
+            sq_gsync_fail();
         if (rc == 0 && atomic_load(&G.durable) < upto)
             atomic_store(&G.durable, upto);
         led = rc == 0;
@@ -123,6 +162,7 @@ static _Atomic uint64_t nwaits;
 static void *syncer_main(void *arg)
 {
     (void)arg;
+    pthread_setname_np(pthread_self(), "kiln-syncer"); /* named: tests/unit/failsync.c holds its fsyncs */
     pthread_mutex_lock(&S.mu);
     for (;;) {
         while (!S.head && !S.stopping)
@@ -137,7 +177,7 @@ static void *syncer_main(void *arg)
             upto = w->seq > upto ? w->seq : upto;
         int rc = sq_gsync_wait(S.db, upto); /* every queued commit was written before it begins */
         if (rc != 0)
-            log_msg(LOG_ERROR, "store: cannot fsync the WAL; the writes waiting for it are answered 500", NULL);
+            log_msg(LOG_ERROR, "store: cannot fsync the WAL; the writes waiting for it are answered as failed", NULL);
         while (list) {
             store_dwait_t *w = list;
             list = w->next;

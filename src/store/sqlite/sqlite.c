@@ -283,6 +283,8 @@ static int sq_begin(store_t *st)
     struct sqlite_store *s = SQ(st);
     if (s->snap != SNAP_NONE)
         sq_snap_release(s);
+    if (sq_gsync_failed())
+        return STORE_ERROR; /* an fsync failed: no write until a restart (gsync.c, store.h) */
     int took = !s->wlocked; /* held already: a transaction is open (BEGIN fails below) */
     if (took && sq_wlock_take(SQ_WLOCK_TIMEOUT_MS) != 0) {
         log_msg(LOG_ERROR, "store: no turn to write within the busy timeout", NULL);
@@ -333,7 +335,9 @@ static int sq_commit(store_t *st)
     int rc = sq_exec(st, stmt(st, Q_COMMIT)); /* durable on return unless unsynced (wal_hook) */
     if (rc == STORE_OK)
         sq_write_gen++; /* before the caller acknowledges the write */
-    else if (!sqlite3_get_autocommit(s->db))
+    else
+        sq_gsync_check_ioerr(s->db); /* SQLite's own fsync failed: as ours (fsyncgate) */
+    if (rc != STORE_OK && !sqlite3_get_autocommit(s->db))
         sq_exec(st, stmt(st, Q_ROLLBACK)); /* a commit that failed leaves nothing open */
     wlock_drop(s);                         /* already dropped by wal_hook when the commit wrote to the WAL */
     s->unsynced = 0;
@@ -470,6 +474,8 @@ static int sq_when_durable(store_t *st, uint64_t seq, store_dwait_t *w)
     struct sqlite_store *s = SQ(st);
     if (seq == 0 || sq_gsync_durable(seq))
         return 0;
+    if (sq_gsync_failed())
+        return STORE_ERROR; /* never durable now (fsyncgate: gsync.c) */
     w->seq = seq;
     if (sq_syncer_queue(w) == 0)
         return 1;
@@ -478,6 +484,12 @@ static int sq_when_durable(store_t *st, uint64_t seq, store_dwait_t *w)
         return STORE_ERROR;
     }
     return 0;
+}
+
+static int sq_writes_stopped(store_t *st)
+{
+    (void)st;
+    return sq_gsync_failed();
 }
 
 static int sq_syncer_start_on(store_t *st)
@@ -517,8 +529,9 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
         log_msg(LOG_ERROR, "store: cannot fsync the WAL after a commit", NULL);
         rc = SQLITE_IOERR;
     }
-    if (pages >= SQ_CHECKPOINT_PAGES)
-        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    if (pages >= SQ_CHECKPOINT_PAGES &&
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) != SQLITE_OK)
+        sq_gsync_check_ioerr(db);
     return rc;
 }
 
@@ -547,6 +560,7 @@ static const store_backend_t sqlite_backend = {
     .when_durable = sq_when_durable,
     .syncer_start = sq_syncer_start_on,
     .syncer_stop = sq_syncer_stop,
+    .writes_stopped = sq_writes_stopped,
     .sites = &sq_sites_ops,
     .product = &sq_product_ops,
     .apps = &sq_apps_ops,

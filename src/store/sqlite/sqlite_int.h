@@ -151,8 +151,18 @@ int sq_gsync_durable(uint64_t seq);
  * covers `seq` will end without anyone else starting one. */
 void sq_gsync_will_wait(uint64_t seq);
 int sq_gsync_coming(uint64_t seq);
-/* For tests: fsyncs ended so far, the last number handed out, and a replacement for the
- * fsync itself (0 or -1; NULL: the WAL file's xSync). */
+/* 1 once an fsync of the WAL failed (fsyncgate): from then on every wait fails, and
+ * sq_begin refuses writes, until the process restarts. sq_gsync_fail marks it (logged
+ * once); sq_gsync_check_ioerr marks it when db's last error is one of SQLite's own
+ * fsyncs failing (a commit that restarted the WAL syncs its header, a checkpoint syncs
+ * the WAL and the database). */
+int sq_gsync_failed(void);
+void sq_gsync_fail(void);
+void sq_gsync_check_ioerr(sqlite3 *db);
+/* For tests: fsyncs ended so far, the last number handed out, a replacement for the
+ * fsync itself (0 or -1; NULL: the WAL file's xSync), and forgetting a failed fsync (a
+ * test process runs on after one; kiln never does). */
+void sq_gsync_test_reset(void);
 uint64_t sq_gsync_count(void);
 uint64_t sq_gsync_last_written(void);
 typedef int sq_gsync_sync_fn(sqlite3_file *wal);
