@@ -320,8 +320,15 @@ static void *thread_main(void *arg)
     /* A held answer is waited for past the deadline: the syncer's fsync ends (or fails)
      * and the answer then says which; dropping it would leave a committed write unanswered. */
     uint64_t deadline = clock_mono_ns() + (uint64_t)HTTP_DRAIN_MS * 1000000u;
-    while (t->held > 0 || ((t->inflight > 0 || conn_any_partial(t)) && clock_mono_ns() < deadline))
+    int said = 0;
+    while (t->held > 0 || ((t->inflight > 0 || conn_any_partial(t)) && clock_mono_ns() < deadline)) {
+        if (!said && t->held > 0 && clock_mono_ns() >= deadline) {
+            said = 1;
+            log_msg(LOG_WARN, "shutdown: the drain period is over; held answers still wait for the store's fsync",
+                    NULL);
+        }
         h2o_evloop_run(loop, 50);
+    }
     h2o_evloop_run(loop, 0);
     if (t->inflight > 0 || conn_any_partial(t))
         log_msg(LOG_WARN, "shutdown: requests still unfinished after the drain period", NULL);
