@@ -11,8 +11,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  startKiln, expectStatus, describeRes, runCli, describeCli, sleep, trackTempDir, KILN_BIN,
+  startKiln, expectStatus, describeRes, runCli, describeCli, sleep, trackTempDir, KILN_BIN, cliOkJson,
 } from './lib/kiln.mjs';
+import { until, deliveries, deployApp, requireForge } from './lib/events.mjs';
 
 let k;
 const sites = {}; // letter -> {name, cloudId, token, issueType}
@@ -325,6 +326,61 @@ describe('answers held for the fsync (failsync.so)', () => {
     } finally {
       rmSync(flag('hold'), { force: true });
       await kf.close(); // a sanitizer report (use after free, leak) fails here
+    }
+  });
+
+  it('the delivery engine acts on a pass only once it is durable: no trigger runs while the fsync covering its event is held', async () => {
+    requireForge('api');
+    const kf = await start();
+    try {
+      const s = await kf.siteWithToken('fsync-engine', false);
+      expectStatus(await kf.jira(s.cloudId, '/project', { method: 'POST', token: s.token,
+        body: { key: 'ENG', name: 'Engine', projectTypeKey: 'software', leadAccountId: s.accountId } }), 201, 'project');
+      const { dir } = await deployApp(kf, 'fsyncapp', {
+        'manifest.yml': `modules:
+  trigger:
+    - key: on-created
+      function: created-fn
+      events:
+        - avi:jira:created:issue
+  function:
+    - key: created-fn
+      handler: index.onCreated
+app:
+  runtime:
+    name: nodejs20.x
+permissions:
+  scopes:
+    - read:jira-work
+`,
+        'src/index.js': 'export async function onCreated(event) { console.log(`created ${event.issue.id}`); }\n',
+      });
+      await cliOkJson(kf, ['install', '--site', s.name, '--confirm-scopes', '--json'], { cwd: dir });
+      const started = async () => {
+        const r = await kf.api('/metrics');
+        return [...r.text.matchAll(/^kiln_invocations_started_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+      };
+      const mine = (ds) => ds.filter((d) => d.module === 'on-created');
+      const started0 = await started();
+      const held0 = await metric(kf, 'kiln_store_answers_held_total');
+      writeFileSync(flag('hold'), '');
+      const res = kf.jira(s.cloudId, '/issue', { method: 'POST', token: s.token, timeout: 60000, allowError: true,
+        body: { fields: { project: { key: 'ENG' }, summary: 'held', issuetype: { name: 'Task' } } } });
+      await poll('the answer is held', async () => (await metric(kf, 'kiln_store_answers_held_total')) > held0);
+      // the engine's pass read the event and committed its delivery (other threads see a
+      // commit before its fsync), and waits for that fsync to act on it
+      await until('the pass committed the delivery', () => deliveries(kf, { site: s.name }), { pred: (ds) => mine(ds).length === 1, ms: 30000 });
+      for (let i = 0; i < 20; i++) { // an engine that did not wait launches at once after its commit
+        assert.equal(await started(), started0, 'no trigger runs before the fsync covering its event and its delivery ended');
+        await sleep(50);
+      }
+      rmSync(flag('hold'));
+      expectStatus(await res, 201, 'the issue, once its fsync ended');
+      await until('delivered, once', () => deliveries(kf, { site: s.name }), { pred: (ds) => mine(ds).length === 1 && mine(ds)[0].state === 'delivered', ms: 60000 });
+      assert.ok((await started()) > started0, 'the trigger ran once durable');
+    } finally {
+      rmSync(flag('hold'), { force: true });
+      await kf.close();
     }
   });
 
