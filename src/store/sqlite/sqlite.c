@@ -352,7 +352,8 @@ static void sq_rollback(store_t *st)
         return;
     }
     s->in_tx = 0;
-    sq_exec(st, stmt(st, Q_ROLLBACK));
+    if (!sqlite3_get_autocommit(s->db)) /* else nothing is open: its begin was refused (a stopped store, a timeout) */
+        sq_exec(st, stmt(st, Q_ROLLBACK));
     wlock_drop(s);
     s->unsynced = 0;
 }
