@@ -11,6 +11,7 @@
  *     store_sync fsyncs it when none came;
  *   - a failed fsync fails the commit and stops the store's writes (fsyncgate): no write
  *     taken, no fsync tried again, an unsynced commit written before it never durable;
+ *     one of SQLite's own (a checkpoint's fsync of the WAL) stops them too;
  *   - the product-events hook is called once the commit is written, before its fsync
  *     ended (the delivery engine's pass overlaps it), once, and not for a rollback;
  *   - the WAL is still checkpointed once a commit grows it past SQ_CHECKPOINT_PAGES (from
@@ -233,6 +234,59 @@ static void test_failed_fsync_fails_the_commit(void **state)
     assert_true(atomic_load(&covered) >= SQ(f->st)->commit_seq);
 }
 
+/* ---- SQLite's own fsync failing (a checkpoint's) counts as ours ----
+ * A VFS that is the default one but for the WAL file's xSync, which fails while
+ * fail_own_syncs is set (the group fsync is not involved: the handle is relaxed). */
+
+static sqlite3_vfs fail_vfs, *base_vfs;
+static const sqlite3_io_methods *wal_methods;
+static sqlite3_io_methods failing_wal_methods;
+static atomic_int fail_own_syncs;
+
+static int failing_xsync(sqlite3_file *f, int flags)
+{
+    return atomic_load(&fail_own_syncs) ? SQLITE_IOERR_FSYNC : wal_methods->xSync(f, flags);
+}
+
+static int failing_open(sqlite3_vfs *v, const char *name, sqlite3_file *f, int flags, int *out)
+{
+    (void)v;
+    int rc = base_vfs->xOpen(base_vfs, name, f, flags, out);
+    if (rc == SQLITE_OK && f->pMethods && (flags & SQLITE_OPEN_WAL)) {
+        wal_methods = f->pMethods;
+        failing_wal_methods = *f->pMethods;
+        failing_wal_methods.xSync = failing_xsync;
+        f->pMethods = &failing_wal_methods;
+    }
+    return rc;
+}
+
+static void test_sqlite_own_failed_fsync_stops_writes(void **state)
+{
+    fx_t *f = *state;
+    base_vfs = sqlite3_vfs_find(NULL);
+    fail_vfs = *base_vfs;
+    fail_vfs.zName = "kiln-test-failsync";
+    fail_vfs.xOpen = failing_open;
+    assert_int_equal(sqlite3_vfs_register(&fail_vfs, 1), SQLITE_OK);
+    store_t *st = open_migrated(f->dir);
+    assert_int_equal(sqlite3_vfs_unregister(&fail_vfs), SQLITE_OK); /* st keeps it */
+    store_relax_durability(st);
+    assert_false(store_writes_stopped(st));
+    atomic_store(&fail_own_syncs, 1);
+    assert_int_equal(store_begin(st), STORE_OK); /* past SQ_CHECKPOINT_PAGES: the WAL hook checkpoints */
+    assert_int_equal(sqlite3_exec(DB(st),
+                                  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) "
+                                  "INSERT INTO gc_t(x) SELECT zeroblob(3000) FROM n",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    store_commit(st); /* written; its checkpoint's fsync of the WAL failed */
+    atomic_store(&fail_own_syncs, 0);
+    assert_true(store_writes_stopped(st));
+    assert_int_equal(store_begin(f->st), STORE_ERROR);
+    store_close(st);
+}
+
 /* ---- the product-events hook: at the commit's write ---- */
 
 static atomic_int events_called, events_durable;
@@ -410,6 +464,7 @@ int main(void)
         G(test_writers_share_fsyncs),
         G(test_unsynced_commit),
         G(test_failed_fsync_fails_the_commit),
+        G(test_sqlite_own_failed_fsync_stops_writes),
         G(test_events_hook_before_the_fsync),
         G(test_checkpoint_after_a_big_commit),
         G(test_syncer_answers_after_the_fsync),
