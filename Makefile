@@ -113,6 +113,12 @@ NULLFMT  := $(BUILD)/tests/nullfmt.so
 $(NULLFMT): tests/unit/nullfmt.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -O1 -g -shared -fPIC -o $@ $<
+# failsync.so: fails fsyncs of the store's WAL, or holds the syncer's, on demand
+# (tests/unit/failsync.c), for the e2e tests of answers held for an fsync that fails or lasts.
+FAILSYNC := $(BUILD)/tests/failsync.so
+$(FAILSYNC): tests/unit/failsync.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O1 -g -shared -fPIC -o $@ $< -ldl
 ifeq ($(SANITIZE),1)
 E2E_PRELOAD :=
 else
@@ -156,7 +162,7 @@ E2E_TIMEOUT ?= 420
 else
 E2E_TIMEOUT ?= 300
 endif
-e2e: $(KILN) $(PROBE) $(E2E_PRELOAD)
+e2e: $(KILN) $(PROBE) $(E2E_PRELOAD) $(FAILSYNC)
 	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node --test --test-concurrency=1 --test-timeout=$$(( $(E2E_TIMEOUT) * 1000 )) tests/e2e/
 
 # Browser tests (tests/browser/, docs/testing.md): headless Chromium (playwright-core)

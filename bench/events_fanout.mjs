@@ -133,6 +133,13 @@ try {
   const afterAnswer = got.summaries.map((s, i) => (answeredAt.has(s) ? got.startedAt[i] - answeredAt.get(s) : null))
     .filter((x) => x !== null).sort((a, b) => a - b);
 
+  // group commit (docs/store.md): the store's write commits and the fsyncs they shared, if this kiln counts them
+  const metrics = await call('GET', '/metrics');
+  const counter = (name) => Number((String(metrics.text ?? '').match(new RegExp(`^${name} (\\d+)$`, 'm')) ?? [])[1]);
+  const commits = counter('kiln_store_commits_total');
+  const fsyncs = counter('kiln_store_fsyncs_total');
+  const held = counter('kiln_store_answers_held_total'); // answers the syncer released (NaN: a kiln without it)
+
   // the reference: the web trigger round trip, one at a time, kiln idle again
   const rt = [];
   for (let i = 0; i < PINGS; i++) {
@@ -146,6 +153,7 @@ try {
   console.log(`fan-out:    edit's time -> trigger's first line, ${lat.length} events: p50 ${pct(lat, 50)} ms, p99 ${pct(lat, 99)} ms, max ${lat[lat.length - 1]} ms   (target p50 <= 5, p99 <= 50)`);
   console.log(`            edit answered -> trigger's first line: p50 ${pct(afterAnswer, 50)} ms, p99 ${pct(afterAnswer, 99)} ms (negative: the trigger started before the answer reached the client)`);
   console.log(`webtrigger: round trip of a handler doing nothing, ${PINGS} sequential: p50 ${fmt(pct(rt, 50))} ms, p99 ${fmt(pct(rt, 99))} ms`);
+  if (commits > 0) console.log(`store:      ${commits} write commits, ${fsyncs} fsyncs (${(commits / Math.max(fsyncs, 1)).toFixed(1)} commits per fsync) since start${held >= 0 ? `, ${held} answers held for the syncer` : ''}`);
   console.log(`(rerun: BENCH_RATE=${RATE} BENCH_SECONDS=${SECONDS} BENCH_ISSUES=${ISSUES} node bench/events_fanout.mjs)`);
   if (lat.length !== total - bad) throw new Error(`${total - bad} edits, ${lat.length} trigger runs`);
 } finally {

@@ -77,6 +77,25 @@ static void sites(buf_t *b, kreq_t *kr)
                    (long long)n);
 }
 
+/* Group commit (store.h): write commits and the fsyncs they shared. */
+static void store_stats(buf_t *b, kreq_t *kr)
+{
+    uint64_t commits = 0, fsyncs = 0, held = 0;
+    store_commit_stats(kr->store, &commits, &fsyncs, &held);
+    buf_printf(
+        b,
+        "# HELP kiln_store_commits_total Write commits written to the store's log by this process.\n"
+        "# TYPE kiln_store_commits_total counter\nkiln_store_commits_total %llu\n"
+        "# HELP kiln_store_fsyncs_total Group fsyncs of the store's log (each covers every commit before "
+        "it).\n# TYPE kiln_store_fsyncs_total counter\nkiln_store_fsyncs_total %llu\n"
+        "# HELP kiln_store_answers_held_total Answers held, their thread serving others, until the syncer's "
+        "fsync covered their writes.\n# TYPE kiln_store_answers_held_total counter\nkiln_store_answers_held_total "
+        "%llu\n# HELP kiln_store_writes_stopped 1 once an fsync of the store failed: no writes until a restart "
+        "(docs/store.md).\n# TYPE kiln_store_writes_stopped gauge\nkiln_store_writes_stopped %d\n",
+        (unsigned long long)commits, (unsigned long long)fsyncs, (unsigned long long)held,
+        store_writes_stopped(kr->store));
+}
+
 /* What each journal (journal/journal.h) dropped because its queue was full. */
 static void journal_stats(buf_t *b, kreq_t *kr)
 {
@@ -227,8 +246,8 @@ static void app_metrics(buf_t *b, kreq_t *kr)
 
 /* What /metrics shows, in order: the app is the one place that knows every service. */
 static void (*const providers[])(buf_t *b, kreq_t *kr) = {
-    requests,         sites,          journal_stats, outbound_stats, egress_stats,
-    invocation_stats, bodygate_stats, isolation,     delivery_stats, app_metrics,
+    requests,         sites,          store_stats, journal_stats,  outbound_stats, egress_stats,
+    invocation_stats, bodygate_stats, isolation,   delivery_stats, app_metrics,
 };
 
 void ops_metrics(kreq_t *kr)

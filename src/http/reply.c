@@ -1,10 +1,12 @@
 #include "http/reply.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/limits.h"
+#include "base/log.h"
 #include "http/metrics.h"
 #include "http/server.h"
 #include "http/vreq.h"
@@ -51,7 +53,8 @@ void reply_header(kreq_t *kr, const char *name, const char *value)
     h2o_add_header_by_str(&kr->req->pool, &kr->req->res.headers, name, strlen(name), 0, NULL, value, strlen(value));
 }
 
-void reply_raw(kreq_t *kr, int status, const char *content_type, const char *body, size_t len)
+/* Sends the answer now (the one place a response starts). */
+static void send_now(kreq_t *kr, int status, const char *content_type, const char *body, size_t len)
 {
     h2o_req_t *req = kr->req;
     req->res.status = status;
@@ -72,6 +75,104 @@ void reply_raw(kreq_t *kr, int status, const char *content_type, const char *bod
         h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
     else
         h2o_send(req, &buf, 1, H2O_SEND_STATE_FINAL);
+}
+
+static const char fsync_failed[] =
+    "{\"errorMessages\":[\"The write could not be made durable (the store's fsync failed); it may not have "
+    "been kept. kiln takes no more writes until it is restarted.\"],\"errors\":{}}";
+static const char writes_stopped[] =
+    "{\"errorMessages\":[\"kiln takes no writes: an fsync of its store failed earlier, so it cannot promise "
+    "that anything written since is kept. Check the disk, then restart kiln.\"],\"errors\":{}}";
+#define JSON_TYPE "application/json;charset=UTF-8"
+
+/* An answer held until the store says the request's writes are durable. */
+typedef struct held {
+    completion_t c;     /* first: comes back on the request's thread */
+    store_dwait_t w;    /* the store's; w.arg is the held answer */
+    http_thread_t *thr; /* counts it in held until it comes back (http/server.h) */
+    int status;
+    const char *content_type, *body; /* in the request's arena, or static */
+    size_t len;
+} held_t;
+
+/* What the handler added to its answer's headers belonged to the answer it meant. */
+static void send_instead(kreq_t *kr, int status, const char *body, size_t len)
+{
+    kr->req->res.headers = (h2o_headers_t){0};
+    send_now(kr, status, JSON_TYPE, body, len);
+}
+
+static void send_failed(kreq_t *kr)
+{
+    log_msg(LOG_ERROR, "a write was answered 500: its fsync failed", NULL);
+    send_instead(kr, 500, fsync_failed, sizeof fsync_failed - 1);
+}
+
+/* The syncer's thread: hands the answer to the request's. */
+static void on_synced(store_dwait_t *w)
+{
+    completion_send(&((held_t *)w->arg)->c);
+}
+
+/* The request's thread, once the syncer's fsync ended or failed: the answer is sent, or
+ * only freed when its client went away (on_dispose cleared the owner; kr is gone). */
+static void on_durable(completion_t *c)
+{
+    held_t *h = (held_t *)c;
+    kreq_t *kr = c->owner;
+    h->thr->held--;
+    if (kr) {
+        kr->waiting = NULL;
+        if (h->w.rc == STORE_OK)
+            send_now(kr, h->status, h->content_type, h->body, h->len);
+        else
+            send_failed(kr);
+    }
+    free(h);
+}
+
+void reply_raw(kreq_t *kr, int status, const char *content_type, const char *body, size_t len)
+{
+    /* its own commits: while its handler runs, every commit of the thread's handle since it
+     * began; after (answered later), what its handler had committed when it returned */
+    int in_handler = !kr->thr || kr->thr->handling == kr;
+    uint64_t seq = !in_handler ? kr->commit_seq : kr->store ? store_last_commit(kr->store) : 0;
+    if (in_handler && kr->thr)
+        kr->thr->handling = NULL;                             /* replied: the handler's caller leaves kr alone */
+    if (seq == 0 || (in_handler && seq == kr->commit_seq0)) { /* nothing written (or written durably) */
+        if (status == 500 && kr->store && store_writes_stopped(kr->store)) /* its write refused: say why */
+            send_instead(kr, 503, writes_stopped, sizeof writes_stopped - 1);
+        else
+            send_now(kr, status, content_type, body, len);
+        return;
+    }
+    if (!kr->thr || kr->vreq) { /* no loop to come back to: wait here, as a plain commit does */
+        if (store_sync(kr->store) != STORE_OK)
+            send_failed(kr);
+        else
+            send_now(kr, status, content_type, body, len);
+        return;
+    }
+    held_t *h = calloc(1, sizeof *h);
+    if (!h)
+        kiln_oom(sizeof *h);
+    *h = (held_t){.thr = kr->thr, .status = status, .content_type = content_type, .body = body, .len = len};
+    h->c.receiver = &kr->thr->completions;
+    h->c.done = on_durable;
+    h->c.owner = kr;
+    h->w.done = on_synced;
+    h->w.arg = h;
+    int q = store_when_durable(kr->store, seq, &h->w);
+    if (q == 1) {
+        kr->thr->held++;
+        kr->waiting = &h->c; /* its owner is cleared if the client goes away */
+        return;
+    }
+    free(h);
+    if (q != 0)
+        send_failed(kr);
+    else
+        send_now(kr, status, content_type, body, len);
 }
 
 jsonw_t *reply_writer_new(kreq_t *kr)

@@ -1,6 +1,13 @@
 /* The one family of functions that answers a request. Each records the request in the
  * metrics, sets Content-Type and Content-Length, and sends a body that lives in the
- * request's arena. Exactly one reply_* call per request. */
+ * request's arena. Exactly one reply_* call per request.
+ *
+ * Durability: a reply made after the request's thread committed a write since the request
+ * began is held (the body must live in the request's arena or be static) until the
+ * store's syncer says an fsync covers that commit (store.h, store_when_durable); the
+ * thread serves other requests meanwhile. A failed fsync turns it into a 500, and from
+ * then on (the store takes no writes until a restart: store.h "a failed fsync") a 500
+ * answer of a request that wrote nothing becomes a 503 that says why. */
 #ifndef KILN_REPLY_H
 #define KILN_REPLY_H
 

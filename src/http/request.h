@@ -42,6 +42,11 @@ typedef struct kreq {
                                 its reply is captured there instead of sent */
     completion_t *waiting;   /* the work this request waits for (base/completion.h): its owner
                                 is set to NULL if the client goes away, so its answer is dropped */
+    uint64_t commit_seq0;    /* the store's last commit when it began (store_last_commit) */
+    uint64_t commit_seq;     /* its handler's last commit, noted when the handler returned
+                                without replying (0: none): an answer made later waits for
+                                it to be durable, not for commits of other requests
+                                (http/reply.h) */
     void *ctx[KREQ_CTX_MAX]; /* per-module state, by an index each module takes once
                                 (kreq_ctx_index), as nginx's r->ctx[module.ctx_index]: the
                                 request knows nothing of the layers above it */

@@ -116,6 +116,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     kr->arena = a;
     kr->thr = t;
     kr->store = t->store;
+    kr->commit_seq0 = store_last_commit(t->store);
     kr->start_ns = clock_mono_ns();
     kr->public_url = srv->public_url;
     kr->conn = conn_of_request(req);
@@ -151,7 +152,15 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     const http_plane_t *planes = planes_of(srv, listener, &np);
     if (planes[i].metric)
         kr->metric_route = listener == HTTP_LISTENER_UI ? srv->ui_plane_metric[i] : srv->plane_metric[i];
+    store_defer_durability(t->store, 1); /* its answer waits for the fsync, not its thread (http/reply.h) */
+    t->handling = kr;
     planes[i].fn(kr);
+    if (t->handling == kr) { /* not replied yet, so kr is alive: answered later */
+        uint64_t seq = store_last_commit(t->store);
+        kr->commit_seq = seq != kr->commit_seq0 ? seq : 0;
+    }
+    t->handling = NULL;
+    store_defer_durability(t->store, 0);
     return 0;
 }
 
@@ -285,6 +294,12 @@ static void *thread_main(void *arg)
             c->tick(t, clock_now_ms(), c->arg);
     }
 
+    if (t->held > 0) {
+        char n[16];
+        snprintf(n, sizeof n, "%u", t->held);
+        log_msg(LOG_INFO, "shutdown: answers wait for the store's fsync (each is sent, or failed, once it ends)",
+                "held", n, NULL);
+    }
     if (c->thread_stopping)
         c->thread_stopping(t, c->arg);
     /* Stop accepting, then let in-flight requests finish. */
@@ -302,9 +317,18 @@ static void *thread_main(void *arg)
         t->ui_fd = -1;
     }
     h2o_context_request_shutdown(&t->ctx);
+    /* A held answer is waited for past the deadline: the syncer's fsync ends (or fails)
+     * and the answer then says which; dropping it would leave a committed write unanswered. */
     uint64_t deadline = clock_mono_ns() + (uint64_t)HTTP_DRAIN_MS * 1000000u;
-    while ((t->inflight > 0 || conn_any_partial(t)) && clock_mono_ns() < deadline)
+    int said = 0;
+    while (t->held > 0 || ((t->inflight > 0 || conn_any_partial(t)) && clock_mono_ns() < deadline)) {
+        if (!said && t->held > 0 && clock_mono_ns() >= deadline) {
+            said = 1;
+            log_msg(LOG_WARN, "shutdown: the drain period is over; held answers still wait for the store's fsync",
+                    NULL);
+        }
         h2o_evloop_run(loop, 50);
+    }
     h2o_evloop_run(loop, 0);
     if (t->inflight > 0 || conn_any_partial(t))
         log_msg(LOG_WARN, "shutdown: requests still unfinished after the drain period", NULL);
@@ -440,6 +464,8 @@ int http_run(http_server_t *srv, char *err, size_t errlen)
     char addr[300], nthreads[16];
     snprintf(addr, sizeof addr, strchr(srv->host, ':') ? "[%s]:%s" : "%s:%s", srv->host, srv->port);
     snprintf(nthreads, sizeof nthreads, "%u", srv->nthreads);
+    if (store_syncer_start(srv->threads[0].store) != 0)
+        log_msg(LOG_WARN, "store: no syncer thread; writes wait for their fsync on their HTTP thread", NULL);
     for (unsigned i = 0; i < srv->nthreads; i++)
         pthread_create(&srv->threads[i].tid, NULL, thread_main, &srv->threads[i]);
     log_msg(LOG_INFO, "listening", "addr", addr, "threads", nthreads, "data", srv->cfg.data_dir, "store", "sqlite",
@@ -460,6 +486,8 @@ void http_stop(http_server_t *srv)
 
 void http_close(http_server_t *srv)
 {
+    if (srv->threads && srv->threads[0].store)
+        store_syncer_stop(srv->threads[0].store); /* what it holds answered first */
     for (unsigned i = 0; srv->threads && i < srv->nthreads; i++) {
         http_thread_t *t = &srv->threads[i];
         if (t->listen_fd >= 0)

@@ -79,6 +79,9 @@ typedef struct http_thread {
     h2o_linklist_t conns;                   /* tracked connections (http/conn.h) */
     h2o_multithread_receiver_t completions; /* work other threads did for this one's requests
                                                (base/completion.h) */
+    struct kreq *handling;                  /* the request whose handler runs now, until it replies (http/reply.c) */
+    unsigned held;                          /* answers held for the store's syncer, not yet back (http/reply.c): a
+                                               stopping thread waits for each (answered or failed, never dropped) */
 } http_thread_t;
 
 typedef struct http_server {
@@ -101,7 +104,9 @@ typedef struct http_server {
 int http_open(http_server_t *srv, const http_config_t *cfg, char *err, size_t errlen);
 /* Proves the request-body gate works (http/bodygate.h), starts the threads and serves
  * until http_stop; then each thread stops accepting and drains its in-flight requests
- * (at most HTTP_DRAIN_MS). 0, or -1 with err when it could not start serving. */
+ * (at most HTTP_DRAIN_MS, but an answer held for the store's fsync is always waited for:
+ * the syncer, stopped only after the threads, sends it or fails it). 0, or -1 with err
+ * when it could not start serving. */
 int http_run(http_server_t *srv, char *err, size_t errlen);
 /* Asks http_run to return (async-signal-safe). */
 void http_stop(http_server_t *srv);

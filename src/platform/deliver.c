@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/clock.h"
@@ -31,6 +32,7 @@
 #define DIRTY_MAX 64                                        /* sites remembered one by one; more: every site */
 #define BEHIND_CHECK_MS 5000 /* every site's cursor is checked this often, kicks or not */
 #define RETRY_DATA_MAX 4096  /* an InvocationError's retryData kept for the next attempt, as JSON */
+#define SYNC_WAIT_MS 8       /* a pass waiting for the syncer looks again this often */
 
 /* ---------------------------------------------------------------- pure parts */
 
@@ -141,7 +143,11 @@ static struct {
     int64_t dirty[DIRTY_MAX];
     size_t ndirty;
     int dirty_all;
-    int64_t next_behind_ms; /* engine thread only */
+    int64_t next_behind_ms;   /* engine thread only */
+    atomic_int sync_waiting;  /* a pass's commit waits to be durable: group fsyncs kick */
+    atomic_int syncer_queued; /* a pass's wait is queued with the store's syncer: it kicks */
+    h2o_timeout_t sync_timer; /* ... at most SYNC_WAIT_MS, then the pass syncs itself */
+    h2o_timeout_entry_t sync_entry;
 } K = {.mu = PTHREAD_MUTEX_INITIALIZER, .dirty_all = 1};
 
 static void on_kick(h2o_multithread_receiver_t *r, h2o_linklist_t *messages)
@@ -153,20 +159,36 @@ static void on_kick(h2o_multithread_receiver_t *r, h2o_linklist_t *messages)
     deliver_tick(K.thread);
 }
 
+static void on_sync_wait_over(h2o_timeout_entry_t *entry)
+{
+    (void)entry;
+    deliver_tick(K.thread);
+}
+
 void deliver_thread_init(http_thread_t *t)
 {
     K.thread = t;
+    h2o_timeout_init(t->loop, &K.sync_timer, SYNC_WAIT_MS);
+    K.sync_entry.cb = on_sync_wait_over;
     h2o_multithread_register_receiver(t->ctx.queue, &K.receiver, on_kick);
     atomic_store(&K.ready, 1);
 }
 
 static void flush_ended(store_t *st);
+static void drop_unsynced_starts(void);
+static int pass_waiting(void);
 
 void deliver_thread_stopping(void)
 {
     atomic_store(&K.stopping, 1);
-    if (K.thread)
+    if (K.thread) {
+        if (h2o_timeout_is_linked(&K.sync_entry))
+            h2o_timeout_unlink(&K.sync_entry);
+        if (pass_waiting() && store_sync(K.thread->store) != STORE_OK) /* its verdicts, before they are settled */
+            log_msg(LOG_ERROR, "deliveries: cannot make the last pass's writes durable", NULL);
+        drop_unsynced_starts();       /* not run: their rows stay RUNNING, due again at the next start */
         flush_ended(K.thread->store); /* thread 0: the verdicts not yet written, now */
+    }
 }
 
 void deliver_kick(void)
@@ -174,6 +196,42 @@ void deliver_kick(void)
     if (!atomic_load(&K.ready) || atomic_exchange(&K.sent, 1))
         return;
     h2o_multithread_send_message(&K.receiver, &K.msg);
+}
+
+/* A group fsync ended (store_on_durable_commit): a pass waiting for one goes on. */
+static void durable_committed(void *arg)
+{
+    (void)arg;
+    if (atomic_load(&K.sync_waiting))
+        deliver_kick();
+}
+
+/* The store's syncer made a pass's commit durable (store_when_durable; its thread). */
+static void pass_durable(store_dwait_t *w)
+{
+    free(w);
+    atomic_store(&K.syncer_queued, 0);
+    deliver_kick();
+}
+
+/* Queues the pass's commit with the store's syncer, which kicks once an fsync covers it:
+ * 1 when queued, 0 when it is durable now (no syncer: fsynced on this thread), -1 when
+ * that fsync failed. */
+static int queue_pass(store_t *st)
+{
+    if (atomic_load(&K.syncer_queued))
+        return 1; /* the queued wait's fsync, or a later writer's, kicks; else SYNC_WAIT_MS */
+    store_dwait_t *w = calloc(1, sizeof *w);
+    if (!w)
+        return -1;
+    w->done = pass_durable;
+    atomic_store(&K.syncer_queued, 1);
+    int q = store_when_durable(st, store_last_commit(st), w);
+    if (q != 1) {
+        atomic_store(&K.syncer_queued, 0);
+        free(w);
+    }
+    return q == 1 ? 1 : q == 0 ? 0 : -1;
 }
 
 static void events_committed(int64_t site_id, void *arg)
@@ -194,6 +252,7 @@ static void events_committed(int64_t site_id, void *arg)
 int deliver_start(store_t *st)
 {
     store_on_events_committed(events_committed, NULL);
+    store_on_durable_commit(durable_committed, NULL);
     return deliver_recover(st);
 }
 
@@ -696,19 +755,83 @@ static void refan(void)
     pthread_mutex_unlock(&K.mu);
 }
 
-/* One transaction (one fsync) per pass: the fan-out's new deliveries (fan_out), the
- * verdicts of what ended since the last pass (group commit), then every start of the pass;
- * committed before any of them runs, so an attempt never runs on a RUNNING row that a
- * crash could undo, and a delivery is acknowledged only once its DELIVERED write is
- * durable. A product event's delivery thus starts one commit after the write that made
- * it, not two. Then the ended are settled (audited, logged, counted, their slots freed)
- * and the started launched. */
+/* A pass whose transaction committed but is not durable yet: its written verdicts wait
+ * in their slots, its starts here, until a group fsync covers it. */
+static struct {
+    int waiting;
+    size_t n;
+    attempt_t *started[DELIVER_INFLIGHT_MAX];
+} unsynced;
+
+static int pass_waiting(void)
+{
+    return unsynced.waiting;
+}
+
+static void drop_unsynced_starts(void)
+{
+    unreserve(unsynced.started, unsynced.n);
+    unsynced.n = 0;
+}
+
+/* The pass's transaction is durable: the ended are settled (audited, logged, counted,
+ * their slots freed) and the started launched. */
+static void after_sync(http_thread_t *t)
+{
+    unsynced.waiting = 0;
+    atomic_store(&K.sync_waiting, 0);
+    if (h2o_timeout_is_linked(&K.sync_entry))
+        h2o_timeout_unlink(&K.sync_entry);
+    for (unsigned i = 0; i < SLOTS; i++)
+        if (slots[i].used && slots[i].written)
+            settle(&slots[i]);
+    for (size_t i = 0; i < unsynced.n; i++)
+        launch(t, unsynced.started[i]);
+    unsynced.n = 0;
+}
+
+/* One transaction per pass: the fan-out's new deliveries (fan_out), the verdicts of what
+ * ended since the last pass, then every start of the pass. It commits without waiting
+ * for the store's group fsync (store_begin_unsynced: thread 0 is not held for it) and is
+ * made durable before any of it is acted on: the pass's commit is queued with the
+ * store's syncer (store_when_durable, the same one that answers HTTP writes: store.h),
+ * whose fsync — or any writer's group fsync before it — covers it and kicks the engine;
+ * meanwhile thread 0 serves on, and attempts that end meanwhile join the next pass's
+ * group. Without a syncer (a test), store_when_durable fsyncs on thread 0 (it leads or
+ * joins a group fsync; no lock held). So an attempt never
+ * runs on a RUNNING row that a crash or a power loss could undo, and a delivery is
+ * acknowledged (settled: audited, logged, counted) only once its DELIVERED write is
+ * durable. A failed fsync stops the engine (store_writes_stopped): the waiting pass's
+ * starts are dropped, never run, as no later fsync can make them durable. */
 static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
 {
     store_t *st = t->store;
+    if (store_writes_stopped(st)) { /* a failed fsync: nothing of a waiting pass is ever durable now */
+        static int said;
+        if (!said++)
+            log_msg(LOG_ERROR,
+                    "deliveries: stopped, the store takes no writes after a failed fsync; a waiting pass's starts "
+                    "are not run (due again when kiln restarts)",
+                    NULL);
+        drop_unsynced_starts();
+        if (h2o_timeout_is_linked(&K.sync_entry))
+            h2o_timeout_unlink(&K.sync_entry);
+        return;
+    }
+    if (unsynced.waiting) {
+        int q = store_synced(st) ? 0 : queue_pass(st);
+        if (q != 0) {
+            if (q < 0)
+                log_msg(LOG_ERROR, "deliveries: cannot make a pass's writes durable (tried again next pass)", NULL);
+            if (!h2o_timeout_is_linked(&K.sync_entry))
+                h2o_timeout_link(t->loop, &K.sync_timer, &K.sync_entry);
+            return; /* the syncer's fsync kicks (the timer looks again meanwhile) */
+        }
+        after_sync(t);
+    }
     attempt_t **started = arena_alloc(a, DELIVER_INFLIGHT_MAX * sizeof *started);
     size_t nstarted = 0;
-    if (!started || store_begin(st) != STORE_OK) {
+    if (!started || store_begin_unsynced(st) != STORE_OK) {
         fan_out(st, a, now); /* each batch in a transaction of its own */
         flush_ended(st);
         return;
@@ -741,11 +864,17 @@ static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
             slots[i].written = 0;
         return;
     }
-    for (unsigned i = 0; i < SLOTS; i++)
-        if (slots[i].used && slots[i].written)
-            settle(&slots[i]);
-    for (size_t i = 0; i < nstarted; i++)
-        launch(t, started[i]);
+    unsynced.waiting = 1;
+    unsynced.n = nstarted;
+    memcpy(unsynced.started, started, nstarted * sizeof *started);
+    atomic_store(&K.sync_waiting, 1);
+    int q = store_synced(st) ? 0 : queue_pass(st); /* the syncer's fsync (or a writer's before it) kicks */
+    if (q == 0)
+        after_sync(t);
+    else if (q < 0)
+        log_msg(LOG_ERROR, "deliveries: cannot make a pass's writes durable (tried again next pass)", NULL);
+    else if (!h2o_timeout_is_linked(&K.sync_entry))
+        h2o_timeout_link(t->loop, &K.sync_timer, &K.sync_entry);
 }
 
 void deliver_tick(http_thread_t *t)

@@ -66,13 +66,20 @@ void store_note_events(store_t *st, int64_t site_id)
     st->events_site = st->events_site == 0 || st->events_site == site_id ? site_id : -1;
 }
 
-int store_commit(store_t *st)
+void store_note_written(store_t *st)
 {
     int64_t site = st->events_site;
     st->events_site = 0;
-    int rc = st->be->commit(st);
-    if (rc == STORE_OK && site != 0 && events_hook)
+    if (site != 0 && events_hook)
         events_hook(site > 0 ? site : 0, events_hook_arg);
+}
+
+int store_commit(store_t *st)
+{
+    int rc = st->be->commit(st);
+    if (rc == STORE_OK)
+        store_note_written(st); /* a backend that called it once the commit was written: nothing left */
+    st->events_site = 0;
     return rc;
 }
 void store_rollback(store_t *st)
@@ -95,4 +102,60 @@ void store_savepoint_rollback(store_t *st)
 void store_relax_durability(store_t *st)
 {
     st->be->relax_durability(st);
+}
+int store_begin_unsynced(store_t *st)
+{
+    return st->be->begin_unsynced(st);
+}
+int store_sync(store_t *st)
+{
+    return st->be->sync(st);
+}
+int store_synced(store_t *st)
+{
+    return st->be->synced(st);
+}
+int store_sync_coming(store_t *st)
+{
+    return st->be->sync_coming(st);
+}
+static store_durable_hook_fn durable_hook;
+static void *durable_hook_arg;
+void store_on_durable_commit(store_durable_hook_fn fn, void *arg)
+{
+    durable_hook = fn;
+    durable_hook_arg = arg;
+}
+void store_commit_stats(store_t *st, uint64_t *commits, uint64_t *fsyncs, uint64_t *held)
+{
+    st->be->commit_stats(commits, fsyncs, held);
+}
+void store_note_durable(void)
+{
+    if (durable_hook)
+        durable_hook(durable_hook_arg);
+}
+void store_defer_durability(store_t *st, int on)
+{
+    st->be->defer_durability(st, on);
+}
+uint64_t store_last_commit(store_t *st)
+{
+    return st->be->last_commit(st);
+}
+int store_when_durable(store_t *st, uint64_t seq, store_dwait_t *w)
+{
+    return st->be->when_durable(st, seq, w);
+}
+int store_syncer_start(store_t *st)
+{
+    return st->be->syncer_start(st);
+}
+void store_syncer_stop(store_t *st)
+{
+    st->be->syncer_stop();
+}
+int store_writes_stopped(store_t *st)
+{
+    return st->be->writes_stopped(st);
 }

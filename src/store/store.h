@@ -26,7 +26,14 @@
  * rows across sites.
  *
  * Results: 0 on success, STORE_NOTFOUND, STORE_CONFLICT (uniqueness), STORE_ERROR. A
- * write returns 0 only after it is durable (SQLite: WAL with synchronous=FULL). */
+ * write returns 0 only after it is durable (SQLite: WAL, group commit — the commit is
+ * written without an fsync under the write lock, then the writer waits, outside the
+ * lock, for one fsync of the WAL shared by every writer that committed before it
+ * began; docs/store.md "Durability"). Other handles may read a committed write during
+ * that wait (it survives kill -9 then; only a power loss within that fsync could undo
+ * it, and then its writer was never answered). A deferred handle's write
+ * (store_defer_durability, below) returns 0 once written; its owner answers only once
+ * store_when_durable says an fsync covers it. */
 #ifndef KILN_STORE_H
 #define KILN_STORE_H
 
@@ -80,14 +87,90 @@ void store_savepoint_rollback(store_t *st);
 
 /* The commit hook of product events (store/store_events.h): `fn` is called on the
  * committing thread, after a transaction that appended product events committed, with
- * the site (0: more than one site). It must be quick and thread-safe (the delivery
- * engine's wake-up, platform/deliver.h). Set once, before any handle is used. */
+ * the site (0: more than one site). SQLite: as soon as the commit is written, before the
+ * group fsync that makes it durable has ended (so the engine's pass overlaps it); what
+ * acts on the events waits for a later durable point, as the engine's pass does. It must be quick and thread-safe (the
+ * delivery engine's wake-up, platform/deliver.h). Set once, before any handle is used. */
 typedef void (*store_events_hook_fn)(int64_t site_id, void *arg);
 void store_on_events_committed(store_events_hook_fn fn, void *arg);
 /* For the families: product events were appended for site_id in the open transaction. */
 void store_note_events(store_t *st, int64_t site_id);
 
-/* Relaxes durability for this handle (synchronous=NORMAL): for log writers only. */
+/* Relaxes durability for this handle (its commits never wait for the group fsync; a
+ * later one covers them): for log writers only. */
 void store_relax_durability(store_t *st);
+
+/* A write transaction whose store_commit does not wait for durability (SQLite: its
+ * commit is numbered like every other and written to the WAL under the write lock, but
+ * the handle does not wait for the group fsync): the write is committed (it survives
+ * kill -9, and other handles may read it) but not yet safe from power loss until the
+ * next group fsync. The caller acts on nothing it wrote (answers, acknowledgements, work
+ * the rows started) before store_synced says so or store_sync returned. For the delivery
+ * engine's passes (platform/deliver.h). */
+int store_begin_unsynced(store_t *st);
+/* Makes every commit of this handle durable: at once when a group fsync that began after
+ * it already ended, else by waiting for (or leading) the next one, outside any lock.
+ * 0 or STORE_ERROR. */
+int store_sync(store_t *st);
+/* 1 when store_sync has nothing to wait for (every commit of this handle is durable). */
+int store_synced(store_t *st);
+/* 1 when a group fsync covering this handle's commits will end without it asking (a
+ * writer whose commit came later waits for one), or store_synced: the caller may wait
+ * for store_on_durable_commit's hook instead of calling store_sync. */
+int store_sync_coming(store_t *st);
+/* A hook called on the thread that led a group fsync, after it ended: every commit
+ * written before that fsync began (unsynced ones included) is durable now. It must be
+ * quick and thread-safe (the delivery engine's wake-up for a pass waiting to be
+ * durable). Set once, before any handle is used. */
+typedef void (*store_durable_hook_fn)(void *arg);
+void store_on_durable_commit(store_durable_hook_fn fn, void *arg);
+/* For the backends: a group fsync just ended (calls the hook). */
+void store_note_durable(void);
+/* Write commits written through this process, group fsyncs ended and answers held for
+ * the syncer (store_when_durable) since it started (/metrics: commits per fsync is what
+ * group commit saves). */
+void store_commit_stats(store_t *st, uint64_t *commits, uint64_t *fsyncs, uint64_t *held);
+
+/* ---- answers that wait for durability without blocking their thread ----
+ * A thread with an event loop (an HTTP thread) may defer its handle's durability: its
+ * commits are then written (committed: they survive kill -9, other handles may read
+ * them) but store_commit does not wait for the fsync that makes them safe from power
+ * loss. Whoever acknowledges such a write (http/reply.c: the request's answer) notes
+ * store_last_commit before the work and after it, and, when it grew, queues a
+ * store_dwait_t with store_when_durable instead of answering: one syncer thread (started
+ * with store_syncer_start) fsyncs the WAL whenever waits are queued — every commit
+ * written before that fsync began shares it — and then sends each covered wait's
+ * completion to its receiver (base/completion.h) with rc STORE_OK, or STORE_ERROR when
+ * the fsync failed (the write must then be answered as failed). Nothing acknowledged is
+ * lost on kill -9 or power loss: the acknowledgement still follows an fsync covering
+ * the commit. */
+typedef struct store_dwait {
+    void (*done)(struct store_dwait *w); /* once an fsync covering `seq` ended (or failed) */
+    void *arg;                           /* the caller's */
+    uint64_t seq;                        /* the commit it waits for (store_last_commit) */
+    int rc;                              /* STORE_OK or STORE_ERROR, set before done */
+    struct store_dwait *next;            /* the syncer's */
+} store_dwait_t;
+/* Deferred on/off for this handle (its owner's thread only; off by default). */
+void store_defer_durability(store_t *st, int on);
+/* The number of this handle's last commit that wrote (process-wide order; 0: none yet). */
+uint64_t store_last_commit(store_t *st);
+/* 0 when commit `seq` is durable already (w is not used; the caller answers now), or 1:
+ * w was queued and its completion comes later. When no syncer runs, waits for the fsync
+ * on this thread and returns 0, or STORE_ERROR when it failed. */
+int store_when_durable(store_t *st, uint64_t seq, store_dwait_t *w);
+/* Starts the syncer on st's database (once per process; 0, or -1 with waits then done
+ * on the asking thread); stop answers what was queued and ends it. */
+int store_syncer_start(store_t *st);
+void store_syncer_stop(store_t *st);
+
+/* ---- a failed fsync (fsyncgate) ----
+ * Once an fsync of the store's log failed, no write is ever said to be durable again in
+ * this process: the kernel may have dropped the pages it could not write and marked them
+ * clean, so a later fsync that succeeds proves nothing about them. Every wait then fails
+ * (a held answer is failed, store_sync and store_when_durable return STORE_ERROR), every
+ * write transaction is refused (store_begin: STORE_ERROR) and reads go on, until the
+ * process restarts (docs/store.md, "A failed fsync"). 1 from then on. */
+int store_writes_stopped(store_t *st);
 
 #endif

@@ -363,6 +363,17 @@ typedef struct store_backend {
     int (*savepoint_release)(store_t *st);
     void (*savepoint_rollback)(store_t *st);
     void (*relax_durability)(store_t *st);
+    int (*begin_unsynced)(store_t *st);
+    int (*sync)(store_t *st);
+    int (*synced)(store_t *st);
+    int (*sync_coming)(store_t *st);
+    void (*commit_stats)(uint64_t *commits, uint64_t *fsyncs, uint64_t *held);
+    void (*defer_durability)(store_t *st, int on);
+    uint64_t (*last_commit)(store_t *st);
+    int (*when_durable)(store_t *st, uint64_t seq, store_dwait_t *w);
+    int (*syncer_start)(store_t *st);
+    void (*syncer_stop)(void);
+    int (*writes_stopped)(store_t *st);
     /* the table families */
     const store_sites_ops_t *sites;
     const store_product_ops_t *product;
@@ -394,6 +405,11 @@ struct store {
     int64_t events_site; /* the site product events were appended for in the open transaction
                             (0: none; -1: more than one), for the commit hook (store.h) */
 };
+
+/* For the backends: the open transaction's commit is written (visible to other handles),
+ * its durability perhaps not yet (the group fsync under way): the product-events hook
+ * (store.h) is called now rather than after that fsync. Once per transaction at most. */
+void store_note_written(store_t *st);
 
 /* The backends (store_open picks one). */
 store_t *store_sqlite_open(const char *data_dir, char *err, size_t errlen);

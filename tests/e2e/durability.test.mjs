@@ -4,12 +4,16 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { cpSync, readdirSync, openSync, readSync, writeSync, closeSync, statSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  cpSync, readdirSync, openSync, readSync, writeSync, closeSync, statSync, mkdtempSync, rmSync, existsSync, writeFileSync,
+} from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  startKiln, expectStatus, describeRes, runCli, describeCli, sleep, trackTempDir,
+  startKiln, expectStatus, describeRes, runCli, describeCli, sleep, trackTempDir, KILN_BIN, cliOkJson,
 } from './lib/kiln.mjs';
+import { until, deliveries, deployApp, requireForge } from './lib/events.mjs';
 
 let k;
 const sites = {}; // letter -> {name, cloudId, token, issueType}
@@ -218,4 +222,204 @@ describe('durability under SIGKILL', () => {
     assert.notEqual(r.stdout.trim(), 'ok', describeCli(r));
     assert.ok((r.stdout + r.stderr).trim().length > 0, 'problems are printed');
   });
+});
+
+// The syncer (docs/store.md "Answers after durable", "A failed fsync"): a write's answer is
+// held until an fsync covers its commit. failsync.so (make build/tests/failsync.so) is
+// preloaded: while the file `hold` exists the WAL's fsyncs wait, so answers stay held as
+// long as a test needs; while the file `fail` exists they fail with EIO.
+describe('answers held for the fsync (failsync.so)', () => {
+  const failsync = process.env.KILN_TEST_FAILSYNC
+    ? path.resolve(process.env.KILN_TEST_FAILSYNC) : path.join(path.dirname(KILN_BIN), 'tests', 'failsync.so');
+  const project = (key) => ({ key, name: `Fsync ${key}`, projectTypeKey: 'business' });
+  const metric = async (kf, name) => {
+    const r = await kf.api('/metrics');
+    expectStatus(r, 200, '/metrics');
+    const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(r.text);
+    assert.ok(m, `${name} in /metrics`);
+    return Number(m[1]);
+  };
+  const poll = async (what, fn, ms = 30000) => {
+    for (const end = Date.now() + ms; !(await fn());) {
+      assert.ok(Date.now() < end, `${what}: not within ${ms} ms`);
+      await sleep(50);
+    }
+  };
+  const logged = (kf, text) => kf.stderrLines.some((l) => l.includes(text)); // the log is a pipe: polled
+  let dir;
+  const flag = (name) => path.join(dir, name);
+  async function start() {
+    assert.ok(existsSync(failsync), `${failsync} is built (make ${path.relative(process.cwd(), failsync)})`);
+    dir = trackTempDir(mkdtempSync(path.join(os.tmpdir(), 'kiln-e2e-failsync-')));
+    const pre = process.env.KILN_TEST_PRELOAD ? `${path.resolve(process.env.KILN_TEST_PRELOAD)}:` : '';
+    return startKiln({
+      env: {
+        LD_PRELOAD: `${pre}${failsync}`, FAILSYNC_FLAG: flag('fail'), FAILSYNC_HOLD: flag('hold'),
+        ASAN_OPTIONS: [process.env.ASAN_OPTIONS, 'verify_asan_link_order=0'].filter(Boolean).join(':'),
+      },
+    });
+  }
+  // A write sent while the syncer's fsyncs are held: resolves once kiln holds its answer
+  // (kiln_store_answers_held_total grew), with the pending response as {res} (a promise
+  // returned bare would be awaited with it). `send` makes the request (default: a project).
+  async function heldWrite(kf, s, key, send = () => kf.jira(s.cloudId, '/project', {
+    token: s.token, method: 'POST', allowError: true, timeout: 60000, body: project(key) })) {
+    const held0 = await metric(kf, 'kiln_store_answers_held_total');
+    writeFileSync(flag('hold'), '');
+    const res = send().catch((e) => ({ status: 0, error: e }));
+    await poll('the answer is held', async () => (await metric(kf, 'kiln_store_answers_held_total')) > held0);
+    return { res };
+  }
+
+  it('a failed fsync fails the answers it held, then kiln takes no writes (503, says why) until restarted; reads go on', async () => {
+    const kf = await start();
+    try {
+      const s = await kf.siteWithToken('fsync-a', false);
+      assert.equal(await metric(kf, 'kiln_store_writes_stopped'), 0);
+      const { res } = await heldWrite(kf, s, 'FAILED');
+      writeFileSync(flag('fail'), '');
+      rmSync(flag('hold'));
+      const r = await res;
+      rmSync(flag('fail')); // fsyncs work again: kiln must not believe them (fsyncgate)
+      assert.equal(r.status, 500, describeRes(r));
+      assert.match(r.text, /could not be made durable.*no more writes until it is restarted/);
+      await poll('the log names the failed fsync and the write answered 500',
+        () => logged(kf, 'kiln takes no more writes until it is restarted') && logged(kf, 'its fsync failed'));
+      const after = await kf.jira(s.cloudId, '/project', { token: s.token, method: 'POST', allowError: true, body: project('AFTER') });
+      assert.equal(after.status, 503, `a write after the failed fsync is refused\n${describeRes(after)}`);
+      assert.match(after.text, /kiln takes no writes: an fsync of its store failed/);
+      assert.equal(await metric(kf, 'kiln_store_writes_stopped'), 1);
+      const read = await kf.jira(s.cloudId, '/project/search', { token: s.token });
+      expectStatus(read, 200, 'a read after the failed fsync');
+      assert.ok(!read.json.values.some((p) => p.key === 'AFTER'), 'the refused write left nothing');
+      await kf.restart();
+      assert.equal(await metric(kf, 'kiln_store_writes_stopped'), 0);
+      expectStatus(await kf.jira(s.cloudId, '/project', { token: s.token, method: 'POST', body: project('RESTART') }), 201, 'a write after a restart');
+    } finally {
+      rmSync(flag('hold'), { force: true });
+      rmSync(flag('fail'), { force: true });
+      await kf.close();
+    }
+  });
+
+  it('a client that goes away while its answer is held: the write stays, nothing crashes or leaks, kiln serves on', async () => {
+    const kf = await start();
+    try {
+      const s = await kf.siteWithToken('fsync-gone', false);
+      const held0 = await metric(kf, 'kiln_store_answers_held_total');
+      writeFileSync(flag('hold'), '');
+      const body = JSON.stringify(project('GONE'));
+      const sock = net.connect({ host: '127.0.0.1', port: kf.port });
+      await new Promise((resolve, reject) => { sock.on('connect', resolve); sock.on('error', reject); });
+      sock.on('error', () => {});
+      sock.write(`POST /ex/jira/${s.cloudId}/rest/api/3/project HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${s.token}\r\n`
+        + `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      await poll('the answer is held', async () => (await metric(kf, 'kiln_store_answers_held_total')) > held0);
+      sock.destroy(); // gone before the fsync: the held answer has no one to go to
+      await new Promise((resolve) => { sock.on('close', resolve); if (sock.closed) resolve(); });
+      rmSync(flag('hold'));
+      const got = await kf.jira(s.cloudId, '/project/GONE', { token: s.token, allowError: true });
+      expectStatus(got, 200, 'the write of the client that went away is committed');
+      expectStatus(await kf.jira(s.cloudId, '/project', { token: s.token, method: 'POST', body: project('NEXT') }), 201, 'the next write');
+      const r = await kf.stop('SIGTERM');
+      assert.equal(r.code, 0, `a clean stop, no held answer left behind: ${JSON.stringify(r)}`);
+    } finally {
+      rmSync(flag('hold'), { force: true });
+      await kf.close(); // a sanitizer report (use after free, leak) fails here
+    }
+  });
+
+  it('the delivery engine acts on a pass only once it is durable: no trigger runs while the fsync covering its event is held', async () => {
+    requireForge('api');
+    const kf = await start();
+    try {
+      const s = await kf.siteWithToken('fsync-engine', false);
+      expectStatus(await kf.jira(s.cloudId, '/project', { method: 'POST', token: s.token,
+        body: { key: 'ENG', name: 'Engine', projectTypeKey: 'software', leadAccountId: s.accountId } }), 201, 'project');
+      const { dir } = await deployApp(kf, 'fsyncapp', {
+        'manifest.yml': `modules:
+  trigger:
+    - key: on-created
+      function: created-fn
+      events:
+        - avi:jira:created:issue
+  function:
+    - key: created-fn
+      handler: index.onCreated
+app:
+  runtime:
+    name: nodejs20.x
+permissions:
+  scopes:
+    - read:jira-work
+`,
+        'src/index.js': 'export async function onCreated(event) { console.log(`created ${event.issue.id}`); }\n',
+      });
+      await cliOkJson(kf, ['install', '--site', s.name, '--confirm-scopes', '--json'], { cwd: dir });
+      const started = async () => {
+        const r = await kf.api('/metrics');
+        return [...r.text.matchAll(/^kiln_invocations_started_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+      };
+      const mine = (ds) => ds.filter((d) => d.module === 'on-created');
+      const started0 = await started();
+      const held0 = await metric(kf, 'kiln_store_answers_held_total');
+      writeFileSync(flag('hold'), '');
+      const res = kf.jira(s.cloudId, '/issue', { method: 'POST', token: s.token, timeout: 60000, allowError: true,
+        body: { fields: { project: { key: 'ENG' }, summary: 'held', issuetype: { name: 'Task' } } } });
+      await poll('the answer is held', async () => (await metric(kf, 'kiln_store_answers_held_total')) > held0);
+      // the engine's pass read the event and committed its delivery (other threads see a
+      // commit before its fsync), and waits for that fsync to act on it
+      await until('the pass committed the delivery', () => deliveries(kf, { site: s.name }), { pred: (ds) => mine(ds).length === 1, ms: 30000 });
+      for (let i = 0; i < 20; i++) { // an engine that did not wait launches at once after its commit
+        assert.equal(await started(), started0, 'no trigger runs before the fsync covering its event and its delivery ended');
+        await sleep(50);
+      }
+      rmSync(flag('hold'));
+      expectStatus(await res, 201, 'the issue, once its fsync ended');
+      await until('delivered, once', () => deliveries(kf, { site: s.name }), { pred: (ds) => mine(ds).length === 1 && mine(ds)[0].state === 'delivered', ms: 60000 });
+      assert.ok((await started()) > started0, 'the trigger ran once durable');
+    } finally {
+      rmSync(flag('hold'), { force: true });
+      await kf.close();
+    }
+  });
+
+  for (const fail of [false, true]) {
+    it(`shutdown with an answer held past the drain period: it is ${fail ? 'failed (the fsync fails)' : 'sent once the fsync ends'}, never dropped; kiln exits 0`, async () => {
+      const kf = await start();
+      try {
+        const s = await kf.siteWithToken('fsync-stop', false);
+        // a write that makes no product event (a token): no pass of the delivery engine
+        // waits for the held fsync, so no stopping thread waits in the engine's stop
+        const { res } = await heldWrite(kf, s, 'STOP', () => kf.admin(`/sites/${s.name}/tokens`, {
+          method: 'POST', body: {}, allowError: true, timeout: 60000 }));
+        if (fail) writeFileSync(flag('fail'), '');
+        const t0 = Date.now();
+        const stopped = kf.stop('SIGTERM', { timeout: 60000 });
+        // held past the drain period (HTTP_DRAIN_MS, 10 s), after which other requests are
+        // given up: waited out, as a stopping thread may itself wait for the held fsync (a
+        // tick's write) and then has nothing to say
+        await sleep(11000 - (Date.now() - t0));
+        rmSync(flag('hold'));
+        const r = await res;
+        if (fail) {
+          assert.equal(r.status, 500, `the held answer is failed\n${describeRes(r)}`);
+          assert.match(r.text, /could not be made durable/);
+        } else {
+          expectStatus(r, 201, 'the held answer, once its fsync ended');
+        }
+        const st = await stopped;
+        assert.equal(st.code, 0, `kiln exits 0: ${JSON.stringify(st)}`);
+        assert.ok(logged(kf, "answers wait for the store's fsync"), 'the log says a stopping thread waited for a held answer');
+        if (!fail) {
+          await kf.start();
+          expectStatus(await kf.jira(s.cloudId, '/project/search', { token: r.json.token }), 200, 'the acknowledged token after a restart');
+        }
+      } finally {
+        rmSync(flag('hold'), { force: true });
+        rmSync(flag('fail'), { force: true });
+        await kf.close();
+      }
+    });
+  }
 });

@@ -214,6 +214,20 @@ describe('monitoring', () => {
     assert.equal(v(s2), n + 1, 'kiln_sites grows with a new site');
   });
 
+  it('/metrics counts write commits and the group fsyncs they shared', async () => {
+    const v = (s, name) => s.samples.find((x) => x.name === name)?.value;
+    const s1 = await scrape();
+    await k.createSite('ops-gc', false); // writes through the admin API: this kiln's commits
+    const s2 = await scrape();
+    const [c1, f1, c2, f2] = [v(s1, 'kiln_store_commits_total'), v(s1, 'kiln_store_fsyncs_total'), v(s2, 'kiln_store_commits_total'), v(s2, 'kiln_store_fsyncs_total')];
+    assert.ok(Number.isInteger(c1) && Number.isInteger(f1), `counters present (${c1}, ${f1})`);
+    assert.ok(c2 > c1, `commits grew with the site's writes (${c1} -> ${c2})`);
+    assert.ok(f2 > f1, `an fsync made them durable before the answer (${f1} -> ${f2})`);
+    assert.ok(f2 <= c2, `never more fsyncs than commits (${f2} > ${c2})`);
+    const [h1, h2] = [v(s1, 'kiln_store_answers_held_total'), v(s2, 'kiln_store_answers_held_total')];
+    assert.ok(h2 > h1, `the write's answer was held for the syncer's fsync, its thread free (${h1} -> ${h2})`);
+  });
+
   it('--public-url drives site urls and self links', async () => {
     const pub = 'https://kiln.example.test';
     const k2 = await startKiln({ extraArgs: ['--public-url', pub] });

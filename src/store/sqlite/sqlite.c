@@ -1,9 +1,10 @@
 /* The SQLite backend's connection: one per handle (so per thread), WAL,
- * synchronous=FULL so that a committed write survives kill -9 and power loss, the
- * process's writers queued on one lock (wlock.c) and a busy timeout for other processes';
- * checkpoints after the lock is handed on; migrations, the integrity check, the statement cache,
- * transactions and read snapshots, and the row helpers every family file uses
- * (sqlite_int.h). The families' SQL lives in their own files. */
+ * synchronous=NORMAL with group commit (gsync.c) so that a write is answered only once an
+ * fsync covers it (it survives kill -9 and power loss) without holding the write lock
+ * through that fsync, the process's writers queued on one lock (wlock.c) and a busy
+ * timeout for other processes'; checkpoints after the lock is handed on; migrations, the integrity check, the statement
+ * cache, transactions and read snapshots, and the row helpers every family file uses (sqlite_int.h). The families' SQL
+ * lives in their own files. */
 #include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -282,6 +283,8 @@ static int sq_begin(store_t *st)
     struct sqlite_store *s = SQ(st);
     if (s->snap != SNAP_NONE)
         sq_snap_release(s);
+    if (sq_gsync_failed())
+        return STORE_ERROR; /* an fsync failed: no write until a restart (gsync.c, store.h) */
     int took = !s->wlocked; /* held already: a transaction is open (BEGIN fails below) */
     if (took && sq_wlock_take(SQ_WLOCK_TIMEOUT_MS) != 0) {
         log_msg(LOG_ERROR, "store: no turn to write within the busy timeout", NULL);
@@ -329,12 +332,15 @@ static int sq_commit(store_t *st)
         return STORE_OK;
     }
     s->in_tx = 0;
-    int rc = sq_exec(st, stmt(st, Q_COMMIT));
+    int rc = sq_exec(st, stmt(st, Q_COMMIT)); /* durable on return unless unsynced (wal_hook) */
     if (rc == STORE_OK)
         sq_write_gen++; /* before the caller acknowledges the write */
-    else if (!sqlite3_get_autocommit(s->db))
+    else
+        sq_gsync_check_ioerr(s->db); /* SQLite's own fsync failed: as ours (fsyncgate) */
+    if (rc != STORE_OK && !sqlite3_get_autocommit(s->db))
         sq_exec(st, stmt(st, Q_ROLLBACK)); /* a commit that failed leaves nothing open */
     wlock_drop(s);                         /* already dropped by wal_hook when the commit wrote to the WAL */
+    s->unsynced = 0;
     return rc;
 }
 
@@ -346,8 +352,46 @@ static void sq_rollback(store_t *st)
         return;
     }
     s->in_tx = 0;
-    sq_exec(st, stmt(st, Q_ROLLBACK));
+    if (!sqlite3_get_autocommit(s->db)) /* else nothing is open: its begin was refused (a stopped store, a timeout) */
+        sq_exec(st, stmt(st, Q_ROLLBACK));
     wlock_drop(s);
+    s->unsynced = 0;
+}
+
+static int sq_begin_unsynced(store_t *st)
+{
+    struct sqlite_store *s = SQ(st);
+    if (s->in_tx)
+        return STORE_ERROR; /* transactions do not nest */
+    int rc = sq_begin(st);
+    s->unsynced = rc == STORE_OK;
+    return rc;
+}
+
+static int sq_synced(store_t *st)
+{
+    struct sqlite_store *s = SQ(st);
+    if (s->pending_seq != 0 && sq_gsync_durable(s->pending_seq)) /* a group fsync that began after it ended */
+        s->pending_seq = 0;
+    return s->pending_seq == 0;
+}
+
+static int sq_sync_coming(store_t *st)
+{
+    return sq_synced(st) || sq_gsync_coming(SQ(st)->pending_seq);
+}
+
+static int sq_sync(store_t *st)
+{
+    struct sqlite_store *s = SQ(st);
+    if (sq_synced(st))
+        return STORE_OK;
+    if (sq_gsync_wait(s->db, s->pending_seq) != 0) {
+        log_msg(LOG_ERROR, "store: cannot fsync the WAL", NULL);
+        return STORE_ERROR;
+    }
+    s->pending_seq = 0;
+    return STORE_OK;
 }
 
 static int sq_savepoint(store_t *st)
@@ -409,24 +453,87 @@ int sq_write_one_row(store_t *st, sqlite3_stmt *q)
     return rc == STORE_OK && sqlite3_changes(DB(st)) == 0 ? STORE_NOTFOUND : rc;
 }
 
+static void sq_commit_stats(uint64_t *commits, uint64_t *fsyncs, uint64_t *held)
+{
+    *held = sq_syncer_waits();
+    *commits = sq_gsync_last_written();
+    *fsyncs = sq_gsync_count();
+}
+
+static void sq_defer_durability(store_t *st, int on)
+{
+    SQ(st)->deferred = on;
+}
+
+static uint64_t sq_last_commit(store_t *st)
+{
+    return SQ(st)->commit_seq;
+}
+
+static int sq_when_durable(store_t *st, uint64_t seq, store_dwait_t *w)
+{
+    struct sqlite_store *s = SQ(st);
+    if (seq == 0 || sq_gsync_durable(seq))
+        return 0;
+    if (sq_gsync_failed())
+        return STORE_ERROR; /* never durable now (fsyncgate: gsync.c) */
+    w->seq = seq;
+    if (sq_syncer_queue(w) == 0)
+        return 1;
+    if (sq_gsync_wait(s->db, seq) != 0) { /* no syncer: on this thread, as a plain commit would */
+        log_msg(LOG_ERROR, "store: cannot fsync the WAL", NULL);
+        return STORE_ERROR;
+    }
+    return 0;
+}
+
+static int sq_writes_stopped(store_t *st)
+{
+    (void)st;
+    return sq_gsync_failed();
+}
+
+static int sq_syncer_start_on(store_t *st)
+{
+    return sq_syncer_start(SQ(st)->db);
+}
+
 static void sq_relax_durability(store_t *st)
 {
-    sqlite3_exec(DB(st), "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+    SQ(st)->relaxed = 1; /* every handle is at synchronous=NORMAL already: it just does not wait */
 }
 
 /* ---- opening ---- */
 
-/* After a commit wrote to the WAL (SQLite calls this once the commit is durable and its
- * own lock is free): the process's write lock handed on at once, then, when the WAL has
- * grown past SQ_CHECKPOINT_PAGES, a passive checkpoint on this thread (SQLite's own
- * auto-checkpoint does the same, but inside the commit, so it would run with the write
- * lock held and every writer behind it would wait for its copying and fsync). */
+/* After a commit wrote to the WAL (SQLite calls this once the frames are written and its
+ * own lock is free; every commit that writes passes here, a migration's or an autocommit
+ * statement's too): the commit takes its number (gsync.c) while the write lock is still
+ * held, the lock is handed on at once, then the writer waits for a group fsync covering
+ * the commit — unless the handle is relaxed or the transaction unsynced (the number is
+ * kept for store_sync) — and, when the WAL has grown past SQ_CHECKPOINT_PAGES, runs a
+ * passive checkpoint on this thread (SQLite's own auto-checkpoint does the same, but
+ * inside the commit, so it would run with the write lock held and every writer behind it
+ * would wait for its copying and fsyncs). An fsync that fails fails the COMMIT statement
+ * (the transaction is in the WAL, but its writer is not told it is durable). */
 static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 {
-    wlock_drop(arg);
-    if (pages >= SQ_CHECKPOINT_PAGES)
-        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-    return SQLITE_OK;
+    struct sqlite_store *s = arg;
+    s->commit_seq = sq_gsync_written();
+    int rc = SQLITE_OK;
+    if (!s->relaxed && !s->unsynced && !s->deferred)
+        sq_gsync_will_wait(s->commit_seq);
+    wlock_drop(s);
+    store_note_written(&s->base); /* the delivery engine kicked now: its pass acts once a later fsync covers it */
+    if (s->relaxed || s->unsynced || s->deferred)
+        s->pending_seq = s->commit_seq;
+    else if (sq_gsync_wait(db, s->commit_seq) != 0) {
+        log_msg(LOG_ERROR, "store: cannot fsync the WAL after a commit", NULL);
+        rc = SQLITE_IOERR;
+    }
+    if (pages >= SQ_CHECKPOINT_PAGES &&
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) != SQLITE_OK)
+        sq_gsync_check_ioerr(db);
+    return rc;
 }
 
 static const store_backend_t sqlite_backend = {
@@ -444,6 +551,17 @@ static const store_backend_t sqlite_backend = {
     .savepoint_release = sq_savepoint_release,
     .savepoint_rollback = sq_savepoint_rollback,
     .relax_durability = sq_relax_durability,
+    .begin_unsynced = sq_begin_unsynced,
+    .sync = sq_sync,
+    .synced = sq_synced,
+    .sync_coming = sq_sync_coming,
+    .commit_stats = sq_commit_stats,
+    .defer_durability = sq_defer_durability,
+    .last_commit = sq_last_commit,
+    .when_durable = sq_when_durable,
+    .syncer_start = sq_syncer_start_on,
+    .syncer_stop = sq_syncer_stop,
+    .writes_stopped = sq_writes_stopped,
     .sites = &sq_sites_ops,
     .product = &sq_product_ops,
     .apps = &sq_apps_ops,
@@ -498,7 +616,7 @@ store_t *store_sqlite_open(const char *data_dir, char *err, size_t errlen)
     sqlite3_wal_hook(s->db, wal_hook, s);             /* replaces SQLite's auto-checkpoint */
     static const char *const pragmas[] = {
         "PRAGMA journal_mode = WAL",
-        "PRAGMA synchronous = FULL",
+        "PRAGMA synchronous = NORMAL", /* no fsync inside a commit: group commit (gsync.c) */
         "PRAGMA foreign_keys = ON",
         "PRAGMA temp_store = MEMORY",
     };

@@ -113,6 +113,11 @@ struct sqlite_store {
     qcache_t *qc;      /* project-search answers (store/qcache.h) */
     uint64_t snap_gen;
     int64_t snap_ms;
+    int relaxed;          /* its commits never wait for the group fsync (a log writer's handle) */
+    int unsynced;         /* the open write transaction's commit does not wait for it */
+    uint64_t commit_seq;  /* the number of this handle's last commit written to the WAL (gsync.c) */
+    uint64_t pending_seq; /* its last commit that may not be durable yet (0: none) */
+    int deferred;         /* its commits do not wait: its owner answers through store_when_durable */
 };
 
 #define SQ(st) ((struct sqlite_store *)(st))
@@ -120,12 +125,57 @@ struct sqlite_store {
 
 /* ---- the write lock (wlock.c) ----
  * One per process: every write transaction (sq_begin) holds it from before BEGIN IMMEDIATE
- * until its commit is durable or it rolled back, so the process's writers queue on it in
- * order, each handed the lock as the one before lets go, and never poll SQLite's lock.
- * sq_wlock_take: 0, or -1 after timeout_ms without the lock. */
+ * until its commit is written to the WAL (not fsynced: group commit, below) or it rolled back, so the process's writers
+ * queue on it in order, each handed the lock as the one before lets go, and never poll SQLite's lock. sq_wlock_take: 0,
+ * or -1 after timeout_ms without the lock. */
 int sq_wlock_take(int64_t timeout_ms);
 void sq_wlock_give(void);
 #define SQ_WLOCK_TIMEOUT_MS 5000 /* as long as SQLite's busy timeout: a writer then fails */
+
+/* ---- group commit (gsync.c) ----
+ * Every connection runs at synchronous=NORMAL: in WAL mode a commit then writes its
+ * frames without an fsync (checkpoints still fsync the WAL before and the database
+ * after copying, and a WAL restarted from its start has its header fsynced). A commit
+ * that wrote frames takes the next number (sq_gsync_written) while it still holds the
+ * write lock, so the numbers follow the commits' order in the WAL; after handing the
+ * lock on, its writer calls sq_gsync_wait, which returns 0 once an fsync of the WAL that
+ * began after that commit was written has ended (-1: the fsync failed). A writer leads
+ * the next fsync when none is under way, others wait for it: one fsync for every commit
+ * written before it began. */
+uint64_t sq_gsync_written(void);
+int sq_gsync_wait(sqlite3 *db, uint64_t seq);
+/* 1 when commit `seq` is durable (0 always is). */
+int sq_gsync_durable(uint64_t seq);
+/* Commit `seq`'s writer is about to call sq_gsync_wait (before it does); sq_gsync_coming:
+ * 1 when a writer whose commit came after `seq` waits (or is about to), so an fsync that
+ * covers `seq` will end without anyone else starting one. */
+void sq_gsync_will_wait(uint64_t seq);
+int sq_gsync_coming(uint64_t seq);
+/* 1 once an fsync of the WAL failed (fsyncgate): from then on every wait fails, and
+ * sq_begin refuses writes, until the process restarts. sq_gsync_fail marks it (logged
+ * once); sq_gsync_check_ioerr marks it when db's last error is one of SQLite's own
+ * fsyncs failing (a commit that restarted the WAL syncs its header, a checkpoint syncs
+ * the WAL and the database). */
+int sq_gsync_failed(void);
+void sq_gsync_fail(void);
+void sq_gsync_check_ioerr(sqlite3 *db);
+/* For tests: fsyncs ended so far, the last number handed out, a replacement for the
+ * fsync itself (0 or -1; NULL: the WAL file's xSync), and forgetting a failed fsync (a
+ * test process runs on after one; kiln never does). */
+void sq_gsync_test_reset(void);
+uint64_t sq_gsync_count(void);
+uint64_t sq_gsync_last_written(void);
+typedef int sq_gsync_sync_fn(sqlite3_file *wal);
+extern sq_gsync_sync_fn *sq_gsync_sync_hook;
+
+/* The syncer (gsync.c, store.h "store_when_durable"): one thread, with its own
+ * connection on like's database, that fsyncs the WAL whenever waits are queued and
+ * answers each covered one. start: 0, or -1 (then waits are not queued); queue: 0, or -1
+ * when it does not run. stop answers what was queued, then joins. */
+int sq_syncer_start(sqlite3 *like);
+void sq_syncer_stop(void);
+int sq_syncer_queue(store_dwait_t *w);
+uint64_t sq_syncer_waits(void);
 
 /* Ends a parked read snapshot. */
 void sq_snap_release(struct sqlite_store *s);
