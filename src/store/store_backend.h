@@ -395,6 +395,10 @@ struct store {
                             (0: none; -1: more than one), for the commit hook (store.h) */
 };
 
+/* A backend calls this when a write fails because the filesystem is full (any thread):
+ * what store_full_since() reads. */
+void store_note_full(void);
+
 /* The backends (store_open picks one). */
 store_t *store_sqlite_open(const char *data_dir, char *err, size_t errlen);
 
