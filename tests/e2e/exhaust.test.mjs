@@ -27,8 +27,8 @@ import {
 
 const LONG = process.env.KILN_EXHAUST === 'long';
 const N = LONG
-  ? { slow: 1000, idle: 10000, fdLimit: 256, fdConns: 2000 }
-  : { slow: 100, idle: 1000, fdLimit: 256, fdConns: 600 };
+  ? { slow: 1000, waves: 6, idle: 10000, fdLimit: 256, fdConns: 2000 }
+  : { slow: 100, waves: 1, idle: 1000, fdLimit: 256, fdConns: 600 };
 const REQ_TIMEOUT_MS = 10000; /* KILN_REQ_TIMEOUT_MS (src/base/limits.h) */
 const figures = [];
 function figure(name, value) {
@@ -155,37 +155,49 @@ describe('slow and idle clients', () => {
   });
   const myself = () => k.jira(site.cloudId, '/myself', { token: site.token, timeout: 10000 });
 
-  it(`slowloris: ${N.slow} heads and ${N.slow} bodies trickled a byte at a time are closed after the request timeout; others are served meanwhile`, async () => {
-    const heads = await openMany(k.port, N.slow);
-    const bodies = await openMany(k.port, N.slow);
+  it(`slowloris: ${N.slow} heads and ${N.slow} bodies trickled a byte at a time, ${N.waves} wave(s), are closed after the request timeout; others are served meanwhile`, async () => {
     const body = JSON.stringify({ key: 'SLOW', name: 'slow', projectTypeKey: 'software', leadAccountId: site.accountId });
-    for (const c of bodies) {
-      c.sock.write(`POST /ex/jira/${site.cloudId}/rest/api/3/project HTTP/1.1\r\nHost: k\r\nAuthorization: Bearer ${site.token}\r\n` +
-        `Content-Type: application/json\r\nContent-Length: ${body.length + 4000}\r\n\r\n`);
-    }
-    const t0 = Date.now();
-    const stopHeads = trickle(heads, `GET /ex/jira/${site.cloudId}/rest/api/3/myself HTTP/1.1\r\nHost: k\r\nX-Pad: ${'a'.repeat(4000)}`, 100);
-    const stopBodies = trickle(bodies, body + ' '.repeat(4000), 100);
     const p = probe(myself);
+    const closeMs = [];
+    const answered = [];
+    let r;
     try {
-      await waitFor('kiln closes every slow connection', () => {
-        const open_ = [...heads, ...bodies].filter((c) => !c.closed).length;
-        return open_ === 0 || `${open_} open`;
-      }, REQ_TIMEOUT_MS + 15000);
+      /* each wave: N slow heads and N slow bodies; a long mode keeps the attack up for
+       * several timeouts in a row */
+      for (let w = 0; w < N.waves; w++) {
+        const heads = await openMany(k.port, N.slow);
+        const bodies = await openMany(k.port, N.slow);
+        for (const c of bodies) {
+          c.sock.write(`POST /ex/jira/${site.cloudId}/rest/api/3/project HTTP/1.1\r\nHost: k\r\nAuthorization: Bearer ${site.token}\r\n` +
+            `Content-Type: application/json\r\nContent-Length: ${body.length + 4000}\r\n\r\n`);
+        }
+        const t0 = Date.now();
+        const stopHeads = trickle(heads, `GET /ex/jira/${site.cloudId}/rest/api/3/myself HTTP/1.1\r\nHost: k\r\nX-Pad: ${'a'.repeat(4000)}`, 100);
+        const stopBodies = trickle(bodies, body + ' '.repeat(4000), 100);
+        try {
+          await waitFor('kiln closes every slow connection', () => {
+            const open_ = [...heads, ...bodies].filter((c) => !c.closed).length;
+            return open_ === 0 || `${open_} open`;
+          }, REQ_TIMEOUT_MS + 15000);
+        } finally {
+          stopHeads();
+          stopBodies();
+        }
+        for (const c of [...heads, ...bodies]) {
+          closeMs.push(c.closedAt - t0);
+          const a = c.data().length ? parseHttpResponse(c.data()) : null;
+          if (a && (a.status === 200 || a.status === 201)) answered.push(c.data().toString('latin1').slice(0, 200));
+        }
+      }
     } finally {
-      stopHeads();
-      stopBodies();
+      r = await p.end();
     }
-    const r = await p.end();
-    const closeMs = [...heads, ...bodies].map((c) => c.closedAt - t0).sort((a, b) => a - b);
+    closeMs.sort((a, b) => a - b);
     assert.ok(closeMs[0] >= REQ_TIMEOUT_MS - 1500, `closed before the timeout: first at ${closeMs[0]} ms`);
+    assert.deepEqual(answered, [], 'a slow request is never served');
     assert.deepEqual(r.bad, [], 'the normal client was served throughout');
-    assert.ok(r.n >= 20, `the normal client got answers (${r.n})`);
-    for (const c of [...heads, ...bodies]) {
-      const a = c.data().length ? parseHttpResponse(c.data()) : null;
-      assert.ok(!a || a.status !== 200 && a.status !== 201, `a slow request was never served: ${c.data().toString('latin1').slice(0, 200)}`);
-    }
-    figure(`slowloris ${N.slow} heads + ${N.slow} bodies at 1 byte/100 ms: closed after (ms, first/last)`, `${closeMs[0]}/${closeMs[closeMs.length - 1]}`);
+    assert.ok(r.n >= 20 * N.waves, `the normal client got answers (${r.n})`);
+    figure(`slowloris ${N.waves} wave(s) of ${N.slow} heads + ${N.slow} bodies at 1 byte/100 ms: closed after (ms, first/last)`, `${closeMs[0]}/${closeMs[closeMs.length - 1]}`);
     figure('slowloris: normal client GET /myself latency ms p50/p99/max (n)', `${r.p50}/${r.p99}/${r.max} (${r.n})`);
     const list = await k.jira(site.cloudId, '/project/SLOW', { token: site.token });
     expectStatus(list, 404, 'the trickled project was never created');
@@ -293,6 +305,21 @@ describe('descriptor exhaustion', () => {
 
   it(`${N.fdConns} connections against RLIMIT_NOFILE ${N.fdLimit}: no crash, no busy loop, accept resumes, the store works`, async () => {
     const site = await k.siteWithToken('fds');
+    /* a keep-alive connection opened before: the store must work while kiln has no
+     * descriptor to spare (SQLite keeps its files open) */
+    const kept = await open(k.port);
+    const ask = async (data) => {
+      kept.chunks.length = 0;
+      kept.sock.write(data);
+      let a = null;
+      await waitFor('an answer on the kept connection', () => {
+        a = parseHttpResponse(kept.data());
+        return (a && a.complete) || (kept.closed ? 'closed' : 'waiting');
+      }, 10000);
+      return a;
+    };
+    expectStatus(await ask('GET /healthz HTTP/1.1\r\nHost: k\r\n\r\n'), 200, 'the kept connection works');
+    const tStart = Date.now();
     const conns = [];
     /* more than kiln can hold: the rest wait in the listen backlog */
     for (let i = 0; i < N.fdConns; i += 100) {
@@ -304,11 +331,20 @@ describe('descriptor exhaustion', () => {
     await sleep(2000);
     const busy = (runnableSeconds(k.run.pid) - cpu0) / ((Date.now() - t0) / 1000);
     figure(`kiln threads runnable while ${N.fdConns} connections exceed RLIMIT_NOFILE ${N.fdLimit} (threads)`, busy.toFixed(2));
-    assert.ok(busy < 0.3, `kiln spins while it cannot accept: ${busy.toFixed(2)} threads runnable`);
+    /* a thread in a busy loop is runnable all the time (1.0 each; 2.09 measured before the
+     * fix); a blocked one only while it waits for a CPU after a wake-up, which on a loaded
+     * machine can add up to half a thread (0.48 seen next to a parallel build) */
+    assert.ok(busy < 1.0, `kiln spins while it cannot accept: ${busy.toFixed(2)} threads runnable`);
     assert.ok(k.running, 'kiln is alive');
     const warned = k.stderrLines.filter((l) => l.includes('out of descriptors'));
     assert.ok(warned.length >= 1, 'kiln says why it stopped accepting');
-    assert.ok(warned.length <= 5, `said once in a while, not per attempt: ${warned.length} lines`);
+    const secs = Math.ceil((Date.now() - tStart) / 1000);
+    assert.ok(warned.length <= secs + 2, `said once a second at most, not per attempt: ${warned.length} lines in ${secs} s`);
+    const body = JSON.stringify({ key: 'FDX', name: 'fdx', projectTypeKey: 'software', leadAccountId: site.accountId });
+    const during = await ask(`POST /ex/jira/${site.cloudId}/rest/api/3/project HTTP/1.1\r\nHost: k\r\nAuthorization: Bearer ${site.token}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    expectStatus(during, 201, 'a write while kiln is out of descriptors');
+    kept.sock.destroy();
     for (const c of conns) c.sock.destroy();
     const t1 = Date.now();
     await waitFor('accept resumes', async () => (await k.api('/healthz', { allowError: true, timeout: 2000 })).status === 200 || 'not yet', 15000);
@@ -317,6 +353,7 @@ describe('descriptor exhaustion', () => {
       body: { key: 'FDS', name: 'fds', projectTypeKey: 'software', leadAccountId: site.accountId } });
     expectStatus(w, 201, 'a write after the exhaustion');
     expectStatus(await k.jira(site.cloudId, '/project/FDS', { token: site.token }), 200, 'read back');
+    expectStatus(await k.jira(site.cloudId, '/project/FDX', { token: site.token }), 200, 'the write made during the exhaustion');
   });
 });
 
