@@ -335,7 +335,11 @@ static void *thread_main(void *arg)
 
     if (c->thread_stopping)
         c->thread_stopping(t, c->arg);
-    /* Stop accepting, then let in-flight requests finish. */
+    /* Stop accepting, then let in-flight requests finish. A pause of accepting ends here:
+     * its timer must not restart a listener closed below. */
+    if (accept_pause.ready && h2o_timeout_is_linked(&accept_pause.entry))
+        h2o_timeout_unlink(&accept_pause.entry);
+    accept_pause.npaused = 0;
     h2o_socket_read_stop(t->listener);
     h2o_socket_close(t->listener);
     t->listen_fd = -1; /* closed with its socket */

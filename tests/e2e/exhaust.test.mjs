@@ -24,6 +24,7 @@ import path from 'node:path';
 import {
   KILN_BIN, Kiln, startKiln, expectStatus, describeRes, parseHttpResponse, sleep, tempDir,
 } from './lib/kiln.mjs';
+import { until } from './lib/events.mjs';
 
 const LONG = process.env.KILN_EXHAUST === 'long';
 const N = LONG
@@ -66,16 +67,8 @@ function runnableSeconds(pid) {
   return ns / 1e9;
 }
 
-async function waitFor(what, fn, ms = 15000) {
-  const end = Date.now() + ms;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last === true) return;
-    if (Date.now() > end) assert.fail(`${what}: still ${JSON.stringify(last)} after ${ms} ms`);
-    await sleep(100);
-  }
-}
+/** Polls fn until it returns true (else a word on what it still sees). */
+const waitFor = (what, fn, ms = 15000) => until(what, fn, { pred: (v) => v === true, ms });
 
 /** A raw connection to port: {sock, closed, closedAt, data()} once connected. */
 function open(port, first = '') {
@@ -354,6 +347,18 @@ describe('descriptor exhaustion', () => {
     expectStatus(w, 201, 'a write after the exhaustion');
     expectStatus(await k.jira(site.cloudId, '/project/FDS', { token: site.token }), 200, 'read back');
     expectStatus(await k.jira(site.cloudId, '/project/FDX', { token: site.token }), 200, 'the write made during the exhaustion');
+  });
+
+  it('a stop while accepting is paused exits cleanly', async () => {
+    const before_ = k.stderrLines.filter((l) => l.includes('out of descriptors')).length;
+    const conns = await openMany(k.port, N.fdLimit + 100, 100);
+    await waitFor('accepting paused again', () => {
+      const n = k.stderrLines.filter((l) => l.includes('out of descriptors')).length;
+      return n > before_ || `${n} warnings`;
+    }, 10000);
+    const st = await k.stop('SIGTERM');
+    assert.equal(st.code, 0, `exit on SIGTERM while out of descriptors: ${JSON.stringify(st)}`);
+    for (const c of conns) c.sock.destroy();
   });
 });
 
