@@ -286,6 +286,19 @@ describe('oversized heads, URIs and bodies on every plane', () => {
   });
 });
 
+describe('the descriptor limit', () => {
+  it('kiln raises its soft RLIMIT_NOFILE to the hard limit and logs it', async () => {
+    const k = await startKiln({ threads: 1, wrap: ['prlimit', '--nofile=512:8192', '--'] });
+    try {
+      const m = /^Max open files\s+(\d+)\s+(\d+)/m.exec(readFileSync(`/proc/${k.run.pid}/limits`, 'utf8'));
+      assert.deepEqual([Number(m[1]), Number(m[2])], [8192, 8192], 'soft raised to hard');
+      assert.ok(k.stderrLines.some((l) => l.includes('"descriptors"') && l.includes('"limit":"8192"')), 'the limit is logged');
+    } finally {
+      await k.close();
+    }
+  });
+});
+
 describe('descriptor exhaustion', () => {
   let k;
   before(async () => {
@@ -366,16 +379,24 @@ describe('descriptor exhaustion', () => {
 describe('a full disk', () => {
   let k;
   let mnt;
+  let userns = false; /* kiln runs in a user namespace of its own too */
   const TMPFS_MB = 16;
   before(async () => {
     /* The data dir on a tmpfs of kiln's own mount namespace: `unshare -m` as root (CI),
      * `unshare -rm` (a user namespace) for a developer; the mount goes with the process.
      * The test reaches the files through /proc/PID/root (k.view). */
     mnt = tempDir('full');
-    const userns = process.getuid() === 0 ? [] : ['-r'];
+    /* `unshare -m` where it may mount (root with CAP_SYS_ADMIN), else a user namespace of
+     * its own (`-rm`: a developer, or root in a container without that capability) */
+    const mountIn = (ns) => spawnSync('unshare', [...ns, '--propagation', 'private', 'sh', '-c',
+      'mount -t tmpfs -o size=1m tmpfs "$1"', 'sh', mnt], { encoding: 'utf8' });
+    const tries = process.getuid() === 0 ? [['-m'], ['-r', '-m']] : [['-r', '-m']];
+    const ns = tries.find((t) => mountIn(t).status === 0);
+    assert.ok(ns, `cannot mount a tmpfs in a mount namespace of its own (unshare -m / -rm): ${tries.map((t) => mountIn(t).stderr.trim()).join('; ')}`);
+    userns = ns.includes('-r');
     k = new Kiln({
       dataDir: path.join(mnt, 'data'), threads: 2,
-      wrap: ['unshare', ...userns, '-m', '--propagation', 'private', 'sh', '-c',
+      wrap: ['unshare', ...ns, '--propagation', 'private', 'sh', '-c',
         'mount -t tmpfs -o "size=$1,mode=0700" tmpfs "$2" && shift 2 && exec "$@"', 'sh', `${TMPFS_MB}m`, mnt],
     });
     await k.start();
@@ -386,7 +407,7 @@ describe('a full disk', () => {
 
   /** `kiln store check` in kiln's mount namespace (SQLite resolves /proc/PID/root away). */
   function storeCheck() {
-    const ns = process.getuid() === 0 ? ['-m'] : ['-U', '-m', '--preserve-credentials'];
+    const ns = userns ? ['-U', '-m', '--preserve-credentials'] : ['-m'];
     const r = spawnSync('nsenter', ['-t', String(k.run.pid), ...ns, '--', KILN_BIN, 'store', 'check', '--data', k.dataDir],
       { encoding: 'utf8', timeout: 60000 });
     return { code: r.status, stdout: r.stdout, out: `kiln store check: exit ${r.status}\n${r.stdout}\n${r.stderr}` };
