@@ -12,17 +12,18 @@
 //     and writes work again once space returns, without a restart;
 //   - descriptor exhaustion: kiln under a low RLIMIT_NOFILE with more connections than
 //     that: no crash, no busy loop while accept fails, accept resumes once descriptors
-//     free up, and the store keeps working.
+//     free up, the store keeps working, a worker that cannot get its pipes fails its
+//     invocation cleanly; kiln raises a soft limit to the hard one.
 // Quick mode here (make test); `make battery-exhaust` runs it with KILN_EXHAUST=long
 // (bigger numbers) and prints the figures.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync as fsClose, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync as fsWrite } from 'node:fs';
+import { closeSync as fsClose, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeSync as fsWrite } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {
-  KILN_BIN, Kiln, startKiln, expectStatus, describeRes, parseHttpResponse, sleep, tempDir,
+  KILN_BIN, ROOT, Kiln, startKiln, expectStatus, describeRes, parseHttpResponse, sleep, tempDir, writeFiles, cliOkJson,
 } from './lib/kiln.mjs';
 import { until } from './lib/events.mjs';
 
@@ -361,6 +362,60 @@ describe('descriptor exhaustion', () => {
     expectStatus(w, 201, 'a write after the exhaustion');
     expectStatus(await k.jira(site.cloudId, '/project/FDS', { token: site.token }), 200, 'read back');
     expectStatus(await k.jira(site.cloudId, '/project/FDX', { token: site.token }), 200, 'the write made during the exhaustion');
+  });
+
+  it('a worker spawned without descriptors: a clear error, no crash; functions run again once descriptors return', async () => {
+    await k.createSite('fdw');
+    const dir = path.join(tempDir('fdw'), 'app');
+    writeFiles(dir, {
+      'manifest.yml': `modules:
+  webtrigger:
+    - key: hello
+      function: hello-fn
+      response:
+        type: dynamic
+  function:
+    - key: hello-fn
+      handler: index.hello
+app:
+  runtime:
+    name: nodejs20.x
+`,
+      'src/index.js': `export async function hello() {
+  return { statusCode: 200, headers: { 'Content-Type': ['text/plain'] }, body: 'hello' };
+}
+`,
+      'package.json': JSON.stringify({ name: 'fdw', private: true }),
+    });
+    symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    await cliOkJson(k, ['register', dir, '--json']);
+    await cliOkJson(k, ['deploy', dir, '--json'], { cwd: dir });
+    await cliOkJson(k, ['install', '--site', 'fdw', '--confirm-scopes', '--json'], { cwd: dir });
+    const url = new URL((await cliOkJson(k, ['webtrigger', 'hello', '--site', 'fdw', '--json'], { cwd: dir })).url).pathname;
+    const kept = await open(k.port);
+    const before_ = k.stderrLines.filter((l) => l.includes('out of descriptors')).length;
+    const conns = await openMany(k.port, N.fdLimit + 100, 100);
+    await waitFor('kiln out of descriptors', () => {
+      const n = k.stderrLines.filter((l) => l.includes('out of descriptors')).length;
+      return n > before_ || `${n} warnings`;
+    }, 10000);
+    kept.sock.write(`POST ${url} HTTP/1.1\r\nHost: k\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`);
+    let a = null;
+    await waitFor('an answer', () => {
+      a = parseHttpResponse(kept.data());
+      return (a && a.complete) || (kept.closed ? 'closed' : 'waiting');
+    }, 60000);
+    figure('webtrigger while kiln is out of descriptors', `${a.status} ${a.text.slice(0, 120)}`);
+    assert.ok(a.status >= 500, `the invocation fails: ${a.status} ${a.text}`);
+    assert.ok(k.running, 'kiln is alive');
+    const why = k.stderrLines.filter((l) => l.includes('Too many open files') && !l.includes('"accept:'));
+    assert.ok(why.length >= 1, 'kiln logs why the worker could not start');
+    figure('the log line', why[0].slice(0, 300));
+    for (const c of [...conns, kept]) c.sock.destroy();
+    await waitFor('the function runs again', async () => {
+      const r = await k.api(url, { method: 'POST', body: {}, allowError: true, timeout: 30000 });
+      return (r.status === 200 && r.text === 'hello') || `${r.status} ${r.text?.slice(0, 100)}`;
+    }, 60000);
   });
 
   it('a stop while accepting is paused exits cleanly', async () => {
