@@ -100,6 +100,28 @@ async function openMany(port, n, batch = 200) {
   return out;
 }
 
+/** Sends data on connection c and waits for the complete answer (parsed). */
+async function answerOn(c, data, ms = 10000) {
+  c.chunks.length = 0;
+  c.sock.write(data);
+  let a = null;
+  await waitFor('an answer on the kept connection', () => {
+    a = parseHttpResponse(c.data());
+    return (a && a.complete) || (c.closed ? 'closed' : 'waiting');
+  }, ms);
+  return a;
+}
+
+/** Opens more connections than kiln's descriptors allow, until kiln warns (again) that
+ * it stopped accepting; the connections. */
+async function floodUntilPaused(k, n) {
+  const warnings = () => k.stderrLines.filter((l) => l.includes('out of descriptors')).length;
+  const before_ = warnings();
+  const conns = await openMany(k.port, n, 100);
+  await waitFor('kiln out of descriptors', () => warnings() > before_ || `${warnings()} warnings`, 10000);
+  return conns;
+}
+
 /** Writes `text` into every connection, one byte each `everyMs`, until it is closed. */
 function trickle(conns, text, everyMs) {
   let i = 0;
@@ -316,16 +338,7 @@ describe('descriptor exhaustion', () => {
     /* a keep-alive connection opened before: the store must work while kiln has no
      * descriptor to spare (SQLite keeps its files open) */
     const kept = await open(k.port);
-    const ask = async (data) => {
-      kept.chunks.length = 0;
-      kept.sock.write(data);
-      let a = null;
-      await waitFor('an answer on the kept connection', () => {
-        a = parseHttpResponse(kept.data());
-        return (a && a.complete) || (kept.closed ? 'closed' : 'waiting');
-      }, 10000);
-      return a;
-    };
+    const ask = (data) => answerOn(kept, data);
     expectStatus(await ask('GET /healthz HTTP/1.1\r\nHost: k\r\n\r\n'), 200, 'the kept connection works');
     const tStart = Date.now();
     const conns = [];
@@ -393,18 +406,8 @@ app:
     await cliOkJson(k, ['install', '--site', 'fdw', '--confirm-scopes', '--json'], { cwd: dir });
     const url = new URL((await cliOkJson(k, ['webtrigger', 'hello', '--site', 'fdw', '--json'], { cwd: dir })).url).pathname;
     const kept = await open(k.port);
-    const before_ = k.stderrLines.filter((l) => l.includes('out of descriptors')).length;
-    const conns = await openMany(k.port, N.fdLimit + 100, 100);
-    await waitFor('kiln out of descriptors', () => {
-      const n = k.stderrLines.filter((l) => l.includes('out of descriptors')).length;
-      return n > before_ || `${n} warnings`;
-    }, 10000);
-    kept.sock.write(`POST ${url} HTTP/1.1\r\nHost: k\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`);
-    let a = null;
-    await waitFor('an answer', () => {
-      a = parseHttpResponse(kept.data());
-      return (a && a.complete) || (kept.closed ? 'closed' : 'waiting');
-    }, 60000);
+    const conns = await floodUntilPaused(k, N.fdLimit + 100);
+    const a = await answerOn(kept, `POST ${url} HTTP/1.1\r\nHost: k\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`, 60000);
     figure('webtrigger while kiln is out of descriptors', `${a.status} ${a.text.slice(0, 120)}`);
     assert.ok(a.status >= 500, `the invocation fails: ${a.status} ${a.text}`);
     assert.ok(k.running, 'kiln is alive');
@@ -419,12 +422,7 @@ app:
   });
 
   it('a stop while accepting is paused exits cleanly', async () => {
-    const before_ = k.stderrLines.filter((l) => l.includes('out of descriptors')).length;
-    const conns = await openMany(k.port, N.fdLimit + 100, 100);
-    await waitFor('accepting paused again', () => {
-      const n = k.stderrLines.filter((l) => l.includes('out of descriptors')).length;
-      return n > before_ || `${n} warnings`;
-    }, 10000);
+    const conns = await floodUntilPaused(k, N.fdLimit + 100);
     const st = await k.stop('SIGTERM');
     assert.equal(st.code, 0, `exit on SIGTERM while out of descriptors: ${JSON.stringify(st)}`);
     for (const c of conns) c.sock.destroy();
