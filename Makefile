@@ -165,6 +165,13 @@ endif
 e2e: $(KILN) $(PROBE) $(E2E_PRELOAD) $(FAILSYNC)
 	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node --test --test-concurrency=1 --test-timeout=$$(( $(E2E_TIMEOUT) * 1000 )) tests/e2e/
 
+# Issue 21's battery, part 5: exhaustion (docs/reliability.md "## Exhaustion"). Its quick
+# mode is tests/e2e/exhaust.test.mjs in e2e; this is the long mode.
+battery-exhaust: $(KILN) $(PROBE) $(E2E_PRELOAD)
+	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) BUILD=$(BUILD) tests/battery/exhaust.sh
+battery: battery-exhaust
+.PHONY: battery battery-exhaust
+
 # Browser tests (tests/browser/, docs/testing.md): headless Chromium (playwright-core)
 # against kiln's web UI, after the e2e tests.
 browser-test: $(KILN) $(UI_ASSETS) $(PROBE) $(E2E_PRELOAD)

@@ -14,5 +14,6 @@
 #define KILN_MAX_NAME 63u                    /* site name */
 #define KILN_MAX_PAGE 100u                   /* project search maxResults */
 #define KILN_MAX_USER_PAGE 1000u             /* users/search maxResults */
+#define KILN_REQ_TIMEOUT_MS 10000u           /* a request's head and body, from its first byte; an idle connection */
 
 #endif

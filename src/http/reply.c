@@ -10,6 +10,7 @@
 #include "http/metrics.h"
 #include "http/server.h"
 #include "http/vreq.h"
+#include "store/store.h"
 
 static const struct {
     int status;
@@ -36,6 +37,7 @@ static const struct {
     {502, "Bad Gateway"},
     {503, "Service Unavailable"},
     {504, "Gateway Timeout"},
+    {507, "Insufficient Storage"},
 };
 
 static const char *reason_of(int status)
@@ -52,6 +54,10 @@ void reply_header(kreq_t *kr, const char *name, const char *value)
 {
     h2o_add_header_by_str(&kr->req->pool, &kr->req->res.headers, name, strlen(name), 0, NULL, value, strlen(value));
 }
+
+#define FULL_MSG "Insufficient Storage: the data dir's disk is full; writes are refused until space is freed."
+static const char full_jira[] = "{\"errorMessages\":[\"" FULL_MSG "\"],\"errors\":{}}";
+static const char full_code[] = "{\"code\":507,\"message\":\"" FULL_MSG "\"}";
 
 /* Sends the answer now (the one place a response starts). */
 static void send_now(kreq_t *kr, int status, const char *content_type, const char *body, size_t len)
@@ -133,6 +139,15 @@ static void on_durable(completion_t *c)
 
 void reply_raw(kreq_t *kr, int status, const char *content_type, const char *body, size_t len)
 {
+    /* A request that failed while a write met a full disk (store.h, store_full_since) is
+     * answered 507 in the shape its plane uses, whichever handler made the 500. */
+    if (status == 500 && kr->start_ns && store_full_since(kr->start_ns) == STORE_FULL) {
+        int jira = len >= 16 && memcmp(body, "{\"errorMessages\"", 16) == 0;
+        status = 507;
+        content_type = "application/json;charset=UTF-8";
+        body = jira ? full_jira : full_code;
+        len = jira ? sizeof full_jira - 1 : sizeof full_code - 1;
+    }
     /* its own commits: while its handler runs, every commit of the thread's handle since it
      * began; after (answered later), what its handler had committed when it returned */
     int in_handler = !kr->thr || kr->thr->handling == kr;

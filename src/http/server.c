@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -166,15 +167,62 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 
 /* ---------------------------------------------------------------- listeners */
 
+static void on_accept(h2o_socket_t *listener, const char *err);
+
+/* Out of descriptors (EMFILE, ENFILE) or memory for a socket: the pending connection stays
+ * in the backlog and its listener stays readable, so the loop would wake for it at once,
+ * again and again, and spin. Instead each thread stops reading its listeners for
+ * ACCEPT_PAUSE_MS and then tries again; one warning a second at most. */
+#define ACCEPT_PAUSE_MS 100
+static __thread struct {
+    h2o_timeout_t timeout;
+    h2o_timeout_entry_t entry;
+    h2o_socket_t *paused[3];
+    int npaused, ready;
+} accept_pause;
+static _Atomic int64_t accept_warned_ms;
+
+static void accept_resume(h2o_timeout_entry_t *entry)
+{
+    (void)entry;
+    for (int i = 0; i < accept_pause.npaused; i++)
+        h2o_socket_read_start(accept_pause.paused[i], on_accept);
+    accept_pause.npaused = 0;
+}
+
+static void accept_stall(http_thread_t *t, h2o_socket_t *listener, int err)
+{
+    int64_t now = clock_now_ms(), last = accept_warned_ms;
+    if (now - last >= 1000) {
+        accept_warned_ms = now;
+        log_msg(LOG_WARN, "accept: out of descriptors or memory; not accepting for a moment", "error", strerror(err),
+                NULL);
+    }
+    if (!accept_pause.ready) {
+        h2o_timeout_init(t->loop, &accept_pause.timeout, ACCEPT_PAUSE_MS);
+        accept_pause.entry.cb = accept_resume;
+        accept_pause.ready = 1;
+    }
+    h2o_socket_read_stop(listener);
+    if (accept_pause.npaused < 3)
+        accept_pause.paused[accept_pause.npaused++] = listener;
+    if (!h2o_timeout_is_linked(&accept_pause.entry))
+        h2o_timeout_link(t->loop, &accept_pause.timeout, &accept_pause.entry);
+}
+
 static void on_accept(h2o_socket_t *listener, const char *err)
 {
     if (err)
         return;
     http_thread_t *t = listener->data;
     for (int i = 0; i < 64; i++) {
+        errno = 0;
         h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
-        if (!sock)
+        if (!sock) {
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                accept_stall(t, listener, errno);
             break;
+        }
         conn_accept(t, sock,
                     listener == t->unix_listener ? HTTP_LISTENER_UNIX
                     : listener == t->ui_listener ? HTTP_LISTENER_UI
@@ -302,7 +350,11 @@ static void *thread_main(void *arg)
     }
     if (c->thread_stopping)
         c->thread_stopping(t, c->arg);
-    /* Stop accepting, then let in-flight requests finish. */
+    /* Stop accepting, then let in-flight requests finish. A pause of accepting ends here:
+     * its timer must not restart a listener closed below. */
+    if (accept_pause.ready && h2o_timeout_is_linked(&accept_pause.entry))
+        h2o_timeout_unlink(&accept_pause.entry);
+    accept_pause.npaused = 0;
     h2o_socket_read_stop(t->listener);
     h2o_socket_close(t->listener);
     t->listen_fd = -1; /* closed with its socket */
@@ -341,6 +393,24 @@ static void *thread_main(void *arg)
 
 /* ---------------------------------------------------------------- the server */
 
+/* Each connection is a descriptor: the soft RLIMIT_NOFILE (often 1024) is raised to the
+ * hard one, and the limit kiln runs with is logged. */
+static void raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rlim_t was = rl.rlim_cur;
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            rl.rlim_cur = was;
+    }
+    char n[24];
+    snprintf(n, sizeof n, "%llu", (unsigned long long)rl.rlim_cur);
+    log_msg(LOG_INFO, "descriptors", "limit", n, NULL);
+}
+
 int http_open(http_server_t *srv, const http_config_t *cfg, char *err, size_t errlen)
 {
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV}, *ai = NULL;
@@ -371,8 +441,12 @@ int http_open(http_server_t *srv, const http_config_t *cfg, char *err, size_t er
         snprintf(err, errlen, "cannot resolve %.200s: %.200s", cfg->listen, gai_strerror(gai));
         return -1;
     }
+    raise_nofile();
     h2o_config_init(&srv->config);
     srv->config.max_request_entity_size = KILN_MAX_BODY;
+    /* h2o's default, named: a request's head and body must arrive within this from its
+     * first byte, and a connection idle that long is closed (docs/security.md) */
+    srv->config.http1.req_timeout = KILN_REQ_TIMEOUT_MS;
     srv->config.server_name = h2o_iovec_init(H2O_STRLIT("kiln"));
     /* HTTP/1.1 only. h2o 2.2.5 would otherwise speak cleartext HTTP/2 (h2c) both ways it
      * knows, `Upgrade: h2c` and the prior-knowledge preface `PRI * HTTP/2.0`, and its

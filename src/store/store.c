@@ -3,9 +3,22 @@
  * any SQL so that a second backend plugs in without touching a handler. */
 #include "store/store.h"
 
+#include "base/clock.h"
 #include "store/store_backend.h"
 
 static _Atomic uint64_t auth_gen = 1;
+static _Atomic uint64_t full_at_ns; /* the last write refused for a full disk (clock_mono_ns) */
+
+void store_note_full(void)
+{
+    full_at_ns = clock_mono_ns();
+}
+
+int store_full_since(uint64_t since_ns)
+{
+    uint64_t at = full_at_ns;
+    return at != 0 && at >= since_ns ? STORE_FULL : STORE_OK;
+}
 
 uint64_t store_auth_gen(void)
 {

@@ -33,7 +33,9 @@
  * that wait (it survives kill -9 then; only a power loss within that fsync could undo
  * it, and then its writer was never answered). A deferred handle's write
  * (store_defer_durability, below) returns 0 once written; its owner answers only once
- * store_when_durable says an fsync covers it. */
+ * store_when_durable says an fsync covers it. A write refused because
+ * the data dir's filesystem is full returns STORE_ERROR like any other failure, and
+ * store_full_since() tells it apart (STORE_FULL: answered 507). */
 #ifndef KILN_STORE_H
 #define KILN_STORE_H
 
@@ -43,6 +45,8 @@
 #include "base/arena.h"
 
 enum { STORE_OK = 0, STORE_NOTFOUND = -1, STORE_CONFLICT = -2, STORE_ERROR = -3 };
+/* What store_full_since() reports: the disk is full (not a return code of the functions). */
+enum { STORE_FULL = -5 };
 
 /* A handle; its backend is private to the store (store/store_backend.h). */
 typedef struct store store_t;
@@ -53,6 +57,11 @@ store_t *store_open(const char *data_dir, char *err, size_t errlen);
 void store_close(store_t *st);
 /* Brings the schema to the version this binary expects (idempotent). */
 int store_migrate(store_t *st, char *err, size_t errlen);
+/* STORE_FULL if a write of this process (any thread, any handle) failed for a full disk
+ * (SQLite: SQLITE_FULL) at or after clock_mono_ns() time `since_ns`, else STORE_OK. The
+ * HTTP layer asks it with a request's start to answer 507 instead of 500; the store
+ * writes again as soon as space returns, nothing to reset. */
+int store_full_since(uint64_t since_ns);
 /* Runs the backend's integrity check; writes "ok" or the problems into out. */
 int store_check(store_t *st, char *out, size_t outlen);
 

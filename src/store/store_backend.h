@@ -411,6 +411,10 @@ struct store {
  * (store.h) is called now rather than after that fsync. Once per transaction at most. */
 void store_note_written(store_t *st);
 
+/* A backend calls this when a write fails because the filesystem is full (any thread):
+ * what store_full_since() reads. */
+void store_note_full(void);
+
 /* The backends (store_open picks one). */
 store_t *store_sqlite_open(const char *data_dir, char *err, size_t errlen);
 

@@ -82,6 +82,8 @@ int sq_rc(store_t *st, int rc)
         return STORE_OK;
     if (rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT)
         return STORE_CONFLICT;
+    if ((rc & 0xff) == SQLITE_FULL)
+        store_note_full();
     log_msg(LOG_ERROR, "store: statement failed", "error", sqlite3_errmsg(DB(st)), NULL);
     return STORE_ERROR;
 }
@@ -586,10 +588,22 @@ static const store_backend_t sqlite_backend = {
     .search = &sq_search_ops,
 };
 
+/* SQLite's error log (every thread, any connection): a write refused for a full disk
+ * (SQLITE_FULL) met by a statement whose result does not pass through sq_rc (which notes
+ * it too) is noted for store_full_since. */
+static void on_sqlite_log(void *arg, int code, const char *msg)
+{
+    (void)arg;
+    (void)msg;
+    if ((code & 0xff) == SQLITE_FULL)
+        store_note_full();
+}
+
 /* Process-wide settings, before the first connection: no global allocation statistics
- * (a mutex every malloc would take across all threads). */
+ * (a mutex every malloc would take across all threads); the error log above. */
 static void global_init(void)
 {
+    sqlite3_config(SQLITE_CONFIG_LOG, on_sqlite_log, NULL);
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
     sqlite3_initialize();

@@ -536,7 +536,7 @@ class ServeRun {
 }
 
 export class Kiln {
-  constructor({ dataDir, threads, extraArgs = [], env = {} } = {}) {
+  constructor({ dataDir, threads, extraArgs = [], env = {}, wrap = [] } = {}) {
     this.dataDir = dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'kiln-e2e-'));
     this.ownsDataDir = !dataDir;
     if (this.ownsDataDir) tempDirs.add(this.dataDir);
@@ -544,6 +544,9 @@ export class Kiln {
     this.threads = threads;
     this.extraArgs = extraArgs;
     this.env = env;
+    // A command kiln runs under (`wrap[0] wrap[1..] kiln serve ...`), one that execs it in
+    // the end (prlimit, unshare): the pid stays kiln's.
+    this.wrap = wrap;
     this.proc = null;
     this.port = 0;
     this.url = null;
@@ -590,7 +593,8 @@ export class Kiln {
     args.push(...this.extraArgs);
     const cleanEnv = { ...process.env };
     for (const k of Object.keys(cleanEnv)) if (k.startsWith('KILN_') && k !== 'KILN_LOG_LEVEL') delete cleanEnv[k];
-    const proc = spawn(KILN_BIN, args, { env: { ...cleanEnv, ...PRELOAD, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [cmd, ...pre] = this.wrap.length ? [...this.wrap, KILN_BIN] : [KILN_BIN];
+    const proc = spawn(cmd, [...pre, ...args], { env: { ...cleanEnv, ...PRELOAD, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(proc);
     proc.on('exit', () => live.delete(proc));
     proc.stdout.on('data', () => {});
@@ -624,9 +628,15 @@ export class Kiln {
       if (Date.now() > deadline) throw new Error(`/healthz not ready: ${describeRes(r)}`);
       await sleep(50);
     }
-    const tokenFile = path.join(this.dataDir, 'admin.token');
+    const tokenFile = this.view(path.join(this.dataDir, 'admin.token'));
     this.adminToken = readFileSync(tokenFile, 'utf8').trim();
     return this;
+  }
+
+  /** Path p as kiln sees it: through /proc/PID/root when kiln runs under a wrap (its
+   * own mount namespace, say), else p. */
+  view(p) {
+    return this.wrap.length && this.run ? `/proc/${this.run.pid}/root${p}` : p;
   }
 
   get running() {
