@@ -37,7 +37,7 @@ DEBS     := build-essential pkg-config libh2o-evloop-dev libjansson-dev libyajl-
             clang clang-format libclang-rt-dev bubblewrap libseccomp-dev util-linux tzdata chromium \
             postgresql libpq-dev
 
-.PHONY: all deps test unit pg-test e2e browser-test demo bench scopes scopes-check layers-check fuzz format format-check clean
+.PHONY: all deps test unit pg-test e2e browser-test demo bench battery battery-isolation scopes scopes-check layers-check fuzz format format-check clean
 
 # The site web UI (docs/ui.md): ui/src/*/main.jsx bundled by esbuild into $(BUILD)/ui/,
 # next to the kiln binary, with hashed names and assets.json (tools/build-ui.mjs).
@@ -220,6 +220,14 @@ bench: all $(BENCH_MICRO) $(BENCH_JQL_LOAD)
 	./bench/jql.sh
 	node bench/queue.mjs
 	node bench/events_fanout.mjs
+
+# Issue 21's battery (docs/reliability.md): each part's long mode. Isolation, by property:
+# tests/battery/isolation.mjs, ISO_ATTEMPTS (default 1,000,000) hostile requests on
+# several sites seeded with canaries; ISO_SEED replays a run. Its quick mode is
+# tests/e2e/isolation.test.mjs (make e2e).
+battery: battery-isolation
+battery-isolation: $(KILN) $(PROBE) $(E2E_PRELOAD)
+	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node tests/battery/isolation.mjs
 
 # the fuzzers link every source file, src/store/postgres too: libpq with them
 fuzz:
