@@ -68,7 +68,17 @@ const MANIFEST = (tap) => `app:
               - dept
             range:
               - name
+resources:
+  - key: panel
+    path: static/panel
 modules:
+  jira:issuePanel:
+    - key: iso-panel
+      resource: panel
+      resolver:
+        function: resolver-fn
+      title: Isolation probe
+      icon: https://example.com/icon.svg
   webtrigger:
     - key: plant
       function: plant-fn
@@ -116,6 +126,8 @@ modules:
       handler: index.onEvent
     - key: queue-fn
       handler: index.onQueue
+    - key: resolver-fn
+      handler: index.resolver
 remotes:
   - key: backend
     baseUrl: ${tap}/base
@@ -146,6 +158,7 @@ permissions:
 const SOURCE = `import api, { route, asApp } from '@forge/api';
 import { kvs } from '@forge/kvs';
 import { Queue } from '@forge/events';
+import ResolverModule from '@forge/resolver';
 
 const json = (v, status = 200) => ({ statusCode: status, headers: { 'Content-Type': ['application/json'] }, body: JSON.stringify(v) });
 const q = (request, name) => request.queryParameters?.[name]?.[0];
@@ -195,6 +208,14 @@ export async function onEvent(event) {
   const r = id ? await tryIt(async () => { const x = await asApp().requestJira(route\`/rest/api/3/issue/\${id}/comment\`); return x.status + ' ' + (await x.text()); }) : null;
   console.log('event', event?.eventType, JSON.stringify(r).slice(0, 4000));
 }
+
+// the Custom UI panel's resolver: what a frame asks for, with the identifiers it names
+const Resolver = ResolverModule.default ?? ResolverModule; // a CommonJS module seen from an ES one
+const r = new Resolver();
+r.define('kvs', ({ payload }) => tryIt(() => kvs.get(payload?.key)));
+r.define('jira', ({ payload }) => tryIt(async () => { const x = await asApp().requestJira(route\`/rest/api/3/issue/\${payload?.key}\`); return x.status + ' ' + (await x.text()); }));
+r.define('context', ({ context }) => context);
+export const resolver = r.getDefinitions();
 
 // a queue event: the payload names an identifier; the consumer looks it up
 export async function onQueue(event) {
@@ -366,6 +387,14 @@ async function seedSite(k, S, rnd, appDir, tap) {
   ids.cloudId = S.cloudId;
 }
 
+/** A Custom UI frame of the panel on the site's planted issue: {token, ext}. */
+async function contextToken(k, S) {
+  const ext = { issue: { key: S.issue } };
+  const r = await k.api('/_ui/v1/frames', { method: 'POST', body: { appId: S.appId, moduleKey: 'iso-panel', extension: ext }, headers: { cookie: S.session.cookie, 'x-kiln-csrf': S.session.csrf } });
+  expectStatus(r, 200, `a frame on ${S.name}`);
+  return { token: r.json.token, ext };
+}
+
 /** Holds an invocation of the site's hold trigger; S.cred.invocation is its live token. */
 async function holdInvocation(k, S, tap) {
   const key = `hold-${S.tag}-${randomBytes(4).toString('hex')}`;
@@ -378,7 +407,7 @@ async function holdInvocation(k, S, tap) {
 
 const pick = (rnd, xs) => xs[Math.floor(rnd() * xs.length)];
 const ALL_PLANES = [
-  ['product', 44], ['proxy', 18], ['headers', 12], ['ui', 10], ['admin', 10], ['webtrigger', 4], ['events', 2],
+  ['product', 40], ['proxy', 18], ['headers', 12], ['ui', 10], ['admin', 10], ['bridge', 4], ['webtrigger', 4], ['events', 2],
 ];
 // ISO_PLANES=product,proxy: only those planes (a replay must name the same ones)
 const PLANES = process.env.ISO_PLANES ? ALL_PLANES.filter(([p]) => process.env.ISO_PLANES.split(',').includes(p)) : ALL_PLANES;
@@ -589,6 +618,28 @@ export function attempt(seed, i, sites) {
     const post2 = post ? pick(rnd, ['/_ui/v1/consent', '/_ui/v1/frames', '/_ui/v1/bridge', '/_ui/v1/admin/upgrade']) : p;
     return { ...out, cred, method, path: post2, headers: credHeaders(A, cred, method), body };
   }
+  case 'bridge': {
+    // a Custom UI frame's context token of A (with A's session, as the bridge requires)
+    const cred = 'context';
+    const i = B.ids;
+    const headers = [...credHeaders(A, 'session', 'POST'), ['X-Kiln-Context', A.context.token]];
+    const ext = rnd() < 0.7 ? A.context.ext : { issue: { key: pick(rnd, i.issueKeys) } };
+    const kind = pick(rnd, ['fetch', 'fetch', 'fetch', 'invoke', 'getContext', 'frames', 'renew']);
+    if (kind === 'fetch') {
+      const r = productRequest(rnd, B);
+      const init = { method: r.method, ...(r.body === undefined ? {} : { body: JSON.stringify(r.body) }) };
+      return { ...out, cred, method: 'POST', path: '/_ui/v1/bridge', headers, body: { op: 'fetchProduct', payload: { product: 'jira', restPath: r.path, fetchRequestInit: init }, extension: ext } };
+    }
+    if (kind === 'invoke') {
+      const fn = pick(rnd, ['kvs', 'jira', 'context']);
+      const key = fn === 'jira' ? pick(rnd, i.issueKeys) : pick(rnd, i.kvsKeys);
+      return { ...out, cred, slow: true, method: 'POST', path: '/_ui/v1/bridge', headers, body: { op: 'invoke', payload: { functionKey: fn, payload: { key } }, extension: ext } };
+    }
+    if (kind === 'frames') {
+      return { ...out, cred, method: 'POST', path: '/_ui/v1/frames', headers, body: { appId: B.appId, moduleKey: 'iso-panel', extension: { issue: { key: pick(rnd, i.issueKeys) } } } };
+    }
+    return { ...out, cred, method: 'POST', path: '/_ui/v1/bridge', headers, body: { op: kind, extension: ext } };
+  }
   case 'admin': {
     const cred = pick(rnd, PRODUCT_CREDS);
     const i = B.ids;
@@ -694,13 +745,16 @@ export async function runIsolation({ attempts = 50000, seed, siteCount = 3, only
   log(`isolation: seed ${seed} (ISO_SEED=${seed} replays), ${attempts} attempts, ${siteCount} sites`);
   const setupRnd = prng(seed);
   const tap = await startTap();
-  const k = await startKiln({ extraArgs: ['--webtrigger-rate', '0', '--proxy-rate', '0', '--kvs-rate', '0', '--queue-rate', '0'] });
+  const k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0', '--webtrigger-rate', '0', '--proxy-rate', '0', '--kvs-rate', '0', '--queue-rate', '0'] });
   const holds = [];
   try {
     const t0 = Date.now();
     // the app, once, installed on every site
     const appDir = path.join(tempDir('iso'), 'iso-probe');
-    writeFiles(appDir, { 'manifest.yml': MANIFEST(tap.origin), 'src/index.js': SOURCE, 'package.json': '{"type":"module"}' });
+    writeFiles(appDir, {
+      'manifest.yml': MANIFEST(tap.origin), 'src/index.js': SOURCE, 'package.json': '{"type":"module"}',
+      'static/panel/index.html': '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>iso</title></head><body>iso</body></html>',
+    });
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(appDir, 'node_modules'), 'dir');
     const { id: appId } = await cliOkJson(k, ['register', appDir, '--json']);
     await cliOkJson(k, ['deploy', appDir, '--json']);
@@ -722,12 +776,16 @@ export async function runIsolation({ attempts = 50000, seed, siteCount = 3, only
     for (const S of sites) {
       await seedSite(k, S, setupRnd, appDir, tap);
       S.session = await uiSession(k, S.name);
+      // the admin's consent to the app (for the bridge's fetchProduct) and a frame's context token
+      const consent = await k.api('/_ui/v1/consent', { method: 'POST', body: { appId }, headers: { cookie: S.session.cookie, 'x-kiln-csrf': S.session.csrf } });
+      expectStatus(consent, 200, `consent on ${S.name}`);
+      S.context = await contextToken(k, S);
       S.systemToken = await until(`the system token of ${S.name}`, () => tap.systemTokens.get(S.cloudId));
       S.held = await holdInvocation(k, S, tap);
       holds.push(S.held);
       S.canaries.push({ c: S.token, cls: 'hidden', kind: 'user token' }, { c: S.systemToken, cls: 'hidden', kind: 'system token' },
         { c: S.held.token, cls: 'hidden', kind: 'invocation token' }, { c: S.session.cookie.split('=')[1], cls: 'hidden', kind: 'session' },
-        { c: S.session.csrf, cls: 'hidden', kind: 'CSRF token' });
+        { c: S.session.csrf, cls: 'hidden', kind: 'CSRF token' }, { c: S.context.token, cls: 'hidden', kind: 'context token' });
     }
     let scan = makeScanner(sites);
     log(`isolation: setup ${Date.now() - t0} ms; ${sites.map((S) => `${S.name}: ${S.canaries.length} canaries`).join(', ')}`);
@@ -751,6 +809,13 @@ export async function runIsolation({ attempts = 50000, seed, siteCount = 3, only
       while (renewing) {
         await new Promise((r) => setTimeout(r, 500));
         for (const S of sites) {
+          if (renewing && Date.now() - (S.context.since ??= Date.now()) > 300000) { // they live 15 minutes
+            const fresh = await contextToken(k, S);
+            fresh.since = Date.now();
+            S.canaries.push({ c: fresh.token, cls: 'hidden', kind: 'context token' });
+            scan = makeScanner(sites);
+            S.context = fresh;
+          }
           if (!renewing || Date.now() - (S.held.since ??= Date.now()) < 60000) continue;
           const old = S.held;
           const fresh = await holdInvocation(k, S, tap);
@@ -778,10 +843,12 @@ export async function runIsolation({ attempts = 50000, seed, siteCount = 3, only
         const x = { i, ...attempt(seed, i, sites) };
         i++;
         x.req = raw(x.method, x.path, x.headers, x.body);
-        queues[SLOW.has(x.plane) ? 'slow' : 'fast'].push(x);
+        queues[SLOW.has(x.plane) || x.slow ? 'slow' : 'fast'].push(x);
       }
     };
+    let answered = 0;
     const onAnswer = (x, a) => {
+      if (++answered % 100000 === 0) log(`isolation: ${answered} attempts answered, ${leaks.length} leaks, ${Math.round((Date.now() - t1) / 1000)} s`);
       perPlane[x.plane] = (perPlane[x.plane] ?? 0) + 1;
       perCred[x.cred] = (perCred[x.cred] ?? 0) + 1;
       statuses[a.status] = (statuses[a.status] ?? 0) + 1;
@@ -836,6 +903,8 @@ async function positiveControl(k, sites, scan) {
       ['proxy', raw('POST', '/_proxy/kvs/v1/get', credHeaders(S, 'invocation', 'POST'), { key: i.kvsKeys[0] })],
       ['proxy', raw('POST', '/_proxy/kvs/v1/secret/get', credHeaders(S, 'invocation', 'POST'), { key: i.kvsKeys[1] })],
       ['proxy', raw('POST', '/_proxy/kvs/v1/entity/get', credHeaders(S, 'invocation', 'POST'), { key: i.kvsKeys[2], entityName: 'isorow' })],
+      ['bridge', raw('POST', '/_ui/v1/bridge', [...credHeaders(S, 'session', 'POST'), ['X-Kiln-Context', S.context.token]], { op: 'fetchProduct', payload: { product: 'jira', restPath: `/rest/api/3/issue/${S.issue}` }, extension: S.context.ext })],
+      ['bridge', raw('POST', '/_ui/v1/bridge', [...credHeaders(S, 'session', 'POST'), ['X-Kiln-Context', S.context.token]], { op: 'invoke', payload: { functionKey: 'kvs', payload: { key: i.kvsKeys[0] } }, extension: S.context.ext })],
       ['webtrigger', raw('POST', S.triggers.probe, [], { op: 'kvs', key: i.kvsKeys[0] })],
       ['webtrigger', raw('POST', S.triggers.probe, [], { op: 'jira', key: S.issue })],
     ];

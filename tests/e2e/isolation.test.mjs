@@ -15,7 +15,7 @@ it('isolation by property: 50,000 hostile attempts across every plane, no canary
   // the battery is not blind: it ran what it says, and its oracle sees own data where it looks
   assert.equal(r.attempts, Number(process.env.ISO_ATTEMPTS ?? 50000));
   for (const p of PLANE_NAMES) assert.ok(r.perPlane[p] > 0, `plane ${p} tried: ${JSON.stringify(r.perPlane)}`);
-  for (const p of ['product', 'ui', 'proxy', 'webtrigger']) assert.ok(r.control[p] > 0, `own canaries seen through ${p}: ${JSON.stringify(r.control)}`);
+  for (const p of ['product', 'ui', 'proxy', 'bridge', 'webtrigger']) assert.ok(r.control[p] > 0, `own canaries seen through ${p}: ${JSON.stringify(r.control)}`);
   assert.ok(r.records.ownValuesInLogs > 0, `own canaries seen in function logs: ${JSON.stringify(r.records)}`);
   assert.ok(r.records.audit > 0, `audit records scanned: ${JSON.stringify(r.records)}`);
   const lost = r.statuses[0] ?? 0;
