@@ -15,13 +15,14 @@
 // The quick mode (50,000 attempts) is tests/e2e/isolation.test.mjs, which calls
 // runIsolation() below. Both need build/kiln (KILN_BIN) and `make deps`.
 //
-// Canaries come in two classes. "value" canaries are data (summaries, comments, field
+// Canaries come in three classes. "value" canaries are data (summaries, comments, field
 // values, property and KVS values, secrets, entity rows, names, log lines, queue payloads):
-// no request ever carries one, so one in an answer, log, audit or ledger record of another
-// site is a leak wherever it appears. "key" canaries are identifiers (property keys, KVS
-// keys, webtrigger ids, tokens): the attacker names them on purpose, so one in an answer is
-// a leak only when the request did not carry it, and records that echo requests (audit
-// paths, kiln's access lines) are judged by value canaries only.
+// no request ever carries one. "hidden" ones are identifiers no request carries either
+// (tokens, session and CSRF tokens, some webtrigger ids, a KVS key and a property key the
+// generator never names). "named" ones are the identifiers the generator hands attackers
+// (property keys, KVS keys, the probe's webtrigger id). A value or hidden canary of another
+// site in an answer, log line, audit or ledger record is a leak; named ones are not judged
+// (the attacker knew them, and audit records echo request paths).
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { symlinkSync, readFileSync, readdirSync } from 'node:fs';
