@@ -37,7 +37,7 @@ DEBS     := build-essential pkg-config libh2o-evloop-dev libjansson-dev libyajl-
             clang clang-format libclang-rt-dev bubblewrap libseccomp-dev util-linux tzdata chromium \
             postgresql libpq-dev
 
-.PHONY: all deps test unit pg-test e2e browser-test demo bench battery battery-soak scopes scopes-check layers-check fuzz format format-check clean
+.PHONY: all deps test unit pg-test e2e browser-test demo bench battery battery-isolation battery-crash battery-soak battery-exhaust scopes scopes-check layers-check fuzz format format-check clean
 
 # The site web UI (docs/ui.md): ui/src/*/main.jsx bundled by esbuild into $(BUILD)/ui/,
 # next to the kiln binary, with hashed names and assets.json (tools/build-ui.mjs).
@@ -165,13 +165,6 @@ endif
 e2e: $(KILN) $(PROBE) $(E2E_PRELOAD) $(FAILSYNC)
 	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node --test --test-concurrency=1 --test-timeout=$$(( $(E2E_TIMEOUT) * 1000 )) tests/e2e/
 
-# Issue 21's battery, part 5: exhaustion (docs/reliability.md "## Exhaustion"). Its quick
-# mode is tests/e2e/exhaust.test.mjs in e2e; this is the long mode.
-battery-exhaust: $(KILN) $(PROBE) $(E2E_PRELOAD)
-	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) BUILD=$(BUILD) tests/battery/exhaust.sh
-battery: battery-exhaust
-.PHONY: battery battery-exhaust
-
 # Browser tests (tests/browser/, docs/testing.md): headless Chromium (playwright-core)
 # against kiln's web UI, after the e2e tests.
 browser-test: $(KILN) $(UI_ASSETS) $(PROBE) $(E2E_PRELOAD)
@@ -179,15 +172,6 @@ browser-test: $(KILN) $(UI_ASSETS) $(PROBE) $(E2E_PRELOAD)
 
 test: all scopes-check format-check layers-check unit e2e
 	@$(MAKE) --no-print-directory browser-test
-
-# Crash consistency (issue 21 part 2, docs/reliability.md): CRASH_TRIALS trials of kill -9
-# under a mixed write load (tests/battery/crash.mjs; CRASH_SEED=N replays a run). Its quick
-# mode is tests/e2e/crash.test.mjs, in `make e2e`.
-CRASH_TRIALS ?= 100
-.PHONY: battery battery-crash
-battery: battery-crash
-battery-crash: $(KILN) $(PROBE) $(E2E_PRELOAD)
-	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) CRASH_TRIALS=$(CRASH_TRIALS) node tests/battery/crash.mjs
 
 # Every include goes downward (docs/architecture.md); the checker's own tests first.
 layers-check:
@@ -243,15 +227,32 @@ bench: all $(BENCH_MICRO) $(BENCH_JQL_LOAD)
 	node bench/queue.mjs
 	node bench/events_fanout.mjs
 
-# The reliability battery's long modes (issue 21, docs/reliability.md): each part adds its
-# target here as a prerequisite of battery. make test runs their quick modes.
-battery:
+# The reliability battery (issue 21, docs/reliability.md): each part's long mode, minutes
+# to hours, figures printed; make e2e runs each part's quick mode (tests/e2e/isolation,
+# crash, soak and exhaust.test.mjs).
+battery: battery-isolation battery-crash battery-soak battery-exhaust
 
-# Soak and faults: an hour of mixed load at half of the measured capacity, workers killed
-# and functions hanging (tests/battery/soak.mjs; SOAK_SECONDS, CAPACITY_SECONDS, FAULT_EVERY).
-battery: battery-soak
+# Isolation, by property: tests/battery/isolation.mjs, ISO_ATTEMPTS (default 1,000,000)
+# hostile requests on several sites seeded with canaries; ISO_SEED replays a run.
+battery-isolation: $(KILN) $(PROBE) $(E2E_PRELOAD)
+	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node tests/battery/isolation.mjs
+
+# Crash consistency: CRASH_TRIALS trials of kill -9 under a mixed write load
+# (tests/battery/crash.mjs; CRASH_SEED=N replays a run).
+CRASH_TRIALS ?= 100
+battery-crash: $(KILN) $(PROBE) $(E2E_PRELOAD)
+	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) CRASH_TRIALS=$(CRASH_TRIALS) node tests/battery/crash.mjs
+
+# Soak and faults: an hour of mixed load at half of the measured capacity, workers killed,
+# functions and a remote hanging (tests/battery/soak.mjs; SOAK_SECONDS, CAPACITY_SECONDS,
+# FAULT_EVERY).
 battery-soak: $(KILN) $(PROBE) $(E2E_PRELOAD)
 	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node tests/battery/soak.mjs
+
+# Exhaustion: slow clients, 10,000 idle connections, descriptors, a full disk
+# (tests/battery/exhaust.sh).
+battery-exhaust: $(KILN) $(PROBE) $(E2E_PRELOAD)
+	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) BUILD=$(BUILD) tests/battery/exhaust.sh
 
 # the fuzzers link every source file, src/store/postgres too: libpq with them
 fuzz:
