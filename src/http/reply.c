@@ -59,6 +59,14 @@ void reply_header(kreq_t *kr, const char *name, const char *value)
 static const char full_jira[] = "{\"errorMessages\":[\"" FULL_MSG "\"],\"errors\":{}}";
 static const char full_code[] = "{\"code\":507,\"message\":\"" FULL_MSG "\"}";
 
+/* The idle timeout of a kept-alive connection, announced on every answer that keeps one
+ * (`Keep-Alive: timeout=N`, as Node's and Apache's servers do): a client that honours it
+ * (Node's http.Agent) retires an idle connection a little before kiln closes it, instead of
+ * sending its next request into the close and getting ECONNRESET — a non-idempotent
+ * request is then not retried (the soak battery saw it, docs/reliability.md). */
+#define KEEP_ALIVE_HINT "timeout=10"
+_Static_assert(KILN_REQ_TIMEOUT_MS == 10 * 1000u, "KEEP_ALIVE_HINT names KILN_REQ_TIMEOUT_MS in seconds");
+
 /* Sends the answer now (the one place a response starts). */
 static void send_now(kreq_t *kr, int status, const char *content_type, const char *body, size_t len)
 {
@@ -67,6 +75,8 @@ static void send_now(kreq_t *kr, int status, const char *content_type, const cha
     req->res.reason = reason_of(status);
     req->res.content_length = len;
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type, strlen(content_type));
+    if (req->http1_is_persistent)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_KEEP_ALIVE, NULL, H2O_STRLIT(KEEP_ALIVE_HINT));
     metrics_observe(kr->thr    ? http_thread_metrics(kr->thr)
                     : kr->vreq ? kr->vreq->metrics
                                : NULL,

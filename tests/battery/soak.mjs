@@ -13,8 +13,8 @@
 // call of a web trigger whose function never returns, and one whose function calls a
 // Forge Remote that accepts the connection and never answers (kiln must answer both 504
 // by the function's deadline, `timeoutSeconds: 3` in the manifest). A request in flight on a killed worker
-// may fail (500/503): such answers within 5 s of a kill are counted apart, as "after a
-// kill"; any other non-2xx answer, a connection error or a request not answered within
+// may fail (500/503): such answers to web triggers in flight at a kill or sent within 5 s
+// after it are counted apart, as "after a kill"; any other non-2xx answer, a connection error or a request not answered within
 // 20 s is an unexpected error.
 //
 // Sampled every second: kiln's resident memory, open descriptors and threads. After the
@@ -174,9 +174,9 @@ const MIX = [['getIssue', 35], ['search', 20], ['create', 10], ['edit', 15], ['u
 const PICK = MIX.flatMap(([k, w]) => Array(w).fill(k));
 const OK_STATUS = { getIssue: [200], search: [200], create: [201], edit: [204], uiShell: [200], uiModules: [200], work: [200] };
 
-export async function runSoak({ seconds = 30, capacitySeconds = 5, faultEvery = 10, log = () => {} } = {}) {
+export async function runSoak({ seconds = 30, capacitySeconds = 5, faultEvery = 10, wrap = [], log = () => {} } = {}) {
   requireForge('api', 'kvs');
-  const k = await startKiln({ threads: 2 });
+  const k = await startKiln({ threads: 2, wrap });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   // a remote that accepts connections and never answers
   const held = new Set();
@@ -226,7 +226,8 @@ export async function runSoak({ seconds = 30, capacitySeconds = 5, faultEvery = 
       res.answered++;
       res.latency.push(r.ms);
       if (OK_STATUS[kind].includes(r.status)) return;
-      if (kind === 'work' && (r.status === 500 || r.status === 503) && kills.some((at) => t0 >= at - 1000 && t0 <= at + 5000)) {
+      const t1 = t0 + r.ms;
+      if (kind === 'work' && (r.status === 500 || r.status === 503) && kills.some((at) => t0 <= at + 5000 && t1 >= at)) {
         res.afterKill++;
         return;
       }
@@ -323,6 +324,7 @@ async function main() {
   const seconds = Number(process.env.SOAK_SECONDS ?? 3600);
   const r = await runSoak({
     seconds, capacitySeconds: Number(process.env.CAPACITY_SECONDS ?? 20), faultEvery: Number(process.env.FAULT_EVERY ?? 30),
+    wrap: (process.env.SOAK_WRAP ?? '').split(' ').filter(Boolean), // e.g. "heaptrack -o FILE": where memory goes
     log: (m) => console.log(`soak: ${m}`),
   });
   const { samples, ...rest } = r;

@@ -200,6 +200,33 @@ describe('slow and idle clients', () => {
     expectStatus(await myself(), 200, 'after');
   });
 
+  it('an answer on a kept-alive connection announces the idle timeout, and kiln keeps the connection at least that long', async () => {
+    const sock = net.connect(k.port, '127.0.0.1');
+    let text = '';
+    let answeredAt = 0;
+    let closedAt = 0;
+    sock.on('data', (d) => {
+      text += d.toString('latin1');
+      if (!answeredAt && /\r\n\r\n/.test(text)) answeredAt = Date.now();
+    });
+    sock.on('error', () => {});
+    const closed = new Promise((r) => sock.on('close', () => { closedAt = Date.now(); r(); }));
+    sock.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await closed;
+    assert.match(text, /^HTTP\/1\.1 200 /, text);
+    const hint = /^keep-alive: *timeout=(\d+)\r$/im.exec(text);
+    assert.ok(hint, `a Keep-Alive header: ${text}`);
+    assert.equal(Number(hint[1]) * 1000, REQ_TIMEOUT_MS, 'the hint is the idle timeout');
+    // a client retiring the connection at the hint (Node's agent: a second before) never
+    // sends into kiln's close
+    const idle = closedAt - answeredAt;
+    assert.ok(idle >= Number(hint[1]) * 1000 - 250, `kiln closed the idle connection ${idle} ms after its answer`);
+    // and a request that asks to close is not told to keep alive
+    const res = await k.raw('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expectStatus(res, 200, 'healthz, Connection: close');
+    assert.equal(res.headers['keep-alive'], undefined, JSON.stringify(res.headers));
+  });
+
   it(`slowloris: ${N.slow} heads and ${N.slow} bodies trickled a byte at a time, ${N.waves} wave(s), are closed after the request timeout; others are served meanwhile`, async () => {
     const body = JSON.stringify({ key: 'SLOW', name: 'slow', projectTypeKey: 'software', leadAccountId: site.accountId });
     const p = probe(myself);
