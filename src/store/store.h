@@ -25,7 +25,8 @@
  * the handle, and every query filters on it. There is no function that reads tenant
  * rows across sites.
  *
- * Results: 0 on success, STORE_NOTFOUND, STORE_CONFLICT (uniqueness), STORE_ERROR. A
+ * Results: 0 on success, STORE_NOTFOUND, STORE_CONFLICT (uniqueness), STORE_ERROR,
+ * STORE_UNAVAILABLE (cannot be reached now: retry later). A
  * write returns 0 only after it is durable (SQLite: WAL with synchronous=FULL). */
 #ifndef KILN_STORE_H
 #define KILN_STORE_H
@@ -35,7 +36,10 @@
 
 #include "base/arena.h"
 
-enum { STORE_OK = 0, STORE_NOTFOUND = -1, STORE_CONFLICT = -2, STORE_ERROR = -3 };
+/* STORE_UNAVAILABLE: the store cannot be reached now (the database is down or away, or
+ * SQLite's write lock was not obtained within its timeout); nothing was done, and the same
+ * call may succeed later. HTTP planes answer it with 503 and Retry-After. */
+enum { STORE_OK = 0, STORE_NOTFOUND = -1, STORE_CONFLICT = -2, STORE_ERROR = -3, STORE_UNAVAILABLE = -4 };
 
 /* A handle; its backend is private to the store (store/store_backend.h). */
 typedef struct store store_t;
