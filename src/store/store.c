@@ -17,6 +17,18 @@ void store_auth_changed(void)
     auth_gen++;
 }
 
+static __thread uint64_t unavailable_count;
+
+void store_unavailable_note(void)
+{
+    unavailable_count++;
+}
+
+uint64_t store_unavailable_count(void)
+{
+    return unavailable_count;
+}
+
 store_t *store_open(const char *data_dir, char *err, size_t errlen)
 {
     return store_sqlite_open(data_dir, err, errlen);

@@ -91,6 +91,17 @@ void store_on_events_committed(store_events_hook_fn fn, void *arg);
 /* For the families: product events were appended for site_id in the open transaction. */
 void store_note_events(store_t *st, int64_t site_id);
 
+/* The store unreachable (STORE_UNAVAILABLE), per thread: a backend that returns it calls
+ * store_unavailable_note(), which advances the calling thread's count. A request records
+ * the count when it starts (http/server.c); if it moved by the time the request answers
+ * with an error that a failed lookup can cause (401, 403, 404, 5xx), the answer is 503
+ * with Retry-After and STORE_UNAVAILABLE_MSG instead (http/reply.c), naming nothing of the
+ * request's data. Background work logs and retries on its next tick. */
+void store_unavailable_note(void);
+uint64_t store_unavailable_count(void);
+#define STORE_RETRY_AFTER "2" /* seconds, as Retry-After says it */
+#define STORE_UNAVAILABLE_MSG "The store is unavailable now; retry later."
+
 /* Relaxes durability for this handle (synchronous=NORMAL): for log writers only. */
 void store_relax_durability(store_t *st);
 

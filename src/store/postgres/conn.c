@@ -258,6 +258,7 @@ int pg_conn_alive_as(PGconn **c, const char *url, const char *role)
     pthread_mutex_unlock(&backoff_mu);
     if (wait > 0) {
         snprintf(why_buf, sizeof why_buf, "the database is unavailable (next attempt in %lld ms)", (long long)wait);
+        store_unavailable_note();
         return STORE_UNAVAILABLE;
     }
     char why[256] = "";
@@ -276,6 +277,7 @@ int pg_conn_alive_as(PGconn **c, const char *url, const char *role)
     if (*c)
         return STORE_OK;
     snprintf(why_buf, sizeof why_buf, "the database is unavailable: %s", why);
+    store_unavailable_note();
     return STORE_UNAVAILABLE;
 }
 
