@@ -17,11 +17,12 @@ PKGS     := libh2o-evloop jansson yajl yaml-0.1 sqlite3 openssl libcurl libarchi
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers $(OPT) $(SANFLAGS) \
             -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
-# libpq (issue 20, docs/scale.md): src/store/postgres/ compiles against it; only what calls
-# it links it (the PostgreSQL tests today; kiln itself once the backend lands)
+# libpq (issue 20, docs/scale.md): src/store/postgres/ compiles against it, and everything
+# that links the store links it (store_open can open a PostgreSQL store: kiln serve --store)
 PG_CFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null)
 PG_LIBS   := $(shell pkg-config --libs libpq 2>/dev/null)
 CFLAGS   += $(PG_CFLAGS)
+LDLIBS   += $(PG_LIBS)
 LDFLAGS  += $(SANFLAGS) $(OPT)
 
 # A layer's folder may hold one level of subfolders (src/store/sqlite/: a backend).
@@ -129,9 +130,6 @@ $(BUILD)/tests/layers.mk: $(UNITS) tools/check-layers
 $(BUILD)/tests/%: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(TEST_LIBS) $(LDFLAGS) $(LDLIBS) -lcmocka
-
-# the PostgreSQL tests (docs/scale.md) link libpq and start their own cluster (tools/pg-cluster)
-$(BUILD)/tests/test_pg_%: LDLIBS += $(PG_LIBS)
 
 # test_bodygate checks that kiln notices when libh2o does not call its hook (bodygate.h)
 $(BUILD)/tests/test_bodygate: LDFLAGS += -Wl,--version-script=tests/unit/bodygate_hidden.map

@@ -44,8 +44,29 @@ enum { STORE_OK = 0, STORE_NOTFOUND = -1, STORE_CONFLICT = -2, STORE_ERROR = -3,
 /* A handle; its backend is private to the store (store/store_backend.h). */
 typedef struct store store_t;
 
-/* Opens a handle on the data dir's store, creating the directory's database if needed.
- * Returns NULL and writes a one-line reason into err. */
+/* Which store every later store_open opens (kiln serve --store, kiln store check --store;
+ * docs/scale.md): NULL or "" = SQLite in the data dir (the default); a postgresql:// or
+ * postgres:// URL = the PostgreSQL backend, shared by every node given the same URL. Call
+ * once, before any handle is opened. 0, or -1 with a one-line reason (another scheme). */
+int store_select(const char *url, char *err, size_t errlen);
+/* the selected URL, or NULL for SQLite */
+const char *store_selected(void);
+/* Makes the selected store ready to open, once per process before the first handle. For
+ * PostgreSQL, as the URL's own login: the roles and the schema where they are missing
+ * (one-step setup for a login that may create roles; an operator's least-privilege setup
+ * passes through untouched) and the migrations the database lacks (*applied, may be NULL,
+ * gets how many ran). SQLite: nothing (store_migrate on a handle migrates). STORE_OK,
+ * STORE_UNAVAILABLE (the database cannot be reached now) or STORE_ERROR, with a one-line
+ * reason in err. */
+int store_prepare(unsigned *applied, char *err, size_t errlen);
+/* The selected PostgreSQL store's check without a handle (kiln store check --store), as the
+ * runtime role: the schema is this binary's version, the role is kiln_runtime without
+ * BYPASSRLS, every table with a site_id column has row-level security forced with its
+ * policy. "ok" or the problems (one a line) in out; STORE_OK only for "ok". */
+int store_check_selected(char *out, size_t outlen);
+
+/* Opens a handle on the selected store (store_select): by default the data dir's SQLite
+ * database, created if needed. Returns NULL and writes a one-line reason into err. */
 store_t *store_open(const char *data_dir, char *err, size_t errlen);
 void store_close(store_t *st);
 /* Brings the schema to the version this binary expects (idempotent). */
