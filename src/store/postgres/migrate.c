@@ -109,7 +109,15 @@ int store_postgres_prepare(const char *url, unsigned *applied, char *err, size_t
         return STORE_UNAVAILABLE;
     }
     PQclear(PQexec(c, "SET client_min_messages = warning"));
-    int rc = pg_setup(c, err, errlen) || pg_migrate(c, applied, err, errlen) ? STORE_ERROR : STORE_OK;
+    /* up to date: nothing to set up or apply, and nothing a least-privilege login (the
+     * serving nodes' kiln_runtime, which may not SET ROLE kiln_owner) could not do */
+    PGresult *r = PQexec(c, "SELECT version FROM kiln.schema_version");
+    int current = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+                  strtol(PQgetvalue(r, 0, 0), NULL, 10) == (long)pg_schema_len;
+    PQclear(r);
+    if (applied)
+        *applied = 0;
+    int rc = !current && (pg_setup(c, err, errlen) || pg_migrate(c, applied, err, errlen)) ? STORE_ERROR : STORE_OK;
     PQfinish(c);
     return rc;
 }
