@@ -155,8 +155,11 @@ E2E_TIMEOUT ?= 420
 else
 E2E_TIMEOUT ?= 300
 endif
+# STORE=sqlite (default) or postgres: the store every kiln the e2e tests start uses
+# (tests/e2e/lib/kiln.mjs; postgres: one private cluster per test file, docs/testing.md)
+STORE ?= sqlite
 e2e: $(KILN) $(PROBE) $(E2E_PRELOAD)
-	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node --test --test-concurrency=1 --test-timeout=$$(( $(E2E_TIMEOUT) * 1000 )) tests/e2e/
+	STORE=$(STORE) KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node --test --test-concurrency=1 --test-timeout=$$(( $(E2E_TIMEOUT) * 1000 )) tests/e2e/
 
 # Browser tests (tests/browser/, docs/testing.md): headless Chromium (playwright-core)
 # against kiln's web UI, after the e2e tests.

@@ -13,7 +13,7 @@ import path from 'node:path';
 import {
   Kiln, runCli, describeCli, expectCliFailure, expectCliOk, tempDir, HOST,
 } from './lib/kiln.mjs';
-import { startPg, PG_CLUSTER } from './lib/pg.mjs';
+import { startPg } from './lib/pg.mjs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
@@ -123,7 +123,7 @@ describe('--store', () => {
     assert.equal(bad.stdout, 'table issues has a site_id column but no forced row-level security policy\n');
     await pg.psql('ALTER TABLE kiln.issues FORCE ROW LEVEL SECURITY', { db: 'kiln' });
 
-    await run(PG_CLUSTER, ['pause', pg.dir]);
+    await pg.pause();
     try {
       const t0 = Date.now();
       const away = await runCli(['store', 'check', '--store', url]);
@@ -132,8 +132,29 @@ describe('--store', () => {
       const down = await serveFails(['--store', url, '--key-file', K1]);
       assert.match(down.stderr, /the database is unavailable: connect: /);
     } finally {
-      await run(PG_CLUSTER, ['resume', pg.dir]);
+      await pg.resume();
     }
     expectCliOk(await runCli(['store', 'check', '--store', url]));
+  });
+});
+
+describe('STORE=postgres in the e2e harness (tests/e2e/lib/kiln.mjs)', () => {
+  it('a Kiln of the postgres store gets its own database on the process cluster and --store; this build refuses clearly', async () => {
+    const k = new Kiln({ store: 'postgres' });
+    try {
+      await assert.rejects(k.start(), /exited early \(code 1[\s\S]*PostgreSQL backend not in this build/);
+      k.expectExit({ code: 1 });
+      assert.match(k.storeUrl, /^postgresql:\/\/\/kiln_\d+_1\?host=/);
+      const { stdout } = await run('psql', ['-X', '-A', '-t', '-c', 'SELECT version FROM kiln.schema_version', k.storeUrl]);
+      assert.ok(Number(stdout) > 0, `the harness's database was not set up: ${stdout}`);
+      // a second Kiln: a database of its own
+      const k2 = new Kiln({ store: 'postgres' });
+      await assert.rejects(k2.start(), /PostgreSQL backend not in this build/);
+      k2.expectExit({ code: 1 });
+      assert.match(k2.storeUrl, /^postgresql:\/\/\/kiln_\d+_2\?host=/);
+      await k2.close();
+    } finally {
+      await k.close();
+    }
   });
 });
