@@ -17,11 +17,12 @@ PKGS     := libh2o-evloop jansson yajl yaml-0.1 sqlite3 openssl libcurl libarchi
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers $(OPT) $(SANFLAGS) \
             -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
-# libpq (issue 20, docs/scale.md): src/store/postgres/ compiles against it; only what calls
-# it links it (the PostgreSQL tests today; kiln itself once the backend lands)
+# libpq (issue 20, docs/scale.md): src/store/postgres/ compiles against it, and everything
+# that links the store links it (store_open can open a PostgreSQL store: kiln serve --store)
 PG_CFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null)
 PG_LIBS   := $(shell pkg-config --libs libpq 2>/dev/null)
 CFLAGS   += $(PG_CFLAGS)
+LDLIBS   += $(PG_LIBS)
 LDFLAGS  += $(SANFLAGS) $(OPT)
 
 # A layer's folder may hold one level of subfolders (src/store/sqlite/: a backend).
@@ -136,9 +137,6 @@ $(BUILD)/tests/%: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(TEST_LIBS) $(LDFLAGS) $(LDLIBS) -lcmocka
 
-# the PostgreSQL tests (docs/scale.md) link libpq and start their own cluster (tools/pg-cluster)
-$(BUILD)/tests/test_pg_%: LDLIBS += $(PG_LIBS)
-
 # test_bodygate checks that kiln notices when libh2o does not call its hook (bodygate.h)
 $(BUILD)/tests/test_bodygate: LDFLAGS += -Wl,--version-script=tests/unit/bodygate_hidden.map
 
@@ -148,8 +146,9 @@ unit: $(UNITBINS) $(PROBE)
 # The PostgreSQL tests alone (docs/scale.md): the schema, roles and row-level security on
 # one private cluster (test_pg_schema, also in `make unit`), and the cluster tool's own test
 # with two clusters side by side (pg_cluster.test.mjs, also in `make e2e`).
-pg-test: $(BUILD)/tests/test_pg_schema
+pg-test: $(BUILD)/tests/test_pg_schema $(BUILD)/tests/test_pg_conn
 	$(BUILD)/tests/test_pg_schema
+	$(BUILD)/tests/test_pg_conn
 	node --test --test-concurrency=1 tests/e2e/pg_cluster.test.mjs
 
 # A hang fails the run instead of stalling it. Node 20 applies --test-timeout to each test
@@ -162,8 +161,11 @@ E2E_TIMEOUT ?= 420
 else
 E2E_TIMEOUT ?= 300
 endif
+# STORE=sqlite (default) or postgres: the store every kiln the e2e tests start uses
+# (tests/e2e/lib/kiln.mjs; postgres: one private cluster per test file, docs/testing.md)
+STORE ?= sqlite
 e2e: $(KILN) $(PROBE) $(E2E_PRELOAD) $(FAILSYNC)
-	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node --test --test-concurrency=1 --test-timeout=$$(( $(E2E_TIMEOUT) * 1000 )) tests/e2e/
+	STORE=$(STORE) KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node --test --test-concurrency=1 --test-timeout=$$(( $(E2E_TIMEOUT) * 1000 )) tests/e2e/
 
 # Browser tests (tests/browser/, docs/testing.md): headless Chromium (playwright-core)
 # against kiln's web UI, after the e2e tests.

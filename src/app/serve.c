@@ -81,6 +81,18 @@ static int start_datadir(app_t *a, char *err, size_t errlen)
 
 static int start_store(app_t *a, char *err, size_t errlen)
 {
+    unsigned applied = 0;
+    if (store_select(a->o->store_url, err, errlen) != 0) {
+        a->exit_code = 2;
+        return -1;
+    }
+    if (store_prepare(&applied, err, errlen) != STORE_OK) /* PostgreSQL: roles, schema, migrations */
+        return -1;
+    if (store_selected()) {
+        char n[16];
+        snprintf(n, sizeof n, "%u", applied);
+        log_msg(LOG_INFO, "store: PostgreSQL ready", "migrations_applied", n, NULL);
+    }
     a->store = store_open(a->o->data_dir, err, errlen);
     return a->store && store_migrate(a->store, err, errlen) == STORE_OK ? 0 : -1;
 }
@@ -100,7 +112,8 @@ static int start_admin_token(app_t *a, char *err, size_t errlen)
 
 static int start_keys(app_t *a, char *err, size_t errlen)
 {
-    return keys_init(a->o->data_dir, err, errlen);
+    /* a key file all nodes share (--key-file): DATA/master.key is neither read nor made */
+    return a->o->key_file ? keys_init_file(a->o->key_file, err, errlen) : keys_init(a->o->data_dir, err, errlen);
 }
 
 static int start_signkeys(app_t *a, char *err, size_t errlen)

@@ -69,51 +69,90 @@ static int gcm_open(const unsigned char key[KEY_BYTES], const void *aad, size_t 
 
 /* ---------------------------------------------------------------- master key */
 
+/* reads the 32-byte key of path into k: a file of another size, or readable by group or
+ * others, is refused */
+static int read_key(const char *path, unsigned char k[KEY_BYTES], char *err, size_t errlen)
+{
+    struct stat sb;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    ssize_t n = S_ISREG(sb.st_mode) ? read(fd, k, KEY_BYTES) : -1;
+    close(fd);
+    if (sb.st_mode & 077) {
+        snprintf(err, errlen, "%s must not be readable by group or others (chmod 600)", path);
+        return -1;
+    }
+    if (n != KEY_BYTES || sb.st_size != (off_t)KEY_BYTES) {
+        snprintf(err, errlen, "%s does not hold a %d-byte master key", path, KEY_BYTES);
+        return -1;
+    }
+    return 0;
+}
+
+/* creates path (O_EXCL, 0600) with a new random key, into k; -2 when path exists */
+static int new_key(const char *path, unsigned char k[KEY_BYTES], char *err, size_t errlen)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        int e = errno;
+        snprintf(err, errlen, "cannot create %s: %s", path, strerror(e));
+        return e == EEXIST ? -2 : -1;
+    }
+    enc_random(k, KEY_BYTES);
+    int ok = write(fd, k, KEY_BYTES) == KEY_BYTES && fsync(fd) == 0;
+    close(fd);
+    if (!ok) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        unlink(path);
+        return -1;
+    }
+    return 0;
+}
+
+static void use_master(unsigned char k[KEY_BYTES])
+{
+    pthread_mutex_lock(&mu);
+    memcpy(master, k, KEY_BYTES);
+    have_master = 1;
+    memset(cache, 0, sizeof cache);
+    pthread_mutex_unlock(&mu);
+    OPENSSL_cleanse(k, KEY_BYTES);
+}
+
 int keys_init(const char *data_dir, char *err, size_t errlen)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/master.key", data_dir);
     unsigned char k[KEY_BYTES];
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-        enc_random(k, sizeof k);
-        int ok = write(fd, k, sizeof k) == (ssize_t)sizeof k && fsync(fd) == 0;
-        close(fd);
-        if (!ok) {
-            snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-            unlink(path);
-            return -1;
-        }
-    } else if (errno == EEXIST) {
-        struct stat sb;
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || fstat(fd, &sb) != 0) {
-            snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-            if (fd >= 0)
-                close(fd);
-            return -1;
-        }
-        ssize_t n = read(fd, k, sizeof k);
-        close(fd);
-        if (sb.st_mode & 077) {
-            snprintf(err, errlen, "%s must not be readable by group or others (chmod 600)", path);
-            return -1;
-        }
-        if (n != (ssize_t)sizeof k || sb.st_size != (off_t)sizeof k) {
-            snprintf(err, errlen, "%s does not hold a %d-byte master key", path, KEY_BYTES);
-            return -1;
-        }
-    } else {
-        snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+    int rc = new_key(path, k, err, errlen);
+    if (rc == -2)
+        rc = read_key(path, k, err, errlen);
+    if (rc != 0)
         return -1;
-    }
-    pthread_mutex_lock(&mu);
-    memcpy(master, k, sizeof k);
-    have_master = 1;
-    memset(cache, 0, sizeof cache);
-    pthread_mutex_unlock(&mu);
-    OPENSSL_cleanse(k, sizeof k);
+    use_master(k);
     return 0;
+}
+
+int keys_init_file(const char *key_file, char *err, size_t errlen)
+{
+    unsigned char k[KEY_BYTES];
+    if (read_key(key_file, k, err, errlen) != 0)
+        return -1;
+    use_master(k);
+    return 0;
+}
+
+int keys_new_file(const char *key_file, char *err, size_t errlen)
+{
+    unsigned char k[KEY_BYTES];
+    int rc = new_key(key_file, k, err, errlen);
+    OPENSSL_cleanse(k, KEY_BYTES);
+    return rc ? -1 : 0;
 }
 
 void keys_reset(void)

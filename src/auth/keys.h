@@ -29,6 +29,13 @@
 /* Loads DATA/master.key, creating it (0600, O_EXCL) if absent. A file of the wrong size
  * or with group/other permissions is refused. 0, or -1 with a reason in err. */
 int keys_init(const char *data_dir, char *err, size_t errlen);
+/* Loads the master key from key_file (--key-file, KILN_MASTER_KEY_FILE: the key all nodes
+ * sharing a store use; docs/scale.md). The file is never created here, and DATA/master.key
+ * is neither read nor made; the same checks of size and mode. 0, or -1 with a reason. */
+int keys_init_file(const char *key_file, char *err, size_t errlen);
+/* Creates key_file (O_EXCL, mode 0600) holding a new random master key (`kiln key new`).
+ * 0, or -1 with a reason (it exists, cannot be written). */
+int keys_new_file(const char *key_file, char *err, size_t errlen);
 /* Forgets the master key and the cache (tests). */
 void keys_reset(void);
 

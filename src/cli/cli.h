@@ -126,6 +126,8 @@ int cmd_variables_set(int argc, char **argv);
 int cmd_variables_list(int argc, char **argv);
 int cmd_variables_unset(int argc, char **argv);
 int cmd_keys_rotate(int argc, char **argv);
+extern const cli_opt_t keys_new_master_opts[];
+int cmd_keys_new_master(int argc, char **argv);
 int cmd_dev(int argc, char **argv);
 extern const cli_opt_t storage_list_opts[], storage_query_opts[], storage_get_opts[], storage_set_opts[],
     storage_delete_opts[];

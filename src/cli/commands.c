@@ -5,7 +5,8 @@
 
 const cli_cmd_t cli_commands[] = {
     {"serve", NULL, cmd_serve,
-     "[--data DIR] [--listen HOST:PORT] [--threads N] [--public-url URL] [--max-snapshot-mb N] [--retention-days N] "
+     "[--data DIR] [--store postgresql://...] [--key-file FILE] [--listen HOST:PORT] [--threads N] [--public-url URL] "
+     "[--max-snapshot-mb N] [--retention-days N] "
      "[--webtrigger-rate N] [--proxy-rate N] [--kvs-rate N] [--queue-rate N] [--audit-retention-days N] "
      "[--egress-mode auto|namespace|in-process] [--ledger on|off] [--ledger-retention-days N] "
      "[--leak-scan off|development|all]",
@@ -89,8 +90,10 @@ const cli_cmd_t cli_commands[] = {
     {"keys", "rotate", cmd_keys_rotate, "[--json]",
      "rotate the key that signs invocation JWTs for remotes (the old one stays published until its tokens expire)",
      keys_rotate_opts},
-    {"store", "check", cmd_store_check, "[--data DIR]", "check the store's integrity (server stopped or running)",
-     store_check_opts},
+    {"keys", "new-master", cmd_keys_new_master, "FILE",
+     "create FILE (mode 0600) holding a new master key, for kiln serve --key-file on every node", keys_new_master_opts},
+    {"store", "check", cmd_store_check, "[--data DIR | --store postgresql://...]",
+     "check the store's integrity (server stopped or running)", store_check_opts},
 };
 const unsigned cli_commands_len = sizeof cli_commands / sizeof cli_commands[0];
 

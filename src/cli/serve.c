@@ -1,9 +1,11 @@
-/* kiln serve, kiln store check: commands that work on the data dir itself. */
+/* kiln serve, kiln store check, kiln keys new-master: commands that work on the store and
+ * the data dir (or the key file) themselves, not through a server. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/serve.h"
+#include "auth/keys.h"
 #include "cli/cli.h"
 #include "platform/schedule.h"
 #include "store/store.h"
@@ -16,6 +18,12 @@ static int unsafe_no_sandbox, test_clock;
 
 const cli_opt_t serve_opts[] = {
     {"--data", 1, &so.data_dir, NULL, "data directory (default $KILN_DATA or ./.kiln)"},
+    {"--store", 1, &so.store_url, NULL,
+     "postgresql://... : serve from PostgreSQL, set up and migrated on first start (default: SQLite in the data "
+     "directory; docs/scale.md)"},
+    {"--key-file", 1, &so.key_file, NULL,
+     "the master key all nodes share (default $KILN_MASTER_KEY_FILE, else DATA/master.key; make one with kiln keys "
+     "new-master FILE)"},
     {"--listen", 1, &so.listen, NULL, "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 picks one)"},
     {"--threads", 1, &threads_arg, NULL, "event-loop threads (default: one per CPU)"},
     {"--public-url", 1, &so.public_url, NULL, "base URL of self links (default http://HOST:PORT)"},
@@ -58,8 +66,11 @@ const cli_opt_t serve_opts[] = {
      "/admin/v1/scheduler/advance)"},
     {0}};
 
+static const char *check_url;
 const cli_opt_t store_check_opts[] = {
-    {"--data", 1, &check_data, NULL, "data directory (default $KILN_DATA or ./.kiln)"}, {0}};
+    {"--data", 1, &check_data, NULL, "data directory (default $KILN_DATA or ./.kiln)"},
+    {"--store", 1, &check_url, NULL, "postgresql://... : check that PostgreSQL store instead (as kiln_runtime)"},
+    {0}};
 
 static const char *default_data(const char *given)
 {
@@ -72,6 +83,8 @@ int cmd_serve(int argc, char **argv)
     if (rc)
         return rc < 0 ? 2 : 0;
     so.data_dir = default_data(so.data_dir);
+    if (!so.key_file && getenv("KILN_MASTER_KEY_FILE") && *getenv("KILN_MASTER_KEY_FILE"))
+        so.key_file = getenv("KILN_MASTER_KEY_FILE");
     if (!so.listen)
         so.listen = "127.0.0.1:8080";
     if (threads_arg) {
@@ -204,12 +217,46 @@ int cmd_serve(int argc, char **argv)
     return app_serve(&so);
 }
 
+const cli_opt_t keys_new_master_opts[] = {{0}};
+
+int cmd_keys_new_master(int argc, char **argv)
+{
+    const char *pos[1];
+    int npos, rc = cli_parse(cli_find("keys", "new-master"), argc, argv, pos, 1, &npos);
+    if (rc)
+        return rc < 0 ? 2 : 0;
+    if (npos != 1) {
+        fprintf(stderr, "kiln: keys new-master needs the FILE to create\n");
+        return 2;
+    }
+    char err[4200];
+    if (keys_new_file(pos[0], err, sizeof err) != 0) {
+        fprintf(stderr, "kiln: %s\n", err);
+        return 1;
+    }
+    printf("%s\n", pos[0]);
+    return 0;
+}
+
 int cmd_store_check(int argc, char **argv)
 {
     int npos, rc = cli_parse(cli_find("store", "check"), argc, argv, NULL, 0, &npos);
     if (rc)
         return rc < 0 ? 2 : 0;
     char err[4096];
+    if (check_url) {
+        if (store_select(check_url, err, sizeof err) != 0) {
+            fprintf(stderr, "kiln: %s\n", err);
+            return 2;
+        }
+        rc = store_check_selected(err, sizeof err);
+        if (rc == STORE_UNAVAILABLE) {
+            fprintf(stderr, "kiln: %s\n", err);
+            return 1;
+        }
+        printf("%s\n", err);
+        return rc == STORE_OK ? 0 : 1;
+    }
     const char *dir = default_data(check_data);
     char path[4096];
     snprintf(path, sizeof path, "%s/kiln.db", dir);

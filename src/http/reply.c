@@ -55,6 +55,26 @@ void reply_header(kreq_t *kr, const char *name, const char *value)
     h2o_add_header_by_str(&kr->req->pool, &kr->req->res.headers, name, strlen(name), 0, NULL, value, strlen(value));
 }
 
+/* An answer a failed lookup can cause (401, 403, 404, 5xx) to a request during which the
+ * store was unreachable (store.h: its thread's count moved since the request started) is
+ * not the truth: 503 with Retry-After, and a message that names nothing of the request.
+ * Only requests that came over HTTP: they start and answer on their own thread. */
+int reply_store_status(int status)
+{
+    return status >= 500 || status == 401 || status == 403 || status == 404 ? 503 : status;
+}
+
+static int store_was_away(kreq_t *kr, int status)
+{
+    return kr->thr && status != 503 && store_unavailable_count() != kr->store_away0 &&
+           reply_store_status(status) == 503;
+}
+
+static void store_away_header(kreq_t *kr)
+{
+    reply_header(kr, "retry-after", STORE_RETRY_AFTER);
+}
+
 #define FULL_MSG "Insufficient Storage: the data dir's disk is full; writes are refused until space is freed."
 static const char full_jira[] = "{\"errorMessages\":[\"" FULL_MSG "\"],\"errors\":{}}";
 static const char full_code[] = "{\"code\":507,\"message\":\"" FULL_MSG "\"}";
@@ -149,6 +169,14 @@ static void on_durable(completion_t *c)
 
 void reply_raw(kreq_t *kr, int status, const char *content_type, const char *body, size_t len)
 {
+    if (store_was_away(kr, status)) {
+        static const char away[] = "{\"code\":503,\"message\":\"" STORE_UNAVAILABLE_MSG "\"}";
+        store_away_header(kr);
+        status = 503;
+        content_type = "application/json;charset=UTF-8";
+        body = away;
+        len = sizeof away - 1;
+    }
     /* A request that failed while a write met a full disk (store.h, store_full_since) is
      * answered 507 in the shape its plane uses, whichever handler made the 500. */
     if (status == 500 && kr->start_ns && store_full_since(kr->start_ns) == STORE_FULL) {
@@ -243,6 +271,11 @@ void reply_json_new(kreq_t *kr, int status, json_t *body)
 
 void reply_error(kreq_t *kr, int status, int jira, const char *msg)
 {
+    if (store_was_away(kr, status)) { /* in the plane's own error shape */
+        store_away_header(kr);
+        status = 503;
+        msg = STORE_UNAVAILABLE_MSG;
+    }
     if (jira)
         reply_json_new(kr, status, json_pack("{s:[s],s:{}}", "errorMessages", msg, "errors"));
     else

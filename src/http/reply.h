@@ -40,6 +40,11 @@ void reply_error(kreq_t *kr, int status, int jira, const char *msg);
 void reply_field_errors(kreq_t *kr, int status, json_t *errors);
 /* Gateway refusal: {"code":status,"message":msg} with x-failure-category. */
 void reply_failure(kreq_t *kr, int status, const char *category, const char *msg);
+/* What status answers in place of `status` a request during which the store was
+ * unreachable (store.h, STORE_UNAVAILABLE): 503 for what a failed lookup can cause (401,
+ * 403, 404, 5xx), else status (a 400 for bad input stays). reply_raw and reply_error apply
+ * it to requests that came over HTTP, with Retry-After and STORE_UNAVAILABLE_MSG. */
+int reply_store_status(int status);
 /* Adds a response header (name lowercase, both static or arena-owned). */
 void reply_header(kreq_t *kr, const char *name, const char *value);
 

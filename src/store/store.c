@@ -3,6 +3,9 @@
  * any SQL so that a second backend plugs in without touching a handler. */
 #include "store/store.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "base/clock.h"
 #include "store/store_backend.h"
 
@@ -30,9 +33,58 @@ void store_auth_changed(void)
     auth_gen++;
 }
 
+static __thread uint64_t unavailable_count;
+
+void store_unavailable_note(void)
+{
+    unavailable_count++;
+}
+
+uint64_t store_unavailable_count(void)
+{
+    return unavailable_count;
+}
+
+static const char *selected; /* set once, before any thread opens a handle */
+
+int store_select(const char *url, char *err, size_t errlen)
+{
+    if (!url || !*url) {
+        selected = NULL;
+        return 0;
+    }
+    if (strncmp(url, "postgresql://", 13) && strncmp(url, "postgres://", 11)) {
+        snprintf(err, errlen, "--store: not a postgresql:// or postgres:// URL");
+        return -1;
+    }
+    selected = url;
+    return 0;
+}
+
+const char *store_selected(void)
+{
+    return selected;
+}
+
+int store_prepare(unsigned *applied, char *err, size_t errlen)
+{
+    if (applied)
+        *applied = 0;
+    return selected ? store_postgres_prepare(selected, applied, err, errlen) : STORE_OK;
+}
+
+int store_check_selected(char *out, size_t outlen)
+{
+    if (!selected) {
+        snprintf(out, outlen, "no PostgreSQL store selected");
+        return STORE_ERROR;
+    }
+    return store_postgres_check(selected, out, outlen);
+}
+
 store_t *store_open(const char *data_dir, char *err, size_t errlen)
 {
-    return store_sqlite_open(data_dir, err, errlen);
+    return selected ? store_postgres_open(selected, err, errlen) : store_sqlite_open(data_dir, err, errlen);
 }
 
 void store_close(store_t *st)

@@ -25,7 +25,8 @@
  * the handle, and every query filters on it. There is no function that reads tenant
  * rows across sites.
  *
- * Results: 0 on success, STORE_NOTFOUND, STORE_CONFLICT (uniqueness), STORE_ERROR. A
+ * Results: 0 on success, STORE_NOTFOUND, STORE_CONFLICT (uniqueness), STORE_ERROR,
+ * STORE_UNAVAILABLE (cannot be reached now: retry later). A
  * write returns 0 only after it is durable (SQLite: WAL, group commit — the commit is
  * written without an fsync under the write lock, then the writer waits, outside the
  * lock, for one fsync of the WAL shared by every writer that committed before it
@@ -44,15 +45,39 @@
 
 #include "base/arena.h"
 
-enum { STORE_OK = 0, STORE_NOTFOUND = -1, STORE_CONFLICT = -2, STORE_ERROR = -3 };
+/* STORE_UNAVAILABLE: the store cannot be reached now (the database is down or away, or
+ * SQLite's write lock was not obtained within its timeout); nothing was done, and the same
+ * call may succeed later. HTTP planes answer it with 503 and Retry-After. */
+enum { STORE_OK = 0, STORE_NOTFOUND = -1, STORE_CONFLICT = -2, STORE_ERROR = -3, STORE_UNAVAILABLE = -4 };
 /* What store_full_since() reports: the disk is full (not a return code of the functions). */
 enum { STORE_FULL = -5 };
 
 /* A handle; its backend is private to the store (store/store_backend.h). */
 typedef struct store store_t;
 
-/* Opens a handle on the data dir's store, creating the directory's database if needed.
- * Returns NULL and writes a one-line reason into err. */
+/* Which store every later store_open opens (kiln serve --store, kiln store check --store;
+ * docs/scale.md): NULL or "" = SQLite in the data dir (the default); a postgresql:// or
+ * postgres:// URL = the PostgreSQL backend, shared by every node given the same URL. Call
+ * once, before any handle is opened. 0, or -1 with a one-line reason (another scheme). */
+int store_select(const char *url, char *err, size_t errlen);
+/* the selected URL, or NULL for SQLite */
+const char *store_selected(void);
+/* Makes the selected store ready to open, once per process before the first handle. For
+ * PostgreSQL, as the URL's own login: the roles and the schema where they are missing
+ * (one-step setup for a login that may create roles; an operator's least-privilege setup
+ * passes through untouched) and the migrations the database lacks (*applied, may be NULL,
+ * gets how many ran). SQLite: nothing (store_migrate on a handle migrates). STORE_OK,
+ * STORE_UNAVAILABLE (the database cannot be reached now) or STORE_ERROR, with a one-line
+ * reason in err. */
+int store_prepare(unsigned *applied, char *err, size_t errlen);
+/* The selected PostgreSQL store's check without a handle (kiln store check --store), as the
+ * runtime role: the schema is this binary's version, the role is kiln_runtime without
+ * BYPASSRLS, every table with a site_id column has row-level security forced with its
+ * policy. "ok" or the problems (one a line) in out; STORE_OK only for "ok". */
+int store_check_selected(char *out, size_t outlen);
+
+/* Opens a handle on the selected store (store_select): by default the data dir's SQLite
+ * database, created if needed. Returns NULL and writes a one-line reason into err. */
 store_t *store_open(const char *data_dir, char *err, size_t errlen);
 void store_close(store_t *st);
 /* Brings the schema to the version this binary expects (idempotent). */
@@ -104,6 +129,17 @@ typedef void (*store_events_hook_fn)(int64_t site_id, void *arg);
 void store_on_events_committed(store_events_hook_fn fn, void *arg);
 /* For the families: product events were appended for site_id in the open transaction. */
 void store_note_events(store_t *st, int64_t site_id);
+
+/* The store unreachable (STORE_UNAVAILABLE), per thread: a backend that returns it calls
+ * store_unavailable_note(), which advances the calling thread's count. A request records
+ * the count when it starts (http/server.c); if it moved by the time the request answers
+ * with an error that a failed lookup can cause (401, 403, 404, 5xx), the answer is 503
+ * with Retry-After and STORE_UNAVAILABLE_MSG instead (http/reply.c), naming nothing of the
+ * request's data. Background work logs and retries on its next tick. */
+void store_unavailable_note(void);
+uint64_t store_unavailable_count(void);
+#define STORE_RETRY_AFTER "2" /* seconds, as Retry-After says it */
+#define STORE_UNAVAILABLE_MSG "The store is unavailable now; retry later."
 
 /* Relaxes durability for this handle (its commits never wait for the group fsync; a
  * later one covers them): for log writers only. */

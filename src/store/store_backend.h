@@ -417,5 +417,11 @@ void store_note_full(void);
 
 /* The backends (store_open picks one). */
 store_t *store_sqlite_open(const char *data_dir, char *err, size_t errlen);
+/* PostgreSQL (docs/scale.md): a handle serving as kiln_runtime on url (helper "db"'s
+ * driver; until it lands, postgres/absent.c refuses) */
+store_t *store_postgres_open(const char *url, char *err, size_t errlen);
+/* store_prepare and store_check_selected for PostgreSQL (postgres/migrate.c, check.c) */
+int store_postgres_prepare(const char *url, unsigned *applied, char *err, size_t errlen);
+int store_postgres_check(const char *url, char *out, size_t outlen);
 
 #endif

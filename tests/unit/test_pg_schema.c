@@ -21,6 +21,7 @@
 #include "store/postgres/postgres_int.h"
 #include "store/sqlite/sqlite_int.h"
 #include "unit.h"
+#include "unit_pg.h"
 
 static char pg_dir[512];  /* the cluster's directory and socket */
 static char pg_user[512]; /* its superuser */
@@ -135,27 +136,7 @@ static int stop_cluster(void **state);
  * stopped again. */
 static int start_cluster(void **state)
 {
-    /* the directory is ours before the tool runs, so a start that fails half way is still
-     * stopped and removed (stop_cluster) */
-    char *dir = unit_tempdir();
-    snprintf(pg_dir, sizeof pg_dir, "%s", dir);
-    free(dir);
-    const char *tool = getenv("KILN_PG_CLUSTER");
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "%s start '%s'", tool && *tool ? tool : "tools/pg-cluster", pg_dir);
-    FILE *p = popen(cmd, "r");
-    if (!p) {
-        stop_cluster(state);
-        return -1;
-    }
-    char line[512];
-    while (fgets(line, sizeof line, p)) {
-        line[strcspn(line, "\n")] = 0;
-        if (!strncmp(line, "export PGUSER=", 14))
-            memcpy(pg_user, line + 14, strlen(line + 14) + 1);
-    }
-    if (pclose(p) != 0 || !*pg_user) {
-        fprintf(stderr, "test_pg_schema: %s failed\n", cmd);
+    if (unit_pg_start(pg_dir, sizeof pg_dir, pg_user, sizeof pg_user)) {
         stop_cluster(state);
         return -1;
     }
@@ -197,16 +178,7 @@ static int stop_cluster(void **state)
     if (su)
         PQfinish(su);
     su = NULL;
-    if (!*pg_dir)
-        return 0;
-    const char *tool = getenv("KILN_PG_CLUSTER");
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "%s stop '%s' 2>/dev/null", tool && *tool ? tool : "tools/pg-cluster", pg_dir);
-    int rc = system(cmd) == 0 ? 0 : -1;
-    if (rc) /* the tool never got as far as initdb: an empty directory of ours */
-        rc = rmdir(pg_dir) == 0 ? 0 : -1;
-    pg_dir[0] = 0;
-    return rc;
+    return unit_pg_stop(pg_dir);
 }
 
 /* ---- migrations ---- */

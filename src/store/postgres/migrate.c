@@ -1,9 +1,11 @@
-/* Applying the PostgreSQL schema (postgres_int.h): pg_setup, pg_migrate. */
+/* Applying the PostgreSQL schema (postgres_int.h): pg_setup, pg_migrate; and
+ * store_postgres_prepare (store_backend.h), which runs both as the URL's own login. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/postgres/postgres_int.h"
+#include "store/store_backend.h"
 
 /* the advisory lock every node's setup and migration takes (security.c's pg_setup_sql
  * names the same number) */
@@ -96,4 +98,26 @@ int pg_migrate(PGconn *c, unsigned *applied, char *err, size_t errlen)
 rollback:
     PQclear(PQexec(c, "ROLLBACK"));
     return -1;
+}
+
+int store_postgres_prepare(const char *url, unsigned *applied, char *err, size_t errlen)
+{
+    char why[512];
+    PGconn *c = pg_connect_as(url, NULL, why, sizeof why);
+    if (!c) {
+        snprintf(err, errlen, "the database is unavailable: %s", why);
+        return STORE_UNAVAILABLE;
+    }
+    PQclear(PQexec(c, "SET client_min_messages = warning"));
+    /* up to date: nothing to set up or apply, and nothing a least-privilege login (the
+     * serving nodes' kiln_runtime, which may not SET ROLE kiln_owner) could not do */
+    PGresult *r = PQexec(c, "SELECT version FROM kiln.schema_version");
+    int current = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+                  strtol(PQgetvalue(r, 0, 0), NULL, 10) == (long)pg_schema_len;
+    PQclear(r);
+    if (applied)
+        *applied = 0;
+    int rc = !current && (pg_setup(c, err, errlen) || pg_migrate(c, applied, err, errlen)) ? STORE_ERROR : STORE_OK;
+    PQfinish(c);
+    return rc;
 }

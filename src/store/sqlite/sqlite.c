@@ -84,6 +84,12 @@ int sq_rc(store_t *st, int rc)
         return STORE_CONFLICT;
     if ((rc & 0xff) == SQLITE_FULL)
         store_note_full();
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
+        /* another process held the database's lock for longer than the busy timeout */
+        log_msg(LOG_ERROR, "store: the database is locked", "error", sqlite3_errmsg(DB(st)), NULL);
+        store_unavailable_note();
+        return STORE_UNAVAILABLE;
+    }
     log_msg(LOG_ERROR, "store: statement failed", "error", sqlite3_errmsg(DB(st)), NULL);
     return STORE_ERROR;
 }
@@ -290,7 +296,8 @@ static int sq_begin(store_t *st)
     int took = !s->wlocked; /* held already: a transaction is open (BEGIN fails below) */
     if (took && sq_wlock_take(SQ_WLOCK_TIMEOUT_MS) != 0) {
         log_msg(LOG_ERROR, "store: no turn to write within the busy timeout", NULL);
-        return STORE_ERROR;
+        store_unavailable_note();
+        return STORE_UNAVAILABLE;
     }
     s->wlocked = 1;
     int rc = sq_exec(st, stmt(st, Q_BEGIN));

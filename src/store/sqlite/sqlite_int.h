@@ -212,7 +212,9 @@ int sq_write_one_row(store_t *st, sqlite3_stmt *q);
 
 /* Resets q and clears its bindings. */
 void sq_done(sqlite3_stmt *q);
-/* An SQLite result as a STORE_* code (logs the unexpected ones). */
+/* An SQLite result as a STORE_* code (logs the unexpected ones). SQLITE_BUSY or _LOCKED
+ * (another process held the lock past the busy timeout): STORE_UNAVAILABLE, noted for the
+ * thread (store_unavailable_note). */
 int sq_rc(store_t *st, int rc);
 /* Runs a statement that returns no rows (or ignores them). */
 int sq_exec(store_t *st, sqlite3_stmt *q);

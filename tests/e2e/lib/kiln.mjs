@@ -14,6 +14,10 @@
 // or non-zero status) and a graceful stop that did not exit 0 — unless the test declared
 // the ending with expectExit(). docs/testing.md.
 //
+// The store: SQLite in the data dir, or with STORE=postgres (make e2e STORE=postgres) a
+// PostgreSQL database of its own on one private cluster per test process (lib/pg.mjs),
+// passed as `kiln serve --store URL` (docs/testing.md, docs/scale.md).
+//
 // All traffic goes to 127.0.0.1 only. Every spawned process is tracked and SIGKILLed when
 // the test process exits, so a failing test never leaves a server behind.
 
@@ -33,6 +37,21 @@ export const KILN_BIN = process.env.KILN_BIN ? path.resolve(process.env.KILN_BIN
  * given to printf's %s aborts kiln instead of printing "(null)" (tests/unit/nullfmt.c). */
 const PRELOAD = process.env.KILN_TEST_PRELOAD ? { LD_PRELOAD: path.resolve(process.env.KILN_TEST_PRELOAD) } : {};
 export const HOST = '127.0.0.1';
+/** Which store every Kiln uses unless told: STORE=sqlite (default) or STORE=postgres. */
+export const STORE = process.env.STORE || 'sqlite';
+if (STORE !== 'sqlite' && STORE !== 'postgres') throw new Error(`STORE=${STORE}: sqlite or postgres`);
+
+let sharedPg = null; // the test process's cluster (STORE=postgres), started on first use
+let pgDatabases = 0;
+/** A new database on the test process's private cluster: its libpq URL (superuser login). */
+export async function pgDatabase() {
+  // imported here: pg.mjs imports this module, so a static import would be a cycle
+  sharedPg ??= import('./pg.mjs').then((m) => m.startPg());
+  const pg = await sharedPg;
+  const db = `kiln_${process.pid}_${++pgDatabases}`;
+  await pg.psql(`CREATE DATABASE ${db}`);
+  return pg.url.replace('postgresql:///postgres?', `postgresql:///${db}?`);
+}
 
 const live = new Set();
 const tempDirs = new Set();
@@ -536,7 +555,7 @@ class ServeRun {
 }
 
 export class Kiln {
-  constructor({ dataDir, threads, extraArgs = [], env = {}, wrap = [] } = {}) {
+  constructor({ dataDir, threads, extraArgs = [], env = {}, wrap = [], store = STORE } = {}) {
     this.dataDir = dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'kiln-e2e-'));
     this.ownsDataDir = !dataDir;
     if (this.ownsDataDir) tempDirs.add(this.dataDir);
@@ -547,6 +566,8 @@ export class Kiln {
     // A command kiln runs under (`wrap[0] wrap[1..] kiln serve ...`), one that execs it in
     // the end (prlimit, unshare): the pid stays kiln's.
     this.wrap = wrap;
+    this.store = store; // 'sqlite' or 'postgres'
+    this.storeUrl = null; // postgres: its database (kept across restarts)
     this.proc = null;
     this.port = 0;
     this.url = null;
@@ -590,6 +611,10 @@ export class Kiln {
     if (this.run && this.run.alive) throw new Error(`start: run #${this.run.n} (pid ${this.run.pid}) is still running`);
     const args = ['serve', '--data', this.dataDir, '--listen', `${HOST}:${port}`];
     if (this.threads) args.push('--threads', String(this.threads));
+    if (this.store === 'postgres') {
+      this.storeUrl ??= await pgDatabase();
+      args.push('--store', this.storeUrl);
+    }
     args.push(...this.extraArgs);
     const cleanEnv = { ...process.env };
     for (const k of Object.keys(cleanEnv)) if (k.startsWith('KILN_') && k !== 'KILN_LOG_LEVEL') delete cleanEnv[k];

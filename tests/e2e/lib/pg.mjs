@@ -5,10 +5,12 @@
 // port and any number run side by side), as an unprivileged user (Debian's `postgres` when
 // the tests run as root). It returns
 //
-//   { dir, host, port, user, url, pid, psql(sql, { user, db }), stop() }
+//   { dir, host, port, user, url, pid, psql(sql, { user, db }), pause(), resume(), stop() }
 //
 // url is a libpq URI for the cluster's superuser; psql runs SQL with Debian's psql and
 // returns its unaligned, tuples-only output (rejects with psql's message on an error).
+// pause() stops the server (fast: its sessions are ended) and keeps its data, resume()
+// starts it again on the same socket (a database that goes away and comes back).
 // stop() stops the server and removes dir. Clusters a test forgot are stopped when the test
 // process exits, even on an interrupt.
 
@@ -78,6 +80,12 @@ export async function startPg() {
       } catch (e) {
         throw new Error(`psql: ${(e.stderr || e.message).trim()}`);
       }
+    },
+    async pause() {
+      await run(PG_CLUSTER, ['pause', dir], { timeout: 120_000 });
+    },
+    async resume() {
+      await run(PG_CLUSTER, ['resume', dir], { timeout: 120_000 });
     },
     async stop() {
       await run(PG_CLUSTER, ['stop', dir], { timeout: 120_000 });
