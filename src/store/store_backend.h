@@ -391,8 +391,10 @@ typedef struct store_backend {
 /* Every backend's handle starts with this (a backend's own handle embeds it first). */
 struct store {
     const store_backend_t *be;
-    int64_t events_site; /* the site product events were appended for in the open transaction
-                            (0: none; -1: more than one), for the commit hook (store.h) */
+    const struct db_driver *db; /* how the families run their SQL (store/sql/db.h) */
+    struct qcache *qc;          /* project-search answers (store/qcache.h), freed by store_close */
+    int64_t events_site;        /* the site product events were appended for in the open transaction
+                                   (0: none; -1: more than one), for the commit hook (store.h) */
 };
 
 /* The backends (store_open picks one). */
