@@ -22,6 +22,12 @@ store_t *store_open(const char *data_dir, char *err, size_t errlen)
     return store_sqlite_open(data_dir, err, errlen);
 }
 
+void store_bind_site(store_t *st, int64_t site_id)
+{
+    if (st->be->bind_site)
+        st->be->bind_site(st, site_id);
+}
+
 void store_close(store_t *st)
 {
     if (st)

@@ -363,6 +363,7 @@ typedef struct store_backend {
     int (*savepoint_release)(store_t *st);
     void (*savepoint_rollback)(store_t *st);
     void (*relax_durability)(store_t *st);
+    void (*bind_site)(store_t *st, int64_t site_id); /* NULL: the backend has no use for it */
     /* the table families */
     const store_sites_ops_t *sites;
     const store_product_ops_t *product;
@@ -399,5 +400,6 @@ struct store {
 
 /* The backends (store_open picks one). */
 store_t *store_sqlite_open(const char *data_dir, char *err, size_t errlen);
+/* store_postgres_open: store.h (postgres/driver.c) */
 
 #endif

@@ -10,9 +10,10 @@
  * ?7 visible projects (JSON array), ?8 limit, ?9 offset, ?10 the only statuses (JSON array
  * or NULL), ?11 the only issue ids (JSON array or NULL: a JQL filter's matches). */
 #define AQ_WHERE(cond)                                                                                                 \
-    " FROM issues i WHERE i.site_id = ?1 AND (?4 IS NULL OR i.status_id NOT IN (SELECT value FROM json_each(?4))) "    \
-    "AND (?10 IS NULL OR i.status_id IN (SELECT value FROM json_each(?10))) "                                          \
-    "AND (?11 IS NULL OR i.id IN (SELECT value FROM json_each(?11))) AND " cond
+    " FROM issues i WHERE i.site_id = ?1 AND (?4 IS NULL OR i.status_id NOT IN (SELECT CAST(value AS BIGINT) FROM "    \
+    "json_each(?4))) "                                                                                                 \
+    "AND (?10 IS NULL OR i.status_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?10))) "                          \
+    "AND (?11 IS NULL OR i.id IN (SELECT CAST(value AS BIGINT) FROM json_each(?11))) AND " cond
 #define AQ_PAGE " ORDER BY i.rank, i.id LIMIT ?8 OFFSET ?9"
 #define C_PROJECT "i.project_id = ?2"
 #define C_BACKLOG                                                                                                      \
@@ -23,7 +24,7 @@
     "i.project_id = ?2 AND i.id IN (SELECT issue_id FROM issue_sprints WHERE site_id = ?1 AND sprint_id = ?3)"
 #define C_EPIC "i.project_id = ?2 AND i.parent_id = ?3"
 #define C_NO_EPIC                                                                                                      \
-    "(i.project_id = ?2 OR (?2 = 0 AND i.project_id IN (SELECT value FROM json_each(?7)))) "                           \
+    "(i.project_id = ?2 OR (?2 = 0 AND i.project_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?7)))) "           \
     "AND i.parent_id IS NULL AND i.issuetype_id NOT IN (?5, ?6)"
 #define C_EPICS "i.project_id = ?2 AND i.issuetype_id = ?5"
 #define AQ(cond) "SELECT " DB_ISSUE_COLS AQ_WHERE(cond) AQ_PAGE, "SELECT count(*)" AQ_WHERE(cond)

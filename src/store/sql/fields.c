@@ -30,7 +30,8 @@ enum q {
     " WHERE i.site_id = l.site_id AND i.id = l.issue_id)"                                                              \
     " OR EXISTS (SELECT 1 FROM issues i JOIN project_role_actors ra ON ra.site_id = i.site_id"                         \
     " AND ra.actor = ?4 AND ra.project_id = i.project_id AND ra.actor_type = 'atlassian-user-role-actor'"              \
-    " AND ra.role_id IN (SELECT value FROM json_each(?5)) WHERE i.site_id = l.site_id AND i.id = l.issue_id))"
+    " AND ra.role_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?5)) WHERE i.site_id = l.site_id AND i.id = "     \
+    "l.issue_id))"
 
 static const char *const sql[Q__COUNT] = {
     [Q_FIELD_INSERT] = "INSERT INTO fields (site_id, id, name, description, type, options_json, created_ms) "

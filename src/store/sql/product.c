@@ -3,6 +3,7 @@
  * handle's cache of recent answers when it can be (store/qcache.h). Tables: projects,
  * issues. */
 #include <stdint.h>
+#include <stdio.h>
 
 #include "store/qcache.h"
 #include "store/sql/families.h"
@@ -88,7 +89,7 @@ enum q {
     " AND up.account_id = ?8 AND up.permission = 'BROWSE_PROJECTS' AND up.project_id IN (0, p.id))"                    \
     " OR EXISTS (SELECT 1 FROM project_role_actors ra WHERE ra.site_id = p.site_id AND ra.actor = ?8"                  \
     " AND ra.project_id = p.id AND ra.actor_type = 'atlassian-user-role-actor'"                                        \
-    " AND ra.role_id IN (SELECT value FROM json_each(?9))))"
+    " AND ra.role_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?9))))"
 /* The page walks an index in order; the total is an uncorrelated subquery over the same
  * filter, which SQLite evaluates once per statement (a window count(*) OVER () would
  * force a temporary b-tree on every search). */
@@ -121,7 +122,7 @@ static const char *const sql[Q__COUNT] = {
                        "creator_account_id, assignee_account_id, parent_id, duedate, original_estimate_s, "
                        "remaining_estimate_s, time_spent_s, rank, created_ms, updated_ms, resolved_ms, "
                        "status_changed_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                       "?15, ?16, ?17, ?18, ?19, CASE WHEN ?20 = '' THEN printf('0|%010d:', ?2) ELSE ?20 END, "
+                       "?15, ?16, ?17, ?18, ?19, ?20, "
                        "?21, ?22, ?23, ?24)",
     [Q_ISSUE_BY_ID] = "SELECT " ISSUE_COLS " FROM issues i JOIN projects p "
                       "ON p.site_id = i.site_id AND p.id = i.project_id "
@@ -131,7 +132,7 @@ static const char *const sql[Q__COUNT] = {
                        "WHERE i.site_id = ?1 AND p.key = ?2 AND i.num = ?3",
     /* the first value of a kind is the site's id_base, as Jira's first ids are 10000 */
     [Q_NEXT_ID] = "INSERT INTO id_seq (site_id, kind, next) SELECT id, ?2, id_base + 1 FROM sites WHERE id = ?1 "
-                  "ON CONFLICT (site_id, kind) DO UPDATE SET next = next + 1 RETURNING next - 1",
+                  "ON CONFLICT (site_id, kind) DO UPDATE SET next = id_seq.next + 1 RETURNING next - 1",
     [Q_ISSUE_UPDATE] = "UPDATE issues SET issuetype_id = ?3, status_id = ?4, priority_id = ?5, resolution_id = ?6, "
                        "summary = ?7, description_json = ?8, environment_json = ?9, reporter_account_id = ?10, "
                        "creator_account_id = ?11, assignee_account_id = ?12, parent_id = ?13, duedate = ?14, "
@@ -377,7 +378,9 @@ static int db_issue_insert(store_t *st, int64_t site, issue_rec_t *i)
         db_bind_opt_i64(q, 17, i->original_estimate_s, -1);
         db_bind_opt_i64(q, 18, i->remaining_estimate_s, -1);
         db_bind_opt_i64(q, 19, i->time_spent_s, -1);
-        db_bind_text(q, 20, i->rank ? i->rank : "");
+        char rank[32]; /* "" or none: after every issue of the site (its id orders them) */
+        snprintf(rank, sizeof rank, "0|%010lld:", (long long)i->id);
+        db_bind_text(q, 20, i->rank && *i->rank ? i->rank : rank);
         db_bind_i64(q, 21, i->created_ms);
         db_bind_i64(q, 22, i->updated_ms);
         db_bind_opt_i64(q, 23, i->resolved_ms, 0);

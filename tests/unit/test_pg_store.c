@@ -1,0 +1,600 @@
+/* The store's families on both backends (issue 20, docs/scale.md): the same script of
+ * store_* calls runs on a fresh SQLite store and on a PostgreSQL store (a private cluster
+ * this test starts with tools/pg-cluster and removes at the end), each call's result and
+ * the records it returned are written as text lines, and the two texts must be equal,
+ * line for line. Families covered: sites (sites, users, tokens, permissions, consents),
+ * product (ids, projects, project search, issues), kvs (put, get, list with bounds,
+ * delete, expiry), apps (apps, environments, versions, variables) and installs
+ * (installations, webtriggers, remove and purge).
+ *
+ * Then row-level security through the store: a handle connected as kiln_runtime and bound
+ * to site A (store_bind_site) reads A's storage and never B's; bound to B, the reverse;
+ * unbound, nothing. And a uniqueness violation inside a transaction is STORE_CONFLICT and
+ * leaves the transaction usable, as on SQLite. */
+#include <libpq-fe.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "store/store.h"
+#include "store/store_apps.h"
+#include "store/store_installs.h"
+#include "store/store_kvs.h"
+#include "store/store_product.h"
+#include "store/store_sites.h"
+#include "unit.h"
+
+static char pg_dir[512];  /* the cluster's directory and socket */
+static char pg_user[512]; /* its superuser */
+
+static int stop_cluster(void **state)
+{
+    (void)state;
+    if (!*pg_dir)
+        return 0;
+    const char *tool = getenv("KILN_PG_CLUSTER");
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "%s stop '%s' 2>/dev/null", tool && *tool ? tool : "tools/pg-cluster", pg_dir);
+    int rc = system(cmd) == 0 ? 0 : -1;
+    if (rc)
+        rc = rmdir(pg_dir) == 0 ? 0 : -1;
+    pg_dir[0] = 0;
+    return rc;
+}
+
+/* Starts the cluster and creates the database kiln (the store migrates it). */
+static int start_cluster(void **state)
+{
+    char *dir = unit_tempdir();
+    snprintf(pg_dir, sizeof pg_dir, "%s", dir);
+    free(dir);
+    const char *tool = getenv("KILN_PG_CLUSTER");
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "%s start '%s'", tool && *tool ? tool : "tools/pg-cluster", pg_dir);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return stop_cluster(state), -1;
+    char line[512];
+    while (fgets(line, sizeof line, p)) {
+        line[strcspn(line, "\n")] = 0;
+        if (!strncmp(line, "export PGUSER=", 14))
+            memcpy(pg_user, line + 14, strlen(line + 14) + 1);
+    }
+    if (pclose(p) != 0 || !*pg_user) {
+        fprintf(stderr, "test_pg_store: %s failed\n", cmd);
+        return stop_cluster(state), -1;
+    }
+    char url[1200];
+    snprintf(url, sizeof url, "host=%s port=5432 user=%s dbname=postgres", pg_dir, pg_user);
+    PGconn *c = PQconnectdb(url);
+    PGresult *r = PQexec(c, "CREATE DATABASE kiln");
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok)
+        fprintf(stderr, "test_pg_store: %s\n", PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+    return ok ? 0 : (stop_cluster(state), -1);
+}
+
+static store_t *pg_open(const char *user)
+{
+    char url[1200], err[512] = "";
+    snprintf(url, sizeof url, "host=%s port=5432 user=%s dbname=kiln", pg_dir, user);
+    store_t *st = store_postgres_open(url, err, sizeof err);
+    if (!st)
+        fail_msg("store_postgres_open: %s", err);
+    return st;
+}
+
+/* ---- the script ---- */
+
+static buf_t out;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+    char line[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    buf_adds(&out, line);
+    buf_adds(&out, "\n");
+}
+
+#define S(x) ((x) ? (x) : "(null)")
+
+static void say_site(const char *what, int rc, const site_rec_t *s)
+{
+    say("%s rc=%d id=%lld cloud=%s name=%s admin=%s canary=%s created=%lld", what, rc, (long long)s->id, S(s->cloud_id),
+        S(s->name), S(s->admin_account_id), S(s->canary), (long long)s->created_ms);
+}
+
+static void say_user(const char *what, int rc, const user_rec_t *u)
+{
+    say("%s rc=%d %s %s %s %s %s %s %d", what, rc, S(u->account_id), S(u->email), S(u->display_name),
+        S(u->account_type), S(u->time_zone), S(u->locale), u->active);
+}
+
+static void say_project(const char *what, int rc, const project_rec_t *p)
+{
+    say("%s rc=%d id=%lld key=%s name=%s desc=%s type=%s lead=%s at=%s url=%s created=%lld count=%lld last=%lld", what,
+        rc, (long long)p->id, S(p->key), S(p->name), S(p->description), S(p->type_key), S(p->lead_account_id),
+        S(p->assignee_type), S(p->url), (long long)p->created_ms, (long long)p->issue_count,
+        (long long)p->last_issue_update_ms);
+}
+
+static void say_issue(const char *what, int rc, const issue_rec_t *i, const char *pkey)
+{
+    say("%s rc=%d id=%lld p=%lld num=%lld t=%lld s=%lld pr=%lld res=%lld sum=%s desc=%s env=%s rep=%s cre=%s "
+        "asg=%s parent=%lld due=%s est=%lld/%lld/%lld rank=%s c=%lld u=%lld r=%lld sc=%lld key=%s",
+        what, rc, (long long)i->id, (long long)i->project_id, (long long)i->num, (long long)i->issuetype_id,
+        (long long)i->status_id, (long long)i->priority_id, (long long)i->resolution_id, S(i->summary),
+        S(i->description_json), S(i->environment_json), S(i->reporter_account_id), S(i->creator_account_id),
+        S(i->assignee_account_id), (long long)i->parent_id, S(i->duedate), (long long)i->original_estimate_s,
+        (long long)i->remaining_estimate_s, (long long)i->time_spent_s, S(i->rank), (long long)i->created_ms,
+        (long long)i->updated_ms, (long long)i->resolved_ms, (long long)i->status_changed_ms, S(pkey));
+}
+
+static void say_kvs(const char *what, int rc, const kvs_rec_t *r)
+{
+    say("%s rc=%d kind=%d entity=%s key=%s value=%.*s len=%zu c=%lld u=%lld x=%lld", what, rc, r->kind, S(r->entity),
+        S(r->key), (int)r->value_len, r->value ? r->value : "", r->value_len, (long long)r->created_ms,
+        (long long)r->updated_ms, (long long)r->expire_ms);
+}
+
+static void say_install(const char *what, int rc, const install_rec_t *in)
+{
+    say("%s rc=%d id=%s site=%lld app=%s env=%s by=%s bot=%s major=%lld scopes=%s egress=%s removed=%d purged=%d "
+        "c=%lld u=%lld r=%lld pa=%lld",
+        what, rc, S(in->id), (long long)in->site_id, S(in->app_id), S(in->env_key), S(in->installer_account_id),
+        S(in->bot_account_id), (long long)in->major, S(in->scopes_json), S(in->egress_json), in->removed, in->purged,
+        (long long)in->created_ms, (long long)in->updated_ms, (long long)in->removed_ms, (long long)in->purge_after_ms);
+}
+
+static int64_t script_sites(store_t *st, arena_t *a, int64_t *site_b)
+{
+    site_rec_t A = {.cloud_id = "cloud-a",
+                    .name = "alpha",
+                    .admin_account_id = "adm-a",
+                    .canary = "can-a",
+                    .created_ms = 1700000000000};
+    site_rec_t B = {.cloud_id = "cloud-b",
+                    .name = "bravo",
+                    .admin_account_id = "adm-b",
+                    .canary = "can-b",
+                    .created_ms = 1700000000001};
+    say("site_insert A rc=%d", store_site_insert(st, &A));
+    say("site_insert B rc=%d", store_site_insert(st, &B));
+    site_rec_t dup = A;
+    say("site_insert dup rc=%d", store_site_insert(st, &dup));
+    site_rec_t s = {0};
+    say_site("by_name alpha", store_site_by_name(st, a, "alpha", &s), &s);
+    memset(&s, 0, sizeof s);
+    say_site("by_id B", store_site_by_id(st, a, B.id, &s), &s);
+    memset(&s, 0, sizeof s);
+    say("by_name none rc=%d", store_site_by_name(st, a, "charlie", &s));
+    site_rec_t *list = NULL;
+    size_t n = 0;
+    say("site_list rc=%d n=%zu", store_site_list(st, a, &list, &n), n);
+    for (size_t i = 0; i < n; i++)
+        say_site("  site", 0, &list[i]);
+    int64_t count = 0;
+    say("site_count rc=%d %lld", store_site_count(st, &count), (long long)count);
+
+    user_rec_t u1 = {"acc-1", "one@example.com", "User One", "atlassian", "Etc/UTC", "en_US", 1};
+    user_rec_t u2 = {"acc-2", NULL, "User Two", "app", "Europe/Paris", NULL, 0};
+    say("user_insert 1 rc=%d", store_user_insert(st, A.id, &u1));
+    say("user_insert 2 rc=%d", store_user_insert(st, A.id, &u2));
+    say("user_insert dup rc=%d", store_user_insert(st, A.id, &u1));
+    say("user_insert B rc=%d", store_user_insert(st, B.id, &u1));
+    user_rec_t u = {0};
+    say_user("user_get", store_user_get(st, a, A.id, "acc-2", &u), &u);
+    say("user_get none rc=%d", store_user_get(st, a, B.id, "acc-2", &u));
+    user_rec_t *users = NULL;
+    say("user_list rc=%d", store_user_list(st, a, A.id, 0, 10, &users, &n));
+    for (size_t i = 0; i < n; i++)
+        say_user("  user", 0, &users[i]);
+    say("user_list page rc=%d n=%zu", store_user_list(st, a, A.id, 1, 10, &users, &n), n);
+
+    unsigned char h1[32], h2[32];
+    for (int i = 0; i < 32; i++)
+        h1[i] = (unsigned char)i, h2[i] = (unsigned char)(255 - i); /* bytes 0 and >127 */
+    say("token_insert rc=%d", store_token_insert(st, h1, A.id, "acc-1"));
+    int64_t sid = 0;
+    const char *acc = NULL;
+    int rc = store_token_lookup(st, a, h1, &sid, &acc);
+    say("token_lookup rc=%d site=%s acc=%s", rc, sid == A.id ? "A" : "?", S(acc));
+    say("token_lookup none rc=%d", store_token_lookup(st, a, h2, &sid, &acc));
+
+    int has = -1;
+    say("perm_grant rc=%d", store_perm_grant(st, A.id, "acc-1", 0, "BROWSE_PROJECTS"));
+    say("perm_has rc=%d has=%d", store_perm_has(st, A.id, "acc-1", 0, "BROWSE_PROJECTS", &has), has);
+    say("perm_has B rc=%d has=%d", store_perm_has(st, B.id, "acc-1", 0, "BROWSE_PROJECTS", &has), has);
+    say("consent_put rc=%d", store_consent_put(st, A.id, "app-1", "acc-1", 1700000000100));
+    say("consent_put again rc=%d", store_consent_put(st, A.id, "app-1", "acc-1", 1700000000200));
+    say("consent_has rc=%d has=%d", store_consent_has(st, A.id, "app-1", "acc-1", &has), has);
+    say("consent_delete rc=%d", store_consent_delete(st, A.id, "app-1", "acc-1"));
+    say("consent_has rc=%d has=%d", store_consent_has(st, A.id, "app-1", "acc-1", &has), has);
+    *site_b = B.id;
+    return A.id;
+}
+
+static void script_product(store_t *st, arena_t *a, int64_t site)
+{
+    say("seed_ids rc=%d", store_site_seed_ids(st, site, 10000));
+    int64_t id = 0;
+    say("next_id rc=%d %lld", store_next_id(st, site, "project", &id), (long long)id);
+    const char *names[] = {"Web", "Mobile", "Backend"};
+    const char *keys[] = {"WEB", "MOB", "BE"};
+    int64_t pids[3] = {0};
+    for (int i = 0; i < 3; i++) {
+        project_rec_t p = {.key = keys[i],
+                           .name = names[i],
+                           .description = i ? NULL : "the web",
+                           .type_key = "software",
+                           .lead_account_id = "acc-1",
+                           .assignee_type = "UNASSIGNED",
+                           .url = NULL,
+                           .created_ms = 1700000001000 + i};
+        say("project_insert %s rc=%d id=%lld", keys[i], store_project_insert(st, site, &p), (long long)p.id);
+        pids[i] = p.id;
+    }
+    project_rec_t dup = {.key = "WEB",
+                         .name = "Dup",
+                         .type_key = "software",
+                         .lead_account_id = "acc-1",
+                         .assignee_type = "UNASSIGNED",
+                         .created_ms = 1};
+    say("project_insert dup rc=%d", store_project_insert(st, site, &dup));
+    project_rec_t p = {0};
+    say_project("by_key", store_project_by_key(st, a, site, "MOB", &p), &p);
+    say_project("by_id", store_project_by_id(st, a, site, pids[0], &p), &p);
+    for (int order = 0; order < 4; order++) {
+        project_filter_t f = {.order = order, .start_at = 0, .max_results = 2};
+        project_rec_t *v = NULL;
+        size_t n = 0;
+        int64_t total = 0;
+        say("search order=%d rc=%d n=%zu total=%lld", order, store_project_search(st, a, site, &f, &v, &n, &total), n,
+            (long long)total);
+        for (size_t i = 0; i < n; i++)
+            say_project("  p", 0, &v[i]);
+    }
+    project_filter_t fq = {.query = "o", .keys_json = "[\"MOB\",\"BE\",\"WEB\"]", .max_results = 10, .insight = 1};
+    project_rec_t *v = NULL;
+    size_t n = 0;
+    int64_t total = 0;
+
+    issue_rec_t parent = {0};
+    for (int i = 0; i < 3; i++) {
+        issue_rec_t is = {.project_id = pids[0],
+                          .issuetype_id = 10001,
+                          .status_id = 1,
+                          .priority_id = 3,
+                          .summary = i == 0 ? "Parent" : "Child",
+                          .description_json = i == 1 ? "{\"type\":\"doc\",\"content\":[]}" : NULL,
+                          .reporter_account_id = "acc-1",
+                          .creator_account_id = "acc-1",
+                          .assignee_account_id = i == 2 ? "acc-2" : NULL,
+                          .parent_id = i ? parent.id : 0,
+                          .duedate = i == 2 ? "2026-01-31" : NULL,
+                          .original_estimate_s = i == 1 ? 3600 : -1,
+                          .remaining_estimate_s = -1,
+                          .time_spent_s = -1,
+                          .rank = "",
+                          .created_ms = 1700000002000 + i,
+                          .updated_ms = 1700000002000 + i,
+                          .status_changed_ms = 1700000002000 + i};
+        int rc = store_issue_insert(st, site, &is);
+        say("issue_insert rc=%d id=%lld num=%lld rank=%s", rc, (long long)is.id, (long long)is.num, S(is.rank));
+        if (i == 0)
+            parent = is;
+    }
+    say("search insight rc=%d n=%zu total=%lld", store_project_search(st, a, site, &fq, &v, &n, &total), n,
+        (long long)total);
+    for (size_t i = 0; i < n; i++)
+        say_project("  p", 0, &v[i]);
+    issue_rec_t got = {0};
+    const char *pkey = NULL;
+    say_issue("issue_by_key", store_issue_by_key(st, a, site, "WEB", 2, &got, &pkey), &got, pkey);
+    got.summary = "Child, renamed";
+    got.resolution_id = 10000;
+    got.resolved_ms = 1700000003000;
+    got.time_spent_s = 60;
+    say("issue_update rc=%d", store_issue_update(st, site, &got));
+    say_issue("issue_by_id", store_issue_by_id(st, a, site, got.id, &got, &pkey), &got, pkey);
+    issue_rec_t *kids = NULL;
+    const char **kkeys = NULL;
+    say("children rc=%d", store_issue_children(st, a, site, parent.id, 10, &kids, &kkeys, &n));
+    for (size_t i = 0; i < n; i++)
+        say_issue("  kid", 0, &kids[i], kkeys[i]);
+    say("issue_delete rc=%d", store_issue_delete(st, site, got.id));
+    say("issue_delete again rc=%d", store_issue_delete(st, site, got.id));
+    say("issue_by_id gone rc=%d", store_issue_by_id(st, a, site, got.id, &got, &pkey));
+    p = (project_rec_t){0};
+    store_project_by_key(st, a, site, "BE", &p);
+    p.name = "Backend 2";
+    say("project_update rc=%d", store_project_update(st, site, &p));
+    say_project("after update", store_project_by_key(st, a, site, "BE", &p), &p);
+    say("project_delete rc=%d", store_project_delete(st, site, p.id));
+    say("by_key gone rc=%d", store_project_by_key(st, a, site, "BE", &p));
+}
+
+static void script_kvs(store_t *st, arena_t *a, int64_t site, int64_t site_b)
+{
+    kvs_owner_t o = {site, "inst-1"}, ob = {site_b, "inst-1"};
+    const char bin[] = {'s', 0, (char)0xff, 'x'};
+    kvs_rec_t recs[] = {
+        {KVS_KIND_PLAIN, "", "alpha", "{\"v\":1}", 7, 1, 1, 0},
+        {KVS_KIND_PLAIN, "", "beta", "\"two\"", 5, 2, 2, 0},
+        {KVS_KIND_PLAIN, "", "gamma", "3", 1, 3, 3, 1700000000500},
+        {KVS_KIND_SECRET, "", "alpha", bin, sizeof bin, 4, 4, 0},
+        {KVS_KIND_ENTITY, "books", "b1", "{\"t\":\"x\"}", 9, 5, 5, 0},
+        {KVS_KIND_PLAIN, "", "empty", "", 0, 6, 6, 0},
+    };
+    for (size_t i = 0; i < sizeof recs / sizeof *recs; i++)
+        say("kvs_put %s rc=%d", recs[i].key, store_kvs_put(st, &o, &recs[i], 1700000000000));
+    kvs_rec_t again = recs[0];
+    again.value = "{\"v\":2}";
+    again.updated_ms = 9;
+    say("kvs_put again rc=%d", store_kvs_put(st, &o, &again, 1700000000000));
+    say("kvs_put B rc=%d", store_kvs_put(st, &ob, &recs[1], 1700000000000));
+    kvs_rec_t r = {0};
+    say_kvs("get alpha", store_kvs_get(st, a, &o, KVS_KIND_PLAIN, "", "alpha", 1700000000000, &r), &r);
+    say_kvs("get secret", store_kvs_get(st, a, &o, KVS_KIND_SECRET, "", "alpha", 1700000000000, &r), &r);
+    say_kvs("get entity", store_kvs_get(st, a, &o, KVS_KIND_ENTITY, "books", "b1", 1700000000000, &r), &r);
+    say_kvs("get empty", store_kvs_get(st, a, &o, KVS_KIND_PLAIN, "", "empty", 1700000000000, &r), &r);
+    say("get expired rc=%d", store_kvs_get(st, a, &o, KVS_KIND_PLAIN, "", "gamma", 1700000000600, &r));
+    say("get B's from A rc=%d", store_kvs_get(st, a, &o, KVS_KIND_PLAIN, "", "zzz", 1700000000000, &r));
+    kvs_rec_t *v = NULL;
+    size_t n = 0;
+    say("list all rc=%d", store_kvs_list(st, a, &o, KVS_KIND_PLAIN, "", NULL, NULL, NULL, 10, 1700000000000, &v, &n));
+    for (size_t i = 0; i < n; i++)
+        say_kvs("  r", 0, &v[i]);
+    say("list [b,g) rc=%d", store_kvs_list(st, a, &o, KVS_KIND_PLAIN, "", "b", "g", NULL, 10, 1700000000000, &v, &n));
+    for (size_t i = 0; i < n; i++)
+        say_kvs("  r", 0, &v[i]);
+    say("list after alpha max 1 rc=%d",
+        store_kvs_list(st, a, &o, KVS_KIND_PLAIN, "", NULL, NULL, "alpha", 1, 1700000000000, &v, &n));
+    for (size_t i = 0; i < n; i++)
+        say_kvs("  r", 0, &v[i]);
+    say("delete beta rc=%d", store_kvs_delete(st, &o, KVS_KIND_PLAIN, "", "beta", 1700000000000));
+    say("delete beta again rc=%d", store_kvs_delete(st, &o, KVS_KIND_PLAIN, "", "beta", 1700000000000));
+    say("get B's beta rc=%d", store_kvs_get(st, a, &ob, KVS_KIND_PLAIN, "", "beta", 1700000000000, &r));
+    int64_t removed = -1;
+    say("expire rc=%d removed=%lld", store_kvs_expire(st, 1700000000600, 100, &removed), (long long)removed);
+}
+
+static void script_apps(store_t *st, arena_t *a, int64_t site)
+{
+    app_rec_t app = {"app-1", "My app", 1700000000000};
+    say("app_insert rc=%d", store_app_insert(st, &app));
+    say("app_insert dup rc=%d", store_app_insert(st, &app));
+    app_rec_t g = {0};
+    int rc = store_app_get(st, a, "app-1", &g);
+    say("app_get rc=%d %s %s %lld", rc, S(g.id), S(g.name), (long long)g.created_ms);
+    env_rec_t envs[] = {{"app-1", "development", "env-d", "version", 1}, {"app-1", "production", "env-p", NULL, 2}};
+    for (int i = 0; i < 2; i++)
+        say("env_insert rc=%d", store_env_insert(st, &envs[i]));
+    say("env_set_isolation rc=%d", store_env_set_isolation(st, "app-1", "development", "installation"));
+    env_rec_t *ev = NULL;
+    size_t n = 0;
+    say("env_list rc=%d", store_env_list(st, a, "app-1", &ev, &n));
+    for (size_t i = 0; i < n; i++)
+        say("  env %s %s %s %s %lld", S(ev[i].app_id), S(ev[i].key), S(ev[i].id), S(ev[i].isolation),
+            (long long)ev[i].created_ms);
+    for (int i = 0; i < 3; i++) {
+        version_rec_t ver = {.app_id = "app-1",
+                             .env_key = "development",
+                             .major = 1 + (i == 2),
+                             .minor = i,
+                             .manifest_json = "{}",
+                             .major_key = "k",
+                             .scopes_json = "[\"read:jira-work\"]",
+                             .egress_json = "[]",
+                             .snapshot = NULL,
+                             .snapshot_bytes = 0,
+                             .created_ms = 10 + i};
+        rc = store_version_insert(st, &ver);
+        say("version_insert rc=%d seq=%lld", rc, (long long)ver.seq);
+    }
+    version_rec_t lv = {0};
+    rc = store_version_latest(st, a, "app-1", "development", 1, &lv);
+    say("version_latest rc=%d seq=%lld major=%lld minor=%lld", rc, (long long)lv.seq, (long long)lv.major,
+        (long long)lv.minor);
+    int64_t seq = 0;
+    say("latest_seq rc=%d %lld", store_version_latest_seq(st, "app-1", "development", 0, &seq), (long long)seq);
+    version_rec_t *vv = NULL;
+    say("version_list rc=%d", store_version_list(st, a, "app-1", "development", &vv, &n));
+    for (size_t i = 0; i < n; i++)
+        say("  v %lld %lld.%lld %s %s", (long long)vv[i].seq, (long long)vv[i].major, (long long)vv[i].minor,
+            S(vv[i].scopes_json), S(vv[i].manifest_json));
+    var_rec_t vars[] = {{"PLAIN", 0, "value", 5, 1, 1}, {"SECRET", 1, "\x01\x02\x00\x80", 4, 2, 2}};
+    for (int i = 0; i < 2; i++)
+        say("var_put rc=%d", store_var_put(st, "app-1", "development", &vars[i]));
+    say("var_delete rc=%d", store_var_delete(st, "app-1", "development", "PLAIN"));
+    say("var_delete none rc=%d", store_var_delete(st, "app-1", "development", "PLAIN"));
+    var_rec_t *vr = NULL;
+    say("var_list rc=%d", store_var_list(st, a, "app-1", "development", &vr, &n));
+    for (size_t i = 0; i < n; i++)
+        say("  var %s %d len=%zu %02x%02x%02x%02x", S(vr[i].key), vr[i].encrypted, vr[i].value_len,
+            (unsigned char)vr[i].value[0], (unsigned char)vr[i].value[1], (unsigned char)vr[i].value[2],
+            (unsigned char)vr[i].value[3]);
+    (void)site;
+}
+
+static void script_installs(store_t *st, arena_t *a, int64_t site, int64_t site_b)
+{
+    install_rec_t ins[] = {
+        {"inst-1", site, "app-1", "development", "acc-1", "bot-1", 1, "[]", "[]", 0, 0, 100, 100, 0, 0},
+        {"inst-2", site_b, "app-1", "development", "acc-1", "bot-2", 1, "[]", NULL, 0, 0, 101, 101, 0, 0},
+    };
+    for (int i = 0; i < 2; i++)
+        say("install_insert rc=%d", store_install_insert(st, &ins[i]));
+    install_rec_t g = {0};
+    say_install("install_get", store_install_get(st, a, "inst-1", &g), &g);
+    say_install("install_active", store_install_active(st, a, site_b, "app-1", "development", &g), &g);
+    install_rec_t *v = NULL;
+    size_t n = 0;
+    say("install_list rc=%d", store_install_list(st, a, "app-1", &v, &n));
+    for (size_t i = 0; i < n; i++)
+        say_install("  in", 0, &v[i]);
+    say("install_site rc=%d", store_install_site(st, a, site, &v, &n));
+    for (size_t i = 0; i < n; i++)
+        say_install("  in", 0, &v[i]);
+    int yes = -1;
+    say("mentions rc=%d yes=%d", store_install_site_mentions(st, site, "bot-1", &yes), yes);
+    say("set_major rc=%d", store_install_set_major(st, "inst-1", 2, "[\"x\"]", "[\"y\"]", 200));
+    say_install("after set_major", store_install_get(st, a, "inst-1", &g), &g);
+    const char *wid = NULL;
+    say("wt_ensure rc=%d", store_webtrigger_ensure(st, a, "inst-1", "wt-mod", "wt-id-1", 300, &wid));
+    say("wt id %s", S(wid));
+    say("wt_ensure again rc=%d", store_webtrigger_ensure(st, a, "inst-1", "wt-mod", "wt-id-2", 301, &wid));
+    say("wt id %s", S(wid));
+    const char *iid = NULL, *mod = NULL;
+    say("wt_get rc=%d %s %s", store_webtrigger_get(st, a, "wt-id-1", &iid, &mod), S(iid), S(mod));
+    const char **ids = NULL, **mods = NULL;
+    say("wt_list rc=%d", store_webtrigger_list(st, a, "inst-1", &ids, &mods, &n));
+    for (size_t i = 0; i < n; i++)
+        say("  wt %s %s", ids[i], mods[i]);
+    say("wt_delete other rc=%d", store_webtrigger_delete(st, "wt-id-1", "inst-2"));
+    say("wt_delete rc=%d", store_webtrigger_delete(st, "wt-id-1", "inst-1"));
+    say("install_remove rc=%d", store_install_remove(st, "inst-1", 400, 500));
+    say("purgeable early rc=%d", store_install_purgeable(st, a, 450, &v, &n));
+    say("  n=%zu", n);
+    say("purgeable rc=%d", store_install_purgeable(st, a, 600, &v, &n));
+    for (size_t i = 0; i < n; i++)
+        say_install("  in", 0, &v[i]);
+    say("install_purge rc=%d", store_install_purge(st, "inst-1"));
+    say_install("after purge", store_install_get(st, a, "inst-1", &g), &g);
+    kvs_rec_t r = {0};
+    kvs_owner_t o = {site, "inst-1"};
+    say("kvs after purge rc=%d", store_kvs_get(st, a, &o, KVS_KIND_PLAIN, "", "alpha", 1700000000000, &r));
+}
+
+/* Runs the script on st; its text in `out`. */
+static void script(store_t *st)
+{
+    arena_t *a = arena_new(1 << 20);
+    buf_init(&out, 1 << 22);
+    int64_t site_b = 0;
+    int64_t site = script_sites(st, a, &site_b);
+    script_product(st, a, site);
+    script_kvs(st, a, site, site_b);
+    script_apps(st, a, site);
+    script_installs(st, a, site, site_b);
+    arena_free(a);
+}
+
+/* Compares line by line, naming the first difference. */
+static void same_text(const char *sq, const char *pg)
+{
+    int line = 1;
+    const char *a = sq, *b = pg;
+    while (*a || *b) {
+        const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
+        size_t la = ea ? (size_t)(ea - a) : strlen(a), lb = eb ? (size_t)(eb - b) : strlen(b);
+        if (la != lb || memcmp(a, b, la) != 0)
+            fail_msg("line %d differs:\n  sqlite:   %.*s\n  postgres: %.*s", line, (int)la, a, (int)lb, b);
+        a += la + (ea != NULL);
+        b += lb + (eb != NULL);
+        line++;
+    }
+}
+
+static void test_families_match(void **state)
+{
+    (void)state;
+    char *dir = unit_tempdir();
+    char err[512] = "";
+    store_t *sq = store_open(dir, err, sizeof err);
+    assert_non_null(sq);
+    assert_int_equal(store_migrate(sq, err, sizeof err), STORE_OK);
+    script(sq);
+    char *sq_text = strndup(out.ptr, out.len);
+    buf_free(&out);
+    store_close(sq);
+    unit_rmtree(dir);
+
+    store_t *pg = pg_open(pg_user);
+    if (store_migrate(pg, err, sizeof err) != STORE_OK)
+        fail_msg("migrate: %s", err);
+    script(pg);
+    char *pg_text = strndup(out.ptr, out.len);
+    buf_free(&out);
+    store_close(pg);
+
+    /* the script did something: these results are the SQLite store's, as its contract says */
+    assert_non_null(strstr(sq_text, "site_insert dup rc=-2"));
+    assert_non_null(strstr(sq_text, "get secret rc=0 kind=1"));
+    assert_non_null(strstr(sq_text, "issue_insert rc=0 id=10000 num=1"));
+    assert_non_null(strstr(sq_text, "  wt wt-id-1 wt-mod"));
+    same_text(sq_text, pg_text);
+    free(sq_text);
+    free(pg_text);
+}
+
+/* Row-level security through the store's own handle: kiln_runtime bound to one site. */
+static void test_bound_site(void **state)
+{
+    (void)state;
+    store_t *rt = pg_open("kiln_runtime");
+    arena_t *a = arena_new(1 << 16);
+    kvs_owner_t oa = {1, "inst-rls"}, ob = {2, "inst-rls"};
+    kvs_rec_t ra = {KVS_KIND_PLAIN, "", "k", "\"a\"", 3, 1, 1, 0}, rb = {KVS_KIND_PLAIN, "", "k", "\"b\"", 3, 1, 1, 0};
+    kvs_rec_t r = {0};
+
+    store_bind_site(rt, 1);
+    assert_int_equal(store_kvs_put(rt, &oa, &ra, 1), STORE_OK);
+    assert_int_equal(store_kvs_put(rt, &ob, &rb, 1), STORE_ERROR); /* another site's row: refused */
+    store_bind_site(rt, 2);
+    assert_int_equal(store_kvs_put(rt, &ob, &rb, 1), STORE_OK);
+    assert_int_equal(store_kvs_get(rt, a, &oa, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_NOTFOUND);
+    assert_int_equal(store_kvs_get(rt, a, &ob, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_OK);
+    assert_string_equal(r.value, "\"b\"");
+    store_bind_site(rt, 1);
+    assert_int_equal(store_begin_read(rt), STORE_OK); /* in a read transaction too */
+    assert_int_equal(store_kvs_get(rt, a, &ob, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_NOTFOUND);
+    assert_int_equal(store_kvs_get(rt, a, &oa, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_OK);
+    assert_string_equal(r.value, "\"a\"");
+    assert_int_equal(store_commit(rt), STORE_OK);
+    store_bind_site(rt, 0);
+    assert_int_equal(store_kvs_get(rt, a, &oa, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_NOTFOUND);
+    assert_int_equal(store_kvs_get(rt, a, &ob, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_NOTFOUND);
+    arena_free(a);
+    store_close(rt);
+}
+
+/* A uniqueness conflict inside a transaction: STORE_CONFLICT, and the transaction goes on
+ * (PostgreSQL would abort it without the driver's per-statement savepoint). */
+static void test_conflict_in_tx(void **state)
+{
+    (void)state;
+    store_t *pg = pg_open(pg_user);
+    arena_t *a = arena_new(1 << 16);
+    app_rec_t app = {"app-tx", "tx", 1};
+    assert_int_equal(store_app_insert(pg, &app), STORE_OK);
+    assert_int_equal(store_begin(pg), STORE_OK);
+    assert_int_equal(store_app_insert(pg, &app), STORE_CONFLICT);
+    app_rec_t other = {"app-tx2", "tx2", 2};
+    assert_int_equal(store_app_insert(pg, &other), STORE_OK);
+    assert_int_equal(store_commit(pg), STORE_OK);
+    app_rec_t g = {0};
+    assert_int_equal(store_app_get(pg, a, "app-tx2", &g), STORE_OK);
+    assert_string_equal(g.name, "tx2");
+    arena_free(a);
+    store_close(pg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_families_match),
+        cmocka_unit_test(test_bound_site),
+        cmocka_unit_test(test_conflict_in_tx),
+    };
+    return cmocka_run_group_tests(tests, start_cluster, stop_cluster);
+}
