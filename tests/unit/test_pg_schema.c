@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 
+#include "pg_cluster.h"
 #include "store/postgres/postgres_int.h"
 #include "store/sqlite/sqlite_int.h"
 #include "unit.h"
@@ -130,48 +131,17 @@ static int has(const lines_t *l, const char *s)
 
 static int stop_cluster(void **state);
 
-/* Starts the cluster, creates the database kiln, sets up the roles and migrates. Failures
- * here are plain returns (no cmocka assertions outside a test); a cluster that started is
- * stopped again. */
+/* Starts the cluster (pg_cluster.h), sets up the roles and migrates. Failures here are
+ * plain returns (no cmocka assertions outside a test); a cluster that started is stopped
+ * again. */
 static int start_cluster(void **state)
 {
-    /* the directory is ours before the tool runs, so a start that fails half way is still
-     * stopped and removed (stop_cluster) */
-    char *dir = unit_tempdir();
-    snprintf(pg_dir, sizeof pg_dir, "%s", dir);
-    free(dir);
-    const char *tool = getenv("KILN_PG_CLUSTER");
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "%s start '%s'", tool && *tool ? tool : "tools/pg-cluster", pg_dir);
-    FILE *p = popen(cmd, "r");
-    if (!p) {
-        stop_cluster(state);
+    if (pg_cluster_start(pg_dir, pg_user) != 0)
         return -1;
-    }
-    char line[512];
-    while (fgets(line, sizeof line, p)) {
-        line[strcspn(line, "\n")] = 0;
-        if (!strncmp(line, "export PGUSER=", 14))
-            memcpy(pg_user, line + 14, strlen(line + 14) + 1);
-    }
-    if (pclose(p) != 0 || !*pg_user) {
-        fprintf(stderr, "test_pg_schema: %s failed\n", cmd);
-        stop_cluster(state);
-        return -1;
-    }
     char err[512] = "";
     unsigned applied = 0;
     const char *keys[] = {"host", "port", "user", "dbname", NULL};
-    const char *vals[] = {pg_dir, "5432", pg_user, "postgres", NULL};
-    PGconn *c = PQconnectdbParams(keys, vals, 0);
-    PGresult *r = PQexec(c, "CREATE DATABASE kiln");
-    int created = PQresultStatus(r) == PGRES_COMMAND_OK;
-    snprintf(err, sizeof err, "%s", PQerrorMessage(c));
-    PQclear(r);
-    PQfinish(c);
-    if (!created)
-        goto fail;
-    vals[3] = DB;
+    const char *vals[] = {pg_dir, "5432", pg_user, DB, NULL};
     su = PQconnectdbParams(keys, vals, 0);
     if (PQstatus(su) != CONNECTION_OK) {
         snprintf(err, sizeof err, "%s", PQerrorMessage(su));
@@ -197,16 +167,7 @@ static int stop_cluster(void **state)
     if (su)
         PQfinish(su);
     su = NULL;
-    if (!*pg_dir)
-        return 0;
-    const char *tool = getenv("KILN_PG_CLUSTER");
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "%s stop '%s' 2>/dev/null", tool && *tool ? tool : "tools/pg-cluster", pg_dir);
-    int rc = system(cmd) == 0 ? 0 : -1;
-    if (rc) /* the tool never got as far as initdb: an empty directory of ours */
-        rc = rmdir(pg_dir) == 0 ? 0 : -1;
-    pg_dir[0] = 0;
-    return rc;
+    return pg_cluster_stop(pg_dir);
 }
 
 /* ---- migrations ---- */

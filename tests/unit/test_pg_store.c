@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "pg_cluster.h"
 #include "store/store.h"
 #include "store/store_apps.h"
 #include "store/store_installs.h"
@@ -33,50 +34,13 @@ static char pg_user[512]; /* its superuser */
 static int stop_cluster(void **state)
 {
     (void)state;
-    if (!*pg_dir)
-        return 0;
-    const char *tool = getenv("KILN_PG_CLUSTER");
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "%s stop '%s' 2>/dev/null", tool && *tool ? tool : "tools/pg-cluster", pg_dir);
-    int rc = system(cmd) == 0 ? 0 : -1;
-    if (rc)
-        rc = rmdir(pg_dir) == 0 ? 0 : -1;
-    pg_dir[0] = 0;
-    return rc;
+    return pg_cluster_stop(pg_dir);
 }
 
-/* Starts the cluster and creates the database kiln (the store migrates it). */
 static int start_cluster(void **state)
 {
-    char *dir = unit_tempdir();
-    snprintf(pg_dir, sizeof pg_dir, "%s", dir);
-    free(dir);
-    const char *tool = getenv("KILN_PG_CLUSTER");
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "%s start '%s'", tool && *tool ? tool : "tools/pg-cluster", pg_dir);
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return stop_cluster(state), -1;
-    char line[512];
-    while (fgets(line, sizeof line, p)) {
-        line[strcspn(line, "\n")] = 0;
-        if (!strncmp(line, "export PGUSER=", 14))
-            memcpy(pg_user, line + 14, strlen(line + 14) + 1);
-    }
-    if (pclose(p) != 0 || !*pg_user) {
-        fprintf(stderr, "test_pg_store: %s failed\n", cmd);
-        return stop_cluster(state), -1;
-    }
-    char url[1200];
-    snprintf(url, sizeof url, "host=%s port=5432 user=%s dbname=postgres", pg_dir, pg_user);
-    PGconn *c = PQconnectdb(url);
-    PGresult *r = PQexec(c, "CREATE DATABASE kiln");
-    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    if (!ok)
-        fprintf(stderr, "test_pg_store: %s\n", PQerrorMessage(c));
-    PQclear(r);
-    PQfinish(c);
-    return ok ? 0 : (stop_cluster(state), -1);
+    (void)state;
+    return pg_cluster_start(pg_dir, pg_user);
 }
 
 static store_t *pg_open(const char *user)

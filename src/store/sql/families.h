@@ -79,4 +79,14 @@ extern const store_devops_ops_t db_devops_ops;
 extern const store_auth_ops_t db_auth_ops;
 extern const store_search_ops_t db_search_ops;
 
+/* The families' tables as a backend's store_backend_t initialisers (every backend runs
+ * the same families): `static const store_backend_t b = {..., DB_FAMILIES_OPS};` */
+#define DB_FAMILIES_OPS                                                                                                \
+    .sites = &db_sites_ops, .product = &db_product_ops, .apps = &db_apps_ops, .installs = &db_installs_ops,            \
+    .kvs = &db_kvs_ops, .journal = &db_journal_ops, .events = &db_events_ops, .deliveries = &db_deliveries_ops,        \
+    .schedules = &db_schedules_ops, .sessions = &db_sessions_ops, .fields = &db_fields_ops,                            \
+    .catalog = &db_catalog_ops, .agile = &db_agile_ops, .devops = &db_devops_ops, .changelog = &db_changelog_ops,      \
+    .links = &db_links_ops, .comments = &db_comments_ops, .worklogs = &db_worklogs_ops,                                \
+    .properties = &db_properties_ops, .roles = &db_roles_ops, .auth = &db_auth_ops, .search = &db_search_ops
+
 #endif
