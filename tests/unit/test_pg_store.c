@@ -4,8 +4,10 @@
  * the records it returned are written as text lines, and the two texts must be equal,
  * line for line. Families covered: sites (sites, users, tokens, permissions, consents),
  * product (ids, projects, project search, issues), kvs (put, get, list with bounds,
- * delete, expiry), apps (apps, environments, versions, variables) and installs
- * (installations, webtriggers, remove and purge).
+ * delete, expiry), apps (apps, environments, versions, variables), installs
+ * (installations, webtriggers, remove and purge), auth (wrapped keys, system tokens),
+ * sessions (sessions, sign-in links), events (product events per site) and comments.
+ * KILN_TEST_DUMP=1 prints both texts.
  *
  * Then row-level security through the store: a handle connected as kiln_runtime and bound
  * to site A (store_bind_site) reads A's storage and never B's; bound to B, the reverse;
