@@ -6,7 +6,8 @@
  * product (ids, projects, project search, issues), kvs (put, get, list with bounds,
  * delete, expiry), apps (apps, environments, versions, variables), installs
  * (installations, webtriggers, remove and purge), auth (wrapped keys, system tokens),
- * sessions (sessions, sign-in links), events (product events per site) and comments.
+ * sessions (sessions, sign-in links), events (product events per site), comments and
+ * schedules.
  * KILN_TEST_DUMP=1 prints both texts.
  *
  * Then row-level security through the store: a handle connected as kiln_runtime and bound
@@ -30,6 +31,7 @@
 #include "store/store_installs.h"
 #include "store/store_kvs.h"
 #include "store/store_product.h"
+#include "store/store_schedules.h"
 #include "store/store_sessions.h"
 #include "store/store_sites.h"
 #include "unit.h"
@@ -548,6 +550,29 @@ static void script_comments(store_t *st, arena_t *a, int64_t site)
     }
 }
 
+static void script_schedules(store_t *st, arena_t *a, int64_t site, int64_t site_b)
+{
+    schedule_rec_t r[] = {
+        {"inst-1", "tick", site, "app-1", "development", "hour", 3600000, 1000, 1},
+        {"inst-2", "tick", site_b, "app-1", "development", "day", 86400000, 2000, 2},
+        {"inst-1", "tick", site, "app-1", "development", "fiveMinute", 300000, 3000, 3}, /* replaces the first */
+    };
+    for (int i = 0; i < 3; i++)
+        say("schedule_put rc=%d", store_schedule_put(st, &r[i]));
+    say("set_next rc=%d", store_schedule_set_next(st, "inst-2", "tick", 2500));
+    say("set_next none rc=%d", store_schedule_set_next(st, "inst-3", "tick", 1));
+    for (int k = 0; k < 3; k++) {
+        schedule_rec_t *v = NULL;
+        size_t n = 0;
+        int rc = store_schedule_list(st, a, k == 1 ? "inst-1" : NULL, k == 2 ? site_b : 0, &v, &n);
+        say("schedule_list %d rc=%d n=%zu", k, rc, n);
+        for (size_t i = 0; i < n; i++)
+            say("  s %s %s %s %lld %lld %lld", S(v[i].installation_id), S(v[i].module_key), S(v[i].interval),
+                (long long)v[i].interval_ms, (long long)v[i].next_ms, (long long)v[i].created_ms);
+    }
+    say("schedule_delete rc=%d", store_schedule_delete(st, "inst-1", "tick"));
+}
+
 /* Runs the script on st; its text in `out`. */
 static void script(store_t *st)
 {
@@ -563,6 +588,7 @@ static void script(store_t *st)
     script_sessions(st, a, site);
     script_events(st, a, site, site_b);
     script_comments(st, a, site);
+    script_schedules(st, a, site, site_b);
     arena_free(a);
 }
 
@@ -612,6 +638,7 @@ static void test_families_match(void **state)
     assert_non_null(strstr(sq_text, "issue_insert rc=0 id=10000 num=1"));
     assert_non_null(strstr(sq_text, "  wt wt-id-1 wt-mod"));
     assert_non_null(strstr(sq_text, "link_consume rc=0 acc-2"));
+    assert_non_null(strstr(sq_text, "  s inst-1 tick fiveMinute 300000 3000 3"));
     assert_non_null(strstr(sq_text, "comment_insert rc=0 id="));
     same_text(sq_text, pg_text);
     free(sq_text);

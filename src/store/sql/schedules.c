@@ -10,7 +10,11 @@ enum q { Q_PUT, Q_SET_NEXT, Q_DELETE, Q_LIST, Q__COUNT };
 #define COLS "installation_id, module_key, site_id, app_id, env_key, interval, interval_ms, next_ms, created_ms"
 
 static const char *const sql[Q__COUNT] = {
-    [Q_PUT] = "INSERT OR REPLACE INTO schedules (" COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    /* (an upsert, not INSERT OR REPLACE: both dialects run it) */
+    [Q_PUT] = "INSERT INTO schedules (" COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+              "ON CONFLICT (installation_id, module_key) DO UPDATE SET site_id = excluded.site_id, "
+              "app_id = excluded.app_id, env_key = excluded.env_key, interval = excluded.interval, "
+              "interval_ms = excluded.interval_ms, next_ms = excluded.next_ms, created_ms = excluded.created_ms",
     [Q_SET_NEXT] = "UPDATE schedules SET next_ms = ?3 WHERE installation_id = ?1 AND module_key = ?2",
     [Q_DELETE] = "DELETE FROM schedules WHERE installation_id = ?1 AND module_key = ?2",
     [Q_LIST] = "SELECT " COLS " FROM schedules WHERE (?1 IS NULL OR installation_id = ?1) AND "
