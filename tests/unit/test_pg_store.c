@@ -6,8 +6,8 @@
  * product (ids, projects, project search, issues), kvs (put, get, list with bounds,
  * delete, expiry), apps (apps, environments, versions, variables), installs
  * (installations, webtriggers, remove and purge), auth (wrapped keys, system tokens),
- * sessions (sessions, sign-in links), events (product events per site), comments and
- * schedules.
+ * sessions (sessions, sign-in links), events (product events per site), comments,
+ * schedules, entity properties, issue links and worklogs.
  * KILN_TEST_DUMP=1 prints both texts.
  *
  * Then row-level security through the store: a handle connected as kiln_runtime and bound
@@ -16,6 +16,7 @@
  * leaves the transaction usable, as on SQLite. */
 #include <libpq-fe.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +31,13 @@
 #include "store/store_events.h"
 #include "store/store_installs.h"
 #include "store/store_kvs.h"
+#include "store/store_links.h"
 #include "store/store_product.h"
+#include "store/store_properties.h"
 #include "store/store_schedules.h"
 #include "store/store_sessions.h"
 #include "store/store_sites.h"
+#include "store/store_worklogs.h"
 #include "unit.h"
 
 static char pg_dir[512];  /* the cluster's directory and socket */
@@ -151,14 +155,20 @@ static int64_t script_sites(store_t *st, arena_t *a, int64_t *site_b)
     say("by_name none rc=%d", store_site_by_name(st, a, "charlie", &s));
     site_rec_t *list = NULL;
     size_t n = 0;
-    say("site_list rc=%d n=%zu", store_site_list(st, a, &list, &n), n);
+    {
+        int rc_ = store_site_list(st, a, &list, &n);
+        say("site_list rc=%d n=%zu", rc_, n);
+    }
     for (size_t i = 0; i < n; i++)
         say_site("  site", 0, &list[i]);
     int64_t count = 0;
-    say("site_count rc=%d %lld", store_site_count(st, &count), (long long)count);
+    {
+        int rc_ = store_site_count(st, &count);
+        say("site_count rc=%d %lld", rc_, (long long)count);
+    }
 
     user_rec_t u1 = {"acc-1", "one@example.com", "User One", "atlassian", "Etc/UTC", "en_US", 1};
-    user_rec_t u2 = {"acc-2", NULL, "User Two", "app", "Europe/Paris", NULL, 0};
+    user_rec_t u2 = {"acc-2", "", "User Two", "app", "Europe/Paris", "fr_FR", 0};
     say("user_insert 1 rc=%d", store_user_insert(st, A.id, &u1));
     say("user_insert 2 rc=%d", store_user_insert(st, A.id, &u2));
     say("user_insert dup rc=%d", store_user_insert(st, A.id, &u1));
@@ -170,7 +180,10 @@ static int64_t script_sites(store_t *st, arena_t *a, int64_t *site_b)
     say("user_list rc=%d", store_user_list(st, a, A.id, 0, 10, &users, &n));
     for (size_t i = 0; i < n; i++)
         say_user("  user", 0, &users[i]);
-    say("user_list page rc=%d n=%zu", store_user_list(st, a, A.id, 1, 10, &users, &n), n);
+    {
+        int rc_ = store_user_list(st, a, A.id, 1, 10, &users, &n);
+        say("user_list page rc=%d n=%zu", rc_, n);
+    }
 
     unsigned char h1[32], h2[32];
     for (int i = 0; i < 32; i++)
@@ -184,13 +197,25 @@ static int64_t script_sites(store_t *st, arena_t *a, int64_t *site_b)
 
     int has = -1;
     say("perm_grant rc=%d", store_perm_grant(st, A.id, "acc-1", 0, "BROWSE_PROJECTS"));
-    say("perm_has rc=%d has=%d", store_perm_has(st, A.id, "acc-1", 0, "BROWSE_PROJECTS", &has), has);
-    say("perm_has B rc=%d has=%d", store_perm_has(st, B.id, "acc-1", 0, "BROWSE_PROJECTS", &has), has);
+    {
+        int rc_ = store_perm_has(st, A.id, "acc-1", 0, "BROWSE_PROJECTS", &has);
+        say("perm_has rc=%d has=%d", rc_, has);
+    }
+    {
+        int rc_ = store_perm_has(st, B.id, "acc-1", 0, "BROWSE_PROJECTS", &has);
+        say("perm_has B rc=%d has=%d", rc_, has);
+    }
     say("consent_put rc=%d", store_consent_put(st, A.id, "app-1", "acc-1", 1700000000100));
     say("consent_put again rc=%d", store_consent_put(st, A.id, "app-1", "acc-1", 1700000000200));
-    say("consent_has rc=%d has=%d", store_consent_has(st, A.id, "app-1", "acc-1", &has), has);
+    {
+        int rc_ = store_consent_has(st, A.id, "app-1", "acc-1", &has);
+        say("consent_has rc=%d has=%d", rc_, has);
+    }
     say("consent_delete rc=%d", store_consent_delete(st, A.id, "app-1", "acc-1"));
-    say("consent_has rc=%d has=%d", store_consent_has(st, A.id, "app-1", "acc-1", &has), has);
+    {
+        int rc_ = store_consent_has(st, A.id, "app-1", "acc-1", &has);
+        say("consent_has rc=%d has=%d", rc_, has);
+    }
     *site_b = B.id;
     return A.id;
 }
@@ -199,7 +224,10 @@ static void script_product(store_t *st, arena_t *a, int64_t site)
 {
     say("seed_ids rc=%d", store_site_seed_ids(st, site, 10000));
     int64_t id = 0;
-    say("next_id rc=%d %lld", store_next_id(st, site, "project", &id), (long long)id);
+    {
+        int rc_ = store_next_id(st, site, "project", &id);
+        say("next_id rc=%d %lld", rc_, (long long)id);
+    }
     const char *names[] = {"Web", "Mobile", "Backend"};
     const char *keys[] = {"WEB", "MOB", "BE"};
     int64_t pids[3] = {0};
@@ -230,8 +258,8 @@ static void script_product(store_t *st, arena_t *a, int64_t site)
         project_rec_t *v = NULL;
         size_t n = 0;
         int64_t total = 0;
-        say("search order=%d rc=%d n=%zu total=%lld", order, store_project_search(st, a, site, &f, &v, &n, &total), n,
-            (long long)total);
+        int rc = store_project_search(st, a, site, &f, &v, &n, &total);
+        say("search order=%d rc=%d n=%zu total=%lld", order, rc, n, (long long)total);
         for (size_t i = 0; i < n; i++)
             say_project("  p", 0, &v[i]);
     }
@@ -265,8 +293,10 @@ static void script_product(store_t *st, arena_t *a, int64_t site)
         if (i == 0)
             parent = is;
     }
-    say("search insight rc=%d n=%zu total=%lld", store_project_search(st, a, site, &fq, &v, &n, &total), n,
-        (long long)total);
+    {
+        int rc_ = store_project_search(st, a, site, &fq, &v, &n, &total);
+        say("search insight rc=%d n=%zu total=%lld", rc_, n, (long long)total);
+    }
     for (size_t i = 0; i < n; i++)
         say_project("  p", 0, &v[i]);
     issue_rec_t got = {0};
@@ -337,7 +367,10 @@ static void script_kvs(store_t *st, arena_t *a, int64_t site, int64_t site_b)
     say("delete beta again rc=%d", store_kvs_delete(st, &o, KVS_KIND_PLAIN, "", "beta", 1700000000000));
     say("get B's beta rc=%d", store_kvs_get(st, a, &ob, KVS_KIND_PLAIN, "", "beta", 1700000000000, &r));
     int64_t removed = -1;
-    say("expire rc=%d removed=%lld", store_kvs_expire(st, 1700000000600, 100, &removed), (long long)removed);
+    {
+        int rc_ = store_kvs_expire(st, 1700000000600, 100, &removed);
+        say("expire rc=%d removed=%lld", rc_, (long long)removed);
+    }
 }
 
 static void script_apps(store_t *st, arena_t *a, int64_t site)
@@ -367,8 +400,8 @@ static void script_apps(store_t *st, arena_t *a, int64_t site)
                              .major_key = "k",
                              .scopes_json = "[\"read:jira-work\"]",
                              .egress_json = "[]",
-                             .snapshot = NULL,
-                             .snapshot_bytes = 0,
+                             .snapshot = "snap/1",
+                             .snapshot_bytes = 10 + i,
                              .created_ms = 10 + i};
         rc = store_version_insert(st, &ver);
         say("version_insert rc=%d seq=%lld", rc, (long long)ver.seq);
@@ -378,7 +411,10 @@ static void script_apps(store_t *st, arena_t *a, int64_t site)
     say("version_latest rc=%d seq=%lld major=%lld minor=%lld", rc, (long long)lv.seq, (long long)lv.major,
         (long long)lv.minor);
     int64_t seq = 0;
-    say("latest_seq rc=%d %lld", store_version_latest_seq(st, "app-1", "development", 0, &seq), (long long)seq);
+    {
+        int rc_ = store_version_latest_seq(st, "app-1", "development", 0, &seq);
+        say("latest_seq rc=%d %lld", rc_, (long long)seq);
+    }
     version_rec_t *vv = NULL;
     say("version_list rc=%d", store_version_list(st, a, "app-1", "development", &vv, &n));
     for (size_t i = 0; i < n; i++)
@@ -418,7 +454,10 @@ static void script_installs(store_t *st, arena_t *a, int64_t site, int64_t site_
     for (size_t i = 0; i < n; i++)
         say_install("  in", 0, &v[i]);
     int yes = -1;
-    say("mentions rc=%d yes=%d", store_install_site_mentions(st, site, "bot-1", &yes), yes);
+    {
+        int rc_ = store_install_site_mentions(st, site, "bot-1", &yes);
+        say("mentions rc=%d yes=%d", rc_, yes);
+    }
     say("set_major rc=%d", store_install_set_major(st, "inst-1", 2, "[\"x\"]", "[\"y\"]", 200));
     say_install("after set_major", store_install_get(st, a, "inst-1", &g), &g);
     const char *wid = NULL;
@@ -427,7 +466,10 @@ static void script_installs(store_t *st, arena_t *a, int64_t site, int64_t site_
     say("wt_ensure again rc=%d", store_webtrigger_ensure(st, a, "inst-1", "wt-mod", "wt-id-2", 301, &wid));
     say("wt id %s", S(wid));
     const char *iid = NULL, *mod = NULL;
-    say("wt_get rc=%d %s %s", store_webtrigger_get(st, a, "wt-id-1", &iid, &mod), S(iid), S(mod));
+    {
+        int rc_ = store_webtrigger_get(st, a, "wt-id-1", &iid, &mod);
+        say("wt_get rc=%d %s %s", rc_, S(iid), S(mod));
+    }
     const char **ids = NULL, **mods = NULL;
     say("wt_list rc=%d", store_webtrigger_list(st, a, "inst-1", &ids, &mods, &n));
     for (size_t i = 0; i < n; i++)
@@ -485,7 +527,10 @@ static void script_sessions(store_t *st, arena_t *a, int64_t site)
     say("session_lookup rc=%d %s %s %lld %lld %lld", rc, S(g.account_id), S(g.csrf), (long long)g.created_ms,
         (long long)g.expires_ms, (long long)g.last_seen_ms);
     int64_t deleted = -1;
-    say("session_purge rc=%d deleted=%lld", store_session_purge(st, 500, 120, &deleted), (long long)deleted);
+    {
+        int rc_ = store_session_purge(st, 500, 120, &deleted);
+        say("session_purge rc=%d deleted=%lld", rc_, (long long)deleted);
+    }
     say("session_lookup gone rc=%d", store_session_lookup(st, a, h, &g));
     const char *acc = NULL;
     say("link_insert rc=%d", store_login_link_insert(st, l, site, "acc-2", 10, 100));
@@ -531,13 +576,18 @@ static void script_comments(store_t *st, arena_t *a, int64_t site)
     comment_rec_t *v = NULL;
     size_t n = 0;
     int64_t total = 0;
-    say("comment_list desc rc=%d total=%lld", store_comment_list(st, a, site, got.id, 1, 0, 2, &v, &n, &total),
-        (long long)total);
+    {
+        int rc_ = store_comment_list(st, a, site, got.id, 1, 0, 2, &v, &n, &total);
+        say("comment_list desc rc=%d total=%lld", rc_, (long long)total);
+    }
     for (size_t i = 0; i < n; i++)
         say("  c %lld %s %s %s %lld", (long long)v[i].id, S(v[i].author_account_id), S(v[i].body_json),
             S(v[i].visibility_json), (long long)v[i].created_ms);
     int64_t restricted = -1;
-    say("restricted rc=%d n=%lld", store_comment_restricted(st, site, got.id, &restricted), (long long)restricted);
+    {
+        int rc_ = store_comment_restricted(st, site, got.id, &restricted);
+        say("restricted rc=%d n=%lld", rc_, (long long)restricted);
+    }
     if (n) {
         v[0].body_json = "{\"type\":\"doc\",\"v\":2}";
         v[0].update_author_account_id = "acc-2";
@@ -573,6 +623,75 @@ static void script_schedules(store_t *st, arena_t *a, int64_t site, int64_t site
     say("schedule_delete rc=%d", store_schedule_delete(st, "inst-1", "tick"));
 }
 
+static void script_issue_parts(store_t *st, arena_t *a, int64_t site)
+{
+    issue_rec_t i1 = {0}, i3 = {0};
+    const char *pkey = NULL;
+    store_issue_by_key(st, a, site, "WEB", 1, &i1, &pkey);
+    store_issue_by_key(st, a, site, "WEB", 3, &i3, &pkey);
+    int created = -1;
+    {
+        int rc_ = store_prop_set(st, site, "issue", "10000", "b", "{\"x\":1}", 10, &created);
+        say("prop_set rc=%d created=%d", rc_, created);
+    }
+    {
+        int rc_ = store_prop_set(st, site, "issue", "10000", "a", "[1,2]", 11, &created);
+        say("prop_set rc=%d created=%d", rc_, created);
+    }
+    {
+        int rc_ = store_prop_set(st, site, "issue", "10000", "b", "true", 12, &created);
+        say("prop_set again rc=%d created=%d", rc_, created);
+    }
+    prop_rec_t pr = {0};
+    int rc = store_prop_get(st, a, site, "issue", "10000", "b", &pr);
+    say("prop_get rc=%d %s %s %lld %lld", rc, S(pr.key), S(pr.value_json), (long long)pr.created_ms,
+        (long long)pr.updated_ms);
+    prop_rec_t *pv = NULL;
+    size_t n = 0;
+    say("prop_list rc=%d", store_prop_list(st, a, site, "issue", "10000", 1, &pv, &n));
+    for (size_t i = 0; i < n; i++)
+        say("  prop %s %s", S(pv[i].key), S(pv[i].value_json));
+    say("prop_delete rc=%d", store_prop_delete(st, site, "issue", "10000", "a"));
+    say("prop_delete none rc=%d", store_prop_delete(st, site, "issue", "10000", "a"));
+    say("prop_delete_all rc=%d", store_prop_delete_all(st, site, "issue", "10000"));
+    say("prop_get gone rc=%d", store_prop_get(st, a, site, "issue", "10000", "b", &pr));
+
+    link_rec_t l = {0, 10000, i1.id, i3.id, 20};
+    say("link_insert rc=%d", store_link_insert(st, site, &l));
+    link_rec_t lg = {0};
+    rc = store_link_get(st, site, l.id, &lg);
+    say("link_get rc=%d type=%lld out=%s in=%s c=%lld", rc, (long long)lg.type_id,
+        lg.outward_issue_id == i1.id ? "i1" : "?", lg.inward_issue_id == i3.id ? "i3" : "?", (long long)lg.created_ms);
+    link_rec_t *lv = NULL;
+    say("links_of_issue rc=%d", store_links_of_issue(st, a, site, i3.id, &lv, &n));
+    say("  n=%zu", n);
+    say("link_delete rc=%d", store_link_delete(st, site, l.id));
+    say("link_get gone rc=%d", store_link_get(st, site, l.id, &lg));
+
+    for (int i = 0; i < 3; i++) {
+        worklog_rec_t w = {0,    i1.id,    "acc-1",      "acc-1", i ? NULL : "{\"type\":\"doc\"}",
+                           NULL, 1000 + i, 60 * (i + 1), 30 + i,  30 + i,
+                           0};
+        rc = store_worklog_insert(st, site, &w);
+        say("worklog_insert rc=%d id=%lld", rc, (long long)w.id);
+    }
+    worklog_rec_t *wv = NULL;
+    int64_t total = 0;
+    {
+        int rc_ = store_worklog_list(st, a, site, i1.id, 0, INT64_MAX, 0, 10, &wv, &n, &total);
+        say("worklog_list rc=%d total=%lld", rc_, (long long)total);
+    }
+    for (size_t i = 0; i < n; i++)
+        say("  w %lld %s %lld %lld %s", (long long)wv[i].id, S(wv[i].comment_json), (long long)wv[i].started_ms,
+            (long long)wv[i].time_spent_s, S(wv[i].author_account_id));
+    if (n) {
+        say("worklog_delete rc=%d", store_worklog_delete(st, site, wv[0].id, 40));
+        say("worklog_changed deleted rc=%d", store_worklog_changed(st, a, site, 1, 0, 10, &wv, &n));
+        for (size_t i = 0; i < n; i++)
+            say("  w %lld %lld", (long long)wv[i].id, (long long)wv[i].deleted_ms);
+    }
+}
+
 /* Runs the script on st; its text in `out`. */
 static void script(store_t *st)
 {
@@ -589,6 +708,7 @@ static void script(store_t *st)
     script_events(st, a, site, site_b);
     script_comments(st, a, site);
     script_schedules(st, a, site, site_b);
+    script_issue_parts(st, a, site);
     arena_free(a);
 }
 
@@ -639,6 +759,7 @@ static void test_families_match(void **state)
     assert_non_null(strstr(sq_text, "  wt wt-id-1 wt-mod"));
     assert_non_null(strstr(sq_text, "link_consume rc=0 acc-2"));
     assert_non_null(strstr(sq_text, "  s inst-1 tick fiveMinute 300000 3000 3"));
+    assert_non_null(strstr(sq_text, "link_get rc=0 type=10000 out=i1 in=i3"));
     assert_non_null(strstr(sq_text, "comment_insert rc=0 id="));
     same_text(sq_text, pg_text);
     free(sq_text);
