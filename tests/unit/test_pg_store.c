@@ -7,7 +7,8 @@
  * delete, expiry), apps (apps, environments, versions, variables), installs
  * (installations, webtriggers, remove and purge), auth (wrapped keys, system tokens),
  * sessions (sessions, sign-in links), events (product events per site), comments,
- * schedules, entity properties, issue links and worklogs.
+ * schedules, entity properties, issue links, worklogs and the journal (function
+ * logs, audit log, ledger).
  * KILN_TEST_DUMP=1 prints both texts.
  *
  * Then row-level security through the store: a handle connected as kiln_runtime and bound
@@ -30,6 +31,7 @@
 #include "store/store_comments.h"
 #include "store/store_events.h"
 #include "store/store_installs.h"
+#include "store/store_journal.h"
 #include "store/store_kvs.h"
 #include "store/store_links.h"
 #include "store/store_product.h"
@@ -692,6 +694,50 @@ static void script_issue_parts(store_t *st, arena_t *a, int64_t site)
     }
 }
 
+static void script_journal(store_t *st, arena_t *a, int64_t site, int64_t site_b)
+{
+    log_rec_t logs[] = {
+        {0, site, "inst-1", "app-1", "inv-1", "fn", "INFO", "hello", 100},
+        {0, site_b, "inst-2", "app-1", "inv-2", "fn", "ERROR", "other site", 101},
+        {0, site, "inst-1", "app-1", "inv-3", "fn", "WARN", "second", 102},
+    };
+    say("logs_insert rc=%d", store_logs_insert(st, logs, 3));
+    log_rec_t *lv = NULL;
+    size_t n = 0;
+    int rc = store_logs_list(st, a, site, 0, 10, 1, &lv, &n);
+    say("logs_list rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  log %s %s %s %s %s %lld", S(lv[i].installation_id), S(lv[i].invocation_id), S(lv[i].level),
+            S(lv[i].message), S(lv[i].module_key), (long long)lv[i].time_ms);
+    audit_rec_t au[] = {
+        {0, 200, 200, site, 1, "api", "product", "acc-1", "app-1", "inst-1", "inv-1", "GET", "/rest/api/3/myself",
+         "allowed", NULL, 200},
+        {0, 300, 300, site, 2, "api", "product", "acc-1", "app-1", "inst-1", "inv-1", "POST", "/x", "denied", "why",
+         403},
+    };
+    say("audit_insert rc=%d", store_audit_insert(st, au, 2));
+    audit_rec_t *av = NULL;
+    rc = store_audit_list(st, a, site, 0, 0, 10, &av, &n);
+    say("audit_list rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  audit %lld %lld %lld %s %s %s %s %s %s %d", (long long)av[i].time_ms, (long long)av[i].last_ms,
+            (long long)av[i].count, S(av[i].kind), S(av[i].actor), S(av[i].method), S(av[i].path), S(av[i].category),
+            S(av[i].detail), av[i].status);
+    int64_t deleted = -1;
+    rc = store_audit_purge(st, 250, &deleted);
+    say("audit_purge rc=%d deleted=%lld", rc, (long long)deleted);
+    ledger_rec_t le[] = {{0, 400, site, site_b, 42, "egress", "app-1", "inst-1", "inv-1", "https://example.com"}};
+    say("ledger_insert rc=%d", store_ledger_insert(st, le, 1));
+    ledger_rec_t *ev = NULL;
+    rc = store_ledger_list(st, a, site, 0, 0, 10, &ev, &n);
+    say("ledger_list rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  ledger %lld %s %lld %lld %s", (long long)ev[i].time_ms, S(ev[i].kind), (long long)ev[i].bytes,
+            ev[i].dest_site_id == site_b ? 1LL : 0LL, S(ev[i].destination));
+    rc = store_ledger_purge(st, 500, &deleted);
+    say("ledger_purge rc=%d deleted=%lld", rc, (long long)deleted);
+}
+
 /* Runs the script on st; its text in `out`. */
 static void script(store_t *st)
 {
@@ -709,6 +755,7 @@ static void script(store_t *st)
     script_comments(st, a, site);
     script_schedules(st, a, site, site_b);
     script_issue_parts(st, a, site);
+    script_journal(st, a, site, site_b);
     arena_free(a);
 }
 
@@ -760,6 +807,7 @@ static void test_families_match(void **state)
     assert_non_null(strstr(sq_text, "link_consume rc=0 acc-2"));
     assert_non_null(strstr(sq_text, "  s inst-1 tick fiveMinute 300000 3000 3"));
     assert_non_null(strstr(sq_text, "link_get rc=0 type=10000 out=i1 in=i3"));
+    assert_non_null(strstr(sq_text, "ledger_purge rc=0 deleted=1"));
     assert_non_null(strstr(sq_text, "comment_insert rc=0 id="));
     same_text(sq_text, pg_text);
     free(sq_text);

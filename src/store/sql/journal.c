@@ -45,7 +45,7 @@ enum q {
 #define LEDGER_VIEW(cols)                                                                                              \
     "SELECT " cols " FROM ledger WHERE site_id = ?1 AND time_ms >= ?2 AND id > ?3 UNION ALL SELECT " cols              \
     " FROM ledger WHERE dest_site_id = ?1 AND dest_site_id != 0 AND site_id != ?1 AND time_ms >= ?2 AND id > ?3 "
-#define NEWEST(select, limit) "SELECT * FROM (" select "ORDER BY id DESC LIMIT " limit ") ORDER BY id"
+#define NEWEST(select, limit) "SELECT * FROM (" select "ORDER BY id DESC LIMIT " limit ") AS newest ORDER BY id"
 #define NEXT(select, limit) select "ORDER BY id LIMIT " limit
 
 static const char *const sql[Q__COUNT] = {
