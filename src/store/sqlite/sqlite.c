@@ -250,24 +250,7 @@ static int drv_cache_gen(store_t *st, uint64_t *now_gen, uint64_t *read_gen)
 }
 
 static const db_driver_t sqlite_driver = {
-    .dialect = DB_SQLITE,
-    .stmt = drv_stmt,
-    .prepare = drv_prepare,
-    .free = drv_free,
-    .in_tx = drv_in_tx,
-    .changes = drv_changes,
-    .bind_i64 = drv_bind_i64,
-    .bind_double = drv_bind_double,
-    .bind_text = drv_bind_text,
-    .bind_blob = drv_bind_blob,
-    .bind_null = drv_bind_null,
-    .step = drv_step,
-    .done = drv_done,
-    .col_null = drv_col_null,
-    .col_i64 = drv_col_i64,
-    .col_double = drv_col_double,
-    .col_bytes = drv_col_bytes,
-    .cache_gen = drv_cache_gen,
+    DB_DRIVER_OPS(DB_SQLITE),
 };
 
 /* ---- the handle ---- */
