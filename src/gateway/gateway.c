@@ -35,6 +35,8 @@ const route_table_t *gateway_routes(void)
 void gateway_bind_site(kreq_t *kr, const site_rec_t *site)
 {
     kr->site = *site;
+    if (kr->store)
+        store_bind_site(kr->store, site->id); /* the one place (store.h) */
 }
 
 /* Answers for steps 2 and 3. The scope-check answer is the same bytes whether the

@@ -80,6 +80,14 @@ int store_check_selected(char *out, size_t outlen);
  * database, created if needed. Returns NULL and writes a one-line reason into err. */
 store_t *store_open(const char *data_dir, char *err, size_t errlen);
 void store_close(store_t *st);
+/* Opens a handle on a PostgreSQL database (a libpq URL or key=value string): one
+ * connection (docs/scale.md). NULL and a one-line reason in err when it cannot connect. */
+store_t *store_postgres_open(const char *url, char *err, size_t errlen);
+/* Binds the handle to a site (0: none) until the next call: with PostgreSQL, every
+ * transaction and statement of the handle then runs with kiln.site_id set to it, which
+ * row-level security holds the tables to (docs/scale.md); SQLite ignores it. Called from
+ * one place only, gateway_bind_site, where a request binds its site. */
+void store_bind_site(store_t *st, int64_t site_id);
 /* Brings the schema to the version this binary expects (idempotent). */
 int store_migrate(store_t *st, char *err, size_t errlen);
 /* STORE_FULL if a write of this process (any thread, any handle) failed for a full disk

@@ -374,6 +374,7 @@ typedef struct store_backend {
     int (*syncer_start)(store_t *st);
     void (*syncer_stop)(void);
     int (*writes_stopped)(store_t *st);
+    void (*bind_site)(store_t *st, int64_t site_id); /* NULL: the backend has no use for it */
     /* the table families */
     const store_sites_ops_t *sites;
     const store_product_ops_t *product;
@@ -402,8 +403,10 @@ typedef struct store_backend {
 /* Every backend's handle starts with this (a backend's own handle embeds it first). */
 struct store {
     const store_backend_t *be;
-    int64_t events_site; /* the site product events were appended for in the open transaction
-                            (0: none; -1: more than one), for the commit hook (store.h) */
+    const struct db_driver *db; /* how the families run their SQL (store/sql/db.h) */
+    struct qcache *qc;          /* project-search answers (store/qcache.h), freed by store_close */
+    int64_t events_site;        /* the site product events were appended for in the open transaction
+                                   (0: none; -1: more than one), for the commit hook (store.h) */
 };
 
 /* For the backends: the open transaction's commit is written (visible to other handles),
@@ -417,9 +420,7 @@ void store_note_full(void);
 
 /* The backends (store_open picks one). */
 store_t *store_sqlite_open(const char *data_dir, char *err, size_t errlen);
-/* PostgreSQL (docs/scale.md): a handle serving as kiln_runtime on url (helper "db"'s
- * driver; until it lands, postgres/absent.c refuses) */
-store_t *store_postgres_open(const char *url, char *err, size_t errlen);
+/* store_postgres_open: store.h (postgres/driver.c) */
 /* store_prepare and store_check_selected for PostgreSQL (postgres/migrate.c, check.c) */
 int store_postgres_prepare(const char *url, unsigned *applied, char *err, size_t errlen);
 int store_postgres_check(const char *url, char *out, size_t outlen);

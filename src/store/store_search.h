@@ -2,7 +2,7 @@
  * of clauses over an issue's named columns and the relations that hang on it, with bound
  * values, ORDER BY keys, the viewer's browse restriction and a page. The backend compiles
  * the tree into one query over its indexes (SQLite: one parameterised statement,
- * store/sqlite/search.c). Tables read: issues, projects, issue_labels, issue_components,
+ * store/sql/search.c). Tables read: issues, projects, issue_labels, issue_components,
  * issue_versions, issue_sprints, sprints, field_values, comments, changegroups,
  * changeitems, user_permissions; components, versions_jira, users and fields for lookups.
  *

@@ -329,6 +329,11 @@ async function main() {
   });
   const { samples, ...rest } = r;
   console.log(JSON.stringify(rest, null, 1));
+  // the trend: one sample a minute (or a tenth of the run, if shorter)
+  const every = Math.max(1, Math.min(60, Math.floor(samples.length / 10)));
+  for (const x of samples.filter((_, i) => i % every === 0)) {
+    console.log(`soak: t ${x.t.toFixed(0)} s rss ${x.rssKiB} KiB (anon ${x.anonKiB}, file ${x.fileKiB}, shmem ${x.shmemKiB}) fds ${x.fds} threads ${x.threads}`);
+  }
   console.log(`soak: ${seconds} s at ${r.rate}/s (capacity ${r.capacity}/s): ${r.answered} answered, ${r.unexpectedCount} unexpected, ` +
     `${r.afterKill} failed after ${r.kills} worker kills, ${r.hangMs.length}/${r.hangs} hangs answered 504 (median ${median(r.hangMs)} ms); ` +
     `drift rss ${((r.drift.rssKiB.ratio - 1) * 100).toFixed(1)}%, fds before/after ${r.before.fds}/${r.after.fds} (allowed ${r.after.fdsAllowed}), threads ${r.drift.threads.first}->${r.drift.threads.last}; p50 ${r.p50} ms p99 ${r.p99} ms`);

@@ -96,7 +96,7 @@ describe('--store', () => {
     const url = pg.url.replace('postgresql:///postgres?', 'postgresql:///kiln?');
     const r = await serveFails(['--store', url, '--key-file', K1]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /PostgreSQL backend not in this build/);
+    assert.match(r.stderr, /PostgreSQL backend not in this build's serving path/);
     assert.match(r.stderr, /"store: PostgreSQL ready","migrations_applied":"[1-9]\d*"/);
     // the one-step setup happened: roles, schema, every migration, row-level security
     assert.equal(await pg.psql("SELECT count(*) FROM pg_roles WHERE rolname IN ('kiln_owner','kiln_admin','kiln_runtime')"), '3');
@@ -115,7 +115,7 @@ describe('--store', () => {
     // and a node started with kiln_runtime's URL finds the database up to date (it may not migrate)
     const least = await serveFails(['--store', rt, '--key-file', K1]);
     assert.match(least.stderr, /"migrations_applied":"0"/);
-    assert.match(least.stderr, /PostgreSQL backend not in this build/);
+    assert.match(least.stderr, /PostgreSQL backend not in this build's serving path/);
 
     await pg.psql('ALTER TABLE kiln.issues NO FORCE ROW LEVEL SECURITY', { db: 'kiln' });
     const bad = await runCli(['store', 'check', '--store', url]);
@@ -149,7 +149,7 @@ describe('STORE=postgres in the e2e harness (tests/e2e/lib/kiln.mjs)', () => {
       assert.ok(Number(stdout) > 0, `the harness's database was not set up: ${stdout}`);
       // a second Kiln: a database of its own
       const k2 = new Kiln({ store: 'postgres' });
-      await assert.rejects(k2.start(), /PostgreSQL backend not in this build/);
+      await assert.rejects(k2.start(), /PostgreSQL backend not in this build's serving path/);
       k2.expectExit({ code: 1 });
       assert.match(k2.storeUrl, /^postgresql:\/\/\/kiln_\d+_2\?host=/);
       await k2.close();

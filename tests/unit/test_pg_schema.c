@@ -131,28 +131,19 @@ static int has(const lines_t *l, const char *s)
 
 static int stop_cluster(void **state);
 
-/* Starts the cluster, creates the database kiln, sets up the roles and migrates. Failures
- * here are plain returns (no cmocka assertions outside a test); a cluster that started is
- * stopped again. */
+/* Starts the cluster (unit_pg.h) with a database kiln, sets up the roles and migrates. Failures here are
+ * plain returns (no cmocka assertions outside a test); a cluster that started is stopped
+ * again. */
 static int start_cluster(void **state)
 {
-    if (unit_pg_start(pg_dir, sizeof pg_dir, pg_user, sizeof pg_user)) {
+    if (unit_pg_start(pg_dir, sizeof pg_dir, pg_user, sizeof pg_user) || unit_pg_createdb(pg_dir, pg_user, "kiln")) {
         stop_cluster(state);
         return -1;
     }
     char err[512] = "";
     unsigned applied = 0;
     const char *keys[] = {"host", "port", "user", "dbname", NULL};
-    const char *vals[] = {pg_dir, "5432", pg_user, "postgres", NULL};
-    PGconn *c = PQconnectdbParams(keys, vals, 0);
-    PGresult *r = PQexec(c, "CREATE DATABASE kiln");
-    int created = PQresultStatus(r) == PGRES_COMMAND_OK;
-    snprintf(err, sizeof err, "%s", PQerrorMessage(c));
-    PQclear(r);
-    PQfinish(c);
-    if (!created)
-        goto fail;
-    vals[3] = DB;
+    const char *vals[] = {pg_dir, "5432", pg_user, DB, NULL};
     su = PQconnectdbParams(keys, vals, 0);
     if (PQstatus(su) != CONNECTION_OK) {
         snprintf(err, sizeof err, "%s", PQerrorMessage(su));

@@ -5,6 +5,7 @@
 #ifndef KILN_UNIT_PG_H
 #define KILN_UNIT_PG_H
 
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,24 @@ static inline int unit_pg_stop(char *dir)
         rc = rmdir(dir) == 0 ? 0 : -1;
     dir[0] = 0;
     return rc;
+}
+
+/* Creates database `name` on the cluster of dir as its superuser user. 0, or -1 and a line
+ * on stderr. */
+static inline int unit_pg_createdb(const char *dir, const char *user, const char *name)
+{
+    const char *keys[] = {"host", "port", "user", "dbname", NULL};
+    const char *vals[] = {dir, "5432", user, "postgres", NULL};
+    PGconn *c = PQconnectdbParams(keys, vals, 0);
+    char sql[160];
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+    PGresult *r = PQexec(c, sql);
+    int created = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!created)
+        fprintf(stderr, "unit_pg: %s: %s\n", sql, PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+    return created ? 0 : -1;
 }
 
 #endif

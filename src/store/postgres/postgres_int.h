@@ -1,15 +1,17 @@
 /* The PostgreSQL backend's internals, shared by its files and private to them (like
  * sqlite/sqlite_int.h): nothing outside src/store/postgres/ includes this but its tests.
- * Names start with pg_. Issue 20's first slice: the schema, the roles, row-level security
- * and the function that applies them; the store functions over libpq come later
- * (docs/scale.md).
+ * Names start with pg_. The schema, the roles, row-level security, the function that
+ * applies them, and the backend: the neutral statement layer's PostgreSQL driver over
+ * libpq, which runs the shared table families (store/sql/; docs/scale.md).
  *
  *   schema.c    the migrations, twins of sqlite/schema.c's, append-only
  *   security.c  the roles and schema (pg_setup_sql); grants and row-level security on
  *               every table with a site_id column (pg_security_sql)
  *   migrate.c   pg_setup, pg_migrate: apply them on a connection
  *   conn.c      pg_connect, pg_conn_alive: sessions with deadlines, as the runtime role,
- *               reopened after the database went away */
+ *               reopened after the database went away
+ *   driver.c    store_postgres_open (store.h): the handle, transactions, the site binding,
+ *               the statement driver (store/sql/db.h) */
 #ifndef KILN_POSTGRES_INT_H
 #define KILN_POSTGRES_INT_H
 

@@ -2,9 +2,10 @@
  * synchronous=NORMAL with group commit (gsync.c) so that a write is answered only once an
  * fsync covers it (it survives kill -9 and power loss) without holding the write lock
  * through that fsync, the process's writers queued on one lock (wlock.c) and a busy
- * timeout for other processes'; checkpoints after the lock is handed on; migrations, the integrity check, the statement
- * cache, transactions and read snapshots, and the row helpers every family file uses (sqlite_int.h). The families' SQL
- * lives in their own files. */
+ * timeout for other processes'; checkpoints after the lock is handed on; migrations, the
+ * integrity check, transactions and read snapshots, and the neutral statement layer's
+ * SQLite driver (store/sql/db.h: the statement cache, binds, steps, columns) over which the
+ * families (store/sql/) run. */
 #include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -16,6 +17,8 @@
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "store/qcache.h"
+#include "store/sql/families.h"
 #include "store/sqlite/sqlite_int.h"
 
 #define SQ_CHECKPOINT_PAGES 1000 /* SQLite's default auto-checkpoint threshold */
@@ -32,51 +35,40 @@ static const char *const sql[Q__COUNT] = {
     [Q_ROLLBACK_TO] = "ROLLBACK TO unit",
 };
 
-static const sq_sql_t statements = {SQ_TX, Q__COUNT, sql};
-
-static sqlite3_stmt *stmt(store_t *st, enum q id)
+/* The transaction statements, prepared once per handle (without releasing a parked
+ * snapshot: sq_snap_release uses it). */
+static sqlite3_stmt *tx_prepare(struct sqlite_store *s, enum q id)
 {
-    return sq_stmt(st, &statements, id);
+    if (!s->tx)
+        s->tx = xcalloc(Q__COUNT, sizeof *s->tx);
+    if (!s->tx[id] &&
+        sqlite3_prepare_v3(s->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s->tx[id], NULL) != SQLITE_OK) {
+        log_msg(LOG_ERROR, "store: prepare failed", "error", sqlite3_errmsg(s->db), "sql", sql[id], NULL);
+        abort();
+    }
+    return s->tx[id];
 }
 
 _Atomic uint64_t sq_write_gen;
 
-/* ---- the statement cache ---- */
-
-sqlite3_stmt *sq_prepare(struct sqlite_store *s, const sq_sql_t *t, int id)
-{
-    if (!s->stmts[t->slot]) {
-        s->stmts[t->slot] = xcalloc(t->count, sizeof *s->stmts[t->slot]);
-        s->nstmts[t->slot] = t->count;
-    }
-    sqlite3_stmt **v = s->stmts[t->slot];
-    if (!v[id]) {
-        if (sqlite3_prepare_v3(s->db, t->sql[id], -1, SQLITE_PREPARE_PERSISTENT, &v[id], NULL) != SQLITE_OK) {
-            /* The SQL is static: failing to prepare it is a bug or a schema mismatch. */
-            log_msg(LOG_ERROR, "store: prepare failed", "error", sqlite3_errmsg(s->db), "sql", t->sql[id], NULL);
-            abort();
-        }
-    }
-    return v[id];
-}
-
 void sq_snap_release(struct sqlite_store *s)
 {
-    sqlite3_stmt *q = sq_prepare(s, &statements, Q_COMMIT);
+    sqlite3_stmt *q = tx_prepare(s, Q_COMMIT);
     sqlite3_step(q);
     sqlite3_reset(q);
     s->snap = SNAP_NONE;
 }
 
-/* ---- statements and rows ---- */
-
-void sq_done(sqlite3_stmt *q)
+/* Any statement outside an active read ends a parked snapshot first, so it never sees
+ * stale data. */
+static inline void unpark(struct sqlite_store *s)
 {
-    sqlite3_reset(q);
-    sqlite3_clear_bindings(q);
+    if (s->snap == SNAP_PARKED)
+        sq_snap_release(s);
 }
 
-int sq_rc(store_t *st, int rc)
+/* An SQLite result as a STORE_* code (logs the unexpected ones). */
+static int sq_rc(struct sqlite_store *s, int rc)
 {
     if (rc == SQLITE_DONE || rc == SQLITE_OK || rc == SQLITE_ROW)
         return STORE_OK;
@@ -86,107 +78,190 @@ int sq_rc(store_t *st, int rc)
         store_note_full();
     if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
         /* another process held the database's lock for longer than the busy timeout */
-        log_msg(LOG_ERROR, "store: the database is locked", "error", sqlite3_errmsg(DB(st)), NULL);
+        log_msg(LOG_ERROR, "store: the database is locked", "error", sqlite3_errmsg(s->db), NULL);
         store_unavailable_note();
         return STORE_UNAVAILABLE;
     }
-    log_msg(LOG_ERROR, "store: statement failed", "error", sqlite3_errmsg(DB(st)), NULL);
+    log_msg(LOG_ERROR, "store: statement failed", "error", sqlite3_errmsg(s->db), NULL);
     return STORE_ERROR;
 }
 
-int sq_exec(store_t *st, sqlite3_stmt *q)
+static int sq_exec(struct sqlite_store *s, sqlite3_stmt *q)
 {
-    int rc = sqlite3_step(q);
-    int r = sq_rc(st, rc);
-    sq_done(q);
+    int r = sq_rc(s, sqlite3_step(q));
+    sqlite3_reset(q);
     return r;
 }
 
-const char *sq_col_str(arena_t *a, sqlite3_stmt *q, int i)
+static sqlite3_stmt *stmt(store_t *st, enum q id)
 {
-    const unsigned char *t = sqlite3_column_text(q, i);
-    if (!t)
-        return NULL;
-    const char *s = arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(q, i));
-    if (!s)
-        kiln_oom((size_t)sqlite3_column_bytes(q, i));
-    return s;
+    unpark(SQ(st));
+    return tx_prepare(SQ(st), id);
 }
 
-void sq_bind_text(sqlite3_stmt *q, int i, const char *s)
+/* ---- the driver (store/sql/db.h) ---- */
+
+static const db_driver_t sqlite_driver;
+
+#define SQS(q) (((struct sq_stmt *)(q))->q)
+
+static struct sq_stmt *wrap(store_t *st, sqlite3_stmt *q)
 {
-    if (s)
-        sqlite3_bind_text(q, i, s, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(q, i);
+    struct sq_stmt *w = xcalloc(1, sizeof *w);
+    w->base.drv = &sqlite_driver;
+    w->base.st = st;
+    w->q = q;
+    return w;
 }
 
-void sq_bind_opt_i64(sqlite3_stmt *q, int i, int64_t v, int64_t none)
+static db_stmt_t *drv_stmt(store_t *st, const db_sql_t *t, int id)
 {
-    if (v == none)
-        sqlite3_bind_null(q, i);
-    else
-        sqlite3_bind_int64(q, i, v);
-}
-
-int64_t sq_col_opt_i64(sqlite3_stmt *q, int i, int64_t none)
-{
-    return sqlite3_column_type(q, i) == SQLITE_NULL ? none : sqlite3_column_int64(q, i);
-}
-
-int sq_one(store_t *st, arena_t *a, sqlite3_stmt *q, sq_read_fn *read, void *out)
-{
-    int rc = sqlite3_step(q);
-    int r = rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : sq_rc(st, rc);
-    if (rc == SQLITE_ROW)
-        read(a, q, out);
-    sq_done(q);
-    return r;
-}
-
-int sq_collect(store_t *st, arena_t *a, sqlite3_stmt *q, size_t size, sq_read_fn *read, void **out, size_t *n)
-{
-    size_t cap = 16, len = 0;
-    char *v = arena_alloc(a, cap * size);
-    int rc = SQLITE_DONE;
-    while (v && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (len == cap) {
-            char *w = arena_alloc(a, 2 * cap * size);
-            if (!w) {
-                v = NULL;
-                break;
-            }
-            memcpy(w, v, len * size);
-            v = w;
-            cap *= 2;
-        }
-        read(a, q, v + len++ * size);
+    struct sqlite_store *s = SQ(st);
+    unpark(s);
+    struct sq_stmt **v = s->stmts[t->slot];
+    if (v && v[id])
+        return &v[id]->base;
+    if (!v) {
+        v = s->stmts[t->slot] = xcalloc(t->count, sizeof *v);
+        s->nstmts[t->slot] = t->count;
     }
-    int r = v ? sq_rc(st, rc) : STORE_ERROR;
-    sq_done(q);
-    *out = v;
-    *n = r == STORE_OK ? len : 0;
-    return r;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v3(s->db, t->sql[id], -1, SQLITE_PREPARE_PERSISTENT, &q, NULL) != SQLITE_OK) {
+        /* The SQL is static: failing to prepare it is a bug or a schema mismatch. */
+        log_msg(LOG_ERROR, "store: prepare failed", "error", sqlite3_errmsg(s->db), "sql", t->sql[id], NULL);
+        abort();
+    }
+    v[id] = wrap(st, q);
+    return &v[id]->base;
 }
 
-int sq_count(store_t *st, sqlite3_stmt *q, int64_t *n)
+static db_stmt_t *drv_prepare(store_t *st, const char *text, size_t len)
 {
-    int rc = sqlite3_step(q);
-    *n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-    int r = rc == SQLITE_ROW ? STORE_OK : sq_rc(st, rc);
-    sq_done(q);
-    return r;
+    struct sqlite_store *s = SQ(st);
+    unpark(s);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db, text, (int)len, &q, NULL) != SQLITE_OK) {
+        sq_rc(s, sqlite3_errcode(s->db));
+        return NULL;
+    }
+    return &wrap(st, q)->base;
 }
 
-int sq_next_id(store_t *st, sqlite3_stmt *q, int64_t *id)
+static void drv_free(db_stmt_t *q)
 {
-    int rc = sqlite3_step(q);
-    int r = rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : sq_rc(st, rc);
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(q, 0);
-    sq_done(q);
-    return r;
+    sqlite3_finalize(SQS(q));
+    free(q);
 }
+
+static int drv_in_tx(store_t *st)
+{
+    return SQ(st)->in_tx;
+}
+
+static int64_t drv_changes(store_t *st)
+{
+    return sqlite3_changes(DB(st));
+}
+
+static void drv_bind_i64(db_stmt_t *q, int i, int64_t v)
+{
+    sqlite3_bind_int64(SQS(q), i, v);
+}
+
+static void drv_bind_double(db_stmt_t *q, int i, double v)
+{
+    sqlite3_bind_double(SQS(q), i, v);
+}
+
+static void drv_bind_text(db_stmt_t *q, int i, const char *t)
+{
+    if (t)
+        sqlite3_bind_text(SQS(q), i, t, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(SQS(q), i);
+}
+
+static void drv_bind_blob(db_stmt_t *q, int i, const void *p, size_t len)
+{
+    sqlite3_bind_blob(SQS(q), i, p, (int)len, SQLITE_STATIC);
+}
+
+static void drv_bind_null(db_stmt_t *q, int i)
+{
+    sqlite3_bind_null(SQS(q), i);
+}
+
+static int progress(void *arg)
+{
+    return clock_now_ms() > *(int64_t *)arg;
+}
+
+static int drv_step(db_stmt_t *q, int64_t deadline_ms)
+{
+    struct sqlite_store *s = SQ(q->st);
+    int rc;
+    if (deadline_ms) {
+        sqlite3_progress_handler(s->db, 2000, progress, &deadline_ms);
+        rc = sqlite3_step(SQS(q));
+        sqlite3_progress_handler(s->db, 0, NULL, NULL);
+        if (rc == SQLITE_INTERRUPT)
+            return STORE_BUSY;
+    } else {
+        rc = sqlite3_step(SQS(q));
+    }
+    return rc == SQLITE_ROW ? DB_ROW : rc == SQLITE_DONE ? DB_DONE : sq_rc(s, rc);
+}
+
+static void drv_done(db_stmt_t *q)
+{
+    sqlite3_reset(SQS(q));
+    sqlite3_clear_bindings(SQS(q));
+}
+
+static int drv_col_null(db_stmt_t *q, int i)
+{
+    return sqlite3_column_type(SQS(q), i) == SQLITE_NULL;
+}
+
+static int64_t drv_col_i64(db_stmt_t *q, int i)
+{
+    return sqlite3_column_int64(SQS(q), i);
+}
+
+static double drv_col_double(db_stmt_t *q, int i)
+{
+    return sqlite3_column_double(SQS(q), i);
+}
+
+static const void *drv_col_bytes(db_stmt_t *q, int i, size_t *len)
+{
+    sqlite3_stmt *s = SQS(q);
+    int type = sqlite3_column_type(s, i);
+    if (type == SQLITE_NULL) {
+        *len = 0;
+        return NULL;
+    }
+    /* blobs as they are, anything else as text (a number as its digits) */
+    const void *p = type == SQLITE_BLOB ? sqlite3_column_blob(s, i) : (const void *)sqlite3_column_text(s, i);
+    *len = (size_t)sqlite3_column_bytes(s, i);
+    return p ? p : ""; /* an empty blob has no pointer */
+}
+
+static int drv_cache_gen(store_t *st, uint64_t *now_gen, uint64_t *read_gen)
+{
+    struct sqlite_store *s = SQ(st);
+    if (s->in_tx)
+        return 0;
+    /* the data about to be read is at least as new as the active snapshot's generation
+     * (taken before its BEGIN), or now (the statement starts after this) */
+    *now_gen = sq_write_gen;
+    *read_gen = s->snap == SNAP_ACTIVE ? s->snap_gen : *now_gen;
+    return 1;
+}
+
+static const db_driver_t sqlite_driver = {
+    DB_DRIVER_OPS(DB_SQLITE),
+};
 
 /* ---- the handle ---- */
 
@@ -206,15 +281,19 @@ static void sq_close(store_t *st)
         sq_snap_release(s);
     if (s->in_tx) {
         s->in_tx = 0;
-        sq_exec(st, stmt(st, Q_ROLLBACK));
+        sq_exec(s, stmt(st, Q_ROLLBACK));
     }
     wlock_drop(s);
-    qcache_free(s->qc);
-    for (int t = 0; t < SQ__TABLES; t++) {
+    qcache_free(st->qc);
+    for (int t = 0; t < DB__TABLES; t++) {
         for (unsigned i = 0; i < s->nstmts[t]; i++)
-            sqlite3_finalize(s->stmts[t][i]);
+            if (s->stmts[t][i])
+                drv_free(&s->stmts[t][i]->base);
         free(s->stmts[t]);
     }
+    for (int i = 0; s->tx && i < Q__COUNT; i++)
+        sqlite3_finalize(s->tx[i]);
+    free(s->tx);
     sqlite3_close(s->db);
     free(s);
 }
@@ -300,7 +379,7 @@ static int sq_begin(store_t *st)
         return STORE_UNAVAILABLE;
     }
     s->wlocked = 1;
-    int rc = sq_exec(st, stmt(st, Q_BEGIN));
+    int rc = sq_exec(s, stmt(st, Q_BEGIN));
     if (rc == STORE_OK)
         s->in_tx = 1;
     else if (took)
@@ -324,7 +403,7 @@ static int sq_begin_read(store_t *st)
         s->snap = SNAP_ACTIVE;
         return STORE_OK;
     }
-    int rc = sq_exec(st, stmt(st, Q_BEGIN_READ)); /* stmt() released a parked one */
+    int rc = sq_exec(s, stmt(st, Q_BEGIN_READ)); /* stmt() released a parked one */
     if (rc == STORE_OK) {
         s->snap = SNAP_ACTIVE;
         s->snap_gen = gen; /* read before BEGIN: a write in between only makes it look older */
@@ -341,14 +420,14 @@ static int sq_commit(store_t *st)
         return STORE_OK;
     }
     s->in_tx = 0;
-    int rc = sq_exec(st, stmt(st, Q_COMMIT)); /* durable on return unless unsynced (wal_hook) */
+    int rc = sq_exec(s, stmt(st, Q_COMMIT)); /* durable on return unless unsynced (wal_hook) */
     if (rc == STORE_OK)
         sq_write_gen++; /* before the caller acknowledges the write */
     else
         sq_gsync_check_ioerr(s->db); /* SQLite's own fsync failed: as ours (fsyncgate) */
     if (rc != STORE_OK && !sqlite3_get_autocommit(s->db))
-        sq_exec(st, stmt(st, Q_ROLLBACK)); /* a commit that failed leaves nothing open */
-    wlock_drop(s);                         /* already dropped by wal_hook when the commit wrote to the WAL */
+        sq_exec(s, stmt(st, Q_ROLLBACK)); /* a commit that failed leaves nothing open */
+    wlock_drop(s);                        /* already dropped by wal_hook when the commit wrote to the WAL */
     s->unsynced = 0;
     return rc;
 }
@@ -362,7 +441,7 @@ static void sq_rollback(store_t *st)
     }
     s->in_tx = 0;
     if (!sqlite3_get_autocommit(s->db)) /* else nothing is open: its begin was refused (a stopped store, a timeout) */
-        sq_exec(st, stmt(st, Q_ROLLBACK));
+        sq_exec(s, stmt(st, Q_ROLLBACK));
     wlock_drop(s);
     s->unsynced = 0;
 }
@@ -407,18 +486,18 @@ static int sq_savepoint(store_t *st)
 {
     if (!SQ(st)->in_tx)
         return STORE_ERROR; /* only inside a write transaction */
-    return sq_exec(st, stmt(st, Q_SAVEPOINT));
+    return sq_exec(SQ(st), stmt(st, Q_SAVEPOINT));
 }
 
 static int sq_savepoint_release(store_t *st)
 {
-    return sq_exec(st, stmt(st, Q_RELEASE));
+    return sq_exec(SQ(st), stmt(st, Q_RELEASE));
 }
 
 static void sq_savepoint_rollback(store_t *st)
 {
-    sq_exec(st, stmt(st, Q_ROLLBACK_TO));
-    sq_exec(st, stmt(st, Q_RELEASE));
+    sq_exec(SQ(st), stmt(st, Q_ROLLBACK_TO));
+    sq_exec(SQ(st), stmt(st, Q_RELEASE));
 }
 
 static void sq_idle(store_t *st)
@@ -426,40 +505,6 @@ static void sq_idle(store_t *st)
     struct sqlite_store *s = SQ(st);
     if (s->snap == SNAP_PARKED && clock_now_ms() - s->snap_ms >= SQ_SNAP_REUSE_MS)
         sq_snap_release(s);
-}
-
-int sq_tx_open(store_t *st, int *opened)
-{
-    *opened = 0;
-    if (SQ(st)->in_tx)
-        return STORE_OK;
-    int rc = sq_begin(st);
-    *opened = rc == STORE_OK;
-    return rc;
-}
-
-int sq_tx_close(store_t *st, int opened, int rc)
-{
-    if (!opened)
-        return rc;
-    if (rc == STORE_OK)
-        return sq_commit(st);
-    sq_rollback(st);
-    return rc;
-}
-
-int sq_write1(store_t *st, sqlite3_stmt *q)
-{
-    int opened, rc = sq_tx_open(st, &opened);
-    if (rc == STORE_OK)
-        rc = sq_exec(st, q);
-    return sq_tx_close(st, opened, rc);
-}
-
-int sq_write_one_row(store_t *st, sqlite3_stmt *q)
-{
-    int rc = sq_write1(st, q);
-    return rc == STORE_OK && sqlite3_changes(DB(st)) == 0 ? STORE_NOTFOUND : rc;
 }
 
 static void sq_commit_stats(uint64_t *commits, uint64_t *fsyncs, uint64_t *held)
@@ -571,28 +616,7 @@ static const store_backend_t sqlite_backend = {
     .syncer_start = sq_syncer_start_on,
     .syncer_stop = sq_syncer_stop,
     .writes_stopped = sq_writes_stopped,
-    .sites = &sq_sites_ops,
-    .product = &sq_product_ops,
-    .apps = &sq_apps_ops,
-    .installs = &sq_installs_ops,
-    .kvs = &sq_kvs_ops,
-    .journal = &sq_journal_ops,
-    .events = &sq_events_ops,
-    .deliveries = &sq_deliveries_ops,
-    .schedules = &sq_schedules_ops,
-    .sessions = &sq_sessions_ops,
-    .fields = &sq_fields_ops,
-    .catalog = &sq_catalog_ops,
-    .agile = &sq_agile_ops,
-    .devops = &sq_devops_ops,
-    .changelog = &sq_changelog_ops,
-    .links = &sq_links_ops,
-    .comments = &sq_comments_ops,
-    .worklogs = &sq_worklogs_ops,
-    .properties = &sq_properties_ops,
-    .roles = &sq_roles_ops,
-    .auth = &sq_auth_ops,
-    .search = &sq_search_ops,
+    DB_FAMILIES_OPS,
 };
 
 /* SQLite's error log (every thread, any connection): a write refused for a full disk
@@ -628,6 +652,7 @@ store_t *store_sqlite_open(const char *data_dir, char *err, size_t errlen)
     snprintf(path, sizeof path, "%s/kiln.db", data_dir);
     struct sqlite_store *s = xcalloc(1, sizeof *s);
     s->base.be = &sqlite_backend;
+    s->base.db = &sqlite_driver;
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
         snprintf(err, errlen, "cannot open %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");

@@ -1,35 +1,15 @@
 /* The SQLite backend's internals, shared by its files and private to them (like
  * SQLite's own *Int.h headers): nothing outside src/store/sqlite/ includes this. Its
- * names start with sq_.
+ * names start with sq_. The table families are not here: they are written once over the
+ * neutral statement layer (store/sql/db.h, store/sql/families.h), and this backend is
+ * that layer's SQLite driver.
  *
  *   sqlite.c    the connection: open, pragmas, migrations, integrity check, the
- *               statement cache, transactions and read snapshots, row helpers
+ *               driver (statement cache, binds, steps, columns), transactions and read
+ *               snapshots
  *   schema.c    the migrations (SQL DDL), append-only
- *   sites.c     store/store_sites.h      (sites, users, user_tokens)
- *   product.c   store/store_product.h    (projects, issues, id_seq; the project-search cache)
- *   apps.c      store/store_apps.h       (apps, environments, versions, variables)
- *   installs.c  store/store_installs.h   (installations, webtriggers, lifecycle_events)
- *   kvs.c       store/store_kvs.h        (kvs)
- *   journal.c   store/store_journal.h    (function_logs, audit_log, ledger)
- *   auth.c      store/store_auth.h       (keys, system_tokens)
- *   events.c    store/store_events.h     (product_events)
- *   links.c     store/store_links.h      (issue_links)
- *   fields.c    store/store_fields.h     (fields, field_values, issue_labels)
- *   catalog.c   store/store_catalog.h    (components, versions_jira, issue_components, issue_versions)
- *   changelog.c store/store_changelog.h  (changegroups, changeitems)
- *   comments.c  store/store_comments.h   (comments)
- *   worklogs.c  store/store_worklogs.h   (worklogs)
- *   properties.c store/store_properties.h (entity_properties)
- *   roles.c     store/store_roles.h      (project_role_actors; permissions by grant or role)
- *   search.c    store/store_search.h     (JQL searches over issues and what hangs on them)
- *   agile.c     store/store_agile.h      (boards, sprints, issue_sprints, issues.rank)
- *   devops.c    store/store_devops.h     (devops_entities, devops_issue_keys)
- *   sessions.c  store/store_sessions.h   (sessions, login_links)
- *
- * Each family file owns the SQL of its statements: a table indexed by its own enum,
- * described by an sq_sql_t, prepared once per handle on first use (sq_stmt). A
- * statement runs in the caller's transaction, or in one of its own (sq_write1,
- * sq_tx_open/sq_tx_close) when the caller has none open. */
+ *   wlock.c     the process's write lock
+ *   words.c     kiln_words(text, adf, query), the JQL text search's SQL function */
 #ifndef KILN_SQLITE_INT_H
 #define KILN_SQLITE_INT_H
 
@@ -38,7 +18,7 @@
 #include <stdint.h>
 
 #include "base/arena.h"
-#include "store/qcache.h"
+#include "store/sql/db.h"
 #include "store/store_backend.h"
 
 /* ---- schema (schema.c) ---- */
@@ -46,43 +26,6 @@
 /* Migration i brings `PRAGMA user_version` from i to i+1. */
 extern const char *const sq_schema[];
 extern const unsigned sq_schema_len;
-
-/* ---- statement tables ---- */
-
-/* Each file's statements form a table of their own (sqlite.c's transaction statements,
- * each family's); the handle keeps one array of prepared statements per table. */
-enum sq_table {
-    SQ_TX,
-    SQ_SITES,
-    SQ_PRODUCT,
-    SQ_APPS,
-    SQ_INSTALLS,
-    SQ_KVS,
-    SQ_JOURNAL,
-    SQ_AUTH,
-    SQ_EVENTS,
-    SQ_FIELDS,
-    SQ_CATALOG,
-    SQ_CHANGELOG,
-    SQ_LINKS, /* links.c: issue links */
-    SQ_COMMENTS,
-    SQ_WORKLOGS,
-    SQ_PROPERTIES,
-    SQ_ROLES,
-    SQ_SEARCH,
-    SQ_AGILE,
-    SQ_DEVOPS,
-    SQ_DELIVERIES,
-    SQ_SCHEDULES,
-    SQ_SESSIONS,
-    SQ__TABLES
-};
-
-typedef struct sq_sql {
-    enum sq_table slot;
-    unsigned count;         /* entries in sql */
-    const char *const *sql; /* indexed by the family's enum */
-} sq_sql_t;
 
 /* ---- the handle ---- */
 
@@ -102,15 +45,21 @@ enum sq_snap { SNAP_NONE, SNAP_ACTIVE, SNAP_PARKED };
 /* Bumped by every commit of a write through any handle of this process. */
 extern _Atomic uint64_t sq_write_gen;
 
+/* A prepared statement as the neutral layer sees it (store/sql/db.h). */
+struct sq_stmt {
+    struct db_stmt base;
+    sqlite3_stmt *q;
+};
+
 struct sqlite_store {
     store_t base;
     sqlite3 *db;
-    sqlite3_stmt **stmts[SQ__TABLES]; /* per table, allocated and prepared on first use */
-    unsigned nstmts[SQ__TABLES];
+    struct sq_stmt **stmts[DB__TABLES]; /* per table, allocated and prepared on first use */
+    unsigned nstmts[DB__TABLES];
+    sqlite3_stmt **tx; /* the transaction statements (sqlite.c) */
     int in_tx;         /* a write transaction is open */
     int wlocked;       /* this handle holds the process's write lock (sq_wlock_take) */
     enum sq_snap snap; /* the read snapshot's state */
-    qcache_t *qc;      /* project-search answers (store/qcache.h) */
     uint64_t snap_gen;
     int64_t snap_ms;
     int relaxed;          /* its commits never wait for the group fsync (a log writer's handle) */
@@ -177,113 +126,7 @@ void sq_syncer_stop(void);
 int sq_syncer_queue(store_dwait_t *w);
 uint64_t sq_syncer_waits(void);
 
-/* Ends a parked read snapshot. */
-void sq_snap_release(struct sqlite_store *s);
-/* Prepares statement `id` of table t (once per handle; aborts if the static SQL does not
- * prepare: a bug or a schema mismatch). */
-sqlite3_stmt *sq_prepare(struct sqlite_store *s, const sq_sql_t *t, int id);
-
-/* Statement `id` of table t, prepared once per handle, returned reset and with its
- * bindings cleared. Any statement outside an active read ends a parked snapshot first,
- * so it never sees stale data. */
-static inline sqlite3_stmt *sq_stmt(store_t *st, const sq_sql_t *t, int id)
-{
-    struct sqlite_store *s = SQ(st);
-    if (s->snap == SNAP_PARKED)
-        sq_snap_release(s);
-    sqlite3_stmt **v = s->stmts[t->slot];
-    return v && v[id] ? v[id] : sq_prepare(s, t, id);
-}
-
-/* ---- transactions as the families use them ---- */
-
-/* Writes that need several statements run in a transaction of their own unless the
- * caller already opened one: sq_tx_open sets *opened when it began one, sq_tx_close
- * commits it (rc == STORE_OK) or rolls it back, and returns the result. */
-int sq_tx_open(store_t *st, int *opened);
-int sq_tx_close(store_t *st, int opened, int rc);
-/* A single-statement write, in a transaction of its own unless one is open. */
-int sq_write1(store_t *st, sqlite3_stmt *q);
-/* A single-row write that must hit exactly one row (UPDATE ... WHERE id = ?):
- * STORE_NOTFOUND if it changed none. */
-int sq_write_one_row(store_t *st, sqlite3_stmt *q);
-
-/* ---- statements and rows ---- */
-
-/* Resets q and clears its bindings. */
-void sq_done(sqlite3_stmt *q);
-/* An SQLite result as a STORE_* code (logs the unexpected ones). SQLITE_BUSY or _LOCKED
- * (another process held the lock past the busy timeout): STORE_UNAVAILABLE, noted for the
- * thread (store_unavailable_note). */
-int sq_rc(store_t *st, int rc);
-/* Runs a statement that returns no rows (or ignores them). */
-int sq_exec(store_t *st, sqlite3_stmt *q);
-/* Column i as a string in the arena; NULL for SQL NULL. */
-const char *sq_col_str(arena_t *a, sqlite3_stmt *q, int i);
-/* Binds s (NULL: SQL NULL); s must outlive the statement's run. */
-void sq_bind_text(sqlite3_stmt *q, int i, const char *s);
-/* Binds v, or SQL NULL when v == none (a record's "not set" value: 0 or -1). */
-void sq_bind_opt_i64(sqlite3_stmt *q, int i, int64_t v, int64_t none);
-/* Column i as a number; `none` for SQL NULL. */
-int64_t sq_col_opt_i64(sqlite3_stmt *q, int i, int64_t none);
-
-/* Reads the current row of q into one record. */
-typedef void sq_read_fn(arena_t *a, sqlite3_stmt *q, void *rec);
-/* One row into *out via `read`; STORE_NOTFOUND if none. */
-int sq_one(store_t *st, arena_t *a, sqlite3_stmt *q, sq_read_fn *read, void *out);
-/* Steps q to the end, reading each row with `read` into a growable arena array of
- * `size`-byte records. */
-int sq_collect(store_t *st, arena_t *a, sqlite3_stmt *q, size_t size, sq_read_fn *read, void **out, size_t *n);
-/* The first column of q's one row as a number: a count, or the next value of a
- * sequence (STORE_NOTFOUND if q returned no row). */
-int sq_count(store_t *st, sqlite3_stmt *q, int64_t *n);
-int sq_next_id(store_t *st, sqlite3_stmt *q, int64_t *id);
-
-/* ---- across families ---- */
-
-/* The columns of an issue row (product.c's ISSUE_COLS, "i." the issues table), in the
- * order sq_read_issue reads them: the JQL search and other families select the same. */
-#define SQ_ISSUE_COLS                                                                                                  \
-    "i.id, i.project_id, i.num, i.issuetype_id, i.status_id, i.priority_id, i.resolution_id, i.summary, "              \
-    "i.description_json, i.environment_json, i.reporter_account_id, i.creator_account_id, "                            \
-    "i.assignee_account_id, i.parent_id, i.duedate, i.original_estimate_s, i.remaining_estimate_s, "                   \
-    "i.time_spent_s, i.rank, i.created_ms, i.updated_ms, i.resolved_ms, i.status_changed_ms"
-#define SQ_ISSUE_NCOLS 23
-/* Reads SQ_ISSUE_COLS from the current row into *out (strings in the arena). */
-void sq_read_issue(arena_t *a, sqlite3_stmt *q, issue_rec_t *out);
-
-/* Deletes every app storage row of an installation (kvs.c; for store_install_purge,
- * inside its transaction). */
-int sq_kvs_purge_installation(store_t *st, int64_t site_id, const char *installation_id);
-/* Deletes every delivery of an installation, whatever its state (deliveries.c; for
- * store_install_purge, inside its transaction). */
-int sq_deliveries_purge_installation(store_t *st, const char *installation_id);
-
-/* ---- the families' operations ---- */
-
-extern const store_sites_ops_t sq_sites_ops;
-extern const store_product_ops_t sq_product_ops;
-extern const store_apps_ops_t sq_apps_ops;
-extern const store_installs_ops_t sq_installs_ops;
-extern const store_kvs_ops_t sq_kvs_ops;
-extern const store_journal_ops_t sq_journal_ops;
-extern const store_deliveries_ops_t sq_deliveries_ops;
-extern const store_schedules_ops_t sq_schedules_ops;
-extern const store_sessions_ops_t sq_sessions_ops;
-extern const store_events_ops_t sq_events_ops;
-extern const store_fields_ops_t sq_fields_ops;
-extern const store_catalog_ops_t sq_catalog_ops;
-extern const store_changelog_ops_t sq_changelog_ops;
-extern const store_links_ops_t sq_links_ops;
-extern const store_comments_ops_t sq_comments_ops;
-extern const store_worklogs_ops_t sq_worklogs_ops;
-extern const store_properties_ops_t sq_properties_ops;
-extern const store_roles_ops_t sq_roles_ops;
-extern const store_agile_ops_t sq_agile_ops;
-extern const store_devops_ops_t sq_devops_ops;
-extern const store_auth_ops_t sq_auth_ops;
-extern const store_search_ops_t sq_search_ops;
-/* Registers kiln_words(text, adf, query) on a connection (search.c). */
+/* Registers kiln_words(text, adf, query) on a connection (words.c). */
 int sq_search_register(sqlite3 *db);
 
 #endif

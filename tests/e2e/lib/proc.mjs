@@ -43,6 +43,10 @@ export function usage(pid) {
     const st = readFileSync(`/proc/${pid}/status`, 'utf8');
     return {
       rssKiB: Number(/^VmRSS:\s+(\d+) kB/m.exec(st)[1]),
+      // of it: anonymous memory (the heap, stacks), mapped files, shared memory (SQLite's WAL index)
+      anonKiB: Number(/^RssAnon:\s+(\d+) kB/m.exec(st)?.[1] ?? NaN),
+      fileKiB: Number(/^RssFile:\s+(\d+) kB/m.exec(st)?.[1] ?? NaN),
+      shmemKiB: Number(/^RssShmem:\s+(\d+) kB/m.exec(st)?.[1] ?? NaN),
       threads: Number(/^Threads:\s+(\d+)/m.exec(st)[1]),
       fds: readdirSync(`/proc/${pid}/fd`).length,
     };

@@ -1,18 +1,17 @@
-/* The store's search family (store/store_search.h) on SQLite: a search tree compiled
+/* The store's search family (store/store_search.h) over the neutral statement layer (sql/db.h): a search tree compiled
  * into one parameterised statement (?1 is the site), prepared per search. Every table
  * is read inside the site (site_id = ?1 in every subquery); relations are uncorrelated
  * `i.id IN (SELECT issue_id ...)` subqueries, which SQLite runs once through their
  * indexes. Text search calls kiln_words(text, adf, query), base/wordmatch.h registered on
- * each connection. A search runs under a time budget enforced by a progress handler. */
-#include <sqlite3.h>
+ * each SQLite connection (sqlite/words.c). A search runs under a time budget
+ * (db_step_until: SQLite enforces it with a progress handler). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
 #include "base/clock.h"
-#include "base/wordmatch.h"
-#include "store/sqlite/sqlite_int.h"
+#include "store/sql/families.h"
 #include "store/store_search.h"
 
 #define SEARCH_MAX_SQL (1u << 20)
@@ -526,22 +525,14 @@ static void order(cc_t *c, const ss_query_t *q)
     put(c, last_desc ? "i.id DESC" : "i.id");
 }
 
-static int progress(void *arg)
-{
-    return clock_now_ms() > *(int64_t *)arg;
-}
-
 /* Prepares q's statement (kind 0: the page, 1: the count, 2: its plan). */
-static int prepare(store_t *st, arena_t *a, int64_t site, const ss_query_t *q, int kind, sqlite3_stmt **out)
+static int prepare(store_t *st, arena_t *a, int64_t site, const ss_query_t *q, int kind, db_stmt_t **out)
 {
-    struct sqlite_store *s = SQ(st);
-    if (s->snap == SNAP_PARKED)
-        sq_snap_release(s);
     cc_t c = {.a = a};
     buf_init_arena(&c.b, a, SEARCH_MAX_SQL);
     buf_init_arena(&c.ctes, a, SEARCH_MAX_SQL);
     put(&c, kind == 1 ? "SELECT count(*)"
-                      : "SELECT " SQ_ISSUE_COLS ", (SELECT p.key FROM projects p WHERE "
+                      : "SELECT " DB_ISSUE_COLS ", (SELECT p.key FROM projects p WHERE "
                         "p.site_id = ?1 AND p.id = i.project_id)");
     where(&c, q);
     if (kind != 1) {
@@ -554,70 +545,66 @@ static int prepare(store_t *st, arena_t *a, int64_t site, const ss_query_t *q, i
     }
     buf_t sql;
     buf_init_arena(&sql, a, 2 * SEARCH_MAX_SQL + 64);
-    if (c.bad || (kind == 2 && buf_adds(&sql, "EXPLAIN QUERY PLAN ") != 0) ||
+    const char *explain = db_dialect(st) == DB_SQLITE ? "EXPLAIN QUERY PLAN " : "EXPLAIN ";
+    if (c.bad || (kind == 2 && buf_adds(&sql, explain) != 0) ||
         (c.ctes.len &&
          (buf_adds(&sql, "WITH ") != 0 || buf_add(&sql, c.ctes.ptr, c.ctes.len) != 0 || buf_adds(&sql, " ") != 0)) ||
         buf_add(&sql, c.b.ptr, c.b.len) != 0)
         return STORE_ERROR;
-    if (sqlite3_prepare_v2(s->db, sql.ptr, (int)sql.len, out, NULL) != SQLITE_OK) {
-        sq_rc(st, sqlite3_errcode(s->db));
+    if (!(*out = db_prepare(st, sql.ptr, sql.len)))
         return STORE_ERROR;
-    }
-    sqlite3_bind_int64(*out, 1, site);
+    db_bind_i64(*out, 1, site);
     for (size_t i = 0; i < c.nbinds; i++) {
         const ss_val_t *v = &c.binds[i];
         if (v->is_text == 1)
-            sqlite3_bind_text(*out, (int)i + 2, v->s, -1, SQLITE_STATIC);
+            db_bind_text(*out, (int)i + 2, v->s);
         else if (v->is_text == 2)
-            sqlite3_bind_double(*out, (int)i + 2, v->f);
+            db_bind_double(*out, (int)i + 2, v->f);
         else
-            sqlite3_bind_int64(*out, (int)i + 2, v->i);
+            db_bind_i64(*out, (int)i + 2, v->i);
     }
     return STORE_OK;
 }
 
-/* Steps q with the query's budget; SQLITE_INTERRUPT becomes STORE_BUSY. */
-static int step(store_t *st, sqlite3_stmt *q, const ss_query_t *sq)
+/* Steps q with the query's budget: STORE_BUSY past it. */
+static int step(store_t *st, db_stmt_t *q, const ss_query_t *sq)
 {
     int64_t deadline = clock_now_ms() + (sq->budget_ms ? sq->budget_ms : 2000); /* < 0: already past */
-    sqlite3_progress_handler(DB(st), 2000, progress, &deadline);
-    int rc = sqlite3_step(q);
-    sqlite3_progress_handler(DB(st), 0, NULL, NULL);
-    return rc;
+    return db_step_until(q, deadline);
 }
 
 static int result(store_t *st, int rc)
 {
-    return rc == SQLITE_INTERRUPT ? STORE_BUSY : sq_rc(st, rc);
+    return db_rc(st, rc);
 }
 
-static int sq_search_count(store_t *st, int64_t site, const ss_query_t *sq, int64_t *total)
+static int db_search_count(store_t *st, int64_t site, const ss_query_t *sq, int64_t *total)
 {
     arena_t *a = arena_new(1 << 20);
-    sqlite3_stmt *q = NULL;
+    db_stmt_t *q = NULL;
     int rc = prepare(st, a, site, sq, 1, &q);
     if (rc == STORE_OK) {
         int r = step(st, q, sq);
-        *total = r == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-        rc = r == SQLITE_ROW ? STORE_OK : result(st, r);
+        *total = r == DB_ROW ? db_col_i64(q, 0) : 0;
+        rc = r == DB_ROW ? STORE_OK : result(st, r);
     }
-    sqlite3_finalize(q);
+    db_free(q);
     arena_free(a);
     return rc;
 }
 
-static int sq_search(store_t *st, arena_t *a, int64_t site, const ss_query_t *sq, issue_rec_t **out, const char ***keys,
+static int db_search(store_t *st, arena_t *a, int64_t site, const ss_query_t *sq, issue_rec_t **out, const char ***keys,
                      size_t *n, int64_t *total)
 {
     *n = 0;
     *out = NULL;
     *keys = NULL;
     if (total) {
-        int rc = sq_search_count(st, site, sq, total);
+        int rc = db_search_count(st, site, sq, total);
         if (rc != STORE_OK)
             return rc;
     }
-    sqlite3_stmt *q = NULL;
+    db_stmt_t *q = NULL;
     int rc = prepare(st, a, site, sq, 0, &q);
     if (rc != STORE_OK)
         return rc;
@@ -625,13 +612,13 @@ static int sq_search(store_t *st, arena_t *a, int64_t site, const ss_query_t *sq
     issue_rec_t *v = arena_alloc(a, (cap ? cap : 1) * sizeof *v);
     const char **k = arena_alloc(a, (cap ? cap : 1) * sizeof *k);
     int r;
-    while ((r = step(st, q, sq)) == SQLITE_ROW && *n < cap) {
-        sq_read_issue(a, q, &v[*n]);
-        k[*n] = sq_col_str(a, q, SQ_ISSUE_NCOLS);
+    while ((r = step(st, q, sq)) == DB_ROW && *n < cap) {
+        db_read_issue(a, q, &v[*n]);
+        k[*n] = db_col_str(a, q, DB_ISSUE_NCOLS);
         (*n)++;
     }
-    rc = r == SQLITE_ROW || r == SQLITE_DONE ? STORE_OK : result(st, r);
-    sqlite3_finalize(q);
+    rc = r == DB_ROW || r == DB_DONE ? STORE_OK : result(st, r);
+    db_free(q);
     *out = v;
     *keys = k;
     if (rc != STORE_OK)
@@ -639,22 +626,22 @@ static int sq_search(store_t *st, arena_t *a, int64_t site, const ss_query_t *sq
     return rc;
 }
 
-static int sq_search_plan(store_t *st, arena_t *a, int64_t site, const ss_query_t *sq, const char **plan)
+static int db_search_plan(store_t *st, arena_t *a, int64_t site, const ss_query_t *sq, const char **plan)
 {
-    sqlite3_stmt *q = NULL;
+    db_stmt_t *q = NULL;
     int rc = prepare(st, a, site, sq, 2, &q);
     if (rc != STORE_OK)
         return rc;
     buf_t b;
     buf_init_arena(&b, a, 1 << 16);
     int r;
-    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-        buf_adds(&b, (const char *)sqlite3_column_text(q, 3));
+    while ((r = db_step(q)) == DB_ROW) {
+        buf_adds(&b, db_col_str(a, q, db_dialect(st) == DB_SQLITE ? 3 : 0));
         buf_adds(&b, "\n");
     }
-    sqlite3_finalize(q);
+    db_free(q);
     *plan = b.len ? b.ptr : "";
-    return r == SQLITE_DONE ? STORE_OK : sq_rc(st, r);
+    return r == DB_DONE ? STORE_OK : db_rc(st, r);
 }
 
 /* ---- lookups ---- */
@@ -673,80 +660,33 @@ static const char *const lookup_sql[SS_L__COUNT] = {
     [SS_L_SPRINT_ID] = "SELECT id, NULL FROM sprints WHERE site_id = ?1 AND id = CAST(?2 AS INTEGER)",
 };
 
-static const sq_sql_t statements = {SQ_SEARCH, SS_L__COUNT, lookup_sql};
+static const db_sql_t statements = {DB_SEARCH, SS_L__COUNT, lookup_sql};
 
-static int sq_search_lookup(store_t *st, arena_t *a, int64_t site, ss_lookup_t kind, const char *name, int64_t **ids,
+static int db_search_lookup(store_t *st, arena_t *a, int64_t site, ss_lookup_t kind, const char *name, int64_t **ids,
                             const char ***names, size_t *n)
 {
     *n = 0;
     if ((unsigned)kind >= SS_L__COUNT)
         return STORE_ERROR;
-    sqlite3_stmt *q = sq_stmt(st, &statements, kind);
-    sqlite3_bind_int64(q, 1, site);
-    sq_bind_text(q, 2, name);
+    db_stmt_t *q = db_stmt(st, &statements, kind);
+    db_bind_i64(q, 1, site);
+    db_bind_text(q, 2, name);
     *ids = arena_alloc(a, 64 * sizeof **ids);
     *names = arena_alloc(a, 64 * sizeof **names);
     int r;
-    while ((r = sqlite3_step(q)) == SQLITE_ROW && *n < 64) {
-        (*ids)[*n] = sqlite3_column_int64(q, 0);
-        (*names)[*n] = sq_col_str(a, q, 1);
+    while ((r = db_step(q)) == DB_ROW && *n < 64) {
+        (*ids)[*n] = db_col_i64(q, 0);
+        (*names)[*n] = db_col_str(a, q, 1);
         (*n)++;
     }
-    int rc = r == SQLITE_ROW || r == SQLITE_DONE ? STORE_OK : sq_rc(st, r);
-    sq_done(q);
+    int rc = r == DB_ROW || r == DB_DONE ? STORE_OK : db_rc(st, r);
+    db_done(q);
     return rc;
 }
 
-/* ---- kiln_words(text, adf, query) ---- */
-
-/* A compiled query, kept by SQLite for the statement's run (auxdata). */
-typedef struct words_aux {
-    arena_t *a;
-    wm_query_t q;
-} words_aux_t;
-
-static void words_free(void *p)
-{
-    words_aux_t *w = p;
-    arena_free(w->a);
-    free(w);
-}
-
-static void kiln_words(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    const char *text = (const char *)sqlite3_value_text(argv[0]);
-    if (!text) {
-        sqlite3_result_int(ctx, 0);
-        return;
-    }
-    int len = sqlite3_value_bytes(argv[0]);
-    words_aux_t *w = sqlite3_get_auxdata(ctx, 2);
-    if (!w) {
-        const char *pat = (const char *)sqlite3_value_text(argv[2]);
-        w = xcalloc(1, sizeof *w);
-        w->a = arena_new(64 * 1024);
-        if (!pat || wm_compile(w->a, pat, strlen(pat), &w->q) != WM_OK)
-            w->q.nterms = 0;
-        sqlite3_set_auxdata(ctx, 2, w, words_free);
-        w = sqlite3_get_auxdata(ctx, 2);
-        if (!w) { /* SQLite could not keep it and freed it */
-            sqlite3_result_error_nomem(ctx);
-            return;
-        }
-    }
-    sqlite3_result_int(ctx, wm_match(&w->q, text, (size_t)len, sqlite3_value_int(argv[1])));
-}
-
-int sq_search_register(sqlite3 *db)
-{
-    return sqlite3_create_function_v2(db, "kiln_words", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, kiln_words, NULL,
-                                      NULL, NULL);
-}
-
-const store_search_ops_t sq_search_ops = {
-    .search = sq_search,
-    .count = sq_search_count,
-    .plan = sq_search_plan,
-    .lookup = sq_search_lookup,
+const store_search_ops_t db_search_ops = {
+    .search = db_search,
+    .count = db_search_count,
+    .plan = db_search_plan,
+    .lookup = db_search_lookup,
 };

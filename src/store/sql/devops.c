@@ -1,9 +1,8 @@
-/* The store's DevOps family (store/store_devops.h) on SQLite. Tables: devops_entities,
- * devops_issue_keys. */
-#include <sqlite3.h>
+/* The store's DevOps family (store/store_devops.h) over the neutral statement layer (sql/db.h). Tables:
+ * devops_entities, devops_issue_keys. */
 #include <stdint.h>
 
-#include "store/sqlite/sqlite_int.h"
+#include "store/sql/families.h"
 #include "store/store_devops.h"
 
 enum q {
@@ -46,108 +45,108 @@ static const char *const sql[Q__COUNT] = {
         "DELETE FROM devops_entities WHERE " ENTITY " AND " PROPS_MATCH " AND (?5 < 0 OR update_sequence <= ?5)",
 };
 
-static const sq_sql_t statements = {SQ_DEVOPS, Q__COUNT, sql};
+static const db_sql_t statements = {DB_DEVOPS, Q__COUNT, sql};
 
-static sqlite3_stmt *entity(store_t *st, enum q id, int64_t site, const char *app, const char *kind, const char *key)
+static db_stmt_t *entity(store_t *st, enum q id, int64_t site, const char *app, const char *kind, const char *key)
 {
-    sqlite3_stmt *q = sq_stmt(st, &statements, id);
-    sqlite3_bind_int64(q, 1, site);
-    sq_bind_text(q, 2, app);
-    sq_bind_text(q, 3, kind);
-    sq_bind_text(q, 4, key);
+    db_stmt_t *q = db_stmt(st, &statements, id);
+    db_bind_i64(q, 1, site);
+    db_bind_text(q, 2, app);
+    db_bind_text(q, 3, kind);
+    db_bind_text(q, 4, key);
     return q;
 }
 
-static int sq_devops_put(store_t *st, int64_t site, const devops_rec_t *e, const char *const *keys, size_t nkeys)
+static int db_devops_put(store_t *st, int64_t site, const devops_rec_t *e, const char *const *keys, size_t nkeys)
 {
     int opened;
-    int rc = sq_tx_open(st, &opened);
+    int rc = db_tx_open(st, &opened);
     if (rc != STORE_OK)
         return rc;
     int64_t seq;
-    rc = sq_next_id(st, entity(st, Q_SEQ, site, e->app_id, e->kind, e->entity_key), &seq);
+    rc = db_next_id(st, entity(st, Q_SEQ, site, e->app_id, e->kind, e->entity_key), &seq);
     if (rc == STORE_OK && seq >= e->update_sequence)
         rc = STORE_CONFLICT;
     else if (rc == STORE_NOTFOUND)
         rc = STORE_OK;
     if (rc == STORE_OK) {
-        sqlite3_stmt *q = entity(st, Q_UPSERT, site, e->app_id, e->kind, e->entity_key);
-        sqlite3_bind_int64(q, 5, e->update_sequence);
-        sq_bind_text(q, 6, e->doc_json);
-        sq_bind_text(q, 7, e->properties_json);
-        sqlite3_bind_int64(q, 8, e->updated_ms);
-        rc = sq_exec(st, q);
+        db_stmt_t *q = entity(st, Q_UPSERT, site, e->app_id, e->kind, e->entity_key);
+        db_bind_i64(q, 5, e->update_sequence);
+        db_bind_text(q, 6, e->doc_json);
+        db_bind_text(q, 7, e->properties_json);
+        db_bind_i64(q, 8, e->updated_ms);
+        rc = db_exec(st, q);
     }
     if (rc == STORE_OK)
-        rc = sq_exec(st, entity(st, Q_KEYS_CLEAR, site, e->app_id, e->kind, e->entity_key));
+        rc = db_exec(st, entity(st, Q_KEYS_CLEAR, site, e->app_id, e->kind, e->entity_key));
     for (size_t i = 0; rc == STORE_OK && i < nkeys; i++) {
-        sqlite3_stmt *q = entity(st, Q_KEY_ADD, site, e->app_id, e->kind, e->entity_key);
-        sq_bind_text(q, 5, keys[i]);
-        rc = sq_exec(st, q);
+        db_stmt_t *q = entity(st, Q_KEY_ADD, site, e->app_id, e->kind, e->entity_key);
+        db_bind_text(q, 5, keys[i]);
+        rc = db_exec(st, q);
     }
-    return sq_tx_close(st, opened, rc);
+    return db_tx_close(st, opened, rc);
 }
 
-static void read_entity(arena_t *a, sqlite3_stmt *q, void *rec)
+static void read_entity(arena_t *a, db_stmt_t *q, void *rec)
 {
     devops_rec_t *e = rec;
-    e->app_id = sq_col_str(a, q, 0);
-    e->kind = sq_col_str(a, q, 1);
-    e->entity_key = sq_col_str(a, q, 2);
-    e->update_sequence = sqlite3_column_int64(q, 3);
-    e->doc_json = sq_col_str(a, q, 4);
-    e->properties_json = sq_col_str(a, q, 5);
-    e->updated_ms = sqlite3_column_int64(q, 6);
+    e->app_id = db_col_str(a, q, 0);
+    e->kind = db_col_str(a, q, 1);
+    e->entity_key = db_col_str(a, q, 2);
+    e->update_sequence = db_col_i64(q, 3);
+    e->doc_json = db_col_str(a, q, 4);
+    e->properties_json = db_col_str(a, q, 5);
+    e->updated_ms = db_col_i64(q, 6);
 }
 
-static int sq_devops_get(store_t *st, arena_t *a, int64_t site, const char *app, const char *kind, const char *key,
+static int db_devops_get(store_t *st, arena_t *a, int64_t site, const char *app, const char *kind, const char *key,
                          devops_rec_t *out)
 {
-    return sq_one(st, a, entity(st, Q_GET, site, app, kind, key), read_entity, out);
+    return db_one(st, a, entity(st, Q_GET, site, app, kind, key), read_entity, out);
 }
 
-static int sq_devops_delete(store_t *st, int64_t site, const char *app, const char *kind, const char *key,
+static int db_devops_delete(store_t *st, int64_t site, const char *app, const char *kind, const char *key,
                             int64_t max_seq)
 {
     int opened;
-    int rc = sq_tx_open(st, &opened);
+    int rc = db_tx_open(st, &opened);
     if (rc != STORE_OK)
         return rc;
-    sqlite3_stmt *q = entity(st, Q_KEYS_DELETE, site, app, kind, key);
-    sqlite3_bind_int64(q, 5, max_seq);
-    rc = sq_exec(st, q);
+    db_stmt_t *q = entity(st, Q_KEYS_DELETE, site, app, kind, key);
+    db_bind_i64(q, 5, max_seq);
+    rc = db_exec(st, q);
     if (rc == STORE_OK) {
         q = entity(st, Q_DELETE, site, app, kind, key);
-        sqlite3_bind_int64(q, 5, max_seq);
-        rc = sq_write_one_row(st, q);
+        db_bind_i64(q, 5, max_seq);
+        rc = db_write_one_row(st, q);
     }
-    return sq_tx_close(st, opened, rc);
+    return db_tx_close(st, opened, rc);
 }
 
-static int sq_devops_delete_by_props(store_t *st, int64_t site, const char *app, const char *kind, const char *props,
+static int db_devops_delete_by_props(store_t *st, int64_t site, const char *app, const char *kind, const char *props,
                                      int64_t max_seq, int64_t *deleted)
 {
     *deleted = 0;
     int opened;
-    int rc = sq_tx_open(st, &opened);
+    int rc = db_tx_open(st, &opened);
     if (rc != STORE_OK)
         return rc;
-    sqlite3_stmt *q = entity(st, Q_KEYS_BY_PROPS, site, app, kind, props);
-    sqlite3_bind_int64(q, 5, max_seq);
-    rc = sq_exec(st, q);
+    db_stmt_t *q = entity(st, Q_KEYS_BY_PROPS, site, app, kind, props);
+    db_bind_i64(q, 5, max_seq);
+    rc = db_exec(st, q);
     if (rc == STORE_OK) {
         q = entity(st, Q_DELETE_BY_PROPS, site, app, kind, props);
-        sqlite3_bind_int64(q, 5, max_seq);
-        rc = sq_exec(st, q);
+        db_bind_i64(q, 5, max_seq);
+        rc = db_exec(st, q);
         if (rc == STORE_OK)
-            *deleted = sqlite3_changes(DB(st));
+            *deleted = db_changes(st);
     }
-    return sq_tx_close(st, opened, rc);
+    return db_tx_close(st, opened, rc);
 }
 
-const store_devops_ops_t sq_devops_ops = {
-    .put = sq_devops_put,
-    .get = sq_devops_get,
-    .del = sq_devops_delete,
-    .delete_by_props = sq_devops_delete_by_props,
+const store_devops_ops_t db_devops_ops = {
+    .put = db_devops_put,
+    .get = db_devops_get,
+    .del = db_devops_delete,
+    .delete_by_props = db_devops_delete_by_props,
 };

@@ -1,11 +1,10 @@
-/* The store's project-roles family (store/store_roles.h) on SQLite. Table:
+/* The store's project-roles family (store/store_roles.h) over the neutral statement layer (sql/db.h). Table:
  * project_role_actors (primary key: site, project, role, actor type, actor; index
  * project_role_actors_actor: site, actor, project), read with user_permissions and users.
  * Only user actors (ROLE_ACTOR_USER) are written or grant anything. */
-#include <sqlite3.h>
 #include <stdint.h>
 
-#include "store/sqlite/sqlite_int.h"
+#include "store/sql/families.h"
 #include "store/store_roles.h"
 
 enum q { Q_ADD, Q_REMOVE, Q_CLEAR, Q_LIST, Q_PERM_HAS, Q_USER_SEARCH, Q_USER_COUNT, Q__COUNT };
@@ -48,121 +47,121 @@ static const char *const sql[Q__COUNT] = {
     [Q_USER_COUNT] = "SELECT count(*)" USER_WHERE,
 };
 
-static const sq_sql_t statements = {SQ_ROLES, Q__COUNT, sql};
+static const db_sql_t statements = {DB_ROLES, Q__COUNT, sql};
 
-static sqlite3_stmt *bound(store_t *st, enum q id, int64_t site, int64_t project, int64_t role)
+static db_stmt_t *bound(store_t *st, enum q id, int64_t site, int64_t project, int64_t role)
 {
-    sqlite3_stmt *q = sq_stmt(st, &statements, id);
-    sqlite3_bind_int64(q, 1, site);
-    sqlite3_bind_int64(q, 2, project);
-    sqlite3_bind_int64(q, 3, role);
+    db_stmt_t *q = db_stmt(st, &statements, id);
+    db_bind_i64(q, 1, site);
+    db_bind_i64(q, 2, project);
+    db_bind_i64(q, 3, role);
     return q;
 }
 
-static int sq_actor_add(store_t *st, int64_t site, int64_t project, int64_t role, const char *account)
+static int db_actor_add(store_t *st, int64_t site, int64_t project, int64_t role, const char *account)
 {
-    sqlite3_stmt *q = bound(st, Q_ADD, site, project, role);
-    sq_bind_text(q, 4, account);
-    return sq_write1(st, q);
+    db_stmt_t *q = bound(st, Q_ADD, site, project, role);
+    db_bind_text(q, 4, account);
+    return db_write1(st, q);
 }
 
-static int sq_actor_remove(store_t *st, int64_t site, int64_t project, int64_t role, const char *account)
+static int db_actor_remove(store_t *st, int64_t site, int64_t project, int64_t role, const char *account)
 {
-    sqlite3_stmt *q = bound(st, Q_REMOVE, site, project, role);
-    sq_bind_text(q, 4, account);
-    return sq_write_one_row(st, q);
+    db_stmt_t *q = bound(st, Q_REMOVE, site, project, role);
+    db_bind_text(q, 4, account);
+    return db_write_one_row(st, q);
 }
 
-static int sq_actor_clear(store_t *st, int64_t site, int64_t project, int64_t role)
+static int db_actor_clear(store_t *st, int64_t site, int64_t project, int64_t role)
 {
-    return sq_write1(st, bound(st, Q_CLEAR, site, project, role));
+    return db_write1(st, bound(st, Q_CLEAR, site, project, role));
 }
 
-static void read_actor(arena_t *a, sqlite3_stmt *q, void *rec)
+static void read_actor(arena_t *a, db_stmt_t *q, void *rec)
 {
-    *(const char **)rec = sq_col_str(a, q, 0);
+    *(const char **)rec = db_col_str(a, q, 0);
 }
 
-static int sq_actor_list(store_t *st, arena_t *a, int64_t site, int64_t project, int64_t role, const char ***out,
+static int db_actor_list(store_t *st, arena_t *a, int64_t site, int64_t project, int64_t role, const char ***out,
                          size_t *n)
 {
-    return sq_collect(st, a, bound(st, Q_LIST, site, project, role), sizeof **out, read_actor, (void **)out, n);
+    return db_collect(st, a, bound(st, Q_LIST, site, project, role), sizeof **out, read_actor, (void **)out, n);
 }
 
-static int sq_perm_role_has(store_t *st, int64_t site, const char *account, int64_t project, const char *perm,
+static int db_perm_role_has(store_t *st, int64_t site, const char *account, int64_t project, const char *perm,
                             const int64_t *roles, size_t nroles, int *has)
 {
     *has = 0;
     if (nroles > STORE_ROLES_MAX)
         return STORE_ERROR;
-    sqlite3_stmt *q = sq_stmt(st, &statements, Q_PERM_HAS);
-    sqlite3_bind_int64(q, 1, site);
-    sq_bind_text(q, 2, account);
-    sqlite3_bind_int64(q, 3, project);
-    sq_bind_text(q, 4, perm);
+    db_stmt_t *q = db_stmt(st, &statements, Q_PERM_HAS);
+    db_bind_i64(q, 1, site);
+    db_bind_text(q, 2, account);
+    db_bind_i64(q, 3, project);
+    db_bind_text(q, 4, perm);
     for (size_t i = 0; i < STORE_ROLES_MAX; i++) /* unused slots: 0, no role's id */
-        sqlite3_bind_int64(q, 5 + (int)i, i < nroles ? roles[i] : 0);
-    int rc = sqlite3_step(q);
-    *has = rc == SQLITE_ROW;
-    int r = rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : sq_rc(st, rc);
-    sq_done(q);
+        db_bind_i64(q, 5 + (int)i, i < nroles ? roles[i] : 0);
+    int rc = db_step(q);
+    *has = rc == DB_ROW;
+    int r = rc == DB_ROW || rc == DB_DONE ? STORE_OK : db_rc(st, rc);
+    db_done(q);
     return r;
 }
 
-static void bind_user_filter(sqlite3_stmt *q, int64_t site, const user_filter_t *f)
+static void bind_user_filter(db_stmt_t *q, int64_t site, const user_filter_t *f)
 {
-    sqlite3_bind_int64(q, 1, site);
-    sq_bind_text(q, 2, f->query && *f->query ? f->query : NULL);
-    sq_bind_text(q, 3, f->account_ids_json);
-    sq_bind_text(q, 4, f->perms_json);
-    sq_bind_text(q, 5, f->projects_json ? f->projects_json : "[0]");
-    sqlite3_bind_int(q, 6, f->active_only);
+    db_bind_i64(q, 1, site);
+    db_bind_text(q, 2, f->query && *f->query ? f->query : NULL);
+    db_bind_text(q, 3, f->account_ids_json);
+    db_bind_text(q, 4, f->perms_json);
+    db_bind_text(q, 5, f->projects_json ? f->projects_json : "[0]");
+    db_bind_i64(q, 6, f->active_only);
 }
 
-static void read_user(arena_t *a, sqlite3_stmt *q, user_rec_t *u)
+static void read_user(arena_t *a, db_stmt_t *q, user_rec_t *u)
 {
-    u->account_id = sq_col_str(a, q, 0);
-    u->email = sq_col_str(a, q, 1);
-    u->display_name = sq_col_str(a, q, 2);
-    u->account_type = sq_col_str(a, q, 3);
-    u->time_zone = sq_col_str(a, q, 4);
-    u->locale = sq_col_str(a, q, 5);
-    u->active = sqlite3_column_int(q, 6);
+    u->account_id = db_col_str(a, q, 0);
+    u->email = db_col_str(a, q, 1);
+    u->display_name = db_col_str(a, q, 2);
+    u->account_type = db_col_str(a, q, 3);
+    u->time_zone = db_col_str(a, q, 4);
+    u->locale = db_col_str(a, q, 5);
+    u->active = db_col_int(q, 6);
 }
 
-static int sq_user_search(store_t *st, arena_t *a, int64_t site, const user_filter_t *f, user_rec_t **out, size_t *n,
+static int db_user_search(store_t *st, arena_t *a, int64_t site, const user_filter_t *f, user_rec_t **out, size_t *n,
                           int64_t *total)
 {
-    sqlite3_stmt *q = sq_stmt(st, &statements, Q_USER_SEARCH);
+    db_stmt_t *q = db_stmt(st, &statements, Q_USER_SEARCH);
     bind_user_filter(q, site, f);
-    sqlite3_bind_int64(q, 7, f->max_results);
-    sqlite3_bind_int64(q, 8, f->start_at);
+    db_bind_i64(q, 7, f->max_results);
+    db_bind_i64(q, 8, f->start_at);
     size_t cap = (size_t)(f->max_results > 0 ? f->max_results : 1);
     user_rec_t *v = arena_calloc(a, cap * sizeof *v);
     size_t len = 0;
-    int src = SQLITE_DONE;
+    int src = DB_DONE;
     *total = 0;
-    while (v && len < cap && (src = sqlite3_step(q)) == SQLITE_ROW) {
+    while (v && len < cap && (src = db_step(q)) == DB_ROW) {
         read_user(a, q, &v[len++]);
-        *total = sqlite3_column_int64(q, 7);
+        *total = db_col_i64(q, 7);
     }
-    int r = v ? sq_rc(st, src == SQLITE_ROW ? SQLITE_DONE : src) : STORE_ERROR;
-    sq_done(q);
+    int r = v ? db_rc(st, src == DB_ROW ? DB_DONE : src) : STORE_ERROR;
+    db_done(q);
     *out = v;
     *n = len;
     if (r == STORE_OK && len == 0) { /* an empty page still has a total */
-        sqlite3_stmt *c = sq_stmt(st, &statements, Q_USER_COUNT);
+        db_stmt_t *c = db_stmt(st, &statements, Q_USER_COUNT);
         bind_user_filter(c, site, f);
-        r = sq_count(st, c, total);
+        r = db_count(st, c, total);
     }
     return r;
 }
 
-const store_roles_ops_t sq_roles_ops = {
-    .actor_add = sq_actor_add,
-    .actor_remove = sq_actor_remove,
-    .actor_clear = sq_actor_clear,
-    .actor_list = sq_actor_list,
-    .perm_role_has = sq_perm_role_has,
-    .user_search = sq_user_search,
+const store_roles_ops_t db_roles_ops = {
+    .actor_add = db_actor_add,
+    .actor_remove = db_actor_remove,
+    .actor_clear = db_actor_clear,
+    .actor_list = db_actor_list,
+    .perm_role_has = db_perm_role_has,
+    .user_search = db_user_search,
 };

@@ -1,0 +1,616 @@
+/* The PostgreSQL backend (issue 20, docs/scale.md): store_postgres_open and the neutral
+ * statement layer's PostgreSQL driver (store/sql/db.h), over which the same table families
+ * as SQLite's run (store/sql/).
+ *
+ * One connection per store handle (so per thread). A family statement is translated once
+ * (?N outside string literals -> $N; the table's `pg` text where it has one) and prepared
+ * on the connection on first use with PQprepare; its parameters go as text (numbers as
+ * digits, NULL as NULL), blobs in binary; db_step runs it at the first step and then reads
+ * the PGresult row by row.
+ *
+ * Transactions: store_begin is BEGIN (READ COMMITTED), store_begin_read BEGIN ISOLATION
+ * LEVEL REPEATABLE READ READ ONLY, savepoints as SQLite's. A failed statement inside a
+ * transaction would abort it in PostgreSQL but not in SQLite, where the families rely on
+ * going on after a uniqueness conflict: inside a transaction each statement that writes
+ * runs under a savepoint of its own, rolled back on error. Errors: SQLSTATE class 23
+ * (integrity: 23505 unique, 23503 foreign key ...) -> STORE_CONFLICT, a lost connection ->
+ * STORE_ERROR (logged), anything else -> STORE_ERROR (logged).
+ *
+ * Row-level security (postgres/security.c): store_bind_site(st, site) binds the handle to
+ * a site; the driver sets kiln.site_id on the connection when the bound site changes
+ * (set_config, session-wide), so every transaction and every statement outside one runs
+ * with the site its request was bound to (0: none, which a kiln_runtime connection reads
+ * as "no rows").
+ *
+ * Connections: PQconnectdb on the URL, as its login. conn.c's pg_connect (deadlines, the
+ * runtime role) and pg_conn_alive (reconnection) replace this call when the driver serves
+ * (docs/scale.md, "This build"); until then kiln serve does not open it (store/store.c). */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "store/postgres/postgres_int.h"
+#include "store/qcache.h"
+#include "store/sql/families.h"
+#include "store/store_search.h"
+
+#define PG_BYTEA_OID 17
+#define PG_BOOL_OID 16
+#define PG_TEXT_OID 25
+#define DB_MAX_PARAMS 256 /* a statement's ?N beyond this get no type of their own */
+
+struct pg_stmt {
+    struct db_stmt base;
+    char name[16];      /* "" for a dynamic one (the unnamed statement) */
+    char *text;         /* the translated SQL */
+    int nparams;        /* the highest $N */
+    int writes;         /* not a SELECT: runs under a savepoint inside a transaction */
+    int prepared;       /* PQprepare done on this connection */
+    Oid *types;         /* nparams: 0 (PostgreSQL infers it), text for one the SQL skips */
+    char **vals;        /* nparams each: the bound value (NULL: SQL NULL) */
+    int *lens, *fmts;   /* lengths and formats (1: binary, for blobs) */
+    char (*num)[32];    /* digits of bound numbers */
+    PGresult *res;      /* the current run's result */
+    int row, nrows;     /* the row db_col_* read, the rows in res */
+    unsigned char *bin; /* the last bytea column read (PQunescapeBytea) */
+};
+
+struct pg_store {
+    store_t base;
+    PGconn *c;
+    struct pg_stmt **stmts[DB__TABLES];
+    unsigned nstmts[DB__TABLES];
+    unsigned next_name;
+    int in_tx;         /* a write transaction is open */
+    int reading;       /* a read transaction is open */
+    int64_t changes;   /* rows the last family statement changed */
+    int64_t site;      /* the bound site (store_bind_site) */
+    int64_t site_sent; /* the site the connection has (-1: not sent yet) */
+};
+
+#define PG(st) ((struct pg_store *)(st))
+#define PGS(q) ((struct pg_stmt *)(q))
+
+static const db_driver_t pg_driver;
+
+/* ---- SQL text ---- */
+
+/* ?N outside string literals and quoted names -> $N; *nparams the highest N. One rewrite
+ * of the statement's head: SQLite's INSERT OR IGNORE INTO is INSERT INTO ... ON CONFLICT
+ * DO NOTHING. */
+static char *translate(const char *sql, int *nparams, unsigned char used[DB_MAX_PARAMS])
+{
+    static const char ignore[] = "INSERT OR IGNORE INTO ";
+    int or_ignore = strncmp(sql, ignore, sizeof ignore - 1) == 0;
+    if (or_ignore)
+        sql += strlen("INSERT OR IGNORE ");
+    size_t n = strlen(sql);
+    char *out = xcalloc(1, n + 64);
+    if (or_ignore)
+        memcpy(out, "INSERT ", 7);
+    char *o = out + strlen(out);
+    int max = 0;
+    char quote = 0;
+    for (const char *p = sql; *p; p++) {
+        if (quote) {
+            if (*p == quote)
+                quote = 0;
+            *o++ = *p;
+            continue;
+        }
+        if (*p == '\'' || *p == '"') {
+            quote = *p;
+            *o++ = *p;
+            continue;
+        }
+        if (*p == '?' && p[1] >= '0' && p[1] <= '9') {
+            int v = 0;
+            *o++ = '$';
+            while (p[1] >= '0' && p[1] <= '9') {
+                v = v * 10 + (p[1] - '0');
+                *o++ = *++p;
+            }
+            if (v > max)
+                max = v;
+            if (v < DB_MAX_PARAMS)
+                used[v] = 1;
+            continue;
+        }
+        *o++ = *p;
+    }
+    *o = '\0';
+    if (or_ignore)
+        strcat(out, " ON CONFLICT DO NOTHING");
+    *nparams = max;
+    return out;
+}
+
+static int is_select(const char *sql)
+{
+    while (*sql == ' ' || *sql == '\n' || *sql == '(')
+        sql++;
+    return strncasecmp(sql, "SELECT", 6) == 0 || strncasecmp(sql, "WITH", 4) == 0 ||
+           strncasecmp(sql, "EXPLAIN", 7) == 0;
+}
+
+static struct pg_stmt *stmt_new(store_t *st, const char *sql)
+{
+    struct pg_stmt *q = xcalloc(1, sizeof *q);
+    q->base.drv = &pg_driver;
+    q->base.st = st;
+    unsigned char used[DB_MAX_PARAMS] = {0};
+    q->text = translate(sql, &q->nparams, used);
+    q->writes = !is_select(sql);
+    int n = q->nparams ? q->nparams : 1;
+    q->vals = xcalloc((size_t)n, sizeof *q->vals);
+    q->lens = xcalloc((size_t)n, sizeof *q->lens);
+    q->fmts = xcalloc((size_t)n, sizeof *q->fmts);
+    q->num = xcalloc((size_t)n, sizeof *q->num);
+    q->types = xcalloc((size_t)n, sizeof *q->types);
+    for (int i = 1; i <= q->nparams && i < DB_MAX_PARAMS; i++)
+        q->types[i - 1] = used[i] ? 0 : PG_TEXT_OID;
+    return q;
+}
+
+static void stmt_reset(struct pg_stmt *q)
+{
+    PQclear(q->res);
+    q->res = NULL;
+    q->row = q->nrows = 0;
+    PQfreemem(q->bin);
+    q->bin = NULL;
+}
+
+static void stmt_free(struct pg_stmt *q)
+{
+    stmt_reset(q);
+    free(q->text);
+    free(q->vals);
+    free(q->lens);
+    free(q->fmts);
+    free(q->num);
+    free(q->types);
+    free(q);
+}
+
+/* ---- errors ---- */
+
+/* A failed result as a STORE_* code (logs all but integrity violations). */
+static int pg_fail(struct pg_store *s, const PGresult *r, const char *what)
+{
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    if (state && strncmp(state, "23", 2) == 0)
+        return STORE_CONFLICT;
+    const char *m = r ? PQresultErrorMessage(r) : "";
+    if (!m || !*m)
+        m = PQerrorMessage(s->c);
+    log_msg(LOG_ERROR, "store: statement failed", "error", m, "sqlstate", state ? state : "", "sql", what, NULL);
+    return STORE_ERROR;
+}
+
+/* Runs a parameterless command; STORE_OK or the failure. */
+static int pg_cmd(struct pg_store *s, const char *sql)
+{
+    PGresult *r = PQexec(s->c, sql);
+    ExecStatusType t = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    int rc = t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK ? STORE_OK : pg_fail(s, r, sql);
+    PQclear(r);
+    return rc;
+}
+
+/* The bound site onto the connection, when it changed. */
+static int pg_apply_site(struct pg_store *s)
+{
+    if (s->site == s->site_sent)
+        return STORE_OK;
+    char sql[96];
+    if (s->site > 0)
+        snprintf(sql, sizeof sql, "SELECT set_config('kiln.site_id', '%lld', false)", (long long)s->site);
+    else
+        snprintf(sql, sizeof sql, "SELECT set_config('kiln.site_id', '', false)");
+    int rc = pg_cmd(s, sql);
+    if (rc == STORE_OK)
+        s->site_sent = s->site;
+    return rc;
+}
+
+/* ---- the driver ---- */
+
+static db_stmt_t *drv_stmt(store_t *st, const db_sql_t *t, int id)
+{
+    struct pg_store *s = PG(st);
+    struct pg_stmt **v = s->stmts[t->slot];
+    if (v && v[id])
+        return &v[id]->base;
+    if (!v) {
+        v = s->stmts[t->slot] = xcalloc(t->count, sizeof *v);
+        s->nstmts[t->slot] = t->count;
+    }
+    const char *sql = t->pg && t->pg[id] ? t->pg[id] : t->sql[id];
+    v[id] = stmt_new(st, sql);
+    snprintf(v[id]->name, sizeof v[id]->name, "k%u", s->next_name++);
+    return &v[id]->base;
+}
+
+static db_stmt_t *drv_prepare(store_t *st, const char *sql, size_t len)
+{
+    char *copy = xcalloc(1, len + 1);
+    memcpy(copy, sql, len);
+    struct pg_stmt *q = stmt_new(st, copy);
+    free(copy);
+    return &q->base;
+}
+
+static void drv_free(db_stmt_t *q)
+{
+    stmt_free(PGS(q));
+}
+
+static int drv_in_tx(store_t *st)
+{
+    return PG(st)->in_tx;
+}
+
+static int64_t drv_changes(store_t *st)
+{
+    return PG(st)->changes;
+}
+
+static void bind(db_stmt_t *qq, int i, char *v, int len, int fmt)
+{
+    struct pg_stmt *q = PGS(qq);
+    if (i < 1 || i > q->nparams)
+        return; /* a parameter the statement does not use (SQLite would say RANGE) */
+    q->vals[i - 1] = v;
+    q->lens[i - 1] = len;
+    q->fmts[i - 1] = fmt;
+}
+
+static void drv_bind_i64(db_stmt_t *qq, int i, int64_t v)
+{
+    struct pg_stmt *q = PGS(qq);
+    if (i < 1 || i > q->nparams)
+        return;
+    snprintf(q->num[i - 1], sizeof q->num[i - 1], "%lld", (long long)v);
+    bind(qq, i, q->num[i - 1], 0, 0);
+}
+
+static void drv_bind_double(db_stmt_t *qq, int i, double v)
+{
+    struct pg_stmt *q = PGS(qq);
+    if (i < 1 || i > q->nparams)
+        return;
+    snprintf(q->num[i - 1], sizeof q->num[i - 1], "%.17g", v);
+    bind(qq, i, q->num[i - 1], 0, 0);
+}
+
+static void drv_bind_text(db_stmt_t *q, int i, const char *t)
+{
+    bind(q, i, (char *)t, 0, 0);
+}
+
+static void drv_bind_blob(db_stmt_t *q, int i, const void *p, size_t len)
+{
+    bind(q, i, (char *)(p ? p : ""), (int)len, 1);
+}
+
+static void drv_bind_null(db_stmt_t *q, int i)
+{
+    bind(q, i, NULL, 0, 0);
+}
+
+/* Runs q (its first step): the result in q->res. */
+static int run(struct pg_stmt *q, int64_t deadline_ms)
+{
+    struct pg_store *s = PG(q->base.st);
+    if (pg_apply_site(s) != STORE_OK)
+        return STORE_ERROR;
+    if (q->name[0] && !q->prepared) {
+        PGresult *r;
+        /* A parameter PostgreSQL cannot type from its first use (?2 IS NULL OR ...) is text,
+         * as SQLite would take it: typed one by one, as the server names them (42P18, 42P08). */
+        for (;;) {
+            r = PQprepare(s->c, q->name, q->text, q->nparams, q->types);
+            const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+            const char *m = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+            const char *d = m ? strchr(m, '$') : NULL;
+            int n = d ? atoi(d + 1) : 0;
+            if (!state || (strcmp(state, "42P18") != 0 && strcmp(state, "42P08") != 0) || n < 1 || n > q->nparams ||
+                q->types[n - 1])
+                break;
+            q->types[n - 1] = PG_TEXT_OID;
+            PQclear(r);
+        }
+        if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+            /* The SQL is static: failing to prepare it is a bug or a schema mismatch. */
+            log_msg(LOG_ERROR, "store: prepare failed", "error", PQresultErrorMessage(r), "sql", q->text, NULL);
+            abort();
+        }
+        PQclear(r);
+        q->prepared = 1;
+    }
+    int guard = (s->in_tx || s->reading) && q->writes;
+    if (guard && pg_cmd(s, "SAVEPOINT kiln_stmt") != STORE_OK)
+        return STORE_ERROR;
+    if (deadline_ms) {
+        int64_t left = deadline_ms - clock_now_ms();
+        char sql[64];
+        snprintf(sql, sizeof sql, "SET statement_timeout = %lld", (long long)(left > 1 ? left : 1));
+        pg_cmd(s, sql);
+    }
+    PGresult *r =
+        q->name[0]
+            ? PQexecPrepared(s->c, q->name, q->nparams, (const char *const *)q->vals, q->lens, q->fmts, 0)
+            : PQexecParams(s->c, q->text, q->nparams, q->types, (const char *const *)q->vals, q->lens, q->fmts, 0);
+    ExecStatusType t = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    int rc = STORE_OK;
+    if (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK) {
+        q->res = r;
+        q->nrows = t == PGRES_TUPLES_OK ? PQntuples(r) : 0;
+        const char *n = PQcmdTuples(r);
+        if (q->writes)
+            s->changes = n && *n ? strtoll(n, NULL, 10) : 0;
+    } else {
+        const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+        rc = state && strcmp(state, "57014") == 0 && deadline_ms ? STORE_BUSY : pg_fail(s, r, q->text);
+        PQclear(r);
+    }
+    if (deadline_ms)
+        pg_cmd(s, "SET statement_timeout = 0");
+    if (guard)
+        pg_cmd(s, rc == STORE_OK ? "RELEASE kiln_stmt" : "ROLLBACK TO kiln_stmt");
+    return rc;
+}
+
+static int drv_step(db_stmt_t *qq, int64_t deadline_ms)
+{
+    struct pg_stmt *q = PGS(qq);
+    if (!q->res) {
+        int rc = run(q, deadline_ms);
+        if (rc != STORE_OK)
+            return rc;
+        q->row = -1;
+    }
+    PQfreemem(q->bin);
+    q->bin = NULL;
+    if (q->row + 1 < q->nrows) {
+        q->row++;
+        return DB_ROW;
+    }
+    q->row = q->nrows;
+    return DB_DONE;
+}
+
+static void drv_done(db_stmt_t *qq)
+{
+    struct pg_stmt *q = PGS(qq);
+    stmt_reset(q);
+    for (int i = 0; i < q->nparams; i++)
+        q->vals[i] = NULL, q->lens[i] = 0, q->fmts[i] = 0;
+}
+
+static int drv_col_null(db_stmt_t *qq, int i)
+{
+    struct pg_stmt *q = PGS(qq);
+    return !q->res || q->row < 0 || q->row >= q->nrows || PQgetisnull(q->res, q->row, i);
+}
+
+static int64_t drv_col_i64(db_stmt_t *qq, int i)
+{
+    struct pg_stmt *q = PGS(qq);
+    if (drv_col_null(qq, i))
+        return 0;
+    const char *v = PQgetvalue(q->res, q->row, i);
+    if (PQftype(q->res, i) == PG_BOOL_OID)
+        return v[0] == 't';
+    return strtoll(v, NULL, 10);
+}
+
+static double drv_col_double(db_stmt_t *qq, int i)
+{
+    struct pg_stmt *q = PGS(qq);
+    return drv_col_null(qq, i) ? 0 : strtod(PQgetvalue(q->res, q->row, i), NULL);
+}
+
+static const void *drv_col_bytes(db_stmt_t *qq, int i, size_t *len)
+{
+    struct pg_stmt *q = PGS(qq);
+    *len = 0;
+    if (drv_col_null(qq, i))
+        return NULL;
+    const char *v = PQgetvalue(q->res, q->row, i);
+    if (PQftype(q->res, i) == PG_BYTEA_OID) {
+        PQfreemem(q->bin);
+        q->bin = PQunescapeBytea((const unsigned char *)v, len);
+        if (!q->bin)
+            kiln_oom(strlen(v));
+        return q->bin;
+    }
+    if (PQftype(q->res, i) == PG_BOOL_OID) {
+        *len = 1;
+        return v[0] == 't' ? "1" : "0";
+    }
+    *len = (size_t)PQgetlength(q->res, q->row, i);
+    return v;
+}
+
+static int drv_cache_gen(store_t *st, uint64_t *now_gen, uint64_t *read_gen)
+{
+    return 0; /* other nodes write too: nothing is cached (store/qcache.h) */
+}
+
+static const db_driver_t pg_driver = {
+    DB_DRIVER_OPS(DB_POSTGRES),
+};
+
+/* ---- the handle, migrations, transactions ---- */
+
+static void pg_close(store_t *st)
+{
+    struct pg_store *s = PG(st);
+    for (int t = 0; t < DB__TABLES; t++) {
+        for (unsigned i = 0; i < s->nstmts[t]; i++)
+            if (s->stmts[t][i])
+                stmt_free(s->stmts[t][i]);
+        free(s->stmts[t]);
+    }
+    qcache_free(st->qc);
+    PQfinish(s->c);
+    free(s);
+}
+
+/* SQLite's scalar functions that the families' shared SQL calls, as PostgreSQL functions
+ * in the schema kiln (docs/scale.md, "Dialect"): instr, two-argument max, and json_each
+ * over a JSON array of strings (its `value` column). Idempotent; run as kiln_owner. */
+static const char compat_sql[] =
+    "SET ROLE kiln_owner;"
+    "CREATE OR REPLACE FUNCTION kiln.instr(a text, b text) RETURNS integer LANGUAGE sql IMMUTABLE "
+    "  AS 'SELECT strpos(a, b)';"
+    "CREATE OR REPLACE FUNCTION kiln.max(a bigint, b bigint) RETURNS bigint LANGUAGE sql IMMUTABLE "
+    "  AS 'SELECT GREATEST(a, b)';"
+    "CREATE OR REPLACE FUNCTION kiln.json_each(j text) RETURNS TABLE (value text) LANGUAGE sql IMMUTABLE "
+    "  AS 'SELECT json_array_elements_text(j::json)';"
+    "RESET ROLE;";
+
+static int pg_store_migrate(store_t *st, char *err, size_t errlen)
+{
+    struct pg_store *s = PG(st);
+    if (pg_setup(s->c, err, errlen) != 0 || pg_migrate(s->c, NULL, err, errlen) != 0)
+        return STORE_ERROR;
+    if (pg_cmd(s, compat_sql) != STORE_OK) {
+        snprintf(err, errlen, "cannot create the SQLite compatibility functions: %s", PQerrorMessage(s->c));
+        return STORE_ERROR;
+    }
+    return STORE_OK;
+}
+
+static int pg_check(store_t *st, char *out, size_t outlen)
+{
+    int rc = pg_cmd(PG(st), "SELECT 1");
+    snprintf(out, outlen, "%s", rc == STORE_OK ? "ok" : PQerrorMessage(PG(st)->c));
+    return rc;
+}
+
+static int pg_begin(store_t *st)
+{
+    struct pg_store *s = PG(st);
+    if (s->in_tx || s->reading)
+        return STORE_ERROR;
+    int rc = pg_apply_site(s);
+    if (rc == STORE_OK)
+        rc = pg_cmd(s, "BEGIN");
+    s->in_tx = rc == STORE_OK;
+    return rc;
+}
+
+static int pg_begin_read(store_t *st)
+{
+    struct pg_store *s = PG(st);
+    if (s->in_tx || s->reading)
+        return STORE_ERROR; /* reads do not nest */
+    int rc = pg_apply_site(s);
+    if (rc == STORE_OK)
+        rc = pg_cmd(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    s->reading = rc == STORE_OK;
+    return rc;
+}
+
+static int pg_reading(store_t *st)
+{
+    return PG(st)->reading;
+}
+
+static void pg_idle(store_t *st) {}
+
+static int pg_commit(store_t *st)
+{
+    struct pg_store *s = PG(st);
+    if (!s->in_tx && !s->reading)
+        return STORE_ERROR;
+    s->in_tx = s->reading = 0;
+    int rc = pg_cmd(s, "COMMIT");
+    if (rc != STORE_OK)
+        pg_cmd(s, "ROLLBACK");
+    return rc;
+}
+
+static void pg_rollback(store_t *st)
+{
+    struct pg_store *s = PG(st);
+    if (!s->in_tx && !s->reading)
+        return;
+    s->in_tx = s->reading = 0;
+    pg_cmd(s, "ROLLBACK");
+}
+
+static int pg_savepoint(store_t *st)
+{
+    if (!PG(st)->in_tx)
+        return STORE_ERROR; /* only inside a write transaction */
+    return pg_cmd(PG(st), "SAVEPOINT unit");
+}
+
+static int pg_savepoint_release(store_t *st)
+{
+    return pg_cmd(PG(st), "RELEASE unit");
+}
+
+static void pg_savepoint_rollback(store_t *st)
+{
+    pg_cmd(PG(st), "ROLLBACK TO unit");
+    pg_cmd(PG(st), "RELEASE unit");
+}
+
+static void pg_relax_durability(store_t *st)
+{
+    pg_cmd(PG(st), "SET synchronous_commit = off");
+}
+
+static void pg_bind_site(store_t *st, int64_t site_id)
+{
+    PG(st)->site = site_id > 0 ? site_id : 0;
+}
+
+static const store_backend_t postgres_backend = {
+    .name = "postgres",
+    .close = pg_close,
+    .migrate = pg_store_migrate,
+    .check = pg_check,
+    .begin = pg_begin,
+    .begin_read = pg_begin_read,
+    .reading = pg_reading,
+    .idle = pg_idle,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .savepoint = pg_savepoint,
+    .savepoint_release = pg_savepoint_release,
+    .savepoint_rollback = pg_savepoint_rollback,
+    .relax_durability = pg_relax_durability,
+    .bind_site = pg_bind_site,
+    DB_FAMILIES_OPS,
+};
+
+store_t *store_postgres_open(const char *url, char *err, size_t errlen)
+{
+    struct pg_store *s = xcalloc(1, sizeof *s);
+    s->base.be = &postgres_backend;
+    s->base.db = &pg_driver;
+    s->site_sent = -1;
+    s->c = PQconnectdb(url);
+    if (!s->c || PQstatus(s->c) != CONNECTION_OK) {
+        snprintf(err, errlen, "cannot connect to PostgreSQL: %s", s->c ? PQerrorMessage(s->c) : "out of memory");
+        char *nl = strchr(err, '\n');
+        if (nl)
+            *nl = '\0';
+        PQfinish(s->c);
+        free(s);
+        return NULL;
+    }
+    PQclear(PQexec(s->c, "SET client_min_messages = warning"));
+    PQclear(PQexec(s->c, "SET search_path = kiln"));
+    return &s->base;
+}

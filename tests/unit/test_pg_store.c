@@ -1,0 +1,881 @@
+/* The store's families on both backends (issue 20, docs/scale.md): the same script of
+ * store_* calls runs on a fresh SQLite store and on a PostgreSQL store (a private cluster
+ * this test starts with tools/pg-cluster and removes at the end), each call's result and
+ * the records it returned are written as text lines, and the two texts must be equal,
+ * line for line. Families covered: sites (sites, users, tokens, permissions, consents),
+ * product (ids, projects, project search, issues), kvs (put, get, list with bounds,
+ * delete, expiry), apps (apps, environments, versions, variables), installs
+ * (installations, webtriggers, remove and purge), auth (wrapped keys, system tokens),
+ * sessions (sessions, sign-in links), events (product events per site), comments,
+ * schedules, entity properties, issue links, worklogs and the journal (function
+ * logs, audit log, ledger).
+ * KILN_TEST_DUMP=1 prints both texts.
+ *
+ * Then row-level security through the store: a handle connected as kiln_runtime and bound
+ * to site A (store_bind_site) reads A's storage and never B's; bound to B, the reverse;
+ * unbound, nothing. And a uniqueness violation inside a transaction is STORE_CONFLICT and
+ * leaves the transaction usable, as on SQLite. */
+#include <libpq-fe.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "store/store.h"
+#include "store/store_apps.h"
+#include "store/store_auth.h"
+#include "store/store_comments.h"
+#include "store/store_events.h"
+#include "store/store_installs.h"
+#include "store/store_journal.h"
+#include "store/store_kvs.h"
+#include "store/store_links.h"
+#include "store/store_product.h"
+#include "store/store_properties.h"
+#include "store/store_schedules.h"
+#include "store/store_sessions.h"
+#include "store/store_sites.h"
+#include "store/store_worklogs.h"
+#include "unit.h"
+#include "unit_pg.h"
+
+static char pg_dir[512];  /* the cluster's directory and socket */
+static char pg_user[512]; /* its superuser */
+
+static int stop_cluster(void **state)
+{
+    (void)state;
+    return unit_pg_stop(pg_dir);
+}
+
+static int start_cluster(void **state)
+{
+    (void)state;
+    if (unit_pg_start(pg_dir, sizeof pg_dir, pg_user, sizeof pg_user) || unit_pg_createdb(pg_dir, pg_user, "kiln")) {
+        stop_cluster(state);
+        return -1;
+    }
+    return 0;
+}
+
+static store_t *pg_open(const char *user)
+{
+    char url[1200], err[512] = "";
+    snprintf(url, sizeof url, "host=%s port=5432 user=%s dbname=kiln", pg_dir, user);
+    store_t *st = store_postgres_open(url, err, sizeof err);
+    if (!st)
+        fail_msg("store_postgres_open: %s", err);
+    return st;
+}
+
+/* ---- the script ---- */
+
+static buf_t out;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+    char line[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    buf_adds(&out, line);
+    buf_adds(&out, "\n");
+}
+
+#define S(x) ((x) ? (x) : "(null)")
+
+static void say_site(const char *what, int rc, const site_rec_t *s)
+{
+    say("%s rc=%d id=%lld cloud=%s name=%s admin=%s canary=%s created=%lld", what, rc, (long long)s->id, S(s->cloud_id),
+        S(s->name), S(s->admin_account_id), S(s->canary), (long long)s->created_ms);
+}
+
+static void say_user(const char *what, int rc, const user_rec_t *u)
+{
+    say("%s rc=%d %s %s %s %s %s %s %d", what, rc, S(u->account_id), S(u->email), S(u->display_name),
+        S(u->account_type), S(u->time_zone), S(u->locale), u->active);
+}
+
+static void say_project(const char *what, int rc, const project_rec_t *p)
+{
+    say("%s rc=%d id=%lld key=%s name=%s desc=%s type=%s lead=%s at=%s url=%s created=%lld count=%lld last=%lld", what,
+        rc, (long long)p->id, S(p->key), S(p->name), S(p->description), S(p->type_key), S(p->lead_account_id),
+        S(p->assignee_type), S(p->url), (long long)p->created_ms, (long long)p->issue_count,
+        (long long)p->last_issue_update_ms);
+}
+
+static void say_issue(const char *what, int rc, const issue_rec_t *i, const char *pkey)
+{
+    say("%s rc=%d id=%lld p=%lld num=%lld t=%lld s=%lld pr=%lld res=%lld sum=%s desc=%s env=%s rep=%s cre=%s "
+        "asg=%s parent=%lld due=%s est=%lld/%lld/%lld rank=%s c=%lld u=%lld r=%lld sc=%lld key=%s",
+        what, rc, (long long)i->id, (long long)i->project_id, (long long)i->num, (long long)i->issuetype_id,
+        (long long)i->status_id, (long long)i->priority_id, (long long)i->resolution_id, S(i->summary),
+        S(i->description_json), S(i->environment_json), S(i->reporter_account_id), S(i->creator_account_id),
+        S(i->assignee_account_id), (long long)i->parent_id, S(i->duedate), (long long)i->original_estimate_s,
+        (long long)i->remaining_estimate_s, (long long)i->time_spent_s, S(i->rank), (long long)i->created_ms,
+        (long long)i->updated_ms, (long long)i->resolved_ms, (long long)i->status_changed_ms, S(pkey));
+}
+
+static void say_kvs(const char *what, int rc, const kvs_rec_t *r)
+{
+    say("%s rc=%d kind=%d entity=%s key=%s value=%.*s len=%zu c=%lld u=%lld x=%lld", what, rc, r->kind, S(r->entity),
+        S(r->key), (int)r->value_len, r->value ? r->value : "", r->value_len, (long long)r->created_ms,
+        (long long)r->updated_ms, (long long)r->expire_ms);
+}
+
+static void say_install(const char *what, int rc, const install_rec_t *in)
+{
+    say("%s rc=%d id=%s site=%lld app=%s env=%s by=%s bot=%s major=%lld scopes=%s egress=%s removed=%d purged=%d "
+        "c=%lld u=%lld r=%lld pa=%lld",
+        what, rc, S(in->id), (long long)in->site_id, S(in->app_id), S(in->env_key), S(in->installer_account_id),
+        S(in->bot_account_id), (long long)in->major, S(in->scopes_json), S(in->egress_json), in->removed, in->purged,
+        (long long)in->created_ms, (long long)in->updated_ms, (long long)in->removed_ms, (long long)in->purge_after_ms);
+}
+
+static int64_t script_sites(store_t *st, arena_t *a, int64_t *site_b)
+{
+    site_rec_t A = {.cloud_id = "cloud-a",
+                    .name = "alpha",
+                    .admin_account_id = "adm-a",
+                    .canary = "can-a",
+                    .created_ms = 1700000000000};
+    site_rec_t B = {.cloud_id = "cloud-b",
+                    .name = "bravo",
+                    .admin_account_id = "adm-b",
+                    .canary = "can-b",
+                    .created_ms = 1700000000001};
+    say("site_insert A rc=%d", store_site_insert(st, &A));
+    say("site_insert B rc=%d", store_site_insert(st, &B));
+    site_rec_t dup = A;
+    say("site_insert dup rc=%d", store_site_insert(st, &dup));
+    site_rec_t s = {0};
+    say_site("by_name alpha", store_site_by_name(st, a, "alpha", &s), &s);
+    memset(&s, 0, sizeof s);
+    say_site("by_id B", store_site_by_id(st, a, B.id, &s), &s);
+    memset(&s, 0, sizeof s);
+    say("by_name none rc=%d", store_site_by_name(st, a, "charlie", &s));
+    site_rec_t *list = NULL;
+    size_t n = 0;
+    {
+        int rc_ = store_site_list(st, a, &list, &n);
+        say("site_list rc=%d n=%zu", rc_, n);
+    }
+    for (size_t i = 0; i < n; i++)
+        say_site("  site", 0, &list[i]);
+    int64_t count = 0;
+    {
+        int rc_ = store_site_count(st, &count);
+        say("site_count rc=%d %lld", rc_, (long long)count);
+    }
+
+    user_rec_t u1 = {"acc-1", "one@example.com", "User One", "atlassian", "Etc/UTC", "en_US", 1};
+    user_rec_t u2 = {"acc-2", "", "User Two", "app", "Europe/Paris", "fr_FR", 0};
+    say("user_insert 1 rc=%d", store_user_insert(st, A.id, &u1));
+    say("user_insert 2 rc=%d", store_user_insert(st, A.id, &u2));
+    say("user_insert dup rc=%d", store_user_insert(st, A.id, &u1));
+    say("user_insert B rc=%d", store_user_insert(st, B.id, &u1));
+    user_rec_t u = {0};
+    say_user("user_get", store_user_get(st, a, A.id, "acc-2", &u), &u);
+    say("user_get none rc=%d", store_user_get(st, a, B.id, "acc-2", &u));
+    user_rec_t *users = NULL;
+    say("user_list rc=%d", store_user_list(st, a, A.id, 0, 10, &users, &n));
+    for (size_t i = 0; i < n; i++)
+        say_user("  user", 0, &users[i]);
+    {
+        int rc_ = store_user_list(st, a, A.id, 1, 10, &users, &n);
+        say("user_list page rc=%d n=%zu", rc_, n);
+    }
+
+    unsigned char h1[32], h2[32];
+    for (int i = 0; i < 32; i++)
+        h1[i] = (unsigned char)i, h2[i] = (unsigned char)(255 - i); /* bytes 0 and >127 */
+    say("token_insert rc=%d", store_token_insert(st, h1, A.id, "acc-1"));
+    int64_t sid = 0;
+    const char *acc = NULL;
+    int rc = store_token_lookup(st, a, h1, &sid, &acc);
+    say("token_lookup rc=%d site=%s acc=%s", rc, sid == A.id ? "A" : "?", S(acc));
+    say("token_lookup none rc=%d", store_token_lookup(st, a, h2, &sid, &acc));
+
+    int has = -1;
+    say("perm_grant rc=%d", store_perm_grant(st, A.id, "acc-1", 0, "BROWSE_PROJECTS"));
+    {
+        int rc_ = store_perm_has(st, A.id, "acc-1", 0, "BROWSE_PROJECTS", &has);
+        say("perm_has rc=%d has=%d", rc_, has);
+    }
+    {
+        int rc_ = store_perm_has(st, B.id, "acc-1", 0, "BROWSE_PROJECTS", &has);
+        say("perm_has B rc=%d has=%d", rc_, has);
+    }
+    say("consent_put rc=%d", store_consent_put(st, A.id, "app-1", "acc-1", 1700000000100));
+    say("consent_put again rc=%d", store_consent_put(st, A.id, "app-1", "acc-1", 1700000000200));
+    {
+        int rc_ = store_consent_has(st, A.id, "app-1", "acc-1", &has);
+        say("consent_has rc=%d has=%d", rc_, has);
+    }
+    say("consent_delete rc=%d", store_consent_delete(st, A.id, "app-1", "acc-1"));
+    {
+        int rc_ = store_consent_has(st, A.id, "app-1", "acc-1", &has);
+        say("consent_has rc=%d has=%d", rc_, has);
+    }
+    *site_b = B.id;
+    return A.id;
+}
+
+static void script_product(store_t *st, arena_t *a, int64_t site)
+{
+    say("seed_ids rc=%d", store_site_seed_ids(st, site, 10000));
+    int64_t id = 0;
+    {
+        int rc_ = store_next_id(st, site, "project", &id);
+        say("next_id rc=%d %lld", rc_, (long long)id);
+    }
+    const char *names[] = {"Web", "Mobile", "Backend"};
+    const char *keys[] = {"WEB", "MOB", "BE"};
+    int64_t pids[3] = {0};
+    for (int i = 0; i < 3; i++) {
+        project_rec_t p = {.key = keys[i],
+                           .name = names[i],
+                           .description = i ? NULL : "the web",
+                           .type_key = "software",
+                           .lead_account_id = "acc-1",
+                           .assignee_type = "UNASSIGNED",
+                           .url = NULL,
+                           .created_ms = 1700000001000 + i};
+        say("project_insert %s rc=%d id=%lld", keys[i], store_project_insert(st, site, &p), (long long)p.id);
+        pids[i] = p.id;
+    }
+    project_rec_t dup = {.key = "WEB",
+                         .name = "Dup",
+                         .type_key = "software",
+                         .lead_account_id = "acc-1",
+                         .assignee_type = "UNASSIGNED",
+                         .created_ms = 1};
+    say("project_insert dup rc=%d", store_project_insert(st, site, &dup));
+    project_rec_t p = {0};
+    say_project("by_key", store_project_by_key(st, a, site, "MOB", &p), &p);
+    say_project("by_id", store_project_by_id(st, a, site, pids[0], &p), &p);
+    for (int order = 0; order < 4; order++) {
+        project_filter_t f = {.order = order, .start_at = 0, .max_results = 2};
+        project_rec_t *v = NULL;
+        size_t n = 0;
+        int64_t total = 0;
+        int rc = store_project_search(st, a, site, &f, &v, &n, &total);
+        say("search order=%d rc=%d n=%zu total=%lld", order, rc, n, (long long)total);
+        for (size_t i = 0; i < n; i++)
+            say_project("  p", 0, &v[i]);
+    }
+    project_filter_t fq = {.query = "o", .keys_json = "[\"MOB\",\"BE\",\"WEB\"]", .max_results = 10, .insight = 1};
+    project_rec_t *v = NULL;
+    size_t n = 0;
+    int64_t total = 0;
+
+    issue_rec_t parent = {0};
+    for (int i = 0; i < 3; i++) {
+        issue_rec_t is = {.project_id = pids[0],
+                          .issuetype_id = 10001,
+                          .status_id = 1,
+                          .priority_id = 3,
+                          .summary = i == 0 ? "Parent" : "Child",
+                          .description_json = i == 1 ? "{\"type\":\"doc\",\"content\":[]}" : NULL,
+                          .reporter_account_id = "acc-1",
+                          .creator_account_id = "acc-1",
+                          .assignee_account_id = i == 2 ? "acc-2" : NULL,
+                          .parent_id = i ? parent.id : 0,
+                          .duedate = i == 2 ? "2026-01-31" : NULL,
+                          .original_estimate_s = i == 1 ? 3600 : -1,
+                          .remaining_estimate_s = -1,
+                          .time_spent_s = -1,
+                          .rank = "",
+                          .created_ms = 1700000002000 + i,
+                          .updated_ms = 1700000002000 + i,
+                          .status_changed_ms = 1700000002000 + i};
+        int rc = store_issue_insert(st, site, &is);
+        say("issue_insert rc=%d id=%lld num=%lld rank=%s", rc, (long long)is.id, (long long)is.num, S(is.rank));
+        if (i == 0)
+            parent = is;
+    }
+    {
+        int rc_ = store_project_search(st, a, site, &fq, &v, &n, &total);
+        say("search insight rc=%d n=%zu total=%lld", rc_, n, (long long)total);
+    }
+    for (size_t i = 0; i < n; i++)
+        say_project("  p", 0, &v[i]);
+    issue_rec_t got = {0};
+    const char *pkey = NULL;
+    say_issue("issue_by_key", store_issue_by_key(st, a, site, "WEB", 2, &got, &pkey), &got, pkey);
+    got.summary = "Child, renamed";
+    got.resolution_id = 10000;
+    got.resolved_ms = 1700000003000;
+    got.time_spent_s = 60;
+    say("issue_update rc=%d", store_issue_update(st, site, &got));
+    say_issue("issue_by_id", store_issue_by_id(st, a, site, got.id, &got, &pkey), &got, pkey);
+    issue_rec_t *kids = NULL;
+    const char **kkeys = NULL;
+    say("children rc=%d", store_issue_children(st, a, site, parent.id, 10, &kids, &kkeys, &n));
+    for (size_t i = 0; i < n; i++)
+        say_issue("  kid", 0, &kids[i], kkeys[i]);
+    say("issue_delete rc=%d", store_issue_delete(st, site, got.id));
+    say("issue_delete again rc=%d", store_issue_delete(st, site, got.id));
+    say("issue_by_id gone rc=%d", store_issue_by_id(st, a, site, got.id, &got, &pkey));
+    p = (project_rec_t){0};
+    store_project_by_key(st, a, site, "BE", &p);
+    p.name = "Backend 2";
+    say("project_update rc=%d", store_project_update(st, site, &p));
+    say_project("after update", store_project_by_key(st, a, site, "BE", &p), &p);
+    say("project_delete rc=%d", store_project_delete(st, site, p.id));
+    say("by_key gone rc=%d", store_project_by_key(st, a, site, "BE", &p));
+}
+
+static void script_kvs(store_t *st, arena_t *a, int64_t site, int64_t site_b)
+{
+    kvs_owner_t o = {site, "inst-1"}, ob = {site_b, "inst-1"};
+    const char bin[] = {'s', 0, (char)0xff, 'x'};
+    kvs_rec_t recs[] = {
+        {KVS_KIND_PLAIN, "", "alpha", "{\"v\":1}", 7, 1, 1, 0},
+        {KVS_KIND_PLAIN, "", "beta", "\"two\"", 5, 2, 2, 0},
+        {KVS_KIND_PLAIN, "", "gamma", "3", 1, 3, 3, 1700000000500},
+        {KVS_KIND_SECRET, "", "alpha", bin, sizeof bin, 4, 4, 0},
+        {KVS_KIND_ENTITY, "books", "b1", "{\"t\":\"x\"}", 9, 5, 5, 0},
+        {KVS_KIND_PLAIN, "", "empty", "", 0, 6, 6, 0},
+    };
+    for (size_t i = 0; i < sizeof recs / sizeof *recs; i++)
+        say("kvs_put %s rc=%d", recs[i].key, store_kvs_put(st, &o, &recs[i], 1700000000000));
+    kvs_rec_t again = recs[0];
+    again.value = "{\"v\":2}";
+    again.updated_ms = 9;
+    say("kvs_put again rc=%d", store_kvs_put(st, &o, &again, 1700000000000));
+    say("kvs_put B rc=%d", store_kvs_put(st, &ob, &recs[1], 1700000000000));
+    kvs_rec_t r = {0};
+    say_kvs("get alpha", store_kvs_get(st, a, &o, KVS_KIND_PLAIN, "", "alpha", 1700000000000, &r), &r);
+    say_kvs("get secret", store_kvs_get(st, a, &o, KVS_KIND_SECRET, "", "alpha", 1700000000000, &r), &r);
+    say_kvs("get entity", store_kvs_get(st, a, &o, KVS_KIND_ENTITY, "books", "b1", 1700000000000, &r), &r);
+    say_kvs("get empty", store_kvs_get(st, a, &o, KVS_KIND_PLAIN, "", "empty", 1700000000000, &r), &r);
+    say("get expired rc=%d", store_kvs_get(st, a, &o, KVS_KIND_PLAIN, "", "gamma", 1700000000600, &r));
+    say("get B's from A rc=%d", store_kvs_get(st, a, &o, KVS_KIND_PLAIN, "", "zzz", 1700000000000, &r));
+    kvs_rec_t *v = NULL;
+    size_t n = 0;
+    say("list all rc=%d", store_kvs_list(st, a, &o, KVS_KIND_PLAIN, "", NULL, NULL, NULL, 10, 1700000000000, &v, &n));
+    for (size_t i = 0; i < n; i++)
+        say_kvs("  r", 0, &v[i]);
+    say("list [b,g) rc=%d", store_kvs_list(st, a, &o, KVS_KIND_PLAIN, "", "b", "g", NULL, 10, 1700000000000, &v, &n));
+    for (size_t i = 0; i < n; i++)
+        say_kvs("  r", 0, &v[i]);
+    say("list after alpha max 1 rc=%d",
+        store_kvs_list(st, a, &o, KVS_KIND_PLAIN, "", NULL, NULL, "alpha", 1, 1700000000000, &v, &n));
+    for (size_t i = 0; i < n; i++)
+        say_kvs("  r", 0, &v[i]);
+    say("delete beta rc=%d", store_kvs_delete(st, &o, KVS_KIND_PLAIN, "", "beta", 1700000000000));
+    say("delete beta again rc=%d", store_kvs_delete(st, &o, KVS_KIND_PLAIN, "", "beta", 1700000000000));
+    say("get B's beta rc=%d", store_kvs_get(st, a, &ob, KVS_KIND_PLAIN, "", "beta", 1700000000000, &r));
+    int64_t removed = -1;
+    {
+        int rc_ = store_kvs_expire(st, 1700000000600, 100, &removed);
+        say("expire rc=%d removed=%lld", rc_, (long long)removed);
+    }
+}
+
+static void script_apps(store_t *st, arena_t *a, int64_t site)
+{
+    app_rec_t app = {"app-1", "My app", 1700000000000};
+    say("app_insert rc=%d", store_app_insert(st, &app));
+    say("app_insert dup rc=%d", store_app_insert(st, &app));
+    app_rec_t g = {0};
+    int rc = store_app_get(st, a, "app-1", &g);
+    say("app_get rc=%d %s %s %lld", rc, S(g.id), S(g.name), (long long)g.created_ms);
+    env_rec_t envs[] = {{"app-1", "development", "env-d", "version", 1}, {"app-1", "production", "env-p", NULL, 2}};
+    for (int i = 0; i < 2; i++)
+        say("env_insert rc=%d", store_env_insert(st, &envs[i]));
+    say("env_set_isolation rc=%d", store_env_set_isolation(st, "app-1", "development", "installation"));
+    env_rec_t *ev = NULL;
+    size_t n = 0;
+    say("env_list rc=%d", store_env_list(st, a, "app-1", &ev, &n));
+    for (size_t i = 0; i < n; i++)
+        say("  env %s %s %s %s %lld", S(ev[i].app_id), S(ev[i].key), S(ev[i].id), S(ev[i].isolation),
+            (long long)ev[i].created_ms);
+    for (int i = 0; i < 3; i++) {
+        version_rec_t ver = {.app_id = "app-1",
+                             .env_key = "development",
+                             .major = 1 + (i == 2),
+                             .minor = i,
+                             .manifest_json = "{}",
+                             .major_key = "k",
+                             .scopes_json = "[\"read:jira-work\"]",
+                             .egress_json = "[]",
+                             .snapshot = "snap/1",
+                             .snapshot_bytes = 10 + i,
+                             .created_ms = 10 + i};
+        rc = store_version_insert(st, &ver);
+        say("version_insert rc=%d seq=%lld", rc, (long long)ver.seq);
+    }
+    version_rec_t lv = {0};
+    rc = store_version_latest(st, a, "app-1", "development", 1, &lv);
+    say("version_latest rc=%d seq=%lld major=%lld minor=%lld", rc, (long long)lv.seq, (long long)lv.major,
+        (long long)lv.minor);
+    int64_t seq = 0;
+    {
+        int rc_ = store_version_latest_seq(st, "app-1", "development", 0, &seq);
+        say("latest_seq rc=%d %lld", rc_, (long long)seq);
+    }
+    version_rec_t *vv = NULL;
+    say("version_list rc=%d", store_version_list(st, a, "app-1", "development", &vv, &n));
+    for (size_t i = 0; i < n; i++)
+        say("  v %lld %lld.%lld %s %s", (long long)vv[i].seq, (long long)vv[i].major, (long long)vv[i].minor,
+            S(vv[i].scopes_json), S(vv[i].manifest_json));
+    var_rec_t vars[] = {{"PLAIN", 0, "value", 5, 1, 1}, {"SECRET", 1, "\x01\x02\x00\x80", 4, 2, 2}};
+    for (int i = 0; i < 2; i++)
+        say("var_put rc=%d", store_var_put(st, "app-1", "development", &vars[i]));
+    say("var_delete rc=%d", store_var_delete(st, "app-1", "development", "PLAIN"));
+    say("var_delete none rc=%d", store_var_delete(st, "app-1", "development", "PLAIN"));
+    var_rec_t *vr = NULL;
+    say("var_list rc=%d", store_var_list(st, a, "app-1", "development", &vr, &n));
+    for (size_t i = 0; i < n; i++)
+        say("  var %s %d len=%zu %02x%02x%02x%02x", S(vr[i].key), vr[i].encrypted, vr[i].value_len,
+            (unsigned char)vr[i].value[0], (unsigned char)vr[i].value[1], (unsigned char)vr[i].value[2],
+            (unsigned char)vr[i].value[3]);
+    (void)site;
+}
+
+static void script_installs(store_t *st, arena_t *a, int64_t site, int64_t site_b)
+{
+    install_rec_t ins[] = {
+        {"inst-1", site, "app-1", "development", "acc-1", "bot-1", 1, "[]", "[]", 0, 0, 100, 100, 0, 0},
+        {"inst-2", site_b, "app-1", "development", "acc-1", "bot-2", 1, "[]", NULL, 0, 0, 101, 101, 0, 0},
+    };
+    for (int i = 0; i < 2; i++)
+        say("install_insert rc=%d", store_install_insert(st, &ins[i]));
+    install_rec_t g = {0};
+    say_install("install_get", store_install_get(st, a, "inst-1", &g), &g);
+    say_install("install_active", store_install_active(st, a, site_b, "app-1", "development", &g), &g);
+    install_rec_t *v = NULL;
+    size_t n = 0;
+    say("install_list rc=%d", store_install_list(st, a, "app-1", &v, &n));
+    for (size_t i = 0; i < n; i++)
+        say_install("  in", 0, &v[i]);
+    say("install_site rc=%d", store_install_site(st, a, site, &v, &n));
+    for (size_t i = 0; i < n; i++)
+        say_install("  in", 0, &v[i]);
+    int yes = -1;
+    {
+        int rc_ = store_install_site_mentions(st, site, "bot-1", &yes);
+        say("mentions rc=%d yes=%d", rc_, yes);
+    }
+    say("set_major rc=%d", store_install_set_major(st, "inst-1", 2, "[\"x\"]", "[\"y\"]", 200));
+    say_install("after set_major", store_install_get(st, a, "inst-1", &g), &g);
+    const char *wid = NULL;
+    say("wt_ensure rc=%d", store_webtrigger_ensure(st, a, "inst-1", "wt-mod", "wt-id-1", 300, &wid));
+    say("wt id %s", S(wid));
+    say("wt_ensure again rc=%d", store_webtrigger_ensure(st, a, "inst-1", "wt-mod", "wt-id-2", 301, &wid));
+    say("wt id %s", S(wid));
+    const char *iid = NULL, *mod = NULL;
+    {
+        int rc_ = store_webtrigger_get(st, a, "wt-id-1", &iid, &mod);
+        say("wt_get rc=%d %s %s", rc_, S(iid), S(mod));
+    }
+    const char **ids = NULL, **mods = NULL;
+    say("wt_list rc=%d", store_webtrigger_list(st, a, "inst-1", &ids, &mods, &n));
+    for (size_t i = 0; i < n; i++)
+        say("  wt %s %s", ids[i], mods[i]);
+    say("wt_delete other rc=%d", store_webtrigger_delete(st, "wt-id-1", "inst-2"));
+    say("wt_delete rc=%d", store_webtrigger_delete(st, "wt-id-1", "inst-1"));
+    say("install_remove rc=%d", store_install_remove(st, "inst-1", 400, 500));
+    say("purgeable early rc=%d", store_install_purgeable(st, a, 450, &v, &n));
+    say("  n=%zu", n);
+    say("purgeable rc=%d", store_install_purgeable(st, a, 600, &v, &n));
+    for (size_t i = 0; i < n; i++)
+        say_install("  in", 0, &v[i]);
+    say("install_purge rc=%d", store_install_purge(st, "inst-1"));
+    say_install("after purge", store_install_get(st, a, "inst-1", &g), &g);
+    kvs_rec_t r = {0};
+    kvs_owner_t o = {site, "inst-1"};
+    say("kvs after purge rc=%d", store_kvs_get(st, a, &o, KVS_KIND_PLAIN, "", "alpha", 1700000000000, &r));
+}
+
+static void script_auth(store_t *st, arena_t *a, int64_t site)
+{
+    unsigned char w[] = {0, 1, 0x7f, 0x80, 0xff};
+    key_rec_t k1 = {"key-1", "kvs", w, sizeof w, 10, 0}, k2 = {"key-2", "kvs", w + 1, 3, 20, 0};
+    say("key_insert rc=%d", store_key_insert(st, &k1));
+    say("key_insert rc=%d", store_key_insert(st, &k2));
+    say("key_insert dup rc=%d", store_key_insert(st, &k1));
+    key_rec_t g = {0};
+    int rc = store_key_current(st, a, "kvs", &g);
+    say("key_current rc=%d %s len=%zu first=%02x c=%lld r=%lld", rc, S(g.id), g.wrapped_len, g.wrapped[0],
+        (long long)g.created_ms, (long long)g.retired_ms);
+    say("key_retire rc=%d", store_key_retire(st, "kvs", 30));
+    key_rec_t *v = NULL;
+    size_t n = 0;
+    say("key_list rc=%d", store_key_list(st, a, "kvs", 10, &v, &n));
+    for (size_t i = 0; i < n; i++)
+        say("  key %s len=%zu last=%02x c=%lld r=%lld", S(v[i].id), v[i].wrapped_len,
+            v[i].wrapped[v[i].wrapped_len - 1], (long long)v[i].created_ms, (long long)v[i].retired_ms);
+    unsigned char h[32] = {0x80, 0, 1};
+    systoken_rec_t t = {"inst-9", site, 5, 50}, o = {0};
+    say("systoken_insert rc=%d", store_systoken_insert(st, h, &t));
+    rc = store_systoken_lookup(st, a, h, &o);
+    say("systoken_lookup rc=%d %s %lld %lld", rc, S(o.installation_id), (long long)o.created_ms,
+        (long long)o.expires_ms);
+    say("systoken_expired rc=%d", store_systoken_delete_expired(st, 60));
+    say("systoken_lookup gone rc=%d", store_systoken_lookup(st, a, h, &o));
+}
+
+static void script_sessions(store_t *st, arena_t *a, int64_t site)
+{
+    unsigned char h[32] = {0xfe, 0, 7}, l[32] = {0xfd, 0, 8};
+    session_rec_t s = {site, "acc-1", "csrf-1", 100, 1000, 100}, g = {0};
+    say("session_insert rc=%d", store_session_insert(st, h, &s));
+    say("session_touch rc=%d", store_session_touch(st, h, 150));
+    int rc = store_session_lookup(st, a, h, &g);
+    say("session_lookup rc=%d %s %s %lld %lld %lld", rc, S(g.account_id), S(g.csrf), (long long)g.created_ms,
+        (long long)g.expires_ms, (long long)g.last_seen_ms);
+    int64_t deleted = -1;
+    {
+        int rc_ = store_session_purge(st, 500, 120, &deleted);
+        say("session_purge rc=%d deleted=%lld", rc_, (long long)deleted);
+    }
+    say("session_lookup gone rc=%d", store_session_lookup(st, a, h, &g));
+    const char *acc = NULL;
+    say("link_insert rc=%d", store_login_link_insert(st, l, site, "acc-2", 10, 100));
+    rc = store_login_link_consume(st, a, l, site, 20, &acc);
+    say("link_consume rc=%d %s", rc, S(acc));
+    say("link_consume again rc=%d", store_login_link_consume(st, a, l, site, 21, &acc));
+}
+
+static void script_events(store_t *st, arena_t *a, int64_t site, int64_t site_b)
+{
+    for (int i = 0; i < 3; i++) {
+        event_rec_t e = {0,       i ? "avi:jira:updated:issue" : "avi:jira:created:issue",
+                         100 + i, i == 2 ? NULL : "acc-1",
+                         "10000", "{\"changelog\":[]}"};
+        int rc = store_event_append(st, i == 1 ? site_b : site, &e);
+        say("event_append rc=%d seq=%lld", rc, (long long)e.seq);
+    }
+    event_rec_t *v = NULL;
+    size_t n = 0;
+    say("event_list rc=%d", store_event_list(st, a, site, 0, 10, &v, &n));
+    for (size_t i = 0; i < n; i++)
+        say("  ev %lld %s %lld %s %s %s", (long long)v[i].seq, S(v[i].kind), (long long)v[i].created_ms,
+            S(v[i].actor_account_id), S(v[i].entity_id), S(v[i].payload_json));
+}
+
+static void script_comments(store_t *st, arena_t *a, int64_t site)
+{
+    issue_rec_t got = {0};
+    const char *pkey = NULL;
+    store_issue_by_key(st, a, site, "WEB", 1, &got, &pkey);
+    for (int i = 0; i < 3; i++) {
+        comment_rec_t c = {0,
+                           got.id,
+                           "acc-1",
+                           "acc-1",
+                           "{\"type\":\"doc\"}",
+                           i == 1 ? "{\"type\":\"role\",\"value\":\"Developers\"}" : NULL,
+                           200 + i,
+                           200 + i};
+        int rc = store_comment_insert(st, site, &c);
+        say("comment_insert rc=%d id=%lld", rc, (long long)c.id);
+    }
+    comment_rec_t *v = NULL;
+    size_t n = 0;
+    int64_t total = 0;
+    {
+        int rc_ = store_comment_list(st, a, site, got.id, 1, 0, 2, &v, &n, &total);
+        say("comment_list desc rc=%d total=%lld", rc_, (long long)total);
+    }
+    for (size_t i = 0; i < n; i++)
+        say("  c %lld %s %s %s %lld", (long long)v[i].id, S(v[i].author_account_id), S(v[i].body_json),
+            S(v[i].visibility_json), (long long)v[i].created_ms);
+    int64_t restricted = -1;
+    {
+        int rc_ = store_comment_restricted(st, site, got.id, &restricted);
+        say("restricted rc=%d n=%lld", rc_, (long long)restricted);
+    }
+    if (n) {
+        v[0].body_json = "{\"type\":\"doc\",\"v\":2}";
+        v[0].update_author_account_id = "acc-2";
+        say("comment_update rc=%d", store_comment_update(st, site, &v[0]));
+        comment_rec_t g = {0};
+        int rc = store_comment_get(st, a, site, v[0].id, &g);
+        say("comment_get rc=%d %s %s", rc, S(g.body_json), S(g.update_author_account_id));
+        say("comment_delete rc=%d", store_comment_delete(st, site, v[0].id));
+        say("comment_get gone rc=%d", store_comment_get(st, a, site, v[0].id, &g));
+    }
+}
+
+static void script_schedules(store_t *st, arena_t *a, int64_t site, int64_t site_b)
+{
+    schedule_rec_t r[] = {
+        {"inst-1", "tick", site, "app-1", "development", "hour", 3600000, 1000, 1},
+        {"inst-2", "tick", site_b, "app-1", "development", "day", 86400000, 2000, 2},
+        {"inst-1", "tick", site, "app-1", "development", "fiveMinute", 300000, 3000, 3}, /* replaces the first */
+    };
+    for (int i = 0; i < 3; i++)
+        say("schedule_put rc=%d", store_schedule_put(st, &r[i]));
+    say("set_next rc=%d", store_schedule_set_next(st, "inst-2", "tick", 2500));
+    say("set_next none rc=%d", store_schedule_set_next(st, "inst-3", "tick", 1));
+    for (int k = 0; k < 3; k++) {
+        schedule_rec_t *v = NULL;
+        size_t n = 0;
+        int rc = store_schedule_list(st, a, k == 1 ? "inst-1" : NULL, k == 2 ? site_b : 0, &v, &n);
+        say("schedule_list %d rc=%d n=%zu", k, rc, n);
+        for (size_t i = 0; i < n; i++)
+            say("  s %s %s %s %lld %lld %lld", S(v[i].installation_id), S(v[i].module_key), S(v[i].interval),
+                (long long)v[i].interval_ms, (long long)v[i].next_ms, (long long)v[i].created_ms);
+    }
+    say("schedule_delete rc=%d", store_schedule_delete(st, "inst-1", "tick"));
+}
+
+static void script_issue_parts(store_t *st, arena_t *a, int64_t site)
+{
+    issue_rec_t i1 = {0}, i3 = {0};
+    const char *pkey = NULL;
+    store_issue_by_key(st, a, site, "WEB", 1, &i1, &pkey);
+    store_issue_by_key(st, a, site, "WEB", 3, &i3, &pkey);
+    int created = -1;
+    {
+        int rc_ = store_prop_set(st, site, "issue", "10000", "b", "{\"x\":1}", 10, &created);
+        say("prop_set rc=%d created=%d", rc_, created);
+    }
+    {
+        int rc_ = store_prop_set(st, site, "issue", "10000", "a", "[1,2]", 11, &created);
+        say("prop_set rc=%d created=%d", rc_, created);
+    }
+    {
+        int rc_ = store_prop_set(st, site, "issue", "10000", "b", "true", 12, &created);
+        say("prop_set again rc=%d created=%d", rc_, created);
+    }
+    prop_rec_t pr = {0};
+    int rc = store_prop_get(st, a, site, "issue", "10000", "b", &pr);
+    say("prop_get rc=%d %s %s %lld %lld", rc, S(pr.key), S(pr.value_json), (long long)pr.created_ms,
+        (long long)pr.updated_ms);
+    prop_rec_t *pv = NULL;
+    size_t n = 0;
+    say("prop_list rc=%d", store_prop_list(st, a, site, "issue", "10000", 1, &pv, &n));
+    for (size_t i = 0; i < n; i++)
+        say("  prop %s %s", S(pv[i].key), S(pv[i].value_json));
+    say("prop_delete rc=%d", store_prop_delete(st, site, "issue", "10000", "a"));
+    say("prop_delete none rc=%d", store_prop_delete(st, site, "issue", "10000", "a"));
+    say("prop_delete_all rc=%d", store_prop_delete_all(st, site, "issue", "10000"));
+    say("prop_get gone rc=%d", store_prop_get(st, a, site, "issue", "10000", "b", &pr));
+
+    link_rec_t l = {0, 10000, i1.id, i3.id, 20};
+    say("link_insert rc=%d", store_link_insert(st, site, &l));
+    link_rec_t lg = {0};
+    rc = store_link_get(st, site, l.id, &lg);
+    say("link_get rc=%d type=%lld out=%s in=%s c=%lld", rc, (long long)lg.type_id,
+        lg.outward_issue_id == i1.id ? "i1" : "?", lg.inward_issue_id == i3.id ? "i3" : "?", (long long)lg.created_ms);
+    link_rec_t *lv = NULL;
+    say("links_of_issue rc=%d", store_links_of_issue(st, a, site, i3.id, &lv, &n));
+    say("  n=%zu", n);
+    say("link_delete rc=%d", store_link_delete(st, site, l.id));
+    say("link_get gone rc=%d", store_link_get(st, site, l.id, &lg));
+
+    for (int i = 0; i < 3; i++) {
+        worklog_rec_t w = {0,    i1.id,    "acc-1",      "acc-1", i ? NULL : "{\"type\":\"doc\"}",
+                           NULL, 1000 + i, 60 * (i + 1), 30 + i,  30 + i,
+                           0};
+        rc = store_worklog_insert(st, site, &w);
+        say("worklog_insert rc=%d id=%lld", rc, (long long)w.id);
+    }
+    worklog_rec_t *wv = NULL;
+    int64_t total = 0;
+    {
+        int rc_ = store_worklog_list(st, a, site, i1.id, 0, INT64_MAX, 0, 10, &wv, &n, &total);
+        say("worklog_list rc=%d total=%lld", rc_, (long long)total);
+    }
+    for (size_t i = 0; i < n; i++)
+        say("  w %lld %s %lld %lld %s", (long long)wv[i].id, S(wv[i].comment_json), (long long)wv[i].started_ms,
+            (long long)wv[i].time_spent_s, S(wv[i].author_account_id));
+    if (n) {
+        say("worklog_delete rc=%d", store_worklog_delete(st, site, wv[0].id, 40));
+        say("worklog_changed deleted rc=%d", store_worklog_changed(st, a, site, 1, 0, 10, &wv, &n));
+        for (size_t i = 0; i < n; i++)
+            say("  w %lld %lld", (long long)wv[i].id, (long long)wv[i].deleted_ms);
+    }
+}
+
+static void script_journal(store_t *st, arena_t *a, int64_t site, int64_t site_b)
+{
+    log_rec_t logs[] = {
+        {0, site, "inst-1", "app-1", "inv-1", "fn", "INFO", "hello", 100},
+        {0, site_b, "inst-2", "app-1", "inv-2", "fn", "ERROR", "other site", 101},
+        {0, site, "inst-1", "app-1", "inv-3", "fn", "WARN", "second", 102},
+    };
+    say("logs_insert rc=%d", store_logs_insert(st, logs, 3));
+    log_rec_t *lv = NULL;
+    size_t n = 0;
+    int rc = store_logs_list(st, a, site, 0, 10, 1, &lv, &n);
+    say("logs_list rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  log %s %s %s %s %s %lld", S(lv[i].installation_id), S(lv[i].invocation_id), S(lv[i].level),
+            S(lv[i].message), S(lv[i].module_key), (long long)lv[i].time_ms);
+    audit_rec_t au[] = {
+        {0, 200, 200, site, 1, "api", "product", "acc-1", "app-1", "inst-1", "inv-1", "GET", "/rest/api/3/myself",
+         "allowed", NULL, 200},
+        {0, 300, 300, site, 2, "api", "product", "acc-1", "app-1", "inst-1", "inv-1", "POST", "/x", "denied", "why",
+         403},
+    };
+    say("audit_insert rc=%d", store_audit_insert(st, au, 2));
+    audit_rec_t *av = NULL;
+    rc = store_audit_list(st, a, site, 0, 0, 10, &av, &n);
+    say("audit_list rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  audit %lld %lld %lld %s %s %s %s %s %s %d", (long long)av[i].time_ms, (long long)av[i].last_ms,
+            (long long)av[i].count, S(av[i].kind), S(av[i].actor), S(av[i].method), S(av[i].path), S(av[i].category),
+            S(av[i].detail), av[i].status);
+    int64_t deleted = -1;
+    rc = store_audit_purge(st, 250, &deleted);
+    say("audit_purge rc=%d deleted=%lld", rc, (long long)deleted);
+    ledger_rec_t le[] = {{0, 400, site, site_b, 42, "egress", "app-1", "inst-1", "inv-1", "https://example.com"}};
+    say("ledger_insert rc=%d", store_ledger_insert(st, le, 1));
+    ledger_rec_t *ev = NULL;
+    rc = store_ledger_list(st, a, site, 0, 0, 10, &ev, &n);
+    say("ledger_list rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  ledger %lld %s %lld %lld %s", (long long)ev[i].time_ms, S(ev[i].kind), (long long)ev[i].bytes,
+            ev[i].dest_site_id == site_b ? 1LL : 0LL, S(ev[i].destination));
+    rc = store_ledger_purge(st, 500, &deleted);
+    say("ledger_purge rc=%d deleted=%lld", rc, (long long)deleted);
+}
+
+/* Runs the script on st; its text in `out`. */
+static void script(store_t *st)
+{
+    arena_t *a = arena_new(1 << 20);
+    buf_init(&out, 1 << 22);
+    int64_t site_b = 0;
+    int64_t site = script_sites(st, a, &site_b);
+    script_product(st, a, site);
+    script_kvs(st, a, site, site_b);
+    script_apps(st, a, site);
+    script_installs(st, a, site, site_b);
+    script_auth(st, a, site);
+    script_sessions(st, a, site);
+    script_events(st, a, site, site_b);
+    script_comments(st, a, site);
+    script_schedules(st, a, site, site_b);
+    script_issue_parts(st, a, site);
+    script_journal(st, a, site, site_b);
+    arena_free(a);
+}
+
+/* Compares line by line, naming the first difference. */
+static void same_text(const char *sq, const char *pg)
+{
+    int line = 1;
+    const char *a = sq, *b = pg;
+    while (*a || *b) {
+        const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
+        size_t la = ea ? (size_t)(ea - a) : strlen(a), lb = eb ? (size_t)(eb - b) : strlen(b);
+        if (la != lb || memcmp(a, b, la) != 0)
+            fail_msg("line %d differs:\n  sqlite:   %.*s\n  postgres: %.*s", line, (int)la, a, (int)lb, b);
+        a += la + (ea != NULL);
+        b += lb + (eb != NULL);
+        line++;
+    }
+}
+
+static void test_families_match(void **state)
+{
+    (void)state;
+    char *dir = unit_tempdir();
+    char err[512] = "";
+    store_t *sq = store_open(dir, err, sizeof err);
+    assert_non_null(sq);
+    assert_int_equal(store_migrate(sq, err, sizeof err), STORE_OK);
+    script(sq);
+    char *sq_text = strndup(out.ptr, out.len);
+    buf_free(&out);
+    store_close(sq);
+    unit_rmtree(dir);
+
+    store_t *pg = pg_open(pg_user);
+    if (store_migrate(pg, err, sizeof err) != STORE_OK)
+        fail_msg("migrate: %s", err);
+    script(pg);
+    char *pg_text = strndup(out.ptr, out.len);
+    buf_free(&out);
+    store_close(pg);
+
+    if (getenv("KILN_TEST_DUMP")) /* both texts, to read a difference whole */
+        fprintf(stderr, "---- sqlite\n%s---- postgres\n%s", sq_text, pg_text);
+    /* the script did something: these results are the SQLite store's, as its contract says */
+    assert_non_null(strstr(sq_text, "site_insert dup rc=-2"));
+    assert_non_null(strstr(sq_text, "get secret rc=0 kind=1"));
+    assert_non_null(strstr(sq_text, "issue_insert rc=0 id=10000 num=1"));
+    assert_non_null(strstr(sq_text, "  wt wt-id-1 wt-mod"));
+    assert_non_null(strstr(sq_text, "link_consume rc=0 acc-2"));
+    assert_non_null(strstr(sq_text, "  s inst-1 tick fiveMinute 300000 3000 3"));
+    assert_non_null(strstr(sq_text, "link_get rc=0 type=10000 out=i1 in=i3"));
+    assert_non_null(strstr(sq_text, "ledger_purge rc=0 deleted=1"));
+    assert_non_null(strstr(sq_text, "comment_insert rc=0 id="));
+    same_text(sq_text, pg_text);
+    free(sq_text);
+    free(pg_text);
+}
+
+/* Row-level security through the store's own handle: kiln_runtime bound to one site. */
+static void test_bound_site(void **state)
+{
+    (void)state;
+    store_t *rt = pg_open("kiln_runtime");
+    arena_t *a = arena_new(1 << 16);
+    kvs_owner_t oa = {1, "inst-rls"}, ob = {2, "inst-rls"};
+    kvs_rec_t ra = {KVS_KIND_PLAIN, "", "k", "\"a\"", 3, 1, 1, 0}, rb = {KVS_KIND_PLAIN, "", "k", "\"b\"", 3, 1, 1, 0};
+    kvs_rec_t r = {0};
+
+    store_bind_site(rt, 1);
+    assert_int_equal(store_kvs_put(rt, &oa, &ra, 1), STORE_OK);
+    assert_int_equal(store_kvs_put(rt, &ob, &rb, 1), STORE_ERROR); /* another site's row: refused */
+    store_bind_site(rt, 2);
+    assert_int_equal(store_kvs_put(rt, &ob, &rb, 1), STORE_OK);
+    assert_int_equal(store_kvs_get(rt, a, &oa, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_NOTFOUND);
+    assert_int_equal(store_kvs_get(rt, a, &ob, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_OK);
+    assert_string_equal(r.value, "\"b\"");
+    store_bind_site(rt, 1);
+    assert_int_equal(store_begin_read(rt), STORE_OK); /* in a read transaction too */
+    assert_int_equal(store_kvs_get(rt, a, &ob, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_NOTFOUND);
+    assert_int_equal(store_kvs_get(rt, a, &oa, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_OK);
+    assert_string_equal(r.value, "\"a\"");
+    assert_int_equal(store_commit(rt), STORE_OK);
+    store_bind_site(rt, 0);
+    assert_int_equal(store_kvs_get(rt, a, &oa, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_NOTFOUND);
+    assert_int_equal(store_kvs_get(rt, a, &ob, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_NOTFOUND);
+    arena_free(a);
+    store_close(rt);
+}
+
+/* A uniqueness conflict inside a transaction: STORE_CONFLICT, and the transaction goes on
+ * (PostgreSQL would abort it without the driver's per-statement savepoint). */
+static void test_conflict_in_tx(void **state)
+{
+    (void)state;
+    store_t *pg = pg_open(pg_user);
+    arena_t *a = arena_new(1 << 16);
+    app_rec_t app = {"app-tx", "tx", 1};
+    assert_int_equal(store_app_insert(pg, &app), STORE_OK);
+    assert_int_equal(store_begin(pg), STORE_OK);
+    assert_int_equal(store_app_insert(pg, &app), STORE_CONFLICT);
+    app_rec_t other = {"app-tx2", "tx2", 2};
+    assert_int_equal(store_app_insert(pg, &other), STORE_OK);
+    assert_int_equal(store_commit(pg), STORE_OK);
+    app_rec_t g = {0};
+    assert_int_equal(store_app_get(pg, a, "app-tx2", &g), STORE_OK);
+    assert_string_equal(g.name, "tx2");
+    arena_free(a);
+    store_close(pg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_families_match),
+        cmocka_unit_test(test_bound_site),
+        cmocka_unit_test(test_conflict_in_tx),
+    };
+    return cmocka_run_group_tests(tests, start_cluster, stop_cluster);
+}
