@@ -119,7 +119,7 @@ int login_form_check(const unsigned char key[32], const char *nonce, const char 
     if (!tok || !nonce || !*nonce || strlen(tok) >= LOGIN_FORM_TOKEN_MAX)
         return 0;
     const char *dot = strchr(tok, '.');
-    if (!dot || dot == tok || dot - tok > 19 || strlen(dot + 1) != 64)
+    if (!dot || dot == tok || dot - tok > 18 || strlen(dot + 1) != 64) /* 18 digits: no overflow below */
         return 0;
     long long ms = 0;
     for (const char *p = tok; p < dot; p++) {
