@@ -7,6 +7,13 @@ ifeq ($(SANITIZE),1)
 BUILD    := build/san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT      := -O1 -g
+else ifeq ($(SANITIZE),fuzz)
+# the layer archives the libFuzzer harnesses link (tests/fuzz/build.sh): clang, with
+# coverage for libFuzzer, ASan and UBSan (make fuzz, make battery-fuzz)
+BUILD    := build/fuzz
+CC       := clang
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -Wno-error
+OPT      := -O1 -g
 else
 BUILD    := build
 SANFLAGS :=
@@ -221,9 +228,22 @@ bench: all $(BENCH_MICRO) $(BENCH_JQL_LOAD)
 	node bench/queue.mjs
 	node bench/events_fanout.mjs
 
-# the fuzzers link every source file, src/store/postgres too: libpq with them
+# The libFuzzer harnesses (tests/fuzz/, docs/testing.md) link the layer archives built
+# with SANITIZE=fuzz (build/fuzz/lib), highest rank first, and libpq (src/store/postgres).
+# `make fuzz`: each for FUZZ_SECONDS (default 10) from its corpus, as CI runs them.
+# `make battery-fuzz`: the long mode (tests/battery/fuzz.sh, docs/reliability.md
+# "## Fuzzing"): FUZZ_SECONDS per harness (default 3600), FUZZ_JOBS at a time (default 1),
+# FUZZ_ONLY="name ..." for some of them; figures per harness into docs/reliability.md.
+FUZZ_ENV = KILN_PKGS="$(PKGS) libpq" FUZZ_LIBS="$(foreach l,$(LINK_ORDER),build/fuzz/lib/lib$(l).a)"
+fuzz-libs: $(KILN_LIBS)
 fuzz:
-	KILN_PKGS="$(PKGS) libpq" ./tests/fuzz/run.sh
+	@$(MAKE) --no-print-directory SANITIZE=fuzz fuzz-libs
+	$(FUZZ_ENV) ./tests/fuzz/run.sh
+battery-fuzz:
+	@$(MAKE) --no-print-directory SANITIZE=fuzz fuzz-libs
+	$(FUZZ_ENV) ./tests/battery/fuzz.sh
+battery: battery-fuzz
+.PHONY: fuzz-libs battery battery-fuzz
 
 # Every C file kiln has, as .clang-format says; format-check (in make test) fails on any
 # file that differs and names it. Generated files are as their generator writes them
