@@ -12,17 +12,7 @@
 
 #include "auth/session.h"
 #include "base/arena.h"
-
-/* picohttpparser, as built into libh2o-evloop (its header is not installed). */
-struct phr_header {
-    const char *name;
-    size_t name_len;
-    const char *value;
-    size_t value_len;
-};
-int phr_parse_request(const char *buf, size_t len, const char **method, size_t *method_len, const char **path,
-                      size_t *path_len, int *minor_version, struct phr_header *headers, size_t *num_headers,
-                      size_t last_len);
+#include "http/phr.h"
 
 const char *const bodygate_reason_names[BODYGATE__REASONS] = {
     "framing", "unknown_plane", "no_credential", "too_large", "over_budget", "head_too_large",

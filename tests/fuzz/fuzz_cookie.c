@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "auth/keys.h"
 #include "auth/session.h"
@@ -26,15 +25,7 @@
 #include "base/arena.h"
 #include "base/log.h"
 
-static char dir[64];
-
-static void rm_dir(void)
-{
-    char p[128];
-    snprintf(p, sizeof p, "%s/master.key", dir);
-    unlink(p);
-    rmdir(dir);
-}
+#include "fuzz_util.h"
 
 static int sp(char c)
 {
@@ -108,13 +99,10 @@ static const char *find(const char *h, size_t n, const char *name, size_t *vlen)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static unsigned char form_key[32] = {1, 2, 3};
-    if (!dir[0]) {
-        log_min_level = LOG_ERROR;
-        snprintf(dir, sizeof dir, "/tmp/kiln-fuzz-cookie.XXXXXX");
+    if (!fuzz_dir[0]) {
         char err[256];
-        if (!mkdtemp(dir) || keys_init(dir, err, sizeof err) != 0)
+        if (keys_init(fuzz_tmpdir("cookie"), err, sizeof err) != 0)
             abort();
-        atexit(rm_dir);
     }
     const char *h = (const char *)data;
     arena_t *a = arena_new(1 << 20);

@@ -18,40 +18,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/json.h"
-#include "base/log.h"
 #include "platform/proxycall.h"
 #include "runtime/rt_int.h"
 #include "store/store.h"
 
+#include "fuzz_util.h"
+
 static store_t *st;
-static char dir[64];
-
-static void rm_dir(void)
-{
-    static const char *const files[] = {"kiln.db", "kiln.db-wal", "kiln.db-shm"};
-    char p[128];
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
-        unlink(p);
-    }
-    rmdir(dir);
-}
-
-static void store_init(void)
-{
-    if (st)
-        return;
-    log_min_level = LOG_ERROR;
-    snprintf(dir, sizeof dir, "/tmp/kiln-fuzz-frame.XXXXXX");
-    char err[256];
-    if (!mkdtemp(dir) || !(st = store_open(dir, err, sizeof err)) || store_migrate(st, err, sizeof err) != 0)
-        abort();
-    atexit(rm_dir);
-}
 
 static const char *const levels[] = {"log", "info", "warn", "error", "debug"};
 
@@ -124,7 +100,8 @@ static int on_line(worker_t *w, const char *line, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    store_init();
+    if (!st)
+        st = fuzz_store("frame");
     rt_job_t old, job;
     memset(&old, 0, sizeof old);
     memset(&job, 0, sizeof job);

@@ -20,25 +20,14 @@
 #include "base/log.h"
 #include "runtime/unpack.h"
 
+#include "fuzz_util.h"
+
 #define MAX_BYTES (1u << 20)
 
-static char root[64], root_real[PATH_MAX], dest_real[PATH_MAX];
+static const char *root;
+static char dest_real[PATH_MAX];
 static uint64_t seen_bytes;
 static int bad_entry;
-
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    remove(p);
-    return 0;
-}
-
-static void rm_root(void)
-{
-    nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static int check_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -70,13 +59,8 @@ static int root_empty(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (!root[0]) {
-        log_min_level = LOG_ERROR;
-        snprintf(root, sizeof root, "/tmp/kiln-fuzz-tar.XXXXXX");
-        if (!mkdtemp(root) || !realpath(root, root_real))
-            abort();
-        atexit(rm_root);
-    }
+    if (!root)
+        root = fuzz_tmpdir("tar");
     int fd = memfd_create("snapshot", MFD_CLOEXEC);
     if (fd < 0 || write(fd, data, size) != (ssize_t)size)
         abort();
@@ -105,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         nftw(dest, check_entry, 16, FTW_PHYS);
         if (bad_entry || seen_bytes > total)
             abort();
-        nftw(dest, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        nftw(dest, fuzz_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     }
     if (!root_empty()) /* nothing was left beside (or instead of) the destination */
         abort();
