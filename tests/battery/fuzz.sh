@@ -32,7 +32,7 @@ run_one() {
   t1=$(date +%s)
   local execs eps rss cov ft corp crashes
   fstat() { sed -n "s/^stat::$1: *//p" "$OUT/$name.log" | tail -n 1; }
-  execs=$(fstat number_executed_units)
+  execs=$(fstat number_of_executed_units)
   eps=$(fstat average_exec_per_sec)
   rss=$(fstat peak_rss_mb)
   cov=$(grep -o 'cov: [0-9]*' "$OUT/$name.log" | tail -n 1 | cut -d' ' -f2)
