@@ -6,9 +6,10 @@
  *     returns lies inside the header;
  *   - the session value is checked as a session secret and as a sign-in link (well-formed
  *     exactly when it is the token kind's prefix and 43 base64url characters);
- *   - the kiln_login value is a sign-in form's nonce: the form token minted for it checks,
- *     the whole header read as a form token never checks unless it is that token, and
- *     any input is refused without undefined behaviour;
+ *   - the kiln_login value is a sign-in form's nonce: the form token minted for it checks
+ *     (there is none only for a nonce too long for the mac to bind it all), the whole
+ *     header read as a form token never checks unless it is that token, and any input is
+ *     refused without undefined behaviour;
  *   - the whole input as a UI context token is refused (the fuzzer has no key) or, when
  *     it is one the harness minted, read back field for field; and the input split on
  *     '~' into fields mints a token exactly when every field is valid, which checks back
@@ -121,9 +122,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (nonce) {
         char *nz = arena_strndup(a, nonce, vlen), tok[LOGIN_FORM_TOKEN_MAX];
         login_form_token(form_key, nz, "acme", now - 1000, tok);
-        if (*nz && (!login_form_check(form_key, nz, "acme", tok, now) ||
-                    login_form_check(form_key, nz, "acme", tok, now + LOGIN_FORM_TTL_MS) ||
-                    login_form_check(form_key, nz, "other", tok, now)))
+        if (!tok[0] != (strlen(nz) > 481)) /* no token only past the mac's 511 bytes: 30 beside the nonce */
+            abort();
+        if (*nz && tok[0] &&
+            (!login_form_check(form_key, nz, "acme", tok, now) ||
+             login_form_check(form_key, nz, "acme", tok, now + LOGIN_FORM_TTL_MS) ||
+             login_form_check(form_key, nz, "other", tok, now)))
             abort();
         if (login_form_check(form_key, nz, "acme", z, now) && strcmp(z, tok) != 0)
             abort();
