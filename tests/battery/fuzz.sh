@@ -68,7 +68,7 @@ else
 fi
 
 table=$(
-  echo "Measured with \`make battery-fuzz FUZZ_SECONDS=$SECS FUZZ_JOBS=$JOBS\` on a $(nproc)-core machine shared with other work (harnesses niced); the Date column is each run's. Findings: inputs left by a crash, leak, UB report or timeout (each is fixed and listed below)."
+  echo "Each harness's last run of \`make battery-fuzz\` (FUZZ_SECONDS as its Seconds column, FUZZ_JOBS=$JOBS, niced) on a $(nproc)-core machine shared with other work: exec/s say as much about the load as about the harness. Findings: inputs left by a crash, leak, UB report or timeout (each fixed, listed below)."
   echo
   echo "| Harness | Date | Seconds | Executions | Exec/s | cov | ft | Corpus | Peak RSS MB | Findings |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
