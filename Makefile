@@ -7,6 +7,13 @@ ifeq ($(SANITIZE),1)
 BUILD    := build/san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT      := -O1 -g
+else ifeq ($(SANITIZE),fuzz)
+# the layer archives the libFuzzer harnesses link (tests/fuzz/build.sh): clang, with
+# coverage for libFuzzer, ASan and UBSan (make fuzz, make battery-fuzz)
+BUILD    := build/fuzz
+CC       := clang
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -Wno-error
+OPT      := -O1 -g
 else
 BUILD    := build
 SANFLAGS :=
@@ -38,7 +45,7 @@ DEBS     := build-essential pkg-config libh2o-evloop-dev libjansson-dev libyajl-
             clang clang-format libclang-rt-dev bubblewrap libseccomp-dev util-linux tzdata chromium \
             postgresql libpq-dev
 
-.PHONY: all deps test unit pg-test e2e browser-test demo bench battery battery-isolation battery-crash battery-soak battery-exhaust scopes scopes-check layers-check fuzz format format-check clean
+.PHONY: all deps test unit pg-test e2e browser-test demo bench battery battery-isolation battery-crash battery-fuzz battery-soak battery-exhaust scopes scopes-check layers-check fuzz format format-check clean
 
 # The site web UI (docs/ui.md): ui/src/*/main.jsx bundled by esbuild into $(BUILD)/ui/,
 # next to the kiln binary, with hashed names and assets.json (tools/build-ui.mjs).
@@ -232,8 +239,8 @@ bench: all $(BENCH_MICRO) $(BENCH_JQL_LOAD)
 
 # The reliability battery (issue 21, docs/reliability.md): each part's long mode, minutes
 # to hours, figures printed; make e2e runs each part's quick mode (tests/e2e/isolation,
-# crash, soak and exhaust.test.mjs).
-battery: battery-isolation battery-crash battery-soak battery-exhaust
+# crash, soak and exhaust.test.mjs), make fuzz the fuzzers' (in .ci/run).
+battery: battery-isolation battery-crash battery-fuzz battery-soak battery-exhaust
 
 # Isolation, by property: tests/battery/isolation.mjs, ISO_ATTEMPTS (default 1,000,000)
 # hostile requests on several sites seeded with canaries; ISO_SEED replays a run.
@@ -257,9 +264,21 @@ battery-soak: $(KILN) $(PROBE) $(E2E_PRELOAD)
 battery-exhaust: $(KILN) $(PROBE) $(E2E_PRELOAD)
 	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) BUILD=$(BUILD) tests/battery/exhaust.sh
 
-# the fuzzers link every source file, src/store/postgres too: libpq with them
+# The libFuzzer harnesses (tests/fuzz/, docs/testing.md) link the layer archives built
+# with SANITIZE=fuzz (build/fuzz/lib), highest rank first, and libpq (src/store/postgres).
+# `make fuzz`: each for FUZZ_SECONDS (default 10) from its corpus, as CI runs them.
+# `make battery-fuzz`: the long mode (tests/battery/fuzz.sh, docs/reliability.md
+# "## Fuzzing"): FUZZ_SECONDS per harness (default 3600), FUZZ_JOBS at a time (default 1),
+# FUZZ_ONLY="name ..." for some of them; figures per harness into docs/reliability.md.
+FUZZ_ENV = KILN_PKGS="$(PKGS) libpq" FUZZ_LIBS="$(foreach l,$(LINK_ORDER),build/fuzz/lib/lib$(l).a)"
+fuzz-libs: $(KILN_LIBS)
 fuzz:
-	KILN_PKGS="$(PKGS) libpq" ./tests/fuzz/run.sh
+	@$(MAKE) --no-print-directory SANITIZE=fuzz fuzz-libs
+	$(FUZZ_ENV) ./tests/fuzz/run.sh
+battery-fuzz:
+	@$(MAKE) --no-print-directory SANITIZE=fuzz fuzz-libs
+	$(FUZZ_ENV) ./tests/battery/fuzz.sh
+.PHONY: fuzz-libs battery-fuzz
 
 # Every C file kiln has, as .clang-format says; format-check (in make test) fails on any
 # file that differs and names it. Generated files are as their generator writes them

@@ -97,20 +97,29 @@ const char *session_set_cookie(arena_t *a, const char *name, const char *value, 
                         secure ? "; Secure" : "");
 }
 
-static void form_mac(const unsigned char key[32], const char *nonce, const char *site, long long ms, char hex[65])
+/* 0, or -1 when nonce and site do not fit the message: a mac of less than all of them
+ * would not bind them (it was once the mac of the empty message, the same for every
+ * long nonce or site; found by tests/fuzz/fuzz_cookie.c) */
+static int form_mac(const unsigned char key[32], const char *nonce, const char *site, long long ms, char hex[65])
 {
     char msg[512];
     int n = snprintf(msg, sizeof msg, "kiln-login|%s|%s|%lld", nonce, site, ms);
+    if (n <= 0 || (size_t)n >= sizeof msg)
+        return -1;
     unsigned char mac[32];
-    enc_hmac_sha256(mac, key, 32, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : 0);
+    enc_hmac_sha256(mac, key, 32, msg, (size_t)n);
     enc_hex(hex, mac, sizeof mac);
+    return 0;
 }
 
 void login_form_token(const unsigned char key[32], const char *nonce, const char *site, int64_t now_ms,
                       char out[LOGIN_FORM_TOKEN_MAX])
 {
     char hex[65];
-    form_mac(key, nonce, site, (long long)now_ms, hex);
+    if (form_mac(key, nonce, site, (long long)now_ms, hex) != 0) {
+        out[0] = '\0'; /* no token: login_form_check refuses "" */
+        return;
+    }
     snprintf(out, LOGIN_FORM_TOKEN_MAX, "%lld.%s", (long long)now_ms, hex);
 }
 
@@ -119,7 +128,7 @@ int login_form_check(const unsigned char key[32], const char *nonce, const char 
     if (!tok || !nonce || !*nonce || strlen(tok) >= LOGIN_FORM_TOKEN_MAX)
         return 0;
     const char *dot = strchr(tok, '.');
-    if (!dot || dot == tok || dot - tok > 19 || strlen(dot + 1) != 64)
+    if (!dot || dot == tok || dot - tok > 18 || strlen(dot + 1) != 64) /* 18 digits: no overflow below */
         return 0;
     long long ms = 0;
     for (const char *p = tok; p < dot; p++) {
@@ -130,8 +139,7 @@ int login_form_check(const unsigned char key[32], const char *nonce, const char 
     if (ms > now_ms || now_ms - ms >= LOGIN_FORM_TTL_MS)
         return 0;
     char hex[65];
-    form_mac(key, nonce, site, ms, hex);
-    return enc_ct_eq(hex, dot + 1, 64);
+    return form_mac(key, nonce, site, ms, hex) == 0 && enc_ct_eq(hex, dot + 1, 64);
 }
 
 int session_csrf_eq(const char *sent, const char *kept)

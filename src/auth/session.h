@@ -60,7 +60,8 @@ int session_touch_due(int64_t last_seen_ms, int64_t now_ms, int64_t idle_ms);
 const char *session_set_cookie(arena_t *a, const char *name, const char *value, int64_t max_age_s, int secure);
 
 /* The sign-in form's token for a nonce (the kiln_login cookie's value) and site at now:
- * "<now_ms>.<hex HMAC-SHA256(key, nonce|site|now_ms)>" into out. */
+ * "<now_ms>.<hex HMAC-SHA256(key, nonce|site|now_ms)>" into out; "" (no token) when nonce
+ * and site together pass 450 bytes. */
 void login_form_token(const unsigned char key[32], const char *nonce, const char *site, int64_t now_ms,
                       char out[LOGIN_FORM_TOKEN_MAX]);
 /* 1 when `tok` is the token login_form_token made for this nonce and site less than

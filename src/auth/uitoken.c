@@ -38,8 +38,8 @@ int uitoken_mint(const uitoken_t *t, char out[UITOKEN_MAX])
     for (size_t i = 0; i < sizeof f / sizeof *f; i++)
         if (!f[i] || !field_ok(f[i], strlen(f[i])))
             return -1;
-    if (t->site_id <= 0 || t->expires_ms <= 0)
-        return -1;
+    if (t->site_id <= 0 || t->expires_ms <= 0 || strspn(t->ext_digest, "0123456789abcdef") != 64 || t->ext_digest[64])
+        return -1; /* the digest as uitoken_digest writes it, and uitoken_check reads it */
     int n = snprintf(out, UITOKEN_MAX, UITOKEN_PREFIX "%lld~%s~%s~%s~%s~%s~%s~%lld", (long long)t->site_id, f[0], f[1],
                      f[2], f[3], f[4], f[5], (long long)t->expires_ms);
     char mac[44];

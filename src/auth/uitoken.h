@@ -34,7 +34,8 @@ typedef struct uitoken {
 enum { UITOKEN_OK = 0, UITOKEN_INVALID = -1, UITOKEN_EXPIRED = -2 };
 
 /* Writes the token of `t` into out (UITOKEN_MAX bytes). 0, or -1 for a field that is
- * empty, too long or holds another character, or before keys_init. */
+ * empty, too long or holds another character, an ext_digest that is not 64 lowercase hex
+ * digits, or before keys_init. */
 int uitoken_mint(const uitoken_t *t, char out[UITOKEN_MAX]);
 /* Checks token s[0..n) at now_ms: UITOKEN_OK with *out (strings in `a`), UITOKEN_INVALID
  * (malformed, another key, tampered) or UITOKEN_EXPIRED. */

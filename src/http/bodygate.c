@@ -12,17 +12,7 @@
 
 #include "auth/session.h"
 #include "base/arena.h"
-
-/* picohttpparser, as built into libh2o-evloop (its header is not installed). */
-struct phr_header {
-    const char *name;
-    size_t name_len;
-    const char *value;
-    size_t value_len;
-};
-int phr_parse_request(const char *buf, size_t len, const char **method, size_t *method_len, const char **path,
-                      size_t *path_len, int *minor_version, struct phr_header *headers, size_t *num_headers,
-                      size_t last_len);
+#include "http/phr.h"
 
 const char *const bodygate_reason_names[BODYGATE__REASONS] = {
     "framing", "unknown_plane", "no_credential", "too_large", "over_budget", "head_too_large",
@@ -224,13 +214,9 @@ int bodygate_parse_head(char *buf, size_t len, bodygate_head_t *out)
             continue;
         }
         int cl = name_is(h, "content-length"), te = !cl && name_is(h, "transfer-encoding");
-        if (cl || te) {
-            if (out->n_rename < sizeof out->rename / sizeof *out->rename) {
-                out->rename[out->n_rename] = (char *)h->name;
-                out->rename_len[out->n_rename++] = h->name_len;
-            } else {
-                out->framing_error = 1; /* too many to even rename: refused all the same */
-            }
+        if (cl || te) { /* nh <= H2O_MAX_HEADERS: room for every one */
+            out->rename[out->n_rename] = (char *)h->name;
+            out->rename_len[out->n_rename++] = h->name_len;
         }
         if (cl && (cls++ || parse_length(h->value, h->value_len, &out->length) != 0))
             out->framing_error = 1;
@@ -249,9 +235,8 @@ int bodygate_parse_head(char *buf, size_t len, bodygate_head_t *out)
     return 1;
 }
 
-/* Overwrites the body-length header names so that h2o reads a request without a body
- * (the names keep their length: "content-length" and "transfer-encoding" are 14 and 17). */
-static void drop_body(bodygate_head_t *h)
+/* The names keep their length: "content-length" and "transfer-encoding" are 14 and 17. */
+void bodygate_drop_body(bodygate_head_t *h)
 {
     static const char mark[] = "x-kiln-refused-xxxxx";
     for (size_t i = 0; i < h->n_rename; i++)
@@ -395,7 +380,7 @@ static int inspect(bodygate_conn_t *g, h2o_socket_t *sock, int may_wait)
         }
     }
     if (v != BODYGATE_PASS) {
-        drop_body(&h);
+        bodygate_drop_body(&h);
         g->verdict = (unsigned char)v;
         g->linger = 1; /* the client may be sending the body still: do not reset it */
         refused(why);

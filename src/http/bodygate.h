@@ -195,13 +195,18 @@ typedef struct bodygate_head {
     int credential;    /* Authorization, Forge-Proxy-Authorization or a kiln_session cookie present */
     const char *path;  /* raw target, up to '?' */
     size_t path_len;
-    char *rename[8]; /* the body-length header names in the buffer, to overwrite */
-    size_t rename_len[8];
+    /* the body-length header names in the buffer, to overwrite: every one of them (a head
+     * holds at most H2O_MAX_HEADERS headers; one left would make h2o read its body) */
+    char *rename[H2O_MAX_HEADERS];
+    size_t rename_len[H2O_MAX_HEADERS];
     size_t n_rename;
 } bodygate_head_t;
 
 /* Parses buf[0..len) as a request head: 1 complete (*out filled), 0 incomplete, -1 not
  * a request h2o would accept (left to h2o, which answers 400). */
 int bodygate_parse_head(char *buf, size_t len, bodygate_head_t *out);
+/* Overwrites the body-length header names of a parsed head in its buffer, so that h2o
+ * reads it as a request without a body (what the gate does to a refused head). */
+void bodygate_drop_body(bodygate_head_t *h);
 
 #endif

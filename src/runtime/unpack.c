@@ -198,6 +198,8 @@ int unpack_verify(const char *path, const unpack_rules_t *rules, uint64_t *bytes
         const char *raw = archive_entry_pathname(ae);
         if (!raw)
             FAIL("The snapshot has an entry without a name.");
+        if (raw[0] == '/') /* "/" too, which is not the root "." stands for: extraction refuses it */
+            FAIL("The snapshot has an unsafe path: %.200s", raw);
         if (strncmp(raw, "./", 2) == 0)
             raw += 2;
         size_t len = strlen(raw);

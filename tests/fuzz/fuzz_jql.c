@@ -27,33 +27,18 @@
 #include "store/store_search.h"
 #include "store/store_sites.h"
 
+#include "fuzz_util.h"
+
 /* ---- the site the evaluator runs against: made once per process ---- */
 
 static store_t *st;
 static int64_t site_id;
-static char dir[64];
-
-static void rm_dir(void)
-{
-    static const char *const files[] = {"kiln.db", "kiln.db-wal", "kiln.db-shm"};
-    char p[128];
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
-        unlink(p);
-    }
-    rmdir(dir);
-}
 
 static void site_init(void)
 {
     if (st)
         return;
-    log_min_level = LOG_ERROR;
-    snprintf(dir, sizeof dir, "/tmp/kiln-fuzz-jql.XXXXXX");
-    char err[256];
-    if (!mkdtemp(dir) || !(st = store_open(dir, err, sizeof err)) || store_migrate(st, err, sizeof err) != 0)
-        abort();
-    atexit(rm_dir);
+    st = fuzz_store("jql");
     arena_t *a = arena_new(1 << 20);
     site_rec_t s = {.cloud_id = "fuzz", .name = "fuzz", .admin_account_id = "admin", .canary = "c", .created_ms = 1};
     user_rec_t u = {"admin", "admin@example.com", "Admin", "atlassian", "UTC", "en_US", 1};

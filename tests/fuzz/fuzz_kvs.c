@@ -14,6 +14,8 @@
 #include "platform/kvs.h"
 #include "store/store.h"
 
+#include "fuzz_util.h"
+
 static const char *const ops[] = {"get",           "set",          "delete",      "query",         "batch/get",
                                   "batch/set",     "batch/delete", "transaction", "secret/get",    "secret/set",
                                   "secret/delete", "entity/get",   "entity/set",  "entity/delete", "entity/query"};
@@ -27,11 +29,9 @@ static kvs_ctx_t mine, other;
 
 static void setup(void)
 {
-    char tmpl[] = "/tmp/kiln-fuzz-kvs-XXXXXX", err[256];
-    const char *dir = mkdtemp(tmpl);
-    log_min_level = LOG_ERROR;
-    if (!dir || !(st = store_open(dir, err, sizeof err)) || store_migrate(st, err, sizeof err) != STORE_OK ||
-        keys_init(dir, err, sizeof err) != 0)
+    char err[256];
+    st = fuzz_store("kvs");
+    if (keys_init(fuzz_tmpdir("kvs"), err, sizeof err) != 0)
         abort();
     mine = (kvs_ctx_t){.site_id = 1,
                        .installation_id = "11111111-1111-4111-8111-111111111111",

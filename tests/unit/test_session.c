@@ -7,6 +7,7 @@
 
 #include "auth/session.h"
 #include "base/arena.h"
+#include "base/enc.h"
 
 static int find(const char *hdr, const char **v, size_t *n)
 {
@@ -115,6 +116,30 @@ static void test_form_token(void **state)
     assert_false(login_form_check(key, "nonce1", "acme", ".abc", t0));
     assert_false(login_form_check(key, "nonce1", "acme",
                                   "12x4.0000000000000000000000000000000000000000000000000000000000000000", t0));
+    /* a time past int64 (found by tests/fuzz/fuzz_cookie.c): read with 19 digits it
+     * overflowed (undefined; in practice it wrapped to the time the mac below is for, and
+     * the token was taken as signed now) */
+    char wrapped[LOGIN_FORM_TOKEN_MAX];
+    login_form_token(key, "nonce1", "acme", INT64_MIN, tok);
+    snprintf(wrapped, sizeof wrapped, "9223372036854775808%s", strchr(tok, '.'));
+    assert_false(login_form_check(key, "nonce1", "acme", wrapped, t0));
+    assert_false(
+        login_form_check(key, "nonce1", "acme",
+                         "9999999999999999999.0000000000000000000000000000000000000000000000000000000000000000", t0));
+    /* a nonce or site too long for the mac's message: no token, and none checks (found by
+     * tests/fuzz/fuzz_cookie.c: the mac was of the empty message, the same for all of them) */
+    char longn[600];
+    memset(longn, 'n', sizeof longn - 1);
+    longn[sizeof longn - 1] = '\0';
+    login_form_token(key, longn, "acme", t0, tok);
+    assert_string_equal(tok, "");
+    char forged[LOGIN_FORM_TOKEN_MAX], hex[65];
+    unsigned char mac[32];
+    enc_hmac_sha256(mac, key, 32, "", 0);
+    enc_hex(hex, mac, sizeof mac);
+    snprintf(forged, sizeof forged, "%lld.%s", (long long)t0, hex);
+    assert_false(login_form_check(key, longn, "acme", forged, t0));
+    assert_false(login_form_check(key, "nonce1", longn, forged, t0));
 }
 
 static void test_csrf_eq(void **state)
