@@ -11,7 +11,8 @@ it('crash consistency: kill -9 under a mixed write load loses, duplicates and ha
   const trials = Number(process.env.CRASH_TRIALS ?? 5);
   const seed = process.env.CRASH_SEED !== undefined ? Number(process.env.CRASH_SEED) : Date.now() % 2147483647;
   const r = await runBattery({ trials, seed, log: (l) => t.diagnostic(l), loadMs: [300, 1500] });
+  // the problems first: a trial with problems ends the run, and they say why
+  assert.deepEqual(r.problems, [], `CRASH_SEED=${seed}:\n${r.problems.slice(0, 30).join('\n')}`);
   assert.equal(r.figures.trials, trials, `every trial ran (seed ${seed})`);
   assert.ok(r.figures.acked > 0, 'writes were acknowledged before the kills');
-  assert.deepEqual(r.problems, [], `CRASH_SEED=${seed}:\n${r.problems.slice(0, 30).join('\n')}`);
 });
