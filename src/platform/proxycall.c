@@ -258,6 +258,9 @@ proxycall_ctx_t *proxycall_runtime_ctx(const char *data_dir, const char *public_
     store_t *st = store_open(data_dir, err, errlen);
     if (!st)
         return NULL;
+    /* the runtime thread sleeps in poll between calls, for as long as no worker it owns
+     * calls (workers lent to HTTP threads call there): nothing may stay open meanwhile */
+    store_keep_nothing(st);
     proxycall_ctx_t *c = xcalloc(1, sizeof *c);
     *c = (proxycall_ctx_t){
         .st = st, .m = metrics_new(), .public_url = xstrdup(public_url), .rate_per_min = rate_per_min};

@@ -136,6 +136,12 @@ void store_idle(store_t *st)
 {
     st->be->idle(st);
 }
+
+void store_keep_nothing(store_t *st)
+{
+    if (st->be->keep_nothing)
+        st->be->keep_nothing(st);
+}
 static store_events_hook_fn events_hook;
 static void *events_hook_arg;
 

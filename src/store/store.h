@@ -111,6 +111,13 @@ int store_reading(store_t *st);
 /* Called by the handle's owner when it has nothing to do: releases what a backend keeps
  * between requests once it is old. */
 void store_idle(store_t *st);
+/* For a handle whose owner may sleep right after any call and never calls store_idle (the
+ * runtime thread's, platform/proxycall.c): the backend keeps nothing between calls (SQLite
+ * ends a read snapshot at its commit instead of parking it). A snapshot kept on such a
+ * handle would pin SQLite's WAL for as long as the thread sleeps: no checkpoint could
+ * complete past it, and the WAL would grow without bound (docs/reliability.md, "Soak and
+ * faults"). */
+void store_keep_nothing(store_t *st);
 /* The credential generation: a process-wide counter bumped (after the write commits) by
  * every write that can end a credential: a session's deletion (sign-out) or purge, and
  * any user write (a user made inactive). Credential caches (gateway/authcache.h) read it

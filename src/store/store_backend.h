@@ -357,6 +357,7 @@ typedef struct store_backend {
     int (*begin_read)(store_t *st);
     int (*reading)(store_t *st);
     void (*idle)(store_t *st);
+    void (*keep_nothing)(store_t *st); /* NULL: the backend keeps nothing between calls anyway */
     int (*commit)(store_t *st);
     void (*rollback)(store_t *st);
     int (*savepoint)(store_t *st);

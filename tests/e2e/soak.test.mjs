@@ -3,13 +3,14 @@
 // function that never returns and a function calling a remote that never answers
 // (tests/battery/soak.mjs says what runs and how it is judged). Every request is answered
 // as expected (or, on a killed worker, failed at once), every hang answered 504 by its 3 s
-// deadline, kiln's threads end where they were after the warm-up and its descriptors, the
-// load's connections closed, where they were before it. Resident memory is reported, not
+// deadline, SQLite's WAL stays bounded (a killed worker leaves no snapshot pinning it),
+// kiln's threads end where they were after the warm-up and its descriptors, the load's
+// connections closed, where they were before it. Resident memory is reported, not
 // judged, here: 30 s is too short for a drift figure (the long mode, make battery-soak,
 // judges it within 5%).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { runSoak } from '../battery/soak.mjs';
+import { runSoak, WAL_MAX_BYTES } from '../battery/soak.mjs';
 
 describe('soak (quick): mixed load with worker kills and hanging functions', () => {
   it('answers everything as expected and ends with the threads and descriptors it had', async () => {
@@ -22,6 +23,8 @@ describe('soak (quick): mixed load with worker kills and hanging functions', () 
     assert.ok(r.kills >= 1 && r.hangs >= 2, `faults happened: ${r.kills} kills, ${r.hangs} hangs (a function, a remote)`);
     assert.equal(r.hangMs.length, r.hangs, 'every hanging function answered 504');
     for (const ms of r.hangMs) assert.ok(ms < 3000 + 2000, `a hang answered by its 3 s deadline (${ms} ms)`);
+    // a worker killed must leave no read snapshot open: it would pin SQLite's WAL
+    assert.ok(r.walMaxBytes > 0 && r.walMaxBytes <= WAL_MAX_BYTES, `the WAL stays bounded: at most ${r.walMaxBytes} bytes`);
     assert.equal(r.drift.threads.last, r.drift.threads.first, 'threads flat');
     assert.equal(r.fdsLeaked, false, `descriptors back after the load: ${JSON.stringify({ before: r.before, after: r.after })}`);
   });

@@ -5,12 +5,14 @@
 #include "unit.h"
 
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "auth/invocation.h"
 #include "base/buf.h"
 #include "base/enc.h"
 #include "base/log.h"
 #include "gateway/gateway.h"
+#include "http/metrics.h"
 #include "http/vreq.h"
 #include "platform/app.h"
 #include "platform/install.h"
@@ -299,6 +301,58 @@ static void test_only_the_running_invocation_with_its_own_token(void **state)
     arena_free(a);
 }
 
+/* The runtime thread's handle keeps nothing between calls: after a product GET served
+ * through the runtime's fetch handler, another connection writes and then checkpoints the
+ * whole WAL (TRUNCATE: every frame copied and the WAL emptied), which a read snapshot left
+ * parked on that handle would refuse (busy). A parked snapshot there once outlived a
+ * worker kill and pinned the WAL until it filled the disk (docs/reliability.md). */
+static void test_runtime_handle_keeps_no_snapshot(void **state)
+{
+    fx_t *f = *state;
+    arena_t *a = arena_new(1u << 26);
+    assert_int_equal(product_routes_init(), 0);
+    gateway_configure(&product_routes, 0);
+    two_t t;
+    two_sites(f, a, &t);
+    char err[256] = "", frame[1024], path[1024];
+    proxycall_ctx_t *c = proxycall_runtime_ctx(f->dir, "http://127.0.0.1:1", 0, err, sizeof err);
+    assert_non_null(c);
+    snprintf(frame, sizeof frame,
+             "{\"type\":\"fetch\",\"id\":\"inv-a\",\"seq\":3,\"method\":\"GET\",\"path\":\"/_proxy/fpp/rest/api/3/"
+             "project/search\",\"headers\":[[\"authorization\",\"Bearer %s\"],[\"x-forge-provider\",\"app\"]],"
+             "\"body\":null}",
+             t.ta);
+    json_error_t je;
+    json_t *fr = json_loads(frame, 0, &je);
+    assert_non_null(fr);
+    buf_reset(&f->out);
+    assert_int_equal(proxycall_fetch(c, "inv-a", fr, &f->out), 0);
+    json_decref(fr);
+    json_t *r = json_loadb(f->out.ptr, f->out.len - 1, 0, &je);
+    assert_non_null(r);
+    assert_int_equal(status_of(r), 200); /* a read that ran, in its snapshot */
+    json_decref(r);
+
+    snprintf(path, sizeof path, "%s/kiln.db", f->dir);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    assert_int_equal(sqlite3_exec(db, "UPDATE sites SET name = name", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA wal_checkpoint(TRUNCATE)", -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 0); /* busy: a reader pinned the WAL */
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    store_close(c->st);
+    metrics_free(c->m);
+    free((char *)c->public_url);
+    free(c);
+    invocation_end(t.ta);
+    invocation_end(t.tb);
+    arena_free(a);
+}
+
 /* A late callback's call on the pipe (its frame names no running invocation) or with its
  * dead token: refused as before, and counted under the invocation that ended
  * (invocation_late), which is what puts it in that invocation's log; a live token of
@@ -396,6 +450,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_limits_and_malformed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_only_the_running_invocation_with_its_own_token, setup, teardown),
         cmocka_unit_test_setup_teardown(test_late_calls_are_refused_and_attributed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_runtime_handle_keeps_no_snapshot, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -417,6 +417,8 @@ static int sq_commit(store_t *st)
     struct sqlite_store *s = SQ(st);
     if (s->snap == SNAP_ACTIVE) {
         s->snap = SNAP_PARKED;
+        if (s->no_park)
+            sq_snap_release(s);
         return STORE_OK;
     }
     s->in_tx = 0;
@@ -437,6 +439,8 @@ static void sq_rollback(store_t *st)
     struct sqlite_store *s = SQ(st);
     if (s->snap == SNAP_ACTIVE) {
         s->snap = SNAP_PARKED;
+        if (s->no_park)
+            sq_snap_release(s);
         return;
     }
     s->in_tx = 0;
@@ -498,6 +502,14 @@ static void sq_savepoint_rollback(store_t *st)
 {
     sq_exec(SQ(st), stmt(st, Q_ROLLBACK_TO));
     sq_exec(SQ(st), stmt(st, Q_RELEASE));
+}
+
+static void sq_keep_nothing(store_t *st)
+{
+    struct sqlite_store *s = SQ(st);
+    s->no_park = 1;
+    if (s->snap == SNAP_PARKED)
+        sq_snap_release(s);
 }
 
 static void sq_idle(store_t *st)
@@ -599,6 +611,7 @@ static const store_backend_t sqlite_backend = {
     .begin_read = sq_begin_read,
     .reading = sq_reading,
     .idle = sq_idle,
+    .keep_nothing = sq_keep_nothing,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .savepoint = sq_savepoint,

@@ -62,6 +62,7 @@ struct sqlite_store {
     enum sq_snap snap; /* the read snapshot's state */
     uint64_t snap_gen;
     int64_t snap_ms;
+    int no_park;          /* store_keep_nothing: a read snapshot ends at its commit */
     int relaxed;          /* its commits never wait for the group fsync (a log writer's handle) */
     int unsynced;         /* the open write transaction's commit does not wait for it */
     uint64_t commit_seq;  /* the number of this handle's last commit written to the WAL (gsync.c) */
