@@ -31,7 +31,8 @@ void fnlog_stop(void);
  * its heap fields. Never blocks on I/O. */
 void fnlog_record(const invocation_t *inv, json_t *lines);
 /* The level of the one row each finished invocation gets after its lines: message
- * "<outcome> in <N> ms", outcome ok, error, timeout, crash, overload or setup-failed.
+ * "<outcome> in <N> ms", outcome ok, error, timeout, crash, overload, setup-failed or
+ * not-started.
  * Listings leave these rows out unless asked (store_logs_list's with_invocations). */
 #define FNLOG_INVOCATION "invocation"
 

@@ -67,6 +67,7 @@ static const struct {
     [RT_CRASH] = {"crashed", "FUNCTION_OUT_OF_MEMORY", 1},
     [RT_OVERLOAD] = {"not run: too many invocations", "FUNCTION_PLATFORM_RATE_LIMITED", 1},
     [RT_SETUP] = {"could not start", "FUNCTION_PLATFORM_UNKNOWN_ERROR", 1},
+    [RT_NOSTART] = {"not run: no worker could start", "FUNCTION_PLATFORM_UNKNOWN_ERROR", 1},
 };
 
 static unsigned status_index(enum rt_status st)

@@ -340,18 +340,20 @@ void invoke_fault(kreq_t *kr, enum rt_status st, const char *subject, invoke_rep
 {
     static const struct {
         int status;
-        const char *fmt; /* %s: the subject */
+        const char *fmt;   /* %s: the subject */
+        int retry_after_s; /* a Retry-After to send, when a retry soon may work */
     } faults[] = {
-        [RT_ERROR] = {500, "%s failed."},
-        [RT_TIMEOUT] = {504, "%s did not answer within its time limit."},
-        [RT_CRASH] = {500, "%s's process failed."},
-        [RT_OVERLOAD] = {503, "Too many invocations at once; retry shortly."},
-        [RT_SETUP] = {500, "The app could not be started."},
+        [RT_ERROR] = {500, "%s failed.", 0},
+        [RT_TIMEOUT] = {504, "%s did not answer within its time limit.", 0},
+        [RT_CRASH] = {500, "%s's process failed.", 0},
+        [RT_OVERLOAD] = {503, "Too many invocations at once; retry shortly.", 1},
+        [RT_SETUP] = {500, "The app could not be started.", 0},
+        [RT_NOSTART] = {503, "kiln could not start a process for the app now; retry shortly.", 1},
     };
     if (st <= RT_OK || st >= (int)(sizeof faults / sizeof *faults)) /* not a fault: a caller's slip */
         st = RT_CRASH;
-    if (st == RT_OVERLOAD)
-        reply_header(kr, "retry-after", "1");
+    if (faults[st].retry_after_s)
+        reply_header(kr, "retry-after", arena_printf(kr->arena, "%d", faults[st].retry_after_s));
     reply(kr, faults[st].status, arena_printf(kr->arena, faults[st].fmt, subject));
 }
 

@@ -93,10 +93,10 @@ json_t *invoke_thrown(const json_t *v);
 int invoke_submit(kreq_t *kr, void (*prepare)(kreq_t *kr), invoke_reply_fn reply);
 
 /* Answers a job that ended without a value (status RT_TIMEOUT, RT_CRASH, RT_OVERLOAD,
- * RT_SETUP, and RT_ERROR for a plane that does not pass the error on) through `reply`:
- * the status of the runtime's one fault table and its message, naming `subject` ("The
- * webtrigger function"); Retry-After on overload. The function's own error text stays
- * in its logs. */
+ * RT_SETUP, RT_NOSTART, and RT_ERROR for a plane that does not pass the error on) through
+ * `reply`: the status of the runtime's one fault table and its message, naming `subject`
+ * ("The webtrigger function"); 503 with Retry-After when a retry soon may work (overload,
+ * no worker could start). The function's own error text stays in its logs. */
 void invoke_fault(kreq_t *kr, enum rt_status st, const char *subject, invoke_reply_fn reply);
 
 #endif

@@ -165,9 +165,13 @@ void rt_finish_to(rt_job_t *job, enum rt_status st, char *result, int direct)
     fnlog_record(&job->inv, job->logs);
     job->logs = NULL;
     if (job->inv.id[0]) { /* and how it ended: `kiln dev` prints it (GET /admin/v1/logs?invocations=1) */
-        static const char *const outcome[] = {
-            [RT_OK] = "ok",       [RT_ERROR] = "error",       [RT_TIMEOUT] = "timeout",
-            [RT_CRASH] = "crash", [RT_OVERLOAD] = "overload", [RT_SETUP] = "setup-failed"};
+        static const char *const outcome[] = {[RT_OK] = "ok",
+                                              [RT_ERROR] = "error",
+                                              [RT_TIMEOUT] = "timeout",
+                                              [RT_CRASH] = "crash",
+                                              [RT_OVERLOAD] = "overload",
+                                              [RT_SETUP] = "setup-failed",
+                                              [RT_NOSTART] = "not-started"};
         char line[64];
         snprintf(line, sizeof line, "%s in %lld ms",
                  (unsigned)st < sizeof outcome / sizeof *outcome ? outcome[st] : "error",

@@ -135,7 +135,7 @@ static int place(rt_job_t *job)
     if (p->n < RT_POOL_MAX && RT.nworkers < RT_WORKERS_MAX && starting == 0) {
         if (!rt_worker_spawn(p, err, sizeof err)) {
             log_msg(LOG_ERROR, "runtime: cannot start a worker", "error", err, NULL);
-            rt_finish(job, RT_SETUP, rt_error_json("Error", "the function's worker could not start"));
+            rt_finish(job, RT_NOSTART, rt_error_json("Error", "the function's worker could not start"));
             return 1;
         }
     }

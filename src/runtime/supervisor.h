@@ -34,7 +34,9 @@
 #define RT_IDLE_MS 60000  /* an idle worker lives this long */
 #define RT_MAX_FRAME (6u * 1024 * 1024)
 
-enum rt_status { RT_OK = 0, RT_ERROR, RT_TIMEOUT, RT_CRASH, RT_OVERLOAD, RT_SETUP };
+/* How a job ended. RT_SETUP: the version cannot run here (its snapshot, its sandbox); RT_NOSTART:
+ * its worker could not start now (out of descriptors or processes) and a retry may work. */
+enum rt_status { RT_OK = 0, RT_ERROR, RT_TIMEOUT, RT_CRASH, RT_OVERLOAD, RT_SETUP, RT_NOSTART };
 
 typedef struct rt_job rt_job_t;
 

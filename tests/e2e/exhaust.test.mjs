@@ -436,7 +436,10 @@ app:
     const conns = await floodUntilPaused(k, N.fdLimit + 100);
     const a = await answerOn(kept, `POST ${url} HTTP/1.1\r\nHost: k\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`, 60000);
     figure('webtrigger while kiln is out of descriptors', `${a.status} ${a.text.slice(0, 120)}`);
-    assert.ok(a.status >= 500, `the invocation fails: ${a.status} ${a.text}`);
+    // a worker that cannot start now is a passing condition: 503 with Retry-After, not 500
+    assert.equal(a.status, 503, `the invocation fails, to be retried: ${a.status} ${a.text}`);
+    assert.equal(a.headers['retry-after'], '1', 'with Retry-After');
+    assert.match(a.text, /could not start a process for the app now; retry shortly/);
     assert.ok(k.running, 'kiln is alive');
     const why = k.stderrLines.filter((l) => l.includes('Too many open files') && !l.includes('"accept:'));
     assert.ok(why.length >= 1, 'kiln logs why the worker could not start');

@@ -191,7 +191,7 @@ static void test_trigger_event_and_judge(void **state)
     static const struct {
         enum rt_status st;
         int retried;
-    } failed[] = {{RT_ERROR, 0}, {RT_TIMEOUT, 1}, {RT_CRASH, 1}, {RT_OVERLOAD, 1}, {RT_SETUP, 1}};
+    } failed[] = {{RT_ERROR, 0}, {RT_TIMEOUT, 1}, {RT_CRASH, 1}, {RT_OVERLOAD, 1}, {RT_SETUP, 1}, {RT_NOSTART, 1}};
     for (size_t i = 0; i < sizeof failed / sizeof *failed; i++) {
         job.status = failed[i].st;
         src->judge(a, &d, &job, &v);
