@@ -7,12 +7,20 @@
  * products and services kiln does not host (Confluence, Bitbucket, Compass, Teams, Rovo,
  * the account and personal-data APIs, ...) and are refused at deploy. */
 const struct scope_platform scope_platform[] = {
+    {"read:account",
+     "served as Forge's consent rule: each user must allow the app before it acts as them (docs/ui.md); kiln has "
+     "no account profile API",
+     1},
     {"read:app-global-channel:realtime",
-     "accepted and ignored: kiln has no Forge Realtime, so the channel it would open does not exist"},
-    {"read:app-system-token", "served: remotes get an app system token (docs/remote.md)"},
-    {"read:app-user-token", "accepted and ignored: kiln runs no invocation on behalf of a user, so no user token "
-                            "is ever issued"},
-    {"storage:app", "served: app storage (KVS, secrets, custom entities, the legacy storage API; docs/kvs.md)"},
+     "accepted and ignored: kiln has no Forge Realtime, so the channel it would open does not exist", 0},
+    {"read:app-system-token", "served: remotes get an app system token (docs/remote.md)", 0},
+    {"read:app-user-token",
+     "accepted and ignored: kiln runs no invocation on behalf of a user, so no user token is ever issued", 0},
+    {"read:me",
+     "served as Forge's consent rule: each user must allow the app before it acts as them (docs/ui.md); kiln has "
+     "no /me API",
+     1},
+    {"storage:app", "served: app storage (KVS, secrets, custom entities, the legacy storage API; docs/kvs.md)", 0},
 };
 const size_t scope_platform_len = sizeof scope_platform / sizeof scope_platform[0];
 
@@ -94,6 +102,14 @@ static int in_sorted(const void *base, size_t count, size_t stride, const char *
         else
             lo = mid + 1;
     }
+    return 0;
+}
+
+int scope_needs_user_consent(const char *granted)
+{
+    for (size_t i = 0; granted && i < scope_platform_len; i++)
+        if (scope_platform[i].user_consent && has(granted, scope_platform[i].name, strlen(scope_platform[i].name)))
+            return 1;
     return 0;
 }
 

@@ -32,6 +32,7 @@ extern const size_t scope_jira_names_len;
 struct scope_platform {
     const char *name;
     const char *kiln; /* one line for docs and tests: served, or why it can be ignored */
+    int user_consent; /* 1: an app holding it acts as a user only once that user allowed it */
 };
 extern const struct scope_platform scope_platform[];
 extern const size_t scope_platform_len;
@@ -44,6 +45,13 @@ const struct scope_op *scope_find(const char *method, const char *path);
  * allowed. Callers that are not limited by scopes (a site user's API token: Jira applies
  * the user's permissions, not OAuth scopes) do not call this (gateway/gateway.c). */
 int scope_allows(const struct scope_op *op, const char *granted);
+
+/* Forge's simplified user consent: 1 if an app granted `granted` (space-separated) must
+ * have each user's own consent before it acts as that user (asUser, a UI's requestJira):
+ * it holds a scope marked user_consent (read:me, read:account: the user's personal
+ * information). Otherwise the site admin's consent at install covers every user, and
+ * kiln asks no one. */
+int scope_needs_user_consent(const char *granted);
 
 /* 1 if s[0..n) is a scope kiln knows: a name of scope_jira_names or scope_platform,
  * byte for byte (case matters; a NUL, a prefix or a wildcard is not a scope). */

@@ -127,8 +127,10 @@ static void needs_authentication(kreq_t *kr, const char *why)
 }
 
 /* asUser(): the principal a call with x-forge-provider: user acts as, and the scopes it
- * may use (*granted). The invocation's own user (`kiln invoke --as`, a resolver) once that
- * user has consented to the app on the site; or, with asUser(accountId) from an invocation
+ * may use (*granted). The invocation's own user (`kiln invoke --as`, a resolver): when the
+ * app's scopes hold read:me or read:account, once that user has consented to the app on the
+ * site, else at once (Forge's simplified user consent: the admin's consent at install
+ * covers every user; auth/scopes.h scope_needs_user_consent); or, with asUser(accountId) from an invocation
  * without a user (webtrigger, trigger), any active person of the bound site within the
  * scopes the manifest allows impersonation for. Else NEEDS_AUTHENTICATION_ERR: 0 or -1
  * (answered). */
@@ -168,7 +170,8 @@ static int as_user(kreq_t *kr, const invocation_t *inv, const char **granted)
         needs_authentication(kr, "No such user on this site.");
         return -1;
     }
-    if (!impersonating && (store_consent_has(kr->store, inv->site_id, inv->app_id, acct, &has) != STORE_OK || !has)) {
+    if (!impersonating && scope_needs_user_consent(inv->scopes) &&
+        (store_consent_has(kr->store, inv->site_id, inv->app_id, acct, &has) != STORE_OK || !has)) {
         needs_authentication(kr, "The user has not allowed this app access (kiln consent).");
         return -1;
     }

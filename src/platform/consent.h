@@ -1,6 +1,8 @@
-/* Users' consents to apps: on Forge a user grants an app access once ("Allow access")
- * before the app may act as that user (asUser); until then every asUser call of the app
- * fails with NEEDS_AUTHENTICATION_ERR. kiln records the grant per (site, app, user) in the
+/* Users' consents to apps: on Forge a user grants an app whose scopes ask for personal
+ * information (read:me, read:account: auth/scopes.h scope_needs_user_consent) access once
+ * ("Allow access") before the app may act as that user (asUser); until then every asUser
+ * call of the app fails with NEEDS_AUTHENTICATION_ERR. Other apps need no user's consent
+ * (Forge's simplified user consent). kiln records the grant per (site, app, user) in the
  * store (store_consent_*): given with `kiln consent` (or the UI's consent screen), taken
  * back with --revoke, dropped when the app's last installation leaves the site. Each
  * change is audited. */

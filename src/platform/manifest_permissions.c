@@ -21,8 +21,9 @@ static int add_scope(manifest_parser_t *p, const yaml_t *where, const yaml_t *at
         return manifest_fail_at(
             p, MANIFEST_ESCHEMA, at->line, at->col, where,
             "unknown scope \"%.*s\": kiln knows Jira's scopes (platform, Software, DevOps; classic and granular) and "
-            "Forge's storage:app, read:app-system-token, read:app-user-token and "
-            "read:app-global-channel:realtime; a scope is a name, never a wildcard (docs/apps.md)",
+            "Forge's storage:app, read:app-system-token, read:app-user-token, "
+            "read:app-global-channel:realtime, read:me and read:account; a scope is a name, never a wildcard "
+            "(docs/apps.md)",
             qlen(s), s);
     p->m->scopes[(*k)++] = s;
     return 0;

@@ -1,5 +1,7 @@
 // The asUser() consent screen in a real browser (docs/ui.md "Consent and administration"):
-// examples/issue-panel-customui installed on a site, no consent given. A fresh user opens
+// examples/issue-panel-customui with read:me added to its scopes (only an app holding read:me
+// or read:account asks each user: Forge's simplified user consent), installed on a site,
+// no consent given. A fresh user opens
 // an issue: the panel's requestJira answers consentRequired and the module's place shows
 // "Allow access" with the app's name, scopes and egress. Deny says access was not given
 // and stores nothing; Allow records the consent (the store's row, as `kiln consent` makes
@@ -7,7 +9,7 @@
 // Run with KILN_UI_SCREENSHOTS=1 to save the prompt's screenshot into docs/img/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, startKiln } from '../e2e/lib/kiln.mjs';
 import { deployApp, firstIssue, sql as dbSql } from '../e2e/lib/ui.mjs';
@@ -26,7 +28,12 @@ before(async () => {
   browser = await launchBrowser();
   A = await k.siteWithToken('consa', true);
   issue = await firstIssue(k, A);
-  appId = await deployApp(k, exampleApp('issue-panel-customui', { build: true }), [A]);
+  const dir = exampleApp('issue-panel-customui', { build: true });
+  const manifest = path.join(dir, 'manifest.yml');
+  const text = readFileSync(manifest, 'utf8');
+  assert.match(text, /^    - storage:app$/m);
+  writeFileSync(manifest, text.replace(/^    - storage:app$/m, '    - storage:app\n    - read:me'));
+  appId = await deployApp(k, dir, [A]);
   assert.match(appId, /^[0-9a-f-]{36}$/);
 });
 
@@ -45,7 +52,7 @@ test('a fresh user sees "Allow access"; Deny stores nothing; Allow stores the co
     await prompt.waitFor();
     assert.equal(await page.getByTestId('consent-app').textContent(), 'issue-panel-customui');
     const scopes = await page.getByTestId('consent-scopes').locator('li code').allTextContents();
-    assert.deepEqual(scopes.sort(), ['read:jira-work', 'storage:app']);
+    assert.deepEqual(scopes.sort(), ['read:jira-work', 'read:me', 'storage:app']);
     assert.ok((await page.getByTestId('consent-egress').textContent()).length > 0);
     await docShot(page, 'consent-prompt');
     assert.equal(consents(), '', 'nothing stored before Allow');
@@ -85,7 +92,7 @@ test('the consent screen shows each scope\'s description from Atlassian\'s scope
     const list = page.getByTestId('consent-scopes');
     await list.waitFor();
     const items = list.locator('li');
-    assert.equal(await items.count(), 2);
+    assert.equal(await items.count(), 3); // read:jira-work, read:me, storage:app
     const read = items.filter({ has: page.locator('code', { hasText: /^read:jira-work$/ }) });
     assert.equal(await read.getByTestId('scope-text').textContent(), ` — ${want}`);
     const storage = items.filter({ has: page.locator('code', { hasText: /^storage:app$/ }) });

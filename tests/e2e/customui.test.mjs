@@ -62,6 +62,7 @@ permissions:
   scopes:
     - storage:app
     - read:jira-work
+    - read:me
   content:
     styles:
       - unsafe-inline
@@ -290,6 +291,8 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
     expectStatus(await bridge(sA, rn.json.token, { op: 'getContext', extension: ext }), 200);
   });
 
+  // the app holds read:me: each user consents first (Forge's simplified user consent asks
+  // only then; tests/browser/customui.test.mjs runs an app without it, no consent given)
   it('bridge: fetchProduct (requestJira) acts as the user within the app\'s scopes, after the user\'s consent', async () => {
     const ext = { issue: { key: issueA } };
     const f = await frame(sA, { appId: appId(), moduleKey: 'panel', extension: ext });

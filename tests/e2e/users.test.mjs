@@ -1,6 +1,7 @@
 // Users in invocations end to end: `kiln invoke --as ACCOUNT_ID [--extension JSON]` runs a
 // resolver for a site user (context.accountId, localId, extension, cloudId, siteUrl,
-// moduleKey) through the real @forge/resolver and @forge/api; asUser() fails with
+// moduleKey) through the real @forge/resolver and @forge/api; the app holds read:me, so
+// (Forge's simplified user consent) asUser() fails with
 // NEEDS_AUTHENTICATION_ERR until the user consents (`kiln consent`), works after, fails
 // again after --revoke or uninstall; it acts with the user's own permissions (a user who
 // may not browse a project gets Jira's 404, no ADMINISTER gets 403) within the app's
@@ -71,6 +72,7 @@ permissions:
     read:jira-work: {}
     write:jira-work: {}
     storage:app: {}
+    read:me: {}
 `;
 
 const SRC = `import Resolver from '@forge/resolver';

@@ -24,8 +24,8 @@
 /* The rest of every unknown-scope message. */
 #define UNKNOWN_SCOPE                                                                                                  \
     ": kiln knows Jira's scopes (platform, Software, DevOps; classic and granular) and Forge's storage:app, "          \
-    "read:app-system-token, read:app-user-token and read:app-global-channel:realtime; a scope is a name, never a "     \
-    "wildcard (docs/apps.md)"
+    "read:app-system-token, read:app-user-token, read:app-global-channel:realtime, read:me and read:account; a "       \
+    "scope is a name, never a wildcard (docs/apps.md)"
 
 static arena_t *A;
 

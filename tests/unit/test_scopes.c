@@ -186,7 +186,9 @@ static void test_known_names(void **state)
                                         "storage:app",
                                         "read:app-system-token",
                                         "read:app-user-token",
-                                        "read:app-global-channel:realtime"};
+                                        "read:app-global-channel:realtime",
+                                        "read:me",
+                                        "read:account"};
     for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
         if (!scope_known(known[i], strlen(known[i])))
             print_error("not known: %s\n", known[i]);
@@ -206,6 +208,21 @@ static void test_known_names(void **state)
         assert_true(scope_known(scope_jira_names[i], strlen(scope_jira_names[i])));
     for (size_t i = 0; i < scope_platform_len; i++)
         assert_true(scope_known(scope_platform[i].name, strlen(scope_platform[i].name)));
+}
+
+static void test_user_consent(void **state)
+{
+    (void)state;
+    /* Forge's simplified user consent: only the personal-information scopes need each
+     * user's own consent; whole names only */
+    assert_true(scope_needs_user_consent("read:me"));
+    assert_true(scope_needs_user_consent("read:jira-work read:account storage:app"));
+    assert_true(scope_needs_user_consent("storage:app read:me"));
+    assert_false(scope_needs_user_consent("read:jira-work write:jira-work storage:app"));
+    assert_false(scope_needs_user_consent("read:jira-user"));
+    assert_false(scope_needs_user_consent("read:me:x read:mex xread:me read:accounts"));
+    assert_false(scope_needs_user_consent(""));
+    assert_false(scope_needs_user_consent(NULL));
 }
 
 static void test_unknown_names(void **state)
@@ -230,8 +247,6 @@ static void test_unknown_names(void **state)
                                           "read:page:confluence",
                                           "read:confluence-content.summary",
                                           "write:repository:bitbucket",
-                                          "read:me",
-                                          "read:account",
                                           "report:personal-data",
                                           "offline_access",
                                           "read:jira-work,write:jira-work",
@@ -355,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_empty_set_needs_nothing),
         cmocka_unit_test(test_no_wildcards),
         cmocka_unit_test(test_known_names),
+        cmocka_unit_test(test_user_consent),
         cmocka_unit_test(test_unknown_names),
         cmocka_unit_test(test_whole_words_only),
         cmocka_unit_test(test_real_operations),
