@@ -47,6 +47,21 @@ test('the UI Kit global page renders; a submit invokes the resolver, stores the 
     const root = page.locator('[data-testid="uikit-root"]');
     await root.getByRole('heading', { name: 'Fruit list' }).waitFor();
     await root.getByText('No fruit yet').waitFor();
+    // the glyphs (their code a lazy chunk of the host): @atlaskit/object's tile, @atlaskit/icon's star
+    await root.locator('[data-kiln-object-tile="idea"]').getByRole('img', { name: 'Fruit ideas' }).waitFor();
+    await root.locator('[data-kiln-icon="star-starred"]').getByRole('img', { name: 'Favourite list' }).waitFor();
+    // a file picked in the browser reaches the app's onChange as @forge/react gives it
+    // ({name, size, type, data: base64}): the app decodes data and shows a FileCard of it
+    const photo = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3, 0xff, 0xfe, ...Buffer.from('kiln')]);
+    const chooser = page.waitForEvent('filechooser');
+    await root.locator('[data-kiln-file-picker]').getByRole('button', { name: 'Browse files' }).click();
+    await (await chooser).setFiles([{ name: 'quince.png', mimeType: 'image/png', buffer: photo }]);
+    const card = root.locator('[data-kiln-file-card="quince.png"]');
+    await card.waitFor();
+    assert.match(await card.innerText(), new RegExp(`image/png · ${photo.length} B`), 'the decoded bytes are the file\'s');
+    assert.doesNotMatch(await card.innerText(), /read \d+ of/);
+    await card.getByRole('button', { name: 'Delete quince.png' }).click();
+    await card.waitFor({ state: 'detached' });
     await root.getByLabel('Name').fill('Quince');
     await root.getByLabel('Name').blur();
     await root.locator('input[id$="size"]').click();
