@@ -146,6 +146,8 @@ function sample(name) {
       return N('FileCard', { fileName: 'a.txt', fileSize: 10 });
     case 'FilePicker':
       return N('FilePicker', { label: 'Files', onChange: fn(12) });
+    case 'Frame':
+      return N('Frame', { resource: 'about' });
     case 'BreadcrumbsItem':
       return N('Breadcrumbs', {}, N('BreadcrumbsItem', { href: '/b', text: 'B' }));
     default:
@@ -491,4 +493,16 @@ test("FilePicker: a chosen file reaches onChange as @forge/react's SerializedFil
     await (await chooser2).setFiles([{ name: 'huge.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(600 * 1024) }]);
     await p.getByText(/at most 512 KB can be picked at once/).waitFor();
     assert.equal(await p.evaluate(() => window.__events.filter((e) => e.fn === 30).length), 2);
+  }));
+
+test("Frame asks the host for its resource's frame; a bad resource or a sixth Frame is refused visibly", (t) =>
+  onPage(t, async (p) => {
+    await render(p, root(N('Frame', { resource: 'about' }), N('Frame', { resource: '../../x' }), N('Frame', { resource: { a: 1 } })));
+    await p.locator('[data-test-frame="about"]').waitFor();
+    assert.equal(await p.locator('[data-test-frame]').count(), 1);
+    assert.equal(await p.locator('[data-kiln-frame-refused]').count(), 2);
+    await render(p, root(...Array.from({ length: 6 }, (_, i) => N('Frame', { resource: `r${i}` }))));
+    await p.locator('[data-test-frame="r4"]').waitFor();
+    assert.equal(await p.locator('[data-test-frame]').count(), 5);
+    assert.match(await p.locator('[data-kiln-frame-refused]').innerText(), /at most 5 Frames/);
   }));

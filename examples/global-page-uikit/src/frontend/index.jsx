@@ -12,6 +12,7 @@ import ForgeReconciler, {
   FileCard,
   FilePicker,
   Form,
+  Frame,
   FormFooter,
   FormHeader,
   FormSection,
@@ -129,6 +130,7 @@ const App = () => {
           <BarChart title="Fruits by size" data={bySize(fruits)} xAccessor={0} yAccessor={1} height={240} />
         </Box>
       )}
+      <Frame resource="about" />
     </Stack>
   );
 };
