@@ -9,7 +9,8 @@
 // onDelete?, onDownload?}: text and numbers only; a button per event the app set.
 // FilePicker {label?, description?, onChange?}: the user picks files (the browse button or
 // a drop on the zone); onChange gets [{name, size, type, data}], `data` the file's bytes
-// in base64, as @atlaskit/forge-react-types' SerializedFile. The files are read here, in
+// in base64, as @atlaskit/forge-react-types' SerializedFile (plain base64, no data: URL
+// prefix: what @forge/bridge's object-store upload, behind useObjectStore, atob()s). The files are read here, in
 // the host, and posted to the app's frame on its channel.
 // Limits: at most FILES_MAX files and FILES_BYTES_MAX bytes in all per pick (the channel
 // carries at most 1 MiB a message; base64 adds a third): a larger pick posts nothing and
