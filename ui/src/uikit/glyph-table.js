@@ -1,7 +1,7 @@
 // The glyph tables of the UI Kit icon rows (glyphs.jsx): every name @forge/react 11 types as
 // Icon's glyph (IconNext in @atlaskit/forge-react-types' IconProps: all are @atlaskit/icon/core
 // icons of the same name) and every AtlassianIcon/AtlassianTile glyph (@atlaskit/object's
-// objects and tiles). Generated from those two packages' lists; a name not here is not drawn.
+// objects and tiles). Written by tools/gen-uikit-glyphs.mjs; a name not here is not drawn.
 // @atlaskit/icon's core icons are CommonJS files and ui/ is "type": "module", so esbuild
 // imports them as Node does (the default import is module.exports): cjsDefault() takes
 // their `default`.
