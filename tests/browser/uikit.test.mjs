@@ -25,7 +25,7 @@ before(async () => {
   k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0'] });
   browser = await launchBrowser();
   A = await k.siteWithToken('uka', true);
-  dir = exampleApp('global-page-uikit');
+  dir = exampleApp('global-page-uikit', { build: true }); // build.sh: the `about` Frame's page
   appId = `ari:cloud:ecosystem::app/${await deployApp(k, dir, [A])}`;
 });
 
@@ -92,6 +92,10 @@ test('the UI Kit global page renders; a submit invokes the resolver, stores the 
     const inner = await (await about.elementHandle()).contentFrame();
     await inner.locator('#who').filter({ hasText: 'About this list' }).waitFor();
     assert.ok(await about.isVisible());
+    // its @forge/bridge calls are the module's, and its events reach the UI Kit page
+    await inner.locator('#ctx').filter({ hasText: 'inside fruit-page' }).waitFor();
+    await inner.locator('#hello').click();
+    await root.getByText('The about page says: hello from the Frame').waitFor();
     const r = await frameAsked;
     aboutFrame = { body: r.request().postDataJSON(), answer: await r.json() };
     if (process.env.KILN_UI_SCREENSHOTS) {

@@ -28,7 +28,7 @@ import ForgeReconciler, {
   useForm,
   xcss,
 } from '@forge/react';
-import { invoke } from '@forge/bridge';
+import { events, invoke } from '@forge/bridge';
 
 const SIZES = [
   { label: 'Small', value: 'small' },
@@ -45,10 +45,19 @@ const App = () => {
   const [fruits, setFruits] = useState(null);
   const [error, setError] = useState(null);
   const [photos, setPhotos] = useState([]); // picked in the browser, kept in the page only
+  const [aboutSays, setAboutSays] = useState(null); // what the Frame's page emitted
   const { handleSubmit, register, getFieldId, formState } = useForm();
 
   useEffect(() => {
     invoke('getFruits').then(setFruits, (e) => setError(e.message));
+  }, []);
+
+  // the `about` Frame's page talks to this page through the events API
+  useEffect(() => {
+    const sub = events.on('fruit-about', (p) => setAboutSays(typeof p?.text === 'string' ? p.text : null));
+    return () => {
+      sub.then((s) => s.unsubscribe());
+    };
   }, []);
 
   const onSubmit = async (data) => {
@@ -131,6 +140,7 @@ const App = () => {
         </Box>
       )}
       <Frame resource="about" />
+      {aboutSays && <Text>The about page says: {aboutSays}</Text>}
     </Stack>
   );
 };
