@@ -95,14 +95,16 @@ fi
 done
 
 # examples/global-page-uikit: a UI Kit global page (the real @forge/react, bundled by
-# kiln deploy from src/frontend/index.jsx), installed on both sites
+# kiln deploy from src/frontend/index.jsx) with a Frame of its static resource `about`,
+# installed on both sites
 UAPP="$DATA/uikit-app"
 if [ ! -f "$UAPP/manifest.yml" ]; then
   mkdir -p "$UAPP"
-  cp -r examples/global-page-uikit/{manifest.yml,package.json,package-lock.json,src,node_modules} "$UAPP/"
+  cp -r examples/global-page-uikit/{manifest.yml,package.json,package-lock.json,build.sh,src,ui-src,static,node_modules} "$UAPP/"
   ( cd "$UAPP" && "$KILN" register --name "Fruit list (UI Kit)" >/dev/null )
 fi
-( cd "$UAPP" && "$KILN" deploy >/dev/null )
+# build.sh: the page of its `about` resource (shown by <Frame>), with the real @forge/bridge
+( cd "$UAPP" && { [ ! -x build.sh ] || ./build.sh; } && "$KILN" deploy >/dev/null )
 "$KILN" site list --json | jq -r '.sites[].name' | while read -r s; do
   ( cd "$UAPP" && "$KILN" install --site "$s" --confirm-scopes >/dev/null 2>&1 || true )
 done

@@ -227,6 +227,29 @@ static int frame_load(kreq_t *kr, frame_t *f, const char *key)
     return -1;
 }
 
+/* A UI Kit <Frame resource="…">: the frame shows `res`, another resource of the same app
+ * version, inside the UI Kit module f->module (render: native), with the module's token,
+ * context and checks (frame_load ran). Not for a gadget's edit view. 0, else answered. */
+static int frame_resource(kreq_t *kr, frame_t *f, const char *res)
+{
+    if (strcmp(json_str(f->module, "render") ? json_str(f->module, "render") : "", "native") != 0 || f->gadget_edit) {
+        reply_error(kr, 400, 0, "resource is for a UI Kit (render: native) module's Frame component.");
+        return -1;
+    }
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(f->manifest, "resources"), i, r)
+    {
+        const char *k = json_str(r, "key");
+        if (k && !strcmp(k, res)) {
+            f->resource = k;
+            return 0;
+        }
+    }
+    reply_error(kr, 404, 0, "The app's installed version has no resource with that key.");
+    return -1;
+}
+
 /* Mints the frame's token into out; its expiry in *exp. */
 static int mint(kreq_t *kr, const frame_t *f, const char *key, const char *digest, char out[UITOKEN_MAX], int64_t *exp)
 {
@@ -261,12 +284,17 @@ void uiframes_frames(kreq_t *kr)
         reply_error(kr, 503, 0, "Custom UI is off: kiln serve runs without --ui-listen.");
         return;
     }
-    static const char *const allowed[] = {"appId", "moduleKey", "environment", "extension", NULL};
+    static const char *const allowed[] = {"appId", "moduleKey", "environment", "extension", "resource", NULL};
     json_t *body = body_of(kr, allowed, NULL);
     if (!body)
         return;
     const char *app = json_str(body, "appId"), *key = json_str(body, "moduleKey"),
-               *envk = json_str(body, "environment");
+               *envk = json_str(body, "environment"), *frame_res = json_str(body, "resource");
+    if (json_object_get(body, "resource") &&
+        (!frame_res || !*frame_res || strlen(frame_res) > MANIFEST_MAX_REMOTE_KEY)) {
+        reply_error(kr, 400, 0, "resource is a resource key of the app (at most 23 characters).");
+        return;
+    }
     f.ext = json_object_get(body, "extension");
     const char *app_id = app ? app_id_from_ari(app) : NULL;
     if (!app_id || !key || !*key || strlen(key) > 255 || (envk && !app_env_key_valid(envk)) ||
@@ -294,7 +322,7 @@ void uiframes_frames(kreq_t *kr)
                           : "The app is not installed on this site.");
         return;
     }
-    if (frame_load(kr, &f, key) != 0)
+    if (frame_load(kr, &f, key) != 0 || (frame_res && frame_resource(kr, &f, frame_res) != 0))
         return;
     size_t el;
     const char *et = ext_text(kr, f.ext, &el);

@@ -3,7 +3,7 @@
  * Both are rows of the /_ui/v1 table (web/ui_api.h), which checks the session cookie and
  * X-Kiln-CSRF and binds the session's site before they run.
  *
- *   POST /_ui/v1/frames {appId, moduleKey, environment?, extension?}
+ *   POST /_ui/v1/frames {appId, moduleKey, environment?, extension?, resource?}
  *     session cookie + X-Kiln-CSRF. The module must be a UI module with a `resource`
  *     (Custom UI, or UI Kit's render: native, whose frame the host keeps hidden) of the
  *     version the site's installation of the app
@@ -16,6 +16,12 @@
  *     A dashboard gadget's context has extension.gadgetConfiguration (what its edit view
  *     submitted); extension {entryPoint: "edit"} makes its edit resource's frame, for the
  *     site's administrators only (else 403).
+ *     `resource` (UI Kit's <Frame resource="…">): the frame shows that resource of the
+ *     same app version instead of the module's own, inside a UI Kit (render: native)
+ *     module only (else 400; not with entryPoint "edit"); a key the manifest's resources
+ *     do not hold is 404, one over 23 bytes or not a string 400. Every other check, the
+ *     context and the token are the module's: the token binds the module, not the
+ *     resource (the frame's bridge ops are the module's, as on Forge).
  *
  *   POST /_ui/v1/bridge {op, payload?, extension?}  + X-Kiln-Context: <token>
  *     session cookie + X-Kiln-CSRF. The token must be authentic and unexpired (else 401),

@@ -237,3 +237,38 @@ test('a plain user of the site gets no edit view of a gadget: no Edit button, th
     assert.deepEqual(got, [403, 403, 403], 'edit frame, save from a view frame, a view token with the edit extension');
   });
 });
+
+test("a gadget's view.refresh makes its frame again: a new document and token, with the configuration the server has now", async (t) => {
+  await withPage(browser, t, async (page) => {
+    await signIn(k, page, A.name);
+    const asked = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/_ui/v1/frames') && r.postDataJSON()?.moduleKey === 'gaps-gadget') asked.push(r.postDataJSON());
+    });
+    await page.goto(`${k.url}/s/${A.name}/dashboard`);
+    let f = await frameOf(gadgetFrame(page), /^gaps-gadget$/);
+    const before = await f.locator('#cfg-out').textContent();
+    const first = await gadgetFrame(page).elementHandle();
+    await f.locator('#cfg').fill('typed, not saved');
+    // the configuration changes on the server behind the view's back (the edit view's save)
+    await gadget(page).getByTestId('gadget-edit').click();
+    const e = await frameOf(gadget(page).getByTestId('gadget-editing').locator('[data-testid="customui-frame"]'), /^gaps-gadget edit$/);
+    await e.locator('#cfg').fill('violet');
+    await clickLater(e, 'save');
+    await gadget(page).getByTestId('gadget-editing').waitFor({ state: 'detached' });
+    f = await frameOf(gadgetFrame(page), /^gaps-gadget$/);
+    await f.locator('#cfg-out').filter({ hasText: 'config {"color":"violet"}' }).waitFor();
+    assert.notEqual(before, 'config {"color":"violet"}');
+    const n = asked.length;
+    await f.locator('#cfg').fill('typed again');
+    const second = await gadgetFrame(page).elementHandle();
+    await clickLater(f, 'refresh');
+    await page.waitForFunction((el) => !el.isConnected, second);
+    f = await frameOf(gadgetFrame(page), /^gaps-gadget$/);
+    assert.equal(await f.locator('#cfg').inputValue(), '', 'a new document: what was typed is gone');
+    await f.locator('#cfg-out').filter({ hasText: 'config {"color":"violet"}' }).waitFor();
+    assert.equal(asked.length, n + 1, 'the frame was asked for again (a new token and context)');
+    assert.equal(await first.evaluate((el) => el.isConnected), false);
+    assert.deepEqual(page.kilnErrors, []);
+  });
+});

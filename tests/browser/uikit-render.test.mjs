@@ -138,6 +138,16 @@ function sample(name) {
       return N('EmptyState', { header: 'Nothing here' });
     case 'Tile':
       return N('Tile', { label: 'tile' }, S('T'));
+    case 'Icon':
+      return N('Icon', { glyph: 'star-starred', label: 'Star' });
+    case 'AtlassianIcon': case 'AtlassianTile':
+      return N(name, { glyph: 'bug', label: 'Bug' });
+    case 'FileCard':
+      return N('FileCard', { fileName: 'a.txt', fileSize: 10 });
+    case 'FilePicker':
+      return N('FilePicker', { label: 'Files', onChange: fn(12) });
+    case 'Frame':
+      return N('Frame', { resource: 'about' });
     case 'BreadcrumbsItem':
       return N('Breadcrumbs', {}, N('BreadcrumbsItem', { href: '/b', text: 'B' }));
     default:
@@ -408,4 +418,91 @@ test('CheckboxGroup, Range, ProgressTracker, EmptyState and Tile draw their data
     assert.match(await p.getByRole('list', { name: 'Steps' }).innerText(), /Plan[\s\S]*Build[\s\S]*Ship/);
     assert.match(await p.getByTestId('empty').innerText(), /No fruit yet[\s\S]*Add one above/);
     assert.equal(await p.getByTestId('tile').innerText(), 'F');
+  }));
+
+test('Icon, AtlassianIcon and AtlassianTile draw their @atlaskit glyphs (a lazy chunk); an unknown glyph only its label', (t) =>
+  onPage(t, async (p) => {
+    await render(p, root(
+      N('Icon', { glyph: 'star-starred', label: 'Starred', color: 'color.icon.danger' }),
+      N('Icon', { glyph: 'star', label: 'Old star' }), // a replaced (pre-2025) name: not in the table
+      N('Icon', { glyph: 'add', label: '', size: 'small' }),
+      N('Icon', { glyph: 'no-such-glyph', label: 'Nope' }),
+      N('AtlassianIcon', { glyph: 'story', label: 'Story' }),
+      N('AtlassianTile', { glyph: 'epic', label: 'Epic', size: 'large', isBold: true }),
+    ));
+    const star = p.locator('[data-kiln-icon="star-starred"]');
+    await star.locator('svg path').first().waitFor();
+    const img = star.getByRole('img', { name: 'Starred' });
+    assert.equal(await img.count(), 1, "the icon's label is its accessible name");
+    assert.equal(await img.evaluate((el) => getComputedStyle(el).color), 'rgb(201, 55, 44)', 'color.icon.danger applied');
+    await p.locator('[data-kiln-icon="add"] svg').waitFor();
+    assert.equal(await p.locator('[data-kiln-glyph-missing="Icon:no-such-glyph"]').innerText(), 'Nope');
+    assert.equal(await p.locator('[data-kiln-glyph-missing="Icon:star"]').innerText(), 'Old star');
+    const story = p.locator('[data-kiln-object="story"]');
+    await story.locator('svg').waitFor();
+    assert.equal(await story.getByRole('img', { name: 'Story' }).count(), 1);
+    const epic = p.locator('[data-kiln-object-tile="epic"]');
+    await epic.locator('svg').waitFor();
+    assert.equal(await epic.getByRole('img', { name: 'Epic' }).count(), 1);
+    assert.equal(await p.locator('[data-kiln-uikit-placeholder]').count(), 0);
+  }));
+
+test('FileCard shows name, type, size, progress and error; its buttons post onDownload/onDelete', (t) =>
+  onPage(t, async (p) => {
+    await render(p, root(
+      N('FileCard', { fileName: 'report.pdf', fileType: 'application/pdf', fileSize: 2560, onDownload: fn(20), onDelete: fn(21) }),
+      N('FileCard', { fileName: 'big.zip', isUploading: true, uploadProgress: 0.25, error: 'Upload failed' }),
+    ));
+    const card = p.locator('[data-kiln-file-card="report.pdf"]');
+    await card.waitFor();
+    assert.match(await card.innerText(), /report\.pdf[\s\S]*application\/pdf · 2\.5 KB/);
+    await card.getByRole('button', { name: 'Download report.pdf' }).click();
+    await eventOf(p, 20);
+    await card.getByRole('button', { name: 'Delete report.pdf' }).click();
+    const del = await eventOf(p, 21);
+    assert.deepEqual(del.args, []);
+    const up = p.locator('[data-kiln-file-card="big.zip"]');
+    assert.equal(await up.getByRole('button').count(), 0, 'no buttons without handlers');
+    assert.equal(await up.getByRole('progressbar').getAttribute('aria-valuenow'), '0.25');
+    assert.match(await up.innerText(), /Upload failed/);
+  }));
+
+test("FilePicker: a chosen file reaches onChange as @forge/react's SerializedFile (base64 data); a too large pick posts nothing", (t) =>
+  onPage(t, async (p) => {
+    await render(p, root(N('FilePicker', { label: 'Attachments', description: 'Text files only', onChange: fn(30) })));
+    const picker = p.locator('[data-kiln-file-picker]');
+    await picker.waitFor();
+    assert.match(await p.locator('[data-testid="uikit-root"]').innerText(), /Attachments[\s\S]*Text files only/);
+    const bytes = Buffer.from('héllo, kiln\n\u0000\u00ff', 'utf8');
+    const chooser = p.waitForEvent('filechooser');
+    await picker.getByRole('button', { name: 'Browse files' }).click();
+    await (await chooser).setFiles([{ name: 'note.txt', mimeType: 'text/plain', buffer: bytes }]);
+    const ev = await eventOf(p, 30);
+    assert.deepEqual(ev.args, [[{ name: 'note.txt', size: bytes.length, type: 'text/plain', data: bytes.toString('base64') }]]);
+    // a drop on the zone does the same
+    await picker.evaluate((el) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array([1, 2, 3])], 'b.bin', { type: 'application/octet-stream' }));
+      el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await p.waitForFunction(() => window.__events.filter((e) => e.fn === 30).length === 2);
+    assert.deepEqual((await eventOf(p, 30)).args, [[{ name: 'b.bin', size: 3, type: 'application/octet-stream', data: 'AQID' }]]);
+    // over the limit: an error under the picker, no event
+    const chooser2 = p.waitForEvent('filechooser');
+    await picker.getByRole('button', { name: 'Browse files' }).click();
+    await (await chooser2).setFiles([{ name: 'huge.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(600 * 1024) }]);
+    await p.getByText(/at most 512 KB can be picked at once/).waitFor();
+    assert.equal(await p.evaluate(() => window.__events.filter((e) => e.fn === 30).length), 2);
+  }));
+
+test("Frame asks the host for its resource's frame; a bad resource or a sixth Frame is refused visibly", (t) =>
+  onPage(t, async (p) => {
+    await render(p, root(N('Frame', { resource: 'about' }), N('Frame', { resource: '../../x' }), N('Frame', { resource: { a: 1 } })));
+    await p.locator('[data-test-frame="about"]').waitFor();
+    assert.equal(await p.locator('[data-test-frame]').count(), 1);
+    assert.equal(await p.locator('[data-kiln-frame-refused]').count(), 2);
+    await render(p, root(...Array.from({ length: 6 }, (_, i) => N('Frame', { resource: `r${i}` }))));
+    await p.locator('[data-test-frame="r4"]').waitFor();
+    assert.equal(await p.locator('[data-test-frame]').count(), 5);
+    assert.match(await p.locator('[data-kiln-frame-refused]').innerText(), /at most 5 Frames/);
   }));

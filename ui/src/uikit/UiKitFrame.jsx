@@ -9,6 +9,10 @@
 // and renders it (UiKitView: forgedoc.js + render.jsx + the component table). An event
 // (click, change, submit) posts {callback: n, args} back on the port; the app's handler
 // runs in its frame and its next commit reconciles again.
+// A <Frame resource="…"> in the tree is a Custom UI resource of the same app shown in
+// place: another CustomUiFrame of this module with that resource (the server checks it is
+// one of the app's resources and binds its token to this module, site and user), visible,
+// sandboxed on the UI origin like every app frame (frame-row.jsx: at most FRAMES_MAX).
 // Each reconcile payload is capped by the channel (1 MiB) and by forgedoc.js's limits.
 
 import React, { useCallback, useMemo, useRef, useState } from 'react';
@@ -43,6 +47,15 @@ export function UiKitFrame({ module, extension = {}, gadgetEdit = null }) {
     const list = await jira(`/user/search?query=${encodeURIComponent(q)}&maxResults=${USERS_MAX}`);
     return (Array.isArray(list) ? list : []).filter((u) => u && u.accountType !== 'app');
   }, []);
+  const renderFrame = useCallback(
+    (p) => (
+      <div data-testid="uikit-frame-resource" data-resource={p.resource}>
+        <CustomUiFrame module={module} extension={extension} resource={p.resource} />
+      </div>
+    ),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [module.appId, module.moduleKey || module.key, JSON.stringify(extension)],
+  );
   const lookupUser = useCallback(async (accountId) => {
     if (!users.current.has(accountId))
       users.current.set(
@@ -56,7 +69,7 @@ export function UiKitFrame({ module, extension = {}, gadgetEdit = null }) {
     <div className="kiln-uikit-frame" data-testid="uikit-frame" data-module={module.moduleKey || module.key}>
       <CustomUiFrame module={module} extension={extension} extraHandlers={extraHandlers} gadgetEdit={gadgetEdit} hidden />
       {doc ? (
-        <UiKitView forgeDoc={doc} onEvent={onEvent} searchUsers={searchUsers} lookupUser={lookupUser} />
+        <UiKitView forgeDoc={doc} onEvent={onEvent} searchUsers={searchUsers} lookupUser={lookupUser} renderFrame={renderFrame} />
       ) : (
         <Spinner size="small" label="Loading app" />
       )}

@@ -56,6 +56,9 @@ import { COMMENT_ROWS } from './comment.jsx';
 import { CHART_ROWS, CHART_TYPES } from './chart-rows.jsx';
 import { CodeBlock } from './codeblock.jsx';
 import { MORE_ROWS } from './more.jsx';
+import { GLYPH_ROWS, GLYPH_TYPES } from './glyph-rows.jsx';
+import { FILE_ROWS } from './files.jsx';
+import { frameRow } from './frame-row.jsx';
 
 const placeholderBox = (name) => (
   <div data-kiln-uikit-placeholder={name} style={{ border: '1px dashed #c1c7d0', padding: 8, color: '#5e6c84' }}>
@@ -379,6 +382,9 @@ export const COMPONENTS = {
   ...COMMENT_ROWS,
   ...CHART_ROWS,
   ...MORE_ROWS,
+  ...GLYPH_ROWS,
+  ...FILE_ROWS,
+  Frame: frameRow,
 };
 
 // The component names UI Kit apps use that kiln promises to render (issue 19's list):
@@ -391,6 +397,7 @@ export const PROMISED = [
   'Tabs', 'Tab', 'TabList', 'TabPanel', 'Spinner', 'ProgressBar', 'User', 'UserGroup', 'UserPicker', 'AdfRenderer',
   ...CHART_TYPES, 'Calendar', 'Popup', 'InlineEdit', 'Comment', 'CommentEditor', 'ChromelessEditor', 'CodeBlock',
   'Tooltip', 'Pagination', 'Breadcrumbs', 'BreadcrumbsItem', 'CheckboxGroup', 'Range', 'ProgressTracker', 'EmptyState', 'Tile',
+  ...GLYPH_TYPES, 'FileCard', 'FilePicker', 'Frame',
 ];
 
 export const placeholder = placeholderBox;

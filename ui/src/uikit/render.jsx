@@ -6,7 +6,7 @@
 import React from 'react';
 import { COMPONENTS, placeholder } from './components.jsx';
 
-export function makeRenderContext({ onEvent, searchUsers, lookupUser }) {
+export function makeRenderContext({ onEvent, searchUsers, lookupUser, renderFrame }) {
   const r = {
     fn: (v) => (v && typeof v === 'object' && typeof v.__kilnCallback === 'number' ? (...args) => onEvent(v, args) : undefined),
     kids: (n) => n.children.map((c) => r.node(c)),
@@ -17,6 +17,8 @@ export function makeRenderContext({ onEvent, searchUsers, lookupUser }) {
     },
     searchUsers: searchUsers || (async () => []),
     lookupUser: lookupUser || (async () => null),
+    // UI Kit's <Frame resource>: the host's sandboxed frame (UiKitFrame gives it), or null
+    frame: renderFrame || (() => null),
   };
   return r;
 }

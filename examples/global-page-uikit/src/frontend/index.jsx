@@ -2,16 +2,23 @@
 // invoke() of the real @forge/bridge.
 import React, { useEffect, useState } from 'react';
 import ForgeReconciler, {
+  AtlassianIcon,
+  AtlassianTile,
   BarChart,
   Box,
   Button,
   DynamicTable,
   ErrorMessage,
+  FileCard,
+  FilePicker,
   Form,
+  Frame,
   FormFooter,
   FormHeader,
   FormSection,
   Heading,
+  Icon,
+  Inline,
   Label,
   RequiredAsterisk,
   Select,
@@ -21,7 +28,7 @@ import ForgeReconciler, {
   useForm,
   xcss,
 } from '@forge/react';
-import { invoke } from '@forge/bridge';
+import { events, invoke } from '@forge/bridge';
 
 const SIZES = [
   { label: 'Small', value: 'small' },
@@ -37,10 +44,20 @@ const bySize = (fruits) => SIZES.map((s) => [s.label, fruits.filter((f) => f.siz
 const App = () => {
   const [fruits, setFruits] = useState(null);
   const [error, setError] = useState(null);
+  const [photos, setPhotos] = useState([]); // picked in the browser, kept in the page only
+  const [aboutSays, setAboutSays] = useState(null); // what the Frame's page emitted
   const { handleSubmit, register, getFieldId, formState } = useForm();
 
   useEffect(() => {
     invoke('getFruits').then(setFruits, (e) => setError(e.message));
+  }, []);
+
+  // the `about` Frame's page talks to this page through the events API
+  useEffect(() => {
+    const sub = events.on('fruit-about', (p) => setAboutSays(typeof p?.text === 'string' ? p.text : null));
+    return () => {
+      sub.then((s) => s.unsubscribe());
+    };
   }, []);
 
   const onSubmit = async (data) => {
@@ -54,7 +71,11 @@ const App = () => {
 
   return (
     <Stack space="space.200">
-      <Heading as="h2">Fruit list</Heading>
+      <Inline space="space.100" alignBlock="center">
+        <AtlassianTile glyph="idea" label="Fruit ideas" size="medium" />
+        <Heading as="h2">Fruit list</Heading>
+        <Icon glyph="star-starred" label="Favourite list" color="color.icon.accent.yellow" />
+      </Inline>
       <Form onSubmit={handleSubmit(onSubmit)}>
         <FormHeader title="Add a fruit" />
         <FormSection>
@@ -68,13 +89,35 @@ const App = () => {
           <Select {...register('size', { required: true })} options={SIZES} />
           {formState.errors.size && <ErrorMessage>Pick a size.</ErrorMessage>}
         </FormSection>
+        <FormSection>
+          <FilePicker
+            label="Fruit photos"
+            description="Pictures of the fruit (shown here, not stored)"
+            onChange={(files) => setPhotos((ps) => [...ps, ...files.map((f) => ({ name: f.name, size: f.size, type: f.type, bytes: atob(f.data).length }))])}
+          />
+          {photos.map((ph, i) => (
+            <FileCard
+              key={`${ph.name}-${i}`}
+              fileName={ph.name}
+              fileSize={ph.bytes}
+              fileType={ph.type}
+              error={ph.bytes === ph.size ? undefined : `read ${ph.bytes} of ${ph.size} bytes`}
+              onDelete={() => setPhotos((ps) => ps.filter((_, j) => j !== i))}
+            />
+          ))}
+        </FormSection>
         <FormFooter>
           <Button type="submit" appearance="primary">
             Add
           </Button>
         </FormFooter>
       </Form>
-      {error && <Text>Error: {error}</Text>}
+      {error && (
+        <Inline space="space.050" alignBlock="center">
+          <AtlassianIcon glyph="problem" label="Error" size="small" />
+          <Text>Error: {error}</Text>
+        </Inline>
+      )}
       {fruits === null ? (
         <Text>Loading…</Text>
       ) : (
@@ -96,6 +139,8 @@ const App = () => {
           <BarChart title="Fruits by size" data={bySize(fruits)} xAccessor={0} yAccessor={1} height={240} />
         </Box>
       )}
+      <Frame resource="about" />
+      {aboutSays && <Text>The about page says: {aboutSays}</Text>}
     </Stack>
   );
 };

@@ -25,7 +25,10 @@
 //    called as h(payload, callBack), callBack(ref, args) posting to the frame's
 //    {__kilnCallback} ref) and `hidden` keeps the iframe out of sight (the app's code runs
 //    there; the host draws what it sends).
-// 6. Consent: when a fetchProduct (requestJira, asUser) answers consentRequired, the app
+// 6. UI Kit's <Frame resource="…"> (ui/src/uikit/UiKitFrame.jsx): `resource` names another
+//    resource of the same app; the server makes its frame within the UI Kit module (the
+//    module's token, context and checks, the same sandbox and UI origin), never kiln's.
+// 7. Consent: when a fetchProduct (requestJira, asUser) answers consentRequired, the app
 //    gets that answer and the module's place shows the consent prompt (ConsentPrompt.jsx);
 //    Allow reloads the module, Deny says access was not given.
 import React, { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
@@ -93,7 +96,7 @@ class BridgeError extends Error {
 const str = (v, max = 1000) => (typeof v === 'string' ? v.slice(0, max) : '');
 
 /** The module's frame: made by the server, talked to over one MessagePort. */
-export function CustomUiFrame({ module, extension = {}, modal = null, onModalClose = null, extraHandlers = null, hidden = false, gadgetEdit = null }) {
+export function CustomUiFrame({ module, extension = {}, modal = null, onModalClose = null, extraHandlers = null, hidden = false, gadgetEdit = null, resource = null }) {
   const [frame, setFrame] = useState(null);
   const [error, setError] = useState(null);
   const [height, setHeight] = useState(null);
@@ -123,7 +126,7 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
     setFrame(null);
     setError(null);
     performance.mark('kiln:frame-asked'); // the issue view's timing (tests/browser/app_modules)
-    requestFrame(frameBody(module, ext)).then(
+    requestFrame(resource ? { ...frameBody(module, ext), resource } : frameBody(module, ext)).then(
       (f) => {
         if (!live) return;
         performance.mark('kiln:frame-answered');
@@ -137,7 +140,7 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
       live = false;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [appId, moduleKey, extKey, generation]);
+  }, [appId, moduleKey, extKey, generation, resource]);
 
   const server = useCallback(
     async (op, payload) => {
