@@ -424,7 +424,10 @@ test('Icon, AtlassianIcon and AtlassianTile draw their @atlaskit glyphs (a lazy 
   onPage(t, async (p) => {
     await render(p, root(
       N('Icon', { glyph: 'star-starred', label: 'Starred', color: 'color.icon.danger' }),
-      N('Icon', { glyph: 'star', label: 'Old star' }), // a replaced (pre-2025) name: not in the table
+      N('Icon', { glyph: 'star', label: 'Old star' }), // a replaced (pre-2025) name: its migration map's icon
+      N('Icon', { glyph: 'hipchat-dial-out', label: 'Dial out' }), // replaced too (a "hipchat/dial-out" key)
+      N('Button', { appearance: 'subtle', iconBefore: 'editor-close', onClick: fn(60) }, S(' ')), // @forge/react 10 as a real app wrote it
+      N('Button', { iconAfter: 'chevron-down', onClick: fn(61) }, S('More')),
       N('Icon', { glyph: 'add', label: '', size: 'small' }),
       N('Icon', { glyph: 'no-such-glyph', label: 'Nope' }),
       N('AtlassianIcon', { glyph: 'story', label: 'Story' }),
@@ -437,7 +440,22 @@ test('Icon, AtlassianIcon and AtlassianTile draw their @atlaskit glyphs (a lazy 
     assert.equal(await img.evaluate((el) => getComputedStyle(el).color), 'rgb(201, 55, 44)', 'color.icon.danger applied');
     await p.locator('[data-kiln-icon="add"] svg').waitFor();
     assert.equal(await p.locator('[data-kiln-glyph-missing="Icon:no-such-glyph"]').innerText(), 'Nope');
-    assert.equal(await p.locator('[data-kiln-glyph-missing="Icon:star"]').innerText(), 'Old star');
+    // a replaced name is drawn as @atlaskit/icon's migration map says (star -> star-unstarred)
+    const old = p.locator('[data-kiln-icon-asked="star"]');
+    await old.locator('svg').waitFor();
+    assert.equal(await old.getAttribute('data-kiln-icon'), 'star-unstarred');
+    assert.equal(await old.getByRole('img', { name: 'Old star' }).count(), 1);
+    await p.locator('[data-kiln-icon-asked="hipchat-dial-out"] svg').waitFor();
+    // a Button's iconBefore/iconAfter glyph names: the icon inside the button, and it still clicks
+    const close = p.locator('button').filter({ has: p.locator('[data-kiln-icon-asked="editor-close"]') });
+    await close.locator('svg').waitFor();
+    assert.equal(await close.locator('[data-kiln-icon-asked="editor-close"]').getAttribute('data-kiln-icon'), 'close');
+    await close.click();
+    await eventOf(p, 60);
+    const more = p.getByRole('button', { name: 'More' });
+    await more.locator('[data-kiln-icon="chevron-down"] svg').waitFor();
+    await more.click();
+    await eventOf(p, 61);
     const story = p.locator('[data-kiln-object="story"]');
     await story.locator('svg').waitFor();
     assert.equal(await story.getByRole('img', { name: 'Story' }).count(), 1);

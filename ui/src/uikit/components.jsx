@@ -56,7 +56,7 @@ import { COMMENT_ROWS } from './comment.jsx';
 import { CHART_ROWS, CHART_TYPES } from './chart-rows.jsx';
 import { CodeBlock } from './codeblock.jsx';
 import { MORE_ROWS } from './more.jsx';
-import { GLYPH_ROWS, GLYPH_TYPES } from './glyph-rows.jsx';
+import { GLYPH_ROWS, GLYPH_TYPES, buttonIcon } from './glyph-rows.jsx';
 import { FILE_ROWS } from './files.jsx';
 import { frameRow } from './frame-row.jsx';
 
@@ -167,6 +167,8 @@ export const COMPONENTS = {
   Button: (n, r) => (
     <Button
       {...pick(n.props, ['appearance', 'isDisabled', 'isSelected', 'spacing', 'shouldFitContainer', 'testId'])}
+      iconBefore={buttonIcon(n.props.iconBefore)}
+      iconAfter={buttonIcon(n.props.iconAfter)}
       type={n.props.type === 'submit' ? 'submit' : 'button'}
       onClick={click(n.props, r)}
     >

@@ -16,3 +16,23 @@ const row = (type) => (n) => (
 );
 
 export const GLYPH_ROWS = Object.fromEntries(GLYPH_TYPES.map((t) => [t, row(t)]));
+
+// A Button's iconBefore/iconAfter: UI Kit gives a glyph name, @atlaskit/button/new wants an
+// icon component it renders with {label, color, size}. One component per name (kept, so a
+// re-render does not remount it); names are Icon's (current or replaced).
+const buttonIcons = new Map();
+export function buttonIcon(glyph) {
+  if (typeof glyph !== 'string' || !glyph || glyph.length > 64) return undefined;
+  let C = buttonIcons.get(glyph);
+  if (!C) {
+    C = function ButtonGlyph({ label, color }) {
+      return (
+        <Suspense fallback={<span style={{ display: 'inline-block', width: 16, height: 16 }} />}>
+          <Glyph type="Icon" props={{ glyph, label: label ?? '', color }} />
+        </Suspense>
+      );
+    };
+    if (buttonIcons.size < 512) buttonIcons.set(glyph, C);
+  }
+  return C;
+}

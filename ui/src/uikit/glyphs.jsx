@@ -14,7 +14,7 @@
 // a box that names the glyph (data-kiln-glyph-missing), never another package's icon.
 
 import React from 'react';
-import { ICONS, OBJECTS, TILES } from './glyph-table.js';
+import { ICONS, LEGACY_ICONS, OBJECTS, TILES } from './glyph-table.js';
 import { tokenValue } from './xcss.js';
 
 const has = (t, k) => typeof k === 'string' && Object.prototype.hasOwnProperty.call(t, k);
@@ -27,11 +27,16 @@ const missing = (kind, glyph, label) => (
   </span>
 );
 
+// a current name, or a replaced (pre-2025, @forge/react 10) one drawn as its migration
+// map's icon: [the name drawn, its component]
+const iconOf = (g) => (has(ICONS, g) ? [g, ICONS[g]] : has(LEGACY_ICONS, g) ? LEGACY_ICONS[g] : null);
+
 function Icon({ p }) {
-  if (!has(ICONS, p.glyph)) return missing('Icon', p.glyph, str(p.label));
-  const C = ICONS[p.glyph];
+  const found = iconOf(p.glyph);
+  if (!found) return missing('Icon', p.glyph, str(p.label));
+  const [name, C] = found;
   return (
-    <span data-kiln-icon={p.glyph} style={{ display: 'inline-flex' }}>
+    <span data-kiln-icon={name} data-kiln-icon-asked={name === p.glyph ? undefined : p.glyph} style={{ display: 'inline-flex' }}>
       <C label={str(p.label) ?? ''} color={color(p.color) ?? color(p.primaryColor)} size={p.size === 'small' ? 'small' : undefined} />
     </span>
   );
