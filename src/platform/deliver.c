@@ -33,7 +33,6 @@
 #define BEHIND_CHECK_MS 5000 /* every site's cursor is checked this often, kicks or not */
 #define RETRY_DATA_MAX 4096  /* an InvocationError's retryData kept for the next attempt, as JSON */
 #define SYNC_WAIT_MS 8       /* a pass waiting for the syncer looks again this often */
-#define PASSES_WAITING 3     /* passes committed and waiting to be durable at once, at most */
 
 /* ---------------------------------------------------------------- pure parts */
 
@@ -144,10 +143,10 @@ static struct {
     int64_t dirty[DIRTY_MAX];
     size_t ndirty;
     int dirty_all;
-    int64_t next_behind_ms;        /* engine thread only */
-    atomic_int sync_waiting;       /* a pass's commit waits to be durable: group fsyncs kick */
-    _Atomic uint64_t durable_seen; /* the newest pass commit the syncer said is durable */
-    h2o_timeout_t sync_timer;      /* ... at most SYNC_WAIT_MS, then the pass syncs itself */
+    int64_t next_behind_ms;   /* engine thread only */
+    atomic_int sync_waiting;  /* a pass's commit waits to be durable: group fsyncs kick */
+    atomic_int syncer_queued; /* a pass's wait is queued with the store's syncer: it kicks */
+    h2o_timeout_t sync_timer; /* ... at most SYNC_WAIT_MS, then the pass syncs itself */
     h2o_timeout_entry_t sync_entry;
 } K = {.mu = PTHREAD_MUTEX_INITIALIZER, .dirty_all = 1};
 
@@ -175,7 +174,7 @@ void deliver_thread_init(http_thread_t *t)
     atomic_store(&K.ready, 1);
 }
 
-static void flush_ended(store_t *st, int all);
+static void flush_ended(store_t *st);
 static void drop_unsynced_starts(void);
 static int pass_waiting(void);
 
@@ -187,8 +186,8 @@ void deliver_thread_stopping(void)
             h2o_timeout_unlink(&K.sync_entry);
         if (pass_waiting() && store_sync(K.thread->store) != STORE_OK) /* its verdicts, before they are settled */
             log_msg(LOG_ERROR, "deliveries: cannot make the last pass's writes durable", NULL);
-        drop_unsynced_starts();          /* not run: their rows stay RUNNING, due again at the next start */
-        flush_ended(K.thread->store, 1); /* thread 0: the verdicts not yet written, now */
+        drop_unsynced_starts();       /* not run: their rows stay RUNNING, due again at the next start */
+        flush_ended(K.thread->store); /* thread 0: the verdicts not yet written, now */
     }
 }
 
@@ -210,25 +209,28 @@ static void durable_committed(void *arg)
 /* The store's syncer made a pass's commit durable (store_when_durable; its thread). */
 static void pass_durable(store_dwait_t *w)
 {
-    uint64_t seq = w->seq, seen = atomic_load(&K.durable_seen);
-    while (w->rc == STORE_OK && seq > seen && !atomic_compare_exchange_weak(&K.durable_seen, &seen, seq))
-        ;
     free(w);
+    atomic_store(&K.syncer_queued, 0);
     deliver_kick();
 }
 
-/* Queues commit `seq` of a pass with the store's syncer, which kicks once an fsync covers
- * it: 1 when queued, 0 when it is durable now (no syncer: fsynced on this thread), -1 when
+/* Queues the pass's commit with the store's syncer, which kicks once an fsync covers it:
+ * 1 when queued, 0 when it is durable now (no syncer: fsynced on this thread), -1 when
  * that fsync failed. */
-static int queue_pass(store_t *st, uint64_t seq)
+static int queue_pass(store_t *st)
 {
+    if (atomic_load(&K.syncer_queued))
+        return 1; /* the queued wait's fsync, or a later writer's, kicks; else SYNC_WAIT_MS */
     store_dwait_t *w = calloc(1, sizeof *w);
     if (!w)
         return -1;
     w->done = pass_durable;
-    int q = store_when_durable(st, seq, w);
-    if (q != 1)
+    atomic_store(&K.syncer_queued, 1);
+    int q = store_when_durable(st, store_last_commit(st), w);
+    if (q != 1) {
+        atomic_store(&K.syncer_queued, 0);
         free(w);
+    }
     return q == 1 ? 1 : q == 0 ? 0 : -1;
 }
 
@@ -305,16 +307,14 @@ typedef struct attempt {
     char invocation_id[37]; /* the function's invocation ("" for a remote) */
     const char *target;     /* "function X" / "endpoint Y", for the lines */
     int logged;             /* its failure is in `kiln logs` already (a remote's own lines) */
-    int written;            /* ended, and its verdict written by a pass (committed once wseq != 0) */
-    uint64_t wseq;          /* the commit of the pass that wrote the verdict (0: not committed yet) */
+    int written;            /* ended, and its verdict written in the open transaction */
     /* ended, its verdict not yet committed (written with the others of the turn: flush) */
     int ended, end_state;
     int64_t end_due, end_ms;
     const char *end_err, *end_reason, *end_data;
 } attempt_t;
 
-/* attempts under way, and those ended whose verdict is not written or not durable yet
- * (start_due takes a slot only when one is free) */
+/* attempts under way, and those ended whose verdict is not written yet (at most as many) */
 #define SLOTS (DELIVER_INFLIGHT_MAX * 2)
 static attempt_t slots[SLOTS];
 static unsigned inflight; /* under way (not ended) */
@@ -418,24 +418,18 @@ static int finish1(store_t *st, const attempt_t *at)
 }
 
 /* The verdicts of every ended attempt written in one transaction of their own (else one
- * by one), then settled: outside a pass (kiln stopping, `all`: every pass made durable
- * first) or when the pass's transaction failed (not `all`: those a waiting pass wrote
- * are left to it). A pass writes them in its own transaction (run_pass). */
-static int flushable(const attempt_t *at, int all)
-{
-    return at->used && at->ended && (all || !at->written);
-}
-
-static void flush_ended(store_t *st, int all)
+ * by one), then settled: outside a pass (kiln stopping) or when the pass's transaction
+ * failed. A pass writes them in its own transaction (run_pass). */
+static void flush_ended(store_t *st)
 {
     unsigned n = 0;
     for (unsigned i = 0; i < SLOTS; i++)
-        n += flushable(&slots[i], all);
+        n += slots[i].used && slots[i].ended;
     if (n == 0)
         return;
     int grouped = n > 1 && store_begin(st) == STORE_OK, bad = 0;
     for (unsigned i = 0; grouped && !bad && i < SLOTS; i++)
-        if (flushable(&slots[i], all)) {
+        if (slots[i].used && slots[i].ended) {
             int rc = finish1(st, &slots[i]);
             bad = rc != STORE_OK && rc != STORE_NOTFOUND; /* NOTFOUND: no longer RUNNING */
         }
@@ -443,7 +437,7 @@ static void flush_ended(store_t *st, int all)
         grouped = 0; /* nothing of the group written: one by one below */
     for (unsigned i = 0; i < SLOTS; i++) {
         attempt_t *at = &slots[i];
-        if (!flushable(at, all))
+        if (!at->used || !at->ended)
             continue;
         int rc = grouped ? STORE_OK : finish1(st, at);
         if (rc != STORE_OK && rc != STORE_NOTFOUND) {
@@ -469,7 +463,7 @@ static void conclude(attempt_t *at, int state, int64_t due_ms, const deliver_ver
     at->end_reason = dup0(at->a, v->retry_reason);
     at->end_data = dup0(at->a, v->retry_data_json);
     if (atomic_load(&K.stopping))
-        flush_ended(K.thread->store, 1);
+        flush_ended(K.thread->store);
     else
         deliver_kick();
 }
@@ -710,10 +704,7 @@ static void start_due(store_t *st, arena_t *a, int64_t now, attempt_t **started,
 {
     const char **ids;
     size_t n;
-    unsigned free_slots = 0; /* ended ones whose pass waits to be durable still hold theirs */
-    for (unsigned i = 0; i < SLOTS; i++)
-        free_slots += !slots[i].used;
-    if (inflight >= DELIVER_INFLIGHT_MAX || free_slots == 0 ||
+    if (inflight >= DELIVER_INFLIGHT_MAX ||
         store_delivery_due_installations(st, a, now, DELIVER_PASS_INSTALLATIONS, &ids, &n) != STORE_OK || n == 0)
         return;
     delivery_rec_t **due = arena_alloc(a, n * sizeof *due);
@@ -727,30 +718,27 @@ static void start_due(store_t *st, arena_t *a, int64_t now, attempt_t **started,
             store_delivery_due(st, a, ids[i], now, DUE_PER_INSTALLATION, &due[i], &cnt[i]) != STORE_OK)
             cnt[i] = 0;
     }
-    for (int progress = 1; progress && inflight < DELIVER_INFLIGHT_MAX && free_slots > 0;) {
+    for (int progress = 1; progress && inflight < DELIVER_INFLIGHT_MAX;) {
         progress = 0;
-        for (size_t i = 0; i < n && inflight < DELIVER_INFLIGHT_MAX && free_slots > 0; i++) {
+        for (size_t i = 0; i < n && inflight < DELIVER_INFLIGHT_MAX; i++) {
             while (pos[i] < cnt[i] && !may_start(st, &due[i][pos[i]]))
                 pos[i]++;
             if (pos[i] < cnt[i]) {
                 attempt_t *at = reserve(st, &due[i][pos[i]++], now);
-                if (at) {
+                if (at)
                     started[(*nstarted)++] = at;
-                    free_slots--;
-                }
                 progress = 1;
             }
         }
     }
 }
 
-/* The verdicts of the ended attempts not written yet, written inside the open
- * transaction, each marked `written` (wseq 0 until the commit). -1: the store failed (the
- * caller rolls back). */
+/* The verdicts of the ended attempts written inside the open transaction, each marked
+ * `written`. -1: the store failed (the caller rolls back). */
 static int write_ended(store_t *st)
 {
     for (unsigned i = 0; i < SLOTS; i++)
-        if (slots[i].used && slots[i].ended && !slots[i].written) {
+        if (slots[i].used && slots[i].ended) {
             int rc = finish1(st, &slots[i]);
             if (rc != STORE_OK && rc != STORE_NOTFOUND) /* NOTFOUND: no longer RUNNING */
                 return -1;
@@ -767,76 +755,39 @@ static void refan(void)
     pthread_mutex_unlock(&K.mu);
 }
 
-/* Passes whose transaction committed but is not durable yet, oldest first: each one's
- * starts wait here, and the verdicts it wrote in their slots (wseq), until a group fsync
- * covers its commit. Up to PASSES_WAITING at once: while one pass's fsync runs, the next
- * pass fans out and starts what came meanwhile, so that the fsync after it covers it
- * (one pass at a time put an event that came during an fsync behind that fsync, the
- * engine's next turn and, often, an fsync that other writers had already begun). */
-typedef struct waiting_pass {
-    uint64_t seq; /* its commit (store_last_commit) */
-    int queued;   /* its wait is queued with the syncer (pass_durable kicks) */
+/* A pass whose transaction committed but is not durable yet: its written verdicts wait
+ * in their slots, its starts here, until a group fsync covers it. */
+static struct {
+    int waiting;
     size_t n;
     attempt_t *started[DELIVER_INFLIGHT_MAX];
-} waiting_pass_t;
-
-static struct {
-    size_t n;
-    waiting_pass_t pass[PASSES_WAITING];
 } unsynced;
 
 static int pass_waiting(void)
 {
-    return unsynced.n > 0;
+    return unsynced.waiting;
 }
 
 static void drop_unsynced_starts(void)
 {
-    for (size_t i = 0; i < unsynced.n; i++)
-        unreserve(unsynced.pass[i].started, unsynced.pass[i].n);
+    unreserve(unsynced.started, unsynced.n);
     unsynced.n = 0;
-    atomic_store(&K.sync_waiting, 0);
 }
 
-/* Settles the verdicts and launches the starts of every waiting pass whose commit is
- * durable now, oldest first (a later pass's commit covers the earlier ones'). A pass not
- * yet queued with the syncer (its queueing failed) is queued again. -1 when the store
- * cannot make a pass durable. */
-static int advance_durable(http_thread_t *t)
+/* The pass's transaction is durable: the ended are settled (audited, logged, counted,
+ * their slots freed) and the started launched. */
+static void after_sync(http_thread_t *t)
 {
-    store_t *st = t->store;
-    uint64_t durable = store_synced(st) ? UINT64_MAX : atomic_load(&K.durable_seen);
-    int rc = 0;
-    for (size_t i = 0; i < unsynced.n; i++) {
-        waiting_pass_t *p = &unsynced.pass[i];
-        if (p->seq > durable && !p->queued) {
-            int q = queue_pass(st, p->seq);
-            if (q == 0)
-                durable = p->seq;
-            else if (q < 0)
-                rc = -1;
-            else
-                p->queued = 1;
-        }
-    }
-    size_t done = 0;
-    while (done < unsynced.n && unsynced.pass[done].seq <= durable)
-        done++;
-    if (done > 0) {
-        uint64_t upto = unsynced.pass[done - 1].seq;
-        for (unsigned i = 0; i < SLOTS; i++)
-            if (slots[i].used && slots[i].written && slots[i].wseq != 0 && slots[i].wseq <= upto)
-                settle(&slots[i]);
-        for (size_t j = 0; j < done; j++)
-            for (size_t k = 0; k < unsynced.pass[j].n; k++)
-                launch(t, unsynced.pass[j].started[k]);
-        memmove(&unsynced.pass[0], &unsynced.pass[done], (unsynced.n - done) * sizeof unsynced.pass[0]);
-        unsynced.n -= done;
-    }
-    atomic_store(&K.sync_waiting, unsynced.n > 0);
-    if (unsynced.n == 0 && h2o_timeout_is_linked(&K.sync_entry))
+    unsynced.waiting = 0;
+    atomic_store(&K.sync_waiting, 0);
+    if (h2o_timeout_is_linked(&K.sync_entry))
         h2o_timeout_unlink(&K.sync_entry);
-    return rc;
+    for (unsigned i = 0; i < SLOTS; i++)
+        if (slots[i].used && slots[i].written)
+            settle(&slots[i]);
+    for (size_t i = 0; i < unsynced.n; i++)
+        launch(t, unsynced.started[i]);
+    unsynced.n = 0;
 }
 
 /* One transaction per pass: the fan-out's new deliveries (fan_out), the verdicts of what
@@ -845,12 +796,12 @@ static int advance_durable(http_thread_t *t)
  * made durable before any of it is acted on: the pass's commit is queued with the
  * store's syncer (store_when_durable, the same one that answers HTTP writes: store.h),
  * whose fsync — or any writer's group fsync before it — covers it and kicks the engine;
- * meanwhile thread 0 serves on, and the next passes (up to PASSES_WAITING waiting at
- * once) fan out and start what came since. Without a syncer (a test), store_when_durable
- * fsyncs on thread 0 (it leads or joins a group fsync; no lock held). So an attempt never
+ * meanwhile thread 0 serves on, and attempts that end meanwhile join the next pass's
+ * group. Without a syncer (a test), store_when_durable fsyncs on thread 0 (it leads or
+ * joins a group fsync; no lock held). So an attempt never
  * runs on a RUNNING row that a crash or a power loss could undo, and a delivery is
  * acknowledged (settled: audited, logged, counted) only once its DELIVERED write is
- * durable. A failed fsync stops the engine (store_writes_stopped): the waiting passes'
+ * durable. A failed fsync stops the engine (store_writes_stopped): the waiting pass's
  * starts are dropped, never run, as no later fsync can make them durable. */
 static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
 {
@@ -867,18 +818,22 @@ static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
             h2o_timeout_unlink(&K.sync_entry);
         return;
     }
-    if (advance_durable(t) != 0)
-        log_msg(LOG_ERROR, "deliveries: cannot make a pass's writes durable (tried again next pass)", NULL);
-    if (unsynced.n == PASSES_WAITING) {
-        if (!h2o_timeout_is_linked(&K.sync_entry))
-            h2o_timeout_link(t->loop, &K.sync_timer, &K.sync_entry);
-        return; /* the syncer's fsync kicks (the timer looks again meanwhile) */
+    if (unsynced.waiting) {
+        int q = store_synced(st) ? 0 : queue_pass(st);
+        if (q != 0) {
+            if (q < 0)
+                log_msg(LOG_ERROR, "deliveries: cannot make a pass's writes durable (tried again next pass)", NULL);
+            if (!h2o_timeout_is_linked(&K.sync_entry))
+                h2o_timeout_link(t->loop, &K.sync_timer, &K.sync_entry);
+            return; /* the syncer's fsync kicks (the timer looks again meanwhile) */
+        }
+        after_sync(t);
     }
     attempt_t **started = arena_alloc(a, DELIVER_INFLIGHT_MAX * sizeof *started);
     size_t nstarted = 0;
     if (!started || store_begin_unsynced(st) != STORE_OK) {
         fan_out(st, a, now); /* each batch in a transaction of its own */
-        flush_ended(st, 0);
+        flush_ended(st);
         return;
     }
     int fanned = fan_out(st, a, now);
@@ -887,16 +842,15 @@ static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
         if (fanned)
             refan();
         for (unsigned i = 0; i < SLOTS; i++)
-            if (slots[i].wseq == 0)
-                slots[i].written = 0;
-        flush_ended(st, 0); /* one by one; the fan-out and the starts next pass */
+            slots[i].written = 0;
+        flush_ended(st); /* one by one; the fan-out and the starts next pass */
         deliver_kick();
         return;
     }
     start_due(st, a, now, started, &nstarted);
     int wrote = fanned;
     for (unsigned i = 0; i < SLOTS; i++)
-        wrote |= slots[i].used && slots[i].written && slots[i].wseq == 0;
+        wrote |= slots[i].used && slots[i].written;
     if (!wrote && nstarted == 0) {
         store_rollback(st);
         return;
@@ -907,23 +861,19 @@ static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
         if (fanned)
             refan();
         for (unsigned i = 0; i < SLOTS; i++)
-            if (slots[i].wseq == 0)
-                slots[i].written = 0;
+            slots[i].written = 0;
         return;
     }
-    uint64_t seq = store_last_commit(st);
-    for (unsigned i = 0; i < SLOTS; i++)
-        if (slots[i].used && slots[i].written && slots[i].wseq == 0)
-            slots[i].wseq = seq;
-    waiting_pass_t *p = &unsynced.pass[unsynced.n++];
-    p->seq = seq;
-    p->queued = 0;
-    p->n = nstarted;
-    memcpy(p->started, started, nstarted * sizeof *started);
+    unsynced.waiting = 1;
+    unsynced.n = nstarted;
+    memcpy(unsynced.started, started, nstarted * sizeof *started);
     atomic_store(&K.sync_waiting, 1);
-    if (advance_durable(t) != 0) /* queues it with the syncer, or runs it when durable already */
+    int q = store_synced(st) ? 0 : queue_pass(st); /* the syncer's fsync (or a writer's before it) kicks */
+    if (q == 0)
+        after_sync(t);
+    else if (q < 0)
         log_msg(LOG_ERROR, "deliveries: cannot make a pass's writes durable (tried again next pass)", NULL);
-    if (unsynced.n > 0 && !h2o_timeout_is_linked(&K.sync_entry))
+    else if (!h2o_timeout_is_linked(&K.sync_entry))
         h2o_timeout_link(t->loop, &K.sync_timer, &K.sync_entry);
 }
 
