@@ -2,7 +2,7 @@
  * wants avi:jira:viewed:issue (docs/events.md, "Product events"): the manifest scan
  * (store_install_site_mentions, what every such GET ran before) against the per-thread
  * cached flag (product/viewwant.h), on one thread, inside a read snapshot as a GET is.
- * A fresh data dir with one site and APPS installed apps whose manifests (about 3 KiB
+ * A fresh data dir with one site and APPS installed apps whose manifests (about 1.6 KiB
  * each) do not name the event (the scan reads them all and finds nothing). Not part of
  * `make bench`; after `make`:
  *
