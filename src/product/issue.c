@@ -19,6 +19,7 @@
 #include "product/perm.h"
 #include "product/render.h"
 #include "product/routes.h"
+#include "product/viewwant.h"
 #include "store/store_changelog.h"
 #include "store/store_installs.h"
 #include "store/store_product.h"
@@ -426,14 +427,15 @@ static int view_of(kreq_t *kr, const char *fields, const char *expand, const cha
 /* avi:jira:viewed:issue (Forge: "sent every time an issue is viewed by a user"): kiln's
  * view is a GET of one issue answered to a person — an API token or a web session — and
  * not to an app (asApp, or asUser: an app acting for someone is not someone looking).
- * Recorded only while an app installed on the site names the event in its manifest: a
- * view is otherwise a read, and stays one. A view not recorded (a store error) is logged,
+ * Recorded only while an app installed on the site names the event in its manifest
+ * (product/viewwant.h: a per-thread cached answer): a view is otherwise a read, and
+ * stays one. A view not recorded (a store error) is logged,
  * and the issue served all the same. */
 static void record_view(kreq_t *kr, const issue_rec_t *i)
 {
     int wanted = 0;
     if (kr->principal.kind != PRINCIPAL_USER || kr->principal.granted || !kr->principal.account_id ||
-        store_install_site_mentions(kr->store, kr->site.id, EV_ISSUE_VIEWED, &wanted) != STORE_OK || !wanted)
+        viewwant_get(kr->store, kr->site.id, EV_ISSUE_VIEWED, &wanted) != STORE_OK || !wanted)
         return;
     char id[24];
     int reading = store_reading(kr->store); /* the gateway's snapshot of a GET: ended, and opened again after */

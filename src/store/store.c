@@ -10,6 +10,7 @@
 #include "store/store_backend.h"
 
 static _Atomic uint64_t auth_gen = 1;
+static _Atomic uint64_t installs_gen = 1;
 static _Atomic uint64_t full_at_ns; /* the last write refused for a full disk (clock_mono_ns) */
 
 void store_note_full(void)
@@ -31,6 +32,26 @@ uint64_t store_auth_gen(void)
 void store_auth_changed(void)
 {
     auth_gen++;
+}
+
+uint64_t store_installs_gen(void)
+{
+    return installs_gen;
+}
+
+void store_note_installs(store_t *st)
+{
+    installs_gen++;
+    st->installs_changed = 1;
+}
+
+/* The second bump of store_note_installs: the transaction that made the write is over. */
+static void installs_settled(store_t *st)
+{
+    if (st->installs_changed) {
+        st->installs_changed = 0;
+        installs_gen++;
+    }
 }
 
 static __thread uint64_t unavailable_count;
@@ -160,6 +181,7 @@ void store_note_written(store_t *st)
 {
     int64_t site = st->events_site;
     st->events_site = 0;
+    installs_settled(st);
     if (site != 0 && events_hook)
         events_hook(site > 0 ? site : 0, events_hook_arg);
 }
@@ -170,12 +192,14 @@ int store_commit(store_t *st)
     if (rc == STORE_OK)
         store_note_written(st); /* a backend that called it once the commit was written: nothing left */
     st->events_site = 0;
+    installs_settled(st); /* a failed commit too: whatever a reader cached may be stale */
     return rc;
 }
 void store_rollback(store_t *st)
 {
     st->events_site = 0;
     st->be->rollback(st);
+    installs_settled(st);
 }
 int store_savepoint(store_t *st)
 {

@@ -125,6 +125,14 @@ void store_keep_nothing(store_t *st);
  * write is seen at once by every thread of the process. */
 uint64_t store_auth_gen(void);
 void store_auth_changed(void);
+/* The installations generation: a process-wide counter bumped by every write that can
+ * change which manifests a site's active installations run (an install, an upgrade, an
+ * uninstall, a purge, a deploy: store_installs.h, store_apps.h) — once when the write is
+ * made and again once its transaction's commit is written (or rolled back). A cache of
+ * what the installed manifests say (product/viewwant.h) reads it BEFORE its store lookup
+ * and serves an entry only while it is unchanged: a commit after the lookup's snapshot
+ * always moves it. */
+uint64_t store_installs_gen(void);
 int store_commit(store_t *st);
 void store_rollback(store_t *st);
 /* A savepoint inside an open write transaction: one unit of work that can be undone

@@ -35,7 +35,9 @@ int store_env_list(store_t *st, arena_t *a, const char *app_id, env_rec_t **out,
 
 int store_version_insert(store_t *st, version_rec_t *v)
 {
-    return st->be->apps->version_insert(st, v);
+    int rc = st->be->apps->version_insert(st, v);
+    store_note_installs(st);
+    return rc;
 }
 
 int store_version_latest(store_t *st, arena_t *a, const char *app_id, const char *env_key, int64_t major,

@@ -408,12 +408,19 @@ struct store {
     struct qcache *qc;          /* project-search answers (store/qcache.h), freed by store_close */
     int64_t events_site;        /* the site product events were appended for in the open transaction
                                    (0: none; -1: more than one), for the commit hook (store.h) */
+    int installs_changed;       /* an installations write was made since the last commit or
+                                   rollback: store_installs_gen moves again when it ends */
 };
 
 /* For the backends: the open transaction's commit is written (visible to other handles),
  * its durability perhaps not yet (the group fsync under way): the product-events hook
  * (store.h) is called now rather than after that fsync. Once per transaction at most. */
 void store_note_written(store_t *st);
+
+/* For the family wrappers: an installations write was just made on the handle (in its
+ * transaction, or committed if none was open): store_installs_gen moves now and again
+ * when the handle's transaction ends (store.h). */
+void store_note_installs(store_t *st);
 
 /* A backend calls this when a write fails because the filesystem is full (any thread):
  * what store_full_since() reads. */

@@ -5,7 +5,9 @@
 
 int store_install_insert(store_t *st, const install_rec_t *in)
 {
-    return st->be->installs->install_insert(st, in);
+    int rc = st->be->installs->install_insert(st, in);
+    store_note_installs(st);
+    return rc;
 }
 
 int store_install_get(store_t *st, arena_t *a, const char *id, install_rec_t *out)
@@ -37,12 +39,16 @@ int store_install_site_mentions(store_t *st, int64_t site_id, const char *needle
 int store_install_set_major(store_t *st, const char *id, int64_t major, const char *scopes_json,
                             const char *egress_json, int64_t now_ms)
 {
-    return st->be->installs->install_set_major(st, id, major, scopes_json, egress_json, now_ms);
+    int rc = st->be->installs->install_set_major(st, id, major, scopes_json, egress_json, now_ms);
+    store_note_installs(st);
+    return rc;
 }
 
 int store_install_remove(store_t *st, const char *id, int64_t now_ms, int64_t purge_after_ms)
 {
-    return st->be->installs->install_remove(st, id, now_ms, purge_after_ms);
+    int rc = st->be->installs->install_remove(st, id, now_ms, purge_after_ms);
+    store_note_installs(st);
+    return rc;
 }
 
 int store_install_purgeable(store_t *st, arena_t *a, int64_t now_ms, install_rec_t **out, size_t *n)
@@ -52,7 +58,9 @@ int store_install_purgeable(store_t *st, arena_t *a, int64_t now_ms, install_rec
 
 int store_install_purge(store_t *st, const char *id)
 {
-    return st->be->installs->install_purge(st, id);
+    int rc = st->be->installs->install_purge(st, id);
+    store_note_installs(st);
+    return rc;
 }
 
 int store_webtrigger_ensure(store_t *st, arena_t *a, const char *installation_id, const char *module_key,

@@ -9,7 +9,10 @@
 //    every account mentioned, once each, the writer left out (a self-mention is none);
 //  - a comment with mentions, made and edited: mentioned:comment each time, with the comment;
 //  - a GET of an issue by a person (API token) is viewed:issue; by the app (asApp) it is not;
-//  - writes without mentions, and edits that leave the description alone, record none.
+//  - writes without mentions, and edits that leave the description alone, record none;
+//  - whether a site's apps want views is cached per thread (product/viewwant.h): an app
+//    installed after GETs that cached "nobody" gets the very next GET's view, and every
+//    later one (the install invalidates every thread's entry).
 //
 // Run: make -j2 build/tests/nullfmt.so build/tests/sandbox_probe && KILN_BIN=build/kiln
 //   KILN_SANDBOX_PROBE=build/tests/sandbox_probe KILN_TEST_PRELOAD=build/tests/nullfmt.so
@@ -187,5 +190,20 @@ describe('mention and view events', () => {
     assert.deepEqual(summaries(recsB).filter((x) => !x.startsWith('b1 ')), [], 'none of A\'s');
     assert.ok(!summaries(await heard(A)).includes(`b1 ${tag}`), 'A never gets B\'s');
     assert.ok((await deliveries(k, { site: B.name })).every((d) => d.site === B.name));
+  });
+
+  it('an app installed after views nobody wanted gets the next GET\'s view (the cached answer is invalidated)', async () => {
+    const C = await k.siteWithToken(`men-c-${tag}`, true);
+    const projC = await (async () => { const r = await jira(C, '/project/search?maxResults=1'); expectStatus(r, 200, 'projects'); return r.json.values[0]; })();
+    const is = await create(C, projC, `c-v ${tag}`);
+    // no app on C: these GETs are reads, and every HTTP thread caches "nobody wants views"
+    for (let i = 0; i < 6; i++) expectStatus(await jira(C, `/issue/${is.key}`), 200, 'read before the install');
+    await okJson(k, ['install', '--site', C.name, '--confirm-scopes', '--json'], { cwd: dir });
+    const N = 4;
+    for (let i = 0; i < N; i++) expectStatus(await jira(C, `/issue/${is.key}`), 200, 'read after the install');
+    const recs = await until('the views after the install', () => heard(C), { pred: (x) => of(x, 'avi:jira:viewed:issue', is.id).length >= N });
+    assert.equal(of(recs, 'avi:jira:viewed:issue', is.id).length, N, 'each GET after the install is one view, none before it');
+    const rows = await until('settled', () => deliveries(k, { site: C.name }), { pred: (x) => x.every((d) => d.state === 'delivered') });
+    assert.equal(rows.filter((d) => d.eventType === 'avi:jira:viewed:issue').length, N, JSON.stringify(rows));
   });
 });
