@@ -28,6 +28,8 @@
 #include "store/store_apps.h"
 #include "store/store_auth.h"
 #include "store/store_comments.h"
+#include "store/store_deliveries.h"
+#include "store/store_devops.h"
 #include "store/store_events.h"
 #include "store/store_installs.h"
 #include "store/store_journal.h"
@@ -35,6 +37,7 @@
 #include "store/store_links.h"
 #include "store/store_product.h"
 #include "store/store_properties.h"
+#include "store/store_roles.h"
 #include "store/store_schedules.h"
 #include "store/store_sessions.h"
 #include "store/store_sites.h"
@@ -742,6 +745,242 @@ static void script_journal(store_t *st, arena_t *a, int64_t site, int64_t site_b
     say("ledger_purge rc=%d deleted=%lld", rc, (long long)deleted);
 }
 
+static void say_users(const char *what, store_t *st, arena_t *a, int64_t site, const user_filter_t *f)
+{
+    user_rec_t *v = NULL;
+    size_t n = 0;
+    int64_t total = -1;
+    int rc = store_user_search(st, a, site, f, &v, &n, &total);
+    say("%s rc=%d n=%zu total=%lld", what, rc, n, (long long)total);
+    for (size_t i = 0; i < n; i++)
+        say_user("  u", 0, &v[i]);
+}
+
+static void script_roles(store_t *st, arena_t *a, int64_t site, int64_t site_b)
+{
+    project_rec_t p = {0};
+    store_project_by_key(st, a, site, "WEB", &p);
+    user_rec_t u3 = {"acc-3", "zed@example.com", "Ärger Zed", "atlassian", "Etc/UTC", "de_DE", 1};
+    user_rec_t u4 = {"acc-4", "Quinn@Example.com", "quinn de Vries", "atlassian", "Etc/UTC", "en_US", 1};
+    say("user_insert 3 rc=%d", store_user_insert(st, site, &u3));
+    say("user_insert 4 rc=%d", store_user_insert(st, site, &u4));
+    say("actor_add rc=%d", store_role_actor_add(st, site, p.id, 10002, "acc-2"));
+    say("actor_add again rc=%d", store_role_actor_add(st, site, p.id, 10002, "acc-2"));
+    say("actor_add rc=%d", store_role_actor_add(st, site, p.id, 10002, "acc-3"));
+    say("actor_add rc=%d", store_role_actor_add(st, site, p.id, 10003, "acc-4"));
+    say("actor_add B rc=%d", store_role_actor_add(st, site_b, p.id, 10003, "acc-3"));
+    const char **actors = NULL;
+    size_t n = 0;
+    int rc = store_role_actor_list(st, a, site, p.id, 10002, &actors, &n);
+    say("actor_list rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  actor %s", actors[i]);
+    say("actor_remove rc=%d", store_role_actor_remove(st, site, p.id, 10002, "acc-3"));
+    say("actor_remove none rc=%d", store_role_actor_remove(st, site, p.id, 10002, "acc-3"));
+    int64_t roles[] = {10002, 10003};
+    int has = -1;
+    for (int k = 0; k < 4; k++) {
+        const char *who = k < 2 ? "acc-2" : "acc-4";
+        int64_t proj = k % 2 ? 0 : p.id;
+        rc = store_perm_role_has(st, site, who, proj, "EDIT_ISSUES", roles, k == 2 ? 1 : 2, &has);
+        say("perm_role_has %s %d rc=%d has=%d", who, k, rc, has);
+    }
+    rc = store_perm_role_has(st, site, "acc-1", p.id, "BROWSE_PROJECTS", roles, 2, &has);
+    say("perm_role_has grant rc=%d has=%d", rc, has);
+    char projects[64], perms[160];
+    snprintf(projects, sizeof projects, "[%lld]", (long long)p.id);
+    snprintf(perms, sizeof perms, "[{\"p\":\"EDIT_ISSUES\",\"r\":[10003]}]");
+    const user_filter_t filters[] = {
+        {.max_results = 10},
+        {.query = "u", .max_results = 10},
+        {.query = "de", .max_results = 10},
+        {.query = "quinn@", .max_results = 10},
+        {.query = "\xc3\xa4rger", .max_results = 10}, /* SQLite's lower() folds ASCII only */
+        {.account_ids_json = "[\"acc-2\",\"acc-4\"]", .max_results = 10},
+        {.perms_json = perms, .projects_json = projects, .max_results = 10},
+        {.perms_json = "[{\"p\":\"BROWSE_PROJECTS\",\"r\":[]}]", .max_results = 10},
+        {.perms_json = "[{\"p\":\"BROWSE_PROJECTS\",\"r\":[10002]}]", .projects_json = projects, .max_results = 10},
+        {.active_only = 1, .start_at = 1, .max_results = 2},
+        {.query = "nobody", .max_results = 10},
+        {.start_at = 10, .max_results = 10},
+    };
+    for (size_t i = 0; i < sizeof filters / sizeof *filters; i++) {
+        char what[32];
+        snprintf(what, sizeof what, "user_search %zu", i);
+        say_users(what, st, a, site, &filters[i]);
+    }
+    say("actor_clear rc=%d", store_role_actor_clear(st, site, p.id, 10002));
+    rc = store_role_actor_list(st, a, site, p.id, 10002, &actors, &n);
+    say("actor_list cleared rc=%d n=%zu", rc, n);
+}
+
+static void say_devops(store_t *st, arena_t *a, int64_t site, const char *key)
+{
+    devops_rec_t e = {0};
+    int rc = store_devops_get(st, a, site, "bot-1", "build", key, &e);
+    say("devops_get %s rc=%d %s %s %s %lld %s %s %lld", key, rc, S(e.app_id), S(e.kind), S(e.entity_key),
+        (long long)e.update_sequence, S(e.doc_json), S(e.properties_json), (long long)e.updated_ms);
+}
+
+static void script_devops(store_t *st, arena_t *a, int64_t site, int64_t site_b)
+{
+    const char *keys[] = {"WEB-1", "WEB-2", "WEB-1"};
+    devops_rec_t e[] = {
+        {"bot-1", "build", "b1", 5, "{\"n\":1}", "{\"repo\":\"r1\",\"env\":\"prod\"}", 100},
+        {"bot-1", "build", "b2", 1, "{\"n\":2}", "{\"repo\":\"r1\",\"env\":\"dev\",\"n\":7}", 101},
+        {"bot-1", "build", "b3", 1, "{\"n\":3}", NULL, 102},
+        {"bot-1", "build", "b4", 9, "{\"n\":4}", "{\"repo\":\"r2\"}", 103},
+    };
+    for (int i = 0; i < 4; i++)
+        say("devops_put %d rc=%d", i, store_devops_put(st, site, &e[i], keys, 3));
+    say("devops_put B rc=%d", store_devops_put(st, site_b, &e[0], keys, 1));
+    devops_rec_t old = e[0];
+    old.update_sequence = 5;
+    old.doc_json = "{\"n\":0}";
+    say("devops_put stale rc=%d", store_devops_put(st, site, &old, keys, 1));
+    old.update_sequence = 6;
+    say("devops_put newer rc=%d", store_devops_put(st, site, &old, keys + 1, 1));
+    say_devops(st, a, site, "b1");
+    say("devops_delete stale rc=%d", store_devops_delete(st, site, "bot-1", "build", "b1", 5));
+    say("devops_delete rc=%d", store_devops_delete(st, site, "bot-1", "build", "b1", -1));
+    say_devops(st, a, site, "b1");
+    /* a string "7" is not the number 7; b4's sequence 9 is past 8 */
+    const char *props[] = {"{\"repo\":\"r1\",\"n\":\"7\"}", "{\"repo\":\"r1\",\"n\":7}", "{\"env\":\"nope\"}",
+                           "{\"repo\":\"r2\"}", "{\"repo\":\"r2\"}"};
+    for (int i = 0; i < 5; i++) {
+        int64_t deleted = -1;
+        int rc = store_devops_delete_by_props(st, site, "bot-1", "build", props[i], i == 3 ? 8 : -1, &deleted);
+        say("devops_delete_by_props %d rc=%d deleted=%lld", i, rc, (long long)deleted);
+    }
+    say_devops(st, a, site, "b2");
+    say_devops(st, a, site, "b3");
+    say_devops(st, a, site, "b4");
+}
+
+static void say_delivery(const char *what, int rc, const delivery_rec_t *d)
+{
+    say("%s rc=%d id=%lld site=%lld %s %s %s src=%d %s %s %s %s %s %s %lld %s st=%d att=%lld due=%lld c=%lld "
+        "u=%lld seq=%lld %s %s %s",
+        what, rc, (long long)d->id, (long long)d->site_id, S(d->installation_id), S(d->app_id), S(d->env_key),
+        d->source, S(d->module_key), S(d->event_type), S(d->event_id), S(d->job_id), S(d->order_key), S(d->conc_key),
+        (long long)d->conc_limit, S(d->payload_json), d->state, (long long)d->attempts, (long long)d->due_ms,
+        (long long)d->created_ms, (long long)d->updated_ms, (long long)d->source_seq, S(d->last_error),
+        S(d->retry_reason), S(d->retry_data_json));
+}
+
+static void script_deliveries(store_t *st, arena_t *a, int64_t site, int64_t site_b)
+{
+    int64_t ids[6] = {0};
+    for (int i = 0; i < 6; i++) {
+        delivery_rec_t d = {.site_id = i == 5 ? site_b : site,
+                            .installation_id = i < 3   ? "inst-d1"
+                                               : i < 5 ? "inst-d2"
+                                                       : "inst-d3",
+                            .app_id = "app-1",
+                            .env_key = "development",
+                            .source = i < 2 ? DLV_SRC_QUEUE : DLV_SRC_PRODUCT,
+                            .module_key = "m",
+                            .event_type = i < 2 ? "q1" : "avi:jira:updated:issue",
+                            .event_id = "ev",
+                            .job_id = i < 2 ? "job-1" : NULL,
+                            .order_key = i >= 2 && i < 5 ? "10000" : NULL,
+                            .conc_key = i < 2 ? "ck" : NULL,
+                            .conc_limit = i < 2 ? 1 : 0,
+                            .payload_json = "{}",
+                            .due_ms = 1000 + (i == 0 ? 500 : i),
+                            .created_ms = 900 + i,
+                            .source_seq = i};
+        int rc = store_delivery_insert(st, &d);
+        ids[i] = d.id;
+        say("delivery_insert rc=%d", rc);
+    }
+    const char **inst = NULL;
+    size_t n = 0;
+    int rc = store_delivery_due_installations(st, a, 1003, 10, &inst, &n);
+    say("due_installations rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  inst %s", inst[i]);
+    delivery_rec_t *v = NULL;
+    rc = store_delivery_due(st, a, "inst-d1", 2000, 10, &v, &n);
+    say("due rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say_delivery("  due", 0, &v[i]);
+    say("start rc=%d", store_delivery_start(st, ids[0], 2000));
+    say("start again rc=%d", store_delivery_start(st, ids[0], 2001));
+    say("start rc=%d", store_delivery_start(st, ids[2], 2000));
+    int64_t k = -1;
+    {
+        int rc_ = store_delivery_running_key(st, "inst-d1", "ck", &k);
+        say("running_key rc=%d n=%lld", rc_, (long long)k);
+    }
+    int blocked = -1;
+    for (int i = 2; i < 5; i++) {
+        int rc_ = store_delivery_order_blocked(st, i == 2 ? "inst-d1" : "inst-d2", "10000", ids[i], &blocked);
+        say("order_blocked %d rc=%d blocked=%d", i, rc_, blocked);
+    }
+    say("finish rc=%d", store_delivery_finish(st, ids[0], DLV_DEAD, 0, "boom", "r", "{\"a\":1}", 2100));
+    say("finish rc=%d", store_delivery_finish(st, ids[2], DLV_DELIVERED, 0, NULL, NULL, NULL, 2100));
+    delivery_rec_t g = {0};
+    say_delivery("get", store_delivery_get(st, a, ids[0], &g), &g);
+    int64_t s1 = -1, s2 = -1, s3 = -1;
+    rc = store_delivery_job_stats(st, "inst-d1", "q1", "job-1", &s1, &s2, &s3);
+    say("job_stats rc=%d %lld %lld %lld", rc, (long long)s1, (long long)s2, (long long)s3);
+    say("job_stats other queue rc=%d", store_delivery_job_stats(st, "inst-d1", "q2", "job-1", &s1, &s2, &s3));
+    {
+        int rc_ = store_delivery_job_cancel(st, "inst-d1", "q1", "job-1", 2200, &k);
+        say("job_cancel rc=%d n=%lld", rc_, (long long)k);
+    }
+    say("replay rc=%d", store_delivery_replay(st, ids[0], 2300));
+    say("replay again rc=%d", store_delivery_replay(st, ids[0], 2300));
+    say("start rc=%d", store_delivery_start(st, ids[3], 2400));
+    {
+        int rc_ = store_delivery_recover(st, 2500, &k);
+        say("recover rc=%d n=%lld", rc_, (long long)k);
+    }
+    {
+        int rc_ = store_delivery_drop_installation(st, "inst-d2", "gone", 2600, &k);
+        say("drop rc=%d n=%lld", rc_, (long long)k);
+    }
+    int64_t counts[DLV__STATES] = {0};
+    rc = store_delivery_counts(st, NULL, counts);
+    say("counts rc=%d %lld %lld %lld %lld %lld %lld", rc, (long long)counts[0], (long long)counts[1],
+        (long long)counts[2], (long long)counts[3], (long long)counts[4], (long long)counts[5]);
+    rc = store_delivery_counts(st, "app-none", counts);
+    say("counts none rc=%d %lld %lld", rc, (long long)counts[0], (long long)counts[2]);
+    const delivery_filter_t filters[] = {
+        {.state = -1, .limit = 10},
+        {.site_id = site, .state = -1, .limit = 2},
+        {.installation_id = "inst-d2", .state = 5, .limit = 10},
+        {.app_id = "app-1", .state = 0, .after_id = ids[0], .limit = 10},
+    };
+    for (int i = 0; i < 4; i++) {
+        rc = store_delivery_list(st, a, &filters[i], &v, &n);
+        say("list %d rc=%d n=%zu", i, rc, n);
+        for (size_t j = 0; j < n; j++)
+            say("  d %lld st=%d due=%lld u=%lld %s", (long long)(v[j].id - ids[0]), v[j].state, (long long)v[j].due_ms,
+                (long long)v[j].updated_ms, S(v[j].last_error));
+    }
+    for (int i = 0; i < 3; i++)
+        say("chain_take %d rc=%d", i, store_queue_chain_take(st, "inst-d1", "root", 2, 3000 + i));
+    int64_t seq = -1;
+    say("cursor_set rc=%d", store_event_cursor_set(st, site, 1));
+    {
+        int rc_ = store_event_cursor_get(st, site, &seq);
+        say("cursor_get rc=%d %lld", rc_, (long long)seq);
+    }
+    int64_t *sites = NULL;
+    rc = store_event_sites_behind(st, a, &sites, &n);
+    say("sites_behind rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  behind %s", sites[i] == site ? "A" : sites[i] == site_b ? "B" : "?");
+    {
+        int rc_ = store_delivery_prune(st, 2700, 2350, 10, &k);
+        say("prune rc=%d n=%lld", rc_, (long long)k);
+    }
+    rc = store_delivery_list(st, a, &filters[0], &v, &n);
+    say("after prune rc=%d n=%zu", rc, n);
+}
+
 /* Runs the script on st; its text in `out`. */
 static void script(store_t *st)
 {
@@ -760,6 +999,9 @@ static void script(store_t *st)
     script_schedules(st, a, site, site_b);
     script_issue_parts(st, a, site);
     script_journal(st, a, site, site_b);
+    script_roles(st, a, site, site_b);
+    script_devops(st, a, site, site_b);
+    script_deliveries(st, a, site, site_b);
     arena_free(a);
 }
 
