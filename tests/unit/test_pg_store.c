@@ -25,12 +25,16 @@
 
 #include "base/buf.h"
 #include "store/store.h"
+#include "store/store_agile.h"
 #include "store/store_apps.h"
 #include "store/store_auth.h"
+#include "store/store_catalog.h"
+#include "store/store_changelog.h"
 #include "store/store_comments.h"
 #include "store/store_deliveries.h"
 #include "store/store_devops.h"
 #include "store/store_events.h"
+#include "store/store_fields.h"
 #include "store/store_installs.h"
 #include "store/store_journal.h"
 #include "store/store_kvs.h"
@@ -981,6 +985,258 @@ static void script_deliveries(store_t *st, arena_t *a, int64_t site, int64_t sit
     say("after prune rc=%d n=%zu", rc, n);
 }
 
+static void say_field(const char *what, int rc, const field_rec_t *f)
+{
+    say("%s rc=%d %s %s %s %s %s %lld", what, rc, S(f->id), S(f->name), S(f->description), S(f->type),
+        S(f->options_json), (long long)f->created_ms);
+}
+
+static void say_ids(const char *what, int rc, const int64_t *v, size_t n)
+{
+    char line[512] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < n && len < sizeof line - 24; i++)
+        len += (size_t)snprintf(line + len, sizeof line - len, " %lld", (long long)v[i]);
+    say("%s rc=%d n=%zu%s", what, rc, n, line);
+}
+
+static void script_fields(store_t *st, arena_t *a, int64_t site)
+{
+    issue_rec_t i1 = {0}, i3 = {0};
+    const char *pkey = NULL;
+    store_issue_by_key(st, a, site, "WEB", 1, &i1, &pkey);
+    store_issue_by_key(st, a, site, "WEB", 3, &i3, &pkey);
+    field_rec_t f[] = {{NULL, "Team", "who", "select", "[{\"id\":\"1\",\"value\":\"A\"}]", 50},
+                       {NULL, "Points", NULL, "number", NULL, 51},
+                       {NULL, "TEAM", NULL, "string", NULL, 52}};
+    for (int i = 0; i < 3; i++) {
+        int rc = store_field_insert(st, a, site, &f[i]);
+        say("field_insert rc=%d id=%s", rc, i < 2 ? S(f[i].id) : "-");
+    }
+    field_rec_t g = {0};
+    say_field("field_get", store_field_get(st, a, site, f[1].id, &g), &g);
+    memset(&g, 0, sizeof g);
+    say_field("field_by_name", store_field_by_name(st, a, site, "team", &g), &g);
+    field_rec_t *fv = NULL;
+    size_t n = 0;
+    int rc = store_field_list(st, a, site, &fv, &n);
+    say("field_list rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say_field("  f", 0, &fv[i]);
+    field_value_t vals[] = {{NULL, 0, "A", 0, 0}, {NULL, 0, NULL, 2.5, 1}, {NULL, 0, "x", 1e300, 1}};
+    say("values_set rc=%d", store_field_values_set(st, site, i1.id, f[0].id, vals, 1));
+    say("values_set rc=%d", store_field_values_set(st, site, i1.id, f[1].id, vals + 1, 2));
+    field_value_t *vv = NULL;
+    rc = store_field_values_get(st, a, site, i1.id, &vv, &n);
+    say("values_get rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  v %s %lld %s %.17g %d", S(vv[i].field_id), (long long)vv[i].seq, S(vv[i].str), vv[i].num, vv[i].has_num);
+    say("values_set clear rc=%d", store_field_values_set(st, site, i1.id, f[1].id, NULL, 0));
+    rc = store_field_values_get(st, a, site, i1.id, &vv, &n);
+    say("values_get rc=%d n=%zu", rc, n);
+    const char *l1[] = {"zeta", "Alpha", "zeta", "beta"}, *l3[] = {"beta", "gamma"};
+    say("labels_set rc=%d", store_labels_set(st, site, i1.id, l1, 4));
+    say("labels_set rc=%d", store_labels_set(st, site, i3.id, l3, 2));
+    const char **lv = NULL;
+    rc = store_labels_get(st, a, site, i1.id, &lv, &n);
+    say("labels_get rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  l %s", lv[i]);
+    int64_t total = -1;
+    const struct {
+        const char *viewer, *roles;
+        int64_t start, max;
+    } lq[] = {{NULL, NULL, 0, 10},
+              {NULL, NULL, 1, 2},
+              {"acc-1", NULL, 0, 10},
+              {"acc-2", "[10002]", 0, 10},
+              {"acc-9", "[10002]", 0, 10}};
+    for (size_t k = 0; k < sizeof lq / sizeof *lq; k++) {
+        rc = store_labels_list(st, a, site, lq[k].viewer, lq[k].roles, lq[k].start, lq[k].max, &lv, &n, &total);
+        say("labels_list %zu rc=%d n=%zu total=%lld", k, rc, n, (long long)total);
+        for (size_t i = 0; i < n; i++)
+            say("  l %s", lv[i]);
+    }
+}
+
+static void script_catalog(store_t *st, arena_t *a, int64_t site)
+{
+    project_rec_t p = {0};
+    store_project_by_key(st, a, site, "WEB", &p);
+    issue_rec_t i1 = {0};
+    const char *pkey = NULL;
+    store_issue_by_key(st, a, site, "WEB", 1, &i1, &pkey);
+    component_rec_t c[] = {{0, p.id, "UI", "the ui", "acc-1", "COMPONENT_LEAD"},
+                           {0, p.id, "API", NULL, NULL, "PROJECT_DEFAULT"}};
+    for (int i = 0; i < 2; i++) {
+        int rc = store_component_insert(st, site, &c[i]);
+        say("component_insert rc=%d", rc);
+    }
+    c[1].description = "rest";
+    say("component_update rc=%d", store_component_update(st, site, &c[1]));
+    component_rec_t *cv = NULL;
+    size_t n = 0;
+    int rc = store_component_list(st, a, site, p.id, &cv, &n);
+    say("component_list rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  c %lld %s %s %s %s", (long long)(cv[i].id - c[0].id), S(cv[i].name), S(cv[i].description),
+            S(cv[i].lead_account_id), S(cv[i].assignee_type));
+    pversion_rec_t v[] = {{0, p.id, "1.0", "first", 1, 0, "2026-01-01", "2026-02-01"},
+                          {0, p.id, "2.0", NULL, 0, 0, NULL, NULL}};
+    for (int i = 0; i < 2; i++)
+        say("pversion_insert rc=%d", store_pversion_insert(st, site, &v[i]));
+    v[1].archived = 1;
+    say("pversion_update rc=%d", store_pversion_update(st, site, &v[1]));
+    pversion_rec_t g = {0};
+    rc = store_pversion_get(st, a, site, v[0].id, &g);
+    say("pversion_get rc=%d %s %s %d %d %s %s", rc, S(g.name), S(g.description), g.released, g.archived,
+        S(g.start_date), S(g.release_date));
+    pversion_rec_t *vv = NULL;
+    rc = store_pversion_list(st, a, site, p.id, &vv, &n);
+    say("pversion_list rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  v %s %d %d", S(vv[i].name), vv[i].released, vv[i].archived);
+    int64_t cids[] = {c[0].id, c[1].id, c[0].id}, vids[] = {v[0].id, v[1].id};
+    say("issue_components_set rc=%d", store_issue_components_set(st, site, i1.id, cids, 3));
+    say("issue_versions_set rc=%d", store_issue_versions_set(st, site, i1.id, 0, vids, 2));
+    say("issue_versions_set fix rc=%d", store_issue_versions_set(st, site, i1.id, 1, vids + 1, 1));
+    int64_t *ids = NULL;
+    rc = store_issue_components_get(st, a, site, i1.id, &ids, &n);
+    for (size_t i = 0; i < n; i++)
+        ids[i] -= c[0].id;
+    say_ids("issue_components_get", rc, ids, n);
+    for (int kind = 0; kind < 2; kind++) {
+        rc = store_issue_versions_get(st, a, site, i1.id, kind, &ids, &n);
+        for (size_t i = 0; i < n; i++)
+            ids[i] -= v[0].id;
+        say_ids("issue_versions_get", rc, ids, n);
+    }
+    say("component_move rc=%d", store_component_move(st, site, c[0].id, c[1].id));
+    rc = store_issue_components_get(st, a, site, i1.id, &ids, &n);
+    for (size_t i = 0; i < n; i++)
+        ids[i] -= c[0].id;
+    say_ids("after move", rc, ids, n);
+    say("pversion_move rc=%d", store_pversion_move(st, site, v[0].id, 0, 0));
+    rc = store_issue_versions_get(st, a, site, i1.id, 0, &ids, &n);
+    for (size_t i = 0; i < n; i++)
+        ids[i] -= v[0].id;
+    say_ids("after version move", rc, ids, n);
+    say("component_delete rc=%d", store_component_delete(st, site, c[0].id));
+    say("component_get gone rc=%d", store_component_get(st, a, site, c[0].id, &cv[0]));
+    say("pversion_delete rc=%d", store_pversion_delete(st, site, v[0].id));
+    say("pversion_delete again rc=%d", store_pversion_delete(st, site, v[0].id));
+}
+
+static void script_changelog(store_t *st, arena_t *a, int64_t site)
+{
+    issue_rec_t i1 = {0};
+    const char *pkey = NULL;
+    store_issue_by_key(st, a, site, "WEB", 1, &i1, &pkey);
+    change_item_t items[] = {{"status", "jira", "status", "1", "To Do", "3", "Done"},
+                             {"summary", "jira", "summary", NULL, "Parent", NULL, "Parent 2"},
+                             {"labels", "jira", NULL, NULL, NULL, NULL, "x"}};
+    for (int i = 0; i < 3; i++) {
+        change_group_t g = {0, i1.id, i == 1 ? NULL : "acc-1", 600 + i, items + i, i == 2 ? 1 : 2 - (i == 1)};
+        int rc = store_changelog_append(st, site, &g);
+        say("changelog_append rc=%d", rc);
+    }
+    change_group_t none = {0, i1.id, "acc-1", 700, items, 0};
+    say("changelog_append empty rc=%d", store_changelog_append(st, site, &none));
+    change_group_t *gv = NULL;
+    size_t n = 0;
+    int64_t total = -1;
+    for (int k = 0; k < 2; k++) {
+        int rc = store_changelog_list(st, a, site, i1.id, k, k ? 1 : 10, &gv, &n, &total);
+        say("changelog_list rc=%d n=%zu total=%lld", rc, n, (long long)total);
+        for (size_t i = 0; i < n; i++) {
+            say("  g %s %lld %zu", S(gv[i].author_account_id), (long long)gv[i].created_ms, gv[i].nitems);
+            for (size_t j = 0; j < gv[i].nitems; j++) {
+                const change_item_t *it = &gv[i].items[j];
+                say("    %s %s %s %s %s %s %s", S(it->field), S(it->fieldtype), S(it->field_id), S(it->from_id),
+                    S(it->from_string), S(it->to_id), S(it->to_string));
+            }
+        }
+    }
+}
+
+static void say_issues(const char *what, int rc, const issue_rec_t *v, size_t n, int64_t total)
+{
+    say("%s rc=%d n=%zu total=%lld", what, rc, n, (long long)total);
+    for (size_t i = 0; i < n; i++)
+        say("  i %lld %s", (long long)v[i].num, S(v[i].rank));
+}
+
+static void script_agile(store_t *st, arena_t *a, int64_t site)
+{
+    project_rec_t p = {0};
+    store_project_by_key(st, a, site, "WEB", &p);
+    issue_rec_t i1 = {0}, i3 = {0};
+    const char *pkey = NULL;
+    store_issue_by_key(st, a, site, "WEB", 1, &i1, &pkey);
+    store_issue_by_key(st, a, site, "WEB", 3, &i3, &pkey);
+    board_rec_t b = {0, "Web board", "scrum", p.id, "project = WEB ORDER BY Rank", 800};
+    say("board_insert rc=%d", store_board_insert(st, site, &b));
+    board_rec_t bg = {0};
+    int rc = store_board_get(st, a, site, b.id, &bg);
+    say("board_get rc=%d %s %s %s %lld", rc, S(bg.name), S(bg.type), S(bg.filter_jql), (long long)bg.created_ms);
+    board_rec_t *bv = NULL;
+    size_t n = 0;
+    rc = store_board_list(st, a, site, &bv, &n);
+    say("board_list rc=%d n=%zu", rc, n);
+    sprint_rec_t sp[] = {{0, b.id, "S1", "active", "", 900, 1900, 0, 850},
+                         {0, b.id, "S2", "future", "ship", 0, 0, 0, 851}};
+    for (int i = 0; i < 2; i++)
+        say("sprint_insert rc=%d", store_sprint_insert(st, site, &sp[i]));
+    sp[0].state = "closed";
+    sp[0].complete_ms = 1950;
+    say("sprint_update rc=%d", store_sprint_update(st, site, &sp[0]));
+    sprint_rec_t *sv = NULL;
+    rc = store_sprint_list(st, a, site, b.id, &sv, &n);
+    say("sprint_list rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  s %s %s %s %lld %lld %lld %lld", S(sv[i].name), S(sv[i].state), S(sv[i].goal), (long long)sv[i].start_ms,
+            (long long)sv[i].end_ms, (long long)sv[i].complete_ms, (long long)sv[i].created_ms);
+    say("issue_sprint_set rc=%d", store_issue_sprint_set(st, site, i1.id, sp[0].id));
+    say("issue_sprint_set rc=%d", store_issue_sprint_set(st, site, i1.id, sp[1].id));
+    rc = store_issue_sprints(st, a, site, i1.id, &sv, &n);
+    say("issue_sprints rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  s %s", S(sv[i].name));
+    say("rank_set rc=%d", store_issue_rank_set(st, site, i3.id, "0|hzzzzz:"));
+    say("rank_set rc=%d", store_issue_rank_set(st, site, i1.id, "0|i00000:"));
+    for (int above = 0; above < 2; above++) {
+        const char *r = NULL;
+        rc = store_issue_rank_neighbour(st, a, site, "0|hzzzzz:", above, &r);
+        say("rank_neighbour %d rc=%d %s", above, rc, S(r));
+    }
+    char projects[32];
+    snprintf(projects, sizeof projects, "[%lld]", (long long)p.id);
+    const agile_query_t q[] = {
+        {.mode = AQ_PROJECT, .project_id = p.id, .epic_type = 10000, .subtask_type = 10003, .max_results = 10},
+        {.mode = AQ_BACKLOG, .project_id = p.id, .epic_type = 10000, .subtask_type = 10003, .max_results = 10},
+        {.mode = AQ_SPRINT, .project_id = p.id, .sprint_id = sp[1].id, .max_results = 10},
+        {.mode = AQ_EPIC, .project_id = p.id, .epic_id = i1.id, .max_results = 10},
+        {.mode = AQ_NO_EPIC, .projects_json = projects, .epic_type = 10000, .subtask_type = 10003, .max_results = 10},
+        {.mode = AQ_EPICS, .project_id = p.id, .epic_type = 10001, .max_results = 10},
+        {.mode = AQ_PROJECT, .project_id = p.id, .exclude_status = "[3]", .only_status = "[1,2]", .max_results = 1},
+        {.mode = AQ_PROJECT, .project_id = p.id, .only_ids = "[10000]", .start_at = 0, .max_results = 10},
+        {.mode = AQ_PROJECT, .project_id = p.id, .start_at = 5, .max_results = 10},
+    };
+    for (size_t k = 0; k < sizeof q / sizeof *q; k++) {
+        issue_rec_t *v = NULL;
+        int64_t total = -1;
+        rc = store_agile_issues(st, a, site, &q[k], &v, &n, &total);
+        char what[32];
+        snprintf(what, sizeof what, "agile_issues %zu", k);
+        say_issues(what, rc, v, n, total);
+    }
+    say("sprint_delete rc=%d", store_sprint_delete(st, site, sp[1].id));
+    rc = store_issue_sprints(st, a, site, i1.id, &sv, &n);
+    say("issue_sprints after rc=%d n=%zu", rc, n);
+    say("board_delete rc=%d", store_board_delete(st, site, b.id));
+    say("board_get gone rc=%d", store_board_get(st, a, site, b.id, &bg));
+}
+
 /* Runs the script on st; its text in `out`. */
 static void script(store_t *st)
 {
@@ -1002,6 +1258,10 @@ static void script(store_t *st)
     script_roles(st, a, site, site_b);
     script_devops(st, a, site, site_b);
     script_deliveries(st, a, site, site_b);
+    script_fields(st, a, site);
+    script_catalog(st, a, site);
+    script_changelog(st, a, site);
+    script_agile(st, a, site);
     arena_free(a);
 }
 
