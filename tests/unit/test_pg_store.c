@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/wordmatch.h"
 #include "store/store.h"
 #include "store/store_agile.h"
 #include "store/store_apps.h"
@@ -43,6 +44,7 @@
 #include "store/store_properties.h"
 #include "store/store_roles.h"
 #include "store/store_schedules.h"
+#include "store/store_search.h"
 #include "store/store_sessions.h"
 #include "store/store_sites.h"
 #include "store/store_worklogs.h"
@@ -1237,6 +1239,192 @@ static void script_agile(store_t *st, arena_t *a, int64_t site)
     say("board_get gone rc=%d", store_board_get(st, a, site, b.id, &bg));
 }
 
+static int64_t add_issue(store_t *st, int64_t site, int64_t project, const char *summary, const char *desc,
+                         const char *assignee, int64_t status, int64_t created)
+{
+    issue_rec_t is = {.project_id = project,
+                      .issuetype_id = 10001,
+                      .status_id = status,
+                      .priority_id = 3,
+                      .summary = summary,
+                      .description_json = desc,
+                      .reporter_account_id = "acc-1",
+                      .creator_account_id = "acc-1",
+                      .assignee_account_id = assignee,
+                      .original_estimate_s = status == 3 ? 100 : -1,
+                      .remaining_estimate_s = -1,
+                      .time_spent_s = status == 3 ? 37 : -1,
+                      .rank = "",
+                      .created_ms = created,
+                      .updated_ms = created,
+                      .status_changed_ms = created};
+    int rc = store_issue_insert(st, site, &is);
+    say("issue_insert rc=%d num=%lld", rc, (long long)is.num);
+    return is.id;
+}
+
+/* Runs q: its count, then its page as issue keys. */
+static void say_search(store_t *st, int64_t site, const char *what, const ss_node_t *where, const ss_sort_t *order,
+                       size_t norder, int64_t start, int64_t max)
+{
+    arena_t *a = arena_new(1 << 20); /* a search's SQL is built in it */
+    ss_query_t q = {.where = where, .order = order, .norder = norder, .start_at = start, .max = max};
+    issue_rec_t *v = NULL;
+    const char **keys = NULL;
+    size_t n = 0;
+    int64_t total = -1;
+    int rc = store_search(st, a, site, &q, &v, &keys, &n, &total);
+    char line[1024] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < n && len < sizeof line - 32; i++)
+        len += (size_t)snprintf(line + len, sizeof line - len, " %s-%lld", S(keys[i]), (long long)v[i].num);
+    say("search %s rc=%d total=%lld n=%zu:%s", what, rc, (long long)total, n, line);
+    arena_free(a);
+}
+
+#define TEXT(bits, pat)                                                                                                \
+    {                                                                                                                  \
+        .kind = SS_TEXT, .text = (bits), .pattern = (pat)                                                              \
+    }
+#define I(v)                                                                                                           \
+    {                                                                                                                  \
+        0, (v), NULL, 0                                                                                                \
+    }
+#define T(v)                                                                                                           \
+    {                                                                                                                  \
+        1, 0, (v), 0                                                                                                   \
+    }
+
+static void script_search(store_t *st, arena_t *a, int64_t site)
+{
+    project_rec_t mob = {0};
+    store_project_by_key(st, a, site, "MOB", &mob);
+    const char *doc = "{\"type\":\"doc\",\"content\":[{\"type\":\"paragraph\",\"content\":[{\"type\":\"text\","
+                      "\"text\":\"The quick brown fox\\njumps; caf\\u00e9 na\\\"ive\"}]}]}";
+    add_issue(st, site, mob.id, "Hello world", doc, "acc-2", 1, 1700000005000);
+    add_issue(st, site, mob.id, "Café au lait, HELLO-there", NULL, NULL, 3, 1700000005001);
+    add_issue(st, site, mob.id, "x2 y_z \"quoted\" ünïcode", "{\"text\": \"text\", \"other\":\"world\"}", "acc-1", 2,
+              1700000005002);
+    int64_t mob4 = add_issue(st, site, mob.id, "brown foxes", NULL, NULL, 1, 1700000005003);
+    comment_rec_t cm = {0, mob4, "acc-1", "acc-1", "{\"content\":[{\"text\":\"a comment about llamas\"}]}", NULL, 1, 1};
+    say("comment_insert rc=%d", store_comment_insert(st, site, &cm));
+    field_rec_t f = {0};
+    store_field_by_name(st, a, site, "Points", &f);
+    field_value_t fv[] = {{NULL, 0, NULL, 3, 1}, {NULL, 0, "pear", 0, 0}, {NULL, 0, NULL, -1.5, 1}};
+    say("values_set rc=%d", store_field_values_set(st, site, mob4, f.id, &fv[0], 1));
+    say("values_set rc=%d", store_field_values_set(st, site, mob4 - 1, f.id, &fv[1], 1));
+    say("values_set rc=%d", store_field_values_set(st, site, mob4 - 3, f.id, &fv[2], 1));
+
+    ss_val_t st13[] = {I(1), I(3)}, asg[] = {T("acc-2"), T(NULL)}, due[] = {T("2026-01-01")}, beta[] = {T("beta")},
+             zeta[] = {T("zeta")}, pear[] = {T("pear")}, one[] = {{2, 0, NULL, 1.0}}, done[] = {T("3")},
+             ratio[] = {I(30)};
+    ss_node_t text[] = {
+        TEXT(SS_T_SUMMARY, "hello"),
+        TEXT(SS_T_SUMMARY, "hel*"),
+        TEXT(SS_T_SUMMARY, "h?llo wor*"),
+        TEXT(SS_T_SUMMARY | SS_T_DESCRIPTION, "\"quick brown\""),
+        TEXT(SS_T_DESCRIPTION, "\"brown quick\""),
+        TEXT(SS_T_DESCRIPTION, "jumps caf*"),
+        TEXT(SS_T_DESCRIPTION, "ive"),
+        TEXT(SS_T_DESCRIPTION, "world"),
+        TEXT(SS_T_SUMMARY, "CAFÉ"),
+        TEXT(SS_T_SUMMARY, "caf?"),
+        TEXT(SS_T_SUMMARY, "caf??"),
+        TEXT(SS_T_SUMMARY, "ünïcode x2"),
+        TEXT(SS_T_SUMMARY, "* fox*"),
+        TEXT(SS_T_SUMMARY, "!!"),
+        TEXT(SS_T_COMMENT, "llama*"),
+        TEXT(SS_T_SUMMARY | SS_T_DESCRIPTION | SS_T_ENVIRONMENT | SS_T_COMMENT, "brown"),
+        TEXT(0, "brown"),
+    };
+    for (size_t i = 0; i < sizeof text / sizeof *text; i++) {
+        char what[96];
+        snprintf(what, sizeof what, "text %zu %s", i, text[i].pattern);
+        say_search(st, site, what, &text[i], NULL, 0, 0, 50);
+        ss_node_t *kid = &text[i], not = {.kind = SS_NOT, .kids = &kid, .n = 1};
+        snprintf(what, sizeof what, "not text %zu", i);
+        say_search(st, site, what, &not, NULL, 0, 0, 50);
+    }
+    ss_node_t cols[] = {
+        {.kind = SS_COL, .col = SS_C_STATUS, .op = SS_IN, .vals = st13, .nvals = 2},
+        {.kind = SS_COL, .col = SS_C_ASSIGNEE, .op = SS_IN, .vals = asg, .nvals = 2},
+        {.kind = SS_COL, .col = SS_C_ASSIGNEE, .op = SS_NOT_IN, .vals = asg, .nvals = 1},
+        {.kind = SS_COL, .col = SS_C_DUEDATE, .op = SS_GE, .vals = due, .nvals = 1},
+        {.kind = SS_COL, .col = SS_C_STATUS, .op = SS_IN, .vals = st13, .nvals = 0},
+        {.kind = SS_COL, .col = SS_C_RESOLVED, .op = SS_NULL},
+        {.kind = SS_COL, .col = SS_C_WORK_RATIO, .op = SS_GE, .vals = ratio, .nvals = 1},
+        {.kind = SS_REL, .col = SS_R_LABEL, .op = SS_EQ, .vals = beta, .nvals = 1},
+        {.kind = SS_REL, .col = SS_R_LABEL, .op = SS_NOT_IN, .vals = zeta, .nvals = 1},
+        {.kind = SS_REL, .col = SS_R_LABEL, .op = SS_NULL},
+        {.kind = SS_REL, .col = SS_R_CF_STR, .op = SS_EQ, .field_id = f.id, .vals = pear, .nvals = 1},
+        {.kind = SS_REL, .col = SS_R_CF_NUM, .op = SS_GT, .field_id = f.id, .vals = one, .nvals = 1},
+        {.kind = SS_REL, .col = SS_R_SPRINT_STATE, .op = SS_NOT_NULL},
+        {.kind = SS_HIST, .hist_field = "status", .changed = 1, .to = done, .nto = 1},
+        {.kind = SS_HIST, .hist_field = "status", .col = SS_C_STATUS, .vals = done, .nvals = 1},
+        {.kind = SS_HIST, .hist_field = "status", .col = SS_C_STATUS, .vals = done, .nvals = 1, .before_ms = 601},
+        {.kind = SS_HIST, .hist_field = "status", .col = -1, .vals = done, .nvals = 1, .by = "acc-1", .after_ms = 1},
+        {.kind = SS_HIST, .changed = 1, .after_ms = 601},
+        {.kind = SS_TRUE},
+        {.kind = SS_FALSE},
+        {.kind = SS_AND},
+        {.kind = SS_OR},
+    };
+    for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
+        char what[32];
+        snprintf(what, sizeof what, "clause %zu", i);
+        say_search(st, site, what, &cols[i], NULL, 0, 0, 50);
+        ss_node_t *kid = &cols[i], not = {.kind = SS_NOT, .kids = &kid, .n = 1};
+        snprintf(what, sizeof what, "not clause %zu", i);
+        say_search(st, site, what, &not, NULL, 0, 0, 50);
+    }
+    /* nested deeper than SPLIT_DEPTH: compiled apart, as common table expressions */
+    ss_node_t deep[20], *kids[20][2];
+    for (int i = 19; i >= 0; i--) {
+        kids[i][0] = i == 19 ? &text[0] : &deep[i + 1];
+        kids[i][1] = &cols[i % 2 ? 0 : 3];
+        deep[i] = (ss_node_t){.kind = i % 2 ? SS_AND : SS_OR, .kids = kids[i], .n = 2};
+    }
+    say_search(st, site, "deep", &deep[0], NULL, 0, 0, 50);
+    const ss_sort_t orders[][2] = {
+        {{SS_C_CREATED, NULL, 1}},
+        {{-1, f.id, 0}},
+        {{-1, f.id, 1}},
+        {{SS_C_PROJECT_KEY, NULL, 1}},
+        {{SS_C_ASSIGNEE_NAME, NULL, 0}, {SS_C_STATUS, NULL, 1}},
+        {{SS_C_DUEDATE, NULL, 0}},
+        {{SS_C_WORK_RATIO, NULL, 1}},
+        {{SS_C_SUMMARY, NULL, 0}},
+    };
+    for (size_t i = 0; i < sizeof orders / sizeof *orders; i++) {
+        char what[32];
+        snprintf(what, sizeof what, "order %zu", i);
+        say_search(st, site, what, NULL, orders[i], orders[i][1].col || orders[i][1].desc ? 2 : 1, 0, 50);
+    }
+    say_search(st, site, "page", NULL, orders[0], 1, 2, 3);
+    int64_t projects[] = {mob.id};
+    ss_query_t rq = {.restricted = 1, .projects = projects, .nprojects = 1, .max = 50};
+    int64_t total = -1;
+    int rc = store_search_count(st, site, &rq, &total);
+    say("count restricted rc=%d %lld", rc, (long long)total);
+    rq.nprojects = 0;
+    rc = store_search_count(st, site, &rq, &total);
+    say("count restricted none rc=%d %lld", rc, (long long)total);
+    const struct {
+        ss_lookup_t kind;
+        const char *name;
+    } lk[] = {
+        {SS_L_COMPONENT, "api"}, {SS_L_VERSION, "2.0"},    {SS_L_SPRINT, "s1"},    {SS_L_USER, "QUINN@example.COM"},
+        {SS_L_USER, "user one"}, {SS_L_USER, "ärger zed"}, {SS_L_FIELD, "POINTS"}, {SS_L_COMPONENT_ID, "99999999999"},
+        {SS_L_SPRINT_ID, "1"}};
+    for (size_t i = 0; i < sizeof lk / sizeof *lk; i++) {
+        int64_t *ids = NULL;
+        const char **names = NULL;
+        size_t n = 0;
+        rc = store_search_lookup(st, a, site, lk[i].kind, lk[i].name, &ids, &names, &n);
+        say("lookup %zu %s rc=%d n=%zu %s", i, lk[i].name, rc, n, n ? S(names[0]) : "-");
+    }
+}
+
 /* Runs the script on st; its text in `out`. */
 static void script(store_t *st)
 {
@@ -1262,6 +1450,7 @@ static void script(store_t *st)
     script_catalog(st, a, site);
     script_changelog(st, a, site);
     script_agile(st, a, site);
+    script_search(st, a, site);
     arena_free(a);
 }
 
@@ -1320,6 +1509,75 @@ static void test_families_match(void **state)
     free(pg_text);
 }
 
+/* kiln_words on PostgreSQL against base/wordmatch.c (what SQLite's kiln_words runs): fixed
+ * cases, then random texts and queries from pieces that touch every rule (case, bytes >=
+ * 0x80 and ? on them, wildcards, phrases, ADF "text" values, escapes), plain and ADF. */
+static void test_words_match(void **state)
+{
+    (void)state;
+    char conn[1200];
+    snprintf(conn, sizeof conn, "host=%s port=5432 user=%s dbname=kiln", pg_dir, pg_user);
+    PGconn *c = PQconnectdb(conn);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    static const char *const fixed[][3] = {
+        {"Hello world", "0", "hello"},
+        {"Hello world", "0", "\"world hello\""},
+        {"café", "0", "caf?"},
+        {"café", "0", "caf??"},
+        {"CAFÉ", "0", "café"},
+        {"{\"text\" :\n \"a\\u00e9b\"}", "1", "b"},
+        {"{\"text\":\"x\\\"y\"}", "1", "y"},
+        {"{\"text\":\"x\\", "1", "x"},
+        {"{\"content\":[{\"text\":\"one\"},{\"text\":\"two\"}]}", "1", "\"one two\""},
+        {"a b c d e f g h i j k l m n o p q", "0", "\"a b c d e f g h i j k l m n o p\""},
+        {"a b c d e f g h i j k l m n o p q", "0", "\"a b c d e f g h i j k l m n o p q\""},
+        {"x", "0", "a b c d e f g h i j k l m n o p q r s t u v w x y z 0 1 2 3 4 5 6 x"},
+        {"x", "0", ""},
+        {"x", "0", "*"},
+        {"x", "0", "* x"},
+        {"x", "0", "\"x"},
+    };
+    static const char *const tp[] = {"a",  "b", "ab", "B",  "\xc3\xa9", "\xc3\x9c", " ",    "\n",
+                                     "\"", "*", "?",  "\\", "\\u00e9",  "\\\"",     "text", "\"text\"",
+                                     ":",  "{", "}",  "-",  "x1",       "aB"};
+    static const char *const qp[] = {"a", "b",  "ab", "A*",      "?",         "*",   "\"", "\xc3\xa9",
+                                     " ", "b?", "*b", "\"a b\"", "?\xc3\xa9", "a?b", "x1"};
+    unsigned seed = 20;
+    int n = 0, matched = 0;
+    for (int k = 0; k < (int)(sizeof fixed / sizeof *fixed) + 4000; k++) {
+        char text[512] = "", query[256] = "";
+        int adf = 0;
+        if (k < (int)(sizeof fixed / sizeof *fixed)) {
+            snprintf(text, sizeof text, "%s", fixed[k][0]);
+            adf = fixed[k][1][0] == '1';
+            snprintf(query, sizeof query, "%s", fixed[k][2]);
+        } else {
+            adf = rand_r(&seed) % 2;
+            for (int i = rand_r(&seed) % 14; i > 0; i--)
+                strcat(text, tp[rand_r(&seed) % (sizeof tp / sizeof *tp)]);
+            for (int i = 1 + rand_r(&seed) % 4; i > 0; i--)
+                strcat(query, qp[rand_r(&seed) % (sizeof qp / sizeof *qp)]);
+        }
+        arena_t *a = arena_new(1 << 16);
+        wm_query_t q;
+        int want = wm_compile(a, query, strlen(query), &q) == WM_OK && wm_match(&q, text, strlen(text), adf);
+        arena_free(a);
+        const char *vals[3] = {text, adf ? "1" : "0", query};
+        PGresult *r = PQexecParams(c, "SELECT kiln.kiln_words($1, $2::integer, $3)", 3, NULL, vals, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK)
+            fail_msg("kiln_words: %s", PQerrorMessage(c));
+        int got = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+        PQclear(r);
+        if (got != want)
+            fail_msg("kiln_words(%s, %d, %s): postgres %d, wordmatch %d", text, adf, query, got, want);
+        n++;
+        matched += want;
+    }
+    /* the cases are not all one answer */
+    assert_true(matched > 100 && matched < n - 100);
+    PQfinish(c);
+}
+
 /* Row-level security through the store's own handle: kiln_runtime bound to one site. */
 static void test_bound_site(void **state)
 {
@@ -1376,6 +1634,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_families_match),
+        cmocka_unit_test(test_words_match),
         cmocka_unit_test(test_bound_site),
         cmocka_unit_test(test_conflict_in_tx),
     };
