@@ -7,14 +7,19 @@
  * delete, expiry), apps (apps, environments, versions, variables), installs
  * (installations, webtriggers, remove and purge), auth (wrapped keys, system tokens),
  * sessions (sessions, sign-in links), events (product events per site), comments,
- * schedules, entity properties, issue links, worklogs and the journal (function
- * logs, audit log, ledger).
- * KILN_TEST_DUMP=1 prints both texts.
+ * schedules, entity properties, issue links, worklogs, the journal (function logs,
+ * audit log, ledger), roles (actors, permissions by role, the user search), devops
+ * entities, deliveries (queue, states, jobs, chains, cursors, pruning), custom fields and
+ * labels, components and versions, the changelog, agile (boards, sprints, ranks, lists)
+ * and the JQL search (text, column, relation and history clauses, sorts, lookups): every
+ * family of src/store/sql/. KILN_TEST_DUMP=1 prints both texts.
  *
- * Then row-level security through the store: a handle connected as kiln_runtime and bound
- * to site A (store_bind_site) reads A's storage and never B's; bound to B, the reverse;
- * unbound, nothing. And a uniqueness violation inside a transaction is STORE_CONFLICT and
- * leaves the transaction usable, as on SQLite. */
+ * kiln_words, the text search's SQL function, on PostgreSQL against base/wordmatch.c on
+ * fixed and random cases. Then row-level security through the store: a handle connected
+ * as kiln_runtime and bound to site A (store_bind_site) reads A's storage and never B's;
+ * bound to B, the reverse; unbound, nothing (a text search too). And a uniqueness
+ * violation inside a transaction is STORE_CONFLICT and leaves the transaction usable, as
+ * on SQLite. */
 #include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -1605,6 +1610,20 @@ static void test_bound_site(void **state)
     store_bind_site(rt, 0);
     assert_int_equal(store_kvs_get(rt, a, &oa, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_NOTFOUND);
     assert_int_equal(store_kvs_get(rt, a, &ob, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_NOTFOUND);
+    /* the JQL text search (kiln_words) as the serving role: site 1's (test_families_match's
+       site A) two "hello" issues bound to it, none bound to site 2 or to none */
+    ss_node_t hello = {.kind = SS_TEXT, .text = SS_T_SUMMARY, .pattern = "hello"};
+    ss_query_t q = {.where = &hello, .max = 10};
+    int64_t total = -1;
+    store_bind_site(rt, 1);
+    assert_int_equal(store_search_count(rt, 1, &q, &total), STORE_OK);
+    assert_int_equal(total, 2);
+    store_bind_site(rt, 2);
+    assert_int_equal(store_search_count(rt, 1, &q, &total), STORE_OK);
+    assert_int_equal(total, 0);
+    store_bind_site(rt, 0);
+    assert_int_equal(store_search_count(rt, 1, &q, &total), STORE_OK);
+    assert_int_equal(total, 0);
     arena_free(a);
     store_close(rt);
 }
