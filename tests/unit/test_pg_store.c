@@ -15,11 +15,10 @@
  * family of src/store/sql/. KILN_TEST_DUMP=1 prints both texts.
  *
  * kiln_words, the text search's SQL function, on PostgreSQL against base/wordmatch.c on
- * fixed and random cases. Then row-level security through the store: a handle connected
- * as kiln_runtime and bound to site A (store_bind_site) reads A's storage and never B's;
- * bound to B, the reverse; unbound, nothing (a text search too). And a uniqueness
- * violation inside a transaction is STORE_CONFLICT and leaves the transaction usable, as
- * on SQLite. */
+ * fixed and random cases (8,000, half of them ADF-like) and past 1 MiB. Then row-level security through the store: a
+ * handle connected as kiln_runtime and bound to site A (store_bind_site) reads A's storage and never B's; bound to B,
+ * the reverse; unbound, nothing (a text search too). And a uniqueness violation inside a transaction is STORE_CONFLICT
+ * and leaves the transaction usable, as on SQLite. */
 #include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -1545,17 +1544,27 @@ static void test_words_match(void **state)
     static const char *const tp[] = {"a",  "b", "ab", "B",  "\xc3\xa9", "\xc3\x9c", " ",    "\n",
                                      "\"", "*", "?",  "\\", "\\u00e9",  "\\\"",     "text", "\"text\"",
                                      ":",  "{", "}",  "-",  "x1",       "aB"};
+    /* ADF-like: "text" keys and values, other strings, spaces around the colon, escapes */
+    static const char *const ap[] = {
+        "{\"text\":\"", "\"text\" :\n \"", "\"", "a", "B", "\xc3\xa9", " ",      "\\n", "\"type\":\"text\",",
+        "text",         "\"text\"",        ":",  ",", "}", "ab",       "\\u00e9"};
     static const char *const qp[] = {"a", "b",  "ab", "A*",      "?",         "*",   "\"", "\xc3\xa9",
                                      " ", "b?", "*b", "\"a b\"", "?\xc3\xa9", "a?b", "x1"};
     unsigned seed = 20;
     int n = 0, matched = 0;
-    for (int k = 0; k < (int)(sizeof fixed / sizeof *fixed) + 4000; k++) {
+    for (int k = 0; k < (int)(sizeof fixed / sizeof *fixed) + 8000; k++) {
         char text[512] = "", query[256] = "";
         int adf = 0;
         if (k < (int)(sizeof fixed / sizeof *fixed)) {
             snprintf(text, sizeof text, "%s", fixed[k][0]);
             adf = fixed[k][1][0] == '1';
             snprintf(query, sizeof query, "%s", fixed[k][2]);
+        } else if (k % 2) {
+            adf = 1;
+            for (int i = rand_r(&seed) % 16; i > 0; i--)
+                strcat(text, ap[rand_r(&seed) % (sizeof ap / sizeof *ap)]);
+            for (int i = 1 + rand_r(&seed) % 3; i > 0; i--)
+                strcat(query, qp[rand_r(&seed) % (sizeof qp / sizeof *qp)]);
         } else {
             adf = rand_r(&seed) % 2;
             for (int i = rand_r(&seed) % 14; i > 0; i--)
@@ -1580,6 +1589,31 @@ static void test_words_match(void **state)
     }
     /* the cases are not all one answer */
     assert_true(matched > 100 && matched < n - 100);
+    /* past WM_MAX_TEXT: only the first 1 MiB is searched, cut inside a word or a character */
+    size_t big = WM_MAX_TEXT + 16;
+    char *text = malloc(big + 1);
+    static const char *const tail[][2] = {
+        {"hello", "he"}, {"hello", "hello"}, {"x\xc3\xa9", "x?"}, {"x\xc3\xa9", "x??"}};
+    for (size_t k = 0; k < sizeof tail / sizeof *tail; k++) {
+        memset(text, 'a', big);
+        for (size_t i = 1; i < big; i += 2)
+            text[i] = ' ';
+        memcpy(text + WM_MAX_TEXT - 2, tail[k][0], strlen(tail[k][0]));
+        text[big] = 0;
+        arena_t *a = arena_new(1 << 16);
+        wm_query_t q;
+        int want = wm_compile(a, tail[k][1], strlen(tail[k][1]), &q) == WM_OK && wm_match(&q, text, big, 0);
+        arena_free(a);
+        const char *vals[3] = {text, "0", tail[k][1]};
+        PGresult *r = PQexecParams(c, "SELECT kiln.kiln_words($1, $2::integer, $3)", 3, NULL, vals, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK)
+            fail_msg("kiln_words: %s", PQerrorMessage(c));
+        int got = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+        PQclear(r);
+        if (got != want || got != (k == 0 || k == 2))
+            fail_msg("kiln_words(1 MiB + %s, 0, %s): postgres %d, wordmatch %d", tail[k][0], tail[k][1], got, want);
+    }
+    free(text);
     PQfinish(c);
 }
 
