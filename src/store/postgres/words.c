@@ -9,10 +9,12 @@
  * values; a JSON escape ends a word). Returns a boolean (SQLite: 1 or 0); a NULL text or
  * query is false, never NULL, so NOT kiln_words(...) is true there as on SQLite.
  *
- * Plain text is split into words by a regular expression (in C); an ADF document is read
- * byte by byte in PL/pgSQL, much slower than wordmatch.c (docs/scale.md has figures): a C
- * extension or an index is the way to speed it. The limits below are wordmatch.h's (32
- * terms, 16 words a phrase, 128 bytes a word, 1 MiB of text): keep them equal. */
+ * Where a regular expression reads the words exactly as wordmatch.c does (plain text, and
+ * ADF without a backslash or the bytes "text"text", up to 1 MiB), the text is split by one
+ * (in C); otherwise it is read byte by byte in PL/pgSQL. Both are much slower than
+ * wordmatch.c (docs/scale.md has figures): a C extension or an index is the way to speed
+ * it. The limits below are wordmatch.h's (32 terms, 16 words a phrase, 128 bytes a word,
+ * 1 MiB of text): keep them equal. */
 #include "store/postgres/postgres_int.h"
 
 const char pg_words_sql[] =
