@@ -1314,10 +1314,11 @@ static void script_search(store_t *st, arena_t *a, int64_t site)
     say("comment_insert rc=%d", store_comment_insert(st, site, &cm));
     field_rec_t f = {0};
     store_field_by_name(st, a, site, "Points", &f);
-    field_value_t fv[] = {{NULL, 0, NULL, 3, 1}, {NULL, 0, "pear", 0, 0}, {NULL, 0, NULL, -1.5, 1}};
-    say("values_set rc=%d", store_field_values_set(st, site, mob4, f.id, &fv[0], 1));
-    say("values_set rc=%d", store_field_values_set(st, site, mob4 - 1, f.id, &fv[1], 1));
-    say("values_set rc=%d", store_field_values_set(st, site, mob4 - 3, f.id, &fv[2], 1));
+    /* MOB-4's value has a number and a text: it sorts by its number alone, tied with MOB-2's */
+    field_value_t fv[] = {
+        {NULL, 0, "a", 3, 1}, {NULL, 0, "pear", 0, 0}, {NULL, 0, NULL, 3, 1}, {NULL, 0, NULL, -1.5, 1}};
+    for (int i = 0; i < 4; i++)
+        say("values_set rc=%d", store_field_values_set(st, site, mob4 - i, f.id, &fv[i], 1));
 
     ss_val_t st13[] = {I(1), I(3)}, asg[] = {T("acc-2"), T(NULL)}, due[] = {T("2026-01-01")}, beta[] = {T("beta")},
              zeta[] = {T("zeta")}, pear[] = {T("pear")}, one[] = {{2, 0, NULL, 1.0}}, done[] = {T("3")},

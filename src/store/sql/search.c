@@ -518,7 +518,7 @@ static void order(cc_t *c, const ss_query_t *q)
             put(c, s->desc ? " DESC NULLS LAST, " : " NULLS LAST, ");
             cf_value(c, s, "r.num");
             put(c, s->desc ? " DESC NULLS LAST, " : " NULLS LAST, ");
-            cf_value(c, s, "r.str");
+            cf_value(c, s, "CASE WHEN r.num IS NULL THEN r.str END");
         } else if (s->col == -1) { /* SQLite orders numbers before text */
             cf_value(c, s, "coalesce(r.num, r.str)");
         } else if (s->col >= 0 && s->col < SS_C__COUNT) {
@@ -679,21 +679,20 @@ static const char *const lookup_sql[SS_L__COUNT] = {
     [SS_L_SPRINT_ID] = "SELECT id, NULL FROM sprints WHERE site_id = ?1 AND id = CAST(?2 AS INTEGER)",
 };
 
-/* PostgreSQL (docs/scale.md, "Dialect"): SQLite's lower() folds ASCII only, hence
- * translate() (PostgreSQL's lower() folds other letters by the locale); ids as bigint */
-#define PG_LOWER(x) "translate(" x ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+/* PostgreSQL (docs/scale.md, "Dialect"): SQLite's lower() (DB_PG_LOWER), ids as bigint */
+#define PG_NAME DB_PG_LOWER("name")
+#define PG_ARG DB_PG_LOWER("?2")
+#define PG_EMAIL DB_PG_LOWER("email")
+#define PG_DISPLAY DB_PG_LOWER("display_name")
 static const char *const lookup_pg[SS_L__COUNT] = {
-    [SS_L_COMPONENT] = "SELECT id, NULL FROM components WHERE site_id = ?1 AND " PG_LOWER("name") " = " PG_LOWER(
-        "?2") " ORDER BY id LIMIT 64",
-    [SS_L_VERSION] = "SELECT id, NULL FROM versions_jira WHERE site_id = ?1 AND " PG_LOWER("name") " = " PG_LOWER(
-        "?2") " ORDER BY id LIMIT 64",
-    [SS_L_SPRINT] = "SELECT id, NULL FROM sprints WHERE site_id = ?1 AND " PG_LOWER("name") " = " PG_LOWER(
-        "?2") " ORDER BY id LIMIT 64",
-    [SS_L_USER] = "SELECT 0, account_id FROM users WHERE site_id = ?1 AND (account_id = ?2 OR " PG_LOWER(
-        "email") " = " PG_LOWER("?2") " OR " PG_LOWER("display_name") " = " PG_LOWER("?2") ") ORDER BY account_id "
-                                                                                           "LIMIT 64",
-    [SS_L_FIELD] =
-        "SELECT 0, id FROM fields WHERE site_id = ?1 AND (" PG_LOWER("name") " = " PG_LOWER("?2") ") LIMIT 64",
+    [SS_L_COMPONENT] = "SELECT id, NULL FROM components WHERE site_id = ?1 AND " PG_NAME " = " PG_ARG " "
+                       "ORDER BY id LIMIT 64",
+    [SS_L_VERSION] = "SELECT id, NULL FROM versions_jira WHERE site_id = ?1 AND " PG_NAME " = " PG_ARG " "
+                     "ORDER BY id LIMIT 64",
+    [SS_L_SPRINT] = "SELECT id, NULL FROM sprints WHERE site_id = ?1 AND " PG_NAME " = " PG_ARG " ORDER BY id LIMIT 64",
+    [SS_L_USER] = "SELECT 0, account_id FROM users WHERE site_id = ?1 AND (account_id = ?2 OR " PG_EMAIL " = " PG_ARG
+                  " OR " PG_DISPLAY " = " PG_ARG ") ORDER BY account_id LIMIT 64",
+    [SS_L_FIELD] = "SELECT 0, id FROM fields WHERE site_id = ?1 AND (" PG_NAME " = " PG_ARG ") LIMIT 64",
     [SS_L_COMPONENT_ID] = "SELECT id, NULL FROM components WHERE site_id = ?1 AND id = CAST(?2 AS BIGINT)",
     [SS_L_VERSION_ID] = "SELECT id, NULL FROM versions_jira WHERE site_id = ?1 AND id = CAST(?2 AS BIGINT)",
     [SS_L_SPRINT_ID] = "SELECT id, NULL FROM sprints WHERE site_id = ?1 AND id = CAST(?2 AS BIGINT)",
