@@ -1663,6 +1663,23 @@ static void test_bound_site(void **state)
     store_close(rt);
 }
 
+/* The JQL search's plan on PostgreSQL (EXPLAIN of the parameterised statement): lines of
+ * the planner's, not SQLite's, and the text search in them. */
+static void test_search_plan(void **state)
+{
+    (void)state;
+    store_t *pg = pg_open(pg_user);
+    arena_t *a = arena_new(1 << 20);
+    ss_node_t hello = {.kind = SS_TEXT, .text = SS_T_SUMMARY, .pattern = "hello"};
+    ss_query_t q = {.where = &hello, .max = 10};
+    const char *plan = NULL;
+    assert_int_equal(store_search_plan(pg, a, 1, &q, &plan), STORE_OK);
+    assert_non_null(strstr(plan, "kiln_words"));
+    assert_non_null(strstr(plan, "Scan"));
+    arena_free(a);
+    store_close(pg);
+}
+
 /* A uniqueness conflict inside a transaction: STORE_CONFLICT, and the transaction goes on
  * (PostgreSQL would abort it without the driver's per-statement savepoint). */
 static void test_conflict_in_tx(void **state)
@@ -1687,10 +1704,8 @@ static void test_conflict_in_tx(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_families_match),
-        cmocka_unit_test(test_words_match),
-        cmocka_unit_test(test_bound_site),
-        cmocka_unit_test(test_conflict_in_tx),
+        cmocka_unit_test(test_families_match), cmocka_unit_test(test_words_match),    cmocka_unit_test(test_bound_site),
+        cmocka_unit_test(test_search_plan),    cmocka_unit_test(test_conflict_in_tx),
     };
     return cmocka_run_group_tests(tests, start_cluster, stop_cluster);
 }
