@@ -15,10 +15,12 @@
  * family of src/store/sql/. KILN_TEST_DUMP=1 prints both texts.
  *
  * kiln_words, the text search's SQL function, on PostgreSQL against base/wordmatch.c on
- * fixed and random cases (8,000, half of them ADF-like) and past 1 MiB. Then row-level security through the store: a
- * handle connected as kiln_runtime and bound to site A (store_bind_site) reads A's storage and never B's; bound to B,
- * the reverse; unbound, nothing (a text search too). And a uniqueness violation inside a transaction is STORE_CONFLICT
- * and leaves the transaction usable, as on SQLite. */
+ * fixed and random cases (8,000, half of them ADF-like) and past 1 MiB. Then row-level
+ * security through the store: a handle connected as kiln_runtime and bound to site A
+ * (store_bind_site) reads A's storage and never B's; bound to B, the reverse; unbound,
+ * nothing (a text search too). The search's plan comes from PostgreSQL's EXPLAIN. And a
+ * uniqueness violation inside a transaction is STORE_CONFLICT and leaves the transaction
+ * usable, as on SQLite. */
 #include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdint.h>
