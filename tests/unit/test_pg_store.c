@@ -7,14 +7,20 @@
  * delete, expiry), apps (apps, environments, versions, variables), installs
  * (installations, webtriggers, remove and purge), auth (wrapped keys, system tokens),
  * sessions (sessions, sign-in links), events (product events per site), comments,
- * schedules, entity properties, issue links, worklogs and the journal (function
- * logs, audit log, ledger).
- * KILN_TEST_DUMP=1 prints both texts.
+ * schedules, entity properties, issue links, worklogs, the journal (function logs,
+ * audit log, ledger), roles (actors, permissions by role, the user search), devops
+ * entities, deliveries (queue, states, jobs, chains, cursors, pruning), custom fields and
+ * labels, components and versions, the changelog, agile (boards, sprints, ranks, lists)
+ * and the JQL search (text, column, relation and history clauses, sorts, lookups): every
+ * family of src/store/sql/. KILN_TEST_DUMP=1 prints both texts.
  *
- * Then row-level security through the store: a handle connected as kiln_runtime and bound
- * to site A (store_bind_site) reads A's storage and never B's; bound to B, the reverse;
- * unbound, nothing. And a uniqueness violation inside a transaction is STORE_CONFLICT and
- * leaves the transaction usable, as on SQLite. */
+ * kiln_words, the text search's SQL function, on PostgreSQL against base/wordmatch.c on
+ * fixed and random cases (8,000, half of them ADF-like) and past 1 MiB. Then row-level
+ * security through the store: a handle connected as kiln_runtime and bound to site A
+ * (store_bind_site) reads A's storage and never B's; bound to B, the reverse; unbound,
+ * nothing (a text search too). The search's plan comes from PostgreSQL's EXPLAIN. And a
+ * uniqueness violation inside a transaction is STORE_CONFLICT and leaves the transaction
+ * usable, as on SQLite. */
 #include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -24,18 +30,27 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/wordmatch.h"
 #include "store/store.h"
+#include "store/store_agile.h"
 #include "store/store_apps.h"
 #include "store/store_auth.h"
+#include "store/store_catalog.h"
+#include "store/store_changelog.h"
 #include "store/store_comments.h"
+#include "store/store_deliveries.h"
+#include "store/store_devops.h"
 #include "store/store_events.h"
+#include "store/store_fields.h"
 #include "store/store_installs.h"
 #include "store/store_journal.h"
 #include "store/store_kvs.h"
 #include "store/store_links.h"
 #include "store/store_product.h"
 #include "store/store_properties.h"
+#include "store/store_roles.h"
 #include "store/store_schedules.h"
+#include "store/store_search.h"
 #include "store/store_sessions.h"
 #include "store/store_sites.h"
 #include "store/store_worklogs.h"
@@ -742,6 +757,681 @@ static void script_journal(store_t *st, arena_t *a, int64_t site, int64_t site_b
     say("ledger_purge rc=%d deleted=%lld", rc, (long long)deleted);
 }
 
+static void say_users(const char *what, store_t *st, arena_t *a, int64_t site, const user_filter_t *f)
+{
+    user_rec_t *v = NULL;
+    size_t n = 0;
+    int64_t total = -1;
+    int rc = store_user_search(st, a, site, f, &v, &n, &total);
+    say("%s rc=%d n=%zu total=%lld", what, rc, n, (long long)total);
+    for (size_t i = 0; i < n; i++)
+        say_user("  u", 0, &v[i]);
+}
+
+static void script_roles(store_t *st, arena_t *a, int64_t site, int64_t site_b)
+{
+    project_rec_t p = {0};
+    store_project_by_key(st, a, site, "WEB", &p);
+    user_rec_t u3 = {"acc-3", "zed@example.com", "Ärger Zed", "atlassian", "Etc/UTC", "de_DE", 1};
+    user_rec_t u4 = {"acc-4", "Quinn@Example.com", "quinn de Vries", "atlassian", "Etc/UTC", "en_US", 1};
+    say("user_insert 3 rc=%d", store_user_insert(st, site, &u3));
+    say("user_insert 4 rc=%d", store_user_insert(st, site, &u4));
+    say("actor_add rc=%d", store_role_actor_add(st, site, p.id, 10002, "acc-2"));
+    say("actor_add again rc=%d", store_role_actor_add(st, site, p.id, 10002, "acc-2"));
+    say("actor_add rc=%d", store_role_actor_add(st, site, p.id, 10002, "acc-3"));
+    say("actor_add rc=%d", store_role_actor_add(st, site, p.id, 10003, "acc-4"));
+    say("actor_add B rc=%d", store_role_actor_add(st, site_b, p.id, 10003, "acc-3"));
+    const char **actors = NULL;
+    size_t n = 0;
+    int rc = store_role_actor_list(st, a, site, p.id, 10002, &actors, &n);
+    say("actor_list rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  actor %s", actors[i]);
+    say("actor_remove rc=%d", store_role_actor_remove(st, site, p.id, 10002, "acc-3"));
+    say("actor_remove none rc=%d", store_role_actor_remove(st, site, p.id, 10002, "acc-3"));
+    int64_t roles[] = {10002, 10003};
+    int has = -1;
+    for (int k = 0; k < 4; k++) {
+        const char *who = k < 2 ? "acc-2" : "acc-4";
+        int64_t proj = k % 2 ? 0 : p.id;
+        rc = store_perm_role_has(st, site, who, proj, "EDIT_ISSUES", roles, k == 2 ? 1 : 2, &has);
+        say("perm_role_has %s %d rc=%d has=%d", who, k, rc, has);
+    }
+    rc = store_perm_role_has(st, site, "acc-1", p.id, "BROWSE_PROJECTS", roles, 2, &has);
+    say("perm_role_has grant rc=%d has=%d", rc, has);
+    char projects[64], perms[160];
+    snprintf(projects, sizeof projects, "[%lld]", (long long)p.id);
+    snprintf(perms, sizeof perms, "[{\"p\":\"EDIT_ISSUES\",\"r\":[10003]}]");
+    const user_filter_t filters[] = {
+        {.max_results = 10},
+        {.query = "u", .max_results = 10},
+        {.query = "de", .max_results = 10},
+        {.query = "quinn@", .max_results = 10},
+        {.query = "\xc3\xa4rger", .max_results = 10}, /* SQLite's lower() folds ASCII only */
+        {.account_ids_json = "[\"acc-2\",\"acc-4\"]", .max_results = 10},
+        {.perms_json = perms, .projects_json = projects, .max_results = 10},
+        {.perms_json = "[{\"p\":\"BROWSE_PROJECTS\",\"r\":[]}]", .max_results = 10},
+        {.perms_json = "[{\"p\":\"BROWSE_PROJECTS\",\"r\":[10002]}]", .projects_json = projects, .max_results = 10},
+        {.active_only = 1, .start_at = 1, .max_results = 2},
+        {.query = "nobody", .max_results = 10},
+        {.start_at = 10, .max_results = 10},
+    };
+    for (size_t i = 0; i < sizeof filters / sizeof *filters; i++) {
+        char what[32];
+        snprintf(what, sizeof what, "user_search %zu", i);
+        say_users(what, st, a, site, &filters[i]);
+    }
+    say("actor_clear rc=%d", store_role_actor_clear(st, site, p.id, 10002));
+    rc = store_role_actor_list(st, a, site, p.id, 10002, &actors, &n);
+    say("actor_list cleared rc=%d n=%zu", rc, n);
+}
+
+static void say_devops(store_t *st, arena_t *a, int64_t site, const char *key)
+{
+    devops_rec_t e = {0};
+    int rc = store_devops_get(st, a, site, "bot-1", "build", key, &e);
+    say("devops_get %s rc=%d %s %s %s %lld %s %s %lld", key, rc, S(e.app_id), S(e.kind), S(e.entity_key),
+        (long long)e.update_sequence, S(e.doc_json), S(e.properties_json), (long long)e.updated_ms);
+}
+
+static void script_devops(store_t *st, arena_t *a, int64_t site, int64_t site_b)
+{
+    const char *keys[] = {"WEB-1", "WEB-2", "WEB-1"};
+    devops_rec_t e[] = {
+        {"bot-1", "build", "b1", 5, "{\"n\":1}", "{\"repo\":\"r1\",\"env\":\"prod\"}", 100},
+        {"bot-1", "build", "b2", 1, "{\"n\":2}", "{\"repo\":\"r1\",\"env\":\"dev\",\"n\":7}", 101},
+        {"bot-1", "build", "b3", 1, "{\"n\":3}", NULL, 102},
+        {"bot-1", "build", "b4", 9, "{\"n\":4}", "{\"repo\":\"r2\"}", 103},
+    };
+    for (int i = 0; i < 4; i++)
+        say("devops_put %d rc=%d", i, store_devops_put(st, site, &e[i], keys, 3));
+    say("devops_put B rc=%d", store_devops_put(st, site_b, &e[0], keys, 1));
+    devops_rec_t old = e[0];
+    old.update_sequence = 5;
+    old.doc_json = "{\"n\":0}";
+    say("devops_put stale rc=%d", store_devops_put(st, site, &old, keys, 1));
+    old.update_sequence = 6;
+    say("devops_put newer rc=%d", store_devops_put(st, site, &old, keys + 1, 1));
+    say_devops(st, a, site, "b1");
+    say("devops_delete stale rc=%d", store_devops_delete(st, site, "bot-1", "build", "b1", 5));
+    say("devops_delete rc=%d", store_devops_delete(st, site, "bot-1", "build", "b1", -1));
+    say_devops(st, a, site, "b1");
+    /* a string "7" is not the number 7; b4's sequence 9 is past 8 */
+    const char *props[] = {"{\"repo\":\"r1\",\"n\":\"7\"}", "{\"repo\":\"r1\",\"n\":7}", "{\"env\":\"nope\"}",
+                           "{\"repo\":\"r2\"}", "{\"repo\":\"r2\"}"};
+    for (int i = 0; i < 5; i++) {
+        int64_t deleted = -1;
+        int rc = store_devops_delete_by_props(st, site, "bot-1", "build", props[i], i == 3 ? 8 : -1, &deleted);
+        say("devops_delete_by_props %d rc=%d deleted=%lld", i, rc, (long long)deleted);
+    }
+    say_devops(st, a, site, "b2");
+    say_devops(st, a, site, "b3");
+    say_devops(st, a, site, "b4");
+}
+
+static void say_delivery(const char *what, int rc, const delivery_rec_t *d)
+{
+    say("%s rc=%d id=%lld site=%lld %s %s %s src=%d %s %s %s %s %s %s %lld %s st=%d att=%lld due=%lld c=%lld "
+        "u=%lld seq=%lld %s %s %s",
+        what, rc, (long long)d->id, (long long)d->site_id, S(d->installation_id), S(d->app_id), S(d->env_key),
+        d->source, S(d->module_key), S(d->event_type), S(d->event_id), S(d->job_id), S(d->order_key), S(d->conc_key),
+        (long long)d->conc_limit, S(d->payload_json), d->state, (long long)d->attempts, (long long)d->due_ms,
+        (long long)d->created_ms, (long long)d->updated_ms, (long long)d->source_seq, S(d->last_error),
+        S(d->retry_reason), S(d->retry_data_json));
+}
+
+static void script_deliveries(store_t *st, arena_t *a, int64_t site, int64_t site_b)
+{
+    int64_t ids[6] = {0};
+    for (int i = 0; i < 6; i++) {
+        delivery_rec_t d = {.site_id = i == 5 ? site_b : site,
+                            .installation_id = i < 3   ? "inst-d1"
+                                               : i < 5 ? "inst-d2"
+                                                       : "inst-d3",
+                            .app_id = "app-1",
+                            .env_key = "development",
+                            .source = i < 2 ? DLV_SRC_QUEUE : DLV_SRC_PRODUCT,
+                            .module_key = "m",
+                            .event_type = i < 2 ? "q1" : "avi:jira:updated:issue",
+                            .event_id = "ev",
+                            .job_id = i < 2 ? "job-1" : NULL,
+                            .order_key = i >= 2 && i < 5 ? "10000" : NULL,
+                            .conc_key = i < 2 ? "ck" : NULL,
+                            .conc_limit = i < 2 ? 1 : 0,
+                            .payload_json = "{}",
+                            .due_ms = 1000 + (i == 0 ? 500 : i),
+                            .created_ms = 900 + i,
+                            .source_seq = i};
+        int rc = store_delivery_insert(st, &d);
+        ids[i] = d.id;
+        say("delivery_insert rc=%d", rc);
+    }
+    const char **inst = NULL;
+    size_t n = 0;
+    int rc = store_delivery_due_installations(st, a, 1003, 10, &inst, &n);
+    say("due_installations rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  inst %s", inst[i]);
+    delivery_rec_t *v = NULL;
+    rc = store_delivery_due(st, a, "inst-d1", 2000, 10, &v, &n);
+    say("due rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say_delivery("  due", 0, &v[i]);
+    say("start rc=%d", store_delivery_start(st, ids[0], 2000));
+    say("start again rc=%d", store_delivery_start(st, ids[0], 2001));
+    say("start rc=%d", store_delivery_start(st, ids[2], 2000));
+    int64_t k = -1;
+    {
+        int rc_ = store_delivery_running_key(st, "inst-d1", "ck", &k);
+        say("running_key rc=%d n=%lld", rc_, (long long)k);
+    }
+    int blocked = -1;
+    for (int i = 2; i < 5; i++) {
+        int rc_ = store_delivery_order_blocked(st, i == 2 ? "inst-d1" : "inst-d2", "10000", ids[i], &blocked);
+        say("order_blocked %d rc=%d blocked=%d", i, rc_, blocked);
+    }
+    say("finish rc=%d", store_delivery_finish(st, ids[0], DLV_DEAD, 0, "boom", "r", "{\"a\":1}", 2100));
+    say("finish rc=%d", store_delivery_finish(st, ids[2], DLV_DELIVERED, 0, NULL, NULL, NULL, 2100));
+    delivery_rec_t g = {0};
+    say_delivery("get", store_delivery_get(st, a, ids[0], &g), &g);
+    int64_t s1 = -1, s2 = -1, s3 = -1;
+    rc = store_delivery_job_stats(st, "inst-d1", "q1", "job-1", &s1, &s2, &s3);
+    say("job_stats rc=%d %lld %lld %lld", rc, (long long)s1, (long long)s2, (long long)s3);
+    say("job_stats other queue rc=%d", store_delivery_job_stats(st, "inst-d1", "q2", "job-1", &s1, &s2, &s3));
+    {
+        int rc_ = store_delivery_job_cancel(st, "inst-d1", "q1", "job-1", 2200, &k);
+        say("job_cancel rc=%d n=%lld", rc_, (long long)k);
+    }
+    say("replay rc=%d", store_delivery_replay(st, ids[0], 2300));
+    say("replay again rc=%d", store_delivery_replay(st, ids[0], 2300));
+    say("start rc=%d", store_delivery_start(st, ids[3], 2400));
+    {
+        int rc_ = store_delivery_recover(st, 2500, &k);
+        say("recover rc=%d n=%lld", rc_, (long long)k);
+    }
+    {
+        int rc_ = store_delivery_drop_installation(st, "inst-d2", "gone", 2600, &k);
+        say("drop rc=%d n=%lld", rc_, (long long)k);
+    }
+    int64_t counts[DLV__STATES] = {0};
+    rc = store_delivery_counts(st, NULL, counts);
+    say("counts rc=%d %lld %lld %lld %lld %lld %lld", rc, (long long)counts[0], (long long)counts[1],
+        (long long)counts[2], (long long)counts[3], (long long)counts[4], (long long)counts[5]);
+    rc = store_delivery_counts(st, "app-none", counts);
+    say("counts none rc=%d %lld %lld", rc, (long long)counts[0], (long long)counts[2]);
+    const delivery_filter_t filters[] = {
+        {.state = -1, .limit = 10},
+        {.site_id = site, .state = -1, .limit = 2},
+        {.installation_id = "inst-d2", .state = 5, .limit = 10},
+        {.app_id = "app-1", .state = 0, .after_id = ids[0], .limit = 10},
+    };
+    for (int i = 0; i < 4; i++) {
+        rc = store_delivery_list(st, a, &filters[i], &v, &n);
+        say("list %d rc=%d n=%zu", i, rc, n);
+        for (size_t j = 0; j < n; j++)
+            say("  d %lld st=%d due=%lld u=%lld %s", (long long)(v[j].id - ids[0]), v[j].state, (long long)v[j].due_ms,
+                (long long)v[j].updated_ms, S(v[j].last_error));
+    }
+    for (int i = 0; i < 3; i++)
+        say("chain_take %d rc=%d", i, store_queue_chain_take(st, "inst-d1", "root", 2, 3000 + i));
+    int64_t seq = -1;
+    say("cursor_set rc=%d", store_event_cursor_set(st, site, 1));
+    {
+        int rc_ = store_event_cursor_get(st, site, &seq);
+        say("cursor_get rc=%d %lld", rc_, (long long)seq);
+    }
+    int64_t *sites = NULL;
+    rc = store_event_sites_behind(st, a, &sites, &n);
+    say("sites_behind rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  behind %s", sites[i] == site ? "A" : sites[i] == site_b ? "B" : "?");
+    {
+        int rc_ = store_delivery_prune(st, 2700, 2350, 10, &k);
+        say("prune rc=%d n=%lld", rc_, (long long)k);
+    }
+    rc = store_delivery_list(st, a, &filters[0], &v, &n);
+    say("after prune rc=%d n=%zu", rc, n);
+}
+
+static void say_field(const char *what, int rc, const field_rec_t *f)
+{
+    say("%s rc=%d %s %s %s %s %s %lld", what, rc, S(f->id), S(f->name), S(f->description), S(f->type),
+        S(f->options_json), (long long)f->created_ms);
+}
+
+static void say_ids(const char *what, int rc, const int64_t *v, size_t n)
+{
+    char line[512] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < n && len < sizeof line - 24; i++)
+        len += (size_t)snprintf(line + len, sizeof line - len, " %lld", (long long)v[i]);
+    say("%s rc=%d n=%zu%s", what, rc, n, line);
+}
+
+static void script_fields(store_t *st, arena_t *a, int64_t site)
+{
+    issue_rec_t i1 = {0}, i3 = {0};
+    const char *pkey = NULL;
+    store_issue_by_key(st, a, site, "WEB", 1, &i1, &pkey);
+    store_issue_by_key(st, a, site, "WEB", 3, &i3, &pkey);
+    field_rec_t f[] = {{NULL, "Team", "who", "select", "[{\"id\":\"1\",\"value\":\"A\"}]", 50},
+                       {NULL, "Points", NULL, "number", NULL, 51},
+                       {NULL, "TEAM", NULL, "string", NULL, 52}};
+    for (int i = 0; i < 3; i++) {
+        int rc = store_field_insert(st, a, site, &f[i]);
+        say("field_insert rc=%d id=%s", rc, i < 2 ? S(f[i].id) : "-");
+    }
+    field_rec_t g = {0};
+    say_field("field_get", store_field_get(st, a, site, f[1].id, &g), &g);
+    memset(&g, 0, sizeof g);
+    say_field("field_by_name", store_field_by_name(st, a, site, "team", &g), &g);
+    field_rec_t *fv = NULL;
+    size_t n = 0;
+    int rc = store_field_list(st, a, site, &fv, &n);
+    say("field_list rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say_field("  f", 0, &fv[i]);
+    field_value_t vals[] = {{NULL, 0, "A", 0, 0}, {NULL, 0, NULL, 2.5, 1}, {NULL, 0, "x", 1e300, 1}};
+    say("values_set rc=%d", store_field_values_set(st, site, i1.id, f[0].id, vals, 1));
+    say("values_set rc=%d", store_field_values_set(st, site, i1.id, f[1].id, vals + 1, 2));
+    field_value_t *vv = NULL;
+    rc = store_field_values_get(st, a, site, i1.id, &vv, &n);
+    say("values_get rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  v %s %lld %s %.17g %d", S(vv[i].field_id), (long long)vv[i].seq, S(vv[i].str), vv[i].num, vv[i].has_num);
+    say("values_set clear rc=%d", store_field_values_set(st, site, i1.id, f[1].id, NULL, 0));
+    rc = store_field_values_get(st, a, site, i1.id, &vv, &n);
+    say("values_get rc=%d n=%zu", rc, n);
+    const char *l1[] = {"zeta", "Alpha", "zeta", "beta"}, *l3[] = {"beta", "gamma"};
+    say("labels_set rc=%d", store_labels_set(st, site, i1.id, l1, 4));
+    say("labels_set rc=%d", store_labels_set(st, site, i3.id, l3, 2));
+    const char **lv = NULL;
+    rc = store_labels_get(st, a, site, i1.id, &lv, &n);
+    say("labels_get rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  l %s", lv[i]);
+    int64_t total = -1;
+    const struct {
+        const char *viewer, *roles;
+        int64_t start, max;
+    } lq[] = {{NULL, NULL, 0, 10},
+              {NULL, NULL, 1, 2},
+              {"acc-1", NULL, 0, 10},
+              {"acc-2", "[10002]", 0, 10},
+              {"acc-9", "[10002]", 0, 10}};
+    for (size_t k = 0; k < sizeof lq / sizeof *lq; k++) {
+        rc = store_labels_list(st, a, site, lq[k].viewer, lq[k].roles, lq[k].start, lq[k].max, &lv, &n, &total);
+        say("labels_list %zu rc=%d n=%zu total=%lld", k, rc, n, (long long)total);
+        for (size_t i = 0; i < n; i++)
+            say("  l %s", lv[i]);
+    }
+}
+
+static void script_catalog(store_t *st, arena_t *a, int64_t site)
+{
+    project_rec_t p = {0};
+    store_project_by_key(st, a, site, "WEB", &p);
+    issue_rec_t i1 = {0};
+    const char *pkey = NULL;
+    store_issue_by_key(st, a, site, "WEB", 1, &i1, &pkey);
+    component_rec_t c[] = {{0, p.id, "UI", "the ui", "acc-1", "COMPONENT_LEAD"},
+                           {0, p.id, "API", NULL, NULL, "PROJECT_DEFAULT"}};
+    for (int i = 0; i < 2; i++) {
+        int rc = store_component_insert(st, site, &c[i]);
+        say("component_insert rc=%d", rc);
+    }
+    c[1].description = "rest";
+    say("component_update rc=%d", store_component_update(st, site, &c[1]));
+    component_rec_t *cv = NULL;
+    size_t n = 0;
+    int rc = store_component_list(st, a, site, p.id, &cv, &n);
+    say("component_list rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  c %lld %s %s %s %s", (long long)(cv[i].id - c[0].id), S(cv[i].name), S(cv[i].description),
+            S(cv[i].lead_account_id), S(cv[i].assignee_type));
+    pversion_rec_t v[] = {{0, p.id, "1.0", "first", 1, 0, "2026-01-01", "2026-02-01"},
+                          {0, p.id, "2.0", NULL, 0, 0, NULL, NULL}};
+    for (int i = 0; i < 2; i++)
+        say("pversion_insert rc=%d", store_pversion_insert(st, site, &v[i]));
+    v[1].archived = 1;
+    say("pversion_update rc=%d", store_pversion_update(st, site, &v[1]));
+    pversion_rec_t g = {0};
+    rc = store_pversion_get(st, a, site, v[0].id, &g);
+    say("pversion_get rc=%d %s %s %d %d %s %s", rc, S(g.name), S(g.description), g.released, g.archived,
+        S(g.start_date), S(g.release_date));
+    pversion_rec_t *vv = NULL;
+    rc = store_pversion_list(st, a, site, p.id, &vv, &n);
+    say("pversion_list rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  v %s %d %d", S(vv[i].name), vv[i].released, vv[i].archived);
+    int64_t cids[] = {c[0].id, c[1].id, c[0].id}, vids[] = {v[0].id, v[1].id};
+    say("issue_components_set rc=%d", store_issue_components_set(st, site, i1.id, cids, 3));
+    say("issue_versions_set rc=%d", store_issue_versions_set(st, site, i1.id, 0, vids, 2));
+    say("issue_versions_set fix rc=%d", store_issue_versions_set(st, site, i1.id, 1, vids + 1, 1));
+    int64_t *ids = NULL;
+    rc = store_issue_components_get(st, a, site, i1.id, &ids, &n);
+    for (size_t i = 0; i < n; i++)
+        ids[i] -= c[0].id;
+    say_ids("issue_components_get", rc, ids, n);
+    for (int kind = 0; kind < 2; kind++) {
+        rc = store_issue_versions_get(st, a, site, i1.id, kind, &ids, &n);
+        for (size_t i = 0; i < n; i++)
+            ids[i] -= v[0].id;
+        say_ids("issue_versions_get", rc, ids, n);
+    }
+    say("component_move rc=%d", store_component_move(st, site, c[0].id, c[1].id));
+    rc = store_issue_components_get(st, a, site, i1.id, &ids, &n);
+    for (size_t i = 0; i < n; i++)
+        ids[i] -= c[0].id;
+    say_ids("after move", rc, ids, n);
+    say("pversion_move rc=%d", store_pversion_move(st, site, v[0].id, 0, 0));
+    rc = store_issue_versions_get(st, a, site, i1.id, 0, &ids, &n);
+    for (size_t i = 0; i < n; i++)
+        ids[i] -= v[0].id;
+    say_ids("after version move", rc, ids, n);
+    say("component_delete rc=%d", store_component_delete(st, site, c[0].id));
+    say("component_get gone rc=%d", store_component_get(st, a, site, c[0].id, &cv[0]));
+    say("pversion_delete rc=%d", store_pversion_delete(st, site, v[0].id));
+    say("pversion_delete again rc=%d", store_pversion_delete(st, site, v[0].id));
+}
+
+static void script_changelog(store_t *st, arena_t *a, int64_t site)
+{
+    issue_rec_t i1 = {0};
+    const char *pkey = NULL;
+    store_issue_by_key(st, a, site, "WEB", 1, &i1, &pkey);
+    change_item_t items[] = {{"status", "jira", "status", "1", "To Do", "3", "Done"},
+                             {"summary", "jira", "summary", NULL, "Parent", NULL, "Parent 2"},
+                             {"labels", "jira", NULL, NULL, NULL, NULL, "x"}};
+    for (int i = 0; i < 3; i++) {
+        change_group_t g = {0, i1.id, i == 1 ? NULL : "acc-1", 600 + i, items + i, i == 2 ? 1 : 2 - (i == 1)};
+        int rc = store_changelog_append(st, site, &g);
+        say("changelog_append rc=%d", rc);
+    }
+    change_group_t none = {0, i1.id, "acc-1", 700, items, 0};
+    say("changelog_append empty rc=%d", store_changelog_append(st, site, &none));
+    change_group_t *gv = NULL;
+    size_t n = 0;
+    int64_t total = -1;
+    for (int k = 0; k < 2; k++) {
+        int rc = store_changelog_list(st, a, site, i1.id, k, k ? 1 : 10, &gv, &n, &total);
+        say("changelog_list rc=%d n=%zu total=%lld", rc, n, (long long)total);
+        for (size_t i = 0; i < n; i++) {
+            say("  g %s %lld %zu", S(gv[i].author_account_id), (long long)gv[i].created_ms, gv[i].nitems);
+            for (size_t j = 0; j < gv[i].nitems; j++) {
+                const change_item_t *it = &gv[i].items[j];
+                say("    %s %s %s %s %s %s %s", S(it->field), S(it->fieldtype), S(it->field_id), S(it->from_id),
+                    S(it->from_string), S(it->to_id), S(it->to_string));
+            }
+        }
+    }
+}
+
+static void say_issues(const char *what, int rc, const issue_rec_t *v, size_t n, int64_t total)
+{
+    say("%s rc=%d n=%zu total=%lld", what, rc, n, (long long)total);
+    for (size_t i = 0; i < n; i++)
+        say("  i %lld %s", (long long)v[i].num, S(v[i].rank));
+}
+
+static void script_agile(store_t *st, arena_t *a, int64_t site)
+{
+    project_rec_t p = {0};
+    store_project_by_key(st, a, site, "WEB", &p);
+    issue_rec_t i1 = {0}, i3 = {0};
+    const char *pkey = NULL;
+    store_issue_by_key(st, a, site, "WEB", 1, &i1, &pkey);
+    store_issue_by_key(st, a, site, "WEB", 3, &i3, &pkey);
+    board_rec_t b = {0, "Web board", "scrum", p.id, "project = WEB ORDER BY Rank", 800};
+    say("board_insert rc=%d", store_board_insert(st, site, &b));
+    board_rec_t bg = {0};
+    int rc = store_board_get(st, a, site, b.id, &bg);
+    say("board_get rc=%d %s %s %s %lld", rc, S(bg.name), S(bg.type), S(bg.filter_jql), (long long)bg.created_ms);
+    board_rec_t *bv = NULL;
+    size_t n = 0;
+    rc = store_board_list(st, a, site, &bv, &n);
+    say("board_list rc=%d n=%zu", rc, n);
+    sprint_rec_t sp[] = {{0, b.id, "S1", "active", "", 900, 1900, 0, 850},
+                         {0, b.id, "S2", "future", "ship", 0, 0, 0, 851}};
+    for (int i = 0; i < 2; i++)
+        say("sprint_insert rc=%d", store_sprint_insert(st, site, &sp[i]));
+    sp[0].state = "closed";
+    sp[0].complete_ms = 1950;
+    say("sprint_update rc=%d", store_sprint_update(st, site, &sp[0]));
+    sprint_rec_t *sv = NULL;
+    rc = store_sprint_list(st, a, site, b.id, &sv, &n);
+    say("sprint_list rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  s %s %s %s %lld %lld %lld %lld", S(sv[i].name), S(sv[i].state), S(sv[i].goal), (long long)sv[i].start_ms,
+            (long long)sv[i].end_ms, (long long)sv[i].complete_ms, (long long)sv[i].created_ms);
+    say("issue_sprint_set rc=%d", store_issue_sprint_set(st, site, i1.id, sp[0].id));
+    say("issue_sprint_set rc=%d", store_issue_sprint_set(st, site, i1.id, sp[1].id));
+    rc = store_issue_sprints(st, a, site, i1.id, &sv, &n);
+    say("issue_sprints rc=%d n=%zu", rc, n);
+    for (size_t i = 0; i < n; i++)
+        say("  s %s", S(sv[i].name));
+    say("rank_set rc=%d", store_issue_rank_set(st, site, i3.id, "0|hzzzzz:"));
+    say("rank_set rc=%d", store_issue_rank_set(st, site, i1.id, "0|i00000:"));
+    for (int above = 0; above < 2; above++) {
+        const char *r = NULL;
+        rc = store_issue_rank_neighbour(st, a, site, "0|hzzzzz:", above, &r);
+        say("rank_neighbour %d rc=%d %s", above, rc, S(r));
+    }
+    char projects[32];
+    snprintf(projects, sizeof projects, "[%lld]", (long long)p.id);
+    const agile_query_t q[] = {
+        {.mode = AQ_PROJECT, .project_id = p.id, .epic_type = 10000, .subtask_type = 10003, .max_results = 10},
+        {.mode = AQ_BACKLOG, .project_id = p.id, .epic_type = 10000, .subtask_type = 10003, .max_results = 10},
+        {.mode = AQ_SPRINT, .project_id = p.id, .sprint_id = sp[1].id, .max_results = 10},
+        {.mode = AQ_EPIC, .project_id = p.id, .epic_id = i1.id, .max_results = 10},
+        {.mode = AQ_NO_EPIC, .projects_json = projects, .epic_type = 10000, .subtask_type = 10003, .max_results = 10},
+        {.mode = AQ_EPICS, .project_id = p.id, .epic_type = 10001, .max_results = 10},
+        {.mode = AQ_PROJECT, .project_id = p.id, .exclude_status = "[3]", .only_status = "[1,2]", .max_results = 1},
+        {.mode = AQ_PROJECT, .project_id = p.id, .only_ids = "[10000]", .start_at = 0, .max_results = 10},
+        {.mode = AQ_PROJECT, .project_id = p.id, .start_at = 5, .max_results = 10},
+    };
+    for (size_t k = 0; k < sizeof q / sizeof *q; k++) {
+        issue_rec_t *v = NULL;
+        int64_t total = -1;
+        rc = store_agile_issues(st, a, site, &q[k], &v, &n, &total);
+        char what[32];
+        snprintf(what, sizeof what, "agile_issues %zu", k);
+        say_issues(what, rc, v, n, total);
+    }
+    say("sprint_delete rc=%d", store_sprint_delete(st, site, sp[1].id));
+    rc = store_issue_sprints(st, a, site, i1.id, &sv, &n);
+    say("issue_sprints after rc=%d n=%zu", rc, n);
+    say("board_delete rc=%d", store_board_delete(st, site, b.id));
+    say("board_get gone rc=%d", store_board_get(st, a, site, b.id, &bg));
+}
+
+static int64_t add_issue(store_t *st, int64_t site, int64_t project, const char *summary, const char *desc,
+                         const char *assignee, int64_t status, int64_t created)
+{
+    issue_rec_t is = {.project_id = project,
+                      .issuetype_id = 10001,
+                      .status_id = status,
+                      .priority_id = 3,
+                      .summary = summary,
+                      .description_json = desc,
+                      .reporter_account_id = "acc-1",
+                      .creator_account_id = "acc-1",
+                      .assignee_account_id = assignee,
+                      .original_estimate_s = status == 3 ? 100 : -1,
+                      .remaining_estimate_s = -1,
+                      .time_spent_s = status == 3 ? 37 : -1,
+                      .rank = "",
+                      .created_ms = created,
+                      .updated_ms = created,
+                      .status_changed_ms = created};
+    int rc = store_issue_insert(st, site, &is);
+    say("issue_insert rc=%d num=%lld", rc, (long long)is.num);
+    return is.id;
+}
+
+/* Runs q: its count, then its page as issue keys. */
+static void say_search(store_t *st, int64_t site, const char *what, const ss_node_t *where, const ss_sort_t *order,
+                       size_t norder, int64_t start, int64_t max)
+{
+    arena_t *a = arena_new(1 << 20); /* a search's SQL is built in it */
+    ss_query_t q = {.where = where, .order = order, .norder = norder, .start_at = start, .max = max};
+    issue_rec_t *v = NULL;
+    const char **keys = NULL;
+    size_t n = 0;
+    int64_t total = -1;
+    int rc = store_search(st, a, site, &q, &v, &keys, &n, &total);
+    char line[1024] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < n && len < sizeof line - 32; i++)
+        len += (size_t)snprintf(line + len, sizeof line - len, " %s-%lld", S(keys[i]), (long long)v[i].num);
+    say("search %s rc=%d total=%lld n=%zu:%s", what, rc, (long long)total, n, line);
+    arena_free(a);
+}
+
+#define TEXT(bits, pat)                                                                                                \
+    {                                                                                                                  \
+        .kind = SS_TEXT, .text = (bits), .pattern = (pat)                                                              \
+    }
+#define I(v)                                                                                                           \
+    {                                                                                                                  \
+        0, (v), NULL, 0                                                                                                \
+    }
+#define T(v)                                                                                                           \
+    {                                                                                                                  \
+        1, 0, (v), 0                                                                                                   \
+    }
+
+static void script_search(store_t *st, arena_t *a, int64_t site)
+{
+    project_rec_t mob = {0};
+    store_project_by_key(st, a, site, "MOB", &mob);
+    const char *doc = "{\"type\":\"doc\",\"content\":[{\"type\":\"paragraph\",\"content\":[{\"type\":\"text\","
+                      "\"text\":\"The quick brown fox\\njumps; caf\\u00e9 na\\\"ive\"}]}]}";
+    add_issue(st, site, mob.id, "Hello world", doc, "acc-2", 1, 1700000005000);
+    add_issue(st, site, mob.id, "Café au lait, HELLO-there", NULL, NULL, 3, 1700000005001);
+    add_issue(st, site, mob.id, "x2 y_z \"quoted\" ünïcode", "{\"text\": \"text\", \"other\":\"world\"}", "acc-1", 2,
+              1700000005002);
+    int64_t mob4 = add_issue(st, site, mob.id, "brown foxes", NULL, NULL, 1, 1700000005003);
+    comment_rec_t cm = {0, mob4, "acc-1", "acc-1", "{\"content\":[{\"text\":\"a comment about llamas\"}]}", NULL, 1, 1};
+    say("comment_insert rc=%d", store_comment_insert(st, site, &cm));
+    field_rec_t f = {0};
+    store_field_by_name(st, a, site, "Points", &f);
+    /* MOB-4's value has a number and a text: it sorts by its number alone, tied with MOB-2's */
+    field_value_t fv[] = {
+        {NULL, 0, "a", 3, 1}, {NULL, 0, "pear", 0, 0}, {NULL, 0, NULL, 3, 1}, {NULL, 0, NULL, -1.5, 1}};
+    for (int i = 0; i < 4; i++)
+        say("values_set rc=%d", store_field_values_set(st, site, mob4 - i, f.id, &fv[i], 1));
+
+    ss_val_t st13[] = {I(1), I(3)}, asg[] = {T("acc-2"), T(NULL)}, due[] = {T("2026-01-01")}, beta[] = {T("beta")},
+             zeta[] = {T("zeta")}, pear[] = {T("pear")}, one[] = {{2, 0, NULL, 1.0}}, done[] = {T("3")},
+             ratio[] = {I(30)};
+    ss_node_t text[] = {
+        TEXT(SS_T_SUMMARY, "hello"),
+        TEXT(SS_T_SUMMARY, "hel*"),
+        TEXT(SS_T_SUMMARY, "h?llo wor*"),
+        TEXT(SS_T_SUMMARY | SS_T_DESCRIPTION, "\"quick brown\""),
+        TEXT(SS_T_DESCRIPTION, "\"brown quick\""),
+        TEXT(SS_T_DESCRIPTION, "jumps caf*"),
+        TEXT(SS_T_DESCRIPTION, "ive"),
+        TEXT(SS_T_DESCRIPTION, "world"),
+        TEXT(SS_T_SUMMARY, "CAFÉ"),
+        TEXT(SS_T_SUMMARY, "caf?"),
+        TEXT(SS_T_SUMMARY, "caf??"),
+        TEXT(SS_T_SUMMARY, "ünïcode x2"),
+        TEXT(SS_T_SUMMARY, "* fox*"),
+        TEXT(SS_T_SUMMARY, "!!"),
+        TEXT(SS_T_COMMENT, "llama*"),
+        TEXT(SS_T_SUMMARY | SS_T_DESCRIPTION | SS_T_ENVIRONMENT | SS_T_COMMENT, "brown"),
+        TEXT(0, "brown"),
+    };
+    for (size_t i = 0; i < sizeof text / sizeof *text; i++) {
+        char what[96];
+        snprintf(what, sizeof what, "text %zu %s", i, text[i].pattern);
+        say_search(st, site, what, &text[i], NULL, 0, 0, 50);
+        ss_node_t *kid = &text[i], not = {.kind = SS_NOT, .kids = &kid, .n = 1};
+        snprintf(what, sizeof what, "not text %zu", i);
+        say_search(st, site, what, &not, NULL, 0, 0, 50);
+    }
+    ss_node_t cols[] = {
+        {.kind = SS_COL, .col = SS_C_STATUS, .op = SS_IN, .vals = st13, .nvals = 2},
+        {.kind = SS_COL, .col = SS_C_ASSIGNEE, .op = SS_IN, .vals = asg, .nvals = 2},
+        {.kind = SS_COL, .col = SS_C_ASSIGNEE, .op = SS_NOT_IN, .vals = asg, .nvals = 1},
+        {.kind = SS_COL, .col = SS_C_DUEDATE, .op = SS_GE, .vals = due, .nvals = 1},
+        {.kind = SS_COL, .col = SS_C_STATUS, .op = SS_IN, .vals = st13, .nvals = 0},
+        {.kind = SS_COL, .col = SS_C_RESOLVED, .op = SS_NULL},
+        {.kind = SS_COL, .col = SS_C_WORK_RATIO, .op = SS_GE, .vals = ratio, .nvals = 1},
+        {.kind = SS_REL, .col = SS_R_LABEL, .op = SS_EQ, .vals = beta, .nvals = 1},
+        {.kind = SS_REL, .col = SS_R_LABEL, .op = SS_NOT_IN, .vals = zeta, .nvals = 1},
+        {.kind = SS_REL, .col = SS_R_LABEL, .op = SS_NULL},
+        {.kind = SS_REL, .col = SS_R_CF_STR, .op = SS_EQ, .field_id = f.id, .vals = pear, .nvals = 1},
+        {.kind = SS_REL, .col = SS_R_CF_NUM, .op = SS_GT, .field_id = f.id, .vals = one, .nvals = 1},
+        {.kind = SS_REL, .col = SS_R_SPRINT_STATE, .op = SS_NOT_NULL},
+        {.kind = SS_HIST, .hist_field = "status", .changed = 1, .to = done, .nto = 1},
+        {.kind = SS_HIST, .hist_field = "status", .col = SS_C_STATUS, .vals = done, .nvals = 1},
+        {.kind = SS_HIST, .hist_field = "status", .col = SS_C_STATUS, .vals = done, .nvals = 1, .before_ms = 601},
+        {.kind = SS_HIST, .hist_field = "status", .col = -1, .vals = done, .nvals = 1, .by = "acc-1", .after_ms = 1},
+        {.kind = SS_HIST, .changed = 1, .after_ms = 601},
+        {.kind = SS_TRUE},
+        {.kind = SS_FALSE},
+        {.kind = SS_AND},
+        {.kind = SS_OR},
+    };
+    for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
+        char what[32];
+        snprintf(what, sizeof what, "clause %zu", i);
+        say_search(st, site, what, &cols[i], NULL, 0, 0, 50);
+        ss_node_t *kid = &cols[i], not = {.kind = SS_NOT, .kids = &kid, .n = 1};
+        snprintf(what, sizeof what, "not clause %zu", i);
+        say_search(st, site, what, &not, NULL, 0, 0, 50);
+    }
+    /* nested deeper than SPLIT_DEPTH: compiled apart, as common table expressions */
+    ss_node_t deep[20], *kids[20][2];
+    for (int i = 19; i >= 0; i--) {
+        kids[i][0] = i == 19 ? &text[0] : &deep[i + 1];
+        kids[i][1] = &cols[i % 2 ? 0 : 3];
+        deep[i] = (ss_node_t){.kind = i % 2 ? SS_AND : SS_OR, .kids = kids[i], .n = 2};
+    }
+    say_search(st, site, "deep", &deep[0], NULL, 0, 0, 50);
+    const ss_sort_t orders[][2] = {
+        {{SS_C_CREATED, NULL, 1}},
+        {{-1, f.id, 0}},
+        {{-1, f.id, 1}},
+        {{SS_C_PROJECT_KEY, NULL, 1}},
+        {{SS_C_ASSIGNEE_NAME, NULL, 0}, {SS_C_STATUS, NULL, 1}},
+        {{SS_C_DUEDATE, NULL, 0}},
+        {{SS_C_WORK_RATIO, NULL, 1}},
+        {{SS_C_SUMMARY, NULL, 0}},
+    };
+    for (size_t i = 0; i < sizeof orders / sizeof *orders; i++) {
+        char what[32];
+        snprintf(what, sizeof what, "order %zu", i);
+        say_search(st, site, what, NULL, orders[i], orders[i][1].col || orders[i][1].desc ? 2 : 1, 0, 50);
+    }
+    say_search(st, site, "page", NULL, orders[0], 1, 2, 3);
+    int64_t projects[] = {mob.id};
+    ss_query_t rq = {.restricted = 1, .projects = projects, .nprojects = 1, .max = 50};
+    int64_t total = -1;
+    int rc = store_search_count(st, site, &rq, &total);
+    say("count restricted rc=%d %lld", rc, (long long)total);
+    rq.nprojects = 0;
+    rc = store_search_count(st, site, &rq, &total);
+    say("count restricted none rc=%d %lld", rc, (long long)total);
+    const struct {
+        ss_lookup_t kind;
+        const char *name;
+    } lk[] = {
+        {SS_L_COMPONENT, "api"}, {SS_L_VERSION, "2.0"},    {SS_L_SPRINT, "s1"},    {SS_L_USER, "QUINN@example.COM"},
+        {SS_L_USER, "user one"}, {SS_L_USER, "ärger zed"}, {SS_L_FIELD, "POINTS"}, {SS_L_COMPONENT_ID, "99999999999"},
+        {SS_L_SPRINT_ID, "1"}};
+    for (size_t i = 0; i < sizeof lk / sizeof *lk; i++) {
+        int64_t *ids = NULL;
+        const char **names = NULL;
+        size_t n = 0;
+        rc = store_search_lookup(st, a, site, lk[i].kind, lk[i].name, &ids, &names, &n);
+        say("lookup %zu %s rc=%d n=%zu %s", i, lk[i].name, rc, n, n ? S(names[0]) : "-");
+    }
+}
+
 /* Runs the script on st; its text in `out`. */
 static void script(store_t *st)
 {
@@ -760,6 +1450,14 @@ static void script(store_t *st)
     script_schedules(st, a, site, site_b);
     script_issue_parts(st, a, site);
     script_journal(st, a, site, site_b);
+    script_roles(st, a, site, site_b);
+    script_devops(st, a, site, site_b);
+    script_deliveries(st, a, site, site_b);
+    script_fields(st, a, site);
+    script_catalog(st, a, site);
+    script_changelog(st, a, site);
+    script_agile(st, a, site);
+    script_search(st, a, site);
     arena_free(a);
 }
 
@@ -818,6 +1516,110 @@ static void test_families_match(void **state)
     free(pg_text);
 }
 
+/* kiln_words on PostgreSQL against base/wordmatch.c (what SQLite's kiln_words runs): fixed
+ * cases, then random texts and queries from pieces that touch every rule (case, bytes >=
+ * 0x80 and ? on them, wildcards, phrases, ADF "text" values, escapes), plain and ADF. */
+static void test_words_match(void **state)
+{
+    (void)state;
+    char conn[1200];
+    snprintf(conn, sizeof conn, "host=%s port=5432 user=%s dbname=kiln", pg_dir, pg_user);
+    PGconn *c = PQconnectdb(conn);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    static const char *const fixed[][3] = {
+        {"Hello world", "0", "hello"},
+        {"Hello world", "0", "\"world hello\""},
+        {"café", "0", "caf?"},
+        {"café", "0", "caf??"},
+        {"CAFÉ", "0", "café"},
+        {"{\"text\" :\n \"a\\u00e9b\"}", "1", "b"},
+        {"{\"text\":\"x\\\"y\"}", "1", "y"},
+        {"{\"text\":\"x\\", "1", "x"},
+        {"{\"content\":[{\"text\":\"one\"},{\"text\":\"two\"}]}", "1", "\"one two\""},
+        {"a b c d e f g h i j k l m n o p q", "0", "\"a b c d e f g h i j k l m n o p\""},
+        {"a b c d e f g h i j k l m n o p q", "0", "\"a b c d e f g h i j k l m n o p q\""},
+        {"x", "0", "a b c d e f g h i j k l m n o p q r s t u v w x y z 0 1 2 3 4 5 6 x"},
+        {"x", "0", ""},
+        {"x", "0", "*"},
+        {"x", "0", "* x"},
+        {"x", "0", "\"x"},
+    };
+    static const char *const tp[] = {"a",  "b", "ab", "B",  "\xc3\xa9", "\xc3\x9c", " ",    "\n",
+                                     "\"", "*", "?",  "\\", "\\u00e9",  "\\\"",     "text", "\"text\"",
+                                     ":",  "{", "}",  "-",  "x1",       "aB"};
+    /* ADF-like: "text" keys and values, other strings, spaces around the colon, escapes */
+    static const char *const ap[] = {
+        "{\"text\":\"", "\"text\" :\n \"", "\"", "a", "B", "\xc3\xa9", " ",      "\\n", "\"type\":\"text\",",
+        "text",         "\"text\"",        ":",  ",", "}", "ab",       "\\u00e9"};
+    static const char *const qp[] = {"a", "b",  "ab", "A*",      "?",         "*",   "\"", "\xc3\xa9",
+                                     " ", "b?", "*b", "\"a b\"", "?\xc3\xa9", "a?b", "x1"};
+    unsigned seed = 20;
+    int n = 0, matched = 0;
+    for (int k = 0; k < (int)(sizeof fixed / sizeof *fixed) + 8000; k++) {
+        char text[512] = "", query[256] = "";
+        int adf = 0;
+        if (k < (int)(sizeof fixed / sizeof *fixed)) {
+            snprintf(text, sizeof text, "%s", fixed[k][0]);
+            adf = fixed[k][1][0] == '1';
+            snprintf(query, sizeof query, "%s", fixed[k][2]);
+        } else if (k % 2) {
+            adf = 1;
+            for (int i = rand_r(&seed) % 16; i > 0; i--)
+                strcat(text, ap[rand_r(&seed) % (sizeof ap / sizeof *ap)]);
+            for (int i = 1 + rand_r(&seed) % 3; i > 0; i--)
+                strcat(query, qp[rand_r(&seed) % (sizeof qp / sizeof *qp)]);
+        } else {
+            adf = rand_r(&seed) % 2;
+            for (int i = rand_r(&seed) % 14; i > 0; i--)
+                strcat(text, tp[rand_r(&seed) % (sizeof tp / sizeof *tp)]);
+            for (int i = 1 + rand_r(&seed) % 4; i > 0; i--)
+                strcat(query, qp[rand_r(&seed) % (sizeof qp / sizeof *qp)]);
+        }
+        arena_t *a = arena_new(1 << 16);
+        wm_query_t q;
+        int want = wm_compile(a, query, strlen(query), &q) == WM_OK && wm_match(&q, text, strlen(text), adf);
+        arena_free(a);
+        const char *vals[3] = {text, adf ? "1" : "0", query};
+        PGresult *r = PQexecParams(c, "SELECT kiln.kiln_words($1, $2::integer, $3)", 3, NULL, vals, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK)
+            fail_msg("kiln_words: %s", PQerrorMessage(c));
+        int got = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+        PQclear(r);
+        if (got != want)
+            fail_msg("kiln_words(%s, %d, %s): postgres %d, wordmatch %d", text, adf, query, got, want);
+        n++;
+        matched += want;
+    }
+    /* the cases are not all one answer */
+    assert_true(matched > 100 && matched < n - 100);
+    /* past WM_MAX_TEXT: only the first 1 MiB is searched, cut inside a word or a character */
+    size_t big = WM_MAX_TEXT + 16;
+    char *text = malloc(big + 1);
+    static const char *const tail[][2] = {
+        {"hello", "he"}, {"hello", "hello"}, {"x\xc3\xa9", "x?"}, {"x\xc3\xa9", "x??"}};
+    for (size_t k = 0; k < sizeof tail / sizeof *tail; k++) {
+        memset(text, 'a', big);
+        for (size_t i = 1; i < big; i += 2)
+            text[i] = ' ';
+        memcpy(text + WM_MAX_TEXT - 2, tail[k][0], strlen(tail[k][0]));
+        text[big] = 0;
+        arena_t *a = arena_new(1 << 16);
+        wm_query_t q;
+        int want = wm_compile(a, tail[k][1], strlen(tail[k][1]), &q) == WM_OK && wm_match(&q, text, big, 0);
+        arena_free(a);
+        const char *vals[3] = {text, "0", tail[k][1]};
+        PGresult *r = PQexecParams(c, "SELECT kiln.kiln_words($1, $2::integer, $3)", 3, NULL, vals, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK)
+            fail_msg("kiln_words: %s", PQerrorMessage(c));
+        int got = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+        PQclear(r);
+        if (got != want || got != (k == 0 || k == 2))
+            fail_msg("kiln_words(1 MiB + %s, 0, %s): postgres %d, wordmatch %d", tail[k][0], tail[k][1], got, want);
+    }
+    free(text);
+    PQfinish(c);
+}
+
 /* Row-level security through the store's own handle: kiln_runtime bound to one site. */
 static void test_bound_site(void **state)
 {
@@ -845,8 +1647,39 @@ static void test_bound_site(void **state)
     store_bind_site(rt, 0);
     assert_int_equal(store_kvs_get(rt, a, &oa, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_NOTFOUND);
     assert_int_equal(store_kvs_get(rt, a, &ob, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_NOTFOUND);
+    /* the JQL text search (kiln_words) as the serving role: site 1's (test_families_match's
+       site A) two "hello" issues bound to it, none bound to site 2 or to none */
+    ss_node_t hello = {.kind = SS_TEXT, .text = SS_T_SUMMARY, .pattern = "hello"};
+    ss_query_t q = {.where = &hello, .max = 10};
+    int64_t total = -1;
+    store_bind_site(rt, 1);
+    assert_int_equal(store_search_count(rt, 1, &q, &total), STORE_OK);
+    assert_int_equal(total, 2);
+    store_bind_site(rt, 2);
+    assert_int_equal(store_search_count(rt, 1, &q, &total), STORE_OK);
+    assert_int_equal(total, 0);
+    store_bind_site(rt, 0);
+    assert_int_equal(store_search_count(rt, 1, &q, &total), STORE_OK);
+    assert_int_equal(total, 0);
     arena_free(a);
     store_close(rt);
+}
+
+/* The JQL search's plan on PostgreSQL (EXPLAIN of the parameterised statement): lines of
+ * the planner's, not SQLite's, and the text search in them. */
+static void test_search_plan(void **state)
+{
+    (void)state;
+    store_t *pg = pg_open(pg_user);
+    arena_t *a = arena_new(1 << 20);
+    ss_node_t hello = {.kind = SS_TEXT, .text = SS_T_SUMMARY, .pattern = "hello"};
+    ss_query_t q = {.where = &hello, .max = 10};
+    const char *plan = NULL;
+    assert_int_equal(store_search_plan(pg, a, 1, &q, &plan), STORE_OK);
+    assert_non_null(strstr(plan, "kiln_words"));
+    assert_non_null(strstr(plan, "Scan"));
+    arena_free(a);
+    store_close(pg);
 }
 
 /* A uniqueness conflict inside a transaction: STORE_CONFLICT, and the transaction goes on
@@ -873,9 +1706,8 @@ static void test_conflict_in_tx(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_families_match),
-        cmocka_unit_test(test_bound_site),
-        cmocka_unit_test(test_conflict_in_tx),
+        cmocka_unit_test(test_families_match), cmocka_unit_test(test_words_match),    cmocka_unit_test(test_bound_site),
+        cmocka_unit_test(test_search_plan),    cmocka_unit_test(test_conflict_in_tx),
     };
     return cmocka_run_group_tests(tests, start_cluster, stop_cluster);
 }

@@ -84,6 +84,10 @@ int pg_migrate(PGconn *c, unsigned *applied, char *err, size_t errlen)
         if (exec(c, pg_schema[i], what, err, errlen))
             goto rollback;
     }
+    /* the functions the shared SQL calls: replaced on every run, so a new binary's text
+       takes effect without a migration */
+    if (exec(c, pg_words_sql, "kiln_words", err, errlen))
+        goto rollback;
     if ((unsigned)v < pg_schema_len) {
         char sql[64];
         snprintf(sql, sizeof sql, "UPDATE schema_version SET version = %u", pg_schema_len);

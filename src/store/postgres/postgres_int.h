@@ -7,6 +7,7 @@
  *   schema.c    the migrations, twins of sqlite/schema.c's, append-only
  *   security.c  the roles and schema (pg_setup_sql); grants and row-level security on
  *               every table with a site_id column (pg_security_sql)
+ *   words.c     kiln_words, the JQL word match of base/wordmatch.h (pg_words_sql)
  *   migrate.c   pg_setup, pg_migrate: apply them on a connection
  *   conn.c      pg_connect, pg_conn_alive: sessions with deadlines, as the runtime role,
  *               reopened after the database went away
@@ -21,6 +22,10 @@
 /* Migration i brings schema_version from i to i+1; pg_schema_len == sq_schema_len. */
 extern const char *const pg_schema[];
 extern const unsigned pg_schema_len;
+
+/* words.c: kiln_words(text, adf, query), the JQL word match as on SQLite (idempotent;
+ * pg_migrate runs it on every run, in the schema kiln) */
+extern const char pg_words_sql[];
 
 /* security.c */
 extern const char pg_setup_sql[];

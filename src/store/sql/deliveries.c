@@ -53,7 +53,7 @@ static const char *const sql[Q__COUNT] = {
         "SELECT (SELECT min(installation_id) FROM deliveries WHERE installation_id > i.x) FROM i WHERE i.x IS NOT "
         "NULL) "
         "SELECT x FROM (SELECT x, (SELECT min(id) FROM deliveries WHERE installation_id = i.x AND state = 0 AND "
-        "due_ms <= ?1) AS m FROM i WHERE i.x IS NOT NULL) WHERE m IS NOT NULL ORDER BY m LIMIT ?2",
+        "due_ms <= ?1) AS m FROM i WHERE i.x IS NOT NULL) AS d WHERE m IS NOT NULL ORDER BY m LIMIT ?2",
     /* candidates only, from the covering index deliveries_candidates (migration 18) */
     [Q_DUE] = "SELECT id, site_id, installation_id, app_id, source, order_key, conc_key, conc_limit, attempts, due_ms, "
               "created_ms FROM deliveries INDEXED BY deliveries_candidates WHERE installation_id = ?1 AND state = 0 "
@@ -103,7 +103,7 @@ static const char *const sql[Q__COUNT] = {
                      "AND event_type = ?4 AND state = 0",
     [Q_RUNNING_KEY] = "SELECT count(*) FROM deliveries WHERE installation_id = ?1 AND conc_key = ?2 AND state = 1",
     [Q_ORDER_BLOCKED] = "SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE installation_id = ?1 AND "
-                        "order_key = ?2 AND id < ?3 AND state IN (0, 1) LIMIT 1)",
+                        "order_key = ?2 AND id < ?3 AND state IN (0, 1) LIMIT 1) AS b",
     [Q_DROP] = "UPDATE deliveries SET state = 5, last_error = ?2, updated_ms = ?3 WHERE installation_id = ?1 AND "
                "state = 0",
     [Q_COUNTS] = "SELECT state, count(*) FROM deliveries GROUP BY state",
@@ -116,16 +116,30 @@ static const char *const sql[Q__COUNT] = {
                        "> coalesce((SELECT seq FROM event_cursors c WHERE c.site_id = s.id), 0) ORDER BY s.id",
     /* a purged installation's deliveries (payloads hold its site's data) */
     [Q_PURGE_INSTALLATION] = "DELETE FROM deliveries WHERE installation_id = ?1",
-    /* one push request of a chain, counted unless it already has ?3 (no row changed) */
+    /* one push request of a chain, counted unless it already has ?3 (no row changed); the
+       old row's columns named by its table (PostgreSQL: unqualified is ambiguous) */
     [Q_CHAIN_TAKE] = "INSERT INTO queue_chains (installation_id, root, pushes, updated_ms) VALUES (?1, ?2, 1, ?4) "
-                     "ON CONFLICT (installation_id, root) DO UPDATE SET pushes = pushes + 1, updated_ms = ?4 "
-                     "WHERE pushes < ?3",
+                     "ON CONFLICT (installation_id, root) DO UPDATE SET pushes = queue_chains.pushes + 1, "
+                     "updated_ms = ?4 WHERE queue_chains.pushes < ?3",
     [Q_CHAIN_PRUNE] = "DELETE FROM queue_chains WHERE (installation_id, root) IN (SELECT installation_id, root FROM "
                       "queue_chains WHERE updated_ms < ?1 LIMIT ?2)",
     [Q_CHAIN_PURGE] = "DELETE FROM queue_chains WHERE installation_id = ?1",
 };
 
-static const db_sql_t statements = {DB_DELIVERIES, Q__COUNT, sql};
+/* PostgreSQL (docs/scale.md, "Dialect"): no INDEXED BY (its planner picks the index), and
+ * counts of a condition as count(*) FILTER, where SQLite sums a comparison's 0 or 1 */
+static const char *const pg[Q__COUNT] = {
+    [Q_DUE] = "SELECT id, site_id, installation_id, app_id, source, order_key, conc_key, conc_limit, attempts, due_ms, "
+              "created_ms FROM deliveries WHERE installation_id = ?1 AND state = 0 AND due_ms <= ?2 ORDER BY id "
+              "LIMIT ?3",
+    [Q_PRUNE] = "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE state IN (2, 3, 4, 5) AND "
+                "updated_ms < ?1 AND (state <> 3 OR updated_ms < ?2) LIMIT ?3)",
+    [Q_JOB_STATS] = "SELECT count(*), count(*) FILTER (WHERE state = 2), count(*) FILTER (WHERE state IN (0, 1)), "
+                    "count(*) FILTER (WHERE state IN (3, 4, 5)) FROM deliveries WHERE installation_id = ?1 AND "
+                    "job_id = ?2 AND event_type = ?3",
+};
+
+static const db_sql_t statements = {DB_DELIVERIES, Q__COUNT, sql, pg};
 
 static db_stmt_t *stmt(store_t *st, int id)
 {

@@ -45,7 +45,21 @@ static const char *const sql[Q__COUNT] = {
         "DELETE FROM devops_entities WHERE " ENTITY " AND " PROPS_MATCH " AND (?5 < 0 OR update_sequence <= ?5)",
 };
 
-static const db_sql_t statements = {DB_DEVOPS, Q__COUNT, sql};
+/* PostgreSQL (docs/scale.md, "Dialect"): the pairs through jsonb_each and ->, compared as
+ * jsonb values (SQLite compares the SQL values json_extract gives: a string, a number) */
+#define PG_PROPS_MATCH                                                                                                 \
+    "properties_json IS NOT NULL AND NOT EXISTS (SELECT 1 FROM jsonb_each(?4::jsonb) p WHERE "                         \
+    "(properties_json::jsonb -> p.key) IS DISTINCT FROM p.value)"
+
+static const char *const pg[Q__COUNT] = {
+    [Q_KEYS_BY_PROPS] =
+        "DELETE FROM devops_issue_keys WHERE " ENTITY " AND entity_key IN (SELECT entity_key FROM "
+        "devops_entities WHERE " ENTITY " AND " PG_PROPS_MATCH " AND (?5 < 0 OR update_sequence <= ?5))",
+    [Q_DELETE_BY_PROPS] =
+        "DELETE FROM devops_entities WHERE " ENTITY " AND " PG_PROPS_MATCH " AND (?5 < 0 OR update_sequence <= ?5)",
+};
+
+static const db_sql_t statements = {DB_DEVOPS, Q__COUNT, sql, pg};
 
 static db_stmt_t *entity(store_t *st, enum q id, int64_t site, const char *app, const char *kind, const char *key)
 {

@@ -44,6 +44,9 @@
     "i.assignee_account_id, i.parent_id, i.duedate, i.original_estimate_s, i.remaining_estimate_s, "                   \
     "i.time_spent_s, i.rank, i.created_ms, i.updated_ms, i.resolved_ms, i.status_changed_ms"
 #define DB_ISSUE_NCOLS 23
+/* SQLite's lower(x), which folds ASCII letters only, in PostgreSQL text (a family's pg[]):
+ * PostgreSQL's lower() folds other letters too, by the locale. */
+#define DB_PG_LOWER(x) "translate(" x ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
 /* Reads DB_ISSUE_COLS from the current row into *out (strings in the arena). */
 void db_read_issue(arena_t *a, db_stmt_t *q, issue_rec_t *out);
 

@@ -47,7 +47,33 @@ static const char *const sql[Q__COUNT] = {
     [Q_USER_COUNT] = "SELECT count(*)" USER_WHERE,
 };
 
-static const db_sql_t statements = {DB_ROLES, Q__COUNT, sql};
+/* PostgreSQL (docs/scale.md, "Dialect"): the JSON items through jsonb (->> 'p', the
+ * array -> 'r'), the project ids as numbers, and SQLite's lower() (DB_PG_LOWER). */
+#define PG_HOLDS                                                                                                       \
+    "(EXISTS (SELECT 1 FROM user_permissions up WHERE up.site_id = ?1 AND up.account_id = u.account_id"                \
+    " AND up.permission = (pe.value::jsonb ->> 'p') AND up.project_id IN (0, pj.value))"                               \
+    " OR (pj.value <> 0 AND EXISTS (SELECT 1 FROM project_role_actors ra WHERE ra.site_id = ?1"                        \
+    " AND ra.actor = u.account_id AND ra.project_id = pj.value AND ra.actor_type = '" ROLE_ACTOR_USER "'"              \
+    " AND ra.role_id IN (SELECT CAST(r AS BIGINT) FROM jsonb_array_elements_text(pe.value::jsonb -> 'r') r))))"
+#define PG_NAME DB_PG_LOWER("u.display_name")
+#define PG_EMAIL DB_PG_LOWER("u.email")
+#define PG_USER_WHERE                                                                                                  \
+    " FROM users u WHERE u.site_id = ?1"                                                                               \
+    " AND (?2::text IS NULL OR substr(" PG_NAME ", 1, length(?2)) = ?2"                                                \
+    " OR strpos(' ' || " PG_NAME ", ' ' || ?2) > 0 OR substr(" PG_EMAIL ", 1, length(?2)) = ?2)"                       \
+    " AND (?3::text IS NULL OR u.account_id IN (SELECT value FROM json_each(?3)))"                                     \
+    " AND (?4::text IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?4) pe,"                                            \
+    " (SELECT CAST(value AS BIGINT) AS value FROM json_each(?5)) pj WHERE NOT " PG_HOLDS "))"                          \
+    " AND (?6 = 0 OR u.active = 1)"
+
+static const char *const pg[Q__COUNT] = {
+    [Q_USER_SEARCH] = "SELECT u.account_id, u.email, u.display_name, u.account_type, u.time_zone, u.locale, "
+                      "u.active, count(*) OVER ()" PG_USER_WHERE " ORDER BY u.display_name, u.account_id "
+                      "LIMIT ?7 OFFSET ?8",
+    [Q_USER_COUNT] = "SELECT count(*)" PG_USER_WHERE,
+};
+
+static const db_sql_t statements = {DB_ROLES, Q__COUNT, sql, pg};
 
 static db_stmt_t *bound(store_t *st, enum q id, int64_t site, int64_t project, int64_t role)
 {

@@ -86,6 +86,7 @@ typedef struct cc {
     ss_val_t *binds;
     size_t nbinds, cap;
     int bad;
+    enum db_dialect dialect;
 } cc_t;
 
 /* SQLite's parser holds a parenthesised expression on a stack of 100 entries (about 30
@@ -152,7 +153,7 @@ static void in_list(cc_t *c, const char *expr, const ss_val_t *v, size_t n)
         put(c, " IS NULL");
     }
     if (n == 0)
-        put(c, "0");
+        put(c, "FALSE");
     put(c, ")");
 }
 
@@ -272,7 +273,7 @@ static void text_clause(cc_t *c, const ss_node_t *x)
         bind_text(c, x->pattern);
         put(c, cols[i].bit >= SS_T_COMMENT ? "))" : ")");
     }
-    put(c, k ? ")" : "0)");
+    put(c, k ? ")" : "FALSE)");
 }
 
 /* The changes of field x->hist_field: `FROM ... WHERE ...` with cg the group, ci the item. */
@@ -424,7 +425,7 @@ static void cte(cc_t *c, const ss_node_t *x)
     buf_t body = c->b;
     c->b = outer;
     if ((c->ctes.len && buf_adds(&c->ctes, ", ") != 0) || buf_add(&c->ctes, body.ptr, body.len) != 0 ||
-        buf_printf(&c->b, "(i.id IN c%d)", k) != 0)
+        buf_printf(&c->b, "(i.id IN (SELECT id FROM c%d))", k) != 0)
         c->bad = 1;
 }
 
@@ -448,15 +449,15 @@ static void node(cc_t *c, const ss_node_t *x, int depth)
                 put(c, x->kind == SS_AND ? " AND " : " OR ");
             node(c, x->kids[i], depth + 1);
         }
-        put(c, x->n ? ")" : x->kind == SS_AND ? "1)" : "0)");
+        put(c, x->n ? ")" : x->kind == SS_AND ? "TRUE)" : "FALSE)");
         return;
     case SS_NOT:
         put(c, "(NOT coalesce(");
         node(c, x->kids[0], depth + 1);
-        put(c, ", 0))");
+        put(c, ", FALSE))");
         return;
-    case SS_TRUE: put(c, "1"); return;
-    case SS_FALSE: put(c, "0"); return;
+    case SS_TRUE: put(c, "TRUE"); return;
+    case SS_FALSE: put(c, "FALSE"); return;
     case SS_COL:
         if (x->col < 0 || x->col >= SS_C__COUNT)
             c->bad = 1;
@@ -495,17 +496,31 @@ static void where(cc_t *c, const ss_query_t *q)
     }
 }
 
+/* A sort on a custom field: expr of the issue's first value of it. */
+static void cf_value(cc_t *c, const ss_sort_t *s, const char *expr)
+{
+    put(c, "(SELECT ");
+    put(c, expr);
+    put(c, " FROM field_values r WHERE r.site_id = ?1 AND r.issue_id = i.id AND r.field_id = ");
+    bind_text(c, s->field_id ? s->field_id : "");
+    put(c, " AND r.seq = 0)");
+}
+
 static void order(cc_t *c, const ss_query_t *q)
 {
     put(c, " ORDER BY ");
     int last_desc = 0;
     for (size_t i = 0; i < q->norder; i++) {
         const ss_sort_t *s = &q->order[i];
-        if (s->col == -1) {
-            put(c, "(SELECT coalesce(r.num, r.str) FROM field_values r WHERE r.site_id = ?1 AND r.issue_id = i.id "
-                   "AND r.field_id = ");
-            bind_text(c, s->field_id ? s->field_id : "");
-            put(c, " AND r.seq = 0)");
+        if (s->col == -1 && c->dialect == DB_POSTGRES) {
+            /* no value of two types: numbers first (0), then text (1), each by its own column */
+            cf_value(c, s, "CASE WHEN r.num IS NOT NULL THEN 0 WHEN r.str IS NOT NULL THEN 1 END");
+            put(c, s->desc ? " DESC NULLS LAST, " : " NULLS LAST, ");
+            cf_value(c, s, "r.num");
+            put(c, s->desc ? " DESC NULLS LAST, " : " NULLS LAST, ");
+            cf_value(c, s, "CASE WHEN r.num IS NULL THEN r.str END");
+        } else if (s->col == -1) { /* SQLite orders numbers before text */
+            cf_value(c, s, "coalesce(r.num, r.str)");
         } else if (s->col >= 0 && s->col < SS_C__COUNT) {
             put(c, col_sql[s->col]);
         } else {
@@ -528,7 +543,7 @@ static void order(cc_t *c, const ss_query_t *q)
 /* Prepares q's statement (kind 0: the page, 1: the count, 2: its plan). */
 static int prepare(store_t *st, arena_t *a, int64_t site, const ss_query_t *q, int kind, db_stmt_t **out)
 {
-    cc_t c = {.a = a};
+    cc_t c = {.a = a, .dialect = db_dialect(st)};
     buf_init_arena(&c.b, a, SEARCH_MAX_SQL);
     buf_init_arena(&c.ctes, a, SEARCH_MAX_SQL);
     put(&c, kind == 1 ? "SELECT count(*)"
@@ -611,6 +626,10 @@ static int db_search(store_t *st, arena_t *a, int64_t site, const ss_query_t *sq
     size_t cap = sq->max > 0 && sq->max < 5000 ? (size_t)sq->max : 5000;
     issue_rec_t *v = arena_alloc(a, (cap ? cap : 1) * sizeof *v);
     const char **k = arena_alloc(a, (cap ? cap : 1) * sizeof *k);
+    if (!v || !k) { /* the caller's arena is full */
+        db_free(q);
+        return STORE_ERROR;
+    }
     int r;
     while ((r = step(st, q, sq)) == DB_ROW && *n < cap) {
         db_read_issue(a, q, &v[*n]);
@@ -660,7 +679,26 @@ static const char *const lookup_sql[SS_L__COUNT] = {
     [SS_L_SPRINT_ID] = "SELECT id, NULL FROM sprints WHERE site_id = ?1 AND id = CAST(?2 AS INTEGER)",
 };
 
-static const db_sql_t statements = {DB_SEARCH, SS_L__COUNT, lookup_sql};
+/* PostgreSQL (docs/scale.md, "Dialect"): SQLite's lower() (DB_PG_LOWER), ids as bigint */
+#define PG_NAME DB_PG_LOWER("name")
+#define PG_ARG DB_PG_LOWER("?2")
+#define PG_EMAIL DB_PG_LOWER("email")
+#define PG_DISPLAY DB_PG_LOWER("display_name")
+static const char *const lookup_pg[SS_L__COUNT] = {
+    [SS_L_COMPONENT] = "SELECT id, NULL FROM components WHERE site_id = ?1 AND " PG_NAME " = " PG_ARG " "
+                       "ORDER BY id LIMIT 64",
+    [SS_L_VERSION] = "SELECT id, NULL FROM versions_jira WHERE site_id = ?1 AND " PG_NAME " = " PG_ARG " "
+                     "ORDER BY id LIMIT 64",
+    [SS_L_SPRINT] = "SELECT id, NULL FROM sprints WHERE site_id = ?1 AND " PG_NAME " = " PG_ARG " ORDER BY id LIMIT 64",
+    [SS_L_USER] = "SELECT 0, account_id FROM users WHERE site_id = ?1 AND (account_id = ?2 OR " PG_EMAIL " = " PG_ARG
+                  " OR " PG_DISPLAY " = " PG_ARG ") ORDER BY account_id LIMIT 64",
+    [SS_L_FIELD] = "SELECT 0, id FROM fields WHERE site_id = ?1 AND (" PG_NAME " = " PG_ARG ") LIMIT 64",
+    [SS_L_COMPONENT_ID] = "SELECT id, NULL FROM components WHERE site_id = ?1 AND id = CAST(?2 AS BIGINT)",
+    [SS_L_VERSION_ID] = "SELECT id, NULL FROM versions_jira WHERE site_id = ?1 AND id = CAST(?2 AS BIGINT)",
+    [SS_L_SPRINT_ID] = "SELECT id, NULL FROM sprints WHERE site_id = ?1 AND id = CAST(?2 AS BIGINT)",
+};
+
+static const db_sql_t statements = {DB_SEARCH, SS_L__COUNT, lookup_sql, lookup_pg};
 
 static int db_search_lookup(store_t *st, arena_t *a, int64_t site, ss_lookup_t kind, const char *name, int64_t **ids,
                             const char ***names, size_t *n)
