@@ -71,6 +71,16 @@ const char *uiorigin_resource_url(arena_t *a, const char *installation_id, int64
     return arena_printf(a, "%s/r/%s/%lld/%s/%s/%s", U.origin, installation_id, (long long)seq, key, mac, path);
 }
 
+const char *uiorigin_module_url(arena_t *a, const char *installation_id, int64_t seq, const char *resource)
+{
+    const char *slash = strchr(resource, '/');
+    if (strlen(resource) > 255)
+        return NULL;
+    return uiorigin_resource_url(a, installation_id, seq,
+                                 slash ? arena_strndup(a, resource, (size_t)(slash - resource)) : resource,
+                                 slash ? arena_printf(a, "%s.html", slash + 1) : "index.html");
+}
+
 /* ---------------------------------------------------------------- the policy */
 
 /* 1 if s can be a CSP source expression as an app names one: a scheme, host (with a

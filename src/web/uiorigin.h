@@ -53,6 +53,11 @@ const char *uiorigin_url(void);
 const char *uiorigin_resource_url(arena_t *a, const char *installation_id, int64_t seq, const char *key,
                                   const char *path);
 
+/* The URL of a module's page: `resource` is the manifest's "<key>" (the resource's
+ * index.html) or "<key>/<entry>" (its file <entry>.html, beside index.html); in `a`. NULL
+ * as uiorigin_resource_url, or for a resource longer than 255 bytes. */
+const char *uiorigin_module_url(arena_t *a, const char *installation_id, int64_t seq, const char *resource);
+
 /* The content security policy of a version's resources (`manifest`: its canonical JSON):
  * Forge's for Custom UI, with permissions.content.scripts ('unsafe-inline',
  * 'unsafe-hashes'), permissions.content.styles ('unsafe-inline') and

@@ -124,6 +124,27 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
 
   const appId = () => app;
 
+  it('the modules listing gives each Custom UI module the frame URL the frames request answers (the host loads it early)', async () => {
+    for (const [s, site, issue] of [[sA, A, issueA], [sB, B, issueB]]) {
+      const r = await k.api(`/_ui/v1/modules?placement=issuePanel&issue=${issue}`, { headers: { cookie: s.cookie } });
+      expectStatus(r, 200, `${site.name}'s listing`);
+      const listed = Object.fromEntries(r.json.modules.map((m) => [m.moduleKey, m]));
+      for (const key of ['panel', 'entry-panel']) {
+        assert.ok(listed[key], `${key} listed on ${site.name}`);
+        const f = await frame(s, { appId: appId(), moduleKey: key, extension: { issue: { key: issue } } });
+        expectStatus(f, 200, key);
+        assert.equal(listed[key].frameUrl, f.json.frameUrl, `${key} on ${site.name}`);
+        // the URL names the site's own installation
+        assert.equal(new URL(listed[key].frameUrl).pathname.split('/')[2], listed[key].installationId);
+      }
+    }
+    // each site's page of the same module is its own installation's
+    const a = await k.api(`/_ui/v1/modules?placement=issuePanel&issue=${issueA}`, { headers: { cookie: sA.cookie } });
+    const b = await k.api(`/_ui/v1/modules?placement=issuePanel&issue=${issueB}`, { headers: { cookie: sB.cookie } });
+    const url = (r) => r.json.modules.find((m) => m.moduleKey === 'panel').frameUrl;
+    assert.notEqual(url(a), url(b));
+  });
+
   it('frames: a session and its CSRF header are needed; the answer is a token, a frame URL on the UI origin and the context', async () => {
     const body = { appId: appId(), moduleKey: 'panel', extension: { issue: { key: issueA } } };
     expectStatus(await frame(null, body), 401, 'no session');
