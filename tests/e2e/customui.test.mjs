@@ -189,8 +189,11 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
   it('resources: the signed URL serves the resource folder with the shim injected, Forge\'s CSP, nosniff and cache headers', async () => {
     const r = await frame(sA, { appId: appId(), moduleKey: 'panel', extension: { issue: { key: issueA } } });
     expectStatus(r, 200);
-    const url = r.json.frameUrl;
-    const html = await ui(url);
+    // a page's URL carries the tag of what its answer holds besides the app's files (the
+    // shim's build, kiln's and the UI origin): ?v=
+    assert.match(r.json.frameUrl, /\/index\.html\?v=[0-9a-f]{16}$/);
+    const url = r.json.frameUrl.replace(/\?.*$/, '');
+    const html = await ui(r.json.frameUrl);
     expectStatus(html, 200, 'index.html');
     assert.equal(html.headers['content-type'], 'text/html; charset=utf-8');
     // the shim inline, first (no request of its own before the page can be parsed on),
@@ -211,7 +214,14 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
     assert.deepEqual(dirs['frame-ancestors'], [k.url]);
     assert.deepEqual(dirs['object-src'], ["'none'"]);
     assert.equal(html.headers['x-content-type-options'], 'nosniff');
-    assert.equal(html.headers['cache-control'], 'no-cache');
+    // cached at that URL (a new shim or origin is a new URL); anywhere else revalidated
+    assert.equal(html.headers['cache-control'], 'private, max-age=31536000, immutable');
+    for (const q of ['', '?v=0000000000000000', '?v=' + new URL(r.json.frameUrl).searchParams.get('v').slice(0, 15), '?v=%zz']) {
+      const other = await ui(url + q);
+      expectStatus(other, 200, q);
+      assert.equal(other.headers['cache-control'], 'no-cache', q);
+      assert.equal(other.text, html.text, q);
+    }
     const js = await ui(url.replace(/index\.html$/, 'app.js'));
     expectStatus(js, 200);
     assert.equal(js.headers['content-type'], 'text/javascript; charset=utf-8');
@@ -234,7 +244,8 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
   it('resources: traversal, other resources, other installations, forged signatures and kiln\'s own paths are refused', async () => {
     const r = await frame(sA, { appId: appId(), moduleKey: 'panel', extension: { issue: { key: issueA } } });
     const url = r.json.frameUrl;
-    const base = url.replace(/index\.html$/, '');
+    const base = url.replace(/index\.html\?v=[0-9a-f]+$/, '');
+    assert.ok(base.endsWith('/'), url);
     for (const p of ['../secret.txt', '..%2fsecret.txt', '%2e%2e/secret.txt', '%2e%2e%2fsecret.txt', 'a/../../secret.txt', '.%2e/secret.txt', 'nope.js', '%00', '']) {
       const res = await ui(base + p);
       assert.ok([400, 404].includes(res.status), `${p}: ${describeRes(res)}`);
@@ -260,7 +271,7 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
     // resource: other/page2 is the file page2.html of resource other, shim injected
     const re = await frame(sA, { appId: appId(), moduleKey: 'entry-panel', extension: { issue: { key: issueA } } });
     expectStatus(re, 200);
-    assert.match(re.json.frameUrl, /\/other\/[0-9a-f]{32}\/page2\.html$/);
+    assert.match(re.json.frameUrl, /\/other\/[0-9a-f]{32}\/page2\.html\?v=[0-9a-f]{16}$/);
     const entry = await ui(re.json.frameUrl);
     expectStatus(entry, 200, 'the entry');
     assert.ok(entry.text.startsWith('<script>') && entry.text.includes('frame-init') && entry.text.includes('<p>page two</p>'), entry.text.slice(0, 200));
