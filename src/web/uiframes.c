@@ -335,12 +335,8 @@ void uiframes_frames(kreq_t *kr)
     uitoken_digest(et, el, digest);
     if (mint(kr, &f, key, digest, tok, &exp) != 0)
         return;
-    /* "<key>" is the resource's index.html; "<key>/<entry>" (the manifest checked both
-     * parts: [a-zA-Z0-9_-]{1,23}) its file <entry>.html, beside index.html */
-    const char *res = f.resource, *slash = strchr(res, '/');
-    const char *url = uiorigin_resource_url(kr->arena, f.in.id, f.ver.seq,
-                                            slash ? arena_strndup(kr->arena, res, (size_t)(slash - res)) : res,
-                                            slash ? arena_printf(kr->arena, "%s.html", slash + 1) : "index.html");
+    /* the manifest checked both parts of "<key>/<entry>": [a-zA-Z0-9_-]{1,23} */
+    const char *url = uiorigin_module_url(kr->arena, f.in.id, f.ver.seq, f.resource);
     if (!url) {
         reply_error(kr, 500, 0, "Internal server error");
         return;

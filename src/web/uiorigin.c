@@ -71,6 +71,36 @@ const char *uiorigin_resource_url(arena_t *a, const char *installation_id, int64
     return arena_printf(a, "%s/r/%s/%lld/%s/%s/%s", U.origin, installation_id, (long long)seq, key, mac, path);
 }
 
+/* The tag of what an app page's answer holds besides the version's own files: the shim
+ * (its built name carries its content's hash), kiln's origin (frame-ancestors) and the UI
+ * origin; in `a`, PAGE_TAG_HEX hex digits. NULL when the shim is not built. */
+#define PAGE_TAG_HEX 16
+static const char *page_tag(arena_t *a)
+{
+    const char *shim = assets_lookup(a, "frame.js");
+    if (!shim || !U.origin)
+        return NULL;
+    const char *s = arena_printf(a, "%s\n%s\n%s", shim, U.kiln_origin ? U.kiln_origin : "", U.origin);
+    unsigned char d[32];
+    enc_sha256(d, s, strlen(s));
+    char *hex = arena_alloc(a, 2 * sizeof d + 1);
+    enc_hex(hex, d, sizeof d);
+    hex[PAGE_TAG_HEX] = '\0';
+    return hex;
+}
+
+const char *uiorigin_module_url(arena_t *a, const char *installation_id, int64_t seq, const char *resource)
+{
+    const char *slash = strchr(resource, '/');
+    if (strlen(resource) > 255)
+        return NULL;
+    const char *url = uiorigin_resource_url(a, installation_id, seq,
+                                            slash ? arena_strndup(a, resource, (size_t)(slash - resource)) : resource,
+                                            slash ? arena_printf(a, "%s.html", slash + 1) : "index.html");
+    const char *tag = url ? page_tag(a) : NULL;
+    return tag ? arena_printf(a, "%s?v=%s", url, tag) : url;
+}
+
 /* ---------------------------------------------------------------- the policy */
 
 /* 1 if s can be a CSP source expression as an app names one: a scheme, host (with a
@@ -462,7 +492,15 @@ static void serve(kreq_t *kr)
     reply_header(kr, "x-content-type-options", "nosniff");
     reply_header(kr, "referrer-policy", "no-referrer");
     reply_header(kr, "access-control-allow-origin", "*");
-    reply_header(kr, "cache-control", html ? "no-cache" : "public, max-age=31536000, immutable");
+    /* a page is cached only at the URL that names what it holds besides the version's
+     * files (?v=, page_tag): a new shim or origin is a new URL */
+    int bad = 0;
+    const char *v = html ? kreq_query(kr, "v", &bad) : NULL, *page = v && !bad ? page_tag(kr->arena) : NULL;
+    int fresh = page && strlen(v) == PAGE_TAG_HEX && enc_ct_eq(page, v, PAGE_TAG_HEX);
+    reply_header(kr, "cache-control",
+                 !html   ? "public, max-age=31536000, immutable"
+                 : fresh ? "private, max-age=31536000, immutable"
+                         : "no-cache");
     reply_raw(kr, 200, type, body, len);
 }
 

@@ -7,8 +7,13 @@
  * mac = the first 16 bytes (hex) of HMAC-SHA-256 over "inst\nseq\nkey" under a key derived
  * from the master key (auth/keys.h keys_derive "ui resource urls"): a URL cannot be made
  * for an installation, version or resource kiln did not hand out, and a version's files are
- * immutable, so everything but HTML is cached for a year. The version must be the one the
- * installation runs now (else 404: the host asks for a new frame).
+ * immutable, so everything but HTML is cached for a year. An app's page (HTML) also holds
+ * the shim and a policy naming kiln's origin: its URL as kiln hands it out
+ * (uiorigin_module_url) ends in ?v=<tag of the shim's build, kiln's and the UI origin>, and
+ * only at that tag is the page cached for a year (privately); elsewhere `no-cache`. The
+ * version must be the one the installation runs now (else 404: the host asks for a new
+ * frame); a browser shows a cached page only where the host put its URL, which it takes
+ * from kiln's answers for the running version.
  *
  * The files are those of the manifest's `resources[key].path` folder in the version's
  * snapshot (for a UI Kit resource given as its entry file, the bundle `kiln deploy` made
@@ -52,6 +57,12 @@ const char *uiorigin_url(void);
  * in `a`; NULL before keys_init or when no UI origin is configured. */
 const char *uiorigin_resource_url(arena_t *a, const char *installation_id, int64_t seq, const char *key,
                                   const char *path);
+
+/* The URL of a module's page: `resource` is the manifest's "<key>" (the resource's
+ * index.html) or "<key>/<entry>" (its file <entry>.html, beside index.html), with the
+ * page's ?v= tag (above; none when the shim is not built); in `a`. NULL as
+ * uiorigin_resource_url, or for a resource longer than 255 bytes. */
+const char *uiorigin_module_url(arena_t *a, const char *installation_id, int64_t seq, const char *resource);
 
 /* The content security policy of a version's resources (`manifest`: its canonical JSON):
  * Forge's for Custom UI, with permissions.content.scripts ('unsafe-inline',

@@ -125,6 +125,27 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
 
   const appId = () => app;
 
+  it('the modules listing gives each Custom UI module the frame URL the frames request answers (the host loads it early)', async () => {
+    for (const [s, site, issue] of [[sA, A, issueA], [sB, B, issueB]]) {
+      const r = await k.api(`/_ui/v1/modules?placement=issuePanel&issue=${issue}`, { headers: { cookie: s.cookie } });
+      expectStatus(r, 200, `${site.name}'s listing`);
+      const listed = Object.fromEntries(r.json.modules.map((m) => [m.moduleKey, m]));
+      for (const key of ['panel', 'entry-panel']) {
+        assert.ok(listed[key], `${key} listed on ${site.name}`);
+        const f = await frame(s, { appId: appId(), moduleKey: key, extension: { issue: { key: issue } } });
+        expectStatus(f, 200, key);
+        assert.equal(listed[key].frameUrl, f.json.frameUrl, `${key} on ${site.name}`);
+        // the URL names the site's own installation
+        assert.equal(new URL(listed[key].frameUrl).pathname.split('/')[2], listed[key].installationId);
+      }
+    }
+    // each site's page of the same module is its own installation's
+    const a = await k.api(`/_ui/v1/modules?placement=issuePanel&issue=${issueA}`, { headers: { cookie: sA.cookie } });
+    const b = await k.api(`/_ui/v1/modules?placement=issuePanel&issue=${issueB}`, { headers: { cookie: sB.cookie } });
+    const url = (r) => r.json.modules.find((m) => m.moduleKey === 'panel').frameUrl;
+    assert.notEqual(url(a), url(b));
+  });
+
   it('frames: a session and its CSRF header are needed; the answer is a token, a frame URL on the UI origin and the context', async () => {
     const body = { appId: appId(), moduleKey: 'panel', extension: { issue: { key: issueA } } };
     expectStatus(await frame(null, body), 401, 'no session');
@@ -169,8 +190,11 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
   it('resources: the signed URL serves the resource folder with the shim injected, Forge\'s CSP, nosniff and cache headers', async () => {
     const r = await frame(sA, { appId: appId(), moduleKey: 'panel', extension: { issue: { key: issueA } } });
     expectStatus(r, 200);
-    const url = r.json.frameUrl;
-    const html = await ui(url);
+    // a page's URL carries the tag of what its answer holds besides the app's files (the
+    // shim's build, kiln's and the UI origin): ?v=
+    assert.match(r.json.frameUrl, /\/index\.html\?v=[0-9a-f]{16}$/);
+    const url = r.json.frameUrl.replace(/\?.*$/, '');
+    const html = await ui(r.json.frameUrl);
     expectStatus(html, 200, 'index.html');
     assert.equal(html.headers['content-type'], 'text/html; charset=utf-8');
     // the shim inline, first (no request of its own before the page can be parsed on),
@@ -191,7 +215,14 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
     assert.deepEqual(dirs['frame-ancestors'], [k.url]);
     assert.deepEqual(dirs['object-src'], ["'none'"]);
     assert.equal(html.headers['x-content-type-options'], 'nosniff');
-    assert.equal(html.headers['cache-control'], 'no-cache');
+    // cached at that URL (a new shim or origin is a new URL); anywhere else revalidated
+    assert.equal(html.headers['cache-control'], 'private, max-age=31536000, immutable');
+    for (const q of ['', '?v=0000000000000000', '?v=' + new URL(r.json.frameUrl).searchParams.get('v').slice(0, 15), '?v=%zz']) {
+      const other = await ui(url + q);
+      expectStatus(other, 200, q);
+      assert.equal(other.headers['cache-control'], 'no-cache', q);
+      assert.equal(other.text, html.text, q);
+    }
     const js = await ui(url.replace(/index\.html$/, 'app.js'));
     expectStatus(js, 200);
     assert.equal(js.headers['content-type'], 'text/javascript; charset=utf-8');
@@ -214,7 +245,8 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
   it('resources: traversal, other resources, other installations, forged signatures and kiln\'s own paths are refused', async () => {
     const r = await frame(sA, { appId: appId(), moduleKey: 'panel', extension: { issue: { key: issueA } } });
     const url = r.json.frameUrl;
-    const base = url.replace(/index\.html$/, '');
+    const base = url.replace(/index\.html\?v=[0-9a-f]+$/, '');
+    assert.ok(base.endsWith('/'), url);
     for (const p of ['../secret.txt', '..%2fsecret.txt', '%2e%2e/secret.txt', '%2e%2e%2fsecret.txt', 'a/../../secret.txt', '.%2e/secret.txt', 'nope.js', '%00', '']) {
       const res = await ui(base + p);
       assert.ok([400, 404].includes(res.status), `${p}: ${describeRes(res)}`);
@@ -240,7 +272,7 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
     // resource: other/page2 is the file page2.html of resource other, shim injected
     const re = await frame(sA, { appId: appId(), moduleKey: 'entry-panel', extension: { issue: { key: issueA } } });
     expectStatus(re, 200);
-    assert.match(re.json.frameUrl, /\/other\/[0-9a-f]{32}\/page2\.html$/);
+    assert.match(re.json.frameUrl, /\/other\/[0-9a-f]{32}\/page2\.html\?v=[0-9a-f]{16}$/);
     const entry = await ui(re.json.frameUrl);
     expectStatus(entry, 200, 'the entry');
     assert.ok(entry.text.startsWith('<script>') && entry.text.includes('frame-init') && entry.text.includes('<p>page two</p>'), entry.text.slice(0, 200));

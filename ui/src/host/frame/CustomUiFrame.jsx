@@ -10,7 +10,10 @@
 // 3. The channel: on the frame's first load, a MessageChannel's port goes to it with
 //    {kiln: 'frame-init'} (ui/src/frame/shim.js takes only the first, from its parent).
 //    Calls arrive on our end of that port only, so no other window can call for this
-//    frame or answer it. Each message is checked: an object with a numeric id, a known
+//    frame or answer it. An answer early.js asked for may come with its frame already made
+//    and parked (frameRequest.js, frameElement.js): the same element, sandboxed alike, its
+//    channel opened at its first load the same way; it is moved into this component's place
+//    (Element.moveBefore keeps its document) and its port, where the calls waited, started. Each message is checked: an object with a numeric id, a known
 //    shape, at most MAX_BYTES of JSON; anything else is dropped.
 // 4. Ops: invoke and getContext go to the server (POST /_ui/v1/bridge) with the token;
 //    view (submit, close, refresh, createHistory), router (navigate, getUrl, reload),
@@ -34,6 +37,7 @@
 import React, { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api.js';
 import { frameBody, requestFrame } from './frameRequest.js';
+import { SANDBOX, openChannel } from './frameElement.js';
 import { navigate as hostNavigate } from '../router.jsx';
 import { ConsentPrompt } from './ConsentPrompt.jsx';
 import { bindsPage, checkLocation, frameLocation, pageUrl } from './pageHistory.js';
@@ -41,7 +45,8 @@ import { bindsPage, checkLocation, frameLocation, pageUrl } from './pageHistory.
 const MAX_BYTES = 1 << 20;
 const RENEW_BEFORE_MS = 60 * 1000;
 const HEIGHTS = { small: 200, medium: 400, large: 600, xlarge: 800 };
-const SANDBOX = 'allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-downloads';
+const frameStyle = (hidden, h) =>
+  hidden ? { width: 0, height: 0, border: 0, position: 'absolute', visibility: 'hidden' } : { width: '100%', height: `${h}px`, border: 0, display: 'block' };
 
 // ---- events between frames of one app on this page (events.emit / events.on)
 const bus = new Map(); // appId -> Map(subscriptionId -> {event, call})
@@ -104,6 +109,7 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
   const [openModal, setOpenModal] = useState(null);
   const [consent, setConsent] = useState(null); // null, 'ask' or 'denied'
   const iframeRef = useRef(null);
+  const slotRef = useRef(null); // where a parked frame is moved to
   const tokenRef = useRef(null);
   const subsRef = useRef(new Set());
   const portRef = useRef(null);
@@ -298,16 +304,13 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
   handlersRef.current = extraHandlers ? { ...handlers, ...extraHandlers } : handlers;
 
   useLayoutEffect(() => {
-    if (frame && iframeRef.current) performance.mark('kiln:frame-attached');
+    if (frame && !frame.parked && iframeRef.current) performance.mark('kiln:frame-attached');
   }, [frame]);
 
-  // the channel: made at the frame's first load, closed with it
-  const onLoad = useCallback(() => {
-    const win = iframeRef.current && iframeRef.current.contentWindow;
-    if (!win || portRef.current) return;
-    const ch = new MessageChannel();
-    portRef.current = ch.port1;
-    ch.port1.onmessage = async (e) => {
+  // the channel's end: made at the frame's first load (openChannel), closed with the frame
+  const attachPort = useCallback((port) => {
+    portRef.current = port;
+    port.onmessage = async (e) => {
       const m = e.data;
       if (!m || typeof m !== 'object') return;
       let size = 0;
@@ -317,7 +320,7 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
         return;
       }
       if (size > MAX_BYTES) {
-        if (typeof m.id === 'number') ch.port1.postMessage({ id: m.id, ok: false, error: { name: 'BridgeAPIError', message: 'The bridge message is too large.' } });
+        if (typeof m.id === 'number') port.postMessage({ id: m.id, ok: false, error: { name: 'BridgeAPIError', message: 'The bridge message is too large.' } });
         return;
       }
       if (typeof m.resize === 'number') {
@@ -333,16 +336,62 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
         const value = await h(m.payload, callBack);
         // a resolver's undefined stays undefined (apps test `=== undefined`, as on Forge);
         // the host's own ops keep answering null for nothing
-        ch.port1.postMessage({ id: m.id, ok: true, value: value === undefined && m.type !== 'invoke' ? null : value });
+        port.postMessage({ id: m.id, ok: true, value: value === undefined && m.type !== 'invoke' ? null : value });
       } catch (err) {
         const message = err?.messages ? err.messages.join(' ') : str(err?.message) || 'The bridge call failed.';
-        ch.port1.postMessage({ id: m.id, ok: false, error: { name: str(err?.name, 100) || 'Error', message } });
+        port.postMessage({ id: m.id, ok: false, error: { name: str(err?.name, 100) || 'Error', message } });
       }
     };
-    // the frame's URL is on the UI origin; its document is opaque-origin, so '*' is the
-    // only target origin that reaches it: the port goes to the first document we loaded
-    win.postMessage({ kiln: 'frame-init', v: 1 }, '*', [ch.port2]);
   }, [module.viewportSize]);
+  const onLoad = useCallback(() => {
+    if (portRef.current) return;
+    const port = openChannel(iframeRef.current);
+    if (port) attachPort(port);
+  }, [attachPort]);
+
+  // the frame's channel and subscriptions end with it; a layout effect declared before the
+  // adoption below, so that a frame's old port is closed before a parked frame's is taken
+  useLayoutEffect(
+    () => () => {
+      for (const id of subsRef.current) for (const b of bus.values()) b.delete(id);
+      subsRef.current.clear();
+      if (portRef.current) portRef.current.close();
+      portRef.current = null;
+    },
+    [frame],
+  );
+
+  // a parked frame (frameRequest.js): moved into its place with its document, its port
+  // taken (now, or at its first load if it has not loaded yet); if it cannot be moved, it
+  // is dropped and drawn anew below
+  useLayoutEffect(() => {
+    const p = frame && frame.parked;
+    if (!p || !slotRef.current) return undefined;
+    try {
+      slotRef.current.moveBefore(p.iframe, null);
+    } catch {
+      p.iframe.remove();
+      if (p.port) p.port.close();
+      setFrame((f) => (f === frame ? { ...f, parked: null } : f));
+      return undefined;
+    }
+    iframeRef.current = p.iframe;
+    p.iframe.setAttribute('data-testid', 'customui-frame');
+    performance.mark('kiln:frame-adopted'); // the issue view's timing (tests/browser)
+    if (p.port) attachPort(p.port);
+    else p.onPort = (port) => attachPort(port);
+    return () => {
+      p.onPort = null;
+    };
+  }, [frame, attachPort]);
+  // React owns the slot, not the frame moved into it: its style (the frame's height) is set here
+  const adoptedStyle = JSON.stringify(frameStyle(hidden, height ?? HEIGHTS[frame?.viewportSize] ?? 240));
+  useLayoutEffect(() => {
+    const el = iframeRef.current;
+    if (!frame?.parked || !el || el.parentNode !== slotRef.current) return;
+    el.style.cssText = '';
+    Object.assign(el.style, JSON.parse(adoptedStyle));
+  }, [frame, adoptedStyle]);
 
   // back and forward on a full page: the frame's history hears a POP with the URL's location
   useEffect(() => {
@@ -355,16 +404,6 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
     return () => window.removeEventListener('popstate', on);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [page, appId, moduleKey, project]);
-
-  useEffect(
-    () => () => {
-      for (const id of subsRef.current) for (const b of bus.values()) b.delete(id);
-      subsRef.current.clear();
-      if (portRef.current) portRef.current.close();
-      portRef.current = null;
-    },
-    [frame],
-  );
 
   if (error)
     return (
@@ -396,20 +435,24 @@ export function CustomUiFrame({ module, extension = {}, modal = null, onModalClo
   const h = height ?? HEIGHTS[frame.viewportSize] ?? 240;
   return (
     <>
-      <iframe
-        key={`${frame.frameUrl}#${generation}`}
-        ref={iframeRef}
-        title={module.title || moduleKey}
-        src={frame.frameUrl}
-        sandbox={SANDBOX}
-        referrerPolicy="no-referrer"
-        allow=""
-        loading="eager"
-        onLoad={onLoad}
-        data-testid="customui-frame"
-        data-module={moduleKey}
-        style={hidden ? { width: 0, height: 0, border: 0, position: 'absolute', visibility: 'hidden' } : { width: '100%', height: `${h}px`, border: 0, display: 'block' }}
-      />
+      {frame.parked ? (
+        <div ref={slotRef} className="kiln-frame-slot" />
+      ) : (
+        <iframe
+          key={`${frame.frameUrl}#${generation}`}
+          ref={iframeRef}
+          title={module.title || moduleKey}
+          src={frame.frameUrl}
+          sandbox={SANDBOX}
+          referrerPolicy="no-referrer"
+          allow=""
+          loading="eager"
+          onLoad={onLoad}
+          data-testid="customui-frame"
+          data-module={moduleKey}
+          style={frameStyle(hidden, h)}
+        />
+      )}
       {openModal && (
         <div className="kiln-modal-backdrop" role="dialog" aria-modal="true" data-testid="customui-modal">
           <div className={`kiln-modal kiln-modal-${openModal.size || 'medium'}`}>
