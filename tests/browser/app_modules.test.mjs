@@ -355,7 +355,9 @@ test('the issue view with two Custom UI panels: navigation to both frames showin
       assert.ok(r.adopted <= r.iframes, `${r.adopted} of ${r.iframes} frames made early`);
       early.push(r.adopted);
       framed.push(r.iframes);
-      for (const q of r.requests) assert.ok(q.start < r.evaluated, `${q.name} started at ${q.start.toFixed(0)} ms, after the bundle was evaluated (${r.evaluated.toFixed(0)} ms)`);
+      // <=: the page's clock is coarsened (Chromium: 100 µs without cross-origin
+      // isolation), so a request early.js started just before the mark can share its tick
+      for (const q of r.requests) assert.ok(q.start <= r.evaluated, `${q.name} started at ${q.start.toFixed(1)} ms, after the bundle was evaluated (${r.evaluated.toFixed(1)} ms)`);
     }
     const med = (a) => [...a].sort((x, y) => x - y)[LOADS >> 1].toFixed(0);
     const sum = (a) => a.reduce((x, y) => x + y, 0);
