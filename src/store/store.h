@@ -81,8 +81,14 @@ int store_check_selected(char *out, size_t outlen);
 store_t *store_open(const char *data_dir, char *err, size_t errlen);
 void store_close(store_t *st);
 /* Opens a handle on a PostgreSQL database (a libpq URL or key=value string): one
- * connection (docs/scale.md). NULL and a one-line reason in err when it cannot connect. */
+ * connection as kiln_runtime, with deadlines, reopened after the database went away
+ * (docs/scale.md). The database must have been prepared (store_prepare; store_migrate on
+ * the handle only checks the version). NULL and a one-line reason in err when it cannot
+ * connect. */
 store_t *store_postgres_open(const char *url, char *err, size_t errlen);
+/* The same as kiln_admin (BYPASSRLS): only for the named cross-site paths (store_admin,
+ * docs/scale.md "What the backend must route to the admin role") and tests. */
+store_t *store_postgres_open_admin(const char *url, char *err, size_t errlen);
 /* Binds the handle to a site (0: none) until the next call: with PostgreSQL, every
  * transaction and statement of the handle then runs with kiln.site_id set to it, which
  * row-level security holds the tables to (docs/scale.md); SQLite ignores it. Called from

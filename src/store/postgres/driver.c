@@ -22,9 +22,13 @@
  * with the site its request was bound to (0: none, which a kiln_runtime connection reads
  * as "no rows").
  *
- * Connections: PQconnectdb on the URL, as its login. conn.c's pg_connect (deadlines, the
- * runtime role) and pg_conn_alive (reconnection) replace this call when the driver serves
- * (docs/scale.md, "This build"); until then kiln serve does not open it (store/store.c). */
+ * Connections (conn.c): pg_connect_as on the URL, as kiln_runtime (kiln_admin for the
+ * admin handle, store_postgres_open_admin), with its deadlines. Before a transaction, and
+ * before a statement outside one, pg_conn_alive checks the session and reopens it after
+ * the database went away (bounded backoff): STORE_UNAVAILABLE while it is away, which the
+ * HTTP layer answers 503 with Retry-After. A reopened session prepares its statements
+ * again and is sent the bound site again. A session lost inside a transaction fails that
+ * transaction's statements with STORE_UNAVAILABLE; the next transaction reconnects. */
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +46,9 @@
 #define PG_BOOL_OID 16
 #define PG_TEXT_OID 25
 #define DB_MAX_PARAMS 256 /* a statement's ?N beyond this get no type of their own */
+#define STR2(x) #x
+#define STR(x) STR2(x)
+#define PG_STATEMENT_MS_TEXT STR(PG_STATEMENT_MS)
 
 struct pg_stmt {
     struct db_stmt base;
@@ -61,7 +68,9 @@ struct pg_stmt {
 
 struct pg_store {
     store_t base;
-    PGconn *c;
+    PGconn *c;        /* NULL while the database is away (pg_ready reopens it) */
+    char *url;        /* what c was opened from */
+    const char *role; /* PG_RUNTIME_ROLE or PG_ADMIN_ROLE */
     struct pg_stmt **stmts[DB__TABLES];
     unsigned nstmts[DB__TABLES];
     unsigned next_name;
@@ -185,6 +194,11 @@ static int pg_fail(struct pg_store *s, const PGresult *r, const char *what)
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     if (state && strncmp(state, "23", 2) == 0)
         return STORE_CONFLICT;
+    if (!s->c || PQstatus(s->c) != CONNECTION_OK) { /* the session is gone: pg_ready reopens it */
+        log_msg(LOG_WARN, "store: PostgreSQL session lost", "error", s->c ? PQerrorMessage(s->c) : "", NULL);
+        store_unavailable_note();
+        return STORE_UNAVAILABLE;
+    }
     const char *m = r ? PQresultErrorMessage(r) : "";
     if (!m || !*m)
         m = PQerrorMessage(s->c);
@@ -195,6 +209,8 @@ static int pg_fail(struct pg_store *s, const PGresult *r, const char *what)
 /* Runs a parameterless command; STORE_OK or the failure. */
 static int pg_cmd(struct pg_store *s, const char *sql)
 {
+    if (!s->c)
+        return STORE_UNAVAILABLE;
     PGresult *r = PQexec(s->c, sql);
     ExecStatusType t = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     int rc = t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK ? STORE_OK : pg_fail(s, r, sql);
@@ -216,6 +232,29 @@ static int pg_apply_site(struct pg_store *s)
     if (rc == STORE_OK)
         s->site_sent = s->site;
     return rc;
+}
+
+/* The session, checked before a transaction or a statement outside one (conn.c's
+ * pg_conn_alive: reopened after the database went away, within its deadline and backoff).
+ * A new session has none of the old one's prepared statements nor its site. STORE_OK or
+ * STORE_UNAVAILABLE (noted for the 503 path). */
+static int pg_ready(struct pg_store *s)
+{
+    PGconn *before = s->c;
+    int rc = pg_conn_alive_as(&s->c, s->url, s->role);
+    if (rc != STORE_OK) {
+        log_msg(LOG_WARN, "store: PostgreSQL unavailable", "error", pg_conn_why(), NULL);
+        return STORE_UNAVAILABLE;
+    }
+    if (s->c != before) {
+        PQclear(PQexec(s->c, "SET client_min_messages = warning"));
+        for (int t = 0; t < DB__TABLES; t++)
+            for (unsigned i = 0; i < s->nstmts[t]; i++)
+                if (s->stmts[t][i])
+                    s->stmts[t][i]->prepared = 0;
+        s->site_sent = -1;
+    }
+    return STORE_OK;
 }
 
 /* ---- the driver ---- */
@@ -306,9 +345,14 @@ static void drv_bind_null(db_stmt_t *q, int i)
 /* Runs q (its first step): the result in q->res. */
 static int run(struct pg_stmt *q, int64_t deadline_ms)
 {
+    int rc0;
     struct pg_store *s = PG(q->base.st);
-    if (pg_apply_site(s) != STORE_OK)
-        return STORE_ERROR;
+    int ready = s->in_tx || s->reading ? (s->c ? STORE_OK : STORE_UNAVAILABLE) : pg_ready(s);
+    if (ready != STORE_OK)
+        return ready;
+    ready = pg_apply_site(s);
+    if (ready != STORE_OK)
+        return ready;
     if (q->name[0] && !q->prepared) {
         PGresult *r;
         /* A parameter PostgreSQL cannot type from its first use (?2 IS NULL OR ...) is text,
@@ -325,6 +369,10 @@ static int run(struct pg_stmt *q, int64_t deadline_ms)
             q->types[n - 1] = PG_TEXT_OID;
             PQclear(r);
         }
+        if ((!r || PQresultStatus(r) != PGRES_COMMAND_OK) && PQstatus(s->c) != CONNECTION_OK) {
+            PQclear(r);
+            return pg_fail(s, NULL, q->text); /* the session went away, not the SQL */
+        }
         if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
             /* The SQL is static: failing to prepare it is a bug or a schema mismatch. */
             log_msg(LOG_ERROR, "store: prepare failed", "error", PQresultErrorMessage(r), "sql", q->text, NULL);
@@ -334,8 +382,8 @@ static int run(struct pg_stmt *q, int64_t deadline_ms)
         q->prepared = 1;
     }
     int guard = (s->in_tx || s->reading) && q->writes;
-    if (guard && pg_cmd(s, "SAVEPOINT kiln_stmt") != STORE_OK)
-        return STORE_ERROR;
+    if (guard && (rc0 = pg_cmd(s, "SAVEPOINT kiln_stmt")) != STORE_OK)
+        return rc0;
     if (deadline_ms) {
         int64_t left = deadline_ms - clock_now_ms();
         char sql[64];
@@ -359,9 +407,9 @@ static int run(struct pg_stmt *q, int64_t deadline_ms)
         rc = state && strcmp(state, "57014") == 0 && deadline_ms ? STORE_BUSY : pg_fail(s, r, q->text);
         PQclear(r);
     }
-    if (deadline_ms)
-        pg_cmd(s, "SET statement_timeout = 0");
-    if (guard)
+    if (deadline_ms && s->c)
+        pg_cmd(s, "SET statement_timeout = " PG_STATEMENT_MS_TEXT); /* the session's own (conn.c) */
+    if (guard && s->c)
         pg_cmd(s, rc == STORE_OK ? "RELEASE kiln_stmt" : "ROLLBACK TO kiln_stmt");
     return rc;
 }
@@ -460,38 +508,49 @@ static void pg_close(store_t *st)
     }
     qcache_free(st->qc);
     PQfinish(s->c);
+    free(s->url);
     free(s);
 }
 
 /* SQLite's scalar functions that the families' shared SQL calls, as PostgreSQL functions
  * in the schema kiln (docs/scale.md, "Dialect"): instr, two-argument max, and json_each
- * over a JSON array of strings (its `value` column). Idempotent; run as kiln_owner. */
-static const char compat_sql[] =
-    "SET ROLE kiln_owner;"
+ * over a JSON array of strings (its `value` column). Idempotent; store_postgres_prepare
+ * runs it as kiln_owner (postgres_int.h). */
+const char pg_compat_sql[] =
     "CREATE OR REPLACE FUNCTION kiln.instr(a text, b text) RETURNS integer LANGUAGE sql IMMUTABLE "
     "  AS 'SELECT strpos(a, b)';"
     "CREATE OR REPLACE FUNCTION kiln.max(a bigint, b bigint) RETURNS bigint LANGUAGE sql IMMUTABLE "
     "  AS 'SELECT GREATEST(a, b)';"
     "CREATE OR REPLACE FUNCTION kiln.json_each(j text) RETURNS TABLE (value text) LANGUAGE sql IMMUTABLE "
-    "  AS 'SELECT json_array_elements_text(j::json)';"
-    "RESET ROLE;";
+    "  AS 'SELECT json_array_elements_text(j::json)';";
 
+/* A serving handle does not migrate (store_postgres_prepare did, as the URL's login): it
+ * checks that the schema is this binary's version. */
 static int pg_store_migrate(store_t *st, char *err, size_t errlen)
 {
     struct pg_store *s = PG(st);
-    if (pg_setup(s->c, err, errlen) != 0 || pg_migrate(s->c, NULL, err, errlen) != 0)
-        return STORE_ERROR;
-    if (pg_cmd(s, compat_sql) != STORE_OK) {
-        snprintf(err, errlen, "cannot create the SQLite compatibility functions: %s", PQerrorMessage(s->c));
-        return STORE_ERROR;
+    if (pg_ready(s) != STORE_OK) {
+        snprintf(err, errlen, "%s", pg_conn_why());
+        return STORE_UNAVAILABLE;
     }
-    return STORE_OK;
+    PGresult *r = PQexec(s->c, "SELECT version FROM schema_version");
+    long v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ? strtol(PQgetvalue(r, 0, 0), NULL, 10) : -1;
+    PQclear(r);
+    if (v == (long)pg_schema_len)
+        return STORE_OK;
+    snprintf(err, errlen,
+             "store schema version %ld, this binary's is %u (kiln serve --store with a login that may migrate brings "
+             "it there)",
+             v, pg_schema_len);
+    return STORE_ERROR;
 }
 
 static int pg_check(store_t *st, char *out, size_t outlen)
 {
-    int rc = pg_cmd(PG(st), "SELECT 1");
-    snprintf(out, outlen, "%s", rc == STORE_OK ? "ok" : PQerrorMessage(PG(st)->c));
+    int rc = pg_ready(PG(st));
+    if (rc == STORE_OK)
+        rc = pg_cmd(PG(st), "SELECT 1");
+    snprintf(out, outlen, "%s", rc == STORE_OK ? "ok" : PG(st)->c ? PQerrorMessage(PG(st)->c) : pg_conn_why());
     return rc;
 }
 
@@ -500,7 +559,9 @@ static int pg_begin(store_t *st)
     struct pg_store *s = PG(st);
     if (s->in_tx || s->reading)
         return STORE_ERROR;
-    int rc = pg_apply_site(s);
+    int rc = pg_ready(s);
+    if (rc == STORE_OK)
+        rc = pg_apply_site(s);
     if (rc == STORE_OK)
         rc = pg_cmd(s, "BEGIN");
     s->in_tx = rc == STORE_OK;
@@ -512,7 +573,9 @@ static int pg_begin_read(store_t *st)
     struct pg_store *s = PG(st);
     if (s->in_tx || s->reading)
         return STORE_ERROR; /* reads do not nest */
-    int rc = pg_apply_site(s);
+    int rc = pg_ready(s);
+    if (rc == STORE_OK)
+        rc = pg_apply_site(s);
     if (rc == STORE_OK)
         rc = pg_cmd(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     s->reading = rc == STORE_OK;
@@ -594,23 +657,31 @@ static const store_backend_t postgres_backend = {
     DB_FAMILIES_OPS,
 };
 
-store_t *store_postgres_open(const char *url, char *err, size_t errlen)
+static store_t *open_as(const char *url, const char *role, char *err, size_t errlen)
 {
+    char why[512] = "";
+    PGconn *c = pg_connect_as(url, role, why, sizeof why);
+    if (!c) {
+        snprintf(err, errlen, "the database is unavailable: %s", why);
+        return NULL;
+    }
     struct pg_store *s = xcalloc(1, sizeof *s);
     s->base.be = &postgres_backend;
     s->base.db = &pg_driver;
     s->site_sent = -1;
-    s->c = PQconnectdb(url);
-    if (!s->c || PQstatus(s->c) != CONNECTION_OK) {
-        snprintf(err, errlen, "cannot connect to PostgreSQL: %s", s->c ? PQerrorMessage(s->c) : "out of memory");
-        char *nl = strchr(err, '\n');
-        if (nl)
-            *nl = '\0';
-        PQfinish(s->c);
-        free(s);
-        return NULL;
-    }
+    s->c = c;
+    s->url = xstrdup(url);
+    s->role = role;
     PQclear(PQexec(s->c, "SET client_min_messages = warning"));
-    PQclear(PQexec(s->c, "SET search_path = kiln"));
     return &s->base;
+}
+
+store_t *store_postgres_open(const char *url, char *err, size_t errlen)
+{
+    return open_as(url, PG_RUNTIME_ROLE, err, errlen);
+}
+
+store_t *store_postgres_open_admin(const char *url, char *err, size_t errlen)
+{
+    return open_as(url, PG_ADMIN_ROLE, err, errlen);
 }
