@@ -93,7 +93,7 @@ static int start_store(app_t *a, char *err, size_t errlen)
         snprintf(n, sizeof n, "%u", applied);
         log_msg(LOG_INFO, "store: PostgreSQL ready", "migrations_applied", n, NULL);
     }
-    a->store = store_open(a->o->data_dir, err, errlen);
+    a->store = store_open_admin(a->o->data_dir, err, errlen); /* startup work spans sites (store.h) */
     return a->store && store_migrate(a->store, err, errlen) == STORE_OK ? 0 : -1;
 }
 static void stop_store(app_t *a)

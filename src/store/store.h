@@ -92,8 +92,24 @@ store_t *store_postgres_open_admin(const char *url, char *err, size_t errlen);
 /* Binds the handle to a site (0: none) until the next call: with PostgreSQL, every
  * transaction and statement of the handle then runs with kiln.site_id set to it, which
  * row-level security holds the tables to (docs/scale.md); SQLite ignores it. Called from
- * one place only, gateway_bind_site, where a request binds its site. */
+ * gateway_bind_site, where a request binds its site, and by the KVS writer, which runs
+ * each queued job as the site its request was bound to there (platform/kvs_writer.c). */
 void store_bind_site(store_t *st, int64_t site_id);
+/* Forgets the handle's bound site: every request starts with none (http/server.c), so a
+ * handle never keeps its last request's site. */
+void store_unbind_site(store_t *st);
+/* The admin path (docs/scale.md "What the backend must route to the admin role"): the
+ * handle for work that spans sites, and only for the code paths that name it: credential
+ * and id lookups that find the site (inside store_token_lookup, store_systoken_lookup,
+ * store_session_lookup, store_install_get, store_webtrigger_get), the admin plane
+ * (/admin/v1), the delivery engine, the scheduler, purges, the journal's writer, startup
+ * work. PostgreSQL: a second session of st's thread as kiln_admin (BYPASSRLS), opened on
+ * first use (its errors are STORE_UNAVAILABLE like st's) and closed with st; it has
+ * transactions of its own (never inside st's). SQLite: st itself. */
+store_t *store_admin(store_t *st);
+/* store_open as the admin path: a handle used only for cross-site work (the journal's
+ * writer, startup). SQLite: store_open. */
+store_t *store_open_admin(const char *data_dir, char *err, size_t errlen);
 /* Brings the schema to the version this binary expects (idempotent). */
 int store_migrate(store_t *st, char *err, size_t errlen);
 /* STORE_FULL if a write of this process (any thread, any handle) failed for a full disk

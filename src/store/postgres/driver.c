@@ -57,6 +57,7 @@ struct pg_stmt {
     int nparams;        /* the highest $N */
     int writes;         /* not a SELECT: runs under a savepoint inside a transaction */
     int prepared;       /* PQprepare done on this connection */
+    int broken;         /* PQprepare refused the SQL (logged once): every run is STORE_ERROR */
     Oid *types;         /* nparams: 0 (PostgreSQL infers it), text for one the SQL skips */
     char **vals;        /* nparams each: the bound value (NULL: SQL NULL) */
     int *lens, *fmts;   /* lengths and formats (1: binary, for blobs) */
@@ -74,11 +75,12 @@ struct pg_store {
     struct pg_stmt **stmts[DB__TABLES];
     unsigned nstmts[DB__TABLES];
     unsigned next_name;
-    int in_tx;         /* a write transaction is open */
-    int reading;       /* a read transaction is open */
-    int64_t changes;   /* rows the last family statement changed */
-    int64_t site;      /* the bound site (store_bind_site) */
-    int64_t site_sent; /* the site the connection has (-1: not sent yet) */
+    int in_tx;              /* a write transaction is open */
+    int reading;            /* a read transaction is open */
+    int64_t changes;        /* rows the last family statement changed */
+    int64_t site;           /* the bound site (store_bind_site) */
+    int64_t site_sent;      /* the site the connection has (-1: not sent yet) */
+    struct pg_store *admin; /* store_admin's handle (kiln_admin), opened on first use */
 };
 
 #define PG(st) ((struct pg_store *)(st))
@@ -353,6 +355,8 @@ static int run(struct pg_stmt *q, int64_t deadline_ms)
     ready = pg_apply_site(s);
     if (ready != STORE_OK)
         return ready;
+    if (q->broken)
+        return STORE_ERROR;
     if (q->name[0] && !q->prepared) {
         PGresult *r;
         /* A parameter PostgreSQL cannot type from its first use (?2 IS NULL OR ...) is text,
@@ -374,9 +378,15 @@ static int run(struct pg_stmt *q, int64_t deadline_ms)
             return pg_fail(s, NULL, q->text); /* the session went away, not the SQL */
         }
         if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
-            /* The SQL is static: failing to prepare it is a bug or a schema mismatch. */
+            /* The SQL is static: failing to prepare it is a bug, a schema mismatch, or a
+             * statement whose PostgreSQL dialect is still missing (docs/scale.md "Dialect").
+             * Unlike SQLite's driver this does not abort a serving node: the statement is
+             * marked broken, logged once, and every run of it is STORE_ERROR (a 500 for
+             * the one call that needs it). */
             log_msg(LOG_ERROR, "store: prepare failed", "error", PQresultErrorMessage(r), "sql", q->text, NULL);
-            abort();
+            PQclear(r);
+            q->broken = 1;
+            return STORE_ERROR;
         }
         PQclear(r);
         q->prepared = 1;
@@ -506,6 +516,8 @@ static void pg_close(store_t *st)
                 stmt_free(s->stmts[t][i]);
         free(s->stmts[t]);
     }
+    if (s->admin)
+        pg_close(&s->admin->base);
     qcache_free(st->qc);
     PQfinish(s->c);
     free(s->url);
@@ -638,6 +650,65 @@ static void pg_bind_site(store_t *st, int64_t site_id)
     PG(st)->site = site_id > 0 ? site_id : 0;
 }
 
+/* Durability: a COMMIT returns once PostgreSQL made it durable (synchronous_commit, unless
+ * relax_durability turned it off for the journal), so there is no group fsync to wait
+ * for: an unsynced begin is a begin, every commit is durable already, nothing is held. */
+static int pg_begin_unsynced(store_t *st)
+{
+    return pg_begin(st);
+}
+
+static int pg_sync(store_t *st)
+{
+    return STORE_OK;
+}
+
+static int pg_synced(store_t *st)
+{
+    return 1;
+}
+
+static void pg_commit_stats(uint64_t *commits, uint64_t *fsyncs, uint64_t *held)
+{
+    *commits = *fsyncs = *held = 0;
+}
+
+static void pg_defer_durability(store_t *st, int on) {}
+
+static uint64_t pg_last_commit(store_t *st)
+{
+    return 0; /* never grows: a request's answer never waits for a syncer */
+}
+
+static int pg_when_durable(store_t *st, uint64_t seq, store_dwait_t *w)
+{
+    return 0;
+}
+
+static int pg_syncer_start(store_t *st)
+{
+    return 0;
+}
+
+static void pg_syncer_stop(void) {}
+
+static int pg_writes_stopped(store_t *st)
+{
+    return 0;
+}
+
+static struct pg_store *pg_new(const char *url, const char *role);
+
+static store_t *pg_admin(store_t *st)
+{
+    struct pg_store *s = PG(st);
+    if (!strcmp(s->role, PG_ADMIN_ROLE))
+        return st;
+    if (!s->admin)
+        s->admin = pg_new(s->url, PG_ADMIN_ROLE);
+    return &s->admin->base;
+}
+
 static const store_backend_t postgres_backend = {
     .name = "postgres",
     .close = pg_close,
@@ -653,9 +724,33 @@ static const store_backend_t postgres_backend = {
     .savepoint_release = pg_savepoint_release,
     .savepoint_rollback = pg_savepoint_rollback,
     .relax_durability = pg_relax_durability,
+    .begin_unsynced = pg_begin_unsynced,
+    .sync = pg_sync,
+    .synced = pg_synced,
+    .sync_coming = pg_synced,
+    .commit_stats = pg_commit_stats,
+    .defer_durability = pg_defer_durability,
+    .last_commit = pg_last_commit,
+    .when_durable = pg_when_durable,
+    .syncer_start = pg_syncer_start,
+    .syncer_stop = pg_syncer_stop,
+    .writes_stopped = pg_writes_stopped,
     .bind_site = pg_bind_site,
+    .admin = pg_admin,
     DB_FAMILIES_OPS,
 };
+
+/* a handle of role on url, its session not opened yet (pg_ready opens it) */
+static struct pg_store *pg_new(const char *url, const char *role)
+{
+    struct pg_store *s = xcalloc(1, sizeof *s);
+    s->base.be = &postgres_backend;
+    s->base.db = &pg_driver;
+    s->site_sent = -1;
+    s->url = xstrdup(url);
+    s->role = role;
+    return s;
+}
 
 static store_t *open_as(const char *url, const char *role, char *err, size_t errlen)
 {
@@ -665,13 +760,8 @@ static store_t *open_as(const char *url, const char *role, char *err, size_t err
         snprintf(err, errlen, "the database is unavailable: %s", why);
         return NULL;
     }
-    struct pg_store *s = xcalloc(1, sizeof *s);
-    s->base.be = &postgres_backend;
-    s->base.db = &pg_driver;
-    s->site_sent = -1;
+    struct pg_store *s = pg_new(url, role);
     s->c = c;
-    s->url = xstrdup(url);
-    s->role = role;
     PQclear(PQexec(s->c, "SET client_min_messages = warning"));
     return &s->base;
 }
