@@ -361,8 +361,16 @@ static int run(struct pg_stmt *q, int64_t deadline_ms)
         PGresult *r;
         /* A parameter PostgreSQL cannot type from its first use (?2 IS NULL OR ...) is text,
          * as SQLite would take it: typed one by one, as the server names them (42P18, 42P08). */
+        /* inside a transaction a failed PQprepare would abort it: each attempt under a
+         * savepoint, rolled back when it failed */
+        int in = s->in_tx || s->reading;
         for (;;) {
+            if (in && pg_cmd(s, "SAVEPOINT kiln_prep") != STORE_OK)
+                return pg_fail(s, NULL, q->text);
             r = PQprepare(s->c, q->name, q->text, q->nparams, q->types);
+            if (in)
+                pg_cmd(s, r && PQresultStatus(r) == PGRES_COMMAND_OK ? "RELEASE kiln_prep"
+                                                                     : "ROLLBACK TO kiln_prep; RELEASE kiln_prep");
             const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
             const char *m = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
             const char *d = m ? strchr(m, '$') : NULL;
