@@ -82,7 +82,8 @@ static int start_datadir(app_t *a, char *err, size_t errlen)
 static int start_store(app_t *a, char *err, size_t errlen)
 {
     unsigned applied = 0;
-    if (store_select(a->o->store_url, err, errlen) != 0) {
+    if (store_select(a->o->store_url, err, errlen) != 0 ||
+        store_select_admin(a->o->store_admin_url, err, errlen) != 0) {
         a->exit_code = 2;
         return -1;
     }

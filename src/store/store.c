@@ -66,6 +66,28 @@ const char *store_selected(void)
     return selected;
 }
 
+static const char *selected_admin; /* --store-admin; set once, before any handle opens */
+
+int store_select_admin(const char *url, char *err, size_t errlen)
+{
+    if (!url || !*url) {
+        selected_admin = NULL;
+        return 0;
+    }
+    if (!selected || (strncmp(url, "postgresql://", 13) && strncmp(url, "postgres://", 11))) {
+        snprintf(err, errlen, "--store-admin: %s",
+                 selected ? "not a postgresql:// or postgres:// URL" : "needs --store postgresql://...");
+        return -1;
+    }
+    selected_admin = url;
+    return 0;
+}
+
+const char *store_selected_admin(void)
+{
+    return selected_admin;
+}
+
 int store_prepare(unsigned *applied, char *err, size_t errlen)
 {
     if (applied)
@@ -108,7 +130,8 @@ store_t *store_admin(store_t *st)
 
 store_t *store_open_admin(const char *data_dir, char *err, size_t errlen)
 {
-    return selected ? store_postgres_open_admin(selected, err, errlen) : store_sqlite_open(data_dir, err, errlen);
+    return selected ? store_postgres_open_admin(selected_admin ? selected_admin : selected, err, errlen)
+                    : store_sqlite_open(data_dir, err, errlen);
 }
 
 void store_close(store_t *st)

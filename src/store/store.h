@@ -62,6 +62,13 @@ typedef struct store store_t;
 int store_select(const char *url, char *err, size_t errlen);
 /* the selected URL, or NULL for SQLite */
 const char *store_selected(void);
+/* The URL of the admin path's sessions (store_admin; kiln serve --store-admin), whose login
+ * is kiln_admin or may SET ROLE to it; NULL (or "") means the store_select URL's own login,
+ * which then must be allowed to (the one-step setup's superuser). Needs a selected
+ * PostgreSQL store. Call once, after store_select. 0, or -1 with a one-line reason. */
+int store_select_admin(const char *url, char *err, size_t errlen);
+/* the admin URL store_select_admin chose, or NULL */
+const char *store_selected_admin(void);
 /* Makes the selected store ready to open, once per process before the first handle. For
  * PostgreSQL, as the URL's own login: the roles and the schema where they are missing
  * (one-step setup for a login that may create roles; an operator's least-privilege setup

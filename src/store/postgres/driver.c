@@ -712,8 +712,10 @@ static store_t *pg_admin(store_t *st)
     struct pg_store *s = PG(st);
     if (!strcmp(s->role, PG_ADMIN_ROLE))
         return st;
+    /* the admin login the operator named (--store-admin) for the selected store's handles */
+    const char *au = store_selected_admin(), *sel = store_selected();
     if (!s->admin)
-        s->admin = pg_new(s->url, PG_ADMIN_ROLE);
+        s->admin = pg_new(au && sel && !strcmp(sel, s->url) ? au : s->url, PG_ADMIN_ROLE);
     return &s->admin->base;
 }
 
