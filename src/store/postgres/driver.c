@@ -49,6 +49,7 @@
 #define STR2(x) #x
 #define STR(x) STR2(x)
 #define PG_STATEMENT_MS_TEXT STR(PG_STATEMENT_MS)
+#define PG_SITE_LOCK "1802070383" /* pg_advisory_xact_lock(this, site): a site's writers */
 
 struct pg_stmt {
     struct db_stmt base;
@@ -220,7 +221,23 @@ static int pg_cmd(struct pg_store *s, const char *sql)
     return rc;
 }
 
-/* The bound site onto the connection, when it changed. */
+/* A write transaction's lock on its site: SQLite's single writer made the families'
+ * read-modify-write sequences (an issue edit reads the issue, then writes it back) safe;
+ * under READ COMMITTED two nodes or threads would lose one of two concurrent edits. Every
+ * write transaction of a bound site takes this transaction-level advisory lock, so the
+ * writes of one site are serialised as SQLite serialises them all, and other sites' run
+ * side by side. It waits at most lock_timeout (PG_LOCK_MS; then STORE_ERROR). */
+static int pg_lock_site(struct pg_store *s)
+{
+    if (!s->in_tx || s->site <= 0)
+        return STORE_OK;
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(" PG_SITE_LOCK ", %d)", (int)(s->site % 2147483647));
+    return pg_cmd(s, sql);
+}
+
+/* The bound site onto the connection, when it changed (inside a write transaction: with
+ * its lock, the KVS writer's groups change site between jobs). */
 static int pg_apply_site(struct pg_store *s)
 {
     if (s->site == s->site_sent)
@@ -233,7 +250,7 @@ static int pg_apply_site(struct pg_store *s)
     int rc = pg_cmd(s, sql);
     if (rc == STORE_OK)
         s->site_sent = s->site;
-    return rc;
+    return rc == STORE_OK ? pg_lock_site(s) : rc;
 }
 
 /* The session, checked before a transaction or a statement outside one (conn.c's
@@ -574,6 +591,8 @@ static int pg_check(store_t *st, char *out, size_t outlen)
     return rc;
 }
 
+static void pg_rollback(store_t *st);
+
 static int pg_begin(store_t *st)
 {
     struct pg_store *s = PG(st);
@@ -585,6 +604,8 @@ static int pg_begin(store_t *st)
     if (rc == STORE_OK)
         rc = pg_cmd(s, "BEGIN");
     s->in_tx = rc == STORE_OK;
+    if (rc == STORE_OK && (rc = pg_lock_site(s)) != STORE_OK)
+        pg_rollback(st);
     return rc;
 }
 
