@@ -222,14 +222,17 @@ static int pg_cmd(struct pg_store *s, const char *sql)
 }
 
 /* A write transaction's lock on its site: SQLite's single writer made the families'
- * read-modify-write sequences (an issue edit reads the issue, then writes it back) safe;
- * under READ COMMITTED two nodes or threads would lose one of two concurrent edits. Every
- * write transaction of a bound site takes this transaction-level advisory lock, so the
- * writes of one site are serialised as SQLite serialises them all, and other sites' run
- * side by side. It waits at most lock_timeout (PG_LOCK_MS; then STORE_ERROR). */
+ * read-modify-write sequences (an issue edit reads the issue, then writes it back; a
+ * deploy numbers its version after the last) safe; under READ COMMITTED two nodes or
+ * threads would lose one of two concurrent edits. Every write transaction takes this
+ * transaction-level advisory lock on its bound site, so the writes of one site are
+ * serialised as SQLite serialises them all, and other sites' run side by side. A
+ * transaction bound to no site (the admin path's, which writes the global tables and
+ * spans sites) takes the lock of "site" 0: those are serialised among themselves. It
+ * waits at most lock_timeout (PG_LOCK_MS; then STORE_ERROR). */
 static int pg_lock_site(struct pg_store *s)
 {
-    if (!s->in_tx || s->site <= 0)
+    if (!s->in_tx)
         return STORE_OK;
     char sql[96];
     snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(" PG_SITE_LOCK ", %d)", (int)(s->site % 2147483647));
