@@ -180,7 +180,7 @@ describe('STORE=postgres in the e2e harness (tests/e2e/lib/kiln.mjs)', () => {
     const k2 = new Kiln({ store: 'postgres' });
     try {
       await k.start();
-      assert.match(k.storeUrl, /^postgresql:\/\/\/kiln_\d+_1\?host=/);
+      assert.match(k.storeUrl, /^postgresql:\/\/\/kiln_\d+_\d+\?host=/); // _N: the file's Nth database (STORE=postgres: earlier Kilns took some)
       const { stdout } = await run('psql', ['-X', '-A', '-t', '-c', 'SELECT version FROM kiln.schema_version', k.storeUrl]);
       assert.ok(Number(stdout) > 0, `the harness's database was not set up: ${stdout}`);
       await k.siteWithToken('harness');
@@ -188,7 +188,8 @@ describe('STORE=postgres in the e2e harness (tests/e2e/lib/kiln.mjs)', () => {
       assert.equal(sites.stdout.trim(), '1');
       // a second Kiln: a database of its own
       await k2.start();
-      assert.match(k2.storeUrl, /^postgresql:\/\/\/kiln_\d+_2\?host=/);
+      assert.match(k2.storeUrl, /^postgresql:\/\/\/kiln_\d+_\d+\?host=/);
+      assert.notEqual(k2.storeUrl, k.storeUrl);
       const none = await run('psql', ['-X', '-A', '-t', '-c', 'SELECT count(*) FROM kiln.sites', k2.storeUrl]);
       assert.equal(none.stdout.trim(), '0');
     } finally {
