@@ -172,6 +172,41 @@ describe('--store', () => {
     }
     expectCliOk(await runCli(['store', 'check', '--store', url]));
   });
+
+  it('the database goes away: requests answer 503 with Retry-After at once, then kiln reconnects by itself', async () => {
+    await pg.psql('CREATE DATABASE kiln_away');
+    const url = pg.url.replace('postgresql:///postgres?', 'postgresql:///kiln_away?');
+    const k = new Kiln({ store: 'sqlite', extraArgs: ['--store', url, '--key-file', K1] });
+    try {
+      await k.start();
+      const a = await k.siteWithToken('away');
+      const me = `/ex/jira/${a.cloudId}/rest/api/3/myself`;
+      assert.equal((await k.api(me, { token: a.token })).status, 200);
+      await pg.pause();
+      try {
+        for (let i = 0; i < 3; i++) {
+          const t0 = Date.now();
+          const res = await k.api(me, { token: a.token });
+          assert.ok(Date.now() - t0 < 5000, `the answer took ${Date.now() - t0} ms`);
+          assert.equal(res.status, 503, `${res.status} ${res.text}`);
+          assert.ok(Number(res.headers['retry-after']) > 0, 'Retry-After');
+          assert.match(res.text, /The store is unavailable now; retry later\./); // names nothing of the request
+        }
+      } finally {
+        await pg.resume();
+      }
+      const end = Date.now() + 15000;
+      let res;
+      do {
+        await new Promise((r) => setTimeout(r, 200));
+        res = await k.api(me, { token: a.token });
+      } while (res.status !== 200 && Date.now() < end);
+      assert.equal(res.status, 200, `not back after the database returned: ${res.status} ${res.text}`);
+      assert.equal(res.json.accountId, a.accountId);
+    } finally {
+      await k.close();
+    }
+  });
 });
 
 describe('STORE=postgres in the e2e harness (tests/e2e/lib/kiln.mjs)', () => {
