@@ -263,12 +263,14 @@ static int pg_apply_site(struct pg_store *s)
 static int pg_ready(struct pg_store *s)
 {
     PGconn *before = s->c;
+    int pid = s->c ? PQbackendPID(s->c) : 0;
     int rc = pg_conn_alive_as(&s->c, s->url, s->role);
     if (rc != STORE_OK) {
         log_msg(LOG_WARN, "store: PostgreSQL unavailable", "error", pg_conn_why(), NULL);
         return STORE_UNAVAILABLE;
     }
-    if (s->c != before) {
+    /* a new session (a freed PGconn's address may be reused: its server process differs) */
+    if (s->c != before || PQbackendPID(s->c) != pid) {
         PQclear(PQexec(s->c, "SET client_min_messages = warning"));
         for (int t = 0; t < DB__TABLES; t++)
             for (unsigned i = 0; i < s->nstmts[t]; i++)
