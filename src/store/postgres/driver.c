@@ -50,6 +50,7 @@
 #define STR(x) STR2(x)
 #define PG_STATEMENT_MS_TEXT STR(PG_STATEMENT_MS)
 #define PG_SITE_LOCK "1802070383" /* pg_advisory_xact_lock(this, site): a site's writers */
+#define PG_WRITE_TURN_MS 5000     /* the longest a write transaction waits for its site's turn */
 
 struct pg_stmt {
     struct db_stmt base;
@@ -229,13 +230,17 @@ static int pg_cmd(struct pg_store *s, const char *sql)
  * serialised as SQLite serialises them all, and other sites' run side by side. A
  * transaction bound to no site (the admin path's, which writes the global tables and
  * spans sites) takes the lock of "site" 0: those are serialised among themselves. It
- * waits at most lock_timeout (PG_LOCK_MS; then STORE_ERROR). */
+ * waits as long as SQLite's writers wait for their turn (PG_WRITE_TURN_MS, SQLite's
+ * SQ_WLOCK_TIMEOUT_MS; then STORE_ERROR), the transaction's other locks lock_timeout. */
 static int pg_lock_site(struct pg_store *s)
 {
     if (!s->in_tx)
         return STORE_OK;
-    char sql[96];
-    snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(" PG_SITE_LOCK ", %d)", (int)(s->site % 2147483647));
+    char sql[192];
+    snprintf(sql, sizeof sql,
+             "SET LOCAL lock_timeout = " STR(PG_WRITE_TURN_MS) ";SELECT pg_advisory_xact_lock(" PG_SITE_LOCK
+                                                               ", %d);SET LOCAL lock_timeout = " STR(PG_LOCK_MS),
+             (int)(s->site % 2147483647));
     return pg_cmd(s, sql);
 }
 
