@@ -108,7 +108,8 @@ void store_unbind_site(store_t *st);
 /* The admin path (docs/scale.md "What the backend must route to the admin role"): the
  * handle for work that spans sites, and only for the code paths that name it: credential
  * and id lookups that find the site (inside store_token_lookup, store_systoken_lookup,
- * store_session_lookup, store_install_get, store_webtrigger_get), the admin plane
+ * store_session_lookup, store_install_get, store_webtrigger_get; the credential's user in
+ * gateway/gateway.c and gateway/session.c; signing in, web/signin.c), the admin plane
  * (/admin/v1), the delivery engine, the scheduler, purges, the journal's writer, startup
  * work. PostgreSQL: a second session of st's thread as kiln_admin (BYPASSRLS), opened on
  * first use (its errors are STORE_UNAVAILABLE like st's) and closed with st; it has
