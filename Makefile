@@ -45,7 +45,7 @@ DEBS     := build-essential pkg-config libh2o-evloop-dev libjansson-dev libyajl-
             clang clang-format libclang-rt-dev bubblewrap libseccomp-dev util-linux tzdata chromium \
             postgresql libpq-dev
 
-.PHONY: all deps test unit pg-test e2e browser-test demo bench battery battery-isolation battery-crash battery-fuzz battery-soak battery-exhaust scopes scopes-check layers-check fuzz format format-check clean
+.PHONY: all deps test unit pg-test e2e e2e-pg-quick browser-test demo bench battery battery-isolation battery-crash battery-fuzz battery-soak battery-exhaust scopes scopes-check layers-check fuzz format format-check clean
 
 # The site web UI (docs/ui.md): ui/src/*/main.jsx bundled by esbuild into $(BUILD)/ui/,
 # next to the kiln binary, with hashed names and assets.json (tools/build-ui.mjs).
@@ -153,10 +153,11 @@ unit: $(UNITBINS) $(PROBE)
 # The PostgreSQL tests alone (docs/scale.md): the schema, roles and row-level security on
 # one private cluster (test_pg_schema, also in `make unit`), and the cluster tool's own test
 # with two clusters side by side (pg_cluster.test.mjs, also in `make e2e`).
-pg-test: $(BUILD)/tests/test_pg_schema $(BUILD)/tests/test_pg_conn $(BUILD)/tests/test_pg_store
+pg-test: $(BUILD)/tests/test_pg_schema $(BUILD)/tests/test_pg_conn $(BUILD)/tests/test_pg_store $(BUILD)/tests/test_pg_serve
 	$(BUILD)/tests/test_pg_schema
 	$(BUILD)/tests/test_pg_conn
 	$(BUILD)/tests/test_pg_store
+	$(BUILD)/tests/test_pg_serve
 	node --test --test-concurrency=1 tests/e2e/pg_cluster.test.mjs
 
 # A hang fails the run instead of stalling it. Node 20 applies --test-timeout to each test
@@ -174,6 +175,13 @@ endif
 STORE ?= sqlite
 e2e: $(KILN) $(PROBE) $(E2E_PRELOAD) $(FAILSYNC)
 	STORE=$(STORE) KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node --test --test-concurrency=1 --test-timeout=$$(( $(E2E_TIMEOUT) * 1000 )) tests/e2e/
+
+# The e2e files that pass with STORE=postgres today (docs/scale.md "The e2e suite on
+# PostgreSQL" says which do not, and why); each file starts its own private cluster.
+E2E_PG_QUICK := tenancy product credentials storage legacy_storage invoke store_select web_session badinput framing nul favicon scopes \
+	manifest_schema schema unawaited app_metrics worker_metrics snapshot cli
+e2e-pg-quick: $(KILN) $(PROBE) $(E2E_PRELOAD) $(FAILSYNC)
+	STORE=postgres KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node --test --test-concurrency=1 --test-timeout=$$(( $(E2E_TIMEOUT) * 1000 )) $(E2E_PG_QUICK:%=tests/e2e/%.test.mjs)
 
 # Browser tests (tests/browser/, docs/testing.md): headless Chromium (playwright-core)
 # against kiln's web UI, after the e2e tests.

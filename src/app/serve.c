@@ -82,7 +82,8 @@ static int start_datadir(app_t *a, char *err, size_t errlen)
 static int start_store(app_t *a, char *err, size_t errlen)
 {
     unsigned applied = 0;
-    if (store_select(a->o->store_url, err, errlen) != 0) {
+    if (store_select(a->o->store_url, err, errlen) != 0 ||
+        store_select_admin(a->o->store_admin_url, err, errlen) != 0) {
         a->exit_code = 2;
         return -1;
     }
@@ -93,7 +94,7 @@ static int start_store(app_t *a, char *err, size_t errlen)
         snprintf(n, sizeof n, "%u", applied);
         log_msg(LOG_INFO, "store: PostgreSQL ready", "migrations_applied", n, NULL);
     }
-    a->store = store_open(a->o->data_dir, err, errlen);
+    a->store = store_open_admin(a->o->data_dir, err, errlen); /* startup work spans sites (store.h) */
     return a->store && store_migrate(a->store, err, errlen) == STORE_OK ? 0 : -1;
 }
 static void stop_store(app_t *a)

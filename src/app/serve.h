@@ -10,6 +10,7 @@
 typedef struct serve_opts {
     const char *data_dir;           /* default ./.kiln */
     const char *store_url;          /* --store: a postgresql:// URL; NULL: SQLite in data_dir (store.h) */
+    const char *store_admin_url;    /* --store-admin: kiln_admin's URL (store_select_admin); NULL: store_url */
     const char *key_file;           /* --key-file: the master key all nodes share; NULL: DATA/master.key */
     const char *listen;             /* HOST:PORT, default 127.0.0.1:8080; port 0 picks one */
     int threads;                    /* default: one per online CPU */

@@ -48,12 +48,13 @@ static void purge(http_thread_t *t, int64_t now)
     /* retention: data of apps uninstalled long enough ago goes (docs/apps.md) */
     arena_t *a = arena_new(16u * 1024 * 1024);
     size_t purged = 0;
-    install_purge_due(t->store, a, now, &purged);
-    deliver_prune(t->store, now); /* final deliveries past their retention (platform/deliver.h) */
+    store_t *st = store_admin(t->store); /* purges span sites: the admin path (store.h) */
+    install_purge_due(st, a, now, &purged);
+    deliver_prune(st, now); /* final deliveries past their retention (platform/deliver.h) */
     snapshot_gc_uploads(platform_config()->data_dir, now, SNAPSHOT_UPLOAD_MAX_AGE_MS);
     /* web sessions past their end or idle too long, sign-in links expired (store/store_sessions.h) */
-    store_session_purge(t->store, now, now - gateway_session_idle_ms(), NULL);
-    store_login_link_purge(t->store, now);
+    store_session_purge(st, now, now - gateway_session_idle_ms(), NULL);
+    store_login_link_purge(st, now);
     arena_free(a);
 }
 

@@ -21,6 +21,9 @@ const cli_opt_t serve_opts[] = {
     {"--store", 1, &so.store_url, NULL,
      "postgresql://... : serve from PostgreSQL, set up and migrated on first start (default: SQLite in the data "
      "directory; docs/scale.md)"},
+    {"--store-admin", 1, &so.store_admin_url, NULL,
+     "postgresql://... : the kiln_admin login for cross-site work (default: the --store URL, which must then be "
+     "allowed to SET ROLE kiln_admin; docs/scale.md)"},
     {"--key-file", 1, &so.key_file, NULL,
      "the master key all nodes share (default $KILN_MASTER_KEY_FILE, else DATA/master.key; make one with kiln keys "
      "new-master FILE)"},

@@ -97,7 +97,8 @@ int gateway_authenticate_user(kreq_t *kr, principal_t *out, site_rec_t *site)
         user_rec_t u;
         int64_t site_id;
         if (store_token_lookup(kr->store, kr->arena, hash, &site_id, &hit.account_id) != STORE_OK ||
-            store_user_get(kr->store, kr->arena, site_id, hit.account_id, &u) != STORE_OK || !u.active ||
+            /* the credential's own user, before any site is bound: the admin path (store.h) */
+            store_user_get(store_admin(kr->store), kr->arena, site_id, hit.account_id, &u) != STORE_OK || !u.active ||
             store_site_by_id(kr->store, kr->arena, site_id, &hit.site) != STORE_OK)
             return -1;
         hit.email = u.email;

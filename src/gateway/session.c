@@ -71,10 +71,12 @@ int gateway_session(kreq_t *kr, session_rec_t *out, site_rec_t *site, unsigned c
         user_rec_t u;
         if (store_session_lookup(kr->store, kr->arena, h, out) != STORE_OK ||
             !session_live(out->expires_ms, out->last_seen_ms, now, idle_ms) ||
-            store_user_get(kr->store, kr->arena, out->site_id, out->account_id, &u) != STORE_OK || !u.active ||
-            store_site_by_id(kr->store, kr->arena, out->site_id, site) != STORE_OK)
+            /* the session's own user, before any site is bound: the admin path (store.h) */
+            store_user_get(store_admin(kr->store), kr->arena, out->site_id, out->account_id, &u) != STORE_OK ||
+            !u.active || store_site_by_id(kr->store, kr->arena, out->site_id, site) != STORE_OK)
             return GATEWAY_SESSION_DEAD;
-        if (session_touch_due(out->last_seen_ms, now, idle_ms) && store_session_touch(kr->store, h, now) == STORE_OK)
+        if (session_touch_due(out->last_seen_ms, now, idle_ms) &&
+            store_session_touch(store_admin(kr->store), h, now) == STORE_OK)
             out->last_seen_ms = now;
         authcache_session_put(h, gen, out, site);
     }

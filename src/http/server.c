@@ -117,6 +117,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     kr->arena = a;
     kr->thr = t;
     kr->store = t->store;
+    store_unbind_site(kr->store); /* no site until the gateway binds the request's (store.h) */
     kr->commit_seq0 = store_last_commit(t->store);
     kr->start_ns = clock_mono_ns();
     kr->store_away0 = store_unavailable_count();

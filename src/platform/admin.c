@@ -236,6 +236,9 @@ void admin_handle(kreq_t *kr)
     }
     kr->principal = (principal_t){.kind = PRINCIPAL_ADMIN, .account_id = "admin"};
     kr->base = 2; /* admin / v1 */
+    /* the operator's plane spans sites (creates them, lists them, reads any site's
+     * journal): the admin path (store.h, docs/scale.md), only once the token matched */
+    kr->store = store_admin(kr->store);
     switch (router_match(&admin_routes, kr)) {
     case ROUTE_NOT_FOUND: reply_error(kr, 404, 0, "Not Found"); return;
     case ROUTE_BAD_METHOD: reply_error(kr, 405, 0, "Method Not Allowed"); return;

@@ -603,6 +603,7 @@ void install_consent(kreq_t *kr)
         reply_error(kr, 403, 0, "Only the site's admin can install apps.");
         return;
     }
+    gateway_bind_site(kr, &site); /* the credential's site, the one the install is for */
     install_rec_t in;
     version_rec_t v;
     enum install_result r =

@@ -184,10 +184,11 @@ void deliver_thread_stopping(void)
     if (K.thread) {
         if (h2o_timeout_is_linked(&K.sync_entry))
             h2o_timeout_unlink(&K.sync_entry);
-        if (pass_waiting() && store_sync(K.thread->store) != STORE_OK) /* its verdicts, before they are settled */
+        if (pass_waiting() &&
+            store_sync(store_admin(K.thread->store)) != STORE_OK) /* its verdicts, before they are settled */
             log_msg(LOG_ERROR, "deliveries: cannot make the last pass's writes durable", NULL);
-        drop_unsynced_starts();       /* not run: their rows stay RUNNING, due again at the next start */
-        flush_ended(K.thread->store); /* thread 0: the verdicts not yet written, now */
+        drop_unsynced_starts();                    /* not run: their rows stay RUNNING, due again at the next start */
+        flush_ended(store_admin(K.thread->store)); /* thread 0: the verdicts not yet written, now */
     }
 }
 
@@ -463,7 +464,7 @@ static void conclude(attempt_t *at, int state, int64_t due_ms, const deliver_ver
     at->end_reason = dup0(at->a, v->retry_reason);
     at->end_data = dup0(at->a, v->retry_data_json);
     if (atomic_load(&K.stopping))
-        flush_ended(K.thread->store);
+        flush_ended(store_admin(K.thread->store));
     else
         deliver_kick();
 }
@@ -564,7 +565,7 @@ static void unreserve(attempt_t **list, size_t n)
 /* Runs a reserved attempt, its RUNNING row committed: the module's function or remote. */
 static void launch(http_thread_t *t, attempt_t *at)
 {
-    store_t *st = t->store;
+    store_t *st = store_admin(t->store); /* the engine spans sites: the admin path (store.h) */
     const deliver_source_t *src = at->src;
     const delivery_rec_t *rec = &at->d;
 
@@ -805,8 +806,8 @@ static void after_sync(http_thread_t *t)
  * starts are dropped, never run, as no later fsync can make them durable. */
 static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
 {
-    store_t *st = t->store;
-    if (store_writes_stopped(st)) { /* a failed fsync: nothing of a waiting pass is ever durable now */
+    store_t *st = store_admin(t->store); /* the engine spans sites: the admin path (store.h) */
+    if (store_writes_stopped(st)) {      /* a failed fsync: nothing of a waiting pass is ever durable now */
         static int said;
         if (!said++)
             log_msg(LOG_ERROR,

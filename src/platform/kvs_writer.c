@@ -99,6 +99,9 @@ static void run_group(kvs_job_t *list)
         j->arena = arena_new(JOB_ARENA_CAP);
         j->ctx.grouped = 1;
         j->ctx.now_ms = clock_now_ms();
+        /* each job as the site its request was bound to (gateway_bind_site filled ctx):
+         * a group mixes sites, row-level security holds each job to its own */
+        store_bind_site(W.st, j->ctx.site_id);
         kvs_call(W.st, j->arena, &j->ctx, j->op, j->body, j->len, &j->reply);
     }
     if (rc == STORE_OK)
@@ -123,7 +126,7 @@ static void sweep(int64_t *next)
     int64_t now = clock_now_ms();
     if (now < *next)
         return;
-    kvs_expire(W.st, now, KVS_EXPIRE_BATCH);
+    kvs_expire(store_admin(W.st), now, KVS_EXPIRE_BATCH); /* every site's: the admin path (store.h) */
     *next = clock_now_ms() + KVS_EXPIRE_EVERY_MS;
 }
 

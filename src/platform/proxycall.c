@@ -228,6 +228,7 @@ int proxycall_serve(store_t *st, struct metrics *m, const char *public_url, unsi
         body[blen] = '\0';
     }
     vreq_t v;
+    store_unbind_site(st); /* each call starts with no site until the gateway binds its own (store.h) */
     vreq_init(&v, a, st, public_url, method, mlen, path, plen, names, values, nh, body, (size_t)blen);
     v.metrics = m;
     v.kr.metric_route = metric_route;

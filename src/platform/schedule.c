@@ -333,7 +333,7 @@ void schedule_thread_init(http_thread_t *t)
     if (t->index != 0)
         return;
     schedheap_init(&heap);
-    st0 = t->store;
+    st0 = store_admin(t->store);              /* the timetable spans sites: the admin path (store.h) */
     atomic_store(&receiver, &t->completions); /* from here, changes come as notices */
     arena_t *a = arena_new(LOAD_ARENA_BYTES);
     install_rec_t *ins;

@@ -87,6 +87,28 @@ const char *store_selected(void)
     return selected;
 }
 
+static const char *selected_admin; /* --store-admin; set once, before any handle opens */
+
+int store_select_admin(const char *url, char *err, size_t errlen)
+{
+    if (!url || !*url) {
+        selected_admin = NULL;
+        return 0;
+    }
+    if (!selected || (strncmp(url, "postgresql://", 13) && strncmp(url, "postgres://", 11))) {
+        snprintf(err, errlen, "--store-admin: %s",
+                 selected ? "not a postgresql:// or postgres:// URL" : "needs --store postgresql://...");
+        return -1;
+    }
+    selected_admin = url;
+    return 0;
+}
+
+const char *store_selected_admin(void)
+{
+    return selected_admin;
+}
+
 int store_prepare(unsigned *applied, char *err, size_t errlen)
 {
     if (applied)
@@ -103,28 +125,34 @@ int store_check_selected(char *out, size_t outlen)
     return store_postgres_check(selected, out, outlen);
 }
 
-/* The PostgreSQL driver (postgres/driver.c) runs 14 of the 22 table families the same as
- * SQLite (tests/unit/test_pg_store.c drives it directly) but does not serve yet: the
- * search, roles, devops and deliveries families need their dialect work, and writes made
- * for no request (the delivery engine, purges, schedulers) bind no site, so as
- * kiln_runtime row-level security refuses them (docs/scale.md, "What is left"). Until
- * then a selected PostgreSQL store is set up (store_prepare) and then refused here, with
- * one line, rather than served half-working. */
+/* A selected PostgreSQL store (store_select, set up by store_prepare): a session as
+ * kiln_runtime per handle (postgres/driver.c, docs/scale.md); else the data dir's SQLite. */
 store_t *store_open(const char *data_dir, char *err, size_t errlen)
 {
-    if (selected) {
-        snprintf(err, errlen,
-                 "PostgreSQL backend not in this build's serving path (the database is set up; the driver runs 14 "
-                 "of 22 table families and binds no site for background work yet, docs/scale.md)");
-        return NULL;
-    }
-    return store_sqlite_open(data_dir, err, errlen);
+    return selected ? store_postgres_open(selected, err, errlen) : store_sqlite_open(data_dir, err, errlen);
 }
 
 void store_bind_site(store_t *st, int64_t site_id)
 {
     if (st->be->bind_site)
         st->be->bind_site(st, site_id);
+}
+
+void store_unbind_site(store_t *st)
+{
+    if (st && st->be->bind_site)
+        st->be->bind_site(st, 0);
+}
+
+store_t *store_admin(store_t *st)
+{
+    return st->be->admin ? st->be->admin(st) : st;
+}
+
+store_t *store_open_admin(const char *data_dir, char *err, size_t errlen)
+{
+    return selected ? store_postgres_open_admin(selected_admin ? selected_admin : selected, err, errlen)
+                    : store_sqlite_open(data_dir, err, errlen);
 }
 
 void store_close(store_t *st)

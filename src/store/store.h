@@ -62,6 +62,13 @@ typedef struct store store_t;
 int store_select(const char *url, char *err, size_t errlen);
 /* the selected URL, or NULL for SQLite */
 const char *store_selected(void);
+/* The URL of the admin path's sessions (store_admin; kiln serve --store-admin), whose login
+ * is kiln_admin or may SET ROLE to it; NULL (or "") means the store_select URL's own login,
+ * which then must be allowed to (the one-step setup's superuser). Needs a selected
+ * PostgreSQL store. Call once, after store_select. 0, or -1 with a one-line reason. */
+int store_select_admin(const char *url, char *err, size_t errlen);
+/* the admin URL store_select_admin chose, or NULL */
+const char *store_selected_admin(void);
 /* Makes the selected store ready to open, once per process before the first handle. For
  * PostgreSQL, as the URL's own login: the roles and the schema where they are missing
  * (one-step setup for a login that may create roles; an operator's least-privilege setup
@@ -81,13 +88,36 @@ int store_check_selected(char *out, size_t outlen);
 store_t *store_open(const char *data_dir, char *err, size_t errlen);
 void store_close(store_t *st);
 /* Opens a handle on a PostgreSQL database (a libpq URL or key=value string): one
- * connection (docs/scale.md). NULL and a one-line reason in err when it cannot connect. */
+ * connection as kiln_runtime, with deadlines, reopened after the database went away
+ * (docs/scale.md). The database must have been prepared (store_prepare; store_migrate on
+ * the handle only checks the version). NULL and a one-line reason in err when it cannot
+ * connect. */
 store_t *store_postgres_open(const char *url, char *err, size_t errlen);
+/* The same as kiln_admin (BYPASSRLS): only for the named cross-site paths (store_admin,
+ * docs/scale.md "What the backend must route to the admin role") and tests. */
+store_t *store_postgres_open_admin(const char *url, char *err, size_t errlen);
 /* Binds the handle to a site (0: none) until the next call: with PostgreSQL, every
  * transaction and statement of the handle then runs with kiln.site_id set to it, which
  * row-level security holds the tables to (docs/scale.md); SQLite ignores it. Called from
- * one place only, gateway_bind_site, where a request binds its site. */
+ * gateway_bind_site, where a request binds its site, and by the KVS writer, which runs
+ * each queued job as the site its request was bound to there (platform/kvs_writer.c). */
 void store_bind_site(store_t *st, int64_t site_id);
+/* Forgets the handle's bound site: every request starts with none (http/server.c), so a
+ * handle never keeps its last request's site. */
+void store_unbind_site(store_t *st);
+/* The admin path (docs/scale.md "What the backend must route to the admin role"): the
+ * handle for work that spans sites, and only for the code paths that name it: credential
+ * and id lookups that find the site (inside store_token_lookup, store_systoken_lookup,
+ * store_session_lookup, store_install_get, store_webtrigger_get; the credential's user in
+ * gateway/gateway.c and gateway/session.c; signing in, web/signin.c), the admin plane
+ * (/admin/v1), the delivery engine, the scheduler, purges, the journal's writer, startup
+ * work. PostgreSQL: a second session of st's thread as kiln_admin (BYPASSRLS), opened on
+ * first use (its errors are STORE_UNAVAILABLE like st's) and closed with st; it has
+ * transactions of its own (never inside st's). SQLite: st itself. */
+store_t *store_admin(store_t *st);
+/* store_open as the admin path: a handle used only for cross-site work (the journal's
+ * writer, startup). SQLite: store_open. */
+store_t *store_open_admin(const char *data_dir, char *err, size_t errlen);
 /* Brings the schema to the version this binary expects (idempotent). */
 int store_migrate(store_t *st, char *err, size_t errlen);
 /* STORE_FULL if a write of this process (any thread, any handle) failed for a full disk

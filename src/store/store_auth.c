@@ -35,7 +35,7 @@ int store_systoken_insert(store_t *st, const unsigned char hash[32], const systo
 
 int store_systoken_lookup(store_t *st, arena_t *a, const unsigned char hash[32], systoken_rec_t *out)
 {
-    return st->be->auth->systoken_lookup(st, a, hash, out);
+    return st->be->auth->systoken_lookup(store_admin(st), a, /* finds the site: admin path */ hash, out);
 }
 
 int store_systoken_delete_installation(store_t *st, const char *installation_id)

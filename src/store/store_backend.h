@@ -376,6 +376,7 @@ typedef struct store_backend {
     void (*syncer_stop)(void);
     int (*writes_stopped)(store_t *st);
     void (*bind_site)(store_t *st, int64_t site_id); /* NULL: the backend has no use for it */
+    store_t *(*admin)(store_t *st);                  /* store_admin; NULL: st itself (one role sees every site) */
     /* the table families */
     const store_sites_ops_t *sites;
     const store_product_ops_t *product;

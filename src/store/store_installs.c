@@ -12,7 +12,7 @@ int store_install_insert(store_t *st, const install_rec_t *in)
 
 int store_install_get(store_t *st, arena_t *a, const char *id, install_rec_t *out)
 {
-    return st->be->installs->install_get(st, a, id, out);
+    return st->be->installs->install_get(store_admin(st), a, /* by id, finds the site: admin path */ id, out);
 }
 
 int store_install_active(store_t *st, arena_t *a, int64_t site_id, const char *app_id, const char *env_key,
@@ -71,7 +71,8 @@ int store_webtrigger_ensure(store_t *st, arena_t *a, const char *installation_id
 
 int store_webtrigger_get(store_t *st, arena_t *a, const char *id, const char **installation_id, const char **module_key)
 {
-    return st->be->installs->webtrigger_get(st, a, id, installation_id, module_key);
+    return st->be->installs->webtrigger_get(store_admin(st), a, /* by id: admin path */ id, installation_id,
+                                            module_key);
 }
 
 int store_webtrigger_delete(store_t *st, const char *id, const char *installation_id)

@@ -10,7 +10,7 @@ int store_session_insert(store_t *st, const unsigned char hash[32], const sessio
 
 int store_session_lookup(store_t *st, arena_t *a, const unsigned char hash[32], session_rec_t *out)
 {
-    return st->be->sessions->lookup(st, a, hash, out);
+    return st->be->sessions->lookup(store_admin(st), a, /* finds the site: admin path */ hash, out);
 }
 
 int store_session_touch(store_t *st, const unsigned char hash[32], int64_t now_ms)

@@ -52,7 +52,7 @@ int store_token_insert(store_t *st, const unsigned char hash[32], int64_t site_i
 
 int store_token_lookup(store_t *st, arena_t *a, const unsigned char hash[32], int64_t *site_id, const char **account_id)
 {
-    return st->be->sites->token_lookup(st, a, hash, site_id, account_id);
+    return st->be->sites->token_lookup(store_admin(st), a, /* finds the site: admin path */ hash, site_id, account_id);
 }
 
 int store_perm_grant(store_t *st, int64_t site_id, const char *account_id, int64_t project_id, const char *permission)

@@ -22,9 +22,13 @@
  * with the site its request was bound to (0: none, which a kiln_runtime connection reads
  * as "no rows").
  *
- * Connections: PQconnectdb on the URL, as its login. conn.c's pg_connect (deadlines, the
- * runtime role) and pg_conn_alive (reconnection) replace this call when the driver serves
- * (docs/scale.md, "This build"); until then kiln serve does not open it (store/store.c). */
+ * Connections (conn.c): pg_connect_as on the URL, as kiln_runtime (kiln_admin for the
+ * admin handle, store_postgres_open_admin), with its deadlines. Before a transaction, and
+ * before a statement outside one, pg_conn_alive checks the session and reopens it after
+ * the database went away (bounded backoff): STORE_UNAVAILABLE while it is away, which the
+ * HTTP layer answers 503 with Retry-After. A reopened session prepares its statements
+ * again and is sent the bound site again. A session lost inside a transaction fails that
+ * transaction's statements with STORE_UNAVAILABLE; the next transaction reconnects. */
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +46,11 @@
 #define PG_BOOL_OID 16
 #define PG_TEXT_OID 25
 #define DB_MAX_PARAMS 256 /* a statement's ?N beyond this get no type of their own */
+#define STR2(x) #x
+#define STR(x) STR2(x)
+#define PG_STATEMENT_MS_TEXT STR(PG_STATEMENT_MS)
+#define PG_SITE_LOCK "1802070383" /* pg_advisory_xact_lock(this, site): a site's writers */
+#define PG_WRITE_TURN_MS 5000     /* the longest a write transaction waits for its site's turn */
 
 struct pg_stmt {
     struct db_stmt base;
@@ -50,6 +59,7 @@ struct pg_stmt {
     int nparams;        /* the highest $N */
     int writes;         /* not a SELECT: runs under a savepoint inside a transaction */
     int prepared;       /* PQprepare done on this connection */
+    int broken;         /* PQprepare refused the SQL (logged once): every run is STORE_ERROR */
     Oid *types;         /* nparams: 0 (PostgreSQL infers it), text for one the SQL skips */
     char **vals;        /* nparams each: the bound value (NULL: SQL NULL) */
     int *lens, *fmts;   /* lengths and formats (1: binary, for blobs) */
@@ -61,15 +71,18 @@ struct pg_stmt {
 
 struct pg_store {
     store_t base;
-    PGconn *c;
+    PGconn *c;        /* NULL while the database is away (pg_ready reopens it) */
+    char *url;        /* what c was opened from */
+    const char *role; /* PG_RUNTIME_ROLE or PG_ADMIN_ROLE */
     struct pg_stmt **stmts[DB__TABLES];
     unsigned nstmts[DB__TABLES];
     unsigned next_name;
-    int in_tx;         /* a write transaction is open */
-    int reading;       /* a read transaction is open */
-    int64_t changes;   /* rows the last family statement changed */
-    int64_t site;      /* the bound site (store_bind_site) */
-    int64_t site_sent; /* the site the connection has (-1: not sent yet) */
+    int in_tx;              /* a write transaction is open */
+    int reading;            /* a read transaction is open */
+    int64_t changes;        /* rows the last family statement changed */
+    int64_t site;           /* the bound site (store_bind_site) */
+    int64_t site_sent;      /* the site the connection has (-1: not sent yet) */
+    struct pg_store *admin; /* store_admin's handle (kiln_admin), opened on first use */
 };
 
 #define PG(st) ((struct pg_store *)(st))
@@ -185,6 +198,11 @@ static int pg_fail(struct pg_store *s, const PGresult *r, const char *what)
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     if (state && strncmp(state, "23", 2) == 0)
         return STORE_CONFLICT;
+    if (!s->c || PQstatus(s->c) != CONNECTION_OK) { /* the session is gone: pg_ready reopens it */
+        log_msg(LOG_WARN, "store: PostgreSQL session lost", "error", s->c ? PQerrorMessage(s->c) : "", NULL);
+        store_unavailable_note();
+        return STORE_UNAVAILABLE;
+    }
     const char *m = r ? PQresultErrorMessage(r) : "";
     if (!m || !*m)
         m = PQerrorMessage(s->c);
@@ -195,6 +213,8 @@ static int pg_fail(struct pg_store *s, const PGresult *r, const char *what)
 /* Runs a parameterless command; STORE_OK or the failure. */
 static int pg_cmd(struct pg_store *s, const char *sql)
 {
+    if (!s->c)
+        return STORE_UNAVAILABLE;
     PGresult *r = PQexec(s->c, sql);
     ExecStatusType t = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     int rc = t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK ? STORE_OK : pg_fail(s, r, sql);
@@ -202,7 +222,30 @@ static int pg_cmd(struct pg_store *s, const char *sql)
     return rc;
 }
 
-/* The bound site onto the connection, when it changed. */
+/* A write transaction's lock on its site: SQLite's single writer made the families'
+ * read-modify-write sequences (an issue edit reads the issue, then writes it back; a
+ * deploy numbers its version after the last) safe; under READ COMMITTED two nodes or
+ * threads would lose one of two concurrent edits. Every write transaction takes this
+ * transaction-level advisory lock on its bound site, so the writes of one site are
+ * serialised as SQLite serialises them all, and other sites' run side by side. A
+ * transaction bound to no site (the admin path's, which writes the global tables and
+ * spans sites) takes the lock of "site" 0: those are serialised among themselves. It
+ * waits as long as SQLite's writers wait for their turn (PG_WRITE_TURN_MS, SQLite's
+ * SQ_WLOCK_TIMEOUT_MS; then STORE_ERROR), the transaction's other locks lock_timeout. */
+static int pg_lock_site(struct pg_store *s)
+{
+    if (!s->in_tx)
+        return STORE_OK;
+    char sql[192];
+    snprintf(sql, sizeof sql,
+             "SET LOCAL lock_timeout = " STR(PG_WRITE_TURN_MS) ";SELECT pg_advisory_xact_lock(" PG_SITE_LOCK
+                                                               ", %d);SET LOCAL lock_timeout = " STR(PG_LOCK_MS),
+             (int)(s->site % 2147483647));
+    return pg_cmd(s, sql);
+}
+
+/* The bound site onto the connection, when it changed (inside a write transaction: with
+ * its lock, the KVS writer's groups change site between jobs). */
 static int pg_apply_site(struct pg_store *s)
 {
     if (s->site == s->site_sent)
@@ -215,7 +258,32 @@ static int pg_apply_site(struct pg_store *s)
     int rc = pg_cmd(s, sql);
     if (rc == STORE_OK)
         s->site_sent = s->site;
-    return rc;
+    return rc == STORE_OK ? pg_lock_site(s) : rc;
+}
+
+/* The session, checked before a transaction or a statement outside one (conn.c's
+ * pg_conn_alive: reopened after the database went away, within its deadline and backoff).
+ * A new session has none of the old one's prepared statements nor its site. STORE_OK or
+ * STORE_UNAVAILABLE (noted for the 503 path). */
+static int pg_ready(struct pg_store *s)
+{
+    PGconn *before = s->c;
+    int pid = s->c ? PQbackendPID(s->c) : 0;
+    int rc = pg_conn_alive_as(&s->c, s->url, s->role);
+    if (rc != STORE_OK) {
+        log_msg(LOG_WARN, "store: PostgreSQL unavailable", "error", pg_conn_why(), NULL);
+        return STORE_UNAVAILABLE;
+    }
+    /* a new session (a freed PGconn's address may be reused: its server process differs) */
+    if (s->c != before || PQbackendPID(s->c) != pid) {
+        PQclear(PQexec(s->c, "SET client_min_messages = warning"));
+        for (int t = 0; t < DB__TABLES; t++)
+            for (unsigned i = 0; i < s->nstmts[t]; i++)
+                if (s->stmts[t][i])
+                    s->stmts[t][i]->prepared = 0;
+        s->site_sent = -1;
+    }
+    return STORE_OK;
 }
 
 /* ---- the driver ---- */
@@ -306,15 +374,30 @@ static void drv_bind_null(db_stmt_t *q, int i)
 /* Runs q (its first step): the result in q->res. */
 static int run(struct pg_stmt *q, int64_t deadline_ms)
 {
+    int rc0;
     struct pg_store *s = PG(q->base.st);
-    if (pg_apply_site(s) != STORE_OK)
+    int ready = s->in_tx || s->reading ? (s->c ? STORE_OK : STORE_UNAVAILABLE) : pg_ready(s);
+    if (ready != STORE_OK)
+        return ready;
+    ready = pg_apply_site(s);
+    if (ready != STORE_OK)
+        return ready;
+    if (q->broken)
         return STORE_ERROR;
     if (q->name[0] && !q->prepared) {
         PGresult *r;
         /* A parameter PostgreSQL cannot type from its first use (?2 IS NULL OR ...) is text,
          * as SQLite would take it: typed one by one, as the server names them (42P18, 42P08). */
+        /* inside a transaction a failed PQprepare would abort it: each attempt under a
+         * savepoint, rolled back when it failed */
+        int in = s->in_tx || s->reading;
         for (;;) {
+            if (in && pg_cmd(s, "SAVEPOINT kiln_prep") != STORE_OK)
+                return pg_fail(s, NULL, q->text);
             r = PQprepare(s->c, q->name, q->text, q->nparams, q->types);
+            if (in)
+                pg_cmd(s, r && PQresultStatus(r) == PGRES_COMMAND_OK ? "RELEASE kiln_prep"
+                                                                     : "ROLLBACK TO kiln_prep; RELEASE kiln_prep");
             const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
             const char *m = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
             const char *d = m ? strchr(m, '$') : NULL;
@@ -325,17 +408,27 @@ static int run(struct pg_stmt *q, int64_t deadline_ms)
             q->types[n - 1] = PG_TEXT_OID;
             PQclear(r);
         }
+        if ((!r || PQresultStatus(r) != PGRES_COMMAND_OK) && PQstatus(s->c) != CONNECTION_OK) {
+            PQclear(r);
+            return pg_fail(s, NULL, q->text); /* the session went away, not the SQL */
+        }
         if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
-            /* The SQL is static: failing to prepare it is a bug or a schema mismatch. */
+            /* The SQL is static: failing to prepare it is a bug, a schema mismatch, or a
+             * statement whose PostgreSQL dialect is still missing (docs/scale.md "Dialect").
+             * Unlike SQLite's driver this does not abort a serving node: the statement is
+             * marked broken, logged once, and every run of it is STORE_ERROR (a 500 for
+             * the one call that needs it). */
             log_msg(LOG_ERROR, "store: prepare failed", "error", PQresultErrorMessage(r), "sql", q->text, NULL);
-            abort();
+            PQclear(r);
+            q->broken = 1;
+            return STORE_ERROR;
         }
         PQclear(r);
         q->prepared = 1;
     }
     int guard = (s->in_tx || s->reading) && q->writes;
-    if (guard && pg_cmd(s, "SAVEPOINT kiln_stmt") != STORE_OK)
-        return STORE_ERROR;
+    if (guard && (rc0 = pg_cmd(s, "SAVEPOINT kiln_stmt")) != STORE_OK)
+        return rc0;
     if (deadline_ms) {
         int64_t left = deadline_ms - clock_now_ms();
         char sql[64];
@@ -359,9 +452,9 @@ static int run(struct pg_stmt *q, int64_t deadline_ms)
         rc = state && strcmp(state, "57014") == 0 && deadline_ms ? STORE_BUSY : pg_fail(s, r, q->text);
         PQclear(r);
     }
-    if (deadline_ms)
-        pg_cmd(s, "SET statement_timeout = 0");
-    if (guard)
+    if (deadline_ms && s->c)
+        pg_cmd(s, "SET statement_timeout = " PG_STATEMENT_MS_TEXT); /* the session's own (conn.c) */
+    if (guard && s->c)
         pg_cmd(s, rc == STORE_OK ? "RELEASE kiln_stmt" : "ROLLBACK TO kiln_stmt");
     return rc;
 }
@@ -458,52 +551,71 @@ static void pg_close(store_t *st)
                 stmt_free(s->stmts[t][i]);
         free(s->stmts[t]);
     }
+    if (s->admin)
+        pg_close(&s->admin->base);
     qcache_free(st->qc);
     PQfinish(s->c);
+    free(s->url);
     free(s);
 }
 
 /* SQLite's scalar functions that the families' shared SQL calls, as PostgreSQL functions
  * in the schema kiln (docs/scale.md, "Dialect"): instr, two-argument max, and json_each
- * over a JSON array of strings (its `value` column). Idempotent; run as kiln_owner. */
-static const char compat_sql[] =
-    "SET ROLE kiln_owner;"
+ * over a JSON array of strings (its `value` column). Idempotent; store_postgres_prepare
+ * runs it as kiln_owner (postgres_int.h). */
+const char pg_compat_sql[] =
     "CREATE OR REPLACE FUNCTION kiln.instr(a text, b text) RETURNS integer LANGUAGE sql IMMUTABLE "
     "  AS 'SELECT strpos(a, b)';"
     "CREATE OR REPLACE FUNCTION kiln.max(a bigint, b bigint) RETURNS bigint LANGUAGE sql IMMUTABLE "
     "  AS 'SELECT GREATEST(a, b)';"
     "CREATE OR REPLACE FUNCTION kiln.json_each(j text) RETURNS TABLE (value text) LANGUAGE sql IMMUTABLE "
-    "  AS 'SELECT json_array_elements_text(j::json)';"
-    "RESET ROLE;";
+    "  AS 'SELECT json_array_elements_text(j::json)';";
 
+/* A serving handle does not migrate (store_postgres_prepare did, as the URL's login): it
+ * checks that the schema is this binary's version. */
 static int pg_store_migrate(store_t *st, char *err, size_t errlen)
 {
     struct pg_store *s = PG(st);
-    if (pg_setup(s->c, err, errlen) != 0 || pg_migrate(s->c, NULL, err, errlen) != 0)
-        return STORE_ERROR;
-    if (pg_cmd(s, compat_sql) != STORE_OK) {
-        snprintf(err, errlen, "cannot create the SQLite compatibility functions: %s", PQerrorMessage(s->c));
-        return STORE_ERROR;
+    if (pg_ready(s) != STORE_OK) {
+        snprintf(err, errlen, "%s", pg_conn_why());
+        return STORE_UNAVAILABLE;
     }
-    return STORE_OK;
+    PGresult *r = PQexec(s->c, "SELECT version FROM schema_version");
+    long v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ? strtol(PQgetvalue(r, 0, 0), NULL, 10) : -1;
+    PQclear(r);
+    if (v == (long)pg_schema_len)
+        return STORE_OK;
+    snprintf(err, errlen,
+             "store schema version %ld, this binary's is %u (kiln serve --store with a login that may migrate brings "
+             "it there)",
+             v, pg_schema_len);
+    return STORE_ERROR;
 }
 
 static int pg_check(store_t *st, char *out, size_t outlen)
 {
-    int rc = pg_cmd(PG(st), "SELECT 1");
-    snprintf(out, outlen, "%s", rc == STORE_OK ? "ok" : PQerrorMessage(PG(st)->c));
+    int rc = pg_ready(PG(st));
+    if (rc == STORE_OK)
+        rc = pg_cmd(PG(st), "SELECT 1");
+    snprintf(out, outlen, "%s", rc == STORE_OK ? "ok" : PG(st)->c ? PQerrorMessage(PG(st)->c) : pg_conn_why());
     return rc;
 }
+
+static void pg_rollback(store_t *st);
 
 static int pg_begin(store_t *st)
 {
     struct pg_store *s = PG(st);
     if (s->in_tx || s->reading)
         return STORE_ERROR;
-    int rc = pg_apply_site(s);
+    int rc = pg_ready(s);
+    if (rc == STORE_OK)
+        rc = pg_apply_site(s);
     if (rc == STORE_OK)
         rc = pg_cmd(s, "BEGIN");
     s->in_tx = rc == STORE_OK;
+    if (rc == STORE_OK && (rc = pg_lock_site(s)) != STORE_OK)
+        pg_rollback(st);
     return rc;
 }
 
@@ -512,7 +624,9 @@ static int pg_begin_read(store_t *st)
     struct pg_store *s = PG(st);
     if (s->in_tx || s->reading)
         return STORE_ERROR; /* reads do not nest */
-    int rc = pg_apply_site(s);
+    int rc = pg_ready(s);
+    if (rc == STORE_OK)
+        rc = pg_apply_site(s);
     if (rc == STORE_OK)
         rc = pg_cmd(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     s->reading = rc == STORE_OK;
@@ -526,15 +640,20 @@ static int pg_reading(store_t *st)
 
 static void pg_idle(store_t *st) {}
 
+static _Atomic uint64_t write_commits; /* process-wide, for /metrics (pg_commit_stats) */
+
 static int pg_commit(store_t *st)
 {
     struct pg_store *s = PG(st);
     if (!s->in_tx && !s->reading)
         return STORE_ERROR;
+    int writing = s->in_tx;
     s->in_tx = s->reading = 0;
     int rc = pg_cmd(s, "COMMIT");
     if (rc != STORE_OK)
         pg_cmd(s, "ROLLBACK");
+    else if (writing)
+        write_commits++;
     return rc;
 }
 
@@ -575,6 +694,70 @@ static void pg_bind_site(store_t *st, int64_t site_id)
     PG(st)->site = site_id > 0 ? site_id : 0;
 }
 
+/* Durability: a COMMIT returns once PostgreSQL made it durable (synchronous_commit, unless
+ * relax_durability turned it off for the journal), so there is no group fsync to wait
+ * for: an unsynced begin is a begin, every commit is durable already, nothing is held. */
+static int pg_begin_unsynced(store_t *st)
+{
+    return pg_begin(st);
+}
+
+static int pg_sync(store_t *st)
+{
+    return STORE_OK;
+}
+
+static int pg_synced(store_t *st)
+{
+    return 1;
+}
+
+/* Write commits of this process; fsyncs and held answers are kiln's group commit's, which
+ * PostgreSQL does not need (it groups its own WAL flushes, unseen from here): 0. */
+static void pg_commit_stats(uint64_t *commits, uint64_t *fsyncs, uint64_t *held)
+{
+    *commits = write_commits;
+    *fsyncs = *held = 0;
+}
+
+static void pg_defer_durability(store_t *st, int on) {}
+
+static uint64_t pg_last_commit(store_t *st)
+{
+    return 0; /* never grows: a request's answer never waits for a syncer */
+}
+
+static int pg_when_durable(store_t *st, uint64_t seq, store_dwait_t *w)
+{
+    return 0;
+}
+
+static int pg_syncer_start(store_t *st)
+{
+    return 0;
+}
+
+static void pg_syncer_stop(void) {}
+
+static int pg_writes_stopped(store_t *st)
+{
+    return 0;
+}
+
+static struct pg_store *pg_new(const char *url, const char *role);
+
+static store_t *pg_admin(store_t *st)
+{
+    struct pg_store *s = PG(st);
+    if (!strcmp(s->role, PG_ADMIN_ROLE))
+        return st;
+    /* the admin login the operator named (--store-admin) for the selected store's handles */
+    const char *au = store_selected_admin(), *sel = store_selected();
+    if (!s->admin)
+        s->admin = pg_new(au && sel && !strcmp(sel, s->url) ? au : s->url, PG_ADMIN_ROLE);
+    return &s->admin->base;
+}
+
 static const store_backend_t postgres_backend = {
     .name = "postgres",
     .close = pg_close,
@@ -590,27 +773,54 @@ static const store_backend_t postgres_backend = {
     .savepoint_release = pg_savepoint_release,
     .savepoint_rollback = pg_savepoint_rollback,
     .relax_durability = pg_relax_durability,
+    .begin_unsynced = pg_begin_unsynced,
+    .sync = pg_sync,
+    .synced = pg_synced,
+    .sync_coming = pg_synced,
+    .commit_stats = pg_commit_stats,
+    .defer_durability = pg_defer_durability,
+    .last_commit = pg_last_commit,
+    .when_durable = pg_when_durable,
+    .syncer_start = pg_syncer_start,
+    .syncer_stop = pg_syncer_stop,
+    .writes_stopped = pg_writes_stopped,
     .bind_site = pg_bind_site,
+    .admin = pg_admin,
     DB_FAMILIES_OPS,
 };
 
-store_t *store_postgres_open(const char *url, char *err, size_t errlen)
+/* a handle of role on url, its session not opened yet (pg_ready opens it) */
+static struct pg_store *pg_new(const char *url, const char *role)
 {
     struct pg_store *s = xcalloc(1, sizeof *s);
     s->base.be = &postgres_backend;
     s->base.db = &pg_driver;
     s->site_sent = -1;
-    s->c = PQconnectdb(url);
-    if (!s->c || PQstatus(s->c) != CONNECTION_OK) {
-        snprintf(err, errlen, "cannot connect to PostgreSQL: %s", s->c ? PQerrorMessage(s->c) : "out of memory");
-        char *nl = strchr(err, '\n');
-        if (nl)
-            *nl = '\0';
-        PQfinish(s->c);
-        free(s);
+    s->url = xstrdup(url);
+    s->role = role;
+    return s;
+}
+
+static store_t *open_as(const char *url, const char *role, char *err, size_t errlen)
+{
+    char why[512] = "";
+    PGconn *c = pg_connect_as(url, role, why, sizeof why);
+    if (!c) {
+        snprintf(err, errlen, "the database is unavailable: %s", why);
         return NULL;
     }
+    struct pg_store *s = pg_new(url, role);
+    s->c = c;
     PQclear(PQexec(s->c, "SET client_min_messages = warning"));
-    PQclear(PQexec(s->c, "SET search_path = kiln"));
     return &s->base;
+}
+
+store_t *store_postgres_open(const char *url, char *err, size_t errlen)
+{
+    return open_as(url, PG_RUNTIME_ROLE, err, errlen);
+}
+
+store_t *store_postgres_open_admin(const char *url, char *err, size_t errlen)
+{
+    return open_as(url, PG_ADMIN_ROLE, err, errlen);
 }

@@ -122,6 +122,22 @@ int store_postgres_prepare(const char *url, unsigned *applied, char *err, size_t
     if (applied)
         *applied = 0;
     int rc = !current && (pg_setup(c, err, errlen) || pg_migrate(c, applied, err, errlen)) ? STORE_ERROR : STORE_OK;
+    /* the driver's SQLite compatibility functions, as kiln_owner, by a login that may
+     * become it (a kiln_runtime login may not: it relies on a migrating login having run);
+     * SET LOCAL, so the session's role is back when the transaction ends, never RESET */
+    r = PQexec(c, "SELECT pg_has_role(current_user, 'kiln_owner', 'MEMBER')");
+    int owner = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    if (rc == STORE_OK && owner &&
+        (exec(c,
+              "BEGIN; SET LOCAL ROLE kiln_owner; SET LOCAL search_path = kiln;"
+              "SELECT pg_advisory_xact_lock(" PG_MIGRATE_LOCK ");",
+              "compatibility functions", err, errlen) ||
+         exec(c, pg_compat_sql, "compatibility functions", err, errlen) ||
+         exec(c, "COMMIT", "compatibility functions", err, errlen))) {
+        PQclear(PQexec(c, "ROLLBACK"));
+        rc = STORE_ERROR;
+    }
     PQfinish(c);
     return rc;
 }

@@ -43,6 +43,11 @@ int pg_setup(PGconn *c, char *err, size_t errlen);
  * alone. 0 on success; else -1, nothing changed, and a one-line message. */
 int pg_migrate(PGconn *c, unsigned *applied, char *err, size_t errlen);
 
+/* The SQLite scalar functions the families' shared SQL calls, as functions in schema kiln
+ * (driver.c; docs/scale.md "Dialect"). Idempotent; store_postgres_prepare runs it as
+ * kiln_owner when the login may become it. */
+extern const char pg_compat_sql[];
+
 /* ---- connections (conn.c; docs/scale.md "Connections") ---- */
 
 /* The deadlines every session has. A connect (and its session setup) never takes longer
