@@ -136,10 +136,8 @@ static int stop_cluster(void **state);
  * again. */
 static int start_cluster(void **state)
 {
-    if (unit_pg_start(pg_dir, sizeof pg_dir, pg_user, sizeof pg_user) || unit_pg_createdb(pg_dir, pg_user, "kiln")) {
-        stop_cluster(state);
+    if (unit_pg_start_db(pg_dir, sizeof pg_dir, pg_user, sizeof pg_user, "kiln"))
         return -1;
-    }
     char err[512] = "";
     unsigned applied = 0;
     const char *keys[] = {"host", "port", "user", "dbname", NULL};

@@ -47,10 +47,8 @@ static int stop_cluster(void **state)
 static int start_cluster(void **state)
 {
     (void)state;
-    if (unit_pg_start(pg_dir, sizeof pg_dir, pg_user, sizeof pg_user) || unit_pg_createdb(pg_dir, pg_user, "kiln")) {
-        stop_cluster(state);
+    if (unit_pg_start_db(pg_dir, sizeof pg_dir, pg_user, sizeof pg_user, "kiln"))
         return -1;
-    }
     snprintf(url, sizeof url, "postgresql:///kiln?host=%s&user=%s", pg_dir, pg_user);
     return 0;
 }

@@ -70,10 +70,8 @@ static int stop_cluster(void **state)
 static int start_cluster(void **state)
 {
     (void)state;
-    if (unit_pg_start(pg_dir, sizeof pg_dir, pg_user, sizeof pg_user) || unit_pg_createdb(pg_dir, pg_user, "kiln")) {
-        stop_cluster(state);
+    if (unit_pg_start_db(pg_dir, sizeof pg_dir, pg_user, sizeof pg_user, "kiln"))
         return -1;
-    }
     return 0;
 }
 

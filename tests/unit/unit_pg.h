@@ -81,4 +81,14 @@ static inline int unit_pg_createdb(const char *dir, const char *user, const char
     return created ? 0 : -1;
 }
 
+/* unit_pg_start, then database `name` on it; when either fails the cluster is stopped and
+ * removed again. 0 or -1. */
+static inline int unit_pg_start_db(char *dir, size_t dirlen, char *user, size_t userlen, const char *name)
+{
+    if (unit_pg_start(dir, dirlen, user, userlen) == 0 && unit_pg_createdb(dir, user, name) == 0)
+        return 0;
+    unit_pg_stop(dir);
+    return -1;
+}
+
 #endif
