@@ -267,6 +267,7 @@ static int start_http(app_t *a, char *err, size_t errlen)
         .thread_init = ticks_thread_init,
         .tick = ticks_tick,
         .thread_stopping = ticks_thread_stopping,
+        .thread_exit = ticks_thread_exit,
     };
     a->unix_fd = -1; /* http's now, even when it fails */
     if (http_open(&a->http, &cfg, err, errlen) != 0) {

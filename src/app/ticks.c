@@ -84,6 +84,13 @@ void ticks_tick(http_thread_t *t, int64_t now_ms, void *arg)
     }
 }
 
+void ticks_thread_exit(http_thread_t *t, void *arg)
+{
+    (void)t;
+    (void)arg;
+    rt_unbind_thread();
+}
+
 void ticks_thread_stopping(http_thread_t *t, void *arg)
 {
     (void)arg;

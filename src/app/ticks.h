@@ -15,5 +15,8 @@
 void ticks_thread_init(http_thread_t *t, void *arg);
 void ticks_tick(http_thread_t *t, int64_t now_ms, void *arg);
 void ticks_thread_stopping(http_thread_t *t, void *arg);
+/* After the thread drained: the workers it still has lent go back to the runtime
+ * (rt_unbind_thread), so none is left in a loop that no longer runs. */
+void ticks_thread_exit(http_thread_t *t, void *arg);
 
 #endif

@@ -386,6 +386,8 @@ static void *thread_main(void *arg)
     h2o_evloop_run(loop, 0);
     if (t->inflight > 0 || conn_any_partial(t))
         log_msg(LOG_WARN, "shutdown: requests still unfinished after the drain period", NULL);
+    if (c->thread_exit)
+        c->thread_exit(t, c->arg);
     /* The context and loop are not disposed: h2o 2.2 cannot close idle keep-alive
      * connections for us, and disposing a context with live connections aborts. The
      * process exits next; t->loop keeps them reachable until then. */

@@ -57,6 +57,7 @@ typedef struct http_config {
     void (*thread_init)(struct http_thread *t, void *arg);          /* on the thread, before its loop runs */
     void (*tick)(struct http_thread *t, int64_t now_ms, void *arg); /* each turn of its loop (~100 ms) */
     void (*thread_stopping)(struct http_thread *t, void *arg);      /* once stopping, before it drains */
+    void (*thread_exit)(struct http_thread *t, void *arg);          /* after it drained, before it ends */
     void *arg;
 } http_config_t;
 

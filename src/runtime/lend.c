@@ -77,6 +77,23 @@ static void demote(worker_t *w, size_t consumed, const char *why)
     rt_wake();
 }
 
+void rt_unbind_thread(void)
+{
+    if (!rt_home)
+        return;
+    worker_t *mine[RT_WORKERS_MAX];
+    unsigned n = 0;
+    pthread_mutex_lock(&RT.mu);
+    for (unsigned i = 0; i < RT.nworkers && n < RT_WORKERS_MAX; i++)
+        if (RT.workers[i]->state == W_LENT && RT.workers[i]->lender == rt_home)
+            mine[n++] = RT.workers[i];
+    pthread_mutex_unlock(&RT.mu);
+    /* only this thread changes a worker it has lent: each is still LENT here */
+    for (unsigned i = 0; i < n; i++)
+        demote(mine[i], 0, "kiln is shutting down");
+    rt_home = NULL;
+}
+
 /* The invocation on a lent worker ended well: its output is collected, its token dies,
  * the worker goes on to the next job of its backlog or is released, and only then is the
  * job answered here, so that the answer's client, calling again at once, finds the worker
@@ -216,6 +233,7 @@ int rt_lend(rt_job_t *job)
     }
     if (w) {
         w->state = W_LENT;
+        w->lender = rt_home;
         w->timed_out = 0;
         w->lend_deadline_ms = job->deadline_ms;
         early = job->deadline_ms < RT.planned_wake_ms; /* the runtime thread enforces it */

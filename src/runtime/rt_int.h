@@ -68,9 +68,10 @@ typedef struct worker {
     size_t woff;
     /* ---- lending (RT.mu) ---- */
     enum wstate state;
-    int64_t lend_deadline_ms; /* LENT: the job's deadline, enforced by the runtime thread */
-    int timed_out;            /* LENT: killed by the runtime thread at the deadline */
-    const char *kill_why;     /* DEMOTED: kill it with this reason (a static string) */
+    int64_t lend_deadline_ms;     /* LENT: the job's deadline, enforced by the runtime thread */
+    int timed_out;                /* LENT: killed by the runtime thread at the deadline */
+    const char *kill_why;         /* DEMOTED: kill it with this reason (a static string) */
+    const struct rt_home *lender; /* LENT: the thread it is lent to (rt_unbind_thread) */
     /* ---- the lending HTTP thread's ---- */
     h2o_socket_t *rsock; /* fd 4 in that thread's loop */
 } worker_t;

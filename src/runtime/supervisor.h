@@ -142,6 +142,11 @@ const char *rt_submit_refusal(void);
  * the job waits in the pool's backlog and whoever finishes on one of them next runs it
  * (answering it on `receiver`'s thread: at once when that is the same thread). */
 void rt_bind_thread(h2o_loop_t *loop, h2o_multithread_receiver_t *receiver, void *fetch_ctx);
+/* The calling thread (bound by rt_bind_thread) ends: each worker it still has lent (an
+ * invocation that outlived its drain) is given back to the runtime thread, its fd 4
+ * taken out of this thread's loop first, so that nothing of the worker is left in a loop
+ * no one runs (rt_stop then ends it with the rest). Call after the thread's last turn. */
+void rt_unbind_thread(void);
 
 /* Invocations handed to workers so far, by who drove them, for /metrics. */
 typedef struct rt_counters {
