@@ -8,9 +8,8 @@
 // the sanitizer run) leak nothing: Kiln.close() fails on any sanitizer report.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { symlinkSync } from 'node:fs';
-import path from 'node:path';
-import { ROOT, startKiln, expectStatus, sleep, tempDir, writeFiles, cliOkJson } from './lib/kiln.mjs';
+import { startKiln, expectStatus, sleep, cliOkJson } from './lib/kiln.mjs';
+import { deployApp, webtriggerPath } from './lib/events.mjs';
 
 const MANIFEST = `modules:
   webtrigger:
@@ -40,7 +39,9 @@ export async function hang() {
 }
 `;
 
-const metric = (text, re) => Number((re.exec(text) ?? [])[1] ?? NaN);
+/** Invocations started on a worker an HTTP thread drove (lent), from /metrics. */
+const lentStarts = async (k) =>
+  Number((/^kiln_invocations_started_total\{driver="http_thread"\} (\d+)$/m.exec((await k.api('/metrics')).text) ?? [])[1] ?? NaN);
 
 describe('a stop while a lent worker runs an invocation', () => {
   let k;
@@ -52,26 +53,22 @@ describe('a stop while a lent worker runs an invocation', () => {
   });
 
   it('the thread gives the worker back before it ends: kiln exits 0, and nothing of the worker leaks', async () => {
-    await k.createSite('lent');
-    const dir = path.join(tempDir('lent'), 'app');
-    writeFiles(dir, { 'manifest.yml': MANIFEST, 'src/index.js': SRC, 'package.json': JSON.stringify({ name: 'lent', private: true }) });
-    symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-    await cliOkJson(k, ['register', dir, '--json']);
-    await cliOkJson(k, ['deploy', dir, '--json'], { cwd: dir });
-    await cliOkJson(k, ['install', '--site', 'lent', '--confirm-scopes', '--json'], { cwd: dir });
-    const url = async (key) => new URL((await cliOkJson(k, ['webtrigger', key, '--site', 'lent', '--json'], { cwd: dir })).url).pathname;
-    const quick = await url('quick');
-    const hang = await url('hang');
+    const site = { name: 'lent' };
+    await k.createSite(site.name);
+    const { dir } = await deployApp(k, 'lent', { 'manifest.yml': MANIFEST, 'src/index.js': SRC, 'package.json': JSON.stringify({ name: 'lent', private: true }) });
+    await cliOkJson(k, ['install', '--site', site.name, '--confirm-scopes', '--json'], { cwd: dir });
+    const quick = await webtriggerPath(k, dir, site, 'quick');
+    const hang = await webtriggerPath(k, dir, site, 'hang');
     // a warm worker of the version, released once its invocation ends
     expectStatus(await k.api(quick, { method: 'POST', body: {} }), 200, 'the quick webtrigger');
-    const lentBefore = metric((await k.api('/metrics')).text, /^kiln_invocations_started_total\{driver="http_thread"\} (\d+)$/m);
+    const lentBefore = await lentStarts(k);
     let started = NaN;
     for (const end = Date.now() + 10000; !(started > lentBefore); await sleep(100)) {
       assert.ok(Date.now() < end, 'an invocation started on a lent worker within 10 s');
       // the hanging call, on the released worker: driven by the HTTP thread that took it
       k.api(hang, { method: 'POST', body: {}, allowError: true, timeout: 60000 }).catch(() => {});
       await sleep(300);
-      started = metric((await k.api('/metrics')).text, /^kiln_invocations_started_total\{driver="http_thread"\} (\d+)$/m);
+      started = await lentStarts(k);
     }
     const r = await k.stop('SIGTERM', { timeout: 40000 });
     assert.equal(r.timedOut, false, `kiln stopped on SIGTERM: ${JSON.stringify(r)}`);
