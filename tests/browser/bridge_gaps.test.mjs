@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startKiln } from '../e2e/lib/kiln.mjs';
 import { launchBrowser, signIn, withPage } from './lib/browser.mjs';
-import { deployFixture, frameOf, loopbackRemote } from './lib/fixtures.mjs';
+import { clickLater, deployFixture, frameOf, loopbackRemote } from './lib/fixtures.mjs';
 
 let k;
 let browser;
@@ -170,10 +170,6 @@ test('view.createHistory on a project page keeps kiln\'s project=KEY first in th
 // no Edit button, and the server refuses them the edit frame and the save.
 const gadget = (page) => page.locator('[data-testid="module"][data-module="gaps-gadget"]');
 const gadgetFrame = (page) => gadget(page).locator('[data-testid="customui-frame"]');
-// The edit view's buttons take their own frame away. Playwright's click (and even its
-// dispatchEvent) waits on that frame and can fail with "Frame was detached" when the
-// handler wins the race; the click is queued in the frame instead, after the call returns.
-const clickLater = (frame, id) => frame.evaluate((i) => { setTimeout(() => document.getElementById(i).click(), 0); }, id);
 
 test('a dashboard gadget\'s edit view: view.submit saves extension.gadgetConfiguration, view.close leaves it', async (t) => {
   await withPage(browser, t, async (page) => {

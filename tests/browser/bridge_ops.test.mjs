@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { startKiln } from '../e2e/lib/kiln.mjs';
 import { firstIssue } from '../e2e/lib/ui.mjs';
 import { launchBrowser, signIn, withPage } from './lib/browser.mjs';
-import { deployFixture, frameOf, loopbackRemote } from './lib/fixtures.mjs';
+import { clickLater, deployFixture, frameOf, loopbackRemote } from './lib/fixtures.mjs';
 
 let k;
 let browser;
@@ -86,16 +86,8 @@ test('a Modal shows the same resource with its context; onClose gets view.close\
       const dialog = page.locator('[data-testid="customui-modal"]');
       const m = await frameOf(dialog.locator('[data-testid="customui-frame"]'), 'modal ops-a');
       assert.deepEqual(JSON.parse((await m.locator('#who').textContent()).replace('modal ops-a ', '')), { hello: 'modal' });
-      // The button closes the frame it lives in. A mouse click goes to Chromium as an
-      // input event whose acknowledgement comes from the frame's renderer; when the frame
-      // is torn down in between, the acknowledgement can be lost and Playwright's click
-      // waits out its timeout (the landing CI of 3957592). The DOM click event is the
-      // same event the frame's handler sees, without the lost acknowledgement. Its call can
-      // still answer "Frame was detached" when the frame closes before Playwright hears
-      // back; the dialog gone and the payload shown below are what prove the click.
-      await m.locator(`#${button}`).dispatchEvent('click').catch((e) => {
-        if (!/Frame was detached/.test(e.message)) throw e;
-      });
+      // The button closes the frame it lives in: clicked from inside (lib/fixtures.mjs).
+      await clickLater(m, button);
       await dialog.waitFor({ state: 'detached' });
       await a2.locator('#closed').filter({ hasText: want }).waitFor();
     }
@@ -115,7 +107,7 @@ test('router.navigate moves the host page (kiln\'s pages in place), router.open 
     await a.locator('#emit').click();
     await a.locator('#got').filter({ hasText: 'got ops-a' }).waitFor();
     const before = await panel(page, 'ops-a').elementHandle();
-    await a.locator('#refresh').click();
+    await clickLater(a, 'refresh');
     await page.waitForFunction((el) => !el.isConnected, before);
     a = await frameOf(panel(page, 'ops-a'), /^ops-a$/);
     assert.equal(await a.locator('#got').textContent(), 'nothing');
@@ -127,8 +119,8 @@ test('router.navigate moves the host page (kiln\'s pages in place), router.open 
     assert.equal(await popup.evaluate(() => window.opener), null, 'noopener');
     await popup.close();
     assert.equal(page.url(), `${k.url}/s/${A.name}/browse/${issue}`);
-    // navigate: this tab, to the search page
-    await a.locator('#nav').click();
+    // navigate: this tab, to the search page (the frame goes with the page)
+    await clickLater(a, 'nav');
     await page.waitForURL(target);
     // not http(s): refused
     await page.goto(`${k.url}/s/${A.name}/browse/${issue}`);

@@ -45,3 +45,14 @@ export async function frameOf(el, who) {
   await f.locator('#who').filter({ hasText: who }).waitFor();
   return f;
 }
+
+/**
+ * Clicks #`id` in `frame` from inside the frame, after this call returns. For buttons that
+ * take their own frame away (view.refresh, view.submit, view.close, router.navigate): a
+ * mouse click goes to Chromium as an input event acknowledged by the frame's renderer, and
+ * when the frame is torn down in between the acknowledgement can be lost and Playwright's
+ * click waits out its timeout (seen in CI twice); its dispatchEvent can fail with "Frame
+ * was detached" when the handler wins the race. What the click did (the frame gone, the
+ * payload shown) is what the caller then waits for.
+ */
+export const clickLater = (frame, id) => frame.evaluate((i) => { setTimeout(() => document.getElementById(i).click(), 0); }, id);
