@@ -446,7 +446,8 @@ static int start_runtime(app_t *a, char *err, size_t errlen)
     proxycall_ctx_t *ctx = proxycall_runtime_ctx(a->o->data_dir, a->http.public_url, a->pc.proxy_rate, err, errlen);
     rt_set_metrics_sink(appmetrics_record); /* apps' @forge/metrics, shown in /metrics */
     if (!ctx || rt_start(a->o->data_dir, a->proxy_url, proxycall_fetch, ctx, err, errlen) != 0)
-        log_msg(LOG_WARN, "function runtime unavailable: webtriggers will answer 500", "error", err, NULL);
+        log_msg(LOG_WARN, "function runtime unavailable: every invocation will answer 503 naming this", "error", err,
+                NULL);
     return 0;
 }
 static void stop_runtime(app_t *a)

@@ -332,7 +332,9 @@ int invoke_submit(kreq_t *kr, void (*prepare)(kreq_t *kr), invoke_reply_fn reply
     rt_job_free(job);
     kr->waiting = NULL;
     reply_header(kr, "retry-after", "1");
-    reply(kr, 503, "Too many invocations are waiting; retry shortly.");
+    /* the runtime's reason (its queue or the app's workers full, not running, stopping):
+     * "too many waiting" sent an operator whose runtime never started looking for load */
+    reply(kr, 503, arena_printf(kr->arena, "The function was not run: %s; retry shortly.", rt_submit_refusal()));
     return -1;
 }
 

@@ -89,7 +89,8 @@ json_t *invoke_thrown(const json_t *v);
 /* Runs `prepare` in one read snapshot (its lookups take one lock round; nothing holds
  * it across the wait), then submits the job prepare left in kr->waiting (its completion:
  * runtime/supervisor.h). 1: submitted, done answers later; 0: prepare answered; -1: the
- * runtime's queue is full, answered 503 with Retry-After through `reply`. */
+ * runtime refused it (its queue or the app version's workers full, not running,
+ * stopping), answered 503 with Retry-After and that reason through `reply`. */
 int invoke_submit(kreq_t *kr, void (*prepare)(kreq_t *kr), invoke_reply_fn reply);
 
 /* Answers a job that ended without a value (status RT_TIMEOUT, RT_CRASH, RT_OVERLOAD,
