@@ -8,7 +8,7 @@
 // the figure is the path, not the limiter. Prints one line per side and their ratio.
 //
 //   node bench/queue.mjs            BENCH_EVENTS=10000 BENCH_CONC=8 KILN_BIN=build/kiln
-import { cpSync, symlinkSync } from 'node:fs';
+import { cpSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, startKiln, tempDir, cliOkJson as okJson, sleep } from '../tests/e2e/lib/kiln.mjs';
 
@@ -27,7 +27,18 @@ try {
   const url = async (key) => new URL((await okJson(k, ['webtrigger', key, '--site', site.name, '--json'], { cwd: dir })).url).pathname;
   const fill = await url('fill');
   const work = await url('work');
-  const post = (p, body) => k.api(p, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, timeout: 900000 });
+  // a 503 with Retry-After (the app's workers and their backlog all taken, a worker not
+  // started yet: a loaded machine) is retried after it, as a client would; counted
+  let retried = 0;
+  const post = async (p, body) => {
+    for (;;) {
+      const r = await k.api(p, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, timeout: 900000 });
+      const after = Number(r.headers['retry-after']);
+      if (r.status !== 503 || !(after >= 0) || retried >= 1000) return r;
+      retried++;
+      await sleep(after * 1000);
+    }
+  };
 
   async function delivered() {
     const m = await k.api('/metrics', { token: k.adminToken });
@@ -38,6 +49,16 @@ try {
     }
     return n;
   }
+
+  // what each side cost kiln: its CPU (all its threads, from /proc) and the store's
+  // commits and group fsyncs (/metrics), per event
+  async function cost() {
+    const m = await k.api('/metrics', { token: k.adminToken });
+    const num = (name) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(m.text)?.[1] ?? NaN);
+    const f = readFileSync(`/proc/${k.run.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return { cpuMs: (Number(f[11]) + Number(f[12])) * 10, commits: num('kiln_store_commits_total'), fsyncs: num('kiln_store_fsyncs_total') };
+  }
+  const per = (a, b) => `kiln CPU ${((b.cpuMs - a.cpuMs) / N).toFixed(3)} ms, ${((b.commits - a.commits) / N).toFixed(2)} commits, ${((b.fsyncs - a.fsyncs) / N).toFixed(2)} fsyncs per event`;
 
   async function until(n) {
     const end = Date.now() + 1800000;
@@ -55,6 +76,7 @@ try {
 
   // 1. the queue
   const base = await delivered();
+  const c0 = await cost();
   const q0 = performance.now();
   r = await post(fill, { n: N });
   if (r.status !== 200) throw new Error(`fill: ${r.status} ${r.text}`);
@@ -62,6 +84,7 @@ try {
   const pushedAt = performance.now() - q0;
   await until(base + N);
   const queueMs = performance.now() - q0;
+  const c1 = await cost();
 
   // 2. the web trigger
   let next = 0;
@@ -75,10 +98,14 @@ try {
     }
   }));
   const wtMs = performance.now() - w0;
+  const c2 = await cost();
 
   const rate = (ms) => Math.round((N * 1000) / ms);
   console.log(`queue:      ${N} events pushed in ${pushMs} ms (fill answered after ${Math.round(pushedAt)} ms), all delivered after ${Math.round(queueMs)} ms: ${rate(queueMs)} events/s`);
+  console.log(`            ${per(c0, c1)}`);
   console.log(`webtrigger: ${N} requests, ${CONC} at a time, in ${Math.round(wtMs)} ms: ${rate(wtMs)} requests/s${bad ? ` (${bad} not 200)` : ''}`);
+  console.log(`            ${per(c1, c2)}`);
+  if (retried) console.log(`(${retried} requests answered 503 with Retry-After and retried)`);
   console.log(`ratio queue/webtrigger: ${(wtMs / queueMs).toFixed(2)}   (rerun: BENCH_EVENTS=${N} BENCH_CONC=${CONC} node bench/queue.mjs)`);
 } finally {
   await k.close();

@@ -139,6 +139,8 @@ static struct {
     h2o_multithread_receiver_t receiver;
     h2o_multithread_message_t msg;
     atomic_int ready, sent, stopping;
+    atomic_int work;    /* a kick asked for a pass (else the wake-up is for what became durable only) */
+    int starved;        /* engine thread only: a pass found no free slot (settling one asks for a pass) */
     pthread_mutex_t mu; /* dirty sites: marked by any committing thread */
     int64_t dirty[DIRTY_MAX];
     size_t ndirty;
@@ -150,19 +152,21 @@ static struct {
     h2o_timeout_entry_t sync_entry;
 } K = {.mu = PTHREAD_MUTEX_INITIALIZER, .dirty_all = 1};
 
+static void turn(http_thread_t *t, int pass);
+
 static void on_kick(h2o_multithread_receiver_t *r, h2o_linklist_t *messages)
 {
     (void)r;
     while (!h2o_linklist_is_empty(messages))
         h2o_linklist_unlink(messages->next);
     atomic_store(&K.sent, 0); /* kicks from here on send a new message */
-    deliver_tick(K.thread);
+    turn(K.thread, atomic_exchange(&K.work, 0));
 }
 
 static void on_sync_wait_over(h2o_timeout_entry_t *entry)
 {
     (void)entry;
-    deliver_tick(K.thread);
+    turn(K.thread, 0);
 }
 
 void deliver_thread_init(http_thread_t *t)
@@ -175,8 +179,9 @@ void deliver_thread_init(http_thread_t *t)
 }
 
 static void flush_ended(store_t *st);
-static void drop_unsynced_starts(void);
-static int pass_waiting(void);
+static void drop_gated(void);
+static int settle_waiting(void);
+static void settle_written(void);
 
 void deliver_thread_stopping(void)
 {
@@ -184,41 +189,52 @@ void deliver_thread_stopping(void)
     if (K.thread) {
         if (h2o_timeout_is_linked(&K.sync_entry))
             h2o_timeout_unlink(&K.sync_entry);
-        if (pass_waiting() &&
-            store_sync(store_admin(K.thread->store)) != STORE_OK) /* its verdicts, before they are settled */
-            log_msg(LOG_ERROR, "deliveries: cannot make the last pass's writes durable", NULL);
-        drop_unsynced_starts();                    /* not run: their rows stay RUNNING, due again at the next start */
+        if (settle_waiting()) { /* written verdicts, settled only once durable */
+            if (store_sync(store_admin(K.thread->store)) != STORE_OK)
+                log_msg(LOG_ERROR, "deliveries: cannot make the last passes' writes durable", NULL);
+            else
+                settle_written();
+        }
+        drop_gated();                              /* not run: their rows stay RUNNING, due again at the next start */
         flush_ended(store_admin(K.thread->store)); /* thread 0: the verdicts not yet written, now */
     }
 }
 
-void deliver_kick(void)
+/* Wakes thread 0's engine (coalesced): for what became durable only, no pass. */
+static void wake(void)
 {
     if (!atomic_load(&K.ready) || atomic_exchange(&K.sent, 1))
         return;
     h2o_multithread_send_message(&K.receiver, &K.msg);
 }
 
-/* A group fsync ended (store_on_durable_commit): a pass waiting for one goes on. */
+void deliver_kick(void)
+{
+    atomic_store(&K.work, 1);
+    wake();
+}
+
+/* A group fsync ended (store_on_durable_commit): what waits for one goes on. */
 static void durable_committed(void *arg)
 {
     (void)arg;
     if (atomic_load(&K.sync_waiting))
-        deliver_kick();
+        wake();
 }
 
-/* The store's syncer made a pass's commit durable (store_when_durable; its thread). */
+/* The store's syncer made a commit durable (store_when_durable; its thread). */
 static void pass_durable(store_dwait_t *w)
 {
     free(w);
     atomic_store(&K.syncer_queued, 0);
-    deliver_kick();
+    wake();
 }
 
-/* Queues the pass's commit with the store's syncer, which kicks once an fsync covers it:
- * 1 when queued, 0 when it is durable now (no syncer: fsynced on this thread), -1 when
- * that fsync failed. */
-static int queue_pass(store_t *st)
+/* Asks the store's syncer for an fsync covering commit `seq`; it kicks once one ended:
+ * 1 when queued (or a wait is queued already: its end kicks, and the next pass asks
+ * again if need be), 0 when it is durable now (no syncer: fsynced on this thread), -1
+ * when that fsync failed. */
+static int queue_sync(store_t *st, uint64_t seq)
 {
     if (atomic_load(&K.syncer_queued))
         return 1; /* the queued wait's fsync, or a later writer's, kicks; else SYNC_WAIT_MS */
@@ -227,7 +243,7 @@ static int queue_pass(store_t *st)
         return -1;
     w->done = pass_durable;
     atomic_store(&K.syncer_queued, 1);
-    int q = store_when_durable(st, store_last_commit(st), w);
+    int q = store_when_durable(st, seq, w);
     if (q != 1) {
         atomic_store(&K.syncer_queued, 0);
         free(w);
@@ -308,7 +324,9 @@ typedef struct attempt {
     char invocation_id[37]; /* the function's invocation ("" for a remote) */
     const char *target;     /* "function X" / "endpoint Y", for the lines */
     int logged;             /* its failure is in `kiln logs` already (a remote's own lines) */
-    int written;            /* ended, and its verdict written in the open transaction */
+    uint64_t gate;          /* reserved, not launched until this commit is durable (0: launched) */
+    int written;            /* ended, and its verdict written in a pass's transaction ... */
+    uint64_t wseq;          /* ... whose commit this is (0: still open); settled once it is durable */
     /* ended, its verdict not yet committed (written with the others of the turn: flush) */
     int ended, end_state;
     int64_t end_due, end_ms;
@@ -425,12 +443,12 @@ static void flush_ended(store_t *st)
 {
     unsigned n = 0;
     for (unsigned i = 0; i < SLOTS; i++)
-        n += slots[i].used && slots[i].ended;
+        n += slots[i].used && slots[i].ended && !slots[i].written;
     if (n == 0)
         return;
     int grouped = n > 1 && store_begin(st) == STORE_OK, bad = 0;
     for (unsigned i = 0; grouped && !bad && i < SLOTS; i++)
-        if (slots[i].used && slots[i].ended) {
+        if (slots[i].used && slots[i].ended && !slots[i].written) {
             int rc = finish1(st, &slots[i]);
             bad = rc != STORE_OK && rc != STORE_NOTFOUND; /* NOTFOUND: no longer RUNNING */
         }
@@ -438,7 +456,7 @@ static void flush_ended(store_t *st)
         grouped = 0; /* nothing of the group written: one by one below */
     for (unsigned i = 0; i < SLOTS; i++) {
         attempt_t *at = &slots[i];
-        if (!at->used || !at->ended)
+        if (!at->used || !at->ended || at->written)
             continue;
         int rc = grouped ? STORE_OK : finish1(st, at);
         if (rc != STORE_OK && rc != STORE_NOTFOUND) {
@@ -524,18 +542,23 @@ static char *wrap_method(const char *event, const char *method)
     return s;
 }
 
-/* Takes a free slot (the caller checked there is one) for an attempt of `rec`, inside the
- * pass's transaction: its row RUNNING (store_delivery_start), the slot counted at once so
- * that the rest of the pass sees it. NULL: no longer PENDING, or the store failed. */
+/* Takes a free slot for an attempt of `rec`, inside the pass's transaction: its row
+ * RUNNING (store_delivery_start), the slot counted at once so that the rest of the pass
+ * sees it. NULL: no slot free (verdicts wait to be settled: K.starved), no longer
+ * PENDING, or the store failed. */
 static attempt_t *reserve(store_t *st, const delivery_rec_t *rec, int64_t now)
 {
-    const deliver_source_t *src = deliver_source(rec->source);
-    if (!src || store_delivery_start(st, rec->id, now) != STORE_OK)
-        return NULL; /* no longer PENDING (cancelled, dropped), or the store failed: the next pass */
     attempt_t *at = NULL;
     for (unsigned i = 0; i < SLOTS && !at; i++)
         if (!slots[i].used)
             at = &slots[i];
+    if (!at) {
+        K.starved = 1;
+        return NULL;
+    }
+    const deliver_source_t *src = deliver_source(rec->source);
+    if (!src || store_delivery_start(st, rec->id, now) != STORE_OK)
+        return NULL; /* no longer PENDING (cancelled, dropped), or the store failed: the next pass */
     at->used = 1;
     inflight++;
     at->a = arena_new(ATTEMPT_ARENA_MAX);
@@ -739,7 +762,7 @@ static void start_due(store_t *st, arena_t *a, int64_t now, attempt_t **started,
 static int write_ended(store_t *st)
 {
     for (unsigned i = 0; i < SLOTS; i++)
-        if (slots[i].used && slots[i].ended) {
+        if (slots[i].used && slots[i].ended && !slots[i].written) {
             int rc = finish1(st, &slots[i]);
             if (rc != STORE_OK && rc != STORE_NOTFOUND) /* NOTFOUND: no longer RUNNING */
                 return -1;
@@ -756,94 +779,155 @@ static void refan(void)
     pthread_mutex_unlock(&K.mu);
 }
 
-/* A pass whose transaction committed but is not durable yet: its written verdicts wait
- * in their slots, its starts here, until a group fsync covers it. */
+/* Reserved attempts waiting for their gate, in reservation order (gates never decrease:
+ * store_last_awaited_commit only grows). */
 static struct {
-    int waiting;
-    size_t n;
-    attempt_t *started[DELIVER_INFLIGHT_MAX];
-} unsynced;
+    size_t head, n;
+    attempt_t *q[SLOTS];
+} gated;
 
-static int pass_waiting(void)
+static void drop_gated(void)
 {
-    return unsynced.waiting;
+    for (; gated.n; gated.n--, gated.head = (gated.head + 1) % SLOTS)
+        unreserve(&gated.q[gated.head], 1);
 }
 
-static void drop_unsynced_starts(void)
+/* 1 while a written verdict waits for its commit to be durable. */
+static int settle_waiting(void)
 {
-    unreserve(unsynced.started, unsynced.n);
-    unsynced.n = 0;
+    for (unsigned i = 0; i < SLOTS; i++)
+        if (slots[i].used && slots[i].written)
+            return 1;
+    return 0;
 }
 
-/* The pass's transaction is durable: the ended are settled (audited, logged, counted,
- * their slots freed) and the started launched. */
-static void after_sync(http_thread_t *t)
+/* Every written verdict settled (kiln stopping, its commits synced). */
+static void settle_written(void)
 {
-    unsynced.waiting = 0;
-    atomic_store(&K.sync_waiting, 0);
-    if (h2o_timeout_is_linked(&K.sync_entry))
-        h2o_timeout_unlink(&K.sync_entry);
     for (unsigned i = 0; i < SLOTS; i++)
         if (slots[i].used && slots[i].written)
             settle(&slots[i]);
-    for (size_t i = 0; i < unsynced.n; i++)
-        launch(t, unsynced.started[i]);
-    unsynced.n = 0;
 }
 
-/* One transaction per pass: the fan-out's new deliveries (fan_out), the verdicts of what
- * ended since the last pass, then every start of the pass. It commits without waiting
- * for the store's group fsync (store_begin_unsynced: thread 0 is not held for it) and is
- * made durable before any of it is acted on: the pass's commit is queued with the
- * store's syncer (store_when_durable, the same one that answers HTTP writes: store.h),
- * whose fsync — or any writer's group fsync before it — covers it and kicks the engine;
- * meanwhile thread 0 serves on, and attempts that end meanwhile join the next pass's
- * group. Without a syncer (a test), store_when_durable fsyncs on thread 0 (it leads or
- * joins a group fsync; no lock held). So an attempt never
- * runs on a RUNNING row that a crash or a power loss could undo, and a delivery is
- * acknowledged (settled: audited, logged, counted) only once its DELIVERED write is
- * durable. A failed fsync stops the engine (store_writes_stopped): the waiting pass's
- * starts are dropped, never run, as no later fsync can make them durable. */
-static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
+static unsigned slots_free(void)
 {
-    store_t *st = store_admin(t->store); /* the engine spans sites: the admin path (store.h) */
-    if (store_writes_stopped(st)) {      /* a failed fsync: nothing of a waiting pass is ever durable now */
-        static int said;
-        if (!said++)
-            log_msg(LOG_ERROR,
-                    "deliveries: stopped, the store takes no writes after a failed fsync; a waiting pass's starts "
-                    "are not run (due again when kiln restarts)",
-                    NULL);
-        drop_unsynced_starts();
+    unsigned n = 0;
+    for (unsigned i = 0; i < SLOTS; i++)
+        n += !slots[i].used;
+    return n;
+}
+
+/* What became durable is acted on: the gated attempts whose gate is launched, in order,
+ * and the verdicts whose commit is are settled (audited, logged, counted, slots freed). */
+static void sweep(http_thread_t *t, store_t *st)
+{
+    while (gated.n && store_seq_state(st, gated.q[gated.head]->gate) == STORE_SEQ_DURABLE) {
+        attempt_t *at = gated.q[gated.head];
+        gated.head = (gated.head + 1) % SLOTS;
+        gated.n--;
+        at->gate = 0;
+        launch(t, at);
+    }
+    for (unsigned i = 0; i < SLOTS; i++)
+        if (slots[i].used && slots[i].written && slots[i].wseq &&
+            store_seq_state(st, slots[i].wseq) == STORE_SEQ_DURABLE) {
+            settle(&slots[i]);
+            if (K.starved) {
+                K.starved = 0;
+                deliver_kick(); /* a slot is free again: the pass that found none looks again */
+            }
+        }
+}
+
+/* Makes sure whatever still waits is woken: by a writer's group fsync that is coming
+ * anyway (store_on_durable_commit's hook kicks), else by the store's syncer — at once for
+ * a gate (an attempt waits to run), after SYNC_WAIT_MS for verdicts only (their
+ * settling waits for nothing else, and a writer's fsync usually comes first), or at once
+ * when slots run short. */
+static void wake_later(http_thread_t *t, store_t *st, int64_t now)
+{
+    uint64_t gate = gated.n ? gated.q[(gated.head + gated.n - 1) % SLOTS]->gate : 0, verdict = 0;
+    int64_t oldest = now;
+    for (unsigned i = 0; i < SLOTS; i++)
+        if (slots[i].used && slots[i].written && slots[i].wseq) {
+            verdict = slots[i].wseq > verdict ? slots[i].wseq : verdict;
+            oldest = slots[i].end_ms < oldest ? slots[i].end_ms : oldest;
+        }
+    uint64_t need = gate > verdict ? gate : verdict;
+    if (!need) {
+        atomic_store(&K.sync_waiting, 0);
         if (h2o_timeout_is_linked(&K.sync_entry))
             h2o_timeout_unlink(&K.sync_entry);
         return;
     }
-    if (unsynced.waiting) {
-        int q = store_synced(st) ? 0 : queue_pass(st);
-        if (q != 0) {
-            if (q < 0)
-                log_msg(LOG_ERROR, "deliveries: cannot make a pass's writes durable (tried again next pass)", NULL);
-            if (!h2o_timeout_is_linked(&K.sync_entry))
-                h2o_timeout_link(t->loop, &K.sync_timer, &K.sync_entry);
-            return; /* the syncer's fsync kicks (the timer looks again meanwhile) */
-        }
-        after_sync(t);
+    atomic_store(&K.sync_waiting, 1); /* before looking: a group fsync ending from here on kicks */
+    enum store_seq_state state = store_seq_state(st, need);
+    int urgent = (gate && store_seq_state(st, gate) == STORE_SEQ_WAITING) || now - oldest >= SYNC_WAIT_MS ||
+                 slots_free() < DELIVER_INFLIGHT_MAX / 2;
+    if (state == STORE_SEQ_DURABLE)
+        wake(); /* it became durable just now: the next turn sweeps */
+    else if (state == STORE_SEQ_WAITING && urgent) {
+        int q = queue_sync(st, need);
+        if (q == 0)
+            wake();
+        else if (q < 0)
+            log_msg(LOG_ERROR, "deliveries: cannot make a pass's writes durable (tried again next pass)", NULL);
     }
+    if (!h2o_timeout_is_linked(&K.sync_entry)) /* and in any case, the timer looks again */
+        h2o_timeout_link(t->loop, &K.sync_timer, &K.sync_entry);
+}
+
+/* One transaction per pass: the fan-out's new deliveries (fan_out), the verdicts of what
+ * ended since the last pass, then every start of the pass. It commits without waiting
+ * for the store's group fsync (store_begin_unsynced: thread 0 is never held for one), and
+ * nothing of it is acted on that a power loss could undo:
+ *   - a start runs once every commit the pass could see is durable: its gate,
+ *     store_last_awaited_commit read inside the pass's transaction (the Queue.push or the
+ *     product write that made the delivery, whose writer waits for that fsync anyway).
+ *     The pass's own commit (the RUNNING row) need not be: lost to a power loss, the
+ *     delivery is simply due again and runs again, as at-least-once allows; after a
+ *     kill -9 it is kept (committed), and recovered as any RUNNING row (deliver_recover).
+ *   - a verdict is settled (audited, logged, counted: acknowledged) only once the pass's
+ *     commit that wrote it is durable.
+ * Either waits for a writer's group fsync that is coming anyway (store_seq_state), so
+ * under load the engine adds no fsync of its own; else the store's syncer is asked
+ * (wake_later). Thread 0 serves on meanwhile, and passes go on (attempts that end join
+ * the next one). Without a syncer (a test), store_when_durable fsyncs on thread 0. A
+ * failed fsync stops the engine (store_writes_stopped): gated starts are dropped, never
+ * run, as no later fsync can make what they saw durable. */
+static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
+{
+    store_t *st = store_admin(t->store); /* the engine spans sites: the admin path (store.h) */
+    if (store_writes_stopped(st)) {      /* a failed fsync: nothing not durable now ever will be */
+        static int said;
+        if (!said++)
+            log_msg(LOG_ERROR,
+                    "deliveries: stopped, the store takes no writes after a failed fsync; waiting starts are not "
+                    "run (due again when kiln restarts)",
+                    NULL);
+        drop_gated();
+        if (h2o_timeout_is_linked(&K.sync_entry))
+            h2o_timeout_unlink(&K.sync_entry);
+        return;
+    }
+    sweep(t, st);
     attempt_t **started = arena_alloc(a, DELIVER_INFLIGHT_MAX * sizeof *started);
     size_t nstarted = 0;
     if (!started || store_begin_unsynced(st) != STORE_OK) {
         fan_out(st, a, now); /* each batch in a transaction of its own */
         flush_ended(st);
+        wake_later(t, st, now);
         return;
     }
+    uint64_t gate = store_last_awaited_commit(st); /* inside the transaction: bounds all it sees */
     int fanned = fan_out(st, a, now);
     if (write_ended(st) != 0) {
         store_rollback(st);
         if (fanned)
             refan();
         for (unsigned i = 0; i < SLOTS; i++)
-            slots[i].written = 0;
+            if (slots[i].used && !slots[i].wseq)
+                slots[i].written = 0;
         flush_ended(st); /* one by one; the fan-out and the starts next pass */
         deliver_kick();
         return;
@@ -851,9 +935,10 @@ static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
     start_due(st, a, now, started, &nstarted);
     int wrote = fanned;
     for (unsigned i = 0; i < SLOTS; i++)
-        wrote |= slots[i].used && slots[i].written;
+        wrote |= slots[i].used && slots[i].written && !slots[i].wseq;
     if (!wrote && nstarted == 0) {
         store_rollback(st);
+        wake_later(t, st, now);
         return;
     }
     if (store_commit(st) != STORE_OK) {
@@ -862,35 +947,49 @@ static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
         if (fanned)
             refan();
         for (unsigned i = 0; i < SLOTS; i++)
-            slots[i].written = 0;
+            if (slots[i].used && !slots[i].wseq)
+                slots[i].written = 0;
+        wake_later(t, st, now);
         return;
     }
-    unsynced.waiting = 1;
-    unsynced.n = nstarted;
-    memcpy(unsynced.started, started, nstarted * sizeof *started);
-    atomic_store(&K.sync_waiting, 1);
-    int q = store_synced(st) ? 0 : queue_pass(st); /* the syncer's fsync (or a writer's before it) kicks */
-    if (q == 0)
-        after_sync(t);
-    else if (q < 0)
-        log_msg(LOG_ERROR, "deliveries: cannot make a pass's writes durable (tried again next pass)", NULL);
-    else if (!h2o_timeout_is_linked(&K.sync_entry))
-        h2o_timeout_link(t->loop, &K.sync_timer, &K.sync_entry);
+    uint64_t seq = store_last_commit(st);
+    for (unsigned i = 0; i < SLOTS; i++)
+        if (slots[i].used && slots[i].written && !slots[i].wseq)
+            slots[i].wseq = seq ? seq : 1; /* 1: a backend whose commits are durable at once (always durable) */
+    for (size_t i = 0; i < nstarted; i++) {
+        started[i]->gate = gate ? gate : 1;
+        gated.q[(gated.head + gated.n++) % SLOTS] = started[i];
+    }
+    sweep(t, st);
+    wake_later(t, st, now);
+}
+
+/* A turn of the engine: a pass, or (pass 0: woken because something became durable) the
+ * sweep of what waited for it, without a transaction. */
+static void turn(http_thread_t *t, int pass)
+{
+    if (!t || atomic_load(&K.stopping))
+        return;
+    static int busy; /* a turn never runs inside another (an attempt that ends at once kicks) */
+    if (busy)
+        return;
+    busy = 1;
+    int64_t now = clock_now_ms();
+    store_t *st = store_admin(t->store);
+    if (pass || store_writes_stopped(st)) {
+        arena_t *a = arena_new(PASS_ARENA_MAX);
+        run_pass(t, a, now); /* the fan-out first, in the pass's transaction */
+        arena_free(a);
+    } else {
+        sweep(t, st);
+        wake_later(t, st, now);
+    }
+    busy = 0;
 }
 
 void deliver_tick(http_thread_t *t)
 {
-    if (!t || atomic_load(&K.stopping))
-        return;
-    static int busy; /* a pass never runs inside another (an attempt that ends at once kicks) */
-    if (busy)
-        return;
-    busy = 1;
-    arena_t *a = arena_new(PASS_ARENA_MAX);
-    int64_t now = clock_now_ms();
-    run_pass(t, a, now); /* the fan-out first, in the pass's transaction */
-    arena_free(a);
-    busy = 0;
+    turn(t, 1);
 }
 
 void deliver_prune(store_t *st, int64_t now_ms)

@@ -9,9 +9,11 @@
  *        (platform/fanout.h), then due deliveries are started, round robin over the
  *        installations that have some, within the bounds below
  *     -> an attempt: store_delivery_start (RUNNING; a pass's starts and the verdicts of
- *        the attempts that ended before it in ONE transaction, committed before any
- *        attempt runs) -> the module's function
- *        (runtime/supervisor.h) or its remote endpoint (platform/remote.h)
+ *        the attempts that ended before it in ONE transaction, committed without waiting
+ *        for an fsync; an attempt runs once everything the pass saw is durable, a
+ *        verdict is acknowledged once its own commit is: deliver.c, run_pass) -> the
+ *        module's function (runtime/supervisor.h) or its remote endpoint
+ *        (platform/remote.h)
  *     -> its verdict (the source's `judge`): DELIVERED; PENDING again after retryAfter or
  *        the backoff; DEAD when out of attempts (kept, listed, replayable)
  *

@@ -257,9 +257,13 @@ int store_synced(store_t *st)
 {
     return st->be->synced(st);
 }
-int store_sync_coming(store_t *st)
+uint64_t store_last_awaited_commit(store_t *st)
 {
-    return st->be->sync_coming(st);
+    return st->be->last_awaited_commit(st);
+}
+enum store_seq_state store_seq_state(store_t *st, uint64_t seq)
+{
+    return st->be->seq_state(st, seq);
 }
 static store_durable_hook_fn durable_hook;
 static void *durable_hook_arg;

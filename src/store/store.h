@@ -212,10 +212,23 @@ int store_begin_unsynced(store_t *st);
 int store_sync(store_t *st);
 /* 1 when store_sync has nothing to wait for (every commit of this handle is durable). */
 int store_synced(store_t *st);
-/* 1 when a group fsync covering this handle's commits will end without it asking (a
- * writer whose commit came later waits for one), or store_synced: the caller may wait
- * for store_on_durable_commit's hook instead of calling store_sync. */
-int store_sync_coming(store_t *st);
+/* The number of the last commit, by any handle of this process, whose writer waits for
+ * it to be durable or acknowledges it only once it is (a plain or a deferred handle's;
+ * not an unsynced transaction's nor a relaxed handle's). Read inside a write transaction
+ * it bounds every such commit the transaction can see (SQLite: commits take their numbers
+ * under the write lock the transaction holds). So work that acts on what a transaction
+ * read (the delivery engine running a pushed event, a product event) acts on nothing that
+ * a power loss could undo once this number is durable, however its own commit stands.
+ * 0: none yet, or the backend's commits are durable when they return (PostgreSQL). */
+uint64_t store_last_awaited_commit(store_t *st);
+/* Where commit `seq` (a store_last_commit or store_last_awaited_commit) stands. */
+enum store_seq_state {
+    STORE_SEQ_DURABLE, /* durable (0 always is) */
+    STORE_SEQ_COMING,  /* a group fsync that covers it will end without anyone asking (a writer whose commit
+                          came later waits for one); store_on_durable_commit's hook fires then */
+    STORE_SEQ_WAITING, /* nobody will start one: store_when_durable asks the syncer */
+};
+enum store_seq_state store_seq_state(store_t *st, uint64_t seq);
 /* A hook called on the thread that led a group fsync, after it ended: every commit
  * written before that fsync began (unsynced ones included) is durable now. It must be
  * quick and thread-safe (the delivery engine's wake-up for a pass waiting to be

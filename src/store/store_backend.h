@@ -367,7 +367,8 @@ typedef struct store_backend {
     int (*begin_unsynced)(store_t *st);
     int (*sync)(store_t *st);
     int (*synced)(store_t *st);
-    int (*sync_coming)(store_t *st);
+    uint64_t (*last_awaited_commit)(store_t *st);
+    enum store_seq_state (*seq_state)(store_t *st, uint64_t seq);
     void (*commit_stats)(uint64_t *commits, uint64_t *fsyncs, uint64_t *held);
     void (*defer_durability)(store_t *st, int on);
     uint64_t (*last_commit)(store_t *st);

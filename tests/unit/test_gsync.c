@@ -154,7 +154,7 @@ static void test_unsynced_commit(void **state)
     store_on_durable_commit(on_durable, NULL);
     store_t *st = open_migrated(f->dir);
     assert_true(store_synced(st));
-    uint64_t syncs0 = sq_gsync_count();
+    uint64_t syncs0 = sq_gsync_count(), awaited0 = store_last_awaited_commit(st);
     assert_int_equal(store_begin_unsynced(st), STORE_OK);
     write_row(st);
     assert_int_equal(store_commit(st), STORE_OK);
@@ -162,10 +162,11 @@ static void test_unsynced_commit(void **state)
     assert_false(store_synced(st));
     uint64_t seq = SQ(st)->commit_seq;
     assert_true(atomic_load(&covered) < seq);
+    assert_int_equal(store_last_awaited_commit(st), awaited0); /* nobody waits for an unsynced commit */
 
-    assert_false(store_sync_coming(st));
+    assert_int_equal(store_seq_state(st, seq), STORE_SEQ_WAITING);
     sq_gsync_will_wait(SQ(st)->commit_seq + 1); /* as a later writer does before it waits */
-    assert_true(store_sync_coming(st));
+    assert_int_equal(store_seq_state(st, seq), STORE_SEQ_COMING);
     /* a later durable commit of another handle covers it */
     int hooked0 = atomic_load(&hooked);
     assert_int_equal(store_begin(f->st), STORE_OK);
@@ -174,6 +175,8 @@ static void test_unsynced_commit(void **state)
     assert_int_equal(sq_gsync_count(), syncs0 + 1);
     assert_true(atomic_load(&hooked) > hooked0);
     assert_true(store_synced(st));
+    assert_int_equal(store_seq_state(st, seq), STORE_SEQ_DURABLE);
+    assert_int_equal(store_last_awaited_commit(st), SQ(f->st)->commit_seq); /* a plain commit is awaited */
     assert_int_equal(store_sync(st), STORE_OK);
     assert_int_equal(sq_gsync_count(), syncs0 + 1); /* nothing left to sync */
 
@@ -182,12 +185,15 @@ static void test_unsynced_commit(void **state)
     write_row(st);
     assert_int_equal(store_commit(st), STORE_OK);
     assert_false(store_synced(st));
-    assert_false(store_sync_coming(st));            /* no writer after it waits */
+    seq = SQ(st)->commit_seq;
+    assert_int_equal(store_seq_state(st, seq), STORE_SEQ_WAITING); /* no writer after it waits */
+    awaited0 = store_last_awaited_commit(st);
     assert_int_equal(store_begin(f->st), STORE_OK); /* a relaxed handle's commit after it does not count */
     store_relax_durability(f->st);
     write_row(f->st);
     assert_int_equal(store_commit(f->st), STORE_OK);
-    assert_false(store_sync_coming(st));
+    assert_int_equal(store_seq_state(st, seq), STORE_SEQ_WAITING);
+    assert_int_equal(store_last_awaited_commit(st), awaited0); /* nor is it awaited */
     assert_int_equal(store_sync(st), STORE_OK);
     assert_true(atomic_load(&covered) >= SQ(st)->commit_seq);
     assert_int_equal(sq_gsync_count(), syncs0 + 2);

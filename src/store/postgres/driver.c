@@ -727,6 +727,16 @@ static uint64_t pg_last_commit(store_t *st)
     return 0; /* never grows: a request's answer never waits for a syncer */
 }
 
+static uint64_t pg_last_awaited_commit(store_t *st)
+{
+    return 0; /* every commit is durable when it returns */
+}
+
+static enum store_seq_state pg_seq_state(store_t *st, uint64_t seq)
+{
+    return STORE_SEQ_DURABLE;
+}
+
 static int pg_when_durable(store_t *st, uint64_t seq, store_dwait_t *w)
 {
     return 0;
@@ -776,7 +786,8 @@ static const store_backend_t postgres_backend = {
     .begin_unsynced = pg_begin_unsynced,
     .sync = pg_sync,
     .synced = pg_synced,
-    .sync_coming = pg_synced,
+    .last_awaited_commit = pg_last_awaited_commit,
+    .seq_state = pg_seq_state,
     .commit_stats = pg_commit_stats,
     .defer_durability = pg_defer_durability,
     .last_commit = pg_last_commit,

@@ -36,6 +36,7 @@ static atomic_int failed;        /* an fsync of the WAL failed: no later fsync c
 static _Atomic uint64_t written; /* the last commit number handed out (its frames are in the WAL) */
 static _Atomic uint64_t nsyncs;
 static _Atomic uint64_t waiter_seq; /* the highest number whose writer waits (or is about to) */
+static _Atomic uint64_t awaited;    /* the last number whose writer waits or acknowledges once durable */
 
 sq_gsync_sync_fn *sq_gsync_sync_hook;
 
@@ -59,6 +60,16 @@ void sq_gsync_will_wait(uint64_t seq)
     uint64_t w = atomic_load(&waiter_seq);
     while (w < seq && !atomic_compare_exchange_weak(&waiter_seq, &w, seq))
         ;
+}
+
+void sq_gsync_awaited(uint64_t seq)
+{
+    atomic_store(&awaited, seq); /* numbered under the write lock: in order */
+}
+
+uint64_t sq_gsync_last_awaited(void)
+{
+    return atomic_load(&awaited);
 }
 
 int sq_gsync_coming(uint64_t seq)

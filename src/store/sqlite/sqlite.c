@@ -468,9 +468,16 @@ static int sq_synced(store_t *st)
     return s->pending_seq == 0;
 }
 
-static int sq_sync_coming(store_t *st)
+static uint64_t sq_last_awaited_commit(store_t *st)
 {
-    return sq_synced(st) || sq_gsync_coming(SQ(st)->pending_seq);
+    (void)st;
+    return sq_gsync_last_awaited();
+}
+
+static enum store_seq_state sq_seq_state(store_t *st, uint64_t seq)
+{
+    (void)st;
+    return sq_gsync_durable(seq) ? STORE_SEQ_DURABLE : sq_gsync_coming(seq) ? STORE_SEQ_COMING : STORE_SEQ_WAITING;
 }
 
 static int sq_sync(store_t *st)
@@ -586,6 +593,8 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
     struct sqlite_store *s = arg;
     s->commit_seq = sq_gsync_written();
     int rc = SQLITE_OK;
+    if (!s->relaxed && !s->unsynced) /* its writer waits, or acknowledges it once durable (deferred) */
+        sq_gsync_awaited(s->commit_seq);
     if (!s->relaxed && !s->unsynced && !s->deferred)
         sq_gsync_will_wait(s->commit_seq);
     wlock_drop(s);
@@ -621,7 +630,8 @@ static const store_backend_t sqlite_backend = {
     .begin_unsynced = sq_begin_unsynced,
     .sync = sq_sync,
     .synced = sq_synced,
-    .sync_coming = sq_sync_coming,
+    .last_awaited_commit = sq_last_awaited_commit,
+    .seq_state = sq_seq_state,
     .commit_stats = sq_commit_stats,
     .defer_durability = sq_defer_durability,
     .last_commit = sq_last_commit,

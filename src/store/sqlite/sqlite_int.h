@@ -101,6 +101,11 @@ int sq_gsync_durable(uint64_t seq);
  * covers `seq` will end without anyone else starting one. */
 void sq_gsync_will_wait(uint64_t seq);
 int sq_gsync_coming(uint64_t seq);
+/* Commit `seq` (numbered under the write lock) is one whose writer waits for it or
+ * acknowledges it only once durable; sq_gsync_last_awaited: the last such number
+ * (store_last_awaited_commit). */
+void sq_gsync_awaited(uint64_t seq);
+uint64_t sq_gsync_last_awaited(void);
 /* 1 once an fsync of the WAL failed (fsyncgate): from then on every wait fails, and
  * sq_begin refuses writes, until the process restarts. sq_gsync_fail marks it (logged
  * once); sq_gsync_check_ioerr marks it when db's last error is one of SQLite's own
