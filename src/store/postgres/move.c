@@ -370,7 +370,8 @@ static void enc_bytes(buf_t *row, char tag, const void *p, size_t n)
 {
     mark(row, buf_add(row, &tag, 1));
     put_len(row, n);
-    mark(row, buf_add(row, p, n));
+    if (n) /* an empty blob's pointer is NULL */
+        mark(row, buf_add(row, p, n));
 }
 
 /* COPY's text format: backslash, newline, carriage return and tab escaped */
