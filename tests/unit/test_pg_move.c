@@ -8,7 +8,8 @@
  * - a target that holds data is refused, and left as it was;
  * - the verification catches a copy that differs (a trigger on the target changes one
  *   value on its way in): the report says which table, and nothing is committed;
- * - a source of another schema version, and a file that is not a database, are refused. */
+ * - a source of another schema version, and a file that is not a database, are refused;
+ * - a value the target refuses: the error names its table and column, never the value. */
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -258,9 +259,10 @@ static void test_verification_catches_a_difference(void **state)
 static void test_refuses_other_sources(void **state)
 {
     (void)state;
-    char url[1200], err[512], v[64], other[700];
+    char url[1200], err[512], v[64], other[700], junk[700];
     url_of(url, sizeof url, "kmove_other");
     snprintf(other, sizeof other, "%s/other.db", data);
+    snprintf(junk, sizeof junk, "%s/junk.db", data);
     char cmd[1600];
     snprintf(cmd, sizeof cmd, "cp '%s' '%s'", db, other);
     assert_int_equal(system(cmd), 0);
@@ -269,20 +271,30 @@ static void test_refuses_other_sources(void **state)
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA user_version = %u", pg_schema_len - 1);
     sq(h, sql);
-    sqlite3_close(h);
     arena_t *a = arena_new(64u << 20);
     store_move_report_t rep;
     assert_int_equal(store_move_sqlite_to_postgres(a, other, url, &rep, err, sizeof err), STORE_ERROR);
     assert_non_null(strstr(err, "has schema version"));
-    FILE *f = fopen(other, "w");
+    FILE *f = fopen(junk, "w");
     assert_non_null(f);
     for (int i = 0; i < 100; i++)
         fputs("not a database at all\n", f);
     fclose(f);
-    assert_int_equal(store_move_sqlite_to_postgres(a, other, url, &rep, err, sizeof err), STORE_ERROR);
+    assert_int_equal(store_move_sqlite_to_postgres(a, junk, url, &rep, err, sizeof err), STORE_ERROR);
     assert_non_null(strstr(err, "is not a kiln store"));
     pg_value("kmove_other", "SELECT count(*) FROM pg_namespace WHERE nspname = 'kiln'", v, sizeof v);
     assert_string_equal(v, "0"); /* nothing was set up either */
+
+    /* a value the target's column refuses (SQLite keeps text in an INTEGER column): the
+     * error names the table and column, never the value; nothing is committed */
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %u", pg_schema_len);
+    sq(h, sql);
+    sq(h, "UPDATE kvs SET created_ms = 'SECRET-VALUE-42' WHERE key = (SELECT min(key) FROM kvs)");
+    sqlite3_close(h);
+    assert_int_equal(store_move_sqlite_to_postgres(a, other, url, &rep, err, sizeof err), STORE_ERROR);
+    assert_string_equal(err, "copying table kvs (column created_ms): invalid input syntax for type bigint");
+    pg_value("kmove_other", "SELECT (SELECT count(*) FROM kiln.kvs) + (SELECT count(*) FROM kiln.sites)", v, sizeof v);
+    assert_string_equal(v, "0");
     arena_free(a);
 }
 

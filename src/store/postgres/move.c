@@ -69,12 +69,26 @@ typedef struct mv {
 
 static int pg_fail(mv_t *m, PGresult *r, const char *what)
 {
-    const char *msg = r ? PQresultErrorMessage(r) : "";
+    const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (!msg || !*msg)
+        msg = r ? PQresultErrorMessage(r) : "";
     if (!msg || !*msg)
         msg = PQerrorMessage(m->pg);
-    /* PostgreSQL's first line names the table, column or constraint; a DETAIL line (which
-     * may quote a value) is left out */
-    snprintf(m->err, m->errlen, "%s: %.*s", what, (int)strcspn(msg, "\n"), msg);
+    /* PostgreSQL's first line names the table, column or constraint; a DETAIL or CONTEXT
+     * line (which may quote a value) is left out. A data exception (class 22: a value the
+     * column refuses) quotes the value after a colon in the first line too: cut there,
+     * and name the column from COPY's context instead. */
+    size_t n = strcspn(msg, "\n");
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    char col[80] = "";
+    if (state && strncmp(state, "22", 2) == 0) {
+        n = strcspn(msg, ":\n");
+        const char *ctx = PQresultErrorField(r, PG_DIAG_CONTEXT);
+        const char *c = ctx ? strstr(ctx, ", column ") : NULL;
+        if (c)
+            snprintf(col, sizeof col, " (column %.*s)", (int)strcspn(c + 9, ": \n"), c + 9);
+    }
+    snprintf(m->err, m->errlen, "%s%s: %.*s", what, col, (int)n, msg);
     return STORE_ERROR;
 }
 
