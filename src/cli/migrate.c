@@ -117,6 +117,9 @@ int cmd_store_migrate(int argc, char **argv)
     printf("deploy snapshots stay files: start each node with a data dir that holds %s/snapshots (and admin.token "
            "for the kiln commands), e.g. kiln serve --data %s --store URL --key-file FILE\n",
            from, from);
+    printf("%s is left as it was, a backup: a node started on %s without --store would serve it, not the "
+           "database\n",
+           db, from);
     arena_free(a);
     return 0;
 }

@@ -9,7 +9,8 @@
  * - the verification catches a copy that differs (a trigger on the target changes one
  *   value on its way in): the report says which table, and nothing is committed;
  * - a source of another schema version, and a file that is not a database, are refused;
- * - a value the target refuses: the error names its table and column, never the value. */
+ * - a value the target refuses: the error names its table and column, never the value;
+ * - the least-privilege setup: a migrations-only login moves it, kiln_runtime's may not. */
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -137,7 +138,8 @@ static int setup(void **state)
 {
     (void)state;
     if (unit_pg_start_db(pg_dir, sizeof pg_dir, pg_user, sizeof pg_user, "kmove") ||
-        unit_pg_createdb(pg_dir, pg_user, "kmove_bad") || unit_pg_createdb(pg_dir, pg_user, "kmove_other"))
+        unit_pg_createdb(pg_dir, pg_user, "kmove_bad") || unit_pg_createdb(pg_dir, pg_user, "kmove_other") ||
+        unit_pg_createdb(pg_dir, pg_user, "kmove_lp"))
         return -1;
     fill_source();
     return 0;
@@ -298,12 +300,39 @@ static void test_refuses_other_sources(void **state)
     arena_free(a);
 }
 
+/* The least-privilege setup (docs/scale.md): the operator made the roles and the schema; a
+ * migrations-only login (a member of kiln_owner) moves the store; kiln_runtime's own login
+ * may not (it cannot see every site's rows), and leaves the database as it was. */
+static void test_least_privilege(void **state)
+{
+    (void)state;
+    char url[1200], err[512], v[64];
+    pg_value("kmove_lp",
+             "CREATE ROLE kiln_migrate LOGIN IN ROLE kiln_owner;"
+             "CREATE SCHEMA kiln AUTHORIZATION kiln_owner; REVOKE ALL ON SCHEMA kiln FROM PUBLIC;"
+             "GRANT USAGE ON SCHEMA kiln TO kiln_admin, kiln_runtime",
+             v, sizeof v);
+    arena_t *a = arena_new(64u << 20);
+    store_move_report_t rep;
+    snprintf(url, sizeof url, "postgresql:///kmove_lp?host=%s&user=kiln_runtime", pg_dir);
+    assert_int_not_equal(store_move_sqlite_to_postgres(a, db, url, &rep, err, sizeof err), STORE_OK);
+    pg_value("kmove_lp", "SELECT count(*) FROM pg_class WHERE relnamespace = 'kiln'::regnamespace", v, sizeof v);
+    assert_string_equal(v, "0");
+    snprintf(url, sizeof url, "postgresql:///kmove_lp?host=%s&user=kiln_migrate", pg_dir);
+    if (store_move_sqlite_to_postgres(a, db, url, &rep, err, sizeof err) != STORE_OK)
+        fail_msg("as kiln_migrate: %s", err);
+    pg_value("kmove_lp", "SELECT count(*) FROM kiln.kvs", v, sizeof v);
+    assert_string_equal(v, "300");
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_copies_every_table),
         cmocka_unit_test(test_verification_catches_a_difference),
         cmocka_unit_test(test_refuses_other_sources),
+        cmocka_unit_test(test_least_privilege),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -215,7 +215,8 @@ static int kind_of(const char *type, enum kind *k)
 
 /* Every table of schema kiln but schema_version (the copy's target sets its own), with its
  * columns and their kinds, in an order where each table comes after the tables its foreign
- * keys reference. Read from the target's catalog: nothing here lists tables by hand. */
+ * keys reference. Read from the target's catalog: nothing here lists tables by hand.
+ * STORE_NOTFOUND when the schema has no table yet (made by an operator, never migrated). */
 static int catalog(mv_t *m)
 {
     PGresult *r = PQexec(m->pg, "SELECT c.relname, a.attname, format_type(a.atttypid, NULL), a.attidentity <> ''"
@@ -257,9 +258,9 @@ static int catalog(mv_t *m)
         }
     }
     PQclear(r);
-    if (n == 0) {
+    if (n == 0) { /* the schema before its first migration (an operator made it) */
         snprintf(m->err, m->errlen, "the target has no kiln tables");
-        return STORE_ERROR;
+        return STORE_NOTFOUND;
     }
     /* parents first: the foreign keys between kiln's tables (a table's reference to itself
      * needs no order here: kiln has none, and a row before its parent would fail the copy) */
@@ -651,7 +652,14 @@ static int precheck(mv_t *m)
     PQclear(r);
     if (!exists)
         return STORE_OK;
-    if (begin(m, 0) || catalog(m))
+    if (begin(m, 0))
+        goto fail;
+    int rc = catalog(m);
+    if (rc == STORE_NOTFOUND) { /* no tables: empty */
+        PQclear(PQexec(m->pg, "ROLLBACK"));
+        return STORE_OK;
+    }
+    if (rc)
         goto fail;
     const char *full = first_nonempty(m);
     if (full && !*full)
@@ -686,7 +694,7 @@ static int move(mv_t *m, const char *url, store_move_report_t *out)
     rc = store_postgres_prepare(url, &applied, m->err, m->errlen); /* roles, schema, migrations: as kiln serve */
     if (rc)
         return rc;
-    if (begin(m, 0) || catalog(m) || source_tables_match(m))
+    if (begin(m, 0) || catalog(m) != STORE_OK || source_tables_match(m))
         return STORE_ERROR;
     PQclear(PQexec(m->pg, "ROLLBACK"));
     if (begin(m, 1))
