@@ -638,6 +638,15 @@ static int begin(mv_t *m, int lock_tables)
     return exec(m, b.ptr, "locking the target's tables") ? STORE_ERROR : STORE_OK;
 }
 
+static int refuse_full(mv_t *m, const char *table)
+{
+    snprintf(m->err, m->errlen,
+             "the target database already holds kiln data (table %s has rows): migrate only into an empty one; "
+             "nothing was written",
+             table);
+    return STORE_CONFLICT;
+}
+
 /* Before the setup: a database whose kiln schema exists already must hold no kiln rows
  * (checked before anything is written, so a refused target is left exactly as it was). */
 static int precheck(mv_t *m)
@@ -666,11 +675,7 @@ static int precheck(mv_t *m)
         goto fail;
     PQclear(PQexec(m->pg, "ROLLBACK"));
     if (full) {
-        snprintf(m->err, m->errlen,
-                 "the target database already holds kiln data (table %s has rows): migrate only into an empty one; "
-                 "nothing was written",
-                 full);
-        return STORE_CONFLICT;
+        return refuse_full(m, full);
     }
     return STORE_OK;
 fail:
@@ -703,11 +708,7 @@ static int move(mv_t *m, const char *url, store_move_report_t *out)
     if (full && !*full)
         return STORE_ERROR;
     if (full) {
-        snprintf(m->err, m->errlen,
-                 "the target database already holds kiln data (table %s has rows): migrate only into an empty one; "
-                 "nothing was written",
-                 full);
-        return STORE_CONFLICT;
+        return refuse_full(m, full);
     }
     out->tables = arena_calloc(m->a, sizeof *out->tables * (size_t)m->nt);
     out->n = (size_t)m->nt;
