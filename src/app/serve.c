@@ -18,6 +18,7 @@
 #include "auth/signkeys.h"
 #include "base/clock.h"
 #include "base/datadir.h"
+#include "base/datalock.h"
 #include "base/enc.h"
 #include "base/log.h"
 #include "gateway/gateway.h"
@@ -58,6 +59,7 @@ typedef struct app {
     char proxy_url[600];      /* what workers call back over HTTP (…/_proxy) */
     char ui_origin[600];      /* the UI origin's public URL (web/uiorigin.h), or "" */
     int exit_code;            /* a failed start's: 1, or 2 for a setting kiln must not start with */
+    int lock_fd;              /* DATA/serve.lock, held shared until the store is closed (base/datalock.h) */
 } app_t;
 
 static app_t *running; /* for the signal handler */
@@ -73,10 +75,17 @@ static void on_signal(int sig)
 
 static int start_datadir(app_t *a, char *err, size_t errlen)
 {
-    if (datadir_secure(a->o->data_dir, err, errlen) == 0)
-        return 0;
-    a->exit_code = 2;
-    return -1;
+    if (datadir_secure(a->o->data_dir, err, errlen) != 0) {
+        a->exit_code = 2;
+        return -1;
+    }
+    /* shared: a second server on the data dir still starts; a migration copying it does not */
+    a->lock_fd = datalock_take(a->o->data_dir, DATALOCK_SHARED, err, errlen);
+    return a->lock_fd >= 0 ? 0 : -1;
+}
+static void stop_datadir(app_t *a)
+{
+    close(a->lock_fd);
 }
 
 static int start_store(app_t *a, char *err, size_t errlen)
@@ -471,7 +480,7 @@ static const struct service {
     int (*start)(app_t *a, char *err, size_t errlen);
     void (*stop)(app_t *a);
 } services[] = {
-    {"data dir", start_datadir, NULL},
+    {"data dir", start_datadir, stop_datadir},
     {"store", start_store, stop_store},
     {"admin token", start_admin_token, NULL},
     {"key store", start_keys, NULL},
@@ -493,7 +502,7 @@ static const struct service {
 int app_serve(const serve_opts_t *o)
 {
     static app_t a;
-    a = (app_t){.o = o, .unix_fd = -1, .exit_code = 1};
+    a = (app_t){.o = o, .unix_fd = -1, .exit_code = 1, .lock_fd = -1};
     char err[512] = "";
     size_t started = 0;
     int rc = 0;

@@ -101,6 +101,9 @@ int cmd_site_list(int argc, char **argv);
 int cmd_user_token(int argc, char **argv);
 int cmd_ui_login_url(int argc, char **argv);
 int cmd_store_check(int argc, char **argv);
+/* kiln store migrate (cli/migrate.c) */
+extern const cli_opt_t store_migrate_opts[];
+int cmd_store_migrate(int argc, char **argv);
 int cmd_register(int argc, char **argv);
 int cmd_deploy(int argc, char **argv);
 int cmd_deploy_list(int npos, const char **pos);

@@ -94,6 +94,10 @@ const cli_cmd_t cli_commands[] = {
      "create FILE (mode 0600) holding a new master key, for kiln serve --key-file on every node", keys_new_master_opts},
     {"store", "check", cmd_store_check, "[--data DIR | --store postgresql://...]",
      "check the store's integrity (server stopped or running)", store_check_opts},
+    {"store", "migrate", cmd_store_migrate, "--from DATA_DIR --to postgresql://...",
+     "copy a stopped SQLite installation's store into an empty PostgreSQL database, every table, secrets still "
+     "sealed; verify counts and checksums (docs/scale.md \"Moving\")",
+     store_migrate_opts},
 };
 const unsigned cli_commands_len = sizeof cli_commands / sizeof cli_commands[0];
 
