@@ -178,7 +178,7 @@ e2e: $(KILN) $(PROBE) $(E2E_PRELOAD) $(FAILSYNC)
 
 # The e2e files that pass with STORE=postgres today (docs/scale.md "The e2e suite on
 # PostgreSQL" says which do not, and why); each file starts its own private cluster.
-E2E_PG_QUICK := tenancy product credentials storage legacy_storage invoke store_select web_session badinput framing nul favicon scopes \
+E2E_PG_QUICK := tenancy product credentials storage legacy_storage invoke store_select nodes web_session badinput framing nul favicon scopes \
 	manifest_schema schema unawaited app_metrics worker_metrics snapshot cli users jirajs permissions search
 e2e-pg-quick: $(KILN) $(PROBE) $(E2E_PRELOAD) $(FAILSYNC)
 	STORE=postgres KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node --test --test-concurrency=1 --test-timeout=$$(( $(E2E_TIMEOUT) * 1000 )) $(E2E_PG_QUICK:%=tests/e2e/%.test.mjs)
