@@ -153,11 +153,13 @@ unit: $(UNITBINS) $(PROBE)
 # The PostgreSQL tests alone (docs/scale.md): the schema, roles and row-level security on
 # one private cluster (test_pg_schema, also in `make unit`), and the cluster tool's own test
 # with two clusters side by side (pg_cluster.test.mjs, also in `make e2e`).
-pg-test: $(BUILD)/tests/test_pg_schema $(BUILD)/tests/test_pg_conn $(BUILD)/tests/test_pg_store $(BUILD)/tests/test_pg_serve
+pg-test: $(BUILD)/tests/test_pg_schema $(BUILD)/tests/test_pg_conn $(BUILD)/tests/test_pg_store $(BUILD)/tests/test_pg_serve \
+	$(BUILD)/tests/test_pg_listen
 	$(BUILD)/tests/test_pg_schema
 	$(BUILD)/tests/test_pg_conn
 	$(BUILD)/tests/test_pg_store
 	$(BUILD)/tests/test_pg_serve
+	$(BUILD)/tests/test_pg_listen
 	node --test --test-concurrency=1 tests/e2e/pg_cluster.test.mjs
 
 # A hang fails the run instead of stalling it. Node 20 applies --test-timeout to each test
