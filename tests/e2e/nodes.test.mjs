@@ -6,7 +6,8 @@
 // its 2 s TTL. B runs one HTTP thread, so the request that filled its cache is the one that
 // must see the change (with two, another thread's empty cache could answer). The listener
 // session killed (pg_terminate_backend): B treats every cache as stale, reconnects, and
-// converges again. A NOTIFY forged by another role only ever makes caches miss.
+// converges again. A key rotation on A is in B's JWKS at once (not after B's 5 s refresh).
+// A NOTIFY forged by another role only ever makes caches miss.
 //
 // Prints the observed delays (sign-out on A -> refused on B), e.g.
 //   nodes: sign-out seen on B after [12, 9, 15, 11, 10] ms (median 11)
@@ -199,6 +200,17 @@ describe('two nodes on one PostgreSQL', () => {
     const afterwards = [await signOutDelay(), await signOutDelay()];
     console.log(`nodes: listener killed: sign-out seen on B after ${during} ms (reconnecting), then ${JSON.stringify(afterwards)} ms`);
     for (const ms of [during, ...afterwards]) assert.ok(ms <= BOUND_MS, `after the listener was killed: ${ms} ms`);
+  });
+
+  it("a key rotation on A is in B's JWKS within the bound (B had its keys loaded)", async () => {
+    const kids = async () => (await B.api('/.well-known/jwks.json')).json.keys.map((k) => k.kid);
+    const before = await kids();
+    assert.ok(before.length >= 1);
+    const r = await cliOkJson(A, ['keys', 'rotate', '--json']);
+    const t0 = Date.now();
+    const ms = await convergedAfter(t0, async () => (await kids()).includes(r.kid));
+    console.log(`nodes: key rotation on A in B's JWKS after ${ms} ms`);
+    assert.ok(ms <= BOUND_MS, `the new key in B's JWKS after ${ms} ms`);
   });
 
   it('a NOTIFY forged by another role makes caches miss, never serves one site for another', async () => {
