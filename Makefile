@@ -153,12 +153,14 @@ unit: $(UNITBINS) $(PROBE)
 # The PostgreSQL tests alone (docs/scale.md): the schema, roles and row-level security on
 # one private cluster (test_pg_schema, also in `make unit`), and the cluster tool's own test
 # with two clusters side by side (pg_cluster.test.mjs, also in `make e2e`).
-pg-test: $(BUILD)/tests/test_pg_schema $(BUILD)/tests/test_pg_conn $(BUILD)/tests/test_pg_store $(BUILD)/tests/test_pg_serve $(BUILD)/tests/test_pg_move
+pg-test: $(BUILD)/tests/test_pg_schema $(BUILD)/tests/test_pg_conn $(BUILD)/tests/test_pg_store $(BUILD)/tests/test_pg_serve \
+	$(BUILD)/tests/test_pg_move $(BUILD)/tests/test_pg_listen
 	$(BUILD)/tests/test_pg_schema
 	$(BUILD)/tests/test_pg_conn
 	$(BUILD)/tests/test_pg_store
 	$(BUILD)/tests/test_pg_serve
 	$(BUILD)/tests/test_pg_move
+	$(BUILD)/tests/test_pg_listen
 	node --test --test-concurrency=1 tests/e2e/pg_cluster.test.mjs
 
 # A hang fails the run instead of stalling it. Node 20 applies --test-timeout to each test
@@ -179,7 +181,7 @@ e2e: $(KILN) $(PROBE) $(E2E_PRELOAD) $(FAILSYNC)
 
 # The e2e files that pass with STORE=postgres today (docs/scale.md "The e2e suite on
 # PostgreSQL" says which do not, and why); each file starts its own private cluster.
-E2E_PG_QUICK := tenancy product credentials storage legacy_storage invoke store_select store_migrate web_session badinput framing nul favicon scopes \
+E2E_PG_QUICK := tenancy product credentials storage legacy_storage invoke store_select store_migrate nodes web_session badinput framing nul favicon scopes \
 	manifest_schema schema unawaited app_metrics worker_metrics snapshot cli users jirajs permissions search
 e2e-pg-quick: $(KILN) $(PROBE) $(E2E_PRELOAD) $(FAILSYNC)
 	STORE=postgres KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node --test --test-concurrency=1 --test-timeout=$$(( $(E2E_TIMEOUT) * 1000 )) $(E2E_PG_QUICK:%=tests/e2e/%.test.mjs)

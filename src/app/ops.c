@@ -96,6 +96,27 @@ static void store_stats(buf_t *b, kreq_t *kr)
         store_writes_stopped(kr->store));
 }
 
+/* Several nodes (store.h): what the change listener heard, how often it (re)opened its
+ * session and lost it. All 0 on SQLite (one process, no listener). */
+static void listener_stats(buf_t *b, kreq_t *kr)
+{
+    (void)kr;
+    uint64_t v[3];
+    store_listen_stats(&v[0], &v[1], &v[2]);
+    static const char *const names[] = {
+        "kiln_store_changes_heard_total Change notifications heard from the nodes sharing the store, this one's own "
+        "included (PostgreSQL).",
+        "kiln_store_listener_connects_total Sessions the change listener opened (the first, then each reconnect).",
+        "kiln_store_listener_lost_total Times the change listener lost its session (every cache was then treated "
+        "as stale).",
+    };
+    for (int i = 0; i < 3; i++) {
+        int n = (int)strcspn(names[i], " ");
+        buf_printf(b, "# HELP %s\n# TYPE %.*s counter\n%.*s %llu\n", names[i], n, names[i], n, names[i],
+                   (unsigned long long)v[i]);
+    }
+}
+
 /* What each journal (journal/journal.h) dropped because its queue was full. */
 static void journal_stats(buf_t *b, kreq_t *kr)
 {
@@ -246,7 +267,7 @@ static void app_metrics(buf_t *b, kreq_t *kr)
 
 /* What /metrics shows, in order: the app is the one place that knows every service. */
 static void (*const providers[])(buf_t *b, kreq_t *kr) = {
-    requests,         sites,          store_stats, journal_stats,  outbound_stats, egress_stats,
+    requests,         sites,          store_stats, listener_stats, journal_stats, outbound_stats, egress_stats,
     invocation_stats, bodygate_stats, isolation,   delivery_stats, app_metrics,
 };
 

@@ -111,6 +111,17 @@ static void stop_store(app_t *a)
     store_close(a->store);
 }
 
+/* PostgreSQL: the session that hears the other nodes' changes (store.h, "several nodes") */
+static int start_listener(app_t *a, char *err, size_t errlen)
+{
+    return store_listen_start(err, errlen);
+}
+
+static void stop_listener(app_t *a)
+{
+    store_listen_stop();
+}
+
 static int start_admin_token(app_t *a, char *err, size_t errlen)
 {
     if (admin_token_load_or_create(a->o->data_dir, a->pc.admin_token, err, errlen) != 0)
@@ -482,6 +493,7 @@ static const struct service {
 } services[] = {
     {"data dir", start_datadir, stop_datadir},
     {"store", start_store, stop_store},
+    {"change listener", start_listener, stop_listener},
     {"admin token", start_admin_token, NULL},
     {"key store", start_keys, NULL},
     {"invocation token signing key", start_signkeys, NULL},

@@ -25,6 +25,7 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static entry_t cache[SIGNKEYS_MAX];
 static unsigned ncache;
 static int64_t loaded_ms;
+static uint64_t loaded_gen; /* store_keys_gen when loaded: another node's rotation moves it */
 static int loaded;
 
 void signkeys_reset(void)
@@ -97,11 +98,13 @@ static int create_key(store_t *st, int64_t now, char kid[SIGNKEYS_KID_LEN + 1])
     return rc;
 }
 
-/* Reloads the cache from the store when it is older than SIGNKEYS_REFRESH_MS (or force).
+/* Reloads the cache from the store when it is older than SIGNKEYS_REFRESH_MS, or the keys
+ * changed (store_keys_gen: here or on another node), or force.
  * Keys already parsed are kept; new ones are unwrapped. Caller holds mu. */
 static int refresh_locked(store_t *st, int64_t now, int force)
 {
-    if (loaded && !force && now - loaded_ms < SIGNKEYS_REFRESH_MS)
+    uint64_t gen = store_keys_gen(); /* before the read: a rotation racing it spoils the load */
+    if (loaded && !force && now - loaded_ms < SIGNKEYS_REFRESH_MS && gen == loaded_gen)
         return 0;
     arena_t *a = arena_new(256 * 1024);
     key_rec_t *recs;
@@ -133,6 +136,7 @@ static int refresh_locked(store_t *st, int64_t now, int force)
         ncache = nn;
         loaded = 1;
         loaded_ms = now;
+        loaded_gen = gen;
     }
     arena_free(a);
     return rc;

@@ -12,8 +12,10 @@
  *
  * A key is generated at server start when there is none (signkeys_ensure), never on an
  * HTTP thread's hot path. Parsed keys are cached in process memory (one mutex) and the
- * cache is refreshed from the store every SIGNKEYS_REFRESH_MS, so a rotation made by
- * another process sharing the store is picked up too.
+ * cache is refreshed from the store when the keys generation moved (store_keys_gen: a
+ * rotation here, or on another node sharing a PostgreSQL store, heard through its
+ * notification) and at least every SIGNKEYS_REFRESH_MS, so a rotation made by another
+ * process is picked up too.
  *
  * Threading: any thread, with its own store handle. */
 #ifndef KILN_SIGNKEYS_H

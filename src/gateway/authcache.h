@@ -1,10 +1,12 @@
 /* A per-thread cache of recent credential lookups, so that a busy client does not cost
  * store rounds per request: API tokens (token hash -> site, account) and web sessions
  * (session secret's hash -> the session, its site; cached only while its user is active).
- * Entries live at most AUTHCACHE_TTL_MS (the bound for writers outside the process) and
- * are served only while the store's credential generation (store_auth_gen, read by the
- * caller BEFORE its store lookups and passed to put) is unchanged: a sign-out, a session
- * purge or a user write bumps it and every thread misses at once. Nothing negative is
+ * Entries live at most AUTHCACHE_TTL_MS (the bound should another node's notification be
+ * lost unnoticed) and are served only while the store's credential generation
+ * (store_auth_gen, read by the caller BEFORE its store lookups and passed to put) is
+ * unchanged: a sign-out, a session purge or a user write bumps it — here at once, from
+ * another node sharing a PostgreSQL store when its notification arrives (store.h,
+ * "several nodes") — and every thread misses. Nothing negative is
  * cached, so a new token or session works at once. Expiry and idleness are checked by
  * the caller on every request from the cached times. */
 #ifndef KILN_AUTHCACHE_H

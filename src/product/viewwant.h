@@ -6,8 +6,9 @@
  *
  * An entry is served while the store's installations generation (store_installs_gen,
  * store.h) is unchanged — an install, upgrade, uninstall, purge or deploy committed by
- * this process moves it — and for at most VIEWWANT_TTL_MS (a write by another kiln
- * process on a shared PostgreSQL store is seen within that bound). */
+ * this process moves it, and so does one committed by another node sharing a PostgreSQL
+ * store, once its notification arrives (store.h, "several nodes") — and for at most
+ * VIEWWANT_TTL_MS (the bound should a notification be lost unnoticed). */
 #ifndef KILN_PRODUCT_VIEWWANT_H
 #define KILN_PRODUCT_VIEWWANT_H
 

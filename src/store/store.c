@@ -9,8 +9,6 @@
 #include "base/clock.h"
 #include "store/store_backend.h"
 
-static _Atomic uint64_t auth_gen = 1;
-static _Atomic uint64_t installs_gen = 1;
 static _Atomic uint64_t full_at_ns; /* the last write refused for a full disk (clock_mono_ns) */
 
 void store_note_full(void)
@@ -24,33 +22,13 @@ int store_full_since(uint64_t since_ns)
     return at != 0 && at >= since_ns ? STORE_FULL : STORE_OK;
 }
 
-uint64_t store_auth_gen(void)
-{
-    return auth_gen;
-}
-
-void store_auth_changed(void)
-{
-    auth_gen++;
-}
-
-uint64_t store_installs_gen(void)
-{
-    return installs_gen;
-}
-
-void store_note_installs(store_t *st)
-{
-    installs_gen++;
-    st->installs_changed = 1;
-}
-
-/* The second bump of store_note_installs: the transaction that made the write is over. */
+/* The second bump of store_note_installs (store/changes.c): the transaction that made the
+ * write is over. */
 static void installs_settled(store_t *st)
 {
     if (st->installs_changed) {
         st->installs_changed = 0;
-        installs_gen++;
+        store_installs_settled();
     }
 }
 

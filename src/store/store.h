@@ -163,6 +163,40 @@ void store_auth_changed(void);
  * and serves an entry only while it is unchanged: a commit after the lookup's snapshot
  * always moves it. */
 uint64_t store_installs_gen(void);
+/* The signing keys' generation: bumped when another node rotates the keys (a key written
+ * or retired there); auth/signkeys.c reloads its keys when it moved. */
+uint64_t store_keys_gen(void);
+
+/* ---- several nodes: caches invalidated across processes (docs/scale.md "Several nodes") ----
+ * Each generation above is bumped by this process's own writes (at once) and, on
+ * PostgreSQL, by the writes of every other node sharing the database: the writing
+ * transaction sends `NOTIFY kiln_changes, '<kind> <site>'` (delivered only if it commits;
+ * only a kind name and a site id, 0 when not known, never tenant data), and one listening
+ * session per process (postgres/listen.c, its own thread) bumps the named generation when
+ * it arrives. A generation only ever makes cached entries miss: what a notification names
+ * is never read as data, so a forged or malformed one can cost lookups, never serve one
+ * site's data for another. While the listening session is down, every generation is bumped
+ * every STORE_LISTEN_DOWN_BUMP_MS (nothing cached outlives that) until it listens again. */
+#define STORE_LISTEN_CHANNEL "kiln_changes"
+#define STORE_LISTEN_DOWN_BUMP_MS 50
+typedef enum store_change {
+    STORE_CHANGE_AUTH,     /* store_auth_gen: a session ended, a user written */
+    STORE_CHANGE_INSTALLS, /* store_installs_gen: an install, upgrade, uninstall, purge, deploy */
+    STORE_CHANGE_KEYS,     /* store_keys_gen: a key written or retired */
+    STORE_CHANGE__COUNT
+} store_change_t;
+/* What a notification from another node means: "<kind> <site>" with a kind of the table
+ * above; 0, or -1 (not one of ours: ignored). */
+int store_change_heard(const char *payload);
+/* Every generation moves (the listening session was lost: anything may have changed). */
+void store_change_all(void);
+/* Starts the listener when the selected store is PostgreSQL (after store_prepare): one
+ * session, its own thread, reconnecting with a backoff. 0 (nothing to do on SQLite), or -1
+ * with a one-line reason when its first session cannot be opened. Stop joins it. */
+int store_listen_start(char *err, size_t errlen);
+void store_listen_stop(void);
+/* Counters for /metrics and tests: notifications heard, sessions (re)opened, losses. */
+void store_listen_stats(uint64_t *heard, uint64_t *connects, uint64_t *lost);
 int store_commit(store_t *st);
 void store_rollback(store_t *st);
 /* A savepoint inside an open write transaction: one unit of work that can be undone

@@ -36,7 +36,7 @@ int store_env_list(store_t *st, arena_t *a, const char *app_id, env_rec_t **out,
 int store_version_insert(store_t *st, version_rec_t *v)
 {
     int rc = st->be->apps->version_insert(st, v);
-    store_note_installs(st);
+    store_note_installs(st, 0);
     return rc;
 }
 

@@ -5,7 +5,9 @@
 
 int store_key_insert(store_t *st, const key_rec_t *k)
 {
-    return st->be->auth->key_insert(st, k);
+    int rc = st->be->auth->key_insert(st, k);
+    store_note_keys(st);
+    return rc;
 }
 
 int store_key_get(store_t *st, arena_t *a, const char *id, key_rec_t *out)
@@ -20,7 +22,9 @@ int store_key_current(store_t *st, arena_t *a, const char *purpose, key_rec_t *o
 
 int store_key_retire(store_t *st, const char *purpose, int64_t now_ms)
 {
-    return st->be->auth->key_retire(st, purpose, now_ms);
+    int rc = st->be->auth->key_retire(st, purpose, now_ms);
+    store_note_keys(st);
+    return rc;
 }
 
 int store_key_list(store_t *st, arena_t *a, const char *purpose, size_t max, key_rec_t **out, size_t *n)

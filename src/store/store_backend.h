@@ -378,6 +378,10 @@ typedef struct store_backend {
     int (*writes_stopped)(store_t *st);
     void (*bind_site)(store_t *st, int64_t site_id); /* NULL: the backend has no use for it */
     store_t *(*admin)(store_t *st);                  /* store_admin; NULL: st itself (one role sees every site) */
+    /* tells the other nodes "<kind> <site>" (store.h, "several nodes") with the handle's
+     * open transaction (heard only if it commits), or at once outside one; NULL: one
+     * process (SQLite), nobody to tell */
+    void (*notify)(store_t *st, const char *payload);
     /* the table families */
     const store_sites_ops_t *sites;
     const store_product_ops_t *product;
@@ -422,7 +426,16 @@ void store_note_written(store_t *st);
 /* For the family wrappers: an installations write was just made on the handle (in its
  * transaction, or committed if none was open): store_installs_gen moves now and again
  * when the handle's transaction ends (store.h). */
-void store_note_installs(store_t *st);
+void store_note_installs(store_t *st, int64_t site_id);
+/* For the family wrappers: a write that ends credentials (a session's deletion or purge, a
+ * user write) was just made on the handle: store_auth_gen moves, and other nodes hear of
+ * it when the handle's transaction commits (store.h). */
+void store_note_auth(store_t *st, int64_t site_id);
+/* The same for a key written or retired (store_keys_gen). */
+void store_note_keys(store_t *st);
+/* store.c: the installations generation's second move, once the writing transaction
+ * ended (store/changes.c holds the generations). */
+void store_installs_settled(void);
 
 /* A backend calls this when a write fails because the filesystem is full (any thread):
  * what store_full_since() reads. */
@@ -434,5 +447,8 @@ store_t *store_sqlite_open(const char *data_dir, char *err, size_t errlen);
 /* store_prepare and store_check_selected for PostgreSQL (postgres/migrate.c, check.c) */
 int store_postgres_prepare(const char *url, unsigned *applied, char *err, size_t errlen);
 int store_postgres_check(const char *url, char *out, size_t outlen);
+/* The listening session (postgres/listen.c; store.h store_listen_start). */
+int store_postgres_listen_start(const char *url, char *err, size_t errlen);
+void store_postgres_listen_stop(void);
 
 #endif

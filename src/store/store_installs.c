@@ -6,7 +6,7 @@
 int store_install_insert(store_t *st, const install_rec_t *in)
 {
     int rc = st->be->installs->install_insert(st, in);
-    store_note_installs(st);
+    store_note_installs(st, in->site_id);
     return rc;
 }
 
@@ -40,14 +40,14 @@ int store_install_set_major(store_t *st, const char *id, int64_t major, const ch
                             const char *egress_json, int64_t now_ms)
 {
     int rc = st->be->installs->install_set_major(st, id, major, scopes_json, egress_json, now_ms);
-    store_note_installs(st);
+    store_note_installs(st, 0);
     return rc;
 }
 
 int store_install_remove(store_t *st, const char *id, int64_t now_ms, int64_t purge_after_ms)
 {
     int rc = st->be->installs->install_remove(st, id, now_ms, purge_after_ms);
-    store_note_installs(st);
+    store_note_installs(st, 0);
     return rc;
 }
 
@@ -59,7 +59,7 @@ int store_install_purgeable(store_t *st, arena_t *a, int64_t now_ms, install_rec
 int store_install_purge(store_t *st, const char *id)
 {
     int rc = st->be->installs->install_purge(st, id);
-    store_note_installs(st);
+    store_note_installs(st, 0);
     return rc;
 }
 

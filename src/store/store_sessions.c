@@ -21,7 +21,7 @@ int store_session_touch(store_t *st, const unsigned char hash[32], int64_t now_m
 int store_session_delete(store_t *st, const unsigned char hash[32])
 {
     int rc = st->be->sessions->del(st, hash);
-    store_auth_changed();
+    store_note_auth(st, 0);
     return rc;
 }
 
@@ -30,7 +30,7 @@ int store_session_purge(store_t *st, int64_t now_ms, int64_t idle_before_ms, int
     int64_t n = 0;
     int rc = st->be->sessions->purge(st, now_ms, idle_before_ms, &n);
     if (n > 0 || rc != STORE_OK)
-        store_auth_changed();
+        store_note_auth(st, 0);
     if (deleted)
         *deleted = n;
     return rc;

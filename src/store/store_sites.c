@@ -31,7 +31,7 @@ int store_site_count(store_t *st, int64_t *n)
 int store_user_insert(store_t *st, int64_t site_id, const user_rec_t *u)
 {
     int rc = st->be->sites->user_insert(st, site_id, u);
-    store_auth_changed();
+    store_note_auth(st, site_id);
     return rc;
 }
 

@@ -754,6 +754,24 @@ static int pg_writes_stopped(store_t *st)
     return 0;
 }
 
+/* The other nodes' cue (store.h, "several nodes"): NOTIFY with the open transaction, so
+ * that it is delivered only if that commits (and after its writes are visible), or at
+ * once after a write made outside one (committed already). The payload is "<kind> <site>"
+ * from store/changes.c: a kind name and digits, nothing that needs quoting (checked). A
+ * failure is logged; the other nodes' caches then fall back to their TTLs. */
+static void pg_notify(store_t *st, const char *payload)
+{
+    struct pg_store *s = PG(st);
+    if (strspn(payload, "abcdefghijklmnopqrstuvwxyz0123456789 ") != strlen(payload) || strlen(payload) > 64)
+        return;
+    if (!s->in_tx && !s->reading && pg_ready(s) != STORE_OK)
+        return;
+    char sql[128];
+    snprintf(sql, sizeof sql, "NOTIFY " STORE_LISTEN_CHANNEL ", '%s'", payload);
+    if (pg_cmd(s, sql) != STORE_OK)
+        log_msg(LOG_WARN, "store: could not tell the other nodes of a change", "change", payload, NULL);
+}
+
 static struct pg_store *pg_new(const char *url, const char *role);
 
 static store_t *pg_admin(store_t *st)
@@ -797,6 +815,7 @@ static const store_backend_t postgres_backend = {
     .writes_stopped = pg_writes_stopped,
     .bind_site = pg_bind_site,
     .admin = pg_admin,
+    .notify = pg_notify,
     DB_FAMILIES_OPS,
 };
 

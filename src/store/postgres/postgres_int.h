@@ -12,7 +12,9 @@
  *   conn.c      pg_connect, pg_conn_alive: sessions with deadlines, as the runtime role,
  *               reopened after the database went away
  *   driver.c    store_postgres_open (store.h): the handle, transactions, the site binding,
- *               the statement driver (store/sql/db.h) */
+ *               the statement driver (store/sql/db.h), the change notifications it sends
+ *   listen.c    store_postgres_listen_start (store_backend.h): the session, and its thread,
+ *               that hears the other nodes' change notifications (store.h) */
 #ifndef KILN_POSTGRES_INT_H
 #define KILN_POSTGRES_INT_H
 

@@ -1,0 +1,235 @@
+// Several kiln nodes on one PostgreSQL (docs/scale.md "Several nodes"): node A and node B
+// share a private cluster and a master key. What one writes the other serves (a site, an
+// app deployed and installed, app storage), and what A ends (a web session signed out, an
+// installation removed) is refused on B within the staleness bound: B's per-thread
+// credential cache hears A's committed change through LISTEN/NOTIFY instead of waiting out
+// its 2 s TTL. B runs one HTTP thread, so the request that filled its cache is the one that
+// must see the change (with two, another thread's empty cache could answer). The listener
+// session killed (pg_terminate_backend): B treats every cache as stale, reconnects, and
+// converges again. A key rotation on A is in B's JWKS at once (not after B's 5 s refresh).
+// A NOTIFY forged by another role only ever makes caches miss.
+//
+// Prints the observed delays (sign-out on A -> refused on B), e.g.
+//   nodes: sign-out seen on B after [12, 9, 15, 11, 10] ms (median 11)
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync } from 'node:fs';
+import path from 'node:path';
+import { Kiln, runCli, kilnCli, expectCliOk, expectStatus, cliOkJson, tempDir, sleep } from './lib/kiln.mjs';
+import { deployApp, webtriggerPath, requireForge } from './lib/events.mjs';
+import { startPg } from './lib/pg.mjs';
+
+// What this file asserts. The target (docs/scale.md) is 100 ms; the assertion leaves room
+// for a loaded 2-core machine but stays well under the 2 s credential TTL that bounded a
+// sign-out on another node before the listener (that is what it fails on without it).
+const BOUND_MS = 1000;
+
+const MANIFEST = `modules:
+  webtrigger:
+    - key: put
+      function: put-fn
+      response:
+        type: dynamic
+    - key: get
+      function: get-fn
+      response:
+        type: dynamic
+  function:
+    - key: put-fn
+      handler: index.put
+    - key: get-fn
+      handler: index.get
+permissions:
+  scopes:
+    - storage:app
+app:
+  runtime:
+    name: nodejs20.x
+`;
+const SRC = `import { kvs } from '@forge/kvs';
+export async function put(req) {
+  await kvs.set('shared', JSON.parse(req.body));
+  return { statusCode: 200, headers: { 'Content-Type': ['application/json'] }, body: '{"ok":true}' };
+}
+export async function get() {
+  const v = await kvs.get('shared');
+  return { statusCode: 200, headers: { 'Content-Type': ['application/json'] }, body: JSON.stringify({ value: v ?? null }) };
+}
+`;
+
+const setCookies = (res) => {
+  const c = res.headers['set-cookie'];
+  return Array.isArray(c) ? c : c ? [c] : [];
+};
+const cookieOf = (res, name) => {
+  for (const c of setCookies(res)) {
+    const m = c.match(new RegExp(`^${name}=([^;]*)`));
+    if (m) return m[1];
+  }
+  return null;
+};
+const withCookie = (value, extra = {}) => ({ headers: { cookie: `kiln_session=${value}`, ...extra } });
+
+/** Signs in on node k (email + API token): the session cookie's value. */
+async function signIn(k, site, email, token) {
+  const f = await k.api(`/s/${site}/login`);
+  expectStatus(f, 200, 'login form');
+  const nonce = cookieOf(f, 'kiln_login');
+  const csrf = f.text.match(/name="csrf" value="([^"]+)"/)[1];
+  const res = await k.api(`/s/${site}/login`, {
+    method: 'POST',
+    body: new URLSearchParams({ email, token, csrf }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `kiln_login=${nonce}` },
+  });
+  expectStatus(res, 302, 'sign in');
+  return cookieOf(res, 'kiln_session');
+}
+
+/** Signs the session out on node k. */
+async function signOut(k, site, cookie) {
+  const shell = await k.api(`/s/${site}/`, withCookie(cookie));
+  expectStatus(shell, 200, 'shell');
+  const csrf = shell.text.match(/<meta name="kiln-csrf" content="([^"]+)">/)[1];
+  const r = await k.api(`/s/${site}/logout`, { method: 'POST', ...withCookie(cookie, { 'x-kiln-csrf': csrf }) });
+  expectStatus(r, 302, 'logout');
+}
+
+/** Polls `fn` (an async predicate) every 2 ms until it holds: the ms it took from `t0`. */
+async function convergedAfter(t0, fn, limit = 10000) {
+  for (;;) {
+    if (await fn()) return Date.now() - t0;
+    if (Date.now() - t0 > limit) return Infinity;
+    await sleep(2);
+  }
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** One of node k's counters from /metrics. */
+async function metric(k, name) {
+  const m = new RegExp(`^${name} (\\d+)$`, 'm').exec((await k.api('/metrics')).text);
+  return m ? Number(m[1]) : NaN;
+}
+
+describe('two nodes on one PostgreSQL', () => {
+  let pg, A, B, site, admin;
+  before(async () => {
+    requireForge('kvs');
+    pg = await startPg();
+    await pg.psql('CREATE DATABASE kiln');
+    const url = pg.url.replace('postgresql:///postgres?', 'postgresql:///kiln?');
+    const key = path.join(tempDir('nodes-key'), 'master.key');
+    expectCliOk(await runCli(['keys', 'new-master', key]));
+    const args = ['--store', url, '--key-file', key];
+    A = new Kiln({ store: 'sqlite', extraArgs: args });
+    B = new Kiln({ store: 'sqlite', extraArgs: args, threads: 1 });
+    await A.start();
+    await B.start();
+    site = await A.siteWithToken('nodes-a');
+    admin = (await A.jira(site.cloudId, '/myself', { token: site.token })).json;
+  });
+  after(async () => {
+    await B?.close();
+    await A?.close();
+    await pg?.stop();
+  });
+
+  it('a site made on A is served on B; an app deployed and installed on A runs on B; storage written on A is read on B', async () => {
+    const me = await B.jira(site.cloudId, '/myself', { token: site.token });
+    expectStatus(me, 200, 'the site made on A, on B');
+    assert.equal(me.json.accountId, site.accountId);
+
+    const { dir } = await deployApp(A, 'nodes', { 'manifest.yml': MANIFEST, 'src/index.js': SRC, 'package.json': JSON.stringify({ name: 'nodes', private: true }) });
+    await cliOkJson(A, ['install', '--site', site.name, '--confirm-scopes', '--json'], { cwd: dir });
+    // Deploy snapshots are files in the deploying node's data dir (docs/apps.md); sharing
+    // them between nodes is not this change (docs/scale.md "What is left"): B gets A's copy,
+    // as a shared volume would give it.
+    cpSync(path.join(A.dataDir, 'snapshots'), path.join(B.dataDir, 'snapshots'), { recursive: true });
+    const put = await webtriggerPath(A, dir, site, 'put');
+    const get = await webtriggerPath(A, dir, site, 'get');
+    const value = { from: 'A', n: Date.now() };
+    const wrote = await A.api(put, { method: 'POST', body: value });
+    expectStatus(wrote, 200, 'put on A');
+    const r = await B.api(get);
+    expectStatus(r, 200, 'get on B');
+    assert.deepEqual(r.json, { value }, 'B reads what A wrote');
+
+    // uninstalled on A: B refuses the webtrigger (it reads the installation each time)
+    expectCliOk(await kilnCli(A, ['uninstall', '--site', site.name], { cwd: dir }));
+    const t0 = Date.now();
+    const ms = await convergedAfter(t0, async () => (await B.api(get)).status === 404);
+    console.log(`nodes: uninstall on A refused on B after ${ms} ms`);
+    assert.ok(ms <= BOUND_MS, `uninstall seen on B after ${ms} ms`);
+  });
+
+  /** Signs in on A, fills B's cache with the session, signs out on A: ms until B refuses it. */
+  async function signOutDelay() {
+    const cookie = await signIn(A, site.name, admin.emailAddress, site.token);
+    for (let i = 0; i < 3; i++)
+      expectStatus(await B.jira(site.cloudId, '/myself', withCookie(cookie)), 200, 'the session on B');
+    await signOut(A, site.name, cookie);
+    const t0 = Date.now();
+    const ms = await convergedAfter(t0, async () => (await B.jira(site.cloudId, '/myself', withCookie(cookie))).status === 401);
+    // and it stays refused
+    for (let i = 0; i < 3; i++)
+      expectStatus(await B.jira(site.cloudId, '/myself', withCookie(cookie)), 401, 'the ended session on B');
+    return ms;
+  }
+
+  it('a sign-out on A is refused on B within the bound (B cached the session)', async () => {
+    const heard0 = await metric(B, 'kiln_store_changes_heard_total');
+    const delays = [];
+    for (let i = 0; i < 10; i++) delays.push(await signOutDelay());
+    console.log(`nodes: sign-out seen on B after ${JSON.stringify(delays)} ms (median ${median(delays)})`);
+    for (const ms of delays) assert.ok(ms <= BOUND_MS, `a sign-out on A seen on B after ${ms} ms: ${JSON.stringify(delays)}`);
+    assert.ok((await metric(B, 'kiln_store_changes_heard_total')) >= heard0 + 10, 'B heard the sign-outs');
+  });
+
+  it('the listener session killed: B treats its caches as stale, listens again, and converges', async () => {
+    const lost0 = await metric(B, 'kiln_store_listener_lost_total');
+    const conn0 = await metric(B, 'kiln_store_listener_connects_total');
+    const killed = await pg.psql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'kiln listener'", { db: 'kiln' });
+    assert.equal(killed, '2', 'one listener per node');
+    // while it reconnects, and after: a sign-out on A is still seen on B within the bound
+    const during = await signOutDelay();
+    const end = Date.now() + 10000;
+    while ((await metric(B, 'kiln_store_listener_connects_total')) <= conn0 && Date.now() < end) await sleep(20);
+    assert.ok((await metric(B, 'kiln_store_listener_lost_total')) >= lost0 + 1, 'B noticed the loss');
+    assert.ok((await metric(B, 'kiln_store_listener_connects_total')) >= conn0 + 1, 'B listens again');
+    assert.ok(B.stderrLines.some((l) => l.includes('change listener lost its session')), 'the loss is logged');
+    const afterwards = [await signOutDelay(), await signOutDelay()];
+    console.log(`nodes: listener killed: sign-out seen on B after ${during} ms (reconnecting), then ${JSON.stringify(afterwards)} ms`);
+    for (const ms of [during, ...afterwards]) assert.ok(ms <= BOUND_MS, `after the listener was killed: ${ms} ms`);
+  });
+
+  it("a key rotation on A is in B's JWKS within the bound (B had its keys loaded)", async () => {
+    const kids = async () => (await B.api('/.well-known/jwks.json')).json.keys.map((k) => k.kid);
+    const before = await kids();
+    assert.ok(before.length >= 1);
+    const r = await cliOkJson(A, ['keys', 'rotate', '--json']);
+    const t0 = Date.now();
+    const ms = await convergedAfter(t0, async () => (await kids()).includes(r.kid));
+    console.log(`nodes: key rotation on A in B's JWKS after ${ms} ms`);
+    assert.ok(ms <= BOUND_MS, `the new key in B's JWKS after ${ms} ms`);
+  });
+
+  it('a NOTIFY forged by another role makes caches miss, never serves one site for another', async () => {
+    const other = await A.siteWithToken('nodes-b');
+    await pg.psql('CREATE ROLE mallory LOGIN');
+    await sleep(200); // A's own notifications (the site it just made) are in
+    const heard0 = await metric(B, 'kiln_store_changes_heard_total');
+    const ids = (await pg.psql("SELECT id FROM kiln.sites WHERE name IN ('nodes-a', 'nodes-b') ORDER BY name", { db: 'kiln' })).split('\n');
+    for (const p of [`auth ${ids[1]}`, `installs ${ids[0]}`, 'auth 1; DROP TABLE x', 'keys', '', 'x'.repeat(7000), 'installs -1', 'auth 99999999999999999999'])
+      await pg.psql(`NOTIFY kiln_changes, '${p.replace(/'/g, "''")}'`, { db: 'kiln', user: 'mallory' });
+    await sleep(200);
+    // the two well-formed ones were heard (and only moved generations)
+    assert.equal(await metric(B, 'kiln_store_changes_heard_total'), heard0 + 2);
+    const a = await B.jira(site.cloudId, '/myself', { token: site.token });
+    const b = await B.jira(other.cloudId, '/myself', { token: other.token });
+    expectStatus(a, 200);
+    expectStatus(b, 200);
+    assert.equal(a.json.accountId, site.accountId);
+    assert.equal(b.json.accountId, other.accountId);
+    expectStatus(await B.jira(site.cloudId, '/myself', { token: other.token }), 401, "one site's token on the other's path");
+  });
+});
