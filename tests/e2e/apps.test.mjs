@@ -1072,7 +1072,7 @@ describe('a crash mid-deploy leaves the previous version intact', () => {
     for (const t of tars) assert.ok(tarList(t).includes('manifest.yml'), `${t} is a whole archive`);
 
     await k.stop('SIGTERM');
-    const check = await runCli(['store', 'check', ...(k.store === 'postgres' ? ['--store', k.storeUrl] : ['--data', k.dataDir])]);
+    const check = await runCli(['store', 'check', ...k.storeArgs()]);
     assert.equal(check.code, 0, describeCli(check));
     assert.equal(check.stdout.trim(), 'ok');
     await k.start();

@@ -699,7 +699,7 @@ describe('app storage through the real @forge/kvs', () => {
     await h2.release();
     assert.deepEqual(missing, [], `acknowledged writes lost: ${missing.length} of ${acked.length}`);
     await k.stop();
-    const check = await runCli(['store', 'check', '--data', k.dataDir], { timeout: 60000 });
+    const check = await runCli(['store', 'check', ...k.storeArgs()], { timeout: 60000 });
     assert.equal(check.code, 0, describeCli(check));
     assert.match(check.stdout, /ok/);
     await k.start();

@@ -4,7 +4,7 @@
 // temp data dir, waits for /healthz and returns a handle:
 //
 //   { url, port, dataDir, adminToken, proc, runs, stderrLines, allStderrLines(),
-//     api(path, opts), jira(cloudId, path, opts), admin(path, opts), sql(q), sqlRows(q),
+//     api(path, opts), jira(cloudId, path, opts), admin(path, opts), sql(q), sqlRows(q), storeArgs(),
 //     createSite(name, demo), getSite(name), userToken(siteName, accountId),
 //     stop(signal), kill9(), start(), restart(), expectExit(status), close() }
 //
@@ -749,12 +749,13 @@ export class Kiln {
    * work across sites: it has BYPASSRLS (a test reads and plants rows of any site, with no
    * site bound, where kiln_runtime would see none), row rights on every table but owns none
    * (no DDL, no writes to schema_version), and its search_path is the schema kiln.
-   * A failing statement throws with the shell's message. Limits: 60 s, 64 MiB of output.
+   * A failing statement throws with the shell's message. Limits: 60 s, and maxBuffer bytes of
+   * output (64 MiB unless told).
    */
-  sql(q) {
+  sql(q, { maxBuffer = 64 << 20 } = {}) {
     const text = typeof q === 'string' ? q : q[this.store];
     if (typeof text !== 'string') throw new Error(`k.sql: no ${this.store} variant in ${inspect(q)}`);
-    const opts = { encoding: 'utf8', timeout: 60000, maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] };
+    const opts = { encoding: 'utf8', timeout: 60000, maxBuffer, stdio: ['ignore', 'pipe', 'pipe'] };
     try {
       if (this.store !== 'postgres') {
         return execFileSync('sqlite3', ['-bail', '-cmd', '.timeout 5000', path.join(this.dataDir, 'kiln.db'), text], opts).trim();
@@ -769,15 +770,21 @@ export class Kiln {
 
   /** The rows of one SELECT (q as for sql()) as objects, column name to value: numbers as
    * numbers, text as strings, NULL as null (sqlite3 -json; PostgreSQL's json_agg). */
-  sqlRows(q) {
+  sqlRows(q, { maxBuffer = 64 << 20 } = {}) {
     const text = typeof q === 'string' ? q : q[this.store];
     if (this.store !== 'postgres') {
       if (typeof text !== 'string') throw new Error(`k.sqlRows: no ${this.store} variant in ${inspect(q)}`);
       const out = execFileSync('sqlite3', ['-json', '-bail', '-cmd', '.timeout 5000', path.join(this.dataDir, 'kiln.db'), text],
-        { encoding: 'utf8', timeout: 60000, maxBuffer: 64 << 20 }).trim();
+        { encoding: 'utf8', timeout: 60000, maxBuffer }).trim();
       return out ? JSON.parse(out) : [];
     }
-    return JSON.parse(this.sql(`SELECT coalesce(json_agg(q), '[]') FROM (${text.replace(/;\s*$/, '')}) q`));
+    return JSON.parse(this.sql(`SELECT coalesce(json_agg(q), '[]') FROM (${text.replace(/;\s*$/, '')}) q`, { maxBuffer }));
+  }
+
+  /** The arguments that name this Kiln's store to a CLI command (`kiln store check`):
+   * `--store URL` on PostgreSQL, else `--data DIR`. */
+  storeArgs() {
+    return this.store === 'postgres' ? ['--store', this.storeUrl] : ['--data', this.dataDir];
   }
 
   api(reqPath, opts = {}) {
