@@ -769,7 +769,9 @@ export class Kiln {
   }
 
   /** The rows of one SELECT (q as for sql()) as objects, column name to value: numbers as
-   * numbers, text as strings, NULL as null (sqlite3 -json; PostgreSQL's json_agg). */
+   * numbers, text as strings, NULL as null (sqlite3 -json; PostgreSQL's json_agg over the
+   * SELECT as a subquery, which keeps its ORDER BY's order as PostgreSQL's documentation
+   * says a sorted subquery usually does: a plain SELECT of one table or join here). */
   sqlRows(q, { maxBuffer = 64 << 20 } = {}) {
     const text = typeof q === 'string' ? q : q[this.store];
     if (this.store !== 'postgres') {
