@@ -662,7 +662,7 @@ static int pg_commit(store_t *st)
     if (!s->in_tx && !s->reading)
         return STORE_ERROR;
     int writing = s->in_tx;
-    s->in_tx = s->reading = 0;
+    s->in_tx = s->reading = s->whole = 0;
     int rc = pg_cmd(s, "COMMIT");
     if (rc != STORE_OK)
         pg_cmd(s, "ROLLBACK");
@@ -676,7 +676,7 @@ static void pg_rollback(store_t *st)
     struct pg_store *s = PG(st);
     if (!s->in_tx && !s->reading)
         return;
-    s->in_tx = s->reading = 0;
+    s->in_tx = s->reading = s->whole = 0;
     pg_cmd(s, "ROLLBACK");
 }
 
