@@ -45,7 +45,7 @@ DEBS     := build-essential pkg-config libh2o-evloop-dev libjansson-dev libyajl-
             clang clang-format libclang-rt-dev bubblewrap libseccomp-dev util-linux tzdata chromium \
             postgresql libpq-dev
 
-.PHONY: all deps test unit pg-test e2e e2e-pg-quick browser-test demo bench battery battery-isolation battery-crash battery-fuzz battery-soak battery-exhaust scopes scopes-check layers-check fuzz format format-check clean
+.PHONY: all deps test unit pg-test e2e e2e-pg browser-test demo bench battery battery-isolation battery-crash battery-fuzz battery-soak battery-exhaust scopes scopes-check layers-check fuzz format format-check clean
 
 # The site web UI (docs/ui.md): ui/src/*/main.jsx bundled by esbuild into $(BUILD)/ui/,
 # next to the kiln binary, with hashed names and assets.json (tools/build-ui.mjs).
@@ -179,19 +179,36 @@ STORE ?= sqlite
 e2e: $(KILN) $(PROBE) $(E2E_PRELOAD) $(FAILSYNC)
 	STORE=$(STORE) KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node --test --test-concurrency=1 --test-timeout=$$(( $(E2E_TIMEOUT) * 1000 )) tests/e2e/
 
-# The e2e files that pass with STORE=postgres today (docs/scale.md "The e2e suite on
-# PostgreSQL" says which do not, and why); each file starts its own private cluster.
-E2E_PG_QUICK := tenancy product credentials storage legacy_storage invoke store_select store_migrate nodes web_session badinput framing nul favicon scopes \
-	manifest_schema schema unawaited app_metrics worker_metrics snapshot cli users jirajs permissions search
-e2e-pg-quick: $(KILN) $(PROBE) $(E2E_PRELOAD) $(FAILSYNC)
-	STORE=postgres KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node --test --test-concurrency=1 --test-timeout=$$(( $(E2E_TIMEOUT) * 1000 )) $(E2E_PG_QUICK:%=tests/e2e/%.test.mjs)
+# The e2e suite on PostgreSQL (docs/scale.md "The e2e suite on PostgreSQL", issue 20):
+# every e2e file with STORE=postgres, each file on a private cluster of its own, but these:
+# store_unavailable holds SQLite's write lock with the sqlite3 shell (SQLite's alone);
+# pg_cluster, store_select, store_migrate and nodes start their own clusters whatever STORE
+# says, and `make e2e` runs them already. A file's tests of SQLite's own files and group commit skip themselves
+# with STORE=postgres, saying why (durability, exhaust).
+# It takes about 21 minutes on 2 shared cores (70 files; docs/scale.md). CI runs make test
+# twice, the second time under SANITIZE=1, and the whole suite there too would take CI to
+# about 73 of its 90 minutes (estimated: ASan's 1.3x on kiln's side): under SANITIZE=1 it
+# is this subset (about 5 minutes without ASan): the files that ran on PostgreSQL first,
+# ui_admin and forge_api_matrix (they found this build's PostgreSQL bugs), kvs and crash
+# (SIGKILL durability on it).
+E2E_PG_SKIP := store_unavailable pg_cluster store_select store_migrate nodes
+E2E_PG_SAN := tenancy product credentials storage legacy_storage invoke web_session badinput framing nul favicon scopes \
+	manifest_schema schema unawaited app_metrics worker_metrics snapshot cli users jirajs permissions search \
+	ui_admin kvs crash forge_api_matrix
+ifeq ($(SANITIZE),1)
+E2E_PG := $(E2E_PG_SAN:%=tests/e2e/%.test.mjs)
+else
+E2E_PG := $(filter-out $(E2E_PG_SKIP:%=tests/e2e/%.test.mjs),$(sort $(wildcard tests/e2e/*.test.mjs)))
+endif
+e2e-pg: $(KILN) $(PROBE) $(E2E_PRELOAD) $(FAILSYNC)
+	STORE=postgres KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node --test --test-concurrency=1 --test-timeout=$$(( $(E2E_TIMEOUT) * 1000 )) $(E2E_PG)
 
 # Browser tests (tests/browser/, docs/testing.md): headless Chromium (playwright-core)
 # against kiln's web UI, after the e2e tests.
 browser-test: $(KILN) $(UI_ASSETS) $(PROBE) $(E2E_PRELOAD)
 	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node --test --test-concurrency=1 --test-timeout=$$(( $(E2E_TIMEOUT) * 1000 )) tests/browser/
 
-test: all scopes-check format-check layers-check unit e2e e2e-pg-quick
+test: all scopes-check format-check layers-check unit e2e e2e-pg
 	@$(MAKE) --no-print-directory browser-test
 
 # Every include goes downward (docs/architecture.md); the checker's own tests first.

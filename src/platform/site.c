@@ -49,7 +49,7 @@ int site_create(store_t *st, arena_t *a, const char *name, int demo, site_rec_t 
         .canary = arena_printf(a, "kiln-canary-%s", ch),
         .created_ms = clock_now_ms(),
     };
-    int rc = store_begin(st);
+    int rc = store_begin_whole(st); /* all or nothing: the first failure rolls it back */
     if (rc != STORE_OK)
         return rc;
     rc = store_site_insert(st, out);

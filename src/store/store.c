@@ -151,6 +151,10 @@ int store_begin(store_t *st)
 {
     return st->be->begin(st);
 }
+int store_begin_whole(store_t *st)
+{
+    return st->be->begin_whole ? st->be->begin_whole(st) : st->be->begin(st);
+}
 int store_begin_read(store_t *st)
 {
     return st->be->begin_read(st);

@@ -130,6 +130,14 @@ int store_check(store_t *st, char *out, size_t outlen);
 
 /* Transactions group writes that must land together (a site with its demo data). */
 int store_begin(store_t *st);
+/* store_begin for a transaction that is all or nothing: after a failed statement the
+ * caller runs no other and rolls back (a site with its demo data, platform/site.c). A
+ * statement that fails inside store_begin's transactions leaves it usable (a conflict the
+ * caller handles); in this one it may not: PostgreSQL then runs the writes without the
+ * savepoint per statement that makes that so, 3-4x faster for thousands of inserts
+ * (docs/scale.md), and after a failure every later statement fails too. SQLite:
+ * store_begin. */
+int store_begin_whole(store_t *st);
 /* A read-only transaction: one consistent snapshot that includes every write this
  * process acknowledged before the call. Ended by store_commit (or store_rollback).
  * Backends may keep the snapshot for the next read (SQLite: see docs/store.md). */

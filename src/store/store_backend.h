@@ -354,6 +354,7 @@ typedef struct store_backend {
     int (*migrate)(store_t *st, char *err, size_t errlen);
     int (*check)(store_t *st, char *out, size_t outlen);
     int (*begin)(store_t *st);
+    int (*begin_whole)(store_t *st); /* NULL: begin */
     int (*begin_read)(store_t *st);
     int (*reading)(store_t *st);
     void (*idle)(store_t *st);

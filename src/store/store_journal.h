@@ -52,7 +52,8 @@ typedef struct ledger_rec {
 /* Appends n records in one transaction. */
 int store_ledger_insert(store_t *st, const ledger_rec_t *recs, size_t n);
 /* Records with time_ms >= since_ms whose source or destination site is site_id (0: every
- * record) in id order: the newest `max`, or with after_id, the `max` that follow it. */
+ * record the handle sees) in id order: the newest `max`, or with after_id, the `max` that
+ * follow it. A site's view reads through store_admin (other sites' rows into it). */
 int store_ledger_list(store_t *st, arena_t *a, int64_t site_id, int64_t since_ms, int64_t after_id, int64_t max,
                       ledger_rec_t **out, size_t *n);
 /* Deletes records older than before_ms (retention). */

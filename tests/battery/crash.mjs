@@ -40,7 +40,7 @@ export const BACKENDS = {
   sqlite: {
     start: () => startKiln({ threads: 4 }),
     check: async (k) => {
-      const r = await runCli(['store', 'check', '--data', k.dataDir], { timeout: 120000 });
+      const r = await runCli(['store', 'check', ...k.storeArgs()], { timeout: 120000 });
       return r.code === 0 && r.stdout.trim() === 'ok' ? [] : [`kiln store check: ${describeCli(r)}`];
     },
   },

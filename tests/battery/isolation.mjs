@@ -27,7 +27,6 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { symlinkSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 import { startKiln, tempDir, writeFiles, cliOkJson, expectStatus, ROOT } from '../e2e/lib/kiln.mjs';
@@ -733,8 +732,7 @@ function cpuSeconds(pid) {
 }
 
 function sqlJson(k, q) {
-  const out = execFileSync('sqlite3', ['-json', '-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'), q], { encoding: 'utf8', maxBuffer: 1 << 30 }).trim();
-  return out ? JSON.parse(out) : [];
+  return k.sqlRows(q, { maxBuffer: 1 << 30 });
 }
 
 /**
@@ -931,13 +929,13 @@ async function scanRecords(k, sites, scan) {
       leaks.push({ where, site: siteIdx === undefined ? '(none)' : sites[siteIdx]?.name, canarySite: sites[h.owner].name, kind: h.kind, record: text.slice(0, 2000) });
     }
   };
-  // every row of each table, 20,000 at a time (a long run leaves millions)
+  // every row of each table, 20,000 at a time by id (a long run leaves millions)
   const rows = function* (table) {
     for (let after = -1; ;) {
-      const page = sqlJson(k, `SELECT rowid AS _rowid, * FROM ${table} WHERE rowid > ${after} ORDER BY rowid LIMIT 20000`);
+      const page = sqlJson(k, `SELECT * FROM ${table} WHERE id > ${after} ORDER BY id LIMIT 20000`);
       if (!page.length) return;
       yield* page;
-      after = page[page.length - 1]._rowid;
+      after = page[page.length - 1].id;
     }
   };
   for (const r of rows('function_logs')) { counts.logs++; judge('function log', bySiteId.get(String(r.site_id)), JSON.stringify(r)); }

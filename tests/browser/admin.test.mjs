@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cliOkJson, startKiln, tempDir, writeFiles } from '../e2e/lib/kiln.mjs';
-import { deployApp, sql as dbSql } from '../e2e/lib/ui.mjs';
+import { deployApp } from '../e2e/lib/ui.mjs';
 import { docShot, launchBrowser, signIn, withPage } from './lib/browser.mjs';
 
 let k;
@@ -22,7 +22,7 @@ let appId;
 let plain;
 let dir;
 
-const sql = (q) => dbSql(k, q);
+const sql = (q) => k.sql(q);
 
 before(async () => {
   k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0'] });

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, startKiln } from '../e2e/lib/kiln.mjs';
-import { deployApp, firstIssue, sql as dbSql } from '../e2e/lib/ui.mjs';
+import { deployApp, firstIssue } from '../e2e/lib/ui.mjs';
 import { docShot, exampleApp, launchBrowser, signIn, withPage } from './lib/browser.mjs';
 
 let k;
@@ -21,7 +21,7 @@ let A;
 let issue;
 let appId;
 
-const sql = (q) => dbSql(k, q);
+const sql = (q) => k.sql(q);
 
 before(async () => {
   k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0'] });

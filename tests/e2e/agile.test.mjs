@@ -9,8 +9,6 @@
 // 404 as ids that do not exist; a user who may browse but not edit gets 403 on writes.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { startKiln, expectStatus, expectJiraError } from './lib/kiln.mjs';
 import { jiraClients, rejects, appSystemToken } from './lib/jirajs.mjs';
 import { loadSpec, formatErrors } from './lib/schemas.mjs';
@@ -18,11 +16,6 @@ import { loadSpec, formatErrors } from './lib/schemas.mjs';
 let k, S, A, B, c, cB, users, lena, ravi;
 
 const BASE = '/rest/agile/1.0';
-
-/** One query on kiln's database (as ledger.test does): what no API reads yet. */
-function sqlite(sql) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'), sql], { encoding: 'utf8' }).trim();
-}
 
 /** A raw request to the site's agile API as `token` (default: the site admin's). */
 function agile(site, p, opts = {}) {
@@ -460,14 +453,14 @@ describe('sprints, backlog and board issues', () => {
     await c.agile.sprint.deleteSprint({ sprintId: third.id });
     assert.equal((await rejects(c.agile.sprint.getSprint({ sprintId: third.id }), 'deleted sprint')).status, 404);
     // the change events, in order, and none for the refused changes
-    const site = sqlite(`SELECT id FROM sites WHERE cloud_id = '${A.cloudId}'`);
-    const kinds = (id) => sqlite(`SELECT kind FROM product_events WHERE site_id = ${site} AND entity_id = '${id}' ORDER BY seq`).split('\n');
+    const site = k.sql(`SELECT id FROM sites WHERE cloud_id = '${A.cloudId}'`);
+    const kinds = (id) => k.sql(`SELECT kind FROM product_events WHERE site_id = ${site} AND entity_id = '${id}' ORDER BY seq`).split('\n');
     const sw = (e) => `avi:jira-software:${e}:sprint`;
     assert.deepEqual(kinds(made.id), [sw('created'), sw('updated'), sw('started'), sw('updated'), sw('closed'), sw('updated')]);
     assert.deepEqual(kinds(third.id), [sw('created'), sw('deleted')]);
     // i1's Sprint changelog: into Flow 1, then Flow 2, Flow 3, the backlog (closing Flow 1 moved nothing)
     const iid = (await c.agile.issue.getIssue({ issueIdOrKey: i1 })).id;
-    const items = sqlite(`SELECT coalesce(ci.from_string, '-') || '>' || coalesce(ci.to_string, '-') FROM changeitems ci JOIN changegroups g ON g.site_id = ci.site_id AND g.id = ci.group_id WHERE g.site_id = ${site} AND g.issue_id = ${iid} AND ci.field = 'Sprint' ORDER BY g.id`).split('\n');
+    const items = k.sql(`SELECT coalesce(ci.from_string, '-') || '>' || coalesce(ci.to_string, '-') FROM changeitems ci JOIN changegroups g ON g.site_id = ci.site_id AND g.id = ci.group_id WHERE g.site_id = ${site} AND g.issue_id = ${iid} AND ci.field = 'Sprint' ORDER BY g.id`).split('\n');
     assert.deepEqual(items, ['->Flow 1', '->Flow 2', 'Flow 2>Flow 3', 'Flow 3>-']);
     assert.equal(kinds(iid).filter((x) => x === 'avi:jira:updated:issue').length, 4);
   });
@@ -679,8 +672,8 @@ describe('DevOps data', () => {
     assert.deepEqual(ids.rejectedBuilds.map((r) => r.key.buildNumber), [20]);
     assert.deepEqual(ids.acceptedBuilds.map((r) => r.buildNumber), [21]);
     assert.deepEqual(ids.unknownIssueKeys, [web1]);
-    const site = sqlite(`SELECT id FROM sites WHERE cloud_id = '${A.cloudId}'`);
-    assert.equal(sqlite(`SELECT group_concat(issue_key) FROM devops_issue_keys WHERE site_id = ${site} AND entity_key = '["ci-main",21]'`), `${A.web}-1`, 'stored as the key');
+    const site = k.sql(`SELECT id FROM sites WHERE cloud_id = '${A.cloudId}'`);
+    assert.equal(k.sql(`SELECT issue_key FROM devops_issue_keys WHERE site_id = ${site} AND entity_key = '["ci-main",21]'`), `${A.web}-1`, 'stored as the key, once');
     // stale: accepted, ignored
     const stale = await dev.agile.builds.submitBuilds({ builds: [build(1, 4, [`${A.web}-1`], { state: 'failed' })] });
     assert.equal(stale.acceptedBuilds.length, 1);

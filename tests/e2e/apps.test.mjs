@@ -22,7 +22,6 @@ import {
   ROOT, startKiln, runCli, describeCli, describeRes, expectStatus, UUID_RE, tempDir, writeFiles,
   kilnCli as kiln, expectCliOk as ok, cliJson as parseJson, cliOkJson as okJson, expectCliFailure as failsClearly,
 } from './lib/kiln.mjs';
-import { sql } from './lib/ui.mjs';
 
 const requireCjs = createRequire(import.meta.url);
 const APP_ARI_RE = /^ari:cloud:ecosystem::app\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
@@ -472,8 +471,8 @@ describe('app lifecycle: register, deploy, install, minor, major, upgrade, unins
     assert.equal(list.find((x) => x.installationId === betaRemoved.installationId)?.purged, false);
     // A dashboard gadget's configuration (web/uiframes.c keeps it as a property of its
     // installation) of the removed installation, and one of an active installation.
-    const gadget = (site, installationId) => sql(k, `INSERT INTO entity_properties VALUES ((SELECT id FROM sites WHERE name = '${site}'), 'gadget', '${installationId}', 'g', '{"n":1}', 1, 1)`);
-    const gadgets = (installationId) => sql(k, `SELECT count(*) FROM entity_properties WHERE entity = 'gadget' AND entity_id = '${installationId}'`);
+    const gadget = (site, installationId) => k.sql(`INSERT INTO entity_properties VALUES ((SELECT id FROM sites WHERE name = '${site}'), 'gadget', '${installationId}', 'g', '{"n":1}', 1, 1)`);
+    const gadgets = (installationId) => k.sql(`SELECT count(*) FROM entity_properties WHERE entity = 'gadget' AND entity_id = '${installationId}'`);
     gadget('beta', betaRemoved.installationId);
     gadget('alpha', first.alpha.installationId);
 
@@ -1073,7 +1072,7 @@ describe('a crash mid-deploy leaves the previous version intact', () => {
     for (const t of tars) assert.ok(tarList(t).includes('manifest.yml'), `${t} is a whole archive`);
 
     await k.stop('SIGTERM');
-    const check = await runCli(['store', 'check', '--data', k.dataDir]);
+    const check = await runCli(['store', 'check', ...k.storeArgs()]);
     assert.equal(check.code, 0, describeCli(check));
     assert.equal(check.stdout.trim(), 'ok');
     await k.start();

@@ -9,7 +9,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -198,8 +198,7 @@ describe('audit log', () => {
   });
 
   it('kiln audit --follow prints every new event once, in order, even thousands between two polls; SIGINT ends it', async () => {
-    const siteId = execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'),
-      `SELECT id FROM sites WHERE name = '${A.name}'`], { encoding: 'utf8' }).trim();
+    const siteId = k.sql(`SELECT id FROM sites WHERE name = '${A.name}'`);
     assert.match(siteId, /^\d+$/);
     const env = { ...process.env, KILN_URL: k.url, KILN_DATA: k.dataDir };
     const follower = spawn(KILN_BIN, ['audit', '--follow', '--json', '--site', A.name, '-n', '1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -219,11 +218,10 @@ describe('audit log', () => {
       };
       await until((l) => l.length >= 1, 'the newest event');
       // 2500 events written at once, more than two pages of 1000 between two polls
-      execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'),
-        'WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 2500) '
+      k.sql('WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 2500) '
         + 'INSERT INTO audit_log (time_ms, site_id, kind, plane, actor, app_id, installation_id, invocation_id, '
         + 'method, path, status, category, detail, count, last_ms) '
-        + `SELECT ${Date.now()}, ${siteId}, 'gateway.allow', 'jira', 'x', '', '', '', 'GET', '/follow/' || i, 200, '', '', 1, ${Date.now()} FROM s`]);
+        + `SELECT ${Date.now()}, ${siteId}, 'gateway.allow', 'jira', 'x', '', '', '', 'GET', '/follow/' || i, 200, '', '', 1, ${Date.now()} FROM s`);
       await until((l) => l.filter((e) => e.path.startsWith('/follow/')).length >= 2500, 'the 2500 events');
       const all = lines();
       assert.ok(all.every((e, i) => i === 0 || e.id > all[i - 1].id), 'in id order, none twice');

@@ -11,7 +11,7 @@ import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import * as jose from 'jose';
 import { ROOT, startKiln, expectStatus, describeRes, tempDir, writeFiles } from './lib/kiln.mjs';
-import { deployApp, sessionPost, sql, uiSession } from './lib/ui.mjs';
+import { deployApp, sessionPost, uiSession } from './lib/ui.mjs';
 
 const NODE_MODULES = path.join(ROOT, 'node_modules');
 
@@ -116,7 +116,7 @@ describe('bridge fetchRemote: a declared remote, with a FIT of the user and the 
       assert.equal(payload.context.cloudId, site.cloudId);
       assert.equal(payload.context.moduleKey, 'panel');
       assert.deepEqual(payload.app.module, { type: 'jira:globalPage', key: 'panel' });
-      const inst = sql(k, `SELECT i.id FROM installations i JOIN sites s ON s.id = i.site_id JOIN apps a ON a.id = i.app_id
+      const inst = k.sql(`SELECT i.id FROM installations i JOIN sites s ON s.id = i.site_id JOIN apps a ON a.id = i.app_id
                            WHERE s.name = '${site.name}' AND a.name = 'remote-panel-app' AND i.removed = 0`);
       assert.equal(payload.app.installationId, `ari:cloud:ecosystem::installation/${inst}`);
       assert.equal(payload.app.installation.contexts[0].cloudId, site.cloudId);
@@ -256,7 +256,7 @@ describe('bridge invokeRemote: the module\'s resolver.endpoint, with a FIT of th
       assert.equal(payload.principal, site.accountId);
       assert.equal(payload.context.cloudId, site.cloudId);
       assert.deepEqual(payload.app.module, { type: 'jira:globalPage', key: 'ep-page' });
-      const inst = sql(k, `SELECT i.id FROM installations i JOIN sites s ON s.id = i.site_id
+      const inst = k.sql(`SELECT i.id FROM installations i JOIN sites s ON s.id = i.site_id
                            WHERE s.name = '${site.name}' AND i.app_id = '${app}' AND i.removed = 0`);
       assert.equal(payload.app.installationId, `ari:cloud:ecosystem::installation/${inst}`);
     }

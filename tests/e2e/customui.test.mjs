@@ -18,7 +18,7 @@ import {
   ROOT, startKiln, expectStatus, describeRes, tempDir, writeFiles, httpRequest, cliOkJson as okJson, kilnCli as kiln,
   expectCliOk as ok,
 } from './lib/kiln.mjs';
-import { deployApp, firstIssue, sessionPost, sql, uiSession } from './lib/ui.mjs';
+import { deployApp, firstIssue, sessionPost, uiSession } from './lib/ui.mjs';
 
 const NODE_MODULES = path.join(ROOT, 'node_modules');
 
@@ -113,7 +113,7 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
     app = await deployApp(k, dir, [A, B]);
     sA = await uiSession(k, A.name, A.accountId);
     sB = await uiSession(k, B.name, B.accountId);
-    const other = sql(k, `SELECT account_id FROM users u JOIN sites s ON s.id = u.site_id WHERE s.name = '${A.name}' AND u.account_id != '${A.accountId}' AND u.account_type = 'atlassian' AND u.active = 1 LIMIT 1`);
+    const other = k.sql(`SELECT account_id FROM users u JOIN sites s ON s.id = u.site_id WHERE s.name = '${A.name}' AND u.account_id != '${A.accountId}' AND u.account_type = 'atlassian' AND u.active = 1 LIMIT 1`);
     assert.ok(other, 'a second person on the demo site');
     sA2 = await uiSession(k, A.name, other);
     issueA2 = await firstIssue(k, A, (await k.userToken(A.name, other)).token);

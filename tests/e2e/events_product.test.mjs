@@ -22,8 +22,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import {
   startKiln, sleep, cliOkJson as okJson, expectStatus, kilnCli as kiln, expectCliOk as ok,
 } from './lib/kiln.mjs';
@@ -143,8 +141,8 @@ describe('product events to triggers', () => {
   /** Polls until `pred(records)` holds (kiln delivers asynchronously); fails with what came. */
   const heard = (dir, site, pred, what) => until(what, () => received(dir, site), { pred });
 
-  /** One number from the store (sqlite3 on kiln's database). */
-  const sql = (q) => Number(execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'), q], { encoding: 'utf8' }).trim());
+  /** One number from kiln's store. */
+  const sql = (q) => Number(k.sql(q));
 
   const of = (recs, type, issueId, trigger = 'every-issue') =>
     recs.filter((r) => r.trigger === trigger && r.event.eventType === type && r.event.issue?.id === issueId);

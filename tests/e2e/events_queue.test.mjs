@@ -17,7 +17,6 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import {
   ROOT, startKiln, tempDir, expectStatus, UUID_RE, cliOkJson as okJson,
@@ -376,7 +375,7 @@ describe('async events (@forge/events 0.x to 3.x)', () => {
     assert.deepEqual(await list(B, 'app:'), [], "A's app event never reaches the publisher's installation on B");
     assert.deepEqual(await heard[B.name](), [], "nor another app's installation on B");
     // the deliveries of one publish are written in one transaction: what is not there now never comes
-    const sql = (q) => Number(execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'), q], { encoding: 'utf8' }).trim());
+    const sql = (q) => Number(k.sql(q));
     assert.equal(sql(`SELECT count(*) FROM deliveries WHERE event_type LIKE 'avi:cloud:ecosystem::event/%' AND site_id != (SELECT id FROM sites WHERE name = '${A.name}')`), 0,
       'no app event delivery row on any other site');
     assert.equal(sql(`SELECT count(*) FROM deliveries WHERE module_key = 'listen' AND event_type LIKE '%/private'`), 0, 'private never owed to the other app');

@@ -4,15 +4,13 @@
 // ids, keys and users must never reach the first; demo users with less permission who
 // must get Jira's 404 (cannot browse: the same answer as a missing thing) or 403 (can
 // browse, cannot write); and the change events each write records (read from the
-// store's product_events table with sqlite3).
+// store's product_events table with k.sql).
 //
 // Run: make -j2 build/tests/nullfmt.so build/tests/sandbox_probe && KILN_BIN=build/kiln
 //   KILN_SANDBOX_PROBE=build/tests/sandbox_probe KILN_TEST_PRELOAD=build/tests/nullfmt.so
 //   node --test --test-concurrency=1 tests/e2e/issues.test.mjs
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { startKiln, expectStatus, expectFieldError, expectJiraError, randomKey } from './lib/kiln.mjs';
 import { jiraClients, rejects } from './lib/jirajs.mjs';
 import { loadSpec, formatErrors } from './lib/schemas.mjs';
@@ -35,10 +33,8 @@ function jira(p, opts = {}, n = 3) {
 
 /** The site's change events of `kind` for one entity (the store's product_events). */
 function events(siteName, kind, entityId) {
-  const out = execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'),
-    `SELECT payload_json FROM product_events WHERE site_id = (SELECT id FROM sites WHERE name = '${siteName}') ` +
-    `AND kind = '${kind}' AND entity_id = '${entityId}' ORDER BY seq`], { encoding: 'utf8' }).trim();
-  return out ? out.split('\n').map((l) => JSON.parse(l)) : [];
+  return k.sqlRows(`SELECT payload_json FROM product_events WHERE site_id = (SELECT id FROM sites WHERE name = '${siteName}') `
+    + `AND kind = '${kind}' AND entity_id = '${entityId}' ORDER BY seq`).map((r) => JSON.parse(r.payload_json));
 }
 
 before(async () => {

@@ -8,13 +8,12 @@
 // (one app on two sites, two apps on one site); uninstall/reinstall/purge; and
 // durability of acknowledged writes across SIGKILL.
 //
-// Run: node --test tests/e2e/kvs.test.mjs   (needs build/kiln, esbuild, sqlite3 and the
+// Run: node --test tests/e2e/kvs.test.mjs   (needs build/kiln, esbuild, sqlite3 or psql and the
 // root node_modules with @forge/kvs)
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -232,9 +231,6 @@ async function expectCode(k, t, step, status, code) {
 
 const U = '__undefined__';
 
-function sqlite(dataDir, sql) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(dataDir, 'kiln.db'), sql], { encoding: 'utf8' }).trim();
-}
 
 /** Starts the hold function; resolves with {token, url, release()} once it has written its token. */
 async function holdToken(k, t, ms = 20000) {
@@ -326,7 +322,7 @@ describe('app storage through the real @forge/kvs', () => {
     // the sweep (every second) deletes the row itself
     const end = Date.now() + 5000;
     let left;
-    while ((left = sqlite(k.dataDir, "SELECT count(*) FROM kvs WHERE key = 'ttl:short'")) !== '0' && Date.now() < end) await sleep(200);
+    while ((left = k.sql("SELECT count(*) FROM kvs WHERE key = 'ttl:short'")) !== '0' && Date.now() < end) await sleep(200);
     assert.equal(left, '0', 'the expired row is gone from the store');
     await expectCode(k, TA(), { op: 'set', key: 'ttl:bad', value: 1, options: { ttl: { value: -1, unit: 'SECONDS' } } }, 400, 'INVALID_TTL');
   });
@@ -476,7 +472,12 @@ describe('app storage through the real @forge/kvs', () => {
     assert.equal(await val(k, TA(), { op: 'get', key: 'api-token' }), U, 'not a plain value');
     const listed = await val(k, TA(), { op: 'query', limit: 100 });
     assert.ok(!JSON.stringify(listed).includes(plain), 'never listed');
-    // at rest: neither the database nor its WAL holds the plaintext
+    // at rest: the stored row does not hold the plaintext (either store), nor SQLite's files
+    assert.equal(k.sql("SELECT count(*) FROM kvs WHERE kind = 1 AND key = 'api-token'"), '1', 'the secret is a row');
+    assert.equal(k.sql({
+      sqlite: `SELECT count(*) FROM kvs WHERE instr(CAST(value AS BLOB), CAST('${plain}' AS BLOB)) > 0`,
+      postgres: `SELECT count(*) FROM kvs WHERE position(convert_to('${plain}', 'UTF8') IN value) > 0`,
+    }), '0', 'no row holds the plaintext');
     for (const f of ['kiln.db', 'kiln.db-wal']) {
       const p = path.join(k.dataDir, f);
       if (existsSync(p)) assert.ok(!readFileSync(p).includes(Buffer.from(plain)), `${f} does not hold the plaintext`);
@@ -487,8 +488,8 @@ describe('app storage through the real @forge/kvs', () => {
     assert.ok(!logs.stdout.includes(plain), 'not in the function logs');
     // a ciphertext moved to another installation does not open there
     const ia = TA().installationId, ib = TB().installationId;
-    sqlite(k.dataDir, `INSERT INTO kvs SELECT (SELECT site_id FROM installations WHERE id = '${ib}'), '${ib}', kind, entity, 'moved', value, created_ms, updated_ms, expire_ms FROM kvs WHERE installation_id = '${ia}' AND kind = 1 AND key = 'api-token'`);
-    sqlite(k.dataDir, `INSERT INTO kvs SELECT site_id, installation_id, kind, entity, 'renamed', value, created_ms, updated_ms, expire_ms FROM kvs WHERE installation_id = '${ia}' AND kind = 1 AND key = 'api-token'`);
+    k.sql(`INSERT INTO kvs SELECT (SELECT site_id FROM installations WHERE id = '${ib}'), '${ib}', kind, entity, 'moved', value, created_ms, updated_ms, expire_ms FROM kvs WHERE installation_id = '${ia}' AND kind = 1 AND key = 'api-token'`);
+    k.sql(`INSERT INTO kvs SELECT site_id, installation_id, kind, entity, 'renamed', value, created_ms, updated_ms, expire_ms FROM kvs WHERE installation_id = '${ia}' AND kind = 1 AND key = 'api-token'`);
     const moved = await err(k, TB(), { op: 'getSecret', key: 'moved' });
     assert.equal(moved.status, 500, JSON.stringify(moved));
     const renamed = await err(k, TA(), { op: 'getSecret', key: 'renamed' });
@@ -635,7 +636,7 @@ describe('app storage through the real @forge/kvs', () => {
     const first = await triggersOf(k, dir, B.name);
     const put = await steps(k, first, [{ op: 'set', key: 'life', value: 1 }, { op: 'setSecret', key: 'life', value: 2 }]);
     assert.deepEqual(put.filter((x) => !x.ok), [], 'both stored');
-    const rows = (id) => sqlite(k.dataDir, `SELECT count(*) FROM kvs WHERE installation_id = '${id}'`);
+    const rows = (id) => k.sql(`SELECT count(*) FROM kvs WHERE installation_id = '${id}'`);
     assert.equal(rows(first.installationId), '2');
     const un = await okJson(k, ['uninstall', '--site', B.name, '--json'], { cwd: dir });
     await okJson(k, ['install', '--site', B.name, '--confirm-scopes', '--json'], { cwd: dir });
@@ -698,7 +699,7 @@ describe('app storage through the real @forge/kvs', () => {
     await h2.release();
     assert.deepEqual(missing, [], `acknowledged writes lost: ${missing.length} of ${acked.length}`);
     await k.stop();
-    const check = await runCli(['store', 'check', '--data', k.dataDir], { timeout: 60000 });
+    const check = await runCli(['store', 'check', ...k.storeArgs()], { timeout: 60000 });
     assert.equal(check.code, 0, describeCli(check));
     assert.match(check.stdout, /ok/);
     await k.start();

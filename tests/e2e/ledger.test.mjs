@@ -16,7 +16,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -27,9 +26,6 @@ import {
 const FIXTURE = path.join(ROOT, 'tests', 'fixtures', 'apps', 'tenant-cache');
 const LEAK = 'CROSS_TENANT_LEAK_SUSPECTED';
 
-function sqlite(dataDir, sql) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(dataDir, 'kiln.db'), sql], { encoding: 'utf8' }).trim();
-}
 
 /** Polls GET /admin/v1/{what}?query until pred(list) holds; the list. */
 async function until(k, what, query, pred, desc, ms = 8000) {
@@ -270,9 +266,9 @@ describe('data-flow ledger and tenant-leak detection', () => {
     }
     // n is capped at 1000: with more records than that (1100 synthetic ones of site C,
     // written into the store directly), n=5000 answers exactly 1000, the newest
-    const cid = sqlite(k.dataDir, `SELECT id FROM sites WHERE name = '${C.name}'`);
+    const cid = k.sql(`SELECT id FROM sites WHERE name = '${C.name}'`);
     assert.match(cid, /^\d+$/);
-    sqlite(k.dataDir, 'WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 1100) '
+    k.sql('WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 1100) '
       + 'INSERT INTO ledger (time_ms, site_id, dest_site_id, kind, app_id, installation_id, invocation_id, destination, bytes) '
       + `SELECT ${Date.now()}, ${cid}, 0, 'egress', 'cap-test', 'cap-test', 'cap-' || i, 'https://cap.example/' || i, 1 FROM s`);
     const big = await k.admin('/ledger?n=5000');

@@ -11,7 +11,6 @@
 // Run: node --test tests/e2e/manifest_filters.test.mjs   (needs build/kiln and esbuild)
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -55,8 +54,7 @@ function makeApp(name, manifest) {
 }
 
 function versionCount(k) {
-  return Number(execFileSync('sqlite3', ['-readonly', path.join(k.dataDir, 'kiln.db'), 'SELECT count(*) FROM versions'],
-    { encoding: 'utf8' }).trim());
+  return Number(k.sql('SELECT count(*) FROM versions'));
 }
 
 // the runtime's warning depends on the Node.js this machine has: not this file's business

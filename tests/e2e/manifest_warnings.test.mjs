@@ -11,7 +11,6 @@
 // Run: node --test tests/e2e/manifest_warnings.test.mjs   (needs build/kiln and esbuild)
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -85,10 +84,9 @@ function stderrLines(r) {
   return r.stderr.split('\n').filter(Boolean);
 }
 
-/** How many apps the server has registered (its SQLite store, read-only). */
+/** How many apps the server has registered (its store). */
 function appCount(k) {
-  return Number(execFileSync('sqlite3', ['-readonly', path.join(k.dataDir, 'kiln.db'), 'SELECT count(*) FROM apps'],
-    { encoding: 'utf8' }).trim());
+  return Number(k.sql('SELECT count(*) FROM apps'));
 }
 
 /** The one-line form of a JSON warning, as the CLI prints it. */

@@ -10,8 +10,6 @@
 // Run: node --test tests/e2e/people.test.mjs  (needs build/kiln and `make deps`)
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { startKiln, expectStatus, expectJiraError, randomKey } from './lib/kiln.mjs';
 import { jiraClients, rejects, appSystemToken } from './lib/jirajs.mjs';
 import { loadSpec, formatErrors } from './lib/schemas.mjs';
@@ -540,10 +538,10 @@ describe('role-based browse in the other searches', () => {
 describe('change events', () => {
   /** Site A's product events after seq `after`: [{seq, kind, actor, entity, payload}]. */
   function events(after = 0) {
-    const sql = `SELECT json_group_array(json_object('seq', e.seq, 'kind', e.kind, 'actor', e.actor_account_id,
-      'entity', e.entity_id, 'payload', json(e.payload_json))) FROM product_events e JOIN sites s ON s.id = e.site_id
-      WHERE s.name = 'people-a' AND e.seq > ${Number(after)} ORDER BY e.seq`;
-    return JSON.parse(execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'), sql], { encoding: 'utf8' }));
+    return k.sqlRows(`SELECT e.seq, e.kind, e.actor_account_id AS actor, e.entity_id AS entity, e.payload_json
+      FROM product_events e JOIN sites s ON s.id = e.site_id
+      WHERE s.name = 'people-a' AND e.seq > ${Number(after)} ORDER BY e.seq`)
+      .map(({ payload_json: p, ...e }) => ({ ...e, payload: JSON.parse(p) }));
   }
 
   it('every write above recorded its event, with the acting user, in order; refused and empty writes none', async () => {

@@ -154,11 +154,17 @@ describe('the sandbox: hostile function code stays in its box', { skip: CAN ? fa
     assert.ok(victimUnpacked.length >= 2, 'both apps are unpacked on the host');
     const paths = [path.join(d, 'admin.token'), path.join(d, 'master.key'), path.join(d, 'kiln.db'), path.join(d, 'kiln.db-wal'),
       ...victimUnpacked.map((p) => path.join(p, 'manifest.yml')), path.join(victimDir, 'manifest.yml'), '/etc/shadow', '/root/.bash_history'];
-    // the control: the test itself can read them (so ENOENT in the box is the box)
-    for (const p of paths.slice(0, 3)) assert.ok(readFileSync(p).length > 0, p);
+    // the control: the test itself can read them (so ENOENT in the box is the box); on
+    // PostgreSQL there is no kiln.db, and the cluster's socket directory is probed instead
+    for (const p of paths.slice(0, k.store === 'postgres' ? 2 : 3)) assert.ok(readFileSync(p).length > 0, p);
+    const pgDir = k.store === 'postgres' ? new URL(k.storeUrl).searchParams.get('host') : null;
+    if (pgDir) {
+      assert.ok(existsSync(path.join(pgDir, '.s.PGSQL.5432')), `the cluster's socket is in ${pgDir}`);
+      paths.push(path.join(pgDir, '.s.PGSQL.5432'), path.join(pgDir, 'data', 'postgresql.conf'));
+    }
     const r = await probe({ action: 'read', paths });
     for (const p of paths) assert.deepEqual(r[p], { ok: false, code: 'ENOENT' }, `read ${p}: ${JSON.stringify(r[p])}`);
-    const l = await probe({ action: 'list', paths: [d, path.join(d, 'unpacked'), path.join(d, 'snapshots'), '/home', '/root', '/var', '/sys', path.dirname(d)] });
+    const l = await probe({ action: 'list', paths: [d, path.join(d, 'unpacked'), path.join(d, 'snapshots'), '/home', '/root', '/var', '/sys', path.dirname(d), ...(pgDir ? [pgDir] : [])] });
     for (const [p, v] of Object.entries(l)) {
       if (p === '/tmp') assert.ok(v.ok && !v.value.includes(path.basename(d)), `the box's /tmp holds none of the host's: ${JSON.stringify(v)}`);
       else assert.deepEqual(v, { ok: false, code: 'ENOENT' }, `list ${p}`);
@@ -361,7 +367,7 @@ describe("the data dir is kiln's alone: 0700, its files 0600, never another uid'
       const mode = (p) => statSync(path.join(d, p)).mode & 0o777;
       assert.equal(mode('.'), 0o700);
       assert.equal(mode('notes.txt'), 0o600);
-      for (const f of ['kiln.db', 'admin.token', 'master.key']) assert.equal(mode(f), 0o600, f);
+      for (const f of [...(k.store === 'postgres' ? [] : ['kiln.db']), 'admin.token', 'master.key']) assert.equal(mode(f), 0o600, f);
       assert.equal(mode('proxy.sock'), 0o666, 'the workers\' socket: reachable by the sandbox uids, inside the 0700 dir');
     } finally {
       await k.close();

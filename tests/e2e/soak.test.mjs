@@ -11,6 +11,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runSoak, WAL_MAX_BYTES } from '../battery/soak.mjs';
+import { STORE } from './lib/kiln.mjs';
 
 describe('soak (quick): mixed load with worker kills and hanging functions', () => {
   it('answers everything as expected and ends with the threads and descriptors it had', async () => {
@@ -23,8 +24,9 @@ describe('soak (quick): mixed load with worker kills and hanging functions', () 
     assert.ok(r.kills >= 1 && r.hangs >= 2, `faults happened: ${r.kills} kills, ${r.hangs} hangs (a function, a remote)`);
     assert.equal(r.hangMs.length, r.hangs, 'every hanging function answered 504');
     for (const ms of r.hangMs) assert.ok(ms < 3000 + 2000, `a hang answered by its 3 s deadline (${ms} ms)`);
-    // a worker killed must leave no read snapshot open: it would pin SQLite's WAL
-    assert.ok(r.walMaxBytes > 0 && r.walMaxBytes <= WAL_MAX_BYTES, `the WAL stays bounded: at most ${r.walMaxBytes} bytes`);
+    // a worker killed must leave no read snapshot open: it would pin SQLite's WAL (on
+    // PostgreSQL there is no kiln.db-wal to sample: the cluster's WAL is its own)
+    if (STORE !== 'postgres') assert.ok(r.walMaxBytes > 0 && r.walMaxBytes <= WAL_MAX_BYTES, `the WAL stays bounded: at most ${r.walMaxBytes} bytes`);
     assert.equal(r.drift.threads.last, r.drift.threads.first, 'threads flat');
     assert.equal(r.fdsLeaked, false, `descriptors back after the load: ${JSON.stringify({ before: r.before, after: r.after })}`);
   });

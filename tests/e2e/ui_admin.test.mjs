@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startKiln, expectStatus, describeRes, tempDir, writeFiles, cliOkJson as okJson } from './lib/kiln.mjs';
-import { deployApp, sessionPost, sql, uiSession as session } from './lib/ui.mjs';
+import { deployApp, sessionPost, uiSession as session } from './lib/ui.mjs';
 
 const MANIFEST = `modules:
   jira:issuePanel:
@@ -50,15 +50,15 @@ describe('the site admin endpoints: /_ui/v1/admin/{apps,audit,ledger}', () => {
     dir = path.join(tempDir('uaapp'), 'admin-app');
     writeFiles(dir, { 'manifest.yml': MANIFEST, 'static/index.html': '<p>hi</p>' });
     app = await deployApp(k, dir, [A]);
-    const id = (s) => sql(k, `SELECT id FROM sites WHERE name = '${s.name}'`);
+    const id = (s) => k.sql(`SELECT id FROM sites WHERE name = '${s.name}'`);
     const now = Date.now();
     const row = (src, dst, kind, destination) => `(${now}, ${src}, ${dst}, '${kind}', '${app}', 'i', 'inv-${kind}-${src}-${dst}', '${destination}', 42)`;
-    sql(k, `INSERT INTO ledger (time_ms, site_id, dest_site_id, kind, app_id, installation_id, invocation_id, destination, bytes) VALUES
+    k.sql(`INSERT INTO ledger (time_ms, site_id, dest_site_id, kind, app_id, installation_id, invocation_id, destination, bytes) VALUES
       ${row(id(A), 0, 'egress', 'https://api.example.com/v1')}, ${row(id(C), id(A), 'webtrigger.request', 'webtrigger A')},
       ${row(id(B), id(C), 'webtrigger.request', 'webtrigger C')}`);
     aAdmin = await session(k, A.name);
     bAdmin = await session(k, B.name);
-    const other = sql(k, `SELECT account_id FROM users u JOIN sites s ON s.id = u.site_id WHERE s.name = '${A.name}' AND u.account_id != '${A.accountId}' AND u.account_type = 'atlassian' AND u.active = 1 AND NOT EXISTS (SELECT 1 FROM user_permissions p WHERE p.site_id = u.site_id AND p.account_id = u.account_id AND p.permission = 'ADMINISTER') LIMIT 1`);
+    const other = k.sql(`SELECT account_id FROM users u JOIN sites s ON s.id = u.site_id WHERE s.name = '${A.name}' AND u.account_id != '${A.accountId}' AND u.account_type = 'atlassian' AND u.active = 1 AND NOT EXISTS (SELECT 1 FROM user_permissions p WHERE p.site_id = u.site_id AND p.account_id = u.account_id AND p.permission = 'ADMINISTER') LIMIT 1`);
     assert.ok(other, 'a non-admin person on the demo site');
     aUser = await session(k, A.name, other);
     const me = await k.api('/_ui/v1/me', { headers: { cookie: aUser.cookie } });
@@ -129,7 +129,7 @@ describe('the site admin endpoints: /_ui/v1/admin/{apps,audit,ledger}', () => {
     expectStatus(await up(aAdmin, { appId: app }), 400);
     expectStatus(await up(aAdmin, '{bad', { 'content-type': 'application/json' }), 400);
     expectStatus(await up(aAdmin, { appId: app, environment: 'development', pad: 'x'.repeat(8192) }), 413);
-    assert.equal(sql(k, `SELECT major FROM installations WHERE app_id = '${app}' AND removed = 0`), '1', 'nothing changed');
+    assert.equal(k.sql(`SELECT major FROM installations WHERE app_id = '${app}' AND removed = 0`), '1', 'nothing changed');
     const ok = await up(aAdmin);
     expectStatus(ok, 200);
     assert.deepEqual(ok.json, { appId: app, environment: 'development', major: 2 });

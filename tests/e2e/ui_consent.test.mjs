@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startKiln, expectStatus, tempDir, writeFiles } from './lib/kiln.mjs';
-import { deployApp, sessionPost, sql, uiSession as session } from './lib/ui.mjs';
+import { deployApp, sessionPost, uiSession as session } from './lib/ui.mjs';
 
 const MANIFEST = `modules:
   jira:issuePanel:
@@ -38,7 +38,7 @@ describe('the consent screen: GET/POST /_ui/v1/consent', () => {
   let k, A, B, sA, sB, app;
   const tag = randomBytes(3).toString('hex');
   const post = (s, body, headers) => sessionPost(k, s, '/_ui/v1/consent', body, headers);
-  const consents = () => sql(k, `SELECT s.name || ' ' || c.account_id FROM user_consents c JOIN sites s ON s.id = c.site_id WHERE c.app_id = '${app}' ORDER BY 1`);
+  const consents = () => k.sql(`SELECT s.name || ' ' || c.account_id FROM user_consents c JOIN sites s ON s.id = c.site_id WHERE c.app_id = '${app}' ORDER BY 1`);
 
   before(async () => {
     k = await startKiln({ extraArgs: ['--ui-listen', '127.0.0.1:0'] });
@@ -73,14 +73,14 @@ describe('the consent screen: GET/POST /_ui/v1/consent', () => {
     const q = `SELECT plane || ' ' || actor FROM audit_log WHERE kind = 'user.consent' AND app_id = '${app}'`;
     let audit = '';
     for (const end = Date.now() + 10000; !audit && Date.now() < end;) {
-      audit = sql(k, q);
+      audit = k.sql(q);
       if (!audit) await new Promise((res) => setImmediate(res));
     }
     assert.equal(audit, `web ${A.accountId}`);
   });
 
   it('a user of site B cannot consent for site A; the body names no site or account', async () => {
-    sql(k, `DELETE FROM user_consents WHERE app_id = '${app}'`);
+    k.sql(`DELETE FROM user_consents WHERE app_id = '${app}'`);
     expectStatus(await post(sB, { appId: app }), 404, 'not installed on B');
     expectStatus(await k.api(`/_ui/v1/consent?appId=${app}`, { headers: { cookie: sB.cookie } }), 404);
     expectStatus(await post(sB, { appId: app, site: A.name }), 400, 'a site in the body');
@@ -91,7 +91,7 @@ describe('the consent screen: GET/POST /_ui/v1/consent', () => {
   });
 
   it('no session, no CSRF, bad and oversized bodies are refused and store nothing', async () => {
-    sql(k, `DELETE FROM user_consents WHERE app_id = '${app}'`);
+    k.sql(`DELETE FROM user_consents WHERE app_id = '${app}'`);
     expectStatus(await post(null, { appId: app }), 401, 'no session');
     expectStatus(await post({ cookie: sA.cookie }, { appId: app }), 403, 'no CSRF header');
     expectStatus(await post({ cookie: sA.cookie, csrf: sB.csrf }, { appId: app }), 403, 'another session\'s CSRF');

@@ -10,7 +10,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -73,13 +72,18 @@ async function seen(k, trigger, names) {
 
 const vars = (k, dir, args, opts = {}) => kiln(k, ['variables', ...args], { cwd: dir, ...opts });
 
-function dbBytes(dataDir) {
-  return readdirSync(dataDir).filter((f) => f.startsWith('kiln.db')).map((f) => readFileSync(path.join(dataDir, f)));
+/** What the store holds: SQLite's files (the database and its WAL, as they are on disk),
+ * or on PostgreSQL the stored values of every variable. */
+function dbBytes(k) {
+  if (k.store === 'postgres') return k.sql("SELECT encode(value, 'hex') FROM variables").split('\n').map((h) => Buffer.from(h, 'hex'));
+  return readdirSync(k.dataDir).filter((f) => f.startsWith('kiln.db')).map((f) => readFileSync(path.join(k.dataDir, f)));
 }
 
-function sqlite(dataDir, sql) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(dataDir, 'kiln.db'), sql], { encoding: 'utf8' }).trim();
-}
+/** The sealed bytes of variable `key`, in upper-case hex. */
+const hexOf = (k, key) => k.sql({
+  sqlite: `SELECT hex(value) FROM variables WHERE key = '${key}'`,
+  postgres: `SELECT upper(encode(value, 'hex')) FROM variables WHERE key = '${key}'`,
+});
 
 describe('environment variables (kiln variables)', () => {
   let k, A, B, app, other;
@@ -136,10 +140,13 @@ describe('environment variables (kiln variables)', () => {
 
   it('encrypted values are sealed at rest and never logged', async () => {
     await sleep(200); // let the log writer flush
-    for (const b of dbBytes(k.dataDir)) assert.equal(b.indexOf(SECRET), -1, 'the secret is not in the database files');
-    assert.ok(dbBytes(k.dataDir).some((b) => b.indexOf('hello world') >= 0), 'plain values are stored as they are');
+    for (const b of dbBytes(k)) assert.equal(b.indexOf(SECRET), -1, 'the secret is not in the database files');
+    assert.ok(dbBytes(k).some((b) => b.indexOf('hello world') >= 0), 'plain values are stored as they are');
     assert.ok(!k.allStderrLines().some((l) => l.includes(SECRET)), 'the secret is not in kiln\'s log');
-    assert.equal(sqlite(k.dataDir, "SELECT count(*) FROM variables WHERE key = 'TOKEN' AND encrypted = 1 AND CAST(substr(value, 1, 3) AS TEXT) = 'ks1'"), '1');
+    assert.equal(k.sql({
+      sqlite: "SELECT count(*) FROM variables WHERE key = 'TOKEN' AND encrypted = 1 AND CAST(substr(value, 1, 3) AS TEXT) = 'ks1'",
+      postgres: "SELECT count(*) FROM variables WHERE key = 'TOKEN' AND encrypted = 1 AND substr(value, 1, 3) = convert_to('ks1', 'UTF8')",
+    }), '1');
   });
 
   it('update and unset take effect from the next invocation; unset of a missing key fails', async () => {
@@ -263,13 +270,16 @@ describe('environment variables (kiln variables)', () => {
     ok(await vars(k, app.dir, ['set', '--encrypt', 'SEALED', 'sealed-value']));
     assert.deepEqual((await seen(k, app.triggers[A], ['SEALED'])).seen, { SEALED: 'sealed-value' });
     // moved: the sealed bytes of SEALED copied under another key
-    sqlite(k.dataDir, "INSERT INTO variables SELECT app_id, env_key, 'MOVED', encrypted, value, created_ms, updated_ms FROM variables WHERE key = 'SEALED'");
+    k.sql("INSERT INTO variables SELECT app_id, env_key, 'MOVED', encrypted, value, created_ms, updated_ms FROM variables WHERE key = 'SEALED'");
     // tampered: one byte of SEALED's ciphertext flipped
-    const hex = sqlite(k.dataDir, "SELECT hex(value) FROM variables WHERE key = 'SEALED'");
+    const hex = hexOf(k, 'SEALED');
     const i = hex.length - 40; // a byte of the ciphertext
     const flipped = hex.slice(0, i) + (parseInt(hex.slice(i, i + 2), 16) ^ 1).toString(16).padStart(2, '0').toUpperCase() + hex.slice(i + 2);
-    sqlite(k.dataDir, `UPDATE variables SET value = X'${flipped}' WHERE key = 'SEALED'`);
-    assert.notEqual(sqlite(k.dataDir, "SELECT hex(value) FROM variables WHERE key = 'SEALED'"), hex);
+    k.sql({
+      sqlite: `UPDATE variables SET value = X'${flipped}' WHERE key = 'SEALED'`,
+      postgres: `UPDATE variables SET value = decode('${flipped}', 'hex') WHERE key = 'SEALED'`,
+    });
+    assert.notEqual(hexOf(k, 'SEALED'), hex);
     await sleep(250); // kiln sees writes from outside its process within 100 ms (docs/store.md)
     const r = await seen(k, app.triggers[A], ['SEALED', 'MOVED', 'TOKEN']);
     assert.deepEqual(r.seen, { SEALED: null, MOVED: null, TOKEN: SECRET });
@@ -277,7 +287,7 @@ describe('environment variables (kiln variables)', () => {
     const warn = k.stderrLines.filter((l) => l.includes('does not open'));
     assert.ok(warn.some((l) => l.includes('"SEALED"')) && warn.some((l) => l.includes('"MOVED"')), warn.join('\n'));
     assert.ok(!warn.some((l) => l.includes('sealed-value')));
-    sqlite(k.dataDir, "DELETE FROM variables WHERE key IN ('SEALED', 'MOVED')");
+    k.sql("DELETE FROM variables WHERE key IN ('SEALED', 'MOVED')");
   });
 
   it('variables survive a restart', async () => {

@@ -7,8 +7,6 @@
 // and values, bad durations, malformed bodies) is refused with Jira's 400.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { startKiln, expectStatus, expectJiraError, expectFieldError, randomKey } from './lib/kiln.mjs';
 import { jiraClients, rejects, appSystemToken } from './lib/jirajs.mjs';
 import { loadSpec, formatErrors } from './lib/schemas.mjs';
@@ -576,11 +574,8 @@ describe('who may see what', () => {
   });
 });
 
-/** Rows of a read-only query on kiln's store (sqlite3 -json). */
-function sql(q) {
-  const out = execFileSync('sqlite3', ['-json', '-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'), q], { encoding: 'utf8' }).trim();
-  return out ? JSON.parse(out) : [];
-}
+/** Rows of a query on kiln's store (k.sqlRows). */
+const sql = (q) => k.sqlRows(q);
 
 describe('limits', () => {
   it('at most 5000 comments and 5000 worklogs an issue, 10000 properties an entity (Jira Cloud\'s limits)', async () => {
@@ -588,9 +583,9 @@ describe('limits', () => {
     const [{ id: siteId }] = sql(`SELECT id FROM sites WHERE name = '${A.name}'`);
     // fill up to the limits behind kiln's back (5000 requests would be slow), with ids far from the site's own
     const fill = (n, row) => `WITH RECURSIVE s(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM s WHERE x < ${n}) ${row}`;
-    sql(fill(4999, `INSERT INTO comments (site_id, id, issue_id, author_account_id, update_author_account_id, body_json, created_ms, updated_ms) SELECT ${siteId}, 900000000 + x, ${is.id}, '${A.accountId}', '${A.accountId}', '{"type":"doc","version":1,"content":[]}', x, x FROM s`));
-    sql(fill(4999, `INSERT INTO worklogs (site_id, id, issue_id, author_account_id, update_author_account_id, started_ms, time_spent_s, created_ms, updated_ms) SELECT ${siteId}, 900000000 + x, ${is.id}, '${A.accountId}', '${A.accountId}', x, 60, x, x FROM s`));
-    sql(fill(9999, `INSERT INTO entity_properties (site_id, entity, entity_id, key, value_json, created_ms, updated_ms) SELECT ${siteId}, 'issue', '${is.id}', 'k' || x, '1', x, x FROM s`));
+    k.sql(fill(4999, `INSERT INTO comments (site_id, id, issue_id, author_account_id, update_author_account_id, body_json, created_ms, updated_ms) SELECT ${siteId}, 900000000 + x, ${is.id}, '${A.accountId}', '${A.accountId}', '{"type":"doc","version":1,"content":[]}', x, x FROM s`));
+    k.sql(fill(4999, `INSERT INTO worklogs (site_id, id, issue_id, author_account_id, update_author_account_id, started_ms, time_spent_s, created_ms, updated_ms) SELECT ${siteId}, 900000000 + x, ${is.id}, '${A.accountId}', '${A.accountId}', x, 60, x, x FROM s`));
+    k.sql(fill(9999, `INSERT INTO entity_properties (site_id, entity, entity_id, key, value_json, created_ms, updated_ms) SELECT ${siteId}, 'issue', '${is.id}', 'k' || x, '1', x, x FROM s`));
     expectStatus(await raw(A, A.token, 3, `/issue/${is.key}/comment`, { method: 'POST', body: { body: adfDoc('5000th') } }), 201);
     const full = expectJiraError(await raw(A, A.token, 3, `/issue/${is.key}/comment`, { method: 'POST', body: { body: adfDoc('5001st') } }), 400);
     assert.match(full.errorMessages[0], /5000/);

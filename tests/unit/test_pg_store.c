@@ -18,9 +18,11 @@
  * fixed and random cases (8,000, half of them ADF-like) and past 1 MiB. Then row-level
  * security through the store: a handle connected as kiln_runtime and bound to site A
  * (store_bind_site) reads A's storage and never B's; bound to B, the reverse; unbound,
- * nothing (a text search too). The search's plan comes from PostgreSQL's EXPLAIN. And a
+ * nothing (a text search too); the ledger's site view still holds the flows into the site
+ * from others. The search's plan comes from PostgreSQL's EXPLAIN. And a
  * uniqueness violation inside a transaction is STORE_CONFLICT and leaves the transaction
- * usable, as on SQLite. */
+ * usable, as on SQLite; in an all-or-nothing transaction (store_begin_whole) it fails the
+ * transaction instead. */
 #include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -1674,6 +1676,68 @@ static void test_bound_site(void **state)
     store_close(rt);
 }
 
+/* An all-or-nothing transaction (store_begin_whole): its writes land on commit; after a
+ * failed statement (a conflict, with no savepoint to go back to) the transaction is
+ * failed, later statements fail too, and a rollback leaves nothing; then the handle serves
+ * store_begin's transactions with their savepoints again. */
+static void test_whole_tx(void **state)
+{
+    (void)state;
+    store_t *pg = pg_open(pg_user);
+    arena_t *a = arena_new(1 << 16);
+    app_rec_t one = {"app-whole1", "whole1", 1}, two = {"app-whole2", "whole2", 2}, three = {"app-whole3", "whole3", 3};
+    app_rec_t g = {0};
+    assert_int_equal(store_begin_whole(pg), STORE_OK);
+    assert_int_equal(store_app_insert(pg, &one), STORE_OK);
+    assert_int_equal(store_commit(pg), STORE_OK);
+    assert_int_equal(store_app_get(pg, a, "app-whole1", &g), STORE_OK);
+    assert_int_equal(store_begin_whole(pg), STORE_OK);
+    assert_int_equal(store_app_insert(pg, &two), STORE_OK);
+    assert_int_equal(store_app_insert(pg, &one), STORE_CONFLICT);
+    assert_int_not_equal(store_app_insert(pg, &three), STORE_OK); /* the transaction failed */
+    store_rollback(pg);
+    assert_int_equal(store_app_get(pg, a, "app-whole2", &g), STORE_NOTFOUND);
+    assert_int_equal(store_app_get(pg, a, "app-whole3", &g), STORE_NOTFOUND);
+    assert_int_equal(store_begin(pg), STORE_OK); /* store_begin's savepoints again */
+    assert_int_equal(store_app_insert(pg, &one), STORE_CONFLICT);
+    assert_int_equal(store_app_insert(pg, &three), STORE_OK);
+    assert_int_equal(store_commit(pg), STORE_OK);
+    assert_int_equal(store_app_get(pg, a, "app-whole3", &g), STORE_OK);
+    arena_free(a);
+    store_close(pg);
+}
+
+/* The ledger's site view through a serving handle (kiln_runtime, by SET ROLE from the
+ * cluster's login as kiln serve does, so its admin path can SET ROLE kiln_admin): site 2's
+ * flow into site 1 is site 1's to see (its inbound flows; row-level security alone hides
+ * site 2's row from a handle bound to 1), site 2's flow into site 3 is not. */
+static void test_ledger_view(void **state)
+{
+    (void)state;
+    store_t *rt = pg_open(pg_user);
+    arena_t *a = arena_new(1 << 16);
+    ledger_rec_t le[] = {{0, 9000, 2, 1, 7, "webtrigger.request", "app-l", "inst-l", "inv-in", "webtrigger"},
+                         {0, 9001, 2, 3, 8, "webtrigger.request", "app-l", "inst-l", "inv-other", "webtrigger"}};
+    assert_int_equal(store_ledger_insert(store_admin(rt), le, 2), STORE_OK);
+    ledger_rec_t *lv = NULL;
+    size_t n = 0;
+    store_bind_site(rt, 1);
+    assert_int_equal(store_ledger_list(rt, a, 1, 9000, 0, 10, &lv, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(lv[0].invocation_id, "inv-in");
+    assert_int_equal(lv[0].site_id, 2);
+    store_bind_site(rt, 3);
+    assert_int_equal(store_ledger_list(rt, a, 3, 9000, 0, 10, &lv, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(lv[0].invocation_id, "inv-other");
+    store_bind_site(rt, 4);
+    assert_int_equal(store_ledger_list(rt, a, 4, 9000, 0, 10, &lv, &n), STORE_OK);
+    assert_int_equal(n, 0);
+    store_bind_site(rt, 0);
+    arena_free(a);
+    store_close(rt);
+}
+
 /* The JQL search's plan on PostgreSQL (EXPLAIN of the parameterised statement): lines of
  * the planner's, not SQLite's, and the text search in them. */
 static void test_search_plan(void **state)
@@ -1715,8 +1779,10 @@ static void test_conflict_in_tx(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_families_match), cmocka_unit_test(test_words_match),    cmocka_unit_test(test_bound_site),
-        cmocka_unit_test(test_search_plan),    cmocka_unit_test(test_conflict_in_tx),
+        cmocka_unit_test(test_families_match), cmocka_unit_test(test_words_match),
+        cmocka_unit_test(test_bound_site),     cmocka_unit_test(test_search_plan),
+        cmocka_unit_test(test_conflict_in_tx), cmocka_unit_test(test_ledger_view),
+        cmocka_unit_test(test_whole_tx),
     };
     return cmocka_run_group_tests(tests, start_cluster, stop_cluster);
 }

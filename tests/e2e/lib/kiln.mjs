@@ -4,7 +4,7 @@
 // temp data dir, waits for /healthz and returns a handle:
 //
 //   { url, port, dataDir, adminToken, proc, runs, stderrLines, allStderrLines(),
-//     api(path, opts), jira(cloudId, path, opts), admin(path, opts),
+//     api(path, opts), jira(cloudId, path, opts), admin(path, opts), sql(q), sqlRows(q), storeArgs(),
 //     createSite(name, demo), getSite(name), userToken(siteName, accountId),
 //     stop(signal), kill9(), start(), restart(), expectExit(status), close() }
 //
@@ -21,7 +21,7 @@
 // All traffic goes to 127.0.0.1 only. Every spawned process is tracked and SIGKILLed when
 // the test process exits, so a failing test never leaves a server behind.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, existsSync, writeFileSync, writeSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -736,6 +736,57 @@ export class Kiln {
       try { rmSync(this.logDir, { recursive: true, force: true }); } catch { /* ignore */ }
       tempDirs.delete(this.logDir);
     }
+  }
+
+  /**
+   * SQL on this Kiln's own store, whatever its backend, for what no API shows (test data
+   * planted, rows counted): q is one text both dialects accept, or { sqlite, postgres }
+   * when they differ. Returns the output as both shells print it, trimmed: a line per row,
+   * columns joined by '|', NULL as ''. Synchronous (a test's helper may be a plain function).
+   *
+   * SQLite: the sqlite3 shell on DATA/kiln.db (waiting out kiln's write lock up to 5 s).
+   * PostgreSQL: psql on k.storeUrl's database as kiln_admin, the role kiln itself uses for
+   * work across sites: it has BYPASSRLS (a test reads and plants rows of any site, with no
+   * site bound, where kiln_runtime would see none), row rights on every table but owns none
+   * (no DDL, no writes to schema_version), and its search_path is the schema kiln.
+   * A failing statement throws with the shell's message. Limits: 60 s, and maxBuffer bytes of
+   * output (64 MiB unless told).
+   */
+  sql(q, { maxBuffer = 64 << 20 } = {}) {
+    const text = typeof q === 'string' ? q : q[this.store];
+    if (typeof text !== 'string') throw new Error(`k.sql: no ${this.store} variant in ${inspect(q)}`);
+    const opts = { encoding: 'utf8', timeout: 60000, maxBuffer, stdio: ['ignore', 'pipe', 'pipe'] };
+    try {
+      if (this.store !== 'postgres') {
+        return execFileSync('sqlite3', ['-bail', '-cmd', '.timeout 5000', path.join(this.dataDir, 'kiln.db'), text], opts).trim();
+      }
+      if (!this.storeUrl) throw new Error('k.sql: this Kiln has no database yet (start it first)');
+      const url = this.storeUrl.replace(/([?&]user=)[^&]*/, '$1kiln_admin');
+      return execFileSync('psql', ['-X', '-A', '-t', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', text], opts).trim();
+    } catch (e) {
+      throw new Error(`k.sql (${this.store}): ${(e.stderr || e.message).trim()}\n  in: ${text}`);
+    }
+  }
+
+  /** The rows of one SELECT (q as for sql()) as objects, column name to value: numbers as
+   * numbers, text as strings, NULL as null (sqlite3 -json; PostgreSQL's json_agg over the
+   * SELECT as a subquery, which keeps its ORDER BY's order as PostgreSQL's documentation
+   * says a sorted subquery usually does: a plain SELECT of one table or join here). */
+  sqlRows(q, { maxBuffer = 64 << 20 } = {}) {
+    const text = typeof q === 'string' ? q : q[this.store];
+    if (this.store !== 'postgres') {
+      if (typeof text !== 'string') throw new Error(`k.sqlRows: no ${this.store} variant in ${inspect(q)}`);
+      const out = execFileSync('sqlite3', ['-json', '-bail', '-cmd', '.timeout 5000', path.join(this.dataDir, 'kiln.db'), text],
+        { encoding: 'utf8', timeout: 60000, maxBuffer }).trim();
+      return out ? JSON.parse(out) : [];
+    }
+    return JSON.parse(this.sql(`SELECT coalesce(json_agg(q), '[]') FROM (${text.replace(/;\s*$/, '')}) q`, { maxBuffer }));
+  }
+
+  /** The arguments that name this Kiln's store to a CLI command (`kiln store check`):
+   * `--store URL` on PostgreSQL, else `--data DIR`. */
+  storeArgs() {
+    return this.store === 'postgres' ? ['--store', this.storeUrl] : ['--data', this.dataDir];
   }
 
   api(reqPath, opts = {}) {

@@ -7,17 +7,10 @@
 //                                                     //   {cookie: 'kiln_session=...', csrf, accountId}
 //   const appId = await deployApp(k, dir, [site, ...]) // kiln register, deploy, install on each site
 //   const key = await firstIssue(k, site, token?)     // the first issue (by key) the token's user sees
-//   sql(k, 'SELECT ...')                              // the data dir's database (sqlite3), for
-//                                                     // what no API shows (test data, audit rows)
+//
+// What no API shows (test data, audit rows) comes from k.sql() (lib/kiln.mjs), on either store.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { cliOkJson, describeRes, expectCliOk, expectStatus, kilnCli } from './kiln.mjs';
-
-/** Runs q on k's database with the sqlite3 shell; its output, trimmed. */
-export function sql(k, q) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(k.dataDir, 'kiln.db'), q], { encoding: 'utf8' }).trim();
-}
 
 /** A one-time sign-in link from the CLI, as an operator makes it. */
 export async function loginUrl(k, site, accountId) {
