@@ -324,7 +324,7 @@ typedef struct attempt {
     char invocation_id[37]; /* the function's invocation ("" for a remote) */
     const char *target;     /* "function X" / "endpoint Y", for the lines */
     int logged;             /* its failure is in `kiln logs` already (a remote's own lines) */
-    uint64_t gate;          /* reserved, not launched until this commit is durable (0: launched) */
+    uint64_t gate;          /* reserved: launched once this commit is durable (in `gated` until then) */
     int written;            /* ended, and its verdict written in a pass's transaction ... */
     uint64_t wseq;          /* ... whose commit this is (0: still open); settled once it is durable */
     /* ended, its verdict not yet committed (written with the others of the turn: flush) */
@@ -957,7 +957,7 @@ static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
         if (slots[i].used && slots[i].written && !slots[i].wseq)
             slots[i].wseq = seq ? seq : 1; /* 1: a backend whose commits are durable at once (always durable) */
     for (size_t i = 0; i < nstarted; i++) {
-        started[i]->gate = gate ? gate : 1;
+        started[i]->gate = gate; /* 0 (nothing awaited yet, or a backend durable at commit) is durable */
         gated.q[(gated.head + gated.n++) % SLOTS] = started[i];
     }
     sweep(t, st);
