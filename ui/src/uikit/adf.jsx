@@ -4,7 +4,8 @@
 // "AdfRenderer"). Two tables, one row per type of @atlaskit/adf-schema (v1 full and
 // stage-0: every node and mark type it defines):
 // - NODES: node type -> (node, children, blockStyle, parent, index) => element;
-// - MARKS: mark type -> (mark, element) => element (text marks) or a style (block marks).
+// - TEXT_MARKS: mark type -> (mark, element) => element (on text, and the link, border and
+//   annotation marks of other nodes); BLOCK_MARKS: mark type -> (mark) => a style.
 // Promises: no raw HTML anywhere (text is React text); every URL passes safeUrl (a link
 // with another scheme draws its text, not a link); colours are #hex only; numbers are
 // clamped; nothing calls a service (media files, smart links, extensions, synced blocks
@@ -277,7 +278,9 @@ function draw(node, depth, key, budget, parent) {
   }
   const kids = Array.isArray(node.content) ? node.content.map((c, i) => draw(c, depth + 1, i, budget, node)) : null;
   const row = own(NODES, node.type) ? NODES[node.type] : null;
-  const el = row ? row(node, kids, blockStyle(node), parent, key) : unknown(node, kids);
+  const drawn = row ? row(node, kids, blockStyle(node), parent, key) : unknown(node, kids);
+  // a text node's marks are its row's; any other node's link, border or annotation wrap it
+  const el = node.type === 'text' || !row ? drawn : textMarks(node, drawn);
   return <React.Fragment key={key}>{el}</React.Fragment>;
 }
 
