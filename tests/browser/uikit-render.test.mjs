@@ -1,70 +1,30 @@
 // The UI Kit renderer in a real browser (Debian's chromium via playwright-core), alone:
 // ForgeDocs as @forge/react's reconciler sends them (after kiln's frame shim replaced
 // functions by {__kilnCallback: n}), mounted by <UiKitView> on a page bundled from
-// tests/browser/fixtures/uikit-page.jsx with the real @atlaskit components of ui/.
+// tests/browser/fixtures/uikit-page.jsx with the real @atlaskit components of ui/
+// (lib/uikit-page.mjs; requests to any other origin are refused).
 // What it checks: every component kiln promises renders (none falls to the placeholder),
 // an unknown component shows a placeholder naming it, hostile documents are refused
 // visibly (too deep, too many nodes, javascript: links and images, raw HTML), and events
 // (click, change, submit) come back as {fn, args} for the app's frame.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launchBrowser, withPage } from './lib/browser.mjs';
+import { launchBrowser } from './lib/browser.mjs';
+import { bundleUikitPage, onUikitPage, renderDoc as render } from './lib/uikit-page.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-let browser, dir, js, css;
+let browser, bundle;
 
 before(async () => {
   browser = await launchBrowser();
-  dir = mkdtempSync(path.join(tmpdir(), 'kiln-uikit-'));
-  const r = spawnSync(
-    process.env.ESBUILD || 'esbuild',
-    [
-      path.join(ROOT, 'tests/browser/fixtures/uikit-page.jsx'),
-      '--bundle', '--format=iife', '--jsx=automatic', '--log-level=error',
-      '--define:process.env.NODE_ENV="production"',
-      '--loader:.svg=dataurl', '--loader:.png=dataurl', '--loader:.woff2=dataurl', '--loader:.woff=dataurl',
-      `--outdir=${dir}`,
-    ],
-    { env: { ...process.env, NODE_PATH: path.join(ROOT, 'ui/node_modules') }, stdio: ['ignore', 'inherit', 'inherit'] },
-  );
-  assert.equal(r.status, 0, 'esbuild bundled the test page');
-  js = readFileSync(path.join(dir, 'uikit-page.js'), 'utf8');
-  css = readFileSync(path.join(dir, 'uikit-page.css'), 'utf8');
+  bundle = bundleUikitPage();
 });
 
 after(async () => {
   if (browser) await browser.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-// Runs fn(page) on the test page, in a fresh context (the harness saves artifacts on failure).
-function onPage(t, fn) {
-  return withPage(browser, t, async (p) => {
-    await p.route('http://uikit.test/**', (route) => {
-      const u = new URL(route.request().url());
-      if (u.pathname === '/')
-        return route.fulfill({
-          contentType: 'text/html',
-          body: '<!doctype html><link rel="stylesheet" href="/p.css"><div id="root"></div><script src="/p.js"></script>',
-        });
-      if (u.pathname === '/p.js') return route.fulfill({ contentType: 'text/javascript', body: js });
-      if (u.pathname === '/p.css') return route.fulfill({ contentType: 'text/css', body: css });
-      return route.fulfill({ status: 404, body: '' });
-    });
-    await p.goto('http://uikit.test/');
-    await p.waitForFunction(() => typeof window.__render === 'function');
-    await fn(p);
-    assert.deepEqual(p.kilnErrors, [], 'no page errors');
-  });
-}
-
-// Mounts doc on the page (as JSON: Playwright's argument serializer stalls on deep trees).
-const render = (p, doc) => p.evaluate((json) => window.__render(JSON.parse(json)), JSON.stringify(doc));
+// Runs fn(page) on the test page (lib/uikit-page.mjs), in a fresh context.
+const onPage = (t, fn) => onUikitPage(browser, t, bundle, fn);
 
 const S = (text) => ({ type: 'String', props: { text }, children: [] });
 const N = (type, props = {}, ...children) => ({ type, props, children });
