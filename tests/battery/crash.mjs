@@ -1,15 +1,17 @@
 // Crash-consistency battery (issue 21 part 2; docs/reliability.md "## Crash consistency").
 //
-// One run: start kiln (a `backend`: today SQLite, a fresh data dir; PostgreSQL plugs in as
-// another entry of BACKENDS), make a site, deploy and install a fixture app, then TRIALS
+// One run: start kiln (a `backend` of BACKENDS: `sqlite`, a fresh data dir; `postgres`, a
+// private PostgreSQL cluster, the node killed; `postgres-db`, the same with the database
+// killed too at each kill and started again before kiln), make a site, deploy and install a fixture app, then TRIALS
 // trials, each:
 //   1. a mixed write load from concurrent clients, every acknowledged write recorded under
 //      a unique id: issues created (summary, description, labels), edited (summary) and
 //      commented; KVS sets and 3-key transactions through the app's web triggers; queue
 //      pushes of 10 events; deploys of a second app and its install/uninstall on a second
 //      site; every issue creation is a product event the app's trigger subscribes to;
-//   2. `kill -9` at a seeded random moment of the load;
-//   3. `kiln store check` on the stopped data dir (must print ok), restart on it;
+//   2. `kill -9` at a seeded random moment of the load (postgres-db: the database's
+//      immediate shutdown first, then kiln's kill -9, then the database started again);
+//   3. `kiln store check` on the stopped store (must print ok), restart on it;
 //   4. checks: every acknowledged write present exactly once and whole (an issue with its
 //      fields, comments and changelog; a transaction's 3 keys), a write in flight at the kill
 //      wholly present or wholly absent, nothing nobody wrote; every acknowledged product
@@ -18,7 +20,7 @@
 // The seed is printed; CRASH_SEED=N replays the same kill moments and load mix (the
 // interleaving of the clients is the machine's, so a replay is close, not identical).
 //
-// Usage: node tests/battery/crash.mjs [--trials N] [--seed N] [--backend sqlite]
+// Usage: node tests/battery/crash.mjs [--trials N] [--seed N] [--backend sqlite|postgres|postgres-db]
 //   (env CRASH_TRIALS, CRASH_SEED, CRASH_BACKEND; KILN_BIN etc. as for the e2e tests).
 // Exit 0 when every trial holds; 1 with every problem printed. tests/e2e/crash.test.mjs
 // runs a few trials of it in `make test`; `make battery-crash` runs 100.
@@ -27,15 +29,18 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startKiln, sleep, runCli, describeCli, cliOkJson, kilnCli, tempDir, writeFiles, expectStatus } from '../e2e/lib/kiln.mjs';
+import { Kiln, startKiln, sleep, runCli, describeCli, cliOkJson, kilnCli, tempDir, writeFiles, expectStatus } from '../e2e/lib/kiln.mjs';
 import { deployApp, webtriggerPath, requireForge, NODE_MODULES } from '../e2e/lib/events.mjs';
 import { symlinkSync } from 'node:fs';
+import { startPg } from '../e2e/lib/pg.mjs';
 
 // ------------------------------------------------------------------ the stores
 
 /** Each backend starts kiln on its store: start() -> a Kiln (tests/e2e/lib/kiln.mjs) whose
- * kill9()/start() kill and restart the node on the same data; check(k) -> problems of
- * `kiln store check` (k stopped). A PostgreSQL entry adds its cluster here (issue 20). */
+ * kill9()/start() kill and restart the node on the same data; kill(k) kills what the trial
+ * kills (default: the node, -9) and returns how the node ended, with the store back up
+ * (the database restarted when it was killed too) by the time it returns; check(k) ->
+ * problems of `kiln store check` (k stopped); close(k) removes what start made besides k. */
 export const BACKENDS = {
   sqlite: {
     start: () => startKiln({ threads: 4 }),
@@ -44,7 +49,56 @@ export const BACKENDS = {
       return r.code === 0 && r.stdout.trim() === 'ok' ? [] : [`kiln store check: ${describeCli(r)}`];
     },
   },
+  // kiln on a private PostgreSQL cluster of the run's own; the node killed (-9)
+  postgres: {
+    start: startOnPg,
+    check: checkPg,
+    close: (k) => k.pg.stop(),
+  },
+  // the same, and the database killed too at the same moment (tools/pg-cluster crash: an
+  // immediate shutdown, no checkpoint), then started again (crash recovery from its WAL)
+  // before kiln restarts
+  'postgres-db': {
+    start: startOnPg,
+    kill: async (k) => {
+      await k.pg.crash(); // first: kiln sees its sessions cut mid-transaction
+      const killed = await k.kill9();
+      await k.pg.resume();
+      return killed;
+    },
+    check: checkPg,
+    close: (k) => k.pg.stop(),
+  },
 };
+
+/** kiln serving from a database of its own on a new private cluster (k.pg). The test
+ * cluster's synchronous_commit=off (tools/pg-cluster) loses answered commits when the
+ * server is killed: the database sets it on, as any durable PostgreSQL runs. */
+async function startOnPg() {
+  const pg = await startPg();
+  try {
+    await pg.psql('CREATE DATABASE kiln_crash');
+    await pg.psql('ALTER DATABASE kiln_crash SET synchronous_commit = on');
+    const k = new Kiln({ threads: 4, store: 'postgres' });
+    k.storeUrl = pg.url.replace('postgresql:///postgres?', 'postgresql:///kiln_crash?');
+    k.pg = pg;
+    try {
+      await k.start();
+    } catch (e) {
+      await k.close().catch((c) => { e.message += `\n(and on close: ${c.message})`; });
+      throw e;
+    }
+    return k;
+  } catch (e) {
+    await pg.stop().catch(() => {});
+    throw e;
+  }
+}
+
+async function checkPg(k) {
+  const r = await runCli(['store', 'check', '--store', k.storeUrl], { timeout: 120000 });
+  return r.code === 0 && r.stdout.trim() === 'ok' ? [] : [`kiln store check --store: ${describeCli(r)}`];
+}
 
 // ------------------------------------------------------------------ seeded randomness
 
@@ -201,6 +255,7 @@ export async function runBattery({ trials = 3, seed = Date.now() % 2147483647, b
     }
   } finally {
     await k.close().catch((e) => problems.push(`kiln close: ${e.message}`));
+    if (be.close) await be.close(k).catch((e) => problems.push(`${backend} close: ${e.message}`));
   }
   log(`crash battery: ${figures.trials} trials, ${figures.acked} acknowledged writes, ${figures.inflight} in flight at a kill, ${figures.refused} refused (busy), ` +
     `${figures.lost} lost, ${figures.duplicated} duplicated, ${figures.half} half-written, ${figures.phantom} phantom; ` +
@@ -224,6 +279,10 @@ async function client(state, step, rec) {
     }
     if (r.cut) {
       rec.inflight.push(r.cut);
+      return;
+    }
+    if (r.refused && state.killed) { // a 503 once the kill began (the database gone first):
+      rec.inflight.push(r.refused); // kiln cannot know whether a COMMIT it sent landed
       return;
     }
     if (r.refused) { // 429 or 503: kiln is busy; the client goes on after a pause
@@ -352,7 +411,7 @@ async function trial(ctx, t, tseed, loadMs, log) {
   clearTimeout(timer);
   const killMs = Date.now() - t0;
   state.killed = true;
-  const killed = await k.kill9();
+  const killed = await (ctx.be.kill ?? ((x) => x.kill9()))(k);
   assert.equal(killed.signal, 'SIGKILL', `kiln was killed: ${JSON.stringify(killed)}`);
   await Promise.all(loops);
 
