@@ -2,9 +2,10 @@
 // of the battery in tests/battery/crash.mjs (mixed write load, kill -9 at a seeded random
 // moment, store check, restart, every acknowledged write there exactly once and whole,
 // every acknowledged event delivered once), on SQLite and on PostgreSQL (a private cluster:
-// the node killed; then the database killed too). CRASH_TRIALS (default 5 on SQLite, 2 in
-// each PostgreSQL mode) and CRASH_SEED as for the battery; `make battery-crash` runs 100
-// (CRASH_BACKEND=postgres|postgres-db for PostgreSQL).
+// the node killed; the database killed too; the database alone killed while kiln serves
+// on). CRASH_TRIALS (default 5 on SQLite, 2 in each PostgreSQL mode) and CRASH_SEED as for
+// the battery; `make battery-crash` runs 100 (CRASH_BACKEND=postgres|postgres-db|
+// postgres-db-only for PostgreSQL).
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runBattery } from '../battery/crash.mjs';
@@ -24,3 +25,5 @@ it('crash consistency: kill -9 under a mixed write load loses, duplicates and ha
 it('crash consistency on PostgreSQL: the node killed -9', (t) => quick(t, 'postgres', 2));
 
 it('crash consistency on PostgreSQL: the database killed too (immediate shutdown, crash recovery)', (t) => quick(t, 'postgres-db', 2));
+
+it('crash consistency on PostgreSQL: the database alone killed while kiln serves on (deliveries left out, see the battery)', (t) => quick(t, 'postgres-db-only', 2));
