@@ -3,8 +3,8 @@
 // One run: start kiln (a `backend` of BACKENDS: `sqlite`, a fresh data dir; `postgres`, a
 // private PostgreSQL cluster, the node killed; `postgres-db`, the same with the database
 // killed too at each kill and started again before kiln; `postgres-db-only`, the database
-// alone killed and started again while kiln serves on), make a site, deploy and install a fixture app, then TRIALS
-// trials, each:
+// alone killed and started again while kiln serves on), make a site, deploy and install a
+// fixture app, then TRIALS trials, each:
 //   1. a mixed write load from concurrent clients, every acknowledged write recorded under
 //      a unique id: issues created (summary, description, labels), edited (summary) and
 //      commented; KVS sets and 3-key transactions through the app's web triggers; queue
@@ -12,7 +12,8 @@
 //      site; every issue creation is a product event the app's trigger subscribes to;
 //   2. `kill -9` at a seeded random moment of the load (postgres-db: the database's
 //      immediate shutdown first, then kiln's kill -9, then the database started again);
-//   3. `kiln store check` on the stopped store (must print ok), restart on it;
+//   3. `kiln store check` on the store (must print ok), kiln restarted on it (unless it
+//      runs on: postgres-db-only);
 //   4. checks: every acknowledged write present exactly once and whole (an issue with its
 //      fields, comments and changelog; a transaction's 3 keys), a write in flight at the kill
 //      wholly present or wholly absent, nothing nobody wrote; every acknowledged product
@@ -38,10 +39,12 @@ import { startPg } from '../e2e/lib/pg.mjs';
 // ------------------------------------------------------------------ the stores
 
 /** Each backend starts kiln on its store: start() -> a Kiln (tests/e2e/lib/kiln.mjs) whose
- * kill9()/start() kill and restart the node on the same data; kill(k) kills what the trial
- * kills (default: the node, -9) and returns how the node ended, with the store back up
- * (the database restarted when it was killed too) by the time it returns; check(k) ->
- * problems of `kiln store check` (k stopped); close(k) removes what start made besides k. */
+ * kill9()/start() kill and restart the node on the same data; kill(k, ctx) kills what the
+ * trial kills (default: the node, -9) and returns how the node ended (null: it runs on),
+ * the store back up (a killed database started again) by the time it returns; killed:
+ * those words for the trial's line; check(k) -> problems of `kiln store check`;
+ * skipDeliveries: why the delivery checks are left out, if they are; close(k) removes what
+ * start made besides k. */
 export const BACKENDS = {
   sqlite: {
     start: () => startKiln({ threads: 4, store: 'sqlite' }), // whatever STORE says
@@ -56,9 +59,9 @@ export const BACKENDS = {
     check: checkPg,
     close: (k) => k.pg.stop(),
   },
-  // the same, and the database killed too at the same moment (tools/pg-cluster crash: an
-  // immediate shutdown, no checkpoint), then started again (crash recovery from its WAL)
-  // before kiln restarts
+  // the same, and the database killed too: first the database (tools/pg-cluster crash: an
+  // immediate shutdown, no checkpoint), then kiln (-9) as soon as it is gone, then the
+  // database started again (crash recovery from its WAL) before kiln restarts
   'postgres-db': {
     start: startOnPg,
     killed: 'the database killed, then kiln -9',
