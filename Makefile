@@ -276,10 +276,12 @@ battery-isolation: $(KILN) $(PROBE) $(E2E_PRELOAD)
 	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) node tests/battery/isolation.mjs
 
 # Crash consistency: CRASH_TRIALS trials of kill -9 under a mixed write load
-# (tests/battery/crash.mjs; CRASH_SEED=N replays a run).
+# (tests/battery/crash.mjs; CRASH_SEED=N replays a run). CRASH_BACKEND=sqlite (default),
+# postgres (a private cluster, the node killed) or postgres-db (the database killed too).
 CRASH_TRIALS ?= 100
+CRASH_BACKEND ?= sqlite
 battery-crash: $(KILN) $(PROBE) $(E2E_PRELOAD)
-	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) CRASH_TRIALS=$(CRASH_TRIALS) node tests/battery/crash.mjs
+	KILN_BIN=$(KILN) KILN_SANDBOX_PROBE=$(PROBE) KILN_TEST_PRELOAD=$(E2E_PRELOAD) CRASH_TRIALS=$(CRASH_TRIALS) CRASH_BACKEND=$(CRASH_BACKEND) node tests/battery/crash.mjs
 
 # Soak and faults: an hour of mixed load at half of the measured capacity, workers killed,
 # functions and a remote hanging (tests/battery/soak.mjs; SOAK_SECONDS, CAPACITY_SECONDS,

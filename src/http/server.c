@@ -546,8 +546,8 @@ int http_run(http_server_t *srv, char *err, size_t errlen)
         log_msg(LOG_WARN, "store: no syncer thread; writes wait for their fsync on their HTTP thread", NULL);
     for (unsigned i = 0; i < srv->nthreads; i++)
         pthread_create(&srv->threads[i].tid, NULL, thread_main, &srv->threads[i]);
-    log_msg(LOG_INFO, "listening", "addr", addr, "threads", nthreads, "data", srv->cfg.data_dir, "store", "sqlite",
-            "public_url", srv->public_url, NULL);
+    log_msg(LOG_INFO, "listening", "addr", addr, "threads", nthreads, "data", srv->cfg.data_dir, "store",
+            store_selected() ? "postgresql" : "sqlite", "public_url", srv->public_url, NULL);
     if (srv->cfg.ui_listen) {
         snprintf(addr, sizeof addr, strchr(srv->ui_host, ':') ? "[%s]:%s" : "%s:%s", srv->ui_host, srv->ui_port);
         log_msg(LOG_INFO, "listening for the UI origin", "addr", addr, NULL);

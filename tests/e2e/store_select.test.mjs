@@ -105,6 +105,8 @@ describe('--store', () => {
       await n1.start();
       assert.ok(n1.stderrLines.some((l) => /"store: PostgreSQL ready","migrations_applied":"[1-9]\d*"/.test(l)),
         n1.stderrLines.join('\n'));
+      // the listening line names the store it serves from (it said sqlite on PostgreSQL)
+      assert.ok(n1.stderrLines.some((l) => /"msg":"listening".*"store":"postgresql"/.test(l)), n1.stderrLines.join('\n'));
       // the one-step setup happened: roles, schema, every migration, row-level security
       assert.equal(await pg.psql("SELECT count(*) FROM pg_roles WHERE rolname IN ('kiln_owner','kiln_admin','kiln_runtime')"), '3');
       const version = Number(await pg.psql('SELECT version FROM kiln.schema_version', { db: 'kiln' }));

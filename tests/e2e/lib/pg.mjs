@@ -5,12 +5,13 @@
 // port and any number run side by side), as an unprivileged user (Debian's `postgres` when
 // the tests run as root). It returns
 //
-//   { dir, host, port, user, url, pid, psql(sql, { user, db }), pause(), resume(), stop() }
+//   { dir, host, port, user, url, pid, psql(sql, { user, db }), pause(), resume(), crash(), stop() }
 //
 // url is a libpq URI for the cluster's superuser; psql runs SQL with Debian's psql and
 // returns its unaligned, tuples-only output (rejects with psql's message on an error).
 // pause() stops the server (fast: its sessions are ended) and keeps its data, resume()
-// starts it again on the same socket (a database that goes away and comes back).
+// starts it again on the same socket (a database that goes away and comes back); crash()
+// kills it instead (immediate shutdown: no checkpoint, crash recovery at the next resume()).
 // stop() stops the server and removes dir. Clusters a test forgot are stopped when the test
 // process exits, even on an interrupt.
 
@@ -83,6 +84,9 @@ export async function startPg() {
     },
     async pause() {
       await run(PG_CLUSTER, ['pause', dir], { timeout: 120_000 });
+    },
+    async crash() {
+      await run(PG_CLUSTER, ['crash', dir], { timeout: 120_000 });
     },
     async resume() {
       await run(PG_CLUSTER, ['resume', dir], { timeout: 120_000 });
