@@ -324,6 +324,7 @@ typedef struct attempt {
     char invocation_id[37]; /* the function's invocation ("" for a remote) */
     const char *target;     /* "function X" / "endpoint Y", for the lines */
     int logged;             /* its failure is in `kiln logs` already (a remote's own lines) */
+    unsigned unrecorded;    /* passes that could not write its end (the store away): logged once */
     uint64_t gate;          /* reserved: launched once this commit is durable (in `gated` until then) */
     int written;            /* ended, and its verdict written in a pass's transaction ... */
     uint64_t wseq;          /* ... whose commit this is (0: still open); settled once it is durable */
@@ -438,7 +439,10 @@ static int finish1(store_t *st, const attempt_t *at)
 
 /* The verdicts of every ended attempt written in one transaction of their own (else one
  * by one), then settled: outside a pass (kiln stopping) or when the pass's transaction
- * failed. A pass writes them in its own transaction (run_pass). */
+ * failed. One whose end cannot be written (the store away: a PostgreSQL restarted) is
+ * kept for the next pass, not settled and forgotten with its row left RUNNING until
+ * kiln's next start; while kiln stops it is settled (deliver_recover retries it). A pass
+ * writes them in its own transaction (run_pass). */
 static void flush_ended(store_t *st)
 {
     unsigned n = 0;
@@ -459,11 +463,19 @@ static void flush_ended(store_t *st)
         if (!at->used || !at->ended || at->written)
             continue;
         int rc = grouped ? STORE_OK : finish1(st, at);
+        int stopping = atomic_load(&K.stopping);
         if (rc != STORE_OK && rc != STORE_NOTFOUND) {
             char id[24];
             snprintf(id, sizeof id, "%lld", (long long)at->d.id);
-            log_msg(LOG_ERROR, "deliveries: cannot record an attempt's end (retried at the next start)", "delivery", id,
-                    NULL);
+            if (stopping || !at->unrecorded++)
+                log_msg(LOG_ERROR,
+                        stopping ? "deliveries: cannot record an attempt's end (it runs again at the next start)"
+                                 : "deliveries: cannot record an attempt's end now (the store is away?); tried again "
+                                   "each pass",
+                        "delivery", id, NULL);
+            if (!stopping)
+                continue; /* kept, ended and unwritten: the next pass writes it (its row stays RUNNING until then,
+                             never forgotten while kiln runs) */
         }
         settle(at);
     }
