@@ -136,6 +136,18 @@ static void *listen_main(void *arg)
     return NULL;
 }
 
+/* What start made, given back (a start that failed part way, or stop after the thread). */
+static void release(void)
+{
+    PQfinish(L.c);
+    L.c = NULL;
+    close(L.wake[0]);
+    close(L.wake[1]);
+    L.wake[0] = L.wake[1] = -1;
+    free(L.url);
+    L.url = NULL;
+}
+
 int store_postgres_listen_start(const char *url, char *err, size_t errlen)
 {
     if (L.running)
@@ -158,13 +170,7 @@ int store_postgres_listen_start(const char *url, char *err, size_t errlen)
     L.running = 1;
     return 0;
 fail:
-    PQfinish(L.c);
-    L.c = NULL;
-    close(L.wake[0]);
-    close(L.wake[1]);
-    L.wake[0] = L.wake[1] = -1;
-    free(L.url);
-    L.url = NULL;
+    release();
     return -1;
 }
 
@@ -177,11 +183,5 @@ void store_postgres_listen_stop(void)
         log_msg(LOG_WARN, "store: cannot wake the change listener", NULL);
     pthread_join(L.thread, NULL);
     L.running = 0;
-    PQfinish(L.c);
-    L.c = NULL;
-    close(L.wake[0]);
-    close(L.wake[1]);
-    L.wake[0] = L.wake[1] = -1;
-    free(L.url);
-    L.url = NULL;
+    release();
 }
