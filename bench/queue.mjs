@@ -8,7 +8,7 @@
 // the figure is the path, not the limiter. Prints one line per side and their ratio.
 //
 //   node bench/queue.mjs            BENCH_EVENTS=10000 BENCH_CONC=8 KILN_BIN=build/kiln
-import { cpSync, readFileSync, symlinkSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, startKiln, tempDir, cliOkJson as okJson, sleep } from '../tests/e2e/lib/kiln.mjs';
 
@@ -50,15 +50,35 @@ try {
     return n;
   }
 
-  // what each side cost kiln: its CPU (all its threads, from /proc) and the store's
-  // commits and group fsyncs (/metrics), per event
+  // what each side cost: kiln's CPU (all its threads), its workers' (every process below
+  // it: the sandbox and node), this client's, all from /proc and process.cpuUsage; and
+  // the store's commits and group fsyncs (/metrics), per event
+  const cpuOf = (pid) => {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  };
+  const children = (pid) => {
+    try {
+      return readdirSync(`/proc/${pid}/task`).flatMap((t) => readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean));
+    } catch { return []; } // gone meanwhile
+  };
+  const belowCpu = (pid) => {
+    let ms = 0;
+    for (const stack = children(pid); stack.length;) {
+      const c = stack.pop();
+      try { ms += cpuOf(c); } catch { continue; }
+      stack.push(...children(c));
+    }
+    return ms;
+  };
   async function cost() {
     const m = await k.api('/metrics', { token: k.adminToken });
     const num = (name) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(m.text)?.[1] ?? NaN);
-    const f = readFileSync(`/proc/${k.run.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return { cpuMs: (Number(f[11]) + Number(f[12])) * 10, commits: num('kiln_store_commits_total'), fsyncs: num('kiln_store_fsyncs_total') };
+    const u = process.cpuUsage();
+    return { cpuMs: cpuOf(k.run.pid), workersMs: belowCpu(k.run.pid), clientMs: (u.user + u.system) / 1000,
+      commits: num('kiln_store_commits_total'), fsyncs: num('kiln_store_fsyncs_total') };
   }
-  const per = (a, b) => `kiln CPU ${((b.cpuMs - a.cpuMs) / N).toFixed(3)} ms, ${((b.commits - a.commits) / N).toFixed(2)} commits, ${((b.fsyncs - a.fsyncs) / N).toFixed(2)} fsyncs per event`;
+  const per = (a, b) => `CPU per event: kiln ${((b.cpuMs - a.cpuMs) / N).toFixed(3)} ms, workers ${((b.workersMs - a.workersMs) / N).toFixed(3)} ms, this client ${((b.clientMs - a.clientMs) / N).toFixed(3)} ms; ${((b.commits - a.commits) / N).toFixed(2)} commits, ${((b.fsyncs - a.fsyncs) / N).toFixed(2)} fsyncs per event`;
 
   async function until(n) {
     const end = Date.now() + 1800000;
