@@ -102,6 +102,7 @@ try {
   if (r.status !== 200) throw new Error(`fill: ${r.status} ${r.text}`);
   const pushMs = r.json.ms;
   const pushedAt = performance.now() - q0;
+  const cp = await cost(); // the push's share (the drain runs beside it: an upper bound)
   await until(base + N);
   const queueMs = performance.now() - q0;
   const c1 = await cost();
@@ -123,6 +124,7 @@ try {
   const rate = (ms) => Math.round((N * 1000) / ms);
   console.log(`queue:      ${N} events pushed in ${pushMs} ms (fill answered after ${Math.round(pushedAt)} ms), all delivered after ${Math.round(queueMs)} ms: ${rate(queueMs)} events/s`);
   console.log(`            ${per(c0, c1)}`);
+  console.log(`            of which until the fill answered (the pushes, and what drained meanwhile): ${per(c0, cp)}`);
   console.log(`webtrigger: ${N} requests, ${CONC} at a time, in ${Math.round(wtMs)} ms: ${rate(wtMs)} requests/s${bad ? ` (${bad} not 200)` : ''}`);
   console.log(`            ${per(c1, c2)}`);
   if (retried) console.log(`(${retried} requests answered 503 with Retry-After and retried)`);
