@@ -80,8 +80,10 @@ $(LAYERS_OK): $(KILN_LIBS) tools/check-layers
 
 # kiln's h2o_socket_read_start and h2o_socket_close must be the ones libh2o binds its own
 # calls to: the request body gate (src/http/bodygate.h). `kiln serve` checks at start.
+# h2o_timeout_link too: the loop's clock brought up to date first (src/http/loopclock.h).
 $(KILN): $(filter $(BUILD)/obj/cli/%,$(OBJS)) $(KILN_LIBS) $(LAYERS_OK)
 	$(CC) $(LDFLAGS) -Wl,--export-dynamic-symbol=h2o_socket_read_start -Wl,--export-dynamic-symbol=h2o_socket_close \
+	    -Wl,--export-dynamic-symbol=h2o_timeout_link \
 	    -o $@ $(filter %.o,$^) $(KILN_LIBS) $(LDLIBS)
 
 $(BUILD)/obj/%.o: src/%.c

@@ -4,10 +4,12 @@
 // 503 with Retry-After and a message that names nothing of the request (the admin API in
 // its {code,message} shape, the product API in Jira's), reads go on, the CLI exits with one
 // clear line; once the lock is gone the same writes succeed. Two sites, so the message is
-// seen to name neither.
+// seen to name neither. A thread held that long by the lock still keeps its other
+// connections open for the idle time it announces (`Keep-Alive: timeout=N`).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { startKiln, expectStatus, describeRes, kilnCli, expectCliFailure, expectCliOk } from './lib/kiln.mjs';
 
@@ -83,6 +85,63 @@ describe('the SQLite write lock held by another process', () => {
       }), 201, 'after: create a project');
       expectCliOk(await kilnCli(k, ['site', 'create', 'away-d']));
     } finally {
+      if (!released) await lock.release();
+    }
+  });
+});
+
+/** The complete HTTP/1.1 responses at the start of buf (Content-Length framed): [{status, headers}]. */
+function responses(buf) {
+  const out = [];
+  for (let at = 0; ;) {
+    const end = buf.indexOf('\r\n\r\n', at);
+    if (end < 0) return out;
+    const head = buf.subarray(at, end).toString('latin1').split('\r\n');
+    const headers = Object.fromEntries(head.slice(1).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+    const next = end + 4 + Number(headers['content-length'] ?? 0);
+    if (buf.length < next) return out;
+    out.push({ status: Number(head[0].split(' ')[1]), headers });
+    at = next;
+  }
+}
+
+describe('a thread held by the lock and keep-alive', () => {
+  // The thread waits in SQLite's busy timeout (5 s) for the first request, then answers the
+  // one pipelined behind it in the same turn of its loop. h2o arms that connection's idle
+  // timer from the clock it read when the turn began: unless kiln brings that clock up to
+  // date (http/loopclock.c), the connection closes ~5 s early, before a client that trusts
+  // the announced timeout (Node's http.Agent retires sockets 1 s before it) stops using
+  // it, and the client's next request meets a reset (the soak battery saw ECONNRESET).
+  it('the connection stays open for the announced idle time after the held turn', async () => {
+    const lock = await lockDb(path.join(k.dataDir, 'kiln.db'));
+    let released = false;
+    const sock = net.connect({ host: '127.0.0.1', port: k.port });
+    try {
+      await new Promise((resolve, reject) => { sock.once('connect', resolve); sock.once('error', reject); });
+      const body = JSON.stringify({ key: 'HELD', name: 'Held', projectTypeKey: 'software' });
+      const auth = `Authorization: Bearer ${A.token}\r\nHost: 127.0.0.1\r\n`;
+      let buf = Buffer.alloc(0);
+      let answered = 0;
+      const ended = new Promise((resolve) => sock.once('end', () => resolve(Date.now())));
+      const both = new Promise((resolve) => sock.on('data', (c) => {
+        buf = Buffer.concat([buf, c]);
+        if (!answered && responses(buf).length === 2) { answered = Date.now(); resolve(); }
+      }));
+      sock.write(`POST /ex/jira/${A.cloudId}/rest/api/3/project HTTP/1.1\r\n${auth}Content-Type: application/json\r\n`
+        + `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+        + `GET /ex/jira/${A.cloudId}/rest/api/3/project/search HTTP/1.1\r\n${auth}\r\n`);
+      await both;
+      await lock.release();
+      released = true;
+      const [held, next] = responses(buf);
+      assert.equal(held.status, 503, 'the write behind the lock: 503');
+      assert.equal(next.status, 200, 'the read pipelined behind it: 200');
+      const m = /timeout=(\d+)/.exec(next.headers['keep-alive'] ?? '');
+      assert.ok(m, `the read's answer announces its idle timeout: ${JSON.stringify(next.headers)}`);
+      const idle = (await ended) - answered;
+      assert.ok(idle >= Number(m[1]) * 1000 - 250, `open ${idle} ms after the answer, announced ${m[1]} s`);
+    } finally {
+      sock.destroy();
       if (!released) await lock.release();
     }
   });
