@@ -438,9 +438,7 @@ static void record_view(kreq_t *kr, const issue_rec_t *i)
         viewwant_get(kr->store, kr->site.id, EV_ISSUE_VIEWED, &wanted) != STORE_OK || !wanted)
         return;
     char id[24];
-    int reading = store_reading(kr->store); /* the gateway's snapshot of a GET: ended, and opened again after */
-    if (reading)
-        store_commit(kr->store);
+    int paused = store_read_pause(kr->store); /* the gateway's snapshot of a GET: ended, and opened again after */
     int rc = store_begin(kr->store);
     if (rc == STORE_OK)
         rc = product_event(kr, EV_ISSUE_VIEWED, i->id,
@@ -452,7 +450,7 @@ static void record_view(kreq_t *kr, const issue_rec_t *i)
         store_rollback(kr->store);
     if (rc != STORE_OK)
         log_msg(LOG_WARN, "issue view not recorded (avi:jira:viewed:issue): the store failed", NULL);
-    if (reading && store_begin_read(kr->store) != STORE_OK)
+    if (store_read_again(kr->store, paused) != STORE_OK)
         log_msg(LOG_WARN, "issue view: the read snapshot could not be opened again", NULL);
 }
 

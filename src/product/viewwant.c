@@ -28,11 +28,9 @@ int viewwant_get(store_t *st, int64_t site_id, const char *event, int *yes)
     misses++;
     *yes = 0;
     /* The caller's snapshot may predate a commit whose bump `gen` already holds: read anew. */
-    int reading = store_reading(st);
-    if (reading)
-        store_commit(st);
+    int paused = store_read_pause(st);
     int rc = store_install_site_mentions(st, site_id, event, yes);
-    if (reading && store_begin_read(st) != STORE_OK && rc == STORE_OK)
+    if (store_read_again(st, paused) != STORE_OK && rc == STORE_OK)
         rc = STORE_ERROR;
     if (rc != STORE_OK) {
         *yes = 0;

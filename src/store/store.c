@@ -163,6 +163,17 @@ int store_reading(store_t *st)
 {
     return st->be->reading(st);
 }
+int store_read_pause(store_t *st)
+{
+    if (!store_reading(st))
+        return 0;
+    store_commit(st);
+    return 1;
+}
+int store_read_again(store_t *st, int paused)
+{
+    return paused ? store_begin_read(st) : STORE_OK;
+}
 void store_idle(store_t *st)
 {
     st->be->idle(st);

@@ -146,6 +146,13 @@ int store_begin_read(store_t *st);
  * handler that must write (a view recorded) ends it first and opens it again after, so
  * whoever opened it still ends it. */
 int store_reading(store_t *st);
+/* What such a handler calls around its write: store_read_pause ends the open read, if
+ * any, and says whether it did (1) — pass that to store_read_again, which opens it anew
+ * (STORE_OK, or the failure of store_begin_read). A write begun inside a read otherwise
+ * differs by backend (SQLite ends the read, PostgreSQL refuses the write), and whoever
+ * opened the read would commit a transaction that is no longer open. */
+int store_read_pause(store_t *st);
+int store_read_again(store_t *st, int paused);
 /* Called by the handle's owner when it has nothing to do: releases what a backend keeps
  * between requests once it is old. */
 void store_idle(store_t *st);

@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/enc.h"
 #include "base/json.h"
+#include "base/log.h"
 #include "gateway/gateway.h"
 #include "gateway/ratelimit.h"
 #include "http/reply.h"
@@ -549,6 +550,8 @@ static void op_fetch_product(kreq_t *kr, frame_t *f, json_t *payload)
     vreq_t v;
     vreq_init(&v, kr->arena, kr->store, kr->public_url, method, strlen(method), path, strlen(path), names, values,
               body ? 3 : 2, body, body ? json_string_length(jb) : 0);
+    /* the call may write (a PUT, a POST): not inside the bridge's read (invoke_submit's) */
+    int paused = store_read_pause(kr->store);
     if (gateway_normalise(&v.kr) == 0) {
         gateway_bind_site(&v.kr, &f->site);
         gateway_who_t *who = gateway_who(&v.kr);
@@ -559,6 +562,8 @@ static void op_fetch_product(kreq_t *kr, frame_t *f, json_t *payload)
         gateway_invocation_product(&v.kr, &inv, platform_config()->proxy_rate);
         gateway_audit(&v.kr, "ui");
     }
+    if (store_read_again(kr->store, paused) != STORE_OK)
+        log_msg(LOG_WARN, "bridge: the read snapshot could not be opened again", NULL);
     const h2o_headers_t *rh = &v.req.res.headers;
     ssize_t pe = h2o_find_header_by_str(rh, H2O_STRLIT("forge-proxy-error"), -1);
     int consent = pe >= 0 && h2o_memis(rh->entries[pe].value.base, rh->entries[pe].value.len,

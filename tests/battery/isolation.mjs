@@ -879,7 +879,7 @@ export async function runIsolation({ attempts = 50000, seed, siteCount = 3, only
     if (!integrity.ok) leaks.push({ where: 'integrity', seed, detail: integrity.detail });
     for (const l of leaks.slice(0, 5)) log(`LEAK ${JSON.stringify(l, null, 1)}`);
     log(`isolation: ${leaks.length} leaks`);
-    return { seed, attempts: done, ms, kilnCpu, clientCpu, rate: Math.round(done / (ms / 1000)), perPlane, perCred, statuses, leaks, control, records: recordLeaks.counts };
+    return { seed, attempts: done, ms, kilnCpu, clientCpu, rate: Math.round(done / (ms / 1000)), perPlane, perCred, statuses, leaks, control, records: recordLeaks.counts, errors: recordLeaks.errors };
   } finally {
     for (const h of holds) tap.release(h.key);
     await k.close();
@@ -921,7 +921,8 @@ async function scanRecords(k, sites, scan) {
   const bySiteId = new Map();
   for (const [si, S] of sites.entries()) bySiteId.set(String(sqlJson(k, `SELECT id FROM sites WHERE name = '${S.name}'`)[0].id), si);
   const leaks = [];
-  const counts = { logs: 0, audit: 0, ledger: 0, stderr: 0, ownValuesInLogs: 0 };
+  const counts = { logs: 0, audit: 0, ledger: 0, stderr: 0, ownValuesInLogs: 0, stderrErrors: 0 };
+  const errors = []; // kiln's error-level lines: hostile input is answered, never an error of kiln's
   const judge = (where, siteIdx, text) => {
     for (const h of scan(text)) {
       if (h.owner === siteIdx) { if (where === 'function log' && h.cls === 'value') counts.ownValuesInLogs++; continue; }
@@ -944,9 +945,10 @@ async function scanRecords(k, sites, scan) {
   for (const r of rows('ledger')) { counts.ledger++; judge('ledger', bySiteId.get(String(r.site_id)), JSON.stringify(r)); }
   for (const line of k.allStderrLines()) {
     counts.stderr++;
+    if (line.includes('"level":"error"') && ++counts.stderrErrors <= 10) errors.push(line.slice(0, 500));
     for (const h of scan(line)) if (h.cls !== 'named') leaks.push({ where: 'kiln stderr', canarySite: sites[h.owner].name, kind: h.kind, record: line.slice(0, 2000) });
   }
-  return { leaks, counts };
+  return { leaks, counts, errors };
 }
 
 /** Every site's planted issue, property and KVS value still reads back as planted. */

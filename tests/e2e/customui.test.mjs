@@ -349,6 +349,39 @@ describe('Custom UI: the UI origin, frames, context tokens, the bridge', () => {
     expectStatus(await fetchJira('/rest/api/3/myself', { method: 'TRACE' }), 400, 'a method');
   });
 
+  // A write through the bridge runs outside the bridge's read snapshot: on PostgreSQL a
+  // write begun inside one was refused (500), on SQLite it ended the snapshot and the
+  // bridge then committed a transaction no longer open ("cannot commit - no transaction
+  // is active" in the log, which the isolation battery kept seeing).
+  it('bridge: fetchProduct writes as the user when the app holds the write scope; nothing fails in the store', async () => {
+    const wdir = path.join(tempDir('cuapp-w'), 'customui-write');
+    writeFiles(wdir, {
+      'manifest.yml': MANIFEST.replace('    - read:jira-work\n', '    - read:jira-work\n    - write:jira-work\n'),
+      'src/index.js': SRC, 'static/main/index.html': INDEX, 'static/main/app.js': '', 'static/other/index.html': '<p>other</p>',
+      'static/other/page2.html': '<p>page two</p>',
+    });
+    symlinkSync(NODE_MODULES, path.join(wdir, 'node_modules'), 'dir');
+    const wapp = await deployApp(k, wdir, [A]);
+    ok(await kiln(k, ['consent', '--site', A.name, '--account', A.accountId, '--app', wdir], { cwd: wdir }));
+    const ext = { issue: { key: issueA } };
+    const f = await frame(sA, { appId: wapp, moduleKey: 'panel', extension: ext });
+    expectStatus(f, 200);
+    const failedBefore = k.stderrLines.filter((l) => l.includes('store: statement failed')).length;
+    const summary = `edited through the bridge ${tag}`;
+    const w = await bridge(sA, f.json.token, {
+      op: 'fetchProduct', extension: ext,
+      payload: { product: 'jira', restPath: `/rest/api/3/issue/${issueA}`, fetchRequestInit: { method: 'PUT', body: JSON.stringify({ fields: { summary } }), headers: [['content-type', 'application/json']] } },
+    });
+    expectStatus(w, 200);
+    assert.equal(w.json.status, 204, describeRes(w));
+    const got = await k.jira(A.cloudId, `/issue/${issueA}?fields=summary`, { token: A.token });
+    assert.equal(got.json.fields.summary, summary, 'the edit is stored');
+    const r = await bridge(sA, f.json.token, { op: 'fetchProduct', extension: ext, payload: { product: 'jira', restPath: `/rest/api/3/issue/${issueA}?fields=summary` } });
+    assert.equal(JSON.parse(r.json.body).fields.summary, summary, 'and read back through the bridge');
+    const failed = k.stderrLines.filter((l) => l.includes('store: statement failed')).slice(failedBefore);
+    assert.deepEqual(failed, [], 'no store statement failed');
+  });
+
   it('bridge: at most 600 requests a minute per installation and user; then 429, and other users carry on', async () => {
     const ext = { issue: { key: issueA2 } };
     const f = await frame(sA2, { appId: appId(), moduleKey: 'panel', extension: ext });
