@@ -22,6 +22,7 @@
 #include "base/enc.h"
 #include "base/log.h"
 #include "gateway/gateway.h"
+#include "gateway/ratelimit.h"
 #include "http/server.h"
 #include "journal/audit.h"
 #include "journal/fnlog.h"
@@ -114,6 +115,7 @@ static void stop_store(app_t *a)
 /* PostgreSQL: the session that hears the other nodes' changes (store.h, "several nodes") */
 static int start_listener(app_t *a, char *err, size_t errlen)
 {
+    ratelimit_share(); /* and the rate limits' counts, reported to the others (gateway/ratelimit.h) */
     return store_listen_start(err, errlen);
 }
 

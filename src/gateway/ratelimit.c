@@ -2,70 +2,164 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/arena.h"
 #include "base/clock.h"
+#include "base/enc.h"
 #include "http/reply.h"
+#include "store/store.h"
 
 #define SLOTS 8192
 #define WINDOW_MS 60000
+#define ID_BYTES 16           /* of a key's SHA-256: what nodes exchange, never the key */
+#define HEARD_MAX_DELTA 65536 /* one node's count in one line, at most (a line is untrusted) */
 
-/* A key is matched by its 64-bit hash and its first 95 bytes: any length works (two keys
- * would have to agree on both to share a count). */
+/* A key's count in its current window: this node's and, with several nodes, what the
+ * others reported. A key is its SHA-256 cut to 16 bytes (a sign-in's key names an email,
+ * and nodes exchange ids, not keys); the slot's place is its first 8 bytes. */
 struct slot {
-    uint64_t h;
-    char key[96];
-    int64_t window; /* window start, ms */
-    unsigned count;
+    unsigned char id[ID_BYTES];
+    int used;
+    int64_t window;  /* window start, ms */
+    unsigned count;  /* this node's */
+    unsigned others; /* the other nodes', as they reported them */
+    unsigned unsent; /* this node's, not reported yet */
 };
 
 static struct slot slots[SLOTS];
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic int any_unsent;
 
-static uint64_t hash(const char *s)
+static void key_id(const char *key, unsigned char id[ID_BYTES])
 {
-    uint64_t h = 14695981039346656037ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
+    unsigned char d[32];
+    enc_sha256(d, key, strlen(key));
+    memcpy(id, d, ID_BYTES);
 }
 
-static int same(const struct slot *c, uint64_t h, const char *key)
+/* The slot of id in `window` (mu held): its own, an empty one or one of a past window
+ * (reset for it), or, in a crowded neighbourhood, one shared (erring on the strict side). */
+static struct slot *slot_of(const unsigned char id[ID_BYTES], int64_t window)
 {
-    return c->h == h && strncmp(c->key, key, sizeof c->key - 1) == 0;
+    uint64_t h;
+    memcpy(&h, id, sizeof h);
+    unsigned i = (unsigned)(h % SLOTS);
+    struct slot *s = NULL;
+    for (unsigned probe = 0; probe < 16; probe++, i = (i + 1) % SLOTS) {
+        struct slot *c = &slots[i];
+        if ((c->used && memcmp(c->id, id, ID_BYTES) == 0) || !c->used || c->window < window) {
+            s = c;
+            break;
+        }
+    }
+    if (!s)
+        s = &slots[h % SLOTS];
+    if (!s->used || memcmp(s->id, id, ID_BYTES) != 0 || s->window != window) {
+        memcpy(s->id, id, ID_BYTES);
+        s->used = 1;
+        s->window = window;
+        s->count = s->others = s->unsent = 0;
+    }
+    return s;
 }
 
 static ratelimit_result_t count(const char *key, unsigned limit, int64_t now, int take)
 {
     int64_t window = now - now % WINDOW_MS;
     ratelimit_result_t r = {.limit = limit, .reset_s = (window + WINDOW_MS) / 1000};
-    uint64_t h = hash(key);
+    unsigned char id[ID_BYTES];
+    key_id(key, id);
     pthread_mutex_lock(&mu);
-    unsigned i = (unsigned)(h % SLOTS);
-    struct slot *s = NULL;
-    for (unsigned probe = 0; probe < 16; probe++, i = (i + 1) % SLOTS) {
-        struct slot *c = &slots[i];
-        if (same(c, h, key) || c->key[0] == '\0' || c->window < window) {
-            s = c; /* ours, empty, or a stale window another key can take */
-            break;
-        }
-    }
-    if (!s)
-        s = &slots[h % SLOTS]; /* a crowded neighbourhood: share the slot, erring on the strict side */
-    if (!same(s, h, key) || s->window != window) {
-        s->h = h;
-        strncpy(s->key, key, sizeof s->key - 1);
-        s->key[sizeof s->key - 1] = '\0';
-        s->window = window;
-        s->count = 0;
-    }
-    r.allowed = s->count < limit;
-    if (r.allowed && take)
+    struct slot *s = slot_of(id, window);
+    unsigned used = s->count + s->others;
+    r.allowed = used < limit;
+    if (r.allowed && take) {
         s->count++;
-    r.remaining = limit - s->count;
+        s->unsent++;
+        used++;
+        any_unsent = 1;
+    }
+    r.remaining = used < limit ? limit - used : 0;
     pthread_mutex_unlock(&mu);
     return r;
+}
+
+/* ---- several nodes (store.h, store_on_counts): one line per key counted since the last
+ * report, "<window start, s> <count> <id, 32 hex digits>" */
+
+static size_t collect(char *buf, size_t cap)
+{
+    if (!any_unsent)
+        return 0;
+    int64_t now = clock_now_ms(), window = now - now % WINDOW_MS;
+    size_t n = 0;
+    int more = 0;
+    pthread_mutex_lock(&mu);
+    for (unsigned i = 0; i < SLOTS; i++) {
+        struct slot *s = &slots[i];
+        if (!s->used || !s->unsent || s->window != window)
+            continue;
+        char line[96], hex[2 * ID_BYTES + 1];
+        enc_hex(hex, s->id, ID_BYTES);
+        int len = snprintf(line, sizeof line, "%lld %u %s\n", (long long)(window / 1000), s->unsent, hex);
+        if (len <= 0 || n + (size_t)len > cap) {
+            more = 1;
+            break;
+        }
+        memcpy(buf + n, line, (size_t)len);
+        n += (size_t)len;
+        s->unsent = 0;
+    }
+    any_unsent = more;
+    pthread_mutex_unlock(&mu);
+    return n;
+}
+
+static int hex_id(const char *p, size_t len, unsigned char id[ID_BYTES])
+{
+    if (len != 2 * ID_BYTES)
+        return -1;
+    for (size_t i = 0; i < ID_BYTES; i++) {
+        int hi = enc_hexval((unsigned char)p[2 * i]), lo = enc_hexval((unsigned char)p[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        id[i] = (unsigned char)(hi * 16 + lo);
+    }
+    return 0;
+}
+
+static void heard(const char *payload)
+{
+    int64_t now = clock_now_ms(), window = now - now % WINDOW_MS;
+    for (const char *p = payload; *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        char line[96];
+        long long w;
+        unsigned d;
+        int at = 0;
+        unsigned char id[ID_BYTES];
+        if (len < sizeof line) {
+            memcpy(line, p, len);
+            line[len] = '\0';
+            /* the current window only: a report of the last one (a minute's edge) no longer counts */
+            if (sscanf(line, "%lld %u %n", &w, &d, &at) == 2 && at > 0 && w * 1000 == window && d > 0 &&
+                d <= HEARD_MAX_DELTA && hex_id(line + at, len - (size_t)at, id) == 0) {
+                pthread_mutex_lock(&mu);
+                struct slot *s = slot_of(id, window);
+                s->others = s->others > UINT32_MAX / 2 ? s->others : s->others + d;
+                pthread_mutex_unlock(&mu);
+            }
+        }
+        p += len + (eol ? 1 : 0);
+    }
+}
+
+void ratelimit_share(void)
+{
+    store_on_counts(collect, heard);
 }
 
 ratelimit_result_t ratelimit_take(const char *key, unsigned limit, int64_t now)

@@ -34,4 +34,11 @@ void ratelimit_headers(kreq_t *kr, const ratelimit_result_t *r);
  * nothing added, 0. */
 int ratelimit_check(kreq_t *kr, const char *key, unsigned limit);
 
+/* With several nodes on one PostgreSQL database (docs/scale.md "Rate limits across
+ * nodes"): each node's counts are reported to the others every STORE_COUNTS_EVERY_MS
+ * (store.h, store_on_counts) and a request is allowed while this node's count plus what
+ * the others reported is under the limit. Keys travel as 16 bytes of their SHA-256, never
+ * as themselves. Called once at start, before the store's listener runs. */
+void ratelimit_share(void);
+
 #endif

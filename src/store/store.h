@@ -205,6 +205,24 @@ typedef enum store_change {
 int store_change_heard(const char *payload);
 /* Every generation moves (the listening session was lost: anything may have changed). */
 void store_change_all(void);
+/* Counts shared between nodes (gateway/ratelimit.h: the rate limits). Whoever keeps them
+ * registers two callbacks: `collect` writes what this node counted since it was last
+ * asked as text lines into buf (at most cap bytes, whole lines) and returns the bytes
+ * written (0: nothing new); `heard` is given what another node sent, untrusted (a line it
+ * cannot parse is skipped). On PostgreSQL the listening session asks `collect` every
+ * STORE_COUNTS_EVERY_MS and sends each batch with `NOTIFY kiln_counts` (outside any
+ * transaction: delivered at once), and hands every other session's batch to `heard`; on
+ * SQLite (one process) neither is ever called. Lines must name nothing of a tenant's
+ * beyond ids (any role that may connect to the database may LISTEN). */
+#define STORE_COUNTS_CHANNEL "kiln_counts"
+#define STORE_COUNTS_EVERY_MS 100
+#define STORE_COUNTS_BATCH_MAX 7900 /* a NOTIFY payload is under 8000 bytes */
+typedef size_t (*store_counts_collect_fn)(char *buf, size_t cap);
+typedef void (*store_counts_heard_fn)(const char *payload);
+void store_on_counts(store_counts_collect_fn collect, store_counts_heard_fn heard);
+/* The listening session's side (postgres/listen.c): the registered callbacks, or 0 / nothing. */
+size_t store_counts_collect(char *buf, size_t cap);
+void store_counts_heard(const char *payload);
 /* Starts the listener when the selected store is PostgreSQL (after store_prepare): one
  * session, its own thread, reconnecting with a backoff. 0 (nothing to do on SQLite), or -1
  * with a one-line reason when its first session cannot be opened. Stop joins it. */

@@ -85,6 +85,19 @@ async function signIn(k, site, email, token) {
   return cookieOf(res, 'kiln_session');
 }
 
+/** A sign-in on node k with a wrong API token: its status (401, or 429 once throttled). */
+async function failedSignIn(k, site, email) {
+  const f = await k.api(`/s/${site}/login`);
+  expectStatus(f, 200, 'login form');
+  const csrf = f.text.match(/name="csrf" value="([^"]+)"/)[1];
+  const res = await k.api(`/s/${site}/login`, {
+    method: 'POST', allowError: true,
+    body: new URLSearchParams({ email, token: 'not-the-token', csrf }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `kiln_login=${cookieOf(f, 'kiln_login')}` },
+  });
+  return res.status;
+}
+
 /** Signs the session out on node k. */
 async function signOut(k, site, cookie) {
   const shell = await k.api(`/s/${site}/`, withCookie(cookie));
@@ -231,5 +244,31 @@ describe('two nodes on one PostgreSQL', () => {
     assert.equal(a.json.accountId, site.accountId);
     assert.equal(b.json.accountId, other.accountId);
     expectStatus(await B.jira(site.cloudId, '/myself', { token: other.token }), 401, "one site's token on the other's path");
+  });
+
+  // Rate limits across nodes (docs/scale.md "Rate limits across nodes"): failed sign-ins for
+  // one email, alternating between the nodes, are refused once the two together reach the
+  // limit (10 a minute), not 10 on each. Each node reports its counts every 100 ms; the
+  // attempts are 150 ms apart, so each node has heard the other's last one (a loaded
+  // machine may deliver a report late: one or two more pass then).
+  it('failed sign-ins alternating between A and B are throttled at the limit of both together', async () => {
+    const LIMIT = 10;
+    for (let round = 0; ; round++) {
+      const minute = Math.floor(Date.now() / 60000);
+      const email = `nobody-${round}-${Date.now()}@example.com`;
+      const seen = [];
+      while (seen.length < 3 * LIMIT && !seen.includes(429)) {
+        seen.push(await failedSignIn(seen.length % 2 ? B : A, site.name, email));
+        await sleep(150);
+      }
+      if (Math.floor(Date.now() / 60000) !== minute && round < 3) continue; // a minute's edge reset the counts: again
+      const passed = seen.indexOf(429);
+      console.log(`# nodes: failed sign-ins passed before the first 429: ${passed} (limit ${LIMIT} for both nodes together)`);
+      assert.ok(seen.slice(0, passed).every((st) => st === 401), `refused as wrong until throttled: ${seen}`);
+      assert.ok(passed >= LIMIT && passed <= LIMIT + 2, `throttled after ${passed} (${seen}); each node alone would allow ${LIMIT}`);
+      const after = [await failedSignIn(A, site.name, email), await failedSignIn(B, site.name, email)];
+      assert.deepEqual(after, [429, 429], 'both nodes refuse from then on');
+      break;
+    }
   });
 });

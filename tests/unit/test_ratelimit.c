@@ -1,8 +1,14 @@
 /* Unit tests for per-key rate limits (src/gateway/ratelimit.h): the limit per window,
- * remaining counts, keys counted apart, the next window starting afresh. */
+ * remaining counts, keys counted apart, the next window starting afresh; the counts nodes
+ * exchange (reported once, as ids; another node's report counted; hostile lines skipped). */
 #include "unit.h"
 
+#include <string.h>
+
+#include "base/clock.h"
+#include "base/enc.h"
 #include "gateway/ratelimit.h"
+#include "store/store.h"
 
 static void test_window(void **state)
 {
@@ -60,12 +66,68 @@ static void test_long_keys(void **state)
     }
 }
 
+/* One try of test_shared within one window: 0, or 1 when a minute's edge fell inside it. */
+static int shared_once(int round)
+{
+    int64_t now = clock_now_ms(), window = now - now % 60000;
+    char key[64], other[64], buf[STORE_COUNTS_BATCH_MAX + 1], bad[1024];
+    snprintf(key, sizeof key, "web-login:site:someone-%d@example.com", round);
+    snprintf(other, sizeof other, "px:installation-%d", round);
+    for (int i = 0; i < 3; i++)
+        assert_true(ratelimit_take(key, 10, now).allowed);
+    /* reported once, as "<window s> <count> <id>", never the key itself */
+    size_t n = store_counts_collect(buf, STORE_COUNTS_BATCH_MAX);
+    buf[n] = '\0';
+    long long w = 0;
+    unsigned d = 0;
+    char id[40] = "";
+    assert_int_equal(sscanf(buf, "%lld %u %39s", &w, &d, id), 3);
+    assert_true(w * 1000 == window);
+    assert_int_equal(d, 3);
+    assert_int_equal(strlen(id), 32);
+    assert_null(strstr(buf, "someone"));
+    assert_int_equal(store_counts_collect(buf, STORE_COUNTS_BATCH_MAX), 0);
+    /* the same report from another node: both counts hold here (3 + 3 of 10) */
+    char line[128];
+    snprintf(line, sizeof line, "%lld 3 %s\n", w, id);
+    store_counts_heard(line);
+    assert_int_equal(ratelimit_peek(key, 10, now).remaining, 4);
+    /* hostile or stale lines change nothing: a past window, no count, a count too large, a
+     * bad id, a line too long, garbage */
+    snprintf(bad, sizeof bad,
+             "%lld 5 %s\n%lld 0 %s\n%lld 99999999 %s\n%lld 5 %.31sg\n%lld 5 %sff\n%lld 5 %s %0200d\ngarbage\n1 2\n\n",
+             w - 60, id, w, id, w, id, w, id, w, id, w, id, 0);
+    store_counts_heard(bad);
+    assert_int_equal(ratelimit_peek(key, 10, now).remaining, 4);
+    /* a key this node never counted: the other node's count alone */
+    unsigned char d32[32];
+    char hex[65];
+    enc_sha256(d32, other, strlen(other));
+    enc_hex(hex, d32, 16);
+    snprintf(line, sizeof line, "%lld 4 %s", w, hex); /* the last line needs no newline */
+    store_counts_heard(line);
+    assert_int_equal(ratelimit_peek(other, 5, now).remaining, 1);
+    assert_true(ratelimit_take(other, 5, now).allowed);
+    assert_false(ratelimit_take(other, 5, now).allowed);
+    now = clock_now_ms();
+    return now - now % 60000 != window;
+}
+
+static void test_shared(void **state)
+{
+    (void)state;
+    ratelimit_share();
+    for (int round = 0; round < 3 && shared_once(round); round++)
+        ; /* a minute's edge fell inside: again */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_window),
         cmocka_unit_test(test_many_keys),
         cmocka_unit_test(test_long_keys),
+        cmocka_unit_test(test_shared),
     };
     return cmocka_run_group_tests_name("ratelimit", tests, NULL, NULL);
 }

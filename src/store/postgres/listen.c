@@ -13,7 +13,14 @@
  * session (a cache filled meanwhile lives no longer than that), and once more when LISTEN
  * is back (what was sent between the loss and the new LISTEN). Reconnecting backs off from
  * PG_BACKOFF_MIN_MS doubling to PG_BACKOFF_MAX_MS; each attempt takes at most
- * PG_CONNECT_MS (pg_connect). */
+ * PG_CONNECT_MS (pg_connect).
+ *
+ * The same session carries the counts nodes share (store.h, store_on_counts: the rate
+ * limits): every STORE_COUNTS_EVERY_MS it sends what this node counted meanwhile with
+ * `NOTIFY kiln_counts` (pg_notify outside a transaction: delivered at once), and hands what
+ * the other sessions send on that channel to the counts' keeper (its own batches, which
+ * PostgreSQL delivers to it too, are skipped by the sender's backend pid). Counts sent while
+ * the session is down are lost: the other nodes undercount by that much. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -60,7 +67,8 @@ static PGconn *open_listening(char *err, size_t errlen)
     PGconn *c = pg_connect(L.url, err, errlen);
     if (!c)
         return NULL;
-    PGresult *r = PQexec(c, "SET application_name = '" LISTEN_APP_NAME "'; LISTEN " STORE_LISTEN_CHANNEL);
+    PGresult *r = PQexec(c, "SET application_name = '" LISTEN_APP_NAME "'; LISTEN " STORE_LISTEN_CHANNEL
+                            "; LISTEN " STORE_COUNTS_CHANNEL);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         const char *m = PQresultErrorMessage(r);
         snprintf(err, errlen, "LISTEN: %.*s", (int)strcspn(m, "\n"), m);
@@ -79,10 +87,33 @@ static int drain(PGconn *c)
     if (!PQconsumeInput(c) || PQstatus(c) != CONNECTION_OK)
         return -1;
     PGnotify *n;
+    int self = PQbackendPID(c);
     while ((n = PQnotifies(c))) {
         if (!strcmp(n->relname, STORE_LISTEN_CHANNEL) && store_change_heard(n->extra) == 0)
             heard++;
+        else if (!strcmp(n->relname, STORE_COUNTS_CHANNEL) && n->be_pid != self)
+            store_counts_heard(n->extra);
         PQfreemem(n);
+    }
+    return 0;
+}
+
+/* What this node counted since the last time, sent (a few batches at most per turn: the
+ * rest goes next turn); -1 when the session is gone. */
+static int send_counts(PGconn *c)
+{
+    char batch[STORE_COUNTS_BATCH_MAX + 1];
+    for (int i = 0; i < 16; i++) {
+        size_t n = store_counts_collect(batch, STORE_COUNTS_BATCH_MAX);
+        if (n == 0)
+            break;
+        batch[n] = '\0';
+        const char *params[2] = {STORE_COUNTS_CHANNEL, batch};
+        PGresult *r = PQexecParams(c, "SELECT pg_notify($1, $2)", 2, NULL, params, NULL, NULL, 0);
+        int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+        PQclear(r);
+        if (!ok)
+            return -1;
     }
     return 0;
 }
@@ -95,7 +126,7 @@ static int stopping(const struct pollfd *w)
 
 static void *listen_main(void *arg)
 {
-    int64_t backoff = PG_BACKOFF_MIN_MS, next_try = 0;
+    int64_t backoff = PG_BACKOFF_MIN_MS, next_try = 0, next_counts = 0;
     for (;;) {
         struct pollfd p[2] = {{.fd = L.wake[0], .events = POLLIN}, {.fd = -1, .events = POLLIN}};
         if (!L.c) {
@@ -118,12 +149,18 @@ static void *listen_main(void *arg)
             continue;
         }
         p[1].fd = PQsocket(L.c);
-        int n = poll(p, 2, -1);
+        int64_t wait = next_counts - mono_ms();
+        int n = poll(p, 2, wait < 0 ? 0 : (int)wait);
         if (n < 0 && errno != EINTR)
             break;
         if (n > 0 && stopping(&p[0]))
             break;
-        if (n > 0 && drain(L.c) != 0) {
+        int gone = 0;
+        if (mono_ms() >= next_counts) {
+            next_counts = mono_ms() + STORE_COUNTS_EVERY_MS;
+            gone = send_counts(L.c) != 0; /* what it read meanwhile waits in libpq: drained below */
+        }
+        if (gone || drain(L.c) != 0) {
             lost++;
             const char *m = PQerrorMessage(L.c);
             log_msg(LOG_WARN, "store: change listener lost its session; every cache is stale until it is back", "error",
