@@ -2,22 +2,61 @@
 #include "platform/deliver_lease.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "base/clock.h"
 #include "base/enc.h"
 #include "base/log.h"
+#include "platform/config.h"
 #include "platform/deliver.h"
 #include "store/store_deliveries.h"
 
 static struct {
     char owner[37];
+    char predecessor[37]; /* the last node on this data dir, known dead ("" if not known) */
     int64_t lease_ms;
     int shared;
     int64_t next_renew_ms, next_recover_ms; /* the engine's thread only */
     int renew_failed;                       /* logged once per run of failures */
 } L = {.lease_ms = DELIVER_LEASE_MS};
+
+/* DATA/deliver.node names the last process that ran deliveries from this data dir, and
+ * each holds an exclusive flock on it for its life (the kernel drops it however the
+ * process ends). Taking the lock proves the one named is gone: its RUNNING rows are taken
+ * back at once rather than after their lease. Not taken (another kiln serve on the same
+ * data dir runs now): nothing is known, nothing is written; leases alone decide. */
+static void succeed(const char *dir)
+{
+    L.predecessor[0] = 0;
+    if (!dir)
+        return;
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/deliver.node", dir) >= (int)sizeof path)
+        return;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return;
+    }
+    char prev[37] = {0};
+    ssize_t got = pread(fd, prev, 36, 0);
+    int ok = got == 36;
+    for (int i = 0; ok && i < 36; i++)
+        ok = (prev[i] >= '0' && prev[i] <= '9') || (prev[i] >= 'a' && prev[i] <= 'f') || prev[i] == '-';
+    if (ok)
+        memcpy(L.predecessor, prev, sizeof prev);
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, L.owner, 36, 0) != 36)
+        log_msg(LOG_WARN, "deliveries: cannot record this node's id in the data dir (a restart waits for leases)",
+                NULL);
+    /* fd stays open: the lock is held until the process ends */
+}
 
 int deliver_lease_init(char *err, size_t errlen)
 {
@@ -35,6 +74,8 @@ int deliver_lease_init(char *err, size_t errlen)
     }
     enc_uuid4(L.owner);
     L.shared = store_selected() != NULL;
+    if (L.shared)
+        succeed(platform_config()->data_dir);
     L.next_renew_ms = L.next_recover_ms = 0;
     char ms[24];
     snprintf(ms, sizeof ms, "%lld", (long long)L.lease_ms);
@@ -77,10 +118,19 @@ static int64_t recover(store_t *st, int64_t now, int all)
 int deliver_recover(store_t *st)
 {
     /* SQLite: one process, so every RUNNING row is the last one's; shared: only the
-     * expired ones (another node may be running the rest right now) */
-    if (recover(st, clock_now_ms(), !L.shared) < 0) {
+     * expired ones (another node may be running the rest right now) and those of this data
+     * dir's last process, which is gone */
+    int64_t now = clock_now_ms(), n = 0;
+    if (recover(st, now, !L.shared) < 0 ||
+        (L.predecessor[0] && store_delivery_recover_owner(st, L.predecessor, now, &n) != STORE_OK)) {
         log_msg(LOG_ERROR, "deliveries: cannot make interrupted attempts due again", NULL);
         return -1;
+    }
+    if (n > 0) {
+        char s[24];
+        snprintf(s, sizeof s, "%lld", (long long)n);
+        log_msg(LOG_INFO, "deliveries: attempts interrupted by this data dir's last stop are due again", "count", s,
+                "node", L.predecessor, NULL);
     }
     return 0;
 }

@@ -11,6 +11,10 @@
  *     nodes) after its last renewal;
  *   - an attempt's end is written only while its row is still leased to this node: a node
  *     that lost its lease (a pause, the store away longer than the lease) writes nothing.
+ *   - a node restarted on the same data dir takes back its last process's rows at once:
+ *     DATA/deliver.node names that process, under an flock each process holds for its
+ *     life, so taking the lock proves it is gone (another kiln serve sharing the data dir
+ *     holds it: then leases alone decide).
  * With SQLite (one process on its data dir) every RUNNING row at start is the last
  * process's and is taken back at once; no renewal or periodic recovery runs. */
 #ifndef KILN_DELIVER_LEASE_H

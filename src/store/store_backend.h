@@ -236,6 +236,7 @@ typedef struct store_deliveries_ops {
                   const char *retry_reason, const char *retry_data_json, int64_t now_ms);
     int (*replay)(store_t *st, int64_t id, int64_t now_ms);
     int (*recover)(store_t *st, int64_t now_ms, int all, int64_t *n);
+    int (*recover_owner)(store_t *st, const char *owner, int64_t now_ms, int64_t *n);
     int (*list)(store_t *st, arena_t *a, const delivery_filter_t *f, delivery_rec_t **out, size_t *n);
     int (*job_stats)(store_t *st, const char *installation_id, const char *queue, const char *job_id, int64_t *success,
                      int64_t *in_progress, int64_t *failed);

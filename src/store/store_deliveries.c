@@ -56,6 +56,11 @@ int store_delivery_recover(store_t *st, int64_t now_ms, int all, int64_t *n)
     return st->be->deliveries->recover(st, now_ms, all, n);
 }
 
+int store_delivery_recover_owner(store_t *st, const char *owner, int64_t now_ms, int64_t *n)
+{
+    return st->be->deliveries->recover_owner(st, owner, now_ms, n);
+}
+
 int store_delivery_list(store_t *st, arena_t *a, const delivery_filter_t *f, delivery_rec_t **out, size_t *n)
 {
     return st->be->deliveries->list(st, a, f, out, n);

@@ -103,6 +103,10 @@ int store_delivery_replay(store_t *st, int64_t id, int64_t now_ms);
  * owner cleared; all = 1: every RUNNING delivery, leased or not (a SQLite store at
  * start: one process, so whatever is RUNNING was left by the last one); *n how many. */
 int store_delivery_recover(store_t *st, int64_t now_ms, int all, int64_t *n);
+/* RUNNING deliveries leased to `owner`, expired or not, back to PENDING due now: a node
+ * known to be dead (its successor on the same data dir: platform/deliver_lease.h); *n how
+ * many. */
+int store_delivery_recover_owner(store_t *st, const char *owner, int64_t now_ms, int64_t *n);
 
 /* Which deliveries a listing shows: 0 / NULL / -1 fields do not filter. */
 typedef struct delivery_filter {

@@ -14,6 +14,9 @@
 //     delivery, delivered, whose handler ran at least once and at most as many times as the
 //     delivery's attempts (docs/events.md: at least once; an attempt cut by the kill may
 //     have run its handler to the end before its verdict was written).
+//  3. A node killed -9 and restarted on the same data dir (a 60 s lease): it takes its last
+//     process's running rows back at start (DATA/deliver.node names that process, and its
+//     flock proves it gone), and the interrupted delivery runs again in seconds.
 //
 // Prints what it saw, e.g.
 //   leases: A held 6 running attempts at the kill; B took back 6 after 2,830 ms
@@ -235,5 +238,34 @@ describe('leases of running deliveries across two nodes on one PostgreSQL', () =
     }
     assert.ok(retried >= 1, 'the attempts A held at the kill ran again on B');
     for (const key of settled.keys()) assert.ok(owed.has(key), `${key}: a delivery for nothing acknowledged`);
+  });
+
+  it('a node killed -9 and restarted on its data dir takes its last process\'s running rows back at once, not after the lease', async () => {
+    // B stopped (so A claims the event), A started again with a 60 s lease
+    const stopped = await B.stop('SIGTERM');
+    assert.equal(stopped.code, 0, 'B stops cleanly');
+    A.env = { KILN_DELIVERY_LEASE_MS: '60000' };
+    await A.start();
+    const first = nodeId(A);
+    expectStatus(await push(A, 'restart', 1, 1, 5000), 200, 'push on A');
+    await until('the slow handler started on A', async () => (await runs(A, 'restart')).run.get('restart-1'));
+    const leased = await pg.psql(`SELECT count(*) FROM kiln.deliveries WHERE state = 1 AND lease_owner = '${first}'`, { db: 'kiln' });
+    assert.equal(leased, '1', 'A holds it');
+    A.expectExit({ signal: 'SIGKILL' });
+    await A.kill9();
+    const t0 = Date.now();
+    await A.start();
+    const line = A.stderrLines.find((l) => l.includes("attempts interrupted by this data dir's last stop are due again"));
+    assert.ok(line, 'the restart took back its last process\'s rows');
+    assert.equal(JSON.parse(line).node, first, 'named by the last process\'s id');
+    assert.equal(JSON.parse(line).count, '1');
+    const done = await until('the delivery ended', async () => {
+      const d = (await deliveriesOf(A, 'restart')).get('restart-1');
+      return d && d[0].state === 'delivered' ? d : null;
+    }, { ms: 50000 });
+    const ms = Date.now() - t0;
+    console.log(`leases: restarted on its data dir, the interrupted delivery was delivered ${ms} ms after the kill (lease 60,000 ms)`);
+    assert.ok(ms < 45000, `delivered ${ms} ms after the kill: well before the 60 s lease`);
+    assert.equal((await A.admin(`/deliveries/${done[0].id}`)).json.attempts, 2, 'in a second attempt');
   });
 });

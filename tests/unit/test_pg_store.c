@@ -967,6 +967,10 @@ static void script_deliveries(store_t *st, arena_t *a, int64_t site, int64_t sit
         say("recover expired rc=%d n=%lld", rc_, (long long)k);
         rc_ = store_delivery_get(st, a, ids[4], &g);
         say("recovered rc=%d state=%d due=%lld", rc_, g.state, (long long)g.due_ms);
+        rc_ = store_delivery_start(st, ids[4], 2500, "node-2", 99999);
+        say("start rc=%d", rc_);
+        rc_ = store_delivery_recover_owner(st, "node-2", 2510, &k);
+        say("recover owner rc=%d n=%lld", rc_, (long long)k);
         rc_ = store_delivery_recover(st, 2500, 1, &k);
         say("recover all rc=%d n=%lld", rc_, (long long)k);
     }

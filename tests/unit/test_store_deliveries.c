@@ -408,6 +408,15 @@ static void test_leases(void **state)
     assert_int_equal(store_delivery_get(f->st, f->a, d[2].id, &got), STORE_OK);
     assert_int_equal(got.state, DLV_DELIVERED);
     assert_int_equal(got.attempts, 2);
+    /* a node known dead (its successor on its data dir): its rows, however long leased */
+    assert_int_equal(store_delivery_start(f->st, d[3].id, 163, "node-2", 100000), STORE_OK);
+    assert_int_equal(store_delivery_recover(f->st, 165, 0, &n), STORE_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_delivery_recover_owner(f->st, "node-2", 165, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_delivery_get(f->st, f->a, d[3].id, &got), STORE_OK);
+    assert_int_equal(got.state, DLV_PENDING);
+    assert_int_equal(got.due_ms, 165);
     /* a SQLite start: every RUNNING row, leased or not */
     assert_int_equal(store_delivery_recover(f->st, 170, 0, &n), STORE_OK);
     assert_int_equal(n, 0);

@@ -16,6 +16,7 @@ enum q {
     Q_REPLAY,
     Q_RECOVER,
     Q_RECOVER_ALL,
+    Q_RECOVER_OWNER,
     Q_LIST, /* Q_LIST + mask of LIST_SITE | LIST_APP | LIST_INST | LIST_STATE: 16 statements */
     Q_LIST_END = Q_LIST + 15,
     Q_PRUNE,
@@ -75,6 +76,8 @@ static const char *const sql[Q__COUNT] = {
                   "AND lease_until_ms < ?1",
     [Q_RECOVER_ALL] = "UPDATE deliveries SET state = 0, due_ms = ?1, updated_ms = ?1, lease_owner = NULL WHERE "
                       "state = 1",
+    [Q_RECOVER_OWNER] = "UPDATE deliveries SET state = 0, due_ms = ?2, updated_ms = ?2, lease_owner = NULL WHERE "
+                        "state = 1 AND lease_owner = ?1",
 /* a listing: one statement per combination of filters, so that each uses its index
    (deliveries_site, deliveries_app, deliveries_installation, deliveries_state) instead of
    reading the table for "?2 = 0 OR site_id = ?2"; ?6 is the limit in every one */
@@ -311,6 +314,16 @@ static int db_recover(store_t *st, int64_t now, int all, int64_t *n)
     return rc;
 }
 
+static int db_recover_owner(store_t *st, const char *owner, int64_t now, int64_t *n)
+{
+    db_stmt_t *q = stmt(st, Q_RECOVER_OWNER);
+    db_bind_text(q, 1, owner);
+    db_bind_i64(q, 2, now);
+    int rc = db_write1(st, q);
+    *n = rc == STORE_OK ? db_changes(st) : 0;
+    return rc;
+}
+
 static int db_list(store_t *st, arena_t *a, const delivery_filter_t *f, delivery_rec_t **out, size_t *n)
 {
     int mask = (f->site_id ? 1 : 0) | (f->app_id ? 2 : 0) | (f->installation_id ? 4 : 0) | (f->state >= 0 ? 8 : 0);
@@ -499,6 +512,7 @@ const store_deliveries_ops_t db_deliveries_ops = {
     .finish = db_finish,
     .replay = db_replay,
     .recover = db_recover,
+    .recover_owner = db_recover_owner,
     .list = db_list,
     .job_stats = db_job_stats,
     .job_cancel = db_job_cancel,
