@@ -91,6 +91,16 @@ export async function state(request) {
 }
 `;
 
+describe('the lease setting', () => {
+  for (const bad of ['5', '600001', '30s', '-1']) {
+    it(`KILN_DELIVERY_LEASE_MS=${bad} refuses to start, naming it`, async () => {
+      const r = await runCli(['serve', '--data', tempDir('leases-bad'), '--listen', '127.0.0.1:0'], { env: { KILN_DELIVERY_LEASE_MS: bad } });
+      assert.equal(r.code, 1, `exit 1: ${r.stderr}`);
+      assert.match(r.stderr, /KILN_DELIVERY_LEASE_MS must be a number of ms from 1000 to 600000/);
+    });
+  }
+});
+
 describe('leases of running deliveries across two nodes on one PostgreSQL', () => {
   let pg, A, B, site, dir, paths;
   const node = {}; // a node's id for leases, from its start line
