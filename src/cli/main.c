@@ -18,7 +18,8 @@ static void usage(FILE *f)
                  cli_commands[i].verb ? cli_commands[i].verb : "");
         fprintf(f, "  %-20s %s\n", name, cli_commands[i].about);
     }
-    fprintf(f, "\nenvironment: KILN_URL, KILN_DATA, KILN_ADMIN_TOKEN, KILN_LOG_LEVEL\n");
+    fprintf(f, "\nenvironment: KILN_URL, KILN_DATA, KILN_ADMIN_TOKEN, KILN_LOG_LEVEL, KILN_DELIVERY_LEASE_MS (serve: "
+               "docs/scale.md)\n");
 }
 
 int main(int argc, char **argv)

@@ -17,6 +17,7 @@
 #include "journal/fnlog.h"
 #include "journal/leak.h"
 #include "platform/config.h"
+#include "platform/deliver_lease.h"
 #include "platform/deliver_metrics.h"
 #include "platform/fanout.h"
 #include "platform/invoke.h"
@@ -115,21 +116,6 @@ void deliver_rec_init(arena_t *a, delivery_rec_t *d, const install_rec_t *in, in
         .created_ms = now_ms,
         .updated_ms = now_ms,
     };
-}
-
-int deliver_recover(store_t *st)
-{
-    int64_t n = 0;
-    if (store_delivery_recover(st, clock_now_ms(), &n) != STORE_OK) {
-        log_msg(LOG_ERROR, "deliveries: cannot make interrupted attempts due again", NULL);
-        return -1;
-    }
-    if (n > 0) {
-        char s[24];
-        snprintf(s, sizeof s, "%lld", (long long)n);
-        log_msg(LOG_INFO, "deliveries: attempts interrupted by the last stop are due again", "count", s, NULL);
-    }
-    return 0;
 }
 
 /* ---------------------------------------------------------------- kicks and dirty sites */
@@ -270,7 +256,12 @@ int deliver_start(store_t *st)
 {
     store_on_events_committed(events_committed, NULL);
     store_on_durable_commit(durable_committed, NULL);
-    return deliver_recover(st);
+    char err[160];
+    if (deliver_lease_init(err, sizeof err) != 0) {
+        log_msg(LOG_ERROR, "deliveries: cannot start", "error", err, NULL);
+        return -1;
+    }
+    return deliver_recover(st); /* platform/deliver_lease.c */
 }
 
 /* Fans out the product events of the sites marked (and, every BEHIND_CHECK_MS, of every
@@ -433,8 +424,8 @@ static void settle(attempt_t *at)
 
 static int finish1(store_t *st, const attempt_t *at)
 {
-    return store_delivery_finish(st, at->d.id, at->end_state, at->end_due, at->end_err, at->end_reason, at->end_data,
-                                 at->end_ms);
+    return store_delivery_finish(st, at->d.id, deliver_lease_owner(), at->end_state, at->end_due, at->end_err,
+                                 at->end_reason, at->end_data, at->end_ms);
 }
 
 /* The verdicts of every ended attempt written in one transaction of their own (else one
@@ -569,7 +560,7 @@ static attempt_t *reserve(store_t *st, const delivery_rec_t *rec, int64_t now)
         return NULL;
     }
     const deliver_source_t *src = deliver_source(rec->source);
-    if (!src || store_delivery_start(st, rec->id, now) != STORE_OK)
+    if (!src || store_delivery_start(st, rec->id, now, deliver_lease_owner(), now + deliver_lease_ms()) != STORE_OK)
         return NULL; /* no longer PENDING (cancelled, dropped), or the store failed: the next pass */
     at->used = 1;
     inflight++;
@@ -976,6 +967,19 @@ static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
     wake_later(t, st, now);
 }
 
+/* The leases of the attempts this node holds (RUNNING rows: reserved, under way, ended
+ * with their verdict not written yet) renewed, and expired ones of any node taken back
+ * (platform/deliver_lease.h); 1 when some were: they are due now. */
+static int leases(store_t *st, int64_t now)
+{
+    int64_t ids[SLOTS];
+    size_t n = 0;
+    for (unsigned i = 0; i < SLOTS; i++)
+        if (slots[i].used && !slots[i].written)
+            ids[n++] = slots[i].d.id;
+    return deliver_lease_turn(st, now, ids, n) > 0;
+}
+
 /* A turn of the engine: a pass, or (pass 0: woken because something became durable) the
  * sweep of what waited for it, without a transaction. */
 static void turn(http_thread_t *t, int pass)
@@ -988,6 +992,7 @@ static void turn(http_thread_t *t, int pass)
     busy = 1;
     int64_t now = clock_now_ms();
     store_t *st = store_admin(t->store);
+    pass |= leases(st, now);
     if (pass || store_writes_stopped(st)) {
         arena_t *a = arena_new(PASS_ARENA_MAX);
         run_pass(t, a, now); /* the fan-out first, in the pass's transaction */

@@ -19,7 +19,9 @@
  *
  * Nothing here blocks the thread: attempts are answered through its completions. A
  * RUNNING delivery found at start (kiln died mid-attempt) is made PENDING again
- * (deliver_recover): a delivery is acknowledged only by its DELIVERED write.
+ * (deliver_recover): a delivery is acknowledged only by its DELIVERED write. With several
+ * nodes, RUNNING rows are leased to their node and only expired ones are taken back
+ * (platform/deliver_lease.h).
  *
  * Each source (enum delivery_source) is one row of the sources table (deliver_source_t,
  * one file per source: the product/lifecycle/app triggers in deliver_trigger.c, queue
@@ -120,11 +122,14 @@ void deliver_tick(http_thread_t *t);
 #define DELIVER_PRUNE_MAX 5000
 void deliver_prune(store_t *st, int64_t now_ms);
 
-/* At start, before serving: RUNNING deliveries back to PENDING. 0 or -1. */
+/* At start, before serving (platform/deliver_lease.c): RUNNING deliveries back to PENDING
+ * — all of them with SQLite, those whose lease expired with a store shared by nodes. Needs
+ * deliver_lease_init first. 0 or -1. */
 int deliver_recover(store_t *st);
-/* At start, before the HTTP threads run: deliver_recover, and the store's commit hook of
- * product events (store_on_events_committed) set to mark the site for fan-out and kick
- * the engine. 0 or -1. */
+/* At start, before the HTTP threads run: the store's commit hook of product events
+ * (store_on_events_committed) set to mark the site for fan-out and kick the engine,
+ * deliver_lease_init (the node's id, logged; -1 on a bad KILN_DELIVERY_LEASE_MS), then
+ * deliver_recover. 0 or -1. */
 int deliver_start(store_t *st);
 /* Thread 0 is stopping (kiln is shutting down; called on thread 0): no new attempts start;
  * the verdicts of attempts that ended are written now, those under way as they end (an

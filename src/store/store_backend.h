@@ -230,11 +230,13 @@ typedef struct store_deliveries_ops {
     int (*due_installations)(store_t *st, arena_t *a, int64_t now_ms, size_t max, const char ***ids, size_t *n);
     int (*due)(store_t *st, arena_t *a, const char *installation_id, int64_t now_ms, size_t max, delivery_rec_t **out,
                size_t *n);
-    int (*start)(store_t *st, int64_t id, int64_t now_ms);
-    int (*finish)(store_t *st, int64_t id, int state, int64_t due_ms, const char *error, const char *retry_reason,
-                  const char *retry_data_json, int64_t now_ms);
+    int (*start)(store_t *st, int64_t id, int64_t now_ms, const char *owner, int64_t lease_until_ms);
+    int (*renew)(store_t *st, const char *owner, const char *ids_json, int64_t lease_until_ms, int64_t *n);
+    int (*finish)(store_t *st, int64_t id, const char *owner, int state, int64_t due_ms, const char *error,
+                  const char *retry_reason, const char *retry_data_json, int64_t now_ms);
     int (*replay)(store_t *st, int64_t id, int64_t now_ms);
-    int (*recover)(store_t *st, int64_t now_ms, int64_t *n);
+    int (*recover)(store_t *st, int64_t now_ms, int all, int64_t *n);
+    int (*recover_owner)(store_t *st, const char *owner, int64_t now_ms, int64_t *n);
     int (*list)(store_t *st, arena_t *a, const delivery_filter_t *f, delivery_rec_t **out, size_t *n);
     int (*job_stats)(store_t *st, const char *installation_id, const char *queue, const char *job_id, int64_t *success,
                      int64_t *in_progress, int64_t *failed);

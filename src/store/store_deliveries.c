@@ -24,15 +24,20 @@ int store_delivery_due(store_t *st, arena_t *a, const char *installation_id, int
     return st->be->deliveries->due(st, a, installation_id, now_ms, max, out, n);
 }
 
-int store_delivery_start(store_t *st, int64_t id, int64_t now_ms)
+int store_delivery_start(store_t *st, int64_t id, int64_t now_ms, const char *owner, int64_t lease_until_ms)
 {
-    return st->be->deliveries->start(st, id, now_ms);
+    return st->be->deliveries->start(st, id, now_ms, owner, lease_until_ms);
 }
 
-int store_delivery_finish(store_t *st, int64_t id, int state, int64_t due_ms, const char *error,
+int store_delivery_renew(store_t *st, const char *owner, const char *ids_json, int64_t lease_until_ms, int64_t *n)
+{
+    return st->be->deliveries->renew(st, owner, ids_json, lease_until_ms, n);
+}
+
+int store_delivery_finish(store_t *st, int64_t id, const char *owner, int state, int64_t due_ms, const char *error,
                           const char *retry_reason, const char *retry_data_json, int64_t now_ms)
 {
-    return st->be->deliveries->finish(st, id, state, due_ms, error, retry_reason, retry_data_json, now_ms);
+    return st->be->deliveries->finish(st, id, owner, state, due_ms, error, retry_reason, retry_data_json, now_ms);
 }
 
 int store_delivery_order_blocked(store_t *st, const char *installation_id, const char *order_key, int64_t id,
@@ -46,9 +51,14 @@ int store_delivery_replay(store_t *st, int64_t id, int64_t now_ms)
     return st->be->deliveries->replay(st, id, now_ms);
 }
 
-int store_delivery_recover(store_t *st, int64_t now_ms, int64_t *n)
+int store_delivery_recover(store_t *st, int64_t now_ms, int all, int64_t *n)
 {
-    return st->be->deliveries->recover(st, now_ms, n);
+    return st->be->deliveries->recover(st, now_ms, all, n);
+}
+
+int store_delivery_recover_owner(store_t *st, const char *owner, int64_t now_ms, int64_t *n)
+{
+    return st->be->deliveries->recover_owner(st, owner, now_ms, n);
 }
 
 int store_delivery_list(store_t *st, arena_t *a, const delivery_filter_t *f, delivery_rec_t **out, size_t *n)

@@ -9,9 +9,12 @@
  * A delivery is inserted in the transaction of what caused it (a queue push, the fan-out
  * of a product event with its cursor's advance, a scheduled slot), so it exists exactly
  * once. It is RUNNING while an attempt is under way; an attempt that ends writes the next
- * state. A RUNNING row found at start (kiln stopped mid-attempt) was never acknowledged:
+ * state. A RUNNING row is leased: it names the node running it (lease_owner, a random id
+ * per process start) and until when (lease_until_ms); that node renews the lease while
+ * the attempt runs, and only that node may write its end. A RUNNING row whose lease
+ * expired (its node died or lost the store) was never acknowledged:
  * store_delivery_recover makes it PENDING again (at least once; never twice after an
- * acknowledgement, which is the DELIVERED write). */
+ * acknowledgement, which is the DELIVERED write). docs/scale.md, "Leases". */
 #ifndef KILN_STORE_DELIVERIES_H
 #define KILN_STORE_DELIVERIES_H
 
@@ -77,18 +80,33 @@ int store_delivery_due_installations(store_t *st, arena_t *a, int64_t now_ms, si
  * starts, and reads them from an index alone). */
 int store_delivery_due(store_t *st, arena_t *a, const char *installation_id, int64_t now_ms, size_t max,
                        delivery_rec_t **out, size_t *n);
-/* PENDING -> RUNNING, attempts + 1: STORE_NOTFOUND if it is no longer PENDING (cancelled,
- * dropped, or started by another node). */
-int store_delivery_start(store_t *st, int64_t id, int64_t now_ms);
+/* The claim: PENDING -> RUNNING, attempts + 1, leased to `owner` (a node id, not NULL)
+ * until lease_until_ms, by one compare-and-set: STORE_NOTFOUND if it is no longer PENDING
+ * (cancelled, dropped, or claimed by another node). */
+int store_delivery_start(store_t *st, int64_t id, int64_t now_ms, const char *owner, int64_t lease_until_ms);
+/* Renews the leases of owner's RUNNING rows among `ids_json` (a JSON array of delivery
+ * ids, the attempts the node holds) to lease_until_ms, in one statement; *n how many rows
+ * were renewed (fewer than the ids: some ended meanwhile, or their lease lapsed and
+ * another node took them back). */
+int store_delivery_renew(store_t *st, const char *owner, const char *ids_json, int64_t lease_until_ms, int64_t *n);
 /* RUNNING -> state (DLV_DELIVERED, DLV_PENDING with its next due_ms, DLV_DEAD), with why
- * the attempt failed and the handler's retry reason and data (each may be NULL). */
-int store_delivery_finish(store_t *st, int64_t id, int state, int64_t due_ms, const char *error,
+ * the attempt failed and the handler's retry reason and data (each may be NULL); only
+ * while the row is still leased to `owner`: STORE_NOTFOUND when it is not RUNNING or
+ * another node holds it now (its lease lapsed and it was taken back: that node's verdict
+ * counts, never this one's). */
+int store_delivery_finish(store_t *st, int64_t id, const char *owner, int state, int64_t due_ms, const char *error,
                           const char *retry_reason, const char *retry_data_json, int64_t now_ms);
 /* DLV_DEAD -> DLV_PENDING due now with attempts 0 (`kiln events replay`); STORE_NOTFOUND
  * if it is not dead. */
 int store_delivery_replay(store_t *st, int64_t id, int64_t now_ms);
-/* At start: every RUNNING delivery back to PENDING due now; *n how many. */
-int store_delivery_recover(store_t *st, int64_t now_ms, int64_t *n);
+/* RUNNING deliveries whose lease expired before now_ms back to PENDING due now, their
+ * owner cleared; all = 1: every RUNNING delivery, leased or not (a SQLite store at
+ * start: one process, so whatever is RUNNING was left by the last one); *n how many. */
+int store_delivery_recover(store_t *st, int64_t now_ms, int all, int64_t *n);
+/* RUNNING deliveries leased to `owner`, expired or not, back to PENDING due now: a node
+ * known to be dead (its successor on the same data dir: platform/deliver_lease.h); *n how
+ * many. */
+int store_delivery_recover_owner(store_t *st, const char *owner, int64_t now_ms, int64_t *n);
 
 /* Which deliveries a listing shows: 0 / NULL / -1 fields do not filter. */
 typedef struct delivery_filter {

@@ -373,7 +373,7 @@ static void test_uninstall_deliveries(void **state)
     assert_int_equal(install_create(f->st, f->a, &f->B, f->app.id, "development", NULL, 10, &b, &ver), INSTALL_OK);
     delivery_rec_t *rows;
     assert_int_equal(list_of(f, a.id, DLV_PENDING, &rows), 2); /* installed:app to u1 and t3 */
-    assert_int_equal(store_delivery_start(f->st, rows[0].id, 20), STORE_OK);
+    assert_int_equal(store_delivery_start(f->st, rows[0].id, 20, "node-1", 1000000), STORE_OK);
     int64_t running = rows[0].id, pending = rows[1].id;
 
     assert_int_equal(install_remove(f->st, f->a, &f->A, f->app.id, "development", 30, 1000, &gone), INSTALL_OK);

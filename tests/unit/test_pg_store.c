@@ -926,9 +926,9 @@ static void script_deliveries(store_t *st, arena_t *a, int64_t site, int64_t sit
     say("due rc=%d n=%zu", rc, n);
     for (size_t i = 0; i < n; i++)
         say_delivery("  due", 0, &v[i]);
-    say("start rc=%d", store_delivery_start(st, ids[0], 2000));
-    say("start again rc=%d", store_delivery_start(st, ids[0], 2001));
-    say("start rc=%d", store_delivery_start(st, ids[2], 2000));
+    say("start rc=%d", store_delivery_start(st, ids[0], 2000, "node-1", 2450));
+    say("start again rc=%d", store_delivery_start(st, ids[0], 2001, "node-2", 2450));
+    say("start rc=%d", store_delivery_start(st, ids[2], 2000, "node-1", 2450));
     int64_t k = -1;
     {
         int rc_ = store_delivery_running_key(st, "inst-d1", "ck", &k);
@@ -939,8 +939,9 @@ static void script_deliveries(store_t *st, arena_t *a, int64_t site, int64_t sit
         int rc_ = store_delivery_order_blocked(st, i == 2 ? "inst-d1" : "inst-d2", "10000", ids[i], &blocked);
         say("order_blocked %d rc=%d blocked=%d", i, rc_, blocked);
     }
-    say("finish rc=%d", store_delivery_finish(st, ids[0], DLV_DEAD, 0, "boom", "r", "{\"a\":1}", 2100));
-    say("finish rc=%d", store_delivery_finish(st, ids[2], DLV_DELIVERED, 0, NULL, NULL, NULL, 2100));
+    say("finish other node rc=%d", store_delivery_finish(st, ids[0], "node-2", DLV_DEAD, 0, "x", NULL, NULL, 2100));
+    say("finish rc=%d", store_delivery_finish(st, ids[0], "node-1", DLV_DEAD, 0, "boom", "r", "{\"a\":1}", 2100));
+    say("finish rc=%d", store_delivery_finish(st, ids[2], "node-1", DLV_DELIVERED, 0, NULL, NULL, NULL, 2100));
     delivery_rec_t g = {0};
     say_delivery("get", store_delivery_get(st, a, ids[0], &g), &g);
     int64_t s1 = -1, s2 = -1, s3 = -1;
@@ -953,10 +954,25 @@ static void script_deliveries(store_t *st, arena_t *a, int64_t site, int64_t sit
     }
     say("replay rc=%d", store_delivery_replay(st, ids[0], 2300));
     say("replay again rc=%d", store_delivery_replay(st, ids[0], 2300));
-    say("start rc=%d", store_delivery_start(st, ids[3], 2400));
+    say("start rc=%d", store_delivery_start(st, ids[3], 2400, "node-1", 2450));
+    say("start rc=%d", store_delivery_start(st, ids[4], 2400, "node-2", 2450));
     {
-        int rc_ = store_delivery_recover(st, 2500, &k);
-        say("recover rc=%d n=%lld", rc_, (long long)k);
+        char idl[96];
+        snprintf(idl, sizeof idl, "[%lld,%lld,%lld]", (long long)ids[3], (long long)ids[4], (long long)ids[0]);
+        int rc_ = store_delivery_renew(st, "node-1", idl, 2600, &k);
+        say("renew rc=%d n=%lld", rc_, (long long)k);
+        rc_ = store_delivery_recover(st, 2450, 0, &k);
+        say("recover none expired rc=%d n=%lld", rc_, (long long)k);
+        rc_ = store_delivery_recover(st, 2500, 0, &k);
+        say("recover expired rc=%d n=%lld", rc_, (long long)k);
+        rc_ = store_delivery_get(st, a, ids[4], &g);
+        say("recovered rc=%d state=%d due=%lld", rc_, g.state, (long long)g.due_ms);
+        rc_ = store_delivery_start(st, ids[4], 2500, "node-2", 99999);
+        say("start rc=%d", rc_);
+        rc_ = store_delivery_recover_owner(st, "node-2", 2510, &k);
+        say("recover owner rc=%d n=%lld", rc_, (long long)k);
+        rc_ = store_delivery_recover(st, 2500, 1, &k);
+        say("recover all rc=%d n=%lld", rc_, (long long)k);
     }
     {
         int rc_ = store_delivery_drop_installation(st, "inst-d2", "gone", 2600, &k);

@@ -58,8 +58,8 @@ static void test_states(void **state)
     assert_string_equal(full.payload_json, "{\"body\":{}}");
 
     /* start is once: a second start (another node, a cancel in between) finds nothing */
-    assert_int_equal(store_delivery_start(f->st, a.id, 160), STORE_OK);
-    assert_int_equal(store_delivery_start(f->st, a.id, 161), STORE_NOTFOUND);
+    assert_int_equal(store_delivery_start(f->st, a.id, 160, "node-1", 165), STORE_OK);
+    assert_int_equal(store_delivery_start(f->st, a.id, 161, "node-2", 166), STORE_NOTFOUND);
     int64_t running;
     assert_int_equal(store_delivery_running_key(f->st, "inst-a", "k", &running), STORE_OK);
     assert_int_equal(running, 1);
@@ -75,9 +75,11 @@ static void test_states(void **state)
     /* ... and a job id asked through another queue of the same installation is unknown */
     assert_int_equal(store_delivery_job_stats(f->st, "inst-a", "other", "job-1", &ok, &busy, &failed), STORE_NOTFOUND);
 
-    /* a crash mid-attempt: recovery makes it pending again, due now */
+    /* a crash mid-attempt: once its lease expired, recovery makes it pending again, due now */
     int64_t rec;
-    assert_int_equal(store_delivery_recover(f->st, 170, &rec), STORE_OK);
+    assert_int_equal(store_delivery_recover(f->st, 165, 0, &rec), STORE_OK); /* leased until 165: still held */
+    assert_int_equal(rec, 0);
+    assert_int_equal(store_delivery_recover(f->st, 170, 0, &rec), STORE_OK);
     assert_int_equal(rec, 1);
     delivery_rec_t got;
     assert_int_equal(store_delivery_get(f->st, f->a, a.id, &got), STORE_OK);
@@ -86,9 +88,14 @@ static void test_states(void **state)
     assert_int_equal(got.due_ms, 170);
 
     /* finish only from running; dead can be replayed, and only dead */
-    assert_int_equal(store_delivery_finish(f->st, a.id, DLV_DELIVERED, 0, NULL, NULL, NULL, 171), STORE_NOTFOUND);
-    assert_int_equal(store_delivery_start(f->st, a.id, 172), STORE_OK);
-    assert_int_equal(store_delivery_finish(f->st, a.id, DLV_DEAD, 0, "threw", "r", "{\"x\":1}", 173), STORE_OK);
+    assert_int_equal(store_delivery_finish(f->st, a.id, "node-1", DLV_DELIVERED, 0, NULL, NULL, NULL, 171),
+                     STORE_NOTFOUND);
+    assert_int_equal(store_delivery_start(f->st, a.id, 172, "node-2", 300), STORE_OK);
+    /* the node whose lease lapsed writes nothing: node-2 holds the row now */
+    assert_int_equal(store_delivery_finish(f->st, a.id, "node-1", DLV_DELIVERED, 0, NULL, NULL, NULL, 173),
+                     STORE_NOTFOUND);
+    assert_int_equal(store_delivery_finish(f->st, a.id, "node-2", DLV_DEAD, 0, "threw", "r", "{\"x\":1}", 173),
+                     STORE_OK);
     assert_int_equal(store_delivery_get(f->st, f->a, a.id, &got), STORE_OK);
     assert_int_equal(got.state, DLV_DEAD);
     assert_int_equal(got.attempts, 2);
@@ -181,16 +188,17 @@ static void test_order_blocked(void **state)
     assert_int_equal(store_delivery_order_blocked(f->st, "inst-b", "10001", d[3].id, &blocked), STORE_OK);
     assert_int_equal(blocked, 0);
     /* running still blocks; delivered does not; dead does not */
-    assert_int_equal(store_delivery_start(f->st, d[0].id, 200), STORE_OK);
+    assert_int_equal(store_delivery_start(f->st, d[0].id, 200, "node-1", 1000000), STORE_OK);
     assert_int_equal(store_delivery_order_blocked(f->st, "inst-a", "10001", d[1].id, &blocked), STORE_OK);
     assert_int_equal(blocked, 1);
-    assert_int_equal(store_delivery_finish(f->st, d[0].id, DLV_DELIVERED, 200, NULL, NULL, NULL, 201), STORE_OK);
+    assert_int_equal(store_delivery_finish(f->st, d[0].id, "node-1", DLV_DELIVERED, 200, NULL, NULL, NULL, 201),
+                     STORE_OK);
     assert_int_equal(store_delivery_order_blocked(f->st, "inst-a", "10001", d[1].id, &blocked), STORE_OK);
     assert_int_equal(blocked, 0);
     assert_int_equal(store_delivery_order_blocked(f->st, "inst-a", "10001", d[4].id, &blocked), STORE_OK);
     assert_int_equal(blocked, 1); /* d[1] is still pending before it */
-    assert_int_equal(store_delivery_start(f->st, d[1].id, 300), STORE_OK);
-    assert_int_equal(store_delivery_finish(f->st, d[1].id, DLV_DEAD, 300, "x", NULL, NULL, 301), STORE_OK);
+    assert_int_equal(store_delivery_start(f->st, d[1].id, 300, "node-1", 1000000), STORE_OK);
+    assert_int_equal(store_delivery_finish(f->st, d[1].id, "node-1", DLV_DEAD, 300, "x", NULL, NULL, 301), STORE_OK);
     assert_int_equal(store_delivery_order_blocked(f->st, "inst-a", "10001", d[4].id, &blocked), STORE_OK);
     assert_int_equal(blocked, 0);
 }
@@ -273,10 +281,11 @@ static void test_list_filters_and_prune(void **state)
         assert_int_equal(store_delivery_insert(f->st, &d), STORE_OK);
         ids[i] = d.id;
         if (rows[i].st != DLV_PENDING) {
-            assert_int_equal(store_delivery_start(f->st, d.id, rows[i].updated), STORE_OK);
+            assert_int_equal(store_delivery_start(f->st, d.id, rows[i].updated, "node-1", 1000000), STORE_OK);
             if (rows[i].st != DLV_RUNNING)
-                assert_int_equal(store_delivery_finish(f->st, d.id, rows[i].st, 0, NULL, NULL, NULL, rows[i].updated),
-                                 STORE_OK);
+                assert_int_equal(
+                    store_delivery_finish(f->st, d.id, "node-1", rows[i].st, 0, NULL, NULL, NULL, rows[i].updated),
+                    STORE_OK);
         }
     }
     const char *apps[] = {NULL, "app-1", "app-2"}, *insts[] = {NULL, "i-a1", "i-b1", "i-b2"};
@@ -351,9 +360,76 @@ static void test_queue_chains(void **state)
     assert_int_equal(store_queue_chain_take(f->st, "inst-a", "root-2", 3, 400), STORE_CONFLICT);
 }
 
+/* Leases across nodes: a node renews only its own RUNNING rows among the ids it names;
+ * recovery takes back only expired leases (all = 1: every RUNNING row); the claim is one
+ * compare-and-set, and only the lease's owner writes an attempt's end. */
+static void test_leases(void **state)
+{
+    fx_t *f = *state;
+    delivery_rec_t d[4];
+    for (int i = 0; i < 4; i++) {
+        d[i] = mk(i < 2 ? f->A.id : f->B.id, i < 2 ? "inst-a" : "inst-b", NULL, 10);
+        assert_int_equal(store_delivery_insert(f->st, &d[i]), STORE_OK);
+    }
+    assert_int_equal(store_delivery_start(f->st, d[0].id, 20, "node-1", 100), STORE_OK);
+    assert_int_equal(store_delivery_start(f->st, d[1].id, 20, "node-1", 100), STORE_OK);
+    assert_int_equal(store_delivery_start(f->st, d[2].id, 20, "node-2", 100), STORE_OK);
+    assert_int_equal(store_delivery_start(f->st, d[2].id, 21, "node-1", 100), STORE_NOTFOUND); /* claimed once */
+    char ids[128];
+    snprintf(ids, sizeof ids, "[%lld,%lld,%lld,%lld]", (long long)d[0].id, (long long)d[1].id, (long long)d[2].id,
+             (long long)d[3].id);
+    int64_t n = -1;
+    /* node-1 names every id: only its two RUNNING rows are renewed, not node-2's nor the PENDING one */
+    assert_int_equal(store_delivery_renew(f->st, "node-1", ids, 300, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(store_delivery_renew(f->st, "node-3", ids, 300, &n), STORE_OK);
+    assert_int_equal(n, 0);
+    /* at 150 node-2's lease (100) expired, node-1's (300) not: node-2's row alone is taken back */
+    assert_int_equal(store_delivery_recover(f->st, 100, 0, &n), STORE_OK); /* not expired at its very end */
+    assert_int_equal(n, 0);
+    assert_int_equal(store_delivery_recover(f->st, 150, 0, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    delivery_rec_t got;
+    assert_int_equal(store_delivery_get(f->st, f->a, d[2].id, &got), STORE_OK);
+    assert_int_equal(got.state, DLV_PENDING);
+    assert_int_equal(got.due_ms, 150);
+    assert_int_equal(store_delivery_get(f->st, f->a, d[0].id, &got), STORE_OK);
+    assert_int_equal(got.state, DLV_RUNNING);
+    /* node-2 (paused past its lease) cannot write the end of what it lost; node-1 claims it again */
+    assert_int_equal(store_delivery_finish(f->st, d[2].id, "node-2", DLV_DELIVERED, 0, NULL, NULL, NULL, 160),
+                     STORE_NOTFOUND);
+    assert_int_equal(store_delivery_start(f->st, d[2].id, 160, "node-1", 400), STORE_OK);
+    assert_int_equal(store_delivery_finish(f->st, d[2].id, "node-2", DLV_DELIVERED, 0, NULL, NULL, NULL, 161),
+                     STORE_NOTFOUND);
+    assert_int_equal(store_delivery_renew(f->st, "node-2", ids, 500, &n), STORE_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_delivery_finish(f->st, d[2].id, "node-1", DLV_DELIVERED, 0, NULL, NULL, NULL, 162),
+                     STORE_OK);
+    assert_int_equal(store_delivery_get(f->st, f->a, d[2].id, &got), STORE_OK);
+    assert_int_equal(got.state, DLV_DELIVERED);
+    assert_int_equal(got.attempts, 2);
+    /* a node known dead (its successor on its data dir): its rows, however long leased */
+    assert_int_equal(store_delivery_start(f->st, d[3].id, 163, "node-2", 100000), STORE_OK);
+    assert_int_equal(store_delivery_recover(f->st, 165, 0, &n), STORE_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_delivery_recover_owner(f->st, "node-2", 165, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_delivery_get(f->st, f->a, d[3].id, &got), STORE_OK);
+    assert_int_equal(got.state, DLV_PENDING);
+    assert_int_equal(got.due_ms, 165);
+    /* a SQLite start: every RUNNING row, leased or not */
+    assert_int_equal(store_delivery_recover(f->st, 170, 0, &n), STORE_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_delivery_recover(f->st, 170, 1, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(store_delivery_get(f->st, f->a, d[0].id, &got), STORE_OK);
+    assert_int_equal(got.state, DLV_PENDING);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {T(test_states), T(test_order_blocked), T(test_cursor_and_hook),
-                                       T(test_list_filters_and_prune), T(test_queue_chains)};
+    const struct CMUnitTest tests[] = {T(test_states),          T(test_order_blocked),
+                                       T(test_cursor_and_hook), T(test_list_filters_and_prune),
+                                       T(test_queue_chains),    T(test_leases)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

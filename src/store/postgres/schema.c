@@ -631,6 +631,11 @@ const char *const pg_schema[] = {
     "  updated_ms bigint NOT NULL,"
     "  PRIMARY KEY (installation_id, root));"
     "CREATE INDEX queue_chains_age ON queue_chains(updated_ms);",
+
+    /* 22: the leases of RUNNING deliveries (issue 20, docs/scale.md "Leases") */
+    "ALTER TABLE deliveries ADD COLUMN lease_owner " T ";"
+    "ALTER TABLE deliveries ADD COLUMN lease_until_ms bigint NOT NULL DEFAULT 0;"
+    "CREATE INDEX deliveries_lease ON deliveries(lease_owner, lease_until_ms) WHERE state = 1;",
 };
 
 const unsigned pg_schema_len = sizeof pg_schema / sizeof pg_schema[0];

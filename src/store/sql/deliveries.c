@@ -11,9 +11,12 @@ enum q {
     Q_DUE_INSTALLATIONS,
     Q_DUE,
     Q_START,
+    Q_RENEW,
     Q_FINISH,
     Q_REPLAY,
     Q_RECOVER,
+    Q_RECOVER_ALL,
+    Q_RECOVER_OWNER,
     Q_LIST, /* Q_LIST + mask of LIST_SITE | LIST_APP | LIST_INST | LIST_STATE: 16 statements */
     Q_LIST_END = Q_LIST + 15,
     Q_PRUNE,
@@ -58,12 +61,23 @@ static const char *const sql[Q__COUNT] = {
     [Q_DUE] = "SELECT id, site_id, installation_id, app_id, source, order_key, conc_key, conc_limit, attempts, due_ms, "
               "created_ms FROM deliveries INDEXED BY deliveries_candidates WHERE installation_id = ?1 AND state = 0 "
               "AND due_ms <= ?2 ORDER BY id LIMIT ?3",
-    [Q_START] = "UPDATE deliveries SET state = 1, attempts = attempts + 1, updated_ms = ?2 WHERE id = ?1 AND state = 0",
+    /* the claim: a compare-and-set on the state, which leases the row to its node */
+    [Q_START] = "UPDATE deliveries SET state = 1, attempts = attempts + 1, updated_ms = ?2, lease_owner = ?3, "
+                "lease_until_ms = ?4 WHERE id = ?1 AND state = 0",
+    /* the attempts a node holds, renewed together; from the partial index deliveries_lease */
+    [Q_RENEW] = "UPDATE deliveries SET lease_until_ms = ?3 WHERE state = 1 AND lease_owner = ?1 AND id IN "
+                "(SELECT CAST(value AS BIGINT) FROM json_each(?2))",
+    /* fenced: a node whose lease lapsed (its row taken back, maybe claimed again) writes nothing */
     [Q_FINISH] = "UPDATE deliveries SET state = ?2, due_ms = ?3, last_error = ?4, retry_reason = ?5, "
-                 "retry_data_json = ?6, updated_ms = ?7 WHERE id = ?1 AND state = 1",
+                 "retry_data_json = ?6, updated_ms = ?7 WHERE id = ?1 AND state = 1 AND lease_owner = ?8",
     [Q_REPLAY] = "UPDATE deliveries SET state = 0, attempts = 0, due_ms = ?2, updated_ms = ?2 WHERE id = ?1 AND "
                  "state = 3",
-    [Q_RECOVER] = "UPDATE deliveries SET state = 0, due_ms = ?1, updated_ms = ?1 WHERE state = 1",
+    [Q_RECOVER] = "UPDATE deliveries SET state = 0, due_ms = ?1, updated_ms = ?1, lease_owner = NULL WHERE state = 1 "
+                  "AND lease_until_ms < ?1",
+    [Q_RECOVER_ALL] = "UPDATE deliveries SET state = 0, due_ms = ?1, updated_ms = ?1, lease_owner = NULL WHERE "
+                      "state = 1",
+    [Q_RECOVER_OWNER] = "UPDATE deliveries SET state = 0, due_ms = ?2, updated_ms = ?2, lease_owner = NULL WHERE "
+                        "state = 1 AND lease_owner = ?1",
 /* a listing: one statement per combination of filters, so that each uses its index
    (deliveries_site, deliveries_app, deliveries_installation, deliveries_state) instead of
    reading the table for "?2 = 0 OR site_id = ?2"; ?6 is the limit in every one */
@@ -247,16 +261,29 @@ static int db_due(store_t *st, arena_t *a, const char *inst, int64_t now, size_t
     return db_collect(st, a, q, sizeof **out, read_candidate, (void **)out, n);
 }
 
-static int db_start(store_t *st, int64_t id, int64_t now)
+static int db_start(store_t *st, int64_t id, int64_t now, const char *owner, int64_t until)
 {
     db_stmt_t *q = stmt(st, Q_START);
     db_bind_i64(q, 1, id);
     db_bind_i64(q, 2, now);
+    db_bind_text(q, 3, owner);
+    db_bind_i64(q, 4, until);
     return db_write_one_row(st, q);
 }
 
-static int db_finish(store_t *st, int64_t id, int state, int64_t due, const char *err, const char *reason,
-                     const char *data, int64_t now)
+static int db_renew(store_t *st, const char *owner, const char *ids_json, int64_t until, int64_t *n)
+{
+    db_stmt_t *q = stmt(st, Q_RENEW);
+    db_bind_text(q, 1, owner);
+    db_bind_text(q, 2, ids_json);
+    db_bind_i64(q, 3, until);
+    int rc = db_write1(st, q);
+    *n = rc == STORE_OK ? db_changes(st) : 0;
+    return rc;
+}
+
+static int db_finish(store_t *st, int64_t id, const char *owner, int state, int64_t due, const char *err,
+                     const char *reason, const char *data, int64_t now)
 {
     db_stmt_t *q = stmt(st, Q_FINISH);
     db_bind_i64(q, 1, id);
@@ -266,6 +293,7 @@ static int db_finish(store_t *st, int64_t id, int state, int64_t due, const char
     db_bind_text(q, 5, reason);
     db_bind_text(q, 6, data);
     db_bind_i64(q, 7, now);
+    db_bind_text(q, 8, owner);
     return db_write_one_row(st, q);
 }
 
@@ -277,10 +305,20 @@ static int db_replay(store_t *st, int64_t id, int64_t now)
     return db_write_one_row(st, q);
 }
 
-static int db_recover(store_t *st, int64_t now, int64_t *n)
+static int db_recover(store_t *st, int64_t now, int all, int64_t *n)
 {
-    db_stmt_t *q = stmt(st, Q_RECOVER);
+    db_stmt_t *q = stmt(st, all ? Q_RECOVER_ALL : Q_RECOVER);
     db_bind_i64(q, 1, now);
+    int rc = db_write1(st, q);
+    *n = rc == STORE_OK ? db_changes(st) : 0;
+    return rc;
+}
+
+static int db_recover_owner(store_t *st, const char *owner, int64_t now, int64_t *n)
+{
+    db_stmt_t *q = stmt(st, Q_RECOVER_OWNER);
+    db_bind_text(q, 1, owner);
+    db_bind_i64(q, 2, now);
     int rc = db_write1(st, q);
     *n = rc == STORE_OK ? db_changes(st) : 0;
     return rc;
@@ -470,9 +508,11 @@ const store_deliveries_ops_t db_deliveries_ops = {
     .due_installations = db_due_installations,
     .due = db_due,
     .start = db_start,
+    .renew = db_renew,
     .finish = db_finish,
     .replay = db_replay,
     .recover = db_recover,
+    .recover_owner = db_recover_owner,
     .list = db_list,
     .job_stats = db_job_stats,
     .job_cancel = db_job_cancel,

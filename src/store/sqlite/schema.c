@@ -618,6 +618,13 @@ const char *const sq_schema[] = {
     "  updated_ms INTEGER NOT NULL,"
     "  PRIMARY KEY (installation_id, root)) WITHOUT ROWID;"
     "CREATE INDEX queue_chains_age ON queue_chains(updated_ms);",
+    /* 22: leases (issue 20, store/store_deliveries.h, docs/scale.md "Leases"): a RUNNING
+       delivery names the node running it and until when; a node renews its own and takes
+       back only those whose lease expired. Rows RUNNING before this migration have no
+       owner and an expired lease: the next recovery takes them back, as it always did. */
+    "ALTER TABLE deliveries ADD COLUMN lease_owner TEXT;"
+    "ALTER TABLE deliveries ADD COLUMN lease_until_ms INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX deliveries_lease ON deliveries(lease_owner, lease_until_ms) WHERE state = 1;",
 };
 
 const unsigned sq_schema_len = sizeof sq_schema / sizeof sq_schema[0];
