@@ -6,7 +6,8 @@
 //   issue   GET .../issue/{KEY-1}
 //   kvs     POST /_proxy/kvs/api/v1/get on random keys of KEYS written first (as bench/kvs.sh)
 // Prints each run's req/s, p50 and p99, then the medians and PostgreSQL/SQLite ratios.
-// WHAT=search,kvs limits the requests; KILN_BIN picks the binary.
+// WHAT=search,kvs limits the requests; KILN_BIN picks the binary; PG_THREADS (default 2)
+// the PostgreSQL node's HTTP threads (each waits on its database round trips).
 import { Kiln, ROOT, cliOkJson as okJson, tempDir, writeFiles } from '../tests/e2e/lib/kiln.mjs';
 import { startTap, tapPrelude } from '../tests/e2e/lib/tap.mjs';
 import { execFileSync } from 'node:child_process';
@@ -68,10 +69,11 @@ async function kvsToken(k, trigger, name, fill) {
   const holdUrl = `${k.url}${trigger}?tap=${encodeURIComponent(tap.origin)}&key=${name}`;
   const held = (async () => {
     for (let i = 0; i < 100; i++) {
-      const r = await fetch(holdUrl);
-      const body = await r.text();
-      if (r.status === 200) return;
-      if (r.status !== 503) throw new Error(`hold: ${r.status} ${body}`);
+      // a fresh connection (kiln may have closed an idle kept-alive one) and retried when refused
+      const r = await fetch(holdUrl, { headers: { connection: 'close' } }).catch(() => null);
+      const body = r ? await r.text() : '';
+      if (r?.status === 200) return;
+      if (r && r.status !== 503) throw new Error(`hold: ${r.status} ${body}`);
       await new Promise((ok) => setTimeout(ok, 200));
     }
     throw new Error('hold: the function runtime did not start:\n' + k.stderrLines.slice(-15).join('\n'));
@@ -91,7 +93,7 @@ async function kvsToken(k, trigger, name, fill) {
 
 const nodes = {
   sqlite: new Kiln({ store: 'sqlite', threads: 2, extraArgs: RATES }),
-  postgres: new Kiln({ store: 'postgres', threads: 2, extraArgs: RATES }),
+  postgres: new Kiln({ store: 'postgres', threads: Number(process.env.PG_THREADS || 2), extraArgs: RATES }),
 };
 const target = {};
 for (const [name, k] of Object.entries(nodes)) {
