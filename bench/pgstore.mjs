@@ -1,36 +1,155 @@
 // bench/pgstore.mjs (docs/scale.md "Measured"): KILN_BIN=build/kiln KILN_SANDBOX_PROBE=build/tests/sandbox_probe node bench/pgstore.mjs
 // Side by side: one kiln on SQLite, one on PostgreSQL (a private cluster), same binary,
-// each with one demo site; wrk GET /ex/jira/{cloudId}/rest/api/3/project/search?maxResults=1
-// (as bench/run.sh) and GET .../issue/{KEY-1}, ROUNDS alternating rounds of SECONDS each.
-import { Kiln } from '../tests/e2e/lib/kiln.mjs';
+// each with one demo site and one app holding a live invocation token; wrk at CONNS
+// connections (default 64, --latency) on, in alternation, ROUNDS rounds of SECONDS each:
+//   search  GET /ex/jira/{cloudId}/rest/api/3/project/search?maxResults=1 (as bench/run.sh)
+//   issue   GET .../issue/{KEY-1}
+//   kvs     POST /_proxy/kvs/api/v1/get on random keys of KEYS written first (as bench/kvs.sh)
+// Prints each run's req/s, p50 and p99, then the medians and PostgreSQL/SQLite ratios.
+// WHAT=search,kvs limits the requests; KILN_BIN picks the binary; PG_THREADS (default 2)
+// the PostgreSQL node's HTTP threads (each waits on its database round trips).
+import { Kiln, ROOT, cliOkJson as okJson, tempDir, writeFiles } from '../tests/e2e/lib/kiln.mjs';
+import { startTap, tapPrelude } from '../tests/e2e/lib/tap.mjs';
 import { execFileSync } from 'node:child_process';
+import { symlinkSync } from 'node:fs';
+import path from 'node:path';
+
 const ROUNDS = Number(process.env.ROUNDS || 3), SECONDS = Number(process.env.SECONDS || 5);
-const nodes = { sqlite: new Kiln({ store: 'sqlite', threads: 2 }), postgres: new Kiln({ store: 'postgres', threads: 2 }) };
+const CONNS = Number(process.env.CONNS || 64), KEYS = Number(process.env.KEYS || 10000);
+const WHAT = (process.env.WHAT || 'search,issue,kvs').split(',');
+const RATES = ['--kvs-rate', '0', '--webtrigger-rate', '0', '--proxy-rate', '0'];
+const tap = await startTap();
+
+const manifest = `modules:
+  webtrigger:
+    - key: hold
+      function: hold-fn
+      response:
+        type: dynamic
+  function:
+    - key: hold-fn
+      handler: index.hold
+      timeoutSeconds: 55
+app:
+  runtime:
+    name: nodejs20.x
+permissions:
+  scopes:
+    - storage:app
+  external:
+    fetch:
+      backend:
+        - ${tap.origin}
+`;
+// hands its live invocation token to the tap, then stays alive until released
+const src = `${tapPrelude}
+export async function hold(request) {
+  const tap = request.queryParameters.tap[0], key = request.queryParameters.key[0];
+  await report(tap, key, global.__forge_runtime__.proxy);
+  await Promise.race([holdOn(tap, key), new Promise((r) => setTimeout(r, 54000))]);
+  return { statusCode: 200, headers: { 'Content-Type': ['application/json'] }, body: '{}' };
+}
+`;
+
+// the app deployed and installed on k's site s; returns its hold trigger's path
+async function kvsApp(k, s) {
+  const dir = path.join(tempDir('pgbench'), 'app');
+  writeFiles(dir, { 'manifest.yml': manifest, 'src/index.js': src });
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  await okJson(k, ['register', dir, '--json']);
+  await okJson(k, ['deploy', dir, '--json']);
+  await okJson(k, ['install', '--site', s.name, '--confirm-scopes', '--json'], { cwd: dir });
+  return new URL((await okJson(k, ['webtrigger', 'hold', '--site', s.name, '--json'], { cwd: dir })).url).pathname;
+}
+
+// a live invocation token of the hold function (alive until tap.release(name) or 54 s)
+// and KEYS keys written with it (the first time)
+async function kvsToken(k, trigger, name, fill) {
+  // the function runtime may still be starting (503 "retry shortly")
+  const holdUrl = `${k.url}${trigger}?tap=${encodeURIComponent(tap.origin)}&key=${name}`;
+  const held = (async () => {
+    for (let i = 0; i < 100; i++) {
+      // a fresh connection (kiln may have closed an idle kept-alive one) and retried when refused
+      const r = await fetch(holdUrl, { headers: { connection: 'close' } }).catch(() => null);
+      const body = r ? await r.text() : '';
+      if (r?.status === 200) return;
+      if (r && r.status !== 503) throw new Error(`hold: ${r.status} ${body}`);
+      await new Promise((ok) => setTimeout(ok, 200));
+    }
+    throw new Error('hold: the function runtime did not start:\n' + k.stderrLines.slice(-15).join('\n'));
+  })();
+  const proxy = await Promise.race([tap.wait(name, 30000), held.then(() => { throw new Error('hold ended'); })]);
+  for (let b = 0; fill && b < KEYS; b += 25) {
+    const batch = [];
+    for (let i = b; i < Math.min(b + 25, KEYS); i++) batch.push({ key: `k${i}`, value: 'v'.repeat(98) });
+    const r = await fetch(`${k.url}/_proxy/kvs/api/v1/batch/set`, {
+      method: 'POST', body: JSON.stringify(batch),
+      headers: { authorization: `Bearer ${proxy.token}`, 'content-type': 'application/json' },
+    });
+    if (r.status >= 300) throw new Error(`batch/set: ${r.status} ${await r.text()}`);
+  }
+  return { token: proxy.token, held };
+}
+
+const nodes = {
+  sqlite: new Kiln({ store: 'sqlite', threads: 2, extraArgs: RATES }),
+  postgres: new Kiln({ store: 'postgres', threads: Number(process.env.PG_THREADS || 2), extraArgs: RATES }),
+};
 const target = {};
 for (const [name, k] of Object.entries(nodes)) {
   await k.start();
   const s = await k.siteWithToken('bench', true);
   const pr = await k.api(`/ex/jira/${s.cloudId}/rest/api/3/project/search?maxResults=1`, { token: s.token });
   const key = pr.json.values[0].key;
-  target[name] = { k, s, paths: { search: `/ex/jira/${s.cloudId}/rest/api/3/project/search?maxResults=1`, issue: `/ex/jira/${s.cloudId}/rest/api/3/issue/${key}-1` } };
+  const trigger = WHAT.includes('kvs') ? await kvsApp(k, s) : null;
+  if (trigger) {
+    const kv = await kvsToken(k, trigger, `fill-${name}`, true);
+    tap.release(`fill-${name}`);
+    await kv.held;
+  }
+  target[name] = {
+    k, s, trigger,
+    req: {
+      search: ['-H', `Authorization: Bearer ${s.token}`, `${k.url}/ex/jira/${s.cloudId}/rest/api/3/project/search?maxResults=1`],
+      issue: ['-H', `Authorization: Bearer ${s.token}`, `${k.url}/ex/jira/${s.cloudId}/rest/api/3/issue/${key}-1`],
+      kvs: ['-s', path.join(ROOT, 'bench/kvs.lua'), `${k.url}/_proxy/kvs/api/v1/get`],
+    },
+  };
 }
+
+// wrk's latency figure ("1.23ms", "456.78us", "1.02s") in ms
+const ms = (v) => { const [, n, u] = /([\d.]+)(us|ms|s)/.exec(v); return Number(n) * { us: 0.001, ms: 1, s: 1000 }[u]; };
 const res = {};
-for (let r = 0; r < ROUNDS; r++) {
-  for (const what of ['search', 'issue']) {
+// one request kind after another (a KVS token lives as long as its invocation, < 55 s),
+// its rounds alternating between the two stores
+for (const what of WHAT) {
+  const tokens = {};
+  if (what === 'kvs')
+    for (const name of ['sqlite', 'postgres']) tokens[name] = await kvsToken(target[name].k, target[name].trigger, `hold-${name}`, false);
+  for (let r = 0; r < ROUNDS; r++) {
     for (const name of ['sqlite', 'postgres']) {
       const t = target[name];
-      const out = execFileSync('wrk', ['-t2', '-c16', `-d${SECONDS}s`, '-H', `Authorization: Bearer ${t.s.token}`, `${t.k.url}${t.paths[what]}`], { encoding: 'utf8' });
+      const env = { ...process.env, OP: 'get', TOKEN: tokens[name]?.token ?? '', KEYS: String(KEYS) };
+      const out = execFileSync('nice', ['wrk', '-t2', `-c${CONNS}`, `-d${SECONDS}s`, '--latency', ...t.req[what]], { encoding: 'utf8', env });
       const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
-      const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
-      (res[`${what} ${name}`] ??= []).push(rps);
-      console.log(`round ${r + 1} ${what} ${name}: ${rps} req/s${non2xx ? ` NON-2xx ${non2xx[1]}` : ''}`);
+      const p50 = ms(/\n\s+50%\s+(\S+)/.exec(out)[1]), p99 = ms(/\n\s+99%\s+(\S+)/.exec(out)[1]);
+      const bad = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+      (res[`${what} ${name}`] ??= []).push({ rps, p50, p99 });
+      console.log(`round ${r + 1} ${what} ${name}: ${rps} req/s p50 ${p50} ms p99 ${p99} ms${bad ? ` NON-2xx ${bad[1]}` : ''}`);
     }
   }
+  for (const name of Object.keys(tokens)) {
+    tap.release(`hold-${name}`);
+    await tokens[name].held;
+  }
 }
-const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-for (const what of ['search', 'issue']) {
-  const sq = med(res[`${what} sqlite`]), pg = med(res[`${what} postgres`]);
-  console.log(`${what}: median sqlite ${sq}, postgres ${pg}, postgres/sqlite ${(pg / sq).toFixed(2)}`);
+const med = (a, f) => a.map((x) => x[f]).sort((x, y) => x - y)[Math.floor(a.length / 2)];
+console.log(`\n${CONNS} connections, ${ROUNDS} rounds of ${SECONDS} s, medians:`);
+for (const what of WHAT) {
+  const sq = res[`${what} sqlite`], pg = res[`${what} postgres`];
+  console.log(`${what}: sqlite ${med(sq, 'rps')} req/s (p50 ${med(sq, 'p50')} p99 ${med(sq, 'p99')} ms), ` +
+    `postgres ${med(pg, 'rps')} req/s (p50 ${med(pg, 'p50')} p99 ${med(pg, 'p99')} ms), postgres/sqlite ${(med(pg, 'rps') / med(sq, 'rps')).toFixed(2)}`);
 }
 for (const t of Object.values(target)) await t.k.close();
+tap.close();
 process.exit(0);

@@ -31,8 +31,17 @@ struct sslot {
     int64_t created_ms, ends_ms, last_seen_ms;
 };
 
+struct islot {
+    char id[64]; /* the installation id ("" : empty) */
+    int64_t expires_ms;
+    uint64_t gen; /* store_installs_gen */
+    int removed;
+    struct site_copy site;
+};
+
 static __thread struct slot slots[SLOTS];
 static __thread struct sslot sslots[SLOTS];
+static __thread struct islot islots[SLOTS];
 
 static unsigned index_of(const unsigned char hash[32])
 {
@@ -135,4 +144,40 @@ void authcache_session_seen(const unsigned char hash[32], int64_t last_seen_ms)
     struct sslot *s = &sslots[index_of(hash)];
     if (s->expires_ms != 0 && enc_ct_eq(s->hash, hash, 32) && last_seen_ms > s->last_seen_ms)
         s->last_seen_ms = last_seen_ms;
+}
+
+/* an installation id's slot: FNV-1a of its bytes */
+static struct islot *islot_of(const char *id)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return &islots[h % SLOTS];
+}
+
+int authcache_install_get(arena_t *a, const char *installation_id, int64_t site_id, int *removed, site_rec_t *site)
+{
+    if (!installation_id || strlen(installation_id) >= sizeof islots[0].id)
+        return 0;
+    struct islot *s = islot_of(installation_id);
+    if (s->expires_ms == 0 || s->gen != store_installs_gen() || clock_now_ms() >= s->expires_ms ||
+        strcmp(s->id, installation_id) != 0 || s->site.id != site_id)
+        return 0;
+    *removed = s->removed;
+    *site = site_out(a, &s->site);
+    return 1;
+}
+
+void authcache_install_put(const char *installation_id, uint64_t gen, int removed, const site_rec_t *site)
+{
+    if (!installation_id || strlen(installation_id) >= sizeof islots[0].id)
+        return;
+    struct islot *s = islot_of(installation_id);
+    s->expires_ms = 0;
+    if (!site_in(&s->site, site))
+        return; /* not cacheable; the store answers every time */
+    strcpy(s->id, installation_id);
+    s->removed = removed;
+    s->gen = gen;
+    s->expires_ms = clock_now_ms() + AUTHCACHE_TTL_MS;
 }

@@ -39,4 +39,13 @@ void authcache_session_put(const unsigned char hash[32], uint64_t gen, const ses
 /* Records a last-seen write made by this thread in its cached entry (if any). */
 void authcache_session_seen(const unsigned char hash[32], int64_t last_seen_ms);
 
+/* What a live invocation's token resolves to in the store (gateway_invocation): its
+ * installation's `removed` flag and its site, keyed by installation id AND site id (both
+ * must match), served only while store_installs_gen (read by the caller BEFORE its store
+ * lookups and passed to put) is unchanged — an install, upgrade, uninstall or purge on any
+ * node moves it (store.h) — and for at most AUTHCACHE_TTL_MS. A busy function's storage
+ * and product calls then cost no store round for their credential (bench/pgstore.mjs). */
+int authcache_install_get(arena_t *a, const char *installation_id, int64_t site_id, int *removed, site_rec_t *site);
+void authcache_install_put(const char *installation_id, uint64_t gen, int removed, const site_rec_t *site);
+
 #endif

@@ -16,6 +16,7 @@
 #include "auth/invocation.h"
 #include "auth/scopes.h"
 #include "base/clock.h"
+#include "gateway/authcache.h"
 #include "gateway/gateway.h"
 #include "gateway/ratelimit.h"
 #include "http/reply.h"
@@ -107,11 +108,22 @@ int gateway_invocation(kreq_t *kr, const char *only_invocation, invocation_t *in
     who->installation_id = arena_strdup(kr->arena, inv->installation_id);
     who->invocation_id = arena_strdup(kr->arena, inv->id);
     kr->principal.account_id = arena_strdup(kr->arena, inv->bot_account_id);
-    install_rec_t in;
+    /* the installation still active and the invocation's site: cached per thread while no
+     * installation changed on any node (authcache.h), else two store rounds */
+    int removed = 0;
     site_rec_t site;
-    if (store_install_get(kr->store, kr->arena, inv->installation_id, &in) != STORE_OK ||
-        (in.removed && !inv->pre_uninstall) ||
-        store_site_by_id(kr->store, kr->arena, inv->site_id, &site) != STORE_OK) {
+    if (!authcache_install_get(kr->arena, inv->installation_id, inv->site_id, &removed, &site)) {
+        uint64_t gen = store_installs_gen(); /* before the lookups: a commit racing them spoils the entry */
+        install_rec_t in;
+        if (store_install_get(kr->store, kr->arena, inv->installation_id, &in) != STORE_OK ||
+            store_site_by_id(kr->store, kr->arena, inv->site_id, &site) != STORE_OK || site.id != inv->site_id) {
+            reply_failure(kr, 401, FAILURE_CLIENT_AUTH, "Unauthorized");
+            return -1;
+        }
+        removed = in.removed;
+        authcache_install_put(inv->installation_id, gen, removed, &site);
+    }
+    if (removed && !inv->pre_uninstall) {
         reply_failure(kr, 401, FAILURE_CLIENT_AUTH, "Unauthorized");
         return -1;
     }

@@ -36,14 +36,17 @@ void qcache_free(qcache_t *c)
     free(c);
 }
 
-/* Every parameter, length-prefixed so no two searches share a key. */
+/* Every parameter, length-prefixed so no two searches share a key: the site first, and
+ * the viewer and its roles (one user's view is another's only when both are equal). */
 static char *make_key(arena_t *a, int64_t site, const project_filter_t *f)
 {
     const char *q = f->query ? f->query : "", *k = f->keys_json ? f->keys_json : "",
-               *t = f->types_json ? f->types_json : "";
-    return arena_printf(a, "%lld|%d|%lld|%lld|%d%c%zu:%s|%d%c%zu:%s|%d%c%zu:%s", (long long)site, f->order,
-                        (long long)f->start_at, (long long)f->max_results, f->query != NULL, 'q', strlen(q), q,
-                        f->keys_json != NULL, 'k', strlen(k), k, f->types_json != NULL, 't', strlen(t), t);
+               *t = f->types_json ? f->types_json : "", *v = f->viewer ? f->viewer : "",
+               *r = f->viewer_roles ? f->viewer_roles : "";
+    return arena_printf(a, "%lld|%d|%lld|%lld|%d%c%zu:%s|%d%c%zu:%s|%d%c%zu:%s|%d%c%zu:%s|%d%c%zu:%s", (long long)site,
+                        f->order, (long long)f->start_at, (long long)f->max_results, f->query != NULL, 'q', strlen(q),
+                        q, f->keys_json != NULL, 'k', strlen(k), k, f->types_json != NULL, 't', strlen(t), t,
+                        f->viewer != NULL, 'v', strlen(v), v, f->viewer_roles != NULL, 'r', strlen(r), r);
 }
 
 static const char *dup(arena_t *a, const char *s)
@@ -65,8 +68,8 @@ static void copy_recs(arena_t *a, project_rec_t *dst, const project_rec_t *src, 
     }
 }
 
-int qcache_get(qcache_t **cp, arena_t *a, uint64_t gen, int64_t site, const project_filter_t *f, project_rec_t **out,
-               size_t *n, int64_t *total)
+int qcache_get(qcache_t **cp, arena_t *a, uint64_t gen, int64_t ttl_ms, int64_t site, const project_filter_t *f,
+               project_rec_t **out, size_t *n, int64_t *total)
 {
     qcache_t *c = *cp;
     if (!c || f->insight)
@@ -77,7 +80,7 @@ int qcache_get(qcache_t **cp, arena_t *a, uint64_t gen, int64_t site, const proj
         struct entry *e = &c->e[i];
         if (!e->key || strcmp(e->key, key) != 0)
             continue;
-        if (e->gen != gen || now - e->made_ms >= QCACHE_TTL_MS) {
+        if (e->gen != gen || now - e->made_ms >= ttl_ms) {
             clear(e);
             return 0;
         }

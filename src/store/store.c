@@ -22,13 +22,17 @@ int store_full_since(uint64_t since_ns)
     return at != 0 && at >= since_ns ? STORE_FULL : STORE_OK;
 }
 
-/* The second bump of store_note_installs (store/changes.c): the transaction that made the
- * write is over. */
+/* The second bump of store_note_installs and store_note_projects (store/changes.c): the
+ * transaction that made the write is over. */
 static void installs_settled(store_t *st)
 {
     if (st->installs_changed) {
         st->installs_changed = 0;
         store_installs_settled();
+    }
+    if (st->projects_site) {
+        store_projects_settled(st->projects_site);
+        st->projects_site = 0;
     }
 }
 

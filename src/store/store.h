@@ -181,6 +181,16 @@ uint64_t store_installs_gen(void);
 /* The signing keys' generation: bumped when another node rotates the keys (a key written
  * or retired there); auth/signkeys.c reloads its keys when it moved. */
 uint64_t store_keys_gen(void);
+/* The projects generation of a site: moves for every write to the site's projects (an
+ * insert, update or delete: store_product.h) or to who may browse them (a permission
+ * granted: store_sites.h; a project role's actors: store_roles.h), once when the write is made and again once
+ * its transaction ended (as store_installs_gen), and on other nodes when its notification
+ * arrives. Kept per site in STORE_SITE_GEN_SLOTS slots (site_id modulo, plus one count for
+ * every site): a write moves its own site's slot, so other sites' cached entries stay (two
+ * sites sharing a slot only miss together). Monotonic. The project-search cache on
+ * PostgreSQL (store/qcache.h, postgres/driver.c) reads it before its lookup. */
+#define STORE_SITE_GEN_SLOTS 1024
+uint64_t store_projects_gen(int64_t site_id);
 
 /* ---- several nodes: caches invalidated across processes (docs/scale.md "Several nodes") ----
  * Each generation above is bumped by this process's own writes (at once) and, on
@@ -198,6 +208,7 @@ typedef enum store_change {
     STORE_CHANGE_AUTH,     /* store_auth_gen: a session ended, a user written */
     STORE_CHANGE_INSTALLS, /* store_installs_gen: an install, upgrade, uninstall, purge, deploy */
     STORE_CHANGE_KEYS,     /* store_keys_gen: a key written or retired */
+    STORE_CHANGE_PROJECTS, /* store_projects_gen: a site's projects or who may browse them */
     STORE_CHANGE__COUNT
 } store_change_t;
 /* What a notification from another node means: "<kind> <site>" with a kind of the table

@@ -419,6 +419,9 @@ struct store {
                                    (0: none; -1: more than one), for the commit hook (store.h) */
     int installs_changed;       /* an installations write was made since the last commit or
                                    rollback: store_installs_gen moves again when it ends */
+    int64_t projects_site;      /* the site whose projects were written since the last commit or
+                                   rollback (0: none; -1: more than one): its store_projects_gen
+                                   moves again when it ends */
 };
 
 /* For the backends: the open transaction's commit is written (visible to other handles),
@@ -436,9 +439,18 @@ void store_note_installs(store_t *st, int64_t site_id);
 void store_note_auth(store_t *st, int64_t site_id);
 /* The same for a key written or retired (store_keys_gen). */
 void store_note_keys(store_t *st);
-/* store.c: the installations generation's second move, once the writing transaction
- * ended (store/changes.c holds the generations). */
+/* For the family wrappers: a write to site_id's projects, or to who may browse them
+ * (permission grants, project role actors), was just made on the handle (as
+ * store_note_installs): store_projects_gen(site_id) moves now, on the other nodes when the
+ * transaction commits, and here again when it ends. */
+void store_note_projects(store_t *st, int64_t site_id);
+/* store.c: the installations and projects generations' second move, once the writing
+ * transaction ended (store/changes.c holds the generations). */
 void store_installs_settled(void);
+void store_projects_settled(int64_t site_id);
+/* postgres/listen.c: 1 while this process's listening session is open (every other
+ * node's change is heard); 0 before store_listen_start and while the session is lost. */
+int store_postgres_listening(void);
 
 /* A backend calls this when a write fails because the filesystem is full (any thread):
  * what store_full_since() reads. */

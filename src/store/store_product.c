@@ -15,7 +15,9 @@ int store_next_id(store_t *st, int64_t site_id, const char *kind, int64_t *id)
 
 int store_project_insert(store_t *st, int64_t site_id, project_rec_t *p)
 {
-    return st->be->product->project_insert(st, site_id, p);
+    int rc = st->be->product->project_insert(st, site_id, p);
+    store_note_projects(st, site_id);
+    return rc;
 }
 
 int store_project_by_id(store_t *st, arena_t *a, int64_t site_id, int64_t id, project_rec_t *out)
@@ -69,10 +71,14 @@ int store_issue_children(store_t *st, arena_t *a, int64_t site_id, int64_t paren
 
 int store_project_update(store_t *st, int64_t site_id, const project_rec_t *p)
 {
-    return st->be->product->project_update(st, site_id, p);
+    int rc = st->be->product->project_update(st, site_id, p);
+    store_note_projects(st, site_id);
+    return rc;
 }
 
 int store_project_delete(store_t *st, int64_t site_id, int64_t id)
 {
-    return st->be->product->project_delete(st, site_id, id);
+    int rc = st->be->product->project_delete(st, site_id, id);
+    store_note_projects(st, site_id);
+    return rc;
 }

@@ -44,7 +44,7 @@ typedef struct project_filter {
     int64_t start_at, max_results;
     int insight; /* 1: fill issue_count and last_issue_update_ms */
     /* a user's account id: only the projects it may browse (BROWSE_PROJECTS, store_perm_role_has);
-       NULL: every project (an app). Searches with a viewer are never answered from the cache. */
+       NULL: every project (an app). A search with a viewer is cached per viewer and roles (store/qcache.h). */
     const char *viewer;
     /* with a viewer: the roles granting BROWSE_PROJECTS (a JSON array of role ids,
        perm_roles_json); the viewer may browse a project where it holds one of them */

@@ -5,17 +5,23 @@
 
 int store_role_actor_add(store_t *st, int64_t site_id, int64_t project_id, int64_t role_id, const char *account_id)
 {
-    return st->be->roles->actor_add(st, site_id, project_id, role_id, account_id);
+    int rc = st->be->roles->actor_add(st, site_id, project_id, role_id, account_id);
+    store_note_projects(st, site_id); /* who may browse which project (store_projects_gen) */
+    return rc;
 }
 
 int store_role_actor_remove(store_t *st, int64_t site_id, int64_t project_id, int64_t role_id, const char *account_id)
 {
-    return st->be->roles->actor_remove(st, site_id, project_id, role_id, account_id);
+    int rc = st->be->roles->actor_remove(st, site_id, project_id, role_id, account_id);
+    store_note_projects(st, site_id); /* who may browse which project (store_projects_gen) */
+    return rc;
 }
 
 int store_role_actor_clear(store_t *st, int64_t site_id, int64_t project_id, int64_t role_id)
 {
-    return st->be->roles->actor_clear(st, site_id, project_id, role_id);
+    int rc = st->be->roles->actor_clear(st, site_id, project_id, role_id);
+    store_note_projects(st, site_id); /* who may browse which project (store_projects_gen) */
+    return rc;
 }
 
 int store_role_actor_list(store_t *st, arena_t *a, int64_t site_id, int64_t project_id, int64_t role_id,

@@ -57,7 +57,9 @@ int store_token_lookup(store_t *st, arena_t *a, const unsigned char hash[32], in
 
 int store_perm_grant(store_t *st, int64_t site_id, const char *account_id, int64_t project_id, const char *permission)
 {
-    return st->be->sites->perm_grant(st, site_id, account_id, project_id, permission);
+    int rc = st->be->sites->perm_grant(st, site_id, account_id, project_id, permission);
+    store_note_projects(st, site_id); /* who may browse which project (store_projects_gen) */
+    return rc;
 }
 
 int store_perm_has(store_t *st, int64_t site_id, const char *account_id, int64_t project_id, const char *permission,

@@ -7,7 +7,10 @@
 // must see the change (with two, another thread's empty cache could answer). The listener
 // session killed (pg_terminate_backend): B treats every cache as stale, reconnects, and
 // converges again. A key rotation on A is in B's JWKS at once (not after B's 5 s refresh).
-// A NOTIFY forged by another role only ever makes caches miss.
+// A NOTIFY forged by another role only ever makes caches miss. B's project search answers
+// from its cache (store/qcache.h, 2 s TTL): a project created, renamed or deleted on A, and
+// a project role given to a user on A, are in B's answers within the bound; two sites'
+// searches on B never answer one with the other's projects.
 //
 // Prints the observed delays (sign-out on A -> refused on B), e.g.
 //   nodes: sign-out seen on B after [12, 9, 15, 11, 10] ms (median 11)
@@ -224,6 +227,81 @@ describe('two nodes on one PostgreSQL', () => {
     const ms = await convergedAfter(t0, async () => (await kids()).includes(r.kid));
     console.log(`nodes: key rotation on A in B's JWKS after ${ms} ms`);
     assert.ok(ms <= BOUND_MS, `the new key in B's JWKS after ${ms} ms`);
+  });
+
+  // B's project search answers from its cache (store/qcache.h): each check below fills a
+  // new entry on B right before A writes (a maxResults not asked before), so B would serve
+  // the old answer for the cache's 2 s TTL if it did not hear A's notification.
+  it("a project created, renamed and deleted on A is in B's cached project search within the bound", async () => {
+    let n = 20;
+    const search = async (max) => {
+      const r = await B.jira(site.cloudId, `/project/search?maxResults=${max}`, { token: site.token });
+      expectStatus(r, 200, 'project search on B');
+      return r.json.values;
+    };
+    const delays = [];
+    const after = async (write, holds) => {
+      const max = n++;
+      assert.ok(!holds(await search(max)), 'before the write');
+      assert.ok(!holds(await search(max)), 'before the write (from the cache)');
+      await write();
+      const t0 = Date.now();
+      delays.push(await convergedAfter(t0, async () => holds(await search(max))));
+    };
+    for (let i = 0; i < 3; i++) {
+      const key = `NODES${i}`;
+      const has = (name) => (vs) => vs.some((p) => p.key === key && p.name === name);
+      await after(async () => expectStatus(await A.jira(site.cloudId, '/project', {
+        token: site.token, method: 'POST', body: { key, name: `Nodes ${i}`, projectTypeKey: 'software' },
+      }), 201, 'project created on A'), has(`Nodes ${i}`));
+      await after(async () => expectStatus(await A.jira(site.cloudId, `/project/${key}`, {
+        token: site.token, method: 'PUT', body: { name: `Renamed ${i}` },
+      }), 200, 'project renamed on A'), has(`Renamed ${i}`));
+      await after(async () => expectStatus(await A.jira(site.cloudId, `/project/${key}`, {
+        token: site.token, method: 'DELETE',
+      }), 204, 'project deleted on A'), (vs) => !vs.some((p) => p.key === key));
+    }
+    console.log(`nodes: project writes on A in B's project search after ${JSON.stringify(delays)} ms (median ${median(delays)})`);
+    for (const ms of delays) assert.ok(ms <= BOUND_MS, `a project write on A seen on B after ${ms} ms: ${JSON.stringify(delays)}`);
+  });
+
+  it("a project role given on A lets the user browse the project in B's cached search within the bound; sites never mix", async () => {
+    const demo = await A.siteWithToken('nodes-demo', true);
+    const users = (await A.jira(demo.cloudId, '/users/search?maxResults=100', { token: demo.token })).json;
+    const grace = users.find((u) => u.emailAddress?.startsWith('grace@'));
+    assert.ok(grace, 'the demo user grace');
+    const gt = (await A.userToken(demo.name, grace.accountId)).token;
+    const all = (await B.jira(demo.cloudId, '/project/search?maxResults=50', { token: demo.token })).json.values;
+    const web = all.find((p) => p.key.startsWith('WEB'));
+    assert.ok(web, 'the demo project WEB');
+    const sees = async () => {
+      const r = await B.jira(demo.cloudId, '/project/search?maxResults=50', { token: gt });
+      expectStatus(r, 200, "grace's project search on B");
+      return r.json.values.some((p) => p.key === web.key);
+    };
+    assert.equal(await sees(), false, 'grace may not browse WEB yet');
+    assert.equal(await sees(), false, 'grace may not browse WEB yet (from the cache)');
+    const add = await A.jira(demo.cloudId, `/project/${web.key}/role/10004`, { token: demo.token, method: 'POST', body: { user: [grace.accountId] } });
+    expectStatus(add, 200, 'grace made a viewer of WEB on A');
+    const t0 = Date.now();
+    const added = await convergedAfter(t0, sees);
+    const del = await A.jira(demo.cloudId, `/project/${web.key}/role/10004?user=${grace.accountId}`, { token: demo.token, method: 'DELETE' });
+    expectStatus(del, 204, 'grace no viewer of WEB on A');
+    const t1 = Date.now();
+    const removed = await convergedAfter(t1, async () => !(await sees()));
+    console.log(`nodes: a project role on A in B's project search after ${added} ms, its removal after ${removed} ms`);
+    assert.ok(added <= BOUND_MS && removed <= BOUND_MS, `role change seen on B after ${added} / ${removed} ms`);
+    // the same search on two sites, both cached on B: each answers its own projects only
+    expectStatus(await A.jira(site.cloudId, '/project', {
+      token: site.token, method: 'POST', body: { key: 'ONLYA', name: 'Only on A', projectTypeKey: 'software' },
+    }), 201, 'a project of the first site');
+    const keys = (vs) => vs.map((p) => p.key).sort();
+    for (let i = 0; i < 3; i++) {
+      const a = (await B.jira(site.cloudId, '/project/search?maxResults=50', { token: site.token })).json.values;
+      const d = (await B.jira(demo.cloudId, '/project/search?maxResults=50', { token: demo.token })).json.values;
+      assert.deepEqual(keys(d), keys(all), "the demo site's own projects");
+      assert.deepEqual(keys(a), ['ONLYA'], "the first site's own project");
+    }
   });
 
   it('a NOTIFY forged by another role makes caches miss, never serves one site for another', async () => {

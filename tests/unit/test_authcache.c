@@ -2,12 +2,15 @@
  * the cached site and user, entries expire after AUTHCACHE_TTL_MS, a colliding hash
  * evicts instead of answering for another credential, over-long fields are not cached;
  * a bump of the credential generation (store_auth_changed) or an entry read at an older
- * generation misses at once, for tokens and sessions alike. */
+ * generation misses at once, for tokens and sessions alike. An invocation's installation
+ * entry answers only for its installation id and site id, keeps its removed flag, and
+ * misses once the installations generation moved (an install, uninstall or purge). */
 #include "unit.h"
 
 #include <time.h>
 
 #include "gateway/authcache.h"
+#include "store/store_backend.h"
 
 static authcache_hit_t hit(const char *acct, int64_t site)
 {
@@ -116,6 +119,40 @@ static void test_generation(void **state)
     arena_free(a);
 }
 
+static void test_install(void **state)
+{
+    (void)state;
+    arena_t *a = arena_new(1 << 20);
+    const char *id = "7996037c-9f12-4db6-ab56-1c5cf89299ce", *other = "7996037c-9f12-4db6-ab56-1c5cf89299cf";
+    authcache_hit_t h = hit("acct", 42);
+    int removed = -1;
+    site_rec_t s;
+    assert_int_equal(authcache_install_get(a, id, 42, &removed, &s), 0);
+    authcache_install_put(id, store_installs_gen(), 0, &h.site);
+    assert_int_equal(authcache_install_get(a, id, 42, &removed, &s), 1);
+    assert_int_equal(removed, 0);
+    assert_int_equal(s.id, 42);
+    assert_string_equal(s.cloud_id, h.site.cloud_id);
+    assert_string_equal(s.canary, h.site.canary);
+    /* another site id, another installation: never this entry */
+    assert_int_equal(authcache_install_get(a, id, 43, &removed, &s), 0);
+    assert_int_equal(authcache_install_get(a, other, 42, &removed, &s), 0);
+    assert_int_equal(authcache_install_get(a, NULL, 42, &removed, &s), 0);
+    /* an installation changed (here or on another node): every entry misses */
+    store_installs_settled();
+    assert_int_equal(authcache_install_get(a, id, 42, &removed, &s), 0);
+    /* read at an older generation: never served */
+    uint64_t old = store_installs_gen();
+    store_installs_settled();
+    authcache_install_put(id, old, 0, &h.site);
+    assert_int_equal(authcache_install_get(a, id, 42, &removed, &s), 0);
+    /* the removed flag is kept (a preUninstall run may still call) */
+    authcache_install_put(id, store_installs_gen(), 1, &h.site);
+    assert_int_equal(authcache_install_get(a, id, 42, &removed, &s), 1);
+    assert_int_equal(removed, 1);
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -123,6 +160,7 @@ int main(void)
         cmocka_unit_test(test_collision_does_not_answer_for_another),
         cmocka_unit_test(test_expiry_and_oversize),
         cmocka_unit_test(test_generation),
+        cmocka_unit_test(test_install),
     };
     return cmocka_run_group_tests_name("authcache", tests, NULL, NULL);
 }

@@ -2,7 +2,10 @@
  * nodes"): a notification "<kind> <site>" moves exactly the generation of its kind; one
  * that is not well-formed (unknown kind, no site, a site that is not digits or too long,
  * extra words) moves nothing; store_change_all moves every one; a write noted on a
- * SQLite handle moves its generation and sends nothing (no notify op). */
+ * SQLite handle moves its generation and sends nothing (no notify op). The projects
+ * generation is per site: a write or notification naming a site moves that site's and no
+ * other's (but one sharing its slot), one naming no site moves every site's, and a write
+ * made in a transaction moves it again when the transaction ends. */
 #include "unit.h"
 
 #include <string.h>
@@ -61,9 +64,68 @@ static void test_all(void **state)
 {
     (void)state;
     gens_t g0 = now();
+    uint64_t p0 = store_projects_gen(5);
     store_change_all();
     gens_t g1 = now();
     assert_true(g1.auth > g0.auth && g1.installs > g0.installs && g1.keys > g0.keys);
+    assert_true(store_projects_gen(5) > p0);
+}
+
+/* Which sites' projects generations a notification moves. */
+static void test_projects_heard(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *payload;
+        int rc;
+        int s5, s6, s5_slot; /* site 5, site 6, site 5 + STORE_SITE_GEN_SLOTS moved? */
+    } cases[] = {
+        {"projects 5", 0, 1, 0, 1},    {"projects 6", 0, 0, 1, 0},
+        {"projects 0", 0, 1, 1, 1}, /* no site named: every site */
+        {"projects 1029", 0, 1, 0, 1}, {"projects -5", -1, 0, 0, 0},
+        {"projects 5x", -1, 0, 0, 0},  {"projects", -1, 0, 0, 0},
+        {"auth 5", 0, 0, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        uint64_t a = store_projects_gen(5), b = store_projects_gen(6), c = store_projects_gen(5 + STORE_SITE_GEN_SLOTS);
+        assert_int_equal(store_change_heard(cases[i].payload), cases[i].rc);
+        assert_int_equal(store_projects_gen(5) != a, cases[i].s5);
+        assert_int_equal(store_projects_gen(6) != b, cases[i].s6);
+        assert_int_equal(store_projects_gen(5 + STORE_SITE_GEN_SLOTS) != c, cases[i].s5_slot);
+    }
+}
+
+/* A project write on a handle: its site's generation moves at once, and again when the
+ * transaction that made it ends (a reader that cached the old rows meanwhile misses). */
+static void test_projects_local(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/kiln-test-changes-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char err[256];
+    store_t *st = store_open(dir, err, sizeof err);
+    assert_non_null(st);
+    assert_int_equal(store_migrate(st, err, sizeof err), STORE_OK);
+    uint64_t a = store_projects_gen(7), b = store_projects_gen(8);
+    assert_int_equal(store_begin(st), STORE_OK);
+    store_note_projects(st, 7);
+    uint64_t mid = store_projects_gen(7);
+    assert_true(mid > a);
+    assert_int_equal(store_projects_gen(8), b);
+    assert_int_equal(store_commit(st), STORE_OK);
+    assert_true(store_projects_gen(7) > mid); /* the second move, at the end */
+    assert_int_equal(store_projects_gen(8), b);
+    /* two sites in one transaction: both move again at its end (every site does) */
+    assert_int_equal(store_begin(st), STORE_OK);
+    store_note_projects(st, 7);
+    store_note_projects(st, 8);
+    uint64_t m7 = store_projects_gen(7), m8 = store_projects_gen(8);
+    store_rollback(st);
+    assert_true(store_projects_gen(7) > m7 && store_projects_gen(8) > m8);
+    store_close(st);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
 }
 
 static void test_local_write_on_sqlite(void **state)
@@ -94,6 +156,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_heard),
         cmocka_unit_test(test_all),
+        cmocka_unit_test(test_projects_heard),
+        cmocka_unit_test(test_projects_local),
         cmocka_unit_test(test_local_write_on_sqlite),
     };
     return cmocka_run_group_tests_name("changes", tests, NULL, NULL);

@@ -9,7 +9,9 @@
  * the PGresult row by row.
  *
  * Transactions: store_begin is BEGIN (READ COMMITTED), store_begin_read BEGIN ISOLATION
- * LEVEL REPEATABLE READ READ ONLY, savepoints as SQLite's. A failed statement inside a
+ * LEVEL REPEATABLE READ READ ONLY, sent only before the transaction's first statement (the
+ * snapshot is taken there anyway): a read answered from caches costs no round trip at all,
+ * neither BEGIN nor COMMIT. Savepoints as SQLite's. A failed statement inside a
  * transaction would abort it in PostgreSQL but not in SQLite, where the families rely on
  * going on after a uniqueness conflict: inside a transaction each statement that writes
  * runs under a savepoint of its own, rolled back on error. Errors: SQLSTATE class 23
@@ -79,7 +81,10 @@ struct pg_store {
     unsigned next_name;
     int in_tx;              /* a write transaction is open */
     int whole;              /* it is all or nothing (store_begin_whole): no per-statement savepoint */
-    int reading;            /* a read transaction is open */
+    int reading;            /* a read transaction is open (its BEGIN perhaps not sent yet) */
+    int read_begun;         /* its BEGIN was sent (with its first statement): its snapshot is taken */
+    int64_t snap_site;      /* the bound site when it was sent, and that site's */
+    uint64_t snap_gen;      /* store_projects_gen then: a lower bound of what the snapshot sees */
     int64_t changes;        /* rows the last family statement changed */
     int64_t site;           /* the bound site (store_bind_site) */
     int64_t site_sent;      /* the site the connection has (-1: not sent yet) */
@@ -372,6 +377,18 @@ static void drv_bind_null(db_stmt_t *q, int i)
     bind(q, i, NULL, 0, 0);
 }
 
+/* A read transaction's BEGIN, sent with its first statement (pg_begin_read): the
+ * projects generation of the bound site is read first, so that what the snapshot sees is
+ * at least as new (drv_cache_gen). */
+static int read_begin(struct pg_store *s)
+{
+    s->snap_site = s->site;
+    s->snap_gen = store_projects_gen(s->site);
+    int rc = pg_cmd(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    s->read_begun = rc == STORE_OK;
+    return rc;
+}
+
 /* Runs q (its first step): the result in q->res. */
 static int run(struct pg_stmt *q, int64_t deadline_ms)
 {
@@ -381,6 +398,8 @@ static int run(struct pg_stmt *q, int64_t deadline_ms)
     if (ready != STORE_OK)
         return ready;
     ready = pg_apply_site(s);
+    if (ready == STORE_OK && s->reading && !s->read_begun)
+        ready = read_begin(s);
     if (ready != STORE_OK)
         return ready;
     if (q->broken)
@@ -532,9 +551,27 @@ static const void *drv_col_bytes(db_stmt_t *qq, int i, size_t *len)
     return v;
 }
 
-static int drv_cache_gen(store_t *st, uint64_t *now_gen, uint64_t *read_gen)
+/* The project-search cache (store/qcache.h) on PostgreSQL: only for a search of the site
+ * the handle is bound to (the one row-level security lets it read), outside a write
+ * transaction, and while this process hears the other nodes' changes (a lost listening
+ * session also moves every generation: store.h). The generation is the site's
+ * store_projects_gen: every node's project writes move it. Inside a read transaction whose
+ * snapshot is taken already, it is the one read before that snapshot. */
+static int drv_cache_gen(store_t *st, int64_t site_id, uint64_t *now_gen, uint64_t *read_gen, int64_t *ttl_ms)
 {
-    return 0; /* other nodes write too: nothing is cached (store/qcache.h) */
+    struct pg_store *s = PG(st);
+    if (s->in_tx || site_id <= 0 || site_id != s->site || !store_postgres_listening())
+        return 0;
+    *now_gen = store_projects_gen(site_id);
+    if (s->reading && s->read_begun) {
+        if (s->snap_site != site_id)
+            return 0;
+        *read_gen = s->snap_gen;
+    } else {
+        *read_gen = *now_gen;
+    }
+    *ttl_ms = QCACHE_TTL_NOTIFIED_MS;
+    return 1;
 }
 
 static const db_driver_t pg_driver = {
@@ -638,12 +675,11 @@ static int pg_begin_read(store_t *st)
     struct pg_store *s = PG(st);
     if (s->in_tx || s->reading)
         return STORE_ERROR; /* reads do not nest */
+    /* the session is checked now (STORE_UNAVAILABLE here, as before any transaction); the
+     * site and BEGIN go with the first statement (run) */
     int rc = pg_ready(s);
-    if (rc == STORE_OK)
-        rc = pg_apply_site(s);
-    if (rc == STORE_OK)
-        rc = pg_cmd(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     s->reading = rc == STORE_OK;
+    s->read_begun = 0;
     return rc;
 }
 
@@ -661,8 +697,10 @@ static int pg_commit(store_t *st)
     struct pg_store *s = PG(st);
     if (!s->in_tx && !s->reading)
         return STORE_ERROR;
-    int writing = s->in_tx;
-    s->in_tx = s->reading = s->whole = 0;
+    int writing = s->in_tx, unsent = s->reading && !s->read_begun;
+    s->in_tx = s->reading = s->read_begun = s->whole = 0;
+    if (unsent)
+        return STORE_OK; /* a read that ran no statement: nothing was sent */
     int rc = pg_cmd(s, "COMMIT");
     if (rc != STORE_OK)
         pg_cmd(s, "ROLLBACK");
@@ -676,8 +714,10 @@ static void pg_rollback(store_t *st)
     struct pg_store *s = PG(st);
     if (!s->in_tx && !s->reading)
         return;
-    s->in_tx = s->reading = s->whole = 0;
-    pg_cmd(s, "ROLLBACK");
+    int unsent = s->reading && !s->in_tx && !s->read_begun;
+    s->in_tx = s->reading = s->read_begun = s->whole = 0;
+    if (!unsent)
+        pg_cmd(s, "ROLLBACK");
 }
 
 static int pg_savepoint(store_t *st)

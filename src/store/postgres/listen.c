@@ -48,6 +48,12 @@ static struct {
 } L = {.wake = {-1, -1}};
 
 static _Atomic uint64_t heard, connects, lost;
+static _Atomic int listening; /* L.c is open (store_postgres_listening) */
+
+int store_postgres_listening(void)
+{
+    return listening;
+}
 
 void store_listen_stats(uint64_t *h, uint64_t *c, uint64_t *l)
 {
@@ -137,6 +143,7 @@ static void *listen_main(void *arg)
                 L.c = open_listening(err, sizeof err);
                 if (L.c) {
                     store_change_all(); /* what was sent before this LISTEN is lost */
+                    listening = 1;
                     backoff = PG_BACKOFF_MIN_MS;
                     log_msg(LOG_INFO, "store: listening for other nodes' changes again", NULL);
                     continue;
@@ -162,6 +169,8 @@ static void *listen_main(void *arg)
         }
         if (gone || drain(L.c) != 0) {
             lost++;
+            listening = 0;
+            store_change_all(); /* at once: a cache may be filled no more until it is back */
             const char *m = PQerrorMessage(L.c);
             log_msg(LOG_WARN, "store: change listener lost its session; every cache is stale until it is back", "error",
                     m ? m : "", NULL);
@@ -205,6 +214,7 @@ int store_postgres_listen_start(const char *url, char *err, size_t errlen)
         goto fail;
     }
     L.running = 1;
+    listening = 1;
     return 0;
 fail:
     release();
@@ -220,5 +230,6 @@ void store_postgres_listen_stop(void)
         log_msg(LOG_WARN, "store: cannot wake the change listener", NULL);
     pthread_join(L.thread, NULL);
     L.running = 0;
+    listening = 0;
     release();
 }

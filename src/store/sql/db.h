@@ -92,9 +92,10 @@ typedef struct db_driver {
     double (*col_double)(db_stmt_t *q, int i);
     /* text or blob bytes of column i (NULL for SQL NULL), valid until the next step */
     const void *(*col_bytes)(db_stmt_t *q, int i, size_t *len);
-    /* the project-search cache's generations (store/qcache.h): 0 when nothing may be
-     * cached now; else *now_gen (current) and *read_gen (what this read sees at least) */
-    int (*cache_gen)(store_t *st, uint64_t *now_gen, uint64_t *read_gen);
+    /* the project-search cache's generations (store/qcache.h) for a search of site_id's
+     * projects: 0 when nothing may be cached now; else *now_gen (current), *read_gen (what
+     * this read sees at least) and *ttl_ms (the longest an entry may be served) */
+    int (*cache_gen)(store_t *st, int64_t site_id, uint64_t *now_gen, uint64_t *read_gen, int64_t *ttl_ms);
 } db_driver_t;
 
 /* A driver's table, from functions named drv_<operation> in the driver's file:

@@ -308,10 +308,12 @@ static int db_project_search(store_t *st, arena_t *a, int64_t site, const projec
         [PROJECT_ORDER_NAME_DESC] = Q_PROJECT_SEARCH_NAME_DESC,
     };
     /* The data we are about to read is at least as new as gen (the driver's cache_gen);
-     * never remember what a write transaction may roll back, nor one user's view. */
+     * never remember what a write transaction may roll back. One user's view is keyed by
+     * the user and its roles (qcache.c); the permissions it reads move the generation. */
     uint64_t now_gen = 0, gen = 0;
-    int cacheable = !f->viewer && st->db->cache_gen(st, &now_gen, &gen);
-    if (cacheable && qcache_get(&st->qc, a, now_gen, site, f, out, n, total))
+    int64_t ttl_ms = 0;
+    int cacheable = st->db->cache_gen(st, site, &now_gen, &gen, &ttl_ms);
+    if (cacheable && qcache_get(&st->qc, a, now_gen, ttl_ms, site, f, out, n, total))
         return STORE_OK;
     db_stmt_t *q = stmt(st, order_q[f->order]);
     bind_filter(q, site, f);

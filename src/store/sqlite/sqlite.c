@@ -247,7 +247,7 @@ static const void *drv_col_bytes(db_stmt_t *q, int i, size_t *len)
     return p ? p : ""; /* an empty blob has no pointer */
 }
 
-static int drv_cache_gen(store_t *st, uint64_t *now_gen, uint64_t *read_gen)
+static int drv_cache_gen(store_t *st, int64_t site_id, uint64_t *now_gen, uint64_t *read_gen, int64_t *ttl_ms)
 {
     struct sqlite_store *s = SQ(st);
     if (s->in_tx)
@@ -256,6 +256,7 @@ static int drv_cache_gen(store_t *st, uint64_t *now_gen, uint64_t *read_gen)
      * (taken before its BEGIN), or now (the statement starts after this) */
     *now_gen = sq_write_gen;
     *read_gen = s->snap == SNAP_ACTIVE ? s->snap_gen : *now_gen;
+    *ttl_ms = QCACHE_TTL_MS; /* another process's write moves no generation here */
     return 1;
 }
 
