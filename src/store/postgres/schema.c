@@ -631,6 +631,15 @@ const char *const pg_schema[] = {
     "  updated_ms bigint NOT NULL,"
     "  PRIMARY KEY (installation_id, root));"
     "CREATE INDEX queue_chains_age ON queue_chains(updated_ms);",
+
+    /* 22: deploy snapshots in the store: the version's SHA-256, the snapshot's chunks */
+    "ALTER TABLE versions ADD COLUMN snapshot_sha256 " T " NOT NULL DEFAULT '';"
+    "CREATE INDEX versions_snapshot ON versions(snapshot);"
+    "CREATE TABLE snapshot_chunks ("
+    "  snapshot " T " NOT NULL,"
+    "  idx bigint NOT NULL,"
+    "  bytes bytea NOT NULL,"
+    "  PRIMARY KEY (snapshot, idx));",
 };
 
 const unsigned pg_schema_len = sizeof pg_schema / sizeof pg_schema[0];

@@ -618,6 +618,18 @@ const char *const sq_schema[] = {
     "  updated_ms INTEGER NOT NULL,"
     "  PRIMARY KEY (installation_id, root)) WITHOUT ROWID;"
     "CREATE INDEX queue_chains_age ON queue_chains(updated_ms);",
+    /* 22: deploy snapshots in the store (issue 20, docs/scale.md "Deploy snapshots"): each
+       version's SHA-256 of its snapshot file (hex; '' for versions deployed before), and
+       the snapshot's bytes in chunks of STORE_SNAPSHOT_CHUNK, keyed by the versions row's
+       snapshot path. PostgreSQL writes the chunks with the version; SQLite keeps the file
+       in the data dir and leaves this table empty. Global: no site's data. */
+    "ALTER TABLE versions ADD COLUMN snapshot_sha256 TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX versions_snapshot ON versions(snapshot);"
+    "CREATE TABLE snapshot_chunks ("
+    "  snapshot TEXT NOT NULL,"
+    "  idx INTEGER NOT NULL,"
+    "  bytes BLOB NOT NULL,"
+    "  PRIMARY KEY (snapshot, idx)) WITHOUT ROWID;",
 };
 
 const unsigned sq_schema_len = sizeof sq_schema / sizeof sq_schema[0];
