@@ -248,6 +248,8 @@ describe('two nodes on one PostgreSQL', () => {
   it('a NOTIFY forged by another role makes caches miss, never serves one site for another', async () => {
     const other = await A.siteWithToken('nodes-b');
     await pg.psql('CREATE ROLE mallory LOGIN');
+    // the deploy snapshots (global, no row-level security) are kiln's roles' only
+    await assert.rejects(pg.psql('SELECT count(*) FROM kiln.snapshot_chunks', { db: 'kiln', user: 'mallory' }), /permission denied/);
     await sleep(200); // A's own notifications (the site it just made) are in
     const heard0 = await metric(B, 'kiln_store_changes_heard_total');
     const ids = (await pg.psql("SELECT id FROM kiln.sites WHERE name IN ('nodes-a', 'nodes-b') ORDER BY name", { db: 'kiln' })).split('\n');
