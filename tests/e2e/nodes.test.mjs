@@ -13,6 +13,7 @@
 //   nodes: sign-out seen on B after [12, 9, 15, 11, 10] ms (median 11)
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Kiln, runCli, kilnCli, expectCliOk, expectStatus, cliOkJson, tempDir, sleep } from './lib/kiln.mjs';
@@ -146,13 +147,19 @@ describe('two nodes on one PostgreSQL', () => {
     expectStatus(me, 200, 'the site made on A, on B');
     assert.equal(me.json.accountId, site.accountId);
 
-    const { dir } = await deployApp(A, 'nodes', { 'manifest.yml': MANIFEST, 'src/index.js': SRC, 'package.json': JSON.stringify({ name: 'nodes', private: true }) });
+    // 700 KB of random bytes in the snapshot (kiln.include): a snapshot of several chunks
+    const { dir } = await deployApp(A, 'nodes', {
+      'manifest.yml': MANIFEST, 'src/index.js': SRC, 'data/blob.bin': randomBytes(700000),
+      'package.json': JSON.stringify({ name: 'nodes', private: true, kiln: { include: ['data'] } }),
+    });
     await cliOkJson(A, ['install', '--site', site.name, '--confirm-scopes', '--json'], { cwd: dir });
     // The snapshot is in the database (docs/scale.md "Deploy snapshots"): B, whose data dir
     // is its own, has no file of it until its first invocation fetches it.
     const snap = await snapshotOf(dir);
     assert.ok(existsSync(path.join(A.dataDir, snap)), 'the deploying node keeps its file');
     assert.ok(!existsSync(path.join(B.dataDir, snap)), 'B has no copy of the file');
+    const chunks = Number(await pg.psql(`SELECT count(*) FROM kiln.snapshot_chunks WHERE snapshot = '${snap}'`, { db: 'kiln' }));
+    assert.ok(chunks >= 3, `${chunks} chunks of 256 KiB`);
     const put = await webtriggerPath(A, dir, site, 'put');
     const get = await webtriggerPath(A, dir, site, 'get');
     const value = { from: 'A', n: Date.now() };
@@ -178,6 +185,7 @@ describe('two nodes on one PostgreSQL', () => {
     const snap = await snapshotOf(dir);
     const chunks = Number(await pg.psql(`SELECT count(*) FROM kiln.snapshot_chunks WHERE snapshot = '${snap}'`, { db: 'kiln' }));
     assert.ok(chunks >= 1, `the snapshot is in the database (${chunks} chunks)`);
+    console.log(`nodes: the snapshot is ${chunks} chunk(s) in the database`);
     // one byte of the first chunk flipped, its length kept
     await pg.psql(`UPDATE kiln.snapshot_chunks SET bytes = set_byte(bytes, 600, 255 - get_byte(bytes, 600)) WHERE snapshot = '${snap}' AND idx = 0`, { db: 'kiln' });
     const put = await webtriggerPath(A, dir, site, 'put');
