@@ -175,7 +175,8 @@ E2E_TIMEOUT ?= 420
 else
 E2E_TIMEOUT ?= 300
 endif
-# STORE=sqlite (default) or postgres: the store every kiln the e2e tests start uses
+# STORE=sqlite (default) or postgres: the store every kiln the e2e tests start uses (and make
+# demo: with postgres, two nodes on a private cluster, tools/demo.sh)
 # (tests/e2e/lib/kiln.mjs; postgres: one private cluster per test file, docs/testing.md)
 STORE ?= sqlite
 e2e: $(KILN) $(PROBE) $(E2E_PRELOAD) $(FAILSYNC)
@@ -184,7 +185,7 @@ e2e: $(KILN) $(PROBE) $(E2E_PRELOAD) $(FAILSYNC)
 # The e2e suite on PostgreSQL (docs/scale.md "The e2e suite on PostgreSQL", issue 20):
 # every e2e file with STORE=postgres, each file on a private cluster of its own, but these:
 # store_unavailable holds SQLite's write lock with the sqlite3 shell (SQLite's alone);
-# pg_cluster, store_select, store_migrate, nodes and leases start their own clusters whatever STORE
+# pg_cluster, store_select, store_migrate, nodes, leases and demo start their own clusters whatever STORE
 # says, and `make e2e` runs them already. A file's tests of SQLite's own files and group commit skip themselves
 # with STORE=postgres, saying why (durability, exhaust).
 # It takes about 21 minutes on 2 shared cores (70 files; docs/scale.md). CI runs make test
@@ -193,7 +194,7 @@ e2e: $(KILN) $(PROBE) $(E2E_PRELOAD) $(FAILSYNC)
 # is this subset (about 5 minutes without ASan): the files that ran on PostgreSQL first,
 # ui_admin and forge_api_matrix (they found this build's PostgreSQL bugs), kvs and crash
 # (SIGKILL durability on it).
-E2E_PG_SKIP := store_unavailable pg_cluster store_select store_migrate nodes leases
+E2E_PG_SKIP := store_unavailable pg_cluster store_select store_migrate nodes leases demo
 E2E_PG_SAN := tenancy product credentials storage legacy_storage invoke web_session badinput framing nul favicon scopes \
 	manifest_schema schema unawaited app_metrics worker_metrics snapshot cli users jirajs permissions search \
 	ui_admin kvs crash forge_api_matrix
@@ -238,7 +239,7 @@ scopes-check:
 # ---- run
 
 demo: deps all
-	./tools/demo.sh
+	STORE=$(STORE) ./tools/demo.sh
 
 # bench/ledger_micro.c (bench/ledger.sh): the per-request ledger pieces alone, linked as a
 # unit test is, against the archives of the layers it includes

@@ -3,34 +3,89 @@
 # two demo sites if there are none, installs the example apps on both (project-report, and
 # cross-site-report with its backend on $XSITE_LISTEN, default 127.0.0.1:8090), prints what
 # to try, and runs until Ctrl-C.
+#
+# make demo STORE=postgres (docs/scale.md "The demo on PostgreSQL"): the same on a private
+# PostgreSQL cluster it starts (tools/pg-cluster: initdb + pg_ctl as this user, a Unix
+# socket in a new directory under $TMPDIR), with TWO kiln nodes sharing it and one master
+# key file ($KILN_DATA/master.key, $KILN_DATA default ./.kiln-pg): node A on $KILN_LISTEN
+# (127.0.0.1:8080) with data dir $KILN_DATA/a, node B on $KILN_LISTEN_B (127.0.0.1:8082)
+# with $KILN_DATA/b. Everything is set up through A; B serves the same sites and runs the
+# same apps (their snapshots come from the database). Each run starts afresh (the previous
+# run's $KILN_DATA/a and b are removed); Ctrl-C stops both nodes and the cluster, whose
+# directory goes with it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DATA=$(realpath -m "${KILN_DATA:-./.kiln}")
+STORE=${STORE:-sqlite}
+case "$STORE" in sqlite|postgres) ;; *) echo "demo: STORE is sqlite or postgres, not $STORE" >&2; exit 2 ;; esac
 LISTEN=${KILN_LISTEN:-127.0.0.1:8080}
 URL="http://$LISTEN"
-KILN=$PWD/build/kiln
-export KILN_URL="$URL" KILN_DATA="$DATA"
+KILN=$(realpath "${KILN_BIN:-build/kiln}") # KILN_BIN: another build (tests/e2e/demo.test.mjs)
+# the UI origin (Custom UI apps' files, docs/ui.md "Custom UI"): its own listener and host
+UI_LISTEN=${KILN_UI_LISTEN:-127.0.0.1:8081}
 
 XSITE_LISTEN=${XSITE_LISTEN:-127.0.0.1:8090}
 XSITE_URL="http://$XSITE_LISTEN"
 
-# the UI origin (Custom UI apps' files, docs/ui.md "Custom UI"): its own listener and host
-UI_LISTEN=${KILN_UI_LISTEN:-127.0.0.1:8081}
-"$KILN" serve --data "$DATA" --listen "$LISTEN" --ui-listen "$UI_LISTEN" &
-pid=$!
-bpid=
+pid= pidb= bpid= pgdir=
 stop() {
+  set +e # a child that Ctrl-C ended already makes kill and wait fail: carry on
   [ -n "$bpid" ] && kill -TERM "$bpid" 2>/dev/null && wait "$bpid" 2>/dev/null
-  kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; exit 0
+  [ -n "$pidb" ] && kill -TERM "$pidb" 2>/dev/null && wait "$pidb" 2>/dev/null
+  [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  if [ -n "$pgdir" ]; then
+    if tools/pg-cluster stop "$pgdir" >/dev/null; then echo "the PostgreSQL cluster in $pgdir is stopped and removed"; fi
+    rm -f "$BASE/pg.dir"
+  fi
+  exit "${1:-0}"
 }
-trap stop INT TERM
+trap 'stop 0' INT TERM
 
-for _ in $(seq 1 50); do
-  curl -sf "$URL/healthz" >/dev/null 2>&1 && break
-  if ! kill -0 $pid 2>/dev/null; then echo "kiln failed to start (is $LISTEN in use? set KILN_LISTEN)" >&2; exit 1; fi
-  sleep 0.1
-done
+# wait_up URL PID WHAT: until URL/healthz answers; WHAT says which listener when the process is gone
+wait_up() {
+  for _ in $(seq 1 100); do
+    curl -sf "$1/healthz" >/dev/null 2>&1 && return 0
+    if ! kill -0 "$2" 2>/dev/null; then echo "kiln failed to start (is $3 in use?)" >&2; stop 1; fi
+    sleep 0.1
+  done
+  echo "kiln did not answer on $1 within 10 s" >&2; stop 1
+}
+
+if [ "$STORE" = postgres ]; then
+  BASE=$(realpath -m "${KILN_DATA:-./.kiln-pg}")
+  DATA=$BASE/a DATA_B=$BASE/b
+  LISTEN_B=${KILN_LISTEN_B:-127.0.0.1:8082}
+  URL_B="http://$LISTEN_B"
+  UI_LISTEN_B=${KILN_UI_LISTEN_B:-127.0.0.1:8083}
+  # a run that was killed (not Ctrl-C) left its cluster running: stop it
+  if [ -s "$BASE/pg.dir" ]; then tools/pg-cluster stop "$(cat "$BASE/pg.dir")" >/dev/null 2>&1 || true; fi
+  rm -rf "$DATA" "$DATA_B" "$BASE/pg.dir"
+  mkdir -p "$BASE"
+  # the cluster in a directory of its own under $TMPDIR (/tmp), which the server's user can
+  # reach (as root: Debian's postgres user, tools/pg-cluster)
+  pgenv=$(tools/pg-cluster start) || { echo "demo: the PostgreSQL cluster did not start" >&2; exit 1; }
+  eval "$pgenv"
+  pgdir=$PGHOST
+  echo "$pgdir" >"$BASE/pg.dir"
+  psql -X -q -v ON_ERROR_STOP=1 -c 'CREATE DATABASE kiln' >/dev/null || stop 1
+  STORE_URL=$(printf %s "$KILN_PG_URL" | sed 's#:///postgres?#:///kiln?#')
+  [ -s "$BASE/master.key" ] || "$KILN" keys new-master "$BASE/master.key" >/dev/null
+  common=(--store "$STORE_URL" --key-file "$BASE/master.key")
+  # A first: its first start sets the database up (roles, schema, migrations); then B
+  "$KILN" serve --data "$DATA" --listen "$LISTEN" --ui-listen "$UI_LISTEN" "${common[@]}" 2>>"$BASE/node-a.log" &
+  pid=$!
+  wait_up "$URL" $pid "$LISTEN (set KILN_LISTEN)"
+  "$KILN" serve --data "$DATA_B" --listen "$LISTEN_B" --ui-listen "$UI_LISTEN_B" "${common[@]}" 2>>"$BASE/node-b.log" &
+  pidb=$!
+  wait_up "$URL_B" $pidb "$LISTEN_B (set KILN_LISTEN_B)"
+else
+  DATA=$(realpath -m "${KILN_DATA:-./.kiln}")
+  "$KILN" serve --data "$DATA" --listen "$LISTEN" --ui-listen "$UI_LISTEN" &
+  pid=$!
+fi
+export KILN_URL="$URL" KILN_DATA="$DATA"
+
+wait_up "$URL" $pid "$LISTEN (set KILN_LISTEN)"
 
 if [ "$("$KILN" site list --json | jq '.sites | length')" = 0 ]; then
   "$KILN" site create acme --demo >/dev/null
@@ -67,7 +122,7 @@ XSITE_LISTEN="$XSITE_LISTEN" XSITE_KILN_URL="$URL" XSITE_APP_ID="$XAPP_ID" XSITE
 bpid=$!
 for _ in $(seq 1 50); do
   curl -sf "$XSITE_URL/healthz" >/dev/null 2>&1 && break
-  if ! kill -0 $bpid 2>/dev/null; then echo "the cross-site-report backend failed to start (is $XSITE_LISTEN in use? set XSITE_LISTEN)" >&2; stop; fi
+  if ! kill -0 $bpid 2>/dev/null; then echo "the cross-site-report backend failed to start (is $XSITE_LISTEN in use? set XSITE_LISTEN)" >&2; stop 1; fi
   sleep 0.1
 done
 ( cd "$XAPP" && "$KILN" deploy >/dev/null )
@@ -117,6 +172,21 @@ a_web=$(curl -s -H "Authorization: Bearer $token" "$URL/ex/jira/$a_cloud/rest/ap
 wa=$(cd "$APP" && "$KILN" webtrigger site-report --site "$a_name")
 signin=$("$KILN" ui login-url --site "$a_name") # the web UI, signed in as the admin: once, within 10 minutes
 wb=$(cd "$APP" && "$KILN" webtrigger site-report --site "$b_name")
+
+if [ "$STORE" = postgres ]; then
+  wb_b=${wb/#$URL/$URL_B}
+  cat <<MSG
+
+two kiln nodes share the PostgreSQL cluster in $pgdir (database kiln: PGHOST=$pgdir PGUSER=$PGUSER psql kiln):
+  node A: $URL (data in $DATA; log $BASE/node-a.log)
+  node B: $URL_B (data in $DATA_B; log $BASE/node-b.log)
+both with the master key $BASE/master.key. The commands below go to node A; node B serves
+the same sites, tokens and apps (an app's snapshot comes from the database on first use):
+  curl -s -H "Authorization: Bearer $token" "$URL_B/ex/jira/$a_cloud/rest/api/3/project/search" | jq '[.values[].key]'
+  curl -s "$wb_b" | jq '{cloudId, projects: [.projects[].key]}'
+  ls $DATA_B/snapshots/*/*/   # B's copies, fetched from the database
+MSG
+fi
 
 cat <<MSG
 
@@ -175,8 +245,9 @@ try:
   # Apps > "Fruit list (UI Kit)" is the UI Kit global page (examples/global-page-uikit)
   KILN_URL=$URL KILN_DATA=$DATA $KILN ui login-url --site $a_name
 
-Ctrl-C stops kiln and the backend.
+Ctrl-C stops kiln$([ "$STORE" = postgres ] && echo "'s two nodes, the PostgreSQL cluster") and the backend.
 MSG
 echo "the cross-site report now:"
 XSITE_BACKEND_URL="$XSITE_URL" node examples/cross-site-report/backend/report.js || true
-wait $pid
+wait $pid || true
+stop 0 # node A ended on its own: the rest (node B, the backend, the cluster) with it

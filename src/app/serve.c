@@ -40,6 +40,7 @@
 #include "platform/proxy_queue.h"
 #include "platform/proxycall.h"
 #include "platform/snapshot.h"
+#include "platform/snapshot_db.h"
 #include "platform/webtrigger.h"
 #include "product/routes.h"
 #include "runtime/sandbox.h"
@@ -467,6 +468,8 @@ static int start_runtime(app_t *a, char *err, size_t errlen)
 {
     proxycall_ctx_t *ctx = proxycall_runtime_ctx(a->o->data_dir, a->http.public_url, a->pc.proxy_rate, err, errlen);
     rt_set_metrics_sink(appmetrics_record); /* apps' @forge/metrics, shown in /metrics */
+    if (snapshot_db_kept(a->store))         /* PostgreSQL: a version deployed on another node comes from the database */
+        rt_set_snapshot_source(snapshot_db_fetch);
     if (!ctx || rt_start(a->o->data_dir, a->proxy_url, proxycall_fetch, ctx, err, errlen) != 0)
         log_msg(LOG_WARN, "function runtime unavailable: every invocation will answer 503 naming this", "error", err,
                 NULL);

@@ -255,6 +255,30 @@ void enc_sha256(unsigned char out[32], const void *in, size_t n)
         kiln_oom(n);
 }
 
+enc_sha256_ctx_t *enc_sha256_begin(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sha256_init);
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    if (!c || !sha256_md || EVP_DigestInit_ex(c, sha256_md, NULL) != 1)
+        kiln_oom(sizeof c);
+    return (enc_sha256_ctx_t *)c;
+}
+
+void enc_sha256_add(enc_sha256_ctx_t *c, const void *in, size_t n)
+{
+    if (EVP_DigestUpdate((EVP_MD_CTX *)c, in, n) != 1)
+        kiln_oom(n);
+}
+
+void enc_sha256_end(enc_sha256_ctx_t *c, unsigned char out[32])
+{
+    unsigned int len = 32;
+    if (EVP_DigestFinal_ex((EVP_MD_CTX *)c, out, &len) != 1)
+        kiln_oom(len);
+    EVP_MD_CTX_free((EVP_MD_CTX *)c);
+}
+
 void enc_hmac_sha256(unsigned char out[32], const void *key, size_t klen, const void *in, size_t n)
 {
     unsigned int len = 32;

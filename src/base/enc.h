@@ -43,6 +43,12 @@ int enc_is_uuid(const char *s, size_t n);
 
 /* SHA-256 of in. */
 void enc_sha256(unsigned char out[32], const void *in, size_t n);
+/* SHA-256 of data given in pieces: enc_sha256_begin, any number of enc_sha256_add, then
+ * enc_sha256_end (which frees the context). */
+typedef struct enc_sha256_ctx enc_sha256_ctx_t;
+enc_sha256_ctx_t *enc_sha256_begin(void);
+void enc_sha256_add(enc_sha256_ctx_t *c, const void *in, size_t n);
+void enc_sha256_end(enc_sha256_ctx_t *c, unsigned char out[32]);
 
 /* HMAC-SHA256 of in under key. */
 void enc_hmac_sha256(unsigned char out[32], const void *key, size_t klen, const void *in, size_t n);

@@ -50,6 +50,9 @@ static void print_report(const store_move_report_t *r)
         printf("%-24s %14lld %14lld  %-16s %s\n", t->name, (long long)t->rows_from, (long long)t->rows_to, hex,
                same ? "equal" : "DIFFERENT");
     }
+    const store_move_snapshots_t *sn = &r->snapshots;
+    printf("%-24s %14lld %14lld  %-16s %s\n", "snapshot chunks", (long long)sn->chunks_from, (long long)sn->chunks_to,
+           "sha-256", sn->differ ? "DIFFERENT" : "equal");
 }
 
 int cmd_store_migrate(int argc, char **argv)
@@ -114,9 +117,10 @@ int cmd_store_migrate(int argc, char **argv)
     printf("secrets and wrapped keys were copied still sealed: every node needs this installation's master key: "
            "copy %s/master.key to a key file (mode 0600) and start each node with --key-file FILE\n",
            from);
-    printf("deploy snapshots stay files: start each node with a data dir that holds %s/snapshots (and admin.token "
-           "for the kiln commands), e.g. kiln serve --data %s --store URL --key-file FILE\n",
-           from, from);
+    printf("deploy snapshots: %lld (%lld bytes in %lld chunks) copied into the database and read back, every "
+           "SHA-256 equal%s; every node fetches them from there into its own data dir\n",
+           (long long)rep.snapshots.snapshots, (long long)rep.snapshots.bytes, (long long)rep.snapshots.chunks_to,
+           rep.snapshots.hashed ? " (versions deployed before kiln kept their SHA-256 got their file's)" : "");
     printf("%s is left as it was, a backup: a node started on %s without --store would serve it, not the "
            "database\n",
            db, from);

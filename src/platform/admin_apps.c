@@ -18,6 +18,7 @@
 #include "platform/manifest.h"
 #include "platform/site.h"
 #include "platform/snapshot.h"
+#include "platform/snapshot_db.h"
 #include "runtime/sandbox.h"
 #include "runtime/supervisor.h"
 #include "store/store_apps.h"
@@ -353,7 +354,16 @@ void versions_deploy(kreq_t *kr)
         reply_error(kr, 500, 0, err);
         return;
     }
-    if (app_deploy_record(kr->store, kr->arena, &v, clock_now_ms()) != STORE_OK) {
+    char *sha = arena_alloc(kr->arena, 65);
+    if (!sha || snapshot_file_sha256(platform_config()->data_dir, v.snapshot, sha, err, sizeof err) != 0) {
+        reply_error(kr, 500, 0, sha ? err : "Internal server error");
+        return;
+    }
+    v.snapshot_sha256 = sha;
+    int rc = app_deploy_record_snapshot(kr->store, kr->arena, &v, clock_now_ms(), platform_config()->data_dir, err,
+                                        sizeof err);
+    if (rc != STORE_OK) { /* a store that went away answers 503 (http/reply.h) */
+        log_msg(LOG_ERROR, "deploy: the version was not recorded", "error", err, NULL);
         reply_error(kr, 500, 0, "Internal server error");
         return;
     }

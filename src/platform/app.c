@@ -1,11 +1,13 @@
 #include "platform/app.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "base/clock.h"
 #include "base/enc.h"
 #include "platform/fanout.h"
 #include "platform/schedule.h"
+#include "platform/snapshot_db.h"
 #include "store/store_apps.h"
 
 const char *const app_default_envs[3] = {"development", "staging", "production"};
@@ -91,6 +93,14 @@ void app_next_version(const version_rec_t *prev, const char *major_key, int64_t 
 
 int app_deploy_record(store_t *st, arena_t *a, version_rec_t *v, int64_t now_ms)
 {
+    char err[256];
+    return app_deploy_record_snapshot(st, a, v, now_ms, NULL, err, sizeof err);
+}
+
+int app_deploy_record_snapshot(store_t *st, arena_t *a, version_rec_t *v, int64_t now_ms, const char *data_dir,
+                               char *err, size_t errlen)
+{
+    snprintf(err, errlen, "cannot record the version");
     env_rec_t env;
     int rc = store_begin(st); /* BEGIN IMMEDIATE: the next deploy of this app waits for us */
     if (rc != STORE_OK)
@@ -108,6 +118,8 @@ int app_deploy_record(store_t *st, arena_t *a, version_rec_t *v, int64_t now_ms)
         v->created_ms = now_ms;
         rc = store_version_insert(st, v);
     }
+    if (rc == STORE_OK && data_dir && snapshot_db_kept(st))
+        rc = snapshot_db_put(st, data_dir, v->snapshot, v->snapshot_sha256 ? v->snapshot_sha256 : "", err, errlen);
     if (rc != STORE_OK) {
         store_rollback(st);
         return rc;

@@ -36,5 +36,11 @@ void app_next_version(const version_rec_t *prev, const char *major_key, int64_t 
  * one app serialize and each sees the one before. STORE_NOTFOUND if the app has no such
  * environment. */
 int app_deploy_record(store_t *st, arena_t *a, version_rec_t *v, int64_t now_ms);
+/* app_deploy_record, and where the store keeps snapshots (PostgreSQL: platform/snapshot_db.h)
+ * also the bytes of DATA/<v->snapshot> as its chunks, in the same transaction: no version
+ * row without its snapshot. v->snapshot_sha256 must be the file's. On failure err says
+ * why (a store error: "cannot record the version"). */
+int app_deploy_record_snapshot(store_t *st, arena_t *a, version_rec_t *v, int64_t now_ms, const char *data_dir,
+                               char *err, size_t errlen);
 
 #endif

@@ -1,6 +1,7 @@
 /* The extracted directory of each app version a pool runs (DATA/unpacked/...): unpacked
  * once (runtime/unpack.h), on a thread of its own, so the runtime thread keeps serving
- * other versions meanwhile. */
+ * other versions meanwhile. A snapshot file this node lacks is first fetched there by the
+ * source registered from above (rt_set_snapshot_source: the database's copy). */
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -13,6 +14,13 @@
 #include "runtime/unpack.h"
 
 #define RT_UNPACK_MAX_BYTES (10240ull << 20) /* deploy checked the configured limit already */
+
+static rt_snapshot_source_fn snapshot_source; /* set before rt_start, read by unpack threads */
+
+void rt_set_snapshot_source(rt_snapshot_source_fn source)
+{
+    snapshot_source = source;
+}
 
 /* DATA/unpacked/<app>/<env>/<name> for snapshots/<app>/<env>/<name>.tar, or -1. */
 static int unpacked_path(const char *snapshot, char *out, size_t outlen)
@@ -39,6 +47,8 @@ static char *extract(const char *snapshot, char *err, size_t errlen)
         return NULL;
     }
     snprintf(tar, sizeof tar, "%s/%s", RT.data_dir, snapshot);
+    if (snapshot_source && access(tar, F_OK) != 0 && snapshot_source(RT.data_dir, snapshot, err, errlen) != 0)
+        return NULL;
     if (unpack_extract(tar, dir, RT_UNPACK_MAX_BYTES, err, errlen) < 0)
         return NULL;
     return xstrdup(dir);

@@ -96,6 +96,14 @@ typedef void (*rt_metrics_fn)(const invocation_t *inv, const json_t *metrics);
 /* Registers the sink, before rt_start; without one, metrics are dropped. */
 void rt_set_metrics_sink(rt_metrics_fn sink);
 
+/* Where a snapshot file this node lacks comes from (docs/scale.md "Deploy snapshots"):
+ * called on the snapshot's unpack thread (never an HTTP or the runtime thread) when
+ * DATA/<snapshot> does not exist; it makes the file exist, verified, or returns -1 with a
+ * one-line reason (then nothing of the version runs, and the next job tries again).
+ * Registered before rt_start; without one, a missing file fails the unpack. */
+typedef int (*rt_snapshot_source_fn)(const char *data_dir, const char *snapshot, char *err, size_t errlen);
+void rt_set_snapshot_source(rt_snapshot_source_fn source);
+
 /* Starts the runtime thread. proxy_url is what workers call back over HTTP (…/_proxy);
  * the calls they carry on their pipes go to `fetch`, on the runtime thread with
  * `runtime_ctx`. */

@@ -56,6 +56,34 @@ int store_version_list(store_t *st, arena_t *a, const char *app_id, const char *
     return st->be->apps->version_list(st, a, app_id, env_key, out, n);
 }
 
+int store_version_by_snapshot(store_t *st, arena_t *a, const char *snapshot, version_rec_t *out)
+{
+    return st->be->apps->version_by_snapshot(st, a, snapshot, out);
+}
+
+int store_snapshot_chunk_put(store_t *st, const char *snapshot, int64_t idx, const void *bytes, size_t len)
+{
+    if (idx < 0 || idx >= STORE_SNAPSHOT_CHUNKS_MAX || len > STORE_SNAPSHOT_CHUNK)
+        return STORE_ERROR;
+    return st->be->apps->snapshot_chunk_put(st, snapshot, idx, bytes, len);
+}
+
+int store_snapshot_chunk_get(store_t *st, arena_t *a, const char *snapshot, int64_t idx, const void **bytes,
+                             size_t *len)
+{
+    return st->be->apps->snapshot_chunk_get(st, a, snapshot, idx, bytes, len);
+}
+
+int store_snapshots_kept(store_t *st)
+{
+    return st->be->apps->snapshots_kept(st);
+}
+
+int store_snapshot_chunk_count(store_t *st, const char *snapshot, int64_t *n, int64_t *total)
+{
+    return st->be->apps->snapshot_chunk_count(st, snapshot, n, total);
+}
+
 int store_var_put(store_t *st, const char *app_id, const char *env_key, const var_rec_t *v)
 {
     return st->be->apps->var_put(st, app_id, env_key, v);

@@ -2,7 +2,7 @@
  * environments, the immutable versions deployed to an environment, and the
  * environment's variables (platform/variables.h). Not tenant rows: an app belongs to no
  * site until it is installed (store/store_installs.h). Tables: apps, environments,
- * versions, variables. */
+ * versions, variables, snapshot_chunks. */
 #ifndef KILN_STORE_APPS_H
 #define KILN_STORE_APPS_H
 
@@ -24,6 +24,8 @@ typedef struct version_rec {
     const char *app_id, *env_key;
     int64_t seq, major, minor;
     const char *manifest_json, *major_key, *scopes_json, *egress_json, *snapshot;
+    const char *snapshot_sha256; /* 64 lowercase hex of the snapshot file ("" for versions
+                                    deployed before kiln kept it) */
     int64_t snapshot_bytes, created_ms;
 } version_rec_t;
 
@@ -47,6 +49,29 @@ int store_version_latest(store_t *st, arena_t *a, const char *app_id, const char
 int store_version_latest_seq(store_t *st, const char *app_id, const char *env_key, int64_t major, int64_t *seq);
 int store_version_list(store_t *st, arena_t *a, const char *app_id, const char *env_key, version_rec_t **out,
                        size_t *n);
+/* The version whose snapshot is `snapshot` (its path relative to the data dir, unique per
+ * version); STORE_NOTFOUND if none. */
+int store_version_by_snapshot(store_t *st, arena_t *a, const char *snapshot, version_rec_t *out);
+
+/* ---- deploy snapshots in the store (docs/scale.md "Deploy snapshots") ----
+ * A snapshot file's bytes as rows of snapshot_chunks: chunk idx 0, 1, ... of at most
+ * STORE_SNAPSHOT_CHUNK bytes each, keyed by the versions row's `snapshot`. Global rows (no
+ * site's data). With PostgreSQL every node reads a version's snapshot from here
+ * (platform/snapshot.h snapshot_fetch); SQLite keeps the file in the data dir and writes no
+ * chunk. The version's snapshot_sha256 is the check of their concatenation. */
+#define STORE_SNAPSHOT_CHUNK (256u * 1024)
+#define STORE_SNAPSHOT_CHUNKS_MAX 65536 /* 16 GiB: more than any snapshot limit */
+/* Writes chunk idx (len <= STORE_SNAPSHOT_CHUNK); STORE_CONFLICT if it exists. Call inside
+ * the deploy's transaction, with the version. */
+int store_snapshot_chunk_put(store_t *st, const char *snapshot, int64_t idx, const void *bytes, size_t len);
+/* 1 when the backend keeps snapshots as chunks (PostgreSQL), 0 when only as files (SQLite). */
+int store_snapshots_kept(store_t *st);
+/* Chunk idx's bytes (in a); STORE_NOTFOUND if there is none. *bytes is NULL (rc STORE_OK)
+ * when the chunk is larger than what is left of a's cap. */
+int store_snapshot_chunk_get(store_t *st, arena_t *a, const char *snapshot, int64_t idx, const void **bytes,
+                             size_t *len);
+/* How many chunks the snapshot has (0: none, e.g. SQLite's) and their total length. */
+int store_snapshot_chunk_count(store_t *st, const char *snapshot, int64_t *n, int64_t *total);
 
 /* ---- environment variables (platform/variables.h) ----
  * Per (app, environment), not per site: every installation of the environment sees them. */

@@ -136,6 +136,12 @@ typedef struct store_apps_ops {
     int (*version_latest_seq)(store_t *st, const char *app_id, const char *env_key, int64_t major, int64_t *seq);
     int (*version_list)(store_t *st, arena_t *a, const char *app_id, const char *env_key, version_rec_t **out,
                         size_t *n);
+    int (*version_by_snapshot)(store_t *st, arena_t *a, const char *snapshot, version_rec_t *out);
+    int (*snapshot_chunk_put)(store_t *st, const char *snapshot, int64_t idx, const void *bytes, size_t len);
+    int (*snapshot_chunk_get)(store_t *st, arena_t *a, const char *snapshot, int64_t idx, const void **bytes,
+                              size_t *len);
+    int (*snapshot_chunk_count)(store_t *st, const char *snapshot, int64_t *n, int64_t *total);
+    int (*snapshots_kept)(store_t *st);
     int (*var_put)(store_t *st, const char *app_id, const char *env_key, const var_rec_t *v);
     int (*var_delete)(store_t *st, const char *app_id, const char *env_key, const char *key);
     int (*var_list)(store_t *st, arena_t *a, const char *app_id, const char *env_key, var_rec_t **out, size_t *n);

@@ -25,10 +25,24 @@ typedef struct store_move_table {
     unsigned char sum_from[32], sum_to[32]; /* checksums (above) of the same */
 } store_move_table_t;
 
+/* The deploy snapshots: each version's file (DATA/<versions.snapshot>, DATA being db_path's
+ * directory) copied into snapshot_chunks in STORE_SNAPSHOT_CHUNK pieces, in the same
+ * transaction, after the tables; each file's SHA-256 must equal its version's (a version
+ * deployed before kiln kept it gets the file's in the copy), and each snapshot is read
+ * back from PostgreSQL, counted and hashed again. */
+typedef struct store_move_snapshots {
+    int64_t snapshots;              /* versions whose file was copied */
+    int64_t chunks_from, chunks_to; /* written; read back */
+    int64_t bytes;                  /* of the files */
+    int64_t hashed;                 /* versions without a SHA-256 that got their file's */
+    int64_t differ;                 /* read back with another count or hash (then nothing commits) */
+} store_move_snapshots_t;
+
 typedef struct store_move_report {
     store_move_table_t *tables; /* in the order they were copied (parents before children) */
     size_t n;
     unsigned schema_version;
+    store_move_snapshots_t snapshots;
 } store_move_report_t;
 
 /* Copies the SQLite store db_path (a kiln.db of this binary's schema version, no server
@@ -38,8 +52,9 @@ typedef struct store_move_report {
  * transaction as kiln_owner (BYPASSRLS: every site's rows) that checks the target empty,
  * copies every table of the catalog (parents first, by the foreign keys), sets every
  * identity sequence past the copied ids, reads every table back and compares counts and
- * checksums with the source's; it commits only when all are equal. Secrets and sealed
- * values are copied as the bytes they are (never opened).
+ * checksums with the source's, then copies and verifies the deploy snapshots (above); it
+ * commits only when all are equal. Secrets and sealed values are copied as the bytes they
+ * are (never opened). A version whose snapshot file is missing or changed stops it.
  *
  * STORE_OK with *out filled (in a); STORE_CONFLICT: the target already holds data;
  * STORE_UNAVAILABLE: the database cannot be reached or refused the login; STORE_ERROR: the

@@ -16,7 +16,8 @@
 //   nodes: sign-out seen on B after [12, 9, 15, 11, 10] ms (median 11)
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Kiln, runCli, kilnCli, expectCliOk, expectStatus, cliOkJson, tempDir, sleep } from './lib/kiln.mjs';
 import { deployApp, webtriggerPath, requireForge } from './lib/events.mjs';
@@ -119,6 +120,9 @@ async function convergedAfter(t0, fn, limit = 10000) {
   }
 }
 
+/** The snapshot path (relative to a data dir) of the newest version of the app in `dir`, read from the database. */
+let snapshotOf;
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** One of node k's counters from /metrics. */
@@ -132,6 +136,10 @@ describe('two nodes on one PostgreSQL', () => {
   before(async () => {
     requireForge('kvs');
     pg = await startPg();
+    snapshotOf = async (dir) => {
+      const app = readFileSync(path.join(dir, 'manifest.yml'), 'utf8').match(/ari:cloud:ecosystem::app\/([0-9a-f-]{36})/)[1];
+      return pg.psql(`SELECT snapshot FROM kiln.versions WHERE app_id = '${app}' ORDER BY seq DESC LIMIT 1`, { db: 'kiln' });
+    };
     await pg.psql('CREATE DATABASE kiln');
     const url = pg.url.replace('postgresql:///postgres?', 'postgresql:///kiln?');
     const key = path.join(tempDir('nodes-key'), 'master.key');
@@ -155,12 +163,19 @@ describe('two nodes on one PostgreSQL', () => {
     expectStatus(me, 200, 'the site made on A, on B');
     assert.equal(me.json.accountId, site.accountId);
 
-    const { dir } = await deployApp(A, 'nodes', { 'manifest.yml': MANIFEST, 'src/index.js': SRC, 'package.json': JSON.stringify({ name: 'nodes', private: true }) });
+    // 700 KB of random bytes in the snapshot (kiln.include): a snapshot of several chunks
+    const { dir } = await deployApp(A, 'nodes', {
+      'manifest.yml': MANIFEST, 'src/index.js': SRC, 'data/blob.bin': randomBytes(700000),
+      'package.json': JSON.stringify({ name: 'nodes', private: true, kiln: { include: ['data'] } }),
+    });
     await cliOkJson(A, ['install', '--site', site.name, '--confirm-scopes', '--json'], { cwd: dir });
-    // Deploy snapshots are files in the deploying node's data dir (docs/apps.md); sharing
-    // them between nodes is not this change (docs/scale.md "What is left"): B gets A's copy,
-    // as a shared volume would give it.
-    cpSync(path.join(A.dataDir, 'snapshots'), path.join(B.dataDir, 'snapshots'), { recursive: true });
+    // The snapshot is in the database (docs/scale.md "Deploy snapshots"): B, whose data dir
+    // is its own, has no file of it until its first invocation fetches it.
+    const snap = await snapshotOf(dir);
+    assert.ok(existsSync(path.join(A.dataDir, snap)), 'the deploying node keeps its file');
+    assert.ok(!existsSync(path.join(B.dataDir, snap)), 'B has no copy of the file');
+    const chunks = Number(await pg.psql(`SELECT count(*) FROM kiln.snapshot_chunks WHERE snapshot = '${snap}'`, { db: 'kiln' }));
+    assert.ok(chunks >= 3, `${chunks} chunks of 256 KiB`);
     const put = await webtriggerPath(A, dir, site, 'put');
     const get = await webtriggerPath(A, dir, site, 'get');
     const value = { from: 'A', n: Date.now() };
@@ -169,6 +184,8 @@ describe('two nodes on one PostgreSQL', () => {
     const r = await B.api(get);
     expectStatus(r, 200, 'get on B');
     assert.deepEqual(r.json, { value }, 'B reads what A wrote');
+    assert.ok(existsSync(path.join(B.dataDir, snap)), 'B fetched the snapshot from the database');
+    assert.deepEqual(readFileSync(path.join(B.dataDir, snap)), readFileSync(path.join(A.dataDir, snap)), 'the same bytes');
 
     // uninstalled on A: B refuses the webtrigger (it reads the installation each time)
     expectCliOk(await kilnCli(A, ['uninstall', '--site', site.name], { cwd: dir }));
@@ -176,6 +193,29 @@ describe('two nodes on one PostgreSQL', () => {
     const ms = await convergedAfter(t0, async () => (await B.api(get)).status === 404);
     console.log(`nodes: uninstall on A refused on B after ${ms} ms`);
     assert.ok(ms <= BOUND_MS, `uninstall seen on B after ${ms} ms`);
+  });
+
+  it('a snapshot whose chunk was corrupted in the database is refused on B with a clear error, and nothing runs', async () => {
+    const { dir } = await deployApp(A, 'nodes-bad', { 'manifest.yml': MANIFEST, 'src/index.js': SRC, 'package.json': JSON.stringify({ name: 'nodes-bad', private: true }) });
+    await cliOkJson(A, ['install', '--site', site.name, '--confirm-scopes', '--json'], { cwd: dir });
+    const snap = await snapshotOf(dir);
+    const chunks = Number(await pg.psql(`SELECT count(*) FROM kiln.snapshot_chunks WHERE snapshot = '${snap}'`, { db: 'kiln' }));
+    assert.ok(chunks >= 1, `the snapshot is in the database (${chunks} chunks)`);
+    console.log(`nodes: the snapshot is ${chunks} chunk(s) in the database`);
+    // one byte of the first chunk flipped, its length kept
+    await pg.psql(`UPDATE kiln.snapshot_chunks SET bytes = set_byte(bytes, 600, 255 - get_byte(bytes, 600)) WHERE snapshot = '${snap}' AND idx = 0`, { db: 'kiln' });
+    const put = await webtriggerPath(A, dir, site, 'put');
+    const get = await webtriggerPath(A, dir, site, 'get');
+    const r = await B.api(put, { method: 'POST', body: { from: 'B' } });
+    expectStatus(r, 500, 'the corrupted version on B');
+    assert.match(r.text, /could not be started/);
+    assert.ok(B.stderrLines.some((l) => /snapshot in the database is corrupt/.test(l)), 'B logs why');
+    assert.ok(!existsSync(path.join(B.dataDir, snap)), 'no file of it left on B');
+    assert.deepEqual(readdirSync(path.dirname(path.join(B.dataDir, snap))).filter((f) => f.includes('.fetch-')), [], 'no temporary file left');
+    // A (which has its own file) runs it, and sees that B's put never ran
+    const a = await A.api(get);
+    expectStatus(a, 200, 'get on A');
+    assert.deepEqual(a.json, { value: null }, "the function did not run on B");
   });
 
   /** Signs in on A, fills B's cache with the session, signs out on A: ms until B refuses it. */
@@ -307,6 +347,8 @@ describe('two nodes on one PostgreSQL', () => {
   it('a NOTIFY forged by another role makes caches miss, never serves one site for another', async () => {
     const other = await A.siteWithToken('nodes-b');
     await pg.psql('CREATE ROLE mallory LOGIN');
+    // the deploy snapshots (global, no row-level security) are kiln's roles' only
+    await assert.rejects(pg.psql('SELECT count(*) FROM kiln.snapshot_chunks', { db: 'kiln', user: 'mallory' }), /permission denied/);
     await sleep(200); // A's own notifications (the site it just made) are in
     const heard0 = await metric(B, 'kiln_store_changes_heard_total');
     const ids = (await pg.psql("SELECT id FROM kiln.sites WHERE name IN ('nodes-a', 'nodes-b') ORDER BY name", { db: 'kiln' })).split('\n');

@@ -4,16 +4,19 @@
 // deliveries; kiln stopped; migrated; `kiln serve --store URL --key-file F` (F: a copy of
 // DATA/master.key) then serves the same: the old token, the issues, the secret read back
 // through the app, the audit log, and new writes (ids past the copied ones). Every table of
-// the schema catalog is in the report with the count sqlite3 itself gives. Refused, with
-// nothing written: a running server, a non-kiln file, a damaged store, a missing dir, an
-// unreachable database, a target that already holds data.
+// the schema catalog is in the report with the count sqlite3 itself gives. The deploy
+// snapshots are copied into snapshot_chunks with their SHA-256 checked, and the node serves
+// the app without the files (it fetches them from the database). Refused, with nothing
+// written: a running server, a non-kiln file, a damaged store, a missing dir, an
+// unreachable database, a target that already holds data, a version's missing snapshot file.
 //
 //   node --test --test-concurrency=1 tests/e2e/store_migrate.test.mjs
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, openSync, writeSync, closeSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, cpSync, openSync, writeSync, closeSync, statSync, writeFileSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import {
   Kiln, runCli, describeCli, expectCliFailure, expectCliOk, tempDir, kilnCli, expectStatus,
@@ -155,6 +158,13 @@ describe('kiln store migrate', () => {
   });
 
   it('copies every table of the catalog, counts and checksums equal, then a PostgreSQL node serves it', async () => {
+    // a version's snapshot file missing: refused, nothing committed
+    const nosnap = tempDir('mignosnap');
+    cpSync(data, nosnap, { recursive: true, filter: (src) => !src.includes(`${path.sep}snapshots`) });
+    const refused = await migrate(['--from', nosnap, '--to', url]);
+    expectCliFailure(refused, /^kiln: the snapshot file .*snapshots\/.*\.tar of a version cannot be read: No such file or directory: nothing was written$/m, 1);
+    assert.equal(await pg.psql('SELECT count(*) FROM kiln.versions', { db: 'kmig' }), '0', 'nothing committed');
+
     const r = await migrate(['--from', data, '--to', url]);
     expectCliOk(r);
     // every table of PostgreSQL's catalog and of SQLite's is a line of the report, with the
@@ -173,7 +183,9 @@ describe('kiln store migrate', () => {
       assert.equal(w[1], n, `${t}: SQLite count`);
       assert.equal(w[2], n, `${t}: PostgreSQL count`);
       assert.equal(w[4], 'equal', t);
-      assert.equal(await pg.psql(`SELECT count(*) FROM kiln."${t}"`, { db: 'kmig' }), n, `${t} in PostgreSQL`);
+      // snapshot_chunks is empty in SQLite (the files are the snapshots) and filled from the files (below)
+      if (t !== 'snapshot_chunks')
+        assert.equal(await pg.psql(`SELECT count(*) FROM kiln."${t}"`, { db: 'kmig' }), n, `${t} in PostgreSQL`);
     }
     for (const t of ['sites', 'users', 'user_tokens', 'apps', 'versions', 'installations', 'kvs', 'audit_log',
       'deliveries', 'keys', 'issues']) {
@@ -181,7 +193,20 @@ describe('kiln store migrate', () => {
     }
     assert.match(r.stdout, /every table's count and checksum equal/);
     assert.match(r.stdout, /copied still sealed: .*--key-file FILE/);
-    assert.match(r.stdout, /deploy snapshots stay files/);
+    // the deploy snapshots: every version's file in snapshot_chunks, its SHA-256 the file's
+    const chunkLine = r.stdout.match(/^snapshot chunks\s+(\d+)\s+(\d+)\s+sha-256\s+equal$/m);
+    assert.ok(chunkLine, r.stdout);
+    assert.equal(chunkLine[1], chunkLine[2]);
+    assert.equal(await pg.psql('SELECT count(*) FROM kiln.snapshot_chunks', { db: 'kmig' }), chunkLine[1]);
+    const versions = sq(db, 'SELECT snapshot FROM versions ORDER BY snapshot').split('\n');
+    assert.ok(versions.length >= 1);
+    for (const snap of versions) {
+      const file = readFileSync(path.join(data, snap));
+      const sha = createHash('sha256').update(file).digest('hex');
+      assert.equal(await pg.psql(`SELECT snapshot_sha256 FROM kiln.versions WHERE snapshot = '${snap}'`, { db: 'kmig' }), sha, snap);
+      assert.equal(await pg.psql(`SELECT encode(sha256(string_agg(bytes, ''::bytea ORDER BY idx)), 'hex') FROM kiln.snapshot_chunks WHERE snapshot = '${snap}'`, { db: 'kmig' }), sha, `${snap}: the chunks`);
+    }
+    assert.match(r.stdout, new RegExp(`^deploy snapshots: ${versions.length} \\(\\d+ bytes in ${chunkLine[1]} chunks\\) copied into the database and read back, every SHA-256 equal`, 'm'));
     // the secret's bytes are the sealed ones, not the plain text
     assert.equal(await pg.psql("SELECT count(*) FROM kiln.kvs WHERE position(convert_to('the secret 7f3e', 'UTF8') IN value) > 0",
       { db: 'kmig' }), '0', 'the secret in plain text');
@@ -197,6 +222,9 @@ describe('kiln store migrate', () => {
     copyFileSync(path.join(data, 'master.key'), keyFile);
     chmodSync(keyFile, 0o600);
     const auditBefore = sq(db, `SELECT count(*) FROM audit_log WHERE site_id = (SELECT id FROM sites WHERE name = 'mig-a')`);
+    // the node has no snapshot file: it runs the app from the database's copy
+    renameSync(path.join(data, 'snapshots'), path.join(data, 'snapshots.moved'));
+    rmSync(path.join(data, 'unpacked'), { recursive: true, force: true });
     const node = new Kiln({ dataDir: data, store: 'sqlite', extraArgs: ['--store', url, '--key-file', keyFile] });
     try {
       await node.start();
@@ -218,6 +246,7 @@ describe('kiln store migrate', () => {
         return res.json.r;
       };
       assert.equal(await call({ op: 'getSecret', key: 'api-token' }), SECRET);
+      assert.deepEqual(readFileSync(path.join(data, versions[0])), readFileSync(path.join(data, 'snapshots.moved', versions[0].slice('snapshots/'.length))), 'fetched from the database');
       assert.deepEqual(await call({ op: 'get', key: 'plain' }), { n: 1, s: 'tab\there, line\nthere, back\\slash' });
       assert.equal(await call({ op: 'get', key: `seen-${site.issue}` }), true);
       // the audit log

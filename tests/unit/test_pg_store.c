@@ -430,7 +430,8 @@ static void script_apps(store_t *st, arena_t *a, int64_t site)
                              .major_key = "k",
                              .scopes_json = "[\"read:jira-work\"]",
                              .egress_json = "[]",
-                             .snapshot = "snap/1",
+                             .snapshot = i == 2 ? "snap/2" : "snap/1",
+                             .snapshot_sha256 = i == 2 ? "ab12" : NULL,
                              .snapshot_bytes = 10 + i,
                              .created_ms = 10 + i};
         rc = store_version_insert(st, &ver);
@@ -450,6 +451,29 @@ static void script_apps(store_t *st, arena_t *a, int64_t site)
     for (size_t i = 0; i < n; i++)
         say("  v %lld %lld.%lld %s %s", (long long)vv[i].seq, (long long)vv[i].major, (long long)vv[i].minor,
             S(vv[i].scopes_json), S(vv[i].manifest_json));
+    version_rec_t bs = {0};
+    rc = store_version_by_snapshot(st, a, "snap/2", &bs);
+    say("version_by_snapshot rc=%d seq=%lld %lld.%lld sha=%s", rc, (long long)bs.seq, (long long)bs.major,
+        (long long)bs.minor, S(bs.snapshot_sha256));
+    say("version_by_snapshot none rc=%d", store_version_by_snapshot(st, a, "snap/none", &bs));
+    /* snapshot chunks: binary bytes (NUL, 0xff), a conflict, a gap, the count */
+    static const unsigned char c0[] = {0, 1, 2, 0xff, 0, 'x'};
+    say("chunk_put rc=%d", store_snapshot_chunk_put(st, "snap/2", 0, c0, sizeof c0));
+    say("chunk_put rc=%d", store_snapshot_chunk_put(st, "snap/2", 1, "tail", 4));
+    say("chunk_put dup rc=%d", store_snapshot_chunk_put(st, "snap/2", 1, "tail", 4));
+    say("chunk_put too big rc=%d", store_snapshot_chunk_put(st, "snap/2", 2, c0, STORE_SNAPSHOT_CHUNK + 1));
+    for (int64_t i = 0; i < 3; i++) {
+        const void *b = NULL;
+        size_t len = 0;
+        rc = store_snapshot_chunk_get(st, a, "snap/2", i, &b, &len);
+        say("chunk_get %lld rc=%d len=%zu first=%02x last=%02x", (long long)i, rc, len,
+            len ? ((const unsigned char *)b)[0] : 0, len ? ((const unsigned char *)b)[len - 1] : 0);
+    }
+    int64_t nc = -1, total = -1;
+    rc = store_snapshot_chunk_count(st, "snap/2", &nc, &total);
+    say("chunk_count rc=%d n=%lld total=%lld", rc, (long long)nc, (long long)total);
+    rc = store_snapshot_chunk_count(st, "snap/none", &nc, &total);
+    say("chunk_count none rc=%d n=%lld total=%lld", rc, (long long)nc, (long long)total);
     var_rec_t vars[] = {{"PLAIN", 0, "value", 5, 1, 1}, {"SECRET", 1, "\x01\x02\x00\x80", 4, 2, 2}};
     for (int i = 0; i < 2; i++)
         say("var_put rc=%d", store_var_put(st, "app-1", "development", &vars[i]));
@@ -1510,6 +1534,7 @@ static void test_families_match(void **state)
     store_t *sq = store_open(dir, err, sizeof err);
     assert_non_null(sq);
     assert_int_equal(store_migrate(sq, err, sizeof err), STORE_OK);
+    assert_int_equal(store_snapshots_kept(sq), 0);
     script(sq);
     char *sq_text = strndup(out.ptr, out.len);
     buf_free(&out);
@@ -1521,6 +1546,7 @@ static void test_families_match(void **state)
     store_t *pg = pg_open_as(pg_user, 1);
     if (store_migrate(pg, err, sizeof err) != STORE_OK)
         fail_msg("migrate: %s", err);
+    assert_int_equal(store_snapshots_kept(pg), 1); /* PostgreSQL keeps the chunks; SQLite the files */
     script(pg);
     char *pg_text = strndup(out.ptr, out.len);
     buf_free(&out);
@@ -1538,6 +1564,9 @@ static void test_families_match(void **state)
     assert_non_null(strstr(sq_text, "link_get rc=0 type=10000 out=i1 in=i3"));
     assert_non_null(strstr(sq_text, "ledger_purge rc=0 deleted=1"));
     assert_non_null(strstr(sq_text, "comment_insert rc=0 id="));
+    assert_non_null(strstr(sq_text, "version_by_snapshot rc=0 seq=3 2.2 sha=ab12"));
+    assert_non_null(strstr(sq_text, "chunk_get 0 rc=0 len=6 first=00 last=78"));
+    assert_non_null(strstr(sq_text, "chunk_count rc=0 n=2 total=10"));
     same_text(sq_text, pg_text);
     free(sq_text);
     free(pg_text);

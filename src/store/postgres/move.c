@@ -63,6 +63,7 @@ typedef struct mv {
     int nt;
     char *err;
     size_t errlen;
+    const char *data_dir; /* db_path's directory: the snapshot files */
 } mv_t;
 
 /* ---------------------------------------------------------------- errors */
@@ -740,13 +741,19 @@ static int move(mv_t *m, const char *url, store_move_report_t *out)
                  differ > 1 ? "s" : "");
         return STORE_ERROR;
     }
+    if (pg_move_snapshots(m->db, m->pg, m->data_dir, &out->snapshots, m->err, m->errlen) != STORE_OK)
+        return STORE_ERROR;
     return exec(m, "COMMIT", "committing the copy") ? STORE_ERROR : STORE_OK;
 }
 
 int store_move_sqlite_to_postgres(arena_t *a, const char *db_path, const char *url, store_move_report_t *out, char *err,
                                   size_t errlen)
 {
-    mv_t m = {.a = a, .err = err, .errlen = errlen};
+    const char *slash = strrchr(db_path, '/');
+    mv_t m = {.a = a,
+              .err = err,
+              .errlen = errlen,
+              .data_dir = slash ? arena_strndup(a, db_path, (size_t)(slash - db_path)) : "."};
     *out = (store_move_report_t){0};
     err[0] = 0;
     int rc = source_open(&m, db_path);

@@ -45,6 +45,14 @@ int pg_setup(PGconn *c, char *err, size_t errlen);
  * alone. 0 on success; else -1, nothing changed, and a one-line message. */
 int pg_migrate(PGconn *c, unsigned *applied, char *err, size_t errlen);
 
+/* kiln store migrate's snapshots (move_snapshots.c, store/store_move.h): inside the open
+ * copy transaction on pg (as kiln_owner), every versions row of the SQLite db's file under
+ * data_dir into kiln.snapshot_chunks, verified. STORE_OK, or STORE_ERROR with err. */
+struct sqlite3;
+struct store_move_snapshots;
+int pg_move_snapshots(struct sqlite3 *db, PGconn *pg, const char *data_dir, struct store_move_snapshots *out, char *err,
+                      size_t errlen);
+
 /* The SQLite scalar functions the families' shared SQL calls, as functions in schema kiln
  * (driver.c; docs/scale.md "Dialect"). Idempotent; store_postgres_prepare runs it as
  * kiln_owner when the login may become it. */

@@ -636,6 +636,15 @@ const char *const pg_schema[] = {
     "ALTER TABLE deliveries ADD COLUMN lease_owner " T ";"
     "ALTER TABLE deliveries ADD COLUMN lease_until_ms bigint NOT NULL DEFAULT 0;"
     "CREATE INDEX deliveries_lease ON deliveries(lease_owner, lease_until_ms) WHERE state = 1;",
+
+    /* 23: deploy snapshots in the store: the version's SHA-256, the snapshot's chunks */
+    "ALTER TABLE versions ADD COLUMN snapshot_sha256 " T " NOT NULL DEFAULT '';"
+    "CREATE INDEX versions_snapshot ON versions(snapshot);"
+    "CREATE TABLE snapshot_chunks ("
+    "  snapshot " T " NOT NULL,"
+    "  idx bigint NOT NULL,"
+    "  bytes bytea NOT NULL,"
+    "  PRIMARY KEY (snapshot, idx));",
 };
 
 const unsigned pg_schema_len = sizeof pg_schema / sizeof pg_schema[0];

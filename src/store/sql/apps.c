@@ -1,5 +1,6 @@
 /* The store's apps family (store/store_apps.h) over the neutral statement layer (sql/db.h): apps, environments,
- * versions and environment variables. Tables: apps, environments, versions, variables. */
+ * versions, their snapshots' chunks and environment variables. Tables: apps, environments, versions, variables,
+ * snapshot_chunks. */
 #include <stdint.h>
 #include <string.h>
 
@@ -19,6 +20,10 @@ enum q {
     Q_VERSION_LATEST_MAJOR,
     Q_VERSION_LIST,
     Q_VERSION_LATEST_SEQ,
+    Q_VERSION_BY_SNAPSHOT,
+    Q_CHUNK_PUT,
+    Q_CHUNK_GET,
+    Q_CHUNK_COUNT,
     Q_VAR_PUT,
     Q_VAR_DELETE,
     Q_VAR_LIST,
@@ -30,7 +35,7 @@ enum q {
 #define ENV_READ_COLS ENV_COLS ", isolation"
 #define VERSION_COLS                                                                                                   \
     "app_id, env_key, seq, major, minor, manifest_json, major_key, scopes_json, egress_json, snapshot, "               \
-    "snapshot_bytes, created_ms"
+    "snapshot_bytes, created_ms, snapshot_sha256"
 
 static const char *const sql[Q__COUNT] = {
     [Q_APP_INSERT] = "INSERT INTO apps (" APP_COLS ") VALUES (?1, ?2, ?3)",
@@ -41,7 +46,7 @@ static const char *const sql[Q__COUNT] = {
     [Q_ENV_SET_ISOLATION] = "UPDATE environments SET isolation = ?3 WHERE app_id = ?1 AND key = ?2",
     [Q_VERSION_NEXT_SEQ] = "SELECT coalesce(max(seq), 0) + 1 FROM versions WHERE app_id = ?1 AND env_key = ?2",
     [Q_VERSION_INSERT] =
-        "INSERT INTO versions (" VERSION_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "INSERT INTO versions (" VERSION_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     [Q_VERSION_LATEST] = "SELECT " VERSION_COLS " FROM versions WHERE app_id = ?1 AND env_key = ?2 "
                          "ORDER BY seq DESC LIMIT 1",
     [Q_VERSION_LATEST_MAJOR] = "SELECT " VERSION_COLS " FROM versions WHERE app_id = ?1 AND env_key = ?2 "
@@ -49,6 +54,11 @@ static const char *const sql[Q__COUNT] = {
     [Q_VERSION_LIST] = "SELECT " VERSION_COLS " FROM versions WHERE app_id = ?1 AND env_key = ?2 ORDER BY seq",
     [Q_VERSION_LATEST_SEQ] =
         "SELECT coalesce(max(seq), 0) FROM versions WHERE app_id = ?1 AND env_key = ?2 AND major = ?3",
+    [Q_VERSION_BY_SNAPSHOT] = "SELECT " VERSION_COLS " FROM versions WHERE snapshot = ?1",
+    [Q_CHUNK_PUT] = "INSERT INTO snapshot_chunks (snapshot, idx, bytes) VALUES (?1, ?2, ?3)",
+    [Q_CHUNK_GET] = "SELECT bytes FROM snapshot_chunks WHERE snapshot = ?1 AND idx = ?2",
+    [Q_CHUNK_COUNT] =
+        "SELECT count(*), CAST(coalesce(sum(length(bytes)), 0) AS BIGINT) FROM snapshot_chunks WHERE snapshot = ?1",
     [Q_VAR_PUT] = "INSERT INTO variables (app_id, env_key, key, encrypted, value, created_ms, updated_ms) "
                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (app_id, env_key, key) DO UPDATE SET "
                   "encrypted = excluded.encrypted, value = excluded.value, updated_ms = excluded.updated_ms",
@@ -152,6 +162,7 @@ static void read_version(arena_t *a, db_stmt_t *q, void *p)
     r->snapshot = db_col_str(a, q, 9);
     r->snapshot_bytes = db_col_i64(q, 10);
     r->created_ms = db_col_i64(q, 11);
+    r->snapshot_sha256 = db_col_str(a, q, 12);
 }
 
 static int db_version_insert(store_t *st, version_rec_t *v)
@@ -177,6 +188,7 @@ static int db_version_insert(store_t *st, version_rec_t *v)
         db_bind_text(q, 10, v->snapshot);
         db_bind_i64(q, 11, v->snapshot_bytes);
         db_bind_i64(q, 12, v->created_ms);
+        db_bind_text(q, 13, v->snapshot_sha256 ? v->snapshot_sha256 : "");
         rc = db_exec(st, q);
     }
     return db_tx_close(st, opened, rc);
@@ -208,6 +220,70 @@ static int db_version_list(store_t *st, arena_t *a, const char *app, const char 
     db_bind_text(q, 1, app);
     db_bind_text(q, 2, env);
     return db_collect(st, a, q, sizeof **out, read_version, (void **)out, n);
+}
+
+static int db_version_by_snapshot(store_t *st, arena_t *a, const char *snapshot, version_rec_t *out)
+{
+    db_stmt_t *q = stmt(st, Q_VERSION_BY_SNAPSHOT);
+    db_bind_text(q, 1, snapshot);
+    return db_one(st, a, q, read_version, out);
+}
+
+/* ---- snapshot chunks ---- */
+
+static int db_snapshot_chunk_put(store_t *st, const char *snapshot, int64_t idx, const void *bytes, size_t len)
+{
+    db_stmt_t *q = stmt(st, Q_CHUNK_PUT);
+    db_bind_text(q, 1, snapshot);
+    db_bind_i64(q, 2, idx);
+    db_bind_blob(q, 3, len ? bytes : "", len);
+    return db_write1(st, q);
+}
+
+typedef struct chunk {
+    const void *bytes;
+    size_t len;
+} chunk_t;
+
+static void read_chunk(arena_t *a, db_stmt_t *q, void *p)
+{
+    chunk_t *c = p;
+    const void *b = db_col_bytes(q, 0, &c->len);
+    void *copy = arena_alloc(a, c->len ? c->len : 1); /* NULL over the caller's cap: bytes NULL */
+    if (copy && c->len)
+        memcpy(copy, b, c->len);
+    c->bytes = copy;
+}
+
+static int db_snapshot_chunk_get(store_t *st, arena_t *a, const char *snapshot, int64_t idx, const void **bytes,
+                                 size_t *len)
+{
+    db_stmt_t *q = stmt(st, Q_CHUNK_GET);
+    db_bind_text(q, 1, snapshot);
+    db_bind_i64(q, 2, idx);
+    chunk_t c = {0};
+    int rc = db_one(st, a, q, read_chunk, &c);
+    *bytes = c.bytes;
+    *len = c.len;
+    return rc;
+}
+
+static int db_snapshots_kept(store_t *st)
+{
+    return db_dialect(st) == DB_POSTGRES;
+}
+
+static int db_snapshot_chunk_count(store_t *st, const char *snapshot, int64_t *n, int64_t *total)
+{
+    db_stmt_t *q = stmt(st, Q_CHUNK_COUNT);
+    db_bind_text(q, 1, snapshot);
+    int rc = db_step(q);
+    if (rc == DB_ROW) {
+        *n = db_col_i64(q, 0);
+        *total = db_col_i64(q, 1);
+    }
+    db_done(q);
+    return rc == DB_ROW ? STORE_OK : db_rc(st, rc);
 }
 
 /* ---- environment variables ---- */
@@ -269,6 +345,11 @@ const store_apps_ops_t db_apps_ops = {
     .version_latest = db_version_latest,
     .version_latest_seq = db_version_latest_seq,
     .version_list = db_version_list,
+    .version_by_snapshot = db_version_by_snapshot,
+    .snapshot_chunk_put = db_snapshot_chunk_put,
+    .snapshot_chunk_get = db_snapshot_chunk_get,
+    .snapshot_chunk_count = db_snapshot_chunk_count,
+    .snapshots_kept = db_snapshots_kept,
     .var_put = db_var_put,
     .var_delete = db_var_delete,
     .var_list = db_var_list,

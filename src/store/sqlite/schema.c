@@ -625,6 +625,18 @@ const char *const sq_schema[] = {
     "ALTER TABLE deliveries ADD COLUMN lease_owner TEXT;"
     "ALTER TABLE deliveries ADD COLUMN lease_until_ms INTEGER NOT NULL DEFAULT 0;"
     "CREATE INDEX deliveries_lease ON deliveries(lease_owner, lease_until_ms) WHERE state = 1;",
+    /* 23: deploy snapshots in the store (issue 20, docs/scale.md "Deploy snapshots"): each
+       version's SHA-256 of its snapshot file (hex; '' for versions deployed before), and
+       the snapshot's bytes in chunks of STORE_SNAPSHOT_CHUNK, keyed by the versions row's
+       snapshot path. PostgreSQL writes the chunks with the version; SQLite keeps the file
+       in the data dir and leaves this table empty. Global: no site's data. */
+    "ALTER TABLE versions ADD COLUMN snapshot_sha256 TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX versions_snapshot ON versions(snapshot);"
+    "CREATE TABLE snapshot_chunks ("
+    "  snapshot TEXT NOT NULL,"
+    "  idx INTEGER NOT NULL,"
+    "  bytes BLOB NOT NULL,"
+    "  PRIMARY KEY (snapshot, idx)) WITHOUT ROWID;",
 };
 
 const unsigned sq_schema_len = sizeof sq_schema / sizeof sq_schema[0];
