@@ -101,12 +101,6 @@ export const BACKENDS = {
       return null;
     },
     check: checkPg,
-    // what this mode cannot check yet, and why (printed at the start of a run)
-    skipDeliveries: 'deliveries are not checked: attempts that run while the database is away fail on their own storage ' +
-      'and product calls (503), and a handler that throws is dead at once, as Forge judges it, so events of that window ' +
-      'end dead (tried with the checks on, seed 1355731755: 8 dead, their handlers never completed). An attempt\'s end ' +
-      'that cannot be written meanwhile is now kept and written later (platform/deliver.c flush_ended); what is left is ' +
-      'not to start attempts while the store is away (docs/reliability.md)',
     close: (k) => k.pg.stop(),
   },
 };

@@ -143,6 +143,36 @@ static void test_next_state(void **state)
     assert_null(deliver_source(DLV__SOURCES));
 }
 
+/* Platform faults (deliver.h): no start while the store was away just now; a failed
+ * attempt during which it was away is retried without counting, while the delivery is
+ * younger than the window, after at least DELIVER_FAULT_DELAY_MS. */
+static void test_platform_fault(void **state)
+{
+    (void)state;
+    assert_false(deliver_store_away(0, 5000)); /* never away */
+    assert_true(deliver_store_away(5000, 5000));
+    assert_true(deliver_store_away(5000, 5000 + DELIVER_STORE_QUIET_MS - 1));
+    assert_false(deliver_store_away(5000, 5000 + DELIVER_STORE_QUIET_MS));
+
+    delivery_rec_t d = {.attempts = 1, .created_ms = 1000};
+    deliver_verdict_t ok = {.delivered = 1}, threw = {.retry = 0}, retry = {.retry = 1};
+    int64_t due = -1;
+    assert_false(deliver_platform_fault(&d, &threw, 0, 2000, &due)); /* the store was there: the app's */
+    assert_false(deliver_platform_fault(&d, &ok, 1, 2000, &due));    /* delivered all the same */
+    assert_int_equal(due, -1);
+    assert_true(deliver_platform_fault(&d, &threw, 1, 2000, &due)); /* a throw after a 503: not the app's */
+    assert_int_equal(due, 2000 + DELIVER_FAULT_DELAY_MS);
+    d.attempts = 5; /* the app's budget spent: still given back */
+    assert_true(deliver_platform_fault(&d, &retry, 1, 2000, &due));
+    /* the delay grows with the delivery's age (a tenth of it), capped */
+    assert_true(deliver_platform_fault(&d, &threw, 1, 1000 + 100000, &due));
+    assert_int_equal(due, 1000 + 100000 + 10000);
+    assert_true(deliver_platform_fault(&d, &threw, 1, 1000 + DELIVER_FAULT_WINDOW_MS - 1, &due));
+    assert_int_equal(due, 1000 + DELIVER_FAULT_WINDOW_MS - 1 + DELIVER_FAULT_DELAY_MAX_MS);
+    /* bounded: a delivery older than the window gets no more (a store that stays broken ends it) */
+    assert_false(deliver_platform_fault(&d, &threw, 1, 1000 + DELIVER_FAULT_WINDOW_MS, &due));
+}
+
 static void test_trigger_event_and_judge(void **state)
 {
     (void)state;
@@ -223,8 +253,11 @@ static void test_refusal_reason(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_invocation_error), cmocka_unit_test(test_backoff),
-        cmocka_unit_test(test_next_state),       cmocka_unit_test(test_trigger_event_and_judge),
+        cmocka_unit_test(test_invocation_error),
+        cmocka_unit_test(test_backoff),
+        cmocka_unit_test(test_next_state),
+        cmocka_unit_test(test_platform_fault),
+        cmocka_unit_test(test_trigger_event_and_judge),
         cmocka_unit_test(test_refusal_reason),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,20 @@
+/* Platform faults of the delivery engine (platform/deliver.h "Platform faults"): when an
+ * attempt must not start, and when a failed one was the store's fault, not the app's. */
+#include "platform/deliver.h"
+
+int deliver_store_away(int64_t last_away_ms, int64_t now_ms)
+{
+    return last_away_ms > 0 && now_ms - last_away_ms < DELIVER_STORE_QUIET_MS;
+}
+
+int deliver_platform_fault(const delivery_rec_t *d, const deliver_verdict_t *v, int store_was_away, int64_t now_ms,
+                           int64_t *due_ms)
+{
+    int64_t age = now_ms - d->created_ms;
+    if (v->delivered || !store_was_away || age >= DELIVER_FAULT_WINDOW_MS || d->attempts < 1)
+        return 0;
+    int64_t delay = age / 10;
+    delay = delay < DELIVER_FAULT_DELAY_MS ? DELIVER_FAULT_DELAY_MS : delay;
+    *due_ms = now_ms + (delay > DELIVER_FAULT_DELAY_MAX_MS ? DELIVER_FAULT_DELAY_MAX_MS : delay);
+    return 1;
+}
