@@ -663,7 +663,10 @@ static int pg_commit(store_t *st)
         return STORE_ERROR;
     int writing = s->in_tx;
     s->in_tx = s->reading = s->whole = 0;
+    int sent = s->c && PQstatus(s->c) == CONNECTION_OK; /* a session lost before: nothing committed */
     int rc = pg_cmd(s, "COMMIT");
+    if (rc == STORE_UNAVAILABLE && writing && sent)
+        store_indoubt_note(); /* lost during the COMMIT: it may have landed (store.h) */
     if (rc != STORE_OK)
         pg_cmd(s, "ROLLBACK");
     else if (writing)
