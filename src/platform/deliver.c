@@ -428,7 +428,7 @@ static void settle(attempt_t *at)
         fnlog_line(&inv, "warn", msg);
     }
     if (state != DLV_RUNNING)
-        deliver_metrics_ended(d->app_id, finals[state].metric, d->created_ms, now);
+        deliver_metrics_ended(d->app_id, at->fault ? DM_FAULT : finals[state].metric, d->created_ms, now);
     arena_free(at->a);
     *at = (attempt_t){0};
 }

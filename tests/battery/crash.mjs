@@ -288,6 +288,15 @@ export async function runBattery({ trials = 3, seed = Date.now() % 2147483647, b
       for (const x of p) problems.push(`trial ${t} (seed ${seed}, trial seed ${tseed}): ${x}`);
       if (p.length) break; // the data dir is kept for a look (KILN_E2E_KEEP) and the run stops
     }
+    // what the store's outages cost (docs/events.md "When the store is away"): attempts
+    // retried as platform faults, journal records lost with a refused batch (kiln restarted
+    // by a trial starts these counts again: the last run's only)
+    const m = await k.api('/metrics', { allowError: true });
+    const sum = (re) => [...(m.text ?? '').matchAll(re)].reduce((n, x) => n + Number(x[1]), 0);
+    if (m.status === 200) {
+      figures.faults = sum(/^kiln_delivery_attempts_total\{[^}]*outcome="platform_fault"\} (\d+)$/gm);
+      figures.journalLost = sum(/^kiln_journal_unwritten_total\{[^}]*\} (\d+)$/gm);
+    }
   } finally {
     await k.close().catch((e) => problems.push(`kiln close: ${e.message}`));
     if (be.close) await be.close(k).catch((e) => problems.push(`${backend} close: ${e.message}`));
@@ -295,7 +304,8 @@ export async function runBattery({ trials = 3, seed = Date.now() % 2147483647, b
   log(`crash battery: ${figures.trials} trials, ${figures.acked} acknowledged writes, ${figures.inflight} in flight at a kill, ${figures.refused} refused (busy), ` +
     `${figures.lost} lost, ${figures.duplicated} duplicated, ${figures.half} half-written, ${figures.phantom} phantom; ` +
     `${figures.deliveries} deliveries checked, ${figures.reruns} handler runs repeated after a kill (at least once, within attempts)` +
-    (figures.recoveryMs !== undefined ? `; kiln served again at most ${figures.recoveryMs} ms after the database's restart` : ''));
+    (figures.recoveryMs !== undefined ? `; kiln served again at most ${figures.recoveryMs} ms after the database's restart` : '') +
+    (figures.faults !== undefined ? `; ${figures.faults} attempts retried as platform faults (the store away), ${figures.journalLost} journal records lost with a refused batch${backend === 'postgres-db-only' ? '' : ' (since the last restart)'}` : ''));
   return { seed, trials, problems, figures };
 }
 
