@@ -6,15 +6,46 @@
 // Retry-After, `x-kiln-write-outcome: unknown` and a message saying it may have been
 // applied, never the plain "retry later" of a write that surely did not happen; a session
 // cut before the COMMIT (a plain trigger, at the insert) is that plain 503; the next write
-// succeeds on a new session.
+// succeeds on a new session. App storage writes (the KVS writer's group commit, a thread of
+// its own) answer the same: a set whose COMMIT was cut gets that 503 in the function.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kiln, expectStatus, describeRes } from './lib/kiln.mjs';
 import { startPg } from './lib/pg.mjs';
+import { deployApp, webtriggerPath, requireForge } from './lib/events.mjs';
+import { cliOkJson } from './lib/kiln.mjs';
+
+const MANIFEST = `modules:
+  webtrigger:
+    - { key: set, function: set-fn, response: { type: dynamic } }
+  function:
+    - { key: set-fn, handler: index.set }
+app:
+  runtime:
+    name: nodejs20.x
+permissions:
+  scopes:
+    - storage:app
+`;
+// ?key=K: kvs.set(K, 1); what the set's error said, if it failed
+const SRC = `import { kvs } from '@forge/kvs';
+export async function set(request) {
+  const key = request.queryParameters?.key?.[0];
+  let out;
+  try {
+    await kvs.set(key, 1);
+    out = { ok: true };
+  } catch (e) {
+    out = { ok: false, status: e.responseDetails?.status, message: String(e.message), code: e.code };
+  }
+  return { statusCode: 200, headers: { 'Content-Type': ['application/json'] }, body: JSON.stringify(out) };
+}
+`;
 
 const AWAY = 'The store is unavailable now; retry later.';
 
 test('a write whose COMMIT lost its session answers 503 saying its outcome is unknown', async () => {
+  requireForge('kvs');
   const pg = await startPg();
   let k;
   try {
@@ -58,6 +89,24 @@ test('a write whose COMMIT lost its session answers 503 saying its outcome is un
     // before the commit record): what kiln could not know, the store tells
     const n = await pg.psql("SELECT count(*) FROM kiln.issues WHERE summary = 'cut at commit'", { db: 'kiln_doubt' });
     assert.equal(n, '0');
+
+    // app storage: the KVS writer's group commit cut the same way
+    const { dir } = await deployApp(k, 'doubtapp', { 'manifest.yml': MANIFEST, 'src/index.js': SRC });
+    await cliOkJson(k, ['install', '--site', A.name, '--confirm-scopes', '--json'], { cwd: dir });
+    const hook = await webtriggerPath(k, dir, A, 'set');
+    await pg.psql(`CREATE CONSTRAINT TRIGGER test_cut_kvs AFTER INSERT ON kiln.kvs DEFERRABLE INITIALLY DEFERRED
+        FOR EACH ROW WHEN (NEW.key = 'cut-at-commit') EXECUTE FUNCTION kiln.test_cut();`, { db: 'kiln_doubt' });
+    r = await k.api(`${hook}?key=cut-at-commit`);
+    expectStatus(r, 200, 'the set web trigger');
+    assert.equal(r.json.ok, false, describeRes(r));
+    assert.equal(r.json.status, 503, describeRes(r));
+    assert.match(r.json.message, /may or may not have been applied/, describeRes(r));
+    for (let i = 0; ; i++) {
+      r = await k.api(`${hook}?key=fine`);
+      if (r.json?.ok || i >= 60) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.equal(r.json.ok, true, describeRes(r));
   } finally {
     if (k) await k.close();
     await pg.stop();
