@@ -327,7 +327,7 @@ typedef struct attempt {
     unsigned unrecorded;    /* passes that could not write its end (the store away): logged once */
     uint64_t gate;          /* reserved: launched once this commit is durable (in `gated` until then) */
     uint64_t away0;         /* store_unavailable_total() at its reservation (platform faults) */
-    int fault;              /* ended by a platform fault: its attempt given back (store_delivery_fault) */
+    int fault;              /* ended by a platform fault (not counted against the app's retries) */
     int written;            /* ended, and its verdict written in a pass's transaction ... */
     uint64_t wseq;          /* ... whose commit this is (0: still open); settled once it is durable */
     /* ended, its verdict not yet committed (written with the others of the turn: flush) */
@@ -435,8 +435,6 @@ static void settle(attempt_t *at)
 
 static int finish1(store_t *st, const attempt_t *at)
 {
-    if (at->fault)
-        return store_delivery_fault(st, at->d.id, at->end_due, at->end_err, at->end_ms);
     return store_delivery_finish(st, at->d.id, at->end_state, at->end_due, at->end_err, at->end_reason, at->end_data,
                                  at->end_ms);
 }
@@ -514,7 +512,16 @@ static void conclude(attempt_t *at, int state, int64_t due_ms, const deliver_ver
 static int next_state(attempt_t *at, const deliver_verdict_t *v, int64_t now, int64_t *due)
 {
     at->fault = deliver_platform_fault(&at->d, v, store_unavailable_total() != at->away0, now, due);
-    return at->fault ? DLV_PENDING : deliver_next_state(at->src, &at->d, v, now, due);
+    if (at->fault) {
+        deliver_fault_noted(&at->d, now);
+        return DLV_PENDING;
+    }
+    delivery_rec_t own = at->d; /* the app's own attempts: those the platform failed not counted */
+    own.attempts -= deliver_faults(own.id);
+    int state = deliver_next_state(at->src, &own, v, now, due);
+    if (state != DLV_PENDING)
+        deliver_faults_forget(own.id);
+    return state;
 }
 
 /* An attempt that ended without a verdict of its source's judge. */

@@ -163,10 +163,14 @@ int deliver_invocation_error(arena_t *a, json_t *result, deliver_verdict_t *v);
  *   - takes an attempt that failed while the store was away during it (any thread noted
  *     STORE_UNAVAILABLE between its reservation and its end: its function's KVS or
  *     product calls answered 503, or the engine could not read its delivery) as a
- *     platform fault: PENDING again after DELIVER_FAULT_DELAY_MS, the attempt given back
- *     (store_delivery_fault: it does not count against the app's retries), why in its
- *     last_error and `kiln logs`. Bounded: a delivery older than DELIVER_FAULT_WINDOW_MS
- *     gets no more, so a store that stays broken still ends it (dead after its retries).
+ *     platform fault: PENDING again after DELIVER_FAULT_DELAY_MS, why in its last_error
+ *     and `kiln logs`. Its attempt stays counted on the row (attempts is every run: a
+ *     handler may have written before the 503), but not against the app's retries: the
+ *     engine remembers each delivery's faults (deliver_fault_noted, at most
+ *     DELIVER_FAULTS_TRACKED deliveries, in memory: a restart or another node forgets them,
+ *     and then they count) and deliver_next_state sees attempts less faults. Bounded: a
+ *     delivery older than DELIVER_FAULT_WINDOW_MS gets no more, so a store that stays
+ *     broken still ends it (dead after its retries).
  * The signal is process-wide, not per invocation: an attempt that failed for its own
  * reason while the store was away meanwhile is given back too (one more run, at least
  * once as ever). */
@@ -174,6 +178,7 @@ int deliver_invocation_error(arena_t *a, json_t *result, deliver_verdict_t *v);
 #define DELIVER_FAULT_DELAY_MS 2000                /* the retry of a platform fault, at the least ... */
 #define DELIVER_FAULT_DELAY_MAX_MS 60000           /* ... a tenth of the delivery's age, at most this */
 #define DELIVER_FAULT_WINDOW_MS (60LL * 60 * 1000) /* no platform retry for a delivery older than this */
+#define DELIVER_FAULTS_TRACKED 1024                /* deliveries whose faults the engine remembers */
 
 /* 1 while no attempt starts: the store's last STORE_UNAVAILABLE (clock_now_ms, 0: never)
  * was within DELIVER_STORE_QUIET_MS of now_ms. */
@@ -184,5 +189,11 @@ int deliver_store_away(int64_t last_away_ms, int64_t now_ms);
  * verdict goes to deliver_next_state as ever. */
 int deliver_platform_fault(const delivery_rec_t *d, const deliver_verdict_t *v, int store_was_away, int64_t now_ms,
                            int64_t *due_ms);
+/* The engine's memory of faults (its thread only): one more for delivery `d` (not kept
+ * when every entry is taken by a delivery younger than DELIVER_FAULT_WINDOW_MS: then that
+ * fault counts against the app, the safe side); how many `id` has; forget `id` (ended). */
+void deliver_fault_noted(const delivery_rec_t *d, int64_t now_ms);
+unsigned deliver_faults(int64_t id);
+void deliver_faults_forget(int64_t id);
 
 #endif

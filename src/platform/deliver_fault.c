@@ -18,3 +18,40 @@ int deliver_platform_fault(const delivery_rec_t *d, const deliver_verdict_t *v, 
     *due_ms = now_ms + (delay > DELIVER_FAULT_DELAY_MAX_MS ? DELIVER_FAULT_DELAY_MAX_MS : delay);
     return 1;
 }
+
+/* Deliveries with faults: id 0 is a free entry; one older than the window is reusable
+ * (its delivery can have no more faults). A scan: a verdict costs ~1,000 compares. */
+static struct {
+    int64_t id, created_ms;
+    unsigned n;
+} faults[DELIVER_FAULTS_TRACKED];
+
+void deliver_fault_noted(const delivery_rec_t *d, int64_t now_ms)
+{
+    int spare = -1;
+    for (int i = 0; i < DELIVER_FAULTS_TRACKED; i++) {
+        if (faults[i].id == d->id) {
+            faults[i].n++;
+            return;
+        }
+        if (spare < 0 && (faults[i].id == 0 || now_ms - faults[i].created_ms >= DELIVER_FAULT_WINDOW_MS))
+            spare = i;
+    }
+    if (spare >= 0)
+        faults[spare].id = d->id, faults[spare].created_ms = d->created_ms, faults[spare].n = 1;
+}
+
+unsigned deliver_faults(int64_t id)
+{
+    for (int i = 0; id && i < DELIVER_FAULTS_TRACKED; i++)
+        if (faults[i].id == id)
+            return faults[i].n;
+    return 0;
+}
+
+void deliver_faults_forget(int64_t id)
+{
+    for (int i = 0; id && i < DELIVER_FAULTS_TRACKED; i++)
+        if (faults[i].id == id)
+            faults[i].id = 0;
+}

@@ -233,7 +233,6 @@ typedef struct store_deliveries_ops {
     int (*start)(store_t *st, int64_t id, int64_t now_ms);
     int (*finish)(store_t *st, int64_t id, int state, int64_t due_ms, const char *error, const char *retry_reason,
                   const char *retry_data_json, int64_t now_ms);
-    int (*fault)(store_t *st, int64_t id, int64_t due_ms, const char *error, int64_t now_ms);
     int (*replay)(store_t *st, int64_t id, int64_t now_ms);
     int (*recover)(store_t *st, int64_t now_ms, int64_t *n);
     int (*list)(store_t *st, arena_t *a, const delivery_filter_t *f, delivery_rec_t **out, size_t *n);

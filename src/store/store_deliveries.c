@@ -35,11 +35,6 @@ int store_delivery_finish(store_t *st, int64_t id, int state, int64_t due_ms, co
     return st->be->deliveries->finish(st, id, state, due_ms, error, retry_reason, retry_data_json, now_ms);
 }
 
-int store_delivery_fault(store_t *st, int64_t id, int64_t due_ms, const char *error, int64_t now_ms)
-{
-    return st->be->deliveries->fault(st, id, due_ms, error, now_ms);
-}
-
 int store_delivery_order_blocked(store_t *st, const char *installation_id, const char *order_key, int64_t id,
                                  int *blocked)
 {

@@ -84,11 +84,6 @@ int store_delivery_start(store_t *st, int64_t id, int64_t now_ms);
  * the attempt failed and the handler's retry reason and data (each may be NULL). */
 int store_delivery_finish(store_t *st, int64_t id, int state, int64_t due_ms, const char *error,
                           const char *retry_reason, const char *retry_data_json, int64_t now_ms);
-/* RUNNING -> PENDING due at due_ms with the attempt given back (attempts - 1): an attempt
- * the platform failed, not the app (the store away during it: platform/deliver.h
- * "Platform faults"), which must not count against the app's retries. `error` says why;
- * the last retry reason and data stay. STORE_NOTFOUND if it is no longer RUNNING. */
-int store_delivery_fault(store_t *st, int64_t id, int64_t due_ms, const char *error, int64_t now_ms);
 /* DLV_DEAD -> DLV_PENDING due now with attempts 0 (`kiln events replay`); STORE_NOTFOUND
  * if it is not dead. */
 int store_delivery_replay(store_t *st, int64_t id, int64_t now_ms);

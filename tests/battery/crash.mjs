@@ -643,7 +643,7 @@ async function checkDeliveries(ctx, paths, t, project, lastDelivery, issueIds, p
     expectStatus(shown, 200, 'delivery');
     const key = d.source === 'product' ? `${project}-i${shown.json.payload.issue.id}` : `q${shown.json.payload.body.t}-${shown.json.payload.body.n}`;
     what.set(key, [...(what.get(key) ?? []), d]);
-    if (d.state !== 'delivered') bad('lost', `delivery ${d.id} (${key}) ended ${d.state}`);
+    if (d.state !== 'delivered') bad('lost', `delivery ${d.id} (${key}) ended ${d.state} after ${shown.json.attempts} attempts: ${shown.json.lastError}`);
   }
   ctx.figures.deliveries += all.length;
   const owed = new Set([...issueIds].map((id) => `${project}-i${id}`));

@@ -100,18 +100,6 @@ static void test_states(void **state)
     assert_int_equal(got.state, DLV_PENDING);
     assert_int_equal(got.attempts, 0);
 
-    /* a platform fault: running -> pending, the attempt given back, the last retry reason
-       kept; only from running */
-    assert_int_equal(store_delivery_fault(f->st, c.id, 180, "store away", 176), STORE_NOTFOUND);
-    assert_int_equal(store_delivery_start(f->st, c.id, 176), STORE_OK);
-    assert_int_equal(store_delivery_fault(f->st, c.id, 180, "store away", 177), STORE_OK);
-    assert_int_equal(store_delivery_get(f->st, f->a, c.id, &got), STORE_OK);
-    assert_int_equal(got.state, DLV_PENDING);
-    assert_int_equal(got.attempts, 0);
-    assert_int_equal(got.due_ms, 180);
-    assert_string_equal(got.last_error, "store away");
-    assert_int_equal(store_delivery_fault(f->st, c.id, 180, "store away", 178), STORE_NOTFOUND);
-
     /* cancel: pending rows of the job; another installation's cancel finds no job */
     int64_t cancelled;
     assert_int_equal(store_delivery_job_cancel(f->st, "inst-b", "q", "job-1", 175, &cancelled), STORE_NOTFOUND);

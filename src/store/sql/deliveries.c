@@ -12,7 +12,6 @@ enum q {
     Q_DUE,
     Q_START,
     Q_FINISH,
-    Q_FAULT,
     Q_REPLAY,
     Q_RECOVER,
     Q_LIST, /* Q_LIST + mask of LIST_SITE | LIST_APP | LIST_INST | LIST_STATE: 16 statements */
@@ -62,8 +61,6 @@ static const char *const sql[Q__COUNT] = {
     [Q_START] = "UPDATE deliveries SET state = 1, attempts = attempts + 1, updated_ms = ?2 WHERE id = ?1 AND state = 0",
     [Q_FINISH] = "UPDATE deliveries SET state = ?2, due_ms = ?3, last_error = ?4, retry_reason = ?5, "
                  "retry_data_json = ?6, updated_ms = ?7 WHERE id = ?1 AND state = 1",
-    [Q_FAULT] = "UPDATE deliveries SET state = 0, attempts = attempts - 1, due_ms = ?2, last_error = ?3, "
-                "updated_ms = ?4 WHERE id = ?1 AND state = 1 AND attempts > 0",
     [Q_REPLAY] = "UPDATE deliveries SET state = 0, attempts = 0, due_ms = ?2, updated_ms = ?2 WHERE id = ?1 AND "
                  "state = 3",
     [Q_RECOVER] = "UPDATE deliveries SET state = 0, due_ms = ?1, updated_ms = ?1 WHERE state = 1",
@@ -272,16 +269,6 @@ static int db_finish(store_t *st, int64_t id, int state, int64_t due, const char
     return db_write_one_row(st, q);
 }
 
-static int db_fault(store_t *st, int64_t id, int64_t due, const char *err, int64_t now)
-{
-    db_stmt_t *q = stmt(st, Q_FAULT);
-    db_bind_i64(q, 1, id);
-    db_bind_i64(q, 2, due);
-    db_bind_text(q, 3, err);
-    db_bind_i64(q, 4, now);
-    return db_write_one_row(st, q);
-}
-
 static int db_replay(store_t *st, int64_t id, int64_t now)
 {
     db_stmt_t *q = stmt(st, Q_REPLAY);
@@ -484,7 +471,6 @@ const store_deliveries_ops_t db_deliveries_ops = {
     .due = db_due,
     .start = db_start,
     .finish = db_finish,
-    .fault = db_fault,
     .replay = db_replay,
     .recover = db_recover,
     .list = db_list,
