@@ -66,12 +66,12 @@ uint64_t journal_unwritten_batches(journal_t *j)
 /* The writer's count of a batch's outcome, logged once per outage (journal.h). */
 static void batch_done(journal_t *j, size_t n, int rc)
 {
-    char num[24], why[16];
+    char num[24], why[24];
     if (rc != STORE_OK) {
         atomic_fetch_add(&j->unwritten, n);
         atomic_fetch_add(&j->unwritten_batches, 1);
         j->outage_lost += n;
-        if (!j->failing++) {
+        if (!j->failing++) { /* uint64_t: never wraps */
             snprintf(num, sizeof num, "%zu", n);
             snprintf(why, sizeof why, "%s", rc == STORE_UNAVAILABLE ? "unavailable" : "error");
             log_msg(LOG_ERROR,
@@ -83,7 +83,7 @@ static void batch_done(journal_t *j, size_t n, int rc)
     }
     if (j->failing) {
         snprintf(num, sizeof num, "%llu", (unsigned long long)j->outage_lost);
-        snprintf(why, sizeof why, "%d", j->failing);
+        snprintf(why, sizeof why, "%llu", (unsigned long long)j->failing);
         log_msg(LOG_INFO, "journal: writing again; records lost meanwhile", "journal", j->def->name, "records", num,
                 "batches", why, NULL);
         j->failing = 0;

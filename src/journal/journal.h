@@ -62,8 +62,8 @@ typedef struct journal {
     journal_wait_t *waits;       /* barriers not passed yet, in order */
     atomic_uint_fast64_t dropped;
     atomic_uint_fast64_t unwritten, unwritten_batches; /* lost with a batch that failed */
-    int failing;                                       /* the writer's: the last batch failed */
-    uint64_t outage_lost;                              /* the writer's: records lost since it did */
+    uint64_t failing;     /* the writer's: batches failed in a row (0: the last was written) */
+    uint64_t outage_lost; /* the writer's: records lost since it did */
     store_t *store;
     int64_t retention_ms;
 } journal_t;
