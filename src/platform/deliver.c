@@ -710,6 +710,10 @@ static void launch(http_thread_t *t, attempt_t *at)
     rt_job_t *job = payload ? invoke_job(st, a, platform_config()->public_url, &in, &site, &ver, &env, fn,
                                          rec->module_key, src->timeout_ms, src->max_timeout_ms, payload)
                             : NULL;
+    if (!job && store_unavailable_total() != at->away0) { /* its environment's variables could not be read */
+        fail(at, DLV_PENDING, arena_printf(a, "the function of %s could not be prepared", at->target));
+        return;
+    }
     if (!job) {
         fail(at, DLV_DEAD,
              arena_printf(a, "the function of %s cannot be invoked (its handler is not file.export)", at->target));
