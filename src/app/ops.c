@@ -133,6 +133,25 @@ static void journal_stats(buf_t *b, kreq_t *kr)
     for (size_t i = 0; i < sizeof journals / sizeof *journals; i++)
         buf_printf(b, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", journals[i].name, journals[i].help,
                    journals[i].name, journals[i].name, (unsigned long long)journals[i].dropped());
+    /* what each lost with a batch the store refused (away: a PostgreSQL restarted) */
+    static const struct {
+        const char *journal;
+        uint64_t (*records)(void), (*batches)(void);
+    } lost[] = {
+        {"audit", audit_unwritten, audit_unwritten_batches},
+        {"ledger", ledger_unwritten, ledger_unwritten_batches},
+        {"fnlog", fnlog_unwritten, fnlog_unwritten_batches},
+    };
+    buf_printf(b, "# HELP kiln_journal_unwritten_total Journal records lost because their batch could not be written "
+                  "(the store unavailable or failing).\n# TYPE kiln_journal_unwritten_total counter\n");
+    for (size_t i = 0; i < sizeof lost / sizeof *lost; i++)
+        buf_printf(b, "kiln_journal_unwritten_total{journal=\"%s\"} %llu\n", lost[i].journal,
+                   (unsigned long long)lost[i].records());
+    buf_printf(b, "# HELP kiln_journal_unwritten_batches_total Journal batches the store refused (their records "
+                  "lost).\n# TYPE kiln_journal_unwritten_batches_total counter\n");
+    for (size_t i = 0; i < sizeof lost / sizeof *lost; i++)
+        buf_printf(b, "kiln_journal_unwritten_batches_total{journal=\"%s\"} %llu\n", lost[i].journal,
+                   (unsigned long long)lost[i].batches());
 }
 
 static void outbound_stats(buf_t *b, kreq_t *kr)

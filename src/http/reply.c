@@ -70,9 +70,15 @@ static int store_was_away(kreq_t *kr, int status)
            reply_store_status(status) == 503;
 }
 
-static void store_away_header(kreq_t *kr)
+/* The away answer's headers; its message: STORE_INDOUBT_MSG when a write of the request
+ * may have landed (its COMMIT's answer never came: store.h), else STORE_UNAVAILABLE_MSG. */
+static const char *store_away_header(kreq_t *kr)
 {
     reply_header(kr, "retry-after", STORE_RETRY_AFTER);
+    if (store_indoubt_count() == kr->store_indoubt0)
+        return STORE_UNAVAILABLE_MSG;
+    reply_header(kr, "x-kiln-write-outcome", "unknown");
+    return STORE_INDOUBT_MSG;
 }
 
 #define FULL_MSG "Insufficient Storage: the data dir's disk is full; writes are refused until space is freed."
@@ -171,11 +177,12 @@ void reply_raw(kreq_t *kr, int status, const char *content_type, const char *bod
 {
     if (store_was_away(kr, status)) {
         static const char away[] = "{\"code\":503,\"message\":\"" STORE_UNAVAILABLE_MSG "\"}";
-        store_away_header(kr);
+        static const char unsure[] = "{\"code\":503,\"message\":\"" STORE_INDOUBT_MSG "\"}";
+        int doubt = strcmp(store_away_header(kr), STORE_INDOUBT_MSG) == 0;
         status = 503;
         content_type = "application/json;charset=UTF-8";
-        body = away;
-        len = sizeof away - 1;
+        body = doubt ? unsure : away;
+        len = doubt ? sizeof unsure - 1 : sizeof away - 1;
     }
     /* A request that failed while a write met a full disk (store.h, store_full_since) is
      * answered 507 in the shape its plane uses, whichever handler made the 500. */
@@ -272,9 +279,8 @@ void reply_json_new(kreq_t *kr, int status, json_t *body)
 void reply_error(kreq_t *kr, int status, int jira, const char *msg)
 {
     if (store_was_away(kr, status)) { /* in the plane's own error shape */
-        store_away_header(kr);
+        msg = store_away_header(kr);
         status = 503;
-        msg = STORE_UNAVAILABLE_MSG;
     }
     if (jira)
         reply_json_new(kr, status, json_pack("{s:[s],s:{}}", "errorMessages", msg, "errors"));

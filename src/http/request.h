@@ -39,6 +39,7 @@ typedef struct kreq {
     uint64_t start_ns;
     uint64_t store_away0;    /* store_unavailable_count() when the request started (on its
                                 HTTP thread, which also answers it): http/reply.c */
+    uint64_t store_indoubt0; /* store_indoubt_count() then, likewise */
     struct conn_rec *conn;   /* for shutdown tracking; may be NULL */
     struct vreq *vreq;       /* set when the request did not come over HTTP (http/vreq.h):
                                 its reply is captured there instead of sent */

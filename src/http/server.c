@@ -121,6 +121,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     kr->commit_seq0 = store_last_commit(t->store);
     kr->start_ns = clock_mono_ns();
     kr->store_away0 = store_unavailable_count();
+    kr->store_indoubt0 = store_indoubt_count();
     kr->public_url = srv->public_url;
     kr->conn = conn_of_request(req);
     t->inflight++;

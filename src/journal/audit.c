@@ -45,6 +45,16 @@ uint64_t audit_dropped(void)
     return journal_dropped(&J);
 }
 
+uint64_t audit_unwritten(void)
+{
+    return journal_unwritten(&J);
+}
+
+uint64_t audit_unwritten_batches(void)
+{
+    return journal_unwritten_batches(&J);
+}
+
 void audit_barrier(journal_wait_t *w)
 {
     journal_barrier(&J, w);
@@ -151,15 +161,11 @@ typedef struct scratch {
     int table[COALESCE_SLOTS];
 } scratch_t;
 
-static void write_batch(store_t *st, void *slots, size_t n, void *scratch)
+static int write_batch(store_t *st, void *slots, size_t n, void *scratch)
 {
     scratch_t *sc = scratch;
     size_t rows = coalesce(slots, n, sc->recs, sc->table);
-    if (store_audit_insert(st, sc->recs, rows) != STORE_OK) {
-        char num[24];
-        snprintf(num, sizeof num, "%zu", n);
-        log_msg(LOG_ERROR, "audit: cannot write events; they are lost", "events", num, NULL);
-    }
+    return store_audit_insert(st, sc->recs, rows); /* a failure: counted and logged by the journal */
 }
 
 static const journal_def_t def = {

@@ -91,6 +91,10 @@ void audit_record(const audit_event_t *ev);
 
 /* Events dropped because the queue was full, since start. */
 uint64_t audit_dropped(void);
+/* Records lost because their batch could not be written (journal_unwritten: the store
+ * away), and those batches. */
+uint64_t audit_unwritten(void);
+uint64_t audit_unwritten_batches(void);
 
 /* w->c is sent once every event recorded before this call is in the store (journal_barrier). */
 void audit_barrier(journal_wait_t *w);

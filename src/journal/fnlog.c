@@ -74,12 +74,22 @@ uint64_t fnlog_dropped(void)
     return journal_dropped(&J) + atomic_load(&over_bytes);
 }
 
+uint64_t fnlog_unwritten(void)
+{
+    return journal_unwritten(&J);
+}
+
+uint64_t fnlog_unwritten_batches(void)
+{
+    return journal_unwritten_batches(&J);
+}
+
 void fnlog_barrier(journal_wait_t *w)
 {
     journal_barrier(&J, w);
 }
 
-static void write_batch(store_t *st, void *slots, size_t n, void *scratch)
+static int write_batch(store_t *st, void *slots, size_t n, void *scratch)
 {
     (void)scratch;
     slot_t *batch = slots;
@@ -105,16 +115,13 @@ static void write_batch(store_t *st, void *slots, size_t n, void *scratch)
                                     .time_ms = json_integer_value(json_object_get(l, "time"))};
         }
     }
-    if (k && store_logs_insert(st, recs, k) != STORE_OK) {
-        char num[24];
-        snprintf(num, sizeof num, "%zu", k);
-        log_msg(LOG_WARN, "function logs: cannot write lines; they are lost", "lines", num, NULL);
-    }
+    int rc = k ? store_logs_insert(st, recs, k) : STORE_OK; /* a failure: counted and logged by the journal */
     free(recs);
     for (size_t i = 0; i < n; i++) {
         atomic_fetch_sub(&waiting, batch[i].bytes);
         json_decref(batch[i].lines);
     }
+    return rc;
 }
 
 static const journal_def_t def = {

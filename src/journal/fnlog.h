@@ -42,6 +42,10 @@ void fnlog_line(const invocation_t *inv, const char *level, const char *message)
 /* Invocations whose lines were dropped because the queue was full (FNLOG_QUEUE_MAX
  * invocations or FNLOG_BYTES_MAX bytes waiting), since start. */
 uint64_t fnlog_dropped(void);
+/* Records lost because their batch could not be written (journal_unwritten: the store
+ * away), and those batches. */
+uint64_t fnlog_unwritten(void);
+uint64_t fnlog_unwritten_batches(void);
 
 /* w->c is sent once every line queued before this call is in the store (journal_barrier). */
 void fnlog_barrier(journal_wait_t *w);

@@ -53,6 +53,44 @@ uint64_t journal_dropped(journal_t *j)
     return atomic_load(&j->dropped);
 }
 
+uint64_t journal_unwritten(journal_t *j)
+{
+    return atomic_load(&j->unwritten);
+}
+
+uint64_t journal_unwritten_batches(journal_t *j)
+{
+    return atomic_load(&j->unwritten_batches);
+}
+
+/* The writer's count of a batch's outcome, logged once per outage (journal.h). */
+static void batch_done(journal_t *j, size_t n, int rc)
+{
+    char num[24], why[24];
+    if (rc != STORE_OK) {
+        atomic_fetch_add(&j->unwritten, n);
+        atomic_fetch_add(&j->unwritten_batches, 1);
+        j->outage_lost += n;
+        if (!j->failing++) { /* uint64_t: never wraps */
+            snprintf(num, sizeof num, "%zu", n);
+            snprintf(why, sizeof why, "%s", rc == STORE_UNAVAILABLE ? "unavailable" : "error");
+            log_msg(LOG_ERROR,
+                    "journal: cannot write a batch; its records are lost and counted (/metrics "
+                    "kiln_journal_unwritten_total), logged once until a batch is written again",
+                    "journal", j->def->name, "records", num, "store", why, NULL);
+        }
+        return;
+    }
+    if (j->failing) {
+        snprintf(num, sizeof num, "%llu", (unsigned long long)j->outage_lost);
+        snprintf(why, sizeof why, "%llu", (unsigned long long)j->failing);
+        log_msg(LOG_INFO, "journal: writing again; records lost meanwhile", "journal", j->def->name, "records", num,
+                "batches", why, NULL);
+        j->failing = 0;
+        j->outage_lost = 0;
+    }
+}
+
 void journal_barrier(journal_t *j, journal_wait_t *w)
 {
     pthread_mutex_lock(&j->mu);
@@ -130,7 +168,7 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&j->mu);
 
         if (n)
-            d->write(j->store, batch, n, scratch);
+            batch_done(j, n, d->write(j->store, batch, n, scratch));
         pthread_mutex_lock(&j->mu);
         j->written += n;
         journal_wait_t *done = passed(j, 0);
@@ -182,6 +220,10 @@ int journal_start(journal_t *j, const journal_def_t *def, const char *data_dir, 
     j->running = 1;
     pthread_mutex_unlock(&j->mu);
     atomic_store(&j->dropped, 0);
+    atomic_store(&j->unwritten, 0);
+    atomic_store(&j->unwritten_batches, 0);
+    j->failing = 0;
+    j->outage_lost = 0;
     if (pthread_create(&j->tid, NULL, writer_main, j) != 0) {
         pthread_mutex_lock(&j->mu);
         j->running = 0;

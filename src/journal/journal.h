@@ -32,8 +32,10 @@ typedef struct journal_def {
     unsigned flush_ms; /* the longest a slot waits */
     /* Writes n slots, oldest first, on the writer thread with its store handle. `scratch`
      * is scratch_size bytes of the writer's own, the same for every batch. Takes what
-     * the slots own. */
-    void (*write)(store_t *st, void *slots, size_t n, void *scratch);
+     * the slots own. STORE_OK, or the store's failure: the batch is lost (the store away:
+     * a PostgreSQL restarted), counted (journal_unwritten) and logged once per outage by
+     * the journal, never by the write function (no tenant data in the lines). */
+    int (*write)(store_t *st, void *slots, size_t n, void *scratch);
     size_t scratch_size;
     /* Deletes records older than before_ms; NULL: the journal keeps everything. */
     int (*purge)(store_t *st, int64_t before_ms, int64_t *deleted);
@@ -59,6 +61,9 @@ typedef struct journal {
     uint64_t committed, written; /* records queued and written since start */
     journal_wait_t *waits;       /* barriers not passed yet, in order */
     atomic_uint_fast64_t dropped;
+    atomic_uint_fast64_t unwritten, unwritten_batches; /* lost with a batch that failed */
+    uint64_t failing;     /* the writer's: batches failed in a row (0: the last was written) */
+    uint64_t outage_lost; /* the writer's: records lost since it did */
     store_t *store;
     int64_t retention_ms;
 } journal_t;
@@ -90,6 +95,12 @@ void journal_barrier(journal_t *j, journal_wait_t *w);
 
 /* Records dropped because the ring was full, since start. */
 uint64_t journal_dropped(journal_t *j);
+/* Records lost because their batch could not be written (the write function failed: the
+ * store away), and those batches, since start. The first failed batch of an outage is
+ * logged (the journal's name and the count, nothing of the records), and the first
+ * batch written after it, with how many records the outage lost. */
+uint64_t journal_unwritten(journal_t *j);
+uint64_t journal_unwritten_batches(journal_t *j);
 
 /* Copies src into dst[cap], cut at max bytes (and at cap - 1), NUL-terminated; NULL is "".
  * What slots are filled with. */

@@ -80,6 +80,16 @@ uint64_t ledger_dropped(void)
     return journal_dropped(&J);
 }
 
+uint64_t ledger_unwritten(void)
+{
+    return journal_unwritten(&J);
+}
+
+uint64_t ledger_unwritten_batches(void)
+{
+    return journal_unwritten_batches(&J);
+}
+
 void ledger_barrier(journal_wait_t *w)
 {
     journal_barrier(&J, w);
@@ -122,7 +132,7 @@ static int64_t dest_site(store_t *st, arena_t *a, const char *dest)
     return in.site_id;
 }
 
-static void write_batch(store_t *st, void *slots, size_t n, void *scratch)
+static int write_batch(store_t *st, void *slots, size_t n, void *scratch)
 {
     const slot_t *batch = slots;
     ledger_rec_t *recs = scratch;
@@ -145,12 +155,9 @@ static void write_batch(store_t *st, void *slots, size_t n, void *scratch)
             r->dest_site_id = s->destination[0] ? dest_site(st, a, s->destination) : 0;
         }
     }
-    if (store_ledger_insert(st, recs, n) != STORE_OK) {
-        char num[24];
-        snprintf(num, sizeof num, "%zu", n);
-        log_msg(LOG_ERROR, "ledger: cannot write records; they are lost", "records", num, NULL);
-    }
+    int rc = store_ledger_insert(st, recs, n); /* a failure: counted and logged by the journal */
     arena_free(a);
+    return rc;
 }
 
 /* Sites created elsewhere (another process or node on the same store): their canaries

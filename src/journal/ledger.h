@@ -68,6 +68,10 @@ void ledger_record_inbound(const invocation_t *inv, int64_t source_site_id, cons
 
 /* Records dropped because the queue was full, since start. */
 uint64_t ledger_dropped(void);
+/* Records lost because their batch could not be written (journal_unwritten: the store
+ * away), and those batches. */
+uint64_t ledger_unwritten(void);
+uint64_t ledger_unwritten_batches(void);
 
 /* w->c is sent once every record made before this call is in the store (journal_barrier). */
 void ledger_barrier(journal_wait_t *w);

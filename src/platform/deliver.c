@@ -317,6 +317,8 @@ typedef struct attempt {
     int logged;             /* its failure is in `kiln logs` already (a remote's own lines) */
     unsigned unrecorded;    /* passes that could not write its end (the store away): logged once */
     uint64_t gate;          /* reserved: launched once this commit is durable (in `gated` until then) */
+    uint64_t away0;         /* store_unavailable_total() at its reservation (platform faults) */
+    int fault;              /* ended by a platform fault (not counted against the app's retries) */
     int written;            /* ended, and its verdict written in a pass's transaction ... */
     uint64_t wseq;          /* ... whose commit this is (0: still open); settled once it is durable */
     /* ended, its verdict not yet committed (written with the others of the turn: flush) */
@@ -417,7 +419,7 @@ static void settle(attempt_t *at)
         fnlog_line(&inv, "warn", msg);
     }
     if (state != DLV_RUNNING)
-        deliver_metrics_ended(d->app_id, finals[state].metric, d->created_ms, now);
+        deliver_metrics_ended(d->app_id, at->fault ? DM_FAULT : finals[state].metric, d->created_ms, now);
     arena_free(at->a);
     *at = (attempt_t){0};
 }
@@ -482,6 +484,11 @@ static void conclude(attempt_t *at, int state, int64_t due_ms, const deliver_ver
     at->end_due = due_ms;
     at->end_ms = clock_now_ms();
     at->end_err = v->delivered ? NULL : dup0(at->a, v->error);
+    if (at->fault)
+        at->end_err = arena_printf(at->a,
+                                   "the store was unavailable during the attempt, a platform fault not counted "
+                                   "against the app's retries (%.300s)",
+                                   v->error ? v->error : "no reason given");
     at->end_reason = dup0(at->a, v->retry_reason);
     at->end_data = dup0(at->a, v->retry_data_json);
     if (atomic_load(&K.stopping))
@@ -490,13 +497,31 @@ static void conclude(attempt_t *at, int state, int64_t due_ms, const deliver_ver
         deliver_kick();
 }
 
+/* What follows a failed (or delivered) attempt: a platform fault (the store away during
+ * it: deliver.h "Platform faults") is due again without counting; else the source's
+ * retries decide (deliver_next_state). */
+static int next_state(attempt_t *at, const deliver_verdict_t *v, int64_t now, int64_t *due)
+{
+    at->fault = deliver_platform_fault(&at->d, v, store_unavailable_total() != at->away0, now, due);
+    if (at->fault) {
+        deliver_fault_noted(&at->d, now);
+        return DLV_PENDING;
+    }
+    delivery_rec_t own = at->d; /* the app's own attempts: those the platform failed not counted */
+    own.attempts -= deliver_faults(own.id);
+    int state = deliver_next_state(at->src, &own, v, now, due);
+    if (state != DLV_PENDING)
+        deliver_faults_forget(own.id);
+    return state;
+}
+
 /* An attempt that ended without a verdict of its source's judge. */
 static void fail(attempt_t *at, int state, const char *why)
 {
     deliver_verdict_t v = {.retry = state != DLV_DROPPED && state != DLV_DEAD, .error = why};
     int64_t due = clock_now_ms();
     if (state == DLV_PENDING)
-        state = deliver_next_state(at->src, &at->d, &v, due, &due);
+        state = next_state(at, &v, due, &due);
     conclude(at, state, due, &v);
 }
 
@@ -507,7 +532,7 @@ static void on_job_done(completion_t *c)
     deliver_verdict_t v = {0};
     at->src->judge(at->a, &at->d, job, &v);
     int64_t due;
-    int state = deliver_next_state(at->src, &at->d, &v, clock_now_ms(), &due);
+    int state = next_state(at, &v, clock_now_ms(), &due);
     conclude(at, state, due, &v);
     rt_job_free(job);
 }
@@ -575,6 +600,7 @@ static attempt_t *reserve(store_t *st, const delivery_rec_t *rec, int64_t now)
     at->src = src;
     at->started_ms = now;
     at->target = "";
+    at->away0 = store_unavailable_total();
     return at;
 }
 
@@ -612,10 +638,16 @@ static void launch(http_thread_t *t, attempt_t *at)
      * (platform/uninstall.h) */
     int farewell = (rec->source == DLV_SRC_LIFECYCLE && strcmp(rec->event_type, UNINSTALL_EVENT) == 0) ||
                    rec->source == DLV_SRC_PREUNINSTALL;
-    if (store_install_get(st, a, rec->installation_id, &in) != STORE_OK || (in.removed && !farewell) ||
-        store_site_by_id(st, a, in.site_id, &site) != STORE_OK || site.id != rec->site_id ||
-        store_version_latest(st, a, in.app_id, in.env_key, in.major, &ver) != STORE_OK ||
-        store_env_get(st, a, in.app_id, in.env_key, &env) != STORE_OK) {
+    int rc = store_install_get(st, a, rec->installation_id, &in);
+    if (rc == STORE_OK && !(in.removed && !farewell) && (rc = store_site_by_id(st, a, in.site_id, &site)) == STORE_OK &&
+        site.id == rec->site_id &&
+        (rc = store_version_latest(st, a, in.app_id, in.env_key, in.major, &ver)) == STORE_OK)
+        rc = store_env_get(st, a, in.app_id, in.env_key, &env);
+    if (rc != STORE_OK && rc != STORE_NOTFOUND) { /* the store failed (away?): not a removal */
+        fail(at, DLV_PENDING, "the installation could not be read");
+        return;
+    }
+    if (rc != STORE_OK || (in.removed && !farewell) || site.id != rec->site_id) {
         fail(at, DLV_DROPPED, "the installation was removed");
         return;
     }
@@ -669,6 +701,10 @@ static void launch(http_thread_t *t, attempt_t *at)
     rt_job_t *job = payload ? invoke_job(st, a, platform_config()->public_url, &in, &site, &ver, &env, fn,
                                          rec->module_key, src->timeout_ms, src->max_timeout_ms, payload)
                             : NULL;
+    if (!job && store_unavailable_total() != at->away0) { /* its environment's variables could not be read */
+        fail(at, DLV_PENDING, arena_printf(a, "the function of %s could not be prepared", at->target));
+        return;
+    }
     if (!job) {
         fail(at, DLV_DEAD,
              arena_printf(a, "the function of %s cannot be invoked (its handler is not file.export)", at->target));
@@ -935,7 +971,8 @@ static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
         deliver_kick();
         return;
     }
-    start_due(st, a, now, started, &nstarted);
+    if (!deliver_store_away(store_unavailable_last_ms(), now))
+        start_due(st, a, now, started, &nstarted); /* else none while the store was away just now */
     int wrote = fanned;
     for (unsigned i = 0; i < SLOTS; i++)
         wrote |= slots[i].used && slots[i].written && !slots[i].wseq;

@@ -158,4 +158,47 @@ void deliver_rec_init(arena_t *a, delivery_rec_t *d, const install_rec_t *in, in
  * filled (retry, retry_after_ms capped at DELIVER_RETRY_AFTER_MAX_S), else 0. */
 int deliver_invocation_error(arena_t *a, json_t *result, deliver_verdict_t *v);
 
+/* ---- Platform faults (deliver_fault.c; docs/events.md "When the store is away") ----
+ * The store unreachable (a PostgreSQL restarted: every session cut; SQLite's write lock
+ * held past its timeout) is the platform's fault, not the app's. The engine:
+ *   - starts no attempt while the store was away just now: for DELIVER_STORE_QUIET_MS
+ *     after any thread's last STORE_UNAVAILABLE (store_unavailable_last_ms), while the
+ *     sessions of the other threads reconnect; the verdicts of ended attempts are still
+ *     written meanwhile;
+ *   - takes an attempt that failed while the store was away during it (any thread noted
+ *     STORE_UNAVAILABLE between its reservation and its end: its function's KVS or
+ *     product calls answered 503, or the engine could not read its delivery) as a
+ *     platform fault: PENDING again after DELIVER_FAULT_DELAY_MS, why in its last_error
+ *     and `kiln logs`. Its attempt stays counted on the row (attempts is every run: a
+ *     handler may have written before the 503), but not against the app's retries: the
+ *     engine remembers each delivery's faults (deliver_fault_noted, at most
+ *     DELIVER_FAULTS_TRACKED deliveries, in memory: a restart or another node forgets them,
+ *     and then they count) and deliver_next_state sees attempts less faults. Bounded: a
+ *     delivery older than DELIVER_FAULT_WINDOW_MS gets no more, so a store that stays
+ *     broken still ends it (dead after its retries).
+ * The signal is process-wide, not per invocation: an attempt that failed for its own
+ * reason while the store was away meanwhile is given back too (one more run, at least
+ * once as ever). */
+#define DELIVER_STORE_QUIET_MS 3000                /* kiln's reconnect backoff is at most 2 s */
+#define DELIVER_FAULT_DELAY_MS 2000                /* the retry of a platform fault, at the least ... */
+#define DELIVER_FAULT_DELAY_MAX_MS 60000           /* ... a tenth of the delivery's age, at most this */
+#define DELIVER_FAULT_WINDOW_MS (60LL * 60 * 1000) /* no platform retry for a delivery older than this */
+#define DELIVER_FAULTS_TRACKED 1024                /* deliveries whose faults the engine remembers */
+
+/* 1 while no attempt starts: the store's last STORE_UNAVAILABLE (clock_now_ms, 0: never)
+ * was within DELIVER_STORE_QUIET_MS of now_ms. */
+int deliver_store_away(int64_t last_away_ms, int64_t now_ms);
+/* 1 if the attempt of `d` that ended with verdict `v` is a platform fault (retried after
+ * *due_ms, not counted): it failed (not delivered), the store was away during it
+ * (store_was_away) and `d` is younger than DELIVER_FAULT_WINDOW_MS. Else 0, and the
+ * verdict goes to deliver_next_state as ever. */
+int deliver_platform_fault(const delivery_rec_t *d, const deliver_verdict_t *v, int store_was_away, int64_t now_ms,
+                           int64_t *due_ms);
+/* The engine's memory of faults (its thread only): one more for delivery `d` (not kept
+ * when every entry is taken by a delivery younger than DELIVER_FAULT_WINDOW_MS: then that
+ * fault counts against the app, the safe side); how many `id` has; forget `id` (ended). */
+void deliver_fault_noted(const delivery_rec_t *d, int64_t now_ms);
+unsigned deliver_faults(int64_t id);
+void deliver_faults_forget(int64_t id);
+
 #endif

@@ -84,7 +84,7 @@ static void render_hist(buf_t *b, const char *name, const char *help, const hist
                h->sum, name, (unsigned long long)h->count);
 }
 
-static const char *const outcome_names[DM__OUTCOMES] = {"delivered", "retried", "dead", "dropped"};
+static const char *const outcome_names[DM__OUTCOMES] = {"delivered", "retried", "dead", "dropped", "platform_fault"};
 
 void deliver_metrics_render(buf_t *b, store_t *st)
 {

@@ -16,7 +16,8 @@
 
 #define DELIVER_METRICS_APPS 256
 
-enum deliver_outcome { DM_DELIVERED = 0, DM_RETRIED, DM_DEAD, DM_DROPPED, DM__OUTCOMES };
+/* DM_FAULT: retried as a platform fault, not counted against the app (deliver.h) */
+enum deliver_outcome { DM_DELIVERED = 0, DM_RETRIED, DM_DEAD, DM_DROPPED, DM_FAULT, DM__OUTCOMES };
 
 /* An attempt of a delivery of app `app_id` created at created_ms started now. */
 void deliver_metrics_started(const char *app_id, int64_t attempt, int64_t created_ms, int64_t now_ms);

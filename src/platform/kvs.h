@@ -51,6 +51,7 @@ typedef struct kvs_reply {
     int status;       /* 200, 204, 4xx, 5xx */
     const char *body; /* JSON, or NULL (204) */
     size_t len;
+    int away;                /* 503: the store away (1), or its COMMIT's outcome unknown (2: store.h) */
     int rated;               /* 1: `rate` is set (send its headers: gateway/ratelimit.h) */
     ratelimit_result_t rate; /* allowed 0: the call was refused, 429 */
 } kvs_reply_t;

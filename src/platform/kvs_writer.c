@@ -83,17 +83,28 @@ int kvs_writer_submit(kvs_job_t *j)
     return 0;
 }
 
-static void fail_all(kvs_job_t *list)
+/* Every job of a group that did not commit: 500; 503 when the store was away (the
+ * writer's own thread noted it: the HTTP thread's count never moves for it), saying so
+ * when the COMMIT was lost on its way (indoubt: the writes may have landed, store.h). */
+static void fail_all(kvs_job_t *list, int rc, int indoubt)
 {
     static const char body[] =
         "{\"code\":\"INTERNAL_SERVER_ERROR\",\"message\":\"An internal server error has occurred\"}";
+    static const char away[] = "{\"code\":\"SERVICE_UNAVAILABLE\",\"message\":\"" STORE_UNAVAILABLE_MSG "\"}";
+    static const char unsure[] = "{\"code\":\"SERVICE_UNAVAILABLE\",\"message\":\"" STORE_INDOUBT_MSG "\"}";
+    kvs_reply_t r = {.status = 500, .body = body, .len = sizeof body - 1};
+    if (indoubt)
+        r = (kvs_reply_t){.status = 503, .body = unsure, .len = sizeof unsure - 1, .away = 2};
+    else if (rc == STORE_UNAVAILABLE)
+        r = (kvs_reply_t){.status = 503, .body = away, .len = sizeof away - 1, .away = 1};
     for (kvs_job_t *j = list; j; j = j->next)
-        j->reply = (kvs_reply_t){.status = 500, .body = body, .len = sizeof body - 1};
+        j->reply = r;
 }
 
 /* One group: every job in one transaction, one commit, then the answers. */
 static void run_group(kvs_job_t *list)
 {
+    uint64_t doubt0 = store_indoubt_count();
     int rc = store_begin(W.st);
     for (kvs_job_t *j = list; j && rc == STORE_OK; j = j->next) {
         j->arena = arena_new(JOB_ARENA_CAP);
@@ -109,7 +120,7 @@ static void run_group(kvs_job_t *list)
     if (rc != STORE_OK) {
         store_rollback(W.st);
         log_msg(LOG_ERROR, "kvs writer: a group of writes failed to commit", NULL);
-        fail_all(list);
+        fail_all(list, rc, store_indoubt_count() != doubt0);
     }
     while (list) {
         kvs_job_t *next = list->next;

@@ -23,6 +23,10 @@ static void answer(kreq_t *kr, const kvs_reply_t *r, int copy)
         ratelimit_headers(kr, &r->rate);
     if (r->rated && !r->rate.allowed)
         reply_header(kr, "x-failure-category", FAILURE_CLIENT_RATE_LIMITED);
+    if (r->away) /* the writer's group met the store away (kvs_writer.c) */
+        reply_header(kr, "retry-after", STORE_RETRY_AFTER);
+    if (r->away == 2)
+        reply_header(kr, "x-kiln-write-outcome", "unknown");
     const char *body = r->body ? r->body : "";
     size_t len = r->body ? r->len : 0;
     if (copy && len && !(body = arena_strndup(kr->arena, body, len))) {

@@ -37,10 +37,36 @@ static void installs_settled(store_t *st)
 }
 
 static __thread uint64_t unavailable_count;
+static _Atomic uint64_t unavailable_total;  /* every thread's notes */
+static _Atomic int64_t unavailable_last_ms; /* the last one's clock_now_ms (0: none yet) */
 
 void store_unavailable_note(void)
 {
     unavailable_count++;
+    unavailable_total++;
+    unavailable_last_ms = clock_now_ms();
+}
+
+static __thread uint64_t indoubt_count;
+
+void store_indoubt_note(void)
+{
+    indoubt_count++;
+}
+
+uint64_t store_indoubt_count(void)
+{
+    return indoubt_count;
+}
+
+uint64_t store_unavailable_total(void)
+{
+    return unavailable_total;
+}
+
+int64_t store_unavailable_last_ms(void)
+{
+    return unavailable_last_ms;
 }
 
 uint64_t store_unavailable_count(void)

@@ -269,6 +269,26 @@ void store_note_events(store_t *st, int64_t site_id);
  * request's data. Background work logs and retries on its next tick. */
 void store_unavailable_note(void);
 uint64_t store_unavailable_count(void);
+/* The same notes, process-wide: how many every thread made (it only grows), and when the
+ * last one was made (clock_now_ms; 0: never). For work that spans threads: the delivery
+ * engine starts no attempt while the store was away just now, and takes an attempt that
+ * failed while a note was made during it for the platform's fault, not the app's
+ * (platform/deliver.h "Platform faults"). */
+uint64_t store_unavailable_total(void);
+int64_t store_unavailable_last_ms(void);
+/* A write's COMMIT whose answer never came: the session was lost while it was sent
+ * (PostgreSQL: the database killed or restarted, the network cut), so the write may or
+ * may not be in the store and nothing on this node can tell which. The same failure is
+ * STORE_UNAVAILABLE (noted above); this note, per thread like it, tells the two apart: a
+ * request during which it moved is answered 503 with STORE_INDOUBT_MSG and the header
+ * `x-kiln-write-outcome: unknown` (http/reply.c), never "retry later" as if nothing had
+ * been written (docs/reliability.md "A commit whose outcome is unknown"). */
+void store_indoubt_note(void);
+uint64_t store_indoubt_count(void);
+#define STORE_INDOUBT_MSG                                                                                              \
+    "The store's connection was lost while this write was committing: it may or may not have been applied. Read "      \
+    "before retrying a write that is not idempotent (a create, a comment, a push); a set or a delete may be "          \
+    "retried as it is."
 #define STORE_RETRY_AFTER "2" /* seconds, as Retry-After says it */
 #define STORE_UNAVAILABLE_MSG "The store is unavailable now; retry later."
 

@@ -101,12 +101,6 @@ export const BACKENDS = {
       return null;
     },
     check: checkPg,
-    // what this mode cannot check yet, and why (printed at the start of a run)
-    skipDeliveries: 'deliveries are not checked: attempts that run while the database is away fail on their own storage ' +
-      'and product calls (503), and a handler that throws is dead at once, as Forge judges it, so events of that window ' +
-      'end dead (tried with the checks on, seed 1355731755: 8 dead, their handlers never completed). An attempt\'s end ' +
-      'that cannot be written meanwhile is now kept and written later (platform/deliver.c flush_ended); what is left is ' +
-      'not to start attempts while the store is away (docs/reliability.md)',
     close: (k) => k.pg.stop(),
   },
 };
@@ -294,6 +288,15 @@ export async function runBattery({ trials = 3, seed = Date.now() % 2147483647, b
       for (const x of p) problems.push(`trial ${t} (seed ${seed}, trial seed ${tseed}): ${x}`);
       if (p.length) break; // the data dir is kept for a look (KILN_E2E_KEEP) and the run stops
     }
+    // what the store's outages cost (docs/events.md "When the store is away"): attempts
+    // retried as platform faults, journal records lost with a refused batch (kiln restarted
+    // by a trial starts these counts again: the last run's only)
+    const m = await k.api('/metrics', { allowError: true });
+    const sum = (re) => [...(m.text ?? '').matchAll(re)].reduce((n, x) => n + Number(x[1]), 0);
+    if (m.status === 200) {
+      figures.faults = sum(/^kiln_delivery_attempts_total\{[^}]*outcome="platform_fault"\} (\d+)$/gm);
+      figures.journalLost = sum(/^kiln_journal_unwritten_total\{[^}]*\} (\d+)$/gm);
+    }
   } finally {
     await k.close().catch((e) => problems.push(`kiln close: ${e.message}`));
     if (be.close) await be.close(k).catch((e) => problems.push(`${backend} close: ${e.message}`));
@@ -301,7 +304,8 @@ export async function runBattery({ trials = 3, seed = Date.now() % 2147483647, b
   log(`crash battery: ${figures.trials} trials, ${figures.acked} acknowledged writes, ${figures.inflight} in flight at a kill, ${figures.refused} refused (busy), ` +
     `${figures.lost} lost, ${figures.duplicated} duplicated, ${figures.half} half-written, ${figures.phantom} phantom; ` +
     `${figures.deliveries} deliveries checked, ${figures.reruns} handler runs repeated after a kill (at least once, within attempts)` +
-    (figures.recoveryMs !== undefined ? `; kiln served again at most ${figures.recoveryMs} ms after the database's restart` : ''));
+    (figures.recoveryMs !== undefined ? `; kiln served again at most ${figures.recoveryMs} ms after the database's restart` : '') +
+    (figures.faults !== undefined ? `; ${figures.faults} attempts retried as platform faults (the store away), ${figures.journalLost} journal records lost with a refused batch${backend === 'postgres-db-only' ? '' : ' (since the last restart)'}` : ''));
   return { seed, trials, problems, figures };
 }
 
@@ -639,7 +643,7 @@ async function checkDeliveries(ctx, paths, t, project, lastDelivery, issueIds, p
     expectStatus(shown, 200, 'delivery');
     const key = d.source === 'product' ? `${project}-i${shown.json.payload.issue.id}` : `q${shown.json.payload.body.t}-${shown.json.payload.body.n}`;
     what.set(key, [...(what.get(key) ?? []), d]);
-    if (d.state !== 'delivered') bad('lost', `delivery ${d.id} (${key}) ended ${d.state}`);
+    if (d.state !== 'delivered') bad('lost', `delivery ${d.id} (${key}) ended ${d.state} after ${shown.json.attempts} attempts: ${shown.json.lastError}`);
   }
   ctx.figures.deliveries += all.length;
   const owed = new Set([...issueIds].map((id) => `${project}-i${id}`));

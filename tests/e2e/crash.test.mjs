@@ -26,4 +26,4 @@ it('crash consistency on PostgreSQL: the node killed -9', (t) => quick(t, 'postg
 
 it('crash consistency on PostgreSQL: the database killed too (immediate shutdown, crash recovery)', (t) => quick(t, 'postgres-db', 2));
 
-it('crash consistency on PostgreSQL: the database alone killed while kiln serves on (deliveries left out, see the battery)', (t) => quick(t, 'postgres-db-only', 2));
+it('crash consistency on PostgreSQL: the database alone killed while kiln serves on (deliveries checked too)', (t) => quick(t, 'postgres-db-only', 2));

@@ -143,6 +143,59 @@ static void test_next_state(void **state)
     assert_null(deliver_source(DLV__SOURCES));
 }
 
+/* Platform faults (deliver.h): no start while the store was away just now; a failed
+ * attempt during which it was away is retried without counting, while the delivery is
+ * younger than the window, after at least DELIVER_FAULT_DELAY_MS. */
+static void test_platform_fault(void **state)
+{
+    (void)state;
+    assert_false(deliver_store_away(0, 5000)); /* never away */
+    assert_true(deliver_store_away(5000, 5000));
+    assert_true(deliver_store_away(5000, 5000 + DELIVER_STORE_QUIET_MS - 1));
+    assert_false(deliver_store_away(5000, 5000 + DELIVER_STORE_QUIET_MS));
+
+    delivery_rec_t d = {.attempts = 1, .created_ms = 1000};
+    deliver_verdict_t ok = {.delivered = 1}, threw = {.retry = 0}, retry = {.retry = 1};
+    int64_t due = -1;
+    assert_false(deliver_platform_fault(&d, &threw, 0, 2000, &due)); /* the store was there: the app's */
+    assert_false(deliver_platform_fault(&d, &ok, 1, 2000, &due));    /* delivered all the same */
+    assert_int_equal(due, -1);
+    assert_true(deliver_platform_fault(&d, &threw, 1, 2000, &due)); /* a throw after a 503: not the app's */
+    assert_int_equal(due, 2000 + DELIVER_FAULT_DELAY_MS);
+    d.attempts = 5; /* the app's budget spent: a platform fault all the same */
+    assert_true(deliver_platform_fault(&d, &retry, 1, 2000, &due));
+    /* the delay grows with the delivery's age (a tenth of it), capped */
+    assert_true(deliver_platform_fault(&d, &threw, 1, 1000 + 100000, &due));
+    assert_int_equal(due, 1000 + 100000 + 10000);
+    assert_true(deliver_platform_fault(&d, &threw, 1, 1000 + DELIVER_FAULT_WINDOW_MS - 1, &due));
+    assert_int_equal(due, 1000 + DELIVER_FAULT_WINDOW_MS - 1 + DELIVER_FAULT_DELAY_MAX_MS);
+    /* bounded: a delivery older than the window gets no more (a store that stays broken ends it) */
+    assert_false(deliver_platform_fault(&d, &threw, 1, 1000 + DELIVER_FAULT_WINDOW_MS, &due));
+
+    /* the engine's memory of faults: counted per delivery, forgotten when it ends; full of
+     * young deliveries, a new one is not kept (its faults count: the safe side); an entry
+     * older than the window is taken again */
+    delivery_rec_t x = {.id = 7, .created_ms = 1000}, y = {.id = 8, .created_ms = 1000};
+    assert_int_equal(deliver_faults(7), 0);
+    deliver_fault_noted(&x, 2000);
+    deliver_fault_noted(&x, 3000);
+    deliver_fault_noted(&y, 3000);
+    assert_int_equal(deliver_faults(7), 2);
+    assert_int_equal(deliver_faults(8), 1);
+    deliver_faults_forget(7);
+    assert_int_equal(deliver_faults(7), 0);
+    assert_int_equal(deliver_faults(8), 1);
+    delivery_rec_t z = {.created_ms = 5000};
+    for (z.id = 100; z.id < 100 + DELIVER_FAULTS_TRACKED - 1; z.id++) /* with 8: every entry taken */
+        deliver_fault_noted(&z, 6000);
+    z.id = 99999;
+    deliver_fault_noted(&z, 6000);
+    assert_int_equal(deliver_faults(99999), 0);
+    deliver_fault_noted(&z, 1000 + DELIVER_FAULT_WINDOW_MS); /* 8's entry is past the window now */
+    assert_int_equal(deliver_faults(99999), 1);
+    assert_int_equal(deliver_faults(8), 0);
+}
+
 static void test_trigger_event_and_judge(void **state)
 {
     (void)state;
@@ -223,8 +276,11 @@ static void test_refusal_reason(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_invocation_error), cmocka_unit_test(test_backoff),
-        cmocka_unit_test(test_next_state),       cmocka_unit_test(test_trigger_event_and_judge),
+        cmocka_unit_test(test_invocation_error),
+        cmocka_unit_test(test_backoff),
+        cmocka_unit_test(test_next_state),
+        cmocka_unit_test(test_platform_fault),
+        cmocka_unit_test(test_trigger_event_and_judge),
         cmocka_unit_test(test_refusal_reason),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,9 +33,10 @@ static struct {
     void *scratch;
     int scratch_changed;
     int hold; /* 1: the write function waits until it is 0 */
+    int fail; /* the write function's result (STORE_OK, or the store away) */
 } W = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
-static void write_fn(store_t *st, void *slots, size_t n, void *scratch)
+static int write_fn(store_t *st, void *slots, size_t n, void *scratch)
 {
     (void)st;
     pthread_mutex_lock(&W.mu);
@@ -61,7 +62,9 @@ static void write_fn(store_t *st, void *slots, size_t n, void *scratch)
     W.batches++;
     if (n > W.max_batch)
         W.max_batch = n;
+    int rc = W.fail;
     pthread_mutex_unlock(&W.mu);
+    return rc;
 }
 
 static const journal_def_t def = {
@@ -83,7 +86,7 @@ static int setup(void **state)
     log_min_level = LOG_ERROR;
     pthread_mutex_lock(&W.mu);
     W.n = W.batches = W.max_batch = 0;
-    W.out_of_order = W.scratch_changed = W.hold = 0;
+    W.out_of_order = W.scratch_changed = W.hold = W.fail = 0;
     W.scratch = NULL;
     pthread_mutex_unlock(&W.mu);
     dir = unit_tempdir();
@@ -241,6 +244,41 @@ static void test_barrier_comes_after_what_was_made_before(void **state)
     assert_true(atomic_load(&after.done)); /* a stopped journal answers at once */
 }
 
+/* A batch the store refused (away: a PostgreSQL restarted) is lost, and counted: its
+ * records and the batch (journal_unwritten, /metrics); written batches are not. */
+static void test_failed_batches_are_counted(void **state)
+{
+    (void)state;
+    waiter_t x;
+    for (uint64_t s = 1; s <= 3; s++)
+        assert_true(record(s));
+    barrier(&x);
+    wait_done(&x);
+    assert_int_equal(journal_unwritten(&J), 0);
+    pthread_mutex_lock(&W.mu);
+    W.fail = STORE_UNAVAILABLE;
+    pthread_mutex_unlock(&W.mu);
+    for (uint64_t s = 4; s <= 8; s++)
+        assert_true(record(s));
+    barrier(&x);
+    wait_done(&x);
+    for (uint64_t s = 9; s <= 10; s++)
+        assert_true(record(s));
+    barrier(&x);
+    wait_done(&x);
+    assert_int_equal(journal_unwritten(&J), 7);
+    assert_int_equal(journal_unwritten_batches(&J), 3); /* 5 records: 3 + 2 (BATCH 3); then 2 */
+    pthread_mutex_lock(&W.mu);
+    W.fail = STORE_OK;
+    pthread_mutex_unlock(&W.mu);
+    assert_true(record(11));
+    barrier(&x);
+    wait_done(&x);
+    assert_int_equal(journal_unwritten(&J), 7); /* written again: no more counted */
+    assert_int_equal(journal_unwritten_batches(&J), 3);
+    assert_int_equal(journal_dropped(&J), 0); /* a different count: the ring was never full */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +286,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_full_ring_drops_and_counts_never_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_writes_everything_then_refuses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_barrier_comes_after_what_was_made_before, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_batches_are_counted, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1821,13 +1821,72 @@ static void test_conflict_in_tx(void **state)
     store_close(pg);
 }
 
+/* A COMMIT whose answer never came (the session cut during it: store.h "indoubt"): the
+ * commit is STORE_UNAVAILABLE and store_indoubt_note marks it, so an answer says the
+ * outcome is unknown (http/reply.c), not "retry later". The cut comes from a deferred
+ * constraint trigger, which runs inside the COMMIT and ends its own session there; a
+ * session cut before the COMMIT (a plain trigger, at the insert) is not in doubt. */
+static void test_commit_outcome_unknown(void **state)
+{
+    (void)state;
+    char conn[1200];
+    snprintf(conn, sizeof conn, "host=%s port=5432 user=%s dbname=kiln", pg_dir, pg_user);
+    PGconn *c = PQconnectdb(conn); /* the cluster's superuser: the triggers' owner */
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    PGresult *r = PQexec(
+        c, "CREATE FUNCTION kiln.test_cut() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$ BEGIN "
+           "IF NEW.id LIKE 'app-cut%' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF; RETURN NULL; "
+           "END $$;"
+           "CREATE CONSTRAINT TRIGGER test_cut_at_commit AFTER INSERT ON kiln.apps DEFERRABLE INITIALLY DEFERRED "
+           "FOR EACH ROW WHEN (NEW.id = 'app-cut-commit') EXECUTE FUNCTION kiln.test_cut();"
+           "CREATE TRIGGER test_cut_now AFTER INSERT ON kiln.apps FOR EACH ROW WHEN (NEW.id = 'app-cut-insert') "
+           "EXECUTE FUNCTION kiln.test_cut();");
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("triggers: %s", PQresultErrorMessage(r));
+    PQclear(r);
+
+    store_t *pg = pg_open(pg_user);
+    arena_t *a = arena_new(1 << 16);
+    app_rec_t g = {0}, at_commit = {"app-cut-commit", "cut", 1}, at_insert = {"app-cut-insert", "cut2", 2},
+              fine = {"app-cut-after", "after", 3};
+    uint64_t doubt0 = store_indoubt_count(), away0 = store_unavailable_count();
+    assert_int_equal(store_begin(pg), STORE_OK);
+    assert_int_equal(store_app_insert(pg, &at_commit), STORE_OK);
+    assert_int_equal(store_commit(pg), STORE_UNAVAILABLE);
+    assert_true(store_indoubt_count() == doubt0 + 1); /* its outcome unknown */
+    assert_true(store_unavailable_count() > away0);   /* and the store away, as before */
+    /* the next call reconnects; here the server had not committed it (ended before) */
+    assert_int_equal(store_app_get(pg, a, "app-cut-commit", &g), STORE_NOTFOUND);
+
+    doubt0 = store_indoubt_count();
+    assert_int_equal(store_begin(pg), STORE_OK);
+    assert_int_not_equal(store_app_insert(pg, &at_insert), STORE_OK); /* cut here: nothing can commit */
+    assert_int_not_equal(store_commit(pg), STORE_OK);
+    assert_true(store_indoubt_count() == doubt0); /* not in doubt: the COMMIT was never sent whole */
+
+    /* a commit that answers is no doubt */
+    assert_int_equal(store_begin(pg), STORE_OK);
+    assert_int_equal(store_app_insert(pg, &fine), STORE_OK);
+    assert_int_equal(store_commit(pg), STORE_OK);
+    assert_true(store_indoubt_count() == doubt0);
+    assert_int_equal(store_app_get(pg, a, "app-cut-after", &g), STORE_OK);
+
+    r = PQexec(c, "DROP TRIGGER test_cut_at_commit ON kiln.apps; DROP TRIGGER test_cut_now ON kiln.apps;"
+                  "DROP FUNCTION kiln.test_cut()");
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    PQfinish(c);
+    arena_free(a);
+    store_close(pg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_families_match), cmocka_unit_test(test_words_match),
         cmocka_unit_test(test_bound_site),     cmocka_unit_test(test_search_plan),
         cmocka_unit_test(test_conflict_in_tx), cmocka_unit_test(test_ledger_view),
-        cmocka_unit_test(test_whole_tx),
+        cmocka_unit_test(test_whole_tx),       cmocka_unit_test(test_commit_outcome_unknown),
     };
     return cmocka_run_group_tests(tests, start_cluster, stop_cluster);
 }

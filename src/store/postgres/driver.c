@@ -701,7 +701,10 @@ static int pg_commit(store_t *st)
     s->in_tx = s->reading = s->read_begun = s->whole = 0;
     if (unsent)
         return STORE_OK; /* a read that ran no statement: nothing was sent */
+    int sent = s->c && PQstatus(s->c) == CONNECTION_OK; /* a session lost before: nothing committed */
     int rc = pg_cmd(s, "COMMIT");
+    if (rc == STORE_UNAVAILABLE && writing && sent)
+        store_indoubt_note(); /* lost during the COMMIT: it may have landed (store.h) */
     if (rc != STORE_OK)
         pg_cmd(s, "ROLLBACK");
     else if (writing)
