@@ -10,6 +10,7 @@
 
 #include "base/arena.h"
 #include "base/enc.h"
+#include "base/fdio.h"
 #include "store/store_apps.h"
 
 /* snapshots/<app>/<env>/<name>.tar and nothing else: what snapshot_commit names */
@@ -18,38 +19,6 @@ static int relpath_valid(const char *rel)
     size_t n = strlen(rel);
     return n > 14 && n < 1024 && strncmp(rel, "snapshots/", 10) == 0 && strcmp(rel + n - 4, ".tar") == 0 &&
            !strstr(rel, "..") && !strstr(rel, "//");
-}
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
-/* Reads up to len bytes (less only at the end): the count, or -1. */
-static ssize_t read_full(int fd, void *buf, size_t len)
-{
-    size_t got = 0;
-    while (got < len) {
-        ssize_t r = read(fd, (char *)buf + got, len - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -1;
-        if (r == 0)
-            break;
-        got += (size_t)r;
-    }
-    return (ssize_t)got;
 }
 
 static void hex_of(enc_sha256_ctx_t *c, char hex[65])
@@ -71,7 +40,7 @@ int snapshot_file_sha256(const char *data_dir, const char *relpath, char hex[65]
     char *buf = xmalloc(STORE_SNAPSHOT_CHUNK);
     enc_sha256_ctx_t *c = enc_sha256_begin();
     ssize_t r;
-    while ((r = read_full(fd, buf, STORE_SNAPSHOT_CHUNK)) > 0)
+    while ((r = fdio_read_full(fd, buf, STORE_SNAPSHOT_CHUNK)) > 0)
         enc_sha256_add(c, buf, (size_t)r);
     hex_of(c, hex);
     free(buf);
@@ -103,7 +72,7 @@ int snapshot_db_put(store_t *st, const char *data_dir, const char *relpath, cons
     int rc = STORE_OK;
     int64_t idx = 0;
     ssize_t r;
-    while (rc == STORE_OK && (r = read_full(fd, buf, STORE_SNAPSHOT_CHUNK)) > 0) {
+    while (rc == STORE_OK && (r = fdio_read_full(fd, buf, STORE_SNAPSHOT_CHUNK)) > 0) {
         enc_sha256_add(c, buf, (size_t)r);
         if (idx >= STORE_SNAPSHOT_CHUNKS_MAX) {
             snprintf(err, errlen, "the snapshot has more than %d chunks", STORE_SNAPSHOT_CHUNKS_MAX);
@@ -164,7 +133,7 @@ static int fetch_into(store_t *st, const version_rec_t *v, const char *relpath, 
             bad = 1;
         } else {
             enc_sha256_add(c, bytes, len);
-            if (write_all(fd, bytes, len) != 0) {
+            if (fdio_write_all(fd, bytes, len) != 0) {
                 snprintf(err, errlen, "cannot write the snapshot: %s", strerror(errno));
                 bad = 1;
             }

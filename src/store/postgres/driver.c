@@ -700,7 +700,7 @@ static int pg_commit(store_t *st)
     int writing = s->in_tx, unsent = s->reading && !s->read_begun;
     s->in_tx = s->reading = s->read_begun = s->whole = 0;
     if (unsent)
-        return STORE_OK; /* a read that ran no statement: nothing was sent */
+        return STORE_OK;                                /* a read that ran no statement: nothing was sent */
     int sent = s->c && PQstatus(s->c) == CONNECTION_OK; /* a session lost before: nothing committed */
     int rc = pg_cmd(s, "COMMIT");
     if (rc == STORE_UNAVAILABLE && writing && sent)

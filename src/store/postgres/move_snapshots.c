@@ -16,6 +16,7 @@
 
 #include "base/arena.h"
 #include "base/enc.h"
+#include "base/fdio.h"
 #include "store/postgres/postgres_int.h"
 #include "store/store_apps.h"
 #include "store/store_move.h"
@@ -26,22 +27,6 @@ static void pg_why(PGconn *pg, PGresult *r, char *err, size_t errlen, const char
     const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(pg);
     size_t n = strcspn(msg, "\n");
     snprintf(err, errlen, "%s: %.*s", what, (int)n, msg);
-}
-
-static ssize_t read_full(int fd, void *buf, size_t len)
-{
-    size_t got = 0;
-    while (got < len) {
-        ssize_t r = read(fd, (char *)buf + got, len - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -1;
-        if (r == 0)
-            break;
-        got += (size_t)r;
-    }
-    return (ssize_t)got;
 }
 
 static int params_exec(PGconn *pg, const char *sql, int n, const char *const *v, const int *len, const int *fmt,
@@ -71,7 +56,7 @@ static int copy_file(PGconn *pg, const char *data_dir, const char *snapshot, cha
     int rc = 0;
     ssize_t r;
     int64_t idx = 0;
-    while (rc == 0 && (r = read_full(fd, buf, STORE_SNAPSHOT_CHUNK)) > 0) {
+    while (rc == 0 && (r = fdio_read_full(fd, buf, STORE_SNAPSHOT_CHUNK)) > 0) {
         enc_sha256_add(c, buf, (size_t)r);
         char idxs[24];
         snprintf(idxs, sizeof idxs, "%lld", (long long)idx);
