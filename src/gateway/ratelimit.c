@@ -130,6 +130,20 @@ static int hex_id(const char *p, size_t len, unsigned char id[ID_BYTES])
     return 0;
 }
 
+/* One report line, "<window start, s> <count> <id>", into its parts: 0, or -1 (every
+ * number checked for range, no overflow: a line is untrusted). */
+static int parse_line(char *line, int64_t *w, int64_t *d, unsigned char id[ID_BYTES])
+{
+    char *sp1 = strchr(line, ' '), *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+    if (!sp2)
+        return -1;
+    *sp1 = *sp2 = '\0';
+    return enc_parse_i64(line, 0, INT64_MAX / 1000, w) == 0 && enc_parse_i64(sp1 + 1, 1, HEARD_MAX_DELTA, d) == 0 &&
+                   hex_id(sp2 + 1, strlen(sp2 + 1), id) == 0
+               ? 0
+               : -1;
+}
+
 static void heard(const char *payload)
 {
     int64_t now = clock_now_ms(), window = now - now % WINDOW_MS;
@@ -137,19 +151,16 @@ static void heard(const char *payload)
         const char *eol = strchr(p, '\n');
         size_t len = eol ? (size_t)(eol - p) : strlen(p);
         char line[96];
-        long long w;
-        unsigned d;
-        int at = 0;
+        int64_t w, d;
         unsigned char id[ID_BYTES];
         if (len < sizeof line) {
             memcpy(line, p, len);
             line[len] = '\0';
             /* the current window only: a report of the last one (a minute's edge) no longer counts */
-            if (sscanf(line, "%lld %u %n", &w, &d, &at) == 2 && at > 0 && w * 1000 == window && d > 0 &&
-                d <= HEARD_MAX_DELTA && hex_id(line + at, len - (size_t)at, id) == 0) {
+            if (parse_line(line, &w, &d, id) == 0 && w == window / 1000) {
                 pthread_mutex_lock(&mu);
                 struct slot *s = slot_of(id, window);
-                s->others = s->others > UINT32_MAX / 2 ? s->others : s->others + d;
+                s->others = s->others > UINT32_MAX / 2 ? s->others : s->others + (unsigned)d;
                 pthread_mutex_unlock(&mu);
             }
         }

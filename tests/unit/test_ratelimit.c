@@ -70,7 +70,7 @@ static void test_long_keys(void **state)
 static int shared_once(int round)
 {
     int64_t now = clock_now_ms(), window = now - now % 60000;
-    char key[64], other[64], buf[STORE_COUNTS_BATCH_MAX + 1], bad[1024];
+    char key[64], other[64], buf[STORE_COUNTS_BATCH_MAX + 1], bad[2048];
     snprintf(key, sizeof key, "web-login:site:someone-%d@example.com", round);
     snprintf(other, sizeof other, "px:installation-%d", round);
     for (int i = 0; i < 3; i++)
@@ -93,10 +93,11 @@ static int shared_once(int round)
     store_counts_heard(line);
     assert_int_equal(ratelimit_peek(key, 10, now).remaining, 4);
     /* hostile or stale lines change nothing: a past window, no count, a count too large, a
-     * bad id, a line too long, garbage */
+     * bad id, a line too long, garbage, numbers past int64 or negative or signed, two spaces */
     snprintf(bad, sizeof bad,
-             "%lld 5 %s\n%lld 0 %s\n%lld 99999999 %s\n%lld 5 %.31sg\n%lld 5 %sff\n%lld 5 %s %0200d\ngarbage\n1 2\n\n",
-             w - 60, id, w, id, w, id, w, id, w, id, w, id, 0);
+             "%lld 5 %s\n%lld 0 %s\n%lld 99999999 %s\n%lld 5 %.31sg\n%lld 5 %sff\n%lld 5 %s %0200d\ngarbage\n1 2\n\n"
+             "99999999999999999999 5 %s\n9223372036854775807 5 %s\n-%lld 5 %s\n%lld -5 %s\n%lld +5 %s\n%lld 5  %s\n",
+             w - 60, id, w, id, w, id, w, id, w, id, w, id, 0, id, id, w, id, w, id, w, id, w, id);
     store_counts_heard(bad);
     assert_int_equal(ratelimit_peek(key, 10, now).remaining, 4);
     /* a key this node never counted: the other node's count alone */
