@@ -200,7 +200,7 @@ describe('slow and idle clients', () => {
     expectStatus(await myself(), 200, 'after');
   });
 
-  it('an answer on a kept-alive connection announces the idle timeout, and kiln keeps the connection at least that long', async () => {
+  it('an answer on a kept-alive connection announces half the idle timeout, and kiln keeps the connection the whole of it', async () => {
     const sock = net.connect(k.port, '127.0.0.1');
     let text = '';
     let answeredAt = 0;
@@ -216,11 +216,12 @@ describe('slow and idle clients', () => {
     assert.match(text, /^HTTP\/1\.1 200 /, text);
     const hint = /^keep-alive: *timeout=(\d+)\r$/im.exec(text);
     assert.ok(hint, `a Keep-Alive header: ${text}`);
-    assert.equal(Number(hint[1]) * 1000, REQ_TIMEOUT_MS, 'the hint is the idle timeout');
-    // a client retiring the connection at the hint (Node's agent: a second before) never
-    // sends into kiln's close
+    assert.equal(Number(hint[1]) * 1000 * 2, REQ_TIMEOUT_MS, 'the hint is half the idle timeout: the rest is the client\'s margin');
+    // a client retiring the connection at the hint (Node's agent: a second before), even
+    // one whose event loop lags by seconds, never sends into kiln's close: kiln keeps it the
+    // whole idle timeout
     const idle = closedAt - answeredAt;
-    assert.ok(idle >= Number(hint[1]) * 1000 - 250, `kiln closed the idle connection ${idle} ms after its answer`);
+    assert.ok(idle >= REQ_TIMEOUT_MS - 250, `kiln closed the idle connection ${idle} ms after its answer`);
     // and a request that asks to close is not told to keep alive
     const res = await k.raw('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     expectStatus(res, 200, 'healthz, Connection: close');
