@@ -39,30 +39,35 @@ static void key_id(const char *key, unsigned char id[ID_BYTES])
     memcpy(id, d, ID_BYTES);
 }
 
-/* The slot of id in `window` (mu held): its own, an empty one or one of a past window
- * (reset for it), or, in a crowded neighbourhood, one shared (erring on the strict side). */
+/* The slot of id in `window` (mu held): its own among the PROBES after its place, else the
+ * first empty one or one of a past window (reset for it); NULL when all PROBES hold other
+ * keys of this window (a crowded neighbourhood: the caller errs on the strict side rather
+ * than take another key's count, which a client choosing keys could use to reset one). */
+#define PROBES 16
 static struct slot *slot_of(const unsigned char id[ID_BYTES], int64_t window)
 {
     uint64_t h;
     memcpy(&h, id, sizeof h);
-    unsigned i = (unsigned)(h % SLOTS);
-    struct slot *s = NULL;
-    for (unsigned probe = 0; probe < 16; probe++, i = (i + 1) % SLOTS) {
+    struct slot *free_slot = NULL;
+    for (unsigned probe = 0, i = (unsigned)(h % SLOTS); probe < PROBES; probe++, i = (i + 1) % SLOTS) {
         struct slot *c = &slots[i];
-        if ((c->used && memcmp(c->id, id, ID_BYTES) == 0) || !c->used || c->window < window) {
-            s = c;
-            break;
+        if (c->used && memcmp(c->id, id, ID_BYTES) == 0) {
+            if (c->window != window) { /* its own, from a past window: afresh */
+                c->window = window;
+                c->count = c->others = c->unsent = 0;
+            }
+            return c;
         }
+        if (!free_slot && (!c->used || c->window < window))
+            free_slot = c;
     }
-    if (!s)
-        s = &slots[h % SLOTS];
-    if (!s->used || memcmp(s->id, id, ID_BYTES) != 0 || s->window != window) {
-        memcpy(s->id, id, ID_BYTES);
-        s->used = 1;
-        s->window = window;
-        s->count = s->others = s->unsent = 0;
+    if (free_slot) {
+        memcpy(free_slot->id, id, ID_BYTES);
+        free_slot->used = 1;
+        free_slot->window = window;
+        free_slot->count = free_slot->others = free_slot->unsent = 0;
     }
-    return s;
+    return free_slot;
 }
 
 static ratelimit_result_t count(const char *key, unsigned limit, int64_t now, int take)
@@ -73,6 +78,10 @@ static ratelimit_result_t count(const char *key, unsigned limit, int64_t now, in
     key_id(key, id);
     pthread_mutex_lock(&mu);
     struct slot *s = slot_of(id, window);
+    if (!s) { /* crowded: refused, counted nowhere */
+        pthread_mutex_unlock(&mu);
+        return r;
+    }
     unsigned used = s->count + s->others;
     r.allowed = used < limit;
     if (r.allowed && take) {
@@ -160,7 +169,8 @@ static void heard(const char *payload)
             if (parse_line(line, &w, &d, id) == 0 && w == window / 1000) {
                 pthread_mutex_lock(&mu);
                 struct slot *s = slot_of(id, window);
-                s->others = s->others > UINT32_MAX / 2 ? s->others : s->others + (unsigned)d;
+                if (s) /* crowded: the report is dropped (this node refuses such keys anyway) */
+                    s->others = s->others > UINT32_MAX / 2 ? s->others : s->others + (unsigned)d;
                 pthread_mutex_unlock(&mu);
             }
         }

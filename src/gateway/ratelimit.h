@@ -1,6 +1,8 @@
 /* Per-key rate limits (a key is an installation id): a fixed one-minute window per key,
  * shared by all threads (one mutex; a small open-addressing table that forgets old
- * windows). ratelimit_check is the one way a plane answers its limit: X-RateLimit-*
+ * windows; a key whose neighbourhood is full of this window's other keys is refused rather
+ * than given another key's count, which a client choosing keys, a sign-in's email, could
+ * otherwise reset). ratelimit_check is the one way a plane answers its limit: X-RateLimit-*
  * headers on every answer of a limited request, and 429 with Retry-After and
  * FAILURE_CLIENT_RATE_LIMITED when it is over. Planes that answer in a shape of their own
  * (egress, app storage) take the count with ratelimit_take and add the headers with

@@ -66,6 +66,41 @@ static void test_long_keys(void **state)
     }
 }
 
+/* A key's place in the table (gateway/ratelimit.c: the first 8 bytes of its SHA-256). */
+static unsigned home_of(const char *key)
+{
+    unsigned char d[32];
+    uint64_t h;
+    enc_sha256(d, key, strlen(key));
+    memcpy(&h, d, sizeof h);
+    return (unsigned)(h % 8192);
+}
+
+/* Keys a client may choose, crowding one place: the first 16 keep their own counts, the
+ * 17th is refused (it used to take over a slot, resetting another key's count). */
+static void test_crowded(void **state)
+{
+    (void)state;
+    int64_t t = 4102444800000; /* 2100: past every window the tests before used (all stale here) */
+    char keys[17][40];
+    unsigned home = home_of("crowd-0"), n = 0;
+    for (unsigned i = 0; n < 17; i++) {
+        char k[40];
+        snprintf(k, sizeof k, "crowd-%u", i);
+        if (home_of(k) == home)
+            memcpy(keys[n++], k, sizeof k);
+    }
+    for (unsigned i = 0; i < 16; i++)
+        assert_true(ratelimit_take(keys[i], 3, t).allowed);
+    ratelimit_result_t r = ratelimit_take(keys[16], 3, t);
+    assert_false(r.allowed);
+    assert_int_equal(r.remaining, 0);
+    for (unsigned i = 0; i < 16; i++)
+        assert_int_equal(ratelimit_take(keys[i], 3, t).remaining, 1); /* each still has its own count */
+    /* the next window: room again */
+    assert_true(ratelimit_take(keys[16], 3, t + 60000).allowed);
+}
+
 /* One try of test_shared within one window: 0, or 1 when a minute's edge fell inside it. */
 static int shared_once(int round)
 {
@@ -125,10 +160,8 @@ static void test_shared(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_window),
-        cmocka_unit_test(test_many_keys),
-        cmocka_unit_test(test_long_keys),
-        cmocka_unit_test(test_shared),
+        cmocka_unit_test(test_window), cmocka_unit_test(test_many_keys), cmocka_unit_test(test_long_keys),
+        cmocka_unit_test(test_shared), cmocka_unit_test(test_crowded),
     };
     return cmocka_run_group_tests_name("ratelimit", tests, NULL, NULL);
 }
