@@ -123,7 +123,7 @@ NULLFMT  := $(BUILD)/tests/nullfmt.so
 $(NULLFMT): tests/unit/nullfmt.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -O1 -g -shared -fPIC -o $@ $<
-# failsync.so: fails fsyncs of the store's WAL, or holds the syncer's, on demand
+# failsync.so: fails fsyncs of the store's WAL, or holds the syncer's or a checkpoint's, on demand
 # (tests/unit/failsync.c), for the e2e tests of answers held for an fsync that fails or lasts.
 FAILSYNC := $(BUILD)/tests/failsync.so
 $(FAILSYNC): tests/unit/failsync.c

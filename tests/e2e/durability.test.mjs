@@ -253,13 +253,15 @@ describe('answers held for the fsync (failsync.so)', { skip: SQLITE_ONLY }, () =
   const logged = (kf, text) => kf.stderrLines.some((l) => l.includes(text)); // the log is a pipe: polled
   let dir;
   const flag = (name) => path.join(dir, name);
-  async function start() {
+  async function start(opts = {}) {
     assert.ok(existsSync(failsync), `${failsync} is built (make ${path.relative(process.cwd(), failsync)})`);
     dir = trackTempDir(mkdtempSync(path.join(os.tmpdir(), 'kiln-e2e-failsync-')));
     const pre = process.env.KILN_TEST_PRELOAD ? `${path.resolve(process.env.KILN_TEST_PRELOAD)}:` : '';
     return startKiln({
+      ...opts,
       env: {
         LD_PRELOAD: `${pre}${failsync}`, FAILSYNC_FLAG: flag('fail'), FAILSYNC_HOLD: flag('hold'),
+        FAILSYNC_HOLD_DB: flag('holddb'),
         ASAN_OPTIONS: [process.env.ASAN_OPTIONS, 'verify_asan_link_order=0'].filter(Boolean).join(':'),
       },
     });
@@ -331,6 +333,46 @@ describe('answers held for the fsync (failsync.so)', { skip: SQLITE_ONLY }, () =
     } finally {
       rmSync(flag('hold'), { force: true });
       await kf.close(); // a sanitizer report (use after free, leak) fails here
+    }
+  });
+
+  // The WAL checkpoint (docs/store.md "the checkpointer"): a commit that grows the WAL
+  // past 1,000 pages has it checkpointed by the checkpointer thread, not by its own HTTP
+  // thread. With the database file's fsync held (FAILSYNC_HOLD_DB: only a checkpoint syncs
+  // it) a checkpoint lasts as long as the hold; on one HTTP thread, every write must still
+  // be answered meanwhile. (Before the checkpointer, the HTTP thread whose commit crossed
+  // the threshold ran the checkpoint itself and answered nothing until the hold ended.)
+  it('a checkpoint held in its fsync holds no HTTP thread: writes on the one thread are answered meanwhile', async () => {
+    const kf = await start({ threads: 1 });
+    try {
+      const s = await kf.siteWithToken('fsync-ckpt', false);
+      expectStatus(await kf.jira(s.cloudId, '/project', { method: 'POST', token: s.token,
+        body: { key: 'CKPT', name: 'Checkpoint', projectTypeKey: 'software', leadAccountId: s.accountId } }), 201, 'project');
+      const db = path.join(kf.dataDir, 'kiln.db');
+      const walBytes = () => (existsSync(`${db}-wal`) ? statSync(`${db}-wal`).size : 0);
+      const pastThreshold = 32 + 1000 * (24 + 4096); // the WAL's header and 1,000 frames of 4 KiB pages
+      writeFileSync(flag('holddb'), '');
+      const dbBytes0 = statSync(db).size;
+      const words = (n) => Array.from({ length: n }, () => randomUUID().slice(0, 8)).join(' ');
+      let after = 0; // writes answered after the WAL passed the threshold
+      for (let n = 0; after < 20; n++) {
+        assert.ok(n < 3000, `the WAL passed ${pastThreshold} bytes within 3,000 writes (at ${walBytes()})`);
+        const past = walBytes() >= pastThreshold;
+        const r = await kf.jira(s.cloudId, '/issue', { method: 'POST', token: s.token, allowError: true, timeout: 20000,
+          body: { fields: { project: { key: 'CKPT' }, summary: `ckpt ${n}`, issuetype: { name: 'Task' },
+            description: { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: words(3000) }] }] } } } });
+        assert.ok(!r.error && r.status === 201, `write ${n} (WAL ${walBytes()} bytes, ${after} past the threshold) answered while a checkpoint is held\n${describeRes(r)}`);
+        if (past) after++;
+      }
+      // a checkpoint did run under the hold: it copied pages into the database file and waits for its fsync
+      assert.ok(statSync(db).size > dbBytes0, `the checkpoint copied into the database (${statSync(db).size} <= ${dbBytes0})`);
+      rmSync(flag('holddb'));
+      expectStatus(await kf.jira(s.cloudId, '/issue/CKPT-1', { token: s.token }), 200, 'a read after the hold');
+      const st = await kf.stop('SIGTERM');
+      assert.equal(st.code, 0, `a clean stop: ${JSON.stringify(st)}`);
+    } finally {
+      rmSync(flag('holddb'), { force: true });
+      await kf.close();
     }
   });
 

@@ -5,8 +5,11 @@
  * every 10 ms), so answers held for its fsync stay held as long as a test needs (every
  * other writer waits for that group fsync too; SQLite's own syncs inside a commit or a
  * checkpoint are not held). While the file named by FAILSYNC_FLAG exists, fsync and
- * fdatasync of a file whose name ends in "-wal" fail with EIO, on any thread. Every
- * other call goes to libc. */
+ * fdatasync of a file whose name ends in "-wal" fail with EIO, on any thread. While the
+ * file named by FAILSYNC_HOLD_DB exists, fsyncs of the database file itself (a name ending
+ * in ".db": in WAL mode only a checkpoint syncs it, after copying the WAL into it) wait,
+ * on any thread, so a checkpoint lasts as long as a test needs. Every other call goes to
+ * libc. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -24,15 +27,17 @@ static int flag_set(const char *var)
     return flag && access(flag, F_OK) == 0;
 }
 
-static int is_wal(int fd)
+/* 1 when fd's file name ends in `suffix`. */
+static int named(int fd, const char *suffix)
 {
     char link[64], target[4096];
     snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
     ssize_t n = readlink(link, target, sizeof target - 1);
-    if (n < 4)
+    size_t sl = strlen(suffix);
+    if (n < (ssize_t)sl)
         return 0;
     target[n] = '\0';
-    return strcmp(target + n - 4, "-wal") == 0;
+    return strcmp(target + n - sl, suffix) == 0;
 }
 
 static int on_syncer(void)
@@ -47,7 +52,10 @@ static int call(const char *name, int (**real)(int), int fd)
 {
     if (!*real)
         *real = (int (*)(int))dlsym(RTLD_NEXT, name);
-    if (is_wal(fd)) {
+    if (named(fd, ".db"))
+        while (flag_set("FAILSYNC_HOLD_DB"))
+            nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
+    if (named(fd, "-wal")) {
         while (on_syncer() && flag_set("FAILSYNC_HOLD"))
             nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
         if (flag_set("FAILSYNC_FLAG")) {

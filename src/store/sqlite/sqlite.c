@@ -21,8 +21,6 @@
 #include "store/sql/families.h"
 #include "store/sqlite/sqlite_int.h"
 
-#define SQ_CHECKPOINT_PAGES 1000 /* SQLite's default auto-checkpoint threshold */
-
 enum q { Q_BEGIN, Q_BEGIN_READ, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO, Q__COUNT };
 
 static const char *const sql[Q__COUNT] = {
@@ -567,9 +565,20 @@ static int sq_writes_stopped(store_t *st)
     return sq_gsync_failed();
 }
 
+/* The syncer and the checkpointer start and stop together: both are the store's threads
+ * that take from HTTP threads the disk work that is not their request's. */
 static int sq_syncer_start_on(store_t *st)
 {
+    if (sq_ckpt_start(SQ(st)->db) != 0)
+        log_msg(LOG_WARN, "store: no checkpointer thread; the commit that grows the WAL checkpoints it on its thread",
+                NULL);
     return sq_syncer_start(SQ(st)->db);
+}
+
+static void sq_syncer_stop_all(void)
+{
+    sq_syncer_stop();
+    sq_ckpt_stop();
 }
 
 static void sq_relax_durability(store_t *st)
@@ -584,10 +593,12 @@ static void sq_relax_durability(store_t *st)
  * statement's too): the commit takes its number (gsync.c) while the write lock is still
  * held, the lock is handed on at once, then the writer waits for a group fsync covering
  * the commit — unless the handle is relaxed or the transaction unsynced (the number is
- * kept for store_sync) — and, when the WAL has grown past SQ_CHECKPOINT_PAGES, runs a
- * passive checkpoint on this thread (SQLite's own auto-checkpoint does the same, but
- * inside the commit, so it would run with the write lock held and every writer behind it
- * would wait for its copying and fsyncs). An fsync that fails fails the COMMIT statement
+ * kept for store_sync) — and, when the WAL has grown past SQ_CHECKPOINT_PAGES, kicks the
+ * checkpointer thread (ckpt.c), or runs a passive checkpoint on this thread where that
+ * thread does not run (the CLI's commands, unit tests). SQLite's own auto-checkpoint would
+ * run inside the commit, with the write lock held and every writer behind it waiting for
+ * its copying and fsyncs; on the committing thread after the commit, an HTTP thread's
+ * connections waited for them (docs/store.md). An fsync that fails fails the COMMIT statement
  * (the transaction is in the WAL, but its writer is not told it is durable). */
 static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 {
@@ -606,7 +617,7 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
         log_msg(LOG_ERROR, "store: cannot fsync the WAL after a commit", NULL);
         rc = SQLITE_IOERR;
     }
-    if (pages >= SQ_CHECKPOINT_PAGES &&
+    if (pages >= SQ_CHECKPOINT_PAGES && sq_ckpt_kick() != 0 &&
         sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) != SQLITE_OK)
         sq_gsync_check_ioerr(db);
     return rc;
@@ -638,7 +649,7 @@ static const store_backend_t sqlite_backend = {
     .last_commit = sq_last_commit,
     .when_durable = sq_when_durable,
     .syncer_start = sq_syncer_start_on,
-    .syncer_stop = sq_syncer_stop,
+    .syncer_stop = sq_syncer_stop_all,
     .writes_stopped = sq_writes_stopped,
     DB_FAMILIES_OPS,
 };

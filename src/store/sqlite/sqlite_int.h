@@ -9,6 +9,8 @@
  *               snapshots
  *   schema.c    the migrations (SQL DDL), append-only
  *   wlock.c     the process's write lock
+ *   gsync.c     group commit and the syncer thread
+ *   ckpt.c      the checkpointer thread
  *   words.c     kiln_words(text, adf, query), the JQL text search's SQL function */
 #ifndef KILN_SQLITE_INT_H
 #define KILN_SQLITE_INT_H
@@ -131,6 +133,20 @@ int sq_syncer_start(sqlite3 *like);
 void sq_syncer_stop(void);
 int sq_syncer_queue(store_dwait_t *w);
 uint64_t sq_syncer_waits(void);
+
+/* ---- the checkpointer (ckpt.c) ----
+ * One thread, with its own connection on like's database, that runs a passive WAL
+ * checkpoint each time it is kicked (kicks that come while it sleeps or runs make one
+ * checkpoint). A commit that finds the WAL at SQ_CHECKPOINT_PAGES or more kicks it
+ * (sqlite.c, wal_hook), so no committing thread copies the WAL or waits for a checkpoint's
+ * fsyncs. start: 0, or -1 (it does not run); kick: 0, or -1 when it does not run (the
+ * caller then checkpoints itself). stop: no kick counts from its start; a checkpoint under
+ * way ends, then the thread is joined (started and stopped with the syncer). */
+#define SQ_CHECKPOINT_PAGES 1000 /* SQLite's default auto-checkpoint threshold */
+int sq_ckpt_start(sqlite3 *like);
+void sq_ckpt_stop(void);
+int sq_ckpt_kick(void);
+uint64_t sq_ckpt_count(void); /* checkpoints the thread ran (tests) */
 
 /* Registers kiln_words(text, adf, query) on a connection (words.c). */
 int sq_search_register(sqlite3 *db);
