@@ -8,14 +8,13 @@
  * A kick only sets a flag and signals: the thread checkpoints once for any number of kicks
  * that came while it slept or while it ran (a checkpoint copies every frame it can, so the
  * kicks behind it are covered by the next one). A checkpoint that fails for a full disk
- * is noted by SQLite's error log (sqlite.c, on_sqlite_log: store_full_since); one whose
- * fsync failed stops the store's writes (gsync.c, sq_gsync_check_ioerr), as on the
- * committing thread before. */
+ * is noted (store_note_full: store_full_since) and the WAL keeps growing until one
+ * succeeds; one whose fsync failed stops the store's writes (gsync.c,
+ * sq_gsync_check_ioerr), as on the committing thread before. */
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
 
-#include "base/log.h"
 #include "store/sqlite/sqlite_int.h"
 
 static struct {
@@ -40,8 +39,11 @@ static void *ckpt_main(void *arg)
             break; /* SQLite checkpoints the WAL when the last connection closes */
         C.kicked = 0;
         pthread_mutex_unlock(&C.mu);
-        if (sqlite3_wal_checkpoint_v2(C.db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) != SQLITE_OK)
+        if (sqlite3_wal_checkpoint_v2(C.db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) != SQLITE_OK) {
+            if ((sqlite3_errcode(C.db) & 0xff) == SQLITE_FULL)
+                store_note_full(); /* the database file could not grow: the WAL keeps the commits */
             sq_gsync_check_ioerr(C.db);
+        }
         atomic_fetch_add(&C.ran, 1);
         pthread_mutex_lock(&C.mu);
     }
