@@ -15,7 +15,9 @@
  *   - the product-events hook is called once the commit is written, before its fsync
  *     ended (the delivery engine's pass overlaps it), once, and not for a rollback;
  *   - the WAL is still checkpointed once a commit grows it past SQ_CHECKPOINT_PAGES (from
- *     the WAL hook, after the group fsync), and the store checks out after;
+ *     the WAL hook, after the group fsync), and the store checks out after; with the
+ *     syncer started, by the checkpointer thread (ckpt.c), which runs it and is joined at
+ *     the syncer's stop;
  *   - the syncer (store_when_durable): a deferred handle's N commits each queue a wait
  *     without fsyncing on their thread; every wait is answered once, only after an fsync
  *     that began after its commit ended, by M < N fsyncs; a failed fsync answers its
@@ -354,6 +356,36 @@ static void test_checkpoint_after_a_big_commit(void **state)
     assert_int_equal(store_check(f->st, out, sizeof out), STORE_OK);
 }
 
+/* The checkpointer started with the syncer runs the checkpoint a big commit asks for: one
+ * more checkpoint counted by the thread, and the next commit starts the WAL over. */
+static void test_checkpointer_thread(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(store_syncer_start(f->st), 0);
+    uint64_t ran0 = sq_ckpt_count();
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    assert_int_equal(sqlite3_exec(DB(f->st),
+                                  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) "
+                                  "INSERT INTO gc_t(x) SELECT zeroblob(3000) FROM n",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    for (int tries = 0; tries < 5000 && sq_ckpt_count() == ran0; tries++) /* polled, 5 s at most */
+        nanosleep(&(struct timespec){0, 1000000L}, NULL);
+    assert_true(sq_ckpt_count() > ran0);
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    write_row(f->st);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    int log = -1, done = -1;
+    assert_int_equal(sqlite3_wal_checkpoint_v2(DB(f->st), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done), SQLITE_OK);
+    print_message("WAL after the checkpointer's checkpoint and one more commit: %d frames\n", log);
+    assert_true(log >= 1 && log < 100);
+    store_syncer_stop(f->st);             /* joins the checkpointer too */
+    assert_int_equal(sq_ckpt_kick(), -1); /* no thread: a commit checkpoints on its own thread again */
+    char out[512];
+    assert_int_equal(store_check(f->st, out, sizeof out), STORE_OK);
+}
+
 /* ---- the syncer: answers after durable, off the writer's thread ---- */
 
 #define ASYNC_COMMITS 60
@@ -473,6 +505,7 @@ int main(void)
         G(test_sqlite_own_failed_fsync_stops_writes),
         G(test_events_hook_before_the_fsync),
         G(test_checkpoint_after_a_big_commit),
+        G(test_checkpointer_thread),
         G(test_syncer_answers_after_the_fsync),
         G(test_syncer_failed_fsync_answers_error),
         G(test_no_syncer_fsyncs_on_the_asking_thread),
