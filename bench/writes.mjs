@@ -3,13 +3,14 @@
 // so drift on a shared machine hits both alike), creates a site and a project, and drives
 // POST /ex/jira/{cloudId}/rest/api/3/issue with wrk (a ~4 KB description each, so the WAL
 // passes its checkpoint threshold every few seconds). Prints each run's req/s, p50, p90
-// and p99, then the medians and the B/A ratios. See bench/README.md ("bench/writes.mjs").
+// and p99 and the WAL file's largest size, then the medians and the B/A ratios. See bench/README.md ("bench/writes.mjs").
 //
 //   KILN_A=path/to/kiln KILN_B=build/kiln node bench/writes.mjs [rounds=3] [seconds=10] [connections=16]
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { Kiln, expectStatus } from '../tests/e2e/lib/kiln.mjs';
 
 const [rounds = 3, secs = 10, conns = 16] = process.argv.slice(2).map(Number);
@@ -33,11 +34,14 @@ async function run(name) {
     const lua = path.join(tmp, 'issue.lua');
     writeFileSync(lua, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\n`
       + `wrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "Bearer ${s.token}"\n`);
-    const out = execFileSync('wrk', ['-t2', `-c${conns}`, `-d${secs}s`, '--latency', '-s', lua,
-      `${k.url}/ex/jira/${s.cloudId}/rest/api/3/issue`], { encoding: 'utf8' });
+    const wal = path.join(k.dataDir, 'kiln.db-wal');
+    let walMax = 0; // the WAL file's largest size, sampled every 100 ms
+    const sample = setInterval(() => { walMax = Math.max(walMax, existsSync(wal) ? statSync(wal).size : 0); }, 100);
+    const { stdout: out } = await promisify(execFile)('wrk', ['-t2', `-c${conns}`, `-d${secs}s`, '--latency', '-s', lua,
+      `${k.url}/ex/jira/${s.cloudId}/rest/api/3/issue`], { encoding: 'utf8' }).finally(() => clearInterval(sample));
     if (/Non-2xx|Socket errors/.test(out)) throw new Error(`wrk saw errors:\n${out}`);
     const pct = (p) => ms(new RegExp(`^\\s+${p}%\\s+(\\S+)`, 'm').exec(out)[1]);
-    return { rps: parseFloat(/^Requests\/sec:\s+(\S+)/m.exec(out)[1]), p50: pct(50), p90: pct(90), p99: pct(99) };
+    return { rps: parseFloat(/^Requests\/sec:\s+(\S+)/m.exec(out)[1]), p50: pct(50), p90: pct(90), p99: pct(99), walMiB: walMax / 1048576 };
   } finally {
     await k.close();
   }
@@ -49,11 +53,11 @@ try {
     for (const name of r % 2 ? ['B', 'A'] : ['A', 'B']) {
       const m = await run(name);
       got[name].push(m);
-      console.log(`round ${r + 1} ${name}: ${m.rps.toFixed(0)} req/s  p50 ${m.p50.toFixed(2)} ms  p90 ${m.p90.toFixed(2)} ms  p99 ${m.p99.toFixed(2)} ms`);
+      console.log(`round ${r + 1} ${name}: ${m.rps.toFixed(0)} req/s  p50 ${m.p50.toFixed(2)} ms  p90 ${m.p90.toFixed(2)} ms  p99 ${m.p99.toFixed(2)} ms  WAL at most ${m.walMiB.toFixed(1)} MiB`);
     }
   }
   const med = (name, f) => median(got[name].map((m) => m[f]));
-  for (const f of ['rps', 'p50', 'p90', 'p99']) {
+  for (const f of ['rps', 'p50', 'p90', 'p99', 'walMiB']) {
     console.log(`median ${f}: A ${med('A', f).toFixed(2)}  B ${med('B', f).toFixed(2)}  B/A ${(med('B', f) / med('A', f)).toFixed(2)}`);
   }
   console.log(`A=${bins.A} B=${bins.B}; rerun: KILN_A=${bins.A} KILN_B=${bins.B} node bench/writes.mjs ${rounds} ${secs} ${conns}`);

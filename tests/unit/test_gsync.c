@@ -16,8 +16,8 @@
  *     ended (the delivery engine's pass overlaps it), once, and not for a rollback;
  *   - the WAL is still checkpointed once a commit grows it past SQ_CHECKPOINT_PAGES (from
  *     the WAL hook, after the group fsync), and the store checks out after; with the
- *     syncer started, by the checkpointer thread (ckpt.c), which runs it and is joined at
- *     the syncer's stop;
+ *     syncer started, by the checkpointer thread (ckpt.c), which runs it, truncates a WAL
+ *     past SQ_WAL_RESTART_PAGES, and is joined at the syncer's stop;
  *   - the syncer (store_when_durable): a deferred handle's N commits each queue a wait
  *     without fsyncing on their thread; every wait is answered once, only after an fsync
  *     that began after its commit ended, by M < N fsyncs; a failed fsync answers its
@@ -28,6 +28,8 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "store/sqlite/sqlite_int.h"
@@ -380,6 +382,24 @@ static void test_checkpointer_thread(void **state)
     assert_int_equal(sqlite3_wal_checkpoint_v2(DB(f->st), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done), SQLITE_OK);
     print_message("WAL after the checkpointer's checkpoint and one more commit: %d frames\n", log);
     assert_true(log >= 1 && log < 100);
+    /* a WAL past SQ_WAL_RESTART_PAGES is truncated (writers held meanwhile) */
+    uint64_t trunc0 = sq_ckpt_truncated();
+    assert_int_equal(store_begin(f->st), STORE_OK);
+    assert_int_equal(sqlite3_exec(DB(f->st),
+                                  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) "
+                                  "INSERT INTO gc_t(x) SELECT zeroblob(3000) FROM n",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    for (int tries = 0; tries < 5000 && sq_ckpt_truncated() == trunc0; tries++)
+        nanosleep(&(struct timespec){0, 1000000L}, NULL);
+    assert_true(sq_ckpt_truncated() > trunc0);
+    char wal[4096];
+    snprintf(wal, sizeof wal, "%s/kiln.db-wal", f->dir);
+    struct stat sb;
+    assert_int_equal(stat(wal, &sb), 0);
+    print_message("WAL file after the truncating checkpoint: %lld bytes\n", (long long)sb.st_size);
+    assert_int_equal(sb.st_size, 0);
     store_syncer_stop(f->st);             /* joins the checkpointer too */
     assert_int_equal(sq_ckpt_kick(), -1); /* no thread: a commit checkpoints on its own thread again */
     char out[512];

@@ -10,7 +10,20 @@
  * kicks behind it are covered by the next one). A checkpoint that fails for a full disk
  * is noted (store_note_full: store_full_since) and the WAL keeps growing until one
  * succeeds; one whose fsync failed stops the store's writes (gsync.c,
- * sq_gsync_check_ioerr), as on the committing thread before. */
+ * sq_gsync_check_ioerr), as on the committing thread before.
+ *
+ * The WAL's bound. A passive checkpoint copies the frames committed before it began, but
+ * the WAL starts over from its beginning only when a writer begins with every frame copied,
+ * and under a steady write load some commit always lands while a checkpoint runs: the WAL
+ * then grew for as long as the load lasted (34 MiB in 10 s of issue creates at ~350/s,
+ * 126 MiB at ~1,100/s, on main's binary as on this one: bench/writes.mjs). So when a
+ * passive checkpoint leaves SQ_WAL_RESTART_PAGES frames or more, the checkpointer takes
+ * the process's write lock (wlock.c: the process's writers queue behind it, in order) and
+ * runs a TRUNCATE checkpoint, which copies only what was committed during the passive one
+ * and, unless a reader of an older snapshot holds on (SQLITE_BUSY: no wait, it tries again
+ * at the next kick), truncates the WAL to nothing. Writers wait for that short copy and
+ * its fsyncs once per SQ_WAL_RESTART_PAGES frames of WAL under load: the one pause the
+ * bound costs. */
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
@@ -22,10 +35,27 @@ static struct {
     pthread_cond_t cv;
     int kicked, stopping;
     pthread_t tid;
-    sqlite3 *db;          /* its own connection (NOMUTEX: used by this thread only) */
-    atomic_int running;   /* read by committing threads without the mutex */
-    _Atomic uint64_t ran; /* checkpoints run (sq_ckpt_count) */
+    sqlite3 *db;                /* its own connection (NOMUTEX: used by this thread only) */
+    atomic_int running;         /* read by committing threads without the mutex */
+    _Atomic uint64_t ran;       /* checkpoints run (sq_ckpt_count) */
+    _Atomic uint64_t truncated; /* of them, caught up with the writers held (sq_ckpt_truncated) */
 } C = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+/* One checkpoint of `mode`; *frames (when given): the frames left in the WAL. A full disk
+ * is noted (the database file could not grow: the WAL keeps the commits); a failed fsync
+ * stops the store's writes. SQLITE_BUSY (a reader of an older snapshot, another
+ * process's writer or checkpoint) is no error: the next kick tries again. */
+static void checkpoint(int mode, int *frames)
+{
+    int log = 0, done = 0;
+    if (sqlite3_wal_checkpoint_v2(C.db, "main", mode, &log, &done) != SQLITE_OK) {
+        if ((sqlite3_errcode(C.db) & 0xff) == SQLITE_FULL)
+            store_note_full();
+        sq_gsync_check_ioerr(C.db);
+    }
+    if (frames)
+        *frames = log;
+}
 
 static void *ckpt_main(void *arg)
 {
@@ -39,10 +69,14 @@ static void *ckpt_main(void *arg)
             break; /* SQLite checkpoints the WAL when the last connection closes */
         C.kicked = 0;
         pthread_mutex_unlock(&C.mu);
-        if (sqlite3_wal_checkpoint_v2(C.db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) != SQLITE_OK) {
-            if ((sqlite3_errcode(C.db) & 0xff) == SQLITE_FULL)
-                store_note_full(); /* the database file could not grow: the WAL keeps the commits */
-            sq_gsync_check_ioerr(C.db);
+        int frames = 0;
+        checkpoint(SQLITE_CHECKPOINT_PASSIVE, &frames);
+        if (frames >= SQ_WAL_RESTART_PAGES && sq_wlock_take(SQ_WLOCK_TIMEOUT_MS) == 0) {
+            /* writers never paused long enough for the WAL to start over: catch up with
+             * them held, and truncate it (the readers of older snapshots let go first) */
+            checkpoint(SQLITE_CHECKPOINT_TRUNCATE, NULL);
+            sq_wlock_give();
+            atomic_fetch_add(&C.truncated, 1);
         }
         atomic_fetch_add(&C.ran, 1);
         pthread_mutex_lock(&C.mu);
@@ -100,4 +134,9 @@ int sq_ckpt_kick(void)
 uint64_t sq_ckpt_count(void)
 {
     return atomic_load(&C.ran);
+}
+
+uint64_t sq_ckpt_truncated(void)
+{
+    return atomic_load(&C.truncated);
 }
