@@ -15,10 +15,11 @@
  * The WAL's bound. A passive checkpoint copies the frames committed before it began, but
  * the WAL starts over from its beginning only when a writer begins with every frame copied,
  * and under a steady write load some commit always lands while a checkpoint runs: the WAL
- * then grew for as long as the load lasted (34 MiB in 10 s of issue creates at ~350/s,
- * 126 MiB at ~1,100/s, on main's binary as on this one: bench/writes.mjs). So when a
- * passive checkpoint leaves SQ_WAL_RESTART_PAGES frames or more, the checkpointer takes
- * the process's write lock (wlock.c: the process's writers queue behind it, in order) and
+ * then grew for as long as the load lasted (bench/writes.mjs, 10 s of issue creates: up to
+ * 214 MiB with the checkpoint on the committing thread, 126 MiB with this thread's passive
+ * checkpoints alone). So when a passive checkpoint ends with the WAL at
+ * SQ_WAL_RESTART_PAGES frames or more (copied or not: it has not started over), the
+ * checkpointer takes the process's write lock (wlock.c: the process's writers queue behind it, in order) and
  * runs a TRUNCATE checkpoint, which copies only what was committed during the passive one
  * and, unless a reader of an older snapshot holds on (SQLITE_BUSY: no wait, it tries again
  * at the next kick), truncates the WAL to nothing. Writers wait for that short copy and

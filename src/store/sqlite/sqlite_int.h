@@ -143,9 +143,9 @@ uint64_t sq_syncer_waits(void);
  * caller then checkpoints itself). stop: no kick counts from its start; a checkpoint under
  * way ends, then the thread is joined (started and stopped with the syncer). */
 #define SQ_CHECKPOINT_PAGES 1000 /* SQLite's default auto-checkpoint threshold */
-/* A passive checkpoint that leaves this many frames in the WAL (writers never paused for it
- * to start over) is followed by a TRUNCATE checkpoint with the write lock held (ckpt.c,
- * "the WAL's bound"): about 16 MiB of 4 KiB pages. */
+/* A passive checkpoint that ends with this many frames in the WAL, copied or not (writers
+ * never paused for it to start over), is followed by a TRUNCATE checkpoint with the write
+ * lock held (ckpt.c, "the WAL's bound"): about 16 MiB of 4 KiB pages. */
 #define SQ_WAL_RESTART_PAGES 4000
 int sq_ckpt_start(sqlite3 *like);
 void sq_ckpt_stop(void);
