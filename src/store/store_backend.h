@@ -262,9 +262,10 @@ typedef struct store_deliveries_ops {
 /* scheduled triggers' next runs (store/store_schedules.h) */
 typedef struct store_schedules_ops {
     int (*put)(store_t *st, const schedule_rec_t *s);
-    int (*set_next)(store_t *st, const char *installation_id, const char *module_key, int64_t next_ms);
+    int (*claim)(store_t *st, const char *installation_id, const char *module_key, int64_t slot_ms, int64_t next_ms);
     int (*del)(store_t *st, const char *installation_id, const char *module_key);
     int (*list)(store_t *st, arena_t *a, const char *installation_id, int64_t site_id, schedule_rec_t **out, size_t *n);
+    int (*due)(store_t *st, arena_t *a, int64_t now_ms, size_t max, schedule_rec_t **out, size_t *n);
 } store_schedules_ops_t;
 
 /* issue links (store/store_links.h) */
