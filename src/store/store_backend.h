@@ -392,6 +392,9 @@ typedef struct store_backend {
      * open transaction (heard only if it commits), or at once outside one; NULL: one
      * process (SQLite), nobody to tell */
     void (*notify)(store_t *st, const char *payload);
+    /* store_work_claim / store_work_release (store.h); NULL: one process, always its own */
+    int (*work_claim)(store_t *st, const char *work);
+    void (*work_release)(store_t *st, const char *work);
     /* the table families */
     const store_sites_ops_t *sites;
     const store_product_ops_t *product;

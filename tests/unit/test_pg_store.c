@@ -1892,6 +1892,40 @@ static void test_commit_outcome_unknown(void **state)
     store_close(pg);
 }
 
+/* Purges one node at a time (store_work_claim, docs/scale.md "Purges across nodes"): two
+ * handles as two nodes; the second is refused while the first holds the work, gets it once
+ * released, and again after the first's session ends while it held it (a node killed
+ * mid-purge). Another name is another lock. */
+static void test_work_claim(void **state)
+{
+    (void)state;
+    store_t *n1 = pg_open_as(pg_user, 1), *n2 = pg_open_as(pg_user, 1);
+    assert_int_equal(store_work_claim(n1, "purge"), 1);
+    assert_int_equal(store_work_claim(n2, "purge"), 0);
+    assert_int_equal(store_work_claim(n2, "audit"), 1); /* another work: its own */
+    store_work_release(n2, "audit");
+    store_work_release(n1, "purge");
+    assert_int_equal(store_work_claim(n2, "purge"), 1);
+    assert_int_equal(store_work_claim(n1, "purge"), 0);
+    store_close(n2); /* its session ends holding it: PostgreSQL drops the lock once its server
+                        process has seen the socket close (a few ms) */
+    int got = 0;
+    for (int i = 0; i < 200 && (got = store_work_claim(n1, "purge")) == 0; i++)
+        usleep(10 * 1000);
+    assert_int_equal(got, 1);
+    store_work_release(n1, "purge");
+    /* claimed inside a transaction: held past its rollback */
+    assert_int_equal(store_begin(n1), STORE_OK);
+    assert_int_equal(store_work_claim(n1, "purge"), 1);
+    store_rollback(n1);
+    n2 = pg_open_as(pg_user, 1);
+    assert_int_equal(store_work_claim(n2, "purge"), 0);
+    store_work_release(n1, "purge");
+    assert_int_equal(store_work_claim(n2, "purge"), 1);
+    store_close(n2);
+    store_close(n1);
+}
+
 typedef struct claim_arg {
     store_t *st;
     int rc;
@@ -1942,15 +1976,11 @@ static void test_schedule_claim_race(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_families_match),
-        cmocka_unit_test(test_words_match),
-        cmocka_unit_test(test_bound_site),
-        cmocka_unit_test(test_search_plan),
-        cmocka_unit_test(test_conflict_in_tx),
-        cmocka_unit_test(test_ledger_view),
-        cmocka_unit_test(test_whole_tx),
-        cmocka_unit_test(test_commit_outcome_unknown),
-        cmocka_unit_test(test_schedule_claim_race),
+        cmocka_unit_test(test_families_match), cmocka_unit_test(test_words_match),
+        cmocka_unit_test(test_bound_site),     cmocka_unit_test(test_search_plan),
+        cmocka_unit_test(test_conflict_in_tx), cmocka_unit_test(test_ledger_view),
+        cmocka_unit_test(test_whole_tx),       cmocka_unit_test(test_commit_outcome_unknown),
+        cmocka_unit_test(test_work_claim),     cmocka_unit_test(test_schedule_claim_race),
     };
     return cmocka_run_group_tests(tests, start_cluster, stop_cluster);
 }
