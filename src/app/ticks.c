@@ -9,6 +9,7 @@
 #include "platform/proxycall.h"
 #include "platform/schedule.h"
 #include "platform/snapshot.h"
+#include "platform/snapshot_db.h"
 #include "runtime/supervisor.h"
 #include "store/store_sessions.h"
 
@@ -50,6 +51,7 @@ static void purge(http_thread_t *t, int64_t now)
     size_t purged = 0;
     store_t *st = store_admin(t->store); /* purges span sites: the admin path (store.h) */
     snapshot_gc_uploads(platform_config()->data_dir, now, SNAPSHOT_UPLOAD_MAX_AGE_MS); /* this node's files */
+    snapshot_db_clean(platform_config()->data_dir, now - SNAPSHOT_FETCH_STALE_MS);     /* a killed fetch's */
     /* the store's purges: one node at a time (docs/scale.md "Purges across nodes"); a node
        that finds another doing them skips this turn */
     if (store_work_claim(st, TICK_PURGE_WORK) == 1) {

@@ -142,6 +142,8 @@ typedef struct store_apps_ops {
                               size_t *len);
     int (*snapshot_chunk_count)(store_t *st, const char *snapshot, int64_t *n, int64_t *total);
     int (*snapshots_kept)(store_t *st);
+    int (*version_unhashed)(store_t *st, arena_t *a, const char *after, size_t max, version_rec_t **out, size_t *n);
+    int (*version_set_sha256)(store_t *st, const char *snapshot, const char *sha256);
     int (*var_put)(store_t *st, const char *app_id, const char *env_key, const var_rec_t *v);
     int (*var_delete)(store_t *st, const char *app_id, const char *env_key, const char *key);
     int (*var_list)(store_t *st, arena_t *a, const char *app_id, const char *env_key, var_rec_t **out, size_t *n);
