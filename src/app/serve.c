@@ -32,6 +32,7 @@
 #include "platform/appmetrics.h"
 #include "platform/config.h"
 #include "platform/deliver.h"
+#include "platform/deliver_lease.h"
 #include "platform/install.h"
 #include "platform/kvs.h"
 #include "platform/kvs_writer.h"
@@ -62,6 +63,7 @@ typedef struct app {
     char ui_origin[600];      /* the UI origin's public URL (web/uiorigin.h), or "" */
     int exit_code;            /* a failed start's: 1, or 2 for a setting kiln must not start with */
     int lock_fd;              /* DATA/serve.lock, held shared until the store is closed (base/datalock.h) */
+    int64_t started_ms;       /* when this process began to start (wall clock) */
 } app_t;
 
 static app_t *running; /* for the signal handler */
@@ -463,6 +465,35 @@ static void stop_leak_scan(app_t *a)
     leak_unload();
 }
 
+/* PostgreSQL, at start (after the delivery engine, which learns whether this process is the
+ * data dir's only one): what a killed fetch left in DATA/snapshots goes (every one older
+ * than this process when it is alone on the data dir, else those not written for a while;
+ * a fetch of this process's may be under way already); versions
+ * deployed before the database kept snapshots get their chunks from this node's files
+ * (platform/snapshot_db.h). Neither is fatal: logged. */
+static int start_snapshots(app_t *a, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    if (!snapshot_db_kept(a->store))
+        return 0;
+    char n1[24], n2[24];
+    int64_t before = deliver_lease_data_dir_alone() ? a->started_ms : clock_now_ms() - SNAPSHOT_FETCH_STALE_MS;
+    size_t gone = snapshot_db_clean(a->o->data_dir, before), written, absent;
+    if (gone) {
+        snprintf(n1, sizeof n1, "%zu", gone);
+        log_msg(LOG_INFO, "snapshots: temporaries of interrupted fetches removed", "count", n1, NULL);
+    }
+    int rc = snapshot_db_backfill(store_admin(a->store), a->o->data_dir, &written, &absent);
+    if (written || rc != 0) {
+        snprintf(n1, sizeof n1, "%zu", written);
+        snprintf(n2, sizeof n2, "%zu", absent);
+        log_msg(rc ? LOG_WARN : LOG_INFO, "snapshots: older versions' snapshots copied into the database", "count", n1,
+                "not_here", n2, NULL);
+    }
+    return 0;
+}
+
 /* Not fatal: without it kiln serves everything but functions (they answer 500). */
 static int start_runtime(app_t *a, char *err, size_t errlen)
 {
@@ -514,12 +545,13 @@ static const struct service {
     {"leak detection", start_leak_scan, stop_leak_scan},
     {"function runtime", start_runtime, stop_runtime},
     {"delivery engine", start_deliver, NULL},
+    {"deploy snapshots", start_snapshots, NULL},
 };
 
 int app_serve(const serve_opts_t *o)
 {
     static app_t a;
-    a = (app_t){.o = o, .unix_fd = -1, .exit_code = 1, .lock_fd = -1};
+    a = (app_t){.o = o, .unix_fd = -1, .exit_code = 1, .lock_fd = -1, .started_ms = clock_now_ms()};
     char err[512] = "";
     size_t started = 0;
     int rc = 0;

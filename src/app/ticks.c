@@ -9,6 +9,7 @@
 #include "platform/proxycall.h"
 #include "platform/schedule.h"
 #include "platform/snapshot.h"
+#include "platform/snapshot_db.h"
 #include "runtime/supervisor.h"
 #include "store/store_sessions.h"
 
@@ -49,12 +50,18 @@ static void purge(http_thread_t *t, int64_t now)
     arena_t *a = arena_new(16u * 1024 * 1024);
     size_t purged = 0;
     store_t *st = store_admin(t->store); /* purges span sites: the admin path (store.h) */
-    install_purge_due(st, a, now, &purged);
-    deliver_prune(st, now); /* final deliveries past their retention (platform/deliver.h) */
-    snapshot_gc_uploads(platform_config()->data_dir, now, SNAPSHOT_UPLOAD_MAX_AGE_MS);
-    /* web sessions past their end or idle too long, sign-in links expired (store/store_sessions.h) */
-    store_session_purge(st, now, now - gateway_session_idle_ms(), NULL);
-    store_login_link_purge(st, now);
+    snapshot_gc_uploads(platform_config()->data_dir, now, SNAPSHOT_UPLOAD_MAX_AGE_MS); /* this node's files */
+    snapshot_db_clean(platform_config()->data_dir, now - SNAPSHOT_FETCH_STALE_MS);     /* a killed fetch's */
+    /* the store's purges: one node at a time (docs/scale.md "Purges across nodes"); a node
+       that finds another doing them skips this turn */
+    if (store_work_claim(st, TICK_PURGE_WORK) == 1) {
+        install_purge_due(st, a, now, &purged);
+        deliver_prune(st, now); /* final deliveries past their retention (platform/deliver.h) */
+        /* web sessions past their end or idle too long, sign-in links expired (store/store_sessions.h) */
+        store_session_purge(st, now, now - gateway_session_idle_ms(), NULL);
+        store_login_link_purge(st, now);
+        store_work_release(st, TICK_PURGE_WORK);
+    }
     arena_free(a);
 }
 

@@ -9,8 +9,9 @@
 
 #include "http/server.h"
 
-#define TICK_DELIVER_MS 200 /* how often thread 0 runs a delivery pass besides the kicks (platform/deliver.h) */
-#define TICK_PURGE_MS 60000 /* how often thread 0 purges data past its retention */
+#define TICK_DELIVER_MS 200     /* how often thread 0 runs a delivery pass besides the kicks (platform/deliver.h) */
+#define TICK_PURGE_MS 60000     /* how often thread 0 purges data past its retention */
+#define TICK_PURGE_WORK "purge" /* its store_work_claim name: one node at a time purges */
 
 void ticks_thread_init(http_thread_t *t, void *arg);
 void ticks_tick(http_thread_t *t, int64_t now_ms, void *arg);

@@ -178,9 +178,17 @@ static void *writer_main(void *arg)
         if (d->tick)
             d->tick(j->store, now);
         if (d->purge && j->retention_ms && now >= next_purge) {
+            /* one node at a time (a store shared by nodes): another that holds it now purges the
+               same rows, so this node skips its turn (store_work_claim) */
             int64_t gone = 0;
-            if (d->purge(j->store, now - j->retention_ms, &gone) != STORE_OK)
+            int mine = store_work_claim(j->store, d->name);
+            if (mine == 1 && d->purge(j->store, now - j->retention_ms, &gone) != STORE_OK)
                 log_msg(LOG_WARN, "journal: cannot delete records past the retention period", "journal", d->name, NULL);
+            else if (mine < 0)
+                log_msg(LOG_WARN, "journal: cannot claim the purge past the retention period", "journal", d->name,
+                        NULL);
+            if (mine == 1)
+                store_work_release(j->store, d->name);
             next_purge = now + PURGE_EVERY_MS;
         }
         pthread_mutex_lock(&j->mu);

@@ -21,6 +21,7 @@ static struct {
     char predecessor[37]; /* the last node on this data dir, known dead ("" if not known) */
     int64_t lease_ms;
     int shared;
+    int alone; /* this process holds DATA/deliver.node's lock: no other kiln serve on this data dir */
     int64_t next_renew_ms, next_recover_ms; /* the engine's thread only */
     int renew_failed;                       /* logged once per run of failures */
 } L = {.lease_ms = DELIVER_LEASE_MS};
@@ -45,6 +46,7 @@ static void succeed(const char *dir)
         close(fd);
         return;
     }
+    L.alone = 1;
     char prev[37] = {0};
     ssize_t got = pread(fd, prev, 36, 0);
     int ok = got == 36;
@@ -97,6 +99,11 @@ int64_t deliver_lease_ms(void)
 int deliver_lease_shared(void)
 {
     return L.shared;
+}
+
+int deliver_lease_data_dir_alone(void)
+{
+    return !L.shared || L.alone;
 }
 
 static int64_t recover(store_t *st, int64_t now, int all)

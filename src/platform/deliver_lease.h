@@ -40,6 +40,10 @@ const char *deliver_lease_owner(void);
 int64_t deliver_lease_ms(void);
 /* 1 when leases are renewed and recovered while kiln runs (a store shared by nodes). */
 int deliver_lease_shared(void);
+/* 1 when no other kiln serve runs on this data dir now: SQLite (DATA/serve.lock), or this
+ * process took DATA/deliver.node's lock (after deliver_lease_init). What another process
+ * left in the data dir (a killed fetch's temporary) is then known to be left. */
+int deliver_lease_data_dir_alone(void);
 
 /* The engine's thread, each turn: when due, renews the leases of the `n` attempts it
  * holds (ids), then takes back the expired leases of any node. Returns how many were

@@ -33,6 +33,8 @@ static _Atomic(h2o_multithread_receiver_t *) receiver;
 static _Atomic int64_t offset_ms;
 static atomic_int test_clock;
 static _Atomic int64_t frozen_ms; /* under --test-clock: the wall clock when it was enabled */
+static int shared;                /* a store other nodes share (PostgreSQL) */
+static uint64_t next_adopt_ns;    /* thread 0: when adopt_due runs next */
 
 int64_t schedule_now_ms(void)
 {
@@ -106,7 +108,8 @@ static int sync_installation(store_t *st, arena_t *a, const install_rec_t *in, i
     version_rec_t ver;
     if (!in->removed && install_version(st, a, in, &ver) == STORE_OK)
         mods = json_object_get(json_object_get(invoke_manifest(a, &ver), "modules"), "scheduledTrigger");
-    /* thread 0 is the rows' only writer: what they say now holds until it writes */
+    /* thread 0 is this node's only writer of the rows; another node's writes (its own sync,
+       its claims) converge with these: fire_one follows the row it reads */
     schedule_rec_t *rows = NULL;
     size_t n = 0, i, changes = 0;
     if (store_schedule_list(st, a, in->id, 0, &rows, &n) != STORE_OK)
@@ -174,12 +177,28 @@ static int sync_installation(store_t *st, arena_t *a, const install_rec_t *in, i
 
 /* ---------------------------------------------------------------- firing */
 
-/* Fires entry e (due): one delivery and its next slot, in one transaction. 1 fired, 0 its
- * installation is gone (entry removed), -1 store error. */
+/* This node's entry e agrees with row r again (another node fired its slot, or moved or
+ * removed the row); r NULL: the row is gone. */
+static void follow_row(sched_entry_t *e, const schedule_rec_t *r)
+{
+    if (r)
+        schedheap_put(&heap, e->installation_id, e->module_key, r->site_id, r->interval_ms, r->next_ms);
+    else
+        schedheap_remove(&heap, e);
+}
+
+/* Fires entry e (due): claims the row's slot, inserts one delivery and moves the row's
+ * next run, in one transaction. The row, not this node's entry, says what is due: nodes
+ * sharing a store each hold the entry, and only the first claim of a slot changes the row
+ * (store_schedule_claim); a node whose claim finds the slot taken takes the row's next
+ * run. 1 fired, 0 nothing to fire (the slot was another node's, the row moved, or its
+ * installation is gone: the entry follows the row), -1 store error. */
 static int fire_one(store_t *st, arena_t *a, sched_entry_t *e, int64_t now)
 {
     install_rec_t in;
     site_rec_t site;
+    schedule_rec_t *rows = NULL;
+    size_t n = 0;
     if (store_begin(st) != STORE_OK)
         return -1;
     int rc = store_install_get(st, a, e->installation_id, &in);
@@ -192,13 +211,30 @@ static int fire_one(store_t *st, arena_t *a, sched_entry_t *e, int64_t now)
         schedheap_remove(&heap, e);
         return 0;
     }
+    if (rc == STORE_OK)
+        rc = store_schedule_list(st, a, e->installation_id, 0, &rows, &n);
+    const schedule_rec_t *r = rc == STORE_OK ? row_of(rows, n, e->module_key) : NULL;
+    if (rc == STORE_OK && (!r || r->next_ms > now || r->interval_ms != e->interval_ms)) {
+        store_rollback(st); /* read only: the slot was fired elsewhere, or the row changed */
+        follow_row(e, r);
+        return 0;
+    }
     int64_t next = sched_next_after(now, e->interval_ms, e->phase_ms); /* missed slots: this one run */
+    if (rc == STORE_OK)
+        rc = store_schedule_claim(st, e->installation_id, e->module_key, r->next_ms, next);
+    if (rc == STORE_NOTFOUND) { /* another node claimed it between the read and the claim */
+        store_rollback(st);
+        rows = NULL;
+        n = 0;
+        if (store_schedule_list(st, a, e->installation_id, 0, &rows, &n) != STORE_OK)
+            return -1;
+        follow_row(e, row_of(rows, n, e->module_key));
+        return 0;
+    }
     if (rc == STORE_OK)
         rc = store_site_by_id(st, a, in.site_id, &site);
     if (rc == STORE_OK)
         rc = schedule_insert_run(st, a, &in, &site, e->module_key, sched_interval_name(e->interval_ms), NULL);
-    if (rc == STORE_OK)
-        rc = store_schedule_set_next(st, e->installation_id, e->module_key, next);
     if (rc != STORE_OK) {
         store_rollback(st);
         return -1;
@@ -209,13 +245,33 @@ static int fire_one(store_t *st, arena_t *a, sched_entry_t *e, int64_t now)
     return 1;
 }
 
-/* Fires up to `max` due slots; how many fired. */
+/* A shared store: rows due that this node's timetable lacks, or holds for later, join it
+ * (rows another node wrote for an install or deploy it served, whose notice this node
+ * never had), so that a node that dies leaves no slot unfired. */
+static void adopt_due(store_t *st, int64_t now)
+{
+    arena_t *a = arena_new(1u << 20);
+    schedule_rec_t *rows = NULL;
+    size_t n = 0;
+    if (store_schedule_due(st, a, now, SCHEDULE_FIRE_PER_TICK, &rows, &n) == STORE_OK)
+        for (size_t i = 0; i < n; i++) {
+            sched_entry_t *e = schedheap_find(&heap, rows[i].installation_id, rows[i].module_key);
+            if (!e || e->next_ms > now)
+                schedheap_put(&heap, rows[i].installation_id, rows[i].module_key, rows[i].site_id, rows[i].interval_ms,
+                              rows[i].next_ms);
+        }
+    arena_free(a);
+}
+
+/* Fires up to `max` due slots, looking at 2 * max entries at most (an entry whose slot
+ * another node fired costs a read and fires nothing: the rest wait for the next turn);
+ * how many fired. */
 static size_t fire_due(store_t *st, size_t max)
 {
-    size_t fired = 0;
+    size_t fired = 0, looked = 0;
     int64_t now = schedule_now_ms();
     sched_entry_t *e;
-    while (fired < max && (e = schedheap_top(&heap)) && e->next_ms <= now) {
+    while (fired < max && looked++ < 2 * max && (e = schedheap_top(&heap)) && e->next_ms <= now) {
         arena_t *a = arena_new(1u << 20);
         int r = fire_one(st, a, e, now);
         arena_free(a);
@@ -236,6 +292,10 @@ void schedule_tick(http_thread_t *t)
 {
     if (t->index != 0 || !st0)
         return;
+    if (shared && clock_mono_ns() >= next_adopt_ns) {
+        next_adopt_ns = clock_mono_ns() + (uint64_t)SCHEDULE_ADOPT_MS * 1000000u;
+        adopt_due(st0, schedule_now_ms());
+    }
     if (schedheap_due(&heap, schedule_now_ms())) /* idle: this comparison is all */
         fire_due(st0, SCHEDULE_FIRE_PER_TICK);
 }
@@ -311,6 +371,8 @@ static void on_advance(completion_t *hop)
     r->now_ms = schedule_now_ms();
     r->fired = 0;
     size_t f;
+    if (st0 && shared)
+        adopt_due(st0, r->now_ms);
     while (st0 && (f = fire_due(st0, SCHEDULE_FIRE_PER_TICK)) > 0) /* everything that became due */
         r->fired += f;
     completion_send(&r->c);
@@ -333,7 +395,8 @@ void schedule_thread_init(http_thread_t *t)
     if (t->index != 0)
         return;
     schedheap_init(&heap);
-    st0 = store_admin(t->store);              /* the timetable spans sites: the admin path (store.h) */
+    st0 = store_admin(t->store); /* the timetable spans sites: the admin path (store.h) */
+    shared = store_selected() != NULL;
     atomic_store(&receiver, &t->completions); /* from here, changes come as notices */
     arena_t *a = arena_new(LOAD_ARENA_BYTES);
     install_rec_t *ins;

@@ -13,6 +13,14 @@
  * the entry's next run, in one transaction; then deliver_kick() has the engine run it
  * (platform/deliver.h; the source row, platform/deliver_schedule.c, says how).
  *
+ * Several nodes on one store (docs/scale.md "Scheduled triggers across nodes"): each node
+ * keeps its own timetable; the row decides. Firing claims the slot by a compare-and-set
+ * on the row's next run (store_schedule_claim) in the transaction that inserts the
+ * delivery, so each slot gives one delivery however many nodes hold it due, and a node
+ * dying mid-firing leaves either the delivery (the deliveries' leases take it over) or the
+ * slot still due. Every SCHEDULE_ADOPT_MS each node also takes into its timetable the due
+ * rows it lacks (written by another node), so a survivor fires a dead node's slots.
+ *
  * Threads: the timetable is thread 0's only. Installs, upgrades, uninstalls and deploys
  * run on any HTTP thread: they call schedule_notify_* after their commit, which hands the
  * change to thread 0 as a message (base/completion.h); thread 0 then reads the
@@ -34,8 +42,9 @@
 #include "store/store_installs.h"
 #include "store/store_sites.h"
 
-#define SCHEDULE_FIRE_PER_TICK 256                         /* slots a tick fires at most (the rest the next turn) */
-#define SCHEDULE_LOAD_BATCH 512                            /* installations brought in line per transaction at start */
+#define SCHEDULE_FIRE_PER_TICK 256 /* slots a tick fires at most (the rest the next turn) */
+#define SCHEDULE_LOAD_BATCH 512    /* installations brought in line per transaction at start */
+#define SCHEDULE_ADOPT_MS 5000     /* shared store: how often a node looks for due rows it lacks */
 #define SCHEDULE_ADVANCE_MAX_MS (366LL * 24 * 3600 * 1000) /* the most one advance moves the clock */
 
 /* Thread 0, from its init: registers its receiver and loads the timetable (every

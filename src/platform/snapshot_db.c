@@ -1,5 +1,6 @@
 #include "platform/snapshot_db.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "base/arena.h"
 #include "base/enc.h"
 #include "base/fdio.h"
+#include "base/log.h"
 #include "store/store_apps.h"
 
 /* snapshots/<app>/<env>/<name>.tar and nothing else: what snapshot_commit names */
@@ -215,4 +217,123 @@ int snapshot_db_fetch(const char *data_dir, const char *relpath, char *err, size
     arena_free(a);
     store_close(st);
     return out;
+}
+
+/* ---------------------------------------------------------------- at start */
+
+/* NAME.tar.fetch-<16 hex>: what snapshot_db_fetch names its temporary */
+static int fetch_temp_name(const char *name)
+{
+    const char *f = strstr(name, ".tar.fetch-");
+    return f && strlen(f + 11) == 16 && strspn(f + 11, "0123456789abcdef") == 16;
+}
+
+size_t snapshot_db_clean(const char *data_dir, int64_t before_ms)
+{
+    char top[4200], env[4600], path[5000];
+    size_t removed = 0;
+    snprintf(top, sizeof top, "%s/snapshots", data_dir);
+    DIR *d1 = opendir(top);
+    struct dirent *a, *e, *f;
+    while (d1 && (a = readdir(d1))) { /* snapshots/<app>/<env>/<file> */
+        if (a->d_name[0] == '.')
+            continue;
+        snprintf(env, sizeof env, "%s/%s", top, a->d_name);
+        DIR *d2 = opendir(env);
+        while (d2 && (e = readdir(d2))) {
+            if (e->d_name[0] == '.')
+                continue;
+            snprintf(path, sizeof path, "%s/%s", env, e->d_name);
+            DIR *d3 = opendir(path);
+            while (d3 && (f = readdir(d3))) {
+                if (!fetch_temp_name(f->d_name))
+                    continue;
+                char file[5300];
+                struct stat sb;
+                snprintf(file, sizeof file, "%s/%s", path, f->d_name);
+                /* a fetch under way writes its file chunk by chunk: one not written since
+                   before_ms is left by a process that died */
+                if (lstat(file, &sb) == 0 && S_ISREG(sb.st_mode) &&
+                    (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000 < before_ms && unlink(file) == 0)
+                    removed++;
+            }
+            if (d3)
+                closedir(d3);
+        }
+        if (d2)
+            closedir(d2);
+    }
+    if (d1)
+        closedir(d1);
+    return removed;
+}
+
+/* One version's chunks from this node's file, with its SHA-256, in one transaction. 1
+ * written, 0 not this node's to do (no file here, or another node did it first), -1 a
+ * failure (logged). */
+static int backfill_one(store_t *st, const char *data_dir, const version_rec_t *v)
+{
+    char path[4200], hex[65], err[256];
+    snprintf(path, sizeof path, "%s/%s", data_dir, v->snapshot);
+    if (!relpath_valid(v->snapshot) || access(path, R_OK) != 0)
+        return 0;
+    if (snapshot_file_sha256(data_dir, v->snapshot, hex, err, sizeof err) != 0)
+        goto fail;
+    if (store_begin(st) != STORE_OK) {
+        snprintf(err, sizeof err, "cannot begin a transaction");
+        goto fail;
+    }
+    /* the SHA-256 first: it locks the row, so a second node waits, then changes nothing */
+    int rc = store_version_set_sha256(st, v->snapshot, hex);
+    if (rc == STORE_NOTFOUND) {
+        store_rollback(st);
+        return 0;
+    }
+    if (rc != STORE_OK) {
+        snprintf(err, sizeof err, "cannot write the version's SHA-256");
+        store_rollback(st);
+        goto fail;
+    }
+    if (snapshot_db_put(st, data_dir, v->snapshot, hex, err, sizeof err) != STORE_OK) {
+        store_rollback(st);
+        goto fail;
+    }
+    if (store_commit(st) != STORE_OK) {
+        snprintf(err, sizeof err, "cannot commit");
+        goto fail;
+    }
+    return 1;
+fail:
+    log_msg(LOG_WARN, "snapshots: cannot copy an older version's snapshot into the database", "snapshot", v->snapshot,
+            "error", err, NULL);
+    return -1;
+}
+
+int snapshot_db_backfill(store_t *st, const char *data_dir, size_t *written, size_t *absent)
+{
+    *written = *absent = 0;
+    if (!snapshot_db_kept(st))
+        return 0;
+    char after[1100] = "";
+    int failed = 0;
+    for (;;) {
+        arena_t *a = arena_new(64u * 1024 * 1024);
+        version_rec_t *v = NULL;
+        size_t n = 0;
+        int rc = store_version_unhashed(st, a, after, SNAPSHOT_BACKFILL_BATCH, &v, &n);
+        for (size_t i = 0; rc == STORE_OK && i < n; i++) {
+            int r = backfill_one(st, data_dir, &v[i]);
+            *written += r == 1;
+            *absent += r == 0;
+            failed |= r < 0;
+        }
+        if (rc == STORE_OK && n > 0)
+            snprintf(after, sizeof after, "%s", v[n - 1].snapshot);
+        arena_free(a);
+        if (rc != STORE_OK)
+            return -1;
+        if (n < SNAPSHOT_BACKFILL_BATCH)
+            break;
+    }
+    return failed ? -1 : 0;
 }

@@ -36,4 +36,25 @@ int snapshot_db_put(store_t *st, const char *data_dir, const char *relpath, cons
  * or an oversized chunk, a hash that differs ("corrupt"), the database unreachable. */
 int snapshot_db_fetch(const char *data_dir, const char *relpath, char *err, size_t errlen);
 
+/* kiln serve, at start (and thread 0's purge turn): removes the `.fetch-<hex>` temporaries
+ * snapshot_db_fetch leaves in DATA/snapshots/<app>/<env>/ when its process is killed
+ * mid-fetch: those last written before before_ms (epoch ms). A fetch under way writes each
+ * chunk as it comes, so the caller passes this process's start when no other process
+ * runs on the data dir (anything older is a dead one's), else now minus
+ * SNAPSHOT_FETCH_STALE_MS (another process sharing the data dir may be fetching now).
+ * How many went. */
+#define SNAPSHOT_FETCH_STALE_MS (60 * 1000)
+size_t snapshot_db_clean(const char *data_dir, int64_t before_ms);
+
+/* kiln serve on PostgreSQL, at start: versions deployed before kiln kept snapshots in the
+ * database (migration 23: no SHA-256, no chunks) get them from this node's file, when it
+ * has DATA/<snapshot>: hashed, then the SHA-256 and the chunks in one transaction, so
+ * another node can run the version instead of refusing it. Of two nodes with the file,
+ * the second changes nothing (the SHA-256 is written only over ''). *written: versions
+ * copied; *absent: versions this node has no file of (or another node copied). 0, or -1
+ * when a version could not be copied (logged, each; the rest still are) or the store
+ * failed. SQLite: nothing (0). */
+#define SNAPSHOT_BACKFILL_BATCH 64 /* versions read per statement */
+int snapshot_db_backfill(store_t *st, const char *data_dir, size_t *written, size_t *absent);
+
 #endif

@@ -177,6 +177,15 @@ int store_check(store_t *st, char *out, size_t n)
 {
     return st->be->check(st, out, n);
 }
+int store_work_claim(store_t *st, const char *work)
+{
+    return st->be->work_claim ? st->be->work_claim(st, work) : 1;
+}
+void store_work_release(store_t *st, const char *work)
+{
+    if (st->be->work_release)
+        st->be->work_release(st, work);
+}
 int store_begin(store_t *st)
 {
     return st->be->begin(st);

@@ -115,6 +115,18 @@ void store_unbind_site(store_t *st);
  * first use (its errors are STORE_UNAVAILABLE like st's) and closed with st; it has
  * transactions of its own (never inside st's). SQLite: st itself. */
 store_t *store_admin(store_t *st);
+/* Periodic work that spans sites and that one node at a time does (a purge: docs/scale.md
+ * "Purges across nodes"), named by `work` (a short constant string). 1: this handle now
+ * holds it, until store_work_release on the same handle; 0: another node (or handle) holds
+ * it now, skip this turn; STORE_UNAVAILABLE or STORE_ERROR. Inside or outside a
+ * transaction: the claim outlives it, whatever its end. PostgreSQL: a session-level advisory lock (class PG_WORK_LOCK,
+ * the name's hash) on the handle's session, so it ends with the session: a node that dies mid-work (kill -9 included:
+ * its sockets close, PostgreSQL ends its sessions) leaves it to the next node's turn, and a session lost to the network
+ * gives it up too. The work itself must be idempotent and done in transactions that each leave the data whole (what a
+ * dead node committed stays done; the next holder does the rest). SQLite (one process): always 1. */
+int store_work_claim(store_t *st, const char *work);
+/* Gives up what store_work_claim returned 1 for (nothing if the session ended since). */
+void store_work_release(store_t *st, const char *work);
 /* store_open as the admin path: a handle used only for cross-site work (the journal's
  * writer, startup). SQLite: store_open. */
 store_t *store_open_admin(const char *data_dir, char *err, size_t errlen);

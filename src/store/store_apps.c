@@ -79,6 +79,16 @@ int store_snapshots_kept(store_t *st)
     return st->be->apps->snapshots_kept(st);
 }
 
+int store_version_unhashed(store_t *st, arena_t *a, const char *after, size_t max, version_rec_t **out, size_t *n)
+{
+    return st->be->apps->version_unhashed(st, a, after, max, out, n);
+}
+
+int store_version_set_sha256(store_t *st, const char *snapshot, const char *sha256)
+{
+    return st->be->apps->version_set_sha256(st, snapshot, sha256);
+}
+
 int store_snapshot_chunk_count(store_t *st, const char *snapshot, int64_t *n, int64_t *total)
 {
     return st->be->apps->snapshot_chunk_count(st, snapshot, n, total);

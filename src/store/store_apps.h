@@ -72,6 +72,14 @@ int store_snapshot_chunk_get(store_t *st, arena_t *a, const char *snapshot, int6
                              size_t *len);
 /* How many chunks the snapshot has (0: none, e.g. SQLite's) and their total length. */
 int store_snapshot_chunk_count(store_t *st, const char *snapshot, int64_t *n, int64_t *total);
+/* Versions with no snapshot SHA-256 (snapshot_sha256 ''), deployed before kiln kept
+ * snapshots in the store, whose snapshot path sorts after `after` ("" from the first): at
+ * most max, by snapshot path, in a. */
+int store_version_unhashed(store_t *st, arena_t *a, const char *after, size_t max, version_rec_t **out, size_t *n);
+/* Gives the version of `snapshot` its SHA-256, only while it has none: STORE_NOTFOUND when
+ * no such version has '' (another node backfilled it first). With its chunks, in one
+ * transaction (platform/snapshot_db.h snapshot_db_backfill). */
+int store_version_set_sha256(store_t *st, const char *snapshot, const char *sha256);
 
 /* ---- environment variables (platform/variables.h) ----
  * Per (app, environment), not per site: every installation of the environment sees them. */

@@ -142,6 +142,8 @@ typedef struct store_apps_ops {
                               size_t *len);
     int (*snapshot_chunk_count)(store_t *st, const char *snapshot, int64_t *n, int64_t *total);
     int (*snapshots_kept)(store_t *st);
+    int (*version_unhashed)(store_t *st, arena_t *a, const char *after, size_t max, version_rec_t **out, size_t *n);
+    int (*version_set_sha256)(store_t *st, const char *snapshot, const char *sha256);
     int (*var_put)(store_t *st, const char *app_id, const char *env_key, const var_rec_t *v);
     int (*var_delete)(store_t *st, const char *app_id, const char *env_key, const char *key);
     int (*var_list)(store_t *st, arena_t *a, const char *app_id, const char *env_key, var_rec_t **out, size_t *n);
@@ -262,9 +264,10 @@ typedef struct store_deliveries_ops {
 /* scheduled triggers' next runs (store/store_schedules.h) */
 typedef struct store_schedules_ops {
     int (*put)(store_t *st, const schedule_rec_t *s);
-    int (*set_next)(store_t *st, const char *installation_id, const char *module_key, int64_t next_ms);
+    int (*claim)(store_t *st, const char *installation_id, const char *module_key, int64_t slot_ms, int64_t next_ms);
     int (*del)(store_t *st, const char *installation_id, const char *module_key);
     int (*list)(store_t *st, arena_t *a, const char *installation_id, int64_t site_id, schedule_rec_t **out, size_t *n);
+    int (*due)(store_t *st, arena_t *a, int64_t now_ms, size_t max, schedule_rec_t **out, size_t *n);
 } store_schedules_ops_t;
 
 /* issue links (store/store_links.h) */
@@ -391,6 +394,9 @@ typedef struct store_backend {
      * open transaction (heard only if it commits), or at once outside one; NULL: one
      * process (SQLite), nobody to tell */
     void (*notify)(store_t *st, const char *payload);
+    /* store_work_claim / store_work_release (store.h); NULL: one process, always its own */
+    int (*work_claim)(store_t *st, const char *work);
+    void (*work_release)(store_t *st, const char *work);
     /* the table families */
     const store_sites_ops_t *sites;
     const store_product_ops_t *product;

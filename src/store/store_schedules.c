@@ -8,9 +8,10 @@ int store_schedule_put(store_t *st, const schedule_rec_t *s)
     return st->be->schedules->put(st, s);
 }
 
-int store_schedule_set_next(store_t *st, const char *installation_id, const char *module_key, int64_t next_ms)
+int store_schedule_claim(store_t *st, const char *installation_id, const char *module_key, int64_t slot_ms,
+                         int64_t next_ms)
 {
-    return st->be->schedules->set_next(st, installation_id, module_key, next_ms);
+    return st->be->schedules->claim(st, installation_id, module_key, slot_ms, next_ms);
 }
 
 int store_schedule_delete(store_t *st, const char *installation_id, const char *module_key)
@@ -22,4 +23,9 @@ int store_schedule_list(store_t *st, arena_t *a, const char *installation_id, in
                         size_t *n)
 {
     return st->be->schedules->list(st, a, installation_id, site_id, out, n);
+}
+
+int store_schedule_due(store_t *st, arena_t *a, int64_t now_ms, size_t max, schedule_rec_t **out, size_t *n)
+{
+    return st->be->schedules->due(st, a, now_ms, max, out, n);
 }

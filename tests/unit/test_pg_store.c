@@ -24,6 +24,7 @@
  * usable, as on SQLite; in an all-or-nothing transaction (store_begin_whole) it fails the
  * transaction instead. */
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -663,8 +664,19 @@ static void script_schedules(store_t *st, arena_t *a, int64_t site, int64_t site
     };
     for (int i = 0; i < 3; i++)
         say("schedule_put rc=%d", store_schedule_put(st, &r[i]));
-    say("set_next rc=%d", store_schedule_set_next(st, "inst-2", "tick", 2500));
-    say("set_next none rc=%d", store_schedule_set_next(st, "inst-3", "tick", 1));
+    say("claim rc=%d", store_schedule_claim(st, "inst-2", "tick", 2000, 2500));
+    say("claim again rc=%d", store_schedule_claim(st, "inst-2", "tick", 2000, 2600)); /* the slot is taken */
+    say("claim none rc=%d", store_schedule_claim(st, "inst-3", "tick", 1, 1));
+    {
+        schedule_rec_t *v = NULL;
+        size_t n = 0;
+        int rc = store_schedule_due(st, a, 2500, 10, &v, &n);
+        say("schedule_due rc=%d n=%zu", rc, n);
+        for (size_t i = 0; i < n; i++)
+            say("  due %s %s %lld", S(v[i].installation_id), S(v[i].module_key), (long long)v[i].next_ms);
+        say("schedule_due max rc=%d", store_schedule_due(st, a, 2500, 1, &v, &n));
+        say("  n=%zu %s", n, n ? S(v[0].installation_id) : "-");
+    }
     for (int k = 0; k < 3; k++) {
         schedule_rec_t *v = NULL;
         size_t n = 0;
@@ -1880,6 +1892,87 @@ static void test_commit_outcome_unknown(void **state)
     store_close(pg);
 }
 
+/* Purges one node at a time (store_work_claim, docs/scale.md "Purges across nodes"): two
+ * handles as two nodes; the second is refused while the first holds the work, gets it once
+ * released, and again after the first's session ends while it held it (a node killed
+ * mid-purge). Another name is another lock. */
+static void test_work_claim(void **state)
+{
+    (void)state;
+    store_t *n1 = pg_open_as(pg_user, 1), *n2 = pg_open_as(pg_user, 1);
+    assert_int_equal(store_work_claim(n1, "purge"), 1);
+    assert_int_equal(store_work_claim(n2, "purge"), 0);
+    assert_int_equal(store_work_claim(n2, "audit"), 1); /* another work: its own */
+    store_work_release(n2, "audit");
+    store_work_release(n1, "purge");
+    assert_int_equal(store_work_claim(n2, "purge"), 1);
+    assert_int_equal(store_work_claim(n1, "purge"), 0);
+    store_close(n2); /* its session ends holding it: PostgreSQL drops the lock once its server
+                        process has seen the socket close (a few ms) */
+    int got = 0;
+    for (int i = 0; i < 200 && (got = store_work_claim(n1, "purge")) == 0; i++)
+        usleep(10 * 1000);
+    assert_int_equal(got, 1);
+    store_work_release(n1, "purge");
+    /* claimed inside a transaction: held past its rollback */
+    assert_int_equal(store_begin(n1), STORE_OK);
+    assert_int_equal(store_work_claim(n1, "purge"), 1);
+    store_rollback(n1);
+    n2 = pg_open_as(pg_user, 1);
+    assert_int_equal(store_work_claim(n2, "purge"), 0);
+    store_work_release(n1, "purge");
+    assert_int_equal(store_work_claim(n2, "purge"), 1);
+    store_close(n2);
+    store_close(n1);
+}
+
+typedef struct claim_arg {
+    store_t *st;
+    int rc;
+} claim_arg_t;
+
+static void *claim_slot(void *p)
+{
+    claim_arg_t *c = p;
+    c->rc = store_schedule_claim(c->st, "inst-race", "tick", 1000, 2000); /* the same slot */
+    return NULL;
+}
+
+/* Two nodes claiming one scheduled slot at the same moment (store_schedule_claim,
+ * docs/scale.md "Scheduled triggers across nodes"): the second's UPDATE waits for the first
+ * transaction, which claimed the slot, and once it commits changes no row: STORE_NOTFOUND,
+ * the slot fired once. */
+static void test_schedule_claim_race(void **state)
+{
+    (void)state;
+    store_t *n1 = pg_open_as(pg_user, 1), *n2 = pg_open_as(pg_user, 1);
+    site_rec_t site = {
+        .cloud_id = "cloud-race", .name = "claimrace", .admin_account_id = "adm-r", .canary = "can-r", .created_ms = 1};
+    assert_int_equal(store_site_insert(n1, &site), STORE_OK);
+    schedule_rec_t r = {"inst-race", "tick", site.id, "app-1", "development", "fiveMinute", 300000, 1000, 1};
+    assert_int_equal(store_schedule_put(n1, &r), STORE_OK);
+    assert_int_equal(store_begin(n1), STORE_OK);
+    assert_int_equal(store_schedule_claim(n1, "inst-race", "tick", 1000, 1300), STORE_OK);
+    claim_arg_t c = {n2, 99};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, claim_slot, &c), 0);
+    usleep(300 * 1000); /* n2's UPDATE is waiting on the row now */
+    assert_int_equal(c.rc, 99);
+    assert_int_equal(store_commit(n1), STORE_OK);
+    pthread_join(t, NULL);
+    assert_int_equal(c.rc, STORE_NOTFOUND); /* the slot was n1's */
+    arena_t *a = arena_new(1 << 16);
+    schedule_rec_t *v = NULL;
+    size_t n = 0;
+    assert_int_equal(store_schedule_list(n2, a, "inst-race", 0, &v, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].next_ms, 1300); /* n1's next slot, not n2's */
+    assert_int_equal(store_schedule_delete(n2, "inst-race", "tick"), STORE_OK);
+    arena_free(a);
+    store_close(n2);
+    store_close(n1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1887,6 +1980,7 @@ int main(void)
         cmocka_unit_test(test_bound_site),     cmocka_unit_test(test_search_plan),
         cmocka_unit_test(test_conflict_in_tx), cmocka_unit_test(test_ledger_view),
         cmocka_unit_test(test_whole_tx),       cmocka_unit_test(test_commit_outcome_unknown),
+        cmocka_unit_test(test_work_claim),     cmocka_unit_test(test_schedule_claim_race),
     };
     return cmocka_run_group_tests(tests, start_cluster, stop_cluster);
 }

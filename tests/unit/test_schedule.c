@@ -237,9 +237,21 @@ static void test_store_schedules(void **state)
     assert_int_equal(store_schedule_list(f->st, f->a, NULL, 0, &rows, &n), STORE_OK);
     assert_int_equal(n, 3);
     /* moves; put replaces; delete */
-    assert_int_equal(store_schedule_set_next(f->st, "inst-a", "m1", 999), STORE_OK);
-    assert_int_equal(store_schedule_set_next(f->st, "inst-a", "nope", 999), STORE_NOTFOUND);
-    assert_int_equal(store_schedule_set_next(f->st, "inst-b", "m2", 999), STORE_NOTFOUND);
+    /* a claim moves the row only from the slot it names: a second claim of slot 100 (another
+       node's) changes nothing */
+    assert_int_equal(store_schedule_claim(f->st, "inst-a", "m1", 100, 999), STORE_OK);
+    assert_int_equal(store_schedule_claim(f->st, "inst-a", "m1", 100, 1999), STORE_NOTFOUND);
+    assert_int_equal(store_schedule_claim(f->st, "inst-a", "nope", 100, 999), STORE_NOTFOUND);
+    assert_int_equal(store_schedule_claim(f->st, "inst-b", "m2", 300, 999), STORE_NOTFOUND);
+    /* due: every site's rows due by then, earliest first, capped */
+    assert_int_equal(store_schedule_due(f->st, f->a, 300, 10, &rows, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(rows[0].module_key, "m2");
+    assert_string_equal(rows[1].installation_id, "inst-b");
+    assert_int_equal(store_schedule_due(f->st, f->a, 300, 1, &rows, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_schedule_due(f->st, f->a, 99, 10, &rows, &n), STORE_OK);
+    assert_int_equal(n, 0);
     r2.next_ms = 250;
     r2.interval = "day";
     assert_int_equal(store_schedule_put(f->st, &r2), STORE_OK);

@@ -52,6 +52,7 @@
 #define STR(x) STR2(x)
 #define PG_STATEMENT_MS_TEXT STR(PG_STATEMENT_MS)
 #define PG_SITE_LOCK "1802070383" /* pg_advisory_xact_lock(this, site): a site's writers */
+#define PG_WORK_LOCK "1802465131" /* pg_try_advisory_lock(this, hash of a name): store_work_claim */
 #define PG_WRITE_TURN_MS 5000     /* the longest a write transaction waits for its site's turn */
 
 struct pg_stmt {
@@ -829,6 +830,44 @@ static void pg_notify(store_t *st, const char *payload)
         log_msg(LOG_WARN, "store: could not tell the other nodes of a change", "change", payload, NULL);
 }
 
+/* store_work_claim's key within PG_WORK_LOCK: FNV-1a of the name, as a positive int4 */
+static int work_key(const char *work)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)work; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return (int)(h & 0x7fffffff);
+}
+
+static int pg_work_claim(store_t *st, const char *work)
+{
+    struct pg_store *s = PG(st);
+    /* inside a transaction the session stays as it is (no reconnect): the lock, a session's,
+       outlives the transaction whatever its end */
+    int rc = s->in_tx || s->reading ? (s->c ? STORE_OK : STORE_UNAVAILABLE) : pg_ready(s);
+    if (rc != STORE_OK)
+        return rc;
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT pg_try_advisory_lock(" PG_WORK_LOCK ", %d)", work_key(work));
+    PGresult *r = PQexec(s->c, sql);
+    if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+        rc = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    else
+        rc = pg_fail(s, r, sql);
+    PQclear(r);
+    return rc;
+}
+
+static void pg_work_release(store_t *st, const char *work)
+{
+    struct pg_store *s = PG(st);
+    if (!s->c || PQstatus(s->c) != CONNECTION_OK)
+        return; /* a session that ended took its locks with it */
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT pg_advisory_unlock(" PG_WORK_LOCK ", %d)", work_key(work));
+    pg_cmd(s, sql);
+}
+
 static struct pg_store *pg_new(const char *url, const char *role);
 
 static store_t *pg_admin(store_t *st)
@@ -874,6 +913,8 @@ static const store_backend_t postgres_backend = {
     .bind_site = pg_bind_site,
     .admin = pg_admin,
     .notify = pg_notify,
+    .work_claim = pg_work_claim,
+    .work_release = pg_work_release,
     DB_FAMILIES_OPS,
 };
 

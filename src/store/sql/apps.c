@@ -24,6 +24,8 @@ enum q {
     Q_CHUNK_PUT,
     Q_CHUNK_GET,
     Q_CHUNK_COUNT,
+    Q_VERSION_UNHASHED,
+    Q_VERSION_SET_SHA256,
     Q_VAR_PUT,
     Q_VAR_DELETE,
     Q_VAR_LIST,
@@ -59,6 +61,12 @@ static const char *const sql[Q__COUNT] = {
     [Q_CHUNK_GET] = "SELECT bytes FROM snapshot_chunks WHERE snapshot = ?1 AND idx = ?2",
     [Q_CHUNK_COUNT] =
         "SELECT count(*), CAST(coalesce(sum(length(bytes)), 0) AS BIGINT) FROM snapshot_chunks WHERE snapshot = ?1",
+    /* versions deployed before kiln kept snapshots in the store (migration 23): no SHA-256,
+       no chunks */
+    [Q_VERSION_UNHASHED] = "SELECT " VERSION_COLS " FROM versions WHERE snapshot_sha256 = '' AND snapshot > ?1 "
+                           "ORDER BY snapshot LIMIT ?2",
+    /* only from '': of two nodes backfilling one version, the second changes no row */
+    [Q_VERSION_SET_SHA256] = "UPDATE versions SET snapshot_sha256 = ?2 WHERE snapshot = ?1 AND snapshot_sha256 = ''",
     [Q_VAR_PUT] = "INSERT INTO variables (app_id, env_key, key, encrypted, value, created_ms, updated_ms) "
                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (app_id, env_key, key) DO UPDATE SET "
                   "encrypted = excluded.encrypted, value = excluded.value, updated_ms = excluded.updated_ms",
@@ -286,6 +294,22 @@ static int db_snapshot_chunk_count(store_t *st, const char *snapshot, int64_t *n
     return rc == DB_ROW ? STORE_OK : db_rc(st, rc);
 }
 
+static int db_version_unhashed(store_t *st, arena_t *a, const char *after, size_t max, version_rec_t **out, size_t *n)
+{
+    db_stmt_t *q = stmt(st, Q_VERSION_UNHASHED);
+    db_bind_text(q, 1, after);
+    db_bind_i64(q, 2, (int64_t)max);
+    return db_collect(st, a, q, sizeof **out, read_version, (void **)out, n);
+}
+
+static int db_version_set_sha256(store_t *st, const char *snapshot, const char *sha256)
+{
+    db_stmt_t *q = stmt(st, Q_VERSION_SET_SHA256);
+    db_bind_text(q, 1, snapshot);
+    db_bind_text(q, 2, sha256);
+    return db_write_one_row(st, q);
+}
+
 /* ---- environment variables ---- */
 
 static int db_var_put(store_t *st, const char *app, const char *env, const var_rec_t *v)
@@ -350,6 +374,8 @@ const store_apps_ops_t db_apps_ops = {
     .snapshot_chunk_get = db_snapshot_chunk_get,
     .snapshot_chunk_count = db_snapshot_chunk_count,
     .snapshots_kept = db_snapshots_kept,
+    .version_unhashed = db_version_unhashed,
+    .version_set_sha256 = db_version_set_sha256,
     .var_put = db_var_put,
     .var_delete = db_var_delete,
     .var_list = db_var_list,
