@@ -28,12 +28,19 @@
 
 #define ATTEMPT_ARENA_MAX (64u << 20) /* an attempt's copy of its delivery and its event */
 #define PASS_ARENA_MAX (64u << 20)
-#define DUE_PER_INSTALLATION (DELIVER_PER_INSTALLATION * 4) /* candidates read per installation and pass */
-#define FANOUT_BATCHES_PER_PASS 4                           /* a site with more is fanned out again next pass */
-#define DIRTY_MAX 64                                        /* sites remembered one by one; more: every site */
-#define BEHIND_CHECK_MS 5000 /* every site's cursor is checked this often, kicks or not */
-#define RETRY_DATA_MAX 4096  /* an InvocationError's retryData kept for the next attempt, as JSON */
-#define SYNC_WAIT_MS 8       /* a pass waiting for the syncer looks again this often */
+#define DUE_PER_FREE_SLOT 4       /* candidates read per free slot of an installation and pass (some wait for a key) */
+#define FANOUT_BATCHES_PER_PASS 4 /* a site with more is fanned out again next pass */
+#define DIRTY_MAX 64              /* sites remembered one by one; more: every site */
+#define BEHIND_CHECK_MS 5000      /* every site's cursor is checked this often, kicks or not */
+#define RETRY_DATA_MAX 4096       /* an InvocationError's retryData kept for the next attempt, as JSON */
+#define SYNC_WAIT_MS 8            /* a pass waiting for the syncer looks again this often */
+/* A pass for ended attempts alone waits while fewer than COALESCE_ENDED verdicts wait and
+ * their installations keep more than the runtime's workers under way (so no worker of
+ * theirs idles for it), at most COALESCE_MS: one transaction then writes several verdicts
+ * and starts as many (docs/events.md, "Passes for ended attempts"). */
+#define COALESCE_ENDED (DELIVER_PER_INSTALLATION / 2)
+#define COALESCE_UNDER_WAY (RT_POOL_MAX + 1)
+#define COALESCE_MS 3
 
 /* ---------------------------------------------------------------- pure parts */
 
@@ -136,6 +143,8 @@ static struct {
     atomic_int syncer_queued; /* a pass's wait is queued with the store's syncer: it kicks */
     h2o_timeout_t sync_timer; /* ... at most SYNC_WAIT_MS, then the pass syncs itself */
     h2o_timeout_entry_t sync_entry;
+    h2o_timeout_t coalesce_timer; /* a pass for ended attempts held back: at most COALESCE_MS */
+    h2o_timeout_entry_t coalesce_entry;
 } K = {.mu = PTHREAD_MUTEX_INITIALIZER, .dirty_all = 1};
 
 static void turn(http_thread_t *t, int pass);
@@ -155,11 +164,19 @@ static void on_sync_wait_over(h2o_timeout_entry_t *entry)
     turn(K.thread, 0);
 }
 
+static void on_coalesce_over(h2o_timeout_entry_t *entry)
+{
+    (void)entry;
+    turn(K.thread, 1);
+}
+
 void deliver_thread_init(http_thread_t *t)
 {
     K.thread = t;
     h2o_timeout_init(t->loop, &K.sync_timer, SYNC_WAIT_MS);
     K.sync_entry.cb = on_sync_wait_over;
+    h2o_timeout_init(t->loop, &K.coalesce_timer, COALESCE_MS);
+    K.coalesce_entry.cb = on_coalesce_over;
     h2o_multithread_register_receiver(t->ctx.queue, &K.receiver, on_kick);
     atomic_store(&K.ready, 1);
 }
@@ -175,6 +192,8 @@ void deliver_thread_stopping(void)
     if (K.thread) {
         if (h2o_timeout_is_linked(&K.sync_entry))
             h2o_timeout_unlink(&K.sync_entry);
+        if (h2o_timeout_is_linked(&K.coalesce_entry))
+            h2o_timeout_unlink(&K.coalesce_entry);
         if (settle_waiting()) { /* written verdicts, settled only once durable */
             if (store_sync(store_admin(K.thread->store)) != STORE_OK)
                 log_msg(LOG_ERROR, "deliveries: cannot make the last passes' writes durable", NULL);
@@ -474,6 +493,25 @@ static void flush_ended(store_t *st)
     }
 }
 
+static unsigned running_of(const char *installation_id, const char *app_id, unsigned *app);
+
+/* 1 when the pass that writes the verdict just kept may wait (COALESCE_*): few verdicts wait, and
+ * every installation with one still has more attempts under way than its workers, the
+ * next one queued for each; the timer then runs the pass within COALESCE_MS. Else 0: a
+ * pass now (an installation whose workers would idle, or enough verdicts for one). */
+static int coalesce(void)
+{
+    unsigned ended = 0, app;
+    for (unsigned i = 0; i < SLOTS; i++)
+        if (slots[i].used && slots[i].ended && !slots[i].written) {
+            if (++ended >= COALESCE_ENDED || running_of(slots[i].d.installation_id, "", &app) < COALESCE_UNDER_WAY)
+                return 0;
+        }
+    if (!h2o_timeout_is_linked(&K.coalesce_entry))
+        h2o_timeout_link(K.thread->loop, &K.coalesce_timer, &K.coalesce_entry);
+    return 1;
+}
+
 /* The attempt ended: its verdict kept for the next flush (the engine's next turn), which
  * writes it with the others that ended meanwhile. Kiln stopping: written at once. */
 static void conclude(attempt_t *at, int state, int64_t due_ms, const deliver_verdict_t *v)
@@ -493,7 +531,7 @@ static void conclude(attempt_t *at, int state, int64_t due_ms, const deliver_ver
     at->end_data = dup0(at->a, v->retry_data_json);
     if (atomic_load(&K.stopping))
         flush_ended(store_admin(K.thread->store));
-    else
+    else if (!coalesce())
         deliver_kick();
 }
 
@@ -777,8 +815,10 @@ static void start_due(store_t *st, arena_t *a, int64_t now, attempt_t **started,
     for (size_t i = 0; i < n; i++) {
         unsigned app;
         pos[i] = cnt[i] = 0;
-        if (running_of(ids[i], "", &app) < DELIVER_PER_INSTALLATION &&
-            store_delivery_due(st, a, ids[i], now, DUE_PER_INSTALLATION, &due[i], &cnt[i]) != STORE_OK)
+        unsigned mine = running_of(ids[i], "", &app);
+        if (mine < DELIVER_PER_INSTALLATION &&
+            store_delivery_due(st, a, ids[i], now, (DELIVER_PER_INSTALLATION - mine) * DUE_PER_FREE_SLOT, &due[i],
+                               &cnt[i]) != STORE_OK)
             cnt[i] = 0;
     }
     for (int progress = 1; progress && inflight < DELIVER_INFLIGHT_MAX;) {
@@ -949,6 +989,8 @@ static void run_pass(http_thread_t *t, arena_t *a, int64_t now)
             h2o_timeout_unlink(&K.sync_entry);
         return;
     }
+    if (h2o_timeout_is_linked(&K.coalesce_entry)) /* this pass writes what it held back */
+        h2o_timeout_unlink(&K.coalesce_entry);
     sweep(t, st);
     attempt_t **started = arena_alloc(a, DELIVER_INFLIGHT_MAX * sizeof *started);
     size_t nstarted = 0;

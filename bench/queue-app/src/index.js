@@ -1,6 +1,6 @@
 // The handler under test, `handle`: one app storage write, what a typical consumer does.
 // `drain` runs it per queued event, `work` per web trigger request; `fill` pushes the
-// events (3.x Queue, 50 per push, `parallel` pushes at a time).
+// events (3.x Queue, 50 per push, `parallel` pushes at a time; bodies n = start, start + 1, ...).
 import { kvs } from '@forge/kvs';
 import { Queue } from '@forge/events';
 
@@ -11,7 +11,7 @@ async function handle(n) {
 const reply = (statusCode, body) => ({ statusCode, headers: { 'Content-Type': ['application/json'] }, body: JSON.stringify(body) });
 
 export async function fill(req) {
-  const { n, parallel = 4 } = JSON.parse(req.body || '{}');
+  const { n, start = 0, parallel = 4 } = JSON.parse(req.body || '{}');
   const q = new Queue({ key: 'drain' });
   const t0 = Date.now();
   let next = 0;
@@ -19,7 +19,7 @@ export async function fill(req) {
     while (next < n) {
       const from = next;
       next = Math.min(n, next + 50);
-      await q.push(Array.from({ length: next - from }, (_, i) => ({ body: { n: from + i } })));
+      await q.push(Array.from({ length: next - from }, (_, i) => ({ body: { n: start + from + i } })));
     }
   }
   await Promise.all(Array.from({ length: parallel }, lane));
