@@ -1,12 +1,12 @@
 // A Custom UI bridge answer made while the bridge prepares its call, in a request that
-// committed a write (the session's last-seen time, written once per half idle time): the
-// answer is held until that write is durable (http/reply.h), and invoke_submit took the
-// held answer for the bridge's function job and handed it to the runtime: kiln read past
-// the held answer (AddressSanitizer: heap-buffer-overflow in rt_submit), logged "runtime:
-// cannot unpack a deployed version: bad snapshot path" and died of SIGSEGV. The isolation
-// battery found it (its sessions live long enough to be touched, docs/reliability.md).
-// Here the sessions' idle time is 2 s, so every bridge call made more than a second after
-// the last one touches its session.
+// committed a write (the session's last-seen time, written at most once a minute, or per
+// half idle time when that is shorter): the answer is held until that write is durable
+// (http/reply.h), and invoke_submit took the held answer for the bridge's function job
+// and handed it to the runtime: kiln read past the held answer (AddressSanitizer:
+// heap-buffer-overflow in rt_submit), logged "runtime: cannot unpack a deployed version:
+// bad snapshot path" and died of SIGSEGV. The isolation battery found it
+// (docs/reliability.md). Here the sessions' idle time is 2 s, so every bridge call made
+// more than a second after the last one touches its session.
 import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
