@@ -177,6 +177,11 @@ static void on_durable(completion_t *c)
     free(h);
 }
 
+int reply_held(const kreq_t *kr)
+{
+    return kr->waiting && kr->waiting->done == on_durable;
+}
+
 void reply_raw(kreq_t *kr, int status, const char *content_type, const char *body, size_t len)
 {
     if (store_was_away(kr, status)) {

@@ -34,6 +34,11 @@ void reply_json(kreq_t *kr, int status, const json_t *body);
 void reply_json_new(kreq_t *kr, int status, json_t *body);
 /* Sends bytes that live at least as long as the request. */
 void reply_raw(kreq_t *kr, int status, const char *content_type, const char *body, size_t len);
+/* Whether the request's answer is made and held until its write is durable (above): then
+ * kr->waiting is that answer, not work the handler started, and the handler must leave it
+ * alone (a handler that takes kr->waiting for its own job after calling code that may
+ * reply asks this first). */
+int reply_held(const kreq_t *kr);
 /* Jira error shape {"errorMessages":[msg],"errors":{}} when jira, else {"code","message"}. */
 void reply_error(kreq_t *kr, int status, int jira, const char *msg);
 /* Jira field errors {"errorMessages":[],"errors":{field: message}}; `errors` consumed. */

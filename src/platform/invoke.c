@@ -324,9 +324,11 @@ int invoke_submit(kreq_t *kr, void (*prepare)(kreq_t *kr), invoke_reply_fn reply
     prepare(kr);
     if (read_tx)
         store_commit(kr->store);
-    rt_job_t *job = (rt_job_t *)kr->waiting; /* prepare's, or NULL when it replied */
-    if (!job)
+    /* prepare's job, or none when it replied: kr->waiting is then NULL, or the answer held
+     * until a write of the request (a session's touch) is durable, which is no job */
+    if (!kr->waiting || reply_held(kr))
         return 0;
+    rt_job_t *job = (rt_job_t *)kr->waiting;
     if (rt_submit(job) == 0)
         return 1;
     rt_job_free(job);

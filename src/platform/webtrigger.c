@@ -258,7 +258,7 @@ void webtrigger_handle(kreq_t *kr)
 {
     if (invoke_submit(kr, prepare, reply_plain) < 0)
         gateway_who(kr)->dispatched = 0;
-    if (!kr->waiting)
+    if (!kr->waiting || reply_held(kr))
         gateway_audit(kr, AUDIT_PLANE_WEBTRIGGER); /* answered here; else on_done records it */
 }
 

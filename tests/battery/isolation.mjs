@@ -7,6 +7,11 @@
 // scans every answer (status line, headers, body) — and afterwards every function log
 // line, audit and ledger record and kiln's stderr — for a canary of a site other than the
 // credential's. Any hit is a leak, printed with its seed, attempt number and request.
+// Three planes have oracles of their own besides: a remote call (invokeRemote,
+// fetchRemote) must reach the echo remote with A's FIT and no other site's; a scheduled
+// run must run for the site its event names, with that site's context, installation and
+// FIT, and read nothing of another site; the UI origin's files of each site's own app
+// hold that site's canaries (a file of B's in A's answer is a leak).
 //
 //   node tests/battery/isolation.mjs               # long mode: ISO_ATTEMPTS (default 1,000,000)
 //   ISO_SEED=1234 ISO_ATTEMPTS=50000 node tests/battery/isolation.mjs   # replay a run
@@ -102,6 +107,13 @@ modules:
       endpoint: remote-events
       events:
         - avi:forge:installed:app
+  scheduledTrigger:
+    - key: sched
+      function: sched-fn
+      interval: hour
+    - key: sched-remote
+      endpoint: remote-sched
+      interval: hour
   consumer:
     - key: isoq
       queue: isoq
@@ -111,6 +123,13 @@ modules:
       remote: backend
       route:
         path: /events
+      auth:
+        appSystemToken:
+          enabled: true
+    - key: remote-sched
+      remote: backend
+      route:
+        path: /sched
       auth:
         appSystemToken:
           enabled: true
@@ -128,6 +147,8 @@ modules:
       handler: index.onQueue
     - key: resolver-fn
       handler: index.resolver
+    - key: sched-fn
+      handler: index.sched
 remotes:
   - key: backend
     baseUrl: ${tap}/base
@@ -187,6 +208,8 @@ export async function probe(request) {
   case 'jira': out.r = await tryIt(async () => { const r = await asApp().requestJira(route\`/rest/api/3/issue/\${b.key}\`); return { s: r.status, t: await r.text() }; }); break;
   case 'user': out.r = await tryIt(async () => { const r = await asApp().requestJira(route\`/rest/api/3/user?accountId=\${b.key}\`); return { s: r.status, t: await r.text() }; }); break;
   case 'push': out.r = await tryIt(() => new Queue({ key: 'isoq' }).push([{ body: { key: b.key, kind: b.kind } }])); break;
+  // what the scheduled trigger (sched) looks up on its next run: its own site's KVS only
+  case 'steer': out.r = await tryIt(() => kvs.set('iso-steer', { tap: b.tap, kvs: b.kvs, issues: b.issues })); break;
   default: out.r = { error: 'no such op' };
   }
   console.log('probe', b.op, JSON.stringify(out).slice(0, 2000));
@@ -209,6 +232,21 @@ export async function onEvent(event) {
   console.log('event', event?.eventType, JSON.stringify(r).slice(0, 4000));
 }
 
+// a scheduled run (kiln trigger run, the admin API, or its slot): it looks up what the
+// last steer named, reports to the tap with the site its event and its context name, and
+// logs it all
+export async function sched(event, context) {
+  const steer = (await tryIt(() => kvs.get('iso-steer'))).ok ?? {};
+  const out = [];
+  for (const key of (steer.kvs ?? []).slice(0, 4)) out.push(await tryIt(() => kvs.get(key)));
+  for (const key of (steer.issues ?? []).slice(0, 4)) out.push(await tryIt(async () => { const x = await asApp().requestJira(route\`/rest/api/3/issue/\${key}\`); return x.status + ' ' + (await x.text()); }));
+  const report = { cloudId: event?.context?.cloudId, moduleKey: event?.context?.moduleKey, installContext: context?.installContext, installationId: context?.installationId, appInstallationId: global.__forge_runtime__?.appContext?.installationId, out };
+  const text = JSON.stringify(report);
+  console.log('sched', text.slice(0, 4000));
+  if (steer.tap) await tryIt(() => fetch(steer.tap + '/sched', { method: 'POST', body: text }));
+  return { statusCode: 200 };
+}
+
 // the Custom UI panel's resolver: what a frame asks for, with the identifiers it names
 const Resolver = ResolverModule.default ?? ResolverModule; // a CommonJS module seen from an ES one
 const r = new Resolver();
@@ -229,13 +267,26 @@ export async function onQueue(event) {
 
 // ---------------------------------------------------------------- the test's loopback server
 
-/** A tap (functions report to it and hold on it) and the app's remote (it receives the
- * installed events with each installation's system token). */
+/** The claims of a Forge invocation token (header.payload.signature), or null. */
+function fitClaims(req) {
+  try {
+    const fit = (req.headers.authorization ?? '').replace(/^Bearer /, '').split('.')[1];
+    return JSON.parse(Buffer.from(fit, 'base64url').toString());
+  } catch { return null; }
+}
+
+/** A tap (functions report to it and hold on it) and the app's remote: it receives the
+ * installed events with each installation's system token, the scheduled endpoint's runs
+ * (sched), and answers /echo/N with what it received and the data it keeps for the site
+ * the FIT names (remoteData: cloudId -> a value canary), as a multi-tenant backend does. */
 async function startTap() {
   const reports = new Map();
   const waiting = new Map();
   const held = new Map();
   const systemTokens = new Map(); // cloudId -> token
+  const remoteData = new Map(); // cloudId -> the site's canary kept at the remote
+  const sched = []; // scheduled runs: {via: 'function'|'endpoint', ...}
+  const echoes = new Map(); // attempt number -> what /base/echo/N received
   const srv = http.createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -252,13 +303,22 @@ async function startTap() {
         held.set(m[1], res);
       } else if (req.url.startsWith('/base/events')) {
         const tok = req.headers['x-forge-oauth-system'];
-        let cloudId; // from the invocation token's claims (a FIT: header.payload.signature)
-        try {
-          const fit = (req.headers.authorization ?? '').replace(/^Bearer /, '').split('.')[1];
-          cloudId = JSON.parse(Buffer.from(fit, 'base64url').toString()).context?.cloudId;
-        } catch { /* not a FIT */ }
+        const cloudId = fitClaims(req)?.context?.cloudId;
         if (tok && cloudId) systemTokens.set(cloudId, tok);
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      } else if (req.url === '/sched') { // the scheduled function's report
+        try { sched.push({ via: 'function', ...JSON.parse(text) }); } catch { sched.push({ via: 'function', bad: text.slice(0, 500) }); }
+        res.end('ok');
+      } else if (req.url.startsWith('/base/sched')) { // the scheduled endpoint's run
+        let body = null;
+        try { body = JSON.parse(text); } catch { /* kept as null */ }
+        sched.push({ via: 'endpoint', fit: fitClaims(req), systemToken: req.headers['x-forge-oauth-system'] ?? null, body });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      } else if ((m = /^\/base\/echo\/(\d+)/.exec(req.url))) { // invokeRemote / fetchRemote
+        const fit = fitClaims(req);
+        const rec = { fit, systemToken: req.headers['x-forge-oauth-system'] ?? null, method: req.method, url: req.url, headers: req.headers, body: text.slice(0, 4000) };
+        echoes.set(Number(m[1]), rec);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...rec, data: remoteData.get(fit?.context?.cloudId) ?? null }));
       } else {
         res.writeHead(404).end();
       }
@@ -268,6 +328,9 @@ async function startTap() {
   return {
     origin: `http://127.0.0.1:${srv.address().port}`,
     systemTokens,
+    remoteData,
+    sched,
+    echoes,
     wait(key, ms = 30000) {
       if (reports.has(key)) return Promise.resolve(reports.get(key));
       return new Promise((resolve, reject) => {
@@ -387,12 +450,58 @@ async function seedSite(k, S, rnd, appDir, tap) {
   ids.cloudId = S.cloudId;
 }
 
-/** A Custom UI frame of the panel on the site's planted issue: {token, ext}. */
-async function contextToken(k, S) {
+/** A Custom UI frame of the panel on the site's planted issue: {token, ext, frame}. */
+async function contextToken(k, S, appId = S.appId, moduleKey = 'iso-panel') {
   const ext = { issue: { key: S.issue } };
-  const r = await k.api('/_ui/v1/frames', { method: 'POST', body: { appId: S.appId, moduleKey: 'iso-panel', extension: ext }, headers: { cookie: S.session.cookie, 'x-kiln-csrf': S.session.csrf } });
+  const r = await k.api('/_ui/v1/frames', { method: 'POST', body: { appId, moduleKey, extension: ext }, headers: { cookie: S.session.cookie, 'x-kiln-csrf': S.session.csrf } });
   expectStatus(r, 200, `a frame on ${S.name}`);
-  return { token: r.json.token, ext };
+  return { token: r.json.token, ext, frame: frameParts(r.json.frameUrl) };
+}
+
+/** A frame URL of the UI origin, {origin}/r/{inst}/{seq}/{key}/{mac}/{file}?v=..., in parts. */
+function frameParts(url) {
+  const u = new URL(url);
+  const [, r, inst, seq, key, mac, ...file] = u.pathname.split('/');
+  if (r !== 'r' || !/^[0-9a-f]{32}$/.test(mac)) throw new Error(`not a frame URL: ${url}`);
+  return { port: Number(u.port), inst, seq: Number(seq), key, mac, file: file.join('/'), search: u.search, path: u.pathname + u.search };
+}
+
+// A Custom UI app of one site only (the UI origin's files are per app version: each site's
+// app holds that site's canaries in its files, so a file of B's app in A's answer is a leak)
+const UI_MANIFEST = `app:
+  runtime:
+    name: nodejs20.x
+resources:
+  - key: main
+    path: static/main
+modules:
+  jira:issuePanel:
+    - key: ui-panel
+      resource: main
+      title: Per-site files
+      icon: https://example.com/icon.svg
+`;
+
+/** Registers, deploys and installs site S's own UI app with canaries in its files; its
+ * frame (S.uiFrame: URL parts) from S's session. */
+async function seedUiApp(k, S, rnd) {
+  const V = (kind) => { const c = `zqv${S.tag}${hex(rnd, 14)}`; S.canaries.push({ c, cls: 'value', kind }); return c; };
+  const dir = path.join(tempDir('iso-ui'), `iso-ui-${S.tag}`);
+  writeFiles(dir, {
+    'manifest.yml': UI_MANIFEST,
+    'static/main/index.html': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${V('UI file (html)')}</title></head><body>ui</body></html>`,
+    'static/main/data.json': JSON.stringify({ v: V('UI file (json)') }),
+    'static/main/sub/deep.txt': V('UI file (text)'),
+  });
+  const { id } = await cliOkJson(k, ['register', dir, '--json']);
+  await cliOkJson(k, ['deploy', dir, '--json']);
+  const inst = await cliOkJson(k, ['install', '--site', S.name, '--confirm-scopes', '--json'], { cwd: dir });
+  S.uiAppId = id;
+  S.uiInstallationId = inst.installationId ?? inst.id;
+  const c = await contextToken(k, S, id, 'ui-panel');
+  S.uiFrame = c.frame;
+  // a URL of another site's files is a capability: its mac must never reach A
+  S.canaries.push({ c: S.uiFrame.mac, cls: 'hidden', kind: 'UI app frame URL mac' });
 }
 
 /** Holds an invocation of the site's hold trigger; S.cred.invocation is its live token. */
@@ -407,7 +516,8 @@ async function holdInvocation(k, S, tap) {
 
 const pick = (rnd, xs) => xs[Math.floor(rnd() * xs.length)];
 const ALL_PLANES = [
-  ['product', 40], ['proxy', 18], ['headers', 12], ['ui', 10], ['admin', 10], ['bridge', 4], ['webtrigger', 4], ['events', 2],
+  ['product', 34], ['proxy', 18], ['headers', 12], ['ui', 10], ['admin', 10], ['bridge', 4], ['webtrigger', 4], ['events', 2],
+  ['uifiles', 3], ['remote', 2], ['schedule', 1], // the costlier per attempt: a remote call signs a FIT, a run runs a function
 ];
 // ISO_PLANES=product,proxy: only those planes (a replay must name the same ones)
 const PLANES = process.env.ISO_PLANES ? ALL_PLANES.filter(([p]) => process.env.ISO_PLANES.split(',').includes(p)) : ALL_PLANES;
@@ -522,6 +632,7 @@ const PRODUCT_CREDS = ['bearer', 'basic', 'system', 'session', 'invocation'];
  * function of (seed, i) and the sites' identifiers only.
  */
 export function attempt(seed, i, sites) {
+  const attemptNo = i;
   const rnd = prng(mix(seed, i));
   const ai = Math.floor(rnd() * sites.length);
   let bi = Math.floor(rnd() * (sites.length - 1));
@@ -685,6 +796,107 @@ export function attempt(seed, i, sites) {
     const text = `see ${pick(rnd, i.issueKeys)} ${pick(rnd, i.issueIds)} [~accountid:${pick(rnd, i.accountIds)}]`;
     return { ...out, cred: 'bearer', method: 'POST', path: `/ex/jira/${A.cloudId}/rest/api/3/issue/${A.issue}/comment`, headers: credHeaders(A, 'bearer', 'POST'), body: { body: adf(text) } };
   }
+  case 'uifiles': {
+    // the UI origin's files: B's app's (and B's installation of the shared app's) resource
+    // paths with A's URL parts, path tricks, other version ids, forged macs; A's session
+    // and context token along (the URL is the capability: they must not matter)
+    const a = A.uiFrame, b = B.uiFrame, pa = A.context.frame, pb = B.context.frame;
+    const r = (inst, seq, key, mac, file) => `/r/${inst}/${seq}/${key}/${mac}/${file}`;
+    // (a path ending in / is refused with 400 before the UI origin looks at it: rare here)
+    const file = pick(rnd, ['index.html', 'index.html', 'data.json', 'sub/deep.txt', 'sub/deep.txt', '']);
+    const up = '../'.repeat(1 + Math.floor(rnd() * 6));
+    const headers = [['Cookie', A.session.cookie], ['X-Kiln-Context', A.context.token]];
+    if (rnd() < 0.15) {
+      // on kiln's origin: a frame of B's app with A's session (its URL would be B's files)
+      return { ...out, cred: 'session', method: 'POST', path: '/_ui/v1/frames', headers: credHeaders(A, 'session', 'POST'), body: { appId: pick(rnd, [B.uiAppId, B.appId]), moduleKey: pick(rnd, ['ui-panel', 'iso-panel']), extension: { issue: { key: pick(rnd, B.ids.issueKeys) } }, installationId: B.uiInstallationId } };
+    }
+    const p = pick(rnd, [
+      () => r(b.inst, b.seq, b.key, a.mac, file),
+      () => r(b.inst, a.seq, a.key, a.mac, file),
+      () => r(a.inst, a.seq, a.key, a.mac, `${up}${b.inst}/${b.seq}/${b.key}/${a.mac}/${file}`),
+      () => r(a.inst, a.seq, a.key, a.mac, `${up.replaceAll('/', '%2f')}${b.inst}%2f${b.seq}%2f${b.key}%2f${a.mac}%2f${file}`),
+      () => r(a.inst, a.seq, a.key, a.mac, `${up.replaceAll('..', '%2e%2e')}${b.inst}/${b.seq}/${b.key}/${a.mac}/${file}`),
+      () => r(a.inst, a.seq, a.key, a.mac, `${up.replaceAll('/', '%5c')}iso-ui-${B.tag}/static/main/${file || 'index.html'}`),
+      () => r(a.inst, a.seq, a.key, a.mac, `${up}${up}${up}iso-ui-${B.tag}/static/main/${file || 'index.html'}`),
+      () => r(a.inst, a.seq + 1 + Math.floor(rnd() * 3), a.key, a.mac, file),
+      () => r(a.inst, b.seq, a.key, a.mac, file),
+      () => r(a.inst, `0${a.seq}`, a.key, a.mac, file),
+      () => r(a.inst, a.seq, pb.key, a.mac, file),
+      () => r(b.inst, b.seq, b.key, hex(rnd, 32), file),
+      () => r(b.inst, b.seq, b.key, a.mac.toUpperCase(), file),
+      () => r(pb.inst, pb.seq, pb.key, pa.mac, file),
+      () => r(pa.inst, pa.seq, pa.key, pa.mac, `${up}${pb.inst}/${pb.seq}/${pb.key}/${pa.mac}/`),
+      () => r(`${a.inst}%2f..%2f${b.inst}`, b.seq, b.key, a.mac, file),
+      () => r(`${a.inst}/../${b.inst}`, b.seq, b.key, a.mac, file),
+      () => `${r(b.inst, b.seq, b.key, a.mac, file)}?inst=${a.inst}&mac=${a.mac}`,
+      () => `${r(a.inst, a.seq, a.key, a.mac, file)}%00/${up}${b.inst}`,
+      () => `/r/${b.inst}/${b.seq}/${b.key}/`,
+      () => `/r/${b.inst}/`,
+      () => `/_kiln/frame-shim.js?installationId=${b.inst}`,
+      () => `//r/${b.inst}/${b.seq}/${b.key}/${a.mac}/${file}`,
+    ])();
+    if (rnd() < 0.2) headers.push(pick(rnd, [['Host', `${B.name}.atlassian.net`], ['X-Forwarded-Host', `${B.name}.atlassian.net`], ['Referer', `http://127.0.0.1/s/${B.name}/browse/${pick(rnd, B.ids.issueKeys)}`], ['X-Kiln-Context', B.ids.cloudId]]));
+    return { ...out, cred: pick(rnd, ['session', 'context']), port: 'ui', method: 'GET', path: p, headers };
+  }
+  case 'remote': {
+    // a remote call made with A's credential, naming B's installation and site: the echo
+    // remote answers with what it received (the FIT, the system token) and the data it keeps
+    // for the site the FIT names; onAnswer checks the FIT was A's
+    const i = B.ids;
+    const body = pick(rnd, [
+      { cloudId: B.cloudId, installationId: B.installationId },
+      { contextAri: `ari:cloud:jira::site/${B.cloudId}`, installation: { installationId: B.installationId } },
+      { issue: pick(rnd, i.issueKeys), accountId: pick(rnd, i.accountIds) },
+      { key: pick(rnd, i.kvsKeys), site: B.name },
+    ]);
+    const game = pick(rnd, [null, null, ['X-Atlassian-Cloud-Id', B.cloudId], ['X-Forge-Installation-Id', B.installationId], ['X-Forge-Oauth-System', B.ids.cloudId], ['Forwarded', `host=${B.name}.atlassian.net`], ['Host', `${B.name}.atlassian.net`]]);
+    const q = pick(rnd, ['', `?cloudId=${B.cloudId}`, `?installationId=${B.installationId}`]);
+    if (rnd() < 0.6) { // a function's invokeRemote (@forge/api): A's live invocation token
+      const method = pick(rnd, ['GET', 'POST', 'PUT', 'DELETE']);
+      const headers = [...credHeaders(A, 'invocation', method), ['X-Forge-Remote', pick(rnd, ['backend', 'backend', 'backend', 'remote-sched', B.installationId])]];
+      if (game) headers.push(game);
+      return { ...out, cred: 'invocation', echo: true, method, path: `/_proxy/frc/echo/${attemptNo}${q}`, headers, body: method === 'GET' ? undefined : body };
+    }
+    // a Custom UI frame's fetchRemote (@forge/bridge's requestRemote): A's context token
+    const headers = [...credHeaders(A, 'session', 'POST'), ['X-Kiln-Context', A.context.token]];
+    const hs = game ? [[game[0], game[1]]] : [];
+    const ext = rnd() < 0.7 ? A.context.ext : { issue: { key: pick(rnd, i.issueKeys) } };
+    return { ...out, cred: 'context', echo: true, method: 'POST', path: '/_ui/v1/bridge', headers, body: { op: 'fetchRemote', payload: { remoteKey: 'backend', fetchRequestInit: { path: `/echo/${attemptNo}${q}`, method: 'POST', headers: hs, body: JSON.stringify(body) } }, extension: ext } };
+  }
+  case 'schedule': {
+    // scheduled triggers: A's next runs steered at B's identifiers (the handler looks up
+    // what its own site's KVS names), runs of A's triggers by the operator with requests
+    // naming B and keys of other modules and apps, the scheduler's admin API with each
+    // tenant credential of A naming B
+    const i = B.ids;
+    const r = rnd();
+    if (r < 0.3) {
+      return { ...out, cred: 'webtrigger', slow: true, method: 'POST', path: A.triggers.probe, headers: [], body: { op: 'steer', tap: A.tap, kvs: [pick(rnd, i.kvsKeys), pick(rnd, i.kvsKeys)], issues: [pick(rnd, i.issueKeys), pick(rnd, i.issueIds)] } };
+    }
+    const run = (site, app, env, key) => `/admin/v1/sites/${site}/installations/${app}/${env}/scheduledTriggers/${key}/run`;
+    const naming = { installationId: B.installationId, cloudId: B.cloudId, site: B.name, context: { cloudId: B.cloudId, moduleKey: 'sched' } };
+    if (r < 0.7) {
+      const [p, runs] = pick(rnd, [
+        () => [run(A.name, A.appId, 'development', 'sched'), 'sched'],
+        () => [run(A.name, A.appId, 'development', 'sched'), 'sched'],
+        () => [run(A.name, A.appId, 'development', 'sched-remote'), 'sched-remote'],
+        () => [run(A.name, A.appId, 'development', pick(rnd, ['probe', 'probe-fn', 'iso-panel', 'remote-sched', 'ui-panel', 'on-product'])), null],
+        () => [run(A.name, pick(rnd, [A.uiAppId, B.uiAppId, B.installationId, `ari:cloud:ecosystem::app/${B.uiAppId}`]), 'development', 'sched'), null],
+        () => [run(A.name, A.appId, pick(rnd, ['production', 'staging']), 'sched'), null],
+        () => [run(`${A.name}%2f..%2f${B.name}`, A.appId, 'development', 'sched'), null],
+      ])();
+      return { ...out, cred: 'admin', runs, method: 'POST', path: p, headers: [['Authorization', `Bearer ${A.adminToken}`]], body: rnd() < 0.5 ? naming : undefined };
+    }
+    const cred = pick(rnd, PRODUCT_CREDS);
+    const [method, p] = pick(rnd, [
+      () => ['POST', run(B.name, B.appId, 'development', pick(rnd, ['sched', 'sched-remote']))],
+      () => ['POST', run(A.name, A.appId, 'development', 'sched')],
+      () => ['GET', `/admin/v1/scheduler?site=${B.name}`],
+      () => ['GET', `/admin/v1/scheduler/runs/${1 + Math.floor(rnd() * 3000)}`],
+      () => ['POST', '/admin/v1/scheduler/advance'],
+    ])();
+    return { ...out, cred, method, path: p, headers: credHeaders(A, cred, method), body: method === 'POST' ? naming : undefined };
+  }
   default: throw new Error(plane);
   }
 }
@@ -761,7 +973,7 @@ export async function runIsolation({ attempts = 50000, seed, siteCount = 3, only
     for (let s = 0; s < siteCount; s++) {
       const tag = 'abcdefghijklmnopqrstuvwxyz'[s];
       const S = await k.siteWithToken(`iso-${tag}`, true);
-      Object.assign(S, { tag, canaries: [], ids: {}, appId, triggers: {} });
+      Object.assign(S, { tag, canaries: [], ids: {}, appId, triggers: {}, adminToken: k.adminToken, tap: tap.origin });
       const me = await k.jira(S.cloudId, '/myself', { token: S.token });
       S.email = me.json.emailAddress;
       const inst = await cliOkJson(k, ['install', '--site', S.name, '--confirm-scopes', '--json'], { cwd: appDir });
@@ -779,6 +991,12 @@ export async function runIsolation({ attempts = 50000, seed, siteCount = 3, only
       const consent = await k.api('/_ui/v1/consent', { method: 'POST', body: { appId }, headers: { cookie: S.session.cookie, 'x-kiln-csrf': S.session.csrf } });
       expectStatus(consent, 200, `consent on ${S.name}`);
       S.context = await contextToken(k, S);
+      S.canaries.push({ c: S.context.frame.mac, cls: 'hidden', kind: 'probe frame URL mac' });
+      await seedUiApp(k, S, setupRnd);
+      // the remote keeps data per site: it answers with the canary of the site its FIT names
+      const remoteCanary = `zqv${S.tag}${hex(setupRnd, 14)}`;
+      S.canaries.push({ c: remoteCanary, cls: 'value', kind: 'data kept at the remote' });
+      tap.remoteData.set(S.cloudId, remoteCanary);
       S.systemToken = await until(`the system token of ${S.name}`, () => tap.systemTokens.get(S.cloudId));
       S.held = await holdInvocation(k, S, tap);
       holds.push(S.held);
@@ -790,14 +1008,17 @@ export async function runIsolation({ attempts = 50000, seed, siteCount = 3, only
     log(`isolation: setup ${Date.now() - t0} ms; ${sites.map((S) => `${S.name}: ${S.canaries.length} canaries`).join(', ')}`);
 
     // positive control: each site's own credential reads its own canaries on each plane
-    const control = await positiveControl(k, sites, scan);
+    const control = await positiveControl(k, sites, scan, tap);
     log(`isolation: control (own data seen through each plane): ${JSON.stringify(control)}`);
 
     const pool = pipePool(k.port, { connections, depth });
     const slowPool = pipePool(k.port, { connections: 16, depth: 1 });
+    const uiPool = pipePool(sites[0].uiFrame.port, { connections: 2, depth: 16 }); // the UI origin's listener
+    const sched = { requested: {}, base: tap.sched.length }; // scheduled runs the attempts started (202)
     const perPlane = {};
     const perCred = {};
     const statuses = {};
+    const planeStatuses = {}; // plane -> status -> count
     const leaks = [];
     const first = only === undefined ? 0 : Number(only);
     const last = only === undefined ? attempts : first + 1;
@@ -833,7 +1054,7 @@ export async function runIsolation({ attempts = 50000, seed, siteCount = 3, only
     // two streams: attempts that run a function (webtriggers, events) on their own
     // connections one at a time, the rest pipelined, so a slow invocation holds up no batch
     let i = first;
-    const queues = { fast: [], slow: [] };
+    const queues = { fast: [], slow: [], ui: [] };
     const SLOW = new Set(['webtrigger', 'events']);
     const nextOf = (kind) => () => {
       for (;;) {
@@ -842,7 +1063,7 @@ export async function runIsolation({ attempts = 50000, seed, siteCount = 3, only
         const x = { i, ...attempt(seed, i, sites) };
         i++;
         x.req = raw(x.method, x.path, x.headers, x.body);
-        queues[SLOW.has(x.plane) || x.slow ? 'slow' : 'fast'].push(x);
+        queues[x.port === 'ui' ? 'ui' : SLOW.has(x.plane) || x.slow ? 'slow' : 'fast'].push(x);
       }
     };
     let answered = 0;
@@ -851,14 +1072,28 @@ export async function runIsolation({ attempts = 50000, seed, siteCount = 3, only
       perPlane[x.plane] = (perPlane[x.plane] ?? 0) + 1;
       perCred[x.cred] = (perCred[x.cred] ?? 0) + 1;
       statuses[a.status] = (statuses[a.status] ?? 0) + 1;
+      const ps = (planeStatuses[x.plane] ??= {});
+      ps[a.status] = (ps[a.status] ?? 0) + 1;
       const text = `${a.head}\n${a.body.toString('utf8')}`;
+      const sent = () => `${x.method} ${x.path}\n${x.headers.map((hh) => hh.join(': ')).join('\n')}\n${x.body === undefined ? '' : JSON.stringify(x.body)}`;
       for (const h of scan(text)) {
         if (h.owner === x.a || h.cls === 'named') continue; // the credential's own site; what attackers know
-        const sent = `${x.method} ${x.path}\n${x.headers.map((hh) => hh.join(': ')).join('\n')}\n${x.body === undefined ? '' : JSON.stringify(x.body)}`;
-        leaks.push({ where: 'answer', seed, attempt: x.i, plane: x.plane, cred: x.cred, credSite: sites[x.a].name, canarySite: sites[h.owner].name, canary: h.c, kind: h.kind, status: a.status, request: sent, answer: text.slice(0, 2000) });
+        leaks.push({ where: 'answer', seed, attempt: x.i, plane: x.plane, cred: x.cred, credSite: sites[x.a].name, canarySite: sites[h.owner].name, canary: h.c, kind: h.kind, status: a.status, request: sent(), answer: text.slice(0, 2000) });
+      }
+      if (x.runs && a.status === 202) sched.requested[x.a] = (sched.requested[x.a] ?? 0) + 1;
+      if (x.echo) { // what the remote received for this attempt: A's installation only
+        const rec = tap.echoes.get(x.i);
+        tap.echoes.delete(x.i);
+        if (rec) {
+          remote.received++;
+          const bad = remoteReceivedOf(rec, x.a, sites);
+          if (rec.systemToken && rec.systemToken !== sites[x.a].systemToken) remote.tokens.add(`${x.a} ${rec.systemToken}`);
+          if (bad) leaks.push({ where: 'remote', seed, attempt: x.i, plane: x.plane, cred: x.cred, credSite: sites[x.a].name, detail: bad, request: sent(), received: JSON.stringify({ fit: rec.fit, url: rec.url }).slice(0, 2000) });
+        }
       }
     };
-    await Promise.all([pool.stream(nextOf('fast'), onAnswer), slowPool.stream(nextOf('slow'), onAnswer)]);
+    const remote = { received: 0, tokens: new Set() };
+    await Promise.all([pool.stream(nextOf('fast'), onAnswer), slowPool.stream(nextOf('slow'), onAnswer), uiPool.stream(nextOf('ui'), onAnswer)]);
     renewing = false;
     await renewer;
     const kilnCpu = cpuSeconds(k.run.pid) - cpu0;
@@ -866,9 +1101,25 @@ export async function runIsolation({ attempts = 50000, seed, siteCount = 3, only
     const clientCpu = (me1.user + me1.system) / 1e6;
     const ms = Date.now() - t1;
     const done = Object.values(perPlane).reduce((s, n) => s + n, 0);
-    log(`isolation: ${done} attempts in ${ms} ms (${Math.round(done / (ms / 1000))}/s; CPU seconds: kiln and its workers ${kilnCpu.toFixed(1)}, this client ${clientCpu.toFixed(1)}); planes ${JSON.stringify(perPlane)}; credentials ${JSON.stringify(perCred)}; statuses ${JSON.stringify(statuses)}`);
+    log(`isolation: ${done} attempts in ${ms} ms (${Math.round(done / (ms / 1000))}/s; CPU seconds: kiln and its workers ${kilnCpu.toFixed(1)}, this client ${clientCpu.toFixed(1)}); planes ${JSON.stringify(perPlane)}; credentials ${JSON.stringify(perCred)}; statuses ${JSON.stringify(statuses)}; by plane ${JSON.stringify(planeStatuses)}`);
     for (const h of holds) tap.release(h.key);
     await Promise.all(holds.map((h) => h.call));
+
+    // the scheduled runs the attempts started: each reported (function, endpoint) with the
+    // site it ran for, what it read judged against that site; system tokens the remote got
+    // must open the site the FIT named
+    const want = Object.values(sched.requested).reduce((n, v) => n + v, 0);
+    await until('the scheduled runs', () => tap.sched.length - sched.base >= want, 120000).catch(() => {});
+    const schedCheck = await checkSchedule(k, sites, scan, tap.sched.slice(sched.base));
+    leaks.push(...schedCheck.leaks.map((l) => ({ seed, ...l })));
+    for (const t of remote.tokens) {
+      const [si, tok] = t.split(' ');
+      const S = sites[Number(si)];
+      const r = await k.api(`/ex/jira/${S.cloudId}/rest/api/3/issue/${S.issue}?fields=summary`, { token: tok });
+      if (r.status !== 200) leaks.push({ where: 'remote', seed, detail: `a system token sent with ${S.name}'s remote call does not open ${S.name} (${r.status})` });
+    }
+    const schedule = { requested: want, reported: tap.sched.length - sched.base, ...schedCheck.counts };
+    log(`isolation: scheduled runs started by attempts ${want}, reported ${schedule.reported} (${JSON.stringify(schedCheck.counts)}); remote calls received ${remote.received}, other system tokens checked ${remote.tokens.size}`);
 
     // afterwards: function logs, audit and ledger records of each site, kiln's stderr
     const recordLeaks = await scanRecords(k, sites, scan);
@@ -879,7 +1130,7 @@ export async function runIsolation({ attempts = 50000, seed, siteCount = 3, only
     if (!integrity.ok) leaks.push({ where: 'integrity', seed, detail: integrity.detail });
     for (const l of leaks.slice(0, 5)) log(`LEAK ${JSON.stringify(l, null, 1)}`);
     log(`isolation: ${leaks.length} leaks`);
-    return { seed, attempts: done, ms, kilnCpu, clientCpu, rate: Math.round(done / (ms / 1000)), perPlane, perCred, statuses, leaks, control, records: recordLeaks.counts, errors: recordLeaks.errors };
+    return { seed, attempts: done, ms, kilnCpu, clientCpu, rate: Math.round(done / (ms / 1000)), perPlane, perCred, statuses, planeStatuses, leaks, control, records: recordLeaks.counts, errors: recordLeaks.errors, schedule, remote: { received: remote.received, otherTokens: remote.tokens.size } };
   } finally {
     for (const h of holds) tap.release(h.key);
     await k.close();
@@ -889,8 +1140,9 @@ export async function runIsolation({ attempts = 50000, seed, siteCount = 3, only
 
 /** For each site and plane, its own credential reading its own data: how many of its own
  * canaries (distinct) came back. A plane that sees none would make the battery blind there. */
-async function positiveControl(k, sites, scan) {
+async function positiveControl(k, sites, scan, tap) {
   const out = {};
+  const own = (si, text, cls = ['value']) => new Set(scan(text).filter((h) => h.owner === si && cls.includes(h.cls)).map((h) => h.c)).size;
   for (const [si, S] of sites.entries()) {
     const i = S.ids;
     const reqs = [
@@ -906,14 +1158,96 @@ async function positiveControl(k, sites, scan) {
       ['bridge', raw('POST', '/_ui/v1/bridge', [...credHeaders(S, 'session', 'POST'), ['X-Kiln-Context', S.context.token]], { op: 'invoke', payload: { functionKey: 'kvs', payload: { key: i.kvsKeys[0] } }, extension: S.context.ext })],
       ['webtrigger', raw('POST', S.triggers.probe, [], { op: 'kvs', key: i.kvsKeys[0] })],
       ['webtrigger', raw('POST', S.triggers.probe, [], { op: 'jira', key: S.issue })],
+      // the remote's data for S comes back through invokeRemote and fetchRemote (numbers
+      // above any attempt's)
+      ['remote', raw('POST', `/_proxy/frc/echo/${2000000000 + si}`, [...credHeaders(S, 'invocation', 'POST'), ['X-Forge-Remote', 'backend']], {})],
+      ['remote', raw('POST', '/_ui/v1/bridge', [...credHeaders(S, 'session', 'POST'), ['X-Kiln-Context', S.context.token]], { op: 'fetchRemote', payload: { remoteKey: 'backend', fetchRequestInit: { path: `/echo/${2100000000 + si}`, method: 'POST', body: '{}' } }, extension: S.context.ext })],
+      // the next scheduled run looks up S's own KVS value and issue
+      ['schedule', raw('POST', S.triggers.probe, [], { op: 'steer', tap: S.tap, kvs: [i.kvsKeys[0]], issues: [S.issue] })],
     ];
     const answers = await pipePool(k.port, { connections: 1, depth: 1 }).send(reqs.map((r) => r[1]));
     for (const [j, [plane]] of reqs.entries()) {
-      const own = new Set(scan(`${answers[j].head}\n${answers[j].body}`).filter((h) => h.owner === si && h.cls === 'value').map((h) => h.c));
-      out[plane] = (out[plane] ?? 0) + own.size;
+      out[plane] = (out[plane] ?? 0) + own(si, `${answers[j].head}\n${answers[j].body}`);
     }
+    for (const n of [2000000000 + si, 2100000000 + si]) {
+      const rec = tap.echoes.get(n);
+      tap.echoes.delete(n);
+      if (!rec || remoteReceivedOf(rec, si, sites)) throw new Error(`control: the remote call of ${S.name} (${n}): ${rec ? remoteReceivedOf(rec, si, sites) : 'not received'}`);
+    }
+    // the UI origin serves S's own app's files (each holds a canary of S's)
+    const f = S.uiFrame;
+    const files = await pipePool(f.port, { connections: 1, depth: 1 }).send(['index.html', 'data.json', 'sub/deep.txt'].map((file) => raw('GET', `/r/${f.inst}/${f.seq}/${f.key}/${f.mac}/${file}`, [['Cookie', S.session.cookie]])));
+    out.uifiles = (out.uifiles ?? 0) + files.reduce((n, a) => n + own(si, `${a.head}\n${a.body}`), 0);
+    // a run of S's scheduled trigger (the operator's kiln trigger run) reads S's own data
+    // and reports it; the endpoint's run carries S's FIT
+    const base = tap.sched.length;
+    for (const key of ['sched', 'sched-remote']) {
+      const r = await k.admin(`/sites/${S.name}/installations/${S.appId}/development/scheduledTriggers/${key}/run`, { method: 'POST' });
+      expectStatus(r, 202, `control: run ${key} on ${S.name}`);
+    }
+    const got = await until(`control: the scheduled runs of ${S.name}`, () => {
+      const mine = tap.sched.slice(base).filter((r) => (r.via === 'function' ? r.cloudId : r.fit?.context?.cloudId) === S.cloudId);
+      return mine.some((r) => r.via === 'function') && mine.some((r) => r.via === 'endpoint') && mine;
+    });
+    const checked = await checkSchedule(k, sites, scan, got);
+    if (checked.leaks.length) throw new Error(`control: the scheduled runs of ${S.name}: ${JSON.stringify(checked.leaks)}`);
+    out.schedule = (out.schedule ?? 0) + checked.counts.ownValues;
   }
   return out;
+}
+
+/** What a remote call made for site ai received: null when its FIT is ai's installation
+ * and names no other site's or installation, else what is wrong. */
+function remoteReceivedOf(rec, ai, sites) {
+  const A = sites[ai];
+  const fit = rec.fit;
+  if (!fit) return 'no Forge invocation token';
+  if (fit.context?.cloudId !== A.cloudId) return `FIT context.cloudId ${fit.context?.cloudId}, not ${A.name}'s ${A.cloudId}`;
+  if (fit.app?.installationId !== `ari:cloud:ecosystem::installation/${A.installationId}`) return `FIT app.installationId ${fit.app?.installationId}, not ${A.name}'s`;
+  const t = JSON.stringify(fit);
+  for (const [si, S] of sites.entries()) {
+    if (si !== ai && (t.includes(S.cloudId) || t.includes(S.installationId))) return `the FIT names ${S.name}`;
+  }
+  return null;
+}
+
+/** The scheduled runs' reports to the tap (the function's and the endpoint's), each judged
+ * against the site its event names: its context, installation and FIT must be that site's,
+ * and nothing another site owns may be in what it read. */
+async function checkSchedule(k, sites, scan, reports) {
+  const leaks = [];
+  const counts = { function: 0, endpoint: 0, ownValues: 0 };
+  const byCloud = new Map(sites.map((S, si) => [S.cloudId, si]));
+  const tokens = new Set();
+  for (const r of reports) {
+    const text = JSON.stringify(r);
+    const cloud = r.via === 'function' ? r.cloudId : r.fit?.context?.cloudId;
+    const si = byCloud.get(cloud);
+    counts[r.via]++;
+    const bad = (detail) => leaks.push({ where: `scheduled ${r.via}`, detail, record: text.slice(0, 2000) });
+    if (si === undefined) { bad(`a run for no site of the battery (${cloud})`); continue; }
+    const S = sites[si];
+    if (r.via === 'function') {
+      if (r.installContext !== `ari:cloud:jira::site/${S.cloudId}`) bad(`context.installContext ${r.installContext} in a run of ${S.name}`);
+      if (r.installationId !== S.installationId || r.appInstallationId !== S.installationId) bad(`installation ${r.installationId} / ${r.appInstallationId} in a run of ${S.name}`);
+    } else {
+      const why = remoteReceivedOf(r, si, sites);
+      if (why) bad(why);
+      if (r.body?.context?.cloudId !== S.cloudId) bad(`the event's context.cloudId ${r.body?.context?.cloudId} with ${S.name}'s FIT`);
+      if (r.systemToken && r.systemToken !== S.systemToken) tokens.add(`${si} ${r.systemToken}`);
+    }
+    for (const h of scan(text)) {
+      if (h.owner === si) { if (h.cls === 'value') counts.ownValues++; continue; }
+      if (h.cls !== 'named') bad(`${sites[h.owner].name}'s ${h.kind} in a scheduled run of ${S.name}`);
+    }
+  }
+  for (const t of tokens) {
+    const [si, tok] = t.split(' ');
+    const S = sites[Number(si)];
+    const r = await k.api(`/ex/jira/${S.cloudId}/rest/api/3/issue/${S.issue}?fields=summary`, { token: tok });
+    if (r.status !== 200) leaks.push({ where: 'scheduled endpoint', detail: `the system token sent with ${S.name}'s run does not open ${S.name} (${r.status})` });
+  }
+  return { leaks, counts };
 }
 
 /** Function logs, audit and ledger records by site, and kiln's stderr, scanned. */
