@@ -705,9 +705,10 @@ static int pg_commit(store_t *st)
     int rc = pg_cmd(s, "COMMIT");
     if (rc == STORE_UNAVAILABLE && writing && sent)
         store_indoubt_note(); /* lost during the COMMIT: it may have landed (store.h) */
-    if (rc != STORE_OK)
+    if (rc != STORE_OK) {
         pg_cmd(s, "ROLLBACK");
-    else if (writing)
+        s->site_sent = -1; /* a site set inside it went back with it */
+    } else if (writing)
         write_commits++;
     return rc;
 }
@@ -721,6 +722,7 @@ static void pg_rollback(store_t *st)
     s->in_tx = s->reading = s->read_begun = s->whole = 0;
     if (!unsent)
         pg_cmd(s, "ROLLBACK");
+    s->site_sent = -1; /* a site set inside the transaction went back with it: sent again */
 }
 
 static int pg_savepoint(store_t *st)
@@ -739,6 +741,7 @@ static void pg_savepoint_rollback(store_t *st)
 {
     pg_cmd(PG(st), "ROLLBACK TO unit");
     pg_cmd(PG(st), "RELEASE unit");
+    PG(st)->site_sent = -1; /* a site set since the savepoint went back with it */
 }
 
 static void pg_relax_durability(store_t *st)
