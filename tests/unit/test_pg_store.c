@@ -1753,7 +1753,15 @@ static void test_site_after_rollback(void **state)
         assert_int_equal(store_search_count(rt, 1, &q, &total), STORE_OK);
         assert_int_equal(total, 2);
     }
+    /* unbound in a read transaction whose BEGIN goes with the unbinding and the get (one
+       pipeline): nothing of site 2 */
+    store_bind_site(rt, 2);
+    assert_int_equal(store_kvs_get(rt, a, &ob, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_OK);
     store_bind_site(rt, 0);
+    assert_int_equal(store_begin_read(rt), STORE_OK);
+    assert_int_equal(store_kvs_get(rt, a, &ob, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_NOTFOUND);
+    assert_int_equal(store_commit(rt), STORE_OK);
+    assert_int_equal(store_kvs_get(rt, a, &ob, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_NOTFOUND);
     arena_free(a);
     store_close(rt);
 }
