@@ -89,6 +89,7 @@ struct pg_store {
     int64_t changes;        /* rows the last family statement changed */
     int64_t site;           /* the bound site (store_bind_site) */
     int64_t site_sent;      /* the site the connection has (-1: not sent yet) */
+    int commit_unread;      /* a read transaction's COMMIT sent, its answer not read yet (pg_drain) */
     struct pg_store *admin; /* store_admin's handle (kiln_admin), opened on first use */
 };
 
@@ -217,9 +218,29 @@ static int pg_fail(struct pg_store *s, const PGresult *r, const char *what)
     return STORE_ERROR;
 }
 
+/* The answer of a read transaction's COMMIT (pg_commit sends it without waiting), read
+ * before the session's next command: usually there already. A read-only transaction has
+ * nothing to lose, so its COMMIT failing (the session lost) only means the site set in it
+ * went back: sent again. */
+static void pg_drain(struct pg_store *s)
+{
+    if (!s->commit_unread)
+        return;
+    s->commit_unread = 0;
+    PGresult *r;
+    while (s->c && (r = PQgetResult(s->c))) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            log_msg(LOG_WARN, "store: a read transaction's COMMIT failed", "error", PQresultErrorMessage(r), NULL);
+            s->site_sent = -1;
+        }
+        PQclear(r);
+    }
+}
+
 /* Runs a parameterless command; STORE_OK or the failure. */
 static int pg_cmd(struct pg_store *s, const char *sql)
 {
+    pg_drain(s);
     if (!s->c)
         return STORE_UNAVAILABLE;
     PGresult *r = PQexec(s->c, sql);
@@ -280,6 +301,7 @@ static int pg_apply_site(struct pg_store *s)
  * STORE_UNAVAILABLE (noted for the 503 path). */
 static int pg_ready(struct pg_store *s)
 {
+    pg_drain(s);
     PGconn *before = s->c;
     int pid = s->c ? PQbackendPID(s->c) : 0;
     int rc = pg_conn_alive_as(&s->c, s->url, s->role);
@@ -416,7 +438,10 @@ static int read_begin(struct pg_store *s)
  * rollback resets it too (pg_rollback). The result in q->res, as run's. */
 static int run_pipelined(struct pg_store *s, struct pg_stmt *q)
 {
+    pg_drain(s); /* a pipeline starts on an idle session */
     PGconn *c = s->c;
+    if (!c)
+        return STORE_UNAVAILABLE;
     int begin = s->reading && !s->read_begun, site = s->site != s->site_sent;
     char sql[PG_SITE_SQL_MAX];
     site_sql(s, sql);
@@ -791,6 +816,12 @@ static int pg_commit(store_t *st)
     if (unsent)
         return STORE_OK;                                /* a read that ran no statement: nothing was sent */
     int sent = s->c && PQstatus(s->c) == CONNECTION_OK; /* a session lost before: nothing committed */
+    if (!writing && sent && PQsendQuery(s->c, "COMMIT")) {
+        /* a read: nothing waits for its COMMIT's answer (one round trip less per request
+           that read from the database); read before the session's next command */
+        s->commit_unread = 1;
+        return STORE_OK;
+    }
     int rc = pg_cmd(s, "COMMIT");
     if (rc == STORE_UNAVAILABLE && writing && sent)
         store_indoubt_note(); /* lost during the COMMIT: it may have landed (store.h) */
