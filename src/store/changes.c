@@ -24,9 +24,14 @@ static struct kind {
 /* the per-site part of the per_site kinds (only projects for now) */
 static _Atomic uint64_t project_slots[STORE_SITE_GEN_SLOTS];
 
+/* moves before any site's projects generation does (store_projects_epoch) */
+static _Atomic uint64_t project_moves;
+
 /* One kind moves: site_id's slot for a per-site kind and a known site, else the whole kind. */
 static void bump(store_change_t k, int64_t site_id)
 {
+    if (k == STORE_CHANGE_PROJECTS)
+        project_moves++; /* first: a reader that sees the generation moved sees this too */
     if (kinds[k].per_site && site_id > 0)
         project_slots[(uint64_t)site_id % STORE_SITE_GEN_SLOTS]++;
     else
@@ -38,6 +43,11 @@ uint64_t store_projects_gen(int64_t site_id)
     /* the sum of two counters that only grow: it moves whenever either does */
     uint64_t slot = site_id > 0 ? project_slots[(uint64_t)site_id % STORE_SITE_GEN_SLOTS] : 0;
     return kinds[STORE_CHANGE_PROJECTS].gen + slot;
+}
+
+uint64_t store_projects_epoch(void)
+{
+    return project_moves;
 }
 
 void store_projects_settled(int64_t site_id)
@@ -128,6 +138,7 @@ int store_change_heard(const char *payload)
 
 void store_change_all(void)
 {
+    project_moves++;
     for (int k = 0; k < STORE_CHANGE__COUNT; k++)
         kinds[k].gen++;
 }

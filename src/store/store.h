@@ -203,6 +203,12 @@ uint64_t store_keys_gen(void);
  * PostgreSQL (store/qcache.h, postgres/driver.c) reads it before its lookup. */
 #define STORE_SITE_GEN_SLOTS 1024
 uint64_t store_projects_gen(int64_t site_id);
+/* Moves (before the generation itself) whenever any site's store_projects_gen moves: read
+ * before a snapshot and found unchanged after store_projects_gen(site) was read, it says
+ * that site's generation is still the one the snapshot started from, whichever site the
+ * snapshot was taken for (postgres/driver.c: a read transaction begun before its site was
+ * bound). */
+uint64_t store_projects_epoch(void);
 
 /* ---- several nodes: caches invalidated across processes (docs/scale.md "Several nodes") ----
  * Each generation above is bumped by this process's own writes (at once) and, on

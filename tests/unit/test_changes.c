@@ -64,11 +64,15 @@ static void test_all(void **state)
 {
     (void)state;
     gens_t g0 = now();
-    uint64_t p0 = store_projects_gen(5);
+    uint64_t p0 = store_projects_gen(5), e0 = store_projects_epoch();
     store_change_all();
     gens_t g1 = now();
     assert_true(g1.auth > g0.auth && g1.installs > g0.installs && g1.keys > g0.keys);
     assert_true(store_projects_gen(5) > p0);
+    assert_true(store_projects_epoch() > e0);
+    e0 = store_projects_epoch();
+    store_projects_settled(9); /* one site's move moves the epoch too */
+    assert_true(store_projects_epoch() > e0);
 }
 
 /* Which sites' projects generations a notification moves. */
@@ -88,7 +92,10 @@ static void test_projects_heard(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         uint64_t a = store_projects_gen(5), b = store_projects_gen(6), c = store_projects_gen(5 + STORE_SITE_GEN_SLOTS);
+        uint64_t e = store_projects_epoch();
         assert_int_equal(store_change_heard(cases[i].payload), cases[i].rc);
+        /* the epoch moves whenever any site's generation does (and only then) */
+        assert_int_equal(store_projects_epoch() != e, cases[i].s5 || cases[i].s6 || cases[i].s5_slot);
         assert_int_equal(store_projects_gen(5) != a, cases[i].s5);
         assert_int_equal(store_projects_gen(6) != b, cases[i].s6);
         assert_int_equal(store_projects_gen(5 + STORE_SITE_GEN_SLOTS) != c, cases[i].s5_slot);

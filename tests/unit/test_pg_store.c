@@ -1733,6 +1733,51 @@ static void test_bound_site(void **state)
     store_close(rt);
 }
 
+/* The bound site after a rolled-back transaction that changed it: the setting made inside
+ * the transaction went back with it, so the next statement must send the bound site again.
+ * Bound to site 2 after the rollback, a query naming site 1 (a handler that forgot its own
+ * site) finds none of site 1's rows, and site 2's own row is found. */
+static void test_site_after_rollback(void **state)
+{
+    (void)state;
+    store_t *rt = pg_open("kiln_runtime");
+    arena_t *a = arena_new(1 << 16);
+    kvs_owner_t ob = {2, "inst-rb"};
+    kvs_rec_t rb = {KVS_KIND_PLAIN, "", "k", "\"b\"", 3, 1, 1, 0}, r = {0};
+    ss_node_t hello = {.kind = SS_TEXT, .text = SS_T_SUMMARY, .pattern = "hello"};
+    ss_query_t q = {.where = &hello, .max = 10};
+    int64_t total = -1;
+    store_bind_site(rt, 2);
+    assert_int_equal(store_kvs_put(rt, &ob, &rb, 1), STORE_OK);
+    store_bind_site(rt, 1);
+    assert_int_equal(store_search_count(rt, 1, &q, &total), STORE_OK); /* site 1 on the session */
+    assert_int_equal(total, 2);
+    for (int read = 0; read < 2; read++) {
+        assert_int_equal(read ? store_begin_read(rt) : store_begin(rt), STORE_OK);
+        store_bind_site(rt, 2);
+        assert_int_equal(store_kvs_get(rt, a, &ob, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_OK);
+        store_rollback(rt); /* the transaction's site 2 goes back to site 1 on the session */
+        assert_int_equal(store_search_count(rt, 1, &q, &total), STORE_OK);
+        assert_int_equal(total, 0);
+        assert_int_equal(store_kvs_get(rt, a, &ob, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_OK);
+        assert_string_equal(r.value, "\"b\"");
+        store_bind_site(rt, 1);
+        assert_int_equal(store_search_count(rt, 1, &q, &total), STORE_OK);
+        assert_int_equal(total, 2);
+    }
+    /* unbound in a read transaction whose BEGIN goes with the unbinding and the get (one
+       pipeline): nothing of site 2 */
+    store_bind_site(rt, 2);
+    assert_int_equal(store_kvs_get(rt, a, &ob, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_OK);
+    store_bind_site(rt, 0);
+    assert_int_equal(store_begin_read(rt), STORE_OK);
+    assert_int_equal(store_kvs_get(rt, a, &ob, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_NOTFOUND);
+    assert_int_equal(store_commit(rt), STORE_OK);
+    assert_int_equal(store_kvs_get(rt, a, &ob, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_NOTFOUND);
+    arena_free(a);
+    store_close(rt);
+}
+
 /* An all-or-nothing transaction (store_begin_whole): its writes land on commit; after a
  * failed statement (a conflict, with no savepoint to go back to) the transaction is
  * failed, later statements fail too, and a rollback leaves nothing; then the handle serves
@@ -1976,11 +2021,17 @@ static void test_schedule_claim_race(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_families_match), cmocka_unit_test(test_words_match),
-        cmocka_unit_test(test_bound_site),     cmocka_unit_test(test_search_plan),
-        cmocka_unit_test(test_conflict_in_tx), cmocka_unit_test(test_ledger_view),
-        cmocka_unit_test(test_whole_tx),       cmocka_unit_test(test_commit_outcome_unknown),
-        cmocka_unit_test(test_work_claim),     cmocka_unit_test(test_schedule_claim_race),
+        cmocka_unit_test(test_families_match),
+        cmocka_unit_test(test_words_match),
+        cmocka_unit_test(test_bound_site),
+        cmocka_unit_test(test_site_after_rollback),
+        cmocka_unit_test(test_search_plan),
+        cmocka_unit_test(test_conflict_in_tx),
+        cmocka_unit_test(test_ledger_view),
+        cmocka_unit_test(test_whole_tx),
+        cmocka_unit_test(test_commit_outcome_unknown),
+        cmocka_unit_test(test_work_claim),
+        cmocka_unit_test(test_schedule_claim_race),
     };
     return cmocka_run_group_tests(tests, start_cluster, stop_cluster);
 }

@@ -86,9 +86,11 @@ struct pg_store {
     int read_begun;         /* its BEGIN was sent (with its first statement): its snapshot is taken */
     int64_t snap_site;      /* the bound site when it was sent, and that site's */
     uint64_t snap_gen;      /* store_projects_gen then: a lower bound of what the snapshot sees */
+    uint64_t snap_epoch;    /* store_projects_epoch then (another site's generation, unmoved since) */
     int64_t changes;        /* rows the last family statement changed */
     int64_t site;           /* the bound site (store_bind_site) */
     int64_t site_sent;      /* the site the connection has (-1: not sent yet) */
+    int commit_unread;      /* a read transaction's COMMIT sent, its answer not read yet (pg_drain) */
     struct pg_store *admin; /* store_admin's handle (kiln_admin), opened on first use */
 };
 
@@ -217,9 +219,29 @@ static int pg_fail(struct pg_store *s, const PGresult *r, const char *what)
     return STORE_ERROR;
 }
 
+/* The answer of a read transaction's COMMIT (pg_commit sends it without waiting), read
+ * before the session's next command: usually there already. A read-only transaction has
+ * nothing to lose, so its COMMIT failing (the session lost) only means the site set in it
+ * went back: sent again. */
+static void pg_drain(struct pg_store *s)
+{
+    if (!s->commit_unread)
+        return;
+    s->commit_unread = 0;
+    PGresult *r;
+    while (s->c && (r = PQgetResult(s->c))) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            log_msg(LOG_WARN, "store: a read transaction's COMMIT failed", "error", PQresultErrorMessage(r), NULL);
+            s->site_sent = -1;
+        }
+        PQclear(r);
+    }
+}
+
 /* Runs a parameterless command; STORE_OK or the failure. */
 static int pg_cmd(struct pg_store *s, const char *sql)
 {
+    pg_drain(s);
     if (!s->c)
         return STORE_UNAVAILABLE;
     PGresult *r = PQexec(s->c, sql);
@@ -253,15 +275,21 @@ static int pg_lock_site(struct pg_store *s)
 
 /* The bound site onto the connection, when it changed (inside a write transaction: with
  * its lock, the KVS writer's groups change site between jobs). */
+#define PG_SITE_SQL_MAX 96
+static void site_sql(const struct pg_store *s, char sql[PG_SITE_SQL_MAX])
+{
+    if (s->site > 0)
+        snprintf(sql, PG_SITE_SQL_MAX, "SELECT set_config('kiln.site_id', '%lld', false)", (long long)s->site);
+    else
+        snprintf(sql, PG_SITE_SQL_MAX, "SELECT set_config('kiln.site_id', '', false)");
+}
+
 static int pg_apply_site(struct pg_store *s)
 {
     if (s->site == s->site_sent)
         return STORE_OK;
-    char sql[96];
-    if (s->site > 0)
-        snprintf(sql, sizeof sql, "SELECT set_config('kiln.site_id', '%lld', false)", (long long)s->site);
-    else
-        snprintf(sql, sizeof sql, "SELECT set_config('kiln.site_id', '', false)");
+    char sql[PG_SITE_SQL_MAX];
+    site_sql(s, sql);
     int rc = pg_cmd(s, sql);
     if (rc == STORE_OK)
         s->site_sent = s->site;
@@ -274,6 +302,7 @@ static int pg_apply_site(struct pg_store *s)
  * STORE_UNAVAILABLE (noted for the 503 path). */
 static int pg_ready(struct pg_store *s)
 {
+    pg_drain(s);
     PGconn *before = s->c;
     int pid = s->c ? PQbackendPID(s->c) : 0;
     int rc = pg_conn_alive_as(&s->c, s->url, s->role);
@@ -378,16 +407,95 @@ static void drv_bind_null(db_stmt_t *q, int i)
     bind(q, i, NULL, 0, 0);
 }
 
-/* A read transaction's BEGIN, sent with its first statement (pg_begin_read): the
- * projects generation of the bound site is read first, so that what the snapshot sees is
- * at least as new (drv_cache_gen). */
-static int read_begin(struct pg_store *s)
+#define PG_READ_BEGIN "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+
+/* What a read transaction's snapshot starts from, noted before its BEGIN is sent: the
+ * projects generation of the bound site (what the snapshot sees is at least as new:
+ * drv_cache_gen) and the epoch. */
+static void snap_note(struct pg_store *s)
 {
     s->snap_site = s->site;
     s->snap_gen = store_projects_gen(s->site);
-    int rc = pg_cmd(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    s->snap_epoch = store_projects_epoch();
+}
+
+/* A read transaction's BEGIN, sent with its first statement (pg_begin_read). */
+static int read_begin(struct pg_store *s)
+{
+    snap_note(s);
+    int rc = pg_cmd(s, PG_READ_BEGIN);
     s->read_begun = rc == STORE_OK;
     return rc;
+}
+
+/* One round trip instead of up to three: a reading statement (prepared already, outside a
+ * write transaction, without a deadline of its own) whose read transaction's BEGIN or
+ * bound site is still to be sent goes in one libpq pipeline after them, [BEGIN,]
+ * [set_config,] the statement, one Sync. They run in order in one transaction (the BEGIN
+ * first, before any snapshot; without it, the implicit transaction of the pipeline), so
+ * when one fails the later ones do not run (PGRES_PIPELINE_ABORTED): the statement never
+ * runs with a site other than the bound one. A set_config made in a transaction that does
+ * not commit goes back with it: site_sent is then unknown (-1), and a read transaction's
+ * rollback resets it too (pg_rollback). The result in q->res, as run's. */
+static int run_pipelined(struct pg_store *s, struct pg_stmt *q)
+{
+    pg_drain(s); /* a pipeline starts on an idle session */
+    PGconn *c = s->c;
+    if (!c)
+        return STORE_UNAVAILABLE;
+    int begin = s->reading && !s->read_begun, site = s->site != s->site_sent;
+    char sql[PG_SITE_SQL_MAX];
+    site_sql(s, sql);
+    if (begin)
+        snap_note(s);
+    int n = 0, ok = PQenterPipelineMode(c);
+    if (ok && begin)
+        n += ok = PQsendQueryParams(c, PG_READ_BEGIN, 0, NULL, NULL, NULL, NULL, 0);
+    if (ok && site)
+        n += ok = PQsendQueryParams(c, sql, 0, NULL, NULL, NULL, NULL, 0);
+    if (ok)
+        n += ok = PQsendQueryPrepared(c, q->name, q->nparams, (const char *const *)q->vals, q->lens, q->fmts, 0);
+    if (ok)
+        ok = PQpipelineSync(c);
+    int rc = ok ? STORE_OK : STORE_UNAVAILABLE, synced = 0;
+    PGresult *res = NULL;
+    for (int i = 0; ok && i < n; i++) {
+        PGresult *r = PQgetResult(c);
+        ExecStatusType t = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+        int good = t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK, got = r != NULL;
+        if (good && begin && i == 0)
+            s->read_begun = 1;
+        if (good && i == n - 1)
+            res = r, r = NULL;
+        else if (!good && rc == STORE_OK)
+            rc = pg_fail(s, t == PGRES_PIPELINE_ABORTED ? NULL : r, i == n - 1 ? q->text : sql);
+        PQclear(r);
+        if (got)
+            PQclear(PQgetResult(c)); /* the NULL that ends each query's results */
+    }
+    if (ok) {
+        PGresult *r = PQgetResult(c);
+        synced = r && PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+        PQclear(r);
+    }
+    if (!synced || !PQexitPipelineMode(c)) {
+        /* the session is in a state this driver does not know: closed, reopened by pg_ready */
+        log_msg(LOG_WARN, "store: PostgreSQL pipeline failed", "error", PQerrorMessage(c), NULL);
+        PQclear(res);
+        PQfinish(c);
+        s->c = NULL;
+        s->site_sent = -1;
+        store_unavailable_note();
+        return STORE_UNAVAILABLE;
+    }
+    s->site_sent = rc == STORE_OK ? s->site : -1;
+    if (rc != STORE_OK) {
+        PQclear(res);
+        return rc;
+    }
+    q->res = res;
+    q->nrows = PQresultStatus(res) == PGRES_TUPLES_OK ? PQntuples(res) : 0;
+    return STORE_OK;
 }
 
 /* Runs q (its first step): the result in q->res. */
@@ -398,6 +506,9 @@ static int run(struct pg_stmt *q, int64_t deadline_ms)
     int ready = s->in_tx || s->reading ? (s->c ? STORE_OK : STORE_UNAVAILABLE) : pg_ready(s);
     if (ready != STORE_OK)
         return ready;
+    if (q->name[0] && q->prepared && !q->broken && !q->writes && !s->in_tx && !deadline_ms &&
+        (s->site != s->site_sent || (s->reading && !s->read_begun)))
+        return run_pipelined(s, q);
     ready = pg_apply_site(s);
     if (ready == STORE_OK && s->reading && !s->read_begun)
         ready = read_begin(s);
@@ -565,9 +676,12 @@ static int drv_cache_gen(store_t *st, int64_t site_id, uint64_t *now_gen, uint64
         return 0;
     *now_gen = store_projects_gen(site_id);
     if (s->reading && s->read_begun) {
-        if (s->snap_site != site_id)
+        /* a snapshot begun before this site was bound (the credential's lookups run in
+         * it): this site's generation then is its generation now if no project generation
+         * moved since (the epoch read after now_gen) */
+        if (s->snap_site != site_id && store_projects_epoch() != s->snap_epoch)
             return 0;
-        *read_gen = s->snap_gen;
+        *read_gen = s->snap_site == site_id ? s->snap_gen : *now_gen;
     } else {
         *read_gen = *now_gen;
     }
@@ -703,12 +817,19 @@ static int pg_commit(store_t *st)
     if (unsent)
         return STORE_OK;                                /* a read that ran no statement: nothing was sent */
     int sent = s->c && PQstatus(s->c) == CONNECTION_OK; /* a session lost before: nothing committed */
+    if (!writing && sent && PQsendQuery(s->c, "COMMIT")) {
+        /* a read: nothing waits for its COMMIT's answer (one round trip less per request
+           that read from the database); read before the session's next command */
+        s->commit_unread = 1;
+        return STORE_OK;
+    }
     int rc = pg_cmd(s, "COMMIT");
     if (rc == STORE_UNAVAILABLE && writing && sent)
         store_indoubt_note(); /* lost during the COMMIT: it may have landed (store.h) */
-    if (rc != STORE_OK)
+    if (rc != STORE_OK) {
         pg_cmd(s, "ROLLBACK");
-    else if (writing)
+        s->site_sent = -1; /* a site set inside it went back with it */
+    } else if (writing)
         write_commits++;
     return rc;
 }
@@ -722,6 +843,7 @@ static void pg_rollback(store_t *st)
     s->in_tx = s->reading = s->read_begun = s->whole = 0;
     if (!unsent)
         pg_cmd(s, "ROLLBACK");
+    s->site_sent = -1; /* a site set inside the transaction went back with it: sent again */
 }
 
 static int pg_savepoint(store_t *st)
@@ -740,6 +862,7 @@ static void pg_savepoint_rollback(store_t *st)
 {
     pg_cmd(PG(st), "ROLLBACK TO unit");
     pg_cmd(PG(st), "RELEASE unit");
+    PG(st)->site_sent = -1; /* a site set since the savepoint went back with it */
 }
 
 static void pg_relax_durability(store_t *st)
