@@ -2,10 +2,12 @@
 # kiln app storage (KVS) through the gateway vs SQLite's own ceiling in-process.
 # See bench/README.md ("bench/kvs.sh").
 #
-# Starts build/kiln (2 threads, --kvs-rate 0), deploys bench/kvs-app (a web trigger whose
-# function writes its live invocation token to a file and stays alive), then drives
-# POST /_proxy/kvs/api/v1/get and /set with wrk at BENCH_CONNS connections using that
-# token, exactly as @forge/kvs inside a function would. Then runs bench/kvs_sqlite.c
+# Starts build/kiln (2 threads, --kvs-rate 0, its function sandbox on) and a tap
+# (bench/tap.mjs: a loopback HTTP server, the app's declared egress backend), deploys
+# bench/kvs-app (a web trigger whose function reports its live invocation token to the tap
+# and stays alive until the tap releases it), then drives POST /_proxy/kvs/api/v1/get and
+# /set with wrk at BENCH_CONNS connections using that token, exactly as @forge/kvs inside a
+# function would. Then runs bench/kvs_sqlite.c
 # (built here) for the same statements, table and pragmas (WAL, synchronous=FULL) on 2
 # threads in-process: the ceiling no gateway can beat without batching commits.
 #
@@ -34,6 +36,8 @@ TARGET_SET=5000
 TMP=""
 KILN_PID=""
 HOLD_PID=""
+TAP_PID=""
+TAP_IN="" # the tap's stdin: closing it releases the hold function
 
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -41,13 +45,22 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
-    [[ -n $TMP ]] && touch "$TMP/token.json.done" 2>/dev/null || true
+    release_hold
     stop_pid "$HOLD_PID" curl
+    stop_pid "$TAP_PID" tap
     stop_pid "$KILN_PID" kiln
     if [[ -n $TMP && -d $TMP ]]; then
         if [[ $KEEP == 1 ]]; then log "kept temp dir $TMP"; else rm -rf -- "$TMP"; fi
     fi
     exit "$rc"
+}
+
+# release_hold: the end of the tap's stdin lets the hold function return.
+release_hold() {
+    if [[ -n $TAP_IN ]]; then
+        exec {TAP_IN}>&-
+        TAP_IN=""
+    fi
 }
 
 kiln_cli() {
@@ -100,6 +113,12 @@ main() {
     mkdir -p "$TMP/app"
     cp -R "$ROOT/bench/kvs-app/." "$TMP/app/"
     ln -s "$ROOT/node_modules" "$TMP/app/node_modules"
+    # the tap: declared in the app's copy as its backend, where the function reports its token
+    coproc TAPCO { exec node "$ROOT/bench/tap.mjs" token "$TMP/app" 2>"$TMP/tap.log"; }
+    TAP_PID=$TAPCO_PID
+    TAP_IN=${TAPCO[1]}
+    local tap_out=${TAPCO[0]} tap_origin
+    read -r -t 10 -u "$tap_out" tap_origin || { log_tail "$TMP/tap.log"; die "bench/tap.mjs did not start"; }
     kiln_cli "site create" site create bench --json >/dev/null
     kiln_cli register register . >/dev/null
     kiln_cli deploy deploy >/dev/null
@@ -107,30 +126,39 @@ main() {
     local url
     url=$(kiln_cli webtrigger webtrigger hold --site bench)
 
-    # The hold function hands over its token and stays alive for the whole run.
-    local hold_ms=$(((3 * SECS + 20) * 1000))
+    # The hold function reports its token to the tap and stays alive for the whole run.
+    local hold_ms=$(((3 * SECS + 20) * 1000)) reported
     ((hold_ms <= 54000)) || die "BENCH_SECONDS too long for one invocation (55 s): at most 11"
-    curl -s -o "$TMP/hold.out" --max-time 60 "$url?file=$TMP/token.json&ms=$hold_ms" &
+    curl -s -o "$TMP/hold.out" -w '%{http_code}\n' --max-time 60 -G --data-urlencode "tap=$tap_origin" \
+        --data-urlencode key=token --data-urlencode "ms=$hold_ms" "$url" >"$TMP/hold.status" &
     HOLD_PID=$!
-    local i
-    for ((i = 0; i < 300; i++)); do
-        [[ -s $TMP/token.json ]] && break
-        sleep 0.05
-    done
-    [[ -s $TMP/token.json ]] || { log_tail "$TMP/kiln.log"; die "the hold function did not hand over its token"; }
-    TOKEN=$(jq -er .token "$TMP/token.json")
-    jq -e '.probe.ok == true' "$TMP/token.json" >/dev/null || die "@forge/kvs inside the function did not read back its probe"
+    local hold_t0=$SECONDS
+    read -r -t 35 -u "$tap_out" reported || {
+        wait "$HOLD_PID" || true
+        log "the hold trigger answered $(cat "$TMP/hold.status" 2>/dev/null): $(head -c 500 "$TMP/hold.out" 2>/dev/null)"
+        log_tail "$TMP/tap.log"
+        log_tail "$TMP/kiln.log"
+        die "the hold function did not report its token to the tap"
+    }
+    TOKEN=$(jq -er .token <<<"$reported")
+    jq -e '.probe.ok == true' <<<"$reported" >/dev/null || die "@forge/kvs inside the function did not read back its probe"
 
-    # every key present before the gets
+    # every key present before the gets: batches of 25, one curl (kept-alive), so that the
+    # fill takes seconds even on a loaded machine and leaves the token's time to wrk
     log "writing $KEYS keys"
     local v
     v=$(printf '%*s' $((VBYTES - 2)) '' | tr ' ' v)
-    for ((b = 0; b < KEYS; b += 25)); do
-        jq -nc --argjson b "$b" --argjson n "$KEYS" --arg v "$v" \
-            '[range($b; [$b + 25, $n] | min) | {key: "k\(.)", value: $v}]' >"$TMP/batch.json"
-        curl -sf -o /dev/null -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
-            --data-binary @"$TMP/batch.json" "$KILN_URL/_proxy/kvs/api/v1/batch/set" || die "batch/set failed"
-    done
+    jq -nr --argjson n "$KEYS" --arg v "$v" --arg url "$KILN_URL/_proxy/kvs/api/v1/batch/set" --arg token "$TOKEN" '
+        range(0; $n; 25) as $b
+        | (if $b > 0 then "next" else empty end), "url = \($url | tojson)", "header = \("authorization: Bearer \($token)" | tojson)",
+          "header = \"content-type: application/json\"", "output = \"/dev/null\"", "write-out = \"%{http_code}\\n\"",
+          "data-binary = \([range($b; [$b + 25, $n] | min) | {key: "k\(.)", value: $v}] | tojson | tojson)"' \
+        >"$TMP/fill.curl"
+    curl -s -K "$TMP/fill.curl" >"$TMP/fill.codes" || die "batch/set failed (curl exit $?)"
+    [[ $(grep -c '^2' "$TMP/fill.codes") == $(((KEYS + 24) / 25)) ]] ||
+        die "batch/set failed: answers $(sort "$TMP/fill.codes" | uniq -c | tr -s ' \n' ' ')"
+    local left=$((hold_ms / 1000 - (SECONDS - hold_t0)))
+    ((left >= 2 * SECS + 5)) || die "the fill left the token ${left}s, too little for the two ${SECS}s wrk runs (BENCH_KEYS=$KEYS)"
 
     log "wrk get (${SECS}s, $CONNS connections)"
     wrk_run get get "$TMP/wrk-get.txt"
@@ -138,9 +166,12 @@ main() {
     log "wrk set (${SECS}s, $CONNS connections)"
     wrk_run set set "$TMP/wrk-set.txt"
     local ks=$W_OPS ks50=$W_P50 ks99=$W_P99
-    touch "$TMP/token.json.done"
+    release_hold
     wait "$HOLD_PID" || true
     HOLD_PID=""
+    [[ $(cat "$TMP/hold.status") == 200 ]] || log "the hold trigger answered $(cat "$TMP/hold.status") at the end: $(head -c 500 "$TMP/hold.out")"
+    wait "$TAP_PID" || true
+    TAP_PID=""
 
     log "SQLite in-process (2 threads, ${SECS}s each)"
     local sq

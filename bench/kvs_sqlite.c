@@ -69,7 +69,9 @@ static sqlite3 *open_db(void)
         fprintf(stderr, "open %s: %s\n", path, sqlite3_errmsg(db));
         exit(1);
     }
-    sqlite3_busy_timeout(db, 5000);
+    /* a set waiting for the other thread's commit (and its fsync) is slow, not failed: on a
+     * loaded disk 5 s were not enough (BEGIN: database is locked), so wait up to a minute */
+    sqlite3_busy_timeout(db, 60000);
     int wal = 0;
     must(db, sqlite3_exec(db, "PRAGMA journal_mode = WAL", wal_cb, &wal, NULL), SQLITE_OK, "journal_mode");
     if (!wal) {

@@ -1,15 +1,16 @@
-import fs from 'node:fs';
 import { kvs } from '@forge/kvs';
+// report() and holdOn(): tests/e2e/lib/tap.mjs's tap prelude, written here by bench/tap.mjs
+import { report, holdOn } from './tap.js';
 
-// Writes {url, token} of this invocation to ?file=, checks that @forge/kvs works with
-// it, then waits until ?file=.done exists (or ?ms= passes).
+// Checks that @forge/kvs works with this invocation, reports {url, token} of its
+// invocation and the probe to the bench's tap (?tap= origin, ?key=), then stays alive
+// until the tap releases it (or ?ms= passes).
 export async function hold(request) {
-  const file = request.queryParameters.file[0];
+  const tap = request.queryParameters.tap[0], key = request.queryParameters.key[0];
+  const ms = Number(request.queryParameters.ms?.[0] ?? 50000);
   await kvs.set('bench:probe', { ok: true });
   const probe = await kvs.get('bench:probe');
-  fs.writeFileSync(file + '.tmp', JSON.stringify({ ...global.__forge_runtime__.proxy, probe }));
-  fs.renameSync(file + '.tmp', file);
-  const end = Date.now() + Number(request.queryParameters.ms?.[0] ?? 50000);
-  while (Date.now() < end && !fs.existsSync(file + '.done')) await new Promise((r) => setTimeout(r, 50));
+  await report(tap, key, { ...global.__forge_runtime__.proxy, probe });
+  await Promise.race([holdOn(tap, key), new Promise((r) => setTimeout(r, ms))]);
   return { statusCode: 200, headers: { 'Content-Type': ['application/json'] }, body: '{"held":true}' };
 }

@@ -75,12 +75,20 @@ const WORKER = kilnTestRandom(4).toString('hex');
 process.title = 'kiln-test-worker-' + WORKER;
 `;
 
-/** Source lines for a test app: report(tap, key, value) and hold(tap, key) over fetch. */
+/** Source lines for a test app: report(tap, key, value) and holdOn(tap, key) over fetch.
+ *  kiln's egress gives up on one request after 25 s (504, docs/egress.md): holdOn asks
+ *  again then, so a hold lasts until released (or until any other answer). */
 export const tapPrelude = `const report = async (tap, key, value) => {
   const r = await fetch(tap + '/report/' + key, { method: 'POST', body: JSON.stringify(value) });
   if (r.status !== 200) throw new Error('the tap refused the report: ' + r.status);
 };
-const holdOn = async (tap, key) => { await (await fetch(tap + '/hold/' + key)).text(); };
+const holdOn = async (tap, key) => {
+  for (;;) {
+    const r = await fetch(tap + '/hold/' + key);
+    await r.text();
+    if (r.status !== 504) return;
+  }
+};
 `;
 
 /** Whether the worker `id` (see workerPrelude) runs on this host now. */
