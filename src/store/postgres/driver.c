@@ -286,6 +286,7 @@ static void site_sql(const struct pg_store *s, char sql[PG_SITE_SQL_MAX])
 
 static int pg_apply_site(struct pg_store *s)
 {
+    pg_drain(s); /* a read COMMIT that failed took back a site set in it: site_sent is -1 then */
     if (s->site == s->site_sent)
         return STORE_OK;
     char sql[PG_SITE_SQL_MAX];
