@@ -20,6 +20,7 @@ const CONNS = Number(process.env.CONNS || 64), KEYS = Number(process.env.KEYS ||
 const NICE = String(process.env.WRK_NICE ?? 10); // wrk's niceness (kiln and PostgreSQL run at 0)
 const WHAT = (process.env.WHAT || 'search,issue,kvs').split(',');
 const RATES = ['--kvs-rate', '0', '--webtrigger-rate', '0', '--proxy-rate', '0'];
+const PG_EXTRA = process.env.PG_STORE_THREADS ? ['--store-threads', process.env.PG_STORE_THREADS] : [];
 const tap = await startTap();
 
 const manifest = `modules:
@@ -95,7 +96,7 @@ async function kvsToken(k, trigger, name, fill) {
 
 const nodes = {
   sqlite: new Kiln({ store: 'sqlite', threads: 2, extraArgs: RATES }),
-  postgres: new Kiln({ store: 'postgres', threads: Number(process.env.PG_THREADS || 2), extraArgs: RATES }),
+  postgres: new Kiln({ store: 'postgres', threads: Number(process.env.PG_THREADS || 2), extraArgs: [...RATES, ...PG_EXTRA] }),
 };
 const target = {};
 for (const [name, k] of Object.entries(nodes)) {
@@ -155,6 +156,11 @@ for (const what of WHAT) {
   console.log(`${what}: sqlite ${med(sq, 'rps')} req/s (p50 ${med(sq, 'p50')} p99 ${med(sq, 'p99')} ms), ` +
     `postgres ${med(pg, 'rps')} req/s (p50 ${med(pg, 'p50')} p99 ${med(pg, 'p99')} ms), postgres/sqlite ${(med(pg, 'rps') / med(sq, 'rps')).toFixed(2)}`);
 }
+// how many requests shared a store thread's round (http/offload.h; 0 with --store-threads 0)
+const m = await (await fetch(`${target.postgres.k.url}/metrics`)).text();
+const metric = (n) => Number(new RegExp(`^${n} (\\d+)`, 'm').exec(m)?.[1] ?? 0);
+console.log(`postgres store threads: ${metric('kiln_store_threads')}, jobs ${metric('kiln_store_thread_jobs_total')} in ` +
+  `${metric('kiln_store_thread_batches_total')} batches, refused ${metric('kiln_store_thread_refused_total')}`);
 for (const t of Object.values(target)) await t.k.close();
 tap.close();
 process.exit(0);

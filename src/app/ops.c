@@ -6,6 +6,7 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "http/bodygate.h"
+#include "http/offload.h"
 #include "http/reply.h"
 #include "http/server.h"
 #include "journal/audit.h"
@@ -94,6 +95,29 @@ static void store_stats(buf_t *b, kreq_t *kr)
         "(docs/store.md).\n# TYPE kiln_store_writes_stopped gauge\nkiln_store_writes_stopped %d\n",
         (unsigned long long)commits, (unsigned long long)fsyncs, (unsigned long long)held,
         store_writes_stopped(kr->store));
+}
+
+/* Store threads (http/offload.h): requests' store work off the event loops, PostgreSQL
+ * only (0 threads on SQLite). jobs / batches is how many share a round of a thread. */
+static void store_thread_stats(buf_t *b, kreq_t *kr)
+{
+    (void)kr;
+    offload_stats_t s;
+    offload_stats(&s);
+    buf_printf(b,
+               "# HELP kiln_store_threads Threads that run requests' store work off the event loops.\n"
+               "# TYPE kiln_store_threads gauge\nkiln_store_threads %u\n"
+               "# HELP kiln_store_thread_jobs_total Requests' store work run on store threads.\n"
+               "# TYPE kiln_store_thread_jobs_total counter\nkiln_store_thread_jobs_total %llu\n"
+               "# HELP kiln_store_thread_batches_total Batches those jobs ran in (jobs of one kind a thread "
+               "took at once).\n# TYPE kiln_store_thread_batches_total counter\nkiln_store_thread_batches_total "
+               "%llu\n# HELP kiln_store_thread_queued Jobs waiting for a store thread.\n"
+               "# TYPE kiln_store_thread_queued gauge\nkiln_store_thread_queued %u\n"
+               "# HELP kiln_store_thread_refused_total Jobs no store thread could take (the queue full): "
+               "served on their event loop instead.\n# TYPE kiln_store_thread_refused_total counter\n"
+               "kiln_store_thread_refused_total %llu\n",
+               s.threads, (unsigned long long)s.jobs, (unsigned long long)s.batches, s.queued,
+               (unsigned long long)s.refused);
 }
 
 /* Several nodes (store.h): what the change listener heard, how often it (re)opened its
@@ -286,7 +310,7 @@ static void app_metrics(buf_t *b, kreq_t *kr)
 
 /* What /metrics shows, in order: the app is the one place that knows every service. */
 static void (*const providers[])(buf_t *b, kreq_t *kr) = {
-    requests,         sites,          store_stats, listener_stats, journal_stats, outbound_stats, egress_stats,
+    requests,         sites,          store_stats, store_thread_stats, listener_stats, journal_stats, outbound_stats, egress_stats,
     invocation_stats, bodygate_stats, isolation,   delivery_stats, app_metrics,
 };
 

@@ -14,7 +14,7 @@
  * function plane's egress, Forge-Proxy-Authorization) header, so a body sent without one
  * is refused as soon as its head has arrived, before any of it is read (http/bodygate.h). */
 const http_plane_t app_planes[] = {
-    {"/ex/jira/", 0, 1, gateway_jira, NULL},
+    {"/ex/jira/", 0, 1, gateway_jira, NULL, 1},
     {"/admin/v1/", 0, 1, admin_handle, NULL},
     {"/install/", 0, 1, install_consent, "install POST /install/{appId}"},
     {APP_WORKER_PREFIX, 0, 1, proxy_handle, PROXY_METRIC_ROUTE},

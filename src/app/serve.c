@@ -23,6 +23,7 @@
 #include "base/log.h"
 #include "gateway/gateway.h"
 #include "gateway/ratelimit.h"
+#include "http/offload.h"
 #include "http/server.h"
 #include "journal/audit.h"
 #include "journal/fnlog.h"
@@ -180,6 +181,23 @@ static void stop_kvs_writer(app_t *a)
 {
     (void)a;
     kvs_writer_stop();
+}
+
+/* A store a network away (PostgreSQL): requests' store work on store threads, so that
+ * no event loop waits for a round trip (http/offload.h). SQLite's reads stay in the loop. */
+#define STORE_THREADS_DEFAULT 4
+static int start_store_threads(app_t *a, char *err, size_t errlen)
+{
+    int n = a->o->store_threads < 0 ? STORE_THREADS_DEFAULT : a->o->store_threads;
+    if (!store_selected() || n == 0)
+        return 0;
+    return offload_start((unsigned)n, a->o->data_dir, err, errlen);
+}
+/* after the HTTP threads drained: every job's answer had its thread to go back to */
+static void stop_store_threads(app_t *a)
+{
+    (void)a;
+    offload_stop();
 }
 
 /* The workers' Unix socket, DATA/proxy.sock (absolute: workers run elsewhere). Its mode is
@@ -536,6 +554,7 @@ static const struct service {
     {"routes", start_routes, NULL},
     {"outbound HTTP client", start_outbound, stop_outbound},
     {"app storage writer", start_kvs_writer, stop_kvs_writer},
+    {"store threads", start_store_threads, stop_store_threads},
     {"workers' socket", start_workers_socket, stop_workers_socket},
     {"HTTP listeners", start_http, stop_http},
     {"audit log", start_audit, stop_audit},

@@ -11,7 +11,7 @@
 #include "store/store.h"
 
 static serve_opts_t so;
-static const char *threads_arg, *check_data, *snapshot_mb, *retention_days, *wt_rate, *px_rate, *kv_rate, *q_rate,
+static const char *threads_arg, *store_threads_arg, *check_data, *snapshot_mb, *retention_days, *wt_rate, *px_rate, *kv_rate, *q_rate,
     *audit_days, *ledger_days, *ledger_arg, *leak_arg, *buffered_mb, *client_mb, *sandbox_uids;
 static const char *session_idle, *session_max;
 static int unsafe_no_sandbox, test_clock;
@@ -29,6 +29,9 @@ const cli_opt_t serve_opts[] = {
      "new-master FILE)"},
     {"--listen", 1, &so.listen, NULL, "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 picks one)"},
     {"--threads", 1, &threads_arg, NULL, "event-loop threads (default: one per CPU)"},
+    {"--store-threads", 1, &store_threads_arg, NULL,
+     "with --store: threads that run requests' database work off the event loops (default 4; 0: on the event "
+     "loops; docs/scale.md)"},
     {"--public-url", 1, &so.public_url, NULL, "base URL of self links (default http://HOST:PORT)"},
     {"--ui-listen", 1, &so.ui_listen, NULL,
      "HOST:PORT of the UI origin, the listener that serves Custom UI apps' files and nothing else (default: none, "
@@ -98,6 +101,16 @@ int cmd_serve(int argc, char **argv)
             return 2;
         }
         so.threads = (int)n;
+    }
+    so.store_threads = -1; /* the default */
+    if (store_threads_arg) {
+        char *end;
+        long n = strtol(store_threads_arg, &end, 10);
+        if (*store_threads_arg == '\0' || *end || n < 0 || n > 64) {
+            fprintf(stderr, "kiln: --store-threads must be between 0 and 64\n");
+            return 2;
+        }
+        so.store_threads = (int)n;
     }
     struct {
         const char *arg, *name;

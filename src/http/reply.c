@@ -66,7 +66,7 @@ int reply_store_status(int status)
 
 static int store_was_away(kreq_t *kr, int status)
 {
-    return kr->thr && status != 503 && store_unavailable_count() != kr->store_away0 &&
+    return (kr->thr || (kr->vreq && kr->vreq->http)) && status != 503 && store_unavailable_count() != kr->store_away0 &&
            reply_store_status(status) == 503;
 }
 
@@ -242,6 +242,28 @@ void reply_raw(kreq_t *kr, int status, const char *content_type, const char *bod
         send_failed(kr);
     else
         send_now(kr, status, content_type, body, len);
+}
+
+void reply_captured(kreq_t *kr, const vreq_answer_t *ans)
+{
+    if (!ans->replied) { /* every handler replies once: a bug, said as such */
+        reply_error(kr, 500, 1, "No answer");
+        return;
+    }
+    const char *body = ans->body_len ? arena_strndup(kr->arena, ans->body, ans->body_len) : "";
+    if (!body) {
+        reply_error(kr, 500, 1, "Response too large");
+        return;
+    }
+    for (size_t i = 0; i < ans->nh; i++) /* copied: the answer's arena goes before kr does */
+        reply_header(kr, arena_strdup(kr->arena, ans->names[i]), arena_strdup(kr->arena, ans->values[i]));
+    if (ans->metric_route)
+        kr->metric_route = ans->metric_route;
+    /* the store thread judged a store that was away (vreq_t.http): this thread's own count
+       may have moved for other requests meanwhile */
+    kr->store_away0 = store_unavailable_count();
+    kr->store_indoubt0 = store_indoubt_count();
+    reply_raw(kr, ans->status, arena_strdup(kr->arena, ans->content_type), body, ans->body_len);
 }
 
 jsonw_t *reply_writer_new(kreq_t *kr)

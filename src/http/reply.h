@@ -34,6 +34,11 @@ void reply_json(kreq_t *kr, int status, const json_t *body);
 void reply_json_new(kreq_t *kr, int status, json_t *body);
 /* Sends bytes that live at least as long as the request. */
 void reply_raw(kreq_t *kr, int status, const char *content_type, const char *body, size_t len);
+struct vreq_answer;
+/* Answers kr with what a virtual request that stood for it answered (http/vreq.h
+ * vreq_take_answer; run on a store thread, http/offload.h): its status, type, headers and
+ * body, copied into kr's arena; counted under the route the vreq's handler named. */
+void reply_captured(kreq_t *kr, const struct vreq_answer *ans);
 /* Whether the request's answer is made and held until its write is durable (above): then
  * kr->waiting is that answer, not work the handler started, and the handler must leave it
  * alone (a handler that takes kr->waiting for its own job after calling code that may

@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "http/bodygate.h"
 #include "http/conn.h"
+#include "http/offplane.h"
 #include "http/reply.h"
 
 static http_server_t *the_server; /* one per process: the body gate's plane lookup asks it */
@@ -158,7 +159,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         kr->metric_route = listener == HTTP_LISTENER_UI ? srv->ui_plane_metric[i] : srv->plane_metric[i];
     store_defer_durability(t->store, 1); /* its answer waits for the fsync, not its thread (http/reply.h) */
     t->handling = kr;
-    planes[i].fn(kr);
+    if (!planes[i].offload || !kreq_method_is(kr, "GET") || offplane_submit(kr, srv->cfg.prepare, planes[i].fn) != 0)
+        planes[i].fn(kr); /* else a store thread serves it, and it is answered later */
     if (t->handling == kr) { /* not replied yet, so kr is alive: answered later */
         uint64_t seq = store_last_commit(t->store);
         kr->commit_seq = seq != kr->commit_seq0 ? seq : 0;

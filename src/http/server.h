@@ -31,12 +31,15 @@ struct http_thread;
 /* A plane: the handler of every path under `prefix` (the whole path when `exact`).
  * `credential`: it answers nothing but 401 without a credential header, so a body sent
  * without one is refused as soon as its head has arrived (http/bodygate.h). `metric`: the
- * route name its requests are counted under in /metrics (NULL: the handler says). */
+ * route name its requests are counted under in /metrics (NULL: the handler says).
+ * `offload`: its GET requests run on a store thread when store threads run
+ * (http/offplane.h: only for a handler that answers at once). */
 typedef struct http_plane {
     const char *prefix;
     int exact, credential;
     void (*fn)(kreq_t *kr);
     const char *metric;
+    int offload;
 } http_plane_t;
 
 typedef struct http_config {

@@ -21,6 +21,9 @@ typedef struct vreq {
     h2o_req_t req;
     kreq_t kr;
     struct metrics *metrics; /* where reply_raw counts the reply (NULL: not counted); single writer */
+    int http;                /* stands for a request that came over HTTP (run on a store thread,
+                                http/offload.h): a store away meanwhile makes its answer the 503
+                                reply_raw gives HTTP requests (counted on the running thread) */
     int replied;
     int status;
     const char *content_type;
@@ -40,6 +43,19 @@ void vreq_init(vreq_t *v, arena_t *a, store_t *st, const char *public_url, const
 
 /* Frees the request's pool (the arena is the caller's). */
 void vreq_dispose(vreq_t *v);
+
+/* What a virtual request answered, copied out of its pool into an arena, so that it can
+ * be sent by another thread after vreq_dispose (http/offload.h; http/reply.h
+ * reply_captured). Headers are the answer's own, less Content-Type. */
+typedef struct vreq_answer {
+    int replied, status;
+    const char *content_type, *body;
+    size_t body_len;
+    const char **names, **values;
+    size_t nh;
+    unsigned metric_route; /* the route its handler counted it under */
+} vreq_answer_t;
+void vreq_take_answer(const vreq_t *v, arena_t *a, vreq_answer_t *out);
 
 /* reply_raw's capture hook (http/reply.c): records status, type and body. */
 void vreq_capture(kreq_t *kr, const char *content_type, const char *body, size_t len);

@@ -151,71 +151,160 @@ static void forbidden(kvs_req_t *c)
     reply_body(c, 403, &b);
 }
 
-int kvs_call(store_t *st, arena_t *a, const kvs_ctx_t *ctx, const char *op, const char *body, size_t len,
-             kvs_reply_t *out)
+/* A call's checks before its operation: the installation's rate and scope, the operation,
+ * the body. 0 with *o and *body_json; -1 when answered (c->out). */
+static int prelude(kvs_req_t *c, const char *op, const char *body, size_t len, const struct op **o, json_t **body_json)
 {
-    memset(out, 0, sizeof *out);
-    kvs_req_t c = {
-        .st = st, .a = a, .ctx = ctx, .own = {ctx->site_id, ctx->installation_id}, .now = ctx->now_ms, .out = out};
+    const kvs_ctx_t *ctx = c->ctx;
+    arena_t *a = c->a;
+    kvs_reply_t *out = c->out;
     if (ctx->rate_per_min) {
         out->rated = 1;
         out->rate = ratelimit_take(arena_printf(a, "kv:%s", ctx->installation_id) /* keys hold 39 bytes */,
                                    ctx->rate_per_min, ctx->now_ms);
-        if (!out->rate.allowed) {
-            kvs_fail(&c, 429, "RATE_LIMIT_EXCEEDED", "The installation exceeded the app storage rate limit.");
-            return 0;
-        }
+        if (!out->rate.allowed)
+            return kvs_fail(c, 429, "RATE_LIMIT_EXCEEDED", "The installation exceeded the app storage rate limit.");
     }
     if (!scope_granted(ctx->scopes)) {
-        forbidden(&c);
-        return 0;
+        forbidden(c);
+        return -1;
     }
-    const struct op *o = NULL;
+    *o = NULL;
     for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
         if (strcmp(ops[i].name, op) == 0)
-            o = &ops[i];
-    if (!o) {
-        kvs_fail(&c, 404, "NOT_FOUND", "No such app storage operation.");
-        return 0;
-    }
+            *o = &ops[i];
+    if (!*o)
+        return kvs_fail(c, 404, "NOT_FOUND", "No such app storage operation.");
     json_err_t e;
     json_t *j = json_parse_arena(a, body ? body : "", len, KVS_BODY_PARSE_DEPTH, &e);
     if (!j) {
         if (e.code == JERR_DEPTH)
-            kvs_fail(&c, 400, "MAX_DEPTH", "The provided value has exceeded the maximum object depth (31).");
-        else
-            kvs_bad_request(&c, "Provided request body is invalid");
-        return 0;
+            return kvs_fail(c, 400, "MAX_DEPTH", "The provided value has exceeded the maximum object depth (31).");
+        return kvs_bad_request(c, "Provided request body is invalid");
     }
-    if (o->array_body ? !json_is_array(j) : !json_is_object(j)) {
-        kvs_bad_request(&c, o->array_body ? "Provided request body is invalid: an array of items"
-                                          : "Provided request body is invalid: a JSON object");
-        return 0;
-    }
+    if ((*o)->array_body ? !json_is_array(j) : !json_is_object(j))
+        return kvs_bad_request(c, (*o)->array_body ? "Provided request body is invalid: an array of items"
+                                                   : "Provided request body is invalid: a JSON object");
     /* Keys, entity and index names, conditions, cursors are read as C strings: a NUL in
      * one would cut it. Values stay JSON and round-trip byte for byte, NUL included;
      * condition values are compared with their lengths (a key condition is checked in
      * kvs_op_query, since keys never hold NUL). */
     static const char *const values[] = {"value", "values", "partition", NULL};
     char path[128];
-    if (json_nul_field(j, body, len, values, path, sizeof path)) {
-        kvs_bad_request(&c,
-                        arena_printf(a, "Provided request body is invalid: %s must not contain a NUL character", path));
-        return 0;
-    }
-    c.body_len = len;
-    if (ctx->grouped && store_savepoint(st) != STORE_OK) {
-        kvs_store_error(&c);
+    if (json_nul_field(j, body, len, values, path, sizeof path))
+        return kvs_bad_request(
+            c, arena_printf(a, "Provided request body is invalid: %s must not contain a NUL character", path));
+    c->body_len = len;
+    *body_json = j;
+    return 0;
+}
+
+/* The operation itself, after prelude: in a savepoint of its own in grouped mode. */
+static int run_op(kvs_req_t *c, const struct op *o, json_t *j)
+{
+    store_t *st = c->st;
+    if (c->ctx->grouped && store_savepoint(st) != STORE_OK) {
+        kvs_store_error(c);
         return -1;
     }
-    o->fn(&c, j, o->kind);
-    if (ctx->grouped) {
-        if (out->status >= 400)
+    o->fn(c, j, o->kind);
+    if (c->ctx->grouped) {
+        if (c->out->status >= 400)
             store_savepoint_rollback(st); /* undo what a failed operation wrote, and only that */
         else if (store_savepoint_release(st) != STORE_OK)
-            kvs_store_error(&c);
+            kvs_store_error(c);
     }
-    return c.store_failed ? -1 : 0;
+    return c->store_failed ? -1 : 0;
+}
+
+static void req_init(kvs_req_t *c, store_t *st, arena_t *a, const kvs_ctx_t *ctx, kvs_reply_t *out)
+{
+    memset(out, 0, sizeof *out);
+    *c = (kvs_req_t){
+        .st = st, .a = a, .ctx = ctx, .own = {ctx->site_id, ctx->installation_id}, .now = ctx->now_ms, .out = out};
+}
+
+int kvs_call(store_t *st, arena_t *a, const kvs_ctx_t *ctx, const char *op, const char *body, size_t len,
+             kvs_reply_t *out)
+{
+    kvs_req_t c;
+    req_init(&c, st, a, ctx, out);
+    const struct op *o;
+    json_t *j;
+    if (prelude(&c, op, body, len, &o, &j) != 0)
+        return 0;
+    return run_op(&c, o, j);
+}
+
+/* Whether the call is a plain get whose key reads (its row can be read ahead). */
+static int plain_get(kvs_req_t *c, const struct op *o, json_t *j, kvs_item_t *it)
+{
+    return o->fn == kvs_op_get && o->kind == KVS_KIND_PLAIN && kvs_item_read(c, j, o->kind, 0, it) == 0 &&
+           it->kind == KVS_KIND_PLAIN;
+}
+
+/* Rows read ahead: at most KVS_READS_MAX values of at most KVS_VALUE_MAX_BYTES (what a
+ * set lets in), with their keys and the arena's own headroom. */
+#define AHEAD_ARENA_CAP ((size_t)KVS_READS_MAX * (KVS_VALUE_MAX_BYTES + 4096))
+
+void kvs_call_reads(store_t *st, kvs_read_t *calls, size_t n)
+{
+    if (n > KVS_READS_MAX)
+        n = KVS_READS_MAX;
+    kvs_req_t c[KVS_READS_MAX];
+    const struct op *o[KVS_READS_MAX];
+    json_t *j[KVS_READS_MAX];
+    int ready[KVS_READS_MAX], ahead[KVS_READS_MAX] = {0};
+    kvs_item_t it[KVS_READS_MAX];
+    for (size_t i = 0; i < n; i++) {
+        req_init(&c[i], st, calls[i].a, calls[i].ctx, &calls[i].out);
+        ready[i] = prelude(&c[i], calls[i].op, calls[i].body, calls[i].len, &o[i], &j[i]) == 0;
+        ahead[i] = ready[i] && plain_get(&c[i], o[i], j[i], &it[i]);
+    }
+    /* the plain gets of one installation: their rows in one statement (per
+       STORE_KVS_GET_MANY keys), as that installation's site */
+    for (size_t i = 0; i < n; i++) {
+        if (ahead[i] != 1)
+            continue;
+        const char *keys[KVS_READS_MAX];
+        size_t who[KVS_READS_MAX], m = 0;
+        for (size_t k = i; k < n; k++)
+            if (ahead[k] == 1 && calls[k].ctx->site_id == calls[i].ctx->site_id &&
+                strcmp(calls[k].ctx->installation_id, calls[i].ctx->installation_id) == 0) {
+                keys[m] = it[k].key;
+                who[m++] = k;
+                ahead[k] = 2; /* asked */
+            }
+        kvs_rec_t rows[KVS_READS_MAX];
+        int rc[KVS_READS_MAX];
+        arena_t *tmp = arena_new(AHEAD_ARENA_CAP);
+        store_bind_site(st, calls[i].ctx->site_id);
+        if (store_kvs_get_many(st, tmp, &c[i].own, KVS_KIND_PLAIN, "", keys, m, calls[i].ctx->now_ms, rows, rc) !=
+            STORE_OK) {
+            arena_free(tmp);
+            continue; /* each asks again on its own, and answers what that meets */
+        }
+        for (size_t k = 0; k < m; k++) {
+            kvs_req_t *r = &c[who[k]];
+            r->ahead_key = keys[k];
+            r->ahead_rc = rc[k];
+            if (rc[k] == STORE_OK) { /* copied into the asker's arena */
+                r->ahead_row = rows[k];
+                r->ahead_row.entity = "";
+                r->ahead_row.key = arena_strdup(r->a, rows[k].key);
+                r->ahead_row.value = arena_strndup(r->a, rows[k].value, rows[k].value_len);
+                if (!r->ahead_row.key || !r->ahead_row.value)
+                    r->ahead_key = NULL; /* too large for its arena: it asks on its own */
+            }
+        }
+        arena_free(tmp);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!ready[i])
+            continue;
+        store_bind_site(st, calls[i].ctx->site_id);
+        run_op(&c[i], o[i], j[i]);
+    }
 }
 
 int64_t kvs_expire(store_t *st, int64_t now_ms, int64_t max)

@@ -64,6 +64,22 @@ typedef struct kvs_reply {
 int kvs_call(store_t *st, arena_t *a, const kvs_ctx_t *ctx, const char *op, const char *body, size_t len,
              kvs_reply_t *out);
 
+/* Several calls that only read (kvs_op_writes is 0 for each: a store thread's batch,
+ * platform/proxy_kvs.c), each answered in its `out` exactly as kvs_call would answer it
+ * alone, each as its own ctx's site (store_bind_site before its store work: calls of
+ * several sites may share a batch). The rows of the plain `get`s of one installation are
+ * read in one statement (store_kvs_get_many) before the calls run. At most KVS_READS_MAX
+ * calls (more are not answered). */
+#define KVS_READS_MAX 64
+typedef struct kvs_read {
+    arena_t *a;
+    const kvs_ctx_t *ctx;
+    const char *op, *body;
+    size_t len;
+    kvs_reply_t out;
+} kvs_read_t;
+void kvs_call_reads(store_t *st, kvs_read_t *calls, size_t n);
+
 /* The cursor a key-value `query` continues from to list the keys after `key` (what the
  * query itself returns after its last row), in `a`; NULL if key is too long. */
 const char *kvs_cursor_after(arena_t *a, const char *key);

@@ -40,6 +40,11 @@ typedef struct kvs_req {
     int entities_loaded;
     int store_failed;
     size_t body_len;
+    /* a plain key's row read ahead with others' (kvs_call_reads): kvs_item_load answers
+       that key with ahead_rc and ahead_row instead of asking the store */
+    const char *ahead_key;
+    int ahead_rc;
+    kvs_rec_t ahead_row;
 } kvs_req_t;
 
 /* One key a request addresses: plain, secret or entity. */

@@ -27,6 +27,11 @@ static const char *secret_aad(kvs_req_t *c, const char *key, size_t *n)
 
 int kvs_item_load(kvs_req_t *c, const kvs_item_t *it, kvs_rec_t *r)
 {
+    if (c->ahead_key && it->kind == KVS_KIND_PLAIN && strcmp(it->key, c->ahead_key) == 0) {
+        if (c->ahead_rc == STORE_OK)
+            *r = c->ahead_row;
+        return c->ahead_rc;
+    }
     int rc = store_kvs_get(c->st, c->a, &c->own, it->kind, it->entity, it->key, c->now, r);
     if (rc != STORE_OK || it->kind != KVS_KIND_SECRET)
         return rc;

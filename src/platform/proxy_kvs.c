@@ -3,11 +3,13 @@
 #include "platform/plane.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth/systoken.h"
 #include "base/clock.h"
 #include "gateway/gateway.h"
+#include "http/offload.h"
 #include "http/reply.h"
 #include "http/server.h"
 #include "journal/audit.h"
@@ -50,6 +52,43 @@ static void on_written(completion_t *c)
     kvs_job_free(j);
 }
 
+/* An app storage read on a store thread (http/offload.h), when store threads run: the
+ * store is a network away, and the request's HTTP thread must not wait for it. */
+typedef struct read_job {
+    offload_job_t o; /* first: its completion first */
+    kvs_job_t *j;    /* the call: ctx, op and body copied (platform/kvs_writer.h) */
+} read_job_t;
+_Static_assert(OFFLOAD_BATCH_MAX <= KVS_READS_MAX, "a store thread's batch of reads fits kvs_call_reads");
+
+/* The store thread: the batch's calls at once (their plain gets in one statement per
+ * installation: kvs_call_reads). */
+static void run_reads(offload_job_t **jobs, size_t n, store_t *st)
+{
+    kvs_read_t calls[OFFLOAD_BATCH_MAX];
+    for (size_t i = 0; i < n; i++) {
+        kvs_job_t *j = ((read_job_t *)jobs[i])->j;
+        j->arena = arena_new(KILN_ARENA_CAP);
+        calls[i] = (kvs_read_t){.a = j->arena, .ctx = &j->ctx, .op = j->op, .body = j->body, .len = j->len};
+    }
+    kvs_call_reads(st, calls, n);
+    for (size_t i = 0; i < n; i++)
+        ((read_job_t *)jobs[i])->j->reply = calls[i].out;
+}
+
+/* A read came back from a store thread. */
+static void on_read(completion_t *c)
+{
+    read_job_t *r = (read_job_t *)c;
+    kreq_t *kr = c->owner;
+    if (kr) { /* NULL: the client went away meanwhile */
+        kr->waiting = NULL;
+        answer(kr, &r->j->reply, 1);
+        gateway_audit(kr, plane_kept(kr) ? (const char *)plane_kept(kr) : AUDIT_PLANE_PROXY);
+    }
+    kvs_job_free(r->j);
+    free(r);
+}
+
 static const char not_found[] = "{\"code\":\"NOT_FOUND\",\"message\":\"No such app storage operation.\"}";
 
 /* One operation for the installation bound by the caller's credential. `plane` names
@@ -88,6 +127,21 @@ static void serve_op(kreq_t *kr, const char *op, int64_t site_id, const char *in
             reply_error(kr, 503, 0, "Too many app storage writes are waiting; retry shortly.");
         }
         return;
+    }
+    if (!kvs_op_writes(op) && !kr->vreq && offload_running()) {
+        read_job_t *r = xcalloc(1, sizeof *r);
+        if ((r->j = kvs_job_new(&ctx, op, kr->req->entity.base, kr->req->entity.len))) {
+            r->o.run = run_reads;
+            r->o.c.receiver = &kr->thr->completions;
+            r->o.c.owner = kr;
+            r->o.c.done = on_read;
+            kr->waiting = &r->o.c;
+            if (offload_submit(&r->o) == 0)
+                return; /* answered by on_read */
+            kr->waiting = NULL;
+            kvs_job_free(r->j);
+        }
+        free(r); /* not queued (or not copied: answered below, as without store threads) */
     }
     kvs_reply_t r;
     kvs_call(kr->store, kr->arena, &ctx, op, kr->req->entity.base, kr->req->entity.len, &r);

@@ -176,6 +176,8 @@ typedef struct store_installs_ops {
 typedef struct store_kvs_ops {
     int (*kvs_get)(store_t *st, arena_t *a, const kvs_owner_t *o, int kind, const char *entity, const char *key,
                    int64_t now_ms, kvs_rec_t *out);
+    int (*kvs_get_many)(store_t *st, arena_t *a, const kvs_owner_t *o, int kind, const char *entity,
+                        const char *const *keys, size_t n, int64_t now_ms, kvs_rec_t *out, int *rc);
     int (*kvs_put)(store_t *st, const kvs_owner_t *o, const kvs_rec_t *r, int64_t now_ms);
     int (*kvs_delete)(store_t *st, const kvs_owner_t *o, int kind, const char *entity, const char *key, int64_t now_ms);
     int (*kvs_list)(store_t *st, arena_t *a, const kvs_owner_t *o, int kind, const char *entity, const char *from,

@@ -9,6 +9,12 @@ int store_kvs_get(store_t *st, arena_t *a, const kvs_owner_t *o, int kind, const
     return st->be->kvs->kvs_get(st, a, o, kind, entity, key, now_ms, out);
 }
 
+int store_kvs_get_many(store_t *st, arena_t *a, const kvs_owner_t *o, int kind, const char *entity,
+                       const char *const *keys, size_t n, int64_t now_ms, kvs_rec_t *out, int *rc)
+{
+    return st->be->kvs->kvs_get_many(st, a, o, kind, entity, keys, n, now_ms, out, rc);
+}
+
 int store_kvs_put(store_t *st, const kvs_owner_t *o, const kvs_rec_t *r, int64_t now_ms)
 {
     return st->be->kvs->kvs_put(st, o, r, now_ms);

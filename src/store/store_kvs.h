@@ -29,6 +29,13 @@ typedef struct kvs_owner {
 /* The live row of (kind, entity, key); STORE_NOTFOUND if absent or expired. */
 int store_kvs_get(store_t *st, arena_t *a, const kvs_owner_t *o, int kind, const char *entity, const char *key,
                   int64_t now_ms, kvs_rec_t *out);
+/* The live rows of n keys of (kind, entity) at once, in as few round trips as
+ * STORE_KVS_GET_MANY keys a statement allow: out[i] and rc[i] (STORE_OK or STORE_NOTFOUND)
+ * answer keys[i] (a key named twice gets its row twice). STORE_OK, or the store's error
+ * (out and rc then unset). */
+#define STORE_KVS_GET_MANY 16
+int store_kvs_get_many(store_t *st, arena_t *a, const kvs_owner_t *o, int kind, const char *entity,
+                       const char *const *keys, size_t n, int64_t now_ms, kvs_rec_t *out, int *rc);
 /* Writes r (created_ms is kept from a live row with the same key, else r->created_ms). */
 int store_kvs_put(store_t *st, const kvs_owner_t *o, const kvs_rec_t *r, int64_t now_ms);
 /* Deletes the live row; STORE_NOTFOUND if there was none (an expired one is removed too). */

@@ -6,14 +6,27 @@
 #include "store/sql/families.h"
 #include "store/store_kvs.h"
 
-enum q { Q_KVS_GET, Q_KVS_PUT, Q_KVS_LIVE, Q_KVS_DELETE, Q_KVS_LIST, Q_KVS_EXPIRE, Q_KVS_PURGE, Q__COUNT };
+enum q { Q_KVS_GET, Q_KVS_GET_4, Q_KVS_GET_16, Q_KVS_PUT, Q_KVS_LIVE, Q_KVS_DELETE, Q_KVS_LIST, Q_KVS_EXPIRE, Q_KVS_PURGE, Q__COUNT };
 
 #define KVS_COLS "kind, entity, key, value, created_ms, updated_ms, expire_ms"
+
+/* one key of a several-key get: ?1-?4 the owner, kind and entity, ?5 now, ?N the key */
+#define GET_ARM(n)                                                                                                      \
+    "SELECT " KVS_COLS " FROM kvs WHERE site_id = ?1 AND installation_id = ?2 AND kind = ?3 AND entity = ?4 "       \
+    "AND key = ?" #n " AND (expire_ms IS NULL OR expire_ms > ?5)"
 
 static const char *const sql[Q__COUNT] = {
     /* app storage: (site_id, installation_id) lead every statement's key (docs/kvs.md) */
     [Q_KVS_GET] = "SELECT " KVS_COLS " FROM kvs WHERE site_id = ?1 AND installation_id = ?2 AND kind = ?3 "
                   "AND entity = ?4 AND key = ?5 AND (expire_ms IS NULL OR expire_ms > ?6)",
+    /* several keys: one index lookup per key (a UNION ALL: `key IN (...)` lets PostgreSQL's
+       generic plan scan the installation's rows instead), keys from ?6 on, an unused one
+       bound NULL (which matches nothing) */
+    [Q_KVS_GET_4] = GET_ARM(6) " UNION ALL " GET_ARM(7) " UNION ALL " GET_ARM(8) " UNION ALL " GET_ARM(9),
+    [Q_KVS_GET_16] = GET_ARM(6) " UNION ALL " GET_ARM(7) " UNION ALL " GET_ARM(8) " UNION ALL " GET_ARM(9)
+        " UNION ALL " GET_ARM(10) " UNION ALL " GET_ARM(11) " UNION ALL " GET_ARM(12) " UNION ALL " GET_ARM(13)
+        " UNION ALL " GET_ARM(14) " UNION ALL " GET_ARM(15) " UNION ALL " GET_ARM(16) " UNION ALL " GET_ARM(17)
+        " UNION ALL " GET_ARM(18) " UNION ALL " GET_ARM(19) " UNION ALL " GET_ARM(20) " UNION ALL " GET_ARM(21),
     [Q_KVS_PUT] = "INSERT INTO kvs (site_id, installation_id, kind, entity, key, value, created_ms, updated_ms, "
                   "expire_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
                   "ON CONFLICT (site_id, installation_id, kind, entity, key) DO UPDATE SET value = excluded.value, "
@@ -34,7 +47,23 @@ static const char *const sql[Q__COUNT] = {
     [Q_KVS_PURGE] = "DELETE FROM kvs WHERE site_id = ?1 AND installation_id = ?2",
 };
 
-static const db_sql_t statements = {DB_KVS, Q__COUNT, sql};
+/* PostgreSQL (docs/store.md, the overrides): the keys as one array, each looked up by the
+ * whole primary key in a nested loop: one index scan set up once and run again per key
+ * (where UNION ALL makes the executor set up an arm per key). LIMIT 1 (the key is unique)
+ * keeps the subquery from being flattened, which would let a generic plan scan the
+ * installation's rows and filter the keys (measured: EXPLAIN with plan_cache_mode =
+ * force_generic_plan; docs/scale.md) */
+#define GET_KEYS_PG(keys)                                                                                              \
+    "SELECT v.kind, v.entity, v.key, v.value, v.created_ms, v.updated_ms, v.expire_ms FROM unnest(ARRAY[" keys       \
+    "]::text[]) AS k(key) CROSS JOIN LATERAL (SELECT " KVS_COLS " FROM kvs WHERE site_id = ?1 AND "                 \
+    "installation_id = ?2 AND kind = ?3 AND entity = ?4 AND kvs.key = k.key COLLATE \"C\" AND (expire_ms IS NULL "   \
+    "OR expire_ms > ?5) LIMIT 1) v"
+static const char *const pg[Q__COUNT] = {
+    [Q_KVS_GET_4] = GET_KEYS_PG("?6, ?7, ?8, ?9"),
+    [Q_KVS_GET_16] = GET_KEYS_PG("?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21"),
+};
+
+static const db_sql_t statements = {DB_KVS, Q__COUNT, sql, pg};
 
 static db_stmt_t *stmt(store_t *st, enum q id)
 {
@@ -79,6 +108,48 @@ static int db_kvs_get(store_t *st, arena_t *a, const kvs_owner_t *o, int kind, c
     int r = rc == DB_ROW ? (read_kvs(a, q, out), STORE_OK) : rc == DB_DONE ? STORE_NOTFOUND : db_rc(st, rc);
     db_done(q);
     return r;
+}
+
+_Static_assert(STORE_KVS_GET_MANY == 16, "Q_KVS_GET_16 binds 16 keys");
+
+static int db_kvs_get_many(store_t *st, arena_t *a, const kvs_owner_t *o, int kind, const char *entity,
+                           const char *const *keys, size_t n, int64_t now, kvs_rec_t *out, int *rc)
+{
+    if (n == 1) { /* the one-key statement */
+        rc[0] = db_kvs_get(st, a, o, kind, entity, keys[0], now, &out[0]);
+        return rc[0] == STORE_OK || rc[0] == STORE_NOTFOUND ? STORE_OK : rc[0];
+    }
+    for (size_t i = 0; i < n; i++)
+        rc[i] = STORE_NOTFOUND;
+    for (size_t at = 0; at < n; at += STORE_KVS_GET_MANY) {
+        size_t m = n - at < STORE_KVS_GET_MANY ? n - at : STORE_KVS_GET_MANY, slots = m <= 4 ? 4 : 16;
+        db_stmt_t *q = stmt(st, m <= 4 ? Q_KVS_GET_4 : Q_KVS_GET_16);
+        bind_owner(q, o);
+        db_bind_i64(q, 3, kind);
+        db_bind_text(q, 4, entity ? entity : "");
+        db_bind_i64(q, 5, now);
+        for (size_t k = 0; k < slots; k++) {
+            if (k < m)
+                db_bind_text(q, 6 + (int)k, keys[at + k]);
+            else
+                db_bind_null(q, 6 + (int)k);
+        }
+        int step;
+        while ((step = db_step(q)) == DB_ROW) {
+            kvs_rec_t r;
+            read_kvs(a, q, &r);
+            for (size_t k = at; k < at + m; k++) /* every asker of this key */
+                if (strcmp(keys[k], r.key) == 0) {
+                    out[k] = r;
+                    rc[k] = STORE_OK;
+                }
+        }
+        int failed = step != DB_DONE ? db_rc(st, step) : STORE_OK;
+        db_done(q);
+        if (failed != STORE_OK)
+            return failed;
+    }
+    return STORE_OK;
 }
 
 static int db_kvs_put(store_t *st, const kvs_owner_t *o, const kvs_rec_t *r, int64_t now)
@@ -163,6 +234,7 @@ int db_kvs_purge_installation(store_t *st, int64_t site_id, const char *installa
 
 const store_kvs_ops_t db_kvs_ops = {
     .kvs_get = db_kvs_get,
+    .kvs_get_many = db_kvs_get_many,
     .kvs_put = db_kvs_put,
     .kvs_delete = db_kvs_delete,
     .kvs_list = db_kvs_list,
