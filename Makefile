@@ -268,6 +268,7 @@ bench: all $(BENCH_MICRO) $(BENCH_JQL_LOAD)
 	./bench/jql.sh
 	node bench/queue.mjs
 	node bench/events_fanout.mjs
+	node bench/pgstore.mjs
 
 # The reliability battery (issue 21, docs/reliability.md): each part's long mode, minutes
 # to hours, figures printed; make e2e runs each part's quick mode (tests/e2e/isolation,

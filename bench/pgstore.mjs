@@ -5,20 +5,23 @@
 //   search  GET /ex/jira/{cloudId}/rest/api/3/project/search?maxResults=1 (as bench/run.sh)
 //   issue   GET .../issue/{KEY-1}
 //   kvs     POST /_proxy/kvs/api/v1/get on random keys of KEYS written first (as bench/kvs.sh)
+//   nodes   the search on PostgreSQL from one node (CONNS connections) and from two nodes
+//           on the same database (a second kiln started for it: CONNS/2 each, at once),
+//           in alternation: what a second node gives on this machine
 // Prints each run's req/s, p50 and p99, then the medians and PostgreSQL/SQLite ratios. Each
 // KVS round gets a fresh invocation token (one lives < 55 s).
 // WHAT=search,kvs limits the requests; WRK_NICE (default 10, as `nice` alone) wrk's niceness; KILN_BIN picks the binary; PG_THREADS (default 2)
 // the PostgreSQL node's HTTP threads (each waits on its database round trips).
 import { Kiln, ROOT, cliOkJson as okJson, tempDir, writeFiles } from '../tests/e2e/lib/kiln.mjs';
 import { startTap, tapPrelude } from '../tests/e2e/lib/tap.mjs';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 
 const ROUNDS = Number(process.env.ROUNDS || 3), SECONDS = Number(process.env.SECONDS || 5);
 const CONNS = Number(process.env.CONNS || 64), KEYS = Number(process.env.KEYS || 10000);
 const NICE = String(process.env.WRK_NICE ?? 10); // wrk's niceness (kiln and PostgreSQL run at 0)
-const WHAT = (process.env.WHAT || 'search,issue,kvs').split(',');
+const WHAT = (process.env.WHAT || 'search,issue,kvs,nodes').split(',');
 const RATES = ['--kvs-rate', '0', '--webtrigger-rate', '0', '--proxy-rate', '0'];
 const PG_EXTRA = process.env.PG_STORE_THREADS ? ['--store-threads', process.env.PG_STORE_THREADS] : [];
 const tap = await startTap();
@@ -120,6 +123,16 @@ for (const [name, k] of Object.entries(nodes)) {
   };
 }
 
+// a second PostgreSQL node on the first one's database, for the `nodes` rounds
+if (WHAT.includes('nodes')) {
+  const b = new Kiln({ store: 'postgres', threads: Number(process.env.PG_THREADS || 2), extraArgs: [...RATES, ...PG_EXTRA] });
+  b.storeUrl = nodes.postgres.storeUrl;
+  await b.start();
+  const a = target.postgres;
+  const search = (k) => ['-H', `Authorization: Bearer ${a.s.token}`, `${k.url}/ex/jira/${a.s.cloudId}/rest/api/3/project/search?maxResults=1`];
+  target.nodeB = { k: b, req: { search: search(b) } };
+}
+
 // wrk's latency figure ("1.23ms", "456.78us", "1.02s") in ms
 const ms = (v) => { const [, n, u] = /([\d.]+)(us|ms|s)/.exec(v); return Number(n) * { us: 0.001, ms: 1, s: 1000 }[u]; };
 const res = {};
@@ -127,7 +140,28 @@ const res = {};
 // its rounds alternating between the two stores
 // (a fresh token each round: a loaded machine's slow rounds once outlived one token, whose
 // last round was then all 401s)
+// wrk at conns connections on each of args (at once); summed req/s, the worst p50 and p99
+async function wrkAt(conns, ...args) {
+  const runs = args.map((a) => new Promise((ok, fail) => execFile('nice', ['-n', NICE, 'wrk', '-t2', `-c${conns}`, `-d${SECONDS}s`, '--latency', ...a],
+    { encoding: 'utf8' }, (e, out) => (e ? fail(e) : ok(out)))));
+  const outs = await Promise.all(runs);
+  const one = outs.map((out) => ({ rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]), p50: ms(/\n\s+50%\s+(\S+)/.exec(out)[1]),
+    p99: ms(/\n\s+99%\s+(\S+)/.exec(out)[1]), bad: /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] }));
+  return { rps: one.reduce((t, x) => t + x.rps, 0), p50: Math.max(...one.map((x) => x.p50)), p99: Math.max(...one.map((x) => x.p99)),
+    bad: one.some((x) => x.bad) ? one.map((x) => x.bad ?? 0).join('+') : null };
+}
+
 for (const what of WHAT) {
+  if (what === 'nodes') {
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const [name, args] of [['one', [target.postgres.req.search]], ['two', [target.postgres.req.search, target.nodeB.req.search]]]) {
+        const x = await wrkAt(CONNS / args.length, ...args);
+        (res[`nodes ${name}`] ??= []).push(x);
+        console.log(`round ${r + 1} search on ${name} node(s): ${x.rps} req/s p50 ${x.p50} ms p99 ${x.p99} ms${x.bad ? ` NON-2xx ${x.bad}` : ''}`);
+      }
+    }
+    continue;
+  }
   for (let r = 0; r < ROUNDS; r++) {
     const tokens = {};
     if (what === 'kvs')
@@ -152,6 +186,12 @@ for (const what of WHAT) {
 const med = (a, f) => a.map((x) => x[f]).sort((x, y) => x - y)[Math.floor(a.length / 2)];
 console.log(`\n${CONNS} connections, ${ROUNDS} rounds of ${SECONDS} s, medians:`);
 for (const what of WHAT) {
+  if (what === 'nodes') {
+    const one = res['nodes one'], two = res['nodes two'];
+    console.log(`nodes: search on PostgreSQL, one node ${med(one, 'rps')} req/s (p99 ${med(one, 'p99')} ms), two nodes ` +
+      `${med(two, 'rps')} req/s (p99 ${med(two, 'p99')} ms), two/one ${(med(two, 'rps') / med(one, 'rps')).toFixed(2)}`);
+    continue;
+  }
   const sq = res[`${what} sqlite`], pg = res[`${what} postgres`];
   console.log(`${what}: sqlite ${med(sq, 'rps')} req/s (p50 ${med(sq, 'p50')} p99 ${med(sq, 'p99')} ms), ` +
     `postgres ${med(pg, 'rps')} req/s (p50 ${med(pg, 'p50')} p99 ${med(pg, 'p99')} ms), postgres/sqlite ${(med(pg, 'rps') / med(sq, 'rps')).toFixed(2)}`);

@@ -310,8 +310,9 @@ static void app_metrics(buf_t *b, kreq_t *kr)
 
 /* What /metrics shows, in order: the app is the one place that knows every service. */
 static void (*const providers[])(buf_t *b, kreq_t *kr) = {
-    requests,         sites,          store_stats, store_thread_stats, listener_stats, journal_stats, outbound_stats, egress_stats,
-    invocation_stats, bodygate_stats, isolation,   delivery_stats, app_metrics,
+    requests,      sites,          store_stats,  store_thread_stats, listener_stats,
+    journal_stats, outbound_stats, egress_stats, invocation_stats,   bodygate_stats,
+    isolation,     delivery_stats, app_metrics,
 };
 
 void ops_metrics(kreq_t *kr)

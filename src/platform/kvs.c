@@ -268,19 +268,21 @@ void kvs_call_reads(store_t *st, kvs_read_t *calls, size_t n)
             continue;
         const char *keys[KVS_READS_MAX];
         size_t who[KVS_READS_MAX], m = 0;
+        int64_t since = calls[i].ctx->now_ms; /* the earliest asker's now: each then drops what expired by its own */
         for (size_t k = i; k < n; k++)
             if (ahead[k] == 1 && calls[k].ctx->site_id == calls[i].ctx->site_id &&
                 strcmp(calls[k].ctx->installation_id, calls[i].ctx->installation_id) == 0) {
                 keys[m] = it[k].key;
                 who[m++] = k;
                 ahead[k] = 2; /* asked */
+                if (calls[k].ctx->now_ms < since)
+                    since = calls[k].ctx->now_ms;
             }
         kvs_rec_t rows[KVS_READS_MAX];
         int rc[KVS_READS_MAX];
         arena_t *tmp = arena_new(AHEAD_ARENA_CAP);
         store_bind_site(st, calls[i].ctx->site_id);
-        if (store_kvs_get_many(st, tmp, &c[i].own, KVS_KIND_PLAIN, "", keys, m, calls[i].ctx->now_ms, rows, rc) !=
-            STORE_OK) {
+        if (store_kvs_get_many(st, tmp, &c[i].own, KVS_KIND_PLAIN, "", keys, m, since, rows, rc) != STORE_OK) {
             arena_free(tmp);
             continue; /* each asks again on its own, and answers what that meets */
         }
@@ -288,7 +290,9 @@ void kvs_call_reads(store_t *st, kvs_read_t *calls, size_t n)
             kvs_req_t *r = &c[who[k]];
             r->ahead_key = keys[k];
             r->ahead_rc = rc[k];
-            if (rc[k] == STORE_OK) { /* copied into the asker's arena */
+            if (rc[k] == STORE_OK && rows[k].expire_ms && rows[k].expire_ms <= r->now)
+                r->ahead_rc = STORE_NOTFOUND; /* live at the earliest asker's now, expired at this one's */
+            if (rc[k] == STORE_OK) {          /* copied into the asker's arena */
                 r->ahead_row = rows[k];
                 r->ahead_row.entity = "";
                 r->ahead_row.key = arena_strdup(r->a, rows[k].key);

@@ -647,6 +647,64 @@ static void test_grouped(void **state)
     (void)st;
 }
 
+/* Reads in one batch (kvs_call_reads: a store thread's, platform/proxy_kvs.c) answer each
+ * call byte for byte as kvs_call alone does: gets of two installations of two sites with
+ * the same keys (read ahead in one statement per installation), a key asked twice, absent
+ * and expired keys, a secret, a query, an entity get, bad bodies, an unknown operation,
+ * an installation without the scope. */
+static void test_reads_batch(void **state)
+{
+    fx_t *f = *state;
+    int st;
+    json_decref(call(f, &f->A, "set", "{\"key\":\"k1\",\"value\":\"a1\"}", &st));
+    json_decref(call(f, &f->A, "set", "{\"key\":\"k2\",\"value\":{\"n\":2}}", &st));
+    json_decref(call(f, &f->B, "set", "{\"key\":\"k1\",\"value\":\"b1\"}", &st));
+    json_decref(call(f, &f->A, "set",
+                     "{\"key\":\"gone\",\"value\":1,\"options\":{\"ttl\":{\"unit\":\"SECONDS\",\"value\":1}}}", &st));
+    json_decref(call(f, &f->A, "secret/set", "{\"key\":\"s\",\"value\":\"shh\"}", &st));
+    assert_int_equal(st, 204);
+    kvs_ctx_t A2 = f->A, noscope = f->A;
+    A2.now_ms += 5000; /* "gone" expired */
+    noscope.scopes = "read:jira-work";
+    const struct {
+        const kvs_ctx_t *ctx;
+        const char *op, *body;
+    } in[] = {
+        {&f->A, "get", "{\"key\":\"k1\"}"},
+        {&f->B, "get", "{\"key\":\"k1\"}"},
+        {&f->A, "get", "{\"key\":\"k2\",\"options\":{\"metadataFields\":[\"CREATED_AT\"]}}"},
+        {&f->A, "get", "{\"key\":\"k1\"}"},
+        {&f->B, "get", "{\"key\":\"k2\"}"},
+        {&A2, "get", "{\"key\":\"gone\"}"},
+        {&f->A, "get", "{\"key\":\"gone\"}"},
+        {&f->A, "secret/get", "{\"key\":\"s\"}"},
+        {&f->A, "query", "{\"limit\":5}"},
+        {&f->A, "entity/get", "{\"entityName\":\"employee\",\"key\":\"e1\"}"},
+        {&f->A, "get", "{\"key\":"},
+        {&f->A, "get", "{\"nokey\":1}"},
+        {&f->A, "nosuch", "{}"},
+        {&noscope, "get", "{\"key\":\"k1\"}"},
+        {&f->B, "get", "{\"key\":\"k1\"}"},
+    };
+    enum { N = sizeof in / sizeof *in };
+    kvs_read_t calls[N];
+    for (size_t i = 0; i < N; i++)
+        calls[i] =
+            (kvs_read_t){.a = f->a, .ctx = in[i].ctx, .op = in[i].op, .body = in[i].body, .len = strlen(in[i].body)};
+    kvs_call_reads(f->st, calls, N);
+    int found = 0;
+    for (size_t i = 0; i < N; i++) {
+        kvs_reply_t alone;
+        assert_int_equal(kvs_call(f->st, f->a, in[i].ctx, in[i].op, in[i].body, strlen(in[i].body), &alone), 0);
+        assert_int_equal(calls[i].out.status, alone.status);
+        assert_int_equal(calls[i].out.len, alone.len);
+        if (alone.len)
+            assert_memory_equal(calls[i].out.body, alone.body, alone.len);
+        found += alone.status == 200;
+    }
+    assert_int_equal(found, 8); /* k1 (A, B, A, B), k2 of A, "gone" before it expired, the secret, the query */
+}
+
 static void test_key_rules(void **state)
 {
     (void)state;
@@ -679,6 +737,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_secrets_at_rest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_grouped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reads_batch, setup, teardown),
         cmocka_unit_test(test_key_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

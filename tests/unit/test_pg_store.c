@@ -382,6 +382,30 @@ static void script_kvs(store_t *st, arena_t *a, int64_t site, int64_t site_b)
     say_kvs("get empty", store_kvs_get(st, a, &o, KVS_KIND_PLAIN, "", "empty", 1700000000000, &r), &r);
     say("get expired rc=%d", store_kvs_get(st, a, &o, KVS_KIND_PLAIN, "", "gamma", 1700000000600, &r));
     say("get B's from A rc=%d", store_kvs_get(st, a, &o, KVS_KIND_PLAIN, "", "zzz", 1700000000000, &r));
+    {
+        /* several keys at once: present, absent (B's), twice, expired, empty, and past one
+           statement's STORE_KVS_GET_MANY (the last key found in the second round) */
+        const char *keys[20] = {"alpha", "zzz", "alpha", "gamma", "empty"};
+        for (int i = 5; i < 19; i++)
+            keys[i] = "nope";
+        keys[19] = "beta";
+        kvs_rec_t many[20];
+        int rcs[20];
+        static const size_t counts[] = {1, 2, 5, 20};
+        for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
+            say("get_many %zu rc=%d", counts[c],
+                store_kvs_get_many(st, a, &o, KVS_KIND_PLAIN, "", keys, counts[c], 1700000000300, many, rcs));
+            for (size_t i = 0; i < counts[c]; i++) {
+                if (rcs[i] == STORE_OK)
+                    say_kvs(keys[i], rcs[i], &many[i]);
+                else
+                    say("%s rc=%d", keys[i], rcs[i]);
+            }
+        }
+        say("get_many expired rc=%d",
+            store_kvs_get_many(st, a, &o, KVS_KIND_PLAIN, "", keys + 3, 1, 1700000000600, many, rcs));
+        say("  gamma rc=%d", rcs[0]);
+    }
     kvs_rec_t *v = NULL;
     size_t n = 0;
     say("list all rc=%d", store_kvs_list(st, a, &o, KVS_KIND_PLAIN, "", NULL, NULL, NULL, 10, 1700000000000, &v, &n));
@@ -1579,6 +1603,8 @@ static void test_families_match(void **state)
     assert_non_null(strstr(sq_text, "version_by_snapshot rc=0 seq=3 2.2 sha=ab12"));
     assert_non_null(strstr(sq_text, "chunk_get 0 rc=0 len=6 first=00 last=78"));
     assert_non_null(strstr(sq_text, "chunk_count rc=0 n=2 total=10"));
+    assert_non_null(strstr(sq_text, "\nbeta rc=0 kind=0 entity= key=beta value=\"two\"")); /* get_many's 2nd round */
+    assert_non_null(strstr(sq_text, "get_many expired rc=0\n  gamma rc=-1\n"));
     same_text(sq_text, pg_text);
     free(sq_text);
     free(pg_text);
@@ -1706,6 +1732,22 @@ static void test_bound_site(void **state)
     assert_int_equal(store_kvs_get(rt, a, &oa, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_NOTFOUND);
     assert_int_equal(store_kvs_get(rt, a, &ob, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_OK);
     assert_string_equal(r.value, "\"b\"");
+    {
+        /* several keys at once: the same wall (one key and a statement of several) */
+        const char *keys[] = {"k", "k", "x"};
+        kvs_rec_t many[3];
+        int rcs[3];
+        for (size_t n = 1; n <= 3; n += 2) {
+            assert_int_equal(store_kvs_get_many(rt, a, &oa, KVS_KIND_PLAIN, "", keys, n, 1, many, rcs), STORE_OK);
+            for (size_t i = 0; i < n; i++)
+                assert_int_equal(rcs[i], STORE_NOTFOUND); /* site 1's row, asked for bound to site 2 */
+            assert_int_equal(store_kvs_get_many(rt, a, &ob, KVS_KIND_PLAIN, "", keys, n, 1, many, rcs), STORE_OK);
+            assert_int_equal(rcs[0], STORE_OK);
+            assert_string_equal(many[0].value, "\"b\"");
+        }
+        assert_int_equal(rcs[1], STORE_OK);
+        assert_int_equal(rcs[2], STORE_NOTFOUND);
+    }
     store_bind_site(rt, 1);
     assert_int_equal(store_begin_read(rt), STORE_OK); /* in a read transaction too */
     assert_int_equal(store_kvs_get(rt, a, &ob, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_NOTFOUND);

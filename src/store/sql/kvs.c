@@ -6,13 +6,24 @@
 #include "store/sql/families.h"
 #include "store/store_kvs.h"
 
-enum q { Q_KVS_GET, Q_KVS_GET_4, Q_KVS_GET_16, Q_KVS_PUT, Q_KVS_LIVE, Q_KVS_DELETE, Q_KVS_LIST, Q_KVS_EXPIRE, Q_KVS_PURGE, Q__COUNT };
+enum q {
+    Q_KVS_GET,
+    Q_KVS_GET_4,
+    Q_KVS_GET_16,
+    Q_KVS_PUT,
+    Q_KVS_LIVE,
+    Q_KVS_DELETE,
+    Q_KVS_LIST,
+    Q_KVS_EXPIRE,
+    Q_KVS_PURGE,
+    Q__COUNT
+};
 
 #define KVS_COLS "kind, entity, key, value, created_ms, updated_ms, expire_ms"
 
 /* one key of a several-key get: ?1-?4 the owner, kind and entity, ?5 now, ?N the key */
-#define GET_ARM(n)                                                                                                      \
-    "SELECT " KVS_COLS " FROM kvs WHERE site_id = ?1 AND installation_id = ?2 AND kind = ?3 AND entity = ?4 "       \
+#define GET_ARM(n)                                                                                                     \
+    "SELECT " KVS_COLS " FROM kvs WHERE site_id = ?1 AND installation_id = ?2 AND kind = ?3 AND entity = ?4 "          \
     "AND key = ?" #n " AND (expire_ms IS NULL OR expire_ms > ?5)"
 
 static const char *const sql[Q__COUNT] = {
@@ -23,10 +34,9 @@ static const char *const sql[Q__COUNT] = {
        generic plan scan the installation's rows instead), keys from ?6 on, an unused one
        bound NULL (which matches nothing) */
     [Q_KVS_GET_4] = GET_ARM(6) " UNION ALL " GET_ARM(7) " UNION ALL " GET_ARM(8) " UNION ALL " GET_ARM(9),
-    [Q_KVS_GET_16] = GET_ARM(6) " UNION ALL " GET_ARM(7) " UNION ALL " GET_ARM(8) " UNION ALL " GET_ARM(9)
-        " UNION ALL " GET_ARM(10) " UNION ALL " GET_ARM(11) " UNION ALL " GET_ARM(12) " UNION ALL " GET_ARM(13)
-        " UNION ALL " GET_ARM(14) " UNION ALL " GET_ARM(15) " UNION ALL " GET_ARM(16) " UNION ALL " GET_ARM(17)
-        " UNION ALL " GET_ARM(18) " UNION ALL " GET_ARM(19) " UNION ALL " GET_ARM(20) " UNION ALL " GET_ARM(21),
+    [Q_KVS_GET_16] =
+        GET_ARM(6) " UNION ALL " GET_ARM(7) " UNION ALL " GET_ARM(8) " UNION ALL " GET_ARM(9) " UNION ALL " GET_ARM(10) " UNION ALL " GET_ARM(11) " UNION ALL " GET_ARM(12) " UNION ALL " GET_ARM(13) " UNION ALL " GET_ARM(
+            14) " UNION ALL " GET_ARM(15) " UNION ALL " GET_ARM(16) " UNION ALL " GET_ARM(17) " UNION ALL " GET_ARM(18) " UNION ALL " GET_ARM(19) " UNION ALL " GET_ARM(20) " UNION ALL " GET_ARM(21),
     [Q_KVS_PUT] = "INSERT INTO kvs (site_id, installation_id, kind, entity, key, value, created_ms, updated_ms, "
                   "expire_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
                   "ON CONFLICT (site_id, installation_id, kind, entity, key) DO UPDATE SET value = excluded.value, "
@@ -54,9 +64,9 @@ static const char *const sql[Q__COUNT] = {
  * installation's rows and filter the keys (measured: EXPLAIN with plan_cache_mode =
  * force_generic_plan; docs/scale.md) */
 #define GET_KEYS_PG(keys)                                                                                              \
-    "SELECT v.kind, v.entity, v.key, v.value, v.created_ms, v.updated_ms, v.expire_ms FROM unnest(ARRAY[" keys       \
-    "]::text[]) AS k(key) CROSS JOIN LATERAL (SELECT " KVS_COLS " FROM kvs WHERE site_id = ?1 AND "                 \
-    "installation_id = ?2 AND kind = ?3 AND entity = ?4 AND kvs.key = k.key COLLATE \"C\" AND (expire_ms IS NULL "   \
+    "SELECT v.kind, v.entity, v.key, v.value, v.created_ms, v.updated_ms, v.expire_ms FROM unnest(ARRAY[" keys         \
+    "]::text[]) AS k(key) CROSS JOIN LATERAL (SELECT " KVS_COLS " FROM kvs WHERE site_id = ?1 AND "                    \
+    "installation_id = ?2 AND kind = ?3 AND entity = ?4 AND kvs.key = k.key COLLATE \"C\" AND (expire_ms IS NULL "     \
     "OR expire_ms > ?5) LIMIT 1) v"
 static const char *const pg[Q__COUNT] = {
     [Q_KVS_GET_4] = GET_KEYS_PG("?6, ?7, ?8, ?9"),
