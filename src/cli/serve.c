@@ -11,8 +11,8 @@
 #include "store/store.h"
 
 static serve_opts_t so;
-static const char *threads_arg, *store_threads_arg, *check_data, *snapshot_mb, *retention_days, *wt_rate, *px_rate, *kv_rate, *q_rate,
-    *audit_days, *ledger_days, *ledger_arg, *leak_arg, *buffered_mb, *client_mb, *sandbox_uids;
+static const char *threads_arg, *store_threads_arg, *check_data, *snapshot_mb, *retention_days, *wt_rate, *px_rate,
+    *kv_rate, *q_rate, *audit_days, *ledger_days, *ledger_arg, *leak_arg, *buffered_mb, *client_mb, *sandbox_uids;
 static const char *session_idle, *session_max;
 static int unsafe_no_sandbox, test_clock;
 

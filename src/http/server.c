@@ -160,7 +160,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     store_defer_durability(t->store, 1); /* its answer waits for the fsync, not its thread (http/reply.h) */
     t->handling = kr;
     if (!planes[i].offload || !kreq_method_is(kr, "GET") || offplane_submit(kr, srv->cfg.prepare, planes[i].fn) != 0)
-        planes[i].fn(kr); /* else a store thread serves it, and it is answered later */
+        planes[i].fn(kr);    /* else a store thread serves it, and it is answered later */
     if (t->handling == kr) { /* not replied yet, so kr is alive: answered later */
         uint64_t seq = store_last_commit(t->store);
         kr->commit_seq = seq != kr->commit_seq0 ? seq : 0;
