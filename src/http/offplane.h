@@ -1,5 +1,5 @@
-/* A plane's request run on a store thread (http/offload.h): the server hands a GET of a
- * plane marked `offload` (http/server.h) here when store threads run. The request's
+/* A plane's request run on a store thread (http/offload.h): the server hands a request
+ * (but HEAD) of a plane marked `offload` (http/server.h) here when store threads run. The request's
  * method, path, headers and body are copied into a job; the store thread serves the copy
  * as a virtual request (http/vreq.h) through the same `prepare` hook and plane handler, on
  * its own store handle, and the answer comes back to the request's thread, which sends it
@@ -7,8 +7,11 @@
  * pool is read on the store thread, so a client that goes away meanwhile only has its
  * answer dropped.
  *
- * Only for planes whose GET handlers answer at once (no work of their own handed to other
- * threads: the product plane): a vreq has no thread to come back to. */
+ * Only for planes whose handlers answer at once (no work of their own handed to other
+ * threads to answer later: the product plane, whose handlers a function's calls already
+ * run on the runtime's thread the same way, platform/proxycall.h): a vreq has no thread
+ * to come back to. A write's commit is durable when it returns on PostgreSQL, the only
+ * store that starts store threads (http/reply.h's held answers are SQLite's). */
 #ifndef KILN_OFFPLANE_H
 #define KILN_OFFPLANE_H
 

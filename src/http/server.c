@@ -159,7 +159,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         kr->metric_route = listener == HTTP_LISTENER_UI ? srv->ui_plane_metric[i] : srv->plane_metric[i];
     store_defer_durability(t->store, 1); /* its answer waits for the fsync, not its thread (http/reply.h) */
     t->handling = kr;
-    if (!planes[i].offload || !kreq_method_is(kr, "GET") || offplane_submit(kr, srv->cfg.prepare, planes[i].fn) != 0)
+    if (!planes[i].offload || kreq_method_is(kr, "HEAD") || offplane_submit(kr, srv->cfg.prepare, planes[i].fn) != 0)
         planes[i].fn(kr);    /* else a store thread serves it, and it is answered later */
     if (t->handling == kr) { /* not replied yet, so kr is alive: answered later */
         uint64_t seq = store_last_commit(t->store);

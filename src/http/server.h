@@ -32,8 +32,8 @@ struct http_thread;
  * `credential`: it answers nothing but 401 without a credential header, so a body sent
  * without one is refused as soon as its head has arrived (http/bodygate.h). `metric`: the
  * route name its requests are counted under in /metrics (NULL: the handler says).
- * `offload`: its GET requests run on a store thread when store threads run
- * (http/offplane.h: only for a handler that answers at once). */
+ * `offload`: its requests (but HEAD, whose answer's length a capture loses) run on a store
+ * thread when store threads run (http/offplane.h: only for a handler that answers at once). */
 typedef struct http_plane {
     const char *prefix;
     int exact, credential;
