@@ -194,7 +194,7 @@ e2e: $(KILN) $(PROBE) $(E2E_PRELOAD) $(FAILSYNC)
 # is this subset (about 5 minutes without ASan): the files that ran on PostgreSQL first,
 # ui_admin and forge_api_matrix (they found this build's PostgreSQL bugs), kvs and crash
 # (SIGKILL durability on it).
-E2E_PG_SKIP := store_unavailable pg_cluster store_select store_migrate nodes leases background_nodes demo commit_unknown platform_fault
+E2E_PG_SKIP := store_unavailable pg_cluster store_select store_migrate nodes leases background_nodes purge_nodes demo commit_unknown platform_fault
 E2E_PG_SAN := tenancy product credentials storage legacy_storage invoke web_session badinput framing nul favicon scopes \
 	manifest_schema schema unawaited app_metrics worker_metrics snapshot cli users jirajs permissions search \
 	ui_admin kvs crash forge_api_matrix
