@@ -512,6 +512,18 @@ static void check_schedule_rows(fx_t *f, store_t *other)
                     SCHED_MANIFEST("{\"key\":\"tick\",\"function\":\"f\",\"interval\":\"week\"},"
                                    "{\"key\":\"daily\",\"function\":\"f\",\"interval\":\"day\"}"));
     assert_string_equal(rows_seen(other, f->a, ia.id, t0 - HOUR, schedule_now_ms()), "daily day;tick week;");
+    /* a minor with the same scheduled modules (the usual deploy): the rows as they were */
+    schedule_rec_t *r2;
+    size_t n2;
+    assert_int_equal(store_schedule_list(other, f->a, ia.id, 0, &r, &n), STORE_OK);
+    deploy_manifest(f, "development", "K1", "[]",
+                    "{\"modules\":{\"scheduledTrigger\":[{\"key\":\"tick\",\"function\":\"f\",\"interval\":"
+                    "\"week\"},{\"key\":\"daily\",\"function\":\"f\",\"interval\":\"day\"}],\"function\":[{"
+                    "\"key\":\"f\",\"handler\":\"index.other\"}]}}");
+    assert_int_equal(store_schedule_list(other, f->a, ia.id, 0, &r2, &n2), STORE_OK);
+    assert_int_equal(n2, n);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(r2[i].next_ms, r[i].next_ms);
 
     /* a new major waits for consent: the rows stay those of the major the sites run */
     deploy_manifest(f, "development", "K2", "[\"read:jira-work\"]",
