@@ -185,7 +185,7 @@ e2e: $(KILN) $(PROBE) $(E2E_PRELOAD) $(FAILSYNC)
 # The e2e suite on PostgreSQL (docs/scale.md "The e2e suite on PostgreSQL", issue 20):
 # every e2e file with STORE=postgres, each file on a private cluster of its own, but these:
 # store_unavailable holds SQLite's write lock with the sqlite3 shell (SQLite's alone);
-# pg_cluster, store_select, store_migrate, nodes, leases, background_nodes, demo, commit_unknown, platform_fault and
+# pg_cluster, store_select, store_migrate, nodes, leases, background_nodes, purge_nodes, demo, commit_unknown, platform_fault and
 # store_threads (always PostgreSQL: a database of the test process's cluster) start their own clusters
 # whatever STORE says, and `make e2e` runs them already. A file's tests of SQLite's own files and group commit skip themselves
 # with STORE=postgres, saying why (durability, exhaust).
@@ -195,7 +195,7 @@ e2e: $(KILN) $(PROBE) $(E2E_PRELOAD) $(FAILSYNC)
 # is this subset (about 5 minutes without ASan): the files that ran on PostgreSQL first,
 # ui_admin and forge_api_matrix (they found this build's PostgreSQL bugs), kvs and crash
 # (SIGKILL durability on it).
-E2E_PG_SKIP := store_unavailable pg_cluster store_select store_migrate nodes leases background_nodes demo commit_unknown platform_fault store_threads
+E2E_PG_SKIP := store_unavailable pg_cluster store_select store_migrate nodes leases background_nodes purge_nodes demo commit_unknown platform_fault store_threads
 E2E_PG_SAN := tenancy product credentials storage legacy_storage invoke web_session badinput framing nul favicon scopes \
 	manifest_schema schema unawaited app_metrics worker_metrics snapshot cli users jirajs permissions search \
 	ui_admin kvs crash forge_api_matrix

@@ -1,5 +1,7 @@
 #include "app/ops.h"
 
+#include "app/ticks.h"
+
 #include <string.h>
 
 #include "auth/signkeys.h"
@@ -139,6 +141,21 @@ static void listener_stats(buf_t *b, kreq_t *kr)
         buf_printf(b, "# HELP %s\n# TYPE %.*s counter\n%.*s %llu\n", names[i], n, names[i], n, names[i],
                    (unsigned long long)v[i]);
     }
+}
+
+/* Thread 0's purge turns (app/ticks.h): one node at a time runs them (docs/scale.md
+ * "Purges across nodes"). */
+static void purge_stats(buf_t *b, kreq_t *kr)
+{
+    (void)kr;
+    ticks_purge_stats_t ps;
+    ticks_purge_stats(&ps);
+    buf_printf(b,
+               "# HELP kiln_purge_turns_total Thread 0's purge turns (retention of uninstalled apps' data, final "
+               "deliveries, sessions, sign-in links): run here, or skipped because another node was running them.\n"
+               "# TYPE kiln_purge_turns_total counter\n"
+               "kiln_purge_turns_total{outcome=\"ran\"} %llu\nkiln_purge_turns_total{outcome=\"skipped\"} %llu\n",
+               (unsigned long long)ps.ran, (unsigned long long)ps.skipped);
 }
 
 /* What each journal (journal/journal.h) dropped because its queue was full. */
@@ -310,9 +327,8 @@ static void app_metrics(buf_t *b, kreq_t *kr)
 
 /* What /metrics shows, in order: the app is the one place that knows every service. */
 static void (*const providers[])(buf_t *b, kreq_t *kr) = {
-    requests,      sites,          store_stats,  store_thread_stats, listener_stats,
-    journal_stats, outbound_stats, egress_stats, invocation_stats,   bodygate_stats,
-    isolation,     delivery_stats, app_metrics,
+    requests,       sites,        store_stats,      store_thread_stats, listener_stats, purge_stats,    journal_stats,
+    outbound_stats, egress_stats, invocation_stats, bodygate_stats,     isolation,      delivery_stats, app_metrics,
 };
 
 void ops_metrics(kreq_t *kr)

@@ -289,6 +289,13 @@ static int ui_origin_of(app_t *a, char *err, size_t errlen)
     return 0;
 }
 
+/* The periodic work's settings (app/ticks.h): before any HTTP thread ticks. */
+static int start_ticks(app_t *a, char *err, size_t errlen)
+{
+    (void)a;
+    return ticks_init(err, errlen);
+}
+
 static int start_http(app_t *a, char *err, size_t errlen)
 {
     const serve_opts_t *o = a->o;
@@ -556,6 +563,7 @@ static const struct service {
     {"app storage writer", start_kvs_writer, stop_kvs_writer},
     {"store threads", start_store_threads, stop_store_threads},
     {"workers' socket", start_workers_socket, stop_workers_socket},
+    {"periodic work", start_ticks, NULL},
     {"HTTP listeners", start_http, stop_http},
     {"audit log", start_audit, stop_audit},
     {"sandbox", start_sandbox, NULL},

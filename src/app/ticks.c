@@ -1,5 +1,10 @@
 #include "app/ticks.h"
 
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "base/arena.h"
 #include "gateway/gateway.h"
 #include "platform/config.h"
@@ -44,6 +49,14 @@ static void scheduler(http_thread_t *t, int64_t now)
     schedule_tick(t); /* scheduled triggers whose slot came: one comparison when none did */
 }
 
+static _Atomic uint64_t purges_ran, purges_skipped; /* thread 0 writes, /metrics reads */
+
+void ticks_purge_stats(ticks_purge_stats_t *out)
+{
+    out->ran = atomic_load(&purges_ran);
+    out->skipped = atomic_load(&purges_skipped);
+}
+
 static void purge(http_thread_t *t, int64_t now)
 {
     /* retention: data of apps uninstalled long enough ago goes (docs/apps.md) */
@@ -54,7 +67,11 @@ static void purge(http_thread_t *t, int64_t now)
     snapshot_db_clean(platform_config()->data_dir, now - SNAPSHOT_FETCH_STALE_MS);     /* a killed fetch's */
     /* the store's purges: one node at a time (docs/scale.md "Purges across nodes"); a node
        that finds another doing them skips this turn */
-    if (store_work_claim(st, TICK_PURGE_WORK) == 1) {
+    int mine = store_work_claim(st, TICK_PURGE_WORK);
+    if (mine == 0)
+        atomic_fetch_add(&purges_skipped, 1);
+    if (mine == 1) {
+        atomic_fetch_add(&purges_ran, 1);
         install_purge_due(st, a, now, &purged);
         deliver_prune(st, now); /* final deliveries past their retention (platform/deliver.h) */
         /* web sessions past their end or idle too long, sign-in links expired (store/store_sessions.h) */
@@ -75,6 +92,25 @@ static struct tick {
     {purge, TICK_PURGE_MS, TICK_PURGE_MS, -1},
     {scheduler, 0, 0, -1},
 };
+
+int ticks_init(char *err, size_t errlen)
+{
+    const char *v = getenv("KILN_PURGE_INTERVAL_MS");
+    if (!v || !*v)
+        return 0;
+    char *end;
+    errno = 0;
+    long long ms = strtoll(v, &end, 10);
+    if (errno || *end || ms < TICK_PURGE_MIN_MS || ms > TICK_PURGE_MAX_MS) {
+        snprintf(err, errlen, "KILN_PURGE_INTERVAL_MS must be a number of ms from %d to %d", TICK_PURGE_MIN_MS,
+                 TICK_PURGE_MAX_MS);
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof ticks / sizeof *ticks; i++)
+        if (ticks[i].fn == purge)
+            ticks[i].first_ms = ticks[i].every_ms = ms;
+    return 0;
+}
 
 void ticks_tick(http_thread_t *t, int64_t now_ms, void *arg)
 {

@@ -5,10 +5,13 @@
 
 #include "base/clock.h"
 #include "base/enc.h"
+#include "base/json.h"
 #include "platform/fanout.h"
 #include "platform/schedule.h"
+#include "platform/schedule_rows.h"
 #include "platform/snapshot_db.h"
 #include "store/store_apps.h"
+#include "store/store_installs.h"
 
 const char *const app_default_envs[3] = {"development", "staging", "production"};
 
@@ -91,6 +94,34 @@ void app_next_version(const version_rec_t *prev, const char *major_key, int64_t 
     }
 }
 
+static json_t *scheduled_modules(arena_t *a, const version_rec_t *v)
+{
+    return schedule_rows_modules(json_own(a, json_loads(v->manifest_json ? v->manifest_json : "{}", 0, NULL)));
+}
+
+/* The schedules rows of every active installation that runs the new version v (those of
+ * its environment on its major), in the deploy's transaction (platform/schedule_rows.h).
+ * Nothing to do when v's scheduledTrigger modules equal those of prev, the version those
+ * installations ran (the usual deploy: a read per installation saved). The manifest is
+ * parsed here, not through invoke_manifest's cache: v is not committed. */
+static int sync_schedules(store_t *st, arena_t *a, const version_rec_t *v, const version_rec_t *prev)
+{
+    json_t *mods = scheduled_modules(a, v);
+    if (prev && prev->major == v->major) {
+        json_t *before = scheduled_modules(a, prev);
+        if ((!mods && !before) || (mods && before && json_equal(mods, before)))
+            return STORE_OK;
+    }
+    install_rec_t *ins;
+    size_t n;
+    int rc = store_install_list(st, a, v->app_id, &ins, &n);
+    int64_t now = schedule_now_ms();
+    for (size_t i = 0; rc == STORE_OK && i < n; i++)
+        if (!ins[i].removed && ins[i].major == v->major && strcmp(ins[i].env_key, v->env_key) == 0)
+            rc = schedule_rows_sync(st, a, &ins[i], mods, now, 0, NULL, NULL, NULL, NULL);
+    return rc;
+}
+
 int app_deploy_record(store_t *st, arena_t *a, version_rec_t *v, int64_t now_ms)
 {
     char err[256];
@@ -118,6 +149,8 @@ int app_deploy_record_snapshot(store_t *st, arena_t *a, version_rec_t *v, int64_
         v->created_ms = now_ms;
         rc = store_version_insert(st, v);
     }
+    if (rc == STORE_OK) /* the scheduled triggers of the installations it reaches */
+        rc = sync_schedules(st, a, v, have_prev ? &prev : NULL);
     if (rc == STORE_OK && data_dir && snapshot_db_kept(st))
         rc = snapshot_db_put(st, data_dir, v->snapshot, v->snapshot_sha256 ? v->snapshot_sha256 : "", err, errlen);
     if (rc != STORE_OK) {

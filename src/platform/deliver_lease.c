@@ -152,7 +152,7 @@ static void renew(store_t *st, int64_t now, const int64_t *ids, size_t n)
     json[len++] = ']';
     json[len] = 0;
     int64_t renewed = 0;
-    if (store_delivery_renew(st, L.owner, json, now + L.lease_ms, &renewed) != STORE_OK) {
+    if (store_delivery_renew(st, L.owner, json, now, now + L.lease_ms, &renewed) != STORE_OK) {
         if (!L.renew_failed++)
             log_msg(LOG_ERROR,
                     "deliveries: cannot renew the leases of running attempts (the store is away?); tried again; an "

@@ -14,6 +14,7 @@
 #include "platform/fanout.h"
 #include "platform/invoke.h"
 #include "platform/schedule.h"
+#include "platform/schedule_rows.h"
 #include "platform/site.h"
 #include "platform/uninstall.h"
 #include "store/store_apps.h"
@@ -141,6 +142,15 @@ static enum install_result invalidated(const site_rec_t *site, const install_rec
     return r;
 }
 
+/* The installation's schedules rows, in its transaction (platform/schedule_rows.h): they
+ * commit or roll back with the change; thread 0's timetable hears of them afterwards
+ * (invalidated). ver NULL: none (removed). */
+static int sync_schedules(store_t *st, arena_t *a, const install_rec_t *in, const version_rec_t *ver)
+{
+    json_t *mods = ver ? schedule_rows_modules(invoke_manifest(a, ver)) : NULL;
+    return schedule_rows_sync(st, a, in, mods, schedule_now_ms(), 0, NULL, NULL, NULL, NULL);
+}
+
 static enum install_result check_account(store_t *st, arena_t *a, const site_rec_t *site, const char **account)
 {
     if (!*account)
@@ -206,6 +216,8 @@ enum install_result install_create(store_t *st, arena_t *a, const site_rec_t *si
             rc = store_install_insert(st, out);
         if (rc == STORE_OK)
             rc = record_event(st, a, out, "avi:forge:installed:app", "installerAccountId", account, ver, &env, now);
+        if (rc == STORE_OK)
+            rc = sync_schedules(st, a, out, ver);
         r = rc == STORE_OK ? INSTALL_OK : rc == STORE_CONFLICT ? INSTALL_EXISTS : INSTALL_STORE_ERROR;
     }
     return invalidated(site, out, finish(st, r));
@@ -234,6 +246,8 @@ enum install_result install_upgrade(store_t *st, arena_t *a, const site_rec_t *s
             out->updated_ms = now;
             rc = record_event(st, a, out, "avi:forge:upgraded:app", "upgraderAccountId", account, ver, &env, now);
         }
+        if (rc == STORE_OK)
+            rc = sync_schedules(st, a, out, ver);
         r = rc == STORE_OK ? INSTALL_OK : INSTALL_STORE_ERROR;
     }
     return invalidated(site, out, finish(st, r));
@@ -277,6 +291,8 @@ enum install_result install_remove(store_t *st, arena_t *a, const site_rec_t *si
         out->removed = 1;
         out->removed_ms = now;
         out->purge_after_ms = now + retention_ms;
+        if (rc == STORE_OK) /* its scheduled triggers stop */
+            rc = sync_schedules(st, a, out, NULL);
         r = rc == STORE_OK ? INSTALL_OK : INSTALL_STORE_ERROR;
     }
     r = invalidated(site, out, finish(st, r));

@@ -15,6 +15,7 @@
 #include "platform/install.h"
 #include "platform/invoke.h"
 #include "platform/schedheap.h"
+#include "platform/schedule_rows.h"
 #include "store/store_deliveries.h"
 #include "store/store_installs.h"
 #include "store/store_schedules.h"
@@ -73,20 +74,6 @@ int schedule_insert_run(store_t *st, arena_t *a, const install_rec_t *in, const 
 
 /* ---------------------------------------------------------------- an installation's rows */
 
-/* The scheduledTrigger item with `key` of `mods` (an array), or NULL. */
-static json_t *module_of(json_t *mods, const char *key)
-{
-    size_t i;
-    json_t *m;
-    json_array_foreach(mods, i, m)
-    {
-        const char *k = json_str(m, "key");
-        if (k && strcmp(k, key) == 0)
-            return m;
-    }
-    return NULL;
-}
-
 static const schedule_rec_t *row_of(const schedule_rec_t *rows, size_t n, const char *key)
 {
     for (size_t i = 0; i < n; i++)
@@ -95,76 +82,24 @@ static const schedule_rec_t *row_of(const schedule_rec_t *rows, size_t n, const 
     return NULL;
 }
 
-/* Brings the rows and entries of installation `in` in line with the scheduledTrigger
- * modules of the version it runs (none once it is removed): a module kept with the same
- * interval keeps its next run; a new module, or one whose interval changed, is placed at
- * its first slot from now; a module gone is removed. In its own transaction, or (in_tx)
- * in the caller's: then its entries are in the heap before the caller commits, and a
- * caller whose commit fails syncs each installation again on its own (rows and heap
- * converge). 0 or -1 (store error: nothing written). */
+/* Brings the rows of installation `in` in line with the scheduledTrigger modules of the
+ * version it runs (platform/schedule_rows.h; the install, upgrade, uninstall or deploy
+ * that changed it wrote them in its own transaction already, so this usually writes
+ * nothing), then its entries with the rows. In its own transaction, or (in_tx) in the
+ * caller's: then its entries are in the heap before the caller commits, and a caller whose
+ * commit fails syncs each installation again on its own (rows and heap converge). An
+ * entry whose row another writer removed stays until it falls due, then follows the row
+ * (fire_one). 0 or -1 (store error: nothing written). */
 static int sync_installation(store_t *st, arena_t *a, const install_rec_t *in, int in_tx)
 {
-    json_t *mods = NULL, *m;
+    json_t *mods = NULL;
     version_rec_t ver;
     if (!in->removed && install_version(st, a, in, &ver) == STORE_OK)
-        mods = json_object_get(json_object_get(invoke_manifest(a, &ver), "modules"), "scheduledTrigger");
-    /* thread 0 is this node's only writer of the rows; another node's writes (its own sync,
-       its claims) converge with these: fire_one follows the row it reads */
-    schedule_rec_t *rows = NULL;
-    size_t n = 0, i, changes = 0;
-    if (store_schedule_list(st, a, in->id, 0, &rows, &n) != STORE_OK)
+        mods = schedule_rows_modules(invoke_manifest(a, &ver));
+    schedule_rec_t *rows = NULL, *now_rows = NULL;
+    size_t n = 0, now_n = 0, i;
+    if (schedule_rows_sync(st, a, in, mods, schedule_now_ms(), !in_tx, &rows, &n, &now_rows, &now_n) != STORE_OK)
         return -1;
-    for (i = 0; i < n; i++) {
-        m = module_of(mods, rows[i].module_key);
-        changes += !m || sched_interval_ms(json_str(m, "interval")) != rows[i].interval_ms;
-    }
-    json_array_foreach(mods, i, m)
-    {
-        const char *key = json_str(m, "key");
-        const schedule_rec_t *r = key ? row_of(rows, n, key) : NULL;
-        changes += key && sched_interval_ms(json_str(m, "interval")) >= 0 &&
-                   (!r || r->interval_ms != sched_interval_ms(json_str(m, "interval")));
-    }
-    schedule_rec_t *now_rows = rows;
-    size_t now_n = n;
-    if (changes) { /* else nothing to write: a start with every row in line costs no transaction */
-        int64_t now = schedule_now_ms();
-        int rc = in_tx ? STORE_OK : store_begin(st);
-        for (i = 0; rc == STORE_OK && i < n; i++) {
-            m = module_of(mods, rows[i].module_key);
-            if (!m || sched_interval_ms(json_str(m, "interval")) != rows[i].interval_ms)
-                rc = store_schedule_delete(st, in->id, rows[i].module_key);
-        }
-        json_array_foreach(mods, i, m)
-        {
-            const char *key = json_str(m, "key"), *interval = json_str(m, "interval");
-            int64_t iv = sched_interval_ms(interval);
-            const schedule_rec_t *r = key ? row_of(rows, n, key) : NULL;
-            if (rc != STORE_OK || !key || iv < 0 || (r && r->interval_ms == iv))
-                continue;
-            schedule_rec_t s = {
-                .installation_id = in->id,
-                .module_key = key,
-                .site_id = in->site_id,
-                .app_id = in->app_id,
-                .env_key = in->env_key,
-                .interval = interval,
-                .interval_ms = iv,
-                .next_ms = sched_next_after(now, iv, sched_phase(in->id, key, iv)),
-                .created_ms = now,
-            };
-            rc = store_schedule_put(st, &s);
-        }
-        if (rc == STORE_OK)
-            rc = store_schedule_list(st, a, in->id, 0, &now_rows, &now_n);
-        if (rc != STORE_OK) {
-            if (!in_tx) /* else the caller rolls its transaction back */
-                store_rollback(st);
-            return -1;
-        }
-        if (!in_tx && store_commit(st) != STORE_OK)
-            return -1;
-    }
     for (i = 0; i < n; i++) { /* entries of rows that went */
         sched_entry_t *e = schedheap_find(&heap, in->id, rows[i].module_key);
         if (e && !row_of(now_rows, now_n, rows[i].module_key))

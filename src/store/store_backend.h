@@ -241,7 +241,8 @@ typedef struct store_deliveries_ops {
     int (*due)(store_t *st, arena_t *a, const char *installation_id, int64_t now_ms, size_t max, delivery_rec_t **out,
                size_t *n);
     int (*start)(store_t *st, int64_t id, int64_t now_ms, const char *owner, int64_t lease_until_ms);
-    int (*renew)(store_t *st, const char *owner, const char *ids_json, int64_t lease_until_ms, int64_t *n);
+    int (*renew)(store_t *st, const char *owner, const char *ids_json, int64_t now_ms, int64_t lease_until_ms,
+                 int64_t *n);
     int (*finish)(store_t *st, int64_t id, const char *owner, int state, int64_t due_ms, const char *error,
                   const char *retry_reason, const char *retry_data_json, int64_t now_ms);
     int (*replay)(store_t *st, int64_t id, int64_t now_ms);

@@ -29,9 +29,10 @@ int store_delivery_start(store_t *st, int64_t id, int64_t now_ms, const char *ow
     return st->be->deliveries->start(st, id, now_ms, owner, lease_until_ms);
 }
 
-int store_delivery_renew(store_t *st, const char *owner, const char *ids_json, int64_t lease_until_ms, int64_t *n)
+int store_delivery_renew(store_t *st, const char *owner, const char *ids_json, int64_t now_ms, int64_t lease_until_ms,
+                         int64_t *n)
 {
-    return st->be->deliveries->renew(st, owner, ids_json, lease_until_ms, n);
+    return st->be->deliveries->renew(st, owner, ids_json, now_ms, lease_until_ms, n);
 }
 
 int store_delivery_finish(store_t *st, int64_t id, const char *owner, int state, int64_t due_ms, const char *error,

@@ -82,13 +82,21 @@ int store_delivery_due(store_t *st, arena_t *a, const char *installation_id, int
                        delivery_rec_t **out, size_t *n);
 /* The claim: PENDING -> RUNNING, attempts + 1, leased to `owner` (a node id, not NULL)
  * until lease_until_ms, by one compare-and-set: STORE_NOTFOUND if it is no longer PENDING
- * (cancelled, dropped, or claimed by another node). */
+ * (cancelled, dropped, or claimed by another node).
+ *
+ * The lease's clock: on SQLite (one node) the caller's, lease_until_ms as given. On
+ * PostgreSQL the database's (docs/scale.md "Leases"): the lease written is the database's
+ * time plus (lease_until_ms - now_ms), and store_delivery_recover compares it with the
+ * database's time, so nodes whose clocks disagree neither take back a live lease nor
+ * wait for one longer; now_ms only says how long the lease is (and is updated_ms). */
 int store_delivery_start(store_t *st, int64_t id, int64_t now_ms, const char *owner, int64_t lease_until_ms);
 /* Renews the leases of owner's RUNNING rows among `ids_json` (a JSON array of delivery
- * ids, the attempts the node holds) to lease_until_ms, in one statement; *n how many rows
- * were renewed (fewer than the ids: some ended meanwhile, or their lease lapsed and
+ * ids, the attempts the node holds) to lease_until_ms (PostgreSQL: the database's time
+ * plus lease_until_ms - now_ms, as store_delivery_start), in one statement; *n how many
+ * rows were renewed (fewer than the ids: some ended meanwhile, or their lease lapsed and
  * another node took them back). */
-int store_delivery_renew(store_t *st, const char *owner, const char *ids_json, int64_t lease_until_ms, int64_t *n);
+int store_delivery_renew(store_t *st, const char *owner, const char *ids_json, int64_t now_ms, int64_t lease_until_ms,
+                         int64_t *n);
 /* RUNNING -> state (DLV_DELIVERED, DLV_PENDING with its next due_ms, DLV_DEAD), with why
  * the attempt failed and the handler's retry reason and data (each may be NULL); only
  * while the row is still leased to `owner`: STORE_NOTFOUND when it is not RUNNING or
@@ -99,9 +107,9 @@ int store_delivery_finish(store_t *st, int64_t id, const char *owner, int state,
 /* DLV_DEAD -> DLV_PENDING due now with attempts 0 (`kiln events replay`); STORE_NOTFOUND
  * if it is not dead. */
 int store_delivery_replay(store_t *st, int64_t id, int64_t now_ms);
-/* RUNNING deliveries whose lease expired before now_ms back to PENDING due now, their
- * owner cleared; all = 1: every RUNNING delivery, leased or not (a SQLite store at
- * start: one process, so whatever is RUNNING was left by the last one); *n how many. */
+/* RUNNING deliveries whose lease expired before now_ms (PostgreSQL: before the database's
+ * time) back to PENDING due now_ms, their owner cleared; all = 1: every RUNNING delivery, leased or not (a SQLite store
+ * at start: one process, so whatever is RUNNING was left by the last one); *n how many. */
 int store_delivery_recover(store_t *st, int64_t now_ms, int all, int64_t *n);
 /* RUNNING deliveries leased to `owner`, expired or not, back to PENDING due now: a node
  * known to be dead (its successor on the same data dir: platform/deliver_lease.h); *n how

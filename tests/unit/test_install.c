@@ -1,7 +1,10 @@
 /* Unit tests for apps, versions and installations (src/platform/app.h, install.h) on the
  * SQLite store: Forge's version numbering, install on several sites, minors reaching
  * every site, majors waiting for consent, uninstall/reinstall, purge after retention,
- * lifecycle payloads, and the refusals. */
+ * lifecycle payloads, and the refusals. And on both SQLite and PostgreSQL (a private
+ * cluster, tests/unit/unit_pg.h): the scheduledTrigger rows (platform/schedule_rows.h)
+ * written by the install, deploy, upgrade and uninstall transactions themselves, seen by
+ * another handle (another node) as soon as each commits, with no scheduler running. */
 #include "unit.h"
 
 #include <jansson.h>
@@ -11,12 +14,17 @@
 #include "base/log.h"
 #include "platform/app.h"
 #include "platform/install.h"
+#include "platform/schedheap.h"
+#include "platform/schedule.h"
 #include "platform/site.h"
 #include "store/store.h"
 #include "store/store_apps.h"
+#include "store/store_backend.h" /* store_postgres_prepare */
 #include "store/store_deliveries.h"
 #include "store/store_installs.h"
+#include "store/store_schedules.h"
 #include "store/store_sites.h"
+#include "unit_pg.h"
 
 typedef struct {
     char *dir;
@@ -444,6 +452,157 @@ static void test_concurrent_deploys_serialize(void **state)
     }
 }
 
+/* ---- scheduled triggers' rows, in the installation's own transactions (both backends) */
+
+#define HOUR (3600LL * 1000)
+#define SCHED_MANIFEST(mods) "{\"modules\":{\"scheduledTrigger\":[" mods "],\"function\":[{\"key\":\"f\"}]}}"
+
+/* The rows of installation `id` as `other` (another node's handle) sees them, one line each:
+ * "key interval" in key order; also checks each row's slot is on its phase's grid and within
+ * one interval after [t0, t1] (the scheduler's clock around the write). */
+static const char *rows_seen(store_t *other, arena_t *a, const char *id, int64_t t0, int64_t t1)
+{
+    schedule_rec_t *r;
+    size_t n;
+    assert_int_equal(store_schedule_list(other, a, id, 0, &r, &n), STORE_OK);
+    const char *s = "";
+    for (size_t i = 0; i < n; i++) {
+        int64_t iv = r[i].interval_ms, ph = sched_phase(id, r[i].module_key, iv);
+        assert_int_equal(((r[i].next_ms - ph) % iv + iv) % iv, 0); /* the slot every node computes */
+        assert_true(r[i].next_ms > t0 && r[i].next_ms <= t1 + iv);
+        assert_int_equal(sched_interval_ms(r[i].interval), iv);
+        s = arena_printf(a, "%s%s %s;", s, r[i].module_key, r[i].interval);
+    }
+    return s;
+}
+
+static void check_schedule_rows(fx_t *f, store_t *other)
+{
+    version_rec_t v1 = deploy_manifest(f, "development", "K1", "[]",
+                                       SCHED_MANIFEST("{\"key\":\"tick\",\"function\":\"f\",\"interval\":\"hour\"},"
+                                                      "{\"key\":\"odd\",\"function\":\"f\",\"interval\":\"minute\"}"));
+    (void)v1;
+    install_rec_t ia, ib, in;
+    version_rec_t ver;
+    int64_t t0 = schedule_now_ms();
+    assert_int_equal(install_create(f->st, f->a, &f->A, f->app.id, "development", NULL, 1, &ia, &ver), INSTALL_OK);
+    int64_t t1 = schedule_now_ms();
+    /* committed with the installation: no thread 0 ran (its notice went nowhere) */
+    assert_string_equal(rows_seen(other, f->a, ia.id, t0, t1), "tick hour;"); /* "minute" is no interval */
+    schedule_rec_t *r;
+    size_t n;
+    assert_int_equal(store_schedule_list(other, f->a, ia.id, 0, &r, &n), STORE_OK);
+    int64_t tick_next = r[0].next_ms;
+    assert_int_equal(install_create(f->st, f->a, &f->B, f->app.id, "development", NULL, 1, &ib, &ver), INSTALL_OK);
+    assert_string_equal(rows_seen(other, f->a, ib.id, t0, schedule_now_ms()), "tick hour;");
+
+    /* a minor: the installations on its major follow it in the deploy's transaction; a
+       module kept with its interval keeps its slot */
+    t0 = schedule_now_ms();
+    deploy_manifest(f, "development", "K1", "[]",
+                    SCHED_MANIFEST("{\"key\":\"tick\",\"function\":\"f\",\"interval\":\"hour\"},"
+                                   "{\"key\":\"daily\",\"function\":\"f\",\"interval\":\"day\"}"));
+    t1 = schedule_now_ms();
+    assert_string_equal(rows_seen(other, f->a, ia.id, t0 - HOUR, t1), "daily day;tick hour;");
+    assert_string_equal(rows_seen(other, f->a, ib.id, t0 - HOUR, t1), "daily day;tick hour;");
+    assert_int_equal(store_schedule_list(other, f->a, ia.id, 0, &r, &n), STORE_OK);
+    assert_int_equal(r[1].next_ms, tick_next);
+    /* an interval changed: a new slot */
+    deploy_manifest(f, "development", "K1", "[]",
+                    SCHED_MANIFEST("{\"key\":\"tick\",\"function\":\"f\",\"interval\":\"week\"},"
+                                   "{\"key\":\"daily\",\"function\":\"f\",\"interval\":\"day\"}"));
+    assert_string_equal(rows_seen(other, f->a, ia.id, t0 - HOUR, schedule_now_ms()), "daily day;tick week;");
+    /* a minor with the same scheduled modules (the usual deploy): the rows as they were */
+    schedule_rec_t *r2;
+    size_t n2;
+    assert_int_equal(store_schedule_list(other, f->a, ia.id, 0, &r, &n), STORE_OK);
+    deploy_manifest(f, "development", "K1", "[]",
+                    "{\"modules\":{\"scheduledTrigger\":[{\"key\":\"tick\",\"function\":\"f\",\"interval\":"
+                    "\"week\"},{\"key\":\"daily\",\"function\":\"f\",\"interval\":\"day\"}],\"function\":[{"
+                    "\"key\":\"f\",\"handler\":\"index.other\"}]}}");
+    assert_int_equal(store_schedule_list(other, f->a, ia.id, 0, &r2, &n2), STORE_OK);
+    assert_int_equal(n2, n);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(r2[i].next_ms, r[i].next_ms);
+
+    /* a new major waits for consent: the rows stay those of the major the sites run */
+    deploy_manifest(f, "development", "K2", "[\"read:jira-work\"]",
+                    SCHED_MANIFEST("{\"key\":\"five\",\"function\":\"f\",\"interval\":\"fiveMinute\"}"));
+    assert_string_equal(rows_seen(other, f->a, ia.id, t0 - HOUR, schedule_now_ms()), "daily day;tick week;");
+    /* the upgrade's transaction: A runs major 2 now; B stays */
+    t0 = schedule_now_ms();
+    assert_int_equal(install_upgrade(f->st, f->a, &f->A, f->app.id, "development", NULL, 2, &in, &ver), INSTALL_OK);
+    assert_string_equal(rows_seen(other, f->a, ia.id, t0, schedule_now_ms()), "five fiveMinute;");
+    assert_string_equal(rows_seen(other, f->a, ib.id, t0 - HOUR, schedule_now_ms()), "daily day;tick week;");
+    /* refused: nothing written */
+    assert_int_equal(install_upgrade(f->st, f->a, &f->A, f->app.id, "development", NULL, 3, &in, &ver),
+                     INSTALL_NO_UPGRADE);
+    assert_string_equal(rows_seen(other, f->a, ia.id, t0, schedule_now_ms()), "five fiveMinute;");
+
+    /* the uninstall's transaction removes them; the other site's stay */
+    assert_int_equal(install_remove(f->st, f->a, &f->A, f->app.id, "development", 4, 1000, &in), INSTALL_OK);
+    assert_string_equal(rows_seen(other, f->a, ia.id, 0, 0), "");
+    assert_string_equal(rows_seen(other, f->a, ib.id, t0 - HOUR, schedule_now_ms()), "daily day;tick week;");
+    /* a deploy does not bring back a removed installation's rows */
+    deploy_manifest(f, "development", "K2", "[\"read:jira-work\"]",
+                    SCHED_MANIFEST("{\"key\":\"five\",\"function\":\"f\",\"interval\":\"fiveMinute\"}"));
+    assert_string_equal(rows_seen(other, f->a, ia.id, 0, 0), "");
+}
+
+static void test_schedule_rows_sqlite(void **state)
+{
+    fx_t *f = *state;
+    char err[256];
+    store_t *other = store_open(f->dir, err, sizeof err); /* the same file through another handle */
+    assert_non_null(other);
+    check_schedule_rows(f, other);
+    store_close(other);
+}
+
+static char pg_dir[512], pg_user[512];
+
+static int start_cluster(void **state)
+{
+    (void)state;
+    return unit_pg_start_db(pg_dir, sizeof pg_dir, pg_user, sizeof pg_user, "kiln") ? -1 : 0;
+}
+
+static int stop_cluster(void **state)
+{
+    (void)state;
+    return unit_pg_stop(pg_dir);
+}
+
+static store_t *pg_admin(void)
+{
+    char url[1200], err[512] = "";
+    snprintf(url, sizeof url, "host=%s port=5432 user=%s dbname=kiln", pg_dir, pg_user);
+    if (store_postgres_prepare(url, NULL, err, sizeof err) != STORE_OK)
+        fail_msg("store_postgres_prepare: %s", err);
+    store_t *st = store_postgres_open_admin(url, err, sizeof err);
+    if (!st)
+        fail_msg("store_postgres_open_admin: %s", err);
+    return st;
+}
+
+/* the same on PostgreSQL: the installing handle and another node's, both the admin path
+   (an install served by the admin API, a scheduler's scan) */
+static void test_schedule_rows_pg(void **state)
+{
+    (void)state;
+    log_min_level = LOG_WARN;
+    fx_t f = {.a = arena_new(1u << 26)};
+    f.st = pg_admin();
+    store_t *other = pg_admin();
+    assert_int_equal(site_create(f.st, f.a, "alpha", 0, &f.A), STORE_OK);
+    assert_int_equal(site_create(f.st, f.a, "bravo", 0, &f.B), STORE_OK);
+    assert_int_equal(app_register(f.st, f.a, "Report", &f.app), STORE_OK);
+    check_schedule_rows(&f, other);
+    store_close(other);
+    store_close(f.st);
+    arena_free(f.a);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -458,6 +617,11 @@ int main(void)
         T(test_lifecycle_payloads),
         T(test_uninstall_deliveries),
         T(test_concurrent_deploys_serialize),
+        T(test_schedule_rows_sqlite),
     };
-    return cmocka_run_group_tests_name("install", tests, NULL, NULL);
+    const struct CMUnitTest pg_tests[] = {
+        cmocka_unit_test(test_schedule_rows_pg),
+    };
+    int failed = cmocka_run_group_tests_name("install", tests, NULL, NULL);
+    return failed + cmocka_run_group_tests_name("install on PostgreSQL", pg_tests, start_cluster, stop_cluster);
 }

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/wordmatch.h"
 #include "store/store.h"
 #include "store/store_agile.h"
@@ -1014,15 +1015,20 @@ static void script_deliveries(store_t *st, arena_t *a, int64_t site, int64_t sit
     }
     say("replay rc=%d", store_delivery_replay(st, ids[0], 2300));
     say("replay again rc=%d", store_delivery_replay(st, ids[0], 2300));
-    say("start rc=%d", store_delivery_start(st, ids[3], 2400, "node-1", 2450));
-    say("start rc=%d", store_delivery_start(st, ids[4], 2400, "node-2", 2450));
+    /* leases far longer or shorter than the script's run: PostgreSQL keeps them on its own
+       clock (the caller's times say only how long), SQLite on the times given; both agree */
+    say("start rc=%d", store_delivery_start(st, ids[3], 2400, "node-1", 2400 + 600000));
+    say("start rc=%d", store_delivery_start(st, ids[4], 2400, "node-2", 2400 + 600000));
     {
         char idl[96];
         snprintf(idl, sizeof idl, "[%lld,%lld,%lld]", (long long)ids[3], (long long)ids[4], (long long)ids[0]);
-        int rc_ = store_delivery_renew(st, "node-1", idl, 2600, &k);
+        int rc_ = store_delivery_renew(st, "node-1", idl, 2600, 2600 + 600000, &k);
         say("renew rc=%d n=%lld", rc_, (long long)k);
         rc_ = store_delivery_recover(st, 2450, 0, &k);
         say("recover none expired rc=%d n=%lld", rc_, (long long)k);
+        snprintf(idl, sizeof idl, "[%lld]", (long long)ids[4]);
+        rc_ = store_delivery_renew(st, "node-2", idl, 2400, 2400 - 600000, &k); /* lapsed already */
+        say("renew lapsed rc=%d n=%lld", rc_, (long long)k);
         rc_ = store_delivery_recover(st, 2500, 0, &k);
         say("recover expired rc=%d n=%lld", rc_, (long long)k);
         rc_ = store_delivery_get(st, a, ids[4], &g);
@@ -2060,6 +2066,58 @@ static void test_schedule_claim_race(void **state)
     store_close(n1);
 }
 
+/* Leases on the database's clock (store_deliveries.h, docs/scale.md "Leases"): a node whose
+ * clock is an hour behind claims a delivery with a 30 s lease; a node an hour ahead does not
+ * take it back (by its own clock the lease ended 89 minutes ago). A lease renewed to 300 ms
+ * by the node ahead lapses 300 ms later by the database's clock, and the node behind then
+ * takes it back (by its own clock it would wait two hours). */
+static void test_lease_db_clock(void **state)
+{
+    (void)state;
+    store_t *behind = pg_open_as(pg_user, 1), *ahead = pg_open_as(pg_user, 1);
+    site_rec_t site = {.cloud_id = "cloud-lease",
+                       .name = "leaseclock",
+                       .admin_account_id = "adm-l",
+                       .canary = "can-l",
+                       .created_ms = 1};
+    assert_int_equal(store_site_insert(behind, &site), STORE_OK);
+    delivery_rec_t d = {.site_id = site.id,
+                        .installation_id = "inst-lease",
+                        .app_id = "app-1",
+                        .env_key = "development",
+                        .source = DLV_SRC_PRODUCT,
+                        .module_key = "m",
+                        .event_type = "avi:jira:updated:issue",
+                        .event_id = "ev",
+                        .payload_json = "{}",
+                        .due_ms = 1,
+                        .created_ms = 1};
+    assert_int_equal(store_delivery_insert(behind, &d), STORE_OK);
+    const int64_t HOUR = 3600 * 1000;
+    int64_t now = clock_now_ms(), n = -1;
+    assert_int_equal(store_delivery_start(behind, d.id, now - HOUR, "node-behind", now - HOUR + 30000), STORE_OK);
+    assert_int_equal(store_delivery_recover(ahead, now + HOUR, 0, &n), STORE_OK);
+    arena_t *a = arena_new(1 << 16);
+    delivery_rec_t got;
+    assert_int_equal(store_delivery_get(ahead, a, d.id, &got), STORE_OK);
+    assert_int_equal(got.state, DLV_RUNNING); /* live: not taken back */
+    char ids[32];
+    snprintf(ids, sizeof ids, "[%lld]", (long long)d.id);
+    /* renewed by its owner's clock, whatever it says: 300 ms from the database's now */
+    assert_int_equal(store_delivery_renew(behind, "node-behind", ids, now + HOUR, now + HOUR + 300, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_delivery_recover(behind, clock_now_ms() - HOUR, 0, &n), STORE_OK);
+    assert_int_equal(store_delivery_get(ahead, a, d.id, &got), STORE_OK);
+    assert_int_equal(got.state, DLV_RUNNING); /* not yet lapsed */
+    usleep(600 * 1000);
+    assert_int_equal(store_delivery_recover(behind, clock_now_ms() - HOUR, 0, &n), STORE_OK);
+    assert_int_equal(store_delivery_get(ahead, a, d.id, &got), STORE_OK);
+    assert_int_equal(got.state, DLV_PENDING); /* lapsed by the database's clock */
+    arena_free(a);
+    store_close(ahead);
+    store_close(behind);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2074,6 +2132,7 @@ int main(void)
         cmocka_unit_test(test_commit_outcome_unknown),
         cmocka_unit_test(test_work_claim),
         cmocka_unit_test(test_schedule_claim_race),
+        cmocka_unit_test(test_lease_db_clock),
     };
     return cmocka_run_group_tests(tests, start_cluster, stop_cluster);
 }

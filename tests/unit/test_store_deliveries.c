@@ -380,9 +380,9 @@ static void test_leases(void **state)
              (long long)d[3].id);
     int64_t n = -1;
     /* node-1 names every id: only its two RUNNING rows are renewed, not node-2's nor the PENDING one */
-    assert_int_equal(store_delivery_renew(f->st, "node-1", ids, 300, &n), STORE_OK);
+    assert_int_equal(store_delivery_renew(f->st, "node-1", ids, 200, 300, &n), STORE_OK);
     assert_int_equal(n, 2);
-    assert_int_equal(store_delivery_renew(f->st, "node-3", ids, 300, &n), STORE_OK);
+    assert_int_equal(store_delivery_renew(f->st, "node-3", ids, 200, 300, &n), STORE_OK);
     assert_int_equal(n, 0);
     /* at 150 node-2's lease (100) expired, node-1's (300) not: node-2's row alone is taken back */
     assert_int_equal(store_delivery_recover(f->st, 100, 0, &n), STORE_OK); /* not expired at its very end */
@@ -401,7 +401,7 @@ static void test_leases(void **state)
     assert_int_equal(store_delivery_start(f->st, d[2].id, 160, "node-1", 400), STORE_OK);
     assert_int_equal(store_delivery_finish(f->st, d[2].id, "node-2", DLV_DELIVERED, 0, NULL, NULL, NULL, 161),
                      STORE_NOTFOUND);
-    assert_int_equal(store_delivery_renew(f->st, "node-2", ids, 500, &n), STORE_OK);
+    assert_int_equal(store_delivery_renew(f->st, "node-2", ids, 200, 500, &n), STORE_OK);
     assert_int_equal(n, 0);
     assert_int_equal(store_delivery_finish(f->st, d[2].id, "node-1", DLV_DELIVERED, 0, NULL, NULL, NULL, 162),
                      STORE_OK);

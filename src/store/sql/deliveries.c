@@ -65,7 +65,7 @@ static const char *const sql[Q__COUNT] = {
     [Q_START] = "UPDATE deliveries SET state = 1, attempts = attempts + 1, updated_ms = ?2, lease_owner = ?3, "
                 "lease_until_ms = ?4 WHERE id = ?1 AND state = 0",
     /* the attempts a node holds, renewed together; from the partial index deliveries_lease */
-    [Q_RENEW] = "UPDATE deliveries SET lease_until_ms = ?3 WHERE state = 1 AND lease_owner = ?1 AND id IN "
+    [Q_RENEW] = "UPDATE deliveries SET lease_until_ms = ?4 WHERE state = 1 AND lease_owner = ?1 AND id IN "
                 "(SELECT CAST(value AS BIGINT) FROM json_each(?2))",
     /* fenced: a node whose lease lapsed (its row taken back, maybe claimed again) writes nothing */
     [Q_FINISH] = "UPDATE deliveries SET state = ?2, due_ms = ?3, last_error = ?4, retry_reason = ?5, "
@@ -141,8 +141,19 @@ static const char *const sql[Q__COUNT] = {
 };
 
 /* PostgreSQL (docs/scale.md, "Dialect"): no INDEXED BY (its planner picks the index), and
- * counts of a condition as count(*) FILTER, where SQLite sums a comparison's 0 or 1 */
+ * counts of a condition as count(*) FILTER, where SQLite sums a comparison's 0 or 1; and
+ * leases on the database's clock (store_deliveries.h, docs/scale.md "Leases"): a claim or
+ * renewal writes the database's time plus the lease the node asked for (until - now), and
+ * recovery compares with the database's time, so the nodes' clocks need not agree */
+#define DB_NOW_MS "CAST(extract(epoch FROM clock_timestamp()) * 1000 AS BIGINT)"
 static const char *const pg[Q__COUNT] = {
+    [Q_START] =
+        "UPDATE deliveries SET state = 1, attempts = attempts + 1, updated_ms = ?2, lease_owner = ?3, "
+        "lease_until_ms = " DB_NOW_MS " + (CAST(?4 AS BIGINT) - CAST(?2 AS BIGINT)) WHERE id = ?1 AND state = 0",
+    [Q_RENEW] = "UPDATE deliveries SET lease_until_ms = " DB_NOW_MS " + (CAST(?4 AS BIGINT) - CAST(?3 AS BIGINT)) "
+                "WHERE state = 1 AND lease_owner = ?1 AND id IN (SELECT CAST(value AS BIGINT) FROM json_each(?2))",
+    [Q_RECOVER] = "UPDATE deliveries SET state = 0, due_ms = ?1, updated_ms = ?1, lease_owner = NULL WHERE state = 1 "
+                  "AND lease_until_ms < " DB_NOW_MS,
     [Q_DUE] = "SELECT id, site_id, installation_id, app_id, source, order_key, conc_key, conc_limit, attempts, due_ms, "
               "created_ms FROM deliveries WHERE installation_id = ?1 AND state = 0 AND due_ms <= ?2 ORDER BY id "
               "LIMIT ?3",
@@ -271,12 +282,13 @@ static int db_start(store_t *st, int64_t id, int64_t now, const char *owner, int
     return db_write_one_row(st, q);
 }
 
-static int db_renew(store_t *st, const char *owner, const char *ids_json, int64_t until, int64_t *n)
+static int db_renew(store_t *st, const char *owner, const char *ids_json, int64_t now, int64_t until, int64_t *n)
 {
     db_stmt_t *q = stmt(st, Q_RENEW);
     db_bind_text(q, 1, owner);
     db_bind_text(q, 2, ids_json);
-    db_bind_i64(q, 3, until);
+    db_bind_i64(q, 3, now);
+    db_bind_i64(q, 4, until);
     int rc = db_write1(st, q);
     *n = rc == STORE_OK ? db_changes(st) : 0;
     return rc;
