@@ -806,6 +806,127 @@ static void test_citus_ready(void **state)
     lines_free(&got);
 }
 
+/* ---- migration 24 on a database made before it ---- */
+
+/* A database migrated by main's binary (23 migrations, its row-level security) with rows in
+ * every table migration 24 changes, migrated by this one: every row kept, webtriggers'
+ * site_id from its installation and behind the policy, the keys lead with site_id, and the
+ * Citus check finds nothing there either. */
+#define Z "00000000000000000000000000000000000000000000000000000000000000"
+static void test_upgrade_24(void **state)
+{
+    (void)state;
+    PGconn *pc = conn(pg_user, "postgres");
+    ok(pc, "CREATE DATABASE kiln_up");
+    PQfinish(pc);
+    PGconn *c = conn(pg_user, "kiln_up");
+    ok(c, "SET client_min_messages = warning");
+    ok(c, "CREATE SCHEMA kiln AUTHORIZATION kiln_owner; REVOKE ALL ON SCHEMA kiln FROM PUBLIC;"
+          "GRANT USAGE ON SCHEMA kiln TO kiln_admin, kiln_runtime");
+    ok(c, "BEGIN; SET LOCAL ROLE kiln_owner; SET LOCAL search_path = kiln;"
+          "CREATE TABLE schema_version (one boolean PRIMARY KEY DEFAULT true CHECK (one), version integer NOT NULL);"
+          "INSERT INTO schema_version (version) VALUES (23)");
+    for (unsigned i = 0; i < 23; i++)
+        ok(c, pg_schema[i]);
+    ok(c, pg_security_sql);
+    ok(c, "COMMIT");
+    ok(c, "SET search_path = kiln;"
+          "INSERT INTO sites (id, cloud_id, name, admin_account_id, canary, created_ms) VALUES"
+          " (1, 'c1', 'one', 'adm', 'can', 1), (2, 'c2', 'two', 'adm', 'can', 1);"
+          "INSERT INTO apps (id, name, created_ms) VALUES ('app', 'App', 1);"
+          "INSERT INTO environments (app_id, key, id, created_ms) VALUES ('app', 'production', 'env', 1);"
+          "INSERT INTO installations (id, site_id, app_id, env_key, installer_account_id, bot_account_id, major,"
+          " scopes_json, egress_json, created_ms, updated_ms) VALUES"
+          " ('inst1', 1, 'app', 'production', 'adm', 'bot', 1, '[]', '[]', 10, 10),"
+          " ('inst2', 2, 'app', 'production', 'adm', 'bot', 1, '[]', '[]', 11, 11);"
+          "INSERT INTO lifecycle_events (installation_id, site_id, event, payload_json, created_ms) VALUES"
+          " ('inst1', 1, 'avi:forge:installed:app', '{}', 10), ('inst2', 2, 'avi:forge:installed:app', '{}', 11);"
+          "INSERT INTO webtriggers (id, installation_id, module_key, created_ms) VALUES"
+          " ('wt1', 'inst1', 'hook', 12), ('wt2', 'inst2', 'hook', 13), ('wt3', 'inst2', 'other', 14);"
+          "INSERT INTO schedules (installation_id, module_key, site_id, app_id, env_key, \"interval\", interval_ms,"
+          " next_ms, created_ms) VALUES ('inst1', 'tick', 1, 'app', 'production', 'hour', 3600000, 5000, 10),"
+          " ('inst2', 'tick', 2, 'app', 'production', 'day', 86400000, 6000, 11);"
+          "INSERT INTO user_tokens (token_hash, site_id, account_id, created_ms) VALUES"
+          " ('\\x" Z "11', 1, 'u1', 1), ('\\x" Z "22', 2, 'u2', 1);"
+          "INSERT INTO system_tokens (token_hash, installation_id, site_id, created_ms, expires_ms) VALUES"
+          " ('\\x" Z "11', 'inst1', 1, 1, 99), ('\\x" Z "22', 'inst2', 2, 1, 99);"
+          "INSERT INTO sessions (token_hash, site_id, account_id, csrf, created_ms, expires_ms, last_seen_ms) VALUES"
+          " ('\\x" Z "11', 1, 'u1', 'csrf1', 1, 9999, 1), ('\\x" Z "22', 2, 'u2', 'csrf2', 1, 9999, 1);"
+          "INSERT INTO login_links (token_hash, site_id, account_id, created_ms, expires_ms) VALUES"
+          " ('\\x" Z "11', 1, 'u1', 1, 9999), ('\\x" Z "22', 2, 'u2', 1, 9999);"
+          "INSERT INTO deliveries (site_id, installation_id, app_id, env_key, source, module_key, event_type, event_id,"
+          " payload_json, state, due_ms, created_ms, updated_ms) VALUES"
+          " (1, 'inst1', 'app', 'production', 0, 'm', 'e', 'ev1', '{}', 0, 1, 1, 1);"
+          "INSERT INTO function_logs (site_id, installation_id, app_id, invocation_id, module_key, level, message,"
+          " time_ms) VALUES (1, 'inst1', 'app', 'inv', 'm', 'info', 'hello', 1);"
+          "INSERT INTO audit_log (time_ms, site_id, kind, plane, actor, app_id, installation_id, invocation_id,"
+          " method, path, status, category, detail, count, last_ms) VALUES"
+          " (1, 0, 'admin.site', 'admin', 'op', '', '', '', 'POST', '/admin', 200, '', '', 1, 1);"
+          "INSERT INTO ledger (time_ms, site_id, dest_site_id, kind, app_id, installation_id, invocation_id,"
+          " destination, bytes) VALUES (1, 1, 0, 'egress', 'app', 'inst1', 'inv', 'https://x', 5)");
+    assert_int_equal(count_rows(c, "SELECT count(*) FROM pg_class WHERE relname = 'webtriggers' AND relrowsecurity"),
+                     0);
+
+    char err[512] = "";
+    unsigned applied = 0;
+    if (pg_migrate(c, &applied, err, sizeof err))
+        fail_msg("pg_migrate: %s", err);
+    assert_int_equal(applied, pg_schema_len - 23);
+    /* the rows, each table's as one line */
+    static const struct {
+        const char *table, *cols, *want;
+    } kept[] = {
+        {"installations", "site_id || '|' || id", "1|inst1;2|inst2"},
+        {"lifecycle_events", "site_id || '|' || installation_id", "1|inst1;2|inst2"},
+        {"webtriggers", "site_id || '|' || id || '|' || installation_id || '|' || module_key",
+         "1|wt1|inst1|hook;2|wt2|inst2|hook;2|wt3|inst2|other"},
+        {"schedules", "site_id || '|' || installation_id || '|' || next_ms", "1|inst1|5000;2|inst2|6000"},
+        {"user_tokens", "site_id || '|' || encode(substr(token_hash, 32), 'hex') || '|' || account_id",
+         "1|11|u1;2|22|u2"},
+        {"system_tokens", "site_id || '|' || encode(substr(token_hash, 32), 'hex') || '|' || installation_id",
+         "1|11|inst1;2|22|inst2"},
+        {"sessions", "site_id || '|' || encode(substr(token_hash, 32), 'hex') || '|' || csrf", "1|11|csrf1;2|22|csrf2"},
+        {"login_links", "site_id || '|' || encode(substr(token_hash, 32), 'hex') || '|' || account_id",
+         "1|11|u1;2|22|u2"},
+        {"deliveries", "site_id || '|' || id", "1|1"},
+        {"function_logs", "site_id || '|' || id", "1|1"},
+        {"audit_log", "site_id || '|' || id", "0|1"},
+        {"ledger", "site_id || '|' || id", "1|1"},
+    };
+    for (size_t i = 0; i < sizeof kept / sizeof *kept; i++) {
+        char sql[512];
+        snprintf(sql, sizeof sql, "SELECT coalesce(string_agg(r, ';' ORDER BY r), '') FROM (SELECT %s AS r FROM %s) x",
+                 kept[i].cols, kept[i].table);
+        PGresult *r = q(c, sql);
+        if (strcmp(PQgetvalue(r, 0, 0), kept[i].want))
+            print_error("%s: %s, want %s\n", kept[i].table, PQgetvalue(r, 0, 0), kept[i].want);
+        assert_string_equal(PQgetvalue(r, 0, 0), kept[i].want);
+        PQclear(r);
+        /* the primary key leads with site_id */
+        snprintf(sql, sizeof sql,
+                 "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+                 "AND a.attnum = i.indkey[0] WHERE i.indrelid = 'kiln.%s'::regclass AND i.indisprimary",
+                 kept[i].table);
+        r = q(c, sql);
+        assert_string_equal(PQgetvalue(r, 0, 0), "site_id");
+        PQclear(r);
+    }
+    /* an identity id goes on after the kept ones, under the new key */
+    assert_int_equal(count_rows(c, "INSERT INTO deliveries (site_id, installation_id, app_id, env_key, source,"
+                                   " module_key, event_type, event_id, payload_json, state, due_ms, created_ms,"
+                                   " updated_ms) VALUES (2, 'inst2', 'app', 'production', 0, 'm', 'e', 'ev2', '{}',"
+                                   " 0, 1, 1, 1) RETURNING id"),
+                     2);
+    /* webtriggers is behind the policy now, and the Citus check finds nothing */
+    assert_int_equal(count_rows(c, "SELECT count(*) FROM pg_class WHERE relname = 'webtriggers' AND relrowsecurity "
+                                   "AND relforcerowsecurity"),
+                     1);
+    PGresult *r = q(c, citus_sql);
+    assert_int_equal(PQntuples(r), 0);
+    PQclear(r);
+    PQfinish(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -816,6 +937,7 @@ int main(void)
         cmocka_unit_test(test_roles),
         cmocka_unit_test(test_rls_every_tenant_table),
         cmocka_unit_test(test_citus_ready),
+        cmocka_unit_test(test_upgrade_24),
     };
     return cmocka_run_group_tests(tests, start_cluster, stop_cluster);
 }
