@@ -670,7 +670,7 @@ const char *const pg_schema[] = {
     "ALTER TABLE schedules DROP CONSTRAINT schedules_pkey, ADD PRIMARY KEY (site_id, installation_id, module_key);"
     "DROP INDEX schedules_site;"
     "CREATE INDEX schedules_installation ON schedules(installation_id, module_key);"
-    "CREATE INDEX schedules_due ON schedules(next_ms);"
+    "CREATE INDEX schedules_due ON schedules(next_ms, installation_id, module_key);"
     "ALTER TABLE user_tokens DROP CONSTRAINT user_tokens_pkey, ADD PRIMARY KEY (site_id, token_hash);"
     "CREATE INDEX user_tokens_hash ON user_tokens(token_hash);"
     "ALTER TABLE system_tokens DROP CONSTRAINT system_tokens_pkey, ADD PRIMARY KEY (site_id, token_hash);"

@@ -719,7 +719,7 @@ const char *const sq_schema[] = {
     "DROP TABLE schedules;"
     "ALTER TABLE schedules_v24 RENAME TO schedules;"
     "CREATE INDEX schedules_installation ON schedules(installation_id, module_key);"
-    "CREATE INDEX schedules_due ON schedules(next_ms);"
+    "CREATE INDEX schedules_due ON schedules(next_ms, installation_id, module_key);"
     "CREATE TABLE user_tokens_v24 ("
     "  site_id INTEGER NOT NULL REFERENCES sites(id),"
     "  token_hash BLOB NOT NULL,"
