@@ -21,6 +21,8 @@
 
 #include "store/postgres/postgres_int.h"
 #include "store/store.h"
+#include "store/store_apps.h"
+#include "store/store_installs.h"
 #include "store/store_kvs.h"
 #include "store/store_sites.h"
 #include "unit.h"
@@ -110,6 +112,16 @@ static void test_prepare_and_open(void **state)
     kvs_rec_t ra = {KVS_KIND_PLAIN, "", "k", "\"a\"", 3, 1, 1, 0}, rb = {KVS_KIND_PLAIN, "", "k", "\"b\"", 3, 1, 1, 0};
     assert_int_equal(store_kvs_put(adm, &oa, &ra, 1), STORE_OK);
     assert_int_equal(store_kvs_put(adm, &ob, &rb, 1), STORE_OK);
+    /* an installation of each site (webtriggers: test_unbound_sees_nothing) */
+    app_rec_t app = {"app-1", "App", 1};
+    env_rec_t env = {"app-1", "production", "env-1", "version", 1};
+    assert_int_equal(store_app_insert(adm, &app), STORE_OK);
+    assert_int_equal(store_env_insert(adm, &env), STORE_OK);
+    install_rec_t ia = {"inst-a", site_a, "app-1", "production", "acc-a", "bot", 1, "[]", "[]", 0, 0, 1, 1, 0, 0};
+    install_rec_t ib = ia;
+    ib.id = "inst-b", ib.site_id = site_b;
+    assert_int_equal(store_install_insert(adm, &ia), STORE_OK);
+    assert_int_equal(store_install_insert(adm, &ib), STORE_OK);
     store_close(st); /* closes its admin session too */
 }
 
@@ -145,6 +157,16 @@ static void test_unbound_sees_nothing(void **state)
     assert_int_equal(store_kvs_get(st, a, &ob, KVS_KIND_PLAIN, "", "k", 1, &r), STORE_NOTFOUND);
     assert_int_equal(store_user_get(st, a, site_b, "acc-b", &u), STORE_NOTFOUND);
     assert_int_equal(store_user_get(st, a, site_a, "acc-a", &u), STORE_OK);
+    /* a webtrigger id (an app's webTrigger.getUrl): its row takes its installation's site,
+     * and another site's installation gives none (its row is not visible to read the site
+     * from); the URL's lookup finds it unbound, through the admin path */
+    const char *tid = NULL, *inst = NULL, *module = NULL;
+    assert_int_equal(store_webtrigger_ensure(st, a, "inst-a", "hook", "wt-a", 1, &tid), STORE_OK);
+    assert_string_equal(tid, "wt-a");
+    assert_int_not_equal(store_webtrigger_ensure(st, a, "inst-b", "hook", "wt-b", 1, &tid), STORE_OK);
+    const char **ids, **mods;
+    assert_int_equal(store_webtrigger_list(st, a, "inst-b", &ids, &mods, &n), STORE_OK);
+    assert_int_equal(n, 0);
 
     /* the next request starts unbound: the handle does not keep A */
     store_unbind_site(st);
@@ -161,11 +183,16 @@ static void test_unbound_sees_nothing(void **state)
     assert_int_equal(store_token_lookup(st, a, hb, &site, &acc), STORE_OK);
     assert_int_equal(site, site_b);
     assert_string_equal(acc, "acc-b");
+    assert_int_equal(store_webtrigger_get(st, a, "wt-a", &inst, &module), STORE_OK);
+    assert_string_equal(inst, "inst-a");
+    assert_int_equal(store_webtrigger_get(st, a, "wt-b", &inst, &module), STORE_NOTFOUND);
+    assert_int_equal(store_webtrigger_list(st, a, "inst-a", &ids, &mods, &n), STORE_OK);
+    assert_int_equal(n, 0); /* unbound: no row */
 
     /* and a runtime session of its own, no site set: a query with no site condition sees
      * no tenant row in any of these tables */
     PGconn *c = raw_session(PG_RUNTIME_ROLE);
-    static const char *const tables[] = {"kvs", "users", "user_tokens", NULL};
+    static const char *const tables[] = {"kvs", "users", "user_tokens", "installations", "webtriggers", NULL};
     for (int i = 0; tables[i]; i++) {
         char sql[128];
         snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", tables[i]);

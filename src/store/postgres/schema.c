@@ -645,6 +645,52 @@ const char *const pg_schema[] = {
     "  idx bigint NOT NULL,"
     "  bytes bytea NOT NULL,"
     "  PRIMARY KEY (snapshot, idx));",
+
+    /* 24: ready for Citus: keys lead with site_id, foreign keys into tenant tables pair it
+       (sqlite/schema.c's 24). The identity tables' key is (site_id, id), the id still from
+       its identity; SQLite keeps its rowid key there, and the (site_id, id) index it has
+       is this key, so PostgreSQL trades that index for one on id (lookups and purges by
+       id, the site-less listings in id order). Constraint names are PostgreSQL's defaults
+       from the CREATE TABLEs above. */
+    "ALTER TABLE lifecycle_events DROP CONSTRAINT lifecycle_events_installation_id_fkey;"
+    "ALTER TABLE webtriggers DROP CONSTRAINT webtriggers_installation_id_fkey;"
+    "ALTER TABLE installations DROP CONSTRAINT installations_pkey, ADD PRIMARY KEY (site_id, id);"
+    "CREATE INDEX installations_id ON installations(id);"
+    "ALTER TABLE lifecycle_events DROP CONSTRAINT lifecycle_events_pkey, ADD PRIMARY KEY (site_id, id),"
+    "  ADD FOREIGN KEY (site_id, installation_id) REFERENCES installations(site_id, id);"
+    "CREATE INDEX lifecycle_events_id ON lifecycle_events(id);"
+    "ALTER TABLE webtriggers ADD COLUMN site_id bigint REFERENCES sites(id);"
+    "UPDATE webtriggers w SET site_id = i.site_id FROM installations i WHERE i.id = w.installation_id;"
+    "ALTER TABLE webtriggers ALTER COLUMN site_id SET NOT NULL,"
+    "  DROP CONSTRAINT webtriggers_pkey, ADD PRIMARY KEY (site_id, id),"
+    "  DROP CONSTRAINT webtriggers_installation_id_module_key_key, ADD UNIQUE (site_id, installation_id, module_key),"
+    "  ADD FOREIGN KEY (site_id, installation_id) REFERENCES installations(site_id, id);"
+    "CREATE INDEX webtriggers_id ON webtriggers(id);"
+    "CREATE INDEX webtriggers_installation ON webtriggers(installation_id, module_key);"
+    "ALTER TABLE schedules DROP CONSTRAINT schedules_pkey, ADD PRIMARY KEY (site_id, installation_id, module_key);"
+    "DROP INDEX schedules_site;"
+    "CREATE INDEX schedules_installation ON schedules(installation_id, module_key);"
+    "CREATE INDEX schedules_due ON schedules(next_ms, installation_id, module_key);"
+    "ALTER TABLE user_tokens DROP CONSTRAINT user_tokens_pkey, ADD PRIMARY KEY (site_id, token_hash);"
+    "CREATE INDEX user_tokens_hash ON user_tokens(token_hash);"
+    "ALTER TABLE system_tokens DROP CONSTRAINT system_tokens_pkey, ADD PRIMARY KEY (site_id, token_hash);"
+    "CREATE INDEX system_tokens_hash ON system_tokens(token_hash);"
+    "ALTER TABLE sessions DROP CONSTRAINT sessions_pkey, ADD PRIMARY KEY (site_id, token_hash);"
+    "CREATE INDEX sessions_hash ON sessions(token_hash);"
+    "ALTER TABLE login_links DROP CONSTRAINT login_links_pkey, ADD PRIMARY KEY (site_id, token_hash);"
+    "CREATE INDEX login_links_hash ON login_links(token_hash);"
+    "ALTER TABLE deliveries DROP CONSTRAINT deliveries_pkey, ADD PRIMARY KEY (site_id, id);"
+    "DROP INDEX deliveries_site;"
+    "CREATE INDEX deliveries_id ON deliveries(id);"
+    "ALTER TABLE function_logs DROP CONSTRAINT function_logs_pkey, ADD PRIMARY KEY (site_id, id);"
+    "DROP INDEX function_logs_site;"
+    "CREATE INDEX function_logs_id ON function_logs(id);"
+    "ALTER TABLE audit_log DROP CONSTRAINT audit_log_pkey, ADD PRIMARY KEY (site_id, id);"
+    "DROP INDEX audit_log_site;"
+    "CREATE INDEX audit_log_id ON audit_log(id);"
+    "ALTER TABLE ledger DROP CONSTRAINT ledger_pkey, ADD PRIMARY KEY (site_id, id);"
+    "DROP INDEX ledger_site;"
+    "CREATE INDEX ledger_id ON ledger(id);",
 };
 
 const unsigned pg_schema_len = sizeof pg_schema / sizeof pg_schema[0];

@@ -52,8 +52,10 @@ static const char *const sql[Q__COUNT] = {
     [Q_INSTALL_PURGEABLE] = "SELECT " INSTALL_COLS " FROM installations "
                             "WHERE removed = 1 AND purged = 0 AND purge_after_ms <= ?1 ORDER BY purge_after_ms",
     [Q_INSTALL_PURGE] = "UPDATE installations SET purged = 1 WHERE id = ?1 AND removed = 1",
-    [Q_WEBTRIGGER_INSERT] = "INSERT OR IGNORE INTO webtriggers (id, installation_id, module_key, created_ms) "
-                            "VALUES (?1, ?2, ?3, ?4)",
+    /* the row's site is its installation's (no row: an unknown installation, or another
+     * site's under row-level security) */
+    [Q_WEBTRIGGER_INSERT] = "INSERT OR IGNORE INTO webtriggers (id, site_id, installation_id, module_key, created_ms) "
+                            "SELECT ?1, site_id, ?2, ?3, ?4 FROM installations WHERE id = ?2",
     [Q_WEBTRIGGER_BY_MODULE] = "SELECT id FROM webtriggers WHERE installation_id = ?1 AND module_key = ?2",
     [Q_WEBTRIGGER_GET] = "SELECT installation_id, module_key FROM webtriggers WHERE id = ?1",
     [Q_WEBTRIGGER_DELETE] = "DELETE FROM webtriggers WHERE id = ?1 AND installation_id = ?2",

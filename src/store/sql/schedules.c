@@ -12,7 +12,7 @@ enum q { Q_PUT, Q_CLAIM, Q_DELETE, Q_LIST, Q_DUE, Q__COUNT };
 static const char *const sql[Q__COUNT] = {
     /* (an upsert, not INSERT OR REPLACE: both dialects run it) */
     [Q_PUT] = "INSERT INTO schedules (" COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-              "ON CONFLICT (installation_id, module_key) DO UPDATE SET site_id = excluded.site_id, "
+              "ON CONFLICT (site_id, installation_id, module_key) DO UPDATE SET site_id = excluded.site_id, "
               "app_id = excluded.app_id, env_key = excluded.env_key, interval = excluded.interval, "
               "interval_ms = excluded.interval_ms, next_ms = excluded.next_ms, created_ms = excluded.created_ms",
     /* a compare-and-set: under READ COMMITTED a second node's claim of the same slot waits
