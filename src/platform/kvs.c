@@ -282,11 +282,14 @@ void kvs_call_reads(store_t *st, kvs_read_t *calls, size_t n)
         int rc[KVS_READS_MAX];
         arena_t *tmp = arena_new(AHEAD_ARENA_CAP);
         store_bind_site(st, calls[i].ctx->site_id);
-        if (store_kvs_get_many(st, tmp, &c[i].own, KVS_KIND_PLAIN, "", keys, m, since, rows, rc) != STORE_OK) {
-            arena_free(tmp);
-            continue; /* each asks again on its own, and answers what that meets */
+        int failed = store_kvs_get_many(st, tmp, &c[i].own, KVS_KIND_PLAIN, "", keys, m, since, rows, rc);
+        for (size_t k = 0; failed != STORE_OK && k < m; k++) {
+            /* each answers the store's failure as kvs_call alone would have met it, rather
+               than ask again one by one (a database that hangs would make that m waits) */
+            c[who[k]].ahead_key = keys[k];
+            c[who[k]].ahead_rc = failed;
         }
-        for (size_t k = 0; k < m; k++) {
+        for (size_t k = 0; failed == STORE_OK && k < m; k++) {
             kvs_req_t *r = &c[who[k]];
             r->ahead_key = keys[k];
             r->ahead_rc = rc[k];
@@ -309,6 +312,18 @@ void kvs_call_reads(store_t *st, kvs_read_t *calls, size_t n)
         store_bind_site(st, calls[i].ctx->site_id);
         run_op(&c[i], o[i], j[i]);
     }
+}
+
+void kvs_reply_away(kvs_reply_t *r, int away)
+{
+    static const char unavailable[] = "{\"code\":\"SERVICE_UNAVAILABLE\",\"message\":\"" STORE_UNAVAILABLE_MSG "\"}";
+    static const char unsure[] = "{\"code\":\"SERVICE_UNAVAILABLE\",\"message\":\"" STORE_INDOUBT_MSG "\"}";
+    int rated = r->rated;
+    ratelimit_result_t rate = r->rate;
+    *r = away == 2 ? (kvs_reply_t){.status = 503, .body = unsure, .len = sizeof unsure - 1, .away = 2}
+                   : (kvs_reply_t){.status = 503, .body = unavailable, .len = sizeof unavailable - 1, .away = 1};
+    r->rated = rated; /* the call was counted against the limit: its headers still say so */
+    r->rate = rate;
 }
 
 int64_t kvs_expire(store_t *st, int64_t now_ms, int64_t max)

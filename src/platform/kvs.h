@@ -80,6 +80,13 @@ typedef struct kvs_read {
 } kvs_read_t;
 void kvs_call_reads(store_t *st, kvs_read_t *calls, size_t n);
 
+/* What a call answers when the store was away during it (away 1: STORE_UNAVAILABLE_MSG)
+ * or its COMMIT's outcome is unknown (away 2: STORE_INDOUBT_MSG): 503 in Forge's
+ * {code, message}, naming nothing of the call; the caller adds Retry-After. For the
+ * threads that run calls for an HTTP thread (the writer, the store threads), whose store
+ * failures that thread's reply cannot see. */
+void kvs_reply_away(kvs_reply_t *r, int away);
+
 /* The cursor a key-value `query` continues from to list the keys after `key` (what the
  * query itself returns after its last row), in `a`; NULL if key is too long. */
 const char *kvs_cursor_after(arena_t *a, const char *key);

@@ -90,13 +90,9 @@ static void fail_all(kvs_job_t *list, int rc, int indoubt)
 {
     static const char body[] =
         "{\"code\":\"INTERNAL_SERVER_ERROR\",\"message\":\"An internal server error has occurred\"}";
-    static const char away[] = "{\"code\":\"SERVICE_UNAVAILABLE\",\"message\":\"" STORE_UNAVAILABLE_MSG "\"}";
-    static const char unsure[] = "{\"code\":\"SERVICE_UNAVAILABLE\",\"message\":\"" STORE_INDOUBT_MSG "\"}";
     kvs_reply_t r = {.status = 500, .body = body, .len = sizeof body - 1};
-    if (indoubt)
-        r = (kvs_reply_t){.status = 503, .body = unsure, .len = sizeof unsure - 1, .away = 2};
-    else if (rc == STORE_UNAVAILABLE)
-        r = (kvs_reply_t){.status = 503, .body = away, .len = sizeof away - 1, .away = 1};
+    if (indoubt || rc == STORE_UNAVAILABLE)
+        kvs_reply_away(&r, indoubt ? 2 : 1);
     for (kvs_job_t *j = list; j; j = j->next)
         j->reply = r;
 }

@@ -70,9 +70,16 @@ static void run_reads(offload_job_t **jobs, size_t n, store_t *st)
         j->arena = arena_new(KILN_ARENA_CAP);
         calls[i] = (kvs_read_t){.a = j->arena, .ctx = &j->ctx, .op = j->op, .body = j->body, .len = j->len};
     }
+    uint64_t away0 = store_unavailable_count(); /* this thread's: its HTTP thread's reply cannot see it */
     kvs_call_reads(st, calls, n);
-    for (size_t i = 0; i < n; i++)
+    int away = store_unavailable_count() != away0;
+    for (size_t i = 0; i < n; i++) {
+        /* the store away during the batch: what a failed lookup can cause is not the truth
+           (as http/reply.c answers a request during which its own thread met the store away) */
+        if (away && calls[i].out.status != 503 && reply_store_status(calls[i].out.status) == 503)
+            kvs_reply_away(&calls[i].out, 1);
         ((read_job_t *)jobs[i])->j->reply = calls[i].out;
+    }
 }
 
 /* A read came back from a store thread. */
