@@ -1368,7 +1368,9 @@ static int print_value(buf_t *b, const jql_value_t *v)
     int r = 0;
     switch (v->kind) {
     case JQL_V_STRING: return print_quoted(b, v->str, v->len);
-    case JQL_V_NUMBER: return buf_printf(b, "%lld", (long long)v->num);
+    case JQL_V_NUMBER: /* as written: a field that reads the text (a duration, a label) sees
+                          "-00" or "007" as the query had it (fuzz_jql found `-00` printed as 0) */
+        return v->len ? buf_add(b, v->str, v->len) : buf_printf(b, "%lld", (long long)v->num);
     case JQL_V_EMPTY: return buf_adds(b, "EMPTY");
     case JQL_V_FUNC:
         r = print_name(b, v->str, v->len);

@@ -180,6 +180,10 @@ static const struct {
     {"project = 10000", "project = 10000"},
     {"project = \"10000\"", "project = \"10000\""},
     {"project = -5", "project = -5"},
+    /* numbers as written (fuzz_jql: `-00` printed as 0 read as a valid duration where the
+       query's -00 is not one; a label or duration reads the digits) */
+    {"timeSpent in(-00\n\n)", "timeSpent IN (-00)"},
+    {"labels = 007 and votes = 0010", "labels = 007 AND votes = 0010"},
     {"project in (10000, 10001)", "project IN (10000, 10001)"},
     {"key > WEB-10 and key < WEB-20", "key > \"WEB-10\" AND key < \"WEB-20\""},
     {"votes >= 4", "votes >= 4"},
