@@ -185,7 +185,7 @@ typedef struct jql_error {
 int jql_parse(arena_t *a, const char *q, size_t len, jql_query_t **out, jql_error_t *err);
 
 /* Writes the query in kiln's canonical form: keywords upper case, every string value in
- * double quotes, fields by their canonical names (cf[N] for custom fields by id), AND
+ * double quotes, numbers as written, fields by their canonical names (cf[N] for custom fields by id), AND
  * and OR flattened with the fewest parentheses that keep the tree. Parsing the result
  * gives a query that prints the same. Returns 0, or -1 when b's maximum was reached. */
 int jql_print(const jql_query_t *q, buf_t *b);
