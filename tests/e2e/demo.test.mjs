@@ -13,7 +13,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { ROOT, KILN_BIN, tempDir, sleep } from './lib/kiln.mjs';
+import { ROOT, KILN_BIN, tempDir, sleep, removeInBackground } from './lib/kiln.mjs';
 import { PG_CLUSTER } from './lib/pg.mjs';
 
 /** A TCP port nothing listens on now. */
@@ -36,6 +36,7 @@ describe('make demo STORE=postgres', () => {
   after(() => {
     if (child && child.exitCode === null) try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
     if (pgdir && existsSync(pgdir)) try { execFileSync(PG_CLUSTER, ['stop', pgdir]); } catch { /* gone */ }
+    if (base) removeInBackground(base); // two nodes' data dirs with the example apps' snapshots unpacked
   });
 
   it('comes up with two nodes that both answer, and Ctrl-C stops them and the cluster', async () => {
