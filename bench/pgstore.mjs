@@ -23,6 +23,8 @@ const CONNS = Number(process.env.CONNS || 64), KEYS = Number(process.env.KEYS ||
 const NICE = String(process.env.WRK_NICE ?? 10); // wrk's niceness (kiln and PostgreSQL run at 0)
 const WHAT = (process.env.WHAT || 'search,issue,kvs,nodes').split(',');
 const RATES = ['--kvs-rate', '0', '--webtrigger-rate', '0', '--proxy-rate', '0'];
+// PG_STORE_THREADS=N: the PostgreSQL nodes' --store-threads (off by default in kiln; a binary
+// before session 10 does not know the flag)
 const PG_EXTRA = process.env.PG_STORE_THREADS ? ['--store-threads', process.env.PG_STORE_THREADS] : [];
 const tap = await startTap();
 

@@ -14,7 +14,7 @@ typedef struct serve_opts {
     const char *key_file;           /* --key-file: the master key all nodes share; NULL: DATA/master.key */
     const char *listen;             /* HOST:PORT, default 127.0.0.1:8080; port 0 picks one */
     int threads;                    /* default: one per online CPU */
-    int store_threads;              /* --store-threads: PostgreSQL work off the loops (http/offload.h); <0: 4 */
+    int store_threads;              /* --store-threads: PostgreSQL work off the loops (http/offload.h); <0: 0 */
     const char *public_url;         /* base of self links; default http://HOST:PORT */
     const char *ui_listen;          /* HOST:PORT of the UI origin's listener (web/uiorigin.h), or NULL: none */
     const char *ui_origin;          /* its public URL; default from ui_listen (127.0.0.1 as localhost) */

@@ -30,8 +30,8 @@ const cli_opt_t serve_opts[] = {
     {"--listen", 1, &so.listen, NULL, "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 picks one)"},
     {"--threads", 1, &threads_arg, NULL, "event-loop threads (default: one per CPU)"},
     {"--store-threads", 1, &store_threads_arg, NULL,
-     "with --store: threads that run requests' database work off the event loops (default 4; 0: on the event "
-     "loops; docs/scale.md)"},
+     "with --store: threads that run requests' database work off the event loops (default 0: on the event "
+     "loops; 4 in the benchmarks; docs/scale.md)"},
     {"--public-url", 1, &so.public_url, NULL, "base URL of self links (default http://HOST:PORT)"},
     {"--ui-listen", 1, &so.ui_listen, NULL,
      "HOST:PORT of the UI origin, the listener that serves Custom UI apps' files and nothing else (default: none, "
