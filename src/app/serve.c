@@ -185,10 +185,9 @@ static void stop_kvs_writer(app_t *a)
 
 /* A store a network away (PostgreSQL): requests' store work on store threads, so that
  * no event loop waits for a round trip (http/offload.h). SQLite's reads stay in the loop.
- * Off unless asked for (--store-threads N): with them tests/e2e/nodes.test.mjs fails, its
- * convergence check made for one cache per node (a store thread without the entry refuses
- * a signed-out session before the node has heard the sign-out, while another thread's
- * entry still accepts it for those milliseconds; docs/scale.md "Store threads"). */
+ * Off unless asked for (--store-threads N) until the whole suite has run with them on
+ * (docs/scale.md "Store threads": tests/e2e/nodes.test.mjs needed a convergence check for
+ * several per-thread caches, now in). */
 #define STORE_THREADS_DEFAULT 0
 static int start_store_threads(app_t *a, char *err, size_t errlen)
 {
