@@ -111,14 +111,14 @@ int offload_start(unsigned threads, const char *data_dir, char *err, size_t errl
                 store_close(P.st[i]);
             return -1;
         }
-    P.stopping = 0;
+    __atomic_store_n(&P.stopping, 0, __ATOMIC_RELEASE);
     unsigned started = 0;
     for (; started < threads; started++)
         if (pthread_create(&P.tid[started], NULL, store_thread, P.st[started]) != 0)
             break;
     pthread_mutex_lock(&P.mu);
     P.nthreads = started;
-    P.running = started == threads;
+    __atomic_store_n(&P.running, started == threads, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&P.mu);
     if (started == threads)
         return 0;
@@ -129,19 +129,18 @@ int offload_start(unsigned threads, const char *data_dir, char *err, size_t errl
     return -1;
 }
 
+/* Asked by every product API request and app storage read (store threads or not): no
+ * lock, the two flags are written with release stores under P.mu. */
 int offload_running(void)
 {
-    pthread_mutex_lock(&P.mu);
-    int r = P.running && !P.stopping;
-    pthread_mutex_unlock(&P.mu);
-    return r;
+    return __atomic_load_n(&P.running, __ATOMIC_ACQUIRE) && !__atomic_load_n(&P.stopping, __ATOMIC_ACQUIRE);
 }
 
 void offload_stop(void)
 {
     pthread_mutex_lock(&P.mu);
     unsigned n = P.nthreads;
-    P.stopping = 1;
+    __atomic_store_n(&P.stopping, 1, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&P.cv);
     pthread_mutex_unlock(&P.mu);
     for (unsigned i = 0; i < n; i++) {
@@ -151,7 +150,7 @@ void offload_stop(void)
     }
     pthread_mutex_lock(&P.mu);
     P.nthreads = 0;
-    P.running = 0;
+    __atomic_store_n(&P.running, 0, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&P.mu);
 }
 
